@@ -1,0 +1,27 @@
+import { App, Chart } from 'cdk8s';
+import { Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
+
+/**
+ * The default app: a production-shaped cluster on an external PostgreSQL, with credentials in
+ * Secrets that already exist in the namespace and 512 history shards.
+ */
+const app = new App();
+const chart = new Chart(app, 'temporal', { namespace: 'temporal', disableResourceNameHashes: true });
+
+const password = SecretRef.of('temporal-db', 'password');
+const persistence = new Persistence(chart, 'persistence', {
+  defaultStore: Datastore.postgres({ host: 'postgres.databases.svc', database: 'temporal', user: 'temporal', password }),
+  visibilityStore: Datastore.postgres({ host: 'postgres.databases.svc', database: 'temporal_visibility', user: 'temporal', password }),
+});
+
+new TemporalCluster(chart, 'temporal', {
+  version: '1.31.2',
+  numHistoryShards: 512,
+  persistence,
+  frontend: { replicas: 3 },
+  history: { replicas: 5 },
+  matching: { replicas: 3 },
+  worker: { replicas: 2 },
+});
+
+app.synth();

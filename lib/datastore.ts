@@ -1,0 +1,446 @@
+import { Duration } from 'cdk8s';
+import { GoTemplate } from './config/template';
+import { SecretRef } from './secret-ref';
+import { propError, requireInteger, requireNonEmpty, requirePort } from './validation';
+
+/** The database technologies Temporal can store its data in. */
+export enum DatastoreType {
+  POSTGRES = 'postgres',
+  MYSQL = 'mysql',
+  CASSANDRA = 'cassandra',
+  ELASTICSEARCH = 'elasticsearch',
+}
+
+/** The server's SQL plugins (`persistence.datastores.*.sql.pluginName`). */
+export enum SqlPlugin {
+  POSTGRES12 = 'postgres12',
+  POSTGRES12_PGX = 'postgres12_pgx',
+  MYSQL8 = 'mysql8',
+}
+
+/** Elasticsearch major versions the server's visibility client supports. */
+export enum ElasticsearchVersion {
+  V7 = 'v7',
+  V8 = 'v8',
+}
+
+/** Cassandra consistency levels the server accepts. */
+export enum CassandraConsistency {
+  ONE = 'ONE',
+  TWO = 'TWO',
+  THREE = 'THREE',
+  QUORUM = 'QUORUM',
+  ALL = 'ALL',
+  LOCAL_QUORUM = 'LOCAL_QUORUM',
+  EACH_QUORUM = 'EACH_QUORUM',
+  LOCAL_ONE = 'LOCAL_ONE',
+}
+
+/** Cassandra serial consistency levels. */
+export enum CassandraSerialConsistency {
+  SERIAL = 'SERIAL',
+  LOCAL_SERIAL = 'LOCAL_SERIAL',
+}
+
+/** TLS from the server (and the schema tools) to the database. */
+export interface DatastoreTlsOptions {
+  /**
+   * CA bundle that signs the database's certificate.
+   * @default - the system roots of the image
+   */
+  readonly ca?: SecretRef;
+  /**
+   * Client certificate, for databases that require mutual TLS. Needs `clientKey` too.
+   * @default - no client certificate
+   */
+  readonly clientCertificate?: SecretRef;
+  /**
+   * Client private key. Needs `clientCertificate` too.
+   * @default - no client key
+   */
+  readonly clientKey?: SecretRef;
+  /**
+   * Name to verify the database's certificate against.
+   * @default - the host the client connects to
+   */
+  readonly serverName?: string;
+  /**
+   * Verify that the database's certificate matches its host name.
+   * @default true
+   */
+  readonly enableHostVerification?: boolean;
+}
+
+/** Connection pool settings for a SQL store. */
+export interface SqlConnectionPool {
+  /**
+   * Maximum open connections per server process.
+   * @default 20
+   */
+  readonly maxConns?: number;
+  /**
+   * Maximum idle connections per server process.
+   * @default 20
+   */
+  readonly maxIdleConns?: number;
+  /**
+   * Maximum lifetime of a connection.
+   * @default Duration.hours(1)
+   */
+  readonly maxConnLifetime?: Duration;
+}
+
+/** Options shared by PostgreSQL and MySQL. */
+export interface SqlDatastoreOptions {
+  /** Host name of the database server. */
+  readonly host: string;
+  /**
+   * Port of the database server.
+   * @default 5432 for PostgreSQL, 3306 for MySQL
+   */
+  readonly port?: number;
+  /** Database name. Each store of each cluster needs its own. */
+  readonly database: string;
+  /** User name, as a literal or from a Secret. */
+  readonly user: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password (for example certificate authentication)
+   */
+  readonly password?: SecretRef;
+  /**
+   * TLS to the database.
+   * @default - no TLS
+   */
+  readonly tls?: DatastoreTlsOptions;
+  /**
+   * Connection pool.
+   * @default - 20 connections, 20 idle, 1h lifetime
+   */
+  readonly pool?: SqlConnectionPool;
+  /**
+   * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
+   * @default - none
+   */
+  readonly connectAttributes?: Record<string, string>;
+}
+
+/** PostgreSQL options. */
+export interface PostgresOptions extends SqlDatastoreOptions {
+  /**
+   * Driver plugin.
+   * @default SqlPlugin.POSTGRES12
+   */
+  readonly plugin?: SqlPlugin;
+}
+
+/** MySQL options. */
+export interface MysqlOptions extends SqlDatastoreOptions {
+  /**
+   * Driver plugin.
+   * @default SqlPlugin.MYSQL8
+   */
+  readonly plugin?: SqlPlugin;
+}
+
+/** Cassandra options. */
+export interface CassandraOptions {
+  /** Contact points. */
+  readonly hosts: string[];
+  /**
+   * CQL port.
+   * @default 9042
+   */
+  readonly port?: number;
+  /** Keyspace. Each cluster needs its own. */
+  readonly keyspace: string;
+  /**
+   * User name, as a literal or from a Secret.
+   * @default - no authentication
+   */
+  readonly user?: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password
+   */
+  readonly password?: SecretRef;
+  /**
+   * Local datacenter, for token-aware routing and `NetworkTopologyStrategy` keyspaces.
+   * @default - none
+   */
+  readonly datacenter?: string;
+  /**
+   * Replication factor the schema job creates the keyspace with. Not a server setting.
+   * @default 3
+   */
+  readonly replicationFactor?: number;
+  /**
+   * Default consistency.
+   * @default - the server's default (LOCAL_QUORUM)
+   */
+  readonly consistency?: CassandraConsistency;
+  /**
+   * Serial consistency.
+   * @default - the server's default (LOCAL_SERIAL)
+   */
+  readonly serialConsistency?: CassandraSerialConsistency;
+  /**
+   * TLS to Cassandra.
+   * @default - no TLS
+   */
+  readonly tls?: DatastoreTlsOptions;
+}
+
+/** Elasticsearch options (visibility only). */
+export interface ElasticsearchOptions {
+  /** Endpoint, for example `http://elasticsearch.search.svc:9200`. */
+  readonly url: string;
+  /**
+   * Elasticsearch major version.
+   * @default ElasticsearchVersion.V7
+   */
+  readonly version?: ElasticsearchVersion;
+  /**
+   * Index name. Must match the server's template pattern `temporal_visibility_v1*`.
+   * @default 'temporal_visibility_v1'
+   */
+  readonly index?: string;
+  /**
+   * User name, as a literal or from a Secret.
+   * @default - no authentication
+   */
+  readonly username?: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password
+   */
+  readonly password?: SecretRef;
+  /**
+   * TLS to Elasticsearch.
+   * @default - no TLS beyond what an https URL implies
+   */
+  readonly tls?: DatastoreTlsOptions;
+}
+
+/** Where a datastore serves a cluster. The value is its key under `persistence.datastores`. */
+export enum StoreRole {
+  DEFAULT = 'default',
+  VISIBILITY = 'visibility',
+  SECONDARY_VISIBILITY = 'secondary-visibility',
+}
+
+/** Prefix of the env vars that carry a store's credentials into server and schema pods. */
+export function storeEnvPrefix(role: StoreRole): string {
+  return `TEMPORAL_${role.toUpperCase().replace(/-/g, '_')}_STORE`;
+}
+
+/** A file a store needs from a Secret, mounted read-only into the pods that talk to it. */
+export interface StoreFile {
+  readonly ref: SecretRef;
+  /** File name inside the store's TLS folder. */
+  readonly fileName: string;
+}
+
+/** What identifies a store: two clusters with the same identity share all their data. */
+export interface StoreIdentity {
+  readonly type: DatastoreType;
+  readonly endpoint: string;
+  readonly database: string;
+}
+
+const TLS_ROOT = '/etc/temporal/tls/datastore';
+
+/**
+ * One database a Temporal cluster uses. Build it with `Datastore.postgres`, `Datastore.mysql`,
+ * `Datastore.cassandra` or `Datastore.elasticsearch`; hand it to `Persistence`.
+ */
+export class Datastore {
+  public static postgres(options: PostgresOptions): Datastore {
+    return Datastore.sql(DatastoreType.POSTGRES, options, 5432, SqlPlugin.POSTGRES12, [SqlPlugin.POSTGRES12, SqlPlugin.POSTGRES12_PGX]);
+  }
+
+  public static mysql(options: MysqlOptions): Datastore {
+    return Datastore.sql(DatastoreType.MYSQL, options, 3306, SqlPlugin.MYSQL8, [SqlPlugin.MYSQL8]);
+  }
+
+  public static cassandra(options: CassandraOptions): Datastore {
+    const owner = 'Datastore.cassandra';
+    if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
+      throw propError(owner, 'hosts', options.hosts, 'at least one contact point');
+    }
+    options.hosts.forEach((h, i) => requireNonEmpty(owner, `hosts[${i}]`, h));
+    const port = requirePort(owner, 'port', options.port ?? 9042);
+    requireNonEmpty(owner, 'keyspace', options.keyspace);
+    if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.keyspace)) {
+      throw propError(owner, 'keyspace', options.keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
+    }
+    const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
+    checkTls(owner, options.tls);
+    return new Datastore({
+      type: DatastoreType.CASSANDRA,
+      hosts: [...options.hosts],
+      port,
+      database: options.keyspace,
+      user: options.user,
+      password: options.password,
+      tls: options.tls,
+      cassandra: {
+        datacenter: options.datacenter,
+        replicationFactor,
+        consistency: options.consistency,
+        serialConsistency: options.serialConsistency,
+      },
+    });
+  }
+
+  public static elasticsearch(options: ElasticsearchOptions): Datastore {
+    const owner = 'Datastore.elasticsearch';
+    const match = /^(https?):\/\/([^/:]+)(?::(\d+))?\/?$/.exec(String(options.url));
+    if (!match) {
+      throw propError(owner, 'url', options.url, 'an http or https URL with a host and optional port, such as "http://elasticsearch:9200"');
+    }
+    const version = options.version ?? ElasticsearchVersion.V7;
+    if (!Object.values(ElasticsearchVersion).includes(version)) {
+      throw propError(owner, 'version', version, `one of ${Object.values(ElasticsearchVersion).join(', ')}`);
+    }
+    const index = options.index ?? 'temporal_visibility_v1';
+    if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index)) {
+      throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it');
+    }
+    checkTls(owner, options.tls);
+    const scheme = match[1];
+    const port = requirePort(owner, 'url port', Number(match[3] ?? (scheme === 'https' ? 443 : 9200)));
+    return new Datastore({
+      type: DatastoreType.ELASTICSEARCH,
+      hosts: [match[2]],
+      port,
+      database: index,
+      user: options.username,
+      password: options.password,
+      tls: options.tls,
+      elasticsearch: { scheme, version },
+    });
+  }
+
+  private static sql(type: DatastoreType, options: SqlDatastoreOptions & { plugin?: SqlPlugin }, defaultPort: number,
+    defaultPlugin: SqlPlugin, plugins: SqlPlugin[]): Datastore {
+    const owner = `Datastore.${type}`;
+    requireNonEmpty(owner, 'host', options.host);
+    const port = requirePort(owner, 'port', options.port ?? defaultPort);
+    requireNonEmpty(owner, 'database', options.database);
+    if (typeof options.user !== 'object') requireNonEmpty(owner, 'user', options.user);
+    const plugin = options.plugin ?? defaultPlugin;
+    if (!plugins.includes(plugin)) {
+      throw propError(owner, 'plugin', plugin, `one of ${plugins.join(', ')}`);
+    }
+    const pool = options.pool ?? {};
+    const maxConns = requireInteger(owner, 'pool.maxConns', pool.maxConns ?? 20, 1);
+    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 0);
+    if (maxIdleConns > maxConns) {
+      throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
+    }
+    checkTls(owner, options.tls);
+    return new Datastore({
+      type,
+      hosts: [options.host],
+      port,
+      database: options.database,
+      user: options.user,
+      password: options.password,
+      tls: options.tls,
+      sql: {
+        plugin,
+        maxConns,
+        maxIdleConns,
+        maxConnLifetime: options.pool?.maxConnLifetime ?? Duration.hours(1),
+        connectAttributes: options.connectAttributes ?? {},
+      },
+    });
+  }
+
+  /** The database technology. */
+  public readonly type: DatastoreType;
+  /** Hosts (one for SQL and Elasticsearch). */
+  public readonly hosts: readonly string[];
+  public readonly port: number;
+  /** Database, keyspace or index name. */
+  public readonly database: string;
+  public readonly user?: string | SecretRef;
+  public readonly password?: SecretRef;
+  public readonly tls?: DatastoreTlsOptions;
+  /** @internal */
+  public readonly _sql?: { plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string> };
+  /** @internal */
+  public readonly _cassandra?: { datacenter?: string; replicationFactor: number; consistency?: CassandraConsistency; serialConsistency?: CassandraSerialConsistency };
+  /** @internal */
+  public readonly _elasticsearch?: { scheme: string; version: ElasticsearchVersion };
+
+  private constructor(spec: {
+    type: DatastoreType; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef;
+    tls?: DatastoreTlsOptions; sql?: Datastore['_sql']; cassandra?: Datastore['_cassandra']; elasticsearch?: Datastore['_elasticsearch'];
+  }) {
+    this.type = spec.type;
+    this.hosts = spec.hosts;
+    this.port = spec.port;
+    this.database = spec.database;
+    this.user = spec.user;
+    this.password = spec.password;
+    this.tls = spec.tls;
+    this._sql = spec.sql;
+    this._cassandra = spec.cassandra;
+    this._elasticsearch = spec.elasticsearch;
+  }
+
+  /** True for PostgreSQL and MySQL. */
+  public get isSql(): boolean {
+    return this.type === DatastoreType.POSTGRES || this.type === DatastoreType.MYSQL;
+  }
+
+  /** What makes two stores the same store. */
+  public get identity(): StoreIdentity {
+    return { type: this.type, endpoint: `${[...this.hosts].sort().join(',')}:${this.port}`, database: this.database };
+  }
+
+  /** The env vars a pod needs to reach this store in `role`, in a stable order. */
+  public credentialEnv(role: StoreRole): Array<{ name: string; ref: SecretRef }> {
+    const prefix = storeEnvPrefix(role);
+    const env: Array<{ name: string; ref: SecretRef }> = [];
+    if (this.user instanceof SecretRef) env.push({ name: `${prefix}_USER`, ref: this.user });
+    if (this.password) env.push({ name: `${prefix}_PASSWORD`, ref: this.password });
+    return env;
+  }
+
+  /** Files this store needs from Secrets, under `tlsDirectory(role)`. */
+  public get tlsFiles(): StoreFile[] {
+    const files: StoreFile[] = [];
+    if (this.tls?.ca) files.push({ ref: this.tls.ca, fileName: 'ca.crt' });
+    if (this.tls?.clientCertificate) files.push({ ref: this.tls.clientCertificate, fileName: 'tls.crt' });
+    if (this.tls?.clientKey) files.push({ ref: this.tls.clientKey, fileName: 'tls.key' });
+    return files;
+  }
+
+  /** The folder this store's TLS files are mounted in. */
+  public tlsDirectory(role: StoreRole): string {
+    return `${TLS_ROOT}/${role}`;
+  }
+
+  /** `user` as a config value: the literal, or a template reading the Secret's env var. */
+  public userValue(role: StoreRole): string | GoTemplate | undefined {
+    if (this.user instanceof SecretRef) return GoTemplate.envString(`${storeEnvPrefix(role)}_USER`);
+    return this.user;
+  }
+
+  /** `password` as a config value: always a template reading the Secret's env var. */
+  public passwordValue(role: StoreRole): GoTemplate | undefined {
+    return this.password ? GoTemplate.envString(`${storeEnvPrefix(role)}_PASSWORD`) : undefined;
+  }
+}
+
+function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
+  if (!tls) return;
+  if (Boolean(tls.clientCertificate) !== Boolean(tls.clientKey)) {
+    throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },
+      'clientCertificate and clientKey together, or neither');
+  }
+  if (tls.serverName !== undefined) requireNonEmpty(owner, 'tls.serverName', tls.serverName);
+}

@@ -1,0 +1,183 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { goDuration } from './config/go-duration';
+import { KubeConfigMap } from '../imports/k8s';
+import { propError, requireInteger, requireNonEmpty } from './validation';
+
+/** Task queue types, for the `taskType` constraint. */
+export enum TaskQueueType {
+  WORKFLOW = 'Workflow',
+  ACTIVITY = 'Activity',
+}
+
+/**
+ * Narrows a dynamic config value to part of the cluster. Which constraints a key honours depends
+ * on the key (common/dynamicconfig/constants.go): namespace-level keys take `namespace`, task
+ * queue keys take `namespace`, `taskQueueName` and `taskQueueType`, and so on.
+ */
+export interface DynamicConfigConstraints {
+  /** @default - any namespace */
+  readonly namespace?: string;
+  /** @default - any namespace id */
+  readonly namespaceId?: string;
+  /** @default - any task queue */
+  readonly taskQueueName?: string;
+  /** @default - both task queue types */
+  readonly taskQueueType?: TaskQueueType;
+  /** @default - any shard */
+  readonly shardId?: number;
+  /** @default - any history task type */
+  readonly historyTaskType?: string;
+  /** @default - any destination */
+  readonly destination?: string;
+}
+
+/** One value of a dynamic config key, with optional constraints. */
+export class DynamicConfigValue {
+  /**
+   * Any key, for settings without a typed helper.
+   * @param key a key from the server's dynamic config registry, such as `history.persistenceMaxQPS`
+   * @param value a scalar, list or map, as the key's type requires
+   */
+  public static of(key: string, value: unknown, constraints: DynamicConfigConstraints = {}): DynamicConfigValue {
+    requireNonEmpty('DynamicConfigValue', 'key', key);
+    if (!/^[a-zA-Z][a-zA-Z0-9_.\-]*$/.test(key)) {
+      throw propError('DynamicConfigValue', 'key', key, 'a dotted dynamic config key such as "frontend.rps"');
+    }
+    if (value === undefined || typeof value === 'function') {
+      throw propError('DynamicConfigValue', `value of ${key}`, value, 'a YAML-serialisable scalar, list or map');
+    }
+    if (constraints.shardId !== undefined) requireInteger('DynamicConfigValue', 'constraints.shardId', constraints.shardId, 0);
+    return new DynamicConfigValue(key, value, constraints);
+  }
+
+  /** `frontend.rps`: requests per second each frontend instance accepts. */
+  public static frontendRps(rps: number): DynamicConfigValue {
+    return DynamicConfigValue.of('frontend.rps', requireInteger('DynamicConfigValue.frontendRps', 'rps', rps, 1));
+  }
+
+  /** `frontend.namespaceRPS`: requests per second per namespace on each frontend instance. */
+  public static frontendNamespaceRps(rps: number, namespace?: string): DynamicConfigValue {
+    return DynamicConfigValue.of('frontend.namespaceRPS', requireInteger('DynamicConfigValue.frontendNamespaceRps', 'rps', rps, 1),
+      namespace ? { namespace } : {});
+  }
+
+  /** `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar names. */
+  public static maxIdLength(length: number): DynamicConfigValue {
+    return DynamicConfigValue.of('limit.maxIDLength', requireInteger('DynamicConfigValue.maxIdLength', 'length', length, 1));
+  }
+
+  /**
+   * `matching.numTaskqueueReadPartitions` and `matching.numTaskqueueWritePartitions` together.
+   * Reads must never be fewer than writes, or tasks in the extra write partitions are stranded.
+   */
+  public static taskQueuePartitions(partitions: { read: number; write: number },
+    constraints: Pick<DynamicConfigConstraints, 'namespace' | 'taskQueueName' | 'taskQueueType'> = {}): DynamicConfigValue[] {
+    const owner = 'DynamicConfigValue.taskQueuePartitions';
+    const read = requireInteger(owner, 'read', partitions.read, 1);
+    const write = requireInteger(owner, 'write', partitions.write, 1);
+    if (write > read) {
+      throw propError(owner, 'write', write, `at most read (${read})`, 'Lower write partitions first, wait for the extra partitions to drain, then lower read.');
+    }
+    return [
+      DynamicConfigValue.of('matching.numTaskqueueReadPartitions', read, constraints),
+      DynamicConfigValue.of('matching.numTaskqueueWritePartitions', write, constraints),
+    ];
+  }
+
+  private constructor(public readonly key: string, public readonly value: unknown, public readonly constraints: DynamicConfigConstraints) {}
+}
+
+export interface DynamicConfigProps {
+  /** Name of the ConfigMap. */
+  readonly name: string;
+  /** Namespace of the ConfigMap. */
+  readonly namespace: string;
+  /** Labels for the ConfigMap. */
+  readonly labels: Record<string, string>;
+  /**
+   * How often the server re-reads the file. The server refuses less than 5 seconds.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * Initial values.
+   * @default - none: every key has the server's default
+   */
+  readonly values?: DynamicConfigValue[];
+}
+
+const CONSTRAINT_KEYS: Array<[keyof DynamicConfigConstraints, string]> = [
+  ['namespace', 'namespace'],
+  ['namespaceId', 'namespaceId'],
+  ['taskQueueName', 'taskQueueName'],
+  ['taskQueueType', 'taskType'],
+  ['shardId', 'shardId'],
+  ['historyTaskType', 'historyTaskType'],
+  ['destination', 'destination'],
+];
+
+/**
+ * The dynamic config file, in a ConfigMap of its own. Pods mount the ConfigMap as a directory (not
+ * through subPath, which never updates), so the kubelet refreshes the file and the server picks up
+ * edits within its poll interval without a restart. Its contents are kept out of the pods' config
+ * checksum for the same reason.
+ */
+export class DynamicConfig extends Construct {
+  /** The file name inside the ConfigMap and the mounted directory. */
+  public static readonly FILE_NAME = 'dynamic_config.yaml';
+
+  public readonly pollInterval: Duration;
+  public readonly configMapName: string;
+  private readonly values: DynamicConfigValue[] = [];
+
+  constructor(scope: Construct, id: string, props: DynamicConfigProps) {
+    super(scope, id);
+    this.pollInterval = props.pollInterval ?? Duration.seconds(10);
+    if (this.pollInterval.toMilliseconds() < 5000) {
+      throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');
+    }
+    this.configMapName = props.name;
+    for (const v of props.values ?? []) this.add(v);
+    new KubeConfigMap(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      data: { [DynamicConfig.FILE_NAME]: Lazy.any({ produce: () => this.render() }) },
+    });
+  }
+
+  /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
+  public add(...values: Array<DynamicConfigValue | DynamicConfigValue[]>): void {
+    for (const value of values.flat()) {
+      const clash = this.values.find((v) => v.key === value.key && sameConstraints(v.constraints, value.constraints));
+      if (clash) {
+        throw propError(`DynamicConfig '${this.configMapName}'`, `value of ${value.key}`, value.value,
+          `one value per key and constraints; ${value.key} is already ${JSON.stringify(clash.value)} for ${JSON.stringify(value.constraints)}`);
+      }
+      this.values.push(value);
+    }
+  }
+
+  /** The file contents, keys sorted, values in the order they were added. */
+  public render(): string {
+    if (this.values.length === 0) {
+      return '# No dynamic config values: every key has the server\'s default.\n{}\n';
+    }
+    const byKey = new Map<string, DynamicConfigValue[]>();
+    for (const v of this.values) byKey.set(v.key, [...(byKey.get(v.key) ?? []), v]);
+    const lines: string[] = [];
+    for (const key of [...byKey.keys()].sort()) {
+      lines.push(`${key}:`);
+      for (const v of byKey.get(key)!) {
+        lines.push(`  - value: ${JSON.stringify(v.value)}`);
+        const constraints = CONSTRAINT_KEYS.filter(([prop]) => v.constraints[prop] !== undefined)
+          .map(([prop, yamlKey]) => `${yamlKey}: ${JSON.stringify(v.constraints[prop])}`);
+        lines.push(`    constraints: {${constraints.join(', ')}}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function sameConstraints(a: DynamicConfigConstraints, b: DynamicConfigConstraints): boolean {
+  return CONSTRAINT_KEYS.every(([prop]) => a[prop] === b[prop]);
+}

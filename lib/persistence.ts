@@ -1,0 +1,97 @@
+import { Construct } from 'constructs';
+import { Datastore, DatastoreType, StoreRole } from './datastore';
+import { propError } from './validation';
+
+export interface PersistenceProps {
+  /** Where workflow state lives: PostgreSQL, MySQL or Cassandra. */
+  readonly defaultStore: Datastore;
+  /** Where visibility (list and search) records live: PostgreSQL, MySQL or Elasticsearch. */
+  readonly visibilityStore: Datastore;
+  /**
+   * A second visibility store that receives every write, for migrating visibility between stores.
+   * Must be of the same type as `visibilityStore`.
+   * @default - none
+   */
+  readonly secondaryVisibilityStore?: Datastore;
+}
+
+/** A store and the role it plays. */
+export interface BoundStore {
+  readonly role: StoreRole;
+  readonly store: Datastore;
+}
+
+/**
+ * The databases of one Temporal cluster. A `Persistence` belongs to exactly one `TemporalCluster`:
+ * two deployments on the same database are, to Temporal, one cluster with two halves that fight
+ * over shards and membership.
+ */
+export class Persistence extends Construct {
+  public readonly defaultStore: Datastore;
+  public readonly visibilityStore: Datastore;
+  public readonly secondaryVisibilityStore?: Datastore;
+  private boundTo?: string;
+
+  constructor(scope: Construct, id: string, props: PersistenceProps) {
+    super(scope, id);
+    const owner = `Persistence '${id}'`;
+    if (!(props.defaultStore instanceof Datastore)) {
+      throw propError(owner, 'defaultStore', props.defaultStore, 'a Datastore, for example Datastore.postgres({...})');
+    }
+    if (!(props.visibilityStore instanceof Datastore)) {
+      throw propError(owner, 'visibilityStore', props.visibilityStore, 'a Datastore, for example Datastore.postgres({...})');
+    }
+    if (props.defaultStore.type === DatastoreType.ELASTICSEARCH) {
+      throw propError(owner, 'defaultStore', props.defaultStore.type, 'PostgreSQL, MySQL or Cassandra', 'Elasticsearch can only hold visibility records.');
+    }
+    for (const [prop, store] of [['visibilityStore', props.visibilityStore], ['secondaryVisibilityStore', props.secondaryVisibilityStore]] as const) {
+      if (store?.type === DatastoreType.CASSANDRA) {
+        throw propError(owner, prop, store.type, 'PostgreSQL, MySQL or Elasticsearch',
+          'Cassandra cannot be a visibility store since Temporal 1.21; use Elasticsearch or a SQL database for visibility.');
+      }
+    }
+    if (props.secondaryVisibilityStore && props.secondaryVisibilityStore.type !== props.visibilityStore.type) {
+      throw propError(owner, 'secondaryVisibilityStore', props.secondaryVisibilityStore.type,
+        `the same store type as visibilityStore (${props.visibilityStore.type}); the server refuses visibility stores of different types`);
+    }
+    this.defaultStore = props.defaultStore;
+    this.visibilityStore = props.visibilityStore;
+    this.secondaryVisibilityStore = props.secondaryVisibilityStore;
+
+    const seen: BoundStore[] = [];
+    for (const bound of this.stores) {
+      const twin = seen.find((s) => sameIdentity(s.store, bound.store));
+      if (twin) {
+        throw propError(owner, `${bound.role} store`, bound.store.identity,
+          `a database different from the ${twin.role} store's`, 'Each store keeps its own schema_version row; give each its own database or index.');
+      }
+      seen.push(bound);
+    }
+  }
+
+  /** Every store with its role, default first. */
+  public get stores(): BoundStore[] {
+    return [
+      { role: StoreRole.DEFAULT, store: this.defaultStore },
+      { role: StoreRole.VISIBILITY, store: this.visibilityStore },
+      ...(this.secondaryVisibilityStore ? [{ role: StoreRole.SECONDARY_VISIBILITY, store: this.secondaryVisibilityStore }] : []),
+    ];
+  }
+
+  /** @internal Claims this persistence for one cluster. */
+  public _bind(clusterName: string): void {
+    if (this.boundTo !== undefined && this.boundTo !== clusterName) {
+      throw propError(`TemporalCluster '${clusterName}'`, 'persistence', this.node.path,
+        `a Persistence of its own; it is already used by TemporalCluster '${this.boundTo}'`,
+        'Two clusters on the same databases become one cluster. Create a second Persistence with its own databases.');
+    }
+    this.boundTo = clusterName;
+  }
+}
+
+/** True when two stores point at the same database, keyspace or index. */
+export function sameIdentity(a: Datastore, b: Datastore): boolean {
+  const ia = a.identity;
+  const ib = b.identity;
+  return ia.type === ib.type && ia.endpoint === ib.endpoint && ia.database === ib.database;
+}

@@ -1,0 +1,183 @@
+import { Datastore, DatastoreType, StoreRole } from '../datastore';
+import { EnvVar } from '../../imports/k8s';
+import { TemporalVersion } from '../versions';
+
+/** Where the admin-tools image keeps the schema files of its release. */
+export const SCHEMA_ROOT = '/etc/temporal/schema';
+
+/** One command of a schema Job, run as its own container so that each step shows in `kubectl get pods`. */
+export interface SchemaStep {
+  /** Container name. */
+  readonly name: string;
+  readonly command: string[];
+}
+
+/** The tool, its connection env and the steps that bring one store to the schema of a release. */
+export interface StoreSchemaPlan {
+  readonly role: StoreRole;
+  readonly store: Datastore;
+  readonly env: EnvVar[];
+  readonly steps: SchemaStep[];
+  /**
+   * A shell script for an init container that waits until the store reports the schema version the
+   * release needs. Absent for Elasticsearch, whose schema the server does not check at start.
+   */
+  readonly waitScript?: string;
+  /** The schema version the server refuses to start below, when the server checks one. */
+  readonly requiredVersion?: string;
+}
+
+export interface SchemaPlanOptions {
+  /** Create the database or keyspace first. */
+  readonly createDatabase: boolean;
+  /** Attempts of the wait before the init container fails (and the kubelet retries it with back-off). */
+  readonly waitAttempts: number;
+  /** Seconds between attempts. */
+  readonly waitIntervalSeconds: number;
+}
+
+const SQL_TOOL = 'temporal-sql-tool';
+const CASSANDRA_TOOL = 'temporal-cassandra-tool';
+const ES_TOOL = 'temporal-elasticsearch-tool';
+
+/** The plan for one store. Steps are idempotent: a rerun of a finished Job changes nothing. */
+export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
+  switch (store.type) {
+    case DatastoreType.POSTGRES:
+    case DatastoreType.MYSQL:
+      return sqlPlan(role, store, version, options);
+    case DatastoreType.CASSANDRA:
+      return cassandraPlan(role, store, version, options);
+    case DatastoreType.ELASTICSEARCH:
+      return elasticsearchPlan(role, store);
+  }
+}
+
+function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
+  const visibility = role !== StoreRole.DEFAULT;
+  const dialectDir = store.type === DatastoreType.POSTGRES ? 'postgresql/v12' : 'mysql/v8';
+  const schemaDir = `${SCHEMA_ROOT}/${dialectDir}/${visibility ? 'visibility' : 'temporal'}/versioned`;
+  const requiredVersion = visibility ? version.schema.sqlVisibility : version.schema.sql;
+  const sql = store._sql!;
+  const env: EnvVar[] = [
+    { name: 'SQL_PLUGIN', value: sql.plugin },
+    { name: 'SQL_HOST', value: store.hosts[0] },
+    { name: 'SQL_PORT', value: String(store.port) },
+    { name: 'SQL_DATABASE', value: store.database },
+    ...credentialEnv(store, 'SQL_USER', 'SQL_PASSWORD'),
+    ...(Object.keys(sql.connectAttributes).length > 0
+      ? [{ name: 'SQL_CONNECT_ATTRIBUTES', value: new URLSearchParams(Object.entries(sql.connectAttributes).sort()).toString() }]
+      : []),
+    ...tlsEnv(store, role, { enable: 'SQL_TLS', ca: 'SQL_TLS_CA_FILE', cert: 'SQL_TLS_CERT_FILE', key: 'SQL_TLS_KEY_FILE', serverName: 'SQL_TLS_SERVER_NAME', disableHostVerification: 'SQL_TLS_DISABLE_HOST_VERIFICATION' }),
+  ];
+  return {
+    role,
+    store,
+    env,
+    requiredVersion,
+    steps: [
+      ...(options.createDatabase ? [{ name: 'create-database', command: [SQL_TOOL, 'create-database'] }] : []),
+      { name: 'setup-schema', command: [SQL_TOOL, 'setup-schema', '-v', '0.0'] },
+      { name: 'update-schema', command: [SQL_TOOL, 'update-schema', '-d', schemaDir] },
+    ],
+    waitScript: waitScript(SQL_TOOL, `${role} store ${store.database}`, requiredVersion, options),
+  };
+}
+
+function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
+  const cassandra = store._cassandra!;
+  const requiredVersion = version.schema.cassandra;
+  const env: EnvVar[] = [
+    { name: 'CASSANDRA_HOST', value: store.hosts.join(',') },
+    { name: 'CASSANDRA_PORT', value: String(store.port) },
+    { name: 'CASSANDRA_KEYSPACE', value: store.database },
+    ...(cassandra.datacenter ? [{ name: 'CASSANDRA_DATACENTER', value: cassandra.datacenter }] : []),
+    ...credentialEnv(store, 'CASSANDRA_USER', 'CASSANDRA_PASSWORD'),
+    ...tlsEnv(store, role, { enable: 'CASSANDRA_ENABLE_TLS', ca: 'CASSANDRA_TLS_CA', cert: 'CASSANDRA_TLS_CERT', key: 'CASSANDRA_TLS_KEY', serverName: 'CASSANDRA_TLS_SERVER_NAME', disableHostVerification: 'CASSANDRA_TLS_DISABLE_HOST_VERIFICATION' }),
+  ];
+  const createKeyspace = [CASSANDRA_TOOL, 'create-keyspace', '--keyspace', store.database, '--replication-factor', String(cassandra.replicationFactor)];
+  if (cassandra.datacenter) createKeyspace.push('--datacenter', cassandra.datacenter);
+  return {
+    role,
+    store,
+    env,
+    requiredVersion,
+    steps: [
+      ...(options.createDatabase ? [{ name: 'create-keyspace', command: createKeyspace }] : []),
+      { name: 'setup-schema', command: [CASSANDRA_TOOL, 'setup-schema', '-v', '0.0'] },
+      { name: 'update-schema', command: [CASSANDRA_TOOL, 'update-schema', '-d', `${SCHEMA_ROOT}/cassandra/temporal/versioned`] },
+    ],
+    waitScript: waitScript(CASSANDRA_TOOL, `${role} store keyspace ${store.database}`, requiredVersion, options),
+  };
+}
+
+function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
+  const es = store._elasticsearch!;
+  const env: EnvVar[] = [
+    { name: 'ES_SERVER', value: `${es.scheme}://${store.hosts[0]}:${store.port}` },
+    { name: 'ES_VISIBILITY_INDEX', value: store.database },
+    ...credentialEnv(store, 'ES_USER', 'ES_PWD'),
+    ...tlsEnv(store, role, { enable: 'ES_TLS', ca: 'ES_TLS_CA_FILE', cert: 'ES_TLS_CERT_FILE', key: 'ES_TLS_KEY_FILE', serverName: 'ES_TLS_SERVER_NAME', disableHostVerification: 'ES_TLS_DISABLE_HOST_VERIFICATION' }),
+  ];
+  return {
+    role,
+    store,
+    env,
+    steps: [
+      { name: 'setup-schema', command: [ES_TOOL, 'setup-schema'] },
+      { name: 'create-index', command: [ES_TOOL, 'create-index', '--index', store.database] },
+      { name: 'update-schema', command: [ES_TOOL, 'update-schema', '--index', store.database] },
+    ],
+  };
+}
+
+function credentialEnv(store: Datastore, userVar: string, passwordVar: string): EnvVar[] {
+  const env: EnvVar[] = [];
+  if (typeof store.user === 'string') env.push({ name: userVar, value: store.user });
+  else if (store.user) env.push({ name: userVar, valueFrom: store.user._toEnvSource() });
+  if (store.password) env.push({ name: passwordVar, valueFrom: store.password._toEnvSource() });
+  return env;
+}
+
+function tlsEnv(store: Datastore, role: StoreRole, names: { enable: string; ca: string; cert: string; key: string; serverName: string; disableHostVerification: string }): EnvVar[] {
+  const tls = store.tls;
+  if (!tls) return [];
+  const dir = store.tlsDirectory(role);
+  const env: EnvVar[] = [{ name: names.enable, value: 'true' }];
+  if (tls.ca) env.push({ name: names.ca, value: `${dir}/ca.crt` });
+  if (tls.clientCertificate) env.push({ name: names.cert, value: `${dir}/tls.crt` });
+  if (tls.clientKey) env.push({ name: names.key, value: `${dir}/tls.key` });
+  if (tls.serverName) env.push({ name: names.serverName, value: tls.serverName });
+  if (tls.enableHostVerification === false) env.push({ name: names.disableHostVerification, value: 'true' });
+  return env;
+}
+
+/*
+ * The schema tools have no read-only "what version is this" command. `update-schema` pointed at a
+ * folder with no version directories and told to reach the required version answers without
+ * writing anything (tools/common/schema/updatetask.go):
+ *   - database at exactly that version: nothing to do, exit 0;
+ *   - database newer: "start version ... must be less than end version", which the server accepts;
+ *   - database older or missing: "end version ... specified but not found", so we wait.
+ */
+function waitScript(tool: string, what: string, requiredVersion: string, options: SchemaPlanOptions): string {
+  return [
+    'set -u',
+    'probe="${TMPDIR:-/tmp}/schema-probe"',
+    'mkdir -p "$probe/not-a-version"',
+    'attempt=1',
+    `while [ "$attempt" -le ${options.waitAttempts} ]; do`,
+    `  if out=$(${tool} update-schema -d "$probe" --version ${requiredVersion} 2>&1); then`,
+    `    echo "schema of ${what} is at ${requiredVersion}"; exit 0`,
+    '  fi',
+    '  case "$out" in *"must be less than end version"*)',
+    `    echo "schema of ${what} is newer than ${requiredVersion}, which this server accepts"; exit 0;;`,
+    '  esac',
+    `  echo "waiting for the schema job: ${what} is not yet at schema ${requiredVersion} (attempt $attempt of ${options.waitAttempts}): $(echo "$out" | tail -n 1)"`,
+    '  attempt=$((attempt + 1))',
+    `  sleep ${options.waitIntervalSeconds}`,
+    'done',
+    `echo "gave up: ${what} did not reach schema ${requiredVersion}; check the schema job's logs" >&2`,
+    'exit 1',
+  ].join('\n');
+}

@@ -1,0 +1,542 @@
+import { createHash } from 'crypto';
+import { Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GoTemplate } from './config/template';
+import { goDuration } from './config/go-duration';
+import { DatastoreConfig, DatastoreTlsConfig, renderServerConfig, ServerConfig } from './config/server-config';
+import { Datastore, DatastoreType, StoreRole } from './datastore';
+import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
+import { Persistence } from './persistence';
+import { SchemaJob } from './schema/schema-job';
+import { schemaPlan, StoreSchemaPlan } from './schema/schema-steps';
+import { FrontendService } from './services/frontend-service';
+import { HistoryService } from './services/history-service';
+import { InternalFrontendService } from './services/internal-frontend-service';
+import { MatchingService } from './services/matching-service';
+import { ROLE_FACTS, ROLE_ORDER, RolePorts, ServiceRole } from './services/service-role';
+import {
+  CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, FrontendServiceOptions, ServiceContext, TemporalService, TemporalServiceOptions,
+} from './services/temporal-service';
+import { WorkerService } from './services/worker-service';
+import { Container, EnvVar, KubeConfigMap, Quantity, Volume, VolumeMount } from '../imports/k8s';
+import { propError, requireDns1123Label, requireInteger, requirePort } from './validation';
+import { TemporalVersion } from './versions';
+
+/** Server log levels. */
+export enum LogLevel {
+  DEBUG = 'debug',
+  INFO = 'info',
+  WARN = 'warn',
+  ERROR = 'error',
+}
+
+/** Dynamic config of the cluster. */
+export interface ClusterDynamicConfigOptions {
+  /**
+   * How often the server re-reads the file. At least 5 seconds.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * Values, from the typed helpers on `DynamicConfigValue` or `DynamicConfigValue.of`.
+   * @default - none
+   */
+  readonly values?: Array<DynamicConfigValue | DynamicConfigValue[]>;
+}
+
+/** How the schema Jobs and the servers' schema waits behave. */
+export interface SchemaOptions {
+  /**
+   * Create each database or keyspace before setting up its schema. Turn off when the database is
+   * created elsewhere and the schema user may not create databases.
+   * @default true
+   */
+  readonly createDatabase?: boolean;
+  /**
+   * Delete finished schema Jobs after this long. Leave unset under Argo CD, which would otherwise
+   * show the deleted Jobs as missing and recreate them; see the README.
+   * @default - finished Jobs are kept
+   */
+  readonly ttlAfterFinished?: Duration;
+  /**
+   * Retries of a schema Job before Kubernetes marks it failed.
+   * @default 6
+   */
+  readonly backoffLimit?: number;
+  /**
+   * How long each server pod's init container waits for its schema before it fails and the kubelet
+   * restarts it with back-off.
+   * @default Duration.minutes(10)
+   */
+  readonly waitTimeout?: Duration;
+}
+
+export interface TemporalClusterProps {
+  /**
+   * Prefix of every object name, and the `app.kubernetes.io/instance` label. A DNS-1123 label.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes namespace of every object.
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+  /**
+   * Temporal server release. Must be in the known-releases table (`TemporalVersion.known()`).
+   * @default TemporalVersion.DEFAULT (1.31.2)
+   */
+  readonly version?: string;
+  /**
+   * History shards. Fixed for the life of the cluster: the server keeps the first value it stored
+   * and silently ignores any other. Size it for the largest load you expect (512 to 4096 for
+   * production).
+   */
+  readonly numHistoryShards: number;
+  /** The cluster's databases. */
+  readonly persistence: Persistence;
+  /**
+   * Name of this cluster in `clusterMetadata`. Fixed for the life of the cluster.
+   * @default - `name`
+   */
+  readonly clusterName?: string;
+  /**
+   * `clusterMetadata.failoverVersionIncrement`. Fixed for the life of the cluster.
+   * @default 10
+   */
+  readonly failoverVersionIncrement?: number;
+  /**
+   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`.
+   * @default 1
+   */
+  readonly initialFailoverVersion?: number;
+  /** @default - 2 replicas, ports 7233/6933/7243 */
+  readonly frontend?: FrontendServiceOptions;
+  /**
+   * An internal frontend for the cluster's own traffic. Set it (even to `{}`) to run one; the
+   * public frontend can then enforce an authorizer without locking out the system workers.
+   * @default - none
+   */
+  readonly internalFrontend?: FrontendServiceOptions;
+  /** @default - 3 replicas, ports 7234/6934 */
+  readonly history?: TemporalServiceOptions;
+  /** @default - 2 replicas, ports 7235/6935 */
+  readonly matching?: TemporalServiceOptions;
+  /** @default - 2 replicas, ports 7239/6939 */
+  readonly worker?: TemporalServiceOptions;
+  /**
+   * Server image.
+   * @default `temporalio/server:<version>`
+   */
+  readonly serverImage?: string;
+  /**
+   * Admin-tools image for schema Jobs and waits. Since 1.30 its tag equals the server's.
+   * @default `temporalio/admin-tools:<version>`
+   */
+  readonly adminToolsImage?: string;
+  /** @default - no values, 10s poll interval */
+  readonly dynamicConfig?: ClusterDynamicConfigOptions;
+  /** @default - see SchemaOptions */
+  readonly schema?: SchemaOptions;
+  /**
+   * Port of the Prometheus endpoint on every pod.
+   * @default 9090
+   */
+  readonly metricsPort?: number;
+  /** @default LogLevel.INFO */
+  readonly logLevel?: LogLevel;
+  /**
+   * The Kubernetes cluster's DNS domain, for the addresses this construct reports.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/** What never changes for a cluster; also written to the pinned ConfigMap. */
+export interface PinnedValues {
+  readonly numHistoryShards: number;
+  readonly failoverVersionIncrement: number;
+  readonly currentClusterName: string;
+}
+
+const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
+const DATASTORE_TLS_ROOT_VOLUME = 'datastore-tls';
+
+/**
+ * A complete self-hosted Temporal Server: one Deployment per role sharing one server config, the
+ * config and dynamic config ConfigMaps, a pinned ConfigMap of the values that can never change,
+ * and schema Jobs that bring each store to the release's schema before any server starts.
+ */
+export class TemporalCluster extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly version: TemporalVersion;
+  public readonly numHistoryShards: number;
+  public readonly clusterName: string;
+  public readonly failoverVersionIncrement: number;
+  public readonly initialFailoverVersion: number;
+  public readonly persistence: Persistence;
+  public readonly serverImage: string;
+  public readonly adminToolsImage: string;
+  public readonly metricsPort: number;
+  public readonly clusterDomain: string;
+  /** Labels on every object of this cluster. */
+  public readonly labels: Record<string, string>;
+
+  public readonly frontend: FrontendService;
+  public readonly history: HistoryService;
+  public readonly matching: MatchingService;
+  public readonly worker: WorkerService;
+  public readonly internalFrontend?: InternalFrontendService;
+  public readonly dynamicConfig: DynamicConfig;
+  public readonly schemaJobs: SchemaJob[];
+
+  /** The rendered server config, exactly as the ConfigMap holds it. */
+  public readonly serverConfig: string;
+  /** Name of the server config ConfigMap. */
+  public readonly configMapName: string;
+  /** Name of the immutable ConfigMap with the values that can never change. */
+  public readonly pinnedConfigMapName: string;
+  public readonly pinned: PinnedValues;
+
+  constructor(scope: Construct, id: string, props: TemporalClusterProps) {
+    super(scope, id);
+    this.name = requireDns1123Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 40);
+    const owner = `TemporalCluster '${this.name}'`;
+    this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
+    this.version = TemporalVersion.of(props.version ?? TemporalVersion.DEFAULT);
+    this.numHistoryShards = requireInteger(owner, 'numHistoryShards', props.numHistoryShards, 1, 2 ** 31 - 1);
+    this.clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? this.name);
+    this.failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 1, 2 ** 31 - 1);
+    this.initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, this.failoverVersionIncrement - 1);
+    this.serverImage = props.serverImage ?? `temporalio/server:${this.version.version}`;
+    this.adminToolsImage = props.adminToolsImage ?? `temporalio/admin-tools:${this.version.version}`;
+    this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    if (!(props.persistence instanceof Persistence)) {
+      throw propError(owner, 'persistence', props.persistence, 'a Persistence construct');
+    }
+    this.persistence = props.persistence;
+    this.persistence._bind(this.name);
+    this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };
+    this.labels = {
+      'app.kubernetes.io/name': 'temporal',
+      'app.kubernetes.io/instance': this.name,
+      'app.kubernetes.io/version': this.version.version,
+      'app.kubernetes.io/managed-by': 'cdk8s-temporal',
+    };
+    const roleOptions: Partial<Record<ServiceRole, FrontendServiceOptions>> = {
+      [ServiceRole.FRONTEND]: props.frontend ?? {},
+      [ServiceRole.INTERNAL_FRONTEND]: props.internalFrontend,
+      [ServiceRole.HISTORY]: props.history ?? {},
+      [ServiceRole.MATCHING]: props.matching ?? {},
+      [ServiceRole.WORKER]: props.worker ?? {},
+    };
+    const ports = resolvePorts(owner, roleOptions, this.metricsPort);
+
+    this.configMapName = `${this.name}-config`;
+    this.pinnedConfigMapName = `${this.name}-pinned`;
+    const dynamicConfigName = `${this.name}-dynamic-config`;
+    this.dynamicConfig = new DynamicConfig(this, 'DynamicConfig', {
+      name: dynamicConfigName,
+      namespace: this.namespace,
+      labels: this.labels,
+      pollInterval: props.dynamicConfig?.pollInterval,
+      values: (props.dynamicConfig?.values ?? []).flat(),
+    });
+
+    this.serverConfig = renderServerConfig(this.buildServerConfig(ports, props.logLevel ?? LogLevel.INFO));
+    new KubeConfigMap(this, 'Config', {
+      metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
+      data: { [CONFIG_FILE]: this.serverConfig },
+    });
+    // Immutable: a different value is refused by the API server, so no pod can start with it.
+    new KubeConfigMap(this, 'Pinned', {
+      metadata: { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels },
+      immutable: true,
+      data: {
+        numHistoryShards: String(this.numHistoryShards),
+        failoverVersionIncrement: String(this.failoverVersionIncrement),
+        currentClusterName: this.clusterName,
+      },
+    });
+
+    const schema = props.schema ?? {};
+    const waitTimeout = schema.waitTimeout ?? Duration.minutes(10);
+    const waitIntervalSeconds = 5;
+    const plans = this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, {
+      createDatabase: schema.createDatabase ?? true,
+      waitAttempts: Math.max(1, Math.ceil(waitTimeout.toSeconds() / waitIntervalSeconds)),
+      waitIntervalSeconds,
+    }));
+    const security = securityContexts();
+    const storeVolumes = this.storeTlsVolumes();
+    const tmp = { volume: { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, mount: { name: 'tmp', mountPath: '/tmp' } };
+
+    this.schemaJobs = plans.map((plan) => new SchemaJob(this, `Schema-${plan.role}`, {
+      name: requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`),
+      namespace: this.namespace,
+      labels: { ...this.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
+      image: this.adminToolsImage,
+      plan,
+      volumes: [tmp.volume, ...storeVolumes.volumes],
+      volumeMounts: [tmp.mount, ...storeVolumes.mounts],
+      podSecurityContext: security.pod,
+      containerSecurityContext: security.container,
+      ttlSecondsAfterFinished: schema.ttlAfterFinished?.toSeconds(),
+      backoffLimit: requireInteger(owner, 'schema.backoffLimit', schema.backoffLimit ?? 6, 0),
+    }));
+
+    const context: ServiceContext = {
+      clusterName: this.name,
+      namespace: this.namespace,
+      clusterDomain: this.clusterDomain,
+      serverImage: this.serverImage,
+      version: this.version.version,
+      labels: this.labels,
+      podAnnotations: { 'temporal.io/config-checksum': createHash('sha256').update(this.serverConfig).digest('hex') },
+      env: [
+        { name: ENV_NUM_HISTORY_SHARDS, valueFrom: { configMapKeyRef: { name: this.pinnedConfigMapName, key: 'numHistoryShards' } } },
+        ...this.storeCredentialEnv(),
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: this.configMapName } },
+        { name: 'dynamic-config', configMap: { name: dynamicConfigName } },
+        tmp.volume,
+        ...storeVolumes.volumes,
+      ],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true },
+        tmp.mount,
+        ...storeVolumes.mounts,
+      ],
+      initContainers: plans.filter((p) => p.waitScript).map((plan) => this.schemaWaitContainer(plan, security.container, [tmp.mount, ...storeVolumes.mounts])),
+      containerSecurityContext: security.container,
+      podSecurityContext: security.pod,
+      metricsPort: this.metricsPort,
+    };
+    const serviceProps = (role: ServiceRole) => ({ ...roleOptions[role], ...portProps(ports[role]!), context });
+    this.frontend = new FrontendService(this, 'Frontend', serviceProps(ServiceRole.FRONTEND));
+    if (props.internalFrontend) {
+      this.internalFrontend = new InternalFrontendService(this, 'InternalFrontend', serviceProps(ServiceRole.INTERNAL_FRONTEND));
+    }
+    this.history = new HistoryService(this, 'History', serviceProps(ServiceRole.HISTORY));
+    this.matching = new MatchingService(this, 'Matching', serviceProps(ServiceRole.MATCHING));
+    this.worker = new WorkerService(this, 'Worker', serviceProps(ServiceRole.WORKER));
+  }
+
+  /** Every role this cluster runs, in config order. */
+  public get services(): TemporalService[] {
+    return [this.frontend, ...(this.internalFrontend ? [this.internalFrontend] : []), this.history, this.matching, this.worker];
+  }
+
+  private buildServerConfig(ports: Partial<Record<ServiceRole, RolePorts>>, logLevel: LogLevel): ServerConfig {
+    const frontendHost = `${this.name}-frontend.${this.namespace}.svc.${this.clusterDomain}`;
+    const services: ServerConfig['services'] = {};
+    for (const role of ROLE_ORDER) {
+      const p = ports[role];
+      if (!p) continue;
+      services[role] = { rpc: { grpcPort: p.grpc, membershipPort: p.membership, httpPort: p.http, bindOnIP: '0.0.0.0' } };
+    }
+    const datastores: Record<string, DatastoreConfig> = {};
+    for (const { role, store } of this.persistence.stores) datastores[role] = datastoreConfig(role, store);
+    return {
+      log: { stdout: true, level: logLevel, format: 'json' },
+      persistence: {
+        numHistoryShards: GoTemplate.envNumber(ENV_NUM_HISTORY_SHARDS),
+        defaultStore: StoreRole.DEFAULT,
+        visibilityStore: StoreRole.VISIBILITY,
+        secondaryVisibilityStore: this.persistence.secondaryVisibilityStore ? StoreRole.SECONDARY_VISIBILITY : undefined,
+        datastores,
+      },
+      global: {
+        membership: { maxJoinDuration: '30s', broadcastAddress: GoTemplate.envString('POD_IP') },
+        metrics: { prometheus: { listenAddress: `0.0.0.0:${this.metricsPort}` } },
+      },
+      clusterMetadata: {
+        enableGlobalNamespace: false,
+        failoverVersionIncrement: this.failoverVersionIncrement,
+        masterClusterName: this.clusterName,
+        currentClusterName: this.clusterName,
+        clusterInformation: {
+          [this.clusterName]: {
+            enabled: true,
+            initialFailoverVersion: this.initialFailoverVersion,
+            rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,
+            httpAddress: `${frontendHost}:${ports.frontend!.http}`,
+          },
+        },
+      },
+      dcRedirectionPolicy: { policy: 'noop' },
+      services,
+      // No publicClient: without it the history, matching and worker roles find a frontend (the
+      // internal one when it runs) through the membership ring (common/resource/fx.go), which needs
+      // no DNS and follows frontend pods as they come and go. With an internal frontend the server
+      // requires it to be absent anyway.
+      dynamicConfigClient: { filepath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, pollInterval: goDuration(this.dynamicConfig.pollInterval) },
+    };
+  }
+
+  private storeCredentialEnv(): EnvVar[] {
+    return this.persistence.stores.flatMap(({ role, store }) =>
+      store.credentialEnv(role).map(({ name, ref }) => ({ name, valueFrom: ref._toEnvSource() })));
+  }
+
+  /** One projected volume per store with TLS files, mounted at the store's TLS folder. */
+  private storeTlsVolumes(): { volumes: Volume[]; mounts: VolumeMount[] } {
+    const volumes: Volume[] = [];
+    const mounts: VolumeMount[] = [];
+    for (const { role, store } of this.persistence.stores) {
+      const files = store.tlsFiles;
+      if (files.length === 0) continue;
+      const name = `${DATASTORE_TLS_ROOT_VOLUME}-${role}`;
+      volumes.push({
+        name,
+        projected: { sources: files.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) },
+      });
+      mounts.push({ name, mountPath: store.tlsDirectory(role), readOnly: true });
+    }
+    return { volumes, mounts };
+  }
+
+  private schemaWaitContainer(plan: StoreSchemaPlan, securityContext: Container['securityContext'], volumeMounts: VolumeMount[]): Container {
+    return {
+      name: `wait-for-${plan.role}-schema`,
+      image: this.adminToolsImage,
+      imagePullPolicy: 'IfNotPresent',
+      command: ['sh', '-c', plan.waitScript!],
+      env: plan.env,
+      securityContext,
+      volumeMounts,
+      resources: {
+        requests: { cpu: Quantity.fromString('10m'), memory: Quantity.fromString('32Mi') },
+        limits: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('128Mi') },
+      },
+    };
+  }
+}
+
+function portProps(ports: RolePorts) {
+  return { grpcPort: ports.grpc, membershipPort: ports.membership, httpPort: ports.http };
+}
+
+/** Resolves every role's ports and refuses any port used twice, including the metrics port. */
+function resolvePorts(owner: string, options: Partial<Record<ServiceRole, FrontendServiceOptions>>, metricsPort: number) {
+  const ports: Partial<Record<ServiceRole, RolePorts>> = {};
+  const used = new Map<number, string>([[metricsPort, 'metricsPort']]);
+  const claim = (prop: string, port: number) => {
+    requirePort(owner, prop, port);
+    const holder = used.get(port);
+    if (holder) throw propError(owner, prop, port, `a port no other role of the cluster uses; ${holder} is already ${port}`);
+    used.set(port, prop);
+  };
+  for (const role of ROLE_ORDER) {
+    const o = options[role];
+    if (!o) continue;
+    const d = ROLE_FACTS[role].ports;
+    const key = role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role;
+    if (d.http === undefined && (o as FrontendServiceOptions).httpPort !== undefined) {
+      throw propError(owner, `${key}.httpPort`, (o as FrontendServiceOptions).httpPort, 'no value: only frontends serve HTTP');
+    }
+    const p: RolePorts = { grpc: o.grpcPort ?? d.grpc, membership: o.membershipPort ?? d.membership, http: d.http === undefined ? undefined : (o.httpPort ?? d.http) };
+    claim(`${key}.grpcPort`, p.grpc);
+    claim(`${key}.membershipPort`, p.membership);
+    if (p.http !== undefined) claim(`${key}.httpPort`, p.http);
+    ports[role] = p;
+  }
+  return ports;
+}
+
+function securityContexts() {
+  return {
+    // The images run as the temporal user, uid and gid 1000.
+    pod: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    container: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+}
+
+function datastoreTls(role: StoreRole, store: Datastore): DatastoreTlsConfig | undefined {
+  const tls = store.tls;
+  if (!tls) return undefined;
+  const dir = store.tlsDirectory(role);
+  return {
+    enabled: true,
+    caFile: tls.ca ? `${dir}/ca.crt` : undefined,
+    certFile: tls.clientCertificate ? `${dir}/tls.crt` : undefined,
+    keyFile: tls.clientKey ? `${dir}/tls.key` : undefined,
+    serverName: tls.serverName,
+    enableHostVerification: tls.enableHostVerification ?? true,
+  };
+}
+
+function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
+  const tls = datastoreTls(role, store);
+  switch (store.type) {
+    case DatastoreType.POSTGRES:
+    case DatastoreType.MYSQL: {
+      const sql = store._sql!;
+      return {
+        sql: {
+          pluginName: sql.plugin,
+          databaseName: store.database,
+          connectAddr: `${store.hosts[0]}:${store.port}`,
+          connectProtocol: 'tcp',
+          user: store.userValue(role),
+          password: store.passwordValue(role),
+          connectAttributes: Object.keys(sql.connectAttributes).length ? sortedRecord(sql.connectAttributes) : undefined,
+          maxConns: sql.maxConns,
+          maxIdleConns: sql.maxIdleConns,
+          maxConnLifetime: goDuration(sql.maxConnLifetime),
+          tls,
+        },
+      };
+    }
+    case DatastoreType.CASSANDRA: {
+      const c = store._cassandra!;
+      return {
+        cassandra: {
+          hosts: store.hosts.join(','),
+          port: store.port,
+          keyspace: store.database,
+          user: store.userValue(role),
+          password: store.passwordValue(role),
+          datacenter: c.datacenter,
+          consistency: c.consistency || c.serialConsistency
+            ? { default: { consistency: c.consistency, serialConsistency: c.serialConsistency } }
+            : undefined,
+          tls,
+        },
+      };
+    }
+    case DatastoreType.ELASTICSEARCH: {
+      const es = store._elasticsearch!;
+      return {
+        elasticsearch: {
+          version: es.version,
+          // url is a url.URL struct with no custom decoding: it takes scheme and host, never a string.
+          url: { scheme: es.scheme, host: `${store.hosts[0]}:${store.port}` },
+          username: store.userValue(role),
+          password: store.passwordValue(role),
+          indices: { visibility: store.database },
+          tls,
+        },
+      };
+    }
+  }
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
