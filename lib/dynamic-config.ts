@@ -1,5 +1,6 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DYNAMIC_CONFIG_KEYS } from './config/dynamic-config-keys';
 import { goDuration } from './config/go-duration';
 import { KubeConfigMap } from '../imports/k8s';
 import { propError, requireInteger, requireNonEmpty } from './validation';
@@ -35,11 +36,31 @@ export interface DynamicConfigConstraints {
 /** One value of a dynamic config key, with optional constraints. */
 export class DynamicConfigValue {
   /**
-   * Any key, for settings without a typed helper.
-   * @param key a key from the server's dynamic config registry, such as `history.persistenceMaxQPS`
+   * Any key of the server's dynamic config registry, for settings without a typed helper. The key
+   * and its constraints are checked against the v1.31.2 registry: the server itself only logs a
+   * warning for a misspelt key or a constraint the key ignores, and then uses its default.
+   * @param key a registered key such as `history.persistenceMaxQPS` (case-insensitive, as in the server)
    * @param value a scalar, list or map, as the key's type requires
    */
   public static of(key: string, value: unknown, constraints: DynamicConfigConstraints = {}): DynamicConfigValue {
+    const registered = lookupKey(key);
+    if (!registered) {
+      const suggestion = closestKey(key);
+      throw propError('DynamicConfigValue', 'key', key, 'a key of the v1.31.2 server\'s dynamic config registry',
+        `${suggestion ? `Did you mean "${suggestion}"? ` : ''}For a key of a newer server, use DynamicConfigValue.unchecked().`);
+    }
+    const allowed = CONSTRAINTS_BY_PRECEDENCE[registered.precedence] ?? [];
+    for (const name of Object.keys(constraints) as Array<keyof DynamicConfigConstraints>) {
+      if (constraints[name] !== undefined && !allowed.includes(name)) {
+        throw propError('DynamicConfigValue', `constraints.${name} of ${registered.key}`, constraints[name],
+          allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
+      }
+    }
+    return DynamicConfigValue.unchecked(registered.key, value, constraints);
+  }
+
+  /** Any key, unchecked against the registry: for keys of a server newer than this library knows. */
+  public static unchecked(key: string, value: unknown, constraints: DynamicConfigConstraints = {}): DynamicConfigValue {
     requireNonEmpty('DynamicConfigValue', 'key', key);
     if (!/^[a-zA-Z][a-zA-Z0-9_.\-]*$/.test(key)) {
       throw propError('DynamicConfigValue', 'key', key, 'a dotted dynamic config key such as "frontend.rps"');
@@ -105,6 +126,53 @@ export interface DynamicConfigProps {
    * @default - none: every key has the server's default
    */
   readonly values?: DynamicConfigValue[];
+}
+
+/** Which constraints a key honours, by its precedence (common/dynamicconfig/yaml_loader.go). */
+const CONSTRAINTS_BY_PRECEDENCE: Record<string, Array<keyof DynamicConfigConstraints>> = {
+  global: [],
+  namespace: ['namespace'],
+  namespaceID: ['namespaceId'],
+  taskQueue: ['namespace', 'taskQueueName', 'taskQueueType'],
+  destination: ['namespace', 'destination'],
+  shardID: ['shardId'],
+  taskType: ['historyTaskType'],
+  chasmTaskType: [],
+};
+
+let keyIndex: Map<string, { key: string; precedence: string }> | undefined;
+
+function lookupKey(key: string) {
+  if (!keyIndex) {
+    keyIndex = new Map();
+    for (const [precedence, keys] of Object.entries(DYNAMIC_CONFIG_KEYS)) {
+      for (const k of keys) keyIndex.set(k.toLowerCase(), { key: k, precedence });
+    }
+  }
+  return keyIndex.get(String(key).toLowerCase());
+}
+
+/** The registered key nearest to a misspelt one, when one is close. */
+function closestKey(key: string): string | undefined {
+  lookupKey(key);
+  let best: { key: string; distance: number } | undefined;
+  for (const { key: candidate } of keyIndex!.values()) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 3 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 const CONSTRAINT_KEYS: Array<[keyof DynamicConfigConstraints, string]> = [

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Prepares what the end-to-end test (test/e2e) runs instead of container images:
+#   - the Temporal server and SQL tool binaries of one release, built from the Go module proxy into
+#     a cache outside the repo and reused while present (a cold build takes about five minutes);
+#   - the schema files of the same release, from the Go module cache;
+#   - PostgreSQL from Debian's packages.
+#
+# Usage: scripts/e2e-tools.sh [TEMPORAL_VERSION]   (default 1.31.2)
+# Progress goes to stderr. On success stdout holds only KEY=VALUE lines, which test/e2e/tools.ts reads:
+#   TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN, TEMPORAL_SCHEMA_DIR, POSTGRES_BIN_DIR
+set -euo pipefail
+
+version="${1:-1.31.2}"
+module="go.temporal.io/server"
+cache="${CDK8S_TEMPORAL_CACHE:-$HOME/.cache/cdk8s-temporal}/$version"
+bin="$cache/bin"
+
+log() { echo "e2e-tools: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "'go' is not on PATH. The e2e test builds the Temporal server from source.
+Install Go 1.24 or newer (Debian: apt-get install -y golang-go, if its version is recent enough;
+otherwise the tarball from go.dev/dl unpacked into /usr/local/go, with /usr/local/go/bin on PATH) and retry."
+
+mkdir -p "$bin"
+# One build at a time: a second test run waits for the first instead of racing it into the same GOBIN.
+exec 9>"$cache/.lock"
+flock 9
+
+if [ -x "$bin/server" ] && [ -x "$bin/sql" ]; then
+  log "reusing Temporal $version binaries in $bin"
+else
+  log "building Temporal $version (server, sql tool) into $bin; this takes a few minutes the first time"
+  GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
+    go install "$module/cmd/server@v$version" "$module/cmd/tools/sql@v$version" >&2
+fi
+
+modcache="$(go env GOMODCACHE)"
+schema="$modcache/$module@v$version/schema"
+if [ ! -d "$schema" ]; then
+  log "downloading module $module@v$version for its schema files"
+  go mod download "$module@v$version" >&2
+fi
+[ -d "$schema" ] || die "no schema folder at $schema after 'go mod download'"
+
+find_pg() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+pg="$(find_pg)"
+if [ -z "$pg" ] || [ ! -x "$pg/pg_ctl" ]; then
+  [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed and this is not root; run: sudo apt-get install -y postgresql"
+  log "installing PostgreSQL from Debian's packages"
+  # The package's own cluster is never used: the test runs a throwaway one of its own.
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+  pg="$(find_pg)"
+  [ -n "$pg" ] && [ -x "$pg/pg_ctl" ] || die "apt-get installed postgresql, but no /usr/lib/postgresql/*/bin/pg_ctl exists"
+fi
+
+echo "TEMPORAL_SERVER_BIN=$bin/server"
+echo "TEMPORAL_SQL_TOOL_BIN=$bin/sql"
+echo "TEMPORAL_SCHEMA_DIR=$schema"
+echo "POSTGRES_BIN_DIR=$pg"

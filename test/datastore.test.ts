@@ -1,0 +1,84 @@
+import { Duration } from 'cdk8s';
+import { Datastore, DatastoreType, ElasticsearchVersion, SecretRef, SqlPlugin, StoreRole } from '../lib';
+
+const password = SecretRef.of('db', 'password');
+
+describe('Datastore', () => {
+  test('postgres defaults', () => {
+    const store = Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password });
+    expect(store).toMatchSnapshot();
+    expect(store.type).toBe(DatastoreType.POSTGRES);
+    expect(store.port).toBe(5432);
+    expect(store._sql).toMatchObject({ plugin: SqlPlugin.POSTGRES12, maxConns: 20, maxIdleConns: 20 });
+    expect(store._sql!.maxConnLifetime.toSeconds()).toBe(3600);
+    expect(store.identity).toEqual({ type: 'postgres', endpoint: 'pg:5432', database: 'temporal' });
+  });
+
+  test('mysql, cassandra and elasticsearch defaults', () => {
+    expect(Datastore.mysql({ host: 'my', database: 'd', user: 'u' })).toMatchObject({ port: 3306, _sql: { plugin: SqlPlugin.MYSQL8 } });
+    expect(Datastore.cassandra({ hosts: ['a', 'b'], keyspace: 'ks' })).toMatchObject({ port: 9042, database: 'ks', _cassandra: { replicationFactor: 3 } });
+    expect(Datastore.elasticsearch({ url: 'http://es' })).toMatchObject({
+      hosts: ['es'], port: 9200, database: 'temporal_visibility_v1', _elasticsearch: { scheme: 'http', version: ElasticsearchVersion.V7 },
+    });
+    expect(Datastore.elasticsearch({ url: 'https://es' }).port).toBe(443);
+  });
+
+  test('credentials reach pods as env vars named after the store role', () => {
+    const store = Datastore.postgres({ host: 'pg', database: 'd', user: SecretRef.of('u', 'name'), password });
+    expect(store.credentialEnv(StoreRole.SECONDARY_VISIBILITY).map((e) => e.name))
+      .toEqual(['TEMPORAL_SECONDARY_VISIBILITY_STORE_USER', 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD']);
+    expect(store.passwordValue(StoreRole.DEFAULT)!.expression).toBe('{{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
+    expect(Datastore.postgres({ host: 'pg', database: 'd', user: 'literal' }).credentialEnv(StoreRole.DEFAULT)).toEqual([]);
+  });
+
+  test('TLS files land in one folder per store role', () => {
+    const store = Datastore.postgres({
+      host: 'pg', database: 'd', user: 'u',
+      tls: { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: SecretRef.of('c', 'tls.key') },
+    });
+    expect(store.tlsFiles.map((f) => f.fileName)).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(store.tlsDirectory(StoreRole.VISIBILITY)).toBe('/etc/temporal/tls/datastore/visibility');
+  });
+
+  describe('fails when', () => {
+    test('the host or database is empty', () => {
+      expect(() => Datastore.postgres({ host: '', database: 'd', user: 'u' })).toThrow(/Datastore.postgres: host is ""; expected a non-empty string/);
+      expect(() => Datastore.mysql({ host: 'h', database: ' ', user: 'u' })).toThrow(/Datastore.mysql: database is " "; expected a non-empty string/);
+      expect(() => Datastore.cassandra({ hosts: [], keyspace: 'k' })).toThrow(/hosts is \[\]; expected at least one contact point/);
+    });
+    test('the SQL plugin is unknown or of the other database', () => {
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', plugin: 'postgres9' as SqlPlugin })).toThrow(/plugin is "postgres9"; expected one of postgres12, postgres12_pgx/);
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', plugin: SqlPlugin.POSTGRES12 })).toThrow(/plugin is "postgres12"; expected one of mysql8/);
+    });
+    test('the Elasticsearch version is not v7 or v8', () => {
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', version: 'v6' as ElasticsearchVersion })).toThrow(/version is "v6"; expected one of v7, v8/);
+    });
+    test('the Elasticsearch index does not match the template pattern', () => {
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', index: 'visibility' })).toThrow(/index is "visibility"; expected .*temporal_visibility_v1\*/);
+    });
+    test('the Elasticsearch URL is not a URL', () => {
+      expect(() => Datastore.elasticsearch({ url: 'es:9200' })).toThrow(/url is "es:9200"; expected an http or https URL/);
+    });
+    test('the port is out of range', () => {
+      expect(() => Datastore.postgres({ host: 'h', port: 0, database: 'd', user: 'u' })).toThrow(/port is 0; expected an integer port from 1 to 65535/);
+    });
+    test('the replication factor is below 1', () => {
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', replicationFactor: 0 })).toThrow(/replicationFactor is 0; expected an integer at least 1/);
+    });
+    test('the keyspace is not a Cassandra identifier', () => {
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal-prod' })).toThrow(/keyspace is "temporal-prod"/);
+    });
+    test('only half of a client certificate is given', () => {
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { clientCertificate: SecretRef.of('c', 'tls.crt') } }))
+        .toThrow(/tls is .*; expected clientCertificate and clientKey together, or neither/);
+    });
+    test('the pool keeps more idle connections than it may open', () => {
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', pool: { maxConns: 5, maxIdleConns: 10, maxConnLifetime: Duration.minutes(5) } }))
+        .toThrow(/pool.maxIdleConns is 10; expected at most pool.maxConns \(5\)/);
+    });
+    test('a SecretRef names an invalid Secret', () => {
+      expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
+      expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { Duration } from 'cdk8s';
+import { parse } from 'yaml';
+import { DynamicConfig, DynamicConfigValue, TaskQueueType } from '../lib';
+import dynamicKeys from './fixtures/temporal-dynamic-config-keys-v1.31.2.json';
+import { find, testChart } from './support/synth';
+
+const KNOWN_DYNAMIC_KEYS = new Set((dynamicKeys as any).settings?.map((s: any) => s.key.toLowerCase())
+  ?? (dynamicKeys as any).keys?.map((s: any) => (typeof s === 'string' ? s : s.key).toLowerCase()));
+
+function make(values: DynamicConfigValue[] = [], pollInterval?: Duration) {
+  const chart = testChart();
+  const dc = new DynamicConfig(chart, 'dc', { name: 'temporal-dynamic-config', namespace: 'temporal', labels: {}, values, pollInterval });
+  return { chart, dc, file: () => find(chart, 'ConfigMap', 'temporal-dynamic-config').data[DynamicConfig.FILE_NAME] as string };
+}
+
+describe('DynamicConfig', () => {
+  test('defaults', () => {
+    const { chart, dc, file } = make();
+    expect(dc.pollInterval.toSeconds()).toBe(10);
+    expect(parse(file())).toEqual({});
+    expect(find(chart, 'ConfigMap', 'temporal-dynamic-config')).toMatchSnapshot();
+  });
+
+  test('typed helpers write the keys the server knows, in the server\'s file format', () => {
+    const { dc, file } = make([
+      DynamicConfigValue.frontendRps(3000),
+      DynamicConfigValue.frontendNamespaceRps(500, 'payments'),
+      DynamicConfigValue.maxIdLength(255),
+      ...DynamicConfigValue.taskQueuePartitions({ read: 8, write: 4 }, { namespace: 'orders', taskQueueName: 'checkout', taskQueueType: TaskQueueType.ACTIVITY }),
+    ]);
+    dc.add(DynamicConfigValue.of('history.persistenceMaxQPS', 9000));
+    const parsed = parse(file());
+    expect(parsed).toEqual({
+      'frontend.namespaceRPS': [{ value: 500, constraints: { namespace: 'payments' } }],
+      'frontend.rps': [{ value: 3000, constraints: {} }],
+      'history.persistenceMaxQPS': [{ value: 9000, constraints: {} }],
+      'limit.maxIDLength': [{ value: 255, constraints: {} }],
+      'matching.numTaskqueueReadPartitions': [{ value: 8, constraints: { namespace: 'orders', taskQueueName: 'checkout', taskType: 'Activity' } }],
+      'matching.numTaskqueueWritePartitions': [{ value: 4, constraints: { namespace: 'orders', taskQueueName: 'checkout', taskType: 'Activity' } }],
+    });
+    for (const key of Object.keys(parsed)) expect(KNOWN_DYNAMIC_KEYS.has(key.toLowerCase())).toBe(true);
+  });
+
+  test('keys match the registry case-insensitively and keep its spelling', () => {
+    expect(DynamicConfigValue.of('FRONTEND.RPS', 5).key).toBe('frontend.rps');
+    expect(DynamicConfigValue.unchecked('future.setting', true).key).toBe('future.setting');
+  });
+
+  test('the same key may carry several values under different constraints', () => {
+    const { file } = make([DynamicConfigValue.frontendNamespaceRps(100), DynamicConfigValue.frontendNamespaceRps(500, 'payments')]);
+    expect(parse(file())['frontend.namespaceRPS']).toHaveLength(2);
+  });
+
+  describe('fails when', () => {
+    test('pollInterval is under 5s', () => {
+      expect(() => make([], Duration.seconds(4))).toThrow(/DynamicConfig 'temporal-dynamic-config': pollInterval is "4s"; expected at least 5s/);
+    });
+    test('a key is set twice with the same constraints', () => {
+      expect(() => make([DynamicConfigValue.frontendRps(1), DynamicConfigValue.frontendRps(2)])).toThrow(/value of frontend.rps is 2; expected one value per key and constraints/);
+    });
+    test('write partitions exceed read partitions', () => {
+      expect(() => DynamicConfigValue.taskQueuePartitions({ read: 2, write: 4 })).toThrow(/write is 4; expected at most read \(2\). Lower write partitions first/);
+    });
+    test('a helper gets a non-positive or fractional number', () => {
+      expect(() => DynamicConfigValue.frontendRps(0)).toThrow(/rps is 0; expected an integer at least 1/);
+      expect(() => DynamicConfigValue.maxIdLength(2.5)).toThrow(/length is 2.5/);
+    });
+    test('a key is not in the server\'s registry', () => {
+      expect(() => DynamicConfigValue.of('frontend.rsp', 1)).toThrow(/key is "frontend.rsp"; expected a key of the v1.31.2 server's dynamic config registry. Did you mean "frontend.rps"\?/);
+    });
+    test('a constraint does not apply to the key', () => {
+      expect(() => DynamicConfigValue.of('frontend.rps', 1, { namespace: 'a' })).toThrow(/constraints.namespace of frontend.rps is "a"; expected no constraints \(the key is global\)/);
+      expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 1, { taskQueueName: 'q' })).toThrow(/expected only namespace \(the key is set per namespace\)/);
+    });
+    test('an unchecked key is not a dotted key or the value is not serialisable', () => {
+      expect(() => DynamicConfigValue.unchecked('frontend rps', 1)).toThrow(/key is "frontend rps"; expected a dotted dynamic config key/);
+      expect(() => DynamicConfigValue.unchecked('frontend.rps', undefined)).toThrow(/value of frontend.rps is undefined/);
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { App, Chart } from 'cdk8s';
+import { Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
+
+/**
+ * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
+ * count is not the default either, and the cluster name differs from the object names, so wiring
+ * that only works by coincidence with the defaults cannot pass.
+ */
+export const E2E = {
+  /** `clusterMetadata.currentClusterName`. */
+  clusterName: 'e2e-primary',
+  numHistoryShards: 8,
+  ports: {
+    frontend: { grpc: 17233, membership: 16933, http: 17243 },
+    history: { grpc: 17234, membership: 16934 },
+    matching: { grpc: 17235, membership: 16935 },
+    worker: { grpc: 17239, membership: 16939 },
+    metrics: 19090,
+  },
+  /** The Secret the database credentials come from; the test supplies its values. */
+  dbSecret: { name: 'temporal-e2e-db', userKey: 'username', passwordKey: 'password' },
+} as const;
+
+export interface E2eAppOptions {
+  readonly dbHost: string;
+  readonly dbPort: number;
+  /** Prefix of the two database names, so that each scenario gets databases of its own. */
+  readonly databasePrefix: string;
+  /** @default E2E.numHistoryShards */
+  readonly numHistoryShards?: number;
+}
+
+/** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
+export function synthE2eApp(options: E2eAppOptions): string {
+  const app = new App();
+  const chart = new Chart(app, 'e2e', { namespace: 'temporal-e2e', disableResourceNameHashes: true });
+  const { name, userKey, passwordKey } = E2E.dbSecret;
+  const store = (suffix: string) => Datastore.postgres({
+    host: options.dbHost,
+    port: options.dbPort,
+    database: `${options.databasePrefix}_${suffix}`,
+    user: SecretRef.of(name, userKey),
+    password: SecretRef.of(name, passwordKey),
+  });
+  const { ports } = E2E;
+  new TemporalCluster(chart, 'temporal', {
+    name: 'temporal-e2e',
+    clusterName: E2E.clusterName,
+    numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
+    persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility') }),
+    frontend: { replicas: 1, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
+    history: { replicas: 1, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
+    matching: { replicas: 1, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
+    worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
+    metricsPort: ports.metrics,
+  });
+  return app.synthYaml();
+}

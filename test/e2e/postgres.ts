@@ -1,0 +1,66 @@
+import { execFileSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { delay, freePort } from './processes';
+
+/**
+ * A throwaway PostgreSQL cluster on a free loopback port, with a password-authenticated user for
+ * Temporal that may create databases (the schema Jobs' create-database step needs that).
+ */
+export class PostgresServer {
+  public static async start(binDir: string): Promise<PostgresServer> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-pg-'));
+    // postgres refuses to run as root; as root we run every PostgreSQL command as its own user.
+    const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+    if (asUser.length) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+      const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+      fs.chownSync(dir, uid, gid);
+    }
+    const run = (tool: string, args: string[]) => {
+      const [cmd, ...rest] = [...asUser, path.join(binDir, tool), ...args];
+      try {
+        return execFileSync(cmd, rest, { encoding: 'utf8', stdio: 'pipe', timeout: 120_000 });
+      } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; message: string };
+        throw new Error(`${tool} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+      }
+    };
+    const data = path.join(dir, 'data');
+    const port = await freePort();
+    run('initdb', ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
+    // Durability is pointless for a throwaway database; four server processes with two pools of
+    // 20 connections each need more than the default 100 connections.
+    const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    run('pg_ctl', ['-D', data, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', '-o', settings, 'start']);
+    const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const server = new PostgresServer(dir, pid, port, 'temporal', randomBytes(12).toString('hex'));
+    try {
+      run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1',
+        '-c', `CREATE ROLE ${server.user} LOGIN CREATEDB PASSWORD '${server.password}'`]);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return server;
+  }
+
+  public readonly host = '127.0.0.1';
+
+  private constructor(private readonly dir: string, public readonly pid: number, public readonly port: number,
+    public readonly user: string, public readonly password: string) {}
+
+  /** Fast shutdown (SIGINT) of the postmaster by its PID, SIGKILL after 20 s, then the files go. */
+  public async stop(): Promise<void> {
+    const alive = () => {
+      try { process.kill(this.pid, 0); return true; } catch { return false; }
+    };
+    if (alive()) process.kill(this.pid, 'SIGINT');
+    const deadline = Date.now() + 20_000;
+    while (alive() && Date.now() < deadline) await delay(200);
+    if (alive()) process.kill(this.pid, 'SIGKILL');
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

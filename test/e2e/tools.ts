@@ -1,0 +1,40 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+/** What scripts/e2e-tools.sh prepares: the binaries and files that stand in for the images. */
+export interface E2eTools {
+  /** `temporal-server` of the server image. */
+  readonly serverBin: string;
+  /** `temporal-sql-tool` of the admin-tools image. */
+  readonly sqlToolBin: string;
+  /** The release's schema folder, which the admin-tools image holds at /etc/temporal/schema. */
+  readonly schemaDir: string;
+  /** Folder with initdb, pg_ctl and psql. */
+  readonly postgresBinDir: string;
+}
+
+const SCRIPT = path.resolve(__dirname, '../../scripts/e2e-tools.sh');
+
+/** Builds (or reuses) the tools of one Temporal release. Slow only the first time on a machine. */
+export function ensureTools(temporalVersion: string): E2eTools {
+  const out = execFileSync('bash', [SCRIPT, temporalVersion], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 20 * 60 * 1000,
+  });
+  const values = new Map(out.split('\n').filter((l) => l.includes('=')).map((l) => {
+    const i = l.indexOf('=');
+    return [l.slice(0, i), l.slice(i + 1)] as const;
+  }));
+  const get = (key: string) => {
+    const value = values.get(key);
+    if (!value) throw new Error(`${SCRIPT} printed no ${key}; its output was:\n${out}`);
+    return value;
+  };
+  return {
+    serverBin: get('TEMPORAL_SERVER_BIN'),
+    sqlToolBin: get('TEMPORAL_SQL_TOOL_BIN'),
+    schemaDir: get('TEMPORAL_SCHEMA_DIR'),
+    postgresBinDir: get('POSTGRES_BIN_DIR'),
+  };
+}

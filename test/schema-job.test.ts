@@ -1,0 +1,140 @@
+import { Duration } from 'cdk8s';
+import { Datastore, Persistence, SecretRef } from '../lib';
+import { cluster, find, objects, testChart } from './support/synth';
+
+const password = SecretRef.of('db', 'password');
+
+function jobs(persistence: (chart: any) => Persistence, props: Parameters<typeof cluster>[1] = {}) {
+  const chart = testChart();
+  cluster(chart, { persistence: persistence(chart), ...props });
+  return { chart, jobs: objects(chart).filter((o) => o.kind === 'Job') };
+}
+
+const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers];
+const commands = (job: any) => steps(job).map((c: any) => c.command.join(' '));
+
+describe('SchemaJob', () => {
+  test('defaults (PostgreSQL)', () => {
+    const { chart } = jobs((c) => new Persistence(c, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'temporal_visibility', user: 'temporal', password }),
+    }));
+    expect(find(chart, 'Job', 'temporal-schema-default-1-31-2')).toMatchSnapshot();
+  });
+
+  test('PostgreSQL: create, set up and update each database, with the versioned folder of the release', () => {
+    const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: SecretRef.of('db', 'user'), password, connectAttributes: { sslmode: 'require', application_name: 'temporal' } }),
+      visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
+    }));
+    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-31-2', 'temporal-schema-visibility-1-31-2']);
+    expect(commands(all[0])).toEqual([
+      'temporal-sql-tool create-database',
+      'temporal-sql-tool setup-schema -v 0.0',
+      'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned',
+    ]);
+    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    expect(steps(all[0])[0].env).toEqual([
+      { name: 'SQL_PLUGIN', value: 'postgres12' },
+      { name: 'SQL_HOST', value: 'pg' },
+      { name: 'SQL_PORT', value: '5432' },
+      { name: 'SQL_DATABASE', value: 'temporal' },
+      { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } },
+      { name: 'SQL_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+      { name: 'SQL_CONNECT_ATTRIBUTES', value: 'application_name=temporal&sslmode=require' },
+    ]);
+    expect(steps(all[1])[0].env).toContainEqual({ name: 'SQL_PORT', value: '6432' });
+    for (const step of steps(all[0])) expect(step.image).toBe('temporalio/admin-tools:1.31.2');
+  });
+
+  test('MySQL with TLS: the MySQL folders and the TLS files from the Secrets', () => {
+    const tls = { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('client', 'tls.crt'), clientKey: SecretRef.of('client', 'tls.key'), serverName: 'mysql.db', enableHostVerification: false };
+    const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
+      defaultStore: Datastore.mysql({ host: 'mysql', database: 'temporal', user: 'temporal', password, tls }),
+      visibilityStore: Datastore.mysql({ host: 'mysql', database: 'temporal_visibility', user: 'temporal', password }),
+    }), { version: '1.30.9' });
+    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-30-9', 'temporal-schema-visibility-1-30-9']);
+    expect(commands(all[0])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/temporal/versioned');
+    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
+    expect(steps(all[0])[0].image).toBe('temporalio/admin-tools:1.30.9');
+    expect(steps(all[0])[0].env).toEqual(expect.arrayContaining([
+      { name: 'SQL_PLUGIN', value: 'mysql8' },
+      { name: 'SQL_TLS', value: 'true' },
+      { name: 'SQL_TLS_CA_FILE', value: '/etc/temporal/tls/datastore/default/ca.crt' },
+      { name: 'SQL_TLS_CERT_FILE', value: '/etc/temporal/tls/datastore/default/tls.crt' },
+      { name: 'SQL_TLS_KEY_FILE', value: '/etc/temporal/tls/datastore/default/tls.key' },
+      { name: 'SQL_TLS_SERVER_NAME', value: 'mysql.db' },
+      { name: 'SQL_TLS_DISABLE_HOST_VERIFICATION', value: 'true' },
+    ]));
+    const pod = all[0].spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'datastore-tls-default',
+      projected: { sources: [
+        { secret: { name: 'ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { secret: { name: 'client', items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
+        { secret: { name: 'client', items: [{ key: 'tls.key', path: 'tls.key' }] } },
+      ] },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'datastore-tls-default', mountPath: '/etc/temporal/tls/datastore/default', readOnly: true });
+  });
+
+  test('Cassandra and Elasticsearch: keyspace with replication factor and datacenter, then template and index', () => {
+    const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
+      defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', replicationFactor: 5, user: 'cassandra', password }),
+      visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', index: 'temporal_visibility_v1_prod', username: 'elastic', password }),
+    }));
+    expect(commands(all[0])).toEqual([
+      'temporal-cassandra-tool create-keyspace --keyspace temporal --replication-factor 5 --datacenter dc1',
+      'temporal-cassandra-tool setup-schema -v 0.0',
+      'temporal-cassandra-tool update-schema -d /etc/temporal/schema/cassandra/temporal/versioned',
+    ]);
+    expect(steps(all[0])[0].env).toEqual([
+      { name: 'CASSANDRA_HOST', value: 'c1,c2' },
+      { name: 'CASSANDRA_PORT', value: '9042' },
+      { name: 'CASSANDRA_KEYSPACE', value: 'temporal' },
+      { name: 'CASSANDRA_DATACENTER', value: 'dc1' },
+      { name: 'CASSANDRA_USER', value: 'cassandra' },
+      { name: 'CASSANDRA_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+    ]);
+    expect(commands(all[1])).toEqual([
+      'temporal-elasticsearch-tool setup-schema',
+      'temporal-elasticsearch-tool create-index --index temporal_visibility_v1_prod',
+      'temporal-elasticsearch-tool update-schema --index temporal_visibility_v1_prod',
+    ]);
+    expect(steps(all[1])[0].env).toEqual([
+      { name: 'ES_SERVER', value: 'https://es.search:9243' },
+      { name: 'ES_VISIBILITY_INDEX', value: 'temporal_visibility_v1_prod' },
+      { name: 'ES_USER', value: 'elastic' },
+      { name: 'ES_PWD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+    ]);
+  });
+
+  test('opting out of database creation, a TTL and a backoff limit', () => {
+    const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
+    }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
+    expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
+    expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
+  });
+
+  test('the server pods wait for SQL and Cassandra schemas but not for Elasticsearch, which the server does not check', () => {
+    const chart = testChart();
+    cluster(chart, { persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal' }),
+      visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }),
+    }) });
+    const init = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+    expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
+    expect(init[0].command[2]).toContain('temporal-cassandra-tool update-schema -d "$probe" --version 1.13');
+  });
+
+  describe('fails when', () => {
+    test('the Job name would exceed a DNS label', () => {
+      expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected a DNS-1123 label.* at most 40 characters/);
+    });
+    test('the backoff limit is negative', () => {
+      expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);
+    });
+  });
+});

@@ -1,0 +1,170 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { parseAllDocuments } from 'yaml';
+import { K8sSchema } from './support/k8s-schema';
+
+/**
+ * Every example app, synthesized exactly as `cdk8s synth` runs it, must be accepted by the
+ * Kubernetes API schema of both the oldest release we support and a recent one. The validator
+ * treats objects as closed, so a misspelt field fails here instead of vanishing at apply time.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const VERSIONS = ['v1.30.0', 'v1.36.0'];
+// Listed, not hard-coded, so a new example app is checked without touching this file.
+const APPS = fs.readdirSync(path.join(ROOT, 'apps')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
+
+const run = promisify(execFile);
+const outdirs: string[] = [];
+const synthesized = new Map<string, Promise<any[]>>();
+
+/** Runs the app like cdk8s.yaml's `app:` command and parses every document it writes. */
+async function synthApp(app: string): Promise<any[]> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-schema-'));
+  outdirs.push(outdir);
+  try {
+    await run(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('apps', app)], {
+      cwd: ROOT,
+      env: { ...process.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (e: any) {
+    throw new Error(`synthesizing apps/${app} failed:\n${e.stderr || e.message}`);
+  }
+  const objects: any[] = [];
+  for (const file of fs.readdirSync(outdir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    // cdk8s writes YAML 1.1 (what kubectl reads), so parse it as 1.1 too: `yes`/`on` are booleans there.
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8'), { version: '1.1' })) {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors.map((err) => err.message).join('; ')}`);
+      const obj = doc.toJS();
+      if (obj != null) objects.push(obj);
+    }
+  }
+  return objects;
+}
+
+/** One synth per app per run; the tests for both versions share it. */
+function objectsOf(app: string): Promise<any[]> {
+  if (!synthesized.has(app)) synthesized.set(app, synthApp(app));
+  return synthesized.get(app)!;
+}
+
+beforeAll(async () => {
+  // Synthesize all apps in parallel up front (~2-4 s each); failures surface in each app's tests.
+  await Promise.allSettled(APPS.map(objectsOf));
+}, 120_000);
+
+afterAll(() => {
+  for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('there are example apps to check', () => {
+  expect(APPS.length).toBeGreaterThan(0);
+});
+
+describe.each(APPS)('apps/%s', (app) => {
+  test.each(VERSIONS)('is valid against Kubernetes %s', async (version) => {
+    const objects = await objectsOf(app);
+    expect(objects.length).toBeGreaterThan(0);
+    const schema = K8sSchema.load(version);
+    const errors = objects.flatMap((o) => schema.validate(o));
+    if (errors.length) {
+      throw new Error(`apps/${app}: ${errors.length} schema error(s) against Kubernetes ${version}:\n  ${errors.join('\n  ')}`);
+    }
+  });
+});
+
+describe('the validator itself', () => {
+  const schema = K8sSchema.load('v1.30.0');
+
+  /** A minimal valid Deployment; `patch` mutates it before validation. */
+  function deployment(patch: (d: any) => void = () => {}): string[] {
+    const d: any = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', labels: { 'app.kubernetes.io/name': 'web' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [{
+              name: 'web',
+              image: 'nginx:1.27',
+              ports: [{ containerPort: 80, name: 'http' }],
+              resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: 2, memory: '1e3' } },
+            }],
+          },
+        },
+        strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: '25%' } },
+      },
+    };
+    patch(d);
+    return schema.validate(d);
+  }
+  const container = (d: any) => d.spec.template.spec.containers[0];
+
+  test('accepts a valid Deployment, IntOrString as int and string, and Quantity strings and numbers', () => {
+    expect(deployment()).toEqual([]);
+  });
+
+  test('rejects an unknown field', () => {
+    expect(deployment((d) => { d.spec.replica = 3; })).toEqual([
+      'Deployment web: spec.replica: unknown field (did you mean "replicas"?)',
+    ]);
+  });
+
+  test('rejects a wrong type, with the JSON path', () => {
+    expect(deployment((d) => { container(d).ports[0].containerPort = '80'; })).toEqual([
+      'Deployment web: spec.template.spec.containers[0].ports[0].containerPort: expected integer, got string',
+    ]);
+    expect(deployment((d) => { d.metadata.labels['app.kubernetes.io/name'] = 1; })).toEqual([
+      'Deployment web: metadata.labels["app.kubernetes.io/name"]: expected string, got integer',
+    ]);
+  });
+
+  test('rejects a missing required field', () => {
+    expect(deployment((d) => { delete container(d).name; })).toEqual([
+      'Deployment web: spec.template.spec.containers[0].name: required field is missing',
+    ]);
+  });
+
+  test('rejects an IntOrString that is neither', () => {
+    expect(deployment((d) => { d.spec.strategy.rollingUpdate.maxSurge = true; })).toEqual([
+      'Deployment web: spec.strategy.rollingUpdate.maxSurge: expected string or integer, got boolean',
+    ]);
+  });
+
+  test('rejects a malformed quantity', () => {
+    expect(deployment((d) => { container(d).resources.limits.memory = '1 Gi'; })).toEqual([
+      'Deployment web: spec.template.spec.containers[0].resources.limits.memory: invalid quantity "1 Gi"',
+    ]);
+    for (const bad of ['1GB', 'Gi', '1.2.3', '', '5mi']) {
+      expect(deployment((d) => { container(d).resources.requests.cpu = bad; })).toHaveLength(1);
+    }
+    for (const good of ['1', '0.5', '.5', '100m', '+1k', '1E', '1e-3', '128974848', '129M', '123Mi']) {
+      expect(deployment((d) => { container(d).resources.requests.cpu = good; })).toEqual([]);
+    }
+  });
+
+  test('rejects an unknown kind or an apiVersion the release does not serve', () => {
+    expect(schema.validate({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
+      'Widget w: <root>: example.com/v1 Widget does not exist in Kubernetes v1.30.0',
+    ]);
+    expect(schema.validate({ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'c' } })).toEqual([
+      'CronJob c: <root>: batch/v1beta1 CronJob does not exist in Kubernetes v1.30.0 (it has CronJob in: batch/v1)',
+    ]);
+  });
+
+  test('maps the core group to plain `v1`, and free-form objects accept anything', () => {
+    expect(schema.validate({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'a.yaml': 'x: 1' } })).toEqual([]);
+    expect(schema.validate({ apiVersion: 'core/v1', kind: 'ConfigMap', metadata: { name: 'c' } })).toHaveLength(1);
+    expect(schema.validate({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ fieldsV1: { 'f:data': { any: 1 } } }] },
+    })).toEqual([]);
+  });
+});

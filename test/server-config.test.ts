@@ -1,0 +1,116 @@
+import { Testing } from 'cdk8s';
+import { Datastore, Persistence, SecretRef } from '../lib';
+import { ServiceRole } from '../lib/services/service-role';
+import { cluster, objects, testChart } from './support/synth';
+import { parseRendered, renderTemplate, unknownKeys } from './support/server-config';
+
+function configFor(props: Parameters<typeof cluster>[1] = {}) {
+  const chart = testChart();
+  const c = cluster(chart, props);
+  return { chart, cluster: c, config: parseRendered(c.serverConfig) };
+}
+
+describe('the rendered server config', () => {
+  test('starts with the template header the server looks for in its first 1 KB', () => {
+    const { cluster: c } = configFor();
+    expect(c.serverConfig.split('\n')[0]).toBe('# enable-template');
+    expect(c.serverConfig.indexOf('enable-template')).toBeLessThan(1024);
+  });
+
+  test('parses after template rendering and carries the secrets only as env lookups', () => {
+    const { cluster: c, config } = configFor();
+    expect(config.persistence.numHistoryShards).toBe(512);
+    expect(config.persistence.datastores.default.sql.password).toBe('p@ss"word:with{braces}');
+    expect(config.global.membership.broadcastAddress).toBe('10.1.2.3');
+    expect(c.serverConfig).toContain('password: {{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
+  });
+
+  test('uses only keys the v1.31.2 server defines, for every store type', () => {
+    const chart = testChart();
+    const stores = [
+      new Persistence(chart, 'pg', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: SecretRef.of('u', 'user'), password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: SecretRef.of('c', 'tls.key'), serverName: 'pg' }, connectAttributes: { sslmode: 'verify-full' } }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u' }),
+        secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'c', user: 'u' }),
+      }),
+      new Persistence(chart, 'cass', {
+        defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', user: 'u', password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt') } }),
+        visibilityStore: Datastore.elasticsearch({ url: 'https://es:9200', username: 'u', password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt') } }),
+      }),
+    ];
+    stores.forEach((persistence, i) => {
+      const c = cluster(chart, { persistence, internalFrontend: {} }, `c${i}`);
+      expect(unknownKeys(parseRendered(c.serverConfig))).toEqual([]);
+    });
+  });
+
+  test('the key check fails on a key the server does not define', () => {
+    const { config } = configFor();
+    config.persistence.datastores.default.sql.pluginname = 'postgres12';
+    config.global.membership.broadcastAdress = 'x';
+    expect(unknownKeys(config)).toEqual(['persistence.datastores.*.sql.pluginname', 'global.membership.broadcastAdress']);
+  });
+
+  test('has the keys the server requires', () => {
+    const { config } = configFor();
+    expect(config.persistence.defaultStore).toBe('default');
+    expect(config.persistence.visibilityStore).toBe('visibility');
+    expect(Object.keys(config.persistence.datastores)).toEqual(['default', 'visibility']);
+    for (const store of Object.values<any>(config.persistence.datastores)) {
+      expect(store.sql).toMatchObject({ pluginName: 'postgres12', connectProtocol: 'tcp' });
+      expect(store.sql.databaseName).toBeTruthy();
+      expect(store.sql.connectAddr).toBe('pg.db.svc:5432');
+    }
+    expect(config.clusterMetadata.failoverVersionIncrement).toBeGreaterThan(0);
+    expect(config.dynamicConfigClient).toEqual({ filepath: '/etc/temporal/dynamic-config/dynamic_config.yaml', pollInterval: '10s' });
+  });
+
+  test('names current and master cluster among clusterInformation', () => {
+    const { config } = configFor({ clusterName: 'east' });
+    expect(config.clusterMetadata.currentClusterName).toBe('east');
+    expect(Object.keys(config.clusterMetadata.clusterInformation)).toContain(config.clusterMetadata.currentClusterName);
+    expect(Object.keys(config.clusterMetadata.clusterInformation)).toContain(config.clusterMetadata.masterClusterName);
+    expect(config.clusterMetadata.clusterInformation.east).toMatchObject({ enabled: true, initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal.svc.cluster.local:7233' });
+  });
+
+  test('omits publicClient, with and without an internal frontend', () => {
+    expect(configFor().config.publicClient).toBeUndefined();
+    const { config } = configFor({ internalFrontend: {} });
+    expect(config.publicClient).toBeUndefined();
+    expect(config.services['internal-frontend'].rpc).toEqual({ grpcPort: 7236, membershipPort: 6936, httpPort: 7246, bindOnIP: '0.0.0.0' });
+  });
+
+  test('gives each role the ports its Deployment exposes and its Services route to', () => {
+    const { chart, cluster: c, config } = configFor({ internalFrontend: {}, frontend: { grpcPort: 8233, membershipPort: 7933, httpPort: 8243 } });
+    const all = objects(chart);
+    for (const service of c.services) {
+      const rpc = config.services[service.role].rpc;
+      const deployment = all.find((o) => o.kind === 'Deployment' && o.metadata.name === service.name);
+      const container = deployment.spec.template.spec.containers[0];
+      const containerPorts = Object.fromEntries(container.ports.map((p: any) => [p.name, p.containerPort]));
+      expect(containerPorts).toEqual({ grpc: rpc.grpcPort, membership: rpc.membershipPort, ...(rpc.httpPort ? { http: rpc.httpPort } : {}), metrics: 9090 });
+      expect(container.env).toContainEqual({ name: 'TEMPORAL_SERVICES', value: service.role });
+      expect(container.readinessProbe.grpc.port).toBe(rpc.grpcPort);
+      const headless = all.find((o) => o.kind === 'Service' && o.metadata.name === service.headlessServiceName);
+      const servicePorts = Object.fromEntries(headless.spec.ports.map((p: any) => [p.name, p.port]));
+      expect(servicePorts).toEqual({ grpc: rpc.grpcPort, membership: rpc.membershipPort, metrics: 9090 });
+    }
+    const frontendService = all.find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-frontend');
+    expect(frontendService.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['grpc', 8233], ['http', 8243]]);
+    expect(config.services[ServiceRole.FRONTEND].rpc).toEqual({ grpcPort: 8233, membershipPort: 7933, httpPort: 8243, bindOnIP: '0.0.0.0' });
+  });
+
+  test('template rendering refuses template text it does not understand', () => {
+    expect(() => renderTemplate('a: {{ .Env.X }}')).toThrow(/template text left/);
+    expect(() => renderTemplate('a: {{ env "UNDEFINED_VAR" }}')).toThrow(/UNDEFINED_VAR/);
+  });
+
+  test('is the same bytes on every synth', () => {
+    const render = () => {
+      const chart = testChart(Testing.app());
+      cluster(chart, { internalFrontend: {} });
+      return JSON.stringify(objects(chart));
+    };
+    expect(render()).toBe(render());
+  });
+});

@@ -1,0 +1,64 @@
+import { parse } from 'yaml';
+import knownKeys from '../fixtures/temporal-config-keys-v1.31.2.json';
+
+/** Values the tests substitute for the env vars the server reads while rendering its config. */
+export const TEST_ENV: Record<string, string> = {
+  POD_IP: '10.1.2.3',
+  TEMPORAL_NUM_HISTORY_SHARDS: '512',
+  TEMPORAL_DEFAULT_STORE_USER: 'user-from-secret',
+  TEMPORAL_DEFAULT_STORE_PASSWORD: 'p@ss"word:with{braces}',
+  TEMPORAL_VISIBILITY_STORE_USER: 'user-from-secret',
+  TEMPORAL_VISIBILITY_STORE_PASSWORD: 'visibility-password',
+  TEMPORAL_SECONDARY_VISIBILITY_STORE_USER: 'user-from-secret',
+  TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD: 'secondary-password',
+};
+
+/**
+ * Renders the two template forms the library emits the way sprig does (`env` then `quote`), and
+ * refuses any other template text, which the server would fail to parse or render differently.
+ */
+export function renderTemplate(text: string, env: Record<string, string> = TEST_ENV): string {
+  const rendered = text
+    .replace(/\{\{ env "([A-Z0-9_]+)" \| quote \}\}/g, (_, name) => JSON.stringify(lookup(env, name)))
+    .replace(/\{\{ env "([A-Z0-9_]+)" \}\}/g, (_, name) => lookup(env, name));
+  if (rendered.includes('{{') || rendered.includes('}}')) {
+    throw new Error(`template text left after rendering: ${rendered.split('\n').find((l) => l.includes('{{') || l.includes('}}'))}`);
+  }
+  return rendered;
+}
+
+function lookup(env: Record<string, string>, name: string): string {
+  if (!(name in env)) throw new Error(`the config reads env ${name}, which the test does not define`);
+  return env[name];
+}
+
+/** Parses a rendered config; `yaml` is as strict as Go's yaml.v3 about duplicate keys. */
+export function parseRendered(text: string): any {
+  return parse(renderTemplate(text), { uniqueKeys: true });
+}
+
+const KEYS = new Set<string>((knownKeys as { keys: string[] }).keys);
+const LEAVES = new Set<string>(Object.keys((knownKeys as { leaves: Record<string, string> }).leaves));
+
+/** Every key path of `config` that the v1.31.2 server's config structs do not define. */
+export function unknownKeys(config: unknown): string[] {
+  const unknown: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (path && !KEYS.has(path)) {
+      unknown.push(path);
+      return;
+    }
+    if (LEAVES.has(path) || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      value.forEach((v) => walk(v, `${path}[]`));
+      return;
+    }
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const literal = path ? `${path}.${k}` : k;
+      const wildcard = path ? `${path}.*` : '*';
+      walk(v, KEYS.has(literal) ? literal : (KEYS.has(wildcard) ? wildcard : literal));
+    }
+  };
+  walk(config, '');
+  return unknown;
+}

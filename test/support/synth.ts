@@ -1,0 +1,37 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../../lib';
+
+/** A chart in namespace `temporal` with stable names, as the example apps use. */
+export function testChart(app: App = Testing.app()): Chart {
+  return new Chart(app, 'test', { namespace: 'temporal', disableResourceNameHashes: true });
+}
+
+export const PASSWORD = SecretRef.of('temporal-db', 'password');
+
+export function postgresPersistence(scope: Construct, id = 'persistence', host = 'pg.db.svc'): Persistence {
+  return new Persistence(scope, id, {
+    defaultStore: Datastore.postgres({ host, database: `${id}_temporal`.replace(/-/g, '_'), user: 'temporal', password: PASSWORD }),
+    visibilityStore: Datastore.postgres({ host, database: `${id}_visibility`.replace(/-/g, '_'), user: 'temporal', password: PASSWORD }),
+  });
+}
+
+/** A default cluster on PostgreSQL; `props` override any field. */
+export function cluster(chart: Chart, props: Partial<TemporalClusterProps> = {}, id = 'temporal'): TemporalCluster {
+  return new TemporalCluster(chart, id, {
+    numHistoryShards: 512,
+    persistence: props.persistence ?? postgresPersistence(chart, `${id}-persistence`),
+    ...props,
+  });
+}
+
+/** The chart's objects, as plain JSON. */
+export function objects(chart: Chart): any[] {
+  return Testing.synth(chart);
+}
+
+export function find(chart: Chart, kind: string, name: string): any {
+  const found = objects(chart).find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in the chart`);
+  return found;
+}

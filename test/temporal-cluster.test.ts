@@ -1,0 +1,183 @@
+import { Chart, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { Size } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-27';
+import { TemporalCluster } from '../lib';
+import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
+
+describe('TemporalCluster', () => {
+  test('defaults', () => {
+    const chart = testChart();
+    cluster(chart);
+    expect(objects(chart)).toMatchSnapshot();
+  });
+
+  test('resolves its defaults into public fields', () => {
+    const c = cluster(testChart());
+    expect(c.name).toBe('temporal');
+    expect(c.namespace).toBe('temporal');
+    expect(c.version.version).toBe('1.31.2');
+    expect(c.clusterName).toBe('temporal');
+    expect(c.failoverVersionIncrement).toBe(10);
+    expect(c.serverImage).toBe('temporalio/server:1.31.2');
+    expect(c.adminToolsImage).toBe('temporalio/admin-tools:1.31.2');
+    expect(c.services.map((s) => [s.role, s.replicas])).toEqual([['frontend', 2], ['history', 3], ['matching', 2], ['worker', 2]]);
+    expect(c.frontend.grpcAddress).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
+    expect(c.internalFrontend).toBeUndefined();
+  });
+
+  test('takes the namespace from the chart, else default', () => {
+    const app = Testing.app();
+    expect(cluster(new Chart(app, 'ns', { namespace: 'platform' })).namespace).toBe('platform');
+    expect(cluster(new Chart(app, 'nons')).namespace).toBe('default');
+    expect(cluster(new Chart(app, 'explicit', { namespace: 'a' }), { namespace: 'b' }).frontend.grpcAddress)
+      .toBe('temporal-frontend.b.svc.cluster.local:7233');
+  });
+
+  test('one Deployment per role, each running only its role with the shared config', () => {
+    const chart = testChart();
+    cluster(chart, { internalFrontend: {} });
+    const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
+    expect(deployments.map((d) => d.metadata.name)).toEqual(['temporal-frontend', 'temporal-internal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker']);
+    const checksums = new Set<string>();
+    for (const d of deployments) {
+      const pod = d.spec.template.spec;
+      const env = pod.containers[0].env;
+      expect(env).toContainEqual({ name: 'TEMPORAL_SERVER_CONFIG_FILE_PATH', value: '/etc/temporal/config/config.yaml' });
+      expect(env).toContainEqual({ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+      expect(env).toContainEqual({ name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: 'temporal-pinned', key: 'numHistoryShards' } } });
+      expect(env.map((e: any) => e.name)).not.toContain('TEMPORAL_CONFIG_DIR');
+      expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'temporal-config' } });
+      // The dynamic config is mounted as a directory: subPath mounts never see ConfigMap updates.
+      const dynamicMount = pod.containers[0].volumeMounts.find((m: any) => m.name === 'dynamic-config');
+      expect(dynamicMount).toEqual({ name: 'dynamic-config', mountPath: '/etc/temporal/dynamic-config', readOnly: true });
+      expect(pod.containers[0].imagePullPolicy).toBe('IfNotPresent');
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      checksums.add(d.spec.template.metadata.annotations['temporal.io/config-checksum']);
+    }
+    expect(checksums.size).toBe(1);
+  });
+
+  test('a static config change rolls the pods, a dynamic config change does not', () => {
+    const checksum = (props: Parameters<typeof cluster>[1]) => {
+      const chart = testChart();
+      cluster(chart, props);
+      return find(chart, 'Deployment', 'temporal-history').spec.template.metadata.annotations['temporal.io/config-checksum'];
+    };
+    const base = checksum({});
+    const { DynamicConfigValue, LogLevel } = require('../lib');
+    expect(checksum({ dynamicConfig: { values: [DynamicConfigValue.frontendRps(100)] } })).toBe(base);
+    expect(checksum({ logLevel: LogLevel.DEBUG })).not.toBe(base);
+  });
+
+  test('pins the values that never change in an immutable ConfigMap', () => {
+    const chart = testChart();
+    cluster(chart, { numHistoryShards: 4096, clusterName: 'east', failoverVersionIncrement: 100 });
+    expect(find(chart, 'ConfigMap', 'temporal-pinned')).toMatchObject({
+      immutable: true,
+      data: { numHistoryShards: '4096', currentClusterName: 'east', failoverVersionIncrement: '100' },
+    });
+  });
+
+  test('no password, in any form, is written into the output', () => {
+    const chart = testChart();
+    cluster(chart);
+    const yaml = JSON.stringify(objects(chart));
+    for (const config of objects(chart).filter((o) => o.kind === 'ConfigMap')) {
+      for (const text of Object.values<string>(config.data)) {
+        for (const line of text.split('\n').filter((l) => /password/i.test(l))) {
+          expect(line).toMatch(/password: \{\{ env "TEMPORAL_[A-Z_]+_PASSWORD" \| quote \}\}$/);
+        }
+      }
+    }
+    expect(yaml).toContain('"secretKeyRef":{"key":"password","name":"temporal-db"}');
+  });
+
+  test('per-role overrides reach the role only', () => {
+    const chart = testChart();
+    cluster(chart, {
+      history: {
+        replicas: 7,
+        image: 'mirror.example/temporal/server:1.31.2',
+        resources: { cpu: { request: Cpu.millis(1500), limit: Cpu.units(3) }, memory: { request: Size.gibibytes(3), limit: Size.gibibytes(6) } },
+        env: { GOMEMLIMIT: EnvValue.fromValue('5GiB') },
+        podLabels: { team: 'platform' },
+        podAnnotations: { 'example.com/scrape': 'true' },
+        nodeSelector: { pool: 'history' },
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'history', effect: 'NoSchedule' }],
+      },
+    });
+    const history = find(chart, 'Deployment', 'temporal-history');
+    const pod = history.spec.template;
+    expect(history.spec.replicas).toBe(7);
+    expect(pod.spec.containers[0].image).toBe('mirror.example/temporal/server:1.31.2');
+    expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '1500m', memory: '3072Mi' }, limits: { cpu: '3', memory: '6144Mi' } });
+    expect(pod.spec.containers[0].env).toContainEqual({ name: 'GOMEMLIMIT', value: '5GiB' });
+    expect(pod.metadata.labels.team).toBe('platform');
+    expect(pod.metadata.annotations['example.com/scrape']).toBe('true');
+    expect(pod.spec.nodeSelector).toEqual({ pool: 'history' });
+    expect(pod.spec.tolerations).toHaveLength(1);
+    const matching = find(chart, 'Deployment', 'temporal-matching');
+    expect(matching.spec.template.spec.containers[0].image).toBe('temporalio/server:1.31.2');
+    expect(matching.spec.template.spec.nodeSelector).toBeUndefined();
+  });
+
+  test('every server pod waits for the schema of each SQL store before it starts', () => {
+    const chart = testChart();
+    cluster(chart);
+    const pod = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-schema']);
+    expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.31.2');
+    expect(pod.initContainers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(pod.initContainers[0].command[2]).toContain('--version 1.19');
+    expect(pod.initContainers[1].command[2]).toContain('--version 1.14');
+  });
+
+  describe('fails when', () => {
+    const bad = (props: Parameters<typeof cluster>[1], id?: string) => () => cluster(testChart(), props, id);
+    test.each([0, -1, 1.5, NaN])('numHistoryShards is %p', (n) => {
+      expect(bad({ numHistoryShards: n })).toThrow(/TemporalCluster 'temporal': numHistoryShards is .*; expected an integer from 1 to 2147483647/);
+    });
+    test('a port is out of range', () => {
+      expect(bad({ frontend: { grpcPort: 70000 } })).toThrow(/frontend.grpcPort is 70000; expected an integer port from 1 to 65535/);
+      expect(bad({ history: { membershipPort: 0 } })).toThrow(/history.membershipPort is 0/);
+    });
+    test('two ports of the cluster collide', () => {
+      expect(bad({ history: { grpcPort: 7233 } })).toThrow(/history.grpcPort is 7233; expected a port no other role of the cluster uses; frontend.grpcPort is already 7233/);
+      expect(bad({ worker: { membershipPort: 9090 } })).toThrow(/worker.membershipPort is 9090; .*metricsPort is already 9090/);
+    });
+    test('an httpPort is given to a role that does not serve HTTP', () => {
+      expect(bad({ history: { httpPort: 8000 } as any })).toThrow(/history.httpPort is 8000; expected no value: only frontends serve HTTP/);
+    });
+    test('replicas is below 0', () => {
+      expect(bad({ matching: { replicas: -1 } })).toThrow(/matching of TemporalCluster 'temporal': replicas is -1; expected an integer at least 0/);
+    });
+    test('the version is retracted or unknown', () => {
+      expect(bad({ version: '1.30.0' })).toThrow(/version is "1.30.0", which cannot be deployed because it is retracted upstream/);
+      expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the known releases: 1.30.4/);
+      expect(bad({ version: 'v1.31.2' })).toThrow(/no leading "v"/);
+    });
+    test('the name is not a DNS-1123 label', () => {
+      expect(() => cluster(testChart(), {}, 'Temporal_Prod')).toThrow(/TemporalCluster 'Temporal_Prod': name is "Temporal_Prod"; expected a DNS-1123 label/);
+      expect(bad({ namespace: 'Bad Namespace' })).toThrow(/namespace is "Bad Namespace"; expected a DNS-1123 label/);
+    });
+    test('the initial failover version is not below the increment', () => {
+      expect(bad({ failoverVersionIncrement: 10, initialFailoverVersion: 10 })).toThrow(/initialFailoverVersion is 10; expected an integer from 1 to 9/);
+    });
+    test('a user env var takes a name the library sets', () => {
+      expect(bad({ frontend: { env: { TEMPORAL_SERVICES: EnvValue.fromValue('history') } } })).toThrow(/env\["TEMPORAL_SERVICES"\].*is set by cdk8s-temporal/);
+      expect(bad({ frontend: { env: { TEMPORAL_CONFIG_DIR: EnvValue.fromValue('/x') } } })).toThrow(/TEMPORAL_CONFIG_DIR/);
+    });
+    test('a pod label would change the selector', () => {
+      expect(bad({ worker: { podLabels: { 'app.kubernetes.io/component': 'x' } } })).toThrow(/podLabels\["app.kubernetes.io\/component"\].*Selectors are immutable/);
+    });
+    test('two clusters share one Persistence', () => {
+      const chart = testChart();
+      const persistence = postgresPersistence(chart);
+      new TemporalCluster(chart, 'a', { numHistoryShards: 4, persistence });
+      expect(() => new TemporalCluster(chart, 'b', { numHistoryShards: 4, persistence }))
+        .toThrow(/TemporalCluster 'b': persistence is .*already used by TemporalCluster 'a'/);
+    });
+  });
+
+});
