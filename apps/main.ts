@@ -1,12 +1,14 @@
 import { App, Chart } from 'cdk8s';
-import { Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
 
 /**
  * The default app: a production-shaped cluster on an external PostgreSQL, with credentials in
- * Secrets that already exist in the namespace and 512 history shards.
+ * Secrets that already exist in the namespace and 512 history shards. The lock file next to
+ * cdk8s.yaml refuses any later synth that changes what a Temporal cluster can never change.
  */
 const app = new App();
 const chart = new Chart(app, 'temporal', { namespace: 'temporal', disableResourceNameHashes: true });
+const lock = ClusterLock.file('temporal.lock.json');
 
 const password = SecretRef.of('temporal-db', 'password');
 const persistence = new Persistence(chart, 'persistence', {
@@ -18,10 +20,11 @@ new TemporalCluster(chart, 'temporal', {
   version: '1.31.2',
   numHistoryShards: 512,
   persistence,
+  protectPinnedValues: true,
   frontend: { replicas: 3 },
   history: { replicas: 5 },
   matching: { replicas: 3 },
   worker: { replicas: 2 },
 });
 
-app.synth();
+lock.synth(app);

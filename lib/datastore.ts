@@ -241,13 +241,6 @@ export interface StoreFile {
   readonly fileName: string;
 }
 
-/** What identifies a store: two clusters with the same identity share all their data. */
-export interface StoreIdentity {
-  readonly type: DatastoreType;
-  readonly endpoint: string;
-  readonly database: string;
-}
-
 const TLS_ROOT = '/etc/temporal/tls/datastore';
 
 /**
@@ -396,9 +389,20 @@ export class Datastore {
     return this.type === DatastoreType.POSTGRES || this.type === DatastoreType.MYSQL;
   }
 
-  /** What makes two stores the same store. */
-  public get identity(): StoreIdentity {
-    return { type: this.type, endpoint: `${[...this.hosts].sort().join(',')}:${this.port}`, database: this.database };
+  /**
+   * Whether `other` holds the same data. SQL and Elasticsearch stores are the same when host, port
+   * and database (or index) match. Cassandra contact points are any nodes of a ring, so keyspaces of
+   * one name are the same as soon as their contact points overlap.
+   */
+  public sameAs(other: Datastore): boolean {
+    if (this.type !== other.type || this.database !== other.database || this.port !== other.port) return false;
+    if (this.type === DatastoreType.CASSANDRA) return this.hosts.some((h) => other.hosts.includes(h));
+    return this.hosts[0] === other.hosts[0];
+  }
+
+  /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */
+  public get uri(): string {
+    return `${this.type}://${[...this.hosts].sort().join(',')}:${this.port}/${this.database}`;
   }
 
   /** The env vars a pod needs to reach this store in `role`, in a stable order. */

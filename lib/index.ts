@@ -13,3 +13,6 @@ export * from './services/matching-service';
 export * from './services/worker-service';
 export * from './schema/schema-job';
 export * from './schema/schema-steps';
+export * from './ports';
+export * from './cluster-lock';
+export * from './pinned-values-guard';

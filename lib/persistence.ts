@@ -60,9 +60,9 @@ export class Persistence extends Construct {
 
     const seen: BoundStore[] = [];
     for (const bound of this.stores) {
-      const twin = seen.find((s) => sameIdentity(s.store, bound.store));
+      const twin = seen.find((s) => s.store.sameAs(bound.store));
       if (twin) {
-        throw propError(owner, `${bound.role} store`, bound.store.identity,
+        throw propError(owner, `${bound.role} store`, bound.store.uri,
           `a database different from the ${twin.role} store's`, 'Each store keeps its own schema_version row; give each its own database or index.');
       }
       seen.push(bound);
@@ -87,11 +87,4 @@ export class Persistence extends Construct {
     }
     this.boundTo = clusterName;
   }
-}
-
-/** True when two stores point at the same database, keyspace or index. */
-export function sameIdentity(a: Datastore, b: Datastore): boolean {
-  const ia = a.identity;
-  const ib = b.identity;
-  return ia.type === ib.type && ia.endpoint === ib.endpoint && ia.database === ib.database;
 }

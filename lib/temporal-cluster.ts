@@ -6,20 +6,24 @@ import { goDuration } from './config/go-duration';
 import { DatastoreConfig, DatastoreTlsConfig, renderServerConfig, ServerConfig } from './config/server-config';
 import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
+import { registerCluster } from './cluster-registry';
 import { Persistence } from './persistence';
+import { PinnedValuesGuard } from './pinned-values-guard';
+import { ServicePorts } from './ports';
 import { SchemaJob } from './schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from './schema/schema-steps';
 import { FrontendService } from './services/frontend-service';
 import { HistoryService } from './services/history-service';
 import { InternalFrontendService } from './services/internal-frontend-service';
 import { MatchingService } from './services/matching-service';
-import { ROLE_FACTS, ROLE_ORDER, RolePorts, ServiceRole } from './services/service-role';
+import { ROLE_ORDER, RolePorts, ServiceRole } from './services/service-role';
 import {
   CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, FrontendServiceOptions, ServiceContext, TemporalService, TemporalServiceOptions,
 } from './services/temporal-service';
 import { WorkerService } from './services/worker-service';
 import { Container, EnvVar, KubeConfigMap, Quantity, Volume, VolumeMount } from '../imports/k8s';
-import { propError, requireDns1123Label, requireInteger, requirePort } from './validation';
+import { propError, requireDns1123Label, requireInteger, requireNonEmpty, requirePort } from './validation';
+import type { LockedCluster } from './cluster-lock';
 import { TemporalVersion } from './versions';
 
 /** Server log levels. */
@@ -110,6 +114,43 @@ export interface TemporalClusterProps {
    * @default 1
    */
   readonly initialFailoverVersion?: number;
+  /**
+   * Name of the master cluster in a multi-cluster setup.
+   * @default - this cluster
+   */
+  readonly masterClusterName?: string;
+  /**
+   * Other clusters this one replicates with (multi-cluster replication).
+   * @default - none
+   */
+  readonly remoteClusters?: RemoteCluster[];
+  /**
+   * Base ports of every role, before per-role overrides. Each Temporal deployment on one
+   * Kubernetes cluster needs its own membership ports: `ServicePorts.offset(1000)` moves 7233 to
+   * 8233, 6933 to 7933, and so on.
+   * @default ServicePorts.defaults()
+   */
+  readonly ports?: ServicePorts;
+  /**
+   * Membership ports used by Temporal deployments this app does not manage (another team's
+   * cluster, a Helm release). Synth fails if any cluster of this app uses one of them.
+   * @default - none
+   */
+  readonly reservedMembershipPorts?: number[];
+  /**
+   * Declares that this cluster's data moved to new databases (a dump and restore, a host
+   * migration), so that `ClusterLock` accepts the new store URIs once. List the locked URIs being
+   * replaced, exactly as the lock's error prints them.
+   * @default - no migration: a changed store fails the lock
+   */
+  readonly persistenceMigration?: PersistenceMigration;
+  /**
+   * Add a ValidatingAdmissionPolicy that denies deleting the pinned ConfigMap unless it is
+   * annotated `temporal.io/break-glass: "true"`. Cluster-scoped; needs Kubernetes 1.30+ and the
+   * right to create admission policies.
+   * @default false
+   */
+  readonly protectPinnedValues?: boolean;
   /** @default - 2 replicas, ports 7233/6933/7243 */
   readonly frontend?: FrontendServiceOptions;
   /**
@@ -150,6 +191,32 @@ export interface TemporalClusterProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+}
+
+/** Another cluster in `clusterMetadata.clusterInformation`. */
+export interface RemoteCluster {
+  /** Its `currentClusterName`. */
+  readonly name: string;
+  /** Its `initialFailoverVersion`: distinct from every other cluster's, above 0 and below the increment. */
+  readonly initialFailoverVersion: number;
+  /** gRPC address of its frontend, `host:port`. Required while it is enabled. */
+  readonly rpcAddress: string;
+  /**
+   * HTTP address of its frontend.
+   * @default - none
+   */
+  readonly httpAddress?: string;
+  /**
+   * Whether replication with it is on.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** A statement that a cluster's data moved to other databases. */
+export interface PersistenceMigration {
+  /** The store URIs the lock holds and the migration replaces, such as `postgres://old-pg:5432/temporal`. */
+  readonly from: string[];
 }
 
 /** What never changes for a cluster; also written to the pinned ConfigMap. */
@@ -198,6 +265,12 @@ export class TemporalCluster extends Construct {
   /** Name of the immutable ConfigMap with the values that can never change. */
   public readonly pinnedConfigMapName: string;
   public readonly pinned: PinnedValues;
+  public readonly masterClusterName: string;
+  public readonly remoteClusters: RemoteCluster[];
+  /** Store URIs the lock accepts as replaced by this cluster's current stores. */
+  public readonly persistenceMigrationFrom: string[];
+  /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
+  public readonly pinnedValuesGuard?: PinnedValuesGuard;
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
@@ -209,6 +282,10 @@ export class TemporalCluster extends Construct {
     this.clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? this.name);
     this.failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 1, 2 ** 31 - 1);
     this.initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, this.failoverVersionIncrement - 1);
+    this.remoteClusters = [...(props.remoteClusters ?? [])];
+    this.masterClusterName = props.masterClusterName ?? this.clusterName;
+    checkClusterMetadata(owner, this.clusterName, this.initialFailoverVersion, this.failoverVersionIncrement, this.masterClusterName, this.remoteClusters);
+    this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
     this.serverImage = props.serverImage ?? `temporalio/server:${this.version.version}`;
     this.adminToolsImage = props.adminToolsImage ?? `temporalio/admin-tools:${this.version.version}`;
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
@@ -232,7 +309,13 @@ export class TemporalCluster extends Construct {
       [ServiceRole.MATCHING]: props.matching ?? {},
       [ServiceRole.WORKER]: props.worker ?? {},
     };
-    const ports = resolvePorts(owner, roleOptions, this.metricsPort);
+    const ports = resolvePorts(owner, roleOptions, props.ports ?? ServicePorts.defaults(), this.metricsPort);
+    const historyReplicas = props.history?.replicas;
+    if (historyReplicas !== undefined && historyReplicas > this.numHistoryShards) {
+      throw propError(owner, 'history.replicas', historyReplicas, `at most numHistoryShards (${this.numHistoryShards})`,
+        'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
+    }
+    const reserved = (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 
     this.configMapName = `${this.name}-config`;
     this.pinnedConfigMapName = `${this.name}-pinned`;
@@ -260,6 +343,12 @@ export class TemporalCluster extends Construct {
         currentClusterName: this.clusterName,
       },
     });
+
+    if (props.protectPinnedValues) {
+      this.pinnedValuesGuard = new PinnedValuesGuard(this, 'PinnedValuesGuard', {
+        namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels,
+      });
+    }
 
     const schema = props.schema ?? {};
     const waitTimeout = schema.waitTimeout ?? Duration.minutes(10);
@@ -324,6 +413,25 @@ export class TemporalCluster extends Construct {
     this.history = new HistoryService(this, 'History', serviceProps(ServiceRole.HISTORY));
     this.matching = new MatchingService(this, 'Matching', serviceProps(ServiceRole.MATCHING));
     this.worker = new WorkerService(this, 'Worker', serviceProps(ServiceRole.WORKER));
+
+    registerCluster(this, {
+      path: this.node.path,
+      label: `TemporalCluster '${this.namespace}/${this.name}'`,
+      membershipPorts: this.services.map((service) => ({ role: service.role, port: service.ports.membership })),
+      reservedMembershipPorts: reserved,
+      stores: this.persistence.stores,
+    });
+  }
+
+  /** What `ClusterLock` records for this cluster. */
+  public get lockRecord(): LockedCluster {
+    return {
+      numHistoryShards: this.numHistoryShards,
+      failoverVersionIncrement: this.failoverVersionIncrement,
+      currentClusterName: this.clusterName,
+      serverVersion: this.version.version,
+      persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
+    };
   }
 
   /** Every role this cluster runs, in config order. */
@@ -357,7 +465,7 @@ export class TemporalCluster extends Construct {
       clusterMetadata: {
         enableGlobalNamespace: false,
         failoverVersionIncrement: this.failoverVersionIncrement,
-        masterClusterName: this.clusterName,
+        masterClusterName: this.masterClusterName,
         currentClusterName: this.clusterName,
         clusterInformation: {
           [this.clusterName]: {
@@ -366,6 +474,12 @@ export class TemporalCluster extends Construct {
             rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,
             httpAddress: `${frontendHost}:${ports.frontend!.http}`,
           },
+          ...Object.fromEntries(this.remoteClusters.map((remote) => [remote.name, {
+            enabled: remote.enabled ?? true,
+            initialFailoverVersion: remote.initialFailoverVersion,
+            rpcAddress: remote.rpcAddress,
+            httpAddress: remote.httpAddress,
+          }])),
         },
       },
       dcRedirectionPolicy: { policy: 'noop' },
@@ -422,7 +536,7 @@ function portProps(ports: RolePorts) {
 }
 
 /** Resolves every role's ports and refuses any port used twice, including the metrics port. */
-function resolvePorts(owner: string, options: Partial<Record<ServiceRole, FrontendServiceOptions>>, metricsPort: number) {
+function resolvePorts(owner: string, options: Partial<Record<ServiceRole, FrontendServiceOptions>>, base: ServicePorts, metricsPort: number) {
   const ports: Partial<Record<ServiceRole, RolePorts>> = {};
   const used = new Map<number, string>([[metricsPort, 'metricsPort']]);
   const claim = (prop: string, port: number) => {
@@ -434,7 +548,7 @@ function resolvePorts(owner: string, options: Partial<Record<ServiceRole, Fronte
   for (const role of ROLE_ORDER) {
     const o = options[role];
     if (!o) continue;
-    const d = ROLE_FACTS[role].ports;
+    const d = base.forRole(role);
     const key = role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role;
     if (d.http === undefined && (o as FrontendServiceOptions).httpPort !== undefined) {
       throw propError(owner, `${key}.httpPort`, (o as FrontendServiceOptions).httpPort, 'no value: only frontends serve HTTP');
@@ -446,6 +560,28 @@ function resolvePorts(owner: string, options: Partial<Record<ServiceRole, Fronte
     ports[role] = p;
   }
   return ports;
+}
+
+/** The rules the server enforces on clusterMetadata, some of them only by panicking at start. */
+function checkClusterMetadata(owner: string, current: string, initialFailoverVersion: number, increment: number, master: string, remotes: RemoteCluster[]) {
+  const versions = new Map<number, string>([[initialFailoverVersion, current]]);
+  const names = new Set<string>([current]);
+  remotes.forEach((remote, i) => {
+    const prop = `remoteClusters[${i}]`;
+    requireDns1123Label(owner, `${prop}.name`, remote.name);
+    if (names.has(remote.name)) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster in clusterInformation has');
+    names.add(remote.name);
+    requireInteger(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, 1, increment - 1);
+    const holder = versions.get(remote.initialFailoverVersion);
+    if (holder) {
+      throw propError(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, `a value distinct from every other cluster's; ${holder} already has it`);
+    }
+    versions.set(remote.initialFailoverVersion, remote.name);
+    if (remote.enabled ?? true) requireNonEmpty(owner, `${prop}.rpcAddress`, remote.rpcAddress);
+  });
+  if (!names.has(master)) {
+    throw propError(owner, 'masterClusterName', master, `one of the clusters in clusterInformation (${[...names].join(', ')})`);
+  }
 }
 
 function securityContexts() {

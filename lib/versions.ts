@@ -76,6 +76,18 @@ export class TemporalVersion {
     return Object.keys(RELEASES).filter((v) => !RELEASES[v].refused).sort(compareVersions);
   }
 
+  /** Like `upgradePathTo`, for releases given as strings (the older one need not be known any more). */
+  public static upgradePath(from: string, to: string): string[] {
+    const [major, fromMinor] = from.split('.').map(Number);
+    const toMinor = Number(to.split('.')[1]);
+    const path: string[] = [];
+    for (let minor = fromMinor + 1; minor < toMinor; minor++) {
+      path.push(TemporalVersion.newestPatchOf(major, minor) ?? `${major}.${minor}.x`);
+    }
+    path.push(to);
+    return path;
+  }
+
   private static newestPatchOf(major: number, minor: number): string | undefined {
     return TemporalVersion.known().filter((v) => v.startsWith(`${major}.${minor}.`)).pop();
   }
@@ -106,15 +118,10 @@ export class TemporalVersion {
 
   /**
    * The releases to deploy, in order, to go from `this` to `target` one minor at a time: the newest
-   * known patch of each intermediate minor, then `target`. Empty when no intermediate step is needed.
+   * known patch of each intermediate minor, then `target`.
    */
   public upgradePathTo(target: TemporalVersion): string[] {
-    const path: string[] = [];
-    for (let minor = this.minor + 1; minor < target.minor; minor++) {
-      path.push(TemporalVersion.newestPatchOf(this.major, minor) ?? `${this.major}.${minor}.x`);
-    }
-    path.push(target.version);
-    return path;
+    return TemporalVersion.upgradePath(this.version, target.version);
   }
 }
 

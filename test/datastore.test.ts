@@ -11,7 +11,7 @@ describe('Datastore', () => {
     expect(store.port).toBe(5432);
     expect(store._sql).toMatchObject({ plugin: SqlPlugin.POSTGRES12, maxConns: 20, maxIdleConns: 20 });
     expect(store._sql!.maxConnLifetime.toSeconds()).toBe(3600);
-    expect(store.identity).toEqual({ type: 'postgres', endpoint: 'pg:5432', database: 'temporal' });
+    expect(store.uri).toBe('postgres://pg:5432/temporal');
   });
 
   test('mysql, cassandra and elasticsearch defaults', () => {

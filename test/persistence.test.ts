@@ -36,7 +36,7 @@ describe('Persistence', () => {
       expect(make(es(), pg('b'))).toThrow(/defaultStore is "elasticsearch"; expected PostgreSQL, MySQL or Cassandra/);
     });
     test('two stores share one database', () => {
-      expect(make(pg('same'), pg('same'))).toThrow(/visibility store is .*"database":"same".*; expected a database different from the default store's/);
+      expect(make(pg('same'), pg('same'))).toThrow(/visibility store is "postgres:\/\/pg:5432\/same"; expected a database different from the default store.s/);
     });
     test('a store is not a Datastore', () => {
       expect(make({ host: 'pg' } as any, pg('b'))).toThrow(/defaultStore is \{"host":"pg"\}; expected a Datastore/);

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
-import { TemporalCluster } from '../lib';
+import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from '../lib';
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 
 describe('TemporalCluster', () => {
@@ -133,7 +133,74 @@ describe('TemporalCluster', () => {
     expect(pod.initContainers[1].command[2]).toContain('--version 1.14');
   });
 
+  describe('clusters sharing a Kubernetes cluster', () => {
+    const two = (second: Parameters<typeof cluster>[1]) => {
+      const chart = testChart();
+      cluster(chart, {}, 'blue');
+      cluster(chart, second, 'green');
+      return () => Testing.synth(chart);
+    };
+    test('pass with distinct membership ports and databases', () => {
+      expect(two({ ports: ServicePorts.offset(1000) })).not.toThrow();
+    });
+    test('fail when they share a membership port, naming both clusters and the port', () => {
+      expect(two({})).toThrow(/TemporalCluster 'temporal\/green' and TemporalCluster 'temporal\/blue' share membership port 6933 \(frontend and frontend\).*ServicePorts.offset/);
+      expect(two({ ports: ServicePorts.offset(1000), worker: { membershipPort: 6934 } })).toThrow(/share membership port 6934 \(worker and history\)/);
+    });
+    test('fail when they point at the same database, naming both clusters and the store', () => {
+      const chart = testChart();
+      const store = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password: SecretRef.of('db', 'p') });
+      cluster(chart, { persistence: new Persistence(chart, 'a', { defaultStore: store('temporal'), visibilityStore: store('vis_a') }) }, 'blue');
+      cluster(chart, { ports: ServicePorts.offset(1000), persistence: new Persistence(chart, 'b', { defaultStore: store('temporal'), visibilityStore: store('vis_b') }) }, 'green');
+      expect(() => Testing.synth(chart)).toThrow(/TemporalCluster 'temporal\/green' \(default store\) and TemporalCluster 'temporal\/blue' \(default store\) point at the same database postgres:\/\/pg:5432\/temporal/);
+    });
+    test('fail when Cassandra keyspaces of one name share a contact point', () => {
+      const chart = testChart();
+      const persistence = (id: string, hosts: string[]) => new Persistence(chart, id, {
+        defaultStore: Datastore.cassandra({ hosts, keyspace: 'temporal' }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: `temporal_visibility_v1_${id}` }),
+      });
+      cluster(chart, { persistence: persistence('a', ['c1', 'c2']) }, 'blue');
+      cluster(chart, { ports: ServicePorts.offset(1000), persistence: persistence('b', ['c3', 'c2']) }, 'green');
+      expect(() => Testing.synth(chart)).toThrow(/point at the same database cassandra:\/\/c2,c3:9042\/temporal/);
+    });
+    test('fail when a cluster uses a membership port reserved for a deployment the app does not manage', () => {
+      expect(() => Testing.synth((() => { const chart = testChart(); cluster(chart, { reservedMembershipPorts: [6935] }); return chart; })()))
+        .toThrow(/TemporalCluster 'temporal\/temporal' uses membership port 6935 \(matching\), which TemporalCluster 'temporal\/temporal' lists in reservedMembershipPorts/);
+    });
+  });
+
+  describe('cluster metadata', () => {
+    const remote = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example:7233' };
+    test('passes with a remote cluster, which joins clusterInformation', () => {
+      const c = cluster(testChart(), { remoteClusters: [remote], masterClusterName: 'west' });
+      expect(c.serverConfig).toContain('masterClusterName: west');
+      expect(c.serverConfig).toMatch(/west:\n\s+enabled: true\n\s+initialFailoverVersion: 2\n\s+rpcAddress: temporal-frontend.west.example:7233/);
+    });
+    test('fails when the master is not in clusterInformation', () => {
+      expect(() => cluster(testChart(), { masterClusterName: 'nowhere' })).toThrow(/masterClusterName is "nowhere"; expected one of the clusters in clusterInformation \(temporal\)/);
+    });
+    test('fails when two clusters share an initial failover version', () => {
+      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, initialFailoverVersion: 1 }] })).toThrow(/remoteClusters\[0\].initialFailoverVersion is 1; expected a value distinct from every other cluster's; temporal already has it/);
+    });
+    test('fails when an initial failover version is not above 0 and below the increment', () => {
+      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, initialFailoverVersion: 10 }] })).toThrow(/initialFailoverVersion is 10; expected an integer from 1 to 9/);
+      expect(() => cluster(testChart(), { initialFailoverVersion: 0 })).toThrow(/initialFailoverVersion is 0/);
+    });
+    test('fails when an enabled cluster has no rpcAddress, and passes when it is disabled', () => {
+      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, rpcAddress: '' }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""; expected a non-empty string/);
+      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, rpcAddress: '', enabled: false }] })).not.toThrow();
+    });
+    test('fails when a remote cluster repeats a name', () => {
+      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, name: 'temporal' }] })).toThrow(/remoteClusters\[0\].name is "temporal"; expected a name no other cluster/);
+    });
+  });
+
   describe('fails when', () => {
+    test('history has more replicas than shards', () => {
+      expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 5 } })).toThrow(/history.replicas is 5; expected at most numHistoryShards \(4\)\. A history pod without a shard does nothing/);
+      expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 4 } })).not.toThrow();
+    });
     const bad = (props: Parameters<typeof cluster>[1], id?: string) => () => cluster(testChart(), props, id);
     test.each([0, -1, 1.5, NaN])('numHistoryShards is %p', (n) => {
       expect(bad({ numHistoryShards: n })).toThrow(/TemporalCluster 'temporal': numHistoryShards is .*; expected an integer from 1 to 2147483647/);

@@ -1,0 +1,70 @@
+import { IConstruct, Node } from 'constructs';
+import { Datastore } from './datastore';
+
+/** What a cluster contributes to the checks that span clusters. */
+export interface RegisteredCluster {
+  readonly path: string;
+  readonly label: string;
+  readonly membershipPorts: ReadonlyArray<{ role: string; port: number }>;
+  readonly reservedMembershipPorts: readonly number[];
+  readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+}
+
+const REGISTRY = Symbol.for('cdk8s-temporal.cluster-registry');
+
+/**
+ * Registers a cluster for the checks between clusters of one app, and adds those checks to the
+ * app's root once. One pass over all clusters with lookup maps keeps synth linear in the number of
+ * clusters, where a check per cluster over every other cluster would be quadratic.
+ */
+export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): void {
+  const root = Node.of(scope).root as IConstruct & { [REGISTRY]?: RegisteredCluster[] };
+  if (!root[REGISTRY]) {
+    const clusters: RegisteredCluster[] = [];
+    root[REGISTRY] = clusters;
+    Node.of(root).addValidation({ validate: () => validateClusters(clusters) });
+  }
+  root[REGISTRY].push(cluster);
+}
+
+export function validateClusters(clusters: readonly RegisteredCluster[]): string[] {
+  const errors: string[] = [];
+  const portOwner = new Map<number, { cluster: RegisteredCluster; role: string }>();
+  for (const cluster of clusters) {
+    for (const { role, port } of cluster.membershipPorts) {
+      const other = portOwner.get(port);
+      if (other && other.cluster !== cluster) {
+        errors.push(`${cluster.label} and ${other.cluster.label} share membership port ${port} (${role} and ${other.role}). `
+          + 'Deployments on one Kubernetes cluster need distinct membership ports, or a reused pod IP can merge their rings; '
+          + 'give one of them ports: ServicePorts.offset(N).');
+      } else if (!other) {
+        portOwner.set(port, { cluster, role });
+      }
+    }
+  }
+  for (const cluster of clusters) {
+    for (const reserved of cluster.reservedMembershipPorts) {
+      const user = portOwner.get(reserved);
+      if (user) {
+        errors.push(`${user.cluster.label} uses membership port ${reserved} (${user.role}), which ${cluster.label} lists in reservedMembershipPorts `
+          + 'as used by a deployment this app does not manage; move it with ports: ServicePorts.offset(N).');
+      }
+    }
+  }
+  const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore }>>();
+  for (const cluster of clusters) {
+    for (const { role, store } of cluster.stores) {
+      const key = `${store.type}/${store.database}`;
+      const sameName = byDatabase.get(key) ?? [];
+      for (const other of sameName) {
+        if (other.cluster !== cluster && store.sameAs(other.store)) {
+          errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
+            + `${store.uri}. To Temporal the same database is the same cluster; give each cluster its own databases.`);
+        }
+      }
+      sameName.push({ cluster, role, store });
+      byDatabase.set(key, sameName);
+    }
+  }
+  return errors;
+}
