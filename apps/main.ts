@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
 
 /**
@@ -21,6 +21,7 @@ new TemporalCluster(chart, 'temporal', {
   numHistoryShards: 512,
   persistence,
   protectPinnedValues: true,
+  namespaces: [{ name: 'default', retention: Duration.days(3) }],
   frontend: { replicas: 3 },
   history: { replicas: 5 },
   matching: { replicas: 3 },

@@ -1,9 +1,9 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { Datastore, DynamicConfigValue, GitOps, Persistence, SecretRef, TemporalCluster } from '../lib';
 
 /**
  * MySQL 8 with TLS to the database, the user name and password both from a Secret, an internal
- * frontend and a few dynamic config values.
+ * frontend, a few dynamic config values, two Temporal namespaces and Argo CD sync waves.
  */
 const app = new App();
 const chart = new Chart(app, 'temporal-mysql', { namespace: 'temporal-mysql', disableResourceNameHashes: true });
@@ -20,6 +20,11 @@ new TemporalCluster(chart, 'temporal', {
   numHistoryShards: 1024,
   persistence,
   internalFrontend: {},
+  namespaces: [
+    { name: 'orders', retention: Duration.days(7), description: 'Order processing' },
+    { name: 'payments', retention: Duration.days(30) },
+  ],
+  gitOps: GitOps.argoCd(),
   dynamicConfig: {
     pollInterval: Duration.seconds(30),
     values: [

@@ -16,3 +16,5 @@ export * from './schema/schema-steps';
 export * from './ports';
 export * from './cluster-lock';
 export * from './pinned-values-guard';
+export * from './gitops';
+export * from './namespace-bootstrap';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GoTemplate } from './config/template';
 import { goDuration } from './config/go-duration';
@@ -7,6 +7,8 @@ import { DatastoreConfig, DatastoreTlsConfig, renderServerConfig, ServerConfig }
 import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
 import { registerCluster } from './cluster-registry';
+import { GitOps } from './gitops';
+import { NamespaceBootstrap, TemporalNamespace } from './namespace-bootstrap';
 import { Persistence } from './persistence';
 import { PinnedValuesGuard } from './pinned-values-guard';
 import { ServicePorts } from './ports';
@@ -180,6 +182,16 @@ export interface TemporalClusterProps {
   /** @default - see SchemaOptions */
   readonly schema?: SchemaOptions;
   /**
+   * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
+   * @default - none
+   */
+  readonly namespaces?: TemporalNamespace[];
+  /**
+   * Annotations for Argo CD or Flux. A plain `kubectl apply` converges without them.
+   * @default - none
+   */
+  readonly gitOps?: GitOps;
+  /**
    * Port of the Prometheus endpoint on every pod.
    * @default 9090
    */
@@ -257,6 +269,8 @@ export class TemporalCluster extends Construct {
   public readonly internalFrontend?: InternalFrontendService;
   public readonly dynamicConfig: DynamicConfig;
   public readonly schemaJobs: SchemaJob[];
+  /** The namespace Job, when `namespaces` is set. */
+  public readonly namespaceBootstrap?: NamespaceBootstrap;
 
   /** The rendered server config, exactly as the ConfigMap holds it. */
   public readonly serverConfig: string;
@@ -414,6 +428,22 @@ export class TemporalCluster extends Construct {
     this.matching = new MatchingService(this, 'Matching', serviceProps(ServiceRole.MATCHING));
     this.worker = new WorkerService(this, 'Worker', serviceProps(ServiceRole.WORKER));
 
+    if (props.namespaces && props.namespaces.length > 0) {
+      this.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', {
+        clusterName: this.name,
+        namespace: this.namespace,
+        labels: { ...this.labels, 'app.kubernetes.io/component': 'namespaces' },
+        image: this.adminToolsImage,
+        frontendAddress: this.frontend.grpcAddress,
+        namespaces: props.namespaces,
+        podSecurityContext: security.pod,
+        containerSecurityContext: security.container,
+        volumes: [tmp.volume],
+        volumeMounts: [tmp.mount],
+      });
+    }
+    if (props.gitOps) this.annotateForGitOps(props.gitOps);
+
     registerCluster(this, {
       path: this.node.path,
       label: `TemporalCluster '${this.namespace}/${this.name}'`,
@@ -437,6 +467,15 @@ export class TemporalCluster extends Construct {
   /** Every role this cluster runs, in config order. */
   public get services(): TemporalService[] {
     return [this.frontend, ...(this.internalFrontend ? [this.internalFrontend] : []), this.history, this.matching, this.worker];
+  }
+
+  private annotateForGitOps(gitOps: GitOps): void {
+    const jobs = new Set<ApiObject>([...this.schemaJobs.map((j) => j.resource), ...(this.namespaceBootstrap ? [this.namespaceBootstrap.resource] : [])]);
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof ApiObject)) continue;
+      const annotations = jobs.has(child) ? gitOps.annotations.jobs : gitOps.annotations.others;
+      for (const [key, value] of Object.entries(annotations)) child.metadata.addAnnotation(key, value);
+    }
   }
 
   private buildServerConfig(ports: Partial<Record<ServiceRole, RolePorts>>, logLevel: LogLevel): ServerConfig {

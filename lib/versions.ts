@@ -76,11 +76,17 @@ export class TemporalVersion {
     return Object.keys(RELEASES).filter((v) => !RELEASES[v].refused).sort(compareVersions);
   }
 
-  /** Like `upgradePathTo`, for releases given as strings (the older one need not be known any more). */
+  /**
+   * Like `upgradePathTo`, for releases given as strings (the older one need not be known any more).
+   * Temporal's upgrade guide asks for the newest patch of the current minor before the next minor,
+   * so the path starts there when `from` is not on it.
+   */
   public static upgradePath(from: string, to: string): string[] {
     const [major, fromMinor] = from.split('.').map(Number);
     const toMinor = Number(to.split('.')[1]);
     const path: string[] = [];
+    const newestOfCurrent = TemporalVersion.newestPatchOf(major, fromMinor);
+    if (toMinor > fromMinor && newestOfCurrent && compareVersions(newestOfCurrent, from) > 0) path.push(newestOfCurrent);
     for (let minor = fromMinor + 1; minor < toMinor; minor++) {
       path.push(TemporalVersion.newestPatchOf(major, minor) ?? `${major}.${minor}.x`);
     }

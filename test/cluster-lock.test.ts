@@ -82,7 +82,7 @@ describe('ClusterLock', () => {
       expect(refuses({}, {}, 'other-pg')).toMatch(/the default store is locked at postgres:\/\/pg:5432\/temporal but the app now says postgres:\/\/other-pg:5432\/temporal.*persistenceMigration: \{ from: \['postgres:\/\/pg:5432\/temporal'\] \}/);
     });
     test('an upgrade skips a minor, listing the versions to go through', () => {
-      expect(refuses({ version: '1.30.4' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.4.*deploy these in order, one synth and rollout each: 1.31.5 -> 1.32.2/);
+      expect(refuses({ version: '1.30.4' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.4.*deploy these in order, one synth and rollout each: 1.30.9 -> 1.31.5 -> 1.32.2/);
     });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.2' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.2.*stay on 1.31.x or newer/);

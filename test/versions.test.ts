@@ -16,8 +16,9 @@ describe('TemporalVersion', () => {
   test('orders releases and lists the minors to pass through', () => {
     const from = TemporalVersion.of('1.30.4');
     expect(from.compare(TemporalVersion.of('1.31.2'))).toBeLessThan(0);
-    expect(from.upgradePathTo(TemporalVersion.of('1.32.2'))).toEqual(['1.31.5', '1.32.2']);
-    expect(from.upgradePathTo(TemporalVersion.of('1.31.2'))).toEqual(['1.31.2']);
+    expect(from.upgradePathTo(TemporalVersion.of('1.32.2'))).toEqual(['1.30.9', '1.31.5', '1.32.2']);
+    expect(TemporalVersion.of('1.30.9').upgradePathTo(TemporalVersion.of('1.32.2'))).toEqual(['1.31.5', '1.32.2']);
+    expect(from.upgradePathTo(TemporalVersion.of('1.31.2'))).toEqual(['1.30.9', '1.31.2']);
   });
 
   describe('fails when', () => {

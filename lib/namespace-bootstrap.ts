@@ -1,0 +1,114 @@
+import { createHash } from 'crypto';
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Container, KubeJob, Volume, VolumeMount } from '../imports/k8s';
+import { SCHEMA_RESOURCES } from './schema/schema-job';
+import { propError } from './validation';
+
+/** A Temporal namespace the cluster creates once its frontend answers. */
+export interface TemporalNamespace {
+  /** Namespace name. */
+  readonly name: string;
+  /** How long closed workflows are kept. At least one day (the server's minimum). */
+  readonly retention: Duration;
+  /**
+   * Description.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+export interface NamespaceBootstrapProps {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  /** admin-tools image, which has the `temporal` CLI. */
+  readonly image: string;
+  /** `host:port` of the frontend. */
+  readonly frontendAddress: string;
+  readonly namespaces: TemporalNamespace[];
+  readonly podSecurityContext: Record<string, unknown>;
+  readonly containerSecurityContext: Container['securityContext'];
+  readonly volumes: Volume[];
+  readonly volumeMounts: VolumeMount[];
+}
+
+/*
+ * Describe first, create only what is missing, and retry until the frontend answers: the Job runs
+ * alongside the servers and may start long before they are up. Names and retentions arrive as
+ * positional arguments, never spliced into the script, so no value can change what the shell runs.
+ */
+const SCRIPT = [
+  'set -u',
+  'attempt=1',
+  'until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do',
+  '  if [ "$attempt" -ge 120 ]; then echo "gave up: the frontend at $TEMPORAL_ADDRESS did not answer" >&2; exit 1; fi',
+  '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
+  '  attempt=$((attempt + 1)); sleep 5',
+  'done',
+  'while [ "$#" -ge 3 ]; do',
+  '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
+  '    echo "namespace $1 exists"',
+  '  else',
+  '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
+  '  fi',
+  '  shift 3',
+  'done',
+].join('\n');
+
+/**
+ * Creates Temporal namespaces after the frontend is up, idempotently. Its name carries a hash of
+ * the namespace list, so a changed list makes a new Job instead of editing an immutable one.
+ */
+export class NamespaceBootstrap extends Construct {
+  public readonly name: string;
+  public readonly resource: KubeJob;
+
+  constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
+    super(scope, id);
+    const owner = `TemporalCluster '${props.clusterName}'`;
+    const seen = new Set<string>();
+    const args: string[] = [];
+    props.namespaces.forEach((ns, i) => {
+      if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
+        throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
+      }
+      if (seen.has(ns.name)) throw propError(owner, `namespaces[${i}].name`, ns.name, 'a name not listed twice');
+      seen.add(ns.name);
+      const hours = ns.retention?.toHours({ integral: false });
+      if (!(hours >= 24) || !Number.isInteger(hours)) {
+        throw propError(owner, `namespaces[${i}].retention`, ns.retention ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)');
+      }
+      args.push(ns.name, `${hours}h`, ns.description ?? '');
+    });
+    const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
+    this.name = `${props.clusterName}-namespaces-${hash}`;
+    this.resource = new KubeJob(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
+      spec: {
+        backoffLimit: 6,
+        template: {
+          metadata: { labels: props.labels },
+          spec: {
+            restartPolicy: 'OnFailure',
+            enableServiceLinks: false,
+            automountServiceAccountToken: false,
+            securityContext: props.podSecurityContext,
+            containers: [{
+              name: 'create-namespaces',
+              image: props.image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],
+              env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }],
+              securityContext: props.containerSecurityContext,
+              resources: SCHEMA_RESOURCES,
+              volumeMounts: props.volumeMounts,
+            }],
+            volumes: props.volumes,
+          },
+        },
+      },
+    });
+  }
+}
