@@ -18,3 +18,6 @@ export * from './cluster-lock';
 export * from './pinned-values-guard';
 export * from './gitops';
 export * from './namespace-bootstrap';
+export * from './sizing';
+export * from './topology-spread';
+export * from './network-policies';

@@ -8,6 +8,9 @@ import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
 import { registerCluster } from './cluster-registry';
 import { GitOps } from './gitops';
+import { ClusterNetworkPolicies, NetworkPolicyOptions } from './network-policies';
+import { ClusterSize } from './sizing';
+import { TopologySpread } from './topology-spread';
 import { NamespaceBootstrap, TemporalNamespace } from './namespace-bootstrap';
 import { Persistence } from './persistence';
 import { PinnedValuesGuard } from './pinned-values-guard';
@@ -23,7 +26,7 @@ import {
   CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, FrontendServiceOptions, ServiceContext, TemporalService, TemporalServiceOptions,
 } from './services/temporal-service';
 import { WorkerService } from './services/worker-service';
-import { Container, EnvVar, KubeConfigMap, Quantity, Volume, VolumeMount } from '../imports/k8s';
+import { Container, EnvVar, KubeConfigMap, KubeServiceAccount, Quantity, Volume, VolumeMount } from '../imports/k8s';
 import { propError, requireDns1123Label, requireInteger, requireNonEmpty, requirePort } from './validation';
 import type { LockedCluster } from './cluster-lock';
 import { TemporalVersion } from './versions';
@@ -153,6 +156,43 @@ export interface TemporalClusterProps {
    * @default false
    */
   readonly protectPinnedValues?: boolean;
+  /**
+   * Replicas and resources of every role together; each role's own props still win.
+   * @default ClusterSize.MEDIUM
+   */
+  readonly size?: ClusterSize;
+  /**
+   * The ServiceAccount the server pods run as. Its token is never mounted: the server does not
+   * talk to the Kubernetes API.
+   * @default - a dedicated ServiceAccount `<name>-server` without annotations
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
+  /**
+   * PriorityClass of the server pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Secrets for pulling images from a private registry or mirror.
+   * @default - none
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * How each role's pods spread over zones and nodes.
+   * @default TopologySpread.soft()
+   */
+  readonly topologySpread?: TopologySpread;
+  /**
+   * NetworkPolicies: deny by default, then internode traffic within the cluster, frontend clients
+   * and metrics scrapes.
+   * @default - on, frontend open to every namespace, metrics to the `monitoring` namespace
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
+  /**
+   * The frontend's graceful shutdown; its pods' termination grace period follows from it.
+   * @default - fail health checks for 10s, then drain for 30s
+   */
+  readonly shutdown?: ShutdownOptions;
   /** @default - 2 replicas, ports 7233/6933/7243 */
   readonly frontend?: FrontendServiceOptions;
   /**
@@ -231,6 +271,31 @@ export interface PersistenceMigration {
   readonly from: string[];
 }
 
+/** The frontend's graceful shutdown (dynamic config `frontend.shutdown*`). */
+export interface ShutdownOptions {
+  /**
+   * How long a stopping frontend keeps failing its health check before it drains, so that
+   * Kubernetes and load balancers stop sending it new requests.
+   * @default Duration.seconds(10)
+   */
+  readonly failHealthCheckDuration?: Duration;
+  /**
+   * How long a stopping frontend lets in-flight requests and long polls finish.
+   * @default Duration.seconds(30)
+   */
+  readonly drainDuration?: Duration;
+}
+
+/** The pods' ServiceAccount. */
+export interface ServiceAccountOptions {
+  /**
+   * Annotations, for workload identity (EKS IRSA, GKE Workload Identity) to reach S3 or GCS
+   * archival buckets or cloud databases.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+}
+
 /** What never changes for a cluster; also written to the pinned ConfigMap. */
 export interface PinnedValues {
   readonly numHistoryShards: number;
@@ -283,6 +348,11 @@ export class TemporalCluster extends Construct {
   public readonly remoteClusters: RemoteCluster[];
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   public readonly persistenceMigrationFrom: string[];
+  public readonly size: ClusterSize;
+  /** The server pods' ServiceAccount. */
+  public readonly serviceAccountName: string;
+  /** Seconds a frontend pod gets to fail its health check, drain and exit. */
+  public readonly frontendTerminationGracePeriodSeconds: number;
   /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
   public readonly pinnedValuesGuard?: PinnedValuesGuard;
 
@@ -334,12 +404,20 @@ export class TemporalCluster extends Construct {
     this.configMapName = `${this.name}-config`;
     this.pinnedConfigMapName = `${this.name}-pinned`;
     const dynamicConfigName = `${this.name}-dynamic-config`;
+    const userValues = (props.dynamicConfig?.values ?? []).flat();
+    const shutdown = resolveShutdown(owner, props.shutdown, userValues);
+    // The kubelet must not kill a frontend before it has failed its health check and drained.
+    this.frontendTerminationGracePeriodSeconds = Math.ceil(shutdown.failHealthCheckDuration.toSeconds() + shutdown.drainDuration.toSeconds()) + 15;
     this.dynamicConfig = new DynamicConfig(this, 'DynamicConfig', {
       name: dynamicConfigName,
       namespace: this.namespace,
       labels: this.labels,
       pollInterval: props.dynamicConfig?.pollInterval,
-      values: (props.dynamicConfig?.values ?? []).flat(),
+      values: [
+        DynamicConfigValue.of('frontend.shutdownFailHealthCheckDuration', goDuration(shutdown.failHealthCheckDuration)),
+        DynamicConfigValue.of('frontend.shutdownDrainDuration', goDuration(shutdown.drainDuration)),
+        ...userValues,
+      ],
     });
 
     this.serverConfig = renderServerConfig(this.buildServerConfig(ports, props.logLevel ?? LogLevel.INFO));
@@ -390,6 +468,13 @@ export class TemporalCluster extends Construct {
       backoffLimit: requireInteger(owner, 'schema.backoffLimit', schema.backoffLimit ?? 6, 0),
     }));
 
+    this.size = props.size ?? ClusterSize.MEDIUM;
+    this.serviceAccountName = `${this.name}-server`;
+    new KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels, annotations: props.serviceAccount?.annotations },
+      automountServiceAccountToken: false,
+    });
+
     const context: ServiceContext = {
       clusterName: this.name,
       namespace: this.namespace,
@@ -418,6 +503,15 @@ export class TemporalCluster extends Construct {
       containerSecurityContext: security.container,
       podSecurityContext: security.pod,
       metricsPort: this.metricsPort,
+      size: this.size,
+      serviceAccountName: this.serviceAccountName,
+      priorityClassName: props.priorityClassName,
+      imagePullSecrets: (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Label(owner, `imagePullSecrets[${i}]`, name, 253)),
+      topologySpread: props.topologySpread ?? TopologySpread.soft(),
+      terminationGracePeriodSeconds: {
+        [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
+        [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
+      },
     };
     const serviceProps = (role: ServiceRole) => ({ ...roleOptions[role], ...portProps(ports[role]!), context });
     this.frontend = new FrontendService(this, 'Frontend', serviceProps(ServiceRole.FRONTEND));
@@ -440,6 +534,21 @@ export class TemporalCluster extends Construct {
         containerSecurityContext: security.container,
         volumes: [tmp.volume],
         volumeMounts: [tmp.mount],
+      });
+    }
+    if (props.networkPolicy?.enabled ?? true) {
+      const frontends = this.services.filter((svc) => svc.ports.http !== undefined);
+      new ClusterNetworkPolicies(this, 'NetworkPolicies', {
+        clusterName: this.name,
+        namespace: this.namespace,
+        labels: this.labels,
+        clusterSelector: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': this.name },
+        frontendSelector: this.frontend.selectorLabels,
+        internodePorts: [...this.services.flatMap((svc) => [svc.ports.grpc, svc.ports.membership]), ...frontends.map((svc) => svc.ports.http!)],
+        frontendPorts: [this.frontend.ports.grpc, this.frontend.ports.http!],
+        metricsPort: this.metricsPort,
+        storePorts: this.persistence.stores.map(({ store }) => store.port),
+        options: props.networkPolicy ?? {},
       });
     }
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -599,6 +708,20 @@ function resolvePorts(owner: string, options: Partial<Record<ServiceRole, Fronte
     ports[role] = p;
   }
   return ports;
+}
+
+function resolveShutdown(owner: string, shutdown: ShutdownOptions | undefined, values: DynamicConfigValue[]) {
+  for (const v of values) {
+    if (v.key === 'frontend.shutdownDrainDuration' || v.key === 'frontend.shutdownFailHealthCheckDuration') {
+      throw propError(owner, `dynamicConfig value ${v.key}`, v.value, 'no value here',
+        'Set it through the shutdown prop, which also sizes the frontend pods\' termination grace period.');
+    }
+  }
+  const failHealthCheckDuration = shutdown?.failHealthCheckDuration ?? Duration.seconds(10);
+  const drainDuration = shutdown?.drainDuration ?? Duration.seconds(30);
+  requireInteger(owner, 'shutdown.failHealthCheckDuration (seconds)', failHealthCheckDuration.toSeconds(), 0, 600);
+  requireInteger(owner, 'shutdown.drainDuration (seconds)', drainDuration.toSeconds(), 0, 600);
+  return { failHealthCheckDuration, drainDuration };
 }
 
 /** The rules the server enforces on clusterMetadata, some of them only by panicking at start. */

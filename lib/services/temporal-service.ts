@@ -2,8 +2,11 @@ import type { ContainerResources, EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import {
-  Affinity, Container, EnvVar, IntOrString, KubeDeployment, KubeService, Quantity, Toleration, Volume, VolumeMount,
+  Affinity, Container, EnvVar, IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService, Quantity,
+  Toleration, Volume, VolumeMount,
 } from '../../imports/k8s';
+import { ClusterSize, RoleSizing, roleSizing } from '../sizing';
+import { TopologySpread } from '../topology-spread';
 import { propError, requireDns1123Label, requireInteger } from '../validation';
 
 /** Settings every role accepts. */
@@ -64,6 +67,36 @@ export interface TemporalServiceOptions {
    * @default - the cluster's server image
    */
   readonly image?: string;
+  /**
+   * The role's PodDisruptionBudget. Give `maxUnavailable` or `minAvailable`, not both.
+   * @default - maxUnavailable 1: a drain takes one pod of the role at a time
+   */
+  readonly podDisruptionBudget?: DisruptionBudget;
+}
+
+/** How many pods of a role a voluntary disruption (a node drain) may take at once. */
+export interface DisruptionBudget {
+  /** @default - unset */
+  readonly maxUnavailable?: number;
+  /** @default - unset */
+  readonly minAvailable?: number;
+}
+
+/**
+ * A HorizontalPodAutoscaler for a frontend, the only stateless role. History and matching own
+ * shards and task queue partitions that move whenever their pod count changes, so Temporal's
+ * maintainers advise against autoscaling them, and their props do not offer it.
+ */
+export interface FrontendAutoscaling {
+  /** Fewest pods. At least 1. */
+  readonly minReplicas: number;
+  /** Most pods. At least `minReplicas`. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU use, in percent of the CPU request.
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
 }
 
 /** Settings of the frontends, which also serve HTTP. */
@@ -73,6 +106,12 @@ export interface FrontendServiceOptions extends TemporalServiceOptions {
    * @default - 7243 (7246 for the internal frontend)
    */
   readonly httpPort?: number;
+  /**
+   * Scale the frontend with a HorizontalPodAutoscaler. The Deployment then omits `replicas`, so
+   * that `kubectl apply` and the autoscaler do not fight over it.
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: FrontendAutoscaling;
 }
 
 /** Everything a service takes from the cluster that owns it. */
@@ -96,6 +135,14 @@ export interface ServiceContext {
   readonly containerSecurityContext: Container['securityContext'];
   readonly podSecurityContext: Record<string, unknown>;
   readonly metricsPort?: number;
+  /** Replicas and resources when the role's own props do not say. */
+  readonly size: ClusterSize;
+  readonly serviceAccountName: string;
+  readonly priorityClassName?: string;
+  readonly imagePullSecrets: string[];
+  readonly topologySpread: TopologySpread;
+  /** Seconds a pod of each role gets to shut down. */
+  readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
 }
 
 export interface TemporalServiceProps extends FrontendServiceOptions {
@@ -107,26 +154,17 @@ export interface TemporalServiceProps extends FrontendServiceOptions {
 export const RESERVED_ENV = ['TEMPORAL_SERVICES', 'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'POD_IP', 'TEMPORAL_CONFIG_DIR',
   'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_ROOT'];
 
-const DEFAULT_REPLICAS: Record<ServiceRole, number> = {
-  [ServiceRole.FRONTEND]: 2,
-  [ServiceRole.INTERNAL_FRONTEND]: 2,
-  [ServiceRole.HISTORY]: 3,
-  [ServiceRole.MATCHING]: 2,
-  [ServiceRole.WORKER]: 2,
-};
-
 /*
- * Starting points, each with its reason. The frontend is a CPU-bound gateway; history holds
- * shard caches and needs the most memory; matching holds task queue partitions in memory; the
- * worker runs a handful of system workflows. No CPU limit would be kinder to latency, but
- * unbounded pods fail most platform reviews, so limits sit at twice the request.
+ * Seconds a new pod must stay ready before the rollout takes the next old one. History gets the
+ * longest: each step moves shards twice (to the new pod, away from the old one), and the ring
+ * should settle before the next step starts.
  */
-const DEFAULT_RESOURCES: Record<ServiceRole, { cpu: string; memory: string; cpuLimit: string; memoryLimit: string }> = {
-  [ServiceRole.FRONTEND]: { cpu: '500m', memory: '512Mi', cpuLimit: '1', memoryLimit: '1Gi' },
-  [ServiceRole.INTERNAL_FRONTEND]: { cpu: '250m', memory: '256Mi', cpuLimit: '500m', memoryLimit: '512Mi' },
-  [ServiceRole.HISTORY]: { cpu: '1', memory: '2Gi', cpuLimit: '2', memoryLimit: '4Gi' },
-  [ServiceRole.MATCHING]: { cpu: '500m', memory: '1Gi', cpuLimit: '1', memoryLimit: '2Gi' },
-  [ServiceRole.WORKER]: { cpu: '250m', memory: '512Mi', cpuLimit: '500m', memoryLimit: '1Gi' },
+const MIN_READY_SECONDS: Record<ServiceRole, number> = {
+  [ServiceRole.FRONTEND]: 5,
+  [ServiceRole.INTERNAL_FRONTEND]: 5,
+  [ServiceRole.HISTORY]: 30,
+  [ServiceRole.MATCHING]: 10,
+  [ServiceRole.WORKER]: 5,
 };
 
 /** Where the shared server config is mounted. */
@@ -153,6 +191,10 @@ export abstract class TemporalService extends Construct {
   public readonly headlessServiceName: string;
   /** The Deployment. */
   public readonly resource: KubeDeployment;
+  /** The role's autoscaler, when autoscaling is on. */
+  public readonly autoscaler?: KubeHorizontalPodAutoscalerV2;
+  /** The role's PodDisruptionBudget, when the role runs pods. */
+  public readonly disruptionBudget?: KubePodDisruptionBudget;
   protected readonly context: ServiceContext;
 
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
@@ -162,8 +204,14 @@ export abstract class TemporalService extends Construct {
     this.context = props.context;
     this.name = requireDns1123Label(owner, 'Deployment name', `${props.context.clusterName}-${role}`);
     this.headlessServiceName = requireDns1123Label(owner, 'headless Service name', `${this.name}-headless`);
-    this.replicas = requireInteger(owner, 'replicas', props.replicas ?? DEFAULT_REPLICAS[role], 0);
     const defaults = ROLE_FACTS[role].ports;
+    const sizing = roleSizing(props.context.size, role);
+    this.replicas = requireInteger(owner, 'replicas', props.replicas ?? sizing.replicas, 0);
+    if (props.autoscaling && defaults.http === undefined) {
+      throw propError(owner, 'autoscaling', props.autoscaling, 'no value: only frontends autoscale',
+        `Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`);
+    }
+    const autoscaling = props.autoscaling ? checkAutoscaling(owner, props.autoscaling, props.replicas) : undefined;
     this.ports = {
       grpc: props.grpcPort ?? defaults.grpc,
       membership: props.membershipPort ?? defaults.membership,
@@ -201,7 +249,8 @@ export abstract class TemporalService extends Construct {
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: metadata(this.name),
       spec: {
-        replicas: this.replicas,
+        replicas: autoscaling ? undefined : this.replicas,
+        minReadySeconds: MIN_READY_SECONDS[role],
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selectorLabels },
         // One new pod at a time, and no old pod leaves before its replacement is ready: the ring
@@ -213,12 +262,17 @@ export abstract class TemporalService extends Construct {
             annotations: { ...props.podAnnotations, ...props.context.podAnnotations },
           },
           spec: {
+            serviceAccountName: props.context.serviceAccountName,
+            automountServiceAccountToken: false,
+            priorityClassName: props.context.priorityClassName,
+            imagePullSecrets: props.context.imagePullSecrets.length ? props.context.imagePullSecrets.map((name) => ({ name })) : undefined,
             securityContext: props.context.podSecurityContext,
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: 60,
+            terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,
             nodeSelector: props.nodeSelector,
             tolerations: props.tolerations,
             affinity: props.affinity,
+            topologySpreadConstraints: props.context.topologySpread.constraints(this.selectorLabels),
             initContainers: props.context.initContainers.length > 0 ? props.context.initContainers : undefined,
             containers: [{
               name: 'temporal',
@@ -233,7 +287,7 @@ export abstract class TemporalService extends Construct {
                 ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
               ],
               ports: containerPorts,
-              resources: renderResources(role, props.resources),
+              resources: renderResources(owner, sizing, props.resources),
               securityContext: props.context.containerSecurityContext,
               volumeMounts: props.context.volumeMounts,
               // Starts are slow while the ring forms and history acquires shards; the startup
@@ -263,25 +317,86 @@ export abstract class TemporalService extends Construct {
         ],
       },
     });
+
+    if (autoscaling || this.replicas > 0) {
+      this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: metadata(this.name),
+        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, autoscaling?.minReplicas ?? this.replicas) },
+      });
+    }
+    if (autoscaling) {
+      this.autoscaler = new KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+        metadata: metadata(this.name),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
+          minReplicas: autoscaling.minReplicas,
+          maxReplicas: autoscaling.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
+        },
+      });
+    }
   }
 }
 
-function renderResources(role: ServiceRole, resources: ContainerResources | undefined) {
-  const d = DEFAULT_RESOURCES[role];
-  if (!resources) {
-    return {
-      requests: { cpu: Quantity.fromString(d.cpu), memory: Quantity.fromString(d.memory) },
-      limits: { cpu: Quantity.fromString(d.cpuLimit), memory: Quantity.fromString(d.memoryLimit) },
-    };
+function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
+  if (replicas !== undefined) {
+    throw propError(owner, 'replicas', replicas, 'no value when autoscaling is on', 'The autoscaler owns the replica count; set autoscaling.minReplicas instead.');
   }
-  const requests: Record<string, Quantity> = {};
-  const limits: Record<string, Quantity> = {};
-  if (resources.cpu?.request) requests.cpu = Quantity.fromString(resources.cpu.request.amount);
-  if (resources.cpu?.limit) limits.cpu = Quantity.fromString(resources.cpu.limit.amount);
-  if (resources.memory?.request) requests.memory = Quantity.fromString(`${resources.memory.request.toMebibytes()}Mi`);
-  if (resources.memory?.limit) limits.memory = Quantity.fromString(`${resources.memory.limit.toMebibytes()}Mi`);
-  return {
-    requests: Object.keys(requests).length ? requests : undefined,
-    limits: Object.keys(limits).length ? limits : undefined,
+  const minReplicas = requireInteger(owner, 'autoscaling.minReplicas', autoscaling.minReplicas, 1);
+  const maxReplicas = requireInteger(owner, 'autoscaling.maxReplicas', autoscaling.maxReplicas, 1);
+  if (minReplicas > maxReplicas) {
+    throw propError(owner, 'autoscaling.minReplicas', minReplicas, `at most autoscaling.maxReplicas (${maxReplicas})`);
+  }
+  const cpuUtilization = requireInteger(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
+  return { minReplicas, maxReplicas, cpuUtilization };
+}
+
+/** The budget's spec, refusing one that would block every voluntary disruption of the role. */
+function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
+  if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
+    throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
+  }
+  if (budget?.minAvailable !== undefined) {
+    requireInteger(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, 0);
+    if (budget.minAvailable >= replicas) {
+      throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
+        'Otherwise no node holding one of its pods can ever be drained.');
+    }
+    return { minAvailable: IntOrString.fromNumber(budget.minAvailable) };
+  }
+  const maxUnavailable = requireInteger(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
+  if (maxUnavailable === 0) {
+    throw propError(owner, 'podDisruptionBudget.maxUnavailable', 0, 'at least 1', 'Otherwise no node holding one of the role\'s pods can ever be drained.');
+  }
+  return { maxUnavailable: IntOrString.fromNumber(maxUnavailable) };
+}
+
+function renderResources(owner: string, sizing: RoleSizing, resources: ContainerResources | undefined) {
+  const cpu = resources?.cpu;
+  const memory = resources?.memory;
+  const requests = {
+    cpu: Quantity.fromString(cpu?.request?.amount ?? (resources ? undefined : sizing.cpu) ?? sizing.cpu),
+    memory: Quantity.fromString(memory?.request ? `${memory.request.toMebibytes()}Mi` : sizing.memory),
   };
+  const limits = {
+    cpu: Quantity.fromString(cpu?.limit?.amount ?? sizing.cpuLimit),
+    memory: Quantity.fromString(memory?.limit ? `${memory.limit.toMebibytes()}Mi` : sizing.memoryLimit),
+  };
+  if (toMillis(limits.cpu.value as string) < toMillis(requests.cpu.value as string)) {
+    throw propError(owner, 'resources.cpu.limit', limits.cpu.value, `at least the CPU request (${requests.cpu.value})`);
+  }
+  if (toMebibytes(limits.memory.value as string) < toMebibytes(requests.memory.value as string)) {
+    throw propError(owner, 'resources.memory.limit', limits.memory.value, `at least the memory request (${requests.memory.value})`);
+  }
+  return { requests, limits };
+}
+
+function toMillis(cpu: string): number {
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
+}
+
+function toMebibytes(memory: string): number {
+  const units: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
+  const match = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(memory);
+  return match ? Number(match[1]) * units[match[2]] : Number.NaN;
 }

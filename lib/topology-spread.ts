@@ -1,0 +1,33 @@
+/**
+ * How a role's pods spread over zones and nodes. Losing a zone or a node should take a fraction of
+ * each role, not all of it.
+ */
+export class TopologySpread {
+  /** Prefer spreading over zones and nodes, but schedule anyway when the cluster cannot. */
+  public static soft(): TopologySpread {
+    return new TopologySpread('ScheduleAnyway');
+  }
+
+  /** Refuse to schedule a pod that would break the spread (maxSkew 1 over zones and nodes). */
+  public static hard(): TopologySpread {
+    return new TopologySpread('DoNotSchedule');
+  }
+
+  /** No spread constraints. */
+  public static none(): TopologySpread {
+    return new TopologySpread(undefined);
+  }
+
+  private constructor(public readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule' | undefined) {}
+
+  /** The pod's topologySpreadConstraints for pods matching `selector`. */
+  public constraints(selector: Record<string, string>) {
+    if (!this.whenUnsatisfiable) return undefined;
+    return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: this.whenUnsatisfiable!,
+      labelSelector: { matchLabels: selector },
+    }));
+  }
+}

@@ -1,0 +1,115 @@
+import { Duration } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
+import { ClusterSize, DynamicConfigValue, TopologySpread } from '../lib';
+import { cluster, find, objects, testChart } from './support/synth';
+
+const deployment = (chart: any, role: string) => find(chart, 'Deployment', `temporal-${role}`);
+
+describe('production defaults', () => {
+  test('pods run as a dedicated non-root ServiceAccount without a token, read-only, with nothing to escalate', () => {
+    const chart = testChart();
+    cluster(chart, { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/temporal' } } });
+    expect(find(chart, 'ServiceAccount', 'temporal-server')).toMatchObject({
+      automountServiceAccountToken: false,
+      metadata: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/temporal' } },
+    });
+    const pod = deployment(chart, 'history').spec.template.spec;
+    expect(pod).toMatchObject({ serviceAccountName: 'temporal-server', automountServiceAccountToken: false });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    }
+    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+  });
+
+  test('sizing presets set replicas and resources together; role props still win', () => {
+    const small = cluster(testChart(), { size: ClusterSize.SMALL });
+    expect(small.services.map((s) => s.replicas)).toEqual([1, 1, 1, 1]);
+    const chart = testChart();
+    cluster(chart, { size: ClusterSize.LARGE, history: { replicas: 8 } });
+    expect(deployment(chart, 'history').spec.replicas).toBe(8);
+    expect(deployment(chart, 'history').spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '4', memory: '8Gi' } });
+    expect(deployment(chart, 'matching').spec.replicas).toBe(4);
+  });
+
+  test('a PodDisruptionBudget per role lets one pod go at a time', () => {
+    const chart = testChart();
+    cluster(chart);
+    const budgets = objects(chart).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(budgets.map((b) => [b.metadata.name, b.spec.maxUnavailable])).toEqual([
+      ['temporal-frontend', 1], ['temporal-history', 1], ['temporal-matching', 1], ['temporal-worker', 1],
+    ]);
+    expect(budgets[1].spec.selector.matchLabels['app.kubernetes.io/component']).toBe('history');
+  });
+
+  test('topology spread over zones and nodes, soft by default, hard or none on request', () => {
+    const spread = (topologySpread?: TopologySpread) => {
+      const chart = testChart();
+      cluster(chart, { topologySpread });
+      return deployment(chart, 'history').spec.template.spec.topologySpreadConstraints;
+    };
+    expect(spread().map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'], ['kubernetes.io/hostname', 'ScheduleAnyway'],
+    ]);
+    expect(spread(TopologySpread.hard())[0].whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(spread(TopologySpread.none())).toBeUndefined();
+  });
+
+  test('priority class and image pull secrets reach every server pod', () => {
+    const chart = testChart();
+    cluster(chart, { priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'] });
+    for (const role of ['frontend', 'history', 'matching', 'worker']) {
+      expect(deployment(chart, role).spec.template.spec).toMatchObject({ priorityClassName: 'temporal-critical', imagePullSecrets: [{ name: 'registry-mirror' }] });
+    }
+  });
+
+  test('the frontend\'s grace period covers its health-check failure and drain, set in dynamic config', () => {
+    const chart = testChart();
+    const c = cluster(chart, { shutdown: { failHealthCheckDuration: Duration.seconds(15), drainDuration: Duration.minutes(1) } });
+    expect(c.frontendTerminationGracePeriodSeconds).toBe(90);
+    expect(deployment(chart, 'frontend').spec.template.spec.terminationGracePeriodSeconds).toBe(90);
+    expect(c.dynamicConfig.render()).toContain('frontend.shutdownDrainDuration:\n  - value: "1m"');
+    expect(c.dynamicConfig.render()).toContain('frontend.shutdownFailHealthCheckDuration:\n  - value: "15s"');
+  });
+
+  test('rollouts take one pod at a time and let history settle before the next', () => {
+    const chart = testChart();
+    cluster(chart);
+    const history = deployment(chart, 'history').spec;
+    expect(history.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(history.minReadySeconds).toBe(30);
+  });
+
+  test('an HPA for the frontend, and then no replicas in its Deployment', () => {
+    const chart = testChart();
+    const c = cluster(chart, { frontend: { autoscaling: { minReplicas: 2, maxReplicas: 10 } } });
+    expect(deployment(chart, 'frontend').spec.replicas).toBeUndefined();
+    expect(find(chart, 'HorizontalPodAutoscaler', 'temporal-frontend')).toMatchObject({
+      apiVersion: 'autoscaling/v2',
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'temporal-frontend' }, minReplicas: 2, maxReplicas: 10, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }] },
+    });
+    expect(c.history.autoscaler).toBeUndefined();
+    // @ts-expect-error autoscaling is not offered on history: shards would rebalance on every change.
+    expect(() => cluster(testChart(), { history: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } })).toThrow(/history of TemporalCluster 'temporal': autoscaling is .*; expected no value: only frontends autoscale/);
+  });
+
+  describe('fails when', () => {
+    const bad = (props: Parameters<typeof cluster>[1]) => () => cluster(testChart(), props);
+    test('an HPA has minReplicas above maxReplicas, or also fixed replicas', () => {
+      expect(bad({ frontend: { autoscaling: { minReplicas: 5, maxReplicas: 3 } } })).toThrow(/frontend of TemporalCluster 'temporal': autoscaling.minReplicas is 5; expected at most autoscaling.maxReplicas \(3\)/);
+      expect(bad({ frontend: { replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } } })).toThrow(/replicas is 3; expected no value when autoscaling is on/);
+      expect(bad({ frontend: { autoscaling: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 150 } } })).toThrow(/autoscaling.cpuUtilization is 150/);
+    });
+    test('a PDB would block all disruption of a role', () => {
+      expect(bad({ size: ClusterSize.SMALL, worker: { podDisruptionBudget: { minAvailable: 1 } } })).toThrow(/worker of TemporalCluster 'temporal': podDisruptionBudget.minAvailable is 1; expected less than the role's 1 replica\(s\)/);
+      expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 0 } } })).toThrow(/podDisruptionBudget.maxUnavailable is 0; expected at least 1/);
+      expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 1, minAvailable: 1 } } })).toThrow(/expected maxUnavailable or minAvailable, not both/);
+    });
+    test('resources have limits below requests', () => {
+      expect(bad({ matching: { resources: { cpu: { request: Cpu.units(2), limit: Cpu.millis(500) } } } })).toThrow(/resources.cpu.limit is "500m"; expected at least the CPU request \(2\)/);
+    });
+    test('the drain settings are also given as raw dynamic config', () => {
+      expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of('frontend.shutdownDrainDuration', '5s')] } })).toThrow(/dynamicConfig value frontend.shutdownDrainDuration is "5s"; expected no value here. Set it through the shutdown prop/);
+    });
+  });
+});
