@@ -12,6 +12,8 @@ export interface LockedCluster {
   readonly currentClusterName: string;
   /** The server release of the last successful synth. */
   readonly serverVersion: string;
+  /** Whether global namespaces are on: false may become true, never the reverse. */
+  readonly enableGlobalNamespace?: boolean;
   /** Store URI per role, for example `{ default: 'postgres://pg:5432/temporal' }`. */
   readonly persistence: Record<string, string>;
 }
@@ -118,6 +120,10 @@ function compare(key: string, locked: LockedCluster, current: LockedCluster, mig
       errors.push(`cluster ${key}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
     }
+  }
+  if (locked.enableGlobalNamespace && !current.enableGlobalNamespace) {
+    errors.push(`cluster ${key}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
+      + 'once on: namespaces created as global would lose their replication. Keep it true.');
   }
   const versionError = checkUpgrade(key, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);

@@ -21,3 +21,6 @@ export * from './namespace-bootstrap';
 export * from './sizing';
 export * from './topology-spread';
 export * from './network-policies';
+export * from './tls';
+export * from './authorization';
+export * from './archival';

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Container, KubeJob, Volume, VolumeMount } from '../imports/k8s';
+import { Container, EnvVar, KubeJob, Volume, VolumeMount } from '../imports/k8s';
 import { SCHEMA_RESOURCES } from './schema/schema-job';
 import { propError } from './validation';
 
@@ -27,6 +27,8 @@ export interface NamespaceBootstrapProps {
   readonly image: string;
   /** `host:port` of the frontend. */
   readonly frontendAddress: string;
+  /** Extra env for the CLI, such as its TLS settings. */
+  readonly clientEnv?: EnvVar[];
   readonly namespaces: TemporalNamespace[];
   readonly podSecurityContext: Record<string, unknown>;
   readonly containerSecurityContext: Container['securityContext'];
@@ -100,7 +102,7 @@ export class NamespaceBootstrap extends Construct {
               image: props.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],
-              env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }],
+              env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
               securityContext: props.containerSecurityContext,
               resources: SCHEMA_RESOURCES,
               volumeMounts: props.volumeMounts,

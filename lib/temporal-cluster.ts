@@ -3,19 +3,23 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GoTemplate } from './config/template';
 import { goDuration } from './config/go-duration';
-import { DatastoreConfig, DatastoreTlsConfig, renderServerConfig, ServerConfig } from './config/server-config';
+import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RootTlsConfig, renderServerConfig, ServerConfig } from './config/server-config';
+import { Certificate, CertificateSpecUsages } from '../imports/cert-manager.io_certificates';
 import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
 import { registerCluster } from './cluster-registry';
+import { ArchivalOptions, archivalConfig, filestorePath } from './archival';
+import { AuthorizationOptions, authorizationConfig } from './authorization';
 import { GitOps } from './gitops';
 import { ClusterNetworkPolicies, NetworkPolicyOptions } from './network-policies';
 import { ClusterSize } from './sizing';
+import { ClusterTls, ResolvedTls } from './tls';
 import { TopologySpread } from './topology-spread';
 import { NamespaceBootstrap, TemporalNamespace } from './namespace-bootstrap';
 import { Persistence } from './persistence';
 import { PinnedValuesGuard } from './pinned-values-guard';
 import { ServicePorts } from './ports';
-import { SchemaJob } from './schema/schema-job';
+import { SCHEMA_RESOURCES, SchemaJob } from './schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from './schema/schema-steps';
 import { FrontendService } from './services/frontend-service';
 import { HistoryService } from './services/history-service';
@@ -157,6 +161,32 @@ export interface TemporalClusterProps {
    */
   readonly protectPinnedValues?: boolean;
   /**
+   * Mutual TLS between the roles, and for the frontend when the certificates include one.
+   * @default - no TLS
+   */
+  readonly tls?: ClusterTls;
+  /**
+   * JWT authorization on the frontend. Requires `internalFrontend`.
+   * @default - no authorization
+   */
+  readonly authorization?: AuthorizationOptions;
+  /**
+   * History and visibility archival.
+   * @default - off
+   */
+  readonly archival?: ArchivalOptions;
+  /**
+   * Allow global (multi-cluster) namespaces. Can go from false to true, never back; the lock
+   * records it.
+   * @default false
+   */
+  readonly enableGlobalNamespace?: boolean;
+  /**
+   * Forwarding of requests for namespaces active in another cluster.
+   * @default DcRedirectionPolicy.NOOP
+   */
+  readonly dcRedirectionPolicy?: DcRedirectionPolicy;
+  /**
    * Replicas and resources of every role together; each role's own props still win.
    * @default ClusterSize.MEDIUM
    */
@@ -271,6 +301,16 @@ export interface PersistenceMigration {
   readonly from: string[];
 }
 
+/** How frontends forward requests for namespaces active in another cluster (`dcRedirectionPolicy.policy`). */
+export enum DcRedirectionPolicy {
+  /** Never forward. */
+  NOOP = 'noop',
+  /** Forward the APIs the server lists as safe to forward. */
+  SELECTED_APIS_FORWARDING = 'selected-apis-forwarding',
+  /** Forward every API. */
+  ALL_APIS_FORWARDING = 'all-apis-forwarding',
+}
+
 /** The frontend's graceful shutdown (dynamic config `frontend.shutdown*`). */
 export interface ShutdownOptions {
   /**
@@ -304,6 +344,13 @@ export interface PinnedValues {
 }
 
 const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
+/** Where each TLS Secret is mounted. */
+const TLS_DIRS = {
+  internode: '/etc/temporal/tls/internode',
+  frontend: '/etc/temporal/tls/frontend',
+  systemWorker: '/etc/temporal/tls/system-worker',
+  client: '/etc/temporal/tls/client',
+};
 const DATASTORE_TLS_ROOT_VOLUME = 'datastore-tls';
 
 /**
@@ -353,6 +400,15 @@ export class TemporalCluster extends Construct {
   public readonly serviceAccountName: string;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
+  /** The certificates behind TLS, when TLS is on. */
+  public readonly tls?: ResolvedTls;
+  /** The server name internode TLS clients verify, which the internode certificate must carry. */
+  public readonly internodeServerName: string;
+  /** The names clients reach the frontend by, which a frontend certificate must carry. */
+  public readonly frontendDnsNames: string[];
+  public readonly enableGlobalNamespace: boolean;
+  /** Whether an authorizer guards the public frontend. */
+  public readonly authorizationEnabled: boolean;
   /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
   public readonly pinnedValuesGuard?: PinnedValuesGuard;
 
@@ -370,6 +426,15 @@ export class TemporalCluster extends Construct {
     this.masterClusterName = props.masterClusterName ?? this.clusterName;
     checkClusterMetadata(owner, this.clusterName, this.initialFailoverVersion, this.failoverVersionIncrement, this.masterClusterName, this.remoteClusters);
     this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
+    this.enableGlobalNamespace = props.enableGlobalNamespace ?? false;
+    this.authorizationEnabled = Boolean(props.authorization);
+    if (props.authorization && !props.internalFrontend) {
+      throw propError(owner, 'authorization', 'set', 'an internalFrontend as well',
+        'The worker role\'s system workers carry no token; with an authorizer they need the internal frontend. Add internalFrontend: {}.');
+    }
+    if (props.dcRedirectionPolicy !== undefined && !Object.values(DcRedirectionPolicy).includes(props.dcRedirectionPolicy)) {
+      throw propError(owner, 'dcRedirectionPolicy', props.dcRedirectionPolicy, `one of ${Object.values(DcRedirectionPolicy).join(', ')}`);
+    }
     this.serverImage = props.serverImage ?? `temporalio/server:${this.version.version}`;
     this.adminToolsImage = props.adminToolsImage ?? `temporalio/admin-tools:${this.version.version}`;
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
@@ -394,6 +459,11 @@ export class TemporalCluster extends Construct {
       [ServiceRole.WORKER]: props.worker ?? {},
     };
     const ports = resolvePorts(owner, roleOptions, props.ports ?? ServicePorts.defaults(), this.metricsPort);
+    const frontendService = `${this.name}-frontend`;
+    this.frontendDnsNames = [frontendService, `${frontendService}.${this.namespace}`, `${frontendService}.${this.namespace}.svc`,
+      `${frontendService}.${this.namespace}.svc.${this.clusterDomain}`];
+    this.internodeServerName = `${this.name}-internode.${this.namespace}.svc`;
+    this.tls = props.tls?._resolve({ name: this.name, internodeServerName: this.internodeServerName, frontendDnsNames: this.frontendDnsNames });
     const historyReplicas = props.history?.replicas;
     if (historyReplicas !== undefined && historyReplicas > this.numHistoryShards) {
       throw propError(owner, 'history.replicas', historyReplicas, `at most numHistoryShards (${this.numHistoryShards})`,
@@ -420,7 +490,12 @@ export class TemporalCluster extends Construct {
       ],
     });
 
-    this.serverConfig = renderServerConfig(this.buildServerConfig(ports, props.logLevel ?? LogLevel.INFO));
+    this.serverConfig = renderServerConfig(this.buildServerConfig(ports, props.logLevel ?? LogLevel.INFO, {
+      authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
+      archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
+      dcRedirectionPolicy: props.dcRedirectionPolicy ?? DcRedirectionPolicy.NOOP,
+      hasInternalFrontend: Boolean(props.internalFrontend),
+    }));
     new KubeConfigMap(this, 'Config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
       data: { [CONFIG_FILE]: this.serverConfig },
@@ -452,6 +527,9 @@ export class TemporalCluster extends Construct {
     }));
     const security = securityContexts();
     const storeVolumes = this.storeTlsVolumes();
+    const tlsVolumes = this.tlsVolumes();
+    const archivalVolumes = archivalClaimVolumes(props.archival);
+    this.emitCertificates();
     const tmp = { volume: { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, mount: { name: 'tmp', mountPath: '/tmp' } };
 
     this.schemaJobs = plans.map((plan) => new SchemaJob(this, `Schema-${plan.role}`, {
@@ -492,12 +570,16 @@ export class TemporalCluster extends Construct {
         { name: 'dynamic-config', configMap: { name: dynamicConfigName } },
         tmp.volume,
         ...storeVolumes.volumes,
+        ...tlsVolumes.volumes,
+        ...archivalVolumes.volumes,
       ],
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true },
         tmp.mount,
         ...storeVolumes.mounts,
+        ...tlsVolumes.mounts,
+        ...archivalVolumes.mounts,
       ],
       initContainers: plans.filter((p) => p.waitScript).map((plan) => this.schemaWaitContainer(plan, security.container, [tmp.mount, ...storeVolumes.mounts])),
       containerSecurityContext: security.container,
@@ -512,6 +594,8 @@ export class TemporalCluster extends Construct {
         [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
         [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
       },
+      // The frontend serves frontend TLS; every other role, the internal frontend included, internode TLS.
+      tlsRoles: !this.tls ? [] : ROLE_ORDER.filter((role) => role !== ServiceRole.FRONTEND || this.tls!.frontendSecret !== undefined),
     };
     const serviceProps = (role: ServiceRole) => ({ ...roleOptions[role], ...portProps(ports[role]!), context });
     this.frontend = new FrontendService(this, 'Frontend', serviceProps(ServiceRole.FRONTEND));
@@ -523,17 +607,19 @@ export class TemporalCluster extends Construct {
     this.worker = new WorkerService(this, 'Worker', serviceProps(ServiceRole.WORKER));
 
     if (props.namespaces && props.namespaces.length > 0) {
+      const client = this.adminClient();
       this.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', {
         clusterName: this.name,
         namespace: this.namespace,
         labels: { ...this.labels, 'app.kubernetes.io/component': 'namespaces' },
         image: this.adminToolsImage,
-        frontendAddress: this.frontend.grpcAddress,
+        frontendAddress: client.address,
+        clientEnv: client.env,
         namespaces: props.namespaces,
         podSecurityContext: security.pod,
         containerSecurityContext: security.container,
-        volumes: [tmp.volume],
-        volumeMounts: [tmp.mount],
+        volumes: [tmp.volume, ...client.volumes],
+        volumeMounts: [tmp.mount, ...client.mounts],
       });
     }
     if (props.networkPolicy?.enabled ?? true) {
@@ -562,6 +648,40 @@ export class TemporalCluster extends Construct {
     });
   }
 
+  /**
+   * How operator tools reach the cluster: the public frontend, or the internal one when an
+   * authorizer guards the public one (the tools carry no token), with the admin-tools client
+   * certificate when that frontend serves TLS.
+   */
+  public adminClient(): { address: string; env: EnvVar[]; volumes: Volume[]; mounts: VolumeMount[] } {
+    const internal = this.internalFrontend && this.authorizationEnabled;
+    const address = internal
+      ? `${this.internalFrontend!.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}:${this.internalFrontend!.ports.grpc}`
+      : this.frontend.grpcAddress;
+    const tlsOn = this.tls && (internal || this.tls.frontendSecret);
+    if (!tlsOn) return { address, env: [], volumes: [], mounts: [] };
+    const caDir = internal ? TLS_DIRS.internode : TLS_DIRS.frontend;
+    const serverName = internal ? this.internodeServerName : this.frontendDnsNames[3];
+    return {
+      address,
+      env: [
+        { name: 'TEMPORAL_TLS', value: 'true' },
+        { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` },
+        { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` },
+        { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: `${caDir}/ca.crt` },
+        { name: 'TEMPORAL_TLS_SERVER_NAME', value: serverName },
+      ],
+      volumes: [
+        { name: 'tls-client', secret: { secretName: this.tls!.adminToolsSecret } },
+        { name: 'tls-server-ca', secret: { secretName: internal ? this.tls!.internodeSecret : this.tls!.frontendSecret!, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ],
+      mounts: [
+        { name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true },
+        { name: 'tls-server-ca', mountPath: caDir, readOnly: true },
+      ],
+    };
+  }
+
   /** What `ClusterLock` records for this cluster. */
   public get lockRecord(): LockedCluster {
     return {
@@ -569,6 +689,7 @@ export class TemporalCluster extends Construct {
       failoverVersionIncrement: this.failoverVersionIncrement,
       currentClusterName: this.clusterName,
       serverVersion: this.version.version,
+      enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
     };
   }
@@ -587,7 +708,12 @@ export class TemporalCluster extends Construct {
     }
   }
 
-  private buildServerConfig(ports: Partial<Record<ServiceRole, RolePorts>>, logLevel: LogLevel): ServerConfig {
+  private buildServerConfig(ports: Partial<Record<ServiceRole, RolePorts>>, logLevel: LogLevel, extra: {
+    authorization?: AuthorizationConfig;
+    archival?: ReturnType<typeof archivalConfig>;
+    dcRedirectionPolicy: DcRedirectionPolicy;
+    hasInternalFrontend: boolean;
+  }): ServerConfig {
     const frontendHost = `${this.name}-frontend.${this.namespace}.svc.${this.clusterDomain}`;
     const services: ServerConfig['services'] = {};
     for (const role of ROLE_ORDER) {
@@ -609,9 +735,11 @@ export class TemporalCluster extends Construct {
       global: {
         membership: { maxJoinDuration: '30s', broadcastAddress: GoTemplate.envString('POD_IP') },
         metrics: { prometheus: { listenAddress: `0.0.0.0:${this.metricsPort}` } },
+        tls: this.tlsConfig(extra.hasInternalFrontend),
+        authorization: extra.authorization,
       },
       clusterMetadata: {
-        enableGlobalNamespace: false,
+        enableGlobalNamespace: this.enableGlobalNamespace,
         failoverVersionIncrement: this.failoverVersionIncrement,
         masterClusterName: this.masterClusterName,
         currentClusterName: this.clusterName,
@@ -630,14 +758,82 @@ export class TemporalCluster extends Construct {
           }])),
         },
       },
-      dcRedirectionPolicy: { policy: 'noop' },
+      dcRedirectionPolicy: { policy: extra.dcRedirectionPolicy },
       services,
       // No publicClient: without it the history, matching and worker roles find a frontend (the
       // internal one when it runs) through the membership ring (common/resource/fx.go), which needs
       // no DNS and follows frontend pods as they come and go. With an internal frontend the server
       // requires it to be absent anyway.
       dynamicConfigClient: { filepath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, pollInterval: goDuration(this.dynamicConfig.pollInterval) },
+      archival: extra.archival?.archival,
+      namespaceDefaults: extra.archival?.namespaceDefaults,
     };
+  }
+
+  /** `global.tls`: file paths into the mounted Secrets, never certificate data. */
+  private tlsConfig(hasInternalFrontend: boolean): RootTlsConfig | undefined {
+    const tls = this.tls;
+    if (!tls) return undefined;
+    const internode = { ca: `${TLS_DIRS.internode}/ca.crt`, cert: `${TLS_DIRS.internode}/tls.crt`, key: `${TLS_DIRS.internode}/tls.key` };
+    const frontendHost = this.frontendDnsNames[3];
+    const config: RootTlsConfig = {
+      refreshInterval: goDuration(tls.refreshInterval),
+      internode: {
+        server: { certFile: internode.cert, keyFile: internode.key, clientCaFiles: [internode.ca], requireClientAuth: true },
+        client: { serverName: this.internodeServerName, rootCaFiles: [internode.ca] },
+      },
+    };
+    if (!tls.frontendSecret) return config;
+    const frontendCa = `${TLS_DIRS.frontend}/ca.crt`;
+    const worker = tls.systemWorkerSecret === tls.internodeSecret ? TLS_DIRS.internode : TLS_DIRS.systemWorker;
+    return {
+      ...config,
+      frontend: {
+        // Clients' certificates, and the system workers', are trusted by their issuing CAs.
+        server: { certFile: `${TLS_DIRS.frontend}/tls.crt`, keyFile: `${TLS_DIRS.frontend}/tls.key`, clientCaFiles: [...new Set([frontendCa, `${worker}/ca.crt`])], requireClientAuth: tls.requireClientAuth },
+        client: { serverName: frontendHost, rootCaFiles: [frontendCa] },
+      },
+      // With an internal frontend the system workers use internode TLS to reach it.
+      systemWorker: hasInternalFrontend ? undefined : {
+        certFile: `${worker}/tls.crt`, keyFile: `${worker}/tls.key`, client: { serverName: frontendHost, rootCaFiles: [frontendCa] },
+      },
+    };
+  }
+
+  /** The Secrets behind TLS, each mounted as a folder so that rotated certificates show up. */
+  private tlsVolumes(): { volumes: Volume[]; mounts: VolumeMount[] } {
+    const tls = this.tls;
+    if (!tls) return { volumes: [], mounts: [] };
+    const entries: Array<[string, string, string | undefined]> = [
+      ['tls-internode', TLS_DIRS.internode, tls.internodeSecret],
+      ['tls-frontend', TLS_DIRS.frontend, tls.frontendSecret],
+      ['tls-system-worker', TLS_DIRS.systemWorker, tls.frontendSecret && tls.systemWorkerSecret !== tls.internodeSecret ? tls.systemWorkerSecret : undefined],
+    ];
+    const present = entries.filter(([, , secret]) => secret !== undefined) as Array<[string, string, string]>;
+    return {
+      volumes: present.map(([name, , secretName]) => ({ name, secret: { secretName } })),
+      mounts: present.map(([name, mountPath]) => ({ name, mountPath, readOnly: true })),
+    };
+  }
+
+  private emitCertificates(): void {
+    const tls = this.tls;
+    if (!tls?.issuer) return;
+    for (const cert of tls.certificates) {
+      new Certificate(this, `Certificate${cert.id}`, {
+        metadata: { name: cert.name, namespace: this.namespace, labels: this.labels },
+        spec: {
+          secretName: cert.secretName,
+          commonName: cert.commonName,
+          dnsNames: cert.dnsNames,
+          usages: cert.usages as CertificateSpecUsages[],
+          duration: goDuration(tls.duration!),
+          renewBefore: goDuration(tls.renewBefore!),
+          privateKey: { algorithm: 'ECDSA' as any, size: 256, rotationPolicy: 'Always' as any },
+          issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: tls.issuer.group },
+        },
+      });
+    }
   }
 
   private storeCredentialEnv(): EnvVar[] {
@@ -671,12 +867,18 @@ export class TemporalCluster extends Construct {
       env: plan.env,
       securityContext,
       volumeMounts,
-      resources: {
-        requests: { cpu: Quantity.fromString('10m'), memory: Quantity.fromString('32Mi') },
-        limits: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('128Mi') },
-      },
+      resources: SCHEMA_RESOURCES,
     };
   }
+}
+
+/** Filestore archival writes to a shared claim, mounted at the URI's path in every server pod. */
+function archivalClaimVolumes(archival: ArchivalOptions | undefined): { volumes: Volume[]; mounts: VolumeMount[] } {
+  const targets = (['history', 'visibility'] as const).map((kind) => ({ kind, target: archival?.[kind] })).filter((t) => t.target?.provider.claimName);
+  return {
+    volumes: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, persistentVolumeClaim: { claimName: target!.provider.claimName! } })),
+    mounts: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, mountPath: filestorePath(target!.uri) })),
+  };
 }
 
 function portProps(ports: RolePorts) {

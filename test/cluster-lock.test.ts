@@ -34,6 +34,7 @@ describe('ClusterLock', () => {
           failoverVersionIncrement: 10,
           currentClusterName: 'temporal',
           serverVersion: '1.31.2',
+          enableGlobalNamespace: false,
           persistence: { default: 'postgres://pg:5432/temporal', visibility: 'postgres://pg:5432/visibility' },
         },
       },
@@ -47,6 +48,12 @@ describe('ClusterLock', () => {
     expect(lock.contents.clusters['temporal/temporal'].serverVersion).toBe('1.31.2');
     lock.check(app({ version: '1.31.5' }));
     lock.check(app({ version: '1.31.2' }));
+  });
+
+  test('passes when global namespaces are turned on', () => {
+    const lock = ClusterLock.inMemory(locked());
+    lock.check(app({ enableGlobalNamespace: true }));
+    expect(lock.contents.clusters['temporal/temporal'].enableGlobalNamespace).toBe(true);
   });
 
   test('passes a changed store when the migration is declared', () => {
@@ -83,6 +90,9 @@ describe('ClusterLock', () => {
     });
     test('an upgrade skips a minor, listing the versions to go through', () => {
       expect(refuses({ version: '1.30.4' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.4.*deploy these in order, one synth and rollout each: 1.30.9 -> 1.31.5 -> 1.32.2/);
+    });
+    test('global namespaces are turned off again', () => {
+      expect(refuses({ enableGlobalNamespace: true }, { enableGlobalNamespace: false })).toMatch(/enableGlobalNamespace is locked at true but the app now says false/);
     });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.2' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.2.*stay on 1.31.x or newer/);

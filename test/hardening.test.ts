@@ -28,7 +28,7 @@ describe('production defaults', () => {
     const chart = testChart();
     cluster(chart, { size: ClusterSize.LARGE, history: { replicas: 8 } });
     expect(deployment(chart, 'history').spec.replicas).toBe(8);
-    expect(deployment(chart, 'history').spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '2', memory: '6Gi' }, limits: { cpu: '4', memory: '8Gi' } });
+    expect(deployment(chart, 'history').spec.template.spec.containers[0].resources).toEqual({ requests: { 'cpu': '2', 'memory': '6Gi', 'ephemeral-storage': '64Mi' }, limits: { 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '512Mi' } });
     expect(deployment(chart, 'matching').spec.replicas).toBe(4);
   });
 

@@ -111,7 +111,7 @@ describe('TemporalCluster', () => {
     const pod = history.spec.template;
     expect(history.spec.replicas).toBe(7);
     expect(pod.spec.containers[0].image).toBe('mirror.example/temporal/server:1.31.2');
-    expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '1500m', memory: '3072Mi' }, limits: { cpu: '3', memory: '6144Mi' } });
+    expect(pod.spec.containers[0].resources).toEqual({ requests: { 'cpu': '1500m', 'memory': '3072Mi', 'ephemeral-storage': '64Mi' }, limits: { 'cpu': '3', 'memory': '6144Mi', 'ephemeral-storage': '512Mi' } });
     expect(pod.spec.containers[0].env).toContainEqual({ name: 'GOMEMLIMIT', value: '5GiB' });
     expect(pod.metadata.labels.team).toBe('platform');
     expect(pod.metadata.annotations['example.com/scrape']).toBe('true');

@@ -17,6 +17,8 @@ export interface ServerConfig {
   readonly services: Record<string, { readonly rpc: RpcConfig }>;
   readonly publicClient?: { readonly hostPort: string };
   readonly dynamicConfigClient: { readonly filepath: string; readonly pollInterval: string };
+  readonly archival?: Record<string, unknown>;
+  readonly namespaceDefaults?: { readonly archival: Record<string, unknown> };
 }
 
 export interface LogConfig {
@@ -84,6 +86,34 @@ export interface ElasticsearchConfig {
 export interface GlobalConfig {
   readonly membership: { readonly maxJoinDuration: string; readonly broadcastAddress: ConfigScalar };
   readonly metrics?: { readonly prometheus: { readonly listenAddress: string; readonly handlerPath?: string } };
+  readonly tls?: RootTlsConfig;
+  readonly authorization?: AuthorizationConfig;
+}
+
+/** `global.tls`. Only file paths are ever written: the certificates stay in Secrets. */
+export interface RootTlsConfig {
+  readonly refreshInterval: string;
+  readonly internode: GroupTlsConfig;
+  readonly frontend?: GroupTlsConfig;
+  readonly systemWorker?: { readonly certFile: string; readonly keyFile: string; readonly client: ClientTlsConfig };
+}
+
+export interface GroupTlsConfig {
+  readonly server: { readonly certFile: string; readonly keyFile: string; readonly clientCaFiles: string[]; readonly requireClientAuth: boolean };
+  readonly client: ClientTlsConfig;
+}
+
+export interface ClientTlsConfig {
+  readonly serverName: string;
+  readonly rootCaFiles: string[];
+}
+
+export interface AuthorizationConfig {
+  readonly jwtKeyProvider: { readonly keySourceURIs: string[]; readonly refreshInterval: string };
+  readonly permissionsClaimName: string;
+  readonly audience?: string;
+  readonly authorizer: string;
+  readonly claimMapper: string;
 }
 
 export interface ClusterMetadataConfig {

@@ -68,8 +68,8 @@ export class SchemaJob extends Construct {
   }
 }
 
-/** The schema tools are short-lived Go binaries that mostly wait on the database. */
+/** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */
 export const SCHEMA_RESOURCES = {
-  requests: { cpu: Quantity.fromString('50m'), memory: Quantity.fromString('64Mi') },
-  limits: { cpu: Quantity.fromString('500m'), memory: Quantity.fromString('256Mi') },
+  requests: { 'cpu': Quantity.fromString('50m'), 'memory': Quantity.fromString('64Mi'), 'ephemeral-storage': Quantity.fromString('32Mi') },
+  limits: { 'cpu': Quantity.fromString('500m'), 'memory': Quantity.fromString('256Mi'), 'ephemeral-storage': Quantity.fromString('256Mi') },
 };

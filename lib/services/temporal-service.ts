@@ -143,6 +143,8 @@ export interface ServiceContext {
   readonly topologySpread: TopologySpread;
   /** Seconds a pod of each role gets to shut down. */
   readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
+  /** Roles whose gRPC port serves TLS, which Kubernetes gRPC probes cannot speak. */
+  readonly tlsRoles: readonly ServiceRole[];
 }
 
 export interface TemporalServiceProps extends FrontendServiceOptions {
@@ -245,6 +247,10 @@ export abstract class TemporalService extends Construct {
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort, protocol: 'TCP' }] : []),
     ];
     const healthService = ROLE_FACTS[role].healthService;
+    // Kubernetes gRPC probes cannot speak TLS: behind TLS, probe that the port accepts connections.
+    const probe = props.context.tlsRoles.includes(role)
+      ? { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) } }
+      : { grpc: { port: this.ports.grpc, service: healthService } };
 
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: metadata(this.name),
@@ -292,8 +298,8 @@ export abstract class TemporalService extends Construct {
               volumeMounts: props.context.volumeMounts,
               // Starts are slow while the ring forms and history acquires shards; the startup
               // probe gives them five minutes so liveness never kills a pod that is still joining.
-              startupProbe: { grpc: { port: this.ports.grpc, service: healthService }, periodSeconds: 5, failureThreshold: 60 },
-              readinessProbe: { grpc: { port: this.ports.grpc, service: healthService }, periodSeconds: 10, failureThreshold: 3 },
+              startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60 },
+              readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
               livenessProbe: { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) }, periodSeconds: 20, failureThreshold: 6 },
             }],
             volumes: props.context.volumes,
@@ -374,13 +380,18 @@ function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, r
 function renderResources(owner: string, sizing: RoleSizing, resources: ContainerResources | undefined) {
   const cpu = resources?.cpu;
   const memory = resources?.memory;
+  const storage = resources?.ephemeralStorage;
+  // The root filesystem is read-only, so ephemeral storage is the container's logs and the /tmp
+  // emptyDir; the kubelet rotates logs at 50Mi by default.
   const requests = {
-    cpu: Quantity.fromString(cpu?.request?.amount ?? (resources ? undefined : sizing.cpu) ?? sizing.cpu),
-    memory: Quantity.fromString(memory?.request ? `${memory.request.toMebibytes()}Mi` : sizing.memory),
+    'cpu': Quantity.fromString(cpu?.request?.amount ?? sizing.cpu),
+    'memory': Quantity.fromString(memory?.request ? `${memory.request.toMebibytes()}Mi` : sizing.memory),
+    'ephemeral-storage': Quantity.fromString(storage?.request ? `${storage.request.toMebibytes()}Mi` : '64Mi'),
   };
   const limits = {
-    cpu: Quantity.fromString(cpu?.limit?.amount ?? sizing.cpuLimit),
-    memory: Quantity.fromString(memory?.limit ? `${memory.limit.toMebibytes()}Mi` : sizing.memoryLimit),
+    'cpu': Quantity.fromString(cpu?.limit?.amount ?? sizing.cpuLimit),
+    'memory': Quantity.fromString(memory?.limit ? `${memory.limit.toMebibytes()}Mi` : sizing.memoryLimit),
+    'ephemeral-storage': Quantity.fromString(storage?.limit ? `${storage.limit.toMebibytes()}Mi` : '512Mi'),
   };
   if (toMillis(limits.cpu.value as string) < toMillis(requests.cpu.value as string)) {
     throw propError(owner, 'resources.cpu.limit', limits.cpu.value, `at least the CPU request (${requests.cpu.value})`);

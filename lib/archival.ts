@@ -1,0 +1,84 @@
+import { propError, requireDns1123Subdomain, requireNonEmpty } from './validation';
+
+/** Where archived histories or visibility records go. */
+export class ArchivalProvider {
+  /**
+   * Files on a volume. Needs a PersistentVolumeClaim that every history and frontend pod can mount
+   * (ReadWriteMany); it is mounted at the URI's path.
+   */
+  public static filestore(options: { readonly claimName: string; readonly fileMode?: string; readonly dirMode?: string }): ArchivalProvider {
+    requireDns1123Subdomain('ArchivalProvider.filestore', 'claimName', options.claimName);
+    return new ArchivalProvider('file', { filestore: { fileMode: options.fileMode ?? '0666', dirMode: options.dirMode ?? '0766' } }, options.claimName);
+  }
+
+  /** Amazon S3 or an S3-compatible store. Credentials come from the pods' identity (see `serviceAccount`) or env. */
+  public static s3(options: { readonly region: string; readonly endpoint?: string; readonly forcePathStyle?: boolean }): ArchivalProvider {
+    requireNonEmpty('ArchivalProvider.s3', 'region', options.region);
+    return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } });
+  }
+
+  /** Google Cloud Storage. Credentials come from workload identity or a mounted key file. */
+  public static gcs(options: { readonly credentialsPath?: string } = {}): ArchivalProvider {
+    return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } });
+  }
+
+  private constructor(
+    /** The URI scheme this provider serves. */
+    public readonly scheme: string,
+    /** @internal */
+    public readonly _config: Record<string, unknown>,
+    /** The claim to mount, for the filestore. */
+    public readonly claimName?: string,
+  ) {}
+}
+
+/** Archival of one kind of data. */
+export interface ArchivalTarget {
+  readonly provider: ArchivalProvider;
+  /** Where to archive, with the provider's scheme: `file:///archive/history`, `s3://bucket/prefix`, `gs://bucket/prefix`. */
+  readonly uri: string;
+  /**
+   * Allow reading archived data back through the API.
+   * @default true
+   */
+  readonly enableRead?: boolean;
+  /**
+   * New namespaces archive by default.
+   * @default true
+   */
+  readonly namespaceDefault?: boolean;
+}
+
+/** History and visibility archival. Each is either fully enabled or absent: the server accepts no half shape. */
+export interface ArchivalOptions {
+  /** @default - history archival off */
+  readonly history?: ArchivalTarget;
+  /** @default - visibility archival off */
+  readonly visibility?: ArchivalTarget;
+}
+
+/** The `archival` and `namespaceDefaults.archival` sections, in one of the two shapes the server accepts. */
+export function archivalConfig(owner: string, options: ArchivalOptions) {
+  const archival: Record<string, unknown> = {};
+  const defaults: Record<string, unknown> = {};
+  for (const kind of ['history', 'visibility'] as const) {
+    const target = options[kind];
+    if (!target) continue;
+    if (!(target.provider instanceof ArchivalProvider)) {
+      throw propError(owner, `archival.${kind}.provider`, target.provider, 'an ArchivalProvider, such as ArchivalProvider.s3({ region })');
+    }
+    if (typeof target.uri !== 'string' || !target.uri.startsWith(`${target.provider.scheme}://`) || target.uri.length <= target.provider.scheme.length + 3) {
+      throw propError(owner, `archival.${kind}.uri`, target.uri, `a ${target.provider.scheme}:// URI with a location`,
+        'Enabled archival needs both a provider and a URI; remove the target to turn archival off.');
+    }
+    archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider: target.provider._config };
+    defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
+  }
+  if (Object.keys(archival).length === 0) return undefined;
+  return { archival, namespaceDefaults: { archival: defaults } };
+}
+
+/** The local path of a file:// URI, where a filestore claim is mounted. */
+export function filestorePath(uri: string): string {
+  return uri.replace(/^file:\/\//, '');
+}

@@ -1,0 +1,136 @@
+import { Duration } from 'cdk8s';
+import { propError } from '../validation';
+
+/** How a label matcher compares a series' label with its value. */
+export enum MatchOperator {
+  EQUAL = '=',
+  NOT_EQUAL = '!=',
+  /** RE2 regular expression, anchored at both ends by Prometheus. */
+  REGEX = '=~',
+  NOT_REGEX = '!~',
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * One PromQL label matcher, such as `temporal_cluster="temporal/temporal"`. The alerts and the
+ * dashboard add these to every selector so that they only see this cluster's series.
+ */
+export class LabelMatcher {
+  /** `label="value"`. */
+  public static equal(label: string, value: string): LabelMatcher {
+    return new LabelMatcher(label, MatchOperator.EQUAL, value);
+  }
+
+  /** `label!="value"`. */
+  public static notEqual(label: string, value: string): LabelMatcher {
+    return new LabelMatcher(label, MatchOperator.NOT_EQUAL, value);
+  }
+
+  /** `label=~"pattern"`. */
+  public static regex(label: string, pattern: string): LabelMatcher {
+    return new LabelMatcher(label, MatchOperator.REGEX, pattern);
+  }
+
+  /** `label!~"pattern"`. */
+  public static notRegex(label: string, pattern: string): LabelMatcher {
+    return new LabelMatcher(label, MatchOperator.NOT_REGEX, pattern);
+  }
+
+  private constructor(public readonly label: string, public readonly operator: MatchOperator, public readonly value: string) {
+    requireLabelName('LabelMatcher', 'label', label);
+    if (label === '__name__') {
+      // The checks that every queried metric exists read metric names from the selector's name.
+      throw propError('LabelMatcher', 'label', label, 'a label other than __name__', 'The alerts and dashboard name their metrics themselves.');
+    }
+    if (typeof value !== 'string') throw propError('LabelMatcher', 'value', value, 'a string');
+    if (operator === MatchOperator.REGEX || operator === MatchOperator.NOT_REGEX) {
+      // JavaScript's syntax is close enough to RE2's to catch unbalanced groups and brackets here,
+      // rather than in Prometheus' rule loader, which would drop the whole rule file.
+      try {
+        new RegExp(value);
+      } catch {
+        throw propError('LabelMatcher', `${label} pattern`, value, 'a valid regular expression');
+      }
+    }
+  }
+
+  /** The matcher as PromQL. */
+  public toString(): string {
+    return `${this.label}${this.operator}${promString(this.value)}`;
+  }
+}
+
+/** A Prometheus label name, as Prometheus accepts it without quoting. */
+export function requireLabelName(owner: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || !LABEL_NAME.test(value)) {
+    throw propError(owner, prop, value, 'a Prometheus label name: letters, digits and \'_\', not starting with a digit');
+  }
+  return value;
+}
+
+/** A double-quoted PromQL string. PromQL strings use Go's escapes, which JSON's are a subset of. */
+export function promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** `metric{m1, m2}` with the matchers in the order given. */
+export function selector(metric: string, matchers: ReadonlyArray<LabelMatcher | string>): string {
+  return matchers.length === 0 ? metric : `${metric}{${matchers.map(String).join(', ')}}`;
+}
+
+/** A Duration as a Prometheus duration (`30s`, `5m`, `1h`), in the largest exact unit. */
+export function promDuration(duration: Duration): string {
+  const seconds = duration.toSeconds();
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** Whole seconds of `duration`, or an error naming the prop. */
+export function wholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number, remedy?: string): number {
+  const ms = duration?.toMilliseconds?.();
+  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
+    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`, remedy);
+  }
+  return ms / 1000;
+}
+
+/** Operation names become part of a regex; only plain gRPC method names are accepted. */
+export function requireOperationName(owner: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(value)) {
+    throw propError(owner, prop, value, 'a gRPC method name such as PollWorkflowTaskQueue');
+  }
+  return value;
+}
+
+/**
+ * Operations whose latency is mostly waiting, by design, for workers or for the workflow to move
+ * on: long polls, history long polls behind them, queries and updates (which wait for a worker to
+ * answer). Their p99 sits near the long-poll timeout (one minute) on a healthy cluster, so latency
+ * alerts and panels leave them out.
+ */
+export const LONG_POLL_OPERATIONS: readonly string[] = [
+  'ExecuteMultiOperation',
+  'GetMutableState',
+  'GetWorkflowExecutionHistory',
+  'PollActivityTaskQueue',
+  'PollMutableState',
+  'PollNexusTaskQueue',
+  'PollWorkflowExecutionUpdate',
+  'PollWorkflowTaskQueue',
+  'QueryWorkflow',
+  'UpdateWorkflowExecution',
+];
+
+/**
+ * The label the monitors attach to every scraped series, and the alerts to every alert, naming the
+ * cluster as `<kubernetes namespace>/<cluster name>`. Temporal itself never emits it, so it cannot
+ * collide with a server label, and it stays unique across Kubernetes namespaces.
+ */
+export const TEMPORAL_CLUSTER_LABEL = 'temporal_cluster';
+
+/** The value of `TEMPORAL_CLUSTER_LABEL` for a cluster. */
+export function clusterLabelValue(namespace: string, clusterName: string): string {
+  return `${namespace}/${clusterName}`;
+}

@@ -1,0 +1,320 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { clusterLabelValue, LabelMatcher, LONG_POLL_OPERATIONS, promString, requireLabelName, selector } from './promql';
+import { KubeConfigMap } from '../../imports/k8s';
+import { propError, requireDns1123Label, requireNonEmpty } from '../validation';
+
+/** A Grafana dashboard of the cluster, delivered as a ConfigMap for Grafana's dashboard sidecar. */
+export interface DashboardOptions {
+  /**
+   * Dashboard title.
+   * @default `Temporal <namespace>/<cluster name>`
+   */
+  readonly title?: string;
+  /**
+   * Dashboard uid: letters, digits, '-' and '_', at most 40 characters (Grafana's limit).
+   * @default - `temporal-<namespace>-<cluster name>`, or a hash of it when that is too long
+   */
+  readonly uid?: string;
+  /**
+   * Labels by which Grafana's sidecar finds dashboard ConfigMaps (its `label` and `labelValue`
+   * settings). They replace the default rather than add to it.
+   * @default { grafana_dashboard: '1' }
+   */
+  readonly sidecarLabels?: Record<string, string>;
+}
+
+export interface TemporalDashboardProps {
+  readonly clusterName: string;
+  /** Kubernetes namespace of the ConfigMap (the cluster's). */
+  readonly namespace: string;
+  /** The cluster's labels, on the ConfigMap. */
+  readonly labels: Record<string, string>;
+  /** Matchers that scope every query to this cluster's series. At least one. */
+  readonly seriesSelector: LabelMatcher[];
+  /**
+   * The label holding the Temporal namespace in Prometheus.
+   * @default 'namespace'
+   */
+  readonly namespaceLabel?: string;
+  readonly options: DashboardOptions;
+}
+
+/** Grafana variables the queries use; tests substitute them before parsing the PromQL. */
+export const DASHBOARD_VARIABLES = {
+  datasource: 'datasource',
+  namespace: 'namespace',
+  /** Grafana's own: at least four scrape intervals, so rate() always has samples. */
+  rateInterval: '$__rate_interval',
+} as const;
+
+const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
+const GRID_WIDTH = 24;
+const PANEL_HEIGHT = 8;
+
+interface Target { readonly expr: string; readonly legend: string }
+interface PanelSpec { readonly title: string; readonly description: string; readonly unit: string; readonly targets: Target[] }
+interface RowSpec { readonly title: string; readonly panels: PanelSpec[] }
+
+/**
+ * A Grafana dashboard of one cluster, generated here rather than copied: requests, unexpected
+ * errors and latency per service and operation; database requests, errors and latency; workflow
+ * outcomes; schedule-to-start latency, poll success and sync match per task queue. It has a data
+ * source variable and a Temporal namespace variable, and sits in a ConfigMap for Grafana's
+ * sidecar. The JSON is deterministic: ids follow panel order and keys are sorted.
+ */
+export class TemporalDashboard extends Construct {
+  public readonly title: string;
+  public readonly uid: string;
+  public readonly sidecarLabels: Record<string, string>;
+  public readonly namespaceLabel: string;
+  public readonly seriesSelector: LabelMatcher[];
+  /** The ConfigMap's data key: unique per cluster, since the sidecar puts every dashboard in one folder. */
+  public readonly fileName: string;
+  /** The dashboard model, as Grafana imports it. */
+  public readonly model: Record<string, unknown>;
+  /** The ConfigMap. */
+  public readonly resource: KubeConfigMap;
+
+  constructor(scope: Construct, id: string, props: TemporalDashboardProps) {
+    super(scope, id);
+    const owner = `dashboard of TemporalCluster '${props.clusterName}'`;
+    const o = props.options;
+    requireDns1123Label(owner, 'clusterName', props.clusterName);
+    if (!Array.isArray(props.seriesSelector) || props.seriesSelector.length === 0 || props.seriesSelector.some((m) => !(m instanceof LabelMatcher))) {
+      throw propError(owner, 'seriesSelector', props.seriesSelector, 'at least one LabelMatcher',
+        'Without one, the panels would mix the series of every Temporal cluster Prometheus scrapes.');
+    }
+    this.seriesSelector = [...props.seriesSelector];
+    this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
+    const cluster = clusterLabelValue(props.namespace, props.clusterName);
+    this.title = requireNonEmpty(owner, 'title', o.title ?? `Temporal ${cluster}`);
+    this.uid = o.uid ?? defaultUid(props.namespace, props.clusterName);
+    if (typeof this.uid !== 'string' || !GRAFANA_UID.test(this.uid)) {
+      throw propError(owner, 'uid', this.uid, 'letters, digits, \'-\' and \'_\', 1 to 40 characters', 'Grafana refuses longer uids.');
+    }
+    this.sidecarLabels = { ...(o.sidecarLabels ?? { grafana_dashboard: '1' }) };
+    if (Object.keys(this.sidecarLabels).length === 0) {
+      throw propError(owner, 'sidecarLabels', o.sidecarLabels, 'at least one label', 'The sidecar only loads ConfigMaps it finds by label.');
+    }
+    this.fileName = `temporal-${props.namespace}-${props.clusterName}.json`;
+    this.model = this.buildModel(cluster);
+
+    this.resource = new KubeConfigMap(this, 'Resource', {
+      metadata: { name: `${props.clusterName}-dashboard`, namespace: props.namespace, labels: { ...props.labels, ...this.sidecarLabels } },
+      data: { [this.fileName]: stableJson(this.model) },
+    });
+  }
+
+  /** Every PromQL expression of the dashboard, variable queries included, in panel order. */
+  public get expressions(): string[] {
+    const panels = (this.model.panels as any[]).filter((p) => p.type !== 'row');
+    const variables = ((this.model.templating as any).list as any[]).filter((v) => v.type === 'query').map((v) => v.definition as string);
+    return [...variables, ...panels.flatMap((p) => (p.targets as any[]).map((t) => t.expr as string))];
+  }
+
+  private buildModel(cluster: string): Record<string, unknown> {
+    const ns = this.namespaceLabel;
+    const nsFilter = `${ns}=~"$${DASHBOARD_VARIABLES.namespace}"`;
+    const rate = (metric: string, extra: string[] = []) => `rate(${selector(metric, [...this.seriesSelector, ...extra])}[${DASHBOARD_VARIABLES.rateInterval}])`;
+    const sumBy = (labels: string[], inner: string) => `sum by (${labels.join(', ')}) (${inner})`;
+    const op = ['service_name', 'operation'];
+    const queue = [ns, 'taskqueue', 'task_type'];
+    const longPolls = `operation!~${promString([...LONG_POLL_OPERATIONS].sort().join('|'))}`;
+    const opLegend = '{{service_name}} {{operation}}';
+    const queueLegend = `{{${ns}}}/{{taskqueue}} {{task_type}}`;
+    const ratio = (num: string, den: string) => `${num}\n/\n${den}`;
+
+    // Database calls are mostly shard and queue work with no user namespace, so the persistence
+    // row ignores the namespace variable.
+    const rows: RowSpec[] = [
+      {
+        title: 'Requests',
+        panels: [
+          {
+            title: 'Requests per second',
+            description: 'RPCs received (service_requests), per service and operation.',
+            unit: 'reqps',
+            targets: [{ expr: sumBy(op, rate('service_requests', [nsFilter])), legend: opLegend }],
+          },
+          {
+            title: 'Unexpected error ratio',
+            description: 'service_errors over service_requests. Only unexpected errors (Unavailable, Internal, DeadlineExceeded...) count.',
+            unit: 'percentunit',
+            targets: [{ expr: ratio(sumBy(op, rate('service_errors', [nsFilter])), sumBy(op, rate('service_requests', [nsFilter]))), legend: opLegend }],
+          },
+          {
+            title: 'Errors by type',
+            description: 'Every error, expected or not (service_error_with_type), per service and error type.',
+            unit: 'reqps',
+            targets: [{ expr: sumBy(['service_name', 'error_type'], rate('service_error_with_type', [nsFilter])), legend: '{{service_name}} {{error_type}}' }],
+          },
+          {
+            title: 'p99 latency (long polls excluded)',
+            description: `service_latency p99. Left out because they wait by design: ${[...LONG_POLL_OPERATIONS].sort().join(', ')}.`,
+            unit: 's',
+            targets: [{ expr: `histogram_quantile(0.99, ${sumBy([...op, 'le'], rate('service_latency_bucket', [nsFilter, longPolls]))})`, legend: opLegend }],
+          },
+        ],
+      },
+      {
+        title: 'Persistence',
+        panels: [
+          {
+            title: 'Database requests per second',
+            description: 'persistence_requests, per service and operation (all namespaces).',
+            unit: 'reqps',
+            targets: [{ expr: sumBy(op, rate('persistence_requests')), legend: opLegend }],
+          },
+          {
+            title: 'Database unexpected error ratio',
+            description: 'persistence_errors over persistence_requests. NotFound, ConditionFailed and ShardOwnershipLost do not count.',
+            unit: 'percentunit',
+            targets: [{ expr: ratio(sumBy(op, rate('persistence_errors')), sumBy(op, rate('persistence_requests'))), legend: opLegend }],
+          },
+          {
+            title: 'Database p99 latency',
+            description: 'persistence_latency p99, per service and operation.',
+            unit: 's',
+            targets: [{ expr: `histogram_quantile(0.99, ${sumBy([...op, 'le'], rate('persistence_latency_bucket'))})`, legend: opLegend }],
+          },
+        ],
+      },
+      {
+        title: 'Workflows',
+        panels: [
+          {
+            title: 'Workflow outcomes per second',
+            description: 'Closed workflows per Temporal namespace, by how they closed.',
+            unit: 'ops',
+            targets: ([
+              ['workflow_success', 'completed'],
+              ['workflow_failed', 'failed'],
+              ['workflow_timeout', 'timed out'],
+              ['workflow_cancel', 'canceled'],
+              ['workflow_terminate', 'terminated'],
+              ['workflow_continued_as_new', 'continued as new'],
+            ] as const).map(([metric, outcome]) => ({ expr: sumBy([ns], rate(metric, [nsFilter])), legend: `{{${ns}}} ${outcome}` })),
+          },
+          {
+            title: 'Workflow failures and timeouts',
+            description: 'workflow_failed and workflow_timeout per Temporal namespace and workflow type.',
+            unit: 'ops',
+            targets: [
+              { expr: sumBy([ns, 'workflowType'], rate('workflow_failed', [nsFilter])), legend: `{{${ns}}} {{workflowType}} failed` },
+              { expr: sumBy([ns, 'workflowType'], rate('workflow_timeout', [nsFilter])), legend: `{{${ns}}} {{workflowType}} timed out` },
+            ],
+          },
+        ],
+      },
+      {
+        title: 'Task queues',
+        panels: [
+          {
+            title: 'Schedule-to-start p95',
+            description: 'How long tasks wait for a worker (task_schedule_to_start_latency, recorded by history). The first thing to watch.',
+            unit: 's',
+            targets: [{ expr: `histogram_quantile(0.95, ${sumBy([...queue, 'le'], rate('task_schedule_to_start_latency_bucket', [nsFilter]))})`, legend: queueLegend }],
+          },
+          {
+            title: 'Poll success ratio',
+            description: 'poll_success over poll_success + poll_timeouts (poll_success already includes sync matches). Low: more pollers than work.',
+            unit: 'percentunit',
+            targets: [{
+              expr: ratio(sumBy(queue, rate('poll_success', [nsFilter])),
+                `(${sumBy(queue, rate('poll_success', [nsFilter]))} + ${sumBy(queue, rate('poll_timeouts', [nsFilter]))})`),
+              legend: queueLegend,
+            }],
+          },
+          {
+            title: 'Sync match ratio',
+            description: 'poll_success_sync over poll_success: tasks handed straight to a waiting poller. Low: tasks go through the backlog in the database.',
+            unit: 'percentunit',
+            targets: [{ expr: ratio(sumBy(queue, rate('poll_success_sync', [nsFilter])), sumBy(queue, rate('poll_success', [nsFilter]))), legend: queueLegend }],
+          },
+        ],
+      },
+    ];
+
+    const datasource = { type: 'prometheus', uid: `\${${DASHBOARD_VARIABLES.datasource}}` };
+    const panels: Record<string, unknown>[] = [];
+    let y = 0;
+    for (const row of rows) {
+      panels.push({ id: panels.length + 1, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: GRID_WIDTH, x: 0, y }, panels: [] });
+      y += 1;
+      const perLine = row.panels.length % 3 === 0 || row.panels.length === 1 ? Math.min(3, row.panels.length) : 2;
+      const width = GRID_WIDTH / perLine;
+      row.panels.forEach((panel, i) => {
+        panels.push({
+          id: panels.length + 1,
+          type: 'timeseries',
+          title: panel.title,
+          description: panel.description,
+          datasource,
+          gridPos: { h: PANEL_HEIGHT, w: width, x: (i % perLine) * width, y: y + Math.floor(i / perLine) * PANEL_HEIGHT },
+          fieldConfig: { defaults: { unit: panel.unit, min: 0 }, overrides: [] },
+          options: { legend: { displayMode: 'table', placement: 'right', calcs: ['mean', 'max'], showLegend: true }, tooltip: { mode: 'multi', sort: 'desc' } },
+          targets: panel.targets.map((t, j) => ({ datasource, expr: t.expr, legendFormat: t.legend, range: true, refId: String.fromCharCode(65 + j) })),
+        });
+      });
+      y += Math.ceil(row.panels.length / perLine) * PANEL_HEIGHT;
+    }
+
+    const namespaceQuery = `label_values(${selector('service_requests', this.seriesSelector)}, ${ns})`;
+    return {
+      annotations: { list: [] },
+      description: `Temporal cluster ${cluster}, generated by cdk8s-temporal. Metric names of the server's default (tally) Prometheus reporter.`,
+      editable: true,
+      graphTooltip: 1,
+      panels,
+      refresh: '1m',
+      schemaVersion: 39,
+      tags: ['temporal'],
+      templating: {
+        list: [
+          { name: DASHBOARD_VARIABLES.datasource, label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '' },
+          {
+            name: DASHBOARD_VARIABLES.namespace,
+            label: 'Temporal namespace',
+            type: 'query',
+            datasource,
+            definition: namespaceQuery,
+            query: { query: namespaceQuery, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
+            includeAll: true,
+            allValue: '.*',
+            multi: true,
+            current: {},
+            hide: 0,
+            refresh: 2,
+            sort: 1,
+            regex: '',
+          },
+        ],
+      },
+      time: { from: 'now-6h', to: 'now' },
+      timepicker: {},
+      timezone: 'browser',
+      title: this.title,
+      uid: this.uid,
+      version: 1,
+    };
+  }
+}
+
+function defaultUid(namespace: string, clusterName: string): string {
+  const readable = `temporal-${namespace}-${clusterName}`;
+  if (readable.length <= 40) return readable;
+  return `temporal-${createHash('sha256').update(`${namespace}/${clusterName}`).digest('hex').slice(0, 31)}`;
+}
+
+/** JSON with object keys sorted at every level, so that the output never depends on build order. */
+function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return `${JSON.stringify(sort(value), null, 2)}\n`;
+}

@@ -1,0 +1,266 @@
+import { Duration } from 'cdk8s';
+import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts } from '../lib/observability';
+import {
+  checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectors,
+} from './support/promql';
+import { find, objects, testChart } from './support/synth';
+
+const catalog = MetricCatalog.v1_31_2();
+const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
+
+function make(options: AlertOptions = {}, extra: { scrapeIntervalSeconds?: number; namespaceLabel?: string; seriesSelector?: LabelMatcher[] } = {}) {
+  const chart = testChart();
+  const alerts = new TemporalAlerts(chart, 'alerts', {
+    clusterName: 'temporal',
+    namespace: 'temporal',
+    labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' },
+    seriesSelector: extra.seriesSelector ?? SELECTOR,
+    namespaceLabel: extra.namespaceLabel,
+    scrapeIntervalSeconds: extra.scrapeIntervalSeconds,
+    options,
+  });
+  const rule = find(chart, 'PrometheusRule', 'temporal');
+  const rules: any[] = rule.spec.groups.flatMap((g: any) => g.rules);
+  const byName = (name: TemporalAlert) => {
+    const found = rules.find((r) => r.alert === name);
+    if (!found) throw new Error(`no alert ${name}`);
+    return found;
+  };
+  return { chart, alerts, rule, rules, byName };
+}
+
+describe('TemporalAlerts', () => {
+  test('defaults', () => {
+    const { alerts, rule, rules } = make();
+    expect(rule).toMatchSnapshot();
+    expect(alerts.alerts).toEqual(Object.values(TemporalAlert));
+    expect(rules).toHaveLength(8);
+    expect({
+      rateWindow: alerts.rateWindow.toSeconds(),
+      minRate: alerts.minRate,
+      serviceErrorRatio: alerts.serviceErrorRatio,
+      serviceLatencyP99: alerts.serviceLatencyP99.toMilliseconds(),
+      persistenceErrorRatio: alerts.persistenceErrorRatio,
+      persistenceLatencyP99: alerts.persistenceLatencyP99.toMilliseconds(),
+      workflowFailuresPerSecond: alerts.workflowFailuresPerSecond,
+      workflowTimeoutsPerSecond: alerts.workflowTimeoutsPerSecond,
+      scheduleToStartP95: alerts.scheduleToStartP95.toMilliseconds(),
+      pollSuccessRatio: alerts.pollSuccessRatio,
+    }).toEqual({
+      rateWindow: 300, minRate: 0.1, serviceErrorRatio: 0.05, serviceLatencyP99: 1000, persistenceErrorRatio: 0.01, persistenceLatencyP99: 1000,
+      workflowFailuresPerSecond: 0.1, workflowTimeoutsPerSecond: 0.1, scheduleToStartP95: 5000, pollSuccessRatio: 0.9,
+    });
+  });
+
+  test('every alert has a duration, a severity, the cluster label and templated summary and description', () => {
+    const { rules } = make();
+    for (const r of rules) {
+      expect(r.for).toMatch(/^\d+m$/);
+      expect(['warning', 'critical']).toContain(r.labels.severity);
+      expect(r.labels[TEMPORAL_CLUSTER_LABEL]).toBe('temporal/temporal');
+      expect(r.annotations.summary).toContain('{{ $value');
+      expect(r.annotations.description).toContain('{{ $labels.');
+      expect(r.annotations.description).toContain('temporal/temporal');
+    }
+  });
+
+  test('every expression parses, names only metrics the v1.31.2 server emits and only labels they carry', () => {
+    const { rules } = make();
+    for (const r of rules) {
+      parsePromQL(r.expr);
+      expect(checkMetrics(r.expr, catalog).length).toBeGreaterThan(0);
+      checkLabels(r.expr, catalog, [TEMPORAL_CLUSTER_LABEL]);
+    }
+  });
+
+  test('every selector is scoped to the cluster', () => {
+    const { rules } = make();
+    for (const r of rules) {
+      for (const s of selectors(r.expr)) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
+    }
+  });
+
+  test('the alerts group by the labels the brief of each alert names', () => {
+    const { byName } = make();
+    const by = (name: TemporalAlert) => [...new Set(groupings(byName(name).expr).map((g) => g.labels.filter((l) => l !== 'le').join(',')))];
+    expect(by(TemporalAlert.SERVICE_ERRORS)).toEqual(['service_name,operation']);
+    expect(by(TemporalAlert.SERVICE_LATENCY)).toEqual(['service_name,operation']);
+    expect(by(TemporalAlert.PERSISTENCE_ERRORS)).toEqual(['service_name,operation']);
+    expect(by(TemporalAlert.PERSISTENCE_LATENCY)).toEqual(['service_name,operation']);
+    expect(by(TemporalAlert.WORKFLOW_FAILURES)).toEqual(['namespace']);
+    expect(by(TemporalAlert.WORKFLOW_TIMEOUTS)).toEqual(['namespace']);
+    expect(by(TemporalAlert.SCHEDULE_TO_START_LATENCY)).toEqual(['namespace,taskqueue,task_type']);
+    expect(by(TemporalAlert.POLL_SUCCESS)).toEqual(['namespace,taskqueue,task_type']);
+  });
+
+  test('the metrics of each alert', () => {
+    const { byName } = make();
+    const metrics = (name: TemporalAlert) => [...new Set(selectors(byName(name).expr).map((s) => s.metric))].sort();
+    expect(metrics(TemporalAlert.SERVICE_ERRORS)).toEqual(['service_errors', 'service_requests']);
+    expect(metrics(TemporalAlert.SERVICE_LATENCY)).toEqual(['service_latency_bucket', 'service_latency_count']);
+    expect(metrics(TemporalAlert.PERSISTENCE_ERRORS)).toEqual(['persistence_errors', 'persistence_requests']);
+    expect(metrics(TemporalAlert.PERSISTENCE_LATENCY)).toEqual(['persistence_latency_bucket', 'persistence_latency_count']);
+    expect(metrics(TemporalAlert.WORKFLOW_FAILURES)).toEqual(['workflow_failed']);
+    expect(metrics(TemporalAlert.WORKFLOW_TIMEOUTS)).toEqual(['workflow_timeout']);
+    expect(metrics(TemporalAlert.SCHEDULE_TO_START_LATENCY)).toEqual(['task_schedule_to_start_latency_bucket']);
+    // poll_success already counts sync matches (the matcher records both counters for one poll),
+    // so poll_success_sync must not be added to it.
+    expect(metrics(TemporalAlert.POLL_SUCCESS)).toEqual(['poll_success', 'poll_timeouts']);
+  });
+
+  test('the latency alert leaves out long polls; the persistence one has nothing to leave out', () => {
+    const { byName } = make();
+    const service = byName(TemporalAlert.SERVICE_LATENCY).expr as string;
+    expect(service).toContain(`operation!~"${[...LONG_POLL_OPERATIONS].sort().join('|')}"`);
+    for (const op of ['PollWorkflowTaskQueue', 'PollActivityTaskQueue', 'PollNexusTaskQueue']) expect(service).toContain(op);
+    expect(byName(TemporalAlert.PERSISTENCE_LATENCY).expr).not.toContain('operation!~');
+    const none = make({ latencyExcludedOperations: [] }).byName(TemporalAlert.SERVICE_LATENCY).expr;
+    expect(none).not.toContain('operation!~');
+    parsePromQL(none);
+  });
+
+  test('thresholds and the rate window reach the expressions, in seconds for latencies', () => {
+    const { byName } = make({
+      serviceErrorRatio: 0.02, serviceLatencyP99: Duration.millis(250), persistenceErrorRatio: 0.005, persistenceLatencyP99: Duration.seconds(2),
+      workflowFailuresPerSecond: 0.5, workflowTimeoutsPerSecond: 0.25, scheduleToStartP95: Duration.seconds(30), pollSuccessRatio: 0.8,
+      rateWindow: Duration.minutes(10), minRate: 1,
+    });
+    expect(byName(TemporalAlert.SERVICE_ERRORS).expr).toContain(') > 0.02\n');
+    expect(byName(TemporalAlert.SERVICE_LATENCY).expr).toContain(')) > 0.25\n');
+    expect(byName(TemporalAlert.PERSISTENCE_ERRORS).expr).toContain(') > 0.005\n');
+    expect(byName(TemporalAlert.PERSISTENCE_LATENCY).expr).toContain(')) > 2\n');
+    expect(byName(TemporalAlert.WORKFLOW_FAILURES).expr).toMatch(/\) > 0\.5$/);
+    expect(byName(TemporalAlert.WORKFLOW_TIMEOUTS).expr).toMatch(/\) > 0\.25$/);
+    expect(byName(TemporalAlert.SCHEDULE_TO_START_LATENCY).expr).toMatch(/\)\) > 30$/);
+    expect(byName(TemporalAlert.POLL_SUCCESS).expr).toContain(') < 0.8\n');
+    expect(byName(TemporalAlert.POLL_SUCCESS).expr).toMatch(/> 1$/);
+    expect(byName(TemporalAlert.SERVICE_ERRORS).expr).toContain('[10m]');
+    expect(byName(TemporalAlert.SERVICE_ERRORS).expr).not.toContain('[5m]');
+  });
+
+  test('rule labels, extra alert labels, excluded alerts and another namespace label', () => {
+    const { rule, rules, alerts } = make({
+      labels: { release: 'prometheus' },
+      alertLabels: { team: 'platform' },
+      exclude: [TemporalAlert.WORKFLOW_FAILURES, TemporalAlert.WORKFLOW_TIMEOUTS],
+    }, { namespaceLabel: 'exported_namespace' });
+    expect(rule.metadata.labels.release).toBe('prometheus');
+    expect(rule.metadata.labels['app.kubernetes.io/instance']).toBe('temporal');
+    expect(rules.map((r) => r.alert)).not.toContain(TemporalAlert.WORKFLOW_FAILURES);
+    expect(alerts.alerts).toHaveLength(6);
+    for (const r of rules) expect(r.labels.team).toBe('platform');
+    const s2s = rules.find((r) => r.alert === TemporalAlert.SCHEDULE_TO_START_LATENCY);
+    expect(groupings(s2s.expr)[0].labels).toEqual(['exported_namespace', 'taskqueue', 'task_type', 'le']);
+    expect(s2s.annotations.summary).toContain('$labels.exported_namespace');
+  });
+
+  test('a custom series selector scopes every selector', () => {
+    const { rules } = make({}, { seriesSelector: [LabelMatcher.equal('job', 'temporal'), LabelMatcher.regex('cluster', 'prod-.*')] });
+    for (const r of rules) {
+      for (const s of selectors(r.expr)) expect(s.matcherLabels.slice(0, 2)).toEqual(['job', 'cluster']);
+      expect(r.expr).toContain('job="temporal", cluster=~"prod-.*"');
+    }
+  });
+
+  test('the output is deterministic', () => {
+    expect(objects(make().chart)).toEqual(objects(make().chart));
+  });
+
+  describe('fails when', () => {
+    const cases: Array<[string, AlertOptions, RegExp, { scrapeIntervalSeconds?: number; namespaceLabel?: string; seriesSelector?: LabelMatcher[] }?]> = [
+      ['the service error ratio is 0', { serviceErrorRatio: 0 }, /serviceErrorRatio is 0; expected a number above 0 and below 1/],
+      ['the service error ratio is 1', { serviceErrorRatio: 1 }, /serviceErrorRatio is 1; expected a number above 0 and below 1/],
+      ['the service error ratio is a percentage', { serviceErrorRatio: 5 }, /serviceErrorRatio is 5/],
+      ['the service error ratio is NaN', { serviceErrorRatio: Number.NaN }, /serviceErrorRatio is NaN/],
+      ['the persistence error ratio is negative', { persistenceErrorRatio: -0.1 }, /persistenceErrorRatio is -0.1/],
+      ['the persistence error ratio is 1', { persistenceErrorRatio: 1 }, /persistenceErrorRatio is 1/],
+      ['the poll success ratio is 0', { pollSuccessRatio: 0 }, /pollSuccessRatio is 0; expected a number above 0 and below 1/],
+      ['the poll success ratio is 1', { pollSuccessRatio: 1 }, /pollSuccessRatio is 1/],
+      ['the service latency is 0', { serviceLatencyP99: Duration.seconds(0) }, /serviceLatencyP99 is "0ms"; expected a duration above 0 and below 1000s/],
+      ['the persistence latency is 0', { persistenceLatencyP99: Duration.millis(0) }, /persistenceLatencyP99 is "0ms"/],
+      ['the schedule-to-start latency is 0', { scheduleToStartP95: Duration.seconds(0) }, /scheduleToStartP95 is "0ms"/],
+      ['a latency is at the largest timer bucket', { scheduleToStartP95: Duration.seconds(1000) }, /largest finite timer bucket is 1000s/],
+      ['the workflow failure rate is 0', { workflowFailuresPerSecond: 0 }, /workflowFailuresPerSecond is 0; expected a number above 0/],
+      ['the workflow timeout rate is negative', { workflowTimeoutsPerSecond: -1 }, /workflowTimeoutsPerSecond is -1/],
+      ['the workflow failure rate is infinite', { workflowFailuresPerSecond: Number.POSITIVE_INFINITY }, /workflowFailuresPerSecond is Infinity/],
+      ['the minimum rate is negative', { minRate: -0.1 }, /minRate is -0.1; expected a number at least 0/],
+      ['the rate window is under a minute', { rateWindow: Duration.seconds(30) }, /rateWindow is "30000ms"; expected a whole number of seconds from 60 to 3600/],
+      ['the rate window is not whole seconds', { rateWindow: Duration.millis(90500) }, /rateWindow is "90500ms"/],
+      ['the rate window is over an hour', { rateWindow: Duration.hours(2) }, /rateWindow is "7200000ms"/],
+      ['the rate window holds under four scrapes', { rateWindow: Duration.minutes(5) }, /with a 120s scrape interval, use at least 480s/, { scrapeIntervalSeconds: 120 }],
+      ['an excluded alert is unknown', { exclude: ['TemporalNope' as TemporalAlert] }, /exclude\[0\] is "TemporalNope"; expected one of TemporalServiceErrorRatioHigh/],
+      ['every alert is excluded', { exclude: Object.values(TemporalAlert) }, /set alerts to false/],
+      ['an alert label overrides severity', { alertLabels: { severity: 'info' } }, /alertLabels\["severity"\] is "info"/],
+      ['an alert label overrides the cluster label', { alertLabels: { temporal_cluster: 'x' } }, /alertLabels\["temporal_cluster"\]/],
+      ['an alert label is not a label name', { alertLabels: { 'team-name': 'x' } }, /alertLabels\["team-name"\] is "team-name"; expected a Prometheus label name/],
+      ['an excluded operation is not a method name', { latencyExcludedOperations: ['Poll.*'] }, /latencyExcludedOperations\[0\] is "Poll\.\*"/],
+      ['the series selector is empty', {}, /seriesSelector is \[\]; expected at least one LabelMatcher/, { seriesSelector: [] }],
+      ['the namespace label is not a label name', {}, /namespaceLabel is "temporal-namespace"/, { namespaceLabel: 'temporal-namespace' }],
+    ];
+    // Every row gets four entries: jest would take a missing fourth argument for a done callback.
+    test.each(cases.map(([name, options, message, extra]) => [name, options, message, extra ?? {}] as const))('%s', (_name, options, message, extra) => {
+      expect(() => make(options, extra)).toThrow(message);
+    });
+
+    test('every error names the cluster', () => {
+      expect(() => make({ serviceErrorRatio: 2 })).toThrow(/^alerts of TemporalCluster 'temporal': /);
+    });
+  });
+});
+
+describe('LabelMatcher', () => {
+  test('renders PromQL with escaped values', () => {
+    expect(String(LabelMatcher.equal('job', 'a"b\\c'))).toBe('job="a\\"b\\\\c"');
+    expect(String(LabelMatcher.notEqual('pod', ''))).toBe('pod!=""');
+    expect(String(LabelMatcher.regex('service', 'temporal-.*-headless'))).toBe('service=~"temporal-.*-headless"');
+    expect(String(LabelMatcher.notRegex('operation', 'Poll.*'))).toBe('operation!~"Poll.*"');
+    parsePromQL(`service_requests{${LabelMatcher.equal('job', 'a"b\\c')}}`);
+  });
+
+  test.each([
+    ['the label is not a label name', () => LabelMatcher.equal('app.kubernetes.io/name', 'x'), /LabelMatcher: label is "app.kubernetes.io\/name"/],
+    ['the label is __name__', () => LabelMatcher.equal('__name__', 'service_requests'), /a label other than __name__/],
+    ['the pattern does not compile', () => LabelMatcher.regex('job', '(temporal'), /job pattern is "\(temporal"; expected a valid regular expression/],
+  ])('fails when %s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe('PromQL checks', () => {
+  // The checks above are only worth something if they can fail.
+  test('a broken expression does not parse', () => {
+    expect(() => parsePromQL('sum(rate(service_requests[5m])')).toThrow(/PromQL does not parse at/);
+    expect(() => parsePromQL('service_requests{namespace="a"')).toThrow(/does not parse/);
+    expect(() => parsePromQL('sum by (le (service_latency_bucket)')).toThrow(/does not parse/);
+    expect(() => selectors('rate(service_requests[5m]')).toThrow(/does not parse/);
+  });
+
+  test('an unknown metric is refused', () => {
+    expect(() => checkMetrics('sum(rate(service_request{a="b"}[5m]))', catalog)).toThrow(/service_request is not a metric of Temporal Server v1.31.2/);
+    expect(() => checkMetrics('rate(service_requests_total[5m])', catalog)).toThrow(/service_requests_total is not a metric/);
+    expect(() => checkMetrics('rate(service_latency_seconds_bucket[5m])', catalog)).toThrow(/not a metric/);
+  });
+
+  test('a timer is only queried through its histogram series, and a counter has none', () => {
+    expect(() => checkMetrics('rate(service_latency[5m])', catalog)).toThrow(/service_latency is a timer; Prometheus only has service_latency_bucket/);
+    expect(() => checkMetrics('rate(service_requests_bucket[5m])', catalog)).toThrow(/service_requests is a counter, which has no _bucket series/);
+    expect(checkMetrics('rate(service_latency_count[5m]) + rate(service_requests[5m])', catalog).map((r) => r.metric)).toEqual(['service_latency', 'service_requests']);
+  });
+
+  test('selectors by __name__ or without a name are refused, so every metric gets checked', () => {
+    expect(() => selectors('{__name__="service_requests"}')).toThrow(/without a metric name/);
+    expect(() => selectors('service_requests{__name__=~"x"}')).toThrow(/not __name__/);
+  });
+
+  test('a label a metric does not carry is refused, in by(), on() and matchers', () => {
+    expect(() => checkLabels('sum by (task_queue) (rate(poll_success[5m]))', catalog, [])).toThrow(/groups by task_queue, which poll_success does not have/);
+    expect(() => checkLabels('sum by (workflowType) (rate(service_requests[5m]))', catalog, [])).toThrow(/groups by workflowType/);
+    expect(() => checkLabels('sum by (le) (rate(service_requests[5m]))', catalog, [])).toThrow(/groups by le/);
+    expect(() => checkLabels('rate(poll_success{taskQueue="x"}[5m])', catalog, [])).toThrow(/poll_success has no label taskQueue/);
+    expect(() => checkLabels('rate(poll_success{job="x"}[5m])', catalog, [])).toThrow(/has no label job/);
+    expect(() => checkLabels('a_b', catalog, [])).toThrow(/not a metric/);
+    expect(() => checkLabels('rate(poll_success[5m]) / on (job) rate(poll_timeouts[5m])', catalog, [])).toThrow(/"on \(job\)" groups by job/);
+    checkLabels('rate(poll_success{job="x"}[5m]) / on (job) rate(poll_timeouts[5m])', catalog, ['job']);
+    checkLabels('sum by (le, namespace) (rate(task_schedule_to_start_latency_bucket[5m]))', catalog, []);
+  });
+});

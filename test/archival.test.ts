@@ -1,0 +1,56 @@
+import { ArchivalProvider, DcRedirectionPolicy } from '../lib';
+import { cluster, find, testChart } from './support/synth';
+import { parseRendered, unknownKeys } from './support/server-config';
+
+describe('archival', () => {
+  test('off by default: no archival section, the server\'s valid disabled shape', () => {
+    const config = parseRendered(cluster(testChart()).serverConfig);
+    expect(config.archival).toBeUndefined();
+    expect(config.namespaceDefaults).toBeUndefined();
+  });
+
+  test('S3 history and GCS visibility in the enabled shape: provider, URI and namespace defaults', () => {
+    const c = cluster(testChart(), { archival: {
+      history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://temporal-archive/history' },
+      visibility: { provider: ArchivalProvider.gcs(), uri: 'gs://temporal-archive/visibility', namespaceDefault: false, enableRead: false },
+    } });
+    const config = parseRendered(c.serverConfig);
+    expect(unknownKeys(config)).toEqual([]);
+    expect(config.archival).toEqual({
+      history: { state: 'enabled', enableRead: true, provider: { s3store: { region: 'eu-west-1' } } },
+      visibility: { state: 'enabled', enableRead: false, provider: { gstorage: {} } },
+    });
+    expect(config.namespaceDefaults.archival).toEqual({
+      history: { state: 'enabled', URI: 's3://temporal-archive/history' },
+      visibility: { state: 'disabled', URI: 'gs://temporal-archive/visibility' },
+    });
+  });
+
+  test('the filestore mounts its claim at the URI path in every server pod', () => {
+    const chart = testChart();
+    cluster(chart, { archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'temporal-archive' }), uri: 'file:///archive/history' } } });
+    const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'archival-history', persistentVolumeClaim: { claimName: 'temporal-archive' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'archival-history', mountPath: '/archive/history' });
+  });
+
+  test('multi-cluster settings: global namespaces and request forwarding', () => {
+    const config = parseRendered(cluster(testChart(), { enableGlobalNamespace: true, dcRedirectionPolicy: DcRedirectionPolicy.SELECTED_APIS_FORWARDING }).serverConfig);
+    expect(config.clusterMetadata.enableGlobalNamespace).toBe(true);
+    expect(config.dcRedirectionPolicy).toEqual({ policy: 'selected-apis-forwarding' });
+  });
+
+  describe('fails when', () => {
+    test('archival is enabled without a URI, or with another provider\'s scheme', () => {
+      expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'x' }), uri: '' } } }))
+        .toThrow(/archival.history.uri is ""; expected a s3:\/\/ URI with a location. Enabled archival needs both a provider and a URI/);
+      expect(() => cluster(testChart(), { archival: { visibility: { provider: ArchivalProvider.gcs(), uri: 's3://bucket' } } })).toThrow(/archival.visibility.uri is "s3:\/\/bucket"; expected a gs:\/\/ URI/);
+    });
+    test('the provider is missing', () => {
+      expect(() => cluster(testChart(), { archival: { history: { uri: 's3://b' } as any } })).toThrow(/archival.history.provider is undefined; expected an ArchivalProvider/);
+    });
+    test('the redirection policy is unknown', () => {
+      expect(() => cluster(testChart(), { dcRedirectionPolicy: 'all' as DcRedirectionPolicy })).toThrow(/dcRedirectionPolicy is "all"; expected one of noop, selected-apis-forwarding, all-apis-forwarding/);
+    });
+  });
+});

@@ -1,0 +1,47 @@
+import { Duration } from 'cdk8s';
+import { Authorizer, ClusterTls } from '../lib';
+import { cluster, find, testChart } from './support/synth';
+import { parseRendered, unknownKeys } from './support/server-config';
+
+const authorization = { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'] };
+
+describe('authorization', () => {
+  test('renders global.authorization with the default authorizer and claim mapper', () => {
+    const c = cluster(testChart(), { internalFrontend: {}, authorization });
+    const config = parseRendered(c.serverConfig);
+    expect(unknownKeys(config)).toEqual([]);
+    expect(config.global.authorization).toEqual({
+      jwtKeyProvider: { keySourceURIs: ['https://idp.example.com/.well-known/jwks.json'], refreshInterval: '1m' },
+      permissionsClaimName: 'permissions',
+      authorizer: 'default',
+      claimMapper: 'default',
+    });
+    expect(config.publicClient).toBeUndefined();
+  });
+
+  test('tools reach the internal frontend, which needs no token, over internode TLS', () => {
+    const chart = testChart();
+    const c = cluster(chart, {
+      internalFrontend: {}, authorization, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }),
+      namespaces: [{ name: 'default', retention: Duration.days(1) }],
+    });
+    expect(c.adminClient().address).toBe('temporal-internal-frontend-headless.temporal.svc.cluster.local:7236');
+    const env = find(chart, 'Job', c.namespaceBootstrap!.name).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_NAME', value: c.internodeServerName });
+    expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: '/etc/temporal/tls/internode/ca.crt' });
+  });
+
+  describe('fails when', () => {
+    test('the authorizer is on without an internal frontend', () => {
+      expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);
+    });
+    test('the authorizer or claim mapper is not one the server ships', () => {
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);
+    });
+    test('there is no key source, or it is not a URI', () => {
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['idp.example.com'] } })).toThrow(/jwtKeySources\[0\] is "idp.example.com"; expected an http\(s\) or file URI/);
+    });
+  });
+});

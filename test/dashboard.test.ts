@@ -1,0 +1,168 @@
+import { DashboardOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalDashboard } from '../lib/observability';
+import {
+  checkLabels, checkMetrics, expandGrafanaVariables, groupings, labelValuesQuery, MetricCatalog, parsePromQL, selectors,
+} from './support/promql';
+import { find, objects, testChart } from './support/synth';
+
+const catalog = MetricCatalog.v1_31_2();
+const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
+
+function make(options: DashboardOptions = {}, extra: { namespace?: string; clusterName?: string; namespaceLabel?: string; seriesSelector?: LabelMatcher[] } = {}) {
+  const chart = testChart();
+  const clusterName = extra.clusterName ?? 'temporal';
+  const dashboard = new TemporalDashboard(chart, 'dashboard', {
+    clusterName,
+    namespace: extra.namespace ?? 'temporal',
+    labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': clusterName },
+    seriesSelector: extra.seriesSelector ?? SELECTOR,
+    namespaceLabel: extra.namespaceLabel,
+    options,
+  });
+  const configMap = find(chart, 'ConfigMap', `${clusterName}-dashboard`);
+  const json = configMap.data[dashboard.fileName] as string;
+  return { chart, dashboard, configMap, json, model: JSON.parse(json) };
+}
+
+const panelsOf = (model: any) => (model.panels as any[]).filter((p) => p.type !== 'row');
+const exprsOf = (model: any): string[] => panelsOf(model).flatMap((p) => p.targets.map((t: any) => t.expr));
+
+describe('TemporalDashboard', () => {
+  test('defaults', () => {
+    const { configMap, dashboard } = make();
+    expect(configMap).toMatchSnapshot();
+    expect(configMap.metadata.labels.grafana_dashboard).toBe('1');
+    expect(dashboard.fileName).toBe('temporal-temporal-temporal.json');
+    expect(dashboard.uid).toBe('temporal-temporal-temporal');
+    expect(dashboard.title).toBe('Temporal temporal/temporal');
+  });
+
+  test('has a data source variable and a Temporal namespace variable over this cluster\'s series', () => {
+    const { model } = make();
+    const [datasource, namespace] = model.templating.list;
+    expect(datasource).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+    expect(namespace).toMatchObject({ name: 'namespace', type: 'query', includeAll: true, multi: true, allValue: '.*' });
+    expect(namespace.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    const { selector, label } = labelValuesQuery(namespace.definition);
+    expect(label).toBe('namespace');
+    expect(namespace.query.query).toBe(namespace.definition);
+    checkMetrics(selector, catalog);
+    checkLabels(selector, catalog, [TEMPORAL_CLUSTER_LABEL]);
+    expect(selectors(selector)[0].matcherLabels).toEqual([TEMPORAL_CLUSTER_LABEL]);
+  });
+
+  test('every query parses, names only metrics the v1.31.2 server emits and only labels they carry', () => {
+    const { model, dashboard } = make();
+    expect(exprsOf(model).length).toBeGreaterThan(10);
+    for (const raw of dashboard.expressions) {
+      const expr = expandGrafanaVariables(raw.startsWith('label_values(') ? labelValuesQuery(raw).selector : raw);
+      parsePromQL(expr);
+      expect(checkMetrics(expr, catalog).length).toBeGreaterThan(0);
+      checkLabels(expr, catalog, [TEMPORAL_CLUSTER_LABEL]);
+    }
+  });
+
+  test('every selector is scoped to the cluster and uses Grafana\'s rate interval', () => {
+    const { model } = make();
+    for (const expr of exprsOf(model)) {
+      for (const s of selectors(expandGrafanaVariables(expr))) expect(s.matcherLabels[0]).toBe(TEMPORAL_CLUSTER_LABEL);
+      expect(expr).toContain('[$__rate_interval]');
+    }
+  });
+
+  test('covers requests, errors, latency, persistence, workflow outcomes, schedule-to-start and poll success', () => {
+    const { model } = make();
+    const used = new Set(exprsOf(model).flatMap((e) => checkMetrics(expandGrafanaVariables(e), catalog).map((r) => r.metric)));
+    expect([...used].sort()).toEqual([
+      'persistence_errors', 'persistence_latency', 'persistence_requests',
+      'poll_success', 'poll_success_sync', 'poll_timeouts',
+      'service_error_with_type', 'service_errors', 'service_latency', 'service_requests',
+      'task_schedule_to_start_latency',
+      'workflow_cancel', 'workflow_continued_as_new', 'workflow_failed', 'workflow_success', 'workflow_terminate', 'workflow_timeout',
+    ]);
+    expect((model.panels as any[]).filter((p) => p.type === 'row').map((p) => p.title)).toEqual(['Requests', 'Persistence', 'Workflows', 'Task queues']);
+    const byTitle = (title: string) => panelsOf(model).find((p) => p.title === title);
+    const latency = byTitle('p99 latency (long polls excluded)').targets[0].expr as string;
+    for (const op of LONG_POLL_OPERATIONS) expect(latency).toContain(op);
+    expect(groupings(expandGrafanaVariables(byTitle('Schedule-to-start p95').targets[0].expr))[0].labels).toEqual(['namespace', 'taskqueue', 'task_type', 'le']);
+    // poll_success already counts sync matches; adding poll_success_sync would count them twice.
+    const poll = byTitle('Poll success ratio').targets[0].expr as string;
+    expect(selectors(expandGrafanaVariables(poll)).map((s) => s.metric)).toEqual(['poll_success', 'poll_success', 'poll_timeouts']);
+  });
+
+  test('panels filter on the namespace variable, except the database ones', () => {
+    const { model } = make();
+    for (const panel of panelsOf(model)) {
+      for (const t of panel.targets) {
+        const persistence = /persistence_/.test(t.expr);
+        expect(t.expr.includes('namespace=~"$namespace"')).toBe(!persistence);
+      }
+    }
+  });
+
+  test('panels have stable ids, units, the data source variable, and do not overlap', () => {
+    const { model } = make();
+    const panels = model.panels as any[];
+    expect(panels.map((p) => p.id)).toEqual(panels.map((_p, i) => i + 1));
+    const cells = new Set<string>();
+    for (const p of panels) {
+      const { x, y, w, h } = p.gridPos;
+      expect(x + w).toBeLessThanOrEqual(24);
+      for (let i = x; i < x + w; i++) {
+        for (let j = y; j < y + h; j++) {
+          expect(cells.has(`${i},${j}`)).toBe(false);
+          cells.add(`${i},${j}`);
+        }
+      }
+      if (p.type === 'row') continue;
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect(['reqps', 'percentunit', 's', 'ops']).toContain(p.fieldConfig.defaults.unit);
+      expect(p.targets.map((t: any) => t.refId)).toEqual(p.targets.map((_t: any, i: number) => String.fromCharCode(65 + i)));
+    }
+  });
+
+  test('the JSON is deterministic, with sorted keys', () => {
+    const a = make().json;
+    expect(make().json).toBe(a);
+    const keysSorted = (v: any): boolean => Array.isArray(v) ? v.every(keysSorted)
+      : v && typeof v === 'object' ? Object.keys(v).join() === Object.keys(v).sort().join() && Object.values(v).every(keysSorted) : true;
+    expect(keysSorted(JSON.parse(a))).toBe(true);
+    expect(objects(make().chart)).toEqual(objects(make().chart));
+  });
+
+  test('title, uid, sidecar labels and the namespace label are configurable', () => {
+    const { configMap, model, dashboard } = make({ title: 'Orders Temporal', uid: 'orders_temporal', sidecarLabels: { grafana_dashboard: 'temporal' } },
+      { namespaceLabel: 'exported_namespace' });
+    expect(model.title).toBe('Orders Temporal');
+    expect(model.uid).toBe('orders_temporal');
+    expect(configMap.metadata.labels.grafana_dashboard).toBe('temporal');
+    expect(labelValuesQuery(model.templating.list[1].definition).label).toBe('exported_namespace');
+    for (const expr of dashboard.expressions.slice(1)) {
+      if (!/persistence_/.test(expr)) expect(expr).toContain('exported_namespace=~"$namespace"');
+      expect(expr).not.toMatch(/\bnamespace=~/);
+    }
+  });
+
+  test('a long namespace and cluster name get a hashed uid within Grafana\'s 40 characters', () => {
+    const { dashboard } = make({}, { namespace: 'temporal-production-europe-west', clusterName: 'payments-temporal' });
+    expect(dashboard.uid).toMatch(/^temporal-[0-9a-f]{31}$/);
+    expect(dashboard.uid.length).toBe(40);
+    expect(dashboard.fileName).toBe('temporal-temporal-production-europe-west-payments-temporal.json');
+  });
+
+  describe('fails when', () => {
+    test.each([
+      ['the uid is longer than 40 characters', { uid: 'x'.repeat(41) }, {}, /uid is "x{41}"; expected letters, digits, '-' and '_', 1 to 40 characters/],
+      ['the uid has other characters', { uid: 'temporal/prod' }, {}, /uid is "temporal\/prod"/],
+      ['the title is blank', { title: '  ' }, {}, /title is "  "; expected a non-empty string/],
+      ['there are no sidecar labels', { sidecarLabels: {} }, {}, /sidecarLabels is \{\}; expected at least one label/],
+      ['the series selector is empty', {}, { seriesSelector: [] }, /seriesSelector is \[\]; expected at least one LabelMatcher/],
+      ['the namespace label is not a label name', {}, { namespaceLabel: '1namespace' }, /namespaceLabel is "1namespace"/],
+    ] as Array<[string, DashboardOptions, Parameters<typeof make>[1], RegExp]>)('%s', (_name, options, extra, message) => {
+      expect(() => make(options, extra)).toThrow(message);
+    });
+
+    test('every error names the cluster', () => {
+      expect(() => make({ uid: '' })).toThrow(/^dashboard of TemporalCluster 'temporal': uid is ""/);
+    });
+  });
+});

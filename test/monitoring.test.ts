@@ -1,0 +1,159 @@
+import { Duration } from 'cdk8s';
+import {
+  LabelMatcher, MonitoringOptions, ScrapeConfig, ScrapeKind, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalMonitoring,
+} from '../lib/observability';
+import { selectors } from './support/promql';
+import { cluster, objects, testChart } from './support/synth';
+
+/** A cluster and its monitoring, wired the way TemporalCluster wires them. */
+function make(options: MonitoringOptions, rolesOverride?: (roles: any[]) => any[]) {
+  const chart = testChart();
+  const c = cluster(chart, { internalFrontend: {} });
+  const before = new Set(objects(chart).map((o) => `${o.kind}/${o.metadata.name}`));
+  const roles = c.services.map((s) => ({ role: s.role, selector: s.selectorLabels, headlessServiceName: s.headlessServiceName }));
+  const monitoring = new TemporalMonitoring(chart, 'monitoring', {
+    clusterName: c.name,
+    namespace: c.namespace,
+    labels: c.labels,
+    clusterSelector: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': c.name },
+    roles: rolesOverride ? rolesOverride(roles) : roles,
+    options,
+  });
+  const all = objects(chart);
+  const added = all.filter((o) => !before.has(`${o.kind}/${o.metadata.name}`));
+  return { chart, cluster: c, monitoring, all, added, one: (kind: string) => added.find((o) => o.kind === kind) };
+}
+
+const matches = (labels: Record<string, string> | undefined, selector: { matchLabels?: Record<string, string>; matchExpressions?: any[] }) =>
+  Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v)
+  && (selector.matchExpressions ?? []).every((e) => e.operator === 'In' && e.values.includes(labels?.[e.key]));
+
+describe('TemporalMonitoring', () => {
+  test('defaults: nothing, since the Prometheus Operator CRDs may not be installed', () => {
+    const { added, monitoring } = make({});
+    expect(added).toEqual([]);
+    expect(monitoring.scrape.kind).toBe(ScrapeKind.NONE);
+    expect(monitoring.resource).toBeUndefined();
+    expect(monitoring.alerts).toBeUndefined();
+    expect(monitoring.dashboard).toBeUndefined();
+    expect(make({ scrape: ScrapeConfig.serviceMonitor(), alerts: false, dashboard: false }).added.map((o) => o.kind)).toEqual(['ServiceMonitor']);
+    // Each scrape kind with its own defaults: no interval (Prometheus' own), the cluster's labels.
+    expect({
+      serviceMonitor: make({ scrape: ScrapeConfig.serviceMonitor() }).one('ServiceMonitor'),
+      podMonitor: make({ scrape: ScrapeConfig.podMonitor() }).one('PodMonitor'),
+    }).toMatchSnapshot();
+  });
+
+  test('ServiceMonitor', () => {
+    const { one, all, cluster: c } = make({ scrape: ScrapeConfig.serviceMonitor({ labels: { release: 'prometheus' } }) });
+    const monitor = one('ServiceMonitor');
+    expect(monitor).toMatchSnapshot();
+    expect(monitor.metadata).toMatchObject({ name: 'temporal', namespace: 'temporal', labels: { release: 'prometheus', 'app.kubernetes.io/instance': 'temporal' } });
+    expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['temporal'] });
+
+    // It selects every role's headless Service, each of which has the metrics port.
+    const services = all.filter((o) => o.kind === 'Service' && matches(o.metadata.labels, monitor.spec.selector));
+    const headless = c.services.map((s) => s.headlessServiceName).sort();
+    for (const name of headless) {
+      const svc = services.find((s) => s.metadata.name === name);
+      expect(svc).toBeDefined();
+      expect(svc.spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
+    }
+    const [endpoint] = monitor.spec.endpoints;
+    expect(endpoint).toMatchObject({ port: 'metrics', path: '/metrics', honorLabels: true });
+    expect(endpoint.interval).toBeUndefined();
+    // The client Services select the same pods; the keep rule leaves them out by name.
+    const keep = endpoint.relabelings.find((r: any) => r.action === 'keep');
+    expect(keep.sourceLabels).toEqual(['__meta_kubernetes_service_name']);
+    const kept = services.map((s) => s.metadata.name).filter((name) => new RegExp(`^(?:${keep.regex})$`).test(name)).sort();
+    expect(kept).toEqual(headless);
+    expect(services.map((s) => s.metadata.name)).toContain('temporal-frontend');
+    expect(endpoint.relabelings).toContainEqual({ action: 'replace', targetLabel: TEMPORAL_CLUSTER_LABEL, replacement: 'temporal/temporal' });
+  });
+
+  test('PodMonitor', () => {
+    const { one, all } = make({ scrape: ScrapeConfig.podMonitor({ interval: Duration.seconds(30), labels: { release: 'prometheus' } }) });
+    const monitor = one('PodMonitor');
+    expect(monitor).toMatchSnapshot();
+    const [endpoint] = monitor.spec.podMetricsEndpoints;
+    expect(endpoint).toMatchObject({ port: 'metrics', honorLabels: true, interval: '30s', scrapeTimeout: '10s' });
+    expect(endpoint.relabelings).toEqual([{ action: 'replace', targetLabel: TEMPORAL_CLUSTER_LABEL, replacement: 'temporal/temporal' }]);
+    // Every server pod, each of which has the metrics port, and none of the cluster's Job pods.
+    const deployments = all.filter((o) => o.kind === 'Deployment');
+    expect(deployments).toHaveLength(5);
+    for (const d of deployments) {
+      expect(matches(d.spec.template.metadata.labels, monitor.spec.selector)).toBe(true);
+      expect(d.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain('metrics');
+    }
+    const jobs = all.filter((o) => o.kind === 'Job');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const j of jobs) expect(matches(j.spec.template.metadata.labels, monitor.spec.selector)).toBe(false);
+  });
+
+  test('a short interval brings a timeout no longer than itself', () => {
+    const endpoint = make({ scrape: ScrapeConfig.serviceMonitor({ interval: Duration.seconds(5) }) }).one('ServiceMonitor').spec.endpoints[0];
+    expect(endpoint).toMatchObject({ interval: '5s', scrapeTimeout: '5s' });
+    expect(make({ scrape: ScrapeConfig.serviceMonitor({ interval: Duration.minutes(2) }) }).one('ServiceMonitor').spec.endpoints[0])
+      .toMatchObject({ interval: '2m', scrapeTimeout: '10s' });
+  });
+
+  test('alerts and dashboard select the label the monitor attaches', () => {
+    const { monitoring, one } = make({ scrape: ScrapeConfig.serviceMonitor(), alerts: { labels: { release: 'prometheus' } }, dashboard: {} });
+    expect(monitoring.seriesSelector!.map(String)).toEqual(['temporal_cluster="temporal/temporal"']);
+    const rule = one('PrometheusRule');
+    expect(rule.metadata.labels.release).toBe('prometheus');
+    for (const r of rule.spec.groups[0].rules) {
+      for (const s of selectors(r.expr)) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
+    }
+    expect(one('ConfigMap').metadata.name).toBe('temporal-dashboard');
+    expect(monitoring.dashboard!.expressions[0]).toContain('temporal_cluster="temporal/temporal"');
+  });
+
+  test('without a monitor, alerts and dashboard use the given selector and namespace label', () => {
+    const { monitoring, added } = make({
+      alerts: { exclude: [TemporalAlert.POLL_SUCCESS] },
+      dashboard: {},
+      seriesSelector: [LabelMatcher.equal('job', 'temporal')],
+      namespaceLabel: 'exported_namespace',
+    });
+    expect(added.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule']);
+    expect(monitoring.alerts!.namespaceLabel).toBe('exported_namespace');
+    expect(monitoring.dashboard!.namespaceLabel).toBe('exported_namespace');
+    for (const expr of monitoring.dashboard!.expressions) expect(expr).toContain('job="temporal"');
+  });
+
+  test('the alerts\' rate window must cover four scrape intervals', () => {
+    expect(() => make({ scrape: ScrapeConfig.podMonitor({ interval: Duration.minutes(2) }), alerts: {} }))
+      .toThrow(/alerts of TemporalCluster 'temporal': rateWindow is "300000ms"; expected a whole number of seconds from 480 to 3600/);
+    expect(make({ scrape: ScrapeConfig.podMonitor({ interval: Duration.minutes(2) }), alerts: { rateWindow: Duration.minutes(8) } }).monitoring.alerts).toBeDefined();
+  });
+
+  describe('fails when', () => {
+    test.each([
+      ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],
+      ['the interval is over 5 minutes', () => ScrapeConfig.podMonitor({ interval: Duration.minutes(10) }), /ScrapeConfig.podMonitor: interval is "600000ms"/],
+      ['the interval is not whole seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.millis(7500) }), /interval is "7500ms"/],
+    ])('%s', (_name, build, message) => {
+      expect(build).toThrow(message);
+    });
+
+    test.each([
+      ['alerts are on without a monitor or a series selector', { alerts: {} }, /monitoring of TemporalCluster 'temporal': seriesSelector is undefined; expected matchers that select this cluster's series/],
+      ['the dashboard is on without a monitor or a series selector', { scrape: ScrapeConfig.none(), dashboard: {} }, /seriesSelector is undefined/],
+      ['the series selector is empty', { scrape: ScrapeConfig.serviceMonitor(), alerts: {}, seriesSelector: [] }, /seriesSelector is \[\]; expected at least one LabelMatcher/],
+      ['the namespace label is not a label name', { namespaceLabel: 'temporal.namespace' }, /namespaceLabel is "temporal.namespace"/],
+      ['scrape is not a ScrapeConfig', { scrape: 'serviceMonitor' as unknown as ScrapeConfig }, /scrape is "serviceMonitor"; expected a ScrapeConfig/],
+    ] as Array<[string, MonitoringOptions, RegExp]>)('%s', (_name, options, message) => {
+      expect(() => make(options)).toThrow(message);
+    });
+
+    test('there are no roles', () => {
+      expect(() => make({}, () => [])).toThrow(/roles is \[\]; expected at least one role/);
+    });
+
+    test('a role\'s selector does not carry the cluster selector (a PodMonitor would miss its pods)', () => {
+      expect(() => make({ scrape: ScrapeConfig.podMonitor() }, (roles) => [...roles, { role: 'extra', selector: { app: 'x' }, headlessServiceName: 'x' }]))
+        .toThrow(/roles\[5\].selector\["app.kubernetes.io\/name"\] is undefined; expected "temporal", as in clusterSelector/);
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { Duration } from 'cdk8s';
+import { ClusterTls, IssuerKind } from '../lib';
+import { cluster, find, objects, testChart } from './support/synth';
+import { parseRendered, unknownKeys } from './support/server-config';
+
+const issuer = { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER };
+
+function withTls(tls: ClusterTls, props: Parameters<typeof cluster>[1] = {}) {
+  const chart = testChart();
+  const c = cluster(chart, { tls, ...props });
+  return { chart, c, config: parseRendered(c.serverConfig), all: objects(chart) };
+}
+
+describe('ClusterTls', () => {
+  test('defaults (cert-manager)', () => {
+    const { all } = withTls(ClusterTls.certManager({ issuer }));
+    expect(all.filter((o) => o.kind === 'Certificate')).toMatchSnapshot();
+  });
+
+  test('cert-manager issues internode certificates usable as server and client, and client certificates for the tools', () => {
+    const { all, c } = withTls(ClusterTls.certManager({ issuer, frontendDnsNames: ['temporal.example.com'] }));
+    const certs = Object.fromEntries(all.filter((o) => o.kind === 'Certificate').map((o) => [o.metadata.name, o.spec]));
+    expect(Object.keys(certs)).toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker', 'temporal-ui-client', 'temporal-admin-tools-client']);
+    expect(certs['temporal-internode'].usages).toEqual(expect.arrayContaining(['server auth', 'client auth']));
+    expect(certs['temporal-internode'].dnsNames).toEqual([c.internodeServerName]);
+    expect(certs['temporal-frontend'].dnsNames).toEqual([...c.frontendDnsNames, 'temporal.example.com']);
+    expect(certs['temporal-system-worker'].usages).toContain('client auth');
+    expect(certs['temporal-internode'].issuerRef).toEqual({ name: 'temporal-ca', kind: 'ClusterIssuer' });
+    expect(certs['temporal-internode']).toMatchObject({ duration: '2160h', renewBefore: '720h', secretName: 'temporal-internode-tls' });
+  });
+
+  test('the server config points at the mounted files, with mutual TLS between roles and on the frontend', () => {
+    const { config, c } = withTls(ClusterTls.certManager({ issuer }));
+    expect(unknownKeys(config)).toEqual([]);
+    expect(config.global.tls).toEqual({
+      refreshInterval: '30m',
+      internode: {
+        server: { certFile: '/etc/temporal/tls/internode/tls.crt', keyFile: '/etc/temporal/tls/internode/tls.key', clientCaFiles: ['/etc/temporal/tls/internode/ca.crt'], requireClientAuth: true },
+        client: { serverName: c.internodeServerName, rootCaFiles: ['/etc/temporal/tls/internode/ca.crt'] },
+      },
+      frontend: {
+        server: { certFile: '/etc/temporal/tls/frontend/tls.crt', keyFile: '/etc/temporal/tls/frontend/tls.key', clientCaFiles: ['/etc/temporal/tls/frontend/ca.crt', '/etc/temporal/tls/system-worker/ca.crt'], requireClientAuth: true },
+        client: { serverName: 'temporal-frontend.temporal.svc.cluster.local', rootCaFiles: ['/etc/temporal/tls/frontend/ca.crt'] },
+      },
+      systemWorker: {
+        certFile: '/etc/temporal/tls/system-worker/tls.crt', keyFile: '/etc/temporal/tls/system-worker/tls.key',
+        client: { serverName: 'temporal-frontend.temporal.svc.cluster.local', rootCaFiles: ['/etc/temporal/tls/frontend/ca.crt'] },
+      },
+    });
+  });
+
+  test('no certificate data, only files, ever reaches the config', () => {
+    expect(withTls(ClusterTls.certManager({ issuer })).c.serverConfig).not.toMatch(/Data:/);
+  });
+
+  test('Secrets are mounted as folders so rotation reaches the pods, and probes fall back to TCP behind TLS', () => {
+    const { chart } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
+    const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: 'tls-internode', secret: { secretName: 'internode-tls' } },
+      { name: 'tls-frontend', secret: { secretName: 'frontend-tls' } },
+    ]));
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls-internode', mountPath: '/etc/temporal/tls/internode', readOnly: true });
+    expect(pod.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 7234 }, periodSeconds: 10, failureThreshold: 3 });
+    expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].startupProbe.tcpSocket).toEqual({ port: 7233 });
+  });
+
+  test('with internode TLS only, the frontend keeps its gRPC health probe and serves plaintext', () => {
+    const { chart, config } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }));
+    expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(7233);
+    expect(find(chart, 'Deployment', 'temporal-matching').spec.template.spec.containers[0].readinessProbe.tcpSocket.port).toBe(7235);
+    expect(config.global.tls.frontend).toBeUndefined();
+  });
+
+  test('the system workers reuse the internode certificate unless given their own', () => {
+    const { config } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
+    expect(config.global.tls.systemWorker.certFile).toBe('/etc/temporal/tls/internode/tls.crt');
+    expect(config.global.tls.frontend.server.clientCaFiles).toEqual(['/etc/temporal/tls/frontend/ca.crt', '/etc/temporal/tls/internode/ca.crt']);
+  });
+
+  test('the namespace Job talks to a TLS frontend with the admin-tools client certificate', () => {
+    const { chart, c } = withTls(ClusterTls.certManager({ issuer }), { namespaces: [{ name: 'default', retention: Duration.days(3) }] });
+    const container = find(chart, 'Job', c.namespaceBootstrap!.name).spec.template.spec.containers[0];
+    expect(container.env).toEqual(expect.arrayContaining([
+      { name: 'TEMPORAL_TLS', value: 'true' },
+      { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: '/etc/temporal/tls/client/tls.crt' },
+      { name: 'TEMPORAL_TLS_SERVER_NAME', value: 'temporal-frontend.temporal.svc.cluster.local' },
+    ]));
+  });
+
+  describe('fails when', () => {
+    test('renewal would not come before expiry', () => {
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
+    });
+    test('the refresh interval is under a minute', () => {
+      expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
+    });
+    test('a Secret name is invalid or the issuer has no name', () => {
+      expect(() => ClusterTls.fromSecrets({ internode: 'Bad_Name' })).toThrow(/ClusterTls.fromSecrets: internode is "Bad_Name"; expected a DNS-1123 subdomain/);
+      expect(() => ClusterTls.certManager({ issuer: { name: '' } })).toThrow(/issuer.name is ""; expected a non-empty string/);
+    });
+  });
+});
