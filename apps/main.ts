@@ -1,5 +1,5 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { ClusterLock, Datastore, Persistence, ScrapeConfig, SecretRef, TemporalCluster } from '../lib';
 
 /**
  * The default app: a production-shaped cluster on an external PostgreSQL, with credentials in
@@ -22,6 +22,7 @@ new TemporalCluster(chart, 'temporal', {
   persistence,
   protectPinnedValues: true,
   namespaces: [{ name: 'default', retention: Duration.days(3) }],
+  monitoring: { scrape: ScrapeConfig.serviceMonitor({ labels: { release: 'prometheus' } }), alerts: {}, dashboard: {} },
   frontend: { replicas: 3 },
   history: { replicas: 5 },
   matching: { replicas: 3 },

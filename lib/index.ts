@@ -24,3 +24,6 @@ export * from './network-policies';
 export * from './tls';
 export * from './authorization';
 export * from './archival';
+export * from './temporal-ui';
+export * from './admin-tools';
+export * from './observability';

@@ -68,6 +68,8 @@ export interface ClusterNetworkPoliciesProps {
   readonly metricsPort: number;
   /** Ports of the stores, for the egress rule. */
   readonly storePorts: number[];
+  /** The web UI's pods, port and who may reach them, when the cluster runs a UI. */
+  readonly ui?: { readonly selector: Record<string, string>; readonly port: number; readonly allowFrom?: NetworkPeer[] };
   readonly options: NetworkPolicyOptions;
 }
 
@@ -105,6 +107,13 @@ export class ClusterNetworkPolicies extends Construct {
       policyTypes: ['Ingress'],
       ingress: [{ from: (o.monitoring ?? [NetworkPeer.namespace('monitoring')]).map((p) => p.peer), ports: ports([props.metricsPort]) }],
     });
+    if (props.ui) {
+      policy('Ui', 'ui', {
+        podSelector: { matchLabels: props.ui.selector },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: (props.ui.allowFrom ?? [NetworkPeer.anyNamespace()]).map((p) => p.peer), ports: ports([props.ui.port]) }],
+      });
+    }
     if (o.restrictEgress) {
       policy('Egress', 'egress', {
         podSelector: { matchLabels: props.clusterSelector },

@@ -8,14 +8,17 @@ import { Certificate, CertificateSpecUsages } from '../imports/cert-manager.io_c
 import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
 import { registerCluster } from './cluster-registry';
+import { AdminTools } from './admin-tools';
 import { ArchivalOptions, archivalConfig, filestorePath } from './archival';
 import { AuthorizationOptions, authorizationConfig } from './authorization';
 import { GitOps } from './gitops';
 import { ClusterNetworkPolicies, NetworkPolicyOptions } from './network-policies';
 import { ClusterSize } from './sizing';
 import { ClusterTls, ResolvedTls } from './tls';
+import { TemporalUi, UiOptions } from './temporal-ui';
 import { TopologySpread } from './topology-spread';
 import { NamespaceBootstrap, TemporalNamespace } from './namespace-bootstrap';
+import { MonitoringOptions, TemporalMonitoring } from './observability';
 import { Persistence } from './persistence';
 import { PinnedValuesGuard } from './pinned-values-guard';
 import { ServicePorts } from './ports';
@@ -186,6 +189,22 @@ export interface TemporalClusterProps {
    * @default DcRedirectionPolicy.NOOP
    */
   readonly dcRedirectionPolicy?: DcRedirectionPolicy;
+  /**
+   * Prometheus scraping (a ServiceMonitor or PodMonitor), alerts (a PrometheusRule) and a Grafana
+   * dashboard ConfigMap. The monitor and the rule need the Prometheus Operator's CRDs.
+   * @default - none of them
+   */
+  readonly monitoring?: MonitoringOptions;
+  /**
+   * The web UI. Set it (even to `{}`) to run one.
+   * @default - no UI
+   */
+  readonly ui?: UiOptions;
+  /**
+   * An admin-tools pod with the `temporal` CLI and `tdbg` pointed at the cluster.
+   * @default false
+   */
+  readonly adminTools?: boolean;
   /**
    * Replicas and resources of every role together; each role's own props still win.
    * @default ClusterSize.MEDIUM
@@ -381,6 +400,12 @@ export class TemporalCluster extends Construct {
   public readonly internalFrontend?: InternalFrontendService;
   public readonly dynamicConfig: DynamicConfig;
   public readonly schemaJobs: SchemaJob[];
+  /** Scraping, alerts and dashboard, when `monitoring` is set. */
+  public readonly monitoring?: TemporalMonitoring;
+  /** The web UI, when `ui` is set. */
+  public readonly ui?: TemporalUi;
+  /** The admin-tools pod, when `adminTools` is on. */
+  public readonly adminTools?: AdminTools;
   /** The namespace Job, when `namespaces` is set. */
   public readonly namespaceBootstrap?: NamespaceBootstrap;
 
@@ -622,6 +647,15 @@ export class TemporalCluster extends Construct {
         volumeMounts: [tmp.mount, ...client.mounts],
       });
     }
+    const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, podSecurityContext: security.pod,
+      containerSecurityContext: security.container, serviceAccountName: this.serviceAccountName };
+    if (props.ui) {
+      const client = this.frontendClient(this.tls?.uiSecret, false);
+      this.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, frontendAddress: client.address, client });
+    }
+    if (props.adminTools) {
+      this.adminTools = new AdminTools(this, 'AdminTools', { ...shared, image: this.adminToolsImage, client: this.adminClient() });
+    }
     if (props.networkPolicy?.enabled ?? true) {
       const frontends = this.services.filter((svc) => svc.ports.http !== undefined);
       new ClusterNetworkPolicies(this, 'NetworkPolicies', {
@@ -634,7 +668,18 @@ export class TemporalCluster extends Construct {
         frontendPorts: [this.frontend.ports.grpc, this.frontend.ports.http!],
         metricsPort: this.metricsPort,
         storePorts: this.persistence.stores.map(({ store }) => store.port),
+        ui: this.ui ? { selector: this.ui.selectorLabels, port: 8080, allowFrom: props.ui?.allowFrom } : undefined,
         options: props.networkPolicy ?? {},
+      });
+    }
+    if (props.monitoring) {
+      this.monitoring = new TemporalMonitoring(this, 'Monitoring', {
+        clusterName: this.name,
+        namespace: this.namespace,
+        labels: this.labels,
+        clusterSelector: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': this.name },
+        roles: this.services.map((svc) => ({ role: svc.role, selector: svc.selectorLabels, headlessServiceName: svc.headlessServiceName })),
+        options: props.monitoring,
       });
     }
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -654,14 +699,18 @@ export class TemporalCluster extends Construct {
    * certificate when that frontend serves TLS.
    */
   public adminClient(): { address: string; env: EnvVar[]; volumes: Volume[]; mounts: VolumeMount[] } {
-    const internal = this.internalFrontend && this.authorizationEnabled;
+    return this.frontendClient(this.tls?.adminToolsSecret, Boolean(this.internalFrontend && this.authorizationEnabled));
+  }
+
+  /** Address, TLS env (in the Temporal CLI's names) and certificate volumes for a client of a frontend. */
+  private frontendClient(clientSecret: string | undefined, internal: boolean): { address: string; env: EnvVar[]; volumes: Volume[]; mounts: VolumeMount[] } {
     const address = internal
       ? `${this.internalFrontend!.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}:${this.internalFrontend!.ports.grpc}`
       : this.frontend.grpcAddress;
-    const tlsOn = this.tls && (internal || this.tls.frontendSecret);
-    if (!tlsOn) return { address, env: [], volumes: [], mounts: [] };
+    const tls = this.tls;
+    const serverCaSecret = internal ? tls?.internodeSecret : tls?.frontendSecret;
+    if (!tls || !serverCaSecret || !clientSecret) return { address, env: [], volumes: [], mounts: [] };
     const caDir = internal ? TLS_DIRS.internode : TLS_DIRS.frontend;
-    const serverName = internal ? this.internodeServerName : this.frontendDnsNames[3];
     return {
       address,
       env: [
@@ -669,11 +718,11 @@ export class TemporalCluster extends Construct {
         { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` },
         { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` },
         { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: `${caDir}/ca.crt` },
-        { name: 'TEMPORAL_TLS_SERVER_NAME', value: serverName },
+        { name: 'TEMPORAL_TLS_SERVER_NAME', value: internal ? this.internodeServerName : this.frontendDnsNames[3] },
       ],
       volumes: [
-        { name: 'tls-client', secret: { secretName: this.tls!.adminToolsSecret } },
-        { name: 'tls-server-ca', secret: { secretName: internal ? this.tls!.internodeSecret : this.tls!.frontendSecret!, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { name: 'tls-client', secret: { secretName: clientSecret } },
+        { name: 'tls-server-ca', secret: { secretName: serverCaSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
       ],
       mounts: [
         { name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true },

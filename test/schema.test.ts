@@ -80,6 +80,13 @@ describe.each(APPS)('apps/%s', (app) => {
 describe('the validator itself', () => {
   const schema = K8sSchema.load('v1.30.0');
 
+  test('checks custom resources against their CRD, closed, with real ObjectMeta', () => {
+    const monitor = (spec: any, metadata: any = { name: 'm' }) => schema.validate({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata, spec });
+    expect(monitor({ selector: {}, endpoints: [{ port: 'metrics', interval: '30s' }] })).toEqual([]);
+    expect(monitor({ selector: {}, endpoint: [{ port: 'metrics' }] }).join('\n')).toMatch(/spec.endpoint: unknown field/);
+    expect(monitor({ selector: {} }, { name: 'm', label: {} }).join('\n')).toMatch(/metadata.label: unknown field/);
+  });
+
   /** A minimal valid Deployment; `patch` mutates it before validation. */
   function deployment(patch: (d: any) => void = () => {}): string[] {
     const d: any = {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 /**
  * A strict, offline validator for Kubernetes manifests against the OpenAPI v2 definitions that
@@ -14,6 +15,9 @@ import * as path from 'path';
 
 /** The checked-out schemas live next to the repository, in ../shared (relative to the repo root). */
 export const SCHEMA_ROOT = path.resolve(__dirname, '..', '..', '..', 'shared', 'k8s-schemas');
+/** The CRDs the library emits objects of (Prometheus operator, cert-manager). */
+export const CRD_ROOT = path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 interface Schema {
   type?: string;
@@ -71,6 +75,29 @@ export class K8sSchema {
     for (const [name, def] of Object.entries(this.definitions)) {
       for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
         this.byGvk.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
+      }
+    }
+    this.addCrds();
+  }
+
+  /**
+   * Custom resources validate against their CRD's structural schema (served versions only), which
+   * the API server also treats as closed: unknown fields are pruned or, with strict validation,
+   * refused. Their metadata gets the real ObjectMeta schema; CRDs leave it open.
+   */
+  private addCrds(): void {
+    if (!fs.existsSync(CRD_ROOT)) return;
+    for (const file of fs.readdirSync(CRD_ROOT).filter((f) => f.endsWith('.yaml')).sort()) {
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRD_ROOT, file), 'utf8'))) {
+        const crd = doc.toJSON();
+        if (crd?.kind !== 'CustomResourceDefinition') continue;
+        for (const version of crd.spec.versions ?? []) {
+          if (!version.served) continue;
+          const schema = version.schema?.openAPIV3Schema as Schema;
+          const name = `crd:${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+          this.definitions[name] = { ...schema, properties: { ...schema.properties, metadata: { $ref: `#/definitions/${OBJECT_META}` } } };
+          this.byGvk.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, name);
+        }
       }
     }
   }

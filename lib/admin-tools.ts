@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { Container, EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity, Volume, VolumeMount } from '../imports/k8s';
+import { SCHEMA_RESOURCES } from './schema/schema-job';
+
+export interface AdminToolsProps {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The admin-tools image of the server's release. */
+  readonly image: string;
+  /** How the tools reach the cluster: address, TLS env and certificate volumes. */
+  readonly client: { readonly address: string; readonly env: EnvVar[]; readonly volumes: Volume[]; readonly mounts: VolumeMount[] };
+  readonly podSecurityContext: Record<string, unknown>;
+  readonly containerSecurityContext: Container['securityContext'];
+  readonly serviceAccountName: string;
+}
+
+/**
+ * One pod with `temporal`, `tdbg` and the schema tools, already pointed at the cluster:
+ * `kubectl exec -it deploy/<cluster>-admin-tools -- temporal operator cluster health`.
+ */
+export class AdminTools extends Construct {
+  public readonly name: string;
+  public readonly resource: KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: AdminToolsProps) {
+    super(scope, id);
+    this.name = `${props.clusterName}-admin-tools`;
+    const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
+    const labels = { ...props.labels, 'app.kubernetes.io/component': 'admin-tools' };
+    this.resource = new KubeDeployment(this, 'Resource', {
+      metadata: { name: this.name, namespace: props.namespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels: { ...labels, ...selector } },
+          spec: {
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: props.podSecurityContext,
+            containers: [{
+              name: 'admin-tools',
+              image: props.image,
+              imagePullPolicy: 'IfNotPresent',
+              // The image's own command; spelled out so the pod stays up whatever the image's default.
+              command: ['sh', '-c', 'trap exit INT HUP TERM; sleep infinity & wait'],
+              // HOME on the writable /tmp: the CLI keeps its settings there, and the root filesystem is read-only.
+              env: [{ name: 'TEMPORAL_ADDRESS', value: props.client.address }, { name: 'HOME', value: '/tmp' }, ...props.client.env],
+              resources: SCHEMA_RESOURCES,
+              securityContext: props.containerSecurityContext,
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts],
+            }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes],
+          },
+        },
+      },
+    });
+    // A tools pod may always be evicted; the budget says so explicitly for drain tooling.
+    new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: this.name, namespace: props.namespace, labels },
+      spec: { selector: { matchLabels: selector }, maxUnavailable: IntOrString.fromNumber(1) },
+    });
+  }
+}

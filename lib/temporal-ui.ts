@@ -1,0 +1,206 @@
+import type { ContainerResources } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Container, EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../imports/k8s';
+import { NetworkPeer } from './network-policies';
+import { SecretRef } from './secret-ref';
+import { propError, requireDns1123Subdomain, requireInteger, requireNonEmpty } from './validation';
+
+/** The web UI's default image. */
+export const DEFAULT_UI_IMAGE = 'temporalio/ui:2.52.0';
+
+/** OIDC login for the web UI. */
+export interface UiOidcOptions {
+  /** The identity provider's issuer URL. */
+  readonly providerUrl: string;
+  readonly clientId: string;
+  /** The client secret, from a Secret. */
+  readonly clientSecret: SecretRef;
+  /** The UI's callback URL, `https://<host>/auth/sso/callback`. */
+  readonly callbackUrl: string;
+  /**
+   * Scopes to request.
+   * @default ['openid', 'profile', 'email']
+   */
+  readonly scopes?: string[];
+}
+
+/** An Ingress in front of the UI. */
+export interface UiIngressOptions {
+  readonly host: string;
+  /**
+   * IngressClass.
+   * @default - the cluster's default class
+   */
+  readonly className?: string;
+  /**
+   * A `kubernetes.io/tls` Secret for the host.
+   * @default - no TLS on the Ingress
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Annotations, for the controller or cert-manager.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+}
+
+/** The web UI, as a cluster prop. */
+export interface UiOptions {
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @default DEFAULT_UI_IMAGE */
+  readonly image?: string;
+  /** @default - 100m CPU and 128Mi requested, 500m and 256Mi limits */
+  readonly resources?: ContainerResources;
+  /** @default - no login: anyone who reaches the UI can use it */
+  readonly oidc?: UiOidcOptions;
+  /** @default - no Ingress; reach the Service with a port-forward */
+  readonly ingress?: UiIngressOptions;
+  /**
+   * Who may reach the UI's port (the Ingress controller, a VPN range).
+   * @default [NetworkPeer.anyNamespace()]
+   */
+  readonly allowFrom?: NetworkPeer[];
+}
+
+export interface TemporalUiProps extends UiOptions {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** `host:port` of the frontend gRPC endpoint. */
+  readonly frontendAddress: string;
+  /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
+  readonly client: { readonly env: EnvVar[]; readonly volumes: Volume[]; readonly mounts: VolumeMount[] };
+  readonly podSecurityContext: Record<string, unknown>;
+  readonly containerSecurityContext: Container['securityContext'];
+  readonly serviceAccountName: string;
+}
+
+const UI_PORT = 8080;
+
+/** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
+export class TemporalUi extends Construct {
+  public readonly name: string;
+  public readonly replicas: number;
+  public readonly image: string;
+  public readonly selectorLabels: Record<string, string>;
+  /** `http://<service>.<namespace>.svc:8080`. */
+  public readonly url: string;
+  public readonly resource: KubeDeployment;
+
+  constructor(scope: Construct, id: string, props: TemporalUiProps) {
+    super(scope, id);
+    const owner = `ui of TemporalCluster '${props.clusterName}'`;
+    this.name = `${props.clusterName}-ui`;
+    this.replicas = requireInteger(owner, 'replicas', props.replicas ?? 2, 0);
+    this.image = props.image ?? DEFAULT_UI_IMAGE;
+    this.url = `http://${this.name}.${props.namespace}.svc:${UI_PORT}`;
+    this.selectorLabels = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'ui' };
+    const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
+    const metadata = { name: this.name, namespace: props.namespace, labels };
+
+    // The UI reads its settings from env (config/docker.yaml in the image renders them).
+    const env: EnvVar[] = [
+      { name: 'TEMPORAL_ADDRESS', value: props.frontendAddress },
+      { name: 'TEMPORAL_UI_PORT', value: String(UI_PORT) },
+      ...props.client.env.map((e) => ({ name: UI_TLS_ENV[e.name] ?? e.name, value: e.value })).filter((e) => e.name.startsWith('TEMPORAL_TLS_')),
+      ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
+      ...oidcEnv(owner, props.oidc),
+    ];
+    const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
+    const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];
+
+    this.resource = new KubeDeployment(this, 'Resource', {
+      metadata,
+      spec: {
+        replicas: this.replicas,
+        selector: { matchLabels: this.selectorLabels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: { ...labels, ...this.selectorLabels } },
+          spec: {
+            serviceAccountName: props.serviceAccountName,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: props.podSecurityContext,
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
+            containers: [{
+              name: 'ui',
+              image: this.image,
+              imagePullPolicy: 'IfNotPresent',
+              env,
+              ports: [{ name: 'http', containerPort: UI_PORT, protocol: 'TCP' }],
+              readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
+              livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
+              resources: uiResources(props.resources),
+              securityContext: props.containerSecurityContext,
+              volumeMounts: mounts,
+            }],
+            volumes,
+          },
+        },
+      },
+    });
+    new KubeService(this, 'Service', {
+      metadata,
+      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: UI_PORT, targetPort: IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }] },
+    });
+    if (this.replicas > 1) {
+      new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });
+    }
+    if (props.ingress) {
+      const ingress = props.ingress;
+      requireNonEmpty(owner, 'ingress.host', ingress.host);
+      if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
+      new KubeIngress(this, 'Ingress', {
+        metadata: { ...metadata, annotations: ingress.annotations },
+        spec: {
+          ingressClassName: ingress.className,
+          tls: ingress.tlsSecretName ? [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] : undefined,
+          rules: [{ host: ingress.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: this.name, port: { name: 'http' } } } }] } }],
+        },
+      });
+    }
+  }
+}
+
+/** The UI names its TLS settings differently from the Temporal CLI. */
+const UI_TLS_ENV: Record<string, string> = {
+  TEMPORAL_TLS_CLIENT_CERT_PATH: 'TEMPORAL_TLS_CERT',
+  TEMPORAL_TLS_CLIENT_KEY_PATH: 'TEMPORAL_TLS_KEY',
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: 'TEMPORAL_TLS_CA',
+  TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_TLS_SERVER_NAME',
+};
+
+function oidcEnv(owner: string, oidc: UiOidcOptions | undefined): EnvVar[] {
+  if (!oidc) return [];
+  for (const prop of ['providerUrl', 'callbackUrl'] as const) {
+    if (!/^https?:\/\/\S+$/.test(String(oidc[prop]))) throw propError(owner, `oidc.${prop}`, oidc[prop], 'an http(s) URL');
+  }
+  requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
+  if (!(oidc.clientSecret instanceof SecretRef)) throw propError(owner, 'oidc.clientSecret', oidc.clientSecret, 'a SecretRef: the client secret stays in a Secret');
+  return [
+    { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
+    { name: 'TEMPORAL_AUTH_TYPE', value: 'oidc' },
+    { name: 'TEMPORAL_AUTH_PROVIDER_URL', value: oidc.providerUrl },
+    { name: 'TEMPORAL_AUTH_CLIENT_ID', value: oidc.clientId },
+    { name: 'TEMPORAL_AUTH_CLIENT_SECRET', valueFrom: oidc.clientSecret._toEnvSource() },
+    { name: 'TEMPORAL_AUTH_CALLBACK_URL', value: oidc.callbackUrl },
+    { name: 'TEMPORAL_AUTH_SCOPES', value: (oidc.scopes ?? ['openid', 'profile', 'email']).join(',') },
+  ];
+}
+
+function uiResources(resources: ContainerResources | undefined) {
+  return {
+    requests: {
+      'cpu': Quantity.fromString(resources?.cpu?.request?.amount ?? '100m'),
+      'memory': Quantity.fromString(resources?.memory?.request ? `${resources.memory.request.toMebibytes()}Mi` : '128Mi'),
+      'ephemeral-storage': Quantity.fromString('32Mi'),
+    },
+    limits: {
+      'cpu': Quantity.fromString(resources?.cpu?.limit?.amount ?? '500m'),
+      'memory': Quantity.fromString(resources?.memory?.limit ? `${resources.memory.limit.toMebibytes()}Mi` : '256Mi'),
+      'ephemeral-storage': Quantity.fromString('256Mi'),
+    },
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Checks of generated PromQL against the real server: every expression must parse, and every
+ * metric and label it names must be one the v1.31.2 server emits under the default (tally)
+ * Prometheus reporter. Everything is read from the lezer-promql syntax tree, never with regexes.
+ */
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
+import fixture from '../fixtures/temporal-metrics-v1.31.2.json';
+
+type MetricType = 'counter' | 'gauge' | 'timer' | 'histogram';
+
+/** The series a timer or histogram becomes in Prometheus (tally reporter). */
+const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'] as const;
+
+/**
+ * Metrics the fixture records no labels for, but which the server records through the very same
+ * handler as a recorded one, so they carry the same labels: the six workflow outcome counters are
+ * emitted side by side in emitWorkflowCompletionStats (service/history/workflow/metrics.go).
+ */
+const SAME_LABELS_AS: Record<string, string> = {
+  workflow_cancel: 'workflow_success',
+  workflow_terminate: 'workflow_success',
+  workflow_continued_as_new: 'workflow_success',
+};
+
+/** A series name resolved against the catalog. */
+export interface ResolvedSeries {
+  /** As written in the query, e.g. `service_latency_bucket`. */
+  readonly series: string;
+  /** The server's metric name, e.g. `service_latency`. */
+  readonly metric: string;
+  readonly type: MetricType;
+  /** `_bucket`, `_sum`, `_count` or '' for counters and gauges. */
+  readonly suffix: string;
+}
+
+/** The metrics (and, where recorded, their labels) of one server release. */
+export class MetricCatalog {
+  /** Temporal Server v1.31.2, from test/fixtures/temporal-metrics-v1.31.2.json. */
+  public static v1_31_2(): MetricCatalog {
+    const types = new Map<string, MetricType>(fixture.metrics.map((m) => [m.name, m.type as MetricType]));
+    const labels = new Map<string, Set<string>>(fixture.prometheus.keySeries.map((k) => [k.metric, new Set(k.labels)]));
+    return new MetricCatalog(types, labels);
+  }
+
+  private constructor(private readonly types: Map<string, MetricType>, private readonly recordedLabels: Map<string, Set<string>>) {}
+
+  /** Resolves a series name, or throws when the server emits no such series. */
+  public resolve(series: string): ResolvedSeries {
+    const exact = this.types.get(series);
+    if (exact === 'counter' || exact === 'gauge') return { series, metric: series, type: exact, suffix: '' };
+    if (exact) {
+      throw new Error(`${series} is a ${exact}; Prometheus only has ${HISTOGRAM_SUFFIXES.map((s) => series + s).join(', ')}`);
+    }
+    for (const suffix of HISTOGRAM_SUFFIXES) {
+      if (!series.endsWith(suffix)) continue;
+      const metric = series.slice(0, -suffix.length);
+      const type = this.types.get(metric);
+      if (type === 'timer' || type === 'histogram') return { series, metric, type, suffix };
+      if (type) throw new Error(`${series}: ${metric} is a ${type}, which has no ${suffix} series`);
+    }
+    throw new Error(`${series} is not a metric of Temporal Server v1.31.2`);
+  }
+
+  /** Labels of a metric's series, when the fixture records them (`le` included for `_bucket`). */
+  public labels(resolved: ResolvedSeries): Set<string> | undefined {
+    const recorded = this.recordedLabels.get(resolved.metric) ?? this.recordedLabels.get(SAME_LABELS_AS[resolved.metric]);
+    if (!recorded) return undefined;
+    return new Set([...recorded, ...(resolved.suffix === '_bucket' ? ['le'] : [])]);
+  }
+}
+
+/** Parses PromQL, throwing with the position of the first syntax error. */
+export function parsePromQL(expr: string): Tree {
+  const tree = parser.parse(expr);
+  let error: { from: number; to: number } | undefined;
+  tree.iterate({
+    enter: (node) => {
+      if (!error && node.type.isError) error = { from: node.from, to: node.to };
+    },
+  });
+  if (error) {
+    throw new Error(`PromQL does not parse at ${error.from}: …${expr.slice(Math.max(0, error.from - 20), error.from)}⚠${expr.slice(error.from, error.from + 20)}…\n${expr}`);
+  }
+  return tree;
+}
+
+/** One vector selector: its metric name and the labels its matchers name. */
+export interface Selector {
+  readonly metric: string;
+  readonly matcherLabels: string[];
+}
+
+/** One `by (...)` or `on (...)` clause, and the selectors it applies to. */
+export interface Grouping {
+  readonly clause: string;
+  readonly labels: string[];
+  readonly selectors: Selector[];
+}
+
+const text = (expr: string, node: SyntaxNode) => expr.slice(node.from, node.to);
+
+function childrenOf(node: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name === name) out.push(child);
+  return out;
+}
+
+function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const cursor = node.cursor();
+  const walk = (): void => {
+    if (cursor.name === name) out.push(cursor.node);
+    if (cursor.firstChild()) {
+      do walk(); while (cursor.nextSibling());
+      cursor.parent();
+    }
+  };
+  walk();
+  return out;
+}
+
+function selectorOf(expr: string, node: SyntaxNode): Selector {
+  const identifier = childrenOf(node, 'Identifier')[0];
+  if (!identifier) throw new Error(`selector without a metric name: ${text(expr, node)}`);
+  const matchers = childrenOf(node, 'LabelMatchers').flatMap((m) => [...childrenOf(m, 'UnquotedLabelMatcher'), ...childrenOf(m, 'QuotedLabelMatcher')]);
+  const matcherLabels = matchers.map((m) => {
+    const label = childrenOf(m, 'LabelName')[0] ?? childrenOf(m, 'QuotedLabelName')[0];
+    if (!label) throw new Error(`matcher without a label name: ${text(expr, m)}`);
+    return text(expr, label);
+  });
+  if (matcherLabels.includes('__name__')) throw new Error(`select metrics by name, not __name__: ${text(expr, node)}`);
+  return { metric: text(expr, identifier), matcherLabels };
+}
+
+/** Every vector selector of an expression, in order. */
+export function selectors(expr: string): Selector[] {
+  const root = parsePromQL(expr).topNode;
+  return descendants(root, 'VectorSelector').map((node) => selectorOf(expr, node));
+}
+
+/** Every `by` and `on` clause of an expression, with the selectors under it. */
+export function groupings(expr: string): Grouping[] {
+  const root = parsePromQL(expr).topNode;
+  const out: Grouping[] = [];
+  for (const aggregate of descendants(root, 'AggregateExpr')) {
+    for (const modifier of childrenOf(aggregate, 'AggregateModifier')) {
+      if (childrenOf(modifier, 'By').length === 0) continue;
+      out.push(grouping(expr, modifier, aggregate));
+    }
+  }
+  for (const binary of descendants(root, 'BinaryExpr')) {
+    for (const modifier of childrenOf(binary, 'MatchingModifierClause')) {
+      if (childrenOf(modifier, 'On').length === 0) continue;
+      out.push(grouping(expr, modifier, binary));
+    }
+  }
+  return out;
+}
+
+function grouping(expr: string, modifier: SyntaxNode, scope: SyntaxNode): Grouping {
+  const labels = childrenOf(modifier, 'GroupingLabels').flatMap((g) => [...childrenOf(g, 'LabelName'), ...childrenOf(g, 'QuotedLabelName')]).map((l) => text(expr, l));
+  return { clause: text(expr, modifier), labels, selectors: descendants(scope, 'VectorSelector').map((n) => selectorOf(expr, n)) };
+}
+
+/** Resolves every metric of an expression against the catalog; throws on the first unknown one. */
+export function checkMetrics(expr: string, catalog: MetricCatalog): ResolvedSeries[] {
+  return selectors(expr).map((s) => {
+    try {
+      return catalog.resolve(s.metric);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nin: ${expr}`);
+    }
+  });
+}
+
+/**
+ * Throws when a matcher or a `by`/`on` clause names a label that a selected metric does not have,
+ * for the metrics whose labels the fixture records. `targetLabels` are the labels the scrape adds.
+ */
+export function checkLabels(expr: string, catalog: MetricCatalog, targetLabels: string[]): void {
+  const allowed = (metric: string) => {
+    const labels = catalog.labels(catalog.resolve(metric));
+    return labels && new Set([...labels, ...targetLabels]);
+  };
+  for (const s of selectors(expr)) {
+    const labels = allowed(s.metric);
+    const unknown = s.matcherLabels.filter((l) => labels && !labels.has(l));
+    if (unknown.length) throw new Error(`${s.metric} has no label ${unknown.join(', ')}\nin: ${expr}`);
+  }
+  for (const g of groupings(expr)) {
+    for (const s of g.selectors) {
+      const labels = allowed(s.metric);
+      const unknown = g.labels.filter((l) => labels && !labels.has(l));
+      if (unknown.length) throw new Error(`"${g.clause}" groups by ${unknown.join(', ')}, which ${s.metric} does not have\nin: ${expr}`);
+    }
+  }
+}
+
+/**
+ * Grafana's interval variables stand where PromQL needs a duration; the others only appear inside
+ * string literals, where any text parses.
+ */
+export function expandGrafanaVariables(expr: string): string {
+  return expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m');
+}
+
+/** The series selector inside Grafana's `label_values(selector, label)` variable query. */
+export function labelValuesQuery(definition: string): { selector: string; label: string } {
+  const match = /^label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/s.exec(definition);
+  if (!match) throw new Error(`not a label_values() query: ${definition}`);
+  return { selector: match[1], label: match[2] };
+}

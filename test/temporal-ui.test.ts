@@ -1,0 +1,75 @@
+import { ClusterTls, NetworkPeer, SecretRef, TemporalUi } from '../lib';
+import { ingressAllowed } from './support/network-policy';
+import { cluster, find, objects, testChart } from './support/synth';
+
+const oidc = {
+  providerUrl: 'https://idp.example.com', clientId: 'temporal-ui', clientSecret: SecretRef.of('ui-oidc', 'client-secret'),
+  callbackUrl: 'https://temporal.example.com/auth/sso/callback',
+};
+
+describe('TemporalUi', () => {
+  test('defaults', () => {
+    const chart = testChart();
+    const c = cluster(chart, { ui: {} });
+    expect(c.ui).toBeInstanceOf(TemporalUi);
+    expect(objects(chart).filter((o) => o.metadata.name === 'temporal-ui')).toMatchSnapshot();
+  });
+
+  test('points at the frontend, probes /healthz and keeps a budget', () => {
+    const chart = testChart();
+    const c = cluster(chart, { ui: {} });
+    const container = find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0];
+    expect(container.image).toBe('temporalio/ui:2.52.0');
+    expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }, { name: 'TEMPORAL_UI_PORT', value: '8080' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.maxUnavailable).toBe(1);
+    expect(c.ui!.url).toBe('http://temporal-ui.temporal.svc:8080');
+  });
+
+  test('uses its own client certificate against a TLS frontend, under the UI\'s env names', () => {
+    const chart = testChart();
+    cluster(chart, { ui: {}, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { ui: 'ui-client-tls' } }) });
+    const pod = find(chart, 'Deployment', 'temporal-ui').spec.template.spec;
+    expect(pod.containers[0].env).toEqual(expect.arrayContaining([
+      { name: 'TEMPORAL_TLS_CERT', value: '/etc/temporal/tls/client/tls.crt' },
+      { name: 'TEMPORAL_TLS_KEY', value: '/etc/temporal/tls/client/tls.key' },
+      { name: 'TEMPORAL_TLS_CA', value: '/etc/temporal/tls/frontend/ca.crt' },
+      { name: 'TEMPORAL_TLS_SERVER_NAME', value: 'temporal-frontend.temporal.svc.cluster.local' },
+      { name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' },
+    ]));
+    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'ui-client-tls' } });
+  });
+
+  test('OIDC login takes its client secret from a Secret; an Ingress publishes it', () => {
+    const chart = testChart();
+    cluster(chart, { ui: { oidc, ingress: { host: 'temporal.example.com', className: 'nginx', tlsSecretName: 'temporal-ui-tls' } } });
+    const env = find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TEMPORAL_AUTH_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'ui-oidc', key: 'client-secret' } } });
+    expect(env).toContainEqual({ name: 'TEMPORAL_AUTH_SCOPES', value: 'openid,profile,email' });
+    expect(find(chart, 'Ingress', 'temporal-ui').spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['temporal.example.com'], secretName: 'temporal-ui-tls' }],
+      rules: [{ host: 'temporal.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'temporal-ui', port: { name: 'http' } } } }] } }],
+    });
+  });
+
+  test('its NetworkPolicy admits the configured peers to the UI port only', () => {
+    const chart = testChart();
+    cluster(chart, { ui: { allowFrom: [NetworkPeer.namespace('ingress-nginx')] } });
+    const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+    const uiPod = { namespace: 'temporal', labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/component': 'ui' } };
+    expect(ingressAllowed(policies, { namespace: 'ingress-nginx', labels: {} }, uiPod, 8080)).toBe(true);
+    expect(ingressAllowed(policies, { namespace: 'default', labels: {} }, uiPod, 8080)).toBe(false);
+  });
+
+  describe('fails when', () => {
+    test('an OIDC URL is not a URL or the client secret is a literal', () => {
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an http\(s\) URL/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "hunter2"; expected a SecretRef/);
+    });
+    test('replicas is negative or the Ingress has no host', () => {
+      expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);
+      expect(() => cluster(testChart(), { ui: { ingress: { host: '' } } })).toThrow(/ingress.host is ""; expected a non-empty string/);
+    });
+  });
+});
