@@ -131,7 +131,8 @@ export class TemporalUi extends Construct {
               env,
               ports: [{ name: 'http', containerPort: UI_PORT, protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
-              livenessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
+              // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
+              livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
               resources: uiResources(props.resources),
               securityContext: props.containerSecurityContext,
               volumeMounts: mounts,

@@ -81,29 +81,26 @@ export class ManagedProcess {
       clearTimeout(timer);
     }
   }
+}
 
-  /** The last lines of the log. */
-  public tail(lines = 40): string {
-    return tailFile(this.logFile, lines);
-  }
+/** Log lines longer than this are cut in error messages; the log file keeps them whole. */
+const MAX_LINE = 800;
+
+function readLines(file: string): string[] {
+  if (!fs.existsSync(file)) return [`(no log at ${file})`];
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}…` : l));
 }
 
 export function tailFile(file: string, lines = 40): string {
-  if (!fs.existsSync(file)) return `(no log at ${file})`;
-  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  return readLines(file).slice(-lines).join('\n');
 }
 
-/** Runs a command to its end, killing it after `timeoutMs`. */
-export async function runToEnd(command: string, args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string; timeoutMs: number }): Promise<{ status: ExitStatus; timedOut: boolean }> {
-  const p = ManagedProcess.spawn(command, args, options);
-  let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; void p.stop(5_000); }, options.timeoutMs);
-  try {
-    return { status: await p.exited, timedOut };
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * The first error-level lines of a server log. The root cause (a refused password, a port in use)
+ * is often logged once early and then buried under the shutdown that follows it.
+ */
+export function firstErrors(file: string, count = 5): string[] {
+  return readLines(file).filter((l) => /"level":"(error|dpanic|panic|fatal)"/.test(l)).slice(0, count);
 }
 
 /** A TCP port nothing listens on right now. */

@@ -3,6 +3,8 @@ import * as path from 'path';
 
 /** What scripts/e2e-tools.sh prepares: the binaries and files that stand in for the images. */
 export interface E2eTools {
+  /** The Temporal release the binaries and schema files belong to. */
+  readonly version: string;
   /** `temporal-server` of the server image. */
   readonly serverBin: string;
   /** `temporal-sql-tool` of the admin-tools image. */
@@ -32,6 +34,7 @@ export function ensureTools(temporalVersion: string): E2eTools {
     return value;
   };
   return {
+    version: temporalVersion,
     serverBin: get('TEMPORAL_SERVER_BIN'),
     sqlToolBin: get('TEMPORAL_SQL_TOOL_BIN'),
     schemaDir: get('TEMPORAL_SCHEMA_DIR'),

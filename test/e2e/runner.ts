@@ -1,0 +1,450 @@
+/*
+ * Runs a synthesized manifest without Kubernetes: the schema Jobs' containers, then one server
+ * process per Deployment with the command, env, config files and init containers its pod would
+ * get. It reads only the YAML, never the TypeScript that produced it.
+ *
+ * What differs from a pod, and why (everything else is taken from the YAML as it is):
+ *  1. Pod IP. Each pod gets a loopback address of its own, 127.0.0.N; `fieldRef: status.podIP`
+ *     resolves to it.
+ *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
+ *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
+ *     process's own address, so processes share port numbers exactly as pods do.
+ *  3. Mounts. Each volume mount is materialised under the pod's own folder: a ConfigMap volume as
+ *     its files at <folder><mountPath>, an emptyDir as an empty folder there. Env values that are
+ *     paths under a ConfigMap mount (TEMPORAL_SERVER_CONFIG_FILE_PATH) and those paths inside the
+ *     server config (dynamicConfigClient.filepath) get the folder as prefix. The emptyDir mounted at
+ *     /tmp is passed as TMPDIR instead, since /tmp itself cannot be remounted per process.
+ *  4. Images. `temporal-server` and `temporal-sql-tool` are links, in a folder at the head of PATH,
+ *     to binaries built from the release's Go module; `sh` is the machine's. Command arguments under
+ *     /etc/temporal/schema (where the admin-tools image keeps the schema) point at the module's
+ *     schema folder.
+ *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
+ *     folder) and TMPDIR, then the env its container spec gives it.
+ *  6. Replicas. One process per Deployment, whatever `replicas` says.
+ *  7. Probes and Jobs. The runner polls each container's gRPC readinessProbe (port and service
+ *     name) at the pod's address. Only the schema Jobs (component label `schema-*`) run, before
+ *     any Deployment, once and with no retries: a failed step fails the run. Other Jobs, which
+ *     need a running cluster, are not run.
+ *  8. Restarts. As the kubelet does for a Deployment's pod, a server process that ends before it
+ *     serves is started again, after 2 s and then 4 s (the kubelet waits 10 s, 20 s, ...); a third
+ *     end counts as a crash loop and fails the run. A first start on fresh databases needs this:
+ *     the roles race to write the cluster metadata record, and the losers exit once.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { HealthClient, SERVING, statusName } from './grpc-health';
+import { delay, describeExit, firstErrors, ManagedProcess, tailFile } from './processes';
+import { E2eTools } from './tools';
+
+/** Where the admin-tools image keeps the schema files. */
+const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
+const LOG_TAIL_LINES = 40;
+const MAX_STARTS = 3;
+const RESTART_BACKOFF_MS = 2_000;
+
+/** The part of a server process the test may change before it starts (see `mutateProcess`). */
+export interface ProcessSpec {
+  /** The server config file, as the ConfigMap holds it (before the runner's rewrites). */
+  config: string;
+  /** The container's env, with every reference resolved. */
+  env: Record<string, string>;
+}
+
+export interface RunnerOptions {
+  readonly yaml: string;
+  /** The Secrets the manifest refers to, as name -> key -> value. */
+  readonly secrets: Record<string, Record<string, string>>;
+  readonly tools: E2eTools;
+  /** An empty folder for pod folders and logs. */
+  readonly workDir: string;
+  /** Bound of every wait: each schema step, each init container, each role's health. @default 180 s */
+  readonly timeoutMs?: number;
+  /** Changes one role's process before it starts, to wire it wrong on purpose. */
+  readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
+}
+
+/** A step that failed: which role (or Job), what it waited for, and its log. */
+export class RunnerError extends Error {
+  public readonly logTail: string;
+  /** The first error lines of the log, where the cause usually is. */
+  public readonly firstErrors: string[];
+
+  constructor(public readonly role: string, public readonly waitingFor: string, public readonly reason: string, public readonly logFile: string) {
+    const logTail = tailFile(logFile, LOG_TAIL_LINES);
+    const errors = firstErrors(logFile);
+    const notInTail = errors.filter((l) => !logTail.includes(l));
+    super([
+      `${role}: ${reason} while waiting for ${waitingFor}.`,
+      ...(notInTail.length ? [`First errors in ${logFile}:`, ...notInTail] : []),
+      `Last ${LOG_TAIL_LINES} lines of ${logFile}:`,
+      logTail,
+    ].join('\n'));
+    this.name = 'RunnerError';
+    this.logTail = logTail;
+    this.firstErrors = errors;
+  }
+}
+
+interface K8sObject {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: any;
+}
+
+interface Container {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: any }>;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  readinessProbe?: { grpc?: { port: number; service?: string } };
+}
+
+/** One pod as the runner lays it out: its address, folder and volumes. */
+interface Pod {
+  readonly name: string;
+  readonly ip: string;
+  readonly dir: string;
+  readonly volumes: Array<{ name: string; configMap?: { name: string }; emptyDir?: unknown }>;
+}
+
+/** A server process that stands for one Deployment. */
+interface RoleProcess {
+  readonly role: string;
+  readonly deployment: string;
+  readonly ip: string;
+  readonly command: string[];
+  readonly env: Record<string, string>;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly probe: { port: number; service: string };
+  readonly ports: Record<string, number>;
+  process?: ManagedProcess;
+  /** Restarts after the process ended on its own while starting. */
+  restarts: number;
+}
+
+export class ClusterRunner {
+  /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
+  public static async up(options: RunnerOptions): Promise<ClusterRunner> {
+    const runner = new ClusterRunner(options);
+    try {
+      await runner.runSchemaJobs();
+      await Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `127.0.0.${11 + i}`)));
+    } catch (err) {
+      await runner.down();
+      throw err;
+    }
+    return runner;
+  }
+
+  private readonly objects: K8sObject[];
+  private readonly binDir: string;
+  private readonly timeoutMs: number;
+  private readonly roles = new Map<string, RoleProcess>();
+  private readonly children = new Set<ManagedProcess>();
+  private closed = false;
+  private jobPods = 0;
+
+  private constructor(private readonly options: RunnerOptions) {
+    this.objects = parseAllDocuments(options.yaml).map((doc) => {
+      if (doc.errors.length) throw new Error(`the manifest is not valid YAML: ${doc.errors[0].message}`);
+      return doc.toJS() as K8sObject;
+    }).filter((o) => o);
+    this.checkImages();
+    this.timeoutMs = options.timeoutMs ?? 180_000;
+    this.binDir = path.join(options.workDir, 'bin');
+    fs.mkdirSync(this.binDir, { recursive: true });
+    fs.mkdirSync(path.join(options.workDir, 'logs'), { recursive: true });
+    // Rewrite 4: the image's binaries.
+    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin]]) {
+      const link = path.join(this.binDir, name);
+      if (!fs.existsSync(link)) fs.symlinkSync(target, link);
+    }
+  }
+
+  /** The roles that run, in manifest order. */
+  public get roleNames(): string[] {
+    return [...this.roles.values()].sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true })).map((r) => r.role);
+  }
+
+  /** The address of a role's process and its named container ports. */
+  public endpoint(role: string): { ip: string; ports: Record<string, number>; grpc: string } {
+    const r = this.role(role);
+    return { ip: r.ip, ports: r.ports, grpc: `${r.ip}:${r.ports.grpc}` };
+  }
+
+  /** Everything the role's process has logged so far, across restarts. */
+  public log(role: string): string {
+    return fs.readFileSync(this.role(role).logFile, 'utf8');
+  }
+
+  /** How often the role's process ended on its own while starting and was started again (rewrite 8). */
+  public restarts(role: string): number {
+    return this.role(role).restarts;
+  }
+
+  /** SIGKILL, as when a node dies under the pod. */
+  public async kill(role: string): Promise<void> {
+    const p = this.role(role).process;
+    if (p) await p.stop(0, 'SIGKILL');
+  }
+
+  /** Starts the role's process again with the same env and files, and waits for it to serve. */
+  public async restart(role: string): Promise<void> {
+    const r = this.role(role);
+    if (r.process && !r.process.exitStatus) throw new Error(`${role} is still running (pid ${r.process.pid})`);
+    fs.appendFileSync(r.logFile, `\n[e2e] ---- restarting ${role} ----\n`);
+    this.spawnServer(r);
+    await this.waitServing(r);
+  }
+
+  /**
+   * Stops every process it started: SIGTERM, then SIGKILL for any still there after `graceMs`. A
+   * pod would get its terminationGracePeriodSeconds, and the frontend uses it to drain (the
+   * library's dynamic config asks for up to 40 s); a test teardown has nothing to drain.
+   */
+  public async down(graceMs = 5_000): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.children].map((p) => p.stop(graceMs)));
+  }
+
+  private role(role: string): RoleProcess {
+    const r = this.roles.get(role);
+    if (!r) throw new Error(`no role ${role}; the manifest has ${this.roleNames.join(', ')}`);
+    return r;
+  }
+
+  /** The tools stand in for the server and admin-tools images of one release; refuse any other tag. */
+  private checkImages(): void {
+    for (const o of [...this.ofKind('Deployment'), ...this.ofKind('Job')]) {
+      const spec = o.spec.template.spec;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers] as Array<Container & { image: string }>) {
+        const tag = c.image.slice(c.image.lastIndexOf(':') + 1);
+        if (tag !== this.options.tools.version) {
+          throw new Error(`${o.kind} ${o.metadata.name} container ${c.name} runs ${c.image}, but the e2e tools are Temporal ${this.options.tools.version}`);
+        }
+      }
+    }
+  }
+
+  private ofKind(kind: string): K8sObject[] {
+    return this.objects.filter((o) => o.kind === kind);
+  }
+
+  private deployments(): K8sObject[] {
+    const found = this.ofKind('Deployment');
+    if (found.length === 0) throw new Error('the manifest has no Deployment');
+    return found;
+  }
+
+  private configMap(name: string): Record<string, string> {
+    const cm = this.ofKind('ConfigMap').find((o) => o.metadata.name === name);
+    if (!cm) throw new Error(`the manifest refers to ConfigMap ${name}, which it does not contain`);
+    return cm.data ?? {};
+  }
+
+  /** Each schema Job's init containers, then its containers, in order; the Jobs themselves run side by side. */
+  private async runSchemaJobs(): Promise<void> {
+    const schemaJobs = this.ofKind('Job').filter((job) => job.metadata.labels?.['app.kubernetes.io/component']?.startsWith('schema-'));
+    if (schemaJobs.length === 0) throw new Error('the manifest has no schema Job (a Job labelled app.kubernetes.io/component: schema-*)');
+    await Promise.all(schemaJobs.map(async (job) => {
+      const podSpec = job.spec.template.spec;
+      const pod = this.newPod(job.metadata.name, `127.0.0.${101 + this.jobPods++}`, podSpec.volumes);
+      for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
+        await this.runToEnd(pod, c, `schema Job ${job.metadata.name}`);
+      }
+    }));
+  }
+
+  private async startDeployment(deployment: K8sObject, ip: string): Promise<void> {
+    const podSpec = deployment.spec.template.spec;
+    const pod = this.newPod(deployment.metadata.name, ip, podSpec.volumes);
+    for (const c of (podSpec.initContainers ?? []) as Container[]) {
+      await this.runToEnd(pod, c, `Deployment ${deployment.metadata.name}`);
+    }
+    const [container, ...sidecars] = podSpec.containers as Container[];
+    if (sidecars.length) throw new Error(`Deployment ${deployment.metadata.name}: the runner supports one container per pod`);
+    // The env as the YAML gives it; the hook sees it before any rewrite.
+    let env = this.resolveEnv(pod, container);
+    const role = env.TEMPORAL_SERVICES;
+    if (!role) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVICES`);
+    const configPath = env.TEMPORAL_SERVER_CONFIG_FILE_PATH;
+    if (!configPath) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVER_CONFIG_FILE_PATH`);
+    const configMount = (container.volumeMounts ?? []).find((m) => path.dirname(configPath) === m.mountPath);
+    const configVolume = pod.volumes.find((v) => v.name === configMount?.name);
+    if (!configVolume?.configMap) {
+      throw new Error(`Deployment ${deployment.metadata.name}: no ConfigMap volume is mounted at ${path.dirname(configPath)}, where TEMPORAL_SERVER_CONFIG_FILE_PATH points`);
+    }
+    let config = this.configMap(configVolume.configMap.name)[path.basename(configPath)];
+    if (config === undefined) throw new Error(`ConfigMap ${configVolume.configMap.name} has no key ${path.basename(configPath)}`);
+    if (this.options.mutateProcess) ({ config, env } = this.options.mutateProcess(role, { config, env }));
+
+    // Rewrites 2 and 3, on this process's own copy of the config.
+    fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, config.replace(/0\.0\.0\.0/g, ip)));
+
+    const probe = container.readinessProbe?.grpc;
+    if (!probe) throw new Error(`Deployment ${deployment.metadata.name}: its container has no gRPC readinessProbe to wait on`);
+    const r: RoleProcess = {
+      role,
+      deployment: deployment.metadata.name,
+      ip,
+      command: this.command(container),
+      env: this.podEnv(pod, container, env),
+      dir: pod.dir,
+      logFile: this.logFile(role),
+      probe: { port: probe.port, service: probe.service ?? '' },
+      ports: Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+      restarts: 0,
+    };
+    this.roles.set(role, r);
+    this.spawnServer(r);
+    await this.waitServing(r);
+  }
+
+  /** Lays out a pod's folder and the ConfigMap and emptyDir volumes its containers may mount. */
+  private newPod(name: string, ip: string, volumes: Pod['volumes'] = []): Pod {
+    const dir = path.join(this.options.workDir, 'pods', name);
+    fs.mkdirSync(dir, { recursive: true });
+    return { name, ip, dir, volumes };
+  }
+
+  /**
+   * Materialises the container's mounts under the pod's folder and returns its env with every
+   * reference resolved, but with no path rewritten yet (see `podEnv`).
+   */
+  private resolveEnv(pod: Pod, container: Container): Record<string, string> {
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = pod.volumes.find((v) => v.name === mount.name);
+      const target = path.join(pod.dir, mount.mountPath);
+      fs.mkdirSync(target, { recursive: true });
+      if (volume?.configMap) {
+        for (const [file, text] of Object.entries(this.configMap(volume.configMap.name))) fs.writeFileSync(path.join(target, file), text);
+      } else if (!volume?.emptyDir) {
+        throw new Error(`${pod.name}/${container.name}: volume ${mount.name} is neither a ConfigMap nor an emptyDir; the runner supports no other`);
+      }
+    }
+    return Object.fromEntries((container.env ?? []).map((e) => [e.name, this.envValue(pod, container, e)]));
+  }
+
+  /** The env a process starts with: the base env (rewrite 5), then the container's, with paths moved (rewrite 3). */
+  private podEnv(pod: Pod, container: Container, env: Record<string, string>): Record<string, string> {
+    const base: Record<string, string> = { PATH: `${this.binDir}:${process.env.PATH}`, HOME: pod.dir };
+    const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir);
+    if (tmp) base.TMPDIR = path.join(pod.dir, '/tmp');
+    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, v)])) };
+  }
+
+  private envValue(pod: Pod, container: Container, e: NonNullable<Container['env']>[number]): string {
+    const where = `${pod.name}/${container.name} env ${e.name}`;
+    if (e.value !== undefined) return String(e.value);
+    const from = e.valueFrom ?? {};
+    if (from.secretKeyRef) {
+      const { name, key } = from.secretKeyRef;
+      const value = this.options.secrets[name]?.[key];
+      if (value === undefined) throw new Error(`${where}: the test defines no Secret ${name} with key ${key}`);
+      return value;
+    }
+    if (from.configMapKeyRef) {
+      const { name, key } = from.configMapKeyRef;
+      const value = this.configMap(name)[key];
+      if (value === undefined) throw new Error(`${where}: ConfigMap ${name} has no key ${key}`);
+      return value;
+    }
+    if (from.fieldRef?.fieldPath === 'status.podIP') return pod.ip;
+    throw new Error(`${where}: unsupported valueFrom ${JSON.stringify(from)}`);
+  }
+
+  /** Rewrite 3: paths under the container's ConfigMap mounts move under the pod's folder. */
+  private underPod(pod: Pod, container: Container, text: string): string {
+    let out = text;
+    for (const mount of container.volumeMounts ?? []) {
+      if (!pod.volumes.find((v) => v.name === mount.name)?.configMap) continue;
+      out = out.split(`${mount.mountPath}/`).join(`${path.join(pod.dir, mount.mountPath)}/`);
+    }
+    return out;
+  }
+
+  /** Rewrite 4 for command arguments. */
+  private command(container: Container): string[] {
+    const argv = [...(container.command ?? []), ...(container.args ?? [])];
+    if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
+    return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`) ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : a));
+  }
+
+  private logFile(name: string): string {
+    return path.join(this.options.workDir, 'logs', `${name}.log`);
+  }
+
+  private spawn(argv: string[], env: Record<string, string>, cwd: string, logFile: string): ManagedProcess {
+    if (this.closed) throw new Error('the runner is shutting down');
+    const p = ManagedProcess.spawn(argv[0], argv.slice(1), { env, cwd, logFile });
+    this.children.add(p);
+    void p.exited.then(() => this.children.delete(p));
+    return p;
+  }
+
+  /** Runs a Job step or an init container to its end; anything but exit 0 in time is a failure. */
+  private async runToEnd(pod: Pod, container: Container, owner: string): Promise<void> {
+    const who = `${owner} container ${container.name}`;
+    const logFile = this.logFile(`${pod.name}-${container.name}`);
+    const p = this.spawn(this.command(container), this.podEnv(pod, container, this.resolveEnv(pod, container)), pod.dir, logFile);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; void p.stop(5_000); }, this.timeoutMs);
+    const status = await p.exited;
+    clearTimeout(timer);
+    if (status.code === 0) return;
+    const reason = timedOut ? `timed out after ${this.timeoutMs / 1000} s` : `failed with ${describeExit(status)}`;
+    throw new RunnerError(who, 'it to finish', reason, logFile);
+  }
+
+  private spawnServer(r: RoleProcess): void {
+    r.process = this.spawn(r.command, r.env, r.dir, r.logFile);
+  }
+
+  /**
+   * Polls the role's gRPC readiness probe until SERVING. A process that ends meanwhile is started
+   * again (rewrite 8) until it has started MAX_STARTS times.
+   */
+  private async waitServing(r: RoleProcess): Promise<void> {
+    const address = `${r.ip}:${r.probe.port}`;
+    const what = `gRPC health of "${r.probe.service}" at ${address} to be SERVING`;
+    const deadline = Date.now() + this.timeoutMs;
+    const health = new HealthClient(address);
+    let starts = 1;
+    let last = 'no answer yet';
+    try {
+      for (;;) {
+        const p = r.process!;
+        if (p.exitStatus) {
+          const ended = describeExit(p.exitStatus);
+          if (starts >= MAX_STARTS) throw new RunnerError(r.role, what, `the process ended ${starts} times (a crash loop; last: ${ended})`, r.logFile);
+          const backoff = RESTART_BACKOFF_MS * 2 ** (starts - 1);
+          fs.appendFileSync(r.logFile, `\n[e2e] ---- ${r.role} ended (${ended}); starting it again in ${backoff / 1000} s ----\n`);
+          await delay(backoff);
+          if (this.closed) throw new RunnerError(r.role, what, `the process ended (${ended}) while the runner shut down`, r.logFile);
+          this.spawnServer(r);
+          r.restarts++;
+          starts++;
+          continue;
+        }
+        try {
+          const status = await health.check(r.probe.service);
+          if (status === SERVING) return;
+          last = statusName(status);
+        } catch (err) {
+          last = (err as Error).message;
+        }
+        if (Date.now() >= deadline) {
+          throw new RunnerError(r.role, what, `timed out after ${this.timeoutMs / 1000} s (last answer: ${last})`, r.logFile);
+        }
+        await Promise.race([delay(1_000), p.exited]);
+      }
+    } finally {
+      health.close();
+    }
+  }
+}

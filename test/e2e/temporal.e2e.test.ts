@@ -1,0 +1,252 @@
+/*
+ * End-to-end: the manifest the library synthesizes, run as real Temporal server processes (see
+ * runner.ts for how a pod becomes a process) against a throwaway PostgreSQL, and driven with the
+ * TypeScript SDK. Each scenario gets databases of its own.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { msToTs, tsToMs } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import * as activities from './activities';
+import { E2E, synthE2eApp } from './app';
+import { PostgresServer } from './postgres';
+import { pollUntil } from './processes';
+import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
+import { E2eTools, ensureTools } from './tools';
+import { greetAfterTimer } from './workflows';
+import { TemporalVersion } from '../../lib';
+
+const NAMESPACE = 'e2e';
+const TASK_QUEUE = 'e2e-greetings';
+const MINUTE = 60_000;
+/** Bound of each wait in the scenarios that are meant to fail. */
+const MISWIRED_TIMEOUT = 75_000;
+const SHARD_MISMATCH = 'Supplied configuration key/value mismatches persisted cluster metadata';
+
+let tools: E2eTools;
+let postgres: PostgresServer;
+let workRoot: string;
+const runners: ClusterRunner[] = [];
+
+beforeAll(async () => {
+  // The app runs the library's default release; the runner refuses a manifest of any other.
+  tools = ensureTools(TemporalVersion.DEFAULT);
+  postgres = await PostgresServer.start(tools.postgresBinDir);
+  workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
+  console.log(`e2e: PostgreSQL on ${postgres.host}:${postgres.port} (pid ${postgres.pid}); pods and logs in ${workRoot} (kept when CDK8S_TEMPORAL_E2E_KEEP is set)`);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}, 20 * MINUTE);
+
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.down()));
+  await postgres?.stop();
+  if (workRoot && !process.env.CDK8S_TEMPORAL_E2E_KEEP) fs.rmSync(workRoot, { recursive: true, force: true });
+}, 2 * MINUTE);
+
+/** Synthesizes the app on databases named after `scenario` and runs it. */
+async function up(scenario: string, options: {
+  numHistoryShards?: number;
+  mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
+  timeoutMs?: number;
+} = {}): Promise<ClusterRunner> {
+  const yaml = synthE2eApp({ dbHost: postgres.host, dbPort: postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards });
+  const workDir = fs.mkdtempSync(path.join(workRoot, `${scenario}-`));
+  const { name, userKey, passwordKey } = E2E.dbSecret;
+  const runner = await ClusterRunner.up({
+    yaml,
+    secrets: { [name]: { [userKey]: postgres.user, [passwordKey]: postgres.password } },
+    tools,
+    workDir,
+    timeoutMs: options.timeoutMs,
+    mutateProcess: options.mutateProcess,
+  });
+  runners.push(runner);
+  for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {
+    console.log(`e2e: ${scenario}: ${role} ended and was started again ${runner.restarts(role)} time(s) before it served, as a pod would be`);
+  }
+  return runner;
+}
+
+/** The RunnerError a start that is meant to fail throws; its first lines go to the test output. */
+async function startFailure(start: Promise<unknown>): Promise<RunnerError> {
+  try {
+    await start;
+  } catch (err) {
+    if (!(err instanceof RunnerError)) throw err;
+    console.log(`e2e: the runner reported: ${err.message.split('\n')[0]}\nFirst error in the log: ${err.firstErrors[0] ?? '(none)'}`);
+    return err;
+  }
+  throw new Error('the cluster started, but this wiring should have kept it from starting');
+}
+
+/** A role's process with one env var removed. */
+function withoutEnv(role: string, name: string) {
+  return (r: string, spec: ProcessSpec): ProcessSpec => {
+    if (r !== role) return spec;
+    const env = { ...spec.env };
+    delete env[name];
+    return { ...spec, env };
+  };
+}
+
+/** A role's process with one line of its config file replaced; the line must be there. */
+function withConfigLine(role: string, line: string, replacement: string) {
+  return (r: string, spec: ProcessSpec): ProcessSpec => {
+    if (r !== role) return spec;
+    if (!spec.config.includes(line)) throw new Error(`the ${role} config has no line "${line}"`);
+    return { ...spec, config: spec.config.replace(line, replacement) };
+  };
+}
+
+describe('a cluster on fresh databases', () => {
+  let runner: ClusterRunner;
+  let connection: Connection;
+  let client: Client;
+  let workerConnection: NativeConnection;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+
+  beforeAll(async () => {
+    runner = await up('main');
+    connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
+    client = new Client({ connection, namespace: NAMESPACE });
+    // The library creates no namespace: register one the way an operator would.
+    await connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await pollUntil(`namespace ${NAMESPACE} to be registered`, MINUTE,
+      async () => (await connection.workflowService.describeNamespace({ namespace: NAMESPACE })).namespaceInfo ?? undefined);
+    workerConnection = await NativeConnection.connect({ address: runner.endpoint('frontend').grpc });
+    worker = await Worker.create({
+      connection: workerConnection,
+      namespace: NAMESPACE,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('./workflows'),
+      activities,
+    });
+    workerRun = worker.run();
+  }, 10 * MINUTE);
+
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await workerRun?.catch(() => undefined);
+    await workerConnection?.close();
+    await connection?.close();
+    await runner?.down();
+  }, 2 * MINUTE);
+
+  it('runs a workflow with an activity and a durable timer', async () => {
+    const result = await client.workflow.execute(greetAfterTimer, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `greet-${Date.now()}`,
+      args: ['cdk8s', 3_000],
+      workflowExecutionTimeout: '2 minutes',
+    });
+    expect(result).toBe('Hello, cdk8s after a 3000 ms timer');
+  }, 3 * MINUTE);
+
+  it('reports the shard count and cluster name of the manifest, and serves HTTP and metrics', async () => {
+    const info = await connection.workflowService.getClusterInfo({});
+    expect(info.historyShardCount).toBe(E2E.numHistoryShards);
+    expect(info.clusterName).toBe(E2E.clusterName);
+
+    const { ip, ports } = runner.endpoint('frontend');
+    const http = await fetch(`http://${ip}:${ports.http}/api/v1/namespaces`);
+    expect(http.status).toBe(200);
+    // Each role's Prometheus endpoint, at the role's own address (bindOnIP and listenAddress both
+    // say 0.0.0.0, which a pod has to itself).
+    for (const role of runner.roleNames) {
+      const endpoint = runner.endpoint(role);
+      const metrics = await fetch(`http://${endpoint.ip}:${endpoint.ports.metrics}/metrics`);
+      expect([role, metrics.status]).toEqual([role, 200]);
+    }
+  }, MINUTE);
+
+  it('finishes a workflow whose history process was SIGKILLed during its timer', async () => {
+    const handle = await client.workflow.start(greetAfterTimer, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `greet-through-fault-${Date.now()}`,
+      args: ['survivor', 8_000],
+      workflowExecutionTimeout: '4 minutes',
+    });
+    // Kill only once the timer is durable: its TimerStarted event is in the history.
+    await pollUntil('the workflow to start its timer', MINUTE, async () => {
+      const { events } = await handle.fetchHistory();
+      return events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
+    });
+    await runner.kill('history');
+    const killedAt = Date.now();
+    await runner.restart('history');
+    expect(await handle.result()).toBe('Hello, survivor after a 8000 ms timer');
+    // The timer fired after the kill, so the restarted process fired it from the database.
+    const { events } = await handle.fetchHistory();
+    const fired = events?.find((e) => e.timerFiredEventAttributes);
+    expect(tsToMs(fired?.eventTime)).toBeGreaterThan(killedAt);
+  }, 5 * MINUTE);
+});
+
+describe('the same databases, re-synthesized with another shard count', () => {
+  it('keeps the shard count stored at first start, which is why the library pins it', async () => {
+    await (await up('shards')).down();
+    // A changed numHistoryShards in the manifest. On Kubernetes the immutable pinned ConfigMap
+    // refuses it; the runner has no API server, so the new value reaches the processes.
+    const runner = await up('shards', { numHistoryShards: 16 });
+    try {
+      const warnings = runner.roleNames.flatMap((role) => runner.log(role).split('\n')
+        .filter((line) => line.includes(SHARD_MISMATCH)).map((line) => `${role}: ${line}`));
+      console.log(`e2e: restarted with numHistoryShards 16 on databases created with 8; the server logged:\n${warnings.join('\n') || '(nothing)'}`);
+      const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
+      try {
+        const info = await connection.workflowService.getClusterInfo({});
+        console.log(`e2e: GetClusterInfo now reports historyShardCount ${info.historyShardCount}`);
+        expect(info.historyShardCount).toBe(E2E.numHistoryShards);
+      } finally {
+        await connection.close();
+      }
+      expect(warnings.length).toBeGreaterThan(0);
+    } finally {
+      await runner.down();
+    }
+  }, 10 * MINUTE);
+});
+
+describe('mis-wired processes', () => {
+  it('tolerates a membership port that only the history process has: ringpop dials the addresses peers record in the database', async () => {
+    const { membership } = E2E.ports.history;
+    const runner = await up('membership', {
+      mutateProcess: withConfigLine('history', `membershipPort: ${membership}`, `membershipPort: ${membership + 10}`),
+      timeoutMs: MISWIRED_TIMEOUT,
+    });
+    try {
+      const members = postgres.query('membership_temporal', 'SELECT rpc_address, rpc_port FROM cluster_membership ORDER BY rpc_port');
+      console.log(`e2e: with history on membership port ${membership + 10} while the other roles' config says ${membership}, `
+        + `every role still became SERVING; cluster_membership holds:\n${members}`);
+      expect(members).toContain(`${runner.endpoint('history').ip}|${membership + 10}`);
+    } finally {
+      await runner.down();
+    }
+  }, 5 * MINUTE);
+
+  it('fails, naming history, when its membership port is a port its pod already listens on', async () => {
+    const err = await startFailure(up('membership_clash', {
+      mutateProcess: withConfigLine('history', `membershipPort: ${E2E.ports.history.membership}`, `membershipPort: ${E2E.ports.metrics}`),
+      timeoutMs: MISWIRED_TIMEOUT,
+    }));
+    expect(err.role).toBe('history');
+    expect(err.message).toMatch(/^history: /);
+    expect(err.message).toContain('Failed to start ringpop listener');
+    expect(err.message).toContain('address already in use');
+    expect(err.logTail.split('\n').length).toBeGreaterThan(1);
+  }, 5 * MINUTE);
+
+  it('fails, naming frontend, when the frontend lacks the default store password', async () => {
+    const err = await startFailure(up('no_password', {
+      mutateProcess: withoutEnv('frontend', 'TEMPORAL_DEFAULT_STORE_PASSWORD'),
+      timeoutMs: MISWIRED_TIMEOUT,
+    }));
+    expect(err.role).toBe('frontend');
+    expect(err.message).toMatch(/^frontend: /);
+    expect(err.message).toContain('password authentication failed');
+    expect(err.logTail.split('\n').length).toBeGreaterThan(1);
+  }, 5 * MINUTE);
+});
