@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -28,6 +28,11 @@ export interface E2eAppOptions {
   readonly databasePrefix: string;
   /** @default E2E.numHistoryShards */
   readonly numHistoryShards?: number;
+  /**
+   * A lock the synth goes through, as apps/main.ts does.
+   * @default - no lock
+   */
+  readonly lock?: ClusterLock;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -54,5 +59,6 @@ export function synthE2eApp(options: E2eAppOptions): string {
     worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
   });
+  options.lock?.check(app);
   return app.synthYaml();
 }

@@ -16,7 +16,7 @@ import { pollUntil } from './processes';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
 import { E2eTools, ensureTools } from './tools';
 import { greetAfterTimer } from './workflows';
-import { TemporalVersion } from '../../lib';
+import { ClusterLock, TemporalVersion } from '../../lib';
 
 const NAMESPACE = 'e2e';
 const TASK_QUEUE = 'e2e-greetings';
@@ -186,6 +186,13 @@ describe('a cluster on fresh databases', () => {
 });
 
 describe('the same databases, re-synthesized with another shard count', () => {
+  it('is refused by the lock before it is ever synthesized', () => {
+    const lock = ClusterLock.inMemory();
+    const app = (numHistoryShards: number) => synthE2eApp({ dbHost: '127.0.0.1', dbPort: 5432, databasePrefix: 'lock', numHistoryShards, lock });
+    app(E2E.numHistoryShards);
+    expect(() => app(16)).toThrow(/numHistoryShards is locked at 8 but the app now says 16/);
+  });
+
   it('keeps the shard count stored at first start, which is why the library pins it', async () => {
     await (await up('shards')).down();
     // A changed numHistoryShards in the manifest. On Kubernetes the immutable pinned ConfigMap
