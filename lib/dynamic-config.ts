@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DYNAMIC_CONFIG_KEYS } from './config/dynamic-config-keys';
 import { goDuration } from './config/go-duration';
 import { KubeConfigMap } from '../imports/k8s';
-import { propError, requireInteger, requireNonEmpty } from './validation';
+import { editDistance, propError, requireInteger, requireNonEmpty } from './validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -161,18 +161,6 @@ function closestKey(key: string): string | undefined {
     if (distance <= 3 && (!best || distance < best.distance)) best = { key: candidate, distance };
   }
   return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 const CONSTRAINT_KEYS: Array<[keyof DynamicConfigConstraints, string]> = [

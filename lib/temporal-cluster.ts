@@ -1,11 +1,10 @@
 import { createHash } from 'crypto';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GoTemplate } from './config/template';
 import { goDuration } from './config/go-duration';
-import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RootTlsConfig, renderServerConfig, ServerConfig } from './config/server-config';
+import { buildServerConfig, ENV_NUM_HISTORY_SHARDS, TLS_DIRS } from './config/build-server-config';
+import { renderServerConfig } from './config/server-config';
 import { Certificate, CertificateSpecUsages } from '../imports/cert-manager.io_certificates';
-import { Datastore, DatastoreType, StoreRole } from './datastore';
 import { DynamicConfig, DynamicConfigValue } from './dynamic-config';
 import { registerCluster } from './cluster-registry';
 import { AdminTools } from './admin-tools';
@@ -362,14 +361,6 @@ export interface PinnedValues {
   readonly currentClusterName: string;
 }
 
-const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
-/** Where each TLS Secret is mounted. */
-const TLS_DIRS = {
-  internode: '/etc/temporal/tls/internode',
-  frontend: '/etc/temporal/tls/frontend',
-  systemWorker: '/etc/temporal/tls/system-worker',
-  client: '/etc/temporal/tls/client',
-};
 const DATASTORE_TLS_ROOT_VOLUME = 'datastore-tls';
 
 /**
@@ -515,11 +506,26 @@ export class TemporalCluster extends Construct {
       ],
     });
 
-    this.serverConfig = renderServerConfig(this.buildServerConfig(ports, props.logLevel ?? LogLevel.INFO, {
+    this.serverConfig = renderServerConfig(buildServerConfig({
+      frontendHost: this.frontendDnsNames[3],
+      internodeServerName: this.internodeServerName,
+      clusterName: this.clusterName,
+      masterClusterName: this.masterClusterName,
+      failoverVersionIncrement: this.failoverVersionIncrement,
+      initialFailoverVersion: this.initialFailoverVersion,
+      enableGlobalNamespace: this.enableGlobalNamespace,
+      remoteClusters: this.remoteClusters,
+      ports,
+      metricsPort: this.metricsPort,
+      logLevel: props.logLevel ?? LogLevel.INFO,
+      persistence: this.persistence,
+      tls: this.tls,
+      hasInternalFrontend: Boolean(props.internalFrontend),
       authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
       archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
       dcRedirectionPolicy: props.dcRedirectionPolicy ?? DcRedirectionPolicy.NOOP,
-      hasInternalFrontend: Boolean(props.internalFrontend),
+      dynamicConfigPath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`,
+      dynamicConfigPollInterval: this.dynamicConfig.pollInterval,
     }));
     new KubeConfigMap(this, 'Config', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
@@ -757,98 +763,6 @@ export class TemporalCluster extends Construct {
     }
   }
 
-  private buildServerConfig(ports: Partial<Record<ServiceRole, RolePorts>>, logLevel: LogLevel, extra: {
-    authorization?: AuthorizationConfig;
-    archival?: ReturnType<typeof archivalConfig>;
-    dcRedirectionPolicy: DcRedirectionPolicy;
-    hasInternalFrontend: boolean;
-  }): ServerConfig {
-    const frontendHost = `${this.name}-frontend.${this.namespace}.svc.${this.clusterDomain}`;
-    const services: ServerConfig['services'] = {};
-    for (const role of ROLE_ORDER) {
-      const p = ports[role];
-      if (!p) continue;
-      services[role] = { rpc: { grpcPort: p.grpc, membershipPort: p.membership, httpPort: p.http, bindOnIP: '0.0.0.0' } };
-    }
-    const datastores: Record<string, DatastoreConfig> = {};
-    for (const { role, store } of this.persistence.stores) datastores[role] = datastoreConfig(role, store);
-    return {
-      log: { stdout: true, level: logLevel, format: 'json' },
-      persistence: {
-        numHistoryShards: GoTemplate.envNumber(ENV_NUM_HISTORY_SHARDS),
-        defaultStore: StoreRole.DEFAULT,
-        visibilityStore: StoreRole.VISIBILITY,
-        secondaryVisibilityStore: this.persistence.secondaryVisibilityStore ? StoreRole.SECONDARY_VISIBILITY : undefined,
-        datastores,
-      },
-      global: {
-        membership: { maxJoinDuration: '30s', broadcastAddress: GoTemplate.envString('POD_IP') },
-        metrics: { prometheus: { listenAddress: `0.0.0.0:${this.metricsPort}` } },
-        tls: this.tlsConfig(extra.hasInternalFrontend),
-        authorization: extra.authorization,
-      },
-      clusterMetadata: {
-        enableGlobalNamespace: this.enableGlobalNamespace,
-        failoverVersionIncrement: this.failoverVersionIncrement,
-        masterClusterName: this.masterClusterName,
-        currentClusterName: this.clusterName,
-        clusterInformation: {
-          [this.clusterName]: {
-            enabled: true,
-            initialFailoverVersion: this.initialFailoverVersion,
-            rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,
-            httpAddress: `${frontendHost}:${ports.frontend!.http}`,
-          },
-          ...Object.fromEntries(this.remoteClusters.map((remote) => [remote.name, {
-            enabled: remote.enabled ?? true,
-            initialFailoverVersion: remote.initialFailoverVersion,
-            rpcAddress: remote.rpcAddress,
-            httpAddress: remote.httpAddress,
-          }])),
-        },
-      },
-      dcRedirectionPolicy: { policy: extra.dcRedirectionPolicy },
-      services,
-      // No publicClient: without it the history, matching and worker roles find a frontend (the
-      // internal one when it runs) through the membership ring (common/resource/fx.go), which needs
-      // no DNS and follows frontend pods as they come and go. With an internal frontend the server
-      // requires it to be absent anyway.
-      dynamicConfigClient: { filepath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, pollInterval: goDuration(this.dynamicConfig.pollInterval) },
-      archival: extra.archival?.archival,
-      namespaceDefaults: extra.archival?.namespaceDefaults,
-    };
-  }
-
-  /** `global.tls`: file paths into the mounted Secrets, never certificate data. */
-  private tlsConfig(hasInternalFrontend: boolean): RootTlsConfig | undefined {
-    const tls = this.tls;
-    if (!tls) return undefined;
-    const internode = { ca: `${TLS_DIRS.internode}/ca.crt`, cert: `${TLS_DIRS.internode}/tls.crt`, key: `${TLS_DIRS.internode}/tls.key` };
-    const frontendHost = this.frontendDnsNames[3];
-    const config: RootTlsConfig = {
-      refreshInterval: goDuration(tls.refreshInterval),
-      internode: {
-        server: { certFile: internode.cert, keyFile: internode.key, clientCaFiles: [internode.ca], requireClientAuth: true },
-        client: { serverName: this.internodeServerName, rootCaFiles: [internode.ca] },
-      },
-    };
-    if (!tls.frontendSecret) return config;
-    const frontendCa = `${TLS_DIRS.frontend}/ca.crt`;
-    const worker = tls.systemWorkerSecret === tls.internodeSecret ? TLS_DIRS.internode : TLS_DIRS.systemWorker;
-    return {
-      ...config,
-      frontend: {
-        // Clients' certificates, and the system workers', are trusted by their issuing CAs.
-        server: { certFile: `${TLS_DIRS.frontend}/tls.crt`, keyFile: `${TLS_DIRS.frontend}/tls.key`, clientCaFiles: [...new Set([frontendCa, `${worker}/ca.crt`])], requireClientAuth: tls.requireClientAuth },
-        client: { serverName: frontendHost, rootCaFiles: [frontendCa] },
-      },
-      // With an internal frontend the system workers use internode TLS to reach it.
-      systemWorker: hasInternalFrontend ? undefined : {
-        certFile: `${worker}/tls.crt`, keyFile: `${worker}/tls.key`, client: { serverName: frontendHost, rootCaFiles: [frontendCa] },
-      },
-    };
-  }
-
   /** The Secrets behind TLS, each mounted as a folder so that rotated certificates show up. */
   private tlsVolumes(): { volumes: Volume[]; mounts: VolumeMount[] } {
     const tls = this.tls;
@@ -1014,78 +928,4 @@ function securityContexts() {
       capabilities: { drop: ['ALL'] },
     },
   };
-}
-
-function datastoreTls(role: StoreRole, store: Datastore): DatastoreTlsConfig | undefined {
-  const tls = store.tls;
-  if (!tls) return undefined;
-  const dir = store.tlsDirectory(role);
-  return {
-    enabled: true,
-    caFile: tls.ca ? `${dir}/ca.crt` : undefined,
-    certFile: tls.clientCertificate ? `${dir}/tls.crt` : undefined,
-    keyFile: tls.clientKey ? `${dir}/tls.key` : undefined,
-    serverName: tls.serverName,
-    enableHostVerification: tls.enableHostVerification ?? true,
-  };
-}
-
-function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
-  const tls = datastoreTls(role, store);
-  switch (store.type) {
-    case DatastoreType.POSTGRES:
-    case DatastoreType.MYSQL: {
-      const sql = store._sql!;
-      return {
-        sql: {
-          pluginName: sql.plugin,
-          databaseName: store.database,
-          connectAddr: `${store.hosts[0]}:${store.port}`,
-          connectProtocol: 'tcp',
-          user: store.userValue(role),
-          password: store.passwordValue(role),
-          connectAttributes: Object.keys(sql.connectAttributes).length ? sortedRecord(sql.connectAttributes) : undefined,
-          maxConns: sql.maxConns,
-          maxIdleConns: sql.maxIdleConns,
-          maxConnLifetime: goDuration(sql.maxConnLifetime),
-          tls,
-        },
-      };
-    }
-    case DatastoreType.CASSANDRA: {
-      const c = store._cassandra!;
-      return {
-        cassandra: {
-          hosts: store.hosts.join(','),
-          port: store.port,
-          keyspace: store.database,
-          user: store.userValue(role),
-          password: store.passwordValue(role),
-          datacenter: c.datacenter,
-          consistency: c.consistency || c.serialConsistency
-            ? { default: { consistency: c.consistency, serialConsistency: c.serialConsistency } }
-            : undefined,
-          tls,
-        },
-      };
-    }
-    case DatastoreType.ELASTICSEARCH: {
-      const es = store._elasticsearch!;
-      return {
-        elasticsearch: {
-          version: es.version,
-          // url is a url.URL struct with no custom decoding: it takes scheme and host, never a string.
-          url: { scheme: es.scheme, host: `${store.hosts[0]}:${store.port}` },
-          username: store.userValue(role),
-          password: store.passwordValue(role),
-          indices: { visibility: store.database },
-          tls,
-        },
-      };
-    }
-  }
-}
-
-function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { editDistance } from '../../lib/validation';
 
 /**
  * A strict, offline validator for Kubernetes manifests against the OpenAPI v2 definitions that
@@ -249,18 +250,6 @@ function join(p: string, key: string): string {
 
 /** ` (did you mean "replicas"?)` when one declared field is within edit distance 2 of a typo. */
 function suggestion(key: string, known: string[]): string {
-  const near = known.filter((k) => distance(key.toLowerCase(), k.toLowerCase()) <= 2);
+  const near = known.filter((k) => editDistance(key.toLowerCase(), k.toLowerCase()) <= 2);
   return near.length === 1 ? ` (did you mean ${JSON.stringify(near[0])}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
 }

@@ -1,0 +1,208 @@
+import { Duration } from 'cdk8s';
+import { goDuration } from './go-duration';
+import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RootTlsConfig, ServerConfig } from './server-config';
+import { GoTemplate } from './template';
+import { Datastore, DatastoreType, StoreRole } from '../datastore';
+import { Persistence } from '../persistence';
+import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
+import { ResolvedTls } from '../tls';
+
+/** The env var the servers read the shard count from; it comes from the pinned ConfigMap. */
+export const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
+
+/** Where each TLS Secret is mounted in the pods. */
+export const TLS_DIRS = {
+  internode: '/etc/temporal/tls/internode',
+  frontend: '/etc/temporal/tls/frontend',
+  systemWorker: '/etc/temporal/tls/system-worker',
+  client: '/etc/temporal/tls/client',
+};
+
+/** Everything the static server config is made of, resolved by the cluster. */
+export interface ServerConfigInputs {
+  /** Fully qualified name of the frontend Service. */
+  readonly frontendHost: string;
+  readonly internodeServerName: string;
+  readonly clusterName: string;
+  readonly masterClusterName: string;
+  readonly failoverVersionIncrement: number;
+  readonly initialFailoverVersion: number;
+  readonly enableGlobalNamespace: boolean;
+  readonly remoteClusters: ReadonlyArray<{ name: string; initialFailoverVersion: number; rpcAddress: string; httpAddress?: string; enabled?: boolean }>;
+  readonly ports: Partial<Record<ServiceRole, RolePorts>>;
+  readonly metricsPort: number;
+  readonly logLevel: string;
+  readonly persistence: Persistence;
+  readonly tls?: ResolvedTls;
+  readonly hasInternalFrontend: boolean;
+  readonly authorization?: AuthorizationConfig;
+  readonly archival?: { archival: Record<string, unknown>; namespaceDefaults: { archival: Record<string, unknown> } };
+  readonly dcRedirectionPolicy: string;
+  readonly dynamicConfigPath: string;
+  readonly dynamicConfigPollInterval: Duration;
+}
+
+/** The typed server config of one cluster, in the key order the file shows. */
+export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
+  const { ports, frontendHost } = inputs;
+  const services: ServerConfig['services'] = {};
+  for (const role of ROLE_ORDER) {
+    const p = ports[role];
+    if (p) services[role] = { rpc: { grpcPort: p.grpc, membershipPort: p.membership, httpPort: p.http, bindOnIP: '0.0.0.0' } };
+  }
+  const datastores: Record<string, DatastoreConfig> = {};
+  for (const { role, store } of inputs.persistence.stores) datastores[role] = datastoreConfig(role, store);
+  return {
+    log: { stdout: true, level: inputs.logLevel, format: 'json' },
+    persistence: {
+      numHistoryShards: GoTemplate.envNumber(ENV_NUM_HISTORY_SHARDS),
+      defaultStore: StoreRole.DEFAULT,
+      visibilityStore: StoreRole.VISIBILITY,
+      secondaryVisibilityStore: inputs.persistence.secondaryVisibilityStore ? StoreRole.SECONDARY_VISIBILITY : undefined,
+      datastores,
+    },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: GoTemplate.envString('POD_IP') },
+      metrics: { prometheus: { listenAddress: `0.0.0.0:${inputs.metricsPort}` } },
+      tls: tlsConfig(inputs),
+      authorization: inputs.authorization,
+    },
+    clusterMetadata: {
+      enableGlobalNamespace: inputs.enableGlobalNamespace,
+      failoverVersionIncrement: inputs.failoverVersionIncrement,
+      masterClusterName: inputs.masterClusterName,
+      currentClusterName: inputs.clusterName,
+      clusterInformation: {
+        [inputs.clusterName]: {
+          enabled: true,
+          initialFailoverVersion: inputs.initialFailoverVersion,
+          rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,
+          httpAddress: `${frontendHost}:${ports.frontend!.http}`,
+        },
+        ...Object.fromEntries(inputs.remoteClusters.map((remote) => [remote.name, {
+          enabled: remote.enabled ?? true,
+          initialFailoverVersion: remote.initialFailoverVersion,
+          rpcAddress: remote.rpcAddress,
+          httpAddress: remote.httpAddress,
+        }])),
+      },
+    },
+    dcRedirectionPolicy: { policy: inputs.dcRedirectionPolicy },
+    services,
+    // No publicClient: without it the history, matching and worker roles find a frontend (the
+    // internal one when it runs) through the membership ring (common/resource/fx.go), which needs
+    // no DNS and follows frontend pods as they come and go. With an internal frontend the server
+    // requires it to be absent anyway.
+    dynamicConfigClient: { filepath: inputs.dynamicConfigPath, pollInterval: goDuration(inputs.dynamicConfigPollInterval) },
+    archival: inputs.archival?.archival,
+    namespaceDefaults: inputs.archival?.namespaceDefaults,
+  };
+}
+
+/** `global.tls`: file paths into the mounted Secrets, never certificate data. */
+function tlsConfig(inputs: ServerConfigInputs): RootTlsConfig | undefined {
+  const tls = inputs.tls;
+  if (!tls) return undefined;
+  const internodeCa = `${TLS_DIRS.internode}/ca.crt`;
+  const config: RootTlsConfig = {
+    refreshInterval: goDuration(tls.refreshInterval),
+    internode: {
+      server: { certFile: `${TLS_DIRS.internode}/tls.crt`, keyFile: `${TLS_DIRS.internode}/tls.key`, clientCaFiles: [internodeCa], requireClientAuth: true },
+      client: { serverName: inputs.internodeServerName, rootCaFiles: [internodeCa] },
+    },
+  };
+  if (!tls.frontendSecret) return config;
+  const frontendCa = `${TLS_DIRS.frontend}/ca.crt`;
+  const worker = tls.systemWorkerSecret === tls.internodeSecret ? TLS_DIRS.internode : TLS_DIRS.systemWorker;
+  return {
+    ...config,
+    frontend: {
+      // Clients' certificates, and the system workers', are trusted by their issuing CAs.
+      server: {
+        certFile: `${TLS_DIRS.frontend}/tls.crt`,
+        keyFile: `${TLS_DIRS.frontend}/tls.key`,
+        clientCaFiles: [...new Set([frontendCa, `${worker}/ca.crt`])],
+        requireClientAuth: tls.requireClientAuth,
+      },
+      client: { serverName: inputs.frontendHost, rootCaFiles: [frontendCa] },
+    },
+    // With an internal frontend the system workers use internode TLS to reach it.
+    systemWorker: inputs.hasInternalFrontend ? undefined : {
+      certFile: `${worker}/tls.crt`, keyFile: `${worker}/tls.key`, client: { serverName: inputs.frontendHost, rootCaFiles: [frontendCa] },
+    },
+  };
+}
+
+function datastoreTls(role: StoreRole, store: Datastore): DatastoreTlsConfig | undefined {
+  const tls = store.tls;
+  if (!tls) return undefined;
+  const dir = store.tlsDirectory(role);
+  return {
+    enabled: true,
+    caFile: tls.ca ? `${dir}/ca.crt` : undefined,
+    certFile: tls.clientCertificate ? `${dir}/tls.crt` : undefined,
+    keyFile: tls.clientKey ? `${dir}/tls.key` : undefined,
+    serverName: tls.serverName,
+    enableHostVerification: tls.enableHostVerification ?? true,
+  };
+}
+
+function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
+  const tls = datastoreTls(role, store);
+  switch (store.type) {
+    case DatastoreType.POSTGRES:
+    case DatastoreType.MYSQL: {
+      const sql = store._sql!;
+      return {
+        sql: {
+          pluginName: sql.plugin,
+          databaseName: store.database,
+          connectAddr: `${store.hosts[0]}:${store.port}`,
+          connectProtocol: 'tcp',
+          user: store.userValue(role),
+          password: store.passwordValue(role),
+          connectAttributes: Object.keys(sql.connectAttributes).length ? sortedRecord(sql.connectAttributes) : undefined,
+          maxConns: sql.maxConns,
+          maxIdleConns: sql.maxIdleConns,
+          maxConnLifetime: goDuration(sql.maxConnLifetime),
+          tls,
+        },
+      };
+    }
+    case DatastoreType.CASSANDRA: {
+      const c = store._cassandra!;
+      return {
+        cassandra: {
+          hosts: store.hosts.join(','),
+          port: store.port,
+          keyspace: store.database,
+          user: store.userValue(role),
+          password: store.passwordValue(role),
+          datacenter: c.datacenter,
+          consistency: c.consistency || c.serialConsistency
+            ? { default: { consistency: c.consistency, serialConsistency: c.serialConsistency } }
+            : undefined,
+          tls,
+        },
+      };
+    }
+    case DatastoreType.ELASTICSEARCH: {
+      const es = store._elasticsearch!;
+      return {
+        elasticsearch: {
+          version: es.version,
+          // url is a url.URL struct with no custom decoding: it takes scheme and host, never a string.
+          url: { scheme: es.scheme, host: `${store.hosts[0]}:${store.port}` },
+          username: store.userValue(role),
+          password: store.passwordValue(role),
+          indices: { visibility: store.database },
+          tls,
+        },
+      };
+    }
+  }
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
