@@ -2,7 +2,7 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   IntOrString, KubeNamespace, KubeNetworkPolicy, KubePodDisruptionBudget, KubeSecret, KubeService, KubeStatefulSet, Quantity,
 } from '../imports/k8s';
-import { ClusterSize, Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { ClusterSize, Datastore, Persistence, SecretRef, TemporalCluster, withoutNamespace } from '../lib';
 
 /**
  * A self-contained Temporal for a local cluster (kind, minikube): its own namespace, a
@@ -16,7 +16,7 @@ const app = new App();
 const namespace = 'temporal-quickstart';
 const chart = new Chart(app, 'quickstart', { namespace, disableResourceNameHashes: true });
 
-new KubeNamespace(chart, 'Namespace', { metadata: { name: namespace, namespace: undefined } });
+withoutNamespace(new KubeNamespace(chart, 'Namespace', { metadata: { name: namespace } }));
 
 const devOnly = { 'temporal.io/not-for-production': 'true' };
 const pgLabels = { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'quickstart' };
@@ -87,7 +87,7 @@ new KubeNetworkPolicy(chart, 'PostgresPolicy', {
       from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' } } }],
       ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(5432) }],
     }],
-    egress: [],
+    // Egress is listed with no rules: the database talks to nobody.
   },
 });
 

@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../imports/k8s';
 
@@ -30,7 +31,7 @@ export class PinnedValuesGuard extends Construct {
     super(scope, id);
     // Cluster-scoped names: the namespace keeps two clusters of the same name apart.
     this.policyName = `${props.namespace}-${props.configMapName}-guard`;
-    new KubeValidatingAdmissionPolicy(this, 'Resource', {
+    const policy = new KubeValidatingAdmissionPolicy(this, 'Resource', {
       metadata: { name: this.policyName, labels: props.labels },
       spec: {
         failurePolicy: 'Fail',
@@ -52,7 +53,7 @@ export class PinnedValuesGuard extends Construct {
         }],
       },
     });
-    new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
+    const binding = new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
       metadata: { name: this.policyName, labels: props.labels },
       spec: {
         policyName: this.policyName,
@@ -60,5 +61,13 @@ export class PinnedValuesGuard extends Construct {
         matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } } },
       },
     });
+    // Both are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
+    // server would drop, leaving the output different from what is stored.
+    [policy, binding].forEach(withoutNamespace);
   }
+}
+
+/** Removes the chart's namespace from a cluster-scoped object. */
+export function withoutNamespace(obj: ApiObject): void {
+  if (obj.metadata.namespace) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 }

@@ -37,6 +37,8 @@ describe('PinnedValuesGuard', () => {
     const c = cluster(chart, { protectPinnedValues: true });
     const [policy, binding] = objects(chart).filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'));
     expect(c.pinnedValuesGuard!.policyName).toBe('temporal-temporal-pinned-guard');
+    // Cluster-scoped: a namespace would be dropped by the API server and make every diff non-empty.
+    expect([policy.metadata.namespace, binding.metadata.namespace]).toEqual([undefined, undefined]);
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'], resourceNames: ['temporal-pinned'] }]);
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(binding.spec).toEqual({

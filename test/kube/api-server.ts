@@ -1,0 +1,225 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, ManagedProcess, pollUntil, run, RunResult, tailFile } from './process';
+import { KubeTools } from './tools';
+
+/** Bounds of the waits while starting; the machine may be busy building something else. */
+const ETCD_READY_MS = 60_000;
+const APISERVER_READY_MS = 180_000;
+
+/**
+ * A throwaway control plane on loopback: one etcd, one kube-apiserver, and a kube-controller-manager
+ * that runs only the ValidatingAdmissionPolicy status controller (it type-checks policies and fills
+ * in status.typeChecking). No other controller and no scheduler run, so objects are stored,
+ * defaulted and admitted but never acted on: no pods, no Job runs, no namespace deletion.
+ */
+export class KubeApiServer {
+  /** Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready. */
+  public static async start(tools: KubeTools, label: string): Promise<KubeApiServer> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
+    const server = new KubeApiServer(tools, dir);
+    try {
+      await server.boot();
+    } catch (err) {
+      const message = `${(err as Error).message}\n${server.logTails()}`;
+      await server.stop();
+      throw new Error(`starting etcd and kube-apiserver (${dir}) failed: ${message}`);
+    }
+    return server;
+  }
+
+  public readonly kubeconfig: string;
+  private readonly token = randomBytes(24).toString('hex');
+  private etcd?: ManagedProcess;
+  private apiserver?: ManagedProcess;
+  private controllerManager?: ManagedProcess;
+  private url = '';
+
+  private constructor(private readonly tools: KubeTools, public readonly dir: string) {
+    this.kubeconfig = path.join(dir, 'kubeconfig');
+  }
+
+  /** Which process of the control plane has ended, if any: a wait on it can stop at once. */
+  public get crashed(): string | undefined {
+    for (const [name, p] of [['etcd', this.etcd], ['kube-apiserver', this.apiserver], ['kube-controller-manager', this.controllerManager]] as const) {
+      if (p?.exitStatus) return `${name} ended (${p.exitStatus})\n${this.logTails(20)}`;
+    }
+    return undefined;
+  }
+
+  /** Runs kubectl against this server; never throws on a non-zero exit. */
+  public kubectl(args: string[], timeoutMs = 120_000): Promise<RunResult> {
+    // Our own discovery cache, so nothing is written to the user's ~/.kube.
+    return run(this.tools.kubectlBin, ['--kubeconfig', this.kubeconfig, '--cache-dir', path.join(this.dir, 'kubectl-cache'), ...args], { timeoutMs });
+  }
+
+  /** Runs kubectl and returns its stdout; on a non-zero exit throws with the output and the server log. */
+  public async kubectlOk(step: string, args: string[], timeoutMs = 120_000): Promise<string> {
+    const result = await this.kubectl(args, timeoutMs);
+    if (result.code !== 0) throw new Error(this.failure(step, args, result));
+    return result.stdout;
+  }
+
+  /** `kubectl get -o json` of one object, or undefined when it does not exist. */
+  public async getJson(kind: string, name: string, namespace?: string): Promise<any | undefined> {
+    const args = ['get', kind, name, '-o', 'json', ...(namespace ? ['-n', namespace] : [])];
+    const result = await this.kubectl(args);
+    if (result.code !== 0) {
+      if (/NotFound|not found/.test(result.stderr)) return undefined;
+      throw new Error(this.failure(`get ${kind} ${name}`, args, result));
+    }
+    return JSON.parse(result.stdout);
+  }
+
+  /** A readable error for a failed kubectl step, with the end of the API server's log. */
+  public failure(step: string, args: string[], result: RunResult): string {
+    return `step "${step}" failed: kubectl ${args.join(' ')} exited with ${result.code}\n`
+      + `--- stderr\n${result.stderr.trim()}\n--- stdout\n${clip(result.stdout.trim(), 8000)}\n${this.logTails(20)}`;
+  }
+
+  /** The ends of the etcd and kube-apiserver logs, for error messages. */
+  public logTails(lines = 30): string {
+    const status = (p?: ManagedProcess) => (p ? p.exitStatus ?? `running, pid ${p.pid}` : 'not started');
+    return `--- kube-apiserver (${status(this.apiserver)}) ${path.join(this.dir, 'kube-apiserver.log')}\n${tailFile(path.join(this.dir, 'kube-apiserver.log'), lines)}\n`
+      + `--- kube-controller-manager (${status(this.controllerManager)}) ${path.join(this.dir, 'kube-controller-manager.log')}\n`
+      + `${tailFile(path.join(this.dir, 'kube-controller-manager.log'), Math.ceil(lines / 2))}\n`
+      + `--- etcd (${status(this.etcd)}) ${path.join(this.dir, 'etcd.log')}\n${tailFile(path.join(this.dir, 'etcd.log'), Math.ceil(lines / 2))}`;
+  }
+
+  /** Stops each process by PID, clients first (SIGTERM, SIGKILL after 15 s), and removes the temp dir. */
+  public async stop(keepDir = false): Promise<void> {
+    await this.controllerManager?.stop();
+    await this.apiserver?.stop();
+    await this.etcd?.stop();
+    if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async boot(): Promise<void> {
+    const file = (name: string) => path.join(this.dir, name);
+    await this.makeKeys();
+    // The API server reads users from this file: one token, in system:masters, so RBAC allows it all.
+    fs.writeFileSync(file('tokens.csv'), `${this.token},kube-test-admin,kube-test-admin,"system:masters"\n`);
+
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    this.etcd = ManagedProcess.spawn(this.tools.etcdBin, [
+      '--name=kube-test',
+      `--data-dir=${file('etcd-data')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=kube-test=http://127.0.0.1:${etcdPeer}`,
+      // Throwaway data on a shared machine: fsync would only slow every write down.
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ], file('etcd.log'), this.dir);
+    await pollUntil('etcd /health', ETCD_READY_MS, async () => {
+      const body = await httpGet(`${etcdUrl}/health`);
+      return body.includes('"health":"true"') ? true : undefined;
+    }, { abort: () => this.etcd?.exitStatus && `etcd ended (${this.etcd.exitStatus})` });
+
+    this.url = `https://127.0.0.1:${apiPort}`;
+    this.apiserver = ManagedProcess.spawn(this.tools.kubeApiserverBin, [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      // The endpoint reconcilers publish the advertise address as the `kubernetes` Service's endpoint
+      // and refuse a loopback one; nothing here connects through that Service.
+      '--endpoint-reconciler-type=none',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${file('certs')}`,
+      `--tls-cert-file=${file('serving.crt')}`,
+      `--tls-private-key-file=${file('serving.key')}`,
+      `--token-auth-file=${file('tokens.csv')}`,
+      '--anonymous-auth=false',
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${file('sa.pub')}`,
+      `--service-account-signing-key-file=${file('sa.key')}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      '--service-cluster-ip-range=10.96.0.0/16',
+      // Admission runs as usual, except the ServiceAccount plugin: it would refuse every pod-bearing
+      // object until a token controller (part of kube-controller-manager, not run here) has created
+      // the namespace's default ServiceAccount.
+      '--disable-admission-plugins=ServiceAccount',
+      '--profiling=false',
+      '--v=1',
+    ], file('kube-apiserver.log'), this.dir);
+
+    fs.writeFileSync(this.kubeconfig, [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: kube-test\n  cluster:\n    server: ${this.url}\n    certificate-authority: ${file('ca.crt')}`,
+      'users:',
+      `- name: kube-test-admin\n  user:\n    token: ${this.token}`,
+      'contexts:',
+      '- name: kube-test\n  context:\n    cluster: kube-test\n    user: kube-test-admin',
+      'current-context: kube-test',
+      '',
+    ].join('\n'));
+
+    // /readyz is ok once etcd is reachable and every post-start hook (RBAC bootstrap roles and the
+    // system:masters binding, built-in priority levels, ...) has finished.
+    const ca = fs.readFileSync(file('ca.crt'));
+    await pollUntil('kube-apiserver /readyz', APISERVER_READY_MS, async () => {
+      const body = await httpGet(`${this.url}/readyz`, { ca, headers: { Authorization: `Bearer ${this.token}` } });
+      return body.trim() === 'ok' ? true : undefined;
+    }, { abort: () => this.apiserver?.exitStatus && `kube-apiserver ended (${this.apiserver.exitStatus})` });
+
+    this.controllerManager = ManagedProcess.spawn(this.tools.kubeControllerManagerBin, [
+      `--kubeconfig=${this.kubeconfig}`,
+      '--controllers=validatingadmissionpolicy-status-controller',
+      '--leader-elect=false',
+      // It serves nothing we need (health, metrics); 0 turns its HTTPS port off.
+      '--secure-port=0',
+      '--v=1',
+    ], file('kube-controller-manager.log'), this.dir);
+  }
+
+  /** A CA and a serving certificate for 127.0.0.1 signed by it, and the service-account key pair. */
+  private async makeKeys(): Promise<void> {
+    const file = (name: string) => path.join(this.dir, name);
+    fs.writeFileSync(file('serving.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    const steps: string[][] = [
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=cdk8s-temporal kube test CA'],
+      ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('serving.key'), '-out', file('serving.csr'), '-subj', '/CN=kube-apiserver'],
+      ['x509', '-req', '-in', file('serving.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
+        '-out', file('serving.crt'), '-days', '2', '-extfile', file('serving.ext')],
+      // The API server signs service-account tokens with this key and verifies them with its public half.
+      ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file('sa.key')],
+      ['pkey', '-in', file('sa.key'), '-pubout', '-out', file('sa.pub')],
+    ];
+    for (const args of steps) {
+      const result = await run('openssl', args, { cwd: this.dir });
+      if (result.code !== 0) {
+        throw new Error(`openssl ${args.join(' ')} exited with ${result.code}: ${result.stderr}`
+          + (result.code === 127 ? '\nInstall openssl (Debian: apt-get install -y openssl).' : ''));
+      }
+    }
+  }
+}
+
+/** The start of a long text (a diff reads best from its first hunk), with how much was cut. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
+}
+
+/** GET a URL and return the body of a 200 response; throws on anything else. */
+function httpGet(url: string, options: https.RequestOptions = {}): Promise<string> {
+  const get = url.startsWith('https:') ? https.get : http.get;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { ...options, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}: ${body.slice(0, 2000)}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,50 @@
+import * as path from 'path';
+import { KubeApiServer } from './api-server';
+import { RunResult } from './process';
+import { crdsFor, namespacesOf, Synthesized } from './synth';
+
+/**
+ * What a user does before the first apply: create the namespaces the objects live in (we emit no
+ * Namespace objects) and install the CRDs of any third-party API group the objects use.
+ */
+export async function prepareFor(server: KubeApiServer, app: Synthesized): Promise<void> {
+  for (const ns of namespacesOf(app.objects)) {
+    if (!(await server.getJson('namespace', ns))) await server.kubectlOk(`create namespace ${ns}`, ['create', 'namespace', ns]);
+  }
+  for (const crd of crdsFor(app.objects)) {
+    await server.kubectlOk(`install CRD ${crd.name} (${path.basename(crd.file)})`, ['apply', '--server-side', '-f', crd.file]);
+    // Objects of a CRD are refused until it is Established (its names are accepted and served).
+    await server.kubectlOk(`wait for CRD ${crd.name} to be Established`,
+      ['wait', '--for=condition=Established', `customresourcedefinition/${crd.name}`, '--timeout=60s'], 90_000);
+  }
+}
+
+/**
+ * `kubectl apply --server-side --validate=strict`: the API server validates every field (unknown and
+ * duplicate fields are errors, not warnings), runs defaulting and admission, and records kubectl as
+ * the manager of each field it sets.
+ */
+export function applyServerSide(server: KubeApiServer, dir: string): Promise<RunResult> {
+  return server.kubectl(['apply', '--server-side', '--validate=strict', '-f', dir], 180_000);
+}
+
+/**
+ * `kubectl diff --server-side`: a server-side dry-run apply compared with what is stored. Exit 0 is
+ * no difference, 1 is a difference, anything else an error.
+ */
+export function diffServerSide(server: KubeApiServer, dir: string): Promise<RunResult> {
+  return server.kubectl(['diff', '--server-side', '-f', dir], 180_000);
+}
+
+/** Prepares the cluster for `app` and applies it; throws with kubectl's output and the server log on failure. */
+export async function deploy(server: KubeApiServer, app: Synthesized, step: string): Promise<RunResult> {
+  await prepareFor(server, app);
+  const result = await applyServerSide(server, app.outDir);
+  if (result.code !== 0) throw new Error(server.failure(step, ['apply', '--server-side', '--validate=strict', '-f', app.outDir], result));
+  return result;
+}
+
+/** Warnings kubectl printed (deprecated APIs, unknown fields under non-strict validation, ...). */
+export function warningsIn(result: RunResult): string[] {
+  return result.stderr.split('\n').filter((l) => /^Warning:/i.test(l.trim()));
+}

@@ -1,0 +1,156 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { KubeApiServer } from './api-server';
+import { applyServerSide, deploy } from './deploy';
+import { pollUntil } from './process';
+import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
+import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+
+/**
+ * The guards around a cluster's pinned values (history shard count, failover increment, cluster
+ * name), enforced by a real API server: the pinned ConfigMap is immutable, and a
+ * ValidatingAdmissionPolicy denies deleting it unless it is annotated for break-glass.
+ */
+
+const KEEP = process.env.KUBE_TEST_KEEP === '1';
+const APP = 'apps/main.ts';
+/** apps/main.ts keeps its lock here (relative to cdk8s.yaml); deleting it is the lock's documented override. */
+const LOCK_FILE = 'temporal.lock.json';
+const BREAK_GLASS = 'temporal.io/break-glass';
+/** A policy with a CEL type error and no binding: the type checker must warn about it. */
+const CONTROL_POLICY = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: kube-test-type-check-control
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: [v1]
+      operations: [DELETE]
+      resources: [configmaps]
+  validations:
+  - expression: oldObject.data.numHistoryShards > 0
+`;
+
+let server: KubeApiServer | undefined;
+let repo: string;
+let base: Synthesized;
+let pinned: any;
+let policy: any;
+
+beforeAll(async () => {
+  const tools = ensureKubeTools();
+  repo = copyRepo('pinned');
+  base = await synth(repo, APP);
+  const pinnedMaps = objectsOfKind(base.objects, 'ConfigMap').filter((o) => o.immutable === true && o.metadata.name.endsWith('-pinned'));
+  if (pinnedMaps.length !== 1) throw new Error(`${APP} should emit exactly one immutable "<cluster>-pinned" ConfigMap; found ${pinnedMaps.length}`);
+  pinned = pinnedMaps[0];
+  policy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy')
+    .find((p) => (p.spec?.matchConstraints?.resourceRules ?? []).some((r: any) => (r.resourceNames ?? []).includes(pinned.metadata.name)));
+  server = await KubeApiServer.start(tools, 'pinned');
+  await deploy(server, base, `apply ${APP}`);
+}, TOOLS_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.stop(KEEP);
+  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
+});
+
+test('the pinned ConfigMap holds the values a cluster can never change', () => {
+  expect(pinned.metadata).toMatchObject({ name: 'temporal-pinned', namespace: 'temporal' });
+  expect(Object.keys(pinned.data).sort()).toEqual(['currentClusterName', 'failoverVersionIncrement', 'numHistoryShards']);
+});
+
+test('a changed history shard count is refused by the API server: the pinned ConfigMap is immutable', async () => {
+  // The same app with another shard count, synthesized in the repo copy without its lock.
+  const appPath = path.join(repo, APP);
+  const original = fs.readFileSync(appPath, 'utf8');
+  const match = /numHistoryShards:\s*(\d+)/.exec(original);
+  if (!match) throw new Error(`${APP} sets no literal numHistoryShards; this test edits it`);
+  const shards = pinned.data.numHistoryShards;
+  const changedShards = String(Number(match[1]) * 2);
+  fs.writeFileSync(appPath, original.replace(match[0], `numHistoryShards: ${changedShards}`));
+  fs.rmSync(path.join(repo, LOCK_FILE), { force: true });
+  let changed: Synthesized;
+  try {
+    changed = await synth(repo, APP);
+  } finally {
+    fs.writeFileSync(appPath, original);
+  }
+  const changedPinned = changed.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === pinned.metadata.name);
+  expect(changedPinned?.data?.numHistoryShards).toBe(changedShards);
+
+  const result = await applyServerSide(server!, changed.outDir);
+  console.log(`kubectl apply of ${APP} with numHistoryShards ${shards} -> ${changedShards} exited with ${result.code}.\n`
+    + `stderr:\n${result.stderr.trim()}\nstdout (objects kubectl did apply in the same run):\n${result.stdout.trim()}`);
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toContain(`ConfigMap "${pinned.metadata.name}" is invalid`);
+  expect(result.stderr).toMatch(/data: Forbidden: field is immutable/);
+
+  const stored = await server!.getJson('configmap', pinned.metadata.name, pinned.metadata.namespace);
+  expect(stored.data).toEqual(pinned.data);
+});
+
+describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () => {
+  const name = () => pinned.metadata.name;
+  const ns = () => pinned.metadata.namespace;
+  const deleteArgs = (...extra: string[]) => ['delete', 'configmap', name(), '-n', ns(), ...extra];
+  const message = () => policy.spec.validations[0].message as string;
+
+  beforeAll(() => {
+    if (!policy) throw new Error(`${APP} emits no ValidatingAdmissionPolicy that matches ConfigMap ${pinned?.metadata?.name}; it should (protectPinnedValues)`);
+  });
+
+  /** The policy once kube-controller-manager's status controller has type-checked its current generation. */
+  const typeChecked = (policyName: string) => pollUntil(`status.typeChecking of ValidatingAdmissionPolicy ${policyName}`, 120_000, async () => {
+    const p = await server!.getJson('validatingadmissionpolicy', policyName);
+    return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
+  }, { abort: () => server!.crashed });
+
+  /** Applies a policy of our own and returns its type-checking warnings. */
+  async function typeCheck(manifest: string): Promise<unknown[]> {
+    const file = path.join(server!.dir, 'type-check-control.yaml');
+    fs.writeFileSync(file, manifest);
+    await server!.kubectlOk('apply the type-check control policy', ['apply', '--server-side', '-f', file]);
+    const name = /name: (\S+)/.exec(manifest)![1];
+    return (await typeChecked(name)).status.typeChecking.expressionWarnings ?? [];
+  }
+
+  test('is type-checked without warnings and denies a delete (bounded wait until it is active)', async () => {
+    // kube-controller-manager's status controller type-checks the CEL against the ConfigMap schema.
+    const stored = await typeChecked(policy.metadata.name);
+    expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+    // The check is not vacuous: a policy (without binding, so it never runs) that compares a
+    // ConfigMap data value, a string, with a number gets a warning from the same controller.
+    const control = await typeCheck(CONTROL_POLICY);
+    expect(JSON.stringify(control)).toContain('no matching overload');
+
+    // The admission plugin picks policies and bindings up from informers, a moment after they are stored.
+    const denied = await pollUntil('the policy to deny a dry-run delete', 60_000, async () => {
+      const result = await server!.kubectl(deleteArgs('--dry-run=server'));
+      return result.code !== 0 && result.stderr.includes(message()) ? result : undefined;
+    }, { abort: () => server!.crashed });
+    expect(denied.stderr).toContain(`ValidatingAdmissionPolicy '${policy.metadata.name}'`);
+  });
+
+  test('denies kubectl delete with the policy message', async () => {
+    const result = await server!.kubectl(deleteArgs());
+    console.log(`kubectl delete configmap ${name()} -n ${ns()} (no annotation) exited with ${result.code}:\n${result.stderr.trim()}`);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message());
+    expect(await server!.getJson('configmap', name(), ns())).toBeDefined();
+  });
+
+  test(`allows the delete once the ConfigMap is annotated ${BREAK_GLASS}="true" (and only "true")`, async () => {
+    // Metadata of an immutable ConfigMap can still change; only data and binaryData cannot.
+    await server!.kubectlOk('annotate break-glass=false', ['annotate', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=false`]);
+    const stillDenied = await server!.kubectl(deleteArgs());
+    expect(stillDenied.code).not.toBe(0);
+    expect(stillDenied.stderr).toContain(message());
+
+    await server!.kubectlOk('annotate break-glass=true', ['annotate', '--overwrite', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=true`]);
+    await server!.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
+    expect(await server!.getJson('configmap', name(), ns())).toBeUndefined();
+  });
+});
