@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
+import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -33,10 +33,22 @@ export interface E2eAppOptions {
    * @default - no lock
    */
   readonly lock?: ClusterLock;
+  /**
+   * The cluster's TLS.
+   * @default - no TLS
+   */
+  readonly tls?: ClusterTls;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
 export function synthE2eApp(options: E2eAppOptions): string {
+  const { app } = buildE2eApp(options);
+  options.lock?.check(app);
+  return app.synthYaml();
+}
+
+/** The e2e app before synthesis, and its cluster (whose names a test may need, for certificates). */
+export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: TemporalCluster } {
   const app = new App();
   const chart = new Chart(app, 'e2e', { namespace: 'temporal-e2e', disableResourceNameHashes: true });
   const { name, userKey, passwordKey } = E2E.dbSecret;
@@ -48,7 +60,7 @@ export function synthE2eApp(options: E2eAppOptions): string {
     password: SecretRef.of(name, passwordKey),
   });
   const { ports } = E2E;
-  new TemporalCluster(chart, 'temporal', {
+  const cluster = new TemporalCluster(chart, 'temporal', {
     name: 'temporal-e2e',
     clusterName: E2E.clusterName,
     numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
@@ -58,7 +70,7 @@ export function synthE2eApp(options: E2eAppOptions): string {
     matching: { replicas: 1, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
     worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
+    tls: options.tls,
   });
-  options.lock?.check(app);
-  return app.synthYaml();
+  return { app, cluster };
 }

@@ -12,11 +12,29 @@ export function statusName(status: number): string {
   return STATUS_NAMES[status] ?? `status ${status}`;
 }
 
+/** How a TLS client of the health service verifies the server, and the certificate it presents. */
+export interface HealthTls {
+  /** The CA that must have signed the server's certificate, PEM. */
+  readonly ca: string;
+  /** The name the server's certificate must carry (sent as SNI and verified instead of the address). */
+  readonly serverName: string;
+  /** Client certificate and key, PEM. @default - none */
+  readonly cert?: string;
+  readonly key?: string;
+}
+
 export class HealthClient {
+  /** A client over TLS, as `tls` says; plaintext when it is undefined. */
+  public static connect(address: string, tls?: HealthTls): HealthClient {
+    if (!tls) return new HealthClient(address);
+    const credentials = grpc.credentials.createSsl(Buffer.from(tls.ca), tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null);
+    return new HealthClient(address, credentials, { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName });
+  }
+
   private readonly client: grpc.Client;
 
-  constructor(public readonly address: string) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+  constructor(public readonly address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
+    this.client = new grpc.Client(address, credentials, options);
   }
 
   /** The serving status of `service`; rejects when the server does not answer within `timeoutMs`. */

@@ -9,11 +9,15 @@
  *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
  *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
  *     process's own address, so processes share port numbers exactly as pods do.
- *  3. Mounts. Each volume mount is materialised under the pod's own folder: a ConfigMap volume as
- *     its files at <folder><mountPath>, an emptyDir as an empty folder there. Env values that are
- *     paths under a ConfigMap mount (TEMPORAL_SERVER_CONFIG_FILE_PATH) and those paths inside the
- *     server config (dynamicConfigClient.filepath) get the folder as prefix. The emptyDir mounted at
- *     /tmp is passed as TMPDIR instead, since /tmp itself cannot be remounted per process.
+ *  3. Mounts. Each volume mount is materialised under the pod's own folder, at <folder><mountPath>:
+ *     a ConfigMap, Secret or projected volume as the files the kubelet would write there (every key,
+ *     or only the listed `items` at their `path`s; a missing key or object fails, unless `optional`),
+ *     an emptyDir as an empty folder. Secrets come from the test (`secrets`), never from the YAML.
+ *     The files are plain files, not the kubelet's `..data` symlinks, and no subPath is supported.
+ *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH)
+ *     and in the server config (dynamicConfigClient.filepath, the global.tls files), gets the folder
+ *     as prefix. The emptyDir mounted at /tmp is also passed as TMPDIR, since /tmp itself cannot be
+ *     remounted per process.
  *  4. Images. `temporal-server` and `temporal-sql-tool` are links, in a folder at the head of PATH,
  *     to binaries built from the release's Go module; `sh` is the machine's. Command arguments under
  *     /etc/temporal/schema (where the admin-tools image keeps the schema) point at the module's
@@ -21,8 +25,12 @@
  *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
  *     folder) and TMPDIR, then the env its container spec gives it.
  *  6. Replicas. One process per Deployment, whatever `replicas` says.
- *  7. Probes and Jobs. The runner polls each container's gRPC readinessProbe (port and service
- *     name) at the pod's address. Only the schema Jobs (component label `schema-*`) run, before
+ *  7. Probes and Jobs. The runner polls each container's readinessProbe at the pod's address: a
+ *     gRPC probe through the health service (port and service name), a tcpSocket probe (what the
+ *     library emits behind TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect, as the
+ *     kubelet does. For tcpSocket probes the test may ask for more (`tlsHealth`): the role's gRPC
+ *     health over TLS with a client certificate, which no pod's readiness includes but which tells
+ *     the test the role is really up. Only the schema Jobs (component label `schema-*`) run, before
  *     any Deployment, once and with no retries: a failed step fails the run. Other Jobs, which
  *     need a running cluster, are not run.
  *  8. Restarts. As the kubelet does for a Deployment's pod, a server process that ends before it
@@ -31,9 +39,10 @@
  *     the roles race to write the cluster metadata record, and the losers exit once.
  */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { HealthClient, SERVING, statusName } from './grpc-health';
+import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
 import { delay, describeExit, firstErrors, ManagedProcess, tailFile } from './processes';
 import { E2eTools } from './tools';
 
@@ -62,6 +71,24 @@ export interface RunnerOptions {
   readonly timeoutMs?: number;
   /** Changes one role's process before it starts, to wire it wrong on purpose. */
   readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
+  /**
+   * For a role whose readinessProbe is a tcpSocket: the gRPC health check over TLS that must also
+   * say SERVING before the role counts as up (see rewrite 7).
+   * @default - the TCP connect alone, as the kubelet does
+   */
+  readonly tlsHealth?: (role: string) => TlsHealthCheck | undefined;
+}
+
+/** A gRPC health check over TLS: the service name to ask about, and how to connect. */
+export interface TlsHealthCheck extends HealthTls {
+  readonly service: string;
+}
+
+/** When a role passed its readinessProbe, and its TLS health check if it had one, after its last start. */
+export interface Readiness {
+  readonly probe: 'grpc' | 'tcpSocket';
+  readonly probePassedAfterMs: number;
+  readonly tlsHealthServingAfterMs?: number;
 }
 
 /** A step that failed: which role (or Job), what it waited for, and its log. */
@@ -99,8 +126,22 @@ interface Container {
   args?: string[];
   env?: Array<{ name: string; value?: string; valueFrom?: any }>;
   ports?: Array<{ name?: string; containerPort: number }>;
-  volumeMounts?: Array<{ name: string; mountPath: string }>;
-  readinessProbe?: { grpc?: { port: number; service?: string } };
+  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
+  readinessProbe?: { grpc?: { port: number; service?: string }; tcpSocket?: { port: number | string; host?: string } };
+}
+
+/** Keys of a ConfigMap or Secret, as a volume (or a projected volume's source) selects them. */
+interface KeyProjection {
+  items?: Array<{ key: string; path: string }>;
+  optional?: boolean;
+}
+
+interface Volume {
+  name: string;
+  configMap?: KeyProjection & { name: string };
+  secret?: KeyProjection & { secretName: string };
+  projected?: { sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
+  emptyDir?: unknown;
 }
 
 /** One pod as the runner lays it out: its address, folder and volumes. */
@@ -108,7 +149,7 @@ interface Pod {
   readonly name: string;
   readonly ip: string;
   readonly dir: string;
-  readonly volumes: Array<{ name: string; configMap?: { name: string }; emptyDir?: unknown }>;
+  readonly volumes: Volume[];
 }
 
 /** A server process that stands for one Deployment. */
@@ -120,9 +161,12 @@ interface RoleProcess {
   readonly env: Record<string, string>;
   readonly dir: string;
   readonly logFile: string;
-  readonly probe: { port: number; service: string };
+  readonly probe: { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number };
   readonly ports: Record<string, number>;
   process?: ManagedProcess;
+  /** When the process was last started. */
+  startedAt: number;
+  readiness?: Readiness;
   /** Restarts after the process ended on its own while starting. */
   restarts: number;
 }
@@ -185,6 +229,11 @@ export class ClusterRunner {
   /** How often the role's process ended on its own while starting and was started again (rewrite 8). */
   public restarts(role: string): number {
     return this.role(role).restarts;
+  }
+
+  /** How long the role's last start took to pass its readinessProbe (and its TLS health check). */
+  public readiness(role: string): Readiness | undefined {
+    return this.role(role).readiness;
   }
 
   /** SIGKILL, as when a node dies under the pod. */
@@ -286,8 +335,7 @@ export class ClusterRunner {
     // Rewrites 2 and 3, on this process's own copy of the config.
     fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, config.replace(/0\.0\.0\.0/g, ip)));
 
-    const probe = container.readinessProbe?.grpc;
-    if (!probe) throw new Error(`Deployment ${deployment.metadata.name}: its container has no gRPC readinessProbe to wait on`);
+    const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
     const r: RoleProcess = {
       role,
       deployment: deployment.metadata.name,
@@ -296,8 +344,9 @@ export class ClusterRunner {
       env: this.podEnv(pod, container, env),
       dir: pod.dir,
       logFile: this.logFile(role),
-      probe: { port: probe.port, service: probe.service ?? '' },
-      ports: Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort])),
+      probe: this.readinessProbe(deployment.metadata.name, container, ports),
+      ports,
+      startedAt: 0,
       restarts: 0,
     };
     this.roles.set(role, r);
@@ -305,7 +354,20 @@ export class ClusterRunner {
     await this.waitServing(r);
   }
 
-  /** Lays out a pod's folder and the ConfigMap and emptyDir volumes its containers may mount. */
+  /** The container's readinessProbe, with a named port resolved (rewrite 7). */
+  private readinessProbe(deployment: string, container: Container, ports: Record<string, number>): RoleProcess['probe'] {
+    const { grpc, tcpSocket } = container.readinessProbe ?? {};
+    if (grpc) return { kind: 'grpc', port: grpc.port, service: grpc.service ?? '' };
+    if (tcpSocket) {
+      if (tcpSocket.host) throw new Error(`Deployment ${deployment}: its tcpSocket readinessProbe names a host; the runner probes the pod's own address only`);
+      const port = typeof tcpSocket.port === 'number' ? tcpSocket.port : ports[tcpSocket.port];
+      if (port === undefined) throw new Error(`Deployment ${deployment}: its tcpSocket readinessProbe names port ${tcpSocket.port}, which its container does not declare`);
+      return { kind: 'tcpSocket', port };
+    }
+    throw new Error(`Deployment ${deployment}: its container has no gRPC or tcpSocket readinessProbe to wait on`);
+  }
+
+  /** Lays out a pod's folder and the volumes its containers may mount. */
   private newPod(name: string, ip: string, volumes: Pod['volumes'] = []): Pod {
     const dir = path.join(this.options.workDir, 'pods', name);
     fs.mkdirSync(dir, { recursive: true });
@@ -318,16 +380,35 @@ export class ClusterRunner {
    */
   private resolveEnv(pod: Pod, container: Container): Record<string, string> {
     for (const mount of container.volumeMounts ?? []) {
+      const where = `${pod.name}/${container.name} volume ${mount.name}`;
       const volume = pod.volumes.find((v) => v.name === mount.name);
+      if (!volume) throw new Error(`${where}: the pod has no such volume`);
+      if (mount.subPath) throw new Error(`${where}: mounted with subPath ${mount.subPath}, which the runner does not support`);
       const target = path.join(pod.dir, mount.mountPath);
       fs.mkdirSync(target, { recursive: true });
-      if (volume?.configMap) {
-        for (const [file, text] of Object.entries(this.configMap(volume.configMap.name))) fs.writeFileSync(path.join(target, file), text);
-      } else if (!volume?.emptyDir) {
-        throw new Error(`${pod.name}/${container.name}: volume ${mount.name} is neither a ConfigMap nor an emptyDir; the runner supports no other`);
+      if (volume.emptyDir) continue;
+      for (const [file, text] of Object.entries(this.volumeFiles(where, volume))) {
+        fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+        fs.writeFileSync(path.join(target, file), text);
       }
     }
     return Object.fromEntries((container.env ?? []).map((e) => [e.name, this.envValue(pod, container, e)]));
+  }
+
+  /** The files the kubelet writes for a ConfigMap, Secret or projected volume, as relative path -> content. */
+  private volumeFiles(where: string, volume: Volume): Record<string, string> {
+    const configMap = (name: string) => this.ofKind('ConfigMap').find((o) => o.metadata.name === name)?.data ?? undefined;
+    if (volume.configMap) return project(where, `ConfigMap ${volume.configMap.name}`, configMap(volume.configMap.name), volume.configMap);
+    if (volume.secret) return project(where, `Secret ${volume.secret.secretName}`, this.options.secrets[volume.secret.secretName], volume.secret);
+    if (volume.projected) {
+      // Sources are written in order; a later one's file replaces an earlier one's at the same path.
+      return Object.assign({}, ...volume.projected.sources.map((source, i) => {
+        if (source.configMap) return project(where, `ConfigMap ${source.configMap.name}`, configMap(source.configMap.name), source.configMap);
+        if (source.secret) return project(where, `Secret ${source.secret.name}`, this.options.secrets[source.secret.name], source.secret);
+        throw new Error(`${where}: projected source ${i} is neither a ConfigMap nor a Secret; the runner supports no other`);
+      }));
+    }
+    throw new Error(`${where}: the volume is not a ConfigMap, Secret, projected or emptyDir volume; the runner supports no other`);
   }
 
   /** The env a process starts with: the base env (rewrite 5), then the container's, with paths moved (rewrite 3). */
@@ -358,14 +439,17 @@ export class ClusterRunner {
     throw new Error(`${where}: unsupported valueFrom ${JSON.stringify(from)}`);
   }
 
-  /** Rewrite 3: paths under the container's ConfigMap mounts move under the pod's folder. */
+  /**
+   * Rewrite 3: paths under any of the container's mounts move under the pod's folder. One pass, the
+   * longest mount path first, and only where a path starts, so a rewritten path (the pod folder is
+   * itself under /tmp) is never rewritten again.
+   */
   private underPod(pod: Pod, container: Container, text: string): string {
-    let out = text;
-    for (const mount of container.volumeMounts ?? []) {
-      if (!pod.volumes.find((v) => v.name === mount.name)?.configMap) continue;
-      out = out.split(`${mount.mountPath}/`).join(`${path.join(pod.dir, mount.mountPath)}/`);
-    }
-    return out;
+    const mountPaths = (container.volumeMounts ?? []).map((m) => m.mountPath.replace(/\/+$/, '')).filter((m) => m).sort((a, b) => b.length - a.length);
+    if (mountPaths.length === 0) return text;
+    const escaped = mountPaths.map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const pattern = new RegExp(`(?<![\\w.\\-/])(?:${escaped.join('|')})(?![\\w.\\-])`, 'g');
+    return text.replace(pattern, (mountPath) => path.join(pod.dir, mountPath));
   }
 
   /** Rewrite 4 for command arguments. */
@@ -403,17 +487,18 @@ export class ClusterRunner {
 
   private spawnServer(r: RoleProcess): void {
     r.process = this.spawn(r.command, r.env, r.dir, r.logFile);
+    r.startedAt = Date.now();
+    r.readiness = undefined;
   }
 
   /**
-   * Polls the role's gRPC readiness probe until SERVING. A process that ends meanwhile is started
-   * again (rewrite 8) until it has started MAX_STARTS times.
+   * Polls the role's readinessProbe (and its TLS health check, if the test asks for one) until it
+   * passes. A process that ends meanwhile is started again (rewrite 8) until it has started
+   * MAX_STARTS times.
    */
   private async waitServing(r: RoleProcess): Promise<void> {
-    const address = `${r.ip}:${r.probe.port}`;
-    const what = `gRPC health of "${r.probe.service}" at ${address} to be SERVING`;
+    const probe = this.readinessCheck(r);
     const deadline = Date.now() + this.timeoutMs;
-    const health = new HealthClient(address);
     let starts = 1;
     let last = 'no answer yet';
     try {
@@ -421,30 +506,106 @@ export class ClusterRunner {
         const p = r.process!;
         if (p.exitStatus) {
           const ended = describeExit(p.exitStatus);
-          if (starts >= MAX_STARTS) throw new RunnerError(r.role, what, `the process ended ${starts} times (a crash loop; last: ${ended})`, r.logFile);
+          if (starts >= MAX_STARTS) throw new RunnerError(r.role, probe.what, `the process ended ${starts} times (a crash loop; last: ${ended})`, r.logFile);
           const backoff = RESTART_BACKOFF_MS * 2 ** (starts - 1);
           fs.appendFileSync(r.logFile, `\n[e2e] ---- ${r.role} ended (${ended}); starting it again in ${backoff / 1000} s ----\n`);
           await delay(backoff);
-          if (this.closed) throw new RunnerError(r.role, what, `the process ended (${ended}) while the runner shut down`, r.logFile);
+          if (this.closed) throw new RunnerError(r.role, probe.what, `the process ended (${ended}) while the runner shut down`, r.logFile);
           this.spawnServer(r);
           r.restarts++;
           starts++;
           continue;
         }
-        try {
-          const status = await health.check(r.probe.service);
-          if (status === SERVING) return;
-          last = statusName(status);
-        } catch (err) {
-          last = (err as Error).message;
-        }
+        const notYet = await probe.check();
+        if (notYet === undefined) return;
+        last = notYet;
         if (Date.now() >= deadline) {
-          throw new RunnerError(r.role, what, `timed out after ${this.timeoutMs / 1000} s (last answer: ${last})`, r.logFile);
+          throw new RunnerError(r.role, probe.what, `timed out after ${this.timeoutMs / 1000} s (last answer: ${last})`, r.logFile);
         }
         await Promise.race([delay(1_000), p.exited]);
       }
     } finally {
-      health.close();
+      probe.close();
     }
   }
+
+  /** One attempt of the role's readiness check: undefined once it passes, else why not. */
+  private readinessCheck(r: RoleProcess): { what: string; check: () => Promise<string | undefined>; close: () => void } {
+    const address = `${r.ip}:${r.probe.port}`;
+    const passed = (kind: Readiness['probe']) => {
+      r.readiness ??= { probe: kind, probePassedAfterMs: Date.now() - r.startedAt };
+    };
+    if (r.probe.kind === 'grpc') {
+      const service = r.probe.service;
+      const health = HealthClient.connect(address);
+      return {
+        what: `gRPC health of "${service}" at ${address} to be SERVING`,
+        check: async () => {
+          const notServing = await healthStatus(health, service);
+          if (notServing === undefined) passed('grpc');
+          return notServing;
+        },
+        close: () => health.close(),
+      };
+    }
+    const tls = this.options.tlsHealth?.(r.role);
+    const health = tls && HealthClient.connect(address, tls);
+    return {
+      what: `a TCP connection to ${address} (tcpSocket readinessProbe)${tls ? ` and gRPC health of "${tls.service}" over TLS as ${tls.serverName} to be SERVING` : ''}`,
+      check: async () => {
+        const refused = await tcpConnect(r.ip, r.probe.port);
+        if (refused) return `TCP connect: ${refused}`;
+        passed('tcpSocket');
+        if (!health) return undefined;
+        const notServing = await healthStatus(health, tls!.service);
+        if (notServing !== undefined) return `the port accepts connections, but gRPC health over TLS says: ${notServing}`;
+        r.readiness = { ...r.readiness!, tlsHealthServingAfterMs: Date.now() - r.startedAt };
+        return undefined;
+      },
+      close: () => health?.close(),
+    };
+  }
+}
+
+/** undefined when `service` is SERVING, else its status or the call's error. */
+async function healthStatus(health: HealthClient, service: string): Promise<string | undefined> {
+  try {
+    const status = await health.check(service);
+    return status === SERVING ? undefined : statusName(status);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** What a kubelet tcpSocket probe does: undefined when a TCP connection opens within `timeoutMs`, else why not. */
+function tcpConnect(host: string, port: number, timeoutMs = 1_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: string | undefined) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no connection within ${timeoutMs} ms`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err) => done(err.message));
+  });
+}
+
+/** The keys of one ConfigMap or Secret that a volume selects, as relative path -> content (what the kubelet writes). */
+function project(where: string, source: string, data: Record<string, string> | undefined, selection: KeyProjection): Record<string, string> {
+  if (!data) {
+    if (selection.optional) return {};
+    throw new Error(`${where}: ${source} does not exist (${source.startsWith('Secret') ? 'the test supplies no such Secret' : 'the manifest does not contain it'})`);
+  }
+  if (!selection.items) return { ...data };
+  const files: Record<string, string> = {};
+  for (const { key, path: file } of selection.items) {
+    if (path.isAbsolute(file) || file.split('/').includes('..')) throw new Error(`${where}: item path ${file} must be relative, without ..`);
+    if (data[key] === undefined) {
+      if (selection.optional) continue;
+      throw new Error(`${where}: ${source} has no key ${key}`);
+    }
+    files[file] = data[key];
+  }
+  return files;
 }

@@ -3,71 +3,22 @@
  * runner.ts for how a pod becomes a process) against a throwaway PostgreSQL, and driven with the
  * TypeScript SDK. Each scenario gets databases of its own.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
-import { msToTs, tsToMs } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import * as activities from './activities';
+import { tsToMs } from '@temporalio/common';
+import { NativeConnection } from '@temporalio/worker';
 import { E2E, synthE2eApp } from './app';
-import { PostgresServer } from './postgres';
+import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker, TASK_QUEUE } from './harness';
 import { pollUntil } from './processes';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
-import { E2eTools, ensureTools } from './tools';
 import { greetAfterTimer } from './workflows';
-import { ClusterLock, TemporalVersion } from '../../lib';
+import { ClusterLock } from '../../lib';
 
-const NAMESPACE = 'e2e';
-const TASK_QUEUE = 'e2e-greetings';
-const MINUTE = 60_000;
 /** Bound of each wait in the scenarios that are meant to fail. */
 const MISWIRED_TIMEOUT = 75_000;
 const SHARD_MISMATCH = 'Supplied configuration key/value mismatches persisted cluster metadata';
 
-let tools: E2eTools;
-let postgres: PostgresServer;
-let workRoot: string;
-const runners: ClusterRunner[] = [];
-
-beforeAll(async () => {
-  // The app runs the library's default release; the runner refuses a manifest of any other.
-  tools = ensureTools(TemporalVersion.DEFAULT);
-  postgres = await PostgresServer.start(tools.postgresBinDir);
-  workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
-  console.log(`e2e: PostgreSQL on ${postgres.host}:${postgres.port} (pid ${postgres.pid}); pods and logs in ${workRoot} (kept when CDK8S_TEMPORAL_E2E_KEEP is set)`);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-}, 20 * MINUTE);
-
-afterAll(async () => {
-  await Promise.all(runners.map((r) => r.down()));
-  await postgres?.stop();
-  if (workRoot && !process.env.CDK8S_TEMPORAL_E2E_KEEP) fs.rmSync(workRoot, { recursive: true, force: true });
-}, 2 * MINUTE);
-
-/** Synthesizes the app on databases named after `scenario` and runs it. */
-async function up(scenario: string, options: {
-  numHistoryShards?: number;
-  mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
-  timeoutMs?: number;
-} = {}): Promise<ClusterRunner> {
-  const yaml = synthE2eApp({ dbHost: postgres.host, dbPort: postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards });
-  const workDir = fs.mkdtempSync(path.join(workRoot, `${scenario}-`));
-  const { name, userKey, passwordKey } = E2E.dbSecret;
-  const runner = await ClusterRunner.up({
-    yaml,
-    secrets: { [name]: { [userKey]: postgres.user, [passwordKey]: postgres.password } },
-    tools,
-    workDir,
-    timeoutMs: options.timeoutMs,
-    mutateProcess: options.mutateProcess,
-  });
-  runners.push(runner);
-  for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {
-    console.log(`e2e: ${scenario}: ${role} ended and was started again ${runner.restarts(role)} time(s) before it served, as a pod would be`);
-  }
-  return runner;
-}
+const env = E2eEnvironment.setUp();
+const up = env.up.bind(env);
 
 /** The RunnerError a start that is meant to fail throws; its first lines go to the test output. */
 async function startFailure(start: Promise<unknown>): Promise<RunnerError> {
@@ -105,44 +56,26 @@ describe('a cluster on fresh databases', () => {
   let connection: Connection;
   let client: Client;
   let workerConnection: NativeConnection;
-  let worker: Worker;
-  let workerRun: Promise<void>;
+  let worker: { stop: () => Promise<void> };
 
   beforeAll(async () => {
     runner = await up('main');
     connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
     client = new Client({ connection, namespace: NAMESPACE });
-    // The library creates no namespace: register one the way an operator would.
-    await connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    await pollUntil(`namespace ${NAMESPACE} to be registered`, MINUTE,
-      async () => (await connection.workflowService.describeNamespace({ namespace: NAMESPACE })).namespaceInfo ?? undefined);
+    await registerNamespace(connection);
     workerConnection = await NativeConnection.connect({ address: runner.endpoint('frontend').grpc });
-    worker = await Worker.create({
-      connection: workerConnection,
-      namespace: NAMESPACE,
-      taskQueue: TASK_QUEUE,
-      workflowsPath: require.resolve('./workflows'),
-      activities,
-    });
-    workerRun = worker.run();
+    worker = await startWorker(workerConnection);
   }, 10 * MINUTE);
 
   afterAll(async () => {
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerRun?.catch(() => undefined);
+    await worker?.stop();
     await workerConnection?.close();
     await connection?.close();
     await runner?.down();
   }, 2 * MINUTE);
 
   it('runs a workflow with an activity and a durable timer', async () => {
-    const result = await client.workflow.execute(greetAfterTimer, {
-      taskQueue: TASK_QUEUE,
-      workflowId: `greet-${Date.now()}`,
-      args: ['cdk8s', 3_000],
-      workflowExecutionTimeout: '2 minutes',
-    });
-    expect(result).toBe('Hello, cdk8s after a 3000 ms timer');
+    expect(await greet(client, 'cdk8s', 3_000)).toBe('Hello, cdk8s after a 3000 ms timer');
   }, 3 * MINUTE);
 
   it('reports the shard count and cluster name of the manifest, and serves HTTP and metrics', async () => {
@@ -225,7 +158,7 @@ describe('mis-wired processes', () => {
       timeoutMs: MISWIRED_TIMEOUT,
     });
     try {
-      const members = postgres.query('membership_temporal', 'SELECT rpc_address, rpc_port FROM cluster_membership ORDER BY rpc_port');
+      const members = env.postgres.query('membership_temporal', 'SELECT rpc_address, rpc_port FROM cluster_membership ORDER BY rpc_port');
       console.log(`e2e: with history on membership port ${membership + 10} while the other roles' config says ${membership}, `
         + `every role still became SERVING; cluster_membership holds:\n${members}`);
       expect(members).toContain(`${runner.endpoint('history').ip}|${membership + 10}`);

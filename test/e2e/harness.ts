@@ -1,0 +1,116 @@
+/*
+ * What every end-to-end test file shares: the tools, a throwaway PostgreSQL and a work folder (set
+ * up once per file), starting the e2e app on databases of its own per scenario, and driving a
+ * cluster with the TypeScript SDK: a namespace, a worker, the greeting workflow.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import * as activities from './activities';
+import { buildE2eApp, E2E, E2eAppOptions } from './app';
+import { PostgresServer } from './postgres';
+import { pollUntil } from './processes';
+import { ClusterRunner, RunnerOptions } from './runner';
+import { E2eTools, ensureTools } from './tools';
+import { greetAfterTimer } from './workflows';
+import { TemporalCluster, TemporalVersion } from '../../lib';
+
+export const NAMESPACE = 'e2e';
+export const TASK_QUEUE = 'e2e-greetings';
+export const MINUTE = 60_000;
+
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth'> {
+  /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
+  readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
+}
+
+/** The tools, PostgreSQL and work folder of one test file, and the runners it started. */
+export class E2eEnvironment {
+  /** Registers the file's beforeAll and afterAll; the environment is usable inside tests and their hooks. */
+  public static setUp(): E2eEnvironment {
+    const env = new E2eEnvironment();
+    beforeAll(async () => {
+      // The app runs the library's default release; the runner refuses a manifest of any other.
+      env.tools = ensureTools(TemporalVersion.DEFAULT);
+      env.postgres = await PostgresServer.start(env.tools.postgresBinDir);
+      env.workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
+      console.log(`e2e: PostgreSQL on ${env.postgres.host}:${env.postgres.port} (pid ${env.postgres.pid}); pods and logs in ${env.workRoot} (kept when CDK8S_TEMPORAL_E2E_KEEP is set)`);
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    }, 20 * MINUTE);
+    afterAll(async () => {
+      await Promise.all(env.runners.map((r) => r.down()));
+      await env.postgres?.stop();
+      if (env.workRoot && !process.env.CDK8S_TEMPORAL_E2E_KEEP) fs.rmSync(env.workRoot, { recursive: true, force: true });
+    }, 2 * MINUTE);
+    return env;
+  }
+
+  public tools!: E2eTools;
+  public postgres!: PostgresServer;
+  /** Pods and logs of every scenario, each in a folder of its own. */
+  public workRoot!: string;
+  private readonly runners: ClusterRunner[] = [];
+
+  private constructor() {}
+
+  /** Synthesizes the app on databases named after `scenario` and runs it. */
+  public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
+    const { app, cluster } = buildE2eApp({
+      dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
+    });
+    const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
+    const { name, userKey, passwordKey } = E2E.dbSecret;
+    const runner = await ClusterRunner.up({
+      yaml: app.synthYaml(),
+      secrets: { [name]: { [userKey]: this.postgres.user, [passwordKey]: this.postgres.password }, ...options.secrets?.(cluster) },
+      tools: this.tools,
+      workDir,
+      timeoutMs: options.timeoutMs,
+      mutateProcess: options.mutateProcess,
+      tlsHealth: options.tlsHealth,
+    });
+    this.runners.push(runner);
+    for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {
+      console.log(`e2e: ${scenario}: ${role} ended and was started again ${runner.restarts(role)} time(s) before it served, as a pod would be`);
+    }
+    return runner;
+  }
+}
+
+/** Registers NAMESPACE the way an operator would (the library creates none) and waits until it is there. */
+export async function registerNamespace(connection: Connection): Promise<void> {
+  await connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  await pollUntil(`namespace ${NAMESPACE} to be registered`, MINUTE,
+    async () => (await connection.workflowService.describeNamespace({ namespace: NAMESPACE })).namespaceInfo ?? undefined);
+}
+
+/** A worker for the greeting workflow on TASK_QUEUE, running until `stop`. */
+export async function startWorker(connection: NativeConnection): Promise<{ stop: () => Promise<void> }> {
+  const worker = await Worker.create({
+    connection,
+    namespace: NAMESPACE,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities,
+  });
+  const run = worker.run();
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await run.catch(() => undefined);
+    },
+  };
+}
+
+/** Runs the greeting workflow (an activity, then a durable timer) to its end and returns its result. */
+export function greet(client: Client, name: string, timerMs: number): Promise<string> {
+  return client.workflow.execute(greetAfterTimer, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `greet-${Date.now()}`,
+    args: [name, timerMs],
+    workflowExecutionTimeout: '2 minutes',
+  });
+}
