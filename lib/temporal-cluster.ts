@@ -558,7 +558,6 @@ export class TemporalCluster extends Construct {
     }));
     const security = securityContexts();
     const storeVolumes = this.storeTlsVolumes();
-    const tlsVolumes = this.tlsVolumes();
     const archivalVolumes = archivalClaimVolumes(props.archival);
     this.emitCertificates();
     const tmp = { volume: { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, mount: { name: 'tmp', mountPath: '/tmp' } };
@@ -596,22 +595,27 @@ export class TemporalCluster extends Construct {
         { name: ENV_NUM_HISTORY_SHARDS, valueFrom: { configMapKeyRef: { name: this.pinnedConfigMapName, key: 'numHistoryShards' } } },
         ...this.storeCredentialEnv(),
       ],
-      volumes: [
-        { name: 'config', configMap: { name: this.configMapName } },
-        { name: 'dynamic-config', configMap: { name: dynamicConfigName } },
-        tmp.volume,
-        ...storeVolumes.volumes,
-        ...tlsVolumes.volumes,
-        ...archivalVolumes.volumes,
-      ],
-      volumeMounts: [
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true },
-        tmp.mount,
-        ...storeVolumes.mounts,
-        ...tlsVolumes.mounts,
-        ...archivalVolumes.mounts,
-      ],
+      podVolumes: (role) => {
+        const tlsVolumes = this.tlsVolumes(role);
+        return {
+          volumes: [
+            { name: 'config', configMap: { name: this.configMapName } },
+            { name: 'dynamic-config', configMap: { name: dynamicConfigName } },
+            tmp.volume,
+            ...storeVolumes.volumes,
+            ...tlsVolumes.volumes,
+            ...archivalVolumes.volumes,
+          ],
+          mounts: [
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true },
+            tmp.mount,
+            ...storeVolumes.mounts,
+            ...tlsVolumes.mounts,
+            ...archivalVolumes.mounts,
+          ],
+        };
+      },
       initContainers: plans.filter((p) => p.waitScript).map((plan) => this.schemaWaitContainer(plan, security.container, [tmp.mount, ...storeVolumes.mounts])),
       containerSecurityContext: security.container,
       podSecurityContext: security.pod,
@@ -763,18 +767,22 @@ export class TemporalCluster extends Construct {
     }
   }
 
-  /** The Secrets behind TLS, each mounted as a folder so that rotated certificates show up. */
-  private tlsVolumes(): { volumes: Volume[]; mounts: VolumeMount[] } {
+  /**
+   * The Secrets behind TLS, each mounted as a folder so that rotated certificates show up. Only
+   * the frontend reads the frontend's private key; the other roles get its CA alone.
+   */
+  private tlsVolumes(role: ServiceRole): { volumes: Volume[]; mounts: VolumeMount[] } {
     const tls = this.tls;
     if (!tls) return { volumes: [], mounts: [] };
-    const entries: Array<[string, string, string | undefined]> = [
-      ['tls-internode', TLS_DIRS.internode, tls.internodeSecret],
-      ['tls-frontend', TLS_DIRS.frontend, tls.frontendSecret],
-      ['tls-system-worker', TLS_DIRS.systemWorker, tls.frontendSecret && tls.systemWorkerSecret !== tls.internodeSecret ? tls.systemWorkerSecret : undefined],
+    const caOnly = [{ key: 'ca.crt', path: 'ca.crt' }];
+    const entries: Array<[string, string, string | undefined, typeof caOnly | undefined]> = [
+      ['tls-internode', TLS_DIRS.internode, tls.internodeSecret, undefined],
+      ['tls-frontend', TLS_DIRS.frontend, tls.frontendSecret, role === ServiceRole.FRONTEND ? undefined : caOnly],
+      ['tls-system-worker', TLS_DIRS.systemWorker, tls.frontendSecret && tls.systemWorkerSecret !== tls.internodeSecret ? tls.systemWorkerSecret : undefined, undefined],
     ];
-    const present = entries.filter(([, , secret]) => secret !== undefined) as Array<[string, string, string]>;
+    const present = entries.filter(([, , secret]) => secret !== undefined) as Array<[string, string, string, typeof caOnly | undefined]>;
     return {
-      volumes: present.map(([name, , secretName]) => ({ name, secret: { secretName } })),
+      volumes: present.map(([name, , secretName, items]) => ({ name, secret: { secretName, items } })),
       mounts: present.map(([name, mountPath]) => ({ name, mountPath, readOnly: true })),
     };
   }

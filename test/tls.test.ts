@@ -58,8 +58,10 @@ describe('ClusterTls', () => {
     const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
     expect(pod.volumes).toEqual(expect.arrayContaining([
       { name: 'tls-internode', secret: { secretName: 'internode-tls' } },
-      { name: 'tls-frontend', secret: { secretName: 'frontend-tls' } },
+      // history only needs the frontend's CA, never its private key
+      { name: 'tls-frontend', secret: { secretName: 'frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
     ]));
+    expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.volumes).toContainEqual({ name: 'tls-frontend', secret: { secretName: 'frontend-tls' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls-internode', mountPath: '/etc/temporal/tls/internode', readOnly: true });
     expect(pod.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 7234 }, periodSeconds: 10, failureThreshold: 3 });
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].startupProbe.tcpSocket).toEqual({ port: 7233 });

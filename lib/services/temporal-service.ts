@@ -127,8 +127,8 @@ export interface ServiceContext {
   readonly podAnnotations: Record<string, string>;
   /** Env vars the cluster adds to every server container. */
   readonly env: EnvVar[];
-  readonly volumes: Volume[];
-  readonly volumeMounts: VolumeMount[];
+  /** The volumes and mounts of a role's pods; roles differ in which TLS keys they may read. */
+  readonly podVolumes: (role: ServiceRole) => { volumes: Volume[]; mounts: VolumeMount[] };
   /** Containers that must finish before the server starts (schema waits). */
   readonly initContainers: Container[];
   /** Security settings shared by every container. */
@@ -247,6 +247,7 @@ export abstract class TemporalService extends Construct {
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort, protocol: 'TCP' }] : []),
     ];
     const healthService = ROLE_FACTS[role].healthService;
+    const { volumes, mounts } = props.context.podVolumes(role);
     // Kubernetes gRPC probes cannot speak TLS: behind TLS, probe that the port accepts connections.
     const probe = props.context.tlsRoles.includes(role)
       ? { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) } }
@@ -295,14 +296,14 @@ export abstract class TemporalService extends Construct {
               ports: containerPorts,
               resources: renderResources(owner, sizing, props.resources),
               securityContext: props.context.containerSecurityContext,
-              volumeMounts: props.context.volumeMounts,
+              volumeMounts: mounts,
               // Starts are slow while the ring forms and history acquires shards; the startup
               // probe gives them five minutes so liveness never kills a pod that is still joining.
               startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60 },
               readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
               livenessProbe: { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) }, periodSeconds: 20, failureThreshold: 6 },
             }],
-            volumes: props.context.volumes,
+            volumes,
           },
         },
       },

@@ -4,8 +4,9 @@
  * get. It reads only the YAML, never the TypeScript that produced it.
  *
  * What differs from a pod, and why (everything else is taken from the YAML as it is):
- *  1. Pod IP. Each pod gets a loopback address of its own, 127.0.0.N; `fieldRef: status.podIP`
- *     resolves to it.
+ *  1. Pod IP. Each pod gets a loopback address of its own, 127.A.B.N, where A.B is unique to the
+ *     runner (from the test process's PID and a counter), so that runs side by side on one machine
+ *     never share an address; `fieldRef: status.podIP` resolves to it.
  *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
  *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
  *     process's own address, so processes share port numbers exactly as pods do.
@@ -171,13 +172,15 @@ interface RoleProcess {
   restarts: number;
 }
 
+let runnersInThisProcess = 0;
+
 export class ClusterRunner {
   /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
   public static async up(options: RunnerOptions): Promise<ClusterRunner> {
     const runner = new ClusterRunner(options);
     try {
       await runner.runSchemaJobs();
-      await Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `127.0.0.${11 + i}`)));
+      await Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `${runner.subnet}.${11 + i}`)));
     } catch (err) {
       await runner.down();
       throw err;
@@ -185,6 +188,8 @@ export class ClusterRunner {
     return runner;
   }
 
+  /** The first three octets of this runner's pod addresses (see rewrite 1). */
+  private readonly subnet = `127.${20 + (process.pid % 200)}.${runnersInThisProcess++ % 250}`;
   private readonly objects: K8sObject[];
   private readonly binDir: string;
   private readonly timeoutMs: number;
@@ -302,7 +307,7 @@ export class ClusterRunner {
     if (schemaJobs.length === 0) throw new Error('the manifest has no schema Job (a Job labelled app.kubernetes.io/component: schema-*)');
     await Promise.all(schemaJobs.map(async (job) => {
       const podSpec = job.spec.template.spec;
-      const pod = this.newPod(job.metadata.name, `127.0.0.${101 + this.jobPods++}`, podSpec.volumes);
+      const pod = this.newPod(job.metadata.name, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
       for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
         await this.runToEnd(pod, c, `schema Job ${job.metadata.name}`);
       }
