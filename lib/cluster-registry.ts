@@ -22,7 +22,15 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
   if (!root[REGISTRY]) {
     const clusters: RegisteredCluster[] = [];
     root[REGISTRY] = clusters;
-    Node.of(root).addValidation({ validate: () => validateClusters(clusters) });
+    // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
+    // result for a given count is reused instead of re-checking every cluster per chart.
+    let cached: { count: number; errors: string[] } | undefined;
+    Node.of(root).addValidation({
+      validate: () => {
+        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters) };
+        return cached.errors;
+      },
+    });
   }
   root[REGISTRY].push(cluster);
 }

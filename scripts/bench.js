@@ -1,0 +1,485 @@
+#!/usr/bin/env node
+// `npm run bench`: what a synth costs, and what each TemporalCluster adds to it. Prints a table; it
+// is not a test and never fails because a machine is slow.
+//
+//   node scripts/bench.js [--runs 5] [--clusters 1,10,50,100] [--profile] [--loaders DIR] [--keep]
+//
+// --profile     CPU-profiles the largest cluster app through scripts/synth.js and ranks where the
+//               time goes.
+// --loaders DIR compares TypeScript loaders for the app process, with candidates installed in the
+//               node_modules folder DIR (never in this repo), for example:
+//               npm install --prefix /tmp/loaders sucrase @swc-node/register @swc/core esbuild-register esbuild tsx
+//               node scripts/bench.js --loaders /tmp/loaders/node_modules
+//               It also measures scripts/ts-hook.js, the loader synth.js uses, against the alternatives.
+//
+// Every sample is a fresh process, timed from outside: the user waits for process start, module
+// loading and transpiling as much as for the synth itself. Samples run round-robin across the
+// scenarios after one discarded warm-up round, so a burst of load elsewhere on the machine spreads
+// over all rows instead of skewing one; medians do the rest.
+'use strict';
+const { spawnSync } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { performance } = require('perf_hooks');
+const { parseArgs } = require('util');
+
+const root = path.resolve(__dirname, '..');
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    clusters: { type: 'string', default: '1,10,50,100' },
+    profile: { type: 'boolean', default: false },
+    loaders: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const runs = Number(opts.runs);
+const counts = opts.clusters.split(',').map(Number);
+if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
+  throw new Error('usage: node scripts/bench.js [--runs N] [--clusters 1,10,50,100] [--profile] [--loaders DIR] [--keep]');
+}
+const maxCount = Math.max(...counts);
+const CLUSTERS_APP = 'scripts/bench/clusters.ts';
+const PROBE = path.join(__dirname, 'bench', 'probe.js');
+const TARGETS = { mainOverFloorMs: 150, perClusterMs: 10, rssAtMaxMb: 300, linearRatio: 1.3 };
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-bench-'));
+const work = path.join(tmp, 'repo');
+const timeBin = gnuTime();
+try {
+  main();
+} finally {
+  if (opts.keep) console.log(`\nkept ${tmp}`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function main() {
+  copyRepo();
+  printHeader();
+
+  const scenarios = [
+    { key: 'node', name: 'node startup (node -e 0)', args: ['-e', '0'] },
+    { key: 'floor', name: 'floor: require cdk8s + cdk8s-plus-27', args: ['-e', "require('cdk8s'); require('cdk8s-plus-27')"] },
+    synthScenario('main', 'npm run synth: apps/main.ts', []),
+    ...counts.map((n) => synthScenario(`c${n}`, `npm run synth: ${n} cluster${n > 1 ? 's' : ''}`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(n) })),
+    synthScenario('one-chart', `  same ${maxCount} in one chart`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount), BENCH_LAYOUT: 'chart' }),
+  ];
+  const samples = measure(scenarios);
+  const r = Object.fromEntries(scenarios.map((s) => [s.key, summarize(samples[s.key])]));
+  printTable(scenarios, r);
+  printScaling(r);
+  printTargets(r);
+  if (opts.loaders) compareLoaders(path.resolve(opts.loaders));
+  if (opts.profile) profile();
+  console.log(`\nload ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) at the end`);
+}
+
+/** A run of scripts/synth.js, exactly as `npm run synth` starts it, into an outdir of its own. */
+function synthScenario(key, name, args, env = {}) {
+  const outdir = path.join(tmp, 'out', key);
+  return { key, name, args: [path.join(work, 'scripts', 'synth.js'), ...args], env: { ...env, CDK8S_OUTDIR_FINAL: outdir }, outdir };
+}
+
+/**
+ * A scratch copy of the repo, because the default app reads and rewrites temporal.lock.json in
+ * its working directory and synth.js replaces dist/ there. It also freezes lib/ and apps/ for the
+ * whole bench while others edit them. node_modules is a symlink: same packages, no copy.
+ */
+function copyRepo() {
+  const skip = new Set(['.git', 'node_modules', 'dist', 'build', 'coverage', '.jest-cache', 'test', 'tools']);
+  fs.mkdirSync(work, { recursive: true });
+  for (const entry of fs.readdirSync(root)) {
+    if (skip.has(entry) || entry.includes('.staging-')) continue;
+    fs.cpSync(path.join(root, entry), path.join(work, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+}
+
+/** GNU time gives peak RSS of the whole process tree (synth.js and the app it spawns). */
+function gnuTime() {
+  const bin = '/usr/bin/time';
+  return fs.existsSync(bin) && spawnSync(bin, ['-f', '%M', 'true'], { encoding: 'utf-8' }).status === 0 ? bin : undefined;
+}
+
+/** One fresh process: wall time around it, CPU and peak RSS of its tree, and what it wrote. */
+function sample(s, extraEnv = {}) {
+  if (s.outdir) fs.rmSync(s.outdir, { recursive: true, force: true });
+  const statFile = path.join(tmp, 'rusage');
+  fs.rmSync(statFile, { force: true });
+  // An outdir inherited from the shell would redirect the app; scenarios set their own.
+  const inherited = { ...process.env };
+  delete inherited.CDK8S_OUTDIR;
+  const env = { ...inherited, CDK8S_CHECK_UPGRADE: 'false', ...s.env, ...extraEnv };
+  const probeWanted = !timeBin || env.BENCH_CPU_PROFILE_DIR;
+  if (probeWanted) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(PROBE)}`.trim();
+  if (!timeBin) env.BENCH_RUSAGE_FILE = statFile;
+  const [cmd, args] = timeBin
+    ? [timeBin, ['-f', '%U %S %M', '-o', statFile, process.execPath, ...s.args]]
+    : [process.execPath, s.args];
+
+  const start = performance.now();
+  const result = spawnSync(cmd, args, { cwd: work, env, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = performance.now() - start;
+  if (result.status !== 0) throw new Error(`${s.name.trim()} failed (exit ${result.status}):\n${result.stderr}`);
+
+  let cpuMs = 0;
+  let rssKb = 0;
+  const stat = fs.readFileSync(statFile, 'utf-8').trim().split('\n');
+  if (timeBin) {
+    const [user, system, maxRss] = stat[stat.length - 1].split(' ').map(Number);
+    cpuMs = (user + system) * 1000;
+    rssKb = maxRss;
+  } else {
+    for (const line of stat) {
+      const u = JSON.parse(line);
+      cpuMs += u.cpuMs;
+      rssKb = Math.max(rssKb, u.maxRssKb);
+    }
+  }
+  return { wallMs, cpuMs, rssMb: rssKb / 1024, stdout: result.stdout, ...(s.outdir ? outputOf(s.outdir) : {}) };
+}
+
+/** Bytes written and a digest of names and contents, to catch nondeterminism and loader differences. */
+function outputOf(dir) {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) { walk(p); continue; }
+      const data = fs.readFileSync(p);
+      bytes += data.length;
+      hash.update(path.relative(dir, p)).update('\0').update(data);
+    }
+  };
+  walk(dir);
+  return { bytes, digest: hash.digest('hex') };
+}
+
+/** Runs every scenario `runs` times, round-robin, after one discarded warm-up round. */
+function measure(scenarios, label = '') {
+  const samples = Object.fromEntries(scenarios.map((s) => [s.key, []]));
+  for (let round = 0; round <= runs; round++) {
+    process.stderr.write(`${label}${round === 0 ? 'warm-up' : `run ${round}/${runs}`} `);
+    for (const s of scenarios) {
+      const x = sample(s);
+      if (round > 0) samples[s.key].push(x);
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+  }
+  return samples;
+}
+
+function summarize(xs) {
+  return {
+    wallMs: median(xs.map((x) => x.wallMs)),
+    wallMinMs: Math.min(...xs.map((x) => x.wallMs)),
+    wallMaxMs: Math.max(...xs.map((x) => x.wallMs)),
+    cpuMs: median(xs.map((x) => x.cpuMs)),
+    rssMb: median(xs.map((x) => x.rssMb)),
+    bytes: xs[0].bytes,
+    deterministic: new Set(xs.map((x) => x.digest)).size <= 1,
+    digest: xs[0].digest,
+  };
+}
+
+function printHeader() {
+  const cpus = os.cpus();
+  const version = (pkg) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf-8')).version;
+    } catch {
+      return 'absent';
+    }
+  };
+  const git = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf-8' }).stdout.trim() || 'unknown';
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log('cdk8s-temporal synth bench');
+  console.log(`  machine  ${cpus[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
+  console.log(`  node     ${process.version}; cdk8s ${version('cdk8s')}, cdk8s-plus-27 ${version('cdk8s-plus-27')}, typescript ${version('typescript')}, ts-node ${version('ts-node')}`);
+  console.log(`  repo     ${git}; scripts/synth.js runs: ${synthCommand()}`);
+  console.log(`  method   median of ${runs} runs (one warm-up discarded), round-robin; wall = performance.now() around the process;`);
+  console.log(`           CPU = user + system; RSS = peak of the process tree (${timeBin ? '/usr/bin/time' : 'process.resourceUsage() in each process'})`);
+  console.log(`  load     ${load} (1, 5, 15 min) on ${os.availableParallelism()} cores at start`);
+  if (os.loadavg()[0] > os.availableParallelism() * 0.5) {
+    console.log('  WARNING  the machine is busy: wall times are inflated and noisy; CPU times are the steadier comparison.');
+  }
+  console.log('');
+}
+
+/** How scripts/synth.js loads the app, so the table says which path it measured. */
+function synthCommand() {
+  const source = fs.readFileSync(path.join(work, 'scripts', 'synth.js'), 'utf-8');
+  const match = /require\('(\.\/[\w-]+)'\)/.exec(source);
+  return match ? `the app in-process through scripts/${match[1].slice(2)}.js` : 'see scripts/synth.js';
+}
+
+function printTable(scenarios, r) {
+  const rows = scenarios.map((s) => {
+    const x = r[s.key];
+    return [s.name, ms(x.wallMs), `${ms(x.wallMinMs)}-${ms(x.wallMaxMs)}`, ms(x.cpuMs), x.rssMb.toFixed(0),
+      s.outdir ? `${x.bytes.toLocaleString('en-US')}${x.deterministic ? '' : ' (differs between runs!)'}` : '-'];
+  });
+  table(['scenario', 'wall ms', 'min-max', 'CPU ms', 'RSS MB', 'output bytes'], rows);
+}
+
+function printScaling(r) {
+  const xs = counts.map((n) => ({ n, ...r[`c${n}`] }));
+  console.log('\nscaling (scripts/bench/clusters.ts, one chart per cluster, through scripts/synth.js)');
+  const rows = [];
+  for (let i = 1; i < xs.length; i++) {
+    const a = xs[i - 1];
+    const b = xs[i];
+    const d = b.n - a.n;
+    rows.push([`${a.n} -> ${b.n}`, ms2((b.wallMs - a.wallMs) / d), ms2((b.cpuMs - a.cpuMs) / d),
+      ((b.rssMb - a.rssMb) / d).toFixed(2), Math.round((b.bytes - a.bytes) / d).toLocaleString('en-US')]);
+  }
+  table(['clusters', 'wall ms/cluster', 'CPU ms/cluster', 'RSS MB/cluster', 'bytes/cluster'], rows, '  ');
+  const m = marginal(r);
+  if (m) {
+    console.log(`  marginal (t${m.hi} - t${m.lo}) / ${m.hi - m.lo}: wall ${ms2(m.wall)} ms, CPU ${ms2(m.cpu)} ms, RSS ${m.rss.toFixed(2)} MB per cluster`);
+    const one = r['one-chart'];
+    const many = r[`c${maxCount}`];
+    console.log(`  ${maxCount} clusters in one chart instead of ${maxCount} charts: wall ${signed(one.wallMs - many.wallMs)} ms, CPU ${signed(one.cpuMs - many.cpuMs)} ms `
+      + '(cdk8s re-validates the whole app for every chart it writes)');
+  }
+}
+
+/** Marginal cost per cluster between the second and the last count (10 and 100 by default). */
+function marginal(r) {
+  const sorted = [...counts].sort((a, b) => a - b);
+  if (sorted.length < 2) return undefined;
+  const lo = sorted.length > 2 ? sorted[1] : sorted[0];
+  const hi = sorted[sorted.length - 1];
+  const d = hi - lo;
+  const slopes = (field) => {
+    const tail = sorted.filter((n) => n >= lo);
+    const out = [];
+    for (let i = 1; i < tail.length; i++) out.push((r[`c${tail[i]}`][field] - r[`c${tail[i - 1]}`][field]) / (tail[i] - tail[i - 1]));
+    return out;
+  };
+  return {
+    lo, hi,
+    wall: (r[`c${hi}`].wallMs - r[`c${lo}`].wallMs) / d,
+    cpu: (r[`c${hi}`].cpuMs - r[`c${lo}`].cpuMs) / d,
+    rss: (r[`c${hi}`].rssMb - r[`c${lo}`].rssMb) / d,
+    // Quadratic growth shows as a last slope well above the first (x2.5 from 10-50 to 50-100).
+    wallRatio: ratio(slopes('wallMs')),
+    cpuRatio: ratio(slopes('cpuMs')),
+  };
+}
+
+function ratio(slopes) {
+  return slopes.length >= 2 && slopes[0] > 0 ? slopes[slopes.length - 1] / slopes[0] : undefined;
+}
+
+function printTargets(r) {
+  // Wall time is what the target means; CPU time says whether a miss is the machine's load.
+  const verdict = (wallOk, cpuOk) => `${wallOk ? 'ok' : 'MISSED'}${cpuOk === undefined ? '' : ` (CPU: ${cpuOk ? 'ok' : 'MISSED'})`}`;
+  const over = r.main.wallMs - r.floor.wallMs;
+  const overCpu = r.main.cpuMs - r.floor.cpuMs;
+  console.log('\ntargets');
+  const rows = [[`default synth <= floor + ${TARGETS.mainOverFloorMs} ms`, `main - floor: ${signed(over)} ms wall, ${signed(overCpu)} ms CPU`,
+    verdict(over <= TARGETS.mainOverFloorMs, overCpu <= TARGETS.mainOverFloorMs)]];
+  const m = marginal(r);
+  if (m) {
+    rows.push([`marginal <= ${TARGETS.perClusterMs} ms per cluster`, `${ms2(m.wall)} ms wall, ${ms2(m.cpu)} ms CPU`, verdict(m.wall <= TARGETS.perClusterMs, m.cpu <= TARGETS.perClusterMs)]);
+    if (m.wallRatio !== undefined) {
+      rows.push([`linear from ${m.lo} to ${m.hi}`, `last/first slope: x${m.wallRatio.toFixed(2)} wall, x${m.cpuRatio.toFixed(2)} CPU (linear ~1, quadratic ~2.5)`,
+        verdict(m.wallRatio <= TARGETS.linearRatio, m.cpuRatio <= TARGETS.linearRatio)]);
+    }
+  }
+  const rss = r[`c${maxCount}`].rssMb;
+  rows.push([`peak RSS <= ${TARGETS.rssAtMaxMb} MB at ${maxCount} clusters`, `${rss.toFixed(0)} MB`, verdict(rss <= TARGETS.rssAtMaxMb)]);
+  table(['target', 'measured (medians)', ''], rows, '  ');
+}
+
+/**
+ * The app process alone under each loader (no synth.js wrapper, which costs the same for all),
+ * plus the precompiled-JS path with its one-off tsc cost. Same output bytes are required: a loader
+ * that changes semantics (class fields, enums, import elision) is not a candidate.
+ */
+function compareLoaders(dir) {
+  console.log(`\nloaders: the app process alone, median of ${runs} runs (candidates from ${dir})`);
+  const tsconfig = path.join(work, 'tsconfig.bench.json');
+  fs.writeFileSync(tsconfig, JSON.stringify({
+    extends: './tsconfig.json',
+    compilerOptions: { outDir: 'build-bench', declaration: false, types: ['node'] },
+    include: ['lib/**/*.ts', 'imports/**/*.ts', 'apps/**/*.ts', 'scripts/bench/*.ts'],
+  }));
+  // ts-node's own switch to swc; needs @swc/core, which this repo has only as a transitive dependency.
+  fs.writeFileSync(path.join(work, 'tsconfig.swc.json'), JSON.stringify({ extends: './tsconfig.json', 'ts-node': { swc: true } }));
+  const tsc = path.join(work, 'node_modules', 'typescript', 'bin', 'tsc');
+  const compile = (extra) => {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, [tsc, '-p', tsconfig, ...extra], { cwd: work, encoding: 'utf-8' });
+    if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
+    return performance.now() - start;
+  };
+  const tscCheckMs = compile([]);
+  const tscNoCheckMs = compile(['--noCheck']);
+
+  const hookCache = path.join(tmp, 'ts-cache');
+  // Candidates resolve only from where they are meant to come from: ts-node from this repo, the
+  // others from DIR, so an accidental copy in node_modules never stands in for one.
+  const hook = (name, request, from, env = {}) => {
+    try {
+      return { name, pre: ['-r', require.resolve(request, { paths: [from] })], env };
+    } catch {
+      return { name, missing: request };
+    }
+  };
+  const candidates = [
+    hook('ts-node transpile-only', 'ts-node/register/transpile-only', work),
+    hook('ts-node transpile-only + swc', 'ts-node/register/transpile-only', work, { TS_NODE_PROJECT: 'tsconfig.swc.json' }),
+    hook('sucrase/register', 'sucrase/register', dir),
+    hook('@swc-node/register', '@swc-node/register', dir),
+    hook('esbuild-register', 'esbuild-register', dir),
+    hook('tsx (CommonJS hook, disk cache)', 'tsx/cjs', dir),
+    // The proposal for scripts/synth.js; needs only @swc/core, which this repo already has.
+    { ...hook('scripts/ts-hook.js (npm run synth)', path.join(work, 'scripts', 'ts-hook.js'), work, { SYNTH_TS_CACHE: hookCache }), warm: true },
+    { name: 'precompiled JS (tsc --noCheck)', pre: [], js: true },
+  ];
+  const entry = (c, ts) => (c.js ? path.join('build-bench', ts.replace(/\.ts$/, '.js')) : ts);
+  const imports = (c) => {
+    const at = (p) => JSON.stringify(c.js ? `./build-bench/${p}` : `./${p}`);
+    return 'const t = () => performance.now(); let s = t(); require("cdk8s"); const a = t() - s; s = t(); '
+      + `require(${at('imports/k8s')}); const b = t() - s; s = t(); require(${at('lib')}); const c = t() - s; `
+      + 'console.log(JSON.stringify([a, b, c]))';
+  };
+
+  // One flat list, measured round-robin like the main table, so load elsewhere hits every loader alike.
+  const scenarios = [];
+  for (const [i, c] of candidates.entries()) {
+    if (c.missing) continue;
+    const out = (what) => path.join(tmp, 'out', `loader-${i}-${what}`);
+    scenarios.push(
+      { key: `${i}-main`, name: c.name, args: [...c.pre, entry(c, 'apps/main.ts')], env: { ...c.env, CDK8S_OUTDIR: out('main') }, outdir: out('main') },
+      { key: `${i}-big`, name: c.name, args: [...c.pre, entry(c, CLUSTERS_APP)], env: { ...c.env, BENCH_CLUSTERS: String(maxCount), CDK8S_OUTDIR: out('big') }, outdir: out('big') },
+      { key: `${i}-imports`, name: c.name, args: [...c.pre, '-e', imports(c)], env: c.env },
+    );
+  }
+  // The warm-up round fills the prototype's cache; one run before it shows what a cold cache costs.
+  const hookIndex = candidates.findIndex((c) => c.warm && !c.missing);
+  const cold = hookIndex >= 0 ? sample(scenarios.find((s) => s.key === `${hookIndex}-main`)) : undefined;
+  const samples = measure(scenarios, 'loaders ');
+  const rows = [];
+  let reference;
+  for (const [i, c] of candidates.entries()) {
+    if (c.missing) {
+      rows.push([c.name, `not installed (${c.missing})`]);
+      continue;
+    }
+    const main = summarize(samples[`${i}-main`]);
+    const big = summarize(samples[`${i}-big`]);
+    const split = [0, 1, 2].map((k) => median(samples[`${i}-imports`].map((x) => JSON.parse(x.stdout.trim().split('\n').pop())[k])));
+    const digests = `${main.digest}/${big.digest}`;
+    reference ??= digests;
+    rows.push([c.name, ms(main.wallMs), ms(main.cpuMs), main.rssMb.toFixed(0), ms(big.wallMs), ms(big.cpuMs), big.rssMb.toFixed(0),
+      split.map(ms).join(' / '), digests === reference ? 'same' : 'DIFFERENT']);
+  }
+  table(['loader', 'main wall', 'CPU', 'RSS MB', `${maxCount} wall`, 'CPU', 'RSS MB', 'require cdk8s / k8s / lib ms', 'output'], rows, '  ');
+  if (cold) console.log(`  prototype hook with an empty cache (first synth after a clone): main ${ms(cold.wallMs)} ms wall, ${ms(cold.cpuMs)} ms CPU (one run)`);
+  console.log(`  precompiled JS needs a compile first: tsc with type check ${ms(tscCheckMs)} ms, tsc --noCheck ${ms(tscNoCheckMs)} ms (one run each)`);
+}
+
+/**
+ * CPU profile of the largest cluster app through scripts/synth.js, ranked by phase. Each sample
+ * goes to the innermost phase on its stack, so time inside YAML output counts as YAML output even
+ * though it runs under App.synth under the app module.
+ */
+function profile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-profile-'));
+  const s = synthScenario('profile', 'profile', [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount) });
+  sample(s, { BENCH_CPU_PROFILE_DIR: dir });
+  // synth.js and the app each write a profile. synth.js has as many samples (it is sampled while
+  // it waits in spawnSync), but the app's call tree is far larger.
+  const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+  const file = files.map((f) => ({ f, p: JSON.parse(fs.readFileSync(f, 'utf-8')) })).sort((a, b) => b.p.nodes.length - a.p.nodes.length)[0];
+  const p = file.p;
+  const ours = (sub) => `file://${path.join(work, sub)}`;
+  const phases = [
+    ['lib: cross-cluster checks (validateClusters)', (fn) => fn === 'validateClusters'],
+    ['lib: ClusterLock.check', (fn, url) => fn === 'check' && url.startsWith(ours('lib/cluster-lock'))],
+    ['lib: server config YAML (renderServerConfig)', (fn) => fn === 'renderServerConfig'],
+    ['lib: other (constructors and the cdk8s objects they create, lazies)', (fn, url) => url.startsWith(ours('lib/'))],
+    ['cdk8s: YAML output (Yaml.save)', (fn, url) => fn === 'save' && url.endsWith('/cdk8s/lib/yaml.js')],
+    ['cdk8s: chart.toJson (resolve, imports/k8s toJson_*)', (fn, url) => fn === 'toJson' && url.endsWith('/cdk8s/lib/chart.js')],
+    ['cdk8s: resolveDependencies (tree walks, once per chart)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
+    ['cdk8s: validate (tree walk, once per chart)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
+    ['app: top level (apps/, scripts/bench/clusters.ts)', (fn, url) => url.startsWith(ours('apps/')) || url.startsWith(ours('scripts/bench/clusters'))],
+    // Module loading, and any loader synth.js may use: the known packages or a repo-local *hook*.js.
+    ['load: require, read, transpile, compile', (fn, url) => url.startsWith('node:internal/modules')
+      || /\/(typescript|ts-node|sucrase|@swc|@swc-node|esbuild|esbuild-register|pirates|tsx)\//.test(url) || /\/scripts\/.*hook[\w-]*\.js$/.test(url)],
+    ['garbage collector', (fn) => fn === '(garbage collector)'],
+  ];
+  const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const phaseOfNode = new Map();
+  const phaseOf = (id) => {
+    if (phaseOfNode.has(id)) return phaseOfNode.get(id);
+    const { functionName: fn, url } = nodes.get(id).callFrame;
+    const match = phases.findIndex(([, test]) => test(fn, url));
+    const up = parent.get(id);
+    const phase = match >= 0 ? match : up === undefined ? -1 : phaseOf(up);
+    phaseOfNode.set(id, phase);
+    return phase;
+  };
+  const totals = new Map();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    const name = nodes.get(id).callFrame.functionName === '(idle)' ? null : (phases[phaseOf(id)]?.[0] ?? 'other: node startup, runtime, unattributed');
+    if (!name) return;
+    totals.set(name, (totals.get(name) ?? 0) + dt);
+    total += dt;
+  });
+  console.log(`\nprofile: ${maxCount} clusters through scripts/synth.js, ${ms(total / 1000)} ms sampled in the app process (idle excluded)`);
+  // The loader's share depends on scripts/synth.js, not on the library; the last column leaves it out.
+  const loadName = phases.find(([name]) => name.startsWith('load:'))[0];
+  const rest = total - (totals.get(loadName) ?? 0);
+  table(['phase', 'ms', '%', '% excl. load'], [...totals].sort((a, b) => b[1] - a[1]).map(([name, t]) => [name, ms(t / 1000), `${(100 * t / total).toFixed(1)}`,
+    name === loadName ? '-' : `${(100 * t / rest).toFixed(1)}`]), '  ');
+  // The functions that burn the time themselves, for where to look next inside a phase.
+  const self = new Map();
+  p.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+    if (functionName === '(idle)') return;
+    const where = `${functionName || '(anonymous)'} ${url.replace(/^.*\/node_modules\//, '').replace(`file://${work}/`, '')}:${lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  console.log('');
+  table(['top self time', 'ms', '%'], [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, t]) => [name, ms(t / 1000), `${(100 * t / total).toFixed(1)}`]), '  ');
+  console.log(`  profile: ${file.f} (open in Chrome DevTools > Performance, or VS Code)`);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function ms(x) {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+function ms2(x) {
+  return x.toFixed(1);
+}
+
+function signed(x) {
+  return `${x >= 0 ? '+' : ''}${Math.round(x)}`;
+}
+
+/** Left-aligns the first column, right-aligns the others. */
+function table(head, rows, indent = '') {
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? '').length)));
+  const line = (r) => indent + r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c ?? '').padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+}
