@@ -12,11 +12,11 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import * as activities from './activities';
 import { buildE2eApp, E2E, E2eAppOptions } from './app';
 import { PostgresServer } from './postgres';
-import { pollUntil } from './processes';
 import { ClusterRunner, RunnerOptions } from './runner';
 import { E2eTools, ensureTools } from './tools';
 import { greetAfterTimer } from './workflows';
 import { TemporalCluster, TemporalVersion } from '../../lib';
+import { pollUntil } from '../support/processes';
 
 export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';

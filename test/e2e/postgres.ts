@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { delay, freePort } from './processes';
+import { delay, freePort } from '../support/processes';
 
 /**
  * A throwaway PostgreSQL cluster on a free loopback port, with a password-authenticated user for

@@ -44,8 +44,8 @@ import * as net from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
-import { delay, describeExit, firstErrors, ManagedProcess, tailFile } from './processes';
 import { E2eTools } from './tools';
+import { delay, describeExit, ManagedProcess, readLogLines, tailFile } from '../support/processes';
 
 /** Where the admin-tools image keeps the schema files. */
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
@@ -90,6 +90,14 @@ export interface Readiness {
   readonly probe: 'grpc' | 'tcpSocket';
   readonly probePassedAfterMs: number;
   readonly tlsHealthServingAfterMs?: number;
+}
+
+/**
+ * The first error-level lines of a server log. The root cause (a refused password, a port in use)
+ * is often logged once early and then buried under the shutdown that follows it.
+ */
+function firstErrors(file: string, count = 5): string[] {
+  return readLogLines(file).filter((l) => /"level":"(error|dpanic|panic|fatal)"/.test(l)).slice(0, count);
 }
 
 /** A step that failed: which role (or Job), what it waited for, and its log. */
@@ -470,7 +478,7 @@ export class ClusterRunner {
 
   private spawn(argv: string[], env: Record<string, string>, cwd: string, logFile: string): ManagedProcess {
     if (this.closed) throw new Error('the runner is shutting down');
-    const p = ManagedProcess.spawn(argv[0], argv.slice(1), { env, cwd, logFile });
+    const p = ManagedProcess.spawn(argv[0], argv.slice(1), { env, cwd, logFile, logTag: 'e2e' });
     this.children.add(p);
     void p.exited.then(() => this.children.delete(p));
     return p;

@@ -8,10 +8,10 @@ import { tsToMs } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { E2E, synthE2eApp } from './app';
 import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker, TASK_QUEUE } from './harness';
-import { pollUntil } from './processes';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
 import { greetAfterTimer } from './workflows';
 import { ClusterLock } from '../../lib';
+import { pollUntil } from '../support/processes';
 
 /** Bound of each wait in the scenarios that are meant to fail. */
 const MISWIRED_TIMEOUT = 75_000;

@@ -24,9 +24,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { CertificateAuthority, describeCertificate, IssuedCertificate, tlsSecret } from './certificates';
 import { HealthClient, HealthTls, SERVING } from './grpc-health';
 import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker } from './harness';
-import { pollUntil } from './processes';
 import { ClusterRunner, TlsHealthCheck } from './runner';
 import { ClusterTls, ROLE_FACTS, ServiceRole, TemporalCluster } from '../../lib';
+import { pollUntil } from '../support/processes';
 
 /** The Secrets the manifest mounts; the test fills them with the certificates below. */
 const SECRETS = { internode: 'temporal-e2e-internode-tls', frontend: 'temporal-e2e-frontend-tls', systemWorker: 'temporal-e2e-system-worker-tls' };

@@ -1,5 +1,5 @@
-import { execFileSync } from 'child_process';
 import * as path from 'path';
+import { runToolScript } from '../support/tool-script';
 
 /** What scripts/e2e-tools.sh prepares: the binaries and files that stand in for the images. */
 export interface E2eTools {
@@ -19,20 +19,8 @@ const SCRIPT = path.resolve(__dirname, '../../scripts/e2e-tools.sh');
 
 /** Builds (or reuses) the tools of one Temporal release. Slow only the first time on a machine. */
 export function ensureTools(temporalVersion: string): E2eTools {
-  const out = execFileSync('bash', [SCRIPT, temporalVersion], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 20 * 60 * 1000,
-  });
-  const values = new Map(out.split('\n').filter((l) => l.includes('=')).map((l) => {
-    const i = l.indexOf('=');
-    return [l.slice(0, i), l.slice(i + 1)] as const;
-  }));
-  const get = (key: string) => {
-    const value = values.get(key);
-    if (!value) throw new Error(`${SCRIPT} printed no ${key}; its output was:\n${out}`);
-    return value;
-  };
+  const get = runToolScript<'TEMPORAL_SERVER_BIN' | 'TEMPORAL_SQL_TOOL_BIN' | 'TEMPORAL_SCHEMA_DIR' | 'POSTGRES_BIN_DIR'>(
+    SCRIPT, [temporalVersion], 20 * 60 * 1000);
   return {
     version: temporalVersion,
     serverBin: get('TEMPORAL_SERVER_BIN'),

@@ -4,12 +4,16 @@ import * as http from 'http';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, ManagedProcess, pollUntil, run, RunResult, tailFile } from './process';
+import { run, RunResult } from './process';
 import { KubeTools } from './tools';
+import { describeExit, freePort, ManagedProcess, pollUntil, tailFile } from '../support/processes';
 
 /** Bounds of the waits while starting; the machine may be busy building something else. */
 const ETCD_READY_MS = 60_000;
 const APISERVER_READY_MS = 180_000;
+const POLL_MS = 500;
+/** Log lines are cut at this length in error messages, which show three logs at once. */
+const LOG_LINE_CHARS = 600;
 
 /**
  * A throwaway control plane on loopback: one etcd, one kube-apiserver, and a kube-controller-manager
@@ -46,7 +50,7 @@ export class KubeApiServer {
   /** Which process of the control plane has ended, if any: a wait on it can stop at once. */
   public get crashed(): string | undefined {
     for (const [name, p] of [['etcd', this.etcd], ['kube-apiserver', this.apiserver], ['kube-controller-manager', this.controllerManager]] as const) {
-      if (p?.exitStatus) return `${name} ended (${p.exitStatus})\n${this.logTails(20)}`;
+      if (p?.exitStatus) return `${name} ended (${describeExit(p.exitStatus)})\n${this.logTails(20)}`;
     }
     return undefined;
   }
@@ -83,11 +87,12 @@ export class KubeApiServer {
 
   /** The ends of the etcd and kube-apiserver logs, for error messages. */
   public logTails(lines = 30): string {
-    const status = (p?: ManagedProcess) => (p ? p.exitStatus ?? `running, pid ${p.pid}` : 'not started');
-    return `--- kube-apiserver (${status(this.apiserver)}) ${path.join(this.dir, 'kube-apiserver.log')}\n${tailFile(path.join(this.dir, 'kube-apiserver.log'), lines)}\n`
+    const status = (p?: ManagedProcess) => (p ? (p.exitStatus ? describeExit(p.exitStatus) : `running, pid ${p.pid}`) : 'not started');
+    const tail = (log: string, n: number) => tailFile(log, n, LOG_LINE_CHARS);
+    return `--- kube-apiserver (${status(this.apiserver)}) ${path.join(this.dir, 'kube-apiserver.log')}\n${tail(path.join(this.dir, 'kube-apiserver.log'), lines)}\n`
       + `--- kube-controller-manager (${status(this.controllerManager)}) ${path.join(this.dir, 'kube-controller-manager.log')}\n`
-      + `${tailFile(path.join(this.dir, 'kube-controller-manager.log'), Math.ceil(lines / 2))}\n`
-      + `--- etcd (${status(this.etcd)}) ${path.join(this.dir, 'etcd.log')}\n${tailFile(path.join(this.dir, 'etcd.log'), Math.ceil(lines / 2))}`;
+      + `${tail(path.join(this.dir, 'kube-controller-manager.log'), Math.ceil(lines / 2))}\n`
+      + `--- etcd (${status(this.etcd)}) ${path.join(this.dir, 'etcd.log')}\n${tail(path.join(this.dir, 'etcd.log'), Math.ceil(lines / 2))}`;
   }
 
   /** Stops each process by PID, clients first (SIGTERM, SIGKILL after 15 s), and removes the temp dir. */
@@ -117,11 +122,11 @@ export class KubeApiServer {
       // Throwaway data on a shared machine: fsync would only slow every write down.
       '--unsafe-no-fsync',
       '--log-level=warn',
-    ], file('etcd.log'), this.dir);
+    ], { logFile: file('etcd.log'), cwd: this.dir, logTag: 'kube test' });
     await pollUntil('etcd /health', ETCD_READY_MS, async () => {
       const body = await httpGet(`${etcdUrl}/health`);
       return body.includes('"health":"true"') ? true : undefined;
-    }, { abort: () => this.etcd?.exitStatus && `etcd ended (${this.etcd.exitStatus})` });
+    }, { intervalMs: POLL_MS, abort: () => this.etcd?.exitStatus && `etcd ended (${describeExit(this.etcd.exitStatus)})` });
 
     this.url = `https://127.0.0.1:${apiPort}`;
     this.apiserver = ManagedProcess.spawn(this.tools.kubeApiserverBin, [
@@ -148,7 +153,7 @@ export class KubeApiServer {
       '--disable-admission-plugins=ServiceAccount',
       '--profiling=false',
       '--v=1',
-    ], file('kube-apiserver.log'), this.dir);
+    ], { logFile: file('kube-apiserver.log'), cwd: this.dir, logTag: 'kube test' });
 
     fs.writeFileSync(this.kubeconfig, [
       'apiVersion: v1',
@@ -169,7 +174,7 @@ export class KubeApiServer {
     await pollUntil('kube-apiserver /readyz', APISERVER_READY_MS, async () => {
       const body = await httpGet(`${this.url}/readyz`, { ca, headers: { Authorization: `Bearer ${this.token}` } });
       return body.trim() === 'ok' ? true : undefined;
-    }, { abort: () => this.apiserver?.exitStatus && `kube-apiserver ended (${this.apiserver.exitStatus})` });
+    }, { intervalMs: POLL_MS, abort: () => this.apiserver?.exitStatus && `kube-apiserver ended (${describeExit(this.apiserver.exitStatus)})` });
 
     this.controllerManager = ManagedProcess.spawn(this.tools.kubeControllerManagerBin, [
       `--kubeconfig=${this.kubeconfig}`,
@@ -178,7 +183,7 @@ export class KubeApiServer {
       // It serves nothing we need (health, metrics); 0 turns its HTTPS port off.
       '--secure-port=0',
       '--v=1',
-    ], file('kube-controller-manager.log'), this.dir);
+    ], { logFile: file('kube-controller-manager.log'), cwd: this.dir, logTag: 'kube test' });
   }
 
   /** A CA and a serving certificate for 127.0.0.1 signed by it, and the service-account key pair. */

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KubeApiServer } from './api-server';
 import { applyServerSide, deploy } from './deploy';
-import { pollUntil } from './process';
 import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { pollUntil } from '../support/processes';
 
 /**
  * The guards around a cluster's pinned values (history shard count, failover increment, cluster
@@ -106,7 +106,7 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
   const typeChecked = (policyName: string) => pollUntil(`status.typeChecking of ValidatingAdmissionPolicy ${policyName}`, 120_000, async () => {
     const p = await server!.getJson('validatingadmissionpolicy', policyName);
     return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
-  }, { abort: () => server!.crashed });
+  }, { intervalMs: 500, abort: () => server!.crashed });
 
   /** Applies a policy of our own and returns its type-checking warnings. */
   async function typeCheck(manifest: string): Promise<unknown[]> {
@@ -130,7 +130,7 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
     const denied = await pollUntil('the policy to deny a dry-run delete', 60_000, async () => {
       const result = await server!.kubectl(deleteArgs('--dry-run=server'));
       return result.code !== 0 && result.stderr.includes(message()) ? result : undefined;
-    }, { abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => server!.crashed });
     expect(denied.stderr).toContain(`ValidatingAdmissionPolicy '${policy.metadata.name}'`);
   });
 

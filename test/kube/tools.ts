@@ -1,6 +1,6 @@
-import { execFileSync } from 'child_process';
 import * as path from 'path';
 import versions from './versions.json';
+import { runToolScript } from '../support/tool-script';
 
 /** What scripts/kube-tools.sh prepares. */
 export interface KubeTools {
@@ -24,20 +24,8 @@ export const TOOLS_TIMEOUT_MS = 90 * 60 * 1000;
  * Cold, this compiles Kubernetes from source: about half an hour on two busy cores.
  */
 export function ensureKubeTools(): KubeTools {
-  const out = execFileSync('bash', [SCRIPT, versions.kubernetes], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: TOOLS_TIMEOUT_MS,
-  });
-  const values = new Map(out.split('\n').filter((l) => l.includes('=')).map((l) => {
-    const i = l.indexOf('=');
-    return [l.slice(0, i), l.slice(i + 1)] as const;
-  }));
-  const get = (key: string) => {
-    const value = values.get(key);
-    if (!value) throw new Error(`${SCRIPT} printed no ${key}; its output was:\n${out}`);
-    return value;
-  };
+  const get = runToolScript<'KUBE_APISERVER_BIN' | 'KUBECTL_BIN' | 'KUBE_CONTROLLER_MANAGER_BIN' | 'ETCD_BIN' | 'KUBERNETES_VERSION' | 'ETCD_VERSION'>(
+    SCRIPT, [versions.kubernetes], TOOLS_TIMEOUT_MS);
   return {
     kubeApiserverBin: get('KUBE_APISERVER_BIN'),
     kubectlBin: get('KUBECTL_BIN'),
