@@ -22,7 +22,7 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -71,6 +71,7 @@ export class E2eEnvironment {
       timeoutMs: options.timeoutMs,
       mutateProcess: options.mutateProcess,
       tlsHealth: options.tlsHealth,
+      applyAtOnceJobDelayMs: options.applyAtOnceJobDelayMs,
     });
     this.runners.push(runner);
     for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {

@@ -70,6 +70,13 @@ export interface RunnerOptions {
   readonly workDir: string;
   /** Bound of every wait: each schema step, each init container, each role's health. @default 180 s */
   readonly timeoutMs?: number;
+  /**
+   * Start every Deployment's pod at the same moment as the schema Jobs, the way `kubectl apply` of
+   * everything at once does, with the Jobs held back by this many milliseconds so that the servers'
+   * schema waits really have to wait.
+   * @default - the schema Jobs run to their end first
+   */
+  readonly applyAtOnceJobDelayMs?: number;
   /** Changes one role's process before it starts, to wire it wrong on purpose. */
   readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
   /**
@@ -186,9 +193,14 @@ export class ClusterRunner {
   /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
   public static async up(options: RunnerOptions): Promise<ClusterRunner> {
     const runner = new ClusterRunner(options);
+    const startDeployments = () => Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `${runner.subnet}.${11 + i}`)));
     try {
-      await runner.runSchemaJobs();
-      await Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `${runner.subnet}.${11 + i}`)));
+      if (options.applyAtOnceJobDelayMs === undefined) {
+        await runner.runSchemaJobs();
+        await startDeployments();
+      } else {
+        await Promise.all([delay(options.applyAtOnceJobDelayMs).then(() => runner.runSchemaJobs()), startDeployments()]);
+      }
     } catch (err) {
       await runner.down();
       throw err;
@@ -470,6 +482,22 @@ export class ClusterRunner {
     const argv = [...(container.command ?? []), ...(container.args ?? [])];
     if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
     return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`) ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : a));
+  }
+
+  /** Runs one init container of a Deployment again, in a fresh pod folder, and returns its log. */
+  public async rerunInitContainer(deploymentName: string, containerName: string): Promise<string> {
+    const deployment = this.deployments().find((d) => d.metadata.name === deploymentName);
+    const podSpec = deployment?.spec.template.spec;
+    const container = (podSpec?.initContainers as Container[] | undefined)?.find((c) => c.name === containerName);
+    if (!container) throw new Error(`no init container ${containerName} in Deployment ${deploymentName}`);
+    const pod = this.newPod(`${deploymentName}-rerun-${this.jobPods}`, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    await this.runToEnd(pod, container, `Deployment ${deploymentName}`);
+    return this.containerLog(pod.name, containerName);
+  }
+
+  /** The log of a Job's or Deployment's container that ran to its end (schema steps, init containers). */
+  public containerLog(podName: string, container: string): string {
+    return fs.readFileSync(this.logFile(`${podName}-${container}`), 'utf-8');
   }
 
   private logFile(name: string): string {

@@ -1,0 +1,45 @@
+/*
+ * A plain `kubectl apply -f dist/` creates the schema Jobs and the server Deployments at the same
+ * moment; nothing orders them but the servers' schema-wait init containers. Here every pod starts at
+ * once and the schema Jobs start 15 s later, with the real temporal-sql-tool: the waits must hold
+ * each server back, log why, and let it go once its store reaches the release's schema version.
+ */
+import { Connection } from '@temporalio/client';
+import { E2eEnvironment, MINUTE, registerNamespace } from './harness';
+import { TemporalVersion } from '../../lib';
+
+const env = E2eEnvironment.setUp();
+const JOB_DELAY_MS = 15_000;
+
+describe('everything applied at once', () => {
+  it('converges: the servers wait for the schema Jobs, then form a working cluster; a newer schema also lets them start', async () => {
+    const started = Date.now();
+    const runner = await env.up('at_once', { applyAtOnceJobDelayMs: JOB_DELAY_MS });
+    try {
+      const schema = TemporalVersion.of(TemporalVersion.DEFAULT).schema;
+      const logs = Object.fromEntries(['wait-for-default-schema', 'wait-for-visibility-schema']
+        .map((container) => [container, runner.containerLog('temporal-e2e-history', container)]));
+      for (const [container, log] of Object.entries(logs)) console.log(`e2e: ${container} of history:\n${log.trim().split('\n').slice(-3).join('\n')}`);
+      // The first wait held the pod back while its store had no schema, and let it go when the Job
+      // brought the store to the release's version; the second ran after it, when its store was ready.
+      expect(logs['wait-for-default-schema']).toMatch(new RegExp(`waiting for the schema job: .* is not yet at schema ${schema.sql.replace('.', '\\.')} \\(attempt 1 of \\d+\\)`));
+      expect(logs['wait-for-default-schema']).toContain(`is at ${schema.sql}`);
+      expect(logs['wait-for-visibility-schema']).toContain(`is at ${schema.sqlVisibility}`);
+      expect(Date.now() - started).toBeGreaterThan(JOB_DELAY_MS);
+      // A store already moved to a newer schema (a later release's Job ran first) lets the servers
+      // start: the server only refuses an older schema.
+      env.postgres.query('at_once_temporal', "UPDATE schema_version SET curr_version = '1.99' WHERE version_partition = 0");
+      expect(await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-default-schema')).toContain(`is newer than ${schema.sql}, which this server accepts`);
+      const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
+      try {
+        await registerNamespace(connection);
+        const info = await connection.workflowService.getClusterInfo({});
+        expect(info.historyShardCount).toBeGreaterThan(0);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await runner.down();
+    }
+  }, 10 * MINUTE);
+});
