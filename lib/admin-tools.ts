@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Container, EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity, Volume, VolumeMount } from '../imports/k8s';
-import { SCHEMA_RESOURCES } from './schema/schema-job';
+import { SCHEMA_RESOURCES } from './schema/tool-job';
 
 export interface AdminToolsProps {
   readonly clusterName: string;

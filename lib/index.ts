@@ -12,6 +12,7 @@ export * from './services/history-service';
 export * from './services/matching-service';
 export * from './services/worker-service';
 export * from './schema/schema-job';
+export * from './schema/tool-job';
 export * from './schema/schema-steps';
 export * from './ports';
 export * from './cluster-lock';

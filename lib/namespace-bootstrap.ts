@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Container, EnvVar, KubeJob, Volume, VolumeMount } from '../imports/k8s';
-import { SCHEMA_RESOURCES } from './schema/schema-job';
+import { EnvVar, KubeJob } from '../imports/k8s';
+import { toolJob, ToolPodProps } from './schema/tool-job';
 import { propError } from './validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
@@ -18,22 +18,13 @@ export interface TemporalNamespace {
   readonly description?: string;
 }
 
-export interface NamespaceBootstrapProps {
+export interface NamespaceBootstrapProps extends ToolPodProps {
   readonly clusterName: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-  /** admin-tools image, which has the `temporal` CLI. */
-  readonly image: string;
   /** `host:port` of the frontend. */
   readonly frontendAddress: string;
   /** Extra env for the CLI, such as its TLS settings. */
   readonly clientEnv?: EnvVar[];
   readonly namespaces: TemporalNamespace[];
-  readonly podSecurityContext: Record<string, unknown>;
-  readonly containerSecurityContext: Container['securityContext'];
-  readonly volumes: Volume[];
-  readonly volumeMounts: VolumeMount[];
 }
 
 /*
@@ -86,31 +77,10 @@ export class NamespaceBootstrap extends Construct {
     });
     const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
     this.name = `${props.clusterName}-namespaces-${hash}`;
-    this.resource = new KubeJob(this, 'Resource', {
-      metadata: { name: this.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
-      spec: {
-        backoffLimit: 6,
-        template: {
-          metadata: { labels: props.labels },
-          spec: {
-            restartPolicy: 'OnFailure',
-            enableServiceLinks: false,
-            automountServiceAccountToken: false,
-            securityContext: props.podSecurityContext,
-            containers: [{
-              name: 'create-namespaces',
-              image: props.image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],
-              env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
-              securityContext: props.containerSecurityContext,
-              resources: SCHEMA_RESOURCES,
-              volumeMounts: props.volumeMounts,
-            }],
-            volumes: props.volumes,
-          },
-        },
-      },
-    });
+    this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
+      name: 'create-namespaces',
+      command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],
+      env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
+    }]);
   }
 }

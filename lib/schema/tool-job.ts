@@ -1,0 +1,58 @@
+import { Construct } from 'constructs';
+import { Container, EnvVar, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+
+/** What every Job running the admin tools shares. */
+export interface ToolPodProps {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  /** The admin-tools image of the server's release. */
+  readonly image: string;
+  readonly volumes: Volume[];
+  readonly volumeMounts: VolumeMount[];
+  readonly podSecurityContext: Record<string, unknown>;
+  readonly containerSecurityContext: Container['securityContext'];
+}
+
+/** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */
+export const SCHEMA_RESOURCES = {
+  requests: { 'cpu': Quantity.fromString('50m'), 'memory': Quantity.fromString('64Mi'), 'ephemeral-storage': Quantity.fromString('32Mi') },
+  limits: { 'cpu': Quantity.fromString('500m'), 'memory': Quantity.fromString('256Mi'), 'ephemeral-storage': Quantity.fromString('256Mi') },
+};
+
+/**
+ * A Job of admin-tools steps. Every step but the last runs as an init container, so the steps run
+ * in order and each has its own log; the pod never gets a service account token.
+ */
+export function toolJob(scope: Construct, props: ToolPodProps & { name: string; backoffLimit: number; ttlSecondsAfterFinished?: number },
+  steps: Array<{ name: string; command: string[]; env: EnvVar[] }>): KubeJob {
+  const containers: Container[] = steps.map((step) => ({
+    name: step.name,
+    image: props.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: step.command,
+    env: step.env,
+    securityContext: props.containerSecurityContext,
+    volumeMounts: props.volumeMounts,
+    resources: SCHEMA_RESOURCES,
+  }));
+  return new KubeJob(scope, 'Resource', {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
+    spec: {
+      backoffLimit: props.backoffLimit,
+      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
+      template: {
+        metadata: { labels: props.labels },
+        spec: {
+          restartPolicy: 'OnFailure',
+          enableServiceLinks: false,
+          automountServiceAccountToken: false,
+          securityContext: props.podSecurityContext,
+          initContainers: containers.length > 1 ? containers.slice(0, -1) : undefined,
+          containers: containers.slice(-1),
+          volumes: props.volumes,
+        },
+      },
+    },
+  });
+}
