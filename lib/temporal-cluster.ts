@@ -34,7 +34,7 @@ import {
 } from './services/temporal-service';
 import { WorkerService } from './services/worker-service';
 import { Container, EnvVar, KubeConfigMap, KubeServiceAccount, Quantity, Volume, VolumeMount } from '../imports/k8s';
-import { propError, requireDns1123Label, requireInteger, requireNonEmpty, requirePort } from './validation';
+import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requireNonEmpty, requirePort } from './validation';
 import type { LockedCluster } from './cluster-lock';
 import { TemporalVersion } from './versions';
 
@@ -423,6 +423,8 @@ export class TemporalCluster extends Construct {
   public readonly internodeServerName: string;
   /** The names clients reach the frontend by, which a frontend certificate must carry. */
   public readonly frontendDnsNames: string[];
+  /** The frontend Service's fully qualified name, which TLS clients verify. */
+  public readonly frontendFqdn: string;
   public readonly enableGlobalNamespace: boolean;
   /** Whether an authorizer guards the public frontend. */
   public readonly authorizationEnabled: boolean;
@@ -477,8 +479,8 @@ export class TemporalCluster extends Construct {
     };
     const ports = resolvePorts(owner, roleOptions, props.ports ?? ServicePorts.defaults(), this.metricsPort);
     const frontendService = `${this.name}-frontend`;
-    this.frontendDnsNames = [frontendService, `${frontendService}.${this.namespace}`, `${frontendService}.${this.namespace}.svc`,
-      `${frontendService}.${this.namespace}.svc.${this.clusterDomain}`];
+    this.frontendFqdn = `${frontendService}.${this.namespace}.svc.${this.clusterDomain}`;
+    this.frontendDnsNames = [frontendService, `${frontendService}.${this.namespace}`, `${frontendService}.${this.namespace}.svc`, this.frontendFqdn];
     this.internodeServerName = `${this.name}-internode.${this.namespace}.svc`;
     this.tls = props.tls?._resolve({ name: this.name, internodeServerName: this.internodeServerName, frontendDnsNames: this.frontendDnsNames });
     const historyReplicas = props.history?.replicas;
@@ -508,7 +510,7 @@ export class TemporalCluster extends Construct {
     });
 
     this.serverConfig = renderServerConfig(buildServerConfig({
-      frontendHost: this.frontendDnsNames[3],
+      frontendHost: this.frontendFqdn,
       internodeServerName: this.internodeServerName,
       clusterName: this.clusterName,
       masterClusterName: this.masterClusterName,
@@ -624,7 +626,7 @@ export class TemporalCluster extends Construct {
       size: this.size,
       serviceAccountName: this.serviceAccountName,
       priorityClassName: props.priorityClassName,
-      imagePullSecrets: (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Label(owner, `imagePullSecrets[${i}]`, name, 253)),
+      imagePullSecrets: (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name)),
       topologySpread: props.topologySpread ?? TopologySpread.soft(),
       terminationGracePeriodSeconds: {
         [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
@@ -729,7 +731,7 @@ export class TemporalCluster extends Construct {
         { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` },
         { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` },
         { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: `${caDir}/ca.crt` },
-        { name: 'TEMPORAL_TLS_SERVER_NAME', value: internal ? this.internodeServerName : this.frontendDnsNames[3] },
+        { name: 'TEMPORAL_TLS_SERVER_NAME', value: internal ? this.internodeServerName : this.frontendFqdn },
       ],
       volumes: [
         { name: 'tls-client', secret: { secretName: clientSecret } },

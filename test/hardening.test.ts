@@ -105,6 +105,9 @@ describe('production defaults', () => {
       expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 0 } } })).toThrow(/podDisruptionBudget.maxUnavailable is 0; expected at least 1/);
       expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 1, minAvailable: 1 } } })).toThrow(/expected maxUnavailable or minAvailable, not both/);
     });
+    test('an image pull Secret name is not a Secret name', () => {
+      expect(bad({ imagePullSecrets: ['Registry_Mirror'] })).toThrow(/imagePullSecrets\[0\] is "Registry_Mirror"; expected a DNS-1123 subdomain/);
+    });
     test('resources have limits below requests', () => {
       expect(bad({ matching: { resources: { cpu: { request: Cpu.units(2), limit: Cpu.millis(500) } } } })).toThrow(/resources.cpu.limit is "500m"; expected at least the CPU request \(2\)/);
     });
