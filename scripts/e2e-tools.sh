@@ -3,17 +3,27 @@
 #   - the Temporal server and SQL tool binaries of one release, built from the Go module proxy into
 #     a cache outside the repo and reused while present (a cold build takes about five minutes);
 #   - the schema files of the same release, from the Go module cache;
+#   - the Temporal CLI (`temporal`, which the admin-tools image also holds, for the namespace Job),
+#     built from its module github.com/temporalio/cli (main package ./cmd/temporal) into the same
+#     cache. It is v1.5.1, not the v1.9.x that recent admin-tools images carry: from v1.9.1 on, the
+#     module's go.mod replaces github.com/temporalio/cli/cliext with ./cliext, a nested module that is
+#     neither in the module zip nor on the proxy, so `go install` refuses it ("contains one or more
+#     replace directives") and a build inside the module cache finds no ./cliext. Override with
+#     TEMPORAL_CLI_VERSION;
 #   - PostgreSQL from Debian's packages.
 #
 # Usage: scripts/e2e-tools.sh [TEMPORAL_VERSION]   (default 1.31.2)
 # Progress goes to stderr. On success stdout holds only KEY=VALUE lines, which test/e2e/tools.ts reads:
-#   TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN, TEMPORAL_SCHEMA_DIR, POSTGRES_BIN_DIR
+#   TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN, TEMPORAL_SCHEMA_DIR, TEMPORAL_CLI_BIN, POSTGRES_BIN_DIR
 set -euo pipefail
 
 version="${1:-1.31.2}"
 module="go.temporal.io/server"
-cache="${CDK8S_TEMPORAL_CACHE:-$HOME/.cache/cdk8s-temporal}/$version"
+root="${CDK8S_TEMPORAL_CACHE:-$HOME/.cache/cdk8s-temporal}"
+cache="$root/$version"
 bin="$cache/bin"
+cli_version="${TEMPORAL_CLI_VERSION:-1.5.1}"
+cli_bin="$root/temporal-cli/$cli_version/bin"
 
 log() { echo "e2e-tools: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -22,7 +32,7 @@ command -v go >/dev/null 2>&1 || die "'go' is not on PATH. The e2e test builds t
 Install Go 1.24 or newer (Debian: apt-get install -y golang-go, if its version is recent enough;
 otherwise the tarball from go.dev/dl unpacked into /usr/local/go, with /usr/local/go/bin on PATH) and retry."
 
-mkdir -p "$bin"
+mkdir -p "$bin" "$cli_bin"
 # One build at a time: a second test run waits for the first instead of racing it into the same GOBIN.
 exec 9>"$cache/.lock"
 flock 9
@@ -33,6 +43,14 @@ else
   log "building Temporal $version (server, sql tool) into $bin; this takes a few minutes the first time"
   GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
     go install "$module/cmd/server@v$version" "$module/cmd/tools/sql@v$version" >&2
+fi
+
+if [ -x "$cli_bin/temporal" ]; then
+  log "reusing Temporal CLI $cli_version in $cli_bin"
+else
+  log "building Temporal CLI $cli_version into $cli_bin"
+  (cd / && GOBIN="$cli_bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/temporalio/cli/cmd/temporal@v$cli_version") >&2 \
+    || die "could not build the Temporal CLI $cli_version (see go's message above)"
 fi
 
 modcache="$(go env GOMODCACHE)"
@@ -58,4 +76,5 @@ fi
 echo "TEMPORAL_SERVER_BIN=$bin/server"
 echo "TEMPORAL_SQL_TOOL_BIN=$bin/sql"
 echo "TEMPORAL_SCHEMA_DIR=$schema"
+echo "TEMPORAL_CLI_BIN=$cli_bin/temporal"
 echo "POSTGRES_BIN_DIR=$pg"

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
+import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster, TemporalNamespace } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -38,6 +38,11 @@ export interface E2eAppOptions {
    * @default - no TLS
    */
   readonly tls?: ClusterTls;
+  /**
+   * Namespaces the cluster's namespace Job creates.
+   * @default - none, and no namespace Job
+   */
+  readonly namespaces?: TemporalNamespace[];
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -71,6 +76,7 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
     tls: options.tls,
+    namespaces: options.namespaces,
   });
   return { app, cluster };
 }

@@ -19,7 +19,7 @@
  *     and in the server config (dynamicConfigClient.filepath, the global.tls files), gets the folder
  *     as prefix. The emptyDir mounted at /tmp is also passed as TMPDIR, since /tmp itself cannot be
  *     remounted per process.
- *  4. Images. `temporal-server` and `temporal-sql-tool` are links, in a folder at the head of PATH,
+ *  4. Images. `temporal-server`, `temporal-sql-tool` and `temporal` (the CLI) are links, in a folder at the head of PATH,
  *     to binaries built from the release's Go module; `sh` is the machine's. Command arguments under
  *     /etc/temporal/schema (where the admin-tools image keeps the schema) point at the module's
  *     schema folder.
@@ -31,13 +31,21 @@
  *     library emits behind TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect, as the
  *     kubelet does. For tcpSocket probes the test may ask for more (`tlsHealth`): the role's gRPC
  *     health over TLS with a client certificate, which no pod's readiness includes but which tells
- *     the test the role is really up. Only the schema Jobs (component label `schema-*`) run, before
- *     any Deployment, once and with no retries: a failed step fails the run. Other Jobs, which
- *     need a running cluster, are not run.
+ *     the test the role is really up. The schema Jobs (component label `schema-*`) run before any
+ *     Deployment. The namespace Job (component label `namespaces`) starts together with the
+ *     Deployments, as `kubectl apply` would start it, and its own script waits for the frontend;
+ *     the runner is up once it has ended too. Every Job runs once, with no retries (a namespace
+ *     Job's backoffLimit is ignored): a failed step fails the run. Other Jobs are not run.
  *  8. Restarts. As the kubelet does for a Deployment's pod, a server process that ends before it
  *     serves is started again, after 2 s and then 4 s (the kubelet waits 10 s, 20 s, ...); a third
  *     end counts as a crash loop and fails the run. A first start on fresh databases needs this:
  *     the roles race to write the cluster metadata record, and the losers exit once.
+ *  9. Service names. There is no cluster DNS: a container's env value that is a headless
+ *     Service's name (`name`, `name.namespace`, `name.namespace.svc` or
+ *     `name.namespace.svc.cluster.local`), with or without a `:port`, becomes the address of the
+ *     pod of the Deployment its selector picks (exactly one), where a connection to it would land:
+ *     for a Service with a cluster IP the port becomes its targetPort, as kube-proxy forwards it.
+ *     The namespace Job's TEMPORAL_ADDRESS (the frontend Service) needs this.
  */
 import * as fs from 'fs';
 import * as net from 'net';
@@ -193,13 +201,13 @@ export class ClusterRunner {
   /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
   public static async up(options: RunnerOptions): Promise<ClusterRunner> {
     const runner = new ClusterRunner(options);
-    const startDeployments = () => Promise.all(runner.deployments().map((d, i) => runner.startDeployment(d, `${runner.subnet}.${11 + i}`)));
+    const startDeployments = () => Promise.all(runner.deployments().map((d) => runner.startDeployment(d, runner.podIp(d))));
     try {
       if (options.applyAtOnceJobDelayMs === undefined) {
         await runner.runSchemaJobs();
-        await startDeployments();
+        await Promise.all([startDeployments(), runner.runNamespaceJobs()]);
       } else {
-        await Promise.all([delay(options.applyAtOnceJobDelayMs).then(() => runner.runSchemaJobs()), startDeployments()]);
+        await Promise.all([delay(options.applyAtOnceJobDelayMs).then(() => runner.runSchemaJobs()), startDeployments(), runner.runNamespaceJobs()]);
       }
     } catch (err) {
       await runner.down();
@@ -229,7 +237,7 @@ export class ClusterRunner {
     fs.mkdirSync(this.binDir, { recursive: true });
     fs.mkdirSync(path.join(options.workDir, 'logs'), { recursive: true });
     // Rewrite 4: the image's binaries.
-    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin]]) {
+    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin], ['temporal', options.tools.temporalCliBin]]) {
       const link = path.join(this.binDir, name);
       if (!fs.existsSync(link)) fs.symlinkSync(target, link);
     }
@@ -321,17 +329,78 @@ export class ClusterRunner {
     return cm.data ?? {};
   }
 
+  /** The address of a Deployment's pod (rewrite 1): fixed by its place in the manifest, known before it starts. */
+  private podIp(deployment: K8sObject): string {
+    return `${this.subnet}.${11 + this.deployments().indexOf(deployment)}`;
+  }
+
+  private jobsOf(component: (c: string) => boolean): K8sObject[] {
+    return this.ofKind('Job').filter((job) => component(job.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
+  }
+
   /** Each schema Job's init containers, then its containers, in order; the Jobs themselves run side by side. */
   private async runSchemaJobs(): Promise<void> {
-    const schemaJobs = this.ofKind('Job').filter((job) => job.metadata.labels?.['app.kubernetes.io/component']?.startsWith('schema-'));
+    const schemaJobs = this.jobsOf((c) => c.startsWith('schema-'));
     if (schemaJobs.length === 0) throw new Error('the manifest has no schema Job (a Job labelled app.kubernetes.io/component: schema-*)');
-    await Promise.all(schemaJobs.map(async (job) => {
-      const podSpec = job.spec.template.spec;
-      const pod = this.newPod(job.metadata.name, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
-      for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
-        await this.runToEnd(pod, c, `schema Job ${job.metadata.name}`);
-      }
-    }));
+    await Promise.all(schemaJobs.map((job) => this.runJob(job, 'schema Job')));
+  }
+
+  /** The namespace Jobs (none unless the app lists namespaces), side by side with the Deployments. */
+  private async runNamespaceJobs(): Promise<void> {
+    await Promise.all(this.jobsOf((c) => c === 'namespaces').map((job) => this.runJob(job, 'namespace Job')));
+  }
+
+  /** The names of the namespace Jobs in the manifest; their pods' container logs are under these names. */
+  public get namespaceJobNames(): string[] {
+    return this.jobsOf((c) => c === 'namespaces').map((job) => job.metadata.name);
+  }
+
+  /**
+   * Runs one Job's pod: its init containers, then its containers, in order. Returns the pod's
+   * name, the prefix of its container logs (`containerLog`).
+   */
+  private async runJob(job: K8sObject, what: string, podName = job.metadata.name): Promise<string> {
+    const podSpec = job.spec.template.spec;
+    const pod = this.newPod(podName, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
+      await this.runToEnd(pod, c, `${what} ${job.metadata.name}`);
+    }
+    return pod.name;
+  }
+
+  /** Runs a Job's pod again, as a retry or a re-created Job would, in a fresh pod folder, and returns its pod's name. */
+  public async rerunJob(jobName: string): Promise<string> {
+    const job = this.ofKind('Job').find((j) => j.metadata.name === jobName);
+    if (!job) throw new Error(`no Job ${jobName} in the manifest`);
+    return this.runJob(job, 'Job', `${jobName}-rerun-${this.jobPods}`);
+  }
+
+  /**
+   * Rewrite 9: where a connection to `host[:port]` lands when `host` is a Service's DNS name: the
+   * pod's address, and for a Service with a cluster IP the port's targetPort, as kube-proxy
+   * forwards it. Undefined for a name that is no Service's.
+   */
+  private serviceAddress(host: string, port: string | undefined): string | undefined {
+    for (const svc of this.ofKind('Service')) {
+      const { name } = svc.metadata;
+      const ns = (svc.metadata as { namespace?: string }).namespace ?? 'default';
+      if (![name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`].includes(host)) continue;
+      const selector: Record<string, string> = svc.spec.selector ?? {};
+      const picked = this.deployments().filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata?.labels?.[k] === v));
+      if (picked.length !== 1) throw new Error(`Service ${name} selects ${picked.length} Deployments' pods; the runner resolves a Service to exactly one`);
+      const ip = this.podIp(picked[0]);
+      if (port === undefined) return ip;
+      // A headless Service's name resolves to the pod itself: the port is the pod's.
+      if (svc.spec.clusterIP === 'None') return `${ip}:${port}`;
+      const servicePort = (svc.spec.ports as Array<{ port: number; targetPort?: number | string }>).find((p) => p.port === Number(port));
+      if (!servicePort) throw new Error(`Service ${name} has no port ${port}`);
+      const target = servicePort.targetPort ?? servicePort.port;
+      if (typeof target === 'number') return `${ip}:${target}`;
+      const containerPort = (picked[0].spec.template.spec.containers as Container[]).flatMap((c) => c.ports ?? []).find((p) => p.name === target);
+      if (!containerPort) throw new Error(`Service ${name} port ${port} targets port ${target}, which Deployment ${picked[0].metadata.name} does not declare`);
+      return `${ip}:${containerPort.containerPort}`;
+    }
+    return undefined;
   }
 
   private async startDeployment(deployment: K8sObject, ip: string): Promise<void> {
@@ -441,7 +510,12 @@ export class ClusterRunner {
     const base: Record<string, string> = { PATH: `${this.binDir}:${process.env.PATH}`, HOME: pod.dir };
     const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir);
     if (tmp) base.TMPDIR = path.join(pod.dir, '/tmp');
-    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, v)])) };
+    // Rewrite 9: Service names, in a value that is `host` or `host:port`.
+    const resolved = (v: string) => {
+      const m = /^([a-z0-9][a-z0-9.-]*)(?::(\d+))?$/.exec(v);
+      return (m && this.serviceAddress(m[1], m[2])) ?? v;
+    };
+    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, resolved(v))])) };
   }
 
   private envValue(pod: Pod, container: Container, e: NonNullable<Container['env']>[number]): string {
