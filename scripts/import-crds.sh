@@ -5,8 +5,6 @@
 #   imports/monitoring.coreos.com_podmonitors.ts       PodMonitor
 #   imports/monitoring.coreos.com_prometheusrules.ts   PrometheusRule
 #   imports/cert-manager.io_certificates.ts            Certificate
-#   imports/cert-manager.io_issuers.ts                 Issuer
-#   imports/cert-manager.io_clusterissuers.ts          ClusterIssuer
 #
 # Each output file is named after the CRD file it comes from.
 #
@@ -33,14 +31,13 @@ export CDK8S_CHECK_UPGRADE=false
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# name (module prefix for the CLI) and CRD file basename (without .yaml)
+# name (module prefix for the CLI) and CRD file basename (without .yaml). Only the kinds the
+# library emits: Certificates name their issuer by reference, so Issuer bindings are not needed.
 imports=(
   "servicemonitor monitoring.coreos.com_servicemonitors"
   "podmonitor monitoring.coreos.com_podmonitors"
   "prometheusrule monitoring.coreos.com_prometheusrules"
   "certificate cert-manager.io_certificates"
-  "issuer cert-manager.io_issuers"
-  "clusterissuer cert-manager.io_clusterissuers"
 )
 
 for entry in "${imports[@]}"; do
