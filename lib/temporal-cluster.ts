@@ -633,6 +633,7 @@ export class TemporalCluster extends Construct {
         [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
       },
       // The frontend serves frontend TLS; every other role, the internal frontend included, internode TLS.
+      workerServesGrpc: this.version.workerServesGrpc,
       tlsRoles: !this.tls ? [] : ROLE_ORDER.filter((role) => role !== ServiceRole.FRONTEND || this.tls!.frontendSecret !== undefined),
     };
     const serviceProps = (role: ServiceRole) => ({ ...roleOptions[role], ...portProps(ports[role]!), context });

@@ -112,6 +112,14 @@ export class TemporalVersion {
     this.schema = { sql: record.sql, sqlVisibility: record.sqlVisibility, cassandra: record.cassandra };
   }
 
+  /**
+   * Whether the worker role serves gRPC (and so gRPC health). Before 1.31 it runs no gRPC server
+   * at all (service/worker in the 1.30 sources): only its membership port listens.
+   */
+  public get workerServesGrpc(): boolean {
+    return this.major > 1 || this.minor >= 31;
+  }
+
   /** `major.minor`, for example `1.31`. */
   public get minorLine(): string {
     return `${this.major}.${this.minor}`;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what the end-to-end test (test/e2e) runs instead of container images:
 #   - the Temporal server and SQL tool binaries of one release, built from the Go module proxy into
-#     a cache outside the repo and reused while present (a cold build takes about five minutes);
+#     a cache outside the repo and reused while present (a cold build takes about five minutes), with
+#     the Go toolchain the release's go.mod asks for when the installed Go is older (see below);
 #   - the schema files of the same release, from the Go module cache;
 #   - the Temporal CLI (`temporal`, which the admin-tools image also holds, for the namespace Job),
 #     built from its module github.com/temporalio/cli (main package ./cmd/temporal) into the same
@@ -37,11 +38,27 @@ mkdir -p "$bin" "$cli_bin"
 exec 9>"$cache/.lock"
 flock 9
 
+# A release may need a newer Go than the one installed (1.30.9's go.mod says `go 1.26.10`), which go
+# refuses under GOTOOLCHAIN=local ("requires go >= 1.26.10"). Then, for this release's build and
+# schema download only, GOTOOLCHAIN names exactly the version of the module's `go` line, and go
+# fetches that toolchain (golang.org/toolchain) from the module proxy into its module cache once.
+# `go mod download -json` reports that refusal in its "Error" field, and exits non-zero, but still
+# names the go.mod file it downloaded.
+toolchain="$(go env GOTOOLCHAIN)"
+gomod="$( (cd / && go mod download -json "$module@v$version" || true) | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+[ -f "$gomod" ] || die "'go mod download -json $module@v$version' named no go.mod file (see go's message above)"
+need="$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$gomod" | head -n 1)"
+have="$(go env GOVERSION)"; have="${have#go}"
+if [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$have" "$need" | sort -V | tail -n 1)" != "$have" ]; then
+  toolchain="go$need"
+  log "$module@v$version needs go >= $need (installed: go$have); using GOTOOLCHAIN=$toolchain for it"
+fi
+
 if [ -x "$bin/server" ] && [ -x "$bin/sql" ]; then
   log "reusing Temporal $version binaries in $bin"
 else
   log "building Temporal $version (server, sql tool) into $bin; this takes a few minutes the first time"
-  GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" \
+  GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" GOTOOLCHAIN="$toolchain" \
     go install "$module/cmd/server@v$version" "$module/cmd/tools/sql@v$version" >&2
 fi
 
@@ -57,7 +74,7 @@ modcache="$(go env GOMODCACHE)"
 schema="$modcache/$module@v$version/schema"
 if [ ! -d "$schema" ]; then
   log "downloading module $module@v$version for its schema files"
-  go mod download "$module@v$version" >&2
+  (cd / && GOTOOLCHAIN="$toolchain" go mod download "$module@v$version") >&2
 fi
 [ -d "$schema" ] || die "no schema folder at $schema after 'go mod download'"
 

@@ -29,3 +29,15 @@ describe('WorkerService', () => {
     });
   });
 });
+
+describe('WorkerService of a release without a worker gRPC server', () => {
+  test('is probed on its membership port, the only one a 1.30 worker listens on', () => {
+    const chart = testChart();
+    cluster(chart, { version: '1.30.9' });
+    const container = find(chart, 'Deployment', 'temporal-worker').spec.template.spec.containers[0];
+    expect(container.readinessProbe).toEqual({ tcpSocket: { port: 6939 }, periodSeconds: 10, failureThreshold: 3 });
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 6939 });
+    // the other roles keep their gRPC health probes
+    expect(find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(7234);
+  });
+});

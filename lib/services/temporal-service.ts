@@ -145,6 +145,8 @@ export interface ServiceContext {
   readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
   /** Roles whose gRPC port serves TLS, which Kubernetes gRPC probes cannot speak. */
   readonly tlsRoles: readonly ServiceRole[];
+  /** Whether the release's worker role serves gRPC; before 1.31 it does not, and is probed on its membership port. */
+  readonly workerServesGrpc: boolean;
 }
 
 export interface TemporalServiceProps extends FrontendServiceOptions {
@@ -249,8 +251,11 @@ export abstract class TemporalService extends Construct {
     const healthService = ROLE_FACTS[role].healthService;
     const { volumes, mounts } = props.context.podVolumes(role);
     // Kubernetes gRPC probes cannot speak TLS: behind TLS, probe that the port accepts connections.
-    const probe = props.context.tlsRoles.includes(role)
-      ? { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) } }
+    // A worker of a release without a gRPC server can only show that its membership port listens.
+    const grpcless = role === ServiceRole.WORKER && !props.context.workerServesGrpc;
+    const livenessPort = grpcless ? this.ports.membership : this.ports.grpc;
+    const probe = grpcless || props.context.tlsRoles.includes(role)
+      ? { tcpSocket: { port: IntOrString.fromNumber(livenessPort) } }
       : { grpc: { port: this.ports.grpc, service: healthService } };
 
     this.resource = new KubeDeployment(this, 'Resource', {
@@ -301,7 +306,7 @@ export abstract class TemporalService extends Construct {
               // probe gives them five minutes so liveness never kills a pod that is still joining.
               startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60 },
               readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { tcpSocket: { port: IntOrString.fromNumber(this.ports.grpc) }, periodSeconds: 20, failureThreshold: 6 },
+              livenessProbe: { tcpSocket: { port: IntOrString.fromNumber(livenessPort) }, periodSeconds: 20, failureThreshold: 6 },
             }],
             volumes,
           },

@@ -29,6 +29,11 @@ export interface E2eAppOptions {
   /** @default E2E.numHistoryShards */
   readonly numHistoryShards?: number;
   /**
+   * The Temporal release (`TemporalClusterProps.version`); the runner needs the tools of the same one.
+   * @default TemporalVersion.DEFAULT
+   */
+  readonly version?: string;
+  /**
    * A lock the synth goes through, as apps/main.ts does.
    * @default - no lock
    */
@@ -67,6 +72,7 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
   const { ports } = E2E;
   const cluster = new TemporalCluster(chart, 'temporal', {
     name: 'temporal-e2e',
+    version: options.version,
     clusterName: E2E.clusterName,
     numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
     persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility') }),

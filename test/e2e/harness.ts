@@ -22,7 +22,7 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -33,7 +33,8 @@ export class E2eEnvironment {
   public static setUp(): E2eEnvironment {
     const env = new E2eEnvironment();
     beforeAll(async () => {
-      // The app runs the library's default release; the runner refuses a manifest of any other.
+      // The app runs the library's default release unless a scenario names another (toolsFor): the
+      // runner refuses a manifest whose images are of a release other than its tools'.
       env.tools = ensureTools(TemporalVersion.DEFAULT);
       env.postgres = await PostgresServer.start(env.tools.postgresBinDir);
       env.workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
@@ -48,26 +49,40 @@ export class E2eEnvironment {
     return env;
   }
 
+  /** The tools of the library's default release. */
   public tools!: E2eTools;
   public postgres!: PostgresServer;
   /** Pods and logs of every scenario, each in a folder of its own. */
   public workRoot!: string;
   private readonly runners: ClusterRunner[] = [];
+  private readonly otherTools = new Map<string, E2eTools>();
 
   private constructor() {}
 
-  /** Synthesizes the app on databases named after `scenario` and runs it. */
+  /** The tools of `version` (built on first use, which can take minutes; call it from a hook with a long timeout). */
+  public toolsFor(version: string): E2eTools {
+    if (version === this.tools.version) return this.tools;
+    let tools = this.otherTools.get(version);
+    if (!tools) this.otherTools.set(version, tools = ensureTools(version));
+    return tools;
+  }
+
+  /**
+   * Synthesizes the app on databases named after `scenario` (through `lock`, if given) and runs it
+   * with the tools of the app's release.
+   */
   public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces,
+      namespaces: options.namespaces, version: options.version,
     });
+    options.lock?.check(app);
     const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
     const { name, userKey, passwordKey } = E2E.dbSecret;
     const runner = await ClusterRunner.up({
       yaml: app.synthYaml(),
       secrets: { [name]: { [userKey]: this.postgres.user, [passwordKey]: this.postgres.password }, ...options.secrets?.(cluster) },
-      tools: this.tools,
+      tools: this.toolsFor(cluster.version.version),
       workDir,
       timeoutMs: options.timeoutMs,
       mutateProcess: options.mutateProcess,

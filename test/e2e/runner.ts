@@ -350,6 +350,11 @@ export class ClusterRunner {
     await Promise.all(this.jobsOf((c) => c === 'namespaces').map((job) => this.runJob(job, 'namespace Job')));
   }
 
+  /** The names of the schema Jobs in the manifest; their pods' container logs are under these names. */
+  public get schemaJobNames(): string[] {
+    return this.jobsOf((c) => c.startsWith('schema-')).map((job) => job.metadata.name);
+  }
+
   /** The names of the namespace Jobs in the manifest; their pods' container logs are under these names. */
   public get namespaceJobNames(): string[] {
     return this.jobsOf((c) => c === 'namespaces').map((job) => job.metadata.name);

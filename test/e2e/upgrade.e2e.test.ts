@@ -1,0 +1,91 @@
+/*
+ * A one-minor upgrade, run for real on one set of databases: the app synthesized for 1.30.9 runs
+ * with that release's binaries (its schema Jobs bring fresh stores to 1.30's schema) and serves the
+ * greeting workflow; then the same app synthesized for the default release (1.31.2), through the
+ * same ClusterLock, which accepts the one-minor step, runs with 1.31.2's binaries: its new schema
+ * Jobs update the stores to 1.31's schema, its servers' schema waits pass, and the workflow runs again.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker } from './harness';
+import { ClusterRunner } from './runner';
+import { ClusterLock, TemporalVersion } from '../../lib';
+
+const env = E2eEnvironment.setUp();
+const SCENARIO = 'upgrade';
+const FROM = '1.30.9';
+const TO = TemporalVersion.DEFAULT;
+
+/** The schema versions of the scenario's two stores, as the schema Jobs left them. */
+function schemaVersions(): { default: string; visibility: string } {
+  const version = (db: string) => env.postgres.query(db, 'SELECT curr_version FROM schema_version WHERE version_partition=0').trim();
+  return { default: version(`${SCENARIO}_temporal`), visibility: version(`${SCENARIO}_visibility`) };
+}
+
+/** Checks that every server's schema waits let it go at the release's schema versions. */
+function expectWaitsPassed(runner: ClusterRunner, schema: { sql: string; sqlVisibility: string }): void {
+  expect(runner.roleNames).toHaveLength(4);
+  for (const role of runner.roleNames) {
+    expect(runner.containerLog(`temporal-e2e-${role}`, 'wait-for-default-schema')).toContain(`is at ${schema.sql}`);
+    expect(runner.containerLog(`temporal-e2e-${role}`, 'wait-for-visibility-schema')).toContain(`is at ${schema.sqlVisibility}`);
+  }
+}
+
+/** Runs the greeting workflow on a running cluster, with a worker of its own; registers the namespace first if asked. */
+async function greetOn(runner: ClusterRunner, name: string, register: boolean): Promise<string> {
+  const address = runner.endpoint('frontend').grpc;
+  const connection = await Connection.connect({ address });
+  try {
+    if (register) await registerNamespace(connection);
+    const workerConnection = await NativeConnection.connect({ address });
+    try {
+      const worker = await startWorker(workerConnection);
+      try {
+        return await greet(new Client({ connection, namespace: NAMESPACE }), name, 1_000);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await workerConnection.close();
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+describe(`an upgrade from ${FROM} to ${TO}`, () => {
+  // A cold build of the older release's binaries takes minutes; it happens here, not inside the test.
+  beforeAll(() => {
+    env.toolsFor(FROM);
+  }, 20 * MINUTE);
+
+  it('updates the schema with the new release\'s Jobs, and the cluster serves workflows before and after', async () => {
+    const lock = ClusterLock.inMemory();
+    const jobSuffix = (version: string) => `-${version.replace(/\./g, '-')}`;
+
+    const before = await env.up(SCENARIO, { version: FROM, lock });
+    try {
+      expect(before.schemaJobNames).toHaveLength(2);
+      for (const job of before.schemaJobNames) expect(job.endsWith(jobSuffix(FROM))).toBe(true);
+      expect(schemaVersions()).toEqual({ default: '1.18', visibility: '1.13' });
+      expectWaitsPassed(before, { sql: '1.18', sqlVisibility: '1.13' });
+      expect(await greetOn(before, 'before', true)).toBe('Hello, before after a 1000 ms timer');
+    } finally {
+      await before.down();
+    }
+    expect(lock.contents.clusters['temporal-e2e/temporal-e2e'].serverVersion).toBe(FROM);
+
+    // The lock accepts the one-minor step (it would throw in env.up otherwise) and records it.
+    const after = await env.up(SCENARIO, { lock });
+    try {
+      expect(lock.contents.clusters['temporal-e2e/temporal-e2e'].serverVersion).toBe(TO);
+      expect(after.schemaJobNames).toHaveLength(2);
+      for (const job of after.schemaJobNames) expect(job.endsWith(jobSuffix(TO))).toBe(true);
+      expect(schemaVersions()).toEqual({ default: '1.19', visibility: '1.14' });
+      expectWaitsPassed(after, { sql: '1.19', sqlVisibility: '1.14' });
+      expect(await greetOn(after, 'after', false)).toBe('Hello, after after a 1000 ms timer');
+    } finally {
+      await after.down();
+    }
+  }, 15 * MINUTE);
+});
