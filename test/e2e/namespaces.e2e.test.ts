@@ -13,13 +13,15 @@ const NAMESPACE = 'e2e-bootstrap';
 
 describe('the namespace Job', () => {
   it('creates the listed namespace with its retention once the frontend answers, and is idempotent', async () => {
-    const runner = await env.up('namespaces', { namespaces: [{ name: NAMESPACE, retention: Duration.days(2) }] });
+    // Everything applied at once, schema Jobs a little late: the frontend cannot answer before the
+    // schema exists, so the Job, started with the pods, must wait for it whatever the machine's speed.
+    const runner = await env.up('namespaces', { namespaces: [{ name: NAMESPACE, retention: Duration.days(2) }], applyAtOnceJobDelayMs: 5_000 });
     try {
       const [job] = runner.namespaceJobNames;
       expect(runner.namespaceJobNames).toHaveLength(1);
       const first = runner.containerLog(job, 'create-namespaces');
       console.log(`e2e: ${job} (first run):\n${first.trim()}`);
-      // It started with the pods, before the frontend answered, and reached it through the Service's name.
+      // It started before the frontend answered, and reached it through the Service's name.
       expect(first).toMatch(/waiting for the frontend at [\d.]+:\d+ \(attempt 1\)/);
       expect(first).toContain(`namespace ${NAMESPACE} created`);
 
