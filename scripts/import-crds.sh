@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the TypeScript bindings for the CRDs in ../shared/crds (see SOURCES.md there):
+# Regenerates the TypeScript bindings for the CRDs vendored in schemas/crds (see schemas/SOURCES.md):
 #
 #   imports/monitoring.coreos.com_servicemonitors.ts   ServiceMonitor
 #   imports/monitoring.coreos.com_podmonitors.ts       PodMonitor
@@ -18,11 +18,11 @@
 # --no-check-upgrade skip the CLI's version check against the npm registry, and --no-save keeps
 # the CLI from adding the import to cdk8s.yaml.
 #
-# Usage: scripts/import-crds.sh [CRD_DIR]   (default: ../shared/crds next to this repo)
+# Usage: scripts/import-crds.sh [CRD_DIR]   (default: schemas/crds)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-crds="$(cd "${1:-$repo/../shared/crds}" && pwd)"
+crds="$(cd "${1:-$repo/schemas/crds}" && pwd)"
 cdk8s="$repo/node_modules/.bin/cdk8s"
 [ -x "$cdk8s" ] || { echo "import-crds: $cdk8s not found; run npm ci first" >&2; exit 1; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates imports/k8s.ts from the Kubernetes OpenAPI definitions in ../shared/k8s-schemas
+// Generates imports/k8s.ts from the Kubernetes OpenAPI definitions vendored in schemas/k8s
 // with the same generator `cdk8s import k8s@X` uses. The CLI would download the definitions;
 // this machine (and CI) has no route to that host, so we hand the importer the local file.
 'use strict';
@@ -7,9 +7,9 @@ const fs = require('fs');
 const path = require('path');
 
 const version = process.argv[2] || '1.30.0';
-const schemaFile = path.resolve(__dirname, '..', '..', 'shared', 'k8s-schemas', `v${version}`, '_definitions.json');
+const schemaFile = path.resolve(__dirname, '..', 'schemas', 'k8s', `v${version}`, '_definitions.json');
 if (!fs.existsSync(schemaFile)) {
-  console.error(`import-k8s: ${schemaFile} not found. The definitions ship in ../shared/k8s-schemas next to this repo.`);
+  console.error(`import-k8s: ${schemaFile} not found. The repository vendors the definitions it supports under schemas/k8s (see schemas/SOURCES.md).`);
   process.exit(1);
 }
 

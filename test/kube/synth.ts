@@ -7,7 +7,7 @@ import { run } from './process';
 export const REPO = path.resolve(__dirname, '../..');
 
 /** Where the third-party CRDs we may emit objects of live (upstream copies; see SOURCES.md there). */
-export const CRDS_DIR = process.env.CDK8S_TEMPORAL_CRDS_DIR ?? path.resolve(REPO, '..', 'shared', 'crds');
+export const CRDS_DIR = process.env.CDK8S_TEMPORAL_CRDS_DIR ?? path.resolve(REPO, 'schemas', 'crds');
 
 /** Top-level entries of the repo a synth never needs; node_modules is linked, not copied. */
 const NOT_COPIED = new Set(['node_modules', '.git', 'dist', 'build', 'coverage', '.jest-cache']);

@@ -5,7 +5,7 @@ import { editDistance } from '../../lib/validation';
 
 /**
  * A strict, offline validator for Kubernetes manifests against the OpenAPI v2 definitions that
- * cdk8s publishes (see ../shared/k8s-schemas/SOURCES.md).
+ * cdk8s publishes (vendored in schemas/k8s; see schemas/SOURCES.md).
  *
  * It is stricter than the API server's default on purpose: every object schema that declares
  * `properties` is treated as CLOSED, so a misspelt field is an error here instead of being silently
@@ -14,10 +14,10 @@ import { editDistance } from '../../lib/validation';
  * $ref and, for the two patched types IntOrString and Quantity, oneOf.
  */
 
-/** The checked-out schemas live next to the repository, in ../shared (relative to the repo root). */
-export const SCHEMA_ROOT = path.resolve(__dirname, '..', '..', '..', 'shared', 'k8s-schemas');
+/** The vendored Kubernetes definitions (schemas/SOURCES.md). */
+export const SCHEMA_ROOT = path.resolve(__dirname, '..', '..', 'schemas', 'k8s');
 /** The CRDs the library emits objects of (Prometheus operator, cert-manager). */
-export const CRD_ROOT = path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
+export const CRD_ROOT = path.resolve(__dirname, '..', '..', 'schemas', 'crds');
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 interface Schema {
@@ -70,7 +70,7 @@ export class K8sSchema {
     const file = path.join(SCHEMA_ROOT, version, '_definitions.json');
     if (!fs.existsSync(file)) {
       throw new Error(`Kubernetes ${version} schema not found at ${file}. `
-        + 'The schema check needs the shared schemas in ../shared/k8s-schemas next to the repository (see SOURCES.md there).');
+        + 'The repository vendors the definitions it supports under schemas/k8s (see schemas/SOURCES.md); restore the file from git.');
     }
     this.definitions = JSON.parse(fs.readFileSync(file, 'utf8')).definitions;
     for (const [name, def] of Object.entries(this.definitions)) {
@@ -87,8 +87,9 @@ export class K8sSchema {
    * refused. Their metadata gets the real ObjectMeta schema; CRDs leave it open.
    */
   private addCrds(): void {
-    if (!fs.existsSync(CRD_ROOT)) return;
-    for (const file of fs.readdirSync(CRD_ROOT).filter((f) => f.endsWith('.yaml')).sort()) {
+    const files = fs.readdirSync(CRD_ROOT).filter((f) => f.endsWith('.yaml')).sort();
+    if (files.length === 0) throw new Error(`no CRD files in ${CRD_ROOT}; restore schemas/crds from git`);
+    for (const file of files) {
       for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRD_ROOT, file), 'utf8'))) {
         const crd = doc.toJSON();
         if (crd?.kind !== 'CustomResourceDefinition') continue;
