@@ -1,30 +1,45 @@
+// The public API. Each folder is one part of the design:
+//   cluster/        TemporalCluster, its props, naming, and the lock of values that never change
+//   services/       one Deployment per role, ports, sizing, availability
+//   persistence/    datastores, Persistence, Secrets, schema Jobs and waits
+//   config/         the typed server config, dynamic config, archival
+//   security/       TLS, authorization, NetworkPolicies, the pinned-values guard
+//   operations/     UI, admin tools, namespace Job, GitOps annotations
+//   observability/  scraping, alerts, dashboard
+//   pod/            pod-template pieces every workload shares
 export * from './versions';
-export * from './secret-ref';
-export * from './datastore';
-export * from './persistence';
-export * from './dynamic-config';
-export * from './temporal-cluster';
+export * from './cluster/temporal-cluster';
+export * from './cluster/temporal-cluster-props';
+export * from './cluster/cluster-lock';
+export * from './cluster/lock-record';
+export * from './cluster/pinned-values';
 export * from './services/service-role';
+export * from './services/service-options';
+export * from './services/service-context';
 export * from './services/temporal-service';
 export * from './services/frontend-service';
 export * from './services/internal-frontend-service';
 export * from './services/history-service';
 export * from './services/matching-service';
 export * from './services/worker-service';
-export * from './schema/schema-job';
-export * from './schema/tool-job';
-export * from './schema/schema-steps';
-export * from './ports';
-export * from './cluster-lock';
-export * from './pinned-values-guard';
-export * from './gitops';
-export * from './namespace-bootstrap';
-export * from './sizing';
-export * from './topology-spread';
-export * from './network-policies';
-export * from './tls';
-export * from './authorization';
-export * from './archival';
-export * from './temporal-ui';
-export * from './admin-tools';
+export * from './services/ports';
+export * from './services/sizing';
+export * from './services/topology-spread';
+export * from './persistence/secret-ref';
+export * from './persistence/datastore-options';
+export * from './persistence/datastore';
+export * from './persistence/persistence';
+export * from './persistence/schema/schema-job';
+export * from './persistence/schema/schema-steps';
+export * from './config/dynamic-config';
+export * from './config/archival';
+export * from './security/tls';
+export * from './security/authorization';
+export * from './security/network-policies';
+export * from './security/pinned-values-guard';
+export * from './operations/tool-job';
+export * from './operations/gitops';
+export * from './operations/namespace-bootstrap';
+export * from './operations/temporal-ui';
+export * from './operations/admin-tools';
 export * from './observability';

@@ -120,11 +120,6 @@ export class TemporalVersion {
     return this.major > 1 || this.minor >= 31;
   }
 
-  /** `major.minor`, for example `1.31`. */
-  public get minorLine(): string {
-    return `${this.major}.${this.minor}`;
-  }
-
   /** Negative, zero or positive as this release is older than, equal to or newer than `other`. */
   public compare(other: TemporalVersion): number {
     return compareVersions(this.version, other.version);

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Datastore, DatastoreType, ElasticsearchVersion, SecretRef, SqlPlugin, StoreRole } from '../lib';
+import { Datastore, DatastoreType, ElasticsearchVersion, SecretRef, serverCredentialEnvNames, SqlPlugin, StoreRole } from '../lib';
 
 const password = SecretRef.of('db', 'password');
 
@@ -25,10 +25,15 @@ describe('Datastore', () => {
 
   test('credentials reach pods as env vars named after the store role', () => {
     const store = Datastore.postgres({ host: 'pg', database: 'd', user: SecretRef.of('u', 'name'), password });
-    expect(store.credentialEnv(StoreRole.SECONDARY_VISIBILITY).map((e) => e.name))
-      .toEqual(['TEMPORAL_SECONDARY_VISIBILITY_STORE_USER', 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD']);
+    expect(store.credentialEnv(serverCredentialEnvNames(StoreRole.SECONDARY_VISIBILITY), false)).toEqual([
+      { name: 'TEMPORAL_SECONDARY_VISIBILITY_STORE_USER', valueFrom: { secretKeyRef: { name: 'u', key: 'name' } } },
+      { name: 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+    ]);
     expect(store.passwordValue(StoreRole.DEFAULT)!.expression).toBe('{{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
-    expect(Datastore.postgres({ host: 'pg', database: 'd', user: 'literal' }).credentialEnv(StoreRole.DEFAULT)).toEqual([]);
+    const literal = Datastore.postgres({ host: 'pg', database: 'd', user: 'literal' });
+    // The server config holds a literal user as it is; the tools read it from env.
+    expect(literal.credentialEnv(serverCredentialEnvNames(StoreRole.DEFAULT), false)).toEqual([]);
+    expect(literal.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true)).toEqual([{ name: 'SQL_USER', value: 'literal' }]);
   });
 
   test('TLS files land in one folder per store role', () => {

@@ -2,21 +2,14 @@ import { Duration } from 'cdk8s';
 import { goDuration } from './go-duration';
 import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RootTlsConfig, ServerConfig } from './server-config';
 import { GoTemplate } from './template';
-import { Datastore, DatastoreType, StoreRole } from '../datastore';
-import { Persistence } from '../persistence';
+import { Datastore, StoreRole } from '../persistence/datastore';
+import { DatastoreType } from '../persistence/datastore-options';
+import { Persistence } from '../persistence/persistence';
 import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
-import { ResolvedTls } from '../tls';
+import { ResolvedTls, TLS_DIRS } from '../security/tls';
 
 /** The env var the servers read the shard count from; it comes from the pinned ConfigMap. */
 export const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
-
-/** Where each TLS Secret is mounted in the pods. */
-export const TLS_DIRS = {
-  internode: '/etc/temporal/tls/internode',
-  frontend: '/etc/temporal/tls/frontend',
-  systemWorker: '/etc/temporal/tls/system-worker',
-  client: '/etc/temporal/tls/client',
-};
 
 /** Everything the static server config is made of, resolved by the cluster. */
 export interface ServerConfigInputs {

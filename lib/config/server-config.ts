@@ -4,7 +4,7 @@ import { ConfigScalar, GoTemplate } from './template';
 /*
  * A typed model of the part of the Temporal server's static config (common/config/config.go,
  * v1.31) that this library emits. The server ignores keys it does not know, so a misspelt key
- * fails silently there; here it fails to compile, and test/config-keys.test.ts checks every
+ * fails silently there; here it fails to compile, and test/server-config.test.ts checks every
  * rendered key against the list generated from the server's own structs.
  */
 
@@ -15,7 +15,6 @@ export interface ServerConfig {
   readonly clusterMetadata: ClusterMetadataConfig;
   readonly dcRedirectionPolicy: { readonly policy: string };
   readonly services: Record<string, { readonly rpc: RpcConfig }>;
-  readonly publicClient?: { readonly hostPort: string };
   readonly dynamicConfigClient: { readonly filepath: string; readonly pollInterval: string };
   readonly archival?: Record<string, unknown>;
   readonly namespaceDefaults?: { readonly archival: Record<string, unknown> };

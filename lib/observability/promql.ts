@@ -79,6 +79,24 @@ export function selector(metric: string, matchers: ReadonlyArray<LabelMatcher | 
   return matchers.length === 0 ? metric : `${metric}{${matchers.map(String).join(', ')}}`;
 }
 
+/** `rate(metric{matchers}[window])`. */
+export function rate(metric: string, matchers: ReadonlyArray<LabelMatcher | string>, window: string): string {
+  return `rate(${selector(metric, matchers)}[${window}])`;
+}
+
+/** `sum by (labels) (inner)`. */
+export function sumBy(labels: readonly string[], inner: string): string {
+  return `sum by (${labels.join(', ')}) (${inner})`;
+}
+
+/**
+ * The `quantile` of a server histogram per `by`: `histogram_quantile(q, sum by (by, le) (rate(metric_bucket)))`.
+ * `rateOf` builds the rate with the caller's selector and window.
+ */
+export function histogramQuantile(quantile: number, metric: string, by: readonly string[], rateOf: (metric: string) => string): string {
+  return `histogram_quantile(${quantile}, ${sumBy([...by, 'le'], rateOf(`${metric}_bucket`))})`;
+}
+
 /** A Duration as a Prometheus duration (`30s`, `5m`, `1h`), in the largest exact unit. */
 export function promDuration(duration: Duration): string {
   const seconds = duration.toSeconds();

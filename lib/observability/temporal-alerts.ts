@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  clusterLabelValue, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, requireLabelName, requireOperationName, selector,
-  TEMPORAL_CLUSTER_LABEL, wholeSeconds,
+  clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName,
+  requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { propError, requireDns1123Label } from '../validation';
@@ -257,8 +257,7 @@ export class TemporalAlerts extends Construct {
   private specs(cluster: string): AlertSpec[] {
     const ns = this.namespaceLabel;
     const window = promDuration(this.rateWindow);
-    const rate = (metric: string, extra: string[] = []) => `rate(${selector(metric, [...this.seriesSelector, ...extra])}[${window}])`;
-    const sumBy = (labels: string[], inner: string) => `sum by (${labels.join(', ')}) (${inner})`;
+    const rate = (metric: string, extra: string[] = []) => promRate(metric, [...this.seriesSelector, ...extra], window);
     const errorRatio = (errors: string, requests: string, threshold: number) => {
       const by = ['service_name', 'operation'];
       return [
@@ -273,7 +272,7 @@ export class TemporalAlerts extends Construct {
     const p99 = (metric: string, threshold: Duration, extra: string[] = []) => {
       const by = ['service_name', 'operation'];
       return [
-        `histogram_quantile(0.99, ${sumBy([...by, 'le'], rate(`${metric}_bucket`, extra))}) > ${threshold.toMilliseconds() / 1000}`,
+        `${histogramQuantile(0.99, metric, by, (m) => rate(m, extra))} > ${threshold.toMilliseconds() / 1000}`,
         `and ${sumBy(by, rate(`${metric}_count`, extra))} > ${this.minRate}`,
       ].join('\n');
     };
@@ -332,7 +331,7 @@ export class TemporalAlerts extends Construct {
       {
         alert: TemporalAlert.SCHEDULE_TO_START_LATENCY,
         // No minRate guard: a quiet queue whose few tasks wait is still stalled.
-        expr: `histogram_quantile(0.95, ${sumBy([...queue, 'le'], rate('task_schedule_to_start_latency_bucket'))}) > ${this.scheduleToStartP95.toMilliseconds() / 1000}`,
+        expr: `${histogramQuantile(0.95, 'task_schedule_to_start_latency', queue, (m) => rate(m))} > ${this.scheduleToStartP95.toMilliseconds() / 1000}`,
         summary: `Temporal task queue ${q}: p95 schedule-to-start {{ $value | humanizeDuration }}`,
         description: `Tasks on ${q} in ${where} wait more than ${seconds(this.scheduleToStartP95)} (p95) for a worker. `
           + 'Add workers or worker slots, or check that the workers poll this queue.',

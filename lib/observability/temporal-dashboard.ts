@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { clusterLabelValue, LabelMatcher, LONG_POLL_OPERATIONS, promString, requireLabelName, selector } from './promql';
+import { clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promString, rate as promRate, requireLabelName, selector, sumBy } from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
 import { propError, requireDns1123Label, requireNonEmpty } from '../validation';
 
@@ -108,16 +108,15 @@ export class TemporalDashboard extends Construct {
 
   /** Every PromQL expression of the dashboard, variable queries included, in panel order. */
   public get expressions(): string[] {
-    const panels = (this.model.panels as any[]).filter((p) => p.type !== 'row');
-    const variables = ((this.model.templating as any).list as any[]).filter((v) => v.type === 'query').map((v) => v.definition as string);
-    return [...variables, ...panels.flatMap((p) => (p.targets as any[]).map((t) => t.expr as string))];
+    const model = this.model as unknown as ModelQueries;
+    const variables = model.templating.list.filter((v) => v.type === 'query').map((v) => v.definition!);
+    return [...variables, ...model.panels.filter((p) => p.type !== 'row').flatMap((p) => p.targets!.map((t) => t.expr))];
   }
 
   private buildModel(cluster: string): Record<string, unknown> {
     const ns = this.namespaceLabel;
     const nsFilter = `${ns}=~"$${DASHBOARD_VARIABLES.namespace}"`;
-    const rate = (metric: string, extra: string[] = []) => `rate(${selector(metric, [...this.seriesSelector, ...extra])}[${DASHBOARD_VARIABLES.rateInterval}])`;
-    const sumBy = (labels: string[], inner: string) => `sum by (${labels.join(', ')}) (${inner})`;
+    const rate = (metric: string, extra: string[] = []) => promRate(metric, [...this.seriesSelector, ...extra], DASHBOARD_VARIABLES.rateInterval);
     const op = ['service_name', 'operation'];
     const queue = [ns, 'taskqueue', 'task_type'];
     const longPolls = `operation!~${promString([...LONG_POLL_OPERATIONS].sort().join('|'))}`;
@@ -153,7 +152,7 @@ export class TemporalDashboard extends Construct {
             title: 'p99 latency (long polls excluded)',
             description: `service_latency p99. Left out because they wait by design: ${[...LONG_POLL_OPERATIONS].sort().join(', ')}.`,
             unit: 's',
-            targets: [{ expr: `histogram_quantile(0.99, ${sumBy([...op, 'le'], rate('service_latency_bucket', [nsFilter, longPolls]))})`, legend: opLegend }],
+            targets: [{ expr: histogramQuantile(0.99, 'service_latency', op, (m) => rate(m, [nsFilter, longPolls])), legend: opLegend }],
           },
         ],
       },
@@ -176,7 +175,7 @@ export class TemporalDashboard extends Construct {
             title: 'Database p99 latency',
             description: 'persistence_latency p99, per service and operation.',
             unit: 's',
-            targets: [{ expr: `histogram_quantile(0.99, ${sumBy([...op, 'le'], rate('persistence_latency_bucket'))})`, legend: opLegend }],
+            targets: [{ expr: histogramQuantile(0.99, 'persistence_latency', op, (m) => rate(m)), legend: opLegend }],
           },
         ],
       },
@@ -214,7 +213,7 @@ export class TemporalDashboard extends Construct {
             title: 'Schedule-to-start p95',
             description: 'How long tasks wait for a worker (task_schedule_to_start_latency, recorded by history). The first thing to watch.',
             unit: 's',
-            targets: [{ expr: `histogram_quantile(0.95, ${sumBy([...queue, 'le'], rate('task_schedule_to_start_latency_bucket', [nsFilter]))})`, legend: queueLegend }],
+            targets: [{ expr: histogramQuantile(0.95, 'task_schedule_to_start_latency', queue, (m) => rate(m, [nsFilter])), legend: queueLegend }],
           },
           {
             title: 'Poll success ratio',
@@ -299,6 +298,12 @@ export class TemporalDashboard extends Construct {
       version: 1,
     };
   }
+}
+
+/** The parts of the Grafana model that hold PromQL. */
+interface ModelQueries {
+  readonly panels: ReadonlyArray<{ readonly type: string; readonly targets?: ReadonlyArray<{ readonly expr: string }> }>;
+  readonly templating: { readonly list: ReadonlyArray<{ readonly type: string; readonly definition?: string }> };
 }
 
 function defaultUid(namespace: string, clusterName: string): string {

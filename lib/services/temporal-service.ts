@@ -1,155 +1,17 @@
-import type { ContainerResources, EnvValue } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkAutoscaling, disruptionBudget } from './availability';
+import { renderResources } from './container-resources';
+import { ServiceContext } from './service-context';
+import { FrontendServiceOptions } from './service-options';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
-import {
-  Affinity, Container, EnvVar, IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService, Quantity,
-  Toleration, Volume, VolumeMount,
-} from '../../imports/k8s';
-import { ClusterSize, RoleSizing, roleSizing } from '../sizing';
-import { TopologySpread } from '../topology-spread';
+import { roleSizing } from './sizing';
+import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { propError, requireDns1123Label, requireInteger } from '../validation';
 
-/** Settings every role accepts. */
-export interface TemporalServiceOptions {
-  /**
-   * Pods of this role.
-   * @default - frontend 2, history 3, matching 2, worker 2, internal frontend 2
-   */
-  readonly replicas?: number;
-  /**
-   * CPU and memory of the server container.
-   * @default - per role; see the README's sizing table
-   */
-  readonly resources?: ContainerResources;
-  /**
-   * gRPC port.
-   * @default - Temporal's default for the role (7233, 7234, 7235, 7239, 7236)
-   */
-  readonly grpcPort?: number;
-  /**
-   * Membership (ringpop) port. Must differ from every other Temporal deployment on the same
-   * Kubernetes cluster.
-   * @default - Temporal's default for the role (6933, 6934, 6935, 6939, 6936)
-   */
-  readonly membershipPort?: number;
-  /**
-   * Extra env vars for the server container. Names the library sets itself are refused.
-   * @default - none
-   */
-  readonly env?: Record<string, EnvValue>;
-  /**
-   * Extra pod labels. Selector labels cannot be overridden.
-   * @default - none
-   */
-  readonly podLabels?: Record<string, string>;
-  /**
-   * Extra pod annotations.
-   * @default - none
-   */
-  readonly podAnnotations?: Record<string, string>;
-  /**
-   * Node selector.
-   * @default - none
-   */
-  readonly nodeSelector?: Record<string, string>;
-  /**
-   * Tolerations.
-   * @default - none
-   */
-  readonly tolerations?: Toleration[];
-  /**
-   * Affinity.
-   * @default - none
-   */
-  readonly affinity?: Affinity;
-  /**
-   * Server image, to use a mirror or a patched build.
-   * @default - the cluster's server image
-   */
-  readonly image?: string;
-  /**
-   * The role's PodDisruptionBudget. Give `maxUnavailable` or `minAvailable`, not both.
-   * @default - maxUnavailable 1: a drain takes one pod of the role at a time
-   */
-  readonly podDisruptionBudget?: DisruptionBudget;
-}
-
-/** How many pods of a role a voluntary disruption (a node drain) may take at once. */
-export interface DisruptionBudget {
-  /** @default - unset */
-  readonly maxUnavailable?: number;
-  /** @default - unset */
-  readonly minAvailable?: number;
-}
-
-/**
- * A HorizontalPodAutoscaler for a frontend, the only stateless role. History and matching own
- * shards and task queue partitions that move whenever their pod count changes, so Temporal's
- * maintainers advise against autoscaling them, and their props do not offer it.
- */
-export interface FrontendAutoscaling {
-  /** Fewest pods. At least 1. */
-  readonly minReplicas: number;
-  /** Most pods. At least `minReplicas`. */
-  readonly maxReplicas: number;
-  /**
-   * Target average CPU use, in percent of the CPU request.
-   * @default 70
-   */
-  readonly cpuUtilization?: number;
-}
-
-/** Settings of the frontends, which also serve HTTP. */
-export interface FrontendServiceOptions extends TemporalServiceOptions {
-  /**
-   * HTTP API port.
-   * @default - 7243 (7246 for the internal frontend)
-   */
-  readonly httpPort?: number;
-  /**
-   * Scale the frontend with a HorizontalPodAutoscaler. The Deployment then omits `replicas`, so
-   * that `kubectl apply` and the autoscaler do not fight over it.
-   * @default - fixed replicas
-   */
-  readonly autoscaling?: FrontendAutoscaling;
-}
-
-/** Everything a service takes from the cluster that owns it. */
-export interface ServiceContext {
-  readonly clusterName: string;
-  readonly namespace: string;
-  readonly clusterDomain: string;
-  readonly serverImage: string;
-  readonly version: string;
-  /** Labels on every object of the cluster. */
-  readonly labels: Record<string, string>;
-  /** Pod annotations the cluster adds, such as the static config checksum. */
-  readonly podAnnotations: Record<string, string>;
-  /** Env vars the cluster adds to every server container. */
-  readonly env: EnvVar[];
-  /** The volumes and mounts of a role's pods; roles differ in which TLS keys they may read. */
-  readonly podVolumes: (role: ServiceRole) => { volumes: Volume[]; mounts: VolumeMount[] };
-  /** Containers that must finish before the server starts (schema waits). */
-  readonly initContainers: Container[];
-  /** Security settings shared by every container. */
-  readonly containerSecurityContext: Container['securityContext'];
-  readonly podSecurityContext: Record<string, unknown>;
-  readonly metricsPort?: number;
-  /** Replicas and resources when the role's own props do not say. */
-  readonly size: ClusterSize;
-  readonly serviceAccountName: string;
-  readonly priorityClassName?: string;
-  readonly imagePullSecrets: string[];
-  readonly topologySpread: TopologySpread;
-  /** Seconds a pod of each role gets to shut down. */
-  readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
-  /** Roles whose gRPC port serves TLS, which Kubernetes gRPC probes cannot speak. */
-  readonly tlsRoles: readonly ServiceRole[];
-  /** Whether the release's worker role serves gRPC; before 1.31 it does not, and is probed on its membership port. */
-  readonly workerServesGrpc: boolean;
-}
-
-export interface TemporalServiceProps extends FrontendServiceOptions {
+export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
+  /** The role's ports, resolved once for the whole cluster (`resolvePorts`). */
+  readonly ports: RolePorts;
   /** What the owning cluster shares with its services. */
   readonly context: ServiceContext;
 }
@@ -216,11 +78,7 @@ export abstract class TemporalService extends Construct {
         `Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`);
     }
     const autoscaling = props.autoscaling ? checkAutoscaling(owner, props.autoscaling, props.replicas) : undefined;
-    this.ports = {
-      grpc: props.grpcPort ?? defaults.grpc,
-      membership: props.membershipPort ?? defaults.membership,
-      http: defaults.http === undefined ? undefined : (props.httpPort ?? defaults.http),
-    };
+    this.ports = props.ports;
     this.image = props.image ?? props.context.serverImage;
     this.selectorLabels = {
       'app.kubernetes.io/name': 'temporal',
@@ -278,7 +136,7 @@ export abstract class TemporalService extends Construct {
             automountServiceAccountToken: false,
             priorityClassName: props.context.priorityClassName,
             imagePullSecrets: props.context.imagePullSecrets.length ? props.context.imagePullSecrets.map((name) => ({ name })) : undefined,
-            securityContext: props.context.podSecurityContext,
+            securityContext: POD_SECURITY_CONTEXT,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,
             nodeSelector: props.nodeSelector,
@@ -300,7 +158,7 @@ export abstract class TemporalService extends Construct {
               ],
               ports: containerPorts,
               resources: renderResources(owner, sizing, props.resources),
-              securityContext: props.context.containerSecurityContext,
+              securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: mounts,
               // Starts are slow while the ring forms and history acquires shards; the startup
               // probe gives them five minutes so liveness never kills a pod that is still joining.
@@ -348,72 +206,4 @@ export abstract class TemporalService extends Construct {
       });
     }
   }
-}
-
-function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
-  if (replicas !== undefined) {
-    throw propError(owner, 'replicas', replicas, 'no value when autoscaling is on', 'The autoscaler owns the replica count; set autoscaling.minReplicas instead.');
-  }
-  const minReplicas = requireInteger(owner, 'autoscaling.minReplicas', autoscaling.minReplicas, 1);
-  const maxReplicas = requireInteger(owner, 'autoscaling.maxReplicas', autoscaling.maxReplicas, 1);
-  if (minReplicas > maxReplicas) {
-    throw propError(owner, 'autoscaling.minReplicas', minReplicas, `at most autoscaling.maxReplicas (${maxReplicas})`);
-  }
-  const cpuUtilization = requireInteger(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
-  return { minReplicas, maxReplicas, cpuUtilization };
-}
-
-/** The budget's spec, refusing one that would block every voluntary disruption of the role. */
-function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
-  if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
-    throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
-  }
-  if (budget?.minAvailable !== undefined) {
-    requireInteger(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, 0);
-    if (budget.minAvailable >= replicas) {
-      throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
-        'Otherwise no node holding one of its pods can ever be drained.');
-    }
-    return { minAvailable: IntOrString.fromNumber(budget.minAvailable) };
-  }
-  const maxUnavailable = requireInteger(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
-  if (maxUnavailable === 0) {
-    throw propError(owner, 'podDisruptionBudget.maxUnavailable', 0, 'at least 1', 'Otherwise no node holding one of the role\'s pods can ever be drained.');
-  }
-  return { maxUnavailable: IntOrString.fromNumber(maxUnavailable) };
-}
-
-function renderResources(owner: string, sizing: RoleSizing, resources: ContainerResources | undefined) {
-  const cpu = resources?.cpu;
-  const memory = resources?.memory;
-  const storage = resources?.ephemeralStorage;
-  // The root filesystem is read-only, so ephemeral storage is the container's logs and the /tmp
-  // emptyDir; the kubelet rotates logs at 50Mi by default.
-  const requests = {
-    'cpu': Quantity.fromString(cpu?.request?.amount ?? sizing.cpu),
-    'memory': Quantity.fromString(memory?.request ? `${memory.request.toMebibytes()}Mi` : sizing.memory),
-    'ephemeral-storage': Quantity.fromString(storage?.request ? `${storage.request.toMebibytes()}Mi` : '64Mi'),
-  };
-  const limits = {
-    'cpu': Quantity.fromString(cpu?.limit?.amount ?? sizing.cpuLimit),
-    'memory': Quantity.fromString(memory?.limit ? `${memory.limit.toMebibytes()}Mi` : sizing.memoryLimit),
-    'ephemeral-storage': Quantity.fromString(storage?.limit ? `${storage.limit.toMebibytes()}Mi` : '512Mi'),
-  };
-  if (toMillis(limits.cpu.value as string) < toMillis(requests.cpu.value as string)) {
-    throw propError(owner, 'resources.cpu.limit', limits.cpu.value, `at least the CPU request (${requests.cpu.value})`);
-  }
-  if (toMebibytes(limits.memory.value as string) < toMebibytes(requests.memory.value as string)) {
-    throw propError(owner, 'resources.memory.limit', limits.memory.value, `at least the memory request (${requests.memory.value})`);
-  }
-  return { requests, limits };
-}
-
-function toMillis(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
-}
-
-function toMebibytes(memory: string): number {
-  const units: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
-  const match = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(memory);
-  return match ? Number(match[1]) * units[match[2]] : Number.NaN;
 }

@@ -1,4 +1,6 @@
-import { propError } from './validation';
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { propError } from '../validation';
 
 /** Annotations for one kind of object. */
 export interface GitOpsAnnotations {
@@ -53,4 +55,13 @@ export class GitOps {
   }
 
   private constructor(public readonly annotations: GitOpsAnnotations) {}
+}
+
+/** Puts the GitOps annotations on every object under `scope`: the Jobs' set on `jobs`, the others' on the rest. */
+export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, jobs: ReadonlySet<ApiObject>): void {
+  for (const child of scope.node.findAll()) {
+    if (!(child instanceof ApiObject)) continue;
+    const annotations = jobs.has(child) ? gitOps.annotations.jobs : gitOps.annotations.others;
+    for (const [key, value] of Object.entries(annotations)) child.metadata.addAnnotation(key, value);
+  }
 }

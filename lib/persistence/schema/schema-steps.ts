@@ -1,6 +1,7 @@
-import { Datastore, DatastoreType, StoreRole } from '../datastore';
-import { EnvVar } from '../../imports/k8s';
-import { TemporalVersion } from '../versions';
+import { Datastore, StoreRole } from '../datastore';
+import { DatastoreType } from '../datastore-options';
+import { EnvVar } from '../../../imports/k8s';
+import { TemporalVersion } from '../../versions';
 
 /** Where the admin-tools image keeps the schema files of its release. */
 export const SCHEMA_ROOT = '/etc/temporal/schema';
@@ -64,7 +65,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     { name: 'SQL_HOST', value: store.hosts[0] },
     { name: 'SQL_PORT', value: String(store.port) },
     { name: 'SQL_DATABASE', value: store.database },
-    ...credentialEnv(store, 'SQL_USER', 'SQL_PASSWORD'),
+    ...store.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true),
     ...(Object.keys(sql.connectAttributes).length > 0
       ? [{ name: 'SQL_CONNECT_ATTRIBUTES', value: new URLSearchParams(Object.entries(sql.connectAttributes).sort()).toString() }]
       : []),
@@ -92,7 +93,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
     { name: 'CASSANDRA_PORT', value: String(store.port) },
     { name: 'CASSANDRA_KEYSPACE', value: store.database },
     ...(cassandra.datacenter ? [{ name: 'CASSANDRA_DATACENTER', value: cassandra.datacenter }] : []),
-    ...credentialEnv(store, 'CASSANDRA_USER', 'CASSANDRA_PASSWORD'),
+    ...store.credentialEnv({ user: 'CASSANDRA_USER', password: 'CASSANDRA_PASSWORD' }, true),
     ...tlsEnv(store, role, { enable: 'CASSANDRA_ENABLE_TLS', ca: 'CASSANDRA_TLS_CA', cert: 'CASSANDRA_TLS_CERT', key: 'CASSANDRA_TLS_KEY', serverName: 'CASSANDRA_TLS_SERVER_NAME', disableHostVerification: 'CASSANDRA_TLS_DISABLE_HOST_VERIFICATION' }),
   ];
   const createKeyspace = [CASSANDRA_TOOL, 'create-keyspace', '--keyspace', store.database, '--replication-factor', String(cassandra.replicationFactor)];
@@ -116,7 +117,7 @@ function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
   const env: EnvVar[] = [
     { name: 'ES_SERVER', value: `${es.scheme}://${store.hosts[0]}:${store.port}` },
     { name: 'ES_VISIBILITY_INDEX', value: store.database },
-    ...credentialEnv(store, 'ES_USER', 'ES_PWD'),
+    ...store.credentialEnv({ user: 'ES_USER', password: 'ES_PWD' }, true),
     ...tlsEnv(store, role, { enable: 'ES_TLS', ca: 'ES_TLS_CA_FILE', cert: 'ES_TLS_CERT_FILE', key: 'ES_TLS_KEY_FILE', serverName: 'ES_TLS_SERVER_NAME', disableHostVerification: 'ES_TLS_DISABLE_HOST_VERIFICATION' }),
   ];
   return {
@@ -129,14 +130,6 @@ function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
       { name: 'update-schema', command: [ES_TOOL, 'update-schema', '--index', store.database] },
     ],
   };
-}
-
-function credentialEnv(store: Datastore, userVar: string, passwordVar: string): EnvVar[] {
-  const env: EnvVar[] = [];
-  if (typeof store.user === 'string') env.push({ name: userVar, value: store.user });
-  else if (store.user) env.push({ name: userVar, valueFrom: store.user._toEnvSource() });
-  if (store.password) env.push({ name: passwordVar, valueFrom: store.password._toEnvSource() });
-  return env;
 }
 
 function tlsEnv(store: Datastore, role: StoreRole, names: { enable: string; ca: string; cert: string; key: string; serverName: string; disableHostVerification: string }): EnvVar[] {

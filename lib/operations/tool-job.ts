@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Container, EnvVar, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 
 /** What every Job running the admin tools shares. */
 export interface ToolPodProps {
@@ -10,8 +11,6 @@ export interface ToolPodProps {
   readonly image: string;
   readonly volumes: Volume[];
   readonly volumeMounts: VolumeMount[];
-  readonly podSecurityContext: Record<string, unknown>;
-  readonly containerSecurityContext: Container['securityContext'];
 }
 
 /** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */
@@ -32,7 +31,7 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
     imagePullPolicy: 'IfNotPresent',
     command: step.command,
     env: step.env,
-    securityContext: props.containerSecurityContext,
+    securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
   }));
@@ -47,7 +46,7 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
           restartPolicy: 'OnFailure',
           enableServiceLinks: false,
           automountServiceAccountToken: false,
-          securityContext: props.podSecurityContext,
+          securityContext: POD_SECURITY_CONTEXT,
           initContainers: containers.length > 1 ? containers.slice(0, -1) : undefined,
           containers: containers.slice(-1),
           volumes: props.volumes,

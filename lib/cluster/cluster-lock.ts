@@ -2,21 +2,9 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { TemporalCluster } from './temporal-cluster';
-import { TemporalVersion } from './versions';
-
-/** What the lock records for one cluster. */
-export interface LockedCluster {
-  readonly numHistoryShards: number;
-  readonly failoverVersionIncrement: number;
-  readonly currentClusterName: string;
-  /** The server release of the last successful synth. */
-  readonly serverVersion: string;
-  /** Whether global namespaces are on: false may become true, never the reverse. */
-  readonly enableGlobalNamespace?: boolean;
-  /** Store URI per role, for example `{ default: 'postgres://pg:5432/temporal' }`. */
-  readonly persistence: Record<string, string>;
-}
+import { registeredClusters } from './cluster-registry';
+import { LockedCluster } from './lock-record';
+import { TemporalVersion } from '../versions';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
 export interface ClusterLockContents {
@@ -68,12 +56,11 @@ export class ClusterLock {
    * Throws one error listing every violation; the lock is unchanged then.
    */
   public check(scope: IConstruct): void {
-    const clusters = scope.node.findAll().filter((c): c is TemporalCluster => c instanceof TemporalCluster);
     const errors: string[] = [];
     const updates: Record<string, LockedCluster> = {};
-    for (const cluster of clusters) {
-      const key = `${cluster.namespace}/${cluster.name}`;
-      const current = cluster.lockRecord;
+    for (const cluster of registeredClusters(scope)) {
+      const key = cluster.lockKey;
+      const current = cluster.lockRecord();
       const locked = this.entries[key];
       if (locked) errors.push(...compare(key, locked, current, cluster.persistenceMigrationFrom));
       updates[key] = current;

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { goDuration } from './config/go-duration';
-import { AuthorizationConfig } from './config/server-config';
-import { propError } from './validation';
+import { goDuration } from '../config/go-duration';
+import { AuthorizationConfig } from '../config/server-config';
+import { propError } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {

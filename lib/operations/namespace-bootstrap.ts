@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvVar, KubeJob } from '../imports/k8s';
-import { toolJob, ToolPodProps } from './schema/tool-job';
-import { propError } from './validation';
+import { EnvVar, KubeJob } from '../../imports/k8s';
+import { toolJob, ToolPodProps } from './tool-job';
+import { propError } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {

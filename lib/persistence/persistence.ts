@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { Datastore, DatastoreType, StoreRole } from './datastore';
-import { propError } from './validation';
+import { Datastore, StoreRole } from './datastore';
+import { DatastoreType } from './datastore-options';
+import { propError } from '../validation';
 
 export interface PersistenceProps {
   /** Where workflow state lives: PostgreSQL, MySQL or Cassandra. */

@@ -1,5 +1,14 @@
 import { Duration } from 'cdk8s';
-import { propError, requireDns1123Subdomain, requireNonEmpty } from './validation';
+import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
+import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+
+/** Where each TLS Secret is mounted in the pods. */
+export const TLS_DIRS = {
+  internode: '/etc/temporal/tls/internode',
+  frontend: '/etc/temporal/tls/frontend',
+  systemWorker: '/etc/temporal/tls/system-worker',
+  client: '/etc/temporal/tls/client',
+};
 
 /** Kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -95,7 +104,7 @@ export interface ResolvedTls {
   readonly requireClientAuth: boolean;
   readonly refreshInterval: Duration;
   /** cert-manager Certificates to emit, when cert-manager issues them. */
-  readonly certificates: ReadonlyArray<{ id: string; name: string; secretName: string; usages: string[]; dnsNames?: string[]; commonName: string }>;
+  readonly certificates: ReadonlyArray<{ id: string; name: string; secretName: string; usages: CertificateSpecUsages[]; dnsNames?: string[]; commonName: string }>;
   readonly issuer?: CertManagerIssuer;
   readonly duration?: Duration;
   readonly renewBefore?: Duration;
@@ -138,13 +147,14 @@ export class ClusterTls {
     const frontend = options.frontend ?? true;
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
-      const cert = (id: string, suffix: string, usages: string[], dnsNames?: string[]) =>
+      const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]) =>
         ({ id, name: `${cluster.name}-${suffix}`, secretName: `${cluster.name}-${suffix}-tls`, usages, dnsNames, commonName: `${cluster.name}-${suffix}` });
-      const server = ['digital signature', 'key encipherment', 'server auth'];
-      const client = ['digital signature', 'key encipherment', 'client auth'];
+      const { DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH, CLIENT_AUTH } = CertificateSpecUsages;
+      const server = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH];
+      const client = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH];
       const certificates = [
         // The internode certificate is also each role's client certificate: both usages.
-        cert('Internode', 'internode', [...server, 'client auth'], [cluster.internodeServerName]),
+        cert('Internode', 'internode', [...server, CLIENT_AUTH], [cluster.internodeServerName]),
         ...(frontend ? [
           cert('Frontend', 'frontend', server, [...cluster.frontendDnsNames, ...(options.frontendDnsNames ?? [])]),
           cert('SystemWorker', 'system-worker', client),

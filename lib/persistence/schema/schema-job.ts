@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
-import { toolJob, ToolPodProps } from './tool-job';
-import { KubeJob } from '../../imports/k8s';
+import { toolJob, ToolPodProps } from '../../operations/tool-job';
+import { KubeJob } from '../../../imports/k8s';
 
 export interface SchemaJobProps extends ToolPodProps {
   /** Job name. It carries the server version, so an upgrade creates a new Job instead of editing an immutable one. */

@@ -1,4 +1,4 @@
-import { requireDns1123Subdomain, requireNonEmpty } from './validation';
+import { requireDns1123Subdomain, requireNonEmpty } from '../validation';
 
 /**
  * A reference to one key of a Kubernetes Secret. Credentials only ever travel this way: the

@@ -1,5 +1,6 @@
 import { IConstruct, Node } from 'constructs';
-import { Datastore } from './datastore';
+import { LockedCluster } from './lock-record';
+import { Datastore } from '../persistence/datastore';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -8,6 +9,12 @@ export interface RegisteredCluster {
   readonly membershipPorts: ReadonlyArray<{ role: string; port: number }>;
   readonly reservedMembershipPorts: readonly number[];
   readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+  /** `<namespace>/<name>`, the cluster's key in the lock file. */
+  readonly lockKey: string;
+  /** What the lock records, read once the app is complete. */
+  readonly lockRecord: () => LockedCluster;
+  /** Store URIs the lock accepts as replaced by this cluster's current stores. */
+  readonly persistenceMigrationFrom: readonly string[];
 }
 
 const REGISTRY = Symbol.for('cdk8s-temporal.cluster-registry');
@@ -33,6 +40,13 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     });
   }
   root[REGISTRY].push(cluster);
+}
+
+/** The clusters registered under `scope`'s root, in the order they were created, that lie under `scope`. */
+export function registeredClusters(scope: IConstruct): RegisteredCluster[] {
+  const root = Node.of(scope).root as IConstruct & { [REGISTRY]?: RegisteredCluster[] };
+  const prefix = Node.of(scope).path;
+  return (root[REGISTRY] ?? []).filter((c) => prefix === '' || c.path === prefix || c.path.startsWith(`${prefix}/`));
 }
 
 export function validateClusters(clusters: readonly RegisteredCluster[]): string[] {

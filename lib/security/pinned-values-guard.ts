@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../imports/k8s';
+import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';

@@ -1,226 +1,13 @@
 import { Duration } from 'cdk8s';
-import { GoTemplate } from './config/template';
+import { EnvVar } from '../../imports/k8s';
+import { GoTemplate } from '../config/template';
 import { SecretRef } from './secret-ref';
-import { propError, requireInteger, requireNonEmpty, requirePort } from './validation';
+import { propError, requireInteger, requireNonEmpty, requirePort } from '../validation';
 
-/** The database technologies Temporal can store its data in. */
-export enum DatastoreType {
-  POSTGRES = 'postgres',
-  MYSQL = 'mysql',
-  CASSANDRA = 'cassandra',
-  ELASTICSEARCH = 'elasticsearch',
-}
-
-/** The server's SQL plugins (`persistence.datastores.*.sql.pluginName`). */
-export enum SqlPlugin {
-  POSTGRES12 = 'postgres12',
-  POSTGRES12_PGX = 'postgres12_pgx',
-  MYSQL8 = 'mysql8',
-}
-
-/** Elasticsearch major versions the server's visibility client supports. */
-export enum ElasticsearchVersion {
-  V7 = 'v7',
-  V8 = 'v8',
-}
-
-/** Cassandra consistency levels the server accepts. */
-export enum CassandraConsistency {
-  ONE = 'ONE',
-  TWO = 'TWO',
-  THREE = 'THREE',
-  QUORUM = 'QUORUM',
-  ALL = 'ALL',
-  LOCAL_QUORUM = 'LOCAL_QUORUM',
-  EACH_QUORUM = 'EACH_QUORUM',
-  LOCAL_ONE = 'LOCAL_ONE',
-}
-
-/** Cassandra serial consistency levels. */
-export enum CassandraSerialConsistency {
-  SERIAL = 'SERIAL',
-  LOCAL_SERIAL = 'LOCAL_SERIAL',
-}
-
-/** TLS from the server (and the schema tools) to the database. */
-export interface DatastoreTlsOptions {
-  /**
-   * CA bundle that signs the database's certificate.
-   * @default - the system roots of the image
-   */
-  readonly ca?: SecretRef;
-  /**
-   * Client certificate, for databases that require mutual TLS. Needs `clientKey` too.
-   * @default - no client certificate
-   */
-  readonly clientCertificate?: SecretRef;
-  /**
-   * Client private key. Needs `clientCertificate` too.
-   * @default - no client key
-   */
-  readonly clientKey?: SecretRef;
-  /**
-   * Name to verify the database's certificate against.
-   * @default - the host the client connects to
-   */
-  readonly serverName?: string;
-  /**
-   * Verify that the database's certificate matches its host name.
-   * @default true
-   */
-  readonly enableHostVerification?: boolean;
-}
-
-/** Connection pool settings for a SQL store. */
-export interface SqlConnectionPool {
-  /**
-   * Maximum open connections per server process.
-   * @default 20
-   */
-  readonly maxConns?: number;
-  /**
-   * Maximum idle connections per server process.
-   * @default 20
-   */
-  readonly maxIdleConns?: number;
-  /**
-   * Maximum lifetime of a connection.
-   * @default Duration.hours(1)
-   */
-  readonly maxConnLifetime?: Duration;
-}
-
-/** Options shared by PostgreSQL and MySQL. */
-export interface SqlDatastoreOptions {
-  /** Host name of the database server. */
-  readonly host: string;
-  /**
-   * Port of the database server.
-   * @default 5432 for PostgreSQL, 3306 for MySQL
-   */
-  readonly port?: number;
-  /** Database name. Each store of each cluster needs its own. */
-  readonly database: string;
-  /** User name, as a literal or from a Secret. */
-  readonly user: string | SecretRef;
-  /**
-   * Password, from a Secret.
-   * @default - no password (for example certificate authentication)
-   */
-  readonly password?: SecretRef;
-  /**
-   * TLS to the database.
-   * @default - no TLS
-   */
-  readonly tls?: DatastoreTlsOptions;
-  /**
-   * Connection pool.
-   * @default - 20 connections, 20 idle, 1h lifetime
-   */
-  readonly pool?: SqlConnectionPool;
-  /**
-   * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
-   * @default - none
-   */
-  readonly connectAttributes?: Record<string, string>;
-}
-
-/** PostgreSQL options. */
-export interface PostgresOptions extends SqlDatastoreOptions {
-  /**
-   * Driver plugin.
-   * @default SqlPlugin.POSTGRES12
-   */
-  readonly plugin?: SqlPlugin;
-}
-
-/** MySQL options. */
-export interface MysqlOptions extends SqlDatastoreOptions {
-  /**
-   * Driver plugin.
-   * @default SqlPlugin.MYSQL8
-   */
-  readonly plugin?: SqlPlugin;
-}
-
-/** Cassandra options. */
-export interface CassandraOptions {
-  /** Contact points. */
-  readonly hosts: string[];
-  /**
-   * CQL port.
-   * @default 9042
-   */
-  readonly port?: number;
-  /** Keyspace. Each cluster needs its own. */
-  readonly keyspace: string;
-  /**
-   * User name, as a literal or from a Secret.
-   * @default - no authentication
-   */
-  readonly user?: string | SecretRef;
-  /**
-   * Password, from a Secret.
-   * @default - no password
-   */
-  readonly password?: SecretRef;
-  /**
-   * Local datacenter, for token-aware routing and `NetworkTopologyStrategy` keyspaces.
-   * @default - none
-   */
-  readonly datacenter?: string;
-  /**
-   * Replication factor the schema job creates the keyspace with. Not a server setting.
-   * @default 3
-   */
-  readonly replicationFactor?: number;
-  /**
-   * Default consistency.
-   * @default - the server's default (LOCAL_QUORUM)
-   */
-  readonly consistency?: CassandraConsistency;
-  /**
-   * Serial consistency.
-   * @default - the server's default (LOCAL_SERIAL)
-   */
-  readonly serialConsistency?: CassandraSerialConsistency;
-  /**
-   * TLS to Cassandra.
-   * @default - no TLS
-   */
-  readonly tls?: DatastoreTlsOptions;
-}
-
-/** Elasticsearch options (visibility only). */
-export interface ElasticsearchOptions {
-  /** Endpoint, for example `http://elasticsearch.search.svc:9200`. */
-  readonly url: string;
-  /**
-   * Elasticsearch major version.
-   * @default ElasticsearchVersion.V7
-   */
-  readonly version?: ElasticsearchVersion;
-  /**
-   * Index name. Must match the server's template pattern `temporal_visibility_v1*`.
-   * @default 'temporal_visibility_v1'
-   */
-  readonly index?: string;
-  /**
-   * User name, as a literal or from a Secret.
-   * @default - no authentication
-   */
-  readonly username?: string | SecretRef;
-  /**
-   * Password, from a Secret.
-   * @default - no password
-   */
-  readonly password?: SecretRef;
-  /**
-   * TLS to Elasticsearch.
-   * @default - no TLS beyond what an https URL implies
-   */
-  readonly tls?: DatastoreTlsOptions;
-}
+import {
+  CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
+  MysqlOptions, PostgresOptions, SqlDatastoreOptions, SqlPlugin,
+} from './datastore-options';
 
 /** Where a datastore serves a cluster. The value is its key under `persistence.datastores`. */
 export enum StoreRole {
@@ -229,9 +16,10 @@ export enum StoreRole {
   SECONDARY_VISIBILITY = 'secondary-visibility',
 }
 
-/** Prefix of the env vars that carry a store's credentials into server and schema pods. */
-export function storeEnvPrefix(role: StoreRole): string {
-  return `TEMPORAL_${role.toUpperCase().replace(/-/g, '_')}_STORE`;
+/** The env vars that carry a store's credentials into the server pods, read by the server config. */
+export function serverCredentialEnvNames(role: StoreRole): { readonly user: string; readonly password: string } {
+  const prefix = `TEMPORAL_${role.toUpperCase().replace(/-/g, '_')}_STORE`;
+  return { user: `${prefix}_USER`, password: `${prefix}_PASSWORD` };
 }
 
 /** A file a store needs from a Secret, mounted read-only into the pods that talk to it. */
@@ -384,11 +172,6 @@ export class Datastore {
     this._elasticsearch = spec.elasticsearch;
   }
 
-  /** True for PostgreSQL and MySQL. */
-  public get isSql(): boolean {
-    return this.type === DatastoreType.POSTGRES || this.type === DatastoreType.MYSQL;
-  }
-
   /**
    * Whether `other` holds the same data. SQL and Elasticsearch stores are the same when host, port
    * and database (or index) match. Cassandra contact points are any nodes of a ring, so keyspaces of
@@ -405,12 +188,16 @@ export class Datastore {
     return `${this.type}://${[...this.hosts].sort().join(',')}:${this.port}/${this.database}`;
   }
 
-  /** The env vars a pod needs to reach this store in `role`, in a stable order. */
-  public credentialEnv(role: StoreRole): Array<{ name: string; ref: SecretRef }> {
-    const prefix = storeEnvPrefix(role);
-    const env: Array<{ name: string; ref: SecretRef }> = [];
-    if (this.user instanceof SecretRef) env.push({ name: `${prefix}_USER`, ref: this.user });
-    if (this.password) env.push({ name: `${prefix}_PASSWORD`, ref: this.password });
+  /**
+   * The env vars that carry this store's credentials, user first: the server config and the tools
+   * read them by these names. A literal user is included only when asked (the tools read it from
+   * env; the server config holds it as it is).
+   */
+  public credentialEnv(names: { readonly user: string; readonly password: string }, includeLiteralUser: boolean): EnvVar[] {
+    const env: EnvVar[] = [];
+    if (this.user instanceof SecretRef) env.push({ name: names.user, valueFrom: this.user._toEnvSource() });
+    else if (this.user !== undefined && includeLiteralUser) env.push({ name: names.user, value: this.user });
+    if (this.password) env.push({ name: names.password, valueFrom: this.password._toEnvSource() });
     return env;
   }
 
@@ -430,13 +217,13 @@ export class Datastore {
 
   /** `user` as a config value: the literal, or a template reading the Secret's env var. */
   public userValue(role: StoreRole): string | GoTemplate | undefined {
-    if (this.user instanceof SecretRef) return GoTemplate.envString(`${storeEnvPrefix(role)}_USER`);
+    if (this.user instanceof SecretRef) return GoTemplate.envString(serverCredentialEnvNames(role).user);
     return this.user;
   }
 
   /** `password` as a config value: always a template reading the Secret's env var. */
   public passwordValue(role: StoreRole): GoTemplate | undefined {
-    return this.password ? GoTemplate.envString(`${storeEnvPrefix(role)}_PASSWORD`) : undefined;
+    return this.password ? GoTemplate.envString(serverCredentialEnvNames(role).password) : undefined;
   }
 }
 

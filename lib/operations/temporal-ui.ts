@@ -1,9 +1,11 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Container, EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../imports/k8s';
-import { NetworkPeer } from './network-policies';
-import { SecretRef } from './secret-ref';
-import { propError, requireDns1123Subdomain, requireInteger, requireNonEmpty } from './validation';
+import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { NetworkPeer } from '../security/network-policies';
+import { FrontendClient } from '../security/tls-mounts';
+import { SecretRef } from '../persistence/secret-ref';
+import { propError, requireDns1123Subdomain, requireInteger, requireNonEmpty } from '../validation';
 
 /** The web UI's default image. */
 export const DEFAULT_UI_IMAGE = 'temporalio/ui:2.52.0';
@@ -70,16 +72,15 @@ export interface TemporalUiProps extends UiOptions {
   /** `host:port` of the frontend gRPC endpoint. */
   readonly frontendAddress: string;
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
-  readonly client: { readonly env: EnvVar[]; readonly volumes: Volume[]; readonly mounts: VolumeMount[] };
-  readonly podSecurityContext: Record<string, unknown>;
-  readonly containerSecurityContext: Container['securityContext'];
+  readonly client: FrontendClient;
   readonly serviceAccountName: string;
 }
 
-const UI_PORT = 8080;
-
 /** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
 export class TemporalUi extends Construct {
+  /** The port the UI serves HTTP on, in the pod and on its Service. */
+  public static readonly PORT = 8080;
+
   public readonly name: string;
   public readonly replicas: number;
   public readonly image: string;
@@ -94,7 +95,7 @@ export class TemporalUi extends Construct {
     this.name = `${props.clusterName}-ui`;
     this.replicas = requireInteger(owner, 'replicas', props.replicas ?? 2, 0);
     this.image = props.image ?? DEFAULT_UI_IMAGE;
-    this.url = `http://${this.name}.${props.namespace}.svc:${UI_PORT}`;
+    this.url = `http://${this.name}.${props.namespace}.svc:${TemporalUi.PORT}`;
     this.selectorLabels = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'ui' };
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
@@ -102,7 +103,7 @@ export class TemporalUi extends Construct {
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
       { name: 'TEMPORAL_ADDRESS', value: props.frontendAddress },
-      { name: 'TEMPORAL_UI_PORT', value: String(UI_PORT) },
+      { name: 'TEMPORAL_UI_PORT', value: String(TemporalUi.PORT) },
       ...props.client.env.map((e) => ({ name: UI_TLS_ENV[e.name] ?? e.name, value: e.value })).filter((e) => e.name.startsWith('TEMPORAL_TLS_')),
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc),
@@ -122,19 +123,19 @@ export class TemporalUi extends Construct {
             serviceAccountName: props.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: props.podSecurityContext,
+            securityContext: POD_SECURITY_CONTEXT,
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
             containers: [{
               name: 'ui',
               image: this.image,
               imagePullPolicy: 'IfNotPresent',
               env,
-              ports: [{ name: 'http', containerPort: UI_PORT, protocol: 'TCP' }],
+              ports: [{ name: 'http', containerPort: TemporalUi.PORT, protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
               resources: uiResources(props.resources),
-              securityContext: props.containerSecurityContext,
+              securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: mounts,
             }],
             volumes,
@@ -144,7 +145,7 @@ export class TemporalUi extends Construct {
     });
     new KubeService(this, 'Service', {
       metadata,
-      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: UI_PORT, targetPort: IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }] },
+      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }] },
     });
     if (this.replicas > 1) {
       new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });

@@ -1,4 +1,4 @@
-import { ServiceRole } from './services/service-role';
+import { ServiceRole } from './service-role';
 
 /**
  * Starting points that set replicas and resources of every role together. Measure and adjust:

@@ -1,9 +1,9 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DYNAMIC_CONFIG_KEYS } from './config/dynamic-config-keys';
-import { goDuration } from './config/go-duration';
-import { KubeConfigMap } from '../imports/k8s';
-import { editDistance, propError, requireInteger, requireNonEmpty } from './validation';
+import { DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
+import { goDuration } from './go-duration';
+import { KubeConfigMap } from '../../imports/k8s';
+import { editDistance, propError, requireInteger, requireNonEmpty } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {

@@ -1,4 +1,5 @@
-import { propError, requireDns1123Subdomain, requireNonEmpty } from './validation';
+import { VolumeSet } from '../pod/volumes';
+import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
 
 /** Where archived histories or visibility records go. */
 export class ArchivalProvider {
@@ -81,4 +82,13 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
 /** The local path of a file:// URI, where a filestore claim is mounted. */
 export function filestorePath(uri: string): string {
   return uri.replace(/^file:\/\//, '');
+}
+
+/** Filestore archival writes to a shared claim, mounted at the URI's path in every server pod. */
+export function archivalClaimVolumes(archival: ArchivalOptions | undefined): VolumeSet {
+  const targets = (['history', 'visibility'] as const).map((kind) => ({ kind, target: archival?.[kind] })).filter((t) => t.target?.provider.claimName);
+  return {
+    volumes: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, persistentVolumeClaim: { claimName: target!.provider.claimName! } })),
+    mounts: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, mountPath: filestorePath(target!.uri) })),
+  };
 }

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
-import { Container, EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity, Volume, VolumeMount } from '../imports/k8s';
-import { SCHEMA_RESOURCES } from './schema/tool-job';
+import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { SCHEMA_RESOURCES } from './tool-job';
+import { FrontendClient } from '../security/tls-mounts';
 
 export interface AdminToolsProps {
   readonly clusterName: string;
@@ -9,9 +11,7 @@ export interface AdminToolsProps {
   /** The admin-tools image of the server's release. */
   readonly image: string;
   /** How the tools reach the cluster: address, TLS env and certificate volumes. */
-  readonly client: { readonly address: string; readonly env: EnvVar[]; readonly volumes: Volume[]; readonly mounts: VolumeMount[] };
-  readonly podSecurityContext: Record<string, unknown>;
-  readonly containerSecurityContext: Container['securityContext'];
+  readonly client: FrontendClient;
   readonly serviceAccountName: string;
 }
 
@@ -39,7 +39,7 @@ export class AdminTools extends Construct {
             serviceAccountName: props.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: props.podSecurityContext,
+            securityContext: POD_SECURITY_CONTEXT,
             containers: [{
               name: 'admin-tools',
               image: props.image,
@@ -49,7 +49,7 @@ export class AdminTools extends Construct {
               // HOME on the writable /tmp: the CLI keeps its settings there, and the root filesystem is read-only.
               env: [{ name: 'TEMPORAL_ADDRESS', value: props.client.address }, { name: 'HOME', value: '/tmp' }, ...props.client.env],
               resources: SCHEMA_RESOURCES,
-              securityContext: props.containerSecurityContext,
+              securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts],
             }],
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes],

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../imports/k8s';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../imports/k8s';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {

@@ -1,0 +1,54 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TemporalVersion } from '../versions';
+import { requireDns1123Label } from '../validation';
+
+/** The names and labels every object of a cluster derives from its `name` and namespace. */
+export interface ClusterIdentity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clusterDomain: string;
+  /** Labels on every object of the cluster. */
+  readonly labels: Record<string, string>;
+  /** Labels every pod of the cluster carries, Jobs included: name and instance. */
+  readonly clusterSelector: Record<string, string>;
+  readonly configMapName: string;
+  readonly pinnedConfigMapName: string;
+  readonly dynamicConfigName: string;
+  readonly serviceAccountName: string;
+  /** The frontend Service's fully qualified name, which TLS clients verify. */
+  readonly frontendFqdn: string;
+  /** The names clients reach the frontend by, which a frontend certificate must carry. */
+  readonly frontendDnsNames: string[];
+  /** The server name internode TLS clients verify, which the internode certificate must carry. */
+  readonly internodeServerName: string;
+}
+
+export function clusterIdentity(scope: Construct, id: string, props: { name?: string; namespace?: string; clusterDomain?: string },
+  version: TemporalVersion): ClusterIdentity {
+  const name = requireDns1123Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 40);
+  const owner = `TemporalCluster '${name}'`;
+  const namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(scope).namespace ?? 'default');
+  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  const clusterSelector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': name };
+  const frontendService = `${name}-frontend`;
+  const frontendFqdn = `${frontendService}.${namespace}.svc.${clusterDomain}`;
+  return {
+    name,
+    namespace,
+    clusterDomain,
+    labels: {
+      ...clusterSelector,
+      'app.kubernetes.io/version': version.version,
+      'app.kubernetes.io/managed-by': 'cdk8s-temporal',
+    },
+    clusterSelector,
+    configMapName: `${name}-config`,
+    pinnedConfigMapName: `${name}-pinned`,
+    dynamicConfigName: `${name}-dynamic-config`,
+    serviceAccountName: `${name}-server`,
+    frontendFqdn,
+    frontendDnsNames: [frontendService, `${frontendService}.${namespace}`, `${frontendService}.${namespace}.svc`, frontendFqdn],
+    internodeServerName: `${name}-internode.${namespace}.svc`,
+  };
+}

@@ -1,0 +1,12 @@
+/** What the lock records for one cluster. */
+export interface LockedCluster {
+  readonly numHistoryShards: number;
+  readonly failoverVersionIncrement: number;
+  readonly currentClusterName: string;
+  /** The server release of the last successful synth. */
+  readonly serverVersion: string;
+  /** Whether global namespaces are on: false may become true, never the reverse. */
+  readonly enableGlobalNamespace?: boolean;
+  /** Store URI per role, for example `{ default: 'postgres://pg:5432/temporal' }`. */
+  readonly persistence: Record<string, string>;
+}

@@ -1,0 +1,332 @@
+import { Duration } from 'cdk8s';
+import { ArchivalOptions } from '../config/archival';
+import { DynamicConfigValue } from '../config/dynamic-config';
+import { MonitoringOptions } from '../observability';
+import { GitOps } from '../operations/gitops';
+import { TemporalNamespace } from '../operations/namespace-bootstrap';
+import { UiOptions } from '../operations/temporal-ui';
+import { Persistence } from '../persistence/persistence';
+import { AuthorizationOptions } from '../security/authorization';
+import { NetworkPolicyOptions } from '../security/network-policies';
+import { ClusterTls } from '../security/tls';
+import { ServicePorts } from '../services/ports';
+import { ClusterSize } from '../services/sizing';
+import { FrontendServiceOptions, TemporalServiceOptions } from '../services/service-options';
+import { TopologySpread } from '../services/topology-spread';
+
+/** Server log levels. */
+export enum LogLevel {
+  DEBUG = 'debug',
+  INFO = 'info',
+  WARN = 'warn',
+  ERROR = 'error',
+}
+
+/** Dynamic config of the cluster. */
+export interface ClusterDynamicConfigOptions {
+  /**
+   * How often the server re-reads the file. At least 5 seconds.
+   * @default Duration.seconds(10)
+   */
+  readonly pollInterval?: Duration;
+  /**
+   * Values, from the typed helpers on `DynamicConfigValue` or `DynamicConfigValue.of`.
+   * @default - none
+   */
+  readonly values?: Array<DynamicConfigValue | DynamicConfigValue[]>;
+}
+
+/** How the schema Jobs and the servers' schema waits behave. */
+export interface SchemaOptions {
+  /**
+   * Create each database or keyspace before setting up its schema. Turn off when the database is
+   * created elsewhere and the schema user may not create databases.
+   * @default true
+   */
+  readonly createDatabase?: boolean;
+  /**
+   * Delete finished schema Jobs after this long. Leave unset under Argo CD, which would otherwise
+   * show the deleted Jobs as missing and recreate them; see the README.
+   * @default - finished Jobs are kept
+   */
+  readonly ttlAfterFinished?: Duration;
+  /**
+   * Retries of a schema Job before Kubernetes marks it failed.
+   * @default 6
+   */
+  readonly backoffLimit?: number;
+  /**
+   * How long each server pod's init container waits for its schema before it fails and the kubelet
+   * restarts it with back-off.
+   * @default Duration.minutes(10)
+   */
+  readonly waitTimeout?: Duration;
+}
+
+export interface TemporalClusterProps {
+  /**
+   * Prefix of every object name, and the `app.kubernetes.io/instance` label. A DNS-1123 label.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes namespace of every object.
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+  /**
+   * Temporal server release. Must be in the known-releases table (`TemporalVersion.known()`).
+   * @default TemporalVersion.DEFAULT (1.31.2)
+   */
+  readonly version?: string;
+  /**
+   * History shards. Fixed for the life of the cluster: the server keeps the first value it stored
+   * and silently ignores any other. Size it for the largest load you expect (512 to 4096 for
+   * production).
+   */
+  readonly numHistoryShards: number;
+  /** The cluster's databases. */
+  readonly persistence: Persistence;
+  /**
+   * Name of this cluster in `clusterMetadata`. Fixed for the life of the cluster.
+   * @default - `name`
+   */
+  readonly clusterName?: string;
+  /**
+   * `clusterMetadata.failoverVersionIncrement`. Fixed for the life of the cluster.
+   * @default 10
+   */
+  readonly failoverVersionIncrement?: number;
+  /**
+   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`.
+   * @default 1
+   */
+  readonly initialFailoverVersion?: number;
+  /**
+   * Name of the master cluster in a multi-cluster setup.
+   * @default - this cluster
+   */
+  readonly masterClusterName?: string;
+  /**
+   * Other clusters this one replicates with (multi-cluster replication).
+   * @default - none
+   */
+  readonly remoteClusters?: RemoteCluster[];
+  /**
+   * Base ports of every role, before per-role overrides. Each Temporal deployment on one
+   * Kubernetes cluster needs its own membership ports: `ServicePorts.offset(1000)` moves 7233 to
+   * 8233, 6933 to 7933, and so on.
+   * @default ServicePorts.defaults()
+   */
+  readonly ports?: ServicePorts;
+  /**
+   * Membership ports used by Temporal deployments this app does not manage (another team's
+   * cluster, a Helm release). Synth fails if any cluster of this app uses one of them.
+   * @default - none
+   */
+  readonly reservedMembershipPorts?: number[];
+  /**
+   * Declares that this cluster's data moved to new databases (a dump and restore, a host
+   * migration), so that `ClusterLock` accepts the new store URIs once. List the locked URIs being
+   * replaced, exactly as the lock's error prints them.
+   * @default - no migration: a changed store fails the lock
+   */
+  readonly persistenceMigration?: PersistenceMigration;
+  /**
+   * Add a ValidatingAdmissionPolicy that denies deleting the pinned ConfigMap unless it is
+   * annotated `temporal.io/break-glass: "true"`. Cluster-scoped; needs Kubernetes 1.30+ and the
+   * right to create admission policies.
+   * @default false
+   */
+  readonly protectPinnedValues?: boolean;
+  /**
+   * Mutual TLS between the roles, and for the frontend when the certificates include one.
+   * @default - no TLS
+   */
+  readonly tls?: ClusterTls;
+  /**
+   * JWT authorization on the frontend. Requires `internalFrontend`.
+   * @default - no authorization
+   */
+  readonly authorization?: AuthorizationOptions;
+  /**
+   * History and visibility archival.
+   * @default - off
+   */
+  readonly archival?: ArchivalOptions;
+  /**
+   * Allow global (multi-cluster) namespaces. Can go from false to true, never back; the lock
+   * records it.
+   * @default false
+   */
+  readonly enableGlobalNamespace?: boolean;
+  /**
+   * Forwarding of requests for namespaces active in another cluster.
+   * @default DcRedirectionPolicy.NOOP
+   */
+  readonly dcRedirectionPolicy?: DcRedirectionPolicy;
+  /**
+   * Prometheus scraping (a ServiceMonitor or PodMonitor), alerts (a PrometheusRule) and a Grafana
+   * dashboard ConfigMap. The monitor and the rule need the Prometheus Operator's CRDs.
+   * @default - none of them
+   */
+  readonly monitoring?: MonitoringOptions;
+  /**
+   * The web UI. Set it (even to `{}`) to run one.
+   * @default - no UI
+   */
+  readonly ui?: UiOptions;
+  /**
+   * An admin-tools pod with the `temporal` CLI and `tdbg` pointed at the cluster.
+   * @default false
+   */
+  readonly adminTools?: boolean;
+  /**
+   * Replicas and resources of every role together; each role's own props still win.
+   * @default ClusterSize.MEDIUM
+   */
+  readonly size?: ClusterSize;
+  /**
+   * The ServiceAccount the server pods run as. Its token is never mounted: the server does not
+   * talk to the Kubernetes API.
+   * @default - a dedicated ServiceAccount `<name>-server` without annotations
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
+  /**
+   * PriorityClass of the server pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Secrets for pulling images from a private registry or mirror.
+   * @default - none
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * How each role's pods spread over zones and nodes.
+   * @default TopologySpread.soft()
+   */
+  readonly topologySpread?: TopologySpread;
+  /**
+   * NetworkPolicies: deny by default, then internode traffic within the cluster, frontend clients
+   * and metrics scrapes.
+   * @default - on, frontend open to every namespace, metrics to the `monitoring` namespace
+   */
+  readonly networkPolicy?: NetworkPolicyOptions;
+  /**
+   * The frontend's graceful shutdown; its pods' termination grace period follows from it.
+   * @default - fail health checks for 10s, then drain for 30s
+   */
+  readonly shutdown?: ShutdownOptions;
+  /** @default - 2 replicas, ports 7233/6933/7243 */
+  readonly frontend?: FrontendServiceOptions;
+  /**
+   * An internal frontend for the cluster's own traffic. Set it (even to `{}`) to run one; the
+   * public frontend can then enforce an authorizer without locking out the system workers.
+   * @default - none
+   */
+  readonly internalFrontend?: FrontendServiceOptions;
+  /** @default - 3 replicas, ports 7234/6934 */
+  readonly history?: TemporalServiceOptions;
+  /** @default - 2 replicas, ports 7235/6935 */
+  readonly matching?: TemporalServiceOptions;
+  /** @default - 2 replicas, ports 7239/6939 */
+  readonly worker?: TemporalServiceOptions;
+  /**
+   * Server image.
+   * @default `temporalio/server:<version>`
+   */
+  readonly serverImage?: string;
+  /**
+   * Admin-tools image for schema Jobs and waits. Since 1.30 its tag equals the server's.
+   * @default `temporalio/admin-tools:<version>`
+   */
+  readonly adminToolsImage?: string;
+  /** @default - no values, 10s poll interval */
+  readonly dynamicConfig?: ClusterDynamicConfigOptions;
+  /** @default - see SchemaOptions */
+  readonly schema?: SchemaOptions;
+  /**
+   * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
+   * @default - none
+   */
+  readonly namespaces?: TemporalNamespace[];
+  /**
+   * Annotations for Argo CD or Flux. A plain `kubectl apply` converges without them.
+   * @default - none
+   */
+  readonly gitOps?: GitOps;
+  /**
+   * Port of the Prometheus endpoint on every pod.
+   * @default 9090
+   */
+  readonly metricsPort?: number;
+  /** @default LogLevel.INFO */
+  readonly logLevel?: LogLevel;
+  /**
+   * The Kubernetes cluster's DNS domain, for the addresses this construct reports.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/** Another cluster in `clusterMetadata.clusterInformation`. */
+export interface RemoteCluster {
+  /** Its `currentClusterName`. */
+  readonly name: string;
+  /** Its `initialFailoverVersion`: distinct from every other cluster's, above 0 and below the increment. */
+  readonly initialFailoverVersion: number;
+  /** gRPC address of its frontend, `host:port`. Required while it is enabled. */
+  readonly rpcAddress: string;
+  /**
+   * HTTP address of its frontend.
+   * @default - none
+   */
+  readonly httpAddress?: string;
+  /**
+   * Whether replication with it is on.
+   * @default true
+   */
+  readonly enabled?: boolean;
+}
+
+/** A statement that a cluster's data moved to other databases. */
+export interface PersistenceMigration {
+  /** The store URIs the lock holds and the migration replaces, such as `postgres://old-pg:5432/temporal`. */
+  readonly from: string[];
+}
+
+/** How frontends forward requests for namespaces active in another cluster (`dcRedirectionPolicy.policy`). */
+export enum DcRedirectionPolicy {
+  /** Never forward. */
+  NOOP = 'noop',
+  /** Forward the APIs the server lists as safe to forward. */
+  SELECTED_APIS_FORWARDING = 'selected-apis-forwarding',
+  /** Forward every API. */
+  ALL_APIS_FORWARDING = 'all-apis-forwarding',
+}
+
+/** The frontend's graceful shutdown (dynamic config `frontend.shutdown*`). */
+export interface ShutdownOptions {
+  /**
+   * How long a stopping frontend keeps failing its health check before it drains, so that
+   * Kubernetes and load balancers stop sending it new requests.
+   * @default Duration.seconds(10)
+   */
+  readonly failHealthCheckDuration?: Duration;
+  /**
+   * How long a stopping frontend lets in-flight requests and long polls finish.
+   * @default Duration.seconds(30)
+   */
+  readonly drainDuration?: Duration;
+}
+
+/** The pods' ServiceAccount. */
+export interface ServiceAccountOptions {
+  /**
+   * Annotations, for workload identity (EKS IRSA, GKE Workload Identity) to reach S3 or GCS
+   * archival buckets or cloud databases.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+}

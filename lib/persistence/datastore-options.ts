@@ -1,0 +1,221 @@
+import { Duration } from 'cdk8s';
+import { SecretRef } from './secret-ref';
+
+/** The database technologies Temporal can store its data in. */
+export enum DatastoreType {
+  POSTGRES = 'postgres',
+  MYSQL = 'mysql',
+  CASSANDRA = 'cassandra',
+  ELASTICSEARCH = 'elasticsearch',
+}
+
+/** The server's SQL plugins (`persistence.datastores.*.sql.pluginName`). */
+export enum SqlPlugin {
+  POSTGRES12 = 'postgres12',
+  POSTGRES12_PGX = 'postgres12_pgx',
+  MYSQL8 = 'mysql8',
+}
+
+/** Elasticsearch major versions the server's visibility client supports. */
+export enum ElasticsearchVersion {
+  V7 = 'v7',
+  V8 = 'v8',
+}
+
+/** Cassandra consistency levels the server accepts. */
+export enum CassandraConsistency {
+  ONE = 'ONE',
+  TWO = 'TWO',
+  THREE = 'THREE',
+  QUORUM = 'QUORUM',
+  ALL = 'ALL',
+  LOCAL_QUORUM = 'LOCAL_QUORUM',
+  EACH_QUORUM = 'EACH_QUORUM',
+  LOCAL_ONE = 'LOCAL_ONE',
+}
+
+/** Cassandra serial consistency levels. */
+export enum CassandraSerialConsistency {
+  SERIAL = 'SERIAL',
+  LOCAL_SERIAL = 'LOCAL_SERIAL',
+}
+
+/** TLS from the server (and the schema tools) to the database. */
+export interface DatastoreTlsOptions {
+  /**
+   * CA bundle that signs the database's certificate.
+   * @default - the system roots of the image
+   */
+  readonly ca?: SecretRef;
+  /**
+   * Client certificate, for databases that require mutual TLS. Needs `clientKey` too.
+   * @default - no client certificate
+   */
+  readonly clientCertificate?: SecretRef;
+  /**
+   * Client private key. Needs `clientCertificate` too.
+   * @default - no client key
+   */
+  readonly clientKey?: SecretRef;
+  /**
+   * Name to verify the database's certificate against.
+   * @default - the host the client connects to
+   */
+  readonly serverName?: string;
+  /**
+   * Verify that the database's certificate matches its host name.
+   * @default true
+   */
+  readonly enableHostVerification?: boolean;
+}
+
+/** Connection pool settings for a SQL store. */
+export interface SqlConnectionPool {
+  /**
+   * Maximum open connections per server process.
+   * @default 20
+   */
+  readonly maxConns?: number;
+  /**
+   * Maximum idle connections per server process.
+   * @default 20
+   */
+  readonly maxIdleConns?: number;
+  /**
+   * Maximum lifetime of a connection.
+   * @default Duration.hours(1)
+   */
+  readonly maxConnLifetime?: Duration;
+}
+
+/** Options shared by PostgreSQL and MySQL. */
+export interface SqlDatastoreOptions {
+  /** Host name of the database server. */
+  readonly host: string;
+  /**
+   * Port of the database server.
+   * @default 5432 for PostgreSQL, 3306 for MySQL
+   */
+  readonly port?: number;
+  /** Database name. Each store of each cluster needs its own. */
+  readonly database: string;
+  /** User name, as a literal or from a Secret. */
+  readonly user: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password (for example certificate authentication)
+   */
+  readonly password?: SecretRef;
+  /**
+   * TLS to the database.
+   * @default - no TLS
+   */
+  readonly tls?: DatastoreTlsOptions;
+  /**
+   * Connection pool.
+   * @default - 20 connections, 20 idle, 1h lifetime
+   */
+  readonly pool?: SqlConnectionPool;
+  /**
+   * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
+   * @default - none
+   */
+  readonly connectAttributes?: Record<string, string>;
+}
+
+/** PostgreSQL options. */
+export interface PostgresOptions extends SqlDatastoreOptions {
+  /**
+   * Driver plugin.
+   * @default SqlPlugin.POSTGRES12
+   */
+  readonly plugin?: SqlPlugin;
+}
+
+/** MySQL options. */
+export interface MysqlOptions extends SqlDatastoreOptions {
+  /**
+   * Driver plugin.
+   * @default SqlPlugin.MYSQL8
+   */
+  readonly plugin?: SqlPlugin;
+}
+
+/** Cassandra options. */
+export interface CassandraOptions {
+  /** Contact points. */
+  readonly hosts: string[];
+  /**
+   * CQL port.
+   * @default 9042
+   */
+  readonly port?: number;
+  /** Keyspace. Each cluster needs its own. */
+  readonly keyspace: string;
+  /**
+   * User name, as a literal or from a Secret.
+   * @default - no authentication
+   */
+  readonly user?: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password
+   */
+  readonly password?: SecretRef;
+  /**
+   * Local datacenter, for token-aware routing and `NetworkTopologyStrategy` keyspaces.
+   * @default - none
+   */
+  readonly datacenter?: string;
+  /**
+   * Replication factor the schema job creates the keyspace with. Not a server setting.
+   * @default 3
+   */
+  readonly replicationFactor?: number;
+  /**
+   * Default consistency.
+   * @default - the server's default (LOCAL_QUORUM)
+   */
+  readonly consistency?: CassandraConsistency;
+  /**
+   * Serial consistency.
+   * @default - the server's default (LOCAL_SERIAL)
+   */
+  readonly serialConsistency?: CassandraSerialConsistency;
+  /**
+   * TLS to Cassandra.
+   * @default - no TLS
+   */
+  readonly tls?: DatastoreTlsOptions;
+}
+
+/** Elasticsearch options (visibility only). */
+export interface ElasticsearchOptions {
+  /** Endpoint, for example `http://elasticsearch.search.svc:9200`. */
+  readonly url: string;
+  /**
+   * Elasticsearch major version.
+   * @default ElasticsearchVersion.V7
+   */
+  readonly version?: ElasticsearchVersion;
+  /**
+   * Index name. Must match the server's template pattern `temporal_visibility_v1*`.
+   * @default 'temporal_visibility_v1'
+   */
+  readonly index?: string;
+  /**
+   * User name, as a literal or from a Secret.
+   * @default - no authentication
+   */
+  readonly username?: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password
+   */
+  readonly password?: SecretRef;
+  /**
+   * TLS to Elasticsearch.
+   * @default - no TLS beyond what an https URL implies
+   */
+  readonly tls?: DatastoreTlsOptions;
+}

@@ -1,0 +1,20 @@
+import { Container, PodSecurityContext } from '../../imports/k8s';
+
+/*
+ * Every pod the library emits runs with these. The server, admin-tools and UI images run as their
+ * own user, uid and gid 1000, and write nothing outside the emptyDir mounted at /tmp.
+ */
+export const POD_SECURITY_CONTEXT: PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export const CONTAINER_SECURITY_CONTEXT: NonNullable<Container['securityContext']> = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};

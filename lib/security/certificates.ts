@@ -1,0 +1,24 @@
+import { Construct } from 'constructs';
+import { ResolvedTls } from './tls';
+import {
+  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy,
+} from '../../imports/cert-manager.io_certificates';
+import { goDuration } from '../config/go-duration';
+
+/** The cert-manager Certificates behind TLS, when cert-manager issues them. */
+export function emitCertificates(scope: Construct, tls: ResolvedTls | undefined, namespace: string, labels: Record<string, string>): Certificate[] {
+  if (!tls?.issuer) return [];
+  return tls.certificates.map((cert) => new Certificate(scope, `Certificate${cert.id}`, {
+    metadata: { name: cert.name, namespace, labels },
+    spec: {
+      secretName: cert.secretName,
+      commonName: cert.commonName,
+      dnsNames: cert.dnsNames,
+      usages: cert.usages,
+      duration: goDuration(tls.duration!),
+      renewBefore: goDuration(tls.renewBefore!),
+      privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+      issuerRef: { name: tls.issuer!.name, kind: tls.issuer!.kind, group: tls.issuer!.group },
+    },
+  }));
+}

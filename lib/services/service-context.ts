@@ -1,0 +1,37 @@
+import { ServiceRole } from './service-role';
+import { ClusterSize } from './sizing';
+import { TopologySpread } from './topology-spread';
+import { Container, EnvVar } from '../../imports/k8s';
+import { VolumeSet } from '../pod/volumes';
+
+/** Everything a service takes from the cluster that owns it. */
+export interface ServiceContext {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly clusterDomain: string;
+  readonly serverImage: string;
+  readonly version: string;
+  /** Labels on every object of the cluster. */
+  readonly labels: Record<string, string>;
+  /** Pod annotations the cluster adds, such as the static config checksum. */
+  readonly podAnnotations: Record<string, string>;
+  /** Env vars the cluster adds to every server container. */
+  readonly env: EnvVar[];
+  /** The volumes and mounts of a role's pods; roles differ in which TLS keys they may read. */
+  readonly podVolumes: (role: ServiceRole) => VolumeSet;
+  /** Containers that must finish before the server starts (schema waits). */
+  readonly initContainers: Container[];
+  readonly metricsPort?: number;
+  /** Replicas and resources when the role's own props do not say. */
+  readonly size: ClusterSize;
+  readonly serviceAccountName: string;
+  readonly priorityClassName?: string;
+  readonly imagePullSecrets: string[];
+  readonly topologySpread: TopologySpread;
+  /** Seconds a pod of each role gets to shut down. */
+  readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
+  /** Roles whose gRPC port serves TLS, which Kubernetes gRPC probes cannot speak. */
+  readonly tlsRoles: readonly ServiceRole[];
+  /** Whether the release's worker role serves gRPC; before 1.31 it does not, and is probed on its membership port. */
+  readonly workerServesGrpc: boolean;
+}

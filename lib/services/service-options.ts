@@ -1,0 +1,107 @@
+import type { ContainerResources, EnvValue } from 'cdk8s-plus-27';
+import { Affinity, Toleration } from '../../imports/k8s';
+
+/** Settings every role accepts. */
+export interface TemporalServiceOptions {
+  /**
+   * Pods of this role.
+   * @default - frontend 2, history 3, matching 2, worker 2, internal frontend 2
+   */
+  readonly replicas?: number;
+  /**
+   * CPU and memory of the server container.
+   * @default - per role; see the README's sizing table
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * gRPC port.
+   * @default - Temporal's default for the role (7233, 7234, 7235, 7239, 7236)
+   */
+  readonly grpcPort?: number;
+  /**
+   * Membership (ringpop) port. Must differ from every other Temporal deployment on the same
+   * Kubernetes cluster.
+   * @default - Temporal's default for the role (6933, 6934, 6935, 6939, 6936)
+   */
+  readonly membershipPort?: number;
+  /**
+   * Extra env vars for the server container. Names the library sets itself are refused.
+   * @default - none
+   */
+  readonly env?: Record<string, EnvValue>;
+  /**
+   * Extra pod labels. Selector labels cannot be overridden.
+   * @default - none
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * Extra pod annotations.
+   * @default - none
+   */
+  readonly podAnnotations?: Record<string, string>;
+  /**
+   * Node selector.
+   * @default - none
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Tolerations.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+  /**
+   * Affinity.
+   * @default - none
+   */
+  readonly affinity?: Affinity;
+  /**
+   * Server image, to use a mirror or a patched build.
+   * @default - the cluster's server image
+   */
+  readonly image?: string;
+  /**
+   * The role's PodDisruptionBudget. Give `maxUnavailable` or `minAvailable`, not both.
+   * @default - maxUnavailable 1: a drain takes one pod of the role at a time
+   */
+  readonly podDisruptionBudget?: DisruptionBudget;
+}
+
+/** How many pods of a role a voluntary disruption (a node drain) may take at once. */
+export interface DisruptionBudget {
+  /** @default - unset */
+  readonly maxUnavailable?: number;
+  /** @default - unset */
+  readonly minAvailable?: number;
+}
+
+/**
+ * A HorizontalPodAutoscaler for a frontend, the only stateless role. History and matching own
+ * shards and task queue partitions that move whenever their pod count changes, so Temporal's
+ * maintainers advise against autoscaling them, and their props do not offer it.
+ */
+export interface FrontendAutoscaling {
+  /** Fewest pods. At least 1. */
+  readonly minReplicas: number;
+  /** Most pods. At least `minReplicas`. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU use, in percent of the CPU request.
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
+}
+
+/** Settings of the frontends, which also serve HTTP. */
+export interface FrontendServiceOptions extends TemporalServiceOptions {
+  /**
+   * HTTP API port.
+   * @default - 7243 (7246 for the internal frontend)
+   */
+  readonly httpPort?: number;
+  /**
+   * Scale the frontend with a HorizontalPodAutoscaler. The Deployment then omits `replicas`, so
+   * that `kubectl apply` and the autoscaler do not fight over it.
+   * @default - fixed replicas
+   */
+  readonly autoscaling?: FrontendAutoscaling;
+}
