@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, TLSConfig } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './activities';
@@ -94,6 +94,39 @@ export class E2eEnvironment {
       console.log(`e2e: ${scenario}: ${role} ended and was started again ${runner.restarts(role)} time(s) before it served, as a pod would be`);
     }
     return runner;
+  }
+}
+
+/**
+ * An SDK client and a worker of the greeting workflow on one cluster: what every scenario that runs
+ * workflows opens first and closes last.
+ */
+export class SdkSession {
+  /** Connects to `address` (with `tls`), registers NAMESPACE if asked, and starts a worker. */
+  public static async open(address: string, options: { tls?: TLSConfig; register?: boolean } = {}): Promise<SdkSession> {
+    const connection = await Connection.connect({ address, tls: options.tls });
+    const session = new SdkSession(connection, new Client({ connection, namespace: NAMESPACE }));
+    try {
+      if (options.register ?? true) await registerNamespace(connection);
+      session.workerConnection = await NativeConnection.connect({ address, tls: options.tls });
+      session.worker = await startWorker(session.workerConnection);
+      return session;
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+  }
+
+  private workerConnection?: NativeConnection;
+  private worker?: { stop: () => Promise<void> };
+
+  private constructor(public readonly connection: Connection, public readonly client: Client) {}
+
+  /** Stops the worker, then closes both connections; safe to call on a half-opened session. */
+  public async close(): Promise<void> {
+    await this.worker?.stop();
+    await this.workerConnection?.close();
+    await this.connection.close();
   }
 }
 

@@ -5,9 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import { E2E, synthE2eApp } from './app';
-import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker, TASK_QUEUE } from './harness';
+import { E2eEnvironment, greet, MINUTE, SdkSession, TASK_QUEUE } from './harness';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
 import { greetAfterTimer } from './workflows';
 import { ClusterLock } from '../../lib';
@@ -53,24 +52,17 @@ function withConfigLine(role: string, line: string, replacement: string) {
 
 describe('a cluster on fresh databases', () => {
   let runner: ClusterRunner;
-  let connection: Connection;
+  let session: SdkSession;
   let client: Client;
-  let workerConnection: NativeConnection;
-  let worker: { stop: () => Promise<void> };
 
   beforeAll(async () => {
     runner = await up('main');
-    connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
-    client = new Client({ connection, namespace: NAMESPACE });
-    await registerNamespace(connection);
-    workerConnection = await NativeConnection.connect({ address: runner.endpoint('frontend').grpc });
-    worker = await startWorker(workerConnection);
+    session = await SdkSession.open(runner.endpoint('frontend').grpc);
+    client = session.client;
   }, 10 * MINUTE);
 
   afterAll(async () => {
-    await worker?.stop();
-    await workerConnection?.close();
-    await connection?.close();
+    await session?.close();
     await runner?.down();
   }, 2 * MINUTE);
 
@@ -79,7 +71,7 @@ describe('a cluster on fresh databases', () => {
   }, 3 * MINUTE);
 
   it('reports the shard count and cluster name of the manifest, and serves HTTP and metrics', async () => {
-    const info = await connection.workflowService.getClusterInfo({});
+    const info = await session.connection.workflowService.getClusterInfo({});
     expect(info.historyShardCount).toBe(E2E.numHistoryShards);
     expect(info.clusterName).toBe(E2E.clusterName);
 

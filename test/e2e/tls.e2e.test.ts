@@ -20,10 +20,9 @@
 import * as https from 'https';
 import * as path from 'path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { CertificateAuthority, describeCertificate, IssuedCertificate, tlsSecret } from './certificates';
 import { HealthClient, HealthTls, SERVING } from './grpc-health';
-import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker } from './harness';
+import { E2eEnvironment, greet, MINUTE, NAMESPACE, SdkSession } from './harness';
 import { ClusterRunner, TlsHealthCheck } from './runner';
 import { ClusterTls, ROLE_FACTS, ServiceRole, TemporalCluster } from '../../lib';
 import { pollUntil } from '../support/processes';
@@ -118,10 +117,8 @@ async function refusal(connect: () => Promise<{ close: () => Promise<void> }>): 
 describe('a cluster with mutual TLS between its roles and at the frontend', () => {
   let pki: Pki;
   let runner: ClusterRunner;
-  let connection: Connection;
+  let session: SdkSession;
   let client: Client;
-  let workerConnection: NativeConnection;
-  let worker: { stop: () => Promise<void> };
 
   beforeAll(async () => {
     runner = await env.up('tls', {
@@ -136,18 +133,12 @@ describe('a cluster with mutual TLS between its roles and at the frontend', () =
       },
       tlsHealth: (role) => roleHealth(pki, role),
     });
-    const address = runner.endpoint('frontend').grpc;
-    connection = await Connection.connect({ address, tls: sdkTls(pki, pki.sdkClient) });
-    client = new Client({ connection, namespace: NAMESPACE });
-    await registerNamespace(connection);
-    workerConnection = await NativeConnection.connect({ address, tls: sdkTls(pki, pki.sdkClient) });
-    worker = await startWorker(workerConnection);
+    session = await SdkSession.open(runner.endpoint('frontend').grpc, { tls: sdkTls(pki, pki.sdkClient) });
+    client = session.client;
   }, 10 * MINUTE);
 
   afterAll(async () => {
-    await worker?.stop();
-    await workerConnection?.close();
-    await connection?.close();
+    await session?.close();
     await runner?.down();
   }, 2 * MINUTE);
 
@@ -176,7 +167,7 @@ describe('a cluster with mutual TLS between its roles and at the frontend', () =
     // The worker role's SDK client dials the frontend with the system-worker certificate; its
     // pollers on the system namespace's task queue show that the frontend accepted it.
     const pollers = await pollUntil('a system worker poller on temporal-system/default-worker-tq', MINUTE, async () => {
-      const { pollers: found } = await connection.workflowService.describeTaskQueue({
+      const { pollers: found } = await session.connection.workflowService.describeTaskQueue({
         namespace: 'temporal-system', taskQueue: { name: 'default-worker-tq' }, taskQueueType: 1, // WORKFLOW
       });
       return found?.length ? found : undefined;
@@ -203,7 +194,7 @@ describe('a cluster with mutual TLS between its roles and at the frontend', () =
     expect(grpcJs.internodeCaCertificate).toMatch(/alert unknown ca/);
     // The same clients with the frontend CA's certificate are served.
     expect(await healthOverTls(address, service, frontendTls(pki, pki.sdkClient))).toBe(SERVING);
-    expect((await connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+    expect((await session.connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
   }, 2 * MINUTE);
 
   it('serves the HTTP API over the same mutual TLS', async () => {

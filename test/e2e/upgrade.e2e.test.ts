@@ -5,9 +5,7 @@
  * same ClusterLock, which accepts the one-minor step, runs with 1.31.2's binaries: its new schema
  * Jobs update the stores to 1.31's schema, its servers' schema waits pass, and the workflow runs again.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { E2eEnvironment, greet, MINUTE, NAMESPACE, registerNamespace, startWorker } from './harness';
+import { E2eEnvironment, greet, MINUTE, SdkSession } from './harness';
 import { ClusterRunner } from './runner';
 import { ClusterLock, TemporalVersion } from '../../lib';
 
@@ -33,23 +31,11 @@ function expectWaitsPassed(runner: ClusterRunner, schema: { sql: string; sqlVisi
 
 /** Runs the greeting workflow on a running cluster, with a worker of its own; registers the namespace first if asked. */
 async function greetOn(runner: ClusterRunner, name: string, register: boolean): Promise<string> {
-  const address = runner.endpoint('frontend').grpc;
-  const connection = await Connection.connect({ address });
+  const session = await SdkSession.open(runner.endpoint('frontend').grpc, { register });
   try {
-    if (register) await registerNamespace(connection);
-    const workerConnection = await NativeConnection.connect({ address });
-    try {
-      const worker = await startWorker(workerConnection);
-      try {
-        return await greet(new Client({ connection, namespace: NAMESPACE }), name, 1_000);
-      } finally {
-        await worker.stop();
-      }
-    } finally {
-      await workerConnection.close();
-    }
+    return await greet(session.client, name, 1_000);
   } finally {
-    await connection.close();
+    await session.close();
   }
 }
 
