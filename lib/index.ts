@@ -23,6 +23,7 @@ export * from './services/history-service';
 export * from './services/matching-service';
 export * from './services/worker-service';
 export * from './services/ports';
+export * from './services/probes';
 export * from './services/sizing';
 export * from './services/topology-spread';
 export * from './persistence/secret-ref';

@@ -22,13 +22,17 @@ describe('authorization', () => {
   test('tools reach the internal frontend, which needs no token, over internode TLS', () => {
     const chart = testChart();
     const c = cluster(chart, {
-      internalFrontend: {}, authorization, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }),
+      internalFrontend: {}, authorization,
+      tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { namespaceJob: 'namespace-job-tls' } }),
       namespaces: [{ name: 'default', retention: Duration.days(1) }],
     });
     expect(c.adminClient().address).toBe('temporal-internal-frontend-headless.temporal.svc.cluster.local:7236');
     const env = find(chart, 'Job', c.namespaceBootstrap!.name).spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_NAME', value: c.internodeServerName });
     expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: '/etc/temporal/tls/internode/ca.crt' });
+    const volumes = find(chart, 'Job', c.namespaceBootstrap!.name).spec.template.spec.volumes;
+    expect(volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'namespace-job-tls' } });
+    expect(volumes).toContainEqual({ name: 'tls-server-ca', secret: { secretName: 'internode-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
   });
 
   describe('fails when', () => {
@@ -41,7 +45,20 @@ describe('authorization', () => {
     });
     test('there is no key source, or it is not a URI', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);
-      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['idp.example.com'] } })).toThrow(/jwtKeySources\[0\] is "idp.example.com"; expected an http\(s\) or file URI/);
+      for (const bad of ['idp.example.com', 'ftp://idp.example.com/jwks', 'https://', 'https://idp.example.com/jw ks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [bad] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected an http\(s\) URI with a host/);
+      }
+    });
+    test('a key source is a file, which the server cannot fetch and nothing mounts', () => {
+      for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))
+          .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. The server fetches key sets with an HTTP client/);
+      }
+    });
+    test('the key sets would never be refreshed', () => {
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keyRefreshInterval: Duration.seconds(0) } }))
+        .toThrow(/authorization.keyRefreshInterval is "0s"; expected at least 1s. Without a refresh the server never retries/);
     });
   });
 });

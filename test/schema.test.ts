@@ -1,9 +1,4 @@
-import { execFile } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { promisify } from 'util';
-import { parseAllDocuments } from 'yaml';
+import { APPS, synthApp } from './support/apps';
 import { K8sSchema } from './support/k8s-schema';
 
 /**
@@ -12,39 +7,8 @@ import { K8sSchema } from './support/k8s-schema';
  * treats objects as closed, so a misspelt field fails here instead of vanishing at apply time.
  */
 
-const ROOT = path.resolve(__dirname, '..');
 const VERSIONS = ['v1.30.0', 'v1.36.0'];
-// Listed, not hard-coded, so a new example app is checked without touching this file.
-const APPS = fs.readdirSync(path.join(ROOT, 'apps')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
-
-const run = promisify(execFile);
-const outdirs: string[] = [];
 const synthesized = new Map<string, Promise<any[]>>();
-
-/** Runs the app like cdk8s.yaml's `app:` command and parses every document it writes. */
-async function synthApp(app: string): Promise<any[]> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-schema-'));
-  outdirs.push(outdir);
-  try {
-    await run(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('apps', app)], {
-      cwd: ROOT,
-      env: { ...process.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (e: any) {
-    throw new Error(`synthesizing apps/${app} failed:\n${e.stderr || e.message}`);
-  }
-  const objects: any[] = [];
-  for (const file of fs.readdirSync(outdir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    // cdk8s writes YAML 1.1 (what kubectl reads), so parse it as 1.1 too: `yes`/`on` are booleans there.
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8'), { version: '1.1' })) {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors.map((err) => err.message).join('; ')}`);
-      const obj = doc.toJS();
-      if (obj != null) objects.push(obj);
-    }
-  }
-  return objects;
-}
 
 /** One synth per app per run; the tests for both versions share it. */
 function objectsOf(app: string): Promise<any[]> {
@@ -56,10 +20,6 @@ beforeAll(async () => {
   // Synthesize all apps in parallel up front (~2-4 s each); failures surface in each app's tests.
   await Promise.allSettled(APPS.map(objectsOf));
 }, 120_000);
-
-afterAll(() => {
-  for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 test('there are example apps to check', () => {
   expect(APPS.length).toBeGreaterThan(0);

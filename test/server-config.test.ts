@@ -77,7 +77,9 @@ describe('the rendered server config', () => {
     expect(configFor().config.publicClient).toBeUndefined();
     const { config } = configFor({ internalFrontend: {} });
     expect(config.publicClient).toBeUndefined();
-    expect(config.services['internal-frontend'].rpc).toEqual({ grpcPort: 7236, membershipPort: 6936, httpPort: 7246, bindOnIP: '0.0.0.0' });
+    // Its HTTP API serves only Nexus worker targets and callbacks: off unless a port is given.
+    expect(config.services['internal-frontend'].rpc).toEqual({ grpcPort: 7236, membershipPort: 6936, bindOnIP: '0.0.0.0' });
+    expect(configFor({ internalFrontend: { httpPort: 7246 } }).config.services['internal-frontend'].rpc.httpPort).toBe(7246);
   });
 
   test('gives each role the ports its Deployment exposes and its Services route to', () => {

@@ -69,7 +69,20 @@ describe('TemporalUi', () => {
     });
     test('replicas is negative or the Ingress has no host', () => {
       expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);
-      expect(() => cluster(testChart(), { ui: { ingress: { host: '' } } })).toThrow(/ingress.host is ""; expected a non-empty string/);
+      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '', tlsSecretName: 'ui-tls' } } })).toThrow(/ingress.host is ""; expected a non-empty string/);
+    });
+    test('authorization is on and the UI has no login, so it could read nothing', () => {
+      const props = { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } };
+      expect(() => cluster(testChart(), { ...props, ui: {} })).toThrow(/ui of TemporalCluster 'temporal': oidc is undefined; expected an OIDC login while authorization is on.*PERMISSION_DENIED.*ui.allowAnonymous: true/);
+      expect(() => cluster(testChart(), { ...props, ui: { allowAnonymous: true } })).not.toThrow();
+      expect(() => cluster(testChart(), { ...props, ui: { oidc } })).not.toThrow();
+    });
+    test('an Ingress exposes the UI without login, or without TLS', () => {
+      expect(() => cluster(testChart(), { ui: { ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls' } } }))
+        .toThrow(/oidc is undefined; expected an OIDC login for a UI behind an Ingress. Anyone who reaches the host could use the UI/);
+      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com' } } }))
+        .toThrow(/ingress.tlsSecretName is undefined; expected a kubernetes.io\/tls Secret for the host.*ingress.allowPlaintext: true/);
+      expect(() => cluster(testChart(), { ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true } } })).not.toThrow();
     });
   });
 });

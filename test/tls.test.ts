@@ -17,10 +17,15 @@ describe('ClusterTls', () => {
     expect(all.filter((o) => o.kind === 'Certificate')).toMatchSnapshot();
   });
 
-  test('cert-manager issues internode certificates usable as server and client, and client certificates for the tools', () => {
-    const { all, c } = withTls(ClusterTls.certManager({ issuer, frontendDnsNames: ['temporal.example.com'] }));
+  test('cert-manager issues internode certificates usable as server and client, and a client certificate for each client pod that needs one', () => {
+    const { all, c } = withTls(ClusterTls.certManager({ issuer, frontendDnsNames: ['temporal.example.com'] }),
+      { ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }] });
     const certs = Object.fromEntries(all.filter((o) => o.kind === 'Certificate').map((o) => [o.metadata.name, o.spec]));
-    expect(Object.keys(certs)).toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker', 'temporal-ui-client', 'temporal-admin-tools-client']);
+    expect(Object.keys(certs)).toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker', 'temporal-ui-client', 'temporal-admin-tools-client', 'temporal-namespace-job-client']);
+    for (const client of ['temporal-ui-client', 'temporal-admin-tools-client', 'temporal-namespace-job-client']) {
+      expect(certs[client].usages).toEqual(['digital signature', 'key encipherment', 'client auth']);
+      expect(certs[client].issuerRef).toEqual(certs['temporal-internode'].issuerRef);
+    }
     expect(certs['temporal-internode'].usages).toEqual(expect.arrayContaining(['server auth', 'client auth']));
     expect(certs['temporal-internode'].dnsNames).toEqual([c.internodeServerName]);
     expect(certs['temporal-frontend'].dnsNames).toEqual([...c.frontendDnsNames, 'temporal.example.com']);
@@ -49,11 +54,26 @@ describe('ClusterTls', () => {
     });
   });
 
+  test('cert-manager issues no client certificate for a pod the cluster does not run, nor one whose frontend does not ask for it', () => {
+    const names = (tls: ClusterTls, props: Parameters<typeof cluster>[1] = {}) =>
+      withTls(tls, props).all.filter((o) => o.kind === 'Certificate').map((o) => o.metadata.name);
+    expect(names(ClusterTls.certManager({ issuer }))).toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker']);
+    // Plaintext or server-only TLS at the frontend: the UI verifies the frontend and presents nothing.
+    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { ui: { allowAnonymous: true } })).toEqual(['temporal-internode']);
+    expect(names(ClusterTls.certManager({ issuer, requireClientAuth: false }), { ui: { allowAnonymous: true } }))
+      .toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker']);
+    // With an internal frontend the system workers use internode TLS: no system-worker certificate.
+    expect(names(ClusterTls.certManager({ issuer }), { internalFrontend: {} })).toEqual(['temporal-internode', 'temporal-frontend']);
+    // The internal frontend always asks for a client certificate, so the tools get one even without frontend TLS.
+    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { internalFrontend: {}, adminTools: true, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+      .toEqual(['temporal-internode', 'temporal-admin-tools-client']);
+  });
+
   test('no certificate data, only files, ever reaches the config', () => {
     expect(withTls(ClusterTls.certManager({ issuer })).c.serverConfig).not.toMatch(/Data:/);
   });
 
-  test('Secrets are mounted as folders so rotation reaches the pods, and probes fall back to TCP behind TLS', () => {
+  test('Secrets are mounted as folders so rotation reaches the pods, and probes fall back to TCP behind mutual TLS', () => {
     const { chart } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
     const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
     expect(pod.volumes).toEqual(expect.arrayContaining([
@@ -96,6 +116,25 @@ describe('ClusterTls', () => {
     });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
+    });
+    test('a client pod whose frontend requires client certificates has none', () => {
+      const tls = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' });
+      expect(() => withTls(tls, { ui: { allowAnonymous: true } })).toThrow(/TemporalCluster 'temporal': tls.clients.ui is undefined; expected the name of a kubernetes.io\/tls Secret with the ui client certificate.*Sign it with the CA in the frontend Secret's ca.crt \(frontend-tls\)/);
+      expect(() => withTls(tls, { adminTools: true })).toThrow(/tls.clients.adminTools is undefined/);
+      expect(() => withTls(tls, { namespaces: [{ name: 'default', retention: Duration.days(1) }] })).toThrow(/tls.clients.namespaceJob is undefined/);
+      // The internal frontend always requires them, even without frontend TLS; the CA to sign with is the internode one.
+      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: true, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+        .toThrow(/tls.clients.adminTools is undefined.*the internode Secret's ca.crt \(internode-tls\)/);
+    });
+    test('a client certificate is a server\'s Secret, however it is named', () => {
+      for (const [client, secret] of [['ui', 'internode-tls'], ['adminTools', 'frontend-tls'], ['namespaceJob', 'worker-tls']] as const) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'worker-tls', clients: { [client]: secret } }))
+          .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${client} is "${secret}"; expected a client certificate Secret of its own`));
+      }
+    });
+    test('the internal frontend serves HTTP under TLS while the frontend serves none', () => {
+      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: { httpPort: 7246 } }))
+        .toThrow(/internalFrontend.httpPort is 7246; expected no value while the frontend serves no TLS/);
     });
     test('a Secret name is invalid or the issuer has no name', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'Bad_Name' })).toThrow(/ClusterTls.fromSecrets: internode is "Bad_Name"; expected a DNS-1123 subdomain/);

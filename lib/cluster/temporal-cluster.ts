@@ -22,21 +22,22 @@ import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { schemaWaitContainer } from '../persistence/schema/schema-wait';
-import { serverStoreCredentialEnv, storeTlsVolumes } from '../persistence/store-access';
+import { serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes } from '../persistence/store-access';
 import { joinVolumes, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { ClusterNetworkPolicies } from '../security/network-policies';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
-import { ResolvedTls } from '../security/tls';
+import { ResolvedTls, TlsClient } from '../security/tls';
 import { FrontendClient, frontendClient, serverTlsVolumes } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
 import { InternalFrontendService } from '../services/internal-frontend-service';
 import { MatchingService } from '../services/matching-service';
 import { resolvePorts, RolePortOptions, ServicePorts } from '../services/ports';
+import { ReadinessCheck } from '../services/probes';
 import { ServiceContext } from '../services/service-context';
-import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
+import { RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
@@ -114,6 +115,8 @@ export class TemporalCluster extends Construct {
   public readonly authorizationEnabled: boolean;
   /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
   public readonly pinnedValuesGuard?: PinnedValuesGuard;
+  /** Whether the internal frontend serves its HTTP API (`internalFrontend.httpPort`). */
+  public readonly internalFrontendHttp: boolean;
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
@@ -135,7 +138,8 @@ export class TemporalCluster extends Construct {
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(owner, props.persistence, this.name);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
-    this.tls = props.tls?._resolve({ name: this.name, internodeServerName: this.internodeServerName, frontendDnsNames: this.frontendDnsNames });
+    this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
+    this.tls = this.resolveTls(owner, props);
     checkHistoryReplicas(owner, props.history?.replicas, this.numHistoryShards);
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
@@ -147,13 +151,12 @@ export class TemporalCluster extends Construct {
     this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard',
       { namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels }) : undefined;
     const schemaPlans = this.schemaPlans(props);
-    const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence));
     emitCertificates(this, this.tls, this.namespace, this.labels);
-    this.schemaJobs = this.emitSchemaJobs(owner, props, schemaPlans, storeVolumes);
+    this.schemaJobs = this.emitSchemaJobs(owner, props, schemaPlans);
     this.size = props.size ?? ClusterSize.MEDIUM;
     this.emitServiceAccount(props);
 
-    const context = this.serviceContext(owner, props, schemaPlans, storeVolumes);
+    const context = this.serviceContext(owner, props, schemaPlans);
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, { ...roleOptionsOf(props)[role], ports: ports[role]!, context });
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');
@@ -174,8 +177,13 @@ export class TemporalCluster extends Construct {
    * authorizer guards the public one (the tools carry no token), with the admin-tools client
    * certificate when that frontend serves TLS.
    */
-  public adminClient(): FrontendClient {
-    return this.frontendClient(this.tls?.adminToolsSecret, Boolean(this.internalFrontend && this.authorizationEnabled));
+  public adminClient(client: TlsClient.ADMIN_TOOLS | TlsClient.NAMESPACE_JOB = TlsClient.ADMIN_TOOLS): FrontendClient {
+    return this.frontendClient(client, this.adminToolsUseInternalFrontend);
+  }
+
+  /** Whether the admin tools and the namespace Job talk to the internal frontend: the public one then wants a token they do not carry. */
+  private get adminToolsUseInternalFrontend(): boolean {
+    return this.authorizationEnabled;
   }
 
   /** What `ClusterLock` records for this cluster. */
@@ -195,6 +203,27 @@ export class TemporalCluster extends Construct {
     return [this.frontend, ...(this.internalFrontend ? [this.internalFrontend] : []), this.history, this.matching, this.worker];
   }
 
+  /** The certificates behind TLS, told which client pods the cluster runs and which frontend each one talks to. */
+  private resolveTls(owner: string, props: TemporalClusterProps): ResolvedTls | undefined {
+    if (!props.tls) return undefined;
+    const internalAdmin = Boolean(props.authorization);
+    const clients = [
+      ...(props.ui ? [{ client: TlsClient.UI, internal: false }] : []),
+      ...(props.adminTools ? [{ client: TlsClient.ADMIN_TOOLS, internal: internalAdmin }] : []),
+      ...(props.namespaces?.length ? [{ client: TlsClient.NAMESPACE_JOB, internal: internalAdmin }] : []),
+    ];
+    const tls = props.tls._resolve({
+      name: this.name, internodeServerName: this.internodeServerName, frontendDnsNames: this.frontendDnsNames,
+      internalFrontend: Boolean(props.internalFrontend), clients,
+    });
+    if (this.internalFrontendHttp && !tls.frontendSecret) {
+      throw propError(owner, 'internalFrontend.httpPort', props.internalFrontend?.httpPort, 'no value while the frontend serves no TLS',
+        'The server wraps the internal frontend\'s HTTP API in the frontend\'s TLS settings, while the roles that call it dial with internode TLS; '
+        + 'give the frontend a certificate (tls frontend) or leave the internal frontend\'s HTTP API off.');
+    }
+    return tls;
+  }
+
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
     return new DynamicConfig(this, 'DynamicConfig', {
       name, namespace: this.namespace, labels: this.labels,
@@ -205,7 +234,7 @@ export class TemporalCluster extends Construct {
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {
     return renderServerConfig(buildServerConfig({
       frontendHost: this.frontendFqdn, internodeServerName: this.internodeServerName, ...metadata, ports, metricsPort: this.metricsPort,
-      logLevel: props.logLevel ?? LogLevel.INFO, persistence: this.persistence, tls: this.tls, hasInternalFrontend: Boolean(props.internalFrontend),
+      logLevel: props.logLevel ?? LogLevel.INFO, persistence: this.persistence, tls: this.tls, internalFrontendHttp: this.internalFrontendHttp,
       authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
       archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
       dynamicConfigPath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, dynamicConfigPollInterval: this.dynamicConfig.pollInterval,
@@ -245,10 +274,10 @@ export class TemporalCluster extends Construct {
     });
   }
 
-  private frontendClient(clientSecret: string | undefined, internal: boolean): FrontendClient {
+  private frontendClient(client: TlsClient, internal: boolean): FrontendClient {
     return frontendClient({
       tls: this.tls,
-      clientSecret,
+      client,
       internal,
       address: internal
         ? `${this.internalFrontend!.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}:${this.internalFrontend!.ports.grpc}`
@@ -265,9 +294,10 @@ export class TemporalCluster extends Construct {
       { createDatabase: schema.createDatabase ?? true, waitAttempts, waitIntervalSeconds }));
   }
 
-  private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[], volumes: VolumeSet): SchemaJob[] {
+  /** One Job per store, each mounting that store's TLS files only. */
+  private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
     const backoffLimit = requireInteger(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
-    return plans.map((plan) => new SchemaJob(this, `Schema-${plan.role}`, {
+    return plans.map((plan) => ({ plan, volumes: joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store)) })).map(({ plan, volumes }) => new SchemaJob(this, `Schema-${plan.role}`, {
       name: requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`),
       namespace: this.namespace,
       labels: { ...this.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
@@ -281,7 +311,8 @@ export class TemporalCluster extends Construct {
   }
 
   /** What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings. */
-  private serviceContext(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[], storeVolumes: VolumeSet): ServiceContext {
+  private serviceContext(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): ServiceContext {
+    const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence));
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
       mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
@@ -299,8 +330,10 @@ export class TemporalCluster extends Construct {
         ...pinnedEnv(this.pinnedConfigMapName),
         ...serverStoreCredentialEnv(this.persistence),
       ],
-      podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role), archivalVolumes),
-      initContainers: plans.filter((p) => p.waitScript).map((plan) => schemaWaitContainer(plan, this.adminToolsImage, storeVolumes.mounts)),
+      podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes),
+      // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
+      initContainers: plans.filter((p) => p.waitScript).map((plan) => schemaWaitContainer(plan, this.adminToolsImage,
+        joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store)).mounts)),
       metricsPort: this.metricsPort,
       size: this.size,
       serviceAccountName: this.serviceAccountName,
@@ -311,9 +344,7 @@ export class TemporalCluster extends Construct {
         [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
         [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
       },
-      workerServesGrpc: this.version.workerServesGrpc,
-      // The frontend serves frontend TLS; every other role, the internal frontend included, internode TLS.
-      tlsRoles: !this.tls ? [] : ROLE_ORDER.filter((role) => role !== ServiceRole.FRONTEND || this.tls!.frontendSecret !== undefined),
+      readinessCheck: (role) => readinessCheck(role, this.tls, this.version),
     };
   }
 
@@ -322,7 +353,7 @@ export class TemporalCluster extends Construct {
     const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, serviceAccountName: this.serviceAccountName };
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
-      const client = this.adminClient();
+      const client = this.adminClient(TlsClient.NAMESPACE_JOB);
       const volumes = joinVolumes(TMP_VOLUMES, client);
       tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', {
         clusterName: this.name,
@@ -337,8 +368,8 @@ export class TemporalCluster extends Construct {
       });
     }
     if (props.ui) {
-      const client = this.frontendClient(this.tls?.uiSecret, false);
-      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, frontendAddress: client.address, client });
+      const client = this.frontendClient(TlsClient.UI, false);
+      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
     }
     if (props.adminTools) {
       tools.adminTools = new AdminTools(this, 'AdminTools', { ...shared, image: this.adminToolsImage, client: this.adminClient() });
@@ -373,6 +404,21 @@ function roleOptionsOf(props: TemporalClusterProps): Partial<Record<ServiceRole,
     [ServiceRole.MATCHING]: props.matching ?? {},
     [ServiceRole.WORKER]: props.worker ?? {},
   };
+}
+
+/**
+ * What a role's readiness probe can observe. Without TLS, the role's own gRPC health. Behind TLS,
+ * which Kubernetes gRPC probes cannot speak: the frontend's HTTPS system-info when the frontend does
+ * not require client certificates (the kubelet has none), else a TCP connect.
+ */
+function readinessCheck(role: ServiceRole, tls: ResolvedTls | undefined, version: TemporalVersion): ReadinessCheck {
+  if (role === ServiceRole.WORKER && !version.workerServesGrpc) return ReadinessCheck.TCP_MEMBERSHIP;
+  if (!tls) return ReadinessCheck.GRPC_HEALTH;
+  if (role === ServiceRole.FRONTEND) {
+    if (!tls.frontendSecret) return ReadinessCheck.GRPC_HEALTH;
+    if (!tls.requireClientAuth) return ReadinessCheck.HTTPS_SYSTEM_INFO;
+  }
+  return ReadinessCheck.TCP_GRPC;
 }
 
 function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {

@@ -27,7 +27,8 @@ export interface ServerConfigInputs {
   readonly logLevel: string;
   readonly persistence: Persistence;
   readonly tls?: ResolvedTls;
-  readonly hasInternalFrontend: boolean;
+  /** Whether the internal frontend serves its HTTP API, which the server wraps in the frontend's TLS. */
+  readonly internalFrontendHttp: boolean;
   readonly authorization?: AuthorizationConfig;
   readonly archival?: { archival: Record<string, unknown>; namespaceDefaults: { archival: Record<string, unknown> } };
   readonly dcRedirectionPolicy: string;
@@ -97,31 +98,37 @@ function tlsConfig(inputs: ServerConfigInputs): RootTlsConfig | undefined {
   const tls = inputs.tls;
   if (!tls) return undefined;
   const internodeCa = `${TLS_DIRS.internode}/ca.crt`;
+  const internodeServer = { certFile: `${TLS_DIRS.internode}/tls.crt`, keyFile: `${TLS_DIRS.internode}/tls.key`, clientCaFiles: [internodeCa], requireClientAuth: true };
   const config: RootTlsConfig = {
     refreshInterval: goDuration(tls.refreshInterval),
     internode: {
-      server: { certFile: `${TLS_DIRS.internode}/tls.crt`, keyFile: `${TLS_DIRS.internode}/tls.key`, clientCaFiles: [internodeCa], requireClientAuth: true },
+      server: internodeServer,
       client: { serverName: inputs.internodeServerName, rootCaFiles: [internodeCa] },
     },
   };
   if (!tls.frontendSecret) return config;
   const frontendCa = `${TLS_DIRS.frontend}/ca.crt`;
-  const worker = tls.systemWorkerSecret === tls.internodeSecret ? TLS_DIRS.internode : TLS_DIRS.systemWorker;
+  const systemWorkerDir = tls.systemWorkerSecret === undefined ? undefined
+    : tls.systemWorkerSecret === tls.internodeSecret ? TLS_DIRS.internode : TLS_DIRS.systemWorker;
   return {
     ...config,
     frontend: {
-      // Clients' certificates, and the system workers', are trusted by their issuing CAs.
+      // Clients' certificates, and the system workers' when they use one, are trusted by their issuing CAs.
       server: {
         certFile: `${TLS_DIRS.frontend}/tls.crt`,
         keyFile: `${TLS_DIRS.frontend}/tls.key`,
-        clientCaFiles: [...new Set([frontendCa, `${worker}/ca.crt`])],
+        clientCaFiles: [...new Set([frontendCa, ...(systemWorkerDir ? [`${systemWorkerDir}/ca.crt`] : [])])],
         requireClientAuth: tls.requireClientAuth,
       },
       client: { serverName: inputs.frontendHost, rootCaFiles: [frontendCa] },
+      // The internal frontend's HTTP API is served with the frontend's TLS settings, but the roles
+      // that call it dial with internode TLS: for their server name it presents the internode
+      // certificate and asks for theirs (service/frontend/http_api_server.go).
+      hostOverrides: inputs.internalFrontendHttp ? { [inputs.internodeServerName]: internodeServer } : undefined,
     },
-    // With an internal frontend the system workers use internode TLS to reach it.
-    systemWorker: inputs.hasInternalFrontend ? undefined : {
-      certFile: `${worker}/tls.crt`, keyFile: `${worker}/tls.key`, client: { serverName: inputs.frontendHost, rootCaFiles: [frontendCa] },
+    // With an internal frontend the system workers reach it with internode TLS, and read no systemWorker section.
+    systemWorker: systemWorkerDir === undefined ? undefined : {
+      certFile: `${systemWorkerDir}/tls.crt`, keyFile: `${systemWorkerDir}/tls.key`, client: { serverName: inputs.frontendHost, rootCaFiles: [frontendCa] },
     },
   };
 }

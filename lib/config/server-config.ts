@@ -97,9 +97,18 @@ export interface RootTlsConfig {
   readonly systemWorker?: { readonly certFile: string; readonly keyFile: string; readonly client: ClientTlsConfig };
 }
 
+export interface ServerTlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFiles: string[];
+  readonly requireClientAuth: boolean;
+}
+
 export interface GroupTlsConfig {
-  readonly server: { readonly certFile: string; readonly keyFile: string; readonly clientCaFiles: string[]; readonly requireClientAuth: boolean };
+  readonly server: ServerTlsConfig;
   readonly client: ClientTlsConfig;
+  /** Server settings by the SNI name a client asks for (`perHostOverrides` in the server's structs). */
+  readonly hostOverrides?: Record<string, ServerTlsConfig>;
 }
 
 export interface ClientTlsConfig {

@@ -44,6 +44,12 @@ export interface UiIngressOptions {
    * @default - none
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * Serve the host over plain HTTP: without `tlsSecretName` the Ingress is refused unless this is
+   * set, since OIDC sessions and everything the UI shows would cross the network in the clear.
+   * @default false
+   */
+  readonly allowPlaintext?: boolean;
 }
 
 /** The web UI, as a cluster prop. */
@@ -54,8 +60,19 @@ export interface UiOptions {
   readonly image?: string;
   /** @default - 100m CPU and 128Mi requested, 500m and 256Mi limits */
   readonly resources?: ContainerResources;
-  /** @default - no login: anyone who reaches the UI can use it */
+  /**
+   * Login through an OpenID Connect provider. Required with `authorization` (without a token the
+   * UI can read nothing) and with an `ingress`, unless `allowAnonymous` says otherwise.
+   * @default - no login
+   */
   readonly oidc?: UiOidcOptions;
+  /**
+   * Run the UI without `oidc` although that is unsafe or useless: behind an Ingress, anyone who
+   * reaches the host uses it; under `authorization`, the frontend answers PERMISSION_DENIED to its
+   * calls, so it shows nothing.
+   * @default false
+   */
+  readonly allowAnonymous?: boolean;
   /** @default - no Ingress; reach the Service with a port-forward */
   readonly ingress?: UiIngressOptions;
   /**
@@ -71,6 +88,8 @@ export interface TemporalUiProps extends UiOptions {
   readonly labels: Record<string, string>;
   /** `host:port` of the frontend gRPC endpoint. */
   readonly frontendAddress: string;
+  /** Whether an authorizer guards the frontend the UI talks to. */
+  readonly authorizationEnabled: boolean;
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
   readonly serviceAccountName: string;
@@ -99,6 +118,7 @@ export class TemporalUi extends Construct {
     this.selectorLabels = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'ui' };
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
+    checkExposure(owner, props);
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -163,6 +183,24 @@ export class TemporalUi extends Construct {
         },
       });
     }
+  }
+}
+
+/** Refuses a UI that anyone could use, or that could read nothing, unless the props say so on purpose. */
+function checkExposure(owner: string, props: TemporalUiProps): void {
+  if (!props.oidc && !props.allowAnonymous) {
+    if (props.authorizationEnabled) {
+      throw propError(owner, 'oidc', undefined, 'an OIDC login while authorization is on',
+        'Without a user\'s token the frontend answers PERMISSION_DENIED to every call of the UI. Set ui.allowAnonymous: true if the UI is meant to show nothing.');
+    }
+    if (props.ingress) {
+      throw propError(owner, 'oidc', undefined, 'an OIDC login for a UI behind an Ingress',
+        'Anyone who reaches the host could use the UI, and through it the cluster. Set ui.allowAnonymous: true to expose it without login on purpose.');
+    }
+  }
+  if (props.ingress && props.ingress.tlsSecretName === undefined && !props.ingress.allowPlaintext) {
+    throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
+      'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress.');
   }
 }
 

@@ -1,7 +1,7 @@
-import { serverCredentialEnvNames } from './datastore';
+import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
 import { Persistence } from './persistence';
 import { EnvVar } from '../../imports/k8s';
-import { VolumeSet } from '../pod/volumes';
+import { joinVolumes, NO_VOLUMES, VolumeSet } from '../pod/volumes';
 
 const DATASTORE_TLS_VOLUME_PREFIX = 'datastore-tls';
 
@@ -10,14 +10,17 @@ export function serverStoreCredentialEnv(persistence: Persistence): EnvVar[] {
   return persistence.stores.flatMap(({ role, store }) => store.credentialEnv(serverCredentialEnvNames(role), false));
 }
 
-/** One projected volume per store with TLS files, mounted at the store's TLS folder. */
-export function storeTlsVolumes(persistence: Persistence): VolumeSet {
-  const withFiles = persistence.stores.filter(({ store }) => store.tlsFiles.length > 0);
+/** The projected volume of one store's TLS files, mounted at the store's TLS folder; none without files. */
+export function storeTlsVolume(role: StoreRole, store: Datastore): VolumeSet {
+  if (store.tlsFiles.length === 0) return NO_VOLUMES;
+  const name = `${DATASTORE_TLS_VOLUME_PREFIX}-${role}`;
   return {
-    volumes: withFiles.map(({ role, store }) => ({
-      name: `${DATASTORE_TLS_VOLUME_PREFIX}-${role}`,
-      projected: { sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) },
-    })),
-    mounts: withFiles.map(({ role, store }) => ({ name: `${DATASTORE_TLS_VOLUME_PREFIX}-${role}`, mountPath: store.tlsDirectory(role), readOnly: true })),
+    volumes: [{ name, projected: { sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) } }],
+    mounts: [{ name, mountPath: store.tlsDirectory(role), readOnly: true }],
   };
+}
+
+/** Every store's TLS volume: the servers talk to all of them. */
+export function storeTlsVolumes(persistence: Persistence): VolumeSet {
+  return joinVolumes(...persistence.stores.map(({ role, store }) => storeTlsVolume(role, store)));
 }

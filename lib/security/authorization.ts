@@ -18,10 +18,16 @@ export enum ClaimMapper {
  * the worker role's system workers carry no JWT and would be locked out of the public one.
  */
 export interface AuthorizationOptions {
-  /** URIs of the JSON Web Key Sets that sign the tokens. */
+  /**
+   * `http(s)://` URIs of the JSON Web Key Sets that sign the tokens. The server fetches them with
+   * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
+   * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
+   * refuses every token until a refresh succeeds. With `NetworkPolicyOptions.restrictEgress`, their
+   * ports are opened.
+   */
   readonly jwtKeySources: string[];
   /**
-   * How often the key sets are re-read.
+   * How often the key sets are re-read. The server never retries a failed first fetch without it.
    * @default Duration.minutes(1)
    */
   readonly keyRefreshInterval?: Duration;
@@ -46,9 +52,12 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
   }
-  options.jwtKeySources.forEach((uri, i) => {
-    if (!/^(https?|file):\/\/\S+$/.test(String(uri))) throw propError(owner, `authorization.jwtKeySources[${i}]`, uri, 'an http(s) or file URI');
-  });
+  options.jwtKeySources.forEach((uri, i) => jwksUrl(owner, `authorization.jwtKeySources[${i}]`, uri));
+  const refresh = options.keyRefreshInterval ?? Duration.minutes(1);
+  if (!(refresh.toSeconds() >= 1)) {
+    throw propError(owner, 'authorization.keyRefreshInterval', goDuration(refresh), 'at least 1s',
+      'Without a refresh the server never retries a key set it failed to fetch at start, and refuses every token until restarted.');
+  }
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {
@@ -58,10 +67,27 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
     throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships');
   }
   return {
-    jwtKeyProvider: { keySourceURIs: [...options.jwtKeySources], refreshInterval: goDuration(options.keyRefreshInterval ?? Duration.minutes(1)) },
+    jwtKeyProvider: { keySourceURIs: [...options.jwtKeySources], refreshInterval: goDuration(refresh) },
     permissionsClaimName: options.permissionsClaimName ?? 'permissions',
     audience: options.audience,
     authorizer,
     claimMapper,
   };
+}
+
+/** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
+export function jwksUrl(owner: string, prop: string, uri: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(uri));
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol === 'file:') {
+    throw propError(owner, prop, uri, 'an http(s) URI', 'The server fetches key sets with an HTTP client (1.31 refuses file://) and the library mounts no key file; serve the JWKS over https.');
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
+    throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
+  }
+  return url;
 }

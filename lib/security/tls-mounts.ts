@@ -1,24 +1,36 @@
-import { ResolvedTls, TLS_DIRS } from './tls';
+import { ResolvedTls, TLS_DIRS, TlsClient } from './tls';
 import { EnvVar } from '../../imports/k8s';
 import { NO_VOLUMES, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';
 
+const CA_ONLY = [{ key: 'ca.crt', path: 'ca.crt' }];
+
 /**
  * The Secrets behind a server role's TLS, each mounted as a folder so that rotated certificates
- * show up. Only the frontend reads the frontend's private key; the other roles get its CA alone.
+ * show up, and each only where the role reads it: every role its internode key; only the frontend
+ * (and an internal frontend whose HTTP API is on, which the server wraps in the frontend's TLS) the
+ * frontend key; only the worker role the system workers' key; CAs where a role verifies a peer.
  */
-export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole): VolumeSet {
+export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole, internalFrontendHttp: boolean): VolumeSet {
   if (!tls) return NO_VOLUMES;
-  const caOnly = [{ key: 'ca.crt', path: 'ca.crt' }];
-  const entries: Array<[string, string, string | undefined, typeof caOnly | undefined]> = [
-    ['tls-internode', TLS_DIRS.internode, tls.internodeSecret, undefined],
-    ['tls-frontend', TLS_DIRS.frontend, tls.frontendSecret, role === ServiceRole.FRONTEND ? undefined : caOnly],
-    ['tls-system-worker', TLS_DIRS.systemWorker, tls.frontendSecret && tls.systemWorkerSecret !== tls.internodeSecret ? tls.systemWorkerSecret : undefined, undefined],
+  const frontendKey = role === ServiceRole.FRONTEND || (role === ServiceRole.INTERNAL_FRONTEND && internalFrontendHttp);
+  const separateSystemWorker = tls.systemWorkerSecret !== undefined && tls.systemWorkerSecret !== tls.internodeSecret;
+  const entries: Array<{ name: string; dir: string; secret?: string; items?: typeof CA_ONLY }> = [
+    { name: 'tls-internode', dir: TLS_DIRS.internode, secret: tls.internodeSecret },
+    // Every role dials the frontend's CA through global.tls.frontend.client; only the frontend serves its key.
+    { name: 'tls-frontend', dir: TLS_DIRS.frontend, secret: tls.frontendSecret, items: frontendKey ? undefined : CA_ONLY },
+    // The worker role presents the system workers' certificate; the frontend trusts its CA.
+    {
+      name: 'tls-system-worker',
+      dir: TLS_DIRS.systemWorker,
+      secret: separateSystemWorker && (role === ServiceRole.WORKER || role === ServiceRole.FRONTEND) ? tls.systemWorkerSecret : undefined,
+      items: role === ServiceRole.WORKER ? undefined : CA_ONLY,
+    },
   ];
-  const present = entries.filter(([, , secret]) => secret !== undefined) as Array<[string, string, string, typeof caOnly | undefined]>;
+  const present = entries.filter((e) => e.secret !== undefined);
   return {
-    volumes: present.map(([name, , secretName, items]) => ({ name, secret: { secretName, items } })),
-    mounts: present.map(([name, mountPath]) => ({ name, mountPath, readOnly: true })),
+    volumes: present.map((e) => ({ name: e.name, secret: { secretName: e.secret!, items: e.items } })),
+    mounts: present.map((e) => ({ name: e.name, mountPath: e.dir, readOnly: true })),
   };
 }
 
@@ -32,8 +44,8 @@ export interface FrontendClient extends VolumeSet {
 
 export interface FrontendClientOptions {
   readonly tls?: ResolvedTls;
-  /** The client's own certificate Secret. */
-  readonly clientSecret?: string;
+  /** Which client this is; its certificate comes from `tls.clientSecrets`. */
+  readonly client: TlsClient;
   /** Whether the client talks to the internal frontend, which serves internode TLS. */
   readonly internal: boolean;
   readonly address: string;
@@ -43,25 +55,28 @@ export interface FrontendClientOptions {
 
 /** Address, TLS env and certificate volumes for a client of a frontend. */
 export function frontendClient(options: FrontendClientOptions): FrontendClient {
-  const { tls, clientSecret, internal, address } = options;
+  const { tls, internal, address } = options;
   const serverCaSecret = internal ? tls?.internodeSecret : tls?.frontendSecret;
-  if (!tls || !serverCaSecret || !clientSecret) return { address, env: [], volumes: [], mounts: [] };
+  if (!tls || !serverCaSecret) return { address, env: [], volumes: [], mounts: [] };
+  const clientSecret = tls.clientSecrets[options.client];
   const caDir = internal ? TLS_DIRS.internode : TLS_DIRS.frontend;
   return {
     address,
     env: [
       { name: 'TEMPORAL_TLS', value: 'true' },
-      { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` },
-      { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` },
+      ...(clientSecret ? [
+        { name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` },
+        { name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` },
+      ] : []),
       { name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: `${caDir}/ca.crt` },
       { name: 'TEMPORAL_TLS_SERVER_NAME', value: options.serverName },
     ],
     volumes: [
-      { name: 'tls-client', secret: { secretName: clientSecret } },
-      { name: 'tls-server-ca', secret: { secretName: serverCaSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ...(clientSecret ? [{ name: 'tls-client', secret: { secretName: clientSecret } }] : []),
+      { name: 'tls-server-ca', secret: { secretName: serverCaSecret, items: CA_ONLY } },
     ],
     mounts: [
-      { name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true },
+      ...(clientSecret ? [{ name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true }] : []),
       { name: 'tls-server-ca', mountPath: caDir, readOnly: true },
     ],
   };

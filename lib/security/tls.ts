@@ -44,12 +44,45 @@ export interface TlsCommonOptions {
   readonly refreshInterval?: Duration;
 }
 
+/**
+ * The pods that talk to a frontend as clients. Each gets a certificate of its own when the frontend
+ * it talks to requires one, and none of them ever mounts a server's private key.
+ */
+export enum TlsClient {
+  /** The web UI, a client of the public frontend. */
+  UI = 'ui',
+  /** The admin-tools pod: the internal frontend when an authorizer guards the public one, else the public frontend. */
+  ADMIN_TOOLS = 'adminTools',
+  /** The namespace Job: the same frontend as the admin tools. */
+  NAMESPACE_JOB = 'namespaceJob',
+}
+
+/** Client certificate Secrets (`kubernetes.io/tls`: `tls.crt`, `tls.key`, `ca.crt`), one per client. */
+export interface TlsClientSecrets {
+  /**
+   * The web UI's client certificate, signed by the CA in the frontend Secret's `ca.crt`.
+   * @default - none; required when the cluster runs a UI and the frontend requires client certificates
+   */
+  readonly ui?: string;
+  /**
+   * The admin tools' client certificate. Signed by the CA in the internode Secret's `ca.crt` when
+   * they talk to the internal frontend (with `authorization`), else by the frontend's CA.
+   * @default - none; required when the cluster runs admin tools and their frontend requires client certificates
+   */
+  readonly adminTools?: string;
+  /**
+   * The namespace Job's client certificate, signed like the admin tools'.
+   * @default - none; required when the cluster creates namespaces and their frontend requires client certificates
+   */
+  readonly namespaceJob?: string;
+}
+
 /** Certificates in existing `kubernetes.io/tls` Secrets (keys `tls.crt`, `tls.key` and `ca.crt`). */
 export interface TlsSecretsOptions extends TlsCommonOptions {
   /**
    * Internode certificate, used as both server and client certificate between the roles. It needs
    * no extended key usage, or both serverAuth and clientAuth, and a SAN equal to
-   * `TemporalCluster.internodeServerName`.
+   * `TemporalCluster.internodeServerName`. Only the server pods mount it.
    */
   readonly internode: string;
   /**
@@ -58,15 +91,17 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
    */
   readonly frontend?: string;
   /**
-   * Client certificate of the worker role's system workers, trusted by the frontend.
+   * Client certificate of the worker role's system workers, trusted by the frontend. Used only with
+   * frontend TLS and no internal frontend (with one, the system workers use internode TLS), and
+   * mounted only in the worker role.
    * @default - the internode certificate
    */
   readonly systemWorker?: string;
   /**
-   * Client certificates for the web UI and the admin tools.
-   * @default - the internode certificate
+   * Client certificates of the UI, the admin tools and the namespace Job. Never a server's Secret.
+   * @default - none: a client whose frontend requires client certificates is a synth error
    */
-  readonly clients?: { readonly ui?: string; readonly adminTools?: string };
+  readonly clients?: TlsClientSecrets;
 }
 
 /** Certificates issued by cert-manager. */
@@ -94,21 +129,60 @@ export interface TlsCertManagerOptions extends TlsCommonOptions {
   readonly renewBefore?: Duration;
 }
 
+/** What a cluster tells its TLS about itself when it resolves it. */
+export interface TlsClusterContext {
+  readonly name: string;
+  readonly internodeServerName: string;
+  readonly frontendDnsNames: string[];
+  /** Whether the cluster runs an internal frontend (the system workers then use internode TLS). */
+  readonly internalFrontend: boolean;
+  /**
+   * For each client pod the cluster runs, whether it talks to the internal frontend (internode
+   * TLS) rather than the public one.
+   */
+  readonly clients: ReadonlyArray<{ readonly client: TlsClient; readonly internal: boolean }>;
+}
+
+/** A cert-manager Certificate the cluster emits. */
+export interface IssuedCertificate {
+  readonly id: string;
+  readonly name: string;
+  readonly secretName: string;
+  readonly usages: CertificateSpecUsages[];
+  readonly dnsNames?: string[];
+  readonly commonName: string;
+}
+
 /** The Secret names behind each TLS role, once resolved for a cluster. */
 export interface ResolvedTls {
   readonly internodeSecret: string;
   readonly frontendSecret?: string;
-  readonly systemWorkerSecret: string;
-  readonly uiSecret: string;
-  readonly adminToolsSecret: string;
+  /**
+   * The system workers' client certificate towards the frontend, when they use one: with frontend
+   * TLS and no internal frontend.
+   */
+  readonly systemWorkerSecret?: string;
+  /** The client certificate of each client pod whose frontend requires one. */
+  readonly clientSecrets: Readonly<Partial<Record<TlsClient, string>>>;
   readonly requireClientAuth: boolean;
   readonly refreshInterval: Duration;
   /** cert-manager Certificates to emit, when cert-manager issues them. */
-  readonly certificates: ReadonlyArray<{ id: string; name: string; secretName: string; usages: CertificateSpecUsages[]; dnsNames?: string[]; commonName: string }>;
+  readonly certificates: readonly IssuedCertificate[];
   readonly issuer?: CertManagerIssuer;
   readonly duration?: Duration;
   readonly renewBefore?: Duration;
 }
+
+/** Whether `client` must present a certificate: the internal frontend always asks, the public one when it serves mutual TLS. */
+export function clientNeedsCertificate(tls: { frontendSecret?: string; requireClientAuth: boolean }, internal: boolean): boolean {
+  return internal || (tls.frontendSecret !== undefined && tls.requireClientAuth);
+}
+
+const CLIENT_SECRET_SUFFIX: Record<TlsClient, string> = {
+  [TlsClient.UI]: 'ui-client',
+  [TlsClient.ADMIN_TOOLS]: 'admin-tools-client',
+  [TlsClient.NAMESPACE_JOB]: 'namespace-job-client',
+};
 
 /**
  * TLS for a cluster: mutual TLS between roles always, and for the frontend when asked. Build it
@@ -118,20 +192,45 @@ export class ClusterTls {
   public static fromSecrets(options: TlsSecretsOptions): ClusterTls {
     const owner = 'ClusterTls.fromSecrets';
     requireDns1123Subdomain(owner, 'internode', options.internode);
-    for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker], ['clients.ui', options.clients?.ui],
-      ['clients.adminTools', options.clients?.adminTools]] as const) {
+    for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
     }
+    const serverSecrets = new Map<string, string>([[options.internode, 'internode']]);
+    if (options.frontend !== undefined) serverSecrets.set(options.frontend, 'frontend');
+    if (options.systemWorker !== undefined && !serverSecrets.has(options.systemWorker)) serverSecrets.set(options.systemWorker, 'systemWorker');
+    for (const client of Object.values(TlsClient)) {
+      const secret = options.clients?.[client];
+      if (secret === undefined) continue;
+      requireDns1123Subdomain(owner, `clients.${client}`, secret);
+      const server = serverSecrets.get(secret);
+      if (server) {
+        throw propError(owner, `clients.${client}`, secret, `a client certificate Secret of its own, not the ${server} Secret`,
+          'A client pod that mounts a server\'s Secret holds that server\'s private key and can impersonate it.');
+      }
+    }
     const shared = common(owner, options);
-    return new ClusterTls(() => ({
-      internodeSecret: options.internode,
-      frontendSecret: options.frontend,
-      systemWorkerSecret: options.systemWorker ?? options.internode,
-      uiSecret: options.clients?.ui ?? options.internode,
-      adminToolsSecret: options.clients?.adminTools ?? options.internode,
-      ...shared,
-      certificates: [],
-    }));
+    return new ClusterTls((cluster) => {
+      const clientSecrets: Partial<Record<TlsClient, string>> = {};
+      for (const { client, internal } of cluster.clients) {
+        if (!clientNeedsCertificate({ frontendSecret: options.frontend, requireClientAuth: shared.requireClientAuth }, internal)) continue;
+        const secret = options.clients?.[client];
+        if (secret === undefined) {
+          const signer = internal ? `the internode Secret's ca.crt (${options.internode})` : `the frontend Secret's ca.crt (${options.frontend})`;
+          throw propError(`TemporalCluster '${cluster.name}'`, `tls.clients.${client}`, undefined,
+            `the name of a kubernetes.io/tls Secret with the ${client} client certificate: its frontend requires client certificates`,
+            `Sign it with the CA in ${signer}; the library never gives a client pod a server's Secret.`);
+        }
+        clientSecrets[client] = secret;
+      }
+      return {
+        internodeSecret: options.internode,
+        frontendSecret: options.frontend,
+        systemWorkerSecret: options.frontend !== undefined && !cluster.internalFrontend ? options.systemWorker ?? options.internode : undefined,
+        clientSecrets,
+        ...shared,
+        certificates: [],
+      };
+    });
   }
 
   public static certManager(options: TlsCertManagerOptions): ClusterTls {
@@ -147,28 +246,26 @@ export class ClusterTls {
     const frontend = options.frontend ?? true;
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
-      const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]) =>
+      const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
         ({ id, name: `${cluster.name}-${suffix}`, secretName: `${cluster.name}-${suffix}-tls`, usages, dnsNames, commonName: `${cluster.name}-${suffix}` });
       const { DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH, CLIENT_AUTH } = CertificateSpecUsages;
       const server = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH];
       const client = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH];
+      const frontendTls = { frontendSecret: frontend ? 'issued' : undefined, requireClientAuth: shared.requireClientAuth };
+      const clients = cluster.clients.filter(({ internal }) => clientNeedsCertificate(frontendTls, internal));
       const certificates = [
         // The internode certificate is also each role's client certificate: both usages.
         cert('Internode', 'internode', [...server, CLIENT_AUTH], [cluster.internodeServerName]),
-        ...(frontend ? [
-          cert('Frontend', 'frontend', server, [...cluster.frontendDnsNames, ...(options.frontendDnsNames ?? [])]),
-          cert('SystemWorker', 'system-worker', client),
-        ] : []),
-        cert('UiClient', 'ui-client', client),
-        cert('AdminToolsClient', 'admin-tools-client', client),
+        ...(frontend ? [cert('Frontend', 'frontend', server, [...cluster.frontendDnsNames, ...(options.frontendDnsNames ?? [])])] : []),
+        ...(frontend && !cluster.internalFrontend ? [cert('SystemWorker', 'system-worker', client)] : []),
+        ...clients.map(({ client: c }) => cert(`${c[0].toUpperCase()}${c.slice(1)}Client`, CLIENT_SECRET_SUFFIX[c], client)),
       ];
       const secret = (id: string) => certificates.find((c) => c.id === id)?.secretName;
       return {
         internodeSecret: secret('Internode')!,
         frontendSecret: secret('Frontend'),
-        systemWorkerSecret: secret('SystemWorker') ?? secret('Internode')!,
-        uiSecret: secret('UiClient')!,
-        adminToolsSecret: secret('AdminToolsClient')!,
+        systemWorkerSecret: secret('SystemWorker'),
+        clientSecrets: Object.fromEntries(clients.map(({ client: c }) => [c, `${cluster.name}-${CLIENT_SECRET_SUFFIX[c]}-tls`])),
         ...shared,
         certificates,
         issuer: { name: options.issuer.name, kind, group: options.issuer.group },
@@ -178,10 +275,10 @@ export class ClusterTls {
     });
   }
 
-  private constructor(private readonly resolver: (cluster: { name: string; internodeServerName: string; frontendDnsNames: string[] }) => ResolvedTls) {}
+  private constructor(private readonly resolver: (cluster: TlsClusterContext) => ResolvedTls) {}
 
   /** @internal */
-  public _resolve(cluster: { name: string; internodeServerName: string; frontendDnsNames: string[] }): ResolvedTls {
+  public _resolve(cluster: TlsClusterContext): ResolvedTls {
     return this.resolver(cluster);
   }
 }

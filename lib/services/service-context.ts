@@ -1,3 +1,4 @@
+import { ReadinessCheck } from './probes';
 import { ServiceRole } from './service-role';
 import { ClusterSize } from './sizing';
 import { TopologySpread } from './topology-spread';
@@ -30,8 +31,6 @@ export interface ServiceContext {
   readonly topologySpread: TopologySpread;
   /** Seconds a pod of each role gets to shut down. */
   readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
-  /** Roles whose gRPC port serves TLS, which Kubernetes gRPC probes cannot speak. */
-  readonly tlsRoles: readonly ServiceRole[];
-  /** Whether the release's worker role serves gRPC; before 1.31 it does not, and is probed on its membership port. */
-  readonly workerServesGrpc: boolean;
+  /** How each role's readiness is probed, from its TLS settings and release. */
+  readonly readinessCheck: (role: ServiceRole) => ReadinessCheck;
 }

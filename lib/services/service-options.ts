@@ -94,8 +94,10 @@ export interface FrontendAutoscaling {
 /** Settings of the frontends, which also serve HTTP. */
 export interface FrontendServiceOptions extends TemporalServiceOptions {
   /**
-   * HTTP API port.
-   * @default - 7243 (7246 for the internal frontend)
+   * HTTP API port. The internal frontend's HTTP API is off unless this is set: it serves only Nexus
+   * endpoints with a worker target and completion callbacks, and the server wraps it in the
+   * frontend's TLS settings, so under TLS it also needs frontend TLS.
+   * @default - 7243 for the frontend; none (HTTP off) for the internal frontend
    */
   readonly httpPort?: number;
   /**

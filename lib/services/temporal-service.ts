@@ -3,6 +3,7 @@ import { checkAutoscaling, disruptionBudget } from './availability';
 import { renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
+import { probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
@@ -106,15 +107,10 @@ export abstract class TemporalService extends Construct {
       ...(this.ports.http !== undefined ? [{ name: 'http', containerPort: this.ports.http, protocol: 'TCP' }] : []),
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort, protocol: 'TCP' }] : []),
     ];
-    const healthService = ROLE_FACTS[role].healthService;
     const { volumes, mounts } = props.context.podVolumes(role);
-    // Kubernetes gRPC probes cannot speak TLS: behind TLS, probe that the port accepts connections.
-    // A worker of a release without a gRPC server can only show that its membership port listens.
-    const grpcless = role === ServiceRole.WORKER && !props.context.workerServesGrpc;
-    const livenessPort = grpcless ? this.ports.membership : this.ports.grpc;
-    const probe = grpcless || props.context.tlsRoles.includes(role)
-      ? { tcpSocket: { port: IntOrString.fromNumber(livenessPort) } }
-      : { grpc: { port: this.ports.grpc, service: healthService } };
+    const check = props.context.readinessCheck(role);
+    const probe = probeAction(check, role, this.ports);
+    const livenessPort = check === ReadinessCheck.TCP_MEMBERSHIP ? this.ports.membership : this.ports.grpc;
 
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: metadata(this.name),
