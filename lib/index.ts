@@ -44,3 +44,5 @@ export * from './operations/namespace-bootstrap';
 export * from './operations/temporal-ui';
 export * from './operations/admin-tools';
 export * from './observability';
+export * from './pod/images';
+export * from './pod/service-account';

@@ -55,12 +55,62 @@ describe('production defaults', () => {
     expect(spread(TopologySpread.none())).toBeUndefined();
   });
 
-  test('priority class and image pull secrets reach every server pod', () => {
+  test('priority class reaches every server pod; image pull secrets and the image mirror reach every pod the library emits', () => {
     const chart = testChart();
-    cluster(chart, { priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'] });
+    cluster(chart, {
+      priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'], images: { repository: 'mirror.example.com:5000/temporalio' },
+      ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+    });
     for (const role of ['frontend', 'history', 'matching', 'worker']) {
       expect(deployment(chart, role).spec.template.spec).toMatchObject({ priorityClassName: 'temporal-critical', imagePullSecrets: [{ name: 'registry-mirror' }] });
     }
+    const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
+    expect(pods.length).toBe(9);
+    for (const [where, pod] of pods) {
+      expect([where, pod.imagePullSecrets]).toEqual([where, [{ name: 'registry-mirror' }]]);
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) expect([where, c.name, c.image]).toEqual([where, c.name, expect.stringMatching(/^mirror\.example\.com:5000\/temporalio\/(server|admin-tools|ui):/)]);
+    }
+  });
+
+  test('servers, the UI, the admin tools and the Jobs each run as their own ServiceAccount, none with a token', () => {
+    const chart = testChart();
+    cluster(chart, {
+      ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+      serviceAccount: { annotations: { role: 'servers' } }, schema: { serviceAccount: { annotations: { role: 'jobs' } } },
+    });
+    const accounts = Object.fromEntries(objects(chart).filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata.name, o]));
+    expect(Object.keys(accounts).sort()).toEqual(['temporal-admin-tools', 'temporal-jobs', 'temporal-server', 'temporal-ui']);
+    for (const account of Object.values<any>(accounts)) expect(account.automountServiceAccountToken).toBe(false);
+    expect(accounts['temporal-jobs'].metadata.annotations).toEqual({ role: 'jobs' });
+    expect(accounts['temporal-ui'].metadata.annotations).toBeUndefined();
+    const accountOf = Object.fromEntries(objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+      .map((o) => [o.metadata.labels['app.kubernetes.io/component'], o.spec.template.spec.serviceAccountName]));
+    expect(accountOf).toEqual({
+      'frontend': 'temporal-server', 'history': 'temporal-server', 'matching': 'temporal-server', 'worker': 'temporal-server',
+      'ui': 'temporal-ui', 'admin-tools': 'temporal-admin-tools', 'namespaces': 'temporal-jobs', 'schema-default': 'temporal-jobs', 'schema-visibility': 'temporal-jobs',
+    });
+  });
+
+  test('images are pinned: by the release\'s tag by default, by digest when given, and overrides keep to the release', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const chart = testChart();
+    const c = cluster(chart, { images: { digests: { server: digest } }, adminToolsImage: 'registry.example.com/tools/admin-tools:1.31.2', ui: { allowAnonymous: true, image: `temporalio/ui@${digest}` } });
+    expect(c.serverImage).toBe(`temporalio/server:1.31.2@${digest}`);
+    expect(deployment(chart, 'history').spec.template.spec.containers[0].image).toBe(`temporalio/server:1.31.2@${digest}`);
+    expect(c.adminToolsImage).toBe('registry.example.com/tools/admin-tools:1.31.2');
+    expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].image).toBe(`temporalio/ui@${digest}`);
+    expect(cluster(testChart(), { serverImage: `temporalio/server:latest@${digest}` }).serverImage).toBe(`temporalio/server:latest@${digest}`);
+    expect(cluster(testChart(), { serverImage: 'temporalio/server:1.31.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.31.2-patched');
+    expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.31.2');
+  });
+
+  test('without an authorizer the servers say so with TEMPORAL_ALLOW_NO_AUTH; with one they do not', () => {
+    const chart = testChart();
+    cluster(chart);
+    expect(deployment(chart, 'frontend').spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' });
+    const authorized = testChart();
+    cluster(authorized, { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } });
+    expect(deployment(authorized, 'frontend').spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('TEMPORAL_ALLOW_NO_AUTH');
   });
 
   test('the frontend\'s grace period covers its health-check failure and drain, set in dynamic config', () => {
@@ -104,6 +154,27 @@ describe('production defaults', () => {
       expect(bad({ size: ClusterSize.SMALL, worker: { podDisruptionBudget: { minAvailable: 1 } } })).toThrow(/worker of TemporalCluster 'temporal': podDisruptionBudget.minAvailable is 1; expected less than the role's 1 replica\(s\)/);
       expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 0 } } })).toThrow(/podDisruptionBudget.maxUnavailable is 0; expected at least 1/);
       expect(bad({ history: { podDisruptionBudget: { maxUnavailable: 1, minAvailable: 1 } } })).toThrow(/expected maxUnavailable or minAvailable, not both/);
+    });
+    test('an image is not pinned to the release: latest, no tag, another release, for every image prop', () => {
+      for (const [prop, props] of [
+        ['serverImage', { serverImage: 'temporalio/server:latest' }],
+        ['serverImage', { serverImage: 'temporalio/server' }],
+        ['serverImage', { serverImage: 'temporalio/server:1.30.9' }],
+        ['adminToolsImage', { adminToolsImage: 'temporalio/admin-tools:1.32.0' }],
+        ['history.image', { history: { image: 'temporalio/server:latest' } }],
+        ['internalFrontend.image', { internalFrontend: { image: 'temporalio/server:1.31.3' } }],
+        ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui' } }],
+        ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui:latest' } }],
+      ] as const) {
+        expect(bad(props as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; expected (an image pinned to a tag|the tag 1\\.31\\.2)`));
+      }
+    });
+    test('an image reference, a mirror or a digest is malformed', () => {
+      expect(bad({ serverImage: 'Temporalio/Server::1.31.2' })).toThrow(/serverImage is "Temporalio\/Server::1.31.2"; expected an image reference/);
+      expect(bad({ serverImage: 'temporalio/server:1.31.2@sha256:abc' })).toThrow(/serverImage is .*; expected an image reference/);
+      expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/images.repository is "Registry\/Temporalio"; expected a registry and path without tag or digest/);
+      expect(bad({ images: { repository: 'registry.example.com/temporalio:1.0' } })).toThrow(/images.repository is .*; expected a registry and path without tag or digest/);
+      expect(bad({ images: { digests: { ui: 'sha256:XYZ' } } })).toThrow(/images.digests.ui is "sha256:XYZ"; expected a digest "sha256:" followed by 64 lower-case hex digits/);
     });
     test('an image pull Secret name is not a Secret name', () => {
       expect(bad({ imagePullSecrets: ['Registry_Mirror'] })).toThrow(/imagePullSecrets\[0\] is "Registry_Mirror"; expected a DNS-1123 subdomain/);

@@ -1,11 +1,20 @@
-import { NetworkPeer, ServicePorts } from '../lib';
-import { ingressAllowed, Pod } from './support/network-policy';
+import { Duration } from 'cdk8s';
+import { ArchivalProvider, ClusterDns, ClusterTls, NetworkPeer, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
+import { connectionAllowed, External, ingressAllowed, Pod } from './support/network-policy';
 import { cluster, objects, testChart } from './support/synth';
 
 const pod = (instance: string, component: string, namespace = 'temporal'): Pod => ({
   namespace,
   labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component },
 });
+const outside = (namespace: string, labels: Record<string, string> = { app: 'client' }): Pod => ({ namespace, labels });
+const address = (ip: string): External => ({ ip });
+
+function policiesOf(props: Partial<TemporalClusterProps> = {}, id = 'temporal') {
+  const chart = testChart();
+  const c = cluster(chart, props, id);
+  return { c, policies: objects(chart).filter((o) => o.kind === 'NetworkPolicy') };
+}
 
 function twoClusters(networkPolicy = {}) {
   const chart = testChart();
@@ -14,73 +23,169 @@ function twoClusters(networkPolicy = {}) {
   return { blue, green, policies: objects(chart).filter((o) => o.kind === 'NetworkPolicy') };
 }
 
+/** Each row: from, to, port, and whether the connection gets through. */
+type Row = [string, Pod | External, Pod | External, number, boolean];
+
+function table(policies: any[], rows: Row[]) {
+  expect(rows.length).toBeGreaterThan(0);
+  return rows.map(([what, from, to, port]) => [what, connectionAllowed(policies, from, to, port)]);
+}
+
+const expected = (rows: Row[]) => rows.map(([what, , , , allowed]) => [what, allowed]);
+
 describe('ClusterNetworkPolicies', () => {
   test('defaults', () => {
-    const chart = testChart();
-    cluster(chart);
-    expect(objects(chart).filter((o) => o.kind === 'NetworkPolicy')).toMatchSnapshot();
+    expect(policiesOf().policies).toMatchSnapshot();
   });
 
-  test('the pods of one cluster reach each other on every gRPC and membership port', () => {
-    const { blue, policies } = twoClusters();
-    for (const target of blue.services) {
-      for (const port of [target.ports.grpc, target.ports.membership]) {
-        expect(ingressAllowed(policies, pod('blue', 'history'), pod('blue', target.role), port)).toBe(true);
-      }
-    }
+  test('the default cluster: who reaches what', () => {
+    const { policies } = policiesOf({ namespaces: [{ name: 'default', retention: Duration.days(1) }] });
+    const rows: Row[] = [
+      ['history -> matching gRPC', pod('temporal', 'history'), pod('temporal', 'matching'), 7235, true],
+      ['worker -> frontend membership', pod('temporal', 'worker'), pod('temporal', 'frontend'), 6933, true],
+      ['frontend -> history gRPC', pod('temporal', 'frontend'), pod('temporal', 'history'), 7234, true],
+      ['a client in another namespace -> frontend gRPC', outside('payments'), pod('temporal', 'frontend'), 7233, true],
+      ['a client in another namespace -> frontend HTTP', outside('payments'), pod('temporal', 'frontend'), 7243, true],
+      ['a client -> frontend membership', outside('payments'), pod('temporal', 'frontend'), 6933, false],
+      ['a client -> history gRPC', outside('payments'), pod('temporal', 'history'), 7234, false],
+      ['monitoring -> history metrics', outside('monitoring'), pod('temporal', 'history'), 9090, true],
+      ['a client -> history metrics', outside('payments'), pod('temporal', 'history'), 9090, false],
+      ['namespace Job -> frontend gRPC', pod('temporal', 'namespaces'), pod('temporal', 'frontend'), 7233, true],
+      ['namespace Job -> history gRPC', pod('temporal', 'namespaces'), pod('temporal', 'history'), 7234, false],
+      ['namespace Job -> matching membership', pod('temporal', 'namespaces'), pod('temporal', 'matching'), 6935, false],
+      ['schema Job -> history gRPC', pod('temporal', 'schema-default'), pod('temporal', 'history'), 7234, false],
+      // Egress is not restricted by default.
+      ['history -> the database', pod('temporal', 'history'), address('10.20.0.5'), 5432, true],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
+  test('every feature on, egress restricted: who reaches what', () => {
+    const chart = testChart();
+    cluster(chart, {
+      tls: ClusterTls.certManager({ issuer: { name: 'ca' } }),
+      internalFrontend: { httpPort: 7246 },
+      authorization: { jwtKeySources: ['https://idp.example.com:8443/jwks.json'] },
+      ui: {
+        oidc: { providerUrl: 'https://login.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' },
+        allowFrom: [NetworkPeer.namespace('ingress-nginx')],
+      },
+      adminTools: true,
+      namespaces: [{ name: 'default', retention: Duration.days(1) }],
+      archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'http://minio.storage.svc:9000' }), uri: 's3://archive/history' } },
+      enableGlobalNamespace: true,
+      remoteClusters: [{ name: 'other', initialFailoverVersion: 2, rpcAddress: 'temporal.other.example.com:7300' }],
+      networkPolicy: {
+        restrictEgress: true,
+        frontendClients: [NetworkPeer.namespace('payments')],
+        monitoring: [NetworkPeer.namespace('observability')],
+        extraEgress: [{ peers: [NetworkPeer.ipBlock('10.9.0.0/16')], ports: [3128] }],
+        dns: ClusterDns.nodeLocal(),
+      },
+    });
+    const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+    const t = (component: string) => pod('temporal', component);
+    const rows: Row[] = [
+      ['payments -> frontend gRPC', outside('payments'), t('frontend'), 7233, true],
+      ['orders -> frontend gRPC', outside('orders'), t('frontend'), 7233, false],
+      ['payments -> internal frontend gRPC', outside('payments'), t('internal-frontend'), 7236, false],
+      ['UI -> frontend gRPC', t('ui'), t('frontend'), 7233, true],
+      ['UI -> internal frontend gRPC (no authorizer there)', t('ui'), t('internal-frontend'), 7236, false],
+      ['UI -> history gRPC', t('ui'), t('history'), 7234, false],
+      ['UI -> its identity provider', t('ui'), address('203.0.113.7'), 443, true],
+      ['UI -> the database', t('ui'), address('10.20.0.5'), 5432, false],
+      ['ingress-nginx -> UI', outside('ingress-nginx'), t('ui'), 8080, true],
+      ['payments -> UI', outside('payments'), t('ui'), 8080, false],
+      ['admin tools -> internal frontend gRPC', t('admin-tools'), t('internal-frontend'), 7236, true],
+      ['admin tools -> history gRPC', t('admin-tools'), t('history'), 7234, false],
+      ['admin tools -> the database', t('admin-tools'), address('10.20.0.5'), 5432, false],
+      ['namespace Job -> internal frontend gRPC', t('namespaces'), t('internal-frontend'), 7236, true],
+      ['namespace Job -> matching gRPC', t('namespaces'), t('matching'), 7235, false],
+      ['schema Job -> its store', t('schema-default'), address('10.20.0.5'), 5432, true],
+      ['schema Job -> history gRPC', t('schema-default'), t('history'), 7234, false],
+      ['schema Job -> the key set host', t('schema-default'), address('203.0.113.7'), 8443, false],
+      ['history -> the database', t('history'), address('10.20.0.5'), 5432, true],
+      ['frontend -> the key sets', t('frontend'), address('203.0.113.7'), 8443, true],
+      ['history -> S3-compatible archival', t('history'), address('10.30.0.9'), 9000, true],
+      ['history -> the remote cluster', t('history'), address('198.51.100.4'), 7300, true],
+      ['worker -> the proxy (extraEgress)', t('worker'), address('10.9.1.1'), 3128, true],
+      ['worker -> port 3128 elsewhere', t('worker'), address('10.8.1.1'), 3128, false],
+      ['history -> any other port', t('history'), address('203.0.113.7'), 25, false],
+      ['frontend -> NodeLocal DNS', t('frontend'), address('169.254.20.10'), 53, true],
+      ['internal frontend HTTP <- history', t('history'), t('internal-frontend'), 7246, true],
+      ['observability -> matching metrics', outside('observability'), t('matching'), 9090, true],
+      ['monitoring -> matching metrics', outside('monitoring'), t('matching'), 9090, false],
+      ['observability -> UI metrics port', outside('observability'), t('ui'), 9090, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
+  test('an empty list of peers admits nobody, never everybody', () => {
+    const { policies } = policiesOf({ ui: { allowAnonymous: true, allowFrom: [] }, networkPolicy: { frontendClients: [], monitoring: [] } });
+    const rendered = JSON.stringify(policies);
+    expect(rendered).not.toContain('"from":[]');
+    const rows: Row[] = [
+      ['payments -> frontend gRPC', outside('payments'), pod('temporal', 'frontend'), 7233, false],
+      ['same namespace, another app -> frontend gRPC', outside('temporal'), pod('temporal', 'frontend'), 7233, false],
+      ['monitoring -> history metrics', outside('monitoring'), pod('temporal', 'history'), 9090, false],
+      ['anybody -> UI', outside('ingress-nginx'), pod('temporal', 'ui'), 8080, false],
+      // The cluster's own UI still reaches the frontend it needs.
+      ['UI -> frontend gRPC', pod('temporal', 'ui'), pod('temporal', 'frontend'), 7233, true],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
   });
 
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
+    expect(blue.services.length).toBeGreaterThan(0);
     for (const target of blue.services) {
       expect(ingressAllowed(policies, pod('green', target.role), pod('blue', target.role), target.ports.membership)).toBe(false);
       if (target.role !== 'frontend') expect(ingressAllowed(policies, pod('green', 'history'), pod('blue', target.role), target.ports.grpc)).toBe(false);
     }
   });
 
-  test('the frontend is open to its clients on gRPC and HTTP only; metrics only to monitoring', () => {
-    const { blue, policies } = twoClusters();
-    const client: Pod = { namespace: 'payments', labels: { app: 'payments-worker' } };
-    expect(ingressAllowed(policies, client, pod('blue', 'frontend'), blue.frontend.ports.grpc)).toBe(true);
-    expect(ingressAllowed(policies, client, pod('blue', 'frontend'), blue.frontend.ports.http!)).toBe(true);
-    expect(ingressAllowed(policies, client, pod('blue', 'frontend'), blue.frontend.ports.membership)).toBe(false);
-    expect(ingressAllowed(policies, client, pod('blue', 'history'), blue.history.ports.grpc)).toBe(false);
-    expect(ingressAllowed(policies, client, pod('blue', 'history'), 9090)).toBe(false);
-    expect(ingressAllowed(policies, { namespace: 'monitoring', labels: { app: 'prometheus' } }, pod('blue', 'history'), 9090)).toBe(true);
-  });
-
-  test('frontend clients and monitoring are configurable', () => {
-    const { blue, policies } = twoClusters({
-      frontendClients: [NetworkPeer.pods({ team: 'orders' }, 'orders'), NetworkPeer.ipBlock('10.0.0.0/8')],
-      monitoring: [NetworkPeer.namespace('observability')],
+  test('with restricted egress, DNS goes to the cluster DNS pods by default, and each kind of pod gets its own egress policy', () => {
+    const { policies } = policiesOf({ adminTools: true, networkPolicy: { restrictEgress: true } });
+    const names = policies.filter((p) => p.spec.policyTypes.includes('Egress')).map((p) => p.metadata.name);
+    expect(names).toEqual(['temporal-deny-all', 'temporal-servers-egress', 'temporal-admin-tools-egress', 'temporal-schema-default-egress', 'temporal-schema-visibility-egress']);
+    const servers = policies.find((p) => p.metadata.name === 'temporal-servers-egress');
+    expect(servers.spec.egress[0]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     });
-    expect(ingressAllowed(policies, { namespace: 'orders', labels: { team: 'orders' } }, pod('blue', 'frontend'), blue.frontend.ports.grpc)).toBe(true);
-    expect(ingressAllowed(policies, { namespace: 'orders', labels: { team: 'other' } }, pod('blue', 'frontend'), blue.frontend.ports.grpc)).toBe(false);
-    expect(ingressAllowed(policies, { namespace: 'observability', labels: {} }, pod('blue', 'matching'), 9090)).toBe(true);
-    expect(ingressAllowed(policies, { namespace: 'monitoring', labels: {} }, pod('blue', 'matching'), 9090)).toBe(false);
-  });
-
-  test('egress restriction opens DNS, the cluster\'s own pods and the store ports', () => {
-    const chart = testChart();
-    cluster(chart, { networkPolicy: { restrictEgress: true } });
-    const egress = objects(chart).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'temporal-egress');
-    expect(egress.spec.egress.map((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`))).toEqual([
-      ['UDP/53', 'TCP/53'],
-      ['TCP/6933', 'TCP/6934', 'TCP/6935', 'TCP/6939', 'TCP/7233', 'TCP/7234', 'TCP/7235', 'TCP/7239', 'TCP/7243'],
-      ['TCP/5432'],
-    ]);
-    expect(objects(chart).find((o) => o.metadata.name === 'temporal-deny-all').spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 
   test('can be turned off', () => {
-    const chart = testChart();
-    cluster(chart, { networkPolicy: { enabled: false } });
-    expect(objects(chart).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+    expect(policiesOf({ networkPolicy: { enabled: false } }).policies).toEqual([]);
   });
 
-  test('the evaluator itself refuses traffic no rule allows, so the checks above can fail', () => {
-    const denyAll = [{ kind: 'NetworkPolicy', metadata: { namespace: 'temporal' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }];
-    expect(ingressAllowed(denyAll, pod('blue', 'history'), pod('blue', 'history'), 7234)).toBe(false);
+  describe('fails when', () => {
+    test('extraEgress or dns is set without restrictEgress, which would do nothing', () => {
+      expect(() => policiesOf({ networkPolicy: { extraEgress: [{ ports: [3128] }] } })).toThrow(/networkPolicy of TemporalCluster 'temporal': extraEgress is "set"; expected restrictEgress: true as well/);
+      expect(() => policiesOf({ networkPolicy: { dns: ClusterDns.nodeLocal() } })).toThrow(/dns is "set"; expected restrictEgress: true as well/);
+    });
+    test('an egress allowance has no port, a bad port, or an empty peer list', () => {
+      expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [] }] } })).toThrow(/extraEgress\[0\].ports is \[\]; expected at least one port/);
+      expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [70000] }] } })).toThrow(/extraEgress\[0\].ports\[0\] is 70000/);
+      expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one peer/);
+    });
+    test('a peer is not a NetworkPeer, or the NodeLocal address is not an address', () => {
+      expect(() => policiesOf({ networkPolicy: { frontendClients: [{ namespaceSelector: {} } as never] } })).toThrow(/frontendClients\[0\] is .*; expected a NetworkPeer/);
+      expect(() => ClusterDns.nodeLocal('169.254.20.300')).toThrow(/ClusterDns.nodeLocal: address is "169.254.20.300"/);
+    });
+  });
+
+  test('the evaluator itself: deny by default, from: [] admits everyone, and matchExpressions select', () => {
+    const deny = [{ kind: 'NetworkPolicy', metadata: { namespace: 'temporal' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }];
+    expect(ingressAllowed(deny, pod('blue', 'history'), pod('blue', 'history'), 7234)).toBe(false);
     expect(ingressAllowed([], pod('blue', 'history'), pod('blue', 'history'), 7234)).toBe(true);
+    const emptyFrom = [{ kind: 'NetworkPolicy', metadata: { namespace: 'temporal' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [], ports: [{ port: 7234 }] }] } }];
+    expect(ingressAllowed(emptyFrom, outside('anywhere'), pod('blue', 'history'), 7234)).toBe(true);
+    const byExpression = [{
+      kind: 'NetworkPolicy', metadata: { namespace: 'temporal' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['history'] }] } }] }] },
+    }];
+    expect(ingressAllowed(byExpression, pod('blue', 'history'), pod('blue', 'matching'), 7235)).toBe(true);
+    expect(ingressAllowed(byExpression, pod('blue', 'ui'), pod('blue', 'matching'), 7235)).toBe(false);
   });
 });

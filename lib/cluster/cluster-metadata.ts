@@ -32,7 +32,13 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
       throw propError(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, `a value distinct from every other cluster's; ${holder} already has it`);
     }
     versions.set(remote.initialFailoverVersion, remote.name);
-    if (remote.enabled ?? true) requireNonEmpty(owner, `${prop}.rpcAddress`, remote.rpcAddress);
+    if ((remote.enabled ?? true) || (remote.rpcAddress ?? '') !== '') {
+      requireNonEmpty(owner, `${prop}.rpcAddress`, remote.rpcAddress);
+      const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(remote.rpcAddress);
+      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'host:port of the remote cluster\'s frontend, such as "temporal-frontend.other.example.com:7233"');
+      }
+    }
   });
   if (!names.has(masterClusterName)) {
     throw propError(owner, 'masterClusterName', masterClusterName, `one of the clusters in clusterInformation (${[...names].join(', ')})`);

@@ -16,6 +16,7 @@ export interface ClusterIdentity {
   readonly pinnedConfigMapName: string;
   readonly dynamicConfigName: string;
   readonly serviceAccountName: string;
+  readonly jobServiceAccountName: string;
   /** The frontend Service's fully qualified name, which TLS clients verify. */
   readonly frontendFqdn: string;
   /** The names clients reach the frontend by, which a frontend certificate must carry. */
@@ -47,6 +48,7 @@ export function clusterIdentity(scope: Construct, id: string, props: { name?: st
     pinnedConfigMapName: `${name}-pinned`,
     dynamicConfigName: `${name}-dynamic-config`,
     serviceAccountName: `${name}-server`,
+    jobServiceAccountName: `${name}-jobs`,
     frontendFqdn,
     frontendDnsNames: [frontendService, `${frontendService}.${namespace}`, `${frontendService}.${namespace}.svc`, frontendFqdn],
     internodeServerName: `${name}-internode.${namespace}.svc`,

@@ -9,6 +9,8 @@ import { Persistence } from '../persistence/persistence';
 import { AuthorizationOptions } from '../security/authorization';
 import { NetworkPolicyOptions } from '../security/network-policies';
 import { ClusterTls } from '../security/tls';
+import { ImageOptions } from '../pod/images';
+import { ServiceAccountOptions } from '../pod/service-account';
 import { ServicePorts } from '../services/ports';
 import { ClusterSize } from '../services/sizing';
 import { FrontendServiceOptions, TemporalServiceOptions } from '../services/service-options';
@@ -44,6 +46,12 @@ export interface SchemaOptions {
    * @default true
    */
   readonly createDatabase?: boolean;
+  /**
+   * The ServiceAccount of the schema and namespace Jobs, for a workload identity that reaches the
+   * database (IAM authentication). The Jobs never share the servers' ServiceAccount.
+   * @default - a dedicated ServiceAccount `<name>-jobs` without annotations
+   */
+  readonly serviceAccount?: ServiceAccountOptions;
   /**
    * Delete finished schema Jobs after this long. Leave unset under Argo CD, which would otherwise
    * show the deleted Jobs as missing and recreate them; see the README.
@@ -198,7 +206,8 @@ export interface TemporalClusterProps {
    */
   readonly priorityClassName?: string;
   /**
-   * Secrets for pulling images from a private registry or mirror.
+   * Secrets for pulling images from a private registry or mirror. Every pod the library emits gets
+   * them: servers, schema and namespace Jobs, the UI and the admin tools.
    * @default - none
    */
   readonly imagePullSecrets?: string[];
@@ -233,15 +242,22 @@ export interface TemporalClusterProps {
   /** @default - 2 replicas, ports 7239/6939 */
   readonly worker?: TemporalServiceOptions;
   /**
-   * Server image.
-   * @default `temporalio/server:<version>`
+   * Server image, pinned to the release's tag or to a digest (see `images.allowOtherTags`).
+   * @default `<images.repository>/server:<version>`
    */
   readonly serverImage?: string;
   /**
-   * Admin-tools image for schema Jobs and waits. Since 1.30 its tag equals the server's.
-   * @default `temporalio/admin-tools:<version>`
+   * Admin-tools image for schema Jobs and waits, the namespace Job and the admin tools. Since 1.30
+   * its tag equals the server's.
+   * @default `<images.repository>/admin-tools:<version>`
    */
   readonly adminToolsImage?: string;
+  /**
+   * Where the default images come from (a mirror), digests that pin them, and whether an override
+   * may carry another tag than the release.
+   * @default - Docker Hub's temporalio images, by tag
+   */
+  readonly images?: ImageOptions;
   /** @default - no values, 10s poll interval */
   readonly dynamicConfig?: ClusterDynamicConfigOptions;
   /** @default - see SchemaOptions */
@@ -321,12 +337,3 @@ export interface ShutdownOptions {
   readonly drainDuration?: Duration;
 }
 
-/** The pods' ServiceAccount. */
-export interface ServiceAccountOptions {
-  /**
-   * Annotations, for workload identity (EKS IRSA, GKE Workload Identity) to reach S3 or GCS
-   * archival buckets or cloud databases.
-   * @default - none
-   */
-  readonly annotations?: Record<string, string>;
-}

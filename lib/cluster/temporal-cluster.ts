@@ -8,8 +8,8 @@ import { LockedCluster } from './lock-record';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnv } from './pinned-values';
 import { frontendShutdown } from './shutdown';
 import { LogLevel, RemoteCluster, TemporalClusterProps } from './temporal-cluster-props';
-import { KubeConfigMap, KubeServiceAccount } from '../../imports/k8s';
-import { archivalClaimVolumes, archivalConfig } from '../config/archival';
+import { KubeConfigMap } from '../../imports/k8s';
+import { archivalClaimVolumes, archivalConfig, archivalEgressPorts } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { renderServerConfig } from '../config/server-config';
@@ -23,10 +23,12 @@ import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { schemaWaitContainer } from '../persistence/schema/schema-wait';
 import { serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes } from '../persistence/store-access';
+import { ClusterImages, clusterImages } from '../pod/images';
+import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
-import { ClusterNetworkPolicies } from '../security/network-policies';
+import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
 import { ResolvedTls, TlsClient } from '../security/tls';
 import { FrontendClient, frontendClient, serverTlsVolumes } from '../security/tls-mounts';
@@ -100,6 +102,10 @@ export class TemporalCluster extends Construct {
   public readonly size: ClusterSize;
   /** The server pods' ServiceAccount. */
   public readonly serviceAccountName: string;
+  /** The schema and namespace Jobs' ServiceAccount. */
+  public readonly jobServiceAccountName: string;
+  /** Image pull Secrets of every pod the cluster emits. */
+  public readonly imagePullSecrets: string[];
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -123,7 +129,8 @@ export class TemporalCluster extends Construct {
     this.version = TemporalVersion.of(props.version ?? TemporalVersion.DEFAULT);
     const identity = clusterIdentity(this, id, props, this.version);
     ({ name: this.name, namespace: this.namespace, labels: this.labels, clusterDomain: this.clusterDomain, configMapName: this.configMapName,
-      pinnedConfigMapName: this.pinnedConfigMapName, serviceAccountName: this.serviceAccountName, frontendFqdn: this.frontendFqdn,
+      pinnedConfigMapName: this.pinnedConfigMapName, serviceAccountName: this.serviceAccountName, jobServiceAccountName: this.jobServiceAccountName,
+      frontendFqdn: this.frontendFqdn,
       frontendDnsNames: this.frontendDnsNames, internodeServerName: this.internodeServerName } = identity);
     const owner = `TemporalCluster '${this.name}'`;
     this.numHistoryShards = requireInteger(owner, 'numHistoryShards', props.numHistoryShards, 1, 2 ** 31 - 1);
@@ -133,8 +140,9 @@ export class TemporalCluster extends Construct {
     this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };
     this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
     this.authorizationEnabled = checkAuthorization(owner, props);
-    this.serverImage = props.serverImage ?? `temporalio/server:${this.version.version}`;
-    this.adminToolsImage = props.adminToolsImage ?? `temporalio/admin-tools:${this.version.version}`;
+    const images = clusterImages(owner, this.version.version, props.images, props);
+    ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
+    this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(owner, props.persistence, this.name);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
@@ -154,9 +162,9 @@ export class TemporalCluster extends Construct {
     emitCertificates(this, this.tls, this.namespace, this.labels);
     this.schemaJobs = this.emitSchemaJobs(owner, props, schemaPlans);
     this.size = props.size ?? ClusterSize.MEDIUM;
-    this.emitServiceAccount(props);
+    emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = this.serviceContext(owner, props, schemaPlans);
+    const context = this.serviceContext(props, schemaPlans, images);
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, { ...roleOptionsOf(props)[role], ports: ports[role]!, context });
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');
@@ -165,7 +173,7 @@ export class TemporalCluster extends Construct {
     this.matching = service(MatchingService, ServiceRole.MATCHING, 'Matching');
     this.worker = service(WorkerService, ServiceRole.WORKER, 'Worker');
 
-    ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props));
+    ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     if (props.networkPolicy?.enabled ?? true) this.emitNetworkPolicies(props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -241,13 +249,6 @@ export class TemporalCluster extends Construct {
     }));
   }
 
-  private emitServiceAccount(props: TemporalClusterProps): void {
-    new KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels, annotations: props.serviceAccount?.annotations },
-      automountServiceAccountToken: false,
-    });
-  }
-
   private emitMonitoring(options: MonitoringOptions, clusterSelector: Record<string, string>): TemporalMonitoring {
     return new TemporalMonitoring(this, 'Monitoring', {
       clusterName: this.name, namespace: this.namespace, labels: this.labels, clusterSelector,
@@ -297,6 +298,7 @@ export class TemporalCluster extends Construct {
   /** One Job per store, each mounting that store's TLS files only. */
   private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
     const backoffLimit = requireInteger(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+    emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
     return plans.map((plan) => ({ plan, volumes: joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store)) })).map(({ plan, volumes }) => new SchemaJob(this, `Schema-${plan.role}`, {
       name: requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`),
       namespace: this.namespace,
@@ -307,11 +309,13 @@ export class TemporalCluster extends Construct {
       volumeMounts: volumes.mounts,
       ttlSecondsAfterFinished: props.schema?.ttlAfterFinished?.toSeconds(),
       backoffLimit,
+      serviceAccountName: this.jobServiceAccountName,
+      imagePullSecrets: this.imagePullSecrets,
     }));
   }
 
   /** What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings. */
-  private serviceContext(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): ServiceContext {
+  private serviceContext(props: TemporalClusterProps, plans: StoreSchemaPlan[], images: ClusterImages): ServiceContext {
     const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence));
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
@@ -323,12 +327,15 @@ export class TemporalCluster extends Construct {
       namespace: this.namespace,
       clusterDomain: this.clusterDomain,
       serverImage: this.serverImage,
+      checkImage: (prop, reference) => images.override(prop, reference, 'server'),
       version: this.version.version,
       labels: this.labels,
       podAnnotations: { 'temporal.io/config-checksum': createHash('sha256').update(this.serverConfig).digest('hex') },
       env: [
         ...pinnedEnv(this.pinnedConfigMapName),
         ...serverStoreCredentialEnv(this.persistence),
+        // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
+        ...(this.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
       ],
       podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes),
       // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
@@ -338,7 +345,7 @@ export class TemporalCluster extends Construct {
       size: this.size,
       serviceAccountName: this.serviceAccountName,
       priorityClassName: props.priorityClassName,
-      imagePullSecrets: (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name)),
+      imagePullSecrets: this.imagePullSecrets,
       topologySpread: props.topologySpread ?? TopologySpread.soft(),
       terminationGracePeriodSeconds: {
         [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
@@ -349,8 +356,8 @@ export class TemporalCluster extends Construct {
   }
 
   /** The namespace Job, the UI and the admin tools: the pods that talk to the cluster as clients. */
-  private emitOperatorTools(props: TemporalClusterProps): { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } {
-    const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, serviceAccountName: this.serviceAccountName };
+  private emitOperatorTools(props: TemporalClusterProps, images: ClusterImages): { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } {
+    const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, imagePullSecrets: this.imagePullSecrets };
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
       const client = this.adminClient(TlsClient.NAMESPACE_JOB);
@@ -365,11 +372,14 @@ export class TemporalCluster extends Construct {
         namespaces: props.namespaces,
         volumes: volumes.volumes,
         volumeMounts: volumes.mounts,
+        serviceAccountName: this.jobServiceAccountName,
+        imagePullSecrets: this.imagePullSecrets,
       });
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
-      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
+      const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
+      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
     }
     if (props.adminTools) {
       tools.adminTools = new AdminTools(this, 'AdminTools', { ...shared, image: this.adminToolsImage, client: this.adminClient() });
@@ -379,20 +389,45 @@ export class TemporalCluster extends Construct {
 
   private emitNetworkPolicies(props: TemporalClusterProps, clusterSelector: Record<string, string>): void {
     const frontends = this.services.filter((svc) => svc.ports.http !== undefined);
+    const componentIs = (...components: string[]) => ({
+      matchLabels: clusterSelector,
+      matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }],
+    });
+    const frontendOf = (svc: TemporalService) => ({ name: svc.role, selector: { matchLabels: svc.selectorLabels }, port: svc.ports.grpc });
+    const toolsFrontend = frontendOf(this.adminToolsUseInternalFrontend ? this.internalFrontend! : this.frontend);
+    const clients: ClientPods[] = [
+      ...(this.ui ? [{ name: 'ui', selector: { matchLabels: this.ui.selectorLabels }, frontend: frontendOf(this.frontend), egressPorts: this.ui.egressPorts }] : []),
+      ...(this.adminTools ? [{ name: 'admin-tools', selector: { matchLabels: this.adminTools.selectorLabels }, frontend: toolsFrontend }] : []),
+      ...(this.namespaceBootstrap ? [{ name: 'namespaces', selector: componentIs('namespaces'), frontend: toolsFrontend }] : []),
+    ];
     new ClusterNetworkPolicies(this, 'NetworkPolicies', {
       clusterName: this.name,
       namespace: this.namespace,
       labels: this.labels,
       clusterSelector,
-      frontendSelector: this.frontend.selectorLabels,
+      servers: { selector: componentIs(...this.services.map((svc) => svc.role)) },
+      frontend: { selector: { matchLabels: this.frontend.selectorLabels } },
       internodePorts: [...this.services.flatMap((svc) => [svc.ports.grpc, svc.ports.membership]), ...frontends.map((svc) => svc.ports.http!)],
       frontendPorts: [this.frontend.ports.grpc, this.frontend.ports.http!],
       metricsPort: this.metricsPort,
+      clients,
+      ui: this.ui ? { selector: { matchLabels: this.ui.selectorLabels }, port: TemporalUi.PORT, allowFrom: props.ui?.allowFrom } : undefined,
+      schemaJobs: this.schemaJobs.map((job) => ({ name: job.component, selector: componentIs(job.component), storePorts: [job.storePort] })),
       storePorts: this.persistence.stores.map(({ store }) => store.port),
-      ui: this.ui ? { selector: this.ui.selectorLabels, port: TemporalUi.PORT, allowFrom: props.ui?.allowFrom } : undefined,
+      serverEgressPorts: serverEgressPorts(props),
       options: props.networkPolicy ?? {},
     });
   }
+}
+
+/** Ports the servers dial for their features: the key sets, archival endpoints, remote clusters' frontends. */
+function serverEgressPorts(props: TemporalClusterProps): number[] {
+  const urlPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return [
+    ...(props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))),
+    ...archivalEgressPorts(props.archival),
+    ...(props.remoteClusters ?? []).filter((r) => r.enabled ?? true).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
+  ];
 }
 
 /** The per-role props, keyed by role; the internal frontend only when asked for. */

@@ -15,12 +15,25 @@ export class ArchivalProvider {
   /** Amazon S3 or an S3-compatible store. Credentials come from the pods' identity (see `serviceAccount`) or env. */
   public static s3(options: { readonly region: string; readonly endpoint?: string; readonly forcePathStyle?: boolean }): ArchivalProvider {
     requireNonEmpty('ArchivalProvider.s3', 'region', options.region);
-    return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } });
+    let port = 443;
+    if (options.endpoint !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(options.endpoint);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw propError('ArchivalProvider.s3', 'endpoint', options.endpoint, 'an http(s) URL such as "https://minio.storage.svc:9000"');
+      }
+      port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    }
+    return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } }, undefined, port);
   }
 
   /** Google Cloud Storage. Credentials come from workload identity or a mounted key file. */
   public static gcs(options: { readonly credentialsPath?: string } = {}): ArchivalProvider {
-    return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } });
+    return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } }, undefined, 443);
   }
 
   private constructor(
@@ -30,6 +43,8 @@ export class ArchivalProvider {
     public readonly _config: Record<string, unknown>,
     /** The claim to mount, for the filestore. */
     public readonly claimName?: string,
+    /** The TCP port the servers dial to archive, for a restricted egress; none for the filestore. */
+    public readonly egressPort?: number,
   ) {}
 }
 
@@ -91,4 +106,9 @@ export function archivalClaimVolumes(archival: ArchivalOptions | undefined): Vol
     volumes: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, persistentVolumeClaim: { claimName: target!.provider.claimName! } })),
     mounts: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, mountPath: filestorePath(target!.uri) })),
   };
+}
+
+/** The ports the servers dial to archive, for a restricted egress. */
+export function archivalEgressPorts(archival: ArchivalOptions | undefined): number[] {
+  return (['history', 'visibility'] as const).map((kind) => archival?.[kind]?.provider.egressPort).filter((p): p is number => p !== undefined);
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
 import { FrontendClient } from '../security/tls-mounts';
 
@@ -12,7 +13,7 @@ export interface AdminToolsProps {
   readonly image: string;
   /** How the tools reach the cluster: address, TLS env and certificate volumes. */
   readonly client: FrontendClient;
-  readonly serviceAccountName: string;
+  readonly imagePullSecrets: readonly string[];
 }
 
 /**
@@ -22,12 +23,17 @@ export interface AdminToolsProps {
 export class AdminTools extends Construct {
   public readonly name: string;
   public readonly resource: KubeDeployment;
+  /** Labels that select the admin-tools pod. */
+  public readonly selectorLabels: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AdminToolsProps) {
     super(scope, id);
     this.name = `${props.clusterName}-admin-tools`;
     const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
+    this.selectorLabels = selector;
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'admin-tools' };
+    // Its own ServiceAccount, so that an identity given to the servers is not the tools' or the UI's.
+    emitServiceAccount(this, 'ServiceAccount', { name: this.name, namespace: props.namespace, labels }, undefined);
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: { name: this.name, namespace: props.namespace, labels },
       spec: {
@@ -36,7 +42,8 @@ export class AdminTools extends Construct {
         template: {
           metadata: { labels: { ...labels, ...selector } },
           spec: {
-            serviceAccountName: props.serviceAccountName,
+            serviceAccountName: this.name,
+            imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,

@@ -1,14 +1,16 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+import { DEFAULT_UI_VERSION } from '../pod/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
 import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
 import { propError, requireDns1123Subdomain, requireInteger, requireNonEmpty } from '../validation';
 
 /** The web UI's default image. */
-export const DEFAULT_UI_IMAGE = 'temporalio/ui:2.52.0';
+export const DEFAULT_UI_IMAGE = `temporalio/ui:${DEFAULT_UI_VERSION}`;
 
 /** OIDC login for the web UI. */
 export interface UiOidcOptions {
@@ -56,7 +58,10 @@ export interface UiIngressOptions {
 export interface UiOptions {
   /** @default 2 */
   readonly replicas?: number;
-  /** @default DEFAULT_UI_IMAGE */
+  /**
+   * The UI's image, pinned to a tag other than `latest`, or to a digest.
+   * @default - `<images.repository>/ui:2.52.0` (DEFAULT_UI_IMAGE with the default repository)
+   */
   readonly image?: string;
   /** @default - 100m CPU and 128Mi requested, 500m and 256Mi limits */
   readonly resources?: ContainerResources;
@@ -92,7 +97,7 @@ export interface TemporalUiProps extends UiOptions {
   readonly authorizationEnabled: boolean;
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
-  readonly serviceAccountName: string;
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
@@ -107,6 +112,8 @@ export class TemporalUi extends Construct {
   /** `http://<service>.<namespace>.svc:8080`. */
   public readonly url: string;
   public readonly resource: KubeDeployment;
+  /** Ports the UI dials besides the frontend: its identity provider's, with OIDC. */
+  public readonly egressPorts: number[];
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
@@ -119,6 +126,7 @@ export class TemporalUi extends Construct {
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
+    this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -131,6 +139,8 @@ export class TemporalUi extends Construct {
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
     const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];
 
+    // Its own ServiceAccount, so that an identity given to the servers is not the tools' or the UI's.
+    emitServiceAccount(this, 'ServiceAccount', { name: this.name, namespace: props.namespace, labels }, undefined);
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata,
       spec: {
@@ -140,7 +150,8 @@ export class TemporalUi extends Construct {
         template: {
           metadata: { labels: { ...labels, ...this.selectorLabels } },
           spec: {
-            serviceAccountName: props.serviceAccountName,
+            serviceAccountName: this.name,
+            imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
@@ -184,6 +195,10 @@ export class TemporalUi extends Construct {
       });
     }
   }
+}
+
+function urlPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
 /** Refuses a UI that anyone could use, or that could read nothing, unless the props say so on purpose. */

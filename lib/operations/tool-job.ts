@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Container, EnvVar, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { pullSecretRefs } from '../pod/service-account';
 
 /** What every Job running the admin tools shares. */
 export interface ToolPodProps {
@@ -11,6 +12,9 @@ export interface ToolPodProps {
   readonly image: string;
   readonly volumes: Volume[];
   readonly volumeMounts: VolumeMount[];
+  /** The Jobs' own ServiceAccount (its token is never mounted). */
+  readonly serviceAccountName: string;
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */
@@ -45,7 +49,9 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
         spec: {
           restartPolicy: 'OnFailure',
           enableServiceLinks: false,
+          serviceAccountName: props.serviceAccountName,
           automountServiceAccountToken: false,
+          imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
           securityContext: POD_SECURITY_CONTEXT,
           initContainers: containers.length > 1 ? containers.slice(0, -1) : undefined,
           containers: containers.slice(-1),

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec } from '../../imports/k8s';
+import {
+  IntOrString, KubeNetworkPolicy, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+  NetworkPolicySpec,
+} from '../../imports/k8s';
+import { propError, requirePort } from '../validation';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
@@ -29,6 +33,39 @@ export class NetworkPeer {
   private constructor(public readonly peer: NetworkPolicyPeer) {}
 }
 
+/** Where the pods' DNS queries go, which a restricted egress must let through. */
+export class ClusterDns {
+  /** The cluster's DNS pods: `k8s-app: kube-dns` in `kube-system` (CoreDNS and kube-dns both carry that label). */
+  public static kubeDns(): ClusterDns {
+    return new ClusterDns([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
+  }
+
+  /**
+   * NodeLocal DNSCache: the node-local address (`169.254.20.10` by default) as well as the
+   * cluster's DNS pods, which the cache forwards to and pods fall back to.
+   */
+  public static nodeLocal(address = '169.254.20.10'): ClusterDns {
+    if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(address) || address.split('.').some((o) => Number(o) > 255)) {
+      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10"');
+    }
+    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: `${address}/32` } }]);
+  }
+
+  private constructor(public readonly peers: NetworkPolicyPeer[]) {}
+}
+
+/** Traffic a restricted egress lets through beyond what the library derives from the cluster's features. */
+export interface EgressAllowance {
+  /**
+   * Destinations. Store and endpoint hosts are names, which NetworkPolicies cannot select, so
+   * without peers the ports are open to any address.
+   * @default - any address
+   */
+  readonly peers?: NetworkPeer[];
+  /** TCP ports. */
+  readonly ports: number[];
+}
+
 /** NetworkPolicies of a cluster. */
 export interface NetworkPolicyOptions {
   /**
@@ -37,97 +74,159 @@ export interface NetworkPolicyOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Who may reach the frontend's gRPC and HTTP ports (SDK workers and clients, the UI).
+   * Who may reach the public frontend's gRPC and HTTP ports (SDK workers and clients). An empty
+   * list admits nobody but the cluster's own UI and tools.
    * @default [NetworkPeer.anyNamespace()]
    */
   readonly frontendClients?: NetworkPeer[];
   /**
-   * Who may scrape the metrics port.
+   * Who may scrape the server pods' metrics port. An empty list admits nobody.
    * @default [NetworkPeer.namespace('monitoring')]
    */
   readonly monitoring?: NetworkPeer[];
   /**
-   * Also restrict egress: DNS, the cluster's own pods and the stores' ports only.
+   * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
+   * servers: each other, the stores, the key sets, archival and remote clusters; the UI: the
+   * frontend and its identity provider; the tools and the namespace Job: their frontend; each
+   * schema Job: its store), plus `extraEgress`.
    * @default false
    */
   readonly restrictEgress?: boolean;
+  /**
+   * More egress for the server pods, with `restrictEgress` (an HTTP proxy, a secrets agent).
+   * @default - none
+   */
+  readonly extraEgress?: EgressAllowance[];
+  /**
+   * Where DNS queries go, with `restrictEgress`.
+   * @default ClusterDns.kubeDns()
+   */
+  readonly dns?: ClusterDns;
+}
+
+/** A kind of pod of the cluster, by its labels. */
+export interface PodGroup {
+  readonly selector: LabelSelector;
+}
+
+/** A client pod of the cluster (the UI, the admin tools, the namespace Job) and the frontend it talks to. */
+export interface ClientPods extends PodGroup {
+  readonly name: string;
+  /** The frontend's role name, pods and the gRPC port the client dials. */
+  readonly frontend: PodGroup & { readonly name: string; readonly port: number };
+  /** Ports beyond the frontend the client dials, such as an identity provider's. */
+  readonly egressPorts?: number[];
 }
 
 export interface ClusterNetworkPoliciesProps {
   readonly clusterName: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  /** Labels every pod of the cluster carries, Jobs included. */
+  /** Labels every pod of the cluster carries, Jobs and clients included. */
   readonly clusterSelector: Record<string, string>;
-  /** Labels of the frontend's pods. */
-  readonly frontendSelector: Record<string, string>;
+  /** The server pods, every role, and nothing else. */
+  readonly servers: PodGroup;
+  /** The public frontend's pods. */
+  readonly frontend: PodGroup;
   /** gRPC and membership ports of every role, and the frontends' HTTP ports. */
   readonly internodePorts: number[];
-  /** The frontend's gRPC and HTTP ports. */
+  /** The public frontend's gRPC and HTTP ports. */
   readonly frontendPorts: number[];
   readonly metricsPort: number;
-  /** Ports of the stores, for the egress rule. */
-  readonly storePorts: number[];
+  /** The UI, the admin tools and the namespace Job, as the cluster runs them. */
+  readonly clients: ClientPods[];
   /** The web UI's pods, port and who may reach them, when the cluster runs a UI. */
-  readonly ui?: { readonly selector: Record<string, string>; readonly port: number; readonly allowFrom?: NetworkPeer[] };
+  readonly ui?: PodGroup & { readonly port: number; readonly allowFrom?: NetworkPeer[] };
+  /** Each schema Job's pods and its store's ports. */
+  readonly schemaJobs: Array<PodGroup & { readonly name: string; readonly storePorts: number[] }>;
+  /** Ports of every store, for the servers' egress. */
+  readonly storePorts: number[];
+  /** Ports the servers dial for their features (key sets, archival, remote clusters). */
+  readonly serverEgressPorts: number[];
   readonly options: NetworkPolicyOptions;
 }
 
 /**
  * Deny by default, then open only what Temporal needs: every role's gRPC and membership ports to
- * the pods of the same cluster (never to another Temporal deployment, which must not join the
- * ring), the frontend to its clients, and metrics to the monitoring namespace.
+ * the cluster's own server pods (never to its UI or tools, nor to another Temporal deployment,
+ * which must not join the ring), the frontend to its clients, each client pod to the frontend it
+ * uses, and metrics to the monitoring peers. An empty list of peers opens nothing: Kubernetes reads
+ * an ingress rule with `from: []` as "every source", so such a rule is never written.
  */
 export class ClusterNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
+    const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
       new KubeNetworkPolicy(this, childId, { metadata: { name: `${props.clusterName}-${suffix}`, namespace: props.namespace, labels: props.labels }, spec });
-    const ports = (numbers: number[]): NetworkPolicyPort[] => [...new Set(numbers)].sort((a, b) => a - b)
-      .map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
-    const ownPods: NetworkPolicyPeer = { podSelector: { matchLabels: props.clusterSelector } };
+    const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
+      if (rules.length > 0) policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Ingress'], ingress: rules });
+    };
+    const from = (peers: NetworkPolicyPeer[], portNumbers: number[]): NetworkPolicyIngressRule[] =>
+      (peers.length === 0 ? [] : [{ from: peers, ports: ports(portNumbers) }]);
 
-    policy('DenyAll', 'deny-all', {
-      podSelector: { matchLabels: props.clusterSelector },
-      policyTypes: o.restrictEgress ? ['Ingress', 'Egress'] : ['Ingress'],
-    });
-    policy('Internode', 'internode', {
-      podSelector: { matchLabels: props.clusterSelector },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [ownPods], ports: ports(props.internodePorts) }],
-    });
-    policy('FrontendClients', 'frontend-clients', {
-      podSelector: { matchLabels: props.frontendSelector },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: (o.frontendClients ?? [NetworkPeer.anyNamespace()]).map((p) => p.peer), ports: ports(props.frontendPorts) }],
-    });
-    policy('Metrics', 'metrics', {
-      podSelector: { matchLabels: props.clusterSelector },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: (o.monitoring ?? [NetworkPeer.namespace('monitoring')]).map((p) => p.peer), ports: ports([props.metricsPort]) }],
-    });
+    policy('DenyAll', 'deny-all', { podSelector: { matchLabels: props.clusterSelector }, policyTypes: o.restrictEgress ? ['Ingress', 'Egress'] : ['Ingress'] });
+    ingress('Internode', 'internode', props.servers, from([{ podSelector: props.servers.selector }], props.internodePorts));
+    ingress('FrontendClients', 'frontend-clients', props.frontend, from(peersOf(owner, 'frontendClients', o.frontendClients, [NetworkPeer.anyNamespace()]), props.frontendPorts));
+    // The cluster's own clients reach the frontend they use whatever frontendClients says.
+    const byFrontend = new Map<string, ClientPods[]>();
+    for (const client of props.clients) byFrontend.set(client.frontend.name, [...(byFrontend.get(client.frontend.name) ?? []), client]);
+    for (const [frontend, clients] of byFrontend) {
+      ingress(`Clients-${frontend}`, `clients-to-${frontend}`, clients[0].frontend, from(clients.map((c) => ({ podSelector: c.selector })), [clients[0].frontend.port]));
+    }
+    ingress('Metrics', 'metrics', props.servers, from(peersOf(owner, 'monitoring', o.monitoring, [NetworkPeer.namespace('monitoring')]), [props.metricsPort]));
     if (props.ui) {
-      policy('Ui', 'ui', {
-        podSelector: { matchLabels: props.ui.selector },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: (props.ui.allowFrom ?? [NetworkPeer.anyNamespace()]).map((p) => p.peer), ports: ports([props.ui.port]) }],
-      });
+      ingress('Ui', 'ui', props.ui, from(peersOf(owner, 'ui.allowFrom', props.ui.allowFrom, [NetworkPeer.anyNamespace()]), [props.ui.port]));
     }
-    if (o.restrictEgress) {
-      policy('Egress', 'egress', {
-        podSelector: { matchLabels: props.clusterSelector },
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
-          },
-          { to: [ownPods], ports: ports(props.internodePorts) },
-          // Store hosts are names, not addresses, so the rule opens their ports to any address.
-          { ports: ports(props.storePorts) },
-        ],
-      });
+    if (!o.restrictEgress) {
+      if (o.extraEgress !== undefined || o.dns !== undefined) {
+        throw propError(owner, o.extraEgress !== undefined ? 'extraEgress' : 'dns', 'set', 'restrictEgress: true as well', 'Without it egress is not restricted, so these settings would do nothing.');
+      }
+      return;
     }
+
+    const dns: NetworkPolicyEgressRule = {
+      to: (o.dns ?? ClusterDns.kubeDns()).peers,
+      ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
+    };
+    const egress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyEgressRule[]) =>
+      policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Egress'], egress: [dns, ...rules] });
+    const anywhere = (portNumbers: number[]): NetworkPolicyEgressRule[] => (portNumbers.length === 0 ? [] : [{ ports: ports(portNumbers) }]);
+    const extra = (o.extraEgress ?? []).map((allowance, i): NetworkPolicyEgressRule => {
+      if (!Array.isArray(allowance.ports) || allowance.ports.length === 0) throw propError(owner, `extraEgress[${i}].ports`, allowance.ports, 'at least one port');
+      allowance.ports.forEach((p, j) => requirePort(owner, `extraEgress[${i}].ports[${j}]`, p));
+      const peers = allowance.peers === undefined ? undefined : peersOf(owner, `extraEgress[${i}].peers`, allowance.peers, []);
+      if (peers?.length === 0) throw propError(owner, `extraEgress[${i}].peers`, [], 'at least one peer, or no peers for any address');
+      return { to: peers, ports: ports(allowance.ports) };
+    });
+
+    egress('EgressServers', 'servers-egress', props.servers, [
+      { to: [{ podSelector: props.servers.selector }], ports: ports(props.internodePorts) },
+      ...anywhere([...props.storePorts, ...props.serverEgressPorts]),
+      ...extra,
+    ]);
+    for (const client of props.clients) {
+      egress(`Egress-${client.name}`, `${client.name}-egress`, client, [
+        { to: [{ podSelector: client.frontend.selector }], ports: ports([client.frontend.port]) },
+        ...anywhere(client.egressPorts ?? []),
+      ]);
+    }
+    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, anywhere(job.storePorts));
   }
+}
+
+/** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */
+function peersOf(owner: string, prop: string, peers: NetworkPeer[] | undefined, fallback: NetworkPeer[]): NetworkPolicyPeer[] {
+  const list = peers ?? fallback;
+  if (!Array.isArray(list)) throw propError(owner, prop, list, 'a list of NetworkPeer');
+  return list.map((peer, i) => {
+    if (!(peer instanceof NetworkPeer)) throw propError(owner, `${prop}[${i}]`, peer, 'a NetworkPeer, such as NetworkPeer.namespace("payments")');
+    return peer.peer;
+  });
+}
+
+/** TCP ports, deduplicated and sorted so that the output does not depend on feature order. */
+function ports(numbers: number[]): NetworkPolicyPort[] {
+  return [...new Set(numbers)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
 }

@@ -11,6 +11,8 @@ export interface ServiceContext {
   readonly namespace: string;
   readonly clusterDomain: string;
   readonly serverImage: string;
+  /** Checks a role's image override like the cluster's own (tag or digest). */
+  readonly checkImage: (prop: string, reference: string) => string;
   readonly version: string;
   /** Labels on every object of the cluster. */
   readonly labels: Record<string, string>;

@@ -8,6 +8,7 @@ import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { pullSecretRefs } from '../pod/service-account';
 import { propError, requireDns1123Label, requireInteger } from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
@@ -80,7 +81,8 @@ export abstract class TemporalService extends Construct {
     }
     const autoscaling = props.autoscaling ? checkAutoscaling(owner, props.autoscaling, props.replicas) : undefined;
     this.ports = props.ports;
-    this.image = props.image ?? props.context.serverImage;
+    this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
+      : props.context.serverImage;
     this.selectorLabels = {
       'app.kubernetes.io/name': 'temporal',
       'app.kubernetes.io/instance': props.context.clusterName,
@@ -131,7 +133,7 @@ export abstract class TemporalService extends Construct {
             serviceAccountName: props.context.serviceAccountName,
             automountServiceAccountToken: false,
             priorityClassName: props.context.priorityClassName,
-            imagePullSecrets: props.context.imagePullSecrets.length ? props.context.imagePullSecrets.map((name) => ({ name })) : undefined,
+            imagePullSecrets: pullSecretRefs(props.context.imagePullSecrets),
             securityContext: POD_SECURITY_CONTEXT,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,

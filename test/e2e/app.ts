@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster, TemporalNamespace } from '../../lib';
+import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps, TemporalNamespace } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -48,6 +48,12 @@ export interface E2eAppOptions {
    * @default - none, and no namespace Job
    */
   readonly namespaces?: TemporalNamespace[];
+  /**
+   * More of the cluster's props, for scenarios that turn features on (internal frontend,
+   * authorization, UI, admin tools).
+   * @default - none
+   */
+  readonly extra?: Partial<TemporalClusterProps>;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -83,6 +89,7 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     metricsPort: ports.metrics,
     tls: options.tls,
     namespaces: options.namespaces,
+    ...options.extra,
   });
   return { app, cluster };
 }

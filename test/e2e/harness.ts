@@ -22,7 +22,7 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'extra'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -74,7 +74,7 @@ export class E2eEnvironment {
   public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces, version: options.version,
+      namespaces: options.namespaces, version: options.version, extra: options.extra,
     });
     options.lock?.check(app);
     const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
@@ -103,12 +103,12 @@ export class E2eEnvironment {
  */
 export class SdkSession {
   /** Connects to `address` (with `tls`), registers NAMESPACE if asked, and starts a worker. */
-  public static async open(address: string, options: { tls?: TLSConfig; register?: boolean } = {}): Promise<SdkSession> {
-    const connection = await Connection.connect({ address, tls: options.tls });
+  public static async open(address: string, options: { tls?: TLSConfig; register?: boolean; metadata?: Record<string, string> } = {}): Promise<SdkSession> {
+    const connection = await Connection.connect({ address, tls: options.tls, metadata: options.metadata });
     const session = new SdkSession(connection, new Client({ connection, namespace: NAMESPACE }));
     try {
       if (options.register ?? true) await registerNamespace(connection);
-      session.workerConnection = await NativeConnection.connect({ address, tls: options.tls });
+      session.workerConnection = await NativeConnection.connect({ address, tls: options.tls, metadata: options.metadata });
       session.worker = await startWorker(session.workerConnection);
       return session;
     } catch (err) {

@@ -48,6 +48,8 @@
  *     The namespace Job's TEMPORAL_ADDRESS (the frontend Service) needs this.
  */
 import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -59,6 +61,8 @@ import { delay, describeExit, ManagedProcess, readLogLines, tailFile } from '../
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
 const LOG_TAIL_LINES = 40;
 const MAX_STARTS = 3;
+/** The images whose binaries the tools provide (rewrite 4). */
+const TOOL_IMAGES = /(^|\/)(server|admin-tools):[^/]+$/;
 const RESTART_BACKOFF_MS = 2_000;
 
 /** The part of a server process the test may change before it starts (see `mutateProcess`). */
@@ -102,7 +106,7 @@ export interface TlsHealthCheck extends HealthTls {
 
 /** When a role passed its readinessProbe, and its TLS health check if it had one, after its last start. */
 export interface Readiness {
-  readonly probe: 'grpc' | 'tcpSocket';
+  readonly probe: 'grpc' | 'tcpSocket' | 'httpGet';
   readonly probePassedAfterMs: number;
   readonly tlsHealthServingAfterMs?: number;
 }
@@ -151,7 +155,11 @@ interface Container {
   env?: Array<{ name: string; value?: string; valueFrom?: any }>;
   ports?: Array<{ name?: string; containerPort: number }>;
   volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
-  readinessProbe?: { grpc?: { port: number; service?: string }; tcpSocket?: { port: number | string; host?: string } };
+  readinessProbe?: {
+    grpc?: { port: number; service?: string };
+    tcpSocket?: { port: number | string; host?: string };
+    httpGet?: { path: string; port: number | string; scheme?: string; host?: string };
+  };
 }
 
 /** Keys of a ConfigMap or Secret, as a volume (or a projected volume's source) selects them. */
@@ -185,7 +193,7 @@ interface RoleProcess {
   readonly env: Record<string, string>;
   readonly dir: string;
   readonly logFile: string;
-  readonly probe: { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number };
+  readonly probe: { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
   readonly ports: Record<string, number>;
   process?: ManagedProcess;
   /** When the process was last started. */
@@ -269,6 +277,12 @@ export class ClusterRunner {
     return this.role(role).readiness;
   }
 
+  /** Whether the role's process is running (it has not ended since its last start). */
+  public alive(role: string): boolean {
+    const p = this.role(role).process;
+    return Boolean(p && !p.exitStatus);
+  }
+
   /** SIGKILL, as when a node dies under the pod. */
   public async kill(role: string): Promise<void> {
     const p = this.role(role).process;
@@ -300,11 +314,15 @@ export class ClusterRunner {
     return r;
   }
 
-  /** The tools stand in for the server and admin-tools images of one release; refuse any other tag. */
+  /**
+   * The tools stand in for the server and admin-tools images of one release; refuse any other tag.
+   * Other images (the UI's) are never run.
+   */
   private checkImages(): void {
     for (const o of [...this.ofKind('Deployment'), ...this.ofKind('Job')]) {
       const spec = o.spec.template.spec;
       for (const c of [...(spec.initContainers ?? []), ...spec.containers] as Array<Container & { image: string }>) {
+        if (!TOOL_IMAGES.test(c.image)) continue;
         const tag = c.image.slice(c.image.lastIndexOf(':') + 1);
         if (tag !== this.options.tools.version) {
           throw new Error(`${o.kind} ${o.metadata.name} container ${c.name} runs ${c.image}, but the e2e tools are Temporal ${this.options.tools.version}`);
@@ -317,9 +335,10 @@ export class ClusterRunner {
     return this.objects.filter((o) => o.kind === kind);
   }
 
+  /** The Deployments of server roles: those whose container runs TEMPORAL_SERVICES. */
   private deployments(): K8sObject[] {
-    const found = this.ofKind('Deployment');
-    if (found.length === 0) throw new Error('the manifest has no Deployment');
+    const found = this.ofKind('Deployment').filter(isServer);
+    if (found.length === 0) throw new Error('the manifest has no Deployment of a server role');
     return found;
   }
 
@@ -455,15 +474,21 @@ export class ClusterRunner {
 
   /** The container's readinessProbe, with a named port resolved (rewrite 7). */
   private readinessProbe(deployment: string, container: Container, ports: Record<string, number>): RoleProcess['probe'] {
-    const { grpc, tcpSocket } = container.readinessProbe ?? {};
+    const { grpc, tcpSocket, httpGet } = container.readinessProbe ?? {};
     if (grpc) return { kind: 'grpc', port: grpc.port, service: grpc.service ?? '' };
+    if (httpGet) {
+      if (httpGet.host) throw new Error(`Deployment ${deployment}: its httpGet readinessProbe names a host; the runner probes the pod's own address only`);
+      const port = typeof httpGet.port === 'number' ? httpGet.port : ports[httpGet.port];
+      if (port === undefined) throw new Error(`Deployment ${deployment}: its httpGet readinessProbe names port ${httpGet.port}, which its container does not declare`);
+      return { kind: 'httpGet', port, path: httpGet.path, https: httpGet.scheme === 'HTTPS' };
+    }
     if (tcpSocket) {
       if (tcpSocket.host) throw new Error(`Deployment ${deployment}: its tcpSocket readinessProbe names a host; the runner probes the pod's own address only`);
       const port = typeof tcpSocket.port === 'number' ? tcpSocket.port : ports[tcpSocket.port];
       if (port === undefined) throw new Error(`Deployment ${deployment}: its tcpSocket readinessProbe names port ${tcpSocket.port}, which its container does not declare`);
       return { kind: 'tcpSocket', port };
     }
-    throw new Error(`Deployment ${deployment}: its container has no gRPC or tcpSocket readinessProbe to wait on`);
+    throw new Error(`Deployment ${deployment}: its container has no gRPC, httpGet or tcpSocket readinessProbe to wait on`);
   }
 
   /** Lays out a pod's folder and the volumes its containers may mount. */
@@ -561,6 +586,38 @@ export class ClusterRunner {
     const argv = [...(container.command ?? []), ...(container.args ?? [])];
     if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
     return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`) ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : a));
+  }
+
+  /**
+   * What `kubectl exec deploy/<name> -- argv` does in a client Deployment (the admin tools): a pod
+   * with the Deployment's volumes, env and mounts, and `argv` run in its container with the image's
+   * binaries. Resolves with the exit code and what it printed.
+   */
+  public async exec(deploymentName: string, argv: string[]): Promise<{ code: number | null; output: string }> {
+    const { pod, env } = this.clientPod(deploymentName);
+    const logFile = this.logFile(`${pod.name}-exec-${this.jobPods}`);
+    const p = this.spawn(argv, env, pod.dir, logFile);
+    const timer = setTimeout(() => void p.stop(5_000), this.timeoutMs);
+    const status = await p.exited;
+    clearTimeout(timer);
+    return { code: status.code, output: fs.readFileSync(logFile, 'utf8') };
+  }
+
+  /**
+   * A client Deployment's pod laid out as the kubelet would (its volumes' files under the pod's
+   * folder) with its container's env, paths moved under the folder: what a test inspects of a pod
+   * it cannot run (the UI).
+   */
+  public clientPod(deploymentName: string): {
+    pod: Pod; container: Container; env: Record<string, string>; declaredEnv: Record<string, string>; mountedUnder: (p: string) => string;
+  } {
+    const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
+    if (!deployment || isServer(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
+    const podSpec = deployment.spec.template.spec;
+    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    const [container] = podSpec.containers as Container[];
+    const declaredEnv = this.resolveEnv(pod, container);
+    return { pod, container, env: this.podEnv(pod, container, declaredEnv), declaredEnv, mountedUnder: (p: string) => path.join(pod.dir, p) };
   }
 
   /** Runs one init container of a Deployment again, in a fresh pod folder, and returns its log. */
@@ -668,6 +725,18 @@ export class ClusterRunner {
         close: () => health.close(),
       };
     }
+    if (r.probe.kind === 'httpGet') {
+      const { path: urlPath, https: secure, port } = r.probe;
+      return {
+        what: `${secure ? 'HTTPS' : 'HTTP'} GET ${urlPath} on ${address} to answer 2xx or 3xx (httpGet readinessProbe)`,
+        check: async () => {
+          const notYet = await httpProbe(r.ip, port, urlPath, secure);
+          if (notYet === undefined) passed('httpGet');
+          return notYet;
+        },
+        close: () => undefined,
+      };
+    }
     const tls = this.options.tlsHealth?.(r.role);
     const health = tls && HealthClient.connect(address, tls);
     return {
@@ -687,6 +756,11 @@ export class ClusterRunner {
   }
 }
 
+/** Whether a Deployment runs a Temporal server role; the others (UI, admin tools) are clients the runner does not start. */
+function isServer(deployment: K8sObject): boolean {
+  return (deployment.spec.template.spec.containers as Container[]).some((c) => (c.env ?? []).some((e) => e.name === 'TEMPORAL_SERVICES'));
+}
+
 /** undefined when `service` is SERVING, else its status or the call's error. */
 async function healthStatus(health: HealthClient, service: string): Promise<string | undefined> {
   try {
@@ -695,6 +769,22 @@ async function healthStatus(health: HealthClient, service: string): Promise<stri
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/**
+ * What a kubelet httpGet probe does: a status from 200 to 399 passes. Over HTTPS the kubelet
+ * verifies nothing and presents no client certificate; neither does this.
+ */
+function httpProbe(host: string, port: number, urlPath: string, secure: boolean, timeoutMs = 1_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = (secure ? https : http).get({ host, port, path: urlPath, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 200 && status < 400 ? undefined : `HTTP ${status}`);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', (err) => resolve(err.message));
+  });
 }
 
 /** What a kubelet tcpSocket probe does: undefined when a TCP connection opens within `timeoutMs`, else why not. */

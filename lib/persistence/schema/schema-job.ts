@@ -23,10 +23,16 @@ export interface SchemaJobProps extends ToolPodProps {
 export class SchemaJob extends Construct {
   public readonly name: string;
   public readonly resource: KubeJob;
+  /** The Job pods' `app.kubernetes.io/component` label: `schema-<store role>`. */
+  public readonly component: string;
+  /** The port of the store the Job talks to. */
+  public readonly storePort: number;
 
   constructor(scope: Construct, id: string, props: SchemaJobProps) {
     super(scope, id);
     this.name = props.name;
+    this.component = `schema-${props.plan.role}`;
+    this.storePort = props.plan.store.port;
     this.resource = toolJob(this, props, props.plan.steps.map((step) => ({ ...step, env: props.plan.env })));
   }
 }

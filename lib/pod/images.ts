@@ -1,0 +1,127 @@
+import { propError } from '../validation';
+
+/**
+ * An image reference split into its parts, by the grammar of the distribution reference
+ * (github.com/distribution/reference): `[host[:port]/]path[:tag][@algorithm:hex]`.
+ */
+export interface ImageReference {
+  /** Registry host and path, without tag or digest: `registry.example.com/temporalio/server`. */
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(`^(?:(${HOST})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const SHA256 = /^sha256:[0-9a-f]{64}$/;
+
+/** Parses an image reference, or refuses it with the prop that carried it. */
+export function parseImage(owner: string, prop: string, reference: string): ImageReference {
+  const match = typeof reference === 'string' && reference.length <= 255 ? REFERENCE.exec(reference) : null;
+  // A first component with no '.' or ':' that is not "localhost" is a path component, which must be lower-case.
+  const first = match?.[1];
+  const firstIsPath = first !== undefined && !/[.:]/.test(first) && first !== 'localhost';
+  if (!match || (firstIsPath && first !== first.toLowerCase())) {
+    throw propError(owner, prop, reference, 'an image reference such as "registry.example.com/temporalio/server:1.31.2" or "…@sha256:<64 hex>": '
+      + 'lower-case repository, optional registry host, tag and digest');
+  }
+  return { repository: match[1] ? `${match[1]}/${match[2]}` : match[2], tag: match[3], digest: match[4] };
+}
+
+/** `sha256:<64 hex>`, the only digest form registries serve for images today. */
+export function requireDigest(owner: string, prop: string, digest: string): string {
+  if (typeof digest !== 'string' || !SHA256.test(digest)) throw propError(owner, prop, digest, 'a digest "sha256:" followed by 64 lower-case hex digits');
+  return digest;
+}
+
+/** The reference text of `image`. */
+export function formatImage(image: ImageReference): string {
+  return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
+}
+
+/**
+ * An image override, checked against the tag it must carry. A reference without a digest must name
+ * the expected tag: no tag (which means `latest`), `latest` or another release would run something
+ * other than what the props say (and the one-minor upgrade rule and the version label would lie).
+ * A digest pins the exact image, whatever its tag says; `allowOtherTag` is the declared exception
+ * for a patched build.
+ */
+export function checkedOverride(owner: string, prop: string, reference: string, expectedTag: string | undefined, allowOtherTag: boolean): string {
+  const image = parseImage(owner, prop, reference);
+  if (image.digest !== undefined) requireDigest(owner, `${prop} digest`, image.digest);
+  if (image.digest === undefined && !allowOtherTag) {
+    if (image.tag === undefined || image.tag === 'latest') {
+      throw propError(owner, prop, reference, `an image pinned to a tag${expectedTag ? ` (${expectedTag})` : ''} or a digest`,
+        'Without one the node pulls whatever "latest" is that day, and two nodes may run different builds.');
+    }
+    if (expectedTag !== undefined && image.tag !== expectedTag) {
+      throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for`,
+        'Set `version` to the release you mean, pin a digest, or set images.allowOtherTags: true for a patched build of that release.');
+    }
+  }
+  return formatImage(image);
+}
+
+/** Where the library's default images come from. */
+export interface ImageOptions {
+  /**
+   * Registry and path of every default image, for a mirror: `registry.example.com/temporalio`
+   * gives `registry.example.com/temporalio/server:<version>`, `…/admin-tools:<version>` and
+   * `…/ui:<ui version>`, for every pod and init container the library emits.
+   * @default 'temporalio' (Docker Hub)
+   */
+  readonly repository?: string;
+  /**
+   * Digests that pin the default images (`sha256:` and 64 hex digits), appended to their references.
+   * @default - tags only
+   */
+  readonly digests?: { readonly server?: string; readonly adminTools?: string; readonly ui?: string };
+  /**
+   * Accept image overrides (`serverImage`, `adminToolsImage`, a role's `image`) whose tag is not the
+   * server release, for a patched build of that release. The version label still names the release
+   * the config is built for.
+   * @default false
+   */
+  readonly allowOtherTags?: boolean;
+}
+
+/** The images of a cluster, resolved. */
+export interface ClusterImages {
+  readonly server: string;
+  readonly adminTools: string;
+  readonly ui: string;
+  /** Checks a per-role or UI override the same way as the cluster's. */
+  readonly override: (prop: string, reference: string, kind: 'server' | 'ui') => string;
+}
+
+/** The default UI release: its tag is independent of the server's. */
+export const DEFAULT_UI_VERSION = '2.52.0';
+
+export function clusterImages(owner: string, version: string, options: ImageOptions | undefined,
+  overrides: { serverImage?: string; adminToolsImage?: string }): ClusterImages {
+  const repository = options?.repository ?? 'temporalio';
+  let parsed: ImageReference | undefined;
+  try {
+    parsed = parseImage(owner, 'images.repository', `${repository}/image`);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined || parsed.repository !== `${repository}/image`) {
+    throw propError(owner, 'images.repository', repository, 'a registry and path without tag or digest, such as "registry.example.com/temporalio"');
+  }
+  const digests = options?.digests ?? {};
+  const image = (name: string, tag: string, digest: string | undefined, prop: string) =>
+    formatImage({ repository: `${repository}/${name}`, tag, digest: digest === undefined ? undefined : requireDigest(owner, prop, digest) });
+  const allowOtherTags = options?.allowOtherTags ?? false;
+  const override = (prop: string, reference: string, kind: 'server' | 'ui') => checkedOverride(owner, prop, reference, kind === 'server' ? version : undefined, allowOtherTags);
+  return {
+    server: overrides.serverImage !== undefined ? override('serverImage', overrides.serverImage, 'server') : image('server', version, digests.server, 'images.digests.server'),
+    adminTools: overrides.adminToolsImage !== undefined ? override('adminToolsImage', overrides.adminToolsImage, 'server')
+      : image('admin-tools', version, digests.adminTools, 'images.digests.adminTools'),
+    ui: image('ui', DEFAULT_UI_VERSION, digests.ui, 'images.digests.ui'),
+    override,
+  };
+}
