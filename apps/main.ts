@@ -20,7 +20,7 @@ new TemporalCluster(chart, 'temporal', {
   version: '1.31.2',
   numHistoryShards: 512,
   persistence,
-  protectPinnedValues: true,
+  protectPinnedValues: {},
   namespaces: [{ name: 'default', retention: Duration.days(3) }],
   monitoring: { scrape: ScrapeConfig.serviceMonitor({ labels: { release: 'prometheus' } }), alerts: {}, dashboard: {} },
   frontend: { replicas: 3 },

@@ -1,13 +1,13 @@
 import { Testing } from 'cdk8s';
 import { Datastore, Persistence, SecretRef } from '../lib';
 import { ServiceRole } from '../lib/services/service-role';
-import { cluster, objects, testChart } from './support/synth';
-import { parseRendered, renderTemplate, unknownKeys } from './support/server-config';
+import { cluster, find, objects, testChart } from './support/synth';
+import { configOf, parseRendered, renderTemplate, unknownKeys } from './support/server-config';
 
 function configFor(props: Parameters<typeof cluster>[1] = {}) {
   const chart = testChart();
   const c = cluster(chart, props);
-  return { chart, cluster: c, config: parseRendered(c.serverConfig) };
+  return { chart, cluster: c, config: configOf(c) };
 }
 
 describe('the rendered server config', () => {
@@ -63,6 +63,25 @@ describe('the rendered server config', () => {
     }
     expect(config.clusterMetadata.failoverVersionIncrement).toBeGreaterThan(0);
     expect(config.dynamicConfigClient).toEqual({ filepath: '/etc/temporal/dynamic-config/dynamic_config.yaml', pollInterval: '10s' });
+  });
+
+  test('reads the values that can never change from the pinned ConfigMap, through env, so no pod runs with another', () => {
+    const { chart, cluster: c } = configFor({ clusterName: 'east', failoverVersionIncrement: 100 });
+    expect(c.serverConfig).toContain('numHistoryShards: {{ env "TEMPORAL_NUM_HISTORY_SHARDS" }}');
+    expect(c.serverConfig).toContain('failoverVersionIncrement: {{ env "TEMPORAL_FAILOVER_VERSION_INCREMENT" }}');
+    expect(c.serverConfig).toContain('currentClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}');
+    expect(c.serverConfig).toContain('masterClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}');
+    expect(c.serverConfig).toMatch(/clusterInformation:\n\s+\{\{ env "TEMPORAL_CURRENT_CLUSTER_NAME" \| quote \}\}:\n/);
+    // No literal copy of a pinned value anywhere in the mutable config.
+    expect(c.serverConfig).not.toMatch(/\beast\b/);
+    expect(c.serverConfig).not.toMatch(/: 100\b/);
+    for (const role of ['frontend', 'history', 'matching', 'worker']) {
+      const env = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec.containers[0].env;
+      for (const [name, key] of [['TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards'], ['TEMPORAL_FAILOVER_VERSION_INCREMENT', 'failoverVersionIncrement'], ['TEMPORAL_CURRENT_CLUSTER_NAME', 'currentClusterName']]) {
+        expect(env).toContainEqual({ name, valueFrom: { configMapKeyRef: { name: 'temporal-pinned', key } } });
+      }
+    }
+    expect(find(chart, 'ConfigMap', 'temporal-pinned').data).toEqual({ numHistoryShards: '512', failoverVersionIncrement: '100', currentClusterName: 'east' });
   });
 
   test('names current and master cluster among clusterInformation', () => {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { EnvVar, KubeConfigMap } from '../../imports/k8s';
-import { ENV_NUM_HISTORY_SHARDS } from '../config/build-server-config';
+import { PINNED_ENV } from '../config/build-server-config';
 
 /** What never changes for a cluster; also written to the pinned ConfigMap. */
 export interface PinnedValues {
@@ -28,5 +28,10 @@ export function emitPinnedConfigMap(scope: Construct, metadata: { name: string; 
 
 /** The env vars through which the servers read pinned values from the pinned ConfigMap. */
 export function pinnedEnv(configMapName: string): EnvVar[] {
-  return [{ name: ENV_NUM_HISTORY_SHARDS, valueFrom: { configMapKeyRef: { name: configMapName, key: 'numHistoryShards' } } }];
+  return Object.entries(pinnedEnvKeys()).map(([name, key]) => ({ name, valueFrom: { configMapKeyRef: { name: configMapName, key } } }));
+}
+
+/** Each pinned env var's key in the pinned ConfigMap. */
+export function pinnedEnvKeys(): Record<string, string> {
+  return Object.fromEntries((Object.keys(PINNED_ENV) as Array<keyof typeof PINNED_ENV>).map((key) => [PINNED_ENV[key], key]));
 }

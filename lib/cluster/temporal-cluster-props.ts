@@ -8,6 +8,7 @@ import { UiOptions } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { AuthorizationOptions } from '../security/authorization';
 import { NetworkPolicyOptions } from '../security/network-policies';
+import { PinnedValuesProtection } from '../security/pinned-values-guard';
 import { ClusterTls } from '../security/tls';
 import { ImageOptions } from '../pod/images';
 import { ServiceAccountOptions } from '../pod/service-account';
@@ -141,12 +142,13 @@ export interface TemporalClusterProps {
    */
   readonly persistenceMigration?: PersistenceMigration;
   /**
-   * Add a ValidatingAdmissionPolicy that denies deleting the pinned ConfigMap unless it is
-   * annotated `temporal.io/break-glass: "true"`. Cluster-scoped; needs Kubernetes 1.30+ and the
-   * right to create admission policies.
-   * @default false
+   * ValidatingAdmissionPolicies that deny deleting the pinned ConfigMap unless it is annotated
+   * `temporal.io/break-glass: "true"` (by a member of `breakGlassGroups`, when set), and deny any
+   * Deployment of the cluster that sets a pinned env var other than from that ConfigMap.
+   * Cluster-scoped; needs Kubernetes 1.30+ and the right to create admission policies.
+   * @default - no admission policies
    */
-  readonly protectPinnedValues?: boolean;
+  readonly protectPinnedValues?: PinnedValuesProtection;
   /**
    * Mutual TLS between the roles, and for the frontend when the certificates include one.
    * @default - no TLS

@@ -5,7 +5,7 @@ import { ClusterMetadata, clusterMetadata } from './cluster-metadata';
 import { registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
-import { emitPinnedConfigMap, PinnedValues, pinnedEnv } from './pinned-values';
+import { emitPinnedConfigMap, PinnedValues, pinnedEnv, pinnedEnvKeys } from './pinned-values';
 import { frontendShutdown } from './shutdown';
 import { LogLevel, RemoteCluster, TemporalClusterProps } from './temporal-cluster-props';
 import { KubeConfigMap } from '../../imports/k8s';
@@ -156,8 +156,10 @@ export class TemporalCluster extends Construct {
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
     emitPinnedConfigMap(this, { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels }, this.pinned);
-    this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard',
-      { namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels }) : undefined;
+    this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard', {
+      ...props.protectPinnedValues, namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels,
+      deploymentSelector: identity.clusterSelector, pinnedEnv: pinnedEnvKeys(),
+    }) : undefined;
     const schemaPlans = this.schemaPlans(props);
     emitCertificates(this, this.tls, this.namespace, this.labels);
     this.schemaJobs = this.emitSchemaJobs(owner, props, schemaPlans);

@@ -8,8 +8,15 @@ import { Persistence } from '../persistence/persistence';
 import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ResolvedTls, TLS_DIRS } from '../security/tls';
 
-/** The env var the servers read the shard count from; it comes from the pinned ConfigMap. */
-export const ENV_NUM_HISTORY_SHARDS = 'TEMPORAL_NUM_HISTORY_SHARDS';
+/**
+ * The env vars the servers read the values that can never change from. They come from the
+ * immutable pinned ConfigMap, so no pod can start with a value other than the one first applied.
+ */
+export const PINNED_ENV = {
+  numHistoryShards: 'TEMPORAL_NUM_HISTORY_SHARDS',
+  failoverVersionIncrement: 'TEMPORAL_FAILOVER_VERSION_INCREMENT',
+  currentClusterName: 'TEMPORAL_CURRENT_CLUSTER_NAME',
+} as const;
 
 /** Everything the static server config is made of, resolved by the cluster. */
 export interface ServerConfigInputs {
@@ -49,7 +56,7 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
   return {
     log: { stdout: true, level: inputs.logLevel, format: 'json' },
     persistence: {
-      numHistoryShards: GoTemplate.envNumber(ENV_NUM_HISTORY_SHARDS),
+      numHistoryShards: GoTemplate.envNumber(PINNED_ENV.numHistoryShards),
       defaultStore: StoreRole.DEFAULT,
       visibilityStore: StoreRole.VISIBILITY,
       secondaryVisibilityStore: inputs.persistence.secondaryVisibilityStore ? StoreRole.SECONDARY_VISIBILITY : undefined,
@@ -63,11 +70,11 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
     },
     clusterMetadata: {
       enableGlobalNamespace: inputs.enableGlobalNamespace,
-      failoverVersionIncrement: inputs.failoverVersionIncrement,
-      masterClusterName: inputs.masterClusterName,
-      currentClusterName: inputs.clusterName,
+      failoverVersionIncrement: GoTemplate.envNumber(PINNED_ENV.failoverVersionIncrement),
+      masterClusterName: inputs.masterClusterName === inputs.clusterName ? GoTemplate.envString(PINNED_ENV.currentClusterName) : inputs.masterClusterName,
+      currentClusterName: GoTemplate.envString(PINNED_ENV.currentClusterName),
       clusterInformation: {
-        [inputs.clusterName]: {
+        [GoTemplate.envKey(PINNED_ENV.currentClusterName)]: {
           enabled: true,
           initialFailoverVersion: inputs.initialFailoverVersion,
           rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,

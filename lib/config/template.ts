@@ -14,7 +14,22 @@ export class GoTemplate {
     return new GoTemplate(`{{ env "${name}" }}`, name);
   }
 
+  /**
+   * A map key the server fills in from an env var: a placeholder string that `renderServerConfig`
+   * replaces with the quoted template, since the YAML writer would escape a template in a key.
+   */
+  public static envKey(name: string): string {
+    return `${KEY_PREFIX}${name}__`;
+  }
+
   private constructor(public readonly expression: string, public readonly envName: string) {}
+}
+
+const KEY_PREFIX = '__cdk8s_temporal_env_key_';
+
+/** Replaces the key placeholders of `envKey` in rendered YAML with the quoted env templates. */
+export function renderEnvKeys(yaml: string): string {
+  return yaml.replace(new RegExp(`${KEY_PREFIX}([A-Z0-9_]+)__`, 'g'), (_, name) => GoTemplate.envString(name).expression);
 }
 
 /** A config value: a plain scalar or a template the server renders. */

@@ -43,7 +43,7 @@ for (let k = 0; k < count; k++) {
     numHistoryShards: 512,
     persistence,
     ports: ServicePorts.offset(k * 10),
-    protectPinnedValues: true,
+    protectPinnedValues: {},
     frontend: { replicas: 3 },
     history: { replicas: 5 },
     matching: { replicas: 3 },

@@ -62,28 +62,37 @@ test('the pinned ConfigMap holds the values a cluster can never change', () => {
   expect(Object.keys(pinned.data).sort()).toEqual(['currentClusterName', 'failoverVersionIncrement', 'numHistoryShards']);
 });
 
-test('a changed history shard count is refused by the API server: the pinned ConfigMap is immutable', async () => {
-  // The same app with another shard count, synthesized in the repo copy without its lock.
+/** Synthesizes apps/main.ts in the repo copy with `edit` applied to its source, without its lock (whose refusal is the first guard). */
+async function synthEdited(edit: (source: string) => string): Promise<Synthesized> {
   const appPath = path.join(repo, APP);
   const original = fs.readFileSync(appPath, 'utf8');
-  const match = /numHistoryShards:\s*(\d+)/.exec(original);
-  if (!match) throw new Error(`${APP} sets no literal numHistoryShards; this test edits it`);
-  const shards = pinned.data.numHistoryShards;
-  const changedShards = String(Number(match[1]) * 2);
-  fs.writeFileSync(appPath, original.replace(match[0], `numHistoryShards: ${changedShards}`));
+  const edited = edit(original);
+  if (edited === original) throw new Error(`the edit changed nothing in ${APP}`);
+  fs.writeFileSync(appPath, edited);
   fs.rmSync(path.join(repo, LOCK_FILE), { force: true });
-  let changed: Synthesized;
   try {
-    changed = await synth(repo, APP);
+    return await synth(repo, APP);
   } finally {
     fs.writeFileSync(appPath, original);
   }
+}
+
+/** Each pinned value, changed in the app's source: another shard count, failover increment or cluster name. */
+const CHANGES: Array<[key: string, edit: (source: string) => string]> = [
+  ['numHistoryShards', (src) => src.replace(/numHistoryShards:\s*(\d+)/, (_, n) => `numHistoryShards: ${Number(n) * 2}`)],
+  ['failoverVersionIncrement', (src) => src.replace(/numHistoryShards:\s*(\d+),/, (m) => `${m} failoverVersionIncrement: 100,`)],
+  ['currentClusterName', (src) => src.replace(/numHistoryShards:\s*(\d+),/, (m) => `${m} clusterName: 'renamed',`)],
+];
+
+test.each(CHANGES)('a changed %s is refused by the API server: the pinned ConfigMap is immutable', async (key, edit) => {
+  const changed = await synthEdited(edit);
   const changedPinned = changed.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === pinned.metadata.name);
-  expect(changedPinned?.data?.numHistoryShards).toBe(changedShards);
+  expect(changedPinned?.data?.[key]).toBeDefined();
+  expect(changedPinned.data[key]).not.toBe(pinned.data[key]);
 
   const result = await applyServerSide(server!, changed.outDir);
-  console.log(`kubectl apply of ${APP} with numHistoryShards ${shards} -> ${changedShards} exited with ${result.code}.\n`
-    + `stderr:\n${result.stderr.trim()}\nstdout (objects kubectl did apply in the same run):\n${result.stdout.trim()}`);
+  console.log(`kubectl apply of ${APP} with ${key} ${pinned.data[key]} -> ${changedPinned.data[key]} exited with ${result.code}.\n`
+    + `stderr:\n${result.stderr.trim()}`);
   expect(result.code).not.toBe(0);
   expect(result.stderr).toContain(`ConfigMap "${pinned.metadata.name}" is invalid`);
   expect(result.stderr).toMatch(/data: Forbidden: field is immutable/);
@@ -152,5 +161,33 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
     await server!.kubectlOk('annotate break-glass=true', ['annotate', '--overwrite', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=true`]);
     await server!.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
     expect(await server!.getJson('configmap', name(), ns())).toBeUndefined();
+  });
+});
+
+describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', () => {
+  test('is type-checked without warnings and denies a Deployment that sets a pinned value as a literal', async () => {
+    const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
+    if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
+    const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
+      const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
+      return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const tampered = JSON.parse(JSON.stringify(history));
+    const container = tampered.spec.template.spec.containers[0];
+    container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
+    const file = path.join(server!.dir, 'tampered-history.json');
+    fs.writeFileSync(file, JSON.stringify(tampered));
+    const message = envPolicy.spec.validations[0].message as string;
+    const denied = await pollUntil('the env guard to deny the tampered Deployment', 60_000, async () => {
+      const result = await server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+      return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl apply of a history Deployment with TEMPORAL_NUM_HISTORY_SHARDS=1024 exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    const storedHistory = await server!.getJson('deployment', history.metadata.name, history.metadata.namespace);
+    expect(storedHistory.spec.template.spec.containers[0].env).toContainEqual(
+      { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
   });
 });

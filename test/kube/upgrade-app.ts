@@ -20,7 +20,7 @@ new TemporalCluster(chart, 'temporal', {
   version,
   numHistoryShards: 512,
   persistence,
-  protectPinnedValues: true,
+  protectPinnedValues: {},
   frontend: { replicas: 3 },
   history: { replicas: 5 },
   matching: { replicas: 3 },

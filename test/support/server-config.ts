@@ -5,6 +5,8 @@ import knownKeys from '../fixtures/temporal-config-keys-v1.31.2.json';
 export const TEST_ENV: Record<string, string> = {
   POD_IP: '10.1.2.3',
   TEMPORAL_NUM_HISTORY_SHARDS: '512',
+  TEMPORAL_CURRENT_CLUSTER_NAME: 'temporal',
+  TEMPORAL_FAILOVER_VERSION_INCREMENT: '10',
   TEMPORAL_DEFAULT_STORE_USER: 'user-from-secret',
   TEMPORAL_DEFAULT_STORE_PASSWORD: 'p@ss"word:with{braces}',
   TEMPORAL_VISIBILITY_STORE_USER: 'user-from-secret',
@@ -33,8 +35,18 @@ function lookup(env: Record<string, string>, name: string): string {
 }
 
 /** Parses a rendered config; `yaml` is as strict as Go's yaml.v3 about duplicate keys. */
-export function parseRendered(text: string): any {
-  return parse(renderTemplate(text), { uniqueKeys: true });
+export function parseRendered(text: string, env: Record<string, string> = TEST_ENV): any {
+  return parse(renderTemplate(text, env), { uniqueKeys: true });
+}
+
+/** A cluster's config as its pods render it: the test env, with the pinned values its pinned ConfigMap holds. */
+export function configOf(cluster: { serverConfig: string; pinned: { numHistoryShards: number; failoverVersionIncrement: number; currentClusterName: string } }): any {
+  return parseRendered(cluster.serverConfig, {
+    ...TEST_ENV,
+    TEMPORAL_NUM_HISTORY_SHARDS: String(cluster.pinned.numHistoryShards),
+    TEMPORAL_FAILOVER_VERSION_INCREMENT: String(cluster.pinned.failoverVersionIncrement),
+    TEMPORAL_CURRENT_CLUSTER_NAME: cluster.pinned.currentClusterName,
+  });
 }
 
 const KEYS = new Set<string>((knownKeys as { keys: string[] }).keys);
