@@ -32,6 +32,7 @@ export * from './persistence/datastore';
 export * from './persistence/persistence';
 export * from './persistence/schema/schema-job';
 export * from './persistence/schema/schema-steps';
+export * from './persistence/schema/schema-wait';
 export * from './config/dynamic-config';
 export * from './config/archival';
 export * from './security/tls';

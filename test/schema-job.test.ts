@@ -1,5 +1,9 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { Datastore, Persistence, SecretRef } from '../lib';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 
 const password = SecretRef.of('db', 'password');
@@ -126,7 +130,67 @@ describe('SchemaJob', () => {
     }) });
     const init = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
     expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
-    expect(init[0].command[2]).toContain('temporal-cassandra-tool update-schema -d "$probe" --version 1.13');
+    expect(init[0].env).toEqual(expect.arrayContaining([{ name: 'SCHEMA_WAIT_TOOL', value: 'temporal-cassandra-tool' }, { name: 'SCHEMA_WAIT_VERSION', value: '1.13' }]));
+  });
+
+  describe('the schema-wait script, run by sh against a stub of the schema tool', () => {
+    /** Runs the script with `tool` answering as given, and returns its exit code and output. */
+    function runWait(answer: { exit: number; output: string }, env: Record<string, string> = {}) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-wait-'));
+      try {
+        const tool = path.join(dir, 'stub-tool');
+        fs.writeFileSync(tool, `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '${answer.output}'\nexit ${answer.exit}\n`, { mode: 0o755 });
+        const script = path.join(dir, 'wait.sh');
+        fs.writeFileSync(script, SCHEMA_WAIT_SCRIPT);
+        const result = spawnSync('sh', [script], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, TMPDIR: dir, SCHEMA_WAIT_TOOL: tool, SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal', SCHEMA_WAIT_ATTEMPTS: '2', SCHEMA_WAIT_INTERVAL_SECONDS: '0', ...env },
+        });
+        const calls = fs.existsSync(`${dir}/calls`) ? fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n') : [];
+        return { code: result.status, out: result.stdout + result.stderr, calls, dir };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    test('passes at once when the store is at the required version, asking the tool read-only', () => {
+      const r = runWait({ exit: 0, output: 'nothing to do' });
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('schema of default store temporal is at 1.19');
+      expect(r.calls).toHaveLength(1);
+      expect(r.calls[0]).toMatch(/^update-schema -d \S+\/schema-probe --version 1.19$/);
+    });
+    test('passes when the store is newer, which the server accepts', () => {
+      const r = runWait({ exit: 1, output: 'start version 1.20 must be less than end version 1.19' });
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('is newer than 1.19, which this server accepts');
+    });
+    test('waits while the store is older or missing, then gives up with the count of attempts', () => {
+      const r = runWait({ exit: 1, output: 'end version 1.19 specified but not found' });
+      expect(r.code).toBe(1);
+      expect(r.calls).toHaveLength(2);
+      expect(r.out).toContain('not yet at schema 1.19 (attempt 1 of 2)');
+      expect(r.out).toContain('gave up: default store temporal did not reach schema 1.19');
+    });
+    test('a store name with shell syntax is printed, never run', () => {
+      const marker = path.join(os.tmpdir(), `schema-wait-injected-${process.pid}`);
+      const r = runWait({ exit: 0, output: 'ok' }, { SCHEMA_WAIT_STORE: `$(touch ${marker}); \`touch ${marker}\`` });
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`$(touch ${marker})`);
+      expect(fs.existsSync(marker)).toBe(false);
+    });
+    test('no prop reaches the script text: a database named like a command changes env values only', () => {
+      const chart = testChart();
+      cluster(chart, { persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'x$(id)', user: 'u' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'v`id`', user: 'u' }),
+      }) });
+      const all = objects(chart);
+      expect(find(chart, 'ConfigMap', 'temporal-schema-wait').data['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
+      for (const d of all.filter((o) => o.kind === 'Deployment')) {
+        for (const c of d.spec.template.spec.initContainers ?? []) expect(c.command.join(' ')).not.toMatch(/\$\(id\)|`id`/);
+      }
+    });
   });
 
   describe('fails when', () => {

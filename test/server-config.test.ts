@@ -122,8 +122,23 @@ describe('the rendered server config', () => {
   });
 
   test('template rendering refuses template text it does not understand', () => {
-    expect(() => renderTemplate('a: {{ .Env.X }}')).toThrow(/template text left/);
+    expect(() => renderTemplate('a: {{ .Env.X }}')).toThrow(/template text the library never writes: a: \{\{ .Env.X \}\}/);
     expect(() => renderTemplate('a: {{ env "UNDEFINED_VAR" }}')).toThrow(/UNDEFINED_VAR/);
+  });
+
+  test('a "{{" in any value the user gives is printed as it is by the server\'s template engine, never run', () => {
+    const chart = testChart();
+    const hostile = '{{ env "HOME" }}';
+    const persistence = new Persistence(chart, 'hostile', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: `u${hostile}`, password: SecretRef.of('db', 'p'), connectAttributes: { [`k${hostile}`]: `v${hostile}{{{` } }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
+    });
+    const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { jwtKeySources: [`https://idp.example.com/jwks?x=${encodeURIComponent('{{')}&y={{z}}`] } });
+    expect(c.serverConfig).not.toMatch(/\{\{ env "HOME"/);
+    const config = configOf(c);
+    expect(config.persistence.datastores.default.sql.user).toBe(`u${hostile}`);
+    expect(config.persistence.datastores.default.sql.connectAttributes).toEqual({ [`k${hostile}`]: `v${hostile}{{{` });
+    expect(config.global.authorization.jwtKeyProvider.keySourceURIs[0]).toContain('&y={{z}}');
   });
 
   test('is the same bytes on every synth', () => {

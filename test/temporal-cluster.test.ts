@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
-import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from '../lib';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster } from '../lib';
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 
 describe('TemporalCluster', () => {
@@ -128,9 +128,13 @@ describe('TemporalCluster', () => {
     const pod = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-schema']);
     expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.31.2');
-    expect(pod.initContainers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(pod.initContainers[0].command[2]).toContain('--version 1.19');
-    expect(pod.initContainers[1].command[2]).toContain('--version 1.14');
+    // One script per cluster, in a ConfigMap; each wait passes its store's values as env.
+    for (const init of pod.initContainers) expect(init.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh']);
+    const env = (i: number) => Object.fromEntries(pod.initContainers[i].env.filter((e: any) => e.name.startsWith('SCHEMA_WAIT_')).map((e: any) => [e.name, e.value]));
+    expect(env(0)).toEqual({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal_persistence_temporal', SCHEMA_WAIT_ATTEMPTS: '120', SCHEMA_WAIT_INTERVAL_SECONDS: '5' });
+    expect(env(1)).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14' });
+    expect(find(chart, 'ConfigMap', 'temporal-schema-wait').data['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
+    expect(pod.initContainers[0].volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
   });
 
   describe('clusters sharing a Kubernetes cluster', () => {

@@ -21,11 +21,11 @@ import { TemporalUi } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
-import { schemaWaitContainer } from '../persistence/schema/schema-wait';
+import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
 import { serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
 import { emitServiceAccount } from '../pod/service-account';
-import { joinVolumes, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
+import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
@@ -290,11 +290,7 @@ export class TemporalCluster extends Construct {
   }
 
   private schemaPlans(props: TemporalClusterProps): StoreSchemaPlan[] {
-    const schema = props.schema ?? {};
-    const waitIntervalSeconds = 5;
-    const waitAttempts = Math.max(1, Math.ceil((schema.waitTimeout ?? Duration.minutes(10)).toSeconds() / waitIntervalSeconds));
-    return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version,
-      { createDatabase: schema.createDatabase ?? true, waitAttempts, waitIntervalSeconds }));
+    return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, { createDatabase: props.schema?.createDatabase ?? true }));
   }
 
   /** One Job per store, each mounting that store's TLS files only. */
@@ -319,6 +315,10 @@ export class TemporalCluster extends Construct {
   /** What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings. */
   private serviceContext(props: TemporalClusterProps, plans: StoreSchemaPlan[], images: ClusterImages): ServiceContext {
     const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence));
+    const waits = plans.filter((p) => p.wait);
+    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: `${this.name}-schema-wait`, namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
+    const intervalSeconds = 5;
+    const timing = { intervalSeconds, attempts: Math.max(1, Math.ceil((props.schema?.waitTimeout ?? Duration.minutes(10)).toSeconds() / intervalSeconds)) };
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
       mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
@@ -339,10 +339,10 @@ export class TemporalCluster extends Construct {
         // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
         ...(this.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
       ],
-      podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes),
+      podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes, waitScript),
       // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
-      initContainers: plans.filter((p) => p.waitScript).map((plan) => schemaWaitContainer(plan, this.adminToolsImage,
-        joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store)).mounts)),
+      initContainers: waits.map((plan) => schemaWaitContainer(plan, this.adminToolsImage, timing,
+        joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), waitScript).mounts)),
       metricsPort: this.metricsPort,
       size: this.size,
       serviceAccountName: this.serviceAccountName,

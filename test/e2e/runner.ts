@@ -458,7 +458,7 @@ export class ClusterRunner {
       role,
       deployment: deployment.metadata.name,
       ip,
-      command: this.command(container),
+      command: this.command(pod, container),
       env: this.podEnv(pod, container, env),
       dir: pod.dir,
       logFile: this.logFile(role),
@@ -581,11 +581,12 @@ export class ClusterRunner {
     return text.replace(pattern, (mountPath) => path.join(pod.dir, mountPath));
   }
 
-  /** Rewrite 4 for command arguments. */
-  private command(container: Container): string[] {
+  /** Rewrites 3 and 4 for command arguments: the image's schema folder, and paths under the container's mounts. */
+  private command(pod: Pod, container: Container): string[] {
     const argv = [...(container.command ?? []), ...(container.args ?? [])];
     if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
-    return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`) ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : a));
+    return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`)
+      ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : this.underPod(pod, container, a)));
   }
 
   /**
@@ -652,7 +653,7 @@ export class ClusterRunner {
   private async runToEnd(pod: Pod, container: Container, owner: string): Promise<void> {
     const who = `${owner} container ${container.name}`;
     const logFile = this.logFile(`${pod.name}-${container.name}`);
-    const p = this.spawn(this.command(container), this.podEnv(pod, container, this.resolveEnv(pod, container)), pod.dir, logFile);
+    const p = this.spawn(this.command(pod, container), this.podEnv(pod, container, this.resolveEnv(pod, container)), pod.dir, logFile);
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; void p.stop(5_000); }, this.timeoutMs);
     const status = await p.exited;

@@ -102,6 +102,10 @@ export function containerFiles(objects: any[]): ContainerFiles[] {
       const referenced: Array<{ path: string; by: string }> = Object.entries(env)
         .filter(([name, value]) => FILE_ENV.test(name) && value.startsWith('/'))
         .map(([name, value]) => ({ path: value, by: `env ${name}` }));
+      // Files a command names (a script the container runs).
+      for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) {
+        if (/^\/[^\s]*$/.test(arg) && !/^\/(bin|usr)\//.test(arg)) referenced.push({ path: arg, by: `command argument ${arg}` });
+      }
       const configPath = env.TEMPORAL_SERVER_CONFIG_FILE_PATH;
       if (configPath && env.TEMPORAL_SERVICES) {
         const source = mounted.get(configPath);

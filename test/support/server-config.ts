@@ -16,17 +16,19 @@ export const TEST_ENV: Record<string, string> = {
 };
 
 /**
- * Renders the two template forms the library emits the way sprig does (`env` then `quote`), and
- * refuses any other template text, which the server would fail to parse or render differently.
+ * Renders the template forms the library emits the way sprig does (`env` then `quote`, and the
+ * `{{ "{{" }}` escape of a literal "{{"), and refuses any other template text, which the server
+ * would fail to parse or render differently.
  */
 export function renderTemplate(text: string, env: Record<string, string> = TEST_ENV): string {
-  const rendered = text
-    .replace(/\{\{ env "([A-Z0-9_]+)" \| quote \}\}/g, (_, name) => JSON.stringify(lookup(env, name)))
-    .replace(/\{\{ env "([A-Z0-9_]+)" \}\}/g, (_, name) => lookup(env, name));
-  if (rendered.includes('{{') || rendered.includes('}}')) {
-    throw new Error(`template text left after rendering: ${rendered.split('\n').find((l) => l.includes('{{') || l.includes('}}'))}`);
-  }
-  return rendered;
+  // One pass, so that a "{{" printed by an escape is never read as the start of another action.
+  return text.replace(/\{\{ env "([A-Z0-9_]+)" \| quote \}\}|\{\{ env "([A-Z0-9_]+)" \}\}|\{\{ "\{\{" \}\}|\{\{/g, (match, quoted, bare, offset: number) => {
+    if (quoted) return JSON.stringify(lookup(env, quoted));
+    if (bare) return lookup(env, bare);
+    if (match === '{{ "{{" }}') return '{{';
+    const line = text.slice(text.lastIndexOf('\n', offset) + 1).split('\n')[0];
+    throw new Error(`template text the library never writes: ${line}`);
+  });
 }
 
 function lookup(env: Record<string, string>, name: string): string {

@@ -20,10 +20,11 @@ export interface StoreSchemaPlan {
   readonly env: EnvVar[];
   readonly steps: SchemaStep[];
   /**
-   * A shell script for an init container that waits until the store reports the schema version the
-   * release needs. Absent for Elasticsearch, whose schema the server does not check at start.
+   * What the servers' init container waits for: the tool that reads the store's schema version and
+   * how to name the store in its messages. Absent for Elasticsearch, whose schema the server does
+   * not check at start.
    */
-  readonly waitScript?: string;
+  readonly wait?: { readonly tool: string; readonly store: string };
   /** The schema version the server refuses to start below, when the server checks one. */
   readonly requiredVersion?: string;
 }
@@ -31,10 +32,6 @@ export interface StoreSchemaPlan {
 export interface SchemaPlanOptions {
   /** Create the database or keyspace first. */
   readonly createDatabase: boolean;
-  /** Attempts of the wait before the init container fails (and the kubelet retries it with back-off). */
-  readonly waitAttempts: number;
-  /** Seconds between attempts. */
-  readonly waitIntervalSeconds: number;
 }
 
 const SQL_TOOL = 'temporal-sql-tool';
@@ -81,7 +78,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
       { name: 'setup-schema', command: [SQL_TOOL, 'setup-schema', '-v', '0.0'] },
       { name: 'update-schema', command: [SQL_TOOL, 'update-schema', '-d', schemaDir] },
     ],
-    waitScript: waitScript(SQL_TOOL, `${role} store ${store.database}`, requiredVersion, options),
+    wait: { tool: SQL_TOOL, store: `${role} store ${store.database}` },
   };
 }
 
@@ -108,7 +105,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
       { name: 'setup-schema', command: [CASSANDRA_TOOL, 'setup-schema', '-v', '0.0'] },
       { name: 'update-schema', command: [CASSANDRA_TOOL, 'update-schema', '-d', `${SCHEMA_ROOT}/cassandra/temporal/versioned`] },
     ],
-    waitScript: waitScript(CASSANDRA_TOOL, `${role} store keyspace ${store.database}`, requiredVersion, options),
+    wait: { tool: CASSANDRA_TOOL, store: `${role} store keyspace ${store.database}` },
   };
 }
 
@@ -143,34 +140,4 @@ function tlsEnv(store: Datastore, role: StoreRole, names: { enable: string; ca: 
   if (tls.serverName) env.push({ name: names.serverName, value: tls.serverName });
   if (tls.enableHostVerification === false) env.push({ name: names.disableHostVerification, value: 'true' });
   return env;
-}
-
-/*
- * The schema tools have no read-only "what version is this" command. `update-schema` pointed at a
- * folder with no version directories and told to reach the required version answers without
- * writing anything (tools/common/schema/updatetask.go):
- *   - database at exactly that version: nothing to do, exit 0;
- *   - database newer: "start version ... must be less than end version", which the server accepts;
- *   - database older or missing: "end version ... specified but not found", so we wait.
- */
-function waitScript(tool: string, what: string, requiredVersion: string, options: SchemaPlanOptions): string {
-  return [
-    'set -u',
-    'probe="${TMPDIR:-/tmp}/schema-probe"',
-    'mkdir -p "$probe/not-a-version"',
-    'attempt=1',
-    `while [ "$attempt" -le ${options.waitAttempts} ]; do`,
-    `  if out=$(${tool} update-schema -d "$probe" --version ${requiredVersion} 2>&1); then`,
-    `    echo "schema of ${what} is at ${requiredVersion}"; exit 0`,
-    '  fi',
-    '  case "$out" in *"must be less than end version"*)',
-    `    echo "schema of ${what} is newer than ${requiredVersion}, which this server accepts"; exit 0;;`,
-    '  esac',
-    `  echo "waiting for the schema job: ${what} is not yet at schema ${requiredVersion} (attempt $attempt of ${options.waitAttempts}): $(echo "$out" | tail -n 1)"`,
-    '  attempt=$((attempt + 1))',
-    `  sleep ${options.waitIntervalSeconds}`,
-    'done',
-    `echo "gave up: ${what} did not reach schema ${requiredVersion}; check the schema job's logs" >&2`,
-    'exit 1',
-  ].join('\n');
 }
