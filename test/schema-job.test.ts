@@ -133,6 +133,31 @@ describe('SchemaJob', () => {
     expect(init[0].env).toEqual(expect.arrayContaining([{ name: 'SCHEMA_WAIT_TOOL', value: 'temporal-cassandra-tool' }, { name: 'SCHEMA_WAIT_VERSION', value: '1.13' }]));
   });
 
+  test('with schema credentials, the Jobs use them and no server pod, schema waits included, ever gets them', () => {
+    const chart = testChart();
+    const ddl = { user: SecretRef.of('temporal-ddl', 'user'), password: SecretRef.of('temporal-ddl', 'password') };
+    cluster(chart, { persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal_app', password: SecretRef.of('temporal-db', 'password'), schemaCredentials: ddl }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal_app', password: SecretRef.of('temporal-db', 'password'), schemaCredentials: ddl }),
+    }) });
+    const jobs = objects(chart).filter((o) => o.kind === 'Job');
+    expect(jobs.length).toBe(2);
+    for (const job of jobs) {
+      for (const c of [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers]) {
+        expect(c.env).toEqual(expect.arrayContaining([
+          { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'user' } } },
+          { name: 'SQL_PASSWORD', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'password' } } },
+        ]));
+      }
+    }
+    const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const d of deployments) {
+      expect(JSON.stringify(d)).not.toContain('temporal-ddl');
+      expect(d.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SQL_USER', value: 'temporal_app' });
+    }
+  });
+
   describe('the schema-wait script, run by sh against a stub of the schema tool', () => {
     /** Runs the script with `tool` answering as given, and returns its exit code and output. */
     function runWait(answer: { exit: number; output: string }, env: Record<string, string> = {}) {
@@ -196,6 +221,10 @@ describe('SchemaJob', () => {
   describe('fails when', () => {
     test('the Job name would exceed a DNS label', () => {
       expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected a DNS-1123 label.* at most 40 characters/);
+    });
+    test('schema credentials have no user or a literal password', () => {
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);
+      expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "hunter2"; expected a SecretRef/);
     });
     test('the backoff limit is negative', () => {
       expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);

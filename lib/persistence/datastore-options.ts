@@ -40,6 +40,21 @@ export enum CassandraSerialConsistency {
   LOCAL_SERIAL = 'LOCAL_SERIAL',
 }
 
+/**
+ * Credentials the schema Jobs use instead of the servers': a user that may change the schema
+ * (DDL), so that the servers can run as one that cannot. The servers' pods, their schema waits
+ * included, never receive these.
+ */
+export interface SchemaCredentials {
+  /** User name, as a literal or from a Secret. */
+  readonly user: string | SecretRef;
+  /**
+   * Password, from a Secret.
+   * @default - no password
+   */
+  readonly password?: SecretRef;
+}
+
 /** TLS from the server (and the schema tools) to the database. */
 export interface DatastoreTlsOptions {
   /**
@@ -107,6 +122,11 @@ export interface SqlDatastoreOptions {
    */
   readonly password?: SecretRef;
   /**
+   * Credentials of the schema Jobs, when they differ from the servers'.
+   * @default - the servers' user and password
+   */
+  readonly schemaCredentials?: SchemaCredentials;
+  /**
    * TLS to the database.
    * @default - no TLS
    */
@@ -163,6 +183,11 @@ export interface CassandraOptions {
    */
   readonly password?: SecretRef;
   /**
+   * Credentials of the schema Jobs, when they differ from the servers'.
+   * @default - the servers' user and password
+   */
+  readonly schemaCredentials?: SchemaCredentials;
+  /**
    * Local datacenter, for token-aware routing and `NetworkTopologyStrategy` keyspaces.
    * @default - none
    */
@@ -213,6 +238,11 @@ export interface ElasticsearchOptions {
    * @default - no password
    */
   readonly password?: SecretRef;
+  /**
+   * Credentials of the schema Jobs, when they differ from the servers'.
+   * @default - the servers' user and password
+   */
+  readonly schemaCredentials?: SchemaCredentials;
   /**
    * TLS to Elasticsearch.
    * @default - no TLS beyond what an https URL implies

@@ -6,7 +6,7 @@ import { propError, requireInteger, requireNonEmpty, requirePort } from '../vali
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
-  MysqlOptions, PostgresOptions, SqlDatastoreOptions, SqlPlugin,
+  MysqlOptions, PostgresOptions, SchemaCredentials, SqlDatastoreOptions, SqlPlugin,
 } from './datastore-options';
 
 /** Where a datastore serves a cluster. The value is its key under `persistence.datastores`. */
@@ -64,6 +64,7 @@ export class Datastore {
       database: options.keyspace,
       user: options.user,
       password: options.password,
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
       tls: options.tls,
       cassandra: {
         datacenter: options.datacenter,
@@ -98,6 +99,7 @@ export class Datastore {
       database: index,
       user: options.username,
       password: options.password,
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
       tls: options.tls,
       elasticsearch: { scheme, version },
     });
@@ -128,6 +130,7 @@ export class Datastore {
       database: options.database,
       user: options.user,
       password: options.password,
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
       tls: options.tls,
       sql: {
         plugin,
@@ -148,6 +151,8 @@ export class Datastore {
   public readonly database: string;
   public readonly user?: string | SecretRef;
   public readonly password?: SecretRef;
+  /** The schema Jobs' credentials, when they differ from the servers'. */
+  public readonly schemaCredentials?: SchemaCredentials;
   public readonly tls?: DatastoreTlsOptions;
   /** @internal */
   public readonly _sql?: { plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string> };
@@ -157,7 +162,7 @@ export class Datastore {
   public readonly _elasticsearch?: { scheme: string; version: ElasticsearchVersion };
 
   private constructor(spec: {
-    type: DatastoreType; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef;
+    type: DatastoreType; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef; schemaCredentials?: SchemaCredentials;
     tls?: DatastoreTlsOptions; sql?: Datastore['_sql']; cassandra?: Datastore['_cassandra']; elasticsearch?: Datastore['_elasticsearch'];
   }) {
     this.type = spec.type;
@@ -166,6 +171,7 @@ export class Datastore {
     this.database = spec.database;
     this.user = spec.user;
     this.password = spec.password;
+    this.schemaCredentials = spec.schemaCredentials;
     this.tls = spec.tls;
     this._sql = spec.sql;
     this._cassandra = spec.cassandra;
@@ -193,11 +199,12 @@ export class Datastore {
    * read them by these names. A literal user is included only when asked (the tools read it from
    * env; the server config holds it as it is).
    */
-  public credentialEnv(names: { readonly user: string; readonly password: string }, includeLiteralUser: boolean): EnvVar[] {
+  public credentialEnv(names: { readonly user: string; readonly password: string }, includeLiteralUser: boolean,
+    credentials: { readonly user?: string | SecretRef; readonly password?: SecretRef } = this): EnvVar[] {
     const env: EnvVar[] = [];
-    if (this.user instanceof SecretRef) env.push({ name: names.user, valueFrom: this.user._toEnvSource() });
-    else if (this.user !== undefined && includeLiteralUser) env.push({ name: names.user, value: this.user });
-    if (this.password) env.push({ name: names.password, valueFrom: this.password._toEnvSource() });
+    if (credentials.user instanceof SecretRef) env.push({ name: names.user, valueFrom: credentials.user._toEnvSource() });
+    else if (credentials.user !== undefined && includeLiteralUser) env.push({ name: names.user, value: credentials.user });
+    if (credentials.password) env.push({ name: names.password, valueFrom: credentials.password._toEnvSource() });
     return env;
   }
 
@@ -225,6 +232,16 @@ export class Datastore {
   public passwordValue(role: StoreRole): GoTemplate | undefined {
     return this.password ? GoTemplate.envString(serverCredentialEnvNames(role).password) : undefined;
   }
+}
+
+function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined): SchemaCredentials | undefined {
+  if (credentials === undefined) return undefined;
+  if (typeof credentials.user !== 'object') requireNonEmpty(owner, 'schemaCredentials.user', credentials.user);
+  else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
+  if (credentials.password !== undefined && !(credentials.password instanceof SecretRef)) {
+    throw propError(owner, 'schemaCredentials.password', credentials.password, 'a SecretRef: passwords stay in Secrets');
+  }
+  return credentials;
 }
 
 function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {

@@ -17,7 +17,10 @@ export interface SchemaStep {
 export interface StoreSchemaPlan {
   readonly role: StoreRole;
   readonly store: Datastore;
+  /** The Job's env: connection and the schema credentials (`schemaCredentials`, else the servers'). */
   readonly env: EnvVar[];
+  /** The schema wait's env: the same connection with the servers' own credentials, never the schema user's. */
+  readonly waitEnv: EnvVar[];
   readonly steps: SchemaStep[];
   /**
    * What the servers' init container waits for: the tool that reads the store's schema version and
@@ -38,6 +41,8 @@ const SQL_TOOL = 'temporal-sql-tool';
 const CASSANDRA_TOOL = 'temporal-cassandra-tool';
 const ES_TOOL = 'temporal-elasticsearch-tool';
 
+type Credentials = Pick<Datastore, 'user' | 'password'>;
+
 /** The plan for one store. Steps are idempotent: a rerun of a finished Job changes nothing. */
 export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
   switch (store.type) {
@@ -57,12 +62,12 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
   const schemaDir = `${SCHEMA_ROOT}/${dialectDir}/${visibility ? 'visibility' : 'temporal'}/versioned`;
   const requiredVersion = visibility ? version.schema.sqlVisibility : version.schema.sql;
   const sql = store._sql!;
-  const env: EnvVar[] = [
+  const env = (credentials: Credentials): EnvVar[] => [
     { name: 'SQL_PLUGIN', value: sql.plugin },
     { name: 'SQL_HOST', value: store.hosts[0] },
     { name: 'SQL_PORT', value: String(store.port) },
     { name: 'SQL_DATABASE', value: store.database },
-    ...store.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true),
+    ...store.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true, credentials),
     ...(Object.keys(sql.connectAttributes).length > 0
       ? [{ name: 'SQL_CONNECT_ATTRIBUTES', value: new URLSearchParams(Object.entries(sql.connectAttributes).sort()).toString() }]
       : []),
@@ -71,7 +76,8 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
   return {
     role,
     store,
-    env,
+    env: env(store.schemaCredentials ?? store),
+    waitEnv: env(store),
     requiredVersion,
     steps: [
       ...(options.createDatabase ? [{ name: 'create-database', command: [SQL_TOOL, 'create-database'] }] : []),
@@ -85,12 +91,12 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
 function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
   const cassandra = store._cassandra!;
   const requiredVersion = version.schema.cassandra;
-  const env: EnvVar[] = [
+  const env = (credentials: Credentials): EnvVar[] => [
     { name: 'CASSANDRA_HOST', value: store.hosts.join(',') },
     { name: 'CASSANDRA_PORT', value: String(store.port) },
     { name: 'CASSANDRA_KEYSPACE', value: store.database },
     ...(cassandra.datacenter ? [{ name: 'CASSANDRA_DATACENTER', value: cassandra.datacenter }] : []),
-    ...store.credentialEnv({ user: 'CASSANDRA_USER', password: 'CASSANDRA_PASSWORD' }, true),
+    ...store.credentialEnv({ user: 'CASSANDRA_USER', password: 'CASSANDRA_PASSWORD' }, true, credentials),
     ...tlsEnv(store, role, { enable: 'CASSANDRA_ENABLE_TLS', ca: 'CASSANDRA_TLS_CA', cert: 'CASSANDRA_TLS_CERT', key: 'CASSANDRA_TLS_KEY', serverName: 'CASSANDRA_TLS_SERVER_NAME', disableHostVerification: 'CASSANDRA_TLS_DISABLE_HOST_VERIFICATION' }),
   ];
   const createKeyspace = [CASSANDRA_TOOL, 'create-keyspace', '--keyspace', store.database, '--replication-factor', String(cassandra.replicationFactor)];
@@ -98,7 +104,8 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
   return {
     role,
     store,
-    env,
+    env: env(store.schemaCredentials ?? store),
+    waitEnv: env(store),
     requiredVersion,
     steps: [
       ...(options.createDatabase ? [{ name: 'create-keyspace', command: createKeyspace }] : []),
@@ -111,16 +118,17 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
 
 function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
   const es = store._elasticsearch!;
-  const env: EnvVar[] = [
+  const env = (credentials: Credentials): EnvVar[] => [
     { name: 'ES_SERVER', value: `${es.scheme}://${store.hosts[0]}:${store.port}` },
     { name: 'ES_VISIBILITY_INDEX', value: store.database },
-    ...store.credentialEnv({ user: 'ES_USER', password: 'ES_PWD' }, true),
+    ...store.credentialEnv({ user: 'ES_USER', password: 'ES_PWD' }, true, credentials),
     ...tlsEnv(store, role, { enable: 'ES_TLS', ca: 'ES_TLS_CA_FILE', cert: 'ES_TLS_CERT_FILE', key: 'ES_TLS_KEY_FILE', serverName: 'ES_TLS_SERVER_NAME', disableHostVerification: 'ES_TLS_DISABLE_HOST_VERIFICATION' }),
   ];
   return {
     role,
     store,
-    env,
+    env: env(store.schemaCredentials ?? store),
+    waitEnv: env(store),
     steps: [
       { name: 'setup-schema', command: [ES_TOOL, 'setup-schema'] },
       { name: 'create-index', command: [ES_TOOL, 'create-index', '--index', store.database] },

@@ -67,7 +67,7 @@ export function schemaWaitContainer(plan: StoreSchemaPlan, image: string, timing
     imagePullPolicy: 'IfNotPresent',
     command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`],
     env: [
-      ...plan.env,
+      ...plan.waitEnv,
       { name: 'SCHEMA_WAIT_TOOL', value: plan.wait!.tool },
       { name: 'SCHEMA_WAIT_VERSION', value: plan.requiredVersion! },
       { name: 'SCHEMA_WAIT_STORE', value: plan.wait!.store },
