@@ -14,7 +14,7 @@ import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { renderServerConfig } from '../config/server-config';
 import { MonitoringOptions, TemporalMonitoring } from '../observability';
-import { AdminTools } from '../operations/admin-tools';
+import { AdminTools, adminToolsOptions } from '../operations/admin-tools';
 import { annotateForGitOps, GitOps } from '../operations/gitops';
 import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
 import { TemporalUi } from '../operations/temporal-ui';
@@ -340,8 +340,9 @@ export class TemporalCluster extends Construct {
       const client = this.frontendClient(this.tls?.uiSecret, false);
       tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, frontendAddress: client.address, client });
     }
-    if (props.adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...shared, image: this.adminToolsImage, client: this.adminClient() });
+    const adminTools = adminToolsOptions(props.adminTools);
+    if (adminTools) {
+      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image ?? this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
   }
