@@ -11,7 +11,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { describeOutput, diffFolders, diffText, listFiles } = require('./output');
+const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -125,7 +125,7 @@ function synth(options, done) {
         diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
           : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
       }
-      const elapsed = `${Math.round(performance.now())} ms`;
+      const elapsed = `${elapsedMs()} ms`;
       if (diff.length > 0) {
         options.log([`cdk8s-temporal: ${rel(outdir)}/ is out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`, ...diff.map((l) => `  ${l}`),
           `Run cdk8s-temporal synth ${options.app} and commit ${[`${rel(outdir)}/`, ...locks.filter((l) => l.changed).map((l) => rel(l.path))].join(' and ')}.`].join('\n'));
@@ -138,11 +138,11 @@ function synth(options, done) {
       return;
     }
     replace(staging, outdir);
-    const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${Math.round(performance.now())} ms`];
+    const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
     for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
     if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
     lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${output.bytes.toLocaleString('en-US')} bytes`);
+    lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
     for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
     if (clusters.length > 0 && locks.length === 0) {
       lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
@@ -152,9 +152,14 @@ function synth(options, done) {
   }
 }
 
+/** Since the process started, as the user waited; process.uptime(), as `performance` costs a module load. */
+function elapsedMs() {
+  return Math.round(process.uptime() * 1000);
+}
+
 /** @param {number} n @param {string} noun */
 function count(n, noun) {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /**
