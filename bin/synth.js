@@ -45,6 +45,7 @@ function synth(options, done) {
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
     : `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  if (!options.check) removeLeftovers(outdir);
 
   let finished = false;
   /** @param {number} code */
@@ -160,6 +161,37 @@ function elapsedMs() {
 /** @param {number} n @param {string} noun */
 function count(n, noun) {
   return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Removes the staging and set-aside folders of earlier runs that were killed before they could
+ * clean up (their process is gone); a concurrent run's folders stay.
+ * @param {string} outdir
+ */
+function removeLeftovers(outdir) {
+  const dir = path.dirname(outdir);
+  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:staging|old)-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+  }
 }
 
 /**

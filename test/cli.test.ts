@@ -142,6 +142,16 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
   });
 
+  test('folders left by a killed synth are removed; a running synth\'s are not', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(join(dir, `dist.staging-${dead}`));
+    mkdirSync(join(dir, `dist.old-${dead}`));
+    mkdirSync(join(dir, `dist.staging-${process.pid}`));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('dist.'))).toEqual([`dist.staging-${process.pid}`]);
+    rmSync(join(dir, `dist.staging-${process.pid}`), { recursive: true });
+  });
+
   test('--output picks the folder; as the app of cdk8s synth it writes where CDK8S_OUTDIR says', () => {
     expect(run(dir, ['synth', '-o', 'out/a']).status).toBe(0);
     expect(readdirSync(join(dir, 'out', 'a'))).toEqual(['temporal.k8s.yaml']);
