@@ -26,19 +26,21 @@ function register({ appFile, sourceMaps = false }) {
   const tsconfig = findTsconfig(path.dirname(appFile));
   const swcOptions = emitOptions(tsconfig ? readCompilerOptions(tsconfig) : {}, sourceMaps);
   const cacheDir = process.env.CDK8S_TEMPORAL_TS_CACHE || defaultCacheDir();
-  // A new swc or new options must never serve JavaScript emitted by the old ones.
-  const salt = JSON.stringify([swcVersion(), swcOptions]);
+  /** @type {string | undefined} */
+  let salt;
   /** @type {any} */
   let swc; // loaded on the first cache miss only: its native binding alone costs more than a warm synth's loading
 
   require.extensions['.ts'] = function compileTypeScript(module, filename) {
+    // A new swc or new options must never serve JavaScript emitted by the old ones.
+    salt ??= JSON.stringify([swcVersion(), swcOptions]);
     const source = fs.readFileSync(filename, 'utf-8');
     const cached = path.join(cacheDir, `${crypto.createHash('sha1').update(salt).update(source).digest('hex')}.js`);
     let code;
     try {
       code = fs.readFileSync(cached, 'utf-8');
     } catch {
-      swc ??= require('@swc/core');
+      swc ??= loadSwc();
       code = swc.transformSync(source, { ...swcOptions, filename }).code;
       fs.mkdirSync(cacheDir, { recursive: true });
       // Write then rename: a concurrent synth reads either nothing or a whole file.
@@ -177,8 +179,22 @@ function dropTrailingComma(text, i) {
   return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
 }
 
+function loadSwc() {
+  try {
+    return require('@swc/core');
+  } catch (err) {
+    throw new Error(`cdk8s-temporal: @swc/core, which transpiles the app's TypeScript, does not load (${err instanceof Error ? err.message.split('\n')[0] : err}). `
+      + 'Its native binary comes as an optional dependency for your platform: reinstall without --omit=optional or --no-optional (npm install), '
+      + 'or run a JavaScript build of the app (tsc, then cdk8s-temporal synth main.js).');
+  }
+}
+
 function swcVersion() {
-  return require('@swc/core/package.json').version;
+  try {
+    return require('@swc/core/package.json').version;
+  } catch {
+    return loadSwc().version; // says what is missing
+  }
 }
 
 /** `node_modules/.cache` of the project, as other tools keep their caches; the system temp folder without one. */

@@ -223,6 +223,22 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(mapped.stderr).toMatch(/main\.ts:2:\d+/);
   });
 
+  test('swc is missing: a TypeScript app gets how to install it; a JavaScript app needs none', () => {
+    const alone = join(work, 'bin-without-swc');
+    mkdirSync(join(alone, 'bin'), { recursive: true });
+    for (const f of readdirSync(join(repo, 'bin'))) writeFileSync(join(alone, 'bin', f), readFileSync(join(repo, 'bin', f)));
+    const dir = appDir('no-swc', {
+      'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n",
+      'main.js': "const { App, Chart } = require('cdk8s');\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n",
+    });
+    const runAlone = (app: string) => spawnSync(process.execPath, [join(alone, 'bin', 'cdk8s-temporal.js'), 'synth', app],
+      { cwd: dir, encoding: 'utf-8', env: { ...process.env, CDK8S_TEMPORAL_TS_CACHE: join(work, 'empty-cache') } });
+    const ts = runAlone('main.ts');
+    expect(ts.status).toBe(1);
+    expect(ts.stderr).toMatch(/@swc\/core, which transpiles the app's TypeScript, does not load \(Cannot find module '@swc\/core.*\)\. .*reinstall without --omit=optional/);
+    expect(runAlone('main.js').status).toBe(0);
+  });
+
   test('the app file is missing, or the arguments are wrong', () => {
     const dir = appDir('usage', {});
     expect(run(dir, ['synth', 'nope.ts'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/nope.ts does not exist; give the app's entry file/) });
