@@ -114,22 +114,23 @@ function synth(options, done) {
 
   function complete() {
     if (listFiles(staging).length === 0) {
-      throw new SynthError(`the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir, so that ${apps.length ? 'it' : 'the command'} decides where the output goes.`);
+      throw new SynthError('the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir.');
     }
     const output = describeOutput(staging);
     const clusters = apps.flatMap(clustersOf);
     const locks = command.locks;
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
+      const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
       for (const lock of locks.filter((l) => l.changed)) {
         const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8') : undefined;
         diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
           : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
       }
       const elapsed = `${elapsedMs()} ms`;
-      if (diff.length > 0) {
-        options.log([`cdk8s-temporal: ${rel(outdir)}/ is out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`, ...diff.map((l) => `  ${l}`),
-          `Run cdk8s-temporal synth ${options.app} and commit ${[`${rel(outdir)}/`, ...locks.filter((l) => l.changed).map((l) => rel(l.path))].join(' and ')}.`].join('\n'));
+      if (stale.length > 0) {
+        options.log([`cdk8s-temporal: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`,
+          ...diff.map((l) => `  ${l}`), `Run cdk8s-temporal synth ${options.app} and commit ${stale.join(' and ')}.`].join('\n'));
         finish(1);
         return;
       }

@@ -111,6 +111,7 @@ describe('cdk8s-temporal synth', () => {
     const r = run(dir, ['synth', '--check']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n.*\n +- +"serverVersion": "1\.31\.2",\n +\+ +"serverVersion": "1\.31\.5",/);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: dist\/ and temporal\.lock\.json are out of date: a synth of main.ts writes something else/m);
     expect(r.stderr).toMatch(/commit dist\/ and temporal\.lock\.json\.$/m);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
