@@ -103,7 +103,7 @@ new TemporalCluster(chart, 'temporal', {
   persistence,
   size: ClusterSize.SMALL,
   ui: { replicas: 1 },
-  adminTools: true,
+  adminTools: {},
   namespaces: [{ name: 'default', retention: Duration.days(1) }],
 });
 

@@ -35,6 +35,26 @@ const RELEASES: Record<string, ReleaseRecord> = {
   '1.32.2': V1_31,
 };
 
+/**
+ * The version of this package, for messages that tell a consumer which library knows what. A test
+ * keeps it equal to package.json's.
+ */
+export const LIBRARY_VERSION = '0.1.0';
+
+/** What a consumer can do about a release this library does not list. */
+function unknownReleaseRemedy(major: number, minor: number): string {
+  const known = TemporalVersion.known();
+  const [oldestMajor, oldestMinor] = known[0].split('.').map(Number);
+  if (major < oldestMajor || (major === oldestMajor && minor < oldestMinor)) {
+    return `Releases before ${oldestMajor}.${oldestMinor} are not supported: their images used dockerize and another admin-tools tag scheme. `
+      + `Deploy ${known[0]} or newer.`;
+  }
+  const newestOfMinor = known.filter((v) => v.startsWith(`${major}.${minor}.`)).pop();
+  const upgrade = 'A release newer than these needs a newer cdk8s-temporal, which lists a release once its schema versions are known: '
+    + 'upgrade the package (npm install cdk8s-temporal@latest) and see its README for the releases it supports.';
+  return newestOfMinor ? `The newest known patch of ${major}.${minor} is ${newestOfMinor}; use it. ${upgrade}` : upgrade;
+}
+
 /** Schema versions a server release requires, per store type. */
 export interface SchemaVersions {
   /** PostgreSQL and MySQL main schema. */
@@ -61,8 +81,8 @@ export class TemporalVersion {
     }
     const record = RELEASES[version];
     if (!record) {
-      throw new Error(`TemporalVersion: version is "${version}"; expected one of the known releases: ${TemporalVersion.known().join(', ')}. `
-        + 'Add the release to lib/versions.ts with the schema versions from its schema/*/version.go.');
+      throw new Error(`TemporalVersion: version is "${version}"; expected one of the releases cdk8s-temporal ${LIBRARY_VERSION} knows: `
+        + `${TemporalVersion.known().join(', ')}. ${unknownReleaseRemedy(Number(match[1]), Number(match[2]))}`);
     }
     if (record.refused) {
       throw new Error(`TemporalVersion: version is "${version}", which cannot be deployed because ${record.refused}; `

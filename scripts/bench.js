@@ -1,16 +1,24 @@
 #!/usr/bin/env node
-// `npm run bench`: what a synth costs, and what each TemporalCluster adds to it. Prints a table; it
-// is not a test and never fails because a machine is slow.
+// `npm run bench`: what a synth costs, for a consumer's app and for this repository's apps, and
+// what each TemporalCluster adds. Prints tables; it is not a test and never fails because a machine
+// is slow.
 //
-//   node scripts/bench.js [--runs 5] [--clusters 1,10,50,100] [--profile] [--loaders DIR] [--keep]
+//   node scripts/bench.js [--runs 5] [--clusters 1,10,50,100] [--skip-consumer] [--profile] [--loaders DIR] [--keep]
 //
-// --profile     CPU-profiles the largest cluster app through scripts/synth.js and ranks where the
+// The consumer rows run the app of test/fixtures/consumer-app, laid out as `cdk8s init
+// typescript-app` lays it out, with this package installed from its packed tarball (offline: the
+// other packages are linked from this repository's node_modules), side by side: through the
+// package's command, and through `npx cdk8s synth` with the command, ts-node (the template's
+// default) and ts-node --transpile-only as the app.
+//
+// --skip-consumer  leaves out the consumer rows (they pack the package, and ts-node takes seconds).
+// --profile     CPU-profiles the largest cluster app through the command and ranks where the
 //               time goes.
 // --loaders DIR compares TypeScript loaders for the app process, with candidates installed in the
 //               node_modules folder DIR (never in this repo), for example:
 //               npm install --prefix /tmp/loaders sucrase @swc-node/register @swc/core esbuild-register esbuild tsx
 //               node scripts/bench.js --loaders /tmp/loaders/node_modules
-//               It also measures scripts/ts-hook.js, the loader synth.js uses, against the alternatives.
+//               It also measures bin/ts-hook.js, the command's loader, against the alternatives.
 //
 // Every sample is a fresh process, timed from outside: the user waits for process start, module
 // loading and transpiling as much as for the synth itself. Samples run round-robin across the
@@ -33,17 +41,18 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean', default: false },
     loaders: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'skip-consumer': { type: 'boolean', default: false },
   },
 });
 const runs = Number(opts.runs);
 const counts = opts.clusters.split(',').map(Number);
 if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
-  throw new Error('usage: node scripts/bench.js [--runs N] [--clusters 1,10,50,100] [--profile] [--loaders DIR] [--keep]');
+  throw new Error('usage: node scripts/bench.js [--runs N] [--clusters 1,10,50,100] [--skip-consumer] [--profile] [--loaders DIR] [--keep]');
 }
 const maxCount = Math.max(...counts);
 const CLUSTERS_APP = 'scripts/bench/clusters.ts';
 const PROBE = path.join(__dirname, 'bench', 'probe.js');
-const TARGETS = { mainOverFloorMs: 150, perClusterMs: 10, rssAtMaxMb: 300, linearRatio: 1.3 };
+const TARGETS = { mainOverFloorMs: 150, consumerOverFloorMs: 150, perClusterMs: 10, rssAtMaxMb: 300, linearRatio: 1.3 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-bench-'));
 const work = path.join(tmp, 'repo');
@@ -57,38 +66,84 @@ try {
 
 function main() {
   copyRepo();
+  const consumer = opts['skip-consumer'] ? undefined : makeConsumer();
   printHeader();
 
+  const consumerScenarios = consumer ? consumerRows(consumer) : [];
   const scenarios = [
     { key: 'node', name: 'node startup (node -e 0)', args: ['-e', '0'] },
     { key: 'floor', name: 'floor: require cdk8s + cdk8s-plus-27', args: ['-e', "require('cdk8s'); require('cdk8s-plus-27')"] },
-    synthScenario('main', 'npm run synth: apps/main.ts', []),
+    ...consumerScenarios,
+    synthScenario('main', 'npm run synth: apps/main.ts', ['apps/main.ts']),
     ...counts.map((n) => synthScenario(`c${n}`, `npm run synth: ${n} cluster${n > 1 ? 's' : ''}`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(n) })),
     synthScenario('one-chart', `  same ${maxCount} in one chart`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount), BENCH_LAYOUT: 'chart' }),
   ];
   const samples = measure(scenarios);
   const r = Object.fromEntries(scenarios.map((s) => [s.key, summarize(samples[s.key])]));
+  if (consumer) printConsumer(consumerScenarios, r);
+  console.log(`\n${consumer ? 'all rows' : 'rows'}`);
   printTable(scenarios, r);
   printScaling(r);
-  printTargets(r);
+  printTargets(r, consumer !== undefined);
   if (opts.loaders) compareLoaders(path.resolve(opts.loaders));
   if (opts.profile) profile();
   console.log(`\nload ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) at the end`);
 }
 
-/** A run of scripts/synth.js, exactly as `npm run synth` starts it, into an outdir of its own. */
+/** A run of the command, exactly as `npm run synth` starts it, into an outdir of its own. */
 function synthScenario(key, name, args, env = {}) {
   const outdir = path.join(tmp, 'out', key);
-  return { key, name, args: [path.join(work, 'scripts', 'synth.js'), ...args], env: { ...env, CDK8S_OUTDIR_FINAL: outdir }, outdir };
+  return { key, name, args: [path.join(work, 'bin', 'cdk8s-temporal.js'), 'synth', ...args, '--output', outdir], env, outdir };
+}
+
+/**
+ * The consumer app: the package packed from the scratch copy (its prepack compiles lib/), unpacked
+ * into an app laid out by scripts/consumer-app.js. Returns its folder.
+ */
+function makeConsumer() {
+  const { pack, createConsumerApp } = require('./consumer-app');
+  process.stderr.write('packing the package and laying out the consumer app ... ');
+  const { tarball } = pack(work, tmp);
+  const dir = path.join(tmp, 'consumer');
+  createConsumerApp({ dir, tarball, install: 'link' });
+  process.stderr.write('done\n');
+  return dir;
+}
+
+/** The consumer app, side by side: the command, and `npx cdk8s synth` with three app commands. */
+function consumerRows(dir) {
+  const out = (key) => path.join(tmp, 'out', key);
+  const cdk8s = (key, name, app) => ({ key, name, cwd: dir, cmd: 'npx', args: ['cdk8s', 'synth', ...(app ? ['--app', app] : []), '--output', out(key)], outdir: out(key) });
+  return [
+    { key: 'consumer', name: 'consumer: cdk8s-temporal synth', cwd: dir, args: [path.join(dir, 'node_modules', '.bin', 'cdk8s-temporal'), 'synth', 'main.ts', '--output', out('consumer')],
+      outdir: out('consumer') },
+    cdk8s('consumer-cdk8s', 'consumer: npx cdk8s synth, app: the command', undefined),
+    cdk8s('consumer-ts-node', 'consumer: npx cdk8s synth, app: npx ts-node main.ts', 'npx ts-node main.ts'),
+    cdk8s('consumer-transpile-only', 'consumer: npx cdk8s synth, app: npx ts-node --transpile-only', 'npx ts-node --transpile-only main.ts'),
+  ];
+}
+
+function printConsumer(scenarios, r) {
+  const floor = r.floor;
+  console.log('consumer app (test/fixtures/consumer-app as `cdk8s init typescript-app` lays it out, the package from its tarball)');
+  const rows = [['floor: node requiring cdk8s + cdk8s-plus-27', ms(floor.wallMs), ms(floor.cpuMs), '', '', floor.rssMb.toFixed(0)]];
+  for (const s of scenarios) {
+    const x = r[s.key];
+    rows.push([s.name, ms(x.wallMs), ms(x.cpuMs), signed(x.wallMs - floor.wallMs), signed(x.cpuMs - floor.cpuMs), x.rssMb.toFixed(0)]);
+  }
+  table(['', 'wall ms', 'CPU ms', 'wall - floor', 'CPU - floor', 'RSS MB'], rows, '  ');
+  const digests = new Set(scenarios.map((s) => r[s.key].digest));
+  console.log(`  output: ${r[scenarios[0].key].bytes.toLocaleString('en-US')} bytes, ${digests.size === 1 ? 'byte-identical through every path' : 'DIFFERS between the paths!'}`
+    + `${scenarios.every((s) => r[s.key].deterministic) ? '' : ' (and between runs!)'}`);
 }
 
 /**
  * A scratch copy of the repo, because the default app reads and rewrites temporal.lock.json in
- * its working directory and synth.js replaces dist/ there. It also freezes lib/ and apps/ for the
+ * its working directory. It is also what the consumer rows pack. It also freezes lib/ and apps/ for the
  * whole bench while others edit them. node_modules is a symlink: same packages, no copy.
  */
 function copyRepo() {
-  const skip = new Set(['.git', 'node_modules', 'dist', 'build', 'coverage', '.jest-cache', 'test', 'tools']);
+  const skip = new Set(['.git', 'node_modules', 'dist', 'build', 'coverage', '.jest-cache', 'test', 'tools', 'reports']);
   fs.mkdirSync(work, { recursive: true });
   for (const entry of fs.readdirSync(root)) {
     if (skip.has(entry) || entry.includes('.staging-')) continue;
@@ -97,7 +152,7 @@ function copyRepo() {
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'), 'dir');
 }
 
-/** GNU time gives peak RSS of the whole process tree (synth.js and the app it spawns). */
+/** GNU time gives CPU of the whole process tree (npx, cdk8s and the app it spawns) and its peak RSS. */
 function gnuTime() {
   const bin = '/usr/bin/time';
   return fs.existsSync(bin) && spawnSync(bin, ['-f', '%M', 'true'], { encoding: 'utf-8' }).status === 0 ? bin : undefined;
@@ -115,12 +170,13 @@ function sample(s, extraEnv = {}) {
   const probeWanted = !timeBin || env.BENCH_CPU_PROFILE_DIR;
   if (probeWanted) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(PROBE)}`.trim();
   if (!timeBin) env.BENCH_RUSAGE_FILE = statFile;
+  const program = s.cmd ?? process.execPath;
   const [cmd, args] = timeBin
-    ? [timeBin, ['-f', '%U %S %M', '-o', statFile, process.execPath, ...s.args]]
-    : [process.execPath, s.args];
+    ? [timeBin, ['-f', '%U %S %M', '-o', statFile, program, ...s.args]]
+    : [program, s.args];
 
   const start = performance.now();
-  const result = spawnSync(cmd, args, { cwd: work, env, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(cmd, args, { cwd: s.cwd ?? work, env, encoding: 'utf-8', maxBuffer: 64 * 1024 * 1024 });
   const wallMs = performance.now() - start;
   if (result.status !== 0) throw new Error(`${s.name.trim()} failed (exit ${result.status}):\n${result.stderr}`);
 
@@ -200,7 +256,7 @@ function printHeader() {
   console.log('cdk8s-temporal synth bench');
   console.log(`  machine  ${cpus[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`);
   console.log(`  node     ${process.version}; cdk8s ${version('cdk8s')}, cdk8s-plus-27 ${version('cdk8s-plus-27')}, typescript ${version('typescript')}, ts-node ${version('ts-node')}`);
-  console.log(`  repo     ${git}; scripts/synth.js runs: ${synthCommand()}`);
+  console.log(`  repo     ${git}; npm run synth runs bin/cdk8s-temporal.js synth: the app in-process, TypeScript through bin/ts-hook.js (swc, cached)`);
   console.log(`  method   median of ${runs} runs (one warm-up discarded), round-robin; wall = performance.now() around the process;`);
   console.log(`           CPU = user + system; RSS = peak of the process tree (${timeBin ? '/usr/bin/time' : 'process.resourceUsage() in each process'})`);
   console.log(`  load     ${load} (1, 5, 15 min) on ${os.availableParallelism()} cores at start`);
@@ -208,13 +264,6 @@ function printHeader() {
     console.log('  WARNING  the machine is busy: wall times are inflated and noisy; CPU times are the steadier comparison.');
   }
   console.log('');
-}
-
-/** How scripts/synth.js loads the app, so the table says which path it measured. */
-function synthCommand() {
-  const source = fs.readFileSync(path.join(work, 'scripts', 'synth.js'), 'utf-8');
-  const match = /require\('(\.\/[\w-]+)'\)/.exec(source);
-  return match ? `the app in-process through scripts/${match[1].slice(2)}.js` : 'see scripts/synth.js';
 }
 
 function printTable(scenarios, r) {
@@ -228,7 +277,7 @@ function printTable(scenarios, r) {
 
 function printScaling(r) {
   const xs = counts.map((n) => ({ n, ...r[`c${n}`] }));
-  console.log('\nscaling (scripts/bench/clusters.ts, one chart per cluster, through scripts/synth.js)');
+  console.log('\nscaling (scripts/bench/clusters.ts, one chart per cluster, through the command)');
   const rows = [];
   for (let i = 1; i < xs.length; i++) {
     const a = xs[i - 1];
@@ -276,14 +325,21 @@ function ratio(slopes) {
   return slopes.length >= 2 && slopes[0] > 0 ? slopes[slopes.length - 1] / slopes[0] : undefined;
 }
 
-function printTargets(r) {
+function printTargets(r, withConsumer) {
   // Wall time is what the target means; CPU time says whether a miss is the machine's load.
   const verdict = (wallOk, cpuOk) => `${wallOk ? 'ok' : 'MISSED'}${cpuOk === undefined ? '' : ` (CPU: ${cpuOk ? 'ok' : 'MISSED'})`}`;
   const over = r.main.wallMs - r.floor.wallMs;
   const overCpu = r.main.cpuMs - r.floor.cpuMs;
   console.log('\ntargets');
-  const rows = [[`default synth <= floor + ${TARGETS.mainOverFloorMs} ms`, `main - floor: ${signed(over)} ms wall, ${signed(overCpu)} ms CPU`,
-    verdict(over <= TARGETS.mainOverFloorMs, overCpu <= TARGETS.mainOverFloorMs)]];
+  const rows = [];
+  if (withConsumer) {
+    const cOver = r.consumer.wallMs - r.floor.wallMs;
+    const cOverCpu = r.consumer.cpuMs - r.floor.cpuMs;
+    rows.push([`consumer app through the command <= floor + ${TARGETS.consumerOverFloorMs} ms`, `consumer - floor: ${signed(cOver)} ms wall, ${signed(cOverCpu)} ms CPU`,
+      verdict(cOver <= TARGETS.consumerOverFloorMs, cOverCpu <= TARGETS.consumerOverFloorMs)]);
+  }
+  rows.push([`default synth <= floor + ${TARGETS.mainOverFloorMs} ms`, `main - floor: ${signed(over)} ms wall, ${signed(overCpu)} ms CPU`,
+    verdict(over <= TARGETS.mainOverFloorMs, overCpu <= TARGETS.mainOverFloorMs)]);
   const m = marginal(r);
   if (m) {
     rows.push([`marginal <= ${TARGETS.perClusterMs} ms per cluster`, `${ms2(m.wall)} ms wall, ${ms2(m.cpu)} ms CPU`, verdict(m.wall <= TARGETS.perClusterMs, m.cpu <= TARGETS.perClusterMs)]);
@@ -298,7 +354,7 @@ function printTargets(r) {
 }
 
 /**
- * The app process alone under each loader (no synth.js wrapper, which costs the same for all),
+ * The app process alone under each loader (no command around it, which costs the same for all),
  * plus the precompiled-JS path with its one-off tsc cost. Same output bytes are required: a loader
  * that changes semantics (class fields, enums, import elision) is not a candidate.
  */
@@ -323,6 +379,11 @@ function compareLoaders(dir) {
   const tscNoCheckMs = compile(['--noCheck']);
 
   const hookCache = path.join(tmp, 'ts-cache');
+  const hookPreload = () => {
+    const file = path.join(tmp, 'ts-hook-preload.js');
+    fs.writeFileSync(file, `require(${JSON.stringify(path.join(work, 'bin', 'ts-hook.js'))}).register({ appFile: ${JSON.stringify(path.join(work, 'apps', 'main.ts'))} });\n`);
+    return file;
+  };
   // Candidates resolve only from where they are meant to come from: ts-node from this repo, the
   // others from DIR, so an accidental copy in node_modules never stands in for one.
   const hook = (name, request, from, env = {}) => {
@@ -339,8 +400,8 @@ function compareLoaders(dir) {
     hook('@swc-node/register', '@swc-node/register', dir),
     hook('esbuild-register', 'esbuild-register', dir),
     hook('tsx (CommonJS hook, disk cache)', 'tsx/cjs', dir),
-    // The proposal for scripts/synth.js; needs only @swc/core, which this repo already has.
-    { ...hook('scripts/ts-hook.js (npm run synth)', path.join(work, 'scripts', 'ts-hook.js'), work, { SYNTH_TS_CACHE: hookCache }), warm: true },
+    // The command's loader, registered by a preload as the command registers it.
+    { ...hook('bin/ts-hook.js (the command)', hookPreload(), tmp, { CDK8S_TEMPORAL_TS_CACHE: hookCache }), warm: true },
     { name: 'precompiled JS (tsc --noCheck)', pre: [], js: true },
   ];
   const entry = (c, ts) => (c.js ? path.join('build-bench', ts.replace(/\.ts$/, '.js')) : ts);
@@ -362,7 +423,7 @@ function compareLoaders(dir) {
       { key: `${i}-imports`, name: c.name, args: [...c.pre, '-e', imports(c)], env: c.env },
     );
   }
-  // The warm-up round fills the prototype's cache; one run before it shows what a cold cache costs.
+  // The warm-up round fills the command's cache; one run before it shows what a cold cache costs.
   const hookIndex = candidates.findIndex((c) => c.warm && !c.missing);
   const cold = hookIndex >= 0 ? sample(scenarios.find((s) => s.key === `${hookIndex}-main`)) : undefined;
   const samples = measure(scenarios, 'loaders ');
@@ -382,12 +443,12 @@ function compareLoaders(dir) {
       split.map(ms).join(' / '), digests === reference ? 'same' : 'DIFFERENT']);
   }
   table(['loader', 'main wall', 'CPU', 'RSS MB', `${maxCount} wall`, 'CPU', 'RSS MB', 'require cdk8s / k8s / lib ms', 'output'], rows, '  ');
-  if (cold) console.log(`  prototype hook with an empty cache (first synth after a clone): main ${ms(cold.wallMs)} ms wall, ${ms(cold.cpuMs)} ms CPU (one run)`);
+  if (cold) console.log(`  the command's hook with an empty cache (first synth after a clone): main ${ms(cold.wallMs)} ms wall, ${ms(cold.cpuMs)} ms CPU (one run)`);
   console.log(`  precompiled JS needs a compile first: tsc with type check ${ms(tscCheckMs)} ms, tsc --noCheck ${ms(tscNoCheckMs)} ms (one run each)`);
 }
 
 /**
- * CPU profile of the largest cluster app through scripts/synth.js, ranked by phase. Each sample
+ * CPU profile of the largest cluster app through the command, ranked by phase. Each sample
  * goes to the innermost phase on its stack, so time inside YAML output counts as YAML output even
  * though it runs under App.synth under the app module.
  */
@@ -395,15 +456,14 @@ function profile() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-profile-'));
   const s = synthScenario('profile', 'profile', [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount) });
   sample(s, { BENCH_CPU_PROFILE_DIR: dir });
-  // synth.js and the app each write a profile. synth.js has as many samples (it is sampled while
-  // it waits in spawnSync), but the app's call tree is far larger.
+  // The command runs the app in its own process; should anything spawn, the largest call tree is the app's.
   const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
   const file = files.map((f) => ({ f, p: JSON.parse(fs.readFileSync(f, 'utf-8')) })).sort((a, b) => b.p.nodes.length - a.p.nodes.length)[0];
   const p = file.p;
   const ours = (sub) => `file://${path.join(work, sub)}`;
   const phases = [
     ['lib: cross-cluster checks (validateClusters)', (fn) => fn === 'validateClusters'],
-    ['lib: ClusterLock.check', (fn, url) => fn === 'check' && url.startsWith(ours('lib/cluster-lock'))],
+    ['lib: ClusterLock.check', (fn, url) => fn === 'check' && url.startsWith(ours('lib/cluster/cluster-lock'))],
     ['lib: server config YAML (renderServerConfig)', (fn) => fn === 'renderServerConfig'],
     ['lib: other (constructors and the cdk8s objects they create, lazies)', (fn, url) => url.startsWith(ours('lib/'))],
     ['cdk8s: YAML output (Yaml.save)', (fn, url) => fn === 'save' && url.endsWith('/cdk8s/lib/yaml.js')],
@@ -411,9 +471,9 @@ function profile() {
     ['cdk8s: resolveDependencies (tree walks, once per chart)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
     ['cdk8s: validate (tree walk, once per chart)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
     ['app: top level (apps/, scripts/bench/clusters.ts)', (fn, url) => url.startsWith(ours('apps/')) || url.startsWith(ours('scripts/bench/clusters'))],
-    // Module loading, and any loader synth.js may use: the known packages or a repo-local *hook*.js.
+    // Module loading, and any loader: the known packages or the command's bin/ts-hook.js.
     ['load: require, read, transpile, compile', (fn, url) => url.startsWith('node:internal/modules')
-      || /\/(typescript|ts-node|sucrase|@swc|@swc-node|esbuild|esbuild-register|pirates|tsx)\//.test(url) || /\/scripts\/.*hook[\w-]*\.js$/.test(url)],
+      || /\/(typescript|ts-node|sucrase|@swc|@swc-node|esbuild|esbuild-register|pirates|tsx)\//.test(url) || /\/bin\/ts-hook\.js$/.test(url)],
     ['garbage collector', (fn) => fn === '(garbage collector)'],
   ];
   const nodes = new Map(p.nodes.map((n) => [n.id, n]));
@@ -438,8 +498,8 @@ function profile() {
     totals.set(name, (totals.get(name) ?? 0) + dt);
     total += dt;
   });
-  console.log(`\nprofile: ${maxCount} clusters through scripts/synth.js, ${ms(total / 1000)} ms sampled in the app process (idle excluded)`);
-  // The loader's share depends on scripts/synth.js, not on the library; the last column leaves it out.
+  console.log(`\nprofile: ${maxCount} clusters through the command, ${ms(total / 1000)} ms sampled in the app process (idle excluded)`);
+  // The loader's share depends on the command, not on the library; the last column leaves it out.
   const loadName = phases.find(([name]) => name.startsWith('load:'))[0];
   const rest = total - (totals.get(loadName) ?? 0);
   table(['phase', 'ms', '%', '% excl. load'], [...totals].sort((a, b) => b[1] - a[1]).map(([name, t]) => [name, ms(t / 1000), `${(100 * t / total).toFixed(1)}`,

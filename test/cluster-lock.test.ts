@@ -131,20 +131,22 @@ describe('ClusterLock', () => {
   test('apps/main.ts run twice with an edited shard count fails the second time with exit code 1 and leaves dist/ as it was', () => {
     const repo = resolve(__dirname, '..');
     const copy = mkdtempSync(join(tmpdir(), 'cdk8s-temporal-app-'));
-    for (const entry of ['apps', 'lib', 'imports', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(repo, entry), join(copy, entry), { recursive: true });
+    for (const entry of ['apps', 'lib', 'imports', 'bin', 'package.json', 'tsconfig.json']) cpSync(join(repo, entry), join(copy, entry), { recursive: true });
     symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'));
-    const synth = () => spawnSync(process.execPath, ['scripts/synth.js'], { cwd: copy, encoding: 'utf-8' });
+    const synth = () => spawnSync(process.execPath, ['bin/cdk8s-temporal.js', 'synth', 'apps/main.ts'], { cwd: copy, encoding: 'utf-8' });
     try {
       expect(synth().status).toBe(0);
       expect(existsSync(join(copy, 'temporal.lock.json'))).toBe(true);
       const output = readFileSync(join(copy, 'dist', 'temporal.k8s.yaml'), 'utf-8');
+      const lock = readFileSync(join(copy, 'temporal.lock.json'), 'utf-8');
       const main = join(copy, 'apps', 'main.ts');
       writeFileSync(main, readFileSync(main, 'utf-8').replace('numHistoryShards: 512', 'numHistoryShards: 1024'));
       const second = synth();
       expect(second.status).toBe(1);
       expect(second.stderr).toMatch(/dist\/ is unchanged[\s\S]*numHistoryShards is locked at 512 but the app now says 1024/);
       expect(readFileSync(join(copy, 'dist', 'temporal.k8s.yaml'), 'utf-8')).toBe(output);
-      expect(execFileSync('ls', [copy], { encoding: 'utf-8' })).not.toMatch(/staging/);
+      expect(readFileSync(join(copy, 'temporal.lock.json'), 'utf-8')).toBe(lock);
+      expect(execFileSync('ls', [copy], { encoding: 'utf-8' })).not.toMatch(/staging|old/);
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

@@ -59,7 +59,7 @@ describe('production defaults', () => {
     const chart = testChart();
     cluster(chart, {
       priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'], images: { repository: 'mirror.example.com:5000/temporalio' },
-      ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+      ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
     });
     for (const role of ['frontend', 'history', 'matching', 'worker']) {
       expect(deployment(chart, role).spec.template.spec).toMatchObject({ priorityClassName: 'temporal-critical', imagePullSecrets: [{ name: 'registry-mirror' }] });
@@ -75,7 +75,7 @@ describe('production defaults', () => {
   test('servers, the UI, the admin tools and the Jobs each run as their own ServiceAccount, none with a token', () => {
     const chart = testChart();
     cluster(chart, {
-      ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+      ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
       serviceAccount: { annotations: { role: 'servers' } }, schema: { serviceAccount: { annotations: { role: 'jobs' } } },
     });
     const accounts = Object.fromEntries(objects(chart).filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata.name, o]));

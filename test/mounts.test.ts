@@ -84,7 +84,7 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
     authorization: c.authorization ? { jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
     ui: c.ui === 'none' ? undefined : c.ui === 'anonymous' ? { allowAnonymous: true }
       : { oidc: { providerUrl: 'https://idp.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' } },
-    adminTools: c.adminTools || undefined,
+    adminTools: c.adminTools ? {} : undefined,
     namespaces: c.namespaces ? [{ name: 'default', retention: Duration.days(1) }] : undefined,
     archival: c.archival ? { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri: 'file:///archive/history' } } : undefined,
   };

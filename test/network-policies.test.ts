@@ -70,7 +70,7 @@ describe('ClusterNetworkPolicies', () => {
         oidc: { providerUrl: 'https://login.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' },
         allowFrom: [NetworkPeer.namespace('ingress-nginx')],
       },
-      adminTools: true,
+      adminTools: {},
       namespaces: [{ name: 'default', retention: Duration.days(1) }],
       archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'http://minio.storage.svc:9000' }), uri: 's3://archive/history' } },
       enableGlobalNamespace: true,
@@ -145,7 +145,7 @@ describe('ClusterNetworkPolicies', () => {
   });
 
   test('with restricted egress, DNS goes to the cluster DNS pods by default, and each kind of pod gets its own egress policy', () => {
-    const { policies } = policiesOf({ adminTools: true, networkPolicy: { restrictEgress: true } });
+    const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true } });
     const names = policies.filter((p) => p.spec.policyTypes.includes('Egress')).map((p) => p.metadata.name);
     expect(names).toEqual(['temporal-deny-all', 'temporal-servers-egress', 'temporal-admin-tools-egress', 'temporal-schema-default-egress', 'temporal-schema-visibility-egress']);
     const servers = policies.find((p) => p.metadata.name === 'temporal-servers-egress');

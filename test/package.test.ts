@@ -1,11 +1,13 @@
-import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 /**
  * `npm pack`, unpacked into a separate app's node_modules, gives typed imports from
- * `cdk8s-temporal`: the tarball ships compiled JS and .d.ts files, and no tests or apps.
+ * `cdk8s-temporal` and its synth command: the tarball ships compiled JS, .d.ts files and bin/, and
+ * no tests or apps. Offline and quick; test/e2e/consumer.e2e.test.ts installs the tarball with npm
+ * into an app laid out as `cdk8s init` lays it out.
  */
 describe('the npm package', () => {
   const repo = resolve(__dirname, '..');
@@ -21,7 +23,7 @@ describe('the npm package', () => {
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', installed, '--strip-components=1']);
     // The peers come from this repo's node_modules, as a consumer's own install would provide them.
-    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) {
+    for (const peer of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types', '@swc']) {
       symlinkSync(join(repo, 'node_modules', peer), join(work, 'app', 'node_modules', peer));
     }
   }, 120_000);
@@ -29,14 +31,16 @@ describe('the npm package', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   test('ships compiled JS and declarations, and no tests, apps or TypeScript sources', () => {
-    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'package.json', 'README.md',
+      'bin/cdk8s-temporal.js', 'bin/synth.js', 'bin/ts-hook.js', 'bin/output.js']));
     expect(files.filter((f) => /^(test|apps|lib|imports)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
-  test('a separate cdk8s app type-checks against it and synthesizes', () => {
+  test('a separate cdk8s app type-checks against it, and its command synthesizes the app', () => {
     const app = join(work, 'app');
     writeFileSync(join(app, 'main.ts'), [
       "import { App, Chart } from 'cdk8s';",
+      "import { Cpu } from 'cdk8s-plus-27';",
       "import { Datastore, Persistence, SecretRef, TemporalCluster } from 'cdk8s-temporal';",
       'const app = new App();',
       "const chart = new Chart(app, 'c', { namespace: 'temporal' });",
@@ -45,16 +49,36 @@ describe('the npm package', () => {
       "  defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),",
       "  visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),",
       '});',
-      "const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 16, persistence });",
+      "const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 16, persistence, adminTools: {}, frontend: { resources: { cpu: { request: Cpu.millis(100) } } } });",
       'const address: string = cluster.frontend.grpcAddress;',
       'console.log(address);',
       'app.synth();',
+    ].join('\n'));
+    // What the README says is a type error must be one: each line below must fail to compile.
+    writeFileSync(join(app, 'mistakes.ts'), [
+      "import { Chart } from 'cdk8s';",
+      "import { Datastore, Persistence, SecretRef, TemporalCluster } from 'cdk8s-temporal';",
+      'export function mistakes(chart: Chart, persistence: Persistence) {',
+      "  // @ts-expect-error resources are cdk8s-plus Cpu and Size values, not Kubernetes quantity strings",
+      "  new TemporalCluster(chart, 'a', { numHistoryShards: 1, persistence, frontend: { resources: { cpu: { request: '100m' } } } });",
+      "  // @ts-expect-error adminTools is an options object, like ui",
+      "  new TemporalCluster(chart, 'b', { numHistoryShards: 1, persistence, adminTools: true });",
+      "  return [Datastore, SecretRef];",
+      '}',
     ].join('\n'));
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'commonjs', target: 'ES2022', moduleResolution: 'node', outDir: 'out', skipLibCheck: false, types: [] } }));
     execFileSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, stdio: 'pipe' });
     const printed = execFileSync(process.execPath, [join(app, 'out', 'main.js')], { cwd: app, encoding: 'utf-8', env: { ...process.env, CDK8S_OUTDIR: join(app, 'dist') } });
     expect(printed.trim()).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
-    expect(existsSync(join(app, 'dist'))).toBe(true);
     expect(readdirSync(join(app, 'dist'))).toEqual(['c.k8s.yaml']);
+
+    // The packaged command runs the TypeScript itself, with the package's own swc.
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_TEMPORAL_TS_CACHE: join(work, 'ts-cache') };
+    delete env.CDK8S_OUTDIR;
+    const command = spawnSync(process.execPath, [join(app, 'node_modules', 'cdk8s-temporal', 'bin', 'cdk8s-temporal.js'), 'synth', 'main.ts', '--output', 'out-command'],
+      { cwd: app, encoding: 'utf-8', env });
+    expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.31\.2, 16 history shards/);
+    expect(command.status).toBe(0);
+    expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
   });
 });

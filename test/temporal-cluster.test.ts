@@ -225,7 +225,7 @@ describe('TemporalCluster', () => {
     });
     test('the version is retracted or unknown', () => {
       expect(bad({ version: '1.30.0' })).toThrow(/version is "1.30.0", which cannot be deployed because it is retracted upstream/);
-      expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the known releases: 1.30.4/);
+      expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the releases cdk8s-temporal .* knows: 1.30.4/);
       expect(bad({ version: 'v1.31.2' })).toThrow(/no leading "v"/);
     });
     test('the name is not a DNS-1123 label', () => {

@@ -19,7 +19,7 @@ describe('ClusterTls', () => {
 
   test('cert-manager issues internode certificates usable as server and client, and a client certificate for each client pod that needs one', () => {
     const { all, c } = withTls(ClusterTls.certManager({ issuer, frontendDnsNames: ['temporal.example.com'] }),
-      { ui: { allowAnonymous: true }, adminTools: true, namespaces: [{ name: 'default', retention: Duration.days(1) }] });
+      { ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }] });
     const certs = Object.fromEntries(all.filter((o) => o.kind === 'Certificate').map((o) => [o.metadata.name, o.spec]));
     expect(Object.keys(certs)).toEqual(['temporal-internode', 'temporal-frontend', 'temporal-system-worker', 'temporal-ui-client', 'temporal-admin-tools-client', 'temporal-namespace-job-client']);
     for (const client of ['temporal-ui-client', 'temporal-admin-tools-client', 'temporal-namespace-job-client']) {
@@ -65,7 +65,7 @@ describe('ClusterTls', () => {
     // With an internal frontend the system workers use internode TLS: no system-worker certificate.
     expect(names(ClusterTls.certManager({ issuer }), { internalFrontend: {} })).toEqual(['temporal-internode', 'temporal-frontend']);
     // The internal frontend always asks for a client certificate, so the tools get one even without frontend TLS.
-    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { internalFrontend: {}, adminTools: true, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { internalFrontend: {}, adminTools: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
       .toEqual(['temporal-internode', 'temporal-admin-tools-client']);
   });
 
@@ -120,10 +120,10 @@ describe('ClusterTls', () => {
     test('a client pod whose frontend requires client certificates has none', () => {
       const tls = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' });
       expect(() => withTls(tls, { ui: { allowAnonymous: true } })).toThrow(/TemporalCluster 'temporal': tls.clients.ui is undefined; expected the name of a kubernetes.io\/tls Secret with the ui client certificate.*Sign it with the CA in the frontend Secret's ca.crt \(frontend-tls\)/);
-      expect(() => withTls(tls, { adminTools: true })).toThrow(/tls.clients.adminTools is undefined/);
+      expect(() => withTls(tls, { adminTools: {} })).toThrow(/tls.clients.adminTools is undefined/);
       expect(() => withTls(tls, { namespaces: [{ name: 'default', retention: Duration.days(1) }] })).toThrow(/tls.clients.namespaceJob is undefined/);
       // The internal frontend always requires them, even without frontend TLS; the CA to sign with is the internode one.
-      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: true, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
         .toThrow(/tls.clients.adminTools is undefined.*the internode Secret's ca.crt \(internode-tls\)/);
     });
     test('a client certificate is a server\'s Secret, however it is named', () => {

@@ -81,13 +81,33 @@ export class ClusterLock {
     this.save();
   }
 
-  /** Writes the lock file (atomically: a half-written lock would be worse than none). */
-  public save(): void {
-    if (!this.path) return;
+  /**
+   * Writes the lock file if its contents changed (atomically: a half-written lock would be worse
+   * than none), and returns whether they did. Under `cdk8s-temporal synth --check` it writes
+   * nothing; the command reports the change instead.
+   */
+  public save(): boolean {
+    if (!this.path) return false;
+    const text = `${JSON.stringify(this.contents, null, 2)}\n`;
+    const changed = !existsSync(this.path) || readFileSync(this.path, 'utf-8') !== text;
+    const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    command?.locks.push({ path: this.path, changed, contents: text });
+    if (!changed || command?.check) return changed;
     const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(this.contents, null, 2)}\n`);
+    writeFileSync(tmp, text);
     renameSync(tmp, this.path);
+    return true;
   }
+}
+
+/**
+ * Set by `cdk8s-temporal synth` (bin/synth.js) while it runs an app: it lists the lock files the
+ * app saved, and in `--check` mode the lock compares instead of writing.
+ */
+const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
+interface SynthCommand {
+  readonly check: boolean;
+  readonly locks: Array<{ path: string; changed: boolean; contents: string }>;
 }
 
 const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '

@@ -17,6 +17,7 @@ export interface RegisteredCluster {
   readonly persistenceMigrationFrom: readonly string[];
 }
 
+// Symbol.for: bin/synth.js reads the clusters of an app through this key for its summary.
 const REGISTRY = Symbol.for('cdk8s-temporal.cluster-registry');
 
 /**

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { ArchivalOptions } from '../config/archival';
 import { DynamicConfigValue } from '../config/dynamic-config';
 import { MonitoringOptions } from '../observability';
+import { AdminToolsOptions } from '../operations/admin-tools';
 import { GitOps } from '../operations/gitops';
 import { TemporalNamespace } from '../operations/namespace-bootstrap';
 import { UiOptions } from '../operations/temporal-ui';
@@ -187,10 +188,11 @@ export interface TemporalClusterProps {
    */
   readonly ui?: UiOptions;
   /**
-   * An admin-tools pod with the `temporal` CLI and `tdbg` pointed at the cluster.
-   * @default false
+   * An admin-tools pod with the `temporal` CLI and `tdbg` pointed at the cluster. Set it (even to
+   * `{}`) to run one.
+   * @default - no admin-tools pod
    */
-  readonly adminTools?: boolean;
+  readonly adminTools?: AdminToolsOptions;
   /**
    * Replicas and resources of every role together; each role's own props still win.
    * @default ClusterSize.MEDIUM

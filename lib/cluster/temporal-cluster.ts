@@ -14,7 +14,7 @@ import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { renderServerConfig } from '../config/server-config';
 import { MonitoringOptions, TemporalMonitoring } from '../observability';
-import { AdminTools } from '../operations/admin-tools';
+import { AdminTools, adminToolsOptions } from '../operations/admin-tools';
 import { annotateForGitOps, GitOps } from '../operations/gitops';
 import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
 import { TemporalUi } from '../operations/temporal-ui';
@@ -383,8 +383,9 @@ export class TemporalCluster extends Construct {
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
       tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
     }
-    if (props.adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...shared, image: this.adminToolsImage, client: this.adminClient() });
+    const adminTools = adminToolsOptions(props.adminTools);
+    if (adminTools) {
+      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image ?? this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
   }

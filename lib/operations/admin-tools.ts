@@ -1,11 +1,46 @@
+import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
 import { FrontendClient } from '../security/tls-mounts';
+import { renderResources } from '../services/container-resources';
+import { propError } from '../validation';
 
-export interface AdminToolsProps {
+/**
+ * The admin-tools pod, as a cluster prop: `adminTools: {}` runs one. It has no replica count: it
+ * is a shell to `kubectl exec` into, and a second one would only cost resources.
+ */
+export interface AdminToolsOptions {
+  /**
+   * The admin-tools image, to use a mirror.
+   * @default - the cluster's `adminToolsImage` (`temporalio/admin-tools:<version>`)
+   */
+  readonly image?: string;
+  /**
+   * CPU and memory of the tools container, as cdk8s-plus values:
+   * `{ cpu: { request: Cpu.millis(100), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } }`.
+   * @default - 50m CPU and 64Mi memory requested, 500m and 256Mi limits
+   */
+  readonly resources?: ContainerResources;
+}
+
+/**
+ * @internal
+ * `adminTools` as given, once checked to be an options object: it used to be a boolean, and
+ * `false` or `true` from untyped code must not silently mean anything.
+ */
+export function adminToolsOptions(value: AdminToolsOptions | undefined): AdminToolsOptions | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw propError('TemporalCluster', 'adminTools', value, 'an options object such as {} (it was a boolean before)',
+      'Write adminTools: {} to run the admin-tools pod, or leave adminTools out for none.');
+  }
+  return value;
+}
+
+export interface AdminToolsProps extends AdminToolsOptions {
   readonly clusterName: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
@@ -55,7 +90,9 @@ export class AdminTools extends Construct {
               command: ['sh', '-c', 'trap exit INT HUP TERM; sleep infinity & wait'],
               // HOME on the writable /tmp: the CLI keeps its settings there, and the root filesystem is read-only.
               env: [{ name: 'TEMPORAL_ADDRESS', value: props.client.address }, { name: 'HOME', value: '/tmp' }, ...props.client.env],
-              resources: SCHEMA_RESOURCES,
+              resources: props.resources
+                ? renderResources('TemporalCluster adminTools', { replicas: 1, cpu: '50m', memory: '64Mi', cpuLimit: '500m', memoryLimit: '256Mi' }, props.resources)
+                : SCHEMA_RESOURCES,
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts],
             }],

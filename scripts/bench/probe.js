@@ -1,5 +1,5 @@
 // Preloaded by scripts/bench.js (NODE_OPTIONS=--require) into every Node process of a sample,
-// including the app process that scripts/synth.js spawns, which the bench cannot reach otherwise.
+// including the processes that npx and cdk8s synth spawn, which the bench cannot reach otherwise.
 // Each job is off unless its env var is set, so an unprobed run pays nothing but this require.
 'use strict';
 const fs = require('fs');

@@ -88,7 +88,7 @@ function productionProps(jwks: JwksServer, tls: ClusterTls): Partial<TemporalClu
     internalFrontend: { replicas: 1, ...INTERNAL_FRONTEND_PORTS },
     authorization: { jwtKeySources: [jwks.url] },
     ui: { replicas: 1, allowAnonymous: true },
-    adminTools: true,
+    adminTools: {},
   };
 }
 

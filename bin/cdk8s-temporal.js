@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// @ts-check
+// The cdk8s-temporal command. Plain JavaScript on purpose: it is what loads TypeScript, and it must
+// start without a build step, in this repository and in a consumer's node_modules alike.
+'use strict';
+const { parseArgs } = require('util');
+
+const USAGE = `usage: cdk8s-temporal synth [app] [--output dir] [--check] [--stack]
+
+Synthesizes a cdk8s app (TypeScript or JavaScript) into the output folder, all or nothing.
+
+  app           the app's entry file (default: the first of main.ts, main.js,
+                src/main.ts, apps/main.ts that exists)
+  --output, -o  the output folder (default: $CDK8S_OUTDIR when cdk8s synth runs
+                the command, else dist)
+  --check       synthesize into a temporary folder and exit 1, with a short
+                diff, when the output folder differs or the lock file would
+                change; writes nothing
+  --stack       print an error's stack, mapped to the TypeScript sources
+
+TypeScript is transpiled with swc and never type-checked: run tsc (or your tests)
+for that. The output folder and the lock file change only when the app and its
+ClusterLock succeed; a refused synth exits 1 and leaves both as they were.
+As the app of cdk8s synth (cdk8s.yaml: app: node_modules/.bin/cdk8s-temporal synth),
+note that cdk8s synth deletes the output folder before it starts the command.`;
+
+function main() {
+  /** @type {ReturnType<typeof parseArgs>} */
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        check: { type: 'boolean', default: false },
+        stack: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${require('../package.json').version}\n`);
+    return;
+  }
+  const [command, ...rest] = positionals;
+  if (command !== 'synth') return usageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
+  if (rest.length > 1) return usageError(`one app at a time; got ${rest.join(', ')}`);
+  const app = rest[0] ?? defaultApp();
+  if (!app) return usageError(`no app given and none of ${DEFAULT_APPS.join(', ')} in ${process.cwd()}`);
+  // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command.
+  const outdir = /** @type {string | undefined} */ (values.output) ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  process.env.CDK8S_CHECK_UPGRADE ??= 'false';
+  require('./synth').synth({
+    app,
+    outdir,
+    check: Boolean(values.check),
+    stack: Boolean(values.stack),
+    // stderr: cdk8s synth captures and drops the app command's stdout.
+    log: (line) => process.stderr.write(`${line}\n`),
+  }, (code) => {
+    process.exitCode = code;
+    if (code !== 0) process.exit(code);
+  });
+}
+
+const DEFAULT_APPS = ['main.ts', 'main.js', 'src/main.ts', 'apps/main.ts'];
+
+function defaultApp() {
+  const fs = require('fs');
+  return DEFAULT_APPS.find((f) => fs.existsSync(f));
+}
+
+/** @param {string} message */
+function usageError(message) {
+  process.stderr.write(`cdk8s-temporal: ${message}\n\n${USAGE}\n`);
+  process.exitCode = 2;
+}
+
+main();

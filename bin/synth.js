@@ -1,0 +1,258 @@
+// @ts-check
+// `cdk8s-temporal synth`: runs a cdk8s app in this process and replaces its output folder only
+// when the app succeeds.
+//
+// The app writes into a staging folder beside the output folder (the same file system, so the
+// swap is two renames). A refused synth (a bad prop, a ClusterLock refusal) removes the staging
+// folder and leaves the output folder and the lock file as they were. With --check the app writes
+// into a temporary folder instead, the lock file is only compared, and the command reports how the
+// committed output differs.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
+
+// Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
+// any copy of the library is found.
+const REGISTRY = Symbol.for('cdk8s-temporal.cluster-registry');
+// What ClusterLock.save reports its lock files to, and reads to compare instead of writing.
+const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
+
+class SynthError extends Error {}
+
+/**
+ * @typedef {object} SynthOptions
+ * @property {string} app the app file, relative to the working directory
+ * @property {string} outdir the output folder, relative to the working directory
+ * @property {boolean} check compare with the output folder instead of replacing it
+ * @property {boolean} stack print the stack of an error (with source maps) and not only its message
+ * @property {(line: string) => void} log
+ */
+
+/**
+ * Runs the app. Calls `done(exitCode)` once everything is written, or when it failed; the app may
+ * finish asynchronously, so this returns before that.
+ * @param {SynthOptions} options
+ * @param {(code: number) => void} done
+ */
+function synth(options, done) {
+  const cwd = process.cwd();
+  const appFile = path.resolve(cwd, options.app);
+  const outdir = path.resolve(cwd, options.outdir);
+  const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
+  const staging = options.check
+    ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
+    : `${outdir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  if (!options.check) removeLeftovers(outdir);
+
+  let finished = false;
+  /** @param {number} code */
+  const finish = (code) => {
+    if (finished) return;
+    finished = true;
+    fs.rmSync(staging, { recursive: true, force: true });
+    done(code);
+  };
+  /** @param {unknown} err */
+  const fail = (err) => {
+    // The library's errors say what to change; a TypeError and its kin are bugs, where the stack helps.
+    const message = !(err instanceof Error) ? String(err)
+      : err instanceof SynthError ? err.message
+        : options.stack || err.constructor !== Error ? `${err.stack}${options.stack ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
+          : err.message;
+    const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
+    options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
+    finish(1);
+  };
+
+  if (!fs.existsSync(appFile)) {
+    fail(new SynthError(`${rel(appFile)} does not exist; give the app's entry file: cdk8s-temporal synth main.ts`));
+    return;
+  }
+  if (/\.(mts|mjs)$/.test(appFile)) {
+    fail(new SynthError(`${rel(appFile)} is an ES module; this command runs CommonJS apps (what cdk8s init typescript-app creates). Use a .ts or .js entry file.`));
+    return;
+  }
+
+  process.env.CDK8S_OUTDIR = staging;
+  /** @type {{ check: boolean, locks: Array<{ path: string, changed: boolean, contents: string }> }} */
+  const command = { check: options.check, locks: [] };
+  /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
+  if (options.stack) process.setSourceMapsEnabled(true);
+  const apps = watchApps(appFile, staging);
+  require('./ts-hook').register({ appFile, sourceMaps: options.stack });
+
+  process.once('uncaughtException', fail);
+  process.once('unhandledRejection', fail);
+  // An app that calls process.exit() itself ends the process before the output is moved into place.
+  process.once('exit', () => {
+    if (!finished) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be moved into ${rel(outdir)}/, which is unchanged.`);
+    }
+  });
+  try {
+    // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
+    // module` holds in the app, and process.argv is [node, app].
+    process.argv = [process.argv[0], appFile];
+    require('module').runMain();
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  // An app may synthesize after awaiting something; the event loop running dry means it is done.
+  process.once('beforeExit', () => {
+    if (finished) return;
+    try {
+      complete();
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  function complete() {
+    if (listFiles(staging).length === 0) {
+      throw new SynthError('the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir.');
+    }
+    const output = describeOutput(staging);
+    const clusters = apps.flatMap(clustersOf);
+    const locks = command.locks;
+    if (options.check) {
+      const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
+      const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
+      for (const lock of locks.filter((l) => l.changed)) {
+        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8') : undefined;
+        diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
+          : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
+      }
+      const elapsed = `${elapsedMs()} ms`;
+      if (stale.length > 0) {
+        options.log([`cdk8s-temporal: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`,
+          ...diff.map((l) => `  ${l}`), `Run cdk8s-temporal synth ${options.app} and commit ${stale.join(' and ')}.`].join('\n'));
+        finish(1);
+        return;
+      }
+      options.log(`cdk8s-temporal: ${rel(outdir)}/ is up to date with ${rel(appFile)}: ${count(output.files.length, 'file')}, ${count(output.objects, 'object')}, `
+        + `${count(clusters.length, 'cluster')}${locks.length ? `, ${locks.map((l) => rel(l.path)).join(', ')} unchanged` : ''} (${elapsed}).`);
+      finish(0);
+      return;
+    }
+    replace(staging, outdir);
+    const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
+    for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
+    if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
+    lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
+    for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
+    if (clusters.length > 0 && locks.length === 0) {
+      lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
+    }
+    options.log(lines.join('\n'));
+    finish(0);
+  }
+}
+
+/** Since the process started, as the user waited; process.uptime(), as `performance` costs a module load. */
+function elapsedMs() {
+  return Math.round(process.uptime() * 1000);
+}
+
+/** @param {number} n @param {string} noun */
+function count(n, noun) {
+  return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Removes the staging and set-aside folders of earlier runs that were killed before they could
+ * clean up (their process is gone); a concurrent run's folders stay.
+ * @param {string} outdir
+ */
+function removeLeftovers(outdir) {
+  const dir = path.dirname(outdir);
+  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:staging|old)-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+  }
+}
+
+/**
+ * Swaps `staging` in as `outdir`: the old folder is moved aside first and removed last, so a
+ * failure in between puts it back.
+ * @param {string} staging
+ * @param {string} outdir
+ */
+function replace(staging, outdir) {
+  const old = `${outdir}.old-${process.pid}`;
+  const hadOld = fs.existsSync(outdir);
+  if (hadOld) fs.renameSync(outdir, old);
+  try {
+    fs.renameSync(staging, outdir);
+  } catch (err) {
+    if (hadOld) fs.renameSync(old, outdir);
+    throw err;
+  }
+  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Records every cdk8s App the app synthesizes, and refuses one with an outdir of its own before it
+ * writes anything: the command decides where the output goes. Uses the cdk8s the app itself
+ * resolves, so the App class is the app's.
+ * @param {string} appFile
+ * @param {string} staging
+ * @returns {object[]}
+ */
+function watchApps(appFile, staging) {
+  /** @type {object[]} */
+  const apps = [];
+  let cdk8s;
+  try {
+    cdk8s = require(require.resolve('cdk8s', { paths: [path.dirname(appFile)] }));
+  } catch {
+    return apps; // not a cdk8s app as far as Node can tell; its own require will say so
+  }
+  const original = cdk8s.App.prototype.synth;
+  cdk8s.App.prototype.synth = function synthIntoStaging(/** @type {unknown[]} */ ...args) {
+    if (path.resolve(this.outdir) !== staging) {
+      throw new SynthError(`the app creates its App with outdir "${this.outdir}". Remove the outdir: the command writes into its own folder and `
+        + 'moves it into place only when the synth succeeds (set the folder with --output).');
+    }
+    apps.push(this);
+    return original.apply(this, args);
+  };
+  return apps;
+}
+
+/**
+ * The TemporalClusters of an app, from the registry the library keeps on the app's root.
+ * @param {any} app
+ * @returns {Array<{ key: string, version: string, shards: number }>}
+ */
+function clustersOf(app) {
+  return (app[REGISTRY] ?? []).map((/** @type {any} */ c) => {
+    const record = c.lockRecord();
+    return { key: c.lockKey, version: record.serverVersion, shards: record.numHistoryShards };
+  });
+}
+
+module.exports = { synth };

@@ -1,0 +1,208 @@
+// @ts-check
+// The TypeScript loader of `cdk8s-temporal synth`: transpiles each .ts file the app requires with
+// swc, once per content, and caches the JavaScript on disk.
+//
+// Why: with ts-node a synth spends seconds type-checking and transpiling, which `tsc` and the
+// user's tests already do. Transpiling alone, from a warm cache, costs about what running
+// precompiled JavaScript costs.
+//
+// What it relies on: every file transpiles on its own (what `isolatedModules` guarantees; the
+// constructs this package ships are already JavaScript). The few compiler options that change
+// what the JavaScript does, not only its types, are read from the app's tsconfig.json (see
+// `emitOptions`), so a file behaves as `tsc` would emit it.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+/** @typedef {{ target?: string, useDefineForClassFields?: boolean, experimentalDecorators?: boolean, emitDecoratorMetadata?: boolean, esModuleInterop?: boolean }} EmitCompilerOptions */
+
+/**
+ * Registers the loader for `.ts` files. Returns the swc options it uses, for the summary and tests.
+ * @param {{ appFile: string, sourceMaps?: boolean }} options
+ */
+function register({ appFile, sourceMaps = false }) {
+  const tsconfig = findTsconfig(path.dirname(appFile));
+  const swcOptions = emitOptions(tsconfig ? readCompilerOptions(tsconfig) : {}, sourceMaps);
+  const cacheDir = process.env.CDK8S_TEMPORAL_TS_CACHE || defaultCacheDir();
+  /** @type {string | undefined} */
+  let salt;
+  /** @type {any} */
+  let swc; // loaded on the first cache miss only: its native binding alone costs more than a warm synth's loading
+
+  require.extensions['.ts'] = function compileTypeScript(module, filename) {
+    // A new swc or new options must never serve JavaScript emitted by the old ones.
+    salt ??= JSON.stringify([swcVersion(), swcOptions]);
+    const source = fs.readFileSync(filename, 'utf-8');
+    const cached = path.join(cacheDir, `${crypto.createHash('sha1').update(salt).update(source).digest('hex')}.js`);
+    let code;
+    try {
+      code = fs.readFileSync(cached, 'utf-8');
+    } catch {
+      swc ??= loadSwc();
+      code = swc.transformSync(source, { ...swcOptions, filename }).code;
+      fs.mkdirSync(cacheDir, { recursive: true });
+      // Write then rename: a concurrent synth reads either nothing or a whole file.
+      const partial = `${cached}.${process.pid}`;
+      fs.writeFileSync(partial, code);
+      fs.renameSync(partial, cached);
+    }
+    /** @type {any} */ (module)._compile(code, filename);
+  };
+  return { tsconfig, swcOptions, cacheDir };
+}
+
+/**
+ * swc options equivalent to what tsc emits for these compiler options. Only options that change
+ * runtime behaviour matter here: class field semantics, decorators and CommonJS interop.
+ * @param {EmitCompilerOptions} options
+ * @param {boolean} sourceMaps
+ */
+function emitOptions(options, sourceMaps) {
+  const target = String(options.target ?? 'es5').toLowerCase();
+  const modernTarget = target === 'esnext' || (/^es\d{4}$/.test(target) && Number(target.slice(2)) >= 2022);
+  /** @type {Record<string, unknown>} */
+  const transform = {
+    // tsc's default follows the target: [[Define]] semantics from ES2022 on, assignments before.
+    useDefineForClassFields: options.useDefineForClassFields ?? modernTarget,
+  };
+  if (options.experimentalDecorators) {
+    transform.legacyDecorator = true;
+    transform.decoratorMetadata = Boolean(options.emitDecoratorMetadata);
+  } else {
+    transform.decoratorVersion = '2022-03';
+  }
+  return {
+    jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022', transform },
+    // Without esModuleInterop, tsc emits plain require() and `.default`; so does swc with noInterop.
+    module: { type: 'commonjs', noInterop: !options.esModuleInterop },
+    sourceMaps: sourceMaps ? 'inline' : false,
+  };
+}
+
+/** The nearest tsconfig.json at or above `dir`, or undefined. @param {string} dir */
+function findTsconfig(dir) {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const candidate = path.join(d, 'tsconfig.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * compilerOptions of a tsconfig file, following `extends` (relative paths and packages).
+ * @param {string} file
+ * @param {Set<string>} [seen]
+ * @returns {EmitCompilerOptions}
+ */
+function readCompilerOptions(file, seen = new Set()) {
+  if (seen.has(file)) return {};
+  seen.add(file);
+  let config;
+  try {
+    config = parseJsonc(fs.readFileSync(file, 'utf-8'));
+  } catch (err) {
+    throw new Error(`cdk8s-temporal: ${file} is not valid JSON (${err instanceof Error ? err.message : err}); fix it, tsc would refuse it too.`);
+  }
+  let options = {};
+  /** @type {string[]} */
+  const bases = config.extends === undefined ? [] : [config.extends].flat();
+  for (const base of bases) {
+    const resolved = resolveExtends(base, path.dirname(file));
+    if (resolved) options = { ...options, ...readCompilerOptions(resolved, seen) };
+  }
+  return { ...options, ...(config.compilerOptions ?? {}) };
+}
+
+/** @param {string} base @param {string} dir */
+function resolveExtends(base, dir) {
+  const relative = base.startsWith('.') || path.isAbsolute(base);
+  const candidates = relative ? [path.resolve(dir, base), path.resolve(dir, `${base}.json`)] : [base, `${base}.json`, `${base}/tsconfig.json`];
+  for (const c of candidates) {
+    if (relative) {
+      if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
+      continue;
+    }
+    try {
+      return require.resolve(c, { paths: [dir] });
+    } catch {
+      // try the next spelling, as tsc does
+    }
+  }
+  return undefined;
+}
+
+/** JSON with comments and trailing commas, as tsconfig files are written. @param {string} text */
+function parseJsonc(text) {
+  return JSON.parse(outsideStrings(outsideStrings(text, stripComment), dropTrailingComma));
+}
+
+/**
+ * Rewrites `text` outside string literals: `step(text, i)` returns what to emit for position i and
+ * where to continue.
+ * @param {string} text
+ * @param {(text: string, i: number) => [string, number]} step
+ */
+function outsideStrings(text, step) {
+  let out = '';
+  for (let i = 0; i < text.length;) {
+    if (text[i] === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else {
+      const [emit, next] = step(text, i);
+      out += emit;
+      i = next;
+    }
+  }
+  return out;
+}
+
+/** @param {string} text @param {number} i @returns {[string, number]} */
+function stripComment(text, i) {
+  if (text.startsWith('//', i)) {
+    const end = text.indexOf('\n', i);
+    return ['', end === -1 ? text.length : end];
+  }
+  if (text.startsWith('/*', i)) {
+    const end = text.indexOf('*/', i + 2);
+    return [' ', end === -1 ? text.length : end + 2];
+  }
+  return [text[i], i + 1];
+}
+
+/** @param {string} text @param {number} i @returns {[string, number]} */
+function dropTrailingComma(text, i) {
+  return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
+}
+
+function loadSwc() {
+  try {
+    return require('@swc/core');
+  } catch (err) {
+    throw new Error(`cdk8s-temporal: @swc/core, which transpiles the app's TypeScript, does not load (${err instanceof Error ? err.message.split('\n')[0] : err}). `
+      + 'Its native binary comes as an optional dependency for your platform: reinstall without --omit=optional or --no-optional (npm install), '
+      + 'or run a JavaScript build of the app (tsc, then cdk8s-temporal synth main.js).');
+  }
+}
+
+function swcVersion() {
+  try {
+    return require('@swc/core/package.json').version;
+  } catch {
+    return loadSwc().version; // says what is missing
+  }
+}
+
+/** `node_modules/.cache` of the project, as other tools keep their caches; the system temp folder without one. */
+function defaultCacheDir() {
+  const modules = path.join(process.cwd(), 'node_modules');
+  return fs.existsSync(modules)
+    ? path.join(modules, '.cache', 'cdk8s-temporal-ts')
+    : path.join(os.tmpdir(), `cdk8s-temporal-ts-${process.getuid?.() ?? 'user'}`);
+}
+
+module.exports = { register, emitOptions, readCompilerOptions, parseJsonc };

@@ -1,0 +1,253 @@
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+/**
+ * `cdk8s-temporal synth` (bin/), run as a user runs it: a separate process in the app's folder.
+ * The apps here import the library from this repository's lib/ through the command's TypeScript
+ * loader; test/e2e/consumer.e2e.test.ts runs it from the packed tarball in a fresh app.
+ */
+const repo = resolve(__dirname, '..');
+const bin = join(repo, 'bin', 'cdk8s-temporal.js');
+const lib = JSON.stringify(join(repo, 'lib'));
+
+const CLUSTER_APP = (shards: number, replicas = 2, extra = '') => `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+const app = new App();
+const chart = new Chart(app, 'temporal', { namespace: 'temporal', disableResourceNameHashes: true });
+const password = SecretRef.of('db', 'password');
+const persistence = new Persistence(chart, 'p', {
+  defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
+  visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+});
+new TemporalCluster(chart, 'temporal', { numHistoryShards: ${shards}, persistence, frontend: { replicas: ${replicas} } });
+${extra}
+ClusterLock.file('temporal.lock.json').synth(app);
+`;
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'cdk8s-temporal-cli-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A fresh app folder with `files`, node_modules from this repo (so cdk8s resolves as in a real app). */
+function appDir(name: string, files: Record<string, string>): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+function run(dir: string, args: string[], env: Record<string, string> = {}) {
+  const inherited = { ...process.env };
+  delete inherited.CDK8S_OUTDIR;
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf-8', env: { ...inherited, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf-8');
+
+describe('cdk8s-temporal synth', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = appDir('cluster', { 'main.ts': CLUSTER_APP(16) });
+  });
+
+  test('writes the output folder and the lock, and summarizes clusters, kinds, bytes, place and time', () => {
+    const r = run(dir, ['synth']);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synthesized main.ts into dist\/ in \d+ ms$/m);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^ {2}cluster {2}temporal\/temporal: Temporal 1\.31\.2, 16 history shards$/m);
+    expect(r.stderr).toMatch(/^ {2}objects {2}\d+: ConfigMap \d+, Deployment 4, Job 2, NetworkPolicy \d+, .*Service \d+/m);
+    const bytes = statSync(join(dir, 'dist', 'temporal.k8s.yaml')).size;
+    expect(r.stderr).toContain(`  written  dist/temporal.k8s.yaml, ${bytes.toLocaleString('en-US')} bytes`);
+    expect(r.stderr).toMatch(/^ {2}lock {5}temporal\.lock\.json \(updated: commit it with the output\)$/m);
+    expect(JSON.parse(read(dir, 'temporal.lock.json')).clusters['temporal/temporal'].numHistoryShards).toBe(16);
+    // The summary's object count is the output's.
+    const documents = read(dir, 'dist/temporal.k8s.yaml').split(/^---$/m).filter((d) => d.trim()).length;
+    expect(r.stderr).toMatch(new RegExp(`objects {2}${documents}:`));
+    expect(readdirSync(dir).sort()).toEqual(['dist', 'main.ts', 'node_modules', 'temporal.lock.json']);
+  });
+
+  test('a second synth leaves the lock unchanged and says so', () => {
+    const lock = read(dir, 'temporal.lock.json');
+    const r = run(dir, ['synth', 'main.ts']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/lock {5}temporal\.lock\.json \(unchanged\)/);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+  });
+
+  test('--check passes on an up-to-date output and writes nothing', () => {
+    const before = statSync(join(dir, 'dist', 'temporal.k8s.yaml')).mtimeMs;
+    const r = run(dir, ['synth', '--check']);
+    expect(r.stderr).toMatch(/dist\/ is up to date with main.ts: 1 file, \d+ objects, 1 cluster, temporal.lock.json unchanged/);
+    expect(r.status).toBe(0);
+    expect(statSync(join(dir, 'dist', 'temporal.k8s.yaml')).mtimeMs).toBe(before);
+  });
+
+  test('--check fails with a short diff when the committed output is stale, and writes nothing', () => {
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    const r = run(dir, ['synth', '--check']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dist\/ is out of date: a synth of main.ts writes something else/);
+    expect(r.stderr).toMatch(/~ dist\/temporal\.k8s\.yaml:\n +@@ -\d+ \+\d+ @@\n +- {3}replicas: 2\n +\+ {3}replicas: 3\n/);
+    expect(r.stderr).toMatch(/Run cdk8s-temporal synth main.ts and commit dist\/\.$/m);
+    expect(r.stderr.split('\n').length).toBeLessThan(20);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+  });
+
+  test('--check fails when the lock file would change, shows how, and leaves it as it was', () => {
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.31.5',"));
+    const r = run(dir, ['synth', '--check']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n.*\n +- +"serverVersion": "1\.31\.2",\n +\+ +"serverVersion": "1\.31\.5",/);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: dist\/ and temporal\.lock\.json are out of date: a synth of main.ts writes something else/m);
+    expect(r.stderr).toMatch(/commit dist\/ and temporal\.lock\.json\.$/m);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+  });
+
+  test('a synth the lock refuses exits 1 with the lock\'s message and leaves dist/ and the lock as they were', () => {
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(32));
+    for (const args of [['synth'], ['synth', '--check']]) {
+      const r = run(dir, args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/synth of main.ts failed.*\nClusterLock \(.*temporal\.lock\.json\) refuses this synth:\n- cluster temporal\/temporal: numHistoryShards is locked at 16 but the app now says 32/);
+      expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+      expect(read(dir, 'temporal.lock.json')).toBe(lock);
+      expect(readdirSync(dir).filter((f) => /staging|old/.test(f))).toEqual([]);
+    }
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+  });
+
+  test('a bad prop exits 1 with the prop\'s message and leaves dist/ as it was', () => {
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.99.0',"));
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dist\/ is unchanged\.\nTemporalVersion: version is "1.99.0"; expected one of the releases/);
+    expect(r.stderr).not.toMatch(/\n +at /); // the library's errors say what to change; no stack
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+  });
+
+  test('folders left by a killed synth are removed; a running synth\'s are not', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(join(dir, `dist.staging-${dead}`));
+    mkdirSync(join(dir, `dist.old-${dead}`));
+    mkdirSync(join(dir, `dist.staging-${process.pid}`));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('dist.'))).toEqual([`dist.staging-${process.pid}`]);
+    rmSync(join(dir, `dist.staging-${process.pid}`), { recursive: true });
+  });
+
+  test('--output picks the folder; as the app of cdk8s synth it writes where CDK8S_OUTDIR says', () => {
+    expect(run(dir, ['synth', '-o', 'out/a']).status).toBe(0);
+    expect(readdirSync(join(dir, 'out', 'a'))).toEqual(['temporal.k8s.yaml']);
+    expect(run(dir, ['synth'], { CDK8S_OUTDIR: 'out/b' }).status).toBe(0);
+    expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
+    expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
+  });
+});
+
+describe('cdk8s-temporal synth runs the app as its main module', () => {
+  test('an app that synthesizes after awaiting, with require.main === module, in JavaScript', () => {
+    const dir = appDir('async-js', {
+      'main.js': `const { App, Chart, ApiObject } = require('cdk8s');
+        async function main() {
+          await new Promise((r) => setTimeout(r, 20));
+          const app = new App();
+          new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+          app.synth();
+        }
+        if (require.main === module) main();`,
+    });
+    const r = run(dir, ['synth']);
+    expect(r.stderr).toMatch(/synthesized main.js into dist\/.*\n {2}cluster {2}none \(the app defines no TemporalCluster\)\n {2}objects {2}1: ConfigMap 1\n/);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['c.k8s.yaml']);
+  });
+
+  test('class fields follow the app\'s tsconfig target, as tsc emits them', () => {
+    const app = `import { App, Chart, ApiObject } from 'cdk8s';
+      class Base { set value(v: string) { SEEN.push(v); } }
+      class Derived extends Base { value = 'field'; }
+      const SEEN: string[] = [];
+      new Derived();
+      const app = new App();
+      new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SEEN.length ? 'assigned' : 'defined' } });
+      app.synth();`;
+    // Before ES2022, tsc assigns fields in the constructor (the setter runs); from ES2022 it defines them.
+    for (const [target, name] of [['ES2017', 'assigned'], ['ES2022', 'defined']]) {
+      const dir = appDir(`fields-${target}`, { 'main.ts': app, 'tsconfig.json': `{ "compilerOptions": { "target": "${target}", /* a comment */ "strict": true, }, }` });
+      expect(run(dir, ['synth']).status).toBe(0);
+      expect(read(dir, 'dist/c.k8s.yaml')).toContain(`name: ${name}`);
+    }
+  });
+});
+
+describe('cdk8s-temporal synth fails, writing nothing, when', () => {
+  test('the app sets its own outdir', () => {
+    const dir = appDir('outdir', { 'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App({ outdir: 'elsewhere' });\nnew Chart(app, 'c');\napp.synth();\n" });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the app creates its App with outdir "elsewhere". Remove the outdir/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+
+  test('the app never synthesizes', () => {
+    const dir = appDir('nothing', { 'main.ts': "import { App } from 'cdk8s';\nnew App();\n" });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/there is no dist\/\.\nthe app wrote nothing. It must call app.synth\(\)/);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  test('the app has a bug: the stack says where', () => {
+    const dir = appDir('bug', { 'main.ts': 'const x: any = undefined;\nx.boom();\n' });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'boom'\)\n +at .*main\.ts/);
+    const mapped = run(dir, ['synth', '--stack']);
+    expect(mapped.stderr).toMatch(/main\.ts:2:\d+/);
+  });
+
+  test('swc is missing: a TypeScript app gets how to install it; a JavaScript app needs none', () => {
+    const alone = join(work, 'bin-without-swc');
+    mkdirSync(join(alone, 'bin'), { recursive: true });
+    for (const f of readdirSync(join(repo, 'bin'))) writeFileSync(join(alone, 'bin', f), readFileSync(join(repo, 'bin', f)));
+    const dir = appDir('no-swc', {
+      'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n",
+      'main.js': "const { App, Chart } = require('cdk8s');\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n",
+    });
+    const runAlone = (app: string) => spawnSync(process.execPath, [join(alone, 'bin', 'cdk8s-temporal.js'), 'synth', app],
+      { cwd: dir, encoding: 'utf-8', env: { ...process.env, CDK8S_TEMPORAL_TS_CACHE: join(work, 'empty-cache') } });
+    const ts = runAlone('main.ts');
+    expect(ts.status).toBe(1);
+    expect(ts.stderr).toMatch(/@swc\/core, which transpiles the app's TypeScript, does not load \(Cannot find module '@swc\/core.*\)\. .*reinstall without --omit=optional/);
+    expect(runAlone('main.js').status).toBe(0);
+  });
+
+  test('the app file is missing, or the arguments are wrong', () => {
+    const dir = appDir('usage', {});
+    expect(run(dir, ['synth', 'nope.ts'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/nope.ts does not exist; give the app's entry file/) });
+    expect(run(dir, ['synth'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no app given and none of main.ts, main.js, src\/main.ts, apps\/main.ts in/) });
+    expect(run(dir, ['deploy'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown command "deploy"\n\nusage: cdk8s-temporal synth/) });
+    expect(run(dir, ['synth', 'a.ts', 'b.ts'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/one app at a time/) });
+    expect(run(dir, ['synth', '--force'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/Unknown option '--force'/) });
+    expect(run(dir, ['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: cdk8s-temporal synth \[app\] \[--output dir\] \[--check\]/) });
+    expect(readdirSync(dir)).toEqual(['node_modules']);
+  });
+});
