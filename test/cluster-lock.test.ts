@@ -3,14 +3,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, 
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../lib';
+import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 
 const password = SecretRef.of('db', 'password');
 
-/** An app with one cluster; `props` and the store host vary between synths. */
-function app(props: Partial<TemporalClusterProps> = {}, host = 'pg'): App {
+/** An app with one cluster; `props`, the store host and the chart's namespace vary between synths. */
+function app(props: Partial<TemporalClusterProps> = {}, host = 'pg', namespace = 'temporal'): App {
   const a = Testing.app();
-  const chart = new Chart(a, 'c', { namespace: 'temporal' });
+  const chart = new Chart(a, 'c', { namespace });
   const persistence = new Persistence(chart, 'p', {
     defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u', password }),
     visibilityStore: Datastore.postgres({ host, database: 'visibility', user: 'u', password }),
@@ -19,9 +19,9 @@ function app(props: Partial<TemporalClusterProps> = {}, host = 'pg'): App {
   return a;
 }
 
-function locked(props: Partial<TemporalClusterProps> = {}): ClusterLockContents {
+function locked(props: Partial<TemporalClusterProps> = {}, host?: string): ClusterLockContents {
   const lock = ClusterLock.inMemory();
-  lock.check(app(props));
+  lock.check(app(props, host));
   return lock.contents;
 }
 
@@ -105,9 +105,121 @@ describe('ClusterLock', () => {
       const dir = mkdtempSync(join(tmpdir(), 'lock-'));
       writeFileSync(join(dir, 'bad.json'), '{"clusters": {"a/b": {"numHistoryShards": "512"}}}');
       writeFileSync(join(dir, 'garbage.json'), 'not json');
-      expect(() => ClusterLock.file(join(dir, 'bad.json'))).toThrow(/entry "a\/b" of .*bad.json is .*; expected numHistoryShards, .*Restore the file from version control/);
+      expect(() => ClusterLock.file(join(dir, 'bad.json'))).toThrow(/entry "a\/b" of .*bad.json has numHistoryShards "512"; expected a positive integer. Restore the file from version control/);
       expect(() => ClusterLock.file(join(dir, 'garbage.json'))).toThrow(/is not valid JSON.*do not delete it/);
       rmSync(dir, { recursive: true });
+    });
+    test('any field of a lock entry is missing, null or of another type: the message names the file and the key, never a TypeError', () => {
+      const good = locked().clusters['temporal/temporal'] as unknown as Record<string, unknown>;
+      const variants: Array<[string, unknown]> = [['null entry', null], ['array entry', []], ['string entry', 'x']];
+      for (const field of Object.keys(good)) {
+        for (const bad of [undefined, null, 'x', -1, 1.5, [], {}, true]) {
+          if (field === 'enableGlobalNamespace' && (bad === undefined || bad === true)) continue;
+          if (field === 'currentClusterName' && bad === 'x') continue;
+          variants.push([`${field} = ${JSON.stringify(bad)}`, { ...good, [field]: bad }]);
+        }
+      }
+      variants.push(['a store URI that is not one', { ...good, persistence: { default: 'pg' } }]);
+      expect(variants.length).toBeGreaterThan(40);
+      for (const [what, entry] of variants) {
+        let error: Error | undefined;
+        try {
+          ClusterLock.inMemory({ clusters: { 'temporal/temporal': entry as never } });
+        } catch (e) {
+          error = e as Error;
+        }
+        expect([what, error?.constructor.name, error?.message]).toEqual([what, 'Error', expect.stringMatching(/^ClusterLock: entry "temporal\/temporal" of ClusterLock.inMemory (is|has) .*Restore the file from version control\.$/)]);
+      }
+      expect(() => ClusterLock.inMemory({ clusters: { 'not a key': good as never } })).toThrow(/entry "not a key" of ClusterLock.inMemory has a key that is not "<namespace>\/<name>"/);
+      expect(() => ClusterLock.inMemory(null as never)).toThrow(/has no "clusters" object/);
+    });
+  });
+
+  describe('a cluster is its database', () => {
+    const refusal = (lock: ClusterLock, a: App) => {
+      const before = JSON.stringify(lock.contents);
+      try {
+        lock.check(a);
+      } catch (e) {
+        expect(JSON.stringify(lock.contents)).toBe(before);
+        return (e as Error).message;
+      }
+      throw new Error('the lock accepted the app');
+    };
+
+    test('the same database written another way is the same store: no migration needed', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
+      for (const host of ['pg.databases.svc', 'pg.databases.svc.cluster.local', 'PG.Databases', 'pg.databases.svc.cluster.local.']) {
+        expect(() => lock.check(app({}, host))).not.toThrow();
+      }
+      expect(refusal(lock, app({}, 'pg.other'))).toMatch(/the default store is locked at postgres:\/\/pg\.databases\S*:5432\/temporal but the app now says postgres:\/\/pg.other:5432\/temporal/);
+    });
+
+    test('a renamed cluster on a locked database is refused, naming both entries, unless the rename is declared', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
+      expect(refusal(lock, app({ name: 'orders' }, 'pg.databases'))).toMatch(/cluster temporal\/orders is new to the lock, but its databases are those of temporal\/temporal, which is locked.*previously: 'temporal\/temporal'/);
+      // The default cluster name followed the old name: the declared rename must keep it.
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/temporal' }, 'pg.databases')))
+        .toMatch(/cluster temporal\/orders \(locked as temporal\/temporal\): currentClusterName is locked at "temporal" but the app now says "orders". Set clusterName: "temporal"/);
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal', numHistoryShards: 64 }, 'pg.databases')))
+        .toMatch(/\(locked as temporal\/temporal\): numHistoryShards is locked at 512 but the app now says 64/);
+      lock.check(app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal' }, 'pg.databases'));
+      expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders']);
+      expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
+    });
+
+    test('a cluster moved to another namespace on the same database is the same cluster', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
+      expect(refusal(lock, app({}, 'pg.databases', 'payments'))).toMatch(/cluster payments\/temporal is new to the lock, but its databases are those of temporal\/temporal/);
+      lock.check(app({ previously: 'temporal/temporal' }, 'pg.databases.svc.cluster.local', 'payments'));
+      expect(Object.keys(lock.contents.clusters)).toEqual(['payments/temporal']);
+    });
+
+    test('a relative host in another namespace is another database: a new cluster, not a move', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg'));
+      expect(() => lock.check(app({ numHistoryShards: 64 }, 'pg', 'payments'))).not.toThrow();
+      expect(Object.keys(lock.contents.clusters)).toEqual(['payments/temporal', 'temporal/temporal']);
+    });
+
+    test('a lock with two entries on one database is contradictory, and says so', () => {
+      const contents = locked({}, 'pg.databases');
+      const twin = { ...contents.clusters['temporal/temporal'], numHistoryShards: 64 };
+      const lock = ClusterLock.inMemory({ clusters: { ...contents.clusters, 'temporal/orders': twin } });
+      expect(refusal(lock, app({}, 'pg.databases'))).toMatch(/cluster temporal\/temporal: the lock also has temporal\/orders on the same database; one database is one cluster/);
+    });
+
+    test('previously names no entry, or the cluster\'s own key', () => {
+      const lock = ClusterLock.inMemory(locked());
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/nope' }))).toMatch(/previously names temporal\/nope, which the lock has no entry for \(it has temporal\/temporal\)/);
+      expect(() => app({ previously: 'temporal/temporal' })).toThrow(/previously is "temporal\/temporal"; expected another key than the cluster's own/);
+      expect(() => app({ previously: 'Temporal' })).toThrow(/previously is "Temporal"; expected the lock key the cluster had before, "<namespace>\/<name>"/);
+    });
+
+    test('two clusters of one name in one namespace are refused at synth', () => {
+      const a = Testing.app();
+      for (const chartId of ['one', 'two']) {
+        const chart = new Chart(a, chartId, { namespace: 'temporal' });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: chartId === 'two' ? ServicePorts.offset(1000) : undefined });
+      }
+      expect(() => a.synth()).toThrow(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
+    });
+
+    test('two clusters on one database written two ways are refused at synth', () => {
+      const a = Testing.app();
+      const hosts = { one: 'pg.databases', two: 'pg.databases.svc.cluster.local' } as const;
+      for (const [chartId, host] of Object.entries(hosts)) {
+        const chart = new Chart(a, chartId, { namespace: chartId });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host, database: `visibility_${chartId}`, user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: chartId === 'two' ? ServicePorts.offset(1000) : undefined });
+      }
+      expect(() => a.synth()).toThrow(/'two\/temporal' \(default store\) and TemporalCluster 'one\/temporal' \(default store\) point at the same database/);
     });
   });
 

@@ -1,5 +1,5 @@
 import { Datastore, Persistence, SecretRef } from '../lib';
-import { testChart } from './support/synth';
+import { cluster, testChart } from './support/synth';
 
 const password = SecretRef.of('db', 'password');
 const pg = (database: string, host = 'pg') => Datastore.postgres({ host, database, user: 'u', password });
@@ -35,8 +35,19 @@ describe('Persistence', () => {
     test('Elasticsearch holds workflow state', () => {
       expect(make(es(), pg('b'))).toThrow(/defaultStore is "elasticsearch"; expected PostgreSQL, MySQL or Cassandra/);
     });
-    test('two stores share one database', () => {
-      expect(make(pg('same'), pg('same'))).toThrow(/visibility store is "postgres:\/\/pg:5432\/same"; expected a database different from the default store.s/);
+    test('two stores share one database, however their hosts are written', () => {
+      const bind = (a: Datastore, b: Datastore) => () => {
+        const chart = testChart();
+        cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore: a, visibilityStore: b }) });
+      };
+      const on = (host: string, database = 'same') => Datastore.postgres({ host, database, user: 'u' });
+      expect(bind(on('pg'), on('pg'))).toThrow(/visibility store is "postgres:\/\/pg:5432\/same"; expected a database different from the default store.s \(postgres:\/\/pg:5432\/same\)/);
+      // The chart's namespace is "temporal": every form below is the same Service.
+      for (const other of ['PG', 'pg.temporal', 'pg.temporal.svc', 'pg.temporal.svc.cluster.local', 'pg.temporal.svc.cluster.local.']) {
+        expect(bind(on('pg'), on(other))).toThrow(/expected a database different from the default store/);
+      }
+      expect(bind(on('pg'), on('pg.other-namespace'))).not.toThrow();
+      expect(bind(on('pg'), on('pg', 'visibility'))).not.toThrow();
     });
     test('a store is not a Datastore', () => {
       expect(make({ host: 'pg' } as any, pg('b'))).toThrow(/defaultStore is \{"host":"pg"\}; expected a Datastore/);

@@ -4,6 +4,7 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
+import { DnsContext, parseStoreUri, sameStore, StoreIdentity } from '../persistence/store-identity';
 import { TemporalVersion } from '../versions';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -58,16 +59,46 @@ export class ClusterLock {
   public check(scope: IConstruct): void {
     const errors: string[] = [];
     const updates: Record<string, LockedCluster> = {};
+    const retired = new Set<string>();
+    const claimedBy = new Map<string, string>();
     for (const cluster of registeredClusters(scope)) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
-      const locked = this.entries[key];
-      if (locked) errors.push(...compare(key, locked, current, cluster.persistenceMigrationFrom));
+      // A cluster is its database: find every entry on one of its stores, whatever its key.
+      const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && sharesStore(this.entries[k], k, current, cluster.dns));
+      let lockedAs: string | undefined = this.entries[key] ? key : undefined;
+      if (cluster.previously !== undefined) {
+        if (!this.entries[cluster.previously]) {
+          errors.push(`cluster ${key}: previously names ${cluster.previously}, which the lock has no entry for (it has ${Object.keys(this.entries).sort().join(', ') || 'none'}). `
+            + 'Name the key the cluster had, exactly as the lock file spells it, or remove previously.');
+        } else if (lockedAs) {
+          errors.push(`cluster ${key}: the lock has entries for both ${key} and ${cluster.previously}, which previously names; a cluster has one. `
+            + 'Restore the lock file from version control.');
+        } else {
+          lockedAs = cluster.previously;
+          retired.add(cluster.previously);
+        }
+      } else {
+        for (const other of onItsDatabase) {
+          errors.push(lockedAs
+            ? `cluster ${key}: the lock also has ${other} on the same database; one database is one cluster, so the two entries contradict each other. `
+              + 'Restore the lock file from version control, or remove the entry of the cluster that no longer exists.'
+            : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
+              + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
+        }
+      }
+      if (lockedAs) {
+        const holder = claimedBy.get(lockedAs);
+        if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
+        claimedBy.set(lockedAs, key);
+        errors.push(...compare(key, lockedAs, this.entries[lockedAs], current, cluster.persistenceMigrationFrom, cluster.dns));
+      }
       updates[key] = current;
     }
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
+    for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
   }
 
@@ -113,26 +144,45 @@ interface SynthCommand {
 const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
   + 'give it a new name and new persistence, or, if you are retiring this cluster and its data, remove its entry from the lock on purpose.';
 
-function compare(key: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[]): string[] {
+/** The namespace and DNS domain a locked entry's relative hosts resolve in: its key's namespace. */
+function entryDns(entryKey: string, dns: DnsContext): DnsContext {
+  return { namespace: entryKey.split('/')[0], clusterDomain: dns.clusterDomain };
+}
+
+/** Whether a locked entry and a cluster share any store, compared as databases rather than as text. */
+function sharesStore(entry: LockedCluster, entryKey: string, current: LockedCluster, dns: DnsContext): boolean {
+  const locked = Object.values(entry.persistence).map((uri) => parseStoreUri(uri, entryDns(entryKey, dns))).filter((id): id is StoreIdentity => id !== undefined);
+  return Object.values(current.persistence).some((uri) => {
+    const now = parseStoreUri(uri, dns);
+    return now !== undefined && locked.some((was) => sameStore(was, now));
+  });
+}
+
+function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
   const errors: string[] = [];
+  const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
   for (const field of ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName'] as const) {
     if (locked[field] !== current[field]) {
-      errors.push(`cluster ${key}: ${field} is locked at ${JSON.stringify(locked[field])} but the app now says ${JSON.stringify(current[field])}. ${REMEDY}`);
+      const hint = field === 'currentClusterName' && lockedAs !== key ? ` Set clusterName: ${JSON.stringify(locked[field])}: it followed the old name.` : '';
+      errors.push(`cluster ${key}${as}: ${field} is locked at ${JSON.stringify(locked[field])} but the app now says ${JSON.stringify(current[field])}.${hint} ${REMEDY}`);
     }
   }
   for (const role of new Set([...Object.keys(locked.persistence), ...Object.keys(current.persistence)])) {
     const was = locked.persistence[role];
     const now = current.persistence[role];
-    if (was !== undefined && now !== undefined && was !== now && !migratedFrom.includes(was)) {
-      errors.push(`cluster ${key}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
+    const wasId = was === undefined ? undefined : parseStoreUri(was, entryDns(lockedAs, dns));
+    const nowId = now === undefined ? undefined : parseStoreUri(now, dns);
+    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId);
+    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
+      errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
     }
   }
   if (locked.enableGlobalNamespace && !current.enableGlobalNamespace) {
-    errors.push(`cluster ${key}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
+    errors.push(`cluster ${key}${as}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
       + 'once on: namespaces created as global would lose their replication. Keep it true.');
   }
-  const versionError = checkUpgrade(key, locked.serverVersion, current.serverVersion);
+  const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   return errors;
 }
@@ -150,18 +200,39 @@ function checkUpgrade(key: string, lockedVersion: string, newVersion: string): s
     + `each with its schema update; deploy these in order, one synth and rollout each: ${TemporalVersion.upgradePath(lockedVersion, newVersion).join(' -> ')}.`;
 }
 
+/** The lock as read, every entry checked: a malformed one names the file and the key, never a TypeError. */
 function checkContents(source: string, contents: unknown): ClusterLockContents {
-  const clusters = (contents as ClusterLockContents)?.clusters;
-  if (!clusters || typeof clusters !== 'object') {
+  const clusters = (contents as ClusterLockContents | null)?.clusters;
+  if (!clusters || typeof clusters !== 'object' || Array.isArray(clusters)) {
     throw new Error(`ClusterLock: ${source} has no "clusters" object; expected the lock file this library writes.`);
   }
   for (const [key, entry] of Object.entries(clusters)) {
-    const ok = entry && Number.isInteger(entry.numHistoryShards) && Number.isInteger(entry.failoverVersionIncrement)
-      && typeof entry.currentClusterName === 'string' && typeof entry.serverVersion === 'string' && typeof entry.persistence === 'object';
-    if (!ok) {
-      throw new Error(`ClusterLock: entry "${key}" of ${source} is ${JSON.stringify(entry)}; expected numHistoryShards, failoverVersionIncrement, `
-        + 'currentClusterName, serverVersion and persistence. Restore the file from version control.');
+    const problem = entryProblem(key, entry);
+    if (problem) {
+      throw new Error(`ClusterLock: entry "${key}" of ${source} ${problem}. Restore the file from version control.`);
     }
   }
   return contents as ClusterLockContents;
+}
+
+function entryProblem(key: string, entry: unknown): string | undefined {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `is ${JSON.stringify(entry)}; expected an object`;
+  const e = entry as Record<string, unknown>;
+  const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  if (!positiveInteger(e.numHistoryShards)) return `has numHistoryShards ${JSON.stringify(e.numHistoryShards)}; expected a positive integer`;
+  if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
+  if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
+  if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
+  if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
+    return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
+  }
+  const persistence = e.persistence as Record<string, unknown> | null;
+  if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {
+    return `has persistence ${JSON.stringify(e.persistence)}; expected the store URI of each role`;
+  }
+  for (const [role, uri] of Object.entries(persistence)) {
+    if (typeof uri !== 'string' || !/^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)) return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal"`;
+  }
+  return undefined;
 }

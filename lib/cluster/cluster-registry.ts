@@ -1,6 +1,7 @@
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
+import { DnsContext, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -15,6 +16,10 @@ export interface RegisteredCluster {
   readonly lockRecord: () => LockedCluster;
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   readonly persistenceMigrationFrom: readonly string[];
+  /** Where the cluster's namespace-relative store hosts resolve. */
+  readonly dns: DnsContext;
+  /** The lock key the cluster had before a declared rename or move, if any. */
+  readonly previously?: string;
 }
 
 // Symbol.for: bin/synth.js reads the clusters of an app through this key for its summary.
@@ -74,20 +79,33 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       }
     }
   }
-  const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore }>>();
+  const byName = new Map<string, RegisteredCluster>();
+  for (const cluster of clusters) {
+    const other = byName.get(cluster.lockKey);
+    if (other) {
+      errors.push(`${cluster.label} is defined twice (${other.path} and ${cluster.path}): their objects would have the same names `
+        + 'and overwrite each other. Give one of them another name or namespace.');
+    } else {
+      byName.set(cluster.lockKey, cluster);
+    }
+  }
+  const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
-      const key = `${store.type}/${store.database}`;
+      const identity = storeIdentity(store, cluster.dns);
+      const key = `${identity.type}/${identity.port}/${identity.database}`;
       const sameName = byDatabase.get(key) ?? [];
       for (const other of sameName) {
-        if (other.cluster !== cluster && store.sameAs(other.store)) {
+        if (other.cluster !== cluster && sameStore(identity, other.identity)) {
           errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
-            + `${store.uri}. To Temporal the same database is the same cluster; give each cluster its own databases.`);
+            + `${store.uri}${store.uri === other.store.uri ? '' : ` (written ${other.store.uri} there)`}. To Temporal the same database is the same `
+            + 'cluster; give each cluster its own databases.');
         }
       }
-      sameName.push({ cluster, role, store });
+      sameName.push({ cluster, role, store, identity });
       byDatabase.set(key, sameName);
     }
   }
   return errors;
 }
+

@@ -143,6 +143,14 @@ export interface TemporalClusterProps {
    */
   readonly persistenceMigration?: PersistenceMigration;
   /**
+   * The lock key, `<namespace>/<name>`, this cluster had before it was renamed or moved to another
+   * namespace. `ClusterLock` recognizes a cluster by its databases and refuses a new key on a
+   * locked database unless the move is declared here; the cluster then keeps that entry's pinned
+   * values (set `clusterName` to the old one if it came from the old name).
+   * @default - not renamed or moved
+   */
+  readonly previously?: string;
+  /**
    * ValidatingAdmissionPolicies that deny deleting the pinned ConfigMap unless it is annotated
    * `temporal.io/break-glass: "true"` (by a member of `breakGlassGroups`, when set), and deny any
    * Deployment of the cluster that sets a pinned env var other than from that ConfigMap.

@@ -19,6 +19,7 @@ import { annotateForGitOps, GitOps } from '../operations/gitops';
 import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
 import { TemporalUi } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
+import { DnsContext } from '../persistence/store-identity';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
@@ -99,6 +100,8 @@ export class TemporalCluster extends Construct {
   public readonly remoteClusters: RemoteCluster[];
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   public readonly persistenceMigrationFrom: string[];
+  /** The lock key (`<namespace>/<name>`) the cluster had before a declared rename or move. */
+  public readonly previously?: string;
   public readonly size: ClusterSize;
   /** The server pods' ServiceAccount. */
   public readonly serviceAccountName: string;
@@ -144,7 +147,8 @@ export class TemporalCluster extends Construct {
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
-    this.persistence = bindPersistence(owner, props.persistence, this.name);
+    this.persistence = bindPersistence(owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
+    this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
@@ -274,6 +278,8 @@ export class TemporalCluster extends Construct {
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
+      dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
+      previously: this.previously,
     });
   }
 
@@ -467,10 +473,19 @@ function checkAuthorization(owner: string, props: TemporalClusterProps): boolean
   return Boolean(props.authorization);
 }
 
-function bindPersistence(owner: string, persistence: Persistence, clusterName: string): Persistence {
+function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {
   if (!(persistence instanceof Persistence)) throw propError(owner, 'persistence', persistence, 'a Persistence construct');
-  persistence._bind(clusterName);
+  persistence._bind(clusterName, dns);
   return persistence;
+}
+
+function checkPreviously(owner: string, previously: string | undefined, key: string): string | undefined {
+  if (previously === undefined) return undefined;
+  if (typeof previously !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(previously)) {
+    throw propError(owner, 'previously', previously, 'the lock key the cluster had before, "<namespace>/<name>", such as "temporal/orders"');
+  }
+  if (previously === key) throw propError(owner, 'previously', previously, `another key than the cluster's own (${key})`, 'Remove it: the cluster was not renamed or moved.');
+  return previously;
 }
 
 function reservedMembershipPorts(owner: string, props: TemporalClusterProps): number[] {

@@ -178,17 +178,6 @@ export class Datastore {
     this._elasticsearch = spec.elasticsearch;
   }
 
-  /**
-   * Whether `other` holds the same data. SQL and Elasticsearch stores are the same when host, port
-   * and database (or index) match. Cassandra contact points are any nodes of a ring, so keyspaces of
-   * one name are the same as soon as their contact points overlap.
-   */
-  public sameAs(other: Datastore): boolean {
-    if (this.type !== other.type || this.database !== other.database || this.port !== other.port) return false;
-    if (this.type === DatastoreType.CASSANDRA) return this.hosts.some((h) => other.hosts.includes(h));
-    return this.hosts[0] === other.hosts[0];
-  }
-
   /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */
   public get uri(): string {
     return `${this.type}://${[...this.hosts].sort().join(',')}:${this.port}/${this.database}`;

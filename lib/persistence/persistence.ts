@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Datastore, StoreRole } from './datastore';
 import { DatastoreType } from './datastore-options';
+import { DnsContext, sameStore, StoreIdentity, storeIdentity } from './store-identity';
 import { propError } from '../validation';
 
 export interface PersistenceProps {
@@ -32,6 +33,7 @@ export class Persistence extends Construct {
   public readonly visibilityStore: Datastore;
   public readonly secondaryVisibilityStore?: Datastore;
   private boundTo?: string;
+  private readonly owner: string;
 
   constructor(scope: Construct, id: string, props: PersistenceProps) {
     super(scope, id);
@@ -58,16 +60,7 @@ export class Persistence extends Construct {
     this.defaultStore = props.defaultStore;
     this.visibilityStore = props.visibilityStore;
     this.secondaryVisibilityStore = props.secondaryVisibilityStore;
-
-    const seen: BoundStore[] = [];
-    for (const bound of this.stores) {
-      const twin = seen.find((s) => s.store.sameAs(bound.store));
-      if (twin) {
-        throw propError(owner, `${bound.role} store`, bound.store.uri,
-          `a database different from the ${twin.role} store's`, 'Each store keeps its own schema_version row; give each its own database or index.');
-      }
-      seen.push(bound);
-    }
+    this.owner = owner;
   }
 
   /** Every store with its role, default first. */
@@ -79,8 +72,21 @@ export class Persistence extends Construct {
     ];
   }
 
-  /** @internal Claims this persistence for one cluster. */
-  public _bind(clusterName: string): void {
+  /**
+   * @internal Claims this persistence for one cluster, whose namespace resolves the stores' hosts:
+   * two stores that are one database however their hosts are written are refused.
+   */
+  public _bind(clusterName: string, dns: DnsContext): void {
+    const seen: Array<BoundStore & { identity: StoreIdentity }> = [];
+    for (const bound of this.stores) {
+      const identity = storeIdentity(bound.store, dns);
+      const twin = seen.find((s) => sameStore(s.identity, identity));
+      if (twin) {
+        throw propError(this.owner, `${bound.role} store`, bound.store.uri,
+          `a database different from the ${twin.role} store's (${twin.store.uri})`, 'Each store keeps its own schema_version row; give each its own database or index.');
+      }
+      seen.push({ ...bound, identity });
+    }
     if (this.boundTo !== undefined && this.boundTo !== clusterName) {
       throw propError(`TemporalCluster '${clusterName}'`, 'persistence', this.node.path,
         `a Persistence of its own; it is already used by TemporalCluster '${this.boundTo}'`,
