@@ -48,6 +48,11 @@ export interface E2eAppOptions {
    * @default - none, and no namespace Job
    */
   readonly namespaces?: TemporalNamespace[];
+  /**
+   * Pods of every role.
+   * @default 1
+   */
+  readonly replicas?: number;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -70,16 +75,17 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     password: SecretRef.of(name, passwordKey),
   });
   const { ports } = E2E;
+  const replicas = options.replicas ?? 1;
   const cluster = new TemporalCluster(chart, 'temporal', {
     name: 'temporal-e2e',
     version: options.version,
     clusterName: E2E.clusterName,
     numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
     persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility') }),
-    frontend: { replicas: 1, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
-    history: { replicas: 1, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
-    matching: { replicas: 1, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
-    worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
+    frontend: { replicas, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
+    history: { replicas, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
+    matching: { replicas, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
+    worker: { replicas, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
     tls: options.tls,
     namespaces: options.namespaces,

@@ -1,0 +1,258 @@
+/*
+ * The soak: a cluster of the e2e app with several pods per role, run by the runner with its kubelet
+ * model on (probes at their periods, restarts, rollouts by the Deployments' strategies), clients
+ * and workers going through the frontend Service's proxy as they would through kube-proxy. It
+ * finds the workflow rate the machine sustains, then runs at a fraction of it while it injects
+ * faults one after the other, with quiet periods around each, and works out the figures.
+ *
+ * Shared by the short soak in the e2e suite (soak.e2e.test.ts) and `npm run soak` (scripts/soak.ts).
+ */
+import { Connection } from '@temporalio/client';
+import { E2eEnvironment, NAMESPACE, registerNamespace } from './harness';
+import { CallFailure, LoadGenerator, WorkflowRecord } from './load';
+import { ClusterRunner, RolloutReport, RunnerEvent } from './runner';
+import {
+  auditExecutions, countFailures, ExecutionAudit, lostWorkflows, ms, phaseFigures, PhaseFigures, table, throughputImpact,
+  ThroughputImpact, TimeWindow,
+} from './soak-stats';
+import { delay } from '../support/processes';
+
+export const SOAK_TASK_QUEUE = 'soak';
+
+/** A fault the soak injects: a rolling restart of every Deployment, a SIGKILL of one pod of a role, a PostgreSQL restart. */
+export type FaultKind = 'rolling-restart' | `kill ${'frontend' | 'history' | 'matching' | 'worker'}` | 'postgres-restart';
+
+export interface SoakProfile {
+  readonly name: string;
+  /** Pods of every role. */
+  readonly replicas: number;
+  /** The workflow's timer. */
+  readonly timerMs: number;
+  /** Rates tried in turn to find the one the machine sustains; the first that fails ends the search. */
+  readonly rampRates: number[];
+  readonly rampStepMs: number;
+  /** A rate sustains when the p99 end-to-end latency of its workflows stays within this, and nothing fails. */
+  readonly sustainedE2eP99Ms: number;
+  /** The fraction of the sustained rate the faults run under. */
+  readonly loadFraction: number;
+  /** Quiet load before each fault (the "before" window) and after it (the "after" window). */
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  readonly faults: FaultKind[];
+  readonly postgresDownMs: number;
+  /** @default 2 */
+  readonly workers?: number;
+}
+
+/** The short soak of the e2e suite: a few minutes. */
+export const SHORT_SOAK: SoakProfile = {
+  name: 'short',
+  replicas: 2,
+  timerMs: 1_000,
+  rampRates: [5, 10, 15],
+  rampStepMs: 15_000,
+  sustainedE2eP99Ms: 4_000,
+  loadFraction: 0.7,
+  beforeMs: 15_000,
+  afterMs: 20_000,
+  faults: ['rolling-restart', 'kill history', 'postgres-restart'],
+  postgresDownMs: 5_000,
+};
+
+/** `npm run soak`: every fault, a finer search for the rate, longer quiet periods. */
+export const LONG_SOAK: SoakProfile = {
+  name: 'long',
+  replicas: 2,
+  timerMs: 1_000,
+  rampRates: [5, 10, 15, 20, 25, 30, 40, 50],
+  rampStepMs: 30_000,
+  sustainedE2eP99Ms: 4_000,
+  loadFraction: 0.7,
+  beforeMs: 30_000,
+  afterMs: 45_000,
+  faults: ['rolling-restart', 'kill frontend', 'kill history', 'kill matching', 'kill worker', 'postgres-restart'],
+  postgresDownMs: 5_000,
+};
+
+export interface RampStep {
+  readonly rate: number;
+  readonly achievedStartRate: number;
+  readonly figures: PhaseFigures;
+  readonly failures: number;
+  readonly sustained: boolean;
+}
+
+export interface FaultResult {
+  readonly fault: FaultKind;
+  readonly before: TimeWindow;
+  readonly during: TimeWindow;
+  readonly after: TimeWindow;
+  readonly figures: { before: PhaseFigures; during: PhaseFigures; after: PhaseFigures };
+  /** Client calls that failed for good from the fault's start to the end of the after window. */
+  readonly failedCalls: Record<string, number>;
+  /** Attempts the SDK retried (and so hid) in the same span. */
+  readonly retriedAttempts: Record<string, number>;
+  readonly throughput: ThroughputImpact;
+  /** What the fault did: rollout timings, pods killed and back. */
+  readonly notes: string[];
+  /** Activity attempts beyond the first that began in the same span. */
+  readonly activityRetries: number;
+}
+
+export interface SoakReport {
+  readonly profile: SoakProfile;
+  readonly ramp: RampStep[];
+  readonly sustainedRate: number;
+  readonly loadRate: number;
+  readonly faults: FaultResult[];
+  readonly workflows: number;
+  readonly lost: WorkflowRecord[];
+  readonly executions: ExecutionAudit;
+  readonly startsShed: number;
+  readonly durationMs: number;
+  readonly events: RunnerEvent[];
+}
+
+/** Brings the soak's cluster up on databases of its own and runs the profile against it. */
+export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (line: string) => void = console.log): Promise<SoakReport> {
+  const began = Date.now();
+  const runner = await env.up(`soak_${profile.name}`, { replicas: profile.replicas, kubelet: true, maxReplicas: profile.replicas });
+  log(`soak: cluster up in ${ms(Date.now() - began)}: ${runner.roleNames.map((r) => `${r} ${runner.pods(r).map((p) => p.ip).join(', ')}`).join('; ')}; `
+    + `clients and workers use the frontend Service at ${runner.serviceEndpoint('frontend')}`);
+  const address = runner.serviceEndpoint('frontend');
+  const admin = await Connection.connect({ address });
+  try {
+    await registerNamespace(admin);
+  } finally {
+    await admin.close();
+  }
+  const load = await LoadGenerator.start({
+    address, namespace: NAMESPACE, taskQueue: SOAK_TASK_QUEUE, timerMs: profile.timerMs, workflowTimeoutMs: 10 * 60_000, workers: profile.workers,
+  });
+  try {
+    const ramp = await findRate(load, profile, log);
+    const sustained = [...ramp].reverse().find((s) => s.sustained)?.rate ?? 0;
+    if (sustained === 0) throw new Error(`soak: not even ${profile.rampRates[0]} workflows/s sustained; see the ramp above`);
+    const loadRate = Math.max(1, Math.round(sustained * profile.loadFraction * 10) / 10);
+    log(`soak: sustained ${sustained} workflows/s; the faults run at ${loadRate}/s (${Math.round(profile.loadFraction * 100)}%)`);
+    load.setRate(loadRate);
+    const faults: Array<{ fault: FaultKind; before: TimeWindow; during: TimeWindow; after: TimeWindow; notes: string[] }> = [];
+    for (const fault of profile.faults) {
+      await delay(profile.beforeMs);
+      const injectedAt = Date.now();
+      log(`soak: ${fault} at ${new Date(injectedAt).toISOString()}`);
+      const notes = await inject(fault, runner, env, profile);
+      const endedAt = Date.now();
+      log(`soak: ${fault} done in ${ms(endedAt - injectedAt)}: ${notes.join('; ')}`);
+      await delay(profile.afterMs);
+      faults.push({ fault, before: { from: injectedAt - profile.beforeMs, to: injectedAt }, during: { from: injectedAt, to: endedAt }, after: { from: endedAt, to: endedAt + profile.afterMs }, notes });
+    }
+    load.setRate(0);
+    if (!(await load.drain(5 * 60_000))) log(`soak: ${load.inFlight} workflows still had no result 5 minutes after the load stopped`);
+    await load.audit();
+    const executions = auditExecutions(load.records, load.executions);
+    const results = faults.map((f) => faultResult(f, load));
+    return {
+      profile, ramp, sustainedRate: sustained, loadRate, faults: results, workflows: load.records.length, lost: lostWorkflows(load.records), executions,
+      startsShed: load.shed.length, durationMs: Date.now() - began, events: runner.events,
+    };
+  } finally {
+    await load.close();
+    await runner.down();
+  }
+}
+
+/** Runs each rate of the ramp for a step, lets its workflows finish, and keeps going while the rate holds. */
+async function findRate(load: LoadGenerator, profile: SoakProfile, log: (line: string) => void): Promise<RampStep[]> {
+  const steps: RampStep[] = [];
+  for (const rate of profile.rampRates) {
+    const from = Date.now();
+    load.setRate(rate);
+    await delay(profile.rampStepMs);
+    load.setRate(0);
+    const to = Date.now();
+    await load.drain(60_000);
+    const inStep = load.records.filter((r) => r.startCallAt >= from && r.startCallAt < to);
+    const figures = phaseFigures(load.records, { from, to });
+    const failures = inStep.filter((r) => r.startError || r.resultError).length;
+    const achievedStartRate = inStep.filter((r) => r.startedAt !== undefined).length / ((to - from) / 1000);
+    const unfinished = inStep.filter((r) => r.completedAt === undefined).length;
+    const sustained = failures === 0 && unfinished === 0 && achievedStartRate >= 0.95 * rate && (figures.e2eP99 ?? Infinity) <= profile.sustainedE2eP99Ms;
+    steps.push({ rate, achievedStartRate, figures, failures, sustained });
+    log(`soak: ramp ${rate}/s: ${achievedStartRate.toFixed(1)} started/s, start p99 ${ms(figures.startP99)}, end-to-end p50 ${ms(figures.e2eP50)} p99 ${ms(figures.e2eP99)}, `
+      + `${failures} failed, ${unfinished} unfinished: ${sustained ? 'sustained' : 'not sustained'}`);
+    if (!sustained) break;
+  }
+  return steps;
+}
+
+async function inject(fault: FaultKind, runner: ClusterRunner, env: E2eEnvironment, profile: SoakProfile): Promise<string[]> {
+  if (fault === 'rolling-restart') {
+    // Every Deployment at once, as a change of the shared config (its checksum annotation) or
+    // `kubectl rollout restart` of them all rolls them; each by its own strategy.
+    const reports = await Promise.all(runner.roleNames.map((role) => runner.rollout(role)));
+    return reports.map(describeRollout);
+  }
+  if (fault === 'postgres-restart') {
+    const { stoppedAt, startedAt } = await env.postgres.restart(profile.postgresDownMs);
+    return [`PostgreSQL down for ${ms(startedAt - stoppedAt)}`];
+  }
+  const role = fault.slice('kill '.length);
+  const pod = runner.pods(role).find((p) => p.ready && !p.terminating);
+  if (!pod) throw new Error(`soak: no ready ${role} pod to kill`);
+  const killedAt = Date.now();
+  await runner.kill(role, pod.name);
+  const readyAt = await runner.waitReady(pod.name, killedAt);
+  return [`SIGKILL of ${pod.name}; the kubelet model restarted it and it was ready again after ${ms(readyAt - killedAt)}`];
+}
+
+function describeRollout(r: RolloutReport): string {
+  const drains = r.terminated.map((t) => `${ms(t.exitedAfterMs)}${t.killedAfterGrace ? ' (SIGKILL after the grace period)' : ''}`).join(', ');
+  return `${r.deployment}: new pods available after ${ms(r.availableAt - r.startedAt)}, old pods gone after ${ms(r.endedAt - r.startedAt)} (each exited ${drains} after SIGTERM)`;
+}
+
+function faultResult(f: { fault: FaultKind; before: TimeWindow; during: TimeWindow; after: TimeWindow; notes: string[] }, load: LoadGenerator): FaultResult {
+  const span = { from: f.during.from, to: f.after.to };
+  let activityRetries = 0;
+  for (const runs of load.executions.values()) for (const run of runs) if (run.attempt > 1 && run.at >= span.from && run.at < span.to) activityRetries++;
+  return {
+    ...f,
+    figures: { before: phaseFigures(load.records, f.before), during: phaseFigures(load.records, f.during), after: phaseFigures(load.records, f.after) },
+    failedCalls: countFailures(load.failures, span),
+    retriedAttempts: countFailures(load.attempts.filter((a) => !isLongPollTimeout(a)), span),
+    throughput: throughputImpact(load.records, f.before, f.during, f.after),
+    activityRetries,
+  };
+}
+
+/** A long poll that ends with DEADLINE_EXCEEDED by design is no failure. */
+function isLongPollTimeout(a: CallFailure): boolean {
+  return a.code === 'DEADLINE_EXCEEDED' && a.call === 'GetWorkflowExecutionHistory';
+}
+
+/** The figures per fault as text tables, and the totals. */
+export function formatReport(report: SoakReport): string {
+  const p = (f: PhaseFigures, which: 'start' | 'e2e') => `${ms(f[`${which}P50`])} / ${ms(f[`${which}P99`])}`;
+  const counts = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ') || '0';
+  const latency = table(
+    ['fault', 'lasted', 'start p50/p99 before', 'during', 'after', 'end-to-end p50/p99 before', 'during', 'after'],
+    report.faults.map((f) => [f.fault, ms(f.during.to - f.during.from), p(f.figures.before, 'start'), p(f.figures.during, 'start'), p(f.figures.after, 'start'),
+      p(f.figures.before, 'e2e'), p(f.figures.during, 'e2e'), p(f.figures.after, 'e2e')]),
+  );
+  const reliability = table(
+    ['fault', 'failed client calls', 'attempts retried by the SDK', 'activity retries', 'throughput before', 'lowest', 'dip', 'back to 90% after'],
+    report.faults.map((f) => [f.fault, counts(f.failedCalls), counts(f.retriedAttempts), String(f.activityRetries), `${f.throughput.preRate.toFixed(1)}/s`,
+      `${f.throughput.minRate.toFixed(1)}/s`, `${f.throughput.dipPercent}%`, f.throughput.recoveryMs === undefined ? 'not within the after window' : ms(f.throughput.recoveryMs)]),
+  );
+  const ramp = table(['rate', 'started/s', 'start p99', 'end-to-end p50', 'end-to-end p99', 'failed', 'sustained'],
+    report.ramp.map((s) => [`${s.rate}/s`, s.achievedStartRate.toFixed(1), ms(s.figures.startP99), ms(s.figures.e2eP50), ms(s.figures.e2eP99), String(s.failures), s.sustained ? 'yes' : 'no']));
+  const e = report.executions;
+  return [
+    `Soak "${report.profile.name}": ${report.profile.replicas} pods per role, workflow = 1 activity + ${ms(report.profile.timerMs)} timer, ${report.profile.workers ?? 2} workers.`,
+    'Finding the rate:', ramp,
+    `Sustained ${report.sustainedRate}/s; faults injected at ${report.loadRate}/s. Latency per fault (p50 / p99):`, latency,
+    'Failures and throughput per fault (completions per second over a 5 s window):', reliability,
+    `${report.workflows} workflows started, ${report.lost.length} lost, ${e.completed} completed; activity: ${e.missing.length} missing, ${e.duplicates.length} duplicated attempts, `
+      + `${e.retried.length} retried attempts, ${e.phantom.length} ran for a workflow that never started; ${report.startsShed} starts shed; ${ms(report.durationMs)} in all.`,
+  ].join('\n\n');
+}
