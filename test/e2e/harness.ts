@@ -81,21 +81,34 @@ export class E2eEnvironment {
   }
 
   /**
-   * Synthesizes the app on databases named after `scenario` (through `lock`, if given) and runs it
-   * with the tools of the app's release.
+   * The app synthesized on databases named after `scenario` (through `lock`, if given), the Secrets
+   * it needs and the tools of its release: what `up` runs, and what a runner's `upgrade` takes.
    */
-  public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
+  public manifest(scenario: string, options: UpOptions = {}): { yaml: string; secrets: RunnerOptions['secrets']; tools: E2eTools } {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
       namespaces: options.namespaces, version: options.version, replicas: options.replicas,
     });
     options.lock?.check(app);
-    const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
     const { name, userKey, passwordKey } = E2E.dbSecret;
-    const runner = await ClusterRunner.up({
+    return {
       yaml: app.synthYaml(),
       secrets: { [name]: { [userKey]: this.postgres.user, [passwordKey]: this.postgres.password }, ...options.secrets?.(cluster) },
       tools: this.toolsFor(cluster.version.version),
+    };
+  }
+
+  /**
+   * Synthesizes the app on databases named after `scenario` (through `lock`, if given) and runs it
+   * with the tools of the app's release.
+   */
+  public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
+    const { yaml, secrets, tools } = this.manifest(scenario, options);
+    const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
+    const runner = await ClusterRunner.up({
+      yaml,
+      secrets,
+      tools,
       workDir,
       timeoutMs: options.timeoutMs,
       mutateProcess: options.mutateProcess,

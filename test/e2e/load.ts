@@ -16,7 +16,7 @@
 import { InterceptingCall, Interceptor, status as grpcStatus } from '@grpc/grpc-js';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { soakWorkflow } from './workflows';
 
 /** A client call that failed for good, or one attempt of it that the SDK retried. */
@@ -63,9 +63,9 @@ export interface LoadOptions {
 /** Where every attempt of a client call that fails goes; a retried attempt ends up here too. */
 function attemptRecorder(failures: CallFailure[]): Interceptor {
   return (options, nextCall) => new InterceptingCall(nextCall(options), {
-    start(metadata, listener, next) {
+    start(metadata, _listener, next) {
+      // Only the status is looked at; grpc-js passes everything else through.
       next(metadata, {
-        ...listener,
         onReceiveStatus(status, nextStatus) {
           if (status.code !== grpcStatus.OK) {
             const method = String(options.method_definition.path).split('/').pop() ?? '?';
@@ -86,6 +86,8 @@ export function errorCode(err: unknown): string {
   }
   return (err as Error)?.name ?? typeof err;
 }
+
+const quietBundlerLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error, log: () => undefined };
 
 export class LoadGenerator {
   public static async start(options: LoadOptions): Promise<LoadGenerator> {
@@ -190,13 +192,15 @@ export class LoadGenerator {
         executions.set(id, list);
       },
     };
+    // One bundle for the pool: bundling is the slow part of a worker's start.
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundlerLogger });
     for (let i = 0; i < count; i++) {
       const connection = await NativeConnection.connect({ address: this.options.address });
       const worker = await Worker.create({
         connection,
         namespace: this.options.namespace,
         taskQueue: this.options.taskQueue,
-        workflowsPath: require.resolve('./workflows'),
+        workflowBundle,
         activities,
         identity: `soak-worker-${i}`,
       });
