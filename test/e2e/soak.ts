@@ -8,19 +8,20 @@
  * Shared by the short soak in the e2e suite (soak.e2e.test.ts) and `npm run soak` (scripts/soak.ts).
  */
 import { Connection } from '@temporalio/client';
-import { E2eEnvironment, NAMESPACE, registerNamespace } from './harness';
+import { E2eEnvironment, NAMESPACE, registerNamespace, UpOptions } from './harness';
 import { CallFailure, LoadGenerator, WorkflowRecord } from './load';
 import { ClusterRunner, RolloutReport, RunnerEvent } from './runner';
 import {
   auditExecutions, countFailures, ExecutionAudit, lostWorkflows, ms, phaseFigures, PhaseFigures, table, throughputImpact,
   ThroughputImpact, TimeWindow,
 } from './soak-stats';
+import { ClusterLock, TemporalVersion } from '../../lib';
 import { delay } from '../support/processes';
 
 export const SOAK_TASK_QUEUE = 'soak';
 
 /** A fault the soak injects: a rolling restart of every Deployment, a SIGKILL of one pod of a role, a PostgreSQL restart. */
-export type FaultKind = 'rolling-restart' | `kill ${'frontend' | 'history' | 'matching' | 'worker'}` | 'postgres-restart';
+export type FaultKind = 'rolling-restart' | `kill ${'frontend' | 'history' | 'matching' | 'worker'}` | 'postgres-restart' | 'upgrade';
 
 export interface SoakProfile {
   readonly name: string;
@@ -42,6 +43,25 @@ export interface SoakProfile {
   readonly postgresDownMs: number;
   /** @default 2 */
   readonly workers?: number;
+}
+
+/**
+ * The release the upgrade fault starts from: the newest known patch of the minor before the
+ * default release's, as the upgrade e2e test does it.
+ */
+export function upgradeFrom(): string {
+  const to = TemporalVersion.of(TemporalVersion.DEFAULT);
+  const candidates = TemporalVersion.known().filter((v) => {
+    try {
+      const t = TemporalVersion.of(v);
+      return t.major === to.major && t.minor === to.minor - 1;
+    } catch {
+      return false;
+    }
+  });
+  const from = candidates.sort((a, b) => TemporalVersion.of(a).compare(TemporalVersion.of(b))).pop();
+  if (!from) throw new Error(`no known release of ${to.major}.${to.minor - 1} to upgrade from`);
+  return from;
 }
 
 /** The short soak of the e2e suite: a few minutes. */
@@ -70,7 +90,7 @@ export const LONG_SOAK: SoakProfile = {
   loadFraction: 0.7,
   beforeMs: 30_000,
   afterMs: 45_000,
-  faults: ['rolling-restart', 'kill frontend', 'kill history', 'kill matching', 'kill worker', 'postgres-restart'],
+  faults: ['rolling-restart', 'kill frontend', 'kill history', 'kill matching', 'kill worker', 'postgres-restart', 'upgrade'],
   postgresDownMs: 5_000,
 };
 
@@ -116,50 +136,108 @@ export interface SoakReport {
 /** Brings the soak's cluster up on databases of its own and runs the profile against it. */
 export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (line: string) => void = console.log): Promise<SoakReport> {
   const began = Date.now();
-  const runner = await env.up(`soak_${profile.name}`, { replicas: profile.replicas, kubelet: true, maxReplicas: profile.replicas });
-  log(`soak: cluster up in ${ms(Date.now() - began)}: ${runner.roleNames.map((r) => `${r} ${runner.pods(r).map((p) => p.ip).join(', ')}`).join('; ')}; `
-    + `clients and workers use the frontend Service at ${runner.serviceEndpoint('frontend')}`);
-  const address = runner.serviceEndpoint('frontend');
-  const admin = await Connection.connect({ address });
+  const generators: LoadGenerator[] = [];
+  const faults: FaultResult[] = [];
+  const events: RunnerEvent[] = [];
+  const inPlace = profile.faults.filter((f) => f !== 'upgrade');
+  const { runner, load } = await soakCluster(env, profile, `soak_${profile.name}`, {}, log);
+  generators.push(load);
+  let ramp: RampStep[];
+  let sustained: number;
+  let loadRate: number;
   try {
-    await registerNamespace(admin);
-  } finally {
-    await admin.close();
-  }
-  const load = await LoadGenerator.start({
-    address, namespace: NAMESPACE, taskQueue: SOAK_TASK_QUEUE, timerMs: profile.timerMs, workflowTimeoutMs: 10 * 60_000, workers: profile.workers,
-  });
-  try {
-    const ramp = await findRate(load, profile, log);
-    const sustained = [...ramp].reverse().find((s) => s.sustained)?.rate ?? 0;
+    ramp = await findRate(load, profile, log);
+    sustained = [...ramp].reverse().find((s) => s.sustained)?.rate ?? 0;
     if (sustained === 0) throw new Error(`soak: not even ${profile.rampRates[0]} workflows/s sustained; see the ramp above`);
-    const loadRate = Math.max(1, Math.round(sustained * profile.loadFraction * 10) / 10);
+    loadRate = Math.max(1, Math.round(sustained * profile.loadFraction * 10) / 10);
     log(`soak: sustained ${sustained} workflows/s; the faults run at ${loadRate}/s (${Math.round(profile.loadFraction * 100)}%)`);
     load.setRate(loadRate);
-    const faults: Array<{ fault: FaultKind; before: TimeWindow; during: TimeWindow; after: TimeWindow; notes: string[] }> = [];
-    for (const fault of profile.faults) {
-      await delay(profile.beforeMs);
-      const injectedAt = Date.now();
-      log(`soak: ${fault} at ${new Date(injectedAt).toISOString()}`);
-      const notes = await inject(fault, runner, env, profile);
-      const endedAt = Date.now();
-      log(`soak: ${fault} done in ${ms(endedAt - injectedAt)}: ${notes.join('; ')}`);
-      await delay(profile.afterMs);
-      faults.push({ fault, before: { from: injectedAt - profile.beforeMs, to: injectedAt }, during: { from: injectedAt, to: endedAt }, after: { from: endedAt, to: endedAt + profile.afterMs }, notes });
-    }
-    load.setRate(0);
-    if (!(await load.drain(5 * 60_000))) log(`soak: ${load.inFlight} workflows still had no result 5 minutes after the load stopped`);
-    await load.audit();
-    const executions = auditExecutions(load.records, load.executions);
-    const results = faults.map((f) => faultResult(f, load));
-    return {
-      profile, ramp, sustainedRate: sustained, loadRate, faults: results, workflows: load.records.length, lost: lostWorkflows(load.records), executions,
-      startsShed: load.shed.length, durationMs: Date.now() - began, events: runner.events,
-    };
+    const pending: Array<() => FaultResult> = [];
+    for (const fault of inPlace) pending.push(await underLoad(load, profile, fault, () => inject(fault, runner, env, profile), log));
+    await finish(load, log);
+    faults.push(...pending.map((result) => result()));
   } finally {
+    events.push(...runner.events);
     await load.close();
     await runner.down();
   }
+  if (profile.faults.includes('upgrade')) {
+    // A cluster of its own on the previous minor, under the same rate, then the default release's
+    // manifest applied over it through the same lock: new schema Jobs, then every Deployment rolls.
+    const from = upgradeFrom();
+    const lock = ClusterLock.inMemory();
+    const scenario = `soak_${profile.name}_upgrade`;
+    const old = await soakCluster(env, profile, scenario, { version: from, lock }, log);
+    generators.push(old.load);
+    try {
+      old.load.setRate(loadRate);
+      const result = await underLoad(old.load, profile, 'upgrade', async () => {
+        const next = env.manifest(scenario, { lock, replicas: profile.replicas });
+        const reports = await old.runner.upgrade(next.yaml, next.tools);
+        return [`${from} to ${next.tools.version}`, ...reports.map(describeRollout)];
+      }, log);
+      await finish(old.load, log);
+      faults.push(result());
+    } finally {
+      events.push(...old.runner.events);
+      await old.load.close();
+      await old.runner.down();
+    }
+  }
+  const records = generators.flatMap((g) => g.records);
+  const executions = new Map(generators.flatMap((g) => [...g.executions]));
+  return {
+    profile, ramp, sustainedRate: sustained, loadRate, faults, workflows: records.length, lost: lostWorkflows(records),
+    executions: auditExecutions(records, executions), startsShed: generators.reduce((n, g) => n + g.shed.length, 0), durationMs: Date.now() - began, events,
+  };
+}
+
+/** A cluster with the profile's pods per role, its namespace, and a load generator (at rate 0) on its frontend Service. */
+async function soakCluster(env: E2eEnvironment, profile: SoakProfile, scenario: string, options: Pick<UpOptions, 'version' | 'lock'>, log: (line: string) => void):
+Promise<{ runner: ClusterRunner; load: LoadGenerator }> {
+  const began = Date.now();
+  const runner = await env.up(scenario, { ...options, replicas: profile.replicas, kubelet: true, maxReplicas: profile.replicas });
+  try {
+    const address = runner.serviceEndpoint('frontend');
+    log(`soak: ${scenario} up in ${ms(Date.now() - began)}: ${runner.roleNames.map((r) => `${r} ${runner.pods(r).map((p) => p.ip).join(', ')}`).join('; ')}; `
+      + `clients and workers use the frontend Service at ${address}`);
+    const admin = await Connection.connect({ address });
+    try {
+      await registerNamespace(admin);
+    } finally {
+      await admin.close();
+    }
+    const load = await LoadGenerator.start({
+      address, namespace: NAMESPACE, taskQueue: SOAK_TASK_QUEUE, timerMs: profile.timerMs, workflowTimeoutMs: 10 * 60_000, workers: profile.workers,
+    });
+    return { runner, load };
+  } catch (err) {
+    await runner.down();
+    throw err;
+  }
+}
+
+/**
+ * A quiet `beforeMs`, the fault, a quiet `afterMs`; returns how to work out the fault's figures,
+ * to be called once its workflows are done.
+ */
+async function underLoad(load: LoadGenerator, profile: SoakProfile, fault: FaultKind, act: () => Promise<string[]>, log: (line: string) => void): Promise<() => FaultResult> {
+  await delay(profile.beforeMs);
+  const injectedAt = Date.now();
+  log(`soak: ${fault} at ${new Date(injectedAt).toISOString()}`);
+  const notes = await act();
+  const endedAt = Date.now();
+  log(`soak: ${fault} done in ${ms(endedAt - injectedAt)}: ${notes.join('; ')}`);
+  await delay(profile.afterMs);
+  return () => faultResult({ fault, before: { from: injectedAt - profile.beforeMs, to: injectedAt }, during: { from: injectedAt, to: endedAt },
+    after: { from: endedAt, to: endedAt + profile.afterMs }, notes }, load);
+}
+
+/** Stops the load, waits for its workflows, and asks the server about every one without a result. */
+async function finish(load: LoadGenerator, log: (line: string) => void): Promise<void> {
+  load.setRate(0);
+  if (!(await load.drain(5 * 60_000))) log(`soak: ${load.inFlight} workflows still had no result 5 minutes after the load stopped`);
+  await load.audit();
 }
 
 /** Runs each rate of the ramp for a step, lets its workflows finish, and keeps going while the rate holds. */
