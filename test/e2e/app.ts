@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster, TemporalNamespace } from '../../lib';
+import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, ShutdownOptions, TemporalCluster, TemporalNamespace } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -53,6 +53,11 @@ export interface E2eAppOptions {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * The frontend's graceful shutdown (the soak compares settings with it).
+   * @default - the library's
+   */
+  readonly shutdown?: ShutdownOptions;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -89,6 +94,7 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     metricsPort: ports.metrics,
     tls: options.tls,
     namespaces: options.namespaces,
+    shutdown: options.shutdown,
   });
   return { app, cluster };
 }

@@ -43,6 +43,16 @@ export interface SoakProfile {
   readonly postgresDownMs: number;
   /** @default 2 */
   readonly workers?: number;
+  /**
+   * Run the faults at this rate instead of searching for one (to compare settings at one rate).
+   * @default - loadFraction of the rate the ramp finds
+   */
+  readonly fixedRate?: number;
+  /**
+   * Settings of the app that differ from the library's defaults, to measure what a setting buys.
+   * @default - the library's defaults
+   */
+  readonly app?: Pick<UpOptions, 'shutdown'>;
 }
 
 /**
@@ -131,6 +141,10 @@ export interface SoakReport {
   readonly startsShed: number;
   readonly durationMs: number;
   readonly events: RunnerEvent[];
+  /** Workflows started and completed in each second since `startedAt`, and failed client calls. */
+  readonly timeline: { startedAt: number; started: number[]; completed: number[]; failed: number[] };
+  /** Where each activity retry happened: the fault or ramp step whose span holds its second attempt. */
+  readonly activityRetries: Array<{ id: string; at: number; attempts: number; during: string }>;
 }
 
 /** Brings the soak's cluster up on databases of its own and runs the profile against it. */
@@ -140,17 +154,24 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
   const faults: FaultResult[] = [];
   const events: RunnerEvent[] = [];
   const inPlace = profile.faults.filter((f) => f !== 'upgrade');
-  const { runner, load } = await soakCluster(env, profile, `soak_${profile.name}`, {}, log);
+  const spans: Array<{ what: string; from: number; to: number }> = [];
+  const { runner, load } = await soakCluster(env, profile, `soak_${profile.name}`, { ...profile.app }, log);
   generators.push(load);
-  let ramp: RampStep[];
+  let ramp: RampStep[] = [];
   let sustained: number;
   let loadRate: number;
   try {
-    ramp = await findRate(load, profile, log);
-    sustained = [...ramp].reverse().find((s) => s.sustained)?.rate ?? 0;
-    if (sustained === 0) throw new Error(`soak: not even ${profile.rampRates[0]} workflows/s sustained; see the ramp above`);
-    loadRate = Math.max(1, Math.round(sustained * profile.loadFraction * 10) / 10);
-    log(`soak: sustained ${sustained} workflows/s; the faults run at ${loadRate}/s (${Math.round(profile.loadFraction * 100)}%)`);
+    if (profile.fixedRate === undefined) {
+      ramp = await findRate(load, profile, log, spans);
+      sustained = [...ramp].reverse().find((s) => s.sustained)?.rate ?? 0;
+      if (sustained === 0) throw new Error(`soak: not even ${profile.rampRates[0]} workflows/s sustained; see the ramp above`);
+      loadRate = Math.max(1, Math.round(sustained * profile.loadFraction * 10) / 10);
+      log(`soak: sustained ${sustained} workflows/s; the faults run at ${loadRate}/s (${Math.round(profile.loadFraction * 100)}%)`);
+    } else {
+      sustained = profile.fixedRate / profile.loadFraction;
+      loadRate = profile.fixedRate;
+      log(`soak: the faults run at the fixed rate of ${loadRate}/s`);
+    }
     load.setRate(loadRate);
     const pending: Array<() => FaultResult> = [];
     for (const fault of inPlace) pending.push(await underLoad(load, profile, fault, () => inject(fault, runner, env, profile), log));
@@ -167,12 +188,12 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
     const from = upgradeFrom();
     const lock = ClusterLock.inMemory();
     const scenario = `soak_${profile.name}_upgrade`;
-    const old = await soakCluster(env, profile, scenario, { version: from, lock }, log);
+    const old = await soakCluster(env, profile, scenario, { ...profile.app, version: from, lock }, log);
     generators.push(old.load);
     try {
       old.load.setRate(loadRate);
       const result = await underLoad(old.load, profile, 'upgrade', async () => {
-        const next = env.manifest(scenario, { lock, replicas: profile.replicas });
+        const next = env.manifest(scenario, { ...profile.app, lock, replicas: profile.replicas });
         const reports = await old.runner.upgrade(next.yaml, next.tools);
         return [`${from} to ${next.tools.version}`, ...reports.map(describeRollout)];
       }, log);
@@ -186,14 +207,32 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
   }
   const records = generators.flatMap((g) => g.records);
   const executions = new Map(generators.flatMap((g) => [...g.executions]));
+  const audit = auditExecutions(records, executions);
+  for (const f of faults) spans.push({ what: f.fault, from: f.during.from, to: f.after.to });
+  const activityRetries = audit.retried.map((r) => {
+    const second = executions.get(r.id)!.find((x) => x.attempt > 1)!;
+    return { id: r.id, at: second.at, attempts: r.attempts, during: spans.find((s) => second.at >= s.from && second.at < s.to)?.what ?? 'a quiet period' };
+  });
+  const second = (t: number) => Math.floor((t - began) / 1000);
+  const series = (times: number[]) => {
+    const out: number[] = [];
+    for (const t of times) out[second(t)] = (out[second(t)] ?? 0) + 1;
+    return Array.from(out, (n) => n ?? 0);
+  };
   return {
     profile, ramp, sustainedRate: sustained, loadRate, faults, workflows: records.length, lost: lostWorkflows(records),
-    executions: auditExecutions(records, executions), startsShed: generators.reduce((n, g) => n + g.shed.length, 0), durationMs: Date.now() - began, events,
+    executions: audit, startsShed: generators.reduce((n, g) => n + g.shed.length, 0), durationMs: Date.now() - began, events, activityRetries,
+    timeline: {
+      startedAt: began,
+      started: series(records.flatMap((r) => (r.startedAt === undefined ? [] : [r.startedAt]))),
+      completed: series(records.flatMap((r) => (r.completedAt === undefined ? [] : [r.completedAt]))),
+      failed: series(generators.flatMap((g) => g.failures.map((f) => f.at))),
+    },
   };
 }
 
 /** A cluster with the profile's pods per role, its namespace, and a load generator (at rate 0) on its frontend Service. */
-async function soakCluster(env: E2eEnvironment, profile: SoakProfile, scenario: string, options: Pick<UpOptions, 'version' | 'lock'>, log: (line: string) => void):
+async function soakCluster(env: E2eEnvironment, profile: SoakProfile, scenario: string, options: Pick<UpOptions, 'version' | 'lock' | 'shutdown'>, log: (line: string) => void):
 Promise<{ runner: ClusterRunner; load: LoadGenerator }> {
   const began = Date.now();
   const runner = await env.up(scenario, { ...options, replicas: profile.replicas, kubelet: true, maxReplicas: profile.replicas });
@@ -241,7 +280,7 @@ async function finish(load: LoadGenerator, log: (line: string) => void): Promise
 }
 
 /** Runs each rate of the ramp for a step, lets its workflows finish, and keeps going while the rate holds. */
-async function findRate(load: LoadGenerator, profile: SoakProfile, log: (line: string) => void): Promise<RampStep[]> {
+async function findRate(load: LoadGenerator, profile: SoakProfile, log: (line: string) => void, spans: Array<{ what: string; from: number; to: number }>): Promise<RampStep[]> {
   const steps: RampStep[] = [];
   for (const rate of profile.rampRates) {
     const from = Date.now();
@@ -250,6 +289,7 @@ async function findRate(load: LoadGenerator, profile: SoakProfile, log: (line: s
     load.setRate(0);
     const to = Date.now();
     await load.drain(60_000);
+    spans.push({ what: `ramp ${rate}/s`, from, to: Date.now() });
     const inStep = load.records.filter((r) => r.startCallAt >= from && r.startCallAt < to);
     const figures = phaseFigures(load.records, { from, to });
     const failures = inStep.filter((r) => r.startError || r.resultError).length;
@@ -332,5 +372,7 @@ export function formatReport(report: SoakReport): string {
     'Failures and throughput per fault (completions per second over a 5 s window):', reliability,
     `${report.workflows} workflows started, ${report.lost.length} lost, ${e.completed} completed; activity: ${e.missing.length} missing, ${e.duplicates.length} duplicated attempts, `
       + `${e.retried.length} retried attempts, ${e.phantom.length} ran for a workflow that never started; ${report.startsShed} starts shed; ${ms(report.durationMs)} in all.`,
+    ...(report.activityRetries.length ? [`Activity retries (a second attempt after the first did not report back within its 10 s start-to-close timeout): ${
+      Object.entries(report.activityRetries.reduce<Record<string, number>>((c, r) => ({ ...c, [r.during]: (c[r.during] ?? 0) + 1 }), {})).map(([k, v]) => `${v} during ${k}`).join(', ')}.`] : []),
   ].join('\n\n');
 }
