@@ -527,6 +527,8 @@ export class ClusterRunner {
   private async startServiceProxies(): Promise<void> {
     const services = this.ofKind('Service').filter((s) => s.spec.clusterIP !== 'None' && s.spec.selector);
     for (const [i, svc] of services.entries()) {
+      // A Service whose selector picks no Deployment's pods has no endpoints: nothing to proxy.
+      if (!this.deploymentStates.some((d) => selects(svc, d.object))) continue;
       const d = this.selectedDeployment(svc);
       for (const port of svc.spec.ports as Array<{ name?: string; port: number; targetPort?: number | string }>) {
         const target = port.targetPort ?? port.port;
@@ -543,8 +545,7 @@ export class ClusterRunner {
 
   /** The one Deployment whose pods a Service's selector picks. */
   private selectedDeployment(svc: K8sObject): DeploymentState {
-    const selector: Record<string, string> = svc.spec.selector ?? {};
-    const picked = this.deploymentStates.filter((d) => Object.entries(selector).every(([k, v]) => d.object.spec.template.metadata?.labels?.[k] === v));
+    const picked = this.deploymentStates.filter((d) => selects(svc, d.object));
     if (picked.length !== 1) throw new Error(`Service ${svc.metadata.name} selects ${picked.length} Deployments' pods; the runner resolves a Service to exactly one`);
     return picked[0];
   }
@@ -1165,6 +1166,12 @@ function project(where: string, source: string, data: Record<string, string> | u
     files[file] = data[key];
   }
   return files;
+}
+
+/** Whether a Service's selector picks a Deployment's pods. */
+function selects(svc: K8sObject, deployment: K8sObject): boolean {
+  const selector: Record<string, string> = svc.spec.selector ?? {};
+  return Object.entries(selector).every(([k, v]) => deployment.spec.template.metadata?.labels?.[k] === v);
 }
 
 /** The manifest's objects, refusing YAML that does not parse. */
