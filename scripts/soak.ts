@@ -3,10 +3,11 @@
 // the throughput dip and the time back to 90%. It exits non-zero when a workflow was lost, an
 // activity attempt ran twice, or a client call failed during the rolling restart.
 //
-//   npm run soak [-- --profile short|long] [--json FILE] [--faults F1,F2] [--rate N] [--shutdown FAIL_S,DRAIN_S]
+//   npm run soak [-- --profile short|long] [--json FILE] [--faults F1,F2] [--rate N] [--shutdown F,D,H,M]
 //
 // --faults, --rate and --shutdown compare settings: only these faults, at a fixed rate instead of
-// 70% of the one found, with the frontend's fail-health-check and drain durations in seconds.
+// 70% of the one found, with the shutdown prop's durations in seconds: the frontend's
+// fail-health-check and drain, history's and matching's drains (empty for the default).
 //
 // Heavy: it runs eight or more server processes and PostgreSQL; on a shared machine run it alone.
 import * as fs from 'fs';
@@ -25,8 +26,8 @@ async function main(): Promise<number> {
   if (values.faults) profile = { ...profile, faults: values.faults.split(',') as FaultKind[] };
   if (values.rate) profile = { ...profile, fixedRate: Number(values.rate) };
   if (values.shutdown) {
-    const [fail, drain] = values.shutdown.split(',').map(Number);
-    profile = { ...profile, app: { shutdown: { failHealthCheckDuration: Duration.seconds(fail), drainDuration: Duration.seconds(drain) } } };
+    const [fail, drain, history, matching] = values.shutdown.split(',').map((v) => (v === '' || v === undefined ? undefined : Duration.seconds(Number(v))));
+    profile = { ...profile, app: { shutdown: { failHealthCheckDuration: fail, drainDuration: drain, historyDrainDuration: history, matchingDrainDuration: matching } } };
   }
   process.env.CDK8S_CHECK_UPGRADE ??= 'false';
   const env = await E2eEnvironment.create();
