@@ -39,6 +39,7 @@ describe('throughputImpact', () => {
     expect(t.preRate).toBeCloseTo(10, 0);
     expect(t.dipPercent).toBeLessThanOrEqual(5);
     expect(t.recoveryMs).toBe(0);
+    expect(t.belowMs).toBe(0);
   });
 
   it('measures a stall: the dip to nothing, and the recovery from the fault start to the last window below 90%', () => {
@@ -50,6 +51,9 @@ describe('throughputImpact', () => {
     // Below 90% while the 5 s trailing window still holds part of the stall: until about 34.5 s.
     expect(t.recoveryMs).toBeGreaterThanOrEqual(14_000);
     expect(t.recoveryMs).toBeLessThanOrEqual(15_000);
+    // The stall (5 s) plus the window's lag: between 5 and 10 s below 90% in all.
+    expect(t.belowMs).toBeGreaterThanOrEqual(5_000);
+    expect(t.belowMs).toBeLessThanOrEqual(10_000);
   });
 
   it('reports no recovery when the rate is still down at the end', () => {

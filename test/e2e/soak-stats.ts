@@ -64,6 +64,8 @@ export interface ThroughputImpact {
    * when it never was), in ms; undefined when it was still below at the end of `after`.
    */
   readonly recoveryMs?: number;
+  /** How long in all the rate was below 90% of the pre-fault rate, from the fault's start to the end of `after`. */
+  readonly belowMs: number;
 }
 
 /**
@@ -77,10 +79,14 @@ export function throughputImpact(records: WorkflowRecord[], before: TimeWindow, 
   const preRate = completions.filter((c) => c >= before.from && c < before.to).length / ((before.to - before.from) / 1000);
   let minRate = Infinity;
   let lastBelow: number | undefined;
+  let belowMs = 0;
   for (let t = during.from + 250; t <= after.to; t += 250) {
     const rate = completionRate(completions, t, windowMs);
     minRate = Math.min(minRate, rate);
-    if (rate < 0.9 * preRate) lastBelow = t;
+    if (rate < 0.9 * preRate) {
+      lastBelow = t;
+      belowMs += 250;
+    }
   }
   if (minRate === Infinity) minRate = preRate;
   const stillBelow = lastBelow !== undefined && lastBelow > after.to - 1_000;
@@ -89,6 +95,7 @@ export function throughputImpact(records: WorkflowRecord[], before: TimeWindow, 
     minRate,
     dipPercent: preRate > 0 ? Math.max(0, Math.round((1 - minRate / preRate) * 100)) : 0,
     recoveryMs: stillBelow ? undefined : lastBelow === undefined ? 0 : lastBelow - during.from,
+    belowMs,
   };
 }
 

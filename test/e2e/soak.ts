@@ -358,9 +358,9 @@ export function formatReport(report: SoakReport): string {
       p(f.figures.before, 'e2e'), p(f.figures.during, 'e2e'), p(f.figures.after, 'e2e')]),
   );
   const reliability = table(
-    ['fault', 'failed client calls', 'attempts retried by the SDK', 'activity retries', 'throughput before', 'lowest', 'dip', 'back to 90% after'],
+    ['fault', 'failed client calls', 'attempts retried by the SDK', 'activity retries', 'throughput before', 'lowest', 'dip', 'below 90% for', 'back to 90% after'],
     report.faults.map((f) => [f.fault, counts(f.failedCalls), counts(f.retriedAttempts), String(f.activityRetries), `${f.throughput.preRate.toFixed(1)}/s`,
-      `${f.throughput.minRate.toFixed(1)}/s`, `${f.throughput.dipPercent}%`, f.throughput.recoveryMs === undefined ? 'not within the after window' : ms(f.throughput.recoveryMs)]),
+      `${f.throughput.minRate.toFixed(1)}/s`, `${f.throughput.dipPercent}%`, ms(f.throughput.belowMs), f.throughput.recoveryMs === undefined ? 'not within the after window' : ms(f.throughput.recoveryMs)]),
   );
   const ramp = table(['rate', 'started/s', 'start p99', 'end-to-end p50', 'end-to-end p99', 'failed', 'sustained'],
     report.ramp.map((s) => [`${s.rate}/s`, s.achievedStartRate.toFixed(1), ms(s.figures.startP99), ms(s.figures.e2eP50), ms(s.figures.e2eP99), String(s.failures), s.sustained ? 'yes' : 'no']));
