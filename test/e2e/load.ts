@@ -45,6 +45,23 @@ export interface WorkflowRecord {
   finalStatus?: string;
 }
 
+/** One slow workflow, and the step of its history that waited longest. */
+export interface SlowWorkflow {
+  readonly id: string;
+  readonly startCallAt: number;
+  readonly e2eMs: number;
+  longestGap?: { ms: number; from: string; to: string };
+  events?: string[];
+}
+
+/** The history event types a soak workflow's history holds, by number (temporal.api.enums.v1.EventType). */
+const EVENT_NAMES: Record<number, string> = {
+  1: 'WorkflowExecutionStarted', 2: 'WorkflowExecutionCompleted', 5: 'WorkflowExecutionTimedOut',
+  6: 'WorkflowTaskScheduled', 7: 'WorkflowTaskStarted', 8: 'WorkflowTaskCompleted', 9: 'WorkflowTaskTimedOut', 10: 'WorkflowTaskFailed',
+  11: 'ActivityTaskScheduled', 12: 'ActivityTaskStarted', 13: 'ActivityTaskCompleted', 14: 'ActivityTaskFailed', 15: 'ActivityTaskTimedOut',
+  17: 'TimerStarted', 18: 'TimerFired',
+};
+
 export interface LoadOptions {
   /** `host:port` of the frontend, as clients reach it (the frontend Service). */
   readonly address: string;
@@ -171,6 +188,31 @@ export class LoadGenerator {
         }
       }));
     }
+  }
+
+  /**
+   * Where the slowest workflows spent their time: for each of the `count` started `within` with
+   * the longest end-to-end latency, the longest gap between two consecutive events of its history, which
+   * names the step that waited (a workflow or activity task not picked up, a task that timed out).
+   */
+  public async slowest(count: number, within: Array<{ from: number; to: number }> = [{ from: 0, to: Infinity }]): Promise<SlowWorkflow[]> {
+    const done = this.records.filter((r) => r.completedAt !== undefined && within.some((w) => r.startCallAt >= w.from && r.startCallAt < w.to)).sort((a, b) => (b.completedAt! - b.startCallAt) - (a.completedAt! - a.startCallAt));
+    return Promise.all(done.slice(0, count).map(async (r) => {
+      const slow: SlowWorkflow = { id: r.id, startCallAt: r.startCallAt, e2eMs: r.completedAt! - r.startCallAt };
+      try {
+        const events = (await this.client.workflow.getHandle(r.id).fetchHistory()).events ?? [];
+        const time = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+        const name = (e: (typeof events)[number]) => EVENT_NAMES[Number(e.eventType)] ?? String(e.eventType);
+        for (let i = 1; i < events.length; i++) {
+          const gap = time(events[i]) - time(events[i - 1]);
+          if (!slow.longestGap || gap > slow.longestGap.ms) slow.longestGap = { ms: gap, from: name(events[i - 1]), to: name(events[i]) };
+        }
+        slow.events = events.map(name);
+      } catch (err) {
+        slow.events = [`history not read: ${errorCode(err)}`];
+      }
+      return slow;
+    }));
   }
 
   public async close(): Promise<void> {

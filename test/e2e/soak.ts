@@ -9,7 +9,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { E2eEnvironment, NAMESPACE, registerNamespace, UpOptions } from './harness';
-import { CallFailure, LoadGenerator, WorkflowRecord } from './load';
+import { CallFailure, LoadGenerator, SlowWorkflow, WorkflowRecord } from './load';
 import { ClusterRunner, RolloutReport, RunnerEvent } from './runner';
 import {
   auditExecutions, countFailures, ExecutionAudit, lostWorkflows, ms, phaseFigures, PhaseFigures, table, throughputImpact,
@@ -143,6 +143,8 @@ export interface SoakReport {
   readonly events: RunnerEvent[];
   /** Workflows started and completed in each second since `startedAt`, and failed client calls. */
   readonly timeline: { startedAt: number; started: number[]; completed: number[]; failed: number[] };
+  /** The slowest workflows started in a fault (or its after window), and the step of their history that waited longest. */
+  readonly slowest: SlowWorkflow[];
   /** Where each activity retry happened: the fault or ramp step whose span holds its second attempt. */
   readonly activityRetries: Array<{ id: string; at: number; attempts: number; during: string }>;
 }
@@ -155,6 +157,7 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
   const events: RunnerEvent[] = [];
   const inPlace = profile.faults.filter((f) => f !== 'upgrade');
   const spans: Array<{ what: string; from: number; to: number }> = [];
+  const slowest: SlowWorkflow[] = [];
   const { runner, load } = await soakCluster(env, profile, `soak_${profile.name}`, { ...profile.app }, log);
   generators.push(load);
   let ramp: RampStep[] = [];
@@ -176,7 +179,9 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
     const pending: Array<() => FaultResult> = [];
     for (const fault of inPlace) pending.push(await underLoad(load, profile, fault, () => inject(fault, runner, env, profile), log));
     await finish(load, log);
-    faults.push(...pending.map((result) => result()));
+    const inPlaceResults = pending.map((result) => result());
+    faults.push(...inPlaceResults);
+    slowest.push(...await load.slowest(10, inPlaceResults.map((f) => ({ from: f.during.from, to: f.after.to }))));
   } finally {
     events.push(...runner.events);
     await load.close();
@@ -198,7 +203,9 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
         return [`${from} to ${next.tools.version}`, ...reports.map(describeRollout)];
       }, log);
       await finish(old.load, log);
-      faults.push(result());
+      const upgraded = result();
+      faults.push(upgraded);
+      slowest.push(...await old.load.slowest(10, [{ from: upgraded.during.from, to: upgraded.after.to }]));
     } finally {
       events.push(...old.runner.events);
       await old.load.close();
@@ -221,7 +228,7 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
   };
   return {
     profile, ramp, sustainedRate: sustained, loadRate, faults, workflows: records.length, lost: lostWorkflows(records),
-    executions: audit, startsShed: generators.reduce((n, g) => n + g.shed.length, 0), durationMs: Date.now() - began, events, activityRetries,
+    executions: audit, startsShed: generators.reduce((n, g) => n + g.shed.length, 0), durationMs: Date.now() - began, events, activityRetries, slowest,
     timeline: {
       startedAt: began,
       started: series(records.flatMap((r) => (r.startedAt === undefined ? [] : [r.startedAt]))),
@@ -372,6 +379,7 @@ export function formatReport(report: SoakReport): string {
     'Failures and throughput per fault (completions per second over a 5 s window):', reliability,
     `${report.workflows} workflows started, ${report.lost.length} lost, ${e.completed} completed; activity: ${e.missing.length} missing, ${e.duplicates.length} duplicated attempts, `
       + `${e.retried.length} retried attempts, ${e.phantom.length} ran for a workflow that never started; ${report.startsShed} starts shed; ${ms(report.durationMs)} in all.`,
+    `Slowest workflows, and the step that waited longest: ${report.slowest.slice(0, 5).map((w) => `${ms(w.e2eMs)} (${w.longestGap ? `${ms(w.longestGap.ms)} from ${w.longestGap.from} to ${w.longestGap.to}` : '?'})`).join('; ')}.`,
     ...(report.activityRetries.length ? [`Activity retries (a second attempt after the first did not report back within its 10 s start-to-close timeout): ${
       Object.entries(report.activityRetries.reduce<Record<string, number>>((c, r) => ({ ...c, [r.during]: (c[r.during] ?? 0) + 1 }), {})).map(([k, v]) => `${v} during ${k}`).join(', ')}.`] : []),
   ].join('\n\n');
