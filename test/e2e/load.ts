@@ -217,6 +217,8 @@ export class LoadGenerator {
 
   public async close(): Promise<void> {
     this.setRate(0);
+    // Calls still under way when the connection closes would fail inside the SDK's retry timers.
+    await this.drain(10_000);
     for (const w of this.workers) if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
     await Promise.all(this.workers.map((w) => w.run.catch(() => undefined)));
     await Promise.all(this.workers.map((w) => w.connection.close()));

@@ -27,6 +27,12 @@ export interface SoakProfile {
   readonly name: string;
   /** Pods of every role. */
   readonly replicas: number;
+  /**
+   * History shards. A history pod reports SERVING only once it owns a shard, so with few shards a
+   * rollout's surge pod can own none by the hash ring's luck (with 8 shards and 3 pods about one
+   * time in 25) and never become ready, which stalls a `maxUnavailable: 0` rollout for good.
+   */
+  readonly numHistoryShards: number;
   /** The workflow's timer. */
   readonly timerMs: number;
   /** Rates tried in turn to find the one the machine sustains; the first that fails ends the search. */
@@ -78,6 +84,7 @@ export function upgradeFrom(): string {
 export const SHORT_SOAK: SoakProfile = {
   name: 'short',
   replicas: 2,
+  numHistoryShards: 64,
   timerMs: 1_000,
   rampRates: [5, 10, 15],
   rampStepMs: 15_000,
@@ -93,6 +100,7 @@ export const SHORT_SOAK: SoakProfile = {
 export const LONG_SOAK: SoakProfile = {
   name: 'long',
   replicas: 2,
+  numHistoryShards: 64,
   timerMs: 1_000,
   rampRates: [5, 10, 15, 20, 25, 30, 40, 50],
   rampStepMs: 30_000,
@@ -198,7 +206,7 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
     try {
       old.load.setRate(loadRate);
       const result = await underLoad(old.load, profile, 'upgrade', async () => {
-        const next = env.manifest(scenario, { ...profile.app, lock, replicas: profile.replicas });
+        const next = env.manifest(scenario, { ...profile.app, lock, replicas: profile.replicas, numHistoryShards: profile.numHistoryShards });
         const reports = await old.runner.upgrade(next.yaml, next.tools);
         return [`${from} to ${next.tools.version}`, ...reports.map(describeRollout)];
       }, log);
@@ -242,7 +250,7 @@ export async function runSoak(env: E2eEnvironment, profile: SoakProfile, log: (l
 async function soakCluster(env: E2eEnvironment, profile: SoakProfile, scenario: string, options: Pick<UpOptions, 'version' | 'lock' | 'shutdown'>, log: (line: string) => void):
 Promise<{ runner: ClusterRunner; load: LoadGenerator }> {
   const began = Date.now();
-  const runner = await env.up(scenario, { ...options, replicas: profile.replicas, kubelet: true, maxReplicas: profile.replicas });
+  const runner = await env.up(scenario, { ...options, replicas: profile.replicas, numHistoryShards: profile.numHistoryShards, kubelet: true, maxReplicas: profile.replicas });
   try {
     const address = runner.serviceEndpoint('frontend');
     log(`soak: ${scenario} up in ${ms(Date.now() - began)}: ${runner.roleNames.map((r) => `${r} ${runner.pods(r).map((p) => p.ip).join(', ')}`).join('; ')}; `
@@ -373,7 +381,7 @@ export function formatReport(report: SoakReport): string {
     report.ramp.map((s) => [`${s.rate}/s`, s.achievedStartRate.toFixed(1), ms(s.figures.startP99), ms(s.figures.e2eP50), ms(s.figures.e2eP99), String(s.failures), s.sustained ? 'yes' : 'no']));
   const e = report.executions;
   return [
-    `Soak "${report.profile.name}": ${report.profile.replicas} pods per role, workflow = 1 activity + ${ms(report.profile.timerMs)} timer, ${report.profile.workers ?? 2} workers.`,
+    `Soak "${report.profile.name}": ${report.profile.replicas} pods per role, ${report.profile.numHistoryShards} history shards, workflow = 1 activity + ${ms(report.profile.timerMs)} timer, ${report.profile.workers ?? 2} workers.`,
     'Finding the rate:', ramp,
     `Sustained ${report.sustainedRate}/s; faults injected at ${report.loadRate}/s. Latency per fault (p50 / p99):`, latency,
     'Failures and throughput per fault (completions per second over a 5 s window):', reliability,
