@@ -86,7 +86,8 @@ export const SHORT_SOAK: SoakProfile = {
   replicas: 2,
   numHistoryShards: 64,
   timerMs: 1_000,
-  rampRates: [5, 10, 15],
+  // Capped at 10/s: CI runs at most the 7/s the figures were taken at, whatever the machine's load.
+  rampRates: [5, 10],
   rampStepMs: 15_000,
   sustainedE2eP99Ms: 4_000,
   loadFraction: 0.7,
