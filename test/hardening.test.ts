@@ -122,6 +122,27 @@ describe('production defaults', () => {
     expect(c.dynamicConfig.render()).toContain('frontend.shutdownFailHealthCheckDuration:\n  - value: "15s"');
   });
 
+  test('history and matching drain for 10 s after leaving the ring before they let go of shards and task queues, within their grace periods', () => {
+    const chart = testChart();
+    const c = cluster(chart);
+    const rendered = c.dynamicConfig.render();
+    expect(rendered).toContain('history.shutdownDrainDuration:\n  - value: "10s"');
+    expect(rendered).toContain('matching.shutdownDrainDuration:\n  - value: "10s"');
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(deployment(chart, 'matching').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(deployment(chart, 'worker').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  test('a longer history or matching drain lengthens that role\'s grace period alone', () => {
+    const chart = testChart();
+    const c = cluster(chart, { shutdown: { historyDrainDuration: Duration.minutes(2), matchingDrainDuration: Duration.seconds(0) } });
+    expect(c.dynamicConfig.render()).toContain('history.shutdownDrainDuration:\n  - value: "2m"');
+    expect(c.dynamicConfig.render()).toContain('matching.shutdownDrainDuration:\n  - value: "0s"');
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBe(135);
+    expect(deployment(chart, 'matching').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(deployment(chart, 'frontend').spec.template.spec.terminationGracePeriodSeconds).toBe(55);
+  });
+
   test('rollouts take one pod at a time and let history settle before the next', () => {
     const chart = testChart();
     cluster(chart);
@@ -183,7 +204,15 @@ describe('production defaults', () => {
       expect(bad({ matching: { resources: { cpu: { request: Cpu.units(2), limit: Cpu.millis(500) } } } })).toThrow(/resources.cpu.limit is "500m"; expected at least the CPU request \(2\)/);
     });
     test('the drain settings are also given as raw dynamic config', () => {
-      expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of('frontend.shutdownDrainDuration', '5s')] } })).toThrow(/dynamicConfig value frontend.shutdownDrainDuration is "5s"; expected no value here. Set it through the shutdown prop/);
+      const keys = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHealthCheckDuration', 'history.shutdownDrainDuration', 'matching.shutdownDrainDuration'];
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of(key, '5s')] } })).toThrow(new RegExp(`dynamicConfig value ${key.replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
+      }
+    });
+    test('a drain is out of range', () => {
+      expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration \(seconds\) is 660/);
+      expect(bad({ shutdown: { matchingDrainDuration: Duration.seconds(601) } })).toThrow(/shutdown.matchingDrainDuration \(seconds\) is 601/);
     });
   });
 });

@@ -4,38 +4,61 @@ import { DynamicConfigValue } from '../config/dynamic-config';
 import { goDuration } from '../config/go-duration';
 import { propError, requireInteger } from '../validation';
 
-/** The frontend's graceful shutdown, as dynamic config values and the pods' grace period. */
+/** The roles' graceful shutdown, as dynamic config values and the pods' grace periods. */
 export interface FrontendShutdown {
   readonly failHealthCheckDuration: Duration;
   readonly drainDuration: Duration;
+  readonly historyDrainDuration: Duration;
+  readonly matchingDrainDuration: Duration;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   readonly terminationGracePeriodSeconds: number;
-  /** The `frontend.shutdown*` dynamic config values. */
+  /** Seconds a history pod gets to drain and exit. */
+  readonly historyTerminationGracePeriodSeconds: number;
+  /** Seconds a matching pod gets to drain and exit. */
+  readonly matchingTerminationGracePeriodSeconds: number;
+  /** The `frontend.shutdown*`, `history.shutdownDrainDuration` and `matching.shutdownDrainDuration` dynamic config values. */
   readonly dynamicConfig: DynamicConfigValue[];
 }
 
 /** Slack after the drain for the process to exit before the kubelet's SIGKILL. */
 const EXIT_SLACK_SECONDS = 15;
+/** The grace period of a role whose drain needs less: the Kubernetes default is 30 s; history and matching close shards and queues after it. */
+const MIN_GRACE_SECONDS = 60;
+const OWNED_KEYS = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHealthCheckDuration', 'history.shutdownDrainDuration', 'matching.shutdownDrainDuration'];
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   for (const v of userValues) {
-    if (v.key === 'frontend.shutdownDrainDuration' || v.key === 'frontend.shutdownFailHealthCheckDuration') {
+    if (OWNED_KEYS.includes(v.key)) {
       throw propError(owner, `dynamicConfig value ${v.key}`, v.value, 'no value here',
-        'Set it through the shutdown prop, which also sizes the frontend pods\' termination grace period.');
+        'Set it through the shutdown prop, which also sizes the pods\' termination grace periods.');
     }
   }
   const failHealthCheckDuration = shutdown?.failHealthCheckDuration ?? Duration.seconds(10);
   const drainDuration = shutdown?.drainDuration ?? Duration.seconds(30);
+  // The server's default for both is 0: a stopping pod leaves the ring and lets go of its shards or
+  // task queues at once, before its peers have heard it left, and the requests in between stall
+  // (the soak measured it: README, Reliability under load).
+  const historyDrainDuration = shutdown?.historyDrainDuration ?? Duration.seconds(10);
+  const matchingDrainDuration = shutdown?.matchingDrainDuration ?? Duration.seconds(10);
   requireInteger(owner, 'shutdown.failHealthCheckDuration (seconds)', failHealthCheckDuration.toSeconds(), 0, 600);
   requireInteger(owner, 'shutdown.drainDuration (seconds)', drainDuration.toSeconds(), 0, 600);
+  requireInteger(owner, 'shutdown.historyDrainDuration (seconds)', historyDrainDuration.toSeconds(), 0, 600);
+  requireInteger(owner, 'shutdown.matchingDrainDuration (seconds)', matchingDrainDuration.toSeconds(), 0, 600);
+  const grace = (drain: Duration) => Math.max(MIN_GRACE_SECONDS, Math.ceil(drain.toSeconds()) + EXIT_SLACK_SECONDS);
   return {
     failHealthCheckDuration,
     drainDuration,
+    historyDrainDuration,
+    matchingDrainDuration,
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
+    historyTerminationGracePeriodSeconds: grace(historyDrainDuration),
+    matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
     dynamicConfig: [
       DynamicConfigValue.of('frontend.shutdownFailHealthCheckDuration', goDuration(failHealthCheckDuration)),
       DynamicConfigValue.of('frontend.shutdownDrainDuration', goDuration(drainDuration)),
+      DynamicConfigValue.of('history.shutdownDrainDuration', goDuration(historyDrainDuration)),
+      DynamicConfigValue.of('matching.shutdownDrainDuration', goDuration(matchingDrainDuration)),
     ],
   };
 }

@@ -235,7 +235,7 @@ export interface TemporalClusterProps {
    */
   readonly networkPolicy?: NetworkPolicyOptions;
   /**
-   * The frontend's graceful shutdown; its pods' termination grace period follows from it.
+   * The roles' graceful shutdown; the frontend's, history's and matching's termination grace periods follow from it.
    * @default - fail health checks for 10s, then drain for 30s
    */
   readonly shutdown?: ShutdownOptions;
@@ -334,7 +334,7 @@ export enum DcRedirectionPolicy {
   ALL_APIS_FORWARDING = 'all-apis-forwarding',
 }
 
-/** The frontend's graceful shutdown (dynamic config `frontend.shutdown*`). */
+/** The roles' graceful shutdown (dynamic config `frontend.shutdown*`, `history.shutdownDrainDuration`, `matching.shutdownDrainDuration`). */
 export interface ShutdownOptions {
   /**
    * How long a stopping frontend keeps failing its health check before it drains, so that
@@ -347,5 +347,18 @@ export interface ShutdownOptions {
    * @default Duration.seconds(30)
    */
   readonly drainDuration?: Duration;
+  /**
+   * How long a stopping history pod keeps serving after it has left the membership ring, while
+   * the other history pods learn of it and take its shards over. The server's default, 0, lets go
+   * of the shards at once, and requests for them stall until the others notice.
+   * @default Duration.seconds(10)
+   */
+  readonly historyDrainDuration?: Duration;
+  /**
+   * How long a stopping matching pod keeps its task queues after it has left the membership ring,
+   * while the other matching pods take them over. The server's default is 0.
+   * @default Duration.seconds(10)
+   */
+  readonly matchingDrainDuration?: Duration;
 }
 

@@ -111,6 +111,8 @@ export class TemporalCluster extends Construct {
   public readonly imagePullSecrets: string[];
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
+  /** History's and matching's termination grace periods, which cover their shutdown drains. */
+  private readonly shutdownGracePeriods: { history: number; matching: number };
   /** The certificates behind TLS, when TLS is on. */
   public readonly tls?: ResolvedTls;
   /** The server name internode TLS clients verify, which the internode certificate must carry. */
@@ -156,6 +158,7 @@ export class TemporalCluster extends Construct {
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
+    this.shutdownGracePeriods = { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds };
     this.dynamicConfig = this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig);
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
@@ -358,6 +361,8 @@ export class TemporalCluster extends Construct {
       terminationGracePeriodSeconds: {
         [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
         [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
+        [ServiceRole.HISTORY]: this.shutdownGracePeriods.history,
+        [ServiceRole.MATCHING]: this.shutdownGracePeriods.matching,
       },
       readinessCheck: (role) => readinessCheck(role, this.tls, this.version),
     };

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps, TemporalNamespace } from '../../lib';
+import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, ShutdownOptions, TemporalCluster, TemporalClusterProps, TemporalNamespace } from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -54,6 +54,16 @@ export interface E2eAppOptions {
    * @default - none
    */
   readonly extra?: Partial<TemporalClusterProps>;
+  /**
+   * Pods of every role.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * The frontend's graceful shutdown (the soak compares settings with it).
+   * @default - the library's
+   */
+  readonly shutdown?: ShutdownOptions;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -76,19 +86,21 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     password: SecretRef.of(name, passwordKey),
   });
   const { ports } = E2E;
+  const replicas = options.replicas ?? 1;
   const cluster = new TemporalCluster(chart, 'temporal', {
     name: 'temporal-e2e',
     version: options.version,
     clusterName: E2E.clusterName,
     numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
     persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility') }),
-    frontend: { replicas: 1, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
-    history: { replicas: 1, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
-    matching: { replicas: 1, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
-    worker: { replicas: 1, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
+    frontend: { replicas, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
+    history: { replicas, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
+    matching: { replicas, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
+    worker: { replicas, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
     tls: options.tls,
     namespaces: options.namespaces,
+    shutdown: options.shutdown,
     ...options.extra,
   });
   return { app, cluster };

@@ -22,7 +22,8 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'extra'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extra'>,
+  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -32,21 +33,33 @@ export class E2eEnvironment {
   /** Registers the file's beforeAll and afterAll; the environment is usable inside tests and their hooks. */
   public static setUp(): E2eEnvironment {
     const env = new E2eEnvironment();
-    beforeAll(async () => {
-      // The app runs the library's default release unless a scenario names another (toolsFor): the
-      // runner refuses a manifest whose images are of a release other than its tools'.
-      env.tools = ensureTools(TemporalVersion.DEFAULT);
-      env.postgres = await PostgresServer.start(env.tools.postgresBinDir);
-      env.workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
-      console.log(`e2e: PostgreSQL on ${env.postgres.host}:${env.postgres.port} (pid ${env.postgres.pid}); pods and logs in ${env.workRoot} (kept when CDK8S_TEMPORAL_E2E_KEEP is set)`);
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    }, 20 * MINUTE);
-    afterAll(async () => {
-      await Promise.all(env.runners.map((r) => r.down()));
-      await env.postgres?.stop();
-      if (env.workRoot && !process.env.CDK8S_TEMPORAL_E2E_KEEP) fs.rmSync(env.workRoot, { recursive: true, force: true });
-    }, 2 * MINUTE);
+    beforeAll(() => env.open(), 20 * MINUTE);
+    afterAll(() => env.close(), 2 * MINUTE);
     return env;
+  }
+
+  /** An environment outside jest (a script): open it, use it, close it. */
+  public static async create(): Promise<E2eEnvironment> {
+    const env = new E2eEnvironment();
+    await env.open();
+    return env;
+  }
+
+  private async open(): Promise<void> {
+    // The app runs the library's default release unless a scenario names another (toolsFor): the
+    // runner refuses a manifest whose images are of a release other than its tools'.
+    this.tools = ensureTools(TemporalVersion.DEFAULT);
+    this.postgres = await PostgresServer.start(this.tools.postgresBinDir);
+    this.workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-e2e-'));
+    console.log(`e2e: PostgreSQL on ${this.postgres.host}:${this.postgres.port} (pid ${this.postgres.pid}); pods and logs in ${this.workRoot} (kept when CDK8S_TEMPORAL_E2E_KEEP is set)`);
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  }
+
+  /** Stops every runner it started and PostgreSQL, and removes the work folder. */
+  public async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.down()));
+    await this.postgres?.stop();
+    if (this.workRoot && !process.env.CDK8S_TEMPORAL_E2E_KEEP) fs.rmSync(this.workRoot, { recursive: true, force: true });
   }
 
   /** The tools of the library's default release. */
@@ -68,26 +81,41 @@ export class E2eEnvironment {
   }
 
   /**
+   * The app synthesized on databases named after `scenario` (through `lock`, if given), the Secrets
+   * it needs and the tools of its release: what `up` runs, and what a runner's `upgrade` takes.
+   */
+  public manifest(scenario: string, options: UpOptions = {}): { yaml: string; secrets: RunnerOptions['secrets']; tools: E2eTools } {
+    const { app, cluster } = buildE2eApp({
+      dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
+      namespaces: options.namespaces, version: options.version, replicas: options.replicas, shutdown: options.shutdown, extra: options.extra,
+    });
+    options.lock?.check(app);
+    const { name, userKey, passwordKey } = E2E.dbSecret;
+    return {
+      yaml: app.synthYaml(),
+      secrets: { [name]: { [userKey]: this.postgres.user, [passwordKey]: this.postgres.password }, ...options.secrets?.(cluster) },
+      tools: this.toolsFor(cluster.version.version),
+    };
+  }
+
+  /**
    * Synthesizes the app on databases named after `scenario` (through `lock`, if given) and runs it
    * with the tools of the app's release.
    */
   public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
-    const { app, cluster } = buildE2eApp({
-      dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces, version: options.version, extra: options.extra,
-    });
-    options.lock?.check(app);
+    const { yaml, secrets, tools } = this.manifest(scenario, options);
     const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
-    const { name, userKey, passwordKey } = E2E.dbSecret;
     const runner = await ClusterRunner.up({
-      yaml: app.synthYaml(),
-      secrets: { [name]: { [userKey]: this.postgres.user, [passwordKey]: this.postgres.password }, ...options.secrets?.(cluster) },
-      tools: this.toolsFor(cluster.version.version),
+      yaml,
+      secrets,
+      tools,
       workDir,
       timeoutMs: options.timeoutMs,
       mutateProcess: options.mutateProcess,
       tlsHealth: options.tlsHealth,
       applyAtOnceJobDelayMs: options.applyAtOnceJobDelayMs,
+      kubelet: options.kubelet,
+      maxReplicas: options.maxReplicas,
     });
     this.runners.push(runner);
     for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -24,16 +24,13 @@ export class PostgresServer {
     const port = await freePort();
     try {
       run('initdb', ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
-      // Durability is pointless for a throwaway database; four server processes with two pools of
-      // 20 connections each need more than the default 100 connections.
-      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', '-o', settings, 'start']);
+      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', '-o', settings(port, dir), 'start']);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
     }
     const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const server = new PostgresServer(run, dir, pid, port, 'temporal', randomBytes(12).toString('hex'));
+    const server = new PostgresServer(run, dir, pid, port, 'temporal', randomBytes(12).toString('hex'), [...asUser, path.join(binDir, 'pg_ctl')], settings(port, dir));
     try {
       server.query('postgres', `CREATE ROLE ${server.user} LOGIN CREATEDB PASSWORD '${server.password}'`);
     } catch (err) {
@@ -58,7 +55,31 @@ export class PostgresServer {
   public readonly host = '127.0.0.1';
 
   private constructor(private readonly run: (tool: string, args: string[]) => string, private readonly dir: string,
-    public readonly pid: number, public readonly port: number, public readonly user: string, public readonly password: string) {}
+    public pid: number, public readonly port: number, public readonly user: string, public readonly password: string,
+    private readonly pgCtl: string[], private readonly settings: string) {}
+
+  /**
+   * Stops the server (fast shutdown: every session is cut, as in a failover or a restart for
+   * maintenance), keeps it down for `downMs`, and starts it again on the same port and data.
+   * Asynchronous throughout, so a load running in this process is not held up. Returns when it
+   * went down and when it accepted connections again (epoch ms).
+   */
+  public async restart(downMs: number): Promise<{ stoppedAt: number; startedAt: number }> {
+    const data = path.join(this.dir, 'data');
+    await this.pgCtlAsync(['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    const stoppedAt = Date.now();
+    await delay(downMs);
+    await this.pgCtlAsync(['-D', data, '-l', path.join(this.dir, 'postgres.log'), '-w', '-t', '60', '-o', this.settings, 'start']);
+    this.pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return { stoppedAt, startedAt: Date.now() };
+  }
+
+  private pgCtlAsync(args: string[]): Promise<void> {
+    const [cmd, ...rest] = [...this.pgCtl, ...args];
+    return new Promise((resolve, reject) => {
+      execFile(cmd, rest, { timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`pg_ctl ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`)) : resolve()));
+    });
+  }
 
   /** Runs one SQL statement as the superuser, over the Unix socket; rows come back one a line, columns split by |. */
   public query(database: string, sql: string): string {
@@ -76,4 +97,13 @@ export class PostgresServer {
     if (alive()) process.kill(this.pid, 'SIGKILL');
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The server's settings. Durability is pointless for a throwaway database. Each server process
+ * opens up to two pools of 20 connections; a soak runs eight of them, and up to four more while
+ * every Deployment rolls at once, so 100 (the default) or even 400 connections are not enough.
+ */
+function settings(port: number, socketDir: string): string {
+  return `-c listen_addresses=127.0.0.1 -p ${port} -k ${socketDir} -c max_connections=1000 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
 }

@@ -1,12 +1,13 @@
 /*
- * Runs a synthesized manifest without Kubernetes: the schema Jobs' containers, then one server
- * process per Deployment with the command, env, config files and init containers its pod would
- * get. It reads only the YAML, never the TypeScript that produced it.
+ * Runs a synthesized manifest without Kubernetes: the schema Jobs' containers, then each
+ * Deployment's pods as server processes, with the command, env, config files and init containers a
+ * pod would get. It reads only the YAML, never the TypeScript that produced it.
  *
  * What differs from a pod, and why (everything else is taken from the YAML as it is):
  *  1. Pod IP. Each pod gets a loopback address of its own, 127.A.B.N, where A.B is unique to the
  *     runner (from the test process's PID and a counter), so that runs side by side on one machine
- *     never share an address; `fieldRef: status.podIP` resolves to it.
+ *     never share an address; `fieldRef: status.podIP` resolves to it. A pod started later (a
+ *     rollout's new pod) gets an address no running pod has.
  *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
  *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
  *     process's own address, so processes share port numbers exactly as pods do.
@@ -25,13 +26,20 @@
  *     schema folder.
  *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
  *     folder) and TMPDIR, then the env its container spec gives it.
- *  6. Replicas. One process per Deployment, whatever `replicas` says.
+ *  6. Replicas. `replicas` pods per Deployment, at most `maxReplicas` (3 unless the test says
+ *     otherwise: every pod is a real server process on a small machine). The first pod of a
+ *     Deployment is named after it, the others `<deployment>-<n>`.
  *  7. Probes and Jobs. The runner polls each container's readinessProbe at the pod's address: a
  *     gRPC probe through the health service (port and service name), a tcpSocket probe (what the
- *     library emits behind TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect, as the
- *     kubelet does. For tcpSocket probes the test may ask for more (`tlsHealth`): the role's gRPC
+ *     library emits behind mutual TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect,
+ *     an httpGet probe by a GET that must answer 200 to 399 (over HTTPS without verifying or
+ *     presenting a certificate), as the kubelet does. For tcpSocket probes the test may ask for more (`tlsHealth`): the role's gRPC
  *     health over TLS with a client certificate, which no pod's readiness includes but which tells
- *     the test the role is really up. The schema Jobs (component label `schema-*`) run before any
+ *     the test the role is really up. While the cluster comes up the probe is polled every second;
+ *     with `kubelet` on, every pod started after that is probed at its startupProbe's and then its
+ *     readinessProbe's periodSeconds, aligned on the container's start, and every running pod keeps
+ *     being probed at its readinessProbe's period: `failureThreshold` failures in a row make it
+ *     unready, one success ready again. The schema Jobs (component label `schema-*`) run before any
  *     Deployment. The namespace Job (component label `namespaces`) starts together with the
  *     Deployments, as `kubectl apply` would start it, and its own script waits for the frontend;
  *     the runner is up once it has ended too. Every Job runs once, with no retries (a namespace
@@ -39,13 +47,31 @@
  *  8. Restarts. As the kubelet does for a Deployment's pod, a server process that ends before it
  *     serves is started again, after 2 s and then 4 s (the kubelet waits 10 s, 20 s, ...); a third
  *     end counts as a crash loop and fails the run. A first start on fresh databases needs this:
- *     the roles race to write the cluster metadata record, and the losers exit once.
- *  9. Service names. There is no cluster DNS: a container's env value that is a headless
- *     Service's name (`name`, `name.namespace`, `name.namespace.svc` or
- *     `name.namespace.svc.cluster.local`), with or without a `:port`, becomes the address of the
- *     pod of the Deployment its selector picks (exactly one), where a connection to it would land:
- *     for a Service with a cluster IP the port becomes its targetPort, as kube-proxy forwards it.
+ *     the roles race to write the cluster metadata record, and the losers exit once. With `kubelet`
+ *     on, a process that ends after it served (a SIGKILL, a crash) is unready at once and started
+ *     again in the same pod after 1 s (the kubelet's next relist), then 10 s, 20 s, ... if it keeps
+ *     ending; otherwise only the test restarts it (`restart`).
+ *  9. Services. There is no cluster DNS: a container's env value that is a Service's name (`name`,
+ *     `name.namespace`, `name.namespace.svc` or `name.namespace.svc.cluster.local`), with or
+ *     without a `:port`, becomes an address. A Service with a cluster IP gets one: a loopback
+ *     address of its own where a ServiceProxy (service-proxy.ts) listens on each Service port and
+ *     forwards each new connection to a ready, not terminating pod its selector picks, at the
+ *     targetPort, as kube-proxy does (established connections stay where they are). A pod leaves
+ *     the endpoints `endpointLagMs` (1 s) after it starts terminating or is found unready, the
+ *     time the endpoints controller and kube-proxy take to notice. A headless Service's name becomes
+ *     the address of the first pod of the Deployment its selector picks (exactly one Deployment).
  *     The namespace Job's TEMPORAL_ADDRESS (the frontend Service) needs this.
+ * 10. Client pods. Deployments that run no TEMPORAL_SERVICES (the UI, the admin tools) are not
+ *     started. `exec` runs a command in an admin-tools pod as `kubectl exec` would (its volumes,
+ *     env and mounts, the tools' binaries); `clientPod` lays out a pod the runner cannot run (the
+ *     UI's) so a test can check the files its env names. Paths under a container's mounts in its
+ *     command arguments move under the pod's folder, as in its env (rewrite 3).
+ * 11. Rollouts (`rollout`). A Deployment's pods are replaced as its RollingUpdate strategy says:
+ *     new pods while the pod count (terminating pods not counted) stays within replicas +
+ *     maxSurge; an old pod is deleted only while the available pods (ready for minReadySeconds)
+ *     stay at least replicas - maxUnavailable. A deleted pod leaves the endpoints, gets SIGTERM,
+ *     and SIGKILL after its terminationGracePeriodSeconds (no preStop hook is supported). The new
+ *     pods are built from the manifest the runner holds then (`upgrade` swaps it first).
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -54,8 +80,9 @@ import * as net from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
+import { ProxyEndpoint, ServiceProxy } from './service-proxy';
 import { E2eTools } from './tools';
-import { delay, describeExit, ManagedProcess, readLogLines, tailFile } from '../support/processes';
+import { delay, describeExit, ManagedProcess, pollUntil, readLogLines, tailFile } from '../support/processes';
 
 /** Where the admin-tools image keeps the schema files. */
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
@@ -97,6 +124,56 @@ export interface RunnerOptions {
    * @default - the TCP connect alone, as the kubelet does
    */
   readonly tlsHealth?: (role: string) => TlsHealthCheck | undefined;
+  /**
+   * Most pods per Deployment (see rewrite 6).
+   * @default 3
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Once the cluster is up, keep its pods as a kubelet would (rewrites 7 and 8): readiness probes at
+   * their periods, a process that ends started again in its pod.
+   * @default false: after up, nothing happens to a pod unless the test does it
+   */
+  readonly kubelet?: boolean;
+  /**
+   * How long a pod that starts terminating or fails its readiness stays in its Services' endpoints
+   * (rewrite 9).
+   * @default 1000
+   */
+  readonly endpointLagMs?: number;
+}
+
+/** A pod as the test sees it. */
+export interface PodInfo {
+  readonly name: string;
+  readonly role: string;
+  readonly deployment: string;
+  readonly ip: string;
+  /** The kubelet's Ready condition. */
+  readonly ready: boolean;
+  readonly terminating: boolean;
+  readonly restarts: number;
+}
+
+/** Something that happened to a pod, at `at` (epoch ms). */
+export interface RunnerEvent {
+  readonly at: number;
+  readonly pod: string;
+  readonly role: string;
+  readonly what: string;
+}
+
+/** What one rollout did and when (epoch ms). */
+export interface RolloutReport {
+  readonly deployment: string;
+  readonly startedAt: number;
+  /** Every new pod available (ready for minReadySeconds) and every old pod told to terminate. */
+  readonly availableAt: number;
+  /** Every old pod gone. */
+  readonly endedAt: number;
+  readonly newPods: string[];
+  /** How each old pod ended after its SIGTERM. */
+  readonly terminated: Array<{ pod: string; exitedAfterMs: number; killedAfterGrace: boolean }>;
 }
 
 /** A gRPC health check over TLS: the service name to ask about, and how to connect. */
@@ -155,11 +232,16 @@ interface Container {
   env?: Array<{ name: string; value?: string; valueFrom?: any }>;
   ports?: Array<{ name?: string; containerPort: number }>;
   volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
-  readinessProbe?: {
-    grpc?: { port: number; service?: string };
-    tcpSocket?: { port: number | string; host?: string };
-    httpGet?: { path: string; port: number | string; scheme?: string; host?: string };
-  };
+  readinessProbe?: ProbeSpec;
+  startupProbe?: ProbeSpec;
+}
+
+interface ProbeSpec {
+  grpc?: { port: number; service?: string };
+  tcpSocket?: { port: number | string; host?: string };
+  httpGet?: { path: string; port: number | string; scheme?: string; host?: string };
+  periodSeconds?: number;
+  failureThreshold?: number;
 }
 
 /** Keys of a ConfigMap or Secret, as a volume (or a projected volume's source) selects them. */
@@ -184,33 +266,79 @@ interface Pod {
   readonly volumes: Volume[];
 }
 
-/** A server process that stands for one Deployment. */
-interface RoleProcess {
+type Probe = { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
+
+/** How often a probe runs and how many failures in a row count, in the kubelet's terms. */
+interface ProbeTiming {
+  readonly periodMs: number;
+  readonly failureThreshold: number;
+}
+
+/** A Deployment as the runner keeps it: its pods and the spec they are made from. */
+interface DeploymentState {
+  readonly name: string;
+  /** The Deployment object new pods are made from (`upgrade` replaces it). */
+  object: K8sObject;
+  /** Pods not gone yet, terminating ones included. */
+  readonly pods: PodProcess[];
+  /** Pods made so far, for the next pod's name. */
+  created: number;
+  /** The address of its first pod, known before that pod starts (a headless Service's name resolves to it). */
+  firstIp?: string;
+}
+
+/** One pod of a Deployment: a server process at an address of its own. */
+interface PodProcess {
+  readonly name: string;
   readonly role: string;
-  readonly deployment: string;
+  readonly deployment: DeploymentState;
   readonly ip: string;
   readonly command: string[];
   readonly env: Record<string, string>;
   readonly dir: string;
   readonly logFile: string;
-  readonly probe: { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
+  readonly probe: Probe;
+  readonly startupTiming?: ProbeTiming;
+  readonly readinessTiming: ProbeTiming;
+  readonly minReadySeconds: number;
+  readonly gracePeriodSeconds: number;
   readonly ports: Record<string, number>;
   process?: ManagedProcess;
   /** When the process was last started. */
   startedAt: number;
   readiness?: Readiness;
-  /** Restarts after the process ended on its own while starting. */
+  /** Times the process ended on its own and was started again. */
   restarts: number;
+  /** Since when the pod is Ready, or undefined while it is not. */
+  readySince?: number;
+  /** Whether the pod's Services send new connections to it (Ready, with the endpoints' lag). */
+  routable: boolean;
+  terminatingSince?: number;
+  /** The process has ended for good and the pod is deleted. */
+  gone: boolean;
+  supervised: boolean;
 }
 
 let runnersInThisProcess = 0;
+const DEFAULT_MAX_REPLICAS = 3;
+const FIRST_POD_OCTET = 11;
+const LAST_POD_OCTET = 99;
+const FIRST_SERVICE_OCTET = 200;
+/** The kubelet notices a container that ended at its next relist, about a second later. */
+const KUBELET_RELIST_MS = 1_000;
+/** The kubelet's crash-loop back-off after the first restart: 10 s, doubling. */
+const KUBELET_BACKOFF_MS = 10_000;
 
 export class ClusterRunner {
-  /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
+  /** Runs the schema Jobs, then every Deployment's pods, and resolves once every pod is ready. */
   public static async up(options: RunnerOptions): Promise<ClusterRunner> {
     const runner = new ClusterRunner(options);
-    const startDeployments = () => Promise.all(runner.deployments().map((d) => runner.startDeployment(d, runner.podIp(d))));
+    const startDeployments = () => Promise.all(runner.deploymentStates.flatMap((d) => {
+      const replicas = Math.min(d.object.spec.replicas ?? 1, runner.maxReplicas);
+      return Array.from({ length: replicas }, () => runner.createPod(d, 'fast'));
+    }));
     try {
+      await runner.startServiceProxies();
       if (options.applyAtOnceJobDelayMs === undefined) {
         await runner.runSchemaJobs();
         await Promise.all([startDeployments(), runner.runNamespaceJobs()]);
@@ -221,81 +349,183 @@ export class ClusterRunner {
       await runner.down();
       throw err;
     }
+    if (options.kubelet) for (const p of runner.livePods()) runner.supervise(p);
     return runner;
   }
 
+  /** What happened to the pods, in order. */
+  public readonly events: RunnerEvent[] = [];
   /** The first three octets of this runner's pod addresses (see rewrite 1). */
   private readonly subnet = `127.${20 + (process.pid % 200)}.${runnersInThisProcess++ % 250}`;
-  private readonly objects: K8sObject[];
-  private readonly binDir: string;
+  private objects: K8sObject[];
+  private tools: E2eTools;
   private readonly timeoutMs: number;
-  private readonly roles = new Map<string, RoleProcess>();
+  private readonly maxReplicas: number;
+  private readonly endpointLagMs: number;
+  private readonly deploymentStates: DeploymentState[];
+  /** Every pod ever made, gone ones included, for their logs. */
+  private readonly allPods: PodProcess[] = [];
+  private readonly usedOctets = new Set<number>();
+  private nextOctet = FIRST_POD_OCTET;
+  private readonly proxies: ServiceProxy[] = [];
   private readonly children = new Set<ManagedProcess>();
   private closed = false;
   private jobPods = 0;
 
   private constructor(private readonly options: RunnerOptions) {
-    this.objects = parseAllDocuments(options.yaml).map((doc) => {
-      if (doc.errors.length) throw new Error(`the manifest is not valid YAML: ${doc.errors[0].message}`);
-      return doc.toJS() as K8sObject;
-    }).filter((o) => o);
-    this.checkImages();
+    this.tools = options.tools;
+    this.objects = parseManifest(options.yaml);
+    this.checkImages(this.objects, this.tools);
     this.timeoutMs = options.timeoutMs ?? 180_000;
-    this.binDir = path.join(options.workDir, 'bin');
-    fs.mkdirSync(this.binDir, { recursive: true });
+    this.maxReplicas = options.maxReplicas ?? DEFAULT_MAX_REPLICAS;
+    this.endpointLagMs = options.endpointLagMs ?? 1_000;
+    this.deploymentStates = this.deployments().map((object) => ({ name: object.metadata.name, object, pods: [], created: 0 }));
     fs.mkdirSync(path.join(options.workDir, 'logs'), { recursive: true });
-    // Rewrite 4: the image's binaries.
-    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin], ['temporal', options.tools.temporalCliBin]]) {
-      const link = path.join(this.binDir, name);
-      if (!fs.existsSync(link)) fs.symlinkSync(target, link);
-    }
   }
 
   /** The roles that run, in manifest order. */
   public get roleNames(): string[] {
-    return [...this.roles.values()].sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true })).map((r) => r.role);
+    return [...new Set(this.deploymentStates.flatMap((d) => d.pods.map((p) => p.role)))];
   }
 
-  /** The address of a role's process and its named container ports. */
+  /** The address of a role's pod (a ready one if there is one) and its named container ports. */
   public endpoint(role: string): { ip: string; ports: Record<string, number>; grpc: string } {
     const r = this.role(role);
     return { ip: r.ip, ports: r.ports, grpc: `${r.ip}:${r.ports.grpc}` };
   }
 
-  /** Everything the role's process has logged so far, across restarts. */
+  /**
+   * The cluster IP address (see rewrite 9) of the Service with a cluster IP that selects `role`'s
+   * pods, at the Service port named `portName`: what a client inside the cluster connects to.
+   */
+  public serviceEndpoint(role: string, portName = 'grpc'): string {
+    const deployment = this.deploymentOf(role).name;
+    for (const proxy of this.proxies) {
+      const svc = this.proxyServices.get(proxy)!;
+      if (svc.deployment === deployment && svc.portName === portName) return proxy.address;
+    }
+    throw new Error(`no Service with a cluster IP selects the ${role} pods on a port named ${portName}`);
+  }
+
+  /** The pods of a role that are not gone, oldest first. */
+  public pods(role: string): PodInfo[] {
+    return this.deploymentOf(role).pods.map((p) => ({
+      name: p.name, role: p.role, deployment: p.deployment.name, ip: p.ip,
+      ready: p.readySince !== undefined, terminating: p.terminatingSince !== undefined, restarts: p.restarts,
+    }));
+  }
+
+  /** Everything the role's pods have logged so far, across restarts, pod after pod. */
   public log(role: string): string {
-    return fs.readFileSync(this.role(role).logFile, 'utf8');
+    return this.allPods.filter((p) => p.role === role).map((p) => fs.readFileSync(p.logFile, 'utf8')).join('\n');
   }
 
-  /** How often the role's process ended on its own while starting and was started again (rewrite 8). */
+  /** How often the role's processes ended on their own and were started again (rewrite 8). */
   public restarts(role: string): number {
-    return this.role(role).restarts;
+    return this.deploymentOf(role).pods.reduce((n, p) => n + p.restarts, 0);
   }
 
-  /** How long the role's last start took to pass its readinessProbe (and its TLS health check). */
+  /** How long the last start of the role's first pod took to pass its readinessProbe (and its TLS health check). */
   public readiness(role: string): Readiness | undefined {
     return this.role(role).readiness;
   }
 
-  /** Whether the role's process is running (it has not ended since its last start). */
+  /** Whether the role's first pod's process is running (it has not ended since its last start). */
   public alive(role: string): boolean {
     const p = this.role(role).process;
     return Boolean(p && !p.exitStatus);
   }
 
-  /** SIGKILL, as when a node dies under the pod. */
-  public async kill(role: string): Promise<void> {
-    const p = this.role(role).process;
+  /** SIGKILL of the role's first pod (or of the pod named `podName`), as when a node dies under it. */
+  public async kill(role: string, podName?: string): Promise<void> {
+    const pod = podName ? this.pod(podName) : this.role(role);
+    this.record(pod, 'SIGKILL');
+    const p = pod.process;
     if (p) await p.stop(0, 'SIGKILL');
   }
 
-  /** Starts the role's process again with the same env and files, and waits for it to serve. */
+  /** Starts the role's first pod's process again with the same env and files, and waits for it to serve. */
   public async restart(role: string): Promise<void> {
     const r = this.role(role);
     if (r.process && !r.process.exitStatus) throw new Error(`${role} is still running (pid ${r.process.pid})`);
     fs.appendFileSync(r.logFile, `\n[e2e] ---- restarting ${role} ----\n`);
     this.spawnServer(r);
-    await this.waitServing(r);
+    await this.waitServing(r, 'fast');
+  }
+
+  /** Resolves once the pod is ready again after a restart (`kubelet` on), or rejects after `timeoutMs`. */
+  public async waitReady(podName: string, sinceMs: number, timeoutMs = this.timeoutMs): Promise<number> {
+    const pod = this.pod(podName);
+    return pollUntil(`${podName} to be ready again`, timeoutMs, async () => (pod.readySince !== undefined && pod.readySince > sinceMs ? pod.readySince : undefined),
+      { intervalMs: 200 });
+  }
+
+  /**
+   * Replaces every pod of the role's Deployment as its RollingUpdate strategy says (rewrite 10) and
+   * resolves once the old pods are gone. Needs `kubelet`.
+   */
+  public async rollout(role: string): Promise<RolloutReport> {
+    if (!this.options.kubelet) throw new Error('rollout needs the runner\'s kubelet option');
+    const d = this.deploymentOf(role);
+    const spec = d.object.spec;
+    const replicas = Math.min(spec.replicas ?? 1, this.maxReplicas);
+    const rolling = spec.strategy?.rollingUpdate ?? {};
+    if ((spec.strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') throw new Error(`Deployment ${d.name}: the runner rolls RollingUpdate Deployments only`);
+    const maxSurge = intOrPercent(rolling.maxSurge ?? '25%', replicas, Math.ceil);
+    const maxUnavailable = intOrPercent(rolling.maxUnavailable ?? '25%', replicas, Math.floor);
+    if (maxSurge === 0 && maxUnavailable === 0) throw new Error(`Deployment ${d.name}: maxSurge and maxUnavailable are both 0`);
+    const minReadyMs = (spec.minReadySeconds ?? 0) * 1000;
+    const startedAt = Date.now();
+    const old = d.pods.filter((p) => p.terminatingSince === undefined);
+    const fresh: Array<{ name?: string; failed?: Error }> = [];
+    const created: PodProcess[] = [];
+    const terminations: Array<Promise<RolloutReport['terminated'][number]>> = [];
+    const available = (p: PodProcess) => p.readySince !== undefined && Date.now() - p.readySince >= minReadyMs;
+    const deadline = startedAt + this.timeoutMs * Math.max(1, replicas);
+    for (;;) {
+      const failed = fresh.find((f) => f.failed);
+      if (failed) throw failed.failed;
+      if (Date.now() > deadline) throw new Error(`Deployment ${d.name}: the rollout did not finish within ${(deadline - startedAt) / 1000} s`);
+      const oldLeft = old.filter((p) => p.terminatingSince === undefined);
+      const newAvailable = created.filter(available).length;
+      if (oldLeft.length === 0 && newAvailable === replicas) break;
+      // Scale up the new pods within replicas + maxSurge (terminating pods do not count).
+      while (fresh.length < replicas && oldLeft.length + fresh.length < replicas + maxSurge) {
+        const entry: { name?: string; failed?: Error } = {};
+        fresh.push(entry);
+        this.createPod(d, 'kubelet', (pod) => { created.push(pod); entry.name = pod.name; }).catch((err) => { entry.failed = err; });
+      }
+      // Scale down the old pods as the Deployment controller does: at most as many as keep the
+      // available pods at replicas - maxUnavailable, counting new pods not yet available against it;
+      // unavailable old pods first, then the ones ready the shortest time.
+      let maxScaledDown = oldLeft.length + fresh.length - (replicas - maxUnavailable) - (fresh.length - newAvailable);
+      const victims = [...oldLeft].sort((a, b) => Number(available(a)) - Number(available(b)) || (b.readySince ?? 0) - (a.readySince ?? 0));
+      for (const victim of victims) {
+        if (maxScaledDown-- <= 0) break;
+        terminations.push(this.terminatePod(victim));
+      }
+      await delay(200);
+    }
+    const availableAt = Date.now();
+    const terminated = await Promise.all(terminations);
+    return { deployment: d.name, startedAt, availableAt, endedAt: Date.now(), newPods: created.map((p) => p.name), terminated };
+  }
+
+  /**
+   * A new release's manifest, as `kubectl apply` of it does: its schema Jobs run to their end
+   * (with `tools`, the new release's), then every Deployment rolls to the new pod template, all
+   * at once, each by its own strategy. The manifest must hold the same Deployments.
+   */
+  public async upgrade(yaml: string, tools: E2eTools): Promise<RolloutReport[]> {
+    const objects = parseManifest(yaml);
+    this.checkImages(objects, tools);
+    const names = (os: K8sObject[]) => os.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort().join(',');
+    if (names(objects) !== names(this.objects)) throw new Error(`upgrade: the new manifest's Deployments (${names(objects)}) are not the running ones (${names(this.objects)})`);
+    this.objects = objects;
+    this.tools = tools;
+    for (const d of this.deploymentStates) d.object = this.deployments().find((o) => o.metadata.name === d.name)!;
+    await this.runSchemaJobs();
+    return Promise.all(this.roleNames.map((role) => this.rollout(role)));
   }
 
   /**
@@ -305,30 +535,104 @@ export class ClusterRunner {
    */
   public async down(graceMs = 5_000): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.children].map((p) => p.stop(graceMs)));
+    await Promise.all([...this.proxies.map((p) => p.close()), ...[...this.children].map((p) => p.stop(graceMs))]);
   }
 
-  private role(role: string): RoleProcess {
-    const r = this.roles.get(role);
-    if (!r) throw new Error(`no role ${role}; the manifest has ${this.roleNames.join(', ')}`);
+  private readonly proxyServices = new Map<ServiceProxy, { deployment: string; portName: string }>();
+
+  /** A ServiceProxy on its own address for each port of each Service with a cluster IP (rewrite 9). */
+  private async startServiceProxies(): Promise<void> {
+    const services = this.ofKind('Service').filter((s) => s.spec.clusterIP !== 'None' && s.spec.selector);
+    for (const [i, svc] of services.entries()) {
+      // A Service whose selector picks no Deployment's pods has no endpoints: nothing to proxy.
+      if (!this.deploymentStates.some((d) => selects(svc, d.object))) continue;
+      const d = this.selectedDeployment(svc);
+      for (const port of svc.spec.ports as Array<{ name?: string; port: number; targetPort?: number | string }>) {
+        const target = port.targetPort ?? port.port;
+        const endpoints = (): ProxyEndpoint[] => d.pods.filter((p) => p.routable && !p.gone).flatMap((p) => {
+          const targetPort = typeof target === 'number' ? target : p.ports[target];
+          return targetPort === undefined ? [] : [{ host: p.ip, port: targetPort }];
+        });
+        const proxy = await ServiceProxy.listen(`${this.subnet}.${FIRST_SERVICE_OCTET + i}`, port.port, endpoints);
+        this.proxies.push(proxy);
+        this.proxyServices.set(proxy, { deployment: d.name, portName: port.name ?? String(port.port) });
+      }
+    }
+  }
+
+  /** The one Deployment whose pods a Service's selector picks. */
+  private selectedDeployment(svc: K8sObject): DeploymentState {
+    const picked = this.deploymentStates.filter((d) => selects(svc, d.object));
+    if (picked.length !== 1) throw new Error(`Service ${svc.metadata.name} selects ${picked.length} Deployments' pods; the runner resolves a Service to exactly one`);
+    return picked[0];
+  }
+
+  private deploymentOf(role: string): DeploymentState {
+    const d = this.deploymentStates.find((s) => s.pods.some((p) => p.role === role) || this.allPods.some((p) => p.role === role && p.deployment === s));
+    if (!d) throw new Error(`no role ${role}; the manifest has ${this.roleNames.join(', ')}`);
+    return d;
+  }
+
+  /** The role's first pod that is ready and not terminating, else its first pod. */
+  private role(role: string): PodProcess {
+    const pods = this.deploymentOf(role).pods;
+    const r = pods.find((p) => p.routable && p.terminatingSince === undefined) ?? pods[0];
+    if (!r) throw new Error(`the ${role} Deployment has no pod`);
     return r;
+  }
+
+  private pod(name: string): PodProcess {
+    const p = this.allPods.find((x) => x.name === name);
+    if (!p) throw new Error(`no pod ${name}`);
+    return p;
+  }
+
+  private livePods(): PodProcess[] {
+    return this.deploymentStates.flatMap((d) => d.pods);
+  }
+
+  private record(pod: PodProcess, what: string): void {
+    this.events.push({ at: Date.now(), pod: pod.name, role: pod.role, what });
+  }
+
+  /** A free pod address (rewrite 1): none that a pod which is not gone holds. */
+  private allocateIp(): { ip: string; release: () => void } {
+    for (let tries = 0; tries <= LAST_POD_OCTET - FIRST_POD_OCTET; tries++) {
+      const octet = this.nextOctet;
+      this.nextOctet = octet >= LAST_POD_OCTET ? FIRST_POD_OCTET : octet + 1;
+      if (this.usedOctets.has(octet)) continue;
+      this.usedOctets.add(octet);
+      return { ip: `${this.subnet}.${octet}`, release: () => { this.usedOctets.delete(octet); } };
+    }
+    throw new Error('every pod address of the runner is taken');
   }
 
   /**
    * The tools stand in for the server and admin-tools images of one release; refuse any other tag.
    * Other images (the UI's) are never run.
    */
-  private checkImages(): void {
-    for (const o of [...this.ofKind('Deployment'), ...this.ofKind('Job')]) {
+  private checkImages(objects: K8sObject[], tools: E2eTools): void {
+    for (const o of objects.filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
       const spec = o.spec.template.spec;
       for (const c of [...(spec.initContainers ?? []), ...spec.containers] as Array<Container & { image: string }>) {
         if (!TOOL_IMAGES.test(c.image)) continue;
         const tag = c.image.slice(c.image.lastIndexOf(':') + 1);
-        if (tag !== this.options.tools.version) {
-          throw new Error(`${o.kind} ${o.metadata.name} container ${c.name} runs ${c.image}, but the e2e tools are Temporal ${this.options.tools.version}`);
+        if (tag !== tools.version) {
+          throw new Error(`${o.kind} ${o.metadata.name} container ${c.name} runs ${c.image}, but the e2e tools are Temporal ${tools.version}`);
         }
       }
     }
+  }
+
+  /** Rewrite 4: the folder of links to the current tools' binaries, made on first use. */
+  private binDir(): string {
+    const dir = path.join(this.options.workDir, 'bin', this.tools.version);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, target] of [['temporal-server', this.tools.serverBin], ['temporal-sql-tool', this.tools.sqlToolBin], ['temporal', this.tools.temporalCliBin]]) {
+      const link = path.join(dir, name);
+      if (!fs.existsSync(link)) fs.symlinkSync(target, link);
+    }
+    return dir;
   }
 
   private ofKind(kind: string): K8sObject[] {
@@ -348,10 +652,6 @@ export class ClusterRunner {
     return cm.data ?? {};
   }
 
-  /** The address of a Deployment's pod (rewrite 1): fixed by its place in the manifest, known before it starts. */
-  private podIp(deployment: K8sObject): string {
-    return `${this.subnet}.${11 + this.deployments().indexOf(deployment)}`;
-  }
 
   private jobsOf(component: (c: string) => boolean): K8sObject[] {
     return this.ofKind('Job').filter((job) => component(job.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
@@ -400,80 +700,107 @@ export class ClusterRunner {
   }
 
   /**
-   * Rewrite 9: where a connection to `host[:port]` lands when `host` is a Service's DNS name: the
-   * pod's address, and for a Service with a cluster IP the port's targetPort, as kube-proxy
-   * forwards it. Undefined for a name that is no Service's.
+
+  /**
+   * Rewrite 9: where a connection to `host[:port]` lands when `host` is a Service's DNS name: for
+   * a Service with a cluster IP its proxy's address; for a headless Service the first pod of its
+   * Deployment, with the port as given. Undefined for a name that is no Service's.
    */
   private serviceAddress(host: string, port: string | undefined): string | undefined {
     for (const svc of this.ofKind('Service')) {
       const { name } = svc.metadata;
       const ns = (svc.metadata as { namespace?: string }).namespace ?? 'default';
       if (![name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`].includes(host)) continue;
-      const selector: Record<string, string> = svc.spec.selector ?? {};
-      const picked = this.deployments().filter((d) => Object.entries(selector).every(([k, v]) => d.spec.template.metadata?.labels?.[k] === v));
-      if (picked.length !== 1) throw new Error(`Service ${name} selects ${picked.length} Deployments' pods; the runner resolves a Service to exactly one`);
-      const ip = this.podIp(picked[0]);
-      if (port === undefined) return ip;
-      // A headless Service's name resolves to the pod itself: the port is the pod's.
-      if (svc.spec.clusterIP === 'None') return `${ip}:${port}`;
-      const servicePort = (svc.spec.ports as Array<{ port: number; targetPort?: number | string }>).find((p) => p.port === Number(port));
-      if (!servicePort) throw new Error(`Service ${name} has no port ${port}`);
-      const target = servicePort.targetPort ?? servicePort.port;
-      if (typeof target === 'number') return `${ip}:${target}`;
-      const containerPort = (picked[0].spec.template.spec.containers as Container[]).flatMap((c) => c.ports ?? []).find((p) => p.name === target);
-      if (!containerPort) throw new Error(`Service ${name} port ${port} targets port ${target}, which Deployment ${picked[0].metadata.name} does not declare`);
-      return `${ip}:${containerPort.containerPort}`;
+      const d = this.selectedDeployment(svc);
+      if (svc.spec.clusterIP === 'None') {
+        const first = d.pods[0]?.ip ?? d.firstIp;
+        if (!first) throw new Error(`headless Service ${name}: its Deployment has no pod yet`);
+        return port === undefined ? first : `${first}:${port}`;
+      }
+      const proxies = this.proxies.filter((p) => this.proxyServices.get(p)!.deployment === d.name);
+      const proxy = port === undefined ? proxies[0] : proxies.find((p) => p.port === Number(port));
+      if (!proxy) throw new Error(`Service ${name} has no port ${port}`);
+      return port === undefined ? proxy.host : proxy.address;
     }
     return undefined;
   }
 
-  private async startDeployment(deployment: K8sObject, ip: string): Promise<void> {
+  /**
+   * Makes one pod of a Deployment from the Deployment object the runner holds now: its init
+   * containers, then its server process; resolves once it is ready. `fast` polls the readiness
+   * every second (while the cluster comes up), `kubelet` at the probes' own periods.
+   */
+  private async createPod(d: DeploymentState, mode: 'fast' | 'kubelet', made?: (pod: PodProcess) => void): Promise<PodProcess> {
+    const n = d.created++;
+    const name = n === 0 ? d.name : `${d.name}-${n}`;
+    const { ip, release } = this.allocateIp();
+    d.firstIp ??= ip;
+    const deployment = d.object;
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(deployment.metadata.name, ip, podSpec.volumes);
-    for (const c of (podSpec.initContainers ?? []) as Container[]) {
-      await this.runToEnd(pod, c, `Deployment ${deployment.metadata.name}`);
-    }
-    const [container, ...sidecars] = podSpec.containers as Container[];
-    if (sidecars.length) throw new Error(`Deployment ${deployment.metadata.name}: the runner supports one container per pod`);
-    // The env as the YAML gives it; the hook sees it before any rewrite.
-    let env = this.resolveEnv(pod, container);
-    const role = env.TEMPORAL_SERVICES;
-    if (!role) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVICES`);
-    const configPath = env.TEMPORAL_SERVER_CONFIG_FILE_PATH;
-    if (!configPath) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVER_CONFIG_FILE_PATH`);
-    const configMount = (container.volumeMounts ?? []).find((m) => path.dirname(configPath) === m.mountPath);
-    const configVolume = pod.volumes.find((v) => v.name === configMount?.name);
-    if (!configVolume?.configMap) {
-      throw new Error(`Deployment ${deployment.metadata.name}: no ConfigMap volume is mounted at ${path.dirname(configPath)}, where TEMPORAL_SERVER_CONFIG_FILE_PATH points`);
-    }
-    let config = this.configMap(configVolume.configMap.name)[path.basename(configPath)];
-    if (config === undefined) throw new Error(`ConfigMap ${configVolume.configMap.name} has no key ${path.basename(configPath)}`);
-    if (this.options.mutateProcess) ({ config, env } = this.options.mutateProcess(role, { config, env }));
+    const pod = this.newPod(name, ip, podSpec.volumes);
+    let r: PodProcess;
+    try {
+      for (const c of (podSpec.initContainers ?? []) as Container[]) {
+        await this.runToEnd(pod, c, `Deployment ${deployment.metadata.name}`);
+      }
+      const [container, ...sidecars] = podSpec.containers as Container[];
+      if (sidecars.length) throw new Error(`Deployment ${deployment.metadata.name}: the runner supports one container per pod`);
+      // The env as the YAML gives it; the hook sees it before any rewrite.
+      let env = this.resolveEnv(pod, container);
+      const role = env.TEMPORAL_SERVICES;
+      if (!role) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVICES`);
+      const configPath = env.TEMPORAL_SERVER_CONFIG_FILE_PATH;
+      if (!configPath) throw new Error(`Deployment ${deployment.metadata.name}: its container sets no TEMPORAL_SERVER_CONFIG_FILE_PATH`);
+      const configMount = (container.volumeMounts ?? []).find((m) => path.dirname(configPath) === m.mountPath);
+      const configVolume = pod.volumes.find((v) => v.name === configMount?.name);
+      if (!configVolume?.configMap) {
+        throw new Error(`Deployment ${deployment.metadata.name}: no ConfigMap volume is mounted at ${path.dirname(configPath)}, where TEMPORAL_SERVER_CONFIG_FILE_PATH points`);
+      }
+      let config = this.configMap(configVolume.configMap.name)[path.basename(configPath)];
+      if (config === undefined) throw new Error(`ConfigMap ${configVolume.configMap.name} has no key ${path.basename(configPath)}`);
+      if (this.options.mutateProcess) ({ config, env } = this.options.mutateProcess(role, { config, env }));
 
-    // Rewrites 2 and 3, on this process's own copy of the config.
-    fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, config.replace(/0\.0\.0\.0/g, ip)));
+      // Rewrites 2 and 3, on this process's own copy of the config.
+      fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, config.replace(/0\.0\.0\.0/g, ip)));
 
-    const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
-    const r: RoleProcess = {
-      role,
-      deployment: deployment.metadata.name,
-      ip,
-      command: this.command(pod, container),
-      env: this.podEnv(pod, container, env),
-      dir: pod.dir,
-      logFile: this.logFile(role),
-      probe: this.readinessProbe(deployment.metadata.name, container, ports),
-      ports,
-      startedAt: 0,
-      restarts: 0,
-    };
-    this.roles.set(role, r);
+      const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+      r = {
+        name,
+        role,
+        deployment: d,
+        ip,
+        command: this.command(pod, container),
+        env: this.podEnv(pod, container, env),
+        dir: pod.dir,
+        logFile: this.logFile(name),
+        probe: this.readinessProbe(deployment.metadata.name, container, ports),
+        startupTiming: container.startupProbe ? probeTiming(container.startupProbe) : undefined,
+        readinessTiming: probeTiming(container.readinessProbe!),
+        minReadySeconds: deployment.spec.minReadySeconds ?? 0,
+        gracePeriodSeconds: podSpec.terminationGracePeriodSeconds ?? 30,
+        ports,
+        startedAt: 0,
+        restarts: 0,
+        routable: false,
+        gone: false,
+        supervised: false,
+      };
+    } catch (err) {
+      release();
+      throw err;
+    }
+    d.pods.push(r);
+    this.allPods.push(r);
+    made?.(r);
+    this.record(r, 'created');
     this.spawnServer(r);
-    await this.waitServing(r);
+    await this.waitServing(r, mode);
+    if (mode === 'kubelet') this.supervise(r);
+    return r;
   }
 
   /** The container's readinessProbe, with a named port resolved (rewrite 7). */
-  private readinessProbe(deployment: string, container: Container, ports: Record<string, number>): RoleProcess['probe'] {
+  private readinessProbe(deployment: string, container: Container, ports: Record<string, number>): Probe {
     const { grpc, tcpSocket, httpGet } = container.readinessProbe ?? {};
     if (grpc) return { kind: 'grpc', port: grpc.port, service: grpc.service ?? '' };
     if (httpGet) {
@@ -537,7 +864,7 @@ export class ClusterRunner {
 
   /** The env a process starts with: the base env (rewrite 5), then the container's, with paths moved (rewrite 3). */
   private podEnv(pod: Pod, container: Container, env: Record<string, string>): Record<string, string> {
-    const base: Record<string, string> = { PATH: `${this.binDir}:${process.env.PATH}`, HOME: pod.dir };
+    const base: Record<string, string> = { PATH: `${this.binDir()}:${process.env.PATH}`, HOME: pod.dir };
     const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir);
     if (tmp) base.TMPDIR = path.join(pod.dir, '/tmp');
     // Rewrite 9: Service names, in a value that is `host` or `host:port`.
@@ -586,7 +913,7 @@ export class ClusterRunner {
     const argv = [...(container.command ?? []), ...(container.args ?? [])];
     if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
     return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`)
-      ? this.options.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : this.underPod(pod, container, a)));
+      ? this.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : this.underPod(pod, container, a)));
   }
 
   /**
@@ -663,52 +990,165 @@ export class ClusterRunner {
     throw new RunnerError(who, 'it to finish', reason, logFile);
   }
 
-  private spawnServer(r: RoleProcess): void {
+
+  private spawnServer(r: PodProcess): void {
     r.process = this.spawn(r.command, r.env, r.dir, r.logFile);
     r.startedAt = Date.now();
     r.readiness = undefined;
+    this.record(r, `started (pid ${r.process.pid})`);
+  }
+
+  private markReady(r: PodProcess): void {
+    if (r.readySince !== undefined || r.terminatingSince !== undefined) return;
+    r.readySince = Date.now();
+    r.routable = true;
+    this.record(r, 'ready');
+  }
+
+  /** Not Ready at once; out of the Services' endpoints once they have caught up (rewrite 9). */
+  private markUnready(r: PodProcess, why: string): void {
+    if (r.readySince === undefined && !r.routable) return;
+    r.readySince = undefined;
+    this.record(r, `not ready: ${why}`);
+    setTimeout(() => {
+      if (r.readySince === undefined || r.terminatingSince !== undefined) r.routable = false;
+    }, this.endpointLagMs).unref();
   }
 
   /**
-   * Polls the role's readinessProbe (and its TLS health check, if the test asks for one) until it
-   * passes. A process that ends meanwhile is started again (rewrite 8) until it has started
-   * MAX_STARTS times.
+   * Polls the pod's readinessProbe (and its TLS health check, if the test asks for one) until it
+   * passes, then marks the pod ready. `fast`: every second, and a process that ends meanwhile is
+   * started again after 2 s, 4 s until it has started MAX_STARTS times (rewrite 8). `kubelet`:
+   * the startupProbe at its period, then the readinessProbe at its own, both counted from the
+   * container's start; a process that ends is started again after the kubelet's back-off.
    */
-  private async waitServing(r: RoleProcess): Promise<void> {
+  private async waitServing(r: PodProcess, mode: 'fast' | 'kubelet'): Promise<void> {
     const probe = this.readinessCheck(r);
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = Date.now() + (mode === 'kubelet' && r.startupTiming
+      ? Math.max(this.timeoutMs, r.startupTiming.periodMs * r.startupTiming.failureThreshold) : this.timeoutMs);
     let starts = 1;
     let last = 'no answer yet';
+    let startupPassed = mode === 'fast' || !r.startupTiming;
     try {
       for (;;) {
         const p = r.process!;
         if (p.exitStatus) {
           const ended = describeExit(p.exitStatus);
           if (starts >= MAX_STARTS) throw new RunnerError(r.role, probe.what, `the process ended ${starts} times (a crash loop; last: ${ended})`, r.logFile);
-          const backoff = RESTART_BACKOFF_MS * 2 ** (starts - 1);
-          fs.appendFileSync(r.logFile, `\n[e2e] ---- ${r.role} ended (${ended}); starting it again in ${backoff / 1000} s ----\n`);
+          const backoff = mode === 'fast' ? RESTART_BACKOFF_MS * 2 ** (starts - 1) : KUBELET_BACKOFF_MS * 2 ** (starts - 1);
+          fs.appendFileSync(r.logFile, `\n[e2e] ---- ${r.name} ended (${ended}); starting it again in ${backoff / 1000} s ----\n`);
+          this.record(r, `ended while starting (${ended})`);
           await delay(backoff);
           if (this.closed) throw new RunnerError(r.role, probe.what, `the process ended (${ended}) while the runner shut down`, r.logFile);
           this.spawnServer(r);
           r.restarts++;
           starts++;
+          startupPassed = mode === 'fast' || !r.startupTiming;
           continue;
         }
+        if (mode === 'kubelet') {
+          // The next tick of the probe that runs now, counted from the container's start.
+          const period = (startupPassed ? r.readinessTiming : r.startupTiming!).periodMs;
+          const elapsed = Date.now() - r.startedAt;
+          const wait = elapsed === 0 ? 0 : (period - (elapsed % period)) % period;
+          await Promise.race([delay(wait), p.exited]);
+          if (p.exitStatus) continue;
+        }
         const notYet = await probe.check();
-        if (notYet === undefined) return;
+        if (notYet === undefined) {
+          if (startupPassed) {
+            this.markReady(r);
+            return;
+          }
+          startupPassed = true;
+          this.record(r, 'startup probe passed');
+          // The readiness probe's next tick is a full period away at most: wait for it.
+          await delay(1);
+          continue;
+        }
         last = notYet;
         if (Date.now() >= deadline) {
-          throw new RunnerError(r.role, probe.what, `timed out after ${this.timeoutMs / 1000} s (last answer: ${last})`, r.logFile);
+          throw new RunnerError(r.role, probe.what, `timed out after ${Math.round((deadline - r.startedAt) / 1000)} s (last answer: ${last})`, r.logFile);
         }
-        await Promise.race([delay(1_000), p.exited]);
+        if (mode === 'fast') await Promise.race([delay(1_000), p.exited]);
+        else await delay(1);
       }
     } finally {
       probe.close();
     }
   }
 
+  /**
+   * The kubelet's part once a pod has been ready (rewrites 7 and 8): the readinessProbe at its
+   * period, and a process that ends started again in the same pod. Runs until the pod is gone or
+   * the runner shuts down; a crash loop is recorded and ends it.
+   */
+  private supervise(r: PodProcess): void {
+    if (r.supervised) return;
+    r.supervised = true;
+    void (async () => {
+      let failures = 0;
+      while (!this.closed && !r.gone && r.terminatingSince === undefined) {
+        const p = r.process!;
+        await Promise.race([delay(r.readinessTiming.periodMs), p.exited]);
+        if (this.closed || r.gone || r.terminatingSince !== undefined) return;
+        if (p.exitStatus) {
+          this.markUnready(r, `the process ended (${describeExit(p.exitStatus)})`);
+          await delay(KUBELET_RELIST_MS);
+          if (this.closed || r.terminatingSince !== undefined) return;
+          fs.appendFileSync(r.logFile, `\n[e2e] ---- ${r.name} ended (${describeExit(p.exitStatus)}); the kubelet starts it again ----\n`);
+          this.spawnServer(r);
+          r.restarts++;
+          try {
+            await this.waitServing(r, 'kubelet');
+          } catch (err) {
+            this.record(r, `gave up: ${(err as Error).message.split('\n')[0]}`);
+            return;
+          }
+          failures = 0;
+          continue;
+        }
+        const probe = this.readinessCheck(r);
+        const notServing = await probe.check().finally(() => probe.close());
+        if (notServing === undefined) {
+          failures = 0;
+          this.markReady(r);
+        } else if (++failures >= r.readinessTiming.failureThreshold) {
+          this.markUnready(r, `readiness probe failed ${failures} times: ${notServing}`);
+        }
+      }
+    })();
+  }
+
+  /**
+   * Deletes a pod as the API server and the kubelet do: it leaves the endpoints (after the lag),
+   * gets SIGTERM, and SIGKILL after its terminationGracePeriodSeconds.
+   */
+  private async terminatePod(r: PodProcess): Promise<RolloutReport['terminated'][number]> {
+    const since = Date.now();
+    r.terminatingSince = since;
+    r.readySince = undefined;
+    this.record(r, 'terminating: SIGTERM');
+    setTimeout(() => { r.routable = false; }, this.endpointLagMs).unref();
+    let killed = false;
+    const p = r.process!;
+    const timer = setTimeout(() => {
+      killed = !p.exitStatus;
+      if (killed) this.record(r, `SIGKILL after the grace period of ${r.gracePeriodSeconds} s`);
+    }, r.gracePeriodSeconds * 1000);
+    const status = await p.stop(r.gracePeriodSeconds * 1000, 'SIGTERM');
+    clearTimeout(timer);
+    r.gone = true;
+    r.routable = false;
+    const d = r.deployment;
+    d.pods.splice(d.pods.indexOf(r), 1);
+    this.usedOctets.delete(Number(r.ip.split('.')[3]));
+    this.record(r, `gone (${describeExit(status)})`);
+    return { pod: r.name, exitedAfterMs: Date.now() - since, killedAfterGrace: killed };
+  }
+
   /** One attempt of the role's readiness check: undefined once it passes, else why not. */
-  private readinessCheck(r: RoleProcess): { what: string; check: () => Promise<string | undefined>; close: () => void } {
+  private readinessCheck(r: PodProcess): { what: string; check: () => Promise<string | undefined>; close: () => void } {
     const address = `${r.ip}:${r.probe.port}`;
     const passed = (kind: Readiness['probe']) => {
       r.readiness ??= { probe: kind, probePassedAfterMs: Date.now() - r.startedAt };
@@ -757,10 +1197,6 @@ export class ClusterRunner {
   }
 }
 
-/** Whether a Deployment runs a Temporal server role; the others (UI, admin tools) are clients the runner does not start. */
-function isServer(deployment: K8sObject): boolean {
-  return (deployment.spec.template.spec.containers as Container[]).some((c) => (c.env ?? []).some((e) => e.name === 'TEMPORAL_SERVICES'));
-}
 
 /** undefined when `service` is SERVING, else its status or the call's error. */
 async function healthStatus(health: HealthClient, service: string): Promise<string | undefined> {
@@ -819,4 +1255,36 @@ function project(where: string, source: string, data: Record<string, string> | u
     files[file] = data[key];
   }
   return files;
+}
+
+/** Whether a Deployment runs a Temporal server role; the others (UI, admin tools) are clients the runner does not start. */
+function isServer(deployment: K8sObject): boolean {
+  return (deployment.spec.template.spec.containers as Container[]).some((c) => (c.env ?? []).some((e) => e.name === 'TEMPORAL_SERVICES'));
+}
+
+/** Whether a Service's selector picks a Deployment's pods. */
+function selects(svc: K8sObject, deployment: K8sObject): boolean {
+  const selector: Record<string, string> = svc.spec.selector ?? {};
+  return Object.entries(selector).every(([k, v]) => deployment.spec.template.metadata?.labels?.[k] === v);
+}
+
+/** The manifest's objects, refusing YAML that does not parse. */
+function parseManifest(yaml: string): K8sObject[] {
+  return parseAllDocuments(yaml).map((doc) => {
+    if (doc.errors.length) throw new Error(`the manifest is not valid YAML: ${doc.errors[0].message}`);
+    return doc.toJS() as K8sObject;
+  }).filter((o) => o);
+}
+
+/** A probe's period and failure threshold, with the kubelet's defaults (10 s, 3). */
+function probeTiming(probe: ProbeSpec): ProbeTiming {
+  return { periodMs: (probe.periodSeconds ?? 10) * 1000, failureThreshold: probe.failureThreshold ?? 3 };
+}
+
+/** maxSurge or maxUnavailable as a pod count: an integer, or a percentage of `replicas` rounded by `round`. */
+function intOrPercent(value: number | string, replicas: number, round: (x: number) => number): number {
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)%$/.exec(value);
+  if (!m) throw new Error(`${value} is neither an integer nor a percentage`);
+  return round((Number(m[1]) * replicas) / 100);
 }

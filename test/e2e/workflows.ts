@@ -11,3 +11,17 @@ export async function greetAfterTimer(name: string, timerMs: number): Promise<st
   await sleep(timerMs);
   return `${greeting} after a ${timerMs} ms timer`;
 }
+
+/** The activity the soak's workers run: it counts its own executions (see load.ts). */
+interface SoakActivities {
+  recordExecution(): Promise<void>;
+}
+
+const { recordExecution } = proxyActivities<SoakActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** The soak's workflow: one activity, then a short durable timer. */
+export async function soakWorkflow(timerMs: number): Promise<string> {
+  await recordExecution();
+  await sleep(timerMs);
+  return 'done';
+}
