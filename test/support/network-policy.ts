@@ -40,3 +40,28 @@ export function ingressAllowed(policies: any[], source: Pod, destination: Pod, p
     return fromOk && portOk;
   }));
 }
+
+/**
+ * Egress as Kubernetes evaluates it at the source: a pod no policy selects (for Egress) may
+ * connect anywhere; otherwise some selecting policy needs a rule whose `to` matches the destination
+ * (absent `to` matches all) and whose `ports` match (absent `ports` match all). An ipBlock peer
+ * never matches a pod here: pods have no addresses in this model.
+ */
+export function egressAllowed(policies: any[], source: Pod, destination: Pod, port: number): boolean {
+  const selecting = policies.filter((p) => p.kind === 'NetworkPolicy'
+    && p.metadata.namespace === source.namespace
+    // Without policyTypes, a policy covers Egress only when it lists egress rules.
+    && (p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress'])).includes('Egress')
+    && matches(p.spec.podSelector, source.labels));
+  if (selecting.length === 0) return true;
+  return selecting.some((p) => (p.spec.egress ?? []).some((rule: any) => {
+    const toOk = !rule.to || rule.to.some((peer: any) => peerMatches(peer, p.metadata.namespace, destination));
+    const portOk = !rule.ports || rule.ports.some((pp: any) => pp.port === port);
+    return toOk && portOk;
+  }));
+}
+
+/** A connection is made only when the source's egress and the destination's ingress both allow it. */
+export function connectionAllowed(policies: any[], source: Pod, destination: Pod, port: number): boolean {
+  return egressAllowed(policies, source, destination, port) && ingressAllowed(policies, source, destination, port);
+}
