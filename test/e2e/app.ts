@@ -48,6 +48,11 @@ export interface E2eAppOptions {
    * @default - none, and no namespace Job
    */
   readonly namespaces?: TemporalNamespace[];
+  /**
+   * Adds the test's own constructs (a worker fleet) to the chart, next to the cluster.
+   * @default - nothing
+   */
+  readonly extend?: (chart: Chart, cluster: TemporalCluster) => void;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -84,5 +89,6 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     tls: options.tls,
     namespaces: options.namespaces,
   });
+  options.extend?.(chart, cluster);
   return { app, cluster };
 }

@@ -22,7 +22,8 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock'>, Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'extend'>,
+  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'applicationImages'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -74,7 +75,7 @@ export class E2eEnvironment {
   public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces, version: options.version,
+      namespaces: options.namespaces, version: options.version, extend: options.extend,
     });
     options.lock?.check(app);
     const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
@@ -88,6 +89,7 @@ export class E2eEnvironment {
       mutateProcess: options.mutateProcess,
       tlsHealth: options.tlsHealth,
       applyAtOnceJobDelayMs: options.applyAtOnceJobDelayMs,
+      applicationImages: options.applicationImages,
     });
     this.runners.push(runner);
     for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {

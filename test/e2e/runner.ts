@@ -8,8 +8,9 @@
  *     runner (from the test process's PID and a counter), so that runs side by side on one machine
  *     never share an address; `fieldRef: status.podIP` resolves to it.
  *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
- *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
- *     process's own address, so processes share port numbers exactly as pods do.
+ *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress), and in an
+ *     application container's env values (a worker's metrics bind address), becomes the process's
+ *     own address, so processes share port numbers exactly as pods do.
  *  3. Mounts. Each volume mount is materialised under the pod's own folder, at <folder><mountPath>:
  *     a ConfigMap, Secret or projected volume as the files the kubelet would write there (every key,
  *     or only the listed `items` at their `path`s; a missing key or object fails, unless `optional`),
@@ -22,10 +23,15 @@
  *  4. Images. `temporal-server`, `temporal-sql-tool` and `temporal` (the CLI) are links, in a folder at the head of PATH,
  *     to binaries built from the release's Go module; `sh` is the machine's. Command arguments under
  *     /etc/temporal/schema (where the admin-tools image keeps the schema) point at the module's
- *     schema folder.
+ *     schema folder. An application image the test stands in for (`applicationImages`: a worker
+ *     fleet's) maps the commands its containers run to local executables, linked in the same folder.
  *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
  *     folder) and TMPDIR, then the env its container spec gives it.
- *  6. Replicas. One process per Deployment, whatever `replicas` says.
+ *  6. Replicas. One process per server Deployment, whatever `replicas` says. An application
+ *     Deployment (one whose image is in `applicationImages`) does not start with the cluster: the
+ *     test starts as many of its pods as it wants (`startApplication`) and stops them as the kubelet
+ *     would (`terminate`: SIGTERM, then SIGKILL after the pod's terminationGracePeriodSeconds). Its
+ *     pods are not restarted when they end.
  *  7. Probes and Jobs. The runner polls each container's readinessProbe at the pod's address: a
  *     gRPC probe through the health service (port and service name), a tcpSocket probe (what the
  *     library emits behind TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect, as the
@@ -53,7 +59,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
 import { E2eTools } from './tools';
-import { delay, describeExit, ManagedProcess, readLogLines, tailFile } from '../support/processes';
+import { delay, describeExit, ExitStatus, ManagedProcess, readLogLines, tailFile } from '../support/processes';
 
 /** Where the admin-tools image keeps the schema files. */
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
@@ -85,6 +91,12 @@ export interface RunnerOptions {
    * @default - the schema Jobs run to their end first
    */
   readonly applyAtOnceJobDelayMs?: number;
+  /**
+   * Images of the application's own Deployments (a worker fleet's), each with the commands its
+   * containers run mapped to the local executables that stand in for them (rewrite 4).
+   * @default - none: every Deployment runs the server image
+   */
+  readonly applicationImages?: Record<string, Record<string, string>>;
   /** Changes one role's process before it starts, to wire it wrong on purpose. */
   readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
   /**
@@ -93,6 +105,29 @@ export interface RunnerOptions {
    * @default - the TCP connect alone, as the kubelet does
    */
   readonly tlsHealth?: (role: string) => TlsHealthCheck | undefined;
+}
+
+/** One pod of an application Deployment, running as a process. */
+export interface ApplicationPod {
+  readonly name: string;
+  readonly deployment: string;
+  readonly ip: string;
+  readonly process: ManagedProcess;
+  readonly logFile: string;
+  /** The pod's terminationGracePeriodSeconds (30 when the spec says nothing, as in Kubernetes). */
+  readonly terminationGracePeriodSeconds: number;
+  /** The named container ports. */
+  readonly ports: Record<string, number>;
+  /** The container's env as the process got it, after every rewrite. */
+  readonly env: Record<string, string>;
+}
+
+/** How a terminated pod ended, and how long it took. */
+export interface Termination {
+  readonly status: ExitStatus;
+  readonly afterMs: number;
+  /** Whether the grace period ran out and SIGKILL ended it. */
+  readonly killed: boolean;
 }
 
 /** A gRPC health check over TLS: the service name to ask about, and how to connect. */
@@ -201,7 +236,7 @@ export class ClusterRunner {
   /** Runs the schema Jobs, then every Deployment, and resolves once every role reports SERVING. */
   public static async up(options: RunnerOptions): Promise<ClusterRunner> {
     const runner = new ClusterRunner(options);
-    const startDeployments = () => Promise.all(runner.deployments().map((d) => runner.startDeployment(d, runner.podIp(d))));
+    const startDeployments = () => Promise.all(runner.serverDeployments().map((d) => runner.startDeployment(d, runner.podIp(d))));
     try {
       if (options.applyAtOnceJobDelayMs === undefined) {
         await runner.runSchemaJobs();
@@ -225,6 +260,7 @@ export class ClusterRunner {
   private readonly children = new Set<ManagedProcess>();
   private closed = false;
   private jobPods = 0;
+  private applicationPods = 0;
 
   private constructor(private readonly options: RunnerOptions) {
     this.objects = parseAllDocuments(options.yaml).map((doc) => {
@@ -237,7 +273,8 @@ export class ClusterRunner {
     fs.mkdirSync(this.binDir, { recursive: true });
     fs.mkdirSync(path.join(options.workDir, 'logs'), { recursive: true });
     // Rewrite 4: the image's binaries.
-    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin], ['temporal', options.tools.temporalCliBin]]) {
+    const applicationCommands = Object.values(options.applicationImages ?? {}).flatMap((commands) => Object.entries(commands));
+    for (const [name, target] of [['temporal-server', options.tools.serverBin], ['temporal-sql-tool', options.tools.sqlToolBin], ['temporal', options.tools.temporalCliBin], ...applicationCommands]) {
       const link = path.join(this.binDir, name);
       if (!fs.existsSync(link)) fs.symlinkSync(target, link);
     }
@@ -300,10 +337,14 @@ export class ClusterRunner {
     return r;
   }
 
-  /** The tools stand in for the server and admin-tools images of one release; refuse any other tag. */
+  /**
+   * The tools stand in for the server and admin-tools images of one release; refuse any other tag,
+   * except in the application Deployments the test stands in for.
+   */
   private checkImages(): void {
     for (const o of [...this.ofKind('Deployment'), ...this.ofKind('Job')]) {
       const spec = o.spec.template.spec;
+      if (o.kind === 'Deployment' && this.isApplication(o)) continue;
       for (const c of [...(spec.initContainers ?? []), ...spec.containers] as Array<Container & { image: string }>) {
         const tag = c.image.slice(c.image.lastIndexOf(':') + 1);
         if (tag !== this.options.tools.version) {
@@ -311,6 +352,11 @@ export class ClusterRunner {
         }
       }
     }
+  }
+
+  /** The manifest's objects of one kind, as the YAML holds them. */
+  public manifestObjects(kind: string): any[] {
+    return this.ofKind(kind);
   }
 
   private ofKind(kind: string): K8sObject[] {
@@ -321,6 +367,83 @@ export class ClusterRunner {
     const found = this.ofKind('Deployment');
     if (found.length === 0) throw new Error('the manifest has no Deployment');
     return found;
+  }
+
+  /** Whether every container of the Deployment runs an image of `applicationImages`. */
+  private isApplication(deployment: K8sObject): boolean {
+    const images = this.options.applicationImages ?? {};
+    const containers = [...(deployment.spec.template.spec.initContainers ?? []), ...deployment.spec.template.spec.containers] as Array<{ image: string }>;
+    return containers.every((c) => c.image in images);
+  }
+
+  private serverDeployments(): K8sObject[] {
+    return this.deployments().filter((d) => !this.isApplication(d));
+  }
+
+  /**
+   * Starts `replicas` pods of an application Deployment (rewrite 6), each at an address of its own,
+   * with its mounts and env as the YAML gives them, and resolves once each has passed its
+   * readinessProbe (a tcpSocket one), or at once when it has none, as the kubelet marks it Ready.
+   */
+  public async startApplication(deploymentName: string, replicas = 1): Promise<ApplicationPod[]> {
+    const deployment = this.deployments().find((d) => d.metadata.name === deploymentName);
+    if (!deployment || !this.isApplication(deployment)) throw new Error(`no application Deployment ${deploymentName} in the manifest`);
+    const podSpec = deployment.spec.template.spec;
+    const [container, ...sidecars] = podSpec.containers as Array<Container & { image: string }>;
+    if (sidecars.length || podSpec.initContainers?.length) throw new Error(`Deployment ${deploymentName}: the runner supports one container and no init container per application pod`);
+    const commands = this.options.applicationImages![container.image];
+    const pods: ApplicationPod[] = [];
+    for (let i = 0; i < replicas; i++) {
+      const n = this.applicationPods++;
+      const pod = this.newPod(`${deploymentName}-${n}`, `${this.subnet}.${151 + n}`, podSpec.volumes);
+      const argv = this.command(container);
+      if (!(argv[0] in commands)) {
+        throw new Error(`Deployment ${deploymentName} runs ${argv[0]}, which the stand-in for image ${container.image} does not provide (it has ${Object.keys(commands).join(', ')})`);
+      }
+      // Rewrite 2 for the env, then rewrites 3 and 9 as for every container.
+      const raw = Object.fromEntries(Object.entries(this.resolveEnv(pod, container)).map(([k, v]) => [k, v.replace(/0\.0\.0\.0/g, pod.ip)]));
+      const env = this.podEnv(pod, container, raw);
+      const logFile = this.logFile(pod.name);
+      const proc = this.spawn(argv, env, pod.dir, logFile);
+      const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+      pods.push({ name: pod.name, deployment: deploymentName, ip: pod.ip, process: proc, logFile, ports, env, terminationGracePeriodSeconds: podSpec.terminationGracePeriodSeconds ?? 30 });
+    }
+    await Promise.all(pods.map((p) => this.waitApplicationReady(p, container)));
+    return pods;
+  }
+
+  /** What the kubelet does to a pod that is deleted: SIGTERM, then SIGKILL after its grace period. */
+  public async terminate(pod: ApplicationPod): Promise<Termination> {
+    const started = Date.now();
+    const graceMs = pod.terminationGracePeriodSeconds * 1000;
+    const status = await pod.process.stop(graceMs, 'SIGTERM');
+    const afterMs = Date.now() - started;
+    return { status, afterMs, killed: status.signal === 'SIGKILL' };
+  }
+
+  /**
+   * Where a connection to `value` (`host[:port]`) lands when its host is a Service's DNS name
+   * (rewrite 9), as seen from any pod; `value` itself otherwise.
+   */
+  public resolveAddress(value: string): string {
+    const m = /^([a-z0-9][a-z0-9.-]*)(?::(\d+))?$/.exec(value);
+    return (m && this.serviceAddress(m[1], m[2])) ?? value;
+  }
+
+  private async waitApplicationReady(pod: ApplicationPod, container: Container): Promise<void> {
+    const tcp = container.readinessProbe?.tcpSocket;
+    if (container.readinessProbe && !tcp) throw new Error(`Deployment ${pod.deployment}: the runner only follows tcpSocket readinessProbes of application pods`);
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      if (pod.process.exitStatus) {
+        throw new RunnerError(pod.name, 'the pod to start', `the process ended (${describeExit(pod.process.exitStatus)})`, pod.logFile);
+      }
+      if (!tcp) return;
+      const port = typeof tcp.port === 'number' ? tcp.port : pod.ports[tcp.port];
+      if ((await tcpConnect(pod.ip, port)) === undefined) return;
+      if (Date.now() >= deadline) throw new RunnerError(pod.name, 'its readinessProbe', `timed out after ${this.timeoutMs / 1000} s`, pod.logFile);
+      await delay(500);
+    }
   }
 
   private configMap(name: string): Record<string, string> {
