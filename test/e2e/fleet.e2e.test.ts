@@ -160,9 +160,9 @@ describe('a worker fleet on a plaintext cluster', () => {
     // The workflow's last task needs a worker: the Deployment's replacement pod.
     const [replacement] = await runner.startApplication(FLEET, 1);
     const result: WorkDone = await handle.result();
-    console.log(`e2e: fleet: SIGTERM ${Math.round((sigtermAt - result.startedAt))} ms into a ${activityMs} ms activity; the worker exited `
-      + `(${termination.status.code === null ? termination.status.signal : `code ${termination.status.code}`}) ${termination.afterMs} ms after SIGTERM, `
-      + `${result.finishedAt - sigtermAt} ms after which the activity had finished; grace period ${pod.terminationGracePeriodSeconds} s`);
+    console.log(`e2e: fleet: SIGTERM ${sigtermAt - result.startedAt} ms into a ${activityMs} ms activity; the activity finished ${result.finishedAt - sigtermAt} ms `
+      + `and the worker exited (${termination.status.code === null ? termination.status.signal : `code ${termination.status.code}`}) ${termination.afterMs} ms after SIGTERM; `
+      + `grace period ${pod.terminationGracePeriodSeconds} s`);
     expect(termination.killed).toBe(false);
     expect(termination.status.code).toBe(0);
     expect(termination.afterMs).toBeLessThan(pod.terminationGracePeriodSeconds * 1000);

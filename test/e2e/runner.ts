@@ -46,12 +46,15 @@
  *     serves is started again, after 2 s and then 4 s (the kubelet waits 10 s, 20 s, ...); a third
  *     end counts as a crash loop and fails the run. A first start on fresh databases needs this:
  *     the roles race to write the cluster metadata record, and the losers exit once.
- *  9. Service names. There is no cluster DNS: a container's env value that is a headless
- *     Service's name (`name`, `name.namespace`, `name.namespace.svc` or
- *     `name.namespace.svc.cluster.local`), with or without a `:port`, becomes the address of the
- *     pod of the Deployment its selector picks (exactly one), where a connection to it would land:
- *     for a Service with a cluster IP the port becomes its targetPort, as kube-proxy forwards it.
- *     The namespace Job's TEMPORAL_ADDRESS (the frontend Service) needs this.
+ *  9. Service names. There is no cluster DNS: a container's env value that is an address
+ *     `host:port` whose host is a Service's name (`name`, `name.namespace`, `name.namespace.svc`
+ *     or `name.namespace.svc.cluster.local`) becomes the address of the pod of the Deployment its
+ *     selector picks (exactly one), where a connection to it would land: for a Service with a
+ *     cluster IP the port becomes its targetPort, as kube-proxy forwards it. The namespace Job's and
+ *     a worker fleet's TEMPORAL_ADDRESS (the frontend Service) need this. A name without a port is
+ *     left as it is: it is what a TLS client verifies (TEMPORAL_TLS_SERVER_NAME), and in a pod it
+ *     stays a name too. (Rewriting it made the fleet's TLS check an IP address against the
+ *     frontend's certificate, which names only DNS names.)
  */
 import * as fs from 'fs';
 import * as net from 'net';
@@ -422,11 +425,11 @@ export class ClusterRunner {
   }
 
   /**
-   * Where a connection to `value` (`host[:port]`) lands when its host is a Service's DNS name
+   * Where a connection to `value` (`host:port`) lands when its host is a Service's DNS name
    * (rewrite 9), as seen from any pod; `value` itself otherwise.
    */
   public resolveAddress(value: string): string {
-    const m = /^([a-z0-9][a-z0-9.-]*)(?::(\d+))?$/.exec(value);
+    const m = /^([a-z0-9][a-z0-9.-]*):(\d+)$/.exec(value);
     return (m && this.serviceAddress(m[1], m[2])) ?? value;
   }
 
@@ -638,12 +641,8 @@ export class ClusterRunner {
     const base: Record<string, string> = { PATH: `${this.binDir}:${process.env.PATH}`, HOME: pod.dir };
     const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir);
     if (tmp) base.TMPDIR = path.join(pod.dir, '/tmp');
-    // Rewrite 9: Service names, in a value that is `host` or `host:port`.
-    const resolved = (v: string) => {
-      const m = /^([a-z0-9][a-z0-9.-]*)(?::(\d+))?$/.exec(v);
-      return (m && this.serviceAddress(m[1], m[2])) ?? v;
-    };
-    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, resolved(v))])) };
+    // Rewrite 9: Service names, in a value that is `host:port`.
+    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, this.resolveAddress(v))])) };
   }
 
   private envValue(pod: Pod, container: Container, e: NonNullable<Container['env']>[number]): string {
