@@ -111,10 +111,14 @@ export abstract class TemporalService extends Construct {
     // Kubernetes gRPC probes cannot speak TLS: behind TLS, probe that the port accepts connections.
     // A worker of a release without a gRPC server can only show that its membership port listens.
     const grpcless = role === ServiceRole.WORKER && !props.context.workerServesGrpc;
-    const livenessPort = grpcless ? this.ports.membership : this.ports.grpc;
-    const probe = grpcless || props.context.tlsRoles.includes(role)
-      ? { tcpSocket: { port: IntOrString.fromNumber(livenessPort) } }
+    const readinessPort = grpcless ? this.ports.membership : this.ports.grpc;
+    const tlsProbed = !grpcless && props.context.tlsRoles.includes(role);
+    const probe = grpcless || tlsProbed
+      ? { tcpSocket: { port: IntOrString.fromNumber(readinessPort) } }
       : { grpc: { port: this.ports.grpc, service: healthService } };
+    // Behind TLS readiness is a TCP check of the gRPC port; liveness then checks the membership
+    // port, so that the two probes differ: identical ones restart every pod that is merely unready.
+    const livenessPort = tlsProbed ? this.ports.membership : readinessPort;
 
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: metadata(this.name),
