@@ -631,10 +631,22 @@ describe('WorkerFleet', () => {
       expect(() => setup({ metricsPort: 70000 })).toThrow(/metricsPort is 70000; expected an integer port/);
     });
 
-    test('two fleets share a name in one namespace', () => {
+    test('its objects would have the names of other objects of the app: another fleet, or the cluster\'s', () => {
       const { chart, cluster: c } = setup();
       new WorkerFleet(chart, 'orders-again', { name: 'orders', image: IMAGE, taskQueues: ['q'], cluster: c });
-      expect(() => Testing.synth(chart)).toThrow(/another WorkerFleet \(test\/orders-again\) has the same name in namespace temporal/);
+      expect(() => Testing.synth(chart)).toThrow(/WorkerFleet 'orders': Deployment temporal\/orders is also emitted by test\/orders-again\/Resource; one would overwrite the other/);
+      const clash = setup({ name: 'temporal-frontend' });
+      expect(() => Testing.synth(clash.chart)).toThrow(/Deployment temporal\/temporal-frontend is also emitted by test\/temporal\/Frontend\/Resource/);
+      const account = setup({ name: 'temporal-server' });
+      expect(() => Testing.synth(account.chart)).toThrow(/ServiceAccount temporal\/temporal-server is also emitted by test\/temporal\/ServiceAccount/);
+      // The same name in another namespace is another object.
+      const app = Testing.app();
+      const c2 = cluster(testChart(app));
+      const apps = new Chart(app, 'apps', { namespace: 'apps', disableResourceNameHashes: true });
+      new WorkerFleet(apps, 'temporal-frontend', { image: IMAGE, taskQueues: ['q'], cluster: c2 });
+      expect(() => Testing.synth(apps)).not.toThrow();
+      new WorkerFleet(apps, 'again', { name: 'temporal-frontend', image: IMAGE, taskQueues: ['q'], cluster: c2 });
+      expect(() => Testing.synth(apps)).toThrow(/Deployment apps\/temporal-frontend is also emitted by apps\/again\/Resource/);
     });
 
     test('a NetworkPolicy list is empty (which Kubernetes reads as everyone) or a rule has no port', () => {

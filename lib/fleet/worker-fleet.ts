@@ -257,19 +257,21 @@ export class WorkerFleet extends Construct {
     });
   }
 
-  /** The checks that need the whole app: other autoscalers, Secrets' keys, the servers' Secrets, name clashes. */
+  /** The checks that need the whole app: name clashes, other autoscalers, Secrets' keys, the servers' Secrets. */
   private validateInApp(owner: string): string[] {
     const errors: string[] = [];
     const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
-    const all = this.node.root.node.findAll();
-    for (const c of all) {
-      if (c instanceof WorkerFleet && c !== this && c.namespace === this.namespace && c.name === this.name) {
-        errors.push(`${owner}: another WorkerFleet (${c.node.path}) has the same name in namespace ${this.namespace}; their Deployments would be one.`);
-      }
+    const key = (o: ApiObject) => `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
+    const ownKeys = new Set([...own].map(key));
+    for (const c of this.node.root.node.findAll()) {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
-      if (!(c instanceof ApiObject) || own.has(c) || c.metadata.namespace !== this.namespace) continue;
+      if (!(c instanceof ApiObject) || own.has(c)) continue;
+      if (ownKeys.has(key(c))) {
+        errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      }
+      if (c.metadata.namespace !== this.namespace) continue;
       const json = c.toJson();
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
