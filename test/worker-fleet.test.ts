@@ -4,7 +4,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterTls, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -79,6 +79,9 @@ describe('WorkerFleet', () => {
       });
       expect(fleet.address).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
       expect(container(chart).ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      // The pull policy is Kubernetes' own rule unless asked for.
+      expect(container(chart).imagePullPolicy).toBeUndefined();
+      expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');
     });
 
     test('a shutdown grace time sets the pod\'s termination grace period, with 10 s for the SDK to exit', () => {
@@ -627,6 +630,7 @@ describe('WorkerFleet', () => {
       expect(() => setup({ podLabels: { 'app.kubernetes.io/instance': 'x' } })).toThrow(/podLabels\["app.kubernetes.io\/instance"\] is "x"; expected a label that is not one of the selector labels/);
       expect(() => setup({ name: 'Orders' })).toThrow(/WorkerFleet 'orders': name is "Orders"; expected a DNS-1123 label/);
       expect(() => setup({ image: 'a b' })).toThrow(/image is "a b"; expected an image reference/);
+      expect(() => setup({ imagePullPolicy: 'always' as FleetImagePullPolicy })).toThrow(/imagePullPolicy is "always"; expected one of Always, IfNotPresent, Never/);
       expect(() => setup({ temporalNamespace: 'shop prod' })).toThrow(/temporalNamespace is "shop prod"; expected a Temporal namespace name/);
       expect(() => setup({ metricsPort: 70000 })).toThrow(/metricsPort is 70000; expected an integer port/);
     });

@@ -11,6 +11,13 @@ import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
 import { FleetClientCertificate } from './fleet-connection';
 
+/** When the kubelet pulls the workers' image. */
+export enum FleetImagePullPolicy {
+  ALWAYS = 'Always',
+  IF_NOT_PRESENT = 'IfNotPresent',
+  NEVER = 'Never',
+}
+
 /** A frontend outside this app: another cdk8s app's cluster, or Temporal Cloud. */
 export interface ExternalFrontend {
   /** `host:port` of its gRPC endpoint, e.g. `my-ns.a1b2c.tmprl.cloud:7233`. */
@@ -162,6 +169,11 @@ export interface WorkerFleetProps {
   readonly namespace?: string;
   /** The workers' image, built with any Temporal SDK. */
   readonly image: string;
+  /**
+   * When the kubelet pulls the image.
+   * @default - Kubernetes' own rule: Always for a `:latest` or untagged image, IfNotPresent otherwise
+   */
+  readonly imagePullPolicy?: FleetImagePullPolicy;
   /**
    * The container's command.
    * @default - the image's entrypoint

@@ -4,7 +4,7 @@ import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-
 import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
-import { WorkerFleetProps } from './worker-fleet-props';
+import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
 import { TemporalCluster } from '../cluster/temporal-cluster';
@@ -93,6 +93,9 @@ export class WorkerFleet extends Construct {
     this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
     if (typeof props.image !== 'string' || !/^\S+$/.test(props.image)) throw propError(owner, 'image', props.image, 'an image reference');
     this.image = props.image;
+    if (props.imagePullPolicy !== undefined && !Object.values(FleetImagePullPolicy).includes(props.imagePullPolicy)) {
+      throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
+    }
     this.taskQueues = checkTaskQueues(owner, props.taskQueues);
     this.temporalNamespace = props.temporalNamespace ?? 'default';
     if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
@@ -176,6 +179,7 @@ export class WorkerFleet extends Construct {
             containers: [{
               name: CONTAINER_NAME,
               image: this.image,
+              imagePullPolicy: props.imagePullPolicy,
               command: props.command,
               args: props.args,
               env: this.env,
