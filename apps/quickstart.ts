@@ -2,11 +2,12 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   IntOrString, KubeNamespace, KubeNetworkPolicy, KubePodDisruptionBudget, KubeSecret, KubeService, KubeStatefulSet, Quantity,
 } from '../imports/k8s';
-import { ClusterSize, Datastore, Persistence, SecretRef, TemporalCluster, withoutNamespace } from '../lib';
+import { ClusterSize, Datastore, Persistence, SecretRef, TemporalCluster, WorkerFleet, withoutNamespace } from '../lib';
 
 /**
  * A self-contained Temporal for a local cluster (kind, minikube): its own namespace, a
- * single-replica PostgreSQL, Temporal, the web UI and a `default` namespace.
+ * single-replica PostgreSQL, Temporal, the web UI, a `default` namespace and a sample worker fleet
+ * (scaled to zero until it runs an image of yours).
  * `npm run synth -- apps/quickstart.ts && kubectl apply -f dist/` on an empty cluster.
  *
  * NOT FOR PRODUCTION: the database has one replica, no backups, and a password committed to this
@@ -98,13 +99,24 @@ const persistence = new Persistence(chart, 'persistence', {
   visibilityStore: Datastore.postgres({ host: `postgres.${namespace}.svc`, database: 'temporal_visibility', user, password }),
 });
 
-new TemporalCluster(chart, 'temporal', {
+const cluster = new TemporalCluster(chart, 'temporal', {
   numHistoryShards: 4,
   persistence,
   size: ClusterSize.SMALL,
   ui: { replicas: 1 },
   adminTools: {},
   namespaces: [{ name: 'default', retention: Duration.days(1) }],
+});
+
+// Where your workers go: build an image whose program connects with its SDK's env config
+// (TypeScript: `loadClientConnectConfig()`) and polls TEMPORAL_TASK_QUEUE, load it into the
+// cluster (`kind load docker-image hello-worker:dev`), then raise replicas. No KEDA here: an empty
+// cluster has none; see apps/worker-fleets.ts for autoscaling on backlog.
+new WorkerFleet(chart, 'hello-worker', {
+  image: 'hello-worker:dev',
+  taskQueues: ['hello'],
+  replicas: 0,
+  cluster,
 });
 
 app.synth();

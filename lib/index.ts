@@ -7,6 +7,7 @@
 //   operations/     UI, admin tools, namespace Job, GitOps annotations
 //   observability/  scraping, alerts, dashboard
 //   pod/            pod-template pieces every workload shares
+//   fleet/          the application's own SDK workers: WorkerFleet, its autoscaling, policies and alerts
 export * from './versions';
 export * from './cluster/temporal-cluster';
 export * from './cluster/temporal-cluster-props';
@@ -47,3 +48,4 @@ export * from './operations/admin-tools';
 export * from './observability';
 export * from './pod/images';
 export * from './pod/service-account';
+export * from './fleet';

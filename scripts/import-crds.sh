@@ -5,6 +5,8 @@
 #   imports/monitoring.coreos.com_podmonitors.ts       PodMonitor
 #   imports/monitoring.coreos.com_prometheusrules.ts   PrometheusRule
 #   imports/cert-manager.io_certificates.ts            Certificate
+#   imports/keda.sh_scaledobjects.ts                   ScaledObject (KEDA)
+#   imports/keda.sh_triggerauthentications.ts          TriggerAuthentication (KEDA)
 #
 # Each output file is named after the CRD file it comes from.
 #
@@ -32,12 +34,15 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # name (module prefix for the CLI) and CRD file basename (without .yaml). Only the kinds the
-# library emits: Certificates name their issuer by reference, so Issuer bindings are not needed.
+# library emits: Certificates name their issuer by reference, so Issuer bindings are not needed, and
+# worker fleets use namespaced TriggerAuthentications only (no ClusterTriggerAuthentication).
 imports=(
   "servicemonitor monitoring.coreos.com_servicemonitors"
   "podmonitor monitoring.coreos.com_podmonitors"
   "prometheusrule monitoring.coreos.com_prometheusrules"
   "certificate cert-manager.io_certificates"
+  "scaledobject keda.sh_scaledobjects"
+  "triggerauthentication keda.sh_triggerauthentications"
 )
 
 for entry in "${imports[@]}"; do

@@ -87,6 +87,21 @@ describe('ClusterTls', () => {
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].startupProbe.tcpSocket).toEqual({ port: 7233 });
   });
 
+  test('behind TLS liveness checks the membership port, so it never equals the TCP readiness probe (kube-score pod-probes-identical)', () => {
+    const { chart } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
+    const roles: Array<[string, number, number]> = [['frontend', 7233, 6933], ['history', 7234, 6934], ['matching', 7235, 6935], ['worker', 7239, 6939]];
+    for (const [role, grpc, membership] of roles) {
+      const c = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec.containers[0];
+      expect([role, c.readinessProbe.tcpSocket, c.livenessProbe.tcpSocket]).toEqual([role, { port: grpc }, { port: membership }]);
+      expect(c.livenessProbe).not.toEqual(c.readinessProbe);
+    }
+    // Without TLS, readiness asks the gRPC health service and liveness the gRPC port, as before.
+    const plainChart = testChart();
+    cluster(plainChart);
+    const plain = find(plainChart, 'Deployment', 'temporal-history').spec.template.spec.containers[0];
+    expect([plain.readinessProbe.grpc.port, plain.livenessProbe.tcpSocket.port]).toEqual([7234, 7234]);
+  });
+
   test('with internode TLS only, the frontend keeps its gRPC health probe and serves plaintext', () => {
     const { chart, config } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }));
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].readinessProbe.grpc.port).toBe(7233);

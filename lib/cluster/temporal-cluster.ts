@@ -215,6 +215,15 @@ export class TemporalCluster extends Construct {
     };
   }
 
+  /**
+   * Whether the cluster emits its NetworkPolicies (`networkPolicy.enabled`). A client's own policy
+   * that selects the frontend is only safe then: on pods no policy selected, it would shut out
+   * everyone else.
+   */
+  public get networkPoliciesEnabled(): boolean {
+    return this.node.tryFindChild('NetworkPolicies') !== undefined;
+  }
+
   /** Every role this cluster runs, in config order. */
   public get services(): TemporalService[] {
     return [this.frontend, ...(this.internalFrontend ? [this.internalFrontend] : []), this.history, this.matching, this.worker];

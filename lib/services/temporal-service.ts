@@ -112,7 +112,10 @@ export abstract class TemporalService extends Construct {
     const { volumes, mounts } = props.context.podVolumes(role);
     const check = props.context.readinessCheck(role);
     const probe = probeAction(check, role, this.ports);
-    const livenessPort = check === ReadinessCheck.TCP_MEMBERSHIP ? this.ports.membership : this.ports.grpc;
+    // Liveness asks only whether the process still listens. Behind mutual TLS readiness is a TCP
+    // check of the gRPC port, so liveness checks the membership port instead: identical probes
+    // would restart every pod that is merely unready.
+    const livenessPort = check === ReadinessCheck.TCP_GRPC || check === ReadinessCheck.TCP_MEMBERSHIP ? this.ports.membership : this.ports.grpc;
 
     this.resource = new KubeDeployment(this, 'Resource', {
       metadata: metadata(this.name),

@@ -64,6 +64,11 @@ export interface E2eAppOptions {
    * @default - the library's
    */
   readonly shutdown?: ShutdownOptions;
+  /**
+   * Adds the test's own constructs (a worker fleet) to the chart, next to the cluster.
+   * @default - nothing
+   */
+  readonly extend?: (chart: Chart, cluster: TemporalCluster) => void;
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -103,5 +108,6 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     shutdown: options.shutdown,
     ...options.extra,
   });
+  options.extend?.(chart, cluster);
   return { app, cluster };
 }

@@ -22,8 +22,8 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extra'>,
-  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas'> {
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extra' | 'extend'>,
+  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas' | 'applicationImages'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -87,7 +87,7 @@ export class E2eEnvironment {
   public manifest(scenario: string, options: UpOptions = {}): { yaml: string; secrets: RunnerOptions['secrets']; tools: E2eTools } {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces, version: options.version, replicas: options.replicas, shutdown: options.shutdown, extra: options.extra,
+      namespaces: options.namespaces, version: options.version, replicas: options.replicas, shutdown: options.shutdown, extra: options.extra, extend: options.extend,
     });
     options.lock?.check(app);
     const { name, userKey, passwordKey } = E2E.dbSecret;
@@ -116,6 +116,7 @@ export class E2eEnvironment {
       applyAtOnceJobDelayMs: options.applyAtOnceJobDelayMs,
       kubelet: options.kubelet,
       maxReplicas: options.maxReplicas,
+      applicationImages: options.applicationImages,
     });
     this.runners.push(runner);
     for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {

@@ -23,12 +23,17 @@
  *  4. Images. `temporal-server`, `temporal-sql-tool` and `temporal` (the CLI) are links, in a folder at the head of PATH,
  *     to binaries built from the release's Go module; `sh` is the machine's. Command arguments under
  *     /etc/temporal/schema (where the admin-tools image keeps the schema) point at the module's
- *     schema folder.
+ *     schema folder. An application image the test stands in for (`applicationImages`: a worker
+ *     fleet's) maps the commands its containers run to local executables, linked in the same folder.
  *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
  *     folder) and TMPDIR, then the env its container spec gives it.
- *  6. Replicas. `replicas` pods per Deployment, at most `maxReplicas` (3 unless the test says
- *     otherwise: every pod is a real server process on a small machine). The first pod of a
- *     Deployment is named after it, the others `<deployment>-<n>`.
+ *  6. Replicas. `replicas` pods per server Deployment, at most `maxReplicas` (3 unless the test
+ *     says otherwise: every pod is a real server process on a small machine). The first pod of a
+ *     Deployment is named after it, the others `<deployment>-<n>`. An application Deployment (one
+ *     whose image is in `applicationImages`: a worker fleet's) does not start with the cluster: the
+ *     test starts as many of its pods as it wants (`startApplication`) and stops them as the kubelet
+ *     would (`terminate`: SIGTERM, then SIGKILL after the pod's terminationGracePeriodSeconds). Its
+ *     pods are not restarted when they end.
  *  7. Probes and Jobs. The runner polls each container's readinessProbe at the pod's address: a
  *     gRPC probe through the health service (port and service name), a tcpSocket probe (what the
  *     library emits behind mutual TLS, as Kubernetes gRPC probes cannot speak TLS) by a TCP connect,
@@ -51,9 +56,12 @@
  *     on, a process that ends after it served (a SIGKILL, a crash) is unready at once and started
  *     again in the same pod after 1 s (the kubelet's next relist), then 10 s, 20 s, ... if it keeps
  *     ending; otherwise only the test restarts it (`restart`).
- *  9. Services. There is no cluster DNS: a container's env value that is a Service's name (`name`,
- *     `name.namespace`, `name.namespace.svc` or `name.namespace.svc.cluster.local`), with or
- *     without a `:port`, becomes an address. A Service with a cluster IP gets one: a loopback
+ *  9. Services. There is no cluster DNS: a container's env value that is an address `host:port`
+ *     whose host is a Service's name (`name`, `name.namespace`, `name.namespace.svc` or
+ *     `name.namespace.svc.cluster.local`) becomes an address. A name without a port is left as it
+ *     is: it is what a TLS client verifies (TEMPORAL_TLS_SERVER_NAME), and in a pod it stays a name
+ *     too (rewriting it made TLS clients check an IP address against certificates that name only
+ *     DNS names). A Service with a cluster IP gets one: a loopback
  *     address of its own where a ServiceProxy (service-proxy.ts) listens on each Service port and
  *     forwards each new connection to a ready, not terminating pod its selector picks, at the
  *     targetPort, as kube-proxy does (established connections stay where they are). A pod leaves
@@ -82,7 +90,7 @@ import { parseAllDocuments } from 'yaml';
 import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
 import { ProxyEndpoint, ServiceProxy } from './service-proxy';
 import { E2eTools } from './tools';
-import { delay, describeExit, ManagedProcess, pollUntil, readLogLines, tailFile } from '../support/processes';
+import { delay, describeExit, ExitStatus, ManagedProcess, pollUntil, readLogLines, tailFile } from '../support/processes';
 
 /** Where the admin-tools image keeps the schema files. */
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
@@ -116,6 +124,12 @@ export interface RunnerOptions {
    * @default - the schema Jobs run to their end first
    */
   readonly applyAtOnceJobDelayMs?: number;
+  /**
+   * Images of the application's own Deployments (a worker fleet's), each with the commands its
+   * containers run mapped to the local executables that stand in for them (rewrite 4).
+   * @default - none: every Deployment runs the server image
+   */
+  readonly applicationImages?: Record<string, Record<string, string>>;
   /** Changes one role's process before it starts, to wire it wrong on purpose. */
   readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
   /**
@@ -174,6 +188,29 @@ export interface RolloutReport {
   readonly newPods: string[];
   /** How each old pod ended after its SIGTERM. */
   readonly terminated: Array<{ pod: string; exitedAfterMs: number; killedAfterGrace: boolean }>;
+}
+
+/** One pod of an application Deployment, running as a process. */
+export interface ApplicationPod {
+  readonly name: string;
+  readonly deployment: string;
+  readonly ip: string;
+  readonly process: ManagedProcess;
+  readonly logFile: string;
+  /** The pod's terminationGracePeriodSeconds (30 when the spec says nothing, as in Kubernetes). */
+  readonly terminationGracePeriodSeconds: number;
+  /** The named container ports. */
+  readonly ports: Record<string, number>;
+  /** The container's env as the process got it, after every rewrite. */
+  readonly env: Record<string, string>;
+}
+
+/** How a terminated pod ended, and how long it took. */
+export interface Termination {
+  readonly status: ExitStatus;
+  readonly afterMs: number;
+  /** Whether the grace period ran out and SIGKILL ended it. */
+  readonly killed: boolean;
 }
 
 /** A gRPC health check over TLS: the service name to ask about, and how to connect. */
@@ -371,6 +408,7 @@ export class ClusterRunner {
   private readonly children = new Set<ManagedProcess>();
   private closed = false;
   private jobPods = 0;
+  private applicationPods = 0;
 
   private constructor(private readonly options: RunnerOptions) {
     this.tools = options.tools;
@@ -628,7 +666,8 @@ export class ClusterRunner {
   private binDir(): string {
     const dir = path.join(this.options.workDir, 'bin', this.tools.version);
     fs.mkdirSync(dir, { recursive: true });
-    for (const [name, target] of [['temporal-server', this.tools.serverBin], ['temporal-sql-tool', this.tools.sqlToolBin], ['temporal', this.tools.temporalCliBin]]) {
+    const applicationCommands = Object.values(this.options.applicationImages ?? {}).flatMap((commands) => Object.entries(commands));
+    for (const [name, target] of [['temporal-server', this.tools.serverBin], ['temporal-sql-tool', this.tools.sqlToolBin], ['temporal', this.tools.temporalCliBin], ...applicationCommands]) {
       const link = path.join(dir, name);
       if (!fs.existsSync(link)) fs.symlinkSync(target, link);
     }
@@ -867,12 +906,8 @@ export class ClusterRunner {
     const base: Record<string, string> = { PATH: `${this.binDir()}:${process.env.PATH}`, HOME: pod.dir };
     const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp' && pod.volumes.find((v) => v.name === m.name)?.emptyDir);
     if (tmp) base.TMPDIR = path.join(pod.dir, '/tmp');
-    // Rewrite 9: Service names, in a value that is `host` or `host:port`.
-    const resolved = (v: string) => {
-      const m = /^([a-z0-9][a-z0-9.-]*)(?::(\d+))?$/.exec(v);
-      return (m && this.serviceAddress(m[1], m[2])) ?? v;
-    };
-    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, resolved(v))])) };
+    // Rewrite 9: Service names, in a value that is `host:port`.
+    return { ...base, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, this.underPod(pod, container, this.resolveAddress(v))])) };
   }
 
   private envValue(pod: Pod, container: Container, e: NonNullable<Container['env']>[number]): string {
@@ -908,6 +943,82 @@ export class ClusterRunner {
     return text.replace(pattern, (mountPath) => path.join(pod.dir, mountPath));
   }
 
+  /** The manifest's objects of one kind, as the YAML holds them. */
+  public manifestObjects(kind: string): any[] {
+    return this.ofKind(kind);
+  }
+
+  /** Whether every container of the Deployment runs an image of `applicationImages`. */
+  private isApplication(deployment: K8sObject): boolean {
+    const images = this.options.applicationImages ?? {};
+    const containers = [...(deployment.spec.template.spec.initContainers ?? []), ...deployment.spec.template.spec.containers] as Array<{ image: string }>;
+    return containers.every((c) => c.image in images);
+  }
+
+  /**
+   * Starts `replicas` pods of an application Deployment (rewrite 6), each at an address of its own,
+   * with its mounts and env as the YAML gives them, and resolves once each has passed its
+   * readinessProbe (a tcpSocket one), or at once when it has none, as the kubelet marks it Ready.
+   */
+  public async startApplication(deploymentName: string, replicas = 1): Promise<ApplicationPod[]> {
+    const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
+    if (!deployment || !this.isApplication(deployment)) throw new Error(`no application Deployment ${deploymentName} in the manifest`);
+    const podSpec = deployment.spec.template.spec;
+    const [container, ...sidecars] = podSpec.containers as Array<Container & { image: string }>;
+    if (sidecars.length || podSpec.initContainers?.length) throw new Error(`Deployment ${deploymentName}: the runner supports one container and no init container per application pod`);
+    const commands = this.options.applicationImages![container.image];
+    const pods: ApplicationPod[] = [];
+    for (let i = 0; i < replicas; i++) {
+      const n = this.applicationPods++;
+      const pod = this.newPod(`${deploymentName}-${n}`, `${this.subnet}.${151 + n}`, podSpec.volumes);
+      const argv = this.command(pod, container);
+      if (!(argv[0] in commands)) {
+        throw new Error(`Deployment ${deploymentName} runs ${argv[0]}, which the stand-in for image ${container.image} does not provide (it has ${Object.keys(commands).join(', ')})`);
+      }
+      // Rewrite 2 for the env, then rewrites 3 and 9 as for every container.
+      const raw = Object.fromEntries(Object.entries(this.resolveEnv(pod, container)).map(([k, v]) => [k, v.replace(/0\.0\.0\.0/g, pod.ip)]));
+      const env = this.podEnv(pod, container, raw);
+      const logFile = this.logFile(pod.name);
+      const proc = this.spawn(argv, env, pod.dir, logFile);
+      const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
+      pods.push({ name: pod.name, deployment: deploymentName, ip: pod.ip, process: proc, logFile, ports, env, terminationGracePeriodSeconds: podSpec.terminationGracePeriodSeconds ?? 30 });
+    }
+    await Promise.all(pods.map((p) => this.waitApplicationReady(p, container)));
+    return pods;
+  }
+
+  /** What the kubelet does to a pod that is deleted: SIGTERM, then SIGKILL after its grace period. */
+  public async terminate(pod: ApplicationPod): Promise<Termination> {
+    const started = Date.now();
+    const status = await pod.process.stop(pod.terminationGracePeriodSeconds * 1000, 'SIGTERM');
+    return { status, afterMs: Date.now() - started, killed: status.signal === 'SIGKILL' };
+  }
+
+  /**
+   * Where a connection to `value` (`host:port`) lands when its host is a Service's DNS name
+   * (rewrite 9), as seen from any pod; `value` itself otherwise.
+   */
+  public resolveAddress(value: string): string {
+    const m = /^([a-z0-9][a-z0-9.-]*):(\d+)$/.exec(value);
+    return (m && this.serviceAddress(m[1], m[2])) ?? value;
+  }
+
+  private async waitApplicationReady(pod: ApplicationPod, container: Container): Promise<void> {
+    const tcp = container.readinessProbe?.tcpSocket;
+    if (container.readinessProbe && !tcp) throw new Error(`Deployment ${pod.deployment}: the runner only follows tcpSocket readinessProbes of application pods`);
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      if (pod.process.exitStatus) {
+        throw new RunnerError(pod.name, 'the pod to start', `the process ended (${describeExit(pod.process.exitStatus)})`, pod.logFile);
+      }
+      if (!tcp) return;
+      const port = typeof tcp.port === 'number' ? tcp.port : pod.ports[tcp.port];
+      if ((await tcpConnect(pod.ip, port)) === undefined) return;
+      if (Date.now() >= deadline) throw new RunnerError(pod.name, 'its readinessProbe', `timed out after ${this.timeoutMs / 1000} s`, pod.logFile);
+      await delay(500);
+    }
+  }
+
   /** Rewrites 3 and 4 for command arguments: the image's schema folder, and paths under the container's mounts. */
   private command(pod: Pod, container: Container): string[] {
     const argv = [...(container.command ?? []), ...(container.args ?? [])];
@@ -940,7 +1051,7 @@ export class ClusterRunner {
     pod: Pod; container: Container; env: Record<string, string>; declaredEnv: Record<string, string>; mountedUnder: (p: string) => string;
   } {
     const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
-    if (!deployment || isServer(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
+    if (!deployment || isServer(deployment) || this.isApplication(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
     const podSpec = deployment.spec.template.spec;
     const pod = this.newPod(`${deploymentName}-${this.jobPods}`, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
     const [container] = podSpec.containers as Container[];

@@ -6,6 +6,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import fixture from '../fixtures/temporal-metrics-v1.31.2.json';
+import sdkFixture from '../fixtures/temporal-sdk-core-metrics-v1.24.0.json';
 
 type MetricType = 'counter' | 'gauge' | 'timer' | 'histogram';
 
@@ -40,10 +41,34 @@ export class MetricCatalog {
   public static v1_31_2(): MetricCatalog {
     const types = new Map<string, MetricType>(fixture.metrics.map((m) => [m.name, m.type as MetricType]));
     const labels = new Map<string, Set<string>>(fixture.prometheus.keySeries.map((k) => [k.metric, new Set(k.labels)]));
-    return new MetricCatalog(types, labels);
+    return new MetricCatalog(types, labels, 'Temporal Server v1.31.2');
   }
 
-  private constructor(private readonly types: Map<string, MetricType>, private readonly recordedLabels: Map<string, Set<string>>) {}
+  /**
+   * The Temporal SDK core of @temporalio/core-bridge 1.24.0 (workers in TypeScript, Python, .NET,
+   * Ruby), from test/fixtures/temporal-sdk-core-metrics-v1.24.0.json. Durations are histograms.
+   */
+  public static sdkCoreV1_24_0(): MetricCatalog {
+    const types = new Map<string, MetricType>(sdkFixture.metrics.map((m) => [m.name, m.type as MetricType]));
+    const labels = new Map<string, Set<string>>(sdkFixture.keySeries.map((k) => [k.metric, new Set(k.labels)]));
+    return new MetricCatalog(types, labels, 'the Temporal SDK core 1.24.0');
+  }
+
+  /** The metrics of every catalog: a name one of them emits resolves there. */
+  public static union(...catalogs: MetricCatalog[]): MetricCatalog {
+    const types = new Map<string, MetricType>();
+    const labels = new Map<string, Set<string>>();
+    for (const c of catalogs) {
+      for (const [name, type] of c.types) {
+        if (types.has(name)) throw new Error(`${name} is in ${c.what} and in another catalog`);
+        types.set(name, type);
+      }
+      for (const [name, set] of c.recordedLabels) labels.set(name, set);
+    }
+    return new MetricCatalog(types, labels, catalogs.map((c) => c.what).join(' or '));
+  }
+
+  private constructor(private readonly types: Map<string, MetricType>, private readonly recordedLabels: Map<string, Set<string>>, private readonly what: string) {}
 
   /** Resolves a series name, or throws when the server emits no such series. */
   public resolve(series: string): ResolvedSeries {
@@ -59,7 +84,7 @@ export class MetricCatalog {
       if (type === 'timer' || type === 'histogram') return { series, metric, type, suffix };
       if (type) throw new Error(`${series}: ${metric} is a ${type}, which has no ${suffix} series`);
     }
-    throw new Error(`${series} is not a metric of Temporal Server v1.31.2`);
+    throw new Error(`${series} is not a metric of ${this.what}`);
   }
 
   /** Labels of a metric's series, when the fixture records them (`le` included for `_bucket`). */

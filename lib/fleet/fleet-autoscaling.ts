@@ -1,0 +1,289 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FleetConnection } from './fleet-connection';
+import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
+import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
+import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
+import { NetworkPeer } from '../security/network-policies';
+import { propError, requireInteger } from '../validation';
+
+/** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
+export enum BacklogQueueType {
+  WORKFLOW = 'workflow',
+  ACTIVITY = 'activity',
+  NEXUS = 'nexus',
+}
+
+/** Scaling on task queue backlog, with KEDA's `temporal` scaler. */
+export interface BacklogScalingOptions {
+  /**
+   * Fewest pods. 0 lets KEDA remove every pod once the backlog stays at or below
+   * `activationBacklog` for `cooldownPeriod`; since a fleet that keeps up leaves no backlog, that
+   * also happens while activities run, which then fail over to their retries. Use 0 only for
+   * fleets whose tasks are short, or with `keepWhileWorkflowsRun`.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most pods.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Backlog per pod the fleet aims for: KEDA asks for ceil(backlog / this) pods per task queue,
+   * and the HPA takes the largest over the queues.
+   * @default 5
+   */
+  readonly targetBacklogPerReplica?: number;
+  /**
+   * Backlog above which a fleet at zero pods starts one.
+   * @default 0
+   */
+  readonly activationBacklog?: number;
+  /**
+   * Which types of each task queue count: KEDA sums their backlogs, one DescribeTaskQueue per type.
+   * @default [BacklogQueueType.WORKFLOW, BacklogQueueType.ACTIVITY]
+   */
+  readonly queueTypes?: BacklogQueueType[];
+  /**
+   * How often KEDA reads the backlog, in whole seconds.
+   * @default Duration.seconds(30)
+   */
+  readonly pollingInterval?: Duration;
+  /**
+   * How long the backlog must stay at or below `activationBacklog` before KEDA scales to zero
+   * (only with `minReplicas: 0`), in whole seconds.
+   * @default Duration.minutes(5)
+   */
+  readonly cooldownPeriod?: Duration;
+  /**
+   * Stay active while workflows on the task queue are running, even without backlog (KEDA's
+   * `includeRunningWorkflowCount`, a visibility query per poll). Task queue names may then only
+   * hold letters, digits and `-_./:`.
+   * @default false
+   */
+  readonly keepWhileWorkflowsRun?: boolean;
+  /**
+   * Pods KEDA sets after it failed to read the backlog 3 times in a row.
+   * @default - none: KEDA keeps the current count
+   */
+  readonly fallbackReplicas?: number;
+  /**
+   * The KEDA operator's pods, which read the backlog from the frontend: the frontend policy
+   * admits them on the gRPC port.
+   * @default [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')], the KEDA Helm chart's
+   */
+  readonly kedaOperator?: NetworkPeer[];
+}
+
+/** Scaling on CPU with a HorizontalPodAutoscaler, for clusters without KEDA. */
+export interface CpuScalingOptions {
+  /**
+   * Fewest pods. At least 1.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most pods.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Target average CPU use, in percent of the CPU request.
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
+}
+
+/** Which autoscaler a fleet gets. */
+export enum FleetAutoscalerKind {
+  /** A KEDA ScaledObject with the `temporal` trigger. */
+  KEDA_BACKLOG = 'keda-backlog',
+  /** A HorizontalPodAutoscaler on CPU. */
+  HPA_CPU = 'hpa-cpu',
+}
+
+/**
+ * How a fleet scales: on its task queues' backlog with KEDA, or on CPU with an HPA. One or the
+ * other: both on one Deployment would fight over its replica count.
+ */
+export class FleetAutoscaling {
+  /** A KEDA ScaledObject with one `temporal` trigger per task queue. Needs KEDA (written against v2.21). */
+  public static backlog(options: BacklogScalingOptions = {}): FleetAutoscaling {
+    const owner = 'FleetAutoscaling.backlog';
+    const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 0);
+    // KEDA accepts 0, but the HPA then divides by it.
+    const targetBacklogPerReplica = requireInteger(owner, 'targetBacklogPerReplica', options.targetBacklogPerReplica ?? 5, 1);
+    const activationBacklog = requireInteger(owner, 'activationBacklog', options.activationBacklog ?? 0, 0);
+    const queueTypes = options.queueTypes ?? [BacklogQueueType.WORKFLOW, BacklogQueueType.ACTIVITY];
+    if (!Array.isArray(queueTypes) || queueTypes.length === 0) {
+      throw propError(owner, 'queueTypes', queueTypes, 'at least one BacklogQueueType', 'KEDA would count every type; list them.');
+    }
+    const known = Object.values(BacklogQueueType) as string[];
+    queueTypes.forEach((t, i) => {
+      // KEDA skips a type it does not know without a word, so a misspelling would scale on less.
+      if (!known.includes(t)) throw propError(owner, `queueTypes[${i}]`, t, `one of ${known.join(', ')}`);
+      if (queueTypes.indexOf(t) !== i) throw propError(owner, `queueTypes[${i}]`, t, 'a type not listed twice', 'KEDA would count its backlog twice.');
+    });
+    const pollingSeconds = seconds(owner, 'pollingInterval', options.pollingInterval ?? Duration.seconds(30), 1);
+    const cooldownSeconds = seconds(owner, 'cooldownPeriod', options.cooldownPeriod ?? Duration.minutes(5), 0);
+    const fallbackReplicas = options.fallbackReplicas === undefined ? undefined
+      : requireInteger(owner, 'fallbackReplicas', options.fallbackReplicas, 1, maxReplicas);
+    const kedaOperator = options.kedaOperator ?? [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')];
+    if (!Array.isArray(kedaOperator) || kedaOperator.length === 0) {
+      throw propError(owner, 'kedaOperator', kedaOperator, 'at least one NetworkPeer', 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');
+    }
+    kedaOperator.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `kedaOperator[${i}]`, p, 'a NetworkPeer'); });
+    return new FleetAutoscaling(FleetAutoscalerKind.KEDA_BACKLOG, minReplicas, maxReplicas, {
+      targetBacklogPerReplica, activationBacklog, queueTypes: [...queueTypes], pollingSeconds, cooldownSeconds,
+      keepWhileWorkflowsRun: options.keepWhileWorkflowsRun ?? false, fallbackReplicas, kedaOperator: [...kedaOperator],
+    });
+  }
+
+  /** A HorizontalPodAutoscaler on the pods' CPU. */
+  public static cpu(options: CpuScalingOptions = {}): FleetAutoscaling {
+    const owner = 'FleetAutoscaling.cpu';
+    const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 1);
+    const cpuUtilization = requireInteger(owner, 'cpuUtilization', options.cpuUtilization ?? 70, 1, 100);
+    return new FleetAutoscaling(FleetAutoscalerKind.HPA_CPU, minReplicas, maxReplicas, undefined, cpuUtilization);
+  }
+
+  private constructor(
+    public readonly kind: FleetAutoscalerKind,
+    public readonly minReplicas: number,
+    public readonly maxReplicas: number,
+    /** KEDA's settings, for `backlog`. */
+    public readonly backlog?: ResolvedBacklogScaling,
+    /** Target CPU in percent, for `cpu`. */
+    public readonly cpuUtilization?: number,
+  ) {}
+}
+
+/** The settings of `FleetAutoscaling.backlog`, checked. */
+export interface ResolvedBacklogScaling {
+  readonly targetBacklogPerReplica: number;
+  readonly activationBacklog: number;
+  readonly queueTypes: BacklogQueueType[];
+  readonly pollingSeconds: number;
+  readonly cooldownSeconds: number;
+  readonly keepWhileWorkflowsRun: boolean;
+  readonly fallbackReplicas?: number;
+  readonly kedaOperator: NetworkPeer[];
+}
+
+function bounds(owner: string, min: number, max: number, floor: number): [number, number] {
+  requireInteger(owner, 'minReplicas', min, floor);
+  requireInteger(owner, 'maxReplicas', max, 1);
+  if (max < min) throw propError(owner, 'maxReplicas', max, `at least minReplicas (${min})`);
+  return [min, max];
+}
+
+function seconds(owner: string, prop: string, duration: Duration, min: number): number {
+  const ms = duration?.toMilliseconds?.();
+  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min) {
+    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min}`);
+  }
+  return ms / 1000;
+}
+
+/** Characters KEDA allows in a name it puts into its visibility query (validVisibilityQueryLiteral). */
+const VISIBILITY_LITERAL = /^[a-zA-Z0-9\-_./:]+$/;
+
+export interface FleetAutoscalerProps {
+  readonly owner: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly deploymentName: string;
+  /** The container whose env KEDA reads `endpointFromEnv` and `namespaceFromEnv` from. */
+  readonly containerName: string;
+  readonly taskQueues: string[];
+  readonly connection: FleetConnection;
+  readonly autoscaling: FleetAutoscaling;
+}
+
+/**
+ * The fleet's autoscaler: a ScaledObject (with its TriggerAuthentication when the frontend asks
+ * for credentials) or a HorizontalPodAutoscaler.
+ */
+export class FleetAutoscaler extends Construct {
+  public readonly scaledObject?: ScaledObject;
+  public readonly triggerAuthentication?: TriggerAuthentication;
+  public readonly horizontalPodAutoscaler?: KubeHorizontalPodAutoscalerV2;
+
+  constructor(scope: Construct, id: string, props: FleetAutoscalerProps) {
+    super(scope, id);
+    const { autoscaling: a, connection: c, owner } = props;
+    const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
+    if (a.kind === FleetAutoscalerKind.HPA_CPU) {
+      this.horizontalPodAutoscaler = new KubeHorizontalPodAutoscalerV2(this, 'Resource', {
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deploymentName },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } }],
+        },
+      });
+      return;
+    }
+    const b = a.backlog!;
+    if (b.keepWhileWorkflowsRun) {
+      props.taskQueues.forEach((q, i) => {
+        if (!VISIBILITY_LITERAL.test(q)) {
+          throw propError(owner, `taskQueues[${i}]`, q, 'letters, digits and -_./: only, with autoscaling keepWhileWorkflowsRun',
+            'KEDA refuses other characters in the visibility query it runs; rename the queue or drop keepWhileWorkflowsRun.');
+        }
+      });
+    }
+    // KEDA's scaler dials plaintext unless it has a client certificate or an API key
+    // (buildTemporalTLSConfig), and with an API key alone it ignores the CA it is given.
+    if (c.tls && !c.clientSecret && !c.apiKey) {
+      throw propError(owner, 'autoscaling', 'FleetAutoscaling.backlog()', 'a client certificate or an API key for the fleet: the frontend serves TLS',
+        'KEDA\'s temporal scaler only speaks TLS with a client certificate or an API key; without either it would dial the TLS port in plaintext.');
+    }
+    if (c.tls && !c.clientSecret && c.serverCa) {
+      throw propError(owner, 'autoscaling', 'FleetAutoscaling.backlog()', 'a client certificate for the fleet: the frontend\'s CA is a private one',
+        'With an API key alone KEDA trusts only the system roots and its own /custom/ca folder, never the CA in the TriggerAuthentication.');
+    }
+    const refs: TriggerAuthenticationSpecSecretTargetRef[] = [];
+    if (c.tls && c.clientSecret) {
+      refs.push({ parameter: 'cert', name: c.clientSecret.name, key: c.clientSecret.certKey });
+      refs.push({ parameter: 'key', name: c.clientSecret.name, key: c.clientSecret.keyKey });
+      if (c.serverCa) refs.push({ parameter: 'ca', name: c.serverCa.secretName, key: c.serverCa.key });
+    }
+    if (c.apiKey) refs.push({ parameter: 'apiKey', name: c.apiKey.secretName, key: c.apiKey.key });
+    if (refs.length > 0) {
+      this.triggerAuthentication = new TriggerAuthentication(this, 'TriggerAuthentication', { metadata, spec: { secretTargetRef: refs } });
+    }
+    const shared: Record<string, string> = {
+      // KEDA reads these from the worker container's own env, so the scaler and the workers can
+      // never disagree about where the queues are.
+      endpointFromEnv: 'TEMPORAL_ADDRESS',
+      namespaceFromEnv: 'TEMPORAL_NAMESPACE',
+      targetQueueSize: String(b.targetBacklogPerReplica),
+      activationTargetQueueSize: String(b.activationBacklog),
+      queueTypes: b.queueTypes.join(','),
+      ...(c.tls && c.serverName ? { tlsServerName: c.serverName } : {}),
+      ...(c.apiKey && !c.tls ? { enableTLS: 'false' } : {}),
+      ...(b.keepWhileWorkflowsRun ? { includeRunningWorkflowCount: 'true' } : {}),
+    };
+    const triggers: ScaledObjectSpecTriggers[] = props.taskQueues.map((taskQueue) => ({
+      type: 'temporal',
+      metadata: { ...shared, taskQueue },
+      authenticationRef: this.triggerAuthentication ? { name: props.name } : undefined,
+    }));
+    this.scaledObject = new ScaledObject(this, 'Resource', {
+      metadata,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deploymentName, envSourceContainerName: props.containerName },
+        minReplicaCount: a.minReplicas,
+        maxReplicaCount: a.maxReplicas,
+        pollingInterval: b.pollingSeconds,
+        cooldownPeriod: b.cooldownSeconds,
+        fallback: b.fallbackReplicas === undefined ? undefined : { failureThreshold: 3, replicas: b.fallbackReplicas },
+        triggers,
+      },
+    });
+  }
+}

@@ -1,0 +1,338 @@
+import { Duration } from 'cdk8s';
+import { IConstruct, Node } from 'constructs';
+import { TemporalCluster } from '../cluster/temporal-cluster';
+import { EnvVar } from '../../imports/k8s';
+import { VolumeSet } from '../pod/volumes';
+import { SecretRef } from '../persistence/secret-ref';
+import { NetworkPeer } from '../security/network-policies';
+import { CertManagerIssuer, IssuerKind, TLS_DIRS, TlsClient } from '../security/tls';
+import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import type { ExternalFrontend } from './worker-fleet-props';
+
+/** Where the frontend's CA is mounted in a worker pod. */
+export const SERVER_CA_DIR = '/etc/temporal/tls/server-ca';
+
+/** A certificate cert-manager issues for the fleet alone. */
+export interface FleetCertManagerOptions {
+  /**
+   * The issuer. An `Issuer` must live in the fleet's namespace.
+   * @default - the bound cluster's issuer, when its TLS is `ClusterTls.certManager`
+   */
+  readonly issuer?: CertManagerIssuer;
+  /**
+   * Certificate lifetime.
+   * @default Duration.days(90)
+   */
+  readonly duration?: Duration;
+  /**
+   * Renew this long before expiry.
+   * @default Duration.days(30)
+   */
+  readonly renewBefore?: Duration;
+}
+
+/** The keys of a Secret that holds a client certificate. */
+export interface ClientCertificateKeys {
+  /** @default 'tls.crt' */
+  readonly cert?: string;
+  /** @default 'tls.key' */
+  readonly key?: string;
+}
+
+/**
+ * The fleet's own client certificate: its identity at the frontend. Never one of the servers'
+ * certificates, whose keys also open the internode ports.
+ */
+export class FleetClientCertificate {
+  /** A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`. */
+  public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
+    const owner = 'FleetClientCertificate.certManager';
+    if (options.issuer !== undefined) {
+      requireNonEmpty(owner, 'issuer.name', options.issuer.name);
+      const kind = options.issuer.kind ?? IssuerKind.ISSUER;
+      if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
+    }
+    const duration = options.duration ?? Duration.days(90);
+    const renewBefore = options.renewBefore ?? Duration.days(30);
+    if (!(renewBefore.toSeconds() > 0) || renewBefore.toSeconds() >= duration.toSeconds()) {
+      throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `above 0 and less than duration (${duration.toHours()}h)`);
+    }
+    return new FleetClientCertificate({ issuer: options.issuer && { ...options.issuer, kind: options.issuer.kind ?? IssuerKind.ISSUER }, duration, renewBefore });
+  }
+
+  /** A certificate already in a Secret of the fleet's namespace (`kubernetes.io/tls` keys by default). */
+  public static fromSecret(secretName: string, keys: ClientCertificateKeys = {}): FleetClientCertificate {
+    const owner = 'FleetClientCertificate.fromSecret';
+    requireDns1123Subdomain(owner, 'secretName', secretName);
+    const certKey = secretKey(owner, 'keys.cert', keys.cert ?? 'tls.crt');
+    const keyKey = secretKey(owner, 'keys.key', keys.key ?? 'tls.key');
+    if (certKey === keyKey) throw propError(owner, 'keys.key', keyKey, `a key other than keys.cert ("${certKey}")`, 'The certificate and its private key are two entries of the Secret.');
+    return new FleetClientCertificate(undefined, { secretName, certKey, keyKey });
+  }
+
+  private constructor(
+    /** @internal */ public readonly _certManager?: { issuer?: CertManagerIssuer; duration: Duration; renewBefore: Duration },
+    /** @internal */ public readonly _secret?: { secretName: string; certKey: string; keyKey: string },
+  ) {}
+}
+
+function secretKey(owner: string, prop: string, key: string): string {
+  if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw propError(owner, prop, key, 'a Secret data key: letters, digits, \'-\', \'_\' and \'.\'');
+  }
+  return key;
+}
+
+/** How the fleet reaches its frontend, resolved once. */
+export interface FleetConnection {
+  /** `host:port` the workers dial (`TEMPORAL_ADDRESS`). */
+  readonly address: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** The name the frontend's certificate is verified against, with TLS. */
+  readonly serverName?: string;
+  /** The client certificate's Secret and keys. */
+  readonly clientSecret?: { readonly name: string; readonly certKey: string; readonly keyKey: string };
+  /** The Certificate to emit, when cert-manager issues the client certificate. */
+  readonly certificate?: { readonly issuer: CertManagerIssuer; readonly duration: Duration; readonly renewBefore: Duration };
+  readonly serverCa?: SecretRef;
+  readonly apiKey?: SecretRef;
+  /** The bound cluster, when the fleet connects to one of this app. */
+  readonly cluster?: TemporalCluster;
+  /** Where the egress rule to an external frontend points. */
+  readonly externalPeers?: NetworkPeer[];
+}
+
+export interface ConnectionInputs {
+  readonly owner: string;
+  readonly fleetName: string;
+  readonly namespace: string;
+  /** The root of the fleet's app. */
+  readonly scopeRoot: IConstruct;
+  readonly cluster?: TemporalCluster;
+  readonly frontend?: ExternalFrontend;
+  readonly clientCertificate?: FleetClientCertificate;
+  readonly serverCa?: SecretRef;
+  readonly apiKey?: SecretRef;
+}
+
+/** The Secret names a cluster's servers (and its own clients) use, which a fleet must never share. */
+export function clusterSecrets(cluster: TemporalCluster): Map<string, string> {
+  const tls = cluster.tls;
+  const named = new Map<string, string>();
+  if (!tls) return named;
+  const add = (secret: string | undefined, what: string) => {
+    if (secret && !named.has(secret)) named.set(secret, what);
+  };
+  add(tls.internodeSecret, 'internode');
+  add(tls.frontendSecret, 'frontend');
+  add(tls.systemWorkerSecret, 'system-worker');
+  add(tls.clientSecrets[TlsClient.UI], 'UI client');
+  add(tls.clientSecrets[TlsClient.ADMIN_TOOLS], 'admin-tools client');
+  add(tls.clientSecrets[TlsClient.NAMESPACE_JOB], 'namespace Job client');
+  return named;
+}
+
+/** Resolves where and how the fleet connects, refusing every combination that could not work. */
+export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
+  const { owner } = inputs;
+  if (inputs.clientCertificate !== undefined && !(inputs.clientCertificate instanceof FleetClientCertificate)) {
+    throw propError(owner, 'clientCertificate', inputs.clientCertificate, 'a FleetClientCertificate (FleetClientCertificate.certManager() or .fromSecret())');
+  }
+  for (const [prop, ref] of [['serverCa', inputs.serverCa], ['apiKey', inputs.apiKey]] as const) {
+    if (ref !== undefined && !(ref instanceof SecretRef)) {
+      throw propError(owner, prop, typeof ref === 'string' ? '(a string)' : ref, 'a SecretRef (SecretRef.of(secretName, key))',
+        'A value written into the props would end up in the YAML; keep it in a Secret.');
+    }
+  }
+  if ((inputs.cluster === undefined) === (inputs.frontend === undefined)) {
+    throw propError(owner, inputs.cluster ? 'frontend' : 'cluster', inputs.cluster ? inputs.frontend : undefined,
+      inputs.cluster ? 'no value when cluster is set' : 'a TemporalCluster, or frontend with the address of one outside this app',
+      'A fleet connects to exactly one frontend.');
+  }
+  return inputs.cluster ? clusterConnection(inputs, inputs.cluster) : externalConnection(inputs, inputs.frontend!);
+}
+
+function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): FleetConnection {
+  const { owner } = inputs;
+  if (!(cluster instanceof TemporalCluster)) throw propError(owner, 'cluster', '(not a TemporalCluster)', 'a TemporalCluster of this app');
+  if (Node.of(cluster).root !== inputs.scopeRoot) {
+    throw propError(owner, 'cluster', Node.of(cluster).path, 'a TemporalCluster of the same app',
+      'For a cluster synthesized by another app, use frontend: { address } instead.');
+  }
+  const sameNamespace = cluster.namespace === inputs.namespace;
+  const tls = cluster.tls;
+  const frontendTls = Boolean(tls?.frontendSecret);
+  const port = cluster.frontend.ports.grpc;
+  if (!frontendTls) {
+    if (inputs.clientCertificate) {
+      throw propError(owner, 'clientCertificate', 'set', `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext`,
+        'A client certificate would never be presented; turn on the cluster\'s frontend TLS or drop it.');
+    }
+    if (inputs.serverCa) throw propError(owner, 'serverCa', inputs.serverCa.secretName, `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext`);
+    return { address: cluster.frontend.grpcAddress, port, tls: false, apiKey: inputs.apiKey, cluster };
+  }
+  const cert = inputs.clientCertificate
+    ?? (tls!.requireClientAuth && tls!.issuer ? FleetClientCertificate.certManager() : undefined);
+  if (!cert && tls!.requireClientAuth) {
+    throw propError(owner, 'clientCertificate', undefined, `the fleet's own certificate: the frontend of TemporalCluster '${cluster.name}' requires client certificates`,
+      'Give clientCertificate: FleetClientCertificate.fromSecret(\'<a Secret signed by the frontend\'s CA>\'), or use ClusterTls.certManager so the fleet gets one from its issuer.');
+  }
+  const certManager = cert?._certManager;
+  let issuer = certManager?.issuer;
+  if (certManager && !issuer) {
+    if (!tls!.issuer) {
+      throw propError(owner, 'clientCertificate', 'FleetClientCertificate.certManager() without an issuer', 'an issuer',
+        `TemporalCluster '${cluster.name}' takes its certificates from Secrets, so there is no issuer to borrow; name one.`);
+    }
+    if (!sameNamespace && tls!.issuer.kind === IssuerKind.ISSUER) {
+      throw propError(owner, 'clientCertificate', 'FleetClientCertificate.certManager() without an issuer',
+        `an issuer: the cluster's Issuer '${tls!.issuer.name}' lives in namespace ${cluster.namespace}, and a Certificate in ${inputs.namespace} cannot use it`,
+        'Use a ClusterIssuer for the cluster, or name an Issuer of the fleet\'s namespace that signs with the same CA.');
+    }
+    issuer = tls!.issuer;
+  }
+  const clientSecret = clientSecretOf(inputs.fleetName, cert);
+  let serverCa = inputs.serverCa;
+  if (!serverCa) {
+    if (sameNamespace) serverCa = SecretRef.of(tls!.frontendSecret!, 'ca.crt');
+    else if (clientSecret && certManager) serverCa = SecretRef.of(clientSecret.name, 'ca.crt');
+    else {
+      throw propError(owner, 'serverCa', undefined, `the CA of the frontend of TemporalCluster '${cluster.name}', in a Secret of namespace ${inputs.namespace}`,
+        `The cluster's frontend Secret lives in namespace ${cluster.namespace}, which the fleet's pods cannot mount.`);
+    }
+  }
+  const connection: FleetConnection = {
+    address: cluster.frontend.grpcAddress,
+    port,
+    tls: true,
+    serverName: cluster.frontendFqdn,
+    clientSecret,
+    certificate: certManager && { issuer: issuer!, duration: certManager.duration, renewBefore: certManager.renewBefore },
+    serverCa,
+    apiKey: inputs.apiKey,
+    cluster,
+  };
+  if (sameNamespace) {
+    const misuse = serverSecretUses(connection, cluster);
+    if (misuse.length > 0) throw new Error(`${owner}: ${misuse[0]}`);
+  }
+  return connection;
+}
+
+/**
+ * Where the fleet would read one of `cluster`'s own Secrets (in the same namespace) beyond the
+ * frontend's CA: its client certificate, another key of a server Secret, an API key kept there.
+ */
+export function serverSecretUses(connection: FleetConnection, cluster: TemporalCluster): string[] {
+  const secrets = clusterSecrets(cluster);
+  const errors: string[] = [];
+  const of = (secret: string) => `the ${secrets.get(secret)} Secret ${secret} of TemporalCluster '${cluster.namespace}/${cluster.name}'`;
+  const { clientSecret, serverCa, apiKey } = connection;
+  if (clientSecret && secrets.has(clientSecret.name)) {
+    errors.push(`clientCertificate is ${JSON.stringify(clientSecret.name)}, ${of(clientSecret.name)}; expected a Secret of the fleet's own. `
+      + 'A server\'s key also opens the internode ports and lets its holder act as the cluster; issue the fleet a client certificate from the frontend\'s CA.');
+  }
+  if (serverCa && secrets.has(serverCa.secretName) && serverCa.key !== 'ca.crt') {
+    errors.push(`serverCa is key ${JSON.stringify(serverCa.key)} of ${of(serverCa.secretName)}; expected its "ca.crt" only. `
+      + 'Any other key of a server Secret is the server\'s certificate or private key.');
+  }
+  if (apiKey && secrets.has(apiKey.secretName)) {
+    errors.push(`apiKey is key ${JSON.stringify(apiKey.key)} of ${of(apiKey.secretName)}; expected a Secret that holds the fleet's API key.`);
+  }
+  return errors;
+}
+
+function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
+  const { owner } = inputs;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(String(frontend.address));
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port < 1 || port > 65535) throw propError(owner, 'frontend.address', frontend.address, 'host:port of the frontend\'s gRPC endpoint');
+  const tls = frontend.tls ?? false;
+  if (!tls) {
+    for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
+      if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
+    }
+  }
+  const cert = inputs.clientCertificate;
+  if (cert?._certManager && !cert._certManager.issuer) {
+    throw propError(owner, 'clientCertificate', 'FleetClientCertificate.certManager() without an issuer', 'an issuer',
+      'An external frontend has no issuer to borrow; name the one whose CA the frontend trusts.');
+  }
+  if (frontend.peers !== undefined) {
+    if (!Array.isArray(frontend.peers) || frontend.peers.length === 0) {
+      throw propError(owner, 'frontend.peers', frontend.peers, 'at least one NetworkPeer', 'Leave it unset to allow any address on the port.');
+    }
+    frontend.peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `frontend.peers[${i}]`, p, 'a NetworkPeer'); });
+  }
+  const host = match[1];
+  return {
+    address: frontend.address,
+    port,
+    tls,
+    serverName: tls ? (frontend.serverName !== undefined ? requireNonEmpty(owner, 'frontend.serverName', frontend.serverName) : host.replace(/^\[|\]$/g, '')) : undefined,
+    clientSecret: clientSecretOf(inputs.fleetName, cert),
+    certificate: cert?._certManager && { issuer: cert._certManager.issuer!, duration: cert._certManager.duration, renewBefore: cert._certManager.renewBefore },
+    serverCa: inputs.serverCa,
+    apiKey: inputs.apiKey,
+    externalPeers: frontend.peers,
+  };
+}
+
+function clientSecretOf(fleetName: string, cert: FleetClientCertificate | undefined): FleetConnection['clientSecret'] {
+  if (!cert) return undefined;
+  if (cert._secret) return { name: cert._secret.secretName, certKey: cert._secret.certKey, keyKey: cert._secret.keyKey };
+  return { name: `${fleetName}-client-tls`, certKey: 'tls.crt', keyKey: 'tls.key' };
+}
+
+/** The SDKs' standard connection variables (Temporal's environment configuration), and nothing else. */
+export function connectionEnv(connection: FleetConnection, temporalNamespace: string): EnvVar[] {
+  const env: EnvVar[] = [
+    { name: 'TEMPORAL_ADDRESS', value: connection.address },
+    { name: 'TEMPORAL_NAMESPACE', value: temporalNamespace },
+    // Always explicit and lower-case: the TypeScript SDK reads only '1' or 'true' as on, and the
+    // env config turns TLS on by itself when an API key or a CA is set.
+    { name: 'TEMPORAL_TLS', value: connection.tls ? 'true' : 'false' },
+  ];
+  if (connection.tls) {
+    if (connection.clientSecret) {
+      env.push({ name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: `${TLS_DIRS.client}/tls.crt` });
+      env.push({ name: 'TEMPORAL_TLS_CLIENT_KEY_PATH', value: `${TLS_DIRS.client}/tls.key` });
+    }
+    if (connection.serverCa) env.push({ name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: `${SERVER_CA_DIR}/ca.crt` });
+    if (connection.serverName) env.push({ name: 'TEMPORAL_TLS_SERVER_NAME', value: connection.serverName });
+  }
+  if (connection.apiKey) env.push({ name: 'TEMPORAL_API_KEY', valueFrom: connection.apiKey._toEnvSource() });
+  return env;
+}
+
+/**
+ * The client certificate and the frontend's CA as folders, each key projected to the file name
+ * the env names, so a Secret that lacks a key keeps the pod from starting instead of failing TLS.
+ */
+export function connectionVolumes(connection: FleetConnection): VolumeSet {
+  const volumes: VolumeSet['volumes'] = [];
+  const mounts: VolumeSet['mounts'] = [];
+  if (connection.tls && connection.clientSecret) {
+    const { name, certKey, keyKey } = connection.clientSecret;
+    volumes.push({ name: 'tls-client', secret: { secretName: name, items: [{ key: certKey, path: 'tls.crt' }, { key: keyKey, path: 'tls.key' }] } });
+    mounts.push({ name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true });
+  }
+  if (connection.tls && connection.serverCa) {
+    volumes.push({ name: 'tls-server-ca', secret: { secretName: connection.serverCa.secretName, items: [{ key: connection.serverCa.key, path: 'ca.crt' }] } });
+    mounts.push({ name: 'tls-server-ca', mountPath: SERVER_CA_DIR, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
+/** Every Secret key the fleet's pods and KEDA read, for the check against Secrets of the app. */
+export function referencedSecretKeys(connection: FleetConnection): Array<{ secret: string; key: string; what: string }> {
+  const refs: Array<{ secret: string; key: string; what: string }> = [];
+  if (connection.tls && connection.clientSecret && !connection.certificate) {
+    refs.push({ secret: connection.clientSecret.name, key: connection.clientSecret.certKey, what: 'clientCertificate (certificate)' });
+    refs.push({ secret: connection.clientSecret.name, key: connection.clientSecret.keyKey, what: 'clientCertificate (private key)' });
+  }
+  if (connection.tls && connection.serverCa) refs.push({ secret: connection.serverCa.secretName, key: connection.serverCa.key, what: 'serverCa' });
+  if (connection.apiKey) refs.push({ secret: connection.apiKey.secretName, key: connection.apiKey.key, what: 'apiKey' });
+  return refs;
+}

@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import { FleetConnection } from './fleet-connection';
+import { FleetNetworkPolicyOptions } from './worker-fleet-props';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
+import { NetworkPeer } from '../security/network-policies';
+import { propError, requirePort } from '../validation';
+
+export interface FleetNetworkPoliciesProps {
+  readonly owner: string;
+  readonly fleetName: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Labels that select the fleet's pods. */
+  readonly selector: Record<string, string>;
+  readonly connection: FleetConnection;
+  readonly metricsPort: number;
+  /** The KEDA operator's pods, when KEDA scales the fleet: they read the backlog from the frontend. */
+  readonly kedaOperator?: NetworkPeer[];
+  readonly options: FleetNetworkPolicyOptions;
+}
+
+const tcp = (port: number): NetworkPolicyPort => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) });
+const namespacePeer = (namespace: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': namespace } });
+
+/**
+ * The fleet's NetworkPolicies. NetworkPolicies add up, so the fleet needs no change to the
+ * cluster's: its own policy denies everything but DNS, the frontend, the user's egress rules and
+ * scrapes from monitoring; a second one, in the cluster's namespace, admits the fleet's pods (and
+ * KEDA) to the frontend's gRPC port only. The internal frontend, history, matching and the system
+ * worker stay shut to them.
+ */
+export class FleetNetworkPolicies extends Construct {
+  /** The fleet's own policy, selecting its pods. */
+  public readonly fleetPolicy: KubeNetworkPolicy;
+  /** The policy that admits the fleet to the bound cluster's frontend, when the cluster emits policies. */
+  public readonly frontendPolicy?: KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: FleetNetworkPoliciesProps) {
+    super(scope, id);
+    const { owner, connection, options } = props;
+    const monitoring = options.monitoring ?? [NetworkPeer.namespace('monitoring')];
+    requirePeers(owner, 'networkPolicy.monitoring', monitoring);
+    const extra = (options.egress ?? []).map((rule, i): NetworkPolicyEgressRule => {
+      const where = `networkPolicy.egress[${i}]`;
+      if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
+        throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
+      }
+      if (rule.peers !== undefined) requirePeers(owner, `${where}.peers`, rule.peers);
+      return {
+        ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}),
+        ports: [...new Set(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p)))].sort((a, b) => a - b).map(tcp),
+      };
+    });
+
+    const cluster = connection.cluster;
+    const frontendPeer: NetworkPolicyPeer[] | undefined = cluster
+      ? [{ namespaceSelector: namespacePeer(cluster.namespace), podSelector: { matchLabels: { ...cluster.frontend.selectorLabels } } }]
+      : connection.externalPeers?.map((p) => p.peer);
+    this.fleetPolicy = new KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: props.fleetName, namespace: props.namespace, labels: props.labels },
+      spec: {
+        podSelector: { matchLabels: { ...props.selector } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: monitoring.map((p) => p.peer), ports: [tcp(props.metricsPort)] }],
+        egress: [
+          {
+            to: [{ namespaceSelector: namespacePeer('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
+          },
+          // A Service's port is translated to the pod's before policies apply, so the rule names
+          // the frontend pods' own port, which the cluster's ClusterIP Service forwards to.
+          { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.port)] },
+          ...extra,
+        ],
+      },
+    });
+
+    if (cluster && cluster.networkPoliciesEnabled) {
+      this.frontendPolicy = new KubeNetworkPolicy(this, 'Frontend', {
+        metadata: { name: `${props.fleetName}-to-${cluster.name}-frontend`, namespace: cluster.namespace, labels: props.labels },
+        spec: {
+          podSelector: { matchLabels: { ...cluster.frontend.selectorLabels } },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: [
+              { namespaceSelector: namespacePeer(props.namespace), podSelector: { matchLabels: { ...props.selector } } },
+              ...(props.kedaOperator ?? []).map((p) => p.peer),
+            ],
+            ports: [tcp(cluster.frontend.ports.grpc)],
+          }],
+        },
+      });
+    }
+  }
+}
+
+function requirePeers(owner: string, prop: string, peers: NetworkPeer[]): void {
+  if (!Array.isArray(peers) || peers.length === 0) {
+    // An empty `from`/`to` list matches every peer in Kubernetes, the opposite of what it reads as.
+    throw propError(owner, prop, peers, 'at least one NetworkPeer', 'An empty list would match every peer.');
+  }
+  peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `${prop}[${i}]`, p, 'a NetworkPeer'); });
+}

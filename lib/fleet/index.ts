@@ -1,0 +1,9 @@
+// The users' own SDK workers (not the server's worker role): WorkerFleet and what configures it.
+export * from './worker-fleet';
+export * from './worker-fleet-props';
+export { FleetClientCertificate } from './fleet-connection';
+export type { FleetCertManagerOptions, ClientCertificateKeys } from './fleet-connection';
+export * from './fleet-autoscaling';
+export * from './fleet-network-policies';
+export { WorkerFleetMonitoring, WORKER_FLEET_LABEL, tallyLabelValue } from './worker-fleet-monitoring';
+export type { WorkerFleetMonitoringProps } from './worker-fleet-monitoring';

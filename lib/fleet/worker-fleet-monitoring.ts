@@ -1,0 +1,192 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { WorkerFleetAlert, WorkerFleetAlertOptions, WorkerFleetMonitoringOptions } from './worker-fleet-props';
+import {
+  PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
+} from '../../imports/monitoring.coreos.com_podmonitors';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
+import { histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
+import { ScrapeConfig } from '../observability/scrape-config';
+import { propError } from '../validation';
+
+/** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
+export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
+
+/** The named container port the workers serve metrics on. */
+export const FLEET_METRICS_PORT_NAME = 'metrics';
+
+/**
+ * The server's default (tally) Prometheus reporter replaces every character of a label value
+ * outside [A-Za-z0-9_] with `_`: task queue `orders-v2` is `taskqueue="orders_v2"` in Prometheus.
+ */
+export function tallyLabelValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+const POLICY: Record<WorkerFleetAlert, { for?: string; severity: string }> = {
+  // Work waiting for workers is what users feel first.
+  [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY]: { for: '10m', severity: 'critical' },
+  [WorkerFleetAlert.POLL_SUCCESS]: { for: '15m', severity: 'warning' },
+  [WorkerFleetAlert.SLOTS_EXHAUSTED]: { severity: 'warning' },
+};
+
+/** The largest finite bucket of the server's timers, in seconds: no p95 is ever above it. */
+const LARGEST_TIMER_BUCKET_SECONDS = 1000;
+
+export interface WorkerFleetMonitoringProps {
+  readonly owner: string;
+  readonly fleetName: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  readonly temporalNamespace: string;
+  readonly taskQueues: string[];
+  /** The bound cluster's series selector and namespace label, when it has monitoring. */
+  readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string };
+  readonly options: WorkerFleetMonitoringOptions;
+}
+
+/**
+ * A PodMonitor for the workers' SDK metrics and a PrometheusRule with the deployment guide's
+ * worker alerts: schedule-to-start latency and poll success per task queue (the server's view),
+ * and task slots exhausted on every pod (the SDK's view).
+ */
+export class WorkerFleetMonitoring extends Construct {
+  public readonly podMonitor?: PodMonitor;
+  public readonly rule?: PrometheusRule;
+  /** The alerts the rule raises, in rule order. */
+  public readonly alerts: WorkerFleetAlert[] = [];
+
+  constructor(scope: Construct, id: string, props: WorkerFleetMonitoringProps) {
+    super(scope, id);
+    const { owner, options: o } = props;
+    const fleet = `${props.namespace}/${props.fleetName}`;
+    if (o.podMonitor !== false) {
+      const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
+      this.podMonitor = new PodMonitor(this, 'PodMonitor', {
+        metadata: { name: props.fleetName, namespace: props.namespace, labels: { ...props.labels, ...scrape.labels } },
+        spec: {
+          selector: { matchLabels: { ...props.selector } },
+          namespaceSelector: { matchNames: [props.namespace] },
+          podMetricsEndpoints: [{
+            port: FLEET_METRICS_PORT_NAME,
+            path: '/metrics',
+            // The SDKs label worker series with the Temporal namespace as `namespace`; keep it, as
+            // the cluster's monitors do, and scope queries with the fleet label instead.
+            honorLabels: true,
+            ...scrape.endpointTiming,
+            relabelings: [{ action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE, targetLabel: WORKER_FLEET_LABEL, replacement: fleet }],
+          }],
+        },
+      });
+    }
+    if (o.alerts === undefined || o.alerts === false) return;
+    const a: WorkerFleetAlertOptions = o.alerts;
+    if (o.podMonitor === false && !excludes(a, WorkerFleetAlert.SLOTS_EXHAUSTED)) {
+      throw propError(owner, 'monitoring.podMonitor', false, `a PodMonitor, or ${WorkerFleetAlert.SLOTS_EXHAUSTED} in alerts.exclude`,
+        `That alert selects the workers' series by the ${WORKER_FLEET_LABEL} label the PodMonitor attaches.`);
+    }
+    const serverSelector = o.serverSeriesSelector ?? props.clusterSeries?.selector;
+    const needsServer = !excludes(a, WorkerFleetAlert.SCHEDULE_TO_START_LATENCY) || !excludes(a, WorkerFleetAlert.POLL_SUCCESS);
+    if (needsServer && (!Array.isArray(serverSelector) || serverSelector.length === 0)) {
+      throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series',
+        'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
+    }
+    (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
+
+    const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), 60, 3600)));
+    const p95 = a.scheduleToStartP95 ?? Duration.seconds(5);
+    const p95Seconds = p95?.toMilliseconds?.() / 1000;
+    if (!(p95Seconds > 0 && p95Seconds < LARGEST_TIMER_BUCKET_SECONDS)) {
+      throw propError(owner, 'monitoring.alerts.scheduleToStartP95', `${p95Seconds}s`, `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s`);
+    }
+    const ratio = a.pollSuccessRatio ?? 0.9;
+    if (!(typeof ratio === 'number' && ratio > 0 && ratio < 1)) throw propError(owner, 'monitoring.alerts.pollSuccessRatio', ratio, 'a number above 0 and below 1');
+    const minPollRate = a.minPollRate ?? 0.1;
+    if (!(typeof minPollRate === 'number' && Number.isFinite(minPollRate) && minPollRate >= 0)) {
+      throw propError(owner, 'monitoring.alerts.minPollRate', minPollRate, 'a number, at least 0');
+    }
+    const exhaustedFor = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.slotsExhaustedFor', a.slotsExhaustedFor ?? Duration.minutes(10), 60, 86400)));
+    const known = Object.values(WorkerFleetAlert) as string[];
+    (a.exclude ?? []).forEach((name, i) => { if (!known.includes(name)) throw propError(owner, `monitoring.alerts.exclude[${i}]`, name, `one of ${known.join(', ')}`); });
+    const alertLabels = { ...a.alertLabels };
+    for (const key of Object.keys(alertLabels)) {
+      requireLabelName(owner, `monitoring.alerts.alertLabels["${key}"]`, key);
+      if (key === 'severity' || key === WORKER_FLEET_LABEL) {
+        throw propError(owner, `monitoring.alerts.alertLabels["${key}"]`, alertLabels[key], `a label other than severity and ${WORKER_FLEET_LABEL}`, 'The library sets them on every alert.');
+      }
+    }
+
+    // Server series: this fleet's Temporal namespace and task queues, as the tally reporter spells them.
+    const queues = [...new Set(props.taskQueues.map(tallyLabelValue))].sort();
+    const server = [...(serverSelector ?? []), LabelMatcher.equal(ns, tallyLabelValue(props.temporalNamespace)),
+      queues.length === 1 ? LabelMatcher.equal('taskqueue', queues[0]) : LabelMatcher.regex('taskqueue', queues.join('|'))];
+    const sdk = [LabelMatcher.equal(WORKER_FLEET_LABEL, fleet)];
+    const byQueue = [ns, 'taskqueue', 'task_type'];
+    const bySlot = ['task_queue', 'worker_type'];
+    const q = `{{ $labels.${ns} }}/{{ $labels.taskqueue }} ({{ $labels.task_type }})`;
+    const serverRate = (metric: string) => promRate(metric, server, window);
+    const specs: Array<{ alert: WorkerFleetAlert; expr: string; for: string; summary: string; description: string }> = [
+      {
+        alert: WorkerFleetAlert.SCHEDULE_TO_START_LATENCY,
+        expr: `${histogramQuantile(0.95, 'task_schedule_to_start_latency', byQueue, serverRate)} > ${p95Seconds}`,
+        for: POLICY[WorkerFleetAlert.SCHEDULE_TO_START_LATENCY].for!,
+        summary: `Worker fleet ${fleet}: tasks on ${q} wait {{ $value | humanizeDuration }} (p95) for a worker`,
+        description: `Tasks on ${q} wait more than ${p95Seconds}s (p95) before a worker of fleet ${fleet} starts them. `
+          + 'The fleet cannot keep up: raise its maxReplicas or its workers\' slots, or check that its pods are running and polling.',
+      },
+      {
+        alert: WorkerFleetAlert.POLL_SUCCESS,
+        // poll_success already counts sync matches (poll_success_sync is a subset).
+        expr: [
+          '(',
+          `  ${sumBy(byQueue, serverRate('poll_success'))}`,
+          '/',
+          `  (${sumBy(byQueue, serverRate('poll_success'))} + ${sumBy(byQueue, serverRate('poll_timeouts'))})`,
+          `) < ${ratio}`,
+          `and ${sumBy(byQueue, serverRate('poll_success'))} > ${minPollRate}`,
+        ].join('\n'),
+        for: POLICY[WorkerFleetAlert.POLL_SUCCESS].for!,
+        summary: `Worker fleet ${fleet}: only {{ $value | humanizePercentage }} of polls on ${q} get a task`,
+        description: `Less than ${+(ratio * 100).toFixed(4)}% of the polls on ${q} return a task: fleet ${fleet} has more pollers than work. `
+          + 'Lower its minReplicas or pollers per worker; Temporal\'s guide keeps this above 90% (95% at high volume).',
+      },
+      {
+        alert: WorkerFleetAlert.SLOTS_EXHAUSTED,
+        expr: [
+          `${sumBy(bySlot, `temporal_worker_task_slots_available{${sdk.join(', ')}}`)} == 0`,
+          `and ${sumBy(bySlot, `temporal_worker_task_slots_used{${sdk.join(', ')}}`)} > 0`,
+        ].join('\n'),
+        for: exhaustedFor,
+        summary: `Worker fleet ${fleet}: no free {{ $labels.worker_type }} slot on {{ $labels.task_queue }}`,
+        description: `Every pod of fleet ${fleet} has used all its {{ $labels.worker_type }} slots for {{ $labels.task_queue }} for ${exhaustedFor}. `
+          + 'New tasks wait in the backlog: add pods (maxReplicas) or slots per worker.',
+      },
+    ];
+    const chosen = specs.filter((s) => !excludes(a, s.alert));
+    if (chosen.length === 0) {
+      throw propError(owner, 'monitoring.alerts.exclude', a.exclude, 'a list that leaves at least one alert', 'To turn alerts off, set alerts to false.');
+    }
+    this.alerts = chosen.map((s) => s.alert);
+    this.rule = new PrometheusRule(this, 'Alerts', {
+      metadata: { name: props.fleetName, namespace: props.namespace, labels: { ...props.labels, ...a.labels } },
+      spec: {
+        groups: [{
+          name: `temporal-worker-fleet.${fleet}`,
+          rules: chosen.map((s) => ({
+            alert: s.alert,
+            expr: PrometheusRuleSpecGroupsRulesExpr.fromString(s.expr),
+            for: s.for,
+            labels: { ...alertLabels, severity: POLICY[s.alert].severity, [WORKER_FLEET_LABEL]: fleet },
+            annotations: { summary: s.summary, description: s.description },
+          })),
+        }],
+      },
+    });
+  }
+}
+
+function excludes(options: WorkerFleetAlertOptions, alert: WorkerFleetAlert): boolean {
+  return (options.exclude ?? []).includes(alert);
+}

@@ -1,0 +1,302 @@
+import { Duration } from 'cdk8s';
+import type { ContainerResources, EnvValue } from 'cdk8s-plus-27';
+import type { TemporalCluster } from '../cluster/temporal-cluster';
+import { Affinity, Toleration } from '../../imports/k8s';
+import { LabelMatcher } from '../observability/promql';
+import { MonitorOptions } from '../observability/scrape-config';
+import { SecretRef } from '../persistence/secret-ref';
+import { NetworkPeer } from '../security/network-policies';
+import { DisruptionBudget } from '../services/service-options';
+import { TopologySpread } from '../services/topology-spread';
+import { FleetAutoscaling } from './fleet-autoscaling';
+import { FleetClientCertificate } from './fleet-connection';
+
+/** When the kubelet pulls the workers' image. */
+export enum FleetImagePullPolicy {
+  ALWAYS = 'Always',
+  IF_NOT_PRESENT = 'IfNotPresent',
+  NEVER = 'Never',
+}
+
+/** A frontend outside this app: another cdk8s app's cluster, or Temporal Cloud. */
+export interface ExternalFrontend {
+  /** `host:port` of its gRPC endpoint, e.g. `my-ns.a1b2c.tmprl.cloud:7233`. */
+  readonly address: string;
+  /**
+   * Connect over TLS. Always set explicitly in the pod (`TEMPORAL_TLS`), because the SDKs' env
+   * config would otherwise turn TLS on by itself when an API key is set.
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * The name the frontend's certificate is verified against.
+   * @default - the host of `address`
+   */
+  readonly serverName?: string;
+  /**
+   * Where the fleet's egress policy lets the workers connect on the frontend's port. Host names
+   * are not addresses, so without peers the port is open to any address.
+   * @default - any address, on the port of `address` only
+   */
+  readonly peers?: NetworkPeer[];
+}
+
+/** One egress rule the fleet's NetworkPolicy adds: the workers' own dependencies. */
+export interface FleetEgressRule {
+  /**
+   * Destinations.
+   * @default - any address
+   */
+  readonly peers?: NetworkPeer[];
+  /** TCP ports. At least one: a rule without ports would open every port. */
+  readonly ports: number[];
+}
+
+/** The fleet's NetworkPolicies. */
+export interface FleetNetworkPolicyOptions {
+  /**
+   * Emit the fleet's policies, and the one that admits it to the cluster's frontend.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * What the workers may reach besides the frontend and DNS: their database, APIs, and so on.
+   * @default - nothing else
+   */
+  readonly egress?: FleetEgressRule[];
+  /**
+   * Who may scrape the workers' metrics port.
+   * @default [NetworkPeer.namespace('monitoring')]
+   */
+  readonly monitoring?: NetworkPeer[];
+}
+
+/** Which alerts `WorkerFleetAlerts` raises; the values are the alert names. */
+export enum WorkerFleetAlert {
+  /** p95 time a task waits for a worker (the server's `task_schedule_to_start_latency`) per task queue. */
+  SCHEDULE_TO_START_LATENCY = 'TemporalWorkerFleetScheduleToStartLatencyHigh',
+  /** Share of the server's long polls that got a task (`poll_success`, `poll_timeouts`) per task queue. */
+  POLL_SUCCESS = 'TemporalWorkerFleetPollSuccessRatioLow',
+  /** No free task slot left on any pod of the fleet (`temporal_worker_task_slots_available`). */
+  SLOTS_EXHAUSTED = 'TemporalWorkerFleetSlotsExhausted',
+}
+
+/** Alerts on a fleet's task queues and workers. */
+export interface WorkerFleetAlertOptions {
+  /**
+   * Labels of the PrometheusRule, for the Prometheus Operator's `ruleSelector`.
+   * @default - the fleet's labels only
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Extra labels on every alert, for Alertmanager routing. `severity` and
+   * `temporal_worker_fleet` are set by the library.
+   * @default - none
+   */
+  readonly alertLabels?: Record<string, string>;
+  /**
+   * Alerts to leave out.
+   * @default - none
+   */
+  readonly exclude?: WorkerFleetAlert[];
+  /**
+   * Window of every `rate()`.
+   * @default Duration.minutes(5)
+   */
+  readonly rateWindow?: Duration;
+  /**
+   * p95 schedule-to-start latency above which the fleet is too small for its queues. Near zero
+   * while workers keep up, so seconds mean tasks wait.
+   * @default Duration.seconds(5)
+   */
+  readonly scheduleToStartP95?: Duration;
+  /**
+   * Share of polls that get a task, below which the fleet has more pollers than its queues have
+   * work (Temporal's guide: keep it above 90%, 95% for high volume). Between 0 and 1.
+   * @default 0.9
+   */
+  readonly pollSuccessRatio?: number;
+  /**
+   * Polls per second that got a task, below which the poll success alert stays quiet: on a
+   * queue without work every poll times out, which is idleness, not over-provisioning.
+   * @default 0.1
+   */
+  readonly minPollRate?: number;
+  /**
+   * How long every pod of the fleet must have had no free slot for a task type before
+   * `TemporalWorkerFleetSlotsExhausted` fires.
+   * @default Duration.minutes(10)
+   */
+  readonly slotsExhaustedFor?: Duration;
+}
+
+/** Scraping and alerts of a fleet. */
+export interface WorkerFleetMonitoringOptions {
+  /**
+   * A PodMonitor for the workers' metrics port. Needs the Prometheus Operator's CRDs.
+   * @default - a PodMonitor with Prometheus' own interval
+   */
+  readonly podMonitor?: MonitorOptions | false;
+  /**
+   * A PrometheusRule with the fleet's alerts. Needs the Prometheus Operator's CRDs.
+   * @default - no alerts
+   */
+  readonly alerts?: WorkerFleetAlertOptions | false;
+  /**
+   * Matchers that select the Temporal server's series, for the server-side alerts (schedule-to-start
+   * and poll success are the server's view of the queues).
+   * @default - the bound cluster's series selector, when it has monitoring; required otherwise
+   */
+  readonly serverSeriesSelector?: LabelMatcher[];
+  /**
+   * The Prometheus label holding the Temporal namespace in the server's series.
+   * @default - the bound cluster's `namespaceLabel`, else 'namespace'
+   */
+  readonly serverNamespaceLabel?: string;
+}
+
+/** Settings of one fleet of application workers. */
+export interface WorkerFleetProps {
+  /**
+   * Name of the Deployment and prefix of every other object. A DNS-1123 label.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes namespace of the fleet.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+  /** The workers' image, built with any Temporal SDK. */
+  readonly image: string;
+  /**
+   * When the kubelet pulls the image.
+   * @default - Kubernetes' own rule: Always for a `:latest` or untagged image, IfNotPresent otherwise
+   */
+  readonly imagePullPolicy?: FleetImagePullPolicy;
+  /**
+   * The container's command.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * The container's arguments.
+   * @default - the image's
+   */
+  readonly args?: string[];
+  /**
+   * Extra env vars. Names the fleet sets (the SDK connection variables `TEMPORAL_ADDRESS`,
+   * `TEMPORAL_NAMESPACE`, `TEMPORAL_TLS*`, `TEMPORAL_API_KEY`, and the fleet's own
+   * `TEMPORAL_TASK_QUEUE(S)` and `TEMPORAL_WORKER_*`) are refused, in any letter case.
+   * @default - none
+   */
+  readonly env?: Record<string, EnvValue>;
+  /**
+   * CPU and memory of the worker container.
+   * @default - 250m CPU and 256Mi requested, 1 CPU and 512Mi limits
+   */
+  readonly resources?: ContainerResources;
+  /** Task queues the workers poll. At least one; the first is `TEMPORAL_TASK_QUEUE`. */
+  readonly taskQueues: string[];
+  /**
+   * The Temporal namespace the workers poll in.
+   * @default 'default'
+   */
+  readonly temporalNamespace?: string;
+  /**
+   * A cluster of this app to connect to. Give this or `frontend`.
+   * @default - none: `frontend` is required
+   */
+  readonly cluster?: TemporalCluster;
+  /**
+   * A frontend outside this app. Give this or `cluster`.
+   * @default - none: `cluster` is required
+   */
+  readonly frontend?: ExternalFrontend;
+  /**
+   * The fleet's own client certificate, for a frontend that asks for one.
+   * @default - for a cluster whose frontend requires client certificates and whose TLS is
+   * `ClusterTls.certManager`, a certificate from the cluster's issuer; none otherwise
+   */
+  readonly clientCertificate?: FleetClientCertificate;
+  /**
+   * The CA that signed the frontend's certificate, as one key of a Secret in the fleet's namespace.
+   * @default - for a cluster in the same namespace, the `ca.crt` of its frontend Secret; for a
+   * cert-manager certificate of the fleet, its own `ca.crt`; the system's roots otherwise
+   */
+  readonly serverCa?: SecretRef;
+  /**
+   * An API key (or a JWT for the cluster's authorizer), sent as a bearer token.
+   * @default - none
+   */
+  readonly apiKey?: SecretRef;
+  /**
+   * How long a worker may finish its in-flight tasks after SIGTERM before it cancels them. The
+   * program reads it from `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME` (e.g. `30s`) and passes it to its
+   * SDK (TypeScript `shutdownGraceTime`, Go `WorkerStopTimeout`, Java
+   * `WorkerFactory.awaitTermination`); the pod's `terminationGracePeriodSeconds` is this plus 10 s
+   * for the SDK to report the cancellations and the process to exit.
+   * @default Duration.seconds(30)
+   */
+  readonly shutdownGraceTime?: Duration;
+  /**
+   * Pods, when the fleet does not autoscale.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Autoscaling: on task queue backlog with KEDA, or on CPU with a HorizontalPodAutoscaler.
+   * @default - fixed `replicas`
+   */
+  readonly autoscaling?: FleetAutoscaling;
+  /**
+   * The fleet's PodDisruptionBudget.
+   * @default - maxUnavailable 1
+   */
+  readonly podDisruptionBudget?: DisruptionBudget;
+  /**
+   * Spread of the pods over zones and nodes.
+   * @default TopologySpread.soft()
+   */
+  readonly topologySpread?: TopologySpread;
+  /**
+   * Port the program serves Prometheus metrics on (`TEMPORAL_WORKER_METRICS_BIND_ADDRESS` says
+   * `0.0.0.0:<port>`; TypeScript: `Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } })`).
+   * @default 9464
+   */
+  readonly metricsPort?: number;
+  /**
+   * PodMonitor and alerts.
+   * @default - neither
+   */
+  readonly monitoring?: WorkerFleetMonitoringOptions;
+  /**
+   * NetworkPolicies of the fleet.
+   * @default - deny by default; egress to the frontend and DNS; metrics from the monitoring namespace
+   */
+  readonly networkPolicy?: FleetNetworkPolicyOptions;
+  /**
+   * An existing ServiceAccount for the pods (for cloud identities).
+   * @default - a ServiceAccount of the fleet's own, without an API token
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * User and group the container runs as. The root filesystem is read-only; /tmp is an emptyDir.
+   * @default 1000
+   */
+  readonly runAsUser?: number;
+  /** @default - none */
+  readonly imagePullSecrets?: string[];
+  /** @default - none */
+  readonly priorityClassName?: string;
+  /** @default - none */
+  readonly podLabels?: Record<string, string>;
+  /** @default - none */
+  readonly podAnnotations?: Record<string, string>;
+  /** @default - none */
+  readonly nodeSelector?: Record<string, string>;
+  /** @default - none */
+  readonly tolerations?: Toleration[];
+  /** @default - none */
+  readonly affinity?: Affinity;
+}

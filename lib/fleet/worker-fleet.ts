@@ -1,0 +1,331 @@
+import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
+import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { FleetNetworkPolicies } from './fleet-network-policies';
+import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
+import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
+import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
+import { TemporalCluster } from '../cluster/temporal-cluster';
+import { goDuration } from '../config/go-duration';
+import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
+import { ScrapeKind } from '../observability/scrape-config';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
+import { disruptionBudget } from '../services/availability';
+import { renderResources } from '../services/container-resources';
+import { TopologySpread } from '../services/topology-spread';
+import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+
+/** The container's name, which KEDA reads the connection env from. */
+const CONTAINER_NAME = 'worker';
+
+/*
+ * Seconds the pod gets beyond the worker's shutdown grace time: after the grace time the SDK
+ * cancels what still runs and reports it, then the process exits. The kubelet's SIGKILL must not
+ * cut that short.
+ */
+const SHUTDOWN_MARGIN_SECONDS = 10;
+
+/** Requests and limits of a worker container unless `resources` says otherwise. */
+const DEFAULT_SIZING = { replicas: 0, cpu: '250m', memory: '256Mi', cpuLimit: '1', memoryLimit: '512Mi' };
+
+/**
+ * Env names the fleet sets. A user env var with one of these names, or starting with
+ * `TEMPORAL_TLS`, in any letter case, is refused.
+ */
+const RESERVED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES',
+  'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+
+/**
+ * A fleet of the application's own Temporal workers (not the server's `worker` role): a
+ * Deployment of the user's image, connected to a frontend through the SDKs' standard environment
+ * configuration, with its own client certificate, NetworkPolicies, autoscaling on task queue
+ * backlog (KEDA) or CPU, a PodMonitor and alerts.
+ *
+ * The program in the image reads `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE` and `TEMPORAL_TLS*`
+ * / `TEMPORAL_API_KEY` with its SDK's env config (TypeScript `loadClientConnectConfig()`, Go
+ * `envconfig.MustLoadDefaultClientOptions()`, Python `ClientConfig.load_client_connect_config()`),
+ * and the fleet's own `TEMPORAL_TASK_QUEUE(S)`, `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME` and
+ * `TEMPORAL_WORKER_METRICS_BIND_ADDRESS` itself.
+ */
+export class WorkerFleet extends Construct {
+  /** The Deployment's name. */
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly image: string;
+  public readonly taskQueues: string[];
+  public readonly temporalNamespace: string;
+  /** Pods, when the fleet does not autoscale. */
+  public readonly replicas?: number;
+  public readonly autoscaling?: FleetAutoscaling;
+  public readonly shutdownGraceTime: Duration;
+  /** The pod's termination grace period: the shutdown grace time plus the SDK's time to exit. */
+  public readonly terminationGracePeriodSeconds: number;
+  public readonly metricsPort: number;
+  /** `host:port` the workers dial. */
+  public readonly address: string;
+  /** Whether the workers connect over TLS. */
+  public readonly tls: boolean;
+  /** The client certificate's Secret, with TLS and a client certificate. */
+  public readonly clientCertificateSecret?: string;
+  /** Labels that select the fleet's pods. They never change, so the Deployment keeps its selector. */
+  public readonly selectorLabels: Record<string, string>;
+  /** Labels on every object of the fleet. */
+  public readonly labels: Record<string, string>;
+  public readonly serviceAccountName: string;
+  /** The worker container's env, as the YAML holds it. */
+  public readonly env: EnvVar[];
+  public readonly resource: KubeDeployment;
+  public readonly disruptionBudget?: KubePodDisruptionBudget;
+  public readonly autoscaler?: FleetAutoscaler;
+  /** The fleet's cert-manager Certificate, when cert-manager issues its client certificate. */
+  public readonly certificate?: Certificate;
+  public readonly networkPolicies?: FleetNetworkPolicies;
+  public readonly monitoring?: WorkerFleetMonitoring;
+  private readonly connection: FleetConnection;
+
+  constructor(scope: Construct, id: string, props: WorkerFleetProps) {
+    super(scope, id);
+    this.name = requireDns1123Label(`WorkerFleet '${id}'`, 'name', props.name ?? id);
+    const owner = `WorkerFleet '${this.name}'`;
+    this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
+    if (typeof props.image !== 'string' || !/^\S+$/.test(props.image)) throw propError(owner, 'image', props.image, 'an image reference');
+    this.image = props.image;
+    if (props.imagePullPolicy !== undefined && !Object.values(FleetImagePullPolicy).includes(props.imagePullPolicy)) {
+      throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
+    }
+    this.taskQueues = checkTaskQueues(owner, props.taskQueues);
+    this.temporalNamespace = props.temporalNamespace ?? 'default';
+    if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
+      throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
+    }
+    this.connection = resolveConnection({
+      owner, fleetName: this.name, namespace: this.namespace, scopeRoot: this.node.root, cluster: props.cluster, frontend: props.frontend,
+      clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
+    });
+    const cluster = this.connection.cluster;
+    if (cluster?.authorizationEnabled && !props.apiKey) {
+      throw propError(owner, 'apiKey', undefined, `a token: the frontend of TemporalCluster '${cluster.name}' has an authorizer`,
+        'Give apiKey: SecretRef.of(...) holding a JWT with the fleet\'s permissions; without one every call is PermissionDenied.');
+    }
+    this.address = this.connection.address;
+    this.tls = this.connection.tls;
+    this.clientCertificateSecret = this.tls ? this.connection.clientSecret?.name : undefined;
+
+    if (props.autoscaling !== undefined && !(props.autoscaling instanceof FleetAutoscaling)) {
+      throw propError(owner, 'autoscaling', props.autoscaling, 'a FleetAutoscaling (FleetAutoscaling.backlog() for KEDA, or .cpu() for an HPA), not both');
+    }
+    this.autoscaling = props.autoscaling;
+    if (this.autoscaling && props.replicas !== undefined) {
+      throw propError(owner, 'replicas', props.replicas, 'no value with autoscaling', 'The autoscaler owns the replica count; set its minReplicas instead.');
+    }
+    this.replicas = this.autoscaling ? undefined : requireInteger(owner, 'replicas', props.replicas ?? 2, 0);
+    const graceSeconds = requireWholeSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
+    this.shutdownGraceTime = Duration.seconds(graceSeconds);
+    this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
+    this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9464);
+    const runAs = requireInteger(owner, 'runAsUser', props.runAsUser ?? 1000, 1);
+
+    this.selectorLabels = { 'app.kubernetes.io/name': 'temporal-worker-fleet', 'app.kubernetes.io/instance': this.name };
+    this.labels = {
+      ...this.selectorLabels,
+      'app.kubernetes.io/component': 'worker-fleet',
+      ...(cluster ? { 'app.kubernetes.io/part-of': cluster.name } : {}),
+      'app.kubernetes.io/managed-by': 'cdk8s-temporal',
+    };
+    for (const key of Object.keys(props.podLabels ?? {})) {
+      if (key in this.selectorLabels) {
+        throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
+      }
+    }
+    this.env = this.buildEnv(owner, props, graceSeconds);
+    const metadata = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
+
+    if (this.tls && this.connection.certificate) this.certificate = this.emitCertificate(metadata(this.name));
+    this.serviceAccountName = props.serviceAccountName !== undefined
+      ? requireDns1123Subdomain(owner, 'serviceAccountName', props.serviceAccountName)
+      : new KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountServiceAccountToken: false }).name;
+    const volumes = joinVolumes(TMP_VOLUMES, connectionVolumes(this.connection));
+    const topology = props.topologySpread ?? TopologySpread.soft();
+    if (!(topology instanceof TopologySpread)) throw propError(owner, 'topologySpread', topology, 'a TopologySpread (soft(), hard() or none())');
+
+    this.resource = new KubeDeployment(this, 'Resource', {
+      metadata: metadata(this.name),
+      spec: {
+        replicas: this.replicas,
+        // Workers serve nothing a probe could ask; a new pod counts as available once it has had
+        // time to connect and poll, before the rollout stops the next old one.
+        minReadySeconds: 10,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: this.selectorLabels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromString('25%'), maxUnavailable: IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: { ...this.labels, ...props.podLabels, ...this.selectorLabels }, annotations: props.podAnnotations },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            automountServiceAccountToken: false,
+            priorityClassName: props.priorityClassName,
+            imagePullSecrets: props.imagePullSecrets?.length
+              ? props.imagePullSecrets.map((name, i) => ({ name: requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name) })) : undefined,
+            securityContext: { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs },
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
+            nodeSelector: props.nodeSelector,
+            tolerations: props.tolerations,
+            affinity: props.affinity,
+            topologySpreadConstraints: topology.constraints(this.selectorLabels),
+            containers: [{
+              name: CONTAINER_NAME,
+              image: this.image,
+              imagePullPolicy: props.imagePullPolicy,
+              command: props.command,
+              args: props.args,
+              env: this.env,
+              ports: [{ name: FLEET_METRICS_PORT_NAME, containerPort: this.metricsPort, protocol: 'TCP' }],
+              resources: renderResources(owner, DEFAULT_SIZING, props.resources),
+              securityContext: CONTAINER_SECURITY_CONTEXT,
+              volumeMounts: volumes.mounts,
+            }],
+            volumes: volumes.volumes,
+          },
+        },
+      },
+    });
+
+    const minReplicas = this.autoscaling?.minReplicas ?? this.replicas!;
+    if (this.autoscaling || minReplicas > 0) {
+      this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: metadata(this.name),
+        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, minReplicas) },
+      });
+    }
+    if (this.autoscaling) {
+      this.autoscaler = new FleetAutoscaler(this, 'Autoscaler', {
+        owner, name: this.name, namespace: this.namespace, labels: this.labels, deploymentName: this.name, containerName: CONTAINER_NAME,
+        taskQueues: this.taskQueues, connection: this.connection, autoscaling: this.autoscaling,
+      });
+    }
+    if (props.networkPolicy?.enabled ?? true) {
+      this.networkPolicies = new FleetNetworkPolicies(this, 'NetworkPolicies', {
+        owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels, connection: this.connection,
+        metricsPort: this.metricsPort, options: props.networkPolicy ?? {},
+        kedaOperator: this.autoscaling?.kind === FleetAutoscalerKind.KEDA_BACKLOG ? this.autoscaling.backlog!.kedaOperator : undefined,
+      });
+    }
+    if (props.monitoring) {
+      this.monitoring = new WorkerFleetMonitoring(this, 'Monitoring', {
+        owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels,
+        temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, options: props.monitoring,
+        clusterSeries: cluster?.monitoring && { selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel },
+      });
+    }
+    this.node.addValidation({ validate: () => this.validateInApp(owner) });
+  }
+
+  private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
+    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    for (const [name] of userEnv) {
+      const upper = name.toUpperCase();
+      if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
+        throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',
+          `The fleet sets ${upper.startsWith('TEMPORAL_TLS') ? 'TEMPORAL_TLS*' : upper} from its own props (cluster, frontend, clientCertificate, serverCa, apiKey, taskQueues, shutdownGraceTime, metricsPort).`);
+      }
+    }
+    return [
+      ...connectionEnv(this.connection, this.temporalNamespace),
+      { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
+      { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
+      { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
+      { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: `0.0.0.0:${this.metricsPort}` },
+      ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
+    ];
+  }
+
+  private emitCertificate(metadata: { name: string; namespace: string; labels: Record<string, string> }): Certificate {
+    const { issuer, duration, renewBefore } = this.connection.certificate!;
+    const { DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH } = CertificateSpecUsages;
+    return new Certificate(this, 'Certificate', {
+      metadata,
+      spec: {
+        secretName: this.connection.clientSecret!.name,
+        // The fleet's identity at the frontend, e.g. for a claim mapper or the server's audit logs.
+        commonName: `${this.name}.${this.namespace}`,
+        usages: [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH],
+        duration: goDuration(duration),
+        renewBefore: goDuration(renewBefore),
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
+      },
+    });
+  }
+
+  /** The checks that need the whole app: name clashes, other autoscalers, Secrets' keys, the servers' Secrets. */
+  private validateInApp(owner: string): string[] {
+    const errors: string[] = [];
+    const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
+    const key = (o: ApiObject) => `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
+    const ownKeys = new Set([...own].map(key));
+    for (const c of this.node.root.node.findAll()) {
+      if (c instanceof TemporalCluster && c.namespace === this.namespace) {
+        errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
+      }
+      if (!(c instanceof ApiObject) || own.has(c)) continue;
+      if (ownKeys.has(key(c))) {
+        errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      }
+      if (c.metadata.namespace !== this.namespace) continue;
+      const json = c.toJson();
+      if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
+        && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
+        const mine = this.autoscaling ? `its own ${this.autoscaler!.scaledObject ? 'ScaledObject' : 'HorizontalPodAutoscaler'}` : `fixed replicas (${this.replicas})`;
+        errors.push(`${owner}: ${c.kind} ${c.name} (${c.node.path}) also scales Deployment ${this.name}, which has ${mine}. `
+          + 'Two owners of one replica count undo each other; scale the fleet with its autoscaling prop only (FleetAutoscaling.backlog() or .cpu()).');
+      }
+      if (c.kind === 'Secret') {
+        const data = { ...json.data, ...json.stringData };
+        for (const ref of referencedSecretKeys(this.connection).filter((r) => r.secret === c.name)) {
+          if (!(ref.key in data)) {
+            errors.push(`${owner}: ${ref.what} reads key ${JSON.stringify(ref.key)} of Secret ${c.name}, which has only ${JSON.stringify(Object.keys(data).sort())}. `
+              + 'The pods would never start (the kubelet cannot mount a missing key); fix the key or the Secret.');
+          }
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the
+ * label its own ServiceMonitor or PodMonitor attaches. None when the cluster is scraped elsewhere.
+ */
+function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undefined {
+  const monitoring = cluster.monitoring!;
+  if (monitoring.seriesSelector) return monitoring.seriesSelector;
+  if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
+  return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
+}
+
+function checkTaskQueues(owner: string, queues: string[]): string[] {
+  if (!Array.isArray(queues) || queues.length === 0) {
+    throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
+  }
+  queues.forEach((q, i) => {
+    // No whitespace or commas: TEMPORAL_TASK_QUEUES joins the names with commas.
+    if (typeof q !== 'string' || !/^[^\s,]{1,1000}$/.test(q) || q.startsWith('/_sys/')) {
+      throw propError(owner, `taskQueues[${i}]`, q, 'a task queue name: 1 to 1000 characters, no whitespace or comma, not under /_sys/');
+    }
+    if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
+  });
+  return [...queues];
+}
+
+function requireWholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number): number {
+  const ms = duration?.toMilliseconds?.();
+  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
+    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`);
+  }
+  return ms / 1000;
+}

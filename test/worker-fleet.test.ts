@@ -1,0 +1,686 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-27';
+import fc from 'fast-check';
+import {
+  BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL,
+} from '../lib';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
+import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
+import { ScaledObject } from '../imports/keda.sh_scaledobjects';
+import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support/network-policy';
+import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
+import { K8sSchema } from './support/k8s-schema';
+import { cluster, objects, testChart } from './support/synth';
+
+const IMAGE = 'registry.example/orders-worker:1.4.2';
+const FLEET_SECRET = 'orders-client-tls';
+const TLS_SECRETS = { internode: 'temporal-internode-tls', frontend: 'temporal-frontend-tls', systemWorker: 'temporal-system-worker-tls' };
+
+/** A chart with a default cluster, and a fleet `orders` bound to it; `props` override any fleet prop. */
+function setup(props: Partial<WorkerFleetProps> = {}, clusterProps: Parameters<typeof cluster>[1] = {}) {
+  const chart = testChart();
+  const c = cluster(chart, clusterProps);
+  const fleet = new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
+  return { chart, cluster: c, fleet };
+}
+
+/** A cluster whose frontend serves mutual TLS from Secrets, and a fleet with its own certificate. */
+function tlsSetup(props: Partial<WorkerFleetProps> = {}) {
+  return setup({ clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET), ...props }, { tls: ClusterTls.fromSecrets(TLS_SECRETS) });
+}
+
+const ofKind = (chart: Chart, kind: string) => objects(chart).filter((o) => o.kind === kind);
+const fleetObject = (chart: Chart, kind: string, name = 'orders') => {
+  const found = objects(chart).find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+const podSpec = (chart: Chart) => fleetObject(chart, 'Deployment').spec.template.spec;
+const container = (chart: Chart) => podSpec(chart).containers[0];
+const envOf = (chart: Chart) => Object.fromEntries(container(chart).env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+const fleetPod = (namespace = 'temporal', name = 'orders'): Pod => ({ namespace, labels: { 'app.kubernetes.io/name': 'temporal-worker-fleet', 'app.kubernetes.io/instance': name } });
+const serverPod = (component: string, namespace = 'temporal'): Pod => ({
+  namespace, labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/component': component },
+});
+const policies = (chart: Chart) => ofKind(chart, 'NetworkPolicy');
+
+describe('WorkerFleet', () => {
+  test('defaults', () => {
+    const { chart } = setup();
+    expect(objects(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'worker-fleet')).toMatchSnapshot();
+  });
+
+  describe('the Deployment', () => {
+    test('sets only the SDKs\' standard connection variables, then the fleet\'s own, then the user\'s, in that order', () => {
+      const { chart, fleet } = setup({
+        taskQueues: ['orders', 'orders-priority'], temporalNamespace: 'payments',
+        env: { LOG_LEVEL: EnvValue.fromValue('debug'), DB_PASSWORD: EnvValue.fromSecretValue({ secret: { name: 'db' } as any, key: 'password' }) },
+      });
+      expect(container(chart).env.map((e: any) => e.name)).toEqual([
+        'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TLS',
+        'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES', 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS',
+        'DB_PASSWORD', 'LOG_LEVEL',
+      ]);
+      expect(envOf(chart)).toMatchObject({
+        TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc.cluster.local:7233',
+        TEMPORAL_NAMESPACE: 'payments',
+        // Lower-case and explicit: the TypeScript SDK reads only 'true' or '1', and leaving it out
+        // would let the env config turn TLS on by itself (an API key does).
+        TEMPORAL_TLS: 'false',
+        TEMPORAL_TASK_QUEUE: 'orders',
+        TEMPORAL_TASK_QUEUES: 'orders,orders-priority',
+        TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME: '30s',
+        TEMPORAL_WORKER_METRICS_BIND_ADDRESS: '0.0.0.0:9464',
+        DB_PASSWORD: { secretKeyRef: { name: 'db', key: 'password' } },
+      });
+      expect(fleet.address).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
+      expect(container(chart).ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      // The pull policy is Kubernetes' own rule unless asked for.
+      expect(container(chart).imagePullPolicy).toBeUndefined();
+      expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');
+    });
+
+    test('a shutdown grace time sets the pod\'s termination grace period, with 10 s for the SDK to exit', () => {
+      expect(podSpec(setup().chart).terminationGracePeriodSeconds).toBe(40);
+      const { chart, fleet } = setup({ shutdownGraceTime: Duration.minutes(5) });
+      expect(fleet.terminationGracePeriodSeconds).toBe(310);
+      expect(podSpec(chart).terminationGracePeriodSeconds).toBe(310);
+      expect(envOf(chart).TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME).toBe('300s');
+    });
+
+    test('runs like the server pods: non-root, read-only root, no capabilities, no API token, /tmp as an emptyDir', () => {
+      const { chart } = setup();
+      const spec = podSpec(chart);
+      expect(spec.securityContext).toEqual({ ...POD_SECURITY_CONTEXT });
+      expect(container(chart).securityContext).toEqual({ ...CONTAINER_SECURITY_CONTEXT });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.enableServiceLinks).toBe(false);
+      expect(spec.serviceAccountName).toBe('orders');
+      expect(fleetObject(chart, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+      expect(container(chart).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+      const other = setup({ runAsUser: 10001, serviceAccountName: 'orders-irsa' }).chart;
+      expect(podSpec(other).securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true });
+      expect(podSpec(other).serviceAccountName).toBe('orders-irsa');
+      expect(ofKind(other, 'ServiceAccount').filter((o) => o.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
+    test('sizing, disruption budget and spread follow the server pods\' defaults', () => {
+      const { chart } = setup();
+      expect(fleetObject(chart, 'Deployment').spec.replicas).toBe(2);
+      expect(container(chart).resources).toEqual({
+        requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '64Mi' },
+        limits: { 'cpu': '1', 'memory': '512Mi', 'ephemeral-storage': '512Mi' },
+      });
+      expect(fleetObject(chart, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: fleetPod().labels } });
+      expect(podSpec(chart).topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.labelSelector.matchLabels]))
+        .toEqual([['topology.kubernetes.io/zone', 'ScheduleAnyway', fleetPod().labels], ['kubernetes.io/hostname', 'ScheduleAnyway', fleetPod().labels]]);
+      expect(podSpec(setup({ topologySpread: TopologySpread.hard() }).chart).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
+      expect(ofKind(setup({ replicas: 0 }).chart, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'orders')).toEqual([]);
+    });
+
+    test('its pods never carry the cluster\'s labels, so the cluster\'s internode policy does not admit them', () => {
+      const { chart, cluster: c } = setup();
+      const labels = fleetObject(chart, 'Deployment').spec.template.metadata.labels;
+      const clusterSelector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': c.name };
+      expect(Object.entries(clusterSelector).every(([k, v]) => labels[k] === v)).toBe(false);
+      expect(labels['app.kubernetes.io/part-of']).toBe('temporal');
+    });
+  });
+
+  describe('with TLS', () => {
+    test('mounts its own certificate and the frontend\'s CA, never a server key', () => {
+      const { chart, fleet } = tlsSetup();
+      expect(envOf(chart)).toMatchObject({
+        TEMPORAL_TLS: 'true',
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/tls/client/tls.crt',
+        TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/temporal/tls/client/tls.key',
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/tls/server-ca/ca.crt',
+        TEMPORAL_TLS_SERVER_NAME: 'temporal-frontend.temporal.svc.cluster.local',
+      });
+      const secretVolumes = podSpec(chart).volumes.filter((v: any) => v.secret);
+      expect(secretVolumes).toEqual([
+        { name: 'tls-client', secret: { secretName: FLEET_SECRET, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
+        { name: 'tls-server-ca', secret: { secretName: TLS_SECRETS.frontend, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ]);
+      // Every server Secret the pod mounts, it mounts for ca.crt alone.
+      for (const v of secretVolumes.filter((x: any) => Object.values(TLS_SECRETS).includes(x.secret.secretName))) {
+        expect(v.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
+      }
+      expect(fleet.clientCertificateSecret).toBe(FLEET_SECRET);
+    });
+
+    test('a Secret with other key names is projected to the files the env names', () => {
+      const { chart } = tlsSetup({ clientCertificate: FleetClientCertificate.fromSecret('vault-orders', { cert: 'certificate', key: 'private_key' }) });
+      expect(podSpec(chart).volumes.find((v: any) => v.name === 'tls-client').secret.items)
+        .toEqual([{ key: 'certificate', path: 'tls.crt' }, { key: 'private_key', path: 'tls.key' }]);
+    });
+
+    test('with ClusterTls.certManager the fleet gets a client certificate of its own from the cluster\'s issuer', () => {
+      const { chart } = setup({}, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) });
+      const cert = fleetObject(chart, 'Certificate');
+      expect(cert.spec).toMatchObject({
+        secretName: 'orders-client-tls', commonName: 'orders.temporal', usages: ['digital signature', 'key encipherment', 'client auth'],
+        issuerRef: { name: 'temporal-ca', kind: 'ClusterIssuer' }, duration: '2160h', renewBefore: '720h',
+      });
+      expect(podSpec(chart).volumes.find((v: any) => v.name === 'tls-client').secret.secretName).toBe('orders-client-tls');
+    });
+
+    test('a fleet in another namespace reads the CA from its own cert-manager Secret, or from serverCa', () => {
+      const app = Testing.app();
+      const chart = testChart(app);
+      const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) });
+      const apps = new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true });
+      new WorkerFleet(apps, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c });
+      expect(podSpec(apps).volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'orders-client-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+      new WorkerFleet(apps, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c, serverCa: SecretRef.of('temporal-ca-bundle', 'ca.pem') });
+      const billing = objects(apps).find((o) => o.kind === 'Deployment' && o.metadata.name === 'billing').spec.template.spec;
+      expect(billing.volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'temporal-ca-bundle', items: [{ key: 'ca.pem', path: 'ca.crt' }] });
+    });
+
+    test('an external frontend: its address, TLS with the host as server name, an API key from a Secret', () => {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c',
+        frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('temporal-cloud', 'api-key'),
+      });
+      const env = envOf(chart);
+      expect(env).toMatchObject({
+        TEMPORAL_ADDRESS: 'orders.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'orders.a1b2c', TEMPORAL_TLS: 'true',
+        TEMPORAL_TLS_SERVER_NAME: 'orders.a1b2c.tmprl.cloud', TEMPORAL_API_KEY: { secretKeyRef: { name: 'temporal-cloud', key: 'api-key' } },
+      });
+      expect(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH).toBeUndefined();
+      expect(env.TEMPORAL_TLS_CLIENT_CERT_PATH).toBeUndefined();
+      // An API key on a plaintext frontend: TLS stays off, explicitly.
+      const plain = testChart();
+      new WorkerFleet(plain, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('k', 'jwt') });
+      expect(envOf(plain).TEMPORAL_TLS).toBe('false');
+    });
+  });
+
+  describe('autoscaling', () => {
+    test('on backlog: a ScaledObject with one temporal trigger per task queue, reading the worker\'s own env', () => {
+      const { chart, fleet } = tlsSetup({
+        taskQueues: ['orders', 'orders-priority'],
+        autoscaling: FleetAutoscaling.backlog({
+          minReplicas: 2, maxReplicas: 30, targetBacklogPerReplica: 20, activationBacklog: 3, queueTypes: [BacklogQueueType.ACTIVITY],
+          pollingInterval: Duration.seconds(15), cooldownPeriod: Duration.minutes(10), fallbackReplicas: 6,
+        }),
+      });
+      expect(fleetObject(chart, 'Deployment').spec.replicas).toBeUndefined();
+      expect(fleet.replicas).toBeUndefined();
+      const so = fleetObject(chart, 'ScaledObject');
+      expect(so.spec).toMatchObject({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders', envSourceContainerName: container(chart).name },
+        minReplicaCount: 2, maxReplicaCount: 30, pollingInterval: 15, cooldownPeriod: 600, fallback: { failureThreshold: 3, replicas: 6 },
+      });
+      expect(so.spec.triggers).toEqual(['orders', 'orders-priority'].map((taskQueue) => ({
+        type: 'temporal',
+        metadata: {
+          endpointFromEnv: 'TEMPORAL_ADDRESS', namespaceFromEnv: 'TEMPORAL_NAMESPACE', taskQueue,
+          targetQueueSize: '20', activationTargetQueueSize: '3', queueTypes: 'activity', tlsServerName: 'temporal-frontend.temporal.svc.cluster.local',
+        },
+        authenticationRef: { name: 'orders' },
+      })));
+      // The env KEDA resolves is the container's own.
+      expect(envOf(chart)).toHaveProperty('TEMPORAL_ADDRESS');
+      expect(envOf(chart)).toHaveProperty('TEMPORAL_NAMESPACE');
+      expect(fleetObject(chart, 'TriggerAuthentication').spec.secretTargetRef).toEqual([
+        { parameter: 'cert', name: FLEET_SECRET, key: 'tls.crt' },
+        { parameter: 'key', name: FLEET_SECRET, key: 'tls.key' },
+        { parameter: 'ca', name: TLS_SECRETS.frontend, key: 'ca.crt' },
+      ]);
+      expect(ofKind(chart, 'HorizontalPodAutoscaler')).toEqual([]);
+    });
+
+    test('defaults: 1 to 10 pods, 5 tasks per pod, workflow and activity backlogs, no credentials on a plaintext frontend', () => {
+      const { chart } = setup({ autoscaling: FleetAutoscaling.backlog() });
+      const so = fleetObject(chart, 'ScaledObject');
+      expect(so.spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 10, pollingInterval: 30, cooldownPeriod: 300 });
+      expect(so.spec.fallback).toBeUndefined();
+      expect(so.spec.triggers[0].metadata).toEqual({
+        endpointFromEnv: 'TEMPORAL_ADDRESS', namespaceFromEnv: 'TEMPORAL_NAMESPACE', taskQueue: 'orders',
+        targetQueueSize: '5', activationTargetQueueSize: '0', queueTypes: 'workflow,activity',
+      });
+      expect(so.spec.triggers[0].authenticationRef).toBeUndefined();
+      expect(ofKind(chart, 'TriggerAuthentication')).toEqual([]);
+      expect(fleetObject(chart, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    });
+
+    test('an API key goes to KEDA too; on a plaintext frontend KEDA is told not to use TLS', () => {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('orders-key', 'jwt'),
+        autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }),
+      });
+      expect(fleetObject(chart, 'TriggerAuthentication').spec.secretTargetRef).toEqual([{ parameter: 'apiKey', name: 'orders-key', key: 'jwt' }]);
+      expect(fleetObject(chart, 'ScaledObject').spec.triggers[0].metadata).toMatchObject({ enableTLS: 'false', includeRunningWorkflowCount: 'true' });
+      expect(fleetObject(chart, 'ScaledObject').spec.minReplicaCount).toBe(0);
+    });
+
+    test('the ScaledObject and TriggerAuthentication validate strictly against KEDA v2.21.0\'s CRDs', () => {
+      const schema = K8sSchema.load('v1.30.0');
+      const { chart } = tlsSetup({ apiKey: SecretRef.of('k', 'jwt'), autoscaling: FleetAutoscaling.backlog({ fallbackReplicas: 2, keepWhileWorkflowsRun: true }) });
+      const keda = objects(chart).filter((o) => o.apiVersion === 'keda.sh/v1alpha1');
+      expect(keda.map((o) => o.kind).sort()).toEqual(['ScaledObject', 'TriggerAuthentication']);
+      for (const o of keda) expect(schema.validate(o)).toEqual([]);
+      // The check can fail: a misspelt field and a number where KEDA wants a string are refused.
+      const so = keda.find((o) => o.kind === 'ScaledObject');
+      expect(schema.validate({ ...so, spec: { ...so.spec, minReplicas: 1 } }).join('\n')).toMatch(/spec.minReplicas: unknown field/);
+      const bad = { ...so, spec: { ...so.spec, triggers: [{ ...so.spec.triggers[0], metadata: { targetQueueSize: 5 } }] } };
+      expect(schema.validate(bad).join('\n')).toMatch(/targetQueueSize: expected string/);
+    });
+
+    test('on CPU: a HorizontalPodAutoscaler and no ScaledObject', () => {
+      const { chart } = setup({ autoscaling: FleetAutoscaling.cpu({ minReplicas: 2, maxReplicas: 8, cpuUtilization: 60 }) });
+      expect(fleetObject(chart, 'HorizontalPodAutoscaler').spec).toEqual({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, minReplicas: 2, maxReplicas: 8,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+      });
+      expect(ofKind(chart, 'ScaledObject')).toEqual([]);
+      expect(fleetObject(chart, 'Deployment').spec.replicas).toBeUndefined();
+    });
+  });
+
+  describe('NetworkPolicies', () => {
+    test('the fleet reaches the frontend\'s gRPC port and nothing else of the cluster', () => {
+      const { chart, cluster: c } = setup({}, { internalFrontend: {} });
+      const all = policies(chart);
+      expect(connectionAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      const closed: Array<[string, number]> = [
+        ['frontend', c.frontend.ports.http!], ['frontend', c.frontend.ports.membership], ['frontend', c.metricsPort],
+        ...[c.internalFrontend!, c.history, c.matching, c.worker].flatMap((s) => [s.ports.grpc, s.ports.membership, ...(s.ports.http ? [s.ports.http] : []), c.metricsPort]
+          .map((port): [string, number] => [s.role, port])),
+      ];
+      expect(closed.length).toBeGreaterThan(10);
+      for (const [role, port] of closed) expect([role, port, connectionAllowed(all, fleetPod(), serverPod(role), port)]).toEqual([role, port, false]);
+      // Its egress stops it even where the cluster's own policy is open (the frontend's HTTP port).
+      expect(ingressAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.http!)).toBe(true);
+      expect(egressAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.http!)).toBe(false);
+      // DNS, and nothing else on the internet.
+      expect(egressAllowed(all, fleetPod(), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 53)).toBe(true);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'payments', labels: { app: 'api' } }, 443)).toBe(false);
+    });
+
+    test('admits the fleet (and KEDA) to a frontend whose clients the cluster restricts; no other pod gets in through it', () => {
+      const { chart, cluster: c } = setup({ autoscaling: FleetAutoscaling.backlog() }, { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      const all = policies(chart);
+      const grpc = c.frontend.ports.grpc;
+      expect(connectionAllowed(all, fleetPod(), serverPod('frontend'), grpc)).toBe(true);
+      expect(ingressAllowed(all, { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-operator' } }, serverPod('frontend'), grpc)).toBe(true);
+      const strangers: Pod[] = [
+        { namespace: 'temporal', labels: { app: 'other' } },
+        // The fleet's instance label alone, or its labels in another namespace, are not the fleet.
+        { namespace: 'temporal', labels: { 'app.kubernetes.io/instance': 'orders' } },
+        fleetPod('elsewhere'),
+        fleetPod('temporal', 'billing'),
+        { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-metrics-apiserver' } },
+      ];
+      for (const s of strangers) expect([s, ingressAllowed(all, s, serverPod('frontend'), grpc)]).toEqual([s, false]);
+      expect(ingressAllowed(all, { namespace: 'payments', labels: {} }, serverPod('frontend'), grpc)).toBe(true);
+      // Nobody reaches the workers but monitoring, on the metrics port.
+      expect(ingressAllowed(all, serverPod('frontend'), fleetPod(), 9464)).toBe(false);
+      expect(ingressAllowed(all, { namespace: 'monitoring', labels: {} }, fleetPod(), 9464)).toBe(true);
+      expect(ingressAllowed(all, { namespace: 'monitoring', labels: {} }, fleetPod(), 8080)).toBe(false);
+    });
+
+    test('KEDA is only admitted when it scales the fleet', () => {
+      const { chart, cluster: c } = setup({ autoscaling: FleetAutoscaling.cpu() }, { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      expect(ingressAllowed(policies(chart), { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-operator' } }, serverPod('frontend'), c.frontend.ports.grpc)).toBe(false);
+    });
+
+    test('a fleet in another namespace: its frontend policy lives in the cluster\'s namespace', () => {
+      const app = Testing.app();
+      const chart = testChart(app);
+      const c = cluster(chart, { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      const apps = new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true });
+      new WorkerFleet(apps, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c });
+      const all = [...policies(chart), ...policies(apps)];
+      const frontendPolicy = all.find((p) => p.metadata.name === 'orders-to-temporal-frontend');
+      expect(frontendPolicy.metadata.namespace).toBe('temporal');
+      expect(connectionAllowed(all, fleetPod('orders'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      expect(connectionAllowed(all, fleetPod('temporal'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(false);
+    });
+
+    test('adds no frontend policy to a cluster without policies: one would shut out every other client', () => {
+      const { chart } = setup({}, { networkPolicy: { enabled: false } });
+      expect(policies(chart).map((p) => p.metadata.name)).toEqual(['orders']);
+      expect(ingressAllowed(policies(chart), { namespace: 'payments', labels: {} }, serverPod('frontend'), 7233)).toBe(true);
+    });
+
+    test('the user\'s egress rules, the monitoring peers, and turning them off', () => {
+      const { chart } = setup({
+        networkPolicy: { egress: [{ peers: [NetworkPeer.pods({ app: 'postgres' }, 'db')], ports: [5432] }, { ports: [443] }], monitoring: [NetworkPeer.namespace('observability')] },
+      });
+      const all = policies(chart);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'db', labels: { app: 'postgres' } }, 5432)).toBe(true);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'db', labels: { app: 'mysql' } }, 5432)).toBe(false);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'anything', labels: {} }, 443)).toBe(true);
+      expect(ingressAllowed(all, { namespace: 'observability', labels: {} }, fleetPod(), 9464)).toBe(true);
+      expect(ingressAllowed(all, { namespace: 'monitoring', labels: {} }, fleetPod(), 9464)).toBe(false);
+      expect(policies(setup({ networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
+    test('an external frontend: egress on its port, to its peers when given', () => {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.shared:7233', peers: [NetworkPeer.namespace('temporal-shared')] } });
+      const all = policies(chart);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'temporal-shared', labels: {} }, 7233)).toBe(true);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'temporal-shared', labels: {} }, 7234)).toBe(false);
+      expect(egressAllowed(all, fleetPod(), { namespace: 'other', labels: {} }, 7233)).toBe(false);
+      expect(all.map((p) => p.metadata.name)).toEqual(['orders']);
+    });
+  });
+
+  describe('monitoring', () => {
+    const catalog = MetricCatalog.union(MetricCatalog.v1_31_2(), MetricCatalog.sdkCoreV1_24_0());
+
+    function monitored(props: Partial<WorkerFleetProps> = {}) {
+      return setup({ taskQueues: ['orders', 'orders-v2.priority'], temporalNamespace: 'shop-prod', monitoring: { alerts: {} }, ...props },
+        { monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
+    }
+
+    test('the SDK metric fixture is what the SDK core\'s sources in node_modules define', () => {
+      // Regenerates the fixture in memory from @temporalio/core-bridge's Rust sources and compares.
+      const out = execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'sdk-metric-names.js'), '--check'], { encoding: 'utf8' });
+      expect(out).toMatch(/temporal-sdk-core-metrics-v1\.24\.0\.json: 41 metrics, up to date/);
+    });
+
+    test('a PodMonitor on the metrics port that labels every series with the fleet', () => {
+      const { chart } = monitored();
+      expect(fleetObject(chart, 'PodMonitor').spec).toEqual({
+        selector: { matchLabels: fleetPod().labels },
+        namespaceSelector: { matchNames: ['temporal'] },
+        podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', honorLabels: true, relabelings: [{ action: 'replace', targetLabel: WORKER_FLEET_LABEL, replacement: 'temporal/orders' }] }],
+      });
+    });
+
+    test('every alert names only metrics and labels the server or the SDK core emits', () => {
+      const { chart } = monitored();
+      const rules = fleetObject(chart, 'PrometheusRule').spec.groups[0].rules;
+      expect(rules.map((r: any) => r.alert)).toEqual(Object.values(WorkerFleetAlert));
+      for (const r of rules) {
+        const series = checkMetrics(r.expr, catalog);
+        expect(series.length).toBeGreaterThan(0);
+        checkLabels(r.expr, catalog, ['temporal_cluster', WORKER_FLEET_LABEL]);
+        expect(r.labels).toMatchObject({ [WORKER_FLEET_LABEL]: 'temporal/orders' });
+      }
+    });
+
+    test('server-side alerts select the fleet\'s namespace and queues as the tally reporter spells them; SDK-side ones the fleet label', () => {
+      const { chart } = monitored();
+      const [schedule, poll, slots] = fleetObject(chart, 'PrometheusRule').spec.groups[0].rules;
+      const scope = 'temporal_cluster="temporal/temporal", namespace="shop_prod", taskqueue=~"orders|orders_v2_priority"';
+      expect(schedule.expr).toBe(`histogram_quantile(0.95, sum by (namespace, taskqueue, task_type, le) (rate(task_schedule_to_start_latency_bucket{${scope}}[5m]))) > 5`);
+      expect(schedule).toMatchObject({ for: '10m', labels: { severity: 'critical' } });
+      expect(poll.expr).toContain(`sum by (namespace, taskqueue, task_type) (rate(poll_timeouts{${scope}}[5m]))`);
+      expect(poll.expr).toMatch(/\) < 0\.9\nand sum by \(namespace, taskqueue, task_type\) \(rate\(poll_success\{.*\}\[5m\]\)\) > 0\.1$/);
+      expect(slots.expr).toBe([
+        'sum by (task_queue, worker_type) (temporal_worker_task_slots_available{temporal_worker_fleet="temporal/orders"}) == 0',
+        'and sum by (task_queue, worker_type) (temporal_worker_task_slots_used{temporal_worker_fleet="temporal/orders"}) > 0',
+      ].join('\n'));
+      expect(slots.for).toBe('10m');
+    });
+
+    test('thresholds, exclusions and a server selector for an external frontend', () => {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.shared:7233' },
+        monitoring: {
+          podMonitor: { interval: Duration.seconds(30), labels: { release: 'prometheus' } },
+          serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], serverNamespaceLabel: 'exported_namespace',
+          alerts: { scheduleToStartP95: Duration.seconds(2), pollSuccessRatio: 0.95, exclude: [WorkerFleetAlert.SLOTS_EXHAUSTED], alertLabels: { team: 'orders' } },
+        },
+      });
+      const rules = fleetObject(chart, 'PrometheusRule').spec.groups[0].rules;
+      expect(rules.map((r: any) => r.alert)).toEqual([WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS]);
+      expect(rules[0].expr).toMatch(/\{job="temporal", exported_namespace="default", taskqueue="orders"\}.* > 2$/);
+      expect(rules[1].expr).toMatch(/< 0\.95\n/);
+      expect(rules[1].labels).toEqual({ team: 'orders', severity: 'warning', [WORKER_FLEET_LABEL]: 'temporal/orders' });
+      expect(fleetObject(chart, 'PodMonitor').metadata.labels.release).toBe('prometheus');
+      expect(fleetObject(chart, 'PodMonitor').spec.podMetricsEndpoints[0]).toMatchObject({ interval: '30s', scrapeTimeout: '10s' });
+    });
+  });
+
+  describe('fails when', () => {
+    test('KEDA and an HPA would scale one Deployment, whichever way they are combined', () => {
+      const backlogPlusHpa = setup({ autoscaling: FleetAutoscaling.backlog() });
+      new KubeHorizontalPodAutoscalerV2(backlogPlusHpa.chart, 'Hpa', {
+        metadata: { name: 'orders-cpu' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, maxReplicas: 5 },
+      });
+      expect(() => Testing.synth(backlogPlusHpa.chart))
+        .toThrow(/WorkerFleet 'orders': HorizontalPodAutoscaler orders-cpu \(.*\) also scales Deployment orders, which has its own ScaledObject\. Two owners/);
+      const cpuPlusKeda = setup({ autoscaling: FleetAutoscaling.cpu() });
+      new ScaledObject(cpuPlusKeda.chart, 'Keda', { metadata: { name: 'orders-keda' }, spec: { scaleTargetRef: { name: 'orders' }, triggers: [] } });
+      expect(() => Testing.synth(cpuPlusKeda.chart)).toThrow(/ScaledObject orders-keda .* also scales Deployment orders, which has its own HorizontalPodAutoscaler/);
+      const fixedPlusHpa = setup();
+      new KubeHorizontalPodAutoscalerV2(fixedPlusHpa.chart, 'Hpa', {
+        metadata: { name: 'x' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, maxReplicas: 5 },
+      });
+      expect(() => Testing.synth(fixedPlusHpa.chart)).toThrow(/also scales Deployment orders, which has fixed replicas \(2\)/);
+      // A props object that is both, or neither of the factories' results.
+      expect(() => setup({ autoscaling: { kind: 'keda-backlog', minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 } as any }))
+        .toThrow(/autoscaling is .*; expected a FleetAutoscaling \(FleetAutoscaling.backlog\(\) for KEDA, or .cpu\(\) for an HPA\), not both/);
+      // Other objects that name the Deployment in another namespace, or another Deployment, are fine.
+      const elsewhere = setup({ autoscaling: FleetAutoscaling.backlog() });
+      new KubeHorizontalPodAutoscalerV2(elsewhere.chart, 'Hpa', {
+        metadata: { name: 'orders', namespace: 'other' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, maxReplicas: 5 },
+      });
+      new KubeHorizontalPodAutoscalerV2(elsewhere.chart, 'Hpa2', {
+        metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5 },
+      });
+      expect(() => Testing.synth(elsewhere.chart)).not.toThrow();
+    });
+
+    test('maxReplicas is below minReplicas, for every pair', () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 500 }), (a, b) => {
+        fc.pre(a !== b);
+        const [min, max] = a > b ? [a, b] : [b, a];
+        expect(() => FleetAutoscaling.backlog({ minReplicas: min, maxReplicas: max })).toThrow(`FleetAutoscaling.backlog: maxReplicas is ${max}; expected at least minReplicas (${min}).`);
+        expect(() => FleetAutoscaling.cpu({ minReplicas: min, maxReplicas: max })).toThrow(`FleetAutoscaling.cpu: maxReplicas is ${max}; expected at least minReplicas (${min}).`);
+      }), { numRuns: 50 });
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 20 })).toThrow(/maxReplicas is 10; expected at least minReplicas \(20\)/);
+    });
+
+    test('the autoscaling numbers are out of range', () => {
+      expect(() => FleetAutoscaling.cpu({ minReplicas: 0 })).toThrow(/FleetAutoscaling.cpu: minReplicas is 0; expected an integer at least 1/);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: -1 })).toThrow(/minReplicas is -1/);
+      expect(() => FleetAutoscaling.backlog({ maxReplicas: 0, minReplicas: 0 })).toThrow(/maxReplicas is 0; expected an integer at least 1/);
+      expect(() => FleetAutoscaling.backlog({ targetBacklogPerReplica: 0 })).toThrow(/targetBacklogPerReplica is 0; expected an integer at least 1/);
+      expect(() => FleetAutoscaling.backlog({ targetBacklogPerReplica: 2.5 })).toThrow(/targetBacklogPerReplica is 2.5/);
+      expect(() => FleetAutoscaling.backlog({ activationBacklog: -1 })).toThrow(/activationBacklog is -1/);
+      expect(() => FleetAutoscaling.backlog({ queueTypes: [] })).toThrow(/queueTypes is \[\]; expected at least one BacklogQueueType/);
+      expect(() => FleetAutoscaling.backlog({ queueTypes: ['activities' as BacklogQueueType] })).toThrow(/queueTypes\[0\] is "activities"; expected one of workflow, activity, nexus/);
+      expect(() => FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY, BacklogQueueType.ACTIVITY] })).toThrow(/queueTypes\[1\] is "activity"; expected a type not listed twice/);
+      expect(() => FleetAutoscaling.backlog({ pollingInterval: Duration.millis(1500) })).toThrow(/pollingInterval is "1500ms"/);
+      expect(() => FleetAutoscaling.backlog({ fallbackReplicas: 11 })).toThrow(/fallbackReplicas is 11; expected an integer from 1 to 10/);
+      expect(() => FleetAutoscaling.backlog({ kedaOperator: [] })).toThrow(/kedaOperator is \[\]; expected at least one NetworkPeer/);
+      expect(() => FleetAutoscaling.cpu({ cpuUtilization: 0 })).toThrow(/cpuUtilization is 0; expected an integer from 1 to 100/);
+    });
+
+    test('replicas is set with autoscaling', () => {
+      expect(() => setup({ replicas: 3, autoscaling: FleetAutoscaling.cpu() })).toThrow(/replicas is 3; expected no value with autoscaling/);
+    });
+
+    test('there is no task queue, or a name no worker could poll', () => {
+      expect(() => setup({ taskQueues: [] })).toThrow(/WorkerFleet 'orders': taskQueues is \[\]; expected at least one task queue/);
+      expect(() => setup({ taskQueues: undefined as any })).toThrow(/taskQueues is undefined; expected at least one task queue/);
+      expect(() => setup({ taskQueues: ['orders', 'orders'] })).toThrow(/taskQueues\[1\] is "orders"; expected a queue not listed twice/);
+      expect(() => setup({ taskQueues: ['/_sys/orders'] })).toThrow(/taskQueues\[0\] is "\/_sys\/orders"/);
+      fc.assert(fc.property(fc.string({ maxLength: 8 }), fc.constantFrom(',', ' ', '\t', '\n'), fc.string({ maxLength: 8 }), (a, sep, b) => {
+        expect(() => setup({ taskQueues: [`${a}${sep}${b}`] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: 1 to 1000 characters, no whitespace or comma/);
+      }), { numRuns: 30 });
+    });
+
+    test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
+      expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ keepWhileWorkflowsRun: true }) }))
+        .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
+    });
+
+    test('the client certificate is one of the servers\' (or the cluster\'s clients\') Secrets', () => {
+      for (const [what, secret] of [['internode', TLS_SECRETS.internode], ['frontend', TLS_SECRETS.frontend], ['system-worker', TLS_SECRETS.systemWorker]]) {
+        expect(() => tlsSetup({ clientCertificate: FleetClientCertificate.fromSecret(secret) }))
+          .toThrow(new RegExp(`clientCertificate is "${secret}", the ${what} Secret ${secret} of TemporalCluster 'temporal/temporal'; expected a Secret of the fleet's own`));
+      }
+      // With fromSecrets defaults, the UI's and admin tools' client Secret is the internode one: refused under any name it has.
+      expect(() => setup({ clientCertificate: FleetClientCertificate.fromSecret('temporal-internode-tls') }, { tls: ClusterTls.fromSecrets({ internode: 'temporal-internode-tls', frontend: 'fe' }) }))
+        .toThrow(/the internode Secret/);
+      // A cert-manager Secret whose generated name is the cluster's: a fleet named temporal-ui.
+      const chart = testChart();
+      const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }), ui: { allowAnonymous: true } });
+      expect(() => new WorkerFleet(chart, 'temporal-ui', { image: IMAGE, taskQueues: ['q'], cluster: c }))
+        .toThrow(/clientCertificate is "temporal-ui-client-tls", the UI client Secret temporal-ui-client-tls of TemporalCluster/);
+    });
+
+    test('the frontend\'s CA or the API key would come from a server Secret\'s other keys', () => {
+      expect(() => tlsSetup({ serverCa: SecretRef.of(TLS_SECRETS.frontend, 'tls.key') }))
+        .toThrow(/serverCa is key "tls.key" of the frontend Secret temporal-frontend-tls .*; expected its "ca.crt" only/);
+      expect(() => tlsSetup({ apiKey: SecretRef.of(TLS_SECRETS.internode, 'tls.key') })).toThrow(/apiKey is key "tls.key" of the internode Secret/);
+      expect(() => tlsSetup({ serverCa: SecretRef.of(TLS_SECRETS.frontend, 'ca.crt') })).not.toThrow();
+    });
+
+    test('the client certificate is another cluster\'s server Secret in the same namespace', () => {
+      const chart = testChart();
+      const blue = cluster(chart, { tls: ClusterTls.fromSecrets({ internode: 'blue-internode', frontend: 'blue-frontend' }) }, 'blue');
+      cluster(chart, { tls: ClusterTls.fromSecrets({ internode: 'green-internode' }), ports: ServicePorts.offset(1000) }, 'green');
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: blue, clientCertificate: FleetClientCertificate.fromSecret('green-internode') });
+      expect(() => Testing.synth(chart)).toThrow(/clientCertificate is "green-internode", the internode Secret green-internode of TemporalCluster 'temporal\/green'/);
+    });
+
+    test('a Secret key is missing: in the props, or in a Secret of the app', () => {
+      expect(() => FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: '' })).toThrow(/FleetClientCertificate.fromSecret: keys.cert is ""; expected a Secret data key/);
+      expect(() => FleetClientCertificate.fromSecret(FLEET_SECRET, { key: 'tls.crt' })).toThrow(/keys.key is "tls.crt"; expected a key other than keys.cert/);
+      expect(() => SecretRef.of('orders-key', '')).toThrow(/key is ""/);
+      const { chart } = tlsSetup({ apiKey: SecretRef.of('orders-key', 'jwt') });
+      new KubeSecret(chart, 'Cert', { metadata: { name: FLEET_SECRET }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': 'x' } });
+      new KubeSecret(chart, 'Key', { metadata: { name: 'orders-key' }, data: { token: 'eA==' } });
+      expect(() => Testing.synth(chart)).toThrow(/clientCertificate \(private key\) reads key "tls.key" of Secret orders-client-tls, which has only \["tls.crt"\]/);
+      expect(() => Testing.synth(chart)).toThrow(/apiKey reads key "jwt" of Secret orders-key, which has only \["token"\]/);
+    });
+
+    test('it names both a cluster and an external frontend, or neither, or a cluster of another app', () => {
+      const chart = testChart();
+      const c = cluster(chart);
+      expect(() => new WorkerFleet(chart, 'a', { image: IMAGE, taskQueues: ['q'], cluster: c, frontend: { address: 'x:7233' } }))
+        .toThrow(/frontend is .*; expected no value when cluster is set/);
+      expect(() => new WorkerFleet(chart, 'b', { image: IMAGE, taskQueues: ['q'] })).toThrow(/cluster is undefined; expected a TemporalCluster, or frontend/);
+      const other = testChart(new App());
+      expect(() => new WorkerFleet(other, 'c', { image: IMAGE, taskQueues: ['q'], cluster: c })).toThrow(/cluster is "test\/temporal"; expected a TemporalCluster of the same app/);
+    });
+
+    test('the frontend requires client certificates and the fleet has none', () => {
+      expect(() => setup({}, { tls: ClusterTls.fromSecrets(TLS_SECRETS) }))
+        .toThrow(/clientCertificate is undefined; expected the fleet's own certificate: the frontend of TemporalCluster 'temporal' requires client certificates/);
+    });
+
+    test('TLS settings are given for a plaintext frontend', () => {
+      expect(() => setup({ clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET) })).toThrow(/clientCertificate is "set"; expected no value: the frontend of TemporalCluster 'temporal' serves plaintext/);
+      expect(() => setup({ serverCa: SecretRef.of('ca', 'ca.crt') })).toThrow(/serverCa is "ca"; expected no value/);
+      const chart = testChart();
+      expect(() => new WorkerFleet(chart, 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address: 'a:1' }, serverCa: SecretRef.of('ca', 'ca.crt') }))
+        .toThrow(/serverCa is "set"; expected no value without frontend.tls/);
+    });
+
+    test('the fleet cannot read the frontend\'s CA or borrow its issuer across namespaces', () => {
+      const app = Testing.app();
+      const chart = testChart(app);
+      const fromSecrets = cluster(chart, { tls: ClusterTls.fromSecrets(TLS_SECRETS) });
+      const apps = new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true });
+      expect(() => new WorkerFleet(apps, 'a', { image: IMAGE, taskQueues: ['q'], cluster: fromSecrets, clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET) }))
+        .toThrow(/serverCa is undefined; expected the CA of the frontend of TemporalCluster 'temporal', in a Secret of namespace orders/);
+      const issued = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca' } }), ports: ServicePorts.offset(2000) }, 'issued');
+      expect(() => new WorkerFleet(apps, 'b', { image: IMAGE, taskQueues: ['q'], cluster: issued }))
+        .toThrow(/expected an issuer: the cluster's Issuer 'temporal-ca' lives in namespace temporal, and a Certificate in orders cannot use it/);
+    });
+
+    test('the cluster has an authorizer and the fleet no token', () => {
+      expect(() => setup({}, { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+        .toThrow(/apiKey is undefined; expected a token: the frontend of TemporalCluster 'temporal' has an authorizer/);
+    });
+
+    test('KEDA could not authenticate to a TLS frontend', () => {
+      const noClientAuth = ClusterTls.fromSecrets({ ...TLS_SECRETS, requireClientAuth: false });
+      expect(() => setup({ autoscaling: FleetAutoscaling.backlog() }, { tls: noClientAuth }))
+        .toThrow(/autoscaling is "FleetAutoscaling.backlog\(\)"; expected a client certificate or an API key for the fleet: the frontend serves TLS/);
+      expect(() => setup({ autoscaling: FleetAutoscaling.backlog(), apiKey: SecretRef.of('k', 'jwt') }, { tls: noClientAuth }))
+        .toThrow(/expected a client certificate for the fleet: the frontend's CA is a private one/);
+      expect(() => setup({ autoscaling: FleetAutoscaling.cpu() }, { tls: noClientAuth })).not.toThrow();
+    });
+
+    test('a user env var would override one the fleet sets, in any letter case', () => {
+      const reserved = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_KEY_DATA',
+        'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES', 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+      fc.assert(fc.property(fc.constantFrom(...reserved), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), (name, upper) => {
+        const spelled = [...name].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch.toLowerCase())).join('');
+        expect(() => setup({ env: { [spelled]: EnvValue.fromValue('x') } })).toThrow(`env["${spelled}"] is "${spelled}"; expected an env var the fleet does not set itself`);
+      }), { numRuns: 60 });
+      expect(() => setup({ env: { TEMPORAL_GRPC_META_TEAM: EnvValue.fromValue('orders'), TEMPORAL_PROFILE: EnvValue.fromValue('prod') } })).not.toThrow();
+    });
+
+    test('the shutdown grace time is not a whole number of seconds from 1 s to 1 h', () => {
+      for (const d of [Duration.seconds(0), Duration.millis(1500), Duration.hours(2)]) {
+        expect(() => setup({ shutdownGraceTime: d })).toThrow(/shutdownGraceTime is .*; expected a whole number of seconds from 1 to 3600/);
+      }
+    });
+
+    test('a pod label would change the selector, or names are not Kubernetes names', () => {
+      expect(() => setup({ podLabels: { 'app.kubernetes.io/instance': 'x' } })).toThrow(/podLabels\["app.kubernetes.io\/instance"\] is "x"; expected a label that is not one of the selector labels/);
+      expect(() => setup({ name: 'Orders' })).toThrow(/WorkerFleet 'orders': name is "Orders"; expected a DNS-1123 label/);
+      expect(() => setup({ image: 'a b' })).toThrow(/image is "a b"; expected an image reference/);
+      expect(() => setup({ imagePullPolicy: 'always' as FleetImagePullPolicy })).toThrow(/imagePullPolicy is "always"; expected one of Always, IfNotPresent, Never/);
+      expect(() => setup({ temporalNamespace: 'shop prod' })).toThrow(/temporalNamespace is "shop prod"; expected a Temporal namespace name/);
+      expect(() => setup({ metricsPort: 70000 })).toThrow(/metricsPort is 70000; expected an integer port/);
+    });
+
+    test('its objects would have the names of other objects of the app: another fleet, or the cluster\'s', () => {
+      const { chart, cluster: c } = setup();
+      new WorkerFleet(chart, 'orders-again', { name: 'orders', image: IMAGE, taskQueues: ['q'], cluster: c });
+      expect(() => Testing.synth(chart)).toThrow(/WorkerFleet 'orders': Deployment temporal\/orders is also emitted by test\/orders-again\/Resource; one would overwrite the other/);
+      const clash = setup({ name: 'temporal-frontend' });
+      expect(() => Testing.synth(clash.chart)).toThrow(/Deployment temporal\/temporal-frontend is also emitted by test\/temporal\/Frontend\/Resource/);
+      const account = setup({ name: 'temporal-server' });
+      expect(() => Testing.synth(account.chart)).toThrow(/ServiceAccount temporal\/temporal-server is also emitted by test\/temporal\/ServiceAccount/);
+      // The same name in another namespace is another object.
+      const app = Testing.app();
+      const c2 = cluster(testChart(app));
+      const apps = new Chart(app, 'apps', { namespace: 'apps', disableResourceNameHashes: true });
+      new WorkerFleet(apps, 'temporal-frontend', { image: IMAGE, taskQueues: ['q'], cluster: c2 });
+      expect(() => Testing.synth(apps)).not.toThrow();
+      new WorkerFleet(apps, 'again', { name: 'temporal-frontend', image: IMAGE, taskQueues: ['q'], cluster: c2 });
+      expect(() => Testing.synth(apps)).toThrow(/Deployment apps\/temporal-frontend is also emitted by apps\/again\/Resource/);
+    });
+
+    test('a NetworkPolicy list is empty (which Kubernetes reads as everyone) or a rule has no port', () => {
+      expect(() => setup({ networkPolicy: { monitoring: [] } })).toThrow(/networkPolicy.monitoring is \[\]; expected at least one NetworkPeer. An empty list would match every peer/);
+      expect(() => setup({ networkPolicy: { egress: [{ ports: [] }] } })).toThrow(/networkPolicy.egress\[0\].ports is \[\]; expected at least one port/);
+      expect(() => setup({ networkPolicy: { egress: [{ ports: [443], peers: [] }] } })).toThrow(/networkPolicy.egress\[0\].peers is \[\]/);
+      const chart = testChart();
+      expect(() => new WorkerFleet(chart, 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address: 'a:7233', peers: [] } })).toThrow(/frontend.peers is \[\]/);
+    });
+
+    test('an external address is not host:port', () => {
+      for (const address of ['temporal', 'temporal:', ':7233', 'temporal:99999', 'http://temporal:7233']) {
+        expect(() => new WorkerFleet(testChart(), 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address } })).toThrow(/frontend.address is .*; expected host:port/);
+      }
+    });
+
+    test('the alerts cannot select what they need', () => {
+      expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series/);
+      expect(() => setup({ monitoring: { alerts: { exclude: Object.values(WorkerFleetAlert) } } })).toThrow(/monitoring.alerts.exclude is .*; expected a list that leaves at least one alert/);
+      expect(() => setup({ monitoring: { podMonitor: false, alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } } }))
+        .toThrow(/monitoring.podMonitor is false; expected a PodMonitor, or TemporalWorkerFleetSlotsExhausted in alerts.exclude/);
+      expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { pollSuccessRatio: 1 } } })).toThrow(/pollSuccessRatio is 1/);
+      expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { alertLabels: { severity: 'page' } } } })).toThrow(/alertLabels\["severity"\]/);
+    });
+  });
+
+  test('is exported next to the cluster, and the cluster tells whether it emits policies', () => {
+    const { cluster: c } = setup();
+    expect(c).toBeInstanceOf(TemporalCluster);
+    expect(c.networkPoliciesEnabled).toBe(true);
+    expect(setup({}, { networkPolicy: { enabled: false } }).cluster.networkPoliciesEnabled).toBe(false);
+  });
+});
