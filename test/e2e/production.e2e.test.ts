@@ -213,8 +213,8 @@ describe('the production combination: mutual TLS, an internal frontend, JWT auth
 
   it('the UI\'s environment names files its pod has, its own client certificate, and the frontend', () => {
     const { env: uiEnv, declaredEnv, mountedUnder } = runner.clientPod('temporal-e2e-ui');
-    // TEMPORAL_ADDRESS, a Service name, lands on the frontend's pod, as kube-proxy would route it.
-    expect(uiEnv.TEMPORAL_ADDRESS).toBe(runner.endpoint('frontend').grpc);
+    // TEMPORAL_ADDRESS, the frontend Service's name, lands on the Service's cluster IP, as in a pod.
+    expect(uiEnv.TEMPORAL_ADDRESS).toBe(runner.serviceEndpoint('frontend'));
     expect(declaredEnv.TEMPORAL_TLS_SERVER_NAME).toBe(pki.frontendServerName);
     for (const name of ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']) {
       expect([name, fs.existsSync(uiEnv[name])]).toEqual([name, true]);
