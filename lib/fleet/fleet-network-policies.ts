@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { NetworkPeer } from '../security/network-policies';
+import { dnsEgressRule, NetworkPeer } from '../security/network-policies';
 import { propError, requirePort } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -63,10 +63,7 @@ export class FleetNetworkPolicies extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: monitoring.map((p) => p.peer), ports: [tcp(props.metricsPort)] }],
         egress: [
-          {
-            to: [{ namespaceSelector: namespacePeer('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
-          },
+          dnsEgressRule(),
           // A Service's port is translated to the pod's before policies apply, so the rule names
           // the frontend pods' own port, which the cluster's ClusterIP Service forwards to.
           { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.port)] },

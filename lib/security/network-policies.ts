@@ -186,10 +186,7 @@ export class ClusterNetworkPolicies extends Construct {
       return;
     }
 
-    const dns: NetworkPolicyEgressRule = {
-      to: (o.dns ?? ClusterDns.kubeDns()).peers,
-      ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }],
-    };
+    const dns = dnsEgressRule(o.dns);
     const egress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyEgressRule[]) =>
       policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Egress'], egress: [dns, ...rules] });
     const anywhere = (portNumbers: number[]): NetworkPolicyEgressRule[] => (portNumbers.length === 0 ? [] : [{ ports: ports(portNumbers) }]);
@@ -214,6 +211,11 @@ export class ClusterNetworkPolicies extends Construct {
     }
     for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, anywhere(job.storePorts));
   }
+}
+
+/** The egress rule that lets a pod resolve names: UDP and TCP 53 to the cluster's DNS. */
+export function dnsEgressRule(dns: ClusterDns = ClusterDns.kubeDns()): NetworkPolicyEgressRule {
+  return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }] };
 }
 
 /** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, Connection, TLSConfig } from '@temporalio/client';
-import { msToTs } from '@temporalio/common';
+import { msToTs, tsToMs } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from './activities';
 import { buildE2eApp, E2E, E2eAppOptions } from './app';
@@ -192,4 +192,26 @@ export function greet(client: Client, name: string, timerMs: number): Promise<st
     args: [name, timerMs],
     workflowExecutionTimeout: '2 minutes',
   });
+}
+
+/**
+ * Runs the greeting workflow with an 8 s timer, SIGKILLs history once the timer is durable, starts
+ * it again, and returns the result with when the timer fired and when history was killed: a timer
+ * that fired after the kill was fired from the database by the new process.
+ */
+export async function greetThroughHistoryKill(runner: ClusterRunner, client: Client, name: string): Promise<{ result: string; firedAt: number; killedAt: number }> {
+  const handle = await client.workflow.start(greetAfterTimer, {
+    taskQueue: TASK_QUEUE, workflowId: `${name}-${Date.now()}`, args: [name, 8_000], workflowExecutionTimeout: '4 minutes',
+  });
+  // Kill only once the timer is durable: its TimerStarted event is in the history.
+  await pollUntil('the workflow to start its timer', MINUTE, async () => {
+    const { events } = await handle.fetchHistory();
+    return events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
+  });
+  await runner.kill('history');
+  const killedAt = Date.now();
+  await runner.restart('history');
+  const result = await handle.result();
+  const fired = (await handle.fetchHistory()).events?.find((e) => e.timerFiredEventAttributes);
+  return { result, firedAt: tsToMs(fired?.eventTime), killedAt };
 }

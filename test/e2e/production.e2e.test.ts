@@ -14,18 +14,16 @@
  */
 import { Duration } from 'cdk8s';
 import { Client, Connection } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common';
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import { CertificateAuthority, IssuedCertificate, tlsSecret } from './certificates';
-import { E2eEnvironment, MINUTE, NAMESPACE, SdkSession, TASK_QUEUE } from './harness';
+import { E2eEnvironment, greetThroughHistoryKill, MINUTE, NAMESPACE, SdkSession, TASK_QUEUE } from './harness';
 import { JwksServer } from './jwt';
 import { ClusterRunner } from './runner';
 import { greetAfterTimer } from './workflows';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { ClusterTls, IssuerKind, TemporalCluster, TemporalClusterProps } from '../../lib';
-import { pollUntil } from '../support/processes';
 
 const env = E2eEnvironment.setUp();
 
@@ -142,19 +140,9 @@ describe('the production combination: mutual TLS, an internal frontend, JWT auth
   });
 
   it('runs a workflow with a token over mutual TLS, through a SIGKILL of history during its timer', async () => {
-    const handle = await session.client.workflow.start(greetAfterTimer, {
-      taskQueue: TASK_QUEUE, workflowId: `production-${Date.now()}`, args: ['production', 8_000], workflowExecutionTimeout: '4 minutes',
-    });
-    await pollUntil('the workflow to start its timer', MINUTE, async () => {
-      const { events } = await handle.fetchHistory();
-      return events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
-    });
-    await runner.kill('history');
-    const killedAt = Date.now();
-    await runner.restart('history');
-    expect(await handle.result()).toBe('Hello, production after a 8000 ms timer');
-    const fired = (await handle.fetchHistory()).events?.find((e) => e.timerFiredEventAttributes);
-    expect(tsToMs(fired?.eventTime)).toBeGreaterThan(killedAt);
+    const { result, firedAt, killedAt } = await greetThroughHistoryKill(runner, session.client, 'production');
+    expect(result).toBe('Hello, production after a 8000 ms timer');
+    expect(firedAt).toBeGreaterThan(killedAt);
   }, 6 * MINUTE);
 
   it('refuses a caller without a client certificate, or from an untrusted CA', async () => {

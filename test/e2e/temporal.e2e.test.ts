@@ -4,13 +4,10 @@
  * TypeScript SDK. Each scenario gets databases of its own.
  */
 import { Client, Connection } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common';
 import { E2E, synthE2eApp } from './app';
-import { E2eEnvironment, greet, MINUTE, SdkSession, TASK_QUEUE } from './harness';
+import { E2eEnvironment, greet, greetThroughHistoryKill, MINUTE, SdkSession } from './harness';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
-import { greetAfterTimer } from './workflows';
 import { ClusterLock } from '../../lib';
-import { pollUntil } from '../support/processes';
 
 /** Bound of each wait in the scenarios that are meant to fail. */
 const MISWIRED_TIMEOUT = 75_000;
@@ -88,25 +85,10 @@ describe('a cluster on fresh databases', () => {
   }, MINUTE);
 
   it('finishes a workflow whose history process was SIGKILLed during its timer', async () => {
-    const handle = await client.workflow.start(greetAfterTimer, {
-      taskQueue: TASK_QUEUE,
-      workflowId: `greet-through-fault-${Date.now()}`,
-      args: ['survivor', 8_000],
-      workflowExecutionTimeout: '4 minutes',
-    });
-    // Kill only once the timer is durable: its TimerStarted event is in the history.
-    await pollUntil('the workflow to start its timer', MINUTE, async () => {
-      const { events } = await handle.fetchHistory();
-      return events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
-    });
-    await runner.kill('history');
-    const killedAt = Date.now();
-    await runner.restart('history');
-    expect(await handle.result()).toBe('Hello, survivor after a 8000 ms timer');
+    const { result, firedAt, killedAt } = await greetThroughHistoryKill(runner, client, 'survivor');
+    expect(result).toBe('Hello, survivor after a 8000 ms timer');
     // The timer fired after the kill, so the restarted process fired it from the database.
-    const { events } = await handle.fetchHistory();
-    const fired = events?.find((e) => e.timerFiredEventAttributes);
-    expect(tsToMs(fired?.eventTime)).toBeGreaterThan(killedAt);
+    expect(firedAt).toBeGreaterThan(killedAt);
   }, 5 * MINUTE);
 });
 
