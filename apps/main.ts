@@ -17,7 +17,7 @@ const persistence = new Persistence(chart, 'persistence', {
 });
 
 new TemporalCluster(chart, 'temporal', {
-  version: '1.31.2',
+  version: '1.32.2',
   numHistoryShards: 512,
   persistence,
   protectPinnedValues: {},

@@ -43,9 +43,14 @@ export * from './security/pinned-values-guard';
 export * from './operations/tool-job';
 export * from './operations/gitops';
 export * from './operations/namespace-bootstrap';
+export * from './operations/remote-cluster-registration';
+export * from './operations/search-attributes';
+export type { ResolvedRemoteCluster } from './cluster/cluster-metadata';
 export * from './operations/temporal-ui';
 export * from './operations/admin-tools';
 export * from './observability';
 export * from './pod/images';
 export * from './pod/service-account';
 export * from './fleet';
+// The Kubernetes types a databaseAccess container's resources and probes take their values in.
+export { IntOrString, Quantity } from '../imports/k8s';

@@ -13,12 +13,16 @@
 #     TEMPORAL_CLI_VERSION;
 #   - PostgreSQL from Debian's packages.
 #
-# Usage: scripts/e2e-tools.sh [TEMPORAL_VERSION]   (default 1.31.2)
+# A release whose go.mod requires a module version the proxy does not serve is built in a throwaway
+# module that replaces that one dependency (see `substitute` below) and says so; everything else,
+# the server's own code included, is the release's.
+#
+# Usage: scripts/e2e-tools.sh [TEMPORAL_VERSION]   (default 1.32.2)
 # Progress goes to stderr. On success stdout holds only KEY=VALUE lines, which test/e2e/tools.ts reads:
 #   TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN, TEMPORAL_SCHEMA_DIR, TEMPORAL_CLI_BIN, POSTGRES_BIN_DIR
 set -euo pipefail
 
-version="${1:-1.31.2}"
+version="${1:-1.32.2}"
 module="go.temporal.io/server"
 root="${CDK8S_TEMPORAL_CACHE:-$HOME/.cache/cdk8s-temporal}"
 cache="$root/$version"
@@ -54,12 +58,30 @@ if [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$have" "$need" | sort -V | tail -n 
   log "$module@v$version needs go >= $need (installed: go$have); using GOTOOLCHAIN=$toolchain for it"
 fi
 
+# Dependencies the proxy refuses ("403 Forbidden: This module version is not available"), each with
+# the nearest version it serves. 1.31.3-1.31.5 require go.temporal.io/auto-scaled-workers versions
+# that it refuses; 1.31.2's version of that module builds with 1.31.5 (tried; 1.31.3 and 1.31.4 were
+# not), and only the worker-deployment autoscaler (service/worker/workerdeployment) uses it.
+substitute=""
+case "$version" in
+  1.31.5) substitute="go.temporal.io/auto-scaled-workers v0.0.1-1.31.2 => go.temporal.io/auto-scaled-workers v0.0.0-20260407181057-edd947d743d2" ;;
+esac
+
 if [ -x "$bin/server" ] && [ -x "$bin/sql" ]; then
   log "reusing Temporal $version binaries in $bin"
-else
+elif [ -z "$substitute" ]; then
   log "building Temporal $version (server, sql tool) into $bin; this takes a few minutes the first time"
   GOBIN="$bin" GOFLAGS="${GOFLAGS:-} -buildvcs=false" GOTOOLCHAIN="$toolchain" \
     go install "$module/cmd/server@v$version" "$module/cmd/tools/sql@v$version" >&2
+else
+  log "building Temporal $version (server, sql tool) into $bin with one dependency substituted, as the module proxy does not serve it: $substitute"
+  work="$cache/build"
+  rm -rf "$work" && mkdir -p "$work"
+  printf 'module cdk8s-temporal/e2e-build\n\ngo %s\n\nrequire %s v%s\n\nreplace %s\n' "${need:-1.26}" "$module" "$version" "$substitute" > "$work/go.mod"
+  (cd "$work" && GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=mod" GOTOOLCHAIN="$toolchain" \
+    go build -o "$bin/server" "$module/cmd/server" && \
+    GOFLAGS="${GOFLAGS:-} -buildvcs=false -mod=mod" GOTOOLCHAIN="$toolchain" go build -o "$bin/sql" "$module/cmd/tools/sql") >&2 \
+    || die "could not build Temporal $version with the substitute dependency (see go's message above)"
 fi
 
 if [ -x "$cli_bin/temporal" ]; then

@@ -4,7 +4,7 @@
  * core emits (the Rust core that the TypeScript, Python, .NET and Ruby SDKs share), read from the
  * sources that @temporalio/core-bridge ships under sdk-core/. WorkerFleet's alerts and the fleet's
  * unit tests check every SDK metric they name against this fixture, as the cluster's alerts check
- * server metrics against temporal-metrics-v1.31.2.json.
+ * server metrics against temporal-metrics-v1.32.2.json.
  *
  * How it reads the sources: every `<builder>(MetricParameters { name: <X>.into(), ... unit: <U> })`
  * in the files below, where the builder says the kind (counter, gauge, histogram_duration, and the

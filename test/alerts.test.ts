@@ -5,7 +5,7 @@ import {
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
 
-const catalog = MetricCatalog.v1_31_2();
+const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
 
 function make(options: AlertOptions = {}, extra: { scrapeIntervalSeconds?: number; namespaceLabel?: string; seriesSelector?: LabelMatcher[] } = {}) {
@@ -64,7 +64,7 @@ describe('TemporalAlerts', () => {
     }
   });
 
-  test('every expression parses, names only metrics the v1.31.2 server emits and only labels they carry', () => {
+  test('every expression parses, names only metrics the v1.32.2 server emits and only labels they carry', () => {
     const { rules } = make();
     for (const r of rules) {
       parsePromQL(r.expr);
@@ -236,7 +236,7 @@ describe('PromQL checks', () => {
   });
 
   test('an unknown metric is refused', () => {
-    expect(() => checkMetrics('sum(rate(service_request{a="b"}[5m]))', catalog)).toThrow(/service_request is not a metric of Temporal Server v1.31.2/);
+    expect(() => checkMetrics('sum(rate(service_request{a="b"}[5m]))', catalog)).toThrow(/service_request is not a metric of Temporal Server v1.32.2/);
     expect(() => checkMetrics('rate(service_requests_total[5m])', catalog)).toThrow(/service_requests_total is not a metric/);
     expect(() => checkMetrics('rate(service_latency_seconds_bucket[5m])', catalog)).toThrow(/not a metric/);
   });

@@ -64,7 +64,7 @@ describe('cdk8s-temporal synth', () => {
     const r = run(dir, ['synth']);
     expect(r.stderr).toMatch(/^cdk8s-temporal: synthesized main.ts into dist\/ in \d+ ms$/m);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^ {2}cluster {2}temporal\/temporal: Temporal 1\.31\.2, 16 history shards$/m);
+    expect(r.stderr).toMatch(/^ {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 16 history shards$/m);
     expect(r.stderr).toMatch(/^ {2}objects {2}\d+: ConfigMap \d+, Deployment 4, Job 2, NetworkPolicy \d+, .*Service \d+/m);
     const bytes = statSync(join(dir, 'dist', 'temporal.k8s.yaml')).size;
     expect(r.stderr).toContain(`  written  dist/temporal.k8s.yaml, ${bytes.toLocaleString('en-US')} bytes`);
@@ -106,15 +106,18 @@ describe('cdk8s-temporal synth', () => {
   });
 
   test('--check fails when the lock file would change, shows how, and leaves it as it was', () => {
-    const lock = read(dir, 'temporal.lock.json');
-    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.31.5',"));
+    // The lock as the previous release left it: the app's default release is an upgrade from it.
+    const current = read(dir, 'temporal.lock.json');
+    const lock = current.replace('"serverVersion": "1.32.2"', '"serverVersion": "1.31.5"');
+    expect(lock).not.toBe(current);
+    writeFileSync(join(dir, 'temporal.lock.json'), lock);
     const r = run(dir, ['synth', '--check']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n.*\n +- +"serverVersion": "1\.31\.2",\n +\+ +"serverVersion": "1\.31\.5",/);
-    expect(r.stderr).toMatch(/^cdk8s-temporal: dist\/ and temporal\.lock\.json are out of date: a synth of main.ts writes something else/m);
-    expect(r.stderr).toMatch(/commit dist\/ and temporal\.lock\.json\.$/m);
+    expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n.*\n +- +"serverVersion": "1\.31\.5",\n +\+ +"serverVersion": "1\.32\.2",/);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: temporal\.lock\.json is out of date: a synth of main.ts writes something else/m);
+    expect(r.stderr).toMatch(/commit temporal\.lock\.json\.$/m);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
-    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    writeFileSync(join(dir, 'temporal.lock.json'), current);
   });
 
   test('a synth the lock refuses exits 1 with the lock\'s message and leaves dist/ and the lock as they were', () => {

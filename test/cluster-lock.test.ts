@@ -33,7 +33,7 @@ describe('ClusterLock', () => {
           numHistoryShards: 512,
           failoverVersionIncrement: 10,
           currentClusterName: 'temporal',
-          serverVersion: '1.31.2',
+          serverVersion: '1.32.2',
           enableGlobalNamespace: false,
           persistence: { default: 'postgres://pg:5432/temporal', visibility: 'postgres://pg:5432/visibility' },
         },
@@ -42,12 +42,12 @@ describe('ClusterLock', () => {
   });
 
   test('passes when nothing pinned changes, and records a patch or one-minor upgrade', () => {
-    const lock = ClusterLock.inMemory(locked({ version: '1.30.4' }));
+    const lock = ClusterLock.inMemory(locked({ version: '1.30.8' }));
     lock.check(app({ version: '1.30.9', history: { replicas: 9 } }));
-    lock.check(app({ version: '1.31.2' }));
-    expect(lock.contents.clusters['temporal/temporal'].serverVersion).toBe('1.31.2');
+    lock.check(app({ version: '1.31.4' }));
+    expect(lock.contents.clusters['temporal/temporal'].serverVersion).toBe('1.31.4');
     lock.check(app({ version: '1.31.5' }));
-    lock.check(app({ version: '1.31.2' }));
+    lock.check(app({ version: '1.31.4' }));
   });
 
   test('passes when global namespaces are turned on', () => {
@@ -89,13 +89,13 @@ describe('ClusterLock', () => {
       expect(refuses({}, {}, 'other-pg')).toMatch(/the default store is locked at postgres:\/\/pg:5432\/temporal but the app now says postgres:\/\/other-pg:5432\/temporal.*persistenceMigration: \{ from: \['postgres:\/\/pg:5432\/temporal'\] \}/);
     });
     test('an upgrade skips a minor, listing the versions to go through', () => {
-      expect(refuses({ version: '1.30.4' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.4.*deploy these in order, one synth and rollout each: 1.30.9 -> 1.31.5 -> 1.32.2/);
+      expect(refuses({ version: '1.30.8' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.8.*deploy these in order, one synth and rollout each: 1.30.9 -> 1.31.5 -> 1.32.2/);
     });
     test('global namespaces are turned off again', () => {
       expect(refuses({ enableGlobalNamespace: true }, { enableGlobalNamespace: false })).toMatch(/enableGlobalNamespace is locked at true but the app now says false/);
     });
     test('a minor is downgraded', () => {
-      expect(refuses({ version: '1.31.2' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.2.*stay on 1.31.x or newer/);
+      expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);
     });
     test('every violation is reported at once', () => {
       const message = refuses({}, { numHistoryShards: 8, clusterName: 'x' });

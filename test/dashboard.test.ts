@@ -4,7 +4,7 @@ import {
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
 
-const catalog = MetricCatalog.v1_31_2();
+const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
 
 function make(options: DashboardOptions = {}, extra: { namespace?: string; clusterName?: string; namespaceLabel?: string; seriesSelector?: LabelMatcher[] } = {}) {
@@ -50,7 +50,7 @@ describe('TemporalDashboard', () => {
     expect(selectors(selector)[0].matcherLabels).toEqual([TEMPORAL_CLUSTER_LABEL]);
   });
 
-  test('every query parses, names only metrics the v1.31.2 server emits and only labels they carry', () => {
+  test('every query parses, names only metrics the v1.32.2 server emits and only labels they carry', () => {
     const { model, dashboard } = make();
     expect(exprsOf(model).length).toBeGreaterThan(10);
     for (const raw of dashboard.expressions) {

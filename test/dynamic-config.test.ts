@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
 import { DynamicConfig, DynamicConfigValue, TaskQueueType } from '../lib';
-import dynamicKeys from './fixtures/temporal-dynamic-config-keys-v1.31.2.json';
+import dynamicKeys from './fixtures/temporal-dynamic-config-keys-v1.32.2.json';
 import { find, testChart } from './support/synth';
 
 const KNOWN_DYNAMIC_KEYS = new Set((dynamicKeys as any).settings?.map((s: any) => s.key.toLowerCase())
@@ -66,7 +66,7 @@ describe('DynamicConfig', () => {
       expect(() => DynamicConfigValue.maxIdLength(2.5)).toThrow(/length is 2.5/);
     });
     test('a key is not in the server\'s registry', () => {
-      expect(() => DynamicConfigValue.of('frontend.rsp', 1)).toThrow(/key is "frontend.rsp"; expected a key of the v1.31.2 server's dynamic config registry. Did you mean "frontend.rps"\?/);
+      expect(() => DynamicConfigValue.of('frontend.rsp', 1)).toThrow(/key is "frontend.rsp"; expected a key of the v1.32.2 server's dynamic config registry. Did you mean "frontend.rps"\?/);
     });
     test('a constraint does not apply to the key', () => {
       expect(() => DynamicConfigValue.of('frontend.rps', 1, { namespace: 'a' })).toThrow(/constraints.namespace of frontend.rps is "a"; expected no constraints \(the key is global\)/);

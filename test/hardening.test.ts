@@ -94,14 +94,14 @@ describe('production defaults', () => {
   test('images are pinned: by the release\'s tag by default, by digest when given, and overrides keep to the release', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const chart = testChart();
-    const c = cluster(chart, { images: { digests: { server: digest } }, adminToolsImage: 'registry.example.com/tools/admin-tools:1.31.2', ui: { allowAnonymous: true, image: `temporalio/ui@${digest}` } });
-    expect(c.serverImage).toBe(`temporalio/server:1.31.2@${digest}`);
-    expect(deployment(chart, 'history').spec.template.spec.containers[0].image).toBe(`temporalio/server:1.31.2@${digest}`);
-    expect(c.adminToolsImage).toBe('registry.example.com/tools/admin-tools:1.31.2');
+    const c = cluster(chart, { images: { digests: { server: digest } }, adminToolsImage: 'registry.example.com/tools/admin-tools:1.32.2', ui: { allowAnonymous: true, image: `temporalio/ui@${digest}` } });
+    expect(c.serverImage).toBe(`temporalio/server:1.32.2@${digest}`);
+    expect(deployment(chart, 'history').spec.template.spec.containers[0].image).toBe(`temporalio/server:1.32.2@${digest}`);
+    expect(c.adminToolsImage).toBe('registry.example.com/tools/admin-tools:1.32.2');
     expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].image).toBe(`temporalio/ui@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:latest@${digest}` }).serverImage).toBe(`temporalio/server:latest@${digest}`);
-    expect(cluster(testChart(), { serverImage: 'temporalio/server:1.31.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.31.2-patched');
-    expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.31.2');
+    expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
+    expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
   });
 
   test('without an authorizer the servers say so with TEMPORAL_ALLOW_NO_AUTH; with one they do not', () => {
@@ -180,19 +180,19 @@ describe('production defaults', () => {
       for (const [prop, props] of [
         ['serverImage', { serverImage: 'temporalio/server:latest' }],
         ['serverImage', { serverImage: 'temporalio/server' }],
-        ['serverImage', { serverImage: 'temporalio/server:1.30.9' }],
+        ['serverImage', { serverImage: 'temporalio/server:1.31.5' }],
         ['adminToolsImage', { adminToolsImage: 'temporalio/admin-tools:1.32.0' }],
         ['history.image', { history: { image: 'temporalio/server:latest' } }],
         ['internalFrontend.image', { internalFrontend: { image: 'temporalio/server:1.31.3' } }],
         ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui' } }],
         ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui:latest' } }],
       ] as const) {
-        expect(bad(props as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; expected (an image pinned to a tag|the tag 1\\.31\\.2)`));
+        expect(bad(props as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; expected (an image pinned to a tag|the tag 1\\.32\\.2)`));
       }
     });
     test('an image reference, a mirror or a digest is malformed', () => {
-      expect(bad({ serverImage: 'Temporalio/Server::1.31.2' })).toThrow(/serverImage is "Temporalio\/Server::1.31.2"; expected an image reference/);
-      expect(bad({ serverImage: 'temporalio/server:1.31.2@sha256:abc' })).toThrow(/serverImage is .*; expected an image reference/);
+      expect(bad({ serverImage: 'Temporalio/Server::1.32.2' })).toThrow(/serverImage is "Temporalio\/Server::1.32.2"; expected an image reference/);
+      expect(bad({ serverImage: 'temporalio/server:1.32.2@sha256:abc' })).toThrow(/serverImage is .*; expected an image reference/);
       expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/images.repository is "Registry\/Temporalio"; expected a registry and path without tag or digest/);
       expect(bad({ images: { repository: 'registry.example.com/temporalio:1.0' } })).toThrow(/images.repository is .*; expected a registry and path without tag or digest/);
       expect(bad({ images: { digests: { ui: 'sha256:XYZ' } } })).toThrow(/images.digests.ui is "sha256:XYZ"; expected a digest "sha256:" followed by 64 lower-case hex digits/);

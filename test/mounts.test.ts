@@ -65,7 +65,8 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
   const persistence = c.store === 'cassandra-es'
     ? new Persistence(chart, 'p', {
       defaultStore: Datastore.cassandra({ hosts: ['cass'], keyspace: 'temporal', tls: storeTls }),
-      visibilityStore: Datastore.elasticsearch({ url: 'https://es:9200', tls: storeTls }),
+      // The servers' Elasticsearch wait cannot present a client certificate: server-authenticated TLS only.
+      visibilityStore: Datastore.elasticsearch({ url: 'https://es:9200', tls: storeTls && { ca: storeTls.ca } }),
     })
     : new Persistence(chart, 'p', {
       defaultStore: (c.store === 'mysql' ? Datastore.mysql : Datastore.postgres)({ host: 'db', database: 'temporal', user: 'u', password, tls: storeTls }),

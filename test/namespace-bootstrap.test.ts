@@ -1,9 +1,11 @@
-import { execFileSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { cluster, find, objects, testChart } from './support/synth';
+import { Datastore, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 
 const namespaces = [
   { name: 'orders', retention: Duration.days(3), description: 'it\'s "quoted"; $(touch /tmp/pwned)' },
@@ -18,17 +20,37 @@ function job(props: Parameters<typeof cluster>[1] = { namespaces }) {
 
 /**
  * Runs the Job's real script with a stand-in `temporal` CLI that records each call's arguments,
- * separated by "|", and answers `describe` with success only for the names in `existing`.
+ * separated by "|", and answers `describe` with success only for the names in `existing`. Its
+ * `search-attribute list -o jsonl` prints the custom attributes in `attributes` (name -> the
+ * server's INDEXED_VALUE_TYPE_* name) plus those `create` added, as the real CLI prints them.
  */
-function runScript(command: string[], existing: string[]): { out: string; calls: string[] } {
+function runScript(command: string[], existing: string[], attributes: Record<string, string> = {}, notServedTimes = 0): { status: number | null; out: string; err: string; calls: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ns-'));
   const log = join(dir, 'calls');
   const exists = existing.map((name) => `*"describe"*"${name}"*) exit 0;;`).join(' ');
-  writeFileSync(join(dir, 'temporal'), `#!/bin/sh\nprintf '%s|' "$@" >> ${log}\necho >> ${log}\ncase "$*" in ${exists} *"describe"*) exit 1;; esac\nexit 0\n`);
+  writeFileSync(join(dir, 'attributes'), Object.entries(attributes).map(([n, t]) => `"${n}":"${t}"`).join(','));
+  writeFileSync(join(dir, 'temporal'), [
+    '#!/bin/sh',
+    `printf '%s|' "$@" >> ${log}; echo >> ${log}`,
+    'case "$*" in',
+    `  ${exists} *"describe"*) exit 1;;`,
+    '  *"search-attribute list"*)',
+    `    n=$(cat ${dir}/lists 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/lists`,
+    `    if [ "$n" -lt ${notServedTimes} ]; then echo 'Error: unable to list search attributes: Namespace orders is not found.' >&2; exit 1; fi`,
+    `    printf '{"customAttributes":{%s},"systemAttributes":{"WorkflowId":"INDEXED_VALUE_TYPE_KEYWORD"}}\\n' "$(cat ${dir}/attributes)"; exit 0;;`,
+    '  *"search-attribute create"*)',
+    '    while [ "$#" -gt 0 ]; do case "$1" in --name) n=$2;; --type) t=$2;; esac; shift; done',
+    `    t=$(printf %s "$t" | sed 's/KeywordList/KEYWORD_LIST/' | tr '[:lower:]' '[:upper:]'); a=$(cat ${dir}/attributes)`,
+    `    printf '%s%s"%s":"INDEXED_VALUE_TYPE_%s"' "$a" "\${a:+,}" "$n" "$t" > ${dir}/attributes; echo "Search attributes have been added"; exit 0;;`,
+    'esac',
+    'exit 0',
+  ].join('\n'));
+  writeFileSync(join(dir, 'sleep'), '#!/bin/sh\nexit 0\n');
   chmodSync(join(dir, 'temporal'), 0o755);
+  chmodSync(join(dir, 'sleep'), 0o755);
   try {
-    const out = execFileSync(command[0], command.slice(1), { env: { PATH: `${dir}:/usr/bin:/bin`, TEMPORAL_ADDRESS: 'fe:7233' }, encoding: 'utf-8' });
-    return { out, calls: readFileSync(log, 'utf-8').trim().split('\n') };
+    const r = spawnSync(command[0], command.slice(1), { env: { PATH: `${dir}:/usr/bin:/bin`, TEMPORAL_ADDRESS: 'fe:7233' }, encoding: 'utf-8' });
+    return { status: r.status, out: r.stdout, err: r.stderr, calls: readFileSync(log, 'utf-8').trim().split('\n') };
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -42,9 +64,9 @@ describe('NamespaceBootstrap', () => {
   test('passes names, retentions and descriptions as arguments, never inside the script', () => {
     const { job: j, c } = job();
     const container = j.spec.template.spec.containers[0];
-    expect(container.image).toBe('temporalio/admin-tools:1.31.2');
+    expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
-    expect(container.command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, 'payments', '36h', '']);
+    expect(container.command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, '0', 'payments', '36h', '', '0']);
     expect(container.command[2]).not.toContain('orders');
   });
 
@@ -65,6 +87,98 @@ describe('NamespaceBootstrap', () => {
     ]);
   });
 
+  describe('search attributes', () => {
+    const orders: TemporalNamespace = {
+      name: 'orders', retention: Duration.days(3),
+      searchAttributes: [{ name: 'CustomerId', type: SearchAttributeType.KEYWORD }, { name: 'Total', type: SearchAttributeType.DOUBLE }, { name: 'Tags', type: SearchAttributeType.KEYWORD_LIST }],
+    };
+    const command = (ns: TemporalNamespace[] = [orders]) => job({ namespaces: ns }).job.spec.template.spec.containers[0].command;
+
+    test('arrive as a count, then a name and a type each, after the namespace\'s own arguments', () => {
+      expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Total', 'Double', 'Tags', 'KeywordList']);
+    });
+
+    test('the script creates the missing ones, leaves those of the same type, and names undeclared ones, which it keeps', () => {
+      const r = runScript(command(), ['orders'], { CustomerId: 'INDEXED_VALUE_TYPE_KEYWORD', Legacy: 'INDEXED_VALUE_TYPE_INT' });
+      expect(r.err).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('search attribute CustomerId (Keyword) of namespace orders exists');
+      expect(r.out).toContain('search attribute Total (Double) of namespace orders created');
+      expect(r.out).toContain('search attribute Tags (KeywordList) of namespace orders created');
+      expect(r.out).toContain('search attribute Legacy of namespace orders is not declared by the app; it is kept (this Job never removes one)');
+      const creates = r.calls.filter((c) => c.includes('search-attribute|create'));
+      expect(creates).toEqual([
+        'operator|search-attribute|create|--address|fe:7233|--namespace|orders|--name|Total|--type|Double|',
+        'operator|search-attribute|create|--address|fe:7233|--namespace|orders|--name|Tags|--type|KeywordList|',
+      ]);
+      expect(r.calls.filter((c) => c.includes('search-attribute|remove'))).toEqual([]);
+    });
+
+    test('the script run again changes nothing', () => {
+      const r = runScript(command(), ['orders'], { CustomerId: 'INDEXED_VALUE_TYPE_KEYWORD', Total: 'INDEXED_VALUE_TYPE_DOUBLE', Tags: 'INDEXED_VALUE_TYPE_KEYWORD_LIST' });
+      expect(r.status).toBe(0);
+      expect(r.calls.filter((c) => c.includes('create'))).toEqual([]);
+      expect(r.out.match(/exists/g)).toHaveLength(4);
+    });
+
+    test('the script fails on a type clash, naming the namespace, both types and the remedy, and creates nothing', () => {
+      const r = runScript(command(), ['orders'], { Total: 'INDEXED_VALUE_TYPE_INT' });
+      expect(r.status).toBe(1);
+      expect(r.err).toContain('search attribute Total of namespace orders is INDEXED_VALUE_TYPE_INT on the server, but the app declares it Double; a search attribute never changes type');
+      expect(r.calls.filter((c) => c.includes('create'))).toEqual([]);
+    });
+
+    test('the script waits for a namespace just created to be served before it lists its attributes', () => {
+      const r = runScript(command(), [], {}, 2);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('waiting for namespace orders to be served before its search attributes (attempt 2)');
+      expect(r.out).toContain('search attribute Tags (KeywordList) of namespace orders created');
+    });
+
+    test('namespaces without attributes never list them', () => {
+      const r = runScript(command([{ name: 'plain', retention: Duration.days(1) }]), []);
+      expect(r.status).toBe(0);
+      expect(r.calls.filter((c) => c.includes('search-attribute'))).toEqual([]);
+    });
+
+    describe('fail at synth when', () => {
+      const attrs = (searchAttributes: any[], visibilityStore?: Datastore) => () => {
+        const chart = testChart();
+        const persistence = visibilityStore && new Persistence(chart, 'p', { defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u' }), visibilityStore });
+        return cluster(chart, { namespaces: [{ name: 'orders', retention: Duration.days(1), searchAttributes }], ...(persistence ? { persistence } : {}) });
+      };
+      const many = (type: SearchAttributeType, n: number) => Array.from({ length: n }, (_, i) => ({ name: `A${type}${i}`, type }));
+      test('a SQL store would need more columns of a type than it has: 10 Keyword, 3 of every other type', () => {
+        expect(attrs(many(SearchAttributeType.KEYWORD, 10))).not.toThrow();
+        expect(attrs(many(SearchAttributeType.KEYWORD, 11))).toThrow(/namespaces\[0\].searchAttributes is .*; expected at most 10 Keyword attributes in one namespace on a SQL visibility store/);
+        for (const type of Object.values(SearchAttributeType).filter((t) => t !== SearchAttributeType.KEYWORD)) {
+          expect(attrs(many(type, 3))).not.toThrow();
+          expect(attrs(many(type, 4))).toThrow(new RegExp(`expected at most 3 ${type} attributes`));
+        }
+      });
+      test('but Elasticsearch has no such cap', () => {
+        expect(attrs(many(SearchAttributeType.INT, 20), Datastore.elasticsearch({ url: 'http://es:9200' }))).not.toThrow();
+      });
+      test('a name is reserved by the server, however it is spelt', () => {
+        for (const name of ['WorkflowId', 'ExecutionStatus', 'BuildIds', 'Memo', 'NamespaceId', 'TemporalChangeVersion', 'TemporalAnything', 'Temporal']) {
+          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a name the server does not reserve/);
+        }
+        fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_]{0,10}$/), (rest) => {
+          expect(attrs([{ name: `Temporal${rest}`, type: SearchAttributeType.INT }])).toThrow(/reserve/);
+        }), { numRuns: 50 });
+      });
+      test('a name is not letters, digits and "_" starting with a letter, or is listed twice', () => {
+        for (const name of ['', '1st', 'a-b', 'a b', 'a.b', '$(x)', 'é']) {
+          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a letter, then letters, digits or "_"/);
+        }
+        expect(attrs([{ name: 'A', type: SearchAttributeType.INT }, { name: 'A', type: SearchAttributeType.TEXT }])).toThrow(/searchAttributes\[1\].name is "A"; expected a name not listed twice/);
+      });
+      test('a type is not one of the server\'s', () => {
+        expect(attrs([{ name: 'A', type: 'keyword' }])).toThrow(/searchAttributes\[0\].type is "keyword"; expected one of Text, Keyword, Int, Double, Bool, Datetime, KeywordList/);
+      });
+    });
+  });
+
   test('a changed namespace list makes a new Job name', () => {
     const first = job().c.namespaceBootstrap!.name;
     const second = job({ namespaces: [namespaces[0]] }).c.namespaceBootstrap!.name;
@@ -75,7 +189,7 @@ describe('NamespaceBootstrap', () => {
   test('no Job without namespaces', () => {
     const chart = testChart();
     expect(cluster(chart).namespaceBootstrap).toBeUndefined();
-    expect(objects(chart).filter((o) => o.kind === 'Job').map((o) => o.metadata.name)).toEqual(['temporal-schema-default-1-31-2', 'temporal-schema-visibility-1-31-2']);
+    expect(objects(chart).filter((o) => o.kind === 'Job').map((o) => o.metadata.name)).toEqual(['temporal-schema-default-1-32-2', 'temporal-schema-visibility-1-32-2']);
   });
 
   describe('fails when', () => {

@@ -1,5 +1,6 @@
+import { Duration } from 'cdk8s';
 import { Datastore, Persistence, SecretRef } from '../lib';
-import { cluster, testChart } from './support/synth';
+import { cluster, find, objects, testChart } from './support/synth';
 
 const password = SecretRef.of('db', 'password');
 const pg = (database: string, host = 'pg') => Datastore.postgres({ host, database, user: 'u', password });
@@ -51,6 +52,92 @@ describe('Persistence', () => {
     });
     test('a store is not a Datastore', () => {
       expect(make({ host: 'pg' } as any, pg('b'))).toThrow(/defaultStore is \{"host":"pg"\}; expected a Datastore/);
+    });
+  });
+});
+
+describe('Persistence databaseAccess', () => {
+  const proxy = { name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: ['--port=5432', 'project:region:instance'] };
+  const helper = { name: 'copy-token-helper', image: 'example.com/token-helper:1', command: ['cp', '/token', '/helpers/token'] };
+  const access = {
+    initContainers: [helper],
+    sidecars: [proxy],
+    volumes: [{ name: 'helpers', emptyDir: {} }],
+    volumeMounts: [{ name: 'helpers', mountPath: '/helpers' }],
+  };
+  const withAccess = (databaseAccess: any, props: Parameters<typeof cluster>[1] = {}) => {
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), databaseAccess });
+    const c = cluster(chart, { persistence, ...props });
+    return { c, chart };
+  };
+
+  test('every server pod starts the init containers, then the proxy as a native sidecar, then its schema waits; each mounts the volumes', () => {
+    const { c, chart } = withAccess(access);
+    expect(c.services.length).toBeGreaterThan(0);
+    for (const svc of c.services) {
+      const pod = find(chart, 'Deployment', svc.name).spec.template.spec;
+      expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
+        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['wait-for-default-schema', undefined], ['wait-for-visibility-schema', undefined]]);
+      expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
+      for (const x of [...pod.initContainers.slice(2), ...pod.containers]) expect(x.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers' });
+    }
+  });
+
+  test('containers get the library\'s security context and pull policy unless they bring their own', () => {
+    const { c, chart } = withAccess({ ...access, sidecars: [{ ...proxy, imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } }] });
+    const init = find(chart, 'Deployment', c.history.name).spec.template.spec.initContainers;
+    expect(init[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } });
+    expect(init[1]).toMatchObject({ imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } });
+    expect(init[1].securityContext.readOnlyRootFilesystem).toBeUndefined();
+  });
+
+  test('every schema Job starts them before its steps, so that its last step still ends the Job', () => {
+    const { c, chart } = withAccess(access);
+    expect(c.schemaJobs.length).toBe(2);
+    for (const j of c.schemaJobs) {
+      const pod = find(chart, 'Job', j.name).spec.template.spec;
+      expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
+        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
+      expect(pod.containers.map((x: any) => x.name)).toEqual(['update-schema']);
+      expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
+    }
+  });
+
+  test('pods that never talk to the databases get none of it', () => {
+    const { chart } = withAccess(access, {
+      namespaces: [{ name: 'orders', retention: Duration.days(1) }], adminTools: {},
+      enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west:7233' }],
+    });
+    const pods = objects(chart).filter((o) => ['Job', 'Deployment'].includes(o.kind) && !o.metadata.name.includes('-schema-')
+      && !['frontend', 'history', 'matching', 'worker'].includes(o.metadata.labels['app.kubernetes.io/component']));
+    expect(pods.map((o) => o.metadata.labels['app.kubernetes.io/component']).sort()).toEqual(['admin-tools', 'namespaces', 'remote-clusters']);
+    for (const o of pods) expect(JSON.stringify(o.spec.template.spec)).not.toMatch(/cloud-sql-proxy|copy-token-helper|helpers/);
+  });
+
+  describe('fails when', () => {
+    test('a container has no valid name or image, or a name is used twice', () => {
+      expect(() => withAccess({ sidecars: [{ ...proxy, name: 'Proxy' }] })).toThrow(/databaseAccess.sidecars\[0\].name is "Proxy"; expected a DNS-1123 label/);
+      expect(() => withAccess({ sidecars: [{ ...proxy, image: '' }] })).toThrow(/databaseAccess.sidecars\[0\].image is ""; expected an image/);
+      expect(() => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, name: helper.name }] })).toThrow(/databaseAccess.sidecars\[0\].name is "copy-token-helper"; expected a container name not used twice/);
+    });
+    test('a container takes a name the library uses in the pod', () => {
+      expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-default-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-default-schema"; expected a container name the library does not use in the \w+ pods/);
+      expect(() => withAccess({ sidecars: [{ ...proxy, name: 'temporal' }] })).toThrow(/container is "temporal"/);
+      expect(() => withAccess({ sidecars: [{ ...proxy, name: 'setup-schema' }] })).toThrow(/container is "setup-schema"; expected a container name the library does not use in schema Job/);
+    });
+    test('a volume takes a name the library uses, or is declared twice', () => {
+      expect(() => withAccess({ volumes: [{ name: 'config', emptyDir: {} }] })).toThrow(/persistence databaseAccess volume is "config"; expected a volume name the library does not use/);
+      expect(() => withAccess({ volumes: [{ name: 'tmp', emptyDir: {} }] })).toThrow(/volume is "tmp"/);
+      expect(() => withAccess({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'a', emptyDir: {} }] })).toThrow(/databaseAccess.volumes\[1\].name is "a"; expected a volume name not used twice/);
+    });
+    test('a mount names a volume that is not declared, or a relative path', () => {
+      expect(() => withAccess({ volumeMounts: [{ name: 'helpers', mountPath: '/helpers' }] })).toThrow(/databaseAccess.volumeMounts\[0\].name is "helpers"; expected one of databaseAccess.volumes \(none\)/);
+      expect(() => withAccess({ volumes: [{ name: 'helpers', emptyDir: {} }], volumeMounts: [{ name: 'helpers', mountPath: 'helpers' }] })).toThrow(/mountPath is "helpers"; expected an absolute path/);
+    });
+    test('a sidecar says it must not restart, or an init container says it must', () => {
+      expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);
+      expect(() => withAccess({ initContainers: [{ ...helper, restartPolicy: 'Always' }] })).toThrow(/databaseAccess.initContainers\[0\].restartPolicy is "Always"; expected nothing\. A container that must keep running belongs in databaseAccess.sidecars/);
     });
   });
 });

@@ -23,7 +23,7 @@ describe('SchemaJob', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'temporal_visibility', user: 'temporal', password }),
     }));
-    expect(find(chart, 'Job', 'temporal-schema-default-1-31-2')).toMatchSnapshot();
+    expect(find(chart, 'Job', 'temporal-schema-default-1-32-2')).toMatchSnapshot();
   });
 
   test('PostgreSQL: create, set up and update each database, with the versioned folder of the release', () => {
@@ -31,7 +31,7 @@ describe('SchemaJob', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: SecretRef.of('db', 'user'), password, connectAttributes: { sslmode: 'require', application_name: 'temporal' } }),
       visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
     }));
-    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-31-2', 'temporal-schema-visibility-1-31-2']);
+    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-32-2', 'temporal-schema-visibility-1-32-2']);
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
@@ -48,7 +48,7 @@ describe('SchemaJob', () => {
       { name: 'SQL_CONNECT_ATTRIBUTES', value: 'application_name=temporal&sslmode=require' },
     ]);
     expect(steps(all[1])[0].env).toContainEqual({ name: 'SQL_PORT', value: '6432' });
-    for (const step of steps(all[0])) expect(step.image).toBe('temporalio/admin-tools:1.31.2');
+    for (const step of steps(all[0])) expect(step.image).toBe('temporalio/admin-tools:1.32.2');
   });
 
   test('MySQL with TLS: the MySQL folders and the TLS files from the Secrets', () => {
@@ -122,15 +122,19 @@ describe('SchemaJob', () => {
     expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
   });
 
-  test('the server pods wait for SQL and Cassandra schemas but not for Elasticsearch, which the server does not check', () => {
-    const chart = testChart();
-    cluster(chart, { persistence: new Persistence(chart, 'p', {
-      defaultStore: Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal' }),
-      visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }),
-    }) });
-    const init = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
-    expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
+  test('the server pods wait for SQL and Cassandra schemas, and for the Elasticsearch template and index unless told not to', () => {
+    const withEs = (schema?: object) => {
+      const chart = testChart();
+      cluster(chart, { schema, persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal' }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }),
+      }) });
+      return find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+    };
+    const init = withEs();
+    expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-elasticsearch']);
     expect(init[0].env).toEqual(expect.arrayContaining([{ name: 'SCHEMA_WAIT_TOOL', value: 'temporal-cassandra-tool' }, { name: 'SCHEMA_WAIT_VERSION', value: '1.13' }]));
+    expect(withEs({ waitForElasticsearch: false }).map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
   });
 
   test('with schema credentials, the Jobs use them and no server pod, schema waits included, ever gets them', () => {

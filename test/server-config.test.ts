@@ -1,5 +1,5 @@
-import { Testing } from 'cdk8s';
-import { Datastore, Persistence, SecretRef } from '../lib';
+import { Duration, Testing } from 'cdk8s';
+import { Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { ServiceRole } from '../lib/services/service-role';
 import { cluster, find, objects, testChart } from './support/synth';
 import { configOf, parseRendered, renderTemplate, unknownKeys } from './support/server-config';
@@ -25,12 +25,12 @@ describe('the rendered server config', () => {
     expect(c.serverConfig).toContain('password: {{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
   });
 
-  test('uses only keys the v1.31.2 server defines, for every store type', () => {
+  test('uses only keys the v1.32.2 server defines, for every store type', () => {
     const chart = testChart();
     const stores = [
       new Persistence(chart, 'pg', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: SecretRef.of('u', 'user'), password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: SecretRef.of('c', 'tls.key'), serverName: 'pg' }, connectAttributes: { sslmode: 'verify-full' } }),
-        visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', passwordCommand: { command: '/helpers/token', args: ['--user', 'u'], timeout: Duration.seconds(5) } }),
         secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'c', user: 'u' }),
       }),
       new Persistence(chart, 'cass', {
@@ -39,7 +39,9 @@ describe('the rendered server config', () => {
       }),
     ];
     stores.forEach((persistence, i) => {
-      const c = cluster(chart, { persistence, internalFrontend: {} }, `c${i}`);
+      const c = cluster(chart, { persistence, internalFrontend: {}, ports: ServicePorts.offset(i * 100), enableGlobalNamespace: true,
+        remoteClusters: [{ name: 'remote', initialFailoverVersion: 2, rpcAddress: 'remote:7233' }] }, `c${i}`);
+      expect(c.serverConfig).toMatch(i === 0 ? /passwordCommand:/ : /elasticsearch:/);
       expect(unknownKeys(parseRendered(c.serverConfig))).toEqual([]);
     });
   });
@@ -84,11 +86,11 @@ describe('the rendered server config', () => {
     expect(find(chart, 'ConfigMap', 'temporal-pinned').data).toEqual({ numHistoryShards: '512', failoverVersionIncrement: '100', currentClusterName: 'east' });
   });
 
-  test('names current and master cluster among clusterInformation', () => {
-    const { config } = configFor({ clusterName: 'east' });
+  test('lists only the current cluster, which is its own master, in clusterInformation', () => {
+    const { config } = configFor({ clusterName: 'east', enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west:7233' }] });
     expect(config.clusterMetadata.currentClusterName).toBe('east');
-    expect(Object.keys(config.clusterMetadata.clusterInformation)).toContain(config.clusterMetadata.currentClusterName);
-    expect(Object.keys(config.clusterMetadata.clusterInformation)).toContain(config.clusterMetadata.masterClusterName);
+    expect(config.clusterMetadata.masterClusterName).toBe('east');
+    expect(Object.keys(config.clusterMetadata.clusterInformation)).toEqual(['east']);
     expect(config.clusterMetadata.clusterInformation.east).toMatchObject({ enabled: true, initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal.svc.cluster.local:7233' });
   });
 

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
-import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster } from '../lib';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 
 describe('TemporalCluster', () => {
@@ -16,11 +16,11 @@ describe('TemporalCluster', () => {
     const c = cluster(testChart());
     expect(c.name).toBe('temporal');
     expect(c.namespace).toBe('temporal');
-    expect(c.version.version).toBe('1.31.2');
+    expect(c.version.version).toBe('1.32.2');
     expect(c.clusterName).toBe('temporal');
     expect(c.failoverVersionIncrement).toBe(10);
-    expect(c.serverImage).toBe('temporalio/server:1.31.2');
-    expect(c.adminToolsImage).toBe('temporalio/admin-tools:1.31.2');
+    expect(c.serverImage).toBe('temporalio/server:1.32.2');
+    expect(c.adminToolsImage).toBe('temporalio/admin-tools:1.32.2');
     expect(c.services.map((s) => [s.role, s.replicas])).toEqual([['frontend', 2], ['history', 3], ['matching', 2], ['worker', 2]]);
     expect(c.frontend.grpcAddress).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
     expect(c.internalFrontend).toBeUndefined();
@@ -98,7 +98,7 @@ describe('TemporalCluster', () => {
     cluster(chart, {
       history: {
         replicas: 7,
-        image: 'mirror.example/temporal/server:1.31.2',
+        image: 'mirror.example/temporal/server:1.32.2',
         resources: { cpu: { request: Cpu.millis(1500), limit: Cpu.units(3) }, memory: { request: Size.gibibytes(3), limit: Size.gibibytes(6) } },
         env: { GOMEMLIMIT: EnvValue.fromValue('5GiB') },
         podLabels: { team: 'platform' },
@@ -110,7 +110,7 @@ describe('TemporalCluster', () => {
     const history = find(chart, 'Deployment', 'temporal-history');
     const pod = history.spec.template;
     expect(history.spec.replicas).toBe(7);
-    expect(pod.spec.containers[0].image).toBe('mirror.example/temporal/server:1.31.2');
+    expect(pod.spec.containers[0].image).toBe('mirror.example/temporal/server:1.32.2');
     expect(pod.spec.containers[0].resources).toEqual({ requests: { 'cpu': '1500m', 'memory': '3072Mi', 'ephemeral-storage': '64Mi' }, limits: { 'cpu': '3', 'memory': '6144Mi', 'ephemeral-storage': '512Mi' } });
     expect(pod.spec.containers[0].env).toContainEqual({ name: 'GOMEMLIMIT', value: '5GiB' });
     expect(pod.metadata.labels.team).toBe('platform');
@@ -118,7 +118,7 @@ describe('TemporalCluster', () => {
     expect(pod.spec.nodeSelector).toEqual({ pool: 'history' });
     expect(pod.spec.tolerations).toHaveLength(1);
     const matching = find(chart, 'Deployment', 'temporal-matching');
-    expect(matching.spec.template.spec.containers[0].image).toBe('temporalio/server:1.31.2');
+    expect(matching.spec.template.spec.containers[0].image).toBe('temporalio/server:1.32.2');
     expect(matching.spec.template.spec.nodeSelector).toBeUndefined();
   });
 
@@ -127,7 +127,7 @@ describe('TemporalCluster', () => {
     cluster(chart);
     const pod = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-schema']);
-    expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.31.2');
+    expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.32.2');
     // One script per cluster, in a ConfigMap; each wait passes its store's values as env.
     for (const init of pod.initContainers) expect(init.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh']);
     const env = (i: number) => Object.fromEntries(pod.initContainers[i].env.filter((e: any) => e.name.startsWith('SCHEMA_WAIT_')).map((e: any) => [e.name, e.value]));
@@ -176,27 +176,30 @@ describe('TemporalCluster', () => {
 
   describe('cluster metadata', () => {
     const remote = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example:7233' };
-    test('passes with a remote cluster, which joins clusterInformation', () => {
-      const c = cluster(testChart(), { remoteClusters: [remote], masterClusterName: 'west' });
-      expect(c.serverConfig).toContain('masterClusterName: west');
-      expect(c.serverConfig).toMatch(/west:\n\s+enabled: true\n\s+initialFailoverVersion: 2\n\s+rpcAddress: temporal-frontend.west.example:7233/);
+    const multi = (props: Partial<TemporalClusterProps>) => () => cluster(testChart(), { enableGlobalNamespace: true, ...props });
+    test('passes with a remote cluster, which stays out of the static clusterInformation (the registration Job registers it)', () => {
+      const c = multi({ remoteClusters: [remote] })();
+      expect(c.serverConfig).toContain('masterClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}');
+      expect(c.serverConfig).not.toContain('west');
+      expect(c.remoteClusterRegistration).toBeDefined();
     });
-    test('fails when the master is not in clusterInformation', () => {
-      expect(() => cluster(testChart(), { masterClusterName: 'nowhere' })).toThrow(/masterClusterName is "nowhere"; expected one of the clusters in clusterInformation \(temporal\)/);
+    test('fails when the master is not this cluster', () => {
+      expect(() => cluster(testChart(), { masterClusterName: 'nowhere' })).toThrow(/masterClusterName is "nowhere"; expected this cluster's own name \(temporal\)/);
     });
     test('fails when two clusters share an initial failover version', () => {
-      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, initialFailoverVersion: 1 }] })).toThrow(/remoteClusters\[0\].initialFailoverVersion is 1; expected a value distinct from every other cluster's; temporal already has it/);
+      expect(multi({ remoteClusters: [{ ...remote, initialFailoverVersion: 1 }] })).toThrow(/remoteClusters\[0\].initialFailoverVersion is 1; expected a value distinct from every other cluster's; temporal already has it/);
+      expect(multi({ remoteClusters: [remote, { ...remote, name: 'south', rpcAddress: 's:1' }] })).toThrow(/remoteClusters\[1\].initialFailoverVersion is 2; .*west already has it/);
     });
     test('fails when an initial failover version is not above 0 and below the increment', () => {
-      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, initialFailoverVersion: 10 }] })).toThrow(/initialFailoverVersion is 10; expected an integer from 1 to 9/);
+      expect(multi({ remoteClusters: [{ ...remote, initialFailoverVersion: 10 }] })).toThrow(/initialFailoverVersion is 10; expected an integer from 1 to 9/);
       expect(() => cluster(testChart(), { initialFailoverVersion: 0 })).toThrow(/initialFailoverVersion is 0/);
     });
-    test('fails when an enabled cluster has no rpcAddress, and passes when it is disabled', () => {
-      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, rpcAddress: '' }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""; expected a non-empty string/);
-      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, rpcAddress: '', enabled: false }] })).not.toThrow();
+    test('fails when a remote cluster has no rpcAddress, enabled or not (registration needs it)', () => {
+      expect(multi({ remoteClusters: [{ ...remote, rpcAddress: '' }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""; expected the host:port/);
+      expect(multi({ remoteClusters: [{ ...remote, rpcAddress: '', enabled: false }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""/);
     });
     test('fails when a remote cluster repeats a name', () => {
-      expect(() => cluster(testChart(), { remoteClusters: [{ ...remote, name: 'temporal' }] })).toThrow(/remoteClusters\[0\].name is "temporal"; expected a name no other cluster/);
+      expect(multi({ remoteClusters: [{ ...remote, name: 'temporal' }] })).toThrow(/remoteClusters\[0\].name is "temporal"; expected a name no other cluster/);
     });
   });
 
@@ -225,8 +228,8 @@ describe('TemporalCluster', () => {
     });
     test('the version is retracted or unknown', () => {
       expect(bad({ version: '1.30.0' })).toThrow(/version is "1.30.0", which cannot be deployed because it is retracted upstream/);
-      expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the releases cdk8s-temporal .* knows: 1.30.4/);
-      expect(bad({ version: 'v1.31.2' })).toThrow(/no leading "v"/);
+      expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the releases cdk8s-temporal .* knows: 1.30.1/);
+      expect(bad({ version: 'v1.32.2' })).toThrow(/no leading "v"/);
     });
     test('the name is not a DNS-1123 label', () => {
       expect(() => cluster(testChart(), {}, 'Temporal_Prod')).toThrow(/TemporalCluster 'Temporal_Prod': name is "Temporal_Prod"; expected a DNS-1123 label/);

@@ -376,7 +376,7 @@ describe('WorkerFleet', () => {
   });
 
   describe('monitoring', () => {
-    const catalog = MetricCatalog.union(MetricCatalog.v1_31_2(), MetricCatalog.sdkCoreV1_24_0());
+    const catalog = MetricCatalog.union(MetricCatalog.v1_32_2(), MetricCatalog.sdkCoreV1_24_0());
 
     function monitored(props: Partial<WorkerFleetProps> = {}) {
       return setup({ taskQueues: ['orders', 'orders-v2.priority'], temporalNamespace: 'shop-prod', monitoring: { alerts: {} }, ...props },

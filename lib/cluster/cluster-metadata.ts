@@ -1,5 +1,5 @@
 import { DcRedirectionPolicy, RemoteCluster, TemporalClusterProps } from './temporal-cluster-props';
-import { propError, requireDns1123Label, requireInteger, requireNonEmpty } from '../validation';
+import { propError, requireDns1123Label, requireInteger } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
 export interface ClusterMetadata {
@@ -7,24 +7,59 @@ export interface ClusterMetadata {
   readonly failoverVersionIncrement: number;
   readonly initialFailoverVersion: number;
   readonly masterClusterName: string;
-  readonly remoteClusters: RemoteCluster[];
+  /** The clusters the registration Job registers with this one; never written into the static config. */
+  readonly remoteClusters: ResolvedRemoteCluster[];
   readonly enableGlobalNamespace: boolean;
   readonly dcRedirectionPolicy: DcRedirectionPolicy;
 }
 
-/** The rules the server enforces on clusterMetadata, some of them only by panicking at start. */
+/** A remote cluster with its defaults resolved. */
+export interface ResolvedRemoteCluster {
+  readonly name: string;
+  readonly initialFailoverVersion: number;
+  readonly rpcAddress: string;
+  readonly enabled: boolean;
+}
+
+/*
+ * `host:port` with a DNS name, an IPv4 address or a bracketed IPv6 address. The address travels to
+ * the registration Job as an argument and to the server, which dials it; nothing else fits there.
+ */
+const ADDRESS = /^(?:[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\]):(\d{1,5})$/;
+
+/**
+ * The rules the server enforces on clusterMetadata, some of them only by panicking at start, and on
+ * remote clusters when they are registered (service/frontend/operator_handler.go).
+ *
+ * Since 1.14 the server reads only the current cluster's entry of `clusterInformation`: remote
+ * clusters live in its database, written by `temporal operator cluster upsert` (the registration
+ * Job). It still panics at start when `masterClusterName` is not in the static entries it keeps, so
+ * the master can only be this cluster itself.
+ */
 export function clusterMetadata(owner: string, name: string, props: TemporalClusterProps): ClusterMetadata {
   const clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? name);
   const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 1, 2 ** 31 - 1);
   const initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, failoverVersionIncrement - 1);
-  const remoteClusters = [...(props.remoteClusters ?? [])];
+  const enableGlobalNamespace = props.enableGlobalNamespace ?? false;
   const masterClusterName = props.masterClusterName ?? clusterName;
+  if (masterClusterName !== clusterName) {
+    throw propError(owner, 'masterClusterName', masterClusterName, `this cluster's own name (${clusterName})`,
+      'The server keeps only its own entry of clusterInformation and panics at start ("Master cluster is not specified in cluster info") '
+      + 'when the master is another cluster. Each cluster is its own master, and any of them can register global namespaces; leave masterClusterName unset.');
+  }
+  const rawRemotes = props.remoteClusters ?? [];
+  if (!Array.isArray(rawRemotes)) throw propError(owner, 'remoteClusters', rawRemotes, 'a list of remote clusters');
+  if (rawRemotes.length > 0 && !enableGlobalNamespace) {
+    throw propError(owner, 'remoteClusters', rawRemotes.map((r) => r?.name), 'no remote clusters while enableGlobalNamespace is false',
+      'Replication runs only for global namespaces, and a cluster refuses to register a remote without them. Set enableGlobalNamespace: true on every cluster.');
+  }
   const versions = new Map<number, string>([[initialFailoverVersion, clusterName]]);
   const names = new Set<string>([clusterName]);
-  remoteClusters.forEach((remote, i) => {
+  const addresses = new Map<string, string>();
+  const remoteClusters = rawRemotes.map((remote: RemoteCluster, i): ResolvedRemoteCluster => {
     const prop = `remoteClusters[${i}]`;
     requireDns1123Label(owner, `${prop}.name`, remote.name);
-    if (names.has(remote.name)) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster in clusterInformation has');
+    if (names.has(remote.name)) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster (this one included) has');
     names.add(remote.name);
     requireInteger(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, 1, failoverVersionIncrement - 1);
     const holder = versions.get(remote.initialFailoverVersion);
@@ -32,17 +67,23 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
       throw propError(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, `a value distinct from every other cluster's; ${holder} already has it`);
     }
     versions.set(remote.initialFailoverVersion, remote.name);
-    if ((remote.enabled ?? true) || (remote.rpcAddress ?? '') !== '') {
-      requireNonEmpty(owner, `${prop}.rpcAddress`, remote.rpcAddress);
-      const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d+)$/.exec(remote.rpcAddress);
-      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-        throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'host:port of the remote cluster\'s frontend, such as "temporal-frontend.other.example.com:7233"');
-      }
+    const port = ADDRESS.exec(typeof remote.rpcAddress === 'string' ? remote.rpcAddress : '')?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+      throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'the host:port of the remote cluster\'s public frontend gRPC port, such as "temporal-frontend.west.example.com:7233"',
+        'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
     }
+    const twin = addresses.get(remote.rpcAddress);
+    if (twin) throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, `an address no other remote cluster has; ${twin} already has it`);
+    addresses.set(remote.rpcAddress, remote.name);
+    if ('httpAddress' in (remote as object)) {
+      throw propError(owner, `${prop}.httpAddress`, (remote as { httpAddress?: unknown }).httpAddress, 'no value',
+        'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.');
+    }
+    if (remote.enabled !== undefined && typeof remote.enabled !== 'boolean') {
+      throw propError(owner, `${prop}.enabled`, remote.enabled, 'true or false');
+    }
+    return { name: remote.name, initialFailoverVersion: remote.initialFailoverVersion, rpcAddress: remote.rpcAddress, enabled: remote.enabled ?? true };
   });
-  if (!names.has(masterClusterName)) {
-    throw propError(owner, 'masterClusterName', masterClusterName, `one of the clusters in clusterInformation (${[...names].join(', ')})`);
-  }
   const dcRedirectionPolicy = props.dcRedirectionPolicy ?? DcRedirectionPolicy.NOOP;
   if (!Object.values(DcRedirectionPolicy).includes(dcRedirectionPolicy)) {
     throw propError(owner, 'dcRedirectionPolicy', dcRedirectionPolicy, `one of ${Object.values(DcRedirectionPolicy).join(', ')}`);
@@ -53,7 +94,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     initialFailoverVersion,
     masterClusterName,
     remoteClusters,
-    enableGlobalNamespace: props.enableGlobalNamespace ?? false,
+    enableGlobalNamespace,
     dcRedirectionPolicy,
   };
 }

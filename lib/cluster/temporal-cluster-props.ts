@@ -71,6 +71,14 @@ export interface SchemaOptions {
    * @default Duration.minutes(10)
    */
   readonly waitTimeout?: Duration;
+  /**
+   * Hold each server pod until every Elasticsearch visibility store has the index template and the
+   * index its schema Job creates (the server does not check them at start, and a missing index
+   * only shows as failed visibility writes later). Turn off for an Elasticsearch that requires a
+   * client certificate, which the wait (busybox wget) cannot present.
+   * @default true
+   */
+  readonly waitForElasticsearch?: boolean;
 }
 
 export interface TemporalClusterProps {
@@ -85,10 +93,19 @@ export interface TemporalClusterProps {
    */
   readonly namespace?: string;
   /**
-   * Temporal server release. Must be in the known-releases table (`TemporalVersion.known()`).
-   * @default TemporalVersion.DEFAULT (1.31.2)
+   * Temporal server release. Must be in the known-releases table (`TemporalVersion.known()`), and
+   * free of security advisories (`TemporalVersion.advisories()`) unless they are acknowledged.
+   * @default TemporalVersion.DEFAULT (1.32.2)
    */
   readonly version?: string;
+  /**
+   * Security advisories of `version` that you accept running with, by their IDs (such as
+   * `'CVE-2026-89140'`). A release with an advisory that is not listed here is refused, and so is
+   * an ID that is not in the table or does not affect the release, so an acknowledgement never
+   * outlives the upgrade that fixes it.
+   * @default - none: only releases without known advisories synthesize
+   */
+  readonly acknowledgedAdvisories?: string[];
   /**
    * History shards. Fixed for the life of the cluster: the server keeps the first value it stored
    * and silently ignores any other. Size it for the largest load you expect (512 to 4096 for
@@ -113,12 +130,18 @@ export interface TemporalClusterProps {
    */
   readonly initialFailoverVersion?: number;
   /**
-   * Name of the master cluster in a multi-cluster setup.
+   * Name of the master cluster. Since server 1.14 every cluster of a multi-cluster setup is its own
+   * master (the server keeps only its own static entry and panics when the master is another
+   * cluster), so the only accepted value is this cluster's name.
    * @default - this cluster
    */
   readonly masterClusterName?: string;
   /**
-   * Other clusters this one replicates with (multi-cluster replication).
+   * Other clusters this one replicates with. They are not written into the static config, which
+   * the server ignores for them: a Job registers each one at run time with `temporal operator
+   * cluster upsert` once this cluster's frontend answers (see `RemoteClusterRegistration`).
+   * Requires `enableGlobalNamespace`. Removing a cluster from the list does not unregister it: set
+   * `enabled: false` first, or run `temporal operator cluster remove`.
    * @default - none
    */
   readonly remoteClusters?: RemoteCluster[];
@@ -298,21 +321,27 @@ export interface TemporalClusterProps {
   readonly clusterDomain?: string;
 }
 
-/** Another cluster in `clusterMetadata.clusterInformation`. */
+/** Another Temporal cluster this one replicates with, registered at run time by the registration Job. */
 export interface RemoteCluster {
-  /** Its `currentClusterName`. */
+  /**
+   * Its `currentClusterName`. The Job checks that the cluster at `rpcAddress` calls itself this.
+   */
   readonly name: string;
-  /** Its `initialFailoverVersion`: distinct from every other cluster's, above 0 and below the increment. */
+  /**
+   * Its `initialFailoverVersion`: distinct from every other cluster's, above 0 and below the
+   * increment (which must be the same on every cluster). The Job checks it against what the remote
+   * reports.
+   */
   readonly initialFailoverVersion: number;
-  /** gRPC address of its frontend, `host:port`. Required while it is enabled. */
+  /**
+   * `host:port` of its public frontend's gRPC port, reachable from this cluster's frontend,
+   * history and worker pods (they dial it for registration, the replication stream and namespace
+   * replication).
+   */
   readonly rpcAddress: string;
   /**
-   * HTTP address of its frontend.
-   * @default - none
-   */
-  readonly httpAddress?: string;
-  /**
-   * Whether replication with it is on.
+   * Whether the connection to it is on. `false` registers it with the connection off, which stops
+   * replication to and from it.
    * @default true
    */
   readonly enabled?: boolean;

@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterMetadata, clusterMetadata } from './cluster-metadata';
+import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
 import { registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnv, pinnedEnvKeys } from './pinned-values';
 import { frontendShutdown } from './shutdown';
-import { LogLevel, RemoteCluster, TemporalClusterProps } from './temporal-cluster-props';
+import { LogLevel, TemporalClusterProps } from './temporal-cluster-props';
 import { KubeConfigMap } from '../../imports/k8s';
 import { archivalClaimVolumes, archivalConfig, archivalEgressPorts } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
@@ -17,13 +17,20 @@ import { MonitoringOptions, TemporalMonitoring } from '../observability';
 import { AdminTools, adminToolsOptions } from '../operations/admin-tools';
 import { annotateForGitOps, GitOps } from '../operations/gitops';
 import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
+import { RemoteClusterRegistration } from '../operations/remote-cluster-registration';
+import { VisibilityKind } from '../operations/search-attributes';
+import { DatastoreType } from '../persistence/datastore-options';
 import { TemporalUi } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
+import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
 import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
-import { serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes } from '../persistence/store-access';
+import { checkPodNames } from '../persistence/database-access';
+import {
+  checkPasswordCommands, databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword,
+} from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
@@ -40,7 +47,7 @@ import { MatchingService } from '../services/matching-service';
 import { resolvePorts, RolePortOptions, ServicePorts } from '../services/ports';
 import { ReadinessCheck } from '../services/probes';
 import { ServiceContext } from '../services/service-context';
-import { RolePorts, ServiceRole } from '../services/service-role';
+import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
@@ -88,6 +95,8 @@ export class TemporalCluster extends Construct {
   public readonly adminTools?: AdminTools;
   /** The namespace Job, when `namespaces` is set. */
   public readonly namespaceBootstrap?: NamespaceBootstrap;
+  /** The Job that registers the remote clusters, when `remoteClusters` is set. */
+  public readonly remoteClusterRegistration?: RemoteClusterRegistration;
 
   /** The rendered server config, exactly as the ConfigMap holds it. */
   public readonly serverConfig: string;
@@ -97,7 +106,8 @@ export class TemporalCluster extends Construct {
   public readonly pinnedConfigMapName: string;
   public readonly pinned: PinnedValues;
   public readonly masterClusterName: string;
-  public readonly remoteClusters: RemoteCluster[];
+  /** The clusters the registration Job registers with this one. */
+  public readonly remoteClusters: ResolvedRemoteCluster[];
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   public readonly persistenceMigrationFrom: string[];
   /** The lock key (`<namespace>/<name>`) the cluster had before a declared rename or move. */
@@ -138,6 +148,7 @@ export class TemporalCluster extends Construct {
       frontendFqdn: this.frontendFqdn,
       frontendDnsNames: this.frontendDnsNames, internodeServerName: this.internodeServerName } = identity);
     const owner = `TemporalCluster '${this.name}'`;
+    this.version.checkAdvisories(owner, props.acknowledgedAdvisories);
     this.numHistoryShards = requireInteger(owner, 'numHistoryShards', props.numHistoryShards, 1, 2 ** 31 - 1);
     const metadata = clusterMetadata(owner, this.name, props);
     ({ clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
@@ -150,6 +161,7 @@ export class TemporalCluster extends Construct {
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
+    checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
@@ -183,6 +195,8 @@ export class TemporalCluster extends Construct {
     this.worker = service(WorkerService, ServiceRole.WORKER, 'Worker');
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
+    this.remoteClusterRegistration = this.remoteClusters.length > 0
+      ? new RemoteClusterRegistration(this, 'RemoteClusters', { ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters }) : undefined;
     if (props.networkPolicy?.enabled ?? true) this.emitNetworkPolicies(props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -276,7 +290,8 @@ export class TemporalCluster extends Construct {
   }
 
   private annotateForGitOps(gitOps: GitOps): void {
-    annotateForGitOps(this, gitOps, new Set<ApiObject>([...this.schemaJobs.map((j) => j.resource), ...(this.namespaceBootstrap ? [this.namespaceBootstrap.resource] : [])]));
+    const jobs = [...this.schemaJobs, ...(this.namespaceBootstrap ? [this.namespaceBootstrap] : []), ...(this.remoteClusterRegistration ? [this.remoteClusterRegistration] : [])];
+    annotateForGitOps(this, gitOps, new Set<ApiObject>(jobs.map((j) => j.resource)));
   }
 
   /** Joins the checks that span the app's clusters (ports, databases) and the lock. */
@@ -315,33 +330,52 @@ export class TemporalCluster extends Construct {
   private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
     const backoffLimit = requireInteger(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
     emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
-    return plans.map((plan) => ({ plan, volumes: joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store)) })).map(({ plan, volumes }) => new SchemaJob(this, `Schema-${plan.role}`, {
-      name: requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`),
-      namespace: this.namespace,
-      labels: { ...this.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
-      image: this.adminToolsImage,
-      plan,
-      volumes: volumes.volumes,
-      volumeMounts: volumes.mounts,
-      ttlSecondsAfterFinished: props.schema?.ttlAfterFinished?.toSeconds(),
-      backoffLimit,
-      serviceAccountName: this.jobServiceAccountName,
-      imagePullSecrets: this.imagePullSecrets,
-    }));
+    const access = this.persistence.databaseAccess.containers;
+    return plans.map((plan) => {
+      const name = requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`);
+      // Each Job mounts its own store's TLS files only, and the user's database access volumes.
+      const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence));
+      checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
+      return new SchemaJob(this, `Schema-${plan.role}`, {
+        name,
+        namespace: this.namespace,
+        labels: { ...this.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
+        image: this.adminToolsImage,
+        plan,
+        volumes: volumes.volumes,
+        volumeMounts: volumes.mounts,
+        podInitContainers: access,
+        ttlSecondsAfterFinished: props.schema?.ttlAfterFinished?.toSeconds(),
+        backoffLimit,
+        serviceAccountName: this.jobServiceAccountName,
+        imagePullSecrets: this.imagePullSecrets,
+      });
+    });
   }
 
   /** What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings. */
   private serviceContext(props: TemporalClusterProps, plans: StoreSchemaPlan[], images: ClusterImages): ServiceContext {
-    const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence));
+    const owner = `TemporalCluster '${this.name}'`;
+    const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence), databaseAccessVolumes(this.persistence));
     const waits = plans.filter((p) => p.wait);
     const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: `${this.name}-schema-wait`, namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
-    const intervalSeconds = 5;
-    const timing = { intervalSeconds, attempts: Math.max(1, Math.ceil((props.schema?.waitTimeout ?? Duration.minutes(10)).toSeconds() / intervalSeconds)) };
+    const timing = waitSchedule(props.schema);
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
       mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
     };
     const archivalVolumes = archivalClaimVolumes(props.archival);
+    const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes, waitScript);
+    // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
+    const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
+      joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence), script).mounts;
+    // Database access (proxy sidecars, token helpers) first: the schema waits talk to the databases too.
+    const initContainers = [
+      ...this.persistence.databaseAccess.containers,
+      ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, this.adminToolsImage, timing, waitMounts(plan, waitScript)))),
+      ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, this.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
+    ];
+    for (const role of ROLE_ORDER) checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
     return {
       clusterName: this.name,
       namespace: this.namespace,
@@ -357,10 +391,8 @@ export class TemporalCluster extends Construct {
         // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
         ...(this.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
       ],
-      podVolumes: (role) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes, waitScript),
-      // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
-      initContainers: waits.map((plan) => schemaWaitContainer(plan, this.adminToolsImage, timing,
-        joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), waitScript).mounts)),
+      podVolumes,
+      initContainers,
       metricsPort: this.metricsPort,
       size: this.size,
       serviceAccountName: this.serviceAccountName,
@@ -382,21 +414,8 @@ export class TemporalCluster extends Construct {
     const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, imagePullSecrets: this.imagePullSecrets };
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
-      const client = this.adminClient(TlsClient.NAMESPACE_JOB);
-      const volumes = joinVolumes(TMP_VOLUMES, client);
-      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', {
-        clusterName: this.name,
-        namespace: this.namespace,
-        labels: { ...this.labels, 'app.kubernetes.io/component': 'namespaces' },
-        image: this.adminToolsImage,
-        frontendAddress: client.address,
-        clientEnv: client.env,
-        namespaces: props.namespaces,
-        volumes: volumes.volumes,
-        volumeMounts: volumes.mounts,
-        serviceAccountName: this.jobServiceAccountName,
-        imagePullSecrets: this.imagePullSecrets,
-      });
+      const visibility = this.persistence.visibilityStore.type === DatastoreType.ELASTICSEARCH ? VisibilityKind.ELASTICSEARCH : VisibilityKind.SQL;
+      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', { ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB), namespaces: props.namespaces, visibility });
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
@@ -408,6 +427,17 @@ export class TemporalCluster extends Construct {
       tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image ?? this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
+  }
+
+  /** What the Jobs that talk to the cluster as clients (namespaces, remote clusters) share: the admin client, its volumes, the image. */
+  private clientJobProps(component: string, tlsClient: TlsClient.ADMIN_TOOLS | TlsClient.NAMESPACE_JOB) {
+    const client = this.adminClient(tlsClient);
+    const volumes = joinVolumes(TMP_VOLUMES, client);
+    return {
+      clusterName: this.name, namespace: this.namespace, labels: { ...this.labels, 'app.kubernetes.io/component': component },
+      image: this.adminToolsImage, frontendAddress: client.address, clientEnv: client.env, volumes: volumes.volumes, volumeMounts: volumes.mounts,
+      serviceAccountName: this.jobServiceAccountName, imagePullSecrets: this.imagePullSecrets,
+    };
   }
 
   private emitNetworkPolicies(props: TemporalClusterProps, clusterSelector: Record<string, string>): void {

@@ -28,7 +28,6 @@ export interface ServerConfigInputs {
   readonly failoverVersionIncrement: number;
   readonly initialFailoverVersion: number;
   readonly enableGlobalNamespace: boolean;
-  readonly remoteClusters: ReadonlyArray<{ name: string; initialFailoverVersion: number; rpcAddress: string; httpAddress?: string; enabled?: boolean }>;
   readonly ports: Partial<Record<ServiceRole, RolePorts>>;
   readonly metricsPort: number;
   readonly logLevel: string;
@@ -70,6 +69,9 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
     },
     clusterMetadata: {
       enableGlobalNamespace: inputs.enableGlobalNamespace,
+      // Only this cluster: the server ignores every other entry (temporal/fx.go logs "All remote
+      // cluster settings under ClusterMetadata.ClusterInformation config will be ignored") and reads
+      // remote clusters from its database, where the registration Job puts them.
       failoverVersionIncrement: GoTemplate.envNumber(PINNED_ENV.failoverVersionIncrement),
       masterClusterName: inputs.masterClusterName === inputs.clusterName ? GoTemplate.envString(PINNED_ENV.currentClusterName) : inputs.masterClusterName,
       currentClusterName: GoTemplate.envString(PINNED_ENV.currentClusterName),
@@ -80,12 +82,6 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
           rpcAddress: `${frontendHost}:${ports.frontend!.grpc}`,
           httpAddress: `${frontendHost}:${ports.frontend!.http}`,
         },
-        ...Object.fromEntries(inputs.remoteClusters.map((remote) => [remote.name, {
-          enabled: remote.enabled ?? true,
-          initialFailoverVersion: remote.initialFailoverVersion,
-          rpcAddress: remote.rpcAddress,
-          httpAddress: remote.httpAddress,
-        }])),
       },
     },
     dcRedirectionPolicy: { policy: inputs.dcRedirectionPolicy },
@@ -168,6 +164,11 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
           connectProtocol: 'tcp',
           user: store.userValue(role),
           password: store.passwordValue(role),
+          passwordCommand: sql.passwordCommand && {
+            command: sql.passwordCommand.command,
+            args: sql.passwordCommand.args.length ? sql.passwordCommand.args : undefined,
+            timeout: `${sql.passwordCommand.timeoutSeconds}s`,
+          },
           connectAttributes: Object.keys(sql.connectAttributes).length ? sortedRecord(sql.connectAttributes) : undefined,
           maxConns: sql.maxConns,
           maxIdleConns: sql.maxIdleConns,

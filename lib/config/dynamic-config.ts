@@ -37,7 +37,7 @@ export interface DynamicConfigConstraints {
 export class DynamicConfigValue {
   /**
    * Any key of the server's dynamic config registry, for settings without a typed helper. The key
-   * and its constraints are checked against the v1.31.2 registry: the server itself only logs a
+   * and its constraints are checked against the v1.32.2 registry: the server itself only logs a
    * warning for a misspelt key or a constraint the key ignores, and then uses its default.
    * @param key a registered key such as `history.persistenceMaxQPS` (case-insensitive, as in the server)
    * @param value a scalar, list or map, as the key's type requires
@@ -46,7 +46,7 @@ export class DynamicConfigValue {
     const registered = lookupKey(key);
     if (!registered) {
       const suggestion = closestKey(key);
-      throw propError('DynamicConfigValue', 'key', key, 'a key of the v1.31.2 server\'s dynamic config registry',
+      throw propError('DynamicConfigValue', 'key', key, 'a key of the v1.32.2 server\'s dynamic config registry',
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}For a key of a newer server, use DynamicConfigValue.unchecked().`);
     }
     const allowed = CONSTRAINTS_BY_PRECEDENCE[registered.precedence] ?? [];

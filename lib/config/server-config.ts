@@ -3,7 +3,7 @@ import { ConfigScalar, GoTemplate, renderEnvKeys } from './template';
 
 /*
  * A typed model of the part of the Temporal server's static config (common/config/config.go,
- * v1.31) that this library emits. The server ignores keys it does not know, so a misspelt key
+ * v1.32) that this library emits. The server ignores keys it does not know, so a misspelt key
  * fails silently there; here it fails to compile, and test/server-config.test.ts checks every
  * rendered key against the list generated from the server's own structs.
  */
@@ -55,6 +55,7 @@ export interface SqlConfig {
   readonly connectProtocol: string;
   readonly user?: ConfigScalar;
   readonly password?: ConfigScalar;
+  readonly passwordCommand?: { readonly command: string; readonly args?: string[]; readonly timeout: string };
   readonly connectAttributes?: Record<string, string>;
   readonly maxConns: number;
   readonly maxIdleConns: number;

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvVar, KubeJob } from '../../imports/k8s';
+import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { toolJob, ToolPodProps } from './tool-job';
 import { propError } from '../validation';
 
@@ -16,6 +17,13 @@ export interface TemporalNamespace {
    * @default - none
    */
   readonly description?: string;
+  /**
+   * Custom search attributes of the namespace. The Job adds the missing ones, leaves those with the
+   * same type alone, and fails on a type clash; it never removes one. On a SQL visibility store a
+   * namespace may have at most 10 Keyword attributes and 3 of each other type.
+   * @default - none
+   */
+  readonly searchAttributes?: SearchAttribute[];
 }
 
 export interface NamespaceBootstrapProps extends ToolPodProps {
@@ -25,12 +33,16 @@ export interface NamespaceBootstrapProps extends ToolPodProps {
   /** Extra env for the CLI, such as its TLS settings. */
   readonly clientEnv?: EnvVar[];
   readonly namespaces: TemporalNamespace[];
+  /** The kind of visibility store, whose limits the search attributes must fit. */
+  readonly visibility: VisibilityKind;
 }
 
 /*
  * Describe first, create only what is missing, and retry until the frontend answers: the Job runs
  * alongside the servers and may start long before they are up. Names and retentions arrive as
- * positional arguments, never spliced into the script, so no value can change what the shell runs.
+ * positional arguments, never spliced into the script, so no value can change what the shell runs:
+ * per namespace its name, retention, description and the number of search attributes, then a name
+ * and a type for each of those.
  */
 const SCRIPT = [
   'set -u',
@@ -40,13 +52,16 @@ const SCRIPT = [
   '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
   '  attempt=$((attempt + 1)); sleep 5',
   'done',
-  'while [ "$#" -ge 3 ]; do',
+  SEARCH_ATTRIBUTE_FUNCTIONS,
+  'while [ "$#" -ge 4 ]; do',
+  '  ns=$1; count=$4',
   '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
   '    echo "namespace $1 exists"',
   '  else',
   '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
   '  fi',
-  '  shift 3',
+  '  shift 4',
+  SEARCH_ATTRIBUTES_STEP,
   'done',
 ].join('\n');
 
@@ -73,7 +88,8 @@ export class NamespaceBootstrap extends Construct {
       if (!(hours >= 24) || !Number.isInteger(hours)) {
         throw propError(owner, `namespaces[${i}].retention`, ns.retention ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)');
       }
-      args.push(ns.name, `${hours}h`, ns.description ?? '');
+      const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
+      args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
     this.name = `${props.clusterName}-namespaces-${hash}`;

@@ -15,6 +15,11 @@ export interface ToolPodProps {
   /** The Jobs' own ServiceAccount (its token is never mounted). */
   readonly serviceAccountName: string;
   readonly imagePullSecrets: readonly string[];
+  /**
+   * Containers the pod starts before the steps (a database proxy as a native sidecar, say).
+   * @default - none
+   */
+  readonly podInitContainers?: Container[];
 }
 
 /** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */
@@ -53,7 +58,7 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
           automountServiceAccountToken: false,
           imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
           securityContext: POD_SECURITY_CONTEXT,
-          initContainers: containers.length > 1 ? containers.slice(0, -1) : undefined,
+          initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
           containers: containers.slice(-1),
           volumes: props.volumes,
         },

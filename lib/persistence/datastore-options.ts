@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { PasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 
 /** The database technologies Temporal can store its data in. */
@@ -117,7 +118,7 @@ export interface SqlDatastoreOptions {
   /** User name, as a literal or from a Secret. */
   readonly user: string | SecretRef;
   /**
-   * Password, from a Secret.
+   * Password, from a Secret. Not together with `passwordCommand`.
    * @default - no password (for example certificate authentication)
    */
   readonly password?: SecretRef;
@@ -126,6 +127,14 @@ export interface SqlDatastoreOptions {
    * @default - the servers' user and password
    */
   readonly schemaCredentials?: SchemaCredentials;
+  /**
+   * A command that prints the password, run for every new connection (server 1.31+): for cloud
+   * databases with short-lived IAM tokens. The servers run it themselves; the schema Jobs and the
+   * servers' schema waits run it before the SQL tool, which has no such option. Not together with
+   * `password`.
+   * @default - none
+   */
+  readonly passwordCommand?: PasswordCommand;
   /**
    * TLS to the database.
    * @default - no TLS

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
+import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import { propError, requireInteger, requireNonEmpty, requirePort } from '../validation';
 
@@ -123,6 +124,11 @@ export class Datastore {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
     checkTls(owner, options.tls);
+    if (options.password !== undefined && options.passwordCommand !== undefined) {
+      throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
+        'The server refuses both ("passwordCommand and password are mutually exclusive"); keep one.');
+    }
+    const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
     return new Datastore({
       type,
       hosts: [options.host],
@@ -138,6 +144,7 @@ export class Datastore {
         maxIdleConns,
         maxConnLifetime: options.pool?.maxConnLifetime ?? Duration.hours(1),
         connectAttributes: options.connectAttributes ?? {},
+        ...(passwordCommand ? { passwordCommand } : {}),
       },
     });
   }
@@ -155,7 +162,10 @@ export class Datastore {
   public readonly schemaCredentials?: SchemaCredentials;
   public readonly tls?: DatastoreTlsOptions;
   /** @internal */
-  public readonly _sql?: { plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string> };
+  public readonly _sql?: {
+    plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string>;
+    passwordCommand?: ResolvedPasswordCommand;
+  };
   /** @internal */
   public readonly _cassandra?: { datacenter?: string; replicationFactor: number; consistency?: CassandraConsistency; serialConsistency?: CassandraSerialConsistency };
   /** @internal */
@@ -215,6 +225,11 @@ export class Datastore {
   public userValue(role: StoreRole): string | GoTemplate | undefined {
     if (this.user instanceof SecretRef) return GoTemplate.envString(serverCredentialEnvNames(role).user);
     return this.user;
+  }
+
+  /** The password command of a SQL store, when it has one. */
+  public get passwordCommand(): ResolvedPasswordCommand | undefined {
+    return this._sql?.passwordCommand;
   }
 
   /** `password` as a config value: always a template reading the Secret's env var. */

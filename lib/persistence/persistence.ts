@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DatabaseAccess, DatabaseAccessOptions, resolveDatabaseAccess } from './database-access';
 import { Datastore, StoreRole } from './datastore';
 import { DatastoreType } from './datastore-options';
 import { DnsContext, sameStore, StoreIdentity, storeIdentity } from './store-identity';
@@ -15,6 +16,14 @@ export interface PersistenceProps {
    * @default - none
    */
   readonly secondaryVisibilityStore?: Datastore;
+  /**
+   * What every pod that talks to these databases needs besides the library's own containers: a
+   * database proxy as a native sidecar, an init container that brings a token helper for
+   * `passwordCommand`, and their volumes. It applies to the server pods of every role (their schema
+   * waits included) and to the schema Jobs.
+   * @default - nothing added
+   */
+  readonly databaseAccess?: DatabaseAccessOptions;
 }
 
 /** A store and the role it plays. */
@@ -32,6 +41,8 @@ export class Persistence extends Construct {
   public readonly defaultStore: Datastore;
   public readonly visibilityStore: Datastore;
   public readonly secondaryVisibilityStore?: Datastore;
+  /** The containers and volumes added to every pod that talks to the databases, checked. */
+  public readonly databaseAccess: DatabaseAccess;
   private boundTo?: string;
   private readonly owner: string;
 
@@ -61,6 +72,7 @@ export class Persistence extends Construct {
     this.visibilityStore = props.visibilityStore;
     this.secondaryVisibilityStore = props.secondaryVisibilityStore;
     this.owner = owner;
+    this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess);
   }
 
   /** Every store with its role, default first. */

@@ -1,7 +1,10 @@
 import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
+import { withPasswordCommand } from './password-command';
 import { Persistence } from './persistence';
-import { EnvVar } from '../../imports/k8s';
+import { Container, EnvVar } from '../../imports/k8s';
 import { joinVolumes, NO_VOLUMES, VolumeSet } from '../pod/volumes';
+import { propError } from '../validation';
+import { TemporalVersion } from '../versions';
 
 const DATASTORE_TLS_VOLUME_PREFIX = 'datastore-tls';
 
@@ -23,4 +26,34 @@ export function storeTlsVolume(role: StoreRole, store: Datastore): VolumeSet {
 /** Every store's TLS volume: the servers talk to all of them. */
 export function storeTlsVolumes(persistence: Persistence): VolumeSet {
   return joinVolumes(...persistence.stores.map(({ role, store }) => storeTlsVolume(role, store)));
+}
+
+/**
+ * What a pod needs to reach the databases beyond their TLS files: the user's `databaseAccess`
+ * volumes (a proxy's socket, a token helper).
+ */
+export function databaseAccessVolumes(persistence: Persistence): VolumeSet {
+  return persistence.databaseAccess;
+}
+
+/**
+ * A SQL tool container (a schema step, a schema wait) of `store`: as it is, or, when the store's
+ * password comes from a command, wrapped so that it runs the command first and hands the output to
+ * the tool as SQL_PASSWORD (temporal-sql-tool has no password command of its own). A schema Job
+ * with `schemaCredentials` uses those instead: the command gives the servers' password.
+ */
+export function withStorePassword<T extends Pick<Container, 'name' | 'command' | 'args' | 'env'>>(store: Datastore, container: T,
+  usesSchemaCredentials = false): T {
+  const command = store.passwordCommand;
+  return command && !(usesSchemaCredentials && store.schemaCredentials) ? withPasswordCommand(container, command, 'SQL_PASSWORD') : container;
+}
+
+/** Refuses a password command on a release that does not read it (before 1.31), where the server would connect without a password. */
+export function checkPasswordCommands(owner: string, persistence: Persistence, version: TemporalVersion): void {
+  for (const { role, store } of persistence.stores) {
+    if (store.passwordCommand && !version.supportsPasswordCommand) {
+      throw propError(owner, `persistence ${role} store passwordCommand`, store.passwordCommand.command, 'a server release that reads it (1.31.0 or newer)',
+        `Release ${version.version} has no sql.passwordCommand and would connect without a password; upgrade, or use password.`);
+    }
+  }
 }

@@ -39,7 +39,7 @@ for (let k = 0; k < count; k++) {
   });
   new TemporalCluster(scope, 'temporal', {
     namespace,
-    version: '1.31.2',
+    version: '1.32.2',
     numHistoryShards: 512,
     persistence,
     ports: ServicePorts.offset(k * 10),

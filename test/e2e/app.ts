@@ -1,5 +1,8 @@
 import { App, Chart } from 'cdk8s';
-import { ClusterLock, ClusterTls, Datastore, Persistence, SecretRef, ShutdownOptions, TemporalCluster, TemporalClusterProps, TemporalNamespace } from '../../lib';
+import { PersistenceProps } from '../../lib/persistence/persistence';
+import {
+  ClusterLock, ClusterTls, Datastore, Persistence, PostgresOptions, SecretRef, ServicePorts, ShutdownOptions, TemporalCluster, TemporalClusterProps, TemporalNamespace,
+} from '../../lib';
 
 /**
  * The cluster the end-to-end test deploys. Every port is moved off Temporal's default, the shard
@@ -49,12 +52,6 @@ export interface E2eAppOptions {
    */
   readonly namespaces?: TemporalNamespace[];
   /**
-   * More of the cluster's props, for scenarios that turn features on (internal frontend,
-   * authorization, UI, admin tools).
-   * @default - none
-   */
-  readonly extra?: Partial<TemporalClusterProps>;
-  /**
    * Pods of every role.
    * @default 1
    */
@@ -69,6 +66,28 @@ export interface E2eAppOptions {
    * @default - nothing
    */
   readonly extend?: (chart: Chart, cluster: TemporalCluster) => void;
+  /**
+   * Object names' prefix, so that two apps' manifests never share a name.
+   * @default 'temporal-e2e'
+   */
+  readonly name?: string;
+  /**
+   * `clusterMetadata.currentClusterName`.
+   * @default E2E.clusterName
+   */
+  readonly clusterName?: string;
+  /**
+   * Every port from `ServicePorts.offset(portOffset)` instead of E2E.ports, and the metrics port
+   * moved by as much, for a second cluster beside the first.
+   * @default - E2E.ports
+   */
+  readonly portOffset?: number;
+  /** Cluster props beyond the ones above (multi-cluster settings, say). @default - none */
+  readonly cluster?: Partial<TemporalClusterProps>;
+  /** Options of both PostgreSQL stores beyond host, port, database and credentials. @default - none */
+  readonly store?: Partial<PostgresOptions>;
+  /** Persistence's databaseAccess. @default - none */
+  readonly databaseAccess?: PersistenceProps['databaseAccess'];
 }
 
 /** Synthesizes the e2e app and returns its manifest, exactly as `cdk8s synth` would write it. */
@@ -89,24 +108,35 @@ export function buildE2eApp(options: E2eAppOptions): { app: App; cluster: Tempor
     database: `${options.databasePrefix}_${suffix}`,
     user: SecretRef.of(name, userKey),
     password: SecretRef.of(name, passwordKey),
+    ...options.store,
   });
   const { ports } = E2E;
   const replicas = options.replicas ?? 1;
-  const cluster = new TemporalCluster(chart, 'temporal', {
-    name: 'temporal-e2e',
-    version: options.version,
-    clusterName: E2E.clusterName,
-    numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
-    persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility') }),
+  const rolePorts: Partial<TemporalClusterProps> = options.portOffset === undefined ? {
     frontend: { replicas, grpcPort: ports.frontend.grpc, membershipPort: ports.frontend.membership, httpPort: ports.frontend.http },
     history: { replicas, grpcPort: ports.history.grpc, membershipPort: ports.history.membership },
     matching: { replicas, grpcPort: ports.matching.grpc, membershipPort: ports.matching.membership },
     worker: { replicas, grpcPort: ports.worker.grpc, membershipPort: ports.worker.membership },
     metricsPort: ports.metrics,
+  } : {
+    ports: ServicePorts.offset(options.portOffset),
+    frontend: { replicas },
+    history: { replicas },
+    matching: { replicas },
+    worker: { replicas },
+    metricsPort: 9090 + options.portOffset,
+  };
+  const cluster = new TemporalCluster(chart, 'temporal', {
+    name: options.name ?? 'temporal-e2e',
+    version: options.version,
+    clusterName: options.clusterName ?? E2E.clusterName,
+    numHistoryShards: options.numHistoryShards ?? E2E.numHistoryShards,
+    persistence: new Persistence(chart, 'persistence', { defaultStore: store('temporal'), visibilityStore: store('visibility'), databaseAccess: options.databaseAccess }),
+    ...rolePorts,
     tls: options.tls,
     namespaces: options.namespaces,
     shutdown: options.shutdown,
-    ...options.extra,
+    ...options.cluster,
   });
   options.extend?.(chart, cluster);
   return { app, cluster };

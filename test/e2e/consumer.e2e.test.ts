@@ -69,7 +69,7 @@ describe('a consumer app with cdk8s-temporal from its tarball', () => {
     const out = ok('npx cdk8s synth (app: the command)', 'npx', ['cdk8s', 'synth']);
     expect(out).toMatch(/cdk8s-temporal: synthesized main.ts into dist\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.31\.2, 512 history shards/);
     expect(out).toContain('  - dist/temporal.k8s.yaml');
-    expect(JSON.parse(read('temporal.lock.json')).clusters['temporal/temporal']).toMatchObject({ numHistoryShards: 512, serverVersion: '1.31.2' });
+    expect(JSON.parse(read('temporal.lock.json')).clusters['temporal/temporal']).toMatchObject({ numHistoryShards: 512, serverVersion: '1.32.2' });
   });
 
   test('the command alone, and ts-node as the template runs apps, write the same bytes', () => {

@@ -22,7 +22,8 @@ export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
 
-export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extra' | 'extend'>,
+export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extend'
+  | 'name' | 'clusterName' | 'portOffset' | 'cluster' | 'store' | 'databaseAccess'>,
   Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas' | 'applicationImages'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
@@ -87,7 +88,9 @@ export class E2eEnvironment {
   public manifest(scenario: string, options: UpOptions = {}): { yaml: string; secrets: RunnerOptions['secrets']; tools: E2eTools } {
     const { app, cluster } = buildE2eApp({
       dbHost: this.postgres.host, dbPort: this.postgres.port, databasePrefix: scenario, numHistoryShards: options.numHistoryShards, tls: options.tls,
-      namespaces: options.namespaces, version: options.version, replicas: options.replicas, shutdown: options.shutdown, extra: options.extra, extend: options.extend,
+      namespaces: options.namespaces, version: options.version, replicas: options.replicas, shutdown: options.shutdown, extend: options.extend,
+      name: options.name, clusterName: options.clusterName, portOffset: options.portOffset, cluster: options.cluster, store: options.store,
+      databaseAccess: options.databaseAccess,
     });
     options.lock?.check(app);
     const { name, userKey, passwordKey } = E2E.dbSecret;

@@ -115,7 +115,7 @@ describe('the production combination: mutual TLS, an internal frontend, JWT auth
     jwks = await JwksServer.start('127.0.0.1');
     runner = await env.up('production', {
       namespaces: [{ name: NAMESPACE, retention: Duration.days(1) }],
-      extra: productionProps(jwks, ClusterTls.fromSecrets({ internode: SECRETS.internode, frontend: SECRETS.frontend, clients: SECRETS.clients })),
+      cluster: productionProps(jwks, ClusterTls.fromSecrets({ internode: SECRETS.internode, frontend: SECRETS.frontend, clients: SECRETS.clients })),
       secrets: (c) => (pki = issue(path.join(env.workRoot, 'production-pki'), cluster = c)).secrets,
       timeoutMs: 4 * MINUTE,
     });
@@ -226,7 +226,7 @@ describe('the same combination with Secrets laid out as cert-manager writes them
     let frontendFqdn = '';
     const runner = await env.up('production-cm', {
       namespaces: [{ name: NAMESPACE, retention: Duration.days(1) }],
-      extra: productionProps(jwks, ClusterTls.certManager({ issuer: { name: 'e2e-ca', kind: IssuerKind.CLUSTER_ISSUER } })),
+      cluster: productionProps(jwks, ClusterTls.certManager({ issuer: { name: 'e2e-ca', kind: IssuerKind.CLUSTER_ISSUER } })),
       secrets: (cluster) => {
         frontendFqdn = cluster.frontendFqdn;
         ca = CertificateAuthority.create(path.join(env.workRoot, 'production-cm-pki'), 'issuer');

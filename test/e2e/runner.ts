@@ -16,8 +16,9 @@
  *     or only the listed `items` at their `path`s; a missing key or object fails, unless `optional`),
  *     an emptyDir as an empty folder. Secrets come from the test (`secrets`), never from the YAML.
  *     The files are plain files, not the kubelet's `..data` symlinks, and no subPath is supported.
- *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH)
- *     and in the server config (dynamicConfigClient.filepath, the global.tls files), gets the folder
+ *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH),
+ *     its command arguments (a password command's file) and in the server config
+ *     (dynamicConfigClient.filepath, the global.tls files, sql.passwordCommand), gets the folder
  *     as prefix. The emptyDir mounted at /tmp is also passed as TMPDIR, since /tmp itself cannot be
  *     remounted per process.
  *  4. Images. `temporal-server`, `temporal-sql-tool` and `temporal` (the CLI) are links, in a folder at the head of PATH,
@@ -711,6 +712,11 @@ export class ClusterRunner {
   /** The names of the schema Jobs in the manifest; their pods' container logs are under these names. */
   public get schemaJobNames(): string[] {
     return this.jobsOf((c) => c.startsWith('schema-')).map((job) => job.metadata.name);
+  }
+
+  /** The names of the manifest's Jobs labelled with `component`, such as the remote-cluster Job, which the runner never starts by itself (run it with `rerunJob`). */
+  public jobNamesOf(component: string): string[] {
+    return this.jobsOf((c) => c === component).map((job) => job.metadata.name);
   }
 
   /** The names of the namespace Jobs in the manifest; their pods' container logs are under these names. */

@@ -1,9 +1,14 @@
 /*
- * A one-minor upgrade, run for real on one set of databases: the app synthesized for 1.30.9 runs
- * with that release's binaries (its schema Jobs bring fresh stores to 1.30's schema) and serves the
- * greeting workflow; then the same app synthesized for the default release (1.31.2), through the
- * same ClusterLock, which accepts the one-minor step, runs with 1.31.2's binaries: its new schema
- * Jobs update the stores to 1.31's schema, its servers' schema waits pass, and the workflow runs again.
+ * A one-minor upgrade, run for real on one set of databases: the app synthesized for the previous
+ * minor's newest patch (1.31.5) runs with that release's binaries (its schema Jobs bring fresh
+ * stores to 1.31's schema) and serves the greeting workflow; then the same app synthesized for the
+ * default release (1.32.2), through the same ClusterLock, which accepts the one-minor step, runs
+ * with 1.32.2's binaries: its new schema Jobs find the stores already at the schema 1.32 needs
+ * (1.32 has no new schema version: each store's version.go says 1.19 and 1.14 in both), its
+ * servers' schema waits pass, and the workflow runs again.
+ *
+ * 1.31.5 is built with one dependency substituted (scripts/e2e-tools.sh): the module proxy refuses
+ * the go.temporal.io/auto-scaled-workers version its go.mod requires.
  */
 import { E2eEnvironment, greet, MINUTE, SdkSession } from './harness';
 import { ClusterRunner } from './runner';
@@ -11,7 +16,7 @@ import { ClusterLock, TemporalVersion } from '../../lib';
 
 const env = E2eEnvironment.setUp();
 const SCENARIO = 'upgrade';
-const FROM = '1.30.9';
+const FROM = '1.31.5';
 const TO = TemporalVersion.DEFAULT;
 
 /** The schema versions of the scenario's two stores, as the schema Jobs left them. */
@@ -53,8 +58,8 @@ describe(`an upgrade from ${FROM} to ${TO}`, () => {
     try {
       expect(before.schemaJobNames).toHaveLength(2);
       for (const job of before.schemaJobNames) expect(job.endsWith(jobSuffix(FROM))).toBe(true);
-      expect(schemaVersions()).toEqual({ default: '1.18', visibility: '1.13' });
-      expectWaitsPassed(before, { sql: '1.18', sqlVisibility: '1.13' });
+      expect(schemaVersions()).toEqual({ default: '1.19', visibility: '1.14' });
+      expectWaitsPassed(before, { sql: '1.19', sqlVisibility: '1.14' });
       expect(await greetOn(before, 'before', true)).toBe('Hello, before after a 1000 ms timer');
     } finally {
       await before.down();

@@ -1,6 +1,6 @@
 // Workflow code for the e2e test's worker. The worker bundles this file on its own, so it may
 // import only workflow-safe modules (and activity types).
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type * as activities from './activities';
 
 const { greet } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
@@ -24,4 +24,19 @@ export async function soakWorkflow(timerMs: number): Promise<string> {
   await recordExecution();
   await sleep(timerMs);
   return 'done';
+}
+
+/** The signal that lets `greetThenAwaitApproval` finish. */
+export const approve = defineSignal<[string]>('approve');
+
+/**
+ * An activity, then a wait for the `approve` signal: a workflow that stops half-way, so that its
+ * first half can run on one cluster and its second on another after a failover.
+ */
+export async function greetThenAwaitApproval(name: string): Promise<string> {
+  const greeting = await greet(name);
+  let approver: string | undefined;
+  setHandler(approve, (who: string) => { approver = who; });
+  await condition(() => approver !== undefined);
+  return `${greeting}, approved by ${approver}`;
 }

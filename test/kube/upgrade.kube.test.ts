@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { TemporalVersion } from '../../lib';
 import { KubeApiServer } from './api-server';
 import { applyServerSide, deploy, diffServerSide } from './deploy';
 import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
@@ -11,8 +12,8 @@ import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
  */
 
 const KEEP = process.env.KUBE_TEST_KEEP === '1';
-const FROM = '1.30.9';
-const TO = '1.31.2';
+const FROM = '1.31.5';
+const TO = TemporalVersion.DEFAULT;
 const APP = 'test/kube/upgrade-app.ts';
 
 let server: KubeApiServer | undefined;

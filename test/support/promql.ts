@@ -1,11 +1,11 @@
 /**
  * Checks of generated PromQL against the real server: every expression must parse, and every
- * metric and label it names must be one the v1.31.2 server emits under the default (tally)
+ * metric and label it names must be one the v1.32.2 server emits under the default (tally)
  * Prometheus reporter. Everything is read from the lezer-promql syntax tree, never with regexes.
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
-import fixture from '../fixtures/temporal-metrics-v1.31.2.json';
+import fixture from '../fixtures/temporal-metrics-v1.32.2.json';
 import sdkFixture from '../fixtures/temporal-sdk-core-metrics-v1.24.0.json';
 
 type MetricType = 'counter' | 'gauge' | 'timer' | 'histogram';
@@ -37,11 +37,11 @@ export interface ResolvedSeries {
 
 /** The metrics (and, where recorded, their labels) of one server release. */
 export class MetricCatalog {
-  /** Temporal Server v1.31.2, from test/fixtures/temporal-metrics-v1.31.2.json. */
-  public static v1_31_2(): MetricCatalog {
+  /** Temporal Server v1.32.2, from test/fixtures/temporal-metrics-v1.32.2.json. */
+  public static v1_32_2(): MetricCatalog {
     const types = new Map<string, MetricType>(fixture.metrics.map((m) => [m.name, m.type as MetricType]));
     const labels = new Map<string, Set<string>>(fixture.prometheus.keySeries.map((k) => [k.metric, new Set(k.labels)]));
-    return new MetricCatalog(types, labels, 'Temporal Server v1.31.2');
+    return new MetricCatalog(types, labels, 'Temporal Server v1.32.2');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import knownKeys from '../fixtures/temporal-config-keys-v1.31.2.json';
+import knownKeys from '../fixtures/temporal-config-keys-v1.32.2.json';
 
 /** Values the tests substitute for the env vars the server reads while rendering its config. */
 export const TEST_ENV: Record<string, string> = {
@@ -54,7 +54,7 @@ export function configOf(cluster: { serverConfig: string; pinned: { numHistorySh
 const KEYS = new Set<string>((knownKeys as { keys: string[] }).keys);
 const LEAVES = new Set<string>(Object.keys((knownKeys as { leaves: Record<string, string> }).leaves));
 
-/** Every key path of `config` that the v1.31.2 server's config structs do not define. */
+/** Every key path of `config` that the v1.32.2 server's config structs do not define. */
 export function unknownKeys(config: unknown): string[] {
   const unknown: string[] = [];
   const walk = (value: unknown, path: string) => {

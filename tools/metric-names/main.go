@@ -4,7 +4,7 @@
 //
 // Usage (from this directory):
 //
-//	go run . > ../../test/fixtures/temporal-metrics-v1.31.2.json
+//	go run . > ../../test/fixtures/temporal-metrics-v1.32.2.json
 //
 // How it works:
 //
@@ -48,11 +48,12 @@ import (
 	"go.temporal.io/server/common/metrics"
 
 	// Packages outside common/metrics that call metrics.New*Def in their
-	// static initialisers (go.temporal.io/server v1.31.2). The source scan
+	// static initialisers (go.temporal.io/server v1.32.2). The source scan
 	// checks that this list is complete.
 	_ "go.temporal.io/server/chasm/lib/callback"
 	_ "go.temporal.io/server/chasm/lib/nexusoperation"
 	_ "go.temporal.io/server/common/persistence/visibility/store/elasticsearch"
+	_ "go.temporal.io/server/common/searchattribute"
 )
 
 const (
@@ -66,9 +67,10 @@ var linkedPackages = []string{
 	serverModule + "/chasm/lib/callback",
 	serverModule + "/chasm/lib/nexusoperation",
 	serverModule + "/common/persistence/visibility/store/elasticsearch",
+	serverModule + "/common/searchattribute",
 }
 
-// metricDefinition mirrors common/metrics.metricDefinition of v1.31.2 as
+// metricDefinition mirrors common/metrics.metricDefinition of v1.32.2 as
 // compiled without the TEMPORAL_DEBUG build tag (defs_base.go):
 //
 //	type metricDefinition struct {

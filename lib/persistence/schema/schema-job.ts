@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
+import { withStorePassword } from '../store-access';
 import { toolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
 
@@ -33,6 +34,6 @@ export class SchemaJob extends Construct {
     this.name = props.name;
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;
-    this.resource = toolJob(this, props, props.plan.steps.map((step) => ({ ...step, env: props.plan.env })));
+    this.resource = toolJob(this, props, props.plan.steps.map((step) => withStorePassword(props.plan.store, { ...step, env: props.plan.env }, true)));
   }
 }

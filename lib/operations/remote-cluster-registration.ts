@@ -1,0 +1,96 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { EnvVar, KubeJob } from '../../imports/k8s';
+import { toolJob, ToolPodProps } from './tool-job';
+import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
+
+export interface RemoteClusterRegistrationProps extends ToolPodProps {
+  readonly clusterName: string;
+  /** `host:port` of this cluster's frontend, which the CLI talks to. */
+  readonly frontendAddress: string;
+  /** Extra env for the CLI, such as its TLS settings. */
+  readonly clientEnv?: EnvVar[];
+  /** The clusters to register, checked by `clusterMetadata`. */
+  readonly remoteClusters: ResolvedRemoteCluster[];
+}
+
+/*
+ * Registers each remote cluster with this one the way the server reads them since 1.14: through
+ * OperatorService.AddOrUpdateRemoteCluster (`temporal operator cluster upsert`), which stores it in
+ * this cluster's database. The local frontend dials the remote to read its metadata first, so a
+ * remote that does not answer yet ("Unable connect to remote cluster <addr> with error") is waited
+ * for; any other refusal (same name, increment mismatch, failover version conflict, global
+ * namespaces off) is final. An upsert of the same address is idempotent: the row is saved again.
+ *
+ * `--enable-connection` is a bool flag: it must be given (and as --flag=value), or the remote is
+ * stored with its connection off. CLIs from 1.7 also store the separate replication flag, which the
+ * server consults only when history.enableSeparateReplicationEnableFlag is on; 1.5 has no such flag.
+ *
+ * Afterwards the script reads the stored row back (`cluster list -o jsonl`, one JSON object per
+ * cluster) and checks that the cluster at that address calls itself by the declared name and has
+ * the declared initial failover version, so that an address pointing at the wrong cluster fails
+ * the Job instead of replicating with it. Values arrive as positional arguments, four per cluster,
+ * never spliced into the script.
+ */
+const SCRIPT = [
+  'set -u',
+  'attempt=1',
+  'until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do',
+  '  if [ "$attempt" -ge 120 ]; then echo "gave up: the frontend at $TEMPORAL_ADDRESS did not answer" >&2; exit 1; fi',
+  '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
+  '  attempt=$((attempt + 1)); sleep 5',
+  'done',
+  'replication=false',
+  'if temporal operator cluster upsert --help 2>&1 | grep -q -e "--enable-replication"; then replication=true; fi',
+  'field() { printf "%s\\n" "$2" | sed -n "s/.*\\"$1\\": *\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p"; }',
+  'while [ "$#" -ge 4 ]; do',
+  '  name=$1; address=$2; version=$3; enabled=$4; shift 4',
+  '  attempt=1',
+  '  while :; do',
+  '    if [ "$replication" = true ]; then',
+  '      out=$(temporal operator cluster upsert --address "$TEMPORAL_ADDRESS" --frontend-address "$address" --enable-connection="$enabled" --enable-replication="$enabled" 2>&1) && break',
+  '    else',
+  '      out=$(temporal operator cluster upsert --address "$TEMPORAL_ADDRESS" --frontend-address "$address" --enable-connection="$enabled" 2>&1) && break',
+  '    fi',
+  '    case "$out" in',
+  '      *"Unable connect to remote cluster "*" with error: "*) ;;',
+  '      *) echo "failed to register remote cluster $name at $address: $out" >&2; exit 1;;',
+  '    esac',
+  '    if [ "$attempt" -ge 120 ]; then echo "gave up: remote cluster $name at $address did not answer: $out" >&2; exit 1; fi',
+  '    echo "waiting for remote cluster $name at $address to answer (attempt $attempt): $(printf "%s\\n" "$out" | tail -n 1)"',
+  '    attempt=$((attempt + 1)); sleep 5',
+  '  done',
+  '  row=$(temporal operator cluster list --address "$TEMPORAL_ADDRESS" -o jsonl 2>&1 | grep -F "\\"$address\\"" | head -n 1)',
+  '  actual=$(field clusterName "$row"); actual_version=$(field initialFailoverVersion "$row")',
+  '  if [ "$actual" != "$name" ]; then',
+  '    echo "the cluster at $address calls itself \\"$actual\\", but this cluster lists it as $name; fix remoteClusters (name or rpcAddress), then remove the wrong registration with: temporal operator cluster remove --name $actual" >&2; exit 1',
+  '  fi',
+  '  if [ "$actual_version" != "$version" ]; then',
+  '    echo "remote cluster $name at $address has initial failover version $actual_version, but this cluster lists it with $version; fix remoteClusters" >&2; exit 1',
+  '  fi',
+  '  echo "remote cluster $name at $address: registered, connection enabled: $enabled, initial failover version $version"',
+  'done',
+].join('\n');
+
+/**
+ * A Job that registers the remote clusters with this cluster, idempotently, once its frontend
+ * answers. Its name carries a hash of the list, so a changed list makes a new Job instead of
+ * editing an immutable one.
+ */
+export class RemoteClusterRegistration extends Construct {
+  /** The Job's name. */
+  public readonly name: string;
+  public readonly resource: KubeJob;
+
+  constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
+    super(scope, id);
+    const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
+    const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
+    this.name = `${props.clusterName}-remote-clusters-${hash}`;
+    this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
+      name: 'register-remote-clusters',
+      command: ['sh', '-c', SCRIPT, 'register-remote-clusters', ...args],
+      env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
+    }]);
+  }
+}

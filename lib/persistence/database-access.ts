@@ -1,0 +1,107 @@
+import { Container, Volume, VolumeMount } from '../../imports/k8s';
+import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
+import { propError, requireDns1123Label } from '../validation';
+
+/**
+ * What every pod that talks to the databases gets besides the library's own containers. A container
+ * without its own `securityContext` or `imagePullPolicy` gets the library's (non-root, read-only root
+ * filesystem, no capabilities, RuntimeDefault seccomp; IfNotPresent), as the library's containers do.
+ */
+export interface DatabaseAccessOptions {
+  /**
+   * Containers that run to their end before anything in the pod talks to a database, in order: for
+   * example one that copies a token helper for `passwordCommand` into a shared emptyDir volume.
+   * @default - none
+   */
+  readonly initContainers?: Container[];
+  /**
+   * Containers that run beside the pod's own for its whole life and start before it: a database
+   * proxy (Cloud SQL Auth Proxy, RDS Proxy client, PgBouncer). They are emitted as native sidecars
+   * (init containers with `restartPolicy: Always`, Kubernetes 1.29 and later), so a Job still ends
+   * when its last step does; give them a startupProbe if the pod must wait until they listen.
+   * @default - none
+   */
+  readonly sidecars?: Container[];
+  /**
+   * Volumes these containers or the password command need.
+   * @default - none
+   */
+  readonly volumes?: Volume[];
+  /**
+   * Where the server containers, the schema steps and the schema waits mount those volumes, such
+   * as the shared volume holding a token helper.
+   * @default - none
+   */
+  readonly volumeMounts?: VolumeMount[];
+}
+
+/** `DatabaseAccessOptions`, checked: the pod's extra containers in start order, and the volumes. */
+export interface DatabaseAccess {
+  /** The init containers, then the sidecars (with `restartPolicy: Always`). */
+  readonly containers: Container[];
+  readonly volumes: Volume[];
+  readonly mounts: VolumeMount[];
+}
+
+export const NO_DATABASE_ACCESS: DatabaseAccess = { containers: [], volumes: [], mounts: [] };
+
+/** Checks the options: named containers and volumes, each name once, mounts of declared volumes only. */
+export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOptions | undefined): DatabaseAccess {
+  if (!options) return NO_DATABASE_ACCESS;
+  const list = <T>(prop: string, value: T[] | undefined): T[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw propError(owner, `databaseAccess.${prop}`, value, 'a list');
+    return value;
+  };
+  const inits = list('initContainers', options.initContainers);
+  const sidecars = list('sidecars', options.sidecars);
+  const volumes = list('volumes', options.volumes);
+  const mounts = list('volumeMounts', options.volumeMounts);
+  const names = new Set<string>();
+  const container = (prop: string, c: Container, restartPolicy: 'Always' | undefined): Container => {
+    requireDns1123Label(owner, `${prop}.name`, c?.name);
+    if (names.has(c.name)) throw propError(owner, `${prop}.name`, c.name, 'a container name not used twice');
+    names.add(c.name);
+    if (!c.image) throw propError(owner, `${prop}.image`, c.image, 'an image');
+    if (c.restartPolicy !== undefined && c.restartPolicy !== restartPolicy) {
+      throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',
+        restartPolicy ? undefined : 'A container that must keep running belongs in databaseAccess.sidecars.');
+    }
+    return { imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, ...c, restartPolicy };
+  };
+  const containers = [
+    ...inits.map((c, i) => container(`databaseAccess.initContainers[${i}]`, c, undefined)),
+    ...sidecars.map((c, i) => container(`databaseAccess.sidecars[${i}]`, c, 'Always')),
+  ];
+  const volumeNames = new Set<string>();
+  volumes.forEach((v, i) => {
+    requireDns1123Label(owner, `databaseAccess.volumes[${i}].name`, v?.name);
+    if (volumeNames.has(v.name)) throw propError(owner, `databaseAccess.volumes[${i}].name`, v.name, 'a volume name not used twice');
+    volumeNames.add(v.name);
+  });
+  mounts.forEach((m, i) => {
+    if (!volumeNames.has(m?.name)) {
+      throw propError(owner, `databaseAccess.volumeMounts[${i}].name`, m?.name, `one of databaseAccess.volumes (${[...volumeNames].join(', ') || 'none'})`);
+    }
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/')) {
+      throw propError(owner, `databaseAccess.volumeMounts[${i}].mountPath`, m.mountPath, 'an absolute path');
+    }
+  });
+  return { containers, volumes: [...volumes], mounts: [...mounts] };
+}
+
+/**
+ * Refuses a pod whose containers or volumes share a name, as the API server would, but at synth and
+ * with the reason: a database-access container or volume that took a name the library uses.
+ */
+export function checkPodNames(owner: string, pod: string, containers: Array<{ name: string }>, volumes: Array<{ name: string }>): void {
+  for (const [kind, items] of [['container', containers], ['volume', volumes]] as const) {
+    const seen = new Set<string>();
+    for (const { name } of items) {
+      if (seen.has(name)) {
+        throw propError(owner, `persistence databaseAccess ${kind}`, name, `a ${kind} name the library does not use in ${pod}`, 'Rename it.');
+      }
+      seen.add(name);
+    }
+  }
+}

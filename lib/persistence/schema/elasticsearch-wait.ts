@@ -1,0 +1,89 @@
+import { Duration } from 'cdk8s';
+import { StoreSchemaPlan } from './schema-steps';
+import { Container, VolumeMount } from '../../../imports/k8s';
+import type { SchemaOptions } from '../../cluster/temporal-cluster-props';
+import { propError } from '../../validation';
+import { DatastoreType } from '../datastore-options';
+import { SCHEMA_RESOURCES } from '../../operations/tool-job';
+import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
+
+/** The legacy index template `temporal-elasticsearch-tool setup-schema` writes (tools/elasticsearch/tasks.go). */
+export const ES_TEMPLATE = 'temporal_visibility_v1_template';
+
+/*
+ * The server never checks Elasticsearch at start (the client is made with health checks off), and
+ * a missing index shows only later as failed visibility writes. So each server pod waits, like it
+ * waits for a SQL schema, until the schema Job's work is there: the legacy template
+ * (`/_template/<name>`, not `_index_template`, which the tool never writes) and then the index,
+ * which must be created after the template for the template's mappings and index sort to apply.
+ *
+ * The admin-tools image has busybox `wget` and nothing else that speaks HTTP: `--spider` sends GET
+ * (GNU wget sends HEAD), which Elasticsearch answers 200 or 404 on both paths; busybox prints the
+ * status line of any other answer, which becomes the reason in the log. Busybox wget does not check
+ * certificates and cannot present a client certificate (TemporalCluster refuses the wait for a
+ * store that needs one). Every value comes from env vars, never from this text.
+ */
+const SCRIPT = [
+  'set -u',
+  'base=${ES_SERVER%/}',
+  'set --',
+  'if [ -n "${ES_USER:-}" ]; then set -- --header "Authorization: Basic $(printf "%s:%s" "$ES_USER" "${ES_PWD:-}" | base64 | tr -d "\\n")"; fi',
+  'attempt=1',
+  'while [ "$attempt" -le "$WAIT_ATTEMPTS" ]; do',
+  '  what="the index template $ES_TEMPLATE"',
+  '  if out=$(timeout 15 wget -q --spider "$@" "$base/_template/$ES_TEMPLATE" 2>&1); then',
+  '    what="the index $ES_VISIBILITY_INDEX"',
+  '    if out=$(timeout 15 wget -q --spider "$@" "$base/$ES_VISIBILITY_INDEX" 2>&1); then',
+  '      echo "Elasticsearch at $base has the index template $ES_TEMPLATE and the index $ES_VISIBILITY_INDEX"; exit 0',
+  '    fi',
+  '  fi',
+  '  echo "waiting for the schema job: $what is missing on Elasticsearch at $base (attempt $attempt of $WAIT_ATTEMPTS): $(printf "%s\\n" "$out" | tail -n 1)"',
+  '  attempt=$((attempt + 1))',
+  '  sleep "$WAIT_INTERVAL"',
+  'done',
+  'echo "gave up: $what never appeared on Elasticsearch at $base; check the schema job\'s logs" >&2',
+  'exit 1',
+].join('\n');
+
+export interface ElasticsearchWaitOptions {
+  readonly attempts: number;
+  readonly intervalSeconds: number;
+}
+
+/** The init container that holds a server pod until the Elasticsearch store has its template and index. */
+export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string, volumeMounts: VolumeMount[], options: ElasticsearchWaitOptions): Container {
+  return {
+    name: `wait-for-${plan.role}-elasticsearch`,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['sh', '-c', SCRIPT],
+    env: [
+      ...plan.waitEnv,
+      { name: 'ES_TEMPLATE', value: ES_TEMPLATE },
+      { name: 'WAIT_ATTEMPTS', value: String(options.attempts) },
+      { name: 'WAIT_INTERVAL', value: String(options.intervalSeconds) },
+    ],
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+    volumeMounts,
+    resources: SCHEMA_RESOURCES,
+  };
+}
+
+/** How often and how long the servers' schema waits try: every 5 s, for `schema.waitTimeout`. */
+export function waitSchedule(schema: SchemaOptions | undefined): ElasticsearchWaitOptions {
+  const intervalSeconds = 5;
+  return { attempts: Math.max(1, Math.ceil((schema?.waitTimeout ?? Duration.minutes(10)).toSeconds() / intervalSeconds)), intervalSeconds };
+}
+
+/** The Elasticsearch stores the servers wait for, unless the waits are off; a store that needs a client certificate cannot be waited for. */
+export function elasticsearchWaits(owner: string, schema: SchemaOptions | undefined, plans: StoreSchemaPlan[]): StoreSchemaPlan[] {
+  if (schema?.waitForElasticsearch === false) return [];
+  const es = plans.filter((p) => p.store.type === DatastoreType.ELASTICSEARCH);
+  for (const { role, store } of es) {
+    if (store.tls?.clientCertificate) {
+      throw propError(owner, `persistence ${role} store tls.clientCertificate`, store.tls.clientCertificate.secretName, 'no client certificate while the servers wait for Elasticsearch',
+        'The wait uses the admin-tools image\'s busybox wget, which cannot present one. Set schema.waitForElasticsearch: false to start the servers without waiting.');
+    }
+  }
+  return es;
+}

@@ -1,0 +1,142 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
+import { cluster, find, testChart } from './support/synth';
+import { Datastore, Persistence, PostgresOptions, SecretRef } from '../lib';
+import { resolvePasswordCommand, withPasswordCommand } from '../lib/persistence/password-command';
+
+const user = SecretRef.of('db', 'user');
+const tokenCommand = { command: '/helpers/token', args: ['--host', 'pg.example.com', '--user', 'temporal'], timeout: Duration.seconds(10) };
+
+function iamCluster(version?: string, options: Partial<PostgresOptions> = {}) {
+  const chart = testChart();
+  const store = (database: string) => Datastore.postgres({ host: 'pg.example.com', database, user, passwordCommand: tokenCommand, ...options });
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: store('temporal'),
+    visibilityStore: store('visibility'),
+    databaseAccess: {
+      initContainers: [{ name: 'copy-token-helper', image: 'example.com/token-helper:1', command: ['cp', '/token', '/helpers/token'], volumeMounts: [{ name: 'helpers', mountPath: '/helpers' }] }],
+      volumes: [{ name: 'helpers', emptyDir: {} }],
+      volumeMounts: [{ name: 'helpers', mountPath: '/helpers', readOnly: true }],
+    },
+  });
+  const c = cluster(chart, { persistence, version });
+  return { c, chart };
+}
+
+/** Runs the wrapped command with `sh`, in a folder holding the stand-in programs. */
+function run(command: string[], files: Record<string, string>): { status: number | null; out: string; err: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pwcmd-'));
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), 0o755);
+  }
+  try {
+    const argv = command.map((a) => a.replace('/helpers/', `${dir}/`));
+    const r = spawnSync(argv[0], argv.slice(1), { env: { PATH: `${dir}:/usr/bin:/bin`, SQL_HOST: 'pg' }, encoding: 'utf-8', timeout: 20_000 });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+/** A stand-in tool that prints what it got: its arguments, one a line, then SQL_PASSWORD between brackets. */
+const TOOL = '#!/bin/sh\nfor a do printf "arg:%s\\n" "$a"; done\nprintf "password:[%s]\\n" "$SQL_PASSWORD"\n';
+
+describe('passwordCommand', () => {
+  test('the servers run it themselves: sql.passwordCommand with command, args and timeout, and no password', () => {
+    const { c } = iamCluster();
+    expect(c.serverConfig).toContain([
+      '        passwordCommand:',
+      '          command: /helpers/token',
+      '          args:',
+      '            - --host',
+      '            - pg.example.com',
+      '            - --user',
+      '            - temporal',
+      '          timeout: 10s',
+    ].join('\n'));
+    expect(c.serverConfig).not.toMatch(/^\s+password:/m);
+  });
+
+  test('the server pods get no password env, and the helper volume is mounted in every server, wait and schema container', () => {
+    const { c, chart } = iamCluster();
+    const pod = find(chart, 'Deployment', c.history.name).spec.template.spec;
+    const all = [...pod.initContainers, ...pod.containers];
+    for (const container of all) expect((container.env ?? []).map((e: any) => e.name)).not.toContain('TEMPORAL_DEFAULT_STORE_PASSWORD');
+    expect(pod.initContainers.map((x: any) => x.name)).toEqual(['copy-token-helper', 'wait-for-default-schema', 'wait-for-visibility-schema']);
+    for (const container of all.slice(1)) expect(container.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
+    const job = find(chart, 'Job', c.schemaJobs[0].name).spec.template.spec;
+    expect(job.initContainers[0].name).toBe('copy-token-helper');
+    for (const step of [...job.initContainers.slice(1), ...job.containers]) expect(step.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
+  });
+
+  test('the schema steps and the waits run it before the SQL tool, with the command and arguments as arguments', () => {
+    const { c, chart } = iamCluster();
+    const job = find(chart, 'Job', c.schemaJobs[0].name).spec.template.spec;
+    const setup = job.initContainers.find((x: any) => x.name === 'setup-schema');
+    expect(setup.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(setup.command.slice(3)).toEqual(['with-password-command', 'SQL_PASSWORD', '10', '5', '/helpers/token', '--host', 'pg.example.com', '--user', 'temporal',
+      'temporal-sql-tool', 'setup-schema', '-v', '0.0']);
+    expect(setup.command[2]).not.toContain('pg.example.com');
+    expect(setup.env.map((e: any) => e.name)).not.toContain('SQL_PASSWORD');
+    const wait = find(chart, 'Deployment', c.frontend.name).spec.template.spec.initContainers[1];
+    expect(wait.command.slice(3, 10)).toEqual(['with-password-command', 'SQL_PASSWORD', '10', '5', '/helpers/token', '--host', 'pg.example.com']);
+    expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh']);
+  });
+
+  test('the wrapper hands the command\'s output, less trailing newlines and carriage returns, to the tool, and passes every argument through as it is', () => {
+    const { c, chart } = iamCluster();
+    const setup = find(chart, 'Job', c.schemaJobs[0].name).spec.template.spec.initContainers.find((x: any) => x.name === 'setup-schema');
+    const command = setup.command.map((a: string) => (a === 'temporal-sql-tool' ? 'tool' : a));
+    const r = run(command, { token: '#!/bin/sh\n[ "$*" = "--host pg.example.com --user temporal" ] || exit 9\nprintf \'s3cr3t $(x) "q"\\r\\n\\n\'\n', tool: TOOL });
+    expect(r.err).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.out).toBe(['arg:setup-schema', 'arg:-v', 'arg:0.0', 'password:[s3cr3t $(x) "q"]', ''].join('\n'));
+  });
+
+  test('the wrapper keeps hostile words as single arguments, for any password command and tool command', () => {
+    fc.assert(fc.property(fc.array(fc.string({ minLength: 0, maxLength: 8 }).filter((s) => !s.includes('\0')), { maxLength: 4 }),
+      fc.array(fc.string({ maxLength: 8 }).filter((s) => !s.includes('\0')), { maxLength: 4 }), (pwArgs, toolArgs) => {
+        const resolved = resolvePasswordCommand('t', { command: '/helpers/token', args: pwArgs });
+        const wrapped = withPasswordCommand({ name: 'x', command: ['/helpers/tool', ...toolArgs] }, resolved, 'SQL_PASSWORD');
+        const r = run(wrapped.command!, { token: '#!/bin/sh\nprintf "%s" "$#"\n', tool: TOOL });
+        expect(r.status).toBe(0);
+        expect(r.out).toBe([...toolArgs.map((a) => `arg:${a}`), `password:[${pwArgs.length}]`, ''].join('\n'));
+      }), { numRuns: 25 });
+  });
+
+  test('the wrapper stops when the command fails or runs past its timeout, and never starts the tool', () => {
+    const wrapped = withPasswordCommand({ name: 'x', command: ['/helpers/tool'] }, resolvePasswordCommand('t', { command: '/helpers/token', timeout: Duration.seconds(1) }), 'SQL_PASSWORD');
+    const failed = run(wrapped.command!, { token: '#!/bin/sh\necho "no credentials" >&2; exit 3\n', tool: TOOL });
+    expect(failed.status).toBe(1);
+    expect(failed.err).toContain('no credentials');
+    expect(failed.err).toMatch(/the password command \(.*token\) failed with exit status 3/);
+    expect(failed.out).toBe('');
+    const slow = run(wrapped.command!, { token: '#!/bin/sh\nsleep 5; echo late\n', tool: TOOL });
+    expect(slow.status).toBe(1);
+    expect(slow.out).toBe('');
+  });
+
+  describe('fails when', () => {
+    test('the release has no passwordCommand (before 1.31)', () => {
+      expect(() => iamCluster('1.30.9')).toThrow(/persistence default store passwordCommand is "\/helpers\/token"; expected a server release that reads it \(1.31.0 or newer\)/);
+    });
+    test('password is set too', () => {
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', password: SecretRef.of('db', 'p'), passwordCommand: tokenCommand }))
+        .toThrow(/Datastore.postgres: passwordCommand is "\/helpers\/token"; expected no password command while password is set\. .*mutually exclusive/);
+      expect(() => Datastore.mysql({ host: 'my', database: 'd', user: 'u', password: SecretRef.of('db', 'p'), passwordCommand: tokenCommand })).toThrow(/mutually exclusive/);
+    });
+    test('the command is empty, the arguments are not strings, or the timeout is under a second', () => {
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: ' ' } })).toThrow(/passwordCommand.command is " "; expected the path of an executable/);
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args: [1 as unknown as string] } })).toThrow(/passwordCommand.args is \[1\]; expected a list of strings/);
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', timeout: Duration.millis(500) } })).toThrow(/passwordCommand.timeout is "0.5s"; expected at least one second/);
+    });
+    test('a word holds "{{", which the server would read as a template action', () => {
+      expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args: ['{{ env "A" }}'] } })).toThrow(/passwordCommand is "\{\{ env \\"A\\" \}\}"; expected a command and arguments without "\{\{"/);
+    });
+  });
+});
