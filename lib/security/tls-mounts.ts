@@ -1,4 +1,5 @@
-import { ResolvedTls, TLS_DIRS, TlsClient } from './tls';
+import { remoteClusterTlsDirs, ResolvedTls, TLS_DIRS, TlsClient } from './tls';
+import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { EnvVar } from '../../imports/k8s';
 import { NO_VOLUMES, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';
@@ -32,6 +33,27 @@ export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole
     volumes: present.map((e) => ({ name: e.name, secret: { secretName: e.secret!, items: e.items } })),
     mounts: present.map((e) => ({ name: e.name, mountPath: e.dir, readOnly: true })),
   };
+}
+
+/** The roles that dial remote clusters' frontends: registration and namespace replication (frontends), the replication stream (history), replication tasks (worker). */
+const DIALS_REMOTE_CLUSTERS = new Set([ServiceRole.FRONTEND, ServiceRole.INTERNAL_FRONTEND, ServiceRole.HISTORY, ServiceRole.WORKER]);
+
+/** Each remote's CA, and the certificate presented to it, in the roles that dial it: only `ca.crt`, `tls.crt` and `tls.key` of those Secrets. */
+export function remoteClusterTlsVolumes(remotes: ResolvedRemoteCluster[], role: ServiceRole): VolumeSet {
+  if (!DIALS_REMOTE_CLUSTERS.has(role)) return NO_VOLUMES;
+  const volumes: VolumeSet['volumes'] = [];
+  const mounts: VolumeSet['mounts'] = [];
+  remotes.forEach((remote, i) => {
+    if (!remote.tls) return;
+    const dirs = remoteClusterTlsDirs(remote.name);
+    volumes.push({ name: `tls-remote-${i}-ca`, secret: { secretName: remote.tls.caSecret, items: CA_ONLY } });
+    mounts.push({ name: `tls-remote-${i}-ca`, mountPath: dirs.ca, readOnly: true });
+    if (remote.tls.clientCertificateSecret) {
+      volumes.push({ name: `tls-remote-${i}-client`, secret: { secretName: remote.tls.clientCertificateSecret, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } });
+      mounts.push({ name: `tls-remote-${i}-client`, mountPath: dirs.client, readOnly: true });
+    }
+  });
+  return { volumes, mounts };
 }
 
 /** How a client pod (the UI, the admin tools, a Job) reaches a frontend. */
