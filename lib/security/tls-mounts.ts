@@ -10,7 +10,8 @@ const CA_ONLY = [{ key: 'ca.crt', path: 'ca.crt' }];
  * The Secrets behind a server role's TLS, each mounted as a folder so that rotated certificates
  * show up, and each only where the role reads it: every role its internode key; only the frontend
  * (and an internal frontend whose HTTP API is on, which the server wraps in the frontend's TLS) the
- * frontend key; only the worker role the system workers' key; CAs where a role verifies a peer.
+ * frontend key; every role the system workers' key when there is one (no internal frontend); CAs
+ * where a role verifies a peer.
  */
 export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole, internalFrontendHttp: boolean): VolumeSet {
   if (!tls) return NO_VOLUMES;
@@ -20,13 +21,11 @@ export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole
     { name: 'tls-internode', dir: TLS_DIRS.internode, secret: tls.internodeSecret },
     // Every role dials the frontend's CA through global.tls.frontend.client; only the frontend serves its key.
     { name: 'tls-frontend', dir: TLS_DIRS.frontend, secret: tls.frontendSecret, items: frontendKey ? undefined : CA_ONLY },
-    // The worker role presents the system workers' certificate; the frontend trusts its CA.
-    {
-      name: 'tls-system-worker',
-      dir: TLS_DIRS.systemWorker,
-      secret: separateSystemWorker && (role === ServiceRole.WORKER || role === ServiceRole.FRONTEND) ? tls.systemWorkerSecret : undefined,
-      items: role === ServiceRole.WORKER ? undefined : CA_ONLY,
-    },
+    // Without an internal frontend every role dials the public frontend as the system worker
+    // (common/resource/fx.go: getFrontendConnectionDetails), and the server loads that certificate
+    // and key at start in every role: the e2e test saw the frontend refuse to start without them.
+    // With an internal frontend there is no systemWorker section and no such Secret.
+    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined },
   ];
   const present = entries.filter((e) => e.secret !== undefined);
   return {
