@@ -67,7 +67,7 @@ describe('a consumer app with cdk8s-temporal from its tarball', () => {
   test('plain `cdk8s synth` runs the command from cdk8s.yaml and writes dist/ and the lock', () => {
     expect(read('cdk8s.yaml')).toMatch(/^app: node_modules\/\.bin\/cdk8s-temporal synth main\.ts$/m);
     const out = ok('npx cdk8s synth (app: the command)', 'npx', ['cdk8s', 'synth']);
-    expect(out).toMatch(/cdk8s-temporal: synthesized main.ts into dist\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.31\.2, 512 history shards/);
+    expect(out).toMatch(/cdk8s-temporal: synthesized main.ts into dist\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 512 history shards/);
     expect(out).toContain('  - dist/temporal.k8s.yaml');
     expect(JSON.parse(read('temporal.lock.json')).clusters['temporal/temporal']).toMatchObject({ numHistoryShards: 512, serverVersion: '1.32.2' });
   });
