@@ -10,6 +10,9 @@ const only = (process.env.MUTATION_TESTS ?? '').split(',').map((t) => t.trim()).
 
 module.exports = {
   ...base,
+  // lib/ is a root too: Jest finds the tests related to a mutated file through its module graph,
+  // and files outside the roots are not in it.
+  roots: [...base.roots, '<rootDir>/lib'],
   testMatch: only.length > 0 ? only.map((t) => `**/test/${t}.test.ts`) : base.testMatch,
   testEnvironment: '<rootDir>/test/support/mutation/bail-environment.js',
   globalSetup: '<rootDir>/test/support/mutation/reset-bail.js',
