@@ -4,6 +4,8 @@
 //     test/network-policies.test.ts: every test file imports all of lib/, so Jest's related-test
 //     search finds every file, and each one loaded costs seconds per mutant on two cores.
 // jest.mutation-assertions.config.js is the same with snapshot matchers turned off.
+const path = require('path');
+
 const base = require('./package.json').jest;
 
 const only = (process.env.MUTATION_TESTS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
@@ -14,7 +16,8 @@ module.exports = {
   // and files outside the roots are not in it.
   roots: [...base.roots, '<rootDir>/lib'],
   testMatch: only.length > 0 ? only.map((t) => `**/test/${t}.test.ts`) : base.testMatch,
-  testEnvironment: '<rootDir>/test/support/mutation/bail-environment.js',
-  globalSetup: '<rootDir>/test/support/mutation/reset-bail.js',
+  // Absolute: Stryker loads the environment itself, without expanding <rootDir>.
+  testEnvironment: path.join(__dirname, 'test/support/mutation/bail-environment.js'),
+  globalSetup: path.join(__dirname, 'test/support/mutation/reset-bail.js'),
   ci: true,
 };
