@@ -97,6 +97,9 @@ describe('ClusterNetworkPolicies', () => {
       ['UI -> the database', t('ui'), address('10.20.0.5'), 5432, false],
       ['ingress-nginx -> UI', outside('ingress-nginx'), t('ui'), 8080, true],
       ['payments -> UI', outside('payments'), t('ui'), 8080, false],
+      // The UI's ingress is its HTTP port only, not every port of the pod.
+      ['ingress-nginx -> UI on another port', outside('ingress-nginx'), t('ui'), 8081, false],
+      ['ingress-nginx -> frontend gRPC', outside('ingress-nginx'), t('frontend'), 7233, false],
       ['admin tools -> internal frontend gRPC', t('admin-tools'), t('internal-frontend'), 7236, true],
       ['admin tools -> history gRPC', t('admin-tools'), t('history'), 7234, false],
       ['admin tools -> the database', t('admin-tools'), address('10.20.0.5'), 5432, false],
