@@ -21,34 +21,36 @@ interface RoleCase {
   readonly http?: number;
   readonly healthService: string;
   readonly minReadySeconds: number;
+  /** Frontends: the shutdown's health-check failure and drain plus margin; the others a minute. */
+  readonly gracePeriodSeconds: number;
   readonly resources: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string };
 }
 
 const ROLES: RoleCase[] = [
   {
     role: 'frontend', key: 'frontend', type: FrontendService, enable: {}, replicas: 2, grpc: 7233, membership: 6933, http: 7243,
-    healthService: 'temporal.api.workflowservice.v1.WorkflowService', minReadySeconds: 5,
+    healthService: 'temporal.api.workflowservice.v1.WorkflowService', minReadySeconds: 5, gracePeriodSeconds: 55,
     resources: { cpu: '500m', memory: '512Mi', cpuLimit: '1', memoryLimit: '1Gi' },
   },
   {
     // The internal frontend's HTTP API is off unless a port is given.
     role: 'internal-frontend', key: 'internalFrontend', type: InternalFrontendService, enable: { internalFrontend: {} }, replicas: 2, grpc: 7236, membership: 6936,
-    healthService: 'temporal.api.workflowservice.v1.WorkflowService', minReadySeconds: 5,
+    healthService: 'temporal.api.workflowservice.v1.WorkflowService', minReadySeconds: 5, gracePeriodSeconds: 55,
     resources: { cpu: '250m', memory: '256Mi', cpuLimit: '500m', memoryLimit: '512Mi' },
   },
   {
     role: 'history', key: 'history', type: HistoryService, enable: {}, replicas: 3, grpc: 7234, membership: 6934,
-    healthService: 'temporal.api.workflowservice.v1.HistoryService', minReadySeconds: 30,
+    healthService: 'temporal.api.workflowservice.v1.HistoryService', minReadySeconds: 30, gracePeriodSeconds: 60,
     resources: { cpu: '1', memory: '2Gi', cpuLimit: '2', memoryLimit: '4Gi' },
   },
   {
     role: 'matching', key: 'matching', type: MatchingService, enable: {}, replicas: 2, grpc: 7235, membership: 6935,
-    healthService: 'temporal.api.workflowservice.v1.MatchingService', minReadySeconds: 10,
+    healthService: 'temporal.api.workflowservice.v1.MatchingService', minReadySeconds: 10, gracePeriodSeconds: 60,
     resources: { cpu: '500m', memory: '1Gi', cpuLimit: '1', memoryLimit: '2Gi' },
   },
   {
     role: 'worker', key: 'worker', type: WorkerService, enable: {}, replicas: 2, grpc: 7239, membership: 6939,
-    healthService: 'temporal.api.workflowservice.v1.WorkerService', minReadySeconds: 5,
+    healthService: 'temporal.api.workflowservice.v1.WorkerService', minReadySeconds: 5, gracePeriodSeconds: 60,
     resources: { cpu: '250m', memory: '512Mi', cpuLimit: '500m', memoryLimit: '1Gi' },
   },
 ];
@@ -166,6 +168,15 @@ describe.each(ROLES)('$role', (r) => {
     for (const init of pod.initContainers) expect([init.name, init.securityContext]).toEqual([init.name, container.securityContext]);
     expect(pod.priorityClassName).toBeUndefined();
     expect(pod.imagePullSecrets).toBeUndefined();
+    expect(pod.terminationGracePeriodSeconds).toBe(r.gracePeriodSeconds);
+  });
+
+  test('the cluster\'s priority class and image pull Secrets, and its own affinity, reach its pods', () => {
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'pool', operator: 'In', values: ['temporal'] }] }] } } };
+    const { pod } = render(r, { priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'], [r.key]: { affinity } });
+    expect(pod.priorityClassName).toBe('temporal-critical');
+    expect(pod.imagePullSecrets).toEqual([{ name: 'registry-mirror' }]);
+    expect(pod.affinity).toEqual(affinity);
   });
 
   test('requests and limits from the medium preset, with ephemeral storage for logs and /tmp', () => {
@@ -253,7 +264,22 @@ describe.each(ROLES)('$role', (r) => {
     });
     test('a PodDisruptionBudget keeps all of its replicas', () => {
       expect(() => render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas } } }))
-        .toThrow(new RegExp(`podDisruptionBudget.minAvailable is ${r.replicas}; expected less than the role's ${r.replicas} replica\\(s\\)`));
+        .toThrow(`${r.role} of TemporalCluster 'temporal': podDisruptionBudget.minAvailable is ${r.replicas}; expected less than the role's ${r.replicas} replica(s). Otherwise no node holding one of its pods can ever be drained.`);
+    });
+    test('a PodDisruptionBudget lets nothing go, sets both bounds, or a negative one', () => {
+      const owner = `${r.role} of TemporalCluster 'temporal'`;
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: 0 } } }))
+        .toThrow(`${owner}: podDisruptionBudget.maxUnavailable is 0; expected at least 1. Otherwise no node holding one of the role's pods can ever be drained.`);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: 1, minAvailable: 1 } } }))
+        .toThrow(`${owner}: podDisruptionBudget is {"maxUnavailable":1,"minAvailable":1}; expected maxUnavailable or minAvailable, not both`);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: { minAvailable: -1 } } }))
+        .toThrow(`${owner}: podDisruptionBudget.minAvailable is -1; expected an integer at least 0`);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: -1 } } }))
+        .toThrow(`${owner}: podDisruptionBudget.maxUnavailable is -1; expected an integer at least 0`);
+    });
+    test('its own image is not pinned to the release, naming its own prop', () => {
+      expect(() => render(r, { [r.key]: { image: 'temporalio/server:latest' } }))
+        .toThrow(`TemporalCluster 'temporal': ${r.key}.image is "temporalio/server:latest"; expected an image pinned to a tag (1.32.2) or a digest.`);
     });
   });
 });
@@ -352,6 +378,18 @@ describe('differences between roles', () => {
       expect(() => autoscaled({ minReplicas: 1, maxReplicas: 5 }, { minAvailable: 1 }))
         .toThrow(/frontend of TemporalCluster 'temporal': podDisruptionBudget.minAvailable is 1; expected less than the role's 1 replica\(s\)/);
     });
+    test('targets 70% CPU unless told otherwise', () => {
+      expect(autoscaled({ minReplicas: 2, maxReplicas: 4 }).hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    });
+    test('fails when it also has fixed replicas, a minimum above its maximum, or a CPU target above 100%', () => {
+      const owner = "frontend of TemporalCluster 'temporal'";
+      expect(() => cluster(testChart(), { frontend: { replicas: 3, autoscaling: { minReplicas: 2, maxReplicas: 4 } } }))
+        .toThrow(`${owner}: replicas is 3; expected no value when autoscaling is on. The autoscaler owns the replica count; set autoscaling.minReplicas instead.`);
+      expect(() => autoscaled({ minReplicas: 5, maxReplicas: 3 })).toThrow(`${owner}: autoscaling.minReplicas is 5; expected at most autoscaling.maxReplicas (3)`);
+      expect(autoscaled({ minReplicas: 3, maxReplicas: 3 }).hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
+      expect(() => autoscaled({ minReplicas: 1, maxReplicas: 2, cpuUtilization: 101 })).toThrow(/autoscaling.cpuUtilization is 101; expected an integer from 1 to 100/);
+      expect(autoscaled({ minReplicas: 1, maxReplicas: 2, cpuUtilization: 1 }).hpa.spec.metrics[0].resource.target.averageUtilization).toBe(1);
+    });
     test('an HPA minimum of 1 still gets a budget that lets one pod go', () => {
       expect(autoscaled({ minReplicas: 1, maxReplicas: 2 }).pdb.spec.maxUnavailable).toBe(1);
     });
@@ -371,7 +409,7 @@ describe('differences between roles', () => {
     test('fails for history, matching and the worker, whose every change moves shards or partitions', () => {
       for (const key of ['history', 'matching', 'worker'] as const) {
         expect(() => cluster(testChart(), { [key]: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } } as never))
-          .toThrow(new RegExp(`${key} of TemporalCluster 'temporal': autoscaling is .*; expected no value: only frontends autoscale`));
+          .toThrow(new RegExp(`${key} of TemporalCluster 'temporal': autoscaling is .*; expected no value: only frontends autoscale. Every change of ${key} pods moves shards or task queue partitions; size it with replicas.`));
       }
     });
   });
