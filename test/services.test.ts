@@ -2,6 +2,7 @@ import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { ClusterSize, ClusterTls, FrontendService, HistoryService, InternalFrontendService, MatchingService, TemporalClusterProps, TopologySpread, WorkerService } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 /*
  * The five roles share one Deployment template (TemporalService); what differs between them is in
@@ -165,7 +166,7 @@ describe.each(ROLES)('$role', (r) => {
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(pod.initContainers.length).toBeGreaterThan(0);
-    for (const init of pod.initContainers) expect([init.name, init.securityContext]).toEqual([init.name, container.securityContext]);
+    for (const init of nonEmpty(pod.initContainers)) expect([init.name, init.securityContext]).toEqual([init.name, container.securityContext]);
     expect(pod.priorityClassName).toBeUndefined();
     expect(pod.imagePullSecrets).toBeUndefined();
     expect(pod.terminationGracePeriodSeconds).toBe(r.gracePeriodSeconds);
