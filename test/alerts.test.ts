@@ -4,6 +4,7 @@ import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectors,
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
@@ -54,7 +55,7 @@ describe('TemporalAlerts', () => {
 
   test('every alert has a duration, a severity, the cluster label and templated summary and description', () => {
     const { rules } = make();
-    for (const r of rules) {
+    for (const r of nonEmpty(rules)) {
       expect(r.for).toMatch(/^\d+m$/);
       expect(['warning', 'critical']).toContain(r.labels.severity);
       expect(r.labels[TEMPORAL_CLUSTER_LABEL]).toBe('temporal/temporal');
@@ -66,7 +67,7 @@ describe('TemporalAlerts', () => {
 
   test('every expression parses, names only metrics the v1.32.2 server emits and only labels they carry', () => {
     const { rules } = make();
-    for (const r of rules) {
+    for (const r of nonEmpty(rules)) {
       parsePromQL(r.expr);
       expect(checkMetrics(r.expr, catalog).length).toBeGreaterThan(0);
       checkLabels(r.expr, catalog, [TEMPORAL_CLUSTER_LABEL]);
@@ -75,8 +76,8 @@ describe('TemporalAlerts', () => {
 
   test('every selector is scoped to the cluster', () => {
     const { rules } = make();
-    for (const r of rules) {
-      for (const s of selectors(r.expr)) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
+    for (const r of nonEmpty(rules)) {
+      for (const s of nonEmpty(selectors(r.expr))) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
     }
   });
 
@@ -148,7 +149,7 @@ describe('TemporalAlerts', () => {
     expect(rule.metadata.labels['app.kubernetes.io/instance']).toBe('temporal');
     expect(rules.map((r) => r.alert)).not.toContain(TemporalAlert.WORKFLOW_FAILURES);
     expect(alerts.alerts).toHaveLength(6);
-    for (const r of rules) expect(r.labels.team).toBe('platform');
+    for (const r of nonEmpty(rules)) expect(r.labels.team).toBe('platform');
     const s2s = rules.find((r) => r.alert === TemporalAlert.SCHEDULE_TO_START_LATENCY);
     expect(groupings(s2s.expr)[0].labels).toEqual(['exported_namespace', 'taskqueue', 'task_type', 'le']);
     expect(s2s.annotations.summary).toContain('$labels.exported_namespace');
@@ -156,8 +157,8 @@ describe('TemporalAlerts', () => {
 
   test('a custom series selector scopes every selector', () => {
     const { rules } = make({}, { seriesSelector: [LabelMatcher.equal('job', 'temporal'), LabelMatcher.regex('cluster', 'prod-.*')] });
-    for (const r of rules) {
-      for (const s of selectors(r.expr)) expect(s.matcherLabels.slice(0, 2)).toEqual(['job', 'cluster']);
+    for (const r of nonEmpty(rules)) {
+      for (const s of nonEmpty(selectors(r.expr))) expect(s.matcherLabels.slice(0, 2)).toEqual(['job', 'cluster']);
       expect(r.expr).toContain('job="temporal", cluster=~"prod-.*"');
     }
   });

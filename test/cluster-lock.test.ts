@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
+import { nonEmpty } from './support/non-empty';
 
 const password = SecretRef.of('db', 'password');
 
@@ -121,7 +122,7 @@ describe('ClusterLock', () => {
       }
       variants.push(['a store URI that is not one', { ...good, persistence: { default: 'pg' } }]);
       expect(variants.length).toBeGreaterThan(40);
-      for (const [what, entry] of variants) {
+      for (const [what, entry] of nonEmpty(variants)) {
         let error: Error | undefined;
         try {
           ClusterLock.inMemory({ clusters: { 'temporal/temporal': entry as never } });

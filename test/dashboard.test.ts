@@ -3,6 +3,7 @@ import {
   checkLabels, checkMetrics, expandGrafanaVariables, groupings, labelValuesQuery, MetricCatalog, parsePromQL, selectors,
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
@@ -53,7 +54,7 @@ describe('TemporalDashboard', () => {
   test('every query parses, names only metrics the v1.32.2 server emits and only labels they carry', () => {
     const { model, dashboard } = make();
     expect(exprsOf(model).length).toBeGreaterThan(10);
-    for (const raw of dashboard.expressions) {
+    for (const raw of nonEmpty(dashboard.expressions)) {
       const expr = expandGrafanaVariables(raw.startsWith('label_values(') ? labelValuesQuery(raw).selector : raw);
       parsePromQL(expr);
       expect(checkMetrics(expr, catalog).length).toBeGreaterThan(0);
@@ -63,8 +64,8 @@ describe('TemporalDashboard', () => {
 
   test('every selector is scoped to the cluster and uses Grafana\'s rate interval', () => {
     const { model } = make();
-    for (const expr of exprsOf(model)) {
-      for (const s of selectors(expandGrafanaVariables(expr))) expect(s.matcherLabels[0]).toBe(TEMPORAL_CLUSTER_LABEL);
+    for (const expr of nonEmpty(exprsOf(model))) {
+      for (const s of nonEmpty(selectors(expandGrafanaVariables(expr)))) expect(s.matcherLabels[0]).toBe(TEMPORAL_CLUSTER_LABEL);
       expect(expr).toContain('[$__rate_interval]');
     }
   });
@@ -82,7 +83,7 @@ describe('TemporalDashboard', () => {
     expect((model.panels as any[]).filter((p) => p.type === 'row').map((p) => p.title)).toEqual(['Requests', 'Persistence', 'Workflows', 'Task queues']);
     const byTitle = (title: string) => panelsOf(model).find((p) => p.title === title);
     const latency = byTitle('p99 latency (long polls excluded)').targets[0].expr as string;
-    for (const op of LONG_POLL_OPERATIONS) expect(latency).toContain(op);
+    for (const op of nonEmpty(LONG_POLL_OPERATIONS)) expect(latency).toContain(op);
     expect(groupings(expandGrafanaVariables(byTitle('Schedule-to-start p95').targets[0].expr))[0].labels).toEqual(['namespace', 'taskqueue', 'task_type', 'le']);
     // poll_success already counts sync matches; adding poll_success_sync would count them twice.
     const poll = byTitle('Poll success ratio').targets[0].expr as string;
@@ -91,8 +92,8 @@ describe('TemporalDashboard', () => {
 
   test('panels filter on the namespace variable, except the database ones', () => {
     const { model } = make();
-    for (const panel of panelsOf(model)) {
-      for (const t of panel.targets) {
+    for (const panel of nonEmpty(panelsOf(model))) {
+      for (const t of nonEmpty(panel.targets)) {
         const persistence = /persistence_/.test(t.expr);
         expect(t.expr.includes('namespace=~"$namespace"')).toBe(!persistence);
       }
@@ -104,7 +105,7 @@ describe('TemporalDashboard', () => {
     const panels = model.panels as any[];
     expect(panels.map((p) => p.id)).toEqual(panels.map((_p, i) => i + 1));
     const cells = new Set<string>();
-    for (const p of panels) {
+    for (const p of nonEmpty(panels)) {
       const { x, y, w, h } = p.gridPos;
       expect(x + w).toBeLessThanOrEqual(24);
       for (let i = x; i < x + w; i++) {
@@ -136,7 +137,7 @@ describe('TemporalDashboard', () => {
     expect(model.uid).toBe('orders_temporal');
     expect(configMap.metadata.labels.grafana_dashboard).toBe('temporal');
     expect(labelValuesQuery(model.templating.list[1].definition).label).toBe('exported_namespace');
-    for (const expr of dashboard.expressions.slice(1)) {
+    for (const expr of nonEmpty(dashboard.expressions.slice(1))) {
       if (!/persistence_/.test(expr)) expect(expr).toContain('exported_namespace=~"$namespace"');
       expect(expr).not.toMatch(/\bnamespace=~/);
     }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { GitOps } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 function annotated(gitOps: GitOps) {
   const chart = testChart();
@@ -19,21 +20,21 @@ describe('GitOps', () => {
   test('Argo CD: Jobs in an earlier sync wave than everything else', () => {
     const { jobs, others } = annotated(GitOps.argoCd());
     expect(jobs).toHaveLength(3);
-    for (const job of jobs) expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
-    for (const other of others) expect(other.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    for (const job of nonEmpty(jobs)) expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    for (const other of nonEmpty(others)) expect(other.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
   });
 
   test('Argo CD: Jobs as PreSync hooks, recreated on every sync', () => {
     const { jobs } = annotated(GitOps.argoCd({ jobsAsPreSyncHooks: true }));
-    for (const job of jobs) {
+    for (const job of nonEmpty(jobs)) {
       expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     }
   });
 
   test('Flux: Jobs may be recreated when their immutable spec changes', () => {
     const { jobs, others } = annotated(GitOps.flux());
-    for (const job of jobs) expect(job.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
-    for (const other of others) expect(other.metadata.annotations ?? {}).toEqual({});
+    for (const job of nonEmpty(jobs)) expect(job.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/force': 'enabled' });
+    for (const other of nonEmpty(others)) expect(other.metadata.annotations ?? {}).toEqual({});
   });
 
   describe('fails when', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { ClusterSize, DynamicConfigValue, TopologySpread } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const deployment = (chart: any, role: string) => find(chart, 'Deployment', `temporal-${role}`);
 
@@ -16,10 +17,34 @@ describe('production defaults', () => {
     const pod = deployment(chart, 'history').spec.template.spec;
     expect(pod).toMatchObject({ serviceAccountName: 'temporal-server', automountServiceAccountToken: false });
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const c of [...pod.initContainers, ...pod.containers]) {
+    expect(pod.initContainers.length).toBeGreaterThan(0);
+    for (const c of nonEmpty([...pod.initContainers, ...pod.containers])) {
       expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     }
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+  });
+
+  test('every pod the library emits, Jobs included, runs non-root with every container read-only and nothing to escalate', () => {
+    const chart = testChart();
+    cluster(chart, {
+      internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+      enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west:7233' }],
+    });
+    const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
+    expect(pods.map(([where]) => where).sort()).toEqual([
+      'Deployment/temporal-admin-tools', 'Deployment/temporal-frontend', 'Deployment/temporal-history', 'Deployment/temporal-internal-frontend',
+      'Deployment/temporal-matching', 'Deployment/temporal-ui', 'Deployment/temporal-worker',
+      'Job/temporal-namespaces-c12bd2c2', 'Job/temporal-remote-clusters-6bf1bfc0', 'Job/temporal-schema-default-1-32-2', 'Job/temporal-schema-visibility-1-32-2',
+    ]);
+    for (const [where, pod] of nonEmpty(pods)) {
+      expect([where, pod.securityContext]).toEqual([where, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } }]);
+      expect([where, pod.automountServiceAccountToken]).toEqual([where, false]);
+      const containers = [...(pod.initContainers ?? []), ...pod.containers];
+      expect(containers.length).toBeGreaterThan(0);
+      for (const c of nonEmpty(containers)) {
+        expect([where, c.name, c.securityContext]).toEqual([where, c.name, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }]);
+      }
+    }
   });
 
   test('sizing presets set replicas and resources together; role props still win', () => {
@@ -66,9 +91,9 @@ describe('production defaults', () => {
     }
     const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
     expect(pods.length).toBe(9);
-    for (const [where, pod] of pods) {
+    for (const [where, pod] of nonEmpty(pods)) {
       expect([where, pod.imagePullSecrets]).toEqual([where, [{ name: 'registry-mirror' }]]);
-      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) expect([where, c.name, c.image]).toEqual([where, c.name, expect.stringMatching(/^mirror\.example\.com:5000\/temporalio\/(server|admin-tools|ui):/)]);
+      for (const c of nonEmpty([...(pod.initContainers ?? []), ...pod.containers])) expect([where, c.name, c.image]).toEqual([where, c.name, expect.stringMatching(/^mirror\.example\.com:5000\/temporalio\/(server|admin-tools|ui):/)]);
     }
   });
 
@@ -80,7 +105,8 @@ describe('production defaults', () => {
     });
     const accounts = Object.fromEntries(objects(chart).filter((o) => o.kind === 'ServiceAccount').map((o) => [o.metadata.name, o]));
     expect(Object.keys(accounts).sort()).toEqual(['temporal-admin-tools', 'temporal-jobs', 'temporal-server', 'temporal-ui']);
-    for (const account of Object.values<any>(accounts)) expect(account.automountServiceAccountToken).toBe(false);
+    expect(Object.keys(accounts).length).toBeGreaterThan(0);
+    for (const account of nonEmpty(Object.values<any>(accounts))) expect(account.automountServiceAccountToken).toBe(false);
     expect(accounts['temporal-jobs'].metadata.annotations).toEqual({ role: 'jobs' });
     expect(accounts['temporal-ui'].metadata.annotations).toBeUndefined();
     const accountOf = Object.fromEntries(objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
@@ -206,7 +232,7 @@ describe('production defaults', () => {
     test('the drain settings are also given as raw dynamic config', () => {
       const keys = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHealthCheckDuration', 'history.shutdownDrainDuration', 'matching.shutdownDrainDuration'];
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys) {
+      for (const key of nonEmpty(keys)) {
         expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of(key, '5s')] } })).toThrow(new RegExp(`dynamicConfig value ${key.replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
       }
     });

@@ -4,6 +4,7 @@ import {
 } from '../lib/observability';
 import { selectors } from './support/promql';
 import { cluster, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 /** A cluster and its monitoring, wired the way TemporalCluster wires them. */
 function make(options: MonitoringOptions, rolesOverride?: (roles: any[]) => any[]) {
@@ -54,7 +55,7 @@ describe('TemporalMonitoring', () => {
     // It selects every role's headless Service, each of which has the metrics port.
     const services = all.filter((o) => o.kind === 'Service' && matches(o.metadata.labels, monitor.spec.selector));
     const headless = c.services.map((s) => s.headlessServiceName).sort();
-    for (const name of headless) {
+    for (const name of nonEmpty(headless)) {
       const svc = services.find((s) => s.metadata.name === name);
       expect(svc).toBeDefined();
       expect(svc.spec.ports.map((p: any) => p.name)).toContain(monitor.spec.endpoints[0].port);
@@ -81,13 +82,13 @@ describe('TemporalMonitoring', () => {
     // Every server pod, each of which has the metrics port, and none of the cluster's Job pods.
     const deployments = all.filter((o) => o.kind === 'Deployment');
     expect(deployments).toHaveLength(5);
-    for (const d of deployments) {
+    for (const d of nonEmpty(deployments)) {
       expect(matches(d.spec.template.metadata.labels, monitor.spec.selector)).toBe(true);
       expect(d.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain('metrics');
     }
     const jobs = all.filter((o) => o.kind === 'Job');
     expect(jobs.length).toBeGreaterThan(0);
-    for (const j of jobs) expect(matches(j.spec.template.metadata.labels, monitor.spec.selector)).toBe(false);
+    for (const j of nonEmpty(jobs)) expect(matches(j.spec.template.metadata.labels, monitor.spec.selector)).toBe(false);
   });
 
   test('a short interval brings a timeout no longer than itself', () => {
@@ -102,8 +103,8 @@ describe('TemporalMonitoring', () => {
     expect(monitoring.seriesSelector!.map(String)).toEqual(['temporal_cluster="temporal/temporal"']);
     const rule = one('PrometheusRule');
     expect(rule.metadata.labels.release).toBe('prometheus');
-    for (const r of rule.spec.groups[0].rules) {
-      for (const s of selectors(r.expr)) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
+    for (const r of nonEmpty(rule.spec.groups[0].rules)) {
+      for (const s of nonEmpty(selectors(r.expr))) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
     }
     expect(one('ConfigMap').metadata.name).toBe('temporal-dashboard');
     expect(monitoring.dashboard!.expressions[0]).toContain('temporal_cluster="temporal/temporal"');
@@ -119,7 +120,7 @@ describe('TemporalMonitoring', () => {
     expect(added.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'PrometheusRule']);
     expect(monitoring.alerts!.namespaceLabel).toBe('exported_namespace');
     expect(monitoring.dashboard!.namespaceLabel).toBe('exported_namespace');
-    for (const expr of monitoring.dashboard!.expressions) expect(expr).toContain('job="temporal"');
+    for (const expr of nonEmpty(monitoring.dashboard!.expressions)) expect(expr).toContain('job="temporal"');
   });
 
   test('the alerts\' rate window must cover four scrape intervals', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { ArchivalProvider, ClusterDns, ClusterTls, NetworkPeer, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
 import { connectionAllowed, External, ingressAllowed, Pod } from './support/network-policy';
 import { cluster, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const pod = (instance: string, component: string, namespace = 'temporal'): Pod => ({
   namespace,
@@ -96,6 +97,9 @@ describe('ClusterNetworkPolicies', () => {
       ['UI -> the database', t('ui'), address('10.20.0.5'), 5432, false],
       ['ingress-nginx -> UI', outside('ingress-nginx'), t('ui'), 8080, true],
       ['payments -> UI', outside('payments'), t('ui'), 8080, false],
+      // The UI's ingress is its HTTP port only, not every port of the pod.
+      ['ingress-nginx -> UI on another port', outside('ingress-nginx'), t('ui'), 8081, false],
+      ['ingress-nginx -> frontend gRPC', outside('ingress-nginx'), t('frontend'), 7233, false],
       ['admin tools -> internal frontend gRPC', t('admin-tools'), t('internal-frontend'), 7236, true],
       ['admin tools -> history gRPC', t('admin-tools'), t('history'), 7234, false],
       ['admin tools -> the database', t('admin-tools'), address('10.20.0.5'), 5432, false],
@@ -138,7 +142,7 @@ describe('ClusterNetworkPolicies', () => {
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);
-    for (const target of blue.services) {
+    for (const target of nonEmpty(blue.services)) {
       expect(ingressAllowed(policies, pod('green', target.role), pod('blue', target.role), target.ports.membership)).toBe(false);
       if (target.role !== 'frontend') expect(ingressAllowed(policies, pod('green', 'history'), pod('blue', target.role), target.ports.grpc)).toBe(false);
     }

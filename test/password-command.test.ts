@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { cluster, find, testChart } from './support/synth';
 import { Datastore, Persistence, PostgresOptions, SecretRef } from '../lib';
 import { resolvePasswordCommand, withPasswordCommand } from '../lib/persistence/password-command';
+import { nonEmpty } from './support/non-empty';
 
 const user = SecretRef.of('db', 'user');
 const tokenCommand = { command: '/helpers/token', args: ['--host', 'pg.example.com', '--user', 'temporal'], timeout: Duration.seconds(10) };
@@ -66,12 +67,12 @@ describe('passwordCommand', () => {
     const { c, chart } = iamCluster();
     const pod = find(chart, 'Deployment', c.history.name).spec.template.spec;
     const all = [...pod.initContainers, ...pod.containers];
-    for (const container of all) expect((container.env ?? []).map((e: any) => e.name)).not.toContain('TEMPORAL_DEFAULT_STORE_PASSWORD');
+    for (const container of nonEmpty(all)) expect((container.env ?? []).map((e: any) => e.name)).not.toContain('TEMPORAL_DEFAULT_STORE_PASSWORD');
     expect(pod.initContainers.map((x: any) => x.name)).toEqual(['copy-token-helper', 'wait-for-default-schema', 'wait-for-visibility-schema']);
-    for (const container of all.slice(1)) expect(container.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
+    for (const container of nonEmpty(all.slice(1))) expect(container.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
     const job = find(chart, 'Job', c.schemaJobs[0].name).spec.template.spec;
     expect(job.initContainers[0].name).toBe('copy-token-helper');
-    for (const step of [...job.initContainers.slice(1), ...job.containers]) expect(step.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
+    for (const step of nonEmpty([...job.initContainers.slice(1), ...job.containers])) expect(step.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
   });
 
   test('the schema steps and the waits run it before the SQL tool, with the command and arguments as arguments', () => {

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Datastore, Persistence, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const password = SecretRef.of('db', 'password');
 const pg = (database: string, host = 'pg') => Datastore.postgres({ host, database, user: 'u', password });
@@ -75,12 +76,12 @@ describe('Persistence databaseAccess', () => {
   test('every server pod starts the init containers, then the proxy as a native sidecar, then its schema waits; each mounts the volumes', () => {
     const { c, chart } = withAccess(access);
     expect(c.services.length).toBeGreaterThan(0);
-    for (const svc of c.services) {
+    for (const svc of nonEmpty(c.services)) {
       const pod = find(chart, 'Deployment', svc.name).spec.template.spec;
       expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
         ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['wait-for-default-schema', undefined], ['wait-for-visibility-schema', undefined]]);
       expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
-      for (const x of [...pod.initContainers.slice(2), ...pod.containers]) expect(x.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers' });
+      for (const x of nonEmpty([...pod.initContainers.slice(2), ...pod.containers])) expect(x.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers' });
     }
   });
 
@@ -95,7 +96,7 @@ describe('Persistence databaseAccess', () => {
   test('every schema Job starts them before its steps, so that its last step still ends the Job', () => {
     const { c, chart } = withAccess(access);
     expect(c.schemaJobs.length).toBe(2);
-    for (const j of c.schemaJobs) {
+    for (const j of nonEmpty(c.schemaJobs)) {
       const pod = find(chart, 'Job', j.name).spec.template.spec;
       expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
         ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
@@ -112,7 +113,7 @@ describe('Persistence databaseAccess', () => {
     const pods = objects(chart).filter((o) => ['Job', 'Deployment'].includes(o.kind) && !o.metadata.name.includes('-schema-')
       && !['frontend', 'history', 'matching', 'worker'].includes(o.metadata.labels['app.kubernetes.io/component']));
     expect(pods.map((o) => o.metadata.labels['app.kubernetes.io/component']).sort()).toEqual(['admin-tools', 'namespaces', 'remote-clusters']);
-    for (const o of pods) expect(JSON.stringify(o.spec.template.spec)).not.toMatch(/cloud-sql-proxy|copy-token-helper|helpers/);
+    for (const o of nonEmpty(pods)) expect(JSON.stringify(o.spec.template.spec)).not.toMatch(/cloud-sql-proxy|copy-token-helper|helpers/);
   });
 
   describe('fails when', () => {

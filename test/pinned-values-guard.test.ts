@@ -1,6 +1,7 @@
 import { run } from '@bufbuild/cel';
 import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 /** CEL sees Kubernetes objects as maps; plain JSON objects become Maps, recursively. */
 function toCel(value: unknown): unknown {
@@ -66,13 +67,13 @@ describe('PinnedValuesGuard', () => {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
       objectSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' } },
     });
-    for (const p of objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy')) {
+    for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message).toMatch(/history shard count, cluster name, failover increment/);
     }
     // The Deployments the library emits pass the policy it emits.
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
     expect(deployments.length).toBeGreaterThan(0);
-    for (const d of deployments) {
+    for (const d of nonEmpty(deployments)) {
       expect(run(policy.spec.validations[0].expression, { object: toCel(d) as Map<string, never>, oldObject: null })).toBe(true);
     }
   });
@@ -106,7 +107,7 @@ describe('PinnedValuesGuard', () => {
       expect(allowsDeployment(undefined)).toBe(true);
     });
     test('denies a Deployment that sets a pinned value any other way', () => {
-      for (const [name, key] of Object.entries(PINNED_ENV)) {
+      for (const [name, key] of nonEmpty(Object.entries(PINNED_ENV))) {
         expect([name, allowsDeployment([{ name, value: '16' }])]).toEqual([name, false]);
         expect([name, allowsDeployment([fromPinned(name, key, 'my-own-values')])]).toEqual([name, false]);
         expect([name, allowsDeployment([{ name, valueFrom: { secretKeyRef: { name: 'temporal-pinned', key } } }])]).toEqual([name, false]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ClusterSize, roleSizing, ServiceRole } from '../lib';
+import { nonEmpty } from './support/non-empty';
 
 /** The README's claims that the code can check. */
 describe('README', () => {
@@ -13,7 +14,7 @@ describe('README', () => {
     const sizes = [ClusterSize.SMALL, ClusterSize.MEDIUM, ClusterSize.LARGE];
     const roles = Object.values(ServiceRole);
     expect(rows.map((r) => r.split('|')[1].trim().replace(' ', '-'))).toEqual(roles);
-    for (const row of rows) {
+    for (const row of nonEmpty(rows)) {
       const cells = row.split('|').slice(1, -1).map((c) => c.trim());
       const role = cells[0].replace(' ', '-') as ServiceRole;
       sizes.forEach((size, i) => {

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const password = SecretRef.of('db', 'password');
 
@@ -38,6 +39,12 @@ describe('SchemaJob', () => {
       'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned',
     ]);
     expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    // The steps run one after the other: init containers run in order, each only once the one
+    // before it has succeeded, and the last step is the Job's only container.
+    const pod = all[0].spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['create-database', 'setup-schema']);
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['update-schema']);
+    expect(pod.restartPolicy).toBe('OnFailure');
     expect(steps(all[0])[0].env).toEqual([
       { name: 'SQL_PLUGIN', value: 'postgres12' },
       { name: 'SQL_HOST', value: 'pg' },
@@ -48,7 +55,7 @@ describe('SchemaJob', () => {
       { name: 'SQL_CONNECT_ATTRIBUTES', value: 'application_name=temporal&sslmode=require' },
     ]);
     expect(steps(all[1])[0].env).toContainEqual({ name: 'SQL_PORT', value: '6432' });
-    for (const step of steps(all[0])) expect(step.image).toBe('temporalio/admin-tools:1.32.2');
+    for (const step of nonEmpty(steps(all[0]))) expect(step.image).toBe('temporalio/admin-tools:1.32.2');
   });
 
   test('MySQL with TLS: the MySQL folders and the TLS files from the Secrets', () => {
@@ -119,6 +126,8 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
     }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
     expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
+    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['setup-schema']);
+    expect(all[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
   });
 
@@ -146,8 +155,8 @@ describe('SchemaJob', () => {
     }) });
     const jobs = objects(chart).filter((o) => o.kind === 'Job');
     expect(jobs.length).toBe(2);
-    for (const job of jobs) {
-      for (const c of [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers]) {
+    for (const job of nonEmpty(jobs)) {
+      for (const c of nonEmpty([...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers])) {
         expect(c.env).toEqual(expect.arrayContaining([
           { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'user' } } },
           { name: 'SQL_PASSWORD', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'password' } } },
@@ -156,7 +165,7 @@ describe('SchemaJob', () => {
     }
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
     expect(deployments.length).toBeGreaterThan(0);
-    for (const d of deployments) {
+    for (const d of nonEmpty(deployments)) {
       expect(JSON.stringify(d)).not.toContain('temporal-ddl');
       expect(d.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SQL_USER', value: 'temporal_app' });
     }
@@ -201,6 +210,32 @@ describe('SchemaJob', () => {
       expect(r.out).toContain('not yet at schema 1.19 (attempt 1 of 2)');
       expect(r.out).toContain('gave up: default store temporal did not reach schema 1.19');
     });
+    test('keeps waiting while the store is missing (the tool cannot connect), and passes once the schema Job has run', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-wait-'));
+      try {
+        // Fails like a database that does not exist yet on the first call, then reports the version.
+        const tool = path.join(dir, 'stub-tool');
+        fs.writeFileSync(tool, [
+          '#!/bin/sh',
+          `echo "$*" >> "${dir}/calls"`,
+          `if [ ! -e "${dir}/seen" ]; then touch "${dir}/seen"; echo 'pq: database "temporal" does not exist'; exit 1; fi`,
+          'exit 0',
+          '',
+        ].join('\n'), { mode: 0o755 });
+        const script = path.join(dir, 'wait.sh');
+        fs.writeFileSync(script, SCHEMA_WAIT_SCRIPT);
+        const result = spawnSync('sh', [script], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, TMPDIR: dir, SCHEMA_WAIT_TOOL: tool, SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal', SCHEMA_WAIT_ATTEMPTS: '3', SCHEMA_WAIT_INTERVAL_SECONDS: '0' },
+        });
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('not yet at schema 1.19 (attempt 1 of 3): pq: database "temporal" does not exist');
+        expect(result.stdout).toContain('schema of default store temporal is at 1.19');
+        expect(fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n')).toHaveLength(2);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
     test('a store name with shell syntax is printed, never run', () => {
       const marker = path.join(os.tmpdir(), `schema-wait-injected-${process.pid}`);
       const r = runWait({ exit: 0, output: 'ok' }, { SCHEMA_WAIT_STORE: `$(touch ${marker}); \`touch ${marker}\`` });
@@ -216,8 +251,8 @@ describe('SchemaJob', () => {
       }) });
       const all = objects(chart);
       expect(find(chart, 'ConfigMap', 'temporal-schema-wait').data['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
-      for (const d of all.filter((o) => o.kind === 'Deployment')) {
-        for (const c of d.spec.template.spec.initContainers ?? []) expect(c.command.join(' ')).not.toMatch(/\$\(id\)|`id`/);
+      for (const d of nonEmpty(all.filter((o) => o.kind === 'Deployment'))) {
+        for (const c of nonEmpty(d.spec.template.spec.initContainers ?? [])) expect(c.command.join(' ')).not.toMatch(/\$\(id\)|`id`/);
       }
     });
   });

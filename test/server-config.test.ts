@@ -3,6 +3,7 @@ import { Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { ServiceRole } from '../lib/services/service-role';
 import { cluster, find, objects, testChart } from './support/synth';
 import { configOf, parseRendered, renderTemplate, unknownKeys } from './support/server-config';
+import { nonEmpty } from './support/non-empty';
 
 function configFor(props: Parameters<typeof cluster>[1] = {}) {
   const chart = testChart();
@@ -58,7 +59,7 @@ describe('the rendered server config', () => {
     expect(config.persistence.defaultStore).toBe('default');
     expect(config.persistence.visibilityStore).toBe('visibility');
     expect(Object.keys(config.persistence.datastores)).toEqual(['default', 'visibility']);
-    for (const store of Object.values<any>(config.persistence.datastores)) {
+    for (const store of nonEmpty(Object.values<any>(config.persistence.datastores))) {
       expect(store.sql).toMatchObject({ pluginName: 'postgres12', connectProtocol: 'tcp' });
       expect(store.sql.databaseName).toBeTruthy();
       expect(store.sql.connectAddr).toBe('pg.db.svc:5432');
@@ -106,7 +107,7 @@ describe('the rendered server config', () => {
   test('gives each role the ports its Deployment exposes and its Services route to', () => {
     const { chart, cluster: c, config } = configFor({ internalFrontend: {}, frontend: { grpcPort: 8233, membershipPort: 7933, httpPort: 8243 } });
     const all = objects(chart);
-    for (const service of c.services) {
+    for (const service of nonEmpty(c.services)) {
       const rpc = config.services[service.role].rpc;
       const deployment = all.find((o) => o.kind === 'Deployment' && o.metadata.name === service.name);
       const container = deployment.spec.template.spec.containers[0];
@@ -121,6 +122,43 @@ describe('the rendered server config', () => {
     const frontendService = all.find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-frontend');
     expect(frontendService.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['grpc', 8233], ['http', 8243]]);
     expect(config.services[ServiceRole.FRONTEND].rpc).toEqual({ grpcPort: 8233, membershipPort: 7933, httpPort: 8243, bindOnIP: '0.0.0.0' });
+  });
+
+  test('each store reads its own credentials and address: SQL stores on their own hosts and ports, each password from its own Secret', () => {
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'two', {
+      defaultStore: Datastore.postgres({ host: 'pg-main', port: 5433, database: 'temporal', user: SecretRef.of('main-db', 'user'), password: SecretRef.of('main-db', 'password') }),
+      visibilityStore: Datastore.postgres({ host: 'pg-vis', port: 6432, database: 'visibility', user: 'vis', password: SecretRef.of('vis-db', 'password') }),
+    });
+    const c = cluster(chart, { persistence });
+    const config = configOf(c);
+    expect(config.persistence.datastores.default.sql).toMatchObject({ connectAddr: 'pg-main:5433', databaseName: 'temporal', user: 'user-from-secret', password: 'p@ss"word:with{braces}' });
+    expect(config.persistence.datastores.visibility.sql).toMatchObject({ connectAddr: 'pg-vis:6432', databaseName: 'visibility', user: 'vis', password: 'visibility-password' });
+    expect(c.serverConfig).toContain('password: {{ env "TEMPORAL_VISIBILITY_STORE_PASSWORD" | quote }}');
+    const env = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TEMPORAL_DEFAULT_STORE_USER', valueFrom: { secretKeyRef: { name: 'main-db', key: 'user' } } });
+    expect(env).toContainEqual({ name: 'TEMPORAL_DEFAULT_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'main-db', key: 'password' } } });
+    expect(env).toContainEqual({ name: 'TEMPORAL_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'vis-db', key: 'password' } } });
+    expect(env.map((e: any) => e.name)).not.toContain('TEMPORAL_VISIBILITY_STORE_USER');
+  });
+
+  test('Cassandra and Elasticsearch: the ports the user sets reach the config, the schema Jobs and the schema waits', () => {
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'cass', {
+      defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], port: 9142, keyspace: 'temporal', datacenter: 'dc1', user: 'cassandra', password: SecretRef.of('cass', 'password') }),
+      visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', username: 'elastic', password: SecretRef.of('es', 'password') }),
+    });
+    const c = cluster(chart, { persistence });
+    const config = configOf(c);
+    expect(config.persistence.datastores.default.cassandra).toMatchObject({ hosts: 'c1,c2', port: 9142, keyspace: 'temporal', datacenter: 'dc1', user: 'cassandra', password: 'p@ss"word:with{braces}' });
+    expect(config.persistence.datastores.visibility.elasticsearch).toMatchObject({ url: { scheme: 'https', host: 'es.search:9243' }, username: 'elastic', password: 'visibility-password' });
+    const job = find(chart, 'Job', 'temporal-schema-default-1-32-2').spec.template.spec;
+    expect(job.containers[0].env).toContainEqual({ name: 'CASSANDRA_PORT', value: '9142' });
+    const wait = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.find((x: any) => x.name === 'wait-for-default-schema');
+    expect(wait.env).toContainEqual({ name: 'CASSANDRA_PORT', value: '9142' });
+    const env = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TEMPORAL_DEFAULT_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cass', key: 'password' } } });
+    expect(env).toContainEqual({ name: 'TEMPORAL_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'es', key: 'password' } } });
   });
 
   test('template rendering refuses template text it does not understand', () => {

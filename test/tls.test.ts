@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { ClusterTls, IssuerKind } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
+import { nonEmpty } from './support/non-empty';
 
 const issuer = { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER };
 
@@ -90,7 +91,7 @@ describe('ClusterTls', () => {
   test('behind TLS liveness checks the membership port, so it never equals the TCP readiness probe (kube-score pod-probes-identical)', () => {
     const { chart } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
     const roles: Array<[string, number, number]> = [['frontend', 7233, 6933], ['history', 7234, 6934], ['matching', 7235, 6935], ['worker', 7239, 6939]];
-    for (const [role, grpc, membership] of roles) {
+    for (const [role, grpc, membership] of nonEmpty(roles)) {
       const c = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec.containers[0];
       expect([role, c.readinessProbe.tcpSocket, c.livenessProbe.tcpSocket]).toEqual([role, { port: grpc }, { port: membership }]);
       expect(c.livenessProbe).not.toEqual(c.readinessProbe);

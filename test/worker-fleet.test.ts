@@ -14,6 +14,7 @@ import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
 import { K8sSchema } from './support/k8s-schema';
 import { cluster, objects, testChart } from './support/synth';
+import { nonEmpty } from './support/non-empty';
 
 const IMAGE = 'registry.example/orders-worker:1.4.2';
 const FLEET_SECRET = 'orders-client-tls';
@@ -147,7 +148,7 @@ describe('WorkerFleet', () => {
         { name: 'tls-server-ca', secret: { secretName: TLS_SECRETS.frontend, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
       ]);
       // Every server Secret the pod mounts, it mounts for ca.crt alone.
-      for (const v of secretVolumes.filter((x: any) => Object.values(TLS_SECRETS).includes(x.secret.secretName))) {
+      for (const v of nonEmpty(secretVolumes.filter((x: any) => Object.values(TLS_SECRETS).includes(x.secret.secretName)))) {
         expect(v.secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
       }
       expect(fleet.clientCertificateSecret).toBe(FLEET_SECRET);
@@ -266,7 +267,7 @@ describe('WorkerFleet', () => {
       const { chart } = tlsSetup({ apiKey: SecretRef.of('k', 'jwt'), autoscaling: FleetAutoscaling.backlog({ fallbackReplicas: 2, keepWhileWorkflowsRun: true }) });
       const keda = objects(chart).filter((o) => o.apiVersion === 'keda.sh/v1alpha1');
       expect(keda.map((o) => o.kind).sort()).toEqual(['ScaledObject', 'TriggerAuthentication']);
-      for (const o of keda) expect(schema.validate(o)).toEqual([]);
+      for (const o of nonEmpty(keda)) expect(schema.validate(o)).toEqual([]);
       // The check can fail: a misspelt field and a number where KEDA wants a string are refused.
       const so = keda.find((o) => o.kind === 'ScaledObject');
       expect(schema.validate({ ...so, spec: { ...so.spec, minReplicas: 1 } }).join('\n')).toMatch(/spec.minReplicas: unknown field/);
@@ -296,7 +297,7 @@ describe('WorkerFleet', () => {
           .map((port): [string, number] => [s.role, port])),
       ];
       expect(closed.length).toBeGreaterThan(10);
-      for (const [role, port] of closed) expect([role, port, connectionAllowed(all, fleetPod(), serverPod(role), port)]).toEqual([role, port, false]);
+      for (const [role, port] of nonEmpty(closed)) expect([role, port, connectionAllowed(all, fleetPod(), serverPod(role), port)]).toEqual([role, port, false]);
       // Its egress stops it even where the cluster's own policy is open (the frontend's HTTP port).
       expect(ingressAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.http!)).toBe(true);
       expect(egressAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.http!)).toBe(false);
@@ -319,7 +320,7 @@ describe('WorkerFleet', () => {
         fleetPod('temporal', 'billing'),
         { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-metrics-apiserver' } },
       ];
-      for (const s of strangers) expect([s, ingressAllowed(all, s, serverPod('frontend'), grpc)]).toEqual([s, false]);
+      for (const s of nonEmpty(strangers)) expect([s, ingressAllowed(all, s, serverPod('frontend'), grpc)]).toEqual([s, false]);
       expect(ingressAllowed(all, { namespace: 'payments', labels: {} }, serverPod('frontend'), grpc)).toBe(true);
       // Nobody reaches the workers but monitoring, on the metrics port.
       expect(ingressAllowed(all, serverPod('frontend'), fleetPod(), 9464)).toBe(false);
@@ -402,7 +403,7 @@ describe('WorkerFleet', () => {
       const { chart } = monitored();
       const rules = fleetObject(chart, 'PrometheusRule').spec.groups[0].rules;
       expect(rules.map((r: any) => r.alert)).toEqual(Object.values(WorkerFleetAlert));
-      for (const r of rules) {
+      for (const r of nonEmpty(rules)) {
         const series = checkMetrics(r.expr, catalog);
         expect(series.length).toBeGreaterThan(0);
         checkLabels(r.expr, catalog, ['temporal_cluster', WORKER_FLEET_LABEL]);
@@ -621,7 +622,7 @@ describe('WorkerFleet', () => {
     });
 
     test('the shutdown grace time is not a whole number of seconds from 1 s to 1 h', () => {
-      for (const d of [Duration.seconds(0), Duration.millis(1500), Duration.hours(2)]) {
+      for (const d of nonEmpty([Duration.seconds(0), Duration.millis(1500), Duration.hours(2)])) {
         expect(() => setup({ shutdownGraceTime: d })).toThrow(/shutdownGraceTime is .*; expected a whole number of seconds from 1 to 3600/);
       }
     });
