@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TemporalVersion } from '../versions';
-import { requireDns1123Label } from '../validation';
+import { requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** The names and labels every object of a cluster derives from its `name` and namespace. */
 export interface ClusterIdentity {
@@ -30,7 +30,7 @@ export function clusterIdentity(scope: Construct, id: string, props: { name?: st
   const name = requireDns1123Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 40);
   const owner = `TemporalCluster '${name}'`;
   const namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(scope).namespace ?? 'default');
-  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  const clusterDomain = requireDns1123Subdomain(owner, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
   const clusterSelector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': name };
   const frontendService = `${name}-frontend`;
   const frontendFqdn = `${frontendService}.${namespace}.svc.${clusterDomain}`;

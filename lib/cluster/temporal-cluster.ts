@@ -52,7 +52,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
 import { WorkerService } from '../services/worker-service';
-import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { INT32_MAX, propError, requireDns1123Label, requireDns1123Subdomain, requireDurationSeconds, requireInt32, requireInteger, requirePort } from '../validation';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -166,7 +166,6 @@ export class TemporalCluster extends Construct {
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
-    checkHistoryReplicas(owner, props.history?.replicas, this.numHistoryShards);
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
@@ -193,6 +192,7 @@ export class TemporalCluster extends Construct {
     this.history = service(HistoryService, ServiceRole.HISTORY, 'History');
     this.matching = service(MatchingService, ServiceRole.MATCHING, 'Matching');
     this.worker = service(WorkerService, ServiceRole.WORKER, 'Worker');
+    checkHistoryReplicas(owner, props.history?.replicas, this.history.replicas, this.numHistoryShards, this.size);
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
@@ -328,7 +328,9 @@ export class TemporalCluster extends Construct {
 
   /** One Job per store, each mounting that store's TLS files only. */
   private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
-    const backoffLimit = requireInteger(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+    const backoffLimit = requireInt32(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+    const ttl = props.schema?.ttlAfterFinished;
+    const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
     emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
     const access = this.persistence.databaseAccess.containers;
     return plans.map((plan) => {
@@ -345,7 +347,7 @@ export class TemporalCluster extends Construct {
         volumes: volumes.volumes,
         volumeMounts: volumes.mounts,
         podInitContainers: access,
-        ttlSecondsAfterFinished: props.schema?.ttlAfterFinished?.toSeconds(),
+        ttlSecondsAfterFinished,
         backoffLimit,
         serviceAccountName: this.jobServiceAccountName,
         imagePullSecrets: this.imagePullSecrets,
@@ -396,7 +398,7 @@ export class TemporalCluster extends Construct {
       metricsPort: this.metricsPort,
       size: this.size,
       serviceAccountName: this.serviceAccountName,
-      priorityClassName: props.priorityClassName,
+      priorityClassName: props.priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName),
       imagePullSecrets: this.imagePullSecrets,
       topologySpread: props.topologySpread ?? TopologySpread.soft(),
       terminationGracePeriodSeconds: {
@@ -536,9 +538,13 @@ function reservedMembershipPorts(owner: string, props: TemporalClusterProps): nu
   return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 }
 
-function checkHistoryReplicas(owner: string, replicas: number | undefined, numHistoryShards: number): void {
-  if (replicas !== undefined && replicas > numHistoryShards) {
+/** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */
+function checkHistoryReplicas(owner: string, explicit: number | undefined, replicas: number, numHistoryShards: number, size: ClusterSize): void {
+  if (replicas <= numHistoryShards) return;
+  if (explicit !== undefined) {
     throw propError(owner, 'history.replicas', replicas, `at most numHistoryShards (${numHistoryShards})`,
       'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
   }
+  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
+    'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }

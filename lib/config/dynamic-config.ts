@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
 import { goDuration } from './go-duration';
 import { KubeConfigMap } from '../../imports/k8s';
-import { editDistance, propError, requireInteger, requireNonEmpty } from '../validation';
+import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -190,7 +190,7 @@ export class DynamicConfig extends Construct {
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
     this.pollInterval = props.pollInterval ?? Duration.seconds(10);
-    if (this.pollInterval.toMilliseconds() < 5000) {
+    if (requireDurationMillis(`DynamicConfig '${props.name}'`, 'pollInterval', this.pollInterval, 0) < 5000) {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');
     }
     this.configMapName = props.name;
@@ -204,6 +204,12 @@ export class DynamicConfig extends Construct {
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
   public add(...values: Array<DynamicConfigValue | DynamicConfigValue[]>): void {
     for (const value of values.flat()) {
+      // The server compares keys lower-cased (common/dynamicconfig/file_based_client.go), so two casings are one key.
+      const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
+      if (twin) {
+        throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `one spelling per key; ${twin.key} is already set`,
+          'The server compares keys ignoring case, so both would set the same key. Use one spelling.');
+      }
       const clash = this.values.find((v) => v.key === value.key && sameConstraints(v.constraints, value.constraints));
       if (clash) {
         throw propError(`DynamicConfig '${this.configMapName}'`, `value of ${value.key}`, value.value,

@@ -3,7 +3,7 @@ import {
   IntOrString, KubeNetworkPolicy, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
   NetworkPolicySpec,
 } from '../../imports/k8s';
-import { propError, requirePort } from '../validation';
+import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort } from '../validation';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
@@ -14,11 +14,14 @@ export class NetworkPeer {
 
   /** Every pod in the namespace `name`. */
   public static namespace(name: string): NetworkPeer {
+    requireDns1123Label('NetworkPeer.namespace', 'name', name);
     return new NetworkPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
   }
 
   /** Pods with `labels`, in `namespace` or, without one, in the cluster's own namespace. */
   public static pods(labels: Record<string, string>, namespace?: string): NetworkPeer {
+    checkLabels('NetworkPeer.pods', 'labels', labels);
+    if (namespace !== undefined) requireDns1123Label('NetworkPeer.pods', 'namespace', namespace);
     return new NetworkPeer({
       podSelector: { matchLabels: labels },
       ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
@@ -27,6 +30,7 @@ export class NetworkPeer {
 
   /** Addresses in a CIDR block, for clients outside the Kubernetes cluster. */
   public static ipBlock(cidr: string): NetworkPeer {
+    requireCidr('NetworkPeer.ipBlock', 'cidr', cidr);
     return new NetworkPeer({ ipBlock: { cidr } });
   }
 

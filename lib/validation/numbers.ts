@@ -20,5 +20,9 @@ export function requireInteger(owner: string, prop: string, value: number, min: 
 
 /** An integer for a Kubernetes int32 field. */
 export function requireInt32(owner: string, prop: string, value: number, min: number, max = INT32_MAX): number {
-  return requireInteger(owner, prop, value, min, Math.min(max, INT32_MAX));
+  const top = Math.min(max, INT32_MAX);
+  if (!Number.isInteger(value) || value < min || value > top) {
+    throw propError(owner, prop, value, `an integer at least ${min} and at most ${top}${top === INT32_MAX ? ' (a Kubernetes int32)' : ''}`);
+  }
+  return value;
 }
