@@ -5,6 +5,7 @@ import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './clust
 import { registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
+import { checkClusterName, DerivedName, derivedNames, NamedFeatures, schemaJobName, schemaWaitConfigMapName } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnv, pinnedEnvKeys } from './pinned-values';
 import { frontendShutdown } from './shutdown';
 import { LogLevel, TemporalClusterProps } from './temporal-cluster-props';
@@ -136,6 +137,11 @@ export class TemporalCluster extends Construct {
   public readonly authorizationEnabled: boolean;
   /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
   public readonly pinnedValuesGuard?: PinnedValuesGuard;
+  /**
+   * Every object name the cluster derives from `name`, with the longest Kubernetes allows for it
+   * (hashed Job names carry `########` in place of the hash).
+   */
+  public readonly derivedNames: DerivedName[];
   /** Whether the internal frontend serves its HTTP API (`internalFrontend.httpPort`). */
   public readonly internalFrontendHttp: boolean;
 
@@ -166,6 +172,9 @@ export class TemporalCluster extends Construct {
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
+    const named = this.namedFeatures(props);
+    checkClusterName(owner, this.name, named);
+    this.derivedNames = derivedNames(this.name, named);
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
@@ -294,6 +303,30 @@ export class TemporalCluster extends Construct {
     annotateForGitOps(this, gitOps, new Set<ApiObject>(jobs.map((j) => j.resource)));
   }
 
+  /** What decides which objects this cluster emits, and so how long its derived names get. */
+  private namedFeatures(props: TemporalClusterProps): NamedFeatures {
+    const roles = ROLE_ORDER.filter((role) => role !== ServiceRole.INTERNAL_FRONTEND || props.internalFrontend !== undefined);
+    const tools = this.authorizationEnabled ? ServiceRole.INTERNAL_FRONTEND : ServiceRole.FRONTEND;
+    const storeRoles = this.persistence.stores.map(({ role }) => role);
+    const clients = ['ui', 'admin-tools', 'namespaces'];
+    return {
+      roles,
+      storeRoles,
+      version: this.version.version,
+      certificateSuffixes: this.tls?.certificates.map((c) => c.name.slice(this.name.length + 1)) ?? [],
+      ui: props.ui !== undefined,
+      adminTools: adminToolsOptions(props.adminTools) !== undefined,
+      namespaces: (props.namespaces ?? []).length > 0,
+      remoteClusters: (props.remoteClusters ?? []).length > 0,
+      networkPolicySuffixes: (props.networkPolicy?.enabled ?? true)
+        ? ['deny-all', 'internode', 'frontend-clients', `clients-to-${tools}`, 'metrics', 'ui', 'servers-egress', ...clients.map((c) => `${c}-egress`),
+          ...storeRoles.map((r) => `schema-${r}-egress`)]
+        : [],
+      monitoring: props.monitoring !== undefined,
+      pinnedGuardNamespace: props.protectPinnedValues ? this.namespace : undefined,
+    };
+  }
+
   /** Joins the checks that span the app's clusters (ports, databases) and the lock. */
   private register(reservedMembershipPorts: number[]): void {
     registerCluster(this, {
@@ -334,7 +367,7 @@ export class TemporalCluster extends Construct {
     emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
     const access = this.persistence.databaseAccess.containers;
     return plans.map((plan) => {
-      const name = requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`);
+      const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(this.name, plan.role, this.version.version));
       // Each Job mounts its own store's TLS files only, and the user's database access volumes.
       const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence));
       checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
@@ -360,7 +393,7 @@ export class TemporalCluster extends Construct {
     const owner = `TemporalCluster '${this.name}'`;
     const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence), databaseAccessVolumes(this.persistence));
     const waits = plans.filter((p) => p.wait);
-    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: `${this.name}-schema-wait`, namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
+    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: schemaWaitConfigMapName(this.name), namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
     const timing = waitSchedule(props.schema);
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],

@@ -1,5 +1,6 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { DEFAULT_UI_VERSION } from '../pod/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
@@ -121,7 +122,7 @@ export class TemporalUi extends Construct {
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
     const owner = `ui of TemporalCluster '${props.clusterName}'`;
-    this.name = `${props.clusterName}-ui`;
+    this.name = uiName(props.clusterName);
     this.replicas = requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
     this.image = props.image ?? DEFAULT_UI_IMAGE;
     this.url = `http://${this.name}.${props.namespace}.svc:${TemporalUi.PORT}`;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { networkPolicyName } from '../cluster/object-names';
 import {
   IntOrString, KubeNetworkPolicy, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
   NetworkPolicySpec,
@@ -163,7 +164,7 @@ export class ClusterNetworkPolicies extends Construct {
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
-      new KubeNetworkPolicy(this, childId, { metadata: { name: `${props.clusterName}-${suffix}`, namespace: props.namespace, labels: props.labels }, spec });
+      new KubeNetworkPolicy(this, childId, { metadata: { name: networkPolicyName(props.clusterName, suffix), namespace: props.namespace, labels: props.labels }, spec });
     const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
       if (rules.length > 0) policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Ingress'], ingress: rules });
     };

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
+import { certificateName } from '../cluster/object-names';
 import { propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
@@ -253,7 +254,7 @@ export class ClusterTls {
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
-        ({ id, name: `${cluster.name}-${suffix}`, secretName: `${cluster.name}-${suffix}-tls`, usages, dnsNames, commonName: `${cluster.name}-${suffix}` });
+        ({ id, name: certificateName(cluster.name, suffix), secretName: `${certificateName(cluster.name, suffix)}-tls`, usages, dnsNames, commonName: certificateName(cluster.name, suffix) });
       const { DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH, CLIENT_AUTH } = CertificateSpecUsages;
       const server = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH];
       const client = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH];

@@ -9,6 +9,7 @@ import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
+import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
   checkAffinity, checkAnnotations, checkLabels, checkTolerations, propError, requireDns1123Label, requireEnvVarName, requireInt32,
 } from '../validation';
@@ -72,8 +73,8 @@ export abstract class TemporalService extends Construct {
     const owner = `${role} of TemporalCluster '${props.context.clusterName}'`;
     this.role = role;
     this.context = props.context;
-    this.name = requireDns1123Label(owner, 'Deployment name', `${props.context.clusterName}-${role}`);
-    this.headlessServiceName = requireDns1123Label(owner, 'headless Service name', `${this.name}-headless`);
+    this.name = requireDns1123Label(owner, 'Deployment name', roleName(props.context.clusterName, role));
+    this.headlessServiceName = requireDns1123Label(owner, 'headless Service name', headlessServiceName(props.context.clusterName, role));
     const defaults = ROLE_FACTS[role].ports;
     const sizing = roleSizing(props.context.size, role);
     this.replicas = requireInt32(owner, 'replicas', props.replicas ?? sizing.replicas, 0);
