@@ -79,7 +79,7 @@ function roleEntries(): CatalogueEntry[] {
       e('tolerations.tolerationSeconds', int(0, 3600), badNumber, (v) => ({ tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: v }] }), ['tolerations']),
       e('affinity.topologyKey', labelKey, anyString, (v) => ({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: v }] } } }), ['affinity']),
       e('resources.cpu.request', cpuOk, cpuBad, (v) => ({ resources: { cpu: { request: v, limit: Cpu.units(16) } } }), ['cpu']),
-      e('resources.memory.limit', memOk, memBad, (v) => ({ resources: { memory: { request: Size.mebibytes(1), limit: v } } }), ['memory']),
+      e('resources.memory.limit', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
       e('resources.memory.request', memOk, memBad, (v) => ({ resources: { memory: { request: v, limit: Size.gibibytes(64) } } }), ['memory']),
       e('image', imageOk, imageBad, (v) => ({ image: v })),
       e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
@@ -111,7 +111,8 @@ export function catalogue(): CatalogueEntry[] {
     c('reservedMembershipPorts', int(1, 5000), portBad, (_ch, v) => ({ reservedMembershipPorts: [v] })),
     c('ports', int(0, 1000), badNumber, (_ch, v) => ({ ports: ServicePorts.offset(v) }), ['offset']),
     c('shutdown.drainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000)), (_ch, v) => ({ shutdown: { drainDuration: v } }), ['drainDuration']),
-    c('size', fc.constantFrom('small', 'medium', 'large'), fc.constantFrom('huge', ''), (_ch, v) => ({ size: v, numHistoryShards: 2 }), ['size']),
+    c('size', fc.constantFrom('small', 'medium', 'large'), fc.constantFrom('huge', ''), (_ch, v) => ({ size: v }), ['size']),
+    c('size vs numHistoryShards', int(6, 100), int(1, 2), (_ch, v) => ({ size: 'large' as any, numHistoryShards: v }), ['size']),
     c('history.replicas vs shards', int(1, 4), int(5, 50), (_ch, v) => ({ history: { replicas: v }, numHistoryShards: 4 }), ['replicas']),
     // Datastores
     c('postgres host', hostName, fc.oneof(anyString, fc.constantFrom('pg.db.svc:5432', 'postgres://pg', 'pg db')), (ch, v) => ({ persistence: pg(ch, 'p', { host: v }) }), ['host']),
@@ -171,7 +172,7 @@ export function catalogue(): CatalogueEntry[] {
       (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: v }] }), ['rpcAddress']),
     c('remoteClusters.name', dnsLabel.filter((n) => n !== 'temporal'), anyString, (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: v, initialFailoverVersion: 2, rpcAddress: 'w:7233' }] }), ['name']),
     c('dynamicConfig.unchecked key', fc.stringMatching(/^[a-z][a-zA-Z]{0,8}\.[a-zA-Z]{1,10}$/), anyString, (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked(v, 1)] } }), ['key']),
-    c('dynamicConfig key casing', fc.constant('frontend.rps'), fc.constantFrom('Frontend.RPS', 'FRONTEND.rps'), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked('frontend.rps', 1), DynamicConfigValue.unchecked(v, 2)] } }), ['key']),
+    c('dynamicConfig key casing', fc.constantFrom('frontend.namespaceRPS', 'history.rps'), fc.constantFrom('Frontend.RPS', 'FRONTEND.rps'), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked('frontend.rps', 1), DynamicConfigValue.unchecked(v, 2)] } }), ['key']),
     c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
     ...roleEntries(),
   ];
