@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import registry from '../fixtures/temporal-dynamic-config-keys-v1.32.2.json';
 
 /**
  * Checks on what the library writes for the server, independent of lib/: the server config is a Go
@@ -62,10 +63,25 @@ export function dynamicConfigViolations(file: string): string[] {
   }
   const seen = new Map<string, string>();
   const out: string[] = [];
-  for (const key of Object.keys(doc)) {
+  for (const [key, entries] of Object.entries<any>(doc)) {
+    const type = TYPES.get(key.toLowerCase());
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (type && TYPE_OK[type] && !TYPE_OK[type](entry?.value)) out.push(`dynamic config ${key} has ${JSON.stringify(entry?.value)}, not a ${type}`);
+    }
     const twin = seen.get(key.toLowerCase());
     if (twin !== undefined) out.push(`dynamic config key ${key} is ${twin} in another casing`);
     seen.set(key.toLowerCase(), key);
   }
   return out;
 }
+
+/** Each registered key's type (from the server's registry dump), and how the server's converters accept a value of it. */
+const TYPES = new Map<string, string>((registry as { settings: Array<{ key: string; type: string }> }).settings.map((s) => [s.key.toLowerCase(), s.type]));
+const TYPE_OK: Record<string, (v: unknown) => boolean> = {
+  int: (v) => Number.isInteger(v),
+  float: (v) => typeof v === 'number',
+  bool: (v) => typeof v === 'boolean',
+  duration: (v) => Number.isInteger(v) || (typeof v === 'string' && /^(-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+|\d+)$/.test(v)),
+  string: (v) => typeof v === 'string',
+  map: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+};

@@ -173,6 +173,9 @@ export function catalogue(): CatalogueEntry[] {
     c('remoteClusters.name', dnsLabel.filter((n) => n !== 'temporal'), anyString, (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: v, initialFailoverVersion: 2, rpcAddress: 'w:7233' }] }), ['name']),
     c('dynamicConfig.unchecked key', fc.stringMatching(/^[a-z][a-zA-Z]{0,8}\.[a-zA-Z]{1,10}$/), anyString, (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked(v, 1)] } }), ['key']),
     c('dynamicConfig key casing', fc.constantFrom('frontend.namespaceRPS', 'history.rps'), fc.constantFrom('Frontend.RPS', 'FRONTEND.rps'), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked('frontend.rps', 1), DynamicConfigValue.unchecked(v, 2)] } }), ['key']),
+    c('DynamicConfigValue.of frontend.rps', int(1, 100000), fc.oneof(anyString, badNumber, fc.constant(true)), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.of('frontend.rps', v)] } }), ['frontend.rps']),
+    c('DynamicConfigValue.of duration', fc.oneof(fc.constantFrom('30s', '1h30m', '2d', '500ms'), int(0, 3600)), fc.oneof(anyString.filter((x) => !/^\d+$/.test(x)), fc.constant('70 seconds'), fc.constant(-5)),
+      (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.of('activity.longPollTimeout', v)] } }), ['activity.longPollTimeout']),
     c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
     ...roleEntries(),
   ];
