@@ -2,7 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ArchivalProvider, ClusterTls, Datastore, DynamicConfigValue, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps,
+  ArchivalProvider, ClusterTls, WorkerFleet, Datastore, DynamicConfigValue, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps,
 } from '../../lib';
 import { PASSWORD } from './synth';
 
@@ -178,5 +178,29 @@ export function catalogue(): CatalogueEntry[] {
       (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.of('activity.longPollTimeout', v)] } }), ['activity.longPollTimeout']),
     c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
     ...roleEntries(),
+    ...fleetEntries(),
+  ];
+}
+
+/** WorkerFleet props: the fleet is added to the chart beside the cluster, dialling a frontend outside the app. */
+function fleetEntries(): CatalogueEntry[] {
+  const f = (prop: string, valid: fc.Arbitrary<any>, invalid: fc.Arbitrary<any>, props: (v: any) => Record<string, unknown>, mention = [prop.split('.').pop()!]): CatalogueEntry => ({
+    prop: `WorkerFleet.${prop}`, valid, invalid, mention,
+    apply: (chart: Chart, v: any) => {
+      new WorkerFleet(chart, 'fleet', { image: 'registry.example.com/orders-worker:1.4.0', taskQueues: ['orders'], frontend: { address: 'temporal.example.com:7233' }, ...props(v) } as any);
+      return {};
+    },
+  });
+  return [
+    f('image', fc.constantFrom('orders-worker:1', 'registry.example.com/team/orders:2.0.1', `orders@sha256:${'b'.repeat(64)}`), imageBad.filter((i) => !i.startsWith('temporalio/')), (v) => ({ image: v })),
+    f('replicas', int(0, 20), badNumber, (v) => ({ replicas: v })),
+    f('podLabels', labelValue, anyString, (v) => ({ podLabels: { team: v } })),
+    f('podAnnotations', labelKey, anyString, (v) => ({ podAnnotations: { [v]: 'x' } })),
+    f('env', envName, anyString, (v) => ({ env: { [v]: EnvValue.fromValue('x') } })),
+    f('priorityClassName', dnsName, anyString, (v) => ({ priorityClassName: v })),
+    f('resources.cpu', cpuOk, cpuBad, (v) => ({ resources: { cpu: { request: v, limit: Cpu.units(16) } } }), ['cpu']),
+    f('resources.memory', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
+    f('frontend.address', fc.tuple(dnsName, int(1, 65535)).map(([h, p]) => `${h}:${p}`), fc.oneof(anyString, fc.constantFrom('temporal.example.com', 'a:0')), (v) => ({ frontend: { address: v } }), ['address']),
+    f('metricsPort', int(1024, 65535).filter((p) => p !== 7233), portBad, (v) => ({ metricsPort: v })),
   ];
 }
