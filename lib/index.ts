@@ -14,6 +14,7 @@ export * from './cluster/temporal-cluster-props';
 export * from './cluster/cluster-lock';
 export * from './cluster/lock-record';
 export * from './cluster/pinned-values';
+export type { DerivedName } from './cluster/object-names';
 export * from './services/service-role';
 export * from './services/service-options';
 export * from './services/service-context';

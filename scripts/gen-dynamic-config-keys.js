@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes lib/config/dynamic-config-keys.ts from the registry dump in
+// Writes lib/config/dynamic-config-keys.ts (keys by precedence, and each key's value type) from the registry dump in
 // test/fixtures/temporal-dynamic-config-keys-v1.32.2.json (made by tools/config-keys -dynamic), so
 // that the library can refuse a misspelt key or a constraint the key ignores: the server only
 // logs a warning for both.
@@ -22,5 +22,10 @@ for (const precedence of Object.keys(byPrecedence).sort()) {
   for (const key of byPrecedence[precedence].sort()) lines.push(`    '${key}',`);
   lines.push('  ],');
 }
+lines.push('};', '');
+// The value type of each key, as the server's converters read it: int, float, bool, duration,
+// string, map, or typed (a struct or list the server decodes itself).
+lines.push('/** The value type of each key in the v1.32.2 registry, by key. */', 'export const DYNAMIC_CONFIG_TYPES: Record<string, string> = {');
+for (const s of [...dump.settings].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) lines.push(`  '${s.key}': '${s.type}',`);
 lines.push('};', '');
 fs.writeFileSync(path.join(root, 'lib/config/dynamic-config-keys.ts'), lines.join('\n'));

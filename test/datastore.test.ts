@@ -47,7 +47,7 @@ describe('Datastore', () => {
 
   describe('fails when', () => {
     test('the host or database is empty', () => {
-      expect(() => Datastore.postgres({ host: '', database: 'd', user: 'u' })).toThrow(/Datastore.postgres: host is ""; expected a non-empty string/);
+      expect(() => Datastore.postgres({ host: '', database: 'd', user: 'u' })).toThrow(/Datastore.postgres: host is ""; expected a host name or IP address/);
       expect(() => Datastore.mysql({ host: 'h', database: ' ', user: 'u' })).toThrow(/Datastore.mysql: database is " "; expected a non-empty string/);
       expect(() => Datastore.cassandra({ hosts: [], keyspace: 'k' })).toThrow(/hosts is \[\]; expected at least one contact point/);
     });

@@ -53,6 +53,18 @@ describe('DynamicConfig', () => {
   });
 
   describe('fails when', () => {
+    test('a value is not of its key\'s type in the registry', () => {
+      expect(() => DynamicConfigValue.of('frontend.rps', 'lots')).toThrow(/DynamicConfigValue: value of frontend.rps is "lots"; expected an integer \(the key's type is int\)/);
+      expect(() => DynamicConfigValue.of('activity.longPollTimeout', '70 seconds')).toThrow(/value of activity.longPollTimeout is "70 seconds"; expected a duration/);
+      expect(() => DynamicConfigValue.of('activity.enableStandalone', 'yes')).toThrow(/expected true or false/);
+      expect(() => DynamicConfigValue.of('history.timerProcessorSchedulerActiveRoundRobinWeights', [1])).toThrow(/expected a map/);
+    });
+    test('accepts each type as the server converts it', () => {
+      expect(DynamicConfigValue.of('activity.longPollTimeout', '1h30m').value).toBe('1h30m');
+      expect(DynamicConfigValue.of('activity.longPollTimeout', '2d').value).toBe('2d');
+      expect(DynamicConfigValue.of('activity.longPollTimeout', 30).value).toBe(30);
+      expect(DynamicConfigValue.of('frontend.rps', 100).value).toBe(100);
+    });
     test('pollInterval is under 5s', () => {
       expect(() => make([], Duration.seconds(4))).toThrow(/DynamicConfig 'temporal-dynamic-config': pollInterval is "4s"; expected at least 5s/);
     });

@@ -237,8 +237,8 @@ describe('production defaults', () => {
       }
     });
     test('a drain is out of range', () => {
-      expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration \(seconds\) is 660/);
-      expect(bad({ shutdown: { matchingDrainDuration: Duration.seconds(601) } })).toThrow(/shutdown.matchingDrainDuration \(seconds\) is 601/);
+      expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration is "660s"; expected a whole number of seconds, from 0s to 600s/);
+      expect(bad({ shutdown: { matchingDrainDuration: Duration.seconds(601) } })).toThrow(/shutdown.matchingDrainDuration is "601s"/);
     });
   });
 });

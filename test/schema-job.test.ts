@@ -259,7 +259,7 @@ describe('SchemaJob', () => {
 
   describe('fails when', () => {
     test('the Job name would exceed a DNS label', () => {
-      expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected a DNS-1123 label.* at most 40 characters/);
+      expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected at most 38 characters for this configuration. The schema Job "a-very-long-temporal-cluster-name-for-prod-schema-visibility-1-32-2" would have 67 characters/);
     });
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);

@@ -388,7 +388,7 @@ describe('differences between roles', () => {
         .toThrow(`${owner}: replicas is 3; expected no value when autoscaling is on. The autoscaler owns the replica count; set autoscaling.minReplicas instead.`);
       expect(() => autoscaled({ minReplicas: 5, maxReplicas: 3 })).toThrow(`${owner}: autoscaling.minReplicas is 5; expected at most autoscaling.maxReplicas (3)`);
       expect(autoscaled({ minReplicas: 3, maxReplicas: 3 }).hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 3 });
-      expect(() => autoscaled({ minReplicas: 1, maxReplicas: 2, cpuUtilization: 101 })).toThrow(/autoscaling.cpuUtilization is 101; expected an integer from 1 to 100/);
+      expect(() => autoscaled({ minReplicas: 1, maxReplicas: 2, cpuUtilization: 101 })).toThrow(/autoscaling.cpuUtilization is 101; expected an integer at least 1 and at most 100/);
       expect(autoscaled({ minReplicas: 1, maxReplicas: 2, cpuUtilization: 1 }).hpa.spec.metrics[0].resource.target.averageUtilization).toBe(1);
     });
     test('an HPA minimum of 1 still gets a budget that lets one pod go', () => {

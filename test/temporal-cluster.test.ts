@@ -233,8 +233,10 @@ describe('TemporalCluster', () => {
       expect(bad({ version: '1.99.0' })).toThrow(/version is "1.99.0"; expected one of the releases cdk8s-temporal .* knows: 1.30.1/);
       expect(bad({ version: 'v1.32.2' })).toThrow(/no leading "v"/);
     });
-    test('the name is not a DNS-1123 label', () => {
-      expect(() => cluster(testChart(), {}, 'Temporal_Prod')).toThrow(/TemporalCluster 'Temporal_Prod': name is "Temporal_Prod"; expected a DNS-1123 label/);
+    test('the name is not a DNS-1035 label', () => {
+      expect(() => cluster(testChart(), {}, 'Temporal_Prod')).toThrow(/TemporalCluster 'Temporal_Prod': name is "Temporal_Prod"; expected a DNS-1035 label/);
+      // Services are named after it, and a Service name must start with a letter.
+      expect(() => cluster(testChart(), {}, '1temporal')).toThrow(/name is "1temporal"; expected a DNS-1035 label/);
       expect(bad({ namespace: 'Bad Namespace' })).toThrow(/namespace is "Bad Namespace"; expected a DNS-1123 label/);
     });
     test('the initial failover version is not below the increment', () => {

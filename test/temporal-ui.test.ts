@@ -64,12 +64,12 @@ describe('TemporalUi', () => {
 
   describe('fails when', () => {
     test('an OIDC URL is not a URL or the client secret is a literal', () => {
-      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an http\(s\) URL/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an absolute URL \(http or https\)/);
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "hunter2"; expected a SecretRef/);
     });
     test('replicas is negative or the Ingress has no host', () => {
       expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);
-      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '', tlsSecretName: 'ui-tls' } } })).toThrow(/ingress.host is ""; expected a non-empty string/);
+      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '', tlsSecretName: 'ui-tls' } } })).toThrow(/ingress.host is ""; expected a DNS name/);
     });
     test('authorization is on and the UI has no login, so it could read nothing', () => {
       const props = { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } };

@@ -1,5 +1,5 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls, TemporalClusterProps } from './temporal-cluster-props';
-import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requireNonEmpty } from '../validation';
+import { propError, requireDns1123Label, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
 export interface ClusterMetadata {
@@ -47,7 +47,7 @@ const ADDRESS = /^(?:[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-
  */
 export function clusterMetadata(owner: string, name: string, props: TemporalClusterProps): ClusterMetadata {
   const clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? name);
-  const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 1, 2 ** 31 - 1);
+  const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 2, 2 ** 31 - 1);
   const initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, failoverVersionIncrement - 1);
   const enableGlobalNamespace = props.enableGlobalNamespace ?? false;
   const masterClusterName = props.masterClusterName ?? clusterName;
@@ -81,6 +81,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
       throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'the host:port of the remote cluster\'s public frontend gRPC port, such as "temporal-frontend.west.example.com:7233"',
         'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
     }
+    requireHostPort(owner, `${prop}.rpcAddress`, remote.rpcAddress);
     const twin = addresses.get(remote.rpcAddress);
     if (twin) throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, `an address no other remote cluster has; ${twin} already has it`);
     addresses.set(remote.rpcAddress, remote.name);

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as names from './object-names';
 import { TemporalVersion } from '../versions';
-import { requireDns1123Label } from '../validation';
+import { requireDns1035Label, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** The names and labels every object of a cluster derives from its `name` and namespace. */
 export interface ClusterIdentity {
@@ -27,12 +28,14 @@ export interface ClusterIdentity {
 
 export function clusterIdentity(scope: Construct, id: string, props: { name?: string; namespace?: string; clusterDomain?: string },
   version: TemporalVersion): ClusterIdentity {
-  const name = requireDns1123Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 40);
+  // The length that fits every derived name depends on the configuration: checkClusterName checks it.
+  const name = requireDns1035Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 63,
+    'Services are named after it, and Kubernetes holds Service names to DNS-1035.');
   const owner = `TemporalCluster '${name}'`;
   const namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(scope).namespace ?? 'default');
-  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  const clusterDomain = requireDns1123Subdomain(owner, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
   const clusterSelector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': name };
-  const frontendService = `${name}-frontend`;
+  const frontendService = names.roleName(name, 'frontend');
   const frontendFqdn = `${frontendService}.${namespace}.svc.${clusterDomain}`;
   return {
     name,
@@ -44,11 +47,11 @@ export function clusterIdentity(scope: Construct, id: string, props: { name?: st
       'app.kubernetes.io/managed-by': 'cdk8s-temporal',
     },
     clusterSelector,
-    configMapName: `${name}-config`,
-    pinnedConfigMapName: `${name}-pinned`,
-    dynamicConfigName: `${name}-dynamic-config`,
-    serviceAccountName: `${name}-server`,
-    jobServiceAccountName: `${name}-jobs`,
+    configMapName: names.configMapName(name),
+    pinnedConfigMapName: names.pinnedConfigMapName(name),
+    dynamicConfigName: names.dynamicConfigMapName(name),
+    serviceAccountName: names.serverServiceAccountName(name),
+    jobServiceAccountName: names.jobServiceAccountName(name),
     frontendFqdn,
     frontendDnsNames: [frontendService, `${frontendService}.${namespace}`, `${frontendService}.${namespace}.svc`, frontendFqdn],
     internodeServerName: `${name}-internode.${namespace}.svc`,

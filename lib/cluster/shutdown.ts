@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { ShutdownOptions } from './temporal-cluster-props';
 import { DynamicConfigValue } from '../config/dynamic-config';
 import { goDuration } from '../config/go-duration';
-import { propError, requireInteger } from '../validation';
+import { propError, requireDurationSeconds } from '../validation';
 
 /** The roles' graceful shutdown, as dynamic config values and the pods' grace periods. */
 export interface FrontendShutdown {
@@ -40,10 +40,10 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
   // (the soak measured it: README, Reliability under load).
   const historyDrainDuration = shutdown?.historyDrainDuration ?? Duration.seconds(10);
   const matchingDrainDuration = shutdown?.matchingDrainDuration ?? Duration.seconds(10);
-  requireInteger(owner, 'shutdown.failHealthCheckDuration (seconds)', failHealthCheckDuration.toSeconds(), 0, 600);
-  requireInteger(owner, 'shutdown.drainDuration (seconds)', drainDuration.toSeconds(), 0, 600);
-  requireInteger(owner, 'shutdown.historyDrainDuration (seconds)', historyDrainDuration.toSeconds(), 0, 600);
-  requireInteger(owner, 'shutdown.matchingDrainDuration (seconds)', matchingDrainDuration.toSeconds(), 0, 600);
+  requireDurationSeconds(owner, 'shutdown.failHealthCheckDuration', failHealthCheckDuration, 0, 600);
+  requireDurationSeconds(owner, 'shutdown.drainDuration', drainDuration, 0, 600);
+  requireDurationSeconds(owner, 'shutdown.historyDrainDuration', historyDrainDuration, 0, 600);
+  requireDurationSeconds(owner, 'shutdown.matchingDrainDuration', matchingDrainDuration, 0, 600);
   const grace = (drain: Duration) => Math.max(MIN_GRACE_SECONDS, Math.ceil(drain.toSeconds()) + EXIT_SLACK_SECONDS);
   return {
     failHealthCheckDuration,

@@ -83,7 +83,9 @@ export interface SchemaOptions {
 
 export interface TemporalClusterProps {
   /**
-   * Prefix of every object name, and the `app.kubernetes.io/instance` label. A DNS-1123 label.
+   * Prefix of every object name, and the `app.kubernetes.io/instance` label. A DNS-1035 label
+   * short enough for every derived name: at most 38 characters by default, 36 with an internal
+   * frontend, 28 with a secondary visibility store (see the README's *Name lengths*).
    * @default - the construct id
    */
   readonly name?: string;

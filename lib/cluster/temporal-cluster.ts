@@ -5,6 +5,7 @@ import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './clust
 import { registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
+import { checkClusterName, DerivedName, derivedNames, NamedFeatures, schemaJobName, schemaWaitConfigMapName } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnv, pinnedEnvKeys } from './pinned-values';
 import { frontendShutdown } from './shutdown';
 import { LogLevel, TemporalClusterProps } from './temporal-cluster-props';
@@ -52,7 +53,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
 import { WorkerService } from '../services/worker-service';
-import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { INT32_MAX, propError, requireDns1123Label, requireDns1123Subdomain, requireDurationSeconds, requireInt32, requireInteger, requirePort } from '../validation';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -136,6 +137,11 @@ export class TemporalCluster extends Construct {
   public readonly authorizationEnabled: boolean;
   /** The deletion guard of the pinned ConfigMap, when `protectPinnedValues` is on. */
   public readonly pinnedValuesGuard?: PinnedValuesGuard;
+  /**
+   * Every object name the cluster derives from `name`, with the longest Kubernetes allows for it
+   * (hashed Job names carry `########` in place of the hash).
+   */
+  public readonly derivedNames: DerivedName[];
   /** Whether the internal frontend serves its HTTP API (`internalFrontend.httpPort`). */
   public readonly internalFrontendHttp: boolean;
 
@@ -166,7 +172,9 @@ export class TemporalCluster extends Construct {
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
-    checkHistoryReplicas(owner, props.history?.replicas, this.numHistoryShards);
+    const named = this.namedFeatures(props);
+    checkClusterName(owner, this.name, named);
+    this.derivedNames = derivedNames(this.name, named);
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
@@ -193,6 +201,7 @@ export class TemporalCluster extends Construct {
     this.history = service(HistoryService, ServiceRole.HISTORY, 'History');
     this.matching = service(MatchingService, ServiceRole.MATCHING, 'Matching');
     this.worker = service(WorkerService, ServiceRole.WORKER, 'Worker');
+    checkHistoryReplicas(owner, props.history?.replicas, this.history.replicas, this.numHistoryShards, this.size);
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
@@ -294,6 +303,30 @@ export class TemporalCluster extends Construct {
     annotateForGitOps(this, gitOps, new Set<ApiObject>(jobs.map((j) => j.resource)));
   }
 
+  /** What decides which objects this cluster emits, and so how long its derived names get. */
+  private namedFeatures(props: TemporalClusterProps): NamedFeatures {
+    const roles = ROLE_ORDER.filter((role) => role !== ServiceRole.INTERNAL_FRONTEND || props.internalFrontend !== undefined);
+    const tools = this.authorizationEnabled ? ServiceRole.INTERNAL_FRONTEND : ServiceRole.FRONTEND;
+    const storeRoles = this.persistence.stores.map(({ role }) => role);
+    const clients = ['ui', 'admin-tools', 'namespaces'];
+    return {
+      roles,
+      storeRoles,
+      version: this.version.version,
+      certificateSuffixes: this.tls?.certificates.map((c) => c.name.slice(this.name.length + 1)) ?? [],
+      ui: props.ui !== undefined,
+      adminTools: adminToolsOptions(props.adminTools) !== undefined,
+      namespaces: (props.namespaces ?? []).length > 0,
+      remoteClusters: (props.remoteClusters ?? []).length > 0,
+      networkPolicySuffixes: (props.networkPolicy?.enabled ?? true)
+        ? ['deny-all', 'internode', 'frontend-clients', `clients-to-${tools}`, 'metrics', 'ui', 'servers-egress', ...clients.map((c) => `${c}-egress`),
+          ...storeRoles.map((r) => `schema-${r}-egress`)]
+        : [],
+      monitoring: props.monitoring !== undefined,
+      pinnedGuardNamespace: props.protectPinnedValues ? this.namespace : undefined,
+    };
+  }
+
   /** Joins the checks that span the app's clusters (ports, databases) and the lock. */
   private register(reservedMembershipPorts: number[]): void {
     registerCluster(this, {
@@ -328,11 +361,13 @@ export class TemporalCluster extends Construct {
 
   /** One Job per store, each mounting that store's TLS files only. */
   private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
-    const backoffLimit = requireInteger(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+    const backoffLimit = requireInt32(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+    const ttl = props.schema?.ttlAfterFinished;
+    const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
     emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
     const access = this.persistence.databaseAccess.containers;
     return plans.map((plan) => {
-      const name = requireDns1123Label(owner, 'schema Job name', `${this.name}-schema-${plan.role}-${this.version.version.replace(/\./g, '-')}`);
+      const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(this.name, plan.role, this.version.version));
       // Each Job mounts its own store's TLS files only, and the user's database access volumes.
       const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence));
       checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
@@ -345,7 +380,7 @@ export class TemporalCluster extends Construct {
         volumes: volumes.volumes,
         volumeMounts: volumes.mounts,
         podInitContainers: access,
-        ttlSecondsAfterFinished: props.schema?.ttlAfterFinished?.toSeconds(),
+        ttlSecondsAfterFinished,
         backoffLimit,
         serviceAccountName: this.jobServiceAccountName,
         imagePullSecrets: this.imagePullSecrets,
@@ -358,7 +393,7 @@ export class TemporalCluster extends Construct {
     const owner = `TemporalCluster '${this.name}'`;
     const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence), databaseAccessVolumes(this.persistence));
     const waits = plans.filter((p) => p.wait);
-    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: `${this.name}-schema-wait`, namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
+    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: schemaWaitConfigMapName(this.name), namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
     const timing = waitSchedule(props.schema);
     const configVolumes: VolumeSet = {
       volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
@@ -396,7 +431,7 @@ export class TemporalCluster extends Construct {
       metricsPort: this.metricsPort,
       size: this.size,
       serviceAccountName: this.serviceAccountName,
-      priorityClassName: props.priorityClassName,
+      priorityClassName: props.priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName),
       imagePullSecrets: this.imagePullSecrets,
       topologySpread: props.topologySpread ?? TopologySpread.soft(),
       terminationGracePeriodSeconds: {
@@ -424,7 +459,7 @@ export class TemporalCluster extends Construct {
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image ?? this.adminToolsImage, client: this.adminClient() });
+      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'ui') : this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
   }
@@ -536,9 +571,13 @@ function reservedMembershipPorts(owner: string, props: TemporalClusterProps): nu
   return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 }
 
-function checkHistoryReplicas(owner: string, replicas: number | undefined, numHistoryShards: number): void {
-  if (replicas !== undefined && replicas > numHistoryShards) {
+/** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */
+function checkHistoryReplicas(owner: string, explicit: number | undefined, replicas: number, numHistoryShards: number, size: ClusterSize): void {
+  if (replicas <= numHistoryShards) return;
+  if (explicit !== undefined) {
     throw propError(owner, 'history.replicas', replicas, `at most numHistoryShards (${numHistoryShards})`,
       'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
   }
+  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
+    'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }

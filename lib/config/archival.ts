@@ -1,5 +1,5 @@
 import { VolumeSet } from '../pod/volumes';
-import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { isUnder, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
 
 /** Where archived histories or visibility records go. */
 export class ArchivalProvider {
@@ -9,23 +9,24 @@ export class ArchivalProvider {
    */
   public static filestore(options: { readonly claimName: string; readonly fileMode?: string; readonly dirMode?: string }): ArchivalProvider {
     requireDns1123Subdomain('ArchivalProvider.filestore', 'claimName', options.claimName);
+    for (const prop of ['fileMode', 'dirMode'] as const) {
+      const mode = options[prop];
+      if (mode !== undefined && (typeof mode !== 'string' || !/^0?[0-7]{3}$/.test(mode))) {
+        throw propError('ArchivalProvider.filestore', prop, mode, 'an octal permission mode such as "0666" or "0755"');
+      }
+    }
     return new ArchivalProvider('file', { filestore: { fileMode: options.fileMode ?? '0666', dirMode: options.dirMode ?? '0766' } }, options.claimName);
   }
 
   /** Amazon S3 or an S3-compatible store. Credentials come from the pods' identity (see `serviceAccount`) or env. */
   public static s3(options: { readonly region: string; readonly endpoint?: string; readonly forcePathStyle?: boolean }): ArchivalProvider {
     requireNonEmpty('ArchivalProvider.s3', 'region', options.region);
+    if (!/^[a-zA-Z0-9][-a-zA-Z0-9_.]*$/.test(options.region)) {
+      throw propError('ArchivalProvider.s3', 'region', options.region, 'a region name: letters, digits, \'-\', \'_\' and \'.\', such as "us-east-1"');
+    }
     let port = 443;
     if (options.endpoint !== undefined) {
-      let url: URL | undefined;
-      try {
-        url = new URL(options.endpoint);
-      } catch {
-        url = undefined;
-      }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
-        throw propError('ArchivalProvider.s3', 'endpoint', options.endpoint, 'an http(s) URL such as "https://minio.storage.svc:9000"');
-      }
+      const url = requireUrl('ArchivalProvider.s3', 'endpoint', options.endpoint);
       port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     }
     return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } }, undefined, port);
@@ -33,6 +34,7 @@ export class ArchivalProvider {
 
   /** Google Cloud Storage. Credentials come from workload identity or a mounted key file. */
   public static gcs(options: { readonly credentialsPath?: string } = {}): ArchivalProvider {
+    if (options.credentialsPath !== undefined) requireAbsolutePath('ArchivalProvider.gcs', 'credentialsPath', options.credentialsPath);
     return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } }, undefined, 443);
   }
 
@@ -87,6 +89,8 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
       throw propError(owner, `archival.${kind}.uri`, target.uri, `a ${target.provider.scheme}:// URI with a location`,
         'Enabled archival needs both a provider and a URI; remove the target to turn archival off.');
     }
+    if (/\s/.test(target.uri)) throw propError(owner, `archival.${kind}.uri`, target.uri, 'a URI without spaces');
+    if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
     archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider: target.provider._config };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
   }
@@ -111,4 +115,21 @@ export function archivalClaimVolumes(archival: ArchivalOptions | undefined): Vol
 /** The ports the servers dial to archive, for a restricted egress. */
 export function archivalEgressPorts(archival: ArchivalOptions | undefined): number[] {
   return (['history', 'visibility'] as const).map((kind) => archival?.[kind]?.provider.egressPort).filter((p): p is number => p !== undefined);
+}
+
+/**
+ * Directories a filestore archive may not be mounted at: the pod's own mounts (config, TLS files,
+ * schema waits, /tmp) and the image's system directories, or any parent of them, which the claim
+ * would hide.
+ */
+const RESERVED_DIRS = ['/etc/temporal', '/tmp', '/etc', '/usr', '/bin', '/sbin', '/lib', '/proc', '/sys', '/dev', '/var/run', '/run'];
+
+function checkFilestorePath(owner: string, prop: string, uri: string): void {
+  const path = filestorePath(uri);
+  requireAbsolutePath(owner, `${prop} path`, path);
+  const clash = RESERVED_DIRS.find((dir) => isUnder(path, dir) || isUnder(dir, path));
+  if (clash !== undefined) {
+    throw propError(owner, prop, uri, `a file:// URI whose path is a directory of its own, not ${clash === path ? clash : `${clash} or a directory above or under it`}`,
+      'The claim is mounted there and would hide what the pod keeps in it; use a path such as "file:///archival/history".');
+  }
 }

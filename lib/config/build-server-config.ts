@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from './go-duration';
+import { joinHostPort } from '../validation';
 import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RemoteClusterTlsConfig, RootTlsConfig, ServerConfig } from './server-config';
 import { GoTemplate } from './template';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
@@ -186,7 +187,7 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
         sql: {
           pluginName: sql.plugin,
           databaseName: store.database,
-          connectAddr: `${store.hosts[0]}:${store.port}`,
+          connectAddr: joinHostPort(store.hosts[0], store.port),
           connectProtocol: 'tcp',
           user: store.userValue(role),
           password: store.passwordValue(role),
@@ -226,7 +227,7 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
         elasticsearch: {
           version: es.version,
           // url is a url.URL struct with no custom decoding: it takes scheme and host, never a string.
-          url: { scheme: es.scheme, host: `${store.hosts[0]}:${store.port}` },
+          url: { scheme: es.scheme, host: joinHostPort(store.hosts[0], store.port) },
           username: store.userValue(role),
           password: store.passwordValue(role),
           indices: { visibility: store.database },

@@ -1,9 +1,9 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
+import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_TYPES } from './dynamic-config-keys';
 import { goDuration } from './go-duration';
 import { KubeConfigMap } from '../../imports/k8s';
-import { editDistance, propError, requireInteger, requireNonEmpty } from '../validation';
+import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -40,7 +40,8 @@ export class DynamicConfigValue {
    * and its constraints are checked against the v1.32.2 registry: the server itself only logs a
    * warning for a misspelt key or a constraint the key ignores, and then uses its default.
    * @param key a registered key such as `history.persistenceMaxQPS` (case-insensitive, as in the server)
-   * @param value a scalar, list or map, as the key's type requires
+   * @param value a scalar, list or map of the key's type in the registry (int, float, bool, duration
+   *   as a Go duration string or whole seconds, string, map), checked as the server's converters read it
    */
   public static of(key: string, value: unknown, constraints: DynamicConfigConstraints = {}): DynamicConfigValue {
     const registered = lookupKey(key);
@@ -56,6 +57,7 @@ export class DynamicConfigValue {
           allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
       }
     }
+    checkValueType(registered.key, value);
     return DynamicConfigValue.unchecked(registered.key, value, constraints);
   }
 
@@ -190,7 +192,7 @@ export class DynamicConfig extends Construct {
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
     this.pollInterval = props.pollInterval ?? Duration.seconds(10);
-    if (this.pollInterval.toMilliseconds() < 5000) {
+    if (requireDurationMillis(`DynamicConfig '${props.name}'`, 'pollInterval', this.pollInterval, 0) < 5000) {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');
     }
     this.configMapName = props.name;
@@ -204,6 +206,12 @@ export class DynamicConfig extends Construct {
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
   public add(...values: Array<DynamicConfigValue | DynamicConfigValue[]>): void {
     for (const value of values.flat()) {
+      // The server compares keys lower-cased (common/dynamicconfig/file_based_client.go), so two casings are one key.
+      const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
+      if (twin) {
+        throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `one spelling per key; ${twin.key} is already set`,
+          'The server compares keys ignoring case, so both would set the same key. Use one spelling.');
+      }
       const clash = this.values.find((v) => v.key === value.key && sameConstraints(v.constraints, value.constraints));
       if (clash) {
         throw propError(`DynamicConfig '${this.configMapName}'`, `value of ${value.key}`, value.value,
@@ -236,4 +244,29 @@ export class DynamicConfig extends Construct {
 
 function sameConstraints(a: DynamicConfigConstraints, b: DynamicConfigConstraints): boolean {
   return CONSTRAINT_KEYS.every(([prop]) => a[prop] === b[prop]);
+}
+
+/** A Go duration, with the server's day unit, or bare seconds (timestamp.ParseDurationDefaultSeconds). */
+const DURATION = /^(-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+|\d+)$/;
+
+const TYPE_CHECKS: Record<string, { ok: (v: unknown) => boolean; expected: string }> = {
+  int: { ok: (v) => Number.isSafeInteger(v), expected: 'an integer' },
+  float: { ok: (v) => typeof v === 'number' && Number.isFinite(v), expected: 'a number' },
+  bool: { ok: (v) => typeof v === 'boolean', expected: 'true or false' },
+  duration: {
+    ok: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && DURATION.test(v)),
+    expected: 'a duration: a Go duration string such as "30s", "1h30m" or "2d", or whole seconds',
+  },
+  string: { ok: (v) => typeof v === 'string', expected: 'a string' },
+  map: { ok: (v) => v !== null && typeof v === 'object' && !Array.isArray(v), expected: 'a map' },
+};
+
+/** A value of the key's type in the registry; the server would log an error and use its default otherwise. */
+function checkValueType(key: string, value: unknown): void {
+  const type = DYNAMIC_CONFIG_TYPES[key];
+  const check = type === undefined ? undefined : TYPE_CHECKS[type];
+  if (check && !check.ok(value)) {
+    throw propError('DynamicConfigValue', `value of ${key}`, value, `${check.expected} (the key's type is ${type})`,
+      'The server cannot convert another type, logs an error and keeps its default.');
+  }
 }

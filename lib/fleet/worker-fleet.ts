@@ -1,3 +1,4 @@
+import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
@@ -16,7 +17,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { checkAnnotations, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireEnvVarName, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The container's name, which KEDA reads the connection env from. */
 const CONTAINER_NAME = 'worker';
@@ -91,7 +92,8 @@ export class WorkerFleet extends Construct {
     this.name = requireDns1123Label(`WorkerFleet '${id}'`, 'name', props.name ?? id);
     const owner = `WorkerFleet '${this.name}'`;
     this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
-    if (typeof props.image !== 'string' || !/^\S+$/.test(props.image)) throw propError(owner, 'image', props.image, 'an image reference');
+    // The user's own image: any tag, but the same reference grammar as every other image.
+    parseImage(owner, 'image', props.image);
     this.image = props.image;
     if (props.imagePullPolicy !== undefined && !Object.values(FleetImagePullPolicy).includes(props.imagePullPolicy)) {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
@@ -121,7 +123,7 @@ export class WorkerFleet extends Construct {
     if (this.autoscaling && props.replicas !== undefined) {
       throw propError(owner, 'replicas', props.replicas, 'no value with autoscaling', 'The autoscaler owns the replica count; set its minReplicas instead.');
     }
-    this.replicas = this.autoscaling ? undefined : requireInteger(owner, 'replicas', props.replicas ?? 2, 0);
+    this.replicas = this.autoscaling ? undefined : requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
     const graceSeconds = requireWholeSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
     this.shutdownGraceTime = Duration.seconds(graceSeconds);
     this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
@@ -135,6 +137,9 @@ export class WorkerFleet extends Construct {
       ...(cluster ? { 'app.kubernetes.io/part-of': cluster.name } : {}),
       'app.kubernetes.io/managed-by': 'cdk8s-temporal',
     };
+    checkLabels(owner, 'podLabels', props.podLabels);
+    checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
+    if (props.priorityClassName !== undefined) requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName);
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
@@ -227,6 +232,7 @@ export class WorkerFleet extends Construct {
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
     const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
     for (const [name] of userEnv) {
+      requireEnvVarName(owner, `env["${name}"]`, name);
       const upper = name.toUpperCase();
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { dashboardConfigMapName } from '../cluster/object-names';
 import { clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promString, rate as promRate, requireLabelName, selector, sumBy } from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
 import { propError, requireDns1123Label, requireNonEmpty } from '../validation';
@@ -101,7 +102,7 @@ export class TemporalDashboard extends Construct {
     this.model = this.buildModel(cluster);
 
     this.resource = new KubeConfigMap(this, 'Resource', {
-      metadata: { name: `${props.clusterName}-dashboard`, namespace: props.namespace, labels: { ...props.labels, ...this.sidecarLabels } },
+      metadata: { name: dashboardConfigMapName(props.clusterName), namespace: props.namespace, labels: { ...props.labels, ...this.sidecarLabels } },
       data: { [this.fileName]: stableJson(this.model) },
     });
   }

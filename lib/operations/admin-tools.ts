@@ -1,5 +1,6 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { adminToolsName } from '../cluster/object-names';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
@@ -63,7 +64,7 @@ export class AdminTools extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminToolsProps) {
     super(scope, id);
-    this.name = `${props.clusterName}-admin-tools`;
+    this.name = adminToolsName(props.clusterName);
     const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
     this.selectorLabels = selector;
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'admin-tools' };

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
+import { namespaceJobName } from '../cluster/object-names';
 import { Construct } from 'constructs';
 import { EnvVar, KubeJob } from '../../imports/k8s';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
@@ -92,7 +93,7 @@ export class NamespaceBootstrap extends Construct {
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
-    this.name = `${props.clusterName}-namespaces-${hash}`;
+    this.name = namespaceJobName(props.clusterName, hash);
     this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
       name: 'create-namespaces',
       command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { remoteClustersJobName } from '../cluster/object-names';
 import { EnvVar, KubeJob } from '../../imports/k8s';
 import { toolJob, ToolPodProps } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
@@ -86,7 +87,7 @@ export class RemoteClusterRegistration extends Construct {
     super(scope, id);
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
-    this.name = `${props.clusterName}-remote-clusters-${hash}`;
+    this.name = remoteClustersJobName(props.clusterName, hash);
     this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
       name: 'register-remote-clusters',
       command: ['sh', '-c', SCRIPT, 'register-remote-clusters', ...args],

@@ -1,5 +1,6 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { DEFAULT_UI_VERSION } from '../pod/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
@@ -7,7 +8,10 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
 import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
-import { propError, requireDns1123Subdomain, requireInteger, requireNonEmpty } from '../validation';
+import { containerResources } from '../services/container-resources';
+import {
+  checkAnnotations, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
+} from '../validation';
 
 /** The web UI's default image. */
 export const DEFAULT_UI_IMAGE = `temporalio/ui:${DEFAULT_UI_VERSION}`;
@@ -118,15 +122,14 @@ export class TemporalUi extends Construct {
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
     const owner = `ui of TemporalCluster '${props.clusterName}'`;
-    this.name = `${props.clusterName}-ui`;
-    this.replicas = requireInteger(owner, 'replicas', props.replicas ?? 2, 0);
+    this.name = uiName(props.clusterName);
+    this.replicas = requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
     this.image = props.image ?? DEFAULT_UI_IMAGE;
     this.url = `http://${this.name}.${props.namespace}.svc:${TemporalUi.PORT}`;
     this.selectorLabels = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'ui' };
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
-    this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -136,6 +139,7 @@ export class TemporalUi extends Construct {
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc),
     ];
+    this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
     const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];
 
@@ -165,7 +169,7 @@ export class TemporalUi extends Construct {
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
-              resources: uiResources(props.resources),
+              resources: uiResources(owner, props.resources),
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: mounts,
             }],
@@ -183,7 +187,9 @@ export class TemporalUi extends Construct {
     }
     if (props.ingress) {
       const ingress = props.ingress;
-      requireNonEmpty(owner, 'ingress.host', ingress.host);
+      requireDnsName(owner, 'ingress.host', ingress.host, true);
+      if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
+      checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
       if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
       new KubeIngress(this, 'Ingress', {
         metadata: { ...metadata, annotations: ingress.annotations },
@@ -230,7 +236,7 @@ const UI_TLS_ENV: Record<string, string> = {
 function oidcEnv(owner: string, oidc: UiOidcOptions | undefined): EnvVar[] {
   if (!oidc) return [];
   for (const prop of ['providerUrl', 'callbackUrl'] as const) {
-    if (!/^https?:\/\/\S+$/.test(String(oidc[prop]))) throw propError(owner, `oidc.${prop}`, oidc[prop], 'an http(s) URL');
+    requireUrl(owner, `oidc.${prop}`, oidc[prop]);
   }
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
   if (!(oidc.clientSecret instanceof SecretRef)) throw propError(owner, 'oidc.clientSecret', oidc.clientSecret, 'a SecretRef: the client secret stays in a Secret');
@@ -245,17 +251,8 @@ function oidcEnv(owner: string, oidc: UiOidcOptions | undefined): EnvVar[] {
   ];
 }
 
-function uiResources(resources: ContainerResources | undefined) {
-  return {
-    requests: {
-      'cpu': Quantity.fromString(resources?.cpu?.request?.amount ?? '100m'),
-      'memory': Quantity.fromString(resources?.memory?.request ? `${resources.memory.request.toMebibytes()}Mi` : '128Mi'),
-      'ephemeral-storage': Quantity.fromString('32Mi'),
-    },
-    limits: {
-      'cpu': Quantity.fromString(resources?.cpu?.limit?.amount ?? '500m'),
-      'memory': Quantity.fromString(resources?.memory?.limit ? `${resources.memory.limit.toMebibytes()}Mi` : '256Mi'),
-      'ephemeral-storage': Quantity.fromString('256Mi'),
-    },
-  };
+function uiResources(owner: string, resources: ContainerResources | undefined) {
+  // The UI's ephemeral storage is fixed: it writes nothing but its logs and /tmp.
+  return containerResources(owner, { cpu: '100m', cpuLimit: '500m', memory: '128Mi', memoryLimit: '256Mi', storage: '32Mi', storageLimit: '256Mi' },
+    resources ? { cpu: resources.cpu, memory: resources.memory } : undefined);
 }

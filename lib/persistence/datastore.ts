@@ -3,7 +3,7 @@ import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
-import { propError, requireInteger, requireNonEmpty, requirePort } from '../validation';
+import { propError, requireDurationMillis, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -50,17 +50,18 @@ export class Datastore {
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       throw propError(owner, 'hosts', options.hosts, 'at least one contact point');
     }
-    options.hosts.forEach((h, i) => requireNonEmpty(owner, `hosts[${i}]`, h));
+    const hosts = options.hosts.map((h, i) => requireHost(owner, `hosts[${i}]`, h));
     const port = requirePort(owner, 'port', options.port ?? 9042);
     requireNonEmpty(owner, 'keyspace', options.keyspace);
     if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.keyspace)) {
       throw propError(owner, 'keyspace', options.keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
     }
     const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
+    if (options.datacenter !== undefined) requireNonEmpty(owner, 'datacenter', options.datacenter);
     checkTls(owner, options.tls);
     return new Datastore({
       type: DatastoreType.CASSANDRA,
-      hosts: [...options.hosts],
+      hosts,
       port,
       database: options.keyspace,
       user: options.user,
@@ -109,7 +110,7 @@ export class Datastore {
   private static sql(type: DatastoreType, options: SqlDatastoreOptions & { plugin?: SqlPlugin }, defaultPort: number,
     defaultPlugin: SqlPlugin, plugins: SqlPlugin[]): Datastore {
     const owner = `Datastore.${type}`;
-    requireNonEmpty(owner, 'host', options.host);
+    const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);
     if (typeof options.user !== 'object') requireNonEmpty(owner, 'user', options.user);
@@ -131,7 +132,7 @@ export class Datastore {
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
     return new Datastore({
       type,
-      hosts: [options.host],
+      hosts: [host],
       port,
       database: options.database,
       user: options.user,
@@ -142,7 +143,7 @@ export class Datastore {
         plugin,
         maxConns,
         maxIdleConns,
-        maxConnLifetime: options.pool?.maxConnLifetime ?? Duration.hours(1),
+        maxConnLifetime: checkedLifetime(owner, options.pool?.maxConnLifetime ?? Duration.hours(1)),
         connectAttributes: options.connectAttributes ?? {},
         ...(passwordCommand ? { passwordCommand } : {}),
       },
@@ -255,4 +256,10 @@ function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
       'clientCertificate and clientKey together, or neither');
   }
   if (tls.serverName !== undefined) requireNonEmpty(owner, 'tls.serverName', tls.serverName);
+}
+
+/** A connection lifetime the server parses as a Go duration: whole milliseconds. */
+function checkedLifetime(owner: string, lifetime: Duration): Duration {
+  requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);
+  return lifetime;
 }

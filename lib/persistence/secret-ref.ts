@@ -1,4 +1,4 @@
-import { requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { requireDataKey, requireDns1123Subdomain } from '../validation';
 
 /**
  * A reference to one key of a Kubernetes Secret. Credentials only ever travel this way: the
@@ -12,10 +12,7 @@ export class SecretRef {
    */
   public static of(secretName: string, key: string): SecretRef {
     requireDns1123Subdomain('SecretRef', 'secretName', secretName);
-    requireNonEmpty('SecretRef', 'key', key);
-    if (!/^[-._a-zA-Z0-9]+$/.test(key)) {
-      throw new Error(`SecretRef: key is ${JSON.stringify(key)}; expected a Secret data key (letters, digits, '-', '_' and '.').`);
-    }
+    requireDataKey('SecretRef', 'key', key);
     return new SecretRef(secretName, key);
   }
 

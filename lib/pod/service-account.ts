@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeServiceAccount } from '../../imports/k8s';
+import { checkAnnotations } from '../validation';
 
 /** A pod's ServiceAccount: its own per kind of workload, so an identity given to one is not shared. */
 export interface ServiceAccountOptions {
@@ -18,7 +19,7 @@ export interface ServiceAccountOptions {
 export function emitServiceAccount(scope: Construct, id: string, metadata: { name: string; namespace: string; labels: Record<string, string> },
   options: ServiceAccountOptions | undefined): KubeServiceAccount {
   return new KubeServiceAccount(scope, id, {
-    metadata: { ...metadata, annotations: options?.annotations },
+    metadata: { ...metadata, annotations: checkAnnotations(`ServiceAccount '${metadata.name}'`, 'serviceAccount.annotations', options?.annotations) },
     automountServiceAccountToken: false,
   });
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
-import { propError } from '../validation';
+import { propError, requireDurationMillis, requireNonEmpty } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -54,10 +54,13 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   }
   options.jwtKeySources.forEach((uri, i) => jwksUrl(owner, `authorization.jwtKeySources[${i}]`, uri));
   const refresh = options.keyRefreshInterval ?? Duration.minutes(1);
-  if (!(refresh.toSeconds() >= 1)) {
+  const refreshMs = requireDurationMillis(owner, 'authorization.keyRefreshInterval', refresh, 0);
+  if (refreshMs < 1000) {
     throw propError(owner, 'authorization.keyRefreshInterval', goDuration(refresh), 'at least 1s',
       'Without a refresh the server never retries a key set it failed to fetch at start, and refuses every token until restarted.');
   }
+  if (options.permissionsClaimName !== undefined) requireNonEmpty(owner, 'authorization.permissionsClaimName', options.permissionsClaimName);
+  if (options.audience !== undefined) requireNonEmpty(owner, 'authorization.audience', options.audience);
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
+import { networkPolicyName } from '../cluster/object-names';
 import {
   IntOrString, KubeNetworkPolicy, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
   NetworkPolicySpec,
 } from '../../imports/k8s';
-import { propError, requirePort } from '../validation';
+import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort } from '../validation';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
@@ -14,11 +15,14 @@ export class NetworkPeer {
 
   /** Every pod in the namespace `name`. */
   public static namespace(name: string): NetworkPeer {
+    requireDns1123Label('NetworkPeer.namespace', 'name', name);
     return new NetworkPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
   }
 
   /** Pods with `labels`, in `namespace` or, without one, in the cluster's own namespace. */
   public static pods(labels: Record<string, string>, namespace?: string): NetworkPeer {
+    checkLabels('NetworkPeer.pods', 'labels', labels);
+    if (namespace !== undefined) requireDns1123Label('NetworkPeer.pods', 'namespace', namespace);
     return new NetworkPeer({
       podSelector: { matchLabels: labels },
       ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
@@ -27,6 +31,7 @@ export class NetworkPeer {
 
   /** Addresses in a CIDR block, for clients outside the Kubernetes cluster. */
   public static ipBlock(cidr: string): NetworkPeer {
+    requireCidr('NetworkPeer.ipBlock', 'cidr', cidr);
     return new NetworkPeer({ ipBlock: { cidr } });
   }
 
@@ -159,7 +164,7 @@ export class ClusterNetworkPolicies extends Construct {
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
-      new KubeNetworkPolicy(this, childId, { metadata: { name: `${props.clusterName}-${suffix}`, namespace: props.namespace, labels: props.labels }, spec });
+      new KubeNetworkPolicy(this, childId, { metadata: { name: networkPolicyName(props.clusterName, suffix), namespace: props.namespace, labels: props.labels }, spec });
     const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
       if (rules.length > 0) policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Ingress'], ingress: rules });
     };

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
-import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { certificateName } from '../cluster/object-names';
+import { propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -245,18 +246,24 @@ export class ClusterTls {
   public static certManager(options: TlsCertManagerOptions): ClusterTls {
     const owner = 'ClusterTls.certManager';
     requireNonEmpty(owner, 'issuer.name', options.issuer?.name);
+    requireDns1123Subdomain(owner, 'issuer.name', options.issuer.name);
+    if (options.issuer.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', options.issuer.group);
+    (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
     const kind = options.issuer.kind ?? IssuerKind.ISSUER;
     if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
     const duration = options.duration ?? Duration.days(90);
     const renewBefore = options.renewBefore ?? Duration.days(30);
-    if (renewBefore.toSeconds() >= duration.toSeconds()) {
+    // cert-manager refuses a certificate shorter than an hour and a renewal window under five minutes.
+    const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
+    const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
+    if (renewSeconds >= durationSeconds) {
       throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `less than duration (${duration.toHours()}h)`);
     }
     const frontend = options.frontend ?? true;
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
-        ({ id, name: `${cluster.name}-${suffix}`, secretName: `${cluster.name}-${suffix}-tls`, usages, dnsNames, commonName: `${cluster.name}-${suffix}` });
+        ({ id, name: certificateName(cluster.name, suffix), secretName: `${certificateName(cluster.name, suffix)}-tls`, usages, dnsNames, commonName: certificateName(cluster.name, suffix) });
       const { DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH, CLIENT_AUTH } = CertificateSpecUsages;
       const server = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, SERVER_AUTH];
       const client = [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH];
@@ -294,8 +301,8 @@ export class ClusterTls {
 
 function common(owner: string, options: TlsCommonOptions) {
   const refreshInterval = options.refreshInterval ?? DEFAULT_TLS_REFRESH_INTERVAL;
-  if (refreshInterval.toSeconds() < 60) {
-    throw propError(owner, 'refreshInterval', `${refreshInterval.toSeconds()}s`, 'at least 1 minute');
+  if (requireDurationMillis(owner, 'refreshInterval', refreshInterval, 0) < 60_000) {
+    throw propError(owner, 'refreshInterval', `${refreshInterval.toMilliseconds({ integral: false }) / 1000}s`, 'at least 1 minute');
   }
   return { requireClientAuth: options.requireClientAuth ?? true, refreshInterval };
 }

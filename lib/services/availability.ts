@@ -1,18 +1,18 @@
 import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
-import { propError, requireInteger } from '../validation';
+import { propError, requireInt32 } from '../validation';
 
 /** The autoscaler's bounds, checked; the Deployment then leaves `replicas` to it. */
 export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
   if (replicas !== undefined) {
     throw propError(owner, 'replicas', replicas, 'no value when autoscaling is on', 'The autoscaler owns the replica count; set autoscaling.minReplicas instead.');
   }
-  const minReplicas = requireInteger(owner, 'autoscaling.minReplicas', autoscaling.minReplicas, 1);
-  const maxReplicas = requireInteger(owner, 'autoscaling.maxReplicas', autoscaling.maxReplicas, 1);
+  const minReplicas = requireInt32(owner, 'autoscaling.minReplicas', autoscaling.minReplicas, 1);
+  const maxReplicas = requireInt32(owner, 'autoscaling.maxReplicas', autoscaling.maxReplicas, 1);
   if (minReplicas > maxReplicas) {
     throw propError(owner, 'autoscaling.minReplicas', minReplicas, `at most autoscaling.maxReplicas (${maxReplicas})`);
   }
-  const cpuUtilization = requireInteger(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
+  const cpuUtilization = requireInt32(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
   return { minReplicas, maxReplicas, cpuUtilization };
 }
 
@@ -22,14 +22,14 @@ export function disruptionBudget(owner: string, budget: DisruptionBudget | undef
     throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
   }
   if (budget?.minAvailable !== undefined) {
-    requireInteger(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, 0);
+    requireInt32(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, 0);
     if (budget.minAvailable >= replicas) {
       throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
         'Otherwise no node holding one of its pods can ever be drained.');
     }
     return { minAvailable: IntOrString.fromNumber(budget.minAvailable) };
   }
-  const maxUnavailable = requireInteger(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
+  const maxUnavailable = requireInt32(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
   if (maxUnavailable === 0) {
     throw propError(owner, 'podDisruptionBudget.maxUnavailable', 0, 'at least 1', 'Otherwise no node holding one of the role\'s pods can ever be drained.');
   }

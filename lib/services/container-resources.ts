@@ -1,40 +1,55 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { RoleSizing } from './sizing';
 import { Quantity } from '../../imports/k8s';
-import { propError } from '../validation';
+import { compareQuantities, parseQuantity, propError, renderSize, requireQuantity } from '../validation';
+
+/** The defaults a container's resources fall back to, as quantities. */
+export interface ResourceDefaults {
+  readonly cpu: string;
+  readonly cpuLimit: string;
+  readonly memory: string;
+  readonly memoryLimit: string;
+  readonly storage?: string;
+  readonly storageLimit?: string;
+}
 
 /** Requests and limits of a server container: the role's own props over the size preset. */
 export function renderResources(owner: string, sizing: RoleSizing, resources: ContainerResources | undefined) {
+  // The root filesystem is read-only, so ephemeral storage is the container's logs and the /tmp
+  // emptyDir; the kubelet rotates logs at 50Mi by default.
+  return containerResources(owner, { ...sizing, storage: '64Mi', storageLimit: '512Mi' }, resources);
+}
+
+/**
+ * Requests and limits from cdk8s-plus `ContainerResources` over defaults: every CPU amount a valid
+ * quantity, every size rendered exactly, and every request at most its limit, compared exactly.
+ */
+export function containerResources(owner: string, defaults: ResourceDefaults, resources: ContainerResources | undefined, prefix = 'resources') {
   const cpu = resources?.cpu;
   const memory = resources?.memory;
   const storage = resources?.ephemeralStorage;
-  // The root filesystem is read-only, so ephemeral storage is the container's logs and the /tmp
-  // emptyDir; the kubelet rotates logs at 50Mi by default.
-  const requests = {
-    'cpu': Quantity.fromString(cpu?.request?.amount ?? sizing.cpu),
-    'memory': Quantity.fromString(memory?.request ? `${memory.request.toMebibytes()}Mi` : sizing.memory),
-    'ephemeral-storage': Quantity.fromString(storage?.request ? `${storage.request.toMebibytes()}Mi` : '64Mi'),
+  const cpuOf = (prop: string, amount: string | undefined, fallback: string) =>
+    amount === undefined ? fallback : requireQuantity(owner, `${prefix}.cpu.${prop}`, amount, 'a CPU amount');
+  const sizeOf = (prop: string, size: Parameters<typeof renderSize>[2] | undefined, fallback: string) =>
+    size === undefined ? fallback : renderSize(owner, `${prefix}.${prop}`, size);
+  const requests: Record<string, string> = {
+    'cpu': cpuOf('request', cpu?.request?.amount, defaults.cpu),
+    'memory': sizeOf('memory.request', memory?.request, defaults.memory),
+    ...(defaults.storage !== undefined ? { 'ephemeral-storage': sizeOf('ephemeralStorage.request', storage?.request, defaults.storage) } : {}),
   };
-  const limits = {
-    'cpu': Quantity.fromString(cpu?.limit?.amount ?? sizing.cpuLimit),
-    'memory': Quantity.fromString(memory?.limit ? `${memory.limit.toMebibytes()}Mi` : sizing.memoryLimit),
-    'ephemeral-storage': Quantity.fromString(storage?.limit ? `${storage.limit.toMebibytes()}Mi` : '512Mi'),
+  const limits: Record<string, string> = {
+    'cpu': cpuOf('limit', cpu?.limit?.amount, defaults.cpuLimit),
+    'memory': sizeOf('memory.limit', memory?.limit, defaults.memoryLimit),
+    ...(defaults.storageLimit !== undefined ? { 'ephemeral-storage': sizeOf('ephemeralStorage.limit', storage?.limit, defaults.storageLimit) } : {}),
   };
-  if (toMillis(limits.cpu.value as string) < toMillis(requests.cpu.value as string)) {
-    throw propError(owner, 'resources.cpu.limit', limits.cpu.value, `at least the CPU request (${requests.cpu.value})`);
+  const props: Record<string, string> = { 'cpu': 'cpu', 'memory': 'memory', 'ephemeral-storage': 'ephemeralStorage' };
+  for (const resource of Object.keys(limits)) {
+    if (requests[resource] === undefined) continue;
+    if (compareQuantities(parseQuantity(limits[resource])!, parseQuantity(requests[resource])!) < 0) {
+      const what = resource === 'cpu' ? 'CPU' : resource;
+      throw propError(owner, `${prefix}.${props[resource]}.limit`, limits[resource], `at least the ${what} request (${requests[resource]})`);
+    }
   }
-  if (toMebibytes(limits.memory.value as string) < toMebibytes(requests.memory.value as string)) {
-    throw propError(owner, 'resources.memory.limit', limits.memory.value, `at least the memory request (${requests.memory.value})`);
-  }
-  return { requests, limits };
-}
-
-function toMillis(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
-}
-
-function toMebibytes(memory: string): number {
-  const units: Record<string, number> = { Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
-  const match = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(memory);
-  return match ? Number(match[1]) * units[match[2]] : Number.NaN;
+  const toQuantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Quantity.fromString(v)]));
+  return { requests: toQuantities(requests), limits: toQuantities(limits) };
 }

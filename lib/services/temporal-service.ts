@@ -9,7 +9,10 @@ import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
-import { propError, requireDns1123Label, requireInteger } from '../validation';
+import { headlessServiceName, roleName } from '../cluster/object-names';
+import {
+  checkAffinity, checkAnnotations, checkLabels, checkTolerations, propError, requireDns1123Label, requireEnvVarName, requireInt32,
+} from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
   /** The role's ports, resolved once for the whole cluster (`resolvePorts`). */
@@ -70,11 +73,11 @@ export abstract class TemporalService extends Construct {
     const owner = `${role} of TemporalCluster '${props.context.clusterName}'`;
     this.role = role;
     this.context = props.context;
-    this.name = requireDns1123Label(owner, 'Deployment name', `${props.context.clusterName}-${role}`);
-    this.headlessServiceName = requireDns1123Label(owner, 'headless Service name', `${this.name}-headless`);
+    this.name = requireDns1123Label(owner, 'Deployment name', roleName(props.context.clusterName, role));
+    this.headlessServiceName = requireDns1123Label(owner, 'headless Service name', headlessServiceName(props.context.clusterName, role));
     const defaults = ROLE_FACTS[role].ports;
     const sizing = roleSizing(props.context.size, role);
-    this.replicas = requireInteger(owner, 'replicas', props.replicas ?? sizing.replicas, 0);
+    this.replicas = requireInt32(owner, 'replicas', props.replicas ?? sizing.replicas, 0);
     if (props.autoscaling && defaults.http === undefined) {
       throw propError(owner, 'autoscaling', props.autoscaling, 'no value: only frontends autoscale',
         `Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`);
@@ -88,6 +91,11 @@ export abstract class TemporalService extends Construct {
       'app.kubernetes.io/instance': props.context.clusterName,
       'app.kubernetes.io/component': role,
     };
+    checkLabels(owner, 'podLabels', props.podLabels);
+    checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
+    checkLabels(owner, 'nodeSelector', props.nodeSelector);
+    checkTolerations(owner, 'tolerations', props.tolerations);
+    checkAffinity(owner, 'affinity', props.affinity);
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
@@ -96,6 +104,7 @@ export abstract class TemporalService extends Construct {
     const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
     const ownEnv = new Set([...RESERVED_ENV, ...props.context.env.map((e) => e.name)]);
     for (const [name] of userEnv) {
+      requireEnvVarName(owner, `env["${name}"]`, name);
       if (ownEnv.has(name)) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the library does not set itself', `${name} is set by cdk8s-temporal.`);
       }

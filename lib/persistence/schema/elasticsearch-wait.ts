@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { StoreSchemaPlan } from './schema-steps';
 import { Container, VolumeMount } from '../../../imports/k8s';
 import type { SchemaOptions } from '../../cluster/temporal-cluster-props';
-import { propError } from '../../validation';
+import { propError, requireDurationSeconds } from '../../validation';
 import { DatastoreType } from '../datastore-options';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
@@ -72,7 +72,8 @@ export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string,
 /** How often and how long the servers' schema waits try: every 5 s, for `schema.waitTimeout`. */
 export function waitSchedule(schema: SchemaOptions | undefined): ElasticsearchWaitOptions {
   const intervalSeconds = 5;
-  return { attempts: Math.max(1, Math.ceil((schema?.waitTimeout ?? Duration.minutes(10)).toSeconds() / intervalSeconds)), intervalSeconds };
+  const timeout = requireDurationSeconds('TemporalCluster', 'schema.waitTimeout', schema?.waitTimeout ?? Duration.minutes(10), 1);
+  return { attempts: Math.max(1, Math.ceil(timeout / intervalSeconds)), intervalSeconds };
 }
 
 /** The Elasticsearch stores the servers wait for, unless the waits are off; a store that needs a client certificate cannot be waited for. */

@@ -2,6 +2,7 @@ import { Datastore, StoreRole } from '../datastore';
 import { DatastoreType } from '../datastore-options';
 import { EnvVar } from '../../../imports/k8s';
 import { TemporalVersion } from '../../versions';
+import { joinHostPort } from '../../validation';
 
 /** Where the admin-tools image keeps the schema files of its release. */
 export const SCHEMA_ROOT = '/etc/temporal/schema';
@@ -119,7 +120,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
 function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
   const es = store._elasticsearch!;
   const env = (credentials: Credentials): EnvVar[] => [
-    { name: 'ES_SERVER', value: `${es.scheme}://${store.hosts[0]}:${store.port}` },
+    { name: 'ES_SERVER', value: `${es.scheme}://${joinHostPort(store.hosts[0], store.port)}` },
     { name: 'ES_VISIBILITY_INDEX', value: store.database },
     ...store.credentialEnv({ user: 'ES_USER', password: 'ES_PWD' }, true, credentials),
     ...tlsEnv(store, role, { enable: 'ES_TLS', ca: 'ES_TLS_CA_FILE', cert: 'ES_TLS_CERT_FILE', key: 'ES_TLS_KEY_FILE', serverName: 'ES_TLS_SERVER_NAME', disableHostVerification: 'ES_TLS_DISABLE_HOST_VERIFICATION' }),

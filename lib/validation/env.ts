@@ -1,0 +1,28 @@
+import { propError } from './errors';
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+
+export function isEnvVarName(name: unknown): name is string {
+  return typeof name === 'string' && ENV_NAME.test(name);
+}
+
+/** An env var name as the API server accepts it: letters, digits, '-', '.', '_', not starting with a digit. */
+export function requireEnvVarName(owner: string, prop: string, name: string): string {
+  if (!isEnvVarName(name)) {
+    throw propError(owner, prop, name, 'an env var name: letters, digits, \'_\', \'-\' and \'.\', not starting with a digit');
+  }
+  return name;
+}
+
+export function isDataKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length <= 253 && DATA_KEY.test(key) && key !== '.' && key !== '..';
+}
+
+/** A key of a Secret's or ConfigMap's data: letters, digits, '-', '_' and '.', at most 253 characters. */
+export function requireDataKey(owner: string, prop: string, key: string): string {
+  if (!isDataKey(key)) {
+    throw propError(owner, prop, key, 'a Secret or ConfigMap key: letters, digits, \'-\', \'_\' and \'.\', at most 253 characters, not "." or ".."');
+  }
+  return key;
+}

@@ -1,0 +1,74 @@
+import { isIPv4, isIPv6 } from 'net';
+import { propError } from './errors';
+
+const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS_NAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
+const HOST_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?)*\.?$/;
+
+export function isIpv4(value: string): boolean {
+  return isIPv4(value);
+}
+
+export function isIpv6(value: string): boolean {
+  // Zone indices (fe80::1%eth0) have no meaning in a Kubernetes manifest.
+  return isIPv6(value) && !value.includes('%');
+}
+
+/** A DNS name as cert-manager and an Ingress take it, optionally with a leading `*.` where the field allows wildcards. */
+export function isDnsName(value: unknown, allowWildcard: boolean): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253) return false;
+  const name = allowWildcard && value.startsWith('*.') ? value.slice(2) : value;
+  return DNS_NAME.test(name) && name.split('.').every((l) => l.length <= 63);
+}
+
+export function requireDnsName(owner: string, prop: string, value: string, allowWildcard: boolean): string {
+  if (!isDnsName(value, allowWildcard)) {
+    const remedy = typeof value === 'string' && /^[a-z]+:\/\//i.test(value) ? 'Give the host name alone, without scheme or path.' : undefined;
+    throw propError(owner, prop, value, `a DNS name: lower-case labels of letters, digits and '-' separated by '.', at most 253 characters${allowWildcard ? ', optionally starting with "*."' : ''}`, remedy);
+  }
+  return value;
+}
+
+/** A host to dial: a DNS name (any case), an IPv4 address, or an IPv6 address (bare or bracketed). Never with a port. */
+export function requireHost(owner: string, prop: string, value: string, portProp = 'port'): string {
+  if (typeof value === 'string') {
+    const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+    if (isIpv6(bare)) return bare;
+    if (value.length <= 253 && (isIpv4(value) || HOST_NAME.test(value)) && value.split('.').every((l) => l.length <= 63)) return value;
+    const withPort = /^(.+):(\d{1,5})$/.exec(value);
+    if (withPort && !withPort[1].includes(':')) {
+      throw propError(owner, prop, value, 'a host name or IP address without a port', `Give the port in ${portProp} (${withPort[2]}) and the host alone (${withPort[1]}).`);
+    }
+  }
+  throw propError(owner, prop, value, 'a host name or IP address (an IPv6 address bare or in brackets), without scheme, port or path');
+}
+
+/** `host:port`, with an IPv6 host bracketed as Go's net.JoinHostPort writes it. */
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A `host:port` address, such as a remote frontend's rpcAddress. Returns the host and port. */
+export function requireHostPort(owner: string, prop: string, value: string): { host: string; port: number } {
+  const match = typeof value === 'string' ? /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(value) : null;
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    throw propError(owner, prop, value, '"host:port" with a port from 1 to 65535 (an IPv6 host in brackets)', 'Such as "temporal-frontend.other.example.com:7233".');
+  }
+  const host = requireHost(owner, prop, match[1]);
+  return { host, port };
+}
+
+/** An absolute http(s) URL without spaces. */
+export function requireUrl(owner: string, prop: string, value: string, schemes: string[] = ['http:', 'https:']): URL {
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' && !/\s/.test(value) ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !schemes.includes(url.protocol) || url.hostname === '') {
+    throw propError(owner, prop, value, `an absolute URL (${schemes.map((s) => s.replace(/:$/, '')).join(' or ')}) without spaces`);
+  }
+  return url;
+}

@@ -1,0 +1,50 @@
+import { propError } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export function isDns1123Label(value: unknown, maxLength = 63): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength && DNS1123_LABEL.test(value);
+}
+
+export function isDns1123Subdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+export function isDns1035Label(value: unknown, maxLength = 63): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength && DNS1035_LABEL.test(value);
+}
+
+/** A Kubernetes namespace or Service name: a DNS-1123 label of at most `maxLength` characters. */
+export function requireDns1123Label(owner: string, prop: string, value: string, maxLength = 63, remedy?: string): string {
+  if (!isDns1123Label(value, maxLength)) {
+    throw propError(owner, prop, value,
+      `a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`, remedy);
+  }
+  return value;
+}
+
+/** A Service name, which Kubernetes holds to DNS-1035: a DNS-1123 label that starts with a letter. */
+export function requireDns1035Label(owner: string, prop: string, value: string, maxLength = 63, remedy?: string): string {
+  if (!isDns1035Label(value, maxLength)) {
+    throw propError(owner, prop, value,
+      `a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${maxLength} characters`, remedy);
+  }
+  return value;
+}
+
+/** A Secret, ConfigMap or PriorityClass name: a DNS-1123 subdomain. */
+export function requireDns1123Subdomain(owner: string, prop: string, value: string): string {
+  if (!isDns1123Subdomain(value)) {
+    throw propError(owner, prop, value, 'a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', at most 253 characters');
+  }
+  return value;
+}
+
+export function requireNonEmpty(owner: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw propError(owner, prop, value, 'a non-empty string');
+  }
+  return value;
+}

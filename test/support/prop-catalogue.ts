@@ -1,0 +1,206 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import { Cpu, EnvValue } from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
+import {
+  ArchivalProvider, ClusterTls, WorkerFleet, Datastore, DynamicConfigValue, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps,
+} from '../../lib';
+import { PASSWORD } from './synth';
+
+/**
+ * Props of the public API with generators of valid and invalid values. For each generated value the
+ * property test synthesizes a cluster with `apply(value)` and expects either a propError whose
+ * message mentions every string in `mention`, or output that passes the independent checkers.
+ */
+export interface CatalogueEntry {
+  readonly prop: string;
+  /** What a refusal must name (each item, `a|b` for either); by default the prop's last segment. */
+  readonly mention?: string[];
+  readonly valid: fc.Arbitrary<any>;
+  readonly invalid: fc.Arbitrary<any>;
+  /** The cluster props (and the construct id) for a value; may throw a propError itself. */
+  readonly apply: (chart: Chart, value: any) => Partial<TemporalClusterProps> & { id?: string };
+}
+
+// Characters that break one Kubernetes rule or another, mixed with ordinary ones.
+const CHARS = ['a', 'b', 'z', 'A', 'Z', '0', '9', '-', '.', '_', '/', ':', ' ', '{', '}', '*', '@', '%', '\n', 'é', '"', '$', '['];
+export const junk = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 24 });
+const longer = fc.string({ unit: fc.constantFrom('a', 'b', '-', '.'), minLength: 60, maxLength: 270 });
+const anyString = fc.oneof(junk, longer, fc.constant(''));
+
+const dnsLabel = fc.stringMatching(/^[a-z]([-a-z0-9]{0,12}[a-z0-9])?$/);
+const labelKey = fc.oneof(fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/),
+  fc.tuple(fc.stringMatching(/^[a-z0-9]{1,8}(\.[a-z0-9]{1,8}){0,2}$/), fc.stringMatching(/^[A-Za-z0-9]{1,10}$/)).map(([p, n]) => `${p}/${n}`));
+const labelValue = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/));
+const envName = fc.stringMatching(/^[A-Z_][A-Z0-9_.-]{0,15}$/).filter((n) => !n.startsWith('TEMPORAL') && !['POD_IP', 'HOME'].includes(n));
+const dnsName = fc.array(dnsLabel, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
+const hostName = fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', '[fd00::11]', 'PG.Example.COM'));
+const wildcardDns = fc.oneof(dnsName, dnsName.map((n) => `*.${n}`));
+const cidr = fc.oneof(fc.constantFrom('10.0.0.0/8', '192.168.1.0/24', '0.0.0.0/0', 'fd00::/8', '10.1.2.3/32', '2001:db8::/32'));
+const cidrBad = fc.oneof(anyString, fc.constantFrom('10.0.0.0/33', 'fd00::/129', '10.1.2.3/8', 'fd00::1/64', '10.0.0.0', '300.0.0.0/8', '10.0.0.0/8/1'));
+const int = (min: number, max: number) => fc.integer({ min, max });
+const badNumber = fc.oneof(fc.integer({ min: -1000, max: -1 }), fc.constantFrom(NaN, Infinity, -Infinity, 1.5, 2 ** 31, 2 ** 53, 1e21, -0.5));
+const portBad = fc.oneof(badNumber, fc.constantFrom(0, 65536, 70000));
+const cpuOk = fc.oneof(int(1, 8000).map((m) => Cpu.millis(m)), fc.constantFrom(0.25, 0.5, 1, 2).map((u) => Cpu.units(u)));
+const cpuBad = fc.oneof(fc.constantFrom(-500, NaN, Infinity, -1).map((m) => Cpu.millis(m)), fc.constantFrom(NaN, -0.5).map((u) => Cpu.units(u)));
+const memOk = fc.oneof(int(1, 65536).map((m) => Size.mebibytes(m)), int(1, 4_000_000).map((k) => Size.kibibytes(k)), fc.constantFrom(0.5, 1.5, 2).map((g) => Size.gibibytes(g)));
+const memBad = fc.constantFrom(1e18, 1e30).map((t) => Size.tebibytes(t));
+const seconds = (min: number, max: number) => int(min, max).map((s) => Duration.seconds(s));
+const durationBad = fc.oneof(fc.constantFrom(1.5, 0.001, 1e-6).map((s) => Duration.seconds(s)), fc.constantFrom(NaN, Infinity).map((s) => Duration.seconds(s)));
+const imageOk = fc.constantFrom('temporalio/server:1.32.2', 'registry.example.com:5000/temporalio/server:1.32.2',
+  `temporalio/server@sha256:${'a'.repeat(64)}`, '[fd00::1]:5000/t/server:1.32.2');
+const imageBad = fc.oneof(anyString, fc.constantFrom('Temporalio/Server::1.31.2', 'temporalio/server:latest', 'temporalio/server', 'UPPER/server:1.32.2'));
+const urlOk = fc.constantFrom('https://idp.example.com/jwks.json', 'http://10.0.0.1:8080/k', 'https://[fd00::1]:8443/x');
+const urlBad = fc.oneof(anyString, fc.constantFrom('https://a b.example.com/', 'ftp://x/y', '/relative', 'https://', 'file:///jwks.json'));
+
+const pg = (chart: Chart, id: string, over: Record<string, unknown> = {}) => new Persistence(chart, id, {
+  defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD, ...over } as any),
+  visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
+});
+
+const ROLES = ['frontend', 'history', 'matching', 'worker', 'internalFrontend'] as const;
+const withRole = (role: typeof ROLES[number], options: Record<string, unknown>): Partial<TemporalClusterProps> =>
+  ({ [role]: options, ...(role === 'internalFrontend' ? {} : { internalFrontend: undefined }) }) as any;
+
+function roleEntries(): CatalogueEntry[] {
+  return ROLES.flatMap((role): CatalogueEntry[] => {
+    const owner = role === 'internalFrontend' ? 'internal-frontend|internalFrontend' : role;
+    const e = (prop: string, valid: fc.Arbitrary<any>, invalid: fc.Arbitrary<any>, options: (v: any) => Record<string, unknown>, mention = [prop.split('.')[0]]) =>
+      ({ prop: `${role}.${prop}`, mention: [owner, ...mention], valid, invalid, apply: (_c: Chart, v: any) => withRole(role, options(v)) });
+    return [
+      e('replicas', int(0, 3), badNumber, (v) => ({ replicas: v })),
+      e('podLabels key', labelKey, anyString, (v) => ({ podLabels: { [v]: 'x' } }), ['podLabels']),
+      e('podLabels value', labelValue, anyString, (v) => ({ podLabels: { team: v } }), ['podLabels']),
+      e('podAnnotations key', labelKey, anyString, (v) => ({ podAnnotations: { [v]: 'free text {{ }} ok' } }), ['podAnnotations']),
+      e('nodeSelector', labelKey, anyString, (v) => ({ nodeSelector: { [v]: 'a' } }), ['nodeSelector']),
+      e('env', envName, anyString, (v) => ({ env: { [v]: EnvValue.fromValue('x') } }), ['env']),
+      e('tolerations.key', labelKey, anyString, (v) => ({ tolerations: [{ key: v, operator: 'Exists' }] }), ['tolerations']),
+      e('tolerations.effect', fc.constantFrom('NoSchedule', 'PreferNoSchedule', 'NoExecute', ''), anyString, (v) => ({ tolerations: [{ key: 'k', operator: 'Exists', effect: v }] }), ['tolerations']),
+      e('tolerations.operator', fc.constantFrom('Exists', 'Equal'), anyString, (v) => ({ tolerations: [{ key: 'k', operator: v, value: v === 'Equal' ? 'v' : undefined }] }), ['tolerations']),
+      e('tolerations.tolerationSeconds', int(0, 3600), badNumber, (v) => ({ tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: v }] }), ['tolerations']),
+      e('affinity.topologyKey', labelKey, anyString, (v) => ({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: v }] } } }), ['affinity']),
+      e('resources.cpu.request', cpuOk, cpuBad, (v) => ({ resources: { cpu: { request: v, limit: Cpu.units(16) } } }), ['cpu']),
+      e('resources.memory.limit', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
+      e('resources.memory.request', memOk, memBad, (v) => ({ resources: { memory: { request: v, limit: Size.gibibytes(64) } } }), ['memory']),
+      e('image', imageOk, imageBad, (v) => ({ image: v })),
+      e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
+      e('grpcPort', int(20000, 30000), portBad, (v) => ({ grpcPort: v })),
+    ];
+  });
+}
+
+export function catalogue(): CatalogueEntry[] {
+  const c = (prop: string, valid: fc.Arbitrary<any>, invalid: fc.Arbitrary<any>, apply: CatalogueEntry['apply'], mention?: string[]): CatalogueEntry =>
+    ({ prop, valid, invalid, apply, mention });
+  return [
+    c('name', dnsLabel.filter((n) => n.length <= 28), fc.oneof(anyString, fc.constantFrom('1abc', 'x'.repeat(39))), (_ch, v) => ({ name: v })),
+    c('namespace', dnsLabel, anyString, (_ch, v) => ({ namespace: v })),
+    c('clusterName', dnsLabel, anyString, (_ch, v) => ({ clusterName: v })),
+    c('numHistoryShards', int(4, 4096), badNumber, (_ch, v) => ({ numHistoryShards: v })),
+    c('failoverVersionIncrement', int(2, 1000), fc.oneof(badNumber, fc.constant(1)), (_ch, v) => ({ failoverVersionIncrement: v })),
+    c('initialFailoverVersion', int(1, 9), badNumber, (_ch, v) => ({ initialFailoverVersion: v })),
+    c('metricsPort', int(9000, 9999), portBad, (_ch, v) => ({ metricsPort: v })),
+    c('clusterDomain', dnsName, anyString, (_ch, v) => ({ clusterDomain: v })),
+    c('priorityClassName', dnsName, anyString, (_ch, v) => ({ priorityClassName: v })),
+    c('imagePullSecrets', dnsName, anyString, (_ch, v) => ({ imagePullSecrets: [v] })),
+    c('serverImage', imageOk, imageBad, (_ch, v) => ({ serverImage: v })),
+    c('adminToolsImage', imageOk.map((i) => i.replace('server', 'admin-tools')), imageBad, (_ch, v) => ({ adminToolsImage: v })),
+    c('images.repository', fc.constantFrom('temporalio', 'registry.example.com/mirror', 'localhost:5000/t'), anyString, (_ch, v) => ({ images: { repository: v } })),
+    c('schema.backoffLimit', int(0, 100), badNumber, (_ch, v) => ({ schema: { backoffLimit: v } })),
+    c('schema.ttlAfterFinished', seconds(0, 86400), durationBad, (_ch, v) => ({ schema: { ttlAfterFinished: v } })),
+    c('schema.waitTimeout', seconds(5, 3600), durationBad, (_ch, v) => ({ schema: { waitTimeout: v } })),
+    c('reservedMembershipPorts', int(1, 5000), portBad, (_ch, v) => ({ reservedMembershipPorts: [v] })),
+    c('ports', int(0, 1000), badNumber, (_ch, v) => ({ ports: ServicePorts.offset(v) }), ['offset']),
+    c('shutdown.drainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000)), (_ch, v) => ({ shutdown: { drainDuration: v } }), ['drainDuration']),
+    c('size', fc.constantFrom('small', 'medium', 'large'), fc.constantFrom('huge', ''), (_ch, v) => ({ size: v }), ['size']),
+    c('size vs numHistoryShards', int(6, 100), int(1, 2), (_ch, v) => ({ size: 'large' as any, numHistoryShards: v }), ['size']),
+    c('history.replicas vs shards', int(1, 4), int(5, 50), (_ch, v) => ({ history: { replicas: v }, numHistoryShards: 4 }), ['replicas']),
+    // Datastores
+    c('postgres host', hostName, fc.oneof(anyString, fc.constantFrom('pg.db.svc:5432', 'postgres://pg', 'pg db')), (ch, v) => ({ persistence: pg(ch, 'p', { host: v }) }), ['host']),
+    c('postgres port', int(1, 65535), portBad, (ch, v) => ({ persistence: pg(ch, 'p', { port: v }) }), ['port']),
+    c('postgres database', dnsLabel.map((d) => d.replace(/-/g, '_')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { database: v }) }), ['database']),
+    c('postgres user', fc.oneof(dnsLabel, junk.filter((s) => s.trim() !== '')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { user: v }) }), ['user']),
+    c('postgres pool.maxConns', int(1, 100), badNumber, (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConns: v, maxIdleConns: 1 } }) }), ['maxConns']),
+    c('postgres pool.maxConnLifetime', seconds(1, 86400), fc.constantFrom(1e-6, 1e-4).map((s) => Duration.seconds(s)), (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConnLifetime: v } }) }), ['maxConnLifetime']),
+    c('postgres connectAttributes', junk, junk.map((j) => `{{${j}}}`), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v || 'k']: v } }) }), ['connectAttributes']),
+    c('postgres tls.serverName', fc.oneof(dnsName, junk.filter((s) => s.trim() !== '')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
+    c('SecretRef key', fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..'), anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of('db', v) }) }), ['key']),
+    c('SecretRef secretName', dnsName, anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of(v, 'password') }) }), ['secretName']),
+    c('cassandra hosts', hostName, fc.oneof(anyString, fc.constant('cass:9042')), (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.cassandra({ hosts: [v], keyspace: 'temporal', datacenter: 'dc1 {{x}}' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      }),
+    }), ['hosts']),
+    c('elasticsearch url', fc.constantFrom('http://es:9200', 'https://es.example.com'), anyString, (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
+        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic {{ }}' }),
+      }),
+    }), ['url']),
+    // TLS and authorization
+    c('tls.certManager issuer.name', dnsName, anyString, (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: v } }) }), ['issuer.name']),
+    c('tls.certManager frontendDnsNames', wildcardDns, fc.oneof(anyString, fc.constant('https://t.example.com')), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontendDnsNames: [v] }) }), ['frontendDnsNames']),
+    c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5) }) }), ['duration']),
+    c('authorization.jwtKeySources', urlOk, urlBad, (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: [v] } }), ['jwtKeySources']),
+    c('authorization.audience', junk.filter((s) => s.trim() !== ''), fc.constant(''), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
+    c('authorization.permissionsClaimName', junk.filter((s) => s.trim() !== ''), fc.constant(''), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], permissionsClaimName: v } }), ['permissionsClaimName']),
+    c('authorization.keyRefreshInterval', seconds(1, 3600), fc.oneof(durationBad, fc.constant(Duration.millis(500))), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], keyRefreshInterval: v } }), ['keyRefreshInterval']),
+    // Archival
+    c('archival filestore uri', fc.constantFrom('file:///archival/history', 'file:///data/a_b'), fc.oneof(fc.constantFrom('file:///', 'file:///etc/temporal/config', 'file:///tmp', 'file:///etc', 'file://relative', 'file:///a b'), junk.map((j) => `file://${j}`)),
+      (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch' }), uri: v } } }), ['archival.history.uri']),
+    c('archival filestore fileMode', fc.constantFrom('0666', '0644', '600'), anyString, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', fileMode: v }), uri: 'file:///archival' } } }), ['fileMode']),
+    c('archival s3 region', fc.constantFrom('us-east-1', 'eu-west-3'), anyString, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: v }), uri: 's3://bucket' } } }), ['region']),
+    c('archival s3 endpoint', urlOk, urlBad, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1', endpoint: v }), uri: 's3://bucket' } } }), ['endpoint']),
+    c('archival gcs credentialsPath', fc.constantFrom('/var/secrets/gcs.json', '/creds/a.json'), anyString, (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs({ credentialsPath: v }), uri: 'gs://bucket/v' } } }), ['credentialsPath']),
+    // UI
+    c('ui.ingress.host', wildcardDns, fc.oneof(anyString, fc.constant('https://ui.example.com')), (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: v, allowPlaintext: true } } }), ['ingress.host']),
+    c('ui.ingress.annotations', labelKey, anyString, (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true, annotations: { [v]: 'x' } } } }), ['annotations']),
+    c('ui.ingress.className', dnsName, anyString, (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true, className: v } } }), ['className']),
+    c('ui.replicas', int(0, 3), badNumber, (_ch, v) => ({ ui: { allowAnonymous: true, replicas: v } }), ['replicas']),
+    c('ui.resources.cpu', cpuOk, cpuBad, (_ch, v) => ({ ui: { allowAnonymous: true, resources: { cpu: { request: v, limit: Cpu.units(16) } } } }), ['cpu']),
+    c('ui.oidc.providerUrl', urlOk, urlBad, (_ch, v) => ({ ui: { oidc: { providerUrl: v, callbackUrl: 'https://ui/cb', clientId: 'c', clientSecret: SecretRef.of('oidc', 'secret') } } }), ['providerUrl']),
+    c('ui.image', fc.constantFrom('temporalio/ui:2.52.0', 'mirror.example.com/ui:2.40.1'), imageBad.filter((i) => i !== 'temporalio/server:latest'), (_ch, v) => ({ ui: { allowAnonymous: true, image: v } }), ['ui.image']),
+    // Network policies and service accounts
+    c('networkPolicy.frontendClients ipBlock', cidr, cidrBad, (_ch, v) => ({ networkPolicy: { frontendClients: [NetworkPeer.ipBlock(v)] } }), ['cidr']),
+    c('networkPolicy.frontendClients namespace', dnsLabel, anyString, (_ch, v) => ({ networkPolicy: { frontendClients: [NetworkPeer.namespace(v)] } }), ['name']),
+    c('networkPolicy.monitoring pods', labelValue, anyString, (_ch, v) => ({ networkPolicy: { monitoring: [NetworkPeer.pods({ app: v })] } }), ['labels']),
+    c('serviceAccount.annotations', labelKey, anyString, (_ch, v) => ({ serviceAccount: { annotations: { [v]: 'arn:aws:iam::1:role/x' } } }), ['annotations']),
+    // Namespaces, remote clusters, dynamic config
+    c('namespaces.name', fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), anyString, (_ch, v) => ({ namespaces: [{ name: v, retention: Duration.days(3) }] }), ['name']),
+    c('namespaces.retention', int(1, 365).map((d) => Duration.days(d)), fc.oneof(durationBad, fc.constant(Duration.minutes(5))), (_ch, v) => ({ namespaces: [{ name: 'orders', retention: v }] }), ['retention']),
+    c('remoteClusters.rpcAddress', fc.tuple(dnsName, int(1, 65535)).map(([h, p]) => `${h}:${p}`), fc.oneof(anyString, fc.constantFrom('west.example.com', 'west:0', 'west:99999', 'a b:7233')),
+      (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: v }] }), ['rpcAddress']),
+    c('remoteClusters.name', dnsLabel.filter((n) => n !== 'temporal'), anyString, (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: v, initialFailoverVersion: 2, rpcAddress: 'w:7233' }] }), ['name']),
+    c('dynamicConfig.unchecked key', fc.stringMatching(/^[a-z][a-zA-Z]{0,8}\.[a-zA-Z]{1,10}$/), anyString, (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked(v, 1)] } }), ['key']),
+    c('dynamicConfig key casing', fc.constantFrom('frontend.namespaceRPS', 'history.rps'), fc.constantFrom('Frontend.RPS', 'FRONTEND.rps'), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.unchecked('frontend.rps', 1), DynamicConfigValue.unchecked(v, 2)] } }), ['key']),
+    c('DynamicConfigValue.of frontend.rps', int(1, 100000), fc.oneof(anyString, badNumber, fc.constant(true)), (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.of('frontend.rps', v)] } }), ['frontend.rps']),
+    c('DynamicConfigValue.of duration', fc.oneof(fc.constantFrom('30s', '1h30m', '2d', '500ms'), int(0, 3600)), fc.oneof(anyString.filter((x) => !/^\d+$/.test(x)), fc.constant('70 seconds'), fc.constant(-5)),
+      (_ch, v) => ({ dynamicConfig: { values: [DynamicConfigValue.of('activity.longPollTimeout', v)] } }), ['activity.longPollTimeout']),
+    c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
+    ...roleEntries(),
+    ...fleetEntries(),
+  ];
+}
+
+/** WorkerFleet props: the fleet is added to the chart beside the cluster, dialling a frontend outside the app. */
+function fleetEntries(): CatalogueEntry[] {
+  const f = (prop: string, valid: fc.Arbitrary<any>, invalid: fc.Arbitrary<any>, props: (v: any) => Record<string, unknown>, mention = [prop.split('.').pop()!]): CatalogueEntry => ({
+    prop: `WorkerFleet.${prop}`, valid, invalid, mention,
+    apply: (chart: Chart, v: any) => {
+      new WorkerFleet(chart, 'fleet', { image: 'registry.example.com/orders-worker:1.4.0', taskQueues: ['orders'], frontend: { address: 'temporal.example.com:7233' }, ...props(v) } as any);
+      return {};
+    },
+  });
+  return [
+    f('image', fc.constantFrom('orders-worker:1', 'registry.example.com/team/orders:2.0.1', `orders@sha256:${'b'.repeat(64)}`), imageBad.filter((i) => !i.startsWith('temporalio/')), (v) => ({ image: v })),
+    f('replicas', int(0, 20), badNumber, (v) => ({ replicas: v })),
+    f('podLabels', labelValue, anyString, (v) => ({ podLabels: { team: v } })),
+    f('podAnnotations', labelKey, anyString, (v) => ({ podAnnotations: { [v]: 'x' } })),
+    f('env', envName, anyString, (v) => ({ env: { [v]: EnvValue.fromValue('x') } })),
+    f('priorityClassName', dnsName, anyString, (v) => ({ priorityClassName: v })),
+    f('resources.cpu', cpuOk, cpuBad, (v) => ({ resources: { cpu: { request: v, limit: Cpu.units(16) } } }), ['cpu']),
+    f('resources.memory', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
+    f('frontend.address', fc.tuple(dnsName, int(1, 65535)).map(([h, p]) => `${h}:${p}`), fc.oneof(anyString, fc.constantFrom('temporal.example.com', 'a:0')), (v) => ({ frontend: { address: v } }), ['address']),
+    f('metricsPort', int(1024, 65535).filter((p) => p !== 7233), portBad, (v) => ({ metricsPort: v })),
+  ];
+}
