@@ -15,18 +15,18 @@ import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
  */
 export function stringifyDocument(doc: unknown): string {
   if (doc === undefined) return '\n';
+  const w: Writer = { text: '', seen: new Set() };
   try {
-    const out: string[] = [];
     if (isPlainObject(doc)) {
       if (Object.keys(doc).length === 0) return '{}\n';
-      writeMap(doc, '', out, new Set());
+      writeMap(w, doc, 0, undefined);
     } else if (Array.isArray(doc)) {
       if (doc.length === 0) return '[]\n';
-      writeSeq(doc, '', out, new Set());
+      writeSeq(w, doc, 0, undefined);
     } else {
       throw FALLBACK;
     }
-    return `${out.join('\n')}\n`;
+    return w.text;
   } catch (e) {
     if (e !== FALLBACK) throw e;
     return Yaml.stringify(doc);
@@ -79,55 +79,78 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A map's entries, each `key: value` or `key:` and the block below it, keys at `indent`. */
-function writeMap(map: Record<string, unknown>, indent: string, out: string[], seen: Set<object>, firstPrefix?: string): void {
-  if (seen.has(map)) throw FALLBACK;
-  seen.add(map);
-  let first = true;
-  for (const key of Object.keys(map)) {
-    const prefix = first && firstPrefix !== undefined ? firstPrefix : indent;
-    first = false;
-    const k = renderKey(key);
-    const value = map[key];
-    writeValue(value, `${prefix}${k}:`, indent, out, seen);
+/** The text so far (every line ends in a newline), and the collections met, to detect one met twice. */
+interface Writer {
+  text: string;
+  readonly seen: Set<object>;
+}
+
+const INDENTS: string[] = [''];
+/** Two spaces per level, built once per depth. */
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
+  return INDENTS[depth];
+}
+
+function enter(w: Writer, collection: object): void {
+  if (w.seen.has(collection)) throw FALLBACK;
+  w.seen.add(collection);
+}
+
+/** A map's entries, each `key: value` or `key:` and the block below it, keys at `depth`; the first after `firstPrefix` if given. */
+function writeMap(w: Writer, map: Record<string, unknown>, depth: number, firstPrefix: string | undefined): void {
+  enter(w, map);
+  const indent = indentOf(depth);
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    w.text += `${i === 0 && firstPrefix !== undefined ? firstPrefix : indent}${renderKey(keys[i])}:`;
+    writeValue(w, map[keys[i]], depth);
   }
 }
 
-/** A list's items, each `- item`, dashes at `indent`. */
-function writeSeq(seq: readonly unknown[], indent: string, out: string[], seen: Set<object>, firstPrefix?: string): void {
-  if (seen.has(seq)) throw FALLBACK;
-  seen.add(seq);
+/** A list's items, each `- item`, dashes at `depth`; the first after `firstPrefix` if given. */
+function writeSeq(w: Writer, seq: readonly unknown[], depth: number, firstPrefix: string | undefined): void {
+  enter(w, seq);
+  const indent = indentOf(depth);
   for (let i = 0; i < seq.length; i++) {
-    const prefix = i === 0 && firstPrefix !== undefined ? firstPrefix : indent;
+    const prefix = `${i === 0 && firstPrefix !== undefined ? firstPrefix : indent}- `;
     const item = seq[i];
-    const childIndent = `${indent}  `;
-    if (isPlainObject(item) && Object.keys(item).length > 0) {
-      writeMap(item, childIndent, out, seen, `${prefix}- `);
-    } else if (Array.isArray(item) && item.length > 0) {
-      writeSeq(item, childIndent, out, seen, `${prefix}- `);
-    } else {
-      out.push(`${prefix}- ${renderScalarOrEmpty(item, childIndent, seen)}`);
+    if (item !== null && typeof item === 'object') {
+      if (Array.isArray(item)) {
+        if (item.length > 0) {
+          writeSeq(w, item, depth + 1, prefix);
+          continue;
+        }
+      } else if (isPlainObject(item) && Object.keys(item).length > 0) {
+        writeMap(w, item, depth + 1, prefix);
+        continue;
+      }
+    }
+    w.text += `${prefix}${renderScalarOrEmpty(w, item, depth + 1)}\n`;
+  }
+}
+
+/** What follows `key:` of a map at `depth`: the value on the same line or, for a non-empty collection, the block below. */
+function writeValue(w: Writer, value: unknown, depth: number): void {
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) {
+      if (value.length > 0) {
+        w.text += '\n';
+        writeSeq(w, value, depth + 1, undefined);
+        return;
+      }
+    } else if (isPlainObject(value) && Object.keys(value).length > 0) {
+      w.text += '\n';
+      writeMap(w, value, depth + 1, undefined);
+      return;
     }
   }
+  w.text += ` ${renderScalarOrEmpty(w, value, depth + 1)}\n`;
 }
 
-/** `head` is the line so far (`key:`); a value goes after it or, for a non-empty collection, below it. */
-function writeValue(value: unknown, head: string, indent: string, out: string[], seen: Set<object>): void {
-  const childIndent = `${indent}  `;
-  if (isPlainObject(value) && Object.keys(value).length > 0) {
-    out.push(head);
-    writeMap(value, childIndent, out, seen);
-  } else if (Array.isArray(value) && value.length > 0) {
-    out.push(head);
-    writeSeq(value, childIndent, out, seen);
-  } else {
-    out.push(`${head} ${renderScalarOrEmpty(value, childIndent, seen)}`);
-  }
-}
-
-/** A scalar, or an empty collection in flow style; `blockIndent` is where a block scalar's lines go. */
-function renderScalarOrEmpty(value: unknown, blockIndent: string, seen: Set<object>): string {
-  if (typeof value === 'string') return renderString(value, blockIndent);
+/** A scalar, or an empty collection in flow style; a block scalar's lines go at `blockDepth`. */
+function renderScalarOrEmpty(w: Writer, value: unknown, blockDepth: number): string {
+  if (typeof value === 'string') return renderString(value, blockDepth);
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : memo(numbers, value, () => renderAlone(value));
   }
@@ -135,13 +158,9 @@ function renderScalarOrEmpty(value: unknown, blockIndent: string, seen: Set<obje
   if (value === false) return 'false';
   if (value === null) return 'null';
   // An empty collection met twice would be an anchor and an alias, too.
-  if (Array.isArray(value) && !seen.has(value)) {
-    seen.add(value);
-    return '[]';
-  }
-  if (isPlainObject(value) && !seen.has(value)) {
-    seen.add(value);
-    return '{}';
+  if (Array.isArray(value) || isPlainObject(value)) {
+    enter(w, value);
+    return Array.isArray(value) ? '[]' : '{}';
   }
   throw FALLBACK;
 }
@@ -177,26 +196,41 @@ function plainIsSafe(s: string): boolean {
 }
 
 /** A value string: plain when that is what `yaml` writes, a block literal when multi-line, else as `yaml` quotes it alone. */
-function renderString(s: string, blockIndent: string): string {
-  if (s.includes('\n')) return renderBlock(s, blockIndent);
-  if (plainIsSafe(s)) return s;
-  // A one-line scalar is written the same wherever it stands (no folding: lineWidth 0), except
-  // that a document marker at the start changes how the root is written.
-  if (DOCUMENT_MARKER.test(s)) throw FALLBACK;
-  return memo(strings, s, () => renderAlone(s));
+function renderString(s: string, blockDepth: number): string {
+  if (s.includes('\n')) return renderBlock(s, indentOf(blockDepth));
+  // A one-line scalar is written the same wherever it stands (no folding: lineWidth 0), so once
+  // per distinct string; except that a document marker at the start changes how the root is written.
+  let r = strings.get(s);
+  if (r === undefined) {
+    if (plainIsSafe(s)) r = s;
+    else if (DOCUMENT_MARKER.test(s)) throw FALLBACK;
+    else r = renderAlone(s);
+    remember(strings, s, r);
+  }
+  return r;
 }
 
 /** A key: plain or quoted, as `yaml` writes it as a one-line implicit key. */
 function renderKey(k: string): string {
+  let r = keys.get(k);
+  if (r !== undefined) return r;
   // yaml writes a long key as an explicit key (`? key`), and quotes a multi-line one in its own way.
-  if (k.length > 1000 || k.includes('\n')) throw FALLBACK;
-  if (plainIsSafe(k)) return k;
-  if (k === '<<' || DOCUMENT_MARKER.test(k)) throw FALLBACK;
-  return memo(keys, k, () => {
+  if (k.length > 1000 || k.includes('\n') || k === '<<' || DOCUMENT_MARKER.test(k)) throw FALLBACK;
+  if (plainIsSafe(k)) {
+    r = k;
+  } else {
     const line = Yaml.stringify({ [k]: 0 });
     if (!line.endsWith(': 0\n') || line.indexOf('\n') !== line.length - 1 || line.startsWith('?')) throw FALLBACK;
-    return line.slice(0, -4);
-  });
+    r = line.slice(0, -4);
+  }
+  remember(keys, k, r);
+  return r;
+}
+
+/** Caches stay small enough for a long-running process (a test runner) that synthesizes many apps. */
+function remember(cache: Map<string, string>, k: string, v: string): void {
+  if (cache.size >= 50_000) cache.clear();
+  cache.set(k, v);
 }
 
 function renderAlone(value: string | number): string {
