@@ -297,7 +297,7 @@ function printScaling(r) {
     const one = r['one-chart'];
     const many = r[`c${maxCount}`];
     console.log(`  ${maxCount} clusters in one chart instead of ${maxCount} charts: wall ${signed(one.wallMs - many.wallMs)} ms, CPU ${signed(one.cpuMs - many.cpuMs)} ms `
-      + '(cdk8s re-validates the whole app for every chart it writes)');
+      + '(ClusterLock.synth validates the app once; app.synth() alone would validate it again for every chart)');
   }
 }
 
@@ -484,8 +484,8 @@ function profile() {
     ['lib: other (constructors and the cdk8s objects they create, lazies)', (fn, url) => url.startsWith(ours('lib/'))],
     ['cdk8s: YAML output (Yaml.save)', (fn, url) => fn === 'save' && url.endsWith('/cdk8s/lib/yaml.js')],
     ['cdk8s: chart.toJson (resolve, imports/k8s toJson_*)', (fn, url) => fn === 'toJson' && url.endsWith('/cdk8s/lib/chart.js')],
-    ['cdk8s: resolveDependencies (tree walks, once per chart)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
-    ['cdk8s: validate (tree walk, once per chart)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
+    ['cdk8s: resolveDependencies (tree walks; once per synth under ClusterLock.synth)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
+    ['cdk8s: validate (tree walk; once per synth under ClusterLock.synth)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
     ['app: top level (apps/, scripts/bench/clusters.ts)', (fn, url) => url.startsWith(ours('apps/')) || url.startsWith(ours('scripts/bench/clusters'))],
     // Module loading, and any loader: the known packages or the command's bin/ts-hook.js.
     ['load: require, read, transpile, compile', (fn, url) => url.startsWith('node:internal/modules')
