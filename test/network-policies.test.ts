@@ -74,7 +74,7 @@ describe('ClusterNetworkPolicies', () => {
       namespaces: [{ name: 'default', retention: Duration.days(1) }],
       archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'http://minio.storage.svc:9000' }), uri: 's3://archive/history' } },
       enableGlobalNamespace: true,
-      remoteClusters: [{ name: 'other', initialFailoverVersion: 2, rpcAddress: 'temporal.other.example.com:7300' }],
+      remoteClusters: [{ name: 'other', initialFailoverVersion: 2, rpcAddress: 'temporal.other.example.com:7300', tls: { caSecret: 'other-ca' } }],
       networkPolicy: {
         restrictEgress: true,
         frontendClients: [NetworkPeer.namespace('payments')],

@@ -4,7 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import * as fc from 'fast-check';
 import { cluster, find, objects, testChart } from './support/synth';
-import { RemoteCluster, TemporalClusterProps } from '../lib';
+import { parse } from 'yaml';
+import { ClusterTls, RemoteCluster, TemporalClusterProps } from '../lib';
 
 const west: RemoteCluster = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' };
 const south: RemoteCluster = { name: 'south', initialFailoverVersion: 3, rpcAddress: '10.0.0.7:8233', enabled: false };
@@ -175,6 +176,89 @@ describe('RemoteClusterRegistration', () => {
     });
     test('a remote still carries httpAddress, which the server takes from the remote itself', () => {
       expect(bad({ remoteClusters: [{ ...west, httpAddress: 'west:7243' } as RemoteCluster] })).toThrow(/remoteClusters\[0\].httpAddress is "west:7243"; expected no value/);
+    });
+  });
+  describe('TLS towards remote clusters', () => {
+    const tlsWest: RemoteCluster = { ...west, tls: { caSecret: 'west-ca', clientCertificateSecret: 'east-to-west' } };
+    const localTls = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false });
+    /** The server config as the server reads it: the library's template actions are not YAML, so only global.tls is parsed. */
+    const globalTls = (serverConfig: string) => {
+      const start = serverConfig.indexOf('\n  tls:\n');
+      expect(start).toBeGreaterThan(0);
+      const section = serverConfig.slice(start + 1).split('\n');
+      const end = section.findIndex((line, i) => i > 0 && !line.startsWith('    '));
+      return parse(section.slice(0, end).join('\n')).tls;
+    };
+    const volumesOf = (chart: ReturnType<typeof testChart>, name: string) => {
+      const spec = find(chart, 'Deployment', name).spec.template.spec;
+      return { volumes: spec.volumes ?? [], mounts: spec.containers[0].volumeMounts ?? [] };
+    };
+
+    test('each remote\'s CA and the certificate presented to it are written under the host the servers dial, with its name to verify', () => {
+      const { c } = registration({ tls: localTls, remoteClusters: [tlsWest, { ...south, tls: { caSecret: 'south-ca', serverName: 'south.example.com' } }] });
+      const tls = globalTls(c.serverConfig);
+      expect(tls.remoteClusters).toEqual({
+        'temporal-frontend.west.example.com': {
+          server: { certFile: '/etc/temporal/tls/remote-clusters/west/client/tls.crt', keyFile: '/etc/temporal/tls/remote-clusters/west/client/tls.key', requireClientAuth: true },
+          client: { serverName: 'temporal-frontend.west.example.com', rootCaFiles: ['/etc/temporal/tls/remote-clusters/west/ca/ca.crt'] },
+        },
+        '10.0.0.7': { client: { serverName: 'south.example.com', rootCaFiles: ['/etc/temporal/tls/remote-clusters/south/ca/ca.crt'] } },
+      });
+      // This cluster's own TLS is untouched.
+      expect(tls.internode.server.certFile).toBe('/etc/temporal/tls/internode/tls.crt');
+    });
+
+    test('the roles that dial a remote mount its CA and the client certificate, only those keys; matching and the client pods do not', () => {
+      const { c, chart } = registration({ tls: localTls, internalFrontend: {}, remoteClusters: [tlsWest], ui: { allowAnonymous: true }, adminTools: {} });
+      const dialers = [c.frontend, c.internalFrontend!, c.history, c.worker];
+      expect(dialers.length).toBe(4);
+      for (const svc of dialers) {
+        const { volumes, mounts } = volumesOf(chart, svc.name);
+        expect(volumes).toContainEqual({ name: 'tls-remote-0-ca', secret: { secretName: 'west-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+        expect(volumes).toContainEqual({ name: 'tls-remote-0-client', secret: { secretName: 'east-to-west', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } });
+        expect(mounts).toContainEqual({ name: 'tls-remote-0-ca', mountPath: '/etc/temporal/tls/remote-clusters/west/ca', readOnly: true });
+        expect(mounts).toContainEqual({ name: 'tls-remote-0-client', mountPath: '/etc/temporal/tls/remote-clusters/west/client', readOnly: true });
+      }
+      const others = objects(chart).filter((o) => o.kind === 'Deployment' && !dialers.some((d) => d.name === o.metadata.name));
+      expect(others.map((o) => o.metadata.labels['app.kubernetes.io/component']).sort()).toEqual(['admin-tools', 'matching', 'ui']);
+      for (const o of others) expect(JSON.stringify(o)).not.toMatch(/east-to-west|west-ca/);
+    });
+
+    test('a cluster without TLS of its own still dials a TLS remote with TLS', () => {
+      const { c } = registration({ remoteClusters: [{ ...west, tls: { caSecret: 'west-ca' } }] });
+      const tls = globalTls(c.serverConfig);
+      expect(tls.internode).toBeUndefined();
+      expect(tls.frontend).toBeUndefined();
+      expect(tls.refreshInterval).toBe('30m');
+      expect(Object.keys(tls.remoteClusters)).toEqual(['temporal-frontend.west.example.com']);
+    });
+
+    test('a plaintext remote from a TLS cluster passes only when declared, and then writes no TLS for it', () => {
+      const { c } = registration({ tls: localTls, remoteClusters: [{ ...west, allowPlaintext: true }] });
+      expect(globalTls(c.serverConfig).remoteClusters).toBeUndefined();
+    });
+
+    describe('fails when', () => {
+      const bad = (props: Partial<TemporalClusterProps>) => () => cluster(testChart(), { enableGlobalNamespace: true, ...props });
+      test('this cluster uses TLS and a remote has none, by omission or by an empty object', () => {
+        expect(bad({ tls: localTls, remoteClusters: [west] })).toThrow(/remoteClusters\[0\].tls is undefined; expected the remote frontend's CA .*since this cluster uses TLS\. Give remoteClusters\[0\].tls: \{ caSecret: \.\.\. \}, or set remoteClusters\[0\].allowPlaintext: true/);
+        expect(bad({ tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }), remoteClusters: [{ ...west, allowPlaintext: false }] })).toThrow(/remoteClusters\[0\].tls is undefined/);
+        expect(bad({ tls: localTls, remoteClusters: [{ ...west, tls: {} as never }] })).toThrow(/remoteClusters\[0\].tls.caSecret is undefined; expected a DNS-1123 subdomain/);
+      });
+      test('tls and allowPlaintext are both given', () => {
+        expect(bad({ remoteClusters: [{ ...tlsWest, allowPlaintext: true }] })).toThrow(/remoteClusters\[0\].allowPlaintext is true; expected false or unset when tls is given/);
+      });
+      test('a Secret name or the server name is not one', () => {
+        expect(bad({ remoteClusters: [{ ...west, tls: { caSecret: 'West_CA' } }] })).toThrow(/remoteClusters\[0\].tls.caSecret is "West_CA"; expected a DNS-1123 subdomain/);
+        expect(bad({ remoteClusters: [{ ...west, tls: { caSecret: 'ca', clientCertificateSecret: '' } }] })).toThrow(/remoteClusters\[0\].tls.clientCertificateSecret is ""/);
+        expect(bad({ remoteClusters: [{ ...west, tls: { caSecret: 'ca', serverName: 'west example' } }] })).toThrow(/remoteClusters\[0\].tls.serverName is "west example"; expected a DNS name or an IP address/);
+      });
+      test('two remotes on one host disagree on TLS, which the server keys by host', () => {
+        const sameHost = { ...south, rpcAddress: 'temporal-frontend.west.example.com:8233' };
+        expect(bad({ remoteClusters: [tlsWest, { ...sameHost, tls: { caSecret: 'other-ca' } }] })).toThrow(/remoteClusters\[1\].tls is .*; expected the same TLS settings as west, which is on the same host temporal-frontend.west.example.com/);
+        expect(bad({ remoteClusters: [tlsWest, sameHost] })).toThrow(/remoteClusters\[1\].tls is "none"/);
+        expect(bad({ remoteClusters: [tlsWest, { ...sameHost, tls: tlsWest.tls }] })).not.toThrow();
+      });
     });
   });
 });

@@ -125,6 +125,23 @@ describe('ClusterTls', () => {
     ]));
   });
 
+  test('a system-worker certificate is mounted, key included, in every server pod without an internal frontend, and in none with one', () => {
+    // The real server loads it at start in every role (each dials the public frontend as the system worker).
+    const tls = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'system-worker-tls', requireClientAuth: false });
+    const { chart, c, config } = withTls(tls);
+    expect(config.global.tls.systemWorker.certFile).toBe('/etc/temporal/tls/system-worker/tls.crt');
+    expect(c.services.length).toBe(4);
+    for (const svc of c.services) {
+      const spec = find(chart, 'Deployment', svc.name).spec.template.spec;
+      expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls' } });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tls-system-worker', mountPath: '/etc/temporal/tls/system-worker', readOnly: true });
+    }
+    const withIfe = withTls(tls, { internalFrontend: {} });
+    expect(withIfe.config.global.tls.systemWorker).toBeUndefined();
+    expect(withIfe.all.length).toBeGreaterThan(0);
+    expect(JSON.stringify(withIfe.all)).not.toContain('system-worker-tls');
+  });
+
   describe('fails when', () => {
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);

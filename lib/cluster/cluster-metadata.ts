@@ -1,5 +1,5 @@
-import { DcRedirectionPolicy, RemoteCluster, TemporalClusterProps } from './temporal-cluster-props';
-import { propError, requireDns1123Label, requireInteger } from '../validation';
+import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls, TemporalClusterProps } from './temporal-cluster-props';
+import { propError, requireDns1123Label, requireDns1123Subdomain, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
 export interface ClusterMetadata {
@@ -18,7 +18,16 @@ export interface ResolvedRemoteCluster {
   readonly name: string;
   readonly initialFailoverVersion: number;
   readonly rpcAddress: string;
+  /** The host of `rpcAddress`, without brackets: the key of its `global.tls.remoteClusters` entry. */
+  readonly host: string;
   readonly enabled: boolean;
+  readonly tls?: ResolvedRemoteClusterTls;
+}
+
+export interface ResolvedRemoteClusterTls {
+  readonly caSecret: string;
+  readonly clientCertificateSecret?: string;
+  readonly serverName: string;
 }
 
 /*
@@ -82,8 +91,21 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     if (remote.enabled !== undefined && typeof remote.enabled !== 'boolean') {
       throw propError(owner, `${prop}.enabled`, remote.enabled, 'true or false');
     }
-    return { name: remote.name, initialFailoverVersion: remote.initialFailoverVersion, rpcAddress: remote.rpcAddress, enabled: remote.enabled ?? true };
+    const host = remote.rpcAddress.slice(0, remote.rpcAddress.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+    const tls = remoteTls(owner, prop, remote, host, props.tls !== undefined);
+    return { name: remote.name, initialFailoverVersion: remote.initialFailoverVersion, rpcAddress: remote.rpcAddress, host, enabled: remote.enabled ?? true, tls };
   });
+  // The server finds a remote's TLS settings by the host it dials, whatever the port: two remotes on
+  // one host share one entry, so they must agree on it.
+  const byHost = new Map<string, ResolvedRemoteCluster>();
+  for (const [i, remote] of remoteClusters.entries()) {
+    const other = byHost.get(remote.host);
+    if (other && JSON.stringify(other.tls) !== JSON.stringify(remote.tls)) {
+      throw propError(owner, `remoteClusters[${i}].tls`, remote.tls ?? 'none', `the same TLS settings as ${other.name}, which is on the same host ${remote.host}`,
+        'The server keys remote-cluster TLS by host (global.tls.remoteClusters), so one host has one setting.');
+    }
+    byHost.set(remote.host, remote);
+  }
   const dcRedirectionPolicy = props.dcRedirectionPolicy ?? DcRedirectionPolicy.NOOP;
   if (!Object.values(DcRedirectionPolicy).includes(dcRedirectionPolicy)) {
     throw propError(owner, 'dcRedirectionPolicy', dcRedirectionPolicy, `one of ${Object.values(DcRedirectionPolicy).join(', ')}`);
@@ -97,4 +119,31 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     enableGlobalNamespace,
     dcRedirectionPolicy,
   };
+}
+
+/** A remote's TLS, checked; plaintext towards a remote is refused from a cluster that uses TLS unless declared. */
+function remoteTls(owner: string, prop: string, remote: RemoteCluster, host: string, localTls: boolean): ResolvedRemoteClusterTls | undefined {
+  if (remote.allowPlaintext !== undefined && typeof remote.allowPlaintext !== 'boolean') {
+    throw propError(owner, `${prop}.allowPlaintext`, remote.allowPlaintext, 'true or false');
+  }
+  const tls: RemoteClusterTls | undefined = remote.tls;
+  if (tls === undefined) {
+    if (localTls && remote.allowPlaintext !== true) {
+      throw propError(owner, `${prop}.tls`, undefined, 'the remote frontend\'s CA (and a client certificate if it requires one), since this cluster uses TLS',
+        `Give ${prop}.tls: { caSecret: ... }, or set ${prop}.allowPlaintext: true if that frontend really serves plaintext; replication then crosses the network unencrypted.`);
+    }
+    return undefined;
+  }
+  if (typeof tls !== 'object' || tls === null) throw propError(owner, `${prop}.tls`, tls, 'an object with caSecret');
+  if (remote.allowPlaintext === true) {
+    throw propError(owner, `${prop}.allowPlaintext`, true, 'false or unset when tls is given', 'Remove one of them: the connection is either TLS or plaintext.');
+  }
+  const caSecret = requireDns1123Subdomain(owner, `${prop}.tls.caSecret`, tls.caSecret);
+  const clientCertificateSecret = tls.clientCertificateSecret === undefined ? undefined
+    : requireDns1123Subdomain(owner, `${prop}.tls.clientCertificateSecret`, tls.clientCertificateSecret);
+  const serverName = tls.serverName === undefined ? host : requireNonEmpty(owner, `${prop}.tls.serverName`, tls.serverName);
+  if (!/^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$|^[0-9a-fA-F:.]+$/.test(serverName)) {
+    throw propError(owner, `${prop}.tls.serverName`, serverName, 'a DNS name or an IP address that the remote frontend\'s certificate carries');
+  }
+  return { caSecret, clientCertificateSecret, serverName };
 }

@@ -345,6 +345,37 @@ export interface RemoteCluster {
    * @default true
    */
   readonly enabled?: boolean;
+  /**
+   * How this cluster's servers verify, and authenticate to, its frontend: written into
+   * `global.tls.remoteClusters` under the host of `rpcAddress` (the server looks it up by the host
+   * it dials) and mounted in the frontend, internal frontend, history and worker pods, which dial
+   * it. Without it the servers dial the remote in plaintext.
+   * @default none: plaintext, which a cluster with `tls` set refuses unless `allowPlaintext` is true
+   */
+  readonly tls?: RemoteClusterTls;
+  /**
+   * Declares that the remote's frontend serves plaintext although this cluster uses TLS. Replication
+   * traffic (history events, namespace data) then crosses the network unencrypted.
+   * @default false
+   */
+  readonly allowPlaintext?: boolean;
+}
+
+/** TLS towards a remote cluster's frontend. */
+export interface RemoteClusterTls {
+  /** Secret holding `ca.crt`, the CA that signed the remote frontend's certificate. Only `ca.crt` is mounted. */
+  readonly caSecret: string;
+  /**
+   * Secret (`kubernetes.io/tls`) whose `tls.crt` and `tls.key` this cluster presents when the remote
+   * frontend requires client certificates. Only `tls.crt` and `tls.key` are mounted.
+   * @default none: no client certificate
+   */
+  readonly clientCertificateSecret?: string;
+  /**
+   * The name the remote frontend's certificate must carry.
+   * @default the host of `rpcAddress`
+   */
+  readonly serverName?: string;
 }
 
 /** A statement that a cluster's data moved to other databases. */

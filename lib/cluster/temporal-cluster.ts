@@ -39,7 +39,7 @@ import { emitCertificates } from '../security/certificates';
 import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
 import { ResolvedTls, TlsClient } from '../security/tls';
-import { FrontendClient, frontendClient, serverTlsVolumes } from '../security/tls-mounts';
+import { FrontendClient, frontendClient, remoteClusterTlsVolumes, serverTlsVolumes } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
 import { InternalFrontendService } from '../services/internal-frontend-service';
@@ -274,7 +274,7 @@ export class TemporalCluster extends Construct {
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {
     return renderServerConfig(buildServerConfig({
       frontendHost: this.frontendFqdn, internodeServerName: this.internodeServerName, ...metadata, ports, metricsPort: this.metricsPort,
-      logLevel: props.logLevel ?? LogLevel.INFO, persistence: this.persistence, tls: this.tls, internalFrontendHttp: this.internalFrontendHttp,
+      logLevel: props.logLevel ?? LogLevel.INFO, persistence: this.persistence, tls: this.tls, remoteClusters: this.remoteClusters, internalFrontendHttp: this.internalFrontendHttp,
       authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
       archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
       dynamicConfigPath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, dynamicConfigPollInterval: this.dynamicConfig.pollInterval,
@@ -365,7 +365,7 @@ export class TemporalCluster extends Construct {
       mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
     };
     const archivalVolumes = archivalClaimVolumes(props.archival);
-    const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), archivalVolumes, waitScript);
+    const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), remoteClusterTlsVolumes(this.remoteClusters, role), archivalVolumes, waitScript);
     // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
     const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
       joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence), script).mounts;

@@ -1,12 +1,13 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from './go-duration';
-import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RootTlsConfig, ServerConfig } from './server-config';
+import { AuthorizationConfig, DatastoreConfig, DatastoreTlsConfig, RemoteClusterTlsConfig, RootTlsConfig, ServerConfig } from './server-config';
 import { GoTemplate } from './template';
+import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { Datastore, StoreRole } from '../persistence/datastore';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
 import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
-import { ResolvedTls, TLS_DIRS } from '../security/tls';
+import { DEFAULT_TLS_REFRESH_INTERVAL, remoteClusterTlsDirs, ResolvedTls, TLS_DIRS } from '../security/tls';
 
 /**
  * The env vars the servers read the values that can never change from. They come from the
@@ -33,6 +34,8 @@ export interface ServerConfigInputs {
   readonly logLevel: string;
   readonly persistence: Persistence;
   readonly tls?: ResolvedTls;
+  /** Remote clusters; only their TLS settings reach the static config. */
+  readonly remoteClusters: ResolvedRemoteCluster[];
   /** Whether the internal frontend serves its HTTP API, which the server wraps in the frontend's TLS. */
   readonly internalFrontendHttp: boolean;
   readonly authorization?: AuthorizationConfig;
@@ -98,6 +101,29 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
 
 /** `global.tls`: file paths into the mounted Secrets, never certificate data. */
 function tlsConfig(inputs: ServerConfigInputs): RootTlsConfig | undefined {
+  const remoteClusters = remoteClustersTls(inputs.remoteClusters);
+  const local = localTlsConfig(inputs);
+  if (!remoteClusters) return local;
+  return { ...(local ?? { refreshInterval: goDuration(DEFAULT_TLS_REFRESH_INTERVAL) }), remoteClusters };
+}
+
+/** `global.tls.remoteClusters`, keyed by the host the servers dial; the server presents `server.certFile` to the remote. */
+function remoteClustersTls(remotes: ResolvedRemoteCluster[]): Record<string, RemoteClusterTlsConfig> | undefined {
+  const withTls = remotes.filter((r) => r.tls);
+  if (withTls.length === 0) return undefined;
+  const out: Record<string, RemoteClusterTlsConfig> = {};
+  for (const remote of withTls) {
+    const tls = remote.tls!;
+    const dirs = remoteClusterTlsDirs(remote.name);
+    out[remote.host] = {
+      server: tls.clientCertificateSecret ? { certFile: `${dirs.client}/tls.crt`, keyFile: `${dirs.client}/tls.key`, requireClientAuth: true } : undefined,
+      client: { serverName: tls.serverName, rootCaFiles: [`${dirs.ca}/ca.crt`] },
+    };
+  }
+  return out;
+}
+
+function localTlsConfig(inputs: ServerConfigInputs): RootTlsConfig | undefined {
   const tls = inputs.tls;
   if (!tls) return undefined;
   const internodeCa = `${TLS_DIRS.internode}/ca.crt`;

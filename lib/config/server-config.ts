@@ -93,9 +93,17 @@ export interface GlobalConfig {
 /** `global.tls`. Only file paths are ever written: the certificates stay in Secrets. */
 export interface RootTlsConfig {
   readonly refreshInterval: string;
-  readonly internode: GroupTlsConfig;
+  readonly internode?: GroupTlsConfig;
   readonly frontend?: GroupTlsConfig;
   readonly systemWorker?: { readonly certFile: string; readonly keyFile: string; readonly client: ClientTlsConfig };
+  /** By the host of a remote cluster's address: how the servers dial its frontend. */
+  readonly remoteClusters?: Record<string, RemoteClusterTlsConfig>;
+}
+
+/** A remote frontend: its CA and name in `client`, and the certificate presented to it in `server` (the server's own struct reuses that section). */
+export interface RemoteClusterTlsConfig {
+  readonly server?: { readonly certFile: string; readonly keyFile: string; readonly requireClientAuth: true };
+  readonly client: ClientTlsConfig;
 }
 
 export interface ServerTlsConfig {

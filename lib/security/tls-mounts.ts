@@ -1,4 +1,5 @@
-import { ResolvedTls, TLS_DIRS, TlsClient } from './tls';
+import { remoteClusterTlsDirs, ResolvedTls, TLS_DIRS, TlsClient } from './tls';
+import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { EnvVar } from '../../imports/k8s';
 import { NO_VOLUMES, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';
@@ -9,7 +10,8 @@ const CA_ONLY = [{ key: 'ca.crt', path: 'ca.crt' }];
  * The Secrets behind a server role's TLS, each mounted as a folder so that rotated certificates
  * show up, and each only where the role reads it: every role its internode key; only the frontend
  * (and an internal frontend whose HTTP API is on, which the server wraps in the frontend's TLS) the
- * frontend key; only the worker role the system workers' key; CAs where a role verifies a peer.
+ * frontend key; every role the system workers' key when there is one (no internal frontend); CAs
+ * where a role verifies a peer.
  */
 export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole, internalFrontendHttp: boolean): VolumeSet {
   if (!tls) return NO_VOLUMES;
@@ -19,19 +21,38 @@ export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole
     { name: 'tls-internode', dir: TLS_DIRS.internode, secret: tls.internodeSecret },
     // Every role dials the frontend's CA through global.tls.frontend.client; only the frontend serves its key.
     { name: 'tls-frontend', dir: TLS_DIRS.frontend, secret: tls.frontendSecret, items: frontendKey ? undefined : CA_ONLY },
-    // The worker role presents the system workers' certificate; the frontend trusts its CA.
-    {
-      name: 'tls-system-worker',
-      dir: TLS_DIRS.systemWorker,
-      secret: separateSystemWorker && (role === ServiceRole.WORKER || role === ServiceRole.FRONTEND) ? tls.systemWorkerSecret : undefined,
-      items: role === ServiceRole.WORKER ? undefined : CA_ONLY,
-    },
+    // Without an internal frontend every role dials the public frontend as the system worker
+    // (common/resource/fx.go: getFrontendConnectionDetails), and the server loads that certificate
+    // and key at start in every role: the e2e test saw the frontend refuse to start without them.
+    // With an internal frontend there is no systemWorker section and no such Secret.
+    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined },
   ];
   const present = entries.filter((e) => e.secret !== undefined);
   return {
     volumes: present.map((e) => ({ name: e.name, secret: { secretName: e.secret!, items: e.items } })),
     mounts: present.map((e) => ({ name: e.name, mountPath: e.dir, readOnly: true })),
   };
+}
+
+/** The roles that dial remote clusters' frontends: registration and namespace replication (frontends), the replication stream (history), replication tasks (worker). */
+const DIALS_REMOTE_CLUSTERS = new Set([ServiceRole.FRONTEND, ServiceRole.INTERNAL_FRONTEND, ServiceRole.HISTORY, ServiceRole.WORKER]);
+
+/** Each remote's CA, and the certificate presented to it, in the roles that dial it: only `ca.crt`, `tls.crt` and `tls.key` of those Secrets. */
+export function remoteClusterTlsVolumes(remotes: ResolvedRemoteCluster[], role: ServiceRole): VolumeSet {
+  if (!DIALS_REMOTE_CLUSTERS.has(role)) return NO_VOLUMES;
+  const volumes: VolumeSet['volumes'] = [];
+  const mounts: VolumeSet['mounts'] = [];
+  remotes.forEach((remote, i) => {
+    if (!remote.tls) return;
+    const dirs = remoteClusterTlsDirs(remote.name);
+    volumes.push({ name: `tls-remote-${i}-ca`, secret: { secretName: remote.tls.caSecret, items: CA_ONLY } });
+    mounts.push({ name: `tls-remote-${i}-ca`, mountPath: dirs.ca, readOnly: true });
+    if (remote.tls.clientCertificateSecret) {
+      volumes.push({ name: `tls-remote-${i}-client`, secret: { secretName: remote.tls.clientCertificateSecret, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } });
+      mounts.push({ name: `tls-remote-${i}-client`, mountPath: dirs.client, readOnly: true });
+    }
+  });
+  return { volumes, mounts };
 }
 
 /** How a client pod (the UI, the admin tools, a Job) reaches a frontend. */

@@ -8,7 +8,16 @@ export const TLS_DIRS = {
   frontend: '/etc/temporal/tls/frontend',
   systemWorker: '/etc/temporal/tls/system-worker',
   client: '/etc/temporal/tls/client',
+  remoteClusters: '/etc/temporal/tls/remote-clusters',
 };
+
+/** Where a remote cluster's CA and the certificate presented to it are mounted in the server pods that dial it. */
+export function remoteClusterTlsDirs(remoteName: string): { ca: string; client: string } {
+  return { ca: `${TLS_DIRS.remoteClusters}/${remoteName}/ca`, client: `${TLS_DIRS.remoteClusters}/${remoteName}/client` };
+}
+
+/** How often the server re-reads certificate files unless told otherwise. */
+export const DEFAULT_TLS_REFRESH_INTERVAL = Duration.minutes(30);
 
 /** Kind of a cert-manager issuer. */
 export enum IssuerKind {
@@ -284,7 +293,7 @@ export class ClusterTls {
 }
 
 function common(owner: string, options: TlsCommonOptions) {
-  const refreshInterval = options.refreshInterval ?? Duration.minutes(30);
+  const refreshInterval = options.refreshInterval ?? DEFAULT_TLS_REFRESH_INTERVAL;
   if (refreshInterval.toSeconds() < 60) {
     throw propError(owner, 'refreshInterval', `${refreshInterval.toSeconds()}s`, 'at least 1 minute');
   }

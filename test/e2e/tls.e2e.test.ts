@@ -11,7 +11,7 @@
  *  - frontend CA -> frontend server certificate (serverAuth, SANs `cluster.frontendDnsNames`) and
  *    the SDK's client certificate (clientAuth): the library trusts clients signed by the frontend
  *    Secret's CA.
- *  - system-worker CA -> the worker role's client certificate (clientAuth). A CA of its own, so the
+ *  - system-worker CA -> the client certificate every role presents to the frontend (clientAuth). A CA of its own, so the
  *    system workers reach the frontend only if the library lists the system-worker Secret's CA
  *    among the frontend's client CAs and hands the worker that certificate.
  * Three CAs rather than one: with a single CA, a Secret mounted in the wrong place, or a CA file

@@ -56,7 +56,8 @@ export function configFiles(serverConfig: string, role: string): Array<{ path: s
       server(tls.frontend?.server, 'global.tls.frontend.server');
       for (const [host, override] of Object.entries(tls.frontend?.hostOverrides ?? {})) server(override, `global.tls.frontend.hostOverrides.${host}`);
     }
-    if (role === 'worker' && tls.systemWorker) {
+    // Every role builds its frontend client from this section at start, and reads the files then.
+    if (tls.systemWorker) {
       add(tls.systemWorker.certFile, 'global.tls.systemWorker.certFile');
       add(tls.systemWorker.keyFile, 'global.tls.systemWorker.keyFile');
       add(tls.systemWorker.client?.rootCaFiles, 'global.tls.systemWorker.client.rootCaFiles');
