@@ -477,7 +477,9 @@ function profile() {
     ['lib: cross-cluster checks (validateClusters)', (fn) => fn === 'validateClusters'],
     ['lib: ClusterLock.check', (fn, url) => fn === 'check' && url.startsWith(ours('lib/cluster/cluster-lock'))],
     ['lib: server config YAML (renderServerConfig)', (fn) => fn === 'renderServerConfig'],
-    ['lib: YAML output (lib/yaml-output.ts)', (fn, url) => url.startsWith(ours('lib/yaml-output')) && /^(stringifyDocuments?|yaml\.save)$/.test(fn)],
+    // Every function of lib/yaml-output.ts but the ones that wrap cdk8s's synth and each chart's toJson.
+    ['lib: YAML output (lib/yaml-output.ts)', (fn, url) => url.startsWith(ours('lib/yaml-output'))
+      && !['withFastOutput', 'appClass._synthChart', 'chartObjects', ''].includes(fn)],
     // Each object's toJson, under the library's chart rendering (lib/yaml-output.ts) or cdk8s's own.
     ['cdk8s: each object\'s toJson (resolve, sanitize, imports/ toJson_*)', (fn, url) => fn === 'toJson'
       && (url.endsWith('/cdk8s/lib/api-object.js') || url.startsWith(ours('imports/')))],
