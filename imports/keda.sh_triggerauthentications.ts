@@ -87,7 +87,7 @@ export function toJson_TriggerAuthenticationProps(obj: TriggerAuthenticationProp
     'spec': toJson_TriggerAuthenticationSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -194,7 +194,7 @@ export function toJson_TriggerAuthenticationSpec(obj: TriggerAuthenticationSpec 
     'secretTargetRef': obj.secretTargetRef?.map(y => toJson_TriggerAuthenticationSpecSecretTargetRef(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -241,7 +241,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManager(obj: TriggerAut
     'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecAwsSecretManagerSecrets(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -294,7 +294,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVault(obj: TriggerAuthen
     'vaultUri': obj.vaultUri,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -371,7 +371,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipal(obj: Trigg
     'tenantId': obj.tenantId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -401,7 +401,7 @@ export function toJson_TriggerAuthenticationSpecBoundServiceAccountToken(obj: Tr
     'serviceAccountName': obj.serviceAccountName,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -439,7 +439,7 @@ export function toJson_TriggerAuthenticationSpecConfigMapTargetRef(obj: TriggerA
     'parameter': obj.parameter,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -478,7 +478,7 @@ export function toJson_TriggerAuthenticationSpecEnv(obj: TriggerAuthenticationSp
     'parameter': obj.parameter,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -517,7 +517,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManager(obj: TriggerAut
     'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -583,7 +583,7 @@ export function toJson_TriggerAuthenticationSpecHashiCorpVault(obj: TriggerAuthe
     'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecHashiCorpVaultSecrets(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -633,11 +633,11 @@ export function toJson_TriggerAuthenticationSpecOauth2(obj: TriggerAuthenticatio
     'clientSecret': toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj.clientSecret),
     'scopes': obj.scopes?.map(y => y),
     'tokenUrl': obj.tokenUrl,
-    'tokenUrlParams': ((obj.tokenUrlParams) === undefined) ? undefined : (Object.entries(obj.tokenUrlParams).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'tokenUrlParams': ((obj.tokenUrlParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.tokenUrlParams).filter((i) => i[1] !== undefined))),
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -712,7 +712,7 @@ export function toJson_TriggerAuthenticationSpecPodIdentity(obj: TriggerAuthenti
     'roleArn': obj.roleArn,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -750,7 +750,7 @@ export function toJson_TriggerAuthenticationSpecSecretTargetRef(obj: TriggerAuth
     'parameter': obj.parameter,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -786,7 +786,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentials(obj:
     'accessToken': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj.accessToken),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -861,7 +861,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj:
     'roleArn': obj.roleArn,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -909,7 +909,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerSecrets(obj: Tri
     'versionStage': obj.versionStage,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -945,7 +945,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCloud(obj: TriggerA
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -981,7 +981,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentials(obj: Tr
     'tenantId': obj.tenantId,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1056,7 +1056,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj: Tr
     'roleArn': obj.roleArn,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1092,7 +1092,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultSecrets(obj: Trigge
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1119,7 +1119,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1146,7 +1146,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1173,7 +1173,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecre
     'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1197,7 +1197,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentials(obj:
     'clientSecret': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj.clientSecret),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1272,7 +1272,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj:
     'roleArn': obj.roleArn,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1308,7 +1308,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(obj: Tri
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1358,7 +1358,7 @@ export function toJson_TriggerAuthenticationSpecHashiCorpVaultCredential(obj: Tr
     'token': obj.token,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1410,7 +1410,7 @@ export function toJson_TriggerAuthenticationSpecHashiCorpVaultSecrets(obj: Trigg
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1434,7 +1434,7 @@ export function toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj: TriggerA
     'valueFrom': toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1496,7 +1496,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1520,7 +1520,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1544,7 +1544,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1598,7 +1598,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSe
     'valueFrom': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1652,7 +1652,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1676,7 +1676,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1700,7 +1700,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecre
     'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1724,7 +1724,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClien
     'valueFrom': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj.valueFrom),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1814,7 +1814,7 @@ export function toJson_TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj
     'uriSans': obj.uriSans,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1852,7 +1852,7 @@ export function toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj:
     'secretKeyRef': toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1876,7 +1876,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1900,7 +1900,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1924,7 +1924,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1948,7 +1948,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSe
     'secretKeyRef': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1978,7 +1978,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2008,7 +2008,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCerti
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2038,7 +2038,7 @@ export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecre
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2062,7 +2062,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClien
     'secretKeyRef': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2092,7 +2092,7 @@ export function toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFromSecre
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2122,7 +2122,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2152,7 +2152,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2182,7 +2182,7 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2212,7 +2212,7 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2242,7 +2242,7 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClien
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -91,7 +91,7 @@ export function toJson_PrometheusRuleProps(obj: PrometheusRuleProps | undefined)
     'spec': toJson_PrometheusRuleSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -119,7 +119,7 @@ export function toJson_PrometheusRuleSpec(obj: PrometheusRuleSpec | undefined): 
     'groups': obj.groups?.map(y => toJson_PrometheusRuleSpecGroups(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -198,7 +198,7 @@ export function toJson_PrometheusRuleSpecGroups(obj: PrometheusRuleSpecGroups | 
   if (obj === undefined) { return undefined; }
   const result = {
     'interval': obj.interval,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))),
     'limit': obj.limit,
     'name': obj.name,
     'partial_response_strategy': obj.partialResponseStrategy,
@@ -206,7 +206,7 @@ export function toJson_PrometheusRuleSpecGroups(obj: PrometheusRuleSpecGroups | 
     'rules': obj.rules?.map(y => toJson_PrometheusRuleSpecGroupsRules(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -278,15 +278,15 @@ export function toJson_PrometheusRuleSpecGroupsRules(obj: PrometheusRuleSpecGrou
   if (obj === undefined) { return undefined; }
   const result = {
     'alert': obj.alert,
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))),
     'expr': obj.expr?.value,
     'for': obj.for,
     'keep_firing_for': obj.keepFiringFor,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))),
     'record': obj.record,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

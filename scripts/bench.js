@@ -52,7 +52,11 @@ if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(
 const maxCount = Math.max(...counts);
 const CLUSTERS_APP = 'scripts/bench/clusters.ts';
 const PROBE = path.join(__dirname, 'bench', 'probe.js');
-const TARGETS = { mainOverFloorMs: 150, consumerOverFloorMs: 150, perClusterMs: 10, rssAtMaxMb: 300, linearRatio: 1.3 };
+// Issue #17: the default app's output 30% below its 97 KB; at most 10 ms of CPU per additional
+// cluster; 100 clusters in one synth ten times cheaper in CPU than 100 `helm template` runs of the
+// official chart (7.0 CPU-s measured on this machine), so about 0.7 s.
+const TARGETS = { mainOverFloorMs: 150, consumerOverFloorMs: 150, perClusterMs: 10, rssAtMaxMb: 300, linearRatio: 1.3,
+  mainBytes: Math.floor(97 * 1000 * 0.7), hundredClustersCpuMs: 700 };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-bench-'));
 const work = path.join(tmp, 'repo');
@@ -293,7 +297,7 @@ function printScaling(r) {
     const one = r['one-chart'];
     const many = r[`c${maxCount}`];
     console.log(`  ${maxCount} clusters in one chart instead of ${maxCount} charts: wall ${signed(one.wallMs - many.wallMs)} ms, CPU ${signed(one.cpuMs - many.cpuMs)} ms `
-      + '(cdk8s re-validates the whole app for every chart it writes)');
+      + '(ClusterLock.synth validates the app once; app.synth() alone would validate it again for every chart)');
   }
 }
 
@@ -326,7 +330,7 @@ function ratio(slopes) {
 }
 
 function printTargets(r, withConsumer) {
-  // Wall time is what the target means; CPU time says whether a miss is the machine's load.
+  // For the floor targets wall time is what the target means; CPU time says whether a miss is the machine's load.
   const verdict = (wallOk, cpuOk) => `${wallOk ? 'ok' : 'MISSED'}${cpuOk === undefined ? '' : ` (CPU: ${cpuOk ? 'ok' : 'MISSED'})`}`;
   const over = r.main.wallMs - r.floor.wallMs;
   const overCpu = r.main.cpuMs - r.floor.cpuMs;
@@ -342,14 +346,22 @@ function printTargets(r, withConsumer) {
     verdict(over <= TARGETS.mainOverFloorMs, overCpu <= TARGETS.mainOverFloorMs)]);
   const m = marginal(r);
   if (m) {
-    rows.push([`marginal <= ${TARGETS.perClusterMs} ms per cluster`, `${ms2(m.wall)} ms wall, ${ms2(m.cpu)} ms CPU`, verdict(m.wall <= TARGETS.perClusterMs, m.cpu <= TARGETS.perClusterMs)]);
+    rows.push([`marginal <= ${TARGETS.perClusterMs} ms CPU per cluster`, `${ms2(m.cpu)} ms CPU, ${ms2(m.wall)} ms wall`, m.cpu <= TARGETS.perClusterMs ? 'ok' : 'MISSED']);
     if (m.wallRatio !== undefined) {
       rows.push([`linear from ${m.lo} to ${m.hi}`, `last/first slope: x${m.wallRatio.toFixed(2)} wall, x${m.cpuRatio.toFixed(2)} CPU (linear ~1, quadratic ~2.5)`,
         verdict(m.wallRatio <= TARGETS.linearRatio, m.cpuRatio <= TARGETS.linearRatio)]);
     }
   }
+  // The CPU targets are judged on CPU: wall time on a shared machine says more about the neighbours.
+  const hundred = r.c100;
+  if (hundred) {
+    rows.push([`100 clusters in one synth <= ${ms(TARGETS.hundredClustersCpuMs)} ms CPU (10x 100 helm template runs)`,
+      `${ms(hundred.cpuMs)} ms CPU, ${ms(hundred.wallMs)} ms wall`, hundred.cpuMs <= TARGETS.hundredClustersCpuMs ? 'ok' : 'MISSED']);
+  }
   const rss = r[`c${maxCount}`].rssMb;
   rows.push([`peak RSS <= ${TARGETS.rssAtMaxMb} MB at ${maxCount} clusters`, `${rss.toFixed(0)} MB`, verdict(rss <= TARGETS.rssAtMaxMb)]);
+  rows.push([`default app's output <= ${TARGETS.mainBytes.toLocaleString('en-US')} bytes (30% below 97 KB)`, `${r.main.bytes.toLocaleString('en-US')} bytes`,
+    r.main.bytes <= TARGETS.mainBytes ? 'ok' : 'MISSED']);
   table(['target', 'measured (medians)', ''], rows, '  ');
 }
 
@@ -465,11 +477,17 @@ function profile() {
     ['lib: cross-cluster checks (validateClusters)', (fn) => fn === 'validateClusters'],
     ['lib: ClusterLock.check', (fn, url) => fn === 'check' && url.startsWith(ours('lib/cluster/cluster-lock'))],
     ['lib: server config YAML (renderServerConfig)', (fn) => fn === 'renderServerConfig'],
+    // Every function of lib/yaml-output.ts but the ones that wrap cdk8s's synth and each chart's toJson.
+    ['lib: YAML output (lib/yaml-output.ts)', (fn, url) => url.startsWith(ours('lib/yaml-output'))
+      && !['withFastOutput', 'appClass._synthChart', 'chartObjects', ''].includes(fn)],
+    // Each object's toJson, under the library's chart rendering (lib/yaml-output.ts) or cdk8s's own.
+    ['cdk8s: each object\'s toJson (resolve, sanitize, imports/ toJson_*)', (fn, url) => fn === 'toJson'
+      && (url.endsWith('/cdk8s/lib/api-object.js') || url.startsWith(ours('imports/')))],
     ['lib: other (constructors and the cdk8s objects they create, lazies)', (fn, url) => url.startsWith(ours('lib/'))],
     ['cdk8s: YAML output (Yaml.save)', (fn, url) => fn === 'save' && url.endsWith('/cdk8s/lib/yaml.js')],
     ['cdk8s: chart.toJson (resolve, imports/k8s toJson_*)', (fn, url) => fn === 'toJson' && url.endsWith('/cdk8s/lib/chart.js')],
-    ['cdk8s: resolveDependencies (tree walks, once per chart)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
-    ['cdk8s: validate (tree walk, once per chart)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
+    ['cdk8s: resolveDependencies (tree walks; once per synth under ClusterLock.synth)', (fn, url) => fn === 'resolveDependencies' && url.endsWith('/cdk8s/lib/app.js')],
+    ['cdk8s: validate (tree walk; once per synth under ClusterLock.synth)', (fn, url) => fn === 'validate' && url.endsWith('/cdk8s/lib/app.js')],
     ['app: top level (apps/, scripts/bench/clusters.ts)', (fn, url) => url.startsWith(ours('apps/')) || url.startsWith(ours('scripts/bench/clusters'))],
     // Module loading, and any loader: the known packages or the command's bin/ts-hook.js.
     ['load: require, read, transpile, compile', (fn, url) => url.startsWith('node:internal/modules')

@@ -22,4 +22,6 @@ const { Language } = require(path.join(cliRoot, 'lib', 'import', 'base.js'));
 
 new ImportKubernetesApi({ apiVersion: version })
   .import({ outdir: path.resolve(__dirname, '..', 'imports'), targetLanguage: Language.TYPESCRIPT, moduleNamePrefix: undefined })
+  // One pass per object instead of one copy per field in every toJson_* (see scripts/linear-imports.js).
+  .then(() => require('./linear-imports').rewrite(path.resolve(__dirname, '..', 'imports', 'k8s.ts')))
   .catch((err) => { console.error(err); process.exit(1); });

@@ -6,6 +6,7 @@ import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { DnsContext, parseStoreUri, sameStore, StoreIdentity } from '../persistence/store-identity';
 import { TemporalVersion } from '../versions';
+import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
 export interface ClusterLockContents {
@@ -105,10 +106,11 @@ export class ClusterLock {
   /**
    * Checks the app against the lock, synthesizes it, then saves the lock. Nothing is written when a
    * check fails, so a refused synth leaves both the output folder and the lock as they were.
+   * The output is byte for byte what `app.synth()` writes, written faster (see lib/yaml-output.ts).
    */
   public synth(app: App): void {
     this.check(app);
-    app.synth();
+    withFastOutput(app, () => app.synth());
     this.save();
   }
 

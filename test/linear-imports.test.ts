@@ -1,0 +1,54 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { toJson_Container, toJson_ObjectMeta } from '../imports/k8s';
+
+const { rewrite, QUADRATIC, QUADRATIC_MAP } = require('../scripts/linear-imports') as { rewrite: (file: string) => number; QUADRATIC: string; QUADRATIC_MAP: RegExp };
+
+const IMPORTS = join(__dirname, '..', 'imports');
+const files = readdirSync(IMPORTS).filter((f) => f.endsWith('.ts'));
+
+describe('scripts/linear-imports.js', () => {
+  test.each(files)('imports/%s has no toJson that copies the object once per field', (file) => {
+    const text = readFileSync(join(IMPORTS, file), 'utf-8');
+    expect(text).not.toContain(QUADRATIC);
+    expect(text.match(QUADRATIC_MAP)).toBeNull();
+  });
+
+  test('there are bindings to check', () => {
+    expect(files.length).toBeGreaterThan(1);
+  });
+
+  test('rewrites both forms the generator writes, and only once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linear-imports-'));
+    try {
+      const file = join(dir, 'x.ts');
+      writeFileSync(file, [
+        'export function toJson_X(obj: X | undefined): Record<string, any> | undefined {',
+        '  if (obj === undefined) { return undefined; }',
+        '  const result = {',
+        "    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),",
+        '  };',
+        `  ${QUADRATIC}`,
+        '}',
+      ].join('\n'));
+      expect(rewrite(file)).toBe(2);
+      const text = readFileSync(file, 'utf-8');
+      expect(text).toContain("Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))");
+      expect(text).toContain('for (const k of Object.keys(result))');
+      expect(rewrite(file)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the rewritten bindings drop undefined fields and keep the order of the rest', () => {
+    const meta = toJson_ObjectMeta({ name: 'a', labels: { z: '1', y: undefined as unknown as string, a: '2' }, namespace: undefined });
+    expect(meta).toEqual({ name: 'a', labels: { z: '1', a: '2' } });
+    expect(Object.keys(meta!)).toEqual(['labels', 'name']);
+    expect(Object.keys(meta!.labels)).toEqual(['z', 'a']);
+    const container = toJson_Container({ name: 'c', image: 'i', command: undefined, env: [{ name: 'E', value: undefined }] });
+    expect(container).toEqual({ image: 'i', name: 'c', env: [{ name: 'E' }] });
+    expect(Object.keys(container!)).toEqual(['env', 'image', 'name']);
+  });
+});

@@ -1,0 +1,152 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ApiObject, App, Chart, Duration, Testing, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as fc from 'fast-check';
+import { ClusterLock, ScrapeConfig, ServicePorts } from '../lib';
+import { stringifyDocument, stringifyDocuments, withFastOutput } from '../lib/yaml-output';
+import { APPS, synthApp } from './support/apps';
+import { cluster, objects, postgresPersistence, testChart } from './support/synth';
+
+/** What cdk8s itself writes for one document. */
+const cdk8sYaml = (doc: unknown) => Yaml.stringify(doc);
+
+/** A chart with most of what the library emits: every role, TLS off, UI, admin tools, monitoring, namespaces. */
+function fullChart(): Chart {
+  const chart = testChart();
+  cluster(chart, {
+    namespaces: [{ name: 'default', retention: Duration.days(3) }],
+    monitoring: { scrape: ScrapeConfig.serviceMonitor({ labels: { release: 'prometheus' } }), alerts: {}, dashboard: {} },
+    ui: {},
+    adminTools: {},
+    frontend: { replicas: 3 },
+  });
+  return chart;
+}
+
+describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
+  test('every object of a chart with most features', () => {
+    const docs = objects(fullChart());
+    expect(docs.length).toBeGreaterThan(20);
+    for (const doc of docs) expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+  });
+
+  test.each(APPS)('every object of apps/%s', async (file) => {
+    const docs = await synthApp(file);
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+  }, 120_000);
+
+  test.each<[string, unknown]>([
+    ['empty collections', { a: {}, b: [], c: [{}, [], [[]], { d: [] }] }],
+    ['nulls and booleans', { a: null, b: true, c: false, d: [null, true, false] }],
+    ['numbers', { a: 0, b: -1, c: 1.5, d: -0, e: 1e21, f: 2 ** 53, g: Number.NaN, h: Infinity, i: 0.1 }],
+    ['strings YAML 1.1 reads as other types', { a: 'yes', b: 'No', c: 'on', d: 'y', e: 'null', f: '~', g: '', h: '5432', i: '0755', j: '1:20',
+      k: '0x1F', l: '.inf', m: '2026-12-02', n: '1_000', o: '1.32.2', p: '+1', q: '.5', r: 'True', s: 'OFF', t: '0b101' }],
+    ['strings needing quotes', { a: 'a: b', b: '#x', c: 'x #y', d: 'end:', e: 'end ', f: ' start', g: '-', h: '- x', i: '? x', j: "it's",
+      k: 'say "x"', l: `both ' and "`, m: '*alias', n: '&anchor', o: '!tag', p: '%x', q: '@x', r: '`x', s: '{x}', t: '[x]', u: '|x', v: '>x', w: ',x' }],
+    ['keys needing quotes', { 'a\na': { 'b\n': null }, 'a b': 1, '1': 2, yes: 3, '-x': 4, 'a: b': 5, '': 6, '#k': 7, y: 8, 'k\'s': 9, 'k"s': 10 }],
+    ['document markers', { a: '---', b: '...x', c: '%YAML', d: { '---': 1 }, e: ['--- x'], '%k': 1 }],
+    ['multi-line strings', { a: 'one\ntwo', b: 'one\ntwo\n', c: 'one\n\ntwo', d: 'one\ntwo\n\n', e: '\none', f: ' one\ntwo', g: 'one\n  two',
+      h: 'one  \ntwo', i: 'one\ntwo  ', j: 'one\ntwo\n  ', k: 'one\t\ntwo', l: '\n', m: 'a\nb\n\t', n: ['x\ny', 'x\ny\n', [' x\ny']], o: { p: 'q\nr' },
+      s: 'a\n---\nb', t: 'a\n...', u: '# comment\nx: 1\n' }],
+    ['control characters and unicode', { a: 'bell\u0007', b: 'tab\tin', c: 'nbsp\u00a0', d: 'é and 日本', e: '\u2028', f: '\ud800', g: 'del\u007f', h: 'x\u0085' }],
+    ['a long key', { ['k'.repeat(1100)]: 1, ['k'.repeat(999)]: 2 }],
+    ['top-level values', [1, 'two', { three: 3 }]],
+  ])('%s', (_, doc) => {
+    expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+  });
+
+  test('an object met twice is an anchor and an alias, as yaml writes it', () => {
+    const shared = { z: 1 };
+    const empty = {};
+    const doc = { a: shared, b: [shared], c: empty, d: empty };
+    expect(stringifyDocument(doc)).toContain('&a1');
+    expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+  });
+
+  test('generated documents', () => {
+    // Strings from the characters that decide YAML's quoting, so that the rare cases come up often.
+    const tricky = fc.string({ unit: fc.constantFrom('a', 'b', 'y', 'n', '0', '1', '.', '-', ':', ' ', '#', '\n', '\t', "'", '"', '%', '{', '|', '~', 'é', '\u0007') });
+    const key = fc.oneof(tricky, fc.constantFrom('name', 'app.kubernetes.io/name', 'yes', '1', 'a b'));
+    const scalar = fc.oneof(tricky, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('yes', 'No', '5432', 'a: b', ''));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, scalar, tie('map'), tie('list')),
+      map: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+      list: fc.array(tie('value'), { maxLength: 4 }),
+    }));
+    fc.assert(fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (doc) => {
+      expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+    }), { numRuns: 3000 });
+  });
+
+  test('several documents are joined as cdk8s joins them', () => {
+    const docs = [{ a: 1 }, undefined, { b: 'x\ny' }];
+    expect(stringifyDocuments(docs)).toBe(Yaml.stringify(...docs));
+  });
+});
+
+/** A multi-chart app with a dependency between charts, written by `synth` into a fresh folder; returns each file's text. */
+function synthFiles(synth: (app: App) => void): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'yaml-output-'));
+  try {
+    const app = new App({ outdir });
+    for (let k = 0; k < 3; k++) {
+      const chart = new Chart(app, `temporal-${k}`, { namespace: `temporal-${k}`, disableResourceNameHashes: true });
+      cluster(chart, { ports: ServicePorts.offset(10 * k), persistence: postgresPersistence(chart, `persistence-${k}`) });
+    }
+    const extra = new Chart(app, 'extra');
+    const a = new ApiObject(extra, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { x: 'y' } });
+    const b = new ApiObject(extra, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    a.addDependency(b);
+    synth(app);
+    return Object.fromEntries(readdirSync(outdir).sort().map((f) => [f, readFileSync(join(outdir, f), 'utf-8')]));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('withFastOutput', () => {
+  const yaml = Yaml as unknown as { save: unknown };
+  const appClass = App as unknown as { _synthChart: unknown };
+
+  test('writes the same files as app.synth()', () => {
+    const plain = synthFiles((app) => app.synth());
+    const fast = synthFiles((app) => withFastOutput(app, () => app.synth()));
+    expect(Object.keys(plain).length).toBe(4);
+    expect(fast).toEqual(plain);
+  });
+
+  test('ClusterLock.synth writes the same files as app.synth()', () => {
+    const plain = synthFiles((app) => app.synth());
+    const locked = synthFiles((app) => ClusterLock.inMemory().synth(app));
+    expect(locked).toEqual(plain);
+  });
+
+  test('puts cdk8s back as it was, also when the synth throws', () => {
+    const save = yaml.save;
+    const synthChart = appClass._synthChart;
+    withFastOutput(Testing.app(), () => {
+      expect(yaml.save).not.toBe(save);
+      expect(appClass._synthChart).not.toBe(synthChart);
+    });
+    expect(yaml.save).toBe(save);
+    expect(appClass._synthChart).toBe(synthChart);
+    expect(() => withFastOutput(Testing.app(), () => { throw new Error('boom'); })).toThrow('boom');
+    expect(yaml.save).toBe(save);
+    expect(appClass._synthChart).toBe(synthChart);
+  });
+
+  test('still validates the app: a construct that fails validation fails the synth', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'yaml-output-')) });
+    try {
+      const chart = new Chart(app, 'c');
+      const invalid = new Construct(chart, 'invalid');
+      invalid.node.addValidation({ validate: () => ['this construct is invalid'] });
+      expect(() => withFastOutput(app, () => app.synth())).toThrow('this construct is invalid');
+    } finally {
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
+  });
+});
