@@ -238,6 +238,16 @@ describe('RemoteClusterRegistration', () => {
       expect(globalTls(c.serverConfig).remoteClusters).toBeUndefined();
     });
 
+    test('under mutual TLS the registration Job presents the namespace Job\'s client certificate, and a cluster without one is refused', () => {
+      const mtls = (clients?: { namespaceJob: string }) => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: true, clients });
+      const { job } = registration({ tls: mtls({ namespaceJob: 'jobs-client-tls' }), remoteClusters: [tlsWest] });
+      const spec = job.spec.template.spec;
+      expect(spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: 'jobs-client-tls' }) }));
+      const env = spec.containers[0].env.map((e: { name: string }) => e.name);
+      expect(env).toEqual(expect.arrayContaining(['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH']));
+      expect(() => registration({ tls: mtls(), remoteClusters: [tlsWest] })).toThrow(/tls.clients.namespaceJob is undefined; expected the name of a kubernetes.io\/tls Secret/);
+    });
+
     describe('fails when', () => {
       const bad = (props: Partial<TemporalClusterProps>) => () => cluster(testChart(), { enableGlobalNamespace: true, ...props });
       test('this cluster uses TLS and a remote has none, by omission or by an empty object', () => {

@@ -259,7 +259,8 @@ export class TemporalCluster extends Construct {
     const clients = [
       ...(props.ui ? [{ client: TlsClient.UI, internal: false }] : []),
       ...(props.adminTools ? [{ client: TlsClient.ADMIN_TOOLS, internal: internalAdmin }] : []),
-      ...(props.namespaces?.length ? [{ client: TlsClient.NAMESPACE_JOB, internal: internalAdmin }] : []),
+      // The remote-cluster registration Job talks to the frontend with the namespace Job's certificate.
+      ...(props.namespaces?.length || props.remoteClusters?.length ? [{ client: TlsClient.NAMESPACE_JOB, internal: internalAdmin }] : []),
     ];
     const tls = props.tls._resolve({
       name: this.name, internodeServerName: this.internodeServerName, frontendDnsNames: this.frontendDnsNames,

@@ -81,8 +81,8 @@ export interface TlsClientSecrets {
    */
   readonly adminTools?: string;
   /**
-   * The namespace Job's client certificate, signed like the admin tools'.
-   * @default - none; required when the cluster creates namespaces and their frontend requires client certificates
+   * The client certificate of the namespace Job and of the remote-cluster registration Job, signed like the admin tools'.
+   * @default - none; required when the cluster creates namespaces or registers remote clusters and their frontend requires client certificates
    */
   readonly namespaceJob?: string;
 }
@@ -101,9 +101,9 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
    */
   readonly frontend?: string;
   /**
-   * Client certificate of the worker role's system workers, trusted by the frontend. Used only with
-   * frontend TLS and no internal frontend (with one, the system workers use internode TLS), and
-   * mounted only in the worker role.
+   * Client certificate of the system workers, trusted by the frontend. Used only with frontend TLS
+   * and no internal frontend (with one, the system workers use internode TLS). Every role dials the
+   * public frontend with it and the server loads it at start, so every server pod mounts it.
    * @default - the internode certificate
    */
   readonly systemWorker?: string;
