@@ -7,6 +7,12 @@
  * half-done workflow shows up on west, the namespace fails over to west, and the workflow finishes
  * there, signalled and read through west's frontend.
  *
+ * West runs mutual TLS at its frontend; east does not. So east dials west with TLS
+ * (`remoteClusters[0].tls`: west's frontend CA, a client certificate west's frontend trusts, and the
+ * name on west's certificate, since east reaches west at a proxy's IP address), in its frontend (the
+ * registration), history (the replication stream) and worker; west dials east in plaintext, which it
+ * must declare (`allowPlaintext`). West's registration Job presents the namespace Job's certificate.
+ *
  * Each cluster names the other's frontend in its manifest before either runs, as a Service name
  * would be; the runner hands out pod addresses only as pods start, so each name is a TcpProxy that
  * forwards to the frontend once it is up, as a Service forwards to ready pods. The runner starts no
@@ -14,15 +20,17 @@
  * wait for a remote that does not answer yet), then west's. Both clusters re-read their cluster
  * metadata every 5 s instead of every minute, so that a registration takes effect within the test.
  */
-import { Client, Connection } from '@temporalio/client';
+import * as path from 'path';
+import { Client, Connection, TLSConfig } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities';
+import { CertificateAuthority, IssuedCertificate, tlsSecret } from './certificates';
 import { E2eEnvironment, MINUTE } from './harness';
 import { ClusterRunner } from './runner';
 import { TcpProxy } from './tcp-proxy';
 import { approve, greetThenAwaitApproval } from './workflows';
-import { DynamicConfigValue, TemporalClusterProps } from '../../lib';
+import { ClusterTls, DynamicConfigValue, RemoteCluster, TemporalClusterProps } from '../../lib';
 import { pollUntil } from '../support/processes';
 
 const env = E2eEnvironment.setUp();
@@ -31,12 +39,20 @@ const TASK_QUEUE = 'e2e-replication';
 const EAST = { name: 'temporal-east', clusterName: 'east', initialFailoverVersion: 1 };
 const WEST = { name: 'temporal-west', clusterName: 'west', initialFailoverVersion: 2, portOffset: 11000 };
 
-/** The cluster props that make `self` replicate with `other`, which it reaches at `address`. */
-function multiCluster(self: typeof EAST, other: typeof EAST, address: string): Partial<TemporalClusterProps> {
+/** The name on west's frontend certificate that east and the test verify, whatever address they dial. */
+const WEST_TLS_NAME = 'temporal-west-frontend.replication.e2e';
+/** West's Secrets, and east's for reaching west. */
+const SECRETS = {
+  westInternode: 'west-internode-tls', westFrontend: 'west-frontend-tls', westJobs: 'west-jobs-client-tls',
+  eastWestCa: 'east-west-frontend-ca', eastToWest: 'east-to-west-client-tls',
+};
+
+/** The cluster props that make `self` replicate with `other`, which it reaches at `address`, with `remote` added to that entry. */
+function multiCluster(self: typeof EAST, other: typeof EAST, address: string, remote: Partial<RemoteCluster>): Partial<TemporalClusterProps> {
   return {
     enableGlobalNamespace: true,
     initialFailoverVersion: self.initialFailoverVersion,
-    remoteClusters: [{ name: other.clusterName, initialFailoverVersion: other.initialFailoverVersion, rpcAddress: address }],
+    remoteClusters: [{ name: other.clusterName, initialFailoverVersion: other.initialFailoverVersion, rpcAddress: address, ...remote }],
     dynamicConfig: { values: [DynamicConfigValue.of('system.clusterMetadataRefreshInterval', '5s')] },
   };
 }
@@ -49,8 +65,8 @@ async function register(runner: ClusterRunner): Promise<string> {
 }
 
 /** A worker of `greetThenAwaitApproval` on one cluster, until `stop`. */
-async function startWorker(address: string): Promise<{ stop: () => Promise<void> }> {
-  const connection = await NativeConnection.connect({ address });
+async function startWorker(address: string, tls?: TLSConfig): Promise<{ stop: () => Promise<void> }> {
+  const connection = await NativeConnection.connect({ address, tls });
   const worker = await Worker.create({ connection, namespace: NAMESPACE, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('./workflows'), activities });
   const run = worker.run();
   return {
@@ -79,15 +95,38 @@ describe('two clusters replicating a global namespace', () => {
     const proxies = { east: await TcpProxy.start(), west: await TcpProxy.start() };
     const connections: Connection[] = [];
     const workers: Array<{ stop: () => Promise<void> }> = [];
+    // West's CAs exist before either cluster, so that east can be given west's CA and a client certificate.
+    const pki = path.join(env.workRoot, 'replication-pki');
+    const westInternodeCa = CertificateAuthority.create(pki, 'west-internode-ca');
+    const westFrontendCa = CertificateAuthority.create(pki, 'west-frontend-ca');
+    const clientOfWest = (name: string): IssuedCertificate => westFrontendCa.issue(name, { usages: ['clientAuth'] });
+    const testClient = clientOfWest('test-client');
+    const westTls: TLSConfig = {
+      serverNameOverride: WEST_TLS_NAME,
+      serverRootCACertificate: Buffer.from(westFrontendCa.cert),
+      clientCertPair: { crt: Buffer.from(testClient.cert), key: Buffer.from(testClient.key) },
+    };
     try {
-      const east = await env.up('repl_east', { name: EAST.name, clusterName: EAST.clusterName, cluster: multiCluster(EAST, WEST, proxies.west.address), timeoutMs: 6 * MINUTE });
+      const east = await env.up('repl_east', {
+        name: EAST.name, clusterName: EAST.clusterName, timeoutMs: 6 * MINUTE,
+        cluster: multiCluster(EAST, WEST, proxies.west.address, { tls: { caSecret: SECRETS.eastWestCa, clientCertificateSecret: SECRETS.eastToWest, serverName: WEST_TLS_NAME } }),
+        secrets: () => ({ [SECRETS.eastWestCa]: { 'ca.crt': westFrontendCa.cert }, [SECRETS.eastToWest]: tlsSecret(clientOfWest('east')) }),
+      });
       proxies.east.target = east.endpoint('frontend').grpc;
 
       // East's Job starts while west is still starting: it must wait for west's frontend.
       const [eastLog, west] = await Promise.all([
         register(east),
-        env.up('repl_west', { name: WEST.name, clusterName: WEST.clusterName, portOffset: WEST.portOffset, cluster: multiCluster(WEST, EAST, proxies.east.address) })
-          .then((runner) => { proxies.west.target = runner.endpoint('frontend').grpc; return runner; }),
+        env.up('repl_west', {
+          name: WEST.name, clusterName: WEST.clusterName, portOffset: WEST.portOffset,
+          tls: ClusterTls.fromSecrets({ internode: SECRETS.westInternode, frontend: SECRETS.westFrontend, requireClientAuth: true, clients: { namespaceJob: SECRETS.westJobs } }),
+          cluster: multiCluster(WEST, EAST, proxies.east.address, { allowPlaintext: true }),
+          secrets: (cluster) => ({
+            [SECRETS.westInternode]: tlsSecret(westInternodeCa.issue('internode', { usages: ['serverAuth', 'clientAuth'], dnsNames: [cluster.internodeServerName] })),
+            [SECRETS.westFrontend]: tlsSecret(westFrontendCa.issue('frontend', { usages: ['serverAuth'], dnsNames: [...cluster.frontendDnsNames, WEST_TLS_NAME] })),
+            [SECRETS.westJobs]: tlsSecret(clientOfWest('jobs')),
+          }),
+        }).then((runner) => { proxies.west.target = runner.endpoint('frontend').grpc; return runner; }),
       ]);
       console.log(`e2e: east's registration Job:\n${eastLog.trim()}`);
       expect(eastLog).toMatch(/waiting for remote cluster west at [\d.:]+ to answer \(attempt 1\)/);
@@ -98,7 +137,10 @@ describe('two clusters replicating a global namespace', () => {
       expect(westLog).toContain(`remote cluster east at ${proxies.east.address}: registered, connection enabled: true, initial failover version 1`);
 
       const eastConn = await Connection.connect({ address: east.endpoint('frontend').grpc });
-      const westConn = await Connection.connect({ address: west.endpoint('frontend').grpc });
+      const westConn = await Connection.connect({ address: west.endpoint('frontend').grpc, tls: westTls });
+      // West refuses a client without a certificate it trusts: the TLS above is what lets the test in.
+      await expect(Connection.connect({ address: west.endpoint('frontend').grpc, tls: { ...westTls, clientCertPair: undefined }, connectTimeout: '5 seconds' })
+        .then((c) => c.workflowService.getSystemInfo({}).finally(() => c.close()))).rejects.toThrow();
       connections.push(eastConn, westConn);
       // What each cluster stored: itself, and the other at the address its Job gave.
       const clusters = async (c: Connection) => Object.fromEntries(((await c.operatorService.listClusters({})).clusters ?? [])
@@ -142,7 +184,7 @@ describe('two clusters replicating a global namespace', () => {
       // Fail over, then finish on west.
       await eastConn.workflowService.updateNamespace({ namespace: NAMESPACE, replicationConfig: { activeClusterName: 'west' } });
       await pollUntil(`${NAMESPACE} to be active on west`, 2 * MINUTE, async () => ((await activeOnWest()) === 'west' ? true : undefined));
-      workers.push(await startWorker(west.endpoint('frontend').grpc));
+      workers.push(await startWorker(west.endpoint('frontend').grpc, westTls));
       const handle = new Client({ connection: westConn, namespace: NAMESPACE }).workflow.getHandle(workflowId);
       await pollUntil('west to take the signal', 2 * MINUTE, async () => {
         try {
