@@ -130,10 +130,17 @@ describe('TemporalMonitoring', () => {
   });
 
   describe('fails when', () => {
+    test('the PrometheusRule\'s or the dashboard ConfigMap\'s labels are not Kubernetes labels', () => {
+      const monitored = (monitoring: MonitoringOptions) => () => cluster(testChart(), { monitoring: { scrape: ScrapeConfig.serviceMonitor(), ...monitoring } });
+      expect(monitored({ alerts: { labels: { 'release/': 'prometheus' } } })).toThrow(/alerts of TemporalCluster 'temporal': labels key is "release\/"; expected a label key/);
+      expect(monitored({ dashboard: { sidecarLabels: { grafana_dashboard: 'yes please' } } })).toThrow(/sidecarLabels\["grafana_dashboard"\] is "yes please"; expected/);
+      expect(monitored({ alerts: { labels: { release: 'prometheus' } }, dashboard: { sidecarLabels: { grafana_dashboard: '1' } } })).not.toThrow();
+    });
     test.each([
       ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],
       ['the interval is over 5 minutes', () => ScrapeConfig.podMonitor({ interval: Duration.minutes(10) }), /ScrapeConfig.podMonitor: interval is "600000ms"/],
       ['the interval is not whole seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.millis(7500) }), /interval is "7500ms"/],
+      ['a monitor label is not a Kubernetes label', () => ScrapeConfig.serviceMonitor({ labels: { release: 'kube prometheus' } }), /ScrapeConfig.serviceMonitor: labels\["release"\] is "kube prometheus"; expected/],
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
     });

@@ -120,6 +120,8 @@ describe('Persistence databaseAccess', () => {
     test('a container has no valid name or image, or a name is used twice', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'Proxy' }] })).toThrow(/databaseAccess.sidecars\[0\].name is "Proxy"; expected a DNS-1123 label/);
       expect(() => withAccess({ sidecars: [{ ...proxy, image: '' }] })).toThrow(/databaseAccess.sidecars\[0\].image is ""; expected an image/);
+      expect(() => withAccess({ sidecars: [{ ...proxy, image: 'Gcr.io/Proxy::2' }] })).toThrow(/databaseAccess.sidecars\[0\].image is "Gcr.io\/Proxy::2"; expected an image reference/);
+      expect(() => withAccess({ initContainers: [{ ...helper, env: [{ name: '$TOKEN', value: 'x' }] }] })).toThrow(/databaseAccess.initContainers\[0\].env\[0\].name is "\$TOKEN"; expected/);
       expect(() => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, name: helper.name }] })).toThrow(/databaseAccess.sidecars\[0\].name is "copy-token-helper"; expected a container name not used twice/);
     });
     test('a container takes a name the library uses in the pod', () => {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { promDuration, wholeSeconds } from './promql';
+import { checkLabels } from '../validation';
 
 /** Which Prometheus Operator object scrapes the server pods. */
 export enum ScrapeKind {
@@ -63,7 +64,7 @@ export class ScrapeConfig {
 
   private constructor(public readonly kind: ScrapeKind, options: MonitorOptions, owner: string) {
     this.intervalSeconds = options.interval === undefined ? undefined : wholeSeconds(owner, 'interval', options.interval, 5, 300);
-    this.labels = { ...options.labels };
+    this.labels = { ...checkLabels(owner, 'labels', options.labels) };
   }
 
   /** `interval` and `scrapeTimeout` of the monitor's endpoint, when an interval is set. */

@@ -5,7 +5,7 @@ import {
   requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
-import { propError, requireDns1123Label } from '../validation';
+import { checkLabels, propError, requireDns1123Label } from '../validation';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -224,6 +224,7 @@ export class TemporalAlerts extends Construct {
       if (!known.has(name)) throw propError(owner, `exclude[${i}]`, name, `one of ${[...known].join(', ')}`);
     });
     const excluded = new Set(o.exclude ?? []);
+    checkLabels(owner, 'labels', o.labels);
     const alertLabels = { ...o.alertLabels };
     for (const key of Object.keys(alertLabels)) {
       requireLabelName(owner, `alertLabels["${key}"]`, key);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
 import { clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promString, rate as promRate, requireLabelName, selector, sumBy } from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
-import { propError, requireDns1123Label, requireNonEmpty } from '../validation';
+import { checkLabels, propError, requireDns1123Label, requireNonEmpty } from '../validation';
 
 /** A Grafana dashboard of the cluster, delivered as a ConfigMap for Grafana's dashboard sidecar. */
 export interface DashboardOptions {
@@ -95,6 +95,7 @@ export class TemporalDashboard extends Construct {
       throw propError(owner, 'uid', this.uid, 'letters, digits, \'-\' and \'_\', 1 to 40 characters', 'Grafana refuses longer uids.');
     }
     this.sidecarLabels = { ...(o.sidecarLabels ?? { grafana_dashboard: '1' }) };
+    checkLabels(owner, 'sidecarLabels', this.sidecarLabels);
     if (Object.keys(this.sidecarLabels).length === 0) {
       throw propError(owner, 'sidecarLabels', o.sidecarLabels, 'at least one label', 'The sidecar only loads ConfigMaps it finds by label.');
     }

@@ -90,6 +90,8 @@ function walk(node: any, path: string, bad: (p: string, m: string) => void): voi
   if (!node || typeof node !== 'object') return;
   for (const [key, value] of Object.entries<any>(node)) {
     const at = path ? `${path}.${key}` : key;
+    // A PrometheusRule's alert labels and annotations are Prometheus's, not Kubernetes': any string value.
+    if ((key === 'labels' || key === 'annotations') && /\.rules\[\d+\]$/.test(path)) continue;
     switch (key) {
       case 'labels': case 'matchLabels': case 'nodeSelector': labels(value, at, bad); break;
       case 'annotations':

@@ -2,7 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ArchivalProvider, ClusterTls, WorkerFleet, Datastore, DynamicConfigValue, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps,
+  ArchivalProvider, ClusterTls, WorkerFleet, Datastore, DynamicConfigValue, NetworkPeer, Persistence, ScrapeConfig, SecretRef, ServicePorts, TemporalClusterProps,
 } from '../../lib';
 import { PASSWORD } from './synth';
 
@@ -54,6 +54,11 @@ const urlBad = fc.oneof(anyString, fc.constantFrom('https://a b.example.com/', '
 
 const pg = (chart: Chart, id: string, over: Record<string, unknown> = {}) => new Persistence(chart, id, {
   defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD, ...over } as any),
+  visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
+});
+
+const pgStores = () => ({
+  defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
   visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
 });
 
@@ -137,6 +142,22 @@ export function catalogue(): CatalogueEntry[] {
         visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic {{ }}' }),
       }),
     }), ['url']),
+    // Cloud databases: password commands and the containers beside the servers
+    c('postgres passwordCommand.command', fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'), fc.oneof(fc.constantFrom('', '  '), junk.map((j) => `{{${j}`)),
+      (ch, v) => ({ persistence: pg(ch, 'p', { password: undefined, passwordCommand: { command: v } }) }), ['passwordCommand']),
+    c('postgres passwordCommand.args', junk.filter((j) => !j.includes('{{')), junk.map((j) => `--token={{ ${j}`),
+      (ch, v) => ({ persistence: pg(ch, 'p', { password: undefined, passwordCommand: { command: '/helpers/token', args: [v] } }) }), ['passwordCommand']),
+    c('postgres passwordCommand.timeout', seconds(1, 300), fc.oneof(durationBad, fc.constant(Duration.millis(500))),
+      (ch, v) => ({ persistence: pg(ch, 'p', { password: undefined, passwordCommand: { command: '/helpers/token', timeout: v } }) }), ['timeout']),
+    c('persistence.databaseAccess.sidecars.name', dnsLabel.filter((n) => !n.startsWith('temporal') && !n.startsWith('wait')), anyString,
+      (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: v, image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }] } }) }), ['name']),
+    c('persistence.databaseAccess.sidecars.image', fc.constantFrom('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', `proxy@sha256:${'b'.repeat(64)}`), imageBad,
+      (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: 'proxy', image: v }] } }) }), ['image']),
+    // Monitoring
+    c('monitoring.scrape labels key', labelKey, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor({ labels: { [v]: 'x' } }) } }), ['labels']),
+    c('monitoring.alerts.labels', labelKey, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { labels: { [v]: 'prometheus' } } } }), ['labels']),
+    c('monitoring.dashboard.sidecarLabels', labelValue, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), dashboard: { sidecarLabels: { grafana_dashboard: v } } } }), ['sidecarLabels']),
+    c('monitoring.scrape labels value', labelValue, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.podMonitor({ labels: { release: v } }) } }), ['labels']),
     // TLS and authorization
     c('tls.certManager issuer.name', dnsName, anyString, (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: v } }) }), ['issuer.name']),
     c('tls.certManager frontendDnsNames', wildcardDns, fc.oneof(anyString, fc.constant('https://t.example.com')), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontendDnsNames: [v] }) }), ['frontendDnsNames']),
