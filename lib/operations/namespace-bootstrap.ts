@@ -1,10 +1,9 @@
-import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { namespaceJobName } from '../cluster/object-names';
 import { Construct } from 'constructs';
-import { EnvVar, KubeJob } from '../../imports/k8s';
+import { KubeJob } from '../../imports/k8s';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
-import { toolJob, ToolPodProps } from './tool-job';
+import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { propError } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
@@ -27,12 +26,8 @@ export interface TemporalNamespace {
   readonly searchAttributes?: SearchAttribute[];
 }
 
-export interface NamespaceBootstrapProps extends ToolPodProps {
+export interface NamespaceBootstrapProps extends FrontendClientJobProps {
   readonly clusterName: string;
-  /** `host:port` of the frontend. */
-  readonly frontendAddress: string;
-  /** Extra env for the CLI, such as its TLS settings. */
-  readonly clientEnv?: EnvVar[];
   readonly namespaces: TemporalNamespace[];
   /** The kind of visibility store, whose limits the search attributes must fit. */
   readonly visibility: VisibilityKind;
@@ -47,12 +42,7 @@ export interface NamespaceBootstrapProps extends ToolPodProps {
  */
 const SCRIPT = [
   'set -u',
-  'attempt=1',
-  'until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do',
-  '  if [ "$attempt" -ge 120 ]; then echo "gave up: the frontend at $TEMPORAL_ADDRESS did not answer" >&2; exit 1; fi',
-  '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
-  '  attempt=$((attempt + 1)); sleep 5',
-  'done',
+  WAIT_FOR_FRONTEND,
   SEARCH_ATTRIBUTE_FUNCTIONS,
   'while [ "$#" -ge 4 ]; do',
   '  ns=$1; count=$4',
@@ -92,12 +82,8 @@ export class NamespaceBootstrap extends Construct {
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
-    const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
-    this.name = namespaceJobName(props.clusterName, hash);
-    this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
-      name: 'create-namespaces',
-      command: ['sh', '-c', SCRIPT, 'create-namespaces', ...args],
-      env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
-    }]);
+    ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
+      name: 'create-namespaces', script: SCRIPT, args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
+    }));
   }
 }

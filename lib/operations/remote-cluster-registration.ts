@@ -1,16 +1,11 @@
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { remoteClustersJobName } from '../cluster/object-names';
-import { EnvVar, KubeJob } from '../../imports/k8s';
-import { toolJob, ToolPodProps } from './tool-job';
+import { KubeJob } from '../../imports/k8s';
+import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 
-export interface RemoteClusterRegistrationProps extends ToolPodProps {
+export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
   readonly clusterName: string;
-  /** `host:port` of this cluster's frontend, which the CLI talks to. */
-  readonly frontendAddress: string;
-  /** Extra env for the CLI, such as its TLS settings. */
-  readonly clientEnv?: EnvVar[];
   /** The clusters to register, checked by `clusterMetadata`. */
   readonly remoteClusters: ResolvedRemoteCluster[];
 }
@@ -35,12 +30,7 @@ export interface RemoteClusterRegistrationProps extends ToolPodProps {
  */
 const SCRIPT = [
   'set -u',
-  'attempt=1',
-  'until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do',
-  '  if [ "$attempt" -ge 120 ]; then echo "gave up: the frontend at $TEMPORAL_ADDRESS did not answer" >&2; exit 1; fi',
-  '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
-  '  attempt=$((attempt + 1)); sleep 5',
-  'done',
+  WAIT_FOR_FRONTEND,
   'replication=false',
   'if temporal operator cluster upsert --help 2>&1 | grep -q -e "--enable-replication"; then replication=true; fi',
   'field() { printf "%s\\n" "$2" | sed -n "s/.*\\"$1\\": *\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p"; }',
@@ -86,12 +76,8 @@ export class RemoteClusterRegistration extends Construct {
   constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
     super(scope, id);
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
-    const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
-    this.name = remoteClustersJobName(props.clusterName, hash);
-    this.resource = toolJob(this, { ...props, name: this.name, backoffLimit: 6 }, [{
-      name: 'register-remote-clusters',
-      command: ['sh', '-c', SCRIPT, 'register-remote-clusters', ...args],
-      env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
-    }]);
+    ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
+      name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),
+    }));
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Container, EnvVar, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
@@ -65,4 +66,42 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
       },
     },
   });
+}
+
+/** What a Job that talks to a frontend through the Temporal CLI takes beside the pod's props. */
+export interface FrontendClientJobProps extends ToolPodProps {
+  /** `host:port` of the frontend the CLI talks to. */
+  readonly frontendAddress: string;
+  /** Extra env for the CLI, such as its TLS settings. */
+  readonly clientEnv?: EnvVar[];
+}
+
+/**
+ * Shell lines that wait, every 5 s and at most 10 minutes, for the frontend at $TEMPORAL_ADDRESS to
+ * answer: a client Job runs alongside the servers and may start long before they are up.
+ */
+export const WAIT_FOR_FRONTEND = [
+  'attempt=1',
+  'until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do',
+  '  if [ "$attempt" -ge 120 ]; then echo "gave up: the frontend at $TEMPORAL_ADDRESS did not answer" >&2; exit 1; fi',
+  '  echo "waiting for the frontend at $TEMPORAL_ADDRESS (attempt $attempt)"',
+  '  attempt=$((attempt + 1)); sleep 5',
+  'done',
+].join('\n');
+
+/**
+ * A Job with one step that runs `script` against the frontend, with `args` as its positional
+ * parameters (values never spliced into the script). Its name carries a hash of the arguments, so
+ * changed arguments make a new Job instead of editing an immutable one.
+ */
+export function frontendClientJob(scope: Construct, props: FrontendClientJobProps,
+  step: { name: string; script: string; args: string[]; jobName: (hash: string) => string }): { name: string; resource: KubeJob } {
+  const hash = createHash('sha256').update(JSON.stringify(step.args)).digest('hex').slice(0, 8);
+  const name = step.jobName(hash);
+  const resource = toolJob(scope, { ...props, name, backoffLimit: 6 }, [{
+    name: step.name,
+    command: ['sh', '-c', step.script, step.name, ...step.args],
+    env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
+  }]);
+  return { name, resource };
 }
