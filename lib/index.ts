@@ -11,6 +11,8 @@
 export * from './versions';
 export * from './cluster/temporal-cluster';
 export * from './cluster/temporal-cluster-props';
+export * from './cluster/replication-props';
+export * from './cluster/shutdown-options';
 export * from './cluster/cluster-lock';
 export * from './cluster/lock-record';
 export * from './cluster/pinned-values';
@@ -32,6 +34,7 @@ export * from './persistence/secret-ref';
 export * from './persistence/datastore-options';
 export * from './persistence/datastore';
 export * from './persistence/persistence';
+export * from './persistence/schema/schema-options';
 export * from './persistence/schema/schema-job';
 export * from './persistence/schema/schema-steps';
 export * from './persistence/schema/schema-wait';

@@ -1,4 +1,5 @@
-import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls, TemporalClusterProps } from './temporal-cluster-props';
+import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
+import type { TemporalClusterProps } from './temporal-cluster-props';
 import { propError, requireDns1123Label, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */

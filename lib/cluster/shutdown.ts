@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ShutdownOptions } from './temporal-cluster-props';
+import { ShutdownOptions } from './shutdown-options';
 import { DynamicConfigValue } from '../config/dynamic-config';
 import { goDuration } from '../config/go-duration';
 import { propError, requireDurationSeconds } from '../validation';

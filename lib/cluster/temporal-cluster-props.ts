@@ -1,22 +1,25 @@
-import { Duration } from 'cdk8s';
-import { ArchivalOptions } from '../config/archival';
-import { DynamicConfigValue } from '../config/dynamic-config';
-import { MonitoringOptions } from '../observability';
-import { AdminToolsOptions } from '../operations/admin-tools';
-import { GitOps } from '../operations/gitops';
-import { TemporalNamespace } from '../operations/namespace-bootstrap';
-import { UiOptions } from '../operations/temporal-ui';
-import { Persistence } from '../persistence/persistence';
-import { AuthorizationOptions } from '../security/authorization';
-import { NetworkPolicyOptions } from '../security/network-policies';
-import { PinnedValuesProtection } from '../security/pinned-values-guard';
-import { ClusterTls } from '../security/tls';
-import { ImageOptions } from '../pod/images';
-import { ServiceAccountOptions } from '../pod/service-account';
-import { ServicePorts } from '../services/ports';
-import { ClusterSize } from '../services/sizing';
-import { FrontendServiceOptions, TemporalServiceOptions } from '../services/service-options';
-import { TopologySpread } from '../services/topology-spread';
+import type { Duration } from 'cdk8s';
+import type { DcRedirectionPolicy, RemoteCluster } from './replication-props';
+import type { ShutdownOptions } from './shutdown-options';
+import type { ArchivalOptions } from '../config/archival';
+import type { DynamicConfigValue } from '../config/dynamic-config';
+import type { MonitoringOptions } from '../observability';
+import type { AdminToolsOptions } from '../operations/admin-tools';
+import type { GitOps } from '../operations/gitops';
+import type { TemporalNamespace } from '../operations/namespace-bootstrap';
+import type { UiOptions } from '../operations/temporal-ui';
+import type { Persistence } from '../persistence/persistence';
+import type { SchemaOptions } from '../persistence/schema/schema-options';
+import type { AuthorizationOptions } from '../security/authorization';
+import type { NetworkPolicyOptions } from '../security/network-policies';
+import type { PinnedValuesProtection } from '../security/pinned-values-guard';
+import type { ClusterTls } from '../security/tls';
+import type { ImageOptions } from '../pod/images';
+import type { ServiceAccountOptions } from '../pod/service-account';
+import type { ServicePorts } from '../services/ports';
+import type { ClusterSize } from '../services/sizing';
+import type { FrontendServiceOptions, TemporalServiceOptions } from '../services/service-options';
+import type { TopologySpread } from '../services/topology-spread';
 
 /** Server log levels. */
 export enum LogLevel {
@@ -38,47 +41,6 @@ export interface ClusterDynamicConfigOptions {
    * @default - none
    */
   readonly values?: Array<DynamicConfigValue | DynamicConfigValue[]>;
-}
-
-/** How the schema Jobs and the servers' schema waits behave. */
-export interface SchemaOptions {
-  /**
-   * Create each database or keyspace before setting up its schema. Turn off when the database is
-   * created elsewhere and the schema user may not create databases.
-   * @default true
-   */
-  readonly createDatabase?: boolean;
-  /**
-   * The ServiceAccount of the schema and namespace Jobs, for a workload identity that reaches the
-   * database (IAM authentication). The Jobs never share the servers' ServiceAccount.
-   * @default - a dedicated ServiceAccount `<name>-jobs` without annotations
-   */
-  readonly serviceAccount?: ServiceAccountOptions;
-  /**
-   * Delete finished schema Jobs after this long. Leave unset under Argo CD, which would otherwise
-   * show the deleted Jobs as missing and recreate them; see the README.
-   * @default - finished Jobs are kept
-   */
-  readonly ttlAfterFinished?: Duration;
-  /**
-   * Retries of a schema Job before Kubernetes marks it failed.
-   * @default 6
-   */
-  readonly backoffLimit?: number;
-  /**
-   * How long each server pod's init container waits for its schema before it fails and the kubelet
-   * restarts it with back-off.
-   * @default Duration.minutes(10)
-   */
-  readonly waitTimeout?: Duration;
-  /**
-   * Hold each server pod until every Elasticsearch visibility store has the index template and the
-   * index its schema Job creates (the server does not check them at start, and a missing index
-   * only shows as failed visibility writes later). Turn off for an Elasticsearch that requires a
-   * client certificate, which the wait (busybox wget) cannot present.
-   * @default true
-   */
-  readonly waitForElasticsearch?: boolean;
 }
 
 export interface TemporalClusterProps {
@@ -323,104 +285,9 @@ export interface TemporalClusterProps {
   readonly clusterDomain?: string;
 }
 
-/** Another Temporal cluster this one replicates with, registered at run time by the registration Job. */
-export interface RemoteCluster {
-  /**
-   * Its `currentClusterName`. The Job checks that the cluster at `rpcAddress` calls itself this.
-   */
-  readonly name: string;
-  /**
-   * Its `initialFailoverVersion`: distinct from every other cluster's, above 0 and below the
-   * increment (which must be the same on every cluster). The Job checks it against what the remote
-   * reports.
-   */
-  readonly initialFailoverVersion: number;
-  /**
-   * `host:port` of its public frontend's gRPC port, reachable from this cluster's frontend,
-   * history and worker pods (they dial it for registration, the replication stream and namespace
-   * replication).
-   */
-  readonly rpcAddress: string;
-  /**
-   * Whether the connection to it is on. `false` registers it with the connection off, which stops
-   * replication to and from it.
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * How this cluster's servers verify, and authenticate to, its frontend: written into
-   * `global.tls.remoteClusters` under the host of `rpcAddress` (the server looks it up by the host
-   * it dials) and mounted in the frontend, internal frontend, history and worker pods, which dial
-   * it. Without it the servers dial the remote in plaintext.
-   * @default none: plaintext, which a cluster with `tls` set refuses unless `allowPlaintext` is true
-   */
-  readonly tls?: RemoteClusterTls;
-  /**
-   * Declares that the remote's frontend serves plaintext although this cluster uses TLS. Replication
-   * traffic (history events, namespace data) then crosses the network unencrypted.
-   * @default false
-   */
-  readonly allowPlaintext?: boolean;
-}
-
-/** TLS towards a remote cluster's frontend. */
-export interface RemoteClusterTls {
-  /** Secret holding `ca.crt`, the CA that signed the remote frontend's certificate. Only `ca.crt` is mounted. */
-  readonly caSecret: string;
-  /**
-   * Secret (`kubernetes.io/tls`) whose `tls.crt` and `tls.key` this cluster presents when the remote
-   * frontend requires client certificates. Only `tls.crt` and `tls.key` are mounted.
-   * @default none: no client certificate
-   */
-  readonly clientCertificateSecret?: string;
-  /**
-   * The name the remote frontend's certificate must carry.
-   * @default the host of `rpcAddress`
-   */
-  readonly serverName?: string;
-}
-
 /** A statement that a cluster's data moved to other databases. */
 export interface PersistenceMigration {
   /** The store URIs the lock holds and the migration replaces, such as `postgres://old-pg:5432/temporal`. */
   readonly from: string[];
-}
-
-/** How frontends forward requests for namespaces active in another cluster (`dcRedirectionPolicy.policy`). */
-export enum DcRedirectionPolicy {
-  /** Never forward. */
-  NOOP = 'noop',
-  /** Forward the APIs the server lists as safe to forward. */
-  SELECTED_APIS_FORWARDING = 'selected-apis-forwarding',
-  /** Forward every API. */
-  ALL_APIS_FORWARDING = 'all-apis-forwarding',
-}
-
-/** The roles' graceful shutdown (dynamic config `frontend.shutdown*`, `history.shutdownDrainDuration`, `matching.shutdownDrainDuration`). */
-export interface ShutdownOptions {
-  /**
-   * How long a stopping frontend keeps failing its health check before it drains, so that
-   * Kubernetes and load balancers stop sending it new requests.
-   * @default Duration.seconds(10)
-   */
-  readonly failHealthCheckDuration?: Duration;
-  /**
-   * How long a stopping frontend lets in-flight requests and long polls finish.
-   * @default Duration.seconds(30)
-   */
-  readonly drainDuration?: Duration;
-  /**
-   * How long a stopping history pod keeps serving after it has left the membership ring, while
-   * the other history pods learn of it and take its shards over. The server's default, 0, lets go
-   * of the shards at once, and requests for them stall until the others notice.
-   * @default Duration.seconds(10)
-   */
-  readonly historyDrainDuration?: Duration;
-  /**
-   * How long a stopping matching pod keeps its task queues after it has left the membership ring,
-   * while the other matching pods take them over. The server's default is 0.
-   * @default Duration.seconds(10)
-   */
-  readonly matchingDrainDuration?: Duration;
 }
 

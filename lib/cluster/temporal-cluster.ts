@@ -1,16 +1,19 @@
-import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
+import { emitClusterNetworkPolicies } from './cluster-network-policies';
 import { registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
-import { checkClusterName, DerivedName, derivedNames, NamedFeatures, schemaJobName, schemaWaitConfigMapName } from './object-names';
-import { emitPinnedConfigMap, PinnedValues, pinnedEnv, pinnedEnvKeys } from './pinned-values';
+import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
+import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
+import { bindPersistence, checkAuthorization, checkHistoryReplicas, checkPreviously, reservedMembershipPorts, roleOptionsOf } from './prop-checks';
+import { roleContext } from './role-context';
+import { emitSchemaJobs } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
 import { LogLevel, TemporalClusterProps } from './temporal-cluster-props';
 import { KubeConfigMap } from '../../imports/k8s';
-import { archivalClaimVolumes, archivalConfig, archivalEgressPorts } from '../config/archival';
+import { archivalConfig } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { renderServerConfig } from '../config/server-config';
@@ -23,37 +26,27 @@ import { VisibilityKind } from '../operations/search-attributes';
 import { DatastoreType } from '../persistence/datastore-options';
 import { TemporalUi } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
-import { DnsContext } from '../persistence/store-identity';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
-import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
-import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
-import { checkPodNames } from '../persistence/database-access';
-import {
-  checkPasswordCommands, databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword,
-} from '../persistence/store-access';
+import { checkPasswordCommands } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
 import { emitServiceAccount } from '../pod/service-account';
-import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
+import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
-import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
 import { ResolvedTls, TlsClient } from '../security/tls';
-import { FrontendClient, frontendClient, remoteClusterTlsVolumes, serverTlsVolumes } from '../security/tls-mounts';
+import { FrontendClient, frontendClient } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
 import { InternalFrontendService } from '../services/internal-frontend-service';
 import { MatchingService } from '../services/matching-service';
-import { resolvePorts, RolePortOptions, ServicePorts } from '../services/ports';
-import { ReadinessCheck } from '../services/probes';
-import { ServiceContext } from '../services/service-context';
+import { resolvePorts, ServicePorts } from '../services/ports';
 import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
-import { CONFIG_DIR, CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
-import { TopologySpread } from '../services/topology-spread';
+import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { INT32_MAX, propError, requireDns1123Label, requireDns1123Subdomain, requireDurationSeconds, requireInt32, requireInteger, requirePort } from '../validation';
+import { propError, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -189,11 +182,11 @@ export class TemporalCluster extends Construct {
     }) : undefined;
     const schemaPlans = this.schemaPlans(props);
     emitCertificates(this, this.tls, this.namespace, this.labels);
-    this.schemaJobs = this.emitSchemaJobs(owner, props, schemaPlans);
+    this.schemaJobs = emitSchemaJobs(this, props, schemaPlans);
     this.size = props.size ?? ClusterSize.MEDIUM;
     emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = this.serviceContext(props, schemaPlans, images);
+    const context = roleContext(this, props, schemaPlans, images, this.shutdownGracePeriods);
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, { ...roleOptionsOf(props)[role], ports: ports[role]!, context });
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');
@@ -206,7 +199,7 @@ export class TemporalCluster extends Construct {
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
       ? new RemoteClusterRegistration(this, 'RemoteClusters', { ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters }) : undefined;
-    if (props.networkPolicy?.enabled ?? true) this.emitNetworkPolicies(props, identity.clusterSelector);
+    if (props.networkPolicy?.enabled ?? true) emitClusterNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
     this.register(reservedMembershipPorts(owner, props));
@@ -218,12 +211,15 @@ export class TemporalCluster extends Construct {
    * certificate when that frontend serves TLS.
    */
   public adminClient(client: TlsClient.ADMIN_TOOLS | TlsClient.NAMESPACE_JOB = TlsClient.ADMIN_TOOLS): FrontendClient {
-    return this.frontendClient(client, this.adminToolsUseInternalFrontend);
+    return this.frontendClient(client, this.toolsFrontend !== this.frontend);
   }
 
-  /** Whether the admin tools and the namespace Job talk to the internal frontend: the public one then wants a token they do not carry. */
-  private get adminToolsUseInternalFrontend(): boolean {
-    return this.authorizationEnabled;
+  /**
+   * The frontend the admin tools and the Jobs that act on the cluster talk to: the internal one when
+   * an authorizer guards the public one, which then wants a token they do not carry.
+   */
+  public get toolsFrontend(): TemporalService {
+    return this.authorizationEnabled ? this.internalFrontend! : this.frontend;
   }
 
   /** What `ClusterLock` records for this cluster. */
@@ -360,91 +356,6 @@ export class TemporalCluster extends Construct {
     return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, { createDatabase: props.schema?.createDatabase ?? true }));
   }
 
-  /** One Job per store, each mounting that store's TLS files only. */
-  private emitSchemaJobs(owner: string, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
-    const backoffLimit = requireInt32(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
-    const ttl = props.schema?.ttlAfterFinished;
-    const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
-    emitServiceAccount(this, 'JobServiceAccount', { name: this.jobServiceAccountName, namespace: this.namespace, labels: this.labels }, props.schema?.serviceAccount);
-    const access = this.persistence.databaseAccess.containers;
-    return plans.map((plan) => {
-      const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(this.name, plan.role, this.version.version));
-      // Each Job mounts its own store's TLS files only, and the user's database access volumes.
-      const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence));
-      checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
-      return new SchemaJob(this, `Schema-${plan.role}`, {
-        name,
-        namespace: this.namespace,
-        labels: { ...this.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
-        image: this.adminToolsImage,
-        plan,
-        volumes: volumes.volumes,
-        volumeMounts: volumes.mounts,
-        podInitContainers: access,
-        ttlSecondsAfterFinished,
-        backoffLimit,
-        serviceAccountName: this.jobServiceAccountName,
-        imagePullSecrets: this.imagePullSecrets,
-      });
-    });
-  }
-
-  /** What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings. */
-  private serviceContext(props: TemporalClusterProps, plans: StoreSchemaPlan[], images: ClusterImages): ServiceContext {
-    const owner = `TemporalCluster '${this.name}'`;
-    const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(this.persistence), databaseAccessVolumes(this.persistence));
-    const waits = plans.filter((p) => p.wait);
-    const waitScript = waits.length > 0 ? emitSchemaWaitScript(this, { name: schemaWaitConfigMapName(this.name), namespace: this.namespace, labels: this.labels }) : NO_VOLUMES;
-    const timing = waitSchedule(props.schema);
-    const configVolumes: VolumeSet = {
-      volumes: [{ name: 'config', configMap: { name: this.configMapName } }, { name: 'dynamic-config', configMap: { name: this.dynamicConfig.configMapName } }],
-      mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
-    };
-    const archivalVolumes = archivalClaimVolumes(props.archival);
-    const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(this.tls, role, this.internalFrontendHttp), remoteClusterTlsVolumes(this.remoteClusters, role), archivalVolumes, waitScript);
-    // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
-    const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
-      joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(this.persistence), script).mounts;
-    // Database access (proxy sidecars, token helpers) first: the schema waits talk to the databases too.
-    const initContainers = [
-      ...this.persistence.databaseAccess.containers,
-      ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, this.adminToolsImage, timing, waitMounts(plan, waitScript)))),
-      ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, this.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
-    ];
-    for (const role of ROLE_ORDER) checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
-    return {
-      clusterName: this.name,
-      namespace: this.namespace,
-      clusterDomain: this.clusterDomain,
-      serverImage: this.serverImage,
-      checkImage: (prop, reference) => images.override(prop, reference, 'server'),
-      version: this.version.version,
-      labels: this.labels,
-      podAnnotations: { 'temporal.io/config-checksum': createHash('sha256').update(this.serverConfig).digest('hex') },
-      env: [
-        ...pinnedEnv(this.pinnedConfigMapName),
-        ...serverStoreCredentialEnv(this.persistence),
-        // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
-        ...(this.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
-      ],
-      podVolumes,
-      initContainers,
-      metricsPort: this.metricsPort,
-      size: this.size,
-      serviceAccountName: this.serviceAccountName,
-      priorityClassName: props.priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName),
-      imagePullSecrets: this.imagePullSecrets,
-      topologySpread: props.topologySpread ?? TopologySpread.soft(),
-      terminationGracePeriodSeconds: {
-        [ServiceRole.FRONTEND]: this.frontendTerminationGracePeriodSeconds,
-        [ServiceRole.INTERNAL_FRONTEND]: this.frontendTerminationGracePeriodSeconds,
-        [ServiceRole.HISTORY]: this.shutdownGracePeriods.history,
-        [ServiceRole.MATCHING]: this.shutdownGracePeriods.matching,
-      },
-      readinessCheck: (role) => readinessCheck(role, this.tls, this.version),
-    };
-  }
-
   /** The namespace Job, the UI and the admin tools: the pods that talk to the cluster as clients. */
   private emitOperatorTools(props: TemporalClusterProps, images: ClusterImages): { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } {
     const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, imagePullSecrets: this.imagePullSecrets };
@@ -475,110 +386,4 @@ export class TemporalCluster extends Construct {
       serviceAccountName: this.jobServiceAccountName, imagePullSecrets: this.imagePullSecrets,
     };
   }
-
-  private emitNetworkPolicies(props: TemporalClusterProps, clusterSelector: Record<string, string>): void {
-    const frontends = this.services.filter((svc) => svc.ports.http !== undefined);
-    const componentIs = (...components: string[]) => ({
-      matchLabels: clusterSelector,
-      matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }],
-    });
-    const frontendOf = (svc: TemporalService) => ({ name: svc.role, selector: { matchLabels: svc.selectorLabels }, port: svc.ports.grpc });
-    const toolsFrontend = frontendOf(this.adminToolsUseInternalFrontend ? this.internalFrontend! : this.frontend);
-    const clients: ClientPods[] = [
-      ...(this.ui ? [{ name: 'ui', selector: { matchLabels: this.ui.selectorLabels }, frontend: frontendOf(this.frontend), egressPorts: this.ui.egressPorts }] : []),
-      ...(this.adminTools ? [{ name: 'admin-tools', selector: { matchLabels: this.adminTools.selectorLabels }, frontend: toolsFrontend }] : []),
-      ...(this.namespaceBootstrap ? [{ name: 'namespaces', selector: componentIs('namespaces'), frontend: toolsFrontend }] : []),
-    ];
-    new ClusterNetworkPolicies(this, 'NetworkPolicies', {
-      clusterName: this.name,
-      namespace: this.namespace,
-      labels: this.labels,
-      clusterSelector,
-      servers: { selector: componentIs(...this.services.map((svc) => svc.role)) },
-      frontend: { selector: { matchLabels: this.frontend.selectorLabels } },
-      internodePorts: [...this.services.flatMap((svc) => [svc.ports.grpc, svc.ports.membership]), ...frontends.map((svc) => svc.ports.http!)],
-      frontendPorts: [this.frontend.ports.grpc, this.frontend.ports.http!],
-      metricsPort: this.metricsPort,
-      clients,
-      ui: this.ui ? { selector: { matchLabels: this.ui.selectorLabels }, port: TemporalUi.PORT, allowFrom: props.ui?.allowFrom } : undefined,
-      schemaJobs: this.schemaJobs.map((job) => ({ name: job.component, selector: componentIs(job.component), storePorts: [job.storePort] })),
-      storePorts: this.persistence.stores.map(({ store }) => store.port),
-      serverEgressPorts: serverEgressPorts(props),
-      options: props.networkPolicy ?? {},
-    });
-  }
-}
-
-/** Ports the servers dial for their features: the key sets, archival endpoints, remote clusters' frontends. */
-function serverEgressPorts(props: TemporalClusterProps): number[] {
-  const urlPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  return [
-    ...(props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))),
-    ...archivalEgressPorts(props.archival),
-    ...(props.remoteClusters ?? []).filter((r) => r.enabled ?? true).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
-  ];
-}
-
-/** The per-role props, keyed by role; the internal frontend only when asked for. */
-function roleOptionsOf(props: TemporalClusterProps): Partial<Record<ServiceRole, RolePortOptions>> {
-  return {
-    [ServiceRole.FRONTEND]: props.frontend ?? {},
-    [ServiceRole.INTERNAL_FRONTEND]: props.internalFrontend,
-    [ServiceRole.HISTORY]: props.history ?? {},
-    [ServiceRole.MATCHING]: props.matching ?? {},
-    [ServiceRole.WORKER]: props.worker ?? {},
-  };
-}
-
-/**
- * What a role's readiness probe can observe. Without TLS, the role's own gRPC health. Behind TLS,
- * which Kubernetes gRPC probes cannot speak: the frontend's HTTPS system-info when the frontend does
- * not require client certificates (the kubelet has none), else a TCP connect.
- */
-function readinessCheck(role: ServiceRole, tls: ResolvedTls | undefined, version: TemporalVersion): ReadinessCheck {
-  if (role === ServiceRole.WORKER && !version.workerServesGrpc) return ReadinessCheck.TCP_MEMBERSHIP;
-  if (!tls) return ReadinessCheck.GRPC_HEALTH;
-  if (role === ServiceRole.FRONTEND) {
-    if (!tls.frontendSecret) return ReadinessCheck.GRPC_HEALTH;
-    if (!tls.requireClientAuth) return ReadinessCheck.HTTPS_SYSTEM_INFO;
-  }
-  return ReadinessCheck.TCP_GRPC;
-}
-
-function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {
-  if (props.authorization && !props.internalFrontend) {
-    throw propError(owner, 'authorization', 'set', 'an internalFrontend as well',
-      'The worker role\'s system workers carry no token; with an authorizer they need the internal frontend. Add internalFrontend: {}.');
-  }
-  return Boolean(props.authorization);
-}
-
-function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {
-  if (!(persistence instanceof Persistence)) throw propError(owner, 'persistence', persistence, 'a Persistence construct');
-  persistence._bind(clusterName, dns);
-  return persistence;
-}
-
-function checkPreviously(owner: string, previously: string | undefined, key: string): string | undefined {
-  if (previously === undefined) return undefined;
-  if (typeof previously !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(previously)) {
-    throw propError(owner, 'previously', previously, 'the lock key the cluster had before, "<namespace>/<name>", such as "temporal/orders"');
-  }
-  if (previously === key) throw propError(owner, 'previously', previously, `another key than the cluster's own (${key})`, 'Remove it: the cluster was not renamed or moved.');
-  return previously;
-}
-
-function reservedMembershipPorts(owner: string, props: TemporalClusterProps): number[] {
-  return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
-}
-
-/** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */
-function checkHistoryReplicas(owner: string, explicit: number | undefined, replicas: number, numHistoryShards: number, size: ClusterSize): void {
-  if (replicas <= numHistoryShards) return;
-  if (explicit !== undefined) {
-    throw propError(owner, 'history.replicas', replicas, `at most numHistoryShards (${numHistoryShards})`,
-      'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
-  }
-  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
-    'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }

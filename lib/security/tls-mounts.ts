@@ -1,5 +1,5 @@
 import { remoteClusterTlsDirs, ResolvedTls, TLS_DIRS, TlsClient } from './tls';
-import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
+import type { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { EnvVar } from '../../imports/k8s';
 import { NO_VOLUMES, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';

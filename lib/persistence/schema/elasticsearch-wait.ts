@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { StoreSchemaPlan } from './schema-steps';
 import { Container, VolumeMount } from '../../../imports/k8s';
-import type { SchemaOptions } from '../../cluster/temporal-cluster-props';
+import type { SchemaOptions } from './schema-options';
 import { propError, requireDurationSeconds } from '../../validation';
 import { DatastoreType } from '../datastore-options';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';

@@ -1,0 +1,55 @@
+import type { TemporalCluster } from './temporal-cluster';
+import type { TemporalClusterProps } from './temporal-cluster-props';
+import { archivalEgressPorts } from '../config/archival';
+import { TemporalUi } from '../operations/temporal-ui';
+import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
+import { TemporalService } from '../services/temporal-service';
+
+/**
+ * The cluster's NetworkPolicies, from what it runs: the roles and their ports, the client pods
+ * (UI, admin tools, namespace Job) and the frontend each one talks to, the schema Jobs and the
+ * stores, and the endpoints the servers dial for their features.
+ */
+export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
+  const services = cluster.services;
+  const frontends = services.filter((svc) => svc.ports.http !== undefined);
+  const componentIs = (...components: string[]) => ({
+    matchLabels: clusterSelector,
+    matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }],
+  });
+  const frontendOf = (svc: TemporalService) => ({ name: svc.role, selector: { matchLabels: svc.selectorLabels }, port: svc.ports.grpc });
+  const toolsFrontend = frontendOf(cluster.toolsFrontend);
+  const { ui, adminTools, namespaceBootstrap } = cluster;
+  const clients: ClientPods[] = [
+    ...(ui ? [{ name: 'ui', selector: { matchLabels: ui.selectorLabels }, frontend: frontendOf(cluster.frontend), egressPorts: ui.egressPorts }] : []),
+    ...(adminTools ? [{ name: 'admin-tools', selector: { matchLabels: adminTools.selectorLabels }, frontend: toolsFrontend }] : []),
+    ...(namespaceBootstrap ? [{ name: 'namespaces', selector: componentIs('namespaces'), frontend: toolsFrontend }] : []),
+  ];
+  return new ClusterNetworkPolicies(cluster, 'NetworkPolicies', {
+    clusterName: cluster.name,
+    namespace: cluster.namespace,
+    labels: cluster.labels,
+    clusterSelector,
+    servers: { selector: componentIs(...services.map((svc) => svc.role)) },
+    frontend: { selector: { matchLabels: cluster.frontend.selectorLabels } },
+    internodePorts: [...services.flatMap((svc) => [svc.ports.grpc, svc.ports.membership]), ...frontends.map((svc) => svc.ports.http!)],
+    frontendPorts: [cluster.frontend.ports.grpc, cluster.frontend.ports.http!],
+    metricsPort: cluster.metricsPort,
+    clients,
+    ui: ui ? { selector: { matchLabels: ui.selectorLabels }, port: TemporalUi.PORT, allowFrom: props.ui?.allowFrom } : undefined,
+    schemaJobs: cluster.schemaJobs.map((job) => ({ name: job.component, selector: componentIs(job.component), storePorts: [job.storePort] })),
+    storePorts: cluster.persistence.stores.map(({ store }) => store.port),
+    serverEgressPorts: serverEgressPorts(props),
+    options: props.networkPolicy ?? {},
+  });
+}
+
+/** Ports the servers dial for their features: the key sets, archival endpoints, remote clusters' frontends. */
+function serverEgressPorts(props: TemporalClusterProps): number[] {
+  const urlPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return [
+    ...(props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))),
+    ...archivalEgressPorts(props.archival),
+    ...(props.remoteClusters ?? []).filter((r) => r.enabled ?? true).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
+  ];
+}

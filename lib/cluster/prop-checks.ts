@@ -1,0 +1,58 @@
+import type { TemporalClusterProps } from './temporal-cluster-props';
+import { Persistence } from '../persistence/persistence';
+import { DnsContext } from '../persistence/store-identity';
+import { RolePortOptions } from '../services/ports';
+import { ServiceRole } from '../services/service-role';
+import { ClusterSize } from '../services/sizing';
+import { propError, requirePort } from '../validation';
+
+// The TemporalCluster props that are checked on their own, before anything is built from them.
+
+/** The per-role props, keyed by role; the internal frontend only when asked for. */
+export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<ServiceRole, RolePortOptions>> {
+  return {
+    [ServiceRole.FRONTEND]: props.frontend ?? {},
+    [ServiceRole.INTERNAL_FRONTEND]: props.internalFrontend,
+    [ServiceRole.HISTORY]: props.history ?? {},
+    [ServiceRole.MATCHING]: props.matching ?? {},
+    [ServiceRole.WORKER]: props.worker ?? {},
+  };
+}
+
+export function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {
+  if (props.authorization && !props.internalFrontend) {
+    throw propError(owner, 'authorization', 'set', 'an internalFrontend as well',
+      'The worker role\'s system workers carry no token; with an authorizer they need the internal frontend. Add internalFrontend: {}.');
+  }
+  return Boolean(props.authorization);
+}
+
+export function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {
+  if (!(persistence instanceof Persistence)) throw propError(owner, 'persistence', persistence, 'a Persistence construct');
+  persistence._bind(clusterName, dns);
+  return persistence;
+}
+
+export function checkPreviously(owner: string, previously: string | undefined, key: string): string | undefined {
+  if (previously === undefined) return undefined;
+  if (typeof previously !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(previously)) {
+    throw propError(owner, 'previously', previously, 'the lock key the cluster had before, "<namespace>/<name>", such as "temporal/orders"');
+  }
+  if (previously === key) throw propError(owner, 'previously', previously, `another key than the cluster's own (${key})`, 'Remove it: the cluster was not renamed or moved.');
+  return previously;
+}
+
+export function reservedMembershipPorts(owner: string, props: TemporalClusterProps): number[] {
+  return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
+}
+
+/** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */
+export function checkHistoryReplicas(owner: string, explicit: number | undefined, replicas: number, numHistoryShards: number, size: ClusterSize): void {
+  if (replicas <= numHistoryShards) return;
+  if (explicit !== undefined) {
+    throw propError(owner, 'history.replicas', replicas, `at most numHistoryShards (${numHistoryShards})`,
+      'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
+  }
+  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
+    'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
+}

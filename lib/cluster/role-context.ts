@@ -1,0 +1,105 @@
+import { createHash } from 'crypto';
+import { schemaWaitConfigMapName } from './object-names';
+import { pinnedEnv } from './pinned-values';
+import type { TemporalCluster } from './temporal-cluster';
+import type { TemporalClusterProps } from './temporal-cluster-props';
+import { archivalClaimVolumes } from '../config/archival';
+import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
+import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
+import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
+import { checkPodNames } from '../persistence/database-access';
+import { databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword } from '../persistence/store-access';
+import { ClusterImages } from '../pod/images';
+import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
+import { ResolvedTls } from '../security/tls';
+import { remoteClusterTlsVolumes, serverTlsVolumes } from '../security/tls-mounts';
+import { ReadinessCheck } from '../services/probes';
+import { ServiceContext } from '../services/service-context';
+import { ROLE_ORDER, ServiceRole } from '../services/service-role';
+import { CONFIG_DIR, DYNAMIC_CONFIG_DIR } from '../services/temporal-service';
+import { TopologySpread } from '../services/topology-spread';
+import { requireDns1123Subdomain } from '../validation';
+import { TemporalVersion } from '../versions';
+
+/** History's and matching's termination grace periods, which cover their shutdown drains. */
+export interface DrainGracePeriods {
+  readonly history: number;
+  readonly matching: number;
+}
+
+/**
+ * What every role's Deployment shares: config, credentials, volumes, schema waits and pod settings.
+ * Emits the schema-wait script's ConfigMap when a store is waited for.
+ */
+export function roleContext(cluster: TemporalCluster, props: TemporalClusterProps, plans: StoreSchemaPlan[], images: ClusterImages, drains: DrainGracePeriods): ServiceContext {
+  const owner = `TemporalCluster '${cluster.name}'`;
+  const persistence = cluster.persistence;
+  const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(persistence), databaseAccessVolumes(persistence));
+  const waits = plans.filter((p) => p.wait);
+  const waitScript = waits.length > 0
+    ? emitSchemaWaitScript(cluster, { name: schemaWaitConfigMapName(cluster.name), namespace: cluster.namespace, labels: cluster.labels }) : NO_VOLUMES;
+  const timing = waitSchedule(props.schema);
+  const configVolumes: VolumeSet = {
+    volumes: [{ name: 'config', configMap: { name: cluster.configMapName } }, { name: 'dynamic-config', configMap: { name: cluster.dynamicConfig.configMapName } }],
+    mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
+  };
+  const archivalVolumes = archivalClaimVolumes(props.archival);
+  const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(cluster.tls, role, cluster.internalFrontendHttp),
+    remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, waitScript);
+  // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
+  const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
+    joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence), script).mounts;
+  // Database access (proxy sidecars, token helpers) first: the schema waits talk to the databases too.
+  const initContainers = [
+    ...persistence.databaseAccess.containers,
+    ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, cluster.adminToolsImage, timing, waitMounts(plan, waitScript)))),
+    ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
+  ];
+  for (const role of ROLE_ORDER) checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
+  return {
+    clusterName: cluster.name,
+    namespace: cluster.namespace,
+    clusterDomain: cluster.clusterDomain,
+    serverImage: cluster.serverImage,
+    checkImage: (prop, reference) => images.override(prop, reference, 'server'),
+    version: cluster.version.version,
+    labels: cluster.labels,
+    podAnnotations: { 'temporal.io/config-checksum': createHash('sha256').update(cluster.serverConfig).digest('hex') },
+    env: [
+      ...pinnedEnv(cluster.pinnedConfigMapName),
+      ...serverStoreCredentialEnv(persistence),
+      // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
+      ...(cluster.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
+    ],
+    podVolumes,
+    initContainers,
+    metricsPort: cluster.metricsPort,
+    size: cluster.size,
+    serviceAccountName: cluster.serviceAccountName,
+    priorityClassName: props.priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName),
+    imagePullSecrets: cluster.imagePullSecrets,
+    topologySpread: props.topologySpread ?? TopologySpread.soft(),
+    terminationGracePeriodSeconds: {
+      [ServiceRole.FRONTEND]: cluster.frontendTerminationGracePeriodSeconds,
+      [ServiceRole.INTERNAL_FRONTEND]: cluster.frontendTerminationGracePeriodSeconds,
+      [ServiceRole.HISTORY]: drains.history,
+      [ServiceRole.MATCHING]: drains.matching,
+    },
+    readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
+  };
+}
+
+/**
+ * What a role's readiness probe can observe. Without TLS, the role's own gRPC health. Behind TLS,
+ * which Kubernetes gRPC probes cannot speak: the frontend's HTTPS system-info when the frontend does
+ * not require client certificates (the kubelet has none), else a TCP connect.
+ */
+function readinessCheck(role: ServiceRole, tls: ResolvedTls | undefined, version: TemporalVersion): ReadinessCheck {
+  if (role === ServiceRole.WORKER && !version.workerServesGrpc) return ReadinessCheck.TCP_MEMBERSHIP;
+  if (!tls) return ReadinessCheck.GRPC_HEALTH;
+  if (role === ServiceRole.FRONTEND) {
+    if (!tls.frontendSecret) return ReadinessCheck.GRPC_HEALTH;
+    if (!tls.requireClientAuth) return ReadinessCheck.HTTPS_SYSTEM_INFO;
+  }
+  return ReadinessCheck.TCP_GRPC;
+}

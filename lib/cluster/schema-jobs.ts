@@ -1,0 +1,41 @@
+import { schemaJobName } from './object-names';
+import type { TemporalCluster } from './temporal-cluster';
+import type { TemporalClusterProps } from './temporal-cluster-props';
+import { checkPodNames } from '../persistence/database-access';
+import { SchemaJob } from '../persistence/schema/schema-job';
+import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
+import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
+import { emitServiceAccount } from '../pod/service-account';
+import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
+import { INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
+
+/** One schema Job per store, and the Jobs' ServiceAccount. */
+export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
+  const owner = `TemporalCluster '${cluster.name}'`;
+  const backoffLimit = requireInt32(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
+  const ttl = props.schema?.ttlAfterFinished;
+  const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
+  emitServiceAccount(cluster, 'JobServiceAccount', { name: cluster.jobServiceAccountName, namespace: cluster.namespace, labels: cluster.labels }, props.schema?.serviceAccount);
+  const persistence = cluster.persistence;
+  const access = persistence.databaseAccess.containers;
+  return plans.map((plan) => {
+    const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role, cluster.version.version));
+    // Each Job mounts its own store's TLS files only, and the user's database access volumes.
+    const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence));
+    checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
+    return new SchemaJob(cluster, `Schema-${plan.role}`, {
+      name,
+      namespace: cluster.namespace,
+      labels: { ...cluster.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
+      image: cluster.adminToolsImage,
+      plan,
+      volumes: volumes.volumes,
+      volumeMounts: volumes.mounts,
+      podInitContainers: access,
+      ttlSecondsAfterFinished,
+      backoffLimit,
+      serviceAccountName: cluster.jobServiceAccountName,
+      imagePullSecrets: cluster.imagePullSecrets,
+    });
+  });
+}
