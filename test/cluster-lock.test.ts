@@ -134,6 +134,17 @@ describe('ClusterLock', () => {
       expect(() => ClusterLock.inMemory({ clusters: { 'not a key': good as never } })).toThrow(/entry "not a key" of ClusterLock.inMemory has a key that is not "<namespace>\/<name>"/);
       expect(() => ClusterLock.inMemory(null as never)).toThrow(/has no "clusters" object/);
     });
+
+    test('a lock whose clusters are not an object of "<namespace>/<name>" keys is refused', () => {
+      const good = locked().clusters['temporal/temporal'];
+      for (const clusters of [undefined, null, [], [good], 'temporal/temporal', 5]) {
+        expect(() => ClusterLock.inMemory({ clusters } as never)).toThrow(/^ClusterLock: ClusterLock.inMemory has no "clusters" object; expected the lock file this library writes\.$/);
+      }
+      for (const key of ['a/b', 'a-1/b-2', '0/9', `${'a'.repeat(63)}/b`]) expect(() => ClusterLock.inMemory({ clusters: { [key]: good } })).not.toThrow();
+      for (const key of nonEmpty(['A/b', 'a/B', 'a/b/c', '-a/b', 'a-/b', 'a/-b', 'a/b-', 'a/', '/b', 'a_b/c', 'x a/b', 'ab', ' a/b', 'a/b '])) {
+        expect(() => ClusterLock.inMemory({ clusters: { [key]: good } })).toThrow(`entry "${key}" of ClusterLock.inMemory has a key that is not "<namespace>/<name>"`);
+      }
+    });
   });
 
   describe('a cluster is its database', () => {
@@ -192,6 +203,10 @@ describe('ClusterLock', () => {
     test('previously names no entry, or the cluster\'s own key', () => {
       const lock = ClusterLock.inMemory(locked());
       expect(refusal(lock, app({ name: 'orders', previously: 'temporal/nope' }))).toMatch(/previously names temporal\/nope, which the lock has no entry for \(it has temporal\/temporal\)/);
+      const two = ClusterLock.inMemory({ clusters: { ...locked().clusters, 'a/b': locked({}, 'pg-b').clusters['temporal/temporal'] } });
+      expect(refusal(two, app({ name: 'orders', previously: 'temporal/nope' }, 'pg-c'))).toMatch(/which the lock has no entry for \(it has a\/b, temporal\/temporal\)/);
+      expect(refusal(ClusterLock.inMemory({ clusters: {} }), app({ name: 'orders', previously: 'temporal/nope' })))
+        .toMatch(/previously names temporal\/nope, which the lock has no entry for \(it has none\)\. Name the key the cluster had/);
       expect(() => app({ previously: 'temporal/temporal' })).toThrow(/previously is "temporal\/temporal"; expected another key than the cluster's own/);
       expect(() => app({ previously: 'Temporal' })).toThrow(/previously is "Temporal"; expected the lock key the cluster had before, "<namespace>\/<name>"/);
     });

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ClusterTls, Datastore, Persistence, TemporalCluster } from '../lib';
-import { HASH_PLACEHOLDER, maxNameLength, NamedFeatures } from '../lib/cluster/object-names';
+import { derivedNames, HASH_PLACEHOLDER, maxNameLength, NamedFeatures } from '../lib/cluster/object-names';
 import { cluster, objects, PASSWORD, testChart } from './support/synth';
 
 const BASE: NamedFeatures = {
@@ -32,6 +32,38 @@ describe('object names', () => {
     expect(maxNameLength('t', { ...BASE, roles: [...BASE.roles, 'internal-frontend'] }).max).toBe(36);
     expect(maxNameLength('t', { ...BASE, storeRoles: [...BASE.storeRoles, 'secondary-visibility'] }).max).toBe(28);
     expect(maxNameLength('t', { ...BASE, remoteClusters: true, namespaces: true }).max).toBe(38);
+  });
+
+  test('each optional object names the prop that adds it, and its limit', () => {
+    const all: NamedFeatures = {
+      ...BASE, roles: ['frontend', 'internal-frontend', 'history', 'matching', 'worker'], storeRoles: ['default', 'visibility', 'secondary-visibility'],
+      certificateSuffixes: ['frontend'], ui: true, adminTools: true, namespaces: true, remoteClusters: true, networkPolicySuffixes: ['deny-all'],
+      monitoring: true, pinnedGuardNamespace: 'temporal',
+    };
+    const optional = derivedNames('t', all).filter((d) => d.cause !== undefined).map((d) => [d.kind, d.name, d.limit, d.cause]);
+    expect(optional).toEqual([
+      ['Deployment', 't-internal-frontend', 253, 'internalFrontend'],
+      ['Service', 't-internal-frontend', 63, 'internalFrontend'],
+      ['headless Service', 't-internal-frontend-headless', 63, 'internalFrontend'],
+      ['schema Job', 't-schema-secondary-visibility-1-32-2', 63, 'persistence.secondaryVisibilityStore'],
+      ['Certificate', 't-frontend', 63, 'tls'],
+      ['Service', 't-ui', 63, 'ui'],
+      ['Deployment', 't-admin-tools', 253, 'adminTools'],
+      ['namespace Job', `t-namespaces-${HASH_PLACEHOLDER}`, 63, 'namespaces'],
+      ['remote-cluster Job', `t-remote-clusters-${HASH_PLACEHOLDER}`, 63, 'remoteClusters'],
+      ['NetworkPolicy', 't-deny-all', 253, 'networkPolicy'],
+      ['ConfigMap', 't-dashboard', 253, 'monitoring'],
+      ['ValidatingAdmissionPolicy', 'temporal-t-pinned-guard', 253, 'protectPinnedValues'],
+      ['ValidatingAdmissionPolicy', 'temporal-t-pinned-env-guard', 253, 'protectPinnedValues'],
+    ]);
+    expect(derivedNames('t', BASE).map((d) => [d.kind, d.name, d.limit, d.cause])).toEqual([
+      ['label app.kubernetes.io/instance', 't', 63, undefined],
+      ...['config', 'pinned', 'dynamic-config', 'schema-wait'].map((n) => ['ConfigMap', `t-${n}`, 253, undefined]),
+      ...['server', 'jobs'].map((n) => ['ServiceAccount', `t-${n}`, 253, undefined]),
+      ...['frontend', 'history', 'matching', 'worker'].flatMap((r) => [
+        ['Deployment', `t-${r}`, 253, undefined], ['Service', `t-${r}`, 63, undefined], ['headless Service', `t-${r}-headless`, 63, undefined]]),
+      ...['default', 'visibility'].map((s) => ['schema Job', `t-schema-${s}-1-32-2`, 63, undefined]),
+    ]);
   });
 
   test('every object a cluster emits is in the derived list, so none escapes the length check', () => {

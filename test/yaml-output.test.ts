@@ -54,6 +54,9 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
     ['control characters and unicode', { a: 'bell\u0007', b: 'tab\tin', c: 'nbsp\u00a0', d: 'é and 日本', e: '\u2028', f: '\ud800', g: 'del\u007f', h: 'x\u0085' }],
     ['a long key', { ['k'.repeat(1100)]: 1, ['k'.repeat(999)]: 2 }],
     ['top-level values', [1, 'two', { three: 3 }]],
+    // Every printable ASCII character first, alone and before text: the letter ranges decide plain scalars.
+    ['strings by their first character', Object.fromEntries(Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))
+      .flatMap((c, i) => [[`k${i}a`, c], [`k${i}b`, `${c}x`], [`k${i}c`, `${c}zz yy`], [`${c}key${i}`, `${c}v`]]))],
   ])('%s', (_, doc) => {
     expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
   });
