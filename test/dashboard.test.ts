@@ -121,6 +121,19 @@ describe('TemporalDashboard', () => {
     }
   });
 
+  test('states only what differs from Grafana\'s defaults: queries run on their panel\'s data source, as range queries', () => {
+    const { model } = make();
+    for (const p of nonEmpty(panelsOf(model))) {
+      // Grafana runs a query without a data source on the panel's, here the data source variable.
+      for (const t of nonEmpty(p.targets)) expect(Object.keys(t).sort()).toEqual(['expr', 'legendFormat', 'range', 'refId']);
+      // Explore would run a query without `range` as an instant query as well.
+      for (const t of nonEmpty(p.targets)) expect(t.range).toBe(true);
+      expect(p.fieldConfig).toEqual({ defaults: { min: 0, unit: p.fieldConfig.defaults.unit } });
+      expect(p.options).toEqual({ legend: { displayMode: 'table', placement: 'right', calcs: ['mean', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } });
+    }
+    expect(Object.keys(model).sort()).toEqual(['description', 'graphTooltip', 'panels', 'refresh', 'schemaVersion', 'tags', 'templating', 'time', 'timezone', 'title', 'uid', 'version']);
+  });
+
   test('the JSON is deterministic, with sorted keys', () => {
     const a = make().json;
     expect(make().json).toBe(a);

@@ -142,6 +142,21 @@ describe('NamespaceBootstrap', () => {
       expect(r.calls.filter((c) => c.includes('search-attribute'))).toEqual([]);
     });
 
+    test('the script has the search-attribute part only when a namespace declares one', () => {
+      const plain: TemporalNamespace = { name: 'plain', retention: Duration.days(1) };
+      expect(command([plain])[2]).not.toContain('search-attribute');
+      expect(command([plain])[2]).toContain('temporal operator namespace create');
+      const mixed = command([plain, orders]);
+      expect(mixed[2]).toContain('temporal operator search-attribute create');
+      // The arguments differ as well (a count above 0), so one Job name never gets two scripts.
+      expect(mixed.slice(3)).toEqual(['create-namespaces', 'plain', '24h', '', '0', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Total', 'Double', 'Tags', 'KeywordList']);
+      const r = runScript(mixed, ['plain']);
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('namespace plain exists');
+      expect(r.out).toContain('search attribute CustomerId (Keyword) of namespace orders created');
+      expect(nonEmpty(r.calls.filter((c) => c.includes('search-attribute|list'))).every((c) => c.includes('--namespace|orders|'))).toBe(true);
+    });
+
     describe('fail at synth when', () => {
       const attrs = (searchAttributes: any[], visibilityStore?: Datastore) => () => {
         const chart = testChart();

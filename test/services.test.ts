@@ -113,10 +113,10 @@ describe.each(ROLES)('$role', (r) => {
   test('names its container ports, the HTTP one only where the role serves HTTP', () => {
     const { container } = render(r);
     expect(container.ports).toEqual([
-      { name: 'grpc', containerPort: r.grpc, protocol: 'TCP' },
-      { name: 'membership', containerPort: r.membership, protocol: 'TCP' },
-      ...(r.http !== undefined ? [{ name: 'http', containerPort: r.http, protocol: 'TCP' }] : []),
-      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+      { name: 'grpc', containerPort: r.grpc },
+      { name: 'membership', containerPort: r.membership },
+      ...(r.http !== undefined ? [{ name: 'http', containerPort: r.http }] : []),
+      { name: 'metrics', containerPort: 9090 },
     ]);
   });
 
@@ -128,9 +128,9 @@ describe.each(ROLES)('$role', (r) => {
       publishNotReadyAddresses: true,
       selector: SELECTOR(r.role),
       ports: [
-        { name: 'grpc', port: r.grpc, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
-        { name: 'membership', port: r.membership, targetPort: 'membership', protocol: 'TCP', appProtocol: 'tcp' },
-        { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' },
+        { name: 'grpc', port: r.grpc, targetPort: 'grpc', appProtocol: 'grpc' },
+        { name: 'membership', port: r.membership, targetPort: 'membership', appProtocol: 'tcp' },
+        { name: 'metrics', port: 9090, targetPort: 'metrics', appProtocol: 'http' },
       ],
     });
   });
@@ -164,7 +164,7 @@ describe.each(ROLES)('$role', (r) => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.enableServiceLinks).toBe(false);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod.initContainers.length).toBeGreaterThan(0);
     for (const init of nonEmpty(pod.initContainers)) expect([init.name, init.securityContext]).toEqual([init.name, container.securityContext]);
     expect(pod.priorityClassName).toBeUndefined();
@@ -298,8 +298,8 @@ describe('differences between roles', () => {
       type: 'ClusterIP',
       selector: SELECTOR('frontend'),
       ports: [
-        { name: 'grpc', port: 8233, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
-        { name: 'http', port: 8243, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+        { name: 'grpc', port: 8233, targetPort: 'grpc', appProtocol: 'grpc' },
+        { name: 'http', port: 8243, targetPort: 'http', appProtocol: 'http' },
       ],
     });
     const services = objects(chart).filter((o) => o.kind === 'Service').map((o) => o.metadata.name);
@@ -311,7 +311,7 @@ describe('differences between roles', () => {
     const c = cluster(chart, { internalFrontend: { httpPort: 7246 } });
     expect(c.internalFrontend!.ports.http).toBe(7246);
     expect(find(chart, 'Deployment', 'temporal-internal-frontend').spec.template.spec.containers[0].ports)
-      .toContainEqual({ name: 'http', containerPort: 7246, protocol: 'TCP' });
+      .toContainEqual({ name: 'http', containerPort: 7246 });
   });
 
   test('behind TLS without client certificates the frontend is ready once its HTTPS system-info answers; the other roles keep TCP', () => {

@@ -139,6 +139,24 @@ describe('TemporalCluster', () => {
     expect(pod.initContainers[0].volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
   });
 
+  test('ports leave their protocol to the API\'s default, TCP; only the DNS rule names its two', () => {
+    const chart = testChart();
+    cluster(chart, { internalFrontend: { httpPort: 7246 }, ui: { allowAnonymous: true }, adminTools: {}, networkPolicy: { restrictEgress: true } });
+    const ports: [string, any][] = [];
+    for (const o of objects(chart)) {
+      const where = `${o.kind}/${o.metadata.name}`;
+      const pod = o.spec?.template?.spec;
+      for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) for (const p of c.ports ?? []) ports.push([where, p]);
+      if (o.kind === 'Service') for (const p of o.spec.ports) ports.push([where, p]);
+      if (o.kind === 'NetworkPolicy') for (const rule of [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])]) for (const p of rule.ports ?? []) ports.push([where, p]);
+    }
+    const kinds = new Set(ports.map(([where]) => where.split('/')[0]));
+    expect([...kinds].sort()).toEqual(['Deployment', 'NetworkPolicy', 'Service']);
+    const named = nonEmpty(ports).filter(([, p]) => p.protocol !== undefined).map(([where, p]) => `${where} ${p.protocol} ${p.port}`);
+    const dns = nonEmpty(ports.filter(([, p]) => p.port === 53).map(([where]) => where));
+    expect(named).toEqual(dns.flatMap((where, i) => (i % 2 === 0 ? [`${where} UDP 53`, `${where} TCP 53`] : [])));
+  });
+
   describe('clusters sharing a Kubernetes cluster', () => {
     const two = (second: Parameters<typeof cluster>[1]) => {
       const chart = testChart();

@@ -34,6 +34,14 @@ describe('validators', () => {
     for (const bad of ['-500m', 'NaN', '1 Gi', '1GB', '', 'Infinity']) expect(() => requireQuantity(O, 'cpu', bad)).toThrow(/expected a quantity/);
     expect(compareQuantities(parseQuantity('1.5Gi')!, parseQuantity('1536Mi')!)).toBe(0);
     expect(compareQuantities(parseQuantity('1001m')!, parseQuantity('1')!)).toBe(1);
+    // Parsed once per distinct text: a second parse gives the same value, a bad text stays bad.
+    expect(parseQuantity('1.5Gi')).toEqual({ numerator: 16106127360n, denominator: 10n });
+    expect(compareQuantities(parseQuantity('1.5Gi')!, parseQuantity('1536Mi')!)).toBe(0);
+    expect(parseQuantity('250m')).toEqual({ numerator: 250n, denominator: 1000n });
+    expect(parseQuantity('250m')).toEqual({ numerator: 250n, denominator: 1000n });
+    expect(parseQuantity('1GB')).toBeUndefined();
+    expect(parseQuantity('1GB')).toBeUndefined();
+    expect(parseQuantity(500)).toBeUndefined();
   });
 
   test('sizes render exactly, in Mi when whole, else Ki', () => {

@@ -79,7 +79,7 @@ describe('WorkerFleet', () => {
         DB_PASSWORD: { secretKeyRef: { name: 'db', key: 'password' } },
       });
       expect(fleet.address).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
-      expect(container(chart).ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+      expect(container(chart).ports).toEqual([{ name: 'metrics', containerPort: 9464 }]);
       // The pull policy is Kubernetes' own rule unless asked for.
       expect(container(chart).imagePullPolicy).toBeUndefined();
       expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');

@@ -19,7 +19,8 @@ export interface FleetNetworkPoliciesProps {
   readonly options: FleetNetworkPolicyOptions;
 }
 
-const tcp = (port: number): NetworkPolicyPort => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) });
+// TCP is the API's default protocol for a port.
+const tcp = (port: number): NetworkPolicyPort => ({ port: IntOrString.fromNumber(port) });
 const namespacePeer = (namespace: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': namespace } });
 
 /**

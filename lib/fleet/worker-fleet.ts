@@ -188,7 +188,7 @@ export class WorkerFleet extends Construct {
               command: props.command,
               args: props.args,
               env: this.env,
-              ports: [{ name: FLEET_METRICS_PORT_NAME, containerPort: this.metricsPort, protocol: 'TCP' }],
+              ports: [{ name: FLEET_METRICS_PORT_NAME, containerPort: this.metricsPort }],
               resources: renderResources(owner, DEFAULT_SIZING, props.resources),
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: volumes.mounts,

@@ -38,23 +38,26 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
  * alongside the servers and may start long before they are up. Names and retentions arrive as
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
  * per namespace its name, retention, description and the number of search attributes, then a name
- * and a type for each of those.
+ * and a type for each of those. The search-attribute part is in the script only when a namespace
+ * declares one; the arguments then differ too, so the script never changes under one Job name.
  */
-const SCRIPT = [
-  'set -u',
-  WAIT_FOR_FRONTEND,
-  SEARCH_ATTRIBUTE_FUNCTIONS,
-  'while [ "$#" -ge 4 ]; do',
-  '  ns=$1; count=$4',
-  '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
-  '    echo "namespace $1 exists"',
-  '  else',
-  '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
-  '  fi',
-  '  shift 4',
-  SEARCH_ATTRIBUTES_STEP,
-  'done',
-].join('\n');
+function script(withAttributes: boolean): string {
+  return [
+    'set -u',
+    WAIT_FOR_FRONTEND,
+    ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
+    'while [ "$#" -ge 4 ]; do',
+    '  ns=$1; count=$4',
+    '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
+    '    echo "namespace $1 exists"',
+    '  else',
+    '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
+    '  fi',
+    '  shift 4',
+    ...(withAttributes ? [SEARCH_ATTRIBUTES_STEP] : []),
+    'done',
+  ].join('\n');
+}
 
 /**
  * Creates Temporal namespaces after the frontend is up, idempotently. Its name carries a hash of
@@ -69,6 +72,7 @@ export class NamespaceBootstrap extends Construct {
     const owner = `TemporalCluster '${props.clusterName}'`;
     const seen = new Set<string>();
     const args: string[] = [];
+    let withAttributes = false;
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
@@ -80,10 +84,11 @@ export class NamespaceBootstrap extends Construct {
         throw propError(owner, `namespaces[${i}].retention`, ns.retention ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)');
       }
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
+      withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
-      name: 'create-namespaces', script: SCRIPT, args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
+      name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
   }
 }

@@ -165,7 +165,7 @@ export class TemporalUi extends Construct {
               image: this.image,
               imagePullPolicy: 'IfNotPresent',
               env,
-              ports: [{ name: 'http', containerPort: TemporalUi.PORT, protocol: 'TCP' }],
+              ports: [{ name: 'http', containerPort: TemporalUi.PORT }],
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
@@ -180,7 +180,7 @@ export class TemporalUi extends Construct {
     });
     new KubeService(this, 'Service', {
       metadata,
-      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' }] },
+      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
     });
     if (this.replicas > 1) {
       new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });

@@ -233,7 +233,10 @@ function peersOf(owner: string, prop: string, peers: NetworkPeer[] | undefined, 
   });
 }
 
-/** TCP ports, deduplicated and sorted so that the output does not depend on feature order. */
+/**
+ * TCP ports, deduplicated and sorted so that the output does not depend on feature order. TCP is
+ * the API's default protocol, so it is left unstated (the DNS rule names both of its protocols).
+ */
 function ports(numbers: number[]): NetworkPolicyPort[] {
-  return [...new Set(numbers)].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) }));
+  return [...new Set(numbers)].sort((a, b) => a - b).map((port) => ({ port: IntOrString.fromNumber(port) }));
 }

@@ -27,8 +27,8 @@ export class FrontendService extends TemporalService {
         type: 'ClusterIP',
         selector: this.selectorLabels,
         ports: [
-          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), protocol: 'TCP', appProtocol: 'grpc' },
-          { name: 'http', port: this.ports.http!, targetPort: IntOrString.fromString('http'), protocol: 'TCP', appProtocol: 'http' },
+          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: 'grpc' },
+          { name: 'http', port: this.ports.http!, targetPort: IntOrString.fromString('http'), appProtocol: 'http' },
         ],
       },
     });

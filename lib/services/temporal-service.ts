@@ -113,10 +113,10 @@ export abstract class TemporalService extends Construct {
     const labels = { ...props.context.labels, 'app.kubernetes.io/component': role };
     const metadata = (name: string) => ({ name, namespace: props.context.namespace, labels });
     const containerPorts = [
-      { name: 'grpc', containerPort: this.ports.grpc, protocol: 'TCP' },
-      { name: 'membership', containerPort: this.ports.membership, protocol: 'TCP' },
-      ...(this.ports.http !== undefined ? [{ name: 'http', containerPort: this.ports.http, protocol: 'TCP' }] : []),
-      ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort, protocol: 'TCP' }] : []),
+      { name: 'grpc', containerPort: this.ports.grpc },
+      { name: 'membership', containerPort: this.ports.membership },
+      ...(this.ports.http !== undefined ? [{ name: 'http', containerPort: this.ports.http }] : []),
+      ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort }] : []),
     ];
     const { volumes, mounts } = props.context.podVolumes(role);
     const check = props.context.readinessCheck(role);
@@ -189,10 +189,10 @@ export abstract class TemporalService extends Construct {
         publishNotReadyAddresses: true,
         selector: this.selectorLabels,
         ports: [
-          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), protocol: 'TCP', appProtocol: 'grpc' },
-          { name: 'membership', port: this.ports.membership, targetPort: IntOrString.fromString('membership'), protocol: 'TCP', appProtocol: 'tcp' },
+          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: 'grpc' },
+          { name: 'membership', port: this.ports.membership, targetPort: IntOrString.fromString('membership'), appProtocol: 'tcp' },
           ...(props.context.metricsPort !== undefined
-            ? [{ name: 'metrics', port: props.context.metricsPort, targetPort: IntOrString.fromString('metrics'), protocol: 'TCP', appProtocol: 'http' }]
+            ? [{ name: 'metrics', port: props.context.metricsPort, targetPort: IntOrString.fromString('metrics'), appProtocol: 'http' }]
             : []),
         ],
       },

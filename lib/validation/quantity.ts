@@ -11,9 +11,23 @@ export interface ExactQuantity {
   readonly denominator: bigint;
 }
 
+// Every container's requests and limits are parsed and compared, and a platform app repeats the
+// same few quantities across hundreds of containers; the BigInt arithmetic is worth doing once.
+const quantityCache = new Map<string, ExactQuantity | undefined>();
+
 /** Parses a Kubernetes quantity (`1.5Gi`, `1536Mi`, `0.5`, `500m`, `1e3`), or returns undefined. */
 export function parseQuantity(text: unknown): ExactQuantity | undefined {
-  const match = typeof text === 'string' ? QUANTITY.exec(text) : null;
+  if (typeof text !== 'string') return undefined;
+  if (quantityCache.has(text)) return quantityCache.get(text);
+  // Bounded, for a long-running process (a test runner) that synthesizes many apps.
+  if (quantityCache.size >= 10_000) quantityCache.clear();
+  const result = parseUncached(text);
+  quantityCache.set(text, result);
+  return result;
+}
+
+function parseUncached(text: string): ExactQuantity | undefined {
+  const match = QUANTITY.exec(text);
   if (!match) return undefined;
   const [, sign, number, suffix = ''] = match;
   const [whole, fraction = ''] = number.split('.');
