@@ -19,7 +19,7 @@ describe('production defaults', () => {
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.initContainers.length).toBeGreaterThan(0);
     for (const c of nonEmpty([...pod.initContainers, ...pod.containers])) {
-      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     }
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
   });
@@ -41,9 +41,8 @@ describe('production defaults', () => {
       expect([where, pod.automountServiceAccountToken]).toEqual([where, false]);
       const containers = [...(pod.initContainers ?? []), ...pod.containers];
       expect(containers.length).toBeGreaterThan(0);
-      // Non-root is the pod's, which every container inherits: it is not repeated per container.
       for (const c of nonEmpty(containers)) {
-        expect([where, c.name, c.securityContext]).toEqual([where, c.name, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } }]);
+        expect([where, c.name, c.securityContext]).toEqual([where, c.name, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } }]);
       }
     }
   });

@@ -88,7 +88,7 @@ describe('Persistence databaseAccess', () => {
   test('containers get the library\'s security context and pull policy unless they bring their own', () => {
     const { c, chart } = withAccess({ ...access, sidecars: [{ ...proxy, imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } }] });
     const init = find(chart, 'Deployment', c.history.name).spec.template.spec.initContainers;
-    expect(init[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } });
+    expect(init[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } });
     expect(init[1]).toMatchObject({ imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } });
     expect(init[1].securityContext.readOnlyRootFilesystem).toBeUndefined();
   });

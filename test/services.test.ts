@@ -164,7 +164,7 @@ describe.each(ROLES)('$role', (r) => {
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.enableServiceLinks).toBe(false);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(pod.initContainers.length).toBeGreaterThan(0);
     for (const init of nonEmpty(pod.initContainers)) expect([init.name, init.securityContext]).toEqual([init.name, container.securityContext]);
     expect(pod.priorityClassName).toBeUndefined();

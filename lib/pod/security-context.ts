@@ -12,13 +12,9 @@ export const POD_SECURITY_CONTEXT: PodSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-/*
- * runAsNonRoot is not repeated here: every container inherits the pod's, which the restricted Pod
- * Security Standard accepts. The other three have no pod-level form, and restricted requires the
- * first and the last explicitly.
- */
 export const CONTAINER_SECURITY_CONTEXT: NonNullable<Container['securityContext']> = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
   capabilities: { drop: ['ALL'] },
 };
