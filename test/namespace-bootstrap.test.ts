@@ -202,6 +202,26 @@ describe('NamespaceBootstrap', () => {
     expect(second).not.toBe(first);
   });
 
+  test('anything else in the Job\'s spec makes a new name too, so an apply never edits the immutable pod template', () => {
+    const base = job();
+    // The same props give the same name: a re-synth does not re-run the Job.
+    expect(job().c.namespaceBootstrap!.name).toBe(base.c.namespaceBootstrap!.name);
+    const changed = nonEmpty([
+      ['a release upgrade (image and version label)', { namespaces, version: '1.32.1', acknowledgedAdvisories: [] }],
+      ['pull secrets', { namespaces, imagePullSecrets: ['registry'] }],
+      ['an image mirror', { namespaces, images: { repository: 'mirror.example.com/temporalio' } }],
+    ] as Array<[string, Parameters<typeof cluster>[1]]>);
+    for (const [what, props] of changed) {
+      let name: string;
+      try {
+        name = job(props).c.namespaceBootstrap!.name;
+      } catch (e) {
+        throw new Error(`${what}: ${(e as Error).message}`);
+      }
+      expect([what, name]).toEqual([what, expect.not.stringMatching(`^${base.c.namespaceBootstrap!.name}$`)]);
+    }
+  });
+
   test('no Job without namespaces', () => {
     const chart = testChart();
     expect(cluster(chart).namespaceBootstrap).toBeUndefined();

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { Container, EnvVar, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
 
@@ -29,12 +29,21 @@ export const SCHEMA_RESOURCES = {
   limits: { 'cpu': Quantity.fromString('500m'), 'memory': Quantity.fromString('256Mi'), 'ephemeral-storage': Quantity.fromString('256Mi') },
 };
 
+type ToolJobProps = ToolPodProps & { name: string; backoffLimit: number; ttlSecondsAfterFinished?: number };
+type ToolStep = { name: string; command: string[]; env: EnvVar[] };
+
 /**
  * A Job of admin-tools steps. Every step but the last runs as an init container, so the steps run
  * in order and each has its own log; the pod never gets a service account token.
  */
-export function toolJob(scope: Construct, props: ToolPodProps & { name: string; backoffLimit: number; ttlSecondsAfterFinished?: number },
-  steps: Array<{ name: string; command: string[]; env: EnvVar[] }>): KubeJob {
+export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]): KubeJob {
+  return new KubeJob(scope, 'Resource', {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
+    spec: toolJobSpec(props, steps),
+  });
+}
+
+function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobSpec {
   const containers: Container[] = steps.map((step) => ({
     name: step.name,
     image: props.image,
@@ -45,27 +54,24 @@ export function toolJob(scope: Construct, props: ToolPodProps & { name: string; 
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
   }));
-  return new KubeJob(scope, 'Resource', {
-    metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
-    spec: {
-      backoffLimit: props.backoffLimit,
-      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
-      template: {
-        metadata: { labels: props.labels },
-        spec: {
-          restartPolicy: 'OnFailure',
-          enableServiceLinks: false,
-          serviceAccountName: props.serviceAccountName,
-          automountServiceAccountToken: false,
-          imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
-          securityContext: POD_SECURITY_CONTEXT,
-          initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
-          containers: containers.slice(-1),
-          volumes: props.volumes,
-        },
+  return {
+    backoffLimit: props.backoffLimit,
+    ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
+    template: {
+      metadata: { labels: props.labels },
+      spec: {
+        restartPolicy: 'OnFailure',
+        enableServiceLinks: false,
+        serviceAccountName: props.serviceAccountName,
+        automountServiceAccountToken: false,
+        imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
+        securityContext: POD_SECURITY_CONTEXT,
+        initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
+        containers: containers.slice(-1),
+        volumes: props.volumes,
       },
     },
-  });
+  };
 }
 
 /** What a Job that talks to a frontend through the Temporal CLI takes beside the pod's props. */
@@ -91,17 +97,19 @@ export const WAIT_FOR_FRONTEND = [
 
 /**
  * A Job with one step that runs `script` against the frontend, with `args` as its positional
- * parameters (values never spliced into the script). Its name carries a hash of the arguments, so
- * changed arguments make a new Job instead of editing an immutable one.
+ * parameters (values never spliced into the script). Its name carries a hash of its whole spec
+ * (arguments, script, image, env, volumes, labels), so any change, a release upgrade included,
+ * makes a new Job instead of editing an immutable one, which `kubectl apply` would refuse.
  */
 export function frontendClientJob(scope: Construct, props: FrontendClientJobProps,
   step: { name: string; script: string; args: string[]; jobName: (hash: string) => string }): { name: string; resource: KubeJob } {
-  const hash = createHash('sha256').update(JSON.stringify(step.args)).digest('hex').slice(0, 8);
-  const name = step.jobName(hash);
-  const resource = toolJob(scope, { ...props, name, backoffLimit: 6 }, [{
+  const steps = [{
     name: step.name,
     command: ['sh', '-c', step.script, step.name, ...step.args],
     env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
-  }]);
-  return { name, resource };
+  }];
+  const job = { ...props, backoffLimit: 6 };
+  const hash = createHash('sha256').update(JSON.stringify(toolJobSpec(job, steps))).digest('hex').slice(0, 8);
+  const name = step.jobName(hash);
+  return { name, resource: toolJob(scope, { ...job, name }, steps) };
 }
