@@ -12,6 +12,11 @@ export const POD_SECURITY_CONTEXT: PodSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/*
+ * runAsNonRoot repeats the pod's on purpose: the schema Jobs carry this context, a Job's pod template
+ * is immutable and their names change only with the release, so dropping it would make the next
+ * apply over an installed release fail on its finished schema Jobs.
+ */
 export const CONTAINER_SECURITY_CONTEXT: NonNullable<Container['securityContext']> = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
