@@ -135,6 +135,15 @@ describe('ClusterLock', () => {
       expect(() => ClusterLock.inMemory(null as never)).toThrow(/has no "clusters" object/);
     });
 
+    test('a lock entry\'s serverVersion is a release number and nothing else', () => {
+      const good = locked().clusters['temporal/temporal'];
+      for (const serverVersion of nonEmpty(['1.32', 'v1.32.2', '1.32.2-rc1', ' 1.32.2', '1.32.2 ', '1..2', 'x.y.z'])) {
+        expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...good, serverVersion } } }))
+          .toThrow(`entry "temporal/temporal" of ClusterLock.inMemory has serverVersion ${JSON.stringify(serverVersion)}; expected a release such as "1.31.2"`);
+      }
+      expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...good, serverVersion: '10.200.3000' } } })).not.toThrow();
+    });
+
     test('a lock whose clusters are not an object of "<namespace>/<name>" keys is refused', () => {
       const good = locked().clusters['temporal/temporal'];
       for (const clusters of [undefined, null, [], [good], 'temporal/temporal', 5]) {

@@ -203,6 +203,7 @@ describe('hosts, addresses and URLs', () => {
     for (const ok of ['a', 'a.b', long, `${label(63)}.b`]) expect(isDnsName(ok, false)).toBe(true);
     for (const bad of ['', `${long}a`, `${label(64)}.b`, 'A.b', 'a..b', '*.a', 'a.*.b', '-a.b', 7]) expect(isDnsName(bad, false)).toBe(false);
     expect(isDnsName('*.a.b', true)).toBe(true);
+    expect(isDnsName('ui.example.com', true)).toBe(true);
     expect(isDnsName('*', true)).toBe(false);
     expect(isDnsName('a.*.b', true)).toBe(false);
     // The remedy is for a URL given as a name, and only then.
@@ -220,7 +221,7 @@ describe('hosts, addresses and URLs', () => {
 
   test('CIDRs of both families, with the network to write instead when host bits are set', () => {
     accepts((v) => requireCidr(O, 'c', v), ['0.0.0.0/0', '10.0.0.0/8', '10.1.2.3/32', '::/0', 'fd00::/8', '::ffff:10.0.0.0/104', 'fd00::1/128']);
-    refuses((v) => requireCidr(O, 'c', v), ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/08', 'fd00::/129', 'x/8', '10.0.0.0/-1', 8], /c is .*; expected a CIDR/);
+    refuses((v) => requireCidr(O, 'c', v), ['10.0.0.0', 'x/10.0.0.0/8', '10.0.0.0/33', '10.0.0.0/08', 'fd00::/129', 'x/8', '10.0.0.0/-1', 8], /c is .*; expected a CIDR/);
     expect(() => requireCidr(O, 'c', '10.1.2.3/16')).toThrow(/Write "10\.1\.0\.0\/16"\./);
     expect(() => requireCidr(O, 'c', '192.168.1.129/25')).toThrow(/Write "192\.168\.1\.128\/25"\./);
     expect(() => requireCidr(O, 'c', 'fd00:0:0:1::1/64')).toThrow(/Write "fd00:0:0:1::\/64"\./);
@@ -339,6 +340,9 @@ describe('scheduling', () => {
     expect(() => checkAffinity(O, 'aff', nodeTerm({ key: 'k', operator: 'Exists' }, true))).toThrow(new RegExp(`${at}\\.matchFields\\[0\\]\\.operator is "Exists"; expected one of In, NotIn`));
     const preferred = (weight: number) => ({ nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference: { matchExpressions: [{ key: 'k', operator: 'Exists' }] } }] } });
     accepts((a) => checkAffinity(O, 'aff', a), [preferred(1), preferred(100)]);
+    const badPreference = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'k', operator: 'In' }] } }] } };
+    expect(() => checkAffinity(O, 'aff', badPreference))
+      .toThrow(/aff\.nodeAffinity\.preferredDuringSchedulingIgnoredDuringExecution\[0\]\.preference\.matchExpressions\[0\]\.values is undefined; expected at least one value with operator In/);
     for (const w of [0, 101]) {
       expect(() => checkAffinity(O, 'aff', preferred(w))).toThrow(new RegExp(`aff\\.nodeAffinity\\.preferredDuringSchedulingIgnoredDuringExecution\\[0\\]\\.weight is ${w}; expected an integer from 1 to 100`));
     }

@@ -189,6 +189,10 @@ describe('TemporalCluster and advisories', () => {
       expect(() => cluster({ version: '1.31.2', acknowledgedAdvisories: ['CVE-2026-89140'] }))
         .toThrow(/affected by CVE-2026-16652 .*CVE-2026-87858 .*acknowledgedAdvisories: \['CVE-2026-16652', 'CVE-2026-87858'\]/);
     });
+    test('acknowledgedAdvisories is not a list', () => {
+      expect(() => cluster({ version: '1.32.0', acknowledgedAdvisories: 'CVE-2026-89140' as never }))
+        .toThrow(/acknowledgedAdvisories is "CVE-2026-89140"; expected a list of advisory IDs such as \['CVE-2026-89140'\]\./);
+    });
     test('an acknowledged ID is not in the table, however it is misspelt', () => {
       expect(() => cluster({ version: '1.32.0', acknowledgedAdvisories: ['CVE-2026-89410'] }))
         .toThrow(/acknowledgedAdvisories\[0\] is "CVE-2026-89410"; expected the ID of an advisory in the table .* Did you mean CVE-2026-89140\?/);

@@ -44,6 +44,8 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
     ['numbers', { a: 0, b: -1, c: 1.5, d: -0, e: 1e21, f: 2 ** 53, g: Number.NaN, h: Infinity, i: 0.1 }],
     ['strings YAML 1.1 reads as other types', { a: 'yes', b: 'No', c: 'on', d: 'y', e: 'null', f: '~', g: '', h: '5432', i: '0755', j: '1:20',
       k: '0x1F', l: '.inf', m: '2026-12-02', n: '1_000', o: '1.32.2', p: '+1', q: '.5', r: 'True', s: 'OFF', t: '0b101' }],
+    ['every YAML 1.1 boolean and null word, in every case it is read in', Object.fromEntries(['y', 'yes', 'true', 'on', 'n', 'no', 'false', 'off', 'null']
+      .flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase(), `${w}x`]).map((w, i) => [`k${i}`, w]))],
     ['strings needing quotes', { a: 'a: b', b: '#x', c: 'x #y', d: 'end:', e: 'end ', f: ' start', g: '-', h: '- x', i: '? x', j: "it's",
       k: 'say "x"', l: `both ' and "`, m: '*alias', n: '&anchor', o: '!tag', p: '%x', q: '@x', r: '`x', s: '{x}', t: '[x]', u: '|x', v: '>x', w: ',x' }],
     ['keys needing quotes', { 'a\na': { 'b\n': null }, 'a b': 1, '1': 2, yes: 3, '-x': 4, 'a: b': 5, '': 6, '#k': 7, y: 8, 'k\'s': 9, 'k"s': 10 }],
