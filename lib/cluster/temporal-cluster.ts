@@ -115,8 +115,6 @@ export class TemporalCluster extends Construct {
   public readonly imagePullSecrets: string[];
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
-  /** History's and matching's termination grace periods, which cover their shutdown drains. */
-  private readonly shutdownGracePeriods: { history: number; matching: number };
   /** The certificates behind TLS, when TLS is on. */
   public readonly tls?: ResolvedTls;
   /** The server name internode TLS clients verify, which the internode certificate must carry. */
@@ -171,7 +169,6 @@ export class TemporalCluster extends Construct {
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
-    this.shutdownGracePeriods = { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds };
     this.dynamicConfig = this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig);
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
@@ -186,7 +183,8 @@ export class TemporalCluster extends Construct {
     this.size = props.size ?? ClusterSize.MEDIUM;
     emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = roleContext(this, props, schemaPlans, images, this.shutdownGracePeriods);
+    const context = roleContext(this, props, schemaPlans, images,
+      { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds });
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, { ...roleOptionsOf(props)[role], ports: ports[role]!, context });
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');

@@ -39,7 +39,7 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
  * per namespace its name, retention, description and the number of search attributes, then a name
  * and a type for each of those. The search-attribute part is in the script only when a namespace
- * declares one; the arguments then differ too, so the script never changes under one Job name.
+ * declares one.
  */
 function script(withAttributes: boolean): string {
   return [
@@ -61,7 +61,8 @@ function script(withAttributes: boolean): string {
 
 /**
  * Creates Temporal namespaces after the frontend is up, idempotently. Its name carries a hash of
- * the namespace list, so a changed list makes a new Job instead of editing an immutable one.
+ * its whole spec (see frontendClientJob), so a changed list, script or release makes a new Job
+ * instead of editing an immutable one.
  */
 export class NamespaceBootstrap extends Construct {
   public readonly name: string;

@@ -65,8 +65,8 @@ const SCRIPT = [
 
 /**
  * A Job that registers the remote clusters with this cluster, idempotently, once its frontend
- * answers. Its name carries a hash of the list, so a changed list makes a new Job instead of
- * editing an immutable one.
+ * answers. Its name carries a hash of its whole spec (see frontendClientJob), so a changed list
+ * or release makes a new Job instead of editing an immutable one.
  */
 export class RemoteClusterRegistration extends Construct {
   /** The Job's name. */

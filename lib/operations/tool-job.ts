@@ -37,10 +37,11 @@ type ToolStep = { name: string; command: string[]; env: EnvVar[] };
  * in order and each has its own log; the pod never gets a service account token.
  */
 export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]): KubeJob {
-  return new KubeJob(scope, 'Resource', {
-    metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: props.annotations },
-    spec: toolJobSpec(props, steps),
-  });
+  return jobResource(scope, props, props.name, toolJobSpec(props, steps));
+}
+
+function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: JobSpec): KubeJob {
+  return new KubeJob(scope, 'Resource', { metadata: { name, namespace: props.namespace, labels: props.labels, annotations: props.annotations }, spec });
 }
 
 function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobSpec {
@@ -108,8 +109,7 @@ export function frontendClientJob(scope: Construct, props: FrontendClientJobProp
     command: ['sh', '-c', step.script, step.name, ...step.args],
     env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
   }];
-  const job = { ...props, backoffLimit: 6 };
-  const hash = createHash('sha256').update(JSON.stringify(toolJobSpec(job, steps))).digest('hex').slice(0, 8);
-  const name = step.jobName(hash);
-  return { name, resource: toolJob(scope, { ...job, name }, steps) };
+  const spec = toolJobSpec({ ...props, backoffLimit: 6 }, steps);
+  const name = step.jobName(createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8));
+  return { name, resource: jobResource(scope, props, name, spec) };
 }
