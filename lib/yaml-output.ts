@@ -1,5 +1,6 @@
 import { writeFileSync } from 'fs';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { withPlainToJson } from './plain-to-json';
 
 /**
  * The YAML that cdk8s writes, byte for byte, at a fraction of its cost.
@@ -43,8 +44,9 @@ export function stringifyDocuments(docs: readonly unknown[]): string {
  * chart's objects rendered without validating the whole app once more per chart: `App.synth`
  * validates the app and resolves its dependencies once before it writes any chart, and
  * `chart.toJson()` repeats both for every chart, which makes a synth of N charts cost N times the
- * app. Both replacements are restored when `synth` returns or throws. Anything not as expected
- * (another cdk8s with other internals) leaves cdk8s as it is.
+ * app. Each object is rendered in one walk instead of three (lib/plain-to-json.ts). Every
+ * replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
+ * with other internals) leaves cdk8s as it is.
  */
 export function withFastOutput(app: App, synth: () => void): void {
   const yaml = Yaml as unknown as { save: (file: string, docs: unknown[]) => void };
@@ -58,7 +60,7 @@ export function withFastOutput(app: App, synth: () => void): void {
   yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
   appClass._synthChart = (chart: Chart) => (App.of(chart) === app ? chartObjects(chart).map((o) => o.toJson()) : originalSynthChart.call(App, chart));
   try {
-    synth();
+    withPlainToJson(synth);
   } finally {
     yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;

@@ -11,11 +11,14 @@ const run = promisify(execFile);
 /** Every example app, listed rather than named so that a new one is checked without touching a test. */
 export const APPS = fs.readdirSync(path.join(ROOT, 'apps')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
 
-/** Runs `apps/<app>` like cdk8s.yaml's `app:` command, in a temporary output folder, and parses every document it writes. */
-export async function synthApp(app: string): Promise<any[]> {
+/**
+ * Runs `apps/<app>` like cdk8s.yaml's `app:` command, in a temporary output folder, and parses every document it writes.
+ * `preload` modules run first in the app's process (node's `-r`).
+ */
+export async function synthApp(app: string, preload: string[] = []): Promise<any[]> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-app-'));
   try {
-    await run(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join('apps', app)], {
+    await run(process.execPath, [...preload.flatMap((m) => ['-r', m]), '-r', 'ts-node/register/transpile-only', path.join('apps', app)], {
       cwd: ROOT,
       env: { ...process.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' },
       maxBuffer: 64 * 1024 * 1024,

@@ -1,0 +1,124 @@
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+
+/*
+ * cdk8s renders an object as `sanitizeValue(resolve([], data, object))`: `resolve` offers every
+ * value of the manifest, down to each string, to the app's resolvers, and looks the app up again
+ * for each one (`App.of` walks the construct tree); `sanitizeValue` then walks the result once more
+ * to drop empty values and sort keys. That is about a third of a large synth's CPU, spent on
+ * manifests that are plain JSON.
+ *
+ * With only cdk8s's three built-in resolvers, a resolver can act on three kinds of value: a `Lazy`,
+ * anything with a `resolve()` method, and a class instance with a string or number `value` (the
+ * generated IntOrString, Quantity...). None of them is a string, number, boolean, array or plain
+ * object without a `resolve` function. So one walk can copy those as `sanitizeValue` would, and
+ * hand any other value to cdk8s's own `resolve` and `sanitizeValue`. The result is the same object,
+ * key order included. An app with resolvers of its own gets cdk8s's path unchanged, since a custom
+ * resolver may act on any value.
+ */
+
+/** What cdk8s 2.70 keeps on an ApiObject and reads in `toJson`; TypeScript-private there. */
+interface ApiObjectInternals {
+  readonly props?: Record<string, unknown>;
+  readonly patches?: JsonPatch[];
+}
+
+type ToJson = (this: ApiObject) => unknown;
+
+/** `ApiObject.prototype.toJson` of cdk8s, or undefined when it is not the one this file mirrors. */
+const cdk8sToJson: ToJson | undefined = (() => {
+  const toJson = (ApiObject.prototype as unknown as { toJson?: ToJson }).toJson;
+  return typeof toJson === 'function' && typeof resolve === 'function' ? toJson : undefined;
+})();
+
+/**
+ * Runs `render` with ApiObject's `toJson` in its one-walk form (see above), and puts cdk8s's back
+ * when `render` returns or throws. Generated classes (KubeDeployment...) call it through
+ * `super.toJson()`, so they get it too.
+ */
+export function withPlainToJson<T>(render: () => T): T {
+  const proto = ApiObject.prototype as unknown as { toJson: ToJson };
+  if (!cdk8sToJson || proto.toJson !== cdk8sToJson) return render();
+  proto.toJson = plainToJson;
+  try {
+    return render();
+  } finally {
+    proto.toJson = cdk8sToJson;
+  }
+}
+
+/** ApiObject.toJson of cdk8s 2.70, with the one-walk rendering when the app allows it. */
+function plainToJson(this: ApiObject): unknown {
+  const internals = this as unknown as ApiObjectInternals;
+  if (!onlyBuiltInResolvers(App.of(this)) || !isPlainObject(internals.props) || !Array.isArray(internals.patches)) {
+    return cdk8sToJson!.call(this);
+  }
+  try {
+    const data = { ...internals.props, metadata: this.metadata.toJson() };
+    const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
+    const json = plainValue(data, this, sortKeys) as Record<string, unknown>;
+    const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
+    const result: Record<string, unknown> = {};
+    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+      if (key in patched) result[key] = patched[key];
+    }
+    return result;
+  } catch (e) {
+    throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+  }
+}
+
+function onlyBuiltInResolvers(app: App): boolean {
+  const r = app.resolvers;
+  return r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
+}
+
+/** `sanitizeValue(resolve([], value, object), { sortKeys })` for an app with only the built-in resolvers. */
+function plainValue(value: unknown, object: ApiObject, sortKeys: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return value;
+  if (Array.isArray(value) && !hasResolve(value) && !hasUnionValue(value)) {
+    return value.map((item) => plainValue(item, object, sortKeys));
+  }
+  if (isPlainObject(value) && !hasResolve(value)) {
+    const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
+    const result: Record<string, unknown> = {};
+    for (const key of keys) {
+      const item = plainValue(value[key], object, sortKeys);
+      if (item !== null && item !== undefined) result[key] = item;
+    }
+    return result;
+  }
+  return sanitizeLikeCdk8s(resolve([], value, object), sortKeys);
+}
+
+function hasResolve(value: object): boolean {
+  return typeof (value as { resolve?: unknown }).resolve === 'function';
+}
+
+function hasUnionValue(value: object): boolean {
+  const inner = typeof (value as { value?: unknown }).value;
+  return inner === 'string' || inner === 'number';
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && (x as object).constructor === Object;
+}
+
+/** cdk8s's `sanitizeValue` (not exported by the package) with its defaults. */
+function sanitizeLikeCdk8s(value: unknown, sortKeys: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => sanitizeLikeCdk8s(item, sortKeys));
+  if ((value as object).constructor.name !== 'Object') {
+    throw new Error(`can't render non-simple object of type '${(value as object).constructor.name}'`);
+  }
+  const record = value as Record<string, unknown>;
+  const keys = sortKeys ? Object.keys(record).sort() : Object.keys(record);
+  const result: Record<string, unknown> = {};
+  for (const key of keys) {
+    const item = sanitizeLikeCdk8s(record[key], sortKeys);
+    if (item !== null && item !== undefined) result[key] = item;
+  }
+  return result;
+}

@@ -1,0 +1,133 @@
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
+import { IntOrString as KubeIntOrString, KubeConfigMap, KubeService, Quantity } from '../imports/k8s';
+import { join } from 'path';
+import { withPlainToJson } from '../lib/plain-to-json';
+import { APPS, synthApp } from './support/apps';
+
+const toJsonOf = (o: ApiObject) => o.toJson();
+
+/** What cdk8s renders, and what the one-walk form renders, for the same object: the JSON text, or the error. */
+function bothWays(o: ApiObject): { cdk8s: string; plain: string } {
+  const outcome = (render: () => unknown) => {
+    try {
+      return `json ${JSON.stringify(render())}`;
+    } catch (e) {
+      return `error ${String(e)}`;
+    }
+  };
+  return { cdk8s: outcome(() => toJsonOf(o)), plain: outcome(() => withPlainToJson(() => toJsonOf(o))) };
+}
+
+class WithResolve {
+  constructor(private readonly inner: unknown) {}
+  public resolve(): unknown {
+    return this.inner;
+  }
+}
+
+class NotSimple {
+  public readonly x = 1;
+}
+
+/** Values of every kind cdk8s's resolvers and sanitizer treat differently. */
+function anyValue(): fc.Arbitrary<unknown> {
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 4 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined),
+    fc.string({ maxLength: 3 }).map((s) => Lazy.any({ produce: () => s })),
+    fc.integer().map((n) => Lazy.any({ produce: () => ({ produced: n, dropped: undefined }) })),
+    fc.oneof(fc.integer().map(KubeIntOrString.fromNumber), fc.string({ maxLength: 3 }).map(KubeIntOrString.fromString)),
+    fc.oneof(fc.integer().map(Quantity.fromNumber), fc.string({ maxLength: 3 }).map(Quantity.fromString)),
+    fc.integer().map((n) => new WithResolve({ b: n, a: [n, undefined] })),
+  );
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, leaf, tie('list'), tie('map'), tie('odd')),
+    list: fc.array(tie('value'), { maxLength: 4 }),
+    map: fc.tuple(fc.dictionary(fc.constantFrom('b', 'a', 'value', 'c', 'B', '_', 'résumé'), tie('value'), { maxKeys: 5 }), fc.boolean())
+      // Both a plain object and one without a prototype, which cdk8s refuses.
+      .map(([d, plain]) => (plain ? { ...d } : d)),
+    // A list with a union-like `value`, a map with a resolve function: what the resolvers act on.
+    odd: fc.oneof(
+      fc.tuple(fc.array(tie('value'), { maxLength: 2 }), fc.oneof(fc.string({ maxLength: 2 }), fc.integer())).map(([list, v]) => Object.assign(list, { value: v })),
+      tie('value').map((inner) => ({ resolve: () => inner, ignored: 'x' })),
+    ),
+  }));
+  return value;
+}
+
+describe('withPlainToJson renders what cdk8s renders', () => {
+  // The preload wraps ApiObject.toJson, which withPlainToJson takes as "not cdk8s's own" and leaves alone.
+  test.each(APPS)('every object of apps/%s', async (file) => {
+    const [plain, cdk8s] = await Promise.all([synthApp(file), synthApp(file, [join(__dirname, 'support', 'cdk8s-to-json-only.js')])]);
+    expect(plain.length).toBeGreaterThan(0);
+    // JSON text, because toEqual ignores key order and the YAML does not.
+    expect(plain.map((doc) => JSON.stringify(doc))).toEqual(cdk8s.map((doc) => JSON.stringify(doc)));
+  }, 120_000);
+
+  test('generated values: lazies, IntOrString, Quantity, resolve() objects, undefined and null, key order', () => {
+    fc.assert(fc.property(anyValue(), anyValue(), (spec, data) => {
+      const chart = Testing.chart();
+      const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'o', labels: { z: 'z', a: 'a' } }, spec, data });
+      const { cdk8s, plain } = bothWays(o);
+      expect(plain).toBe(cdk8s);
+    }), { seed: 17, numRuns: 400 });
+  });
+
+  test('a value cdk8s cannot render fails the same way', () => {
+    const chart = Testing.chart();
+    const o = new ApiObject(chart, 'bad', { apiVersion: 'v1', kind: 'Thing', spec: { nested: [new NotSimple()] } });
+    let cdk8sError = '';
+    try {
+      toJsonOf(o);
+    } catch (e) {
+      cdk8sError = String(e);
+    }
+    expect(cdk8sError).toContain("can't render non-simple object of type 'NotSimple'");
+    expect(() => withPlainToJson(() => toJsonOf(o))).toThrow(cdk8sError.replace(/^Error: /, ''));
+  });
+
+  test('JSON patches, generated classes and CDK8S_DISABLE_SORT', () => {
+    const chart = Testing.chart();
+    const svc = new KubeService(chart, 'svc', { metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: KubeIntOrString.fromString('http') }], selector: { b: '1', a: '2' } } });
+    svc.addJsonPatch(JsonPatch.add('/spec/type', 'ClusterIP'), JsonPatch.remove('/spec/selector/b'));
+    const cm = new KubeConfigMap(chart, 'cm', { metadata: { name: 'c' }, data: { b: 'x', a: Lazy.any({ produce: () => 'y' }) as unknown as string } });
+    for (const o of [svc, cm]) {
+      const { cdk8s, plain } = bothWays(o);
+      expect(plain).toBe(cdk8s);
+    }
+    expect(withPlainToJson(() => svc.toJson()).spec).toEqual({ type: 'ClusterIP', ports: [{ port: 80, targetPort: 'http' }], selector: { a: '2' } });
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const { cdk8s, plain } = bothWays(cm);
+      expect(plain).toContain('"data":{"b":"x","a":"y"}');
+      expect(plain).toBe(cdk8s);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test("an app's own resolvers see every value, as with cdk8s", () => {
+    const seen: string[] = [];
+    const upper: IResolver = {
+      resolve: (context: ResolutionContext) => {
+        if (typeof context.value === 'string') {
+          seen.push(context.key.join('.'));
+          if (context.value !== context.value.toUpperCase()) context.replaceValue(context.value.toUpperCase());
+        }
+      },
+    };
+    const app = new App({ resolvers: [upper] });
+    const o = new ApiObject(new Chart(app, 'c'), 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'o' }, spec: { text: 'abc', list: ['x'], port: KubeIntOrString.fromString('http') } });
+    const plain = withPlainToJson(() => o.toJson()) as { spec: unknown };
+    expect(plain.spec).toEqual({ text: 'ABC', list: ['X'], port: { value: 'HTTP' } });
+    expect(seen).toEqual(expect.arrayContaining(['spec.text', 'spec.list.0']));
+  });
+
+  test('puts ApiObject.toJson back, also when the render throws', () => {
+    const original = ApiObject.prototype.toJson;
+    withPlainToJson(() => expect(ApiObject.prototype.toJson).not.toBe(original));
+    expect(ApiObject.prototype.toJson).toBe(original);
+    expect(() => withPlainToJson(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(ApiObject.prototype.toJson).toBe(original);
+  });
+});
