@@ -248,6 +248,80 @@ describe('ClusterLock', () => {
     });
   });
 
+  describe('fails when one database is written another way', () => {
+    const visibility = (i: number) => Datastore.postgres({ host: 'pg.databases', database: `visibility_${i}`, user: 'u', password });
+    /** Two clusters in namespaces ns0 and ns1, each with its own visibility database and ports. */
+    const synth = (one: Datastore, two: Datastore) => () => {
+      const a = Testing.app();
+      for (const [i, store] of [one, two].entries()) {
+        const chart = new Chart(a, `c${i}`, { namespace: `ns${i}` });
+        const persistence = new Persistence(chart, 'p', { defaultStore: store, visibilityStore: visibility(i) });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(i * 1000) });
+      }
+      a.synth();
+    };
+    const pg = (host: string, database = 'temporal') => Datastore.postgres({ host, database, user: 'u', password });
+    const mysql = (host: string, database: string) => Datastore.mysql({ host, database, user: 'u', password });
+    const cassandra = (...hosts: string[]) => Datastore.cassandra({ hosts, keyspace: 'temporal' });
+    const shared = /TemporalCluster 'ns1\/temporal' \(default store\) and TemporalCluster 'ns0\/temporal' \(default store\) point at the same database/;
+
+    test('an IPv6 address in another notation, or an IPv4 address as IPv4-mapped IPv6', () => {
+      expect(synth(pg('::1'), pg('0:0:0:0:0:0:0:1'))).toThrow(shared);
+      expect(synth(pg('2001:DB8::1'), pg('[2001:db8:0::0001]'))).toThrow(shared);
+      expect(synth(pg('10.0.0.5'), pg('::ffff:10.0.0.5'))).toThrow(shared);
+      expect(synth(pg('10.0.0.5'), pg('10.0.0.6'))).not.toThrow();
+    });
+
+    test('a pod of a headless Service, relative or fully qualified, or its Service', () => {
+      expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.databases.svc.cluster.local'))).toThrow(shared);
+      expect(synth(pg('pg-0.pg.databases'), pg('PG-0.pg.databases.svc.cluster.local.'))).toThrow(shared);
+      expect(synth(pg('pg-0.pg.databases.svc'), pg('pg.databases'))).toThrow(shared);
+      expect(synth(cassandra('cassandra-0.cassandra.databases.svc'), cassandra('cassandra.databases.svc.cluster.local'))).toThrow(shared);
+      // A pod of the cluster's own namespace, as <pod>.<service>.
+      expect(synth(cassandra('cassandra-0.cassandra'), cassandra('cassandra-0.cassandra.ns0.svc'))).toThrow(shared);
+      // Other Services, other namespaces and hosts outside the cluster stay apart.
+      expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.other.svc'))).not.toThrow();
+      expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.other.databases.svc'))).not.toThrow();
+      expect(synth(pg('pg1.example.com'), pg('pg2.example.com'))).not.toThrow();
+      expect(synth(pg('pg'), pg('pg'))).not.toThrow();
+    });
+
+    test('a database name in another case (MySQL\'s lower_case_table_names, unquoted SQL and CQL names fold it)', () => {
+      expect(synth(mysql('mysql.databases', 'temporal'), mysql('mysql.databases', 'Temporal'))).toThrow(shared);
+      expect(synth(pg('pg.databases', 'temporal'), pg('pg.databases.svc', 'TEMPORAL'))).toThrow(shared);
+      expect(synth(Datastore.cassandra({ hosts: ['c.databases'], keyspace: 'Temporal' }), cassandra('c.databases'))).toThrow(shared);
+    });
+
+    test('a renamed cluster on its locked database, written another way, is that cluster', () => {
+      const on = (name: string, host: string, database: string) => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace: 'temporal' });
+        const persistence = new Persistence(chart, 'p', { defaultStore: mysql(host, database), visibilityStore: mysql(host, 'visibility') });
+        new TemporalCluster(chart, name, { numHistoryShards: 8, persistence });
+        return a;
+      };
+      const lock = ClusterLock.inMemory();
+      lock.check(on('temporal', 'mysql-0.mysql.databases.svc', 'temporal'));
+      for (const [host, database] of [['mysql.databases', 'other'], ['mysql-0.mysql.databases.svc.cluster.local', 'other'], ['mysql-1.mysql.databases.svc', 'TEMPORAL']]) {
+        expect(() => lock.check(on('orders', host, database))).toThrow(/cluster temporal\/orders is new to the lock, but its databases are those of temporal\/temporal/);
+      }
+    });
+
+    test('a database name in another case is still another database to the lock: a cluster stays on its own', () => {
+      const one = (database: string, host = 'mysql.databases') => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace: 'temporal' });
+        const persistence = new Persistence(chart, 'p', { defaultStore: mysql(host, database), visibilityStore: mysql(host, 'visibility') });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+        return a;
+      };
+      const lock = ClusterLock.inMemory();
+      lock.check(one('temporal'));
+      expect(() => lock.check(one('Temporal'))).toThrow(/the default store is locked at mysql:\/\/mysql.databases:3306\/temporal but the app now says mysql:\/\/mysql.databases:3306\/Temporal/);
+      expect(() => lock.check(one('temporal', 'MySQL.databases.svc.cluster.local.'))).not.toThrow();
+    });
+  });
+
   test('a file lock is written only after a successful synth, deterministically', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lock-'));
     const path = join(dir, 'temporal.lock.json');

@@ -48,6 +48,11 @@ describe('Persistence', () => {
       for (const other of ['PG', 'pg.temporal', 'pg.temporal.svc', 'pg.temporal.svc.cluster.local', 'pg.temporal.svc.cluster.local.']) {
         expect(bind(on('pg'), on(other))).toThrow(/expected a database different from the default store/);
       }
+      // A pod of a headless Service is that Service's database; a name in another case may be the same database.
+      expect(bind(on('pg-0.pg.temporal.svc'), on('pg'))).toThrow(/expected a database different from the default store/);
+      expect(bind(on('pg'), on('pg', 'SAME'))).toThrow(/visibility store is "postgres:\/\/pg:5432\/SAME"; expected a database different from the default store/);
+      const mysql = (database: string) => Datastore.mysql({ host: 'mysql', database, user: 'u' });
+      expect(bind(mysql('temporal'), mysql('Temporal'))).toThrow(/expected a database different from the default store/);
       expect(bind(on('pg'), on('pg.other-namespace'))).not.toThrow();
       expect(bind(on('pg'), on('pg', 'visibility'))).not.toThrow();
     });

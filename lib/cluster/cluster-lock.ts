@@ -174,7 +174,7 @@ function compare(key: string, lockedAs: string, locked: LockedCluster, current: 
     const now = current.persistence[role];
     const wasId = was === undefined ? undefined : parseStoreUri(was, entryDns(lockedAs, dns));
     const nowId = now === undefined ? undefined : parseStoreUri(now, dns);
-    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId);
+    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId, true);
     if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);

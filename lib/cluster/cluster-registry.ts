@@ -93,7 +93,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
       const identity = storeIdentity(store, cluster.dns);
-      const key = `${identity.type}/${identity.port}/${identity.database}`;
+      const key = `${identity.type}/${identity.port}/${identity.database.toLowerCase()}`;
       const sameName = byDatabase.get(key) ?? [];
       for (const other of sameName) {
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {
