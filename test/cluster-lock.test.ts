@@ -220,6 +220,31 @@ describe('ClusterLock', () => {
       expect(() => app({ previously: 'Temporal' })).toThrow(/previously is "Temporal"; expected the lock key the cluster had before, "<namespace>\/<name>"/);
     });
 
+    test('a declared move or migration never takes the databases of another locked cluster', () => {
+      // temporal/temporal is locked on pg.databases with 512 shards, temporal/other on pg-other with 64.
+      const lock = ClusterLock.inMemory({ clusters: { ...locked({}, 'pg.databases').clusters, 'temporal/other': locked({ numHistoryShards: 64 }, 'pg-other').clusters['temporal/temporal'] } });
+      const migration = { from: ['postgres://pg-other:5432/temporal', 'postgres://pg-other:5432/visibility'] };
+      // "orders" declares it was temporal/other and that its data moved: onto temporal/temporal's databases.
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/other', clusterName: 'temporal', numHistoryShards: 64, persistenceMigration: migration }, 'pg.databases')))
+        .toMatch(/cluster temporal\/orders \(locked as temporal\/other\): the lock also has temporal\/temporal on the same database; one database is one cluster/);
+      // The same move without a rename.
+      const other = (props: Partial<TemporalClusterProps>) => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace: 'temporal' });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg.databases.svc', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg-other', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'other', { numHistoryShards: 64, persistence, ...props });
+        return a;
+      };
+      expect(refusal(lock, other({ persistenceMigration: { from: ['postgres://pg-other:5432/temporal'] } })))
+        .toMatch(/cluster temporal\/other: the lock also has temporal\/temporal on the same database/);
+      // A declared move of a cluster onto its own databases stays fine.
+      lock.check(app({ name: 'orders', previously: 'temporal/other', clusterName: 'temporal', numHistoryShards: 64 }, 'pg-other'));
+      expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders', 'temporal/temporal']);
+    });
+
     test('two clusters of one name in one namespace are refused at synth', () => {
       const a = Testing.app();
       for (const chartId of ['one', 'two']) {

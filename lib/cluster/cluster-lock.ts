@@ -65,8 +65,11 @@ export class ClusterLock {
     for (const cluster of registeredClusters(scope)) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
-      // A cluster is its database: find every entry on one of its stores, whatever its key.
-      const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && sharesStore(this.entries[k], k, current, cluster.dns));
+      // A cluster is its database: find every entry on one of its stores, whatever its key. The
+      // entry a declared move comes from is the cluster itself; any other is another cluster, which
+      // neither a declared move nor a declared migration may take the databases of.
+      const onItsDatabase = Object.keys(this.entries)
+        .filter((k) => k !== key && k !== cluster.previously && sharesStore(this.entries[k], k, current, cluster.dns));
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       if (cluster.previously !== undefined) {
         if (!this.entries[cluster.previously]) {
@@ -79,14 +82,13 @@ export class ClusterLock {
           lockedAs = cluster.previously;
           retired.add(cluster.previously);
         }
-      } else {
-        for (const other of onItsDatabase) {
-          errors.push(lockedAs
-            ? `cluster ${key}: the lock also has ${other} on the same database; one database is one cluster, so the two entries contradict each other. `
-              + 'Restore the lock file from version control, or remove the entry of the cluster that no longer exists.'
-            : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
-              + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
-        }
+      }
+      for (const other of onItsDatabase) {
+        errors.push(lockedAs
+          ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: the lock also has ${other} on the same database; one database is one cluster, `
+            + 'so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.'
+          : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
+            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
       }
       if (lockedAs) {
         const holder = claimedBy.get(lockedAs);
