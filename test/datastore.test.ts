@@ -64,6 +64,13 @@ describe('Datastore', () => {
     test('the Elasticsearch URL is not a URL', () => {
       expect(() => Datastore.elasticsearch({ url: 'es:9200' })).toThrow(/url is "es:9200"; expected an http or https URL/);
     });
+    test('the Elasticsearch URL\'s host is more than a host: a user, a query, a fragment (one cluster would pass for another)', () => {
+      for (const url of ['http://elastic@es.search:9200', 'http://es.search?x=1', 'https://es.search#a', 'http://es search', 'http://es..search']) {
+        expect(() => Datastore.elasticsearch({ url })).toThrow(/url is ".*"; expected an http or https URL with a host and optional port/);
+      }
+      expect(() => Datastore.elasticsearch({ url: 'http://elastic@es:9200' })).toThrow(/No user, query or fragment: credentials go in username and password/);
+      expect(Datastore.elasticsearch({ url: 'http://ES.search.svc.:9200/' }).hosts).toEqual(['ES.search.svc.']);
+    });
     test('the port is out of range', () => {
       expect(() => Datastore.postgres({ host: 'h', port: 0, database: 'd', user: 'u' })).toThrow(/port is 0; expected an integer port from 1 to 65535/);
     });

@@ -3,7 +3,7 @@ import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
-import { propError, requireDurationMillis, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
+import { isHostNameOrIpv4, propError, requireDurationMillis, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -79,9 +79,12 @@ export class Datastore {
 
   public static elasticsearch(options: ElasticsearchOptions): Datastore {
     const owner = 'Datastore.elasticsearch';
+    // The host must be a host and nothing else: with a user (`http://user@es`), a query or a
+    // fragment in it, the same cluster would look like another one to the checks between clusters.
     const match = /^(https?):\/\/([^/:]+)(?::(\d+))?\/?$/.exec(String(options.url));
-    if (!match) {
-      throw propError(owner, 'url', options.url, 'an http or https URL with a host and optional port, such as "http://elasticsearch:9200"');
+    if (!match || !isHostNameOrIpv4(match[2])) {
+      throw propError(owner, 'url', options.url, 'an http or https URL with a host and optional port, such as "http://elasticsearch:9200"',
+        /[@?#]/.test(String(options.url)) ? 'No user, query or fragment: credentials go in username and password.' : undefined);
     }
     const version = options.version ?? ElasticsearchVersion.V7;
     if (!Object.values(ElasticsearchVersion).includes(version)) {

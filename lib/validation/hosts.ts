@@ -29,12 +29,17 @@ export function requireDnsName(owner: string, prop: string, value: string, allow
   return value;
 }
 
+/** A DNS name (any case, optionally with a trailing dot) or an IPv4 address. */
+export function isHostNameOrIpv4(value: string): boolean {
+  return value.length <= 253 && (isIpv4(value) || HOST_NAME.test(value)) && value.split('.').every((l) => l.length <= 63);
+}
+
 /** A host to dial: a DNS name (any case), an IPv4 address, or an IPv6 address (bare or bracketed). Never with a port. */
 export function requireHost(owner: string, prop: string, value: string, portProp = 'port'): string {
   if (typeof value === 'string') {
     const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
     if (isIpv6(bare)) return bare;
-    if (value.length <= 253 && (isIpv4(value) || HOST_NAME.test(value)) && value.split('.').every((l) => l.length <= 63)) return value;
+    if (isHostNameOrIpv4(value)) return value;
     const withPort = /^(.+):(\d{1,5})$/.exec(value);
     if (withPort && !withPort[1].includes(':')) {
       throw propError(owner, prop, value, 'a host name or IP address without a port', `Give the port in ${portProp} (${withPort[2]}) and the host alone (${withPort[1]}).`);
