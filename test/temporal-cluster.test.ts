@@ -272,7 +272,14 @@ describe('TemporalCluster', () => {
       const persistence = postgresPersistence(chart);
       new TemporalCluster(chart, 'a', { numHistoryShards: 4, persistence });
       expect(() => new TemporalCluster(chart, 'b', { numHistoryShards: 4, persistence }))
-        .toThrow(/TemporalCluster 'b': persistence is .*already used by TemporalCluster 'a'/);
+        .toThrow(/TemporalCluster 'b': persistence is .*already used by TemporalCluster 'temporal\/a'/);
+    });
+    test('two clusters of one name in two namespaces share one Persistence', () => {
+      const chart = testChart();
+      const persistence = postgresPersistence(chart);
+      new TemporalCluster(chart, 'a', { numHistoryShards: 4, persistence });
+      expect(() => new TemporalCluster(chart, 'a2', { name: 'a', namespace: 'other', numHistoryShards: 4, persistence, ports: ServicePorts.offset(1000) }))
+        .toThrow(/TemporalCluster 'a': persistence is .*already used by TemporalCluster 'temporal\/a'/);
     });
   });
 

@@ -99,11 +99,13 @@ export class Persistence extends Construct {
       }
       seen.push({ ...bound, identity });
     }
-    if (this.boundTo !== undefined && this.boundTo !== clusterName) {
+    // Claimed by namespace and name: clusters of one name in two namespaces are two clusters.
+    const key = `${dns.namespace}/${clusterName}`;
+    if (this.boundTo !== undefined && this.boundTo !== key) {
       throw propError(`TemporalCluster '${clusterName}'`, 'persistence', this.node.path,
         `a Persistence of its own; it is already used by TemporalCluster '${this.boundTo}'`,
         'Two clusters on the same databases become one cluster. Create a second Persistence with its own databases.');
     }
-    this.boundTo = clusterName;
+    this.boundTo = key;
   }
 }
