@@ -126,6 +126,8 @@ describe('production defaults', () => {
     expect(c.adminToolsImage).toBe('registry.example.com/tools/admin-tools:1.32.2');
     expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].image).toBe(`temporalio/ui@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:latest@${digest}` }).serverImage).toBe(`temporalio/server:latest@${digest}`);
+    expect(cluster(testChart(), { serverImage: `temporalio/server:1.32.2-patched@${digest}` }).serverImage).toBe(`temporalio/server:1.32.2-patched@${digest}`);
+    expect(cluster(testChart(), { serverImage: `temporalio/server:1.31.5@${digest}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:1.31.5@${digest}`);
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
     expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
   });
@@ -212,6 +214,10 @@ describe('production defaults', () => {
         ['internalFrontend.image', { internalFrontend: { image: 'temporalio/server:1.31.3' } }],
         ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui' } }],
         ['ui.image', { ui: { allowAnonymous: true, image: 'temporalio/ui:latest' } }],
+        // A digest beside a tag that names another release: the image says it is that release.
+        ['serverImage', { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }],
+        ['history.image', { history: { image: `temporalio/server:v1.31.5-patched@sha256:${'a'.repeat(64)}` } }],
+        ['adminToolsImage', { adminToolsImage: `temporalio/admin-tools:1.31.5@sha256:${'a'.repeat(64)}` }],
       ] as const) {
         expect(bad(props as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; expected (an image pinned to a tag|the tag 1\\.32\\.2)`));
       }

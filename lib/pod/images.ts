@@ -8,12 +8,20 @@ export type { ImageReference } from '../validation/images';
  * An image override, checked against the tag it must carry. A reference without a digest must name
  * the expected tag: no tag (which means `latest`), `latest` or another release would run something
  * other than what the props say (and the one-minor upgrade rule and the version label would lie).
- * A digest pins the exact image, whatever its tag says; `allowOtherTag` is the declared exception
- * for a patched build.
+ * A digest pins the exact image, with any tag or none, except a tag that names another release;
+ * `allowOtherTag` is the declared exception for a patched build.
  */
 export function checkedOverride(owner: string, prop: string, reference: string, expectedTag: string | undefined, allowOtherTag: boolean): string {
   const image = parseImage(owner, prop, reference);
   if (image.digest !== undefined) requireDigest(owner, `${prop} digest`, image.digest);
+  // A digest decides what runs, and the library cannot tell which release it is; but a tag beside it
+  // that names another release says the image is that release (`server:1.30.9@sha256:...` on a
+  // cluster configured for 1.32.2 would skip the lock's one-minor rule).
+  const release = image.tag === undefined ? undefined : /^v?(\d+\.\d+\.\d+)/.exec(image.tag)?.[1];
+  if (image.digest !== undefined && !allowOtherTag && expectedTag !== undefined && release !== undefined && release !== expectedTag) {
+    throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for, or none beside the digest`,
+      'Set `version` to the release the digest is, or set images.allowOtherTags: true for a patched build of that release.');
+  }
   if (image.digest === undefined && !allowOtherTag) {
     if (image.tag === undefined || image.tag === 'latest') {
       throw propError(owner, prop, reference, `an image pinned to a tag${expectedTag ? ` (${expectedTag})` : ''} or a digest`,
