@@ -218,6 +218,21 @@ describe('TemporalCluster', () => {
       expect(multi({ remoteClusters: [{ ...remote, rpcAddress: '' }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""; expected the host:port/);
       expect(multi({ remoteClusters: [{ ...remote, rpcAddress: '', enabled: false }] })).toThrow(/remoteClusters\[0\].rpcAddress is ""/);
     });
+    test('fails when two clusters of the app replicate with each other on what the other is not: its failover version, another increment', () => {
+      const pair = (east: Partial<TemporalClusterProps>, west: Partial<TemporalClusterProps>, declared = { east: 1, west: 2 }) => () => {
+        const chart = testChart();
+        const address = (name: string) => `${name}-frontend.temporal.svc.cluster.local:${name === 'east' ? 7233 : 8233}`;
+        cluster(chart, { enableGlobalNamespace: true, initialFailoverVersion: 1, remoteClusters: [{ name: 'west', initialFailoverVersion: declared.west, rpcAddress: address('west') }], ...east }, 'east');
+        cluster(chart, { enableGlobalNamespace: true, initialFailoverVersion: 2, ports: ServicePorts.offset(1000), remoteClusters: [{ name: 'east', initialFailoverVersion: declared.east, rpcAddress: address('east') }], ...west }, 'west');
+        return Testing.synth(chart);
+      };
+      expect(pair({}, {})).not.toThrow();
+      // Both say they are 1; each declares the other as 2 and itself as 1, which each one alone accepts.
+      expect(pair({}, { initialFailoverVersion: 1, remoteClusters: [{ name: 'east', initialFailoverVersion: 2, rpcAddress: 'east-frontend.temporal.svc.cluster.local:7233' }] }, { east: 2, west: 2 }))
+        .toThrow(/TemporalCluster 'temporal\/west': remoteClusters\[0\].initialFailoverVersion is 2, but TemporalCluster 'temporal\/east', the cluster named east in this app, has initialFailoverVersion 1/);
+      expect(pair({}, {}, { east: 1, west: 3 })).toThrow(/TemporalCluster 'temporal\/east': remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal\/west'.* has initialFailoverVersion 2/);
+      expect(pair({ failoverVersionIncrement: 100 }, {})).toThrow(/TemporalCluster 'temporal\/east': failoverVersionIncrement is 100, but its remote TemporalCluster 'temporal\/west' has 10/);
+    });
     test('fails when a remote cluster repeats a name', () => {
       expect(multi({ remoteClusters: [{ ...remote, name: 'temporal' }] })).toThrow(/remoteClusters\[0\].name is "temporal"; expected a name no other cluster/);
     });

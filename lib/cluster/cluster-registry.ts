@@ -20,6 +20,13 @@ export interface RegisteredCluster {
   readonly dns: DnsContext;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
+  /** What replication between clusters of one app must agree on: the cluster's own values and what it declares of its remotes. */
+  readonly replication: {
+    readonly clusterName: string;
+    readonly failoverVersionIncrement: number;
+    readonly initialFailoverVersion: number;
+    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number }>;
+  };
 }
 
 // Symbol.for: bin/synth.js reads the clusters of an app through this key for its summary.
@@ -89,6 +96,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       byName.set(cluster.lockKey, cluster);
     }
   }
+  errors.push(...replicationErrors(clusters));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
@@ -109,3 +117,35 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
   return errors;
 }
 
+/**
+ * A remote that is a cluster of the same app is checked against that cluster: the failover version
+ * it declares for it must be the remote's own, and both must use one increment. The server finds
+ * out only when the registration Job runs (a failover version conflict, another increment); a
+ * remote elsewhere is left to that Job.
+ */
+function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
+  const errors: string[] = [];
+  const byClusterName = new Map<string, RegisteredCluster[]>();
+  for (const cluster of clusters) {
+    byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
+  }
+  for (const cluster of clusters) {
+    const own = cluster.replication;
+    for (const [i, remote] of own.remotes.entries()) {
+      const peers = byClusterName.get(remote.name) ?? [];
+      // Two clusters of the app answer to that name: which one the address reaches is not known here.
+      if (peers.length !== 1) continue;
+      const peer = peers[0].replication;
+      if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peers[0].label}, the cluster `
+          + `named ${remote.name} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
+          + 'the registration Job fails on any other, and two clusters with one failover version corrupt global namespaces.');
+      }
+      if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
+        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peers[0].label} has `
+          + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
+      }
+    }
+  }
+  return errors;
+}

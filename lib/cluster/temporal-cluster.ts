@@ -335,6 +335,10 @@ export class TemporalCluster extends Construct {
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
       previously: this.previously,
+      replication: {
+        clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
+        remotes: this.remoteClusters.map((r) => ({ name: r.name, initialFailoverVersion: r.initialFailoverVersion })),
+      },
     });
   }
 
