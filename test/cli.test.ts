@@ -165,6 +165,26 @@ describe('cdk8s-temporal synth', () => {
   });
 });
 
+describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
+  test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
+    // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
+    // lists (and so the config checksum) when the library sorted in the machine's locale.
+    const extra = "new TemporalCluster(chart, 'other', { numHistoryShards: 4, ports: ServicePorts.offset(100), persistence: new Persistence(chart, 'q', {"
+      + " defaultStore: Datastore.postgres({ host: 'pg', database: 'other', user: 'temporal', password, connectAttributes: { zone: 'a', tz: 'b', year: 'c', ia: 'd', aa: 'e' } }),"
+      + " visibilityStore: Datastore.postgres({ host: 'pg', database: 'other_visibility', user: 'temporal', password }) }),"
+      + " frontend: { env: Object.fromEntries(['ZONE', 'TZ', 'YEAR', 'IA', 'AA', 'lower'].map((n) => [n, EnvValue.fromValue(n)])) } });";
+    const dir = appDir('locales', { 'main.ts': `import { EnvValue } from 'cdk8s-plus-27';\n${CLUSTER_APP(16, 2, extra).replace('import { ClusterLock,', 'import { ServicePorts, ClusterLock,')}` });
+    const outputs = ['C', 'et_EE.UTF-8', 'lt_LT.UTF-8', 'da_DK.UTF-8'].map((locale) => {
+      const r = run(dir, ['synth', '-o', `out-${locale}`], { LANG: locale, LC_ALL: locale, TZ: locale === 'C' ? 'UTC' : 'Pacific/Kiritimati' });
+      expect(r.stderr).toContain('synthesized main.ts');
+      return read(dir, `out-${locale}/temporal.k8s.yaml`);
+    });
+    expect(outputs[0]).toMatch(/- name: AA\n.*\n\s+- name: IA\n.*\n\s+- name: lower\n.*\n\s+- name: TZ\n.*\n\s+- name: YEAR\n.*\n\s+- name: ZONE\n/);
+    expect(outputs[0]).toMatch(/connectAttributes:\n\s+aa: e\n\s+ia: d\n\s+tz: b\n\s+year: c\n\s+zone: a\n/);
+    for (const output of outputs.slice(1)) expect(output).toBe(outputs[0]);
+  });
+});
+
 describe('cdk8s-temporal synth runs the app as its main module', () => {
   test('an app that synthesizes after awaiting, with require.main === module, in JavaScript', () => {
     const dir = appDir('async-js', {

@@ -230,7 +230,8 @@ export class WorkerFleet extends Construct {
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
-    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    // A fixed locale, not LANG's: the env list's order is in the manifest.
+    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
     for (const [name] of userEnv) {
       requireEnvVarName(owner, `env["${name}"]`, name);
       const upper = name.toUpperCase();

@@ -101,7 +101,8 @@ export abstract class TemporalService extends Construct {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
       }
     }
-    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    // A fixed locale, not LANG's: the env list's order is in the manifest (as in build-server-config.ts).
+    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
     const ownEnv = new Set([...RESERVED_ENV, ...props.context.env.map((e) => e.name)]);
     for (const [name] of userEnv) {
       requireEnvVarName(owner, `env["${name}"]`, name);
