@@ -124,8 +124,8 @@ export class ClusterLock {
 
   /**
    * Writes the lock file if its contents changed (atomically: a half-written lock would be worse
-   * than none), and returns whether they did. Under `cdk8s-temporal synth --check` it writes
-   * nothing; the command reports the change instead.
+   * than none), and returns whether they did. Under `cdk8s-temporal synth` the command writes it,
+   * after the output folder; under `--check` nothing is written and the command reports the change.
    * A file that differs only in its line endings or a byte order mark (a Windows checkout) is
    * unchanged.
    */
@@ -135,7 +135,9 @@ export class ClusterLock {
     const changed = !existsSync(this.path) || lockText(readFileSync(this.path, 'utf-8')) !== text;
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
     command?.locks.push({ path: this.path, changed, contents: text });
-    if (!changed || command?.check) return changed;
+    // The command writes the lock itself once the output folder is in place, so a synth that fails
+    // after this point (the output cannot be moved) leaves the lock as it was.
+    if (!changed || command?.check || command?.writesLocks) return changed;
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, this.path);
@@ -150,6 +152,8 @@ export class ClusterLock {
 const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
 interface SynthCommand {
   readonly check: boolean;
+  /** The command writes the changed lock files after the output (bin/synth.js, writeLocks). */
+  readonly writesLocks?: boolean;
   readonly locks: Array<{ path: string; changed: boolean; contents: string }>;
 }
 
