@@ -319,6 +319,16 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(mapped.stderr).toMatch(/main\.ts:2:\d+/);
   });
 
+  test('the app has a syntax error: swc\'s diagnostic with the line and caret, not its native stack backtrace', () => {
+    const dir = appDir('syntax', { 'main.ts': "import { App } from 'cdk8s';\nconst app = new App(;\napp.synth();\n" });
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: join(work, 'syntax-cache') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/there is no dist\/\.\nmain\.ts does not transpile \(TypeScript syntax, checked by swc\):\n.*Expression expected\n.*main\.ts:2:\d+/);
+    expect(r.stderr).toMatch(/2 \| const app = new App\(;\n.*\^/);
+    expect(r.stderr).not.toMatch(/Caused by|Stack backtrace|_ZN|v8impl/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+
   test('swc is missing: a TypeScript app gets how to install it; a JavaScript app needs none', () => {
     const alone = join(work, 'bin-without-swc');
     mkdirSync(join(alone, 'bin'), { recursive: true });
