@@ -65,7 +65,9 @@ function diffFolders(expected, actual, { maxFiles = 10, maxHunks = 3, maxLines =
   let shown = 0;
   let differing = 0;
   for (const name of names) {
-    const a = committed.has(name) ? fs.readFileSync(path.join(actual, name), 'utf-8') : undefined;
+    // A checkout with Windows line endings (core.autocrlf) holds the same manifests: the writer
+    // never emits a raw carriage return (YAML escapes one inside a string), so one is a line ending.
+    const a = committed.has(name) ? fs.readFileSync(path.join(actual, name), 'utf-8').replace(/\r\n/g, '\n') : undefined;
     const b = fresh.has(name) ? fs.readFileSync(path.join(expected, name), 'utf-8') : undefined;
     if (a === b) continue;
     differing++;

@@ -75,10 +75,17 @@ function synth(options, done) {
     fail(new SynthError(`${rel(appFile)} is an ES module; this command runs CommonJS apps (what cdk8s init typescript-app creates). Use a .ts or .js entry file.`));
     return;
   }
+  const notOutput = notAnOutputFolder(outdir, cwd, [appFile]);
+  if (notOutput) {
+    fail(new SynthError(notOutput));
+    return;
+  }
 
   process.env.CDK8S_OUTDIR = staging;
-  /** @type {{ check: boolean, locks: Array<{ path: string, changed: boolean, contents: string }> }} */
-  const command = { check: options.check, locks: [] };
+  // writesLocks: the library leaves writing its lock files to the command, which writes them only
+  // once the output folder is in place (see writeLocks); a library without it writes them itself.
+  /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string }> }} */
+  const command = { check: options.check, writesLocks: true, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
   const apps = watchApps(appFile, staging);
@@ -139,7 +146,9 @@ function synth(options, done) {
       finish(0);
       return;
     }
-    replace(staging, outdir);
+    const lockInside = notAnOutputFolder(outdir, cwd, locks.map((l) => l.path));
+    if (lockInside) throw new SynthError(lockInside);
+    writeLocks(locks, () => replace(staging, outdir));
     const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
     for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
     if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
@@ -152,6 +161,57 @@ function synth(options, done) {
     options.log(lines.join('\n'));
     finish(0);
   }
+}
+
+/**
+ * Why `outdir` must not be replaced as a whole, or undefined when it may. The swap deletes the old
+ * folder with everything in it, so a folder that holds the project (the working directory or one
+ * above it, the app, a lock file, a repository or a package) would be lost, not just its manifests.
+ * @param {string} outdir absolute
+ * @param {string} cwd
+ * @param {string[]} keep absolute paths of files the synth reads or writes outside the output
+ * @returns {string | undefined}
+ */
+function notAnOutputFolder(outdir, cwd, keep) {
+  const within = (/** @type {string} */ p) => {
+    const r = path.relative(outdir, p);
+    return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r));
+  };
+  const remedy = 'The command replaces the whole output folder, deleting what was in it: give a folder of its own, such as --output dist.';
+  const shown = path.relative(cwd, outdir) || '.';
+  if (within(cwd)) return `the output folder ${shown} is the working directory or one above it. ${remedy}`;
+  const kept = keep.find(within);
+  if (kept) return `the output folder ${shown} holds ${path.relative(cwd, kept)}, which the synth reads or writes. ${remedy}`;
+  const foreign = foreignFile(outdir);
+  if (foreign) return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which no synth writes: it is not an output folder. ${remedy}`;
+  return undefined;
+}
+
+/**
+ * A file in `dir` that marks it as something other than a synth's output (a repository, a package,
+ * source code), or undefined. Looks at no more than a few thousand entries: a folder that large is
+ * not an output folder either.
+ * @param {string} dir
+ * @returns {string | undefined}
+ */
+function foreignFile(dir) {
+  const pending = [dir];
+  let budget = 5000;
+  while (pending.length > 0) {
+    const d = /** @type {string} */ (pending.pop());
+    let entries;
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue; // not there (yet), or not a folder: nothing to lose
+    }
+    for (const entry of entries) {
+      const p = path.join(d, entry.name);
+      if (--budget < 0 || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
+      if (entry.isDirectory()) pending.push(p);
+    }
+  }
+  return undefined;
 }
 
 /** Since the process started, as the user waited; process.uptime(), as `performance` costs a module load. */
@@ -212,6 +272,34 @@ function replace(staging, outdir) {
     throw err;
   }
   if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Writes the changed lock files together with `swap` (the output folder's replacement): each lock
+ * is written beside itself first, so a lock that cannot be written stops the synth before the
+ * output moves; the output is swapped next; the locks are renamed into place last. A failure
+ * before the renames leaves the output folder and every lock file as they were.
+ * @param {Array<{ path: string, changed: boolean, contents: string }>} locks
+ * @param {() => void} swap
+ */
+function writeLocks(locks, swap) {
+  /** @type {Map<string, string>} */
+  const changed = new Map();
+  for (const lock of locks) if (lock.changed) changed.set(lock.path, lock.contents);
+  /** @type {Array<[string, string]>} */
+  const written = [];
+  try {
+    for (const [file, contents] of changed) {
+      const tmp = `${file}.tmp-${process.pid}`;
+      written.push([tmp, file]);
+      fs.writeFileSync(tmp, contents);
+    }
+    swap();
+  } catch (err) {
+    for (const [tmp] of written) fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  for (const [tmp, file] of written) fs.renameSync(tmp, file);
 }
 
 /**

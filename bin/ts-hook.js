@@ -41,7 +41,7 @@ function register({ appFile, sourceMaps = false }) {
       code = fs.readFileSync(cached, 'utf-8');
     } catch {
       swc ??= loadSwc();
-      code = swc.transformSync(source, { ...swcOptions, filename }).code;
+      code = transpile(swc, source, { ...swcOptions, filename });
       fs.mkdirSync(cacheDir, { recursive: true });
       // Write then rename: a concurrent synth reads either nothing or a whole file.
       const partial = `${cached}.${process.pid}`;
@@ -177,6 +177,23 @@ function stripComment(text, i) {
 /** @param {string} text @param {number} i @returns {[string, number]} */
 function dropTrailingComma(text, i) {
   return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
+}
+
+/**
+ * swc's transform; a syntax error becomes an Error with swc's diagnostic (the file, line and caret)
+ * and without what swc's native side appends to it (its Rust cause chain and a stack backtrace of
+ * mangled symbols), which says nothing to the app's author.
+ * @param {any} swc @param {string} source @param {Record<string, unknown> & { filename: string }} options
+ * @returns {string}
+ */
+function transpile(swc, source, options) {
+  try {
+    return swc.transformSync(source, options).code;
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    const diagnostic = text.split(/\n\s*\n(?:Caused by:|Stack backtrace:)/)[0].trimEnd();
+    throw new Error(`${path.relative(process.cwd(), options.filename)} does not transpile (TypeScript syntax, checked by swc):\n${diagnostic}`);
+  }
 }
 
 function loadSwc() {

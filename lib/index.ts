@@ -34,6 +34,8 @@ export * from './persistence/secret-ref';
 export * from './persistence/datastore-options';
 export * from './persistence/datastore';
 export * from './persistence/persistence';
+export type { DatabaseAccessOptions } from './persistence/database-access';
+export type { PasswordCommand } from './persistence/password-command';
 export * from './persistence/schema/schema-options';
 export * from './persistence/schema/schema-job';
 export * from './persistence/schema/schema-steps';

@@ -156,12 +156,75 @@ describe('cdk8s-temporal synth', () => {
     rmSync(join(dir, `dist.staging-${process.pid}`), { recursive: true });
   });
 
+  test('--check passes on a Windows checkout: the committed output and lock with CRLF line endings are up to date', () => {
+    const crlf = (file: string) => writeFileSync(join(dir, file), read(dir, file).replace(/\r?\n/g, '\r\n'));
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    crlf('dist/temporal.k8s.yaml');
+    crlf('temporal.lock.json');
+    const r = run(dir, ['synth', '--check']);
+    expect(r.stderr).toMatch(/dist\/ is up to date with main.ts: .*temporal.lock.json unchanged/);
+    expect(r.status).toBe(0);
+    // A real difference still shows as the changed lines, not as every line.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    const stale = run(dir, ['synth', '--check']);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/~ dist\/temporal\.k8s\.yaml:\n +@@ -\d+ \+\d+ @@\n +- {3}replicas: 2\n +\+ {3}replicas: 3\n/);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    writeFileSync(join(dir, 'dist/temporal.k8s.yaml'), output);
+    writeFileSync(join(dir, 'temporal.lock.json'), read(dir, 'temporal.lock.json').replace(/\r\n/g, '\n'));
+  });
+
+  test('an output that cannot be moved into place (a busy mount, a file open on Windows) leaves the lock as it was too', () => {
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const lock = read(dir, 'temporal.lock.json');
+    // The app's new release changes the lock; the swap of dist/ then fails.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.32.1',"));
+    const inject = join(work, 'busy-rename.js');
+    writeFileSync(inject, `const fs = require('fs'); const rename = fs.renameSync;
+      fs.renameSync = function (from, to) {
+        if (/staging-\\d+$/.test(String(from))) throw Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' });
+        return rename.apply(this, arguments);
+      };`);
+    const r = run(dir, ['synth'], { NODE_OPTIONS: `--require ${inject}` });
+    expect(r.stderr).toMatch(/synth of main.ts failed; dist\/ is unchanged\.\nEBUSY/);
+    expect(r.status).toBe(1);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+    expect(readdirSync(dir).filter((f) => /staging|old|tmp/.test(f))).toEqual([]);
+    // Without the fault the same synth writes both.
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    writeFileSync(join(dir, 'temporal.lock.json'), lock);
+    expect(run(dir, ['synth']).status).toBe(0);
+  });
+
   test('--output picks the folder; as the app of cdk8s synth it writes where CDK8S_OUTDIR says', () => {
     expect(run(dir, ['synth', '-o', 'out/a']).status).toBe(0);
     expect(readdirSync(join(dir, 'out', 'a'))).toEqual(['temporal.k8s.yaml']);
     expect(run(dir, ['synth'], { CDK8S_OUTDIR: 'out/b' }).status).toBe(0);
     expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
     expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
+  });
+});
+
+describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
+  test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
+    // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
+    // lists (and so the config checksum) when the library sorted in the machine's locale.
+    const extra = "new TemporalCluster(chart, 'other', { numHistoryShards: 4, ports: ServicePorts.offset(100), persistence: new Persistence(chart, 'q', {"
+      + " defaultStore: Datastore.postgres({ host: 'pg', database: 'other', user: 'temporal', password, connectAttributes: { zone: 'a', tz: 'b', year: 'c', ia: 'd', aa: 'e' } }),"
+      + " visibilityStore: Datastore.postgres({ host: 'pg', database: 'other_visibility', user: 'temporal', password }) }),"
+      + " frontend: { env: Object.fromEntries(['ZONE', 'TZ', 'YEAR', 'IA', 'AA', 'lower'].map((n) => [n, EnvValue.fromValue(n)])) } });";
+    const dir = appDir('locales', { 'main.ts': `import { EnvValue } from 'cdk8s-plus-27';\n${CLUSTER_APP(16, 2, extra).replace('import { ClusterLock,', 'import { ServicePorts, ClusterLock,')}` });
+    const outputs = ['C', 'et_EE.UTF-8', 'lt_LT.UTF-8', 'da_DK.UTF-8'].map((locale) => {
+      const r = run(dir, ['synth', '-o', `out-${locale}`], { LANG: locale, LC_ALL: locale, TZ: locale === 'C' ? 'UTC' : 'Pacific/Kiritimati' });
+      expect(r.stderr).toContain('synthesized main.ts');
+      return read(dir, `out-${locale}/temporal.k8s.yaml`);
+    });
+    expect(outputs[0]).toMatch(/- name: AA\n.*\n\s+- name: IA\n.*\n\s+- name: lower\n.*\n\s+- name: TZ\n.*\n\s+- name: YEAR\n.*\n\s+- name: ZONE\n/);
+    expect(outputs[0]).toMatch(/connectAttributes:\n\s+aa: e\n\s+ia: d\n\s+tz: b\n\s+year: c\n\s+zone: a\n/);
+    for (const output of outputs.slice(1)) expect(output).toBe(outputs[0]);
   });
 });
 
@@ -210,6 +273,35 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
   });
 
+  test('the output folder holds the project: the swap would delete it (the working directory, above it, the app, a lock, a repository, sources)', () => {
+    const dir = appDir('project-out', { 'main.ts': CLUSTER_APP(16), 'src/helper.ts': 'export {};\n', 'repo/.git/HEAD': 'ref\n', 'tool/package.json': '{}\n' });
+    const before = readdirSync(dir).sort();
+    const refused = (args: string[], env: Record<string, string>, why: RegExp) => {
+      const r = run(dir, args, env);
+      expect([args, r.status]).toEqual([args, 1]);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).toMatch(/The command replaces the whole output folder, deleting what was in it: give a folder of its own, such as --output dist\.$/m);
+      expect(readdirSync(dir).sort()).toEqual(before);
+    };
+    const above = /the output folder \S+ is the working directory or one above it/;
+    refused(['synth', '-o', '.'], {}, above);
+    refused(['synth', '-o', '..'], {}, above);
+    refused(['synth', '-o', dir], {}, above);
+    refused(['synth'], { CDK8S_OUTDIR: dir }, above);
+    refused(['synth', '--check', '-o', '.'], {}, above);
+    refused(['synth', '-o', 'src'], {}, /the output folder src holds src\/helper\.ts, which no synth writes/);
+    refused(['synth', '-o', 'repo'], {}, /the output folder repo holds repo\/\.git, which no synth writes/);
+    refused(['synth', '-o', 'tool'], {}, /the output folder tool holds tool\/package\.json/);
+    writeFileSync(join(dir, 'src', 'main.ts'), CLUSTER_APP(16));
+    refused(['synth', 'src/main.ts', '-o', 'src'], {}, /the output folder src holds src\/main\.ts, which the synth reads or writes/);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('out/temporal.lock.json')"));
+    refused(['synth', '-o', 'out'], {}, /the output folder out holds out\/temporal\.lock\.json, which the synth reads or writes/);
+    // An output folder of its own is fine.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
+    expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
+  });
+
   test('the app never synthesizes', () => {
     const dir = appDir('nothing', { 'main.ts': "import { App } from 'cdk8s';\nnew App();\n" });
     const r = run(dir, ['synth']);
@@ -225,6 +317,16 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(r.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'boom'\)\n +at .*main\.ts/);
     const mapped = run(dir, ['synth', '--stack']);
     expect(mapped.stderr).toMatch(/main\.ts:2:\d+/);
+  });
+
+  test('the app has a syntax error: swc\'s diagnostic with the line and caret, not its native stack backtrace', () => {
+    const dir = appDir('syntax', { 'main.ts': "import { App } from 'cdk8s';\nconst app = new App(;\napp.synth();\n" });
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: join(work, 'syntax-cache') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/there is no dist\/\.\nmain\.ts does not transpile \(TypeScript syntax, checked by swc\):\n.*Expression expected\n.*main\.ts:2:\d+/);
+    expect(r.stderr).toMatch(/2 \| const app = new App\(;\n.*\^/);
+    expect(r.stderr).not.toMatch(/Caused by|Stack backtrace|_ZN|v8impl/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
   });
 
   test('swc is missing: a TypeScript app gets how to install it; a JavaScript app needs none', () => {

@@ -156,6 +156,65 @@ describe('ClusterLock', () => {
     });
   });
 
+  describe('the lock file as a repository holds it', () => {
+    let dir: string;
+    let path: string;
+    let written: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'lock-'));
+      path = join(dir, 'temporal.lock.json');
+      const first = ClusterLock.file(path);
+      first.check(app());
+      first.save();
+      written = readFileSync(path, 'utf-8');
+    });
+    afterEach(() => rmSync(dir, { recursive: true }));
+
+    test('a checkout with Windows line endings or a byte order mark is the same lock: read, unchanged, not rewritten', () => {
+      for (const text of nonEmpty([written.replace(/\n/g, '\r\n'), `\uFEFF${written}`, `\uFEFF${written.replace(/\n/g, '\r\n')}`])) {
+        writeFileSync(path, text);
+        const lock = ClusterLock.file(path);
+        lock.check(app());
+        expect(lock.save()).toBe(false);
+        expect(readFileSync(path, 'utf-8')).toBe(text);
+      }
+    });
+
+    test('a key twice (a merge that kept both sides) is refused, naming the key: JSON.parse would keep the last one without a word', () => {
+      const entry = written.slice(written.indexOf('    "temporal/temporal"'), written.lastIndexOf('    }') + 5);
+      writeFileSync(path, written.replace(entry, `${entry.replace('"numHistoryShards": 512', '"numHistoryShards": 1024')},\n${entry}`));
+      expect(() => ClusterLock.file(path)).toThrow(/ClusterLock: .*temporal\.lock\.json has the key "clusters" > "temporal\/temporal" twice; .*Restore the file from version control/);
+      writeFileSync(path, written.replace('"numHistoryShards": 512,', '"numHistoryShards": 512, "numHistoryShards": 4,'));
+      expect(() => ClusterLock.file(path)).toThrow(/has the key "clusters" > "temporal\/temporal" > "numHistoryShards" twice/);
+      // Equal keys in different objects, and key-like text inside strings, are no duplicates.
+      writeFileSync(path, JSON.stringify({ clusters: { 'a/b': { ...locked().clusters['temporal/temporal'], currentClusterName: '\\"clusters\\": {' },
+        'c/d': { ...locked({}, 'other').clusters['temporal/temporal'] } } }, null, 2));
+      expect(() => ClusterLock.file(path)).not.toThrow();
+    });
+
+    test('a field this version does not know (a newer library wrote the lock) is refused rather than dropped on the next write', () => {
+      const withField = (f: (l: any) => void) => {
+        const l = JSON.parse(written);
+        f(l);
+        writeFileSync(path, JSON.stringify(l, null, 2));
+      };
+      withField((l) => { l.clusters['temporal/temporal'].archivalNamespaceUri = 's3://bucket'; });
+      expect(() => ClusterLock.file(path)).toThrow(/entry "temporal\/temporal" of .* has the field "archivalNamespaceUri"; cdk8s-temporal \d+\.\d+\.\d+ does not know it. A newer version of the library wrote this lock: upgrade/);
+      withField((l) => { l.formatVersion = 2; });
+      expect(() => ClusterLock.file(path)).toThrow(/temporal\.lock\.json has the field "formatVersion"; cdk8s-temporal .* does not know it/);
+      expect(readFileSync(path, 'utf-8')).toContain('formatVersion');
+    });
+
+    test('a release newer than every one this version knows says the lock is from a newer library, not that the app downgrades', () => {
+      writeFileSync(path, written.replace('"serverVersion": "1.32.2"', '"serverVersion": "1.40.1"'));
+      const lock = ClusterLock.file(path);
+      expect(() => lock.check(app())).toThrow(/the lock records server version 1\.40\.1, newer than every release cdk8s-temporal .* knows \(the newest is 1\.\d+\.\d+\): a newer version of the library wrote it.*Upgrade cdk8s-temporal/);
+      // A known release is a plain downgrade.
+      writeFileSync(path, written.replace('"serverVersion": "1.32.2"', '"serverVersion": "1.32.2"'));
+      expect(() => ClusterLock.file(path).check(app({ version: '1.31.5' }))).toThrow(/server version 1\.31\.5 is a downgrade from 1\.32\.2/);
+    });
+  });
+
   describe('a cluster is its database', () => {
     const refusal = (lock: ClusterLock, a: App) => {
       const before = JSON.stringify(lock.contents);

@@ -80,3 +80,31 @@ describe('the layout of lib/', () => {
     expect(runtimeImports(path.join(LIB, 'cluster', 'role-context.ts')).map(rel)).not.toContain(path.join('cluster', 'temporal-cluster.ts'));
   });
 });
+
+/**
+ * Calls whose result depends on the machine rather than on the app: the locale (LANG, LC_ALL),
+ * the clock, chance. Any of them in what writes the manifests makes the same app synthesize
+ * different bytes on another machine. `localeCompare` with a fixed locale is deterministic.
+ */
+function machineDependentCalls(text: string): string[] {
+  const code = text.replace(/^\s*(\/\/|\*).*$/gm, '');
+  return [
+    ...[...code.matchAll(/\.localeCompare\(([^()]|\([^()]*\))*\)/g)].map((m) => m[0]).filter((call) => !/,\s*'[a-z]{2}(-[A-Z]{2})?'\)$/.test(call)),
+    ...[...code.matchAll(/\.toLocale\w*String\(\)|new Intl\.\w+\(\)|\bnew Date\(|\bDate\.now\(|\bMath\.random\(/g)].map((m) => m[0]),
+  ];
+}
+
+describe('what writes the manifests does not depend on the machine', () => {
+  const BIN = path.join(__dirname, '..', 'bin');
+  const files = [...sources(LIB), ...fs.readdirSync(BIN).filter((f) => f.endsWith('.js')).map((f) => path.join(BIN, f))];
+
+  test('no locale-dependent comparison or formatting, no clock, no randomness in lib/ or bin/', () => {
+    const found = files.flatMap((file) => machineDependentCalls(fs.readFileSync(file, 'utf8')).map((call) => `${path.relative(LIB, file)}: ${call}`));
+    expect(found).toEqual([]);
+  });
+
+  test('the check sees what it looks for', () => {
+    expect(machineDependentCalls("a.sort(([x], [y]) => x.localeCompare(y));\nn.toLocaleString();\nconst t = Date.now();")).toEqual(['.localeCompare(y)', '.toLocaleString()', 'Date.now(']);
+    expect(machineDependentCalls("a.sort(([x], [y]) => x.localeCompare(y, 'en'));\n// x.localeCompare(y)")).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { Cpu, EnvValue } from 'cdk8s-plus-27';
+import { Cpu, EnvFieldPaths, EnvValue } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { ClusterSize, ClusterTls, FrontendService, HistoryService, InternalFrontendService, MatchingService, TemporalClusterProps, TopologySpread, WorkerService } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -262,6 +262,11 @@ describe.each(ROLES)('$role', (r) => {
         expect(() => render(r, { [r.key]: { env: { [name]: EnvValue.fromValue('x') } } }))
           .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
       }
+    });
+    test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {
+      expect(() => render(r, { [r.key]: { env: { TEAM: 'orders' as unknown as EnvValue } } }))
+        .toThrow(`${r.role} of TemporalCluster 'temporal': env["TEAM"] is "orders"; expected an EnvValue from cdk8s-plus-27. Write EnvValue.fromValue("orders")`);
+      expect(() => render(r, { [r.key]: { env: { TEAM: EnvValue.fromValue(''), POD: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAME) } } })).not.toThrow();
     });
     test('a PodDisruptionBudget keeps all of its replicas', () => {
       expect(() => render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas } } }))

@@ -621,6 +621,10 @@ describe('WorkerFleet', () => {
       expect(() => setup({ env: { TEMPORAL_GRPC_META_TEAM: EnvValue.fromValue('orders'), TEMPORAL_PROFILE: EnvValue.fromValue('prod') } })).not.toThrow();
     });
 
+    test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {
+      expect(() => setup({ env: { TEAM: 'orders' as unknown as EnvValue } })).toThrow('env["TEAM"] is "orders"; expected an EnvValue from cdk8s-plus-27. Write EnvValue.fromValue("orders")');
+    });
+
     test('the shutdown grace time is not a whole number of seconds from 1 s to 1 h', () => {
       for (const d of nonEmpty([Duration.seconds(0), Duration.millis(1500), Duration.hours(2)])) {
         expect(() => setup({ shutdownGraceTime: d })).toThrow(/shutdownGraceTime is .*; expected a whole number of seconds from 1 to 3600/);

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { DnsContext, parseStoreUri, sameStore, StoreIdentity } from '../persistence/store-identity';
-import { TemporalVersion } from '../versions';
+import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -27,12 +27,20 @@ export class ClusterLock {
   public static file(path: string): ClusterLock {
     const absolute = resolve(path);
     if (!existsSync(absolute)) return new ClusterLock({ clusters: {} }, absolute);
+    const text = lockText(readFileSync(absolute, 'utf-8'));
     let contents: unknown;
     try {
-      contents = JSON.parse(readFileSync(absolute, 'utf-8'));
+      contents = JSON.parse(text);
     } catch (e) {
       throw new Error(`ClusterLock: ${absolute} is not valid JSON (${(e as Error).message}); expected the lock file this library writes. `
         + 'Restore it from version control; do not delete it to get past this error.');
+    }
+    // JSON.parse keeps the last of two equal keys, silently: a merge that left an entry twice would
+    // lose one of them, and the values it locked with it.
+    const duplicate = duplicateKey(text);
+    if (duplicate) {
+      throw new Error(`ClusterLock: ${absolute} has the key ${duplicate} twice; expected each key once, as this library writes it `
+        + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
     }
     return new ClusterLock(checkContents(absolute, contents), absolute);
   }
@@ -118,16 +126,20 @@ export class ClusterLock {
 
   /**
    * Writes the lock file if its contents changed (atomically: a half-written lock would be worse
-   * than none), and returns whether they did. Under `cdk8s-temporal synth --check` it writes
-   * nothing; the command reports the change instead.
+   * than none), and returns whether they did. Under `cdk8s-temporal synth` the command writes it,
+   * after the output folder; under `--check` nothing is written and the command reports the change.
+   * A file that differs only in its line endings or a byte order mark (a Windows checkout) is
+   * unchanged.
    */
   public save(): boolean {
     if (!this.path) return false;
     const text = `${JSON.stringify(this.contents, null, 2)}\n`;
-    const changed = !existsSync(this.path) || readFileSync(this.path, 'utf-8') !== text;
+    const changed = !existsSync(this.path) || lockText(readFileSync(this.path, 'utf-8')) !== text;
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
     command?.locks.push({ path: this.path, changed, contents: text });
-    if (!changed || command?.check) return changed;
+    // The command writes the lock itself once the output folder is in place, so a synth that fails
+    // after this point (the output cannot be moved) leaves the lock as it was.
+    if (!changed || command?.check || command?.writesLocks) return changed;
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, this.path);
@@ -142,6 +154,8 @@ export class ClusterLock {
 const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
 interface SynthCommand {
   readonly check: boolean;
+  /** The command writes the changed lock files after the output (bin/synth.js, writeLocks). */
+  readonly writesLocks?: boolean;
   readonly locks: Array<{ path: string; changed: boolean; contents: string }>;
 }
 
@@ -197,11 +211,60 @@ function checkUpgrade(key: string, lockedVersion: string, newVersion: string): s
   const [nMajor, nMinor] = newVersion.split('.').map(Number);
   if (nMajor === lMajor && nMinor <= lMinor + 1 && nMinor >= lMinor) return undefined;
   if (nMajor < lMajor || (nMajor === lMajor && nMinor < lMinor)) {
+    const known = TemporalVersion.listed();
+    if (!known.includes(lockedVersion) && compareVersions(lockedVersion, known[known.length - 1]) > 0) {
+      return `cluster ${key}: the lock records server version ${lockedVersion}, newer than every release cdk8s-temporal ${LIBRARY_VERSION} knows `
+        + `(the newest is ${known[known.length - 1]}): a newer version of the library wrote it, and the cluster already runs that release. `
+        + 'Upgrade cdk8s-temporal to the version your repository used (package-lock.json); do not edit the lock.';
+    }
     return `cluster ${key}: server version ${newVersion} is a downgrade from ${lockedVersion}, the version last deployed. `
       + `The schema has already moved forward and Temporal does not support downgrades; stay on ${lMajor}.${lMinor}.x or newer.`;
   }
   return `cluster ${key}: server version ${newVersion} skips minor versions from ${lockedVersion}. Temporal upgrades one minor at a time, `
     + `each with its schema update; deploy these in order, one synth and rollout each: ${TemporalVersion.upgradePath(lockedVersion, newVersion).join(' -> ')}.`;
+}
+
+/**
+ * The lock file's text as this library writes it: a checkout with Windows line endings
+ * (core.autocrlf) or an editor's byte order mark is the same lock. JSON.stringify escapes a carriage
+ * return inside a string, so a raw one is only ever a line ending.
+ */
+function lockText(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+}
+
+/**
+ * The first key that occurs twice in one object of `text` (valid JSON), as a path such as
+ * `"clusters" > "temporal/temporal"`, or undefined.
+ */
+function duplicateKey(text: string): string | undefined {
+  // One frame per open object or array: its keys so far (undefined for an array) and its path.
+  const stack: Array<{ keys?: Set<string>; path: string[] }> = [];
+  let lastKey: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const value = JSON.parse(text.slice(i, j + 1)) as string;
+      i = j;
+      const top = stack[stack.length - 1];
+      if (top?.keys && /^\s*:/.test(text.slice(j + 1, j + 64))) {
+        if (top.keys.has(value)) return [...top.path, value].map((k) => JSON.stringify(k)).join(' > ');
+        top.keys.add(value);
+        lastKey = value;
+      }
+    } else if (c === '{' || c === '[') {
+      const parent = stack[stack.length - 1];
+      const path = parent ? [...parent.path, ...(parent.keys && lastKey !== undefined ? [lastKey] : [])] : [];
+      stack.push({ keys: c === '{' ? new Set() : undefined, path });
+      lastKey = undefined;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      lastKey = undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The lock as read, every entry checked: a malformed one names the file and the key, never a TypeError. */
@@ -210,7 +273,11 @@ function checkContents(source: string, contents: unknown): ClusterLockContents {
   if (!clusters || typeof clusters !== 'object' || Array.isArray(clusters)) {
     throw new Error(`ClusterLock: ${source} has no "clusters" object; expected the lock file this library writes.`);
   }
+  const unknown = Object.keys(contents as object).find((k) => k !== 'clusters');
+  if (unknown !== undefined) throw new Error(`ClusterLock: ${source} has the field ${JSON.stringify(unknown)}; ${NEWER_OR_EDITED}`);
   for (const [key, entry] of Object.entries(clusters)) {
+    const field = entry && typeof entry === 'object' ? Object.keys(entry).find((f) => !ENTRY_FIELDS.has(f)) : undefined;
+    if (field !== undefined) throw new Error(`ClusterLock: entry "${key}" of ${source} has the field ${JSON.stringify(field)}; ${NEWER_OR_EDITED}`);
     const problem = entryProblem(key, entry);
     if (problem) {
       throw new Error(`ClusterLock: entry "${key}" of ${source} ${problem}. Restore the file from version control.`);
@@ -218,6 +285,19 @@ function checkContents(source: string, contents: unknown): ClusterLockContents {
   }
   return contents as ClusterLockContents;
 }
+
+/**
+ * Why an unknown field is refused rather than ignored: the lock is rewritten from what this version
+ * records, so a field a newer version added (another value a cluster can never change) would be
+ * dropped without a word, and with it what it protects.
+ */
+const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A newer version of the library wrote this lock: `
+  + 'upgrade cdk8s-temporal to the version your repository used (package-lock.json), rather than let this one drop what it locks; '
+  + 'or the file was edited by hand: restore it from version control.';
+
+/** The fields of an entry, as LockedCluster declares them. */
+const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
+  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'enableGlobalNamespace', 'persistence']);
 
 function entryProblem(key: string, entry: unknown): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';

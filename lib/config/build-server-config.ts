@@ -239,5 +239,7 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  // A fixed locale: the default one comes from LANG/LC_ALL, and Estonian or Lithuanian order letters
+  // differently (Z before T, Y before I), which would change the config and its checksum per machine.
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b, 'en')));
 }

@@ -17,7 +17,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAnnotations, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireEnvVarName, requireInt32, requireInteger, requirePort } from '../validation';
+import { checkAnnotations, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireEnvValue, requireEnvVarName, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The container's name, which KEDA reads the connection env from. */
 const CONTAINER_NAME = 'worker';
@@ -230,9 +230,11 @@ export class WorkerFleet extends Construct {
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
-    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    for (const [name] of userEnv) {
+    // A fixed locale, not LANG's: the env list's order is in the manifest.
+    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
+    for (const [name, value] of userEnv) {
       requireEnvVarName(owner, `env["${name}"]`, name);
+      requireEnvValue(owner, `env["${name}"]`, value);
       const upper = name.toUpperCase();
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',

@@ -15,6 +15,18 @@ export function requireEnvVarName(owner: string, prop: string, name: string): st
   return name;
 }
 
+/**
+ * An env var's value as cdk8s-plus gives it (`EnvValue.fromValue`, `fromSecretValue`, ...). A plain
+ * string passes no type check in JavaScript and would come out as an env var without a value.
+ */
+export function requireEnvValue<T>(owner: string, prop: string, value: T): T {
+  const v = value as { value?: unknown; valueFrom?: unknown } | null;
+  if (v === null || typeof v !== 'object' || (typeof v.value !== 'string' && (v.valueFrom === null || typeof v.valueFrom !== 'object'))) {
+    throw propError(owner, prop, value, 'an EnvValue from cdk8s-plus-27', `Write EnvValue.fromValue(${JSON.stringify(typeof value === 'string' ? value : '...')}) or EnvValue.fromSecretValue(...).`);
+  }
+  return value;
+}
+
 export function isDataKey(key: unknown): key is string {
   return typeof key === 'string' && key.length <= 253 && DATA_KEY.test(key) && key !== '.' && key !== '..';
 }
