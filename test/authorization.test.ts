@@ -50,6 +50,18 @@ describe('authorization', () => {
           .toThrow(/jwtKeySources\[0\] is .*; expected an http\(s\) URI with a host/);
       }
     });
+    test('a key source carries a user or password, which the ConfigMap would hold in plain text', () => {
+      for (const uri of ['https://svc:s3cret@idp.example.com/jwks', 'https://token@idp.example.com/jwks']) {
+        let message = '';
+        try {
+          cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [uri] } });
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message).toMatch(/jwtKeySources\[0\] is "https:\/\/\(credentials\)@idp.example.com\/jwks"; expected a URL without a user or password/);
+        expect(message).not.toMatch(/s3cret|token@/);
+      }
+    });
     test('a key source is a file, which the server cannot fetch and nothing mounts', () => {
       for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))

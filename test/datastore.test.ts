@@ -88,6 +88,25 @@ describe('Datastore', () => {
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', pool: { maxConns: 5, maxIdleConns: 10, maxConnLifetime: Duration.minutes(5) } }))
         .toThrow(/pool.maxIdleConns is 10; expected at most pool.maxConns \(5\)/);
     });
+    test('a password, or a certificate, is not a SecretRef (untyped code): it would be written into the YAML', () => {
+      const literal = 'hunter2' as never;
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', password: literal })).toThrow(/Datastore.postgres: password is "\(a string\)"; expected a SecretRef/);
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', password: literal })).toThrow(/Datastore.mysql: password is "\(a string\)"; expected a SecretRef/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', password: literal })).toThrow(/Datastore.cassandra: password is "\(a string\)"/);
+      expect(() => Datastore.elasticsearch({ url: 'https://es', username: 'u', password: literal })).toThrow(/Datastore.elasticsearch: password is "\(a string\)"/);
+      expect(() => Datastore.elasticsearch({ url: 'https://es', username: { name: 'x' } as never })).toThrow(/username is .*; expected a user name or a SecretRef/);
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca: '-----BEGIN CERTIFICATE-----' as never } })).toThrow(/tls.ca is "\(a string\)"; expected a SecretRef/);
+    });
+    test('a connection attribute is a credential: it would be written into the server ConfigMap and the schema Jobs in plain text', () => {
+      for (const key of ['password', 'PASSWORD', 'sslpassword', 'passwd', 'pwd']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'require', [key]: 'hunter2' } }))
+          .toThrow(new RegExp(`connectAttributes\\["${key}"\\] is "\\(hidden\\)"; expected an attribute that is not a credential`));
+      }
+      // MySQL's switches that merely name passwords are not credentials.
+      expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true', allowNativePasswords: 'true' } })._sql!.connectAttributes)
+        .toEqual({ allowCleartextPasswords: 'true', allowNativePasswords: 'true' });
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 1 as never } })).toThrow(/connectAttributes\["sslmode"\] is 1; expected a string/);
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

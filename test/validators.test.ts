@@ -217,6 +217,11 @@ describe('hosts, addresses and URLs', () => {
     refuses((v) => requireUrl(O, 'u', v), ['ftp://x', 'https://a b', 'keys.example.com', '', 'file:///etc/keys', 3], /u is .*; expected an absolute URL \(http or https\) without spaces/);
     expect(() => requireUrl(O, 'u', 'http://x', ['s3:'])).toThrow(/expected an absolute URL \(s3\)/);
     expect(() => requireUrl(O, 'u', 's3:///path', ['s3:'])).toThrow(/u is "s3:\/\/\/path"; expected an absolute URL \(s3\)/);
+    // Every URL the library takes lands in a ConfigMap or an env value: no credentials in it, nor in the message.
+    for (const url of ['https://user:s3cret@login.example.com/', 'http://s3cret@minio.storage.svc:9000']) {
+      expect(() => requireUrl(O, 'u', url)).toThrow(/u is "https?:\/\/\(credentials\)@[a-z.:0-9]+\/"; expected a URL without a user or password/);
+      expect(() => requireUrl(O, 'u', url)).not.toThrow(/s3cret/);
+    }
   });
 
   test('CIDRs of both families, with the network to write instead when host bits are set', () => {

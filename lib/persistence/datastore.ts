@@ -58,6 +58,7 @@ export class Datastore {
     }
     const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
     if (options.datacenter !== undefined) requireNonEmpty(owner, 'datacenter', options.datacenter);
+    checkCredentials(owner, 'user', options.user, options.password);
     checkTls(owner, options.tls);
     return new Datastore({
       type: DatastoreType.CASSANDRA,
@@ -94,6 +95,7 @@ export class Datastore {
     if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index)) {
       throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it');
     }
+    checkCredentials(owner, 'username', options.username, options.password);
     checkTls(owner, options.tls);
     const scheme = match[1];
     const port = requirePort(owner, 'url port', Number(match[3] ?? (scheme === 'https' ? 443 : 9200)));
@@ -127,6 +129,7 @@ export class Datastore {
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
+    checkCredentials(owner, 'user', options.user, options.password);
     checkTls(owner, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
       throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
@@ -147,7 +150,7 @@ export class Datastore {
         maxConns,
         maxIdleConns,
         maxConnLifetime: checkedLifetime(owner, options.pool?.maxConnLifetime ?? Duration.hours(1)),
-        connectAttributes: options.connectAttributes ?? {},
+        connectAttributes: checkConnectAttributes(owner, options.connectAttributes),
         ...(passwordCommand ? { passwordCommand } : {}),
       },
     });
@@ -252,8 +255,53 @@ function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | 
   return credentials;
 }
 
+/**
+ * A password, and a user, only as a SecretRef (a user may also be a literal): the config and the
+ * tools read them from env vars filled from the Secret. Untyped code could pass a string, which
+ * used to fail deep in the synth with a TypeError; it is refused here with the remedy.
+ */
+function checkCredentials(owner: string, userProp: string, user: unknown, password: unknown): void {
+  if (user !== undefined && typeof user !== 'string' && !(user instanceof SecretRef)) {
+    throw propError(owner, userProp, user, 'a user name or a SecretRef');
+  }
+  if (password !== undefined && !(password instanceof SecretRef)) {
+    throw propError(owner, 'password', typeof password === 'string' ? '(a string)' : password, 'a SecretRef (SecretRef.of(secretName, key))',
+      'A password written into the props would end up in the YAML; keep it in a Secret.');
+  }
+}
+
+/*
+ * Keys under which a driver takes a credential from the connection string: lib/pq and pgx read
+ * `password` and `sslpassword` from it, so `{ password: '...' }` would log in, with the password in
+ * the server ConfigMap and in the schema Jobs' env in plain text. Exact names only: MySQL's
+ * `allowCleartextPasswords` (RDS IAM) and `allowNativePasswords` are switches, not credentials.
+ */
+const CREDENTIAL_ATTRIBUTE = /^(ssl)?(password|passwd|pwd|pass)$/i;
+
+/** Driver connection attributes: strings, none of them a credential. */
+function checkConnectAttributes(owner: string, attributes: Record<string, string> | undefined): Record<string, string> {
+  if (attributes === undefined) return {};
+  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw propError(owner, 'connectAttributes', attributes, 'an object of driver attributes, such as { sslmode: "verify-full" }');
+  }
+  for (const [key, value] of Object.entries(attributes)) {
+    if (CREDENTIAL_ATTRIBUTE.test(key)) {
+      throw propError(owner, `connectAttributes["${key}"]`, '(hidden)', 'an attribute that is not a credential',
+        'Connection attributes are written in plain text into the server config and the schema Jobs; give the password as password: SecretRef.of(...) (or passwordCommand).');
+    }
+    if (typeof value !== 'string') throw propError(owner, `connectAttributes["${key}"]`, value, 'a string');
+  }
+  return attributes;
+}
+
 function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
   if (!tls) return;
+  for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
+    if (tls[prop] !== undefined && !(tls[prop] instanceof SecretRef)) {
+      throw propError(owner, `tls.${prop}`, typeof tls[prop] === 'string' ? '(a string)' : tls[prop], 'a SecretRef to a key of a Secret',
+        'Certificates and keys are mounted from Secrets; none is written into the YAML.');
+    }
+  }
   if (Boolean(tls.clientCertificate) !== Boolean(tls.clientKey)) {
     throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },
       'clientCertificate and clientKey together, or neither');

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
-import { propError, requireDurationMillis, requireNonEmpty } from '../validation';
+import { propError, requireDurationMillis, requireNoUserinfo, requireNonEmpty } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -92,5 +92,6 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
+  requireNoUserinfo(owner, prop, url);
   return url;
 }

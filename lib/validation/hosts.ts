@@ -75,5 +75,18 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
   if (!url || !schemes.includes(url.protocol) || url.hostname === '') {
     throw propError(owner, prop, value, `an absolute URL (${schemes.map((s) => s.replace(/:$/, '')).join(' or ')}) without spaces`);
   }
+  requireNoUserinfo(owner, prop, url);
   return url;
+}
+
+/**
+ * Refuses a URL with a user or password in it (`https://user:secret@host/`): every URL the library
+ * takes is written in plain text into a ConfigMap or an env value, and Go's HTTP client would send
+ * those as Basic credentials. The value is not repeated in the message, which would print the secret.
+ */
+export function requireNoUserinfo(owner: string, prop: string, url: URL): void {
+  if (url.username !== '' || url.password !== '') {
+    throw propError(owner, prop, `${url.protocol}//(credentials)@${url.host}${url.pathname}`, 'a URL without a user or password',
+      'It would be written in plain text into a ConfigMap or an env var; credentials only come from Secrets.');
+  }
 }
