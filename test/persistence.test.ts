@@ -90,12 +90,25 @@ describe('Persistence databaseAccess', () => {
     }
   });
 
-  test('containers get the library\'s security context and pull policy unless they bring their own', () => {
+  test('containers get the library\'s pull policy unless they bring their own, and its security context under their own', () => {
     const { c, chart } = withAccess({ ...access, sidecars: [{ ...proxy, imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } }] });
     const init = find(chart, 'Deployment', c.history.name).spec.template.spec.initContainers;
     expect(init[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } });
-    expect(init[1]).toMatchObject({ imagePullPolicy: 'Always', securityContext: { runAsUser: 2000 } });
-    expect(init[1].securityContext.readOnlyRootFilesystem).toBeUndefined();
+    // A context that only changes the user (a distroless proxy's) used to drop the read-only root,
+    // the escalation guard and the dropped capabilities without a word.
+    expect(init[1]).toMatchObject({ imagePullPolicy: 'Always' });
+    expect(init[1].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, runAsUser: 2000 });
+  });
+
+  test('a database-access container loosens its security context only field by field, in every pod it joins', () => {
+    const { c, chart } = withAccess({ ...access, sidecars: [{ ...proxy, securityContext: { readOnlyRootFilesystem: false } }] });
+    const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => o.spec.template.spec);
+    expect(c.services.length).toBeGreaterThan(0);
+    const sidecars = pods.flatMap((p) => (p.initContainers ?? []).filter((x: any) => x.name === proxy.name));
+    expect(sidecars.length).toBe(c.services.length + c.schemaJobs.length);
+    for (const x of nonEmpty(sidecars)) {
+      expect(x.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    }
   });
 
   test('every schema Job starts them before its steps, so that its last step still ends the Job', () => {

@@ -4,8 +4,9 @@ import { parseImage, propError, requireDns1123Label, requireEnvVarName } from '.
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
- * without its own `securityContext` or `imagePullPolicy` gets the library's (non-root, read-only root
- * filesystem, no capabilities, RuntimeDefault seccomp; IfNotPresent), as the library's containers do.
+ * without its own `imagePullPolicy` gets IfNotPresent, and every container gets the library's
+ * security context (non-root, read-only root filesystem, no privilege escalation, no capabilities,
+ * RuntimeDefault seccomp from the pod) under its own: fields it sets win, the others stay.
  */
 export interface DatabaseAccessOptions {
   /**
@@ -69,7 +70,10 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
       throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',
         restartPolicy ? undefined : 'A container that must keep running belongs in databaseAccess.sidecars.');
     }
-    return { imagePullPolicy: 'IfNotPresent', securityContext: CONTAINER_SECURITY_CONTEXT, ...c, restartPolicy };
+    // The library's context under the container's own: a context that sets only runAsUser (a
+    // distroless proxy's uid) keeps the read-only root, no escalation and no capabilities. Loosening
+    // one of those takes saying so, field by field.
+    return { imagePullPolicy: 'IfNotPresent', ...c, securityContext: { ...CONTAINER_SECURITY_CONTEXT, ...c.securityContext }, restartPolicy };
   };
   const containers = [
     ...inits.map((c, i) => container(`databaseAccess.initContainers[${i}]`, c, undefined)),
