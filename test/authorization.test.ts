@@ -35,7 +35,21 @@ describe('authorization', () => {
     expect(volumes).toContainEqual({ name: 'tls-server-ca', secret: { secretName: 'internode-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
   });
 
+  test('without NetworkPolicies, only an internode CA of its own guards the internal frontend', () => {
+    const off = { enabled: false };
+    expect(cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }) }).authorizationEnabled).toBe(true);
+    expect(cluster(testChart(), { internalFrontend: {}, authorization, tls: ClusterTls.certManager({ issuer: { name: 'ca' } }) }).authorizationEnabled).toBe(true);
+    expect(cluster(testChart(), { internalFrontend: {}, authorization }).authorizationEnabled).toBe(true);
+  });
+
   describe('fails when', () => {
+    test('the internal frontend, which grants cluster admin without a token, is open to any pod: no NetworkPolicies and no TLS or one issuer for every certificate', () => {
+      const off = { enabled: false };
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off }))
+        .toThrow(/networkPolicy.enabled is false; expected the NetworkPolicies while authorization is on.*it admits every pod of the Kubernetes cluster/);
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.certManager({ issuer: { name: 'ca' } }) }))
+        .toThrow(/networkPolicy.enabled is false; .*every holder of a certificate from the cert-manager issuer.*ClusterTls.fromSecrets/);
+    });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);
     });

@@ -2,6 +2,7 @@ import type { TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
+import type { ResolvedTls } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { propError, requirePort } from '../validation';
@@ -25,6 +26,24 @@ export function checkAuthorization(owner: string, props: TemporalClusterProps): 
       'The worker role\'s system workers carry no token; with an authorizer they need the internal frontend. Add internalFrontend: {}.');
   }
   return Boolean(props.authorization);
+}
+
+/**
+ * Refuses an authorizer that anything in the Kubernetes cluster can walk around. The internal
+ * frontend has no authorizer and grants every caller cluster admin (the server's internal claim
+ * mapper); the cluster's NetworkPolicies admit only the server pods and the tools to it. Without
+ * them, its internode mutual TLS is all that is left, and that admits nothing in particular when
+ * there is no TLS (every pod), or when one cert-manager issuer signs every certificate (every
+ * WorkerFleet's and the UI's client certificate passes the internode CA).
+ */
+export function checkInternalFrontendGuard(owner: string, props: TemporalClusterProps, tls: ResolvedTls | undefined): void {
+  if (!props.authorization || (props.networkPolicy?.enabled ?? true)) return;
+  if (tls && !tls.issuer) return;
+  const admits = tls ? 'every holder of a certificate from the cert-manager issuer, which also signs the fleets\' and the UI\'s client certificates'
+    : 'every pod of the Kubernetes cluster, since there is no TLS';
+  throw propError(owner, 'networkPolicy.enabled', false, 'the NetworkPolicies while authorization is on and nothing else guards the internal frontend',
+    `The internal frontend grants its callers cluster admin without a token; without the policies it admits ${admits}, and the authorizer guards nothing. `
+    + 'Keep networkPolicy on, or use ClusterTls.fromSecrets with an internode CA that signs only the servers\' and the tools\' certificates.');
 }
 
 export function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {

@@ -7,7 +7,9 @@ import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
-import { bindPersistence, checkAuthorization, checkHistoryReplicas, checkPreviously, reservedMembershipPorts, roleOptionsOf } from './prop-checks';
+import {
+  bindPersistence, checkAuthorization, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
+} from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
@@ -163,6 +165,7 @@ export class TemporalCluster extends Construct {
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
+    checkInternalFrontendGuard(owner, props, this.tls);
     const named = this.namedFeatures(props);
     checkClusterName(owner, this.name, named);
     this.derivedNames = derivedNames(this.name, named);
