@@ -139,6 +139,26 @@ describe('ClusterNetworkPolicies', () => {
     expect(table(policies, rows)).toEqual(expected(rows));
   });
 
+  test('the remote-cluster registration Job reaches the frontend it registers with, and nothing else of the cluster', () => {
+    const remote = { enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal.west.example.com:7233' }] };
+    const job = pod('temporal', 'remote-clusters');
+    const cases: Array<[string, Partial<TemporalClusterProps>, string, number]> = [
+      // Under an authorizer it registers through the internal frontend, which admits only the servers and the tools.
+      ['authorization', { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }, 'internal-frontend', 7236],
+      ['frontendClients restricted', { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } }, 'frontend', 7233],
+      ['egress restricted', { networkPolicy: { restrictEgress: true } }, 'frontend', 7233],
+    ];
+    for (const [what, props, frontend, port] of cases) {
+      const { policies } = policiesOf({ ...remote, ...props });
+      const rows: Row[] = [
+        [`${what}: registration Job -> ${frontend} gRPC`, job, pod('temporal', frontend), port, true],
+        [`${what}: registration Job -> history gRPC`, job, pod('temporal', 'history'), 7234, false],
+        [`${what}: registration Job -> ${frontend} membership`, job, pod('temporal', frontend), frontend === 'frontend' ? 6933 : 6936, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+    }
+  });
+
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);

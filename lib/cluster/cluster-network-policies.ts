@@ -7,7 +7,7 @@ import { TemporalService } from '../services/temporal-service';
 
 /**
  * The cluster's NetworkPolicies, from what it runs: the roles and their ports, the client pods
- * (UI, admin tools, namespace Job) and the frontend each one talks to, the schema Jobs and the
+ * (UI, admin tools, namespace Job, remote-cluster registration Job) and the frontend each one talks to, the schema Jobs and the
  * stores, and the endpoints the servers dial for their features.
  */
 export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
@@ -19,11 +19,14 @@ export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: Temp
   });
   const frontendOf = (svc: TemporalService) => ({ name: svc.role, selector: { matchLabels: svc.selectorLabels }, port: svc.ports.grpc });
   const toolsFrontend = frontendOf(cluster.toolsFrontend);
-  const { ui, adminTools, namespaceBootstrap } = cluster;
+  const { ui, adminTools, namespaceBootstrap, remoteClusterRegistration } = cluster;
+  // Every pod that talks to a frontend as a client is one: a Job left out is shut out of its
+  // frontend by deny-all (always from the internal one, which admits only the servers).
   const clients: ClientPods[] = [
     ...(ui ? [{ name: 'ui', selector: { matchLabels: ui.selectorLabels }, frontend: frontendOf(cluster.frontend), egressPorts: ui.egressPorts }] : []),
     ...(adminTools ? [{ name: 'admin-tools', selector: { matchLabels: adminTools.selectorLabels }, frontend: toolsFrontend }] : []),
     ...(namespaceBootstrap ? [{ name: 'namespaces', selector: componentIs('namespaces'), frontend: toolsFrontend }] : []),
+    ...(remoteClusterRegistration ? [{ name: 'remote-clusters', selector: componentIs('remote-clusters'), frontend: toolsFrontend }] : []),
   ];
   return new ClusterNetworkPolicies(cluster, 'NetworkPolicies', {
     clusterName: cluster.name,

@@ -306,7 +306,7 @@ export class TemporalCluster extends Construct {
     const roles = ROLE_ORDER.filter((role) => role !== ServiceRole.INTERNAL_FRONTEND || props.internalFrontend !== undefined);
     const tools = this.authorizationEnabled ? ServiceRole.INTERNAL_FRONTEND : ServiceRole.FRONTEND;
     const storeRoles = this.persistence.stores.map(({ role }) => role);
-    const clients = ['ui', 'admin-tools', 'namespaces'];
+    const clients = ['ui', 'admin-tools', 'namespaces', 'remote-clusters'];
     return {
       roles,
       storeRoles,

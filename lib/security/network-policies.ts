@@ -92,7 +92,7 @@ export interface NetworkPolicyOptions {
   /**
    * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
    * servers: each other, the stores, the key sets, archival and remote clusters; the UI: the
-   * frontend and its identity provider; the tools and the namespace Job: their frontend; each
+   * frontend and its identity provider; the tools, the namespace and remote-cluster Jobs: their frontend; each
    * schema Job: its store), plus `extraEgress`.
    * @default false
    */
@@ -114,7 +114,7 @@ export interface PodGroup {
   readonly selector: LabelSelector;
 }
 
-/** A client pod of the cluster (the UI, the admin tools, the namespace Job) and the frontend it talks to. */
+/** A client pod of the cluster (the UI, the admin tools, the namespace and remote-cluster Jobs) and the frontend it talks to. */
 export interface ClientPods extends PodGroup {
   readonly name: string;
   /** The frontend's role name, pods and the gRPC port the client dials. */
@@ -138,7 +138,7 @@ export interface ClusterNetworkPoliciesProps {
   /** The public frontend's gRPC and HTTP ports. */
   readonly frontendPorts: number[];
   readonly metricsPort: number;
-  /** The UI, the admin tools and the namespace Job, as the cluster runs them. */
+  /** The UI, the admin tools, the namespace Job and the remote-cluster registration Job, as the cluster runs them. */
   readonly clients: ClientPods[];
   /** The web UI's pods, port and who may reach them, when the cluster runs a UI. */
   readonly ui?: PodGroup & { readonly port: number; readonly allowFrom?: NetworkPeer[] };
