@@ -193,6 +193,10 @@ describe('ClusterNetworkPolicies', () => {
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [70000] }] } })).toThrow(/extraEgress\[0\].ports\[0\] is 70000/);
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one peer/);
     });
+    test('a pods peer has no label, which would select every pod of its namespace', () => {
+      expect(() => NetworkPeer.pods({})).toThrow(/NetworkPeer.pods: labels is \{\}; expected at least one label. An empty selector matches every pod of the namespace; say so with NetworkPeer.namespace/);
+      expect(() => NetworkPeer.pods({}, 'observability')).toThrow(/labels is \{\}; expected at least one label. An empty selector matches every pod of observability/);
+    });
     test('a peer is not a NetworkPeer, or the NodeLocal address is not an address', () => {
       expect(() => policiesOf({ networkPolicy: { frontendClients: [{ namespaceSelector: {} } as never] } })).toThrow(/frontendClients\[0\] is .*; expected a NetworkPeer/);
       expect(() => ClusterDns.nodeLocal('169.254.20.300')).toThrow(/ClusterDns.nodeLocal: address is "169.254.20.300"/);

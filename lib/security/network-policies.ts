@@ -19,9 +19,14 @@ export class NetworkPeer {
     return new NetworkPeer({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
   }
 
-  /** Pods with `labels`, in `namespace` or, without one, in the cluster's own namespace. */
+  /** Pods with `labels` (at least one), in `namespace` or, without one, in the namespace of the policy (the cluster's, or the fleet's). */
   public static pods(labels: Record<string, string>, namespace?: string): NetworkPeer {
     checkLabels('NetworkPeer.pods', 'labels', labels);
+    // `matchLabels: {}` selects every pod: a peer that reads as "these pods" would admit them all.
+    if (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+      throw propError('NetworkPeer.pods', 'labels', labels, 'at least one label',
+        `An empty selector matches every pod${namespace ? ` of ${namespace}` : ' of the namespace'}; say so with NetworkPeer.namespace(...) if that is meant.`);
+    }
     if (namespace !== undefined) requireDns1123Label('NetworkPeer.pods', 'namespace', namespace);
     return new NetworkPeer({
       podSelector: { matchLabels: labels },
