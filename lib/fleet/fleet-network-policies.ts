@@ -98,7 +98,7 @@ export class FleetNetworkPolicies extends Construct {
  * namespace, joined by a dot: neither a namespace nor a fleet name holds one, so no two fleets,
  * and no fleet of the cluster's own namespace, get the same name.
  */
-export function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterName: string, clusterNamespace: string): string {
+function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterName: string, clusterNamespace: string): string {
   const fleet = fleetNamespace === clusterNamespace ? fleetName : `${fleetNamespace}.${fleetName}`;
   return `${fleet}-to-${clusterName}-frontend`;
 }
