@@ -29,3 +29,51 @@ lines.push('/** The value type of each key in the v1.32.2 registry, by key. */',
 for (const s of [...dump.settings].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) lines.push(`  '${s.key}': '${s.type}',`);
 lines.push('};', '');
 fs.writeFileSync(path.join(root, 'lib/config/dynamic-config-keys.ts'), lines.join('\n'));
+
+// In which releases a key is registered, for the keys not registered in every release this library
+// knows (test/fixtures/temporal-dynamic-config-releases.json, made by scripts/dynamic-config-releases.js).
+// A release whose module the proxy does not serve counts as registering a key unless the scanned
+// releases on both sides of it do not: the check then never refuses a key the release may read.
+const history = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/temporal-dynamic-config-releases.json'), 'utf-8'));
+const compare = (a, b) => {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+};
+const releases = [...history.scanned, ...history.notScanned].sort(compare);
+const ranges = (registered) => {
+  const has = (r) => {
+    if (!history.notScanned.includes(r)) return registered.includes(r);
+    const before = history.scanned.filter((s) => compare(s, r) < 0).pop();
+    const after = history.scanned.find((s) => compare(s, r) > 0);
+    return (before !== undefined && registered.includes(before)) || (after !== undefined && registered.includes(after));
+  };
+  const out = [];
+  let start;
+  releases.forEach((r, i) => {
+    if (has(r) && start === undefined) start = r;
+    if (start !== undefined && (!has(r) || i === releases.length - 1)) {
+      const end = has(r) ? r : releases[i - 1];
+      out.push(start === end ? start : `${start}-${end}`);
+      start = undefined;
+    }
+  });
+  return out;
+};
+const extra = [
+  `/** The releases (${releases[0]} to ${releases[releases.length - 1]}) that register a key, for the keys not registered in all of them. */`,
+  'export const DYNAMIC_CONFIG_RELEASES: Record<string, readonly string[]> = {',
+];
+for (const key of Object.keys(history.keys).sort()) {
+  extra.push(`  '${key}': [${ranges(history.keys[key].releases).map((r) => `'${r}'`).join(', ')}],`);
+}
+extra.push('};', '');
+extra.push('/** Keys of older releases that the v1.32.2 registry no longer holds, with the precedence and type they had. */',
+  'export const OLDER_DYNAMIC_CONFIG_KEYS: Record<string, { readonly precedence: string; readonly type: string }> = {');
+for (const key of Object.keys(history.keys).sort()) {
+  const k = history.keys[key];
+  if (k.precedence) extra.push(`  '${key}': { precedence: '${k.precedence}', type: '${k.type}' },`);
+}
+extra.push('};', '');
+fs.appendFileSync(path.join(root, 'lib/config/dynamic-config-keys.ts'), extra.join('\n'));

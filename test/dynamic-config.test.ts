@@ -1,8 +1,11 @@
 import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
-import { DynamicConfig, DynamicConfigValue, TaskQueueType } from '../lib';
+import { DynamicConfig, DynamicConfigValue, TaskQueueType, TemporalVersion } from '../lib';
+import { DYNAMIC_CONFIG_RELEASES } from '../lib/config/dynamic-config-keys';
+import { compareVersions } from '../lib/versions';
+import releaseHistory from './fixtures/temporal-dynamic-config-releases.json';
 import dynamicKeys from './fixtures/temporal-dynamic-config-keys-v1.32.2.json';
-import { find, testChart } from './support/synth';
+import { cluster, find, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const KNOWN_DYNAMIC_KEYS = new Set((dynamicKeys as any).settings?.map((s: any) => s.key.toLowerCase())
@@ -79,8 +82,45 @@ describe('DynamicConfig', () => {
       expect(() => DynamicConfigValue.maxIdLength(2.5)).toThrow(/length is 2.5/);
     });
     test('a key is not in the server\'s registry', () => {
-      expect(() => DynamicConfigValue.of('frontend.rsp', 1)).toThrow(/key is "frontend.rsp"; expected a key of the v1.32.2 server's dynamic config registry. Did you mean "frontend.rps"\?/);
+      expect(() => DynamicConfigValue.of('frontend.rsp', 1)).toThrow(/key is "frontend.rsp"; expected a key of the v1.32.2 server's dynamic config registry, or of an older release's \(1.30.1 and later\)\. Did you mean "frontend.rps"\?/);
     });
+    test('the cluster\'s release does not register the key: added later, or renamed or removed before it', () => {
+      const onRelease = (version: string, ...values: DynamicConfigValue[]) => cluster(testChart(), {
+        version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((advisory) => advisory.id), dynamicConfig: { values },
+      });
+      // Added in 1.32.0: a 1.31 server ignores it.
+      expect(() => onRelease('1.31.5', DynamicConfigValue.of('history.namespaceRPS', 100, { namespace: 'orders' })))
+        .toThrow(/DynamicConfig 'temporal-dynamic-config': key is "history.namespaceRPS"; expected a key release 1.31.5 registers \(this one is registered in 1.32.0-1.32.2\)\. The server would ignore it .* drop the value until the upgrade/);
+      expect(() => onRelease('1.32.0', DynamicConfigValue.of('history.namespaceRPS', 100, { namespace: 'orders' }))).not.toThrow();
+      // Added by the patches that fixed CVE-2026-87858, on two lines.
+      const inspect = DynamicConfigValue.of('callback.inspectSourceHeader', true);
+      expect(() => onRelease('1.31.2', inspect)).toThrow(/key is "callback.inspectSourceHeader"; expected a key release 1.31.2 registers \(this one is registered in 1.30.7-1.30.9, 1.31.3-1.32.2\)/);
+      expect(() => onRelease('1.30.6', inspect)).toThrow(/expected a key release 1.30.6 registers/);
+      for (const version of ['1.30.7', '1.31.3', '1.32.2']) expect(() => onRelease(version, inspect)).not.toThrow();
+      // Renamed in 1.32.0: valid on 1.31.5, refused by the upgrade, with the new name.
+      const allowed = DynamicConfigValue.of('component.callbacks.allowedAddresses', [{ Pattern: '*.orders.svc', AllowInsecure: true }], { namespace: 'orders' });
+      expect(() => onRelease('1.31.5', allowed)).not.toThrow();
+      expect(() => onRelease('1.32.2', allowed))
+        .toThrow(/key is "component.callbacks.allowedAddresses"; expected a key release 1.32.2 registers \(this one is registered in 1.30.1-1.31.5\)\. .*Release 1.32.2 has callback.allowedAddresses; was it renamed\?/);
+      expect(() => onRelease('1.32.2', DynamicConfigValue.of('frontend.pollWaitForNamespaceRateLimitToken', true)))
+        .toThrow(/Release 1.32.2 has system.pollWaitForNamespaceRateLimitToken; was it renamed\?/);
+      // A DynamicConfig of its own reads as the default release; unchecked stays the escape hatch.
+      expect(() => make([allowed])).toThrow(/expected a key release 1.32.2 registers/);
+      expect(() => onRelease('1.31.2', DynamicConfigValue.unchecked('callback.inspectSourceHeader', true))).not.toThrow();
+    });
+
+    test('the table of releases per key covers the known releases and agrees with the scan', () => {
+      const history = releaseHistory as { scanned: string[]; notScanned: string[]; keys: Record<string, { releases: string[] }> };
+      expect([...history.scanned, ...history.notScanned].sort()).toEqual(TemporalVersion.known().sort());
+      const inRange = (v: string, ranges: readonly string[]) => ranges.some((r) => {
+        const [a, b = a] = r.split('-');
+        return compareVersions(v, a) >= 0 && compareVersions(v, b) <= 0;
+      });
+      for (const [key, { releases }] of nonEmpty(Object.entries(history.keys))) {
+        for (const v of history.scanned) expect([key, v, inRange(v, DYNAMIC_CONFIG_RELEASES[key])]).toEqual([key, v, releases.includes(v)]);
+      }
+    });
+
     test('a constraint does not apply to the key', () => {
       expect(() => DynamicConfigValue.of('frontend.rps', 1, { namespace: 'a' })).toThrow(/constraints.namespace of frontend.rps is "a"; expected no constraints \(the key is global\)/);
       expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 1, { taskQueueName: 'q' })).toThrow(/expected only namespace \(the key is set per namespace\)/);

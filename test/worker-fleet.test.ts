@@ -207,7 +207,7 @@ describe('WorkerFleet', () => {
       const { chart, fleet } = tlsSetup({
         taskQueues: ['orders', 'orders-priority'],
         autoscaling: FleetAutoscaling.backlog({
-          minReplicas: 2, maxReplicas: 30, targetBacklogPerReplica: 20, activationBacklog: 3, queueTypes: [BacklogQueueType.ACTIVITY],
+          minReplicas: 0, maxReplicas: 30, targetBacklogPerReplica: 20, activationBacklog: 3, queueTypes: [BacklogQueueType.ACTIVITY],
           pollingInterval: Duration.seconds(15), cooldownPeriod: Duration.minutes(10), fallbackReplicas: 6,
         }),
       });
@@ -216,7 +216,7 @@ describe('WorkerFleet', () => {
       const so = fleetObject(chart, 'ScaledObject');
       expect(so.spec).toMatchObject({
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders', envSourceContainerName: container(chart).name },
-        minReplicaCount: 2, maxReplicaCount: 30, pollingInterval: 15, cooldownPeriod: 600, fallback: { failureThreshold: 3, replicas: 6 },
+        minReplicaCount: 0, maxReplicaCount: 30, pollingInterval: 15, cooldownPeriod: 600, fallback: { failureThreshold: 3, replicas: 6 },
       });
       expect(so.spec.triggers).toEqual(['orders', 'orders-priority'].map((taskQueue) => ({
         type: 'temporal',
@@ -264,7 +264,7 @@ describe('WorkerFleet', () => {
 
     test('the ScaledObject and TriggerAuthentication validate strictly against KEDA v2.21.0\'s CRDs', () => {
       const schema = K8sSchema.load('v1.30.0');
-      const { chart } = tlsSetup({ apiKey: SecretRef.of('k', 'jwt'), autoscaling: FleetAutoscaling.backlog({ fallbackReplicas: 2, keepWhileWorkflowsRun: true }) });
+      const { chart } = tlsSetup({ apiKey: SecretRef.of('k', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, fallbackReplicas: 2, keepWhileWorkflowsRun: true }) });
       const keda = objects(chart).filter((o) => o.apiVersion === 'keda.sh/v1alpha1');
       expect(keda.map((o) => o.kind).sort()).toEqual(['ScaledObject', 'TriggerAuthentication']);
       for (const o of nonEmpty(keda)) expect(schema.validate(o)).toEqual([]);
@@ -340,10 +340,29 @@ describe('WorkerFleet', () => {
       const apps = new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true });
       new WorkerFleet(apps, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c });
       const all = [...policies(chart), ...policies(apps)];
-      const frontendPolicy = all.find((p) => p.metadata.name === 'orders-to-temporal-frontend');
+      const frontendPolicy = all.find((p) => p.metadata.name === 'orders.orders-to-temporal-frontend');
       expect(frontendPolicy.metadata.namespace).toBe('temporal');
       expect(connectionAllowed(all, fleetPod('orders'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
       expect(connectionAllowed(all, fleetPod('temporal'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(false);
+    });
+
+    test('fleets of one name in several namespaces each get their own frontend policy', () => {
+      const app = Testing.app();
+      const chart = testChart(app);
+      const c = cluster(chart, { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      new WorkerFleet(chart, 'worker', { image: IMAGE, taskQueues: ['q'], cluster: c });
+      const charts = ['team-a', 'team-b'].map((ns) => new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true }));
+      for (const ch of charts) new WorkerFleet(ch, 'worker', { image: IMAGE, taskQueues: ['q'], cluster: c });
+      // A fleet "team-a-worker" of the cluster's namespace does not take team-a's "worker"'s name either.
+      new WorkerFleet(chart, 'team-a-worker', { image: IMAGE, taskQueues: ['q'], cluster: c });
+      expect(() => app.synth()).not.toThrow();
+      const all = [chart, ...charts].flatMap(policies);
+      expect(all.filter((p) => p.metadata.namespace === 'temporal' && p.metadata.name.endsWith('-to-temporal-frontend')).map((p) => p.metadata.name).sort())
+        .toEqual(['team-a-worker-to-temporal-frontend', 'team-a.worker-to-temporal-frontend', 'team-b.worker-to-temporal-frontend', 'worker-to-temporal-frontend']);
+      for (const ns of ['temporal', 'team-a', 'team-b']) {
+        expect(connectionAllowed(all, fleetPod(ns, 'worker'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      }
+      expect(connectionAllowed(all, fleetPod('team-c', 'worker'), serverPod('frontend'), c.frontend.ports.grpc)).toBe(false);
     });
 
     test('adds no frontend policy to a cluster without policies: one would shut out every other client', () => {
@@ -512,12 +531,46 @@ describe('WorkerFleet', () => {
       expect(() => setup({ taskQueues: ['orders', 'orders'] })).toThrow(/taskQueues\[1\] is "orders"; expected a queue not listed twice/);
       expect(() => setup({ taskQueues: ['/_sys/orders'] })).toThrow(/taskQueues\[0\] is "\/_sys\/orders"/);
       fc.assert(fc.property(fc.string({ maxLength: 8 }), fc.constantFrom(',', ' ', '\t', '\n'), fc.string({ maxLength: 8 }), (a, sep, b) => {
-        expect(() => setup({ taskQueues: [`${a}${sep}${b}`] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: 1 to 1000 characters, no whitespace or comma/);
+        expect(() => setup({ taskQueues: [`${a}${sep}${b}`] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: 1 to 1000 bytes of UTF-8, no whitespace, comma/);
       }), { numRuns: 30 });
     });
 
+    test('a queue name the server refuses to poll, or one of its own system workers\' queues', () => {
+      // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its 1000.
+      expect(() => setup({ taskQueues: ['é'.repeat(600)] })).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
+      expect(() => setup({ taskQueues: ['é'.repeat(500)] })).not.toThrow();
+      expect(() => setup({ taskQueues: ['orders\u0000'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: .* no whitespace, comma or control character/);
+      expect(() => setup({ taskQueues: ['orders\uD800'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name/);
+      expect(() => setup({ taskQueues: ['orders-😀'] })).not.toThrow();
+      for (const q of ['temporal-sys-per-ns-tq', 'temporal-sys-worker-controller-per-ns-tq', 'temporal-sys-batcher']) {
+        expect(() => setup({ taskQueues: ['orders', q] })).toThrow(new RegExp(`taskQueues\\[1\\] is "${q}"; expected a queue of the application, not one starting with temporal-sys-`));
+      }
+    });
+
+    test('the Temporal namespace is the server\'s own, or one the cluster does not declare', () => {
+      expect(() => setup({ temporalNamespace: 'temporal-system' })).toThrow(/temporalNamespace is "temporal-system"; expected a namespace of the application/);
+      const declared = { namespaces: [{ name: 'orders', retention: Duration.days(3) }, { name: 'billing', retention: Duration.days(3) }] };
+      expect(() => setup({ temporalNamespace: 'payments' }, declared))
+        .toThrow(/temporalNamespace is "payments"; expected a namespace TemporalCluster 'temporal' declares \(orders, billing\)\. .*NamespaceNotFound/);
+      expect(() => setup({ temporalNamespace: 'Orders' }, declared)).toThrow(/temporalNamespace is "Orders"; expected a namespace TemporalCluster 'temporal' declares/);
+      expect(() => setup({}, declared)).toThrow(/temporalNamespace is "default"; expected a namespace TemporalCluster 'temporal' declares/);
+      expect(() => setup({ temporalNamespace: 'billing' }, declared)).not.toThrow();
+      // A cluster that declares none, or one whose namespaces may arrive by replication, cannot tell.
+      expect(() => setup({ temporalNamespace: 'payments' })).not.toThrow();
+      expect(() => setup({ temporalNamespace: 'payments' }, { ...declared, enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' }] })).not.toThrow();
+    });
+
+    test('a KEDA setting that only acts at zero pods is set with minReplicas above 0', () => {
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 5 }))
+        .toThrow(/FleetAutoscaling.backlog: activationBacklog is 5; expected no value with minReplicas 2\. .*KEDA ignores it unless minReplicas is 0/);
+      expect(() => FleetAutoscaling.backlog({ keepWhileWorkflowsRun: true })).toThrow(/keepWhileWorkflowsRun is true; expected no value with minReplicas 1/);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 1, cooldownPeriod: Duration.minutes(10) })).toThrow(/cooldownPeriod is "600s"; expected no value with minReplicas 1/);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, activationBacklog: 5, keepWhileWorkflowsRun: true, cooldownPeriod: Duration.minutes(10) })).not.toThrow();
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 0, keepWhileWorkflowsRun: false })).not.toThrow();
+    });
+
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
-      expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ keepWhileWorkflowsRun: true }) }))
+      expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) }))
         .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
     });
 

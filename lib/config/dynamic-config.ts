@@ -1,8 +1,9 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_TYPES } from './dynamic-config-keys';
+import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLDER_DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
 import { goDuration } from './go-duration';
 import { KubeConfigMap } from '../../imports/k8s';
+import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
@@ -37,8 +38,10 @@ export interface DynamicConfigConstraints {
 export class DynamicConfigValue {
   /**
    * Any key of the server's dynamic config registry, for settings without a typed helper. The key
-   * and its constraints are checked against the v1.32.2 registry: the server itself only logs a
-   * warning for a misspelt key or a constraint the key ignores, and then uses its default.
+   * and its constraints are checked against the v1.32.2 registry, and against the registries of the
+   * older releases this library knows: the server itself only logs a warning for a misspelt key or
+   * a constraint the key ignores, and then uses its default. A cluster refuses a key its release
+   * does not register (one added by a later release, or renamed or removed before it).
    * @param key a registered key such as `history.persistenceMaxQPS` (case-insensitive, as in the server)
    * @param value a scalar, list or map of the key's type in the registry (int, float, bool, duration
    *   as a Go duration string or whole seconds, string, map), checked as the server's converters read it
@@ -47,7 +50,7 @@ export class DynamicConfigValue {
     const registered = lookupKey(key);
     if (!registered) {
       const suggestion = closestKey(key);
-      throw propError('DynamicConfigValue', 'key', key, 'a key of the v1.32.2 server\'s dynamic config registry',
+      throw propError('DynamicConfigValue', 'key', key, `a key of the v1.32.2 server's dynamic config registry, or of an older release's (${TemporalVersion.known()[0]} and later)`,
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}For a key of a newer server, use DynamicConfigValue.unchecked().`);
     }
     const allowed = CONSTRAINTS_BY_PRECEDENCE[registered.precedence] ?? [];
@@ -57,8 +60,10 @@ export class DynamicConfigValue {
           allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
       }
     }
-    checkValueType(registered.key, value);
-    return DynamicConfigValue.unchecked(registered.key, value, constraints);
+    checkValueType(registered.key, registered.type, value);
+    const checked = DynamicConfigValue.unchecked(registered.key, value, constraints);
+    checked._registeredIn = DYNAMIC_CONFIG_RELEASES[registered.key];
+    return checked;
   }
 
   /** Any key, unchecked against the registry: for keys of a server newer than this library knows. */
@@ -108,6 +113,12 @@ export class DynamicConfigValue {
     ];
   }
 
+  /**
+   * The releases that register the key, when `of` checked it and not all of them do.
+   * @internal
+   */
+  public _registeredIn?: readonly string[];
+
   private constructor(public readonly key: string, public readonly value: unknown, public readonly constraints: DynamicConfigConstraints) {}
 }
 
@@ -128,6 +139,12 @@ export interface DynamicConfigProps {
    * @default - none: every key has the server's default
    */
   readonly values?: DynamicConfigValue[];
+  /**
+   * The server release that reads the file: a key checked by `DynamicConfigValue.of` that this
+   * release does not register is refused, as the server would ignore it.
+   * @default TemporalVersion.DEFAULT
+   */
+  readonly release?: string;
 }
 
 /** Which constraints a key honours, by its precedence (common/dynamicconfig/yaml_loader.go). */
@@ -142,16 +159,33 @@ const CONSTRAINTS_BY_PRECEDENCE: Record<string, Array<keyof DynamicConfigConstra
   chasmTaskType: [],
 };
 
-let keyIndex: Map<string, { key: string; precedence: string }> | undefined;
+let keyIndex: Map<string, { key: string; precedence: string; type?: string }> | undefined;
 
 function lookupKey(key: string) {
   if (!keyIndex) {
     keyIndex = new Map();
+    for (const [k, { precedence, type }] of Object.entries(OLDER_DYNAMIC_CONFIG_KEYS)) keyIndex.set(k.toLowerCase(), { key: k, precedence, type });
     for (const [precedence, keys] of Object.entries(DYNAMIC_CONFIG_KEYS)) {
-      for (const k of keys) keyIndex.set(k.toLowerCase(), { key: k, precedence });
+      for (const k of keys) keyIndex.set(k.toLowerCase(), { key: k, precedence, type: DYNAMIC_CONFIG_TYPES[k] });
     }
   }
   return keyIndex.get(String(key).toLowerCase());
+}
+
+function inRanges(release: string, ranges: readonly string[]): boolean {
+  return ranges.some((r) => {
+    const [from, to = from] = r.split('-');
+    return compareVersions(release, from) >= 0 && compareVersions(release, to) <= 0;
+  });
+}
+
+/** Keys the release registers that end like `key` (a renamed key keeps its last part: component.callbacks.allowedAddresses became callback.allowedAddresses). */
+function renamedAs(key: string, release: string): string[] {
+  const tail = key.slice(key.lastIndexOf('.')).toLowerCase();
+  lookupKey(key);
+  return [...keyIndex!.values()].map((k) => k.key)
+    .filter((k) => k !== key && k.toLowerCase().endsWith(tail) && (!DYNAMIC_CONFIG_RELEASES[k] || inRanges(release, DYNAMIC_CONFIG_RELEASES[k])))
+    .sort();
 }
 
 /** The registered key nearest to a misspelt one, when one is close. */
@@ -187,6 +221,8 @@ export class DynamicConfig extends Construct {
 
   public readonly pollInterval: Duration;
   public readonly configMapName: string;
+  /** The server release that reads the file. */
+  public readonly release: string;
   private readonly values: DynamicConfigValue[] = [];
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
@@ -196,6 +232,7 @@ export class DynamicConfig extends Construct {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');
     }
     this.configMapName = props.name;
+    this.release = props.release ?? TemporalVersion.DEFAULT;
     for (const v of props.values ?? []) this.add(v);
     new KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
@@ -206,6 +243,13 @@ export class DynamicConfig extends Construct {
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
   public add(...values: Array<DynamicConfigValue | DynamicConfigValue[]>): void {
     for (const value of values.flat()) {
+      const registeredIn = value._registeredIn;
+      if (registeredIn && !inRanges(this.release, registeredIn)) {
+        const renamed = renamedAs(value.key, this.release);
+        throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `a key release ${this.release} registers (this one is registered in ${registeredIn.join(', ')})`,
+          `The server would ignore it and keep its default. ${renamed.length ? `Release ${this.release} has ${renamed.join(', ')}; was it renamed? ` : ''}`
+          + `Change the cluster's version, or drop the value${compareVersions(this.release, registeredIn[0].split('-')[0]) < 0 ? ' until the upgrade' : ''}.`);
+      }
       // The server compares keys lower-cased (common/dynamicconfig/file_based_client.go), so two casings are one key.
       const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
       if (twin) {
@@ -262,8 +306,7 @@ const TYPE_CHECKS: Record<string, { ok: (v: unknown) => boolean; expected: strin
 };
 
 /** A value of the key's type in the registry; the server would log an error and use its default otherwise. */
-function checkValueType(key: string, value: unknown): void {
-  const type = DYNAMIC_CONFIG_TYPES[key];
+function checkValueType(key: string, type: string | undefined, value: unknown): void {
   const check = type === undefined ? undefined : TYPE_CHECKS[type];
   if (check && !check.ok(value)) {
     throw propError('DynamicConfigValue', `value of ${key}`, value, `${check.expected} (the key's type is ${type})`,

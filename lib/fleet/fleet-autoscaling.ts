@@ -36,7 +36,7 @@ export interface BacklogScalingOptions {
    */
   readonly targetBacklogPerReplica?: number;
   /**
-   * Backlog above which a fleet at zero pods starts one.
+   * Backlog above which a fleet at zero pods starts one. Only with `minReplicas: 0`: KEDA ignores it otherwise.
    * @default 0
    */
   readonly activationBacklog?: number;
@@ -52,14 +52,14 @@ export interface BacklogScalingOptions {
   readonly pollingInterval?: Duration;
   /**
    * How long the backlog must stay at or below `activationBacklog` before KEDA scales to zero
-   * (only with `minReplicas: 0`), in whole seconds.
+   * (only with `minReplicas: 0`, and refused otherwise: KEDA would ignore it), in whole seconds.
    * @default Duration.minutes(5)
    */
   readonly cooldownPeriod?: Duration;
   /**
    * Stay active while workflows on the task queue are running, even without backlog (KEDA's
-   * `includeRunningWorkflowCount`, a visibility query per poll). Task queue names may then only
-   * hold letters, digits and `-_./:`.
+   * `includeRunningWorkflowCount`, a visibility query per poll). Only with `minReplicas: 0`: KEDA
+   * ignores it otherwise. Task queue names may then only hold letters, digits and `-_./:`.
    * @default false
    */
   readonly keepWhileWorkflowsRun?: boolean;
@@ -129,6 +129,21 @@ export class FleetAutoscaling {
     const cooldownSeconds = seconds(owner, 'cooldownPeriod', options.cooldownPeriod ?? Duration.minutes(5), 0);
     const fallbackReplicas = options.fallbackReplicas === undefined ? undefined
       : requireInteger(owner, 'fallbackReplicas', options.fallbackReplicas, 1, maxReplicas);
+    if (minReplicas > 0) {
+      // KEDA reads these only to move between 0 and 1 pod: with a floor above 0 the scaler counts
+      // as active and it ignores them without a word.
+      const zeroOnly: Array<[string, unknown, boolean]> = [
+        ['activationBacklog', options.activationBacklog, activationBacklog !== 0],
+        ['keepWhileWorkflowsRun', options.keepWhileWorkflowsRun, options.keepWhileWorkflowsRun === true],
+        ['cooldownPeriod', options.cooldownPeriod === undefined ? undefined : `${cooldownSeconds}s`, options.cooldownPeriod !== undefined],
+      ];
+      for (const [prop, value, set] of zeroOnly) {
+        if (set) {
+          throw propError(owner, prop, value, `no value with minReplicas ${minReplicas}`,
+            'It only decides when KEDA scales to and from zero pods, and KEDA ignores it unless minReplicas is 0. Drop it, or set minReplicas: 0.');
+        }
+      }
+    }
     const kedaOperator = options.kedaOperator ?? [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')];
     if (!Array.isArray(kedaOperator) || kedaOperator.length === 0) {
       throw propError(owner, 'kedaOperator', kedaOperator, 'at least one NetworkPeer', 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');

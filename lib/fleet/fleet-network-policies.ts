@@ -75,7 +75,7 @@ export class FleetNetworkPolicies extends Construct {
 
     if (cluster && cluster.networkPoliciesEnabled) {
       this.frontendPolicy = new KubeNetworkPolicy(this, 'Frontend', {
-        metadata: { name: `${props.fleetName}-to-${cluster.name}-frontend`, namespace: cluster.namespace, labels: props.labels },
+        metadata: { name: frontendPolicyName(props.fleetName, props.namespace, cluster.name, cluster.namespace), namespace: cluster.namespace, labels: props.labels },
         spec: {
           podSelector: { matchLabels: { ...cluster.frontend.selectorLabels } },
           policyTypes: ['Ingress'],
@@ -90,6 +90,17 @@ export class FleetNetworkPolicies extends Construct {
       });
     }
   }
+}
+
+/**
+ * The name of the policy that admits a fleet to a cluster's frontend, in the cluster's namespace.
+ * Fleets of other namespaces may share a name (each team's `worker`), so theirs carries their
+ * namespace, joined by a dot: neither a namespace nor a fleet name holds one, so no two fleets,
+ * and no fleet of the cluster's own namespace, get the same name.
+ */
+function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterName: string, clusterNamespace: string): string {
+  const fleet = fleetNamespace === clusterNamespace ? fleetName : `${fleetNamespace}.${fleetName}`;
+  return `${fleet}-to-${clusterName}-frontend`;
 }
 
 function requirePeers(owner: string, prop: string, peers: NetworkPeer[]): void {

@@ -19,6 +19,9 @@ import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import { checkAnnotations, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireEnvValue, requireEnvVarName, requireInt32, requireInteger, requirePort } from '../validation';
 
+/** The server's own namespace (its system workflows). */
+const SYSTEM_NAMESPACE = 'temporal-system';
+
 /** The container's name, which KEDA reads the connection env from. */
 const CONTAINER_NAME = 'worker';
 
@@ -108,6 +111,17 @@ export class WorkerFleet extends Construct {
       clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
     });
     const cluster = this.connection.cluster;
+    if (this.temporalNamespace === SYSTEM_NAMESPACE) {
+      throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a namespace of the application',
+        'temporal-system holds the server\'s own system workflows, which its worker role runs; poll a namespace of your own.');
+    }
+    // Only a cluster that declares its namespaces can tell: others get theirs some other way. With
+    // remote clusters a global namespace may also arrive by replication, undeclared.
+    const declared = cluster?.namespaceBootstrap?.namespaceNames;
+    if (declared && cluster!.remoteClusters.length === 0 && !declared.includes(this.temporalNamespace)) {
+      throw propError(owner, 'temporalNamespace', this.temporalNamespace, `a namespace TemporalCluster '${cluster!.name}' declares (${declared.join(', ')})`,
+        'The workers would poll a namespace that does not exist and every poll would fail with NamespaceNotFound. Add it to the cluster\'s namespaces (the Job leaves existing namespaces alone), or fix the name (namespace names are case-sensitive).');
+    }
     if (cluster?.authorizationEnabled && !props.apiKey) {
       throw propError(owner, 'apiKey', undefined, `a token: the frontend of TemporalCluster '${cluster.name}' has an authorizer`,
         'Give apiKey: SecretRef.of(...) holding a JWT with the fleet\'s permissions; without one every call is PermissionDenied.');
@@ -316,14 +330,34 @@ function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undef
   return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
 }
 
+/*
+ * The server's limit.maxIDLength default. It counts UTF-8 bytes (Go's len), not characters: 600
+ * "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue length exceeds limit".
+ */
+const MAX_TASK_QUEUE_BYTES = 1000;
+
+/*
+ * Queues of the server's own system workers (go.temporal.io/server common/primitives): the server
+ * refuses user workflows on them, but not polls, so a fleet polling one takes the system worker's
+ * tasks (batch operations, schedules, namespace deletion) and fails them.
+ */
+const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
+
 function checkTaskQueues(owner: string, queues: string[]): string[] {
   if (!Array.isArray(queues) || queues.length === 0) {
     throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
   }
   queues.forEach((q, i) => {
-    // No whitespace or commas: TEMPORAL_TASK_QUEUES joins the names with commas.
-    if (typeof q !== 'string' || !/^[^\s,]{1,1000}$/.test(q) || q.startsWith('/_sys/')) {
-      throw propError(owner, `taskQueues[${i}]`, q, 'a task queue name: 1 to 1000 characters, no whitespace or comma, not under /_sys/');
+    // No whitespace or commas: TEMPORAL_TASK_QUEUES joins the names with commas. No control
+    // characters (a NUL cannot reach a process's env) and no lone surrogate, which has no UTF-8
+    // form: gRPC refuses a string that is not valid UTF-8.
+    if (typeof q !== 'string' || !/^[^\s,]+$/.test(q) || /[\p{Cc}\p{Cs}]/u.test(q)
+      || Buffer.byteLength(q, 'utf8') > MAX_TASK_QUEUE_BYTES || q.startsWith('/_sys/')) {
+      throw propError(owner, `taskQueues[${i}]`, q, `a task queue name: 1 to ${MAX_TASK_QUEUE_BYTES} bytes of UTF-8, no whitespace, comma or control character, not under /_sys/`);
+    }
+    if (q.startsWith(SYSTEM_TASK_QUEUE_PREFIX)) {
+      throw propError(owner, `taskQueues[${i}]`, q, `a queue of the application, not one starting with ${SYSTEM_TASK_QUEUE_PREFIX}`,
+        'The server\'s own system workers poll those queues; a fleet polling one would take and fail their tasks.');
     }
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
   });

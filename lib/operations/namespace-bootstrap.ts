@@ -67,6 +67,8 @@ function script(withAttributes: boolean): string {
 export class NamespaceBootstrap extends Construct {
   public readonly name: string;
   public readonly resource: KubeJob;
+  /** The Temporal namespaces the Job creates, in the order declared. */
+  public readonly namespaceNames: string[];
 
   constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
     super(scope, id);
@@ -88,6 +90,7 @@ export class NamespaceBootstrap extends Construct {
       withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
+    this.namespaceNames = [...seen];
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
