@@ -480,9 +480,10 @@ function profile() {
     // Every function of lib/yaml-output.ts but the ones that wrap cdk8s's synth and each chart's toJson.
     ['lib: YAML output (lib/yaml-output.ts)', (fn, url) => url.startsWith(ours('lib/yaml-output'))
       && !['withFastOutput', 'appClass._synthChart', 'chartObjects', ''].includes(fn)],
-    // Each object's toJson, under the library's chart rendering (lib/yaml-output.ts) or cdk8s's own.
-    ['cdk8s: each object\'s toJson (resolve, sanitize, imports/ toJson_*)', (fn, url) => fn === 'toJson'
-      && (url.endsWith('/cdk8s/lib/api-object.js') || url.startsWith(ours('imports/')))],
+    // Each object's toJson, under the library's chart rendering (lib/yaml-output.ts) or cdk8s's own,
+    // with the one-walk rendering of lib/plain-to-json.ts that replaces cdk8s's during ClusterLock.synth.
+    ['each object\'s toJson (lib/plain-to-json.ts or cdk8s resolve + sanitize, imports/ toJson_*)', (fn, url) => url.startsWith(ours('lib/plain-to-json'))
+      || (fn === 'toJson' && (url.endsWith('/cdk8s/lib/api-object.js') || url.startsWith(ours('imports/'))))],
     ['lib: other (constructors and the cdk8s objects they create, lazies)', (fn, url) => url.startsWith(ours('lib/'))],
     ['cdk8s: YAML output (Yaml.save)', (fn, url) => fn === 'save' && url.endsWith('/cdk8s/lib/yaml.js')],
     ['cdk8s: chart.toJson (resolve, imports/k8s toJson_*)', (fn, url) => fn === 'toJson' && url.endsWith('/cdk8s/lib/chart.js')],

@@ -120,7 +120,8 @@ describe('passwordCommand', () => {
     const slow = run(wrapped.command!, { token: '#!/bin/sh\nsleep 5; echo late\n', tool: TOOL });
     expect(slow.status).toBe(1);
     expect(slow.out).toBe('');
-  });
+    // Two shells and a one-second time-out: more than jest's 5 s default on a loaded machine.
+  }, 30_000);
 
   describe('fails when', () => {
     test('the release has no passwordCommand (before 1.31)', () => {
