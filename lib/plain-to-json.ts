@@ -1,4 +1,4 @@
-import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 
 /*
  * cdk8s renders an object as `sanitizeValue(resolve([], data, object))`: `resolve` offers every
@@ -13,13 +13,32 @@ import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberS
  * object without a `resolve` function. So one walk can copy those as `sanitizeValue` would, and
  * hand any other value to cdk8s's own `resolve` and `sanitizeValue`. The result is the same object,
  * key order included. An app with resolvers of its own gets cdk8s's path unchanged, since a custom
- * resolver may act on any value.
+ * resolver may act on any value. The object's metadata, which cdk8s renders the same way (dropping
+ * empty lists and maps as well), gets the same treatment.
  */
 
 /** What cdk8s 2.70 keeps on an ApiObject and reads in `toJson`; TypeScript-private there. */
 interface ApiObjectInternals {
   readonly props?: Record<string, unknown>;
   readonly patches?: JsonPatch[];
+}
+
+/** What cdk8s 2.70 keeps on an object's metadata and reads in its `toJson`; partly TypeScript-private there. */
+interface MetadataInternals {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, unknown>;
+  readonly annotations?: Record<string, unknown>;
+  readonly finalizers?: unknown[];
+  readonly ownerReferences?: unknown[];
+  readonly apiObject?: ApiObject;
+  readonly _additionalAttributes?: Record<string, unknown>;
+}
+
+/** How cdk8s's `sanitizeValue` is called: objects sort their keys or not; metadata drops empty lists and maps. */
+interface SanitizeOptions {
+  readonly sortKeys: boolean;
+  readonly dropEmpty: boolean;
 }
 
 type ToJson = (this: ApiObject) => unknown;
@@ -53,9 +72,9 @@ function plainToJson(this: ApiObject): unknown {
     return cdk8sToJson!.call(this);
   }
   try {
-    const data = { ...internals.props, metadata: this.metadata.toJson() };
+    const data = { ...internals.props, metadata: plainMetadata(this.metadata) };
     const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
-    const json = plainValue(data, this, sortKeys) as Record<string, unknown>;
+    const json = plainValue(data, this, { sortKeys, dropEmpty: false }) as Record<string, unknown>;
     const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
     const result: Record<string, unknown> = {};
     for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
@@ -72,24 +91,47 @@ function onlyBuiltInResolvers(app: App): boolean {
   return r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
 }
 
-/** `sanitizeValue(resolve([], value, object), { sortKeys })` for an app with only the built-in resolvers. */
-function plainValue(value: unknown, object: ApiObject, sortKeys: boolean): unknown {
+const cdk8sMetadataToJson = ApiObjectMetadataDefinition.prototype.toJson;
+
+/** ApiObjectMetadataDefinition.toJson of cdk8s 2.70 (`sanitizeValue(resolve(...), { filterEmptyArrays, filterEmptyObjects })`) in one walk. */
+function plainMetadata(metadata: ApiObjectMetadataDefinition): unknown {
+  const m = metadata as unknown as MetadataInternals;
+  if (metadata.toJson !== cdk8sMetadataToJson || !isPlainObject(m._additionalAttributes) || !m.apiObject) return metadata.toJson();
+  const data = {
+    ...m._additionalAttributes,
+    name: m.name,
+    namespace: m.namespace,
+    annotations: m.annotations,
+    finalizers: m.finalizers,
+    ownerReferences: m.ownerReferences,
+    labels: m.labels,
+  };
+  return plainValue(data, m.apiObject, { sortKeys: true, dropEmpty: true });
+}
+
+/** `sanitizeValue(resolve([], value, object), options)` for an app with only the built-in resolvers. */
+function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
   if (Array.isArray(value) && !hasResolve(value) && !hasUnionValue(value)) {
-    return value.map((item) => plainValue(item, object, sortKeys));
+    if (options.dropEmpty && value.length === 0) return undefined;
+    return value.map((item) => plainValue(item, object, options));
   }
   if (isPlainObject(value) && !hasResolve(value)) {
-    const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
+    const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
     const result: Record<string, unknown> = {};
+    let empty = true;
     for (const key of keys) {
-      const item = plainValue(value[key], object, sortKeys);
-      if (item !== null && item !== undefined) result[key] = item;
+      const item = plainValue(value[key], object, options);
+      if (item !== null && item !== undefined) {
+        result[key] = item;
+        empty = false;
+      }
     }
-    return result;
+    return options.dropEmpty && empty ? undefined : result;
   }
-  return sanitizeLikeCdk8s(resolve([], value, object), sortKeys);
+  return sanitizeLikeCdk8s(resolve([], value, object), options);
 }
 
 function hasResolve(value: object): boolean {
@@ -105,20 +147,23 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && (x as object).constructor === Object;
 }
 
-/** cdk8s's `sanitizeValue` (not exported by the package) with its defaults. */
-function sanitizeLikeCdk8s(value: unknown, sortKeys: boolean): unknown {
+/** cdk8s's `sanitizeValue`, which the package does not export. */
+function sanitizeLikeCdk8s(value: unknown, options: SanitizeOptions): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => sanitizeLikeCdk8s(item, sortKeys));
+  if (Array.isArray(value)) {
+    if (options.dropEmpty && value.length === 0) return undefined;
+    return value.map((item) => sanitizeLikeCdk8s(item, options));
+  }
   if ((value as object).constructor.name !== 'Object') {
     throw new Error(`can't render non-simple object of type '${(value as object).constructor.name}'`);
   }
   const record = value as Record<string, unknown>;
-  const keys = sortKeys ? Object.keys(record).sort() : Object.keys(record);
+  const keys = options.sortKeys ? Object.keys(record).sort() : Object.keys(record);
   const result: Record<string, unknown> = {};
   for (const key of keys) {
-    const item = sanitizeLikeCdk8s(record[key], sortKeys);
+    const item = sanitizeLikeCdk8s(record[key], options);
     if (item !== null && item !== undefined) result[key] = item;
   }
-  return result;
+  return options.dropEmpty && Object.keys(result).length === 0 ? undefined : result;
 }
