@@ -44,7 +44,7 @@ export function stringifyDocuments(docs: readonly unknown[]): string {
  * chart's objects rendered without validating the whole app once more per chart: `App.synth`
  * validates the app and resolves its dependencies once before it writes any chart, and
  * `chart.toJson()` repeats both for every chart, which makes a synth of N charts cost N times the
- * app. Each object is rendered in one walk instead of three (lib/plain-to-json.ts). Every
+ * app. Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
  * replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
  * with other internals) leaves cdk8s as it is.
  */

@@ -17,7 +17,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAnnotations, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireEnvValue, requireEnvVarName, requireInt32, requireInteger, requirePort } from '../validation';
+import { checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The server's own namespace (its system workflows). */
 const SYSTEM_NAMESPACE = 'temporal-system';
@@ -244,17 +244,13 @@ export class WorkerFleet extends Construct {
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
-    // A fixed locale, not LANG's: the env list's order is in the manifest.
-    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
-    for (const [name, value] of userEnv) {
-      requireEnvVarName(owner, `env["${name}"]`, name);
-      requireEnvValue(owner, `env["${name}"]`, value);
+    const userEnv = checkedUserEnv(owner, props.env, (name) => {
       const upper = name.toUpperCase();
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',
           `The fleet sets ${upper.startsWith('TEMPORAL_TLS') ? 'TEMPORAL_TLS*' : upper} from its own props (cluster, frontend, clientCertificate, serverCa, apiKey, taskQueues, shutdownGraceTime, metricsPort).`);
       }
-    }
+    });
     return [
       ...connectionEnv(this.connection, this.temporalNamespace),
       { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },

@@ -11,7 +11,7 @@ import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/securit
 import { pullSecretRefs } from '../pod/service-account';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
-  checkAffinity, checkAnnotations, checkLabels, checkTolerations, propError, requireDns1123Label, requireEnvValue, requireEnvVarName, requireInt32,
+  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireInt32,
 } from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
@@ -101,16 +101,12 @@ export abstract class TemporalService extends Construct {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
       }
     }
-    // A fixed locale, not LANG's: the env list's order is in the manifest (as in build-server-config.ts).
-    const userEnv = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
     const ownEnv = new Set([...RESERVED_ENV, ...props.context.env.map((e) => e.name)]);
-    for (const [name, value] of userEnv) {
-      requireEnvVarName(owner, `env["${name}"]`, name);
-      requireEnvValue(owner, `env["${name}"]`, value);
+    const userEnv = checkedUserEnv(owner, props.env, (name) => {
       if (ownEnv.has(name)) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the library does not set itself', `${name} is set by cdk8s-temporal.`);
       }
-    }
+    });
 
     const labels = { ...props.context.labels, 'app.kubernetes.io/component': role };
     const metadata = (name: string) => ({ name, namespace: props.context.namespace, labels });

@@ -27,6 +27,22 @@ export function requireEnvValue<T>(owner: string, prop: string, value: T): T {
   return value;
 }
 
+/**
+ * A role's or a fleet's own env vars, in the order the manifest lists them, each name and value
+ * checked; `reserved` refuses the names its owner sets itself. The order is by name in a fixed
+ * locale, not LANG's (Estonian or Lithuanian order letters differently), so that every machine
+ * writes the same env list and config checksum.
+ */
+export function checkedUserEnv<T>(owner: string, env: Record<string, T> | undefined, reserved: (name: string) => void): Array<[string, T]> {
+  const entries = Object.entries(env ?? {}).sort(([a], [b]) => a.localeCompare(b, 'en'));
+  for (const [name, value] of entries) {
+    requireEnvVarName(owner, `env["${name}"]`, name);
+    requireEnvValue(owner, `env["${name}"]`, value);
+    reserved(name);
+  }
+  return entries;
+}
+
 export function isDataKey(key: unknown): key is string {
   return typeof key === 'string' && key.length <= 253 && DATA_KEY.test(key) && key !== '.' && key !== '..';
 }
