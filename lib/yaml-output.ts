@@ -1,5 +1,6 @@
 import { writeFileSync } from 'fs';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { IConstruct, Node } from 'constructs';
 import { withPlainToJson } from './plain-to-json';
 
 /**
@@ -57,20 +58,48 @@ export function withFastOutput(app: App, synth: () => void): void {
     synth();
     return;
   }
+  const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
+  const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts');
   yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
   appClass._synthChart = (chart: Chart) => (App.of(chart) === app ? chartObjects(chart).map((o) => o.toJson()) : originalSynthChart.call(App, chart));
+  if (chartsGetter && !ownCharts) {
+    Object.defineProperty(app, 'charts', {
+      configurable: true,
+      get: () => (orderWithoutDependencies(app.node)?.filter((x): x is Chart => x instanceof Chart) ?? chartsGetter.call(app)),
+    });
+  }
   try {
     withPlainToJson(synth);
   } finally {
     yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
+    if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
 }
 
 /** A chart's own ApiObjects in dependency order, as cdk8s orders them in its output. */
 function chartObjects(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node).topology()
+  return (orderWithoutDependencies(chart.node) ?? new DependencyGraph(chart.node).topology())
     .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === chart);
+}
+
+/**
+ * The order `new DependencyGraph(node).topology()` gives when no construct below `node` has a
+ * dependency, or undefined when one has. Without edges, the graph lists its vertices in the key
+ * order of the object it keys them in by path. That is `findAll`'s order for every construct but
+ * the app itself: a scope keeps its children in an object keyed by id, so `findAll` too meets
+ * children whose ids are array indices ("0", "12") first, in numeric order, and the only paths
+ * that can be array indices are those of top-level constructs. (The app's empty path would go
+ * after them; the app is neither a chart nor an object, and callers keep only those.) The graph
+ * costs a path, a vertex and two Sets per construct, for every chart and once more for the list
+ * of charts.
+ */
+function orderWithoutDependencies(node: Node): IConstruct[] | undefined {
+  const all = node.findAll();
+  for (const c of all) {
+    if (c.node.dependencies.length > 0) return undefined;
+  }
+  return all;
 }
 
 const FALLBACK = Symbol('fallback to Yaml.stringify');

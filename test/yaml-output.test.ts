@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, App, Chart, Duration, Testing, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { ClusterLock, ScrapeConfig, ServicePorts } from '../lib';
@@ -132,15 +132,96 @@ describe('withFastOutput', () => {
   test('puts cdk8s back as it was, also when the synth throws', () => {
     const save = yaml.save;
     const synthChart = appClass._synthChart;
-    withFastOutput(Testing.app(), () => {
+    const app = Testing.app();
+    withFastOutput(app, () => {
       expect(yaml.save).not.toBe(save);
       expect(appClass._synthChart).not.toBe(synthChart);
+      expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeDefined();
     });
     expect(yaml.save).toBe(save);
     expect(appClass._synthChart).toBe(synthChart);
-    expect(() => withFastOutput(Testing.app(), () => { throw new Error('boom'); })).toThrow('boom');
+    expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
+    expect(() => withFastOutput(app, () => { throw new Error('boom'); })).toThrow('boom');
     expect(yaml.save).toBe(save);
     expect(appClass._synthChart).toBe(synthChart);
+    expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
+  });
+
+  // The fast path orders charts and objects without cdk8s's DependencyGraph when nothing depends
+  // on anything; the graph keys vertices by path, so a chart whose id is an array index comes first.
+  describe('orders charts and objects as cdk8s does', () => {
+    /** One file for the whole app, so the order of the charts shows in it, too. */
+    function appFile(build: (app: App) => void, synth: (app: App) => void): string {
+      const outdir = mkdtempSync(join(tmpdir(), 'yaml-order-'));
+      try {
+        const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_APP });
+        build(app);
+        synth(app);
+        return readdirSync(outdir).sort().map((f) => `# ${f}\n${readFileSync(join(outdir, f), 'utf-8')}`).join('');
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+    const configMap = (scope: Construct, id: string) => new ApiObject(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id.toLowerCase() } });
+    const same = (build: (app: App) => void) => {
+      const plain = appFile(build, (app) => app.synth());
+      expect(appFile(build, (app) => withFastOutput(app, () => app.synth()))).toBe(plain);
+      return plain;
+    };
+    const names = (text: string) => [...text.matchAll(/^ {2}name: (.*)$/gm)].map((m) => m[1]);
+
+    test('charts whose ids are numbers come first, in numeric order', () => {
+      const text = same((app) => {
+        expect(app.charts).toEqual([]);
+        for (const id of ['b', '10', '2', 'a', '0', '01', '4294967294', '4294967295', '-1', '1.5']) {
+          const chart = new Chart(app, id);
+          configMap(chart, `in-${id.replace(/\./g, '-')}`);
+        }
+      });
+      expect(names(text)).toEqual(['in-0', 'in-2', 'in-10', 'in-4294967294', 'in-b', 'in-a', 'in-01', 'in-4294967295', 'in--1', 'in-1-5']);
+    });
+
+    test('objects in the order of the construct tree, nested scopes included', () => {
+      const text = same((app) => {
+        const chart = new Chart(app, 'c');
+        const inner = new Construct(chart, '7');
+        configMap(chart, 'z');
+        configMap(inner, 'v');
+        configMap(new Construct(inner, '3'), 'x');
+        configMap(chart, 'w');
+      });
+      // A scope keeps its children in an object keyed by id, so a numeric id comes first there too.
+      expect(names(text)).toEqual(['x', 'v', 'z', 'w']);
+    });
+
+    test('dependencies, between objects and between charts, and nested charts', () => {
+      same((app) => {
+        const first = new Chart(app, '5');
+        const second = new Chart(app, 'second');
+        const a = configMap(first, 'a');
+        const b = configMap(first, 'b');
+        a.addDependency(b);
+        configMap(second, 'c').addDependency(first);
+        configMap(new Chart(second, 'nested'), 'd');
+      });
+    });
+
+    test('generated trees', () => {
+      const tree = fc.array(fc.record({ chart: fc.constantFrom('9', '1', 'x', '0', 'y'), scope: fc.constantFrom('', '4', 'k'), dependsOnPrevious: fc.boolean() }), { maxLength: 12 });
+      fc.assert(fc.property(tree, fc.boolean(), (items, withDependencies) => {
+        same((app) => {
+          let previous: ApiObject | undefined;
+          items.forEach((item, i) => {
+            const chart = (app.node.tryFindChild(item.chart) as Chart | undefined) ?? new Chart(app, item.chart);
+            const scope = item.scope ? ((chart.node.tryFindChild(item.scope) as Construct | undefined) ?? new Construct(chart, item.scope)) : chart;
+            const object = configMap(scope, `o${i}`);
+            // Within one chart only: dependencies across charts in both directions would be a cycle.
+            if (withDependencies && item.dependsOnPrevious && previous && Chart.of(previous) === chart) object.addDependency(previous);
+            previous = object;
+          });
+        });
+      }), { numRuns: 60, seed: 17 });
+    });
   });
 
   test('still validates the app: a construct that fails validation fails the synth', () => {
