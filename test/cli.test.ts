@@ -262,6 +262,33 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
       expect(read(dir, 'dist/c.k8s.yaml')).toContain(`name: ${name}`);
     }
   });
+
+  test('through V8\'s code cache: written at the first synth, used by the next; a bad entry is recompiled and rewritten', () => {
+    const cache = join(work, 'code-cache');
+    const dir = appDir('code-cache', {
+      'main.ts': "#!/usr/bin/env -S npx ts-node\nimport { App, Chart } from 'cdk8s';\nimport { name } from './name';\n"
+        + 'const app = new App();\nnew Chart(app, name);\n'
+        + "console.log(JSON.stringify({ main: require.main === module, resolve: typeof require.resolve, paths: typeof require.resolve.paths, file: __filename.endsWith('main.ts') }));\n"
+        + 'app.synth();\n',
+      'name.ts': "export const name: string = 'c';\n",
+    });
+    const entries = () => readdirSync(cache).filter((f) => f.endsWith('.v8')).sort();
+    const first = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout.split('\n')[0])).toEqual({ main: true, resolve: 'function', paths: 'function', file: true });
+    // One entry per TypeScript file, next to its JavaScript.
+    expect(entries()).toHaveLength(2);
+    for (const f of entries()) expect(existsSync(join(cache, `${f.split('.')[0]}.js`))).toBe(true);
+    const written = entries().map((f) => statSync(join(cache, f)).mtimeMs);
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    expect(entries().map((f) => statSync(join(cache, f)).mtimeMs)).toEqual(written);
+    // Garbage in an entry: V8 rejects it, the module compiles from source, and the entry is rewritten.
+    writeFileSync(join(cache, entries()[0]), 'not a code cache');
+    const again = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+    expect(again.status).toBe(0);
+    expect(readFileSync(join(cache, entries()[0])).toString()).not.toBe('not a code cache');
+    expect(read(dir, 'dist/c.k8s.yaml')).toBe('');
+  });
 });
 
 describe('cdk8s-temporal synth fails, writing nothing, when', () => {

@@ -80,5 +80,12 @@ describe('the npm package', () => {
     expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 16 history shards/);
     expect(command.status).toBe(0);
     expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
+    // The package's compiled library goes through V8's code cache too: an entry per module it loaded, besides the app's.
+    const entries = readdirSync(join(work, 'ts-cache')).filter((f) => f.endsWith('.v8'));
+    expect(entries.length).toBeGreaterThan(20);
+    const again = spawnSync(process.execPath, [join(app, 'node_modules', 'cdk8s-temporal', 'bin', 'cdk8s-temporal.js'), 'synth', 'main.ts', '--output', 'out-command'],
+      { cwd: app, encoding: 'utf-8', env });
+    expect(again.status).toBe(0);
+    expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
   });
 });
