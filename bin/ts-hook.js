@@ -55,7 +55,7 @@ function register({ appFile, sourceMaps = false }) {
     }
     // Source maps need Node's own compile, which registers them for stack traces.
     if (sourceMaps) /** @type {any} */ (module)._compile(code, filename);
-    else compileWithCodeCache(module, code, filename, `${cached.slice(0, -3)}.${CODE_CACHE_TAG}.v8`);
+    else compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, code));
   };
   // The package's own compiled JavaScript (an installed cdk8s-temporal runs build/, not lib/)
   // goes through the code cache too; every other .js file loads as Node loads it.
@@ -65,8 +65,7 @@ function register({ appFile, sourceMaps = false }) {
     require.extensions['.js'] = function loadPackageJavaScript(module, filename) {
       if (!filename.startsWith(packageBuild)) return loadJavaScript(module, filename);
       const code = fs.readFileSync(filename, 'utf-8');
-      const key = crypto.createHash('sha1').update(code).digest('hex');
-      compileWithCodeCache(module, code, filename, path.join(cacheDir, `${key}.${CODE_CACHE_TAG}.v8`));
+      compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, code));
     };
   }
   return { tsconfig, swcOptions, cacheDir };
@@ -75,6 +74,17 @@ function register({ appFile, sourceMaps = false }) {
 // V8 refuses code cache data of another V8 or another set of flags (cachedDataRejected); the tag
 // keeps two Node versions sharing a cache folder from overwriting each other's entries.
 const CODE_CACHE_TAG = `${process.versions.v8}-${process.arch}`.replace(/[^\w.-]/g, '_');
+
+/**
+ * Where the code cache of `code` at `filename` is kept. The path is part of the key: V8 restores a
+ * script with the name it was compiled under, so an entry shared by two checkouts of one app would
+ * point the second one's stack traces at the first one's files.
+ * @param {string} cacheDir @param {string} filename @param {string} code
+ */
+function codeCacheFile(cacheDir, filename, code) {
+  const key = crypto.createHash('sha1').update(filename).update('\0').update(code).digest('hex');
+  return path.join(cacheDir, `${key}.${CODE_CACHE_TAG}.v8`);
+}
 
 /** Scripts compiled without usable cache data, written at exit to include the functions compiled lazily while the app ran. */
 /** @type {Array<{ file: string, script: import('vm').Script }>} */

@@ -276,9 +276,9 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     const first = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
     expect(first.status).toBe(0);
     expect(JSON.parse(first.stdout.split('\n')[0])).toEqual({ main: true, resolve: 'function', paths: 'function', file: true });
-    // One entry per TypeScript file, next to its JavaScript.
+    // One entry per TypeScript file, besides its JavaScript.
     expect(entries()).toHaveLength(2);
-    for (const f of entries()) expect(existsSync(join(cache, `${f.split('.')[0]}.js`))).toBe(true);
+    expect(readdirSync(cache).filter((f) => f.endsWith('.js'))).toHaveLength(2);
     const written = entries().map((f) => statSync(join(cache, f)).mtimeMs);
     expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
     expect(entries().map((f) => statSync(join(cache, f)).mtimeMs)).toEqual(written);
@@ -288,6 +288,19 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(again.status).toBe(0);
     expect(readFileSync(join(cache, entries()[0])).toString()).not.toBe('not a code cache');
     expect(read(dir, 'dist/c.k8s.yaml')).toBe('');
+  });
+
+  test('through V8\'s code cache, a stack trace names the file that ran, not a copy with the same text', () => {
+    const cache = join(work, 'code-cache-copies');
+    const app = "import { fail } from './fail';\nfail();\n";
+    const failing = "export function fail(): void {\n  const nothing: any = undefined;\n  nothing.boom();\n}\n";
+    const first = appDir('copy-1', { 'main.ts': app, 'fail.ts': failing });
+    const second = appDir('copy-2', { 'main.ts': app, 'fail.ts': failing });
+    for (const [dir, name] of [[first, 'copy-1'], [second, 'copy-2'], [second, 'copy-2']]) {
+      const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`at fail \\([^)]*/${name}/fail\\.ts:\\d+:\\d+\\)`));
+    }
   });
 });
 
