@@ -125,6 +125,44 @@ describe('DynamicConfig', () => {
       expect(() => DynamicConfigValue.of('frontend.rps', 1, { namespace: 'a' })).toThrow(/constraints.namespace of frontend.rps is "a"; expected no constraints \(the key is global\)/);
       expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 1, { taskQueueName: 'q' })).toThrow(/expected only namespace \(the key is set per namespace\)/);
     });
+    test('a constraint is empty or shard 0, which the server reads as no constraint at all', () => {
+      expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 5, { namespace: '' }))
+        .toThrow(/constraints.namespace of frontend.namespaceRPS is ""; expected a non-empty string. The server reads an empty constraint as no constraint/);
+      expect(() => DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { namespace: 'orders', taskQueueName: '' })).toThrow(/constraints.taskQueueName of matching.numTaskqueueReadPartitions is ""/);
+      expect(() => DynamicConfigValue.unchecked('some.newKey', 1, { destination: '' })).toThrow(/constraints.destination of some.newKey is ""/);
+      expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 5, { namespace: 7 as never })).toThrow(/constraints.namespace of frontend.namespaceRPS is 7; expected a non-empty string/);
+      expect(() => DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 0 }))
+        .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 0; expected an integer from 1 to 2147483647/);
+      expect(DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 1 }).constraints).toEqual({ shardId: 1 });
+    });
+    test('a task queue type comes without a namespace and a task queue name, so no lookup of the server ever matches it', () => {
+      for (const partial of [{}, { namespace: 'orders' }, { taskQueueName: 'checkout' }]) {
+        expect(() => DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { ...partial, taskQueueType: TaskQueueType.WORKFLOW }))
+          .toThrow(/constraints.taskQueueType of matching.numTaskqueueReadPartitions is "Workflow"; expected no value unless namespace and taskQueueName are set too/);
+      }
+      expect(DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { taskQueueName: 'checkout' })[0].constraints).toEqual({ taskQueueName: 'checkout' });
+    });
+    test('a constraint value the server cannot parse, which fails the whole file', () => {
+      expect(() => DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 4, { namespace: 'a', taskQueueName: 'q', taskQueueType: 'workflow' as never }))
+        .toThrow(/constraints.taskQueueType of matching.numTaskqueueReadPartitions is "workflow"; expected one of "Workflow", "Activity"/);
+      expect(() => DynamicConfigValue.of('history.standbyTaskMissingEventsDiscardDelay', '5m', { historyTaskType: 'transferActivityTask' }))
+        .toThrow(/constraints.historyTaskType of history.standbyTaskMissingEventsDiscardDelay is "transferActivityTask"; expected a history task type .* Did you mean "TransferActivityTask"\?/);
+      expect(() => DynamicConfigValue.of('history.standbyTaskMissingEventsDiscardDelay', '5m', { historyTaskType: 'Unspecified' })).toThrow(/historyTaskType/);
+      for (const t of ['TransferActivityTask', 'TASK_TYPE_TRANSFER_ACTIVITY_TASK', 'ReplicationSyncHsm', 'TASK_TYPE_REPLICATION_SYNC_HSM']) {
+        expect(DynamicConfigValue.of('history.standbyTaskMissingEventsDiscardDelay', '5m', { historyTaskType: t }).constraints.historyTaskType).toBe(t);
+      }
+      const newer = DynamicConfigValue.of('history.standbyTaskMissingEventsDiscardDelay', '5m', { historyTaskType: 'WorkerCommands' });
+      expect(() => new DynamicConfig(testChart(), 'dc', { name: 'dc', namespace: 'temporal', labels: {}, release: '1.31.5', values: [newer] }))
+        .toThrow(/constraints.historyTaskType of history.standbyTaskMissingEventsDiscardDelay is "WorkerCommands"; expected a history task type release 1.31.5 knows \(this one is new in 1.32.0\)/);
+      expect(() => new DynamicConfig(testChart(), 'dc', { name: 'dc', namespace: 'temporal', labels: {}, release: '1.32.0', values: [newer] })).not.toThrow();
+    });
+    test('a shard id is above the cluster\'s shard count', () => {
+      const shard = (shardId: number) => DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId });
+      expect(() => cluster(testChart(), { numHistoryShards: 8, dynamicConfig: { values: [shard(9)] } }))
+        .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 9; expected a shard of the cluster, from 1 to numHistoryShards \(8\)/);
+      const c = cluster(testChart(), { numHistoryShards: 8, dynamicConfig: { values: [shard(8)] } });
+      expect(() => c.dynamicConfig.add(shard(10))).toThrow(/shardId .* is 10/);
+    });
     test('an unchecked key is not a dotted key or the value is not serialisable', () => {
       expect(() => DynamicConfigValue.unchecked('frontend rps', 1)).toThrow(/key is "frontend rps"; expected a dotted dynamic config key/);
       expect(() => DynamicConfigValue.unchecked('frontend.rps', undefined)).toThrow(/value of frontend.rps is undefined/);

@@ -240,6 +240,9 @@ describe('production defaults', () => {
       expect(keys.length).toBeGreaterThan(0);
       for (const key of nonEmpty(keys)) {
         expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of(key, '5s')] } })).toThrow(new RegExp(`dynamicConfig value ${key.replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
+        // The server reads keys case-insensitively, so an unchecked key in another case is the same setting.
+        expect(bad({ dynamicConfig: { values: [DynamicConfigValue.unchecked(key.toUpperCase(), '5s')] } }))
+          .toThrow(new RegExp(`dynamicConfig value ${key.toUpperCase().replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
       }
     });
     test('a drain is out of range', () => {

@@ -233,6 +233,15 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.hours(12) }] })).toThrow(/namespaces\[0\].retention is "12h"; expected a whole number of hours, at least 24/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(1450) }] })).toThrow(/retention is/);
     });
+    test('a retention is over the 100 years the server caps it at (and past Go\'s longest duration the CLI fails)', () => {
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(36501) }] })).toThrow(/namespaces\[0\].retention is "876024h"; expected at most 876000h \(100 years\)/);
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1e9) }] })).toThrow(/namespaces\[0\].retention is "24000000000h"; expected at most 876000h/);
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(36500) }] })).not.toThrow();
+    });
+    test('two names differ only in case, which MySQL stores as one namespace', () => {
+      expect(() => job({ namespaces: [{ name: 'orders', retention: Duration.days(1) }, { name: 'Orders', retention: Duration.days(2) }] }))
+        .toThrow(/namespaces\[1\].name is "Orders"; expected a name not listed twice; "orders" differs only in case. On MySQL the two are one namespace/);
+    });
     test('a name is not a namespace name or is listed twice', () => {
       expect(() => job({ namespaces: [{ name: 'a b', retention: Duration.days(1) }] })).toThrow(/namespaces\[0\].name is "a b"; expected a Temporal namespace name/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1) }, { name: 'a', retention: Duration.days(2) }] })).toThrow(/namespaces\[1\].name is "a"; expected a name not listed twice/);

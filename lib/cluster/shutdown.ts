@@ -28,7 +28,8 @@ const OWNED_KEYS = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHeal
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   for (const v of userValues) {
-    if (OWNED_KEYS.includes(v.key)) {
+    // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
+    if (OWNED_KEYS.some((k) => k.toLowerCase() === v.key.toLowerCase())) {
       throw propError(owner, `dynamicConfig value ${v.key}`, v.value, 'no value here',
         'Set it through the shutdown prop, which also sizes the pods\' termination grace periods.');
     }

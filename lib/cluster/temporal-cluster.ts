@@ -273,7 +273,7 @@ export class TemporalCluster extends Construct {
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
     return new DynamicConfig(this, 'DynamicConfig', {
-      name, namespace: this.namespace, labels: this.labels, release: this.version.version,
+      name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards,
       pollInterval: props.dynamicConfig?.pollInterval, values: [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()],
     });
   }

@@ -60,6 +60,14 @@ export class DynamicConfigValue {
           allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
       }
     }
+    // The server looks a task queue value up as {namespace, taskQueueName, taskQueueType}, then
+    // {namespace, taskQueueName}, {taskQueueName}, {namespace}, {} (setting_gen.go): a task queue
+    // type without both the others matches no lookup, and the value is never used.
+    if (constraints.taskQueueType !== undefined && (constraints.namespace === undefined || constraints.taskQueueName === undefined)) {
+      throw propError('DynamicConfigValue', `constraints.taskQueueType of ${registered.key}`, constraints.taskQueueType,
+        'no value unless namespace and taskQueueName are set too',
+        'The server matches a task queue type only together with a namespace and a task queue name, and silently ignores the value otherwise; add both or drop taskQueueType.');
+    }
     checkValueType(registered.key, registered.type, value);
     const checked = DynamicConfigValue.unchecked(registered.key, value, constraints);
     checked._registeredIn = DYNAMIC_CONFIG_RELEASES[registered.key];
@@ -75,7 +83,7 @@ export class DynamicConfigValue {
     if (value === undefined || typeof value === 'function') {
       throw propError('DynamicConfigValue', `value of ${key}`, value, 'a YAML-serialisable scalar, list or map');
     }
-    if (constraints.shardId !== undefined) requireInteger('DynamicConfigValue', 'constraints.shardId', constraints.shardId, 0);
+    checkConstraintValues(key, constraints);
     return new DynamicConfigValue(key, value, constraints);
   }
 
@@ -145,6 +153,11 @@ export interface DynamicConfigProps {
    * @default TemporalVersion.DEFAULT
    */
   readonly release?: string;
+  /**
+   * The cluster's history shard count: a `shardId` constraint above it names no shard, and is refused.
+   * @default - shard ids are not checked against a shard count
+   */
+  readonly numHistoryShards?: number;
 }
 
 /** Which constraints a key honours, by its precedence (common/dynamicconfig/yaml_loader.go). */
@@ -223,6 +236,8 @@ export class DynamicConfig extends Construct {
   public readonly configMapName: string;
   /** The server release that reads the file. */
   public readonly release: string;
+  /** The cluster's history shard count, when known. */
+  public readonly numHistoryShards?: number;
   private readonly values: DynamicConfigValue[] = [];
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
@@ -233,6 +248,7 @@ export class DynamicConfig extends Construct {
     }
     this.configMapName = props.name;
     this.release = props.release ?? TemporalVersion.DEFAULT;
+    this.numHistoryShards = props.numHistoryShards;
     for (const v of props.values ?? []) this.add(v);
     new KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
@@ -249,6 +265,17 @@ export class DynamicConfig extends Construct {
         throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `a key release ${this.release} registers (this one is registered in ${registeredIn.join(', ')})`,
           `The server would ignore it and keep its default. ${renamed.length ? `Release ${this.release} has ${renamed.join(', ')}; was it renamed? ` : ''}`
           + `Change the cluster's version, or drop the value${compareVersions(this.release, registeredIn[0].split('-')[0]) < 0 ? ' until the upgrade' : ''}.`);
+      }
+      const { shardId, historyTaskType } = value.constraints;
+      if (shardId !== undefined && this.numHistoryShards !== undefined && shardId > this.numHistoryShards) {
+        throw propError(`DynamicConfig '${this.configMapName}'`, `constraints.shardId of ${value.key}`, shardId,
+          `a shard of the cluster, from 1 to numHistoryShards (${this.numHistoryShards})`, 'Shards are numbered from 1; no shard would ever match, and the server would keep its default.');
+      }
+      const taskTypeSince = historyTaskType === undefined ? undefined : HISTORY_TASK_TYPES[historyTaskType];
+      if (taskTypeSince !== undefined && compareVersions(this.release, taskTypeSince) < 0) {
+        throw propError(`DynamicConfig '${this.configMapName}'`, `constraints.historyTaskType of ${value.key}`, historyTaskType,
+          `a history task type release ${this.release} knows (this one is new in ${taskTypeSince})`,
+          'The server cannot parse it, and a constraint it cannot parse fails the whole dynamic config file; drop it until the upgrade.');
       }
       // The server compares keys lower-cased (common/dynamicconfig/file_based_client.go), so two casings are one key.
       const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
@@ -283,6 +310,54 @@ export class DynamicConfig extends Construct {
       }
     }
     return `${lines.join('\n')}\n`;
+  }
+}
+
+/**
+ * History task types the server's constraint parser reads (enumsspb.TaskTypeFromString: the
+ * shorthand or the full enum name), with the first release that knows each one when it is not
+ * every release the library knows.
+ */
+const HISTORY_TASK_TYPES: Record<string, string | undefined> = Object.fromEntries([
+  ...['ReplicationHistory', 'ReplicationSyncActivity', 'TransferWorkflowTask', 'TransferActivityTask', 'TransferCloseExecution',
+    'TransferCancelExecution', 'TransferStartChildExecution', 'TransferSignalExecution', 'TransferResetWorkflow', 'WorkflowTaskTimeout',
+    'ActivityTimeout', 'UserTimer', 'WorkflowRunTimeout', 'DeleteHistoryEvent', 'ActivityRetryTimer', 'WorkflowBackoffTimer',
+    'VisibilityStartExecution', 'VisibilityUpsertExecution', 'VisibilityCloseExecution', 'VisibilityDeleteExecution', 'TransferDeleteExecution',
+    'ReplicationSyncWorkflowState', 'ArchivalArchiveExecution', 'StateMachineOutbound', 'StateMachineTimer', 'WorkflowExecutionTimeout',
+    'ReplicationSyncHsm', 'ReplicationSyncVersionedTransition', 'ChasmPure', 'Chasm'].map((t) => [t, undefined]),
+  ['ReplicationDeleteExecution', '1.31.0'], ['WorkerCommands', '1.32.0'], ['TimeskippingTimer', '1.32.0'],
+].flatMap(([t, since]) => [[t, since], [`TASK_TYPE_${t!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`, since]]));
+
+const STRING_CONSTRAINTS: Array<keyof DynamicConfigConstraints> = ['namespace', 'namespaceId', 'taskQueueName', 'destination', 'historyTaskType'];
+
+/**
+ * Constraint values the server can use. It compares constraints as a struct, so an empty string or
+ * shard 0 is no constraint at all: the value would apply everywhere. A value its parser cannot read
+ * (another type, an unknown task type) is an error that fails the whole file: the server does not
+ * start, or keeps the old file.
+ */
+function checkConstraintValues(key: string, constraints: DynamicConfigConstraints): void {
+  const owner = 'DynamicConfigValue';
+  for (const name of STRING_CONSTRAINTS) {
+    const v = constraints[name];
+    if (v !== undefined && (typeof v !== 'string' || v === '')) {
+      throw propError(owner, `constraints.${name} of ${key}`, v, 'a non-empty string',
+        'The server reads an empty constraint as no constraint, so the value would apply everywhere; leave the constraint out for that.');
+    }
+  }
+  if (constraints.shardId !== undefined) {
+    requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
+  }
+  const taskQueueTypes = Object.values(TaskQueueType) as string[];
+  if (constraints.taskQueueType !== undefined && !taskQueueTypes.includes(constraints.taskQueueType)) {
+    throw propError(owner, `constraints.taskQueueType of ${key}`, constraints.taskQueueType, `one of ${taskQueueTypes.map((t) => `"${t}"`).join(', ')} (TaskQueueType)`,
+      'The server cannot parse another value, and a constraint it cannot parse fails the whole dynamic config file.');
+  }
+  const taskType = constraints.historyTaskType;
+  if (taskType !== undefined && !Object.prototype.hasOwnProperty.call(HISTORY_TASK_TYPES, taskType)) {
+    const near = Object.keys(HISTORY_TASK_TYPES).find((t) => t.toLowerCase() === taskType.toLowerCase());
+    throw propError(owner, `constraints.historyTaskType of ${key}`, taskType, 'a history task type such as "TransferActivityTask" (or "TASK_TYPE_TRANSFER_ACTIVITY_TASK")',
+      `${near ? `Did you mean "${near}"? ` : ''}The server cannot parse another value, and a constraint it cannot parse fails the whole dynamic config file.`);
   }
 }
 

@@ -8,9 +8,9 @@ import { propError } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
-  /** Namespace name. */
+  /** Namespace name. Names that differ only in case are one namespace on MySQL, and are refused. */
   readonly name: string;
-  /** How long closed workflows are kept. At least one day (the server's minimum). */
+  /** How long closed workflows are kept, in whole hours: at least one day (the server's minimum) and at most 100 years (the server caps longer ones). */
   readonly retention: Duration;
   /**
    * Description.
@@ -32,6 +32,9 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
   /** The kind of visibility store, whose limits the search attributes must fit. */
   readonly visibility: VisibilityKind;
 }
+
+/** The server caps a retention at 100 years of 365 days (common/primitives/timestamp/duration.go). */
+const MAX_RETENTION_HOURS = 100 * 365 * 24;
 
 /*
  * Describe first, create only what is missing, and retry until the frontend answers: the Job runs
@@ -73,24 +76,35 @@ export class NamespaceBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
     super(scope, id);
     const owner = `TemporalCluster '${props.clusterName}'`;
-    const seen = new Set<string>();
+    // Keyed lower-cased: MySQL's default collation makes the namespaces table's unique name
+    // case-insensitive, so there "Orders" finds "orders" and the Job would skip creating it.
+    const seen = new Map<string, string>();
     const args: string[] = [];
     let withAttributes = false;
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
       }
-      if (seen.has(ns.name)) throw propError(owner, `namespaces[${i}].name`, ns.name, 'a name not listed twice');
-      seen.add(ns.name);
+      const twin = seen.get(ns.name.toLowerCase());
+      if (twin === ns.name) throw propError(owner, `namespaces[${i}].name`, ns.name, 'a name not listed twice');
+      if (twin !== undefined) {
+        throw propError(owner, `namespaces[${i}].name`, ns.name, `a name not listed twice; "${twin}" differs only in case`,
+          'On MySQL the two are one namespace (its default collation ignores case), so the Job would find the first and never create the second. Use one spelling.');
+      }
+      seen.set(ns.name.toLowerCase(), ns.name);
       const hours = ns.retention?.toHours({ integral: false });
       if (!(hours >= 24) || !Number.isInteger(hours)) {
         throw propError(owner, `namespaces[${i}].retention`, ns.retention ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)');
+      }
+      if (hours > MAX_RETENTION_HOURS) {
+        throw propError(owner, `namespaces[${i}].retention`, `${hours}h`, `at most ${MAX_RETENTION_HOURS}h (100 years)`,
+          'The server silently caps a longer retention at 100 years, and past about 292 years the CLI cannot even parse it and the Job fails.');
       }
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
       withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
-    this.namespaceNames = [...seen];
+    this.namespaceNames = [...seen.values()];
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
