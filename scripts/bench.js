@@ -88,6 +88,7 @@ function main() {
   console.log(`\n${consumer ? 'all rows' : 'rows'}`);
   printTable(scenarios, r);
   printScaling(r);
+  printThreads();
   printTargets(r, consumer !== undefined);
   if (opts.loaders) compareLoaders(path.resolve(opts.loaders));
   if (opts.profile) profile();
@@ -171,7 +172,7 @@ function sample(s, extraEnv = {}) {
   const inherited = { ...process.env };
   delete inherited.CDK8S_OUTDIR;
   const env = { ...inherited, CDK8S_CHECK_UPGRADE: 'false', ...s.env, ...extraEnv };
-  const probeWanted = !timeBin || env.BENCH_CPU_PROFILE_DIR;
+  const probeWanted = !timeBin || env.BENCH_CPU_PROFILE_DIR || env.BENCH_THREADS_FILE;
   if (probeWanted) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(PROBE)}`.trim();
   if (!timeBin) env.BENCH_RUSAGE_FILE = statFile;
   const program = s.cmd ?? process.execPath;
@@ -299,6 +300,26 @@ function printScaling(r) {
     console.log(`  ${maxCount} clusters in one chart instead of ${maxCount} charts: wall ${signed(one.wallMs - many.wallMs)} ms, CPU ${signed(one.cpuMs - many.cpuMs)} ms `
       + '(ClusterLock.synth validates the app once; app.synth() alone would validate it again for every chart)');
   }
+}
+
+/**
+ * Where the largest cluster app's CPU goes by thread: the main thread runs the app; the others are
+ * V8's background work (the optimizing compiler, GC helpers), which grows with how much code gets
+ * hot rather than with the bytes written. Linux only (/proc); its own runs, after the table's.
+ */
+function printThreads() {
+  if (!fs.existsSync('/proc/self/task')) return;
+  const file = path.join(tmp, 'threads');
+  const s = synthScenario(`c${maxCount}`, `${maxCount} clusters`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount) });
+  const xs = [];
+  for (let i = 0; i < runs; i++) {
+    fs.rmSync(file, { force: true });
+    sample(s, { BENCH_THREADS_FILE: file });
+    const lines = fs.readFileSync(file, 'utf-8').trim().split('\n').map((l) => JSON.parse(l));
+    xs.push({ mainMs: lines.reduce((a, l) => a + l.mainMs, 0), otherMs: lines.reduce((a, l) => a + l.otherMs, 0) });
+  }
+  console.log(`  CPU by thread at ${maxCount} clusters (${runs} more runs): main thread ${ms(median(xs.map((x) => x.mainMs)))} ms, `
+    + `V8's background threads (optimizing compiler, GC helpers) ${ms(median(xs.map((x) => x.otherMs)))} ms`);
 }
 
 /** Marginal cost per cluster between the second and the last count (10 and 100 by default). */
