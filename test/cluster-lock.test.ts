@@ -304,6 +304,27 @@ describe('ClusterLock', () => {
       expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders', 'temporal/temporal']);
     });
 
+    test('fails when a cluster new to the lock declares its data migrated from a locked cluster\'s databases: it is that cluster and keeps its pinned values and release', () => {
+      // temporal/temporal is locked on pg at 1.30.9 with 512 shards; "orders" on new databases says its data came from there.
+      const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+      const migration = { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] };
+      expect(refusal(lock, app({ name: 'orders', version: '1.32.2', numHistoryShards: 1024, persistenceMigration: migration }, 'pg-new')))
+        .toMatch(/cluster temporal\/orders is new to the lock, but persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, which is locked.*previously: 'temporal\/temporal'/);
+      // One store is enough, however its host is written.
+      expect(refusal(lock, app({ name: 'orders', persistenceMigration: { from: ['postgres://PG.temporal.svc:5432/visibility'] } }, 'pg-new')))
+        .toMatch(/persistenceMigration.from names postgres:\/\/PG.temporal.svc:5432\/visibility, a database of temporal\/temporal/);
+      // A locked cluster that names another's databases as its migration source is refused too.
+      const two = ClusterLock.inMemory({ clusters: { ...lock.contents.clusters, 'temporal/orders': locked({}, 'pg-orders').clusters['temporal/temporal'] } });
+      expect(refusal(two, app({ name: 'orders', persistenceMigration: migration }, 'pg-orders')))
+        .toMatch(/cluster temporal\/orders: persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, another locked cluster/);
+      // Declared as the move it is, the lock compares it with the entry it came from.
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal', version: '1.32.2', persistenceMigration: migration }, 'pg-new')))
+        .toMatch(/\(locked as temporal\/temporal\): server version 1.32.2 skips minor versions from 1.30.9/);
+      lock.check(app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal', version: '1.31.5', persistenceMigration: migration }, 'pg-new'));
+      expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders']);
+      expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
+    });
+
     test('two clusters of one name in one namespace are refused at synth', () => {
       const a = Testing.app();
       for (const chartId of ['one', 'two']) {

@@ -98,6 +98,16 @@ export class ClusterLock {
           : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
             + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
       }
+      // A migration declared from another entry's databases says this cluster's data is that
+      // cluster's: its history is partitioned by that entry's shard count and its schema is at that
+      // entry's release, so it is that cluster moved, never a new one, and never a second one's.
+      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, cluster.dns)) {
+        errors.push(lockedAs
+          ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: persistenceMigration.from names ${uri}, a database of ${other}, another locked `
+            + 'cluster; one cluster\'s data never moves into another\'s. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).'
+          : `cluster ${key} is new to the lock, but persistenceMigration.from names ${uri}, a database of ${other}, which is locked: a cluster whose data moved `
+            + `keeps every value it can never change. Declare the move, previously: '${other}', or remove persistenceMigration if this cluster starts on new, empty databases.`);
+      }
       if (lockedAs) {
         const holder = claimedBy.get(lockedAs);
         if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
@@ -174,6 +184,28 @@ function sharesStore(entry: LockedCluster, entryKey: string, current: LockedClus
     const now = parseStoreUri(uri, dns);
     return now !== undefined && locked.some((was) => sameStore(was, now));
   });
+}
+
+/**
+ * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
+ * declared migration names, each with the URI that names it.
+ */
+function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
+  dns: DnsContext): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (from.length === 0) return found;
+  for (const other of Object.keys(entries).sort()) {
+    if (other === key || other === previously) continue;
+    // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
+    const context = entryDns(other, dns);
+    const stores = Object.values(entries[other].persistence).map((uri) => parseStoreUri(uri, context)).filter((id): id is StoreIdentity => id !== undefined);
+    const uri = from.find((u) => {
+      const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
+      return id !== undefined && stores.some((store) => sameStore(store, id));
+    });
+    if (uri !== undefined) found.push([other, uri]);
+  }
+  return found;
 }
 
 function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
