@@ -140,7 +140,9 @@ export class TemporalCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
-    this.version = TemporalVersion.of(props.version ?? TemporalVersion.DEFAULT);
+    // Only a missing version takes the default: a null one (a config value that was not filled in)
+    // would otherwise follow the library's default from release to release.
+    this.version = TemporalVersion.of(props.version === undefined ? TemporalVersion.DEFAULT : props.version);
     const identity = clusterIdentity(this, id, props, this.version);
     ({ name: this.name, namespace: this.namespace, labels: this.labels, clusterDomain: this.clusterDomain, configMapName: this.configMapName,
       pinnedConfigMapName: this.pinnedConfigMapName, serviceAccountName: this.serviceAccountName, jobServiceAccountName: this.jobServiceAccountName,
