@@ -378,7 +378,7 @@ export class TemporalCluster extends Construct {
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'ui') : this.adminToolsImage, client: this.adminClient() });
+      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
   }
