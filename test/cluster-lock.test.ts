@@ -95,6 +95,14 @@ describe('ClusterLock', () => {
     test('global namespaces are turned off again', () => {
       expect(refuses({ enableGlobalNamespace: true }, { enableGlobalNamespace: false })).toMatch(/enableGlobalNamespace is locked at true but the app now says false/);
     });
+    test('enableGlobalNamespace is not a boolean: the string "false" passed a lock at true', () => {
+      const lock = ClusterLock.inMemory(locked({ enableGlobalNamespace: true }));
+      for (const value of ['false', 'true', 1, 0]) {
+        expect(() => lock.check(app({ enableGlobalNamespace: value as never })))
+          .toThrow(/TemporalCluster 'temporal': enableGlobalNamespace is \S+; expected true or false\. It can go from false to true, never back/);
+      }
+      expect(lock.contents.clusters['temporal/temporal'].enableGlobalNamespace).toBe(true);
+    });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);
     });
