@@ -51,6 +51,16 @@ describe('ClusterLock', () => {
     lock.check(app({ version: '1.31.4' }));
   });
 
+  test('passes a new release with new digests, or a new digest of the same release, and records them', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => `sha256:${x.repeat(64)}`);
+    const lock = ClusterLock.inMemory(locked({ version: '1.31.5', images: { digests: { server: a } } }));
+    lock.check(app({ version: '1.31.5', images: { digests: { server: b } } }));
+    lock.check(app({ version: '1.32.2', images: { digests: { server: c } } }));
+    expect(lock.contents.clusters['temporal/temporal'].imageDigests).toEqual([c]);
+    lock.check(app({ version: '1.32.2' }));
+    expect(lock.contents.clusters['temporal/temporal']).not.toHaveProperty('imageDigests');
+  });
+
   test('passes when global namespaces are turned on', () => {
     const lock = ClusterLock.inMemory(locked());
     lock.check(app({ enableGlobalNamespace: true }));
@@ -102,6 +112,26 @@ describe('ClusterLock', () => {
           .toThrow(/TemporalCluster 'temporal': enableGlobalNamespace is \S+; expected true or false\. It can go from false to true, never back/);
       }
       expect(lock.contents.clusters['temporal/temporal'].enableGlobalNamespace).toBe(true);
+    });
+    test('the version changes while an image keeps the digest the lock recorded with the old release', () => {
+      const [old, other] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+      const before = { version: '1.31.5', images: { digests: { server: old, adminTools: other } } };
+      expect(locked(before).clusters['temporal/temporal'].imageDigests).toEqual([old, other]);
+      // The digest pins the 1.31.5 image whatever the tag says: the pods would keep running 1.31.5, every way the digest is given.
+      for (const after of [
+        { version: '1.32.2', images: { digests: { server: old } } },
+        { version: '1.31.4', images: { digests: { server: old, adminTools: other } } },
+        { version: '1.32.2', serverImage: `registry.example.com/temporalio/server@${old}` },
+        { version: '1.32.2', history: { image: `temporalio/server:1.32.2@${old}` } },
+        { version: '1.32.2', images: { digests: { adminTools: other } } },
+      ]) {
+        expect(refuses(before, after)).toMatch(/cluster temporal\/temporal: server version 1\.3\d\.\d follows 1\.31\.5, but the images keep sha256:(a{64}|b{64})( and sha256:b{64})?, pinned when the lock recorded 1\.31\.5\. A digest is one image.*Pin the digests of the 1\.3\d\.\d images/);
+      }
+      const entry = locked(before).clusters['temporal/temporal'];
+      for (const bad of [[], ['sha256:abc'], 'sha256:' + 'a'.repeat(64), [null]]) {
+        expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...entry, imageDigests: bad as never } } }))
+          .toThrow(/entry "temporal\/temporal" of ClusterLock.inMemory has imageDigests .*; expected a list of image digests/);
+      }
     });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);

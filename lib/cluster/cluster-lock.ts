@@ -234,6 +234,13 @@ function compare(key: string, lockedAs: string, locked: LockedCluster, current: 
   }
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
+  const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
+  if (keptDigests.length > 0) {
+    errors.push(`cluster ${key}${as}: server version ${current.serverVersion} follows ${locked.serverVersion}, but the images keep ${keptDigests.join(' and ')}, `
+      + `pinned when the lock recorded ${locked.serverVersion}. A digest is one image: the pods would go on running ${locked.serverVersion} `
+      + `while the manifests and the lock say ${current.serverVersion}, and the next upgrade would skip a minor in fact. Pin the digests of the `
+      + `${current.serverVersion} images (images.digests, or the digest in serverImage, adminToolsImage and each role's image).`);
+  }
   return errors;
 }
 
@@ -329,7 +336,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'enableGlobalNamespace', 'persistence']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
 function entryProblem(key: string, entry: unknown): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
@@ -340,6 +347,10 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
   if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
   if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
+  if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0
+    || !e.imageDigests.every((d) => typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d)))) {
+    return `has imageDigests ${JSON.stringify(e.imageDigests)}; expected a list of image digests such as "sha256:" and 64 hex digits`;
+  }
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
   }

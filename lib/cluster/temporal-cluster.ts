@@ -232,9 +232,17 @@ export class TemporalCluster extends Construct {
       failoverVersionIncrement: this.failoverVersionIncrement,
       currentClusterName: this.clusterName,
       serverVersion: this.version.version,
+      // Only when an image is pinned by digest, so that a lock without digests stays as it was.
+      ...(this.imageDigests.length > 0 ? { imageDigests: this.imageDigests } : {}),
       enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
     };
+  }
+
+  /** The distinct digests the release's images are pinned to (the server roles' and the admin tools'), sorted. */
+  private get imageDigests(): string[] {
+    const images = [...this.services.map((svc) => svc.image), this.adminToolsImage];
+    return [...new Set(images.map((image) => /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1]).filter((d): d is string => d !== undefined))].sort();
   }
 
   /**
