@@ -49,6 +49,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
 import { propError, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -140,8 +141,7 @@ export class TemporalCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
-    // Only a missing version takes the default: a null one (a config value that was not filled in)
-    // would otherwise follow the library's default from release to release.
+    // Only a missing version takes the default: a null one would follow the library's from release to release.
     this.version = TemporalVersion.of(props.version === undefined ? TemporalVersion.DEFAULT : props.version);
     const identity = clusterIdentity(this, id, props, this.version);
     ({ name: this.name, namespace: this.namespace, labels: this.labels, clusterDomain: this.clusterDomain, configMapName: this.configMapName,
@@ -227,22 +227,17 @@ export class TemporalCluster extends Construct {
 
   /** What `ClusterLock` records for this cluster. */
   public get lockRecord(): LockedCluster {
+    // Digests only when an image is pinned by one, so that a lock without digests stays as it was.
+    const digests = imageDigests([...this.services.map((svc) => svc.image), this.adminToolsImage]);
     return {
       numHistoryShards: this.numHistoryShards,
       failoverVersionIncrement: this.failoverVersionIncrement,
       currentClusterName: this.clusterName,
       serverVersion: this.version.version,
-      // Only when an image is pinned by digest, so that a lock without digests stays as it was.
-      ...(this.imageDigests.length > 0 ? { imageDigests: this.imageDigests } : {}),
+      ...(digests.length > 0 ? { imageDigests: digests } : {}),
       enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
     };
-  }
-
-  /** The distinct digests the release's images are pinned to (the server roles' and the admin tools'), sorted. */
-  private get imageDigests(): string[] {
-    const images = [...this.services.map((svc) => svc.image), this.adminToolsImage];
-    return [...new Set(images.map((image) => /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1]).filter((d): d is string => d !== undefined))].sort();
   }
 
   /**
