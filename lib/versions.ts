@@ -164,9 +164,12 @@ export class TemporalVersion {
    * @throws when the release is unknown, retracted or malformed
    */
   public static of(version: string): TemporalVersion {
-    const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(String(version));
+    // Only a string: String() of a list or an object with toString (untyped JS, a parsed YAML value)
+    // can read as a release while the value itself flows on into labels, names and the lock.
+    const match = typeof version === 'string' ? /^(\d+)\.(\d+)\.(\d+)$/.exec(version) : null;
     if (!match) {
-      throw new Error(`TemporalVersion: version is ${JSON.stringify(version)}; expected a release such as "${TemporalVersion.DEFAULT}" (no leading "v", no suffix).`);
+      const kind = typeof version === 'string' ? '' : ` (${Array.isArray(version) ? 'a list' : version === null ? 'null' : `${typeof version === 'object' ? 'an' : 'a'} ${typeof version}`}, not a string)`;
+      throw new Error(`TemporalVersion: version is ${JSON.stringify(version)}${kind}; expected a release such as "${TemporalVersion.DEFAULT}" (no leading "v", no suffix).`);
     }
     const record = RELEASES[version];
     if (!record) {

@@ -38,12 +38,12 @@ describe('AdminTools', () => {
     const chart = testChart();
     cluster(chart, {
       adminTools: {
-        image: 'mirror.example.com/temporalio/admin-tools:1.31.2',
+        image: 'mirror.example.com/temporalio/admin-tools:1.32.2',
         resources: { cpu: { request: Cpu.millis(100), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
       },
     });
     const container = find(chart, 'Deployment', 'temporal-admin-tools').spec.template.spec.containers[0];
-    expect(container.image).toBe('mirror.example.com/temporalio/admin-tools:1.31.2');
+    expect(container.image).toBe('mirror.example.com/temporalio/admin-tools:1.32.2');
     expect(container.resources.requests).toMatchObject({ cpu: '100m', memory: '128Mi' });
     expect(container.resources.limits).toMatchObject({ cpu: '1', memory: '512Mi' });
   });

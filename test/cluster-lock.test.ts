@@ -51,6 +51,16 @@ describe('ClusterLock', () => {
     lock.check(app({ version: '1.31.4' }));
   });
 
+  test('passes a new release with new digests, or a new digest of the same release, and records them', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => `sha256:${x.repeat(64)}`);
+    const lock = ClusterLock.inMemory(locked({ version: '1.31.5', images: { digests: { server: a } } }));
+    lock.check(app({ version: '1.31.5', images: { digests: { server: b } } }));
+    lock.check(app({ version: '1.32.2', images: { digests: { server: c } } }));
+    expect(lock.contents.clusters['temporal/temporal'].imageDigests).toEqual([c]);
+    lock.check(app({ version: '1.32.2' }));
+    expect(lock.contents.clusters['temporal/temporal']).not.toHaveProperty('imageDigests');
+  });
+
   test('passes when global namespaces are turned on', () => {
     const lock = ClusterLock.inMemory(locked());
     lock.check(app({ enableGlobalNamespace: true }));
@@ -94,6 +104,34 @@ describe('ClusterLock', () => {
     });
     test('global namespaces are turned off again', () => {
       expect(refuses({ enableGlobalNamespace: true }, { enableGlobalNamespace: false })).toMatch(/enableGlobalNamespace is locked at true but the app now says false/);
+    });
+    test('enableGlobalNamespace is not a boolean: the string "false" passed a lock at true', () => {
+      const lock = ClusterLock.inMemory(locked({ enableGlobalNamespace: true }));
+      for (const value of ['false', 'true', 1, 0]) {
+        expect(() => lock.check(app({ enableGlobalNamespace: value as never })))
+          .toThrow(/TemporalCluster 'temporal': enableGlobalNamespace is \S+; expected true or false\. It can go from false to true, never back/);
+      }
+      expect(lock.contents.clusters['temporal/temporal'].enableGlobalNamespace).toBe(true);
+    });
+    test('the version changes while an image keeps the digest the lock recorded with the old release', () => {
+      const [old, other] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+      const before = { version: '1.31.5', images: { digests: { server: old, adminTools: other } } };
+      expect(locked(before).clusters['temporal/temporal'].imageDigests).toEqual([old, other]);
+      // The digest pins the 1.31.5 image whatever the tag says: the pods would keep running 1.31.5, every way the digest is given.
+      for (const after of [
+        { version: '1.32.2', images: { digests: { server: old } } },
+        { version: '1.31.4', images: { digests: { server: old, adminTools: other } } },
+        { version: '1.32.2', serverImage: `registry.example.com/temporalio/server@${old}` },
+        { version: '1.32.2', history: { image: `temporalio/server:1.32.2@${old}` } },
+        { version: '1.32.2', images: { digests: { adminTools: other } } },
+      ]) {
+        expect(refuses(before, after)).toMatch(/cluster temporal\/temporal: server version 1\.3\d\.\d follows 1\.31\.5, but the images keep sha256:(a{64}|b{64})( and sha256:b{64})?, pinned when the lock recorded 1\.31\.5\. A digest is one image.*Pin the digests of the 1\.3\d\.\d images/);
+      }
+      const entry = locked(before).clusters['temporal/temporal'];
+      for (const bad of [[], ['sha256:abc'], 'sha256:' + 'a'.repeat(64), [null]]) {
+        expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...entry, imageDigests: bad as never } } }))
+          .toThrow(/entry "temporal\/temporal" of ClusterLock.inMemory has imageDigests .*; expected a list of image digests/);
+      }
     });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);
@@ -302,6 +340,27 @@ describe('ClusterLock', () => {
       // A declared move of a cluster onto its own databases stays fine.
       lock.check(app({ name: 'orders', previously: 'temporal/other', clusterName: 'temporal', numHistoryShards: 64 }, 'pg-other'));
       expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders', 'temporal/temporal']);
+    });
+
+    test('fails when a cluster new to the lock declares its data migrated from a locked cluster\'s databases: it is that cluster and keeps its pinned values and release', () => {
+      // temporal/temporal is locked on pg at 1.30.9 with 512 shards; "orders" on new databases says its data came from there.
+      const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+      const migration = { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] };
+      expect(refusal(lock, app({ name: 'orders', version: '1.32.2', numHistoryShards: 1024, persistenceMigration: migration }, 'pg-new')))
+        .toMatch(/cluster temporal\/orders is new to the lock, but persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, which is locked.*previously: 'temporal\/temporal'/);
+      // One store is enough, however its host is written.
+      expect(refusal(lock, app({ name: 'orders', persistenceMigration: { from: ['postgres://PG.temporal.svc:5432/visibility'] } }, 'pg-new')))
+        .toMatch(/persistenceMigration.from names postgres:\/\/PG.temporal.svc:5432\/visibility, a database of temporal\/temporal/);
+      // A locked cluster that names another's databases as its migration source is refused too.
+      const two = ClusterLock.inMemory({ clusters: { ...lock.contents.clusters, 'temporal/orders': locked({}, 'pg-orders').clusters['temporal/temporal'] } });
+      expect(refusal(two, app({ name: 'orders', persistenceMigration: migration }, 'pg-orders')))
+        .toMatch(/cluster temporal\/orders: persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, another locked cluster/);
+      // Declared as the move it is, the lock compares it with the entry it came from.
+      expect(refusal(lock, app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal', version: '1.32.2', persistenceMigration: migration }, 'pg-new')))
+        .toMatch(/\(locked as temporal\/temporal\): server version 1.32.2 skips minor versions from 1.30.9/);
+      lock.check(app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal', version: '1.31.5', persistenceMigration: migration }, 'pg-new'));
+      expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders']);
+      expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
     });
 
     test('two clusters of one name in one namespace are refused at synth', () => {

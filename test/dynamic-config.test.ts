@@ -56,6 +56,18 @@ describe('DynamicConfig', () => {
   });
 
   describe('fails when', () => {
+    test('a DynamicConfig of its own names a release that is not in the table, whatever its keys', () => {
+      const own = (release: unknown, values: DynamicConfigValue[]) => () => new DynamicConfig(testChart(), 'dc',
+        { name: 'dc', namespace: 'temporal', labels: {}, release: release as string, values });
+      for (const release of ['v1.31.5', '1.31', ' 1.31.5', '1.29.0', '1.33.0', '', 1.31]) {
+        // A key every release registers was let through; a key of some releases was blamed for the release.
+        for (const values of [[DynamicConfigValue.frontendRps(100)], [DynamicConfigValue.of('history.namespaceRPS', 100)]]) {
+          expect(own(release, values)).toThrow(/^DynamicConfig 'dc': release is \S+.*; expected (a release such as "1\.32\.2"|one of the releases cdk8s-temporal)/);
+        }
+      }
+      expect(own('1.30.0', [])).toThrow(/DynamicConfig 'dc': release is "1.30.0", which cannot be deployed because it is retracted upstream/);
+      expect(own('1.31.5', [DynamicConfigValue.frontendRps(100)])).not.toThrow();
+    });
     test('a value is not of its key\'s type in the registry', () => {
       expect(() => DynamicConfigValue.of('frontend.rps', 'lots')).toThrow(/DynamicConfigValue: value of frontend.rps is "lots"; expected an integer \(the key's type is int\)/);
       expect(() => DynamicConfigValue.of('activity.longPollTimeout', '70 seconds')).toThrow(/value of activity.longPollTimeout is "70 seconds"; expected a duration/);

@@ -127,6 +127,7 @@ describe('production defaults', () => {
     expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].image).toBe(`temporalio/ui@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:latest@${digest}` }).serverImage).toBe(`temporalio/server:latest@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:1.32.2-patched@${digest}` }).serverImage).toBe(`temporalio/server:1.32.2-patched@${digest}`);
+    expect(cluster(testChart(), { serverImage: `temporalio/server:1.32@${digest}` }).serverImage).toBe(`temporalio/server:1.32@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:1.31.5@${digest}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:1.31.5@${digest}`);
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
     expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
@@ -218,6 +219,13 @@ describe('production defaults', () => {
         ['serverImage', { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }],
         ['history.image', { history: { image: `temporalio/server:v1.31.5-patched@sha256:${'a'.repeat(64)}` } }],
         ['adminToolsImage', { adminToolsImage: `temporalio/admin-tools:1.31.5@sha256:${'a'.repeat(64)}` }],
+        // The admin-tools pod's own image (its CLI, tdbg and schema tools are a release's), like the cluster's.
+        ['adminTools.image', { adminTools: { image: 'temporalio/admin-tools:1.31.2' } }],
+        ['adminTools.image', { adminTools: { image: 'temporalio/admin-tools:latest' } }],
+        ['adminTools.image', { adminTools: { image: `temporalio/admin-tools:1.30.9@sha256:${'a'.repeat(64)}` } }],
+        // A tag of another minor line beside a digest.
+        ['serverImage', { serverImage: `temporalio/server:1.30@sha256:${'a'.repeat(64)}` }],
+        ['history.image', { history: { image: `temporalio/server:v1.31-patched@sha256:${'a'.repeat(64)}` } }],
       ] as const) {
         expect(bad(props as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; expected (an image pinned to a tag|the tag 1\\.32\\.2)`));
       }
@@ -228,6 +236,12 @@ describe('production defaults', () => {
       expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/images.repository is "Registry\/Temporalio"; expected a registry and path without tag or digest/);
       expect(bad({ images: { repository: 'registry.example.com/temporalio:1.0' } })).toThrow(/images.repository is .*; expected a registry and path without tag or digest/);
       expect(bad({ images: { digests: { ui: 'sha256:XYZ' } } })).toThrow(/images.digests.ui is "sha256:XYZ"; expected a digest "sha256:" followed by 64 lower-case hex digits/);
+    });
+    test('images.allowOtherTags is not a boolean: the string "false" would have lifted the tag check', () => {
+      for (const allowOtherTags of ['false', 'no', 0, 1]) {
+        expect(bad({ serverImage: 'temporalio/server:1.30.9', images: { allowOtherTags: allowOtherTags as never } }))
+          .toThrow(/TemporalCluster 'temporal': images\.allowOtherTags is .*; expected true or false/);
+      }
     });
     test('an image pull Secret name is not a Secret name', () => {
       expect(bad({ imagePullSecrets: ['Registry_Mirror'] })).toThrow(/imagePullSecrets\[0\] is "Registry_Mirror"; expected a DNS-1123 subdomain/);

@@ -96,6 +96,13 @@ describe('TemporalVersion', () => {
       expect(() => TemporalVersion.of('latest')).toThrow(/version is "latest"; expected a release such as "1.32.2"/);
       expect(() => TemporalVersion.of('v1.32.2')).toThrow(/no leading "v"/);
     });
+    test('the value is not a string, even one that reads as a release (untyped JS, a parsed YAML value)', () => {
+      const notStrings: unknown[] = [['1.32.2'], new String('1.32.2'), { toString: () => '1.32.2' }, 1.32, null];
+      for (const version of notStrings) {
+        expect(() => TemporalVersion.of(version as string)).toThrow(/^TemporalVersion: version is .* \((a list|an? \w+|null), not a string\); expected a release such as "1.32.2"/);
+        expect(() => cluster({ version: version as string })).toThrow(/version is .*not a string/);
+      }
+    });
   });
 });
 

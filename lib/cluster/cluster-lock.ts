@@ -98,6 +98,16 @@ export class ClusterLock {
           : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
             + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
       }
+      // A migration declared from another entry's databases says this cluster's data is that
+      // cluster's: its history is partitioned by that entry's shard count and its schema is at that
+      // entry's release, so it is that cluster moved, never a new one, and never a second one's.
+      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, cluster.dns)) {
+        errors.push(lockedAs
+          ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: persistenceMigration.from names ${uri}, a database of ${other}, another locked `
+            + 'cluster; one cluster\'s data never moves into another\'s. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).'
+          : `cluster ${key} is new to the lock, but persistenceMigration.from names ${uri}, a database of ${other}, which is locked: a cluster whose data moved `
+            + `keeps every value it can never change. Declare the move, previously: '${other}', or remove persistenceMigration if this cluster starts on new, empty databases.`);
+      }
       if (lockedAs) {
         const holder = claimedBy.get(lockedAs);
         if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
@@ -176,6 +186,28 @@ function sharesStore(entry: LockedCluster, entryKey: string, current: LockedClus
   });
 }
 
+/**
+ * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
+ * declared migration names, each with the URI that names it.
+ */
+function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
+  dns: DnsContext): Array<[string, string]> {
+  const found: Array<[string, string]> = [];
+  if (from.length === 0) return found;
+  for (const other of Object.keys(entries).sort()) {
+    if (other === key || other === previously) continue;
+    // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
+    const context = entryDns(other, dns);
+    const stores = Object.values(entries[other].persistence).map((uri) => parseStoreUri(uri, context)).filter((id): id is StoreIdentity => id !== undefined);
+    const uri = from.find((u) => {
+      const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
+      return id !== undefined && stores.some((store) => sameStore(store, id));
+    });
+    if (uri !== undefined) found.push([other, uri]);
+  }
+  return found;
+}
+
 function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
   const errors: string[] = [];
   const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
@@ -202,6 +234,13 @@ function compare(key: string, lockedAs: string, locked: LockedCluster, current: 
   }
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
+  const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
+  if (keptDigests.length > 0) {
+    errors.push(`cluster ${key}${as}: server version ${current.serverVersion} follows ${locked.serverVersion}, but the images keep ${keptDigests.join(' and ')}, `
+      + `pinned when the lock recorded ${locked.serverVersion}. A digest is one image: the pods would go on running ${locked.serverVersion} `
+      + `while the manifests and the lock say ${current.serverVersion}, and the next upgrade would skip a minor in fact. Pin the digests of the `
+      + `${current.serverVersion} images (images.digests, or the digest in serverImage, adminToolsImage and each role's image).`);
+  }
   return errors;
 }
 
@@ -297,7 +336,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'enableGlobalNamespace', 'persistence']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
 function entryProblem(key: string, entry: unknown): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
@@ -308,6 +347,10 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
   if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
   if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
+  if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0
+    || !e.imageDigests.every((d) => typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d)))) {
+    return `has imageDigests ${JSON.stringify(e.imageDigests)}; expected a list of image digests such as "sha256:" and 64 hex digits`;
+  }
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
   }

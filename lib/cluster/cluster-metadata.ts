@@ -51,6 +51,11 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
   const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 2, 2 ** 31 - 1);
   const initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, failoverVersionIncrement - 1);
   const enableGlobalNamespace = props.enableGlobalNamespace ?? false;
+  // Only a boolean: the string "false" is truthy, so it passed a lock at true (and the remote-cluster
+  // check) while the config said "false", a string the server cannot read as a bool.
+  if (typeof enableGlobalNamespace !== 'boolean') {
+    throw propError(owner, 'enableGlobalNamespace', enableGlobalNamespace, 'true or false', 'It can go from false to true, never back; write the boolean itself.');
+  }
   const masterClusterName = props.masterClusterName ?? clusterName;
   if (masterClusterName !== clusterName) {
     throw propError(owner, 'masterClusterName', masterClusterName, `this cluster's own name (${clusterName})`,

@@ -5,6 +5,12 @@ export interface LockedCluster {
   readonly currentClusterName: string;
   /** The server release of the last successful synth. */
   readonly serverVersion: string;
+  /**
+   * The digests the release's images (the server roles' and the admin tools') were pinned to, when
+   * any was. A digest is one image: one that outlives a change of `serverVersion` keeps the old
+   * release running while the manifests and the lock name the new one.
+   */
+  readonly imageDigests?: string[];
   /** Whether global namespaces are on: false may become true, never the reverse. */
   readonly enableGlobalNamespace?: boolean;
   /** Store URI per role, for example `{ default: 'postgres://pg:5432/temporal' }`. */

@@ -49,6 +49,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
 import { propError, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -140,7 +141,8 @@ export class TemporalCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
-    this.version = TemporalVersion.of(props.version ?? TemporalVersion.DEFAULT);
+    // Only a missing version takes the default: a null one would follow the library's from release to release.
+    this.version = TemporalVersion.of(props.version === undefined ? TemporalVersion.DEFAULT : props.version);
     const identity = clusterIdentity(this, id, props, this.version);
     ({ name: this.name, namespace: this.namespace, labels: this.labels, clusterDomain: this.clusterDomain, configMapName: this.configMapName,
       pinnedConfigMapName: this.pinnedConfigMapName, serviceAccountName: this.serviceAccountName, jobServiceAccountName: this.jobServiceAccountName,
@@ -225,11 +227,14 @@ export class TemporalCluster extends Construct {
 
   /** What `ClusterLock` records for this cluster. */
   public get lockRecord(): LockedCluster {
+    // Digests only when an image is pinned by one, so that a lock without digests stays as it was.
+    const digests = imageDigests([...this.services.map((svc) => svc.image), this.adminToolsImage]);
     return {
       numHistoryShards: this.numHistoryShards,
       failoverVersionIncrement: this.failoverVersionIncrement,
       currentClusterName: this.clusterName,
       serverVersion: this.version.version,
+      ...(digests.length > 0 ? { imageDigests: digests } : {}),
       enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
     };
@@ -376,7 +381,7 @@ export class TemporalCluster extends Construct {
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'ui') : this.adminToolsImage, client: this.adminClient() });
+      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() });
     }
     return tools;
   }

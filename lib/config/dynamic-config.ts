@@ -249,6 +249,14 @@ export class DynamicConfig extends Construct {
     this.configMapName = props.name;
     this.release = props.release ?? TemporalVersion.DEFAULT;
     this.numHistoryShards = props.numHistoryShards;
+    // A release outside the table ('v1.31.5', '1.31', a number) compared as no release at all: every
+    // key limited to some releases was refused with a message naming the bad release as the key's
+    // fault, and every other key passed unchecked.
+    try {
+      TemporalVersion.of(this.release);
+    } catch (e) {
+      throw new Error(`DynamicConfig '${props.name}': release${(e as Error).message.replace(/^TemporalVersion: version/, '')}`);
+    }
     for (const v of props.values ?? []) this.add(v);
     new KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },

@@ -15,7 +15,8 @@ import { propError } from '../validation';
  */
 export interface AdminToolsOptions {
   /**
-   * The admin-tools image, to use a mirror.
+   * The admin-tools image, to use a mirror. Pinned like the cluster's images: the server release's
+   * tag, or a digest beside no tag of another release (`images.allowOtherTags` for a patched build).
    * @default - the cluster's `adminToolsImage` (`temporalio/admin-tools:<version>`)
    */
   readonly image?: string;

@@ -17,8 +17,12 @@ export function checkedOverride(owner: string, prop: string, reference: string, 
   // A digest decides what runs, and the library cannot tell which release it is; but a tag beside it
   // that names another release says the image is that release (`server:1.30.9@sha256:...` on a
   // cluster configured for 1.32.2 would skip the lock's one-minor rule).
-  const release = image.tag === undefined ? undefined : /^v?(\d+\.\d+\.\d+)/.exec(image.tag)?.[1];
-  if (image.digest !== undefined && !allowOtherTag && expectedTag !== undefined && release !== undefined && release !== expectedTag) {
+  // A tag of two parts (`1.30`, `v1.30-patched`) names a minor line: another line is another release too.
+  const named = image.tag === undefined ? undefined : /^v?(\d+)\.(\d+)(?:\.(\d+))?(?!\d)/.exec(image.tag);
+  const namesOther = named !== null && named !== undefined && expectedTag !== undefined && (named[3] !== undefined
+    ? `${named[1]}.${named[2]}.${named[3]}` !== expectedTag
+    : `${named[1]}.${named[2]}` !== expectedTag.split('.').slice(0, 2).join('.'));
+  if (image.digest !== undefined && !allowOtherTag && namesOther) {
     throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for, or none beside the digest`,
       'Set `version` to the release the digest is, or set images.allowOtherTags: true for a patched build of that release.');
   }
@@ -86,6 +90,8 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
   const image = (name: string, tag: string, digest: string | undefined, prop: string) =>
     formatImage({ repository: `${repository}/${name}`, tag, digest: digest === undefined ? undefined : requireDigest(owner, prop, digest) });
   const allowOtherTags = options?.allowOtherTags ?? false;
+  // Only a boolean: the string "false" (an env var, a templated value) is truthy and would lift the check.
+  if (typeof allowOtherTags !== 'boolean') throw propError(owner, 'images.allowOtherTags', allowOtherTags, 'true or false');
   const override = (prop: string, reference: string, kind: 'server' | 'ui') => checkedOverride(owner, prop, reference, kind === 'server' ? version : undefined, allowOtherTags);
   return {
     server: overrides.serverImage !== undefined ? override('serverImage', overrides.serverImage, 'server') : image('server', version, digests.server, 'images.digests.server'),

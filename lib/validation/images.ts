@@ -37,6 +37,11 @@ export function requireDigest(owner: string, prop: string, digest: string): stri
   return digest;
 }
 
+/** The distinct digests `images` are pinned to, sorted. */
+export function imageDigests(images: readonly string[]): string[] {
+  return [...new Set(images.map((image) => /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1]).filter((d): d is string => d !== undefined))].sort();
+}
+
 /** The reference text of `image`. */
 export function formatImage(image: ImageReference): string {
   return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;
