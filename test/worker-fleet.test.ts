@@ -105,6 +105,10 @@ describe('WorkerFleet', () => {
       expect(container(chart).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
       const other = setup({ runAsUser: 10001, serviceAccountName: 'orders-irsa' }).chart;
       expect(podSpec(other).securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true });
+      expect(podSpec(other).securityContext.sysctls).toBeUndefined();
+      // A metrics port below 1024 binds without capabilities only where the pod lowers the unprivileged range.
+      const low = setup({ runAsUser: 10001, metricsPort: 80 }).chart;
+      expect(podSpec(low).securityContext).toMatchObject({ runAsUser: 10001, sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }] });
       expect(podSpec(other).serviceAccountName).toBe('orders-irsa');
       expect(ofKind(other, 'ServiceAccount').filter((o) => o.metadata.name.startsWith('orders'))).toEqual([]);
     });

@@ -12,7 +12,7 @@ import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
@@ -188,7 +188,7 @@ export class WorkerFleet extends Construct {
             priorityClassName: props.priorityClassName,
             imagePullSecrets: props.imagePullSecrets?.length
               ? props.imagePullSecrets.map((name, i) => ({ name: requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name) })) : undefined,
-            securityContext: { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs },
+            securityContext: podSecurityContextFor([this.metricsPort], { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs }),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
             nodeSelector: props.nodeSelector,

@@ -12,6 +12,21 @@ export const POD_SECURITY_CONTEXT: PodSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/**
+ * The pod security context of a pod whose containers listen on `ports`. A port below 1024 is
+ * privileged: a process without CAP_NET_BIND_SERVICE (these run as uid 1000 with every capability
+ * dropped) cannot bind it, unless the pod lowers `net.ipv4.ip_unprivileged_port_start`, one of
+ * Kubernetes' safe sysctls (allowed by the kubelet by default since 1.22, and by the baseline and
+ * restricted Pod Security Standards). Container runtimes give pods different defaults (some 0,
+ * others the kernel's 1024), so a server on port 443 would crash-loop on some clusters only. The
+ * sysctl is set to the lowest port when one is privileged, and left out otherwise.
+ */
+export function podSecurityContextFor(ports: readonly number[], base: PodSecurityContext = POD_SECURITY_CONTEXT): PodSecurityContext {
+  const lowest = Math.min(...ports);
+  if (!(lowest < 1024)) return base;
+  return { ...base, sysctls: [...(base.sysctls ?? []), { name: 'net.ipv4.ip_unprivileged_port_start', value: String(lowest) }] };
+}
+
 /*
  * runAsNonRoot repeats the pod's on purpose: the schema Jobs carry this context, a Job's pod template
  * is immutable and their names change only with the release, so dropping it would make the next
