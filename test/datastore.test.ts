@@ -107,6 +107,32 @@ describe('Datastore', () => {
         .toEqual({ allowCleartextPasswords: 'true', allowNativePasswords: 'true' });
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 1 as never } })).toThrow(/connectAttributes\["sslmode"\] is 1; expected a string/);
     });
+    test('a connection attribute is a credential once the server trims its key: it would be written in plain text', () => {
+      // The server trims every key (and value) before building the DSN: " password" logs in as "password" does.
+      for (const key of [' password', 'password ', '\tsslpassword', ' PWD ']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'hunter2' } }))
+          .toThrow(/connectAttributes\[".*"\] is "\(hidden\)"; expected an attribute that is not a credential/);
+      }
+    });
+    test('a connection attribute names the target: the driver would connect to another database than host, port and database say', () => {
+      for (const key of ['dbname', 'database', 'host', 'hostaddr', 'port', 'user', 'service', 'servicefile', ' dbname', 'DBName']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'other' } }))
+          .toThrow(new RegExp(`Datastore.postgres: connectAttributes\\[".*"\\] is "other"; expected an attribute that does not choose the server, database or user. .*host, port, database and user`));
+      }
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { dbname: 'other' } })).toThrow(/Datastore.mysql: connectAttributes\["dbname"\]/);
+    });
+    test('a connection attribute\'s key is not a plain name, or its value is empty (the server trims both; an empty isolation level panics MySQL\'s)', () => {
+      for (const key of ['', ' sslmode', 'ssl mode', 'a=b', 'a&b', '{{x}}']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'require' } }))
+          .toThrow(/connectAttributes\[".*"\] is ".*"; expected a driver attribute name: a letter or _, then letters, digits, _, \. or -/);
+      }
+      for (const value of ['', '  ']) {
+        expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { transaction_isolation: value } }))
+          .toThrow(/connectAttributes\["transaction_isolation"\] is ".*"; expected a non-empty value/);
+      }
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' } })._sql!.connectAttributes)
+        .toEqual({ sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' });
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -278,18 +278,45 @@ function checkCredentials(owner: string, userProp: string, user: unknown, passwo
  */
 const CREDENTIAL_ATTRIBUTE = /^(ssl)?(password|passwd|pwd|pass)$/i;
 
-/** Driver connection attributes: strings, none of them a credential. */
+/*
+ * Keys that choose what the driver connects to: lib/pq and pgx let the query string of the DSN
+ * override its host, port, database and user (pgx also reads them from a service file). With one
+ * of them, two clusters whose props name different databases could share one, unseen by the checks
+ * between clusters. MySQL's driver takes none of them, and would send them as session variables.
+ */
+const TARGET_ATTRIBUTE = /^(host|hostaddr|port|dbname|database|user|service|servicefile)$/i;
+
+/** A key as drivers spell their parameters (and Postgres its run-time settings, `a.b` included). */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Driver connection attributes: plain names with non-empty string values, none of them a credential
+ * or the connection's target. The server trims keys and values before it builds the DSN
+ * (`strings.TrimSpace` in both SQL plugins), so the checks read the key as the server will.
+ */
 function checkConnectAttributes(owner: string, attributes: Record<string, string> | undefined): Record<string, string> {
   if (attributes === undefined) return {};
   if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
     throw propError(owner, 'connectAttributes', attributes, 'an object of driver attributes, such as { sslmode: "verify-full" }');
   }
   for (const [key, value] of Object.entries(attributes)) {
-    if (CREDENTIAL_ATTRIBUTE.test(key)) {
-      throw propError(owner, `connectAttributes["${key}"]`, '(hidden)', 'an attribute that is not a credential',
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const trimmed = key.trim();
+    if (CREDENTIAL_ATTRIBUTE.test(trimmed)) {
+      throw propError(owner, prop, '(hidden)', 'an attribute that is not a credential',
         'Connection attributes are written in plain text into the server config and the schema Jobs; give the password as password: SecretRef.of(...) (or passwordCommand).');
     }
-    if (typeof value !== 'string') throw propError(owner, `connectAttributes["${key}"]`, value, 'a string');
+    if (TARGET_ATTRIBUTE.test(trimmed)) {
+      throw propError(owner, prop, value, 'an attribute that does not choose the server, database or user',
+        'The driver would connect where the attribute says, where synth cannot check that each cluster has its own database; give them as the store\'s host, port, database and user.');
+    }
+    if (!ATTRIBUTE_NAME.test(key)) {
+      throw propError(owner, prop, key, 'a driver attribute name: a letter or _, then letters, digits, _, . or -, with no spaces around it');
+    }
+    if (typeof value !== 'string') throw propError(owner, prop, value, 'a string');
+    if (value.trim() === '') {
+      throw propError(owner, prop, value, 'a non-empty value', 'The server trims values; leave the attribute out instead (an empty MySQL isolation level crashes the server at start).');
+    }
   }
   return attributes;
 }
