@@ -133,6 +133,33 @@ describe('Datastore', () => {
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' } })._sql!.connectAttributes)
         .toEqual({ sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' });
     });
+    test('a SQL database name would break the DSN, the schema tool\'s SQL or the server\'s quoting', () => {
+      // Postgres: the name goes unescaped into the DSN's path and into CREATE DATABASE "<name>".
+      for (const database of ['a"b', 'a b', 'temporal ', 'a/b', 'a?sslmode=disable', 'a#b', 'a%41', 'a\nb', '{{x}}', 'x$(id)', 'ı', 'a'.repeat(64)]) {
+        expect(() => Datastore.postgres({ host: 'h', database, user: 'u' }))
+          .toThrow(/Datastore.postgres: database is .*; expected a PostgreSQL database name: letters, digits, _, \$, \. or -, starting with a letter, digit or _, at most 63 characters/);
+      }
+      // MySQL: CREATE DATABASE without quotes, and a database name cannot hold "." or "/".
+      for (const database of ['a.b', 'a b', 'a`b', 'a;b', 'a'.repeat(65)]) {
+        expect(() => Datastore.mysql({ host: 'h', database, user: 'u' }))
+          .toThrow(/Datastore.mysql: database is .*; expected a MySQL database name: letters, digits, _, \$ or -, at most 64 characters/);
+      }
+      expect(Datastore.postgres({ host: 'h', database: 'Temporal-prod.v1$', user: 'u' }).database).toBe('Temporal-prod.v1$');
+      expect(Datastore.mysql({ host: 'h', database: 'temporal_visibility$2', user: 'u' }).database).toBe('temporal_visibility$2');
+    });
+    test('a Cassandra datacenter would break out of the quotes of CREATE KEYSPACE ... {\'<datacenter>\': N}', () => {
+      for (const datacenter of ["dc1' : 3, 'dc2", 'dc 1', 'dc1\n', '{{x}}']) {
+        expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', datacenter }))
+          .toThrow(/Datastore.cassandra: datacenter is .*; expected a datacenter name: letters, digits, _, \., : or -/);
+      }
+      expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k', datacenter: 'us-east-1_a:b.c' })._cassandra!.datacenter).toBe('us-east-1_a:b.c');
+    });
+    test('a Cassandra consistency is not one the server parses (untyped code)', () => {
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', consistency: 'local_quorum' as never }))
+        .toThrow(/Datastore.cassandra: consistency is "local_quorum"; expected one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', serialConsistency: 'QUORUM' as never }))
+        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL/);
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -57,7 +57,15 @@ export class Datastore {
       throw propError(owner, 'keyspace', options.keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
     }
     const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
-    if (options.datacenter !== undefined) requireNonEmpty(owner, 'datacenter', options.datacenter);
+    if (options.datacenter !== undefined) {
+      requireNonEmpty(owner, 'datacenter', options.datacenter);
+      // temporal-cassandra-tool writes it between single quotes into CREATE KEYSPACE ... {'<dc>': N}.
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(options.datacenter)) {
+        throw propError(owner, 'datacenter', options.datacenter, 'a datacenter name: letters, digits, _, ., : or -, as the snitch reports it (nodetool status)');
+      }
+    }
+    requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
+    requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
     checkCredentials(owner, 'user', options.user, options.password);
     checkTls(owner, options.tls);
     return new Datastore({
@@ -118,6 +126,7 @@ export class Datastore {
     const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);
+    checkSqlDatabase(owner, type, options.database);
     if (typeof options.user !== 'object') requireNonEmpty(owner, 'user', options.user);
     const plugin = options.plugin ?? defaultPlugin;
     if (!plugins.includes(plugin)) {
@@ -243,6 +252,27 @@ export class Datastore {
   public passwordValue(role: StoreRole): GoTemplate | undefined {
     return this.password ? GoTemplate.envString(serverCredentialEnvNames(role).password) : undefined;
   }
+}
+
+/*
+ * PostgreSQL: the server writes the name unescaped into the DSN's path (`postgres://u:p@h:5432/<name>?...`,
+ * where "/", "?", "#" and "%" change what is parsed) and the schema tool into CREATE DATABASE "<name>";
+ * names are at most 63 bytes (NAMEDATALEN). MySQL: the tool writes CREATE DATABASE <name> without
+ * quotes and a database name cannot hold "." or "/"; at most 64 characters. Neither allows
+ * whitespace, quotes or template text, which would also reach the config and the tools' env.
+ */
+const SQL_DATABASE_NAME: Record<string, { pattern: RegExp; expected: string }> = {
+  [DatastoreType.POSTGRES]: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,62}$/, expected: 'a PostgreSQL database name: letters, digits, _, $, . or -, starting with a letter, digit or _, at most 63 characters' },
+  [DatastoreType.MYSQL]: { pattern: /^[A-Za-z0-9_$-]{1,64}$/, expected: 'a MySQL database name: letters, digits, _, $ or -, at most 64 characters' },
+};
+
+function checkSqlDatabase(owner: string, type: DatastoreType, database: string): void {
+  const rule = SQL_DATABASE_NAME[type];
+  if (!rule.pattern.test(database)) throw propError(owner, 'database', database, rule.expected);
+}
+
+function requireEnumValue(owner: string, prop: string, value: unknown, values: readonly string[]): void {
+  if (value !== undefined && !values.includes(value as string)) throw propError(owner, prop, value, `one of ${values.join(', ')}`);
 }
 
 function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined): SchemaCredentials | undefined {
