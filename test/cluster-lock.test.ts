@@ -356,6 +356,15 @@ describe('ClusterLock', () => {
       expect(synth(pg('10.0.0.5'), pg('10.0.0.6'))).not.toThrow();
     });
 
+    test('the pod\'s own loopback, however it is written (a proxy sidecar serves every name of it)', () => {
+      for (const [one, two] of [['localhost', '127.0.0.1'], ['LOCALHOST.', '::1'], ['127.0.0.1', '::1'], ['127.0.0.1', '::ffff:127.0.0.1'],
+        ['localhost', '127.0.0.2'], ['db.localhost', '0.0.0.0'], ['[::]', 'localhost']]) {
+        expect(synth(pg(one), pg(two))).toThrow(shared);
+      }
+      expect(synth(pg('localhost'), pg('localhost.example.com'))).not.toThrow();
+      expect(synth(pg('localhost', 'one'), pg('127.0.0.1', 'two'))).not.toThrow();
+    });
+
     test('a pod of a headless Service, relative or fully qualified, or its Service', () => {
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.databases.svc.cluster.local'))).toThrow(shared);
       expect(synth(pg('pg-0.pg.databases'), pg('PG-0.pg.databases.svc.cluster.local.'))).toThrow(shared);

@@ -11,8 +11,8 @@ import { Datastore } from './datastore';
  * same as its fully qualified Service name. A pod of a headless Service (`pod.svc.ns.svc`, as a
  * StatefulSet's pods are named) is that Service's database too: its pods are one server's
  * replicas, or one Cassandra ring. An IPv6 address is compared in its canonical form, an
- * IPv4-mapped one as the IPv4 address. Ports are always explicit (every store fills in its
- * default).
+ * IPv4-mapped one as the IPv4 address, and every spelling of the pod's loopback as one host.
+ * Ports are always explicit (every store fills in its default).
  */
 export interface StoreIdentity {
   readonly type: string;
@@ -40,9 +40,10 @@ export interface DnsContext {
 export function normalizeHost(host: string, context: DnsContext): string[] {
   const lower = host.toLowerCase();
   const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
-  if (isIPv4(bare)) return [bare];
-  if (isIPv6(bare)) return [canonicalIpv6(bare)];
+  const address = isIPv4(bare) ? bare : isIPv6(bare) ? canonicalIpv6(bare) : undefined;
+  if (address !== undefined) return [isLoopback(address) ? LOOPBACK : address];
   const name = bare.replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return [LOOPBACK];
   const zone = `svc.${context.clusterDomain.toLowerCase().replace(/\.$/, '')}`;
   const labels = name.split('.');
   // What comes before ".svc.<domain>" once the name is resolved: <service>.<namespace>, or
@@ -59,6 +60,18 @@ export function normalizeHost(host: string, context: DnsContext): string[] {
   // <pod>.<service>.<namespace>.svc.<domain> of that name first.
   if (labels.length === 3) return [name, `${name}.${zone}`];
   return [name];
+}
+
+/*
+ * The pod's own loopback: what a database proxy in the pod (a native sidecar from databaseAccess)
+ * listens on. "localhost" resolves to 127.0.0.1 and ::1 (RFC 6761 reserves *.localhost for it too),
+ * every address of 127.0.0.0/8 reaches the lo interface, and dialing 0.0.0.0 or :: reaches the
+ * local host on Linux. A proxy bound to all of them serves one database under every spelling.
+ */
+const LOOPBACK = 'loopback';
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address === '::';
 }
 
 /** An IPv6 address as RFC 5952 writes it (the URL parser's form); an IPv4-mapped one as its IPv4 address. */
