@@ -160,6 +160,21 @@ describe('Datastore', () => {
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', serialConsistency: 'QUORUM' as never }))
         .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL/);
     });
+    test('a literal user would reshape or break the connection string (the PostgreSQL DSN is postgres://<user>:<password>@<host>/<database>)', () => {
+      // "/" ends the authority: this user would send the servers to pg2's database "other", unseen by the checks between clusters.
+      for (const user of ['u@pg2.other:5432/other?x=', 'admin:hunter2', 'a b', 'a\nb', 'a#b', 'a?b', 'a%41']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user }))
+          .toThrow(/Datastore.postgres: user is .*; expected a user name without whitespace, control characters, ":", "\/", "\?", "#" or "%"/);
+        expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', schemaCredentials: { user } }))
+          .toThrow(/Datastore.mysql: schemaCredentials.user is .*; expected a user name without whitespace/);
+      }
+      // Basic authentication splits at the first ":".
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', username: 'elastic:changeme' }))
+        .toThrow(/Datastore.elasticsearch: username is "elastic:changeme"; expected a user name without whitespace, control characters or ":"/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user: 'cassandra\n' })).toThrow(/Datastore.cassandra: user is "cassandra\\n"; expected a user name without whitespace or control characters/);
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'temporal@my-project.iam' }).user).toBe('temporal@my-project.iam');
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u{{x}}$"' }).user).toBe('u{{x}}$"');
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -66,7 +66,7 @@ export class Datastore {
     }
     requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
     requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
-    checkCredentials(owner, 'user', options.user, options.password);
+    checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
     checkTls(owner, options.tls);
     return new Datastore({
       type: DatastoreType.CASSANDRA,
@@ -75,7 +75,7 @@ export class Datastore {
       database: options.keyspace,
       user: options.user,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.cassandra),
       tls: options.tls,
       cassandra: {
         datacenter: options.datacenter,
@@ -103,7 +103,7 @@ export class Datastore {
     if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index)) {
       throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it');
     }
-    checkCredentials(owner, 'username', options.username, options.password);
+    checkCredentials(owner, 'username', options.username, options.password, USER_RULES.elasticsearch);
     checkTls(owner, options.tls);
     const scheme = match[1];
     const port = requirePort(owner, 'url port', Number(match[3] ?? (scheme === 'https' ? 443 : 9200)));
@@ -114,7 +114,7 @@ export class Datastore {
       database: index,
       user: options.username,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.elasticsearch),
       tls: options.tls,
       elasticsearch: { scheme, version },
     });
@@ -138,7 +138,7 @@ export class Datastore {
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
-    checkCredentials(owner, 'user', options.user, options.password);
+    checkCredentials(owner, 'user', options.user, options.password, USER_RULES.sql);
     checkTls(owner, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
       throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
@@ -152,7 +152,7 @@ export class Datastore {
       database: options.database,
       user: options.user,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.sql),
       tls: options.tls,
       sql: {
         plugin,
@@ -275,10 +275,33 @@ function requireEnumValue(owner: string, prop: string, value: unknown, values: r
   if (value !== undefined && !values.includes(value as string)) throw propError(owner, prop, value, `one of ${values.join(', ')}`);
 }
 
-function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined): SchemaCredentials | undefined {
+/*
+ * Characters a literal user name may not hold, per client. The PostgreSQL DSN is
+ * postgres://<user>:<password>@<host>/<database> with the user unescaped: ":" moves the rest into the
+ * password, "/", "?" and "#" end the authority (a user "u@pg2:5432/other?" connects to pg2's
+ * database "other", unseen by the checks between clusters) and "%" is decoded; the MySQL DSN splits
+ * user and password at the first ":". HTTP basic authentication splits at the first ":" too.
+ * Whitespace and control characters are never part of a user name the tools can pass on.
+ */
+interface UserRule { readonly forbidden: RegExp; readonly expected: string }
+const USER_RULES: Record<'sql' | 'cassandra' | 'elasticsearch', UserRule> = {
+  sql: { forbidden: /[\s\p{Cc}:/?#%]/u, expected: 'a user name without whitespace, control characters, ":", "/", "?", "#" or "%", which the connection string would read as its own syntax' },
+  cassandra: { forbidden: /[\s\p{Cc}]/u, expected: 'a user name without whitespace or control characters' },
+  elasticsearch: { forbidden: /[\s\p{Cc}:]/u, expected: 'a user name without whitespace, control characters or ":", which basic authentication reads as the end of the user' },
+};
+
+function checkUserName(owner: string, prop: string, user: unknown, rule: UserRule): void {
+  if (typeof user === 'string' && rule.forbidden.test(user)) {
+    throw propError(owner, prop, user, rule.expected, 'A user from a Secret (SecretRef) is not checked here: keep it to such names too.');
+  }
+}
+
+function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined, userRule: UserRule): SchemaCredentials | undefined {
   if (credentials === undefined) return undefined;
+  if (credentials === null || typeof credentials !== 'object') throw propError(owner, 'schemaCredentials', credentials, '{ user, password }');
   if (typeof credentials.user !== 'object') requireNonEmpty(owner, 'schemaCredentials.user', credentials.user);
   else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
+  checkUserName(owner, 'schemaCredentials.user', credentials.user, userRule);
   if (credentials.password !== undefined && !(credentials.password instanceof SecretRef)) {
     throw propError(owner, 'schemaCredentials.password', credentials.password, 'a SecretRef: passwords stay in Secrets');
   }
@@ -290,10 +313,11 @@ function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | 
  * tools read them from env vars filled from the Secret. Untyped code could pass a string, which
  * used to fail deep in the synth with a TypeError; it is refused here with the remedy.
  */
-function checkCredentials(owner: string, userProp: string, user: unknown, password: unknown): void {
+function checkCredentials(owner: string, userProp: string, user: unknown, password: unknown, userRule: UserRule): void {
   if (user !== undefined && typeof user !== 'string' && !(user instanceof SecretRef)) {
     throw propError(owner, userProp, user, 'a user name or a SecretRef');
   }
+  checkUserName(owner, userProp, user, userRule);
   if (password !== undefined && !(password instanceof SecretRef)) {
     throw propError(owner, 'password', typeof password === 'string' ? '(a string)' : password, 'a SecretRef (SecretRef.of(secretName, key))',
       'A password written into the props would end up in the YAML; keep it in a Secret.');
