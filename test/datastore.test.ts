@@ -175,6 +175,31 @@ describe('Datastore', () => {
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'temporal@my-project.iam' }).user).toBe('temporal@my-project.iam');
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u{{x}}$"' }).user).toBe('u{{x}}$"');
     });
+    test('a connection attribute turns off or weakens the TLS that tls asks for (the server keeps the attribute over tls)', () => {
+      const ca = SecretRef.of('ca', 'ca.crt');
+      for (const sslmode of ['disable', 'allow', 'prefer']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode } }))
+          .toThrow(new RegExp(`Datastore.postgres: connectAttributes\\["sslmode"\\] is "${sslmode}"; expected require, verify-ca or verify-full while tls is set`));
+      }
+      for (const sslmode of ['require', 'verify-ca']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode } }))
+          .toThrow(/expected verify-full while tls.enableHostVerification is true \(the default\).*enableHostVerification: false/);
+        expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca, enableHostVerification: false }, connectAttributes: { sslmode } }).tls!.enableHostVerification).toBe(false);
+      }
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { tls: 'false' } }))
+        .toThrow(/Datastore.mysql: connectAttributes\["tls"\] is "false"; expected no tls attribute while tls is set/);
+      // Without tls, the attributes are the user's own TLS settings.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'disable' } })._sql!.connectAttributes).toEqual({ sslmode: 'disable' });
+    });
+    test('tls is not an object of the right types (untyped code): a server name that is not a host, a verification flag that is not a boolean', () => {
+      for (const serverName of ['a b', 'pg\n', 'https://pg', 'pg:5432']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.postgres: tls.serverName is .*; expected a host name or IP address/);
+      }
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', tls: { enableHostVerification: 'false' as never } }))
+        .toThrow(/Datastore.cassandra: tls.enableHostVerification is "false"; expected true or false/);
+      expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'PG.db.svc' } }).tls!.serverName).toBe('PG.db.svc');
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -145,6 +145,8 @@ export class Datastore {
         'The server refuses both ("passwordCommand and password are mutually exclusive"); keep one.');
     }
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
+    const connectAttributes = checkConnectAttributes(owner, options.connectAttributes);
+    checkTlsAttributes(owner, type, options.tls, connectAttributes);
     return new Datastore({
       type,
       hosts: [host],
@@ -159,7 +161,7 @@ export class Datastore {
         maxConns,
         maxIdleConns,
         maxConnLifetime: checkedLifetime(owner, options.pool?.maxConnLifetime ?? Duration.hours(1)),
-        connectAttributes: checkConnectAttributes(owner, options.connectAttributes),
+        connectAttributes,
         ...(passwordCommand ? { passwordCommand } : {}),
       },
     });
@@ -376,7 +378,8 @@ function checkConnectAttributes(owner: string, attributes: Record<string, string
 }
 
 function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
-  if (!tls) return;
+  if (tls === undefined) return;
+  if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) throw propError(owner, 'tls', tls, 'an object, such as { ca: SecretRef.of(...) }');
   for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
     if (tls[prop] !== undefined && !(tls[prop] instanceof SecretRef)) {
       throw propError(owner, `tls.${prop}`, typeof tls[prop] === 'string' ? '(a string)' : tls[prop], 'a SecretRef to a key of a Secret',
@@ -387,7 +390,40 @@ function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
     throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },
       'clientCertificate and clientKey together, or neither');
   }
-  if (tls.serverName !== undefined) requireNonEmpty(owner, 'tls.serverName', tls.serverName);
+  if (tls.serverName !== undefined) {
+    requireNonEmpty(owner, 'tls.serverName', tls.serverName);
+    requireHost(owner, 'tls.serverName', tls.serverName);
+  }
+  if (tls.enableHostVerification !== undefined && typeof tls.enableHostVerification !== 'boolean') {
+    throw propError(owner, 'tls.enableHostVerification', tls.enableHostVerification, 'true or false');
+  }
+}
+
+/*
+ * The server keeps a user's sslmode (PostgreSQL) or tls (MySQL) attribute over what the tls prop
+ * asks for (buildDSNAttr sets its own only when the attribute is absent): `sslmode: 'disable'`
+ * next to `tls` would connect in plain text while the props say TLS, and `require` would skip the
+ * host verification that enableHostVerification (true by default) promises.
+ */
+function checkTlsAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+  if (tls === undefined) return;
+  const verifyHost = tls.enableHostVerification ?? true;
+  for (const [key, value] of Object.entries(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const mode = value.trim().toLowerCase();
+    if (type === DatastoreType.POSTGRES && key === 'sslmode') {
+      if (!['require', 'verify-ca', 'verify-full'].includes(mode)) {
+        throw propError(owner, prop, value, 'require, verify-ca or verify-full while tls is set', 'It would turn TLS off or make it optional; remove the attribute and let tls choose.');
+      }
+      if (verifyHost && mode !== 'verify-full') {
+        throw propError(owner, prop, value, 'verify-full while tls.enableHostVerification is true (the default)',
+          'It would skip the host name check; remove the attribute, or say so with tls.enableHostVerification: false.');
+      }
+    }
+    if (type === DatastoreType.MYSQL && key === 'tls') {
+      throw propError(owner, prop, value, 'no tls attribute while tls is set', 'The tls prop registers the TLS settings the driver uses; the attribute would replace them.');
+    }
+  }
 }
 
 /** A connection lifetime the server parses as a Go duration: whole milliseconds. */

@@ -129,7 +129,7 @@ export function catalogue(): CatalogueEntry[] {
     c('postgres connectAttributes', junk.filter((j) => j.trim() !== ''), fc.oneof(fc.constant(''), junk.map((j) => `{{${j}}}`)), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { application_name: v } }) }), ['connectAttributes']),
     c('postgres connectAttributes key', fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,15}$/).filter((k) => !/^(ssl)?(password|passwd|pwd|pass)$|^(host|hostaddr|port|dbname|database|user|service|servicefile)$/.test(k)),
       fc.oneof(junk, fc.constantFrom('dbname', ' password', 'host')), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v]: 'x' } }) }), ['connectAttributes']),
-    c('postgres tls.serverName', fc.oneof(dnsName, junk.filter((s) => s.trim() !== '')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
+    c('postgres tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'PG.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
     c('SecretRef key', fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..'), anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of('db', v) }) }), ['key']),
     c('SecretRef secretName', dnsName, anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of(v, 'password') }) }), ['secretName']),
     c('cassandra hosts', hostName, fc.oneof(anyString, fc.constant('cass:9042')), (ch, v) => ({
