@@ -36,7 +36,10 @@ export interface StoreSchemaPlan {
 export interface SchemaPlanOptions {
   /** Create the database or keyspace first. */
   readonly createDatabase: boolean;
-  /** Who the errors name, such as `TemporalCluster 'temporal'`. */
+  /**
+   * Who the errors name, such as `TemporalCluster 'temporal'`.
+   * @default 'schema'
+   */
   readonly owner?: string;
 }
 
