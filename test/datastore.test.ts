@@ -200,6 +200,23 @@ describe('Datastore', () => {
       expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'PG.db.svc' } }).tls!.serverName).toBe('PG.db.svc');
     });
+    test('the options object is changed after the store was made: the store keeps what was checked', () => {
+      // One attributes object reused for several stores, changed in between.
+      const connectAttributes: Record<string, string> = { application_name: 'a' };
+      const tls: { serverName?: string } = { serverName: 'pg' };
+      const hosts = ['c1'];
+      const store = Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes, tls });
+      const cassandra = Datastore.cassandra({ hosts, keyspace: 'k' });
+      connectAttributes.application_name = 'b';
+      connectAttributes.dbname = 'other';
+      tls.serverName = 'not a host';
+      hosts.push('c2');
+      expect(store._sql!.connectAttributes).toEqual({ application_name: 'a' });
+      expect(store.tls).toEqual({ serverName: 'pg' });
+      expect(cassandra.hosts).toEqual(['c1']);
+      expect(() => { (store._sql!.connectAttributes as any).dbname = 'other'; }).toThrow(TypeError);
+      expect(() => { (cassandra.hosts as any).push('c3'); }).toThrow(TypeError);
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -69,6 +69,15 @@ describe('Persistence', () => {
       // The default store may: the server turns it on there itself.
       expect(make(mysql('a', { interpolateParams: 'true' }), mysql('b'))).not.toThrow();
     });
+    test('a store is swapped or retyped after the checks (untyped code): Cassandra would become the visibility store', () => {
+      const cassandra = Datastore.cassandra({ hosts: ['c'], keyspace: 'k' });
+      const persistence = new Persistence(testChart(), 'p', { defaultStore: pg('a'), visibilityStore: pg('b') });
+      expect(() => { (persistence as any).visibilityStore = cassandra; }).toThrow(TypeError);
+      expect(() => { (persistence as any).secondaryVisibilityStore = cassandra; }).toThrow(TypeError);
+      expect(() => { (cassandra as any).type = 'postgres'; }).toThrow(TypeError);
+      expect(() => { (cassandra as any)._sql = { plugin: 'postgres12' }; }).toThrow(TypeError);
+      expect(persistence.stores.map((s) => s.store.type)).toEqual(['postgres', 'postgres']);
+    });
     test('a store is not a Datastore', () => {
       expect(make({ host: 'pg' } as any, pg('b'))).toThrow(/defaultStore is \{"host":"pg"\}; expected a Datastore/);
     });

@@ -194,16 +194,21 @@ export class Datastore {
     tls?: DatastoreTlsOptions; sql?: Datastore['_sql']; cassandra?: Datastore['_cassandra']; elasticsearch?: Datastore['_elasticsearch'];
   }) {
     this.type = spec.type;
-    this.hosts = spec.hosts;
+    this.hosts = Object.freeze([...spec.hosts]);
     this.port = spec.port;
     this.database = spec.database;
     this.user = spec.user;
     this.password = spec.password;
-    this.schemaCredentials = spec.schemaCredentials;
-    this.tls = spec.tls;
-    this._sql = spec.sql;
-    this._cassandra = spec.cassandra;
-    this._elasticsearch = spec.elasticsearch;
+    // Copies of the caller's objects: one options object reused for several stores, and changed
+    // in between, would otherwise change every store made from it, after its checks.
+    this.schemaCredentials = spec.schemaCredentials && Object.freeze({ ...spec.schemaCredentials });
+    this.tls = spec.tls && Object.freeze({ ...spec.tls });
+    this._sql = spec.sql && Object.freeze({ ...spec.sql, connectAttributes: Object.freeze({ ...spec.sql.connectAttributes }) });
+    this._cassandra = spec.cassandra && Object.freeze({ ...spec.cassandra });
+    this._elasticsearch = spec.elasticsearch && Object.freeze({ ...spec.elasticsearch });
+    // A checked store stays as checked: untyped code cannot retype it (a Cassandra store passing
+    // for PostgreSQL as a visibility store) or change its host after the checks between clusters.
+    Object.freeze(this);
   }
 
   /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */

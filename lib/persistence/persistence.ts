@@ -84,6 +84,11 @@ export class Persistence extends Construct {
     this.defaultStore = props.defaultStore;
     this.visibilityStore = props.visibilityStore;
     this.secondaryVisibilityStore = props.secondaryVisibilityStore;
+    // Read-only at run time too: untyped code could otherwise put a Cassandra store where the
+    // checks above saw a visibility store of another type.
+    for (const prop of ['defaultStore', 'visibilityStore', 'secondaryVisibilityStore'] as const) {
+      Object.defineProperty(this, prop, { writable: false, configurable: false });
+    }
     this.owner = owner;
     this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess);
   }
