@@ -217,6 +217,11 @@ describe('Datastore', () => {
       expect(() => { (store._sql!.connectAttributes as any).dbname = 'other'; }).toThrow(TypeError);
       expect(() => { (cassandra.hosts as any).push('c3'); }).toThrow(TypeError);
     });
+    test('the Elasticsearch index name is longer than Elasticsearch takes (255 bytes)', () => {
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', index: `temporal_visibility_v1_${'a'.repeat(233)}` }))
+        .toThrow(/Datastore.elasticsearch: index is "temporal_visibility_v1_a+"; expected .*at most 255 characters/);
+      expect(Datastore.elasticsearch({ url: 'http://es:9200', index: `temporal_visibility_v1_${'a'.repeat(232)}` }).database).toHaveLength(255);
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

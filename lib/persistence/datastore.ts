@@ -100,8 +100,8 @@ export class Datastore {
       throw propError(owner, 'version', version, `one of ${Object.values(ElasticsearchVersion).join(', ')}`);
     }
     const index = options.index ?? 'temporal_visibility_v1';
-    if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index)) {
-      throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it');
+    if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index) || index.length > 255) {
+      throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it, at most 255 characters');
     }
     checkCredentials(owner, 'username', options.username, options.password, USER_RULES.elasticsearch);
     checkTls(owner, options.tls);
