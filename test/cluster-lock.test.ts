@@ -365,6 +365,12 @@ describe('ClusterLock', () => {
       expect(synth(pg('localhost', 'one'), pg('127.0.0.1', 'two'))).not.toThrow();
     });
 
+    test('a Cassandra keyspace reached through another port of the ring (the plain and the TLS native port serve one keyspace)', () => {
+      const on = (port: number, ...hosts: string[]) => Datastore.cassandra({ hosts, port, keyspace: 'temporal' });
+      expect(synth(on(9042, 'c1.databases'), on(9142, 'c1.databases.svc'))).toThrow(shared);
+      expect(synth(pg('pg.databases'), Datastore.postgres({ host: 'pg.databases', port: 5433, database: 'temporal', user: 'u', password }))).not.toThrow();
+    });
+
     test('a pod of a headless Service, relative or fully qualified, or its Service', () => {
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.databases.svc.cluster.local'))).toThrow(shared);
       expect(synth(pg('pg-0.pg.databases'), pg('PG-0.pg.databases.svc.cluster.local.'))).toThrow(shared);

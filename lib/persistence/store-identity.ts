@@ -91,9 +91,9 @@ export function parseStoreUri(uri: string, context: DnsContext): StoreIdentity |
 }
 
 /**
- * Whether two stores may hold the same data: same type and port, a host name in common (Cassandra
- * contact points are any nodes of a ring, so one in common is enough), and database names equal
- * but for case. Whether `Temporal` and `temporal` are one database depends on the server and on
+ * Whether two stores may hold the same data: same type and port (any port for Cassandra), a host
+ * name in common (Cassandra contact points are any nodes of a ring, so one in common is enough),
+ * and database names equal but for case. Whether `Temporal` and `temporal` are one database depends on the server and on
  * how each tool quotes the name (MySQL's lower_case_table_names, unquoted SQL and CQL names fold
  * case), so two clusters, or two stores, are kept off names that differ only in case.
  *
@@ -101,9 +101,17 @@ export function parseStoreUri(uri: string, context: DnsContext): StoreIdentity |
  * databases" check, where another spelling may be another, empty database.
  */
 export function sameStore(a: StoreIdentity, b: StoreIdentity, exactDatabase = false): boolean {
-  if (a.type !== b.type || a.port !== b.port) return false;
+  if (a.type !== b.type || (portSelectsServer(a.type) && a.port !== b.port)) return false;
   if (exactDatabase ? a.database !== b.database : a.database.toLowerCase() !== b.database.toLowerCase()) return false;
   return a.hosts.some((h) => b.hosts.includes(h));
+}
+
+/**
+ * Whether another port on the same host may be another server. Not for Cassandra: a keyspace
+ * belongs to the whole ring, whichever node and native port (plain 9042, TLS 9142) reaches it.
+ */
+export function portSelectsServer(type: string): boolean {
+  return type !== 'cassandra';
 }
 
 /** A store's identity, its hosts resolved from the cluster's namespace. */
