@@ -378,6 +378,9 @@ describe('ClusterLock', () => {
       expect(synth(cassandra('cassandra-0.cassandra.databases.svc'), cassandra('cassandra.databases.svc.cluster.local'))).toThrow(shared);
       // A pod of the cluster's own namespace, as <pod>.<service>.
       expect(synth(cassandra('cassandra-0.cassandra'), cassandra('cassandra-0.cassandra.ns0.svc'))).toThrow(shared);
+      // ... which is its Service's database, however the Service is written.
+      expect(synth(pg('pg.ns1'), pg('pg-0.pg'))).toThrow(shared);
+      expect(synth(pg('pg-1.pg.ns1.svc.cluster.local.'), pg('PG-0.PG'))).toThrow(shared);
       // Other Services, other namespaces and hosts outside the cluster stay apart.
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.other.svc'))).not.toThrow();
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.other.databases.svc'))).not.toThrow();

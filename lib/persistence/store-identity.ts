@@ -53,8 +53,13 @@ export function normalizeHost(host: string, context: DnsContext): string[] {
   else if (labels[labels.length - 1] === 'svc') inZone = labels.slice(0, -1);
   else if (labels.length === 1) inZone = [name, context.namespace];
   else if (labels.length === 2) inZone = labels;
-  // Two labels are first tried as <pod>.<service> in the cluster's own namespace.
-  if (inZone?.length === 2) return labels.length === 2 ? [`${name}.${zone}`, `${name}.${context.namespace}.${zone}`] : [`${inZone.join('.')}.${zone}`];
+  // Two labels are first tried as <pod>.<service> in the cluster's own namespace, and that pod is
+  // its Service's database.
+  if (inZone?.length === 2) {
+    return labels.length === 2
+      ? [`${name}.${zone}`, `${name}.${context.namespace}.${zone}`, `${labels[1]}.${context.namespace}.${zone}`]
+      : [`${inZone.join('.')}.${zone}`];
+  }
   if (inZone?.length === 3) return [`${inZone.join('.')}.${zone}`, `${inZone.slice(1).join('.')}.${zone}`];
   // Three labels, not ending in svc: a name outside the cluster, unless the search path finds a pod
   // <pod>.<service>.<namespace>.svc.<domain> of that name first.
