@@ -394,12 +394,12 @@ describe('ClusterLock', () => {
   describe('fails when one database is written another way', () => {
     const visibility = (i: number) => Datastore.postgres({ host: 'pg.databases', database: `visibility_${i}`, user: 'u', password });
     /** Two clusters in namespaces ns0 and ns1, each with its own visibility database and ports. */
-    const synth = (one: Datastore, two: Datastore) => () => {
+    const synth = (one: Datastore, two: Datastore, createDatabase?: boolean) => () => {
       const a = Testing.app();
       for (const [i, store] of [one, two].entries()) {
         const chart = new Chart(a, `c${i}`, { namespace: `ns${i}` });
         const persistence = new Persistence(chart, 'p', { defaultStore: store, visibilityStore: visibility(i) });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(i * 1000) });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(i * 1000), schema: createDatabase === undefined ? undefined : { createDatabase } });
       }
       a.synth();
     };
@@ -415,6 +415,21 @@ describe('ClusterLock', () => {
       expect(synth(pg('10.0.0.5'), pg('10.0.0.6'))).not.toThrow();
     });
 
+    test('the pod\'s own loopback, however it is written (a proxy sidecar serves every name of it)', () => {
+      for (const [one, two] of [['localhost', '127.0.0.1'], ['LOCALHOST.', '::1'], ['127.0.0.1', '::1'], ['127.0.0.1', '::ffff:127.0.0.1'],
+        ['localhost', '127.0.0.2'], ['db.localhost', '0.0.0.0'], ['[::]', 'localhost']]) {
+        expect(synth(pg(one), pg(two))).toThrow(shared);
+      }
+      expect(synth(pg('localhost'), pg('localhost.example.com'))).not.toThrow();
+      expect(synth(pg('localhost', 'one'), pg('127.0.0.1', 'two'))).not.toThrow();
+    });
+
+    test('a Cassandra keyspace reached through another port of the ring (the plain and the TLS native port serve one keyspace)', () => {
+      const on = (port: number, ...hosts: string[]) => Datastore.cassandra({ hosts, port, keyspace: 'temporal' });
+      expect(synth(on(9042, 'c1.databases'), on(9142, 'c1.databases.svc'))).toThrow(shared);
+      expect(synth(pg('pg.databases'), Datastore.postgres({ host: 'pg.databases', port: 5433, database: 'temporal', user: 'u', password }))).not.toThrow();
+    });
+
     test('a pod of a headless Service, relative or fully qualified, or its Service', () => {
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.databases.svc.cluster.local'))).toThrow(shared);
       expect(synth(pg('pg-0.pg.databases'), pg('PG-0.pg.databases.svc.cluster.local.'))).toThrow(shared);
@@ -422,6 +437,9 @@ describe('ClusterLock', () => {
       expect(synth(cassandra('cassandra-0.cassandra.databases.svc'), cassandra('cassandra.databases.svc.cluster.local'))).toThrow(shared);
       // A pod of the cluster's own namespace, as <pod>.<service>.
       expect(synth(cassandra('cassandra-0.cassandra'), cassandra('cassandra-0.cassandra.ns0.svc'))).toThrow(shared);
+      // ... which is its Service's database, however the Service is written.
+      expect(synth(pg('pg.ns1'), pg('pg-0.pg'))).toThrow(shared);
+      expect(synth(pg('pg-1.pg.ns1.svc.cluster.local.'), pg('PG-0.PG'))).toThrow(shared);
       // Other Services, other namespaces and hosts outside the cluster stay apart.
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.pg.other.svc'))).not.toThrow();
       expect(synth(pg('pg-0.pg.databases.svc'), pg('pg-0.other.databases.svc'))).not.toThrow();
@@ -432,7 +450,8 @@ describe('ClusterLock', () => {
     test('a database name in another case (MySQL\'s lower_case_table_names, unquoted SQL and CQL names fold it)', () => {
       expect(synth(mysql('mysql.databases', 'temporal'), mysql('mysql.databases', 'Temporal'))).toThrow(shared);
       expect(synth(pg('pg.databases', 'temporal'), pg('pg.databases.svc', 'TEMPORAL'))).toThrow(shared);
-      expect(synth(Datastore.cassandra({ hosts: ['c.databases'], keyspace: 'Temporal' }), cassandra('c.databases'))).toThrow(shared);
+      // A keyspace created elsewhere, quoted: the schema Job could not create "Temporal" (CREATE KEYSPACE folds it).
+      expect(synth(Datastore.cassandra({ hosts: ['c.databases'], keyspace: 'Temporal' }), cassandra('c.databases'), false)).toThrow(shared);
     });
 
     test('a renamed cluster on its locked database, written another way, is that cluster', () => {

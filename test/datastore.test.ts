@@ -107,6 +107,121 @@ describe('Datastore', () => {
         .toEqual({ allowCleartextPasswords: 'true', allowNativePasswords: 'true' });
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 1 as never } })).toThrow(/connectAttributes\["sslmode"\] is 1; expected a string/);
     });
+    test('a connection attribute is a credential once the server trims its key: it would be written in plain text', () => {
+      // The server trims every key (and value) before building the DSN: " password" logs in as "password" does.
+      for (const key of [' password', 'password ', '\tsslpassword', ' PWD ']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'hunter2' } }))
+          .toThrow(/connectAttributes\[".*"\] is "\(hidden\)"; expected an attribute that is not a credential/);
+      }
+    });
+    test('a connection attribute names the target: the driver would connect to another database than host, port and database say', () => {
+      for (const key of ['dbname', 'database', 'host', 'hostaddr', 'port', 'user', 'service', 'servicefile', ' dbname', 'DBName']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'other' } }))
+          .toThrow(new RegExp(`Datastore.postgres: connectAttributes\\[".*"\\] is "other"; expected an attribute that does not choose the server, database or user. .*host, port, database and user`));
+      }
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { dbname: 'other' } })).toThrow(/Datastore.mysql: connectAttributes\["dbname"\]/);
+    });
+    test('a connection attribute\'s key is not a plain name, or its value is empty (the server trims both; an empty isolation level panics MySQL\'s)', () => {
+      for (const key of ['', ' sslmode', 'ssl mode', 'a=b', 'a&b', '{{x}}']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'require' } }))
+          .toThrow(/connectAttributes\[".*"\] is ".*"; expected a driver attribute name: a letter or _, then letters, digits, _, \. or -/);
+      }
+      for (const value of ['', '  ']) {
+        expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { transaction_isolation: value } }))
+          .toThrow(/connectAttributes\["transaction_isolation"\] is ".*"; expected a non-empty value/);
+      }
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' } })._sql!.connectAttributes)
+        .toEqual({ sslmode: 'verify-full', application_name: 'temporal', 'myapp.setting': 'x' });
+    });
+    test('a SQL database name would break the DSN, the schema tool\'s SQL or the server\'s quoting', () => {
+      // Postgres: the name goes unescaped into the DSN's path and into CREATE DATABASE "<name>".
+      for (const database of ['a"b', 'a b', 'temporal ', 'a/b', 'a?sslmode=disable', 'a#b', 'a%41', 'a\nb', '{{x}}', 'x$(id)', 'ı', 'a'.repeat(64)]) {
+        expect(() => Datastore.postgres({ host: 'h', database, user: 'u' }))
+          .toThrow(/Datastore.postgres: database is .*; expected a PostgreSQL database name: letters, digits, _, \$, \. or -, starting with a letter, digit or _, at most 63 characters/);
+      }
+      // MySQL: CREATE DATABASE without quotes, and a database name cannot hold "." or "/".
+      for (const database of ['a.b', 'a b', 'a`b', 'a;b', 'a'.repeat(65)]) {
+        expect(() => Datastore.mysql({ host: 'h', database, user: 'u' }))
+          .toThrow(/Datastore.mysql: database is .*; expected a MySQL database name: letters, digits, _, \$ or -, at most 64 characters/);
+      }
+      expect(Datastore.postgres({ host: 'h', database: 'Temporal-prod.v1$', user: 'u' }).database).toBe('Temporal-prod.v1$');
+      expect(Datastore.mysql({ host: 'h', database: 'temporal_visibility$2', user: 'u' }).database).toBe('temporal_visibility$2');
+    });
+    test('a Cassandra datacenter would break out of the quotes of CREATE KEYSPACE ... {\'<datacenter>\': N}', () => {
+      for (const datacenter of ["dc1' : 3, 'dc2", 'dc 1', 'dc1\n', '{{x}}']) {
+        expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', datacenter }))
+          .toThrow(/Datastore.cassandra: datacenter is .*; expected a datacenter name: letters, digits, _, \., : or -/);
+      }
+      expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k', datacenter: 'us-east-1_a:b.c' })._cassandra!.datacenter).toBe('us-east-1_a:b.c');
+    });
+    test('a Cassandra consistency is not one the server parses (untyped code)', () => {
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', consistency: 'local_quorum' as never }))
+        .toThrow(/Datastore.cassandra: consistency is "local_quorum"; expected one of ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', serialConsistency: 'QUORUM' as never }))
+        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL/);
+    });
+    test('a literal user would reshape or break the connection string (the PostgreSQL DSN is postgres://<user>:<password>@<host>/<database>)', () => {
+      // "/" ends the authority: this user would send the servers to pg2's database "other", unseen by the checks between clusters.
+      for (const user of ['u@pg2.other:5432/other?x=', 'admin:hunter2', 'a b', 'a\nb', 'a#b', 'a?b', 'a%41']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user }))
+          .toThrow(/Datastore.postgres: user is .*; expected a user name without whitespace, control characters, ":", "\/", "\?", "#" or "%"/);
+        expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', schemaCredentials: { user } }))
+          .toThrow(/Datastore.mysql: schemaCredentials.user is .*; expected a user name without whitespace/);
+      }
+      // Basic authentication splits at the first ":".
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', username: 'elastic:changeme' }))
+        .toThrow(/Datastore.elasticsearch: username is "elastic:changeme"; expected a user name without whitespace, control characters or ":"/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user: 'cassandra\n' })).toThrow(/Datastore.cassandra: user is "cassandra\\n"; expected a user name without whitespace or control characters/);
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'temporal@my-project.iam' }).user).toBe('temporal@my-project.iam');
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u{{x}}$"' }).user).toBe('u{{x}}$"');
+    });
+    test('a connection attribute turns off or weakens the TLS that tls asks for (the server keeps the attribute over tls)', () => {
+      const ca = SecretRef.of('ca', 'ca.crt');
+      for (const sslmode of ['disable', 'allow', 'prefer']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode } }))
+          .toThrow(new RegExp(`Datastore.postgres: connectAttributes\\["sslmode"\\] is "${sslmode}"; expected require, verify-ca or verify-full while tls is set`));
+      }
+      for (const sslmode of ['require', 'verify-ca']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode } }))
+          .toThrow(/expected verify-full while tls.enableHostVerification is true \(the default\).*enableHostVerification: false/);
+        expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca, enableHostVerification: false }, connectAttributes: { sslmode } }).tls!.enableHostVerification).toBe(false);
+      }
+      expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { tls: 'false' } }))
+        .toThrow(/Datastore.mysql: connectAttributes\["tls"\] is "false"; expected no tls attribute while tls is set/);
+      // Without tls, the attributes are the user's own TLS settings.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'disable' } })._sql!.connectAttributes).toEqual({ sslmode: 'disable' });
+    });
+    test('tls is not an object of the right types (untyped code): a server name that is not a host, a verification flag that is not a boolean', () => {
+      for (const serverName of ['a b', 'pg\n', 'https://pg', 'pg:5432']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.postgres: tls.serverName is .*; expected a host name or IP address/);
+      }
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', tls: { enableHostVerification: 'false' as never } }))
+        .toThrow(/Datastore.cassandra: tls.enableHostVerification is "false"; expected true or false/);
+      expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'PG.db.svc' } }).tls!.serverName).toBe('PG.db.svc');
+    });
+    test('the options object is changed after the store was made: the store keeps what was checked', () => {
+      // One attributes object reused for several stores, changed in between.
+      const connectAttributes: Record<string, string> = { application_name: 'a' };
+      const tls: { serverName?: string } = { serverName: 'pg' };
+      const hosts = ['c1'];
+      const store = Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes, tls });
+      const cassandra = Datastore.cassandra({ hosts, keyspace: 'k' });
+      connectAttributes.application_name = 'b';
+      connectAttributes.dbname = 'other';
+      tls.serverName = 'not a host';
+      hosts.push('c2');
+      expect(store._sql!.connectAttributes).toEqual({ application_name: 'a' });
+      expect(store.tls).toEqual({ serverName: 'pg' });
+      expect(cassandra.hosts).toEqual(['c1']);
+      expect(() => { (store._sql!.connectAttributes as any).dbname = 'other'; }).toThrow(TypeError);
+      expect(() => { (cassandra.hosts as any).push('c3'); }).toThrow(TypeError);
+    });
+    test('the Elasticsearch index name is longer than Elasticsearch takes (255 bytes)', () => {
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', index: `temporal_visibility_v1_${'a'.repeat(233)}` }))
+        .toThrow(/Datastore.elasticsearch: index is "temporal_visibility_v1_a+"; expected .*at most 255 characters/);
+      expect(Datastore.elasticsearch({ url: 'http://es:9200', index: `temporal_visibility_v1_${'a'.repeat(232)}` }).database).toHaveLength(255);
+    });
     test('a SecretRef names an invalid Secret', () => {
       expect(() => SecretRef.of('Bad_Secret', 'password')).toThrow(/SecretRef: secretName is "Bad_Secret"; expected a DNS-1123 subdomain/);
       expect(() => SecretRef.of('ok', 'bad key')).toThrow(/SecretRef: key is "bad key"/);

@@ -56,6 +56,28 @@ describe('Persistence', () => {
       expect(bind(on('pg'), on('pg.other-namespace'))).not.toThrow();
       expect(bind(on('pg'), on('pg', 'visibility'))).not.toThrow();
     });
+    test('a secondary visibility store is not a Datastore (untyped code), whatever type it claims', () => {
+      const cassandraLike = { type: 'postgres', hosts: ['c'], port: 9042, database: 'k', _cassandra: { replicationFactor: 3 } };
+      expect(make(pg('a'), pg('b'), cassandraLike as any)).toThrow(/Persistence 'p': secondaryVisibilityStore is .*; expected a Datastore, for example Datastore.postgres/);
+      expect(make(pg('a'), pg('b'), null as any)).toThrow(/secondaryVisibilityStore is null; expected a Datastore/);
+      expect(() => new Persistence(testChart(), 'p', null as any)).toThrow(/Persistence 'p': props is null; expected \{ defaultStore, visibilityStore \}/);
+    });
+    test('a MySQL visibility store sets interpolateParams, which the server refuses for visibility ("not supported for mysql visibility stores")', () => {
+      const mysql = (database: string, connectAttributes?: Record<string, string>) => Datastore.mysql({ host: 'mysql', database, user: 'u', connectAttributes });
+      expect(make(mysql('a'), mysql('b', { interpolateParams: 'false' }))).toThrow(/Persistence 'p': visibilityStore connectAttributes\["interpolateParams"\] is "false"; expected no interpolateParams on a MySQL visibility store/);
+      expect(make(mysql('a'), mysql('b'), mysql('c', { interpolateParams: 'true' }))).toThrow(/secondaryVisibilityStore connectAttributes\["interpolateParams"\]/);
+      // The default store may: the server turns it on there itself.
+      expect(make(mysql('a', { interpolateParams: 'true' }), mysql('b'))).not.toThrow();
+    });
+    test('a store is swapped or retyped after the checks (untyped code): Cassandra would become the visibility store', () => {
+      const cassandra = Datastore.cassandra({ hosts: ['c'], keyspace: 'k' });
+      const persistence = new Persistence(testChart(), 'p', { defaultStore: pg('a'), visibilityStore: pg('b') });
+      expect(() => { (persistence as any).visibilityStore = cassandra; }).toThrow(TypeError);
+      expect(() => { (persistence as any).secondaryVisibilityStore = cassandra; }).toThrow(TypeError);
+      expect(() => { (cassandra as any).type = 'postgres'; }).toThrow(TypeError);
+      expect(() => { (cassandra as any)._sql = { plugin: 'postgres12' }; }).toThrow(TypeError);
+      expect(persistence.stores.map((s) => s.store.type)).toEqual(['postgres', 'postgres']);
+    });
     test('a store is not a Datastore', () => {
       expect(make({ host: 'pg' } as any, pg('b'))).toThrow(/defaultStore is \{"host":"pg"\}; expected a Datastore/);
     });

@@ -246,13 +246,13 @@ describe('SchemaJob', () => {
     test('no prop reaches the script text: a database named like a command changes env values only', () => {
       const chart = testChart();
       cluster(chart, { persistence: new Persistence(chart, 'p', {
-        defaultStore: Datastore.postgres({ host: 'pg', database: 'x$(id)', user: 'u' }),
-        visibilityStore: Datastore.postgres({ host: 'pg', database: 'v`id`', user: 'u' }),
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'x$id', user: 'u' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'v$HOME', user: 'u' }),
       }) });
       const all = objects(chart);
       expect(find(chart, 'ConfigMap', 'temporal-schema-wait').data['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
       for (const d of nonEmpty(all.filter((o) => o.kind === 'Deployment'))) {
-        for (const c of nonEmpty(d.spec.template.spec.initContainers ?? [])) expect(c.command.join(' ')).not.toMatch(/\$\(id\)|`id`/);
+        for (const c of nonEmpty(d.spec.template.spec.initContainers ?? [])) expect(c.command.join(' ')).not.toMatch(/\$id|\$HOME/);
       }
     });
   });
@@ -264,6 +264,24 @@ describe('SchemaJob', () => {
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);
       expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "hunter2"; expected a SecretRef/);
+    });
+    test('the Job creates a database or keyspace whose unquoted name is another (MySQL and CQL do not quote it; the tools and the server do)', () => {
+      const on = (defaultStore: Datastore, schema?: { createDatabase: boolean }) => () => {
+        const chart = testChart();
+        cluster(chart, { schema, persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u' }) }) });
+      };
+      // CREATE KEYSPACE Temporal makes "temporal"; the tools and the server then USE "Temporal", which does not exist.
+      expect(on(Datastore.cassandra({ hosts: ['c'], keyspace: 'Temporal' })))
+        .toThrow(/TemporalCluster 'temporal': persistence default store keyspace is "Temporal"; expected a lower-case name while the schema Job creates it/);
+      // CREATE DATABASE IF NOT EXISTS temporal-prod is a syntax error; 123 is a number.
+      for (const database of ['temporal-prod', '123']) {
+        expect(on(Datastore.mysql({ host: 'm', database, user: 'u' })))
+          .toThrow(new RegExp(`persistence default store database is "${database}"; expected a MySQL identifier that needs no quotes while the schema Job creates it`));
+      }
+      // Created elsewhere (quoted), the same names work.
+      expect(on(Datastore.cassandra({ hosts: ['c'], keyspace: 'Temporal' }), { createDatabase: false })).not.toThrow();
+      expect(on(Datastore.mysql({ host: 'm', database: 'temporal-prod', user: 'u' }), { createDatabase: false })).not.toThrow();
+      expect(on(Datastore.postgres({ host: 'pg', database: 'Temporal-prod', user: 'u' }))).not.toThrow();
     });
     test('the backoff limit is negative', () => {
       expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);

@@ -6,6 +6,7 @@ import {
   requireDurationSeconds, requireEnvVarName, requireHost, requireHostPort, requireInt32, requireInteger, requireNoTemplate, requireNonEmpty, requirePort,
   requireQuantity, requireUrl,
 } from '../lib/validation';
+import { Datastore } from '../lib';
 
 // The validators of lib/validation at the edges of what they accept: each case sits on one side
 // of a limit (a length, a range end, a character class), so moving the limit fails a case.
@@ -187,6 +188,15 @@ describe('hosts, addresses and URLs', () => {
       /h is .*; expected a host name or IP address \(an IPv6 address bare or in brackets\), without scheme, port or path\.$/);
     expect(() => requireHost(O, 'h', 'pg:5432', 'store.port')).toThrow(/h is "pg:5432"; expected a host name or IP address without a port\. Give the port in store\.port \(5432\) and the host alone \(pg\)\./);
     expect(() => requireHost(O, 'h', 'fd00::1:5432x')).toThrow(/without scheme, port or path/);
+  });
+
+  test('hosts: a number that is not a dotted-decimal IPv4 address is refused (Go resolves it as a name and fails; busybox and glibc read 010.0.0.1 as 8.0.0.1)', () => {
+    refuses((v) => requireHost(O, 'h', v), ['127.1', '010.0.0.1', '10.0.0.01', '1.2.3.4.5', '256.0.0.1', '4294967297', '10.0.0.1.'],
+      /h is .*; expected a host name or IP address .*\. An IPv4 address is four decimal numbers from 0 to 255 without leading zeros, such as 10\.0\.0\.1; a host name does not end in a number\.$/);
+    expect(requireHost(O, 'h', '10.0.0.1')).toBe('10.0.0.1');
+    expect(requireHost(O, 'h', '1pg.10x')).toBe('1pg.10x');
+    expect(requireHost(O, 'h', '10.0.0.1.nip.io')).toBe('10.0.0.1.nip.io');
+    expect(() => Datastore.elasticsearch({ url: 'http://127.1:9200' })).toThrow(/Datastore.elasticsearch: url is "http:\/\/127.1:9200"/);
   });
 
   test('host:port: a port from 1 to 65535, an IPv6 host bracketed', () => {

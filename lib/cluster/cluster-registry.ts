@@ -1,7 +1,7 @@
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
-import { DnsContext, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -101,7 +101,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
       const identity = storeIdentity(store, cluster.dns);
-      const key = `${identity.type}/${identity.port}/${identity.database.toLowerCase()}`;
+      const key = `${identity.type}/${portSelectsServer(identity.type) ? identity.port : '*'}/${identity.database.toLowerCase()}`;
       const sameName = byDatabase.get(key) ?? [];
       for (const other of sameName) {
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {

@@ -3,7 +3,10 @@ import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
-import { isHostNameOrIpv4, propError, requireDurationMillis, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
+import {
+  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaCredentials, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
+} from './datastore-checks';
+import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -57,8 +60,16 @@ export class Datastore {
       throw propError(owner, 'keyspace', options.keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
     }
     const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
-    if (options.datacenter !== undefined) requireNonEmpty(owner, 'datacenter', options.datacenter);
-    checkCredentials(owner, 'user', options.user, options.password);
+    if (options.datacenter !== undefined) {
+      requireNonEmpty(owner, 'datacenter', options.datacenter);
+      // temporal-cassandra-tool writes it between single quotes into CREATE KEYSPACE ... {'<dc>': N}.
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(options.datacenter)) {
+        throw propError(owner, 'datacenter', options.datacenter, 'a datacenter name: letters, digits, _, ., : or -, as the snitch reports it (nodetool status)');
+      }
+    }
+    requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
+    requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
+    checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
     checkTls(owner, options.tls);
     return new Datastore({
       type: DatastoreType.CASSANDRA,
@@ -67,7 +78,7 @@ export class Datastore {
       database: options.keyspace,
       user: options.user,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.cassandra),
       tls: options.tls,
       cassandra: {
         datacenter: options.datacenter,
@@ -92,10 +103,10 @@ export class Datastore {
       throw propError(owner, 'version', version, `one of ${Object.values(ElasticsearchVersion).join(', ')}`);
     }
     const index = options.index ?? 'temporal_visibility_v1';
-    if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index)) {
-      throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it');
+    if (!/^temporal_visibility_v1[a-z0-9_\-]*$/.test(index) || index.length > 255) {
+      throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it, at most 255 characters');
     }
-    checkCredentials(owner, 'username', options.username, options.password);
+    checkCredentials(owner, 'username', options.username, options.password, USER_RULES.elasticsearch);
     checkTls(owner, options.tls);
     const scheme = match[1];
     const port = requirePort(owner, 'url port', Number(match[3] ?? (scheme === 'https' ? 443 : 9200)));
@@ -106,7 +117,7 @@ export class Datastore {
       database: index,
       user: options.username,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.elasticsearch),
       tls: options.tls,
       elasticsearch: { scheme, version },
     });
@@ -118,6 +129,7 @@ export class Datastore {
     const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);
+    checkSqlDatabase(owner, type, options.database);
     if (typeof options.user !== 'object') requireNonEmpty(owner, 'user', options.user);
     const plugin = options.plugin ?? defaultPlugin;
     if (!plugins.includes(plugin)) {
@@ -129,13 +141,15 @@ export class Datastore {
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
-    checkCredentials(owner, 'user', options.user, options.password);
+    checkCredentials(owner, 'user', options.user, options.password, USER_RULES.sql);
     checkTls(owner, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
       throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
         'The server refuses both ("passwordCommand and password are mutually exclusive"); keep one.');
     }
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
+    const connectAttributes = checkConnectAttributes(owner, options.connectAttributes);
+    checkTlsAttributes(owner, type, options.tls, connectAttributes);
     return new Datastore({
       type,
       hosts: [host],
@@ -143,14 +157,14 @@ export class Datastore {
       database: options.database,
       user: options.user,
       password: options.password,
-      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials),
+      schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.sql),
       tls: options.tls,
       sql: {
         plugin,
         maxConns,
         maxIdleConns,
         maxConnLifetime: checkedLifetime(owner, options.pool?.maxConnLifetime ?? Duration.hours(1)),
-        connectAttributes: checkConnectAttributes(owner, options.connectAttributes),
+        connectAttributes,
         ...(passwordCommand ? { passwordCommand } : {}),
       },
     });
@@ -183,16 +197,21 @@ export class Datastore {
     tls?: DatastoreTlsOptions; sql?: Datastore['_sql']; cassandra?: Datastore['_cassandra']; elasticsearch?: Datastore['_elasticsearch'];
   }) {
     this.type = spec.type;
-    this.hosts = spec.hosts;
+    this.hosts = Object.freeze([...spec.hosts]);
     this.port = spec.port;
     this.database = spec.database;
     this.user = spec.user;
     this.password = spec.password;
-    this.schemaCredentials = spec.schemaCredentials;
-    this.tls = spec.tls;
-    this._sql = spec.sql;
-    this._cassandra = spec.cassandra;
-    this._elasticsearch = spec.elasticsearch;
+    // Copies of the caller's objects: one options object reused for several stores, and changed
+    // in between, would otherwise change every store made from it, after its checks.
+    this.schemaCredentials = spec.schemaCredentials && Object.freeze({ ...spec.schemaCredentials });
+    this.tls = spec.tls && Object.freeze({ ...spec.tls });
+    this._sql = spec.sql && Object.freeze({ ...spec.sql, connectAttributes: Object.freeze({ ...spec.sql.connectAttributes }) });
+    this._cassandra = spec.cassandra && Object.freeze({ ...spec.cassandra });
+    this._elasticsearch = spec.elasticsearch && Object.freeze({ ...spec.elasticsearch });
+    // A checked store stays as checked: untyped code cannot retype it (a Cassandra store passing
+    // for PostgreSQL as a visibility store) or change its host after the checks between clusters.
+    Object.freeze(this);
   }
 
   /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */
@@ -243,74 +262,4 @@ export class Datastore {
   public passwordValue(role: StoreRole): GoTemplate | undefined {
     return this.password ? GoTemplate.envString(serverCredentialEnvNames(role).password) : undefined;
   }
-}
-
-function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined): SchemaCredentials | undefined {
-  if (credentials === undefined) return undefined;
-  if (typeof credentials.user !== 'object') requireNonEmpty(owner, 'schemaCredentials.user', credentials.user);
-  else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
-  if (credentials.password !== undefined && !(credentials.password instanceof SecretRef)) {
-    throw propError(owner, 'schemaCredentials.password', credentials.password, 'a SecretRef: passwords stay in Secrets');
-  }
-  return credentials;
-}
-
-/**
- * A password, and a user, only as a SecretRef (a user may also be a literal): the config and the
- * tools read them from env vars filled from the Secret. Untyped code could pass a string, which
- * used to fail deep in the synth with a TypeError; it is refused here with the remedy.
- */
-function checkCredentials(owner: string, userProp: string, user: unknown, password: unknown): void {
-  if (user !== undefined && typeof user !== 'string' && !(user instanceof SecretRef)) {
-    throw propError(owner, userProp, user, 'a user name or a SecretRef');
-  }
-  if (password !== undefined && !(password instanceof SecretRef)) {
-    throw propError(owner, 'password', typeof password === 'string' ? '(a string)' : password, 'a SecretRef (SecretRef.of(secretName, key))',
-      'A password written into the props would end up in the YAML; keep it in a Secret.');
-  }
-}
-
-/*
- * Keys under which a driver takes a credential from the connection string: lib/pq and pgx read
- * `password` and `sslpassword` from it, so `{ password: '...' }` would log in, with the password in
- * the server ConfigMap and in the schema Jobs' env in plain text. Exact names only: MySQL's
- * `allowCleartextPasswords` (RDS IAM) and `allowNativePasswords` are switches, not credentials.
- */
-const CREDENTIAL_ATTRIBUTE = /^(ssl)?(password|passwd|pwd|pass)$/i;
-
-/** Driver connection attributes: strings, none of them a credential. */
-function checkConnectAttributes(owner: string, attributes: Record<string, string> | undefined): Record<string, string> {
-  if (attributes === undefined) return {};
-  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
-    throw propError(owner, 'connectAttributes', attributes, 'an object of driver attributes, such as { sslmode: "verify-full" }');
-  }
-  for (const [key, value] of Object.entries(attributes)) {
-    if (CREDENTIAL_ATTRIBUTE.test(key)) {
-      throw propError(owner, `connectAttributes["${key}"]`, '(hidden)', 'an attribute that is not a credential',
-        'Connection attributes are written in plain text into the server config and the schema Jobs; give the password as password: SecretRef.of(...) (or passwordCommand).');
-    }
-    if (typeof value !== 'string') throw propError(owner, `connectAttributes["${key}"]`, value, 'a string');
-  }
-  return attributes;
-}
-
-function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
-  if (!tls) return;
-  for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
-    if (tls[prop] !== undefined && !(tls[prop] instanceof SecretRef)) {
-      throw propError(owner, `tls.${prop}`, typeof tls[prop] === 'string' ? '(a string)' : tls[prop], 'a SecretRef to a key of a Secret',
-        'Certificates and keys are mounted from Secrets; none is written into the YAML.');
-    }
-  }
-  if (Boolean(tls.clientCertificate) !== Boolean(tls.clientKey)) {
-    throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },
-      'clientCertificate and clientKey together, or neither');
-  }
-  if (tls.serverName !== undefined) requireNonEmpty(owner, 'tls.serverName', tls.serverName);
-}
-
-/** A connection lifetime the server parses as a Go duration: whole milliseconds. */
-function checkedLifetime(owner: string, lifetime: Duration): Duration {
-  requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);
-  return lifetime;
 }

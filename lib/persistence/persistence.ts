@@ -49,11 +49,16 @@ export class Persistence extends Construct {
   constructor(scope: Construct, id: string, props: PersistenceProps) {
     super(scope, id);
     const owner = `Persistence '${id}'`;
-    if (!(props.defaultStore instanceof Datastore)) {
-      throw propError(owner, 'defaultStore', props.defaultStore, 'a Datastore, for example Datastore.postgres({...})');
+    if (props === null || typeof props !== 'object') {
+      throw propError(owner, 'props', props, '{ defaultStore, visibilityStore }');
     }
-    if (!(props.visibilityStore instanceof Datastore)) {
-      throw propError(owner, 'visibilityStore', props.visibilityStore, 'a Datastore, for example Datastore.postgres({...})');
+    // Every store, the optional one too: an untyped object could claim any type and pass the
+    // checks below while carrying another store's settings.
+    for (const [prop, store] of [['defaultStore', props.defaultStore], ['visibilityStore', props.visibilityStore],
+      ['secondaryVisibilityStore', props.secondaryVisibilityStore]] as const) {
+      if (!(store instanceof Datastore) && !(prop === 'secondaryVisibilityStore' && store === undefined)) {
+        throw propError(owner, prop, store, 'a Datastore, for example Datastore.postgres({...})');
+      }
     }
     if (props.defaultStore.type === DatastoreType.ELASTICSEARCH) {
       throw propError(owner, 'defaultStore', props.defaultStore.type, 'PostgreSQL, MySQL or Cassandra', 'Elasticsearch can only hold visibility records.');
@@ -64,6 +69,14 @@ export class Persistence extends Construct {
           'Cassandra cannot be a visibility store since Temporal 1.21; use Elasticsearch or a SQL database for visibility.');
       }
     }
+    for (const [prop, store] of [['visibilityStore', props.visibilityStore], ['secondaryVisibilityStore', props.secondaryVisibilityStore]] as const) {
+      // The server's MySQL plugin fails a visibility store with interpolateParams set, whatever its
+      // value: "interpolateParams is not supported for mysql visibility stores".
+      if (store?.type === DatastoreType.MYSQL && store._sql?.connectAttributes.interpolateParams !== undefined) {
+        throw propError(owner, `${prop} connectAttributes["interpolateParams"]`, store._sql.connectAttributes.interpolateParams,
+          'no interpolateParams on a MySQL visibility store', 'The server refuses to start with it there; remove the attribute from this store.');
+      }
+    }
     if (props.secondaryVisibilityStore && props.secondaryVisibilityStore.type !== props.visibilityStore.type) {
       throw propError(owner, 'secondaryVisibilityStore', props.secondaryVisibilityStore.type,
         `the same store type as visibilityStore (${props.visibilityStore.type}); the server refuses visibility stores of different types`);
@@ -71,6 +84,11 @@ export class Persistence extends Construct {
     this.defaultStore = props.defaultStore;
     this.visibilityStore = props.visibilityStore;
     this.secondaryVisibilityStore = props.secondaryVisibilityStore;
+    // Read-only at run time too: untyped code could otherwise put a Cassandra store where the
+    // checks above saw a visibility store of another type.
+    for (const prop of ['defaultStore', 'visibilityStore', 'secondaryVisibilityStore'] as const) {
+      Object.defineProperty(this, prop, { writable: false, configurable: false });
+    }
     this.owner = owner;
     this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess);
   }

@@ -11,8 +11,8 @@ import { Datastore } from './datastore';
  * same as its fully qualified Service name. A pod of a headless Service (`pod.svc.ns.svc`, as a
  * StatefulSet's pods are named) is that Service's database too: its pods are one server's
  * replicas, or one Cassandra ring. An IPv6 address is compared in its canonical form, an
- * IPv4-mapped one as the IPv4 address. Ports are always explicit (every store fills in its
- * default).
+ * IPv4-mapped one as the IPv4 address, and every spelling of the pod's loopback as one host.
+ * Ports are always explicit (every store fills in its default).
  */
 export interface StoreIdentity {
   readonly type: string;
@@ -40,9 +40,10 @@ export interface DnsContext {
 export function normalizeHost(host: string, context: DnsContext): string[] {
   const lower = host.toLowerCase();
   const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
-  if (isIPv4(bare)) return [bare];
-  if (isIPv6(bare)) return [canonicalIpv6(bare)];
+  const address = isIPv4(bare) ? bare : isIPv6(bare) ? canonicalIpv6(bare) : undefined;
+  if (address !== undefined) return [isLoopback(address) ? LOOPBACK : address];
   const name = bare.replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return [LOOPBACK];
   const zone = `svc.${context.clusterDomain.toLowerCase().replace(/\.$/, '')}`;
   const labels = name.split('.');
   // What comes before ".svc.<domain>" once the name is resolved: <service>.<namespace>, or
@@ -52,13 +53,30 @@ export function normalizeHost(host: string, context: DnsContext): string[] {
   else if (labels[labels.length - 1] === 'svc') inZone = labels.slice(0, -1);
   else if (labels.length === 1) inZone = [name, context.namespace];
   else if (labels.length === 2) inZone = labels;
-  // Two labels are first tried as <pod>.<service> in the cluster's own namespace.
-  if (inZone?.length === 2) return labels.length === 2 ? [`${name}.${zone}`, `${name}.${context.namespace}.${zone}`] : [`${inZone.join('.')}.${zone}`];
+  // Two labels are first tried as <pod>.<service> in the cluster's own namespace, and that pod is
+  // its Service's database.
+  if (inZone?.length === 2) {
+    return labels.length === 2
+      ? [`${name}.${zone}`, `${name}.${context.namespace}.${zone}`, `${labels[1]}.${context.namespace}.${zone}`]
+      : [`${inZone.join('.')}.${zone}`];
+  }
   if (inZone?.length === 3) return [`${inZone.join('.')}.${zone}`, `${inZone.slice(1).join('.')}.${zone}`];
   // Three labels, not ending in svc: a name outside the cluster, unless the search path finds a pod
   // <pod>.<service>.<namespace>.svc.<domain> of that name first.
   if (labels.length === 3) return [name, `${name}.${zone}`];
   return [name];
+}
+
+/*
+ * The pod's own loopback: what a database proxy in the pod (a native sidecar from databaseAccess)
+ * listens on. "localhost" resolves to 127.0.0.1 and ::1 (RFC 6761 reserves *.localhost for it too),
+ * every address of 127.0.0.0/8 reaches the lo interface, and dialing 0.0.0.0 or :: reaches the
+ * local host on Linux. A proxy bound to all of them serves one database under every spelling.
+ */
+const LOOPBACK = 'loopback';
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address === '::';
 }
 
 /** An IPv6 address as RFC 5952 writes it (the URL parser's form); an IPv4-mapped one as its IPv4 address. */
@@ -78,9 +96,9 @@ export function parseStoreUri(uri: string, context: DnsContext): StoreIdentity |
 }
 
 /**
- * Whether two stores may hold the same data: same type and port, a host name in common (Cassandra
- * contact points are any nodes of a ring, so one in common is enough), and database names equal
- * but for case. Whether `Temporal` and `temporal` are one database depends on the server and on
+ * Whether two stores may hold the same data: same type and port (any port for Cassandra), a host
+ * name in common (Cassandra contact points are any nodes of a ring, so one in common is enough),
+ * and database names equal but for case. Whether `Temporal` and `temporal` are one database depends on the server and on
  * how each tool quotes the name (MySQL's lower_case_table_names, unquoted SQL and CQL names fold
  * case), so two clusters, or two stores, are kept off names that differ only in case.
  *
@@ -88,9 +106,17 @@ export function parseStoreUri(uri: string, context: DnsContext): StoreIdentity |
  * databases" check, where another spelling may be another, empty database.
  */
 export function sameStore(a: StoreIdentity, b: StoreIdentity, exactDatabase = false): boolean {
-  if (a.type !== b.type || a.port !== b.port) return false;
+  if (a.type !== b.type || (portSelectsServer(a.type) && a.port !== b.port)) return false;
   if (exactDatabase ? a.database !== b.database : a.database.toLowerCase() !== b.database.toLowerCase()) return false;
   return a.hosts.some((h) => b.hosts.includes(h));
+}
+
+/**
+ * Whether another port on the same host may be another server. Not for Cassandra: a keyspace
+ * belongs to the whole ring, whichever node and native port (plain 9042, TLS 9142) reaches it.
+ */
+export function portSelectsServer(type: string): boolean {
+  return type !== 'cassandra';
 }
 
 /** A store's identity, its hosts resolved from the cluster's namespace. */

@@ -29,9 +29,18 @@ export function requireDnsName(owner: string, prop: string, value: string, allow
   return value;
 }
 
+/**
+ * A name whose last label is a number: never a DNS name (no top-level domain is numeric, RFC 3696),
+ * and not an IPv4 address either unless dotted-decimal. Go resolves `127.1` or `010.0.0.1` as a name
+ * and fails, where busybox and glibc read them as 127.0.0.1 and 8.0.0.1.
+ */
+function isNumericName(value: string): boolean {
+  return !isIpv4(value) && /(^|\.)\d+\.?$/.test(value);
+}
+
 /** A DNS name (any case, optionally with a trailing dot) or an IPv4 address. */
 export function isHostNameOrIpv4(value: string): boolean {
-  return value.length <= 253 && (isIpv4(value) || HOST_NAME.test(value)) && value.split('.').every((l) => l.length <= 63);
+  return value.length <= 253 && (isIpv4(value) || (HOST_NAME.test(value) && !isNumericName(value))) && value.split('.').every((l) => l.length <= 63);
 }
 
 /** A host to dial: a DNS name (any case), an IPv4 address, or an IPv6 address (bare or bracketed). Never with a port. */
@@ -45,7 +54,9 @@ export function requireHost(owner: string, prop: string, value: string, portProp
       throw propError(owner, prop, value, 'a host name or IP address without a port', `Give the port in ${portProp} (${withPort[2]}) and the host alone (${withPort[1]}).`);
     }
   }
-  throw propError(owner, prop, value, 'a host name or IP address (an IPv6 address bare or in brackets), without scheme, port or path');
+  throw propError(owner, prop, value, 'a host name or IP address (an IPv6 address bare or in brackets), without scheme, port or path',
+    typeof value === 'string' && isNumericName(value)
+      ? 'An IPv4 address is four decimal numbers from 0 to 255 without leading zeros, such as 10.0.0.1; a host name does not end in a number.' : undefined);
 }
 
 /** `host:port`, with an IPv6 host bracketed as Go's net.JoinHostPort writes it. */

@@ -123,23 +123,25 @@ export function catalogue(): CatalogueEntry[] {
     c('postgres host', hostName, fc.oneof(anyString, fc.constantFrom('pg.db.svc:5432', 'postgres://pg', 'pg db')), (ch, v) => ({ persistence: pg(ch, 'p', { host: v }) }), ['host']),
     c('postgres port', int(1, 65535), portBad, (ch, v) => ({ persistence: pg(ch, 'p', { port: v }) }), ['port']),
     c('postgres database', dnsLabel.map((d) => d.replace(/-/g, '_')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { database: v }) }), ['database']),
-    c('postgres user', fc.oneof(dnsLabel, junk.filter((s) => s.trim() !== '')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { user: v }) }), ['user']),
+    c('postgres user', fc.oneof(dnsLabel, junk.filter((s) => s !== '' && !/[\s:/?#%]/.test(s))), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/?#%]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { user: v }) }), ['user']),
     c('postgres pool.maxConns', int(1, 100), badNumber, (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConns: v, maxIdleConns: 1 } }) }), ['maxConns']),
     c('postgres pool.maxConnLifetime', seconds(1, 86400), fc.constantFrom(1e-6, 1e-4).map((s) => Duration.seconds(s)), (ch, v) => ({ persistence: pg(ch, 'p', { pool: { maxConnLifetime: v } }) }), ['maxConnLifetime']),
-    c('postgres connectAttributes', junk, junk.map((j) => `{{${j}}}`), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v || 'k']: v } }) }), ['connectAttributes']),
-    c('postgres tls.serverName', fc.oneof(dnsName, junk.filter((s) => s.trim() !== '')), fc.constant(''), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
+    c('postgres connectAttributes', junk.filter((j) => j.trim() !== ''), fc.oneof(fc.constant(''), junk.map((j) => `{{${j}}}`)), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { application_name: v } }) }), ['connectAttributes']),
+    c('postgres connectAttributes key', fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,15}$/).filter((k) => !/^(ssl)?(password|passwd|pwd|pass)$|^(host|hostaddr|port|dbname|database|user|service|servicefile)$/.test(k)),
+      fc.oneof(junk, fc.constantFrom('dbname', ' password', 'host')), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v]: 'x' } }) }), ['connectAttributes']),
+    c('postgres tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'PG.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
     c('SecretRef key', fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..'), anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of('db', v) }) }), ['key']),
     c('SecretRef secretName', dnsName, anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of(v, 'password') }) }), ['secretName']),
     c('cassandra hosts', hostName, fc.oneof(anyString, fc.constant('cass:9042')), (ch, v) => ({
       persistence: new Persistence(ch, 'p', {
-        defaultStore: Datastore.cassandra({ hosts: [v], keyspace: 'temporal', datacenter: 'dc1 {{x}}' }),
+        defaultStore: Datastore.cassandra({ hosts: [v], keyspace: 'temporal', datacenter: 'dc-1.a' }),
         visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
       }),
     }), ['hosts']),
     c('elasticsearch url', fc.constantFrom('http://es:9200', 'https://es.example.com'), anyString, (ch, v) => ({
       persistence: new Persistence(ch, 'p', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
-        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic {{ }}' }),
+        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}' }),
       }),
     }), ['url']),
     // Cloud databases: password commands and the containers beside the servers

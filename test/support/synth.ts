@@ -10,9 +10,11 @@ export function testChart(app: App = Testing.app()): Chart {
 export const PASSWORD = SecretRef.of('temporal-db', 'password');
 
 export function postgresPersistence(scope: Construct, id = 'persistence', host = 'pg.db.svc'): Persistence {
+  // PostgreSQL names hold at most 63 characters; a long cluster name keeps the head of its id.
+  const database = (suffix: string) => `${id.slice(0, 63 - suffix.length - 1)}_${suffix}`.replace(/-/g, '_');
   return new Persistence(scope, id, {
-    defaultStore: Datastore.postgres({ host, database: `${id}_temporal`.replace(/-/g, '_'), user: 'temporal', password: PASSWORD }),
-    visibilityStore: Datastore.postgres({ host, database: `${id}_visibility`.replace(/-/g, '_'), user: 'temporal', password: PASSWORD }),
+    defaultStore: Datastore.postgres({ host, database: database('temporal'), user: 'temporal', password: PASSWORD }),
+    visibilityStore: Datastore.postgres({ host, database: database('visibility'), user: 'temporal', password: PASSWORD }),
   });
 }
 

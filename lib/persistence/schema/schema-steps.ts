@@ -2,7 +2,7 @@ import { Datastore, StoreRole } from '../datastore';
 import { DatastoreType } from '../datastore-options';
 import { EnvVar } from '../../../imports/k8s';
 import { TemporalVersion } from '../../versions';
-import { joinHostPort } from '../../validation';
+import { joinHostPort, propError } from '../../validation';
 
 /** Where the admin-tools image keeps the schema files of its release. */
 export const SCHEMA_ROOT = '/etc/temporal/schema';
@@ -36,6 +36,30 @@ export interface StoreSchemaPlan {
 export interface SchemaPlanOptions {
   /** Create the database or keyspace first. */
   readonly createDatabase: boolean;
+  /**
+   * Who the errors name, such as `TemporalCluster 'temporal'`.
+   * @default 'schema'
+   */
+  readonly owner?: string;
+}
+
+/**
+ * A name the schema Job can create: temporal-sql-tool writes MySQL's CREATE DATABASE and
+ * temporal-cassandra-tool CREATE KEYSPACE without quotes, while the tools' later steps and the
+ * server use the name as it is (the MySQL DSN; gocql's USE "<keyspace>"). Cassandra folds an
+ * unquoted name to lower case, so "Temporal" would create "temporal" and every later step fail;
+ * MySQL refuses "-" and a name of digits only. PostgreSQL's CREATE DATABASE quotes the name.
+ */
+function checkCreatableName(owner: string, role: StoreRole, store: Datastore): void {
+  const remedy = 'Create it yourself (quoted) and set schema.createDatabase: false, or choose such a name.';
+  if (store.type === DatastoreType.CASSANDRA && store.database !== store.database.toLowerCase()) {
+    throw propError(owner, `persistence ${role} store keyspace`, store.database,
+      'a lower-case name while the schema Job creates it (CREATE KEYSPACE folds it to lower case; the server then looks for the name as written)', remedy);
+  }
+  if (store.type === DatastoreType.MYSQL && (!/^[A-Za-z0-9_$]+$/.test(store.database) || /^\d+$/.test(store.database))) {
+    throw propError(owner, `persistence ${role} store database`, store.database,
+      'a MySQL identifier that needs no quotes while the schema Job creates it (letters, digits, _ or $, not only digits)', remedy);
+  }
 }
 
 const SQL_TOOL = 'temporal-sql-tool';
@@ -46,6 +70,7 @@ type Credentials = Pick<Datastore, 'user' | 'password'>;
 
 /** The plan for one store. Steps are idempotent: a rerun of a finished Job changes nothing. */
 export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
+  if (options.createDatabase) checkCreatableName(options.owner ?? 'schema', role, store);
   switch (store.type) {
     case DatastoreType.POSTGRES:
     case DatastoreType.MYSQL:

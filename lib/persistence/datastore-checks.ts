@@ -1,0 +1,182 @@
+import { Duration } from 'cdk8s';
+import { DatastoreTlsOptions, DatastoreType, SchemaCredentials } from './datastore-options';
+import { SecretRef } from './secret-ref';
+import { propError, requireDurationMillis, requireHost, requireNonEmpty } from '../validation';
+
+// The checks of Datastore's factories, apart so that datastore.ts stays the class.
+
+/*
+ * PostgreSQL: the server writes the name unescaped into the DSN's path (`postgres://u:p@h:5432/<name>?...`,
+ * where "/", "?", "#" and "%" change what is parsed) and the schema tool into CREATE DATABASE "<name>";
+ * names are at most 63 bytes (NAMEDATALEN). MySQL: the tool writes CREATE DATABASE <name> without
+ * quotes and a database name cannot hold "." or "/"; at most 64 characters. Neither allows
+ * whitespace, quotes or template text, which would also reach the config and the tools' env.
+ */
+const SQL_DATABASE_NAME: Record<string, { pattern: RegExp; expected: string }> = {
+  [DatastoreType.POSTGRES]: { pattern: /^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,62}$/, expected: 'a PostgreSQL database name: letters, digits, _, $, . or -, starting with a letter, digit or _, at most 63 characters' },
+  [DatastoreType.MYSQL]: { pattern: /^[A-Za-z0-9_$-]{1,64}$/, expected: 'a MySQL database name: letters, digits, _, $ or -, at most 64 characters' },
+};
+
+export function checkSqlDatabase(owner: string, type: DatastoreType, database: string): void {
+  const rule = SQL_DATABASE_NAME[type];
+  if (!rule.pattern.test(database)) throw propError(owner, 'database', database, rule.expected);
+}
+
+export function requireEnumValue(owner: string, prop: string, value: unknown, values: readonly string[]): void {
+  if (value !== undefined && !values.includes(value as string)) throw propError(owner, prop, value, `one of ${values.join(', ')}`);
+}
+
+/*
+ * Characters a literal user name may not hold, per client. The PostgreSQL DSN is
+ * postgres://<user>:<password>@<host>/<database> with the user unescaped: ":" moves the rest into the
+ * password, "/", "?" and "#" end the authority (a user "u@pg2:5432/other?" connects to pg2's
+ * database "other", unseen by the checks between clusters) and "%" is decoded; the MySQL DSN splits
+ * user and password at the first ":". HTTP basic authentication splits at the first ":" too.
+ * Whitespace and control characters are never part of a user name the tools can pass on.
+ */
+export interface UserRule { readonly forbidden: RegExp; readonly expected: string }
+export const USER_RULES: Record<'sql' | 'cassandra' | 'elasticsearch', UserRule> = {
+  sql: { forbidden: /[\s\p{Cc}:/?#%]/u, expected: 'a user name without whitespace, control characters, ":", "/", "?", "#" or "%", which the connection string would read as its own syntax' },
+  cassandra: { forbidden: /[\s\p{Cc}]/u, expected: 'a user name without whitespace or control characters' },
+  elasticsearch: { forbidden: /[\s\p{Cc}:]/u, expected: 'a user name without whitespace, control characters or ":", which basic authentication reads as the end of the user' },
+};
+
+function checkUserName(owner: string, prop: string, user: unknown, rule: UserRule): void {
+  if (typeof user === 'string' && rule.forbidden.test(user)) {
+    throw propError(owner, prop, user, rule.expected, 'A user from a Secret (SecretRef) is not checked here: keep it to such names too.');
+  }
+}
+
+export function checkSchemaCredentials(owner: string, credentials: SchemaCredentials | undefined, userRule: UserRule): SchemaCredentials | undefined {
+  if (credentials === undefined) return undefined;
+  if (credentials === null || typeof credentials !== 'object') throw propError(owner, 'schemaCredentials', credentials, '{ user, password }');
+  if (typeof credentials.user !== 'object') requireNonEmpty(owner, 'schemaCredentials.user', credentials.user);
+  else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
+  checkUserName(owner, 'schemaCredentials.user', credentials.user, userRule);
+  if (credentials.password !== undefined && !(credentials.password instanceof SecretRef)) {
+    throw propError(owner, 'schemaCredentials.password', credentials.password, 'a SecretRef: passwords stay in Secrets');
+  }
+  return credentials;
+}
+
+/**
+ * A password, and a user, only as a SecretRef (a user may also be a literal): the config and the
+ * tools read them from env vars filled from the Secret. Untyped code could pass a string, which
+ * used to fail deep in the synth with a TypeError; it is refused here with the remedy.
+ */
+export function checkCredentials(owner: string, userProp: string, user: unknown, password: unknown, userRule: UserRule): void {
+  if (user !== undefined && typeof user !== 'string' && !(user instanceof SecretRef)) {
+    throw propError(owner, userProp, user, 'a user name or a SecretRef');
+  }
+  checkUserName(owner, userProp, user, userRule);
+  if (password !== undefined && !(password instanceof SecretRef)) {
+    throw propError(owner, 'password', typeof password === 'string' ? '(a string)' : password, 'a SecretRef (SecretRef.of(secretName, key))',
+      'A password written into the props would end up in the YAML; keep it in a Secret.');
+  }
+}
+
+/*
+ * Keys under which a driver takes a credential from the connection string: lib/pq and pgx read
+ * `password` and `sslpassword` from it, so `{ password: '...' }` would log in, with the password in
+ * the server ConfigMap and in the schema Jobs' env in plain text. Exact names only: MySQL's
+ * `allowCleartextPasswords` (RDS IAM) and `allowNativePasswords` are switches, not credentials.
+ */
+const CREDENTIAL_ATTRIBUTE = /^(ssl)?(password|passwd|pwd|pass)$/i;
+
+/*
+ * Keys that choose what the driver connects to: lib/pq and pgx let the query string of the DSN
+ * override its host, port, database and user (pgx also reads them from a service file). With one
+ * of them, two clusters whose props name different databases could share one, unseen by the checks
+ * between clusters. MySQL's driver takes none of them, and would send them as session variables.
+ */
+const TARGET_ATTRIBUTE = /^(host|hostaddr|port|dbname|database|user|service|servicefile)$/i;
+
+/** A key as drivers spell their parameters (and Postgres its run-time settings, `a.b` included). */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Driver connection attributes: plain names with non-empty string values, none of them a credential
+ * or the connection's target. The server trims keys and values before it builds the DSN
+ * (`strings.TrimSpace` in both SQL plugins), so the checks read the key as the server will.
+ */
+export function checkConnectAttributes(owner: string, attributes: Record<string, string> | undefined): Record<string, string> {
+  if (attributes === undefined) return {};
+  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw propError(owner, 'connectAttributes', attributes, 'an object of driver attributes, such as { sslmode: "verify-full" }');
+  }
+  for (const [key, value] of Object.entries(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const trimmed = key.trim();
+    if (CREDENTIAL_ATTRIBUTE.test(trimmed)) {
+      throw propError(owner, prop, '(hidden)', 'an attribute that is not a credential',
+        'Connection attributes are written in plain text into the server config and the schema Jobs; give the password as password: SecretRef.of(...) (or passwordCommand).');
+    }
+    if (TARGET_ATTRIBUTE.test(trimmed)) {
+      throw propError(owner, prop, value, 'an attribute that does not choose the server, database or user',
+        'The driver would connect where the attribute says, where synth cannot check that each cluster has its own database; give them as the store\'s host, port, database and user.');
+    }
+    if (!ATTRIBUTE_NAME.test(key)) {
+      throw propError(owner, prop, key, 'a driver attribute name: a letter or _, then letters, digits, _, . or -, with no spaces around it');
+    }
+    if (typeof value !== 'string') throw propError(owner, prop, value, 'a string');
+    if (value.trim() === '') {
+      throw propError(owner, prop, value, 'a non-empty value', 'The server trims values; leave the attribute out instead (an empty MySQL isolation level crashes the server at start).');
+    }
+  }
+  return attributes;
+}
+
+export function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
+  if (tls === undefined) return;
+  if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) throw propError(owner, 'tls', tls, 'an object, such as { ca: SecretRef.of(...) }');
+  for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
+    if (tls[prop] !== undefined && !(tls[prop] instanceof SecretRef)) {
+      throw propError(owner, `tls.${prop}`, typeof tls[prop] === 'string' ? '(a string)' : tls[prop], 'a SecretRef to a key of a Secret',
+        'Certificates and keys are mounted from Secrets; none is written into the YAML.');
+    }
+  }
+  if (Boolean(tls.clientCertificate) !== Boolean(tls.clientKey)) {
+    throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },
+      'clientCertificate and clientKey together, or neither');
+  }
+  if (tls.serverName !== undefined) {
+    requireNonEmpty(owner, 'tls.serverName', tls.serverName);
+    requireHost(owner, 'tls.serverName', tls.serverName);
+  }
+  if (tls.enableHostVerification !== undefined && typeof tls.enableHostVerification !== 'boolean') {
+    throw propError(owner, 'tls.enableHostVerification', tls.enableHostVerification, 'true or false');
+  }
+}
+
+/*
+ * The server keeps a user's sslmode (PostgreSQL) or tls (MySQL) attribute over what the tls prop
+ * asks for (buildDSNAttr sets its own only when the attribute is absent): `sslmode: 'disable'`
+ * next to `tls` would connect in plain text while the props say TLS, and `require` would skip the
+ * host verification that enableHostVerification (true by default) promises.
+ */
+export function checkTlsAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+  if (tls === undefined) return;
+  const verifyHost = tls.enableHostVerification ?? true;
+  for (const [key, value] of Object.entries(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const mode = value.trim().toLowerCase();
+    if (type === DatastoreType.POSTGRES && key === 'sslmode') {
+      if (!['require', 'verify-ca', 'verify-full'].includes(mode)) {
+        throw propError(owner, prop, value, 'require, verify-ca or verify-full while tls is set', 'It would turn TLS off or make it optional; remove the attribute and let tls choose.');
+      }
+      if (verifyHost && mode !== 'verify-full') {
+        throw propError(owner, prop, value, 'verify-full while tls.enableHostVerification is true (the default)',
+          'It would skip the host name check; remove the attribute, or say so with tls.enableHostVerification: false.');
+      }
+    }
+    if (type === DatastoreType.MYSQL && key === 'tls') {
+      throw propError(owner, prop, value, 'no tls attribute while tls is set', 'The tls prop registers the TLS settings the driver uses; the attribute would replace them.');
+    }
+  }
+}
+
+/** A connection lifetime the server parses as a Go duration: whole milliseconds. */
+export function checkedLifetime(owner: string, lifetime: Duration): Duration {
+  requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);
+  return lifetime;
+}
