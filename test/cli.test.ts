@@ -290,6 +290,41 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(read(dir, 'dist/c.k8s.yaml')).toBe('');
   });
 
+  test('through V8\'s code cache: a damaged entry is recompiled and rewritten, not run (V8 does not checksum the data)', () => {
+    const cache = join(work, 'code-cache-damaged');
+    const dir = appDir('code-cache-damaged', {
+      'main.ts': "import { App, Chart, ApiObject } from 'cdk8s';\nimport { name } from './name';\n"
+        + "const app = new App();\nnew ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name('x') } });\napp.synth();\n",
+      'name.ts': "export function name(s: string): string {\n  return [s, s.toUpperCase(), String(s.length)].join('-');\n}\n",
+    });
+    const entries = () => readdirSync(cache).filter((f) => f.endsWith('.v8')).sort();
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    expect(entries()).toHaveLength(2);
+    // Bits flipped past the headers, as a disk error or a bad copy leaves them: the lengths and versions still match.
+    const damaged = new Map<string, Buffer>();
+    for (const f of entries()) {
+      const data = readFileSync(join(cache, f));
+      for (let i = 64; i < data.length; i++) data[i] ^= 0x55;
+      writeFileSync(join(cache, f), data);
+      damaged.set(f, data);
+    }
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.status).toBe(0);
+    expect(read(dir, 'dist/c.k8s.yaml')).toContain('name: x-X-1');
+    for (const [f, data] of damaged) expect(readFileSync(join(cache, f)).equals(data)).toBe(false);
+  });
+
+  test('a cache folder that cannot be written (a read-only node_modules) costs the transpile, not the synth', () => {
+    const dir = appDir('unwritable-cache', { 'main.ts': "import { App, Chart } from 'cdk8s';\nimport { name } from './name';\nconst app = new App();\nnew Chart(app, name);\napp.synth();\n", 'name.ts': "export const name = 'c';\n" });
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: join(dir, 'not-a-folder', 'cache') });
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['c.k8s.yaml']);
+    expect(readdirSync(dir).sort()).toEqual(['dist', 'main.ts', 'name.ts', 'node_modules', 'not-a-folder']);
+  });
+
   test('through V8\'s code cache, a stack trace names the file that ran, not a copy with the same text', () => {
     const cache = join(work, 'code-cache-copies');
     const app = "import { fail } from './fail';\nfail();\n";
