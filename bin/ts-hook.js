@@ -40,7 +40,11 @@ function register({ appFile, sourceMaps = false }) {
     // A new swc or new options must never serve JavaScript emitted by the old ones.
     salt ??= JSON.stringify([swcVersion(), swcOptions]);
     const source = fs.readFileSync(filename, 'utf-8');
-    const cached = path.join(cacheDir, `${crypto.createHash('sha1').update(salt).update(source).digest('hex')}.js`);
+    // With source maps the JavaScript names its file (the map's sources): the path is part of the key
+    // then, or a copy of the file elsewhere (another checkout) would map its stack to the first one.
+    const key = crypto.createHash('sha1').update(salt);
+    if (sourceMaps) key.update(filename).update('\0');
+    const cached = path.join(cacheDir, `${key.update(source).digest('hex')}.js`);
     let code;
     try {
       code = fs.readFileSync(cached, 'utf-8');

@@ -325,16 +325,19 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(readdirSync(dir).sort()).toEqual(['dist', 'main.ts', 'name.ts', 'node_modules', 'not-a-folder']);
   });
 
-  test('through V8\'s code cache, a stack trace names the file that ran, not a copy with the same text', () => {
+  test('a stack trace names the file that ran, not a copy with the same text: through V8\'s code cache, and mapped by --stack', () => {
     const cache = join(work, 'code-cache-copies');
     const app = "import { fail } from './fail';\nfail();\n";
     const failing = "export function fail(): void {\n  const nothing: any = undefined;\n  nothing.boom();\n}\n";
     const first = appDir('copy-1', { 'main.ts': app, 'fail.ts': failing });
     const second = appDir('copy-2', { 'main.ts': app, 'fail.ts': failing });
-    for (const [dir, name] of [[first, 'copy-1'], [second, 'copy-2'], [second, 'copy-2']]) {
-      const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`at fail \\([^)]*/${name}/fail\\.ts:\\d+:\\d+\\)`));
+    // --stack too: the transpiled JavaScript's source map names the file.
+    for (const args of [['synth'], ['synth', '--stack']]) {
+      for (const [dir, name] of [[first, 'copy-1'], [second, 'copy-2'], [second, 'copy-2']]) {
+        const r = run(dir, args, { CDK8S_TEMPORAL_TS_CACHE: cache });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`at fail \\([^)]*/${name}/fail\\.ts:${args.length > 1 ? 3 : '\\d+'}:\\d+\\)`));
+      }
     }
   });
 });
