@@ -93,11 +93,14 @@ function synth(options, done) {
 
   process.once('uncaughtException', fail);
   process.once('unhandledRejection', fail);
-  // An app that calls process.exit() itself ends the process before the output is moved into place.
-  process.once('exit', () => {
+  // An app that calls process.exit() itself ends the process before the output is moved into place
+  // (or compared): the synth did not happen, so it must not exit 0, or --check would pass unchecked.
+  process.once('exit', (code) => {
     if (!finished) {
       fs.rmSync(staging, { recursive: true, force: true });
-      options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be moved into ${rel(outdir)}/, which is unchanged.`);
+      options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be ${options.check ? 'compared with' : 'moved into'} ${rel(outdir)}/`
+        + `${options.check ? '' : ', which is unchanged'}. Let the app return instead.`);
+      if (code === 0) process.exitCode = 1;
     }
   });
   try {
@@ -112,6 +115,13 @@ function synth(options, done) {
   // An app may synthesize after awaiting something; the event loop running dry means it is done.
   process.once('beforeExit', () => {
     if (finished) return;
+    // An app that reports a failure through the exit code (main().catch((e) => { console.error(e);
+    // process.exitCode = 1; })) may have written part of its output before it failed.
+    const appExitCode = process.exitCode;
+    if (appExitCode !== undefined && appExitCode !== null && Number(appExitCode) !== 0) {
+      fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
+      return;
+    }
     try {
       complete();
     } catch (err) {

@@ -380,6 +380,40 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
   });
 
+  test('the app reports its failure through the exit code after writing part of its output', () => {
+    // The usual async main: a Lazy fails while the second chart is written, after the first one.
+    const dir = appDir('exit-code', {
+      'main.ts': `import { App, Chart, ApiObject, Lazy } from 'cdk8s';
+        async function main() {
+          const app = new App();
+          new ApiObject(new Chart(app, 'a'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+          const data = { x: Lazy.any({ produce: () => { if (process.env.BREAK) throw new Error('lazy failed'); return 'ok'; } }) };
+          new ApiObject(new Chart(app, 'b'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data });
+          app.synth();
+        }
+        main().catch((e) => { console.error(e.message); process.exitCode = 1; });`,
+    });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = read(dir, 'dist/b.k8s.yaml');
+    const r = run(dir, ['synth'], { BREAK: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/lazy failed\ncdk8s-temporal: synth of main.ts failed; dist\/ is unchanged\.\nthe app set the exit code to 1: it reports a failure/);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['a.k8s.yaml', 'b.k8s.yaml']);
+    expect(read(dir, 'dist/b.k8s.yaml')).toBe(before);
+    expect(run(dir, ['synth', '--check'], { BREAK: '1' }).status).toBe(1);
+  });
+
+  test('the app ends the process itself: process.exit(0) is no success, and --check does not pass unchecked', () => {
+    const dir = appDir('process-exit', { 'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\nprocess.exit(0);\n" });
+    const r = run(dir, ['synth']);
+    expect(r.stderr).toMatch(/the app ended the process \(process.exit\) before its output could be moved into dist\/, which is unchanged/);
+    expect(r.status).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+    const check = run(dir, ['synth', '--check']);
+    expect(check.stderr).toMatch(/before its output could be compared with dist\//);
+    expect(check.status).toBe(1);
+  });
+
   test('the app never synthesizes', () => {
     const dir = appDir('nothing', { 'main.ts': "import { App } from 'cdk8s';\nnew App();\n" });
     const r = run(dir, ['synth']);
