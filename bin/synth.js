@@ -43,9 +43,8 @@ function synth(options, done) {
   const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
   const staging = options.check
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
-    : `${outdir}.staging-${process.pid}`;
+    : `${outdir}.cdk8s-temporal-staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  if (!options.check) removeLeftovers(outdir);
 
   let finished = false;
   /** @param {number} code */
@@ -80,6 +79,7 @@ function synth(options, done) {
     fail(new SynthError(notOutput));
     return;
   }
+  if (!options.check) removeLeftovers(outdir);
 
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
@@ -236,12 +236,13 @@ function count(n, noun) {
 
 /**
  * Removes the staging and set-aside folders of earlier runs that were killed before they could
- * clean up (their process is gone); a concurrent run's folders stay.
+ * clean up (their process is gone); a concurrent run's folders stay. Their names say whose they are:
+ * a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
  * @param {string} outdir
  */
 function removeLeftovers(outdir) {
   const dir = path.dirname(outdir);
-  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:staging|old)-(\\d+)$`);
+  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.cdk8s-temporal-(?:staging|old)-(\\d+)$`);
   let entries;
   try {
     entries = fs.readdirSync(dir);
@@ -272,7 +273,7 @@ function isRunning(pid) {
  * @param {string} outdir
  */
 function replace(staging, outdir) {
-  const old = `${outdir}.old-${process.pid}`;
+  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
   const hadOld = fs.existsSync(outdir);
   if (hadOld) fs.renameSync(outdir, old);
   try {

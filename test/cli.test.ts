@@ -146,14 +146,17 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
   });
 
-  test('folders left by a killed synth are removed; a running synth\'s are not', () => {
+  test('folders left by a killed synth are removed; a running synth\'s are not, nor a user\'s dist.old-<n>', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    mkdirSync(join(dir, `dist.staging-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-old-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${process.pid}`));
+    // A user's backups, named like the command's folders once were: no process of that number runs, but they stay.
     mkdirSync(join(dir, `dist.old-${dead}`));
-    mkdirSync(join(dir, `dist.staging-${process.pid}`));
+    mkdirSync(join(dir, `dist.staging-${dead}`));
     expect(run(dir, ['synth']).status).toBe(0);
-    expect(readdirSync(dir).filter((f) => f.startsWith('dist.'))).toEqual([`dist.staging-${process.pid}`]);
-    rmSync(join(dir, `dist.staging-${process.pid}`), { recursive: true });
+    expect(readdirSync(dir).filter((f) => f.startsWith('dist.')).sort()).toEqual([`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]);
+    for (const f of [`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]) rmSync(join(dir, f), { recursive: true });
   });
 
   test('--check passes on a Windows checkout: the committed output and lock with CRLF line endings are up to date', () => {
