@@ -43,9 +43,8 @@ function synth(options, done) {
   const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
   const staging = options.check
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
-    : `${outdir}.staging-${process.pid}`;
+    : `${outdir}.cdk8s-temporal-staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
-  if (!options.check) removeLeftovers(outdir);
 
   let finished = false;
   /** @param {number} code */
@@ -80,6 +79,7 @@ function synth(options, done) {
     fail(new SynthError(notOutput));
     return;
   }
+  if (!options.check) removeLeftovers(outdir);
 
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
@@ -93,11 +93,14 @@ function synth(options, done) {
 
   process.once('uncaughtException', fail);
   process.once('unhandledRejection', fail);
-  // An app that calls process.exit() itself ends the process before the output is moved into place.
-  process.once('exit', () => {
+  // An app that calls process.exit() itself ends the process before the output is moved into place
+  // (or compared): the synth did not happen, so it must not exit 0, or --check would pass unchecked.
+  process.once('exit', (code) => {
     if (!finished) {
       fs.rmSync(staging, { recursive: true, force: true });
-      options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be moved into ${rel(outdir)}/, which is unchanged.`);
+      options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be ${options.check ? 'compared with' : 'moved into'} ${rel(outdir)}/`
+        + `${options.check ? '' : ', which is unchanged'}. Let the app return instead.`);
+      if (code === 0) process.exitCode = 1;
     }
   });
   try {
@@ -112,6 +115,13 @@ function synth(options, done) {
   // An app may synthesize after awaiting something; the event loop running dry means it is done.
   process.once('beforeExit', () => {
     if (finished) return;
+    // An app that reports a failure through the exit code (main().catch((e) => { console.error(e);
+    // process.exitCode = 1; })) may have written part of its output before it failed.
+    const appExitCode = process.exitCode;
+    if (appExitCode !== undefined && appExitCode !== null && Number(appExitCode) !== 0) {
+      fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
+      return;
+    }
     try {
       complete();
     } catch (err) {
@@ -226,12 +236,13 @@ function count(n, noun) {
 
 /**
  * Removes the staging and set-aside folders of earlier runs that were killed before they could
- * clean up (their process is gone); a concurrent run's folders stay.
+ * clean up (their process is gone); a concurrent run's folders stay. Their names say whose they are:
+ * a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
  * @param {string} outdir
  */
 function removeLeftovers(outdir) {
   const dir = path.dirname(outdir);
-  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(?:staging|old)-(\\d+)$`);
+  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.cdk8s-temporal-(?:staging|old)-(\\d+)$`);
   let entries;
   try {
     entries = fs.readdirSync(dir);
@@ -262,7 +273,7 @@ function isRunning(pid) {
  * @param {string} outdir
  */
 function replace(staging, outdir) {
-  const old = `${outdir}.old-${process.pid}`;
+  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
   const hadOld = fs.existsSync(outdir);
   if (hadOld) fs.renameSync(outdir, old);
   try {

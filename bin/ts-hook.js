@@ -40,18 +40,18 @@ function register({ appFile, sourceMaps = false }) {
     // A new swc or new options must never serve JavaScript emitted by the old ones.
     salt ??= JSON.stringify([swcVersion(), swcOptions]);
     const source = fs.readFileSync(filename, 'utf-8');
-    const cached = path.join(cacheDir, `${crypto.createHash('sha1').update(salt).update(source).digest('hex')}.js`);
+    // With source maps the JavaScript names its file (the map's sources): the path is part of the key
+    // then, or a copy of the file elsewhere (another checkout) would map its stack to the first one.
+    const key = crypto.createHash('sha1').update(salt);
+    if (sourceMaps) key.update(filename).update('\0');
+    const cached = path.join(cacheDir, `${key.update(source).digest('hex')}.js`);
     let code;
     try {
       code = fs.readFileSync(cached, 'utf-8');
     } catch {
       swc ??= loadSwc();
       code = transpile(swc, source, { ...swcOptions, filename });
-      fs.mkdirSync(cacheDir, { recursive: true });
-      // Write then rename: a concurrent synth reads either nothing or a whole file.
-      const partial = `${cached}.${process.pid}`;
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, cached);
+      writeCacheFile(cached, code);
     }
     // Source maps need Node's own compile, which registers them for stack traces.
     if (sourceMaps) /** @type {any} */ (module)._compile(code, filename);
@@ -72,8 +72,9 @@ function register({ appFile, sourceMaps = false }) {
 }
 
 // V8 refuses code cache data of another V8 or another set of flags (cachedDataRejected); the tag
-// keeps two Node versions sharing a cache folder from overwriting each other's entries.
-const CODE_CACHE_TAG = `${process.versions.v8}-${process.arch}`.replace(/[^\w.-]/g, '_');
+// keeps two Node versions sharing a cache folder from overwriting each other's entries, and
+// entries with a digest (see readCodeCache) apart from those of earlier commands without one.
+const CODE_CACHE_TAG = `${process.versions.v8}-${process.arch}-sha256`.replace(/[^\w.-]/g, '_');
 
 /**
  * Where the code cache of `code` at `filename` is kept. The path is part of the key: V8 restores a
@@ -96,13 +97,7 @@ const codeCacheMisses = [];
  * @param {any} module @param {string} code @param {string} filename @param {string} cacheFile
  */
 function compileWithCodeCache(module, code, filename, cacheFile) {
-  /** @type {Buffer | undefined} */
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = readCodeCache(cacheFile);
   // A hashbang is valid only at the very start of a script, not inside the wrapper; Node drops it too. A comment keeps the line numbers.
   const source = code.startsWith('#!') ? `//${code.slice(2)}` : code;
   const script = new vm.Script(Module.wrap(source), { filename, cachedData });
@@ -123,16 +118,54 @@ function compileWithCodeCache(module, code, filename, cacheFile) {
   return fn.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
 }
 
-/** Best effort: a cache that cannot be written (a read-only folder) only costs the next synth the compile. */
+/**
+ * The V8 code cache data of an entry, or undefined when there is none or it is damaged. An entry
+ * starts with the SHA-256 of its data: V8 checks the data's version, flags and length, but not its
+ * contents (release builds skip the checksum), and deserializes damaged data into wrong code or
+ * a crash, on every synth until the entry goes.
+ * @param {string} file
+ * @returns {Buffer | undefined}
+ */
+function readCodeCache(file) {
+  let entry;
+  try {
+    entry = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const data = entry.subarray(DIGEST_BYTES);
+  if (entry.length <= DIGEST_BYTES || !crypto.createHash('sha256').update(data).digest().equals(entry.subarray(0, DIGEST_BYTES))) return undefined;
+  return data;
+}
+
+const DIGEST_BYTES = 32;
+
+/** Written at exit. */
 function writeCodeCache() {
   for (const { file, script } of codeCacheMisses.splice(0)) {
+    const data = script.createCachedData();
+    writeCacheFile(file, Buffer.concat([crypto.createHash('sha256').update(data).digest(), data]));
+  }
+}
+
+/**
+ * Writes a cache entry, best effort: a cache that cannot be written (a read-only node_modules, a
+ * full disk) only costs the next synth the transpile or compile again. Written beside the entry,
+ * then renamed, so a concurrent synth reads either nothing or a whole file; the partial file's
+ * name is unique also among processes with one pid (containers sharing a cache volume).
+ * @param {string} file @param {string | Buffer} contents
+ */
+function writeCacheFile(file, contents) {
+  const partial = `${file}.${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(partial, contents);
+    fs.renameSync(partial, file);
+  } catch {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}`;
-      fs.writeFileSync(partial, script.createCachedData());
-      fs.renameSync(partial, file);
+      fs.rmSync(partial, { force: true });
     } catch {
-      // the next synth compiles from source again
+      // nothing was written
     }
   }
 }

@@ -86,20 +86,27 @@ function chartObjects(chart: Chart): ApiObject[] {
 /**
  * The order `new DependencyGraph(node).topology()` gives when no construct below `node` has a
  * dependency, or undefined when one has. Without edges, the graph lists its vertices in the key
- * order of the object it keys them in by path. That is `findAll`'s order for every construct but
- * the app itself: a scope keeps its children in an object keyed by id, so `findAll` too meets
- * children whose ids are array indices ("0", "12") first, in numeric order, and the only paths
- * that can be array indices are those of top-level constructs. (The app's empty path would go
- * after them; the app is neither a chart nor an object, and callers keep only those.) The graph
- * costs a path, a vertex and two Sets per construct, for every chart and once more for the list
- * of charts.
+ * order of the object it keys them in by path: the paths that are array indices ("0", "12": those
+ * of top-level constructs) first, in numeric order, then the others in `findAll`'s order. A scope
+ * keeps its children in an object keyed by id too, so `findAll` meets numeric ids first, but it
+ * meets the whole subtree of one before the next: a chart "0/c" inside a plain construct "0" comes
+ * before a chart "1" there, after it in the graph. The graph costs a path, a vertex and two Sets
+ * per construct, for every chart and once more for the list of charts.
  */
 function orderWithoutDependencies(node: Node): IConstruct[] | undefined {
-  const all = node.findAll();
-  for (const c of all) {
+  const indexed: IConstruct[] = [];
+  const others: IConstruct[] = [];
+  for (const c of node.findAll()) {
     if (c.node.dependencies.length > 0) return undefined;
+    (isArrayIndex(c.node.path) ? indexed : others).push(c);
   }
-  return all;
+  if (indexed.length === 0) return others;
+  return [...indexed.sort((a, b) => Number(a.node.path) - Number(b.node.path)), ...others];
+}
+
+/** Whether an object key is an array index, which object key order puts first: "0", "12", not "01" or "4294967295". */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
 const FALLBACK = Symbol('fallback to Yaml.stringify');

@@ -146,14 +146,17 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
   });
 
-  test('folders left by a killed synth are removed; a running synth\'s are not', () => {
+  test('folders left by a killed synth are removed; a running synth\'s are not, nor a user\'s dist.old-<n>', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    mkdirSync(join(dir, `dist.staging-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-old-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${process.pid}`));
+    // A user's backups, named like the command's folders once were: no process of that number runs, but they stay.
     mkdirSync(join(dir, `dist.old-${dead}`));
-    mkdirSync(join(dir, `dist.staging-${process.pid}`));
+    mkdirSync(join(dir, `dist.staging-${dead}`));
     expect(run(dir, ['synth']).status).toBe(0);
-    expect(readdirSync(dir).filter((f) => f.startsWith('dist.'))).toEqual([`dist.staging-${process.pid}`]);
-    rmSync(join(dir, `dist.staging-${process.pid}`), { recursive: true });
+    expect(readdirSync(dir).filter((f) => f.startsWith('dist.')).sort()).toEqual([`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]);
+    for (const f of [`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]) rmSync(join(dir, f), { recursive: true });
   });
 
   test('--check passes on a Windows checkout: the committed output and lock with CRLF line endings are up to date', () => {
@@ -290,16 +293,54 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(read(dir, 'dist/c.k8s.yaml')).toBe('');
   });
 
-  test('through V8\'s code cache, a stack trace names the file that ran, not a copy with the same text', () => {
+  test('through V8\'s code cache: a damaged entry is recompiled and rewritten, not run (V8 does not checksum the data)', () => {
+    const cache = join(work, 'code-cache-damaged');
+    const dir = appDir('code-cache-damaged', {
+      'main.ts': "import { App, Chart, ApiObject } from 'cdk8s';\nimport { name } from './name';\n"
+        + "const app = new App();\nnew ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name('x') } });\napp.synth();\n",
+      'name.ts': "export function name(s: string): string {\n  return [s, s.toUpperCase(), String(s.length)].join('-');\n}\n",
+    });
+    const entries = () => readdirSync(cache).filter((f) => f.endsWith('.v8')).sort();
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    expect(entries()).toHaveLength(2);
+    // Bits flipped past the headers, as a disk error or a bad copy leaves them: the lengths and versions still match.
+    const damaged = new Map<string, Buffer>();
+    for (const f of entries()) {
+      const data = readFileSync(join(cache, f));
+      for (let i = 64; i < data.length; i++) data[i] ^= 0x55;
+      writeFileSync(join(cache, f), data);
+      damaged.set(f, data);
+    }
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.status).toBe(0);
+    expect(read(dir, 'dist/c.k8s.yaml')).toContain('name: x-X-1');
+    for (const [f, data] of damaged) expect(readFileSync(join(cache, f)).equals(data)).toBe(false);
+  });
+
+  test('a cache folder that cannot be written (a read-only node_modules) costs the transpile, not the synth', () => {
+    const dir = appDir('unwritable-cache', { 'main.ts': "import { App, Chart } from 'cdk8s';\nimport { name } from './name';\nconst app = new App();\nnew Chart(app, name);\napp.synth();\n", 'name.ts': "export const name = 'c';\n" });
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: join(dir, 'not-a-folder', 'cache') });
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['c.k8s.yaml']);
+    expect(readdirSync(dir).sort()).toEqual(['dist', 'main.ts', 'name.ts', 'node_modules', 'not-a-folder']);
+  });
+
+  test('a stack trace names the file that ran, not a copy with the same text: through V8\'s code cache, and mapped by --stack', () => {
     const cache = join(work, 'code-cache-copies');
     const app = "import { fail } from './fail';\nfail();\n";
     const failing = "export function fail(): void {\n  const nothing: any = undefined;\n  nothing.boom();\n}\n";
     const first = appDir('copy-1', { 'main.ts': app, 'fail.ts': failing });
     const second = appDir('copy-2', { 'main.ts': app, 'fail.ts': failing });
-    for (const [dir, name] of [[first, 'copy-1'], [second, 'copy-2'], [second, 'copy-2']]) {
-      const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`at fail \\([^)]*/${name}/fail\\.ts:\\d+:\\d+\\)`));
+    // --stack too: the transpiled JavaScript's source map names the file.
+    for (const args of [['synth'], ['synth', '--stack']]) {
+      for (const [dir, name] of [[first, 'copy-1'], [second, 'copy-2'], [second, 'copy-2']]) {
+        const r = run(dir, args, { CDK8S_TEMPORAL_TS_CACHE: cache });
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`at fail \\([^)]*/${name}/fail\\.ts:${args.length > 1 ? 3 : '\\d+'}:\\d+\\)`));
+      }
     }
   });
 });
@@ -340,6 +381,40 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
+  });
+
+  test('the app reports its failure through the exit code after writing part of its output', () => {
+    // The usual async main: a Lazy fails while the second chart is written, after the first one.
+    const dir = appDir('exit-code', {
+      'main.ts': `import { App, Chart, ApiObject, Lazy } from 'cdk8s';
+        async function main() {
+          const app = new App();
+          new ApiObject(new Chart(app, 'a'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+          const data = { x: Lazy.any({ produce: () => { if (process.env.BREAK) throw new Error('lazy failed'); return 'ok'; } }) };
+          new ApiObject(new Chart(app, 'b'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data });
+          app.synth();
+        }
+        main().catch((e) => { console.error(e.message); process.exitCode = 1; });`,
+    });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = read(dir, 'dist/b.k8s.yaml');
+    const r = run(dir, ['synth'], { BREAK: '1' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/lazy failed\ncdk8s-temporal: synth of main.ts failed; dist\/ is unchanged\.\nthe app set the exit code to 1: it reports a failure/);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['a.k8s.yaml', 'b.k8s.yaml']);
+    expect(read(dir, 'dist/b.k8s.yaml')).toBe(before);
+    expect(run(dir, ['synth', '--check'], { BREAK: '1' }).status).toBe(1);
+  });
+
+  test('the app ends the process itself: process.exit(0) is no success, and --check does not pass unchecked', () => {
+    const dir = appDir('process-exit', { 'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\nprocess.exit(0);\n" });
+    const r = run(dir, ['synth']);
+    expect(r.stderr).toMatch(/the app ended the process \(process.exit\) before its output could be moved into dist\/, which is unchanged/);
+    expect(r.status).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+    const check = run(dir, ['synth', '--check']);
+    expect(check.stderr).toMatch(/before its output could be compared with dist\//);
+    expect(check.status).toBe(1);
   });
 
   test('the app never synthesizes', () => {

@@ -194,6 +194,17 @@ describe('withFastOutput', () => {
       expect(names(text)).toEqual(['x', 'v', 'z', 'w']);
     });
 
+    test('a chart inside a top-level construct whose id is a number follows the charts with numeric ids', () => {
+      // The graph puts the path "1" before "0/c"; findAll meets "0", "0/c", then "1".
+      const text = same((app) => {
+        configMap(new Chart(new Construct(app, '0'), 'c'), 'in-0-c');
+        configMap(new Chart(app, 'b'), 'in-b');
+        configMap(new Chart(app, '1'), 'in-1');
+        configMap(new Chart(new Construct(app, 'x'), '2'), 'in-x-2');
+      });
+      expect(names(text)).toEqual(['in-1', 'in-0-c', 'in-b', 'in-x-2']);
+    });
+
     test('dependencies, between objects and between charts, and nested charts', () => {
       same((app) => {
         const first = new Chart(app, '5');
@@ -207,12 +218,16 @@ describe('withFastOutput', () => {
     });
 
     test('generated trees', () => {
-      const tree = fc.array(fc.record({ chart: fc.constantFrom('9', '1', 'x', '0', 'y'), scope: fc.constantFrom('', '4', 'k'), dependsOnPrevious: fc.boolean() }), { maxLength: 12 });
+      const tree = fc.array(fc.record({ chart: fc.constantFrom('9', '1', 'x', '0', 'y'), holder: fc.constantFrom('', '3', '0', 'h'), scope: fc.constantFrom('', '4', 'k'), dependsOnPrevious: fc.boolean() }), { maxLength: 12 });
       fc.assert(fc.property(tree, fc.boolean(), (items, withDependencies) => {
         same((app) => {
           let previous: ApiObject | undefined;
           items.forEach((item, i) => {
-            const chart = (app.node.tryFindChild(item.chart) as Chart | undefined) ?? new Chart(app, item.chart);
+            // A chart may sit in a plain construct at the top (its holder), whose id may be a number too.
+            const holder: Construct = item.holder ? ((app.node.tryFindChild(item.holder) as Construct | undefined) ?? new Construct(app, item.holder)) : app;
+            if (holder instanceof Chart) return;
+            const chart = holder.node.tryFindChild(item.chart) ?? new Chart(holder, item.chart);
+            if (!(chart instanceof Chart)) return;
             const scope = item.scope ? ((chart.node.tryFindChild(item.scope) as Construct | undefined) ?? new Construct(chart, item.scope)) : chart;
             const object = configMap(scope, `o${i}`);
             // Within one chart only: dependencies across charts in both directions would be a cycle.

@@ -24,7 +24,7 @@ export function copyRepo(label: string): string {
     filter: (src) => {
       const rel = path.relative(REPO, src);
       const top = rel.split(path.sep)[0];
-      return !NOT_COPIED.has(top) && !/\.staging-\d+$/.test(top);
+      return !NOT_COPIED.has(top) && !/\.cdk8s-temporal-staging-\d+$/.test(top);
     },
   });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
