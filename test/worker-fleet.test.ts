@@ -573,6 +573,15 @@ describe('WorkerFleet', () => {
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 0, keepWhileWorkflowsRun: false })).not.toThrow();
     });
 
+    test('keepWhileWorkflowsRun is not a boolean: from plain JS the string "false" turned the visibility query on', () => {
+      for (const value of ['false', 'true', 0, null]) {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: value as any }))
+          .toThrow(new RegExp(`FleetAutoscaling.backlog: keepWhileWorkflowsRun is ${JSON.stringify(value)}; expected true or false`));
+      }
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 2, keepWhileWorkflowsRun: 'false' as any })).toThrow(/keepWhileWorkflowsRun is "false"; expected true or false/);
+      expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
+    });
+
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
       expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) }))
         .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
