@@ -745,6 +745,13 @@ describe('WorkerFleet', () => {
         .toThrow(/monitoring.podMonitor is false; expected a PodMonitor, or TemporalWorkerFleetSlotsExhausted in alerts.exclude/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { pollSuccessRatio: 1 } } })).toThrow(/pollSuccessRatio is 1/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { alertLabels: { severity: 'page' } } } })).toThrow(/alertLabels\["severity"\]/);
+      const withServer = (alerts: any) => () => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts } });
+      expect(withServer({ alertLabels: { __name__: 'x' } })).toThrow(/monitoring.alerts.alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_worker_fleet, alertname/);
+      expect(withServer({ alertLabels: { alertname: 'x' } })).toThrow(/alertLabels\["alertname"\] is "x"/);
+      expect(withServer({ alertLabels: { team: 3 } })).toThrow(/alertLabels\["team"\] is 3; expected a non-empty string/);
+      // From plain JS: one name instead of a list threw a TypeError; null alerts too.
+      expect(withServer({ exclude: WorkerFleetAlert.SLOTS_EXHAUSTED })).toThrow(/monitoring.alerts.exclude is "TemporalWorkerFleetSlotsExhausted"; expected a list of alert names/);
+      expect(withServer(null)).toThrow(/monitoring.alerts is null; expected alert options \(\{\} for the defaults\) or false/);
     });
   });
 

@@ -90,7 +90,8 @@ export interface WorkerFleetAlertOptions {
   readonly labels?: Record<string, string>;
   /**
    * Extra labels on every alert, for Alertmanager routing. `severity` and
-   * `temporal_worker_fleet` are set by the library.
+   * `temporal_worker_fleet` are set by the library, `alertname` by Prometheus, and names starting with `__`
+   * are Prometheus' own. Values are non-empty strings.
    * @default - none
    */
   readonly alertLabels?: Record<string, string>;

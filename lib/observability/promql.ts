@@ -152,3 +152,40 @@ export const TEMPORAL_CLUSTER_LABEL = 'temporal_cluster';
 export function clusterLabelValue(namespace: string, clusterName: string): string {
   return `${namespace}/${clusterName}`;
 }
+
+/**
+ * Extra labels for every alert of a rule: Prometheus label names with non-empty string values,
+ * none of them one the library sets (`reserved`), `alertname` (Prometheus sets it to the alert's
+ * name, silently overriding ours) or a `__` name (reserved by Prometheus; its rule loader refuses
+ * `__name__`, and with it the whole PrometheusRule).
+ */
+export function checkAlertLabels(owner: string, prop: string, labels: Record<string, string> | undefined, reserved: readonly string[]): Record<string, string> {
+  if (labels === undefined) return {};
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw propError(owner, prop, labels, 'a map of Prometheus label names to values');
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    requireLabelName(owner, `${prop}["${key}"]`, key);
+    const taken = [...reserved, 'alertname'];
+    if (taken.includes(key) || key.startsWith('__')) {
+      throw propError(owner, `${prop}["${key}"]`, value, `a label other than ${taken.join(', ')} and names starting with __`,
+        key.startsWith('__') ? 'Prometheus reserves names starting with __, and refuses a rule that sets __name__.'
+          : key === 'alertname' ? 'Prometheus sets it to the alert\'s name, whatever the rule says.' : 'The library sets them on every alert.');
+    }
+    if (typeof value !== 'string' || value === '') {
+      // Prometheus drops a label whose value is empty, and the PrometheusRule CRD wants strings.
+      throw propError(owner, `${prop}["${key}"]`, value, 'a non-empty string');
+    }
+  }
+  return { ...labels };
+}
+
+/** The names of a rule's alerts to leave out: a list of known names. */
+export function checkExcludedAlerts<T extends string>(owner: string, prop: string, exclude: T[] | undefined, known: readonly T[]): Set<T> {
+  if (exclude === undefined) return new Set();
+  if (!Array.isArray(exclude)) throw propError(owner, prop, exclude, `a list of alert names (${known.join(', ')})`);
+  exclude.forEach((name, i) => {
+    if (!known.includes(name)) throw propError(owner, `${prop}[${i}]`, name, `one of ${known.join(', ')}`);
+  });
+  return new Set(exclude);
+}
