@@ -745,6 +745,12 @@ describe('WorkerFleet', () => {
         .toThrow(/monitoring.podMonitor is false; expected a PodMonitor, or TemporalWorkerFleetSlotsExhausted in alerts.exclude/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { pollSuccessRatio: 1 } } })).toThrow(/pollSuccessRatio is 1/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { alertLabels: { severity: 'page' } } } })).toThrow(/alertLabels\["severity"\]/);
+      // The cluster's own alerts refused a 5m window over its 2m scrapes; the fleet's took it.
+      const scraped = { monitoring: { scrape: ScrapeConfig.serviceMonitor({ interval: Duration.minutes(2) }) } };
+      expect(() => setup({ monitoring: { alerts: {} } }, scraped))
+        .toThrow(/monitoring.alerts.rateWindow is "300000ms"; expected a whole number of seconds from 480 to 3600\. .*scrapes every 120s, so use at least 480s/);
+      expect(() => setup({ monitoring: { alerts: { rateWindow: Duration.minutes(8) } } }, scraped)).not.toThrow();
+      expect(() => setup({ monitoring: { alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } } }, scraped)).not.toThrow();
       const withServer = (alerts: any) => () => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts } });
       expect(withServer({ alertLabels: { __name__: 'x' } })).toThrow(/monitoring.alerts.alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_worker_fleet, alertname/);
       expect(withServer({ alertLabels: { alertname: 'x' } })).toThrow(/alertLabels\["alertname"\] is "x"/);

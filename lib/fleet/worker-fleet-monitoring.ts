@@ -42,7 +42,7 @@ export interface WorkerFleetMonitoringProps {
   readonly temporalNamespace: string;
   readonly taskQueues: string[];
   /** The bound cluster's series selector and namespace label, when it has monitoring. */
-  readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string };
+  readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string; readonly scrapeIntervalSeconds?: number };
   readonly options: WorkerFleetMonitoringOptions;
 }
 
@@ -100,7 +100,12 @@ export class WorkerFleetMonitoring extends Construct {
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
-    const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), 60, 3600)));
+    // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window
+    // needs four of its monitor's scrapes, or rate() sees too few samples and the alerts flap.
+    const interval = needsServer && o.serverSeriesSelector === undefined ? props.clusterSeries?.scrapeIntervalSeconds : undefined;
+    const windowFloor = Math.max(60, 4 * (interval ?? 0));
+    const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), windowFloor, 3600,
+      windowFloor > 60 ? `rate() needs several samples per window; the bound cluster's monitor scrapes every ${interval}s, so use at least ${windowFloor}s.` : undefined)));
     const p95 = a.scheduleToStartP95 ?? Duration.seconds(5);
     const p95Seconds = p95?.toMilliseconds?.() / 1000;
     if (!(p95Seconds > 0 && p95Seconds < LARGEST_TIMER_BUCKET_SECONDS)) {

@@ -101,7 +101,8 @@ export interface WorkerFleetAlertOptions {
    */
   readonly exclude?: WorkerFleetAlert[];
   /**
-   * Window of every `rate()`.
+   * Window of every `rate()`. At least 1 minute, and at least 4 scrape intervals of the bound
+   * cluster's monitor when it sets one and the alerts use the cluster's series selector.
    * @default Duration.minutes(5)
    */
   readonly rateWindow?: Duration;

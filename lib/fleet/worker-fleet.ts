@@ -237,7 +237,9 @@ export class WorkerFleet extends Construct {
       this.monitoring = new WorkerFleetMonitoring(this, 'Monitoring', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels,
         temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, options: props.monitoring,
-        clusterSeries: cluster?.monitoring && { selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel },
+        clusterSeries: cluster?.monitoring && {
+          selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel, scrapeIntervalSeconds: cluster.monitoring.scrape.intervalSeconds,
+        },
       });
     }
     this.node.addValidation({ validate: () => this.validateInApp(owner) });
