@@ -5,7 +5,7 @@ import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
   BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
-  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL,
+  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
 import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
@@ -447,6 +447,14 @@ describe('WorkerFleet', () => {
         'and sum by (task_queue, worker_type) (temporal_worker_task_slots_used{temporal_worker_fleet="temporal/orders"}) > 0',
       ].join('\n'));
       expect(slots.for).toBe('10m');
+    });
+
+    test('fails when a queue name outside the Basic Multilingual Plane is spelled with one _ per UTF-16 unit, not per code point as tally does', () => {
+      // tally's sanitizer ranges over the Go string: one rune, one replacement character.
+      expect(tallyLabelValue('orders-😀')).toBe('orders__');
+      expect(tallyLabelValue('café-𝔸')).toBe('caf___');
+      const { chart } = setup({ taskQueues: ['orders-😀'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: {} } });
+      expect(fleetObject(chart, 'PrometheusRule').spec.groups[0].rules[0].expr).toContain('taskqueue="orders__"');
     });
 
     test('thresholds, exclusions and a server selector for an external frontend', () => {

@@ -18,9 +18,11 @@ export const FLEET_METRICS_PORT_NAME = 'metrics';
 /**
  * The server's default (tally) Prometheus reporter replaces every character of a label value
  * outside [A-Za-z0-9_] with `_`: task queue `orders-v2` is `taskqueue="orders_v2"` in Prometheus.
+ * It walks the value by code point (Go's range over a string), so a character outside the Basic
+ * Multilingual Plane, two UTF-16 units in JavaScript, is one `_`.
  */
 export function tallyLabelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_]/g, '_');
+  return value.replace(/[^A-Za-z0-9_]/gu, '_');
 }
 
 const POLICY: Record<WorkerFleetAlert, { for?: string; severity: string }> = {
