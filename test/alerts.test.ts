@@ -236,6 +236,40 @@ describe('LabelMatcher', () => {
   });
 });
 
+describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:<pattern>)$ with it)', () => {
+  // Verdicts of Go 1.26's regexp.Compile("^(?s:" + p + ")$"). JavaScript's RegExp alone refused
+  // Go's flag groups such as (?i) and took lookarounds, backreferences and possessive repeats,
+  // which make Prometheus' rule loader refuse the whole rule file.
+  const ACCEPTED = [
+    '(?)a', '(?-i)a', '(?:a)', '(?<x>a)', '(?P<x>a)', '(?U)a+', '(?i)temporal', '(?i:a)b', '(?m)^a$', '(?s-i:a)',
+    '(a)(?P<a>b)', '[(?=]', '[[:alpha:]]+', '[\\d-z]', '\\(?=', '\\-', '\\.', '\\0', '\\123', '\\A', '\\B', '\\Qa.b\\E', '\\b',
+    '\\d+', '\\pL', '\\p{Greek}', '\\s\\S\\w\\W\\D', '\\x41', '\\x{41}', '\\z', 'a+?', 'a??', 'a\\12', 'a{,3}', 'a{1000}',
+    'a{2}?', 'a|b', 'prod-.*', 'temporal-.*-headless', 'x{1,1000}', 'x{2,}', 'é+',
+  ];
+  const REFUSED = [
+    '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
+    '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
+    'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
+  ];
+
+  test.each(ACCEPTED)('accepts %s', (pattern) => {
+    expect(String(LabelMatcher.regex('job', pattern))).toBe(`job=~${JSON.stringify(pattern)}`);
+    expect(() => LabelMatcher.notRegex('job', pattern)).not.toThrow();
+  });
+
+  test.each(REFUSED)('fails when the pattern is %s', (pattern) => {
+    expect(() => LabelMatcher.regex('job', pattern)).toThrow(/^LabelMatcher: job pattern is .*; expected a valid regular expression in Go's syntax \(RE2\), which Prometheus uses\. \S/);
+    expect(() => LabelMatcher.notRegex('job', pattern)).toThrow(/expected a valid regular expression in Go's syntax/);
+  });
+
+  test('says why', () => {
+    expect(() => LabelMatcher.regex('job', '(?=temporal)')).toThrow(/no lookahead or lookbehind/);
+    expect(() => LabelMatcher.regex('job', '(a)\\1')).toThrow(/\\1 is a backreference/);
+    expect(() => LabelMatcher.regex('job', 'a++')).toThrow(/no possessive or nested repeats/);
+    expect(() => LabelMatcher.regex('job', 'a{1001}')).toThrow(/at most 1000 times/);
+  });
+});
+
 describe('PromQL checks', () => {
   // The checks above are only worth something if they can fail.
   test('a broken expression does not parse', () => {
