@@ -204,6 +204,8 @@ describe('TemporalAlerts', () => {
       ['the alert labels are null', { alertLabels: null as any }, /alertLabels is null; expected a map of Prometheus label names to values/],
       ['exclude is one name, not a list (untyped JS)', { exclude: 'TemporalWorkflowFailures' as any }, /exclude is "TemporalWorkflowFailures"; expected a list of alert names \(TemporalServiceErrorRatioHigh, /],
       ['an excluded operation is not a method name', { latencyExcludedOperations: ['Poll.*'] }, /latencyExcludedOperations\[0\] is "Poll\.\*"/],
+      // From plain JS, one name was spread into its letters: operation!~"P|Q|T|W|a|…".
+      ['the excluded operations are one name, not a list', { latencyExcludedOperations: 'PollWorkflowTaskQueue' as any }, /latencyExcludedOperations is "PollWorkflowTaskQueue"; expected a list of gRPC method names/],
       ['the series selector is empty', {}, /seriesSelector is \[\]; expected at least one LabelMatcher/, { seriesSelector: [] }],
       ['the namespace label is not a label name', {}, /namespaceLabel is "temporal-namespace"/, { namespaceLabel: 'temporal-namespace' }],
     ];

@@ -211,6 +211,10 @@ export class TemporalAlerts extends Construct {
     this.minRate = requireNumber(owner, 'minRate', o.minRate ?? 0.1, { min: 0 });
     this.serviceErrorRatio = requireRatio(owner, 'serviceErrorRatio', o.serviceErrorRatio ?? 0.05);
     this.serviceLatencyP99 = requireLatency(owner, 'serviceLatencyP99', o.serviceLatencyP99 ?? Duration.seconds(1));
+    if (o.latencyExcludedOperations !== undefined && !Array.isArray(o.latencyExcludedOperations)) {
+      // One name instead of a list would be spread into its letters, each excluded as an operation.
+      throw propError(owner, 'latencyExcludedOperations', o.latencyExcludedOperations, 'a list of gRPC method names such as [\'PollWorkflowTaskQueue\']');
+    }
     this.latencyExcludedOperations = [...new Set(o.latencyExcludedOperations ?? LONG_POLL_OPERATIONS)]
       .map((op, i) => requireOperationName(owner, `latencyExcludedOperations[${i}]`, op)).sort();
     this.persistenceErrorRatio = requireRatio(owner, 'persistenceErrorRatio', o.persistenceErrorRatio ?? 0.01);
