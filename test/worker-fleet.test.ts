@@ -740,6 +740,14 @@ describe('WorkerFleet', () => {
       expect(() => new WorkerFleet(chart, 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address: 'a:7233', peers: [] } })).toThrow(/frontend.peers is \[\]/);
     });
 
+    test('networkPolicy.enabled is not a boolean, or egress is not a list (plain JS)', () => {
+      // The string 'false' is truthy: the policies the user turned off were emitted.
+      expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': networkPolicy.enabled is "false"; expected true or false/);
+      expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
+      expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
+      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
     test('an external address is not host:port', () => {
       for (const address of ['temporal', 'temporal:', ':7233', 'temporal:99999', 'http://temporal:7233']) {
         expect(() => new WorkerFleet(testChart(), 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address } })).toThrow(/frontend.address is .*; expected host:port/);
