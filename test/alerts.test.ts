@@ -194,7 +194,18 @@ describe('TemporalAlerts', () => {
       ['an alert label overrides severity', { alertLabels: { severity: 'info' } }, /alertLabels\["severity"\] is "info"/],
       ['an alert label overrides the cluster label', { alertLabels: { temporal_cluster: 'x' } }, /alertLabels\["temporal_cluster"\]/],
       ['an alert label is not a label name', { alertLabels: { 'team-name': 'x' } }, /alertLabels\["team-name"\] is "team-name"; expected a Prometheus label name/],
+      // Prometheus' rule loader refuses __name__ (and the whole PrometheusRule with it), and sets alertname itself.
+      ['an alert label is __name__', { alertLabels: { __name__: 'x' } }, /alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_cluster, alertname and names starting with __/],
+      ['an alert label starts with __', { alertLabels: { __route: 'x' } }, /alertLabels\["__route"\] is "x"; .*Prometheus reserves names starting with __/],
+      ['an alert label is alertname', { alertLabels: { alertname: 'x' } }, /alertLabels\["alertname"\] is "x"; .*Prometheus sets it to the alert's name/],
+      ['an alert label value is a number (untyped JS)', { alertLabels: { team: 5 as any } }, /alertLabels\["team"\] is 5; expected a non-empty string/],
+      ['an alert label value is null', { alertLabels: { team: null as any } }, /alertLabels\["team"\] is null; expected a non-empty string/],
+      ['an alert label value is empty (Prometheus drops the label)', { alertLabels: { team: '' } }, /alertLabels\["team"\] is ""; expected a non-empty string/],
+      ['the alert labels are null', { alertLabels: null as any }, /alertLabels is null; expected a map of Prometheus label names to values/],
+      ['exclude is one name, not a list (untyped JS)', { exclude: 'TemporalWorkflowFailures' as any }, /exclude is "TemporalWorkflowFailures"; expected a list of alert names \(TemporalServiceErrorRatioHigh, /],
       ['an excluded operation is not a method name', { latencyExcludedOperations: ['Poll.*'] }, /latencyExcludedOperations\[0\] is "Poll\.\*"/],
+      // From plain JS, one name was spread into its letters: operation!~"P|Q|T|W|a|…".
+      ['the excluded operations are one name, not a list', { latencyExcludedOperations: 'PollWorkflowTaskQueue' as any }, /latencyExcludedOperations is "PollWorkflowTaskQueue"; expected a list of gRPC method names/],
       ['the series selector is empty', {}, /seriesSelector is \[\]; expected at least one LabelMatcher/, { seriesSelector: [] }],
       ['the namespace label is not a label name', {}, /namespaceLabel is "temporal-namespace"/, { namespaceLabel: 'temporal-namespace' }],
     ];
@@ -224,6 +235,40 @@ describe('LabelMatcher', () => {
     ['the pattern does not compile', () => LabelMatcher.regex('job', '(temporal'), /job pattern is "\(temporal"; expected a valid regular expression/],
   ])('fails when %s', (_name, make, message) => {
     expect(make).toThrow(message);
+  });
+});
+
+describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:<pattern>)$ with it)', () => {
+  // Verdicts of Go 1.26's regexp.Compile("^(?s:" + p + ")$"). JavaScript's RegExp alone refused
+  // Go's flag groups such as (?i) and took lookarounds, backreferences and possessive repeats,
+  // which make Prometheus' rule loader refuse the whole rule file.
+  const ACCEPTED = [
+    '(?)a', '(?-i)a', '(?:a)', '(?<x>a)', '(?P<x>a)', '(?U)a+', '(?i)temporal', '(?i:a)b', '(?m)^a$', '(?s-i:a)',
+    '(a)(?P<a>b)', '[(?=]', '[[:alpha:]]+', '[\\d-z]', '\\(?=', '\\-', '\\.', '\\0', '\\123', '\\A', '\\B', '\\Qa.b\\E', '\\b',
+    '\\d+', '\\pL', '\\p{Greek}', '\\s\\S\\w\\W\\D', '\\x41', '\\x{41}', '\\z', 'a+?', 'a??', 'a\\12', 'a{,3}', 'a{1000}',
+    'a{2}?', 'a|b', 'prod-.*', 'temporal-.*-headless', 'x{1,1000}', 'x{2,}', 'é+',
+  ];
+  const REFUSED = [
+    '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
+    '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
+    'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
+  ];
+
+  test.each(ACCEPTED)('accepts %s', (pattern) => {
+    expect(String(LabelMatcher.regex('job', pattern))).toBe(`job=~${JSON.stringify(pattern)}`);
+    expect(() => LabelMatcher.notRegex('job', pattern)).not.toThrow();
+  });
+
+  test.each(REFUSED)('fails when the pattern is %s', (pattern) => {
+    expect(() => LabelMatcher.regex('job', pattern)).toThrow(/^LabelMatcher: job pattern is .*; expected a valid regular expression in Go's syntax \(RE2\), which Prometheus uses\. \S/);
+    expect(() => LabelMatcher.notRegex('job', pattern)).toThrow(/expected a valid regular expression in Go's syntax/);
+  });
+
+  test('says why', () => {
+    expect(() => LabelMatcher.regex('job', '(?=temporal)')).toThrow(/no lookahead or lookbehind/);
+    expect(() => LabelMatcher.regex('job', '(a)\\1')).toThrow(/\\1 is a backreference/);
+    expect(() => LabelMatcher.regex('job', 'a++')).toThrow(/no possessive or nested repeats/);
+    expect(() => LabelMatcher.regex('job', 'a{1001}')).toThrow(/at most 1000 times/);
   });
 });
 

@@ -2,6 +2,7 @@ import { DashboardOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_
 import {
   checkLabels, checkMetrics, expandGrafanaVariables, groupings, labelValuesQuery, MetricCatalog, parsePromQL, selectors,
 } from './support/promql';
+import fc from 'fast-check';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -179,7 +180,26 @@ describe('TemporalDashboard', () => {
     const { dashboard } = make({}, { namespace: 'temporal-production-europe-west', clusterName: 'payments-temporal' });
     expect(dashboard.uid).toMatch(/^temporal-[0-9a-f]{31}$/);
     expect(dashboard.uid.length).toBe(40);
-    expect(dashboard.fileName).toBe('temporal-temporal-production-europe-west-payments-temporal.json');
+    expect(dashboard.fileName).toBe('temporal-temporal-production-europe-west_payments-temporal.json');
+  });
+
+  test('fails when two clusters share a default uid or file name: namespace a-b with cluster c, and namespace a with cluster b-c', () => {
+    // Grafana's sidecar loads the dashboards of every namespace into one folder, and Grafana keys them by uid.
+    const ids = (namespace: string, clusterName: string) => {
+      const { dashboard } = make({}, { namespace, clusterName });
+      return { uid: dashboard.uid, fileName: dashboard.fileName };
+    };
+    const a = ids('a-b', 'c');
+    const b = ids('a', 'b-c');
+    expect(a.uid).not.toBe(b.uid);
+    expect(a.fileName).not.toBe(b.fileName);
+    expect(b).toEqual({ uid: 'temporal-a-b-c', fileName: 'temporal-a-b-c.json' });
+    const label = fc.stringMatching(/^[a-z](-?[a-z0-9]){0,3}$/);
+    fc.assert(fc.property(label, label, label, label, (ns1, name1, ns2, name2) => {
+      fc.pre(ns1 !== ns2 || name1 !== name2);
+      const [x, y] = [ids(ns1, name1), ids(ns2, name2)];
+      return x.uid !== y.uid && x.fileName !== y.fileName;
+    }), { numRuns: 200 });
   });
 
   describe('fails when', () => {

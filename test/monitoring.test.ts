@@ -151,6 +151,10 @@ describe('TemporalMonitoring', () => {
       ['the series selector is empty', { scrape: ScrapeConfig.serviceMonitor(), alerts: {}, seriesSelector: [] }, /seriesSelector is \[\]; expected at least one LabelMatcher/],
       ['the namespace label is not a label name', { namespaceLabel: 'temporal.namespace' }, /namespaceLabel is "temporal.namespace"/],
       ['scrape is not a ScrapeConfig', { scrape: 'serviceMonitor' as unknown as ScrapeConfig }, /scrape is "serviceMonitor"; expected a ScrapeConfig/],
+      // From plain JS these threw a TypeError out of the alerts' or dashboard's constructor.
+      ['alerts is null', { scrape: ScrapeConfig.serviceMonitor(), alerts: null as any }, /monitoring of TemporalCluster 'temporal': alerts is null; expected alert options \(\{\} for the defaults\) or false/],
+      ['the dashboard is null', { scrape: ScrapeConfig.serviceMonitor(), dashboard: null as any }, /dashboard is null; expected dashboard options/],
+      ['alerts is true', { scrape: ScrapeConfig.serviceMonitor(), alerts: true as any }, /alerts is true; expected alert options/],
     ] as Array<[string, MonitoringOptions, RegExp]>)('%s', (_name, options, message) => {
       expect(() => make(options)).toThrow(message);
     });

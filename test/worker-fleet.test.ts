@@ -5,7 +5,7 @@ import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
   BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
-  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL,
+  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
 import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
@@ -449,6 +449,14 @@ describe('WorkerFleet', () => {
       expect(slots.for).toBe('10m');
     });
 
+    test('fails when a queue name outside the Basic Multilingual Plane is spelled with one _ per UTF-16 unit, not per code point as tally does', () => {
+      // tally's sanitizer ranges over the Go string: one rune, one replacement character.
+      expect(tallyLabelValue('orders-😀')).toBe('orders__');
+      expect(tallyLabelValue('café-𝔸')).toBe('caf___');
+      const { chart } = setup({ taskQueues: ['orders-😀'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: {} } });
+      expect(fleetObject(chart, 'PrometheusRule').spec.groups[0].rules[0].expr).toContain('taskqueue="orders__"');
+    });
+
     test('thresholds, exclusions and a server selector for an external frontend', () => {
       const chart = testChart();
       new WorkerFleet(chart, 'orders', {
@@ -571,6 +579,15 @@ describe('WorkerFleet', () => {
       expect(() => FleetAutoscaling.backlog({ minReplicas: 1, cooldownPeriod: Duration.minutes(10) })).toThrow(/cooldownPeriod is "600s"; expected no value with minReplicas 1/);
       expect(() => FleetAutoscaling.backlog({ minReplicas: 0, activationBacklog: 5, keepWhileWorkflowsRun: true, cooldownPeriod: Duration.minutes(10) })).not.toThrow();
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 0, keepWhileWorkflowsRun: false })).not.toThrow();
+    });
+
+    test('keepWhileWorkflowsRun is not a boolean: from plain JS the string "false" turned the visibility query on', () => {
+      for (const value of ['false', 'true', 0, null]) {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: value as any }))
+          .toThrow(new RegExp(`FleetAutoscaling.backlog: keepWhileWorkflowsRun is ${JSON.stringify(value)}; expected true or false`));
+      }
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 2, keepWhileWorkflowsRun: 'false' as any })).toThrow(/keepWhileWorkflowsRun is "false"; expected true or false/);
+      expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
     });
 
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
@@ -723,6 +740,14 @@ describe('WorkerFleet', () => {
       expect(() => new WorkerFleet(chart, 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address: 'a:7233', peers: [] } })).toThrow(/frontend.peers is \[\]/);
     });
 
+    test('networkPolicy.enabled is not a boolean, or egress is not a list (plain JS)', () => {
+      // The string 'false' is truthy: the policies the user turned off were emitted.
+      expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': networkPolicy.enabled is "false"; expected true or false/);
+      expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
+      expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
+      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
     test('an external address is not host:port', () => {
       for (const address of ['temporal', 'temporal:', ':7233', 'temporal:99999', 'http://temporal:7233']) {
         expect(() => new WorkerFleet(testChart(), 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address } })).toThrow(/frontend.address is .*; expected host:port/);
@@ -736,6 +761,19 @@ describe('WorkerFleet', () => {
         .toThrow(/monitoring.podMonitor is false; expected a PodMonitor, or TemporalWorkerFleetSlotsExhausted in alerts.exclude/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { pollSuccessRatio: 1 } } })).toThrow(/pollSuccessRatio is 1/);
       expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: { alertLabels: { severity: 'page' } } } })).toThrow(/alertLabels\["severity"\]/);
+      // The cluster's own alerts refused a 5m window over its 2m scrapes; the fleet's took it.
+      const scraped = { monitoring: { scrape: ScrapeConfig.serviceMonitor({ interval: Duration.minutes(2) }) } };
+      expect(() => setup({ monitoring: { alerts: {} } }, scraped))
+        .toThrow(/monitoring.alerts.rateWindow is "300000ms"; expected a whole number of seconds from 480 to 3600\. .*scrapes every 120s, so use at least 480s/);
+      expect(() => setup({ monitoring: { alerts: { rateWindow: Duration.minutes(8) } } }, scraped)).not.toThrow();
+      expect(() => setup({ monitoring: { alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } } }, scraped)).not.toThrow();
+      const withServer = (alerts: any) => () => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts } });
+      expect(withServer({ alertLabels: { __name__: 'x' } })).toThrow(/monitoring.alerts.alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_worker_fleet, alertname/);
+      expect(withServer({ alertLabels: { alertname: 'x' } })).toThrow(/alertLabels\["alertname"\] is "x"/);
+      expect(withServer({ alertLabels: { team: 3 } })).toThrow(/alertLabels\["team"\] is 3; expected a non-empty string/);
+      // From plain JS: one name instead of a list threw a TypeError; null alerts too.
+      expect(withServer({ exclude: WorkerFleetAlert.SLOTS_EXHAUSTED })).toThrow(/monitoring.alerts.exclude is "TemporalWorkerFleetSlotsExhausted"; expected a list of alert names/);
+      expect(withServer(null)).toThrow(/monitoring.alerts is null; expected alert options \(\{\} for the defaults\) or false/);
     });
   });
 

@@ -127,6 +127,9 @@ export class FleetAutoscaling {
     });
     const pollingSeconds = seconds(owner, 'pollingInterval', options.pollingInterval ?? Duration.seconds(30), 1);
     const cooldownSeconds = seconds(owner, 'cooldownPeriod', options.cooldownPeriod ?? Duration.minutes(5), 0);
+    const keepWhileWorkflowsRun = options.keepWhileWorkflowsRun === undefined ? false : options.keepWhileWorkflowsRun;
+    // From plain JS, the string 'false' is truthy: it would turn the visibility query on.
+    if (typeof keepWhileWorkflowsRun !== 'boolean') throw propError(owner, 'keepWhileWorkflowsRun', keepWhileWorkflowsRun, 'true or false');
     const fallbackReplicas = options.fallbackReplicas === undefined ? undefined
       : requireInteger(owner, 'fallbackReplicas', options.fallbackReplicas, 1, maxReplicas);
     if (minReplicas > 0) {
@@ -134,7 +137,7 @@ export class FleetAutoscaling {
       // as active and it ignores them without a word.
       const zeroOnly: Array<[string, unknown, boolean]> = [
         ['activationBacklog', options.activationBacklog, activationBacklog !== 0],
-        ['keepWhileWorkflowsRun', options.keepWhileWorkflowsRun, options.keepWhileWorkflowsRun === true],
+        ['keepWhileWorkflowsRun', keepWhileWorkflowsRun, keepWhileWorkflowsRun],
         ['cooldownPeriod', options.cooldownPeriod === undefined ? undefined : `${cooldownSeconds}s`, options.cooldownPeriod !== undefined],
       ];
       for (const [prop, value, set] of zeroOnly) {
@@ -151,7 +154,7 @@ export class FleetAutoscaling {
     kedaOperator.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `kedaOperator[${i}]`, p, 'a NetworkPeer'); });
     return new FleetAutoscaling(FleetAutoscalerKind.KEDA_BACKLOG, minReplicas, maxReplicas, {
       targetBacklogPerReplica, activationBacklog, queueTypes: [...queueTypes], pollingSeconds, cooldownSeconds,
-      keepWhileWorkflowsRun: options.keepWhileWorkflowsRun ?? false, fallbackReplicas, kedaOperator: [...kedaOperator],
+      keepWhileWorkflowsRun, fallbackReplicas, kedaOperator: [...kedaOperator],
     });
   }
 

@@ -41,6 +41,9 @@ export class FleetNetworkPolicies extends Construct {
     const { owner, connection, options } = props;
     const monitoring = options.monitoring ?? [NetworkPeer.namespace('monitoring')];
     requirePeers(owner, 'networkPolicy.monitoring', monitoring);
+    if (options.egress !== undefined && !Array.isArray(options.egress)) {
+      throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');
+    }
     const extra = (options.egress ?? []).map((rule, i): NetworkPolicyEgressRule => {
       const where = `networkPolicy.egress[${i}]`;
       if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {

@@ -5,7 +5,7 @@ import {
   PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_podmonitors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
-import { histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
+import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { propError } from '../validation';
 
@@ -18,9 +18,11 @@ export const FLEET_METRICS_PORT_NAME = 'metrics';
 /**
  * The server's default (tally) Prometheus reporter replaces every character of a label value
  * outside [A-Za-z0-9_] with `_`: task queue `orders-v2` is `taskqueue="orders_v2"` in Prometheus.
+ * It walks the value by code point (Go's range over a string), so a character outside the Basic
+ * Multilingual Plane, two UTF-16 units in JavaScript, is one `_`.
  */
 export function tallyLabelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_]/g, '_');
+  return value.replace(/[^A-Za-z0-9_]/gu, '_');
 }
 
 const POLICY: Record<WorkerFleetAlert, { for?: string; severity: string }> = {
@@ -42,7 +44,7 @@ export interface WorkerFleetMonitoringProps {
   readonly temporalNamespace: string;
   readonly taskQueues: string[];
   /** The bound cluster's series selector and namespace label, when it has monitoring. */
-  readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string };
+  readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string; readonly scrapeIntervalSeconds?: number };
   readonly options: WorkerFleetMonitoringOptions;
 }
 
@@ -81,13 +83,18 @@ export class WorkerFleetMonitoring extends Construct {
       });
     }
     if (o.alerts === undefined || o.alerts === false) return;
+    if (o.alerts === null || typeof o.alerts !== 'object' || Array.isArray(o.alerts)) {
+      throw propError(owner, 'monitoring.alerts', o.alerts, 'alert options ({} for the defaults) or false');
+    }
     const a: WorkerFleetAlertOptions = o.alerts;
-    if (o.podMonitor === false && !excludes(a, WorkerFleetAlert.SLOTS_EXHAUSTED)) {
+    const excluded = checkExcludedAlerts(owner, 'monitoring.alerts.exclude', a.exclude, Object.values(WorkerFleetAlert));
+    const excludes = (alert: WorkerFleetAlert) => excluded.has(alert);
+    if (o.podMonitor === false && !excludes(WorkerFleetAlert.SLOTS_EXHAUSTED)) {
       throw propError(owner, 'monitoring.podMonitor', false, `a PodMonitor, or ${WorkerFleetAlert.SLOTS_EXHAUSTED} in alerts.exclude`,
         `That alert selects the workers' series by the ${WORKER_FLEET_LABEL} label the PodMonitor attaches.`);
     }
     const serverSelector = o.serverSeriesSelector ?? props.clusterSeries?.selector;
-    const needsServer = !excludes(a, WorkerFleetAlert.SCHEDULE_TO_START_LATENCY) || !excludes(a, WorkerFleetAlert.POLL_SUCCESS);
+    const needsServer = !excludes(WorkerFleetAlert.SCHEDULE_TO_START_LATENCY) || !excludes(WorkerFleetAlert.POLL_SUCCESS);
     if (needsServer && (!Array.isArray(serverSelector) || serverSelector.length === 0)) {
       throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series',
         'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
@@ -95,7 +102,12 @@ export class WorkerFleetMonitoring extends Construct {
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
-    const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), 60, 3600)));
+    // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window
+    // needs four of its monitor's scrapes, or rate() sees too few samples and the alerts flap.
+    const interval = needsServer && o.serverSeriesSelector === undefined ? props.clusterSeries?.scrapeIntervalSeconds : undefined;
+    const windowFloor = Math.max(60, 4 * (interval ?? 0));
+    const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), windowFloor, 3600,
+      windowFloor > 60 ? `rate() needs several samples per window; the bound cluster's monitor scrapes every ${interval}s, so use at least ${windowFloor}s.` : undefined)));
     const p95 = a.scheduleToStartP95 ?? Duration.seconds(5);
     const p95Seconds = p95?.toMilliseconds?.() / 1000;
     if (!(p95Seconds > 0 && p95Seconds < LARGEST_TIMER_BUCKET_SECONDS)) {
@@ -108,15 +120,7 @@ export class WorkerFleetMonitoring extends Construct {
       throw propError(owner, 'monitoring.alerts.minPollRate', minPollRate, 'a number, at least 0');
     }
     const exhaustedFor = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.slotsExhaustedFor', a.slotsExhaustedFor ?? Duration.minutes(10), 60, 86400)));
-    const known = Object.values(WorkerFleetAlert) as string[];
-    (a.exclude ?? []).forEach((name, i) => { if (!known.includes(name)) throw propError(owner, `monitoring.alerts.exclude[${i}]`, name, `one of ${known.join(', ')}`); });
-    const alertLabels = { ...a.alertLabels };
-    for (const key of Object.keys(alertLabels)) {
-      requireLabelName(owner, `monitoring.alerts.alertLabels["${key}"]`, key);
-      if (key === 'severity' || key === WORKER_FLEET_LABEL) {
-        throw propError(owner, `monitoring.alerts.alertLabels["${key}"]`, alertLabels[key], `a label other than severity and ${WORKER_FLEET_LABEL}`, 'The library sets them on every alert.');
-      }
-    }
+    const alertLabels = checkAlertLabels(owner, 'monitoring.alerts.alertLabels', a.alertLabels, ['severity', WORKER_FLEET_LABEL]);
 
     // Server series: this fleet's Temporal namespace and task queues, as the tally reporter spells them.
     const queues = [...new Set(props.taskQueues.map(tallyLabelValue))].sort();
@@ -164,7 +168,7 @@ export class WorkerFleetMonitoring extends Construct {
           + 'New tasks wait in the backlog: add pods (maxReplicas) or slots per worker.',
       },
     ];
-    const chosen = specs.filter((s) => !excludes(a, s.alert));
+    const chosen = specs.filter((s) => !excludes(s.alert));
     if (chosen.length === 0) {
       throw propError(owner, 'monitoring.alerts.exclude', a.exclude, 'a list that leaves at least one alert', 'To turn alerts off, set alerts to false.');
     }
@@ -185,8 +189,4 @@ export class WorkerFleetMonitoring extends Construct {
       },
     });
   }
-}
-
-function excludes(options: WorkerFleetAlertOptions, alert: WorkerFleetAlert): boolean {
-  return (options.exclude ?? []).includes(alert);
 }

@@ -90,7 +90,8 @@ export interface WorkerFleetAlertOptions {
   readonly labels?: Record<string, string>;
   /**
    * Extra labels on every alert, for Alertmanager routing. `severity` and
-   * `temporal_worker_fleet` are set by the library.
+   * `temporal_worker_fleet` are set by the library, `alertname` by Prometheus, and names starting with `__`
+   * are Prometheus' own. Values are non-empty strings.
    * @default - none
    */
   readonly alertLabels?: Record<string, string>;
@@ -100,7 +101,8 @@ export interface WorkerFleetAlertOptions {
    */
   readonly exclude?: WorkerFleetAlert[];
   /**
-   * Window of every `rate()`.
+   * Window of every `rate()`. At least 1 minute, and at least 4 scrape intervals of the bound
+   * cluster's monitor when it sets one and the alerts use the cluster's series selector.
    * @default Duration.minutes(5)
    */
   readonly rateWindow?: Duration;

@@ -226,7 +226,10 @@ export class WorkerFleet extends Construct {
         taskQueues: this.taskQueues, connection: this.connection, autoscaling: this.autoscaling,
       });
     }
-    if (props.networkPolicy?.enabled ?? true) {
+    const policiesEnabled = props.networkPolicy?.enabled === undefined ? true : props.networkPolicy.enabled;
+    // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
+    if (typeof policiesEnabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', policiesEnabled, 'true or false');
+    if (policiesEnabled) {
       this.networkPolicies = new FleetNetworkPolicies(this, 'NetworkPolicies', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels, connection: this.connection,
         metricsPort: this.metricsPort, options: props.networkPolicy ?? {},
@@ -237,7 +240,9 @@ export class WorkerFleet extends Construct {
       this.monitoring = new WorkerFleetMonitoring(this, 'Monitoring', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels,
         temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, options: props.monitoring,
-        clusterSeries: cluster?.monitoring && { selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel },
+        clusterSeries: cluster?.monitoring && {
+          selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel, scrapeIntervalSeconds: cluster.monitoring.scrape.intervalSeconds,
+        },
       });
     }
     this.node.addValidation({ validate: () => this.validateInApp(owner) });

@@ -45,12 +45,10 @@ export class LabelMatcher {
     }
     if (typeof value !== 'string') throw propError('LabelMatcher', 'value', value, 'a string');
     if (operator === MatchOperator.REGEX || operator === MatchOperator.NOT_REGEX) {
-      // JavaScript's syntax is close enough to RE2's to catch unbalanced groups and brackets here,
-      // rather than in Prometheus' rule loader, which would drop the whole rule file.
-      try {
-        new RegExp(value);
-      } catch {
-        throw propError('LabelMatcher', `${label} pattern`, value, 'a valid regular expression');
+      // Here rather than in Prometheus' rule loader, which would drop the whole rule file.
+      const problem = goRegexpProblem(value);
+      if (problem) {
+        throw propError('LabelMatcher', `${label} pattern`, value, 'a valid regular expression in Go\'s syntax (RE2), which Prometheus uses', problem);
       }
     }
   }
@@ -59,6 +57,102 @@ export class LabelMatcher {
   public toString(): string {
     return `${this.label}${this.operator}${promString(this.value)}`;
   }
+}
+
+/** Letters and digits Go's regexp accepts after a backslash, outside and inside a character class. */
+const GO_ESCAPES = 'afnrtvxdDsSwWpP01234567';
+const GO_ESCAPES_OUTSIDE_CLASS = `${GO_ESCAPES}AbBzQ`;
+/** Go's largest repeat count. */
+const GO_MAX_REPEAT = 1000;
+
+/**
+ * Why Go's regexp (Prometheus' engine) refuses `pattern`, or undefined. The constructs where Go and
+ * JavaScript differ are checked here: lookarounds, backreferences and escapes JavaScript has and Go
+ * has not, possessive or nested repeats and counts over 1000 are refused; Go's flag groups
+ * (`(?i)`), `(?P<name>…)` and `\Q…\E` are accepted. The rest (balanced groups and brackets) is
+ * left to JavaScript's parser, on the pattern with Go's own syntax translated.
+ */
+function goRegexpProblem(pattern: string): string | undefined {
+  let js = '';
+  let inClass = false;
+  // After a repeat: another one is nested (Go refuses `a**`, `a++`), but one `?` makes it lazy.
+  let repeated: 'no' | 'yes' | 'lazy' = 'no';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined) return 'It ends with a lone backslash.';
+      if (!inClass && next === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        // Prometheus wraps the pattern in ^(?s:…)$, whose closing ')' an open \Q would take literally.
+        if (end < 0) return 'A \\Q without its \\E quotes the rest, and with it the group Prometheus wraps the pattern in.';
+        js += pattern.slice(i + 2, end).replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+        i = end + 1;
+        repeated = 'no';
+        continue;
+      }
+      if (/\w/.test(next) && !(inClass ? GO_ESCAPES : GO_ESCAPES_OUTSIDE_CLASS).includes(next)) {
+        return `Go's regexp has no escape \\${next}${/[1-9]/.test(next) ? ' (no backreferences)' : ''}.`;
+      }
+      if (/[1-7]/.test(next) && !/[0-7]/.test(pattern[i + 2] ?? '')) return `\\${next} is a backreference, which Go's regexp does not support.`;
+      js += next === 'z' ? '$' : next === 'A' ? '^' : c + next;
+      i++;
+      repeated = 'no';
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      js += c;
+      continue;
+    }
+    const count = c === '{' ? /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i)) : null;
+    if (c === '*' || c === '+' || c === '?' || count) {
+      if (c === '?' && repeated === 'yes') {
+        repeated = 'lazy';
+        js += c;
+        continue;
+      }
+      if (repeated !== 'no') return `It repeats a repeat (${pattern.slice(Math.max(0, i - 1), i + 1)}): Go's regexp has no possessive or nested repeats.`;
+      if (count && [count[1], count[2]].some((n) => n !== undefined && n !== '' && Number(n) > GO_MAX_REPEAT)) {
+        return `Go's regexp repeats at most ${GO_MAX_REPEAT} times: ${count[0]}.`;
+      }
+      js += count ? count[0] : c;
+      i += count ? count[0].length - 1 : 0;
+      repeated = 'yes';
+      continue;
+    }
+    repeated = 'no';
+    if (c === '[') {
+      inClass = true;
+      js += c;
+      continue;
+    }
+    if (c === '(' && pattern[i + 1] === '?') {
+      const rest = pattern.slice(i + 2);
+      const named = /^P?<([A-Za-z0-9_]+)>/.exec(rest);
+      const flags = /^[imsU]*(?:-[imsU]*)?([):])/.exec(rest);
+      if (named) {
+        js += `(?<${named[1]}>`;
+        i += 1 + named[0].length;
+      } else if (/^(=|!|<=|<!)/.test(rest)) {
+        return 'Go\'s regexp has no lookahead or lookbehind ((?=, (?!, (?<=, (?<!).';
+      } else if (flags) {
+        // Flags change matching, not structure: JavaScript only checks the structure.
+        js += flags[1] === ':' ? '(?:' : '';
+        i += 1 + flags[0].length;
+      } else {
+        return `Go's regexp has no group (?${rest.slice(0, 2)}…; its flags are i, m, s and U.`;
+      }
+      continue;
+    }
+    js += c;
+  }
+  try {
+    new RegExp(js);
+  } catch (e) {
+    return `${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')}.`;
+  }
+  return undefined;
 }
 
 /** A Prometheus label name, as Prometheus accepts it without quoting. */
@@ -151,4 +245,41 @@ export const TEMPORAL_CLUSTER_LABEL = 'temporal_cluster';
 /** The value of `TEMPORAL_CLUSTER_LABEL` for a cluster. */
 export function clusterLabelValue(namespace: string, clusterName: string): string {
   return `${namespace}/${clusterName}`;
+}
+
+/**
+ * Extra labels for every alert of a rule: Prometheus label names with non-empty string values,
+ * none of them one the library sets (`reserved`), `alertname` (Prometheus sets it to the alert's
+ * name, silently overriding ours) or a `__` name (reserved by Prometheus; its rule loader refuses
+ * `__name__`, and with it the whole PrometheusRule).
+ */
+export function checkAlertLabels(owner: string, prop: string, labels: Record<string, string> | undefined, reserved: readonly string[]): Record<string, string> {
+  if (labels === undefined) return {};
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw propError(owner, prop, labels, 'a map of Prometheus label names to values');
+  }
+  for (const [key, value] of Object.entries(labels)) {
+    requireLabelName(owner, `${prop}["${key}"]`, key);
+    const taken = [...reserved, 'alertname'];
+    if (taken.includes(key) || key.startsWith('__')) {
+      throw propError(owner, `${prop}["${key}"]`, value, `a label other than ${taken.join(', ')} and names starting with __`,
+        key.startsWith('__') ? 'Prometheus reserves names starting with __, and refuses a rule that sets __name__.'
+          : key === 'alertname' ? 'Prometheus sets it to the alert\'s name, whatever the rule says.' : 'The library sets them on every alert.');
+    }
+    if (typeof value !== 'string' || value === '') {
+      // Prometheus drops a label whose value is empty, and the PrometheusRule CRD wants strings.
+      throw propError(owner, `${prop}["${key}"]`, value, 'a non-empty string');
+    }
+  }
+  return { ...labels };
+}
+
+/** The names of a rule's alerts to leave out: a list of known names. */
+export function checkExcludedAlerts<T extends string>(owner: string, prop: string, exclude: T[] | undefined, known: readonly T[]): Set<T> {
+  if (exclude === undefined) return new Set();
+  if (!Array.isArray(exclude)) throw propError(owner, prop, exclude, `a list of alert names (${known.join(', ')})`);
+  exclude.forEach((name, i) => {
+    if (!known.includes(name)) throw propError(owner, `${prop}[${i}]`, name, `one of ${known.join(', ')}`);
+  });
+  return new Set(exclude);
 }

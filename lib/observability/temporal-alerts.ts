@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName,
+  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName,
   requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
@@ -43,7 +43,8 @@ export interface AlertOptions {
   readonly labels?: Record<string, string>;
   /**
    * Extra labels on every alert, for Alertmanager routing (`team`, `env`). `severity` and
-   * `temporal_cluster` are set by the library.
+   * `temporal_cluster` are set by the library, `alertname` by Prometheus, and names starting with `__`
+   * are Prometheus' own. Values are non-empty strings.
    * @default - none
    */
   readonly alertLabels?: Record<string, string>;
@@ -210,6 +211,10 @@ export class TemporalAlerts extends Construct {
     this.minRate = requireNumber(owner, 'minRate', o.minRate ?? 0.1, { min: 0 });
     this.serviceErrorRatio = requireRatio(owner, 'serviceErrorRatio', o.serviceErrorRatio ?? 0.05);
     this.serviceLatencyP99 = requireLatency(owner, 'serviceLatencyP99', o.serviceLatencyP99 ?? Duration.seconds(1));
+    if (o.latencyExcludedOperations !== undefined && !Array.isArray(o.latencyExcludedOperations)) {
+      // One name instead of a list would be spread into its letters, each excluded as an operation.
+      throw propError(owner, 'latencyExcludedOperations', o.latencyExcludedOperations, 'a list of gRPC method names such as [\'PollWorkflowTaskQueue\']');
+    }
     this.latencyExcludedOperations = [...new Set(o.latencyExcludedOperations ?? LONG_POLL_OPERATIONS)]
       .map((op, i) => requireOperationName(owner, `latencyExcludedOperations[${i}]`, op)).sort();
     this.persistenceErrorRatio = requireRatio(owner, 'persistenceErrorRatio', o.persistenceErrorRatio ?? 0.01);
@@ -219,20 +224,9 @@ export class TemporalAlerts extends Construct {
     this.scheduleToStartP95 = requireLatency(owner, 'scheduleToStartP95', o.scheduleToStartP95 ?? Duration.seconds(5));
     this.pollSuccessRatio = requireRatio(owner, 'pollSuccessRatio', o.pollSuccessRatio ?? 0.9);
 
-    const known = new Set<string>(Object.values(TemporalAlert));
-    (o.exclude ?? []).forEach((name, i) => {
-      if (!known.has(name)) throw propError(owner, `exclude[${i}]`, name, `one of ${[...known].join(', ')}`);
-    });
-    const excluded = new Set(o.exclude ?? []);
+    const excluded = checkExcludedAlerts(owner, 'exclude', o.exclude, Object.values(TemporalAlert));
     checkLabels(owner, 'labels', o.labels);
-    const alertLabels = { ...o.alertLabels };
-    for (const key of Object.keys(alertLabels)) {
-      requireLabelName(owner, `alertLabels["${key}"]`, key);
-      if (key === 'severity' || key === TEMPORAL_CLUSTER_LABEL) {
-        throw propError(owner, `alertLabels["${key}"]`, alertLabels[key], `a label other than severity and ${TEMPORAL_CLUSTER_LABEL}`,
-          'The library sets them on every alert.');
-      }
-    }
+    const alertLabels = checkAlertLabels(owner, 'alertLabels', o.alertLabels, ['severity', TEMPORAL_CLUSTER_LABEL]);
 
     const cluster = clusterLabelValue(props.namespace, props.clusterName);
     const specs = this.specs(cluster).filter((spec) => !excluded.has(spec.alert));

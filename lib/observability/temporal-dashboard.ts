@@ -14,7 +14,8 @@ export interface DashboardOptions {
   readonly title?: string;
   /**
    * Dashboard uid: letters, digits, '-' and '_', at most 40 characters (Grafana's limit).
-   * @default - `temporal-<namespace>-<cluster name>`, or a hash of it when that is too long
+   * @default - `temporal-<namespace>-<cluster name>` (`temporal-<namespace>_<cluster name>` when the
+   * namespace holds a '-'), or a hash of it when that is too long
    */
   readonly uid?: string;
   /**
@@ -99,7 +100,7 @@ export class TemporalDashboard extends Construct {
     if (Object.keys(this.sidecarLabels).length === 0) {
       throw propError(owner, 'sidecarLabels', o.sidecarLabels, 'at least one label', 'The sidecar only loads ConfigMaps it finds by label.');
     }
-    this.fileName = `temporal-${props.namespace}-${props.clusterName}.json`;
+    this.fileName = `temporal-${qualifiedName(props.namespace, props.clusterName)}.json`;
     this.model = this.buildModel(cluster);
 
     this.resource = new KubeConfigMap(this, 'Resource', {
@@ -309,8 +310,19 @@ interface ModelQueries {
   readonly templating: { readonly list: ReadonlyArray<{ readonly type: string; readonly definition?: string }> };
 }
 
+/**
+ * `<namespace>-<cluster name>`, or `<namespace>_<cluster name>` when the namespace holds a '-'.
+ * Joined by '-' alone, namespace `a-b` with cluster `c` and namespace `a` with cluster `b-c` gave
+ * one uid and one file name, and Grafana's sidecar, which loads every namespace's dashboards into
+ * one folder, kept only one of them. Neither name holds a '_', so this split is unambiguous, and
+ * clusters in namespaces without a '-' keep the names they had.
+ */
+function qualifiedName(namespace: string, clusterName: string): string {
+  return `${namespace}${namespace.includes('-') ? '_' : '-'}${clusterName}`;
+}
+
 function defaultUid(namespace: string, clusterName: string): string {
-  const readable = `temporal-${namespace}-${clusterName}`;
+  const readable = `temporal-${qualifiedName(namespace, clusterName)}`;
   if (readable.length <= 40) return readable;
   return `temporal-${createHash('sha256').update(`${namespace}/${clusterName}`).digest('hex').slice(0, 31)}`;
 }

@@ -121,6 +121,11 @@ export class TemporalMonitoring extends Construct {
 
     const alertsOn = o.alerts !== undefined && o.alerts !== false;
     const dashboardOn = o.dashboard !== undefined && o.dashboard !== false;
+    for (const [prop, value, on] of [['alerts', o.alerts, alertsOn], ['dashboard', o.dashboard, dashboardOn]] as const) {
+      if (on && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw propError(owner, prop, value, `${prop === 'alerts' ? 'alert' : 'dashboard'} options ({} for the defaults) or false`);
+      }
+    }
     if (alertsOn || dashboardOn) {
       if (o.seriesSelector === undefined && this.scrape.kind === ScrapeKind.NONE) {
         throw propError(owner, 'seriesSelector', undefined, 'matchers that select this cluster\'s series when scrape is ScrapeConfig.none()',
