@@ -165,6 +165,14 @@ describe('ClusterTls', () => {
           .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${client} is "${secret}"; expected a client certificate Secret of its own`));
       }
     });
+    test('the system workers\' Secret is the frontend\'s, whose key every server pod would then hold', () => {
+      expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'frontend-tls' }))
+        .toThrow(/ClusterTls.fromSecrets: systemWorker is "frontend-tls"; expected a Secret other than the frontend's\. .*Leave systemWorker out/);
+      // The internode Secret stays allowed: it is the default, and every server pod holds it anyway.
+      const { all } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'internode-tls' }));
+      const history = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history');
+      expect(history.spec.template.spec.volumes.filter((v: any) => v.secret?.secretName === 'frontend-tls').map((v: any) => v.secret.items)).toEqual([[{ key: 'ca.crt', path: 'ca.crt' }]]);
+    });
     test('the internal frontend serves HTTP under TLS while the frontend serves none', () => {
       expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: { httpPort: 7246 } }))
         .toThrow(/internalFrontend.httpPort is 7246; expected no value while the frontend serves no TLS/);

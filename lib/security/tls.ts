@@ -103,7 +103,8 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
   /**
    * Client certificate of the system workers, trusted by the frontend. Used only with frontend TLS
    * and no internal frontend (with one, the system workers use internode TLS). Every role dials the
-   * public frontend with it and the server loads it at start, so every server pod mounts it.
+   * public frontend with it and the server loads it at start, so every server pod mounts it: never
+   * the frontend's Secret, whose key would then be in every server pod.
    * @default - the internode certificate
    */
   readonly systemWorker?: string;
@@ -204,6 +205,12 @@ export class ClusterTls {
     requireDns1123Subdomain(owner, 'internode', options.internode);
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
+    }
+    if (options.frontend !== undefined && options.systemWorker === options.frontend) {
+      // Every server pod mounts the system workers' Secret, key included (the server loads it at start in every role).
+      throw propError(owner, 'systemWorker', options.systemWorker, 'a Secret other than the frontend\'s',
+        'Every server pod mounts the system workers\' certificate and key, so the frontend\'s private key would be in history, matching and worker too. '
+        + 'Leave systemWorker out (the system workers then present the internode certificate, which every server pod holds anyway) or give them a client certificate of their own.');
     }
     const serverSecrets = new Map<string, string>([[options.internode, 'internode']]);
     if (options.frontend !== undefined) serverSecrets.set(options.frontend, 'frontend');
