@@ -84,5 +84,13 @@ describe('TemporalUi', () => {
         .toThrow(/ingress.tlsSecretName is undefined; expected a kubernetes.io\/tls Secret for the host.*ingress.allowPlaintext: true/);
       expect(() => cluster(testChart(), { ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true } } })).not.toThrow();
     });
+    test('an escape hatch is not a boolean: the string "false" from untyped code would open it', () => {
+      for (const value of ['false', 'true', null, 0, 1]) {
+        expect(() => cluster(testChart(), { ui: { allowAnonymous: value as any, ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls' } } }))
+          .toThrow(new RegExp(`ui of TemporalCluster 'temporal': allowAnonymous is ${JSON.stringify(value)}; expected true or false \\(or leave it out for false\\)`));
+        expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com', allowPlaintext: value as any } } }))
+          .toThrow(new RegExp(`ingress.allowPlaintext is ${JSON.stringify(value)}; expected true or false`));
+      }
+    });
   });
 });

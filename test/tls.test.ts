@@ -147,6 +147,14 @@ describe('ClusterTls', () => {
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
     });
+    test('a flag is not a boolean: the string "false" from untyped code turned it on, and reached the server config as a string', () => {
+      for (const value of ['false', null, 0]) {
+        for (const tls of [() => ClusterTls.fromSecrets({ internode: 'x', frontend: 'f', requireClientAuth: value as any }), () => ClusterTls.certManager({ issuer, requireClientAuth: value as any })]) {
+          expect(tls).toThrow(new RegExp(`requireClientAuth is ${JSON.stringify(value)}; expected true or false \\(or leave it out for true\\)`));
+        }
+        expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: frontend is ${JSON.stringify(value)}; expected true or false`));
+      }
+    });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
     });

@@ -10,7 +10,7 @@ import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
+  checkAnnotations, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
 } from '../validation';
 
 /** The web UI's default image. */
@@ -209,7 +209,9 @@ function urlPort(url: URL): number {
 
 /** Refuses a UI that anyone could use, or that could read nothing, unless the props say so on purpose. */
 function checkExposure(owner: string, props: TemporalUiProps): void {
-  if (!props.oidc && !props.allowAnonymous) {
+  const allowAnonymous = optionalBoolean(owner, 'allowAnonymous', props.allowAnonymous, false);
+  const allowPlaintext = props.ingress && optionalBoolean(owner, 'ingress.allowPlaintext', props.ingress.allowPlaintext, false);
+  if (!props.oidc && !allowAnonymous) {
     if (props.authorizationEnabled) {
       throw propError(owner, 'oidc', undefined, 'an OIDC login while authorization is on',
         'Without a user\'s token the frontend answers PERMISSION_DENIED to every call of the UI. Set ui.allowAnonymous: true if the UI is meant to show nothing.');
@@ -219,7 +221,7 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
         'Anyone who reaches the host could use the UI, and through it the cluster. Set ui.allowAnonymous: true to expose it without login on purpose.');
     }
   }
-  if (props.ingress && props.ingress.tlsSecretName === undefined && !props.ingress.allowPlaintext) {
+  if (props.ingress && props.ingress.tlsSecretName === undefined && !allowPlaintext) {
     throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
       'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress.');
   }

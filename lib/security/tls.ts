@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { certificateName } from '../cluster/object-names';
-import { propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
+import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -266,7 +266,7 @@ export class ClusterTls {
     if (renewSeconds >= durationSeconds) {
       throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `less than duration (${duration.toHours()}h)`);
     }
-    const frontend = options.frontend ?? true;
+    const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
@@ -311,5 +311,5 @@ function common(owner: string, options: TlsCommonOptions) {
   if (requireDurationMillis(owner, 'refreshInterval', refreshInterval, 0) < 60_000) {
     throw propError(owner, 'refreshInterval', `${refreshInterval.toMilliseconds({ integral: false }) / 1000}s`, 'at least 1 minute');
   }
-  return { requireClientAuth: options.requireClientAuth ?? true, refreshInterval };
+  return { requireClientAuth: optionalBoolean(owner, 'requireClientAuth', options.requireClientAuth, true), refreshInterval };
 }
