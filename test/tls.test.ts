@@ -155,6 +155,16 @@ describe('ClusterTls', () => {
         expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: frontend is ${JSON.stringify(value)}; expected true or false`));
       }
     });
+    test('the options are not objects, or name a client the library does not run', () => {
+      expect(() => ClusterTls.fromSecrets(null as any)).toThrow(/ClusterTls.fromSecrets: options is null; expected \{ internode/);
+      expect(() => ClusterTls.certManager(undefined as any)).toThrow(/ClusterTls.certManager: options is undefined; expected \{ issuer/);
+      expect(() => ClusterTls.certManager({ issuer, frontendDnsNames: 'temporal.example.com' as any })).toThrow(/frontendDnsNames is "temporal.example.com"; expected a list of DNS names/);
+      expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: 'ui-tls' as any })).toThrow(/clients is "ui-tls"; expected an object keyed by ui, adminTools, namespaceJob/);
+      for (const key of ['UI', 'admin-tools', 'admintools', 'namespace', 'worker']) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any }))
+          .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${key} is "client-tls"; expected a client the library runs: ui, adminTools, namespaceJob`));
+      }
+    });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
     });

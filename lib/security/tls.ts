@@ -202,6 +202,7 @@ const CLIENT_SECRET_SUFFIX: Record<TlsClient, string> = {
 export class ClusterTls {
   public static fromSecrets(options: TlsSecretsOptions): ClusterTls {
     const owner = 'ClusterTls.fromSecrets';
+    requireOptionsObject(owner, 'options', options, '{ internode: \'<Secret name>\' }');
     requireDns1123Subdomain(owner, 'internode', options.internode);
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
@@ -211,6 +212,12 @@ export class ClusterTls {
       throw propError(owner, 'systemWorker', options.systemWorker, 'a Secret other than the frontend\'s',
         'Every server pod mounts the system workers\' certificate and key, so the frontend\'s private key would be in history, matching and worker too. '
         + 'Leave systemWorker out (the system workers then present the internode certificate, which every server pod holds anyway) or give them a client certificate of their own.');
+    }
+    if (options.clients !== undefined) {
+      requireOptionsObject(owner, 'clients', options.clients, `an object keyed by ${Object.values(TlsClient).join(', ')}`);
+      // A misspelt client would be ignored, and its pod left without the certificate meant for it.
+      const unknown = Object.keys(options.clients).find((key) => !(Object.values(TlsClient) as string[]).includes(key));
+      if (unknown !== undefined) throw propError(owner, `clients.${unknown}`, (options.clients as Record<string, unknown>)[unknown], `a client the library runs: ${Object.values(TlsClient).join(', ')}`);
     }
     const serverSecrets = new Map<string, string>([[options.internode, 'internode']]);
     if (options.frontend !== undefined) serverSecrets.set(options.frontend, 'frontend');
@@ -252,6 +259,10 @@ export class ClusterTls {
 
   public static certManager(options: TlsCertManagerOptions): ClusterTls {
     const owner = 'ClusterTls.certManager';
+    requireOptionsObject(owner, 'options', options, '{ issuer: { name: \'<issuer>\' } }');
+    if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
+      throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
+    }
     requireNonEmpty(owner, 'issuer.name', options.issuer?.name);
     requireDns1123Subdomain(owner, 'issuer.name', options.issuer.name);
     if (options.issuer.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', options.issuer.group);
@@ -304,6 +315,10 @@ export class ClusterTls {
   public _resolve(cluster: TlsClusterContext): ResolvedTls {
     return this.resolver(cluster);
   }
+}
+
+function requireOptionsObject(owner: string, prop: string, value: unknown, expected: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw propError(owner, prop, value, expected);
 }
 
 function common(owner: string, options: TlsCommonOptions) {
