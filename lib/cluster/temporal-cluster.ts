@@ -37,7 +37,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
-import { ResolvedTls, TlsClient } from '../security/tls';
+import { ResolvedTls, TlsClient, tlsSecretNames } from '../security/tls';
 import { FrontendClient, frontendClient } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
@@ -377,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
+      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) });
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {

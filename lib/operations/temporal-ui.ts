@@ -101,6 +101,11 @@ export interface TemporalUiProps extends UiOptions {
   readonly authorizationEnabled: boolean;
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
+  /**
+   * The cluster's TLS Secrets, by what they hold; the Ingress must not serve one of them.
+   * @default - none
+   */
+  readonly clusterSecrets?: ReadonlyMap<string, string>;
   readonly imagePullSecrets: readonly string[];
 }
 
@@ -191,6 +196,12 @@ export class TemporalUi extends Construct {
       if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
       checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
       if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
+      const clusterSecret = ingress.tlsSecretName === undefined ? undefined : props.clusterSecrets?.get(ingress.tlsSecretName);
+      if (clusterSecret !== undefined) {
+        // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
+        throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
+          `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+      }
       new KubeIngress(this, 'Ingress', {
         metadata: { ...metadata, annotations: ingress.annotations },
         spec: {

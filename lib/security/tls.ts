@@ -184,6 +184,22 @@ export interface ResolvedTls {
   readonly renewBefore?: Duration;
 }
 
+/** The cluster's TLS Secrets, each named by what it holds: none may reach a pod or object that is not its reader. */
+export function tlsSecretNames(tls: ResolvedTls | undefined): Map<string, string> {
+  const named = new Map<string, string>();
+  if (!tls) return named;
+  const add = (secret: string | undefined, what: string) => {
+    if (secret && !named.has(secret)) named.set(secret, what);
+  };
+  add(tls.internodeSecret, 'internode');
+  add(tls.frontendSecret, 'frontend');
+  add(tls.systemWorkerSecret, 'system-worker');
+  add(tls.clientSecrets[TlsClient.UI], 'UI client');
+  add(tls.clientSecrets[TlsClient.ADMIN_TOOLS], 'admin-tools client');
+  add(tls.clientSecrets[TlsClient.NAMESPACE_JOB], 'namespace Job client');
+  return named;
+}
+
 /** Whether `client` must present a certificate: the internal frontend always asks, the public one when it serves mutual TLS. */
 export function clientNeedsCertificate(tls: { frontendSecret?: string; requireClientAuth: boolean }, internal: boolean): boolean {
   return internal || (tls.frontendSecret !== undefined && tls.requireClientAuth);
