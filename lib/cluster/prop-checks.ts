@@ -2,7 +2,7 @@ import type { TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
-import { ResolvedTls, TlsClient } from '../security/tls';
+import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { propError, requirePort } from '../validation';
@@ -18,6 +18,24 @@ export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<Servi
     [ServiceRole.MATCHING]: props.matching ?? {},
     [ServiceRole.WORKER]: props.worker ?? {},
   };
+}
+
+/**
+ * The feature props whose presence turns a feature on: from untyped code `ui: 'false'` or
+ * `internalFrontend: 'no'` is truthy and would deploy what it meant to leave out.
+ */
+export function checkFeatureOptions(owner: string, props: TemporalClusterProps): TemporalClusterProps {
+  for (const prop of ['ui', 'internalFrontend'] as const) {
+    const value: unknown = props[prop];
+    if (value === undefined || value === null || value === false) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
+    }
+  }
+  if (props.tls && !(props.tls instanceof ClusterTls)) {
+    throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
+  }
+  return props;
 }
 
 export function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {

@@ -8,7 +8,7 @@ import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
-  bindPersistence, checkAuthorization, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
+  bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs } from './schema-jobs';
@@ -156,7 +156,7 @@ export class TemporalCluster extends Construct {
       masterClusterName: this.masterClusterName, remoteClusters: this.remoteClusters, enableGlobalNamespace: this.enableGlobalNamespace } = metadata);
     this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };
     this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
-    this.authorizationEnabled = checkAuthorization(owner, props);
+    this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
