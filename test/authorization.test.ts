@@ -70,6 +70,15 @@ describe('authorization', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);
     });
+    test('the audience or the permissions claim has surrounding whitespace, which no token matches', () => {
+      for (const prop of ['audience', 'permissionsClaimName'] as const) {
+        for (const value of [' temporal', 'temporal ', 'temporal\n', '\tpermissions']) {
+          expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+            .toThrow(`TemporalCluster 'temporal': authorization.${prop} is ${JSON.stringify(value)}; expected a value without surrounding whitespace`);
+        }
+      }
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions' } })).not.toThrow();
+    });
     test('there is no key source, or it is not a URI', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);
       for (const bad of ['idp.example.com', 'ftp://idp.example.com/jwks', 'https://', 'https://idp.example.com/jw ks']) {
