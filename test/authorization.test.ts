@@ -50,12 +50,34 @@ describe('authorization', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.certManager({ issuer: { name: 'ca' } }) }))
         .toThrow(/networkPolicy.enabled is false; .*every holder of a certificate from the cert-manager issuer.*ClusterTls.fromSecrets/);
     });
+    test('without NetworkPolicies, a certificate outside the servers and the tools passes the internode CA as far as the Secrets tell', () => {
+      const off = { enabled: false };
+      // One Secret for the frontend and internode: every client certificate signed for the public frontend passes the internal one.
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.fromSecrets({ internode: 'temporal-tls', frontend: 'temporal-tls' }) }))
+        .toThrow(/networkPolicy.enabled is false; .*signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret \(temporal-tls\).*ClusterTls.fromSecrets with an internode CA/);
+      // The UI mounting the tools' certificate (the internal frontend's, signed by the internode CA).
+      for (const tools of ['adminTools', 'namespaceJob'] as const) {
+        expect(() => cluster(testChart(), {
+          internalFrontend: {}, authorization, networkPolicy: off, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
+          tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { ui: 'shared-client-tls', adminTools: 'admin-tls', namespaceJob: 'job-tls', [tools]: 'shared-client-tls' } }),
+        })).toThrow(new RegExp(`networkPolicy.enabled is false; .*the UI, whose client certificate is the .*: tls clients.ui and clients.${tools} are one Secret \\(shared-client-tls\\)`));
+      }
+    });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);
     });
     test('the authorizer or claim mapper is not one the server ships', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);
+    });
+    test('the audience or the permissions claim has surrounding whitespace, which no token matches', () => {
+      for (const prop of ['audience', 'permissionsClaimName'] as const) {
+        for (const value of [' temporal', 'temporal ', 'temporal\n', '\tpermissions']) {
+          expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+            .toThrow(`TemporalCluster 'temporal': authorization.${prop} is ${JSON.stringify(value)}; expected a value without surrounding whitespace`);
+        }
+      }
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions' } })).not.toThrow();
     });
     test('there is no key source, or it is not a URI', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);

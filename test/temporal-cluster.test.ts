@@ -239,6 +239,21 @@ describe('TemporalCluster', () => {
   });
 
   describe('fails when', () => {
+    test('a feature prop is not an options object: from untyped code \'false\' turned the feature on', () => {
+      for (const prop of ['ui', 'internalFrontend'] as const) {
+        for (const value of ['false', 'no', true, 1, []]) {
+          expect(() => cluster(testChart(), { [prop]: value as any }))
+            .toThrow(new RegExp(`TemporalCluster 'temporal': ${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write ${prop}: \\{\\} to turn it on`));
+        }
+      }
+      expect(() => cluster(testChart(), { tls: { internode: 'internode-tls' } as any }))
+        .toThrow(/TemporalCluster 'temporal': tls is \{"internode":"internode-tls"\}; expected a ClusterTls: ClusterTls.fromSecrets/);
+      // Left out, null and false all mean none.
+      for (const value of [undefined, null, false]) {
+        const c = cluster(testChart(), { ui: value as any, internalFrontend: value as any, tls: value as any });
+        expect([c.ui, c.internalFrontend, c.tls]).toEqual([undefined, undefined, undefined]);
+      }
+    });
     test('history has more replicas than shards', () => {
       expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 5 } })).toThrow(/history.replicas is 5; expected at most numHistoryShards \(4\)\. A history pod without a shard does nothing/);
       expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 4 } })).not.toThrow();

@@ -84,5 +84,23 @@ describe('TemporalUi', () => {
         .toThrow(/ingress.tlsSecretName is undefined; expected a kubernetes.io\/tls Secret for the host.*ingress.allowPlaintext: true/);
       expect(() => cluster(testChart(), { ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true } } })).not.toThrow();
     });
+    test('the Ingress would serve one of the cluster\'s TLS Secrets, handing its private key to the Ingress controller', () => {
+      const ui = (tlsSecretName: string) => ({ allowAnonymous: true, ingress: { host: 'ui.example.com', tlsSecretName } });
+      const fromSecrets = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'worker-tls', clients: { ui: 'ui-client-tls' } });
+      for (const [secret, what] of [['internode-tls', 'internode'], ['frontend-tls', 'frontend'], ['worker-tls', 'system-worker'], ['ui-client-tls', 'UI client']]) {
+        expect(() => cluster(testChart(), { tls: fromSecrets, ui: ui(secret) }))
+          .toThrow(new RegExp(`ui of TemporalCluster 'temporal': ingress.tlsSecretName is "${secret}"; expected a certificate Secret for the host, not the cluster's ${what} Secret. The Ingress controller would hold the ${what} private key`));
+      }
+      expect(() => cluster(testChart(), { tls: ClusterTls.certManager({ issuer: { name: 'ca' } }), ui: ui('temporal-internode-tls') })).toThrow(/not the cluster's internode Secret/);
+      expect(() => cluster(testChart(), { tls: fromSecrets, ui: ui('ui-example-com-tls') })).not.toThrow();
+    });
+    test('an escape hatch is not a boolean: the string "false" from untyped code would open it', () => {
+      for (const value of ['false', 'true', null, 0, 1]) {
+        expect(() => cluster(testChart(), { ui: { allowAnonymous: value as any, ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls' } } }))
+          .toThrow(new RegExp(`ui of TemporalCluster 'temporal': allowAnonymous is ${JSON.stringify(value)}; expected true or false \\(or leave it out for false\\)`));
+        expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com', allowPlaintext: value as any } } }))
+          .toThrow(new RegExp(`ingress.allowPlaintext is ${JSON.stringify(value)}; expected true or false`));
+      }
+    });
   });
 });

@@ -147,6 +147,24 @@ describe('ClusterTls', () => {
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
     });
+    test('a flag is not a boolean: the string "false" from untyped code turned it on, and reached the server config as a string', () => {
+      for (const value of ['false', null, 0]) {
+        for (const tls of [() => ClusterTls.fromSecrets({ internode: 'x', frontend: 'f', requireClientAuth: value as any }), () => ClusterTls.certManager({ issuer, requireClientAuth: value as any })]) {
+          expect(tls).toThrow(new RegExp(`requireClientAuth is ${JSON.stringify(value)}; expected true or false \\(or leave it out for true\\)`));
+        }
+        expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: frontend is ${JSON.stringify(value)}; expected true or false`));
+      }
+    });
+    test('the options are not objects, or name a client the library does not run', () => {
+      expect(() => ClusterTls.fromSecrets(null as any)).toThrow(/ClusterTls.fromSecrets: options is null; expected \{ internode/);
+      expect(() => ClusterTls.certManager(undefined as any)).toThrow(/ClusterTls.certManager: options is undefined; expected \{ issuer/);
+      expect(() => ClusterTls.certManager({ issuer, frontendDnsNames: 'temporal.example.com' as any })).toThrow(/frontendDnsNames is "temporal.example.com"; expected a list of DNS names/);
+      expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: 'ui-tls' as any })).toThrow(/clients is "ui-tls"; expected an object keyed by ui, adminTools, namespaceJob/);
+      for (const key of ['UI', 'admin-tools', 'admintools', 'namespace', 'worker']) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any }))
+          .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${key} is "client-tls"; expected a client the library runs: ui, adminTools, namespaceJob`));
+      }
+    });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
     });
@@ -164,6 +182,14 @@ describe('ClusterTls', () => {
         expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'worker-tls', clients: { [client]: secret } }))
           .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${client} is "${secret}"; expected a client certificate Secret of its own`));
       }
+    });
+    test('the system workers\' Secret is the frontend\'s, whose key every server pod would then hold', () => {
+      expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'frontend-tls' }))
+        .toThrow(/ClusterTls.fromSecrets: systemWorker is "frontend-tls"; expected a Secret other than the frontend's\. .*Leave systemWorker out/);
+      // The internode Secret stays allowed: it is the default, and every server pod holds it anyway.
+      const { all } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'internode-tls' }));
+      const history = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history');
+      expect(history.spec.template.spec.volumes.filter((v: any) => v.secret?.secretName === 'frontend-tls').map((v: any) => v.secret.items)).toEqual([[{ key: 'ca.crt', path: 'ca.crt' }]]);
     });
     test('the internal frontend serves HTTP under TLS while the frontend serves none', () => {
       expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: { httpPort: 7246 } }))

@@ -2,7 +2,7 @@ import type { TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
-import type { ResolvedTls } from '../security/tls';
+import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { propError, requirePort } from '../validation';
@@ -18,6 +18,24 @@ export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<Servi
     [ServiceRole.MATCHING]: props.matching ?? {},
     [ServiceRole.WORKER]: props.worker ?? {},
   };
+}
+
+/**
+ * The feature props whose presence turns a feature on: from untyped code `ui: 'false'` or
+ * `internalFrontend: 'no'` is truthy and would deploy what it meant to leave out.
+ */
+export function checkFeatureOptions(owner: string, props: TemporalClusterProps): TemporalClusterProps {
+  for (const prop of ['ui', 'internalFrontend'] as const) {
+    const value: unknown = props[prop];
+    if (value === undefined || value === null || value === false) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
+    }
+  }
+  if (props.tls && !(props.tls instanceof ClusterTls)) {
+    throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
+  }
+  return props;
 }
 
 export function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {
@@ -38,12 +56,29 @@ export function checkAuthorization(owner: string, props: TemporalClusterProps): 
  */
 export function checkInternalFrontendGuard(owner: string, props: TemporalClusterProps, tls: ResolvedTls | undefined): void {
   if (!props.authorization || (props.networkPolicy?.enabled ?? true)) return;
-  if (tls && !tls.issuer) return;
-  const admits = tls ? 'every holder of a certificate from the cert-manager issuer, which also signs the fleets\' and the UI\'s client certificates'
-    : 'every pod of the Kubernetes cluster, since there is no TLS';
+  const admits = internalFrontendAdmits(tls);
+  if (admits === undefined) return;
   throw propError(owner, 'networkPolicy.enabled', false, 'the NetworkPolicies while authorization is on and nothing else guards the internal frontend',
     `The internal frontend grants its callers cluster admin without a token; without the policies it admits ${admits}, and the authorizer guards nothing. `
     + 'Keep networkPolicy on, or use ClusterTls.fromSecrets with an internode CA that signs only the servers\' and the tools\' certificates.');
+}
+
+/**
+ * Who, beyond the servers and the tools, holds a certificate the internal frontend accepts, as far
+ * as the Secret names tell: from Secrets, the internode CA is the frontend's when both are one
+ * Secret (every client certificate signed for the public frontend passes), and the UI holds the
+ * tools' certificate when it mounts their Secret.
+ */
+function internalFrontendAdmits(tls: ResolvedTls | undefined): string | undefined {
+  if (!tls) return 'every pod of the Kubernetes cluster, since there is no TLS';
+  if (tls.issuer) return 'every holder of a certificate from the cert-manager issuer, which also signs the fleets\' and the UI\'s client certificates';
+  if (tls.frontendSecret === tls.internodeSecret) {
+    return `every holder of a client certificate signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret (${tls.internodeSecret})`;
+  }
+  const ui = tls.clientSecrets[TlsClient.UI];
+  const tools = [TlsClient.ADMIN_TOOLS, TlsClient.NAMESPACE_JOB].find((client) => ui !== undefined && tls.clientSecrets[client] === ui);
+  if (tools) return `the UI, whose client certificate is the ${tools === TlsClient.ADMIN_TOOLS ? 'admin tools\'' : 'namespace Job\'s'}: tls clients.ui and clients.${tools} are one Secret (${ui})`;
+  return undefined;
 }
 
 export function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {

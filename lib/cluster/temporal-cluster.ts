@@ -8,7 +8,7 @@ import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
-  bindPersistence, checkAuthorization, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
+  bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs } from './schema-jobs';
@@ -37,7 +37,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
-import { ResolvedTls, TlsClient } from '../security/tls';
+import { ResolvedTls, TlsClient, tlsSecretNames } from '../security/tls';
 import { FrontendClient, frontendClient } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
@@ -156,7 +156,7 @@ export class TemporalCluster extends Construct {
       masterClusterName: this.masterClusterName, remoteClusters: this.remoteClusters, enableGlobalNamespace: this.enableGlobalNamespace } = metadata);
     this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };
     this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
-    this.authorizationEnabled = checkAuthorization(owner, props);
+    this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
@@ -377,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled });
+      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) });
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {

@@ -5,7 +5,7 @@ import { EnvVar } from '../../imports/k8s';
 import { VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
 import { NetworkPeer } from '../security/network-policies';
-import { CertManagerIssuer, IssuerKind, TLS_DIRS, TlsClient } from '../security/tls';
+import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
 import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
@@ -118,19 +118,7 @@ export interface ConnectionInputs {
 
 /** The Secret names a cluster's servers (and its own clients) use, which a fleet must never share. */
 export function clusterSecrets(cluster: TemporalCluster): Map<string, string> {
-  const tls = cluster.tls;
-  const named = new Map<string, string>();
-  if (!tls) return named;
-  const add = (secret: string | undefined, what: string) => {
-    if (secret && !named.has(secret)) named.set(secret, what);
-  };
-  add(tls.internodeSecret, 'internode');
-  add(tls.frontendSecret, 'frontend');
-  add(tls.systemWorkerSecret, 'system-worker');
-  add(tls.clientSecrets[TlsClient.UI], 'UI client');
-  add(tls.clientSecrets[TlsClient.ADMIN_TOOLS], 'admin-tools client');
-  add(tls.clientSecrets[TlsClient.NAMESPACE_JOB], 'namespace Job client');
-  return named;
+  return tlsSecretNames(cluster.tls);
 }
 
 /** Resolves where and how the fleet connects, refusing every combination that could not work. */

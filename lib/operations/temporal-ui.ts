@@ -10,7 +10,7 @@ import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
+  checkAnnotations, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
 } from '../validation';
 
 /** The web UI's default image. */
@@ -101,6 +101,11 @@ export interface TemporalUiProps extends UiOptions {
   readonly authorizationEnabled: boolean;
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
+  /**
+   * The cluster's TLS Secrets, by what they hold; the Ingress must not serve one of them.
+   * @default - none
+   */
+  readonly clusterSecrets?: ReadonlyMap<string, string>;
   readonly imagePullSecrets: readonly string[];
 }
 
@@ -191,6 +196,12 @@ export class TemporalUi extends Construct {
       if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
       checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
       if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
+      const clusterSecret = ingress.tlsSecretName === undefined ? undefined : props.clusterSecrets?.get(ingress.tlsSecretName);
+      if (clusterSecret !== undefined) {
+        // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
+        throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
+          `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+      }
       new KubeIngress(this, 'Ingress', {
         metadata: { ...metadata, annotations: ingress.annotations },
         spec: {
@@ -209,7 +220,9 @@ function urlPort(url: URL): number {
 
 /** Refuses a UI that anyone could use, or that could read nothing, unless the props say so on purpose. */
 function checkExposure(owner: string, props: TemporalUiProps): void {
-  if (!props.oidc && !props.allowAnonymous) {
+  const allowAnonymous = optionalBoolean(owner, 'allowAnonymous', props.allowAnonymous, false);
+  const allowPlaintext = props.ingress && optionalBoolean(owner, 'ingress.allowPlaintext', props.ingress.allowPlaintext, false);
+  if (!props.oidc && !allowAnonymous) {
     if (props.authorizationEnabled) {
       throw propError(owner, 'oidc', undefined, 'an OIDC login while authorization is on',
         'Without a user\'s token the frontend answers PERMISSION_DENIED to every call of the UI. Set ui.allowAnonymous: true if the UI is meant to show nothing.');
@@ -219,7 +232,7 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
         'Anyone who reaches the host could use the UI, and through it the cluster. Set ui.allowAnonymous: true to expose it without login on purpose.');
     }
   }
-  if (props.ingress && props.ingress.tlsSecretName === undefined && !props.ingress.allowPlaintext) {
+  if (props.ingress && props.ingress.tlsSecretName === undefined && !allowPlaintext) {
     throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
       'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress.');
   }

@@ -59,8 +59,16 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
     throw propError(owner, 'authorization.keyRefreshInterval', goDuration(refresh), 'at least 1s',
       'Without a refresh the server never retries a key set it failed to fetch at start, and refuses every token until restarted.');
   }
-  if (options.permissionsClaimName !== undefined) requireNonEmpty(owner, 'authorization.permissionsClaimName', options.permissionsClaimName);
-  if (options.audience !== undefined) requireNonEmpty(owner, 'authorization.audience', options.audience);
+  for (const prop of ['permissionsClaimName', 'audience'] as const) {
+    const value = options[prop];
+    if (value === undefined) continue;
+    requireNonEmpty(owner, `authorization.${prop}`, value);
+    // The server compares both as they are: a stray space or newline matches no token, and every call is refused.
+    if (value.trim() !== value || /[\u0000-\u001f\u007f]/.test(value)) {
+      throw propError(owner, `authorization.${prop}`, value, 'a value without surrounding whitespace or control characters',
+        `The server compares it exactly with the token's ${prop === 'audience' ? 'aud claim' : 'claim names'}, so every token would be refused. Write ${JSON.stringify(value.trim())}.`);
+    }
+  }
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {

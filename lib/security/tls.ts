@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { certificateName } from '../cluster/object-names';
-import { propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
+import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -103,7 +103,8 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
   /**
    * Client certificate of the system workers, trusted by the frontend. Used only with frontend TLS
    * and no internal frontend (with one, the system workers use internode TLS). Every role dials the
-   * public frontend with it and the server loads it at start, so every server pod mounts it.
+   * public frontend with it and the server loads it at start, so every server pod mounts it: never
+   * the frontend's Secret, whose key would then be in every server pod.
    * @default - the internode certificate
    */
   readonly systemWorker?: string;
@@ -183,6 +184,22 @@ export interface ResolvedTls {
   readonly renewBefore?: Duration;
 }
 
+/** The cluster's TLS Secrets, each named by what it holds: none may reach a pod or object that is not its reader. */
+export function tlsSecretNames(tls: ResolvedTls | undefined): Map<string, string> {
+  const named = new Map<string, string>();
+  if (!tls) return named;
+  const add = (secret: string | undefined, what: string) => {
+    if (secret && !named.has(secret)) named.set(secret, what);
+  };
+  add(tls.internodeSecret, 'internode');
+  add(tls.frontendSecret, 'frontend');
+  add(tls.systemWorkerSecret, 'system-worker');
+  add(tls.clientSecrets[TlsClient.UI], 'UI client');
+  add(tls.clientSecrets[TlsClient.ADMIN_TOOLS], 'admin-tools client');
+  add(tls.clientSecrets[TlsClient.NAMESPACE_JOB], 'namespace Job client');
+  return named;
+}
+
 /** Whether `client` must present a certificate: the internal frontend always asks, the public one when it serves mutual TLS. */
 export function clientNeedsCertificate(tls: { frontendSecret?: string; requireClientAuth: boolean }, internal: boolean): boolean {
   return internal || (tls.frontendSecret !== undefined && tls.requireClientAuth);
@@ -201,9 +218,22 @@ const CLIENT_SECRET_SUFFIX: Record<TlsClient, string> = {
 export class ClusterTls {
   public static fromSecrets(options: TlsSecretsOptions): ClusterTls {
     const owner = 'ClusterTls.fromSecrets';
+    requireOptionsObject(owner, 'options', options, '{ internode: \'<Secret name>\' }');
     requireDns1123Subdomain(owner, 'internode', options.internode);
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
+    }
+    if (options.frontend !== undefined && options.systemWorker === options.frontend) {
+      // Every server pod mounts the system workers' Secret, key included (the server loads it at start in every role).
+      throw propError(owner, 'systemWorker', options.systemWorker, 'a Secret other than the frontend\'s',
+        'Every server pod mounts the system workers\' certificate and key, so the frontend\'s private key would be in history, matching and worker too. '
+        + 'Leave systemWorker out (the system workers then present the internode certificate, which every server pod holds anyway) or give them a client certificate of their own.');
+    }
+    if (options.clients !== undefined) {
+      requireOptionsObject(owner, 'clients', options.clients, `an object keyed by ${Object.values(TlsClient).join(', ')}`);
+      // A misspelt client would be ignored, and its pod left without the certificate meant for it.
+      const unknown = Object.keys(options.clients).find((key) => !(Object.values(TlsClient) as string[]).includes(key));
+      if (unknown !== undefined) throw propError(owner, `clients.${unknown}`, (options.clients as Record<string, unknown>)[unknown], `a client the library runs: ${Object.values(TlsClient).join(', ')}`);
     }
     const serverSecrets = new Map<string, string>([[options.internode, 'internode']]);
     if (options.frontend !== undefined) serverSecrets.set(options.frontend, 'frontend');
@@ -245,6 +275,10 @@ export class ClusterTls {
 
   public static certManager(options: TlsCertManagerOptions): ClusterTls {
     const owner = 'ClusterTls.certManager';
+    requireOptionsObject(owner, 'options', options, '{ issuer: { name: \'<issuer>\' } }');
+    if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
+      throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
+    }
     requireNonEmpty(owner, 'issuer.name', options.issuer?.name);
     requireDns1123Subdomain(owner, 'issuer.name', options.issuer.name);
     if (options.issuer.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', options.issuer.group);
@@ -259,7 +293,7 @@ export class ClusterTls {
     if (renewSeconds >= durationSeconds) {
       throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `less than duration (${duration.toHours()}h)`);
     }
-    const frontend = options.frontend ?? true;
+    const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
@@ -299,10 +333,14 @@ export class ClusterTls {
   }
 }
 
+function requireOptionsObject(owner: string, prop: string, value: unknown, expected: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw propError(owner, prop, value, expected);
+}
+
 function common(owner: string, options: TlsCommonOptions) {
   const refreshInterval = options.refreshInterval ?? DEFAULT_TLS_REFRESH_INTERVAL;
   if (requireDurationMillis(owner, 'refreshInterval', refreshInterval, 0) < 60_000) {
     throw propError(owner, 'refreshInterval', `${refreshInterval.toMilliseconds({ integral: false }) / 1000}s`, 'at least 1 minute');
   }
-  return { requireClientAuth: options.requireClientAuth ?? true, refreshInterval };
+  return { requireClientAuth: optionalBoolean(owner, 'requireClientAuth', options.requireClientAuth, true), refreshInterval };
 }

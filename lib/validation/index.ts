@@ -13,3 +13,4 @@ export * from './scheduling';
 export * from './template-text';
 export * from './images';
 export * from './paths';
+export * from './booleans';

@@ -24,6 +24,9 @@ export interface CatalogueEntry {
 // Characters that break one Kubernetes rule or another, mixed with ordinary ones.
 const CHARS = ['a', 'b', 'z', 'A', 'Z', '0', '9', '-', '.', '_', '/', ':', ' ', '{', '}', '*', '@', '%', '\n', 'é', '"', '$', '['];
 export const junk = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 24 });
+
+/** A value the server compares exactly with a token's claims: non-blank, no surrounding whitespace, no control character. */
+const isExactTokenValue = (s: string): boolean => s.trim() !== '' && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s);
 const longer = fc.string({ unit: fc.constantFrom('a', 'b', '-', '.'), minLength: 60, maxLength: 270 });
 const anyString = fc.oneof(junk, longer, fc.constant(''));
 
@@ -165,8 +168,9 @@ export function catalogue(): CatalogueEntry[] {
     c('tls.certManager frontendDnsNames', wildcardDns, fc.oneof(anyString, fc.constant('https://t.example.com')), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontendDnsNames: [v] }) }), ['frontendDnsNames']),
     c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5) }) }), ['duration']),
     c('authorization.jwtKeySources', urlOk, urlBad, (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: [v] } }), ['jwtKeySources']),
-    c('authorization.audience', junk.filter((s) => s.trim() !== ''), fc.constant(''), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
-    c('authorization.permissionsClaimName', junk.filter((s) => s.trim() !== ''), fc.constant(''), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], permissionsClaimName: v } }), ['permissionsClaimName']),
+    // The server compares both exactly with the token: surrounding whitespace or a control character matches nothing.
+    c('authorization.audience', junk.filter(isExactTokenValue), fc.constantFrom('', ' aud', 'aud\n', 'a\u0000b'), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
+    c('authorization.permissionsClaimName', junk.filter(isExactTokenValue), fc.constantFrom('', 'permissions ', '\tpermissions', 'perm\u007fs'), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], permissionsClaimName: v } }), ['permissionsClaimName']),
     c('authorization.keyRefreshInterval', seconds(1, 3600), fc.oneof(durationBad, fc.constant(Duration.millis(500))), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], keyRefreshInterval: v } }), ['keyRefreshInterval']),
     // Archival
     c('archival filestore uri', fc.constantFrom('file:///archival/history', 'file:///data/a_b'), fc.oneof(fc.constantFrom('file:///', 'file:///etc/temporal/config', 'file:///tmp', 'file:///etc', 'file://relative', 'file:///a b'), junk.map((j) => `file://${j}`)),
