@@ -181,6 +181,8 @@ describe('ClusterNetworkPolicies', () => {
 
   test('can be turned off', () => {
     expect(policiesOf({ networkPolicy: { enabled: false } }).policies).toEqual([]);
+    // From untyped code the string 'false' is truthy: it kept every policy while meaning none.
+    expect(() => policiesOf({ networkPolicy: { enabled: 'false' as unknown as boolean } })).toThrow(/networkPolicy\.enabled is "false"; expected true or false/);
   });
 
   describe('fails when', () => {

@@ -5,7 +5,7 @@ import { RolePortOptions } from '../services/ports';
 import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
-import { propError, requirePort } from '../validation';
+import { optionalBoolean, propError, requirePort } from '../validation';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
 
@@ -35,6 +35,8 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
+  // The string 'false' from untyped code kept the policies on while its author meant them off.
+  optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
   return props;
 }
 
