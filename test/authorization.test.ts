@@ -42,7 +42,23 @@ describe('authorization', () => {
     expect(cluster(testChart(), { internalFrontend: {}, authorization }).authorizationEnabled).toBe(true);
   });
 
+  test('an http:// key source only with allowPlaintextKeySources: true', () => {
+    const plain = { jwtKeySources: ['http://keycloak.auth.svc:8080/realms/t/protocol/openid-connect/certs'], allowPlaintextKeySources: true };
+    const config = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: plain }).serverConfig);
+    expect(config.global.authorization.jwtKeyProvider.keySourceURIs).toEqual(plain.jwtKeySources);
+  });
+
   describe('fails when', () => {
+    test('a key source is plain http:// without the opt-in: anything on the path could serve its own keys and sign admin tokens', () => {
+      for (const allowPlaintextKeySources of [undefined, false]) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks', 'HTTP://idp.example.com/jwks'], allowPlaintextKeySources } }))
+          .toThrow(/authorization.jwtKeySources\[1\] is "HTTP:\/\/idp.example.com\/jwks"; expected an https:\/\/ URI\. The key sets decide whose tokens are valid.*allowPlaintextKeySources: true/);
+      }
+      // From untyped code the string 'false' must not open it.
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp/jwks'], allowPlaintextKeySources: 'false' as unknown as boolean } }))
+        .toThrow(/authorization.allowPlaintextKeySources is "false"; expected true or false/);
+    });
+
     test('the internal frontend, which grants cluster admin without a token, is open to any pod: no NetworkPolicies and no TLS or one issuer for every certificate', () => {
       const off = { enabled: false };
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off }))

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
-import { propError, requireDurationMillis, requireNoUserinfo, requireNonEmpty } from '../validation';
+import { optionalBoolean, propError, requireDurationMillis, requireNoUserinfo, requireNonEmpty } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -26,6 +26,13 @@ export interface AuthorizationOptions {
    * ports are opened.
    */
   readonly jwtKeySources: string[];
+  /**
+   * Whether `http://` key sources are accepted. The key sets decide whose tokens are valid, admin
+   * included: fetched over plain HTTP, anything on the path can serve keys of its own and sign any
+   * token. Only for a key set served inside a network trusted as much as the cluster itself.
+   * @default false
+   */
+  readonly allowPlaintextKeySources?: boolean;
   /**
    * How often the key sets are re-read. The server never retries a failed first fetch without it.
    * @default Duration.minutes(1)
@@ -52,7 +59,14 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
   }
-  options.jwtKeySources.forEach((uri, i) => jwksUrl(owner, `authorization.jwtKeySources[${i}]`, uri));
+  const allowPlaintext = optionalBoolean(owner, 'authorization.allowPlaintextKeySources', options.allowPlaintextKeySources, false);
+  options.jwtKeySources.forEach((uri, i) => {
+    const prop = `authorization.jwtKeySources[${i}]`;
+    if (jwksUrl(owner, prop, uri).protocol === 'http:' && !allowPlaintext) {
+      throw propError(owner, prop, uri, 'an https:// URI', 'The key sets decide whose tokens are valid, admin included; over plain HTTP anything on the path can '
+        + 'serve its own keys and sign any token. Serve the JWKS over https, or set authorization.allowPlaintextKeySources: true for a key set inside a trusted network.');
+    }
+  });
   const refresh = options.keyRefreshInterval ?? Duration.minutes(1);
   const refreshMs = requireDurationMillis(owner, 'authorization.keyRefreshInterval', refresh, 0);
   if (refreshMs < 1000) {

@@ -84,7 +84,8 @@ function productionProps(jwks: JwksServer, tls: ClusterTls): Partial<TemporalClu
   return {
     tls,
     internalFrontend: { replicas: 1, ...INTERNAL_FRONTEND_PORTS },
-    authorization: { jwtKeySources: [jwks.url] },
+    // The test's key set is served over loopback HTTP.
+    authorization: { jwtKeySources: [jwks.url], allowPlaintextKeySources: true },
     ui: { replicas: 1, allowAnonymous: true },
     adminTools: {},
   };
