@@ -95,7 +95,7 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', index: 'temporal_visibility_v1_prod', username: 'elastic', password }),
     }));
     expect(commands(all[0])).toEqual([
-      'temporal-cassandra-tool create-keyspace --keyspace temporal --replication-factor 5 --datacenter dc1',
+      'temporal-cassandra-tool create-keyspace --keyspace "temporal" --replication-factor 5 --datacenter dc1',
       'temporal-cassandra-tool setup-schema -v 0.0',
       'temporal-cassandra-tool update-schema -d /etc/temporal/schema/cassandra/temporal/versioned',
     ]);
@@ -257,6 +257,39 @@ describe('SchemaJob', () => {
     });
   });
 
+  describe('creates the database or keyspace the name says', () => {
+    // The tools write the name into MySQL's CREATE DATABASE and CQL's CREATE KEYSPACE unquoted:
+    // `order`, `temporal-prod`, `123`, `1e5` and `select` fail to parse, and CQL folds `Temporal`
+    // to `temporal`. The create step gets the name quoted (checked against MariaDB's parser: every
+    // one of these fails unquoted and works quoted); the later steps and the server use it as written.
+    const jobFor = (defaultStore: Datastore) => {
+      const chart = testChart();
+      cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u' }) }) });
+      return find(chart, 'Job', 'temporal-schema-default-1-32-2');
+    };
+    const step = (job: any, name: string) => steps(job).find((c: any) => c.name === name);
+    const envOf = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.value;
+    test.each(['order', 'temporal-prod', '123', '1e5', 'select', 'Temporal', 'a$b', 'temporal'])('MySQL database %s', (database) => {
+      const job = jobFor(Datastore.mysql({ host: 'm', database, user: 'u' }));
+      expect(step(job, 'create-database').command).toEqual(['temporal-sql-tool', '--database', `\`${database}\``, 'create-database']);
+      for (const name of ['setup-schema', 'update-schema']) {
+        expect(step(job, name).command).not.toContain('--database');
+        expect(envOf(step(job, name), 'SQL_DATABASE')).toBe(database);
+      }
+    });
+    test.each(['Temporal', 'keyspace', 'order', 'temporal'])('Cassandra keyspace %s', (keyspace) => {
+      const job = jobFor(Datastore.cassandra({ hosts: ['c'], keyspace }));
+      const create = step(job, 'create-keyspace').command;
+      expect(create.slice(0, 4)).toEqual(['temporal-cassandra-tool', 'create-keyspace', '--keyspace', `"${keyspace}"`]);
+      expect(envOf(step(job, 'setup-schema'), 'CASSANDRA_KEYSPACE')).toBe(keyspace);
+    });
+    test('PostgreSQL: the tool quotes the name itself', () => {
+      const job = jobFor(Datastore.postgres({ host: 'pg', database: 'Temporal-prod', user: 'u' }));
+      expect(step(job, 'create-database').command).toEqual(['temporal-sql-tool', 'create-database']);
+      expect(envOf(step(job, 'create-database'), 'SQL_DATABASE')).toBe('Temporal-prod');
+    });
+  });
+
   describe('fails when', () => {
     test('the Job name would exceed a DNS label', () => {
       expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected at most 38 characters for this configuration. The schema Job "a-very-long-temporal-cluster-name-for-prod-schema-visibility-1-32-2" would have 67 characters/);
@@ -264,24 +297,6 @@ describe('SchemaJob', () => {
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);
       expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "hunter2"; expected a SecretRef/);
-    });
-    test('the Job creates a database or keyspace whose unquoted name is another (MySQL and CQL do not quote it; the tools and the server do)', () => {
-      const on = (defaultStore: Datastore, schema?: { createDatabase: boolean }) => () => {
-        const chart = testChart();
-        cluster(chart, { schema, persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u' }) }) });
-      };
-      // CREATE KEYSPACE Temporal makes "temporal"; the tools and the server then USE "Temporal", which does not exist.
-      expect(on(Datastore.cassandra({ hosts: ['c'], keyspace: 'Temporal' })))
-        .toThrow(/TemporalCluster 'temporal': persistence default store keyspace is "Temporal"; expected a lower-case name while the schema Job creates it/);
-      // CREATE DATABASE IF NOT EXISTS temporal-prod is a syntax error; 123 is a number.
-      for (const database of ['temporal-prod', '123']) {
-        expect(on(Datastore.mysql({ host: 'm', database, user: 'u' })))
-          .toThrow(new RegExp(`persistence default store database is "${database}"; expected a MySQL identifier that needs no quotes while the schema Job creates it`));
-      }
-      // Created elsewhere (quoted), the same names work.
-      expect(on(Datastore.cassandra({ hosts: ['c'], keyspace: 'Temporal' }), { createDatabase: false })).not.toThrow();
-      expect(on(Datastore.mysql({ host: 'm', database: 'temporal-prod', user: 'u' }), { createDatabase: false })).not.toThrow();
-      expect(on(Datastore.postgres({ host: 'pg', database: 'Temporal-prod', user: 'u' }))).not.toThrow();
     });
     test('the backoff limit is negative', () => {
       expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);

@@ -2,7 +2,7 @@ import { Datastore, StoreRole } from '../datastore';
 import { DatastoreType } from '../datastore-options';
 import { EnvVar } from '../../../imports/k8s';
 import { TemporalVersion } from '../../versions';
-import { joinHostPort, propError } from '../../validation';
+import { joinHostPort } from '../../validation';
 
 /** Where the admin-tools image keeps the schema files of its release. */
 export const SCHEMA_ROOT = '/etc/temporal/schema';
@@ -43,24 +43,16 @@ export interface SchemaPlanOptions {
   readonly owner?: string;
 }
 
-/**
- * A name the schema Job can create: temporal-sql-tool writes MySQL's CREATE DATABASE and
- * temporal-cassandra-tool CREATE KEYSPACE without quotes, while the tools' later steps and the
- * server use the name as it is (the MySQL DSN; gocql's USE "<keyspace>"). Cassandra folds an
- * unquoted name to lower case, so "Temporal" would create "temporal" and every later step fail;
- * MySQL refuses "-" and a name of digits only. PostgreSQL's CREATE DATABASE quotes the name.
+/*
+ * The tools write the name into CREATE DATABASE (MySQL) and CREATE KEYSPACE (CQL) as it is given,
+ * without quotes, while their later steps and the server use it as written (the MySQL DSN; gocql's
+ * USE "<keyspace>"). Unquoted, a reserved word (`order`), "-", a name of digits only or "1e5"
+ * fails to parse, and CQL folds "Temporal" to "temporal", which every later step then misses. The
+ * create step alone is therefore handed the name quoted: the database or keyspace it creates is the
+ * one the name says, for every name the Datastore accepts. PostgreSQL's tool quotes it itself.
  */
-function checkCreatableName(owner: string, role: StoreRole, store: Datastore): void {
-  const remedy = 'Create it yourself (quoted) and set schema.createDatabase: false, or choose such a name.';
-  if (store.type === DatastoreType.CASSANDRA && store.database !== store.database.toLowerCase()) {
-    throw propError(owner, `persistence ${role} store keyspace`, store.database,
-      'a lower-case name while the schema Job creates it (CREATE KEYSPACE folds it to lower case; the server then looks for the name as written)', remedy);
-  }
-  if (store.type === DatastoreType.MYSQL && (!/^[A-Za-z0-9_$]+$/.test(store.database) || /^\d+$/.test(store.database))) {
-    throw propError(owner, `persistence ${role} store database`, store.database,
-      'a MySQL identifier that needs no quotes while the schema Job creates it (letters, digits, _ or $, not only digits)', remedy);
-  }
-}
+const quotedMysqlName = (name: string) => `\`${name}\``;
+const quotedCqlName = (name: string) => `"${name}"`;
 
 const SQL_TOOL = 'temporal-sql-tool';
 const CASSANDRA_TOOL = 'temporal-cassandra-tool';
@@ -70,7 +62,6 @@ type Credentials = Pick<Datastore, 'user' | 'password'>;
 
 /** The plan for one store. Steps are idempotent: a rerun of a finished Job changes nothing. */
 export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
-  if (options.createDatabase) checkCreatableName(options.owner ?? 'schema', role, store);
   switch (store.type) {
     case DatastoreType.POSTGRES:
     case DatastoreType.MYSQL:
@@ -88,6 +79,10 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
   const schemaDir = `${SCHEMA_ROOT}/${dialectDir}/${visibility ? 'visibility' : 'temporal'}/versioned`;
   const requiredVersion = visibility ? version.schema.sqlVisibility : version.schema.sql;
   const sql = store._sql!;
+  // A global flag given on the command line wins over SQL_DATABASE; the create step connects to the
+  // server's default database and reads the name only to create it.
+  const createDatabase = store.type === DatastoreType.MYSQL
+    ? [SQL_TOOL, '--database', quotedMysqlName(store.database), 'create-database'] : [SQL_TOOL, 'create-database'];
   const env = (credentials: Credentials): EnvVar[] => [
     { name: 'SQL_PLUGIN', value: sql.plugin },
     { name: 'SQL_HOST', value: store.hosts[0] },
@@ -106,7 +101,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     waitEnv: env(store),
     requiredVersion,
     steps: [
-      ...(options.createDatabase ? [{ name: 'create-database', command: [SQL_TOOL, 'create-database'] }] : []),
+      ...(options.createDatabase ? [{ name: 'create-database', command: createDatabase }] : []),
       { name: 'setup-schema', command: [SQL_TOOL, 'setup-schema', '-v', '0.0'] },
       { name: 'update-schema', command: [SQL_TOOL, 'update-schema', '-d', schemaDir] },
     ],
@@ -125,7 +120,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
     ...store.credentialEnv({ user: 'CASSANDRA_USER', password: 'CASSANDRA_PASSWORD' }, true, credentials),
     ...tlsEnv(store, role, { enable: 'CASSANDRA_ENABLE_TLS', ca: 'CASSANDRA_TLS_CA', cert: 'CASSANDRA_TLS_CERT', key: 'CASSANDRA_TLS_KEY', serverName: 'CASSANDRA_TLS_SERVER_NAME', disableHostVerification: 'CASSANDRA_TLS_DISABLE_HOST_VERIFICATION' }),
   ];
-  const createKeyspace = [CASSANDRA_TOOL, 'create-keyspace', '--keyspace', store.database, '--replication-factor', String(cassandra.replicationFactor)];
+  const createKeyspace = [CASSANDRA_TOOL, 'create-keyspace', '--keyspace', quotedCqlName(store.database), '--replication-factor', String(cassandra.replicationFactor)];
   if (cassandra.datacenter) createKeyspace.push('--datacenter', cassandra.datacenter);
   return {
     role,
