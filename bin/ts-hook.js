@@ -30,7 +30,9 @@ const Module = require('module');
 function register({ appFile, sourceMaps = false }) {
   const tsconfig = findTsconfig(path.dirname(appFile));
   const swcOptions = emitOptions(tsconfig ? readCompilerOptions(tsconfig) : {}, sourceMaps);
+  // Undefined when no folder is safe to cache in: every file is then transpiled and compiled afresh.
   const cacheDir = process.env.CDK8S_TEMPORAL_TS_CACHE || defaultCacheDir();
+  if (cacheDir !== undefined) process.once('exit', () => pruneCache(cacheDir));
   /** @type {string | undefined} */
   let salt;
   /** @type {any} */
@@ -44,24 +46,22 @@ function register({ appFile, sourceMaps = false }) {
     // then, or a copy of the file elsewhere (another checkout) would map its stack to the first one.
     const key = crypto.createHash('sha1').update(salt);
     if (sourceMaps) key.update(filename).update('\0');
-    const cached = path.join(cacheDir, `${key.update(source).digest('hex')}.js`);
-    let code;
-    try {
-      code = fs.readFileSync(cached, 'utf-8');
-    } catch {
+    const cached = cacheDir === undefined ? undefined : path.join(cacheDir, `${key.update(source).digest('hex')}.js`);
+    let code = cached === undefined ? undefined : readTranspiled(cached);
+    if (code === undefined) {
       swc ??= loadSwc();
       code = transpile(swc, source, { ...swcOptions, filename });
-      writeCacheFile(cached, code);
+      if (cached !== undefined) writeCacheFile(cached, `${code}${TRANSPILED_DIGEST}${sha256(code)}\n`);
     }
     // Source maps need Node's own compile, which registers them for stack traces.
-    if (sourceMaps) /** @type {any} */ (module)._compile(code, filename);
+    if (sourceMaps || cacheDir === undefined) /** @type {any} */ (module)._compile(code, filename);
     else compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, code));
   };
   // The package's own compiled JavaScript (an installed cdk8s-temporal runs build/, not lib/)
   // goes through the code cache too; every other .js file loads as Node loads it.
   const packageBuild = path.join(path.dirname(__dirname), 'build') + path.sep;
   const loadJavaScript = require.extensions['.js'];
-  if (!sourceMaps && loadJavaScript) {
+  if (!sourceMaps && loadJavaScript && cacheDir !== undefined) {
     require.extensions['.js'] = function loadPackageJavaScript(module, filename) {
       if (!filename.startsWith(packageBuild)) return loadJavaScript(module, filename);
       const code = fs.readFileSync(filename, 'utf-8');
@@ -69,6 +69,34 @@ function register({ appFile, sourceMaps = false }) {
     };
   }
   return { tsconfig, swcOptions, cacheDir };
+}
+
+/*
+ * A transpiled entry ends with the SHA-256 of its JavaScript, on a comment line of its own (after
+ * the code, so line numbers stay those of swc's output). A damaged or truncated entry would
+ * otherwise run as the app's code on every synth; it is transpiled again and rewritten instead.
+ */
+const TRANSPILED_DIGEST = '\n//# cdk8s-temporal-sha256=';
+
+/** @param {string | Buffer} data */
+function sha256(data) {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** The JavaScript of a transpiled entry, or undefined when there is none or it is damaged. @param {string} file */
+function readTranspiled(file) {
+  let entry;
+  try {
+    entry = fs.readFileSync(file, 'utf-8');
+  } catch {
+    return undefined;
+  }
+  const at = entry.lastIndexOf(TRANSPILED_DIGEST);
+  if (at < 0) return undefined;
+  const code = entry.slice(0, at);
+  if (entry.slice(at + TRANSPILED_DIGEST.length) !== `${sha256(code)}\n`) return undefined;
+  keepFresh(file);
+  return code;
 }
 
 // V8 refuses code cache data of another V8 or another set of flags (cachedDataRejected); the tag
@@ -135,6 +163,7 @@ function readCodeCache(file) {
   }
   const data = entry.subarray(DIGEST_BYTES);
   if (entry.length <= DIGEST_BYTES || !crypto.createHash('sha256').update(data).digest().equals(entry.subarray(0, DIGEST_BYTES))) return undefined;
+  keepFresh(file);
   return data;
 }
 
@@ -331,12 +360,78 @@ function swcVersion() {
   }
 }
 
-/** `node_modules/.cache` of the project, as other tools keep their caches; the system temp folder without one. */
+/**
+ * `node_modules/.cache` of the project, as other tools keep their caches; without one, a folder of
+ * this user's in the system temp folder, used only while nobody else could have written to it:
+ * the cache holds JavaScript that runs as the app, and /tmp is shared by every user of the machine.
+ * @returns {string | undefined}
+ */
 function defaultCacheDir() {
   const modules = path.join(process.cwd(), 'node_modules');
-  return fs.existsSync(modules)
-    ? path.join(modules, '.cache', 'cdk8s-temporal-ts')
-    : path.join(os.tmpdir(), `cdk8s-temporal-ts-${process.getuid?.() ?? 'user'}`);
+  if (fs.existsSync(modules)) return path.join(modules, '.cache', 'cdk8s-temporal-ts');
+  const uid = process.getuid?.();
+  const dir = path.join(os.tmpdir(), `cdk8s-temporal-ts-${uid ?? 'user'}`);
+  return uid === undefined || privateFolder(dir, uid) ? dir : undefined;
 }
 
-module.exports = { register, emitOptions, readCompilerOptions, parseJsonc, CODE_CACHE_TAG };
+/**
+ * Whether `dir` is (or now is) a real folder owned by `uid` that only its owner can write to.
+ * @param {string} dir @param {number} uid
+ */
+function privateFolder(dir, uid) {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // it exists (checked next) or cannot be made (no cache then)
+  }
+  try {
+    const stat = fs.lstatSync(dir);
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/*
+ * Both caches grow with every edit of the app and every version of the package. An entry used
+ * again gets its modification time refreshed (at most once a day), and once a day a synth removes
+ * the entries nobody used for PRUNE_AFTER_DAYS days, and partial files that a killed synth left.
+ */
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_AFTER_DAYS = 30;
+const PRUNE_MARKER = '.last-pruned';
+const CACHE_ENTRY = /^[0-9a-f]{40}\.(?:js|[\w.-]+\.v8)(?:\.\d+-[0-9a-f]{12})?$/;
+
+/** Refreshes an entry's modification time when it is more than a day old. @param {string} file */
+function keepFresh(file) {
+  try {
+    const now = Date.now();
+    if (now - fs.statSync(file).mtimeMs > DAY_MS) fs.utimesSync(file, new Date(now), new Date(now));
+  } catch {
+    // best effort: the entry may be pruned a day early
+  }
+}
+
+/** Once a day: removes the entries not used for PRUNE_AFTER_DAYS days. Best effort. @param {string} cacheDir */
+function pruneCache(cacheDir) {
+  const marker = path.join(cacheDir, PRUNE_MARKER);
+  const now = Date.now();
+  try {
+    if (now - fs.statSync(marker).mtimeMs < DAY_MS) return;
+  } catch {
+    // never pruned, or no cache folder yet
+  }
+  try {
+    for (const name of fs.readdirSync(cacheDir)) {
+      if (!CACHE_ENTRY.test(name)) continue;
+      const file = path.join(cacheDir, name);
+      const partial = !/\.(?:js|v8)$/.test(name);
+      if (now - fs.statSync(file).mtimeMs > (partial ? DAY_MS : PRUNE_AFTER_DAYS * DAY_MS)) fs.rmSync(file, { force: true });
+    }
+    fs.writeFileSync(marker, '');
+  } catch {
+    // a folder that cannot be read or written keeps its entries
+  }
+}
+
+module.exports = { register, emitOptions, readCompilerOptions, parseJsonc, CODE_CACHE_TAG, PRUNE_AFTER_DAYS };

@@ -318,6 +318,85 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     for (const [f, data] of damaged) expect(readFileSync(join(cache, f)).equals(data)).toBe(false);
   });
 
+  test('a damaged transpiled entry is transpiled again and rewritten, not run', () => {
+    const cache = join(work, 'transpile-damaged');
+    const dir = appDir('transpile-damaged', {
+      'main.ts': "import { App, Chart, ApiObject } from 'cdk8s';\nimport { name } from './name';\n"
+        + "const app = new App();\nnew ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name } });\napp.synth();\n",
+      'name.ts': "export const name: string = 'right';\n",
+    });
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    const js = readdirSync(cache).filter((f) => f.endsWith('.js'));
+    expect(js).toHaveLength(2);
+    // The same length and still valid JavaScript, as a bad copy or a stray edit leaves it; and one cut short.
+    for (const f of js) {
+      const text = readFileSync(join(cache, f), 'utf-8');
+      writeFileSync(join(cache, f), text.includes("'right'") ? text.replace("'right'", "'wrong'") : text.slice(0, text.length - 20));
+    }
+    const r = run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache });
+    expect(r.status).toBe(0);
+    expect(read(dir, 'dist/c.k8s.yaml')).toContain('name: right');
+    for (const f of js) expect(readFileSync(join(cache, f), 'utf-8')).not.toContain("'wrong'");
+  });
+
+  test('entries unused for 30 days and partial files of killed synths are removed, once a day; entries in use are kept', () => {
+    const cache = join(work, 'prune-cache');
+    const dir = appDir('prune-cache', { 'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n" });
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    const inUse = readdirSync(cache).filter((f) => /\.(js|v8)$/.test(f));
+    expect(inUse).toHaveLength(2);
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    const stale = ['a'.repeat(40) + '.js', 'b'.repeat(40) + '.11.3.244.8-node.23-x64-sha256.v8', 'c'.repeat(40) + '.js.4242-0123456789ab'];
+    const recentPartial = 'd'.repeat(40) + '.js.4243-0123456789ab';
+    for (const f of [...stale, recentPartial, 'notes.txt']) writeFileSync(join(cache, f), 'x');
+    const { utimesSync } = require('fs');
+    for (const f of [...stale, ...inUse, 'notes.txt']) utimesSync(join(cache, f), old, old);
+    // Pruned today already: nothing goes.
+    writeFileSync(join(cache, '.last-pruned'), '');
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    for (const f of stale) expect(existsSync(join(cache, f))).toBe(true);
+    // A day later: the unused entries and the old partial file go; the app's own entries were used, so they stay.
+    utimesSync(join(cache, '.last-pruned'), old, old);
+    for (const f of inUse) utimesSync(join(cache, f), old, old);
+    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
+    for (const f of stale) expect(existsSync(join(cache, f))).toBe(false);
+    for (const f of [...inUse, recentPartial, 'notes.txt']) expect(existsSync(join(cache, f))).toBe(true);
+    expect(statSync(join(cache, '.last-pruned')).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  test('without node_modules, the cache in the temp folder is used only while nobody else can write to it', () => {
+    // What another user of the machine could plant: JavaScript under the key of the app's file.
+    const tmp = mkdtempSync(join(work, 'shared-tmp-'));
+    const dir = join(work, 'no-modules');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.js'), "const { App, Chart } = require(" + JSON.stringify(join(repo, 'node_modules', 'cdk8s')) + ");\nconst { n } = require('./n');\nconst app = new App();\nnew Chart(app, n);\napp.synth();\n");
+    writeFileSync(join(dir, 'n.ts'), "export const n: string = 'mine';\n");
+    const synth = () => run(dir, ['synth', 'main.js'], { TMPDIR: tmp, CDK8S_TEMPORAL_TS_CACHE: '' });
+    const cacheDir = join(tmp, `cdk8s-temporal-ts-${process.getuid!()}`);
+    expect(synth().status).toBe(0);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['mine.k8s.yaml']);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const entry = readdirSync(cacheDir).find((f) => f.endsWith('.js'))!;
+    const planted = readFileSync(join(cacheDir, entry), 'utf-8').replace(/'mine'/, "'planted'").replace(/sha256=[0-9a-f]+/, '');
+    const { chmodSync, chownSync } = require('fs');
+    const { createHash } = require('crypto');
+    const withDigest = (code: string) => code.replace(/\n\/\/# cdk8s-temporal-sha256=\n$/, '') + '\n//# cdk8s-temporal-sha256=' + createHash('sha256').update(code.replace(/\n\/\/# cdk8s-temporal-sha256=\n$/, '')).digest('hex') + '\n';
+    writeFileSync(join(cacheDir, entry), withDigest(planted));
+    for (const [mode, owner] of [[0o777, process.getuid!()], [0o700, 4242]] as const) {
+      chmodSync(cacheDir, mode);
+      chownSync(cacheDir, owner, owner);
+      rmSync(join(dir, 'dist'), { recursive: true, force: true });
+      expect(synth().status).toBe(0);
+      expect(readdirSync(join(dir, 'dist'))).toEqual(['mine.k8s.yaml']);
+    }
+    // Its own folder again: the planted entry, with a valid digest, is what the cache holds, and runs.
+    chownSync(cacheDir, process.getuid!(), process.getgid!());
+    chmodSync(cacheDir, 0o700);
+    rmSync(join(dir, 'dist'), { recursive: true, force: true });
+    expect(synth().status).toBe(0);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['planted.k8s.yaml']);
+  });
+
   test('a cache folder that cannot be written (a read-only node_modules) costs the transpile, not the synth', () => {
     const dir = appDir('unwritable-cache', { 'main.ts': "import { App, Chart } from 'cdk8s';\nimport { name } from './name';\nconst app = new App();\nnew Chart(app, name);\napp.synth();\n", 'name.ts': "export const name = 'c';\n" });
     writeFileSync(join(dir, 'not-a-folder'), '');
