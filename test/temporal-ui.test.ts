@@ -67,6 +67,43 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an absolute URL \(http or https\)/);
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "hunter2"; expected a SecretRef/);
     });
+    test('the provider is not https (the login and the client secret in the clear), unless allowPlaintextProvider says so', () => {
+      for (const providerUrl of ['http://idp.example.com', 'HTTP://idp.example.com/realms/x']) {
+        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl } } }))
+          .toThrow(new RegExp(`oidc.providerUrl is "${providerUrl}"; expected an https:// issuer URL.*allowPlaintextProvider: true`));
+        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl, allowPlaintextProvider: true } } })).not.toThrow();
+      }
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl: 'http://idp', allowPlaintextProvider: 'true' as any } } }))
+        .toThrow(/oidc.allowPlaintextProvider is "true"; expected true or false/);
+    });
+    test('the callback URL would never reach the UI: another path, a query, another host than the Ingress\'s, or plain http off localhost', () => {
+      const withIngress = (callbackUrl: string, host = 'temporal.example.com') => () =>
+        cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl }, ingress: { host, tlsSecretName: 'ui-tls' } } });
+      for (const callbackUrl of ['https://temporal.example.com/callback', 'https://temporal.example.com/auth/sso', 'https://temporal.example.com/auth/sso/callback/', 'https://temporal.example.com/auth/sso/callback?x=1']) {
+        expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path ends in \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
+      }
+      for (const callbackUrl of ['https://ui.example.com/auth/sso/callback', 'https://temporal.example.com.evil.example/auth/sso/callback', 'https://a.b.example.com/auth/sso/callback']) {
+        expect(withIngress(callbackUrl, callbackUrl.includes('a.b.') ? '*.example.com' : 'temporal.example.com'))
+          .toThrow(/expected a URL on the Ingress host .*which this UI's Ingress does not serve/);
+      }
+      expect(withIngress('http://temporal.example.com/auth/sso/callback')).toThrow(/expected an https:\/\/ URL \(http:\/\/ only on localhost, for a port-forward\)/);
+      // Accepted: the Ingress host in any case, a wildcard rule, a proxy's path prefix, and http on localhost without an Ingress.
+      expect(withIngress('https://TEMPORAL.example.com/auth/sso/callback')).not.toThrow();
+      expect(withIngress('https://temporal.example.com/auth/sso/callback', '*.example.com')).not.toThrow();
+      expect(withIngress('https://temporal.example.com/temporal/auth/sso/callback')).not.toThrow();
+      for (const callbackUrl of ['http://localhost:8080/auth/sso/callback', 'http://127.0.0.1:8080/auth/sso/callback', 'http://[::1]:8080/auth/sso/callback']) {
+        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl } } })).not.toThrow();
+      }
+    });
+    test('the scopes would ask for no ID token, or split into others', () => {
+      for (const scopes of [[], ['profile', 'email'], ['openid', 'a,b'], ['openid', 'two words'], ['openid', ''], 'openid' as any]) {
+        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, scopes } } })).toThrow(/oidc.scopes is .*; expected a list (that includes "openid"|of OAuth scopes)/);
+      }
+      const chart = testChart();
+      cluster(chart, { ui: { oidc: { ...oidc, scopes: ['openid', 'groups', 'offline_access'] } } });
+      const env = find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env;
+      expect(env).toContainEqual({ name: 'TEMPORAL_AUTH_SCOPES', value: 'openid,groups,offline_access' });
+    });
     test('replicas is negative or the Ingress has no host', () => {
       expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);
       expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '', tlsSecretName: 'ui-tls' } } })).toThrow(/ingress.host is ""; expected a DNS name/);

@@ -18,12 +18,22 @@ export const DEFAULT_UI_IMAGE = `temporalio/ui:${DEFAULT_UI_VERSION}`;
 
 /** OIDC login for the web UI. */
 export interface UiOidcOptions {
-  /** The identity provider's issuer URL. */
+  /** The identity provider's issuer URL, `https://`. */
   readonly providerUrl: string;
+  /**
+   * Accept an `http://` providerUrl. Over plain HTTP the browser's login at the provider and the
+   * client secret the UI presents to it cross the network readable; only for a provider reached
+   * inside a network you trust.
+   * @default false
+   */
+  readonly allowPlaintextProvider?: boolean;
   readonly clientId: string;
   /** The client secret, from a Secret. */
   readonly clientSecret: SecretRef;
-  /** The UI's callback URL, `https://<host>/auth/sso/callback`. */
+  /**
+   * The UI's callback URL, `https://<host>/auth/sso/callback`: on the Ingress host when there is an
+   * Ingress (a proxy in front may add a path prefix); `http://` only on localhost, for a port-forward.
+   */
   readonly callbackUrl: string;
   /**
    * Scopes to request.
@@ -135,6 +145,7 @@ export class TemporalUi extends Construct {
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
+    if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -142,7 +153,7 @@ export class TemporalUi extends Construct {
       { name: 'TEMPORAL_UI_PORT', value: String(TemporalUi.PORT) },
       ...props.client.env.map((e) => ({ name: UI_TLS_ENV[e.name] ?? e.name, value: e.value })).filter((e) => e.name.startsWith('TEMPORAL_TLS_')),
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
-      ...oidcEnv(owner, props.oidc),
+      ...oidcEnv(owner, props.oidc, props.ingress),
     ];
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
@@ -192,16 +203,6 @@ export class TemporalUi extends Construct {
     }
     if (props.ingress) {
       const ingress = props.ingress;
-      requireDnsName(owner, 'ingress.host', ingress.host, true);
-      if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
-      checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
-      if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
-      const clusterSecret = ingress.tlsSecretName === undefined ? undefined : props.clusterSecrets?.get(ingress.tlsSecretName);
-      if (clusterSecret !== undefined) {
-        // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
-        throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
-          `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
-      }
       new KubeIngress(this, 'Ingress', {
         metadata: { ...metadata, annotations: ingress.annotations },
         spec: {
@@ -238,6 +239,19 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
   }
 }
 
+function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: ReadonlyMap<string, string> | undefined): void {
+  requireDnsName(owner, 'ingress.host', ingress.host, true);
+  if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
+  checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
+  if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
+  const clusterSecret = ingress.tlsSecretName === undefined ? undefined : clusterSecrets?.get(ingress.tlsSecretName);
+  if (clusterSecret !== undefined) {
+    // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
+    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
+      `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+  }
+}
+
 /** The UI names its TLS settings differently from the Temporal CLI. */
 const UI_TLS_ENV: Record<string, string> = {
   TEMPORAL_TLS_CLIENT_CERT_PATH: 'TEMPORAL_TLS_CERT',
@@ -246,11 +260,18 @@ const UI_TLS_ENV: Record<string, string> = {
   TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_TLS_SERVER_NAME',
 };
 
-function oidcEnv(owner: string, oidc: UiOidcOptions | undefined): EnvVar[] {
+/** Where the UI receives the provider's answer (temporalio/ui AUTHENTICATION.md). */
+const CALLBACK_PATH = '/auth/sso/callback';
+
+function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress: UiIngressOptions | undefined): EnvVar[] {
   if (!oidc) return [];
-  for (const prop of ['providerUrl', 'callbackUrl'] as const) {
-    requireUrl(owner, `oidc.${prop}`, oidc[prop]);
+  if (typeof oidc !== 'object') throw propError(owner, 'oidc', oidc, 'an object: { providerUrl, clientId, clientSecret, callbackUrl }');
+  const provider = requireUrl(owner, 'oidc.providerUrl', oidc.providerUrl);
+  if (provider.protocol !== 'https:' && !optionalBoolean(owner, 'oidc.allowPlaintextProvider', oidc.allowPlaintextProvider, false)) {
+    throw propError(owner, 'oidc.providerUrl', oidc.providerUrl, 'an https:// issuer URL',
+      'Over plain HTTP the browser\'s login at the provider and the client secret the UI presents to it cross the network readable. Set oidc.allowPlaintextProvider: true for a provider reached only inside a network you trust.');
   }
+  checkCallbackUrl(owner, oidc.callbackUrl, ingress);
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
   if (!(oidc.clientSecret instanceof SecretRef)) throw propError(owner, 'oidc.clientSecret', oidc.clientSecret, 'a SecretRef: the client secret stays in a Secret');
   return [
@@ -260,8 +281,54 @@ function oidcEnv(owner: string, oidc: UiOidcOptions | undefined): EnvVar[] {
     { name: 'TEMPORAL_AUTH_CLIENT_ID', value: oidc.clientId },
     { name: 'TEMPORAL_AUTH_CLIENT_SECRET', valueFrom: oidc.clientSecret._toEnvSource() },
     { name: 'TEMPORAL_AUTH_CALLBACK_URL', value: oidc.callbackUrl },
-    { name: 'TEMPORAL_AUTH_SCOPES', value: (oidc.scopes ?? ['openid', 'profile', 'email']).join(',') },
+    { name: 'TEMPORAL_AUTH_SCOPES', value: oidcScopes(owner, oidc.scopes).join(',') },
   ];
+}
+
+/**
+ * The provider sends the browser, with the login code, to the callback URL: it must be the UI's
+ * callback path, on a host that reaches this UI, over TLS. A wrong host or path fails only at the
+ * first login, after the deploy.
+ */
+function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOptions | undefined): void {
+  const url = requireUrl(owner, 'oidc.callbackUrl', value);
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+  const example = `https://${ingress?.host.replace(/^\*\./, 'ui.') ?? url.host}${CALLBACK_PATH}`;
+  if (url.protocol !== 'https:' && !loopback) {
+    throw propError(owner, 'oidc.callbackUrl', value, 'an https:// URL (http:// only on localhost, for a port-forward)',
+      `The login code would travel in the clear to the UI, and whoever reads it logs in. Use ${example}.`);
+  }
+  if (!url.pathname.endsWith(CALLBACK_PATH) || url.search !== '' || url.hash !== '') {
+    throw propError(owner, 'oidc.callbackUrl', value, `a URL whose path ends in ${CALLBACK_PATH}, where the UI receives the login`, `Such as ${example}.`);
+  }
+  if (ingress && typeof ingress.host === 'string' && !hostMatches(ingress.host.toLowerCase(), host)) {
+    throw propError(owner, 'oidc.callbackUrl', value, `a URL on the Ingress host ${ingress.host}`,
+      `The provider would send the browser to ${url.host}, which this UI's Ingress does not serve; use ${example}.`);
+  }
+}
+
+/**
+ * The UI sends the scopes joined by commas: a scope with a comma or a space would become two, an
+ * empty list asks for none, and without `openid` the provider returns no ID token, so every login
+ * fails.
+ */
+function oidcScopes(owner: string, scopes: string[] | undefined): string[] {
+  if (scopes === undefined) return ['openid', 'profile', 'email'];
+  if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || !/^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/.test(scope))) {
+    throw propError(owner, 'oidc.scopes', scopes, 'a list of OAuth scopes: printable ASCII without spaces, commas, quotes or backslashes');
+  }
+  if (!scopes.includes('openid')) {
+    throw propError(owner, 'oidc.scopes', scopes, 'a list that includes "openid"', 'Without it the provider returns no ID token and every login fails.');
+  }
+  return scopes;
+}
+
+/** Whether an Ingress host rule (`*.example.com` matches one label) serves `host`. */
+function hostMatches(rule: string, host: string): boolean {
+  if (!rule.startsWith('*.')) return rule === host;
+  const suffix = rule.slice(1);
+  return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length;
 }
 
 function uiResources(owner: string, resources: ContainerResources | undefined) {

@@ -185,7 +185,7 @@ export function catalogue(): CatalogueEntry[] {
     c('ui.ingress.className', dnsName, anyString, (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true, className: v } } }), ['className']),
     c('ui.replicas', int(0, 3), badNumber, (_ch, v) => ({ ui: { allowAnonymous: true, replicas: v } }), ['replicas']),
     c('ui.resources.cpu', cpuOk, cpuBad, (_ch, v) => ({ ui: { allowAnonymous: true, resources: { cpu: { request: v, limit: Cpu.units(16) } } } }), ['cpu']),
-    c('ui.oidc.providerUrl', urlOk, urlBad, (_ch, v) => ({ ui: { oidc: { providerUrl: v, callbackUrl: 'https://ui/cb', clientId: 'c', clientSecret: SecretRef.of('oidc', 'secret') } } }), ['providerUrl']),
+    c('ui.oidc.providerUrl', urlOk, urlBad, (_ch, v) => ({ ui: { oidc: { providerUrl: v, callbackUrl: 'https://ui/auth/sso/callback', clientId: 'c', clientSecret: SecretRef.of('oidc', 'secret') } } }), ['providerUrl']),
     c('ui.image', fc.constantFrom('temporalio/ui:2.52.0', 'mirror.example.com/ui:2.40.1'), imageBad.filter((i) => i !== 'temporalio/server:latest'), (_ch, v) => ({ ui: { allowAnonymous: true, image: v } }), ['ui.image']),
     // Network policies and service accounts
     c('networkPolicy.frontendClients ipBlock', cidr, cidrBad, (_ch, v) => ({ networkPolicy: { frontendClients: [NetworkPeer.ipBlock(v)] } }), ['cidr']),
