@@ -32,7 +32,6 @@ function register({ appFile, sourceMaps = false }) {
   const swcOptions = emitOptions(tsconfig ? readCompilerOptions(tsconfig) : {}, sourceMaps);
   // Undefined when no folder is safe to cache in: every file is then transpiled and compiled afresh.
   const cacheDir = process.env.CDK8S_TEMPORAL_TS_CACHE || defaultCacheDir();
-  if (cacheDir !== undefined) process.once('exit', () => pruneCache(cacheDir));
   /** @type {string | undefined} */
   let salt;
   /** @type {any} */
@@ -95,7 +94,6 @@ function readTranspiled(file) {
   if (at < 0) return undefined;
   const code = entry.slice(0, at);
   if (entry.slice(at + TRANSPILED_DIGEST.length) !== `${sha256(code)}\n`) return undefined;
-  keepFresh(file);
   return code;
 }
 
@@ -163,7 +161,6 @@ function readCodeCache(file) {
   }
   const data = entry.subarray(DIGEST_BYTES);
   if (entry.length <= DIGEST_BYTES || !crypto.createHash('sha256').update(data).digest().equals(entry.subarray(0, DIGEST_BYTES))) return undefined;
-  keepFresh(file);
   return data;
 }
 
@@ -392,46 +389,4 @@ function privateFolder(dir, uid) {
   }
 }
 
-/*
- * Both caches grow with every edit of the app and every version of the package. An entry used
- * again gets its modification time refreshed (at most once a day), and once a day a synth removes
- * the entries nobody used for PRUNE_AFTER_DAYS days, and partial files that a killed synth left.
- */
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PRUNE_AFTER_DAYS = 30;
-const PRUNE_MARKER = '.last-pruned';
-const CACHE_ENTRY = /^[0-9a-f]{40}\.(?:js|[\w.-]+\.v8)(?:\.\d+-[0-9a-f]{12})?$/;
-
-/** Refreshes an entry's modification time when it is more than a day old. @param {string} file */
-function keepFresh(file) {
-  try {
-    const now = Date.now();
-    if (now - fs.statSync(file).mtimeMs > DAY_MS) fs.utimesSync(file, new Date(now), new Date(now));
-  } catch {
-    // best effort: the entry may be pruned a day early
-  }
-}
-
-/** Once a day: removes the entries not used for PRUNE_AFTER_DAYS days. Best effort. @param {string} cacheDir */
-function pruneCache(cacheDir) {
-  const marker = path.join(cacheDir, PRUNE_MARKER);
-  const now = Date.now();
-  try {
-    if (now - fs.statSync(marker).mtimeMs < DAY_MS) return;
-  } catch {
-    // never pruned, or no cache folder yet
-  }
-  try {
-    for (const name of fs.readdirSync(cacheDir)) {
-      if (!CACHE_ENTRY.test(name)) continue;
-      const file = path.join(cacheDir, name);
-      const partial = !/\.(?:js|v8)$/.test(name);
-      if (now - fs.statSync(file).mtimeMs > (partial ? DAY_MS : PRUNE_AFTER_DAYS * DAY_MS)) fs.rmSync(file, { force: true });
-    }
-    fs.writeFileSync(marker, '');
-  } catch {
-    // a folder that cannot be read or written keeps its entries
-  }
-}
-
-module.exports = { register, emitOptions, readCompilerOptions, parseJsonc, CODE_CACHE_TAG, PRUNE_AFTER_DAYS };
+module.exports = { register, emitOptions, readCompilerOptions, parseJsonc, CODE_CACHE_TAG };

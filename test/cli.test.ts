@@ -339,31 +339,6 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     for (const f of js) expect(readFileSync(join(cache, f), 'utf-8')).not.toContain("'wrong'");
   });
 
-  test('entries unused for 30 days and partial files of killed synths are removed, once a day; entries in use are kept', () => {
-    const cache = join(work, 'prune-cache');
-    const dir = appDir('prune-cache', { 'main.ts': "import { App, Chart } from 'cdk8s';\nconst app = new App();\nnew Chart(app, 'c');\napp.synth();\n" });
-    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
-    const inUse = readdirSync(cache).filter((f) => /\.(js|v8)$/.test(f));
-    expect(inUse).toHaveLength(2);
-    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
-    const stale = ['a'.repeat(40) + '.js', 'b'.repeat(40) + '.11.3.244.8-node.23-x64-sha256.v8', 'c'.repeat(40) + '.js.4242-0123456789ab'];
-    const recentPartial = 'd'.repeat(40) + '.js.4243-0123456789ab';
-    for (const f of [...stale, recentPartial, 'notes.txt']) writeFileSync(join(cache, f), 'x');
-    const { utimesSync } = require('fs');
-    for (const f of [...stale, ...inUse, 'notes.txt']) utimesSync(join(cache, f), old, old);
-    // Pruned today already: nothing goes.
-    writeFileSync(join(cache, '.last-pruned'), '');
-    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
-    for (const f of stale) expect(existsSync(join(cache, f))).toBe(true);
-    // A day later: the unused entries and the old partial file go; the app's own entries were used, so they stay.
-    utimesSync(join(cache, '.last-pruned'), old, old);
-    for (const f of inUse) utimesSync(join(cache, f), old, old);
-    expect(run(dir, ['synth'], { CDK8S_TEMPORAL_TS_CACHE: cache }).status).toBe(0);
-    for (const f of stale) expect(existsSync(join(cache, f))).toBe(false);
-    for (const f of [...inUse, recentPartial, 'notes.txt']) expect(existsSync(join(cache, f))).toBe(true);
-    expect(statSync(join(cache, '.last-pruned')).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
-  });
-
   test('without node_modules, the cache in the temp folder is used only while nobody else can write to it', () => {
     // What another user of the machine could plant: JavaScript under the key of the app's file.
     const tmp = mkdtempSync(join(work, 'shared-tmp-'));

@@ -363,7 +363,7 @@ export class TemporalCluster extends Construct {
   }
 
   private schemaPlans(props: TemporalClusterProps): StoreSchemaPlan[] {
-    return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, { createDatabase: props.schema?.createDatabase ?? true, owner: `TemporalCluster '${this.name}'` }));
+    return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, { createDatabase: props.schema?.createDatabase ?? true }));
   }
 
   /** The namespace Job, the UI and the admin tools: the pods that talk to the cluster as clients. */

@@ -36,11 +36,6 @@ export interface StoreSchemaPlan {
 export interface SchemaPlanOptions {
   /** Create the database or keyspace first. */
   readonly createDatabase: boolean;
-  /**
-   * Who the errors name, such as `TemporalCluster 'temporal'`.
-   * @default 'schema'
-   */
-  readonly owner?: string;
 }
 
 /*
