@@ -1,0 +1,218 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { Node } from 'constructs';
+import * as fc from 'fast-check';
+import { Datastore, Persistence, ServicePorts, TemporalCluster } from '../lib';
+
+/**
+ * The checks between the clusters of one app, driven by generated stores: one database written two
+ * ways, by two clusters in any namespaces, DNS domains and store roles, is refused naming both
+ * clusters and both stores; two databases that differ in one thing that makes them two are not.
+ *
+ * Fixed seed by default; FC_SEED=<n> replays a run, FC_RUNS=<n> widens it.
+ */
+const SEED = Number(process.env.FC_SEED ?? 2207);
+const RUNS = Number(process.env.FC_RUNS ?? 150);
+
+type Kind = 'postgres' | 'mysql' | 'cassandra' | 'elasticsearch';
+const DEFAULT_PORT: Record<Kind, number> = { postgres: 5432, mysql: 3306, cassandra: 9042, elasticsearch: 9200 };
+
+/** Where a database server is: a Service of the Kubernetes cluster, an address, or the pod's loopback. */
+type Server = { service: string; namespace: string } | { ipv4: string } | { ipv6: string } | { loopback: true };
+interface Store { kind: Kind; server: Server; port: number; database: string }
+/** How a cluster resolves names: the namespace its pods run in and what it calls the DNS domain. */
+interface Viewer { namespace: string; domain: string }
+
+// Service names and namespaces from apart pools: "pg.data" read as pod pg of a Service "data" of the
+// cluster's own namespace is then never another store's Service.
+const SERVICES = ['pg', 'mysql', 'cassandra', 'es', 'db-main'];
+const NAMESPACES = ['blue-ns', 'green-ns', 'data', 'shared'];
+const DOMAINS = ['cluster.local', 'corp.example'];
+
+const server: fc.Arbitrary<Server> = fc.oneof(
+  fc.record({ service: fc.constantFrom(...SERVICES), namespace: fc.constantFrom(...NAMESPACES) }),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map(([b, c, d]) => ({ ipv4: `10.${b}.${c}.${d}` })),
+  fc.tuple(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 1, max: 0xffff })).map(([a, b]) => ({ ipv6: `fd00:${a.toString(16)}::${b.toString(16)}` })),
+  fc.constant({ loopback: true as const }),
+);
+
+const databaseName = (kind: Kind) => kind === 'elasticsearch'
+  ? fc.constantFrom('temporal_visibility_v1', 'temporal_visibility_v1_blue', 'temporal_visibility_v1_x2')
+  : fc.constantFrom('temporal', 'temporal_vis', 'orders', 'db2');
+
+const store: fc.Arbitrary<Store> = fc.constantFrom<Kind>('postgres', 'mysql', 'cassandra', 'elasticsearch').chain((kind) => fc.record({
+  kind: fc.constant(kind),
+  server: kind === 'elasticsearch' ? server.filter((s) => !('ipv6' in s)) : server,
+  port: fc.constantFrom(DEFAULT_PORT[kind], DEFAULT_PORT[kind] + 1),
+  database: databaseName(kind),
+}));
+
+const viewer: fc.Arbitrary<Viewer> = fc.record({ namespace: fc.constantFrom(...NAMESPACES), domain: fc.constantFrom(...DOMAINS) });
+
+const pick = <T>(list: T[], n: number) => list[n % list.length];
+
+/** Every host a pod of `viewer` reaches the store's server by, that the store's factory takes (no IPv6 in an Elasticsearch URL). */
+function spellings(store: Store, v: Viewer): string[] {
+  return serverSpellings(store.server, v).filter((h) => store.kind !== 'elasticsearch' || !h.includes(':'));
+}
+
+function serverSpellings(s: Server, v: Viewer): string[] {
+  if ('service' in s) {
+    const { service, namespace } = s;
+    const pod = `${service}-1`;
+    return [
+      ...(namespace === v.namespace ? [service, `${pod}.${service}`] : []),
+      `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${v.domain}`, `${service}.${namespace}.svc.${v.domain}.`,
+      `${pod}.${service}.${namespace}`, `${pod}.${service}.${namespace}.svc`, `${pod}.${service}.${namespace}.svc.${v.domain}`,
+    ];
+  }
+  if ('ipv4' in s) {
+    const octets = s.ipv4.split('.').map(Number);
+    const hex = `${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
+    const dashed = s.ipv4.replace(/\./g, '-');
+    return [s.ipv4, `::ffff:${s.ipv4}`, `[::ffff:${s.ipv4}]`, `::ffff:${hex}`, `0:0:0:0:0:ffff:${hex}`,
+      `${dashed}.${v.namespace}.pod`, `${dashed}.data.pod.${v.domain}`];
+  }
+  if ('ipv6' in s) {
+    const groups = new URL(`http://[${s.ipv6}]/`).hostname.slice(1, -1);
+    const full = expand(groups);
+    return [s.ipv6, s.ipv6.toUpperCase(), `[${s.ipv6}]`, full, full.replace(/(^|:)0+(?=[0-9a-f])/g, '$1'), `${s.ipv6.replace(/:/g, '-')}.${v.namespace}.pod`];
+  }
+  return ['localhost', 'LOCALHOST.', 'ip6-localhost', 'ip6-loopback', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '0.0.0.0', '::',
+    '::ffff:127.0.0.1', 'db.localhost', `127-0-0-1.${v.namespace}.pod`];
+}
+
+/** An IPv6 address with all eight groups of four digits. */
+function expand(address: string): string {
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return groups.map((g) => g.padStart(4, '0')).join(':');
+}
+
+const randomCase = (text: string, flips: number[]) => [...text].map((c, i) => (flips.includes(i % 7) ? c.toUpperCase() : c)).join('');
+
+/** `store` as a Datastore written with `host`, its default port given or left out, its name in `database`. */
+function datastore(s: Store, host: string, explicitPort: boolean, database = s.database): Datastore {
+  const port = explicitPort || s.port !== DEFAULT_PORT[s.kind] ? s.port : undefined;
+  switch (s.kind) {
+    case 'postgres': return Datastore.postgres({ host, port, database, user: 'u' });
+    case 'mysql': return Datastore.mysql({ host, port, database, user: 'u' });
+    case 'cassandra': return Datastore.cassandra({ hosts: [host], port, keyspace: database });
+    case 'elasticsearch': {
+      const bare = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : host;
+      return Datastore.elasticsearch({ url: `http://${bare}${port === undefined ? '' : `:${port}`}${explicitPort ? '/' : ''}`, index: database });
+    }
+  }
+}
+
+type Role = 'default' | 'visibility' | 'secondary-visibility';
+const ROLES: Record<Kind, Role[]> = {
+  postgres: ['default', 'visibility', 'secondary-visibility'], mysql: ['default', 'visibility', 'secondary-visibility'],
+  cassandra: ['default'], elasticsearch: ['visibility', 'secondary-visibility'],
+};
+
+/** A Persistence with `shared` in `role` and stores of the cluster's own, on a Service no generated store uses, for the rest. */
+function persistence(chart: Chart, id: string, shared: Datastore, role: Role): Persistence {
+  const own = (database: string) => Datastore.postgres({ host: `own-${id}`, database, user: 'u' });
+  const visibilityType = (d: Datastore) => (d.type === 'elasticsearch'
+    ? Datastore.elasticsearch({ url: `http://own-${id}:9200`, index: 'temporal_visibility_v1_own' }) : d.type === 'mysql'
+      ? Datastore.mysql({ host: `own-${id}`, database: 'own_visibility', user: 'u' }) : own('own_visibility'));
+  return new Persistence(chart, id, {
+    defaultStore: role === 'default' ? shared : own('own_default'),
+    visibilityStore: role === 'visibility' ? shared : role === 'secondary-visibility' ? visibilityType(shared) : own('own_visibility'),
+    secondaryVisibilityStore: role === 'secondary-visibility' ? shared : undefined,
+  });
+}
+
+/** Two clusters in two charts of one app, each with its store in its role; the errors of the checks between them. */
+function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { viewer: Viewer; store: Datastore; role: Role }): string[] {
+  const app: App = Testing.app();
+  const make = (id: string, side: typeof a, offset: number) => {
+    const chart = new Chart(app, id, { namespace: side.viewer.namespace, disableResourceNameHashes: true });
+    new TemporalCluster(chart, id, {
+      // Databases created by hand: a keyspace in upper case is refused while the schema Job creates it.
+      numHistoryShards: 4, clusterDomain: side.viewer.domain, ports: ServicePorts.offset(offset), networkPolicy: { enabled: false }, schema: { createDatabase: false },
+      persistence: persistence(chart, `${id}-p`, side.store, side.role),
+    });
+  };
+  make('blue', a, 0);
+  make('green', b, 1000);
+  return Node.of(app).validate();
+}
+
+const LABEL: Record<Role, string> = { 'default': 'default store', 'visibility': 'visibility store', 'secondary-visibility': 'secondary-visibility store' };
+
+describe('clusters of one app never share a database, however it is written', () => {
+  test('one database written two ways, by two clusters, is refused naming both clusters and both stores', () => {
+    const arbitrary = fc.record({ store, viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), flips: fc.array(fc.nat({ max: 6 }), { maxLength: 3 }) })
+      .chain((x) => fc.record({ roles: fc.tuple(fc.constantFrom(...ROLES[x.store.kind]), fc.constantFrom(...ROLES[x.store.kind])) }).map((r) => ({ ...x, ...r })));
+    fc.assert(fc.property(arbitrary, ({ store: s, viewers, picks, flips, roles }) => {
+      const hostA = randomCase(pick(spellings(s, viewers[0]), picks[0]), flips);
+      const hostB = pick(spellings(s, viewers[1]), picks[1]);
+      // Names that differ only in case are kept apart: the engines fold unquoted names (Elasticsearch takes only lower case).
+      const databaseB = s.kind === 'elasticsearch' ? s.database : randomCase(s.database, flips);
+      const errors = twoClusters(
+        { viewer: viewers[0], store: datastore(s, hostA, picks[2] % 2 === 0), role: roles[0] },
+        { viewer: viewers[1], store: datastore(s, hostB, picks[3] % 2 === 0, databaseB), role: roles[1] });
+      const shared = errors.filter((e) => /point at the same database/.test(e));
+      if (shared.length !== 1 || !shared[0].includes(`'${viewers[1].namespace}/green' (${LABEL[roles[1]]})`) || !shared[0].includes(`'${viewers[0].namespace}/blue' (${LABEL[roles[0]]})`)) {
+        throw new Error(`${hostA} and ${hostB} (${s.kind}, ${s.database}/${databaseB}) were not refused as one database: ${JSON.stringify(errors)}`);
+      }
+    }), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('two databases that differ in the server, the port (except Cassandra\'s) or the name are accepted', () => {
+    const otherServer = (s: Store): fc.Arbitrary<Server> => server.filter((o) => !('loopback' in o) && !(s.kind === 'elasticsearch' && 'ipv6' in o) && JSON.stringify(o) !== JSON.stringify(s.server));
+    const arbitrary = fc.record({ store: store.filter((s) => !('loopback' in s.server)), viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat()) })
+      .chain((x) => fc.record({
+        roles: fc.tuple(fc.constantFrom(...ROLES[x.store.kind]), fc.constantFrom(...ROLES[x.store.kind])),
+        other: fc.oneof(
+          otherServer(x.store).map((srv) => ({ ...x.store, server: srv })),
+          databaseName(x.store.kind).filter((d) => d !== x.store.database).map((database) => ({ ...x.store, database })),
+          ...(x.store.kind === 'cassandra' ? [] : [fc.constant({ ...x.store, port: x.store.port + 10 })]),
+        ),
+      }).map((r) => ({ ...x, ...r })));
+    fc.assert(fc.property(arbitrary, ({ store: s, other, viewers, picks, roles }) => {
+      const hostA = pick(spellings(s, viewers[0]), picks[0]);
+      const hostB = pick(spellings(other, viewers[1]), picks[1]);
+      const errors = twoClusters({ viewer: viewers[0], store: datastore(s, hostA, false), role: roles[0] },
+        { viewer: viewers[1], store: datastore(other, hostB, false), role: roles[1] });
+      if (errors.length > 0) throw new Error(`${hostA}:${s.port}/${s.database} and ${hostB}:${other.port}/${other.database} (${s.kind}) were refused: ${JSON.stringify(errors)}`);
+    }), { seed: SEED, numRuns: RUNS });
+  });
+
+  describe('fails when', () => {
+    const pg = (host: string) => Datastore.postgres({ host, database: 'temporal', user: 'u' });
+    const refused = (hostA: string, hostB: string, a: Partial<Viewer> = {}, b: Partial<Viewer> = {}) => twoClusters(
+      { viewer: { namespace: 'blue-ns', domain: 'cluster.local', ...a }, store: pg(hostA), role: 'default' },
+      { viewer: { namespace: 'green-ns', domain: 'cluster.local', ...b }, store: pg(hostB), role: 'default' }).join('\n');
+    const SAME = /TemporalCluster 'green-ns\/green' \(default store\) and TemporalCluster 'blue-ns\/blue' \(default store\) point at the same database/;
+    test('a pod of a headless Service is written through the search path (pg-0.pg.data), its Service fully', () => {
+      expect(refused('pg-0.pg.data', 'pg.data.svc')).toMatch(SAME);
+      expect(refused('cassandra-1.cassandra.data', 'cassandra.data')).toMatch(SAME);
+    });
+    test('a pod is written by its address in cluster DNS (10-0-0-5.data.pod), the other cluster writes the address', () => {
+      expect(refused('10-0-0-5.data.pod.cluster.local', '10.0.0.5')).toMatch(SAME);
+      expect(refused('10-0-0-5.data.pod', '::ffff:10.0.0.5')).toMatch(SAME);
+    });
+    test('the loopback is written by a name the kubelet puts in every pod\'s /etc/hosts', () => {
+      expect(refused('ip6-localhost', 'localhost')).toMatch(SAME);
+      expect(refused('ip6-loopback', '127.0.0.1')).toMatch(SAME);
+    });
+    test('the clusters call the DNS domain by different names and write the Service relative to it', () => {
+      expect(refused('pg.data', 'pg.data', {}, { domain: 'corp.example' })).toMatch(SAME);
+      expect(refused('pg.data.svc.cluster.local', 'pg.data.svc', {}, { domain: 'corp.example' })).toMatch(SAME);
+    });
+    test('one cluster\'s two stores are one database written two of these ways', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'blue-ns' });
+      const p = new Persistence(chart, 'p', { defaultStore: pg('pg-0.pg.data'), visibilityStore: pg('pg.data.svc.cluster.local') });
+      expect(() => new TemporalCluster(chart, 'blue', { numHistoryShards: 4, persistence: p }))
+        .toThrow(/Persistence 'p': visibility store is "postgres:\/\/pg.data.svc.cluster.local:5432\/temporal"; expected a database different from the default store/);
+    });
+    test('... while hosts of one domain outside the cluster stay two hosts', () => {
+      expect(refused('pg1.example.com', 'pg2.example.com')).toBe('');
+      expect(refused('pg-0.pg.data', 'pg-0.pg.other')).toBe('');
+    });
+  });
+});
