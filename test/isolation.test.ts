@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
 import { Datastore, Persistence, ServicePorts, TemporalCluster } from '../lib';
@@ -35,7 +35,7 @@ const server: fc.Arbitrary<Server> = fc.oneof(
   fc.constant({ loopback: true as const }),
 );
 
-const databaseName = (kind: Kind) => kind === 'elasticsearch'
+const databaseName = (kind: Kind): fc.Arbitrary<string> => kind === 'elasticsearch'
   ? fc.constantFrom('temporal_visibility_v1', 'temporal_visibility_v1_blue', 'temporal_visibility_v1_x2')
   : fc.constantFrom('temporal', 'temporal_vis', 'orders', 'db2');
 
@@ -213,6 +213,69 @@ describe('clusters of one app never share a database, however it is written', ()
     test('... while hosts of one domain outside the cluster stay two hosts', () => {
       expect(refused('pg1.example.com', 'pg2.example.com')).toBe('');
       expect(refused('pg-0.pg.data', 'pg-0.pg.other')).toBe('');
+    });
+  });
+});
+
+describe('clusters of one app never emit the same object', () => {
+  const pgStores = (chart: Chart, id: string) => new Persistence(chart, `${id}-p`, {
+    defaultStore: Datastore.postgres({ host: `pg-${id}`, database: 'temporal', user: 'u' }),
+    visibilityStore: Datastore.postgres({ host: `pg-${id}`, database: 'visibility', user: 'u' }),
+  });
+  /** Clusters in charts of one app, each `[namespace, name, props]`; the errors of the checks between them. */
+  const clusters = (...specs: Array<[string, string, Record<string, unknown>?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, name, props], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props });
+    });
+    return Node.of(app).validate();
+  };
+
+  test('generated names: two clusters collide exactly when the objects they emit do', () => {
+    // The second cluster's name is the first's plus a word, its namespace the first's plus the first's
+    // leading word (the cluster-scoped names join both), or a word of its own: likely collisions and near misses.
+    const word = fc.constantFrom('internal', 'dynamic', 'schema', 'ui', 'admin', 'jobs', 'x');
+    const features = { internal: fc.boolean(), guard: fc.boolean(), ui: fc.boolean() };
+    const pair = fc.record({ namespace: fc.constantFrom('t', 'u'), name: fc.constantFrom('x', 'y-z'), ...features }).chain((a) => fc.tuple(fc.constant(a), fc.oneof(
+      fc.record({ namespace: fc.constant(a.namespace), name: word.map((w) => `${a.name}-${w}`), ...features }),
+      fc.record({ namespace: fc.constant(`${a.namespace}-${a.name.split('-')[0]}`), name: fc.constant(a.name.split('-').slice(1).join('-') || 'x'), ...features }),
+      fc.record({ namespace: fc.constantFrom('t', 'u'), name: word, ...features }),
+    )));
+    let collisions = 0;
+    fc.assert(fc.property(pair, ([a, b]) => {
+      // The same namespace and name is one cluster defined twice, which has its own error.
+      if (a.namespace === b.namespace && a.name === b.name) return;
+      const props = (s: { internal: boolean; guard: boolean; ui: boolean }) => ({ ...(s.internal ? { internalFrontend: {} } : {}), ...(s.guard ? { protectPinnedValues: {} } : {}), ...(s.ui ? { ui: {} } : {}) });
+      const app = Testing.app();
+      const made = [a, b].map((s: { namespace: string; name: string; internal: boolean; guard: boolean; ui: boolean }, i) => {
+        const chart = new Chart(app, `c${i}`, { namespace: s.namespace, disableResourceNameHashes: true });
+        return new TemporalCluster(chart, s.name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props(s) });
+      });
+      const keys = made.map((c) => new Set(Node.of(c).findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((x) => x.toJson()).map((o: any) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(/ [^/]*\/(.*-pinned(-env)?-guard)$/, ' /$1'))));
+      const shared = [...keys[0]].filter((k) => keys[1].has(k));
+      const errors = Node.of(app).validate();
+      const reported = errors.some((e) => / both emit /.test(e) && e.includes(`'${b.namespace}/${b.name}'`) && e.includes(`'${a.namespace}/${a.name}'`));
+      if (shared.length > 0) collisions++;
+      if (reported !== (shared.length > 0)) throw new Error(`${JSON.stringify([a, b])}: objects in common ${JSON.stringify(shared)}, errors ${JSON.stringify(errors)}`);
+    }), { seed: SEED, numRuns: 40 });
+    // The generator must find collisions, or the property says nothing.
+    expect(collisions).toBeGreaterThan(5);
+  });
+
+  describe('fails when', () => {
+    test('one cluster\'s name plus a suffix is the other\'s object (x with an internal frontend, x-internal; x, x-dynamic)', () => {
+      expect(clusters(['t', 'x', { internalFrontend: {} }], ['t', 'x-internal']).join('\n'))
+        .toMatch(/TemporalCluster 't\/x-internal' and TemporalCluster 't\/x' both emit Deployment.apps t\/x-internal-frontend: .*another name/);
+      expect(clusters(['t', 'x'], ['t', 'x-dynamic']).join('\n')).toMatch(/TemporalCluster 't\/x-dynamic' and TemporalCluster 't\/x' both emit ConfigMap.core t\/x-dynamic-config/);
+    });
+    test('cluster-scoped objects collide across namespaces (the pinned-values policies of a-b/c and a/b-c)', () => {
+      expect(clusters(['a-b', 'c', { protectPinnedValues: {} }], ['a', 'b-c', { protectPinnedValues: {} }]).join('\n'))
+        .toMatch(/TemporalCluster 'a\/b-c' and TemporalCluster 'a-b\/c' both emit ValidatingAdmissionPolicy.admissionregistration.k8s.io a-b-c-pinned-guard/);
+    });
+    test('... while clusters whose names derive apart, or in other namespaces, pass', () => {
+      expect(clusters(['t', 'x', { internalFrontend: {} }], ['u', 'x-internal'])).toEqual([]);
+      expect(clusters(['t', 'x'], ['t', 'x-schema'])).toEqual([]);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
@@ -10,6 +11,8 @@ export interface RegisteredCluster {
   readonly membershipPorts: ReadonlyArray<{ role: string; port: number }>;
   readonly reservedMembershipPorts: readonly number[];
   readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+  /** Every object the cluster emits, as `objectKey` writes it; read once the app is complete. */
+  readonly objectKeys: () => readonly string[];
   /** `<namespace>/<name>`, the cluster's key in the lock file. */
   readonly lockKey: string;
   /** What the lock records, read once the app is complete. */
@@ -96,6 +99,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       byName.set(cluster.lockKey, cluster);
     }
   }
+  errors.push(...objectCollisions(clusters));
   errors.push(...replicationErrors(clusters));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
@@ -112,6 +116,53 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       }
       sameName.push({ cluster, role, store, identity });
       byDatabase.set(key, sameName);
+    }
+  }
+  return errors;
+}
+
+/*
+ * Kinds the API server keeps outside namespaces: one name each in the whole Kubernetes cluster, so
+ * clusters in two namespaces collide on them too (the pinned-values policies are named
+ * <namespace>-<name>-pinned-guard: namespace a-b with name c and namespace a with name b-c).
+ */
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'PriorityClass', 'StorageClass',
+  'CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+
+/** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
+export function objectKey(o: ApiObject): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : 'core';
+  return `${o.kind}.${group} ${CLUSTER_SCOPED.has(o.kind) ? '' : `${o.metadata.namespace ?? 'default'}/`}${o.name}`;
+}
+
+/** Every object under `scope`, as `objectKey` writes it. */
+export function objectKeys(scope: IConstruct): string[] {
+  return Node.of(scope).findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(objectKey);
+}
+
+/**
+ * Objects two clusters both emit. A name derived from one cluster's name can be another's: cluster
+ * `x` with an internal frontend and cluster `x-internal` both have a Deployment
+ * `x-internal-frontend`, and `x`'s dynamic config is `x-dynamic`'s server config. Applied together,
+ * the last one wins and the other cluster runs with it. One error per pair of clusters; a cluster
+ * defined twice is reported as such above.
+ */
+function objectCollisions(clusters: readonly RegisteredCluster[]): string[] {
+  const errors: string[] = [];
+  const owners = new Map<string, RegisteredCluster>();
+  const reported = new Set<string>();
+  for (const cluster of clusters) {
+    for (const key of cluster.objectKeys()) {
+      const other = owners.get(key);
+      if (!other) {
+        owners.set(key, cluster);
+        continue;
+      }
+      const pair = `${other.path}\n${cluster.path}`;
+      if (other === cluster || other.lockKey === cluster.lockKey || reported.has(pair)) continue;
+      reported.add(pair);
+      errors.push(`${cluster.label} and ${other.label} both emit ${key}: applied together, one overwrites the other and its cluster runs with `
+        + 'the wrong object. Give one of them another name (or namespace) that derives no name of the other.');
     }
   }
   return errors;

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
 import { emitClusterNetworkPolicies } from './cluster-network-policies';
-import { registerCluster } from './cluster-registry';
+import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
@@ -338,6 +338,7 @@ export class TemporalCluster extends Construct {
       membershipPorts: this.services.map((svc) => ({ role: svc.role, port: svc.ports.membership })),
       reservedMembershipPorts,
       stores: this.persistence.stores,
+      objectKeys: () => objectKeys(this),
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
