@@ -161,7 +161,7 @@ export class TemporalCluster extends Construct {
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
-    this.persistence = bindPersistence(owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
+    this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
