@@ -279,3 +279,44 @@ describe('clusters of one app never emit the same object', () => {
     });
   });
 });
+
+describe('clusters of one app replicate with the cluster their address reaches', () => {
+  /** east and west in their namespaces, each declaring the other as its remote; `east`/`west` override their props. */
+  const pair = (east: Record<string, unknown>, west: Record<string, unknown>) => {
+    const app = Testing.app();
+    const make = (side: string, offset: number, props: Record<string, unknown>) => {
+      const chart = new Chart(app, side, { namespace: `temporal-${side}`, disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'temporal', {
+        numHistoryShards: 4, ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: side, initialFailoverVersion: offset === 0 ? 1 : 2,
+        persistence: new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: `pg-${side}`, database: 'temporal', user: 'u' }),
+          visibilityStore: Datastore.postgres({ host: `pg-${side}`, database: 'visibility', user: 'u' }),
+        }),
+        ...props,
+      });
+    };
+    make('east', 0, { remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc.cluster.local:8233' }], ...east });
+    make('west', 1000, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east:7233' }], ...west });
+    return Node.of(app).validate().join('\n');
+  };
+
+  test('passes when each declares the other by its clusterName, however the address is written', () => {
+    expect(pair({}, {})).toBe('');
+    expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'TEMPORAL-FRONTEND.temporal-east.svc:7233' }] })).toBe('');
+  });
+
+  describe('fails when', () => {
+    test('a remote is declared by a name that is not the clusterName of the cluster its address reaches', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
+    });
+    test('... and then, by address, when its failover version is another', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))
+        .toMatch(/remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/);
+    });
+    test('a remote\'s address is the cluster\'s own frontend', () => {
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7233, this cluster's own frontend/);
+    });
+  });
+});

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
-import { DnsContext, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -28,7 +28,9 @@ export interface RegisteredCluster {
     readonly clusterName: string;
     readonly failoverVersionIncrement: number;
     readonly initialFailoverVersion: number;
-    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number }>;
+    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number }>;
+    /** The public frontend's Service name and gRPC port, which a remote of another cluster of the app may dial. */
+    readonly frontend: { readonly host: string; readonly port: number };
   };
 }
 
@@ -169,31 +171,49 @@ function objectCollisions(clusters: readonly RegisteredCluster[]): string[] {
 }
 
 /**
- * A remote that is a cluster of the same app is checked against that cluster: the failover version
- * it declares for it must be the remote's own, and both must use one increment. The server finds
- * out only when the registration Job runs (a failover version conflict, another increment); a
- * remote elsewhere is left to that Job.
+ * A remote that is a cluster of the same app is checked against that cluster: the name and failover
+ * version it declares for it must be the remote's own, and both must use one increment. The server
+ * finds out only when the registration Job runs (a failover version conflict, another increment, a
+ * cluster at the address that calls itself by another name); a remote elsewhere is left to that Job.
+ *
+ * The remote is the cluster its rpcAddress reaches, its frontend Service however written, at its
+ * gRPC port; failing that, the one cluster of the app with its name.
  */
 function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const errors: string[] = [];
   const byClusterName = new Map<string, RegisteredCluster[]>();
+  const byFrontend = new Map<string, RegisteredCluster>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
+    const { host, port } = cluster.replication.frontend;
+    for (const name of normalizeHost(host, cluster.dns)) byFrontend.set(`${name}:${port}`, cluster);
   }
   for (const cluster of clusters) {
     const own = cluster.replication;
     for (const [i, remote] of own.remotes.entries()) {
-      const peers = byClusterName.get(remote.name) ?? [];
-      // Two clusters of the app answer to that name: which one the address reaches is not known here.
-      if (peers.length !== 1) continue;
-      const peer = peers[0].replication;
+      const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      if (reached === cluster) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
+          + 'A cluster cannot replicate with itself; give the address of the other cluster\'s frontend.');
+        continue;
+      }
+      if (reached && reached.replication.clusterName !== remote.name) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, `
+          + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
+          + 'and a name that is another cluster\'s mixes up the two in replication.');
+      }
+      const byName = byClusterName.get(remote.name) ?? [];
+      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
+      const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);
+      if (!peerCluster) continue;
+      const peer = peerCluster.replication;
       if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peers[0].label}, the cluster `
-          + `named ${remote.name} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
+        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peerCluster.label}, the cluster `
+          + `named ${peer.clusterName} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
           + 'the registration Job fails on any other, and two clusters with one failover version corrupt global namespaces.');
       }
       if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
-        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peers[0].label} has `
+        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peerCluster.label} has `
           + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
       }
     }

@@ -346,7 +346,8 @@ export class TemporalCluster extends Construct {
       previously: this.previously,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        remotes: this.remoteClusters.map((r) => ({ name: r.name, initialFailoverVersion: r.initialFailoverVersion })),
+        remotes: this.remoteClusters.map((r) => ({ name: r.name, initialFailoverVersion: r.initialFailoverVersion, host: r.host, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
+        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc },
       },
     });
   }
