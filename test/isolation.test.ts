@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
-import { Datastore, Persistence, ServicePorts, TemporalCluster } from '../lib';
+import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
 
 /**
  * The checks between the clusters of one app, driven by generated stores: one database written two
@@ -317,6 +317,42 @@ describe('clusters of one app replicate with the cluster their address reaches',
     test('a remote\'s address is the cluster\'s own frontend', () => {
       expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7233, this cluster's own frontend/);
+    });
+  });
+});
+
+describe('a fleet reaches a cluster of its app only bound to it', () => {
+  /** A cluster "temporal" in namespace temporal, and a fleet in `namespace` dialing `address` as an external frontend; the errors at synth. */
+  const fleetAt = (address: string, namespace = 'workers', props: Record<string, unknown> = {}) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'temporal', disableResourceNameHashes: true });
+    new TemporalCluster(chart, 'temporal', {
+      numHistoryShards: 4, ...props,
+      persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u' }),
+      }),
+    });
+    const workers = new Chart(app, 'w', { namespace, disableResourceNameHashes: true });
+    new WorkerFleet(workers, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], frontend: { address }, apiKey: SecretRef.of('k', 'jwt') });
+    return Node.of(workers).findAll().flatMap((c) => Node.of(c).validate()).join('\n');
+  };
+
+  test('passes with a frontend outside the app, or another port of the host', () => {
+    expect(fleetAt('temporal.other.example:7233')).toBe('');
+    expect(fleetAt('temporal-frontend.temporal:7243')).toBe('');
+  });
+
+  describe('fails when', () => {
+    test('frontend.address is the public frontend of a cluster of the app, however written', () => {
+      for (const address of ['temporal-frontend.temporal:7233', 'TEMPORAL-FRONTEND.temporal.svc.cluster.local:7233', 'temporal-frontend-headless.temporal.svc:7233']) {
+        expect(fleetAt(address)).toMatch(/WorkerFleet 'orders': frontend.address is .*, the public frontend of TemporalCluster 'temporal\/temporal' of this app; expected cluster: that TemporalCluster instead/);
+      }
+      expect(fleetAt('temporal-frontend:7233', 'temporal')).toMatch(/the public frontend of TemporalCluster 'temporal\/temporal'/);
+    });
+    test('frontend.address is the internal frontend, which grants every caller cluster admin', () => {
+      expect(fleetAt('temporal-internal-frontend-headless.temporal:7236', 'workers', { internalFrontend: {} }))
+        .toMatch(/frontend.address is temporal-internal-frontend-headless.temporal:7236, the internal frontend of TemporalCluster 'temporal\/temporal'.*grants every caller cluster admin/);
     });
   });
 });
