@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
+import { KubeConfigMap } from '../imports/k8s';
 import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
 
 /**
@@ -272,6 +273,14 @@ describe('clusters of one app never emit the same object', () => {
     test('cluster-scoped objects collide across namespaces (the pinned-values policies of a-b/c and a/b-c)', () => {
       expect(clusters(['a-b', 'c', { protectPinnedValues: {} }], ['a', 'b-c', { protectPinnedValues: {} }]).join('\n'))
         .toMatch(/TemporalCluster 'a\/b-c' and TemporalCluster 'a-b\/c' both emit ValidatingAdmissionPolicy.admissionregistration.k8s.io a-b-c-pinned-guard/);
+    });
+    test('an object of the app\'s own, outside the clusters, has the name of a cluster\'s object', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      new KubeConfigMap(chart, 'mine', { metadata: { name: 'x-dynamic-config' }, data: { 'dynamic_config.yaml': '{}' } });
+      new KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'x-dynamic-config', namespace: 'other' } });
+      expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-dynamic-config, and so does c\/mine: .*Rename that object/)]);
     });
     test('... while clusters whose names derive apart, or in other namespaces, pass', () => {
       expect(clusters(['t', 'x', { internalFrontend: {} }], ['u', 'x-internal'])).toEqual([]);

@@ -52,7 +52,7 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     let cached: { count: number; errors: string[] } | undefined;
     Node.of(root).addValidation({
       validate: () => {
-        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters) };
+        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
         return cached.errors;
       },
     });
@@ -67,7 +67,22 @@ export function registeredClusters(scope: IConstruct): RegisteredCluster[] {
   return (root[REGISTRY] ?? []).filter((c) => prefix === '' || c.path === prefix || c.path.startsWith(`${prefix}/`));
 }
 
-export function validateClusters(clusters: readonly RegisteredCluster[]): string[] {
+/**
+ * Marks a construct that compares its own objects with every other object of the app (a
+ * WorkerFleet), so that the clusters' check does not report the same clash a second time.
+ */
+export const CHECKS_OWN_OBJECTS = Symbol.for('cdk8s-temporal.checks-own-objects');
+
+/** The objects of the app outside its clusters and outside constructs that check their own, with their paths. */
+function otherObjects(root: IConstruct, clusters: readonly RegisteredCluster[]): Array<{ key: string; path: string }> {
+  const clusterPaths = new Set(clusters.map((c) => c.path));
+  return Node.of(root).findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject
+      && !Node.of(c).scopes.some((s) => (s as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] || clusterPaths.has(Node.of(s).path)))
+    .map((o) => ({ key: objectKey(o), path: Node.of(o).path }));
+}
+
+export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = []): string[] {
   const errors: string[] = [];
   const portOwner = new Map<number, { cluster: RegisteredCluster; role: string }>();
   for (const cluster of clusters) {
@@ -101,7 +116,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       byName.set(cluster.lockKey, cluster);
     }
   }
-  errors.push(...objectCollisions(clusters));
+  errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
@@ -149,7 +164,7 @@ export function objectKeys(scope: IConstruct): string[] {
  * the last one wins and the other cluster runs with it. One error per pair of clusters; a cluster
  * defined twice is reported as such above.
  */
-function objectCollisions(clusters: readonly RegisteredCluster[]): string[] {
+function objectCollisions(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }>): string[] {
   const errors: string[] = [];
   const owners = new Map<string, RegisteredCluster>();
   const reported = new Set<string>();
@@ -165,6 +180,14 @@ function objectCollisions(clusters: readonly RegisteredCluster[]): string[] {
       reported.add(pair);
       errors.push(`${cluster.label} and ${other.label} both emit ${key}: applied together, one overwrites the other and its cluster runs with `
         + 'the wrong object. Give one of them another name (or namespace) that derives no name of the other.');
+    }
+  }
+  // An object of the app's own, outside any cluster, under a name a cluster derives.
+  for (const { key, path } of others) {
+    const cluster = owners.get(key);
+    if (cluster) {
+      errors.push(`${cluster.label} emits ${key}, and so does ${path}: applied together, one overwrites the other. `
+        + 'Rename that object, or give the cluster another name (or namespace).');
     }
   }
   return errors;

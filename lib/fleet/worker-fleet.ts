@@ -8,6 +8,7 @@ import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-m
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
+import { CHECKS_OWN_OBJECTS } from '../cluster/cluster-registry';
 import { roleName } from '../cluster/object-names';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
@@ -249,6 +250,8 @@ export class WorkerFleet extends Construct {
       });
     }
     this.node.addValidation({ validate: () => this.validateInApp(owner) });
+    // Its validation compares its objects with every other object of the app, clusters' included.
+    (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
