@@ -365,3 +365,70 @@ describe('a fleet reaches a cluster of its app only bound to it', () => {
     });
   });
 });
+
+describe('clusters of one app never share a membership port, however the ports are given', () => {
+  const ROLES = ['frontend', 'internalFrontend', 'history', 'matching', 'worker'] as const;
+  const DEFAULTS: Record<(typeof ROLES)[number], number> = { frontend: 6933, internalFrontend: 6936, history: 6934, matching: 6935, worker: 6939 };
+  const side = fc.record({
+    offset: fc.option(fc.constantFrom(0, 1, 3, 1000, 2000), { nil: undefined }),
+    internal: fc.boolean(),
+    overrides: fc.dictionary(fc.constantFrom(...ROLES), fc.constantFrom(6933, 6934, 6936, 7934, 8000, 9001)),
+    explicitDefault: fc.boolean(),
+  });
+  type Side = typeof side extends fc.Arbitrary<infer T> ? T : never;
+  const props = (s: Side): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...(s.offset === undefined ? {} : { ports: ServicePorts.offset(s.offset) }) };
+    for (const role of ROLES) {
+      if (role === 'internalFrontend' && !s.internal) continue;
+      const port = s.overrides[role] ?? (s.explicitDefault ? DEFAULTS[role] + (s.offset ?? 0) : undefined);
+      out[role] = port === undefined ? {} : { membershipPort: port };
+    }
+    if (!s.internal) delete out.internalFrontend;
+    return out;
+  };
+  const membership = (s: Side) => ROLES.filter((r) => r !== 'internalFrontend' || s.internal).map((r) => s.overrides[r] ?? DEFAULTS[r] + (s.offset ?? 0));
+
+  test('two clusters are refused exactly when a membership port of one is a membership port of the other, naming the port', () => {
+    fc.assert(fc.property(side, side, (a, b) => {
+      const app = Testing.app();
+      const made = [a, b].map((s, i) => {
+        const chart = new Chart(app, `c${i}`, { namespace: `ns${i}`, disableResourceNameHashes: true });
+        try {
+          new TemporalCluster(chart, `t${i}`, {
+            numHistoryShards: 4, metricsPort: 9090 + i, ...props(s),
+            persistence: new Persistence(chart, 'p', {
+              defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }),
+              visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+            }),
+          });
+          return true;
+        } catch (e) {
+          // Two ports of one cluster that collide are refused at once, naming the role's prop.
+          if (!/(membershipPort|grpcPort|httpPort) is \d+; expected a port no other role of the cluster uses/.test(String(e))) throw e;
+          return false;
+        }
+      });
+      if (!made.every(Boolean)) return;
+      const shared = membership(a).filter((p) => membership(b).includes(p));
+      const errors = Node.of(app).validate().filter((e) => /share membership port/.test(e));
+      if ((errors.length > 0) !== (shared.length > 0) || !shared.every((p) => errors.some((e) => e.includes(`membership port ${p} `)))) {
+        throw new Error(`${JSON.stringify(membership(a))} and ${JSON.stringify(membership(b))}: ${JSON.stringify(errors)}`);
+      }
+    }), { seed: SEED, numRuns: 60 });
+  });
+
+  test('a port given as a string, from untyped code, is refused naming its prop', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 't' });
+    let n = 0;
+    const make = (props: Record<string, unknown>) => () => new TemporalCluster(chart, `x${++n}`, {
+      numHistoryShards: 4, ...props,
+      persistence: new Persistence(chart, `p${n}`, {
+        defaultStore: Datastore.postgres({ host: `pg${n}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg${n}`, database: 'v', user: 'u' }),
+      }),
+    });
+    expect(make({ history: { membershipPort: '6934' } })).toThrow(/history.membershipPort is "6934"; expected an integer port/);
+    expect(make({ reservedMembershipPorts: ['6933'] })).toThrow(/reservedMembershipPorts\[0\] is "6933"; expected an integer port/);
+    expect(() => ServicePorts.offset('1000' as unknown as number)).toThrow(/offset is "1000"; expected an integer/);
+    expect(() => Datastore.postgres({ host: 'pg', port: '5432' as unknown as number, database: 'temporal', user: 'u' })).toThrow(/port is "5432"; expected an integer port/);
+  });
+});
