@@ -337,8 +337,7 @@ export class TemporalCluster extends Construct {
       label: `TemporalCluster '${this.namespace}/${this.name}'`,
       membershipPorts: this.services.map((svc) => ({ role: svc.role, port: svc.ports.membership })),
       reservedMembershipPorts,
-      stores: this.persistence.stores,
-      objectKeys: () => objectKeys(this),
+      stores: this.persistence.stores, objectKeys: () => objectKeys(this),
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
@@ -346,8 +345,7 @@ export class TemporalCluster extends Construct {
       previously: this.previously,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        remotes: this.remoteClusters.map((r) => ({ name: r.name, initialFailoverVersion: r.initialFailoverVersion, host: r.host, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
-        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc },
+        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
       },
     });
   }

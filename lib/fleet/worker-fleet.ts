@@ -2,24 +2,21 @@ import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
-import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
 import { CHECKS_OWN_OBJECTS } from '../cluster/cluster-registry';
-import { roleName } from '../cluster/object-names';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
-import { normalizeHost } from '../persistence/store-identity';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
-import { TemporalService } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
 import { checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
 
@@ -300,13 +297,7 @@ export class WorkerFleet extends Construct {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
-      if (c instanceof TemporalCluster && !this.connection.cluster) {
-        const reached = frontendReached(this.connection.address, this.namespace, c);
-        if (reached) {
-          errors.push(`${owner}: frontend.address is ${this.connection.address}, the ${reached} of TemporalCluster '${c.namespace}/${c.name}' of this app; `
-            + `expected cluster: that TemporalCluster instead. Bound to it, the fleet gets its TLS, its client certificate and a way through its NetworkPolicies${reached === 'public frontend' ? '' : ', and the public frontend, where an authorizer checks its calls (the internal frontend grants every caller cluster admin)'}.`);
-        }
-      }
+      if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(key(c))) {
         errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
@@ -384,21 +375,4 @@ function requireWholeSeconds(owner: string, prop: string, duration: Duration, mi
     throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`);
   }
   return ms / 1000;
-}
-
-/**
- * Which frontend of `cluster` the `host:port` a fleet in `namespace` dials reaches, its Services
- * however written (case, relative, fully qualified, a pod of the headless Service), if any.
- */
-function frontendReached(address: string, namespace: string, cluster: TemporalCluster): string | undefined {
-  const at = address.lastIndexOf(':');
-  const port = Number(address.slice(at + 1));
-  const dialed = new Set(normalizeHost(address.slice(0, at), { namespace, clusterDomain: cluster.clusterDomain }));
-  const frontends: Array<[string, TemporalService | undefined]> = [['public frontend', cluster.frontend], ['internal frontend', cluster.internalFrontend]];
-  for (const [what, svc] of frontends) {
-    if (!svc || svc.ports.grpc !== port) continue;
-    const services = [roleName(cluster.name, svc.role), svc.headlessServiceName];
-    if (services.some((name) => normalizeHost(`${name}.${cluster.namespace}.svc`, { namespace, clusterDomain: cluster.clusterDomain }).some((n) => dialed.has(n)))) return what;
-  }
-  return undefined;
 }
