@@ -127,7 +127,7 @@ function persistence(chart: Chart, id: string, shared: Datastore, role: Role): P
 }
 
 /** Two clusters in two charts of one app, each with its store in its role; the errors of the checks between them. */
-function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { viewer: Viewer; store: Datastore; role: Role }): string[] {
+function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { viewer: Viewer; store: Datastore; role: Role }, greenFirst = false): string[] {
   const app: App = Testing.app();
   const make = (id: string, side: typeof a, offset: number) => {
     const chart = new Chart(app, id, { namespace: side.viewer.namespace, disableResourceNameHashes: true });
@@ -137,8 +137,9 @@ function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { v
       persistence: persistence(chart, `${id}-p`, side.store, side.role),
     });
   };
+  if (greenFirst) make('green', b, 1000);
   make('blue', a, 0);
-  make('green', b, 1000);
+  if (!greenFirst) make('green', b, 1000);
   return Node.of(app).validate();
 }
 
@@ -146,16 +147,16 @@ const LABEL: Record<Role, string> = { 'default': 'default store', 'visibility': 
 
 describe('clusters of one app never share a database, however it is written', () => {
   test('one database written two ways, by two clusters, is refused naming both clusters and both stores', () => {
-    const arbitrary = fc.record({ store, viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), flips: fc.array(fc.nat({ max: 6 }), { maxLength: 3 }) })
+    const arbitrary = fc.record({ store, viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), flips: fc.array(fc.nat({ max: 6 }), { maxLength: 3 }), greenFirst: fc.boolean() })
       .chain((x) => fc.record({ roles: fc.tuple(fc.constantFrom(...ROLES[x.store.kind]), fc.constantFrom(...ROLES[x.store.kind])) }).map((r) => ({ ...x, ...r })));
-    fc.assert(fc.property(arbitrary, ({ store: s, viewers, picks, flips, roles }) => {
+    fc.assert(fc.property(arbitrary, ({ store: s, viewers, picks, flips, roles, greenFirst }) => {
       const hostA = randomCase(pick(spellings(s, viewers[0]), picks[0]), flips);
       const hostB = pick(spellings(s, viewers[1]), picks[1]);
       // Names that differ only in case are kept apart: the engines fold unquoted names (Elasticsearch takes only lower case).
       const databaseB = s.kind === 'elasticsearch' ? s.database : randomCase(s.database, flips);
       const errors = twoClusters(
         { viewer: viewers[0], store: datastore(s, hostA, picks[2] % 2 === 0), role: roles[0] },
-        { viewer: viewers[1], store: datastore(s, hostB, picks[3] % 2 === 0, databaseB), role: roles[1] });
+        { viewer: viewers[1], store: datastore(s, hostB, picks[3] % 2 === 0, databaseB), role: roles[1] }, greenFirst);
       const shared = errors.filter((e) => /point at the same database/.test(e));
       if (shared.length !== 1 || !shared[0].includes(`'${viewers[1].namespace}/green' (${LABEL[roles[1]]})`) || !shared[0].includes(`'${viewers[0].namespace}/blue' (${LABEL[roles[0]]})`)) {
         throw new Error(`${hostA} and ${hostB} (${s.kind}, ${s.database}/${databaseB}) were not refused as one database: ${JSON.stringify(errors)}`);
@@ -210,6 +211,11 @@ describe('clusters of one app never share a database, however it is written', ()
       const p = new Persistence(chart, 'p', { defaultStore: pg('pg-0.pg.data'), visibilityStore: pg('pg.data.svc.cluster.local') });
       expect(() => new TemporalCluster(chart, 'blue', { numHistoryShards: 4, persistence: p }))
         .toThrow(/Persistence 'p': visibility store is "postgres:\/\/pg.data.svc.cluster.local:5432\/temporal"; expected a database different from the default store/);
+    });
+    test('an Elasticsearch URL carries what would make one server look like another (path, user, scheme case), refused naming url', () => {
+      for (const url of ['http://es:9200/prefix', 'http://user@es:9200', 'HTTP://es:9200', 'http://es:9200?x=1', 'http://[::1]:9200']) {
+        expect(() => Datastore.elasticsearch({ url })).toThrow(/Datastore.elasticsearch: url is .*; expected an http or https URL with a host and optional port/);
+      }
     });
     test('... while hosts of one domain outside the cluster stay two hosts', () => {
       expect(refused('pg1.example.com', 'pg2.example.com')).toBe('');
