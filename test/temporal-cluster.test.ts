@@ -311,6 +311,13 @@ describe('TemporalCluster', () => {
       expect(() => new TemporalCluster(chart, 'a2', { name: 'a', namespace: 'other', numHistoryShards: 4, persistence, ports: ServicePorts.offset(1000) }))
         .toThrow(/TemporalCluster 'a': persistence is .*already used by TemporalCluster 'temporal\/a'/);
     });
+    test('a cluster of another app takes a Persistence, even under the same namespace and name, which no check between clusters sees', () => {
+      const first = testChart();
+      const persistence = postgresPersistence(first);
+      new TemporalCluster(first, 'a', { numHistoryShards: 4, persistence });
+      expect(() => new TemporalCluster(testChart(), 'a', { numHistoryShards: 4, persistence }))
+        .toThrow(/TemporalCluster 'a': persistence is "test\/persistence"; expected a Persistence of the same app as the cluster/);
+    });
   });
 
 });

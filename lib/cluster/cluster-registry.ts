@@ -1,7 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
-import { DnsContext, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -10,6 +11,8 @@ export interface RegisteredCluster {
   readonly membershipPorts: ReadonlyArray<{ role: string; port: number }>;
   readonly reservedMembershipPorts: readonly number[];
   readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+  /** Every object the cluster emits, as `objectKey` writes it; read once the app is complete. */
+  readonly objectKeys: () => readonly string[];
   /** `<namespace>/<name>`, the cluster's key in the lock file. */
   readonly lockKey: string;
   /** What the lock records, read once the app is complete. */
@@ -25,7 +28,9 @@ export interface RegisteredCluster {
     readonly clusterName: string;
     readonly failoverVersionIncrement: number;
     readonly initialFailoverVersion: number;
-    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number }>;
+    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number }>;
+    /** The public frontend's Service name and gRPC port, which a remote of another cluster of the app may dial. */
+    readonly frontend: { readonly host: string; readonly port: number };
   };
 }
 
@@ -47,7 +52,7 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     let cached: { count: number; errors: string[] } | undefined;
     Node.of(root).addValidation({
       validate: () => {
-        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters) };
+        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
         return cached.errors;
       },
     });
@@ -62,7 +67,22 @@ export function registeredClusters(scope: IConstruct): RegisteredCluster[] {
   return (root[REGISTRY] ?? []).filter((c) => prefix === '' || c.path === prefix || c.path.startsWith(`${prefix}/`));
 }
 
-export function validateClusters(clusters: readonly RegisteredCluster[]): string[] {
+/**
+ * Marks a construct that compares its own objects with every other object of the app (a
+ * WorkerFleet), so that the clusters' check does not report the same clash a second time.
+ */
+export const CHECKS_OWN_OBJECTS = Symbol.for('cdk8s-temporal.checks-own-objects');
+
+/** The objects of the app outside its clusters and outside constructs that check their own, with their paths. */
+function otherObjects(root: IConstruct, clusters: readonly RegisteredCluster[]): Array<{ key: string; path: string }> {
+  const clusterPaths = new Set(clusters.map((c) => c.path));
+  return Node.of(root).findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject
+      && !Node.of(c).scopes.some((s) => (s as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] || clusterPaths.has(Node.of(s).path)))
+    .map((o) => ({ key: objectKey(o), path: Node.of(o).path }));
+}
+
+export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = []): string[] {
   const errors: string[] = [];
   const portOwner = new Map<number, { cluster: RegisteredCluster; role: string }>();
   for (const cluster of clusters) {
@@ -96,6 +116,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
       byName.set(cluster.lockKey, cluster);
     }
   }
+  errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
@@ -117,32 +138,105 @@ export function validateClusters(clusters: readonly RegisteredCluster[]): string
   return errors;
 }
 
+/*
+ * Kinds the API server keeps outside namespaces: one name each in the whole Kubernetes cluster, so
+ * clusters in two namespaces collide on them too (the pinned-values policies are named
+ * <namespace>-<name>-pinned-guard: namespace a-b with name c and namespace a with name b-c).
+ */
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'PriorityClass', 'StorageClass',
+  'CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+
+/** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
+export function objectKey(o: ApiObject): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : 'core';
+  return `${o.kind}.${group} ${CLUSTER_SCOPED.has(o.kind) ? '' : `${o.metadata.namespace ?? 'default'}/`}${o.name}`;
+}
+
+/** Every object under `scope`, as `objectKey` writes it. */
+export function objectKeys(scope: IConstruct): string[] {
+  return Node.of(scope).findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(objectKey);
+}
+
 /**
- * A remote that is a cluster of the same app is checked against that cluster: the failover version
- * it declares for it must be the remote's own, and both must use one increment. The server finds
- * out only when the registration Job runs (a failover version conflict, another increment); a
- * remote elsewhere is left to that Job.
+ * Objects two clusters both emit. A name derived from one cluster's name can be another's: cluster
+ * `x` with an internal frontend and cluster `x-internal` both have a Deployment
+ * `x-internal-frontend`, and `x`'s dynamic config is `x-dynamic`'s server config. Applied together,
+ * the last one wins and the other cluster runs with it. One error per pair of clusters; a cluster
+ * defined twice is reported as such above.
+ */
+function objectCollisions(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }>): string[] {
+  const errors: string[] = [];
+  const owners = new Map<string, RegisteredCluster>();
+  const reported = new Set<string>();
+  for (const cluster of clusters) {
+    for (const key of cluster.objectKeys()) {
+      const other = owners.get(key);
+      if (!other) {
+        owners.set(key, cluster);
+        continue;
+      }
+      const pair = `${other.path}\n${cluster.path}`;
+      if (other === cluster || other.lockKey === cluster.lockKey || reported.has(pair)) continue;
+      reported.add(pair);
+      errors.push(`${cluster.label} and ${other.label} both emit ${key}: applied together, one overwrites the other and its cluster runs with `
+        + 'the wrong object. Give one of them another name (or namespace) that derives no name of the other.');
+    }
+  }
+  // An object of the app's own, outside any cluster, under a name a cluster derives.
+  for (const { key, path } of others) {
+    const cluster = owners.get(key);
+    if (cluster) {
+      errors.push(`${cluster.label} emits ${key}, and so does ${path}: applied together, one overwrites the other. `
+        + 'Rename that object, or give the cluster another name (or namespace).');
+    }
+  }
+  return errors;
+}
+
+/**
+ * A remote that is a cluster of the same app is checked against that cluster: the name and failover
+ * version it declares for it must be the remote's own, and both must use one increment. The server
+ * finds out only when the registration Job runs (a failover version conflict, another increment, a
+ * cluster at the address that calls itself by another name); a remote elsewhere is left to that Job.
+ *
+ * The remote is the cluster its rpcAddress reaches, its frontend Service however written, at its
+ * gRPC port; failing that, the one cluster of the app with its name.
  */
 function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const errors: string[] = [];
   const byClusterName = new Map<string, RegisteredCluster[]>();
+  const byFrontend = new Map<string, RegisteredCluster>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
+    const { host, port } = cluster.replication.frontend;
+    for (const name of normalizeHost(host, cluster.dns)) byFrontend.set(`${name}:${port}`, cluster);
   }
   for (const cluster of clusters) {
     const own = cluster.replication;
     for (const [i, remote] of own.remotes.entries()) {
-      const peers = byClusterName.get(remote.name) ?? [];
-      // Two clusters of the app answer to that name: which one the address reaches is not known here.
-      if (peers.length !== 1) continue;
-      const peer = peers[0].replication;
+      const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      if (reached === cluster) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
+          + 'A cluster cannot replicate with itself; give the address of the other cluster\'s frontend.');
+        continue;
+      }
+      if (reached && reached.replication.clusterName !== remote.name) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, `
+          + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
+          + 'and a name that is another cluster\'s mixes up the two in replication.');
+      }
+      const byName = byClusterName.get(remote.name) ?? [];
+      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
+      const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);
+      if (!peerCluster) continue;
+      const peer = peerCluster.replication;
       if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peers[0].label}, the cluster `
-          + `named ${remote.name} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
+        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peerCluster.label}, the cluster `
+          + `named ${peer.clusterName} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
           + 'the registration Job fails on any other, and two clusters with one failover version corrupt global namespaces.');
       }
       if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
-        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peers[0].label} has `
+        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peerCluster.label} has `
           + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
       }
     }

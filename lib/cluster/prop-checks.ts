@@ -1,3 +1,4 @@
+import { IConstruct, Node } from 'constructs';
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
@@ -83,8 +84,15 @@ function internalFrontendAdmits(tls: ResolvedTls | undefined): string | undefine
   return undefined;
 }
 
-export function bindPersistence(owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {
+export function bindPersistence(scope: IConstruct, owner: string, persistence: Persistence, clusterName: string, dns: DnsContext): Persistence {
   if (!(persistence instanceof Persistence)) throw propError(owner, 'persistence', persistence, 'a Persistence construct');
+  // A Persistence remembers the one cluster it belongs to, but the checks between clusters see one
+  // app: the same Persistence in a cluster of another app, even one of the same namespace and name,
+  // would be a second deployment on the same databases that nothing compares.
+  if (Node.of(persistence).root !== Node.of(scope).root) {
+    throw propError(owner, 'persistence', Node.of(persistence).path, 'a Persistence of the same app as the cluster',
+      'Two deployments on the same databases are one Temporal cluster whose halves fight over shards. Create the Persistence in this app, with databases of its own.');
+  }
   persistence._bind(clusterName, dns);
   return persistence;
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
 import { emitClusterNetworkPolicies } from './cluster-network-policies';
-import { registerCluster } from './cluster-registry';
+import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
@@ -161,7 +161,7 @@ export class TemporalCluster extends Construct {
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
     this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
-    this.persistence = bindPersistence(owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
+    this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
     const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
@@ -337,7 +337,7 @@ export class TemporalCluster extends Construct {
       label: `TemporalCluster '${this.namespace}/${this.name}'`,
       membershipPorts: this.services.map((svc) => ({ role: svc.role, port: svc.ports.membership })),
       reservedMembershipPorts,
-      stores: this.persistence.stores,
+      stores: this.persistence.stores, objectKeys: () => objectKeys(this),
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
@@ -345,7 +345,7 @@ export class TemporalCluster extends Construct {
       previously: this.previously,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        remotes: this.remoteClusters.map((r) => ({ name: r.name, initialFailoverVersion: r.initialFailoverVersion })),
+        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
       },
     });
   }

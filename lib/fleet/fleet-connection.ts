@@ -1,10 +1,13 @@
 import { Duration } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { roleName } from '../cluster/object-names';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
 import { VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
+import { normalizeHost } from '../persistence/store-identity';
 import { NetworkPeer } from '../security/network-policies';
+import type { TemporalService } from '../services/temporal-service';
 import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
 import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
@@ -229,6 +232,29 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
     errors.push(`apiKey is key ${JSON.stringify(apiKey.key)} of ${of(apiKey.secretName)}; expected a Secret that holds the fleet's API key.`);
   }
   return errors;
+}
+
+/**
+ * An external frontend address that is a frontend of `cluster`, a cluster of the fleet's app, its
+ * Services however written (case, relative, fully qualified, the headless Service): bound to the
+ * cluster instead, the fleet gets its TLS, its client certificate and its NetworkPolicies; and
+ * the internal frontend grants every caller cluster admin, past the authorizer.
+ */
+export function frontendMisuses(address: string, namespace: string, cluster: TemporalCluster): string[] {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  const dns = { namespace, clusterDomain: cluster.clusterDomain };
+  const dialed = new Set(normalizeHost(address.slice(0, at), dns));
+  const frontends: Array<[string, TemporalService | undefined]> = [['public frontend', cluster.frontend], ['internal frontend', cluster.internalFrontend]];
+  for (const [what, svc] of frontends) {
+    if (!svc || svc.ports.grpc !== port) continue;
+    const services = [roleName(cluster.name, svc.role), svc.headlessServiceName];
+    if (!services.some((name) => normalizeHost(`${name}.${cluster.namespace}.svc`, dns).some((n) => dialed.has(n)))) continue;
+    return [`frontend.address is ${address}, the ${what} of TemporalCluster '${cluster.namespace}/${cluster.name}' of this app; expected cluster: that TemporalCluster instead. `
+      + `Bound to it, the fleet gets its TLS, its client certificate and a way through its NetworkPolicies${svc === cluster.frontend ? ''
+        : ', and the public frontend, where an authorizer checks its calls (the internal frontend grants every caller cluster admin)'}.`];
+  }
+  return [];
 }
 
 function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {

@@ -2,12 +2,13 @@ import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
-import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
+import { CHECKS_OWN_OBJECTS } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
@@ -246,6 +247,8 @@ export class WorkerFleet extends Construct {
       });
     }
     this.node.addValidation({ validate: () => this.validateInApp(owner) });
+    // Its validation compares its objects with every other object of the app, clusters' included.
+    (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
@@ -294,6 +297,7 @@ export class WorkerFleet extends Construct {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
+      if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(key(c))) {
         errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);

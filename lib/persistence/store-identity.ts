@@ -6,19 +6,22 @@ import { Datastore } from './datastore';
  * database: two entries on one database are one cluster, so the lock and the checks between
  * clusters compare stores in this normalized form.
  *
- * A host is compared case-insensitively, and a name relative to the cluster's namespace (`svc`,
- * `svc.ns`, `svc.ns.svc`, `svc.ns.svc.<clusterDomain>`, with or without a trailing dot) is the
- * same as its fully qualified Service name. A pod of a headless Service (`pod.svc.ns.svc`, as a
- * StatefulSet's pods are named) is that Service's database too: its pods are one server's
- * replicas, or one Cassandra ring. An IPv6 address is compared in its canonical form, an
+ * A host is compared case-insensitively, and as every name a pod's resolver tries for it (the
+ * search path `<namespace>.svc.<domain>`, `svc.<domain>`, `<domain>`, then the name itself): `svc`,
+ * `svc.ns`, `svc.ns.svc` and `svc.ns.svc.<clusterDomain>`, with or without a trailing dot, are one
+ * Service, whatever each cluster calls the domain. A pod of a headless Service (`pod.svc.ns.svc`,
+ * or `pod.svc.ns` through the search path, as a StatefulSet's pods are named) is that Service's
+ * database too: its pods are one server's replicas, or one Cassandra ring. A pod name by address
+ * (`10-0-0-5.ns.pod`) is that address. An IPv6 address is compared in its canonical form, an
  * IPv4-mapped one as the IPv4 address, and every spelling of the pod's loopback as one host.
  * Ports are always explicit (every store fills in its default).
  */
 export interface StoreIdentity {
   readonly type: string;
   /**
-   * Every name the store's hosts are known by, normalized: one or two for a SQL or Elasticsearch
-   * host (a pod also names its Service), more for Cassandra's contact points. Two stores with a
+   * Every name the store's hosts are known by, normalized: a Service as `service:<name>.<namespace>`,
+   * an address in canonical form, a name outside the cluster as written (lower case, no trailing
+   * dot); a relative name may reach several. Two stores with a
    * name in common are on the same server.
    */
   readonly hosts: readonly string[];
@@ -33,47 +36,90 @@ export interface DnsContext {
   readonly clusterDomain: string;
 }
 
-/**
- * The names `host` is known by, as a pod in `context.namespace` resolves it: lower-case and fully
- * qualified, a pod of a headless Service with its Service's name as well.
- */
+/** The names `host` is known by, as a pod in `context.namespace` resolves it. */
 export function normalizeHost(host: string, context: DnsContext): string[] {
   const lower = host.toLowerCase();
   const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
-  const address = isIPv4(bare) ? bare : isIPv6(bare) ? canonicalIpv6(bare) : undefined;
-  if (address !== undefined) return [isLoopback(address) ? LOOPBACK : address];
+  const address = ipAddress(bare);
+  if (address !== undefined) return [address];
   const name = bare.replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) return [LOOPBACK];
-  const zone = `svc.${context.clusterDomain.toLowerCase().replace(/\.$/, '')}`;
+  if (LOOPBACK_NAMES.includes(name) || name.endsWith('.localhost')) return [LOOPBACK];
   const labels = name.split('.');
-  // What comes before ".svc.<domain>" once the name is resolved: <service>.<namespace>, or
-  // <pod>.<service>.<namespace> for a pod of a headless Service.
-  let inZone: string[] | undefined;
-  if (name.endsWith(`.${zone}`)) inZone = name.slice(0, -zone.length - 1).split('.');
-  else if (labels[labels.length - 1] === 'svc') inZone = labels.slice(0, -1);
-  else if (labels.length === 1) inZone = [name, context.namespace];
-  else if (labels.length === 2) inZone = labels;
-  // Two labels are first tried as <pod>.<service> in the cluster's own namespace, and that pod is
-  // its Service's database.
-  if (inZone?.length === 2) {
-    return labels.length === 2
-      ? [`${name}.${zone}`, `${name}.${context.namespace}.${zone}`, `${labels[1]}.${context.namespace}.${zone}`]
-      : [`${inZone.join('.')}.${zone}`];
+  const domain = context.clusterDomain.toLowerCase().replace(/\.$/, '').split('.');
+  const names = new Set<string>();
+  const inOwnZone = labels.length > domain.length && domain.every((label, i) => labels[labels.length - domain.length + i] === label);
+  if (inOwnZone) {
+    addInZone(names, labels.slice(0, -domain.length));
+  } else {
+    // A fully qualified name in another zone may still be a Service or pod of this Kubernetes
+    // cluster: two clusters of one app can give its domain different names (clusterDomain), and
+    // only one of them is right.
+    for (const zone of ['svc', 'pod']) {
+      const at = labels.indexOf(zone, 2);
+      if (at > 0 && at < labels.length - 1) addInZone(names, labels.slice(0, at + 1));
+    }
+    // The name outside the cluster, which the resolver tries too. One label is only ever a Service
+    // of the pod's namespace.
+    if (labels.length > 1) names.add(name);
   }
-  if (inZone?.length === 3) return [`${inZone.join('.')}.${zone}`, `${inZone.slice(1).join('.')}.${zone}`];
-  // Three labels, not ending in svc: a name outside the cluster, unless the search path finds a pod
-  // <pod>.<service>.<namespace>.svc.<domain> of that name first.
-  if (labels.length === 3) return [name, `${name}.${zone}`];
-  return [name];
+  // The search path of a pod (ndots 5): <namespace>.svc.<domain>, svc.<domain>, then <domain>.
+  addInZone(names, [...labels, context.namespace, 'svc']);
+  addInZone(names, [...labels, 'svc'], labels.length === 3);
+  addInZone(names, labels);
+  return [...names];
+}
+
+/**
+ * What a name inside the cluster's zone (the part before `.<domain>`) reaches, in a form free of
+ * the domain: a Service (`<service>.<namespace>.svc`), a pod of a headless Service
+ * (`<pod>.<service>.<namespace>.svc`, that Service's database; an endpoint without a hostname is
+ * named after its address), or a pod by address (`<a-b-c-d>.<namespace>.pod`, which cluster DNS
+ * answers with that address).
+ *
+ * `searched` is a name the search path made: `db1.example.com` is tried as pod db1 of Service
+ * example in namespace com before it is tried as itself. It is taken for its Service only when it
+ * reads as a pod of one (`pg-0.pg.db`, a StatefulSet's pod, or an address), so that two hosts of one
+ * domain outside the cluster are not taken for one Service.
+ */
+function addInZone(names: Set<string>, inZone: readonly string[], searched = false): void {
+  const zone = inZone[inZone.length - 1];
+  const within = inZone.slice(0, -1);
+  if (zone === 'svc' && within.length === 2) {
+    names.add(`service:${within.join('.')}`);
+  } else if (zone === 'svc' && within.length === 3) {
+    const [pod, service] = within;
+    const address = dashedAddress(pod);
+    names.add(`pod:${within.join('.')}`);
+    if (address !== undefined) names.add(address);
+    const ordinal = pod.startsWith(`${service}-`) && /^\d+$/.test(pod.slice(service.length + 1));
+    if (!searched || address !== undefined || ordinal) names.add(`service:${within.slice(1).join('.')}`);
+  } else if (zone === 'pod' && within.length === 2) {
+    const address = dashedAddress(within[0]);
+    if (address !== undefined) names.add(address);
+  }
+}
+
+/** An address as cluster DNS writes it in a name: dashes for the dots of IPv4, or the colons of IPv6. */
+function dashedAddress(label: string): string | undefined {
+  return ipAddress(label.replace(/-/g, '.')) ?? ipAddress(label.replace(/-/g, ':'));
+}
+
+/** An IP address in normalized form (the pod's loopback as one), or undefined for a name. */
+function ipAddress(value: string): string | undefined {
+  const address = isIPv4(value) ? value : isIPv6(value) ? canonicalIpv6(value) : undefined;
+  if (address === undefined) return undefined;
+  return isLoopback(address) ? LOOPBACK : address;
 }
 
 /*
  * The pod's own loopback: what a database proxy in the pod (a native sidecar from databaseAccess)
  * listens on. "localhost" resolves to 127.0.0.1 and ::1 (RFC 6761 reserves *.localhost for it too),
- * every address of 127.0.0.0/8 reaches the lo interface, and dialing 0.0.0.0 or :: reaches the
- * local host on Linux. A proxy bound to all of them serves one database under every spelling.
+ * and so do the names the kubelet writes into every pod's /etc/hosts beside it (ip6-localhost,
+ * ip6-loopback); every address of 127.0.0.0/8 reaches the lo interface, and dialing 0.0.0.0 or ::
+ * reaches the local host on Linux. A proxy bound to all of them serves one database under every spelling.
  */
 const LOOPBACK = 'loopback';
+const LOOPBACK_NAMES: readonly string[] = ['localhost', 'ip6-localhost', 'ip6-loopback'];
 
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address === '::';

@@ -1,0 +1,440 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Node } from 'constructs';
+import * as fc from 'fast-check';
+import { KubeConfigMap } from '../imports/k8s';
+import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
+
+/**
+ * The checks between the clusters of one app, driven by generated stores: one database written two
+ * ways, by two clusters in any namespaces, DNS domains and store roles, is refused naming both
+ * clusters and both stores; two databases that differ in one thing that makes them two are not.
+ *
+ * Fixed seed by default; FC_SEED=<n> replays a run, FC_RUNS=<n> widens it.
+ */
+const SEED = Number(process.env.FC_SEED ?? 2207);
+const RUNS = Number(process.env.FC_RUNS ?? 150);
+
+type Kind = 'postgres' | 'mysql' | 'cassandra' | 'elasticsearch';
+const DEFAULT_PORT: Record<Kind, number> = { postgres: 5432, mysql: 3306, cassandra: 9042, elasticsearch: 9200 };
+
+/** Where a database server is: a Service of the Kubernetes cluster, an address, or the pod's loopback. */
+type Server = { service: string; namespace: string } | { ipv4: string } | { ipv6: string } | { loopback: true };
+interface Store { kind: Kind; server: Server; port: number; database: string }
+/** How a cluster resolves names: the namespace its pods run in and what it calls the DNS domain. */
+interface Viewer { namespace: string; domain: string }
+
+// Service names and namespaces from apart pools: "pg.data" read as pod pg of a Service "data" of the
+// cluster's own namespace is then never another store's Service.
+const SERVICES = ['pg', 'mysql', 'cassandra', 'es', 'db-main'];
+const NAMESPACES = ['blue-ns', 'green-ns', 'data', 'shared'];
+const DOMAINS = ['cluster.local', 'corp.example'];
+
+const server: fc.Arbitrary<Server> = fc.oneof(
+  fc.record({ service: fc.constantFrom(...SERVICES), namespace: fc.constantFrom(...NAMESPACES) }),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map(([b, c, d]) => ({ ipv4: `10.${b}.${c}.${d}` })),
+  fc.tuple(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 1, max: 0xffff })).map(([a, b]) => ({ ipv6: `fd00:${a.toString(16)}::${b.toString(16)}` })),
+  fc.constant({ loopback: true as const }),
+);
+
+const databaseName = (kind: Kind): fc.Arbitrary<string> => kind === 'elasticsearch'
+  ? fc.constantFrom('temporal_visibility_v1', 'temporal_visibility_v1_blue', 'temporal_visibility_v1_x2')
+  : fc.constantFrom('temporal', 'temporal_vis', 'orders', 'db2');
+
+const store: fc.Arbitrary<Store> = fc.constantFrom<Kind>('postgres', 'mysql', 'cassandra', 'elasticsearch').chain((kind) => fc.record({
+  kind: fc.constant(kind),
+  server: kind === 'elasticsearch' ? server.filter((s) => !('ipv6' in s)) : server,
+  port: fc.constantFrom(DEFAULT_PORT[kind], DEFAULT_PORT[kind] + 1),
+  database: databaseName(kind),
+}));
+
+const viewer: fc.Arbitrary<Viewer> = fc.record({ namespace: fc.constantFrom(...NAMESPACES), domain: fc.constantFrom(...DOMAINS) });
+
+const pick = <T>(list: T[], n: number) => list[n % list.length];
+
+/** Every host a pod of `viewer` reaches the store's server by, that the store's factory takes (no IPv6 in an Elasticsearch URL). */
+function spellings(store: Store, v: Viewer): string[] {
+  return serverSpellings(store.server, v).filter((h) => store.kind !== 'elasticsearch' || !h.includes(':'));
+}
+
+function serverSpellings(s: Server, v: Viewer): string[] {
+  if ('service' in s) {
+    const { service, namespace } = s;
+    const pod = `${service}-1`;
+    return [
+      ...(namespace === v.namespace ? [service, `${pod}.${service}`] : []),
+      `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${v.domain}`, `${service}.${namespace}.svc.${v.domain}.`,
+      `${pod}.${service}.${namespace}`, `${pod}.${service}.${namespace}.svc`, `${pod}.${service}.${namespace}.svc.${v.domain}`,
+    ];
+  }
+  if ('ipv4' in s) {
+    const octets = s.ipv4.split('.').map(Number);
+    const hex = `${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
+    const dashed = s.ipv4.replace(/\./g, '-');
+    return [s.ipv4, `::ffff:${s.ipv4}`, `[::ffff:${s.ipv4}]`, `::ffff:${hex}`, `0:0:0:0:0:ffff:${hex}`,
+      `${dashed}.${v.namespace}.pod`, `${dashed}.data.pod.${v.domain}`];
+  }
+  if ('ipv6' in s) {
+    const groups = new URL(`http://[${s.ipv6}]/`).hostname.slice(1, -1);
+    const full = expand(groups);
+    return [s.ipv6, s.ipv6.toUpperCase(), `[${s.ipv6}]`, full, full.replace(/(^|:)0+(?=[0-9a-f])/g, '$1'), `${s.ipv6.replace(/:/g, '-')}.${v.namespace}.pod`];
+  }
+  return ['localhost', 'LOCALHOST.', 'ip6-localhost', 'ip6-loopback', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '0.0.0.0', '::',
+    '::ffff:127.0.0.1', 'db.localhost', `127-0-0-1.${v.namespace}.pod`];
+}
+
+/** An IPv6 address with all eight groups of four digits. */
+function expand(address: string): string {
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return groups.map((g) => g.padStart(4, '0')).join(':');
+}
+
+const randomCase = (text: string, flips: number[]) => [...text].map((c, i) => (flips.includes(i % 7) ? c.toUpperCase() : c)).join('');
+
+/** `store` as a Datastore written with `host`, its default port given or left out, its name in `database`. */
+function datastore(s: Store, host: string, explicitPort: boolean, database = s.database): Datastore {
+  const port = explicitPort || s.port !== DEFAULT_PORT[s.kind] ? s.port : undefined;
+  switch (s.kind) {
+    case 'postgres': return Datastore.postgres({ host, port, database, user: 'u' });
+    case 'mysql': return Datastore.mysql({ host, port, database, user: 'u' });
+    case 'cassandra': return Datastore.cassandra({ hosts: [host], port, keyspace: database });
+    case 'elasticsearch': {
+      const bare = host.startsWith('[') ? host : host.includes(':') ? `[${host}]` : host;
+      return Datastore.elasticsearch({ url: `http://${bare}${port === undefined ? '' : `:${port}`}${explicitPort ? '/' : ''}`, index: database });
+    }
+  }
+}
+
+type Role = 'default' | 'visibility' | 'secondary-visibility';
+const ROLES: Record<Kind, Role[]> = {
+  postgres: ['default', 'visibility', 'secondary-visibility'], mysql: ['default', 'visibility', 'secondary-visibility'],
+  cassandra: ['default'], elasticsearch: ['visibility', 'secondary-visibility'],
+};
+
+/** A Persistence with `shared` in `role` and stores of the cluster's own, on a Service no generated store uses, for the rest. */
+function persistence(chart: Chart, id: string, shared: Datastore, role: Role): Persistence {
+  const own = (database: string) => Datastore.postgres({ host: `own-${id}`, database, user: 'u' });
+  const visibilityType = (d: Datastore) => (d.type === 'elasticsearch'
+    ? Datastore.elasticsearch({ url: `http://own-${id}:9200`, index: 'temporal_visibility_v1_own' }) : d.type === 'mysql'
+      ? Datastore.mysql({ host: `own-${id}`, database: 'own_visibility', user: 'u' }) : own('own_visibility'));
+  return new Persistence(chart, id, {
+    defaultStore: role === 'default' ? shared : own('own_default'),
+    visibilityStore: role === 'visibility' ? shared : role === 'secondary-visibility' ? visibilityType(shared) : own('own_visibility'),
+    secondaryVisibilityStore: role === 'secondary-visibility' ? shared : undefined,
+  });
+}
+
+/** Two clusters in two charts of one app, each with its store in its role; the errors of the checks between them. */
+function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { viewer: Viewer; store: Datastore; role: Role }, greenFirst = false): string[] {
+  const app: App = Testing.app();
+  const make = (id: string, side: typeof a, offset: number) => {
+    const chart = new Chart(app, id, { namespace: side.viewer.namespace, disableResourceNameHashes: true });
+    new TemporalCluster(chart, id, {
+      // Databases created by hand: a keyspace in upper case is refused while the schema Job creates it.
+      numHistoryShards: 4, clusterDomain: side.viewer.domain, ports: ServicePorts.offset(offset), networkPolicy: { enabled: false }, schema: { createDatabase: false },
+      persistence: persistence(chart, `${id}-p`, side.store, side.role),
+    });
+  };
+  if (greenFirst) make('green', b, 1000);
+  make('blue', a, 0);
+  if (!greenFirst) make('green', b, 1000);
+  return Node.of(app).validate();
+}
+
+const LABEL: Record<Role, string> = { 'default': 'default store', 'visibility': 'visibility store', 'secondary-visibility': 'secondary-visibility store' };
+
+describe('clusters of one app never share a database, however it is written', () => {
+  test('one database written two ways, by two clusters, is refused naming both clusters and both stores', () => {
+    const arbitrary = fc.record({ store, viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat()), flips: fc.array(fc.nat({ max: 6 }), { maxLength: 3 }), greenFirst: fc.boolean() })
+      .chain((x) => fc.record({ roles: fc.tuple(fc.constantFrom(...ROLES[x.store.kind]), fc.constantFrom(...ROLES[x.store.kind])) }).map((r) => ({ ...x, ...r })));
+    fc.assert(fc.property(arbitrary, ({ store: s, viewers, picks, flips, roles, greenFirst }) => {
+      const hostA = randomCase(pick(spellings(s, viewers[0]), picks[0]), flips);
+      const hostB = pick(spellings(s, viewers[1]), picks[1]);
+      // Names that differ only in case are kept apart: the engines fold unquoted names (Elasticsearch takes only lower case).
+      const databaseB = s.kind === 'elasticsearch' ? s.database : randomCase(s.database, flips);
+      const errors = twoClusters(
+        { viewer: viewers[0], store: datastore(s, hostA, picks[2] % 2 === 0), role: roles[0] },
+        { viewer: viewers[1], store: datastore(s, hostB, picks[3] % 2 === 0, databaseB), role: roles[1] }, greenFirst);
+      const shared = errors.filter((e) => /point at the same database/.test(e));
+      if (shared.length !== 1 || !shared[0].includes(`'${viewers[1].namespace}/green' (${LABEL[roles[1]]})`) || !shared[0].includes(`'${viewers[0].namespace}/blue' (${LABEL[roles[0]]})`)) {
+        throw new Error(`${hostA} and ${hostB} (${s.kind}, ${s.database}/${databaseB}) were not refused as one database: ${JSON.stringify(errors)}`);
+      }
+    }), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('two databases that differ in the server, the port (except Cassandra\'s) or the name are accepted', () => {
+    const otherServer = (s: Store): fc.Arbitrary<Server> => server.filter((o) => !('loopback' in o) && !(s.kind === 'elasticsearch' && 'ipv6' in o) && JSON.stringify(o) !== JSON.stringify(s.server));
+    const arbitrary = fc.record({ store: store.filter((s) => !('loopback' in s.server)), viewers: fc.tuple(viewer, viewer), picks: fc.tuple(fc.nat(), fc.nat()) })
+      .chain((x) => fc.record({
+        roles: fc.tuple(fc.constantFrom(...ROLES[x.store.kind]), fc.constantFrom(...ROLES[x.store.kind])),
+        other: fc.oneof(
+          otherServer(x.store).map((srv) => ({ ...x.store, server: srv })),
+          databaseName(x.store.kind).filter((d) => d !== x.store.database).map((database) => ({ ...x.store, database })),
+          ...(x.store.kind === 'cassandra' ? [] : [fc.constant({ ...x.store, port: x.store.port + 10 })]),
+        ),
+      }).map((r) => ({ ...x, ...r })));
+    fc.assert(fc.property(arbitrary, ({ store: s, other, viewers, picks, roles }) => {
+      const hostA = pick(spellings(s, viewers[0]), picks[0]);
+      const hostB = pick(spellings(other, viewers[1]), picks[1]);
+      const errors = twoClusters({ viewer: viewers[0], store: datastore(s, hostA, false), role: roles[0] },
+        { viewer: viewers[1], store: datastore(other, hostB, false), role: roles[1] });
+      if (errors.length > 0) throw new Error(`${hostA}:${s.port}/${s.database} and ${hostB}:${other.port}/${other.database} (${s.kind}) were refused: ${JSON.stringify(errors)}`);
+    }), { seed: SEED, numRuns: RUNS });
+  });
+
+  describe('fails when', () => {
+    const pg = (host: string) => Datastore.postgres({ host, database: 'temporal', user: 'u' });
+    const refused = (hostA: string, hostB: string, a: Partial<Viewer> = {}, b: Partial<Viewer> = {}) => twoClusters(
+      { viewer: { namespace: 'blue-ns', domain: 'cluster.local', ...a }, store: pg(hostA), role: 'default' },
+      { viewer: { namespace: 'green-ns', domain: 'cluster.local', ...b }, store: pg(hostB), role: 'default' }).join('\n');
+    const SAME = /TemporalCluster 'green-ns\/green' \(default store\) and TemporalCluster 'blue-ns\/blue' \(default store\) point at the same database/;
+    test('a pod of a headless Service is written through the search path (pg-0.pg.data), its Service fully', () => {
+      expect(refused('pg-0.pg.data', 'pg.data.svc')).toMatch(SAME);
+      expect(refused('cassandra-1.cassandra.data', 'cassandra.data')).toMatch(SAME);
+    });
+    test('a pod is written by its address in cluster DNS (10-0-0-5.data.pod), the other cluster writes the address', () => {
+      expect(refused('10-0-0-5.data.pod.cluster.local', '10.0.0.5')).toMatch(SAME);
+      expect(refused('10-0-0-5.data.pod', '::ffff:10.0.0.5')).toMatch(SAME);
+    });
+    test('the loopback is written by a name the kubelet puts in every pod\'s /etc/hosts', () => {
+      expect(refused('ip6-localhost', 'localhost')).toMatch(SAME);
+      expect(refused('ip6-loopback', '127.0.0.1')).toMatch(SAME);
+    });
+    test('the clusters call the DNS domain by different names and write the Service relative to it', () => {
+      expect(refused('pg.data', 'pg.data', {}, { domain: 'corp.example' })).toMatch(SAME);
+      expect(refused('pg.data.svc.cluster.local', 'pg.data.svc', {}, { domain: 'corp.example' })).toMatch(SAME);
+    });
+    test('one cluster\'s two stores are one database written two of these ways', () => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'blue-ns' });
+      const p = new Persistence(chart, 'p', { defaultStore: pg('pg-0.pg.data'), visibilityStore: pg('pg.data.svc.cluster.local') });
+      expect(() => new TemporalCluster(chart, 'blue', { numHistoryShards: 4, persistence: p }))
+        .toThrow(/Persistence 'p': visibility store is "postgres:\/\/pg.data.svc.cluster.local:5432\/temporal"; expected a database different from the default store/);
+    });
+    test('an Elasticsearch URL carries what would make one server look like another (path, user, scheme case), refused naming url', () => {
+      for (const url of ['http://es:9200/prefix', 'http://user@es:9200', 'HTTP://es:9200', 'http://es:9200?x=1', 'http://[::1]:9200']) {
+        expect(() => Datastore.elasticsearch({ url })).toThrow(/Datastore.elasticsearch: url is .*; expected an http or https URL with a host and optional port/);
+      }
+    });
+    test('... while hosts of one domain outside the cluster stay two hosts', () => {
+      expect(refused('pg1.example.com', 'pg2.example.com')).toBe('');
+      expect(refused('pg-0.pg.data', 'pg-0.pg.other')).toBe('');
+    });
+  });
+});
+
+describe('clusters of one app never emit the same object', () => {
+  const pgStores = (chart: Chart, id: string) => new Persistence(chart, `${id}-p`, {
+    defaultStore: Datastore.postgres({ host: `pg-${id}`, database: 'temporal', user: 'u' }),
+    visibilityStore: Datastore.postgres({ host: `pg-${id}`, database: 'visibility', user: 'u' }),
+  });
+  /** Clusters in charts of one app, each `[namespace, name, props]`; the errors of the checks between them. */
+  const clusters = (...specs: Array<[string, string, Record<string, unknown>?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, name, props], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props });
+    });
+    return Node.of(app).validate();
+  };
+
+  test('generated names: two clusters collide exactly when the objects they emit do', () => {
+    // The second cluster's name is the first's plus a word, its namespace the first's plus the first's
+    // leading word (the cluster-scoped names join both), or a word of its own: likely collisions and near misses.
+    const word = fc.constantFrom('internal', 'dynamic', 'schema', 'ui', 'admin', 'jobs', 'x');
+    const features = { internal: fc.boolean(), guard: fc.boolean(), ui: fc.boolean() };
+    const pair = fc.record({ namespace: fc.constantFrom('t', 'u'), name: fc.constantFrom('x', 'y-z'), ...features }).chain((a) => fc.tuple(fc.constant(a), fc.oneof(
+      fc.record({ namespace: fc.constant(a.namespace), name: word.map((w) => `${a.name}-${w}`), ...features }),
+      fc.record({ namespace: fc.constant(`${a.namespace}-${a.name.split('-')[0]}`), name: fc.constant(a.name.split('-').slice(1).join('-') || 'x'), ...features }),
+      fc.record({ namespace: fc.constantFrom('t', 'u'), name: word, ...features }),
+    )));
+    let collisions = 0;
+    fc.assert(fc.property(pair, ([a, b]) => {
+      // The same namespace and name is one cluster defined twice, which has its own error.
+      if (a.namespace === b.namespace && a.name === b.name) return;
+      const props = (s: { internal: boolean; guard: boolean; ui: boolean }) => ({ ...(s.internal ? { internalFrontend: {} } : {}), ...(s.guard ? { protectPinnedValues: {} } : {}), ...(s.ui ? { ui: {} } : {}) });
+      const app = Testing.app();
+      const made = [a, b].map((s: { namespace: string; name: string; internal: boolean; guard: boolean; ui: boolean }, i) => {
+        const chart = new Chart(app, `c${i}`, { namespace: s.namespace, disableResourceNameHashes: true });
+        return new TemporalCluster(chart, s.name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props(s) });
+      });
+      const keys = made.map((c) => new Set(Node.of(c).findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((x) => x.toJson()).map((o: any) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(/ [^/]*\/(.*-pinned(-env)?-guard)$/, ' /$1'))));
+      const shared = [...keys[0]].filter((k) => keys[1].has(k));
+      const errors = Node.of(app).validate();
+      const reported = errors.some((e) => / both emit /.test(e) && e.includes(`'${b.namespace}/${b.name}'`) && e.includes(`'${a.namespace}/${a.name}'`));
+      if (shared.length > 0) collisions++;
+      if (reported !== (shared.length > 0)) throw new Error(`${JSON.stringify([a, b])}: objects in common ${JSON.stringify(shared)}, errors ${JSON.stringify(errors)}`);
+    }), { seed: SEED, numRuns: 40 });
+    // The generator must find collisions, or the property says nothing.
+    expect(collisions).toBeGreaterThan(5);
+  });
+
+  describe('fails when', () => {
+    test('one cluster\'s name plus a suffix is the other\'s object (x with an internal frontend, x-internal; x, x-dynamic)', () => {
+      expect(clusters(['t', 'x', { internalFrontend: {} }], ['t', 'x-internal']).join('\n'))
+        .toMatch(/TemporalCluster 't\/x-internal' and TemporalCluster 't\/x' both emit Deployment.apps t\/x-internal-frontend: .*another name/);
+      expect(clusters(['t', 'x'], ['t', 'x-dynamic']).join('\n')).toMatch(/TemporalCluster 't\/x-dynamic' and TemporalCluster 't\/x' both emit ConfigMap.core t\/x-dynamic-config/);
+    });
+    test('cluster-scoped objects collide across namespaces (the pinned-values policies of a-b/c and a/b-c)', () => {
+      expect(clusters(['a-b', 'c', { protectPinnedValues: {} }], ['a', 'b-c', { protectPinnedValues: {} }]).join('\n'))
+        .toMatch(/TemporalCluster 'a\/b-c' and TemporalCluster 'a-b\/c' both emit ValidatingAdmissionPolicy.admissionregistration.k8s.io a-b-c-pinned-guard/);
+    });
+    test('an object of the app\'s own, outside the clusters, has the name of a cluster\'s object', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      new KubeConfigMap(chart, 'mine', { metadata: { name: 'x-dynamic-config' }, data: { 'dynamic_config.yaml': '{}' } });
+      new KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'x-dynamic-config', namespace: 'other' } });
+      expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-dynamic-config, and so does c\/mine: .*Rename that object/)]);
+    });
+    test('... while clusters whose names derive apart, or in other namespaces, pass', () => {
+      expect(clusters(['t', 'x', { internalFrontend: {} }], ['u', 'x-internal'])).toEqual([]);
+      expect(clusters(['t', 'x'], ['t', 'x-schema'])).toEqual([]);
+    });
+  });
+});
+
+describe('clusters of one app replicate with the cluster their address reaches', () => {
+  /** east and west in their namespaces, each declaring the other as its remote; `east`/`west` override their props. */
+  const pair = (east: Record<string, unknown>, west: Record<string, unknown>) => {
+    const app = Testing.app();
+    const make = (side: string, offset: number, props: Record<string, unknown>) => {
+      const chart = new Chart(app, side, { namespace: `temporal-${side}`, disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'temporal', {
+        numHistoryShards: 4, ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: side, initialFailoverVersion: offset === 0 ? 1 : 2,
+        persistence: new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: `pg-${side}`, database: 'temporal', user: 'u' }),
+          visibilityStore: Datastore.postgres({ host: `pg-${side}`, database: 'visibility', user: 'u' }),
+        }),
+        ...props,
+      });
+    };
+    make('east', 0, { remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc.cluster.local:8233' }], ...east });
+    make('west', 1000, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east:7233' }], ...west });
+    return Node.of(app).validate().join('\n');
+  };
+
+  test('passes when each declares the other by its clusterName, however the address is written', () => {
+    expect(pair({}, {})).toBe('');
+    expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'TEMPORAL-FRONTEND.temporal-east.svc:7233' }] })).toBe('');
+  });
+
+  describe('fails when', () => {
+    test('a remote is declared by a name that is not the clusterName of the cluster its address reaches', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
+    });
+    test('... and then, by address, when its failover version is another', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))
+        .toMatch(/remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/);
+    });
+    test('a remote\'s address is the cluster\'s own frontend', () => {
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7233, this cluster's own frontend/);
+    });
+  });
+});
+
+describe('a fleet reaches a cluster of its app only bound to it', () => {
+  /** A cluster "temporal" in namespace temporal, and a fleet in `namespace` dialing `address` as an external frontend; the errors at synth. */
+  const fleetAt = (address: string, namespace = 'workers', props: Record<string, unknown> = {}) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'temporal', disableResourceNameHashes: true });
+    new TemporalCluster(chart, 'temporal', {
+      numHistoryShards: 4, ...props,
+      persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u' }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u' }),
+      }),
+    });
+    const workers = new Chart(app, 'w', { namespace, disableResourceNameHashes: true });
+    new WorkerFleet(workers, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], frontend: { address }, apiKey: SecretRef.of('k', 'jwt') });
+    return Node.of(workers).findAll().flatMap((c) => Node.of(c).validate()).join('\n');
+  };
+
+  test('passes with a frontend outside the app, or another port of the host', () => {
+    expect(fleetAt('temporal.other.example:7233')).toBe('');
+    expect(fleetAt('temporal-frontend.temporal:7243')).toBe('');
+  });
+
+  describe('fails when', () => {
+    test('frontend.address is the public frontend of a cluster of the app, however written', () => {
+      for (const address of ['temporal-frontend.temporal:7233', 'TEMPORAL-FRONTEND.temporal.svc.cluster.local:7233', 'temporal-frontend-headless.temporal.svc:7233']) {
+        expect(fleetAt(address)).toMatch(/WorkerFleet 'orders': frontend.address is .*, the public frontend of TemporalCluster 'temporal\/temporal' of this app; expected cluster: that TemporalCluster instead/);
+      }
+      expect(fleetAt('temporal-frontend:7233', 'temporal')).toMatch(/the public frontend of TemporalCluster 'temporal\/temporal'/);
+    });
+    test('frontend.address is the internal frontend, which grants every caller cluster admin', () => {
+      expect(fleetAt('temporal-internal-frontend-headless.temporal:7236', 'workers', { internalFrontend: {} }))
+        .toMatch(/frontend.address is temporal-internal-frontend-headless.temporal:7236, the internal frontend of TemporalCluster 'temporal\/temporal'.*grants every caller cluster admin/);
+    });
+  });
+});
+
+describe('clusters of one app never share a membership port, however the ports are given', () => {
+  const ROLES = ['frontend', 'internalFrontend', 'history', 'matching', 'worker'] as const;
+  const DEFAULTS: Record<(typeof ROLES)[number], number> = { frontend: 6933, internalFrontend: 6936, history: 6934, matching: 6935, worker: 6939 };
+  const side = fc.record({
+    offset: fc.option(fc.constantFrom(0, 1, 3, 1000, 2000), { nil: undefined }),
+    internal: fc.boolean(),
+    overrides: fc.dictionary(fc.constantFrom(...ROLES), fc.constantFrom(6933, 6934, 6936, 7934, 8000, 9001)),
+    explicitDefault: fc.boolean(),
+  });
+  type Side = typeof side extends fc.Arbitrary<infer T> ? T : never;
+  const props = (s: Side): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...(s.offset === undefined ? {} : { ports: ServicePorts.offset(s.offset) }) };
+    for (const role of ROLES) {
+      if (role === 'internalFrontend' && !s.internal) continue;
+      const port = s.overrides[role] ?? (s.explicitDefault ? DEFAULTS[role] + (s.offset ?? 0) : undefined);
+      out[role] = port === undefined ? {} : { membershipPort: port };
+    }
+    if (!s.internal) delete out.internalFrontend;
+    return out;
+  };
+  const membership = (s: Side) => ROLES.filter((r) => r !== 'internalFrontend' || s.internal).map((r) => s.overrides[r] ?? DEFAULTS[r] + (s.offset ?? 0));
+
+  test('two clusters are refused exactly when a membership port of one is a membership port of the other, naming the port', () => {
+    fc.assert(fc.property(side, side, (a, b) => {
+      const app = Testing.app();
+      const made = [a, b].map((s, i) => {
+        const chart = new Chart(app, `c${i}`, { namespace: `ns${i}`, disableResourceNameHashes: true });
+        try {
+          new TemporalCluster(chart, `t${i}`, {
+            numHistoryShards: 4, metricsPort: 9090 + i, ...props(s),
+            persistence: new Persistence(chart, 'p', {
+              defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }),
+              visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+            }),
+          });
+          return true;
+        } catch (e) {
+          // Two ports of one cluster that collide are refused at once, naming the role's prop.
+          if (!/(membershipPort|grpcPort|httpPort) is \d+; expected a port no other role of the cluster uses/.test(String(e))) throw e;
+          return false;
+        }
+      });
+      if (!made.every(Boolean)) return;
+      const shared = membership(a).filter((p) => membership(b).includes(p));
+      const errors = Node.of(app).validate().filter((e) => /share membership port/.test(e));
+      if ((errors.length > 0) !== (shared.length > 0) || !shared.every((p) => errors.some((e) => e.includes(`membership port ${p} `)))) {
+        throw new Error(`${JSON.stringify(membership(a))} and ${JSON.stringify(membership(b))}: ${JSON.stringify(errors)}`);
+      }
+    }), { seed: SEED, numRuns: 60 });
+  });
+
+  test('a port given as a string, from untyped code, is refused naming its prop', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 't' });
+    let n = 0;
+    const make = (props: Record<string, unknown>) => () => new TemporalCluster(chart, `x${++n}`, {
+      numHistoryShards: 4, ...props,
+      persistence: new Persistence(chart, `p${n}`, {
+        defaultStore: Datastore.postgres({ host: `pg${n}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg${n}`, database: 'v', user: 'u' }),
+      }),
+    });
+    expect(make({ history: { membershipPort: '6934' } })).toThrow(/history.membershipPort is "6934"; expected an integer port/);
+    expect(make({ reservedMembershipPorts: ['6933'] })).toThrow(/reservedMembershipPorts\[0\] is "6933"; expected an integer port/);
+    expect(() => ServicePorts.offset('1000' as unknown as number)).toThrow(/offset is "1000"; expected an integer/);
+    expect(() => Datastore.postgres({ host: 'pg', port: '5432' as unknown as number, database: 'temporal', user: 'u' })).toThrow(/port is "5432"; expected an integer port/);
+  });
+});
