@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, ClusterDns, ClusterTls, NetworkPeer, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
+import { ArchivalProvider, ClusterDns, ClusterTls, Datastore, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
 import { connectionAllowed, External, ingressAllowed, Pod } from './support/network-policy';
-import { cluster, objects, testChart } from './support/synth';
+import { cluster, objects, PASSWORD, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const pod = (instance: string, component: string, namespace = 'temporal'): Pod => ({
@@ -177,6 +177,34 @@ describe('ClusterNetworkPolicies', () => {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     });
+  });
+
+  test('with restricted egress, databaseEgress opens what a database proxy dials to the servers and the schema Jobs, and to nothing else', () => {
+    const chart = testChart();
+    const proxied = new Persistence(chart, 'proxied', {
+      defaultStore: Datastore.postgres({ host: '127.0.0.1', database: 'temporal', user: 'temporal', password: PASSWORD }),
+      visibilityStore: Datastore.postgres({ host: '127.0.0.1', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      databaseAccess: { sidecars: [{ name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }] },
+    });
+    cluster(chart, {
+      persistence: proxied, adminTools: {},
+      networkPolicy: { restrictEgress: true, databaseEgress: [{ ports: [3307, 443] }], extraEgress: [{ peers: [NetworkPeer.ipBlock('10.9.0.0/16')], ports: [3128] }] },
+    });
+    const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+    const t = (component: string) => pod('temporal', component);
+    const cloudSql = address('10.40.0.1');
+    const rows: Row[] = [
+      // The schema Jobs run the proxy sidecar too: shut out of its upstream, they never finish and no server starts.
+      ['schema Job (default) -> the proxy upstream', t('schema-default'), cloudSql, 3307, true],
+      ['schema Job (visibility) -> the Cloud SQL API', t('schema-visibility'), cloudSql, 443, true],
+      ['history -> the proxy upstream', t('history'), cloudSql, 3307, true],
+      ['frontend -> the Cloud SQL API', t('frontend'), cloudSql, 443, true],
+      ['schema Job -> the servers\' HTTP proxy (extraEgress is the servers\' only)', t('schema-default'), address('10.9.1.1'), 3128, false],
+      ['admin tools -> the proxy upstream', t('admin-tools'), cloudSql, 3307, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+    expect(() => policiesOf({ networkPolicy: { databaseEgress: [{ ports: [3307] }] } })).toThrow(/databaseEgress is "set"; expected restrictEgress: true as well/);
+    expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one peer/);
   });
 
   test('can be turned off', () => {

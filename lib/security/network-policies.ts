@@ -108,6 +108,14 @@ export interface NetworkPolicyOptions {
    */
   readonly extraEgress?: EgressAllowance[];
   /**
+   * More egress, with `restrictEgress`, for every pod that talks to the databases: the server pods
+   * and the schema Jobs, which both run `persistence.databaseAccess` (a database proxy sidecar
+   * dialing its upstream, a token helper fetching credentials) and the store's `passwordCommand`.
+   * The stores' own ports are open to them already; this is for what those helpers dial beyond them.
+   * @default - none
+   */
+  readonly databaseEgress?: EgressAllowance[];
+  /**
    * Where DNS queries go, with `restrictEgress`.
    * @default ClusterDns.kubeDns()
    */
@@ -190,9 +198,8 @@ export class ClusterNetworkPolicies extends Construct {
       ingress('Ui', 'ui', props.ui, from(peersOf(owner, 'ui.allowFrom', props.ui.allowFrom, [NetworkPeer.anyNamespace()]), [props.ui.port]));
     }
     if (!o.restrictEgress) {
-      if (o.extraEgress !== undefined || o.dns !== undefined) {
-        throw propError(owner, o.extraEgress !== undefined ? 'extraEgress' : 'dns', 'set', 'restrictEgress: true as well', 'Without it egress is not restricted, so these settings would do nothing.');
-      }
+      const idle = (['extraEgress', 'databaseEgress', 'dns'] as const).find((prop) => o[prop] !== undefined);
+      if (idle) throw propError(owner, idle, 'set', 'restrictEgress: true as well', 'Without it egress is not restricted, so these settings would do nothing.');
       return;
     }
 
@@ -200,17 +207,14 @@ export class ClusterNetworkPolicies extends Construct {
     const egress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyEgressRule[]) =>
       policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Egress'], egress: [dns, ...rules] });
     const anywhere = (portNumbers: number[]): NetworkPolicyEgressRule[] => (portNumbers.length === 0 ? [] : [{ ports: ports(portNumbers) }]);
-    const extra = (o.extraEgress ?? []).map((allowance, i): NetworkPolicyEgressRule => {
-      if (!Array.isArray(allowance.ports) || allowance.ports.length === 0) throw propError(owner, `extraEgress[${i}].ports`, allowance.ports, 'at least one port');
-      allowance.ports.forEach((p, j) => requirePort(owner, `extraEgress[${i}].ports[${j}]`, p));
-      const peers = allowance.peers === undefined ? undefined : peersOf(owner, `extraEgress[${i}].peers`, allowance.peers, []);
-      if (peers?.length === 0) throw propError(owner, `extraEgress[${i}].peers`, [], 'at least one peer, or no peers for any address');
-      return { to: peers, ports: ports(allowance.ports) };
-    });
+    const extra = allowances(owner, 'extraEgress', o.extraEgress);
+    // The schema Jobs run the same database access containers and password commands as the servers.
+    const database = allowances(owner, 'databaseEgress', o.databaseEgress);
 
     egress('EgressServers', 'servers-egress', props.servers, [
       { to: [{ podSelector: props.servers.selector }], ports: ports(props.internodePorts) },
       ...anywhere([...props.storePorts, ...props.serverEgressPorts]),
+      ...database,
       ...extra,
     ]);
     for (const client of props.clients) {
@@ -219,8 +223,20 @@ export class ClusterNetworkPolicies extends Construct {
         ...anywhere(client.egressPorts ?? []),
       ]);
     }
-    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, anywhere(job.storePorts));
+    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, [...anywhere(job.storePorts), ...database]);
   }
+}
+
+/** Egress allowances as rules: at least one port each, and peers either absent (any address) or not empty. */
+function allowances(owner: string, prop: string, list: EgressAllowance[] | undefined): NetworkPolicyEgressRule[] {
+  if (list !== undefined && !Array.isArray(list)) throw propError(owner, prop, list, 'a list of { peers, ports }');
+  return (list ?? []).map((allowance, i): NetworkPolicyEgressRule => {
+    if (!Array.isArray(allowance?.ports) || allowance.ports.length === 0) throw propError(owner, `${prop}[${i}].ports`, allowance?.ports, 'at least one port');
+    allowance.ports.forEach((p, j) => requirePort(owner, `${prop}[${i}].ports[${j}]`, p));
+    const peers = allowance.peers === undefined ? undefined : peersOf(owner, `${prop}[${i}].peers`, allowance.peers, []);
+    if (peers?.length === 0) throw propError(owner, `${prop}[${i}].peers`, [], 'at least one peer, or no peers for any address');
+    return { to: peers, ports: ports(allowance.ports) };
+  });
 }
 
 /** The egress rule that lets a pod resolve names: UDP and TCP 53 to the cluster's DNS. */
