@@ -159,6 +159,25 @@ describe('ClusterNetworkPolicies', () => {
     }
   });
 
+  test('with restricted egress, the frontend reaches a remote registered with its connection off: registering it reads its metadata', () => {
+    const { policies } = policiesOf({
+      enableGlobalNamespace: true,
+      remoteClusters: [
+        { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal.west.example.com:7300' },
+        { name: 'south', initialFailoverVersion: 3, rpcAddress: 'temporal.south.example.com:7400', enabled: false },
+      ],
+      networkPolicy: { restrictEgress: true },
+    });
+    const rows: Row[] = [
+      ['frontend -> the enabled remote', pod('temporal', 'frontend'), address('198.51.100.4'), 7300, true],
+      // AddOrUpdateRemoteCluster dials the remote's DescribeCluster whatever --enable-connection says;
+      // shut out, the registration Job waits for an answer that never comes and fails.
+      ['frontend -> the remote with its connection off', pod('temporal', 'frontend'), address('198.51.100.5'), 7400, true],
+      ['frontend -> another port', pod('temporal', 'frontend'), address('198.51.100.5'), 7500, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);

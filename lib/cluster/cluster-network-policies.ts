@@ -53,6 +53,8 @@ function serverEgressPorts(props: TemporalClusterProps): number[] {
   return [
     ...(props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))),
     ...archivalEgressPorts(props.archival),
-    ...(props.remoteClusters ?? []).filter((r) => r.enabled ?? true).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
+    // Every remote, one registered with its connection off too: the registration's upsert
+    // (AddOrUpdateRemoteCluster) makes the frontend read the remote's metadata whatever the flag says.
+    ...(props.remoteClusters ?? []).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
   ];
 }
