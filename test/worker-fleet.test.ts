@@ -4,7 +4,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterDns, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -308,6 +308,33 @@ describe('WorkerFleet', () => {
       // DNS, and nothing else on the internet.
       expect(egressAllowed(all, fleetPod(), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 53)).toBe(true);
       expect(egressAllowed(all, fleetPod(), { namespace: 'payments', labels: { app: 'api' } }, 443)).toBe(false);
+    });
+
+    test('resolves names and is scraped as its cluster\'s pods are: NodeLocal DNSCache and the cluster\'s monitoring peers, unless it says otherwise', () => {
+      const nodeLocal = { ip: '169.254.20.10' };
+      const prometheus = (namespace: string, name = 'prometheus'): Pod => ({ namespace, labels: { 'app.kubernetes.io/name': name } });
+      const clusterProps = {
+        networkPolicy: { restrictEgress: true, dns: ClusterDns.nodeLocal(), monitoring: [NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' })] },
+      };
+      const inherited = policies(setup({}, clusterProps).chart);
+      // With NodeLocal DNSCache the pods' resolver is the node-local address: shut out of it, a worker resolves nothing.
+      expect(egressAllowed(inherited, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
+      expect(egressAllowed(inherited, fleetPod(), nodeLocal, 53, 'TCP')).toBe(true);
+      // The Prometheus that scrapes the servers (pods of the cluster's namespace) scrapes the workers, in any namespace.
+      const elsewhere = policies(setup({ namespace: 'orders' }, clusterProps).chart);
+      expect(ingressAllowed(elsewhere, prometheus('temporal'), fleetPod('orders'), 9464)).toBe(true);
+      expect(ingressAllowed(elsewhere, prometheus('orders'), fleetPod('orders'), 9464)).toBe(false);
+      expect(ingressAllowed(elsewhere, prometheus('temporal', 'grafana'), fleetPod('orders'), 9464)).toBe(false);
+      expect(ingressAllowed(elsewhere, prometheus('monitoring'), fleetPod('orders'), 9464)).toBe(false);
+      // The fleet's own settings win; a cluster that admits nobody leaves the fleet's default.
+      const own = policies(setup({ networkPolicy: { dns: ClusterDns.kubeDns(), monitoring: [NetworkPeer.namespace('observability')] } }, clusterProps).chart);
+      expect(egressAllowed(own, fleetPod(), nodeLocal, 53, 'UDP')).toBe(false);
+      expect(ingressAllowed(own, prometheus('observability'), fleetPod(), 9464)).toBe(true);
+      expect(ingressAllowed(own, prometheus('temporal'), fleetPod(), 9464)).toBe(false);
+      const nobody = policies(setup({}, { networkPolicy: { monitoring: [] } }).chart);
+      expect(ingressAllowed(nobody, prometheus('monitoring'), fleetPod(), 9464)).toBe(true);
+      const external = policies(setup({ cluster: undefined, frontend: { address: 'x.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
+      expect(egressAllowed(external, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
     });
 
     test('admits the fleet (and KEDA) to a frontend whose clients the cluster restricts; no other pod gets in through it', () => {

@@ -37,6 +37,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
+import type { ClusterNetworkPolicies } from '../security/network-policies';
 import { ResolvedTls, TlsClient, tlsSecretNames } from '../security/tls';
 import { FrontendClient, frontendClient } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
@@ -246,7 +247,12 @@ export class TemporalCluster extends Construct {
    * everyone else.
    */
   public get networkPoliciesEnabled(): boolean {
-    return this.node.tryFindChild('NetworkPolicies') !== undefined;
+    return this.networkPolicies !== undefined;
+  }
+
+  /** The cluster's NetworkPolicies, unless `networkPolicy.enabled` is false. */
+  public get networkPolicies(): ClusterNetworkPolicies | undefined {
+    return this.node.tryFindChild('NetworkPolicies') as ClusterNetworkPolicies | undefined;
   }
 
   /** Every role this cluster runs, in config order. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { dnsEgressRule, NetworkPeer } from '../security/network-policies';
+import { ClusterDns, dnsEgressRule, NetworkPeer } from '../security/network-policies';
 import { propError, requirePort } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -39,8 +39,16 @@ export class FleetNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: FleetNetworkPoliciesProps) {
     super(scope, id);
     const { owner, connection, options } = props;
-    const monitoring = options.monitoring ?? [NetworkPeer.namespace('monitoring')];
+    // The bound cluster's choices, unless the fleet says otherwise: a Prometheus or a DNS the
+    // cluster's pods need is one the fleet's pods need too.
+    const clusterPolicies = connection.cluster?.networkPolicies;
+    const inherited = clusterPolicies && clusterPolicies.monitoring.length > 0 ? clusterPolicies.monitoring : undefined;
+    const monitoring = options.monitoring ?? inherited ?? [NetworkPeer.namespace('monitoring')];
     requirePeers(owner, 'networkPolicy.monitoring', monitoring);
+    if (options.dns !== undefined && !(options.dns instanceof ClusterDns)) {
+      throw propError(owner, 'networkPolicy.dns', options.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
+    }
+    const dns = options.dns ?? clusterPolicies?.dns ?? ClusterDns.kubeDns();
     if (options.egress !== undefined && !Array.isArray(options.egress)) {
       throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');
     }
@@ -67,7 +75,7 @@ export class FleetNetworkPolicies extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: monitoring.map((p) => p.peer), ports: [tcp(props.metricsPort)] }],
         egress: [
-          dnsEgressRule(),
+          dnsEgressRule(dns),
           // A Service's port is translated to the pod's before policies apply, so the rule names
           // the frontend pods' own port, which the cluster's ClusterIP Service forwards to.
           { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.port)] },

@@ -5,7 +5,7 @@ import { Affinity, Toleration } from '../../imports/k8s';
 import { LabelMatcher } from '../observability/promql';
 import { MonitorOptions } from '../observability/scrape-config';
 import { SecretRef } from '../persistence/secret-ref';
-import { NetworkPeer } from '../security/network-policies';
+import { ClusterDns, NetworkPeer } from '../security/network-policies';
 import { DisruptionBudget } from '../services/service-options';
 import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
@@ -66,9 +66,17 @@ export interface FleetNetworkPolicyOptions {
   readonly egress?: FleetEgressRule[];
   /**
    * Who may scrape the workers' metrics port.
-   * @default [NetworkPeer.namespace('monitoring')]
+   * @default - the bound cluster's `networkPolicy.monitoring` when its policies are on and admit
+   * someone (so the Prometheus that scrapes the servers scrapes the workers too), else
+   * [NetworkPeer.namespace('monitoring')]
    */
   readonly monitoring?: NetworkPeer[];
+  /**
+   * Where the workers' DNS queries go.
+   * @default - the bound cluster's `networkPolicy.dns` (NodeLocal DNSCache there is NodeLocal DNSCache
+   * here), else ClusterDns.kubeDns()
+   */
+  readonly dns?: ClusterDns;
 }
 
 /** Which alerts `WorkerFleetAlerts` raises; the values are the alert names. */

@@ -41,6 +41,16 @@ export class NetworkPeer {
   }
 
   private constructor(public readonly peer: NetworkPolicyPeer) {}
+
+  /**
+   * This peer as seen from a policy of another namespace: a pods peer without a namespace means the
+   * pods of `namespace` (its policy's), so it gets that namespace written out.
+   */
+  public inNamespace(namespace: string): NetworkPeer {
+    return this.peer.podSelector && !this.peer.namespaceSelector
+      ? new NetworkPeer({ ...this.peer, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } })
+      : this;
+  }
 }
 
 /** Where the pods' DNS queries go, which a restricted egress must let through. */
@@ -172,10 +182,23 @@ export interface ClusterNetworkPoliciesProps {
  * an ingress rule with `from: []` as "every source", so such a rule is never written.
  */
 export class ClusterNetworkPolicies extends Construct {
+  /** Where the cluster's pods send DNS queries (`dns`, or the cluster DNS pods): a worker fleet of the cluster resolves names the same way. */
+  public readonly dns: ClusterDns;
+  /**
+   * Who scrapes the server pods (`monitoring`), with every pods peer pinned to the cluster's
+   * namespace, so that a worker fleet of another namespace can admit the same Prometheus.
+   */
+  public readonly monitoring: NetworkPeer[];
+
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
+    if (o.dns !== undefined && !(o.dns instanceof ClusterDns)) throw propError(owner, 'dns', o.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
+    this.dns = o.dns ?? ClusterDns.kubeDns();
+    const monitoring = o.monitoring ?? [NetworkPeer.namespace('monitoring')];
+    peersOf(owner, 'monitoring', monitoring, []);
+    this.monitoring = monitoring.map((peer) => peer.inNamespace(props.namespace));
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
       new KubeNetworkPolicy(this, childId, { metadata: { name: networkPolicyName(props.clusterName, suffix), namespace: props.namespace, labels: props.labels }, spec });
     const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
@@ -193,7 +216,7 @@ export class ClusterNetworkPolicies extends Construct {
     for (const [frontend, clients] of byFrontend) {
       ingress(`Clients-${frontend}`, `clients-to-${frontend}`, clients[0].frontend, from(clients.map((c) => ({ podSelector: c.selector })), [clients[0].frontend.port]));
     }
-    ingress('Metrics', 'metrics', props.servers, from(peersOf(owner, 'monitoring', o.monitoring, [NetworkPeer.namespace('monitoring')]), [props.metricsPort]));
+    ingress('Metrics', 'metrics', props.servers, from(monitoring.map((peer) => peer.peer), [props.metricsPort]));
     if (props.ui) {
       ingress('Ui', 'ui', props.ui, from(peersOf(owner, 'ui.allowFrom', props.ui.allowFrom, [NetworkPeer.anyNamespace()]), [props.ui.port]));
     }
@@ -203,7 +226,7 @@ export class ClusterNetworkPolicies extends Construct {
       return;
     }
 
-    const dns = dnsEgressRule(o.dns);
+    const dns = dnsEgressRule(this.dns);
     const egress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyEgressRule[]) =>
       policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Egress'], egress: [dns, ...rules] });
     const anywhere = (portNumbers: number[]): NetworkPolicyEgressRule[] => (portNumbers.length === 0 ? [] : [{ ports: ports(portNumbers) }]);
