@@ -57,7 +57,9 @@ interface Config {
   namespaces: boolean;
   archival: boolean;
   remotes: number[];
-  fleets: Array<{ namespace: string; keda: boolean; egress: boolean; monitoring: 'default' | 'observability' }>;
+  /** `networkPolicy.enabled` of the cluster. */
+  policies: boolean;
+  fleets: Array<{ namespace: string; keda: boolean; egress: boolean; monitoring: 'default' | 'observability'; policies: boolean }>;
 }
 
 const config: fc.Arbitrary<Config> = fc.record({
@@ -81,7 +83,9 @@ const config: fc.Arbitrary<Config> = fc.record({
   namespaces: fc.boolean(),
   archival: fc.boolean(),
   remotes: fc.subarray([0, 1]),
+  policies: fc.constantFrom(true, true, true, false),
   fleets: fc.array(fc.record({
+    policies: fc.boolean(),
     namespace: fc.constantFrom('temporal', 'orders'),
     keda: fc.boolean(),
     egress: fc.boolean(),
@@ -144,7 +148,7 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
         return c.tls ? { ...remote, tls: { caSecret: `${remote.name}-ca` } } : remote;
       }),
     } : {}),
-    networkPolicy: {
+    networkPolicy: !c.policies ? { enabled: false } : {
       ...(c.restrictEgress ? { restrictEgress: true } : {}),
       ...(c.nodeLocalDns ? { dns: ClusterDns.nodeLocal() } : {}),
       ...(c.extraEgress ? { extraEgress: [{ peers: [NetworkPeer.ipBlock('10.9.0.0/16')], ports: [3128] }] } : {}),
@@ -250,7 +254,7 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     if (f.keda) needed.push([`KEDA for ${key} -> frontend gRPC`, kedaOperator, frontend, named(frontend, 'grpc')!]);
     if (f.egress) needed.push([`${key} -> its own database`, fleet, { namespace: 'orders', labels: { app: 'orders-db' }, ip: '10.244.60.1' }, 5432]);
     // By default the Prometheus that scrapes the servers scrapes the workers too.
-    const inherits = f.monitoring === 'default' && (c.monitoring === 'observability' || c.monitoring === 'prometheus-pods');
+    const inherits = f.monitoring === 'default' && c.policies && (c.monitoring === 'observability' || c.monitoring === 'prometheus-pods');
     const fleetScraper = f.monitoring === 'observability' || inherits ? prometheus('observability') : prometheus('monitoring');
     needed.push([`Prometheus -> ${key} metrics`, fleetScraper, fleet, named(fleet, 'metrics')!]);
     if (inherits && c.monitoring === 'prometheus-pods') denied.push([`another pod of the monitoring namespace -> ${key} metrics`, app('observability'), fleet, named(fleet, 'metrics')!]);
@@ -261,7 +265,17 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     denied.push([`another namespace -> ${key} metrics`, app('payments'), fleet, named(fleet, 'metrics')!]);
     if (f.keda) denied.push([`KEDA -> history gRPC`, kedaOperator, one('history')!, named(one('history')!, 'grpc')!]);
   }
-  return { needed, denied };
+  // What is denied is denied by a policy: without the cluster's, only a fleet's own egress denies;
+  // without a fleet's own, nothing stops its egress or guards its metrics port.
+  const fleetOf = (e: Endpoint) => fleets.findIndex(([, pod]) => pod === e);
+  const guarded = denied.filter(([, from, to]) => {
+    const source = fleetOf(from);
+    const destination = fleetOf(to);
+    if (destination >= 0) return c.fleets[destination].policies;
+    if (source >= 0 && c.fleets[source].policies) return true;
+    return c.policies && (source < 0 || ofCluster.some(([, pod]) => pod === to));
+  });
+  return { needed, denied: guarded };
 }
 
 let lastRefusal = '';
@@ -271,10 +285,13 @@ function check(drawn: Config): string[] | undefined {
   // Settings that only go together with others take them along, so that few drawn configurations are refused.
   const c: Config = {
     ...drawn,
-    nodeLocalDns: drawn.nodeLocalDns && drawn.restrictEgress,
-    extraEgress: drawn.extraEgress && drawn.restrictEgress,
+    restrictEgress: drawn.restrictEgress && drawn.policies,
+    nodeLocalDns: drawn.nodeLocalDns && drawn.restrictEgress && drawn.policies,
+    extraEgress: drawn.extraEgress && drawn.restrictEgress && drawn.policies,
     internalFrontendHttp: drawn.internalFrontendHttp && drawn.tls && (drawn.internalFrontend || drawn.authorization),
     ui: drawn.authorization && drawn.ui === 'anonymous' ? 'oidc' : drawn.ui,
+    // An authorizer needs the policies in front of the internal frontend (or TLS from Secrets).
+    authorization: drawn.authorization && drawn.policies,
   };
   const chart = testChart();
   const { persistence, ports } = storesOf(c, chart);
@@ -291,7 +308,7 @@ function check(drawn: Config): string[] | undefined {
     cluster,
     ...(c.authorization ? { apiKey: SecretRef.of('orders-token', 'jwt') } : {}),
     ...(f.keda ? { autoscaling: FleetAutoscaling.backlog({ minReplicas: 1, maxReplicas: 4, targetBacklogPerReplica: 10 }) } : {}),
-    networkPolicy: {
+    networkPolicy: !f.policies ? { enabled: false } : {
       ...(f.egress ? { egress: [{ peers: [NetworkPeer.pods({ app: 'orders-db' }, 'orders')], ports: [5432] }] } : {}),
       ...(f.monitoring === 'observability' ? { monitoring: [NetworkPeer.namespace('observability')] } : {}),
     },
@@ -318,8 +335,8 @@ describe('NetworkPolicies against the flows each configuration needs', () => {
     expect(check({
       store: 'postgres', secondaryVisibility: true, databaseProxy: true, offset: 0, metricsPort: 9090, restrictEgress: true, nodeLocalDns: true, extraEgress: true,
       frontendClients: 'payments', monitoring: 'observability', tls: true, internalFrontend: true, internalFrontendHttp: true, authorization: true,
-      ui: 'oidc', uiAllowFrom: 'ingress', adminTools: true, namespaces: true, archival: true, remotes: [0, 1],
-      fleets: [{ namespace: 'orders', keda: true, egress: true, monitoring: 'observability' }],
+      ui: 'oidc', uiAllowFrom: 'ingress', adminTools: true, namespaces: true, archival: true, remotes: [0, 1], policies: true,
+      fleets: [{ namespace: 'orders', keda: true, egress: true, monitoring: 'observability', policies: true }],
     }) ?? lastRefusal).toEqual([]);
   });
 

@@ -412,7 +412,21 @@ describe('WorkerFleet', () => {
       expect(egressAllowed(all, fleetPod(), { namespace: 'anything', labels: {} }, 443)).toBe(true);
       expect(ingressAllowed(all, { namespace: 'observability', labels: {} }, fleetPod(), 9464)).toBe(true);
       expect(ingressAllowed(all, { namespace: 'monitoring', labels: {} }, fleetPod(), 9464)).toBe(false);
-      expect(policies(setup({ networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+      // Off, the fleet's own policy goes; the frontend's admission stays with the cluster's policies.
+      expect(policies(setup({ networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders')).map((p) => p.metadata.name))
+        .toEqual(['orders-to-temporal-frontend']);
+      expect(policies(setup({ networkPolicy: { enabled: false } }, { networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
+    test('a fleet without its own policy still reaches a frontend whose clients the cluster restricts, and so does KEDA', () => {
+      const { chart, cluster: c } = setup({ networkPolicy: { enabled: false }, autoscaling: FleetAutoscaling.backlog() },
+        { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      const all = policies(chart);
+      expect(connectionAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      expect(connectionAllowed(all, { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-operator' } }, serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      expect(connectionAllowed(all, fleetPod(), serverPod('history'), c.history.ports.grpc)).toBe(false);
+      // Nothing selects the fleet's pods: their egress and metrics port are the namespace's business.
+      expect(egressAllowed(all, fleetPod(), { namespace: 'anything', labels: {} }, 443)).toBe(true);
     });
 
     test('an external frontend: egress on its port, to its peers when given', () => {
@@ -772,7 +786,7 @@ describe('WorkerFleet', () => {
       expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': networkPolicy.enabled is "false"; expected true or false/);
       expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
       expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
-      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name === 'orders')).toEqual([]);
     });
 
     test('an external address is not host:port', () => {

@@ -17,6 +17,8 @@ export interface FleetNetworkPoliciesProps {
   /** The KEDA operator's pods, when KEDA scales the fleet: they read the backlog from the frontend. */
   readonly kedaOperator?: NetworkPeer[];
   readonly options: FleetNetworkPolicyOptions;
+  /** Whether to emit the fleet's own policy (`networkPolicy.enabled`); the frontend's follows the cluster's policies. */
+  readonly ownPolicy: boolean;
 }
 
 // TCP is the API's default protocol for a port.
@@ -31,8 +33,8 @@ const namespacePeer = (namespace: string) => ({ matchLabels: { 'kubernetes.io/me
  * worker stay shut to them.
  */
 export class FleetNetworkPolicies extends Construct {
-  /** The fleet's own policy, selecting its pods. */
-  public readonly fleetPolicy: KubeNetworkPolicy;
+  /** The fleet's own policy, selecting its pods, unless `networkPolicy.enabled` is false. */
+  public readonly fleetPolicy?: KubeNetworkPolicy;
   /** The policy that admits the fleet to the bound cluster's frontend, when the cluster emits policies. */
   public readonly frontendPolicy?: KubeNetworkPolicy;
 
@@ -68,7 +70,7 @@ export class FleetNetworkPolicies extends Construct {
     const frontendPeer: NetworkPolicyPeer[] | undefined = cluster
       ? [{ namespaceSelector: namespacePeer(cluster.namespace), podSelector: { matchLabels: { ...cluster.frontend.selectorLabels } } }]
       : connection.externalPeers?.map((p) => p.peer);
-    this.fleetPolicy = new KubeNetworkPolicy(this, 'Resource', {
+    this.fleetPolicy = !props.ownPolicy ? undefined : new KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.fleetName, namespace: props.namespace, labels: props.labels },
       spec: {
         podSelector: { matchLabels: { ...props.selector } },
@@ -84,6 +86,8 @@ export class FleetNetworkPolicies extends Construct {
       },
     });
 
+    // Whatever the fleet's own setting: a cluster that restricts its frontend's clients would
+    // otherwise shut the workers (and KEDA) out without a word.
     if (cluster && cluster.networkPoliciesEnabled) {
       this.frontendPolicy = new KubeNetworkPolicy(this, 'Frontend', {
         metadata: { name: frontendPolicyName(props.fleetName, props.namespace, cluster.name, cluster.namespace), namespace: cluster.namespace, labels: props.labels },

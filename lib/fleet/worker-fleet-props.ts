@@ -55,7 +55,9 @@ export interface FleetEgressRule {
 /** The fleet's NetworkPolicies. */
 export interface FleetNetworkPolicyOptions {
   /**
-   * Emit the fleet's policies, and the one that admits it to the cluster's frontend.
+   * Emit the fleet's own policy (deny by default, then DNS, the frontend, `egress` and the scrapes).
+   * The one that admits the fleet and KEDA to the bound cluster's frontend comes with the cluster's
+   * policies whatever this says: a cluster that restricts `frontendClients` would shut the workers out.
    * @default true
    */
   readonly enabled?: boolean;
