@@ -193,9 +193,19 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     for (const [role, port] of Object.entries(storePorts)) {
       if (cluster.persistence.stores.some((s) => s.role === role)) needed.push([`${from} -> the ${role} store`, source, databasePod(port), port]);
     }
-    if (c.authorization) needed.push([`${from} -> the key sets`, source, JWKS, 8443]);
-    if (c.archival) needed.push([`${from} -> archival`, source, ARCHIVE, 9000]);
-    for (const i of c.remotes) needed.push([`${from} -> remote ${REMOTES[i].name}`, source, { ip: REMOTES[i].ip }, Number(REMOTES[i].rpcAddress.split(':')[1])]);
+    // The authorizer runs in the frontends; every role but matching archives, reads archives or talks to remotes.
+    const role = source.labels['app.kubernetes.io/component'];
+    const remotes = c.remotes.map((i): Flow => [`${from} -> remote ${REMOTES[i].name}`, source, { ip: REMOTES[i].ip }, Number(REMOTES[i].rpcAddress.split(':')[1])]);
+    const features: Flow[] = [
+      ...(c.authorization ? [[`${from} -> the key sets`, source, JWKS, 8443] as Flow] : []),
+      ...(c.archival ? [[`${from} -> archival`, source, ARCHIVE, 9000] as Flow] : []),
+      ...remotes,
+    ];
+    for (const flow of features) {
+      const needs = flow[2] === JWKS ? role === 'frontend' || role === 'internal-frontend' : role !== 'matching';
+      if (needs) needed.push(flow);
+      else if (c.restrictEgress) denied.push(flow);
+    }
     if (c.extraEgress) needed.push([`${from} -> the proxy`, source, PROXY, 3128]);
     if (c.databaseProxy && c.restrictEgress) needed.push([`${from} -> the database proxy's upstream`, source, DB_PROXY_UPSTREAM, 3307]);
     if (c.restrictEgress) denied.push([`${from} -> port 25 elsewhere`, source, elsewhere(25), 25]);

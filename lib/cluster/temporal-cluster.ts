@@ -328,7 +328,7 @@ export class TemporalCluster extends Construct {
       namespaces: (props.namespaces ?? []).length > 0,
       remoteClusters: (props.remoteClusters ?? []).length > 0,
       networkPolicySuffixes: (props.networkPolicy?.enabled ?? true)
-        ? ['deny-all', 'internode', 'frontend-clients', `clients-to-${tools}`, 'metrics', 'ui', 'servers-egress', ...clients.map((c) => `${c}-egress`),
+        ? ['deny-all', 'internode', 'frontend-clients', `clients-to-${tools}`, 'metrics', 'ui', 'servers-egress', 'key-sets-egress', 'archival-egress', 'replication-egress', ...clients.map((c) => `${c}-egress`),
           ...storeRoles.map((r) => `schema-${r}-egress`)]
         : [],
       monitoring: props.monitoring !== undefined,

@@ -106,7 +106,8 @@ export interface NetworkPolicyOptions {
   readonly monitoring?: NetworkPeer[];
   /**
    * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
-   * servers: each other, the stores, the key sets, archival and remote clusters; the UI: the
+   * servers: each other and the stores; the frontends: the key sets; every role but matching:
+   * archival and remote clusters; the UI: the
    * frontend and its identity provider; the tools, the namespace and remote-cluster Jobs: their frontend; each
    * schema Job: its store), plus `extraEgress`.
    * @default false
@@ -169,8 +170,11 @@ export interface ClusterNetworkPoliciesProps {
   readonly schemaJobs: Array<PodGroup & { readonly name: string; readonly storePorts: number[] }>;
   /** Ports of every store, for the servers' egress. */
   readonly storePorts: number[];
-  /** Ports the servers dial for their features (key sets, archival, remote clusters). */
-  readonly serverEgressPorts: number[];
+  /**
+   * Ports the servers dial for their features (the key sets, archival, remote clusters), each
+   * feature with the server pods that dial it: a role is not given what only another one needs.
+   */
+  readonly featureEgress: Array<PodGroup & { readonly name: string; readonly ports: number[] }>;
   readonly options: NetworkPolicyOptions;
 }
 
@@ -236,10 +240,13 @@ export class ClusterNetworkPolicies extends Construct {
 
     egress('EgressServers', 'servers-egress', props.servers, [
       { to: [{ podSelector: props.servers.selector }], ports: ports(props.internodePorts) },
-      ...anywhere([...props.storePorts, ...props.serverEgressPorts]),
+      ...anywhere(props.storePorts),
       ...database,
       ...extra,
     ]);
+    for (const feature of props.featureEgress) {
+      if (feature.ports.length > 0) egress(`Egress-${feature.name}`, `${feature.name}-egress`, feature, anywhere(feature.ports));
+    }
     for (const client of props.clients) {
       egress(`Egress-${client.name}`, `${client.name}-egress`, client, [
         { to: [{ podSelector: client.frontend.selector }], ports: ports([client.frontend.port]) },
