@@ -186,6 +186,38 @@ describe('ClusterNetworkPolicies', () => {
     expect(table(policies, rows)).toEqual(expected(rows));
   });
 
+  test('two clusters of one app that replicate with each other admit each other\'s frontend, history and worker to their frontend, in either order', () => {
+    for (const order of [['east', 'west'], ['west', 'east']]) {
+      const chart = testChart();
+      const props: Record<string, Partial<TemporalClusterProps>> = {
+        east: {
+          name: 'temporal', namespace: 'east', clusterName: 'east', initialFailoverVersion: 1, enableGlobalNamespace: true,
+          remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.svc.cluster.local:8233' }],
+          networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')], restrictEgress: true },
+        },
+        west: {
+          name: 'temporal', namespace: 'west', clusterName: 'west', initialFailoverVersion: 2, enableGlobalNamespace: true, ports: ServicePorts.offset(1000),
+          remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.east.svc:7233' }],
+          networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+        },
+      };
+      for (const id of order) cluster(chart, props[id], id);
+      const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+      const rows: Row[] = [
+        // Replication dials the other side's public frontend from frontend, history and worker.
+        [`${order}: west history -> east frontend`, pod('temporal', 'history', 'west'), pod('temporal', 'frontend', 'east'), 7233, true],
+        [`${order}: west worker -> east frontend`, pod('temporal', 'worker', 'west'), pod('temporal', 'frontend', 'east'), 7233, true],
+        [`${order}: east history -> west frontend`, pod('temporal', 'history', 'east'), pod('temporal', 'frontend', 'west'), 8233, true],
+        [`${order}: east frontend -> west frontend`, pod('temporal', 'frontend', 'east'), pod('temporal', 'frontend', 'west'), 8233, true],
+        [`${order}: west matching -> east frontend`, pod('temporal', 'matching', 'west'), pod('temporal', 'frontend', 'east'), 7233, false],
+        [`${order}: another app of west -> east frontend`, outside('west'), pod('temporal', 'frontend', 'east'), 7233, false],
+        [`${order}: west history -> east history`, pod('temporal', 'history', 'west'), pod('temporal', 'history', 'east'), 7234, false],
+        [`${order}: west history -> east frontend membership`, pod('temporal', 'history', 'west'), pod('temporal', 'frontend', 'east'), 6933, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+    }
+  });
+
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);

@@ -3,16 +3,33 @@ import type { TemporalClusterProps } from './temporal-cluster-props';
 import { archivalEgressPorts } from '../config/archival';
 import { LabelSelector } from '../../imports/k8s';
 import { TemporalUi } from '../operations/temporal-ui';
+import { emitReplicationNetworkPolicies } from './replication-network-policies';
 import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { ServiceRole } from '../services/service-role';
 import { TemporalService } from '../services/temporal-service';
+
+export { ClusterNetworkPolicies };
+
+/** The cluster's NetworkPolicies when `networkPolicy.enabled` (the default), and those between it and the clusters of the app it replicates with. */
+export function emitNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies | undefined {
+  const policies = (props.networkPolicy?.enabled ?? true) ? emitClusterNetworkPolicies(cluster, props, clusterSelector) : undefined;
+  emitReplicationNetworkPolicies(cluster, policies !== undefined);
+  return policies;
+}
+
+/** The suffixes of the policy names `emitClusterNetworkPolicies` may write, for the name-length checks. */
+export function networkPolicySuffixes(toolsFrontend: string, storeRoles: string[]): string[] {
+  const clients = ['ui', 'admin-tools', 'namespaces', 'remote-clusters'];
+  return ['deny-all', 'internode', 'frontend-clients', `clients-to-${toolsFrontend}`, 'metrics', 'ui', 'servers-egress', 'key-sets-egress', 'archival-egress',
+    'replication-egress', ...clients.map((c) => `${c}-egress`), ...storeRoles.map((r) => `schema-${r}-egress`)];
+}
 
 /**
  * The cluster's NetworkPolicies, from what it runs: the roles and their ports, the client pods
  * (UI, admin tools, namespace Job, remote-cluster registration Job) and the frontend each one talks to, the schema Jobs and the
  * stores, and the endpoints the servers dial for their features.
  */
-export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
+function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
   const services = cluster.services;
   const frontends = services.filter((svc) => svc.ports.http !== undefined);
   const componentIs = (...components: string[]) => ({
