@@ -59,6 +59,8 @@ interface Config {
   remotes: number[];
   /** `networkPolicy.enabled` of the cluster. */
   policies: boolean;
+  /** A second cluster of the app, in namespace `green`: none, one apart, or one that replicates with this one both ways. */
+  peer: 'none' | 'isolated' | 'replicating';
   fleets: Array<{ namespace: string; keda: boolean; egress: boolean; monitoring: 'default' | 'observability'; policies: boolean }>;
 }
 
@@ -84,6 +86,7 @@ const config: fc.Arbitrary<Config> = fc.record({
   archival: fc.boolean(),
   remotes: fc.subarray([0, 1]),
   policies: fc.constantFrom(true, true, true, false),
+  peer: fc.constantFrom('none', 'isolated', 'replicating'),
   fleets: fc.array(fc.record({
     policies: fc.boolean(),
     namespace: fc.constantFrom('temporal', 'orders'),
@@ -141,12 +144,15 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
     ...(c.adminTools ? { adminTools: {} } : {}),
     ...(c.namespaces ? { namespaces: [{ name: 'default', retention: Duration.days(1) }] } : {}),
     ...(c.archival ? { archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'http://minio.storage.svc:9000' }), uri: 's3://archive/history' } } } : {}),
-    ...(c.remotes.length > 0 ? {
+    ...(c.remotes.length > 0 || c.peer === 'replicating' ? {
       enableGlobalNamespace: true,
-      remoteClusters: c.remotes.map((i) => {
-        const { ip: _ip, ...remote } = REMOTES[i];
-        return c.tls ? { ...remote, tls: { caSecret: `${remote.name}-ca` } } : remote;
-      }),
+      remoteClusters: [
+        ...c.remotes.map((i) => {
+          const { ip: _ip, ...remote } = REMOTES[i];
+          return remote;
+        }),
+        ...(c.peer === 'replicating' ? [{ name: 'green', initialFailoverVersion: 4, rpcAddress: `green-frontend.green.svc.cluster.local:${7233 + 2000}` }] : []),
+      ].map((remote) => (c.tls ? { ...remote, tls: { caSecret: `${remote.name}-ca` } } : remote)),
     } : {}),
     networkPolicy: !c.policies ? { enabled: false } : {
       ...(c.restrictEgress ? { restrictEgress: true } : {}),
@@ -162,7 +168,7 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
 type Flow = [what: string, from: Endpoint, to: Endpoint, port: number, protocol?: string];
 
 /** The flows `c` needs and the flows it must not allow, over the synthesized pods. */
-function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts: Record<string, number>): { needed: Flow[]; denied: Flow[] } {
+function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts: Record<string, number>, green?: TemporalCluster): { needed: Flow[]; denied: Flow[] } {
   const pods = [...workloadPods(output).entries()];
   const ofCluster = pods.filter(([, p]) => p.labels['app.kubernetes.io/instance'] === cluster.name && p.labels['app.kubernetes.io/name'] === 'temporal');
   const component = (name: string) => ofCluster.filter(([, p]) => p.labels['app.kubernetes.io/component'] === name);
@@ -275,6 +281,27 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     denied.push([`another namespace -> ${key} metrics`, app('payments'), fleet, named(fleet, 'metrics')!]);
     if (f.keda) denied.push([`KEDA -> history gRPC`, kedaOperator, one('history')!, named(one('history')!, 'grpc')!]);
   }
+  // Another cluster of the app never joins this one's ring, nor this one its; replicating, each
+  // side's servers but matching reach the other's frontend whatever frontendClients says.
+  if (green) {
+    const greenPods = pods.filter(([, p]) => p.labels['app.kubernetes.io/instance'] === 'green' && ROLES.includes(p.labels['app.kubernetes.io/component']));
+    const greenFrontend = greenPods.find(([, p]) => p.labels['app.kubernetes.io/component'] === 'frontend')![1];
+    for (const [to, destination] of servers) {
+      for (const [fromKey, source] of greenPods) {
+        denied.push([`${fromKey} -> ${to} membership`, source, destination, named(destination, 'membership')!]);
+        if (destination !== frontend) denied.push([`${fromKey} -> ${to} gRPC`, source, destination, named(destination, 'grpc')!]);
+      }
+    }
+    for (const [fromKey, source] of [...servers, ...greenPods]) {
+      const replicates = c.peer === 'replicating' && source.labels['app.kubernetes.io/component'] !== 'matching';
+      const target = source.labels['app.kubernetes.io/instance'] === 'green' ? frontend : greenFrontend;
+      if (replicates) needed.push([`${fromKey} -> the other cluster's frontend`, source, target, named(target, 'grpc')!]);
+      else if (target === greenFrontend) denied.push([`${fromKey} -> the other cluster's frontend`, source, target, named(target, 'grpc')!]);
+    }
+    for (const [fromKey, source] of servers) {
+      for (const [to, destination] of greenPods) denied.push([`${fromKey} -> green ${to} membership`, source, destination, named(destination, 'membership')!]);
+    }
+  }
   // What is denied is denied by a policy: without the cluster's, only a fleet's own egress denies;
   // without a fleet's own, nothing stops its egress or guards its metrics port.
   const fleetOf = (e: Endpoint) => fleets.findIndex(([, pod]) => pod === e);
@@ -283,6 +310,7 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     const destination = fleetOf(to);
     if (destination >= 0) return c.fleets[destination].policies;
     if (source >= 0 && c.fleets[source].policies) return true;
+    if (isPod(to) && to.namespace === 'green') return true;
     return c.policies && (source < 0 || ofCluster.some(([, pod]) => pod === to));
   });
   return { needed, denied: guarded };
@@ -308,8 +336,23 @@ function check(drawn: Config): string[] | undefined {
   const props = propsOf(c, persistence);
   if (!props) return undefined;
   let cluster: TemporalCluster;
+  let green: TemporalCluster | undefined;
   try {
     cluster = new TemporalCluster(chart, 'temporal', props);
+    if (c.peer !== 'none') {
+      const greenStores = new Persistence(chart, 'green-persistence', {
+        defaultStore: Datastore.postgres({ host: 'pg.green.svc', database: 'green', user: 'temporal', password: PASSWORD }),
+        visibilityStore: Datastore.postgres({ host: 'pg.green.svc', database: 'green_visibility', user: 'temporal', password: PASSWORD }),
+      });
+      green = new TemporalCluster(chart, 'green', {
+        numHistoryShards: 4, namespace: 'green', persistence: greenStores, ports: ServicePorts.offset(2000),
+        ...(c.peer === 'replicating' ? {
+          enableGlobalNamespace: true, initialFailoverVersion: 4,
+          remoteClusters: [{ name: 'temporal', initialFailoverVersion: 1, rpcAddress: `temporal-frontend.temporal.svc:${7233 + c.offset}` }],
+        } : {}),
+        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+      });
+    }
     c.fleets.forEach((f, i) => new WorkerFleet(chart, `fleet${i}`, {
     namespace: f.namespace,
     image: 'registry.example.com/orders/worker:1.0',
@@ -332,7 +375,7 @@ function check(drawn: Config): string[] | undefined {
   }
   const output = objects(chart);
   const policies = output.filter((o) => o.kind === 'NetworkPolicy');
-  const { needed, denied } = flowsOf(c, cluster, output, ports);
+  const { needed, denied } = flowsOf(c, cluster, output, ports, green);
   const describe = ([what, , to, port, protocol = 'TCP']: Flow) => `${what} (${isPod(to) ? `${to.namespace}/${JSON.stringify(to.labels)}` : to.ip}:${port}/${protocol})`;
   return [
     ...needed.filter(([, from, to, port, protocol]) => !connectionAllowed(policies, from, to, port, protocol)).map((f) => `needed but denied: ${describe(f)}`),
