@@ -4,7 +4,7 @@ import {
   ArchivalProvider, ClusterDns, ClusterTls, Datastore, FleetAutoscaling, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalCluster,
   TemporalClusterProps, WorkerFleet, IssuerKind,
 } from '../lib';
-import { connectionAllowed, Endpoint, inCidr, ingressAllowed, isPod, Pod, workloadPods } from './support/network-policy';
+import { connectionAllowed, egressAllowed, Endpoint, inCidr, ingressAllowed, isPod, Pod, workloadPods } from './support/network-policy';
 import { objects, PASSWORD, testChart } from './support/synth';
 
 /*
@@ -423,6 +423,10 @@ describe('NetworkPolicies against the flows each configuration needs', () => {
     expect(ingressAllowed(policy([]), { ip: '192.0.2.1' }, web, 1)).toBe(false);
     expect(() => ingressAllowed(policy([{ from: [{ ipBlock: { cidr: '10.0.0.0/8' }, podSelector: {} }] }]), app('b'), web, 1)).toThrow(/ipBlock and a selector/);
     expect(() => ingressAllowed(policy([{ ports: [{ port: 'http', endPort: 9000 }] }]), app('b'), web, 1)).toThrow(/endPort needs a numeric port/);
+    // Without policyTypes, an empty egress list leaves egress alone; one rule restricts it.
+    const egressOnly = (egress: any[]) => [{ kind: 'NetworkPolicy', metadata: { namespace: 'a' }, spec: { podSelector: {}, egress } }];
+    expect(egressAllowed(egressOnly([]), web, { ip: '192.0.2.1' }, 443)).toBe(true);
+    expect(egressAllowed(egressOnly([{ ports: [{ port: 53, protocol: 'UDP' }] }]), web, { ip: '192.0.2.1' }, 443)).toBe(false);
     expect(inCidr('fd00::1', 'fd00::/8')).toBe(true);
     expect(inCidr('10.0.0.1', 'fd00::/8')).toBe(false);
   });

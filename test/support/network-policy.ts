@@ -3,7 +3,7 @@
  * endpoint reach that one on this port and protocol" of synthesized policies. Written from the API
  * reference and the conformance behaviour:
  * - a policy affects a direction when `policyTypes` names it; without `policyTypes`, every policy
- *   affects Ingress and one with an `egress` section affects Egress too;
+ *   affects Ingress and one with at least one egress rule affects Egress too (`egress: []` does not);
  * - a pod that no policy affecting a direction selects is open in that direction; once one does, a
  *   connection is allowed only when some such policy has a rule whose peers and ports match (the
  *   union of the rules of every selecting policy);
@@ -143,7 +143,9 @@ function portMatches(pp: any, destination: Endpoint, port: number, protocol: str
 }
 
 function policyTypes(p: any): string[] {
-  const types: string[] = p.spec.policyTypes ?? (p.spec.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+  // The API server's defaulting counts an egress section only when it has a rule: `egress: []`
+  // without policyTypes leaves egress alone (pkg/apis/networking/v1/defaults.go).
+  const types: string[] = p.spec.policyTypes ?? ((p.spec.egress ?? []).length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
   for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new Error(`unknown policy type ${t}`);
   return types;
 }
