@@ -388,7 +388,7 @@ describe('NetworkPolicies against the flows each configuration needs', () => {
     expect(check({
       store: 'postgres', secondaryVisibility: true, databaseProxy: true, offset: 0, metricsPort: 9090, restrictEgress: true, nodeLocalDns: true, extraEgress: true,
       frontendClients: 'payments', monitoring: 'observability', tls: true, internalFrontend: true, internalFrontendHttp: true, authorization: true,
-      ui: 'oidc', uiAllowFrom: 'ingress', adminTools: true, namespaces: true, archival: true, remotes: [0, 1], policies: true,
+      ui: 'oidc', uiAllowFrom: 'ingress', adminTools: true, namespaces: true, archival: true, remotes: [0, 1], policies: true, peer: 'replicating',
       fleets: [{ namespace: 'orders', keda: true, egress: true, monitoring: 'observability', policies: true }],
     }) ?? lastRefusal).toEqual([]);
   });

@@ -266,6 +266,23 @@ describe('ClusterNetworkPolicies', () => {
     expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one peer/);
   });
 
+  test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {
+    const openshift = ClusterDns.pods({ 'dns.operator.openshift.io/daemonset-dns': 'default' }, 'openshift-dns', 5353);
+    const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true, dns: openshift } });
+    const dnsPod: Pod = { namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } };
+    for (const component of ['history', 'admin-tools', 'schema-default']) {
+      const rows: Row[] = [
+        [`${component} -> the DNS pods on 5353`, pod('temporal', component), dnsPod, 5353, true],
+        [`${component} -> kube-dns`, pod('temporal', component), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 53, false],
+        [`${component} -> another pod of openshift-dns`, pod('temporal', component), { namespace: 'openshift-dns', labels: { app: 'x' } }, 5353, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+      expect(connectionAllowed(policies, pod('temporal', component), dnsPod, 5353, 'UDP')).toBe(true);
+    }
+    expect(() => ClusterDns.pods({}, 'openshift-dns')).toThrow(/labels is \{\}; expected at least one label/);
+    expect(() => ClusterDns.pods({ a: 'b' }, 'openshift-dns', 0)).toThrow(/ClusterDns.pods: port is 0/);
+  });
+
   test('can be turned off', () => {
     expect(policiesOf({ networkPolicy: { enabled: false } }).policies).toEqual([]);
     // From untyped code the string 'false' is truthy: it kept every policy while meaning none.

@@ -71,7 +71,18 @@ export class ClusterDns {
     return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: `${address}/32` } }]);
   }
 
-  private constructor(public readonly peers: NetworkPolicyPeer[]) {}
+  /**
+   * DNS pods other than kube-dns, such as OpenShift's (`{ 'dns.operator.openshift.io/daemonset-dns':
+   * 'default' }` in `openshift-dns`, port 5353). A policy sees the port the pods listen on, after
+   * the DNS Service's translation, so `port` is theirs, not the Service's 53.
+   */
+  public static pods(labels: Record<string, string>, namespace: string, port = 53): ClusterDns {
+    requireDns1123Label('ClusterDns.pods', 'namespace', namespace);
+    const peer = NetworkPeer.pods(labels, namespace).peer;
+    return new ClusterDns([peer], requirePort('ClusterDns.pods', 'port', port));
+  }
+
+  private constructor(public readonly peers: NetworkPolicyPeer[], public readonly port = 53) {}
 }
 
 /** Traffic a restricted egress lets through beyond what the library derives from the cluster's features. */
@@ -269,9 +280,9 @@ function allowances(owner: string, prop: string, list: EgressAllowance[] | undef
   });
 }
 
-/** The egress rule that lets a pod resolve names: UDP and TCP 53 to the cluster's DNS. */
+/** The egress rule that lets a pod resolve names: UDP and TCP 53 (or the DNS pods' own port) to the cluster's DNS. */
 export function dnsEgressRule(dns: ClusterDns = ClusterDns.kubeDns()): NetworkPolicyEgressRule {
-  return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }] };
+  return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(dns.port) }, { protocol: 'TCP', port: IntOrString.fromNumber(dns.port) }] };
 }
 
 /** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */
