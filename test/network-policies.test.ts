@@ -266,6 +266,13 @@ describe('ClusterNetworkPolicies', () => {
     expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one peer/);
   });
 
+  test('NodeLocal DNSCache on an IPv6 address', () => {
+    const { policies } = policiesOf({ networkPolicy: { restrictEgress: true, dns: ClusterDns.nodeLocal('fd00::10') } });
+    expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::10'), 53, 'UDP')).toBe(true);
+    expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::11'), 53, 'UDP')).toBe(false);
+    expect(() => ClusterDns.nodeLocal('fd00::10%eth0')).toThrow(/ClusterDns.nodeLocal: address is "fd00::10%eth0"/);
+  });
+
   test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {
     const openshift = ClusterDns.pods({ 'dns.operator.openshift.io/daemonset-dns': 'default' }, 'openshift-dns', 5353);
     const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true, dns: openshift } });

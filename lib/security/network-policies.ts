@@ -5,6 +5,7 @@ import {
   NetworkPolicySpec,
 } from '../../imports/k8s';
 import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort } from '../validation';
+import { isIpv6 } from '../validation/hosts';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
@@ -65,10 +66,12 @@ export class ClusterDns {
    * cluster's DNS pods, which the cache forwards to and pods fall back to.
    */
   public static nodeLocal(address = '169.254.20.10'): ClusterDns {
-    if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(address) || address.split('.').some((o) => Number(o) > 255)) {
-      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10"');
+    // An IPv6-only cluster gives NodeLocal DNSCache an IPv6 address (such as fd00::10): a /128 of it.
+    const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/.test(address) && !address.split('.').some((o) => Number(o) > 255);
+    if (!ipv4 && !(typeof address === 'string' && isIpv6(address))) {
+      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10"');
     }
-    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: `${address}/32` } }]);
+    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: ipv4 ? `${address}/32` : `${address}/128` } }]);
   }
 
   /**
