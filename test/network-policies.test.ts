@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, ClusterDns, ClusterTls, NetworkPeer, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
+import { ArchivalProvider, ClusterDns, ClusterTls, Datastore, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
 import { connectionAllowed, External, ingressAllowed, Pod } from './support/network-policy';
-import { cluster, objects, testChart } from './support/synth';
+import { cluster, objects, PASSWORD, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const pod = (instance: string, component: string, namespace = 'temporal'): Pod => ({
@@ -110,6 +110,14 @@ describe('ClusterNetworkPolicies', () => {
       ['schema Job -> the key set host', t('schema-default'), address('203.0.113.7'), 8443, false],
       ['history -> the database', t('history'), address('10.20.0.5'), 5432, true],
       ['frontend -> the key sets', t('frontend'), address('203.0.113.7'), 8443, true],
+      ['internal frontend -> the key sets', t('internal-frontend'), address('203.0.113.7'), 8443, true],
+      // Each feature's port is open to the roles that dial it, not to every server.
+      ['history -> the key sets (only the frontends authorize)', t('history'), address('203.0.113.7'), 8443, false],
+      ['matching -> the key sets', t('matching'), address('203.0.113.7'), 8443, false],
+      ['matching -> S3-compatible archival', t('matching'), address('10.30.0.9'), 9000, false],
+      ['matching -> the remote cluster', t('matching'), address('198.51.100.4'), 7300, false],
+      ['worker -> the remote cluster', t('worker'), address('198.51.100.4'), 7300, true],
+      ['frontend -> S3-compatible archival (it reads archives back)', t('frontend'), address('10.30.0.9'), 9000, true],
       ['history -> S3-compatible archival', t('history'), address('10.30.0.9'), 9000, true],
       ['history -> the remote cluster', t('history'), address('198.51.100.4'), 7300, true],
       ['worker -> the proxy (extraEgress)', t('worker'), address('10.9.1.1'), 3128, true],
@@ -159,6 +167,57 @@ describe('ClusterNetworkPolicies', () => {
     }
   });
 
+  test('with restricted egress, the frontend reaches a remote registered with its connection off: registering it reads its metadata', () => {
+    const { policies } = policiesOf({
+      enableGlobalNamespace: true,
+      remoteClusters: [
+        { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal.west.example.com:7300' },
+        { name: 'south', initialFailoverVersion: 3, rpcAddress: 'temporal.south.example.com:7400', enabled: false },
+      ],
+      networkPolicy: { restrictEgress: true },
+    });
+    const rows: Row[] = [
+      ['frontend -> the enabled remote', pod('temporal', 'frontend'), address('198.51.100.4'), 7300, true],
+      // AddOrUpdateRemoteCluster dials the remote's DescribeCluster whatever --enable-connection says;
+      // shut out, the registration Job waits for an answer that never comes and fails.
+      ['frontend -> the remote with its connection off', pod('temporal', 'frontend'), address('198.51.100.5'), 7400, true],
+      ['frontend -> another port', pod('temporal', 'frontend'), address('198.51.100.5'), 7500, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
+  test('two clusters of one app that replicate with each other admit each other\'s frontend, history and worker to their frontend, in either order', () => {
+    for (const order of [['east', 'west'], ['west', 'east']]) {
+      const chart = testChart();
+      const props: Record<string, Partial<TemporalClusterProps>> = {
+        east: {
+          name: 'temporal', namespace: 'east', clusterName: 'east', initialFailoverVersion: 1, enableGlobalNamespace: true,
+          remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.svc.cluster.local:8233' }],
+          networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')], restrictEgress: true },
+        },
+        west: {
+          name: 'temporal', namespace: 'west', clusterName: 'west', initialFailoverVersion: 2, enableGlobalNamespace: true, ports: ServicePorts.offset(1000),
+          remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.east.svc:7233' }],
+          networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+        },
+      };
+      for (const id of order) cluster(chart, props[id], id);
+      const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+      const rows: Row[] = [
+        // Replication dials the other side's public frontend from frontend, history and worker.
+        [`${order}: west history -> east frontend`, pod('temporal', 'history', 'west'), pod('temporal', 'frontend', 'east'), 7233, true],
+        [`${order}: west worker -> east frontend`, pod('temporal', 'worker', 'west'), pod('temporal', 'frontend', 'east'), 7233, true],
+        [`${order}: east history -> west frontend`, pod('temporal', 'history', 'east'), pod('temporal', 'frontend', 'west'), 8233, true],
+        [`${order}: east frontend -> west frontend`, pod('temporal', 'frontend', 'east'), pod('temporal', 'frontend', 'west'), 8233, true],
+        [`${order}: west matching -> east frontend`, pod('temporal', 'matching', 'west'), pod('temporal', 'frontend', 'east'), 7233, false],
+        [`${order}: another app of west -> east frontend`, outside('west'), pod('temporal', 'frontend', 'east'), 7233, false],
+        [`${order}: west history -> east history`, pod('temporal', 'history', 'west'), pod('temporal', 'history', 'east'), 7234, false],
+        [`${order}: west history -> east frontend membership`, pod('temporal', 'history', 'west'), pod('temporal', 'frontend', 'east'), 6933, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+    }
+  });
+
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);
@@ -177,6 +236,58 @@ describe('ClusterNetworkPolicies', () => {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     });
+  });
+
+  test('with restricted egress, databaseEgress opens what a database proxy dials to the servers and the schema Jobs, and to nothing else', () => {
+    const chart = testChart();
+    const proxied = new Persistence(chart, 'proxied', {
+      defaultStore: Datastore.postgres({ host: '127.0.0.1', database: 'temporal', user: 'temporal', password: PASSWORD }),
+      visibilityStore: Datastore.postgres({ host: '127.0.0.1', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      databaseAccess: { sidecars: [{ name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }] },
+    });
+    cluster(chart, {
+      persistence: proxied, adminTools: {},
+      networkPolicy: { restrictEgress: true, databaseEgress: [{ ports: [3307, 443] }], extraEgress: [{ peers: [NetworkPeer.ipBlock('10.9.0.0/16')], ports: [3128] }] },
+    });
+    const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+    const t = (component: string) => pod('temporal', component);
+    const cloudSql = address('10.40.0.1');
+    const rows: Row[] = [
+      // The schema Jobs run the proxy sidecar too: shut out of its upstream, they never finish and no server starts.
+      ['schema Job (default) -> the proxy upstream', t('schema-default'), cloudSql, 3307, true],
+      ['schema Job (visibility) -> the Cloud SQL API', t('schema-visibility'), cloudSql, 443, true],
+      ['history -> the proxy upstream', t('history'), cloudSql, 3307, true],
+      ['frontend -> the Cloud SQL API', t('frontend'), cloudSql, 443, true],
+      ['schema Job -> the servers\' HTTP proxy (extraEgress is the servers\' only)', t('schema-default'), address('10.9.1.1'), 3128, false],
+      ['admin tools -> the proxy upstream', t('admin-tools'), cloudSql, 3307, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+    expect(() => policiesOf({ networkPolicy: { databaseEgress: [{ ports: [3307] }] } })).toThrow(/databaseEgress is "set"; expected restrictEgress: true as well/);
+    expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one peer/);
+  });
+
+  test('NodeLocal DNSCache on an IPv6 address', () => {
+    const { policies } = policiesOf({ networkPolicy: { restrictEgress: true, dns: ClusterDns.nodeLocal('fd00::10') } });
+    expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::10'), 53, 'UDP')).toBe(true);
+    expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::11'), 53, 'UDP')).toBe(false);
+    expect(() => ClusterDns.nodeLocal('fd00::10%eth0')).toThrow(/ClusterDns.nodeLocal: address is "fd00::10%eth0"/);
+  });
+
+  test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {
+    const openshift = ClusterDns.pods({ 'dns.operator.openshift.io/daemonset-dns': 'default' }, 'openshift-dns', 5353);
+    const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true, dns: openshift } });
+    const dnsPod: Pod = { namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } };
+    for (const component of ['history', 'admin-tools', 'schema-default']) {
+      const rows: Row[] = [
+        [`${component} -> the DNS pods on 5353`, pod('temporal', component), dnsPod, 5353, true],
+        [`${component} -> kube-dns`, pod('temporal', component), { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 53, false],
+        [`${component} -> another pod of openshift-dns`, pod('temporal', component), { namespace: 'openshift-dns', labels: { app: 'x' } }, 5353, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+      expect(connectionAllowed(policies, pod('temporal', component), dnsPod, 5353, 'UDP')).toBe(true);
+    }
+    expect(() => ClusterDns.pods({}, 'openshift-dns')).toThrow(/labels is \{\}; expected at least one label/);
+    expect(() => ClusterDns.pods({ a: 'b' }, 'openshift-dns', 0)).toThrow(/ClusterDns.pods: port is 0/);
   });
 
   test('can be turned off', () => {

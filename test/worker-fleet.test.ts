@@ -4,7 +4,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterDns, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -310,6 +310,33 @@ describe('WorkerFleet', () => {
       expect(egressAllowed(all, fleetPod(), { namespace: 'payments', labels: { app: 'api' } }, 443)).toBe(false);
     });
 
+    test('resolves names and is scraped as its cluster\'s pods are: NodeLocal DNSCache and the cluster\'s monitoring peers, unless it says otherwise', () => {
+      const nodeLocal = { ip: '169.254.20.10' };
+      const prometheus = (namespace: string, name = 'prometheus'): Pod => ({ namespace, labels: { 'app.kubernetes.io/name': name } });
+      const clusterProps = {
+        networkPolicy: { restrictEgress: true, dns: ClusterDns.nodeLocal(), monitoring: [NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' })] },
+      };
+      const inherited = policies(setup({}, clusterProps).chart);
+      // With NodeLocal DNSCache the pods' resolver is the node-local address: shut out of it, a worker resolves nothing.
+      expect(egressAllowed(inherited, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
+      expect(egressAllowed(inherited, fleetPod(), nodeLocal, 53, 'TCP')).toBe(true);
+      // The Prometheus that scrapes the servers (pods of the cluster's namespace) scrapes the workers, in any namespace.
+      const elsewhere = policies(setup({ namespace: 'orders' }, clusterProps).chart);
+      expect(ingressAllowed(elsewhere, prometheus('temporal'), fleetPod('orders'), 9464)).toBe(true);
+      expect(ingressAllowed(elsewhere, prometheus('orders'), fleetPod('orders'), 9464)).toBe(false);
+      expect(ingressAllowed(elsewhere, prometheus('temporal', 'grafana'), fleetPod('orders'), 9464)).toBe(false);
+      expect(ingressAllowed(elsewhere, prometheus('monitoring'), fleetPod('orders'), 9464)).toBe(false);
+      // The fleet's own settings win; a cluster that admits nobody leaves the fleet's default.
+      const own = policies(setup({ networkPolicy: { dns: ClusterDns.kubeDns(), monitoring: [NetworkPeer.namespace('observability')] } }, clusterProps).chart);
+      expect(egressAllowed(own, fleetPod(), nodeLocal, 53, 'UDP')).toBe(false);
+      expect(ingressAllowed(own, prometheus('observability'), fleetPod(), 9464)).toBe(true);
+      expect(ingressAllowed(own, prometheus('temporal'), fleetPod(), 9464)).toBe(false);
+      const nobody = policies(setup({}, { networkPolicy: { monitoring: [] } }).chart);
+      expect(ingressAllowed(nobody, prometheus('monitoring'), fleetPod(), 9464)).toBe(true);
+      const external = policies(setup({ cluster: undefined, frontend: { address: 'x.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
+      expect(egressAllowed(external, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
+    });
+
     test('admits the fleet (and KEDA) to a frontend whose clients the cluster restricts; no other pod gets in through it', () => {
       const { chart, cluster: c } = setup({ autoscaling: FleetAutoscaling.backlog() }, { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
       const all = policies(chart);
@@ -385,7 +412,21 @@ describe('WorkerFleet', () => {
       expect(egressAllowed(all, fleetPod(), { namespace: 'anything', labels: {} }, 443)).toBe(true);
       expect(ingressAllowed(all, { namespace: 'observability', labels: {} }, fleetPod(), 9464)).toBe(true);
       expect(ingressAllowed(all, { namespace: 'monitoring', labels: {} }, fleetPod(), 9464)).toBe(false);
-      expect(policies(setup({ networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+      // Off, the fleet's own policy goes; the frontend's admission stays with the cluster's policies.
+      expect(policies(setup({ networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders')).map((p) => p.metadata.name))
+        .toEqual(['orders-to-temporal-frontend']);
+      expect(policies(setup({ networkPolicy: { enabled: false } }, { networkPolicy: { enabled: false } }).chart).filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+    });
+
+    test('a fleet without its own policy still reaches a frontend whose clients the cluster restricts, and so does KEDA', () => {
+      const { chart, cluster: c } = setup({ networkPolicy: { enabled: false }, autoscaling: FleetAutoscaling.backlog() },
+        { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+      const all = policies(chart);
+      expect(connectionAllowed(all, fleetPod(), serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      expect(connectionAllowed(all, { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-operator' } }, serverPod('frontend'), c.frontend.ports.grpc)).toBe(true);
+      expect(connectionAllowed(all, fleetPod(), serverPod('history'), c.history.ports.grpc)).toBe(false);
+      // Nothing selects the fleet's pods: their egress and metrics port are the namespace's business.
+      expect(egressAllowed(all, fleetPod(), { namespace: 'anything', labels: {} }, 443)).toBe(true);
     });
 
     test('an external frontend: egress on its port, to its peers when given', () => {
@@ -745,7 +786,7 @@ describe('WorkerFleet', () => {
       expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': networkPolicy.enabled is "false"; expected true or false/);
       expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
       expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
-      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name.startsWith('orders'))).toEqual([]);
+      expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name === 'orders')).toEqual([]);
     });
 
     test('an external address is not host:port', () => {

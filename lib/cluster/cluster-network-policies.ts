@@ -1,16 +1,35 @@
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { archivalEgressPorts } from '../config/archival';
+import { LabelSelector } from '../../imports/k8s';
 import { TemporalUi } from '../operations/temporal-ui';
+import { emitReplicationNetworkPolicies } from './replication-network-policies';
 import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
+import { ServiceRole } from '../services/service-role';
 import { TemporalService } from '../services/temporal-service';
+
+export { ClusterNetworkPolicies };
+
+/** The cluster's NetworkPolicies when `networkPolicy.enabled` (the default), and those between it and the clusters of the app it replicates with. */
+export function emitNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies | undefined {
+  const policies = (props.networkPolicy?.enabled ?? true) ? emitClusterNetworkPolicies(cluster, props, clusterSelector) : undefined;
+  emitReplicationNetworkPolicies(cluster, policies !== undefined);
+  return policies;
+}
+
+/** The suffixes of the policy names `emitClusterNetworkPolicies` may write, for the name-length checks. */
+export function networkPolicySuffixes(toolsFrontend: string, storeRoles: string[]): string[] {
+  const clients = ['ui', 'admin-tools', 'namespaces', 'remote-clusters'];
+  return ['deny-all', 'internode', 'frontend-clients', `clients-to-${toolsFrontend}`, 'metrics', 'ui', 'servers-egress', 'key-sets-egress', 'archival-egress',
+    'replication-egress', ...clients.map((c) => `${c}-egress`), ...storeRoles.map((r) => `schema-${r}-egress`)];
+}
 
 /**
  * The cluster's NetworkPolicies, from what it runs: the roles and their ports, the client pods
  * (UI, admin tools, namespace Job, remote-cluster registration Job) and the frontend each one talks to, the schema Jobs and the
  * stores, and the endpoints the servers dial for their features.
  */
-export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
+function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
   const services = cluster.services;
   const frontends = services.filter((svc) => svc.ports.http !== undefined);
   const componentIs = (...components: string[]) => ({
@@ -42,17 +61,28 @@ export function emitClusterNetworkPolicies(cluster: TemporalCluster, props: Temp
     ui: ui ? { selector: { matchLabels: ui.selectorLabels }, port: TemporalUi.PORT, allowFrom: props.ui?.allowFrom } : undefined,
     schemaJobs: cluster.schemaJobs.map((job) => ({ name: job.component, selector: componentIs(job.component), storePorts: [job.storePort] })),
     storePorts: cluster.persistence.stores.map(({ store }) => store.port),
-    serverEgressPorts: serverEgressPorts(props),
+    featureEgress: featureEgress(props, services, componentIs),
     options: props.networkPolicy ?? {},
   });
 }
 
-/** Ports the servers dial for their features: the key sets, archival endpoints, remote clusters' frontends. */
-function serverEgressPorts(props: TemporalClusterProps): number[] {
+/**
+ * What the servers dial for their features, each with the roles that dial it: the frontends fetch
+ * the key sets (the authorizer runs there); every role but matching archives or reads archives
+ * (history writes them, the frontends read them back) and talks to remote clusters (the frontends
+ * register them and forward to them, history pulls the replication stream, the worker replicates
+ * namespaces). Matching does neither.
+ */
+function featureEgress(props: TemporalClusterProps, services: TemporalService[],
+  componentIs: (...components: string[]) => LabelSelector): Array<{ name: string; selector: LabelSelector; ports: number[] }> {
   const urlPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const frontends = services.filter((svc) => svc.role === ServiceRole.FRONTEND || svc.role === ServiceRole.INTERNAL_FRONTEND).map((svc) => svc.role);
+  const notMatching = services.filter((svc) => svc.role !== ServiceRole.MATCHING).map((svc) => svc.role);
   return [
-    ...(props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))),
-    ...archivalEgressPorts(props.archival),
-    ...(props.remoteClusters ?? []).filter((r) => r.enabled ?? true).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))),
+    { name: 'key-sets', selector: componentIs(...frontends), ports: (props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))) },
+    { name: 'archival', selector: componentIs(...notMatching), ports: archivalEgressPorts(props.archival) },
+    // Every remote, one registered with its connection off too: the registration's upsert
+    // (AddOrUpdateRemoteCluster) makes the frontend read the remote's metadata whatever --enable-connection says.
+    { name: 'replication', selector: componentIs(...notMatching), ports: (props.remoteClusters ?? []).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))) },
   ];
 }

@@ -20,7 +20,7 @@ export interface RemoteCluster {
   readonly rpcAddress: string;
   /**
    * Whether the connection to it is on. `false` registers it with the connection off, which stops
-   * replication to and from it.
+   * replication to and from it. Registering still dials it once: the frontend reads its metadata.
    * @default true
    */
   readonly enabled?: boolean;

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
-import { emitClusterNetworkPolicies } from './cluster-network-policies';
+import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
@@ -138,6 +138,8 @@ export class TemporalCluster extends Construct {
   public readonly derivedNames: DerivedName[];
   /** Whether the internal frontend serves its HTTP API (`internalFrontend.httpPort`). */
   public readonly internalFrontendHttp: boolean;
+  /** The cluster's NetworkPolicies, unless `networkPolicy.enabled` is false. */
+  public readonly networkPolicies?: ClusterNetworkPolicies;
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
@@ -202,7 +204,7 @@ export class TemporalCluster extends Construct {
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
       ? new RemoteClusterRegistration(this, 'RemoteClusters', { ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters }) : undefined;
-    if (props.networkPolicy?.enabled ?? true) emitClusterNetworkPolicies(this, props, identity.clusterSelector);
+    this.networkPolicies = emitNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
     this.register(reservedMembershipPorts(owner, props));
@@ -246,7 +248,7 @@ export class TemporalCluster extends Construct {
    * everyone else.
    */
   public get networkPoliciesEnabled(): boolean {
-    return this.node.tryFindChild('NetworkPolicies') !== undefined;
+    return this.networkPolicies !== undefined;
   }
 
   /** Every role this cluster runs, in config order. */
@@ -311,7 +313,6 @@ export class TemporalCluster extends Construct {
     const roles = ROLE_ORDER.filter((role) => role !== ServiceRole.INTERNAL_FRONTEND || props.internalFrontend !== undefined);
     const tools = this.authorizationEnabled ? ServiceRole.INTERNAL_FRONTEND : ServiceRole.FRONTEND;
     const storeRoles = this.persistence.stores.map(({ role }) => role);
-    const clients = ['ui', 'admin-tools', 'namespaces', 'remote-clusters'];
     return {
       roles,
       storeRoles,
@@ -321,10 +322,7 @@ export class TemporalCluster extends Construct {
       adminTools: adminToolsOptions(props.adminTools) !== undefined,
       namespaces: (props.namespaces ?? []).length > 0,
       remoteClusters: (props.remoteClusters ?? []).length > 0,
-      networkPolicySuffixes: (props.networkPolicy?.enabled ?? true)
-        ? ['deny-all', 'internode', 'frontend-clients', `clients-to-${tools}`, 'metrics', 'ui', 'servers-egress', ...clients.map((c) => `${c}-egress`),
-          ...storeRoles.map((r) => `schema-${r}-egress`)]
-        : [],
+      networkPolicySuffixes: (props.networkPolicy?.enabled ?? true) ? networkPolicySuffixes(tools, storeRoles) : [],
       monitoring: props.monitoring !== undefined,
       pinnedGuardNamespace: props.protectPinnedValues ? this.namespace : undefined,
     };

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { dnsEgressRule, NetworkPeer } from '../security/network-policies';
+import { ClusterDns, dnsEgressRule, NetworkPeer } from '../security/network-policies';
 import { propError, requirePort } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -17,6 +17,8 @@ export interface FleetNetworkPoliciesProps {
   /** The KEDA operator's pods, when KEDA scales the fleet: they read the backlog from the frontend. */
   readonly kedaOperator?: NetworkPeer[];
   readonly options: FleetNetworkPolicyOptions;
+  /** Whether to emit the fleet's own policy (`networkPolicy.enabled`); the frontend's follows the cluster's policies. */
+  readonly ownPolicy: boolean;
 }
 
 // TCP is the API's default protocol for a port.
@@ -31,16 +33,24 @@ const namespacePeer = (namespace: string) => ({ matchLabels: { 'kubernetes.io/me
  * worker stay shut to them.
  */
 export class FleetNetworkPolicies extends Construct {
-  /** The fleet's own policy, selecting its pods. */
-  public readonly fleetPolicy: KubeNetworkPolicy;
+  /** The fleet's own policy, selecting its pods, unless `networkPolicy.enabled` is false. */
+  public readonly fleetPolicy?: KubeNetworkPolicy;
   /** The policy that admits the fleet to the bound cluster's frontend, when the cluster emits policies. */
   public readonly frontendPolicy?: KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: FleetNetworkPoliciesProps) {
     super(scope, id);
     const { owner, connection, options } = props;
-    const monitoring = options.monitoring ?? [NetworkPeer.namespace('monitoring')];
+    // The bound cluster's choices, unless the fleet says otherwise: a Prometheus or a DNS the
+    // cluster's pods need is one the fleet's pods need too.
+    const clusterPolicies = connection.cluster?.networkPolicies;
+    const inherited = clusterPolicies && clusterPolicies.monitoring.length > 0 ? clusterPolicies.monitoring : undefined;
+    const monitoring = options.monitoring ?? inherited ?? [NetworkPeer.namespace('monitoring')];
     requirePeers(owner, 'networkPolicy.monitoring', monitoring);
+    if (options.dns !== undefined && !(options.dns instanceof ClusterDns)) {
+      throw propError(owner, 'networkPolicy.dns', options.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
+    }
+    const dns = options.dns ?? clusterPolicies?.dns ?? ClusterDns.kubeDns();
     if (options.egress !== undefined && !Array.isArray(options.egress)) {
       throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');
     }
@@ -60,14 +70,14 @@ export class FleetNetworkPolicies extends Construct {
     const frontendPeer: NetworkPolicyPeer[] | undefined = cluster
       ? [{ namespaceSelector: namespacePeer(cluster.namespace), podSelector: { matchLabels: { ...cluster.frontend.selectorLabels } } }]
       : connection.externalPeers?.map((p) => p.peer);
-    this.fleetPolicy = new KubeNetworkPolicy(this, 'Resource', {
+    this.fleetPolicy = !props.ownPolicy ? undefined : new KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.fleetName, namespace: props.namespace, labels: props.labels },
       spec: {
         podSelector: { matchLabels: { ...props.selector } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: monitoring.map((p) => p.peer), ports: [tcp(props.metricsPort)] }],
         egress: [
-          dnsEgressRule(),
+          dnsEgressRule(dns),
           // A Service's port is translated to the pod's before policies apply, so the rule names
           // the frontend pods' own port, which the cluster's ClusterIP Service forwards to.
           { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.port)] },
@@ -76,6 +86,8 @@ export class FleetNetworkPolicies extends Construct {
       },
     });
 
+    // Whatever the fleet's own setting: a cluster that restricts its frontend's clients would
+    // otherwise shut the workers (and KEDA) out without a word.
     if (cluster && cluster.networkPoliciesEnabled) {
       this.frontendPolicy = new KubeNetworkPolicy(this, 'Frontend', {
         metadata: { name: frontendPolicyName(props.fleetName, props.namespace, cluster.name, cluster.namespace), namespace: cluster.namespace, labels: props.labels },

@@ -5,7 +5,7 @@ import { Affinity, Toleration } from '../../imports/k8s';
 import { LabelMatcher } from '../observability/promql';
 import { MonitorOptions } from '../observability/scrape-config';
 import { SecretRef } from '../persistence/secret-ref';
-import { NetworkPeer } from '../security/network-policies';
+import { ClusterDns, NetworkPeer } from '../security/network-policies';
 import { DisruptionBudget } from '../services/service-options';
 import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
@@ -55,7 +55,9 @@ export interface FleetEgressRule {
 /** The fleet's NetworkPolicies. */
 export interface FleetNetworkPolicyOptions {
   /**
-   * Emit the fleet's policies, and the one that admits it to the cluster's frontend.
+   * Emit the fleet's own policy (deny by default, then DNS, the frontend, `egress` and the scrapes).
+   * The one that admits the fleet and KEDA to the bound cluster's frontend comes with the cluster's
+   * policies whatever this says: a cluster that restricts `frontendClients` would shut the workers out.
    * @default true
    */
   readonly enabled?: boolean;
@@ -66,9 +68,17 @@ export interface FleetNetworkPolicyOptions {
   readonly egress?: FleetEgressRule[];
   /**
    * Who may scrape the workers' metrics port.
-   * @default [NetworkPeer.namespace('monitoring')]
+   * @default - the bound cluster's `networkPolicy.monitoring` when its policies are on and admit
+   * someone (so the Prometheus that scrapes the servers scrapes the workers too), else
+   * [NetworkPeer.namespace('monitoring')]
    */
   readonly monitoring?: NetworkPeer[];
+  /**
+   * Where the workers' DNS queries go.
+   * @default - the bound cluster's `networkPolicy.dns` (NodeLocal DNSCache there is NodeLocal DNSCache
+   * here), else ClusterDns.kubeDns()
+   */
+  readonly dns?: ClusterDns;
 }
 
 /** Which alerts `WorkerFleetAlerts` raises; the values are the alert names. */

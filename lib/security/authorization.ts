@@ -23,7 +23,7 @@ export interface AuthorizationOptions {
    * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
    * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
    * refuses every token until a refresh succeeds. With `NetworkPolicyOptions.restrictEgress`, their
-   * ports are opened.
+   * ports are opened to the frontends, where the authorizer runs.
    */
   readonly jwtKeySources: string[];
   /**

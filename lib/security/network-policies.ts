@@ -5,6 +5,7 @@ import {
   NetworkPolicySpec,
 } from '../../imports/k8s';
 import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort } from '../validation';
+import { isIpv6 } from '../validation/hosts';
 
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
@@ -41,6 +42,16 @@ export class NetworkPeer {
   }
 
   private constructor(public readonly peer: NetworkPolicyPeer) {}
+
+  /**
+   * This peer as seen from a policy of another namespace: a pods peer without a namespace means the
+   * pods of `namespace` (its policy's), so it gets that namespace written out.
+   */
+  public inNamespace(namespace: string): NetworkPeer {
+    return this.peer.podSelector && !this.peer.namespaceSelector
+      ? new NetworkPeer({ ...this.peer, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } })
+      : this;
+  }
 }
 
 /** Where the pods' DNS queries go, which a restricted egress must let through. */
@@ -55,13 +66,26 @@ export class ClusterDns {
    * cluster's DNS pods, which the cache forwards to and pods fall back to.
    */
   public static nodeLocal(address = '169.254.20.10'): ClusterDns {
-    if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(address) || address.split('.').some((o) => Number(o) > 255)) {
-      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10"');
+    // An IPv6-only cluster gives NodeLocal DNSCache an IPv6 address (such as fd00::10): a /128 of it.
+    const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/.test(address) && !address.split('.').some((o) => Number(o) > 255);
+    if (!ipv4 && !(typeof address === 'string' && isIpv6(address))) {
+      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10"');
     }
-    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: `${address}/32` } }]);
+    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: ipv4 ? `${address}/32` : `${address}/128` } }]);
   }
 
-  private constructor(public readonly peers: NetworkPolicyPeer[]) {}
+  /**
+   * DNS pods other than kube-dns, such as OpenShift's (`{ 'dns.operator.openshift.io/daemonset-dns':
+   * 'default' }` in `openshift-dns`, port 5353). A policy sees the port the pods listen on, after
+   * the DNS Service's translation, so `port` is theirs, not the Service's 53.
+   */
+  public static pods(labels: Record<string, string>, namespace: string, port = 53): ClusterDns {
+    requireDns1123Label('ClusterDns.pods', 'namespace', namespace);
+    const peer = NetworkPeer.pods(labels, namespace).peer;
+    return new ClusterDns([peer], requirePort('ClusterDns.pods', 'port', port));
+  }
+
+  private constructor(public readonly peers: NetworkPolicyPeer[], public readonly port = 53) {}
 }
 
 /** Traffic a restricted egress lets through beyond what the library derives from the cluster's features. */
@@ -96,7 +120,8 @@ export interface NetworkPolicyOptions {
   readonly monitoring?: NetworkPeer[];
   /**
    * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
-   * servers: each other, the stores, the key sets, archival and remote clusters; the UI: the
+   * servers: each other and the stores; the frontends: the key sets; every role but matching:
+   * archival and remote clusters; the UI: the
    * frontend and its identity provider; the tools, the namespace and remote-cluster Jobs: their frontend; each
    * schema Job: its store), plus `extraEgress`.
    * @default false
@@ -107,6 +132,14 @@ export interface NetworkPolicyOptions {
    * @default - none
    */
   readonly extraEgress?: EgressAllowance[];
+  /**
+   * More egress, with `restrictEgress`, for every pod that talks to the databases: the server pods
+   * and the schema Jobs, which both run `persistence.databaseAccess` (a database proxy sidecar
+   * dialing its upstream, a token helper fetching credentials) and the store's `passwordCommand`.
+   * The stores' own ports are open to them already; this is for what those helpers dial beyond them.
+   * @default - none
+   */
+  readonly databaseEgress?: EgressAllowance[];
   /**
    * Where DNS queries go, with `restrictEgress`.
    * @default ClusterDns.kubeDns()
@@ -151,8 +184,11 @@ export interface ClusterNetworkPoliciesProps {
   readonly schemaJobs: Array<PodGroup & { readonly name: string; readonly storePorts: number[] }>;
   /** Ports of every store, for the servers' egress. */
   readonly storePorts: number[];
-  /** Ports the servers dial for their features (key sets, archival, remote clusters). */
-  readonly serverEgressPorts: number[];
+  /**
+   * Ports the servers dial for their features (the key sets, archival, remote clusters), each
+   * feature with the server pods that dial it: a role is not given what only another one needs.
+   */
+  readonly featureEgress: Array<PodGroup & { readonly name: string; readonly ports: number[] }>;
   readonly options: NetworkPolicyOptions;
 }
 
@@ -164,10 +200,23 @@ export interface ClusterNetworkPoliciesProps {
  * an ingress rule with `from: []` as "every source", so such a rule is never written.
  */
 export class ClusterNetworkPolicies extends Construct {
+  /** Where the cluster's pods send DNS queries (`dns`, or the cluster DNS pods): a worker fleet of the cluster resolves names the same way. */
+  public readonly dns: ClusterDns;
+  /**
+   * Who scrapes the server pods (`monitoring`), with every pods peer pinned to the cluster's
+   * namespace, so that a worker fleet of another namespace can admit the same Prometheus.
+   */
+  public readonly monitoring: NetworkPeer[];
+
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
+    if (o.dns !== undefined && !(o.dns instanceof ClusterDns)) throw propError(owner, 'dns', o.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
+    this.dns = o.dns ?? ClusterDns.kubeDns();
+    const monitoring = o.monitoring ?? [NetworkPeer.namespace('monitoring')];
+    peersOf(owner, 'monitoring', monitoring, []);
+    this.monitoring = monitoring.map((peer) => peer.inNamespace(props.namespace));
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
       new KubeNetworkPolicy(this, childId, { metadata: { name: networkPolicyName(props.clusterName, suffix), namespace: props.namespace, labels: props.labels }, spec });
     const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
@@ -185,47 +234,58 @@ export class ClusterNetworkPolicies extends Construct {
     for (const [frontend, clients] of byFrontend) {
       ingress(`Clients-${frontend}`, `clients-to-${frontend}`, clients[0].frontend, from(clients.map((c) => ({ podSelector: c.selector })), [clients[0].frontend.port]));
     }
-    ingress('Metrics', 'metrics', props.servers, from(peersOf(owner, 'monitoring', o.monitoring, [NetworkPeer.namespace('monitoring')]), [props.metricsPort]));
+    ingress('Metrics', 'metrics', props.servers, from(monitoring.map((peer) => peer.peer), [props.metricsPort]));
     if (props.ui) {
       ingress('Ui', 'ui', props.ui, from(peersOf(owner, 'ui.allowFrom', props.ui.allowFrom, [NetworkPeer.anyNamespace()]), [props.ui.port]));
     }
     if (!o.restrictEgress) {
-      if (o.extraEgress !== undefined || o.dns !== undefined) {
-        throw propError(owner, o.extraEgress !== undefined ? 'extraEgress' : 'dns', 'set', 'restrictEgress: true as well', 'Without it egress is not restricted, so these settings would do nothing.');
-      }
+      const idle = (['extraEgress', 'databaseEgress', 'dns'] as const).find((prop) => o[prop] !== undefined);
+      if (idle) throw propError(owner, idle, 'set', 'restrictEgress: true as well', 'Without it egress is not restricted, so these settings would do nothing.');
       return;
     }
 
-    const dns = dnsEgressRule(o.dns);
+    const dns = dnsEgressRule(this.dns);
     const egress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyEgressRule[]) =>
       policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Egress'], egress: [dns, ...rules] });
     const anywhere = (portNumbers: number[]): NetworkPolicyEgressRule[] => (portNumbers.length === 0 ? [] : [{ ports: ports(portNumbers) }]);
-    const extra = (o.extraEgress ?? []).map((allowance, i): NetworkPolicyEgressRule => {
-      if (!Array.isArray(allowance.ports) || allowance.ports.length === 0) throw propError(owner, `extraEgress[${i}].ports`, allowance.ports, 'at least one port');
-      allowance.ports.forEach((p, j) => requirePort(owner, `extraEgress[${i}].ports[${j}]`, p));
-      const peers = allowance.peers === undefined ? undefined : peersOf(owner, `extraEgress[${i}].peers`, allowance.peers, []);
-      if (peers?.length === 0) throw propError(owner, `extraEgress[${i}].peers`, [], 'at least one peer, or no peers for any address');
-      return { to: peers, ports: ports(allowance.ports) };
-    });
+    const extra = allowances(owner, 'extraEgress', o.extraEgress);
+    // The schema Jobs run the same database access containers and password commands as the servers.
+    const database = allowances(owner, 'databaseEgress', o.databaseEgress);
 
     egress('EgressServers', 'servers-egress', props.servers, [
       { to: [{ podSelector: props.servers.selector }], ports: ports(props.internodePorts) },
-      ...anywhere([...props.storePorts, ...props.serverEgressPorts]),
+      ...anywhere(props.storePorts),
+      ...database,
       ...extra,
     ]);
+    for (const feature of props.featureEgress) {
+      if (feature.ports.length > 0) egress(`Egress-${feature.name}`, `${feature.name}-egress`, feature, anywhere(feature.ports));
+    }
     for (const client of props.clients) {
       egress(`Egress-${client.name}`, `${client.name}-egress`, client, [
         { to: [{ podSelector: client.frontend.selector }], ports: ports([client.frontend.port]) },
         ...anywhere(client.egressPorts ?? []),
       ]);
     }
-    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, anywhere(job.storePorts));
+    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, [...anywhere(job.storePorts), ...database]);
   }
 }
 
-/** The egress rule that lets a pod resolve names: UDP and TCP 53 to the cluster's DNS. */
+/** Egress allowances as rules: at least one port each, and peers either absent (any address) or not empty. */
+function allowances(owner: string, prop: string, list: EgressAllowance[] | undefined): NetworkPolicyEgressRule[] {
+  if (list !== undefined && !Array.isArray(list)) throw propError(owner, prop, list, 'a list of { peers, ports }');
+  return (list ?? []).map((allowance, i): NetworkPolicyEgressRule => {
+    if (!Array.isArray(allowance?.ports) || allowance.ports.length === 0) throw propError(owner, `${prop}[${i}].ports`, allowance?.ports, 'at least one port');
+    allowance.ports.forEach((p, j) => requirePort(owner, `${prop}[${i}].ports[${j}]`, p));
+    const peers = allowance.peers === undefined ? undefined : peersOf(owner, `${prop}[${i}].peers`, allowance.peers, []);
+    if (peers?.length === 0) throw propError(owner, `${prop}[${i}].peers`, [], 'at least one peer, or no peers for any address');
+    return { to: peers, ports: ports(allowance.ports) };
+  });
+}
+
+/** The egress rule that lets a pod resolve names: UDP and TCP 53 (or the DNS pods' own port) to the cluster's DNS. */
 export function dnsEgressRule(dns: ClusterDns = ClusterDns.kubeDns()): NetworkPolicyEgressRule {
-  return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(53) }, { protocol: 'TCP', port: IntOrString.fromNumber(53) }] };
+  return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(dns.port) }, { protocol: 'TCP', port: IntOrString.fromNumber(dns.port) }] };
 }
 
 /** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */
