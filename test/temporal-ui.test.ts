@@ -65,7 +65,7 @@ describe('TemporalUi', () => {
   describe('fails when', () => {
     test('an OIDC URL is not a URL or the client secret is a literal', () => {
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an absolute URL \(http or https\)/);
-      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "hunter2"; expected a SecretRef/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "\(a string\)"; expected a SecretRef/);
     });
     test('replicas is negative or the Ingress has no host', () => {
       expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);

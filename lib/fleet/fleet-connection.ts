@@ -4,6 +4,7 @@ import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
 import { VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
+import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
 import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
@@ -128,10 +129,7 @@ export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
     throw propError(owner, 'clientCertificate', inputs.clientCertificate, 'a FleetClientCertificate (FleetClientCertificate.certManager() or .fromSecret())');
   }
   for (const [prop, ref] of [['serverCa', inputs.serverCa], ['apiKey', inputs.apiKey]] as const) {
-    if (ref !== undefined && !(ref instanceof SecretRef)) {
-      throw propError(owner, prop, typeof ref === 'string' ? '(a string)' : ref, 'a SecretRef (SecretRef.of(secretName, key))',
-        'A value written into the props would end up in the YAML; keep it in a Secret.');
-    }
+    if (ref !== undefined) requireSecretRef(owner, prop, ref);
   }
   if ((inputs.cluster === undefined) === (inputs.frontend === undefined)) {
     throw propError(owner, inputs.cluster ? 'frontend' : 'cluster', inputs.cluster ? inputs.frontend : undefined,

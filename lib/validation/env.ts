@@ -1,4 +1,4 @@
-import { propError } from './errors';
+import { hasUrlCredentials, propError } from './errors';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -38,9 +38,22 @@ export function checkedUserEnv<T>(owner: string, env: Record<string, T> | undefi
   for (const [name, value] of entries) {
     requireEnvVarName(owner, `env["${name}"]`, name);
     requireEnvValue(owner, `env["${name}"]`, value);
+    refuseLiteralCredentials(owner, `env["${name}"]`, (value as { value?: unknown }).value);
     reserved(name);
   }
   return entries;
+}
+
+/**
+ * Refuses a literal env value that carries a URL with a password in it (DATABASE_URL:
+ * postgres://app:s3cret@db/orders): it is written into the Deployment, which far more people and
+ * tools read than the Secrets (kubectl get deploy -o yaml, GitOps repositories, audit logs).
+ */
+export function refuseLiteralCredentials(owner: string, prop: string, value: unknown): void {
+  if (typeof value === 'string' && hasUrlCredentials(value)) {
+    throw propError(owner, prop, value, 'a literal value without a password in it',
+      'The value is written into the Deployment in plain text; give it as EnvValue.fromSecretValue(...) from a Secret that holds the whole URL.');
+  }
 }
 
 export function isDataKey(key: unknown): key is string {

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
-import { propError } from './errors';
+import { hasUrlCredentials, propError } from './errors';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
@@ -87,6 +87,10 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
     throw propError(owner, prop, value, `an absolute URL (${schemes.map((s) => s.replace(/:$/, '')).join(' or ')}) without spaces`);
   }
   requireNoUserinfo(owner, prop, url);
+  if (hasUrlCredentials(value)) {
+    throw propError(owner, prop, value, 'a URL without a user or password',
+      'It would be written in plain text into a ConfigMap or an env var; credentials only come from Secrets.');
+  }
   return url;
 }
 

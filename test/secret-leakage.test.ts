@@ -1,0 +1,76 @@
+import { Duration, Testing } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-27';
+import fc from 'fast-check';
+import { ArchivalProvider, Datastore, SecretRef, WorkerFleet } from '../lib';
+import { requireUrl } from '../lib/validation';
+import { cluster, testChart } from './support/synth';
+
+/*
+ * No credential written where a SecretRef belongs, or inside a URL, reaches the YAML, and no synth
+ * error repeats it: those messages end up in CI logs.
+ */
+
+/** The message `f` throws (the test fails if it throws none). */
+function messageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+const oidc = (clientSecret: unknown) => ({ providerUrl: 'https://idp.example.com', clientId: 'ui', clientSecret: clientSecret as SecretRef, callbackUrl: 'https://ui.example.com/auth/sso/callback' });
+const fleet = (env: Record<string, EnvValue>) => {
+  const chart = testChart(Testing.app());
+  return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart), env });
+};
+
+/** Every place a credential could be written by mistake, with `secret` in it; each must be refused. */
+const PLACES: Array<[string, (secret: string) => unknown]> = [
+  ['Datastore.elasticsearch url', (s) => Datastore.elasticsearch({ url: `https://elastic:${s}@es.search:9200` })],
+  ['Datastore.elasticsearch url with a token as user', (s) => Datastore.elasticsearch({ url: `https://${s}@es.search:9200` })],
+  ['Datastore password', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', password: s as never })],
+  ['Datastore schemaCredentials.password', (s) => Datastore.mysql({ host: 'db', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: s as never } })],
+  ['Datastore tls.clientKey', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', tls: { clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: s as never } })],
+  ['ui.oidc.clientSecret', (s) => cluster(testChart(), { ui: { oidc: oidc(s) } })],
+  ['ui.oidc.providerUrl', (s) => cluster(testChart(), { ui: { oidc: { ...oidc(SecretRef.of('oidc', 'secret')), providerUrl: `https://ui:${s}@idp.example.com` } } })],
+  ['authorization.jwtKeySources', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [`https://svc:${s}@idp.example.com/jwks`] } })],
+  ['archival s3 endpoint', (s) => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `https://minio:${s}@minio.storage.svc:9000` })],
+  ['archival uri', (s) => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: `s3://AKIAEXAMPLE:${s}@bucket/history` } } })],
+  ['a role\'s env', (s) => cluster(testChart(), { history: { env: { DSN: EnvValue.fromValue(`postgres://app:${s}@db.svc/app`) } } })],
+  ['a fleet\'s env', (s) => fleet({ DATABASE_URL: EnvValue.fromValue(`postgres://orders:${s}@orders-db:5432/orders`) })],
+  ['a fleet\'s apiKey', (s) => {
+    const chart = testChart(Testing.app());
+    return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart), apiKey: s as never });
+  }],
+];
+
+describe('a credential written into the props', () => {
+  test.each(PLACES)('%s is refused without repeating it', (_, place) => {
+    const message = messageOf(() => place('s3cretPassw0rd'));
+    expect(message).not.toContain('s3cretPassw0rd');
+    expect(message).toMatch(/expected/);
+  });
+
+  test('generated credentials, whatever their characters, never appear in the message', () => {
+    // Characters a password may hold in a URL's user-info, percent-encoded or not.
+    const secret = fc.stringMatching(/^[A-Za-z0-9!$&'()*+,;=._~%@\/"-]{8,24}$/).filter((s) => /[A-Za-z0-9]{4}/.test(s));
+    fc.assert(fc.property(secret, fc.constantFrom(...PLACES), (s, [, place]) => {
+      expect(messageOf(() => place(s))).not.toContain(s);
+    }), { numRuns: 150 });
+  });
+
+  test('a URL that is no URL at all (spaces, a password with "/") is refused without its user-info', () => {
+    expect(messageOf(() => requireUrl('O', 'u', 'https://user:pa ss@host/'))).not.toMatch(/pa ss|user:/);
+    expect(messageOf(() => Datastore.elasticsearch({ url: 'https://elastic:pa/ss@es:9200' }))).not.toContain('pa/ss');
+  });
+
+  test('values without a password still pass: a user alone in an env URL, archival URIs, the messages of other checks', () => {
+    expect(() => fleet({ REPO: EnvValue.fromValue('ssh://git@github.com/org/repo'), DB: EnvValue.fromValue('postgres://orders-db:5432/orders') })).not.toThrow();
+    expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' } } })).not.toThrow();
+    // An image digest is not a URL's user-info: the message keeps it.
+    expect(messageOf(() => cluster(testChart(), { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }))).toContain(`temporalio/server:1.30.9@sha256:${'a'.repeat(64)}`);
+    expect(Duration.days(1)).toBeDefined();
+  });
+});
