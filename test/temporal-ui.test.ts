@@ -37,7 +37,7 @@ describe('TemporalUi', () => {
       { name: 'TEMPORAL_TLS_SERVER_NAME', value: 'temporal-frontend.temporal.svc.cluster.local' },
       { name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' },
     ]));
-    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'ui-client-tls' } });
+    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'ui-client-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
   });
 
   test('OIDC login takes its client secret from a Secret; an Ingress publishes it', () => {

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
-import { VolumeSet } from '../pod/volumes';
+import { secretVolume, VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
@@ -301,11 +301,11 @@ export function connectionVolumes(connection: FleetConnection): VolumeSet {
   const mounts: VolumeSet['mounts'] = [];
   if (connection.tls && connection.clientSecret) {
     const { name, certKey, keyKey } = connection.clientSecret;
-    volumes.push({ name: 'tls-client', secret: { secretName: name, items: [{ key: certKey, path: 'tls.crt' }, { key: keyKey, path: 'tls.key' }] } });
+    volumes.push(secretVolume('tls-client', name, [{ key: certKey, path: 'tls.crt' }, { key: keyKey, path: 'tls.key' }]));
     mounts.push({ name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true });
   }
   if (connection.tls && connection.serverCa) {
-    volumes.push({ name: 'tls-server-ca', secret: { secretName: connection.serverCa.secretName, items: [{ key: connection.serverCa.key, path: 'ca.crt' }] } });
+    volumes.push(secretVolume('tls-server-ca', connection.serverCa.secretName, [{ key: connection.serverCa.key, path: 'ca.crt' }]));
     mounts.push({ name: 'tls-server-ca', mountPath: SERVER_CA_DIR, readOnly: true });
   }
   return { volumes, mounts };
