@@ -40,6 +40,15 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
   ['archival uri', (s) => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: `s3://AKIAEXAMPLE:${s}@bucket/history` } } })],
   ['a role\'s env', (s) => cluster(testChart(), { history: { env: { DSN: EnvValue.fromValue(`postgres://app:${s}@db.svc/app`) } } })],
   ['a fleet\'s env', (s) => fleet({ DATABASE_URL: EnvValue.fromValue(`postgres://orders:${s}@orders-db:5432/orders`) })],
+  ['ui.ingress.annotations', (s) => cluster(testChart(), { ui: { oidc: oidc(SecretRef.of('oidc', 'secret')), ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls',
+    annotations: { 'nginx.ingress.kubernetes.io/auth-url': `https://auth:${s}@auth.example.com/check` } } } })],
+  ['a role\'s podAnnotations', (s) => cluster(testChart(), { frontend: { podAnnotations: { 'proxy.example.com/upstream': `http://proxy:${s}@proxy.svc:3128` } } })],
+  ['serviceAccount.annotations', (s) => cluster(testChart(), { serviceAccount: { annotations: { 'example.com/vault': `https://role:${s}@vault.svc` } } })],
+  ['a fleet\'s podAnnotations', (s) => {
+    const chart = testChart(Testing.app());
+    return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart),
+      podAnnotations: { 'example.com/db': `postgres://orders:${s}@db/orders` } });
+  }],
   ['a fleet\'s apiKey', (s) => {
     const chart = testChart(Testing.app());
     return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart), apiKey: s as never });
