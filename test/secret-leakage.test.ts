@@ -1,7 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
-import { ArchivalProvider, Datastore, SecretRef, WorkerFleet } from '../lib';
+import { ArchivalProvider, Datastore, Persistence, SecretRef, WorkerFleet } from '../lib';
 import { requireUrl } from '../lib/validation';
 import { cluster, testChart } from './support/synth';
 
@@ -24,6 +24,12 @@ const oidc = (clientSecret: unknown) => ({ providerUrl: 'https://idp.example.com
 const fleet = (env: Record<string, EnvValue>) => {
   const chart = testChart(Testing.app());
   return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart), env });
+};
+
+const withSidecar = (sidecar: object) => {
+  const chart = testChart(Testing.app());
+  const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password: SecretRef.of('db', 'password') });
+  return new Persistence(chart, 'p', { defaultStore: store('t'), visibilityStore: store('v'), databaseAccess: { sidecars: [{ name: 'proxy', image: 'registry.example.com/proxy:1.0', ...sidecar }] } });
 };
 
 /** Every place a credential could be written by mistake, with `secret` in it; each must be refused. */
@@ -49,6 +55,14 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
     return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart),
       podAnnotations: { 'example.com/db': `postgres://orders:${s}@db/orders` } });
   }],
+  ['a fleet\'s args', (s) => {
+    const chart = testChart(Testing.app());
+    return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart),
+      args: ['--dsn', `postgres://orders:${s}@db/orders`] });
+  }],
+  ['passwordCommand.args', (s) => Datastore.postgres({ host: '127.0.0.1', database: 'd', user: 'u', passwordCommand: { command: '/helpers/token', args: [`--vault=https://app:${s}@vault.svc`] } })],
+  ['a databaseAccess sidecar\'s args', (s) => withSidecar({ args: [`--upstream=postgres://app:${s}@db:5432`] })],
+  ['a databaseAccess sidecar\'s env', (s) => withSidecar({ env: [{ name: 'UPSTREAM', value: `postgres://app:${s}@db:5432` }] })],
   ['a fleet\'s apiKey', (s) => {
     const chart = testChart(Testing.app());
     return new WorkerFleet(chart, 'orders', { image: 'registry.example.com/orders:1.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster: cluster(chart), apiKey: s as never });

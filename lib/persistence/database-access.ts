@@ -1,6 +1,6 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
-import { parseImage, propError, requireDns1123Label, requireEnvVarName } from '../validation';
+import { parseImage, propError, refuseCredentialsInArgs, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
@@ -67,7 +67,12 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
     names.add(c.name);
     if (!c.image) throw propError(owner, `${prop}.image`, c.image, 'an image');
     parseImage(owner, `${prop}.image`, c.image);
-    (Array.isArray(c.env) ? c.env : []).forEach((e, j) => requireEnvVarName(owner, `${prop}.env[${j}].name`, e?.name));
+    (Array.isArray(c.env) ? c.env : []).forEach((e, j) => {
+      requireEnvVarName(owner, `${prop}.env[${j}].name`, e?.name);
+      refuseLiteralCredentials(owner, `${prop}.env[${j}].value`, e?.value);
+    });
+    refuseCredentialsInArgs(owner, `${prop}.command`, c.command);
+    refuseCredentialsInArgs(owner, `${prop}.args`, c.args);
     if (c.restartPolicy !== undefined && c.restartPolicy !== restartPolicy) {
       throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',
         restartPolicy ? undefined : 'A container that must keep running belongs in databaseAccess.sidecars.');

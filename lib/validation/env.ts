@@ -67,3 +67,17 @@ export function requireDataKey(owner: string, prop: string, key: string): string
   }
   return key;
 }
+
+/**
+ * Refuses a command line (a command or its arguments, each a literal in the pod spec and on the
+ * node's process list) that holds a URL with a password: `--dsn=postgres://app:s3cret@db`.
+ */
+export function refuseCredentialsInArgs(owner: string, prop: string, args: unknown): void {
+  if (!Array.isArray(args)) return;
+  args.forEach((arg, i) => {
+    if (typeof arg === 'string' && hasUrlCredentials(arg)) {
+      throw propError(owner, `${prop}[${i}]`, arg, 'an argument without a URL that holds a password',
+        'Arguments are written into the pod spec and show in every process list of the node; pass the credential in an env var from a Secret (EnvValue.fromSecretValue, or valueFrom.secretKeyRef) or a mounted file.');
+    }
+  });
+}
