@@ -8,18 +8,23 @@ export function propError(owner: string, prop: string, value: unknown, expected:
 }
 
 /*
- * The user-info of a URL (https://user:secret@es:9200, https://ghp_token@host) anywhere in a
- * message, as the value received or inside the expected text or the remedy. Synth errors end up in
- * CI logs, which more people read than the Secrets: a check that refuses a URL with credentials
- * must not print them while saying so. Values reach a message JSON-quoted, so the user-info runs to
- * the last "@" before the closing quote, whatever it holds (a space or a "/" in the password makes
- * the URL invalid, which is when it gets printed).
+ * The user-info of a URL (https://user:secret@es:9200, https://ghp_token@host) or of an address
+ * ("admin:secret@west:7233", where host:port belongs) anywhere in a message: as the value received,
+ * inside the expected text or the remedy. Synth errors end up in CI logs, which more people read
+ * than the Secrets: a check that refuses a credential must not print it while saying so. Values
+ * reach a message JSON-quoted, so inside quotes the user-info runs to the last "@" before the closing
+ * quote, whatever it holds (a space or a "/" in a password makes the URL invalid, which is when it
+ * gets printed); outside quotes, to the last "@" before a space. An image's digest
+ * ("name:tag@sha256:...") is no user-info.
  */
-const URL_USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)(?:[^"\\]|\\.)*@/g;
+const SCHEME = '[A-Za-z][A-Za-z0-9+.-]*:\\/\\/';
+const QUOTED_URL_USERINFO = new RegExp(`"((?:[^"\\\\\\s]|\\\\.)*?)(${SCHEME})(?:[^"\\\\]|\\\\.)*@`, 'g');
+const URL_USERINFO = new RegExp(`(${SCHEME})[^\\s"]*@`, 'g');
+const QUOTED_ADDRESS_USERINFO = /"[^"\s/:@\\]+:(?!\/\/)(?:[^"\\]|\\.)*@(?!sha(256|384|512):)/g;
 
-/** `text` with the user and password of every URL in it replaced by "(credentials)". */
+/** `text` with the user and password of every URL or address in it replaced by "(credentials)". */
 export function redactCredentials(text: string): string {
-  return text.replace(URL_USERINFO, '$1(credentials)@');
+  return text.replace(QUOTED_URL_USERINFO, '"$1$2(credentials)@').replace(URL_USERINFO, '$1(credentials)@').replace(QUOTED_ADDRESS_USERINFO, '"(credentials)@');
 }
 
 export function describe(value: unknown): string {
