@@ -16,6 +16,7 @@ import { nonEmpty } from './support/non-empty';
 interface Config {
   readonly tls: 'none' | 'secrets' | 'cert-manager';
   readonly frontendTls: boolean;
+  readonly systemWorker: boolean;
   readonly internalFrontend: boolean;
   readonly authorization: boolean;
   readonly ui: 'none' | 'anonymous' | 'oidc';
@@ -34,6 +35,7 @@ interface Config {
 const configs: fc.Arbitrary<Config> = fc.record({
   tls: fc.constantFrom('none', 'secrets', 'cert-manager'),
   frontendTls: fc.boolean(),
+  systemWorker: fc.boolean(),
   internalFrontend: fc.boolean(),
   authorization: fc.boolean(),
   ui: fc.constantFrom('none', 'anonymous', 'oidc'),
@@ -83,7 +85,8 @@ function synth(c: Config): any[] {
     });
   const frontendTls = c.tls !== 'none' && c.frontendTls;
   const tls = c.tls === 'none' ? undefined : c.tls === 'secrets'
-    ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: frontendTls ? 'frontend-tls' : undefined, clients: { ui: 'ui-client', adminTools: 'admin-client', namespaceJob: 'ns-client' } })
+    ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: frontendTls ? 'frontend-tls' : undefined,
+      systemWorker: frontendTls && c.systemWorker && !c.internalFrontend ? 'system-worker-tls' : undefined, clients: { ui: 'ui-client', adminTools: 'admin-client', namespaceJob: 'ns-client' } })
     : ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, frontend: frontendTls });
   const archival = c.archival === 'none' ? undefined : {
     history: c.archival === 's3' ? { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' }
@@ -144,7 +147,7 @@ describe('every pod of every configuration', () => {
   });
 
   test('the checks see what they look for', () => {
-    const objects = synth({ tls: 'secrets', frontendTls: true, internalFrontend: true, authorization: true, ui: 'oidc', adminTools: true, namespaces: true,
+    const objects = synth({ tls: 'secrets', frontendTls: true, systemWorker: false, internalFrontend: true, authorization: true, ui: 'oidc', adminTools: true, namespaces: true,
       archival: 'none', remote: 'mtls', store: 'postgres', storeTls: true, schemaCredentials: true, monitoring: false, fleets: true, fleetUser: 1000 });
     const ui = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-ui').spec.template.spec;
     ui.containers[0].securityContext = { ...ui.containers[0].securityContext, privileged: true, capabilities: { add: ['NET_ADMIN'] } };

@@ -134,7 +134,9 @@ describe('ClusterTls', () => {
     expect(c.services.length).toBe(4);
     for (const svc of c.services) {
       const spec = find(chart, 'Deployment', svc.name).spec.template.spec;
-      expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
+      // Only the frontend reads the CA: it trusts the system worker's client certificates.
+      const ca = svc.name === 'temporal-frontend' ? [{ key: 'ca.crt', path: 'ca.crt' }] : [];
+      expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls', items: [...ca, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tls-system-worker', mountPath: '/etc/temporal/tls/system-worker', readOnly: true });
     }
     const withIfe = withTls(tls, { internalFrontend: {} });

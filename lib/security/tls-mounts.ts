@@ -31,8 +31,8 @@ export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole
     // (common/resource/fx.go: getFrontendConnectionDetails), and the server loads that certificate
     // and key at start in every role: the e2e test saw the frontend refuse to start without them.
     // With an internal frontend there is no systemWorker section and no such Secret.
-    // The frontend trusts client certificates signed by its CA.
-    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined, items: KEY_PAIR_AND_CA },
+    // The frontend also trusts client certificates signed by its CA.
+    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined, items: role === ServiceRole.FRONTEND ? KEY_PAIR_AND_CA : KEY_PAIR },
   ];
   const present = entries.filter((e) => e.secret !== undefined);
   return {
