@@ -66,6 +66,9 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
       args: ['--dsn', `postgres://orders:${s}@db/orders`] });
   }],
   ['passwordCommand.args', (s) => Datastore.postgres({ host: '127.0.0.1', database: 'd', user: 'u', passwordCommand: { command: '/helpers/token', args: [`--vault=https://app:${s}@vault.svc`] } })],
+  ['a fleet\'s env named as a credential', (s) => fleet({ STRIPE_API_KEY: EnvValue.fromValue(s) })],
+  ['a role\'s env named as a credential', (s) => cluster(testChart(), { worker: { env: { VAULT_TOKEN: EnvValue.fromValue(s) } } })],
+  ['a databaseAccess sidecar\'s env named as a credential', (s) => withSidecar({ env: [{ name: 'PGPASSWORD', value: s }] })],
   ['a databaseAccess sidecar\'s args', (s) => withSidecar({ args: [`--upstream=postgres://app:${s}@db:5432`] })],
   ['a databaseAccess sidecar\'s env', (s) => withSidecar({ env: [{ name: 'UPSTREAM', value: `postgres://app:${s}@db:5432` }] })],
   ['a fleet\'s apiKey', (s) => {
@@ -82,8 +85,9 @@ describe('a credential written into the props', () => {
   });
 
   test('generated credentials, whatever their characters, never appear in the message', () => {
-    // Characters a password may hold in a URL's user-info, percent-encoded or not.
-    const secret = fc.stringMatching(/^[A-Za-z0-9!$&'()*+,;=._~%@\/"-]{8,24}$/).filter((s) => /[A-Za-z0-9]{4}/.test(s));
+    // Characters a password may hold in a URL's user-info, percent-encoded or not; not a path, which an
+    // env var named as a credential may hold (the file the credential is mounted at).
+    const secret = fc.stringMatching(/^[A-Za-z0-9!$&'()*+,;=._~%@\/"-]{8,24}$/).filter((s) => /[A-Za-z0-9]{4}/.test(s) && !s.startsWith('/'));
     fc.assert(fc.property(secret, fc.constantFrom(...PLACES), (s, [, place]) => {
       expect(messageOf(() => place(s))).not.toContain(s);
     }), { numRuns: 150 });
@@ -96,6 +100,8 @@ describe('a credential written into the props', () => {
 
   test('values without a password still pass: a user alone in an env URL, archival URIs, the messages of other checks', () => {
     expect(() => fleet({ REPO: EnvValue.fromValue('ssh://git@github.com/org/repo'), DB: EnvValue.fromValue('postgres://orders-db:5432/orders') })).not.toThrow();
+    // A credential's env name with a path (the file it is mounted at), or empty, or from a Secret.
+    expect(() => fleet({ GOOGLE_CREDENTIALS: EnvValue.fromValue('/var/run/secrets/gcp/key.json'), DB_PASSWORD: EnvValue.fromValue(''), TOKEN_URL: EnvValue.fromValue('https://idp/token') })).not.toThrow();
     expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' } } })).not.toThrow();
     // An image digest is not a URL's user-info: the message keeps it.
     expect(messageOf(() => cluster(testChart(), { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }))).toContain(`temporalio/server:1.30.9@sha256:${'a'.repeat(64)}`);

@@ -1,6 +1,6 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
-import { parseImage, propError, refuseCredentialsInArgs, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
+import { parseImage, propError, refuseCredentialsInArgs, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
@@ -70,6 +70,7 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
     (Array.isArray(c.env) ? c.env : []).forEach((e, j) => {
       requireEnvVarName(owner, `${prop}.env[${j}].name`, e?.name);
       refuseLiteralCredentials(owner, `${prop}.env[${j}].value`, e?.value);
+      refuseLiteralCredentialEnv(owner, `${prop}.env[${j}].value`, e?.name, e?.value);
     });
     refuseCredentialsInArgs(owner, `${prop}.command`, c.command);
     refuseCredentialsInArgs(owner, `${prop}.args`, c.args);

@@ -38,10 +38,26 @@ export function checkedUserEnv<T>(owner: string, env: Record<string, T> | undefi
   for (const [name, value] of entries) {
     requireEnvVarName(owner, `env["${name}"]`, name);
     requireEnvValue(owner, `env["${name}"]`, value);
-    refuseLiteralCredentials(owner, `env["${name}"]`, (value as { value?: unknown }).value);
     reserved(name);
+    refuseLiteralCredentials(owner, `env["${name}"]`, (value as { value?: unknown }).value);
+    refuseLiteralCredentialEnv(owner, `env["${name}"]`, name, (value as { value?: unknown }).value);
   }
   return entries;
+}
+
+/*
+ * Env names that say their value is a credential: *PASSWORD (PGPASSWORD), *SECRET, *TOKEN,
+ * *API_KEY, *PRIVATE_KEY, *CREDENTIALS, *_PASS and *_PWD (not OLDPWD or BYPASS). A literal value there is a credential written
+ * into the Deployment; a path to a mounted file ("/var/run/secrets/...") is not.
+ */
+const CREDENTIAL_ENV_NAME = /((PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)|(^|[_.-])(PASS|PWD))$/i;
+
+/** Refuses a literal, non-empty value that is not a path for an env var whose name says it is a credential. */
+export function refuseLiteralCredentialEnv(owner: string, prop: string, name: unknown, value: unknown): void {
+  if (typeof name === 'string' && CREDENTIAL_ENV_NAME.test(name) && typeof value === 'string' && value !== '' && !value.startsWith('/')) {
+    throw propError(owner, prop, '(a literal value)', `a value from a Secret: ${name} names a credential`,
+      'A literal is written into the Deployment in plain text; give it as EnvValue.fromSecretValue(...) (or valueFrom.secretKeyRef), or name the file it is mounted at.');
+  }
 }
 
 /**
