@@ -112,6 +112,7 @@ function synth(c: Config): any[] {
       }],
     }),
     monitoring: c.monitoring ? { scrape: ScrapeConfig.serviceMonitor(), alerts: {}, dashboard: {} } : undefined,
+    schema: c.store === 'cassandra-es' ? { waitForElasticsearch: true } : undefined,
   });
   if (c.fleets) {
     new WorkerFleet(chart, 'orders', {

@@ -93,7 +93,7 @@ describe('SchemaJob', () => {
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
       defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', replicationFactor: 5, user: 'cassandra', password }),
       visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', index: 'temporal_visibility_v1_prod', username: 'elastic', password }),
-    }));
+    }), { schema: { waitForElasticsearch: true } });
     expect(commands(all[0])).toEqual([
       'temporal-cassandra-tool create-keyspace --keyspace temporal --replication-factor 5 --datacenter dc1',
       'temporal-cassandra-tool setup-schema -v 0.0',

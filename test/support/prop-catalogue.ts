@@ -148,6 +148,8 @@ export function catalogue(): CatalogueEntry[] {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
         visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}' }),
       }),
+      // An https store with a user: the wait must be chosen (see elasticsearchWaits).
+      schema: { waitForElasticsearch: true },
     }), ['url']),
     // Cloud databases: password commands and the containers beside the servers
     c('postgres passwordCommand.command', fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'), fc.oneof(fc.constantFrom('', '  '), junk.map((j) => `{{${j}`)),
