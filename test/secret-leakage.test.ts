@@ -47,6 +47,9 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
   ['ui.oidc.clientSecret', (s) => cluster(testChart(), { ui: { oidc: oidc(s) } })],
   ['ui.oidc.providerUrl', (s) => cluster(testChart(), { ui: { oidc: { ...oidc(SecretRef.of('oidc', 'secret')), providerUrl: `https://ui:${s}@idp.example.com` } } })],
   ['authorization.jwtKeySources', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [`https://svc:${s}@idp.example.com/jwks`] } })],
+  ['authorization.jwtKeySources with a token in the query', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [`https://idp.example.com/jwks?access_token=${encodeURIComponent(s)}`] } })],
+  ['ui.oidc.providerUrl with a secret in the query', (s) => cluster(testChart(), { ui: { oidc: { ...oidc(SecretRef.of('oidc', 'secret')), providerUrl: `https://idp.example.com/?client_secret=${encodeURIComponent(s)}` } } })],
+  ['archival s3 endpoint with a signature in the query', (s) => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `https://minio.storage.svc:9000/?X-Amz-Signature=${encodeURIComponent(s)}` })],
   ['archival s3 endpoint', (s) => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `https://minio:${s}@minio.storage.svc:9000` })],
   ['archival uri', (s) => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: `s3://AKIAEXAMPLE:${s}@bucket/history` } } })],
   ['a role\'s env', (s) => cluster(testChart(), { history: { env: { DSN: EnvValue.fromValue(`postgres://app:${s}@db.svc/app`) } } })],
@@ -103,6 +106,8 @@ describe('a credential written into the props', () => {
     // A credential's env name with a path (the file it is mounted at), or empty, or from a Secret.
     expect(() => fleet({ GOOGLE_CREDENTIALS: EnvValue.fromValue('/var/run/secrets/gcp/key.json'), DB_PASSWORD: EnvValue.fromValue(''), TOKEN_URL: EnvValue.fromValue('https://idp/token') })).not.toThrow();
     expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' } } })).not.toThrow();
+    // Query parameters that are no credential.
+    expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks?tenant=a&keyset=b'] } })).not.toThrow();
     // An image digest is not a URL's user-info: the message keeps it.
     expect(messageOf(() => cluster(testChart(), { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }))).toContain(`temporalio/server:1.30.9@sha256:${'a'.repeat(64)}`);
     expect(Duration.days(1)).toBeDefined();
