@@ -41,6 +41,7 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
   ['remoteClusters rpcAddress', (s) => cluster(testChart(), { enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: `admin:${s}@west.example.com:7233` }] })],
   ['a fleet\'s frontend.address', (s) => new WorkerFleet(testChart(Testing.app()), 'w', { image: 'registry.example.com/w:1.0', taskQueues: ['q'], temporalNamespace: 'n.acct',
     frontend: { address: `user:${s}@n.acct.tmprl.cloud:7233`, tls: true } })],
+  ['Datastore connectAttributes value', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', connectAttributes: { sslrootcert_url: `https://ca:${s}@pki.example.com/ca.pem` } })],
   ['Datastore password', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', password: s as never })],
   ['Datastore schemaCredentials.password', (s) => Datastore.mysql({ host: 'db', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: s as never } })],
   ['Datastore tls.clientKey', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', tls: { clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: s as never } })],

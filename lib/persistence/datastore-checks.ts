@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { DatastoreTlsOptions, DatastoreType, SchemaCredentials } from './datastore-options';
 import { SecretRef } from './secret-ref';
 import { requireSecretRef } from './secret-ref-checks';
-import { propError, requireDurationMillis, requireHost, requireNonEmpty } from '../validation';
+import { hasUrlCredentials, propError, requireDurationMillis, requireHost, requireNonEmpty } from '../validation';
 
 // The checks of Datastore's factories, apart so that datastore.ts stays the class.
 
@@ -115,6 +115,10 @@ export function checkConnectAttributes(owner: string, attributes: Record<string,
       throw propError(owner, prop, key, 'a driver attribute name: a letter or _, then letters, digits, _, . or -, with no spaces around it');
     }
     if (typeof value !== 'string') throw propError(owner, prop, value, 'a string');
+    if (hasUrlCredentials(value)) {
+      throw propError(owner, prop, '(hidden)', 'a value without a URL that holds a password',
+        'Connection attributes are written in plain text into the server config and the schema Jobs; credentials come from password: SecretRef.of(...) (or passwordCommand).');
+    }
     if (value.trim() === '') {
       throw propError(owner, prop, value, 'a non-empty value', 'The server trims values; leave the attribute out instead (an empty MySQL isolation level crashes the server at start).');
     }
