@@ -25,7 +25,7 @@ describe('AdminTools', () => {
     cluster(chart, { adminTools: {}, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { adminTools: 'tools-tls' } }) });
     const pod = find(chart, 'Deployment', 'temporal-admin-tools').spec.template.spec;
     expect(pod.containers[0].env).toContainEqual({ name: 'TEMPORAL_TLS_CLIENT_CERT_PATH', value: '/etc/temporal/tls/client/tls.crt' });
-    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'tools-tls' } });
+    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'tools-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
   });
 
   test('absent unless asked for', () => {

@@ -31,8 +31,8 @@ describe('authorization', () => {
     expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_NAME', value: c.internodeServerName });
     expect(env).toContainEqual({ name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', value: '/etc/temporal/tls/internode/ca.crt' });
     const volumes = find(chart, 'Job', c.namespaceBootstrap!.name).spec.template.spec.volumes;
-    expect(volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'namespace-job-tls' } });
-    expect(volumes).toContainEqual({ name: 'tls-server-ca', secret: { secretName: 'internode-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+    expect(volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'namespace-job-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
+    expect(volumes).toContainEqual({ name: 'tls-server-ca', secret: { secretName: 'internode-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } });
   });
 
   test('without NetworkPolicies, only an internode CA of its own guards the internal frontend', () => {

@@ -22,7 +22,7 @@ const env = (container: any) => Object.fromEntries(container.env.map((e: any) =>
 
 describe('the Elasticsearch wait', () => {
   test('every server pod waits for each Elasticsearch store after the SQL schema waits, with everything in env vars', () => {
-    const { c, chart } = esCluster({ username: 'temporal', password: SecretRef.of('es', 'password'), secondary: true, schema: { waitTimeout: Duration.minutes(2) } });
+    const { c, chart } = esCluster({ username: 'temporal', password: SecretRef.of('es', 'password'), secondary: true, schema: { waitTimeout: Duration.minutes(2), waitForElasticsearch: true } });
     expect(c.services.length).toBe(4);
     for (const svc of nonEmpty(c.services)) {
       const init = find(chart, 'Deployment', svc.name).spec.template.spec.initContainers;
@@ -55,6 +55,16 @@ describe('the Elasticsearch wait', () => {
   });
 
   describe('fails when', () => {
+    test('an https store has a user and the wait is not set: busybox wget would send the credentials without checking the certificate', () => {
+      for (const username of ['temporal', SecretRef.of('es', 'user')]) {
+        expect(() => esCluster({ username, password: SecretRef.of('es', 'password') }))
+          .toThrow(/schema\.waitForElasticsearch is undefined; expected true or false: the visibility store is https with credentials, and the wait \(busybox wget\) would send them without checking the server's certificate/);
+        expect(() => esCluster({ username, schema: { waitForElasticsearch: true } })).not.toThrow();
+        expect(() => esCluster({ username, schema: { waitForElasticsearch: false } })).not.toThrow();
+      }
+      // Without a user the wait sends no credentials.
+      expect(() => esCluster({ password: SecretRef.of('es', 'password') })).not.toThrow();
+    });
     test('the store needs a client certificate, which busybox wget cannot present', () => {
       expect(() => esCluster({ clientCertificate: true })).toThrow(/persistence visibility store tls.clientCertificate is "es-client"; expected no client certificate while the servers wait for Elasticsearch\. .*schema.waitForElasticsearch: false/);
     });

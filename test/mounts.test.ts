@@ -4,6 +4,7 @@ import {
 } from '../lib';
 import { ContainerFiles, containerFiles, mountProblems } from './support/mounts';
 import { APPS, synthApp } from './support/apps';
+import { podProblems } from './support/pod-security';
 import { testChart } from './support/synth';
 
 /** Schema files ship in the admin-tools image. */
@@ -116,9 +117,12 @@ describe('every file a pod reads is mounted there, and no pod holds a key it doe
   });
 
   test.each(APPS)('app %s', async (file) => {
-    const containers = containerFiles(await synthApp(file));
+    const objects = await synthApp(file);
+    const containers = containerFiles(objects);
     expect(containers.length).toBeGreaterThan(0);
     expect(mountProblems(containers, { imagePaths: IMAGE_PATHS })).toEqual([]);
+    // And the rest of test/pod-security.test.ts's rules: restricted pods, no tokens, Secrets key by key at 0440.
+    expect(podProblems(objects)).toEqual([]);
   }, 60_000);
 
   test('the check sees a missing file and a stray key', () => {

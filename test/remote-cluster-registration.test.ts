@@ -214,8 +214,8 @@ describe('RemoteClusterRegistration', () => {
       expect(dialers.length).toBe(4);
       for (const svc of dialers) {
         const { volumes, mounts } = volumesOf(chart, svc.name);
-        expect(volumes).toContainEqual({ name: 'tls-remote-0-ca', secret: { secretName: 'west-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
-        expect(volumes).toContainEqual({ name: 'tls-remote-0-client', secret: { secretName: 'east-to-west', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } });
+        expect(volumes).toContainEqual({ name: 'tls-remote-0-ca', secret: { secretName: 'west-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } });
+        expect(volumes).toContainEqual({ name: 'tls-remote-0-client', secret: { secretName: 'east-to-west', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
         expect(mounts).toContainEqual({ name: 'tls-remote-0-ca', mountPath: '/etc/temporal/tls/remote-clusters/west/ca', readOnly: true });
         expect(mounts).toContainEqual({ name: 'tls-remote-0-client', mountPath: '/etc/temporal/tls/remote-clusters/west/client', readOnly: true });
       }

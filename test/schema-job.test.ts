@@ -93,7 +93,7 @@ describe('SchemaJob', () => {
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
       defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', replicationFactor: 5, user: 'cassandra', password }),
       visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', index: 'temporal_visibility_v1_prod', username: 'elastic', password }),
-    }));
+    }), { schema: { waitForElasticsearch: true } });
     expect(commands(all[0])).toEqual([
       'temporal-cassandra-tool create-keyspace --keyspace "temporal" --replication-factor 5 --datacenter dc1',
       'temporal-cassandra-tool setup-schema -v 0.0',
@@ -296,7 +296,7 @@ describe('SchemaJob', () => {
     });
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);
-      expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "hunter2"; expected a SecretRef/);
+      expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "\(a string\)"; expected a SecretRef/);
     });
     test('the backoff limit is negative', () => {
       expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);

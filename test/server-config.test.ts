@@ -40,7 +40,7 @@ describe('the rendered server config', () => {
       }),
     ];
     stores.forEach((persistence, i) => {
-      const c = cluster(chart, { persistence, internalFrontend: {}, ports: ServicePorts.offset(i * 100), enableGlobalNamespace: true,
+      const c = cluster(chart, { persistence, internalFrontend: {}, ports: ServicePorts.offset(i * 100), enableGlobalNamespace: true, schema: { waitForElasticsearch: true },
         remoteClusters: [{ name: 'remote', initialFailoverVersion: 2, rpcAddress: 'remote:7233' }] }, `c${i}`);
       expect(c.serverConfig).toMatch(i === 0 ? /passwordCommand:/ : /elasticsearch:/);
       expect(unknownKeys(parseRendered(c.serverConfig))).toEqual([]);
@@ -148,7 +148,7 @@ describe('the rendered server config', () => {
       defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], port: 9142, keyspace: 'temporal', datacenter: 'dc1', user: 'cassandra', password: SecretRef.of('cass', 'password') }),
       visibilityStore: Datastore.elasticsearch({ url: 'https://es.search:9243', username: 'elastic', password: SecretRef.of('es', 'password') }),
     });
-    const c = cluster(chart, { persistence });
+    const c = cluster(chart, { persistence, schema: { waitForElasticsearch: true } });
     const config = configOf(c);
     expect(config.persistence.datastores.default.cassandra).toMatchObject({ hosts: 'c1,c2', port: 9142, keyspace: 'temporal', datacenter: 'dc1', user: 'cassandra', password: 'p@ss"word:with{braces}' });
     expect(config.persistence.datastores.visibility.elasticsearch).toMatchObject({ url: { scheme: 'https', host: 'es.search:9243' }, username: 'elastic', password: 'visibility-password' });

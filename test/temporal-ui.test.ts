@@ -37,7 +37,7 @@ describe('TemporalUi', () => {
       { name: 'TEMPORAL_TLS_SERVER_NAME', value: 'temporal-frontend.temporal.svc.cluster.local' },
       { name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' },
     ]));
-    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'ui-client-tls' } });
+    expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'ui-client-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
   });
 
   test('OIDC login takes its client secret from a Secret; an Ingress publishes it', () => {
@@ -65,7 +65,7 @@ describe('TemporalUi', () => {
   describe('fails when', () => {
     test('an OIDC URL is not a URL or the client secret is a literal', () => {
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an absolute URL \(http or https\)/);
-      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "hunter2"; expected a SecretRef/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "\(a string\)"; expected a SecretRef/);
     });
     test('the provider is not https (the login and the client secret in the clear), unless allowPlaintextProvider says so', () => {
       for (const providerUrl of ['http://idp.example.com', 'HTTP://idp.example.com/realms/x']) {

@@ -78,11 +78,11 @@ describe('ClusterTls', () => {
     const { chart } = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }));
     const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
     expect(pod.volumes).toEqual(expect.arrayContaining([
-      { name: 'tls-internode', secret: { secretName: 'internode-tls' } },
+      { name: 'tls-internode', secret: { secretName: 'internode-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } },
       // history only needs the frontend's CA, never its private key
-      { name: 'tls-frontend', secret: { secretName: 'frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { name: 'tls-frontend', secret: { secretName: 'frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
     ]));
-    expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.volumes).toContainEqual({ name: 'tls-frontend', secret: { secretName: 'frontend-tls' } });
+    expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.volumes).toContainEqual({ name: 'tls-frontend', secret: { secretName: 'frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls-internode', mountPath: '/etc/temporal/tls/internode', readOnly: true });
     expect(pod.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 7234 }, periodSeconds: 10, failureThreshold: 3 });
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].startupProbe.tcpSocket).toEqual({ port: 7233 });
@@ -134,7 +134,9 @@ describe('ClusterTls', () => {
     expect(c.services.length).toBe(4);
     for (const svc of c.services) {
       const spec = find(chart, 'Deployment', svc.name).spec.template.spec;
-      expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls' } });
+      // Only the frontend reads the CA: it trusts the system worker's client certificates.
+      const ca = svc.name === 'temporal-frontend' ? [{ key: 'ca.crt', path: 'ca.crt' }] : [];
+      expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls', items: [...ca, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tls-system-worker', mountPath: '/etc/temporal/tls/system-worker', readOnly: true });
     }
     const withIfe = withTls(tls, { internalFrontend: {} });

@@ -148,8 +148,8 @@ describe('WorkerFleet', () => {
       });
       const secretVolumes = podSpec(chart).volumes.filter((v: any) => v.secret);
       expect(secretVolumes).toEqual([
-        { name: 'tls-client', secret: { secretName: FLEET_SECRET, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
-        { name: 'tls-server-ca', secret: { secretName: TLS_SECRETS.frontend, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { name: 'tls-client', secret: { secretName: FLEET_SECRET, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } },
+        { name: 'tls-server-ca', secret: { secretName: TLS_SECRETS.frontend, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
       ]);
       // Every server Secret the pod mounts, it mounts for ca.crt alone.
       for (const v of nonEmpty(secretVolumes.filter((x: any) => Object.values(TLS_SECRETS).includes(x.secret.secretName)))) {
@@ -180,10 +180,10 @@ describe('WorkerFleet', () => {
       const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) });
       const apps = new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true });
       new WorkerFleet(apps, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c });
-      expect(podSpec(apps).volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'orders-client-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+      expect(podSpec(apps).volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'orders-client-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 });
       new WorkerFleet(apps, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c, serverCa: SecretRef.of('temporal-ca-bundle', 'ca.pem') });
       const billing = objects(apps).find((o) => o.kind === 'Deployment' && o.metadata.name === 'billing').spec.template.spec;
-      expect(billing.volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'temporal-ca-bundle', items: [{ key: 'ca.pem', path: 'ca.crt' }] });
+      expect(billing.volumes.find((v: any) => v.name === 'tls-server-ca').secret).toEqual({ secretName: 'temporal-ca-bundle', items: [{ key: 'ca.pem', path: 'ca.crt' }], defaultMode: 0o440 });
     });
 
     test('an external frontend: its address, TLS with the host as server name, an API key from a Secret', () => {

@@ -21,7 +21,11 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
   return plans.map((plan) => {
     const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role, cluster.version.version));
     // Each Job mounts its own store's TLS files only, and the user's database access volumes.
-    const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence));
+    // The schema Jobs keep the kubelet's file mode (0644) for the store's TLS files: a Job's pod
+    // template is immutable and their names change only with the release, so a new mode would make
+    // the next apply over an installed release fail on its finished schema Jobs. Drop the exception
+    // together with the next change of the default release, which renames every schema Job.
+    const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
     return new SchemaJob(cluster, `Schema-${plan.role}`, {
       name,

@@ -1,5 +1,5 @@
 import { VolumeSet } from '../pod/volumes';
-import { isUnder, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
+import { hasUrlCredentials, isUnder, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
 
 /** Where archived histories or visibility records go. */
 export class ArchivalProvider {
@@ -90,6 +90,13 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
         'Enabled archival needs both a provider and a URI; remove the target to turn archival off.');
     }
     if (/\s/.test(target.uri)) throw propError(owner, `archival.${kind}.uri`, target.uri, 'a URI without spaces');
+    // s3://KEY:SECRET@bucket/prefix: the URI is written into the server ConfigMap and every
+    // namespace's archival settings, which any API caller can read; the archivers take their
+    // credentials from the pods' identity or env, never from the URI.
+    if (/^[^:]+:\/\/[^/?#]*@/.test(target.uri) || hasUrlCredentials(target.uri)) {
+      throw propError(owner, `archival.${kind}.uri`, target.uri, 'a URI without a user or password',
+        'It would be written in plain text into the server ConfigMap and the namespaces\' settings; the archivers take credentials from the pods\' identity (serviceAccount) or from Secrets.');
+    }
     if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
     archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider: target.provider._config };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };

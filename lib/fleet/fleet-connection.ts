@@ -3,9 +3,10 @@ import { IConstruct, Node } from 'constructs';
 import { roleName } from '../cluster/object-names';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
-import { VolumeSet } from '../pod/volumes';
+import { secretVolume, VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
 import { normalizeHost } from '../persistence/store-identity';
+import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
@@ -131,10 +132,7 @@ export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
     throw propError(owner, 'clientCertificate', inputs.clientCertificate, 'a FleetClientCertificate (FleetClientCertificate.certManager() or .fromSecret())');
   }
   for (const [prop, ref] of [['serverCa', inputs.serverCa], ['apiKey', inputs.apiKey]] as const) {
-    if (ref !== undefined && !(ref instanceof SecretRef)) {
-      throw propError(owner, prop, typeof ref === 'string' ? '(a string)' : ref, 'a SecretRef (SecretRef.of(secretName, key))',
-        'A value written into the props would end up in the YAML; keep it in a Secret.');
-    }
+    if (ref !== undefined) requireSecretRef(owner, prop, ref);
   }
   if ((inputs.cluster === undefined) === (inputs.frontend === undefined)) {
     throw propError(owner, inputs.cluster ? 'frontend' : 'cluster', inputs.cluster ? inputs.frontend : undefined,
@@ -329,11 +327,11 @@ export function connectionVolumes(connection: FleetConnection): VolumeSet {
   const mounts: VolumeSet['mounts'] = [];
   if (connection.tls && connection.clientSecret) {
     const { name, certKey, keyKey } = connection.clientSecret;
-    volumes.push({ name: 'tls-client', secret: { secretName: name, items: [{ key: certKey, path: 'tls.crt' }, { key: keyKey, path: 'tls.key' }] } });
+    volumes.push(secretVolume('tls-client', name, [{ key: certKey, path: 'tls.crt' }, { key: keyKey, path: 'tls.key' }]));
     mounts.push({ name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true });
   }
   if (connection.tls && connection.serverCa) {
-    volumes.push({ name: 'tls-server-ca', secret: { secretName: connection.serverCa.secretName, items: [{ key: connection.serverCa.key, path: 'ca.crt' }] } });
+    volumes.push(secretVolume('tls-server-ca', connection.serverCa.secretName, [{ key: connection.serverCa.key, path: 'ca.crt' }]));
     mounts.push({ name: 'tls-server-ca', mountPath: SERVER_CA_DIR, readOnly: true });
   }
   return { volumes, mounts };

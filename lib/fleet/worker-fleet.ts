@@ -18,7 +18,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
+import { checkAnnotations, checkedUserEnv, checkLabels, propError, refuseCredentialsInArgs, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The server's own namespace (its system workflows). */
 const SYSTEM_NAMESPACE = 'temporal-system';
@@ -154,6 +154,8 @@ export class WorkerFleet extends Construct {
     };
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
+    refuseCredentialsInArgs(owner, 'command', props.command);
+    refuseCredentialsInArgs(owner, 'args', props.args);
     if (props.priorityClassName !== undefined) requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName);
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {

@@ -8,6 +8,7 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
 import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
+import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { containerResources } from '../services/container-resources';
 import {
   checkAnnotations, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
@@ -273,7 +274,7 @@ function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress: UiIngr
   }
   checkCallbackUrl(owner, oidc.callbackUrl, ingress);
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
-  if (!(oidc.clientSecret instanceof SecretRef)) throw propError(owner, 'oidc.clientSecret', oidc.clientSecret, 'a SecretRef: the client secret stays in a Secret');
+  requireSecretRef(owner, 'oidc.clientSecret', oidc.clientSecret, 'The client secret stays in a Secret; written into the props it would end up in the YAML.');
   return [
     { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
     { name: 'TEMPORAL_AUTH_TYPE', value: 'oidc' },

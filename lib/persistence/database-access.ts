@@ -1,12 +1,14 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
-import { parseImage, propError, requireDns1123Label, requireEnvVarName } from '../validation';
+import { parseImage, propError, refuseCredentialsInArgs, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
  * without its own `imagePullPolicy` gets IfNotPresent, and every container gets the library's
  * security context (non-root, read-only root filesystem, no privilege escalation, no capabilities,
- * RuntimeDefault seccomp from the pod) under its own: fields it sets win, the others stay.
+ * RuntimeDefault seccomp from the pod) under its own: fields it sets win, the others stay. What the
+ * Pod Security Standards' "restricted" profile forbids is refused: these pods hold the database
+ * credentials and the internode key, and a restricted namespace would reject them.
  */
 export interface DatabaseAccessOptions {
   /**
@@ -65,15 +67,25 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
     names.add(c.name);
     if (!c.image) throw propError(owner, `${prop}.image`, c.image, 'an image');
     parseImage(owner, `${prop}.image`, c.image);
-    (Array.isArray(c.env) ? c.env : []).forEach((e, j) => requireEnvVarName(owner, `${prop}.env[${j}].name`, e?.name));
+    (Array.isArray(c.env) ? c.env : []).forEach((e, j) => {
+      requireEnvVarName(owner, `${prop}.env[${j}].name`, e?.name);
+      refuseLiteralCredentials(owner, `${prop}.env[${j}].value`, e?.value);
+      refuseLiteralCredentialEnv(owner, `${prop}.env[${j}].value`, e?.name, e?.value);
+    });
+    refuseCredentialsInArgs(owner, `${prop}.command`, c.command);
+    refuseCredentialsInArgs(owner, `${prop}.args`, c.args);
     if (c.restartPolicy !== undefined && c.restartPolicy !== restartPolicy) {
       throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',
         restartPolicy ? undefined : 'A container that must keep running belongs in databaseAccess.sidecars.');
     }
+    checkRestricted(owner, prop, c);
     // The library's context under the container's own: a context that sets only runAsUser (a
     // distroless proxy's uid) keeps the read-only root, no escalation and no capabilities. Loosening
-    // one of those takes saying so, field by field.
-    return { imagePullPolicy: 'IfNotPresent', ...c, securityContext: { ...CONTAINER_SECURITY_CONTEXT, ...c.securityContext }, restartPolicy };
+    // the root filesystem takes saying so; what "restricted" forbids is refused above. Capabilities
+    // given without a drop list still drop ALL.
+    const own = c.securityContext;
+    const capabilities = own?.capabilities && { ...own.capabilities, drop: own.capabilities.drop ?? ['ALL'] };
+    return { imagePullPolicy: 'IfNotPresent', ...c, securityContext: { ...CONTAINER_SECURITY_CONTEXT, ...own, ...(capabilities ? { capabilities } : {}) }, restartPolicy };
   };
   const containers = [
     ...inits.map((c, i) => container(`databaseAccess.initContainers[${i}]`, c, undefined)),
@@ -82,6 +94,11 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
   const volumeNames = new Set<string>();
   volumes.forEach((v, i) => {
     requireDns1123Label(owner, `databaseAccess.volumes[${i}].name`, v?.name);
+    const type = Object.keys(v).find((k) => k !== 'name' && (v as unknown as Record<string, unknown>)[k] !== undefined && !RESTRICTED_VOLUME_TYPES.includes(k));
+    if (type !== undefined) {
+      throw propError(owner, `databaseAccess.volumes[${i}].${type}`, v.name, `a volume type the "restricted" Pod Security Standard allows: ${RESTRICTED_VOLUME_TYPES.join(', ')}`,
+        'These pods hold the database credentials and the internode key; a node\'s files or another kind of volume do not belong there. Use an emptyDir, a Secret, a ConfigMap or a claim.');
+    }
     if (volumeNames.has(v.name)) throw propError(owner, `databaseAccess.volumes[${i}].name`, v.name, 'a volume name not used twice');
     volumeNames.add(v.name);
   });
@@ -110,4 +127,45 @@ export function checkPodNames(owner: string, pod: string, containers: Array<{ na
       seen.add(name);
     }
   }
+}
+
+/** The volume types the "restricted" Pod Security Standard allows. */
+const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+
+/** The SELinux types "restricted" allows a container to set. */
+const RESTRICTED_SELINUX_TYPES = ['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'];
+
+/**
+ * Refuses a database-access container that the "restricted" Pod Security Standard forbids: one
+ * that is privileged, may escalate, runs as root (runAsNonRoot: false or runAsUser: 0), adds a
+ * capability other than NET_BIND_SERVICE or drops less than ALL, leaves the RuntimeDefault seccomp
+ * profile or AppArmor, unmasks /proc, runs as a Windows host process, sets an SELinux user, role or
+ * type of its own, or binds a port of the node.
+ */
+function checkRestricted(owner: string, prop: string, c: Container): void {
+  const sc = c.securityContext ?? {};
+  const refuse = (field: string, value: unknown, expected: string) => {
+    throw propError(owner, `${prop}.${field}`, value, `${expected}, as the "restricted" Pod Security Standard requires`,
+      'These pods hold the database credentials and the internode key, and a namespace that enforces "restricted" would reject them.');
+  };
+  if (sc.privileged !== undefined && sc.privileged !== false) refuse('securityContext.privileged', sc.privileged, 'false or nothing');
+  if (sc.allowPrivilegeEscalation !== undefined && sc.allowPrivilegeEscalation !== false) refuse('securityContext.allowPrivilegeEscalation', sc.allowPrivilegeEscalation, 'false or nothing');
+  if (sc.runAsNonRoot !== undefined && sc.runAsNonRoot !== true) refuse('securityContext.runAsNonRoot', sc.runAsNonRoot, 'true or nothing');
+  if (sc.runAsUser !== undefined && !(Number.isInteger(sc.runAsUser) && sc.runAsUser > 0)) refuse('securityContext.runAsUser', sc.runAsUser, 'a user id other than 0 (root)');
+  const add = sc.capabilities?.add ?? [];
+  if (!Array.isArray(add) || add.some((a) => a !== 'NET_BIND_SERVICE')) refuse('securityContext.capabilities.add', add, 'nothing or ["NET_BIND_SERVICE"]');
+  const drop = sc.capabilities?.drop;
+  if (drop !== undefined && !(Array.isArray(drop) && drop.includes('ALL'))) refuse('securityContext.capabilities.drop', drop, 'a list with "ALL", or nothing (ALL)');
+  const seccomp = sc.seccompProfile?.type;
+  if (seccomp !== undefined && seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') refuse('securityContext.seccompProfile.type', seccomp, 'RuntimeDefault or Localhost');
+  const appArmor = sc.appArmorProfile?.type;
+  if (appArmor !== undefined && appArmor !== 'RuntimeDefault' && appArmor !== 'Localhost') refuse('securityContext.appArmorProfile.type', appArmor, 'RuntimeDefault or Localhost');
+  if (sc.procMount !== undefined && sc.procMount !== 'Default') refuse('securityContext.procMount', sc.procMount, 'Default or nothing');
+  if (sc.windowsOptions?.hostProcess) refuse('securityContext.windowsOptions.hostProcess', sc.windowsOptions.hostProcess, 'false or nothing');
+  const se = sc.seLinuxOptions;
+  if (se?.user !== undefined || se?.role !== undefined) refuse('securityContext.seLinuxOptions', se, 'no SELinux user or role');
+  if (se?.type !== undefined && !RESTRICTED_SELINUX_TYPES.includes(se.type)) refuse('securityContext.seLinuxOptions.type', se.type, `one of ${RESTRICTED_SELINUX_TYPES.join(', ')}`);
+  (Array.isArray(c.ports) ? c.ports : []).forEach((p, i) => {
+    if (p?.hostPort !== undefined && p.hostPort !== 0) refuse(`ports[${i}].hostPort`, p.hostPort, 'no port of the node');
+  });
 }

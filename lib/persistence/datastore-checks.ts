@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { DatastoreTlsOptions, DatastoreType, SchemaCredentials } from './datastore-options';
 import { SecretRef } from './secret-ref';
-import { propError, requireDurationMillis, requireHost, requireNonEmpty } from '../validation';
+import { requireSecretRef } from './secret-ref-checks';
+import { hasUrlCredentials, propError, requireDurationMillis, requireHost, requireNonEmpty } from '../validation';
 
 // The checks of Datastore's factories, apart so that datastore.ts stays the class.
 
@@ -53,9 +54,7 @@ export function checkSchemaCredentials(owner: string, credentials: SchemaCredent
   if (typeof credentials.user !== 'object') requireNonEmpty(owner, 'schemaCredentials.user', credentials.user);
   else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
   checkUserName(owner, 'schemaCredentials.user', credentials.user, userRule);
-  if (credentials.password !== undefined && !(credentials.password instanceof SecretRef)) {
-    throw propError(owner, 'schemaCredentials.password', credentials.password, 'a SecretRef: passwords stay in Secrets');
-  }
+  if (credentials.password !== undefined) requireSecretRef(owner, 'schemaCredentials.password', credentials.password);
   return credentials;
 }
 
@@ -69,10 +68,7 @@ export function checkCredentials(owner: string, userProp: string, user: unknown,
     throw propError(owner, userProp, user, 'a user name or a SecretRef');
   }
   checkUserName(owner, userProp, user, userRule);
-  if (password !== undefined && !(password instanceof SecretRef)) {
-    throw propError(owner, 'password', typeof password === 'string' ? '(a string)' : password, 'a SecretRef (SecretRef.of(secretName, key))',
-      'A password written into the props would end up in the YAML; keep it in a Secret.');
-  }
+  if (password !== undefined) requireSecretRef(owner, 'password', password, 'A password written into the props would end up in the YAML; keep it in a Secret.');
 }
 
 /*
@@ -119,6 +115,10 @@ export function checkConnectAttributes(owner: string, attributes: Record<string,
       throw propError(owner, prop, key, 'a driver attribute name: a letter or _, then letters, digits, _, . or -, with no spaces around it');
     }
     if (typeof value !== 'string') throw propError(owner, prop, value, 'a string');
+    if (hasUrlCredentials(value)) {
+      throw propError(owner, prop, '(hidden)', 'a value without a URL that holds a password',
+        'Connection attributes are written in plain text into the server config and the schema Jobs; credentials come from password: SecretRef.of(...) (or passwordCommand).');
+    }
     if (value.trim() === '') {
       throw propError(owner, prop, value, 'a non-empty value', 'The server trims values; leave the attribute out instead (an empty MySQL isolation level crashes the server at start).');
     }
@@ -130,10 +130,7 @@ export function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): v
   if (tls === undefined) return;
   if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) throw propError(owner, 'tls', tls, 'an object, such as { ca: SecretRef.of(...) }');
   for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
-    if (tls[prop] !== undefined && !(tls[prop] instanceof SecretRef)) {
-      throw propError(owner, `tls.${prop}`, typeof tls[prop] === 'string' ? '(a string)' : tls[prop], 'a SecretRef to a key of a Secret',
-        'Certificates and keys are mounted from Secrets; none is written into the YAML.');
-    }
+    if (tls[prop] !== undefined) requireSecretRef(owner, `tls.${prop}`, tls[prop], 'Certificates and keys are mounted from Secrets; none is written into the YAML.');
   }
   if (Boolean(tls.clientCertificate) !== Boolean(tls.clientKey)) {
     throw propError(owner, 'tls', { clientCertificate: Boolean(tls.clientCertificate), clientKey: Boolean(tls.clientKey) },

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Container } from '../../imports/k8s';
-import { propError } from '../validation';
+import { propError, refuseCredentialsInArgs } from '../validation';
 
 /**
  * A command that prints a SQL store's password (`sql.passwordCommand`, server 1.31+), for databases
@@ -46,6 +46,7 @@ export function resolvePasswordCommand(owner: string, value: PasswordCommand): R
   if (value.args !== undefined && (!Array.isArray(value.args) || value.args.some((a) => typeof a !== 'string'))) {
     throw propError(owner, 'passwordCommand.args', value.args, 'a list of strings');
   }
+  refuseCredentialsInArgs(owner, 'passwordCommand.args', value.args);
   // The server renders its config file as a Go template: "{{" there would be read as an action.
   const braces = strings.find((s) => s.includes('{{'));
   if (braces !== undefined) {

@@ -2,7 +2,7 @@ import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
 import { withPasswordCommand } from './password-command';
 import { Persistence } from './persistence';
 import { Container, EnvVar } from '../../imports/k8s';
-import { joinVolumes, NO_VOLUMES, VolumeSet } from '../pod/volumes';
+import { joinVolumes, NO_VOLUMES, SECRET_FILE_MODE, VolumeSet } from '../pod/volumes';
 import { propError } from '../validation';
 import { TemporalVersion } from '../versions';
 
@@ -13,12 +13,16 @@ export function serverStoreCredentialEnv(persistence: Persistence): EnvVar[] {
   return persistence.stores.flatMap(({ role, store }) => store.credentialEnv(serverCredentialEnvNames(role), false));
 }
 
-/** The projected volume of one store's TLS files, mounted at the store's TLS folder; none without files. */
-export function storeTlsVolume(role: StoreRole, store: Datastore): VolumeSet {
+/**
+ * The projected volume of one store's TLS files, mounted at the store's TLS folder; none without
+ * files. The files get SECRET_FILE_MODE, unless a pod template that cannot change asks to keep the
+ * kubelet's default (`keepDefaultMode`).
+ */
+export function storeTlsVolume(role: StoreRole, store: Datastore, keepDefaultMode = false): VolumeSet {
   if (store.tlsFiles.length === 0) return NO_VOLUMES;
   const name = `${DATASTORE_TLS_VOLUME_PREFIX}-${role}`;
   return {
-    volumes: [{ name, projected: { sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) } }],
+    volumes: [{ name, projected: { defaultMode: keepDefaultMode ? undefined : SECRET_FILE_MODE, sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) } }],
     mounts: [{ name, mountPath: store.tlsDirectory(role), readOnly: true }],
   };
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
-import { optionalBoolean, propError, requireDurationMillis, requireNoUserinfo, requireNonEmpty } from '../validation';
+import { optionalBoolean, propError, requireDurationMillis, requireNonEmpty, requireNoUrlCredentials } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -114,6 +114,6 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
-  requireNoUserinfo(owner, prop, url);
+  requireNoUrlCredentials(owner, prop, String(uri), url);
   return url;
 }

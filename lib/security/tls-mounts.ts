@@ -1,10 +1,16 @@
 import { remoteClusterTlsDirs, ResolvedTls, TLS_DIRS, TlsClient } from './tls';
 import type { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { EnvVar } from '../../imports/k8s';
-import { NO_VOLUMES, VolumeSet } from '../pod/volumes';
+import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';
 
+/*
+ * Each mount names the keys it needs: a Secret given with fromSecrets may hold more than a
+ * certificate (a keystore, its password, another key pair), and nothing else of it reaches a pod.
+ */
 const CA_ONLY = [{ key: 'ca.crt', path: 'ca.crt' }];
+const KEY_PAIR = [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }];
+const KEY_PAIR_AND_CA = [...CA_ONLY, ...KEY_PAIR];
 
 /**
  * The Secrets behind a server role's TLS, each mounted as a folder so that rotated certificates
@@ -17,19 +23,20 @@ export function serverTlsVolumes(tls: ResolvedTls | undefined, role: ServiceRole
   if (!tls) return NO_VOLUMES;
   const frontendKey = role === ServiceRole.FRONTEND || (role === ServiceRole.INTERNAL_FRONTEND && internalFrontendHttp);
   const separateSystemWorker = tls.systemWorkerSecret !== undefined && tls.systemWorkerSecret !== tls.internodeSecret;
-  const entries: Array<{ name: string; dir: string; secret?: string; items?: typeof CA_ONLY }> = [
-    { name: 'tls-internode', dir: TLS_DIRS.internode, secret: tls.internodeSecret },
+  const entries: Array<{ name: string; dir: string; secret?: string; items: typeof CA_ONLY }> = [
+    { name: 'tls-internode', dir: TLS_DIRS.internode, secret: tls.internodeSecret, items: KEY_PAIR_AND_CA },
     // Every role dials the frontend's CA through global.tls.frontend.client; only the frontend serves its key.
-    { name: 'tls-frontend', dir: TLS_DIRS.frontend, secret: tls.frontendSecret, items: frontendKey ? undefined : CA_ONLY },
+    { name: 'tls-frontend', dir: TLS_DIRS.frontend, secret: tls.frontendSecret, items: frontendKey ? KEY_PAIR_AND_CA : CA_ONLY },
     // Without an internal frontend every role dials the public frontend as the system worker
     // (common/resource/fx.go: getFrontendConnectionDetails), and the server loads that certificate
     // and key at start in every role: the e2e test saw the frontend refuse to start without them.
     // With an internal frontend there is no systemWorker section and no such Secret.
-    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined },
+    // The frontend also trusts client certificates signed by its CA.
+    { name: 'tls-system-worker', dir: TLS_DIRS.systemWorker, secret: separateSystemWorker ? tls.systemWorkerSecret : undefined, items: role === ServiceRole.FRONTEND ? KEY_PAIR_AND_CA : KEY_PAIR },
   ];
   const present = entries.filter((e) => e.secret !== undefined);
   return {
-    volumes: present.map((e) => ({ name: e.name, secret: { secretName: e.secret!, items: e.items } })),
+    volumes: present.map((e) => secretVolume(e.name, e.secret!, e.items)),
     mounts: present.map((e) => ({ name: e.name, mountPath: e.dir, readOnly: true })),
   };
 }
@@ -45,10 +52,10 @@ export function remoteClusterTlsVolumes(remotes: ResolvedRemoteCluster[], role: 
   remotes.forEach((remote, i) => {
     if (!remote.tls) return;
     const dirs = remoteClusterTlsDirs(remote.name);
-    volumes.push({ name: `tls-remote-${i}-ca`, secret: { secretName: remote.tls.caSecret, items: CA_ONLY } });
+    volumes.push(secretVolume(`tls-remote-${i}-ca`, remote.tls.caSecret, CA_ONLY));
     mounts.push({ name: `tls-remote-${i}-ca`, mountPath: dirs.ca, readOnly: true });
     if (remote.tls.clientCertificateSecret) {
-      volumes.push({ name: `tls-remote-${i}-client`, secret: { secretName: remote.tls.clientCertificateSecret, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } });
+      volumes.push(secretVolume(`tls-remote-${i}-client`, remote.tls.clientCertificateSecret, KEY_PAIR));
       mounts.push({ name: `tls-remote-${i}-client`, mountPath: dirs.client, readOnly: true });
     }
   });
@@ -93,8 +100,9 @@ export function frontendClient(options: FrontendClientOptions): FrontendClient {
       { name: 'TEMPORAL_TLS_SERVER_NAME', value: options.serverName },
     ],
     volumes: [
-      ...(clientSecret ? [{ name: 'tls-client', secret: { secretName: clientSecret } }] : []),
-      { name: 'tls-server-ca', secret: { secretName: serverCaSecret, items: CA_ONLY } },
+      // The CA of the frontend comes from the server's Secret; of its own Secret the client needs only the key pair.
+      ...(clientSecret ? [secretVolume('tls-client', clientSecret, KEY_PAIR)] : []),
+      secretVolume('tls-server-ca', serverCaSecret, CA_ONLY),
     ],
     mounts: [
       ...(clientSecret ? [{ name: 'tls-client', mountPath: TLS_DIRS.client, readOnly: true }] : []),

@@ -1,4 +1,4 @@
-import { propError } from './errors';
+import { hasUrlCredentials, propError } from './errors';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -39,8 +39,37 @@ export function checkedUserEnv<T>(owner: string, env: Record<string, T> | undefi
     requireEnvVarName(owner, `env["${name}"]`, name);
     requireEnvValue(owner, `env["${name}"]`, value);
     reserved(name);
+    refuseLiteralCredentials(owner, `env["${name}"]`, (value as { value?: unknown }).value);
+    refuseLiteralCredentialEnv(owner, `env["${name}"]`, name, (value as { value?: unknown }).value);
   }
   return entries;
+}
+
+/*
+ * Env names that say their value is a credential: *PASSWORD (PGPASSWORD), *SECRET, *TOKEN,
+ * *API_KEY, *PRIVATE_KEY, *CREDENTIALS, *_PASS and *_PWD (not OLDPWD or BYPASS). A literal value there is a credential written
+ * into the Deployment; a path to a mounted file ("/var/run/secrets/...") is not.
+ */
+const CREDENTIAL_ENV_NAME = /((PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)|(^|[_.-])(PASS|PWD))$/i;
+
+/** Refuses a literal, non-empty value that is not a path for an env var whose name says it is a credential. */
+export function refuseLiteralCredentialEnv(owner: string, prop: string, name: unknown, value: unknown): void {
+  if (typeof name === 'string' && CREDENTIAL_ENV_NAME.test(name) && typeof value === 'string' && value !== '' && !value.startsWith('/')) {
+    throw propError(owner, prop, '(a literal value)', `a value from a Secret: ${name} names a credential`,
+      'A literal is written into the Deployment in plain text; give it as EnvValue.fromSecretValue(...) (or valueFrom.secretKeyRef), or name the file it is mounted at.');
+  }
+}
+
+/**
+ * Refuses a literal env value that carries a URL with a password in it (DATABASE_URL:
+ * postgres://app:s3cret@db/orders): it is written into the Deployment, which far more people and
+ * tools read than the Secrets (kubectl get deploy -o yaml, GitOps repositories, audit logs).
+ */
+export function refuseLiteralCredentials(owner: string, prop: string, value: unknown): void {
+  if (typeof value === 'string' && hasUrlCredentials(value)) {
+    throw propError(owner, prop, value, 'a literal value without a password in it',
+      'The value is written into the Deployment in plain text; give it as EnvValue.fromSecretValue(...) from a Secret that holds the whole URL.');
+  }
 }
 
 export function isDataKey(key: unknown): key is string {
@@ -53,4 +82,18 @@ export function requireDataKey(owner: string, prop: string, key: string): string
     throw propError(owner, prop, key, 'a Secret or ConfigMap key: letters, digits, \'-\', \'_\' and \'.\', at most 253 characters, not "." or ".."');
   }
   return key;
+}
+
+/**
+ * Refuses a command line (a command or its arguments, each a literal in the pod spec and on the
+ * node's process list) that holds a URL with a password: `--dsn=postgres://app:s3cret@db`.
+ */
+export function refuseCredentialsInArgs(owner: string, prop: string, args: unknown): void {
+  if (!Array.isArray(args)) return;
+  args.forEach((arg, i) => {
+    if (typeof arg === 'string' && hasUrlCredentials(arg)) {
+      throw propError(owner, `${prop}[${i}]`, arg, 'an argument without a URL that holds a password',
+        'Arguments are written into the pod spec and show in every process list of the node; pass the credential in an env var from a Secret (EnvValue.fromSecretValue, or valueFrom.secretKeyRef) or a mounted file.');
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
-import { propError } from './errors';
+import { hasUrlCredentials, propError } from './errors';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS_NAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
@@ -75,6 +75,9 @@ export function requireHostPort(owner: string, prop: string, value: string): { h
   return { host, port };
 }
 
+/** Query parameter names that carry a credential. */
+const CREDENTIAL_QUERY_PARAM = /(^|[_.-])(access[_-]?token|token|api[_-]?key|apikey|key|secret|client[_-]?secret|password|passwd|pwd|sig|signature|credential)$/i;
+
 /** An absolute http(s) URL without spaces. */
 export function requireUrl(owner: string, prop: string, value: string, schemes: string[] = ['http:', 'https:']): URL {
   let url: URL | undefined;
@@ -86,8 +89,27 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
   if (!url || !schemes.includes(url.protocol) || url.hostname === '') {
     throw propError(owner, prop, value, `an absolute URL (${schemes.map((s) => s.replace(/:$/, '')).join(' or ')}) without spaces`);
   }
-  requireNoUserinfo(owner, prop, url);
+  requireNoUrlCredentials(owner, prop, value, url);
   return url;
+}
+
+/**
+ * Refuses a URL that carries a credential: in its user-info (as parsed, or as written with a
+ * password that holds "/", which a parser reads as a path), or in its query (?access_token=...,
+ * ?api_key=..., a presigned ?X-Amz-Signature=...). Every URL the library takes is written in plain
+ * text into a ConfigMap or an env value; the messages leave the credential out.
+ */
+export function requireNoUrlCredentials(owner: string, prop: string, value: string, url: URL): void {
+  requireNoUserinfo(owner, prop, url);
+  if (hasUrlCredentials(value)) {
+    throw propError(owner, prop, value, 'a URL without a user or password',
+      'It would be written in plain text into a ConfigMap or an env var; credentials only come from Secrets.');
+  }
+  const credentialParam = [...url.searchParams.keys()].find((k) => CREDENTIAL_QUERY_PARAM.test(k));
+  if (credentialParam !== undefined) {
+    throw propError(owner, prop, `${url.protocol}//${url.host}${url.pathname}?${credentialParam}=(hidden)`, 'a URL without a credential in its query',
+      'It would be written in plain text into a ConfigMap or an env var; credentials only come from Secrets.');
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { propError } from './errors';
+import { hasUrlCredentials, propError } from './errors';
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -56,6 +56,12 @@ export function checkAnnotations(owner: string, prop: string, annotations: Recor
   for (const [key, value] of Object.entries(annotations)) {
     requireAnnotationKey(owner, `${prop} key`, key);
     if (typeof value !== 'string') throw propError(owner, `${prop}["${key}"]`, value, 'a string');
+    // Annotations are read by anyone who can list the object, and copied by controllers into logs
+    // and events: an external-auth or proxy URL with a password in it does not belong there.
+    if (hasUrlCredentials(value)) {
+      throw propError(owner, `${prop}["${key}"]`, value, 'a value without a URL that holds a password',
+        'Annotations are readable by anyone who can read the object; keep credentials in a Secret and name the Secret instead (most controllers take a Secret reference).');
+    }
   }
   return annotations;
 }

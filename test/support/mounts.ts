@@ -56,6 +56,14 @@ export function configFiles(serverConfig: string, role: string): Array<{ path: s
       server(tls.frontend?.server, 'global.tls.frontend.server');
       for (const [host, override] of Object.entries(tls.frontend?.hostOverrides ?? {})) server(override, `global.tls.frontend.hostOverrides.${host}`);
     }
+    // Remotes' CAs and the certificate presented to them: read by the roles that dial a remote
+    // (frontends, history's replication stream, the worker's replication tasks), not matching.
+    if (role !== 'matching') {
+      for (const [host, remote] of Object.entries<any>(tls.remoteClusters ?? {})) {
+        server(remote.server, `global.tls.remoteClusters.${host}.server`);
+        add(remote.client?.rootCaFiles, `global.tls.remoteClusters.${host}.client.rootCaFiles`);
+      }
+    }
     // Every role builds its frontend client from this section at start, and reads the files then.
     if (tls.systemWorker) {
       add(tls.systemWorker.certFile, 'global.tls.systemWorker.certFile');

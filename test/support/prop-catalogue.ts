@@ -34,7 +34,9 @@ const dnsLabel = fc.stringMatching(/^[a-z]([-a-z0-9]{0,12}[a-z0-9])?$/);
 const labelKey = fc.oneof(fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/),
   fc.tuple(fc.stringMatching(/^[a-z0-9]{1,8}(\.[a-z0-9]{1,8}){0,2}$/), fc.stringMatching(/^[A-Za-z0-9]{1,10}$/)).map(([p, n]) => `${p}/${n}`));
 const labelValue = fc.oneof(fc.constant(''), fc.stringMatching(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?$/));
-const envName = fc.stringMatching(/^[A-Z_][A-Z0-9_.-]{0,15}$/).filter((n) => !n.startsWith('TEMPORAL') && !['POD_IP', 'HOME'].includes(n));
+// Not a name that says its value is a credential: those take a Secret, and the entries give 'x'.
+const envName = fc.stringMatching(/^[A-Z_][A-Z0-9_.-]{0,15}$/).filter((n) => !n.startsWith('TEMPORAL') && !['POD_IP', 'HOME'].includes(n)
+  && !/((PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)|(^|[_.-])(PASS|PWD))$/i.test(n));
 const dnsName = fc.array(dnsLabel, { minLength: 1, maxLength: 4 }).map((l) => l.join('.'));
 const hostName = fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', '[fd00::11]', 'PG.Example.COM'));
 const wildcardDns = fc.oneof(dnsName, dnsName.map((n) => `*.${n}`));
@@ -146,6 +148,8 @@ export function catalogue(): CatalogueEntry[] {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
         visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}' }),
       }),
+      // An https store with a user: the wait must be chosen (see elasticsearchWaits).
+      schema: { waitForElasticsearch: true },
     }), ['url']),
     // Cloud databases: password commands and the containers beside the servers
     c('postgres passwordCommand.command', fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'), fc.oneof(fc.constantFrom('', '  '), junk.map((j) => `{{${j}`)),

@@ -81,6 +81,16 @@ export function elasticsearchWaits(owner: string, schema: SchemaOptions | undefi
   if (schema?.waitForElasticsearch === false) return [];
   const es = plans.filter((p) => p.store.type === DatastoreType.ELASTICSEARCH);
   for (const { role, store } of es) {
+    // Busybox wget checks no certificate: with credentials over https, anything that answers at the
+    // store's address (a spoofed Service, DNS, a node on the path) would receive them every 5 s of
+    // every server pod's start, where the servers themselves verify the CA (the wait sends Basic
+    // credentials only with a user). Sending them anyway takes saying so.
+    const credentials = store.user !== undefined;
+    if (credentials && store._elasticsearch?.scheme === 'https' && schema?.waitForElasticsearch !== true) {
+      throw propError(owner, 'schema.waitForElasticsearch', schema?.waitForElasticsearch,
+        `true or false: the ${role} store is https with credentials, and the wait (busybox wget) would send them without checking the server's certificate`,
+        'Set schema.waitForElasticsearch: false to start the servers without waiting, or true to send the credentials to whatever answers at the store\'s address.');
+    }
     if (store.tls?.clientCertificate) {
       throw propError(owner, `persistence ${role} store tls.clientCertificate`, store.tls.clientCertificate.secretName, 'no client certificate while the servers wait for Elasticsearch',
         'The wait uses the admin-tools image\'s busybox wget, which cannot present one. Set schema.waitForElasticsearch: false to start the servers without waiting.');
