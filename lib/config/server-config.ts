@@ -165,9 +165,10 @@ export const TEMPLATE_HEADER = '# enable-template';
  * The YAML writer's output is not always what the server's YAML library (gopkg.in/yaml.v3) reads
  * back: it writes DEL, the C1 control characters and U+2028/U+2029 as they are, which yaml.v3
  * refuses ("control characters are not allowed") or reads as line breaks (folding NEL into a
- * space, cutting a plain scalar at LS), so a connect attribute holding one would stop the server
- * or change its value. Such strings are written here, as double-quoted scalars with those
- * characters escaped.
+ * space, cutting a plain scalar at LS), and writes a string with a line break as a block scalar,
+ * which yaml.v3 refuses when a line starts with a tab ("found a tab character where an indentation
+ * space is expected"). A connect attribute holding one would stop the server or change its value.
+ * Such strings are written here, as double-quoted scalars with those characters escaped.
  */
 export function renderServerConfig(config: ServerConfig): string {
   // Text the writer carries through untouched, replaced after it ran: the library's templates and
@@ -202,10 +203,10 @@ function uniqueMarker(text: string): string {
 
 /*
  * Characters yaml.v3 does not read back as written, unescaped: outside its printable set (C0
- * controls but tab and line breaks, DEL, C1 controls, surrogates, U+FFFE and U+FFFF), or line
- * breaks to it that are not to the YAML writer (NEL, LS, PS).
+ * controls, DEL, C1 controls, surrogates, U+FFFE and U+FFFF), line breaks to it that are not to the
+ * YAML writer (NEL, LS, PS), and the line breaks and tabs the writer would put in a block scalar.
  */
-const NEEDS_ESCAPES = /[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u0085\u2028\u2029]/u;
+const NEEDS_ESCAPES = /[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u0085\u2028\u2029]/u;
 
 /** `text` as a YAML double-quoted scalar that yaml.v3 reads back exactly, safe in the template. */
 function doubleQuoted(text: string): string {
@@ -215,7 +216,9 @@ function doubleQuoted(text: string): string {
     if (ch === '"' || ch === '\\') out += `\\${ch}`;
     else if (ch === '{') out += '\\x7b'; // never the start of a template action
     else if (cp === 0x0a) out += '\\n';
-    else if (NEEDS_ESCAPES.test(ch) || cp < 0x20) out += cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+    else if (cp === 0x09) out += '\\t';
+    else if (cp === 0x0d) out += '\\r';
+    else if (NEEDS_ESCAPES.test(ch)) out += cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
   return `${out}"`;
