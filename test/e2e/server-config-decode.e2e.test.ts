@@ -9,7 +9,8 @@
  * breaks, "{{", the library's own placeholder text, non-ASCII). File paths in the config are
  * followed through the frontend pod's mounts to the Secret or ConfigMap key they show.
  *
- * Fixed seed; FC_SEED=<n> replays a run, FC_RUNS=<n> widens it (each run loads one config per role).
+ * Fixed seed; FC_SEED=<n> replays a run, FC_RUNS=<n> widens it (each run loads one config per role),
+ * FC_SHRINK=0 reports the first failure as found (shrinking a wide run's failure takes minutes).
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
@@ -98,6 +99,12 @@ const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
   database: type === 'postgres' ? fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,30}$/) : fc.stringMatching(/^[A-Za-z_$][A-Za-z0-9_$]{0,29}$/),
   user: user(sqlUser),
   password: fc.option(secretSpec, { nil: undefined }),
+  // Run by the server instead of a password (the two are exclusive): each argument is passed as it is.
+  passwordCommand: fc.option(fc.record({
+    command: fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'),
+    args: fc.array(hostile(0, 8).filter((a) => !a.includes('{{')), { maxLength: 3 }),
+    timeoutSeconds: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
+  }), { nil: undefined }),
   connectAttributes: attributes,
   tls: fc.option(tlsSpec, { nil: undefined }),
   maxConns: fc.integer({ min: 1, max: 50 }),
@@ -141,6 +148,9 @@ const remote = fc.record({
   tls: fc.option(fc.record({ caSecret: secretName, clientCertificateSecret: fc.option(secretName, { nil: undefined }), serverName: fc.option(dnsName, { nil: undefined }) }), { nil: undefined }),
 });
 
+/** The server takes a secondary visibility store only of the visibility store's type. */
+const storeOfType = (type: string): fc.Arbitrary<any> => (type === 'elasticsearch' ? elasticStore : sqlStore(type as 'postgres' | 'mysql'));
+
 const scenario = fc.record({
   name: dnsLabel.filter((n) => n.length <= 20),
   clusterName: fc.option(dnsLabel, { nil: undefined }),
@@ -153,6 +163,7 @@ const scenario = fc.record({
   pollSeconds: fc.option(fc.integer({ min: 5, max: 600 }), { nil: undefined }),
   defaultStore: fc.oneof(sqlStore('postgres'), sqlStore('mysql'), cassandraStore),
   visibilityStore: fc.oneof(sqlStore('postgres'), sqlStore('mysql'), elasticStore),
+  dcRedirectionPolicy: fc.option(fc.constantFrom('noop', 'selected-apis-forwarding', 'all-apis-forwarding'), { nil: undefined }),
   archival: fc.record({ history: archivalTarget('history'), visibility: archivalTarget('visibility') }, { requiredKeys: [] }),
   tls: fc.option(fc.record({ internode: secretName, frontend: fc.option(secretName, { nil: undefined }), requireClientAuth: fc.option(fc.boolean(), { nil: undefined }), refreshMinutes: fc.option(fc.integer({ min: 1, max: 120 }), { nil: undefined }) }), { nil: undefined }),
   remotes: fc.uniqueArray(remote, { maxLength: 2, selector: (r) => r.name }),
@@ -163,7 +174,7 @@ const scenario = fc.record({
     audience: fc.option(hostile(1, 8).filter((s) => s.trim() === s && s !== '' && !/[\u0000-\u001f\u007f]/.test(s)), { nil: undefined }),
     permissionsClaimName: fc.option(hostile(1, 8).filter((s) => s.trim() === s && s !== '' && !/[\u0000-\u001f\u007f]/.test(s)), { nil: undefined }),
   }), { nil: undefined }),
-});
+}).chain((s) => fc.option(storeOfType(s.visibilityStore.type), { nil: undefined }).map((secondaryVisibilityStore) => ({ ...s, secondaryVisibilityStore })));
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 // ----- props from a scenario -------------------------------------------------------------------
@@ -176,7 +187,11 @@ function datastore(spec: any): Datastore {
     case 'postgres':
     case 'mysql':
       return Datastore[spec.type as 'postgres' | 'mysql']({
-        host: spec.host, port: spec.port, database: spec.database, user: userOf(spec.user)!, password, tls,
+        host: spec.host, port: spec.port, database: spec.database, user: userOf(spec.user)!, tls,
+        ...(spec.passwordCommand
+          ? { passwordCommand: { command: spec.passwordCommand.command, args: spec.passwordCommand.args,
+            timeout: spec.passwordCommand.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.passwordCommand.timeoutSeconds) } }
+          : { password }),
         connectAttributes: Object.keys(spec.connectAttributes).length ? spec.connectAttributes : undefined,
         pool: { maxConns: spec.maxConns, maxIdleConns: 1, maxConnLifetime: Duration.seconds(spec.lifetimeSeconds) },
       });
@@ -201,7 +216,10 @@ function archivalOptions(a: Scenario['archival']): ArchivalOptions {
 
 function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
   const chart = new Chart(Testing.app(), 'decode', { namespace: 'temporal', disableResourceNameHashes: true });
-  const persistence = new Persistence(chart, 'persistence', { defaultStore: datastore(s.defaultStore), visibilityStore: datastore(s.visibilityStore) });
+  const persistence = new Persistence(chart, 'persistence', {
+    defaultStore: datastore(s.defaultStore), visibilityStore: datastore(s.visibilityStore),
+    secondaryVisibilityStore: s.secondaryVisibilityStore && datastore(s.secondaryVisibilityStore),
+  });
   const remoteClusters: RemoteCluster[] = s.remotes.map((r, i) => ({
     name: `r${i}-${r.name}`, initialFailoverVersion: i === 0 ? (s.initialFailoverVersion % 9) + 1 : ((s.initialFailoverVersion + 1) % 9) + 1,
     rpcAddress: `${r.host}:${r.port}`, enabled: r.enabled,
@@ -226,23 +244,28 @@ function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
     // The internal frontend's HTTP API is wrapped in the frontend's TLS, so it needs one.
     internalFrontend: s.internalFrontend || s.authorization ? { httpPort: s.tls?.frontend ? s.internalFrontendHttpPort : undefined } : undefined,
     authorization: s.authorization,
+    dcRedirectionPolicy: s.dcRedirectionPolicy as any,
   });
   return { chart, cluster };
 }
 
 // ----- what the pods get -----------------------------------------------------------------------
 
-/** Every Secret value the scenario defines, by "name/key". */
-function secretValues(s: Scenario): Map<string, string> {
+/** Every Secret value the scenario defines, by "name/key"; undefined when it gives one key two values. */
+function secretValues(s: Scenario): Map<string, string> | undefined {
   const values = new Map<string, string>();
+  let conflict = false;
   const add = (spec: SecretSpec | undefined) => {
-    if (spec) values.set(`${spec.name}/${spec.key}`, spec.value);
+    if (!spec) return;
+    const id = `${spec.name}/${spec.key}`;
+    conflict ||= values.has(id) && values.get(id) !== spec.value;
+    values.set(id, spec.value);
   };
-  for (const store of [s.defaultStore, s.visibilityStore] as any[]) {
-    add(store.password);
+  for (const store of [s.defaultStore, s.visibilityStore, s.secondaryVisibilityStore].filter((x) => x) as any[]) {
+    if (!store.passwordCommand) add(store.password);
     if (store.user && 'secret' in store.user) add(store.user.secret);
   }
-  return values;
+  return conflict ? undefined : values;
 }
 
 function podEnv(objects: any[], container: any, secrets: Map<string, string>): Record<string, string> {
@@ -325,7 +348,10 @@ function expectStore(problems: string[], where: string, decoded: any, spec: any,
       want('sql.connectAddr', sql?.connectAddr, joinHostPort(spec.host, spec.port ?? (spec.type === 'postgres' ? 5432 : 3306)));
       want('sql.connectProtocol', sql?.connectProtocol, 'tcp');
       want('sql.user', sql?.user, userValue(spec.user));
-      want('sql.password', sql?.password, password);
+      want('sql.password', sql?.password, spec.passwordCommand ? '' : password);
+      want('sql.passwordCommand', sql?.passwordCommand, spec.passwordCommand
+        ? { command: spec.passwordCommand.command, args: spec.passwordCommand.args.length ? spec.passwordCommand.args : null, timeout: goSeconds(spec.passwordCommand.timeoutSeconds ?? 30) }
+        : null);
       want('sql.connectAttributes', sql?.connectAttributes ?? {}, spec.connectAttributes);
       want('sql.maxConns', sql?.maxConns, spec.maxConns);
       want('sql.maxConnLifetime', sql?.maxConnLifetime, goSeconds(spec.lifetimeSeconds));
@@ -394,7 +420,13 @@ function compare(s: Scenario, cluster: TemporalCluster, objects: any[], role: st
   const stores = c.persistence.datastores ?? {};
   expectStore(problems, `datastores[defaultStore=${c.persistence.defaultStore}]`, stores[c.persistence.defaultStore], s.defaultStore, secrets, file);
   expectStore(problems, `datastores[visibilityStore=${c.persistence.visibilityStore}]`, stores[c.persistence.visibilityStore], s.visibilityStore, secrets, file);
-  want('persistence.datastores keys', Object.keys(stores).sort(), [c.persistence.defaultStore, c.persistence.visibilityStore].sort());
+  if (s.secondaryVisibilityStore) {
+    expectStore(problems, `datastores[secondaryVisibilityStore=${c.persistence.secondaryVisibilityStore}]`, stores[c.persistence.secondaryVisibilityStore], s.secondaryVisibilityStore, secrets, file);
+  }
+  want('persistence.secondaryVisibilityStore set', c.persistence.secondaryVisibilityStore !== '', s.secondaryVisibilityStore !== undefined);
+  want('persistence.datastores keys', Object.keys(stores).sort(),
+    [c.persistence.defaultStore, c.persistence.visibilityStore, ...(s.secondaryVisibilityStore ? [c.persistence.secondaryVisibilityStore] : [])].sort());
+  want('dcRedirectionPolicy.policy', c.dcRedirectionPolicy.policy, s.dcRedirectionPolicy ?? 'noop');
 
   want('global.membership.broadcastAddress', c.global.membership.broadcastAddress, POD_IP);
   want('global.metrics.prometheus.listenAddress', c.global.metrics?.prometheus?.listenAddress, `0.0.0.0:${s.metricsPort ?? 9090}`);
@@ -502,6 +534,8 @@ test('the server reads exactly the values the props give, and knows every key th
   let refused = 0;
   const refusals: string[] = [];
   fc.assert(fc.property(scenario, (s) => {
+    const secrets = secretValues(s);
+    fc.pre(secrets !== undefined);
     let built: { chart: Chart; cluster: TemporalCluster };
     try {
       built = build(s);
@@ -515,17 +549,16 @@ test('the server reads exactly the values the props give, and knows every key th
     const objects = Testing.synth(chart);
     const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cluster.configMapName);
     const configText: string = configMap.data['config.yaml'];
-    const secrets = secretValues(s);
     const deployments = objects.filter((o) => o.kind === 'Deployment' && o.spec.template.spec.containers[0].name === 'temporal');
     const frontend = deployments.find((o) => o.metadata.name === `${s.name}-frontend`);
     const file = (p: string) => fileSource(frontend.spec.template.spec, frontend.spec.template.spec.containers[0], p);
-    const decoded = decode(deployments.map((dep) => ({ config: configText, env: podEnv(objects, dep.spec.template.spec.containers[0], secrets) })));
+    const decoded = decode(deployments.map((dep) => ({ config: configText, env: podEnv(objects, dep.spec.template.spec.containers[0], secrets!) })));
     synthesized++;
-    const problems = deployments.flatMap((dep, i) => compare(s, cluster, objects, dep.metadata.name, decoded[i], secrets, file));
+    const problems = deployments.flatMap((dep, i) => compare(s, cluster, objects, dep.metadata.name, decoded[i], secrets!, file));
     if (problems.length > 0) {
       throw new Error(`${[...new Set(problems)].slice(0, 12).join('\n')}\n--- the file after the server's template step ---\n${decoded.find((x) => x.rendered)?.rendered ?? ''}`);
     }
-  }), { seed: SEED, numRuns: RUNS, verbose: 1 });
+  }), { seed: SEED, numRuns: RUNS, verbose: 1, endOnFailure: process.env.FC_SHRINK === '0' });
   console.log(`${synthesized} configs decoded by the server's loader, ${refused} scenarios refused at synth${refusals.length ? `, such as:\n${refusals.join('\n')}` : ''}`);
   expect(synthesized).toBeGreaterThan(RUNS / 2);
 }, 10 * 60 * 1000);
