@@ -183,6 +183,42 @@ describe('the rendered server config', () => {
     expect(config.global.authorization.jwtKeyProvider.keySourceURIs[0]).toContain('&y={{z}}');
   });
 
+  test('text like the library\'s own placeholders stays text: it never becomes a template reading env (a Secret\'s, say)', () => {
+    const chart = testChart();
+    const attributes = ['__cdk8s_temporal_template_0__', '__cdk8s_temporal_env_key_TEMPORAL_DEFAULT_STORE_PASSWORD__', 'x__cdk8s_temporal_0_0__y', '__cdk8s_temporal_1_0__'];
+    const persistence = new Persistence(chart, 'placeholders', {
+      defaultStore: Datastore.postgres({
+        host: 'pg', database: '__cdk8s_temporal_template_1__', user: '__cdk8s_temporal_env_key_POD_IP__', password: SecretRef.of('db', 'p'),
+        connectAttributes: Object.fromEntries(attributes.map((v, i) => [`a${i}`, v])),
+      }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
+    });
+    const sql = configOf(cluster(chart, { persistence })).persistence.datastores.default.sql;
+    expect(sql.databaseName).toBe('__cdk8s_temporal_template_1__');
+    expect(sql.user).toBe('__cdk8s_temporal_env_key_POD_IP__');
+    expect(sql.connectAttributes).toEqual(Object.fromEntries(attributes.map((v, i) => [`a${i}`, v])));
+  });
+
+  test('characters the server\'s YAML library refuses or reads as line breaks reach the file escaped, and read back as given', () => {
+    const chart = testChart();
+    // yaml.v3 refuses DEL, C1 controls and U+FFFE raw ("control characters are not allowed"), folds
+    // a raw NEL into a space and cuts a plain scalar at LS or PS; the YAML writer writes them raw.
+    // It also refuses a block scalar whose first line starts with a tab, which the writer makes of '\ta\n'.
+    const values = ['x\u0085y', 'x\u2028y', 'x\u2029', '\u007f', 'a\u0090b', 'z\ufffe', 'é😀\u00a0{{\u2028}}"\\\n\t', '\ta\n', ' a\n b\r\n'];
+    const attributes = Object.fromEntries(values.map((v, i) => [`a${i}`, v]));
+    const persistence = new Persistence(chart, 'controls', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password: SecretRef.of('db', 'p'), connectAttributes: attributes }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
+    });
+    const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: 'aud\u2028x', permissionsClaimName: 'p\u0085' } });
+    expect(c.serverConfig).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/);
+    expect(c.serverConfig).not.toMatch(/: [|>]/);
+    const config = configOf(c);
+    expect(config.persistence.datastores.default.sql.connectAttributes).toEqual(attributes);
+    expect(config.global.authorization.audience).toBe('aud\u2028x');
+    expect(config.global.authorization.permissionsClaimName).toBe('p\u0085');
+  });
+
   test('is the same bytes on every synth', () => {
     const render = () => {
       const chart = testChart(Testing.app());

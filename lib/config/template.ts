@@ -15,22 +15,24 @@ export class GoTemplate {
   }
 
   /**
-   * A map key the server fills in from an env var: a placeholder string that `renderServerConfig`
-   * replaces with the quoted template, since the YAML writer would escape a template in a key.
+   * A map key the server fills in from an env var: a marker that `renderServerConfig` replaces with
+   * the quoted template, since the YAML writer would escape a template in a key. The marker starts
+   * with a NUL, which no key a user can give holds (every such key is checked to a plain name), so
+   * user text never turns into the template.
    */
   public static envKey(name: string): string {
-    return `${KEY_PREFIX}${name}__`;
+    return `${ENV_KEY_PREFIX}${name}`;
+  }
+
+  /** The env var an `envKey` marker names, or undefined for any other key. */
+  public static envKeyName(key: string): string | undefined {
+    return key.startsWith(ENV_KEY_PREFIX) ? key.slice(ENV_KEY_PREFIX.length) : undefined;
   }
 
   private constructor(public readonly expression: string, public readonly envName: string) {}
 }
 
-const KEY_PREFIX = '__cdk8s_temporal_env_key_';
-
-/** Replaces the key placeholders of `envKey` in rendered YAML with the quoted env templates. */
-export function renderEnvKeys(yaml: string): string {
-  return yaml.replace(new RegExp(`${KEY_PREFIX}([A-Z0-9_]+)__`, 'g'), (_, name) => GoTemplate.envString(name).expression);
-}
+const ENV_KEY_PREFIX = '\u0000cdk8s-temporal-env-key:';
 
 /** A config value: a plain scalar or a template the server renders. */
 export type ConfigScalar = string | number | boolean | GoTemplate;

@@ -23,6 +23,11 @@ export function serverConfigViolations(config: string): string[] {
   const out: string[] = [];
   const stripped = config.replace(ESCAPE, '').replace(OWN_ACTION, '');
   if (stripped.includes('{{')) out.push(`unescaped "{{" in the server config: ${stripped.slice(stripped.indexOf('{{') - 40, stripped.indexOf('{{') + 40)}`);
+  // What gopkg.in/yaml.v3 refuses raw ("control characters are not allowed"), or reads as line breaks
+  // where the writer meant none (NEL, LS, PS); and block scalars, which it refuses when a line starts with a tab.
+  const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/.exec(config);
+  if (raw) out.push(`character U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} written raw into the server config, which yaml.v3 refuses or misreads`);
+  if (/:[ ]+[|>][-+0-9]*\n/.test(config)) out.push('a block scalar in the server config, which yaml.v3 refuses when a line starts with a tab');
   let doc: unknown;
   try {
     // What the server sees after rendering: the escape prints "{{", env actions print a value.
