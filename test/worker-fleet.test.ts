@@ -478,6 +478,12 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('an image pull Secret is listed twice', () => {
+      // Server-side apply refused the Deployment: ".spec.template.spec.imagePullSecrets: duplicate entries for key [name=...]".
+      expect(() => setup({ imagePullSecrets: ['team-registry', 'team-registry'] }))
+        .toThrow(/WorkerFleet 'orders': imagePullSecrets\[1\] is "team-registry"; expected a Secret not listed already; imagePullSecrets\[0\] is "team-registry" too/);
+      expect(() => setup({ imagePullSecrets: ['Team_Registry'] })).toThrow(/WorkerFleet 'orders': imagePullSecrets\[0\] is "Team_Registry"; expected a DNS-1123 subdomain/);
+    });
     test('KEDA and an HPA would scale one Deployment, whichever way they are combined', () => {
       const backlogPlusHpa = setup({ autoscaling: FleetAutoscaling.backlog() });
       new KubeHorizontalPodAutoscalerV2(backlogPlusHpa.chart, 'Hpa', {

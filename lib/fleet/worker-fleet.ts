@@ -14,6 +14,7 @@ import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../obse
 import { ScrapeKind } from '../observability/scrape-config';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
+import { checkPullSecrets, pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
@@ -186,8 +187,7 @@ export class WorkerFleet extends Construct {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
             priorityClassName: props.priorityClassName,
-            imagePullSecrets: props.imagePullSecrets?.length
-              ? props.imagePullSecrets.map((name, i) => ({ name: requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name) })) : undefined,
+            imagePullSecrets: pullSecretRefs(checkPullSecrets(owner, props.imagePullSecrets)),
             securityContext: podSecurityContextFor([this.metricsPort], { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs }),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
