@@ -2,7 +2,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
-  ArchivalProvider, BacklogQueueType, CassandraConsistency, ClusterSize, ClusterTls, Datastore, DcRedirectionPolicy, DynamicConfigValue, ElasticsearchVersion,
+  ArchivalProvider, BacklogQueueType, ClusterDns, LogLevel, CassandraConsistency, ClusterSize, ClusterTls, Datastore, DcRedirectionPolicy, DynamicConfigValue, ElasticsearchVersion,
   FleetAutoscaling, FleetClientCertificate, GitOps, IssuerKind, LabelMatcher, NetworkPeer, Persistence, ScrapeConfig, SearchAttributeType, SecretRef, ServicePorts,
   TemporalCluster, TemporalClusterProps, TopologySpread, WorkerFleet, WorkerFleetAlert, IntOrString,
 } from '../../lib';
@@ -108,7 +108,7 @@ const peerSpec = fc.oneof(
 );
 
 const fleetSpec = fc.record({
-  name: dns1035(1, 40),
+  name: dns1035(1, 63),
   ownNamespace: maybe(dns1035(1, 63)),
   connect: fc.constantFrom('cluster', 'external', 'externalTls', 'cloud'),
   taskQueues: fc.array(fc.constantFrom('orders', 'q', 'Orders.Priority-1', 'x'.repeat(1000), 'émoji-✓'), { minLength: 1, maxLength: 3 }).map((q) => [...new Set(q)]),
@@ -167,7 +167,7 @@ export const clusterSpec = fc.record({
   ui: fc.oneof(fc.constant(undefined), fc.record({
     replicas: maybe(fc.integer({ min: 0, max: 4 })),
     oidc: fc.boolean(),
-    ingress: maybe(fc.record({ host: fc.constantFrom('ui.example.com', `${'u'.repeat(63)}.example.com`, 'temporal-ui'), className: maybe(dns1035(1, 63)), tlsSecretName: maybe(dns1035(1, 63)), annotations: maybe(annotations) })),
+    ingress: maybe(fc.record({ host: fc.constantFrom('ui.example.com', `${'u'.repeat(63)}.example.com`, 'temporal-ui', '*.ui.example.com', 'a.1'), className: maybe(dns1035(1, 63)), tlsSecretName: maybe(dns1035(1, 63)), annotations: maybe(annotations) })),
     allowFrom: maybe(fc.array(peerSpec, { minLength: 1, maxLength: 2 })),
   })),
   adminTools: fc.boolean(),
@@ -185,7 +185,7 @@ export const clusterSpec = fc.record({
     init: fc.boolean(),
     mountPath: fc.constantFrom('/helpers', '/cloudsql', '/var/run/helpers', '/etc/temporal/helpers'),
   })),
-  remoteClusters: fc.array(fc.record({ name: dns1035(1, 30), rpcAddress: fc.constantFrom('temporal-west.example.com:7233', '10.1.2.3:7233', '[fd00::5]:7233'), tls: fc.boolean(), enabled: maybe(fc.boolean()) }), { maxLength: 2 }),
+  remoteClusters: fc.array(fc.record({ name: dns1035(1, 60), rpcAddress: fc.constantFrom('temporal-west.example.com:7233', '10.1.2.3:7233', '[fd00::5]:7233'), tls: fc.boolean(), enabled: maybe(fc.boolean()) }), { maxLength: 2 }),
   monitoring: fc.oneof(fc.constant(undefined), fc.record({
     scrape: fc.constantFrom('serviceMonitor', 'podMonitor', 'none'),
     monitorLabels: maybe(labels),
@@ -216,6 +216,11 @@ export const clusterSpec = fc.record({
   metricsPort: maybe(fc.integer({ min: 1024, max: 65535 })),
   dynamicConfig: fc.boolean(),
   schemaCreateDatabase: maybe(fc.boolean()),
+  waitForElasticsearch: maybe(fc.boolean()),
+  logLevel: maybe(fc.constantFrom(...Object.values(LogLevel))),
+  clusterDomain: maybe(fc.constantFrom('cluster.local', 'k8s.example.internal')),
+  shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 600 }) })),
+  imageMirror: maybe(fc.constantFrom('registry.example.com/temporalio', 'registry.example.com:5000/mirror/temporalio', '[fd00::1]:5000/temporalio')),
   fleets: fc.array(fleetSpec, { maxLength: 2 }),
   /** Names of the Secrets, claims and classes the app refers to, by slot; see `nameOf`. */
   names: fc.array(dnsSubdomain, { minLength: 24, maxLength: 24 }),
@@ -401,7 +406,7 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
       frontendClients: peers(np.frontendClients ?? undefined),
       monitoring: peers(np.monitoring ?? undefined),
       extraEgress: !np.restrictEgress ? undefined : np.extraEgress?.map((e) => ({ peers: peers(e.peers ?? undefined), ports: [...new Set(e.ports)] })) ?? undefined,
-      dns: undefined,
+      dns: np.nodeLocalDns && np.restrictEgress ? ClusterDns.nodeLocal() : undefined,
     } : undefined,
     frontend: frontend(spec.frontend),
     history: role(spec.history),
@@ -416,10 +421,14 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
     })) : undefined,
     serviceAccount: spec.serviceAccountAnnotations ? { annotations: spec.serviceAccountAnnotations } : undefined,
     priorityClassName: spec.priorityClassName ? n.name(8) : undefined,
-    imagePullSecrets: spec.imagePullSecrets ? [n.name(7), ...spec.imagePullSecrets] : undefined,
+    imagePullSecrets: spec.imagePullSecrets ? [...new Set([n.name(7), ...spec.imagePullSecrets])] : undefined,
     metricsPort: spec.metricsPort ?? undefined,
     dynamicConfig: spec.dynamicConfig ? { values: [DynamicConfigValue.frontendRps(3000), DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { namespace: 'orders', taskQueueName: 'checkout' })] } : undefined,
-    schema: spec.schemaCreateDatabase !== undefined && spec.schemaCreateDatabase !== null ? { createDatabase: spec.schemaCreateDatabase } : undefined,
+    schema: { createDatabase: spec.schemaCreateDatabase ?? undefined, waitForElasticsearch: spec.visibilityStore.kind === 'elasticsearch' ? spec.waitForElasticsearch ?? undefined : undefined },
+    logLevel: spec.logLevel ?? undefined,
+    clusterDomain: spec.clusterDomain ?? undefined,
+    shutdown: spec.shutdown ? { failHealthCheckDuration: Duration.seconds(spec.shutdown.failSeconds), drainDuration: Duration.seconds(spec.shutdown.drainSeconds) } : undefined,
+    images: spec.imageMirror ? { repository: spec.imageMirror } : undefined,
   };
 }
 
