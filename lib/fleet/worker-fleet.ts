@@ -18,7 +18,7 @@ import { checkPullSecrets, pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
+import { checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The server's own namespace (its system workflows). */
 const SYSTEM_NAMESPACE = 'temporal-system';
@@ -154,6 +154,10 @@ export class WorkerFleet extends Construct {
     };
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
+    // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
+    checkLabels(owner, 'nodeSelector', props.nodeSelector);
+    checkTolerations(owner, 'tolerations', props.tolerations);
+    checkAffinity(owner, 'affinity', props.affinity);
     if (props.priorityClassName !== undefined) requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName);
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
