@@ -146,6 +146,9 @@ const fleetSpec = fc.record({
   cpuMillis: maybe(fc.integer({ min: 1, max: 4000 })),
   memoryMi: maybe(fc.integer({ min: 1, max: 8192 })),
   imagePullPolicy: maybe(fc.constantFrom('Always', 'IfNotPresent', 'Never')),
+  scheduling: fc.boolean(),
+  nodeSelector: maybe(labels),
+  imagePullSecrets: maybe(fc.array(dns1035(1, 63), { minLength: 1, maxLength: 2 })),
 });
 
 export const clusterSpec = fc.record({
@@ -484,6 +487,13 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
     shutdownGraceTime: spec.shutdownSeconds ? Duration.seconds(spec.shutdownSeconds) : undefined,
     resources: resources(spec.cpuMillis ?? undefined, spec.memoryMi ?? undefined),
     imagePullPolicy: spec.imagePullPolicy ?? undefined,
+    nodeSelector: spec.nodeSelector ?? undefined,
+    imagePullSecrets: spec.imagePullSecrets ? [...new Set(spec.imagePullSecrets)] : undefined,
+    tolerations: spec.scheduling ? [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }, { operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }] : undefined,
+    affinity: spec.scheduling ? {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a', 'eu-west-1b'] }] }] } },
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { team: 'orders' } } } }] },
+    } : undefined,
   } as any);
 }
 
