@@ -32,7 +32,7 @@ import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { checkPasswordCommands } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
-import { checkPullSecrets, emitServiceAccount } from '../pod/service-account';
+import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
@@ -48,7 +48,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { propError, requireInteger, requirePort } from '../validation';
+import { checkPullSecrets, propError, requireInteger, requirePort } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 

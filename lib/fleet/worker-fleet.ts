@@ -14,11 +14,11 @@ import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../obse
 import { ScrapeKind } from '../observability/scrape-config';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
-import { checkPullSecrets, pullSecretRefs } from '../pod/service-account';
+import { pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
+import { checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
 
 /** The server's own namespace (its system workflows). */
 const SYSTEM_NAMESPACE = 'temporal-system';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { KubeServiceAccount } from '../../imports/k8s';
-import { checkAnnotations, propError, requireDns1123Subdomain } from '../validation';
+import { checkAnnotations } from '../validation';
 
 /** A pod's ServiceAccount: its own per kind of workload, so an identity given to one is not shared. */
 export interface ServiceAccountOptions {
@@ -27,20 +27,4 @@ export function emitServiceAccount(scope: Construct, id: string, metadata: { nam
 /** `imagePullSecrets` of a pod spec: the Secrets' names as references, or nothing. */
 export function pullSecretRefs(names: readonly string[]): Array<{ name: string }> | undefined {
   return names.length > 0 ? names.map((name) => ({ name })) : undefined;
-}
-
-/**
- * The names of `imagePullSecrets`, checked: Secret names, each once. The API server keys a pod's
- * imagePullSecrets by name, and server-side apply refuses a pod that lists one twice.
- */
-export function checkPullSecrets(owner: string, names: readonly string[] | undefined): string[] {
-  const checked = (names ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
-  checked.forEach((name, i) => {
-    const first = checked.indexOf(name);
-    if (first !== i) {
-      throw propError(owner, `imagePullSecrets[${i}]`, name, `a Secret not listed already; imagePullSecrets[${first}] is "${name}" too`,
-        'Kubernetes refuses a pod that lists a pull Secret twice; remove the repeat.');
-    }
-  });
-  return checked;
 }
