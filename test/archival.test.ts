@@ -34,6 +34,27 @@ describe('archival', () => {
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'archival-history', mountPath: '/archive/history' });
   });
 
+  test('emits valid pods when history and visibility share one directory of one claim: it is mounted once', () => {
+    // Two volumes at one mountPath: the API server refused every server Deployment ("duplicate entries for key [mountPath=...]").
+    const chart = testChart();
+    const archive = ArchivalProvider.filestore({ claimName: 'temporal-archive' });
+    cluster(chart, { archival: { history: { provider: archive, uri: 'file:///archival' }, visibility: { provider: archive, uri: 'file:///archival' } } });
+    for (const role of ['frontend', 'history', 'matching', 'worker']) {
+      const pod = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec;
+      expect(pod.containers[0].volumeMounts.filter((m: any) => m.mountPath === '/archival')).toEqual([{ name: 'archival-history', mountPath: '/archival' }]);
+      expect(pod.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([{ name: 'archival-history', persistentVolumeClaim: { claimName: 'temporal-archive' } }]);
+    }
+  });
+
+  test('history and visibility in directories of their own keep a volume each', () => {
+    const chart = testChart();
+    const archive = ArchivalProvider.filestore({ claimName: 'temporal-archive' });
+    cluster(chart, { archival: { history: { provider: archive, uri: 'file:///archival/history' }, visibility: { provider: archive, uri: 'file:///archival/visibility' } } });
+    const mounts = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0].volumeMounts;
+    expect(mounts).toContainEqual({ name: 'archival-history', mountPath: '/archival/history' });
+    expect(mounts).toContainEqual({ name: 'archival-visibility', mountPath: '/archival/visibility' });
+  });
+
   test('multi-cluster settings: global namespaces and request forwarding', () => {
     const config = parseRendered(cluster(testChart(), { enableGlobalNamespace: true, dcRedirectionPolicy: DcRedirectionPolicy.SELECTED_APIS_FORWARDING }).serverConfig);
     expect(config.clusterMetadata.enableGlobalNamespace).toBe(true);
@@ -48,6 +69,13 @@ describe('archival', () => {
     });
     test('the provider is missing', () => {
       expect(() => cluster(testChart(), { archival: { history: { uri: 's3://b' } as any } })).toThrow(/archival.history.provider is undefined; expected an ArchivalProvider/);
+    });
+    test('two filestores on different claims share a path', () => {
+      // Two volumes at one mountPath, which the API server refuses.
+      expect(() => cluster(testChart(), { archival: {
+        history: { provider: ArchivalProvider.filestore({ claimName: 'history-archive' }), uri: 'file:///archival' },
+        visibility: { provider: ArchivalProvider.filestore({ claimName: 'visibility-archive' }), uri: 'file:///archival' },
+      } })).toThrow(/archival.visibility.uri is "file:\/\/\/archival"; expected a path other than archival.history.uri's while the two filestores use different claims \(history-archive, visibility-archive\)\. .*give visibility a path of its own/);
     });
     test('the redirection policy is unknown', () => {
       expect(() => cluster(testChart(), { dcRedirectionPolicy: 'all' as DcRedirectionPolicy })).toThrow(/dcRedirectionPolicy is "all"; expected one of noop, selected-apis-forwarding, all-apis-forwarding/);

@@ -246,6 +246,11 @@ describe('production defaults', () => {
     test('an image pull Secret name is not a Secret name', () => {
       expect(bad({ imagePullSecrets: ['Registry_Mirror'] })).toThrow(/imagePullSecrets\[0\] is "Registry_Mirror"; expected a DNS-1123 subdomain/);
     });
+    test('an image pull Secret is listed twice', () => {
+      // Server-side apply refused every pod: ".spec.template.spec.imagePullSecrets: duplicate entries for key [name=...]".
+      expect(bad({ imagePullSecrets: ['registry-mirror', 'ghcr', 'registry-mirror'] }))
+        .toThrow(/TemporalCluster 'temporal': imagePullSecrets\[2\] is "registry-mirror"; expected a Secret not listed already; imagePullSecrets\[0\] is "registry-mirror" too\. .*remove the repeat/);
+    });
     test('resources have limits below requests', () => {
       expect(bad({ matching: { resources: { cpu: { request: Cpu.units(2), limit: Cpu.millis(500) } } } })).toThrow(/resources.cpu.limit is "500m"; expected at least the CPU request \(2\)/);
     });

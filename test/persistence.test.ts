@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Datastore, Persistence, SecretRef } from '../lib';
+import { ArchivalProvider, Datastore, Persistence, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -177,6 +177,19 @@ describe('Persistence databaseAccess', () => {
     test('a mount names a volume that is not declared, or a relative path', () => {
       expect(() => withAccess({ volumeMounts: [{ name: 'helpers', mountPath: '/helpers' }] })).toThrow(/databaseAccess.volumeMounts\[0\].name is "helpers"; expected one of databaseAccess.volumes \(none\)/);
       expect(() => withAccess({ volumes: [{ name: 'helpers', emptyDir: {} }], volumeMounts: [{ name: 'helpers', mountPath: 'helpers' }] })).toThrow(/mountPath is "helpers"; expected an absolute path/);
+    });
+    test('a mount takes a path the pod already mounts a volume at', () => {
+      // Two mounts at one path: the API server refused every server Deployment and schema Job ("duplicate entries for key [mountPath=...]").
+      const at = (mountPath: string, props: Parameters<typeof cluster>[1] = {}) => () => withAccess({ volumes: [{ name: 'helpers', emptyDir: {} }], volumeMounts: [{ name: 'helpers', mountPath }] }, props);
+      expect(at('/tmp')).toThrow(/persistence databaseAccess.volumeMounts\[0\].mountPath is "\/tmp"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume tmp is mounted there\. A container cannot mount two volumes at one path/);
+      expect(at('/etc/temporal/config')).toThrow(/mountPath is "\/etc\/temporal\/config"; expected a path nothing else in the frontend pods is mounted at; volume config is mounted there/);
+      expect(at('/etc/temporal/dynamic-config')).toThrow(/volume dynamic-config is mounted there/);
+      expect(at('/etc/temporal/schema-wait')).toThrow(/volume schema-wait is mounted there/);
+      const archive = ArchivalProvider.filestore({ claimName: 'temporal-archive' });
+      expect(at('/archival', { archival: { history: { provider: archive, uri: 'file:///archival' } } })).toThrow(/mountPath is "\/archival"; expected .* volume archival-history is mounted there/);
+      // Two of the user's own mounts at one path.
+      expect(() => withAccess({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/helpers' }, { name: 'b', mountPath: '/helpers' }] }))
+        .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume a is mounted there/);
     });
     test('a sidecar says it must not restart, or an init container says it must', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);

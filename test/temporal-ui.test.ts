@@ -108,6 +108,13 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ui: { replicas: -1 } })).toThrow(/ui of TemporalCluster 'temporal': replicas is -1/);
       expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '', tlsSecretName: 'ui-tls' } } })).toThrow(/ingress.host is ""; expected a DNS name/);
     });
+    test('the Ingress host is an IP address', () => {
+      // The API server refused the Ingress: "spec.rules[0].host: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address".
+      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: '10.0.0.1', tlsSecretName: 'ui-tls' } } }))
+        .toThrow(/ui of TemporalCluster 'temporal': ingress.host is "10.0.0.1"; expected a DNS name, not an IP address\. An Ingress routes by host name/);
+      const wildcardOidc = { ...oidc, callbackUrl: 'https://temporal.ui.example.com/auth/sso/callback' };
+      expect(() => cluster(testChart(), { ui: { oidc: wildcardOidc, ingress: { host: '*.ui.example.com', tlsSecretName: 'ui-tls' } } })).not.toThrow();
+    });
     test('authorization is on and the UI has no login, so it could read nothing', () => {
       const props = { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } };
       expect(() => cluster(testChart(), { ...props, ui: {} })).toThrow(/ui of TemporalCluster 'temporal': oidc is undefined; expected an OIDC login while authorization is on.*PERMISSION_DENIED.*ui.allowAnonymous: true/);

@@ -353,6 +353,11 @@ describe('scheduling', () => {
     expect(() => checkAffinity(O, 'aff', nodeTerm({ key: 'k', operator: 'Gt', values: ['1', '2'] }))).toThrow(new RegExp(`${at}\\.matchExpressions\\[0\\]\\.values is \\["1","2"\\]; expected exactly one integer with operator Gt`));
     expect(() => checkAffinity(O, 'aff', nodeTerm({ key: 'k', operator: 'Lt', values: ['1.5'] }))).toThrow(/exactly one integer with operator Lt/);
     expect(() => checkAffinity(O, 'aff', nodeTerm({ key: 'k', operator: 'Exists' }, true))).toThrow(new RegExp(`${at}\\.matchFields\\[0\\]\\.operator is "Exists"; expected one of In, NotIn`));
+    // A required node affinity without terms: the API server refused the Deployment ("must have at least one node selector term").
+    for (const terms of [[], undefined]) {
+      expect(() => checkAffinity(O, 'aff', { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms as any } } }))
+        .toThrow(/aff\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms is (\[\]|undefined); expected at least one node selector term\. Leave requiredDuringSchedulingIgnoredDuringExecution out/);
+    }
     const preferred = (weight: number) => ({ nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference: { matchExpressions: [{ key: 'k', operator: 'Exists' }] } }] } });
     accepts((a) => checkAffinity(O, 'aff', a), [preferred(1), preferred(100)]);
     const badPreference = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'k', operator: 'In' }] } }] } };

@@ -519,6 +519,28 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('tolerations, affinity or nodeSelector break the rules the API server checks, as the server roles\' do', () => {
+      // The API server refused the fleet's Deployment, e.g. "spec.template.spec.tolerations[0].operator: Invalid value: \"Equal\": value must be empty when `operator` is 'Exists'".
+      expect(() => setup({ tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'workers' }] as any }))
+        .toThrow(/WorkerFleet 'orders': tolerations\[0\].value is "workers"; expected no value with operator Exists/);
+      expect(() => setup({ tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'workers', effect: 'NoSchedule', tolerationSeconds: 30 }] as any }))
+        .toThrow(/WorkerFleet 'orders': tolerations\[0\].tolerationSeconds is 30; expected no value unless effect is NoExecute/);
+      expect(() => setup({ tolerations: [{ key: '', operator: 'Equal', value: 'workers' }] as any })).toThrow(/WorkerFleet 'orders': tolerations\[0\].operator is "Equal"; expected Exists when the key is empty/);
+      const inZones = (values: string[]) => ({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values }] }] } } });
+      expect(() => setup({ affinity: inZones([]) as any })).toThrow(/WorkerFleet 'orders': affinity.nodeAffinity.*matchExpressions\[0\].values is \[\]; expected at least one value/);
+      expect(() => setup({ affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: { topologyKey: 'zone' } }] } } as any }))
+        .toThrow(/WorkerFleet 'orders': affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution\[0\].weight is 0; expected an integer from 1 to 100/);
+      expect(() => setup({ nodeSelector: { 'pool name': 'workers' } })).toThrow(/WorkerFleet 'orders': nodeSelector key is "pool name"; expected a label key/);
+      // Valid ones pass through.
+      const { chart } = setup({ tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'workers', effect: 'NoSchedule' }] as any, affinity: inZones(['eu-west-1a']) as any, nodeSelector: { pool: 'workers' } });
+      expect(podSpec(chart)).toMatchObject({ nodeSelector: { pool: 'workers' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'workers', effect: 'NoSchedule' }], affinity: inZones(['eu-west-1a']) });
+    });
+    test('an image pull Secret is listed twice', () => {
+      // Server-side apply refused the Deployment: ".spec.template.spec.imagePullSecrets: duplicate entries for key [name=...]".
+      expect(() => setup({ imagePullSecrets: ['team-registry', 'team-registry'] }))
+        .toThrow(/WorkerFleet 'orders': imagePullSecrets\[1\] is "team-registry"; expected a Secret not listed already; imagePullSecrets\[0\] is "team-registry" too/);
+      expect(() => setup({ imagePullSecrets: ['Team_Registry'] })).toThrow(/WorkerFleet 'orders': imagePullSecrets\[0\] is "Team_Registry"; expected a DNS-1123 subdomain/);
+    });
     test('KEDA and an HPA would scale one Deployment, whichever way they are combined', () => {
       const backlogPlusHpa = setup({ autoscaling: FleetAutoscaling.backlog() });
       new KubeHorizontalPodAutoscalerV2(backlogPlusHpa.chart, 'Hpa', {

@@ -7,7 +7,7 @@ import { archivalClaimVolumes } from '../config/archival';
 import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
 import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
-import { checkPodNames } from '../persistence/database-access';
+import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword } from '../persistence/store-access';
 import { ClusterImages } from '../pod/images';
 import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
@@ -55,7 +55,11 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, cluster.adminToolsImage, timing, waitMounts(plan, waitScript)))),
     ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
   ];
-  for (const role of ROLE_ORDER) checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
+  for (const role of ROLE_ORDER) {
+    checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
+    // The server container mounts everything the schema waits mount, and more.
+    checkPodMounts(owner, `the ${role} pods`, podVolumes(role).mounts, persistence.databaseAccess);
+  }
   return {
     clusterName: cluster.name,
     namespace: cluster.namespace,

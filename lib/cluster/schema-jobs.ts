@@ -1,7 +1,7 @@
 import { schemaJobName } from './object-names';
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
-import { checkPodNames } from '../persistence/database-access';
+import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
@@ -27,6 +27,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
     // together with the next change of the default release, which renames every schema Job.
     const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
+    checkPodMounts(owner, `schema Job ${name}`, volumes.mounts, persistence.databaseAccess);
     return new SchemaJob(cluster, `Schema-${plan.role}`, {
       name,
       namespace: cluster.namespace,

@@ -48,7 +48,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { propError, requireDns1123Subdomain, requireInteger, requirePort } from '../validation';
+import { checkPullSecrets, propError, requireInteger, requirePort } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
@@ -161,7 +161,7 @@ export class TemporalCluster extends Construct {
     this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
-    this.imagePullSecrets = (props.imagePullSecrets ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
+    this.imagePullSecrets = checkPullSecrets(owner, props.imagePullSecrets);
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);

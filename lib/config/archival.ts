@@ -102,6 +102,15 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
   }
   if (Object.keys(archival).length === 0) return undefined;
+  const [history, visibility] = [options.history, options.visibility];
+  // One directory of one claim can hold both (their file names differ) and is mounted once; two
+  // claims cannot share a mount path: the API server refuses the pod for its duplicate mountPath.
+  if (history?.provider.claimName !== undefined && visibility?.provider.claimName !== undefined
+    && filestorePath(history.uri) === filestorePath(visibility.uri) && history.provider.claimName !== visibility.provider.claimName) {
+    throw propError(owner, 'archival.visibility.uri', visibility.uri,
+      `a path other than archival.history.uri's while the two filestores use different claims (${history.provider.claimName}, ${visibility.provider.claimName})`,
+      'Each claim is mounted at its URI\'s path, and a pod cannot mount two volumes at one path; give visibility a path of its own, such as "file:///archival/visibility", or use one claim for both.');
+  }
   return { archival, namespaceDefaults: { archival: defaults } };
 }
 
@@ -112,7 +121,10 @@ export function filestorePath(uri: string): string {
 
 /** Filestore archival writes to a shared claim, mounted at the URI's path in every server pod. */
 export function archivalClaimVolumes(archival: ArchivalOptions | undefined): VolumeSet {
-  const targets = (['history', 'visibility'] as const).map((kind) => ({ kind, target: archival?.[kind] })).filter((t) => t.target?.provider.claimName);
+  const targets = (['history', 'visibility'] as const).map((kind) => ({ kind, target: archival?.[kind] }))
+    .filter((t) => t.target?.provider.claimName)
+    // Both in one directory (archivalConfig has made sure it is one claim): one volume, mounted once.
+    .filter((t, i, all) => i === 0 || filestorePath(t.target!.uri) !== filestorePath(all[0].target!.uri));
   return {
     volumes: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, persistentVolumeClaim: { claimName: target!.provider.claimName! } })),
     mounts: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, mountPath: filestorePath(target!.uri) })),

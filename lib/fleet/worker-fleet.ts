@@ -15,10 +15,14 @@ import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../obse
 import { ScrapeKind } from '../observability/scrape-config';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
+import { pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
-import { checkAnnotations, checkedUserEnv, checkLabels, propError, refuseCredentialsInArgs, requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort } from '../validation';
+import {
+  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError, refuseCredentialsInArgs,
+  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort,
+} from '../validation';
 
 /** The server's own namespace (its system workflows). */
 const SYSTEM_NAMESPACE = 'temporal-system';
@@ -156,6 +160,10 @@ export class WorkerFleet extends Construct {
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
     refuseCredentialsInArgs(owner, 'command', props.command);
     refuseCredentialsInArgs(owner, 'args', props.args);
+    // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
+    checkLabels(owner, 'nodeSelector', props.nodeSelector);
+    checkTolerations(owner, 'tolerations', props.tolerations);
+    checkAffinity(owner, 'affinity', props.affinity);
     if (props.priorityClassName !== undefined) requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName);
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
@@ -189,8 +197,7 @@ export class WorkerFleet extends Construct {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
             priorityClassName: props.priorityClassName,
-            imagePullSecrets: props.imagePullSecrets?.length
-              ? props.imagePullSecrets.map((name, i) => ({ name: requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name) })) : undefined,
+            imagePullSecrets: pullSecretRefs(checkPullSecrets(owner, props.imagePullSecrets)),
             securityContext: podSecurityContextFor([this.metricsPort], { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs }),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,

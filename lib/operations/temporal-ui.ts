@@ -11,7 +11,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
+  checkAnnotations, isIpv4, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
 } from '../validation';
 
 /** The web UI's default image. */
@@ -242,6 +242,11 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
 
 function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: ReadonlyMap<string, string> | undefined): void {
   requireDnsName(owner, 'ingress.host', ingress.host, true);
+  // Dotted decimals pass as DNS labels, but an Ingress rule matches the Host header by name: the API server refuses an address.
+  if (isIpv4(ingress.host)) {
+    throw propError(owner, 'ingress.host', ingress.host, 'a DNS name, not an IP address',
+      'An Ingress routes by host name; give the name clients use (such as "temporal-ui.example.com"), or reach the UI Service without an Ingress.');
+  }
   if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
   checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);

@@ -169,3 +169,26 @@ function checkRestricted(owner: string, prop: string, c: Container): void {
     if (p?.hostPort !== undefined && p.hostPort !== 0) refuse(`ports[${i}].hostPort`, p.hostPort, 'no port of the node');
   });
 }
+
+/**
+ * Refuses a databaseAccess mount at a path the pod already mounts another volume at (/tmp, the
+ * config, the schema-wait script, a store's TLS files, an archive): the API server refuses a
+ * container with two mounts at one path, so the whole Deployment or Job would not apply.
+ */
+export function checkPodMounts(owner: string, pod: string, mounts: readonly VolumeMount[], access: DatabaseAccess): void {
+  const userVolumes = new Set(access.volumes.map((v) => v.name));
+  const byPath = new Map<string, string>();
+  for (const mount of mounts) {
+    const earlier = byPath.get(mount.mountPath);
+    if (earlier === undefined) {
+      byPath.set(mount.mountPath, mount.name);
+      continue;
+    }
+    // Name the user's mount; the other one is the library's, or an earlier one of the user's.
+    const [mine, other] = userVolumes.has(mount.name) ? [mount.name, earlier] : [earlier, mount.name];
+    const index = access.mounts.findIndex((m) => m.name === mine && m.mountPath === mount.mountPath);
+    throw propError(owner, index >= 0 ? `persistence databaseAccess.volumeMounts[${index}].mountPath` : `volume ${mine} mountPath`, mount.mountPath,
+      `a path nothing else in ${pod} is mounted at; volume ${other} is mounted there`,
+      'A container cannot mount two volumes at one path; give it a directory of its own.');
+  }
+}

@@ -48,3 +48,19 @@ export function requireNonEmpty(owner: string, prop: string, value: string): str
   }
   return value;
 }
+
+/**
+ * The names of `imagePullSecrets`, checked: Secret names, each once. The API server keys a pod's
+ * imagePullSecrets by name, and server-side apply refuses a pod that lists one twice.
+ */
+export function checkPullSecrets(owner: string, names: readonly string[] | undefined): string[] {
+  const checked = (names ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
+  checked.forEach((name, i) => {
+    const first = checked.indexOf(name);
+    if (first !== i) {
+      throw propError(owner, `imagePullSecrets[${i}]`, name, `a Secret not listed already; imagePullSecrets[${first}] is "${name}" too`,
+        'Kubernetes refuses a pod that lists a pull Secret twice; remove the repeat.');
+    }
+  });
+  return checked;
+}

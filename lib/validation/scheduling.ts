@@ -105,7 +105,13 @@ export function checkAffinity<T extends AffinityLike>(owner: string, prop: strin
     (t.matchExpressions ?? []).forEach((r, i) => checkRequirement(owner, `${at}.matchExpressions[${i}]`, r, NODE_OPERATORS, true));
     (t.matchFields ?? []).forEach((r, i) => checkRequirement(owner, `${at}.matchFields[${i}]`, r, ['In', 'NotIn'], false));
   };
-  (node?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [])
+  const required = node?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (required !== undefined && (!Array.isArray(required?.nodeSelectorTerms) || required.nodeSelectorTerms.length === 0)) {
+    // The API server refuses it: the terms are ORed, and none would match no node at all.
+    throw propError(owner, `${prop}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`, required?.nodeSelectorTerms, 'at least one node selector term',
+      'Leave requiredDuringSchedulingIgnoredDuringExecution out to let the pods run on any node.');
+  }
+  (required?.nodeSelectorTerms ?? [])
     .forEach((t, i) => term(`${prop}.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[${i}]`, t));
   (node?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((p, i) => {
     const at = `${prop}.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[${i}]`;
