@@ -48,7 +48,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { checkPullSecrets, propError, requireInteger, requirePort } from '../validation';
+import { checkPullSecrets, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
@@ -143,6 +143,7 @@ export class TemporalCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
+    props = plainProps(`TemporalCluster '${id}'`, props);
     // Only a missing version takes the default: a null one would follow the library's from release to release.
     this.version = TemporalVersion.of(props.version === undefined ? TemporalVersion.DEFAULT : props.version);
     const identity = clusterIdentity(this, id, props, this.version);

@@ -4,7 +4,7 @@ import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLD
 import { goDuration } from './go-duration';
 import { KubeConfigMap } from '../../imports/k8s';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty } from '../validation';
+import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -242,6 +242,7 @@ export class DynamicConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
+    props = plainProps(`DynamicConfig '${id}'`, props);
     this.pollInterval = props.pollInterval ?? Duration.seconds(10);
     if (requireDurationMillis(`DynamicConfig '${props.name}'`, 'pollInterval', this.pollInterval, 0) < 5000) {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');

@@ -5,7 +5,7 @@ import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { NetworkPeer } from '../security/network-policies';
-import { propError, requireInteger } from '../validation';
+import { propError, requireInteger, plainProps } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
 export enum BacklogQueueType {
@@ -231,6 +231,7 @@ export class FleetAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetAutoscalerProps) {
     super(scope, id);
+    props = plainProps(`FleetAutoscaler '${id}'`, props);
     const { autoscaling: a, connection: c, owner } = props;
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     if (a.kind === FleetAutoscalerKind.HPA_CPU) {

@@ -3,7 +3,7 @@ import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
 import { ClusterDns, dnsEgressRule, NetworkPeer } from '../security/network-policies';
-import { propError, requirePort } from '../validation';
+import { propError, requirePort, plainProps } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
   readonly owner: string;
@@ -40,6 +40,7 @@ export class FleetNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetNetworkPoliciesProps) {
     super(scope, id);
+    props = plainProps(`FleetNetworkPolicies '${id}'`, props);
     const { owner, connection, options } = props;
     // The bound cluster's choices, unless the fleet says otherwise: a Prometheus or a DNS the
     // cluster's pods need is one the fleet's pods need too.

@@ -7,7 +7,7 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
-import { propError } from '../validation';
+import { propError, plainProps } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -61,6 +61,7 @@ export class WorkerFleetMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerFleetMonitoringProps) {
     super(scope, id);
+    props = plainProps(`WorkerFleetMonitoring '${id}'`, props);
     const { owner, options: o } = props;
     const fleet = `${props.namespace}/${props.fleetName}`;
     if (o.podMonitor !== false) {

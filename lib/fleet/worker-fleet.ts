@@ -21,7 +21,7 @@ import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
   checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError, refuseCredentialsInArgs,
-  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort,
+  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
 } from '../validation';
 
 /** The server's own namespace (its system workflows). */
@@ -97,6 +97,7 @@ export class WorkerFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
+    props = plainProps(`WorkerFleet '${id}'`, props);
     this.name = requireDns1123Label(`WorkerFleet '${id}'`, 'name', props.name ?? id);
     const owner = `WorkerFleet '${this.name}'`;
     this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');

@@ -5,7 +5,7 @@ import {
   requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
-import { checkLabels, propError, requireDns1123Label } from '../validation';
+import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -199,6 +199,7 @@ export class TemporalAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalAlertsProps) {
     super(scope, id);
+    props = plainProps(`TemporalAlerts '${id}'`, props);
     const owner = `alerts of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
 import { clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promString, rate as promRate, requireLabelName, selector, sumBy } from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
-import { checkLabels, propError, requireDns1123Label, requireNonEmpty } from '../validation';
+import { checkLabels, propError, requireDns1123Label, requireNonEmpty, plainProps } from '../validation';
 
 /** A Grafana dashboard of the cluster, delivered as a ConfigMap for Grafana's dashboard sidecar. */
 export interface DashboardOptions {
@@ -80,6 +80,7 @@ export class TemporalDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalDashboardProps) {
     super(scope, id);
+    props = plainProps(`TemporalDashboard '${id}'`, props);
     const owner = `dashboard of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

@@ -10,7 +10,7 @@ import {
 import {
   ServiceMonitor, ServiceMonitorSpecEndpointsRelabelings, ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_servicemonitors';
-import { propError, requireDns1123Label } from '../validation';
+import { propError, requireDns1123Label, plainProps } from '../validation';
 
 /** Metrics of a cluster: how Prometheus scrapes it, alerts, and a Grafana dashboard. */
 export interface MonitoringOptions {
@@ -100,6 +100,7 @@ export class TemporalMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalMonitoringProps) {
     super(scope, id);
+    props = plainProps(`TemporalMonitoring '${id}'`, props);
     const owner = `monitoring of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

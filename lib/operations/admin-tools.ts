@@ -7,7 +7,7 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
 import { FrontendClient } from '../security/tls-mounts';
 import { renderResources } from '../services/container-resources';
-import { propError } from '../validation';
+import { propError, plainProps } from '../validation';
 
 /**
  * The admin-tools pod, as a cluster prop: `adminTools: {}` runs one. It has no replica count: it
@@ -65,6 +65,7 @@ export class AdminTools extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminToolsProps) {
     super(scope, id);
+    props = plainProps(`AdminTools '${id}'`, props);
     this.name = adminToolsName(props.clusterName);
     const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
     this.selectorLabels = selector;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KubeJob } from '../../imports/k8s';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
-import { propError } from '../validation';
+import { propError, plainProps } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -75,6 +75,7 @@ export class NamespaceBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
     super(scope, id);
+    props = plainProps(`NamespaceBootstrap '${id}'`, props);
     const owner = `TemporalCluster '${props.clusterName}'`;
     // Keyed lower-cased: MySQL's default collation makes the namespaces table's unique name
     // case-insensitive, so there "Orders" finds "orders" and the Job would skip creating it.

@@ -3,6 +3,7 @@ import { remoteClustersJobName } from '../cluster/object-names';
 import { KubeJob } from '../../imports/k8s';
 import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
+import { plainProps } from '../validation';
 
 export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
   readonly clusterName: string;
@@ -75,6 +76,7 @@ export class RemoteClusterRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
     super(scope, id);
+    props = plainProps(`RemoteClusterRegistration '${id}'`, props);
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),

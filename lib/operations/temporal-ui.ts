@@ -11,7 +11,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, isIpv4, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl,
+  checkAnnotations, isIpv4, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl, plainProps,
 } from '../validation';
 
 /** The web UI's default image. */
@@ -137,6 +137,7 @@ export class TemporalUi extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
+    props = plainProps(`TemporalUi '${id}'`, props);
     const owner = `ui of TemporalCluster '${props.clusterName}'`;
     this.name = uiName(props.clusterName);
     this.replicas = requireInt32(owner, 'replicas', props.replicas ?? 2, 0);

@@ -6,7 +6,7 @@ import { SecretRef } from './secret-ref';
 import {
   checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaCredentials, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
 } from './datastore-checks';
-import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort } from '../validation';
+import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -50,6 +50,7 @@ export class Datastore {
 
   public static cassandra(options: CassandraOptions): Datastore {
     const owner = 'Datastore.cassandra';
+    options = plainProps(owner, options);
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       throw propError(owner, 'hosts', options.hosts, 'at least one contact point');
     }
@@ -91,12 +92,14 @@ export class Datastore {
 
   public static elasticsearch(options: ElasticsearchOptions): Datastore {
     const owner = 'Datastore.elasticsearch';
+    options = plainProps(owner, options);
     // The host must be a host and nothing else: with a user (`http://user@es`), a query or a
     // fragment in it, the same cluster would look like another one to the checks between clusters.
     const match = /^(https?):\/\/([^/:]+)(?::(\d+))?\/?$/.exec(String(options.url));
     if (!match || !isHostNameOrIpv4(match[2])) {
       throw propError(owner, 'url', options.url, 'an http or https URL with a host and optional port, such as "http://elasticsearch:9200"',
-        /[@?#]/.test(String(options.url)) ? 'No user, query or fragment: credentials go in username and password.' : undefined);
+        /[@?#]/.test(String(options.url)) ? 'No user, query or fragment: credentials go in username and password.'
+          : /\[/.test(String(options.url)) ? 'An IPv6 address is not supported here; give the DNS name of the Elasticsearch Service or endpoint.' : undefined);
     }
     const version = options.version ?? ElasticsearchVersion.V7;
     if (!Object.values(ElasticsearchVersion).includes(version)) {
@@ -126,6 +129,7 @@ export class Datastore {
   private static sql(type: DatastoreType, options: SqlDatastoreOptions & { plugin?: SqlPlugin }, defaultPort: number,
     defaultPlugin: SqlPlugin, plugins: SqlPlugin[]): Datastore {
     const owner = `Datastore.${type}`;
+    options = plainProps(owner, options);
     const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);

@@ -3,7 +3,7 @@ import { DatabaseAccess, DatabaseAccessOptions, resolveDatabaseAccess } from './
 import { Datastore, StoreRole } from './datastore';
 import { DatastoreType } from './datastore-options';
 import { DnsContext, sameStore, StoreIdentity, storeIdentity } from './store-identity';
-import { propError } from '../validation';
+import { propError, plainProps } from '../validation';
 
 export interface PersistenceProps {
   /** Where workflow state lives: PostgreSQL, MySQL or Cassandra. */
@@ -48,6 +48,7 @@ export class Persistence extends Construct {
 
   constructor(scope: Construct, id: string, props: PersistenceProps) {
     super(scope, id);
+    props = plainProps(`Persistence '${id}'`, props);
     const owner = `Persistence '${id}'`;
     if (props === null || typeof props !== 'object') {
       throw propError(owner, 'props', props, '{ defaultStore, visibilityStore }');

@@ -4,7 +4,7 @@ import {
   IntOrString, KubeNetworkPolicy, LabelSelector, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
   NetworkPolicySpec,
 } from '../../imports/k8s';
-import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort } from '../validation';
+import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort, plainProps } from '../validation';
 import { isIpv6 } from '../validation/hosts';
 
 /** Who may connect: namespaces, pods or address blocks. */
@@ -210,6 +210,7 @@ export class ClusterNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
+    props = plainProps(`ClusterNetworkPolicies '${id}'`, props);
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     if (o.dns !== undefined && !(o.dns instanceof ClusterDns)) throw propError(owner, 'dns', o.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
-import { propError } from '../validation';
+import { propError, plainProps } from '../validation';
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
@@ -65,6 +65,7 @@ export class PinnedValuesGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedValuesGuardProps) {
     super(scope, id);
+    props = plainProps(`PinnedValuesGuard '${id}'`, props);
     const groups = [...(props.breakGlassGroups ?? [])];
     groups.forEach((g, i) => {
       if (typeof g !== 'string' || g.length === 0 || /['\\\n]/.test(g)) {

@@ -11,7 +11,7 @@ import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/securi
 import { pullSecretRefs } from '../pod/service-account';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
-  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireInt32,
+  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireInt32, plainProps,
 } from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
@@ -70,6 +70,7 @@ export abstract class TemporalService extends Construct {
 
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
     super(scope, id);
+    props = plainProps(`${role} '${id}'`, props);
     const owner = `${role} of TemporalCluster '${props.context.clusterName}'`;
     this.role = role;
     this.context = props.context;

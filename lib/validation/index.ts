@@ -14,3 +14,4 @@ export * from './template-text';
 export * from './images';
 export * from './paths';
 export * from './booleans';
+export * from './plain-data';

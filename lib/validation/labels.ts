@@ -1,4 +1,5 @@
 import { hasUrlCredentials, propError } from './errors';
+import { requirePlainMap } from './plain-data';
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -41,7 +42,7 @@ export function requireAnnotationKey(owner: string, prop: string, key: string): 
 /** Labels (or a nodeSelector): every key and value checked, reported as `prop["key"]`. */
 export function checkLabels(owner: string, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (labels === undefined) return undefined;
-  if (labels === null || typeof labels !== 'object') throw propError(owner, prop, labels, 'a map of label keys to label values');
+  requirePlainMap(owner, prop, labels, 'a map of label keys to label values');
   for (const [key, value] of Object.entries(labels)) {
     requireLabelKey(owner, `${prop} key`, key);
     requireLabelValue(owner, `${prop}["${key}"]`, value);
@@ -52,7 +53,7 @@ export function checkLabels(owner: string, prop: string, labels: Record<string, 
 /** Annotations: every key checked, every value a string. */
 export function checkAnnotations(owner: string, prop: string, annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (annotations === undefined) return undefined;
-  if (annotations === null || typeof annotations !== 'object') throw propError(owner, prop, annotations, 'a map of annotation keys to strings');
+  requirePlainMap(owner, prop, annotations, 'a map of annotation keys to strings');
   for (const [key, value] of Object.entries(annotations)) {
     requireAnnotationKey(owner, `${prop} key`, key);
     if (typeof value !== 'string') throw propError(owner, `${prop}["${key}"]`, value, 'a string');

@@ -1,6 +1,7 @@
 import { propError } from './errors';
 import { isLabelValue, requireLabelKey, requireLabelValue } from './labels';
 import { requireInteger } from './numbers';
+import { requirePlainMap } from './plain-data';
 
 const OPERATORS = ['Exists', 'Equal'];
 const EFFECTS = ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -19,6 +20,7 @@ export function checkTolerations<T extends TolerationLike>(owner: string, prop: 
   if (!Array.isArray(tolerations)) throw propError(owner, prop, tolerations, 'a list of tolerations');
   tolerations.forEach((t, i) => {
     const at = `${prop}[${i}]`;
+    requirePlainMap(owner, at, t, 'a toleration ({ key, operator, value, effect })');
     const operator = t.operator ?? 'Equal';
     if (!OPERATORS.includes(operator)) throw propError(owner, `${at}.operator`, t.operator, 'Exists or Equal');
     if (t.key !== undefined && t.key !== '') requireLabelKey(owner, `${at}.key`, t.key);
@@ -100,6 +102,7 @@ const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
 /** An affinity's selectors, terms and weights. */
 export function checkAffinity<T extends AffinityLike>(owner: string, prop: string, affinity: T | undefined): T | undefined {
   if (affinity === undefined) return undefined;
+  requirePlainMap(owner, prop, affinity, 'an affinity ({ nodeAffinity, podAffinity, podAntiAffinity })');
   const node = affinity.nodeAffinity;
   const term = (at: string, t: NodeSelectorTermLike) => {
     (t.matchExpressions ?? []).forEach((r, i) => checkRequirement(owner, `${at}.matchExpressions[${i}]`, r, NODE_OPERATORS, true));

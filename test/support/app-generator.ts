@@ -247,6 +247,9 @@ function namer(spec: ClusterSpec): Namer {
   return { name, key, secret: (slot, keySlot) => SecretRef.of(name(slot), key(keySlot)) };
 }
 
+/** What buildApp does to every props object before a constructor or factory gets it; see buildApp. */
+let shape: <T>(props: T) => T = (props) => props;
+
 function store(spec: any, role: string, n: Namer, base: number): Datastore {
   const tlsOptions = spec.tls === 'none' ? undefined
     : { ca: n.secret(base, 0), ...(spec.tls === 'mutual' ? { clientCertificate: n.secret(base + 1, 1), clientKey: n.secret(base + 1, 2) } : {}) };
@@ -262,19 +265,19 @@ function store(spec: any, role: string, n: Namer, base: number): Datastore {
         tls: tlsOptions,
         pool: spec.maxConns ? { maxConns: spec.maxConns, maxIdleConns: spec.maxConns } : undefined,
       };
-      return spec.kind === 'postgres' ? Datastore.postgres(options) : Datastore.mysql(options);
+      return spec.kind === 'postgres' ? Datastore.postgres(shape(options)) : Datastore.mysql(shape(options));
     }
     case 'cassandra':
-      return Datastore.cassandra({
+      return Datastore.cassandra(shape({
         hosts: spec.hosts, port: spec.port, keyspace: `temporal_${role.replace(/-/g, '_')}`, replicationFactor: spec.replicationFactor, consistency: spec.consistency,
         tls: tlsOptions, ...(spec.withUser ? { user: 'temporal', password: n.secret(base + 2, 4) } : {}),
-      });
+      }));
     case 'elasticsearch':
-      return Datastore.elasticsearch({
+      return Datastore.elasticsearch(shape({
         url: spec.url, version: spec.version, index: spec.index ? `${spec.index}_${role.replace(/-/g, '_')}`.slice(-255).replace(/^.{22}/, 'temporal_visibility_v1') : undefined,
         ...(spec.withPassword ? { username: 'temporal', password: n.secret(base + 2, 4) } : {}),
         tls: spec.tls === 'ca' ? { ca: n.secret(base, 0) } : undefined,
-      });
+      }));
     default:
       throw new Error(`unknown store kind ${spec.kind}`);
   }
@@ -460,7 +463,7 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
       : spec.connect === 'externalTls' ? { frontend: { address: 'temporal.example.com:7233', tls: true }, clientCertificate: FleetClientCertificate.fromSecret(n.name(32 + index)), serverCa: n.secret(34 + index, 7) }
         : { frontend: { address: 'team.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: n.secret(36 + index, 6) };
   const np = spec.networkPolicy;
-  new WorkerFleet(chart, spec.name, {
+  new WorkerFleet(chart, spec.name, shape({
     image: 'registry.example.com/team/worker:1.2.3',
     taskQueues: spec.taskQueues,
     temporalNamespace: spec.temporalNamespace ?? undefined,
@@ -494,17 +497,28 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1a', 'eu-west-1b'] }] }] } },
       podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { team: 'orders' } } } }] },
     } : undefined,
-  } as any);
+  } as any));
 }
 
 /**
  * Builds the app of a spec: the cluster's chart in `spec.namespace`, and a chart per fleet with a
- * namespace of its own. Throws what the constructs throw.
+ * namespace of its own. Throws what the constructs throw. `shapeProps` rewrites each props object
+ * handed to a construct or a Datastore factory (a test gives them another form of the same data).
  */
-export function buildApp(spec: ClusterSpec, app: App): App {
+export function buildApp(spec: ClusterSpec, app: App, shapeProps?: <T>(props: T) => T): App {
+  const previous = shape;
+  shape = shapeProps ?? previous;
+  try {
+    return buildAppShaped(spec, app);
+  } finally {
+    shape = previous;
+  }
+}
+
+function buildAppShaped(spec: ClusterSpec, app: App): App {
   const n = namer(spec);
   const chart = new Chart(app, 'cluster', { namespace: spec.namespace, disableResourceNameHashes: true });
-  const persistence = new Persistence(chart, 'persistence', {
+  const persistence = new Persistence(chart, 'persistence', shape({
     defaultStore: store(spec.defaultStore, 'default', n, 0),
     visibilityStore: store(spec.visibilityStore, 'visibility', n, 3),
     // The server wants both visibility stores of one type; the draw keeps only the secondary's details.
@@ -515,8 +529,8 @@ export function buildApp(spec: ClusterSpec, app: App): App {
       volumes: [{ name: 'helpers', emptyDir: {} }],
       volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath, readOnly: true }],
     } : undefined,
-  });
-  const cluster = new TemporalCluster(chart, 'temporal', { persistence, ...clusterProps(spec, n) });
+  }));
+  const cluster = new TemporalCluster(chart, 'temporal', shape({ persistence, ...clusterProps(spec, n) }));
   spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, spec.authorization && spec.networkPolicy !== 'off', f, i));
   return app;
 }

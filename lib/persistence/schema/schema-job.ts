@@ -3,6 +3,7 @@ import { StoreSchemaPlan } from './schema-steps';
 import { withStorePassword } from '../store-access';
 import { toolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
+import { plainProps } from '../../validation';
 
 export interface SchemaJobProps extends ToolPodProps {
   /** Job name. It carries the server version, so an upgrade creates a new Job instead of editing an immutable one. */
@@ -31,6 +32,7 @@ export class SchemaJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SchemaJobProps) {
     super(scope, id);
+    props = plainProps(`SchemaJob '${id}'`, props);
     this.name = props.name;
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;

@@ -1,0 +1,47 @@
+import { propError } from './errors';
+
+/**
+ * A copy of a construct's props in which every plain object is an ordinary `{}`.
+ *
+ * Maps built with `Object.create(null)` (what some config loaders and `querystring.parse` return)
+ * are plain data to a user, but cdk8s cannot render them: it fails deep inside synth with "Cannot
+ * read properties of undefined (reading 'name')" and no word of which prop. Copying at the
+ * constructor turns every such map, at any depth, into one cdk8s renders, and also means a user
+ * mutating their props object after the construct exists cannot change the output. Class
+ * instances (Duration, Persistence, SecretRef, a Datastore...) are kept as they are: they are the
+ * library's own values or the user's on purpose, and checks further in say what each prop takes.
+ */
+export function plainProps<T>(owner: string, props: T): T {
+  return copy(owner, 'props', props, []) as T;
+}
+
+function copy(owner: string, path: string, value: unknown, open: unknown[]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const isArray = Array.isArray(value);
+  const proto = Object.getPrototypeOf(value);
+  if (!isArray && proto !== Object.prototype && proto !== null) return value;
+  if (open.includes(value)) {
+    throw propError(owner, path, '(an object that contains itself)', 'plain data without a cycle', 'Build the props as a tree: a value may not contain the object it sits in.');
+  }
+  open.push(value);
+  try {
+    if (isArray) return (value as unknown[]).map((item, i) => copy(owner, `${path}[${i}]`, item, open));
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      result[key] = copy(owner, `${path}.${key}`, (value as Record<string, unknown>)[key], open);
+    }
+    return result;
+  } finally {
+    open.pop();
+  }
+}
+
+/** A map the caller will render as a Kubernetes map: a plain object, not an array or a `Map`. */
+export function requirePlainMap(owner: string, prop: string, value: unknown, expected: string): Record<string, unknown> {
+  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw propError(owner, prop, value, expected,
+      value instanceof Map ? 'Give a plain object ({ key: value }), for example Object.fromEntries(map).' : undefined);
+  }
+  return value as Record<string, unknown>;
+}
