@@ -97,6 +97,8 @@ describe('props', () => {
       expect(() => cluster({ history: { tolerations: [null] } })).toThrow(/tolerations\[0\] is null; expected a toleration/);
       expect(() => cluster({ history: { tolerations: ['NoSchedule'] } })).toThrow(/tolerations\[0\] is "NoSchedule"; expected a toleration/);
       expect(() => cluster({ history: { affinity: [] } })).toThrow(/affinity is \[\]; expected an affinity/);
+      // JSON.parse makes "__proto__" an own key; the copy keeps it one, for the label check to refuse.
+      expect(() => cluster({ history: { podLabels: JSON.parse('{"__proto__": {"team": "a"}}') } })).toThrow(/podLabels key is "__proto__"/);
     });
   });
 });

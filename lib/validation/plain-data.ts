@@ -28,7 +28,10 @@ function copy(owner: string, path: string, value: unknown, open: unknown[]): unk
     if (isArray) return (value as unknown[]).map((item, i) => copy(owner, `${path}[${i}]`, item, open));
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      result[key] = copy(owner, `${path}.${key}`, (value as Record<string, unknown>)[key], open);
+      // Defined, not assigned: a "__proto__" key (JSON.parse makes one) stays a key for the checks to refuse, not a prototype.
+      Object.defineProperty(result, key, {
+        value: copy(owner, `${path}.${key}`, (value as Record<string, unknown>)[key], open), enumerable: true, writable: true, configurable: true,
+      });
     }
     return result;
   } finally {
