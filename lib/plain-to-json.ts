@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 
 /*
  * cdk8s renders an object as `sanitizeValue(resolve([], data, object))`: `resolve` offers every
@@ -130,6 +130,12 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
       }
     }
     return options.dropEmpty && empty ? undefined : result;
+  }
+  // A generated union (IntOrString, Quantity), which no resolver before NumberStringUnionResolver
+  // takes: that one replaces it with `{ value }`, which resolves and sanitizes to itself. Going
+  // through cdk8s's resolve for it would look the app up again, for a few dozen values per cluster.
+  if (!Array.isArray(value) && !(value instanceof Lazy) && !hasResolve(value as object) && (value as object).constructor !== Object && hasUnionValue(value as object)) {
+    return { value: (value as { value: string | number }).value };
   }
   return sanitizeLikeCdk8s(resolve([], value, object), options);
 }
