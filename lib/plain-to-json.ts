@@ -119,7 +119,7 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     return value.map((item) => plainValue(item, object, options));
   }
   if (isPlainObject(value) && !hasResolve(value)) {
-    const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
+    const keys = options.sortKeys ? sortKeys(Object.keys(value)) : Object.keys(value);
     const result: Record<string, unknown> = {};
     let empty = true;
     for (const key of keys) {
@@ -138,6 +138,25 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     return { value: (value as { value: string | number }).value };
   }
   return sanitizeLikeCdk8s(resolve([], value, object), options);
+}
+
+/**
+ * `keys.sort()`, in place. Most maps have a few keys, and for those an insertion sort takes about
+ * half the time of the built-in sort (a synth of 100 clusters sorts some 80,000 key lists). Both
+ * compare strings by UTF-16 code units, and an object's keys are distinct, so the order is the same.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 function hasResolve(value: object): boolean {
