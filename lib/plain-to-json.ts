@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, App, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver, resolve } from 'cdk8s';
 
 /*
  * cdk8s renders an object as `sanitizeValue(resolve([], data, object))`: `resolve` offers every
@@ -119,7 +119,7 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     return value.map((item) => plainValue(item, object, options));
   }
   if (isPlainObject(value) && !hasResolve(value)) {
-    const keys = options.sortKeys ? Object.keys(value).sort() : Object.keys(value);
+    const keys = options.sortKeys ? sortKeys(Object.keys(value)) : Object.keys(value);
     const result: Record<string, unknown> = {};
     let empty = true;
     for (const key of keys) {
@@ -131,7 +131,32 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     }
     return options.dropEmpty && empty ? undefined : result;
   }
+  // A generated union (IntOrString, Quantity), which no resolver before NumberStringUnionResolver
+  // takes: that one replaces it with `{ value }`, which resolves and sanitizes to itself. Going
+  // through cdk8s's resolve for it would look the app up again, for a few dozen values per cluster.
+  if (!Array.isArray(value) && !(value instanceof Lazy) && !hasResolve(value as object) && (value as object).constructor !== Object && hasUnionValue(value as object)) {
+    return { value: (value as { value: string | number }).value };
+  }
   return sanitizeLikeCdk8s(resolve([], value, object), options);
+}
+
+/**
+ * `keys.sort()`, in place. Most maps have a few keys, and for those an insertion sort takes about
+ * half the time of the built-in sort (a synth of 100 clusters sorts some 80,000 key lists). Both
+ * compare strings by UTF-16 code units, and an object's keys are distinct, so the order is the same.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 function hasResolve(value: object): boolean {

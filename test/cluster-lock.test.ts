@@ -5,6 +5,7 @@ import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 import { nonEmpty } from './support/non-empty';
+import * as storeIdentity from '../lib/persistence/store-identity';
 
 const password = SecretRef.of('db', 'password');
 
@@ -27,6 +28,32 @@ function locked(props: Partial<TemporalClusterProps> = {}, host?: string): Clust
 }
 
 describe('ClusterLock', () => {
+  test('a check parses each locked entry once, not once per cluster', () => {
+    const many = (count: number) => {
+      const a = Testing.app();
+      for (let k = 0; k < count; k++) {
+        const chart = new Chart(a, `c${k}`, { namespace: `temporal-${k}` });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: `temporal_${k}`, user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: `visibility_${k}`, user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence, ports: ServicePorts.offset(k * 10) });
+      }
+      return a;
+    };
+    const first = ClusterLock.inMemory();
+    first.check(many(20));
+    const lock = ClusterLock.inMemory(first.contents);
+    const parse = jest.spyOn(storeIdentity, 'parseStoreUri');
+    try {
+      lock.check(many(20));
+      // Each cluster's two stores against its own entry and the index, and each entry's two stores once: linear.
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(20 * 2 * 4);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   test('the first synth records every value that can never change', () => {
     expect(locked()).toEqual({
       clusters: {

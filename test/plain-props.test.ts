@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
-import { Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
-import { plainProps } from '../lib/validation';
+import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { copiedProps, plainProps } from '../lib/validation';
 
 /**
  * Props as data: maps without a prototype (what `Object.create(null)`, `querystring.parse` and some
@@ -77,6 +77,25 @@ describe('props', () => {
     expect(copy.a.marker).toBe(marker);
     expect(copy.duration).not.toBe(duration);
     expect(copy.duration).toEqual(duration);
+  });
+
+  test('a construct that a cluster gives props it copied already still copies the props a user gives it', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+    const labels: Record<string, string> = nullPrototypes({ team: 'payments' });
+    new DynamicConfig(chart, 'dynamic', { name: 'dynamic', namespace: 'temporal', labels });
+    labels.team = 'elsewhere';
+    expect(Testing.synth(chart).find((o) => o.kind === 'ConfigMap').metadata.labels).toEqual({ team: 'payments' });
+  });
+
+  test('props the library marks as copied are taken as they are; any other props are copied', () => {
+    const inner = { nodeSelector: { pool: 'temporal' } };
+    const marked = copiedProps({ inner });
+    expect(plainProps('owner', marked)).toBe(marked);
+    const unmarked = { inner };
+    const copy = plainProps('owner', unmarked);
+    expect(copy).not.toBe(unmarked);
+    expect(copy.inner).not.toBe(inner);
+    expect(copy).toEqual(unmarked);
   });
 
   describe('fails when', () => {

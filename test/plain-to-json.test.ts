@@ -75,6 +75,17 @@ describe('withPlainToJson renders what cdk8s renders', () => {
     }), { seed: 17, numRuns: 400 });
   });
 
+  test('key order of maps of any size and any keys: index-like, upper and lower case, punctuation, non-ASCII, astral', () => {
+    const key = fc.oneof(fc.constantFrom('0', '2', '10', '01', '-1', '4294967295', 'a', 'B', 'b', '_', 'é', 'É', 'z', '\u{1F600}', 'ﬀ', ''), fc.string({ maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 2 }));
+    // Up to 16 keys and more: the two ways the one walk sorts them.
+    const map = fc.oneof(fc.dictionary(key, fc.string({ maxLength: 2 }), { maxKeys: 16 }), fc.dictionary(key, fc.string({ maxLength: 2 }), { minKeys: 17, maxKeys: 40 }));
+    fc.assert(fc.property(map, fc.boolean(), (m, nested) => {
+      const o = new ApiObject(Testing.chart(), 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'o', labels: m }, data: nested ? { inner: m } : m });
+      const { cdk8s, plain } = bothWays(o);
+      expect(plain).toBe(cdk8s);
+    }), { seed: 23, numRuns: 300 });
+  });
+
   test('a value cdk8s cannot render fails the same way', () => {
     const chart = Testing.chart();
     const o = new ApiObject(chart, 'bad', { apiVersion: 'v1', kind: 'Thing', spec: { nested: [new NotSimple()] } });

@@ -4,7 +4,8 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
-import { DnsContext, parseStoreUri, sameStore, StoreIdentity } from '../persistence/store-identity';
+import { entryDns, LockedStores, lockedStores } from './locked-stores';
+import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 import { withFastOutput } from '../yaml-output';
 
@@ -70,14 +71,15 @@ export class ClusterLock {
     const updates: Record<string, LockedCluster> = {};
     const retired = new Set<string>();
     const claimedBy = new Map<string, string>();
+    const locked = lockedStores(this.entries);
     for (const cluster of registeredClusters(scope)) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
       // A cluster is its database: find every entry on one of its stores, whatever its key. The
       // entry a declared move comes from is the cluster itself; any other is another cluster, which
       // neither a declared move nor a declared migration may take the databases of.
-      const onItsDatabase = Object.keys(this.entries)
-        .filter((k) => k !== key && k !== cluster.previously && sharesStore(this.entries[k], k, current, cluster.dns));
+      const sharing = locked.sharing(current, cluster.dns);
+      const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && k !== cluster.previously && sharing.has(k));
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       if (cluster.previously !== undefined) {
         if (!this.entries[cluster.previously]) {
@@ -101,7 +103,7 @@ export class ClusterLock {
       // A migration declared from another entry's databases says this cluster's data is that
       // cluster's: its history is partitioned by that entry's shard count and its schema is at that
       // entry's release, so it is that cluster moved, never a new one, and never a second one's.
-      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, cluster.dns)) {
+      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, cluster.dns, locked)) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: persistenceMigration.from names ${uri}, a database of ${other}, another locked `
             + 'cluster; one cluster\'s data never moves into another\'s. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).'
@@ -172,33 +174,19 @@ interface SynthCommand {
 const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
   + 'give it a new name and new persistence, or, if you are retiring this cluster and its data, remove its entry from the lock on purpose.';
 
-/** The namespace and DNS domain a locked entry's relative hosts resolve in: its key's namespace. */
-function entryDns(entryKey: string, dns: DnsContext): DnsContext {
-  return { namespace: entryKey.split('/')[0], clusterDomain: dns.clusterDomain };
-}
-
-/** Whether a locked entry and a cluster share any store, compared as databases rather than as text. */
-function sharesStore(entry: LockedCluster, entryKey: string, current: LockedCluster, dns: DnsContext): boolean {
-  const locked = Object.values(entry.persistence).map((uri) => parseStoreUri(uri, entryDns(entryKey, dns))).filter((id): id is StoreIdentity => id !== undefined);
-  return Object.values(current.persistence).some((uri) => {
-    const now = parseStoreUri(uri, dns);
-    return now !== undefined && locked.some((was) => sameStore(was, now));
-  });
-}
-
 /**
  * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
  * declared migration names, each with the URI that names it.
  */
 function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
-  dns: DnsContext): Array<[string, string]> {
+  dns: DnsContext, locked: LockedStores): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   if (from.length === 0) return found;
   for (const other of Object.keys(entries).sort()) {
     if (other === key || other === previously) continue;
     // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
     const context = entryDns(other, dns);
-    const stores = Object.values(entries[other].persistence).map((uri) => parseStoreUri(uri, context)).filter((id): id is StoreIdentity => id !== undefined);
+    const stores = locked.storesOf(other, dns);
     const uri = from.find((u) => {
       const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
       return id !== undefined && stores.some((store) => sameStore(store, id));

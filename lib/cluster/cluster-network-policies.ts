@@ -7,6 +7,7 @@ import { emitReplicationNetworkPolicies } from './replication-network-policies';
 import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { ServiceRole } from '../services/service-role';
 import { TemporalService } from '../services/temporal-service';
+import { copiedProps } from '../validation';
 
 export { ClusterNetworkPolicies };
 
@@ -47,7 +48,7 @@ function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClu
     ...(namespaceBootstrap ? [{ name: 'namespaces', selector: componentIs('namespaces'), frontend: toolsFrontend }] : []),
     ...(remoteClusterRegistration ? [{ name: 'remote-clusters', selector: componentIs('remote-clusters'), frontend: toolsFrontend }] : []),
   ];
-  return new ClusterNetworkPolicies(cluster, 'NetworkPolicies', {
+  return new ClusterNetworkPolicies(cluster, 'NetworkPolicies', copiedProps({
     clusterName: cluster.name,
     namespace: cluster.namespace,
     labels: cluster.labels,
@@ -63,7 +64,7 @@ function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClu
     storePorts: cluster.persistence.stores.map(({ store }) => store.port),
     featureEgress: featureEgress(props, services, componentIs),
     options: props.networkPolicy ?? {},
-  });
+  }));
 }
 
 /**

@@ -73,13 +73,25 @@ export function registeredClusters(scope: IConstruct): RegisteredCluster[] {
  */
 export const CHECKS_OWN_OBJECTS = Symbol.for('cdk8s-temporal.checks-own-objects');
 
-/** The objects of the app outside its clusters and outside constructs that check their own, with their paths. */
+/**
+ * The objects of the app outside its clusters and outside constructs that check their own, with
+ * their paths, in the order of `findAll`. One walk that skips those subtrees and builds each path
+ * from its parent's: asking every object for its scopes and each scope for its path, which walks
+ * up the tree again, cost more than the checks themselves in an app of many clusters.
+ */
 function otherObjects(root: IConstruct, clusters: readonly RegisteredCluster[]): Array<{ key: string; path: string }> {
   const clusterPaths = new Set(clusters.map((c) => c.path));
-  return Node.of(root).findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject
-      && !Node.of(c).scopes.some((s) => (s as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] || clusterPaths.has(Node.of(s).path)))
-    .map((o) => ({ key: objectKey(o), path: Node.of(o).path }));
+  const found: Array<{ key: string; path: string }> = [];
+  const visit = (c: IConstruct, path: string): void => {
+    if ((c as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] || clusterPaths.has(path)) return;
+    if (c instanceof ApiObject) found.push({ key: objectKey(c), path });
+    for (const child of Node.of(c).children) {
+      const id = Node.of(child).id;
+      visit(child, path === '' ? id : `${path}/${id}`);
+    }
+  };
+  visit(root, Node.of(root).path);
+  return found;
 }
 
 export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = []): string[] {

@@ -44,8 +44,17 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
   };
   const archivalVolumes = archivalClaimVolumes(props.archival);
-  const podVolumes = (role: ServiceRole) => joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(cluster.tls, role, cluster.internalFrontendHttp),
-    remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, waitScript);
+  // Joined once per role: the checks below and the role's Deployment each ask for them.
+  const joined = new Map<ServiceRole, VolumeSet>();
+  const podVolumes = (role: ServiceRole): VolumeSet => {
+    let set = joined.get(role);
+    if (!set) {
+      set = joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(cluster.tls, role, cluster.internalFrontendHttp),
+        remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, waitScript);
+      joined.set(role, set);
+    }
+    return { volumes: [...set.volumes], mounts: [...set.mounts] };
+  };
   // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
   const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
     joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence), script).mounts;

@@ -7,7 +7,7 @@ import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
-import { INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
+import { copiedProps, INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
 
 /** One schema Job per store, and the Jobs' ServiceAccount. */
 export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
@@ -28,7 +28,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
     const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
     checkPodMounts(owner, `schema Job ${name}`, volumes.mounts, persistence.databaseAccess);
-    return new SchemaJob(cluster, `Schema-${plan.role}`, {
+    return new SchemaJob(cluster, `Schema-${plan.role}`, copiedProps({
       name,
       namespace: cluster.namespace,
       labels: { ...cluster.labels, 'app.kubernetes.io/component': `schema-${plan.role}` },
@@ -41,6 +41,6 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
       backoffLimit,
       serviceAccountName: cluster.jobServiceAccountName,
       imagePullSecrets: cluster.imagePullSecrets,
-    });
+    }));
   });
 }

@@ -48,7 +48,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { checkPullSecrets, propError, requireInteger, requirePort, plainProps } from '../validation';
+import { checkPullSecrets, copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
@@ -181,10 +181,10 @@ export class TemporalCluster extends Construct {
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
     emitPinnedConfigMap(this, { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels }, this.pinned);
-    this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard', {
+    this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard', copiedProps({
       ...props.protectPinnedValues, namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels,
       deploymentSelector: identity.clusterSelector, pinnedEnv: pinnedEnvKeys(),
-    }) : undefined;
+    })) : undefined;
     const schemaPlans = this.schemaPlans(props);
     emitCertificates(this, this.tls, this.namespace, this.labels);
     this.schemaJobs = emitSchemaJobs(this, props, schemaPlans);
@@ -194,7 +194,7 @@ export class TemporalCluster extends Construct {
     const context = roleContext(this, props, schemaPlans, images,
       { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds });
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
-      new Role(this, roleId, { ...roleOptionsOf(props)[role], ports: ports[role]!, context });
+      new Role(this, roleId, copiedProps({ ...roleOptionsOf(props)[role], ports: ports[role]!, context }));
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');
     this.internalFrontend = props.internalFrontend ? service(InternalFrontendService, ServiceRole.INTERNAL_FRONTEND, 'InternalFrontend') : undefined;
     this.history = service(HistoryService, ServiceRole.HISTORY, 'History');
@@ -204,7 +204,7 @@ export class TemporalCluster extends Construct {
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
-      ? new RemoteClusterRegistration(this, 'RemoteClusters', { ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters }) : undefined;
+      ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters })) : undefined;
     this.networkPolicies = emitNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -280,10 +280,10 @@ export class TemporalCluster extends Construct {
   }
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
-    return new DynamicConfig(this, 'DynamicConfig', {
+    return new DynamicConfig(this, 'DynamicConfig', copiedProps({
       name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards,
       pollInterval: props.dynamicConfig?.pollInterval, values: [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()],
-    });
+    }));
   }
 
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {
@@ -297,11 +297,11 @@ export class TemporalCluster extends Construct {
   }
 
   private emitMonitoring(options: MonitoringOptions, clusterSelector: Record<string, string>): TemporalMonitoring {
-    return new TemporalMonitoring(this, 'Monitoring', {
+    return new TemporalMonitoring(this, 'Monitoring', copiedProps({
       clusterName: this.name, namespace: this.namespace, labels: this.labels, clusterSelector,
       roles: this.services.map((svc) => ({ role: svc.role, selector: svc.selectorLabels, headlessServiceName: svc.headlessServiceName })),
       options,
-    });
+    }));
   }
 
   private annotateForGitOps(gitOps: GitOps): void {
@@ -371,16 +371,16 @@ export class TemporalCluster extends Construct {
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
       const visibility = this.persistence.visibilityStore.type === DatastoreType.ELASTICSEARCH ? VisibilityKind.ELASTICSEARCH : VisibilityKind.SQL;
-      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', { ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB), namespaces: props.namespaces, visibility });
+      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', copiedProps({ ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB), namespaces: props.namespaces, visibility }));
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', { ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) });
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', { ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() });
+      tools.adminTools = new AdminTools(this, 'AdminTools', copiedProps({ ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() }));
     }
     return tools;
   }

@@ -10,7 +10,7 @@ import {
 import {
   ServiceMonitor, ServiceMonitorSpecEndpointsRelabelings, ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_servicemonitors';
-import { propError, requireDns1123Label, plainProps } from '../validation';
+import { copiedProps, propError, requireDns1123Label, plainProps } from '../validation';
 
 /** Metrics of a cluster: how Prometheus scrapes it, alerts, and a Grafana dashboard. */
 export interface MonitoringOptions {
@@ -136,10 +136,10 @@ export class TemporalMonitoring extends Construct {
     }
     const shared = { clusterName: props.clusterName, namespace: props.namespace, labels: props.labels, seriesSelector: this.seriesSelector!, namespaceLabel: this.namespaceLabel };
     if (alertsOn) {
-      this.alerts = new TemporalAlerts(this, 'Alerts', { ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, options: o.alerts as AlertOptions });
+      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, options: o.alerts as AlertOptions }));
     }
     if (dashboardOn) {
-      this.dashboard = new TemporalDashboard(this, 'Dashboard', { ...shared, options: o.dashboard as DashboardOptions });
+      this.dashboard = new TemporalDashboard(this, 'Dashboard', copiedProps({ ...shared, options: o.dashboard as DashboardOptions }));
     }
   }
 

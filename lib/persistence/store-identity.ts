@@ -106,7 +106,8 @@ function dashedAddress(label: string): string | undefined {
 
 /** An IP address in normalized form (the pod's loopback as one), or undefined for a name. */
 function ipAddress(value: string): string | undefined {
-  const address = isIPv4(value) ? value : isIPv6(value) ? canonicalIpv6(value) : undefined;
+  // The colon test spares names node's slow IPv6 pattern (lib/validation/hosts.ts, isIpv6).
+  const address = isIPv4(value) ? value : value.includes(':') && isIPv6(value) ? canonicalIpv6(value) : undefined;
   if (address === undefined) return undefined;
   return isLoopback(address) ? LOOPBACK : address;
 }

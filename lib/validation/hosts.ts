@@ -10,8 +10,10 @@ export function isIpv4(value: string): boolean {
 }
 
 export function isIpv6(value: string): boolean {
-  // Zone indices (fe80::1%eth0) have no meaning in a Kubernetes manifest.
-  return isIPv6(value) && !value.includes('%');
+  // Zone indices (fe80::1%eth0) have no meaning in a Kubernetes manifest. Every IPv6 address has a
+  // colon: testing for one first spares host names node's IPv6 pattern, which costs about 40 µs a
+  // call until V8 has run it a few hundred times, about as many calls as a large synth makes.
+  return value.includes(':') && isIPv6(value) && !value.includes('%');
 }
 
 /** A DNS name as cert-manager and an Ingress take it, optionally with a leading `*.` where the field allows wildcards. */

@@ -1,0 +1,60 @@
+import { LockedCluster } from './lock-record';
+import { DnsContext, parseStoreUri, portSelectsServer, sameStore, StoreIdentity } from '../persistence/store-identity';
+
+/** The namespace and DNS domain a locked entry's relative hosts resolve in: its key's namespace. */
+export function entryDns(entryKey: string, dns: DnsContext): DnsContext {
+  return { namespace: entryKey.split('/')[0], clusterDomain: dns.clusterDomain };
+}
+
+/** What `sameStore` needs equal: type, port where it selects the server, and the database name but for case. */
+function storeBucket(id: StoreIdentity): string {
+  return `${id.type}/${portSelectsServer(id.type) ? id.port : '*'}/${id.database.toLowerCase()}`;
+}
+
+export interface LockedStores {
+  /** The keys of the entries that share a store with `current`, compared as databases rather than as text. */
+  sharing(current: LockedCluster, dns: DnsContext): Set<string>;
+  /** The stores of the entry `key`, its relative hosts resolved in its own namespace. */
+  storesOf(key: string, dns: DnsContext): readonly StoreIdentity[];
+}
+
+/**
+ * The locked entries' stores, parsed once per check for each DNS domain the clusters resolve in,
+ * and indexed by `storeBucket`. Parsing every entry's URIs again for every cluster made a check of
+ * 100 clusters against a lock of 100 entries take 0.6 s of CPU.
+ */
+export function lockedStores(entries: Record<string, LockedCluster>): LockedStores {
+  const byDomain = new Map<string, { stores: Map<string, StoreIdentity[]>; index: Map<string, string[]> }>();
+  const parsed = (dns: DnsContext) => {
+    let p = byDomain.get(dns.clusterDomain);
+    if (!p) {
+      p = { stores: new Map(), index: new Map() };
+      for (const [key, entry] of Object.entries(entries)) {
+        const ids = Object.values(entry.persistence).map((uri) => parseStoreUri(uri, entryDns(key, dns))).filter((id): id is StoreIdentity => id !== undefined);
+        p.stores.set(key, ids);
+        for (const id of ids) {
+          const bucket = p.index.get(storeBucket(id));
+          if (bucket) bucket.push(key);
+          else p.index.set(storeBucket(id), [key]);
+        }
+      }
+      byDomain.set(dns.clusterDomain, p);
+    }
+    return p;
+  };
+  return {
+    sharing: (current, dns) => {
+      const { stores, index } = parsed(dns);
+      const found = new Set<string>();
+      for (const uri of Object.values(current.persistence)) {
+        const now = parseStoreUri(uri, dns);
+        if (now === undefined) continue;
+        for (const key of index.get(storeBucket(now)) ?? []) {
+          if (stores.get(key)!.some((was) => sameStore(was, now))) found.add(key);
+        }
+      }
+      return found;
+    },
+    storesOf: (key, dns) => parsed(dns).stores.get(key) ?? [],
+  };
+}
