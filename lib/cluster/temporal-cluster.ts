@@ -344,7 +344,8 @@ export class TemporalCluster extends Construct {
       previously: this.previously,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
+        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc, tls: this.tls?.frontendSecret === undefined ? undefined
+          : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
       },
     });
   }
