@@ -48,7 +48,10 @@ export interface ClientCertificateKeys {
  * certificates, whose keys also open the internode ports.
  */
 export class FleetClientCertificate {
-  /** A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`. */
+  /**
+   * A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`, with the common
+   * name `<fleet>.<namespace>`: at most 64 characters, which cert-manager requires.
+   */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
     if (options.issuer !== undefined) {
