@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, Datastore, Persistence, SecretRef } from '../lib';
+import { ArchivalProvider, Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -190,6 +190,18 @@ describe('Persistence databaseAccess', () => {
       // Two of the user's own mounts at one path.
       expect(() => withAccess({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/helpers' }, { name: 'b', mountPath: '/helpers' }] }))
         .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume a is mounted there/);
+    });
+    test('a sidecar declares a port number or name a server container of the cluster uses', () => {
+      // Accepted before: one of the two processes could not listen (the pods share one network), and Services and monitors find the server's ports by name.
+      const port = (ports: any[], props: Parameters<typeof cluster>[1] = {}) => () => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, ports }] }, props);
+      expect(port([{ containerPort: 9090 }])).toThrow(/TemporalCluster 'temporal': persistence databaseAccess.sidecars\[0\].ports\[0\].containerPort is 9090; expected a port the server containers do not listen on; metricsPort is 9090. The sidecar shares the server pod's network/);
+      expect(port([{ containerPort: 5432 }, { containerPort: 7233 }])).toThrow(/sidecars\[0\].ports\[1\].containerPort is 7233; expected a port the server containers do not listen on; the frontend grpc port is 7233/);
+      expect(port([{ containerPort: 8934 }], { ports: ServicePorts.offset(2000) })).toThrow(/containerPort is 8934; .* the history membership port is 8934/);
+      expect(port([{ containerPort: 9464, name: 'metrics' }])).toThrow(/sidecars\[0\].ports\[0\].name is "metrics"; expected a port name the server containers do not use \(grpc, membership, http, metrics\)/);
+      // Other numbers and names, another protocol on a server's number, and init containers (they end before the servers start) pass.
+      expect(port([{ containerPort: 5432, name: 'postgres' }, { containerPort: 9090, protocol: 'UDP', name: 'stats' }])).not.toThrow();
+      expect(port([{ containerPort: 7233 }], { ports: ServicePorts.offset(1000) })).not.toThrow();
+      expect(() => withAccess({ initContainers: [{ ...helper, ports: [{ containerPort: 9090, name: 'metrics' }] }] })).not.toThrow();
     });
     test('a sidecar says it must not restart, or an init container says it must', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);
