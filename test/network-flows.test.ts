@@ -364,7 +364,7 @@ function check(drawn: Config): string[] | undefined {
         } : {}),
         // Replicating, both sides serve TLS or neither does: each dials the other as it serves.
         ...(c.tls && c.peer === 'replicating' ? { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }) } : {}),
-        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')], ...(c.restrictEgress ? { restrictEgress: true, ...(c.nodeLocalDns ? { dns: ClusterDns.nodeLocal() } : {}) } : {}) },
       });
     }
     c.fleets.forEach((f, i) => new WorkerFleet(chart, `fleet${i}`, {
