@@ -100,6 +100,21 @@ describe('Persistence databaseAccess', () => {
     return { c, chart };
   };
 
+  test('a sidecar port below 1024 lowers net.ipv4.ip_unprivileged_port_start in every pod it runs in, as the servers\' own ports do', () => {
+    // The sidecar runs as the pods' non-root user with every capability dropped: without the sysctl
+    // it could not listen on 443 on runtimes that keep the kernel's 1024, and the pods never started.
+    const sysctls = (ports: number[]) => {
+      const { c, chart } = withAccess({ sidecars: [{ ...proxy, ports: ports.map((containerPort) => ({ containerPort })) }] });
+      const out = objects(chart);
+      return [...c.services.map((svc) => svc.name), ...out.filter((o) => o.kind === 'Job').map((o) => o.metadata.name)]
+        .map((name) => out.find((o) => o.metadata.name === name && /^(Deployment|Job)$/.test(o.kind)).spec.template.spec.securityContext.sysctls);
+    };
+    const low = sysctls([8443, 443]);
+    expect(low.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(low.map((s) => JSON.stringify(s)))).toEqual(new Set([JSON.stringify([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '443' }])]));
+    expect(new Set(sysctls([5432]).map((s) => JSON.stringify(s)))).toEqual(new Set([undefined]));
+  });
+
   test('every server pod starts the init containers, then the proxy as a native sidecar, then its schema waits; each mounts the volumes', () => {
     const { c, chart } = withAccess(access);
     expect(c.services.length).toBeGreaterThan(0);
