@@ -680,11 +680,12 @@ describe('WorkerFleet', () => {
       // With fromSecrets defaults, the UI's and admin tools' client Secret is the internode one: refused under any name it has.
       expect(() => setup({ clientCertificate: FleetClientCertificate.fromSecret('temporal-internode-tls') }, { tls: ClusterTls.fromSecrets({ internode: 'temporal-internode-tls', frontend: 'fe' }) }))
         .toThrow(/the internode Secret/);
-      // A cert-manager Secret whose generated name is the cluster's: a fleet named temporal-ui.
+      // A cert-manager Secret whose generated name is the cluster's: a fleet named temporal-ui. The fleet gave no
+      // clientCertificate, so the message names what to change, its name.
       const chart = testChart();
       const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }), ui: { allowAnonymous: true } });
       expect(() => new WorkerFleet(chart, 'temporal-ui', { image: IMAGE, taskQueues: ['q'], cluster: c }))
-        .toThrow(/clientCertificate is "temporal-ui-client-tls", the UI client Secret temporal-ui-client-tls of TemporalCluster/);
+        .toThrow(/WorkerFleet 'temporal-ui': name is "temporal-ui"; expected a name whose cert-manager client Secret \(<name>-client-tls\) is not the UI client Secret temporal-ui-client-tls of TemporalCluster 'temporal\/temporal'\. .*give the fleet another name/);
     });
 
     test('the frontend\'s CA or the API key would come from a server Secret\'s other keys', () => {
