@@ -218,6 +218,20 @@ describe('Persistence databaseAccess', () => {
       expect(port([{ containerPort: 7233 }], { ports: ServicePorts.offset(1000) })).not.toThrow();
       expect(() => withAccess({ initContainers: [{ ...helper, ports: [{ containerPort: 9090, name: 'metrics' }] }] })).not.toThrow();
     });
+    test('a mount is inside a read-only emptyDir or claim mount, or is one around a mount of the library\'s', () => {
+      // Accepted before, and the API server accepts it too: the runtime then cannot create the inner mount point in the
+      // read-only volume and the server container never starts ("read-only file system", kubernetes/kubernetes#121294).
+      const helpers = (mounts: any[], volumes: any[] = [{ name: 'helpers', emptyDir: {} }]) => () => withAccess({ volumes, volumeMounts: mounts });
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal', readOnly: true }]))
+        .toThrow(/persistence databaseAccess.volumeMounts\[0\].mountPath is "\/etc\/temporal"; expected no mount inside a read-only emptyDir or claim mount in (schema Job \S+|the \S+ pods); volume \S+ is mounted at \/etc\/temporal\/\S+, inside volume helpers at \/etc\/temporal, read-only. The runtime cannot create a mount point/);
+      expect(helpers([{ name: 'helpers', mountPath: '/helpers', readOnly: true }, { name: 'token', mountPath: '/helpers/token' }], [{ name: 'helpers', emptyDir: {} }, { name: 'token', secret: { secretName: 't' } }]))
+        .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers\/token"; expected no mount inside a read-only emptyDir or claim mount .*; volume token is mounted at \/helpers\/token, inside volume helpers at \/helpers, read-only/);
+      // Read-write, or a volume of API data (the kubelet prepares mount points in those), or side by side: fine.
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal' }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal', readOnly: true }], [{ name: 'helpers', configMap: { name: 'h' } }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/tmp/helpers', readOnly: true }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/helpers', readOnly: true }, { name: 'token', mountPath: '/helpers-token' }], [{ name: 'helpers', emptyDir: {} }, { name: 'token', secret: { secretName: 't' } }])).not.toThrow();
+    });
     test('a sidecar says it must not restart, or an init container says it must', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);
       expect(() => withAccess({ initContainers: [{ ...helper, restartPolicy: 'Always' }] })).toThrow(/databaseAccess.initContainers\[0\].restartPolicy is "Always"; expected nothing\. A container that must keep running belongs in databaseAccess.sidecars/);
