@@ -187,6 +187,9 @@ export const clusterSpec = fc.record({
     sidecar: fc.boolean(),
     init: fc.boolean(),
     mountPath: fc.constantFrom('/helpers', '/cloudsql', '/var/run/helpers', '/etc/temporal/helpers'),
+    /** The proxy's port (443: a privileged one, which needs the pod's sysctl) and its own user. */
+    sidecarPort: fc.constantFrom(5432, 6432, 443),
+    sidecarUser: maybe(fc.constantFrom(65532, 2)),
   })),
   remoteClusters: fc.array(fc.record({ name: dns1035(1, 60), rpcAddress: fc.constantFrom('temporal-west.example.com:7233', '10.1.2.3:7233', '[fd00::5]:7233'), tls: fc.boolean(), enabled: maybe(fc.boolean()) }), { maxLength: 2 }),
   monitoring: fc.oneof(fc.constant(undefined), fc.record({
@@ -573,7 +576,9 @@ function buildAppShaped(spec: ClusterSpec, app: App): App {
     secondaryVisibilityStore: spec.secondaryVisibility ? store(sameKind(spec.secondaryVisibility, spec.visibilityStore), 'secondary', n, 6) : undefined,
     databaseAccess: spec.databaseAccess ? {
       initContainers: spec.databaseAccess.init ? [{ name: 'copy-token-helper', image: 'registry.example.com/helpers:1.0.0', command: ['cp', '/usr/local/bin/token', `${spec.databaseAccess.mountPath}/token`], volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath }] }] : undefined,
-      sidecars: spec.databaseAccess.sidecar ? [{ name: 'db-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: ['--port=5432', 'p:r:i'], ports: [{ containerPort: 5432, name: 'postgres' }], startupProbe: { tcpSocket: { port: IntOrString.fromNumber(5432) }, periodSeconds: 1 } }] : undefined,
+      sidecars: spec.databaseAccess.sidecar ? [{ name: 'db-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: [`--port=${spec.databaseAccess.sidecarPort}`, 'p:r:i'], ports: [{ containerPort: spec.databaseAccess.sidecarPort, name: 'proxy' }],
+        startupProbe: { tcpSocket: { port: IntOrString.fromNumber(spec.databaseAccess.sidecarPort) }, periodSeconds: 1 },
+        ...(spec.databaseAccess.sidecarUser ? { securityContext: { runAsUser: spec.databaseAccess.sidecarUser } } : {}) }] : undefined,
       volumes: [{ name: 'helpers', emptyDir: {} }],
       volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath, readOnly: true }],
     } : undefined,
