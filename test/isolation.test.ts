@@ -325,6 +325,10 @@ describe('clusters of one app replicate with the cluster their address reaches',
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
     });
+    test('... through the frontend\'s headless Service, which resolves to the same pods (gRPC clients that balance over pods dial it)', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend-headless.temporal-west.svc:8233' }] }, {}))
+        .toMatch(/remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend-headless.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
+    });
     test('... and then, by address, when its failover version is another', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))
         .toMatch(/remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/);

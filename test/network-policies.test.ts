@@ -225,6 +225,7 @@ describe('ClusterNetworkPolicies', () => {
       ['temporal-frontend.west.svc.cluster.local:8233', 'corp.example'], // the two clusters name the DNS domain differently
       ['temporal-frontend.west.svc.corp.example:8233', undefined], // the domain under a name the cluster does not give it
       ['Temporal-Frontend.West.svc:8233', undefined],
+      ['temporal-frontend-headless.west:8233', undefined], // the headless Service: the same frontend pods
     ] as const) {
       const chart = testChart();
       cluster(chart, {

@@ -38,7 +38,8 @@ export interface RegisteredCluster {
      * client certificate, under the names of its certificate when the library issues it.
      */
     readonly frontend: {
-      readonly host: string; readonly port: number;
+      /** The frontend Service, and its headless one, whose name resolves to the same pods and port (gRPC clients balancing over pods dial it). */
+      readonly host: string; readonly headlessHost: string; readonly port: number;
       readonly tls?: { readonly requiresClientCertificate: boolean; readonly dnsNames?: readonly string[] };
     };
   };
@@ -218,8 +219,8 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const byFrontend = new Map<string, RegisteredCluster>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
-    const { host, port } = cluster.replication.frontend;
-    for (const name of normalizeHost(host, cluster.dns)) byFrontend.set(`${name}:${port}`, cluster);
+    const { host, headlessHost, port } = cluster.replication.frontend;
+    for (const name of [...normalizeHost(host, cluster.dns), ...normalizeHost(headlessHost, cluster.dns)]) byFrontend.set(`${name}:${port}`, cluster);
   }
   for (const cluster of clusters) {
     const own = cluster.replication;

@@ -9,16 +9,18 @@ const CLUSTERS = Symbol.for('cdk8s-temporal.temporal-clusters');
 
 /**
  * Whether `rpcAddress`, dialed from a pod of `from`, reaches `target`'s public frontend: its gRPC
- * port, under any name that resolves to its Service from there (upper case, a search-path form,
- * the DNS domain under the name the other cluster gives it). The same reading as the checks between
- * the clusters (cluster-registry.ts): a remote they take for `target`, and check against it, is
- * one the policies admit.
+ * port, under any name that resolves to its Service or its headless one from there (upper case, a
+ * search-path form, the DNS domain under the name the other cluster gives it). The same reading as
+ * the checks between the clusters (cluster-registry.ts): a remote they take for `target`, and
+ * check against it, is one the policies admit.
  */
 function pointsAt(rpcAddress: string, from: DnsContext, target: TemporalCluster): boolean {
   const colon = rpcAddress.lastIndexOf(':');
   if (Number(rpcAddress.slice(colon + 1)) !== target.frontend.ports.grpc) return false;
   const dialed = new Set(normalizeHost(rpcAddress.slice(0, colon), from));
-  return normalizeHost(target.frontendFqdn, { namespace: target.namespace, clusterDomain: target.clusterDomain }).some((name) => dialed.has(name));
+  const own = { namespace: target.namespace, clusterDomain: target.clusterDomain };
+  // The headless Service resolves to the same frontend pods, at the same port.
+  return [target.frontendFqdn, `${target.frontend.headlessServiceName}.${target.namespace}.svc`].some((host) => normalizeHost(host, own).some((name) => dialed.has(name)));
 }
 
 /**
