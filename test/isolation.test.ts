@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
 import { KubeConfigMap } from '../imports/k8s';
-import { Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
+import { ClusterTls, Datastore, IssuerKind, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
 
 /**
  * The checks between the clusters of one app, driven by generated stores: one database written two
@@ -325,9 +325,40 @@ describe('clusters of one app replicate with the cluster their address reaches',
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
     });
+    test('... through the frontend\'s headless Service, which resolves to the same pods (gRPC clients that balance over pods dial it)', () => {
+      expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend-headless.temporal-west.svc:8233' }] }, {}))
+        .toMatch(/remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend-headless.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
+    });
     test('... and then, by address, when its failover version is another', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))
         .toMatch(/remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/);
+    });
+    describe('TLS towards a remote of the app does not match what its frontend serves', () => {
+      const certManager = (extra: Record<string, unknown> = {}) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, ...extra }) });
+      const towardsWest = (tls: Record<string, unknown> | undefined, address = 'temporal-frontend.temporal-west.svc:8233') =>
+        ({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: address, ...(tls ? { tls } : { allowPlaintext: true }) }] });
+      const towardsEast = { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east:7233', allowPlaintext: true }] };
+
+      test('passes when each side dials the other as it serves', () => {
+        expect(pair({ ...certManager(), ...towardsWest({ caSecret: 'west-ca', clientCertificateSecret: 'east-client' }) }, { ...certManager(), ...towardsEast, remoteClusters: [{ ...towardsEast.remoteClusters[0], allowPlaintext: undefined, tls: { caSecret: 'east-ca', clientCertificateSecret: 'west-client' } }] })).toBe('');
+        expect(pair(towardsWest({ caSecret: 'west-ca' }), { ...certManager({ requireClientAuth: false, frontendDnsNames: ['*.example.com'] }), ...towardsEast })).toBe('');
+        expect(pair(towardsWest({ caSecret: 'west-ca', serverName: 'temporal.example.com' }), { ...certManager({ requireClientAuth: false, frontendDnsNames: ['*.example.com'] }), ...towardsEast })).toBe('');
+      });
+      test('plaintext towards a frontend that serves TLS', () => {
+        expect(pair({ ...certManager(), ...towardsWest(undefined) }, { ...certManager(), ...towardsEast, remoteClusters: [{ ...towardsEast.remoteClusters[0], allowPlaintext: undefined, tls: { caSecret: 'c', clientCertificateSecret: 'k' } }] }))
+          .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].tls is not set \(plaintext\), but its rpcAddress temporal-frontend.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose frontend serves TLS. Give remoteClusters\[0\].tls/);
+      });
+      test('TLS towards a frontend that serves plaintext', () => {
+        expect(pair(towardsWest({ caSecret: 'west-ca' }), towardsEast)).toMatch(/remoteClusters\[0\].tls is set, but its rpcAddress .* reaches TemporalCluster 'temporal-west\/temporal', whose frontend serves plaintext/);
+      });
+      test('no client certificate towards a frontend that requires one', () => {
+        expect(pair(towardsWest({ caSecret: 'west-ca' }), { ...certManager(), ...towardsEast }))
+          .toMatch(/remoteClusters\[0\].tls.clientCertificateSecret is not set, but its rpcAddress .* reaches TemporalCluster 'temporal-west\/temporal', whose frontend requires client certificates/);
+      });
+      test('a serverName the frontend\'s certificate does not carry', () => {
+        expect(pair(towardsWest({ caSecret: 'west-ca', clientCertificateSecret: 'k', serverName: 'a.b.example.com' }), { ...certManager({ frontendDnsNames: ['*.example.com'] }), ...towardsEast }))
+          .toMatch(/remoteClusters\[0\].tls.serverName is a.b.example.com, but the frontend certificate of TemporalCluster 'temporal-west\/temporal', which its rpcAddress reaches, carries temporal-frontend, .*\*.example.com/);
+      });
     });
     test('a remote\'s address is the cluster\'s own frontend', () => {
       expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))

@@ -46,7 +46,8 @@ interface Config {
   nodeLocalDns: boolean;
   extraEgress: boolean;
   frontendClients: 'default' | 'none' | 'payments' | 'outside';
-  monitoring: 'default' | 'none' | 'observability' | 'prometheus-pods';
+  /** `local-pods`: Prometheus pods of the cluster's own namespace, named without one. */
+  monitoring: 'default' | 'none' | 'observability' | 'prometheus-pods' | 'local-pods';
   tls: boolean;
   internalFrontend: boolean;
   internalFrontendHttp: boolean;
@@ -74,7 +75,7 @@ const config: fc.Arbitrary<Config> = fc.record({
   nodeLocalDns: fc.boolean(),
   extraEgress: fc.boolean(),
   frontendClients: fc.constantFrom('default', 'none', 'payments', 'outside'),
-  monitoring: fc.constantFrom('default', 'none', 'observability', 'prometheus-pods'),
+  monitoring: fc.constantFrom('default', 'none', 'observability', 'prometheus-pods', 'local-pods'),
   tls: fc.boolean(),
   internalFrontend: fc.boolean(),
   internalFrontendHttp: fc.boolean(),
@@ -96,11 +97,12 @@ const config: fc.Arbitrary<Config> = fc.record({
   }), { maxLength: 2 }),
 }) as fc.Arbitrary<Config>;
 
-const peerOf = (what: 'payments' | 'outside' | 'observability' | 'prometheus-pods' | 'ingress') => ({
+const peerOf = (what: 'payments' | 'outside' | 'observability' | 'prometheus-pods' | 'local-pods' | 'ingress') => ({
   payments: NetworkPeer.namespace('payments'),
   outside: NetworkPeer.ipBlock('203.0.113.0/24'),
   observability: NetworkPeer.namespace('observability'),
   'prometheus-pods': NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }, 'observability'),
+  'local-pods': NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }),
   ingress: NetworkPeer.namespace('ingress-nginx'),
 })[what];
 
@@ -152,7 +154,7 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
           return remote;
         }),
         ...(c.peer === 'replicating' ? [{ name: 'green', initialFailoverVersion: 4, rpcAddress: `green-frontend.green.svc.cluster.local:${7233 + 2000}` }] : []),
-      ].map((remote) => (c.tls ? { ...remote, tls: { caSecret: `${remote.name}-ca` } } : remote)),
+      ].map((remote) => (c.tls ? { ...remote, tls: { caSecret: `${remote.name}-ca`, clientCertificateSecret: `${remote.name}-client` } } : remote)),
     } : {}),
     networkPolicy: !c.policies ? { enabled: false } : {
       ...(c.restrictEgress ? { restrictEgress: true } : {}),
@@ -258,10 +260,11 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     }
     // Monitoring scrapes every server pod, and nobody else does.
     const metrics = named(server, 'metrics')!;
-    const scraper = c.monitoring === 'default' ? prometheus('monitoring') : prometheus('observability');
+    const scraper = c.monitoring === 'default' ? prometheus('monitoring') : c.monitoring === 'local-pods' ? prometheus('temporal') : prometheus('observability');
     if (c.monitoring !== 'none') needed.push([`Prometheus -> ${key} metrics`, scraper, server, metrics]);
     denied.push([`another namespace -> ${key} metrics`, app('payments'), server, metrics]);
     if (c.monitoring === 'prometheus-pods') denied.push([`another pod of the monitoring namespace -> ${key} metrics`, app('observability'), server, metrics]);
+    if (c.monitoring === 'local-pods') denied.push([`another pod of the cluster's namespace -> ${key} metrics`, app('temporal'), server, metrics]);
   }
   // Fleets: the frontend's gRPC port, their own egress, KEDA, their scrapes; never the ring or the database.
   for (const [key, fleet] of fleets) {
@@ -270,8 +273,10 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     if (f.keda) needed.push([`KEDA for ${key} -> frontend gRPC`, kedaOperator, frontend, named(frontend, 'grpc')!]);
     if (f.egress) needed.push([`${key} -> its own database`, fleet, { namespace: 'orders', labels: { app: 'orders-db' }, ip: '10.244.60.1' }, 5432]);
     // By default the Prometheus that scrapes the servers scrapes the workers too.
-    const inherits = f.monitoring === 'default' && c.policies && (c.monitoring === 'observability' || c.monitoring === 'prometheus-pods');
-    const fleetScraper = f.monitoring === 'observability' || inherits ? prometheus('observability') : prometheus('monitoring');
+    const inherits = f.monitoring === 'default' && c.policies && (c.monitoring === 'observability' || c.monitoring === 'prometheus-pods' || c.monitoring === 'local-pods');
+    // A pods peer without a namespace means the cluster's namespace, wherever the fleet runs.
+    const fleetScraper = inherits && c.monitoring === 'local-pods' ? prometheus('temporal') : f.monitoring === 'observability' || inherits ? prometheus('observability') : prometheus('monitoring');
+    if (inherits && c.monitoring === 'local-pods' && f.namespace !== 'temporal') denied.push([`the Prometheus pods of the fleet's own namespace -> ${key} metrics`, prometheus(f.namespace), fleet, named(fleet, 'metrics')!]);
     needed.push([`Prometheus -> ${key} metrics`, fleetScraper, fleet, named(fleet, 'metrics')!]);
     if (inherits && c.monitoring === 'prometheus-pods') denied.push([`another pod of the monitoring namespace -> ${key} metrics`, app('observability'), fleet, named(fleet, 'metrics')!]);
     denied.push([`${key} -> history gRPC`, fleet, one('history')!, named(one('history')!, 'grpc')!]);
@@ -318,6 +323,10 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
 
 let lastRefusal = '';
 
+/** Fixed seed by default; FC_SEED=<n> replays a run, FC_RUNS=<n> widens it. */
+const SEED = Number(process.env.FC_SEED ?? 20261203);
+const RUNS = Number(process.env.FC_RUNS ?? 100);
+
 /** What `c` gets wrong, or undefined when the library refuses `c` (which is not the subject here). */
 function check(drawn: Config): string[] | undefined {
   // Settings that only go together with others take them along, so that few drawn configurations are refused.
@@ -348,9 +357,14 @@ function check(drawn: Config): string[] | undefined {
         numHistoryShards: 4, namespace: 'green', persistence: greenStores, ports: ServicePorts.offset(2000),
         ...(c.peer === 'replicating' ? {
           enableGlobalNamespace: true, initialFailoverVersion: 4,
-          remoteClusters: [{ name: 'temporal', initialFailoverVersion: 1, rpcAddress: `temporal-frontend.temporal.svc:${7233 + c.offset}` }],
+          remoteClusters: [{
+            name: 'temporal', initialFailoverVersion: 1, rpcAddress: `temporal-frontend.temporal.svc:${7233 + c.offset}`,
+            ...(c.tls ? { tls: { caSecret: 'temporal-ca', clientCertificateSecret: 'green-client' } } : {}),
+          }],
         } : {}),
-        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+        // Replicating, both sides serve TLS or neither does: each dials the other as it serves.
+        ...(c.tls && c.peer === 'replicating' ? { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }) } : {}),
+        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')], ...(c.restrictEgress ? { restrictEgress: true, ...(c.nodeLocalDns ? { dns: ClusterDns.nodeLocal() } : {}) } : {}) },
       });
     }
     c.fleets.forEach((f, i) => new WorkerFleet(chart, `fleet${i}`, {
@@ -401,9 +415,9 @@ describe('NetworkPolicies against the flows each configuration needs', () => {
       if (wrong !== undefined) checked++;
       else refusals.add(lastRefusal);
       expect(wrong ?? []).toEqual([]);
-    }), { numRuns: 100, seed: 20261203 });
+    }), { numRuns: RUNS, seed: SEED });
     // Most drawn configurations are valid ones, so the property says something.
-    if (checked <= 90) throw new Error(`only ${checked} of 100 configurations checked; refused: ${[...refusals].join('\n')}`);
+    if (checked <= RUNS * 0.9) throw new Error(`only ${checked} of ${RUNS} configurations checked; refused: ${[...refusals].join('\n')}`);
   });
 
   test('the evaluator resolves named ports against the destination pod, and honours endPort, protocols and except', () => {

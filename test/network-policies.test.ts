@@ -218,6 +218,33 @@ describe('ClusterNetworkPolicies', () => {
     }
   });
 
+  test('... under every name that the checks between the clusters take for the other\'s frontend', () => {
+    // The checks between clusters (cluster-registry) took these for west's frontend and checked east's remote against it,
+    // and no policy admitted east: with frontendClients that leave east out, replication was shut out.
+    for (const [rpcAddress, westDomain] of [
+      ['temporal-frontend.west.svc.cluster.local:8233', 'corp.example'], // the two clusters name the DNS domain differently
+      ['temporal-frontend.west.svc.corp.example:8233', undefined], // the domain under a name the cluster does not give it
+      ['Temporal-Frontend.West.svc:8233', undefined],
+      ['temporal-frontend-headless.west:8233', undefined], // the headless Service: the same frontend pods
+    ] as const) {
+      const chart = testChart();
+      cluster(chart, {
+        name: 'temporal', namespace: 'west', clusterName: 'west', initialFailoverVersion: 2, enableGlobalNamespace: true, ports: ServicePorts.offset(1000), clusterDomain: westDomain,
+        networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
+      }, 'west');
+      cluster(chart, {
+        name: 'temporal', namespace: 'east', clusterName: 'east', initialFailoverVersion: 1, enableGlobalNamespace: true,
+        remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress }],
+      }, 'east');
+      const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+      const rows: Row[] = [
+        [`${rpcAddress}: east history -> west frontend`, pod('temporal', 'history', 'east'), pod('temporal', 'frontend', 'west'), 8233, true],
+        [`${rpcAddress}: east matching -> west frontend`, pod('temporal', 'matching', 'east'), pod('temporal', 'frontend', 'west'), 8233, false],
+      ];
+      expect(table(policies, rows)).toEqual(expected(rows));
+    }
+  });
+
   test('another TemporalCluster in the same namespace cannot reach this one\'s membership or internal gRPC ports', () => {
     const { blue, policies } = twoClusters();
     expect(blue.services.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, Datastore, Persistence, SecretRef } from '../lib';
+import { ArchivalProvider, Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -100,6 +100,21 @@ describe('Persistence databaseAccess', () => {
     return { c, chart };
   };
 
+  test('a sidecar port below 1024 lowers net.ipv4.ip_unprivileged_port_start in every pod it runs in, as the servers\' own ports do', () => {
+    // The sidecar runs as the pods' non-root user with every capability dropped: without the sysctl
+    // it could not listen on 443 on runtimes that keep the kernel's 1024, and the pods never started.
+    const sysctls = (ports: number[]) => {
+      const { c, chart } = withAccess({ sidecars: [{ ...proxy, ports: ports.map((containerPort) => ({ containerPort })) }] });
+      const out = objects(chart);
+      return [...c.services.map((svc) => svc.name), ...out.filter((o) => o.kind === 'Job').map((o) => o.metadata.name)]
+        .map((name) => out.find((o) => o.metadata.name === name && /^(Deployment|Job)$/.test(o.kind)).spec.template.spec.securityContext.sysctls);
+    };
+    const low = sysctls([8443, 443]);
+    expect(low.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(low.map((s) => JSON.stringify(s)))).toEqual(new Set([JSON.stringify([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '443' }])]));
+    expect(new Set(sysctls([5432]).map((s) => JSON.stringify(s)))).toEqual(new Set([undefined]));
+  });
+
   test('every server pod starts the init containers, then the proxy as a native sidecar, then its schema waits; each mounts the volumes', () => {
     const { c, chart } = withAccess(access);
     expect(c.services.length).toBeGreaterThan(0);
@@ -190,6 +205,32 @@ describe('Persistence databaseAccess', () => {
       // Two of the user's own mounts at one path.
       expect(() => withAccess({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/helpers' }, { name: 'b', mountPath: '/helpers' }] }))
         .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume a is mounted there/);
+    });
+    test('a sidecar declares a port number or name a server container of the cluster uses', () => {
+      // Accepted before: one of the two processes could not listen (the pods share one network), and Services and monitors find the server's ports by name.
+      const port = (ports: any[], props: Parameters<typeof cluster>[1] = {}) => () => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, ports }] }, props);
+      expect(port([{ containerPort: 9090 }])).toThrow(/TemporalCluster 'temporal': persistence databaseAccess.sidecars\[0\].ports\[0\].containerPort is 9090; expected a port the server containers do not listen on; metricsPort is 9090. The sidecar shares the server pod's network/);
+      expect(port([{ containerPort: 5432 }, { containerPort: 7233 }])).toThrow(/sidecars\[0\].ports\[1\].containerPort is 7233; expected a port the server containers do not listen on; the frontend grpc port is 7233/);
+      expect(port([{ containerPort: 8934 }], { ports: ServicePorts.offset(2000) })).toThrow(/containerPort is 8934; .* the history membership port is 8934/);
+      expect(port([{ containerPort: 9464, name: 'metrics' }])).toThrow(/sidecars\[0\].ports\[0\].name is "metrics"; expected a port name the server containers do not use \(grpc, membership, http, metrics\)/);
+      // Other numbers and names, another protocol on a server's number, and init containers (they end before the servers start) pass.
+      expect(port([{ containerPort: 5432, name: 'postgres' }, { containerPort: 9090, protocol: 'UDP', name: 'stats' }])).not.toThrow();
+      expect(port([{ containerPort: 7233 }], { ports: ServicePorts.offset(1000) })).not.toThrow();
+      expect(() => withAccess({ initContainers: [{ ...helper, ports: [{ containerPort: 9090, name: 'metrics' }] }] })).not.toThrow();
+    });
+    test('a mount is inside a read-only emptyDir or claim mount, or is one around a mount of the library\'s', () => {
+      // Accepted before, and the API server accepts it too: the runtime then cannot create the inner mount point in the
+      // read-only volume and the server container never starts ("read-only file system", kubernetes/kubernetes#121294).
+      const helpers = (mounts: any[], volumes: any[] = [{ name: 'helpers', emptyDir: {} }]) => () => withAccess({ volumes, volumeMounts: mounts });
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal', readOnly: true }]))
+        .toThrow(/persistence databaseAccess.volumeMounts\[0\].mountPath is "\/etc\/temporal"; expected no mount inside a read-only emptyDir or claim mount in (schema Job \S+|the \S+ pods); volume \S+ is mounted at \/etc\/temporal\/\S+, inside volume helpers at \/etc\/temporal, read-only. The runtime cannot create a mount point/);
+      expect(helpers([{ name: 'helpers', mountPath: '/helpers', readOnly: true }, { name: 'token', mountPath: '/helpers/token' }], [{ name: 'helpers', emptyDir: {} }, { name: 'token', secret: { secretName: 't' } }]))
+        .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers\/token"; expected no mount inside a read-only emptyDir or claim mount .*; volume token is mounted at \/helpers\/token, inside volume helpers at \/helpers, read-only/);
+      // Read-write, or a volume of API data (the kubelet prepares mount points in those), or side by side: fine.
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal' }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/etc/temporal', readOnly: true }], [{ name: 'helpers', configMap: { name: 'h' } }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/tmp/helpers', readOnly: true }])).not.toThrow();
+      expect(helpers([{ name: 'helpers', mountPath: '/helpers', readOnly: true }, { name: 'token', mountPath: '/helpers-token' }], [{ name: 'helpers', emptyDir: {} }, { name: 'token', secret: { secretName: 't' } }])).not.toThrow();
     });
     test('a sidecar says it must not restart, or an init container says it must', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);

@@ -519,6 +519,20 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('a cert-manager client certificate would get a common name (<name>.<namespace>) over 64 characters, which cert-manager refuses', () => {
+      const build = (name: string, namespace: string, clientCertificate?: FleetClientCertificate) => {
+        const app = Testing.app();
+        const c = cluster(testChart(app), { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) });
+        new WorkerFleet(new Chart(app, 'apps', { namespace, disableResourceNameHashes: true }), name, { image: IMAGE, taskQueues: ['orders'], cluster: c, clientCertificate, serverCa: SecretRef.of('ca', 'ca.crt') });
+        return app.charts.flatMap((chart) => objects(chart)).find((o) => o.kind === 'Certificate' && o.metadata.namespace === namespace);
+      };
+      expect(build('o'.repeat(40), 'n'.repeat(23)).spec.commonName).toHaveLength(64);
+      expect(() => build('o'.repeat(40), 'n'.repeat(24))).toThrow(new RegExp(`WorkerFleet '${'o'.repeat(40)}': name is "o{40}"; expected a name that with namespace n{24} makes a client certificate common name \\(<name>.<namespace>\\) of at most 64 characters, not 65. Shorten`));
+      expect(() => build('o'.repeat(63), 'orders')).toThrow(/common name .* not 70/);
+      // A certificate from elsewhere has no common name of the library's.
+      expect(build('o'.repeat(63), 'n'.repeat(63), FleetClientCertificate.fromSecret('orders-client'))).toBeUndefined();
+    });
+
     test('tolerations, affinity or nodeSelector break the rules the API server checks, as the server roles\' do', () => {
       // The API server refused the fleet's Deployment, e.g. "spec.template.spec.tolerations[0].operator: Invalid value: \"Equal\": value must be empty when `operator` is 'Exists'".
       expect(() => setup({ tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'workers' }] as any }))
@@ -666,11 +680,12 @@ describe('WorkerFleet', () => {
       // With fromSecrets defaults, the UI's and admin tools' client Secret is the internode one: refused under any name it has.
       expect(() => setup({ clientCertificate: FleetClientCertificate.fromSecret('temporal-internode-tls') }, { tls: ClusterTls.fromSecrets({ internode: 'temporal-internode-tls', frontend: 'fe' }) }))
         .toThrow(/the internode Secret/);
-      // A cert-manager Secret whose generated name is the cluster's: a fleet named temporal-ui.
+      // A cert-manager Secret whose generated name is the cluster's: a fleet named temporal-ui. The fleet gave no
+      // clientCertificate, so the message names what to change, its name.
       const chart = testChart();
       const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }), ui: { allowAnonymous: true } });
       expect(() => new WorkerFleet(chart, 'temporal-ui', { image: IMAGE, taskQueues: ['q'], cluster: c }))
-        .toThrow(/clientCertificate is "temporal-ui-client-tls", the UI client Secret temporal-ui-client-tls of TemporalCluster/);
+        .toThrow(/WorkerFleet 'temporal-ui': name is "temporal-ui"; expected a name whose cert-manager client Secret \(<name>-client-tls\) is not the UI client Secret temporal-ui-client-tls of TemporalCluster 'temporal\/temporal'\. .*give the fleet another name/);
     });
 
     test('the frontend\'s CA or the API key would come from a server Secret\'s other keys', () => {

@@ -28,9 +28,20 @@ export interface RegisteredCluster {
     readonly clusterName: string;
     readonly failoverVersionIncrement: number;
     readonly initialFailoverVersion: number;
-    readonly remotes: ReadonlyArray<{ readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number }>;
-    /** The public frontend's Service name and gRPC port, which a remote of another cluster of the app may dial. */
-    readonly frontend: { readonly host: string; readonly port: number };
+    readonly remotes: ReadonlyArray<{
+      readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number;
+      readonly tls?: { readonly clientCertificateSecret?: string; readonly serverName: string };
+    }>;
+    /**
+     * The public frontend's Service name and gRPC port, which a remote of another cluster of the app
+     * may dial, and what it serves there: plaintext (no `tls`), or TLS, with or without requiring a
+     * client certificate, under the names of its certificate when the library issues it.
+     */
+    readonly frontend: {
+      /** The frontend Service, and its headless one, whose name resolves to the same pods and port (gRPC clients balancing over pods dial it). */
+      readonly host: string; readonly headlessHost: string; readonly port: number;
+      readonly tls?: { readonly requiresClientCertificate: boolean; readonly dnsNames?: readonly string[] };
+    };
   };
 }
 
@@ -220,8 +231,8 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const byFrontend = new Map<string, RegisteredCluster>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
-    const { host, port } = cluster.replication.frontend;
-    for (const name of normalizeHost(host, cluster.dns)) byFrontend.set(`${name}:${port}`, cluster);
+    const { host, headlessHost, port } = cluster.replication.frontend;
+    for (const name of [...normalizeHost(host, cluster.dns), ...normalizeHost(headlessHost, cluster.dns)]) byFrontend.set(`${name}:${port}`, cluster);
   }
   for (const cluster of clusters) {
     const own = cluster.replication;
@@ -237,6 +248,7 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
           + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
           + 'and a name that is another cluster\'s mixes up the two in replication.');
       }
+      if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
       const byName = byClusterName.get(remote.name) ?? [];
       // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
       const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);
@@ -254,4 +266,46 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
     }
   }
   return errors;
+}
+
+/**
+ * A remote reached by address is a cluster of the app, so what its frontend serves is known: the
+ * servers dial it as `remoteClusters[i].tls` says, and a mismatch fails only at run time, on every
+ * replication call, with a handshake error in the frontend, history and worker logs (plaintext to a
+ * TLS port, TLS to a plaintext one, no client certificate where one is required, a serverName its
+ * certificate does not carry).
+ */
+function remoteTlsErrors(cluster: RegisteredCluster, i: number, remote: RegisteredCluster['replication']['remotes'][number], reached: RegisteredCluster): string[] {
+  const served = reached.replication.frontend.tls;
+  const at = `remoteClusters[${i}]`;
+  const address = `${remote.host}:${remote.port}`;
+  if (served && !remote.tls) {
+    return [`${cluster.label}: ${at}.tls is not set (plaintext), but its rpcAddress ${address} reaches ${reached.label}, whose frontend serves TLS. `
+      + `Give ${at}.tls: { caSecret } (a Secret of this namespace holding the CA that signed that frontend's certificate), and drop allowPlaintext.`];
+  }
+  if (!served && remote.tls) {
+    return [`${cluster.label}: ${at}.tls is set, but its rpcAddress ${address} reaches ${reached.label}, whose frontend serves plaintext. `
+      + `Drop ${at}.tls (with allowPlaintext: true if this cluster uses TLS), or turn on that cluster's frontend TLS.`];
+  }
+  if (!served || !remote.tls) return [];
+  const errors: string[] = [];
+  if (served.requiresClientCertificate && remote.tls.clientCertificateSecret === undefined) {
+    errors.push(`${cluster.label}: ${at}.tls.clientCertificateSecret is not set, but its rpcAddress ${address} reaches ${reached.label}, `
+      + 'whose frontend requires client certificates (requireClientAuth). Give a Secret whose tls.crt and tls.key that frontend\'s client CA signed, '
+      + 'or set requireClientAuth: false on that cluster.');
+  }
+  const names = served.dnsNames;
+  if (names && !names.some((name) => dnsNameMatches(name, remote.tls!.serverName))) {
+    errors.push(`${cluster.label}: ${at}.tls.serverName is ${remote.tls.serverName}, but the frontend certificate of ${reached.label}, which its rpcAddress reaches, `
+      + `carries ${names.join(', ')}. Give one of these as serverName, or add the name to that cluster's frontendDnsNames.`);
+  }
+  return errors;
+}
+
+/** Whether a certificate name (possibly a leading `*.` wildcard) covers `host`, as TLS verifies it: case aside, a wildcard for one label. */
+function dnsNameMatches(name: string, host: string): boolean {
+  const [n, h] = [name.toLowerCase(), host.toLowerCase().replace(/\.$/, '')];
+  if (!n.startsWith('*.')) return n === h;
+  const dot = h.indexOf('.');
+  return dot > 0 && h.slice(dot + 1) === n.slice(2);
 }

@@ -1,21 +1,26 @@
 import { IConstruct, Node } from 'constructs';
 import type { TemporalCluster } from './temporal-cluster';
 import { IntOrString, KubeNetworkPolicy } from '../../imports/k8s';
+import { DnsContext, normalizeHost } from '../persistence/store-identity';
 import { ServiceRole } from '../services/service-role';
 
 // The clusters of an app, in the order they were created, to find a remote that is one of them.
 const CLUSTERS = Symbol.for('cdk8s-temporal.temporal-clusters');
 
 /**
- * Whether `rpcAddress` names `target`'s public frontend: its gRPC port, under one of the Service's
- * names (the bare name only from the same namespace, where it resolves to it).
+ * Whether `rpcAddress`, dialed from a pod of `from`, reaches `target`'s public frontend: its gRPC
+ * port, under any name that resolves to its Service or its headless one from there (upper case, a
+ * search-path form, the DNS domain under the name the other cluster gives it). The same reading as
+ * the checks between the clusters (cluster-registry.ts): a remote they take for `target`, and
+ * check against it, is one the policies admit.
  */
-function pointsAt(rpcAddress: string, fromNamespace: string, target: TemporalCluster): boolean {
+function pointsAt(rpcAddress: string, from: DnsContext, target: TemporalCluster): boolean {
   const colon = rpcAddress.lastIndexOf(':');
-  const host = rpcAddress.slice(0, colon).toLowerCase().replace(/\.$/, '');
   if (Number(rpcAddress.slice(colon + 1)) !== target.frontend.ports.grpc) return false;
-  const [bare, ...qualified] = target.frontendDnsNames;
-  return qualified.includes(host) || (host === bare && fromNamespace === target.namespace);
+  const dialed = new Set(normalizeHost(rpcAddress.slice(0, colon), from));
+  const own = { namespace: target.namespace, clusterDomain: target.clusterDomain };
+  // The headless Service resolves to the same frontend pods, at the same port.
+  return [target.frontendFqdn, `${target.frontend.headlessServiceName}.${target.namespace}.svc`].some((host) => normalizeHost(host, own).some((name) => dialed.has(name)));
 }
 
 /**
@@ -33,8 +38,8 @@ export function emitReplicationNetworkPolicies(cluster: TemporalCluster, policie
   const earlier = root[CLUSTERS] ?? [];
   root[CLUSTERS] = [...earlier, cluster];
   for (const other of earlier) {
-    if (other.networkPoliciesEnabled && cluster.remoteClusters.some((r) => pointsAt(r.rpcAddress, cluster.namespace, other))) admit(cluster, cluster, other);
-    if (policiesEnabled && other.remoteClusters.some((r) => pointsAt(r.rpcAddress, other.namespace, cluster))) admit(cluster, other, cluster);
+    if (other.networkPoliciesEnabled && cluster.remoteClusters.some((r) => pointsAt(r.rpcAddress, cluster, other))) admit(cluster, cluster, other);
+    if (policiesEnabled && other.remoteClusters.some((r) => pointsAt(r.rpcAddress, other, cluster))) admit(cluster, other, cluster);
   }
 }
 

@@ -67,7 +67,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
   for (const role of ROLE_ORDER) {
     checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
     // The server container mounts everything the schema waits mount, and more.
-    checkPodMounts(owner, `the ${role} pods`, podVolumes(role).mounts, persistence.databaseAccess);
+    checkPodMounts(owner, `the ${role} pods`, podVolumes(role), persistence.databaseAccess);
   }
   return {
     clusterName: cluster.name,

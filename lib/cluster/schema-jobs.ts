@@ -27,7 +27,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
     // together with the next change of the default release, which renames every schema Job.
     const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
-    checkPodMounts(owner, `schema Job ${name}`, volumes.mounts, persistence.databaseAccess);
+    checkPodMounts(owner, `schema Job ${name}`, volumes, persistence.databaseAccess);
     return new SchemaJob(cluster, `Schema-${plan.role}`, copiedProps({
       name,
       namespace: cluster.namespace,

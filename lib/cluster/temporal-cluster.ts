@@ -30,7 +30,7 @@ import { TemporalUi } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
-import { checkPasswordCommands } from '../persistence/store-access';
+import { checkAccessPorts, checkPasswordCommands } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
@@ -167,7 +167,7 @@ export class TemporalCluster extends Construct {
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
-    const ports = resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort);
+    const ports = checkAccessPorts(owner, this.persistence.databaseAccess, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
     checkInternalFrontendGuard(owner, props, this.tls);
@@ -344,7 +344,8 @@ export class TemporalCluster extends Construct {
       previously: this.previously,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        frontend: { host: this.frontendFqdn, port: this.frontend.ports.grpc }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
+        frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, tls: this.tls?.frontendSecret === undefined ? undefined
+          : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
       },
     });
   }

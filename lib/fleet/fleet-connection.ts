@@ -48,7 +48,10 @@ export interface ClientCertificateKeys {
  * certificates, whose keys also open the internode ports.
  */
 export class FleetClientCertificate {
-  /** A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`. */
+  /**
+   * A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`, with the common
+   * name `<fleet>.<namespace>`: at most 64 characters, which cert-manager requires.
+   */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
     if (options.issuer !== undefined) {
@@ -218,7 +221,12 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
   const errors: string[] = [];
   const of = (secret: string) => `the ${secrets.get(secret)} Secret ${secret} of TemporalCluster '${cluster.namespace}/${cluster.name}'`;
   const { clientSecret, serverCa, apiKey } = connection;
-  if (clientSecret && secrets.has(clientSecret.name)) {
+  if (clientSecret && secrets.has(clientSecret.name) && connection.certificate) {
+    // The Secret is the one the library names after the fleet: the fleet's name is what to change.
+    const fleetName = clientSecret.name.slice(0, -'-client-tls'.length);
+    errors.push(`name is ${JSON.stringify(fleetName)}; expected a name whose cert-manager client Secret (<name>-client-tls) is not ${of(clientSecret.name)}. `
+      + 'Two Certificates would write that Secret, and the fleet and the cluster\'s client would take each other\'s certificate; give the fleet another name.');
+  } else if (clientSecret && secrets.has(clientSecret.name)) {
     errors.push(`clientCertificate is ${JSON.stringify(clientSecret.name)}, ${of(clientSecret.name)}; expected a Secret of the fleet's own. `
       + 'A server\'s key also opens the internode ports and lets its holder act as the cluster; issue the fleet a client certificate from the frontend\'s CA.');
   }

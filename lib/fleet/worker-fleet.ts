@@ -117,6 +117,11 @@ export class WorkerFleet extends Construct {
       clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
     });
     const cluster = this.connection.cluster;
+    // cert-manager refuses a common name over 64 characters (X.509's bound), and would never issue the fleet's certificate.
+    if (this.connection.certificate && `${this.name}.${this.namespace}`.length > 64) {
+      throw propError(owner, 'name', this.name, `a name that with namespace ${this.namespace} makes a client certificate common name (<name>.<namespace>) of at most 64 characters, not ${this.name.length + 1 + this.namespace.length}`,
+        'Shorten the fleet\'s name (props.name) or its namespace, or give clientCertificate: FleetClientCertificate.fromSecret(...) with a certificate issued elsewhere.');
+    }
     if (this.temporalNamespace === SYSTEM_NAMESPACE) {
       throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a namespace of the application',
         'temporal-system holds the server\'s own system workflows, which its worker role runs; poll a namespace of your own.');

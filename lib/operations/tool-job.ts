@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
+import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
 
 /** What every Job running the admin tools shares. */
@@ -66,7 +66,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobS
         serviceAccountName: props.serviceAccountName,
         automountServiceAccountToken: false,
         imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
-        securityContext: POD_SECURITY_CONTEXT,
+        securityContext: podSecurityContextFor(sidecarPorts(props.podInitContainers)),
         initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
         containers: containers.slice(-1),
         volumes: props.volumes,

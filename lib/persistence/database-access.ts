@@ -173,10 +173,17 @@ function checkRestricted(owner: string, prop: string, c: Container): void {
 /**
  * Refuses a databaseAccess mount at a path the pod already mounts another volume at (/tmp, the
  * config, the schema-wait script, a store's TLS files, an archive): the API server refuses a
- * container with two mounts at one path, so the whole Deployment or Job would not apply.
+ * container with two mounts at one path, so the whole Deployment or Job would not apply. Also
+ * refuses one of its mounts inside, or around, another mount that is read-only and not a volume
+ * of API data, where the container would not start.
  */
-export function checkPodMounts(owner: string, pod: string, mounts: readonly VolumeMount[], access: DatabaseAccess): void {
+export function checkPodMounts(owner: string, pod: string, set: { readonly volumes: readonly Volume[]; readonly mounts: readonly VolumeMount[] }, access: DatabaseAccess): void {
+  const { mounts } = set;
   const userVolumes = new Set(access.volumes.map((v) => v.name));
+  const propOf = (mount: VolumeMount, fallback: string) => {
+    const index = access.mounts.findIndex((m) => m.name === mount.name && m.mountPath === mount.mountPath);
+    return index >= 0 ? `persistence databaseAccess.volumeMounts[${index}].mountPath` : fallback;
+  };
   const byPath = new Map<string, string>();
   for (const mount of mounts) {
     const earlier = byPath.get(mount.mountPath);
@@ -186,9 +193,22 @@ export function checkPodMounts(owner: string, pod: string, mounts: readonly Volu
     }
     // Name the user's mount; the other one is the library's, or an earlier one of the user's.
     const [mine, other] = userVolumes.has(mount.name) ? [mount.name, earlier] : [earlier, mount.name];
-    const index = access.mounts.findIndex((m) => m.name === mine && m.mountPath === mount.mountPath);
-    throw propError(owner, index >= 0 ? `persistence databaseAccess.volumeMounts[${index}].mountPath` : `volume ${mine} mountPath`, mount.mountPath,
+    throw propError(owner, propOf({ name: mine, mountPath: mount.mountPath }, `volume ${mine} mountPath`), mount.mountPath,
       `a path nothing else in ${pod} is mounted at; volume ${other} is mounted there`,
       'A container cannot mount two volumes at one path; give it a directory of its own.');
+  }
+  // A mount inside a read-only mount of a volume the kubelet does not prepare mount points in (an
+  // emptyDir, a claim: not a Secret, ConfigMap, projected or downwardAPI volume): the runtime
+  // cannot create the inner mount point, and the container never starts ("read-only file system").
+  const volumes = new Map(set.volumes.map((v) => [v.name, v]));
+  const apiData = (name: string) => ['secret', 'configMap', 'projected', 'downwardAPI'].some((t) => (volumes.get(name) as Record<string, unknown> | undefined)?.[t] !== undefined);
+  for (const outer of mounts.filter((m) => m.readOnly && !apiData(m.name))) {
+    for (const inner of mounts.filter((m) => m.mountPath.startsWith(`${outer.mountPath.replace(/\/+$/, '')}/`))) {
+      if (!userVolumes.has(inner.name) && !userVolumes.has(outer.name)) continue;
+      const mine = userVolumes.has(inner.name) ? inner : outer;
+      throw propError(owner, propOf(mine, `volume ${mine.name} mountPath`), mine.mountPath,
+        `no mount inside a read-only emptyDir or claim mount in ${pod}; volume ${inner.name} is mounted at ${inner.mountPath}, inside volume ${outer.name} at ${outer.mountPath}, read-only`,
+        'The runtime cannot create a mount point in a read-only emptyDir or claim, and the container would not start; give the mount a directory of its own, or mount the outer volume read-write.');
+    }
   }
 }

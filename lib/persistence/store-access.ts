@@ -1,3 +1,4 @@
+import { DatabaseAccess } from './database-access';
 import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
 import { withPasswordCommand } from './password-command';
 import { Persistence } from './persistence';
@@ -60,4 +61,41 @@ export function checkPasswordCommands(owner: string, persistence: Persistence, v
         `Release ${version.version} has no sql.passwordCommand and would connect without a password; upgrade, or use password.`);
     }
   }
+}
+
+/** The names the server containers give their ports; Services, probes and monitors find the ports by them. */
+const SERVER_PORT_NAMES = ['grpc', 'membership', 'http', 'metrics'];
+
+/**
+ * Refuses a databaseAccess sidecar port that a server container declares too, by number or by name,
+ * and returns `ports`. A sidecar shares the server pod's network, so one of the two processes could
+ * not listen on the number (the server fails to start, or the proxy does and the pod never gets
+ * ready); and a Service, PodMonitor or NetworkPolicy that names `grpc` or `metrics` could resolve
+ * to the sidecar's port of that name. Every port of every role counts, as the cluster's roles
+ * already keep their ports apart.
+ */
+export function checkAccessPorts<T extends Partial<Record<string, { grpc: number; membership: number; http?: number }>>>(owner: string, access: DatabaseAccess,
+  ports: T, metricsPort: number): T {
+  const server = new Map<number, string>([[metricsPort, 'metricsPort']]);
+  for (const [role, p] of Object.entries(ports)) {
+    for (const [kind, number] of Object.entries(p ?? {})) if (typeof number === 'number') server.set(number, `the ${role} ${kind} port`);
+  }
+  const inits = access.containers.filter((c) => c.restartPolicy !== 'Always').length;
+  access.containers.forEach((c, k) => {
+    // Init containers end before the servers start, and no Service resolves a port name to theirs.
+    if (c.restartPolicy !== 'Always') return;
+    (Array.isArray(c.ports) ? c.ports : []).forEach((port, j) => {
+      const prop = `persistence databaseAccess.sidecars[${k - inits}].ports[${j}]`;
+      const taken = (port?.protocol ?? 'TCP') === 'TCP' ? server.get(port?.containerPort) : undefined;
+      if (taken) {
+        throw propError(owner, `${prop}.containerPort`, port.containerPort, `a port the server containers do not listen on; ${taken} is ${port.containerPort}`,
+          'The sidecar shares the server pod\'s network, so one of the two could not listen; move the sidecar (or the server port, with ports or metricsPort).');
+      }
+      if (port?.name !== undefined && SERVER_PORT_NAMES.includes(port.name)) {
+        throw propError(owner, `${prop}.name`, port.name, `a port name the server containers do not use (${SERVER_PORT_NAMES.join(', ')})`,
+          'The Services, probes and monitors find the server\'s ports by these names; give the sidecar\'s port another.');
+      }
+    });
+  });
+  return ports;
 }

@@ -27,6 +27,15 @@ export function podSecurityContextFor(ports: readonly number[], base: PodSecurit
   return { ...base, sysctls: [...(base.sysctls ?? []), { name: 'net.ipv4.ip_unprivileged_port_start', value: String(lowest) }] };
 }
 
+/**
+ * The ports the native sidecars among `containers` (init containers with `restartPolicy: Always`,
+ * such as a database proxy of `persistence.databaseAccess`) declare: they listen beside the pod's
+ * own containers as the same non-root user, so a privileged one needs the pod's sysctl as much.
+ */
+export function sidecarPorts(containers: readonly Container[] | undefined): number[] {
+  return (containers ?? []).filter((c) => c.restartPolicy === 'Always').flatMap((c) => (Array.isArray(c.ports) ? c.ports : []).map((p) => p.containerPort));
+}
+
 /*
  * runAsNonRoot repeats the pod's on purpose: the schema Jobs carry this context, a Job's pod template
  * is immutable and their names change only with the release, so dropping it would make the next

@@ -7,7 +7,7 @@ import { probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
-import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
+import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
@@ -145,7 +145,7 @@ export abstract class TemporalService extends Construct {
             automountServiceAccountToken: false,
             priorityClassName: props.context.priorityClassName,
             imagePullSecrets: pullSecretRefs(props.context.imagePullSecrets),
-            securityContext: podSecurityContextFor(containerPorts.map((p) => p.containerPort)),
+            securityContext: podSecurityContextFor([...containerPorts.map((p) => p.containerPort), ...sidecarPorts(props.context.initContainers)]),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,
             nodeSelector: props.nodeSelector,

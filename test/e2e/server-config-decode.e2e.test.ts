@@ -161,6 +161,8 @@ const scenario = fc.record({
   metricsPort: fc.option(fc.integer({ min: 9000, max: 9999 }), { nil: undefined }),
   portOffset: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
   pollSeconds: fc.option(fc.integer({ min: 5, max: 600 }), { nil: undefined }),
+  // An https Elasticsearch store with a user needs it said, or synth refuses the whole scenario.
+  waitForElasticsearch: fc.option(fc.boolean(), { nil: undefined, freq: 4 }),
   defaultStore: fc.oneof(sqlStore('postgres'), sqlStore('mysql'), cassandraStore),
   visibilityStore: fc.oneof(sqlStore('postgres'), sqlStore('mysql'), elasticStore),
   dcRedirectionPolicy: fc.option(fc.constantFrom('noop', 'selected-apis-forwarding', 'all-apis-forwarding'), { nil: undefined }),
@@ -245,6 +247,7 @@ function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
     internalFrontend: s.internalFrontend || s.authorization ? { httpPort: s.tls?.frontend ? s.internalFrontendHttpPort : undefined } : undefined,
     authorization: s.authorization,
     dcRedirectionPolicy: s.dcRedirectionPolicy as any,
+    schema: s.waitForElasticsearch === undefined ? undefined : { waitForElasticsearch: s.waitForElasticsearch },
   });
   return { chart, cluster };
 }

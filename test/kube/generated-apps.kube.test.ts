@@ -12,8 +12,9 @@ import { buildApp, ClusterSpec, clusterSpec } from '../support/app-generator';
 /**
  * Whole apps drawn at random (test/support/app-generator.ts: every store kind, TLS mode, UI,
  * archival, monitoring, network policy, fleets and scaling, names at their limits), synthesized in
- * process and applied to a real kube-apiserver with a server-side dry run. Synth may refuse a draw;
- * what it accepts, the API server must accept too, without warnings.
+ * process and applied to a real kube-apiserver with a server-side dry run, into namespaces that
+ * warn about pods breaking the "restricted" Pod Security Standard. Synth may refuse a draw; what it
+ * accepts, the API server must accept too, without warnings.
  *
  * Fixed seed and a few apps by default, to stay cheap in CI; FC_SEED=<n> draws others and
  * FC_RUNS=<n> draws more, e.g. `FC_RUNS=300 npx jest --config jest.kube.config.js generated-apps`.
@@ -70,6 +71,11 @@ test(`generated apps (seed ${SEED}, ${RUNS} draws) apply server-side without err
     result.objects.forEach((o, j) => fs.writeFileSync(path.join(dir, `${`${String(j).padStart(3, '0')}-${o.kind}-${o.metadata.name}`.slice(0, 200)}.json`), JSON.stringify(o)));
     for (const ns of namespacesOf(result.objects).filter((n) => !namespaces.has(n))) {
       await server!.kubectlOk(`create namespace ${ns}`, ['create', 'namespace', ns]);
+      // The pods hold to the "restricted" Pod Security Standard (README, Security defaults): the API
+      // server's PodSecurity admission then warns about any Deployment or Job template that breaks it,
+      // and a warning fails the draw. This checks the database access sidecars, the fleets' users and
+      // the sysctls against the admission plugin itself, not only against test/support/pod-security.ts.
+      await server!.kubectlOk(`label namespace ${ns}`, ['label', 'namespace', ns, 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=latest']);
       namespaces.add(ns);
     }
     // A dry run: the apps share cluster-scoped names (admission policies), and nothing needs to stay.

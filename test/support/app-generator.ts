@@ -187,6 +187,9 @@ export const clusterSpec = fc.record({
     sidecar: fc.boolean(),
     init: fc.boolean(),
     mountPath: fc.constantFrom('/helpers', '/cloudsql', '/var/run/helpers', '/etc/temporal/helpers'),
+    /** The proxy's port (443: a privileged one, which needs the pod's sysctl) and its own user. */
+    sidecarPort: fc.constantFrom(5432, 6432, 443),
+    sidecarUser: maybe(fc.constantFrom(65532, 2)),
   })),
   remoteClusters: fc.array(fc.record({ name: dns1035(1, 60), rpcAddress: fc.constantFrom('temporal-west.example.com:7233', '10.1.2.3:7233', '[fd00::5]:7233'), tls: fc.boolean(), enabled: maybe(fc.boolean()) }), { maxLength: 2 }),
   monitoring: fc.oneof(fc.constant(undefined), fc.record({
@@ -202,6 +205,8 @@ export const clusterSpec = fc.record({
     frontendClients: maybe(fc.array(peerSpec, { maxLength: 3 })),
     monitoring: maybe(fc.array(peerSpec, { minLength: 1, maxLength: 2 })),
     extraEgress: maybe(fc.array(fc.record({ peers: maybe(fc.array(peerSpec, { minLength: 1, maxLength: 2 })), ports: fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }) }), { maxLength: 2 })),
+    /** What the database access containers dial, with restrictEgress. */
+    databaseEgress: maybe(fc.array(fc.record({ peers: maybe(fc.array(peerSpec, { minLength: 1, maxLength: 2 })), ports: fc.array(fc.constantFrom(443, 3307, 5432, 8443), { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 2 })),
     nodeLocalDns: fc.boolean(),
   })),
   frontend: maybe(frontendSpec),
@@ -225,6 +230,11 @@ export const clusterSpec = fc.record({
   shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 600 }) })),
   imageMirror: maybe(fc.constantFrom('registry.example.com/temporalio', 'registry.example.com:5000/mirror/temporalio', '[fd00::1]:5000/temporalio')),
   fleets: fc.array(fleetSpec, { maxLength: 2 }),
+  /**
+   * A second cluster of the app that replicates with this one both ways, in the same namespace or
+   * another, its frontend serving plaintext or TLS (cert-manager), with or without client certificates.
+   */
+  peer: fc.option(fc.record({ sameNamespace: fc.boolean(), tls: fc.boolean(), requireClientAuth: fc.boolean(), restrictEgress: fc.boolean() }), { nil: undefined, freq: 2 }),
   /** Names of the Secrets, claims and classes the app refers to, by slot; see `nameOf`. */
   names: fc.array(dnsSubdomain, { minLength: 24, maxLength: 24 }),
   keys: fc.array(dataKey, { minLength: 8, maxLength: 8 }),
@@ -250,6 +260,9 @@ function namer(spec: ClusterSpec): Namer {
 /** What buildApp does to every props object before a constructor or factory gets it; see buildApp. */
 let shape: <T>(props: T) => T = (props) => props;
 
+/** Where the database access init container puts the password helper, when the app has one. */
+let helperPath: string | undefined;
+
 function store(spec: any, role: string, n: Namer, base: number): Datastore {
   const tlsOptions = spec.tls === 'none' ? undefined
     : { ca: n.secret(base, 0), ...(spec.tls === 'mutual' ? { clientCertificate: n.secret(base + 1, 1), clientKey: n.secret(base + 1, 2) } : {}) };
@@ -261,7 +274,8 @@ function store(spec: any, role: string, n: Namer, base: number): Datastore {
         port: spec.port,
         database: `temporal_${role.replace(/-/g, '_')}`,
         user: spec.userFromSecret ? n.secret(base + 2, 3) : 'temporal',
-        ...(spec.passwordCommand ? { passwordCommand: { command: '/helpers/token', timeout: Duration.seconds(5) } } : { password: n.secret(base + 2, 4) }),
+        // The helper where the database access init container copies it, or in a custom server image.
+        ...(spec.passwordCommand ? { passwordCommand: { command: helperPath ?? '/usr/local/bin/token', timeout: Duration.seconds(5) } } : { password: n.secret(base + 2, 4) }),
         tls: tlsOptions,
         pool: spec.maxConns ? { maxConns: spec.maxConns, maxIdleConns: spec.maxConns } : undefined,
       };
@@ -394,12 +408,12 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
       history: history ? { provider: history.provider, uri: history.scheme } : undefined,
       visibility: visibility ? { provider: visibility.provider, uri: visibility.scheme } : undefined,
     } : undefined,
-    enableGlobalNamespace: spec.remoteClusters.length > 0 ? true : undefined,
-    dcRedirectionPolicy: spec.remoteClusters.length > 0 ? DcRedirectionPolicy.SELECTED_APIS_FORWARDING : undefined,
-    remoteClusters: spec.remoteClusters.length > 0 ? spec.remoteClusters.map((r, i) => ({
+    enableGlobalNamespace: spec.remoteClusters.length > 0 || spec.peer ? true : undefined,
+    dcRedirectionPolicy: spec.remoteClusters.length > 0 || spec.peer ? DcRedirectionPolicy.SELECTED_APIS_FORWARDING : undefined,
+    remoteClusters: spec.remoteClusters.length > 0 || spec.peer ? [...spec.remoteClusters.map((r, i) => ({
       name: `${r.name}-${i}`, initialFailoverVersion: i + 2, rpcAddress: r.rpcAddress.replace('west', `west-${i}`).replace('.3:', `.${3 + i}:`).replace('::5]', `::${5 + i}]`), enabled: r.enabled ?? undefined,
       ...(r.tls ? { tls: { caSecret: n.name(20 + i), clientCertificateSecret: n.name(22 + i) } } : { allowPlaintext: true }),
-    })) : undefined,
+    })), ...(spec.peer ? [towardsPeer(spec, n)] : [])] : undefined,
     monitoring: spec.monitoring ? {
       scrape: spec.monitoring.scrape === 'serviceMonitor' || (spec.monitoring.scrape === 'none' && (spec.monitoring.alerts || spec.monitoring.dashboard)) ? ScrapeConfig.serviceMonitor({ labels: spec.monitoring.monitorLabels ?? undefined, interval: spec.monitoring.intervalSeconds ? Duration.seconds(spec.monitoring.intervalSeconds) : undefined })
         : spec.monitoring.scrape === 'podMonitor' ? ScrapeConfig.podMonitor({ labels: spec.monitoring.monitorLabels ?? undefined, interval: spec.monitoring.intervalSeconds ? Duration.seconds(spec.monitoring.intervalSeconds) : undefined })
@@ -412,6 +426,7 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
       frontendClients: peers(np.frontendClients ?? undefined),
       monitoring: peers(np.monitoring ?? undefined),
       extraEgress: !np.restrictEgress ? undefined : np.extraEgress?.map((e) => ({ peers: peers(e.peers ?? undefined), ports: [...new Set(e.ports)] })) ?? undefined,
+      databaseEgress: !np.restrictEgress ? undefined : np.databaseEgress?.map((e) => ({ peers: peers(e.peers ?? undefined), ports: [...new Set(e.ports)] })) ?? undefined,
       dns: np.nodeLocalDns && np.restrictEgress ? ClusterDns.nodeLocal() : undefined,
     } : undefined,
     frontend: frontend(spec.frontend),
@@ -436,6 +451,41 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
     shutdown: spec.shutdown ? { failHealthCheckDuration: Duration.seconds(spec.shutdown.failSeconds), drainDuration: Duration.seconds(spec.shutdown.drainSeconds) } : undefined,
     images: spec.imageMirror ? { repository: spec.imageMirror } : undefined,
   };
+}
+
+// --- the replicating peer --------------------------------------------------------------------
+
+const PEER_PORT_SHIFT = 100;
+const PEER_FAILOVER_VERSION = 5;
+const peerNamespace = (spec: ClusterSpec) => (spec.peer!.sameNamespace ? spec.namespace : `${spec.namespace.slice(0, 58).replace(/-+$/, '')}-peer`);
+const peerOffset = (spec: ClusterSpec) => (spec.portOffset ?? 0) + PEER_PORT_SHIFT;
+
+/** The main cluster's remote entry for the peer: TLS exactly when the peer's frontend serves it, a client certificate when it asks for one. */
+function towardsPeer(spec: ClusterSpec, n: Namer): any {
+  const p = spec.peer!;
+  const tls = p.tls ? { tls: { caSecret: n.name(40), ...(p.requireClientAuth ? { clientCertificateSecret: n.name(41) } : {}) } } : { allowPlaintext: true };
+  return { name: 'peer-cluster', initialFailoverVersion: PEER_FAILOVER_VERSION, rpcAddress: `peer-frontend.${peerNamespace(spec)}.svc:${7233 + peerOffset(spec)}`, ...tls };
+}
+
+/** The peer, declaring the main cluster as its remote the way the main cluster's frontend serves. */
+function buildPeer(spec: ClusterSpec, app: App, mainChart: Chart, main: TemporalCluster, n: Namer): void {
+  const p = spec.peer!;
+  const chart = p.sameNamespace ? mainChart : new Chart(app, 'peer', { namespace: peerNamespace(spec), disableResourceNameHashes: true });
+  const persistence = new Persistence(chart, 'peer-persistence', shape({
+    defaultStore: Datastore.postgres(shape({ host: 'pg-peer.db.svc', database: 'peer', user: 'temporal', password: n.secret(42, 4) })),
+    visibilityStore: Datastore.postgres(shape({ host: 'pg-peer.db.svc', database: 'peer_visibility', user: 'temporal', password: n.secret(42, 4) })),
+  }));
+  const served = main.tls?.frontendSecret !== undefined;
+  new TemporalCluster(chart, 'peer', shape({
+    clusterName: 'peer-cluster', numHistoryShards: 8, persistence, ports: ServicePorts.offset(peerOffset(spec)),
+    enableGlobalNamespace: true, initialFailoverVersion: PEER_FAILOVER_VERSION,
+    tls: p.tls ? ClusterTls.certManager({ issuer: { name: 'peer-ca', kind: IssuerKind.CLUSTER_ISSUER }, requireClientAuth: p.requireClientAuth }) : undefined,
+    remoteClusters: [{
+      name: main.clusterName, initialFailoverVersion: main.initialFailoverVersion, rpcAddress: `${main.name}-frontend.${main.namespace}.svc:${main.frontend.ports.grpc}`,
+      ...(served ? { tls: { caSecret: n.name(43), ...(main.tls!.requireClientAuth ? { clientCertificateSecret: n.name(44) } : {}) } } : p.tls ? { allowPlaintext: true } : {}),
+    }],
+    networkPolicy: p.restrictEgress ? { restrictEgress: true } : undefined,
+  }));
 }
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
@@ -517,6 +567,7 @@ export function buildApp(spec: ClusterSpec, app: App, shapeProps?: <T>(props: T)
 
 function buildAppShaped(spec: ClusterSpec, app: App): App {
   const n = namer(spec);
+  helperPath = spec.databaseAccess?.init ? `${spec.databaseAccess.mountPath}/token` : undefined;
   const chart = new Chart(app, 'cluster', { namespace: spec.namespace, disableResourceNameHashes: true });
   const persistence = new Persistence(chart, 'persistence', shape({
     defaultStore: store(spec.defaultStore, 'default', n, 0),
@@ -524,13 +575,16 @@ function buildAppShaped(spec: ClusterSpec, app: App): App {
     // The server wants both visibility stores of one type; the draw keeps only the secondary's details.
     secondaryVisibilityStore: spec.secondaryVisibility ? store(sameKind(spec.secondaryVisibility, spec.visibilityStore), 'secondary', n, 6) : undefined,
     databaseAccess: spec.databaseAccess ? {
-      initContainers: spec.databaseAccess.init ? [{ name: 'copy-token-helper', image: 'registry.example.com/helpers:1.0.0', command: ['cp', '/token', `${spec.databaseAccess.mountPath}/token`], volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath }] }] : undefined,
-      sidecars: spec.databaseAccess.sidecar ? [{ name: 'db-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: ['--port=5432', 'p:r:i'], startupProbe: { tcpSocket: { port: IntOrString.fromNumber(5432) }, periodSeconds: 1 } }] : undefined,
+      initContainers: spec.databaseAccess.init ? [{ name: 'copy-token-helper', image: 'registry.example.com/helpers:1.0.0', command: ['cp', '/usr/local/bin/token', `${spec.databaseAccess.mountPath}/token`], volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath }] }] : undefined,
+      sidecars: spec.databaseAccess.sidecar ? [{ name: 'db-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: [`--port=${spec.databaseAccess.sidecarPort}`, 'p:r:i'], ports: [{ containerPort: spec.databaseAccess.sidecarPort, name: 'proxy' }],
+        startupProbe: { tcpSocket: { port: IntOrString.fromNumber(spec.databaseAccess.sidecarPort) }, periodSeconds: 1 },
+        ...(spec.databaseAccess.sidecarUser ? { securityContext: { runAsUser: spec.databaseAccess.sidecarUser } } : {}) }] : undefined,
       volumes: [{ name: 'helpers', emptyDir: {} }],
       volumeMounts: [{ name: 'helpers', mountPath: spec.databaseAccess.mountPath, readOnly: true }],
     } : undefined,
   }));
   const cluster = new TemporalCluster(chart, 'temporal', shape({ persistence, ...clusterProps(spec, n) }));
+  if (spec.peer) buildPeer(spec, app, chart, cluster, n);
   spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, spec.authorization && spec.networkPolicy !== 'off', f, i));
   return app;
 }
