@@ -45,6 +45,15 @@ describe('DynamicConfig', () => {
     for (const key of nonEmpty(Object.keys(parsed))) expect(KNOWN_DYNAMIC_KEYS.has(key.toLowerCase())).toBe(true);
   });
 
+  test('string values and constraints reach the file in a form the server\'s YAML library reads back as given', () => {
+    // JSON.stringify leaves DEL, C1 controls (NEL), LS, PS and U+FEFF raw; yaml.v3 refuses them or
+    // reads them as line breaks even between double quotes, and the server would drop the whole file.
+    const pattern = 'x\u0085y\u2028z\u2029\ufeff\u007f\u009f\ufffe\u00e9\u{1F600}';
+    const { file } = make([DynamicConfigValue.of('history.TaskDLQErrorPattern', pattern)]);
+    expect(file()).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
+    expect(parse(file())).toEqual({ 'history.TaskDLQErrorPattern': [{ value: pattern, constraints: {} }] });
+  });
+
   test('keys match the registry case-insensitively and keep its spelling', () => {
     expect(DynamicConfigValue.of('FRONTEND.RPS', 5).key).toBe('frontend.rps');
     expect(DynamicConfigValue.unchecked('future.setting', true).key).toBe('future.setting');

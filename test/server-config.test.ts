@@ -203,15 +203,16 @@ describe('the rendered server config', () => {
     const chart = testChart();
     // yaml.v3 refuses DEL, C1 controls and U+FFFE raw ("control characters are not allowed"), folds
     // a raw NEL into a space and cuts a plain scalar at LS or PS; the YAML writer writes them raw.
-    // It also refuses a block scalar whose first line starts with a tab, which the writer makes of '\ta\n'.
-    const values = ['x\u0085y', 'x\u2028y', 'x\u2029', '\u007f', 'a\u0090b', 'z\ufffe', 'é😀\u00a0{{\u2028}}"\\\n\t', '\ta\n', ' a\n b\r\n'];
+    // It also refuses a block scalar whose first line starts with a tab, which the writer makes of '\ta\n',
+    // and reads a raw U+FEFF (byte order mark) as no character it prints ("did not find expected key").
+    const values = ['x\u0085y', 'x\u2028y', 'x\u2029', '\u007f', 'a\u0090b', 'z\ufffe', 'x\ufeffy', '\ufeff-', 'é😀\u00a0{{\u2028}}"\\\n\t', '\ta\n', ' a\n b\r\n'];
     const attributes = Object.fromEntries(values.map((v, i) => [`a${i}`, v]));
     const persistence = new Persistence(chart, 'controls', {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password: SecretRef.of('db', 'p'), connectAttributes: attributes }),
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
     });
     const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: 'aud\u2028x', permissionsClaimName: 'p\u0085' } });
-    expect(c.serverConfig).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufffe\uffff]/);
+    expect(c.serverConfig).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
     expect(c.serverConfig).not.toMatch(/: [|>]/);
     const config = configOf(c);
     expect(config.persistence.datastores.default.sql.connectAttributes).toEqual(attributes);

@@ -2,6 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLDER_DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
 import { goDuration } from './go-duration';
+import { jsonForYamlV3 } from './server-config';
 import { KubeConfigMap } from '../../imports/k8s';
 import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps } from '../validation';
@@ -312,9 +313,9 @@ export class DynamicConfig extends Construct {
     for (const key of [...byKey.keys()].sort()) {
       lines.push(`${key}:`);
       for (const v of byKey.get(key)!) {
-        lines.push(`  - value: ${JSON.stringify(v.value)}`);
+        lines.push(`  - value: ${jsonForYamlV3(v.value)}`);
         const constraints = CONSTRAINT_KEYS.filter(([prop]) => v.constraints[prop] !== undefined)
-          .map(([prop, yamlKey]) => `${yamlKey}: ${JSON.stringify(v.constraints[prop])}`);
+          .map(([prop, yamlKey]) => `${yamlKey}: ${jsonForYamlV3(v.constraints[prop])}`);
         lines.push(`    constraints: {${constraints.join(', ')}}`);
       }
     }

@@ -203,10 +203,28 @@ function uniqueMarker(text: string): string {
 
 /*
  * Characters yaml.v3 does not read back as written, unescaped: outside its printable set (C0
- * controls, DEL, C1 controls, surrogates, U+FFFE and U+FFFF), line breaks to it that are not to the
- * YAML writer (NEL, LS, PS), and the line breaks and tabs the writer would put in a block scalar.
+ * controls, DEL, C1 controls, surrogates, U+FEFF, U+FFFE and U+FFFF; a raw byte order mark inside a
+ * value made the server refuse the file with "did not find expected key"), line breaks to it that
+ * are not to the YAML writer (NEL, LS, PS), and the line breaks and tabs the writer would put in a
+ * block scalar.
  */
-const NEEDS_ESCAPES = /[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u0085\u2028\u2029]/u;
+const NEEDS_ESCAPES = /[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u0085\u2028\u2029\ufeff]/u;
+
+/*
+ * The characters JSON.stringify leaves raw that yaml.v3 refuses or misreads even inside a
+ * double-quoted scalar: DEL, C1 controls (NEL among them), LS, PS, U+FEFF, U+FFFE and U+FFFF.
+ * JSON escapes C0 controls and lone surrogates itself.
+ */
+const JSON_RAW_UNREADABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/**
+ * `value` as JSON that is also YAML yaml.v3 reads back exactly (the dynamic config file writes its
+ * values and constraints this way): JSON.stringify, with the characters above escaped as \uXXXX,
+ * which both read as the character itself. Outside strings JSON holds none of them.
+ */
+export function jsonForYamlV3(value: unknown): string {
+  return JSON.stringify(value).replace(JSON_RAW_UNREADABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** `text` as a YAML double-quoted scalar that yaml.v3 reads back exactly, safe in the template. */
 function doubleQuoted(text: string): string {
