@@ -304,9 +304,7 @@ export class DynamicConfig extends Construct {
 
   /** The file contents, keys sorted, values in the order they were added. */
   public render(): string {
-    if (this.values.length === 0) {
-      return '# No dynamic config values: every key has the server\'s default.\n{}\n';
-    }
+    if (this.values.length === 0) return '# No dynamic config values: every key has the server\'s default.\n{}\n';
     const byKey = new Map<string, DynamicConfigValue[]>();
     for (const v of this.values) byKey.set(v.key, [...(byKey.get(v.key) ?? []), v]);
     const lines: string[] = [];
