@@ -26,7 +26,7 @@ interface Viewer { namespace: string; domain: string }
 // Service names and namespaces from apart pools: "pg.data" read as pod pg of a Service "data" of the
 // cluster's own namespace is then never another store's Service.
 const SERVICES = ['pg', 'mysql', 'cassandra', 'es', 'db-main'];
-const NAMESPACES = ['blue-ns', 'green-ns', 'data', 'shared'];
+const NAMESPACES = ['blue-ns', 'green-ns', 'data', 'ops-ns'];
 const DOMAINS = ['cluster.local', 'corp.example'];
 
 const server: fc.Arbitrary<Server> = fc.oneof(
