@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { parse } from 'yaml';
 import { DynamicConfig, DynamicConfigValue, TaskQueueType, TemporalVersion } from '../lib';
 import { DYNAMIC_CONFIG_RELEASES } from '../lib/config/dynamic-config-keys';
+import { jsonForYamlV3 } from '../lib/config/server-config';
 import { compareVersions } from '../lib/versions';
 import releaseHistory from './fixtures/temporal-dynamic-config-releases.json';
 import dynamicKeys from './fixtures/temporal-dynamic-config-keys-v1.32.2.json';
@@ -48,10 +49,14 @@ describe('DynamicConfig', () => {
   test('string values and constraints reach the file in a form the server\'s YAML library reads back as given', () => {
     // JSON.stringify leaves DEL, C1 controls (NEL), LS, PS and U+FEFF raw; yaml.v3 refuses them or
     // reads them as line breaks even between double quotes, and the server would drop the whole file.
+    // The props refuse most of them (see "fails when"); the writer escapes them all the same.
     const pattern = 'x\u0085y\u2028z\u2029\ufeff\u007f\u009f\ufffe\u00e9\u{1F600}';
-    const { file } = make([DynamicConfigValue.of('history.TaskDLQErrorPattern', pattern)]);
-    expect(file()).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
-    expect(parse(file())).toEqual({ 'history.TaskDLQErrorPattern': [{ value: pattern, constraints: {} }] });
+    const written = jsonForYamlV3(pattern);
+    expect(written).not.toMatch(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/);
+    expect(parse(`a: ${written}`)).toEqual({ a: pattern });
+    const { file } = make([DynamicConfigValue.of('history.TaskDLQErrorPattern', 'x\ufeffy')]);
+    expect(file()).not.toMatch(/\ufeff/);
+    expect(parse(file())).toEqual({ 'history.TaskDLQErrorPattern': [{ value: 'x\ufeffy', constraints: {} }] });
   });
 
   test('keys match the registry case-insensitively and keep its spelling', () => {
@@ -65,6 +70,11 @@ describe('DynamicConfig', () => {
   });
 
   describe('fails when', () => {
+    test('a value or a constraint holds text that kubectl does not read back from the ConfigMap', () => {
+      expect(() => make([DynamicConfigValue.of('history.TaskDLQErrorPattern', 'x\u0085y')])).toThrow(/^DynamicConfig 'dc': props\.values\[0\]\.value holds U\+0085/);
+      expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/props\.values\[0\]\.constraints\.namespace holds U\+2028/);
+    });
+
     test('a DynamicConfig of its own names a release that is not in the table, whatever its keys', () => {
       const own = (release: unknown, values: DynamicConfigValue[]) => () => new DynamicConfig(testChart(), 'dc',
         { name: 'dc', namespace: 'temporal', labels: {}, release: release as string, values });

@@ -1,8 +1,9 @@
-import { Chart, Testing } from 'cdk8s';
+import { Chart, Testing, Yaml } from 'cdk8s';
+import { EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
 import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
-import { copiedProps, plainProps } from '../lib/validation';
+import { copiedProps, manifestTextProblem, plainProps } from '../lib/validation';
 
 /**
  * Props as data: maps without a prototype (what `Object.create(null)`, `querystring.parse` and some
@@ -32,6 +33,36 @@ function synthOrRefusal(build: (app: ReturnType<typeof Testing.app>) => void): s
 /** Fixed seed by default; FC_SEED=<n> draws other apps, FC_RUNS=<n> more of them. */
 const SEED = Number(process.env.FC_SEED ?? 20261203);
 const RUNS = Number(process.env.FC_RUNS ?? 25);
+
+/** Every string of a props object that the copy walks, with the path its messages give it. */
+function stringLeaves(value: unknown, path: string, out: string[]): string[] {
+  if (typeof value === 'string') out.push(path);
+  else if (Array.isArray(value)) value.forEach((item, i) => stringLeaves(item, `${path}[${i}]`, out));
+  else if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    for (const [key, item] of Object.entries(value)) stringLeaves(item, `${path}.${key}`, out);
+  }
+  return out;
+}
+
+/** `props` with the string at `path` (as stringLeaves names it) replaced by `f` of it. */
+function replaceLeaf<T>(props: T, path: string, f: (text: string) => string): T {
+  const rebuild = (value: unknown, at: string): unknown => {
+    if (at === path && typeof value === 'string') return f(value);
+    if (Array.isArray(value)) return value.map((item, i) => rebuild(item, `${at}[${i}]`));
+    if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rebuild(item, `${at}.${key}`)]));
+    }
+    return value;
+  };
+  return rebuild(props, 'props') as T;
+}
+
+/** Ways to make any text one kubectl refuses or reads otherwise, as cdk8s writes it. */
+const UNREADABLE: Array<(text: string) => string> = [
+  (t) => `${t}\u0085`, (t) => `\u2028${t}`, (t) => `${t}\u2029x`, (t) => `${t}\u007f`, (t) => `\u0080${t}`, (t) => `${t}\u009f`,
+  (t) => `${t}\ufffe`, (t) => `${t}\uffff`, (t) => `${t}\ud800`, (t) => `\udfff${t}`,
+  (t) => `\t${t}\nnext line`, (t) => `\n\n\t${t}\n`, () => ' \n', () => '\n  \n',
+];
 
 const password = SecretRef.of('temporal-db', 'password');
 function cluster(extra: Record<string, unknown>, chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' })): TemporalCluster {
@@ -102,6 +133,19 @@ describe('props', () => {
     expect(copy).toEqual(unmarked);
   });
 
+  test('text kubectl reads back as written is kept: a byte order mark, tabs and spaces inside multi-line text, any script', () => {
+    for (const text of ['x\ufeffy', 'a\n\tb', ' \na', ' a\nb', 'a\n \nb', '\n a', 'é 日本 😀\u00a0', '{\n\t"a": 1\n}\n', 'line\r\nnext', 'bell\u0007', '\t']) {
+      expect(manifestTextProblem(text)).toBeUndefined();
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+      cluster({ history: { podAnnotations: { 'example.com/note': text } } }, chart);
+      const history = Testing.synth(chart).find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history');
+      expect(history.spec.template.metadata.annotations['example.com/note']).toBe(text);
+    }
+    // What the check reads is the writer's own block: an indentation indicator leaves nothing to work out.
+    expect(Yaml.stringify({ a: ' \n\ta' })).toMatch(/^a: \|2-\n/);
+    expect(manifestTextProblem(' \n\ta')).toBeUndefined();
+  });
+
   describe('fails when', () => {
     test('the props contain themselves', () => {
       const history: Record<string, unknown> = { replicas: 3 };
@@ -122,6 +166,52 @@ describe('props', () => {
       expect(() => cluster({ history: { affinity: [] } })).toThrow(/affinity is \[\]; expected an affinity/);
       // JSON.parse makes "__proto__" an own key; the copy keeps it one, for the label check to refuse.
       expect(() => cluster({ history: { podLabels: JSON.parse('{"__proto__": {"team": "a"}}') } })).toThrow(/podLabels key is "__proto__"/);
+    });
+    test('any string of the props holds text that kubectl would refuse or read otherwise, in generated apps', () => {
+      const draws = fc.sample(fc.tuple(clusterSpec, fc.nat(), fc.nat(), fc.constantFrom(...UNREADABLE)), { seed: SEED, numRuns: RUNS * 4 });
+      expect(UNREADABLE.every((spoil) => ['', 'x', 'text'].every((t) => manifestTextProblem(spoil(t)) !== undefined))).toBe(true);
+      let refused = 0;
+      for (const [spec, whichProps, whichLeaf, spoil] of draws) {
+        // The props objects the app's constructors get, in order, and the strings of each.
+        const seen: string[][] = [];
+        try {
+          buildApp(spec, Testing.app(), (props) => {
+            seen.push(stringLeaves(props, 'props', []));
+            return props;
+          });
+        } catch {
+          continue;
+        }
+        const withText = seen.map((leaves, i) => [i, leaves] as const).filter(([, leaves]) => leaves.length > 0);
+        const [target, leaves] = withText[whichProps % withText.length];
+        const path = leaves[whichLeaf % leaves.length];
+        let call = 0;
+        const build = () => buildApp(spec, Testing.app(), (props) => (call++ === target ? replaceLeaf(props, path, spoil) : props));
+        const message = (() => {
+          try {
+            build();
+          } catch (e) {
+            return (e as Error).message;
+          }
+          return 'no error';
+        })();
+        expect({ path, message }).toEqual({ path, message: expect.stringContaining(`: ${path} holds `) });
+        refused++;
+      }
+      expect(refused).toBeGreaterThan(draws.length / 2);
+    });
+
+    test('text kubectl would not read back sits in a value object, a key, or a multi-line string', () => {
+      expect(() => cluster({ history: { env: { DSN: EnvValue.fromValue('postgres://db\u0085') } } }))
+        .toThrow(/^TemporalCluster 'temporal': props\.history\.env\.DSN\.value holds U\+0085 \(a line break to YAML\) at character 14 of 14/);
+      expect(() => cluster({ history: { podAnnotations: { 'example.com/a\u2028': 'x' } } }))
+        .toThrow(/props\.history\.podAnnotations\.example\.com\/a\\u2028 holds U\+2028/);
+      expect(() => cluster({ frontend: { podAnnotations: { 'example.com/script': '\tset -e\necho ok' } } }))
+        .toThrow(/props\.frontend\.podAnnotations\.example\.com\/script holds multi-line text whose first line that is not blank starts with a tab/);
+      expect(() => cluster({ frontend: { podAnnotations: { 'example.com/blank': '  \n' } } }))
+        .toThrow(/props\.frontend\.podAnnotations\.example\.com\/blank holds multi-line text whose blank lines/);
+      // The message never repeats the text: it may be a credential.
+      expect(() => cluster({ worker: { env: { TOKEN_URL: EnvValue.fromValue('https://u:hunter22@idp\u007f') } } })).toThrow(/^(?!.*hunter22)/s);
     });
   });
 });

@@ -15,3 +15,4 @@ export * from './images';
 export * from './paths';
 export * from './booleans';
 export * from './plain-data';
+export * from './manifest-text';
