@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { Testing, Yaml } from 'cdk8s';
 import fc from 'fast-check';
 import { run } from './process';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { manifestTextProblem } from '../../lib/validation';
 import { stringifyDocuments } from '../../lib/yaml-output';
+import { buildApp, clusterSpec } from '../support/app-generator';
 
 /*
  * The props refuse text that kubectl would refuse or read as other text (lib/validation/manifest-text.ts).
@@ -117,4 +118,31 @@ test('generated multi-line text: what the check lets through reads back as writt
     if (!(await kubectlMisreads(`generated-refused-${i}`, text))) readBack.push(JSON.stringify(text));
   }
   expect(readBack).toEqual([]);
+}, 20 * 60 * 1000);
+
+test('whole generated apps, written by either writer, read back in kubectl as the objects synth made', async () => {
+  const specs = fc.sample(clusterSpec, { seed: Number(process.env.FC_SEED ?? 20261203), numRuns: Number(process.env.FC_RUNS ?? 30) });
+  let compared = 0;
+  for (const [i, spec] of specs.entries()) {
+    let objects: any[];
+    try {
+      objects = buildApp(spec, Testing.app()).charts.flatMap((chart) => Testing.synth(chart));
+    } catch {
+      continue;
+    }
+    for (const [writer, write] of WRITERS) {
+      const read = await kubectlReads(path.join(dir, `app-${i}-${writer.replace(/\W+/g, '-')}.yaml`), objects, write);
+      expect({ writer, error: read.error }).toEqual({ writer, error: undefined });
+      const back = read.objects!.map((o) => {
+        const { probe, ...annotations } = o.metadata.annotations;
+        expect(probe).toBe('1');
+        if (Object.keys(annotations).length > 0) o.metadata.annotations = annotations;
+        else delete o.metadata.annotations;
+        return o;
+      });
+      expect(back).toEqual(objects);
+    }
+    compared++;
+  }
+  expect(compared).toBeGreaterThan(specs.length / 2);
 }, 20 * 60 * 1000);
