@@ -265,9 +265,10 @@ describe('clusters of one app never emit the same object', () => {
       const reported = errors.some((e) => / both emit /.test(e) && e.includes(`'${b.namespace}/${b.name}'`) && e.includes(`'${a.namespace}/${a.name}'`));
       if (shared.length > 0) collisions++;
       if (reported !== (shared.length > 0)) throw new Error(`${JSON.stringify([a, b])}: objects in common ${JSON.stringify(shared)}, errors ${JSON.stringify(errors)}`);
-    }), { seed: SEED, numRuns: 40 });
-    // The generator must find collisions, or the property says nothing.
-    expect(collisions).toBeGreaterThan(5);
+    }), { seed: SEED, numRuns: 60 });
+    // The generator must find collisions, or the property says nothing. About one draw in seven
+    // collides; at least 3 of 60 holds for any seed but about one in a thousand.
+    expect(collisions).toBeGreaterThanOrEqual(3);
   });
 
   describe('fails when', () => {
