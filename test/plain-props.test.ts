@@ -62,6 +62,7 @@ const UNREADABLE: Array<(text: string) => string> = [
   (t) => `${t}\u0085`, (t) => `\u2028${t}`, (t) => `${t}\u2029x`, (t) => `${t}\u007f`, (t) => `\u0080${t}`, (t) => `${t}\u009f`,
   (t) => `${t}\ufffe`, (t) => `${t}\uffff`, (t) => `${t}\ud800`, (t) => `\udfff${t}`,
   (t) => `\t${t}\nnext line`, (t) => `\n\n\t${t}\n`, () => ' \n', () => '\n  \n',
+  () => '0o644', () => '0X1F', () => '0b-1', () => '1e_3',
 ];
 
 const password = SecretRef.of('temporal-db', 'password');
@@ -135,7 +136,9 @@ describe('props', () => {
   });
 
   test('text kubectl reads back as written is kept: a byte order mark, tabs and spaces inside multi-line text, any script', () => {
-    for (const text of ['x\ufeffy', 'a\n\tb', ' \na', ' a\nb', 'a\n \nb', '\n a', 'é 日本 😀\u00a0', '{\n\t"a": 1\n}\n', 'line\r\nnext', 'bell\u0007', '\t']) {
+    // Number-like text the writer quotes (0644, 1e3, 0x1F, yes, 08540) reads back as text too.
+    for (const text of ['x\ufeffy', 'a\n\tb', ' \na', ' a\nb', 'a\n \nb', '\n a', 'é 日本 😀\u00a0', '{\n\t"a": 1\n}\n', 'line\r\nnext', 'bell\u0007', '\t',
+      '0644', '1e3', '0x1F', 'yes', '08540', '2001-12-14', '.5', '0o', '0o8', '1.2.3', '1\r', '0x1\t', '+1 ']) {
       expect(manifestTextProblem(text)).toBeUndefined();
       const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
       cluster({ history: { podAnnotations: { 'example.com/note': text } } }, chart);
@@ -211,6 +214,10 @@ describe('props', () => {
         .toThrow(/props\.frontend\.podAnnotations\.example\.com\/script holds multi-line text whose first line that is not blank starts with a tab/);
       expect(() => cluster({ frontend: { podAnnotations: { 'example.com/blank': '  \n' } } }))
         .toThrow(/props\.frontend\.podAnnotations\.example\.com\/blank holds multi-line text whose blank lines/);
+      // go-yaml v2 reads 0o644 as the number 420, which cdk8s writes without quotes (YAML 1.1 has no 0o).
+      expect(() => cluster({ history: { env: { UMASK: EnvValue.fromValue('0o644') } } }))
+        .toThrow(/props\.history\.env\.UMASK\.value holds text that cdk8s writes without quotes and kubectl's YAML reader .* reads as a number/);
+      expect(() => cluster({ history: { podLabels: { '0X1F': 'a' } } })).toThrow(/props\.history\.podLabels\.0X1F holds text that cdk8s writes without quotes/);
       // The message never repeats the text: it may be a credential.
       expect(() => cluster({ worker: { env: { TOKEN_URL: EnvValue.fromValue('https://u:hunter22@idp\u007f') } } })).toThrow(/^(?!.*hunter22)/s);
     });

@@ -1,9 +1,10 @@
 import { Yaml } from 'cdk8s';
+import { goYamlReadsAsNonString } from './go-yaml-scalar';
 
 /*
  * Text that kubectl does not read back as written. cdk8s writes every string of a manifest with the
  * `yaml` package; kubectl, Argo CD and Flux read manifests with sigs.k8s.io/yaml (go-yaml v2), which
- * differs from it in two ways, checked for every code point and for generated multi-line text with
+ * differs from it in three ways, checked for every code point and for generated multi-line text with
  * the real kubectl (test/kube/manifest-text.kube.test.ts):
  *  - DEL, the C1 controls (U+0080-U+009F), U+2028, U+2029, U+FFFE and U+FFFF are written raw. The
  *    reader refuses the whole file for all of them ("control characters are not allowed") but three:
@@ -14,6 +15,8 @@ import { Yaml } from 'cdk8s';
  *    starts with a tab makes it refuse the file ("found a tab character where an indentation space
  *    is expected"); blank lines holding more spaces than the first line of text make it lose those
  *    spaces or end the block early.
+ *  - A string that go-yaml v2 reads as a number although YAML 1.1 does not (lib/validation/go-yaml-scalar.ts)
+ *    is written without quotes: kubectl reads "0o644" as 420, and refuses it where text belongs.
  * One such string in one annotation makes `kubectl apply -f` refuse every object of the file, or
  * apply a value other than the one in the props, so the props refuse it at the constructor.
  */
@@ -32,7 +35,12 @@ export function manifestTextProblem(text: string): string | undefined {
     const what = code >= 'D800' && code <= 'DFFF' ? 'an unpaired surrogate' : code === '0085' || code === '2028' || code === '2029' ? 'a line break to YAML' : 'a control character or non-character';
     return `U+${code} (${what}) at character ${bad.index + 1} of ${text.length}, which kubectl's YAML reader refuses or reads as another character`;
   }
-  return text.includes('\n') ? blockProblem(text) : undefined;
+  if (text.includes('\n')) return blockProblem(text);
+  if (goYamlReadsAsNonString(text) && Yaml.stringify({ a: text }) === `a: ${text}\n`) {
+    return 'text that cdk8s writes without quotes and kubectl\'s YAML reader (go-yaml v2, which reads 0o17, 0X1F, 0B101 or 1e_0 as numbers) '
+      + 'reads as a number or another non-string value';
+  }
+  return undefined;
 }
 
 /** The problem of `text` as a block scalar, reading the writer's own output the way go-yaml v2 reads it. */

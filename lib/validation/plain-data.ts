@@ -98,7 +98,8 @@ function enter(owner: string, keys: KeyPath, value: object, open: unknown[]): vo
  * the whole app.
  */
 function checkInstanceText(owner: string, keys: KeyPath, value: object, open: unknown[]): void {
-  if (Construct.isConstruct(value) || open.includes(value)) return;
+  // Bytes (a Buffer, a typed array) hold no text, and walking one would visit every byte.
+  if (Construct.isConstruct(value) || ArrayBuffer.isView(value) || open.includes(value)) return;
   open.push(value);
   try {
     const isArray = Array.isArray(value);

@@ -30,11 +30,15 @@ afterAll(() => {
   if (dir && process.env.KUBE_TEST_KEEP !== '1') fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A ConfigMap holding each text as a data value and a container's env value, one level deeper. */
-function carrier(name: string, texts: readonly string[]): unknown[] {
+/**
+ * A ConfigMap holding each text as a data value and a container's env value, one level deeper;
+ * with `asKeys`, also as annotation keys (a key kubectl reads as a number comes back as its digits).
+ */
+function carrier(name: string, texts: readonly string[], asKeys = false): unknown[] {
   const data = Object.fromEntries(texts.map((t, i) => [`t${i}`, t]));
+  const annotations = asKeys ? { annotations: Object.fromEntries(texts.map((t, i) => [t, `k${i}`])) } : {};
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...annotations }, data },
     { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', env: texts.map((t, i) => ({ name: `T${i}`, value: t })) }] } },
   ];
 }
@@ -53,25 +57,27 @@ const WRITERS: Array<[string, (docs: unknown[]) => string]> = [
   ['the library\'s writer', (docs) => stringifyDocuments(docs)],
 ];
 
-/** The texts kubectl did not read back as written, from carrier(name, texts) under each writer. */
-async function misread(name: string, texts: readonly string[]): Promise<Set<number>> {
+/** The texts kubectl did not read back as written, from carrier(name, texts, asKeys) under each writer. */
+async function misread(name: string, texts: readonly string[], asKeys = false): Promise<Set<number>> {
   const bad = new Set<number>();
   for (const [writer, write] of WRITERS) {
-    const read = await kubectlReads(path.join(dir, `${name}-${writer.replace(/\W+/g, '-')}.yaml`), carrier(name, texts), write);
+    const read = await kubectlReads(path.join(dir, `${name}-${writer.replace(/\W+/g, '-')}.yaml`), carrier(name, texts, asKeys), write);
     if (read.error !== undefined) throw new Error(`kubectl refused the file of texts the check lets through (${writer}): ${read.error.slice(0, 2000)}`);
     const [configMap, pod] = read.objects!;
     texts.forEach((t, i) => {
       if (configMap.data?.[`t${i}`] !== t || pod.spec.containers[0].env[i].value !== t) bad.add(i);
+      if (asKeys && configMap.metadata.annotations?.[t] !== `k${i}`) bad.add(i);
     });
   }
   return bad;
 }
 
 /** Whether kubectl refuses or changes `text`, alone in its own file, under either writer. */
-async function kubectlMisreads(name: string, text: string): Promise<boolean> {
+async function kubectlMisreads(name: string, text: string, asKeys = false): Promise<boolean> {
   for (const [writer, write] of WRITERS) {
-    const read = await kubectlReads(path.join(dir, `${name}-${writer.replace(/\W+/g, '-')}.yaml`), carrier(name, [text]), write);
+    const read = await kubectlReads(path.join(dir, `${name}-${writer.replace(/\W+/g, '-')}.yaml`), carrier(name, [text], asKeys), write);
     if (read.error !== undefined || read.objects![0].data?.t0 !== text || read.objects![1].spec.containers[0].env[0].value !== text) return true;
+    if (asKeys && read.objects![0].metadata.annotations?.[text] !== 'k0') return true;
   }
   return false;
 }
@@ -116,6 +122,25 @@ test('generated multi-line text: what the check lets through reads back as writt
   const readBack: string[] = [];
   for (const [i, text] of refused.slice(0, 150).entries()) {
     if (!(await kubectlMisreads(`generated-refused-${i}`, text))) readBack.push(JSON.stringify(text));
+  }
+  expect(readBack).toEqual([]);
+}, 20 * 60 * 1000);
+
+test('generated number-like text, as values and as keys: what the check lets through reads back as written, what it refuses does not', async () => {
+  // go-yaml v2 reads more strings as numbers than YAML 1.1 does, and cdk8s's writer quotes by YAML 1.1.
+  const piece = fc.constantFrom('0', '1', '7', '8', '9', '12', '59', '60', '2001', '-', '+', '.', '_', 'x', 'X', 'o', 'O', 'b', 'B', 'e', 'E', 'a', 'f',
+    'inf', 'nan', 'Inf', 'yes', 'Y', 'on', '~', 'null', ':', 'T', 't', ' ', 'Z', '2001-1-2', '2001-12-14', '0b', '0o', '0x', '10:20:30', '.5');
+  // The forms known to differ come first; the draw finds others around them.
+  const known = ['0o644', '0O7', '0X1F', '0B101', '0b-1', '0b+01', '1e_0', '+_1', '-0o17', '9E0_'];
+  const texts = [...new Set([...known, ...fc.sample(fc.array(piece, { minLength: 1, maxLength: 6 }).map((p) => p.join('')),
+    { seed: Number(process.env.FC_SEED ?? 20261203), numRuns: Number(process.env.FC_RUNS ?? 20000) })])];
+  const accepted = texts.filter((t) => manifestTextProblem(t) === undefined);
+  const refused = texts.filter((t) => manifestTextProblem(t) !== undefined);
+  expect(known.filter((t) => manifestTextProblem(t) === undefined)).toEqual([]);
+  expect([...await misread('numbers', accepted, true)].map((j) => JSON.stringify(accepted[j]))).toEqual([]);
+  const readBack: string[] = [];
+  for (const [i, text] of refused.entries()) {
+    if (!(await kubectlMisreads(`numbers-refused-${i}`, text, true))) readBack.push(JSON.stringify(text));
   }
   expect(readBack).toEqual([]);
 }, 20 * 60 * 1000);

@@ -1,0 +1,76 @@
+/*
+ * How go-yaml v2 (what sigs.k8s.io/yaml, and so kubectl, Argo CD and Flux, read manifests with)
+ * resolves a plain scalar, as its resolve.go does. cdk8s's writer quotes a string that would read
+ * as another type under YAML 1.1, but go-yaml v2 takes more than YAML 1.1 for a number: it drops
+ * every "_" and hands the rest to Go's strconv, which knows 0o17, 0X1F, 0B101 and signs after a
+ * "0b" prefix. Those strings stay plain and come back as numbers. test/kube/manifest-text.kube.test.ts
+ * holds this model to the real kubectl.
+ */
+
+const RESOLVED_BY_NAME = new Set([
+  '~', 'null', 'Null', 'NULL',
+  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF',
+  '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '.nan', '.NaN', '.NAN',
+]);
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** Go's strconv.ParseInt(text, base, 64) (or ParseUint when `unsigned`) succeeds. */
+function goParsesInt(text: string, base: 0 | 2, unsigned: boolean): boolean {
+  const m = /^([+-]?)([\s\S]*)$/.exec(text)!;
+  const [sign, body] = [m[1], m[2]];
+  if (unsigned && sign !== '') return false;
+  let digits: string;
+  let radix: number;
+  if (base === 2) [digits, radix] = [body, 2];
+  else if (/^0[xX]/.test(body)) [digits, radix] = [body.slice(2), 16];
+  else if (/^0[bB]/.test(body)) [digits, radix] = [body.slice(2), 2];
+  else if (/^0[oO]/.test(body)) [digits, radix] = [body.slice(2), 8];
+  else if (body.startsWith('0') && body.length > 1) [digits, radix] = [body.slice(1), 8];
+  else [digits, radix] = [body, 10];
+  const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[radix as 2 | 8 | 10 | 16];
+  if (!valid.test(digits)) return false;
+  let value = 0n;
+  for (const d of digits) value = value * BigInt(radix) + BigInt(parseInt(d, 16));
+  if (sign === '-') value = -value;
+  return unsigned ? value <= UINT64_MAX : value >= INT64_MIN && value <= INT64_MAX;
+}
+
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** Go's strconv.ParseFloat(text, 64) succeeds, for text YAML_STYLE_FLOAT or a leading "." admits (no hex or words). */
+function goParsesFloat(text: string): boolean {
+  if (!/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return false;
+  // Out of float64's range, ParseFloat reports an error.
+  return Number.isFinite(Number(text));
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/;
+
+/** One of go-yaml v2's timestamp layouts parses `text` (a real date, hours below 24, minutes and seconds below 60). */
+function goParsesTimestamp(text: string): boolean {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (month < 1 || month > 12 || date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return false;
+  const [h, min, s] = m[4] !== undefined ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];
+  return h === undefined || (Number(h) < 24 && Number(min) < 60 && Number(s) < 60);
+}
+
+/** Whether go-yaml v2 reads `text`, written as a plain scalar, as something other than that string. */
+export function goYamlReadsAsNonString(text: string): boolean {
+  if (text === '' || RESOLVED_BY_NAME.has(text)) return true;
+  const first = text[0];
+  if (first === '.') return goParsesFloat(text);
+  if (!/[-+0-9]/.test(first)) return false;
+  if (goParsesTimestamp(text)) return true;
+  const plain = text.replace(/_/g, '');
+  if (goParsesInt(plain, 0, false) || goParsesInt(plain, 0, true)) return true;
+  if (YAML_STYLE_FLOAT.test(plain) && goParsesFloat(plain)) return true;
+  if (plain.startsWith('0b')) return goParsesInt(plain.slice(2), 2, false);
+  if (plain.startsWith('-0b')) return goParsesInt(`-${plain.slice(3)}`, 2, false);
+  return false;
+}
