@@ -85,6 +85,25 @@ describe('WorkerFleet', () => {
       expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');
     });
 
+    test('fails when a user env var that names another as $(NAME) is listed before it: the kubelet would leave $(NAME) unexpanded', () => {
+      const { chart } = setup({
+        env: {
+          DB_HOST: EnvValue.fromValue('orders-db.orders.svc'),
+          DATABASE_URL: EnvValue.fromValue('postgres://$(DB_HOST):5432/$(DB_NAME)'),
+          DB_NAME: EnvValue.fromValue('orders'),
+          ADDR: EnvValue.fromValue('$(TEMPORAL_ADDRESS)'),
+          ESCAPED: EnvValue.fromValue('$$(ZZ) is literal'),
+          ZZ: EnvValue.fromValue('z'),
+          CYCLE_A: EnvValue.fromValue('$(CYCLE_B)'),
+          CYCLE_B: EnvValue.fromValue('$(CYCLE_A)'),
+        },
+      });
+      const names: string[] = container(chart).env.map((e: any) => e.name);
+      const user = names.slice(names.indexOf('TEMPORAL_WORKER_METRICS_BIND_ADDRESS') + 1);
+      // By name, except that a referenced var comes first; a cycle and an escaped $$( change nothing.
+      expect(user).toEqual(['ADDR', 'CYCLE_B', 'CYCLE_A', 'DB_HOST', 'DB_NAME', 'DATABASE_URL', 'ESCAPED', 'ZZ']);
+    });
+
     test('a shutdown grace time sets the pod\'s termination grace period, with 10 s for the SDK to exit', () => {
       expect(podSpec(setup().chart).terminationGracePeriodSeconds).toBe(40);
       const { chart, fleet } = setup({ shutdownGraceTime: Duration.minutes(5) });
