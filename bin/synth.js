@@ -190,11 +190,28 @@ function notAnOutputFolder(outdir, cwd, keep) {
   const remedy = 'The command replaces the whole output folder, deleting what was in it: give a folder of its own, such as --output dist.';
   const shown = path.relative(cwd, outdir) || '.';
   if (within(cwd)) return `the output folder ${shown} is the working directory or one above it. ${remedy}`;
+  // The swap renames whatever is at the path: a file there (--output manifests.yaml) would be
+  // deleted, and a link replaced by a folder while the folder it points to keeps the old output.
+  const stat = fs.lstatSync(outdir, { throwIfNoEntry: false });
+  if (stat?.isSymbolicLink()) {
+    return `the output folder ${shown} is a symbolic link (to ${fs.readlinkSync(outdir)}); the swap would replace the link with a folder and leave what it `
+      + `points to as it was. Give the folder itself: --output ${path.relative(cwd, realpathOrSelf(outdir)) || '.'}.`;
+  }
+  if (stat && !stat.isDirectory()) return `the output folder ${shown} is a file, not a folder: the command writes one file per chart into a folder. ${remedy}`;
   const kept = keep.find(within);
   if (kept) return `the output folder ${shown} holds ${path.relative(cwd, kept)}, which the synth reads or writes. ${remedy}`;
   const foreign = foreignFile(outdir);
   if (foreign) return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which no synth writes: it is not an output folder. ${remedy}`;
   return undefined;
+}
+
+/** @param {string} p */
+function realpathOrSelf(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p; // a link to nothing: name the link
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -435,6 +435,24 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
+  });
+
+  test('fails when the output path is a file (deleted by the swap) or a link (replaced by a folder, the folder it names left stale)', () => {
+    const dir = appDir('not-a-folder', { 'main.ts': CLUSTER_APP(16), 'manifests.yaml': 'kept\n', 'gitops/temporal/old.k8s.yaml': 'old\n' });
+    symlinkSync('gitops/temporal', join(dir, 'dist'));
+    const file = run(dir, ['synth', '-o', 'manifests.yaml']);
+    expect(file.status).toBe(1);
+    expect(file.stderr).toMatch(/the output folder manifests\.yaml is a file, not a folder/);
+    expect(read(dir, 'manifests.yaml')).toBe('kept\n');
+    const link = run(dir, ['synth']);
+    expect(link.status).toBe(1);
+    expect(link.stderr).toMatch(/the output folder dist is a symbolic link \(to gitops\/temporal\).*Give the folder itself: --output gitops\/temporal\./);
+    expect(lstatSync(join(dir, 'dist')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, 'gitops', 'temporal'))).toEqual(['old.k8s.yaml']);
+    expect(existsSync(join(dir, 'temporal.lock.json'))).toBe(false);
+    // The folder itself is fine.
+    expect(run(dir, ['synth', '-o', 'gitops/temporal']).status).toBe(0);
+    expect(readdirSync(join(dir, 'gitops', 'temporal'))).toEqual(['temporal.k8s.yaml']);
   });
 
   test('the app reports its failure through the exit code after writing part of its output', () => {
