@@ -259,6 +259,14 @@ describe('TemporalCluster', () => {
       expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 4 } })).not.toThrow();
     });
     const bad = (props: Parameters<typeof cluster>[1], id?: string) => () => cluster(testChart(), props, id);
+    test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
+      for (const level of ['warning', 'trace', '', 3, ['debug']]) {
+        expect(bad({ logLevel: level as never })).toThrow(/TemporalCluster 'temporal': logLevel is .*; expected one of debug, info, warn, error \(LogLevel\)\. The server reads any other value as info\./);
+      }
+      // The server lower-cases it: a level from a config file in capitals is that level.
+      const chart = testChart();
+      expect(cluster(chart, { logLevel: 'WARN' as never }).serverConfig).toMatch(/^ {2}level: WARN$/m);
+    });
     test.each([0, -1, 1.5, NaN])('numHistoryShards is %p', (n) => {
       expect(bad({ numHistoryShards: n })).toThrow(/TemporalCluster 'temporal': numHistoryShards is .*; expected an integer from 1 to 2147483647/);
     });

@@ -1,5 +1,5 @@
 import { IConstruct, Node } from 'constructs';
-import type { TemporalClusterProps } from './temporal-cluster-props';
+import { LogLevel, type TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
@@ -19,6 +19,20 @@ export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<Servi
     [ServiceRole.MATCHING]: props.matching ?? {},
     [ServiceRole.WORKER]: props.worker ?? {},
   };
+}
+
+/**
+ * The server's log level. The server reads any other word (warning, trace, "") as info without a
+ * word, so a cluster meant to log less, or more, would log as before.
+ */
+export function checkLogLevel(owner: string, level: unknown): string {
+  if (level === undefined) return LogLevel.INFO;
+  const levels = Object.values(LogLevel) as string[];
+  // The server lower-cases the level, so 'DEBUG' from a config file is debug.
+  if (typeof level !== 'string' || !levels.includes(level.toLowerCase())) {
+    throw propError(owner, 'logLevel', level, `one of ${levels.join(', ')} (LogLevel)`, 'The server reads any other value as info.');
+  }
+  return level;
 }
 
 /**
