@@ -333,6 +333,12 @@ describe('ClusterNetworkPolicies', () => {
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [70000] }] } })).toThrow(/extraEgress\[0\].ports\[0\] is 70000/);
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one peer/);
     });
+    test('the caller changes a pods peer\'s labels after creating it: the policy, rendered at synth, took the change unchecked', () => {
+      const labels: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };
+      const peer = NetworkPeer.pods(labels, 'observability');
+      labels['not a label'] = 'x';
+      expect(peer.peer.podSelector?.matchLabels).toEqual({ 'app.kubernetes.io/name': 'prometheus' });
+    });
     test('a pods peer has no label, which would select every pod of its namespace', () => {
       expect(() => NetworkPeer.pods({})).toThrow(/NetworkPeer.pods: labels is \{\}; expected at least one label. An empty selector matches every pod of the namespace; say so with NetworkPeer.namespace/);
       expect(() => NetworkPeer.pods({}, 'observability')).toThrow(/labels is \{\}; expected at least one label. An empty selector matches every pod of observability/);

@@ -247,6 +247,11 @@ describe.each(ROLES)('$role', (r) => {
   });
 
   describe('fails when', () => {
+    test('the caller changes its selectorLabels, which its Deployment, Services and PDB select with, to build a selector of their own', () => {
+      const { service, deployment } = render(r);
+      expect(() => { (service.selectorLabels as Record<string, string>).team = 'orders'; }).toThrow(TypeError);
+      expect(deployment.spec.selector.matchLabels).toEqual(SELECTOR(r.role));
+    });
     test('replicas is negative', () => {
       expect(() => render(r, { [r.key]: { replicas: -1 } })).toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': replicas is -1; expected an integer at least 0`));
     });
