@@ -259,6 +259,11 @@ describe('TemporalCluster', () => {
       expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 4 } })).not.toThrow();
     });
     const bad = (props: Parameters<typeof cluster>[1], id?: string) => () => cluster(testChart(), props, id);
+    test('fails when a list prop is one value (plain JS, a config file): it failed with a TypeError naming no prop', () => {
+      expect(bad({ imagePullSecrets: 'regcred' as never })).toThrow(/TemporalCluster 'temporal': imagePullSecrets is "regcred"; expected a list of Secret names/);
+      expect(bad({ reservedMembershipPorts: 6933 as never })).toThrow(/TemporalCluster 'temporal': reservedMembershipPorts is 6933; expected a list of ports/);
+      expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': namespaces is "default"; expected a list of namespaces/);
+    });
     test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
       for (const level of ['warning', 'trace', '', 3, ['debug']]) {
         expect(bad({ logLevel: level as never })).toThrow(/TemporalCluster 'temporal': logLevel is .*; expected one of debug, info, warn, error \(LogLevel\)\. The server reads any other value as info\./);

@@ -803,6 +803,12 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('fails when command, args or imagePullSecrets is one string (plain JS): synth failed with a TypeError deep in the Deployment', () => {
+      expect(() => setup({ command: 'node worker.js' as never })).toThrow(/WorkerFleet 'orders': command is "node worker.js"; expected a list of strings/);
+      expect(() => setup({ args: ['--queue', 7] as never })).toThrow(/args is \["--queue",7\]; expected a list of strings/);
+      expect(() => setup({ imagePullSecrets: 'regcred' as never })).toThrow(/WorkerFleet 'orders': imagePullSecrets is "regcred"; expected a list of Secret names/);
+    });
+
     test('a pod label would change the selector, or names are not Kubernetes names', () => {
       expect(() => setup({ podLabels: { 'app.kubernetes.io/instance': 'x' } })).toThrow(/podLabels\["app.kubernetes.io\/instance"\] is "x"; expected a label that is not one of the selector labels/);
       expect(() => setup({ name: 'Orders' })).toThrow(/WorkerFleet 'orders': name is "Orders"; expected a DNS-1123 label/);

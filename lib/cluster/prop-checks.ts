@@ -121,7 +121,9 @@ export function checkPreviously(owner: string, previously: string | undefined, k
 }
 
 export function reservedMembershipPorts(owner: string, props: TemporalClusterProps): number[] {
-  return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
+  const ports: unknown = props.reservedMembershipPorts ?? [];
+  if (!Array.isArray(ports)) throw propError(owner, 'reservedMembershipPorts', ports, 'a list of ports, such as [6933]');
+  return ports.map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 }
 
 /** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */

@@ -20,7 +20,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError, refuseCredentialsInArgs,
+  checkAffinity, checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
 } from '../validation';
 
@@ -164,8 +164,8 @@ export class WorkerFleet extends Construct {
     };
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
-    refuseCredentialsInArgs(owner, 'command', props.command);
-    refuseCredentialsInArgs(owner, 'args', props.args);
+    checkCommandLine(owner, 'command', props.command);
+    checkCommandLine(owner, 'args', props.args);
     // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
     checkLabels(owner, 'nodeSelector', props.nodeSelector);
     checkTolerations(owner, 'tolerations', props.tolerations);

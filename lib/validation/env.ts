@@ -127,6 +127,17 @@ export function requireDataKey(owner: string, prop: string, key: string): string
 }
 
 /**
+ * A container's command or arguments: a list of strings (a string, from plain JS, failed at synth
+ * with a TypeError deep in the Deployment), without a URL that holds a password.
+ */
+export function checkCommandLine(owner: string, prop: string, argv: unknown): void {
+  if (argv !== undefined && (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string'))) {
+    throw propError(owner, prop, argv, 'a list of strings, such as ["node", "worker.js"]', 'Kubernetes runs it without a shell: give each word as an item.');
+  }
+  refuseCredentialsInArgs(owner, prop, argv);
+}
+
+/**
  * Refuses a command line (a command or its arguments, each a literal in the pod spec and on the
  * node's process list) that holds a URL with a password: `--dsn=postgres://app:s3cret@db`.
  */
