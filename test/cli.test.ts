@@ -211,6 +211,30 @@ describe('cdk8s-temporal synth', () => {
   });
 });
 
+test('fails when an app per environment saves one lock file twice: the command wrote the last lock saved, which dropped the earlier one\'s entries', () => {
+  const dir = appDir('two-apps', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: env === 'prod' ? 512 : 4, persistence });
+  ClusterLock.file('temporal.lock.json').synth(app);
+}
+`,
+  });
+  expect(run(dir, ['synth']).status).toBe(0);
+  expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
+  const check = run(dir, ['synth', '--check']);
+  expect([check.status, check.stderr]).toEqual([0, expect.stringMatching(/dist\/ is up to date/)]);
+});
+
 describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
   test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
     // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
