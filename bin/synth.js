@@ -134,6 +134,12 @@ function synth(options, done) {
       throw new SynthError('the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir.');
     }
     const output = describeOutput(staging);
+    const written = countObjects(apps);
+    if (output.objects < written) {
+      throw new SynthError(`the app has ${written} objects but its output holds ${output.objects}: objects written to the same file name overwrote each other. `
+        + 'yamlOutputType FILE_PER_RESOURCE names a file by kind and name alone, so objects of one name in two namespaces (two clusters, two teams\' fleets) '
+        + 'share one; use FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart, or FILE_PER_CHART. Two Apps with charts of one name do the same.');
+    }
     const clusters = apps.flatMap(clustersOf);
     const locks = command.locks;
     if (options.check) {
@@ -357,6 +363,17 @@ function watchApps(appFile, staging) {
     return original.apply(this, args);
   };
   return apps;
+}
+
+/**
+ * The Kubernetes objects of the apps synthesized (each app once, however often it synthesized):
+ * constructs with a kind, an apiVersion and a toJson, as cdk8s's ApiObject has.
+ * @param {any[]} apps
+ * @returns {number}
+ */
+function countObjects(apps) {
+  return [...new Set(apps)].reduce((n, app) => n + app.node.findAll()
+    .filter((/** @type {any} */ c) => typeof c.kind === 'string' && typeof c.apiVersion === 'string' && typeof c.toJson === 'function').length, 0);
 }
 
 /**

@@ -479,6 +479,26 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(readdirSync(join(dir, 'gitops', 'temporal'))).toEqual(['temporal.k8s.yaml']);
   });
 
+  test('fails when objects overwrite each other\'s file: FILE_PER_RESOURCE names a file by kind and name, so a cluster per namespace kept only the last', () => {
+    const app = (outputType: string) => `
+import { App, Chart, ApiObject, YamlOutputType } from 'cdk8s';
+const app = new App({ yamlOutputType: YamlOutputType.${outputType} });
+for (const ns of ['staging', 'prod']) {
+  const chart = new Chart(app, ns, { namespace: ns });
+  new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'temporal-config' }, data: { ns } });
+}
+app.synth();
+`;
+    const dir = appDir('file-per-resource', { 'main.ts': app('FILE_PER_RESOURCE') });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the app has 2 objects but its output holds 1: objects written to the same file name overwrote each other\. yamlOutputType FILE_PER_RESOURCE/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+    writeFileSync(join(dir, 'main.ts'), app('FOLDER_PER_CHART_FILE_PER_RESOURCE'));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['prod', 'staging']);
+  });
+
   test('the app reports its failure through the exit code after writing part of its output', () => {
     // The usual async main: a Lazy fails while the second chart is written, after the first one.
     const dir = appDir('exit-code', {
