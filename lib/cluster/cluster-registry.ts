@@ -111,7 +111,8 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   for (const cluster of clusters) {
     for (const { role, port } of cluster.membershipPorts) {
       const other = portOwner.get(port);
-      if (other && other.cluster !== cluster) {
+      // A cluster defined twice is reported once, as such, below: its ports are not the fix.
+      if (other && other.cluster !== cluster && other.cluster.lockKey !== cluster.lockKey) {
         errors.push(`${cluster.label} and ${other.cluster.label} share membership port ${port} (${role} and ${other.role}). `
           + 'Deployments on one Kubernetes cluster need distinct membership ports, or a reused pod IP can merge their rings; '
           + 'give one of them ports: ServicePorts.offset(N).');
