@@ -323,6 +323,11 @@ describe('ClusterNetworkPolicies', () => {
     expect(() => policiesOf({ networkPolicy: { enabled: 'false' as unknown as boolean } })).toThrow(/networkPolicy\.enabled is "false"; expected true or false/);
   });
 
+  test('fails when networkPolicy is false itself (a config file\'s "networkPolicy": false): every policy was kept while meaning none', () => {
+    expect(() => policiesOf({ networkPolicy: false as never })).toThrow(/TemporalCluster 'temporal': networkPolicy is false; expected an options object such as \{ enabled: false \}/);
+    expect(() => policiesOf({ networkPolicy: 'off' as never })).toThrow(/networkPolicy is "off"; expected an options object/);
+  });
+
   describe('fails when', () => {
     test('extraEgress or dns is set without restrictEgress, which would do nothing', () => {
       expect(() => policiesOf({ networkPolicy: { extraEgress: [{ ports: [3128] }] } })).toThrow(/networkPolicy of TemporalCluster 'temporal': extraEgress is "set"; expected restrictEgress: true as well/);

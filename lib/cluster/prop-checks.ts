@@ -50,7 +50,11 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
-  // The string 'false' from untyped code kept the policies on while its author meant them off.
+  // The string 'false' from untyped code kept the policies on while its author meant them off; so did networkPolicy: false.
+  const policies: unknown = props.networkPolicy;
+  if (policies !== undefined && policies !== null && (typeof policies !== 'object' || Array.isArray(policies))) {
+    throw propError(owner, 'networkPolicy', policies, 'an options object such as { enabled: false }', 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.');
+  }
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
   return props;
 }
