@@ -252,6 +252,10 @@ describe.each(ROLES)('$role', (r) => {
       expect(() => { (service.selectorLabels as Record<string, string>).team = 'orders'; }).toThrow(TypeError);
       expect(deployment.spec.selector.matchLabels).toEqual(SELECTOR(r.role));
     });
+    test('podDisruptionBudget is a number or a boolean (plain JS): the default budget was used without a word', () => {
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: 2 } } as never)).toThrow(/podDisruptionBudget is 2; expected an options object such as \{ maxUnavailable: 1 \}/);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: false } } as never)).toThrow(/podDisruptionBudget is false; expected an options object/);
+    });
     test('a CPU amount is a string or a number (plain JS): the preset\'s was used without a word', () => {
       expect(() => render(r, { [r.key]: { resources: { cpu: { limit: '2' } } } } as never))
         .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': resources.cpu.limit is "2"; expected a Cpu from cdk8s-plus-27`));
