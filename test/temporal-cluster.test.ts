@@ -263,6 +263,7 @@ describe('TemporalCluster', () => {
       expect(bad({ imagePullSecrets: 'regcred' as never })).toThrow(/TemporalCluster 'temporal': imagePullSecrets is "regcred"; expected a list of Secret names/);
       expect(bad({ reservedMembershipPorts: 6933 as never })).toThrow(/TemporalCluster 'temporal': reservedMembershipPorts is 6933; expected a list of ports/);
       expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': namespaces is "default"; expected a list of namespaces/);
+      expect(bad({ history: 5 as never })).toThrow(/TemporalCluster 'temporal': history is 5; expected an options object such as \{ replicas: 3 \}/);
     });
     test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
       for (const level of ['warning', 'trace', '', 3, ['debug']]) {

@@ -47,6 +47,13 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
       throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
     }
   }
+  for (const role of ['frontend', 'history', 'matching', 'worker'] as const) {
+    // From plain JS, frontend: 3 (the replicas) failed with a TypeError naming no prop.
+    const value: unknown = props[role];
+    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw propError(owner, role, value, 'an options object such as { replicas: 3 }');
+    }
+  }
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
