@@ -252,6 +252,10 @@ describe.each(ROLES)('$role', (r) => {
       expect(() => { (service.selectorLabels as Record<string, string>).team = 'orders'; }).toThrow(TypeError);
       expect(deployment.spec.selector.matchLabels).toEqual(SELECTOR(r.role));
     });
+    test('replicas is -0 (arithmetic, JSON\'s "-0"): the manifest said replicas: -0', () => {
+      const { deployment } = render(r, { [r.key]: { replicas: -0 } });
+      expect(Object.is(deployment.spec.replicas, 0)).toBe(true);
+    });
     test('podDisruptionBudget is a number or a boolean (plain JS): the default budget was used without a word', () => {
       expect(() => render(r, { [r.key]: { podDisruptionBudget: 2 } } as never)).toThrow(/podDisruptionBudget is 2; expected an options object such as \{ maxUnavailable: 1 \}/);
       expect(() => render(r, { [r.key]: { podDisruptionBudget: false } } as never)).toThrow(/podDisruptionBudget is false; expected an options object/);
