@@ -264,6 +264,8 @@ describe('TemporalCluster', () => {
       expect(bad({ reservedMembershipPorts: 6933 as never })).toThrow(/TemporalCluster 'temporal': reservedMembershipPorts is 6933; expected a list of ports/);
       expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': namespaces is "default"; expected a list of namespaces/);
       expect(bad({ history: 5 as never })).toThrow(/TemporalCluster 'temporal': history is 5; expected an options object such as \{ replicas: 3 \}/);
+      // One URI as a string was read as its characters: no store matched, and the lock refused the move the props declared.
+      expect(bad({ persistenceMigration: { from: 'postgres://old-pg:5432/temporal' as never } })).toThrow(/persistenceMigration.from is "postgres:\/\/old-pg:5432\/temporal"; expected a list of store URIs/);
     });
     test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
       for (const level of ['warning', 'trace', '', 3, ['debug']]) {

@@ -1,5 +1,5 @@
 import { IConstruct, Node } from 'constructs';
-import { LogLevel, type TemporalClusterProps } from './temporal-cluster-props';
+import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
@@ -19,6 +19,16 @@ export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<Servi
     [ServiceRole.MATCHING]: props.matching ?? {},
     [ServiceRole.WORKER]: props.worker ?? {},
   };
+}
+
+/** The store URIs a declared migration replaces. One URI as a string was read as a list of its characters, which matched no store. */
+export function migrationFrom(owner: string, migration: PersistenceMigration | undefined): string[] {
+  const from: unknown = migration?.from;
+  if (from === undefined) return [];
+  if (!Array.isArray(from) || !from.every((u) => typeof u === 'string')) {
+    throw propError(owner, 'persistenceMigration.from', from, 'a list of store URIs, such as [\'postgres://old-pg:5432/temporal\']');
+  }
+  return [...from];
 }
 
 /**
