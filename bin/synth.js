@@ -44,14 +44,22 @@ function synth(options, done) {
   const staging = options.check
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
     : `${outdir}.cdk8s-temporal-staging-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  // Under a file (--output a-file/dist) there is no staging folder to remove: notAnOutputFolder refuses that output below.
+  const removeStaging = () => {
+    try {
+      fs.rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // ENOTDIR: nothing there
+    }
+  };
+  removeStaging();
 
   let finished = false;
   /** @param {number} code */
   const finish = (code) => {
     if (finished) return;
     finished = true;
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeStaging();
     done(code);
   };
   /** @param {unknown} err */
@@ -97,7 +105,7 @@ function synth(options, done) {
   // (or compared): the synth did not happen, so it must not exit 0, or --check would pass unchecked.
   process.once('exit', (code) => {
     if (!finished) {
-      fs.rmSync(staging, { recursive: true, force: true });
+      removeStaging();
       options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be ${options.check ? 'compared with' : 'moved into'} ${rel(outdir)}/`
         + `${options.check ? '' : ', which is unchanged'}. Let the app return instead.`);
       if (code === 0) process.exitCode = 1;
@@ -198,7 +206,14 @@ function notAnOutputFolder(outdir, cwd, keep) {
   if (within(cwd)) return `the output folder ${shown} is the working directory or one above it. ${remedy}`;
   // The swap renames whatever is at the path: a file there (--output manifests.yaml) would be
   // deleted, and a link replaced by a folder while the folder it points to keeps the old output.
-  const stat = fs.lstatSync(outdir, { throwIfNoEntry: false });
+  /** @type {fs.Stats | undefined} */
+  let stat;
+  try {
+    stat = fs.lstatSync(outdir, { throwIfNoEntry: false });
+  } catch (err) {
+    // ENOTDIR: a file where a folder of the path should be (--output manifests.yaml/temporal).
+    return `the output folder ${shown} cannot be created: ${/** @type {Error} */ (err).message}. ${remedy}`;
+  }
   if (stat?.isSymbolicLink()) {
     return `the output folder ${shown} is a symbolic link (to ${fs.readlinkSync(outdir)}); the swap would replace the link with a folder and leave what it `
       + `points to as it was. Give the folder itself: --output ${path.relative(cwd, realpathOrSelf(outdir)) || '.'}.`;

@@ -468,6 +468,10 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     expect(file.status).toBe(1);
     expect(file.stderr).toMatch(/the output folder manifests\.yaml is a file, not a folder/);
     expect(read(dir, 'manifests.yaml')).toBe('kept\n');
+    // A folder under that file: a message, not the stack of an ENOTDIR.
+    const under = run(dir, ['synth', '-o', 'manifests.yaml/temporal']);
+    expect([under.status, under.stderr]).toEqual([1, expect.stringMatching(/the output folder manifests\.yaml\/temporal cannot be created: ENOTDIR/)]);
+    expect(under.stderr).not.toMatch(/\n {4}at /);
     const link = run(dir, ['synth']);
     expect(link.status).toBe(1);
     expect(link.stderr).toMatch(/the output folder dist is a symbolic link \(to gitops\/temporal\).*Give the folder itself: --output gitops\/temporal\./);
