@@ -44,14 +44,22 @@ function synth(options, done) {
   const staging = options.check
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
     : `${outdir}.cdk8s-temporal-staging-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
+  // Under a file (--output a-file/dist) there is no staging folder to remove: notAnOutputFolder refuses that output below.
+  const removeStaging = () => {
+    try {
+      fs.rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // ENOTDIR: nothing there
+    }
+  };
+  removeStaging();
 
   let finished = false;
   /** @param {number} code */
   const finish = (code) => {
     if (finished) return;
     finished = true;
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeStaging();
     done(code);
   };
   /** @param {unknown} err */
@@ -97,7 +105,7 @@ function synth(options, done) {
   // (or compared): the synth did not happen, so it must not exit 0, or --check would pass unchecked.
   process.once('exit', (code) => {
     if (!finished) {
-      fs.rmSync(staging, { recursive: true, force: true });
+      removeStaging();
       options.log(`cdk8s-temporal: the app ended the process (process.exit) before its output could be ${options.check ? 'compared with' : 'moved into'} ${rel(outdir)}/`
         + `${options.check ? '' : ', which is unchanged'}. Let the app return instead.`);
       if (code === 0) process.exitCode = 1;
@@ -134,6 +142,12 @@ function synth(options, done) {
       throw new SynthError('the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir.');
     }
     const output = describeOutput(staging);
+    const written = countObjects(apps);
+    if (output.objects < written) {
+      throw new SynthError(`the app has ${written} objects but its output holds ${output.objects}: objects written to the same file name overwrote each other. `
+        + 'yamlOutputType FILE_PER_RESOURCE names a file by kind and name alone, so objects of one name in two namespaces (two clusters, two teams\' fleets) '
+        + 'share one; use FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart, or FILE_PER_CHART. Two Apps with charts of one name do the same.');
+    }
     const clusters = apps.flatMap(clustersOf);
     const locks = command.locks;
     if (options.check) {
@@ -190,11 +204,35 @@ function notAnOutputFolder(outdir, cwd, keep) {
   const remedy = 'The command replaces the whole output folder, deleting what was in it: give a folder of its own, such as --output dist.';
   const shown = path.relative(cwd, outdir) || '.';
   if (within(cwd)) return `the output folder ${shown} is the working directory or one above it. ${remedy}`;
+  // The swap renames whatever is at the path: a file there (--output manifests.yaml) would be
+  // deleted, and a link replaced by a folder while the folder it points to keeps the old output.
+  /** @type {fs.Stats | undefined} */
+  let stat;
+  try {
+    stat = fs.lstatSync(outdir, { throwIfNoEntry: false });
+  } catch (err) {
+    // ENOTDIR: a file where a folder of the path should be (--output manifests.yaml/temporal).
+    return `the output folder ${shown} cannot be created: ${/** @type {Error} */ (err).message}. ${remedy}`;
+  }
+  if (stat?.isSymbolicLink()) {
+    return `the output folder ${shown} is a symbolic link (to ${fs.readlinkSync(outdir)}); the swap would replace the link with a folder and leave what it `
+      + `points to as it was. Give the folder itself: --output ${path.relative(cwd, realpathOrSelf(outdir)) || '.'}.`;
+  }
+  if (stat && !stat.isDirectory()) return `the output folder ${shown} is a file, not a folder: the command writes one file per chart into a folder. ${remedy}`;
   const kept = keep.find(within);
   if (kept) return `the output folder ${shown} holds ${path.relative(cwd, kept)}, which the synth reads or writes. ${remedy}`;
   const foreign = foreignFile(outdir);
   if (foreign) return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which no synth writes: it is not an output folder. ${remedy}`;
   return undefined;
+}
+
+/** @param {string} p */
+function realpathOrSelf(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p; // a link to nothing: name the link
+  }
 }
 
 /**
@@ -340,6 +378,17 @@ function watchApps(appFile, staging) {
     return original.apply(this, args);
   };
   return apps;
+}
+
+/**
+ * The Kubernetes objects of the apps synthesized (each app once, however often it synthesized):
+ * constructs with a kind, an apiVersion and a toJson, as cdk8s's ApiObject has.
+ * @param {any[]} apps
+ * @returns {number}
+ */
+function countObjects(apps) {
+  return [...new Set(apps)].reduce((n, app) => n + app.node.findAll()
+    .filter((/** @type {any} */ c) => typeof c.kind === 'string' && typeof c.apiVersion === 'string' && typeof c.toJson === 'function').length, 0);
 }
 
 /**

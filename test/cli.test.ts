@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -209,6 +209,30 @@ describe('cdk8s-temporal synth', () => {
     expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
     expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
   });
+});
+
+test('fails when an app per environment saves one lock file twice: the command wrote the last lock saved, which dropped the earlier one\'s entries', () => {
+  const dir = appDir('two-apps', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: env === 'prod' ? 512 : 4, persistence });
+  ClusterLock.file('temporal.lock.json').synth(app);
+}
+`,
+  });
+  expect(run(dir, ['synth']).status).toBe(0);
+  expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
+  const check = run(dir, ['synth', '--check']);
+  expect([check.status, check.stderr]).toEqual([0, expect.stringMatching(/dist\/ is up to date/)]);
 });
 
 describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
@@ -435,6 +459,48 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
     expect(run(dir, ['synth', '-o', 'manifests']).status).toBe(0);
+  });
+
+  test('fails when the output path is a file (deleted by the swap) or a link (replaced by a folder, the folder it names left stale)', () => {
+    const dir = appDir('not-a-folder', { 'main.ts': CLUSTER_APP(16), 'manifests.yaml': 'kept\n', 'gitops/temporal/old.k8s.yaml': 'old\n' });
+    symlinkSync('gitops/temporal', join(dir, 'dist'));
+    const file = run(dir, ['synth', '-o', 'manifests.yaml']);
+    expect(file.status).toBe(1);
+    expect(file.stderr).toMatch(/the output folder manifests\.yaml is a file, not a folder/);
+    expect(read(dir, 'manifests.yaml')).toBe('kept\n');
+    // A folder under that file: a message, not the stack of an ENOTDIR.
+    const under = run(dir, ['synth', '-o', 'manifests.yaml/temporal']);
+    expect([under.status, under.stderr]).toEqual([1, expect.stringMatching(/the output folder manifests\.yaml\/temporal cannot be created: ENOTDIR/)]);
+    expect(under.stderr).not.toMatch(/\n {4}at /);
+    const link = run(dir, ['synth']);
+    expect(link.status).toBe(1);
+    expect(link.stderr).toMatch(/the output folder dist is a symbolic link \(to gitops\/temporal\).*Give the folder itself: --output gitops\/temporal\./);
+    expect(lstatSync(join(dir, 'dist')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, 'gitops', 'temporal'))).toEqual(['old.k8s.yaml']);
+    expect(existsSync(join(dir, 'temporal.lock.json'))).toBe(false);
+    // The folder itself is fine.
+    expect(run(dir, ['synth', '-o', 'gitops/temporal']).status).toBe(0);
+    expect(readdirSync(join(dir, 'gitops', 'temporal'))).toEqual(['temporal.k8s.yaml']);
+  });
+
+  test('fails when objects overwrite each other\'s file: FILE_PER_RESOURCE names a file by kind and name, so a cluster per namespace kept only the last', () => {
+    const app = (outputType: string) => `
+import { App, Chart, ApiObject, YamlOutputType } from 'cdk8s';
+const app = new App({ yamlOutputType: YamlOutputType.${outputType} });
+for (const ns of ['staging', 'prod']) {
+  const chart = new Chart(app, ns, { namespace: ns });
+  new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'temporal-config' }, data: { ns } });
+}
+app.synth();
+`;
+    const dir = appDir('file-per-resource', { 'main.ts': app('FILE_PER_RESOURCE') });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the app has 2 objects but its output holds 1: objects written to the same file name overwrote each other\. yamlOutputType FILE_PER_RESOURCE/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+    writeFileSync(join(dir, 'main.ts'), app('FOLDER_PER_CHART_FILE_PER_RESOURCE'));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['prod', 'staging']);
   });
 
   test('the app reports its failure through the exit code after writing part of its output', () => {

@@ -403,6 +403,21 @@ describe('ClusterLock', () => {
       expect(() => a.synth()).toThrow(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
     });
 
+    test('fails when a cluster defined twice is also told its membership ports clash, with ServicePorts.offset as the remedy, which only leads to this error', () => {
+      const a = Testing.app();
+      for (const chartId of ['one', 'two']) {
+        const chart = new Chart(a, chartId, { namespace: 'temporal' });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+      }
+      const message = (() => { try { a.synth(); } catch (e) { return (e as Error).message; } return ''; })();
+      expect(message).toMatch(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
+      expect(message).not.toMatch(/membership port/);
+    });
+
     test('two clusters on one database written two ways are refused at synth', () => {
       const a = Testing.app();
       const hosts = { one: 'pg.databases', two: 'pg.databases.svc.cluster.local' } as const;

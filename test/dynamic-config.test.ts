@@ -75,6 +75,14 @@ describe('DynamicConfig', () => {
       expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/props\.values\[0\]\.constraints\.namespace holds U\+2028/);
     });
 
+    test('the caller changes a value\'s value or constraints after creating it: the file, rendered at synth, took the change unchecked', () => {
+      const constraints: { namespace: string; taskQueueName?: string } = { namespace: 'orders' };
+      const value: Record<string, unknown> = { a: 1 };
+      const { file } = make([DynamicConfigValue.of('frontend.namespaceRPS', 100, constraints), DynamicConfigValue.unchecked('x.y', value)]);
+      constraints.taskQueueName = 'checkout'; // a constraint frontend.namespaceRPS ignores, which of() refuses
+      value.b = 2;
+      expect(parse(file())).toEqual({ 'frontend.namespaceRPS': [{ value: 100, constraints: { namespace: 'orders' } }], 'x.y': [{ value: { a: 1 }, constraints: {} }] });
+    });
     test('a DynamicConfig of its own names a release that is not in the table, whatever its keys', () => {
       const own = (release: unknown, values: DynamicConfigValue[]) => () => new DynamicConfig(testChart(), 'dc',
         { name: 'dc', namespace: 'temporal', labels: {}, release: release as string, values });

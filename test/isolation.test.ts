@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
 import { KubeConfigMap } from '../imports/k8s';
@@ -288,6 +288,20 @@ describe('clusters of one app never emit the same object', () => {
       new KubeConfigMap(chart, 'mine', { metadata: { name: 'x-dynamic-config' }, data: { 'dynamic_config.yaml': '{}' } });
       new KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'x-dynamic-config', namespace: 'other' } });
       expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-dynamic-config, and so does c\/mine: .*Rename that object/)]);
+    });
+    test('a file per resource would hold two objects, the last overwriting the first: cdk8s names it by kind and name, so a cluster per namespace kept one', () => {
+      const validate = (yamlOutputType: YamlOutputType) => {
+        const app = new App({ yamlOutputType, outdir: Testing.app().outdir });
+        ['staging', 'prod'].forEach((ns, i) => {
+          const chart = new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
+          new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: pgStores(chart, ns), ports: ServicePorts.offset(i * 1000) });
+        });
+        return Node.of(app).validate();
+      };
+      expect(validate(YamlOutputType.FILE_PER_RESOURCE)).toEqual([expect.stringMatching(
+        /^\d+ objects of the app would be written to the file of another, overwriting it: staging\/temporal\/\S+ \(ConfigMap.core staging\/temporal-\S+\) and prod\/temporal\/\S+ \(ConfigMap.core prod\/temporal-\S+\) both to ConfigMap.temporal-\S+, and more\. yamlOutputType FILE_PER_RESOURCE names a file by kind and name alone/)]);
+      expect(validate(YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE)).toEqual([]);
+      expect(validate(YamlOutputType.FILE_PER_CHART)).toEqual([]);
     });
     test('... while clusters whose names derive apart, or in other namespaces, pass', () => {
       expect(clusters(['t', 'x', { internalFrontend: {} }], ['u', 'x-internal'])).toEqual([]);

@@ -231,6 +231,9 @@ describe('NamespaceBootstrap', () => {
   describe('fails when', () => {
     test('a retention is under a day or not whole hours', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.hours(12) }] })).toThrow(/namespaces\[0\].retention is "12h"; expected a whole number of hours, at least 24/);
+      // Fails when retention comes from a config file as a number or a string: it failed with a TypeError naming no prop.
+      expect(() => job({ namespaces: [{ name: 'a', retention: 3 as never }] })).toThrow(/namespaces\[0\].retention is 3; expected a whole number of hours.*Give a Duration from cdk8s, such as Duration.days\(3\)\./);
+      expect(() => job({ namespaces: [{ name: 'a', retention: '72h' as never }] })).toThrow(/namespaces\[0\].retention is "72h"; expected a whole number of hours/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(1450) }] })).toThrow(/retention is/);
     });
     test('a retention is over the 100 years the server caps it at (and past Go\'s longest duration the CLI fails)', () => {

@@ -323,6 +323,11 @@ describe('ClusterNetworkPolicies', () => {
     expect(() => policiesOf({ networkPolicy: { enabled: 'false' as unknown as boolean } })).toThrow(/networkPolicy\.enabled is "false"; expected true or false/);
   });
 
+  test('fails when networkPolicy is false itself (a config file\'s "networkPolicy": false): every policy was kept while meaning none', () => {
+    expect(() => policiesOf({ networkPolicy: false as never })).toThrow(/TemporalCluster 'temporal': networkPolicy is false; expected an options object such as \{ enabled: false \}/);
+    expect(() => policiesOf({ networkPolicy: 'off' as never })).toThrow(/networkPolicy is "off"; expected an options object/);
+  });
+
   describe('fails when', () => {
     test('extraEgress or dns is set without restrictEgress, which would do nothing', () => {
       expect(() => policiesOf({ networkPolicy: { extraEgress: [{ ports: [3128] }] } })).toThrow(/networkPolicy of TemporalCluster 'temporal': extraEgress is "set"; expected restrictEgress: true as well/);
@@ -332,6 +337,12 @@ describe('ClusterNetworkPolicies', () => {
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [] }] } })).toThrow(/extraEgress\[0\].ports is \[\]; expected at least one port/);
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [70000] }] } })).toThrow(/extraEgress\[0\].ports\[0\] is 70000/);
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one peer/);
+    });
+    test('the caller changes a pods peer\'s labels after creating it: the policy, rendered at synth, took the change unchecked', () => {
+      const labels: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };
+      const peer = NetworkPeer.pods(labels, 'observability');
+      labels['not a label'] = 'x';
+      expect(peer.peer.podSelector?.matchLabels).toEqual({ 'app.kubernetes.io/name': 'prometheus' });
     });
     test('a pods peer has no label, which would select every pod of its namespace', () => {
       expect(() => NetworkPeer.pods({})).toThrow(/NetworkPeer.pods: labels is \{\}; expected at least one label. An empty selector matches every pod of the namespace; say so with NetworkPeer.namespace/);

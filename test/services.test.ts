@@ -247,6 +247,25 @@ describe.each(ROLES)('$role', (r) => {
   });
 
   describe('fails when', () => {
+    test('the caller changes its selectorLabels, which its Deployment, Services and PDB select with, to build a selector of their own', () => {
+      const { service, deployment } = render(r);
+      expect(() => { (service.selectorLabels as Record<string, string>).team = 'orders'; }).toThrow(TypeError);
+      expect(deployment.spec.selector.matchLabels).toEqual(SELECTOR(r.role));
+    });
+    test('replicas is -0 (arithmetic, JSON\'s "-0"): the manifest said replicas: -0', () => {
+      const { deployment } = render(r, { [r.key]: { replicas: -0 } });
+      expect(Object.is(deployment.spec.replicas, 0)).toBe(true);
+    });
+    test('podDisruptionBudget is a number or a boolean (plain JS): the default budget was used without a word', () => {
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: 2 } } as never)).toThrow(/podDisruptionBudget is 2; expected an options object such as \{ maxUnavailable: 1 \}/);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: false } } as never)).toThrow(/podDisruptionBudget is false; expected an options object/);
+    });
+    test('a CPU amount is a string or a number (plain JS): the preset\'s was used without a word', () => {
+      expect(() => render(r, { [r.key]: { resources: { cpu: { limit: '2' } } } } as never))
+        .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': resources.cpu.limit is "2"; expected a Cpu from cdk8s-plus-27`));
+      expect(() => render(r, { [r.key]: { resources: { cpu: { request: 0.5 } } } } as never)).toThrow(/resources.cpu.request is 0.5; expected a Cpu/);
+      expect(() => render(r, { [r.key]: { resources: { cpu: '500m' } } } as never)).toThrow(/resources.cpu is "500m"; expected \{ request, limit \} of Cpu values/);
+    });
     test('replicas is negative', () => {
       expect(() => render(r, { [r.key]: { replicas: -1 } })).toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': replicas is -1; expected an integer at least 0`));
     });

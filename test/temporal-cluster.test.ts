@@ -259,6 +259,22 @@ describe('TemporalCluster', () => {
       expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 4 } })).not.toThrow();
     });
     const bad = (props: Parameters<typeof cluster>[1], id?: string) => () => cluster(testChart(), props, id);
+    test('fails when a list prop is one value (plain JS, a config file): it failed with a TypeError naming no prop', () => {
+      expect(bad({ imagePullSecrets: 'regcred' as never })).toThrow(/TemporalCluster 'temporal': imagePullSecrets is "regcred"; expected a list of Secret names/);
+      expect(bad({ reservedMembershipPorts: 6933 as never })).toThrow(/TemporalCluster 'temporal': reservedMembershipPorts is 6933; expected a list of ports/);
+      expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': namespaces is "default"; expected a list of namespaces/);
+      expect(bad({ history: 5 as never })).toThrow(/TemporalCluster 'temporal': history is 5; expected an options object such as \{ replicas: 3 \}/);
+      // One URI as a string was read as its characters: no store matched, and the lock refused the move the props declared.
+      expect(bad({ persistenceMigration: { from: 'postgres://old-pg:5432/temporal' as never } })).toThrow(/persistenceMigration.from is "postgres:\/\/old-pg:5432\/temporal"; expected a list of store URIs/);
+    });
+    test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
+      for (const level of ['warning', 'trace', '', 3, ['debug']]) {
+        expect(bad({ logLevel: level as never })).toThrow(/TemporalCluster 'temporal': logLevel is .*; expected one of debug, info, warn, error \(LogLevel\)\. The server reads any other value as info\./);
+      }
+      // The server lower-cases it: a level from a config file in capitals is that level.
+      const chart = testChart();
+      expect(cluster(chart, { logLevel: 'WARN' as never }).serverConfig).toMatch(/^ {2}level: WARN$/m);
+    });
     test.each([0, -1, 1.5, NaN])('numHistoryShards is %p', (n) => {
       expect(bad({ numHistoryShards: n })).toThrow(/TemporalCluster 'temporal': numHistoryShards is .*; expected an integer from 1 to 2147483647/);
     });

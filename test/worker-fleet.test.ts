@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
@@ -83,6 +83,25 @@ describe('WorkerFleet', () => {
       // The pull policy is Kubernetes' own rule unless asked for.
       expect(container(chart).imagePullPolicy).toBeUndefined();
       expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');
+    });
+
+    test('fails when a user env var that names another as $(NAME) is listed before it: the kubelet would leave $(NAME) unexpanded', () => {
+      const { chart } = setup({
+        env: {
+          DB_HOST: EnvValue.fromValue('orders-db.orders.svc'),
+          DATABASE_URL: EnvValue.fromValue('postgres://$(DB_HOST):5432/$(DB_NAME)'),
+          DB_NAME: EnvValue.fromValue('orders'),
+          ADDR: EnvValue.fromValue('$(TEMPORAL_ADDRESS)'),
+          ESCAPED: EnvValue.fromValue('$$(ZZ) is literal'),
+          ZZ: EnvValue.fromValue('z'),
+          CYCLE_A: EnvValue.fromValue('$(CYCLE_B)'),
+          CYCLE_B: EnvValue.fromValue('$(CYCLE_A)'),
+        },
+      });
+      const names: string[] = container(chart).env.map((e: any) => e.name);
+      const user = names.slice(names.indexOf('TEMPORAL_WORKER_METRICS_BIND_ADDRESS') + 1);
+      // By name, except that a referenced var comes first; a cycle and an escaped $$( change nothing.
+      expect(user).toEqual(['ADDR', 'CYCLE_B', 'CYCLE_A', 'DB_HOST', 'DB_NAME', 'DATABASE_URL', 'ESCAPED', 'ZZ']);
     });
 
     test('a shutdown grace time sets the pod\'s termination grace period, with 10 s for the SDK to exit', () => {
@@ -784,6 +803,12 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('fails when command, args or imagePullSecrets is one string (plain JS): synth failed with a TypeError deep in the Deployment', () => {
+      expect(() => setup({ command: 'node worker.js' as never })).toThrow(/WorkerFleet 'orders': command is "node worker.js"; expected a list of strings/);
+      expect(() => setup({ args: ['--queue', 7] as never })).toThrow(/args is \["--queue",7\]; expected a list of strings/);
+      expect(() => setup({ imagePullSecrets: 'regcred' as never })).toThrow(/WorkerFleet 'orders': imagePullSecrets is "regcred"; expected a list of Secret names/);
+    });
+
     test('a pod label would change the selector, or names are not Kubernetes names', () => {
       expect(() => setup({ podLabels: { 'app.kubernetes.io/instance': 'x' } })).toThrow(/podLabels\["app.kubernetes.io\/instance"\] is "x"; expected a label that is not one of the selector labels/);
       expect(() => setup({ name: 'Orders' })).toThrow(/WorkerFleet 'orders': name is "Orders"; expected a DNS-1123 label/);
@@ -809,6 +834,19 @@ describe('WorkerFleet', () => {
       expect(() => Testing.synth(apps)).not.toThrow();
       new WorkerFleet(apps, 'again', { name: 'temporal-frontend', image: IMAGE, taskQueues: ['q'], cluster: c2 });
       expect(() => Testing.synth(apps)).toThrow(/Deployment apps\/temporal-frontend is also emitted by apps\/again\/Resource/);
+    });
+
+    test('fails when its validation renders objects it does not read: every object of the namespace, for each fleet, made 200 fleets take 20 s', () => {
+      const { chart, fleet } = setup();
+      new KubeSecret(chart, 'db', { metadata: { name: 'db', namespace: 'temporal' }, stringData: { password: 'x' } });
+      const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
+      try {
+        expect(fleet.node.validate()).toEqual([]);
+        // The Secret (a key the fleet may mount) is read; the cluster's Deployments, ConfigMaps... are not.
+        expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).toEqual(['Secret']);
+      } finally {
+        toJson.mockRestore();
+      }
     });
 
     test('a NetworkPolicy list is empty (which Kubernetes reads as everyone) or a rule has no port', () => {

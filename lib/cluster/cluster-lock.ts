@@ -27,8 +27,12 @@ export class ClusterLock {
   /** A lock kept in `path` (relative to the working directory), created on the first synth. */
   public static file(path: string): ClusterLock {
     const absolute = resolve(path);
-    if (!existsSync(absolute)) return new ClusterLock({ clusters: {} }, absolute);
-    const text = lockText(readFileSync(absolute, 'utf-8'));
+    // cdk8s-temporal synth writes the locks only once the output is in place: a second lock on the
+    // file (an app per environment) starts from what an earlier one saved, as it would from the
+    // file without the command, or the last one saved would drop the earlier one's entries.
+    const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => l.path === absolute).pop();
+    if (!pending && !existsSync(absolute)) return new ClusterLock({ clusters: {} }, absolute);
+    const text = lockText(pending ? pending.contents : readFileSync(absolute, 'utf-8'));
     let contents: unknown;
     try {
       contents = JSON.parse(text);

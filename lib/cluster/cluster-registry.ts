@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { Datastore } from '../persistence/datastore';
@@ -63,7 +63,9 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     let cached: { count: number; errors: string[] } | undefined;
     Node.of(root).addValidation({
       validate: () => {
-        if (cached?.count !== clusters.length) cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
+        if (cached?.count !== clusters.length) {
+          cached = { count: clusters.length, errors: [...validateClusters(clusters, otherObjects(root, clusters)), ...outputFileClashes(root)] };
+        }
         return cached.errors;
       },
     });
@@ -111,7 +113,8 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   for (const cluster of clusters) {
     for (const { role, port } of cluster.membershipPorts) {
       const other = portOwner.get(port);
-      if (other && other.cluster !== cluster) {
+      // A cluster defined twice is reported once, as such, below: its ports are not the fix.
+      if (other && other.cluster !== cluster && other.cluster.lockKey !== cluster.lockKey) {
         errors.push(`${cluster.label} and ${other.cluster.label} share membership port ${port} (${role} and ${other.role}). `
           + 'Deployments on one Kubernetes cluster need distinct membership ports, or a reused pod IP can merge their rings; '
           + 'give one of them ports: ServicePorts.offset(N).');
@@ -178,6 +181,31 @@ export function objectKey(o: ApiObject): string {
 /** Every object under `scope`, as `objectKey` writes it. */
 export function objectKeys(scope: IConstruct): string[] {
   return Node.of(scope).findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(objectKey);
+}
+
+/**
+ * Objects cdk8s would write to one file, the last overwriting the others: with a file per resource
+ * it names a file by kind and name alone (in the chart's folder, or all in one), so two clusters of
+ * one name in two namespaces (or two charts' objects of one name) leave one of them out.
+ */
+function outputFileClashes(root: IConstruct): string[] {
+  const type = root instanceof App ? root.yamlOutputType : undefined;
+  if (type !== YamlOutputType.FILE_PER_RESOURCE && type !== YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) return [];
+  const files = new Map<string, ApiObject>();
+  const clashes: Array<[ApiObject, ApiObject, string]> = [];
+  for (const o of Node.of(root).findAll()) {
+    if (!(o instanceof ApiObject)) continue;
+    // As cdk8s names the file (App.synth).
+    const file = `${type === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? `${Node.of(Chart.of(o)).path}/` : ''}${`${o.kind}.${o.name}`.replace(/[^0-9a-zA-Z-_.]/g, '')}`;
+    const other = files.get(file);
+    if (other) clashes.push([other, o, file]);
+    else files.set(file, o);
+  }
+  if (clashes.length === 0) return [];
+  const [[a, b, file]] = clashes;
+  return [`${clashes.length} object${clashes.length === 1 ? '' : 's'} of the app would be written to the file of another, overwriting it: ${a.node.path} (${objectKey(a)}) `
+    + `and ${b.node.path} (${objectKey(b)}) both to ${file}${clashes.length > 1 ? ', and more' : ''}. yamlOutputType ${YamlOutputType[type]} names a file by kind and name alone; use `
+    + `${type === YamlOutputType.FILE_PER_RESOURCE ? 'FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart' : 'a chart per namespace'}, or FILE_PER_CHART.`];
 }
 
 /**

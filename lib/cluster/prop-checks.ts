@@ -1,5 +1,5 @@
 import { IConstruct, Node } from 'constructs';
-import type { TemporalClusterProps } from './temporal-cluster-props';
+import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { RolePortOptions } from '../services/ports';
@@ -21,6 +21,30 @@ export function roleOptionsOf(props: TemporalClusterProps): Partial<Record<Servi
   };
 }
 
+/** The store URIs a declared migration replaces. One URI as a string was read as a list of its characters, which matched no store. */
+export function migrationFrom(owner: string, migration: PersistenceMigration | undefined): string[] {
+  const from: unknown = migration?.from;
+  if (from === undefined) return [];
+  if (!Array.isArray(from) || !from.every((u) => typeof u === 'string')) {
+    throw propError(owner, 'persistenceMigration.from', from, 'a list of store URIs, such as [\'postgres://old-pg:5432/temporal\']');
+  }
+  return [...from];
+}
+
+/**
+ * The server's log level. The server reads any other word (warning, trace, "") as info without a
+ * word, so a cluster meant to log less, or more, would log as before.
+ */
+export function checkLogLevel(owner: string, level: unknown): string {
+  if (level === undefined) return LogLevel.INFO;
+  const levels = Object.values(LogLevel) as string[];
+  // The server lower-cases the level, so 'DEBUG' from a config file is debug.
+  if (typeof level !== 'string' || !levels.includes(level.toLowerCase())) {
+    throw propError(owner, 'logLevel', level, `one of ${levels.join(', ')} (LogLevel)`, 'The server reads any other value as info.');
+  }
+  return level;
+}
+
 /**
  * The feature props whose presence turns a feature on: from untyped code `ui: 'false'` or
  * `internalFrontend: 'no'` is truthy and would deploy what it meant to leave out.
@@ -33,10 +57,21 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
       throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
     }
   }
+  for (const role of ['frontend', 'history', 'matching', 'worker'] as const) {
+    // From plain JS, frontend: 3 (the replicas) failed with a TypeError naming no prop.
+    const value: unknown = props[role];
+    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw propError(owner, role, value, 'an options object such as { replicas: 3 }');
+    }
+  }
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
-  // The string 'false' from untyped code kept the policies on while its author meant them off.
+  // The string 'false' from untyped code kept the policies on while its author meant them off; so did networkPolicy: false.
+  const policies: unknown = props.networkPolicy;
+  if (policies !== undefined && policies !== null && (typeof policies !== 'object' || Array.isArray(policies))) {
+    throw propError(owner, 'networkPolicy', policies, 'an options object such as { enabled: false }', 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.');
+  }
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
   return props;
 }
@@ -107,7 +142,9 @@ export function checkPreviously(owner: string, previously: string | undefined, k
 }
 
 export function reservedMembershipPorts(owner: string, props: TemporalClusterProps): number[] {
-  return (props.reservedMembershipPorts ?? []).map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
+  const ports: unknown = props.reservedMembershipPorts ?? [];
+  if (!Array.isArray(ports)) throw propError(owner, 'reservedMembershipPorts', ports, 'a list of ports, such as [6933]');
+  return ports.map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 }
 
 /** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */

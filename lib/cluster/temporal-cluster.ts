@@ -8,12 +8,12 @@ import { LockedCluster } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
-  bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkPreviously, reservedMembershipPorts, roleOptionsOf,
+  bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
-import { LogLevel, TemporalClusterProps } from './temporal-cluster-props';
+import { TemporalClusterProps } from './temporal-cluster-props';
 import { KubeConfigMap } from '../../imports/k8s';
 import { archivalConfig } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
@@ -158,7 +158,7 @@ export class TemporalCluster extends Construct {
     ({ clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
       masterClusterName: this.masterClusterName, remoteClusters: this.remoteClusters, enableGlobalNamespace: this.enableGlobalNamespace } = metadata);
     this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };
-    this.persistenceMigrationFrom = [...(props.persistenceMigration?.from ?? [])];
+    this.persistenceMigrationFrom = migrationFrom(owner, props.persistenceMigration);
     this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
@@ -289,7 +289,7 @@ export class TemporalCluster extends Construct {
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {
     return renderServerConfig(buildServerConfig({
       frontendHost: this.frontendFqdn, internodeServerName: this.internodeServerName, ...metadata, ports, metricsPort: this.metricsPort,
-      logLevel: props.logLevel ?? LogLevel.INFO, persistence: this.persistence, tls: this.tls, remoteClusters: this.remoteClusters, internalFrontendHttp: this.internalFrontendHttp,
+      logLevel: checkLogLevel(owner, props.logLevel), persistence: this.persistence, tls: this.tls, remoteClusters: this.remoteClusters, internalFrontendHttp: this.internalFrontendHttp,
       authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
       archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
       dynamicConfigPath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, dynamicConfigPollInterval: this.dynamicConfig.pollInterval,

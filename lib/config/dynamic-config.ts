@@ -85,7 +85,8 @@ export class DynamicConfigValue {
       throw propError('DynamicConfigValue', `value of ${key}`, value, 'a YAML-serialisable scalar, list or map');
     }
     checkConstraintValues(key, constraints);
-    return new DynamicConfigValue(key, value, constraints);
+    // Copies: the file is rendered at synth, and a change to the caller's objects would reach it unchecked.
+    return new DynamicConfigValue(key, structuredClone(value), { ...constraints });
   }
 
   /** `frontend.rps`: requests per second each frontend instance accepts. */

@@ -20,7 +20,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError, refuseCredentialsInArgs,
+  checkAffinity, checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
 } from '../validation';
 
@@ -164,8 +164,8 @@ export class WorkerFleet extends Construct {
     };
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
-    refuseCredentialsInArgs(owner, 'command', props.command);
-    refuseCredentialsInArgs(owner, 'args', props.args);
+    checkCommandLine(owner, 'command', props.command);
+    checkCommandLine(owner, 'args', props.args);
     // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
     checkLabels(owner, 'nodeSelector', props.nodeSelector);
     checkTolerations(owner, 'tolerations', props.tolerations);
@@ -317,7 +317,9 @@ export class WorkerFleet extends Construct {
       if (ownKeys.has(key(c))) {
         errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
       }
-      if (c.metadata.namespace !== this.namespace) continue;
+      // Only the kinds read below are rendered: rendering every object of the namespace for every
+      // fleet made a synth of 100 fleets take seconds, 200 take 20.
+      if (c.metadata.namespace !== this.namespace || !RENDERED_KINDS.has(c.kind)) continue;
       const json = c.toJson();
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
@@ -338,6 +340,9 @@ export class WorkerFleet extends Construct {
     return errors;
   }
 }
+
+/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, and Secrets it mounts. */
+const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret']);
 
 /**
  * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the

@@ -82,6 +82,7 @@ export class NamespaceBootstrap extends Construct {
     const seen = new Map<string, string>();
     const args: string[] = [];
     let withAttributes = false;
+    if (!Array.isArray(props.namespaces)) throw propError(owner, 'namespaces', props.namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]');
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
@@ -93,9 +94,12 @@ export class NamespaceBootstrap extends Construct {
           'On MySQL the two are one namespace (its default collation ignores case), so the Job would find the first and never create the second. Use one spelling.');
       }
       seen.set(ns.name.toLowerCase(), ns.name);
-      const hours = ns.retention?.toHours({ integral: false });
+      // From a config file retention is a number or '72h', not a Duration, which failed with a TypeError.
+      const duration = typeof ns.retention?.toHours === 'function';
+      const hours = duration ? ns.retention.toHours({ integral: false }) : NaN;
       if (!(hours >= 24) || !Number.isInteger(hours)) {
-        throw propError(owner, `namespaces[${i}].retention`, ns.retention ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)');
+        throw propError(owner, `namespaces[${i}].retention`, duration ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)',
+          duration ? undefined : 'Give a Duration from cdk8s, such as Duration.days(3).');
       }
       if (hours > MAX_RETENTION_HOURS) {
         throw propError(owner, `namespaces[${i}].retention`, `${hours}h`, `at most ${MAX_RETENTION_HOURS}h (100 years)`,

@@ -1,6 +1,6 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
-import { parseImage, propError, refuseCredentialsInArgs, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
+import { checkCommandLine, parseImage, propError, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
@@ -72,8 +72,8 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
       refuseLiteralCredentials(owner, `${prop}.env[${j}].value`, e?.value);
       refuseLiteralCredentialEnv(owner, `${prop}.env[${j}].value`, e?.name, e?.value);
     });
-    refuseCredentialsInArgs(owner, `${prop}.command`, c.command);
-    refuseCredentialsInArgs(owner, `${prop}.args`, c.args);
+    checkCommandLine(owner, `${prop}.command`, c.command);
+    checkCommandLine(owner, `${prop}.args`, c.args);
     if (c.restartPolicy !== undefined && c.restartPolicy !== restartPolicy) {
       throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',
         restartPolicy ? undefined : 'A container that must keep running belongs in databaseAccess.sidecars.');

@@ -30,7 +30,8 @@ export class NetworkPeer {
     }
     if (namespace !== undefined) requireDns1123Label('NetworkPeer.pods', 'namespace', namespace);
     return new NetworkPeer({
-      podSelector: { matchLabels: labels },
+      // A copy: the peer is rendered at synth, and a change to the caller's object would reach it unchecked.
+      podSelector: { matchLabels: { ...labels } },
       ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
     });
   }

@@ -18,6 +18,10 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
 
 /** The budget's spec, refusing one that would block every voluntary disruption of the role. */
 export function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
+  // From plain JS, podDisruptionBudget: 2 or false was read as no options: the default budget, without a word.
+  if (budget !== undefined && budget !== null && (typeof budget !== 'object' || Array.isArray(budget))) {
+    throw propError(owner, 'podDisruptionBudget', budget, 'an options object such as { maxUnavailable: 1 } or { minAvailable: 2 }');
+  }
   if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
     throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
   }

@@ -28,17 +28,23 @@ export function containerResources(owner: string, defaults: ResourceDefaults, re
   const cpu = resources?.cpu;
   const memory = resources?.memory;
   const storage = resources?.ephemeralStorage;
-  const cpuOf = (prop: string, amount: string | undefined, fallback: string) =>
-    amount === undefined ? fallback : requireQuantity(owner, `${prefix}.cpu.${prop}`, amount, 'a CPU amount');
+  // From plain JS, cpu: { limit: '2' } (a string, not a Cpu) has no amount: it was left out without a word, for the preset's.
+  if (cpu !== undefined && (cpu === null || typeof cpu !== 'object')) throw propError(owner, `${prefix}.cpu`, cpu, '{ request, limit } of Cpu values from cdk8s-plus-27');
+  const cpuOf = (prop: 'request' | 'limit', fallback: string) => {
+    const given = cpu?.[prop];
+    if (given === undefined) return fallback;
+    if (typeof given?.amount !== 'string') throw propError(owner, `${prefix}.cpu.${prop}`, given, 'a Cpu from cdk8s-plus-27, such as Cpu.millis(500) or Cpu.units(2)');
+    return requireQuantity(owner, `${prefix}.cpu.${prop}`, given.amount, 'a CPU amount');
+  };
   const sizeOf = (prop: string, size: Parameters<typeof renderSize>[2] | undefined, fallback: string) =>
     size === undefined ? fallback : renderSize(owner, `${prefix}.${prop}`, size);
   const requests: Record<string, string> = {
-    'cpu': cpuOf('request', cpu?.request?.amount, defaults.cpu),
+    'cpu': cpuOf('request', defaults.cpu),
     'memory': sizeOf('memory.request', memory?.request, defaults.memory),
     ...(defaults.storage !== undefined ? { 'ephemeral-storage': sizeOf('ephemeralStorage.request', storage?.request, defaults.storage) } : {}),
   };
   const limits: Record<string, string> = {
-    'cpu': cpuOf('limit', cpu?.limit?.amount, defaults.cpuLimit),
+    'cpu': cpuOf('limit', defaults.cpuLimit),
     'memory': sizeOf('memory.limit', memory?.limit, defaults.memoryLimit),
     ...(defaults.storageLimit !== undefined ? { 'ephemeral-storage': sizeOf('ephemeralStorage.limit', storage?.limit, defaults.storageLimit) } : {}),
   };

@@ -87,11 +87,13 @@ export abstract class TemporalService extends Construct {
     this.ports = props.ports;
     this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
       : props.context.serverImage;
-    this.selectorLabels = {
+    // Frozen: the Deployment, Services and PDB select with this very object, so a user's change to
+    // it (building a selector of their own from it) would rewrite their selectors at synth.
+    this.selectorLabels = Object.freeze({
       'app.kubernetes.io/name': 'temporal',
       'app.kubernetes.io/instance': props.context.clusterName,
       'app.kubernetes.io/component': role,
-    };
+    });
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
     checkLabels(owner, 'nodeSelector', props.nodeSelector);

@@ -42,7 +42,49 @@ export function checkedUserEnv<T>(owner: string, env: Record<string, T> | undefi
     refuseLiteralCredentials(owner, `env["${name}"]`, (value as { value?: unknown }).value);
     refuseLiteralCredentialEnv(owner, `env["${name}"]`, name, (value as { value?: unknown }).value);
   }
-  return entries;
+  return referencedFirst(entries);
+}
+
+/**
+ * `entries` in their order, except that a var comes after the vars of the list its value names as
+ * `$(NAME)`: the kubelet expands a reference only to a var listed before it, and leaves any other
+ * as the literal text `$(NAME)` (DATABASE_URL: postgres://$(DB_HOST)/orders sorts before DB_HOST).
+ * A cycle keeps the order it has; the kubelet cannot resolve it either way.
+ */
+function referencedFirst<T>(entries: Array<[string, T]>): Array<[string, T]> {
+  const byName = new Map(entries);
+  const placed = new Set<string>();
+  const result: Array<[string, T]> = [];
+  const place = (name: string, open: Set<string>): void => {
+    if (placed.has(name) || open.has(name)) return;
+    open.add(name);
+    const value = (byName.get(name) as { value?: unknown }).value;
+    for (const ref of typeof value === 'string' ? envReferences(value) : []) {
+      if (byName.has(ref)) place(ref, open);
+    }
+    open.delete(name);
+    placed.add(name);
+    result.push([name, byName.get(name)!]);
+  };
+  for (const [name] of entries) place(name, new Set());
+  return result;
+}
+
+/** The names `$(NAME)` refers to in an env value, as the kubelet reads it (`$$` is a literal `$`). */
+function envReferences(value: string): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < value.length - 1; i++) {
+    if (value[i] !== '$') continue;
+    if (value[i + 1] === '$') {
+      i++;
+    } else if (value[i + 1] === '(') {
+      const end = value.indexOf(')', i + 2);
+      if (end === -1) break;
+      names.push(value.slice(i + 2, end));
+      i = end;
+    }
+  }
+  return names;
 }
 
 /*
@@ -82,6 +124,17 @@ export function requireDataKey(owner: string, prop: string, key: string): string
     throw propError(owner, prop, key, 'a Secret or ConfigMap key: letters, digits, \'-\', \'_\' and \'.\', at most 253 characters, not "." or ".."');
   }
   return key;
+}
+
+/**
+ * A container's command or arguments: a list of strings (a string, from plain JS, failed at synth
+ * with a TypeError deep in the Deployment), without a URL that holds a password.
+ */
+export function checkCommandLine(owner: string, prop: string, argv: unknown): void {
+  if (argv !== undefined && (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string'))) {
+    throw propError(owner, prop, argv, 'a list of strings, such as ["node", "worker.js"]', 'Kubernetes runs it without a shell: give each word as an item.');
+  }
+  refuseCredentialsInArgs(owner, prop, argv);
 }
 
 /**

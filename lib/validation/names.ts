@@ -54,6 +54,8 @@ export function requireNonEmpty(owner: string, prop: string, value: string): str
  * imagePullSecrets by name, and server-side apply refuses a pod that lists one twice.
  */
 export function checkPullSecrets(owner: string, names: readonly string[] | undefined): string[] {
+  // From plain JS or a config file, one name (imagePullSecrets: 'regcred') failed with a TypeError.
+  if (names !== undefined && !Array.isArray(names)) throw propError(owner, 'imagePullSecrets', names, 'a list of Secret names, such as ["regcred"]');
   const checked = (names ?? []).map((name, i) => requireDns1123Subdomain(owner, `imagePullSecrets[${i}]`, name));
   checked.forEach((name, i) => {
     const first = checked.indexOf(name);

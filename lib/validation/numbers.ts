@@ -15,7 +15,7 @@ export function requireInteger(owner: string, prop: string, value: number, min: 
     const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
     throw propError(owner, prop, value, `an integer ${range}`);
   }
-  return value;
+  return positiveZero(value);
 }
 
 /** An integer for a Kubernetes int32 field. */
@@ -24,5 +24,10 @@ export function requireInt32(owner: string, prop: string, value: number, min: nu
   if (!Number.isInteger(value) || value < min || value > top) {
     throw propError(owner, prop, value, `an integer at least ${min} and at most ${top}${top === INT32_MAX ? ' (a Kubernetes int32)' : ''}`);
   }
-  return value;
+  return positiveZero(value);
+}
+
+/** -0 (from arithmetic, or JSON's "-0") passes as an integer, and YAML would write it as `-0`: every reader's 0, but a diff to review. */
+function positiveZero(value: number): number {
+  return value === 0 ? 0 : value;
 }
