@@ -205,6 +205,14 @@ describe('DynamicConfig', () => {
     test('an unchecked key is not a dotted key or the value is not serialisable', () => {
       expect(() => DynamicConfigValue.unchecked('frontend rps', 1)).toThrow(/key is "frontend rps"; expected a dotted dynamic config key/);
       expect(() => DynamicConfigValue.unchecked('frontend.rps', undefined)).toThrow(/value of frontend.rps is undefined/);
+      // JSON would write these as null or {}, which the server reads without a word.
+      expect(() => DynamicConfigValue.unchecked('future.rate', NaN)).toThrow(/value of future.rate is NaN; expected a string, a boolean, a finite number/);
+      expect(() => DynamicConfigValue.unchecked('future.limits', { a: [1, Infinity] })).toThrow(/value of future.limits.a\[1\] is Infinity/);
+      expect(() => DynamicConfigValue.unchecked('future.map', new Map([['a', 1]]))).toThrow(/value of future.map is \{\}; .* Object.fromEntries/);
+      expect(() => DynamicConfigValue.unchecked('future.when', { at: new Date(0) })).toThrow(/value of future.when.at is/);
+      expect(() => DynamicConfigValue.unchecked('future.id', 1n)).toThrow(/value of future.id is/);
+      expect(() => DynamicConfigValue.unchecked('future.f', () => 1)).toThrow(/value of future.f is/);
+      expect(DynamicConfigValue.unchecked('future.ok', { a: [1, 'x', true, null, { b: -2.5 }] }).value).toEqual({ a: [1, 'x', true, null, { b: -2.5 }] });
     });
   });
 });

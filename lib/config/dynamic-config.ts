@@ -5,7 +5,7 @@ import { goDuration } from './go-duration';
 import { jsonForYamlV3 } from './server-config';
 import { KubeConfigMap } from '../../imports/k8s';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps } from '../validation';
+import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireYamlData } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -81,9 +81,7 @@ export class DynamicConfigValue {
     if (!/^[a-zA-Z][a-zA-Z0-9_.\-]*$/.test(key)) {
       throw propError('DynamicConfigValue', 'key', key, 'a dotted dynamic config key such as "frontend.rps"');
     }
-    if (value === undefined || typeof value === 'function') {
-      throw propError('DynamicConfigValue', `value of ${key}`, value, 'a YAML-serialisable scalar, list or map');
-    }
+    requireYamlData('DynamicConfigValue', `value of ${key}`, value);
     checkConstraintValues(key, constraints);
     // Copies: the file is rendered at synth, and a change to the caller's objects would reach it unchecked.
     return new DynamicConfigValue(key, structuredClone(value), { ...constraints });

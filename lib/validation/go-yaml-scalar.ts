@@ -54,8 +54,9 @@ function goParsesTimestamp(text: string): boolean {
   const m = TIMESTAMP.exec(text);
   if (!m) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (month < 1 || month > 12 || date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (days === undefined || day < 1 || day > days) return false;
   const [h, min, s] = m[4] !== undefined ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];
   return h === undefined || (Number(h) < 24 && Number(min) < 60 && Number(s) < 60);
 }

@@ -138,3 +138,24 @@ export function requirePlainMap(owner: string, prop: string, value: unknown, exp
   }
   return value as Record<string, unknown>;
 }
+
+/**
+ * A value written into a YAML or JSON file as it is (a dynamic config value): strings, booleans,
+ * finite numbers, null, lists and plain maps, at any depth. JSON writes NaN and Infinity as null
+ * and a Map, a Set or a Date as something else again, which the server would read without a word.
+ */
+export function requireYamlData(owner: string, prop: string, value: unknown, at = ''): void {
+  const ok = value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  if (ok) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => requireYamlData(owner, prop, item, `${at}[${i}]`));
+    return;
+  }
+  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    for (const [key, item] of Object.entries(value as object)) requireYamlData(owner, prop, item, `${at}.${key}`);
+    return;
+  }
+  throw propError(owner, `${prop}${at}`, value, 'a string, a boolean, a finite number, null, a list or a plain map, at any depth',
+    value instanceof Map ? 'Give a plain object, for example Object.fromEntries(map).' : undefined);
+}
