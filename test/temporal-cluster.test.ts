@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
-import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
+import { Datastore, GitOps, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps, TopologySpread } from '../lib';
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -240,12 +240,18 @@ describe('TemporalCluster', () => {
 
   describe('fails when', () => {
     test('a feature prop is not an options object: from untyped code \'false\' turned the feature on', () => {
-      for (const prop of ['ui', 'internalFrontend'] as const) {
+      for (const prop of ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'adminTools', 'archival', 'authorization', 'serviceAccount', 'shutdown',
+        'images', 'dynamicConfig', 'schema', 'persistenceMigration'] as const) {
         for (const value of ['false', 'no', true, 1, []]) {
           expect(() => cluster(testChart(), { [prop]: value as any }))
             .toThrow(new RegExp(`TemporalCluster 'temporal': ${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write ${prop}: \\{\\} to turn it on`));
         }
       }
+      // A value class given as the plain object it looks like failed with a TypeError naming no prop.
+      expect(() => cluster(testChart(), { ports: { offset: 100 } as any })).toThrow(/TemporalCluster 'temporal': ports is \{"offset":100\}; expected a ServicePorts: ServicePorts.defaults\(\) or ServicePorts.offset\(n\)/);
+      expect(() => cluster(testChart(), { topologySpread: 'hard' as any })).toThrow(/topologySpread is "hard"; expected a TopologySpread: TopologySpread.soft\(\), .hard\(\) or .none\(\)/);
+      expect(() => cluster(testChart(), { gitOps: { tool: 'argocd' } as any })).toThrow(/gitOps is \{"tool":"argocd"\}; expected a GitOps: GitOps.argoCd\(\) or GitOps.flux\(\)/);
+      expect(() => cluster(testChart(), { ports: ServicePorts.offset(100), topologySpread: TopologySpread.hard(), gitOps: GitOps.flux() })).not.toThrow();
       expect(() => cluster(testChart(), { tls: { internode: 'internode-tls' } as any }))
         .toThrow(/TemporalCluster 'temporal': tls is \{"internode":"internode-tls"\}; expected a ClusterTls: ClusterTls.fromSecrets/);
       // Left out, null and false all mean none.

@@ -2,9 +2,11 @@ import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
-import { RolePortOptions } from '../services/ports';
+import { GitOps } from '../operations/gitops';
+import { RolePortOptions, ServicePorts } from '../services/ports';
 import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
+import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
 import { optionalBoolean, propError, requirePort } from '../validation';
 
@@ -50,12 +52,17 @@ export function checkLogLevel(owner: string, level: unknown): string {
  * `internalFrontend: 'no'` is truthy and would deploy what it meant to leave out.
  */
 export function checkFeatureOptions(owner: string, props: TemporalClusterProps): TemporalClusterProps {
-  for (const prop of ['ui', 'internalFrontend'] as const) {
+  // From plain JS, monitoring: true or adminTools: 'no' was read as an options object, so on.
+  for (const prop of OPTION_OBJECTS) {
     const value: unknown = props[prop];
     if (value === undefined || value === null || value === false) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
     }
+  }
+  for (const [prop, isInstance, expected] of VALUE_CLASSES) {
+    const value: unknown = props[prop];
+    if (value !== undefined && value !== null && !isInstance(value)) throw propError(owner, prop, value, expected);
   }
   for (const role of ['frontend', 'history', 'matching', 'worker'] as const) {
     // From plain JS, frontend: 3 (the replicas) failed with a TypeError naming no prop.
@@ -157,3 +164,13 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
   throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
     'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }
+
+const OPTION_OBJECTS = ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'adminTools', 'archival', 'authorization', 'serviceAccount', 'shutdown', 'images',
+  'dynamicConfig', 'schema', 'persistenceMigration'] as const;
+
+/** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */
+const VALUE_CLASSES: ReadonlyArray<readonly ['ports' | 'topologySpread' | 'gitOps', (value: unknown) => boolean, string]> = [
+  ['ports', (v) => v instanceof ServicePorts, 'a ServicePorts: ServicePorts.defaults() or ServicePorts.offset(n)'],
+  ['topologySpread', (v) => v instanceof TopologySpread, 'a TopologySpread: TopologySpread.soft(), .hard() or .none()'],
+  ['gitOps', (v) => v instanceof GitOps, 'a GitOps: GitOps.argoCd() or GitOps.flux()'],
+];
