@@ -240,7 +240,8 @@ describe('TemporalCluster', () => {
 
   describe('fails when', () => {
     test('a feature prop is not an options object: from untyped code \'false\' turned the feature on', () => {
-      for (const prop of ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'adminTools', 'archival', 'authorization', 'serviceAccount', 'shutdown',
+      // adminTools: test/admin-tools.test.ts, with null and false refused too.
+      for (const prop of ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'archival', 'authorization', 'serviceAccount', 'shutdown',
         'images', 'dynamicConfig', 'schema', 'persistenceMigration'] as const) {
         for (const value of ['false', 'no', true, 1, []]) {
           expect(() => cluster(testChart(), { [prop]: value as any }))

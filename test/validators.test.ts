@@ -1,4 +1,5 @@
-import { Duration, Size } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { DynamicConfig } from '../lib';
 import {
   checkAffinity, checkAnnotations, checkLabels, checkLabelSelector, checkTolerations, compareQuantities, describe as describeValue, editDistance,
   formatImage, INT32_MAX, isDnsName, isLabelValue, isQualifiedName, isUnder, parseImage, parseQuantity, propError, renderSize, requireAbsolutePath,
@@ -146,6 +147,17 @@ describe('durations', () => {
     expect(() => requireDurationMillis(O, 'd', Duration.millis(0.5))).toThrow(/d is "0.5ms"/);
     expect(() => requireDurationMillis(O, 'd', Duration.seconds(Infinity))).toThrow(/d is "not a finite duration"/);
     expect(() => requireDurationMillis(O, 'd', 'PT1S' as any)).toThrow(/expected a cdk8s Duration/);
+  });
+
+  test('no duration beyond Go\'s longest (2^63 - 1 ns), which the server and the controllers cannot parse', () => {
+    expect(requireDurationMillis(O, 'd', Duration.millis(9_223_372_036_854))).toBe(9_223_372_036_854);
+    expect(() => requireDurationMillis(O, 'd', Duration.millis(9_223_372_036_855))).toThrow(/d is "9223372036855ms"; expected a whole number of milliseconds, at most 9223372036854ms \(Go's longest duration, about 292 years\)/);
+    expect(() => requireDurationMillis(O, 'd', Duration.days(1e7))).toThrow(/at most 9223372036854ms/);
+    expect(requireDurationSeconds(O, 'd', Duration.seconds(9_223_372_036))).toBe(9_223_372_036);
+    expect(() => requireDurationSeconds(O, 'd', Duration.seconds(9_223_372_037))).toThrow(/d is "9223372037s"; expected a whole number of seconds, at most 9223372036s/);
+    // Through a prop: the dynamic config's poll interval was written as 240000000h.
+    expect(() => new DynamicConfig(new Chart(Testing.app(), 'c'), 'dc', { name: 'dc', namespace: 'temporal', labels: {}, pollInterval: Duration.days(1e7) }))
+      .toThrow(/DynamicConfig 'dc': pollInterval is "864000000000000ms"; expected a whole number of milliseconds, at most/);
   });
 });
 

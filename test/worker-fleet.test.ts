@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
+import { Node } from 'constructs';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
@@ -538,6 +539,21 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('an app of fleets alone writes a file per resource, where two fleets of one name in two namespaces share a file', () => {
+      const validate = (yamlOutputType: YamlOutputType) => {
+        const app = new App({ yamlOutputType, outdir: Testing.app().outdir });
+        for (const ns of ['team-a', 'team-b']) {
+          new WorkerFleet(new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true }), 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.acct',
+            frontend: { address: 'orders.acct.tmprl.cloud:7233', tls: true } });
+        }
+        return Node.of(app).validate();
+      };
+      expect(validate(YamlOutputType.FILE_PER_RESOURCE)).toEqual([expect.stringMatching(
+        /^\d+ objects of the app would be written to the file of another, overwriting it: team-a\/orders\/\S+ \(\S+ team-a\/orders\S*\) and team-b\/orders\/\S+ .* yamlOutputType FILE_PER_RESOURCE names a file by kind and name alone/)]);
+      expect(validate(YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE)).toEqual([]);
+      expect(validate(YamlOutputType.FILE_PER_CHART)).toEqual([]);
+    });
+
     test('a cert-manager client certificate would get a common name (<name>.<namespace>) over 64 characters, which cert-manager refuses', () => {
       const build = (name: string, namespace: string, clientCertificate?: FleetClientCertificate) => {
         const app = Testing.app();

@@ -64,13 +64,27 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     Node.of(root).addValidation({
       validate: () => {
         if (cached?.count !== clusters.length) {
-          cached = { count: clusters.length, errors: [...validateClusters(clusters, otherObjects(root, clusters)), ...outputFileClashes(root)] };
+          cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
         }
         return cached.errors;
       },
     });
   }
   root[REGISTRY].push(cluster);
+  guardOutputFiles(root);
+}
+
+const GUARDED_APPS = new WeakSet<IConstruct>();
+
+/**
+ * Adds to the app of `scope`, once, the check that no two of its objects go to one output file
+ * (outputFileClashes): for an app with a cluster, and for one with worker fleets alone.
+ */
+export function guardOutputFiles(scope: IConstruct): void {
+  const root = Node.of(scope).root;
+  if (GUARDED_APPS.has(root)) return;
+  GUARDED_APPS.add(root);
+  Node.of(root).addValidation({ validate: () => outputFileClashes(root) });
 }
 
 /** The clusters registered under `scope`'s root, in the order they were created, that lie under `scope`. */

@@ -165,7 +165,8 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
     'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }
 
-const OPTION_OBJECTS = ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'adminTools', 'archival', 'authorization', 'serviceAccount', 'shutdown', 'images',
+// adminTools has a stricter check of its own (null and false are refused too; lib/operations/admin-tools.ts).
+const OPTION_OBJECTS = ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'archival', 'authorization', 'serviceAccount', 'shutdown', 'images',
   'dynamicConfig', 'schema', 'persistenceMigration'] as const;
 
 /** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */

@@ -8,7 +8,7 @@ import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-m
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
-import { CHECKS_OWN_OBJECTS } from '../cluster/cluster-registry';
+import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
@@ -98,6 +98,7 @@ export class WorkerFleet extends Construct {
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
     props = plainProps(`WorkerFleet '${id}'`, props);
+    guardOutputFiles(this);
     this.name = requireDns1123Label(`WorkerFleet '${id}'`, 'name', props.name ?? id);
     const owner = `WorkerFleet '${this.name}'`;
     this.namespace = requireDns1123Label(owner, 'namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');

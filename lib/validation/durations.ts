@@ -10,24 +10,32 @@ function amount(convert: () => number): number | undefined {
   }
 }
 
+/*
+ * The longest duration Go's time.Duration holds (2^63 - 1 ns, about 292 years), and so the server
+ * and the Kubernetes controllers: a longer one written as "87600000h" is a value they cannot parse
+ * (the server refuses its config), so no duration prop goes beyond it unless its own bound is lower.
+ */
+const GO_MAX_DURATION_MS = 9_223_372_036_854;
+const GO_MAX_DURATION_S = Math.floor(GO_MAX_DURATION_MS / 1000);
+
 /** A cdk8s Duration as whole seconds, within [min, max], named by its prop rather than by cdk8s's conversion error. */
-export function requireDurationSeconds(owner: string, prop: string, duration: Duration, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function requireDurationSeconds(owner: string, prop: string, duration: Duration, min = 0, max = GO_MAX_DURATION_S): number {
   if (!(duration instanceof Duration)) throw propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   const seconds = ms === undefined ? undefined : ms / 1000;
   if (seconds === undefined || !Number.isInteger(seconds) || seconds < min || seconds > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}s` : `from ${min}s to ${max}s`;
+    const range = max !== GO_MAX_DURATION_S ? `from ${min}s to ${max}s` : seconds !== undefined && seconds > max ? `at most ${max}s (Go's longest duration, about 292 years)` : `at least ${min}s`;
     throw propError(owner, prop, ms === undefined ? String(duration.toIsoString?.() ?? duration) : `${seconds}s`, `a whole number of seconds, ${range}`);
   }
   return seconds;
 }
 
 /** A cdk8s Duration as whole milliseconds, at least `minMs`. */
-export function requireDurationMillis(owner: string, prop: string, duration: Duration, minMs = 0, maxMs = Number.MAX_SAFE_INTEGER): number {
+export function requireDurationMillis(owner: string, prop: string, duration: Duration, minMs = 0, maxMs = GO_MAX_DURATION_MS): number {
   if (!(duration instanceof Duration)) throw propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   if (ms === undefined || !Number.isInteger(ms) || ms < minMs || ms > maxMs) {
-    const range = maxMs === Number.MAX_SAFE_INTEGER ? `at least ${minMs}ms` : `from ${minMs}ms to ${maxMs}ms`;
+    const range = maxMs !== GO_MAX_DURATION_MS ? `from ${minMs}ms to ${maxMs}ms` : ms !== undefined && ms > maxMs ? `at most ${maxMs}ms (Go's longest duration, about 292 years)` : `at least ${minMs}ms`;
     throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${ms}ms`, `a whole number of milliseconds, ${range}`);
   }
   return ms;
