@@ -3,7 +3,8 @@
  * resolves a plain scalar, as its resolve.go does. cdk8s's writer quotes a string that would read
  * as another type under YAML 1.1, but go-yaml v2 takes more than YAML 1.1 for a number: it drops
  * every "_" and hands the rest to Go's strconv, which knows 0o17, 0X1F, 0B101 and signs after a
- * "0b" prefix. Those strings stay plain and come back as numbers. test/kube/manifest-text.kube.test.ts
+ * "0b" prefix. Those strings stay plain and come back as numbers. (A timestamp stays a string:
+ * decoded into an interface, as kubectl does, go-yaml v2 keeps its text.) test/kube/manifest-text.kube.test.ts
  * holds this model to the real kubectl.
  */
 
@@ -47,27 +48,12 @@ function goParsesFloat(text: string): boolean {
   return Number.isFinite(Number(text));
 }
 
-const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/;
-
-/** One of go-yaml v2's timestamp layouts parses `text` (a real date, hours below 24, minutes and seconds below 60). */
-function goParsesTimestamp(text: string): boolean {
-  const m = TIMESTAMP.exec(text);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (days === undefined || day < 1 || day > days) return false;
-  const [h, min, s] = m[4] !== undefined ? [m[4], m[5], m[6]] : [m[7], m[8], m[9]];
-  return h === undefined || (Number(h) < 24 && Number(min) < 60 && Number(s) < 60);
-}
-
 /** Whether go-yaml v2 reads `text`, written as a plain scalar, as something other than that string. */
 export function goYamlReadsAsNonString(text: string): boolean {
   if (text === '' || RESOLVED_BY_NAME.has(text)) return true;
   const first = text[0];
   if (first === '.') return goParsesFloat(text);
   if (!/[-+0-9]/.test(first)) return false;
-  if (goParsesTimestamp(text)) return true;
   const plain = text.replace(/_/g, '');
   if (goParsesInt(plain, 0, false) || goParsesInt(plain, 0, true)) return true;
   if (YAML_STYLE_FLOAT.test(plain) && goParsesFloat(plain)) return true;
