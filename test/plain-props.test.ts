@@ -216,7 +216,7 @@ describe('props', () => {
         .toThrow(/props\.frontend\.podAnnotations\.example\.com\/blank holds multi-line text whose blank lines/);
       // go-yaml v2 reads 0o644 as the number 420, which cdk8s writes without quotes (YAML 1.1 has no 0o).
       expect(() => cluster({ history: { env: { UMASK: EnvValue.fromValue('0o644') } } }))
-        .toThrow(/props\.history\.env\.UMASK\.value holds text that cdk8s writes without quotes and kubectl's YAML reader .* reads as a number/);
+        .toThrow(/props\.history\.env\.UMASK\.value holds text that cdk8s writes without quotes and the YAML readers of kubectl, Argo CD and Flux .* read as a number.*Write the number another way/);
       expect(() => cluster({ history: { podLabels: { '0X1F': 'a' } } })).toThrow(/props\.history\.podLabels\.0X1F holds text that cdk8s writes without quotes/);
       // The message never repeats the text: it may be a credential.
       expect(() => cluster({ worker: { env: { TOKEN_URL: EnvValue.fromValue('https://u:hunter22@idp\u007f') } } })).toThrow(/^(?!.*hunter22)/s);

@@ -394,13 +394,19 @@ describe('scheduling', () => {
 });
 
 describe('goYamlReadsAsNonString', () => {
-  // Each verdict is what sigs.k8s.io/yaml v1.6.0 (kubectl's reader) made of `a: <text>`, checked when
-  // the model was written; test/kube/manifest-text.kube.test.ts holds the model to kubectl itself.
+  // Each verdict is what sigs.k8s.io/yaml v1.6.0 (go-yaml v2, kubectl's reader) and gopkg.in/yaml.v3
+  // v3.0.1 (kustomize's kyaml, Flux's) made of `a: <text>`, checked when the model was written;
+  // test/kube/manifest-text.kube.test.ts holds the v2 model to kubectl itself.
   const NUMBERS = ['0o17', '0O17', '-0o17', '+0o17', '0X1F', '0B101', '0b-1', '0b+01', '-0b1', '1e_0', '+_1', '9E0_', '1_e1', '0b1_0', '+0X_F', '0o_7',
     '0x7FFFFFFFFFFFFFFF', '0x8000000000000000', '0xFFFFFFFFFFFFFFFF', '-0x8000000000000000', '0o1777777777777777777777', '1e_-400',
-    'yes', 'Off', '~', 'null', '.inf', '-.Inf', '.NaN', '.5', '1.5', '12', '-0', ''];
+    'yes', 'Off', '~', 'null', '.inf', '-.Inf', '.NaN', '.5', '1.5', '12', '-0', '', '-0o7'];
   const TEXT = ['0o', '0o8', '0x1g', '0B2', '-0b-1', '0b', '_1', '0x10000000000000000', '-0x8000000000000001', '0o2000000000000000000000', '1e_400', '.5_',
-    '2001-1-2', '2000-02-29', '2001-1-2t1:2:3Z', '2001-1-2 1:2:3', '20011-1-2', 'yes please', 'o', 'x12', '1.2.3', '+', '.'];
-  test.each(NUMBERS)('%j reads as a number or another non-string', (text) => expect(goYamlReadsAsNonString(text)).toBe(true));
-  test.each(TEXT)('%j reads as text', (text) => expect(goYamlReadsAsNonString(text)).toBe(false));
+    '2001-1-2', '2000-02-29', '2001-1-2t1:2:3Z', '2001-1-2 1:2:3', '20011-1-2', 'yes please', 'o', 'x12', '1.2.3', '+', '.', '-0o-7'];
+  test.each(NUMBERS)('%j reads as a number or another non-string in v2 and v3', (text) => {
+    expect([goYamlReadsAsNonString(text, 2), goYamlReadsAsNonString(text, 3)]).toEqual([true, true]);
+  });
+  test.each(TEXT)('%j reads as text in v2 and v3', (text) => expect([goYamlReadsAsNonString(text, 2), goYamlReadsAsNonString(text, 3)]).toEqual([false, false]));
+  test.each(['0o-60', '0o+7'])('%j reads as a number in v3 only, which takes a sign after 0o', (text) => {
+    expect([goYamlReadsAsNonString(text, 2), goYamlReadsAsNonString(text, 3)]).toEqual([false, true]);
+  });
 });

@@ -15,8 +15,10 @@ import { goYamlReadsAsNonString } from './go-yaml-scalar';
  *    starts with a tab makes it refuse the file ("found a tab character where an indentation space
  *    is expected"); blank lines holding more spaces than the first line of text make it lose those
  *    spaces or end the block early.
- *  - A string that go-yaml v2 reads as a number although YAML 1.1 does not (lib/validation/go-yaml-scalar.ts)
- *    is written without quotes: kubectl reads "0o644" as 420, and refuses it where text belongs.
+ *  - A string that go-yaml (v2, or v3 in kustomize's kyaml, which Flux uses) reads as a number although
+ *    YAML 1.1 does not (lib/validation/go-yaml-scalar.ts) is written without quotes: kubectl reads
+ *    "0o644" as 420, and refuses it where text belongs. The block and character rules above hold
+ *    for go-yaml v3 as well (checked with gopkg.in/yaml.v3 v3.0.1 when they were written).
  * One such string in one annotation makes `kubectl apply -f` refuse every object of the file, or
  * apply a value other than the one in the props, so the props refuse it at the constructor.
  */
@@ -27,24 +29,36 @@ export function escapeUnreadable(text: string): string {
   return text.replace(new RegExp(UNREADABLE_CHARACTER.source, 'g'), (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
+/** What kubectl would refuse or change in `text` as cdk8s writes it, and what to do; undefined when it reads it back unchanged. */
+export interface ManifestTextProblem {
+  readonly problem: string;
+  readonly remedy: string;
+}
+
 /** Why kubectl would refuse or change `text` as cdk8s writes it, or undefined when it reads it back unchanged. */
-export function manifestTextProblem(text: string): string | undefined {
+export function manifestTextProblem(text: string): ManifestTextProblem | undefined {
   const bad = UNREADABLE_CHARACTER.exec(text);
   if (bad) {
     const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     const what = code >= 'D800' && code <= 'DFFF' ? 'an unpaired surrogate' : code === '0085' || code === '2028' || code === '2029' ? 'a line break to YAML' : 'a control character or non-character';
-    return `U+${code} (${what}) at character ${bad.index + 1} of ${text.length}, which kubectl's YAML reader refuses or reads as another character`;
+    return {
+      problem: `U+${code} (${what}) at character ${bad.index + 1} of ${text.length}, which kubectl's YAML reader refuses or reads as another character`,
+      remedy: 'Remove the character; give binary data as a Secret or base64.',
+    };
   }
   if (text.includes('\n')) return blockProblem(text);
-  if (goYamlReadsAsNonString(text) && Yaml.stringify({ a: text }) === `a: ${text}\n`) {
-    return 'text that cdk8s writes without quotes and kubectl\'s YAML reader (go-yaml v2, which reads 0o17, 0X1F, 0B101 or 1e_0 as numbers) '
-      + 'reads as a number or another non-string value';
+  if ((goYamlReadsAsNonString(text, 2) || goYamlReadsAsNonString(text, 3)) && Yaml.stringify({ a: text }) === `a: ${text}\n`) {
+    return {
+      problem: 'text that cdk8s writes without quotes and the YAML readers of kubectl, Argo CD and Flux (go-yaml, which reads 0o17, 0X1F, 0B101 or 1e_0 as numbers) '
+        + 'read as a number or another non-string value',
+      remedy: 'Write the number another way (0644 rather than 0o644, decimal rather than 0X or 0B), or add a character that makes it no number.',
+    };
   }
   return undefined;
 }
 
 /** The problem of `text` as a block scalar, reading the writer's own output the way go-yaml v2 reads it. */
-function blockProblem(text: string): string | undefined {
+function blockProblem(text: string): ManifestTextProblem | undefined {
   const written = Yaml.stringify({ a: text });
   const headerEnd = written.indexOf('\n');
   const header = written.slice(3, headerEnd);
@@ -56,7 +70,10 @@ function blockProblem(text: string): string | undefined {
     const spaces = /^ */.exec(line)![0].length;
     const rest = line.slice(spaces);
     if (rest.startsWith('\t')) {
-      return 'multi-line text whose first line that is not blank starts with a tab, which kubectl\'s YAML reader refuses in the block cdk8s writes';
+      return {
+        problem: 'multi-line text whose first line that is not blank starts with a tab, which kubectl\'s YAML reader refuses in the block cdk8s writes',
+        remedy: 'Indent that line with spaces, or begin the text with a line that does not start with a tab.',
+      };
     }
     if (rest.length === 0) {
       widestBlank = Math.max(widestBlank, spaces);
@@ -67,4 +84,7 @@ function blockProblem(text: string): string | undefined {
   return widestBlank > 2 ? BLANK_PROBLEM : undefined;
 }
 
-const BLANK_PROBLEM = 'multi-line text whose blank lines before the first line of text hold spaces, which kubectl\'s YAML reader drops';
+const BLANK_PROBLEM: ManifestTextProblem = {
+  problem: 'multi-line text whose blank lines before the first line of text hold spaces, which kubectl\'s YAML reader drops',
+  remedy: 'Leave the spaces out of the blank lines.',
+};

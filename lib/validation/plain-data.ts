@@ -123,8 +123,7 @@ function checkedText(owner: string, keys: KeyPath, text: string): string {
   const problem = manifestTextProblem(text);
   if (problem !== undefined) {
     // The text itself is left out: it may be a credential, and its characters are what a terminal shows wrongly.
-    throw new Error(`${owner}: ${pathOf(keys)} holds ${problem}; expected text that reads back as written. `
-      + 'Remove the character, or indent the lines with spaces; give binary data as a Secret or base64.');
+    throw new Error(`${owner}: ${pathOf(keys)} holds ${problem.problem}; expected text that reads back as written. ${problem.remedy}`);
   }
   return text;
 }

@@ -5,7 +5,7 @@ import { Testing, Yaml } from 'cdk8s';
 import fc from 'fast-check';
 import { run } from './process';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
-import { manifestTextProblem } from '../../lib/validation';
+import { goYamlReadsAsNonString, manifestTextProblem } from '../../lib/validation';
 import { stringifyDocuments } from '../../lib/yaml-output';
 import { buildApp, clusterSpec } from '../support/app-generator';
 
@@ -128,7 +128,7 @@ test('generated multi-line text: what the check lets through reads back as writt
 
 test('generated number-like text, as values and as keys: what the check lets through reads back as written, what it refuses does not', async () => {
   // go-yaml v2 reads more strings as numbers than YAML 1.1 does, and cdk8s's writer quotes by YAML 1.1.
-  const piece = fc.constantFrom('0', '1', '7', '8', '9', '12', '59', '60', '2001', '-', '+', '.', '_', 'x', 'X', 'o', 'O', 'b', 'B', 'e', 'E', 'a', 'f',
+  const piece = fc.constantFrom('0', '1', '7', '8', '9', '12', '59', '60', '2001', '-', '+', '.', '_', 'x', 'X', 'o', 'O', 'b', 'B', 'e', 'E', 'a', 'f', '0o-', '0o+',
     'inf', 'nan', 'Inf', 'yes', 'Y', 'on', '~', 'null', ':', 'T', 't', ' ', 'Z', '2001-1-2', '2001-12-14', '0b', '0o', '0x', '10:20:30', '.5');
   // The forms known to differ come first; the draw finds others around them.
   const known = ['0o644', '0O7', '0X1F', '0B101', '0b-1', '0b+01', '1e_0', '+_1', '-0o17', '9E0_'];
@@ -138,8 +138,10 @@ test('generated number-like text, as values and as keys: what the check lets thr
   const refused = texts.filter((t) => manifestTextProblem(t) !== undefined);
   expect(known.filter((t) => manifestTextProblem(t) === undefined)).toEqual([]);
   expect([...await misread('numbers', accepted, true)].map((j) => JSON.stringify(accepted[j]))).toEqual([]);
+  // kubectl reads with go-yaml v2; what only v3 (kustomize's kyaml, Flux) reads as a number, such as
+  // 0o-60, is held to v3 by the unit table in test/validators.test.ts.
   const readBack: string[] = [];
-  for (const [i, text] of refused.entries()) {
+  for (const [i, text] of refused.filter((t) => goYamlReadsAsNonString(t, 2)).entries()) {
     if (!(await kubectlMisreads(`numbers-refused-${i}`, text, true))) readBack.push(JSON.stringify(text));
   }
   expect(readBack).toEqual([]);
