@@ -390,7 +390,8 @@ describe('ClusterLock', () => {
       expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
     });
 
-    test('two clusters of one name in one namespace are refused at synth', () => {
+    /** An app with cluster temporal/temporal in two charts; the second on other ports when `offsetSecond`. */
+    const definedTwice = (offsetSecond: boolean) => {
       const a = Testing.app();
       for (const chartId of ['one', 'two']) {
         const chart = new Chart(a, chartId, { namespace: 'temporal' });
@@ -398,21 +399,17 @@ describe('ClusterLock', () => {
           defaultStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'temporal', user: 'u', password }),
           visibilityStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'visibility', user: 'u', password }),
         });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: chartId === 'two' ? ServicePorts.offset(1000) : undefined });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: offsetSecond && chartId === 'two' ? ServicePorts.offset(1000) : undefined });
       }
-      expect(() => a.synth()).toThrow(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
+      return a;
+    };
+
+    test('two clusters of one name in one namespace are refused at synth', () => {
+      expect(() => definedTwice(true).synth()).toThrow(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
     });
 
     test('fails when a cluster defined twice is also told its membership ports clash, with ServicePorts.offset as the remedy, which only leads to this error', () => {
-      const a = Testing.app();
-      for (const chartId of ['one', 'two']) {
-        const chart = new Chart(a, chartId, { namespace: 'temporal' });
-        const persistence = new Persistence(chart, 'p', {
-          defaultStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'temporal', user: 'u', password }),
-          visibilityStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'visibility', user: 'u', password }),
-        });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
-      }
+      const a = definedTwice(false);
       const message = (() => { try { a.synth(); } catch (e) { return (e as Error).message; } return ''; })();
       expect(message).toMatch(/TemporalCluster 'temporal\/temporal' is defined twice \(one\/temporal and two\/temporal\)/);
       expect(message).not.toMatch(/membership port/);
