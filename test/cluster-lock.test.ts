@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -268,6 +268,27 @@ describe('ClusterLock', () => {
       withField((l) => { l.formatVersion = 2; });
       expect(() => ClusterLock.file(path)).toThrow(/temporal\.lock\.json has the field "formatVersion"; cdk8s-temporal .* does not know it/);
       expect(readFileSync(path, 'utf-8')).toContain('formatVersion');
+    });
+
+    test('fails when a store role of an entry is spelled otherwise or missing: that store went unchecked and the lock took the new database', () => {
+      const edited = (f: (e: any) => void) => {
+        const l = JSON.parse(written);
+        f(l.clusters['temporal/temporal'].persistence);
+        writeFileSync(path, JSON.stringify(l, null, 2));
+        return path;
+      };
+      for (const f of [(p: any) => { p.Default = p.default; delete p.default; }, (p: any) => { p.defaultStore = p.default; delete p.default; }]) {
+        expect(() => ClusterLock.file(edited(f))).toThrow(/entry "temporal\/temporal" of .* has the store role persistence\."(Default|defaultStore)" \(this version writes default, visibility, secondary-visibility\); cdk8s-temporal .* does not know it/);
+      }
+      expect(() => ClusterLock.file(edited((p) => { delete p.default; }))).toThrow(/entry "temporal\/temporal" of .* has no persistence\.default; expected the store URI of each role\. Restore the file/);
+      expect(() => ClusterLock.file(edited((p) => { delete p.visibility; }))).toThrow(/has no persistence\.visibility/);
+      expect(() => ClusterLock.file(edited((p) => { p['secondary-visibility'] = 'postgres://pg:5432/sec'; }))).not.toThrow();
+    });
+
+    test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
+      rmSync(path);
+      mkdirSync(path);
+      expect(() => ClusterLock.file(path)).toThrow(/^ClusterLock: .*temporal\.lock\.json cannot be read \(EISDIR.*\); expected the lock file this library writes\. Restore it from version control/);
     });
 
     test('a release newer than every one this version knows says the lock is from a newer library, not that the app downgrades', () => {

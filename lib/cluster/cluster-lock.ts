@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { entryDns, LockedStores, lockedStores } from './locked-stores';
+import { StoreRole } from '../persistence/datastore';
 import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 import { withFastOutput } from '../yaml-output';
@@ -32,7 +33,7 @@ export class ClusterLock {
     // file without the command, or the last one saved would drop the earlier one's entries.
     const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => l.path === absolute).pop();
     if (!pending && !existsSync(absolute)) return new ClusterLock({ clusters: {} }, absolute);
-    const text = lockText(pending ? pending.contents : readFileSync(absolute, 'utf-8'));
+    const text = lockText(pending ? pending.contents : readLock(absolute));
     let contents: unknown;
     try {
       contents = JSON.parse(text);
@@ -255,6 +256,16 @@ function checkUpgrade(key: string, lockedVersion: string, newVersion: string): s
     + `each with its schema update; deploy these in order, one synth and rollout each: ${TemporalVersion.upgradePath(lockedVersion, newVersion).join(' -> ')}.`;
 }
 
+/** The lock file's text; a path that cannot be read (a directory, no permission) is named, never a bare EISDIR. */
+function readLock(path: string): string {
+  try {
+    return readFileSync(path, 'utf-8');
+  } catch (e) {
+    throw new Error(`ClusterLock: ${path} cannot be read (${(e as Error).message}); expected the lock file this library writes. `
+      + 'Restore it from version control (or give ClusterLock.file the path of the file); do not delete it to get past this error.');
+  }
+}
+
 /**
  * The lock file's text as this library writes it: a checkout with Windows line endings
  * (core.autocrlf) or an editor's byte order mark is the same lock. JSON.stringify escapes a carriage
@@ -309,6 +320,11 @@ function checkContents(source: string, contents: unknown): ClusterLockContents {
   for (const [key, entry] of Object.entries(clusters)) {
     const field = entry && typeof entry === 'object' ? Object.keys(entry).find((f) => !ENTRY_FIELDS.has(f)) : undefined;
     if (field !== undefined) throw new Error(`ClusterLock: entry "${key}" of ${source} has the field ${JSON.stringify(field)}; ${NEWER_OR_EDITED}`);
+    const persistence = (entry as Partial<LockedCluster> | null)?.persistence;
+    const role = persistence && typeof persistence === 'object' ? Object.keys(persistence).find((r) => !STORE_ROLES.has(r)) : undefined;
+    if (role !== undefined) {
+      throw new Error(`ClusterLock: entry "${key}" of ${source} has the store role persistence.${JSON.stringify(role)} (this version writes ${[...STORE_ROLES].join(', ')}); ${NEWER_OR_EDITED}`);
+    }
     const problem = entryProblem(key, entry);
     if (problem) {
       throw new Error(`ClusterLock: entry "${key}" of ${source} ${problem}. Restore the file from version control.`);
@@ -330,6 +346,8 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
   ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
+const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
+
 function entryProblem(key: string, entry: unknown): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `is ${JSON.stringify(entry)}; expected an object`;
@@ -350,6 +368,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {
     return `has persistence ${JSON.stringify(e.persistence)}; expected the store URI of each role`;
   }
+  // A missing role would leave that store unchecked and the next save would lock whatever database the app names now.
+  const missing = [StoreRole.DEFAULT, StoreRole.VISIBILITY].find((r) => persistence[r] === undefined);
+  if (missing !== undefined) return `has no persistence.${missing}; expected the store URI of each role`;
   for (const [role, uri] of Object.entries(persistence)) {
     if (typeof uri !== 'string' || !/^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)) return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal"`;
   }
