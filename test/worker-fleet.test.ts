@@ -703,6 +703,42 @@ describe('WorkerFleet', () => {
       expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
     });
 
+    test('fails when a replica bound is beyond int32: the HPA and ScaledObject fields are int32, so kubectl apply refused the object', () => {
+      for (const make of [FleetAutoscaling.backlog, FleetAutoscaling.cpu]) {
+        expect(() => make({ maxReplicas: 3e9 })).toThrow(/(backlog|cpu): maxReplicas is 3000000000; expected an integer at least 1 and at most 2147483647 \(a Kubernetes int32\)/);
+        expect(() => make({ minReplicas: 2 ** 31, maxReplicas: 2 ** 31 })).toThrow(/minReplicas is 2147483648; expected an integer at least \d and at most 2147483647/);
+        expect(make({ maxReplicas: 2147483647 }).maxReplicas).toBe(2147483647);
+      }
+    });
+
+    test('fails when the autoscaling options are null or not an object: null was a TypeError, a string passed as the defaults', () => {
+      for (const make of [FleetAutoscaling.backlog, FleetAutoscaling.cpu]) {
+        for (const options of [null, 'keda', 5, []]) {
+          expect(() => make(options as any)).toThrow(new RegExp(`^FleetAutoscaling\\.(backlog|cpu): options is ${JSON.stringify(options).replace(/[[\]]/g, '\\$&')}; expected an options object, or none\\.$`));
+        }
+        expect(() => make()).not.toThrow();
+      }
+    });
+
+    test('fails when frontend.tls is not a boolean: from plain JS the string "false" turned TLS on', () => {
+      for (const tls of ['false', 'true', 0, 1]) {
+        expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: tls as any } }))
+          .toThrow(new RegExp(`WorkerFleet 'orders': frontend.tls is ${JSON.stringify(tls)}; expected true or false\\.`));
+      }
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: null as any } });
+      expect(envOf(chart).TEMPORAL_TLS).toBe('false');
+    });
+
+    test('fails when cluster or frontend is null or frontend is not an object: a TypeError named neither', () => {
+      expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: null as any }))
+        .toThrow(/^WorkerFleet 'orders': cluster is null; expected a TemporalCluster of this app\. Leave it unset to use frontend\.$/);
+      for (const frontend of [null, 'x.example:7233', ['x.example:7233']]) {
+        expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any }))
+          .toThrow(/^WorkerFleet 'orders': frontend is .*; expected an options object \(\{ address: 'host:port' \}\)\. Leave it unset to use cluster\.$/);
+      }
+    });
+
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
       expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) }))
         .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
