@@ -285,6 +285,37 @@ describe('ClusterLock', () => {
       expect(() => ClusterLock.file(edited((p) => { p['secondary-visibility'] = 'postgres://pg:5432/sec'; }))).not.toThrow();
     });
 
+    test('fails when two locks on one file are created before either synth: the last save dropped the entries the first recorded', () => {
+      rmSync(path);
+      const [prod, staging] = [ClusterLock.file(path), ClusterLock.file(path)];
+      prod.check(app());
+      prod.save();
+      staging.check(app({}, 'pg-staging', 'staging'));
+      staging.save();
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['staging/temporal', 'temporal/temporal']);
+      // The second lock checks against what the first saved: the first's cluster under another name is that cluster.
+      writeFileSync(path, JSON.stringify({ clusters: {} }));
+      const [first, second] = [ClusterLock.file(path), ClusterLock.file(path)];
+      first.check(app({}, 'pg.db.svc'));
+      first.save();
+      expect(() => second.check(app({}, 'pg.db.svc', 'renamed'))).toThrow(/cluster renamed\/temporal is new to the lock, but its databases are those of temporal\/temporal/);
+      // A lock that recorded clusters it has not saved, while another saved the file, refuses rather than overwrite either.
+      const [one, two] = [ClusterLock.file(path), ClusterLock.file(path)];
+      one.check(app({}, 'pg-one', 'one'));
+      two.check(app({}, 'pg-two', 'two'));
+      two.save();
+      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by another ClusterLock after this one recorded clusters it has not saved/);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['temporal/temporal', 'two/temporal']);
+      // One lock for several apps, and a lock saved twice, are one lock.
+      const shared = ClusterLock.file(path);
+      shared.check(app({}, 'pg-three', 'three'));
+      shared.save();
+      shared.check(app({}, 'pg-four', 'four'));
+      expect(shared.save()).toBe(true);
+      expect(shared.save()).toBe(false);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['four/temporal', 'temporal/temporal', 'three/temporal', 'two/temporal']);
+    });
+
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);
