@@ -730,6 +730,19 @@ describe('WorkerFleet', () => {
       expect(envOf(chart).TEMPORAL_TLS).toBe('false');
     });
 
+    test('fails when monitoring, networkPolicy or resources is not an options object: monitoring "false" turned monitoring on, networkPolicy false left the policies on, resources "large" was ignored', () => {
+      for (const monitoring of ['false', true, 1, []]) {
+        expect(() => setup({ monitoring: monitoring as any }))
+          .toThrow(new RegExp(`^WorkerFleet 'orders': monitoring is ${JSON.stringify(monitoring).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write monitoring: \\{\\} to turn it on`));
+      }
+      for (const networkPolicy of [false, 'off', []]) {
+        expect(() => setup({ networkPolicy: networkPolicy as any })).toThrow(/^WorkerFleet 'orders': networkPolicy is .*; expected an options object such as \{\}\. Write networkPolicy: \{ enabled: false \}/);
+      }
+      expect(() => setup({ resources: 'large' as any })).toThrow(/^WorkerFleet 'orders': resources is "large"; expected \{ cpu, memory \} of cdk8s-plus-27 ContainerResources\.$/);
+      expect(ofKind(setup({ monitoring: false as any }).chart, 'PodMonitor')).toHaveLength(0);
+      expect(ofKind(setup({ monitoring: null as any, networkPolicy: null as any, resources: null as any }).chart, 'PodMonitor')).toHaveLength(0);
+    });
+
     test('fails when cluster or frontend is null or frontend is not an object: a TypeError named neither', () => {
       expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: null as any }))
         .toThrow(/^WorkerFleet 'orders': cluster is null; expected a TemporalCluster of this app\. Leave it unset to use frontend\.$/);

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WorkerFleetAlert, WorkerFleetAlertOptions, WorkerFleetMonitoringOptions } from './worker-fleet-props';
+import { WorkerFleetAlert, WorkerFleetAlertOptions, WorkerFleetMonitoringOptions, WorkerFleetProps } from './worker-fleet-props';
 import {
   PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_podmonitors';
@@ -189,5 +189,21 @@ export class WorkerFleetMonitoring extends Construct {
         }],
       },
     });
+  }
+}
+
+/**
+ * From plain JS, monitoring: 'false' (or true) was read as options, so it turned monitoring on, and
+ * networkPolicy: false as the defaults, so it left the policies on. (Here rather than beside the
+ * props, whose module the package exports whole.)
+ */
+export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetProps, 'monitoring' | 'networkPolicy'>): void {
+  for (const prop of ['monitoring', 'networkPolicy'] as const) {
+    const value: unknown = props[prop];
+    if (value === undefined || value === null || (value === false && prop === 'monitoring')) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw propError(owner, prop, value, 'an options object such as {}', prop === 'monitoring'
+        ? 'Write monitoring: {} to turn it on, or leave monitoring out for none.' : 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.');
+    }
   }
 }
