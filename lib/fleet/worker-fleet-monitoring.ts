@@ -194,8 +194,8 @@ export class WorkerFleetMonitoring extends Construct {
 
 /**
  * From plain JS, monitoring: 'false' (or true) was read as options, so it turned monitoring on, and
- * networkPolicy: false as the defaults, so it left the policies on. (Here rather than beside the
- * props, whose module the package exports whole.)
+ * networkPolicy: false as the defaults, so it left the policies on, as networkPolicy.enabled: 'false'
+ * did. (Here rather than beside the props, whose module the package exports whole.)
  */
 export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetProps, 'monitoring' | 'networkPolicy'>): void {
   for (const prop of ['monitoring', 'networkPolicy'] as const) {
@@ -206,4 +206,7 @@ export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetPr
         ? 'Write monitoring: {} to turn it on, or leave monitoring out for none.' : 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.');
     }
   }
+  // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
+  const enabled: unknown = props.networkPolicy?.enabled;
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', enabled, 'true or false');
 }

@@ -245,8 +245,6 @@ export class WorkerFleet extends Construct {
       });
     }
     const policiesEnabled = props.networkPolicy?.enabled === undefined ? true : props.networkPolicy.enabled;
-    // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
-    if (typeof policiesEnabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', policiesEnabled, 'true or false');
     if (policiesEnabled || cluster?.networkPoliciesEnabled) {
       this.networkPolicies = new FleetNetworkPolicies(this, 'NetworkPolicies', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels, connection: this.connection,
