@@ -703,12 +703,17 @@ describe('WorkerFleet', () => {
       expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
     });
 
-    test('fails when a replica bound is beyond int32: the HPA and ScaledObject fields are int32, so kubectl apply refused the object', () => {
+    test('fails when a replica bound, pollingInterval or cooldownPeriod is beyond int32: the HPA and ScaledObject fields are int32, so kubectl apply refused the object', () => {
       for (const make of [FleetAutoscaling.backlog, FleetAutoscaling.cpu]) {
         expect(() => make({ maxReplicas: 3e9 })).toThrow(/(backlog|cpu): maxReplicas is 3000000000; expected an integer at least 1 and at most 2147483647 \(a Kubernetes int32\)/);
         expect(() => make({ minReplicas: 2 ** 31, maxReplicas: 2 ** 31 })).toThrow(/minReplicas is 2147483648; expected an integer at least \d and at most 2147483647/);
         expect(make({ maxReplicas: 2147483647 }).maxReplicas).toBe(2147483647);
       }
+      // pollingInterval and cooldownPeriod are int32 seconds in the ScaledObject too.
+      expect(() => FleetAutoscaling.backlog({ pollingInterval: Duration.seconds(2 ** 31) }))
+        .toThrow(/pollingInterval is "2147483648000ms"; expected a whole number of seconds, at least 1 and at most 2147483647 \(a Kubernetes int32\)/);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, cooldownPeriod: Duration.days(100000) })).toThrow(/cooldownPeriod is "8640000000000ms"; expected .* at most 2147483647/);
+      expect(FleetAutoscaling.backlog({ pollingInterval: Duration.seconds(2 ** 31 - 1) }).backlog!.pollingSeconds).toBe(2 ** 31 - 1);
     });
 
     test('fails when the autoscaling options are null or not an object: null was a TypeError, a string passed as the defaults', () => {

@@ -5,7 +5,7 @@ import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { NetworkPeer } from '../security/network-policies';
-import { propError, requireInt32, requireInteger, plainProps } from '../validation';
+import { INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
 export enum BacklogQueueType {
@@ -204,10 +204,11 @@ function bounds(owner: string, min: number, max: number, floor: number): [number
   return [checkedMin, checkedMax];
 }
 
+/** Whole seconds for the ScaledObject's int32 fields: beyond them kubectl apply refuses the object. */
 function seconds(owner: string, prop: string, duration: Duration, min: number): number {
   const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min}`);
+  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > INT32_MAX) {
+    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min} and at most ${INT32_MAX} (a Kubernetes int32)`);
   }
   return ms / 1000;
 }
