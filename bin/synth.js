@@ -155,7 +155,8 @@ function synth(options, done) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
       for (const lock of locks.filter((l) => l.changed)) {
-        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8') : undefined;
+        // Read as the lock reads it: a Windows checkout (CRLF, a BOM) otherwise showed every line as changed.
+        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n') : undefined;
         diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
           : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
       }

@@ -120,6 +120,18 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'temporal.lock.json'), current);
   });
 
+  test('fails when a Windows checkout\'s lock (CRLF, a BOM) would change: --check showed every line of it as changed, not the one that is', () => {
+    const current = read(dir, 'temporal.lock.json');
+    const lock = `\uFEFF${current.replace('"serverVersion": "1.32.2"', '"serverVersion": "1.31.5"').replace(/\n/g, '\r\n')}`;
+    writeFileSync(join(dir, 'temporal.lock.json'), lock);
+    const r = run(dir, ['synth', '--check']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n +@@ -7 \+7 @@\n +- +"serverVersion": "1\.31\.5",\n +\+ +"serverVersion": "1\.32\.2",\nRun /);
+    expect(r.stderr).not.toContain('\r');
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+    writeFileSync(join(dir, 'temporal.lock.json'), current);
+  });
+
   test('a synth the lock refuses exits 1 with the lock\'s message and leaves dist/ and the lock as they were', () => {
     const output = read(dir, 'dist/temporal.k8s.yaml');
     const lock = read(dir, 'temporal.lock.json');
