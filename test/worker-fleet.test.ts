@@ -941,6 +941,12 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('fails when the bound cluster has monitoring that scrapes nothing: the message told the user to bind the fleet to a cluster with monitoring, which it was', () => {
+      expect(() => setup({ monitoring: { alerts: {} } }, { monitoring: {} })).toThrow(
+        /monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series. .*the bound cluster's monitoring scrapes nothing \(ScrapeConfig.none\(\), its default\): give it monitoring.scrape/);
+      expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/; bind the fleet to a cluster with monitoring, or give the matchers/);
+    });
+
     test('the alerts cannot select what they need', () => {
       expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series/);
       expect(() => setup({ monitoring: { alerts: { exclude: Object.values(WorkerFleetAlert) } } })).toThrow(/monitoring.alerts.exclude is .*; expected a list that leaves at least one alert/);

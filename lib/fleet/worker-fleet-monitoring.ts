@@ -97,8 +97,11 @@ export class WorkerFleetMonitoring extends Construct {
     const serverSelector = o.serverSeriesSelector ?? props.clusterSeries?.selector;
     const needsServer = !excludes(WorkerFleetAlert.SCHEDULE_TO_START_LATENCY) || !excludes(WorkerFleetAlert.POLL_SUCCESS);
     if (needsServer && (!Array.isArray(serverSelector) || serverSelector.length === 0)) {
-      throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series',
-        'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
+      // A bound cluster with monitoring: {} scrapes nothing (ScrapeConfig.none() is its default), so it has no label to select by.
+      throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series', props.clusterSeries
+        ? 'Schedule-to-start and poll success are the server\'s metrics, and the bound cluster\'s monitoring scrapes nothing (ScrapeConfig.none(), its default): '
+          + 'give it monitoring.scrape (ScrapeConfig.serviceMonitor() or .podMonitor()) or monitoring.seriesSelector, or give the matchers here (e.g. LabelMatcher.equal(\'job\', \'temporal\')).'
+        : 'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
     }
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
