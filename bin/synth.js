@@ -149,12 +149,14 @@ function synth(options, done) {
         + 'share one; use FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart, or FILE_PER_CHART. Two Apps with charts of one name do the same.');
     }
     const clusters = apps.flatMap(clustersOf);
-    const locks = command.locks;
+    // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
+    const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
       for (const lock of locks.filter((l) => l.changed)) {
-        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8') : undefined;
+        // Read as the lock reads it: a Windows checkout (CRLF, a BOM) otherwise showed every line as changed.
+        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n') : undefined;
         diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
           : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
       }

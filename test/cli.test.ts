@@ -120,6 +120,18 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'temporal.lock.json'), current);
   });
 
+  test('fails when a Windows checkout\'s lock (CRLF, a BOM) would change: --check showed every line of it as changed, not the one that is', () => {
+    const current = read(dir, 'temporal.lock.json');
+    const lock = `\uFEFF${current.replace('"serverVersion": "1.32.2"', '"serverVersion": "1.31.5"').replace(/\n/g, '\r\n')}`;
+    writeFileSync(join(dir, 'temporal.lock.json'), lock);
+    const r = run(dir, ['synth', '--check']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/~ temporal\.lock\.json:\n +@@ -7 \+7 @@\n +- +"serverVersion": "1\.31\.5",\n +\+ +"serverVersion": "1\.32\.2",\nRun /);
+    expect(r.stderr).not.toContain('\r');
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+    writeFileSync(join(dir, 'temporal.lock.json'), current);
+  });
+
   test('a synth the lock refuses exits 1 with the lock\'s message and leaves dist/ and the lock as they were', () => {
     const output = read(dir, 'dist/temporal.k8s.yaml');
     const lock = read(dir, 'temporal.lock.json');
@@ -209,6 +221,36 @@ describe('cdk8s-temporal synth', () => {
     expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
     expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
   });
+});
+
+test('fails when each app\'s lock on one file is created before either synth: the last save dropped the other\'s entries, and the lock was reported twice', () => {
+  const dir = appDir('locks-up-front', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+const envs = (process.env.ENVS ?? 'staging,prod').split(',');
+const locks = envs.map(() => ClusterLock.file('temporal.lock.json'));
+envs.forEach((env, i) => {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence });
+  locks[i].synth(app);
+});
+`,
+  });
+  const check = run(dir, ['synth', '--check']);
+  expect(check.stderr).toMatch(/^cdk8s-temporal: dist\/ and temporal\.lock\.json are out of date: /);
+  expect(check.stderr.match(/\+ temporal\.lock\.json: new/g)).toHaveLength(1);
+  const r = run(dir, ['synth']);
+  expect(r.status).toBe(0);
+  expect(r.stderr.match(/lock {5}temporal\.lock\.json/g)).toHaveLength(1);
+  expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
+  expect(run(dir, ['synth', '--check']).status).toBe(0);
 });
 
 test('fails when an app per environment saves one lock file twice: the command wrote the last lock saved, which dropped the earlier one\'s entries', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -268,6 +268,58 @@ describe('ClusterLock', () => {
       withField((l) => { l.formatVersion = 2; });
       expect(() => ClusterLock.file(path)).toThrow(/temporal\.lock\.json has the field "formatVersion"; cdk8s-temporal .* does not know it/);
       expect(readFileSync(path, 'utf-8')).toContain('formatVersion');
+    });
+
+    test('fails when a store role of an entry is spelled otherwise or missing: that store went unchecked and the lock took the new database', () => {
+      const edited = (f: (e: any) => void) => {
+        const l = JSON.parse(written);
+        f(l.clusters['temporal/temporal'].persistence);
+        writeFileSync(path, JSON.stringify(l, null, 2));
+        return path;
+      };
+      for (const f of [(p: any) => { p.Default = p.default; delete p.default; }, (p: any) => { p.defaultStore = p.default; delete p.default; }]) {
+        expect(() => ClusterLock.file(edited(f))).toThrow(/entry "temporal\/temporal" of .* has the store role persistence\."(Default|defaultStore)" \(this version writes default, visibility, secondary-visibility\); cdk8s-temporal .* does not know it/);
+      }
+      expect(() => ClusterLock.file(edited((p) => { delete p.default; }))).toThrow(/entry "temporal\/temporal" of .* has no persistence\.default; expected the store URI of each role\. Restore the file/);
+      expect(() => ClusterLock.file(edited((p) => { delete p.visibility; }))).toThrow(/has no persistence\.visibility/);
+      expect(() => ClusterLock.file(edited((p) => { p['secondary-visibility'] = 'postgres://pg:5432/sec'; }))).not.toThrow();
+    });
+
+    test('fails when two locks on one file are created before either synth: the last save dropped the entries the first recorded', () => {
+      rmSync(path);
+      const [prod, staging] = [ClusterLock.file(path), ClusterLock.file(path)];
+      prod.check(app());
+      prod.save();
+      staging.check(app({}, 'pg-staging', 'staging'));
+      staging.save();
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['staging/temporal', 'temporal/temporal']);
+      // The second lock checks against what the first saved: the first's cluster under another name is that cluster.
+      writeFileSync(path, JSON.stringify({ clusters: {} }));
+      const [first, second] = [ClusterLock.file(path), ClusterLock.file(path)];
+      first.check(app({}, 'pg.db.svc'));
+      first.save();
+      expect(() => second.check(app({}, 'pg.db.svc', 'renamed'))).toThrow(/cluster renamed\/temporal is new to the lock, but its databases are those of temporal\/temporal/);
+      // A lock that recorded clusters it has not saved, while another saved the file, refuses rather than overwrite either.
+      const [one, two] = [ClusterLock.file(path), ClusterLock.file(path)];
+      one.check(app({}, 'pg-one', 'one'));
+      two.check(app({}, 'pg-two', 'two'));
+      two.save();
+      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by another ClusterLock after this one recorded clusters it has not saved/);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['temporal/temporal', 'two/temporal']);
+      // One lock for several apps, and a lock saved twice, are one lock.
+      const shared = ClusterLock.file(path);
+      shared.check(app({}, 'pg-three', 'three'));
+      shared.save();
+      shared.check(app({}, 'pg-four', 'four'));
+      expect(shared.save()).toBe(true);
+      expect(shared.save()).toBe(false);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['four/temporal', 'temporal/temporal', 'three/temporal', 'two/temporal']);
+    });
+
+    test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
+      rmSync(path);
+      mkdirSync(path);
+      expect(() => ClusterLock.file(path)).toThrow(/^ClusterLock: .*temporal\.lock\.json cannot be read \(EISDIR.*\); expected the lock file this library writes\. Restore it from version control/);
     });
 
     test('a release newer than every one this version knows says the lock is from a newer library, not that the app downgrades', () => {

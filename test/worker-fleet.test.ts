@@ -703,6 +703,60 @@ describe('WorkerFleet', () => {
       expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
     });
 
+    test('fails when a replica bound, pollingInterval or cooldownPeriod is beyond int32: the HPA and ScaledObject fields are int32, so kubectl apply refused the object', () => {
+      for (const make of [FleetAutoscaling.backlog, FleetAutoscaling.cpu]) {
+        expect(() => make({ maxReplicas: 3e9 })).toThrow(/(backlog|cpu): maxReplicas is 3000000000; expected an integer at least 1 and at most 2147483647 \(a Kubernetes int32\)/);
+        expect(() => make({ minReplicas: 2 ** 31, maxReplicas: 2 ** 31 })).toThrow(/minReplicas is 2147483648; expected an integer at least \d and at most 2147483647/);
+        expect(make({ maxReplicas: 2147483647 }).maxReplicas).toBe(2147483647);
+      }
+      // pollingInterval and cooldownPeriod are int32 seconds in the ScaledObject too.
+      expect(() => FleetAutoscaling.backlog({ pollingInterval: Duration.seconds(2 ** 31) }))
+        .toThrow(/pollingInterval is "2147483648000ms"; expected a whole number of seconds, at least 1 and at most 2147483647 \(a Kubernetes int32\)/);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, cooldownPeriod: Duration.days(100000) })).toThrow(/cooldownPeriod is "8640000000000ms"; expected .* at most 2147483647/);
+      expect(FleetAutoscaling.backlog({ pollingInterval: Duration.seconds(2 ** 31 - 1) }).backlog!.pollingSeconds).toBe(2 ** 31 - 1);
+    });
+
+    test('fails when the autoscaling options are null or not an object: null was a TypeError, a string passed as the defaults', () => {
+      for (const make of [FleetAutoscaling.backlog, FleetAutoscaling.cpu]) {
+        for (const options of [null, 'keda', 5, []]) {
+          expect(() => make(options as any)).toThrow(new RegExp(`^FleetAutoscaling\\.(backlog|cpu): options is ${JSON.stringify(options).replace(/[[\]]/g, '\\$&')}; expected an options object, or none\\.$`));
+        }
+        expect(() => make()).not.toThrow();
+      }
+    });
+
+    test('fails when frontend.tls is not a boolean: from plain JS the string "false" turned TLS on', () => {
+      for (const tls of ['false', 'true', 0, 1]) {
+        expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: tls as any } }))
+          .toThrow(new RegExp(`WorkerFleet 'orders': frontend.tls is ${JSON.stringify(tls)}; expected true or false\\.`));
+      }
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: null as any } });
+      expect(envOf(chart).TEMPORAL_TLS).toBe('false');
+    });
+
+    test('fails when monitoring, networkPolicy or resources is not an options object: monitoring "false" turned monitoring on, networkPolicy false left the policies on, resources "large" was ignored', () => {
+      for (const monitoring of ['false', true, 1, []]) {
+        expect(() => setup({ monitoring: monitoring as any }))
+          .toThrow(new RegExp(`^WorkerFleet 'orders': monitoring is ${JSON.stringify(monitoring).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write monitoring: \\{\\} to turn it on`));
+      }
+      for (const networkPolicy of [false, 'off', []]) {
+        expect(() => setup({ networkPolicy: networkPolicy as any })).toThrow(/^WorkerFleet 'orders': networkPolicy is .*; expected an options object such as \{\}\. Write networkPolicy: \{ enabled: false \}/);
+      }
+      expect(() => setup({ resources: 'large' as any })).toThrow(/^WorkerFleet 'orders': resources is "large"; expected \{ cpu, memory \} of cdk8s-plus-27 ContainerResources\.$/);
+      expect(ofKind(setup({ monitoring: false as any }).chart, 'PodMonitor')).toHaveLength(0);
+      expect(ofKind(setup({ monitoring: null as any, networkPolicy: null as any, resources: null as any }).chart, 'PodMonitor')).toHaveLength(0);
+    });
+
+    test('fails when cluster or frontend is null or frontend is not an object: a TypeError named neither', () => {
+      expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: null as any }))
+        .toThrow(/^WorkerFleet 'orders': cluster is null; expected a TemporalCluster of this app\. Leave it unset to use frontend\.$/);
+      for (const frontend of [null, 'x.example:7233', ['x.example:7233']]) {
+        expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any }))
+          .toThrow(/^WorkerFleet 'orders': frontend is .*; expected an options object \(\{ address: 'host:port' \}\)\. Leave it unset to use cluster\.$/);
+      }
+    });
+
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
       expect(() => setup({ taskQueues: ['orders queue'.replace(' ', '#')], autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) }))
         .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
@@ -885,6 +939,12 @@ describe('WorkerFleet', () => {
       for (const address of ['temporal', 'temporal:', ':7233', 'temporal:99999', 'http://temporal:7233']) {
         expect(() => new WorkerFleet(testChart(), 'x', { image: IMAGE, taskQueues: ['q'], frontend: { address } })).toThrow(/frontend.address is .*; expected host:port/);
       }
+    });
+
+    test('fails when the bound cluster has monitoring that scrapes nothing: the message told the user to bind the fleet to a cluster with monitoring, which it was', () => {
+      expect(() => setup({ monitoring: { alerts: {} } }, { monitoring: {} })).toThrow(
+        /monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series. .*the bound cluster's monitoring scrapes nothing \(ScrapeConfig.none\(\), its default\): give it monitoring.scrape/);
+      expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/; bind the fleet to a cluster with monitoring, or give the matchers/);
     });
 
     test('the alerts cannot select what they need', () => {

@@ -4,7 +4,9 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
+import { duplicateKey, lockText } from './lock-text';
 import { entryDns, LockedStores, lockedStores } from './locked-stores';
+import { StoreRole } from '../persistence/datastore';
 import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 import { withFastOutput } from '../yaml-output';
@@ -27,27 +29,8 @@ export class ClusterLock {
   /** A lock kept in `path` (relative to the working directory), created on the first synth. */
   public static file(path: string): ClusterLock {
     const absolute = resolve(path);
-    // cdk8s-temporal synth writes the locks only once the output is in place: a second lock on the
-    // file (an app per environment) starts from what an earlier one saved, as it would from the
-    // file without the command, or the last one saved would drop the earlier one's entries.
-    const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => l.path === absolute).pop();
-    if (!pending && !existsSync(absolute)) return new ClusterLock({ clusters: {} }, absolute);
-    const text = lockText(pending ? pending.contents : readFileSync(absolute, 'utf-8'));
-    let contents: unknown;
-    try {
-      contents = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`ClusterLock: ${absolute} is not valid JSON (${(e as Error).message}); expected the lock file this library writes. `
-        + 'Restore it from version control; do not delete it to get past this error.');
-    }
-    // JSON.parse keeps the last of two equal keys, silently: a merge that left an entry twice would
-    // lose one of them, and the values it locked with it.
-    const duplicate = duplicateKey(text);
-    if (duplicate) {
-      throw new Error(`ClusterLock: ${absolute} has the key ${duplicate} twice; expected each key once, as this library writes it `
-        + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
-    }
-    return new ClusterLock(checkContents(absolute, contents), absolute);
+    const text = latestText(absolute);
+    return new ClusterLock(text === undefined ? { clusters: {} } : parseLock(absolute, text), absolute, text);
   }
 
   /** A lock held in memory, for tests. */
@@ -56,8 +39,11 @@ export class ClusterLock {
   }
 
   private entries: Record<string, LockedCluster>;
+  /** Whether a check recorded something this lock has not saved yet. */
+  private unsaved = false;
 
-  private constructor(contents: ClusterLockContents, private readonly path?: string) {
+  /** `basis`: the file's text when this lock read or last saved it (undefined: no file yet). */
+  private constructor(contents: ClusterLockContents, private readonly path?: string, private basis?: string) {
     this.entries = { ...contents.clusters };
   }
 
@@ -71,6 +57,7 @@ export class ClusterLock {
    * Throws one error listing every violation; the lock is unchanged then.
    */
   public check(scope: IConstruct): void {
+    if (this.path) this.follow(this.path);
     const errors: string[] = [];
     const updates: Record<string, LockedCluster> = {};
     const retired = new Set<string>();
@@ -127,6 +114,23 @@ export class ClusterLock {
     }
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
+    this.unsaved = true;
+  }
+
+  /**
+   * Two locks on one file, both created before either synth (an app per environment), would each
+   * save what it read: the last would drop the entries the first recorded, and the values they pin.
+   * A lock whose file another lock saved since starts from that save, as one created after it would.
+   */
+  private follow(path: string): void {
+    const latest = latestText(path);
+    if (latest === this.basis) return;
+    if (this.unsaved) {
+      throw new Error(`ClusterLock: ${path} was saved by another ClusterLock after this one recorded clusters it has not saved; `
+        + 'expected one lock at a time on a file. Call lock.synth(app) (or lock.save()) before another ClusterLock on the file checks, or use one ClusterLock for every app.');
+    }
+    this.entries = { ...(latest === undefined ? {} : parseLock(path, latest).clusters) };
+    this.basis = latest;
   }
 
   /**
@@ -149,10 +153,13 @@ export class ClusterLock {
    */
   public save(): boolean {
     if (!this.path) return false;
+    this.follow(this.path);
     const text = `${JSON.stringify(this.contents, null, 2)}\n`;
     const changed = !existsSync(this.path) || lockText(readFileSync(this.path, 'utf-8')) !== text;
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
     command?.locks.push({ path: this.path, changed, contents: text });
+    this.basis = text;
+    this.unsaved = false;
     // The command writes the lock itself once the output folder is in place, so a synth that fails
     // after this point (the output cannot be moved) leaves the lock as it was.
     if (!changed || command?.check || command?.writesLocks) return changed;
@@ -256,46 +263,43 @@ function checkUpgrade(key: string, lockedVersion: string, newVersion: string): s
 }
 
 /**
- * The lock file's text as this library writes it: a checkout with Windows line endings
- * (core.autocrlf) or an editor's byte order mark is the same lock. JSON.stringify escapes a carriage
- * return inside a string, so a raw one is only ever a line ending.
+ * The lock's text as the next lock on `path` starts from: under cdk8s-temporal synth, which writes
+ * the locks only once the output is in place, what an earlier lock on the file saved; else the file
+ * (undefined when there is none).
  */
-function lockText(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+function latestText(path: string): string | undefined {
+  const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => l.path === path).pop();
+  if (!pending && !existsSync(path)) return undefined;
+  return lockText(pending ? pending.contents : readLock(path));
 }
 
-/**
- * The first key that occurs twice in one object of `text` (valid JSON), as a path such as
- * `"clusters" > "temporal/temporal"`, or undefined.
- */
-function duplicateKey(text: string): string | undefined {
-  // One frame per open object or array: its keys so far (undefined for an array) and its path.
-  const stack: Array<{ keys?: Set<string>; path: string[] }> = [];
-  let lastKey: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      const value = JSON.parse(text.slice(i, j + 1)) as string;
-      i = j;
-      const top = stack[stack.length - 1];
-      if (top?.keys && /^\s*:/.test(text.slice(j + 1, j + 64))) {
-        if (top.keys.has(value)) return [...top.path, value].map((k) => JSON.stringify(k)).join(' > ');
-        top.keys.add(value);
-        lastKey = value;
-      }
-    } else if (c === '{' || c === '[') {
-      const parent = stack[stack.length - 1];
-      const path = parent ? [...parent.path, ...(parent.keys && lastKey !== undefined ? [lastKey] : [])] : [];
-      stack.push({ keys: c === '{' ? new Set() : undefined, path });
-      lastKey = undefined;
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-      lastKey = undefined;
-    }
+/** The lock file's text, parsed and checked: invalid JSON, a key twice or a malformed entry name the file. */
+function parseLock(absolute: string, text: string): ClusterLockContents {
+  let contents: unknown;
+  try {
+    contents = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`ClusterLock: ${absolute} is not valid JSON (${(e as Error).message}); expected the lock file this library writes. `
+      + 'Restore it from version control; do not delete it to get past this error.');
   }
-  return undefined;
+  // JSON.parse keeps the last of two equal keys, silently: a merge that left an entry twice would
+  // lose one of them, and the values it locked with it.
+  const duplicate = duplicateKey(text);
+  if (duplicate) {
+    throw new Error(`ClusterLock: ${absolute} has the key ${duplicate} twice; expected each key once, as this library writes it `
+      + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
+  }
+  return checkContents(absolute, contents);
+}
+
+/** The lock file's text; a path that cannot be read (a directory, no permission) is named, never a bare EISDIR. */
+function readLock(path: string): string {
+  try {
+    return readFileSync(path, 'utf-8');
+  } catch (e) {
+    throw new Error(`ClusterLock: ${path} cannot be read (${(e as Error).message}); expected the lock file this library writes. `
+      + 'Restore it from version control (or give ClusterLock.file the path of the file); do not delete it to get past this error.');
+  }
 }
 
 /** The lock as read, every entry checked: a malformed one names the file and the key, never a TypeError. */
@@ -309,6 +313,11 @@ function checkContents(source: string, contents: unknown): ClusterLockContents {
   for (const [key, entry] of Object.entries(clusters)) {
     const field = entry && typeof entry === 'object' ? Object.keys(entry).find((f) => !ENTRY_FIELDS.has(f)) : undefined;
     if (field !== undefined) throw new Error(`ClusterLock: entry "${key}" of ${source} has the field ${JSON.stringify(field)}; ${NEWER_OR_EDITED}`);
+    const persistence = (entry as Partial<LockedCluster> | null)?.persistence;
+    const role = persistence && typeof persistence === 'object' ? Object.keys(persistence).find((r) => !STORE_ROLES.has(r)) : undefined;
+    if (role !== undefined) {
+      throw new Error(`ClusterLock: entry "${key}" of ${source} has the store role persistence.${JSON.stringify(role)} (this version writes ${[...STORE_ROLES].join(', ')}); ${NEWER_OR_EDITED}`);
+    }
     const problem = entryProblem(key, entry);
     if (problem) {
       throw new Error(`ClusterLock: entry "${key}" of ${source} ${problem}. Restore the file from version control.`);
@@ -330,6 +339,8 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
   ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
+const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
+
 function entryProblem(key: string, entry: unknown): string | undefined {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `is ${JSON.stringify(entry)}; expected an object`;
@@ -350,6 +361,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {
     return `has persistence ${JSON.stringify(e.persistence)}; expected the store URI of each role`;
   }
+  // A missing role would leave that store unchecked and the next save would lock whatever database the app names now.
+  const missing = [StoreRole.DEFAULT, StoreRole.VISIBILITY].find((r) => persistence[r] === undefined);
+  if (missing !== undefined) return `has no persistence.${missing}; expected the store URI of each role`;
   for (const [role, uri] of Object.entries(persistence)) {
     if (typeof uri !== 'string' || !/^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)) return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal"`;
   }

@@ -5,7 +5,7 @@ import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { NetworkPeer } from '../security/network-policies';
-import { propError, requireInteger, plainProps } from '../validation';
+import { INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
 export enum BacklogQueueType {
@@ -111,6 +111,7 @@ export class FleetAutoscaling {
   /** A KEDA ScaledObject with one `temporal` trigger per task queue. Needs KEDA (written against v2.21). */
   public static backlog(options: BacklogScalingOptions = {}): FleetAutoscaling {
     const owner = 'FleetAutoscaling.backlog';
+    requireOptions(owner, options);
     const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 0);
     // KEDA accepts 0, but the HPA then divides by it.
     const targetBacklogPerReplica = requireInteger(owner, 'targetBacklogPerReplica', options.targetBacklogPerReplica ?? 5, 1);
@@ -161,6 +162,7 @@ export class FleetAutoscaling {
   /** A HorizontalPodAutoscaler on the pods' CPU. */
   public static cpu(options: CpuScalingOptions = {}): FleetAutoscaling {
     const owner = 'FleetAutoscaling.cpu';
+    requireOptions(owner, options);
     const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 1);
     const cpuUtilization = requireInteger(owner, 'cpuUtilization', options.cpuUtilization ?? 70, 1, 100);
     return new FleetAutoscaling(FleetAutoscalerKind.HPA_CPU, minReplicas, maxReplicas, undefined, cpuUtilization);
@@ -189,17 +191,24 @@ export interface ResolvedBacklogScaling {
   readonly kedaOperator: NetworkPeer[];
 }
 
-function bounds(owner: string, min: number, max: number, floor: number): [number, number] {
-  requireInteger(owner, 'minReplicas', min, floor);
-  requireInteger(owner, 'maxReplicas', max, 1);
-  if (max < min) throw propError(owner, 'maxReplicas', max, `at least minReplicas (${min})`);
-  return [min, max];
+/** From plain JS, null or a string for the options reached a TypeError, or passed as the defaults. */
+function requireOptions(owner: string, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw propError(owner, 'options', options, 'an options object, or none');
 }
 
+/** The replica bounds, as the int32 fields of the HPA and the ScaledObject take them. */
+function bounds(owner: string, min: number, max: number, floor: number): [number, number] {
+  const checkedMin = requireInt32(owner, 'minReplicas', min, floor);
+  const checkedMax = requireInt32(owner, 'maxReplicas', max, 1);
+  if (checkedMax < checkedMin) throw propError(owner, 'maxReplicas', max, `at least minReplicas (${min})`);
+  return [checkedMin, checkedMax];
+}
+
+/** Whole seconds for the ScaledObject's int32 fields: beyond them kubectl apply refuses the object. */
 function seconds(owner: string, prop: string, duration: Duration, min: number): number {
   const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min}`);
+  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > INT32_MAX) {
+    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min} and at most ${INT32_MAX} (a Kubernetes int32)`);
   }
   return ms / 1000;
 }

@@ -137,6 +137,11 @@ export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
   for (const [prop, ref] of [['serverCa', inputs.serverCa], ['apiKey', inputs.apiKey]] as const) {
     if (ref !== undefined) requireSecretRef(owner, prop, ref);
   }
+  // From plain JS or JSON config, null is not "unset": it would reach a TypeError that names no prop.
+  if (inputs.cluster === null) throw propError(owner, 'cluster', null, 'a TemporalCluster of this app', 'Leave it unset to use frontend.');
+  if (inputs.frontend !== undefined && (inputs.frontend === null || typeof inputs.frontend !== 'object' || Array.isArray(inputs.frontend))) {
+    throw propError(owner, 'frontend', inputs.frontend, 'an options object ({ address: \'host:port\' })', 'Leave it unset to use cluster.');
+  }
   if ((inputs.cluster === undefined) === (inputs.frontend === undefined)) {
     throw propError(owner, inputs.cluster ? 'frontend' : 'cluster', inputs.cluster ? inputs.frontend : undefined,
       inputs.cluster ? 'no value when cluster is set' : 'a TemporalCluster, or frontend with the address of one outside this app',
@@ -269,6 +274,8 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
   const port = match ? Number(match[3]) : NaN;
   if (!match || port < 1 || port > 65535) throw propError(owner, 'frontend.address', frontend.address, 'host:port of the frontend\'s gRPC endpoint');
   const tls = frontend.tls ?? false;
+  // From plain JS the string 'false' is truthy: it would turn TLS on.
+  if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WorkerFleetAlert, WorkerFleetAlertOptions, WorkerFleetMonitoringOptions } from './worker-fleet-props';
+import { WorkerFleetAlert, WorkerFleetAlertOptions, WorkerFleetMonitoringOptions, WorkerFleetProps } from './worker-fleet-props';
 import {
   PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_podmonitors';
@@ -97,8 +97,11 @@ export class WorkerFleetMonitoring extends Construct {
     const serverSelector = o.serverSeriesSelector ?? props.clusterSeries?.selector;
     const needsServer = !excludes(WorkerFleetAlert.SCHEDULE_TO_START_LATENCY) || !excludes(WorkerFleetAlert.POLL_SUCCESS);
     if (needsServer && (!Array.isArray(serverSelector) || serverSelector.length === 0)) {
-      throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series',
-        'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
+      // A bound cluster with monitoring: {} scrapes nothing (ScrapeConfig.none() is its default), so it has no label to select by.
+      throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series', props.clusterSeries
+        ? 'Schedule-to-start and poll success are the server\'s metrics, and the bound cluster\'s monitoring scrapes nothing (ScrapeConfig.none(), its default): '
+          + 'give it monitoring.scrape (ScrapeConfig.serviceMonitor() or .podMonitor()) or monitoring.seriesSelector, or give the matchers here (e.g. LabelMatcher.equal(\'job\', \'temporal\')).'
+        : 'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
     }
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
@@ -190,4 +193,23 @@ export class WorkerFleetMonitoring extends Construct {
       },
     });
   }
+}
+
+/**
+ * From plain JS, monitoring: 'false' (or true) was read as options, so it turned monitoring on, and
+ * networkPolicy: false as the defaults, so it left the policies on, as networkPolicy.enabled: 'false'
+ * did. (Here rather than beside the props, whose module the package exports whole.)
+ */
+export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetProps, 'monitoring' | 'networkPolicy'>): void {
+  for (const prop of ['monitoring', 'networkPolicy'] as const) {
+    const value: unknown = props[prop];
+    if (value === undefined || value === null || (value === false && prop === 'monitoring')) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw propError(owner, prop, value, 'an options object such as {}', prop === 'monitoring'
+        ? 'Write monitoring: {} to turn it on, or leave monitoring out for none.' : 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.');
+    }
+  }
+  // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
+  const enabled: unknown = props.networkPolicy?.enabled;
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', enabled, 'true or false');
 }

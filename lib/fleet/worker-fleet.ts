@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
-import { FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
+import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
@@ -108,6 +108,7 @@ export class WorkerFleet extends Construct {
     if (props.imagePullPolicy !== undefined && !Object.values(FleetImagePullPolicy).includes(props.imagePullPolicy)) {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
     }
+    checkFleetOptionObjects(owner, props);
     this.taskQueues = checkTaskQueues(owner, props.taskQueues);
     this.temporalNamespace = props.temporalNamespace ?? 'default';
     if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
@@ -244,8 +245,6 @@ export class WorkerFleet extends Construct {
       });
     }
     const policiesEnabled = props.networkPolicy?.enabled === undefined ? true : props.networkPolicy.enabled;
-    // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
-    if (typeof policiesEnabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', policiesEnabled, 'true or false');
     if (policiesEnabled || cluster?.networkPoliciesEnabled) {
       this.networkPolicies = new FleetNetworkPolicies(this, 'NetworkPolicies', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels, connection: this.connection,

@@ -25,6 +25,10 @@ export function renderResources(owner: string, sizing: RoleSizing, resources: Co
  * quantity, every size rendered exactly, and every request at most its limit, compared exactly.
  */
 export function containerResources(owner: string, defaults: ResourceDefaults, resources: ContainerResources | undefined, prefix = 'resources') {
+  // From plain JS, resources: 'large' had no cpu or memory: it was ignored without a word, for the defaults.
+  if (resources !== undefined && resources !== null && (typeof resources !== 'object' || Array.isArray(resources))) {
+    throw propError(owner, prefix, resources, '{ cpu, memory } of cdk8s-plus-27 ContainerResources');
+  }
   const cpu = resources?.cpu;
   const memory = resources?.memory;
   const storage = resources?.ephemeralStorage;
