@@ -223,6 +223,16 @@ describe('cdk8s-temporal synth', () => {
   });
 });
 
+/** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
+const envApp = (shards: string) => `  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: ${shards}, persistence });`;
+
 test('fails when each app\'s lock on one file is created before either synth: the last save dropped the other\'s entries, and the lock was reported twice', () => {
   const dir = appDir('locks-up-front', {
     'main.ts': `
@@ -231,14 +241,7 @@ import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from 
 const envs = (process.env.ENVS ?? 'staging,prod').split(',');
 const locks = envs.map(() => ClusterLock.file('temporal.lock.json'));
 envs.forEach((env, i) => {
-  const app = new App();
-  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
-  const password = SecretRef.of('db', 'password');
-  const persistence = new Persistence(chart, 'p', {
-    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
-    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
-  });
-  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence });
+${envApp('4')}
   locks[i].synth(app);
 });
 `,
@@ -259,14 +262,7 @@ test('fails when an app per environment saves one lock file twice: the command w
 import { App, Chart } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
 for (const env of ['staging', 'prod']) {
-  const app = new App();
-  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
-  const password = SecretRef.of('db', 'password');
-  const persistence = new Persistence(chart, 'p', {
-    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
-    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
-  });
-  new TemporalCluster(chart, 'temporal', { numHistoryShards: env === 'prod' ? 512 : 4, persistence });
+${envApp("env === 'prod' ? 512 : 4")}
   ClusterLock.file('temporal.lock.json').synth(app);
 }
 `,
