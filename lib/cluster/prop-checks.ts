@@ -8,7 +8,7 @@ import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
-import { optionalBoolean, propError, requirePort } from '../validation';
+import { checkOptionsObject, optionalBoolean, propError, requirePort } from '../validation';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
 
@@ -55,10 +55,7 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   // From plain JS, monitoring: true or adminTools: 'no' was read as an options object, so on.
   for (const prop of OPTION_OBJECTS) {
     const value: unknown = props[prop];
-    if (value === undefined || value === null || value === false) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw propError(owner, prop, value, 'an options object such as {}', `Write ${prop}: {} to turn it on, or leave ${prop} out for none.`);
-    }
+    if (value !== false) checkOptionsObject(owner, prop, value, { remedy: `Write ${prop}: {} to turn it on, or leave ${prop} out for none.` });
   }
   for (const [prop, isInstance, expected] of VALUE_CLASSES) {
     const value: unknown = props[prop];
@@ -66,19 +63,15 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   }
   for (const role of ['frontend', 'history', 'matching', 'worker'] as const) {
     // From plain JS, frontend: 3 (the replicas) failed with a TypeError naming no prop.
-    const value: unknown = props[role];
-    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-      throw propError(owner, role, value, 'an options object such as { replicas: 3 }');
-    }
+    checkOptionsObject(owner, role, props[role], { expected: 'an options object such as { replicas: 3 }' });
   }
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
   // The string 'false' from untyped code kept the policies on while its author meant them off; so did networkPolicy: false.
-  const policies: unknown = props.networkPolicy;
-  if (policies !== undefined && policies !== null && (typeof policies !== 'object' || Array.isArray(policies))) {
-    throw propError(owner, 'networkPolicy', policies, 'an options object such as { enabled: false }', 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.');
-  }
+  checkOptionsObject(owner, 'networkPolicy', props.networkPolicy, {
+    expected: 'an options object such as { enabled: false }', remedy: 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.',
+  });
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
   return props;
 }

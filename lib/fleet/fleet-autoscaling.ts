@@ -5,7 +5,7 @@ import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { NetworkPeer } from '../security/network-policies';
-import { INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
+import { checkOptionsObject, INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
 export enum BacklogQueueType {
@@ -193,7 +193,7 @@ export interface ResolvedBacklogScaling {
 
 /** From plain JS, null or a string for the options reached a TypeError, or passed as the defaults. */
 function requireOptions(owner: string, options: unknown): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw propError(owner, 'options', options, 'an options object, or none');
+  checkOptionsObject(owner, 'options', options, { expected: 'an options object, or none', refuseNull: true });
 }
 
 /** The replica bounds, as the int32 fields of the HPA and the ScaledObject take them. */

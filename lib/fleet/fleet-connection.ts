@@ -10,7 +10,7 @@ import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { checkOptionsObject, propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -139,9 +139,7 @@ export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
   }
   // From plain JS or JSON config, null is not "unset": it would reach a TypeError that names no prop.
   if (inputs.cluster === null) throw propError(owner, 'cluster', null, 'a TemporalCluster of this app', 'Leave it unset to use frontend.');
-  if (inputs.frontend !== undefined && (inputs.frontend === null || typeof inputs.frontend !== 'object' || Array.isArray(inputs.frontend))) {
-    throw propError(owner, 'frontend', inputs.frontend, 'an options object ({ address: \'host:port\' })', 'Leave it unset to use cluster.');
-  }
+  checkOptionsObject(owner, 'frontend', inputs.frontend, { expected: 'an options object ({ address: \'host:port\' })', remedy: 'Leave it unset to use cluster.', refuseNull: true });
   if ((inputs.cluster === undefined) === (inputs.frontend === undefined)) {
     throw propError(owner, inputs.cluster ? 'frontend' : 'cluster', inputs.cluster ? inputs.frontend : undefined,
       inputs.cluster ? 'no value when cluster is set' : 'a TemporalCluster, or frontend with the address of one outside this app',

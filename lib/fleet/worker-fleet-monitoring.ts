@@ -7,7 +7,7 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
-import { propError, plainProps } from '../validation';
+import { checkOptionsObject, propError, plainProps } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -201,14 +201,9 @@ export class WorkerFleetMonitoring extends Construct {
  * did. (Here rather than beside the props, whose module the package exports whole.)
  */
 export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetProps, 'monitoring' | 'networkPolicy'>): void {
-  for (const prop of ['monitoring', 'networkPolicy'] as const) {
-    const value: unknown = props[prop];
-    if (value === undefined || value === null || (value === false && prop === 'monitoring')) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw propError(owner, prop, value, 'an options object such as {}', prop === 'monitoring'
-        ? 'Write monitoring: {} to turn it on, or leave monitoring out for none.' : 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.');
-    }
-  }
+  const monitoring: unknown = props.monitoring;
+  if (monitoring !== false) checkOptionsObject(owner, 'monitoring', monitoring, { remedy: 'Write monitoring: {} to turn it on, or leave monitoring out for none.' });
+  checkOptionsObject(owner, 'networkPolicy', props.networkPolicy, { remedy: 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.' });
   // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
   const enabled: unknown = props.networkPolicy?.enabled;
   if (enabled !== undefined && typeof enabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', enabled, 'true or false');

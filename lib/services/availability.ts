@@ -1,6 +1,6 @@
 import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
-import { propError, requireInt32 } from '../validation';
+import { checkOptionsObject, propError, requireInt32 } from '../validation';
 
 /** The autoscaler's bounds, checked; the Deployment then leaves `replicas` to it. */
 export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
@@ -19,9 +19,7 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
 /** The budget's spec, refusing one that would block every voluntary disruption of the role. */
 export function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
   // From plain JS, podDisruptionBudget: 2 or false was read as no options: the default budget, without a word.
-  if (budget !== undefined && budget !== null && (typeof budget !== 'object' || Array.isArray(budget))) {
-    throw propError(owner, 'podDisruptionBudget', budget, 'an options object such as { maxUnavailable: 1 } or { minAvailable: 2 }');
-  }
+  checkOptionsObject(owner, 'podDisruptionBudget', budget, { expected: 'an options object such as { maxUnavailable: 1 } or { minAvailable: 2 }' });
   if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
     throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
   }

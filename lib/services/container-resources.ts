@@ -1,7 +1,7 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { RoleSizing } from './sizing';
 import { Quantity } from '../../imports/k8s';
-import { compareQuantities, parseQuantity, propError, renderSize, requireQuantity } from '../validation';
+import { checkOptionsObject, compareQuantities, parseQuantity, propError, renderSize, requireQuantity } from '../validation';
 
 /** The defaults a container's resources fall back to, as quantities. */
 export interface ResourceDefaults {
@@ -26,9 +26,7 @@ export function renderResources(owner: string, sizing: RoleSizing, resources: Co
  */
 export function containerResources(owner: string, defaults: ResourceDefaults, resources: ContainerResources | undefined, prefix = 'resources') {
   // From plain JS, resources: 'large' had no cpu or memory: it was ignored without a word, for the defaults.
-  if (resources !== undefined && resources !== null && (typeof resources !== 'object' || Array.isArray(resources))) {
-    throw propError(owner, prefix, resources, '{ cpu, memory } of cdk8s-plus-27 ContainerResources');
-  }
+  checkOptionsObject(owner, prefix, resources, { expected: '{ cpu, memory } of cdk8s-plus-27 ContainerResources' });
   const cpu = resources?.cpu;
   const memory = resources?.memory;
   const storage = resources?.ephemeralStorage;

@@ -158,3 +158,14 @@ export function requireYamlData(owner: string, prop: string, value: unknown, at 
   throw propError(owner, `${prop}${at}`, value, 'a string, a boolean, a finite number, null, a list or a plain map, at any depth',
     value instanceof Map ? 'Give a plain object, for example Object.fromEntries(map).' : undefined);
 }
+
+/**
+ * An options prop: absent (undefined, or null unless `refuseNull`) or an object. From plain JS or a
+ * config file a scalar or a list in its place (monitoring: 'false', podDisruptionBudget: 2) was read
+ * as options, or as none, without a word, or failed with a TypeError that named no prop.
+ */
+export function checkOptionsObject(owner: string, prop: string, value: unknown,
+  { expected = 'an options object such as {}', remedy, refuseNull = false }: { expected?: string; remedy?: string; refuseNull?: boolean } = {}): void {
+  if (value === undefined || (value === null && !refuseNull)) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw propError(owner, prop, value, expected, remedy);
+}
