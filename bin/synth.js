@@ -92,7 +92,7 @@ function synth(options, done) {
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (see writeLocks); a library without it writes them itself.
-  /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string }> }} */
+  /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
   const command = { check: options.check, writesLocks: true, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
@@ -155,8 +155,8 @@ function synth(options, done) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
       for (const lock of locks.filter((l) => l.changed)) {
-        // Read as the lock reads it: a Windows checkout (CRLF, a BOM) otherwise showed every line as changed.
-        const before = fs.existsSync(lock.path) ? fs.readFileSync(lock.path, 'utf-8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n') : undefined;
+        // As the lock read it: a Windows checkout (CRLF, a BOM) otherwise showed every line as changed.
+        const before = lock.before;
         diff.push(before === undefined ? `+ ${rel(lock.path)}: new (the app saves a lock file that is not there)`
           : `~ ${rel(lock.path)}:`, ...(before === undefined ? [] : diffText(before, lock.contents, 3, 12).map((l) => `    ${l}`)));
       }

@@ -155,9 +155,10 @@ export class ClusterLock {
     if (!this.path) return false;
     this.follow(this.path);
     const text = `${JSON.stringify(this.contents, null, 2)}\n`;
-    const changed = !existsSync(this.path) || lockText(readFileSync(this.path, 'utf-8')) !== text;
+    const before = existsSync(this.path) ? lockText(readLock(this.path)) : undefined;
+    const changed = before !== text;
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
-    command?.locks.push({ path: this.path, changed, contents: text });
+    command?.locks.push({ path: this.path, changed, contents: text, before });
     this.basis = text;
     this.unsaved = false;
     // The command writes the lock itself once the output folder is in place, so a synth that fails
@@ -179,7 +180,8 @@ interface SynthCommand {
   readonly check: boolean;
   /** The command writes the changed lock files after the output (bin/synth.js, writeLocks). */
   readonly writesLocks?: boolean;
-  readonly locks: Array<{ path: string; changed: boolean; contents: string }>;
+  /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
+  readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
 }
 
 const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
