@@ -2,6 +2,7 @@ import { writeFileSync } from 'fs';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { withPlainToJson } from './plain-to-json';
+import { isPlainObject } from './validation/plain-data';
 
 /**
  * The YAML that cdk8s writes, byte for byte, at a fraction of its cost.
@@ -111,11 +112,6 @@ function isArrayIndex(key: string): boolean {
 
 const FALLBACK = Symbol('fallback to Yaml.stringify');
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== 'object' || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 /** The text so far (every line ends in a newline), and the collections met, to detect one met twice. */
 interface Writer {

@@ -41,9 +41,9 @@ function goParsesInt(text: string, base: 0 | 2 | 8, unsigned: boolean): boolean 
 
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
-/** Go's strconv.ParseFloat(text, 64) succeeds, for text YAML_STYLE_FLOAT or a leading "." admits (no hex or words). */
+/** Go's strconv.ParseFloat(text, 64) succeeds, for text of YAML_STYLE_FLOAT's form (no hex or words). */
 function goParsesFloat(text: string): boolean {
-  if (!/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return false;
+  if (!YAML_STYLE_FLOAT.test(text)) return false;
   // Out of float64's range, ParseFloat reports an error.
   return Number.isFinite(Number(text));
 }
@@ -56,7 +56,7 @@ export function goYamlReadsAsNonString(text: string, version: 2 | 3): boolean {
   if (!/[-+0-9]/.test(first)) return false;
   const plain = text.replace(/_/g, '');
   if (goParsesInt(plain, 0, false) || goParsesInt(plain, 0, true)) return true;
-  if (YAML_STYLE_FLOAT.test(plain) && goParsesFloat(plain)) return true;
+  if (goParsesFloat(plain)) return true;
   if (plain.startsWith('0b') && goParsesInt(plain.slice(2), 2, false)) return true;
   if (plain.startsWith('-0b') && goParsesInt(`-${plain.slice(3)}`, 2, false)) return true;
   if (version === 3 && plain.startsWith('0o')) return goParsesInt(plain.slice(2), 8, false);

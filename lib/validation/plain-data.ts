@@ -48,8 +48,7 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[]): un
   if (typeof value === 'string') return checkedText(owner, keys, value);
   if (value === null || typeof value !== 'object') return value;
   const isArray = Array.isArray(value);
-  const proto = Object.getPrototypeOf(value);
-  if (!isArray && proto !== Object.prototype && proto !== null) {
+  if (!isArray && !isPlainObject(value)) {
     checkInstanceText(owner, keys, value, open);
     return value;
   }
@@ -128,10 +127,16 @@ function checkedText(owner: string, keys: KeyPath, text: string): string {
   return text;
 }
 
+/** An object literal, or a map without a prototype (`Object.create(null)`): not a list, a class instance or a `Map`. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** A map the caller will render as a Kubernetes map: a plain object, not an array or a `Map`. */
 export function requirePlainMap(owner: string, prop: string, value: unknown, expected: string): Record<string, unknown> {
-  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
-  if (proto !== Object.prototype && proto !== null) {
+  if (!isPlainObject(value)) {
     throw propError(owner, prop, value, expected,
       value instanceof Map ? 'Give a plain object ({ key: value }), for example Object.fromEntries(map).' : undefined);
   }
@@ -150,9 +155,8 @@ export function requireYamlData(owner: string, prop: string, value: unknown, at 
     value.forEach((item, i) => requireYamlData(owner, prop, item, `${at}[${i}]`));
     return;
   }
-  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
-  if (proto === Object.prototype || proto === null) {
-    for (const [key, item] of Object.entries(value as object)) requireYamlData(owner, prop, item, `${at}.${key}`);
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) requireYamlData(owner, prop, item, `${at}.${key}`);
     return;
   }
   throw propError(owner, `${prop}${at}`, value, 'a string, a boolean, a finite number, null, a list or a plain map, at any depth',
