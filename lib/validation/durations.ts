@@ -24,8 +24,8 @@ export function requireDurationSeconds(owner: string, prop: string, duration: Du
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   const seconds = ms === undefined ? undefined : ms / 1000;
   if (seconds === undefined || !Number.isInteger(seconds) || seconds < min || seconds > max) {
-    const range = max !== GO_MAX_DURATION_S ? `from ${min}s to ${max}s` : seconds !== undefined && seconds > max ? `at most ${max}s (Go's longest duration, about 292 years)` : `at least ${min}s`;
-    throw propError(owner, prop, ms === undefined ? String(duration.toIsoString?.() ?? duration) : `${seconds}s`, `a whole number of seconds, ${range}`);
+    throw propError(owner, prop, ms === undefined ? String(duration.toIsoString?.() ?? duration) : `${seconds}s`,
+      `a whole number of seconds, ${range(seconds, min, max, GO_MAX_DURATION_S, 's')}`);
   }
   return seconds;
 }
@@ -35,8 +35,13 @@ export function requireDurationMillis(owner: string, prop: string, duration: Dur
   if (!(duration instanceof Duration)) throw propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   if (ms === undefined || !Number.isInteger(ms) || ms < minMs || ms > maxMs) {
-    const range = maxMs !== GO_MAX_DURATION_MS ? `from ${minMs}ms to ${maxMs}ms` : ms !== undefined && ms > maxMs ? `at most ${maxMs}ms (Go's longest duration, about 292 years)` : `at least ${minMs}ms`;
-    throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${ms}ms`, `a whole number of milliseconds, ${range}`);
+    throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${ms}ms`, `a whole number of milliseconds, ${range(ms, minMs, maxMs, GO_MAX_DURATION_MS, 'ms')}`);
   }
   return ms;
+}
+
+/** The bounds a duration missed: both when the prop has its own maximum, else the one it went past. */
+function range(value: number | undefined, min: number, max: number, goMax: number, unit: string): string {
+  if (max !== goMax) return `from ${min}${unit} to ${max}${unit}`;
+  return value !== undefined && value > max ? `at most ${max}${unit} (Go's longest duration, about 292 years)` : `at least ${min}${unit}`;
 }
