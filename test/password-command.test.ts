@@ -86,7 +86,7 @@ describe('passwordCommand', () => {
     expect(setup.env.map((e: any) => e.name)).not.toContain('SQL_PASSWORD');
     const wait = find(chart, 'Deployment', c.frontend.name).spec.template.spec.initContainers[1];
     expect(wait.command.slice(3, 10)).toEqual(['with-password-command', 'SQL_PASSWORD', '10', '5', '/helpers/token', '--host', 'pg.example.com']);
-    expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh']);
+    expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default']);
   });
 
   test('the wrapper hands the command\'s output, less trailing newlines and carriage returns, to the tool, and passes every argument through as it is', () => {

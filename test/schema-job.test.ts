@@ -6,6 +6,7 @@ import { Duration } from 'cdk8s';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { schemaWaitEnv } from './support/schema-wait-env';
 
 const password = SecretRef.of('db', 'password');
 
@@ -138,11 +139,12 @@ describe('SchemaJob', () => {
         defaultStore: Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal' }),
         visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }),
       }) });
-      return find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+      const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
+      return pod.initContainers.map((c: any) => ({ ...c, settings: c.name.endsWith('-schema') ? schemaWaitEnv(pod, c, objects(chart)) : undefined }));
     };
     const init = withEs();
     expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-elasticsearch']);
-    expect(init[0].env).toEqual(expect.arrayContaining([{ name: 'SCHEMA_WAIT_TOOL', value: 'temporal-cassandra-tool' }, { name: 'SCHEMA_WAIT_VERSION', value: '1.13' }]));
+    expect(init[0].settings).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-cassandra-tool', SCHEMA_WAIT_VERSION: '1.13', CASSANDRA_HOST: 'c', CASSANDRA_KEYSPACE: 'temporal' });
     expect(withEs({ waitForElasticsearch: false }).map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
   });
 
@@ -167,28 +169,36 @@ describe('SchemaJob', () => {
     expect(deployments.length).toBeGreaterThan(0);
     for (const d of nonEmpty(deployments)) {
       expect(JSON.stringify(d)).not.toContain('temporal-ddl');
-      expect(d.spec.template.spec.initContainers[0].env).toContainEqual({ name: 'SQL_USER', value: 'temporal_app' });
+      const pod = d.spec.template.spec;
+      expect(schemaWaitEnv(pod, pod.initContainers[0], objects(chart))).toMatchObject({ SQL_USER: 'temporal_app' });
     }
   });
 
   describe('the schema-wait script, run by sh against a stub of the schema tool', () => {
-    /** Runs the script with `tool` answering as given, and returns its exit code and output. */
-    function runWait(answer: { exit: number; output: string }, env: Record<string, string> = {}) {
+    /**
+     * Runs the script as a wait container does: `sh <dir>/wait-for-schema.sh <store>`, with the
+     * store's settings as files `<store>.<NAME>` beside it and the version in the env.
+     */
+    function runScript(files: Record<string, string>, args: string[], env: Record<string, string>, tool: string) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-wait-'));
       try {
-        const tool = path.join(dir, 'stub-tool');
-        fs.writeFileSync(tool, `#!/bin/sh\necho "$*" >> "${dir}/calls"\necho '${answer.output}'\nexit ${answer.exit}\n`, { mode: 0o755 });
-        const script = path.join(dir, 'wait.sh');
-        fs.writeFileSync(script, SCHEMA_WAIT_SCRIPT);
-        const result = spawnSync('sh', [script], {
-          encoding: 'utf8',
-          env: { PATH: process.env.PATH, TMPDIR: dir, SCHEMA_WAIT_TOOL: tool, SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal', SCHEMA_WAIT_ATTEMPTS: '2', SCHEMA_WAIT_INTERVAL_SECONDS: '0', ...env },
-        });
+        fs.writeFileSync(path.join(dir, 'stub-tool'), tool, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, 'wait-for-schema.sh'), SCHEMA_WAIT_SCRIPT);
+        for (const [key, value] of Object.entries(files)) fs.writeFileSync(path.join(dir, key), value.replace(/@DIR@/g, dir));
+        const result = spawnSync('sh', [path.join(dir, 'wait-for-schema.sh'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: dir, ...env } });
         const calls = fs.existsSync(`${dir}/calls`) ? fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n') : [];
         return { code: result.status, out: result.stdout + result.stderr, calls, dir };
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    }
+    const settings = (attempts: string, store = 'default store temporal') => ({
+      'default.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'default.SCHEMA_WAIT_STORE': store, 'default.SCHEMA_WAIT_ATTEMPTS': attempts, 'default.SCHEMA_WAIT_INTERVAL_SECONDS': '0',
+    });
+    /** Runs the script with the tool answering as given, and returns its exit code and output. */
+    function runWait(answer: { exit: number; output: string }, store?: string) {
+      return runScript(settings('2', store), ['default'], { SCHEMA_WAIT_VERSION: '1.19' },
+        `#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\necho '${answer.output}'\nexit ${answer.exit}\n`);
     }
 
     test('passes at once when the store is at the required version, asking the tool read-only', () => {
@@ -211,39 +221,67 @@ describe('SchemaJob', () => {
       expect(r.out).toContain('gave up: default store temporal did not reach schema 1.19');
     });
     test('keeps waiting while the store is missing (the tool cannot connect), and passes once the schema Job has run', () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-wait-'));
-      try {
-        // Fails like a database that does not exist yet on the first call, then reports the version.
-        const tool = path.join(dir, 'stub-tool');
-        fs.writeFileSync(tool, [
-          '#!/bin/sh',
-          `echo "$*" >> "${dir}/calls"`,
-          `if [ ! -e "${dir}/seen" ]; then touch "${dir}/seen"; echo 'pq: database "temporal" does not exist'; exit 1; fi`,
-          'exit 0',
-          '',
-        ].join('\n'), { mode: 0o755 });
-        const script = path.join(dir, 'wait.sh');
-        fs.writeFileSync(script, SCHEMA_WAIT_SCRIPT);
-        const result = spawnSync('sh', [script], {
-          encoding: 'utf8',
-          env: { PATH: process.env.PATH, TMPDIR: dir, SCHEMA_WAIT_TOOL: tool, SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal', SCHEMA_WAIT_ATTEMPTS: '3', SCHEMA_WAIT_INTERVAL_SECONDS: '0' },
-        });
-        expect(result.status).toBe(0);
-        expect(result.stdout).toContain('not yet at schema 1.19 (attempt 1 of 3): pq: database "temporal" does not exist');
-        expect(result.stdout).toContain('schema of default store temporal is at 1.19');
-        expect(fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n')).toHaveLength(2);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      // Fails like a database that does not exist yet on the first call, then reports the version.
+      const r = runScript(settings('3'), ['default'], { SCHEMA_WAIT_VERSION: '1.19' }, [
+        '#!/bin/sh',
+        'd=$(dirname "$0")',
+        'echo "$*" >> "$d/calls"',
+        'if [ ! -e "$d/seen" ]; then touch "$d/seen"; echo \'pq: database "temporal" does not exist\'; exit 1; fi',
+        'exit 0',
+        '',
+      ].join('\n'));
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('not yet at schema 1.19 (attempt 1 of 3): pq: database "temporal" does not exist');
+      expect(r.out).toContain('schema of default store temporal is at 1.19');
+      expect(r.calls).toHaveLength(2);
     });
     test('a store name with shell syntax is printed, never run', () => {
       const marker = path.join(os.tmpdir(), `schema-wait-injected-${process.pid}`);
-      const r = runWait({ exit: 0, output: 'ok' }, { SCHEMA_WAIT_STORE: `$(touch ${marker}); \`touch ${marker}\`` });
+      const r = runWait({ exit: 0, output: 'ok' }, `$(touch ${marker}); \`touch ${marker}\``);
       expect(r.code).toBe(0);
       expect(r.out).toContain(`$(touch ${marker})`);
       expect(fs.existsSync(marker)).toBe(false);
     });
-    test('no prop reaches the script text: a database named like a command changes env values only', () => {
+    test('exports each setting byte for byte: shell syntax, quotes, spaces, a leading dash and trailing newlines stay as written', () => {
+      const values = { SQL_USER: '$(id) `id` "q" \'s\' ; *', SQL_DATABASE: '  two  spaces  ', SQL_HOST: '-n', SQL_TLS_SERVER_NAME: 'ends\n\n', SQL_EMPTY: '' };
+      const files = { ...settings('1'), ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`default.${k}`, v])) };
+      const dump = Object.keys(values).map((k) => `printf '%s=[%s]\\n' ${k} "$${k}" >> "$(dirname "$0")/calls"`).join('\n');
+      const r = runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.19' }, `#!/bin/sh\n${dump}\nexit 0\n`);
+      expect(r.code).toBe(0);
+      expect(r.calls.join('\n')).toBe(Object.entries(values).map(([k, v]) => `${k}=[${v}]`).join('\n'));
+    });
+    test('reads only its own store\'s settings, and fails with a message without a store or without its settings', () => {
+      const tool = '#!/bin/sh\necho "$SQL_DATABASE" >> "$(dirname "$0")/calls"\nexit 0\n';
+      const files = { ...settings('1'), 'default.SQL_DATABASE': 'temporal', 'visibility.SQL_DATABASE': 'visibility', 'visibility.SCHEMA_WAIT_TOOL': '/bin/false' };
+      expect(runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.19' }, tool).calls).toEqual(['temporal']);
+      const none = runScript(files, [], { SCHEMA_WAIT_VERSION: '1.19' }, tool);
+      expect([none.code, none.out]).toEqual([2, expect.stringContaining('usage: wait-for-schema.sh STORE')]);
+      const other = runScript(files, ['secondary-visibility'], { SCHEMA_WAIT_VERSION: '1.19' }, tool);
+      expect([other.code, other.out]).toEqual([1, expect.stringContaining('no settings for store secondary-visibility beside')]);
+    });
+    test('run with the synthesized ConfigMap and container, the tool sees the store\'s connection and the release\'s version', () => {
+      const chart = testChart();
+      cluster(chart, { persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg.db', port: 5433, database: 'x$id', user: 'u', password }),
+        visibilityStore: Datastore.mysql({ host: 'my.db', database: 'vis', user: 'v' }),
+      }) });
+      const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+      const pod = find(chart, 'Deployment', 'temporal-matching').spec.template.spec;
+      const seen = pod.initContainers.map((c: any) => {
+        const files = { ...data, [`${c.command[2]}.SCHEMA_WAIT_TOOL`]: '@DIR@/stub-tool' };
+        delete files['wait-for-schema.sh'];
+        const literal = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        const tool = '#!/bin/sh\nenv | grep -E "^(SQL|SCHEMA_WAIT)_" | grep -v SCHEMA_WAIT_TOOL | sort >> "$(dirname "$0")/calls"\nexit 0\n';
+        return runScript(files, c.command.slice(2), literal, tool).calls;
+      });
+      expect(seen).toEqual([
+        ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_STORE=default store x$id', 'SCHEMA_WAIT_VERSION=1.19',
+          'SQL_DATABASE=x$id', 'SQL_HOST=pg.db', 'SQL_PLUGIN=postgres12', 'SQL_PORT=5433', 'SQL_USER=u'],
+        ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_STORE=visibility store vis', 'SCHEMA_WAIT_VERSION=1.14',
+          'SQL_DATABASE=vis', 'SQL_HOST=my.db', 'SQL_PLUGIN=mysql8', 'SQL_PORT=3306', 'SQL_USER=v'],
+      ]);
+    });
+    test('no prop reaches the script text: a database named like a command changes settings only', () => {
       const chart = testChart();
       cluster(chart, { persistence: new Persistence(chart, 'p', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'x$id', user: 'u' }),

@@ -5,6 +5,7 @@ import { EnvValue } from 'cdk8s-plus-27';
 import { Datastore, GitOps, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps, TopologySpread } from '../lib';
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { schemaWaitEnv } from './support/schema-wait-env';
 
 describe('TemporalCluster', () => {
   test('defaults', () => {
@@ -130,12 +131,21 @@ describe('TemporalCluster', () => {
     const pod = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-schema']);
     expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.32.2');
-    // One script per cluster, in a ConfigMap; each wait passes its store's values as env.
-    for (const init of nonEmpty(pod.initContainers)) expect(init.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh']);
-    const env = (i: number) => Object.fromEntries(pod.initContainers[i].env.filter((e: any) => e.name.startsWith('SCHEMA_WAIT_')).map((e: any) => [e.name, e.value]));
-    expect(env(0)).toEqual({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal_persistence_temporal', SCHEMA_WAIT_ATTEMPTS: '120', SCHEMA_WAIT_INTERVAL_SECONDS: '5' });
-    expect(env(1)).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14' });
-    expect(find(chart, 'ConfigMap', 'temporal-schema-wait').data['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
+    // One script per cluster, in a ConfigMap, with each store's literal settings beside it; each
+    // wait names its store and keeps in its env only the Secret references and its release's version.
+    expect(pod.initContainers.map((c: any) => c.command)).toEqual([
+      ['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default'], ['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'visibility']]);
+    expect(pod.initContainers.map((c: any) => c.env.map((e: any) => e.name))).toEqual([['SQL_PASSWORD', 'SCHEMA_WAIT_VERSION'], ['SQL_PASSWORD', 'SCHEMA_WAIT_VERSION']]);
+    const script = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+    expect(script['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
+    const env = (i: number) => schemaWaitEnv(pod, pod.initContainers[i], objects(chart));
+    expect(env(0)).toEqual({
+      SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal_persistence_temporal', SCHEMA_WAIT_ATTEMPTS: '120',
+      SCHEMA_WAIT_INTERVAL_SECONDS: '5', SQL_PLUGIN: 'postgres12', SQL_HOST: 'pg.db.svc', SQL_PORT: '5432', SQL_DATABASE: 'temporal_persistence_temporal', SQL_USER: 'temporal',
+    });
+    expect(env(1)).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14', SQL_DATABASE: expect.stringContaining('visibility'), SCHEMA_WAIT_STORE: expect.stringMatching(/^visibility store /) });
+    // Written once per cluster, not once per init container of every role.
+    expect(JSON.stringify(find(chart, 'Deployment', 'temporal-history'))).not.toContain('SQL_HOST');
     expect(pod.initContainers[0].volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
   });
 

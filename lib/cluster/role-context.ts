@@ -36,9 +36,9 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
   const persistence = cluster.persistence;
   const storeVolumes = joinVolumes(TMP_VOLUMES, storeTlsVolumes(persistence), databaseAccessVolumes(persistence));
   const waits = plans.filter((p) => p.wait);
-  const waitScript = waits.length > 0
-    ? emitSchemaWaitScript(cluster, { name: schemaWaitConfigMapName(cluster.name), namespace: cluster.namespace, labels: cluster.labels }) : NO_VOLUMES;
   const timing = waitSchedule(props.schema);
+  const waitScript = waits.length > 0
+    ? emitSchemaWaitScript(cluster, { name: schemaWaitConfigMapName(cluster.name), namespace: cluster.namespace, labels: cluster.labels }, waits, timing) : NO_VOLUMES;
   const configVolumes: VolumeSet = {
     volumes: [{ name: 'config', configMap: { name: cluster.configMapName } }, { name: 'dynamic-config', configMap: { name: cluster.dynamicConfig.configMapName } }],
     mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
@@ -61,7 +61,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
   // Database access (proxy sidecars, token helpers) first: the schema waits talk to the databases too.
   const initContainers = [
     ...persistence.databaseAccess.containers,
-    ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, cluster.adminToolsImage, timing, waitMounts(plan, waitScript)))),
+    ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, waitScript)))),
     ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
   ];
   for (const role of ROLE_ORDER) {

@@ -5,6 +5,7 @@
  * use. Written from the Kubernetes volume rules and the server's config structs, independently of
  * the library's code.
  */
+import { schemaWaitEnv } from './schema-wait-env';
 import { parseRendered, renderTemplate } from './server-config';
 
 /** Where a mounted file comes from. */
@@ -107,7 +108,7 @@ export function containerFiles(objects: any[]): ContainerFiles[] {
         if (files === 'directory') directories.push(`${mount.mountPath}/`);
         else for (const [rel, source] of files) mounted.set(`${mount.mountPath}/${rel}`, source);
       }
-      const env: Record<string, string> = Object.fromEntries((container.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+      const env = schemaWaitEnv(pod, container, configMaps);
       const referenced: Array<{ path: string; by: string }> = Object.entries(env)
         .filter(([name, value]) => FILE_ENV.test(name) && value.startsWith('/'))
         .map(([name, value]) => ({ path: value, by: `env ${name}` }));

@@ -16,11 +16,25 @@ export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
  *   - database at exactly that version: nothing to do, exit 0;
  *   - database newer: "start version ... must be less than end version", which the server accepts;
  *   - database older or missing: "end version ... specified but not found", so we wait.
- * The script is the same text for every store of every cluster: each container passes its own
- * values as env vars, so no prop (a database name, say) is ever part of what the shell parses.
+ * The script is the same text for every store of every cluster, and no prop (a database name, say)
+ * is ever part of what the shell parses. A store's connection settings sit beside it in the same
+ * ConfigMap, one file per env var (`<store>.<NAME>`), written once per cluster instead of once per
+ * init container of every role; the script exports them as they are, byte for byte (the `x` keeps
+ * a trailing newline that `$(...)` would cut). What differs per container stays in its env: the
+ * credentials from Secrets, and the schema version its own release needs, so that a pod of the
+ * previous release that restarts during an upgrade still waits for its own version only.
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
+  'store="${1:?usage: wait-for-schema.sh STORE (the prefix of its settings files beside this script)}"',
+  'loaded=0',
+  'for setting in "${0%/*}/$store".*; do',
+  '  [ -f "$setting" ] || continue',
+  '  value=$(cat "$setting"; echo x)',
+  '  export "${setting##*.}=${value%x}"',
+  '  loaded=1',
+  'done',
+  'if [ "$loaded" = 0 ]; then echo "no settings for store $store beside $0" >&2; exit 1; fi',
   'probe="${TMPDIR:-/tmp}/schema-probe"',
   'mkdir -p "$probe/not-a-version"',
   'attempt=1',
@@ -46,9 +60,29 @@ export interface SchemaWaitTiming {
   readonly intervalSeconds: number;
 }
 
-/** The script's ConfigMap, once per cluster, and the volume that mounts it in the servers' init containers. */
-export function emitSchemaWaitScript(scope: Construct, metadata: { name: string; namespace: string; labels: Record<string, string> }): VolumeSet {
-  new KubeConfigMap(scope, 'SchemaWait', { metadata, data: { [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT } });
+/**
+ * The store settings of the waits: every env var of a wait with a literal value, as the file
+ * `<store>.<NAME>`. Values from Secrets stay in the containers' env.
+ */
+export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const plan of plans) {
+    const literal: [string, string][] = [
+      ...plan.waitEnv.flatMap((e): [string, string][] => (e.value === undefined || e.valueFrom ? [] : [[e.name, e.value]])),
+      ['SCHEMA_WAIT_TOOL', plan.wait!.tool],
+      ['SCHEMA_WAIT_STORE', plan.wait!.store],
+      ['SCHEMA_WAIT_ATTEMPTS', String(timing.attempts)],
+      ['SCHEMA_WAIT_INTERVAL_SECONDS', String(timing.intervalSeconds)],
+    ];
+    for (const [name, value] of literal) settings[`${plan.role}.${name}`] = value;
+  }
+  return settings;
+}
+
+/** The script's ConfigMap with the waits' settings, once per cluster, and the volume that mounts it in the servers' init containers. */
+export function emitSchemaWaitScript(scope: Construct, metadata: { name: string; namespace: string; labels: Record<string, string> },
+  plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): VolumeSet {
+  new KubeConfigMap(scope, 'SchemaWait', { metadata, data: { [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT, ...schemaWaitSettings(plans, timing) } });
   return {
     volumes: [{ name: 'schema-wait', configMap: { name: metadata.name } }],
     mounts: [{ name: 'schema-wait', mountPath: SCHEMA_WAIT_DIR, readOnly: true }],
@@ -60,19 +94,15 @@ export function emitSchemaWaitScript(scope: Construct, metadata: { name: string;
  * needs, so that servers applied together with the schema Jobs wait for them instead of
  * crash-looping on "version mismatch".
  */
-export function schemaWaitContainer(plan: StoreSchemaPlan, image: string, timing: SchemaWaitTiming, volumeMounts: VolumeMount[]): Container {
+export function schemaWaitContainer(plan: StoreSchemaPlan, image: string, volumeMounts: VolumeMount[]): Container {
   return {
     name: `wait-for-${plan.role}-schema`,
     image,
     imagePullPolicy: 'IfNotPresent',
-    command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`],
+    command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`, plan.role],
     env: [
-      ...plan.waitEnv,
-      { name: 'SCHEMA_WAIT_TOOL', value: plan.wait!.tool },
+      ...plan.waitEnv.filter((e) => e.valueFrom),
       { name: 'SCHEMA_WAIT_VERSION', value: plan.requiredVersion! },
-      { name: 'SCHEMA_WAIT_STORE', value: plan.wait!.store },
-      { name: 'SCHEMA_WAIT_ATTEMPTS', value: String(timing.attempts) },
-      { name: 'SCHEMA_WAIT_INTERVAL_SECONDS', value: String(timing.intervalSeconds) },
     ],
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts,
