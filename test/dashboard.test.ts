@@ -1,7 +1,9 @@
 import { DashboardOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalDashboard } from '../lib/observability';
 import {
-  checkLabels, checkMetrics, expandGrafanaVariables, groupings, labelValuesQuery, MetricCatalog, parsePromQL, selectors,
+  checkLabels, checkMetrics, expandGrafanaVariables, GrafanaVariable, groupings, interpolateConstants, labelValuesQuery, MetricCatalog, parsePromQL,
+  selectorMatchers, selectors,
 } from './support/promql';
+import { asGrafanaLoadsIt } from './support/grafana-load';
 import fc from 'fast-check';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -27,6 +29,10 @@ function make(options: DashboardOptions = {}, extra: { namespace?: string; clust
 
 const panelsOf = (model: any) => (model.panels as any[]).filter((p) => p.type !== 'row');
 const exprsOf = (model: any): string[] => panelsOf(model).flatMap((p) => p.targets.map((t: any) => t.expr));
+const variable = (model: any, name: string) => (model.templating.list as any[]).find((v) => v.name === name);
+/** An expression as Prometheus receives it from Grafana: the dashboard's constants substituted, intervals set. */
+const asSent = (model: any, expr: string, specialCharsToggle = false) =>
+  expandGrafanaVariables(interpolateConstants(expr, model.templating.list as GrafanaVariable[], specialCharsToggle));
 
 describe('TemporalDashboard', () => {
   test('defaults', () => {
@@ -40,23 +46,79 @@ describe('TemporalDashboard', () => {
 
   test('has a data source variable and a Temporal namespace variable over this cluster\'s series', () => {
     const { model } = make();
-    const [datasource, namespace] = model.templating.list;
-    expect(datasource).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
-    expect(namespace).toMatchObject({ name: 'namespace', type: 'query', includeAll: true, multi: true, allValue: '.*' });
+    expect(model.templating.list.map((v: any) => v.name)).toEqual(['cluster', 'datasource', 'namespace']);
+    const datasource = variable(model, 'datasource');
+    const namespace = variable(model, 'namespace');
+    // Options loaded with the dashboard.
+    expect(datasource).toEqual({ name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', refresh: 1 });
+    expect(namespace).toMatchObject({ name: 'namespace', label: 'Temporal namespace', type: 'query', includeAll: true, multi: true, allValue: '.*' });
+    // Values reloaded when the time range changes, sorted alphabetically.
+    expect(namespace).toMatchObject({ refresh: 2, sort: 1 });
     expect(namespace.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
-    const { selector, label } = labelValuesQuery(namespace.definition);
+    const { selector, label } = labelValuesQuery(asSent(model, namespace.definition));
     expect(label).toBe('namespace');
-    expect(namespace.query.query).toBe(namespace.definition);
+    expect(namespace.query).toEqual({ query: namespace.definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' });
     checkMetrics(selector, catalog);
     checkLabels(selector, catalog, [TEMPORAL_CLUSTER_LABEL]);
-    expect(selectors(selector)[0].matcherLabels).toEqual([TEMPORAL_CLUSTER_LABEL]);
+    expect(selectorMatchers(selector)[0].matchers).toEqual([{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }]);
+  });
+
+  test('says the cluster once, in a hidden constant that stays out of the URL, and Grafana sends the same queries as with it spelled out', () => {
+    const { model, dashboard } = make();
+    expect(variable(model, 'cluster')).toEqual({ name: 'cluster', type: 'constant', query: 'temporal/temporal', hide: 2, skipUrlSync: true });
+    // Ahead of the namespace variable, whose query uses it.
+    expect(model.templating.list[0].name).toBe('cluster');
+    const spelledOut = (expr: string) => expr.replaceAll('temporal_cluster="$cluster"', 'temporal_cluster="temporal/temporal"');
+    for (const expr of nonEmpty(dashboard.expressions)) {
+      expect(expr).toContain('temporal_cluster="$cluster"');
+      expect(expr).not.toContain('temporal/temporal');
+      expect(interpolateConstants(expr, model.templating.list)).toBe(spelledOut(expr));
+      expect(interpolateConstants(expr, model.templating.list, true)).toBe(spelledOut(expr));
+    }
+  });
+
+  test('each of two clusters in one app selects exactly its own series, whichever escaping Grafana applies', () => {
+    const chart = testChart();
+    const dashboards = [['team-a', 'temporal'], ['team-b', 'temporal-b']].map(([namespace, clusterName]) => new TemporalDashboard(chart, `${namespace}-${clusterName}`, {
+      clusterName, namespace, labels: {}, seriesSelector: [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, `${namespace}/${clusterName}`)], options: {},
+    }));
+    expect(new Set(dashboards.map((d) => d.uid)).size).toBe(2);
+    const clusterValues = (d: TemporalDashboard, toggle: boolean) => new Set(d.expressions.flatMap((expr) => {
+      const sent = asSent(d.model, expr.startsWith('label_values(') ? labelValuesQuery(expr).selector : expr, toggle);
+      parsePromQL(sent);
+      return selectorMatchers(sent).map((s) => {
+        const matchers = s.matchers.filter((m) => m.label === TEMPORAL_CLUSTER_LABEL);
+        expect(matchers.map((m) => m.op)).toEqual(['=']);
+        return matchers[0].value;
+      });
+    }));
+    for (const toggle of [false, true]) {
+      expect([...clusterValues(dashboards[0], toggle)]).toEqual(['team-a/temporal']);
+      expect([...clusterValues(dashboards[1], toggle)]).toEqual(['team-b/temporal-b']);
+    }
+  });
+
+  test('without an equality matcher on temporal_cluster, or with a value Grafana would escape, the selector is spelled out and no constant is added', () => {
+    for (const seriesSelector of [
+      [LabelMatcher.equal('job', 'temporal')],
+      [LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'temporal/.*')],
+      [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, "it's/a\\b")],
+      [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'a/$b')],
+    ]) {
+      const { model, dashboard } = make({}, { seriesSelector });
+      expect(variable(model, 'cluster')).toBeUndefined();
+      for (const expr of nonEmpty(dashboard.expressions)) {
+        expect(expr).toContain(seriesSelector[0].toString());
+        expect(expr).not.toContain('$cluster');
+      }
+    }
   });
 
   test('every query parses, names only metrics the v1.32.2 server emits and only labels they carry', () => {
     const { model, dashboard } = make();
     expect(exprsOf(model).length).toBeGreaterThan(10);
     for (const raw of nonEmpty(dashboard.expressions)) {
-      const expr = expandGrafanaVariables(raw.startsWith('label_values(') ? labelValuesQuery(raw).selector : raw);
+      const expr = asSent(model, raw.startsWith('label_values(') ? labelValuesQuery(raw).selector : raw);
       parsePromQL(expr);
       expect(checkMetrics(expr, catalog).length).toBeGreaterThan(0);
       checkLabels(expr, catalog, [TEMPORAL_CLUSTER_LABEL]);
@@ -66,14 +128,16 @@ describe('TemporalDashboard', () => {
   test('every selector is scoped to the cluster and uses Grafana\'s rate interval', () => {
     const { model } = make();
     for (const expr of nonEmpty(exprsOf(model))) {
-      for (const s of nonEmpty(selectors(expandGrafanaVariables(expr)))) expect(s.matcherLabels[0]).toBe(TEMPORAL_CLUSTER_LABEL);
+      for (const s of nonEmpty(selectorMatchers(asSent(model, expr)))) {
+        expect(s.matchers[0]).toEqual({ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' });
+      }
       expect(expr).toContain('[$__rate_interval]');
     }
   });
 
   test('covers requests, errors, latency, persistence, workflow outcomes, schedule-to-start and poll success', () => {
     const { model } = make();
-    const used = new Set(exprsOf(model).flatMap((e) => checkMetrics(expandGrafanaVariables(e), catalog).map((r) => r.metric)));
+    const used = new Set(exprsOf(model).flatMap((e) => checkMetrics(asSent(model, e), catalog).map((r) => r.metric)));
     expect([...used].sort()).toEqual([
       'persistence_errors', 'persistence_latency', 'persistence_requests',
       'poll_success', 'poll_success_sync', 'poll_timeouts',
@@ -85,10 +149,10 @@ describe('TemporalDashboard', () => {
     const byTitle = (title: string) => panelsOf(model).find((p) => p.title === title);
     const latency = byTitle('p99 latency (long polls excluded)').targets[0].expr as string;
     for (const op of nonEmpty(LONG_POLL_OPERATIONS)) expect(latency).toContain(op);
-    expect(groupings(expandGrafanaVariables(byTitle('Schedule-to-start p95').targets[0].expr))[0].labels).toEqual(['namespace', 'taskqueue', 'task_type', 'le']);
+    expect(groupings(asSent(model, byTitle('Schedule-to-start p95').targets[0].expr))[0].labels).toEqual(['namespace', 'taskqueue', 'task_type', 'le']);
     // poll_success already counts sync matches; adding poll_success_sync would count them twice.
     const poll = byTitle('Poll success ratio').targets[0].expr as string;
-    expect(selectors(expandGrafanaVariables(poll)).map((s) => s.metric)).toEqual(['poll_success', 'poll_success', 'poll_timeouts']);
+    expect(selectors(asSent(model, poll)).map((s) => s.metric)).toEqual(['poll_success', 'poll_success', 'poll_timeouts']);
   });
 
   test('panels filter on the namespace variable, except the database ones', () => {
@@ -102,7 +166,9 @@ describe('TemporalDashboard', () => {
   });
 
   test('panels have stable ids, units, the data source variable, and do not overlap', () => {
-    const { model } = make();
+    const { model: raw } = make();
+    // As Grafana lays them out and numbers their queries.
+    const model = asGrafanaLoadsIt(raw);
     const panels = model.panels as any[];
     expect(panels.map((p) => p.id)).toEqual(panels.map((_p, i) => i + 1));
     const cells = new Set<string>();
@@ -118,6 +184,8 @@ describe('TemporalDashboard', () => {
       if (p.type === 'row') continue;
       expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
       expect(['reqps', 'percentunit', 's', 'ops']).toContain(p.fieldConfig.defaults.unit);
+      expect(p.type).toBe('timeseries');
+      expect(p.gridPos.h).toBe(8);
       expect(p.targets.map((t: any) => t.refId)).toEqual(p.targets.map((_t: any, i: number) => String.fromCharCode(65 + i)));
     }
   });
@@ -125,14 +193,41 @@ describe('TemporalDashboard', () => {
   test('states only what differs from Grafana\'s defaults: queries run on their panel\'s data source, as range queries', () => {
     const { model } = make();
     for (const p of nonEmpty(panelsOf(model))) {
-      // Grafana runs a query without a data source on the panel's, here the data source variable.
-      for (const t of nonEmpty(p.targets)) expect(Object.keys(t).sort()).toEqual(['expr', 'legendFormat', 'range', 'refId']);
+      // Grafana runs a query without a data source on the panel's, here the data source variable,
+      // and names queries without a refId A, B, C... in order.
+      for (const t of nonEmpty(p.targets)) expect(Object.keys(t).sort()).toEqual(['expr', 'legendFormat', 'range']);
       // Explore would run a query without `range` as an instant query as well.
       for (const t of nonEmpty(p.targets)) expect(t.range).toBe(true);
+      for (const t of nonEmpty(p.targets)) expect(t.legendFormat).toMatch(/^\{\{\w+\}\}/);
+      expect(p.title).toMatch(/\S/);
+      expect(p.description).toMatch(/\S{10}/);
       expect(p.fieldConfig).toEqual({ defaults: { min: 0, unit: p.fieldConfig.defaults.unit } });
       expect(p.options).toEqual({ legend: { displayMode: 'table', placement: 'right', calcs: ['mean', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } });
     }
-    expect(Object.keys(model).sort()).toEqual(['description', 'graphTooltip', 'panels', 'refresh', 'schemaVersion', 'tags', 'templating', 'time', 'timezone', 'title', 'uid', 'version']);
+    expect(Object.keys(model).sort()).toEqual(['description', 'graphTooltip', 'panels', 'refresh', 'schemaVersion', 'tags', 'templating', 'timezone', 'title', 'uid', 'version']);
+    // Shared crosshair, refreshed every minute, in the browser's time zone.
+    expect(model).toMatchObject({ graphTooltip: 1, refresh: '1m', schemaVersion: 39, tags: ['temporal'], timezone: 'browser', version: 1 });
+    for (const row of nonEmpty((model.panels as any[]).filter((p) => p.type === 'row'))) expect(Object.keys(row).sort()).toEqual(['gridPos', 'id', 'title', 'type']);
+    for (const p of nonEmpty(model.panels as any[])) {
+      expect(p.gridPos.x).not.toBe(0);
+      expect(p.gridPos.y).not.toBe(0);
+    }
+  });
+
+  test('Grafana fills every field left out with the value the dashboard used to spell out', () => {
+    const { model } = make();
+    const loaded = asGrafanaLoadsIt(model);
+    expect(loaded.time).toEqual({ from: 'now-6h', to: 'now' });
+    for (const row of nonEmpty((loaded.panels as any[]).filter((p) => p.type === 'row'))) {
+      expect(row.collapsed).toBe(false);
+      expect(row.gridPos).toMatchObject({ h: 1, w: 24, x: 0 });
+    }
+    for (const p of nonEmpty(panelsOf(loaded))) expect(p.targets.map((t: any) => t.refId)).toEqual(p.targets.map((_t: any, i: number) => String.fromCharCode(65 + i)));
+    expect(loaded.panels[0].gridPos).toEqual({ h: 1, w: 24, x: 0, y: 0 });
+    expect(loaded.panels[1].gridPos).toEqual({ h: 8, w: 12, x: 0, y: 1 });
+    expect(variable(loaded, 'datasource')).toMatchObject({ current: {}, hide: 0, refresh: 1, regex: '' });
+    expect(variable(loaded, 'namespace')).toMatchObject({ current: {}, hide: 0, refresh: 2, regex: '', sort: 1 });
+    expect(variable(loaded, 'cluster')).toMatchObject({ hide: 2, skipUrlSync: true });
   });
 
   test('the JSON is deterministic, with sorted keys', () => {
@@ -169,7 +264,7 @@ describe('TemporalDashboard', () => {
     expect(model.title).toBe('Orders Temporal');
     expect(model.uid).toBe('orders_temporal');
     expect(configMap.metadata.labels.grafana_dashboard).toBe('temporal');
-    expect(labelValuesQuery(model.templating.list[1].definition).label).toBe('exported_namespace');
+    expect(labelValuesQuery(variable(model, 'namespace').definition).label).toBe('exported_namespace');
     for (const expr of nonEmpty(dashboard.expressions.slice(1))) {
       if (!/persistence_/.test(expr)) expect(expr).toContain('exported_namespace=~"$namespace"');
       expect(expr).not.toMatch(/\bnamespace=~/);

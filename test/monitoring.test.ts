@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import {
   LabelMatcher, MonitoringOptions, ScrapeConfig, ScrapeKind, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalMonitoring,
 } from '../lib/observability';
-import { selectors } from './support/promql';
+import { interpolateConstants, selectors } from './support/promql';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -107,7 +107,8 @@ describe('TemporalMonitoring', () => {
       for (const s of nonEmpty(selectors(r.expr))) expect(s.matcherLabels).toContain(TEMPORAL_CLUSTER_LABEL);
     }
     expect(one('ConfigMap').metadata.name).toBe('temporal-dashboard');
-    expect(monitoring.dashboard!.expressions[0]).toContain('temporal_cluster="temporal/temporal"');
+    const dashboard = monitoring.dashboard!;
+    expect(interpolateConstants(dashboard.expressions[0], (dashboard.model as any).templating.list)).toContain('temporal_cluster="temporal/temporal"');
   });
 
   test('without a monitor, alerts and dashboard use the given selector and namespace label', () => {

@@ -1,7 +1,10 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
-import { clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promString, rate as promRate, requireLabelName, selector, sumBy } from './promql';
+import {
+  clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, requireLabelName, selector, sumBy,
+  TEMPORAL_CLUSTER_LABEL,
+} from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
 import { checkLabels, propError, requireDns1123Label, requireNonEmpty, plainProps } from '../validation';
 
@@ -44,6 +47,8 @@ export interface TemporalDashboardProps {
 
 /** Grafana variables the queries use; tests substitute them before parsing the PromQL. */
 export const DASHBOARD_VARIABLES = {
+  /** Hidden constant: the value of the series selector's `temporal_cluster` matcher. */
+  cluster: 'cluster',
   datasource: 'datasource',
   namespace: 'namespace',
   /** Grafana's own: at least four scrape intervals, so rate() always has samples. */
@@ -51,6 +56,13 @@ export const DASHBOARD_VARIABLES = {
 } as const;
 
 const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
+/**
+ * Values Grafana substitutes into a Prometheus query unchanged: its Prometheus data source escapes
+ * a single-valued variable (interpolateQueryExpr -> prometheusRegularEscape) by doubling '\\' and
+ * escaping `'`, or, with the prometheusSpecialCharsInLabelValues feature toggle, '\\' and `"`; and
+ * a '$' could start another variable. A cluster value, `<namespace>/<name>`, never holds any.
+ */
+const INTERPOLATION_NEUTRAL = /^[A-Za-z0-9_.:/-]+$/;
 const GRID_WIDTH = 24;
 const PANEL_HEIGHT = 8;
 
@@ -62,8 +74,9 @@ interface RowSpec { readonly title: string; readonly panels: PanelSpec[] }
  * A Grafana dashboard of one cluster, generated here rather than copied: requests, unexpected
  * errors and latency per service and operation; database requests, errors and latency; workflow
  * outcomes; schedule-to-start latency, poll success and sync match per task queue. It has a data
- * source variable and a Temporal namespace variable, and sits in a ConfigMap for Grafana's
- * sidecar. The JSON is deterministic: ids follow panel order and keys are sorted.
+ * source variable, a Temporal namespace variable and a hidden constant naming the cluster, and
+ * sits in a ConfigMap for Grafana's sidecar. The JSON is deterministic: ids follow panel order
+ * and keys are sorted.
  */
 export class TemporalDashboard extends Construct {
   public readonly title: string;
@@ -120,7 +133,13 @@ export class TemporalDashboard extends Construct {
   private buildModel(cluster: string): Record<string, unknown> {
     const ns = this.namespaceLabel;
     const nsFilter = `${ns}=~"$${DASHBOARD_VARIABLES.namespace}"`;
-    const rate = (metric: string, extra: string[] = []) => promRate(metric, [...this.seriesSelector, ...extra], DASHBOARD_VARIABLES.rateInterval);
+    // Every selector repeats the cluster's matcher; its value is said once, in a hidden constant
+    // variable. Grafana substitutes a constant before the query leaves the browser, so Prometheus
+    // receives the very query it did before (test/dashboard.test.ts interpolates as Grafana does).
+    const clusterIndex = this.seriesSelector.findIndex((m) => m.label === TEMPORAL_CLUSTER_LABEL && m.operator === MatchOperator.EQUAL
+      && INTERPOLATION_NEUTRAL.test(m.value));
+    const scope: Array<LabelMatcher | string> = this.seriesSelector.map((m, i) => i === clusterIndex ? `${m.label}="$${DASHBOARD_VARIABLES.cluster}"` : m);
+    const rate = (metric: string, extra: string[] = []) => promRate(metric, [...scope, ...extra], DASHBOARD_VARIABLES.rateInterval);
     const op = ['service_name', 'operation'];
     const queue = [ns, 'taskqueue', 'task_type'];
     const longPolls = `operation!~${promString([...LONG_POLL_OPERATIONS].sort().join('|'))}`;
@@ -241,13 +260,21 @@ export class TemporalDashboard extends Construct {
 
     // Only what differs from Grafana's defaults: a query without a data source runs on its panel's,
     // a legend is shown unless hidden, a panel without overrides has none, and a dashboard is
-    // editable, with the default time picker and the built-in annotation, unless it says otherwise.
-    // The queries keep `range`: without it Explore would run them as instant queries as well.
+    // editable, with the default time picker and the built-in annotation, unless it says otherwise;
+    // its time range is the last 6 hours unless set (DashboardModel: `data.time ?? { from: 'now-6h',
+    // to: 'now' }`, and the same default in the backend's v1-to-v2 conversion).
+    // Grafana's PanelModel (restoreModel) gives a query without refId the first free letter
+    // (ensureQueryIds), so A, B, C... in order, and fills gridPos from {x: 0, y: 0} (defaultsDeep);
+    // a row without `collapsed` is expanded (DashboardModel and the scenes loader test it for
+    // truth), and an expanded row's `panels` are never read: its panels follow it. The backend's
+    // v1-to-v2 conversion (v1beta1_to_v2alpha1.go) fills refIds, gridPos and `collapsed` alike.
+    // The queries keep `range`: Prometheus' getQueryWithDefaults makes a query with neither `range`
+    // nor `instant` run as both in Explore.
     const datasource = { type: 'prometheus', uid: `\${${DASHBOARD_VARIABLES.datasource}}` };
     const panels: Record<string, unknown>[] = [];
     let y = 0;
     for (const row of rows) {
-      panels.push({ id: panels.length + 1, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: GRID_WIDTH, x: 0, y }, panels: [] });
+      panels.push({ id: panels.length + 1, type: 'row', title: row.title, gridPos: gridPos(GRID_WIDTH, 1, 0, y) });
       y += 1;
       const perLine = row.panels.length % 3 === 0 || row.panels.length === 1 ? Math.min(3, row.panels.length) : 2;
       const width = GRID_WIDTH / perLine;
@@ -258,16 +285,18 @@ export class TemporalDashboard extends Construct {
           title: panel.title,
           description: panel.description,
           datasource,
-          gridPos: { h: PANEL_HEIGHT, w: width, x: (i % perLine) * width, y: y + Math.floor(i / perLine) * PANEL_HEIGHT },
+          gridPos: gridPos(width, PANEL_HEIGHT, (i % perLine) * width, y + Math.floor(i / perLine) * PANEL_HEIGHT),
           fieldConfig: { defaults: { unit: panel.unit, min: 0 } },
           options: { legend: { displayMode: 'table', placement: 'right', calcs: ['mean', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
-          targets: panel.targets.map((t, j) => ({ expr: t.expr, legendFormat: t.legend, range: true, refId: String.fromCharCode(65 + j) })),
+          targets: panel.targets.map((t) => ({ expr: t.expr, legendFormat: t.legend, range: true })),
         });
       });
       y += Math.ceil(row.panels.length / perLine) * PANEL_HEIGHT;
     }
 
-    const namespaceQuery = `label_values(${selector('service_requests', this.seriesSelector)}, ${ns})`;
+    const namespaceQuery = `label_values(${selector('service_requests', scope)}, ${ns})`;
+    // skipUrlSync: the URL stays without var-cluster, as before, and cannot change the constant.
+    const constant = clusterIndex < 0 ? [] : [{ name: DASHBOARD_VARIABLES.cluster, type: 'constant', query: this.seriesSelector[clusterIndex].value, hide: 2, skipUrlSync: true }];
     return {
       description: `Temporal cluster ${cluster}, generated by cdk8s-temporal. Metric names of the server's default (tally) Prometheus reporter.`,
       graphTooltip: 1,
@@ -275,9 +304,14 @@ export class TemporalDashboard extends Construct {
       refresh: '1m',
       schemaVersion: 39,
       tags: ['temporal'],
+      // Variables leave out what Grafana's variable adapters start from (initialVariableModelState:
+      // hide 0; the data source and query variables' initial states: current {}, regex '') and what
+      // the scenes loader and the backend's v1-to-v2 conversion read the same way when absent.
+      // The data source variable keeps refresh 1: the conversion reads a missing one as never.
       templating: {
         list: [
-          { name: DASHBOARD_VARIABLES.datasource, label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '' },
+          ...constant,
+          { name: DASHBOARD_VARIABLES.datasource, label: 'Data source', type: 'datasource', query: 'prometheus', refresh: 1 },
           {
             name: DASHBOARD_VARIABLES.namespace,
             label: 'Temporal namespace',
@@ -288,21 +322,26 @@ export class TemporalDashboard extends Construct {
             includeAll: true,
             allValue: '.*',
             multi: true,
-            current: {},
-            hide: 0,
             refresh: 2,
             sort: 1,
-            regex: '',
           },
         ],
       },
-      time: { from: 'now-6h', to: 'now' },
       timezone: 'browser',
       title: this.title,
       uid: this.uid,
       version: 1,
     };
   }
+}
+
+/**
+ * A panel's position, without zero coordinates: PanelModel fills them from its default gridPos,
+ * { x: 0, y: 0, h: 3, w: 6 }, and the backend's v1-to-v2 conversion reads them as 0. Width and
+ * height, whose defaults no panel here has, are always written.
+ */
+function gridPos(w: number, h: number, x: number, y: number): Record<string, number> {
+  return { h, w, ...(x === 0 ? {} : { x }), ...(y === 0 ? {} : { y }) };
 }
 
 /** The parts of the Grafana model that hold PromQL. */

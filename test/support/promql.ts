@@ -230,6 +230,72 @@ export function expandGrafanaVariables(expr: string): string {
   return expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m');
 }
 
+/** One label matcher of a selector, its value unquoted. */
+export interface Matcher {
+  readonly label: string;
+  readonly op: string;
+  readonly value: string;
+}
+
+/** A PromQL string literal's value: double-quoted strings use Go's escapes, of which JSON's are a subset. */
+function stringValue(literal: string): string {
+  if (literal.startsWith('`')) return literal.slice(1, -1);
+  if (literal.startsWith("'")) return JSON.parse(`"${literal.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"')}"`);
+  return JSON.parse(literal);
+}
+
+/** Every vector selector of an expression with its matchers (label, operator and value), in order. */
+export function selectorMatchers(expr: string): Array<{ metric: string; matchers: Matcher[] }> {
+  return descendants(parsePromQL(expr).topNode, 'VectorSelector').map((node) => ({
+    metric: selectorOf(expr, node).metric,
+    matchers: childrenOf(node, 'LabelMatchers').flatMap((m) => childrenOf(m, 'UnquotedLabelMatcher')).map((m) => ({
+      label: text(expr, childrenOf(m, 'LabelName')[0]),
+      op: text(expr, childrenOf(m, 'MatchOp')[0]),
+      value: stringValue(text(expr, childrenOf(m, 'StringLiteral')[0])),
+    })),
+  }));
+}
+
+/** A dashboard variable, as the model holds it. */
+export interface GrafanaVariable {
+  readonly name: string;
+  readonly type: string;
+  readonly query?: unknown;
+  readonly multi?: boolean;
+  readonly includeAll?: boolean;
+}
+
+/**
+ * How Grafana's Prometheus data source escapes the value of a variable that is neither multi-valued
+ * nor has "All" (interpolateQueryExpr -> prometheusRegularEscape, grafana-prometheus'
+ * escaping.ts): classic, it doubles backslashes and escapes single quotes; with the
+ * prometheusSpecialCharsInLabelValues feature toggle, it escapes backslashes and double quotes,
+ * unless the value is a whole matcher.
+ */
+export function prometheusRegularEscape(value: string, specialCharsToggle: boolean): string {
+  if (specialCharsToggle) {
+    if (/^\w+(=|!=|=~|!~)".*"$/.test(value)) return value;
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  }
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'");
+}
+
+/**
+ * Substitutes a dashboard's constant variables into an expression as Grafana's template service
+ * does before a query is sent: `$name`, `${name}`, `${name:format}` and `[[name]]` (its variable
+ * regex), the value escaped by the Prometheus data source. Other variables and unknown names are
+ * left as they are, as Grafana leaves unknown ones.
+ */
+export function interpolateConstants(expr: string, variables: readonly GrafanaVariable[], specialCharsToggle = false): string {
+  const constants = new Map(variables.filter((v) => v.type === 'constant').map((v) => [v.name, String(v.query)]));
+  // Grafana's variableRegex (public/app/features/variables/utils.ts).
+  const variableRegex = /\$(\w+)|\[\[([\s\S]+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(?::([^}]+))?}/g;
+  return expr.replace(variableRegex, (match, plain?: string, bracket?: string, _f?: string, braced?: string) => {
+    const value = constants.get(plain ?? bracket ?? braced ?? '');
+    return value === undefined ? match : prometheusRegularEscape(value, specialCharsToggle);
+  });
+}
+
 /** The series selector inside Grafana's `label_values(selector, label)` variable query. */
 export function labelValuesQuery(definition: string): { selector: string; label: string } {
   const match = /^label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/s.exec(definition);
