@@ -134,8 +134,8 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
     object: toCel(deployment(to, options.annotations)), oldObject: from === null ? null : toCel(deployment(from)),
     request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
   };
-  const variables = new Map<string, unknown>();
-  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }));
+  const variables = new Map<string, never>();
+  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
   const rule = policy.spec.validations[1];
   const allowed = run(rule.expression, { ...bindings, variables }, { funcs: strings });
   if (typeof allowed !== 'boolean') throw new Error(`the release rule did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
