@@ -3,6 +3,7 @@ import { Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { renderServerConfig, ServerConfig } from '../lib/config/server-config';
 import { ServiceRole } from '../lib/services/service-role';
 import { cluster, find, objects, testChart } from './support/synth';
+import { schemaWaitEnv } from './support/schema-wait-env';
 import { configOf, parseRendered, renderTemplate, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
 
@@ -155,8 +156,9 @@ describe('the rendered server config', () => {
     expect(config.persistence.datastores.visibility.elasticsearch).toMatchObject({ url: { scheme: 'https', host: 'es.search:9243' }, username: 'elastic', password: 'visibility-password' });
     const job = find(chart, 'Job', 'temporal-schema-default-1-32-2').spec.template.spec;
     expect(job.containers[0].env).toContainEqual({ name: 'CASSANDRA_PORT', value: '9142' });
-    const wait = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.find((x: any) => x.name === 'wait-for-default-schema');
-    expect(wait.env).toContainEqual({ name: 'CASSANDRA_PORT', value: '9142' });
+    const historyPod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
+    const wait = historyPod.initContainers.find((x: any) => x.name === 'wait-for-default-schema');
+    expect(schemaWaitEnv(historyPod, wait, objects(chart))).toMatchObject({ CASSANDRA_PORT: '9142' });
     const env = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'TEMPORAL_DEFAULT_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'cass', key: 'password' } } });
     expect(env).toContainEqual({ name: 'TEMPORAL_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'es', key: 'password' } } });
