@@ -344,6 +344,10 @@ describe('clusters of one app replicate with the cluster their address reaches',
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend-headless.temporal-west.svc:8233' }] }, {}))
         .toMatch(/remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend-headless.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
     });
+    test('a remote is a cluster of the app under authorization, whose frontend refuses this cluster\'s servers (they carry no token)', () => {
+      expect(pair({}, { remoteClusters: undefined, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress temporal-frontend.temporal-west.svc.cluster.local:8233 reaches TemporalCluster 'temporal-west\/temporal', whose frontend has an authorizer.*PERMISSION_DENIED/);
+    });
     test('... and then, by address, when its failover version is another', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))
         .toMatch(/remoteClusters\[0\].initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/);

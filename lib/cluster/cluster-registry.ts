@@ -41,6 +41,8 @@ export interface RegisteredCluster {
       /** The frontend Service, and its headless one, whose name resolves to the same pods and port (gRPC clients balancing over pods dial it). */
       readonly host: string; readonly headlessHost: string; readonly port: number;
       readonly tls?: { readonly requiresClientCertificate: boolean; readonly dnsNames?: readonly string[] };
+      /** Whether an authorizer guards it, which refuses the admin calls of another cluster's servers (they carry no token). */
+      readonly authorization?: boolean;
     };
   };
 }
@@ -289,6 +291,11 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
         errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, `
           + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
           + 'and a name that is another cluster\'s mixes up the two in replication.');
+      }
+      if (reached?.replication.frontend.authorization) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose frontend has an authorizer. `
+          + 'This cluster\'s servers call it without a token (registration reads its metadata, history streams replication through the admin API), '
+          + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
       }
       if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
       const byName = byClusterName.get(remote.name) ?? [];
