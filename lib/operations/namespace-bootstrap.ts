@@ -37,7 +37,9 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
 
 /*
- * Describe first, create only what is missing, and retry until the frontend answers: the Job runs
+ * Describe first, create only what is missing, set the declared retention on a namespace that has
+ * another (a changed retention makes a new Job, which would otherwise find the namespace and do
+ * nothing), and retry until the frontend answers: the Job runs
  * alongside the servers and may start long before they are up. Names and retentions arrive as
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
  * per namespace its name, retention, description and the number of search attributes, then a name
@@ -51,8 +53,14 @@ function script(withAttributes: boolean): string {
     ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
     'while [ "$#" -ge 4 ]; do',
     '  ns=$1; count=$4',
-    '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
-    '    echo "namespace $1 exists"',
+    '  if described=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null); then',
+    // protojson writes the retention as a Duration, "259200s"; one that is not the declared one is set.
+    '    have=$(printf "%s\\n" "$described" | sed -n "s/.*\\"workflowExecutionRetentionTtl\\": *\\"\\([0-9]*\\)s\\".*/\\1/p")',
+    '    if [ "$have" = "$(( ${2%h} * 3600 ))" ]; then',
+    '      echo "namespace $1 exists"',
+    '    else',
+    '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was ${have:-unknown}s)" || exit 1',
+    '    fi',
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
     '  fi',
