@@ -193,6 +193,20 @@ describe('NamespaceBootstrap', () => {
       test('but Elasticsearch has no such cap', () => {
         expect(attrs(many(SearchAttributeType.INT, 20), Datastore.elasticsearch({ url: 'http://es:9200' }))).not.toThrow();
       });
+      test('on Elasticsearch two namespaces declare one name with two types: its attributes are the index\'s, which every namespace shares', () => {
+        // The operator handler adds them to the index mapping (saManager.GetSearchAttributes(indexName)), whatever the
+        // namespace: the second namespace's step found the first one's type and failed the Job after creating the rest.
+        const es = (types: SearchAttributeType[]) => () => {
+          const chart = testChart();
+          const persistence = new Persistence(chart, 'p', { defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u' }), visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }) });
+          return cluster(chart, { persistence, namespaces: types.map((type, i) => ({ name: `ns${i}`, retention: Duration.days(1), searchAttributes: [{ name: 'Kind', type }] })) });
+        };
+        expect(es([SearchAttributeType.KEYWORD, SearchAttributeType.KEYWORD])).not.toThrow();
+        expect(es([SearchAttributeType.KEYWORD, SearchAttributeType.INT])).toThrow(
+          /namespaces\[1\].searchAttributes\[0\].type is "Int"; expected Keyword, the type namespaces\[0\] \(ns0\) gives Kind: on Elasticsearch visibility/);
+        // On SQL each namespace maps its own columns, so the same name may have two types.
+        expect(() => cluster(testChart(), { namespaces: [0, 1].map((i) => ({ name: `ns${i}`, retention: Duration.days(1), searchAttributes: [{ name: 'Kind', type: i ? SearchAttributeType.INT : SearchAttributeType.KEYWORD }] })) })).not.toThrow();
+      });
       test('a name is reserved by the server, however it is spelt', () => {
         for (const name of ['WorkflowId', 'ExecutionStatus', 'BuildIds', 'Memo', 'NamespaceId', 'TemporalChangeVersion', 'TemporalAnything', 'Temporal']) {
           expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a name the server does not reserve/);

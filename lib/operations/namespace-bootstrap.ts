@@ -90,6 +90,8 @@ export class NamespaceBootstrap extends Construct {
     const seen = new Map<string, string>();
     const args: string[] = [];
     let withAttributes = false;
+    // On Elasticsearch the attributes belong to the index, which every namespace shares; on SQL each namespace maps its own columns.
+    const indexTypes = new Map<string, { type: string; where: string }>();
     if (!Array.isArray(props.namespaces)) throw propError(owner, 'namespaces', props.namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]');
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
@@ -114,6 +116,16 @@ export class NamespaceBootstrap extends Construct {
           'The server silently caps a longer retention at 100 years, and past about 292 years the CLI cannot even parse it and the Job fails.');
       }
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
+      if (props.visibility === VisibilityKind.ELASTICSEARCH) {
+        attributes.forEach((a, j) => {
+          const first = indexTypes.get(a.name);
+          if (first && first.type !== a.type) {
+            throw propError(owner, `namespaces[${i}].searchAttributes[${j}].type`, a.type, `${first.type}, the type ${first.where} gives ${a.name}: on Elasticsearch visibility the custom search attributes are the index's, shared by every namespace`,
+              `The Job would find ${a.name} as ${first.type} when it reaches namespace ${ns.name} and fail there; give both the same type, or use another name.`);
+          }
+          if (!first) indexTypes.set(a.name, { type: a.type, where: `namespaces[${i}] (${ns.name})` });
+        });
+      }
       withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
