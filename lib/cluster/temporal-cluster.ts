@@ -26,7 +26,7 @@ import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
 import { RemoteClusterRegistration } from '../operations/remote-cluster-registration';
 import { VisibilityKind } from '../operations/search-attributes';
 import { DatastoreType } from '../persistence/datastore-options';
-import { TemporalUi } from '../operations/temporal-ui';
+import { TemporalUi, uiDefaultNamespace } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
@@ -377,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) }));
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
