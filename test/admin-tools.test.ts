@@ -28,6 +28,26 @@ describe('AdminTools', () => {
     expect(pod.volumes).toContainEqual({ name: 'tls-client', secret: { secretName: 'tools-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
   });
 
+  test('points tdbg at the cluster too, under the env names tdbg reads (TEMPORAL_CLI_*, not the temporal CLI\'s)', () => {
+    // tdbg (tools/tdbg/app.go) reads TEMPORAL_CLI_ADDRESS and TEMPORAL_CLI_TLS_{CERT,KEY,CA,SERVER_NAME};
+    // with only the temporal CLI's names it dialed 127.0.0.1:7233 in plaintext.
+    const chart = testChart();
+    const c = cluster(chart, { adminTools: {}, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { adminTools: 'tools-tls' } }) });
+    const env = find(chart, 'Deployment', 'temporal-admin-tools').spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'TEMPORAL_CLI_ADDRESS', value: c.adminClient().address },
+      { name: 'TEMPORAL_CLI_TLS_CERT', value: '/etc/temporal/tls/client/tls.crt' },
+      { name: 'TEMPORAL_CLI_TLS_KEY', value: '/etc/temporal/tls/client/tls.key' },
+      { name: 'TEMPORAL_CLI_TLS_CA', value: '/etc/temporal/tls/frontend/ca.crt' },
+      { name: 'TEMPORAL_CLI_TLS_SERVER_NAME', value: 'temporal-frontend.temporal.svc.cluster.local' },
+    ]));
+    const plain = testChart();
+    const p = cluster(plain, { adminTools: {} });
+    const plainEnv = find(plain, 'Deployment', 'temporal-admin-tools').spec.template.spec.containers[0].env;
+    expect(plainEnv).toContainEqual({ name: 'TEMPORAL_CLI_ADDRESS', value: p.frontend.grpcAddress });
+    expect(plainEnv.filter((e: { name: string }) => e.name.startsWith('TEMPORAL_CLI_TLS'))).toEqual([]);
+  });
+
   test('absent unless asked for', () => {
     const chart = testChart();
     expect(cluster(chart).adminTools).toBeUndefined();

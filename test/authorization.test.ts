@@ -82,6 +82,14 @@ describe('authorization', () => {
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);
     });
+    test('the cluster replicates with remote clusters, whose servers would call its frontend without a token', () => {
+      // Every AdminService method is cluster-admin scope (common/api/metadata.go), and the default
+      // claim mapper gives a call without a token no role: the remote's registration (DescribeCluster)
+      // and its replication stream would be PERMISSION_DENIED, and its Job would wait out its ten minutes.
+      const remote = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' };
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization, enableGlobalNamespace: true, remoteClusters: [remote] }))
+        .toThrow(/remoteClusters is \["west"\]; expected no remote clusters while authorization is on.*PERMISSION_DENIED/);
+    });
     test('the authorizer or claim mapper is not one the server ships', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);

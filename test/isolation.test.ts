@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
 import { Node } from 'constructs';
 import * as fc from 'fast-check';
 import { KubeConfigMap } from '../imports/k8s';
@@ -343,6 +343,18 @@ describe('clusters of one app replicate with the cluster their address reaches',
     test('... through the frontend\'s headless Service, which resolves to the same pods (gRPC clients that balance over pods dial it)', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend-headless.temporal-west.svc:8233' }] }, {}))
         .toMatch(/remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend-headless.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
+    });
+    test('a remote is a cluster of the app under authorization, whose frontend refuses this cluster\'s servers (they carry no token)', () => {
+      expect(pair({}, { remoteClusters: undefined, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress temporal-frontend.temporal-west.svc.cluster.local:8233 reaches TemporalCluster 'temporal-west\/temporal', whose frontend has an authorizer.*PERMISSION_DENIED/);
+    });
+    test('both clusters list one Temporal namespace: each Job creates a local namespace of that name, and a global one of it could never replicate', () => {
+      const ns = (name: string) => ({ namespaces: [{ name, retention: Duration.days(1) }] });
+      expect(pair(ns('orders'), ns('Orders')))
+        .toMatch(/TemporalCluster 'temporal-east\/temporal': namespaces lists orders, which TemporalCluster 'temporal-west\/temporal', a cluster it replicates with, lists too \(Orders\)/);
+      expect(pair(ns('east-local'), ns('west-local'))).toBe('');
+      // Only west lists east: still one error.
+      expect(pair({ ...ns('orders'), remoteClusters: undefined, enableGlobalNamespace: true }, ns('orders')).match(/namespaces lists/g)).toHaveLength(1);
     });
     test('... and then, by address, when its failover version is another', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.temporal-west:8233' }] }, {}))

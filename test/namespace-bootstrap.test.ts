@@ -21,14 +21,19 @@ function job(props: Parameters<typeof cluster>[1] = { namespaces }) {
 
 /**
  * Runs the Job's real script with a stand-in `temporal` CLI that records each call's arguments,
- * separated by "|", and answers `describe` with success only for the names in `existing`. Its
+ * separated by "|", and answers `describe` with success only for the names in `existing` (`name`,
+ * or `name=seconds` for a retention other than 72 hours), printing, as `-o jsonl` does, the
+ * namespace's retention the way protojson writes a Duration (`"259200s"`). Its
  * `search-attribute list -o jsonl` prints the custom attributes in `attributes` (name -> the
  * server's INDEXED_VALUE_TYPE_* name) plus those `create` added, as the real CLI prints them.
  */
 function runScript(command: string[], existing: string[], attributes: Record<string, string> = {}, notServedTimes = 0): { status: number | null; out: string; err: string; calls: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ns-'));
   const log = join(dir, 'calls');
-  const exists = existing.map((name) => `*"describe"*"${name}"*) exit 0;;`).join(' ');
+  const exists = existing.map((entry) => {
+    const [name, seconds = '259200'] = entry.split('=');
+    return `*"describe"*"${name}"*) printf '{"namespaceInfo":{"name":"${name}"},"config":{"workflowExecutionRetentionTtl": "${seconds}s"}}\\n'; exit 0;;`;
+  }).join(' ');
   writeFileSync(join(dir, 'attributes'), Object.entries(attributes).map(([n, t]) => `"${n}":"${t}"`).join(','));
   writeFileSync(join(dir, 'temporal'), [
     '#!/bin/sh',
@@ -82,10 +87,23 @@ describe('NamespaceBootstrap', () => {
     expect(out).toContain('namespace payments created');
     expect(calls).toEqual([
       'operator|cluster|health|--address|fe:7233|',
-      'operator|namespace|describe|--address|fe:7233|--namespace|orders|',
-      'operator|namespace|describe|--address|fe:7233|--namespace|payments|',
+      'operator|namespace|describe|--address|fe:7233|--namespace|orders|-o|jsonl|',
+      'operator|namespace|describe|--address|fe:7233|--namespace|payments|-o|jsonl|',
       'operator|namespace|create|--address|fe:7233|--namespace|payments|--retention|36h|--description||',
     ]);
+  });
+
+  test('the script sets the declared retention on a namespace that exists with another, and leaves an equal one alone', () => {
+    // A retention changed in the app made a new Job that found the namespace and changed nothing.
+    const r = runScript(job().job.spec.template.spec.containers[0].command, ['orders=86400', 'payments=129600']);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('namespace orders exists; retention set to 72h (it was 86400s)');
+    expect(r.out).toContain('namespace payments exists');
+    expect(r.out).not.toContain('namespace payments exists;');
+    expect(r.calls.filter((c) => c.includes('namespace|update'))).toEqual([
+      'operator|namespace|update|--address|fe:7233|--namespace|orders|--retention|72h|',
+    ]);
+    expect(r.calls.filter((c) => c.includes('namespace|create'))).toEqual([]);
   });
 
   describe('search attributes', () => {
@@ -174,6 +192,20 @@ describe('NamespaceBootstrap', () => {
       });
       test('but Elasticsearch has no such cap', () => {
         expect(attrs(many(SearchAttributeType.INT, 20), Datastore.elasticsearch({ url: 'http://es:9200' }))).not.toThrow();
+      });
+      test('on Elasticsearch two namespaces declare one name with two types: its attributes are the index\'s, which every namespace shares', () => {
+        // The operator handler adds them to the index mapping (saManager.GetSearchAttributes(indexName)), whatever the
+        // namespace: the second namespace's step found the first one's type and failed the Job after creating the rest.
+        const es = (types: SearchAttributeType[]) => () => {
+          const chart = testChart();
+          const persistence = new Persistence(chart, 'p', { defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u' }), visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200' }) });
+          return cluster(chart, { persistence, namespaces: types.map((type, i) => ({ name: `ns${i}`, retention: Duration.days(1), searchAttributes: [{ name: 'Kind', type }] })) });
+        };
+        expect(es([SearchAttributeType.KEYWORD, SearchAttributeType.KEYWORD])).not.toThrow();
+        expect(es([SearchAttributeType.KEYWORD, SearchAttributeType.INT])).toThrow(
+          /namespaces\[1\].searchAttributes\[0\].type is "Int"; expected Keyword, the type namespaces\[0\] \(ns0\) gives Kind: on Elasticsearch visibility/);
+        // On SQL each namespace maps its own columns, so the same name may have two types.
+        expect(() => cluster(testChart(), { namespaces: [0, 1].map((i) => ({ name: `ns${i}`, retention: Duration.days(1), searchAttributes: [{ name: 'Kind', type: i ? SearchAttributeType.INT : SearchAttributeType.KEYWORD }] })) })).not.toThrow();
       });
       test('a name is reserved by the server, however it is spelt', () => {
         for (const name of ['WorkflowId', 'ExecutionStatus', 'BuildIds', 'Memo', 'NamespaceId', 'TemporalChangeVersion', 'TemporalAnything', 'Temporal']) {

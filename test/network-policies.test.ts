@@ -61,12 +61,14 @@ describe('ClusterNetworkPolicies', () => {
     expect(table(policies, rows)).toEqual(expected(rows));
   });
 
-  test('every feature on, egress restricted: who reaches what', () => {
+  // Replication and an authorizer exclude each other (the remotes' servers carry no token): the
+  // same cluster once with the authorizer, once replicating.
+  const everyFeature = (replicating: boolean) => {
     const chart = testChart();
     cluster(chart, {
       tls: ClusterTls.certManager({ issuer: { name: 'ca' } }),
       internalFrontend: { httpPort: 7246 },
-      authorization: { jwtKeySources: ['https://idp.example.com:8443/jwks.json'] },
+      authorization: replicating ? undefined : { jwtKeySources: ['https://idp.example.com:8443/jwks.json'] },
       ui: {
         oidc: { providerUrl: 'https://login.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' },
         allowFrom: [NetworkPeer.namespace('ingress-nginx')],
@@ -74,8 +76,10 @@ describe('ClusterNetworkPolicies', () => {
       adminTools: {},
       namespaces: [{ name: 'default', retention: Duration.days(1) }],
       archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'http://minio.storage.svc:9000' }), uri: 's3://archive/history' } },
-      enableGlobalNamespace: true,
-      remoteClusters: [{ name: 'other', initialFailoverVersion: 2, rpcAddress: 'temporal.other.example.com:7300', tls: { caSecret: 'other-ca' } }],
+      ...(replicating ? {
+        enableGlobalNamespace: true,
+        remoteClusters: [{ name: 'other', initialFailoverVersion: 2, rpcAddress: 'temporal.other.example.com:7300', tls: { caSecret: 'other-ca' } }],
+      } : {}),
       networkPolicy: {
         restrictEgress: true,
         frontendClients: [NetworkPeer.namespace('payments')],
@@ -84,8 +88,12 @@ describe('ClusterNetworkPolicies', () => {
         dns: ClusterDns.nodeLocal(),
       },
     });
-    const policies = objects(chart).filter((o) => o.kind === 'NetworkPolicy');
-    const t = (component: string) => pod('temporal', component);
+    return objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+  };
+  const t = (component: string) => pod('temporal', component);
+
+  test('every feature on but replication, egress restricted: who reaches what', () => {
+    const policies = everyFeature(false);
     const rows: Row[] = [
       ['payments -> frontend gRPC', outside('payments'), t('frontend'), 7233, true],
       ['orders -> frontend gRPC', outside('orders'), t('frontend'), 7233, false],
@@ -115,11 +123,8 @@ describe('ClusterNetworkPolicies', () => {
       ['history -> the key sets (only the frontends authorize)', t('history'), address('203.0.113.7'), 8443, false],
       ['matching -> the key sets', t('matching'), address('203.0.113.7'), 8443, false],
       ['matching -> S3-compatible archival', t('matching'), address('10.30.0.9'), 9000, false],
-      ['matching -> the remote cluster', t('matching'), address('198.51.100.4'), 7300, false],
-      ['worker -> the remote cluster', t('worker'), address('198.51.100.4'), 7300, true],
       ['frontend -> S3-compatible archival (it reads archives back)', t('frontend'), address('10.30.0.9'), 9000, true],
       ['history -> S3-compatible archival', t('history'), address('10.30.0.9'), 9000, true],
-      ['history -> the remote cluster', t('history'), address('198.51.100.4'), 7300, true],
       ['worker -> the proxy (extraEgress)', t('worker'), address('10.9.1.1'), 3128, true],
       ['worker -> port 3128 elsewhere', t('worker'), address('10.8.1.1'), 3128, false],
       ['history -> any other port', t('history'), address('203.0.113.7'), 25, false],
@@ -128,6 +133,19 @@ describe('ClusterNetworkPolicies', () => {
       ['observability -> matching metrics', outside('observability'), t('matching'), 9090, true],
       ['monitoring -> matching metrics', outside('monitoring'), t('matching'), 9090, false],
       ['observability -> UI metrics port', outside('observability'), t('ui'), 9090, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
+  test('every feature on but authorization, replicating, egress restricted: the roles that dial the remote reach it', () => {
+    const policies = everyFeature(true);
+    const rows: Row[] = [
+      ['matching -> the remote cluster', t('matching'), address('198.51.100.4'), 7300, false],
+      ['worker -> the remote cluster', t('worker'), address('198.51.100.4'), 7300, true],
+      ['history -> the remote cluster', t('history'), address('198.51.100.4'), 7300, true],
+      ['frontend -> the remote cluster', t('frontend'), address('198.51.100.4'), 7300, true],
+      ['namespace Job -> the remote cluster', t('namespaces'), address('198.51.100.4'), 7300, false],
+      ['payments -> frontend gRPC', outside('payments'), t('frontend'), 7233, true],
     ];
     expect(table(policies, rows)).toEqual(expected(rows));
   });
@@ -151,8 +169,6 @@ describe('ClusterNetworkPolicies', () => {
     const remote = { enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal.west.example.com:7233' }] };
     const job = pod('temporal', 'remote-clusters');
     const cases: Array<[string, Partial<TemporalClusterProps>, string, number]> = [
-      // Under an authorizer it registers through the internal frontend, which admits only the servers and the tools.
-      ['authorization', { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }, 'internal-frontend', 7236],
       ['frontendClients restricted', { networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } }, 'frontend', 7233],
       ['egress restricted', { networkPolicy: { restrictEgress: true } }, 'frontend', 7233],
     ];

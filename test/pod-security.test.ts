@@ -54,7 +54,9 @@ const configs: fc.Arbitrary<Config> = fc.record({
 }).map((c) => ({
   ...c,
   // What the library refuses, made valid: an authorizer needs the internal frontend and, with
-  // anonymous access, no UI login; remote TLS needs a TLS-speaking remote.
+  // anonymous access, no UI login, and no remote (whose servers carry no token); remote TLS needs
+  // a TLS-speaking remote.
+  authorization: c.authorization && c.remote === 'none',
   internalFrontend: c.internalFrontend || c.authorization,
   ui: c.authorization && c.ui === 'anonymous' ? 'oidc' as const : c.ui,
 }));
@@ -167,7 +169,7 @@ describe('every pod of every configuration', () => {
   });
 
   test('the checks see what they look for', () => {
-    const objects = synth({ tls: 'secrets', frontendTls: true, systemWorker: false, internalFrontend: true, authorization: true, ui: 'oidc', adminTools: true, namespaces: true,
+    const objects = synth({ tls: 'secrets', frontendTls: true, systemWorker: false, internalFrontend: true, authorization: false, ui: 'oidc', adminTools: true, namespaces: true,
       archival: 'none', remote: 'mtls', store: 'postgres', storeTls: true, schemaCredentials: true, monitoring: false, fleets: true, fleetUser: 1000 });
     const ui = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-ui').spec.template.spec;
     ui.containers[0].securityContext = { ...ui.containers[0].securityContext, privileged: true, capabilities: { add: ['NET_ADMIN'] } };

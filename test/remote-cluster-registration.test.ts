@@ -77,10 +77,9 @@ describe('RemoteClusterRegistration', () => {
     expect(c.serverConfig).toContain('masterClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}');
   });
 
-  test('never asks for remote-cluster authentication, which the stock server cannot provide (1.32: remoteClusterAuth.require needs a TokenProvider)', () => {
-    const { c } = registration({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } });
-    expect(c.serverConfig).toContain('authorization:');
-    expect(c.serverConfig).not.toMatch(/remoteClusterAuth|tokenProvider/i);
+  test('is refused under authorization: the stock server attaches no token to its calls to a remote (1.32: remoteClusterAuth.require needs a TokenProvider), so the remote\'s authorizer would deny them', () => {
+    expect(() => registration({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
+      .toThrow(/remoteClusters is \["west","south"\]; expected no remote clusters while authorization is on/);
   });
 
   test('passes each remote as four arguments to the CLI through the frontend, never inside the script', () => {

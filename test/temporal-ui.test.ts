@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { ClusterTls, NetworkPeer, SecretRef, TemporalUi } from '../lib';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -24,6 +25,18 @@ describe('TemporalUi', () => {
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.maxUnavailable).toBe(1);
     expect(c.ui!.url).toBe('http://temporal-ui.temporal.svc:8080');
+  });
+
+  test('opens on a namespace the cluster creates when it creates none named "default" (the UI\'s own default)', () => {
+    const env = (namespaces?: string[]) => {
+      const chart = testChart();
+      cluster(chart, { ui: {}, namespaces: namespaces?.map((name) => ({ name, retention: Duration.days(1) })) });
+      return find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env;
+    };
+    expect(env(['orders', 'payments'])).toContainEqual({ name: 'TEMPORAL_DEFAULT_NAMESPACE', value: 'orders' });
+    for (const namespaces of [undefined, ['orders', 'default']]) {
+      expect(env(namespaces).map((e: { name: string }) => e.name)).not.toContain('TEMPORAL_DEFAULT_NAMESPACE');
+    }
   });
 
   test('uses its own client certificate against a TLS frontend, under the UI\'s env names', () => {

@@ -23,6 +23,8 @@ export interface RegisteredCluster {
   readonly dns: DnsContext;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
+  /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
+  readonly namespaces?: readonly string[];
   /** What replication between clusters of one app must agree on: the cluster's own values and what it declares of its remotes. */
   readonly replication: {
     readonly clusterName: string;
@@ -41,6 +43,8 @@ export interface RegisteredCluster {
       /** The frontend Service, and its headless one, whose name resolves to the same pods and port (gRPC clients balancing over pods dial it). */
       readonly host: string; readonly headlessHost: string; readonly port: number;
       readonly tls?: { readonly requiresClientCertificate: boolean; readonly dnsNames?: readonly string[] };
+      /** Whether an authorizer guards it, which refuses the admin calls of another cluster's servers (they carry no token). */
+      readonly authorization?: boolean;
     };
   };
 }
@@ -258,6 +262,13 @@ function objectCollisions(clusters: readonly RegisteredCluster[], others: Readon
   return errors;
 }
 
+/** A namespace name two clusters both list, as each spells it (names differing only in case are one on MySQL). */
+function sharedNamespace(a: RegisteredCluster, b: RegisteredCluster): [string, string] | undefined {
+  const theirs = new Map((b.namespaces ?? []).map((name) => [name.toLowerCase(), name]));
+  const name = (a.namespaces ?? []).find((n) => theirs.has(n.toLowerCase()));
+  return name === undefined ? undefined : [name, theirs.get(name.toLowerCase())!];
+}
+
 /**
  * A remote that is a cluster of the same app is checked against that cluster: the name and failover
  * version it declares for it must be the remote's own, and both must use one increment. The server
@@ -271,6 +282,7 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const errors: string[] = [];
   const byClusterName = new Map<string, RegisteredCluster[]>();
   const byFrontend = new Map<string, RegisteredCluster>();
+  const namespacePairs = new Set<string>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
     const { host, headlessHost, port } = cluster.replication.frontend;
@@ -290,7 +302,22 @@ function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
           + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
           + 'and a name that is another cluster\'s mixes up the two in replication.');
       }
+      if (reached?.replication.frontend.authorization) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose frontend has an authorizer. `
+          + 'This cluster\'s servers call it without a token (registration reads its metadata, history streams replication through the admin API), '
+          + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
+      }
       if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
+      // Reported once per pair, whichever of the two lists the other, or both.
+      const pair = reached && [clusters.indexOf(cluster), clusters.indexOf(reached)].sort((x, y) => x - y).join('|');
+      const twin = reached && !namespacePairs.has(pair!) ? sharedNamespace(cluster, reached) : undefined;
+      if (pair) namespacePairs.add(pair);
+      if (twin) {
+        errors.push(`${cluster.label}: namespaces lists ${twin[0]}, which ${reached!.label}, a cluster it replicates with, lists too (${twin[1]}). `
+          + 'Each namespace Job creates a local namespace, so there would be two unrelated namespaces of that name, never replicated, and a global '
+          + 'namespace of that name could never be registered on both. List it on one cluster only, or create it as a global namespace '
+          + '(temporal operator namespace create --global) on one cluster and leave it out of namespaces.');
+      }
       const byName = byClusterName.get(remote.name) ?? [];
       // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
       const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);

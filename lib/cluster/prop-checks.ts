@@ -81,6 +81,16 @@ export function checkAuthorization(owner: string, props: TemporalClusterProps): 
     throw propError(owner, 'authorization', 'set', 'an internalFrontend as well',
       'The worker role\'s system workers carry no token; with an authorizer they need the internal frontend. Add internalFrontend: {}.');
   }
+  // A remote's servers dial this cluster's public frontend with mutual TLS at most, never a token: every
+  // AdminService method (DescribeCluster at registration, the replication stream) is cluster admin to the
+  // default authorizer, and the default claim mapper gives a call without a token no role.
+  const remotes = props.remoteClusters;
+  if (props.authorization && Array.isArray(remotes) && remotes.length > 0) {
+    throw propError(owner, 'remoteClusters', remotes.map((r) => r?.name), 'no remote clusters while authorization is on',
+      'The remote clusters\' servers call this cluster\'s frontend without a token (registration reads its metadata, history streams replication '
+      + 'through the admin API), and the authorizer answers PERMISSION_DENIED to every such call; the stock server has no way to attach one. '
+      + 'Replicate between clusters without authorization, or leave remoteClusters out.');
+  }
   return Boolean(props.authorization);
 }
 

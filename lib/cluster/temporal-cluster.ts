@@ -26,7 +26,7 @@ import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
 import { RemoteClusterRegistration } from '../operations/remote-cluster-registration';
 import { VisibilityKind } from '../operations/search-attributes';
 import { DatastoreType } from '../persistence/datastore-options';
-import { TemporalUi } from '../operations/temporal-ui';
+import { TemporalUi, uiDefaultNamespace } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
@@ -341,10 +341,10 @@ export class TemporalCluster extends Construct {
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
-      previously: this.previously,
+      previously: this.previously, namespaces: this.namespaceBootstrap?.namespaceNames,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
-        frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, tls: this.tls?.frontendSecret === undefined ? undefined
+        frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined
           : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
       },
     });
@@ -377,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls) }));
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {

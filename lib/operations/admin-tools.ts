@@ -53,6 +53,14 @@ export interface AdminToolsProps extends AdminToolsOptions {
   readonly imagePullSecrets: readonly string[];
 }
 
+/** The temporal CLI's TLS env names, and tdbg's for the same settings. */
+const TDBG_TLS_ENV: Record<string, string> = {
+  TEMPORAL_TLS_CLIENT_CERT_PATH: 'TEMPORAL_CLI_TLS_CERT',
+  TEMPORAL_TLS_CLIENT_KEY_PATH: 'TEMPORAL_CLI_TLS_KEY',
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: 'TEMPORAL_CLI_TLS_CA',
+  TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_CLI_TLS_SERVER_NAME',
+};
+
 /**
  * One pod with `temporal`, `tdbg` and the schema tools, already pointed at the cluster:
  * `kubectl exec -it deploy/<cluster>-admin-tools -- temporal operator cluster health`.
@@ -92,7 +100,12 @@ export class AdminTools extends Construct {
               // The image's own command; spelled out so the pod stays up whatever the image's default.
               command: ['sh', '-c', 'trap exit INT HUP TERM; sleep infinity & wait'],
               // HOME on the writable /tmp: the CLI keeps its settings there, and the root filesystem is read-only.
-              env: [{ name: 'TEMPORAL_ADDRESS', value: props.client.address }, { name: 'HOME', value: '/tmp' }, ...props.client.env],
+              env: [
+                { name: 'TEMPORAL_ADDRESS', value: props.client.address }, { name: 'HOME', value: '/tmp' }, ...props.client.env,
+                // tdbg reads its own, older names (tools/tdbg/app.go): without them it dials 127.0.0.1:7233 in plaintext.
+                { name: 'TEMPORAL_CLI_ADDRESS', value: props.client.address },
+                ...props.client.env.filter((e) => TDBG_TLS_ENV[e.name] !== undefined).map((e) => ({ name: TDBG_TLS_ENV[e.name], value: e.value })),
+              ],
               resources: props.resources
                 ? renderResources('TemporalCluster adminTools', { replicas: 1, cpu: '50m', memory: '64Mi', cpuLimit: '500m', memoryLimit: '256Mi' }, props.resources)
                 : SCHEMA_RESOURCES,

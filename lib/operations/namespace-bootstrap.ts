@@ -37,7 +37,9 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
 
 /*
- * Describe first, create only what is missing, and retry until the frontend answers: the Job runs
+ * Describe first, create only what is missing, set the declared retention on a namespace that has
+ * another (a changed retention makes a new Job, which would otherwise find the namespace and do
+ * nothing), and retry until the frontend answers: the Job runs
  * alongside the servers and may start long before they are up. Names and retentions arrive as
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
  * per namespace its name, retention, description and the number of search attributes, then a name
@@ -51,8 +53,14 @@ function script(withAttributes: boolean): string {
     ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
     'while [ "$#" -ge 4 ]; do',
     '  ns=$1; count=$4',
-    '  if temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" >/dev/null 2>&1; then',
-    '    echo "namespace $1 exists"',
+    '  if described=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null); then',
+    // protojson writes the retention as a Duration, "259200s"; one that is not the declared one is set.
+    '    have=$(printf "%s\\n" "$described" | sed -n "s/.*\\"workflowExecutionRetentionTtl\\": *\\"\\([0-9]*\\)s\\".*/\\1/p")',
+    '    if [ "$have" = "$(( ${2%h} * 3600 ))" ]; then',
+    '      echo "namespace $1 exists"',
+    '    else',
+    '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was ${have:-unknown}s)" || exit 1',
+    '    fi',
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
     '  fi',
@@ -82,6 +90,8 @@ export class NamespaceBootstrap extends Construct {
     const seen = new Map<string, string>();
     const args: string[] = [];
     let withAttributes = false;
+    // On Elasticsearch the attributes belong to the index, which every namespace shares; on SQL each namespace maps its own columns.
+    const indexTypes = new Map<string, { type: string; where: string }>();
     if (!Array.isArray(props.namespaces)) throw propError(owner, 'namespaces', props.namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]');
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
@@ -106,6 +116,16 @@ export class NamespaceBootstrap extends Construct {
           'The server silently caps a longer retention at 100 years, and past about 292 years the CLI cannot even parse it and the Job fails.');
       }
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
+      if (props.visibility === VisibilityKind.ELASTICSEARCH) {
+        attributes.forEach((a, j) => {
+          const first = indexTypes.get(a.name);
+          if (first && first.type !== a.type) {
+            throw propError(owner, `namespaces[${i}].searchAttributes[${j}].type`, a.type, `${first.type}, the type ${first.where} gives ${a.name}: on Elasticsearch visibility the custom search attributes are the index's, shared by every namespace`,
+              `The Job would find ${a.name} as ${first.type} when it reaches namespace ${ns.name} and fail there; give both the same type, or use another name.`);
+          }
+          if (!first) indexTypes.set(a.name, { type: a.type, where: `namespaces[${i}] (${ns.name})` });
+        });
+      }
       withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });

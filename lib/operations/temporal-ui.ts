@@ -118,6 +118,21 @@ export interface TemporalUiProps extends UiOptions {
    */
   readonly clusterSecrets?: ReadonlyMap<string, string>;
   readonly imagePullSecrets: readonly string[];
+  /**
+   * The Temporal namespace the UI opens on.
+   * @default - the UI's own default, `default`
+   */
+  readonly defaultNamespace?: string;
+}
+
+/**
+ * @internal
+ * The namespace the UI of a cluster that creates `namespaces` opens on: the UI opens on `default`,
+ * which such a cluster may not have (the landing page then shows only "not found" or, under
+ * authorization, permission errors), so the first one it creates when none is named `default`.
+ */
+export function uiDefaultNamespace(namespaces: readonly string[] | undefined): string | undefined {
+  return namespaces && namespaces.length > 0 && !namespaces.includes('default') ? namespaces[0] : undefined;
 }
 
 /** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
@@ -153,6 +168,7 @@ export class TemporalUi extends Construct {
     const env: EnvVar[] = [
       { name: 'TEMPORAL_ADDRESS', value: props.frontendAddress },
       { name: 'TEMPORAL_UI_PORT', value: String(TemporalUi.PORT) },
+      ...(props.defaultNamespace !== undefined ? [{ name: 'TEMPORAL_DEFAULT_NAMESPACE', value: requireNonEmpty(owner, 'defaultNamespace', props.defaultNamespace) }] : []),
       ...props.client.env.map((e) => ({ name: UI_TLS_ENV[e.name] ?? e.name, value: e.value })).filter((e) => e.name.startsWith('TEMPORAL_TLS_')),
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc, props.ingress),

@@ -384,8 +384,9 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
       })
       : undefined;
   const np = spec.networkPolicy;
-  // Under authorization the NetworkPolicies are what guards the internal frontend.
-  const authorization = spec.authorization && np !== 'off';
+  // Under authorization the NetworkPolicies are what guards the internal frontend; and no
+  // replication, whose remotes would call the frontend without a token.
+  const authorization = spec.authorization && np !== 'off' && spec.remoteClusters.length === 0 && !spec.peer;
   // A secondary visibility store makes the longest derived name 10 characters longer.
   const name = spec.name && spec.secondaryVisibility ? spec.name.slice(0, 28).replace(/-+$/, '') : spec.name;
   return {
@@ -585,6 +586,6 @@ function buildAppShaped(spec: ClusterSpec, app: App): App {
   }));
   const cluster = new TemporalCluster(chart, 'temporal', shape({ persistence, ...clusterProps(spec, n) }));
   if (spec.peer) buildPeer(spec, app, chart, cluster, n);
-  spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, spec.authorization && spec.networkPolicy !== 'off', f, i));
+  spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, cluster.authorizationEnabled, f, i));
   return app;
 }
