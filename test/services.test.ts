@@ -282,6 +282,18 @@ describe.each(ROLES)('$role', (r) => {
           .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
       }
     });
+    test('a user env var is one the server\'s CLI reads as a flag', () => {
+      // The EnvVars of the flags of temporal-server (cmd/server/main.go of go.temporal.io/server
+      // v1.32.2, config.EnvKey* in common/config/loader.go). With --config-file set by env, any of
+      // root, config, env or zone set too makes the server exit at start, and the CLI reads the
+      // zone from its misspelled alias TEMPORAL_AVAILABILTY_ZONE as well.
+      const cliEnv = ['TEMPORAL_ROOT', 'TEMPORAL_CONFIG_DIR', 'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_AVAILABILTY_ZONE',
+        'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'TEMPORAL_SERVICES'];
+      for (const name of cliEnv) {
+        expect(() => render(r, { [r.key]: { env: { [name]: EnvValue.fromValue('x') } } }))
+          .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
+      }
+    });
     test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {
       expect(() => render(r, { [r.key]: { env: { TEAM: 'orders' as unknown as EnvValue } } }))
         .toThrow(`${r.role} of TemporalCluster 'temporal': env["TEAM"] is "orders"; expected an EnvValue from cdk8s-plus-27. Write EnvValue.fromValue("orders")`);

@@ -21,9 +21,13 @@ export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpc
   readonly context: ServiceContext;
 }
 
-/** Env vars the library owns; a user env var with one of these names is refused. */
+/**
+ * Env vars the library owns; a user env var with one of these names is refused. The server's CLI
+ * reads the rest as flags, which next to the config file the library sets make it exit at start;
+ * it takes the zone from a misspelled alias too (TEMPORAL_AVAILABILTY_ZONE).
+ */
 export const RESERVED_ENV = ['TEMPORAL_SERVICES', 'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'POD_IP', 'TEMPORAL_CONFIG_DIR',
-  'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_ROOT'];
+  'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_AVAILABILTY_ZONE', 'TEMPORAL_ROOT'];
 
 /*
  * Seconds a new pod must stay ready before the rollout takes the next old one. History gets the
