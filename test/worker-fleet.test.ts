@@ -299,6 +299,132 @@ describe('WorkerFleet', () => {
       expect(schema.validate(bad).join('\n')).toMatch(/targetQueueSize: expected string/);
     });
 
+    describe('every key KEDA reads from the trigger is one its temporal scaler knows, in the format it parses', () => {
+      /*
+       * The fields of temporalMetadata in pkg/scalers/temporal_scaler.go of github.com/kedacore/keda/v2
+       * v2.21.0, by their `keda:"name=..., order=..."` tags. Trigger metadata is a free-form map: KEDA
+       * parses it with scalersconfig.TypedConfig, which only reports keys it does not know when the
+       * operator runs with KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS, so a misspelt key is a default used
+       * without a word. `fromEnv`: the order includes resolvedEnv, so `<name>FromEnv` names an env var
+       * of the target container instead. `deprecated`: removed in v2.21, setting it fails the trigger.
+       */
+      type KedaParam = { type: 'string' | 'int' | 'bool' | 'list'; fromEnv?: boolean; deprecated?: boolean };
+      const TRIGGER_METADATA: Record<string, KedaParam> = {
+        endpoint: { type: 'string', fromEnv: true },
+        namespace: { type: 'string', fromEnv: true },
+        activationTargetQueueSize: { type: 'int' },
+        targetQueueSize: { type: 'int' },
+        taskQueue: { type: 'string', fromEnv: true },
+        queueTypes: { type: 'list' },
+        buildId: { type: 'string', fromEnv: true, deprecated: true },
+        workerDeploymentName: { type: 'string', fromEnv: true },
+        workerDeploymentBuildId: { type: 'string', fromEnv: true },
+        selectAllActive: { type: 'bool', deprecated: true },
+        selectUnversioned: { type: 'bool', deprecated: true },
+        includeRunningWorkflowCount: { type: 'bool' },
+        workflowTaskQueueForCount: { type: 'string', fromEnv: true },
+        minConnectTimeout: { type: 'int' },
+        enableTLS: { type: 'bool' },
+        unsafeSsl: { type: 'bool' },
+        tlsServerName: { type: 'string' },
+      };
+      /** Its authParams (TriggerAuthentication parameters); `apiKey` may also come from the container's env. */
+      const AUTH_PARAMS = ['apiKey', 'cert', 'key', 'keyPassword', 'ca'];
+      /** The queue types queueTypeSet and getQueueTypes match; any other is skipped without a word. */
+      const QUEUE_TYPES = ['workflow', 'activity', 'nexus'];
+
+      /** What KEDA would misread in the temporal triggers and TriggerAuthentications of a fleet's synthesized objects. */
+      function kedaProblems(synthesized: any[]): string[] {
+        const problems: string[] = [];
+        const of = (kind: string) => synthesized.filter((o) => o.kind === kind);
+        for (const so of nonEmpty(of('ScaledObject'))) {
+          // KEDA resolves `<name>FromEnv` in the env of the target's container named envSourceContainerName.
+          const { name, envSourceContainerName } = so.spec.scaleTargetRef;
+          const target = of('Deployment').find((d) => d.metadata.name === name && d.metadata.namespace === so.metadata.namespace);
+          const worker = target.spec.template.spec.containers.find((c: any) => c.name === envSourceContainerName);
+          const env = new Map<string, any>(worker.env.map((e: any) => [e.name, e]));
+          for (const trigger of nonEmpty(so.spec.triggers as any[])) {
+            expect(trigger.type).toBe('temporal');
+            const metadata: Record<string, string> = trigger.metadata;
+            for (const [key, value] of Object.entries(metadata)) {
+              const fromEnv = key.endsWith('FromEnv') ? key.slice(0, -'FromEnv'.length) : undefined;
+              const param = TRIGGER_METADATA[fromEnv ?? key];
+              if (!param || (fromEnv && !param.fromEnv)) problems.push(`${key}: not a key of the temporal scaler`);
+              else if (param.deprecated) problems.push(`${key}: removed in KEDA v2.21, it fails the trigger`);
+              else if (fromEnv) {
+                // KEDA resolves the name in the container's env: an env var it does not find leaves the parameter unset.
+                if (!env.has(value)) problems.push(`${key}: ${value} is not an env var of the worker container`);
+                // It reads the trigger metadata first.
+                if (fromEnv in metadata) problems.push(`${key}: ${fromEnv} is set as well, and wins`);
+              } else if (typeof value !== 'string') problems.push(`${key}: ${JSON.stringify(value)} is not a string`);
+              else if (param.type === 'int' && !/^(0|[1-9]\d*)$/.test(value)) problems.push(`${key}: ${value} is not an integer`);
+              else if (param.type === 'bool' && !['true', 'false'].includes(value)) problems.push(`${key}: ${value} is not true or false`);
+              else if (param.type === 'list') {
+                for (const t of value.split(',')) if (!QUEUE_TYPES.includes(t)) problems.push(`${key}: ${t} is not a queue type`);
+              }
+            }
+            for (const required of ['endpoint', 'taskQueue']) {
+              if (!(required in metadata) && !(`${required}FromEnv` in metadata)) problems.push(`${required}: missing`);
+            }
+          }
+        }
+        for (const ta of of('TriggerAuthentication')) {
+          for (const ref of nonEmpty(ta.spec.secretTargetRef as any[])) {
+            if (!AUTH_PARAMS.includes(ref.parameter)) problems.push(`TriggerAuthentication ${ta.metadata.name}: ${ref.parameter} is not a parameter of the temporal scaler`);
+          }
+        }
+        return problems;
+      }
+
+      const external = (props: Partial<WorkerFleetProps>) => {
+        const chart = testChart();
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', 'orders.v2'], frontend: { address: 'temporal.other:7233' }, ...props });
+        return chart;
+      };
+      const cases: Array<[string, () => Chart]> = [
+        ['defaults, plaintext', () => setup({ autoscaling: FleetAutoscaling.backlog() }).chart],
+        ['mutual TLS from Secrets, every option', () => tlsSetup({
+          taskQueues: ['orders', 'orders-priority'],
+          autoscaling: FleetAutoscaling.backlog({
+            minReplicas: 0, maxReplicas: 30, targetBacklogPerReplica: 20, activationBacklog: 3, queueTypes: Object.values(BacklogQueueType),
+            pollingInterval: Duration.seconds(15), cooldownPeriod: Duration.minutes(10), fallbackReplicas: 6, keepWhileWorkflowsRun: true,
+          }),
+        }).chart],
+        ['cert-manager, API key too', () => setup({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog() },
+          { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart],
+        ['API key over plaintext', () => external({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
+        ['API key over TLS to a public CA', () => external({
+          frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
+        })],
+      ];
+      test.each(cases)('%s', (_, chart) => {
+        expect(kedaProblems(objects(chart()))).toEqual([]);
+      });
+
+      test('the check can fail', () => {
+        const synthesized = objects(cases[2][1]());
+        const metadata = synthesized.find((o) => o.kind === 'ScaledObject').spec.triggers[0].metadata;
+        Object.assign(metadata, {
+          activationQueueSize: '1', targetQueueSize: '2.5', enableTLS: 'yes', queueTypes: 'workflow,activities', namespaceFromEnv: 'TEMPORAL_NS', selectUnversioned: 'true',
+          tlsServerNameFromEnv: 'TEMPORAL_TLS_SERVER_NAME', taskQueueFromEnv: 'TEMPORAL_TASK_QUEUE',
+        });
+        delete metadata.endpointFromEnv;
+        synthesized.find((o) => o.kind === 'TriggerAuthentication').spec.secretTargetRef[0].parameter = 'tlsCert';
+        expect(kedaProblems(synthesized).sort()).toEqual([
+          'TriggerAuthentication orders: tlsCert is not a parameter of the temporal scaler',
+          'activationQueueSize: not a key of the temporal scaler',
+          'enableTLS: yes is not true or false',
+          'endpoint: missing',
+          'namespaceFromEnv: TEMPORAL_NS is not an env var of the worker container',
+          'queueTypes: activities is not a queue type',
+          'selectUnversioned: removed in KEDA v2.21, it fails the trigger',
+          'targetQueueSize: 2.5 is not an integer',
+          'taskQueueFromEnv: taskQueue is set as well, and wins',
+          'tlsServerNameFromEnv: not a key of the temporal scaler',
+        ]);
+      });
+    });
+
     test('on CPU: a HorizontalPodAutoscaler and no ScaledObject', () => {
       const { chart } = setup({ autoscaling: FleetAutoscaling.cpu({ minReplicas: 2, maxReplicas: 8, cpuUtilization: 60 }) });
       expect(fleetObject(chart, 'HorizontalPodAutoscaler').spec).toEqual({
