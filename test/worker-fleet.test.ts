@@ -979,6 +979,24 @@ describe('WorkerFleet', () => {
       expect(() => setup({ autoscaling: FleetAutoscaling.cpu() }, { tls: noClientAuth })).not.toThrow();
     });
 
+    test('KEDA would resolve the external frontend\'s address elsewhere: a single-label name or the pod\'s loopback', () => {
+      // KEDA's operator dials TEMPORAL_ADDRESS from its own pod, in its own namespace: a name
+      // without a dot goes through that namespace's DNS search path first (temporal-frontend is
+      // temporal-frontend.keda.svc to it), and a loopback address or name is the operator itself.
+      const external = (address: string, autoscaling = FleetAutoscaling.backlog()) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], namespace: 'orders', frontend: { address }, autoscaling,
+      });
+      for (const address of ['temporal-frontend:7233', 'localhost:7233', 'ip6-localhost:7233', 'temporal.localhost:7233', '127.0.0.1:7233', '[::1]:7233', '0.0.0.0:7233']) {
+        expect(external(address)).toThrow(`frontend.address is "${address}"; expected an address KEDA's operator resolves to the same frontend as the workers`);
+      }
+      expect(external('temporal-frontend:7233')).toThrow(/Write the Service's namespace too \(temporal-frontend\.<namespace>:7233\)/);
+      for (const address of ['temporal-frontend.orders:7233', 'temporal-frontend.orders.svc.cluster.local:7233', '10.0.0.5:7233', '[fd00::5]:7233']) {
+        expect(external(address)).not.toThrow();
+      }
+      // Only KEDA dials from elsewhere: with CPU scaling the workers alone resolve the address.
+      expect(external('temporal-frontend:7233', FleetAutoscaling.cpu())).not.toThrow();
+    });
+
     test('a user env var would override one the fleet sets, in any letter case', () => {
       const reserved = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_KEY_DATA',
         'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES', 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
