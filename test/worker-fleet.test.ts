@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
 import { Node } from 'constructs';
@@ -223,6 +224,54 @@ describe('WorkerFleet', () => {
       const plain = testChart();
       new WorkerFleet(plain, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('k', 'jwt') });
       expect(envOf(plain).TEMPORAL_TLS).toBe('false');
+    });
+
+    test('every connection variable is one the SDKs\' env config reads, with a value it parses, and every path is a mounted file', () => {
+      // The names ApplyEnvVars reads in go.temporal.io/sdk/contrib/envconfig v0.1.0
+      // (client_config_load.go); the prefix TEMPORAL_GRPC_META_ is read too, and set by no fleet.
+      const GO_ENVCONFIG = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_DATA',
+        'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_TLS_SERVER_NAME',
+        'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_CODEC_ENDPOINT', 'TEMPORAL_CODEC_AUTH', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_PROFILE'];
+      // The TypeScript SDK's, from the installed @temporalio/envconfig: the names it looks up.
+      const tsDir = path.join(path.dirname(require.resolve('@temporalio/envconfig/package.json')), 'lib');
+      const TS_ENVCONFIG = new Set(readdirSync(tsDir).filter((f) => f.endsWith('.js'))
+        .flatMap((f) => [...readFileSync(path.join(tsDir, f), 'utf8').matchAll(/['"](TEMPORAL_[A-Z_]+)['"]/g)].map((m) => m[1])));
+      expect(TS_ENVCONFIG).toContain('TEMPORAL_TLS_SERVER_CA_CERT_PATH');
+      /** The fleet's own variables, which the user's program reads itself (README, WorkerFleet). */
+      const FLEET_OWN = ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES', 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+      const BOOLEANS = ['TEMPORAL_TLS', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'];
+
+      const charts: Chart[] = [
+        setup().chart,
+        tlsSetup({ apiKey: SecretRef.of('orders-key', 'jwt') }).chart,
+        setup({ namespace: 'orders' }, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart,
+        setup({ cluster: undefined, frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
+        setup({ cluster: undefined, frontend: { address: 'temporal.other:7233', tls: true, serverName: 'temporal' },
+          clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: 'client.pem', key: 'client-key.pem' }), serverCa: SecretRef.of('other-ca', 'root.pem') }).chart,
+      ];
+      const problems: string[] = [];
+      let paths = 0;
+      for (const chart of charts) {
+        const spec = podSpec(chart);
+        const worker = container(chart);
+        for (const e of worker.env as any[]) {
+          if (!e.name.startsWith('TEMPORAL_') || FLEET_OWN.includes(e.name)) continue;
+          if (!GO_ENVCONFIG.includes(e.name)) problems.push(`${e.name}: not read by the Go SDK's env config`);
+          if (!TS_ENVCONFIG.has(e.name)) problems.push(`${e.name}: not read by the TypeScript SDK's env config`);
+          if (BOOLEANS.includes(e.name) && !['true', 'false'].includes(e.value)) problems.push(`${e.name}: ${e.value} is not true or false`);
+          if (e.name.endsWith('_PATH')) {
+            paths++;
+            // The file must be a key the pod mounts at exactly that path.
+            const found = (worker.volumeMounts ?? []).some((m: any) => {
+              const volume = spec.volumes.find((v: any) => v.name === m.name);
+              return (volume?.secret?.items ?? []).some((item: any) => `${m.mountPath}/${item.path}` === e.value);
+            });
+            if (!found) problems.push(`${e.name}: ${e.value} is no file of a mounted Secret`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(paths).toBeGreaterThanOrEqual(9);
     });
   });
 
