@@ -371,6 +371,35 @@ describe('differences between roles', () => {
     expect(frontend.livenessProbe.tcpSocket).toEqual({ port: 7233 });
   });
 
+  test('a port that serves TLS says so in its appProtocol, which meshes read before they sniff', () => {
+    // Istio takes appProtocol (before the port name) as the protocol on the wire: grpc and http make
+    // its sidecars parse the bytes as cleartext HTTP/2 and HTTP, which a TLS handshake is not, and
+    // the connection is reset. tls and https are carried through opaque (Istio's protocol selection).
+    const protocols = (tls?: ClusterTls) => {
+      const chart = testChart();
+      cluster(chart, { tls, internalFrontend: {} });
+      return Object.fromEntries(objects(chart).filter((o) => o.kind === 'Service')
+        .map((o) => [o.metadata.name, Object.fromEntries(o.spec.ports.map((p: any) => [p.name, p.appProtocol]))]));
+    };
+    const plain = { grpc: 'grpc', membership: 'tcp', metrics: 'http' };
+    const internode = { ...plain, grpc: 'tls' };
+    expect(protocols(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }))).toEqual({
+      'temporal-frontend': { grpc: 'tls', http: 'https' },
+      'temporal-frontend-headless': internode,
+      'temporal-internal-frontend-headless': internode,
+      'temporal-history-headless': internode,
+      'temporal-matching-headless': internode,
+      'temporal-worker-headless': internode,
+    });
+    expect(protocols(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false }))['temporal-frontend']).toEqual({ grpc: 'tls', http: 'https' });
+    // Internode TLS only: the frontend's own listeners stay cleartext.
+    const internodeOnly = protocols(ClusterTls.fromSecrets({ internode: 'internode-tls' }));
+    expect(internodeOnly['temporal-frontend']).toEqual({ grpc: 'grpc', http: 'http' });
+    expect(internodeOnly['temporal-frontend-headless']).toEqual(plain);
+    expect(internodeOnly['temporal-history-headless']).toEqual(internode);
+    expect(new Set(Object.values(protocols()).flatMap((ports) => Object.values(ports as Record<string, string>)))).toEqual(new Set(['grpc', 'http', 'tcp']));
+  });
+
   test('a 1.30 worker runs no gRPC server, so it is probed and kept alive on its membership port; the other roles are not', () => {
     const chart = testChart();
     cluster(chart, { version: '1.30.9' });

@@ -3,7 +3,7 @@ import { checkAutoscaling, disruptionBudget } from './availability';
 import { renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
-import { probeAction, ReadinessCheck } from './probes';
+import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
@@ -194,7 +194,7 @@ export abstract class TemporalService extends Construct {
         publishNotReadyAddresses: true,
         selector: this.selectorLabels,
         ports: [
-          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: 'grpc' },
+          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: appProtocols(check).grpc },
           { name: 'membership', port: this.ports.membership, targetPort: IntOrString.fromString('membership'), appProtocol: 'tcp' },
           ...(props.context.metricsPort !== undefined
             ? [{ name: 'metrics', port: props.context.metricsPort, targetPort: IntOrString.fromString('metrics'), appProtocol: 'http' }]
