@@ -356,8 +356,9 @@ describe('WorkerFleet', () => {
        * operator runs with KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS, so a misspelt key is a default used
        * without a word. `fromEnv`: the order includes resolvedEnv, so `<name>FromEnv` names an env var
        * of the target container instead. `deprecated`: removed in v2.21, setting it fails the trigger.
+       * `envOnly`: its order has no triggerMetadata, so only `<name>FromEnv` is read from the trigger.
        */
-      type KedaParam = { type: 'string' | 'int' | 'bool' | 'list'; fromEnv?: boolean; deprecated?: boolean };
+      type KedaParam = { type: 'string' | 'int' | 'bool' | 'list'; fromEnv?: boolean; deprecated?: boolean; envOnly?: boolean };
       const TRIGGER_METADATA: Record<string, KedaParam> = {
         endpoint: { type: 'string', fromEnv: true },
         namespace: { type: 'string', fromEnv: true },
@@ -376,6 +377,7 @@ describe('WorkerFleet', () => {
         enableTLS: { type: 'bool' },
         unsafeSsl: { type: 'bool' },
         tlsServerName: { type: 'string' },
+        apiKey: { type: 'string', fromEnv: true, envOnly: true },
       };
       /** Its authParams (TriggerAuthentication parameters); `apiKey` may also come from the container's env. */
       const AUTH_PARAMS = ['apiKey', 'cert', 'key', 'keyPassword', 'ca'];
@@ -398,13 +400,13 @@ describe('WorkerFleet', () => {
             for (const [key, value] of Object.entries(metadata)) {
               const fromEnv = key.endsWith('FromEnv') ? key.slice(0, -'FromEnv'.length) : undefined;
               const param = TRIGGER_METADATA[fromEnv ?? key];
-              if (!param || (fromEnv && !param.fromEnv)) problems.push(`${key}: not a key of the temporal scaler`);
+              if (!param || (fromEnv && !param.fromEnv) || (!fromEnv && param.envOnly)) problems.push(`${key}: not a key of the temporal scaler`);
               else if (param.deprecated) problems.push(`${key}: removed in KEDA v2.21, it fails the trigger`);
               else if (fromEnv) {
                 // KEDA resolves the name in the container's env: an env var it does not find leaves the parameter unset.
                 if (!env.has(value)) problems.push(`${key}: ${value} is not an env var of the worker container`);
                 // It reads the trigger metadata first.
-                if (fromEnv in metadata) problems.push(`${key}: ${fromEnv} is set as well, and wins`);
+                if (fromEnv in metadata && !param.envOnly) problems.push(`${key}: ${fromEnv} is set as well, and wins`);
               } else if (typeof value !== 'string') problems.push(`${key}: ${JSON.stringify(value)} is not a string`);
               else if (param.type === 'int' && !/^(0|[1-9]\d*)$/.test(value)) problems.push(`${key}: ${value} is not an integer`);
               else if (param.type === 'bool' && !['true', 'false'].includes(value)) problems.push(`${key}: ${value} is not true or false`);
@@ -455,13 +457,14 @@ describe('WorkerFleet', () => {
         const metadata = synthesized.find((o) => o.kind === 'ScaledObject').spec.triggers[0].metadata;
         Object.assign(metadata, {
           activationQueueSize: '1', targetQueueSize: '2.5', enableTLS: 'yes', queueTypes: 'workflow,activities', namespaceFromEnv: 'TEMPORAL_NS', selectUnversioned: 'true',
-          tlsServerNameFromEnv: 'TEMPORAL_TLS_SERVER_NAME', taskQueueFromEnv: 'TEMPORAL_TASK_QUEUE',
+          tlsServerNameFromEnv: 'TEMPORAL_TLS_SERVER_NAME', taskQueueFromEnv: 'TEMPORAL_TASK_QUEUE', apiKey: 'x', apiKeyFromEnv: 'TEMPORAL_API_KEY',
         });
         delete metadata.endpointFromEnv;
         synthesized.find((o) => o.kind === 'TriggerAuthentication').spec.secretTargetRef[0].parameter = 'tlsCert';
         expect(kedaProblems(synthesized).sort()).toEqual([
           'TriggerAuthentication orders: tlsCert is not a parameter of the temporal scaler',
           'activationQueueSize: not a key of the temporal scaler',
+          'apiKey: not a key of the temporal scaler',
           'enableTLS: yes is not true or false',
           'endpoint: missing',
           'namespaceFromEnv: TEMPORAL_NS is not an env var of the worker container',
