@@ -282,6 +282,18 @@ describe.each(ROLES)('$role', (r) => {
           .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
       }
     });
+    test('a user env var is one the server\'s CLI reads as a flag', () => {
+      // The EnvVars of the flags of temporal-server (cmd/server/main.go of go.temporal.io/server
+      // v1.32.2, config.EnvKey* in common/config/loader.go). With --config-file set by env, any of
+      // root, config, env or zone set too makes the server exit at start, and the CLI reads the
+      // zone from its misspelled alias TEMPORAL_AVAILABILTY_ZONE as well.
+      const cliEnv = ['TEMPORAL_ROOT', 'TEMPORAL_CONFIG_DIR', 'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_AVAILABILTY_ZONE',
+        'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'TEMPORAL_SERVICES'];
+      for (const name of cliEnv) {
+        expect(() => render(r, { [r.key]: { env: { [name]: EnvValue.fromValue('x') } } }))
+          .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
+      }
+    });
     test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {
       expect(() => render(r, { [r.key]: { env: { TEAM: 'orders' as unknown as EnvValue } } }))
         .toThrow(`${r.role} of TemporalCluster 'temporal': env["TEAM"] is "orders"; expected an EnvValue from cdk8s-plus-27. Write EnvValue.fromValue("orders")`);
@@ -357,6 +369,35 @@ describe('differences between roles', () => {
     const frontend = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0];
     expect(frontend.readinessProbe.grpc).toEqual({ port: 7233, service: 'temporal.api.workflowservice.v1.WorkflowService' });
     expect(frontend.livenessProbe.tcpSocket).toEqual({ port: 7233 });
+  });
+
+  test('a port that serves TLS says so in its appProtocol, which meshes read before they sniff', () => {
+    // Istio takes appProtocol (before the port name) as the protocol on the wire: grpc and http make
+    // its sidecars parse the bytes as cleartext HTTP/2 and HTTP, which a TLS handshake is not, and
+    // the connection is reset. tls and https are carried through opaque (Istio's protocol selection).
+    const protocols = (tls?: ClusterTls) => {
+      const chart = testChart();
+      cluster(chart, { tls, internalFrontend: {} });
+      return Object.fromEntries(objects(chart).filter((o) => o.kind === 'Service')
+        .map((o) => [o.metadata.name, Object.fromEntries(o.spec.ports.map((p: any) => [p.name, p.appProtocol]))]));
+    };
+    const plain = { grpc: 'grpc', membership: 'tcp', metrics: 'http' };
+    const internode = { ...plain, grpc: 'tls' };
+    expect(protocols(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }))).toEqual({
+      'temporal-frontend': { grpc: 'tls', http: 'https' },
+      'temporal-frontend-headless': internode,
+      'temporal-internal-frontend-headless': internode,
+      'temporal-history-headless': internode,
+      'temporal-matching-headless': internode,
+      'temporal-worker-headless': internode,
+    });
+    expect(protocols(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false }))['temporal-frontend']).toEqual({ grpc: 'tls', http: 'https' });
+    // Internode TLS only: the frontend's own listeners stay cleartext.
+    const internodeOnly = protocols(ClusterTls.fromSecrets({ internode: 'internode-tls' }));
+    expect(internodeOnly['temporal-frontend']).toEqual({ grpc: 'grpc', http: 'http' });
+    expect(internodeOnly['temporal-frontend-headless']).toEqual(plain);
+    expect(internodeOnly['temporal-history-headless']).toEqual(internode);
+    expect(new Set(Object.values(protocols()).flatMap((ports) => Object.values(ports as Record<string, string>)))).toEqual(new Set(['grpc', 'http', 'tcp']));
   });
 
   test('a 1.30 worker runs no gRPC server, so it is probed and kept alive on its membership port; the other roles are not', () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
 import { Node } from 'constructs';
@@ -224,6 +225,54 @@ describe('WorkerFleet', () => {
       new WorkerFleet(plain, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('k', 'jwt') });
       expect(envOf(plain).TEMPORAL_TLS).toBe('false');
     });
+
+    test('every connection variable is one the SDKs\' env config reads, with a value it parses, and every path is a mounted file', () => {
+      // The names ApplyEnvVars reads in go.temporal.io/sdk/contrib/envconfig v0.1.0
+      // (client_config_load.go); the prefix TEMPORAL_GRPC_META_ is read too, and set by no fleet.
+      const GO_ENVCONFIG = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_DATA',
+        'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_TLS_SERVER_NAME',
+        'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_CODEC_ENDPOINT', 'TEMPORAL_CODEC_AUTH', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_PROFILE'];
+      // The TypeScript SDK's, from the installed @temporalio/envconfig: the names it looks up.
+      const tsDir = path.join(path.dirname(require.resolve('@temporalio/envconfig/package.json')), 'lib');
+      const TS_ENVCONFIG = new Set(readdirSync(tsDir).filter((f) => f.endsWith('.js'))
+        .flatMap((f) => [...readFileSync(path.join(tsDir, f), 'utf8').matchAll(/['"](TEMPORAL_[A-Z_]+)['"]/g)].map((m) => m[1])));
+      expect(TS_ENVCONFIG).toContain('TEMPORAL_TLS_SERVER_CA_CERT_PATH');
+      /** The fleet's own variables, which the user's program reads itself (README, WorkerFleet). */
+      const FLEET_OWN = ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES', 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+      const BOOLEANS = ['TEMPORAL_TLS', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION'];
+
+      const charts: Chart[] = [
+        setup().chart,
+        tlsSetup({ apiKey: SecretRef.of('orders-key', 'jwt') }).chart,
+        setup({ namespace: 'orders' }, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart,
+        setup({ cluster: undefined, frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
+        setup({ cluster: undefined, frontend: { address: 'temporal.other:7233', tls: true, serverName: 'temporal' },
+          clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: 'client.pem', key: 'client-key.pem' }), serverCa: SecretRef.of('other-ca', 'root.pem') }).chart,
+      ];
+      const problems: string[] = [];
+      let paths = 0;
+      for (const chart of charts) {
+        const spec = podSpec(chart);
+        const worker = container(chart);
+        for (const e of worker.env as any[]) {
+          if (!e.name.startsWith('TEMPORAL_') || FLEET_OWN.includes(e.name)) continue;
+          if (!GO_ENVCONFIG.includes(e.name)) problems.push(`${e.name}: not read by the Go SDK's env config`);
+          if (!TS_ENVCONFIG.has(e.name)) problems.push(`${e.name}: not read by the TypeScript SDK's env config`);
+          if (BOOLEANS.includes(e.name) && !['true', 'false'].includes(e.value)) problems.push(`${e.name}: ${e.value} is not true or false`);
+          if (e.name.endsWith('_PATH')) {
+            paths++;
+            // The file must be a key the pod mounts at exactly that path.
+            const found = (worker.volumeMounts ?? []).some((m: any) => {
+              const volume = spec.volumes.find((v: any) => v.name === m.name);
+              return (volume?.secret?.items ?? []).some((item: any) => `${m.mountPath}/${item.path}` === e.value);
+            });
+            if (!found) problems.push(`${e.name}: ${e.value} is no file of a mounted Secret`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(paths).toBeGreaterThanOrEqual(9);
+    });
   });
 
   describe('autoscaling', () => {
@@ -297,6 +346,135 @@ describe('WorkerFleet', () => {
       expect(schema.validate({ ...so, spec: { ...so.spec, minReplicas: 1 } }).join('\n')).toMatch(/spec.minReplicas: unknown field/);
       const bad = { ...so, spec: { ...so.spec, triggers: [{ ...so.spec.triggers[0], metadata: { targetQueueSize: 5 } }] } };
       expect(schema.validate(bad).join('\n')).toMatch(/targetQueueSize: expected string/);
+    });
+
+    describe('every key KEDA reads from the trigger is one its temporal scaler knows, in the format it parses', () => {
+      /*
+       * The fields of temporalMetadata in pkg/scalers/temporal_scaler.go of github.com/kedacore/keda/v2
+       * v2.21.0, by their `keda:"name=..., order=..."` tags. Trigger metadata is a free-form map: KEDA
+       * parses it with scalersconfig.TypedConfig, which only reports keys it does not know when the
+       * operator runs with KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS, so a misspelt key is a default used
+       * without a word. `fromEnv`: the order includes resolvedEnv, so `<name>FromEnv` names an env var
+       * of the target container instead. `deprecated`: removed in v2.21, setting it fails the trigger.
+       * `envOnly`: its order has no triggerMetadata, so only `<name>FromEnv` is read from the trigger.
+       */
+      type KedaParam = { type: 'string' | 'int' | 'bool' | 'list'; fromEnv?: boolean; deprecated?: boolean; envOnly?: boolean };
+      const TRIGGER_METADATA: Record<string, KedaParam> = {
+        endpoint: { type: 'string', fromEnv: true },
+        namespace: { type: 'string', fromEnv: true },
+        activationTargetQueueSize: { type: 'int' },
+        targetQueueSize: { type: 'int' },
+        taskQueue: { type: 'string', fromEnv: true },
+        queueTypes: { type: 'list' },
+        buildId: { type: 'string', fromEnv: true, deprecated: true },
+        workerDeploymentName: { type: 'string', fromEnv: true },
+        workerDeploymentBuildId: { type: 'string', fromEnv: true },
+        selectAllActive: { type: 'bool', deprecated: true },
+        selectUnversioned: { type: 'bool', deprecated: true },
+        includeRunningWorkflowCount: { type: 'bool' },
+        workflowTaskQueueForCount: { type: 'string', fromEnv: true },
+        minConnectTimeout: { type: 'int' },
+        enableTLS: { type: 'bool' },
+        unsafeSsl: { type: 'bool' },
+        tlsServerName: { type: 'string' },
+        apiKey: { type: 'string', fromEnv: true, envOnly: true },
+      };
+      /** Its authParams (TriggerAuthentication parameters); `apiKey` may also come from the container's env. */
+      const AUTH_PARAMS = ['apiKey', 'cert', 'key', 'keyPassword', 'ca'];
+      /** The queue types queueTypeSet and getQueueTypes match; any other is skipped without a word. */
+      const QUEUE_TYPES = ['workflow', 'activity', 'nexus'];
+
+      /** What KEDA would misread in the temporal triggers and TriggerAuthentications of a fleet's synthesized objects. */
+      function kedaProblems(synthesized: any[]): string[] {
+        const problems: string[] = [];
+        const of = (kind: string) => synthesized.filter((o) => o.kind === kind);
+        for (const so of nonEmpty(of('ScaledObject'))) {
+          // KEDA resolves `<name>FromEnv` in the env of the target's container named envSourceContainerName.
+          const { name, envSourceContainerName } = so.spec.scaleTargetRef;
+          const target = of('Deployment').find((d) => d.metadata.name === name && d.metadata.namespace === so.metadata.namespace);
+          const worker = target.spec.template.spec.containers.find((c: any) => c.name === envSourceContainerName);
+          const env = new Map<string, any>(worker.env.map((e: any) => [e.name, e]));
+          for (const trigger of nonEmpty(so.spec.triggers as any[])) {
+            expect(trigger.type).toBe('temporal');
+            const metadata: Record<string, string> = trigger.metadata;
+            for (const [key, value] of Object.entries(metadata)) {
+              const fromEnv = key.endsWith('FromEnv') ? key.slice(0, -'FromEnv'.length) : undefined;
+              const param = TRIGGER_METADATA[fromEnv ?? key];
+              if (!param || (fromEnv && !param.fromEnv) || (!fromEnv && param.envOnly)) problems.push(`${key}: not a key of the temporal scaler`);
+              else if (param.deprecated) problems.push(`${key}: removed in KEDA v2.21, it fails the trigger`);
+              else if (fromEnv) {
+                // KEDA resolves the name in the container's env: an env var it does not find leaves the parameter unset.
+                if (!env.has(value)) problems.push(`${key}: ${value} is not an env var of the worker container`);
+                // It reads the trigger metadata first.
+                if (fromEnv in metadata && !param.envOnly) problems.push(`${key}: ${fromEnv} is set as well, and wins`);
+              } else if (typeof value !== 'string') problems.push(`${key}: ${JSON.stringify(value)} is not a string`);
+              else if (param.type === 'int' && !/^(0|[1-9]\d*)$/.test(value)) problems.push(`${key}: ${value} is not an integer`);
+              else if (param.type === 'bool' && !['true', 'false'].includes(value)) problems.push(`${key}: ${value} is not true or false`);
+              else if (param.type === 'list') {
+                for (const t of value.split(',')) if (!QUEUE_TYPES.includes(t)) problems.push(`${key}: ${t} is not a queue type`);
+              }
+            }
+            for (const required of ['endpoint', 'taskQueue']) {
+              if (!(required in metadata) && !(`${required}FromEnv` in metadata)) problems.push(`${required}: missing`);
+            }
+          }
+        }
+        for (const ta of of('TriggerAuthentication')) {
+          for (const ref of nonEmpty(ta.spec.secretTargetRef as any[])) {
+            if (!AUTH_PARAMS.includes(ref.parameter)) problems.push(`TriggerAuthentication ${ta.metadata.name}: ${ref.parameter} is not a parameter of the temporal scaler`);
+          }
+        }
+        return problems;
+      }
+
+      const external = (props: Partial<WorkerFleetProps>) => {
+        const chart = testChart();
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', 'orders.v2'], frontend: { address: 'temporal.other:7233' }, ...props });
+        return chart;
+      };
+      const cases: Array<[string, () => Chart]> = [
+        ['defaults, plaintext', () => setup({ autoscaling: FleetAutoscaling.backlog() }).chart],
+        ['mutual TLS from Secrets, every option', () => tlsSetup({
+          taskQueues: ['orders', 'orders-priority'],
+          autoscaling: FleetAutoscaling.backlog({
+            minReplicas: 0, maxReplicas: 30, targetBacklogPerReplica: 20, activationBacklog: 3, queueTypes: Object.values(BacklogQueueType),
+            pollingInterval: Duration.seconds(15), cooldownPeriod: Duration.minutes(10), fallbackReplicas: 6, keepWhileWorkflowsRun: true,
+          }),
+        }).chart],
+        ['cert-manager, API key too', () => setup({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog() },
+          { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart],
+        ['API key over plaintext', () => external({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
+        ['API key over TLS to a public CA', () => external({
+          frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
+        })],
+      ];
+      test.each(cases)('%s', (_, chart) => {
+        expect(kedaProblems(objects(chart()))).toEqual([]);
+      });
+
+      test('the check can fail', () => {
+        const synthesized = objects(cases[2][1]());
+        const metadata = synthesized.find((o) => o.kind === 'ScaledObject').spec.triggers[0].metadata;
+        Object.assign(metadata, {
+          activationQueueSize: '1', targetQueueSize: '2.5', enableTLS: 'yes', queueTypes: 'workflow,activities', namespaceFromEnv: 'TEMPORAL_NS', selectUnversioned: 'true',
+          tlsServerNameFromEnv: 'TEMPORAL_TLS_SERVER_NAME', taskQueueFromEnv: 'TEMPORAL_TASK_QUEUE', apiKey: 'x', apiKeyFromEnv: 'TEMPORAL_API_KEY',
+        });
+        delete metadata.endpointFromEnv;
+        synthesized.find((o) => o.kind === 'TriggerAuthentication').spec.secretTargetRef[0].parameter = 'tlsCert';
+        expect(kedaProblems(synthesized).sort()).toEqual([
+          'TriggerAuthentication orders: tlsCert is not a parameter of the temporal scaler',
+          'activationQueueSize: not a key of the temporal scaler',
+          'apiKey: not a key of the temporal scaler',
+          'enableTLS: yes is not true or false',
+          'endpoint: missing',
+          'namespaceFromEnv: TEMPORAL_NS is not an env var of the worker container',
+          'queueTypes: activities is not a queue type',
+          'selectUnversioned: removed in KEDA v2.21, it fails the trigger',
+          'targetQueueSize: 2.5 is not an integer',
+          'taskQueueFromEnv: taskQueue is set as well, and wins',
+          'tlsServerNameFromEnv: not a key of the temporal scaler',
+        ]);
+      });
     });
 
     test('on CPU: a HorizontalPodAutoscaler and no ScaledObject', () => {
@@ -851,6 +1029,24 @@ describe('WorkerFleet', () => {
       expect(() => setup({ autoscaling: FleetAutoscaling.backlog(), apiKey: SecretRef.of('k', 'jwt') }, { tls: noClientAuth }))
         .toThrow(/expected a client certificate for the fleet: the frontend's CA is a private one/);
       expect(() => setup({ autoscaling: FleetAutoscaling.cpu() }, { tls: noClientAuth })).not.toThrow();
+    });
+
+    test('KEDA would resolve the external frontend\'s address elsewhere: a single-label name or the pod\'s loopback', () => {
+      // KEDA's operator dials TEMPORAL_ADDRESS from its own pod, in its own namespace: a name
+      // without a dot goes through that namespace's DNS search path first (temporal-frontend is
+      // temporal-frontend.keda.svc to it), and a loopback address or name is the operator itself.
+      const external = (address: string, autoscaling = FleetAutoscaling.backlog()) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], namespace: 'orders', frontend: { address }, autoscaling,
+      });
+      for (const address of ['temporal-frontend:7233', 'localhost:7233', 'ip6-localhost:7233', 'temporal.localhost:7233', '127.0.0.1:7233', '[::1]:7233', '0.0.0.0:7233']) {
+        expect(external(address)).toThrow(`frontend.address is "${address}"; expected an address KEDA's operator resolves to the same frontend as the workers`);
+      }
+      expect(external('temporal-frontend:7233')).toThrow(/Write the Service's namespace too \(temporal-frontend\.<namespace>:7233\)/);
+      for (const address of ['temporal-frontend.orders:7233', 'temporal-frontend.orders.svc.cluster.local:7233', '10.0.0.5:7233', '[fd00::5]:7233']) {
+        expect(external(address)).not.toThrow();
+      }
+      // Only KEDA dials from elsewhere: with CPU scaling the workers alone resolve the address.
+      expect(external('temporal-frontend:7233', FleetAutoscaling.cpu())).not.toThrow();
     });
 
     test('a user env var would override one the fleet sets, in any letter case', () => {

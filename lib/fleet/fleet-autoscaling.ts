@@ -4,6 +4,7 @@ import { FleetConnection } from './fleet-connection';
 import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
+import { isLoopbackHost } from '../persistence/store-identity';
 import { NetworkPeer } from '../security/network-policies';
 import { checkOptionsObject, INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
 
@@ -213,6 +214,25 @@ function seconds(owner: string, prop: string, duration: Duration, min: number): 
   return ms / 1000;
 }
 
+/**
+ * KEDA's operator dials the workers' TEMPORAL_ADDRESS (endpointFromEnv) from its own pod, in its
+ * own namespace: a name without a dot goes through that namespace's DNS search path first, and
+ * the pod's loopback is the operator itself. Either reaches another host than the workers do.
+ */
+function checkKedaResolvable(owner: string, address: string): void {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at);
+  const expected = 'an address KEDA\'s operator resolves to the same frontend as the workers, with autoscaling FleetAutoscaling.backlog()';
+  if (isLoopbackHost(host)) {
+    throw propError(owner, 'frontend.address', address, expected,
+      'KEDA\'s operator would dial its own pod. Give an address of the frontend that KEDA\'s operator reaches too, or scale with FleetAutoscaling.cpu().');
+  }
+  if (!host.startsWith('[') && !host.includes('.')) {
+    throw propError(owner, 'frontend.address', address, expected,
+      `KEDA's operator resolves ${host} in its own namespace, where it is another Service or none. Write the Service's namespace too (${host}.<namespace>${address.slice(at)}), or its full name.`);
+  }
+}
+
 /** Characters KEDA allows in a name it puts into its visibility query (validVisibilityQueryLiteral). */
 const VISIBILITY_LITERAL = /^[a-zA-Z0-9\-_./:]+$/;
 
@@ -274,6 +294,7 @@ export class FleetAutoscaler extends Construct {
       throw propError(owner, 'autoscaling', 'FleetAutoscaling.backlog()', 'a client certificate for the fleet: the frontend\'s CA is a private one',
         'With an API key alone KEDA trusts only the system roots and its own /custom/ca folder, never the CA in the TriggerAuthentication.');
     }
+    if (!c.cluster) checkKedaResolvable(owner, c.address);
     const refs: TriggerAuthenticationSpecSecretTargetRef[] = [];
     if (c.tls && c.clientSecret) {
       refs.push({ parameter: 'cert', name: c.clientSecret.name, key: c.clientSecret.certKey });

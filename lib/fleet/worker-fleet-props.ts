@@ -20,7 +20,11 @@ export enum FleetImagePullPolicy {
 
 /** A frontend outside this app: another cdk8s app's cluster, or Temporal Cloud. */
 export interface ExternalFrontend {
-  /** `host:port` of its gRPC endpoint, e.g. `my-ns.a1b2c.tmprl.cloud:7233`. */
+  /**
+   * `host:port` of its gRPC endpoint, e.g. `my-ns.a1b2c.tmprl.cloud:7233`. With
+   * `FleetAutoscaling.backlog()` KEDA's operator dials it too, from its own namespace: a Service is
+   * then written with its namespace (`temporal-frontend.temporal:7233`), and never as the pod's loopback.
+   */
   readonly address: string;
   /**
    * Connect over TLS. Always set explicitly in the pod (`TEMPORAL_TLS`), because the SDKs' env

@@ -126,6 +126,14 @@ function ipAddress(value: string): string | undefined {
 const LOOPBACK = 'loopback';
 const LOOPBACK_NAMES: readonly string[] = ['localhost', 'ip6-localhost', 'ip6-loopback'];
 
+/** Whether `host`, a name or an address (an IPv6 one bracketed or not), is the pod's own loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
+  const name = bare.replace(/\.$/, '');
+  return ipAddress(bare) === LOOPBACK || LOOPBACK_NAMES.includes(name) || name.endsWith('.localhost');
+}
+
 function isLoopback(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address === '::';
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { appProtocols } from './probes';
 import { ServiceRole } from './service-role';
 import { TemporalService, TemporalServiceProps } from './temporal-service';
 import { IntOrString, KubeService } from '../../imports/k8s';
@@ -21,14 +22,15 @@ export class FrontendService extends TemporalService {
     const host = `${this.serviceName}.${this.context.namespace}.svc.${this.context.clusterDomain}`;
     this.grpcAddress = `${host}:${this.ports.grpc}`;
     this.httpAddress = `${host}:${this.ports.http}`;
+    const protocols = appProtocols(this.context.readinessCheck(this.role));
     new KubeService(this, 'Service', {
       metadata: { name: this.serviceName, namespace: this.context.namespace, labels: { ...this.context.labels, 'app.kubernetes.io/component': this.role } },
       spec: {
         type: 'ClusterIP',
         selector: this.selectorLabels,
         ports: [
-          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: 'grpc' },
-          { name: 'http', port: this.ports.http!, targetPort: IntOrString.fromString('http'), appProtocol: 'http' },
+          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: protocols.grpc },
+          { name: 'http', port: this.ports.http!, targetPort: IntOrString.fromString('http'), appProtocol: protocols.http },
         ],
       },
     });

@@ -20,6 +20,18 @@ export enum ReadinessCheck {
   TCP_MEMBERSHIP = 'tcp-membership',
 }
 
+/**
+ * The appProtocol of a role's gRPC and HTTP ports, for meshes, which take it (before the port
+ * name) as what is on the wire: Istio parses `grpc` and `http` as cleartext HTTP/2 and HTTP and
+ * resets a connection that starts with a TLS handshake, and carries `tls` and `https` through
+ * opaque. A check was chosen from the same TLS settings: only GRPC_HEALTH observes a cleartext gRPC
+ * listener, and the frontend's HTTP API serves TLS whenever its gRPC listener does.
+ */
+export function appProtocols(check: ReadinessCheck): { grpc: string; http: string } {
+  const tls = check === ReadinessCheck.HTTPS_SYSTEM_INFO || check === ReadinessCheck.TCP_GRPC;
+  return tls ? { grpc: 'tls', http: 'https' } : { grpc: 'grpc', http: 'http' };
+}
+
 /** The readiness and startup probe's action for a role's check. */
 export function probeAction(check: ReadinessCheck, role: ServiceRole, ports: RolePorts): Pick<Probe, 'grpc' | 'httpGet' | 'tcpSocket'> {
   switch (check) {

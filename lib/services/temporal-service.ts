@@ -3,7 +3,7 @@ import { checkAutoscaling, disruptionBudget } from './availability';
 import { renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
-import { probeAction, ReadinessCheck } from './probes';
+import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
@@ -21,9 +21,13 @@ export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpc
   readonly context: ServiceContext;
 }
 
-/** Env vars the library owns; a user env var with one of these names is refused. */
+/**
+ * Env vars the library owns; a user env var with one of these names is refused. The server's CLI
+ * reads the rest as flags, which next to the config file the library sets make it exit at start;
+ * it takes the zone from a misspelled alias too (TEMPORAL_AVAILABILTY_ZONE).
+ */
 export const RESERVED_ENV = ['TEMPORAL_SERVICES', 'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'POD_IP', 'TEMPORAL_CONFIG_DIR',
-  'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_ROOT'];
+  'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_AVAILABILTY_ZONE', 'TEMPORAL_ROOT'];
 
 /*
  * Seconds a new pod must stay ready before the rollout takes the next old one. History gets the
@@ -190,7 +194,7 @@ export abstract class TemporalService extends Construct {
         publishNotReadyAddresses: true,
         selector: this.selectorLabels,
         ports: [
-          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: 'grpc' },
+          { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: appProtocols(check).grpc },
           { name: 'membership', port: this.ports.membership, targetPort: IntOrString.fromString('membership'), appProtocol: 'tcp' },
           ...(props.context.metricsPort !== undefined
             ? [{ name: 'metrics', port: props.context.metricsPort, targetPort: IntOrString.fromString('metrics'), appProtocol: 'http' }]
