@@ -89,12 +89,11 @@ export interface CertificateProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateProps(obj: CertificateProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_CertificateSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_CertificateSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -378,34 +377,33 @@ export interface CertificateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpec(obj: CertificateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'additionalOutputFormats': obj.additionalOutputFormats?.map(y => toJson_CertificateSpecAdditionalOutputFormats(y)),
-    'commonName': obj.commonName,
-    'dnsNames': obj.dnsNames?.map(y => y),
-    'duration': obj.duration,
-    'emailAddresses': obj.emailAddresses?.map(y => y),
-    'encodeUsagesInRequest': obj.encodeUsagesInRequest,
-    'ipAddresses': obj.ipAddresses?.map(y => y),
-    'isCA': obj.isCa,
-    'issuerRef': toJson_CertificateSpecIssuerRef(obj.issuerRef),
-    'keystores': toJson_CertificateSpecKeystores(obj.keystores),
-    'literalSubject': obj.literalSubject,
-    'nameConstraints': toJson_CertificateSpecNameConstraints(obj.nameConstraints),
-    'otherNames': obj.otherNames?.map(y => toJson_CertificateSpecOtherNames(y)),
-    'privateKey': toJson_CertificateSpecPrivateKey(obj.privateKey),
-    'renewBefore': obj.renewBefore,
-    'renewBeforePercentage': obj.renewBeforePercentage,
-    'renewal': toJson_CertificateSpecRenewal(obj.renewal),
-    'revisionHistoryLimit': obj.revisionHistoryLimit,
-    'secretName': obj.secretName,
-    'secretTemplate': toJson_CertificateSpecSecretTemplate(obj.secretTemplate),
-    'signatureAlgorithm': obj.signatureAlgorithm,
-    'subject': toJson_CertificateSpecSubject(obj.subject),
-    'uris': obj.uris?.map(y => y),
-    'usages': obj.usages?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.additionalOutputFormats?.map(y => toJson_CertificateSpecAdditionalOutputFormats(y)); if (v !== undefined) { out['additionalOutputFormats'] = v; }
+  v = obj.commonName; if (v !== undefined) { out['commonName'] = v; }
+  v = obj.dnsNames?.map(y => y); if (v !== undefined) { out['dnsNames'] = v; }
+  v = obj.duration; if (v !== undefined) { out['duration'] = v; }
+  v = obj.emailAddresses?.map(y => y); if (v !== undefined) { out['emailAddresses'] = v; }
+  v = obj.encodeUsagesInRequest; if (v !== undefined) { out['encodeUsagesInRequest'] = v; }
+  v = obj.ipAddresses?.map(y => y); if (v !== undefined) { out['ipAddresses'] = v; }
+  v = obj.isCa; if (v !== undefined) { out['isCA'] = v; }
+  v = toJson_CertificateSpecIssuerRef(obj.issuerRef); if (v !== undefined) { out['issuerRef'] = v; }
+  v = toJson_CertificateSpecKeystores(obj.keystores); if (v !== undefined) { out['keystores'] = v; }
+  v = obj.literalSubject; if (v !== undefined) { out['literalSubject'] = v; }
+  v = toJson_CertificateSpecNameConstraints(obj.nameConstraints); if (v !== undefined) { out['nameConstraints'] = v; }
+  v = obj.otherNames?.map(y => toJson_CertificateSpecOtherNames(y)); if (v !== undefined) { out['otherNames'] = v; }
+  v = toJson_CertificateSpecPrivateKey(obj.privateKey); if (v !== undefined) { out['privateKey'] = v; }
+  v = obj.renewBefore; if (v !== undefined) { out['renewBefore'] = v; }
+  v = obj.renewBeforePercentage; if (v !== undefined) { out['renewBeforePercentage'] = v; }
+  v = toJson_CertificateSpecRenewal(obj.renewal); if (v !== undefined) { out['renewal'] = v; }
+  v = obj.revisionHistoryLimit; if (v !== undefined) { out['revisionHistoryLimit'] = v; }
+  v = obj.secretName; if (v !== undefined) { out['secretName'] = v; }
+  v = toJson_CertificateSpecSecretTemplate(obj.secretTemplate); if (v !== undefined) { out['secretTemplate'] = v; }
+  v = obj.signatureAlgorithm; if (v !== undefined) { out['signatureAlgorithm'] = v; }
+  v = toJson_CertificateSpecSubject(obj.subject); if (v !== undefined) { out['subject'] = v; }
+  v = obj.uris?.map(y => y); if (v !== undefined) { out['uris'] = v; }
+  v = obj.usages?.map(y => y); if (v !== undefined) { out['usages'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -432,11 +430,10 @@ export interface CertificateSpecAdditionalOutputFormats {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecAdditionalOutputFormats(obj: CertificateSpecAdditionalOutputFormats | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -483,13 +480,12 @@ export interface CertificateSpecIssuerRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecIssuerRef(obj: CertificateSpecIssuerRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.group; if (v !== undefined) { out['group'] = v; }
+  v = obj.kind; if (v !== undefined) { out['kind'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -522,12 +518,11 @@ export interface CertificateSpecKeystores {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecKeystores(obj: CertificateSpecKeystores | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'jks': toJson_CertificateSpecKeystoresJks(obj.jks),
-    'pkcs12': toJson_CertificateSpecKeystoresPkcs12(obj.pkcs12),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_CertificateSpecKeystoresJks(obj.jks); if (v !== undefined) { out['jks'] = v; }
+  v = toJson_CertificateSpecKeystoresPkcs12(obj.pkcs12); if (v !== undefined) { out['pkcs12'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -572,13 +567,12 @@ export interface CertificateSpecNameConstraints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecNameConstraints(obj: CertificateSpecNameConstraints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'critical': obj.critical,
-    'excluded': toJson_CertificateSpecNameConstraintsExcluded(obj.excluded),
-    'permitted': toJson_CertificateSpecNameConstraintsPermitted(obj.permitted),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.critical; if (v !== undefined) { out['critical'] = v; }
+  v = toJson_CertificateSpecNameConstraintsExcluded(obj.excluded); if (v !== undefined) { out['excluded'] = v; }
+  v = toJson_CertificateSpecNameConstraintsPermitted(obj.permitted); if (v !== undefined) { out['permitted'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -610,12 +604,11 @@ export interface CertificateSpecOtherNames {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecOtherNames(obj: CertificateSpecOtherNames | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'oid': obj.oid,
-    'utf8Value': obj.utf8Value,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.oid; if (v !== undefined) { out['oid'] = v; }
+  v = obj.utf8Value; if (v !== undefined) { out['utf8Value'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -692,14 +685,13 @@ export interface CertificateSpecPrivateKey {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecPrivateKey(obj: CertificateSpecPrivateKey | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'algorithm': obj.algorithm,
-    'encoding': obj.encoding,
-    'rotationPolicy': obj.rotationPolicy,
-    'size': obj.size,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.algorithm; if (v !== undefined) { out['algorithm'] = v; }
+  v = obj.encoding; if (v !== undefined) { out['encoding'] = v; }
+  v = obj.rotationPolicy; if (v !== undefined) { out['rotationPolicy'] = v; }
+  v = obj.size; if (v !== undefined) { out['size'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -731,12 +723,11 @@ export interface CertificateSpecRenewal {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecRenewal(obj: CertificateSpecRenewal | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'policy': obj.policy,
-    'windows': obj.windows?.map(y => toJson_CertificateSpecRenewalWindows(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.policy; if (v !== undefined) { out['policy'] = v; }
+  v = obj.windows?.map(y => toJson_CertificateSpecRenewalWindows(y)); if (v !== undefined) { out['windows'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -771,12 +762,11 @@ export interface CertificateSpecSecretTemplate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecSecretTemplate(obj: CertificateSpecSecretTemplate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))),
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['annotations'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -878,18 +868,17 @@ export interface CertificateSpecSubject {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecSubject(obj: CertificateSpecSubject | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'countries': obj.countries?.map(y => y),
-    'localities': obj.localities?.map(y => y),
-    'organizationalUnits': obj.organizationalUnits?.map(y => y),
-    'organizations': obj.organizations?.map(y => y),
-    'postalCodes': obj.postalCodes?.map(y => y),
-    'provinces': obj.provinces?.map(y => y),
-    'serialNumber': obj.serialNumber,
-    'streetAddresses': obj.streetAddresses?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.countries?.map(y => y); if (v !== undefined) { out['countries'] = v; }
+  v = obj.localities?.map(y => y); if (v !== undefined) { out['localities'] = v; }
+  v = obj.organizationalUnits?.map(y => y); if (v !== undefined) { out['organizationalUnits'] = v; }
+  v = obj.organizations?.map(y => y); if (v !== undefined) { out['organizations'] = v; }
+  v = obj.postalCodes?.map(y => y); if (v !== undefined) { out['postalCodes'] = v; }
+  v = obj.provinces?.map(y => y); if (v !== undefined) { out['provinces'] = v; }
+  v = obj.serialNumber; if (v !== undefined) { out['serialNumber'] = v; }
+  v = obj.streetAddresses?.map(y => y); if (v !== undefined) { out['streetAddresses'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1044,14 +1033,13 @@ export interface CertificateSpecKeystoresJks {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecKeystoresJks(obj: CertificateSpecKeystoresJks | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'alias': obj.alias,
-    'create': obj.create,
-    'password': obj.password,
-    'passwordSecretRef': toJson_CertificateSpecKeystoresJksPasswordSecretRef(obj.passwordSecretRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.alias; if (v !== undefined) { out['alias'] = v; }
+  v = obj.create; if (v !== undefined) { out['create'] = v; }
+  v = obj.password; if (v !== undefined) { out['password'] = v; }
+  v = toJson_CertificateSpecKeystoresJksPasswordSecretRef(obj.passwordSecretRef); if (v !== undefined) { out['passwordSecretRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1123,14 +1111,13 @@ export interface CertificateSpecKeystoresPkcs12 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecKeystoresPkcs12(obj: CertificateSpecKeystoresPkcs12 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'create': obj.create,
-    'password': obj.password,
-    'passwordSecretRef': toJson_CertificateSpecKeystoresPkcs12PasswordSecretRef(obj.passwordSecretRef),
-    'profile': obj.profile,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.create; if (v !== undefined) { out['create'] = v; }
+  v = obj.password; if (v !== undefined) { out['password'] = v; }
+  v = toJson_CertificateSpecKeystoresPkcs12PasswordSecretRef(obj.passwordSecretRef); if (v !== undefined) { out['passwordSecretRef'] = v; }
+  v = obj.profile; if (v !== undefined) { out['profile'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1178,14 +1165,13 @@ export interface CertificateSpecNameConstraintsExcluded {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecNameConstraintsExcluded(obj: CertificateSpecNameConstraintsExcluded | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'dnsDomains': obj.dnsDomains?.map(y => y),
-    'emailAddresses': obj.emailAddresses?.map(y => y),
-    'ipRanges': obj.ipRanges?.map(y => y),
-    'uriDomains': obj.uriDomains?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.dnsDomains?.map(y => y); if (v !== undefined) { out['dnsDomains'] = v; }
+  v = obj.emailAddresses?.map(y => y); if (v !== undefined) { out['emailAddresses'] = v; }
+  v = obj.ipRanges?.map(y => y); if (v !== undefined) { out['ipRanges'] = v; }
+  v = obj.uriDomains?.map(y => y); if (v !== undefined) { out['uriDomains'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1231,14 +1217,13 @@ export interface CertificateSpecNameConstraintsPermitted {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecNameConstraintsPermitted(obj: CertificateSpecNameConstraintsPermitted | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'dnsDomains': obj.dnsDomains?.map(y => y),
-    'emailAddresses': obj.emailAddresses?.map(y => y),
-    'ipRanges': obj.ipRanges?.map(y => y),
-    'uriDomains': obj.uriDomains?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.dnsDomains?.map(y => y); if (v !== undefined) { out['dnsDomains'] = v; }
+  v = obj.emailAddresses?.map(y => y); if (v !== undefined) { out['emailAddresses'] = v; }
+  v = obj.ipRanges?.map(y => y); if (v !== undefined) { out['ipRanges'] = v; }
+  v = obj.uriDomains?.map(y => y); if (v !== undefined) { out['uriDomains'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1359,13 +1344,12 @@ export interface CertificateSpecRenewalWindows {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecRenewalWindows(obj: CertificateSpecRenewalWindows | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'cron': obj.cron,
-    'timezone': obj.timezone,
-    'windowDuration': obj.windowDuration,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.cron; if (v !== undefined) { out['cron'] = v; }
+  v = obj.timezone; if (v !== undefined) { out['timezone'] = v; }
+  v = obj.windowDuration; if (v !== undefined) { out['windowDuration'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1402,12 +1386,11 @@ export interface CertificateSpecKeystoresJksPasswordSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecKeystoresJksPasswordSecretRef(obj: CertificateSpecKeystoresJksPasswordSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1444,12 +1427,11 @@ export interface CertificateSpecKeystoresPkcs12PasswordSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CertificateSpecKeystoresPkcs12PasswordSecretRef(obj: CertificateSpecKeystoresPkcs12PasswordSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

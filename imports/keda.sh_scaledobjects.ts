@@ -82,12 +82,11 @@ export interface ScaledObjectProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectProps(obj: ScaledObjectProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ScaledObjectSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_ScaledObjectSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -160,20 +159,19 @@ export interface ScaledObjectSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpec(obj: ScaledObjectSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'advanced': toJson_ScaledObjectSpecAdvanced(obj.advanced),
-    'cooldownPeriod': obj.cooldownPeriod,
-    'fallback': toJson_ScaledObjectSpecFallback(obj.fallback),
-    'idleReplicaCount': obj.idleReplicaCount,
-    'initialCooldownPeriod': obj.initialCooldownPeriod,
-    'maxReplicaCount': obj.maxReplicaCount,
-    'minReplicaCount': obj.minReplicaCount,
-    'pollingInterval': obj.pollingInterval,
-    'scaleTargetRef': toJson_ScaledObjectSpecScaleTargetRef(obj.scaleTargetRef),
-    'triggers': obj.triggers?.map(y => toJson_ScaledObjectSpecTriggers(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ScaledObjectSpecAdvanced(obj.advanced); if (v !== undefined) { out['advanced'] = v; }
+  v = obj.cooldownPeriod; if (v !== undefined) { out['cooldownPeriod'] = v; }
+  v = toJson_ScaledObjectSpecFallback(obj.fallback); if (v !== undefined) { out['fallback'] = v; }
+  v = obj.idleReplicaCount; if (v !== undefined) { out['idleReplicaCount'] = v; }
+  v = obj.initialCooldownPeriod; if (v !== undefined) { out['initialCooldownPeriod'] = v; }
+  v = obj.maxReplicaCount; if (v !== undefined) { out['maxReplicaCount'] = v; }
+  v = obj.minReplicaCount; if (v !== undefined) { out['minReplicaCount'] = v; }
+  v = obj.pollingInterval; if (v !== undefined) { out['pollingInterval'] = v; }
+  v = toJson_ScaledObjectSpecScaleTargetRef(obj.scaleTargetRef); if (v !== undefined) { out['scaleTargetRef'] = v; }
+  v = obj.triggers?.map(y => toJson_ScaledObjectSpecTriggers(y)); if (v !== undefined) { out['triggers'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -209,13 +207,12 @@ export interface ScaledObjectSpecAdvanced {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvanced(obj: ScaledObjectSpecAdvanced | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'horizontalPodAutoscalerConfig': toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfig(obj.horizontalPodAutoscalerConfig),
-    'restoreToOriginalReplicaCount': obj.restoreToOriginalReplicaCount,
-    'scalingModifiers': toJson_ScaledObjectSpecAdvancedScalingModifiers(obj.scalingModifiers),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfig(obj.horizontalPodAutoscalerConfig); if (v !== undefined) { out['horizontalPodAutoscalerConfig'] = v; }
+  v = obj.restoreToOriginalReplicaCount; if (v !== undefined) { out['restoreToOriginalReplicaCount'] = v; }
+  v = toJson_ScaledObjectSpecAdvancedScalingModifiers(obj.scalingModifiers); if (v !== undefined) { out['scalingModifiers'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -247,13 +244,12 @@ export interface ScaledObjectSpecFallback {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecFallback(obj: ScaledObjectSpecFallback | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'behavior': obj.behavior,
-    'failureThreshold': obj.failureThreshold,
-    'replicas': obj.replicas,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.behavior; if (v !== undefined) { out['behavior'] = v; }
+  v = obj.failureThreshold; if (v !== undefined) { out['failureThreshold'] = v; }
+  v = obj.replicas; if (v !== undefined) { out['replicas'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -290,14 +286,13 @@ export interface ScaledObjectSpecScaleTargetRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecScaleTargetRef(obj: ScaledObjectSpecScaleTargetRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'envSourceContainerName': obj.envSourceContainerName,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.apiVersion; if (v !== undefined) { out['apiVersion'] = v; }
+  v = obj.envSourceContainerName; if (v !== undefined) { out['envSourceContainerName'] = v; }
+  v = obj.kind; if (v !== undefined) { out['kind'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -350,16 +345,15 @@ export interface ScaledObjectSpecTriggers {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecTriggers(obj: ScaledObjectSpecTriggers | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authenticationRef': toJson_ScaledObjectSpecTriggersAuthenticationRef(obj.authenticationRef),
-    'metadata': ((obj.metadata) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.metadata).filter((i) => i[1] !== undefined))),
-    'metricType': obj.metricType,
-    'name': obj.name,
-    'type': obj.type,
-    'useCachedMetrics': obj.useCachedMetrics,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ScaledObjectSpecTriggersAuthenticationRef(obj.authenticationRef); if (v !== undefined) { out['authenticationRef'] = v; }
+  v = ((obj.metadata) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.metadata).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['metadata'] = v; }
+  v = obj.metricType; if (v !== undefined) { out['metricType'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  v = obj.useCachedMetrics; if (v !== undefined) { out['useCachedMetrics'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -389,12 +383,11 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfig(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'behavior': toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior(obj.behavior),
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior(obj.behavior); if (v !== undefined) { out['behavior'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -434,14 +427,13 @@ export interface ScaledObjectSpecAdvancedScalingModifiers {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedScalingModifiers(obj: ScaledObjectSpecAdvancedScalingModifiers | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activationTarget': obj.activationTarget,
-    'formula': obj.formula,
-    'metricType': obj.metricType,
-    'target': obj.target,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.activationTarget; if (v !== undefined) { out['activationTarget'] = v; }
+  v = obj.formula; if (v !== undefined) { out['formula'] = v; }
+  v = obj.metricType; if (v !== undefined) { out['metricType'] = v; }
+  v = obj.target; if (v !== undefined) { out['target'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -488,12 +480,11 @@ export interface ScaledObjectSpecTriggersAuthenticationRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecTriggersAuthenticationRef(obj: ScaledObjectSpecTriggersAuthenticationRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.kind; if (v !== undefined) { out['kind'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -532,12 +523,11 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'scaleDown': toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDown(obj.scaleDown),
-    'scaleUp': toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUp(obj.scaleUp),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDown(obj.scaleDown); if (v !== undefined) { out['scaleDown'] = v; }
+  v = toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUp(obj.scaleUp); if (v !== undefined) { out['scaleUp'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -630,14 +620,13 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorSc
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDown(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDown | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'policies': obj.policies?.map(y => toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownPolicies(y)),
-    'selectPolicy': obj.selectPolicy,
-    'stabilizationWindowSeconds': obj.stabilizationWindowSeconds,
-    'tolerance': obj.tolerance?.value,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.policies?.map(y => toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownPolicies(y)); if (v !== undefined) { out['policies'] = v; }
+  v = obj.selectPolicy; if (v !== undefined) { out['selectPolicy'] = v; }
+  v = obj.stabilizationWindowSeconds; if (v !== undefined) { out['stabilizationWindowSeconds'] = v; }
+  v = obj.tolerance?.value; if (v !== undefined) { out['tolerance'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -705,14 +694,13 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorSc
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUp(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUp | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'policies': obj.policies?.map(y => toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUpPolicies(y)),
-    'selectPolicy': obj.selectPolicy,
-    'stabilizationWindowSeconds': obj.stabilizationWindowSeconds,
-    'tolerance': obj.tolerance?.value,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.policies?.map(y => toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUpPolicies(y)); if (v !== undefined) { out['policies'] = v; }
+  v = obj.selectPolicy; if (v !== undefined) { out['selectPolicy'] = v; }
+  v = obj.stabilizationWindowSeconds; if (v !== undefined) { out['stabilizationWindowSeconds'] = v; }
+  v = obj.tolerance?.value; if (v !== undefined) { out['tolerance'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -752,13 +740,12 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorSc
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownPolicies(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleDownPolicies | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'periodSeconds': obj.periodSeconds,
-    'type': obj.type,
-    'value': obj.value,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.periodSeconds; if (v !== undefined) { out['periodSeconds'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  v = obj.value; if (v !== undefined) { out['value'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -824,13 +811,12 @@ export interface ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorSc
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUpPolicies(obj: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleUpPolicies | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'periodSeconds': obj.periodSeconds,
-    'type': obj.type,
-    'value': obj.value,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.periodSeconds; if (v !== undefined) { out['periodSeconds'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  v = obj.value; if (v !== undefined) { out['value'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

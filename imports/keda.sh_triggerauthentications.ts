@@ -82,12 +82,11 @@ export interface TriggerAuthenticationProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationProps(obj: TriggerAuthenticationProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_TriggerAuthenticationSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_TriggerAuthenticationSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -179,22 +178,21 @@ export interface TriggerAuthenticationSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpec(obj: TriggerAuthenticationSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'awsSecretManager': toJson_TriggerAuthenticationSpecAwsSecretManager(obj.awsSecretManager),
-    'azureKeyVault': toJson_TriggerAuthenticationSpecAzureKeyVault(obj.azureKeyVault),
-    'azureServicePrincipal': toJson_TriggerAuthenticationSpecAzureServicePrincipal(obj.azureServicePrincipal),
-    'boundServiceAccountToken': obj.boundServiceAccountToken?.map(y => toJson_TriggerAuthenticationSpecBoundServiceAccountToken(y)),
-    'configMapTargetRef': obj.configMapTargetRef?.map(y => toJson_TriggerAuthenticationSpecConfigMapTargetRef(y)),
-    'env': obj.env?.map(y => toJson_TriggerAuthenticationSpecEnv(y)),
-    'filePath': obj.filePath,
-    'gcpSecretManager': toJson_TriggerAuthenticationSpecGcpSecretManager(obj.gcpSecretManager),
-    'hashiCorpVault': toJson_TriggerAuthenticationSpecHashiCorpVault(obj.hashiCorpVault),
-    'oauth2': toJson_TriggerAuthenticationSpecOauth2(obj.oauth2),
-    'podIdentity': toJson_TriggerAuthenticationSpecPodIdentity(obj.podIdentity),
-    'secretTargetRef': obj.secretTargetRef?.map(y => toJson_TriggerAuthenticationSpecSecretTargetRef(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManager(obj.awsSecretManager); if (v !== undefined) { out['awsSecretManager'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureKeyVault(obj.azureKeyVault); if (v !== undefined) { out['azureKeyVault'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipal(obj.azureServicePrincipal); if (v !== undefined) { out['azureServicePrincipal'] = v; }
+  v = obj.boundServiceAccountToken?.map(y => toJson_TriggerAuthenticationSpecBoundServiceAccountToken(y)); if (v !== undefined) { out['boundServiceAccountToken'] = v; }
+  v = obj.configMapTargetRef?.map(y => toJson_TriggerAuthenticationSpecConfigMapTargetRef(y)); if (v !== undefined) { out['configMapTargetRef'] = v; }
+  v = obj.env?.map(y => toJson_TriggerAuthenticationSpecEnv(y)); if (v !== undefined) { out['env'] = v; }
+  v = obj.filePath; if (v !== undefined) { out['filePath'] = v; }
+  v = toJson_TriggerAuthenticationSpecGcpSecretManager(obj.gcpSecretManager); if (v !== undefined) { out['gcpSecretManager'] = v; }
+  v = toJson_TriggerAuthenticationSpecHashiCorpVault(obj.hashiCorpVault); if (v !== undefined) { out['hashiCorpVault'] = v; }
+  v = toJson_TriggerAuthenticationSpecOauth2(obj.oauth2); if (v !== undefined) { out['oauth2'] = v; }
+  v = toJson_TriggerAuthenticationSpecPodIdentity(obj.podIdentity); if (v !== undefined) { out['podIdentity'] = v; }
+  v = obj.secretTargetRef?.map(y => toJson_TriggerAuthenticationSpecSecretTargetRef(y)); if (v !== undefined) { out['secretTargetRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -234,14 +232,13 @@ export interface TriggerAuthenticationSpecAwsSecretManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManager(obj: TriggerAuthenticationSpecAwsSecretManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentials(obj.credentials),
-    'podIdentity': toJson_TriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj.podIdentity),
-    'region': obj.region,
-    'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecAwsSecretManagerSecrets(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentials(obj.credentials); if (v !== undefined) { out['credentials'] = v; }
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj.podIdentity); if (v !== undefined) { out['podIdentity'] = v; }
+  v = obj.region; if (v !== undefined) { out['region'] = v; }
+  v = obj.secrets?.map(y => toJson_TriggerAuthenticationSpecAwsSecretManagerSecrets(y)); if (v !== undefined) { out['secrets'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -286,15 +283,14 @@ export interface TriggerAuthenticationSpecAzureKeyVault {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVault(obj: TriggerAuthenticationSpecAzureKeyVault | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'cloud': toJson_TriggerAuthenticationSpecAzureKeyVaultCloud(obj.cloud),
-    'credentials': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentials(obj.credentials),
-    'podIdentity': toJson_TriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj.podIdentity),
-    'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecAzureKeyVaultSecrets(y)),
-    'vaultUri': obj.vaultUri,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultCloud(obj.cloud); if (v !== undefined) { out['cloud'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultCredentials(obj.credentials); if (v !== undefined) { out['credentials'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj.podIdentity); if (v !== undefined) { out['podIdentity'] = v; }
+  v = obj.secrets?.map(y => toJson_TriggerAuthenticationSpecAzureKeyVaultSecrets(y)); if (v !== undefined) { out['secrets'] = v; }
+  v = obj.vaultUri; if (v !== undefined) { out['vaultUri'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -361,17 +357,16 @@ export interface TriggerAuthenticationSpecAzureServicePrincipal {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipal(obj: TriggerAuthenticationSpecAzureServicePrincipal | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDirectoryEndpoint': obj.activeDirectoryEndpoint,
-    'clientCertificate': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificate(obj.clientCertificate),
-    'clientCertificatePassword': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePassword(obj.clientCertificatePassword),
-    'clientId': obj.clientId,
-    'clientSecret': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecret(obj.clientSecret),
-    'cloud': obj.cloud,
-    'tenantId': obj.tenantId,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.activeDirectoryEndpoint; if (v !== undefined) { out['activeDirectoryEndpoint'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificate(obj.clientCertificate); if (v !== undefined) { out['clientCertificate'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePassword(obj.clientCertificatePassword); if (v !== undefined) { out['clientCertificatePassword'] = v; }
+  v = obj.clientId; if (v !== undefined) { out['clientId'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  v = obj.cloud; if (v !== undefined) { out['cloud'] = v; }
+  v = obj.tenantId; if (v !== undefined) { out['tenantId'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -396,12 +391,11 @@ export interface TriggerAuthenticationSpecBoundServiceAccountToken {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecBoundServiceAccountToken(obj: TriggerAuthenticationSpecBoundServiceAccountToken | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'parameter': obj.parameter,
-    'serviceAccountName': obj.serviceAccountName,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  v = obj.serviceAccountName; if (v !== undefined) { out['serviceAccountName'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -433,13 +427,12 @@ export interface TriggerAuthenticationSpecConfigMapTargetRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecConfigMapTargetRef(obj: TriggerAuthenticationSpecConfigMapTargetRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'parameter': obj.parameter,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -472,13 +465,12 @@ export interface TriggerAuthenticationSpecEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecEnv(obj: TriggerAuthenticationSpecEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerName': obj.containerName,
-    'name': obj.name,
-    'parameter': obj.parameter,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.containerName; if (v !== undefined) { out['containerName'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -511,13 +503,12 @@ export interface TriggerAuthenticationSpecGcpSecretManager {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManager(obj: TriggerAuthenticationSpecGcpSecretManager | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentials(obj.credentials),
-    'podIdentity': toJson_TriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj.podIdentity),
-    'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecGcpSecretManagerCredentials(obj.credentials); if (v !== undefined) { out['credentials'] = v; }
+  v = toJson_TriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj.podIdentity); if (v !== undefined) { out['podIdentity'] = v; }
+  v = obj.secrets?.map(y => toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(y)); if (v !== undefined) { out['secrets'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -573,17 +564,16 @@ export interface TriggerAuthenticationSpecHashiCorpVault {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecHashiCorpVault(obj: TriggerAuthenticationSpecHashiCorpVault | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'address': obj.address,
-    'authentication': obj.authentication,
-    'credential': toJson_TriggerAuthenticationSpecHashiCorpVaultCredential(obj.credential),
-    'mount': obj.mount,
-    'namespace': obj.namespace,
-    'role': obj.role,
-    'secrets': obj.secrets?.map(y => toJson_TriggerAuthenticationSpecHashiCorpVaultSecrets(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.address; if (v !== undefined) { out['address'] = v; }
+  v = obj.authentication; if (v !== undefined) { out['authentication'] = v; }
+  v = toJson_TriggerAuthenticationSpecHashiCorpVaultCredential(obj.credential); if (v !== undefined) { out['credential'] = v; }
+  v = obj.mount; if (v !== undefined) { out['mount'] = v; }
+  v = obj.namespace; if (v !== undefined) { out['namespace'] = v; }
+  v = obj.role; if (v !== undefined) { out['role'] = v; }
+  v = obj.secrets?.map(y => toJson_TriggerAuthenticationSpecHashiCorpVaultSecrets(y)); if (v !== undefined) { out['secrets'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -628,16 +618,15 @@ export interface TriggerAuthenticationSpecOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecOauth2(obj: TriggerAuthenticationSpecOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': obj.clientId,
-    'clientSecret': toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj.clientSecret),
-    'scopes': obj.scopes?.map(y => y),
-    'tokenUrl': obj.tokenUrl,
-    'tokenUrlParams': ((obj.tokenUrlParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.tokenUrlParams).filter((i) => i[1] !== undefined))),
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.clientId; if (v !== undefined) { out['clientId'] = v; }
+  v = toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
+  v = obj.tokenUrl; if (v !== undefined) { out['tokenUrl'] = v; }
+  v = ((obj.tokenUrlParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.tokenUrlParams).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['tokenUrlParams'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -702,17 +691,16 @@ export interface TriggerAuthenticationSpecPodIdentity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecPodIdentity(obj: TriggerAuthenticationSpecPodIdentity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'externalID': obj.externalId,
-    'identityAuthorityHost': obj.identityAuthorityHost,
-    'identityId': obj.identityId,
-    'identityOwner': obj.identityOwner,
-    'identityTenantId': obj.identityTenantId,
-    'provider': obj.provider,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.externalId; if (v !== undefined) { out['externalID'] = v; }
+  v = obj.identityAuthorityHost; if (v !== undefined) { out['identityAuthorityHost'] = v; }
+  v = obj.identityId; if (v !== undefined) { out['identityId'] = v; }
+  v = obj.identityOwner; if (v !== undefined) { out['identityOwner'] = v; }
+  v = obj.identityTenantId; if (v !== undefined) { out['identityTenantId'] = v; }
+  v = obj.provider; if (v !== undefined) { out['provider'] = v; }
+  v = obj.roleArn; if (v !== undefined) { out['roleArn'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -744,13 +732,12 @@ export interface TriggerAuthenticationSpecSecretTargetRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecSecretTargetRef(obj: TriggerAuthenticationSpecSecretTargetRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'parameter': obj.parameter,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -780,13 +767,12 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentials(obj: TriggerAuthenticationSpecAwsSecretManagerCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessKey': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey(obj.accessKey),
-    'accessSecretKey': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey(obj.accessSecretKey),
-    'accessToken': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj.accessToken),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey(obj.accessKey); if (v !== undefined) { out['accessKey'] = v; }
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey(obj.accessSecretKey); if (v !== undefined) { out['accessSecretKey'] = v; }
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj.accessToken); if (v !== undefined) { out['accessToken'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -851,17 +837,16 @@ export interface TriggerAuthenticationSpecAwsSecretManagerPodIdentity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerPodIdentity(obj: TriggerAuthenticationSpecAwsSecretManagerPodIdentity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'externalID': obj.externalId,
-    'identityAuthorityHost': obj.identityAuthorityHost,
-    'identityId': obj.identityId,
-    'identityOwner': obj.identityOwner,
-    'identityTenantId': obj.identityTenantId,
-    'provider': obj.provider,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.externalId; if (v !== undefined) { out['externalID'] = v; }
+  v = obj.identityAuthorityHost; if (v !== undefined) { out['identityAuthorityHost'] = v; }
+  v = obj.identityId; if (v !== undefined) { out['identityId'] = v; }
+  v = obj.identityOwner; if (v !== undefined) { out['identityOwner'] = v; }
+  v = obj.identityTenantId; if (v !== undefined) { out['identityTenantId'] = v; }
+  v = obj.provider; if (v !== undefined) { out['provider'] = v; }
+  v = obj.roleArn; if (v !== undefined) { out['roleArn'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -901,15 +886,14 @@ export interface TriggerAuthenticationSpecAwsSecretManagerSecrets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerSecrets(obj: TriggerAuthenticationSpecAwsSecretManagerSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'parameter': obj.parameter,
-    'secretKey': obj.secretKey,
-    'versionId': obj.versionId,
-    'versionStage': obj.versionStage,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  v = obj.secretKey; if (v !== undefined) { out['secretKey'] = v; }
+  v = obj.versionId; if (v !== undefined) { out['versionId'] = v; }
+  v = obj.versionStage; if (v !== undefined) { out['versionStage'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -939,13 +923,12 @@ export interface TriggerAuthenticationSpecAzureKeyVaultCloud {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultCloud(obj: TriggerAuthenticationSpecAzureKeyVaultCloud | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDirectoryEndpoint': obj.activeDirectoryEndpoint,
-    'keyVaultResourceURL': obj.keyVaultResourceUrl,
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.activeDirectoryEndpoint; if (v !== undefined) { out['activeDirectoryEndpoint'] = v; }
+  v = obj.keyVaultResourceUrl; if (v !== undefined) { out['keyVaultResourceURL'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -975,13 +958,12 @@ export interface TriggerAuthenticationSpecAzureKeyVaultCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentials(obj: TriggerAuthenticationSpecAzureKeyVaultCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': obj.clientId,
-    'clientSecret': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret(obj.clientSecret),
-    'tenantId': obj.tenantId,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.clientId; if (v !== undefined) { out['clientId'] = v; }
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  v = obj.tenantId; if (v !== undefined) { out['tenantId'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1046,17 +1028,16 @@ export interface TriggerAuthenticationSpecAzureKeyVaultPodIdentity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultPodIdentity(obj: TriggerAuthenticationSpecAzureKeyVaultPodIdentity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'externalID': obj.externalId,
-    'identityAuthorityHost': obj.identityAuthorityHost,
-    'identityId': obj.identityId,
-    'identityOwner': obj.identityOwner,
-    'identityTenantId': obj.identityTenantId,
-    'provider': obj.provider,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.externalId; if (v !== undefined) { out['externalID'] = v; }
+  v = obj.identityAuthorityHost; if (v !== undefined) { out['identityAuthorityHost'] = v; }
+  v = obj.identityId; if (v !== undefined) { out['identityId'] = v; }
+  v = obj.identityOwner; if (v !== undefined) { out['identityOwner'] = v; }
+  v = obj.identityTenantId; if (v !== undefined) { out['identityTenantId'] = v; }
+  v = obj.provider; if (v !== undefined) { out['provider'] = v; }
+  v = obj.roleArn; if (v !== undefined) { out['roleArn'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1086,13 +1067,12 @@ export interface TriggerAuthenticationSpecAzureKeyVaultSecrets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultSecrets(obj: TriggerAuthenticationSpecAzureKeyVaultSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'parameter': obj.parameter,
-    'version': obj.version,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  v = obj.version; if (v !== undefined) { out['version'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1115,11 +1095,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificate(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1142,11 +1121,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePassword(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePassword | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1169,11 +1147,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecret(obj: TriggerAuthenticationSpecAzureServicePrincipalClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1193,11 +1170,10 @@ export interface TriggerAuthenticationSpecGcpSecretManagerCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentials(obj: TriggerAuthenticationSpecGcpSecretManagerCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientSecret': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj.clientSecret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1262,17 +1238,16 @@ export interface TriggerAuthenticationSpecGcpSecretManagerPodIdentity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerPodIdentity(obj: TriggerAuthenticationSpecGcpSecretManagerPodIdentity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'externalID': obj.externalId,
-    'identityAuthorityHost': obj.identityAuthorityHost,
-    'identityId': obj.identityId,
-    'identityOwner': obj.identityOwner,
-    'identityTenantId': obj.identityTenantId,
-    'provider': obj.provider,
-    'roleArn': obj.roleArn,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.externalId; if (v !== undefined) { out['externalID'] = v; }
+  v = obj.identityAuthorityHost; if (v !== undefined) { out['identityAuthorityHost'] = v; }
+  v = obj.identityId; if (v !== undefined) { out['identityId'] = v; }
+  v = obj.identityOwner; if (v !== undefined) { out['identityOwner'] = v; }
+  v = obj.identityTenantId; if (v !== undefined) { out['identityTenantId'] = v; }
+  v = obj.provider; if (v !== undefined) { out['provider'] = v; }
+  v = obj.roleArn; if (v !== undefined) { out['roleArn'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1302,13 +1277,12 @@ export interface TriggerAuthenticationSpecGcpSecretManagerSecrets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(obj: TriggerAuthenticationSpecGcpSecretManagerSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'id': obj.id,
-    'parameter': obj.parameter,
-    'version': obj.version,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.id; if (v !== undefined) { out['id'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  v = obj.version; if (v !== undefined) { out['version'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1352,13 +1326,12 @@ export interface TriggerAuthenticationSpecHashiCorpVaultCredential {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecHashiCorpVaultCredential(obj: TriggerAuthenticationSpecHashiCorpVaultCredential | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'serviceAccount': obj.serviceAccount,
-    'serviceAccountName': obj.serviceAccountName,
-    'token': obj.token,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.serviceAccount; if (v !== undefined) { out['serviceAccount'] = v; }
+  v = obj.serviceAccountName; if (v !== undefined) { out['serviceAccountName'] = v; }
+  v = obj.token; if (v !== undefined) { out['token'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1402,15 +1375,14 @@ export interface TriggerAuthenticationSpecHashiCorpVaultSecrets {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecHashiCorpVaultSecrets(obj: TriggerAuthenticationSpecHashiCorpVaultSecrets | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'parameter': obj.parameter,
-    'path': obj.path,
-    'pkiData': toJson_TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj.pkiData),
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.parameter; if (v !== undefined) { out['parameter'] = v; }
+  v = obj.path; if (v !== undefined) { out['path'] = v; }
+  v = toJson_TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj.pkiData); if (v !== undefined) { out['pkiData'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1430,11 +1402,10 @@ export interface TriggerAuthenticationSpecOauth2ClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj: TriggerAuthenticationSpecOauth2ClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1492,11 +1463,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKey | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1516,11 +1486,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKey | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1540,11 +1509,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1594,11 +1562,10 @@ export interface TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret(obj: TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1648,11 +1615,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFrom(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1672,11 +1638,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFrom(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1696,11 +1661,10 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientSecretValue
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFrom(obj: TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1720,11 +1684,10 @@ export interface TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret(obj: TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'valueFrom': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj.valueFrom),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj.valueFrom); if (v !== undefined) { out['valueFrom'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1804,17 +1767,16 @@ export interface TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj: TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'altNames': obj.altNames,
-    'commonName': obj.commonName,
-    'format': obj.format,
-    'ipSans': obj.ipSans,
-    'otherSans': obj.otherSans,
-    'ttl': obj.ttl,
-    'uriSans': obj.uriSans,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.altNames; if (v !== undefined) { out['altNames'] = v; }
+  v = obj.commonName; if (v !== undefined) { out['commonName'] = v; }
+  v = obj.format; if (v !== undefined) { out['format'] = v; }
+  v = obj.ipSans; if (v !== undefined) { out['ipSans'] = v; }
+  v = obj.otherSans; if (v !== undefined) { out['otherSans'] = v; }
+  v = obj.ttl; if (v !== undefined) { out['ttl'] = v; }
+  v = obj.uriSans; if (v !== undefined) { out['uriSans'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1848,11 +1810,10 @@ export interface TriggerAuthenticationSpecOauth2ClientSecretValueFrom {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFrom(obj: TriggerAuthenticationSpecOauth2ClientSecretValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1872,11 +1833,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyVa
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1896,11 +1856,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1920,11 +1879,10 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1944,11 +1902,10 @@ export interface TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretVa
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom(obj: TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1973,12 +1930,11 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificateValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2003,12 +1959,11 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientCertificate
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAzureServicePrincipalClientCertificatePasswordValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2033,12 +1988,11 @@ export interface TriggerAuthenticationSpecAzureServicePrincipalClientSecretValue
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAzureServicePrincipalClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2058,11 +2012,10 @@ export interface TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom(obj: TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFrom | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'secretKeyRef': toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj.secretKeyRef); if (v !== undefined) { out['secretKeyRef'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2087,12 +2040,11 @@ export interface TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRe
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef(obj: TriggerAuthenticationSpecOauth2ClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2117,12 +2069,11 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyVa
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessKeyValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2147,12 +2098,11 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessSecretKeyValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2177,12 +2127,11 @@ export interface TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessToken
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAwsSecretManagerCredentialsAccessTokenValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2207,12 +2156,11 @@ export interface TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretVa
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef(obj: TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2237,12 +2185,11 @@ export interface TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecre
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef(obj: TriggerAuthenticationSpecGcpSecretManagerCredentialsClientSecretValueFromSecretKeyRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

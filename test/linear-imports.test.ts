@@ -1,9 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { toJson_Container, toJson_ObjectMeta } from '../imports/k8s';
+import { Quantity, toJson_Container, toJson_ObjectMeta, toJson_ResourceRequirements } from '../imports/k8s';
 
-const { rewrite, QUADRATIC, QUADRATIC_MAP } = require('../scripts/linear-imports') as { rewrite: (file: string) => number; QUADRATIC: string; QUADRATIC_MAP: RegExp };
+const { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF } = require('../scripts/linear-imports') as {
+  rewrite: (file: string) => number; QUADRATIC: string; QUADRATIC_MAP: RegExp; QUADRATIC_MAP_OF: RegExp;
+};
 
 const IMPORTS = join(__dirname, '..', 'imports');
 const files = readdirSync(IMPORTS).filter((f) => f.endsWith('.ts'));
@@ -13,6 +15,8 @@ describe('scripts/linear-imports.js', () => {
     const text = readFileSync(join(IMPORTS, file), 'utf-8');
     expect(text).not.toContain(QUADRATIC);
     expect(text.match(QUADRATIC_MAP)).toBeNull();
+    expect(text.match(QUADRATIC_MAP_OF)).toBeNull();
+    expect(text).not.toContain('const result = {');
   });
 
   test('there are bindings to check', () => {
@@ -42,6 +46,32 @@ describe('scripts/linear-imports.js', () => {
     }
   });
 
+  test('writes each field straight into the returned object, and converted maps in one pass', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linear-imports-'));
+    try {
+      const file = join(dir, 'x.ts');
+      writeFileSync(file, [
+        'export function toJson_X(obj: X | undefined): Record<string, any> | undefined {',
+        '  if (obj === undefined) { return undefined; }',
+        '  const result = {',
+        "    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),",
+        "    'name': obj.name,",
+        '  };',
+        '  // filter undefined values',
+        `  ${QUADRATIC}`,
+        '}',
+      ].join('\n'));
+      expect(rewrite(file)).toBe(3);
+      const text = readFileSync(file, 'utf-8');
+      expect(text).toContain('Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))');
+      expect(text).toContain("v = obj.name; if (v !== undefined) { out['name'] = v; }");
+      expect(text).not.toContain('result');
+      expect(rewrite(file)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the rewritten bindings drop undefined fields and keep the order of the rest', () => {
     const meta = toJson_ObjectMeta({ name: 'a', labels: { z: '1', y: undefined as unknown as string, a: '2' }, namespace: undefined });
     expect(meta).toEqual({ name: 'a', labels: { z: '1', a: '2' } });
@@ -50,5 +80,9 @@ describe('scripts/linear-imports.js', () => {
     const container = toJson_Container({ name: 'c', image: 'i', command: undefined, env: [{ name: 'E', value: undefined }] });
     expect(container).toEqual({ image: 'i', name: 'c', env: [{ name: 'E' }] });
     expect(Object.keys(container!)).toEqual(['env', 'image', 'name']);
+    const resources = toJson_ResourceRequirements({ limits: { memory: Quantity.fromString('1Gi'), cpu: Quantity.fromNumber(2) } });
+    expect(resources).toEqual({ limits: { memory: '1Gi', cpu: 2 } });
+    expect(Object.keys(resources!.limits)).toEqual(['memory', 'cpu']);
+    expect(toJson_ObjectMeta({})).toEqual({});
   });
 });

@@ -1,5 +1,7 @@
 import { run } from '@bufbuild/cel';
-import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard } from '../lib';
+import { strings } from '@bufbuild/cel/ext';
+import fc from 'fast-check';
+import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -115,5 +117,95 @@ describe('PinnedValuesGuard', () => {
         expect([name, allowsDeployment([fromPinned(name, key === 'numHistoryShards' ? 'failoverVersionIncrement' : 'numHistoryShards')])]).toEqual([name, false]);
       }
     });
+  });
+});
+
+/**
+ * What the API server decides for a Deployment update from `from` to `to` (release labels; undefined
+ * leaves the label out, null is a CREATE), as it evaluates the policy: its variables first, with
+ * Kubernetes' string extension (split, join), then the release validation and its message.
+ */
+function releaseDecision(policy: any, from: string | undefined | null, to: string | undefined, options: { annotations?: Record<string, string>; groups?: string[] } = {}) {
+  const deployment = (release: string | undefined, annotations?: Record<string, string>) => ({
+    metadata: { name: 'temporal-history', labels: { 'app.kubernetes.io/component': 'history', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) },
+      ...(annotations ? { annotations } : {}) },
+  });
+  const bindings: Record<string, any> = {
+    object: toCel(deployment(to, options.annotations)), oldObject: from === null ? null : toCel(deployment(from)),
+    request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+  };
+  const variables = new Map<string, never>();
+  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
+  const rule = policy.spec.validations[1];
+  const allowed = run(rule.expression, { ...bindings, variables }, { funcs: strings });
+  if (typeof allowed !== 'boolean') throw new Error(`the release rule did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
+  return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: strings })) };
+}
+
+/** The step rule as Temporal states it: same major, the same minor or the next one. */
+const stepAllowed = (from: [number, number, number], to: [number, number, number]) => from[0] === to[0] && (to[1] === from[1] || to[1] === from[1] + 1);
+
+function envPolicy(protect: { breakGlassGroups?: string[] } = {}): any {
+  const chart = testChart();
+  const c = cluster(chart, { protectPinnedValues: protect });
+  return objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+}
+
+describe('the release rule of the Deployment policy', () => {
+  const policy = envPolicy();
+
+  test('lets a Deployment stay on its minor, move to any patch of it, or go one minor up', () => {
+    for (const [from, to] of [['1.31.5', '1.31.5'], ['1.31.5', '1.31.1'], ['1.31.1', '1.31.9'], ['1.31.5', '1.32.2'], ['1.31.9', '1.32.0'], ['1.9.3', '1.10.0']]) {
+      expect([from, to, releaseDecision(policy, from, to).allowed]).toEqual([from, to, true]);
+    }
+  });
+
+  test('lets through a CREATE, and an update of a Deployment that never carried the label (nothing to compare with)', () => {
+    expect(releaseDecision(policy, null, '1.32.2').allowed).toBe(true);
+    expect(releaseDecision(policy, undefined, '1.32.2').allowed).toBe(true);
+  });
+
+  test('fails when an update skips a minor, goes back one, changes the major, or drops the release label; the message names both releases', () => {
+    for (const [from, to, says] of [['1.30.9', '1.32.2', '1.32.2'], ['1.31.5', '1.33.0', '1.33.0'], ['1.32.2', '1.31.5', '1.31.5'], ['1.10.0', '1.9.3', '1.9.3'],
+      ['1.32.2', '2.32.2', '2.32.2'], ['1.32.2', '0.33.0', '0.33.0'], ['1.32.2', undefined, 'no release (label app.kubernetes.io/version removed)'], ['1.32.2', '', '']]) {
+      const decision = releaseDecision(policy, from, to);
+      expect([from, to, decision.allowed]).toEqual([from, to, false]);
+      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal runs release ${from} and this update says ${says}.`);
+      expect(decision.message).toContain('one minor release at a time');
+    }
+  });
+
+  test('agrees with the step rule on generated releases', () => {
+    const release = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 12 }));
+    fc.assert(fc.property(release, release, (from, to) => {
+      expect(releaseDecision(policy, from.join('.'), to.join('.')).allowed).toBe(stepAllowed(from, to));
+    }), { numRuns: 120 });
+  });
+
+  test('for every pair of releases the library knows, the rule decides as the step rule does', () => {
+    const known = TemporalVersion.listed().map((v) => v.split('.').map(Number) as [number, number, number]);
+    expect(known.length).toBeGreaterThan(1);
+    for (const to of known) {
+      for (const from of known) expect([from, to, releaseDecision(policy, from.join('.'), to.join('.')).allowed]).toEqual([from, to, stepAllowed(from, to)]);
+    }
+  });
+
+  test('break-glass on the Deployment lets an out-of-order step through, only to a listed group when groups are set', () => {
+    const glass = { [BREAK_GLASS_ANNOTATION]: 'true' };
+    expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(true);
+    expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'yes' } }).allowed).toBe(false);
+    const guarded = envPolicy({ breakGlassGroups: ['temporal-admins'] });
+    expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(false);
+    expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass, groups: ['temporal-admins'] }).allowed).toBe(true);
+    expect(releaseDecision(guarded, '1.32.2', '1.31.5', { groups: ['temporal-admins'] }).allowed).toBe(false);
+    expect(releaseDecision(guarded, '1.32.2', '1.31.5').message).toContain('as a member of temporal-admins,');
+  });
+
+  test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
+    const chart = testChart();
+    cluster(chart, { protectPinnedValues: {}, internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {} });
+    const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBe(7);
+    for (const d of nonEmpty(deployments)) expect([d.metadata.name, d.metadata.labels['app.kubernetes.io/version']]).toEqual([d.metadata.name, '1.32.2']);
   });
 });

@@ -104,10 +104,14 @@ function dashedAddress(label: string): string | undefined {
   return ipAddress(label.replace(/-/g, '.')) ?? ipAddress(label.replace(/-/g, ':'));
 }
 
+/** What every IPv6 address node's isIPv6 accepts starts with: hex digits, colons and dots (an embedded IPv4), up to a zone index if any. */
+const IPV6_CHARACTERS = /^[\da-fA-F:.]+(?:%|$)/;
+
 /** An IP address in normalized form (the pod's loopback as one), or undefined for a name. */
 function ipAddress(value: string): string | undefined {
-  // The colon test spares names node's slow IPv6 pattern (lib/validation/hosts.ts, isIpv6).
-  const address = isIPv4(value) ? value : value.includes(':') && isIPv6(value) ? canonicalIpv6(value) : undefined;
+  // The character test spares names node's slow IPv6 pattern (lib/validation/hosts.ts, isIpv6):
+  // dashedAddress offers every label with its dashes turned into colons (temporal:frontend).
+  const address = isIPv4(value) ? value : value.includes(':') && IPV6_CHARACTERS.test(value) && isIPv6(value) ? canonicalIpv6(value) : undefined;
   if (address === undefined) return undefined;
   return isLoopback(address) ? LOOPBACK : address;
 }

@@ -3,8 +3,14 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 
-/** The annotation that lets an operator delete a cluster's pinned ConfigMap on purpose. */
+/** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
+
+/** The label that carries a cluster's server release on each of its Deployments. */
+const RELEASE_LABEL = 'app.kubernetes.io/version';
+
+/** A CEL test that `target`'s metadata carries `key` with the value `value`. */
+const celHasEntry = (target: string, field: 'labels' | 'annotations', key: string) => `has(${target}.metadata.${field}) && '${key}' in ${target}.metadata.${field}`;
 
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
@@ -37,7 +43,13 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  *   carries `temporal.io/break-glass: "true"`, and, when `breakGlassGroups` is set, the request
  *   comes from a member of one of them;
  * - a Deployment of the cluster whose container sets a pinned env var other than from the pinned
- *   ConfigMap (a literal, another ConfigMap): denied on create and update.
+ *   ConfigMap (a literal, another ConfigMap): denied on create and update;
+ * - an update of a Deployment of the cluster to a release more than one minor ahead of the one it
+ *   runs, or to an earlier minor, or that drops the release label. The lock refuses such a step
+ *   at synth, but it records the last synth, not what the cluster runs: two synths between
+ *   applies, a stale `dist/` or another lock file would skip a minor unseen. The rule is the same
+ *   text for every release (a policy that changed with the release would race the Deployments it
+ *   guards in one apply); break-glass on the Deployment lets an operator through.
  * Needs Kubernetes 1.30 or newer (admissionregistration.k8s.io/v1).
  */
 export class PinnedValuesGuard extends Construct {
@@ -58,6 +70,23 @@ export class PinnedValuesGuard extends Construct {
     return `object.spec.template.spec.containers.all(c, !has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
       + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name])))`;
+  }
+
+  /**
+   * The CEL variables of the release rule: each side's `app.kubernetes.io/version` split at the
+   * dots, or an empty list when the side has no such label (oldObject is null on CREATE).
+   */
+  public static readonly RELEASE_VARIABLES = [
+    { name: 'fromRelease', expression: `oldObject != null && ${celHasEntry('oldObject', 'labels', RELEASE_LABEL)} ? oldObject.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
+    { name: 'toRelease', expression: `${celHasEntry('object', 'labels', RELEASE_LABEL)} ? object.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
+  ];
+
+  /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
+  public static releaseExpression(groups: readonly string[]): string {
+    const breakGlass = `${celHasEntry('object', 'annotations', BREAK_GLASS_ANNOTATION)} && object.metadata.annotations['${BREAK_GLASS_ANNOTATION}'] == 'true'`
+      + (groups.length === 0 ? '' : ` && request.userInfo.groups.exists(g, g in ${celList(groups)})`);
+    return `size(variables.fromRelease) < 2 || (${breakGlass}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
+      + '&& int(variables.toRelease[1]) - int(variables.fromRelease[1]) in [0, 1])';
   }
 
   public readonly policyName: string;
@@ -117,7 +146,16 @@ export class PinnedValuesGuard extends Construct {
             + `change ${what} from ConfigMap ${props.configMapName} only; a Deployment that sets ${Object.keys(props.pinnedEnv).sort().join(', ')} `
             + 'any other way is refused.',
           reason: 'Forbidden',
+        }, {
+          expression: PinnedValuesGuard.releaseExpression(groups),
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} runs release ' `
+            + `+ variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
+            + ": variables.toRelease.join('.')) + '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch "
+            + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
+            + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
+          reason: 'Forbidden',
         }],
+        variables: PinnedValuesGuard.RELEASE_VARIABLES.map((v) => ({ ...v })),
       },
     });
     const envBinding = new KubeValidatingAdmissionPolicyBinding(this, 'EnvBinding', {

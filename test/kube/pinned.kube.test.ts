@@ -191,3 +191,56 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
       { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
   });
 });
+
+describe('the release rule of the same policy', () => {
+  test('is type-checked, lets a Deployment move one minor up or to any patch, and denies a skipped minor, a minor downgrade and a dropped release label unless broken glass', async () => {
+    const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
+    if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
+    const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
+      const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
+      return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const running = history.metadata.labels['app.kubernetes.io/version'] as string;
+    const [major, minor] = running.split('.').map(Number);
+    /** Applies the history Deployment with its release label set to `release` (undefined drops it); returns kubectl's result. */
+    const applyRelease = async (release: string | undefined, annotations?: Record<string, string>) => {
+      const changed = JSON.parse(JSON.stringify(history));
+      if (release === undefined) delete changed.metadata.labels['app.kubernetes.io/version'];
+      else changed.metadata.labels['app.kubernetes.io/version'] = release;
+      if (annotations) changed.metadata.annotations = { ...(changed.metadata.annotations ?? {}), ...annotations };
+      const file = path.join(server!.dir, 'history-release.json');
+      fs.writeFileSync(file, JSON.stringify(changed));
+      return server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+    };
+    const storedRelease = async () => (await server!.getJson('deployment', history.metadata.name, history.metadata.namespace)).metadata.labels?.['app.kubernetes.io/version'];
+
+    // The policy takes effect when the API server has loaded it: poll on the first denial.
+    const skip = `${major}.${minor + 2}.0`;
+    const denied = await pollUntil('the release rule to deny a skipped minor', 60_000, async () => {
+      const result = await applyRelease(skip);
+      return result.code !== 0 && result.stderr.includes(`runs release ${running} and this update says ${skip}.`) ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl apply of the history Deployment from ${running} to ${skip} exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    expect(await storedRelease()).toBe(running);
+
+    for (const [release, says] of [[`${major}.${minor - 1}.9`, `${major}.${minor - 1}.9`], [undefined, 'no release (label app.kubernetes.io/version removed)']] as const) {
+      const result = await applyRelease(release);
+      expect([release, result.code, result.stderr]).toEqual([release, 1, expect.stringContaining(`this update says ${says}.`)]);
+      expect(await storedRelease()).toBe(running);
+    }
+    const next = `${major}.${minor + 1}.0`;
+    for (const release of [`${major}.${minor}.0`, running, next]) {
+      const result = await applyRelease(release);
+      if (result.code !== 0) throw new Error(server!.failure(`apply release ${release} over ${await storedRelease()}`, ['apply', '--server-side', '-f', '<history>'], result));
+      expect(await storedRelease()).toBe(release);
+    }
+    // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass.
+    expect((await applyRelease(running)).code).toBe(1);
+    const back = await applyRelease(running, { [BREAK_GLASS]: 'true' });
+    if (back.code !== 0) throw new Error(server!.failure(`apply release ${running} over ${next} with break-glass`, ['apply', '--server-side', '-f', '<history>'], back));
+    expect(await storedRelease()).toBe(running);
+  });
+});
