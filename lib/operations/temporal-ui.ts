@@ -13,6 +13,7 @@ import { containerResources } from '../services/container-resources';
 import {
   checkAnnotations, isIpv4, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl, plainProps,
 } from '../validation';
+import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
 /** The web UI's default image. */
 export const DEFAULT_UI_IMAGE = `temporalio/ui:${DEFAULT_UI_VERSION}`;
@@ -132,7 +133,8 @@ export interface TemporalUiProps extends UiOptions {
  * authorization, permission errors), so the first one it creates when none is named `default`.
  */
 export function uiDefaultNamespace(namespaces: readonly string[] | undefined): string | undefined {
-  return namespaces && namespaces.length > 0 && !namespaces.includes('default') ? namespaces[0] : undefined;
+  // Only a name the UI's config template reads back as written (not `123` or `true`).
+  return namespaces && !namespaces.includes('default') ? namespaces.find((n) => uiTemplateTextProblem(n) === undefined) : undefined;
 }
 
 /** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
@@ -168,7 +170,7 @@ export class TemporalUi extends Construct {
     const env: EnvVar[] = [
       { name: 'TEMPORAL_ADDRESS', value: props.frontendAddress },
       { name: 'TEMPORAL_UI_PORT', value: String(TemporalUi.PORT) },
-      ...(props.defaultNamespace !== undefined ? [{ name: 'TEMPORAL_DEFAULT_NAMESPACE', value: requireNonEmpty(owner, 'defaultNamespace', props.defaultNamespace) }] : []),
+      ...(props.defaultNamespace !== undefined ? [{ name: 'TEMPORAL_DEFAULT_NAMESPACE', value: requireUiTemplateText(owner, 'defaultNamespace', requireNonEmpty(owner, 'defaultNamespace', props.defaultNamespace)) }] : []),
       ...props.client.env.map((e) => ({ name: UI_TLS_ENV[e.name] ?? e.name, value: e.value })).filter((e) => e.name.startsWith('TEMPORAL_TLS_')),
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc, props.ingress),
@@ -296,6 +298,7 @@ function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress: UiIngr
   }
   checkCallbackUrl(owner, oidc.callbackUrl, ingress);
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
+  for (const prop of ['providerUrl', 'clientId', 'callbackUrl'] as const) requireUiTemplateText(owner, `oidc.${prop}`, oidc[prop]);
   requireSecretRef(owner, 'oidc.clientSecret', oidc.clientSecret, 'The client secret stays in a Secret; written into the props it would end up in the YAML.');
   return [
     { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
@@ -341,6 +344,7 @@ function oidcScopes(owner: string, scopes: string[] | undefined): string[] {
   if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || !/^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/.test(scope))) {
     throw propError(owner, 'oidc.scopes', scopes, 'a list of OAuth scopes: printable ASCII without spaces, commas, quotes or backslashes');
   }
+  scopes.forEach((scope, i) => requireUiTemplateText(owner, `oidc.scopes[${i}]`, scope));
   if (!scopes.includes('openid')) {
     throw propError(owner, 'oidc.scopes', scopes, 'a list that includes "openid"', 'Without it the provider returns no ID token and every login fails.');
   }
