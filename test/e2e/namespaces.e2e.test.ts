@@ -2,7 +2,9 @@
  * The namespace Job, run for real: it starts together with the server pods, its script (the
  * `temporal` CLI, as in the admin-tools image) waits for the frontend through the frontend Service's
  * name, creates the namespace the app lists with its retention, and says so; run again, as a retry
- * or a re-created Job would, it finds the namespace and changes nothing.
+ * or a re-created Job would, it finds the namespace and changes nothing; run on a namespace whose
+ * retention was changed since, it sets the declared retention again (the server's JSON is what the
+ * script reads the old one from).
  */
 import { Connection } from '@temporalio/client';
 import { Duration } from 'cdk8s';
@@ -34,8 +36,17 @@ describe('the namespace Job', () => {
 
         const again = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
         console.log(`e2e: ${job} (run again):\n${again.trim()}`);
-        expect(again).toContain(`namespace ${NAMESPACE} exists`);
+        expect(again).toContain(`namespace ${NAMESPACE} exists\n`);
         expect(again).not.toContain('created');
+        expect(again).not.toContain('retention set');
+        expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
+
+        // Someone (or an earlier app) gave the namespace another retention: the Job sets the declared one.
+        await connection.workflowService.updateNamespace({ namespace: NAMESPACE, config: { workflowExecutionRetentionTtl: { seconds: 5 * 24 * 3600 } } });
+        expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(5 * 24 * 3600);
+        const reset = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
+        console.log(`e2e: ${job} (run on a changed retention):\n${reset.trim()}`);
+        expect(reset).toContain(`namespace ${NAMESPACE} exists; retention set to 48h (it was ${5 * 24 * 3600}s)`);
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
       } finally {
         await connection.close();
