@@ -7,6 +7,7 @@
  * script reads the old one from).
  */
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
 import { Duration } from 'cdk8s';
 import { E2eEnvironment, MINUTE } from './harness';
 
@@ -42,7 +43,7 @@ describe('the namespace Job', () => {
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
 
         // Someone (or an earlier app) gave the namespace another retention: the Job sets the declared one.
-        await connection.workflowService.updateNamespace({ namespace: NAMESPACE, config: { workflowExecutionRetentionTtl: { seconds: 5 * 24 * 3600 } } });
+        await connection.workflowService.updateNamespace({ namespace: NAMESPACE, config: { workflowExecutionRetentionTtl: msToTs('5 days') } });
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(5 * 24 * 3600);
         const reset = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
         console.log(`e2e: ${job} (run on a changed retention):\n${reset.trim()}`);
