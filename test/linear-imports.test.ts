@@ -23,7 +23,8 @@ describe('scripts/linear-imports.js', () => {
     expect(files.length).toBeGreaterThan(1);
   });
 
-  test('rewrites both forms the generator writes, and only once', () => {
+  /** Rewrites a generated toJson_X made of `fields`, as the generator writes it; returns how many rewrites and the text. */
+  function rewriteGenerated(fields: string[], comment: string[] = []): { count: number; text: string; again: number } {
     const dir = mkdtempSync(join(tmpdir(), 'linear-imports-'));
     try {
       const file = join(dir, 'x.ts');
@@ -31,45 +32,37 @@ describe('scripts/linear-imports.js', () => {
         'export function toJson_X(obj: X | undefined): Record<string, any> | undefined {',
         '  if (obj === undefined) { return undefined; }',
         '  const result = {',
-        "    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),",
+        ...fields,
         '  };',
+        ...comment,
         `  ${QUADRATIC}`,
         '}',
       ].join('\n'));
-      expect(rewrite(file)).toBe(2);
-      const text = readFileSync(file, 'utf-8');
-      expect(text).toContain("Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))");
-      expect(text).toContain('for (const k of Object.keys(result))');
-      expect(rewrite(file)).toBe(0);
+      const count = rewrite(file);
+      return { count, text: readFileSync(file, 'utf-8'), again: rewrite(file) };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  test('rewrites both forms the generator writes, and only once', () => {
+    const r = rewriteGenerated(["    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),"]);
+    expect(r.count).toBe(2);
+    expect(r.text).toContain("Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))");
+    expect(r.text).toContain('for (const k of Object.keys(result))');
+    expect(r.again).toBe(0);
   });
 
   test('writes each field straight into the returned object, and converted maps in one pass', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'linear-imports-'));
-    try {
-      const file = join(dir, 'x.ts');
-      writeFileSync(file, [
-        'export function toJson_X(obj: X | undefined): Record<string, any> | undefined {',
-        '  if (obj === undefined) { return undefined; }',
-        '  const result = {',
-        "    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),",
-        "    'name': obj.name,",
-        '  };',
-        '  // filter undefined values',
-        `  ${QUADRATIC}`,
-        '}',
-      ].join('\n'));
-      expect(rewrite(file)).toBe(3);
-      const text = readFileSync(file, 'utf-8');
-      expect(text).toContain('Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))');
-      expect(text).toContain("v = obj.name; if (v !== undefined) { out['name'] = v; }");
-      expect(text).not.toContain('result');
-      expect(rewrite(file)).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = rewriteGenerated([
+      "    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),",
+      "    'name': obj.name,",
+    ], ['  // filter undefined values']);
+    expect(r.count).toBe(3);
+    expect(r.text).toContain('Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))');
+    expect(r.text).toContain("v = obj.name; if (v !== undefined) { out['name'] = v; }");
+    expect(r.text).not.toContain('result');
+    expect(r.again).toBe(0);
   });
 
   test('the rewritten bindings drop undefined fields and keep the order of the rest', () => {

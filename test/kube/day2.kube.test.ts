@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { KubeApiServer } from './api-server';
+import { installCrds } from './deploy';
 import { crdsFor, REPO } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import {
@@ -33,10 +34,7 @@ beforeAll(async () => {
   server = await KubeApiServer.start(tools, 'day2');
   // Every group the README's prune command names: a kind whose CRD is missing fails the command.
   const crds = crdsFor(['cert-manager.io/v1', 'monitoring.coreos.com/v1', 'keda.sh/v1alpha1'].map((apiVersion) => ({ apiVersion })));
-  for (const crd of crds) await server.kubectlOk(`install CRD ${crd.name}`, ['apply', '--server-side', '-f', crd.file]);
-  for (const crd of crds) {
-    await server.kubectlOk(`wait for CRD ${crd.name}`, ['wait', '--for=condition=Established', `customresourcedefinition/${crd.name}`, '--timeout=60s'], 90_000);
-  }
+  await installCrds(server, crds);
 }, TOOLS_TIMEOUT_MS);
 
 afterAll(async () => {

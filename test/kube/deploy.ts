@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { KubeApiServer } from './api-server';
 import { RunResult } from './process';
-import { crdsFor, namespacesOf, Synthesized } from './synth';
+import { CrdFile, crdsFor, namespacesOf, Synthesized } from './synth';
 
 /**
  * What a user does before the first apply: create the namespaces the objects live in (we emit no
@@ -11,9 +11,13 @@ export async function prepareFor(server: KubeApiServer, app: Synthesized): Promi
   for (const ns of namespacesOf(app.objects)) {
     if (!(await server.getJson('namespace', ns))) await server.kubectlOk(`create namespace ${ns}`, ['create', 'namespace', ns]);
   }
-  for (const crd of crdsFor(app.objects)) {
-    await server.kubectlOk(`install CRD ${crd.name} (${path.basename(crd.file)})`, ['apply', '--server-side', '-f', crd.file]);
-    // Objects of a CRD are refused until it is Established (its names are accepted and served).
+  await installCrds(server, crdsFor(app.objects));
+}
+
+/** Installs `crds` and waits until each is Established: objects of a CRD are refused until its names are accepted and served. */
+export async function installCrds(server: KubeApiServer, crds: CrdFile[]): Promise<void> {
+  for (const crd of crds) await server.kubectlOk(`install CRD ${crd.name} (${path.basename(crd.file)})`, ['apply', '--server-side', '-f', crd.file]);
+  for (const crd of crds) {
     await server.kubectlOk(`wait for CRD ${crd.name} to be Established`,
       ['wait', '--for=condition=Established', `customresourcedefinition/${crd.name}`, '--timeout=60s'], 90_000);
   }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { KubeApiServer } from './api-server';
-import { warningsIn } from './deploy';
+import { installCrds, warningsIn } from './deploy';
 import { crdsFor, namespacesOf } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { buildApp, ClusterSpec, clusterSpec } from '../support/app-generator';
@@ -36,10 +36,7 @@ beforeAll(async () => {
   server = await KubeApiServer.start(tools, 'generated');
   const crds = crdsFor(CRD_GROUPS.map((apiVersion) => ({ apiVersion })));
   expect(crds.map((c) => c.group).sort()).toEqual(['cert-manager.io', 'keda.sh', 'keda.sh', 'monitoring.coreos.com', 'monitoring.coreos.com', 'monitoring.coreos.com']);
-  for (const crd of crds) await server.kubectlOk(`install CRD ${crd.name}`, ['apply', '--server-side', '-f', crd.file]);
-  for (const crd of crds) {
-    await server.kubectlOk(`wait for CRD ${crd.name}`, ['wait', '--for=condition=Established', `customresourcedefinition/${crd.name}`, '--timeout=60s'], 90_000);
-  }
+  await installCrds(server, crds);
 }, TOOLS_TIMEOUT_MS);
 
 afterAll(async () => {

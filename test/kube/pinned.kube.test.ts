@@ -164,15 +164,21 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
   });
 });
 
+/** The Deployment policy of the app, once the API server has type-checked it, which must find nothing to warn about. */
+async function typeCheckedEnvPolicy(): Promise<any> {
+  const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
+  if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
+  const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
+    const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
+    return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
+  }, { intervalMs: 500, abort: () => server!.crashed });
+  expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+  return envPolicy;
+}
+
 describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', () => {
   test('is type-checked without warnings and denies a Deployment that sets a pinned value as a literal', async () => {
-    const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
-    if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
-    const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
-      const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
-      return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
-    expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+    const envPolicy = await typeCheckedEnvPolicy();
 
     const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const tampered = JSON.parse(JSON.stringify(history));
@@ -194,13 +200,7 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
 
 describe('the release rule of the same policy', () => {
   test('is type-checked, lets a Deployment move one minor up or to any patch, and denies a skipped minor, a minor downgrade and a dropped release label unless broken glass', async () => {
-    const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
-    if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
-    const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
-      const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
-      return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
-    expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
+    await typeCheckedEnvPolicy();
 
     const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const running = history.metadata.labels['app.kubernetes.io/version'] as string;
