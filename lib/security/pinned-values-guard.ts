@@ -9,8 +9,14 @@ export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
 /** The label that carries a cluster's server release on each of its Deployments. */
 const RELEASE_LABEL = 'app.kubernetes.io/version';
 
-/** A CEL test that `target`'s metadata carries `key` with the value `value`. */
+/** A CEL test that `target`'s metadata has `key` among its `field`. */
 const celHasEntry = (target: string, field: 'labels' | 'annotations', key: string) => `has(${target}.metadata.${field}) && '${key}' in ${target}.metadata.${field}`;
+
+/** A CEL test that `target` is annotated for break-glass and, when `groups` are given, the request comes from a member of one. */
+function breakGlassCel(target: 'object' | 'oldObject', groups: readonly string[]): string {
+  const annotated = `${celHasEntry(target, 'annotations', BREAK_GLASS_ANNOTATION)} && ${target}.metadata.annotations['${BREAK_GLASS_ANNOTATION}'] == 'true'`;
+  return groups.length === 0 ? annotated : `${annotated} && request.userInfo.groups.exists(g, g in ${celList(groups)})`;
+}
 
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
@@ -58,9 +64,7 @@ export class PinnedValuesGuard extends Construct {
 
   /** The CEL run on DELETE of the pinned ConfigMap, for the given break-glass groups. */
   public static deleteExpression(groups: readonly string[]): string {
-    const annotated = `has(oldObject.metadata.annotations) && '${BREAK_GLASS_ANNOTATION}' in oldObject.metadata.annotations `
-      + `&& oldObject.metadata.annotations['${BREAK_GLASS_ANNOTATION}'] == 'true'`;
-    return groups.length === 0 ? annotated : `${annotated} && request.userInfo.groups.exists(g, g in ${celList(groups)})`;
+    return breakGlassCel('oldObject', groups);
   }
 
   /** The CEL run on CREATE and UPDATE of the cluster's Deployments. */
@@ -83,9 +87,7 @@ export class PinnedValuesGuard extends Construct {
 
   /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
   public static releaseExpression(groups: readonly string[]): string {
-    const breakGlass = `${celHasEntry('object', 'annotations', BREAK_GLASS_ANNOTATION)} && object.metadata.annotations['${BREAK_GLASS_ANNOTATION}'] == 'true'`
-      + (groups.length === 0 ? '' : ` && request.userInfo.groups.exists(g, g in ${celList(groups)})`);
-    return `size(variables.fromRelease) < 2 || (${breakGlass}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
+    return `size(variables.fromRelease) < 2 || (${breakGlassCel('object', groups)}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
       + '&& int(variables.toRelease[1]) - int(variables.fromRelease[1]) in [0, 1])';
   }
 
