@@ -58,12 +58,18 @@ export function withPlainToJson<T>(render: () => T): T {
   const proto = ApiObject.prototype as unknown as { toJson: ToJson };
   if (!cdk8sToJson || proto.toJson !== cdk8sToJson) return render();
   proto.toJson = plainToJson;
+  // cdk8s reads it for every object; an env lookup costs about a microsecond, and it does not change during a synth.
+  sortKeysOnce = process.env.CDK8S_DISABLE_SORT ? false : true;
   try {
     return render();
   } finally {
     proto.toJson = cdk8sToJson;
+    sortKeysOnce = undefined;
   }
 }
+
+/** Whether objects sort their keys (CDK8S_DISABLE_SORT unset), read once per `withPlainToJson`. */
+let sortKeysOnce: boolean | undefined;
 
 /** ApiObject.toJson of cdk8s 2.70, with the one-walk rendering when the app allows it. */
 function plainToJson(this: ApiObject): unknown {
@@ -73,7 +79,7 @@ function plainToJson(this: ApiObject): unknown {
   }
   try {
     const data = { ...internals.props, metadata: plainMetadata(this.metadata) };
-    const sortKeys = process.env.CDK8S_DISABLE_SORT ? false : true;
+    const sortKeys = sortKeysOnce ?? (process.env.CDK8S_DISABLE_SORT ? false : true);
     const json = plainValue(data, this, { sortKeys, dropEmpty: false }) as Record<string, unknown>;
     const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
     const result: Record<string, unknown> = {};
@@ -98,7 +104,6 @@ function plainMetadata(metadata: ApiObjectMetadataDefinition): unknown {
   const m = metadata as unknown as MetadataInternals;
   if (metadata.toJson !== cdk8sMetadataToJson || !isPlainObject(m._additionalAttributes) || !m.apiObject) return metadata.toJson();
   const data = {
-    ...m._additionalAttributes,
     name: m.name,
     namespace: m.namespace,
     annotations: m.annotations,
@@ -106,7 +111,10 @@ function plainMetadata(metadata: ApiObjectMetadataDefinition): unknown {
     ownerReferences: m.ownerReferences,
     labels: m.labels,
   };
-  return plainValue(data, m.apiObject, { sortKeys: true, dropEmpty: true });
+  // Keys are sorted below, so only which value wins matters; a spread of the (almost always empty)
+  // extra attributes costs more than the rest of this function.
+  const extra = m._additionalAttributes;
+  return plainValue(Object.keys(extra).length === 0 ? data : { ...extra, ...data }, m.apiObject, { sortKeys: true, dropEmpty: true });
 }
 
 /** `sanitizeValue(resolve([], value, object), options)` for an app with only the built-in resolvers. */
@@ -116,7 +124,10 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
   if (Array.isArray(value) && !hasResolve(value) && !hasUnionValue(value)) {
     if (options.dropEmpty && value.length === 0) return undefined;
-    return value.map((item) => plainValue(item, object, options));
+    // A loop, not map(): no closure per list. A hole stays a hole, as map() leaves it.
+    const items = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) if (i in value) items[i] = plainValue(value[i], object, options);
+    return items;
   }
   if (isPlainObject(value) && !hasResolve(value)) {
     const keys = options.sortKeys ? sortKeys(Object.keys(value)) : Object.keys(value);

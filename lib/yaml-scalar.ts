@@ -102,7 +102,7 @@ export function renderKey(k: string): string {
 }
 
 /** Caches stay small enough for a long-running process (a test runner) that synthesizes many apps. */
-function remember(cache: Map<string, string>, k: string, v: string): void {
+export function remember(cache: Map<string, string>, k: string, v: string): void {
   if (cache.size >= 50_000) cache.clear();
   cache.set(k, v);
 }

@@ -119,6 +119,21 @@ describe('withPlainToJson renders what cdk8s renders', () => {
     }
   });
 
+  test('a list with a hole, and metadata with extra attributes (one named like a field), as cdk8s renders them', () => {
+    const chart = Testing.chart();
+    const list: unknown[] = ['a'];
+    list[2] = 'c';
+    const o = new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'X', metadata: { name: 'n', labels: { z: '1' } }, spec: { list } });
+    o.metadata.add('generateName', 'g-');
+    o.metadata.add('name', 'extra');
+    o.metadata.add('zeta', { b: 1, a: [] });
+    const cdk8s = toJsonOf(o) as { spec: { list: unknown[] }; metadata: Record<string, unknown> };
+    const plain = withPlainToJson(() => toJsonOf(o)) as typeof cdk8s;
+    expect(plain).toEqual(cdk8s);
+    expect([1 in plain.spec.list, plain.spec.list.length]).toEqual([1 in cdk8s.spec.list, cdk8s.spec.list.length]);
+    expect(JSON.stringify(plain.metadata)).toBe(JSON.stringify(cdk8s.metadata));
+  });
+
   test("an app's own resolvers see every value, as with cdk8s", () => {
     const seen: string[] = [];
     const upper: IResolver = {
