@@ -40,21 +40,24 @@ function register({ appFile, sourceMaps = false }) {
   require.extensions['.ts'] = function compileTypeScript(module, filename) {
     // A new swc or new options must never serve JavaScript emitted by the old ones.
     salt ??= JSON.stringify([swcVersion(), swcOptions]);
-    const source = fs.readFileSync(filename, 'utf-8');
+    // The bytes, hashed as they are: the text is decoded only for swc, on a cache miss.
+    const source = fs.readFileSync(filename);
     // With source maps the JavaScript names its file (the map's sources): the path is part of the key
     // then, or a copy of the file elsewhere (another checkout) would map its stack to the first one.
     const key = crypto.createHash('sha1').update(salt);
     if (sourceMaps) key.update(filename).update('\0');
-    const cached = cacheDir === undefined ? undefined : path.join(cacheDir, `${key.update(source).digest('hex')}.js`);
+    const digest = key.update(source).digest('hex');
+    const cached = cacheDir === undefined ? undefined : path.join(cacheDir, `${digest}.js`);
     let code = cached === undefined ? undefined : readTranspiled(cached);
     if (code === undefined) {
       swc ??= loadSwc();
-      code = transpile(swc, source, { ...swcOptions, filename });
+      code = transpile(swc, source.toString('utf-8'), { ...swcOptions, filename });
       if (cached !== undefined) writeCacheFile(cached, `${code}${TRANSPILED_DIGEST}${sha256(code)}\n`);
     }
     // Source maps need Node's own compile, which registers them for stack traces.
     if (sourceMaps || cacheDir === undefined) /** @type {any} */ (module)._compile(code, filename);
-    else compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, code));
+    // The transpile key stands for the JavaScript (same source, swc and options), so the code cache is keyed by it instead of by hashing the JavaScript again.
+    else compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, `ts:${digest}`));
   };
   // The package's own compiled JavaScript (an installed cdk8s-temporal runs build/, not lib/)
   // goes through the code cache too; every other .js file loads as Node loads it.
@@ -103,13 +106,14 @@ function readTranspiled(file) {
 const CODE_CACHE_TAG = `${process.versions.v8}-${process.arch}-sha256`.replace(/[^\w.-]/g, '_');
 
 /**
- * Where the code cache of `code` at `filename` is kept. The path is part of the key: V8 restores a
- * script with the name it was compiled under, so an entry shared by two checkouts of one app would
- * point the second one's stack traces at the first one's files.
- * @param {string} cacheDir @param {string} filename @param {string} code
+ * Where the code cache of a script at `filename` is kept; `content` identifies its JavaScript (the
+ * JavaScript itself, or its transpile key). The path is part of the key: V8 restores a script with
+ * the name it was compiled under, so an entry shared by two checkouts of one app would point the
+ * second one's stack traces at the first one's files.
+ * @param {string} cacheDir @param {string} filename @param {string} content
  */
-function codeCacheFile(cacheDir, filename, code) {
-  const key = crypto.createHash('sha1').update(filename).update('\0').update(code).digest('hex');
+function codeCacheFile(cacheDir, filename, content) {
+  const key = crypto.createHash('sha1').update(filename).update('\0').update(content).digest('hex');
   return path.join(cacheDir, `${key}.${CODE_CACHE_TAG}.v8`);
 }
 
