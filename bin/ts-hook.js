@@ -85,19 +85,26 @@ function sha256(data) {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** The JavaScript of a transpiled entry, or undefined when there is none or it is damaged. @param {string} file */
+const TRANSPILED_DIGEST_BYTES = Buffer.from(TRANSPILED_DIGEST);
+
+/**
+ * The JavaScript of a transpiled entry, or undefined when there is none or it is damaged. The
+ * digest is checked on the bytes, which are what was hashed when the entry was written (the text
+ * in UTF-8), before the text is decoded.
+ * @param {string} file
+ */
 function readTranspiled(file) {
   let entry;
   try {
-    entry = fs.readFileSync(file, 'utf-8');
+    entry = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  const at = entry.lastIndexOf(TRANSPILED_DIGEST);
+  const at = entry.lastIndexOf(TRANSPILED_DIGEST_BYTES);
   if (at < 0) return undefined;
-  const code = entry.slice(0, at);
-  if (entry.slice(at + TRANSPILED_DIGEST.length) !== `${sha256(code)}\n`) return undefined;
-  return code;
+  const code = entry.subarray(0, at);
+  if (entry.subarray(at + TRANSPILED_DIGEST_BYTES.length).toString('latin1') !== `${sha256(code)}\n`) return undefined;
+  return code.toString('utf-8');
 }
 
 // V8 refuses code cache data of another V8 or another set of flags (cachedDataRejected); the tag
