@@ -54,28 +54,27 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[]): un
   }
   enter(owner, keys, value, open);
   try {
+    // The key path is popped only on success: an error ends the copy, and its message has been written by then.
     if (isArray) {
-      return (value as unknown[]).map((item, i) => {
+      const list = value as unknown[];
+      const items = new Array<unknown>(list.length);
+      for (let i = 0; i < list.length; i++) {
+        if (!(i in list)) continue; // a hole stays a hole, as map() left it
         keys.push(i);
-        try {
-          return copy(owner, keys, item, open);
-        } finally {
-          keys.pop();
-        }
-      });
+        items[i] = copy(owner, keys, list[i], open);
+        keys.pop();
+      }
+      return items;
     }
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       keys.push(key);
-      try {
-        checkedText(owner, keys, key);
-        // Defined, not assigned: a "__proto__" key (JSON.parse makes one) stays a key for the checks to refuse, not a prototype.
-        Object.defineProperty(result, key, {
-          value: copy(owner, keys, (value as Record<string, unknown>)[key], open), enumerable: true, writable: true, configurable: true,
-        });
-      } finally {
-        keys.pop();
-      }
+      checkedText(owner, keys, key);
+      const item = copy(owner, keys, (value as Record<string, unknown>)[key], open);
+      // Defined, not assigned: a "__proto__" key (JSON.parse makes one) stays a key for the checks to refuse, not a prototype.
+      if (key === '__proto__') Object.defineProperty(result, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else result[key] = item;
+      keys.pop();
     }
     return result;
   } finally {
@@ -118,8 +117,21 @@ function checkInstanceText(owner: string, keys: KeyPath, value: object, open: un
   }
 }
 
+/*
+ * Texts already found to read back as written. A synth repeats the same names, hosts and labels in
+ * every cluster, and the check (go-yaml's resolver among it) is pure; bounded for long-running
+ * processes.
+ */
+const READABLE = new Set<string>();
+
 function checkedText(owner: string, keys: KeyPath, text: string): string {
+  if (READABLE.has(text)) return text;
   const problem = manifestTextProblem(text);
+  if (problem === undefined) {
+    if (READABLE.size >= 50_000) READABLE.clear();
+    READABLE.add(text);
+    return text;
+  }
   if (problem !== undefined) {
     // The text itself is left out: it may be a credential, and its characters are what a terminal shows wrongly.
     throw new Error(`${owner}: ${pathOf(keys)} holds ${problem.problem}; expected text that reads back as written. ${problem.remedy}`);
