@@ -1,8 +1,10 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
+import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
 import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -21,6 +23,8 @@ export interface RegisteredCluster {
   readonly persistenceMigrationFrom: readonly string[];
   /** Where the cluster's namespace-relative store hosts resolve. */
   readonly dns: DnsContext;
+  /** The cluster's TLS Secrets, which no client pod of another cluster of its namespace may mount. */
+  readonly tls?: ResolvedTls;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -162,6 +166,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
+  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {

@@ -1,0 +1,38 @@
+import type { ResolvedTls } from '../security/tls';
+
+/** What a cluster contributes to the check of TLS Secrets between the clusters of one app. */
+export interface ClusterTlsSecrets {
+  readonly label: string;
+  readonly namespace: string;
+  readonly tls?: ResolvedTls;
+}
+
+/**
+ * Client pods of one cluster (its UI, admin tools, namespace Job) that mount a server Secret of
+ * another cluster of the same namespace. Each cluster refuses its own server Secrets as client
+ * Secrets (ClusterTls.fromSecrets), but two clusters side by side each look fine alone: cluster b's
+ * UI given `a-internode` holds cluster a's internode key, which a's internal frontend takes for one
+ * of its servers (cluster admin) and which serves as a's servers to every peer.
+ */
+export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): string[] {
+  const servers = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
+  for (const cluster of clusters) {
+    const tls = cluster.tls;
+    if (!tls) continue;
+    for (const [secret, what] of [[tls.internodeSecret, 'internode'], [tls.frontendSecret, 'frontend'], [tls.systemWorkerSecret, 'system-worker']] as const) {
+      const key = `${cluster.namespace}/${secret}`;
+      if (secret !== undefined && !servers.has(key)) servers.set(key, { cluster, what });
+    }
+  }
+  const errors: string[] = [];
+  for (const cluster of clusters) {
+    for (const [client, secret] of Object.entries(cluster.tls?.clientSecrets ?? {})) {
+      const server = servers.get(`${cluster.namespace}/${secret}`);
+      if (!server || server.cluster === cluster || server.cluster.label === cluster.label) continue;
+      errors.push(`${cluster.label}: tls.clients.${client} is "${secret}", the ${server.what} Secret of ${server.cluster.label} in the same namespace; `
+        + `expected a client certificate Secret of its own. The ${client} pod would hold that cluster's ${server.what} private key and could act as its servers `
+        + '(its internal frontend grants cluster admin to the internode certificate); issue the client a certificate in a Secret of its own.');
+    }
+  }
+  return errors;
+}
