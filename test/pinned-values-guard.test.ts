@@ -19,9 +19,9 @@ function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESS
 
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
 
-/** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env`. */
-function allowsDeployment(env: unknown[] | undefined): boolean {
-  const deployment = { spec: { template: { spec: { containers: [{ name: 'temporal', ...(env ? { env } : {}) }] } } } };
+/** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
+function allowsDeployment(env: unknown[] | undefined, envFrom?: unknown[]): boolean {
+  const deployment = { spec: { template: { spec: { containers: [{ name: 'temporal', ...(env ? { env } : {}), ...(envFrom ? { envFrom } : {}) }] } } } };
   return run(PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV), { object: toCel(deployment) as Map<string, never>, oldObject: null }) as boolean;
 }
 const fromPinned = (name: string, key: string, configMap = 'temporal-pinned') => ({ name, valueFrom: { configMapKeyRef: { name: configMap, key } } });
@@ -116,6 +116,19 @@ describe('PinnedValuesGuard', () => {
         // Another key of the right ConfigMap: the shard count read from the cluster name, say.
         expect([name, allowsDeployment([fromPinned(name, key === 'numHistoryShards' ? 'failoverVersionIncrement' : 'numHistoryShards')])]).toEqual([name, false]);
       }
+    });
+    test('fails when a container takes env from a ConfigMap or Secret (envFrom) without every pinned name in env, which wins over envFrom', () => {
+      const all = Object.entries(PINNED_ENV).map(([n, k]) => fromPinned(n, k));
+      const envFrom = [{ configMapRef: { name: 'old-helm-values' } }];
+      // The env entries deleted and a ConfigMap of env vars that holds TEMPORAL_NUM_HISTORY_SHARDS: the shard count comes from it.
+      expect(allowsDeployment(undefined, envFrom)).toBe(false);
+      expect(allowsDeployment([{ name: 'OTHER', value: '1' }], [{ secretRef: { name: 'values' }, prefix: 'TEMPORAL_' }])).toBe(false);
+      for (const [name] of nonEmpty(Object.entries(PINNED_ENV))) {
+        expect([name, allowsDeployment(all.filter((e) => e.name !== name), envFrom)]).toEqual([name, false]);
+      }
+      // With all three in env, env wins whatever envFrom holds; an empty envFrom sets nothing.
+      expect(allowsDeployment(all, envFrom)).toBe(true);
+      expect(allowsDeployment(undefined, [])).toBe(true);
     });
   });
 });

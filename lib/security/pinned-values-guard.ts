@@ -67,13 +67,19 @@ export class PinnedValuesGuard extends Construct {
     return breakGlassCel('oldObject', groups);
   }
 
-  /** The CEL run on CREATE and UPDATE of the cluster's Deployments. */
+  /**
+   * The CEL run on CREATE and UPDATE of the cluster's Deployments. A container with `envFrom` (a
+   * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
+   * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
+   * set the shard count while no `env` entry names it.
+   */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
     const names = Object.keys(pinnedEnv).sort();
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `object.spec.template.spec.containers.all(c, !has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
+    return `object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
-      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name])))`;
+      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name]))) `
+      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || ${celList(names)}.all(n, has(c.env) && c.env.exists(e, e.name == n))))`;
   }
 
   /**
@@ -146,7 +152,7 @@ export class PinnedValuesGuard extends Construct {
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
           message: `The servers of ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} read the values a Temporal cluster can never `
             + `change ${what} from ConfigMap ${props.configMapName} only; a Deployment that sets ${Object.keys(props.pinnedEnv).sort().join(', ')} `
-            + 'any other way is refused.',
+            + 'any other way (a literal, another ConfigMap or key, envFrom without them in env) is refused.',
           reason: 'Forbidden',
         }, {
           expression: PinnedValuesGuard.releaseExpression(groups),
