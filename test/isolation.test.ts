@@ -346,6 +346,15 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
         expect.stringMatching(/^TemporalCluster 't\/b': tls\.clients\.ui is "a-system", the system-worker Secret of TemporalCluster 't\/a'/),
       ]);
     });
+    test('the UI Ingress of one cluster serves a TLS Secret of another (its controller would hold the key)', () => {
+      const ingress = (tlsSecretName: string) => ({ ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName } } });
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-frontend')])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': ui\.ingress\.tlsSecretName is "a-frontend", the frontend Secret of TemporalCluster 't\/a' in the same namespace; expected a certificate Secret for the UI's host\./),
+      ]);
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-ui')])).toEqual([expect.stringMatching(/ui\.ingress\.tlsSecretName is "a-ui", the UI client Secret of TemporalCluster 't\/a'/)]);
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('b-ui-ingress')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b'), ingress('a-frontend')])).toEqual([]);
+    });
   });
 });
 

@@ -25,6 +25,8 @@ export interface RegisteredCluster {
   readonly dns: DnsContext;
   /** The cluster's TLS Secrets, which no client pod of another cluster of its namespace may mount. */
   readonly tls?: ResolvedTls;
+  /** The Secret the UI's Ingress serves, which must be none of another cluster's TLS Secrets either. */
+  readonly uiIngressSecret?: string;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -166,7 +168,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
-  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls }))));
+  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
