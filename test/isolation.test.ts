@@ -439,6 +439,15 @@ describe('clusters of one app replicate with the cluster their address reaches',
       expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7233, this cluster's own frontend/);
     });
+    test('a remote\'s address is an internal frontend, the cluster\'s own or the other\'s, however written (cluster admin to every caller, past the authorizer)', () => {
+      const internal = { internalFrontend: {} };
+      expect(pair({ ...internal, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'Temporal-Internal-Frontend:7236' }] }, {}))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is Temporal-Internal-Frontend:7236, the internal frontend of this cluster; expected the public frontend of another cluster/);
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend-headless.temporal-west.svc.cluster.local:8236' }] }, internal))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-internal-frontend-headless.temporal-west.svc.cluster.local:8236, the internal frontend of TemporalCluster 'temporal-west\/temporal'; expected the public frontend of that cluster \(temporal-frontend.temporal-west.svc.cluster.local:8233\)/);
+      // Another port of the internal frontend's host is not its gRPC port.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend.temporal-west:9999' }] }, internal)).toBe('');
+    });
   });
 });
 

@@ -346,8 +346,7 @@ export class TemporalCluster extends Construct {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
         frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined
           : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
-      },
-    });
+        internalFrontend: this.internalFrontend && { hosts: [this.internalFrontend.name, this.internalFrontend.headlessServiceName].map((n) => `${n}.${this.namespace}.svc`), port: this.internalFrontend.ports.grpc } } });
   }
 
   private frontendClient(client: TlsClient, internal: boolean): FrontendClient {
