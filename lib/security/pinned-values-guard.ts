@@ -91,6 +91,32 @@ export class PinnedValuesGuard extends Construct {
     { name: 'toRelease', expression: `${celHasEntry('object', 'labels', RELEASE_LABEL)} ? object.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
   ];
 
+  /**
+   * The CEL variable of the image rule: the tag of each container's image (after the last ':' of
+   * its last path component, before any digest); an image without a tag adds none.
+   */
+  public static readonly IMAGE_TAGS_VARIABLE = {
+    name: 'imageTags',
+    expression: "object.spec.template.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
+      + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))",
+  };
+
+  /**
+   * The image rule, on CREATE and UPDATE of the cluster's Deployments: a container image whose tag
+   * starts with a release (`1.30.9`, `v1.30-patched`) names the minor of the Deployment's release
+   * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
+   * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. The UI's Deployment,
+   * whose image is another product's release, is left out.
+   */
+  public static imageExpression(groups: readonly string[]): string {
+    const line = "variables.toRelease[0] + '.' + variables.toRelease[1]";
+    // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
+    const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
+      + "&& object.spec.selector.matchLabels[k] == 'ui')";
+    return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, !t.matches('^v?[0-9]+[.][0-9]+([^0-9]|$)') `
+      + `|| [t.startsWith('v') ? t.substring(1) : t].all(u, u.startsWith(${line}) && (size(u) == size(${line}) || !u.substring(size(${line}), size(${line}) + 1).matches('^[0-9]$'))))`;
+  }
+
   /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
   public static releaseExpression(groups: readonly string[]): string {
     return `size(variables.fromRelease) < 2 || (${breakGlassCel('object', groups)}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
@@ -162,8 +188,15 @@ export class PinnedValuesGuard extends Construct {
             + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
             + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
           reason: 'Forbidden',
+        }, {
+          expression: PinnedValuesGuard.imageExpression(groups),
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} is labelled release ' `
+            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
+            + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
+            + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
+          reason: 'Forbidden',
         }],
-        variables: PinnedValuesGuard.RELEASE_VARIABLES.map((v) => ({ ...v })),
+        variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
       },
     });
     const envBinding = new KubeValidatingAdmissionPolicyBinding(this, 'EnvBinding', {
