@@ -128,7 +128,9 @@ describe('production defaults', () => {
     expect(cluster(testChart(), { serverImage: `temporalio/server:latest@${digest}` }).serverImage).toBe(`temporalio/server:latest@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:1.32.2-patched@${digest}` }).serverImage).toBe(`temporalio/server:1.32.2-patched@${digest}`);
     expect(cluster(testChart(), { serverImage: `temporalio/server:1.32@${digest}` }).serverImage).toBe(`temporalio/server:1.32@${digest}`);
-    expect(cluster(testChart(), { serverImage: `temporalio/server:1.31.5@${digest}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:1.31.5@${digest}`);
+    expect(cluster(testChart(), { serverImage: `temporalio/server:build-42@${digest}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:build-42@${digest}`);
+    expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-go1.22.5', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-go1.22.5');
+    expect(cluster(testChart(), { serverImage: 'temporalio/server:patched-1.32.2', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:patched-1.32.2');
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
     expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
   });
@@ -236,6 +238,22 @@ describe('production defaults', () => {
       expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/images.repository is "Registry\/Temporalio"; expected a registry and path without tag or digest/);
       expect(bad({ images: { repository: 'registry.example.com/temporalio:1.0' } })).toThrow(/images.repository is .*; expected a registry and path without tag or digest/);
       expect(bad({ images: { digests: { ui: 'sha256:XYZ' } } })).toThrow(/images.digests.ui is "sha256:XYZ"; expected a digest "sha256:" followed by 64 lower-case hex digits/);
+    });
+    test('images.allowOtherTags and an image whose tag names another release: a tag left behind when version moved runs the old release under the new one\'s lock entry', () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      for (const [prop, props, named] of [
+        // version moved from 1.30.9 to 1.31.5 and on to 1.32.2, the patched image stayed: the pods skip from 1.30 to 1.32.
+        ['serverImage', { serverImage: 'registry.example.com/temporal/server:1.30.9-patched' }, '1.30.9'],
+        ['serverImage', { serverImage: `temporalio/server:1.31.5@${digest}` }, '1.31.5'],
+        // An older patch of the minor: the advisories the version was moved to leave (CVE-2026-89140 affects 1.32.0).
+        ['history.image', { history: { image: 'temporalio/server:1.32.0-fips' } }, '1.32.0'],
+        ['adminToolsImage', { adminToolsImage: 'temporalio/admin-tools:v1.31-patched' }, '1.31'],
+        ['serverImage', { serverImage: 'temporalio/server:patched-1.30.9' }, '1.30.9'],
+        ['internalFrontend.image', { internalFrontend: { image: 'temporalio/server:fips_v1.31.5' } }, '1.31.5'],
+      ] as const) {
+        expect(bad({ ...props, images: { allowOtherTags: true } } as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; `
+          + `expected the tag 1\\.32\\.2, the server release the cluster is configured for, or (none beside the digest|a patched build's tag that names no other release)\\. The tag names ${named.replace(/\./g, '\\.')}\\.`));
+      }
     });
     test('images.allowOtherTags is not a boolean: the string "false" would have lifted the tag check', () => {
       for (const allowOtherTags of ['false', 'no', 0, 1]) {

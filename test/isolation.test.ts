@@ -310,6 +310,54 @@ describe('clusters of one app never emit the same object', () => {
   });
 });
 
+describe('a client pod of one cluster never mounts a server Secret of another cluster of its namespace', () => {
+  /** Clusters in charts of one app, each `[namespace, name, tls, props]`; the errors of the checks between them. */
+  const clusters = (...specs: Array<[string, string, ClusterTls, Record<string, unknown>?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, name, tls, props], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, name, {
+        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), tls, ui: { allowAnonymous: true }, adminTools: {}, ...props,
+        persistence: new Persistence(chart, `p${i}`, {
+          defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+        }),
+      });
+    });
+    return Node.of(app).validate();
+  };
+  const own = (name: string, clients: Record<string, string> = { ui: `${name}-ui`, adminTools: `${name}-tools` }) =>
+    ClusterTls.fromSecrets({ internode: `${name}-internode`, frontend: `${name}-frontend`, clients });
+
+  test('passes when each cluster\'s clients have Secrets of their own, or the clusters are in other namespaces', () => {
+    expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b')])).toEqual([]);
+    expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b', { ui: 'a-internode', adminTools: 'a-frontend' })])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('a client Secret of one cluster is the internode, frontend or system-worker Secret of another, each cluster fine alone', () => {
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b', { ui: 'a-internode', adminTools: 'a-frontend' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.clients\.ui is "a-internode", the internode Secret of TemporalCluster 't\/a' in the same namespace; expected a client certificate Secret of its own\./),
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.clients\.adminTools is "a-frontend", the frontend Secret of TemporalCluster 't\/a' in the same namespace/),
+      ]);
+      // The other way round, and a system workers' Secret (mounted in every server pod of its cluster).
+      const a = ClusterTls.fromSecrets({ internode: 'a-internode', frontend: 'a-frontend', systemWorker: 'a-system', clients: { ui: 'b-internode', adminTools: 'a-tools' } });
+      expect(clusters(['t', 'a', a, { internalFrontend: undefined }], ['t', 'b', own('b', { ui: 'a-system', adminTools: 'b-tools' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/a': tls\.clients\.ui is "b-internode", the internode Secret of TemporalCluster 't\/b'/),
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.clients\.ui is "a-system", the system-worker Secret of TemporalCluster 't\/a'/),
+      ]);
+    });
+    test('the UI Ingress of one cluster serves a TLS Secret of another (its controller would hold the key)', () => {
+      const ingress = (tlsSecretName: string) => ({ ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName } } });
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-frontend')])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': ui\.ingress\.tlsSecretName is "a-frontend", the frontend Secret of TemporalCluster 't\/a' in the same namespace; expected a certificate Secret for the UI's host\./),
+      ]);
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-ui')])).toEqual([expect.stringMatching(/ui\.ingress\.tlsSecretName is "a-ui", the UI client Secret of TemporalCluster 't\/a'/)]);
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('b-ui-ingress')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b'), ingress('a-frontend')])).toEqual([]);
+    });
+  });
+});
+
 describe('clusters of one app replicate with the cluster their address reaches', () => {
   /** east and west in their namespaces, each declaring the other as its remote; `east`/`west` override their props. */
   const pair = (east: Record<string, unknown>, west: Record<string, unknown>) => {
@@ -390,6 +438,15 @@ describe('clusters of one app replicate with the cluster their address reaches',
     test('a remote\'s address is the cluster\'s own frontend', () => {
       expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7233' }] }, {}))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7233, this cluster's own frontend/);
+    });
+    test('a remote\'s address is an internal frontend, the cluster\'s own or the other\'s, however written (cluster admin to every caller, past the authorizer)', () => {
+      const internal = { internalFrontend: {} };
+      expect(pair({ ...internal, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'Temporal-Internal-Frontend:7236' }] }, {}))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is Temporal-Internal-Frontend:7236, the internal frontend of this cluster; expected the public frontend of another cluster/);
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend-headless.temporal-west.svc.cluster.local:8236' }] }, internal))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-internal-frontend-headless.temporal-west.svc.cluster.local:8236, the internal frontend of TemporalCluster 'temporal-west\/temporal'; expected the public frontend of that cluster \(temporal-frontend.temporal-west.svc.cluster.local:8233\)/);
+      // Another port of the internal frontend's host is not its gRPC port.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend.temporal-west:9999' }] }, internal)).toBe('');
     });
   });
 });

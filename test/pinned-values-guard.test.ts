@@ -19,9 +19,9 @@ function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESS
 
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
 
-/** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env`. */
-function allowsDeployment(env: unknown[] | undefined): boolean {
-  const deployment = { spec: { template: { spec: { containers: [{ name: 'temporal', ...(env ? { env } : {}) }] } } } };
+/** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
+function allowsDeployment(env: unknown[] | undefined, envFrom?: unknown[]): boolean {
+  const deployment = { spec: { template: { spec: { containers: [{ name: 'temporal', ...(env ? { env } : {}), ...(envFrom ? { envFrom } : {}) }] } } } };
   return run(PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV), { object: toCel(deployment) as Map<string, never>, oldObject: null }) as boolean;
 }
 const fromPinned = (name: string, key: string, configMap = 'temporal-pinned') => ({ name, valueFrom: { configMapKeyRef: { name: configMap, key } } });
@@ -117,6 +117,19 @@ describe('PinnedValuesGuard', () => {
         expect([name, allowsDeployment([fromPinned(name, key === 'numHistoryShards' ? 'failoverVersionIncrement' : 'numHistoryShards')])]).toEqual([name, false]);
       }
     });
+    test('fails when a container takes env from a ConfigMap or Secret (envFrom) without every pinned name in env, which wins over envFrom', () => {
+      const all = Object.entries(PINNED_ENV).map(([n, k]) => fromPinned(n, k));
+      const envFrom = [{ configMapRef: { name: 'old-helm-values' } }];
+      // The env entries deleted and a ConfigMap of env vars that holds TEMPORAL_NUM_HISTORY_SHARDS: the shard count comes from it.
+      expect(allowsDeployment(undefined, envFrom)).toBe(false);
+      expect(allowsDeployment([{ name: 'OTHER', value: '1' }], [{ secretRef: { name: 'values' }, prefix: 'TEMPORAL_' }])).toBe(false);
+      for (const [name] of nonEmpty(Object.entries(PINNED_ENV))) {
+        expect([name, allowsDeployment(all.filter((e) => e.name !== name), envFrom)]).toEqual([name, false]);
+      }
+      // With all three in env, env wins whatever envFrom holds; an empty envFrom sets nothing.
+      expect(allowsDeployment(all, envFrom)).toBe(true);
+      expect(allowsDeployment(undefined, [])).toBe(true);
+    });
   });
 });
 
@@ -125,20 +138,22 @@ describe('PinnedValuesGuard', () => {
  * leaves the label out, null is a CREATE), as it evaluates the policy: its variables first, with
  * Kubernetes' string extension (split, join), then the release validation and its message.
  */
-function releaseDecision(policy: any, from: string | undefined | null, to: string | undefined, options: { annotations?: Record<string, string>; groups?: string[] } = {}) {
-  const deployment = (release: string | undefined, annotations?: Record<string, string>) => ({
+function releaseDecision(policy: any, from: string | undefined | null, to: string | undefined,
+  options: { annotations?: Record<string, string>; groups?: string[]; images?: string[]; rule?: number } = {}) {
+  const deployment = (release: string | undefined, annotations?: Record<string, string>, images = [`temporalio/server:${release ?? '1.32.2'}`]) => ({
     metadata: { name: 'temporal-history', labels: { 'app.kubernetes.io/component': 'history', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) },
       ...(annotations ? { annotations } : {}) },
+    spec: { template: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
   });
   const bindings: Record<string, any> = {
-    object: toCel(deployment(to, options.annotations)), oldObject: from === null ? null : toCel(deployment(from)),
+    object: toCel(deployment(to, options.annotations, options.images)), oldObject: from === null ? null : toCel(deployment(from)),
     request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
   };
   const variables = new Map<string, never>();
   for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
-  const rule = policy.spec.validations[1];
+  const rule = policy.spec.validations[options.rule ?? 1];
   const allowed = run(rule.expression, { ...bindings, variables }, { funcs: strings });
-  if (typeof allowed !== 'boolean') throw new Error(`the release rule did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
+  if (typeof allowed !== 'boolean') throw new Error(`rule ${options.rule ?? 1} did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
   return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: strings })) };
 }
 
@@ -207,5 +222,47 @@ describe('the release rule of the Deployment policy', () => {
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
     expect(deployments.length).toBe(7);
     for (const d of nonEmpty(deployments)) expect([d.metadata.name, d.metadata.labels['app.kubernetes.io/version']]).toEqual([d.metadata.name, '1.32.2']);
+  });
+});
+
+describe('the image rule of the Deployment policy', () => {
+  const policy = envPolicy();
+  const decide = (release: string | undefined, images: string[], options: { annotations?: Record<string, string>; groups?: string[] } = {}) =>
+    releaseDecision(policy, '1.30.9', release, { ...options, images, rule: 2 });
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  test('lets through images whose tag names the labelled minor, or names no release', () => {
+    for (const images of [['temporalio/server:1.30.9'], ['temporalio/server:1.30.2', 'temporalio/admin-tools:1.30.9'], ['registry.example.com:5000/t/server:v1.30.9-fips'],
+      [`temporalio/server@${digest}`], [`registry.example.com:5000/t/server@${digest}`], ['temporalio/server:build-42'], ['temporalio/server:1.30'], [`temporalio/server:1.30.9@${digest}`],
+      ['[fd00::1]:5000/t/server:1.30.9']]) {
+      expect([images, decide('1.30.9', images).allowed]).toEqual([images, true]);
+    }
+    // No release label: the release rule speaks for it.
+    expect(decide(undefined, ['temporalio/server:1.32.2']).allowed).toBe(true);
+  });
+
+  test('fails when a container image names another minor than the release label (kubectl set image past the upgrade rule), unless broken glass', () => {
+    for (const images of [['temporalio/server:1.32.2'], ['temporalio/server:1.30.9', 'temporalio/server:1.31.5'], ['registry.example.com:5000/t/server:v1.32-patched'],
+      [`temporalio/server:1.29.1@${digest}`], ['temporalio/server:1.300.1'], ['temporalio/server:1.3'], ['temporalio/server:2.30.9']]) {
+      const decision = decide('1.30.9', images);
+      expect([images, decision.allowed]).toEqual([images, false]);
+      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);
+    }
+    expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(true);
+  });
+
+  test('the Deployments the library emits pass it, images pinned by tag or by digest', () => {
+    const digests = { server: digest, adminTools: digest };
+    for (const props of [{}, { images: { digests } }, { images: { repository: 'registry.example.com:5000/temporalio' } }]) {
+      const chart = testChart();
+      const c = cluster(chart, { protectPinnedValues: {}, ui: { allowAnonymous: true }, adminTools: {}, internalFrontend: {}, ...props });
+      const p = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+      for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/instance'] === 'temporal'))) {
+        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ operation: 'UPDATE', userInfo: { groups: [] } }) };
+        const variables = new Map<string, never>();
+        for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
+        expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: strings })]).toEqual([d.metadata.name, true]);
+      }
+    }
   });
 });

@@ -170,8 +170,12 @@ describe('RemoteClusterRegistration', () => {
       }), { numRuns: 100 });
       expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::7]:7233' }] })).not.toThrow();
     });
-    test('two remotes share an address', () => {
+    test('two remotes share an address, however it is written (host case, IPv6 spelling)', () => {
       expect(bad({ remoteClusters: [west, { ...south, rpcAddress: west.rpcAddress }] })).toThrow(/remoteClusters\[1\].rpcAddress is .*; expected an address no other remote cluster has; west already has it/);
+      // Fails when the address is written another way: the host in another case, an IPv6 address spelled out.
+      expect(bad({ remoteClusters: [west, { ...south, rpcAddress: west.rpcAddress.toUpperCase() }] })).toThrow(/remoteClusters\[1\].rpcAddress is .*; expected an address no other remote cluster has; west already has it/);
+      expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::1]:7233' }, { ...south, rpcAddress: '[FD00:0:0:0:0:0:0:1]:7233' }] }))
+        .toThrow(/remoteClusters\[1\].rpcAddress is "\[FD00:0:0:0:0:0:0:1\]:7233"; expected an address no other remote cluster has; west already has it/);
     });
     test('a remote still carries httpAddress, which the server takes from the remote itself', () => {
       expect(bad({ remoteClusters: [{ ...west, httpAddress: 'west:7243' } as RemoteCluster] })).toThrow(/remoteClusters\[0\].httpAddress is "west:7243"; expected no value/);

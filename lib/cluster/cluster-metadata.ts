@@ -87,10 +87,12 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
       throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'the host:port of the remote cluster\'s public frontend gRPC port, such as "temporal-frontend.west.example.com:7233"',
         'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
     }
-    requireHostPort(owner, `${prop}.rpcAddress`, remote.rpcAddress);
-    const twin = addresses.get(remote.rpcAddress);
+    const dialed = requireHostPort(owner, `${prop}.rpcAddress`, remote.rpcAddress);
+    // As DNS and the dialer read it: host names in any case, an IPv6 address in any of its spellings.
+    const address = `${dialed.host.includes(':') ? new URL(`http://[${dialed.host}]/`).hostname : dialed.host.toLowerCase()}:${dialed.port}`;
+    const twin = addresses.get(address);
     if (twin) throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, `an address no other remote cluster has; ${twin} already has it`);
-    addresses.set(remote.rpcAddress, remote.name);
+    addresses.set(address, remote.name);
     if ('httpAddress' in (remote as object)) {
       throw propError(owner, `${prop}.httpAddress`, (remote as { httpAddress?: unknown }).httpAddress, 'no value',
         'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.');

@@ -1,8 +1,10 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
+import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
 import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
 export interface RegisteredCluster {
@@ -21,6 +23,10 @@ export interface RegisteredCluster {
   readonly persistenceMigrationFrom: readonly string[];
   /** Where the cluster's namespace-relative store hosts resolve. */
   readonly dns: DnsContext;
+  /** The cluster's TLS Secrets, which no client pod of another cluster of its namespace may mount. */
+  readonly tls?: ResolvedTls;
+  /** The Secret the UI's Ingress serves, which must be none of another cluster's TLS Secrets either. */
+  readonly uiIngressSecret?: string;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -46,6 +52,8 @@ export interface RegisteredCluster {
       /** Whether an authorizer guards it, which refuses the admin calls of another cluster's servers (they carry no token). */
       readonly authorization?: boolean;
     };
+    /** The internal frontend's Services (its headless one too) and gRPC port, when it runs: no remote's address. */
+    readonly internalFrontend?: { readonly hosts: readonly string[]; readonly port: number };
   };
 }
 
@@ -162,6 +170,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
+  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {
@@ -276,22 +285,32 @@ function sharedNamespace(a: RegisteredCluster, b: RegisteredCluster): [string, s
  * cluster at the address that calls itself by another name); a remote elsewhere is left to that Job.
  *
  * The remote is the cluster its rpcAddress reaches, its frontend Service however written, at its
- * gRPC port; failing that, the one cluster of the app with its name.
+ * gRPC port; failing that, the one cluster of the app with its name. Never an internal frontend,
+ * which is its cluster too and grants every caller cluster admin, past the authorizer.
  */
 function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
   const errors: string[] = [];
   const byClusterName = new Map<string, RegisteredCluster[]>();
-  const byFrontend = new Map<string, RegisteredCluster>();
+  const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
   const namespacePairs = new Set<string>();
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
     const { host, headlessHost, port } = cluster.replication.frontend;
     for (const name of [...normalizeHost(host, cluster.dns), ...normalizeHost(headlessHost, cluster.dns)]) byFrontend.set(`${name}:${port}`, cluster);
+    const internal = cluster.replication.internalFrontend;
+    for (const name of (internal?.hosts ?? []).flatMap((h) => normalizeHost(h, cluster.dns))) byInternalFrontend.set(`${name}:${internal!.port}`, cluster);
   }
   for (const cluster of clusters) {
     const own = cluster.replication;
     for (const [i, remote] of own.remotes.entries()) {
       const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      const internal = normalizeHost(remote.host, cluster.dns).map((name) => byInternalFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      if (internal) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
+          + `expected the public frontend${internal === cluster ? ' of another cluster: a cluster cannot replicate with itself' : ` of that cluster (${internal.replication.frontend.host}:${internal.replication.frontend.port})`}. `
+          + 'The internal frontend grants every caller cluster admin without a token, past any authorizer, and serves only its own cluster\'s servers and tools.');
+        continue;
+      }
       if (reached === cluster) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
           + 'A cluster cannot replicate with itself; give the address of the other cluster\'s frontend.');

@@ -341,13 +341,12 @@ export class TemporalCluster extends Construct {
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
-      previously: this.previously, namespaces: this.namespaceBootstrap?.namespaceNames,
+      previously: this.previously, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName,
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
         frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined
           : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
-      },
-    });
+        internalFrontend: this.internalFrontend && { hosts: [this.internalFrontend.name, this.internalFrontend.headlessServiceName].map((n) => `${n}.${this.namespace}.svc`), port: this.internalFrontend.ports.grpc } } });
   }
 
   private frontendClient(client: TlsClient, internal: boolean): FrontendClient {

@@ -151,6 +151,8 @@ export class TemporalUi extends Construct {
   public readonly resource: KubeDeployment;
   /** Ports the UI dials besides the frontend: its identity provider's, with OIDC. */
   public readonly egressPorts: number[];
+  /** The Secret whose certificate the Ingress serves, when the UI has an Ingress with TLS. */
+  public readonly ingressTlsSecretName?: string;
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
@@ -165,6 +167,7 @@ export class TemporalUi extends Construct {
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
+    this.ingressTlsSecretName = props.ingress?.tlsSecretName;
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [

@@ -16,15 +16,16 @@ export function checkedOverride(owner: string, prop: string, reference: string, 
   if (image.digest !== undefined) requireDigest(owner, `${prop} digest`, image.digest);
   // A digest decides what runs, and the library cannot tell which release it is; but a tag beside it
   // that names another release says the image is that release (`server:1.30.9@sha256:...` on a
-  // cluster configured for 1.32.2 would skip the lock's one-minor rule).
-  // A tag of two parts (`1.30`, `v1.30-patched`) names a minor line: another line is another release too.
-  const named = image.tag === undefined ? undefined : /^v?(\d+)\.(\d+)(?:\.(\d+))?(?!\d)/.exec(image.tag);
-  const namesOther = named !== null && named !== undefined && expectedTag !== undefined && (named[3] !== undefined
-    ? `${named[1]}.${named[2]}.${named[3]}` !== expectedTag
-    : `${named[1]}.${named[2]}` !== expectedTag.split('.').slice(0, 2).join('.'));
-  if (image.digest !== undefined && !allowOtherTag && namesOther) {
-    throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for, or none beside the digest`,
-      'Set `version` to the release the digest is, or set images.allowOtherTags: true for a patched build of that release.');
+  // cluster configured for 1.32.2 would skip the lock's one-minor rule). allowOtherTags declares a
+  // patched build of the release (`1.32.2-fips`, `build-42`), never another release: a tag left
+  // behind when `version` moved (`1.30.9-patched` on a cluster now at 1.31.5) runs the old release
+  // under the new one's label and lock entry, so the next step skips a minor unseen, and an older
+  // patch brings back the advisories the new version was chosen to leave.
+  const other = expectedTag === undefined ? undefined : otherReleaseNamed(image.tag, expectedTag);
+  if (other !== undefined && (image.digest !== undefined || allowOtherTag)) {
+    throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for, ${image.digest !== undefined ? 'or none beside the digest' : 'or a patched build\'s tag that names no other release'}`,
+      `The tag names ${other}. Set \`version\` to the release the image is, or give the image of ${expectedTag}; `
+      + 'images.allowOtherTags accepts a patched build of the release (a tag such as 1.32.2-fips, or one that names no release), never another release.');
   }
   if (image.digest === undefined && !allowOtherTag) {
     if (image.tag === undefined || image.tag === 'latest') {
@@ -55,8 +56,9 @@ export interface ImageOptions {
   readonly digests?: { readonly server?: string; readonly adminTools?: string; readonly ui?: string };
   /**
    * Accept image overrides (`serverImage`, `adminToolsImage`, a role's `image`) whose tag is not the
-   * server release, for a patched build of that release. The version label still names the release
-   * the config is built for.
+   * server release, for a patched build of that release. A tag that names another release
+   * (`1.30.9-patched` on a cluster at 1.32.2) is still refused. The version label still names the
+   * release the config is built for.
    * @default false
    */
   readonly allowOtherTags?: boolean;
@@ -100,4 +102,23 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
     ui: image('ui', DEFAULT_UI_VERSION, digests.ui, 'images.digests.ui'),
     override,
   };
+}
+
+/**
+ * The release a tag names, when it is not `expected`: a version at its start (`1.30.9`, `v1.30.9-fips`;
+ * two parts, `1.30`, name a minor line), or three parts after a `-` or `_` (`patched-1.30.9`,
+ * `release_v1.30.9`). A version glued to letters (`1.32.2-go1.22.5`) is another program's.
+ */
+function otherReleaseNamed(tag: string | undefined, expected: string): string | undefined {
+  if (tag === undefined) return undefined;
+  const line = expected.split('.').slice(0, 2).join('.');
+  const start = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?!\d)/.exec(tag);
+  if (start && (start[3] !== undefined ? `${start[1]}.${start[2]}.${start[3]}` !== expected : `${start[1]}.${start[2]}` !== line)) {
+    return start[0].replace(/^v/, '');
+  }
+  for (const m of tag.matchAll(/[-_]v?(\d{1,2})\.(\d+)\.(\d+)(?![\d.])/g)) {
+    const named = `${m[1]}.${m[2]}.${m[3]}`;
+    if (named !== expected) return named;
+  }
+  return undefined;
 }

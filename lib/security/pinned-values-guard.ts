@@ -67,13 +67,19 @@ export class PinnedValuesGuard extends Construct {
     return breakGlassCel('oldObject', groups);
   }
 
-  /** The CEL run on CREATE and UPDATE of the cluster's Deployments. */
+  /**
+   * The CEL run on CREATE and UPDATE of the cluster's Deployments. A container with `envFrom` (a
+   * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
+   * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
+   * set the shard count while no `env` entry names it.
+   */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
     const names = Object.keys(pinnedEnv).sort();
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `object.spec.template.spec.containers.all(c, !has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
+    return `object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
-      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name])))`;
+      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name]))) `
+      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || ${celList(names)}.all(n, has(c.env) && c.env.exists(e, e.name == n))))`;
   }
 
   /**
@@ -84,6 +90,32 @@ export class PinnedValuesGuard extends Construct {
     { name: 'fromRelease', expression: `oldObject != null && ${celHasEntry('oldObject', 'labels', RELEASE_LABEL)} ? oldObject.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
     { name: 'toRelease', expression: `${celHasEntry('object', 'labels', RELEASE_LABEL)} ? object.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
   ];
+
+  /**
+   * The CEL variable of the image rule: the tag of each container's image (after the last ':' of
+   * its last path component, before any digest); an image without a tag adds none.
+   */
+  public static readonly IMAGE_TAGS_VARIABLE = {
+    name: 'imageTags',
+    expression: "object.spec.template.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
+      + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))",
+  };
+
+  /**
+   * The image rule, on CREATE and UPDATE of the cluster's Deployments: a container image whose tag
+   * starts with a release (`1.30.9`, `v1.30-patched`) names the minor of the Deployment's release
+   * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
+   * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. The UI's Deployment,
+   * whose image is another product's release, is left out.
+   */
+  public static imageExpression(groups: readonly string[]): string {
+    const line = "variables.toRelease[0] + '.' + variables.toRelease[1]";
+    // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
+    const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
+      + "&& object.spec.selector.matchLabels[k] == 'ui')";
+    return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, !t.matches('^v?[0-9]+[.][0-9]+([^0-9]|$)') `
+      + `|| [t.startsWith('v') ? t.substring(1) : t].all(u, u.startsWith(${line}) && (size(u) == size(${line}) || !u.substring(size(${line}), size(${line}) + 1).matches('^[0-9]$'))))`;
+  }
 
   /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
   public static releaseExpression(groups: readonly string[]): string {
@@ -146,7 +178,7 @@ export class PinnedValuesGuard extends Construct {
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
           message: `The servers of ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} read the values a Temporal cluster can never `
             + `change ${what} from ConfigMap ${props.configMapName} only; a Deployment that sets ${Object.keys(props.pinnedEnv).sort().join(', ')} `
-            + 'any other way is refused.',
+            + 'any other way (a literal, another ConfigMap or key, envFrom without them in env) is refused.',
           reason: 'Forbidden',
         }, {
           expression: PinnedValuesGuard.releaseExpression(groups),
@@ -156,8 +188,15 @@ export class PinnedValuesGuard extends Construct {
             + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
             + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
           reason: 'Forbidden',
+        }, {
+          expression: PinnedValuesGuard.imageExpression(groups),
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} is labelled release ' `
+            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
+            + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
+            + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
+          reason: 'Forbidden',
         }],
-        variables: PinnedValuesGuard.RELEASE_VARIABLES.map((v) => ({ ...v })),
+        variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
       },
     });
     const envBinding = new KubeValidatingAdmissionPolicyBinding(this, 'EnvBinding', {

@@ -205,11 +205,17 @@ describe('the release rule of the same policy', () => {
     const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const running = history.metadata.labels['app.kubernetes.io/version'] as string;
     const [major, minor] = running.split('.').map(Number);
-    /** Applies the history Deployment with its release label set to `release` (undefined drops it); returns kubectl's result. */
-    const applyRelease = async (release: string | undefined, annotations?: Record<string, string>) => {
+    /**
+     * Applies the history Deployment with its release label set to `release` (undefined drops it) and its images' tag to `image`
+     * (by default the release, as a change of version does); returns kubectl's result.
+     */
+    const applyRelease = async (release: string | undefined, annotations?: Record<string, string>, image = release) => {
       const changed = JSON.parse(JSON.stringify(history));
       if (release === undefined) delete changed.metadata.labels['app.kubernetes.io/version'];
       else changed.metadata.labels['app.kubernetes.io/version'] = release;
+      for (const c of [...changed.spec.template.spec.containers, ...(changed.spec.template.spec.initContainers ?? [])]) {
+        if (image !== undefined) c.image = c.image.replace(`:${running}`, `:${image}`);
+      }
       if (annotations) changed.metadata.annotations = { ...(changed.metadata.annotations ?? {}), ...annotations };
       const file = path.join(server!.dir, 'history-release.json');
       fs.writeFileSync(file, JSON.stringify(changed));
@@ -237,6 +243,10 @@ describe('the release rule of the same policy', () => {
       if (result.code !== 0) throw new Error(server!.failure(`apply release ${release} over ${await storedRelease()}`, ['apply', '--server-side', '-f', '<history>'], result));
       expect(await storedRelease()).toBe(release);
     }
+    // kubectl set image past the label: the image rule reads the tag the containers run.
+    const skipped = await applyRelease(next, undefined, `${major}.${minor + 2}.0`);
+    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run ${major}.${minor + 2}.0`)]);
+    expect(await storedRelease()).toBe(next);
     // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass.
     expect((await applyRelease(running)).code).toBe(1);
     const back = await applyRelease(running, { [BREAK_GLASS]: 'true' });
