@@ -96,6 +96,7 @@ function synth(options, done) {
   const command = { check: options.check, writesLocks: true, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
+  require('./lazy-yaml').deferYaml(appFile);
   const apps = watchApps(appFile, staging);
   require('./ts-hook').register({ appFile, sourceMaps: options.stack });
 

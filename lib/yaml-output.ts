@@ -3,6 +3,7 @@ import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { withPlainToJson } from './plain-to-json';
 import { isPlainObject } from './validation/plain-data';
+import { FALLBACK, indentOf, renderKey, renderNumber, renderString } from './yaml-scalar';
 
 /**
  * The YAML that cdk8s writes, byte for byte, at a fraction of its cost.
@@ -110,20 +111,10 @@ function isArrayIndex(key: string): boolean {
   return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
 }
 
-const FALLBACK = Symbol('fallback to Yaml.stringify');
-
-
 /** The text so far (every line ends in a newline), and the collections met, to detect one met twice. */
 interface Writer {
   text: string;
   readonly seen: Set<object>;
-}
-
-const INDENTS: string[] = [''];
-/** Two spaces per level, built once per depth. */
-function indentOf(depth: number): string {
-  while (INDENTS.length <= depth) INDENTS.push(`${INDENTS[INDENTS.length - 1]}  `);
-  return INDENTS[depth];
 }
 
 function enter(w: Writer, collection: object): void {
@@ -186,7 +177,7 @@ function writeValue(w: Writer, value: unknown, depth: number): void {
 function renderScalarOrEmpty(w: Writer, value: unknown, blockDepth: number): string {
   if (typeof value === 'string') return renderString(value, blockDepth);
   if (typeof value === 'number') {
-    return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : memo(numbers, value, () => renderAlone(value));
+    return renderNumber(value);
   }
   if (value === true) return 'true';
   if (value === false) return 'false';
@@ -197,107 +188,4 @@ function renderScalarOrEmpty(w: Writer, value: unknown, blockDepth: number): str
     return Array.isArray(value) ? '[]' : '{}';
   }
   throw FALLBACK;
-}
-
-// Plain scalars that YAML 1.1 reads as something other than a string, among those starting with a
-// letter: the booleans and nulls. Numbers, timestamps and the rest start with a digit, a sign or a dot.
-const WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
-// What makes a plain scalar impossible or ambiguous: an indicator at the start, ': ', ' #', a
-// trailing space or colon, and so on.
-const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
-// Control characters and lone surrogates, which only double quotes can carry.
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]/;
-const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
-
-const strings = new Map<string, string>();
-const keys = new Map<string, string>();
-const numbers = new Map<number, string>();
-
-function memo<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    v = compute();
-    cache.set(key, v);
-  }
-  return v;
-}
-
-function plainIsSafe(s: string): boolean {
-  const c = s.charCodeAt(0);
-  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  return letter && !WORDS.has(s) && !INDICATORS.test(s) && !CONTROL.test(s);
-}
-
-/** A value string: plain when that is what `yaml` writes, a block literal when multi-line, else as `yaml` quotes it alone. */
-function renderString(s: string, blockDepth: number): string {
-  if (s.includes('\n')) return renderBlock(s, indentOf(blockDepth));
-  // A one-line scalar is written the same wherever it stands (no folding: lineWidth 0), so once
-  // per distinct string; except that a document marker at the start changes how the root is written.
-  let r = strings.get(s);
-  if (r === undefined) {
-    if (plainIsSafe(s)) r = s;
-    else if (DOCUMENT_MARKER.test(s)) throw FALLBACK;
-    else r = renderAlone(s);
-    remember(strings, s, r);
-  }
-  return r;
-}
-
-/** A key: plain or quoted, as `yaml` writes it as a one-line implicit key. */
-function renderKey(k: string): string {
-  let r = keys.get(k);
-  if (r !== undefined) return r;
-  // yaml writes a long key as an explicit key (`? key`), and quotes a multi-line one in its own way.
-  if (k.length > 1000 || k.includes('\n') || k === '<<' || DOCUMENT_MARKER.test(k)) throw FALLBACK;
-  if (plainIsSafe(k)) {
-    r = k;
-  } else {
-    const line = Yaml.stringify({ [k]: 0 });
-    if (!line.endsWith(': 0\n') || line.indexOf('\n') !== line.length - 1 || line.startsWith('?')) throw FALLBACK;
-    r = line.slice(0, -4);
-  }
-  remember(keys, k, r);
-  return r;
-}
-
-/** Caches stay small enough for a long-running process (a test runner) that synthesizes many apps. */
-function remember(cache: Map<string, string>, k: string, v: string): void {
-  if (cache.size >= 50_000) cache.clear();
-  cache.set(k, v);
-}
-
-function renderAlone(value: string | number): string {
-  const text = Yaml.stringify(value);
-  if (text.indexOf('\n') !== text.length - 1) throw FALLBACK;
-  return text.slice(0, -1);
-}
-
-/**
- * A multi-line string as a block literal, `|-` when it has no final newline and `|` when it has
- * one; other shapes (leading spaces, several final newlines, trailing whitespace after the last
- * newline, control characters) fall back.
- */
-function renderBlock(s: string, indent: string): string {
-  if (CONTROL.test(s) || s.charCodeAt(0) === 32 || s.charCodeAt(0) === 10) throw FALLBACK;
-  let end = s.length;
-  while (end > 0) {
-    const ch = s.charCodeAt(end - 1);
-    if (ch !== 10 && ch !== 9 && ch !== 32) break;
-    end--;
-  }
-  const trailing = s.slice(end);
-  const nl = trailing.indexOf('\n');
-  let chomp: string;
-  let body: string;
-  if (nl === -1) {
-    chomp = '-';
-    body = s;
-  } else if (nl === trailing.length - 1 && end > 0) {
-    chomp = '';
-    body = s.slice(0, -1);
-  } else {
-    throw FALLBACK;
-  }
-  return `|${chomp}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }

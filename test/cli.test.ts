@@ -53,6 +53,10 @@ function run(dir: string, args: string[], env: Record<string, string> = {}) {
 }
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf-8');
+const mkdirp = (dir: string) => {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
 
 describe('cdk8s-temporal synth', () => {
   let dir: string;
@@ -290,6 +294,76 @@ describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
     expect(outputs[0]).toMatch(/- name: AA\n.*\n\s+- name: IA\n.*\n\s+- name: lower\n.*\n\s+- name: TZ\n.*\n\s+- name: YEAR\n.*\n\s+- name: ZONE\n/);
     expect(outputs[0]).toMatch(/connectAttributes:\n\s+aa: e\n\s+ia: d\n\s+tz: b\n\s+year: c\n\s+zone: a\n/);
     for (const output of outputs.slice(1)) expect(output).toBe(outputs[0]);
+  });
+});
+
+describe('cdk8s-temporal synth loads the yaml package on first use', () => {
+  // How many of yaml's files the app's process loaded, printed by the app at exit.
+  const YAML_FILES_AT_EXIT = `process.on('exit', () => process.stderr.write('yaml files: ' + Object.keys(require.cache).filter((f) => /[\\\\/]yaml[\\\\/]dist[\\\\/]/.test(f)).length + '\\n'));`;
+
+  test('a synth through ClusterLock.synth never loads it: cdk8s\'s copy of it is a stand-in', () => {
+    const dir = appDir('lazy-yaml-lock', { 'main.ts': `${YAML_FILES_AT_EXIT}\n${CLUSTER_APP(16)}` });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('yaml files: 1\n');
+  });
+
+  test('an app that writes, reads and requires YAML gets the real package, the same bytes, and its exports, by value', () => {
+    const app = `${YAML_FILES_AT_EXIT}
+      import { App, Chart, ApiObject, Include, Yaml } from 'cdk8s';
+      import * as YAML from 'yaml';
+      const req = require('yaml');
+      const real = Object.keys(req);
+      const app = new App();
+      const chart = new Chart(app, 'c');
+      require('fs').writeFileSync('extra.yaml', 'kind: ConfigMap\\napiVersion: v1\\nmetadata:\\n  name: included\\ndata:\\n  port: "5432"\\n');
+      new Include(chart, 'inc', { url: 'extra.yaml' });
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' },
+        data: { parsed: JSON.stringify(YAML.parse('a: [1, yes]')), doc: String(req.Document === YAML.Document && new YAML.Document({ b: 1 }) instanceof req.Document),
+          names: String(real.length > 20 && real.includes('stringify') && real.includes('parseAllDocuments')), text: Yaml.stringify({ k: 'e5' }) } });
+      app.synth();`;
+    const dir = appDir('lazy-yaml-app', { 'main.ts': app });
+    const r = run(dir, ['synth']);
+    expect(r.stderr).toMatch(/yaml files: (\d{2,})\n/);
+    expect(r.status).toBe(0);
+    const out = read(dir, 'dist/c.k8s.yaml');
+    expect(out).toContain('name: included\n');
+    expect(out).toContain('port: "5432"');
+    expect(out).toContain('parsed: \'{"a":[1,"yes"]}\'');
+    expect(out).toContain('doc: "true"');
+    expect(out).toContain('names: "true"');
+    expect(out).toContain('text: |\n    k: "e5"\n');
+  });
+
+  test('a yaml main file of another shape than v2\'s is left to load as usual', () => {
+    const { deferYaml } = require('../bin/lazy-yaml.js') as { deferYaml: (appFile: string) => boolean };
+    const dir = appDir('lazy-yaml-shapes', {});
+    const cdk8s = join(dir, 'nm', 'node_modules', 'cdk8s');
+    const yamlMain = join(dir, 'nm', 'node_modules', 'yaml', 'index.js');
+    writeFileSync(join(mkdirp(join(cdk8s, 'lib')), 'index.js'), '');
+    writeFileSync(join(cdk8s, 'package.json'), '{ "name": "cdk8s", "main": "lib/index.js" }');
+    mkdirp(join(yamlMain, '..'));
+    writeFileSync(join(yamlMain, '..', 'package.json'), '{ "name": "yaml", "main": "index.js" }');
+    const appFile = join(dir, 'nm', 'main.ts');
+    for (const [source, deferred] of [
+      ['exports.parse = 1;\nexports.stringify = 2;\n', true],
+      ['module.exports = { parse: 1 };\n', false],
+      ['Object.defineProperty(exports, "parse", { get() { return 1; } });\nexports.x = 1;\n', false],
+      ['exports["parse"] = 1;\nexports.x = 1;\n', false],
+      ['// nothing exported\n', false],
+    ] as const) {
+      writeFileSync(yamlMain, source);
+      delete require.cache[yamlMain];
+      expect([source, deferYaml(appFile)]).toEqual([source, deferred]);
+      if (deferred) {
+        // Loaded at the first use, and each name is then the real value.
+        expect(require(yamlMain)).toEqual({ parse: 1, stringify: 2 });
+        expect(Object.getOwnPropertyDescriptor(require(yamlMain), 'parse')).toMatchObject({ value: 1, writable: true });
+      }
+      delete require.cache[yamlMain];
+    }
+    // No cdk8s where the app is: nothing to defer.
+    expect(deferYaml(join(tmpdir(), 'no-such-app', 'main.ts'))).toBe(false);
   });
 });
 

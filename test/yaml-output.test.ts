@@ -48,7 +48,7 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
       .flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase(), `${w}x`]).map((w, i) => [`k${i}`, w]))],
     ['strings needing quotes', { a: 'a: b', b: '#x', c: 'x #y', d: 'end:', e: 'end ', f: ' start', g: '-', h: '- x', i: '? x', j: "it's",
       k: 'say "x"', l: `both ' and "`, m: '*alias', n: '&anchor', o: '!tag', p: '%x', q: '@x', r: '`x', s: '{x}', t: '[x]', u: '|x', v: '>x', w: ',x' }],
-    ['keys needing quotes', { 'a\na': { 'b\n': null }, 'a b': 1, '1': 2, yes: 3, '-x': 4, 'a: b': 5, '': 6, '#k': 7, y: 8, 'k\'s': 9, 'k"s': 10 }],
+    ['keys needing quotes', { 'a\na': { 'b\n': null }, '<<': { '<<': '<<' }, 'a b': 1, '1': 2, yes: 3, '-x': 4, 'a: b': 5, '': 6, '#k': 7, y: 8, 'k\'s': 9, 'k"s': 10 }],
     ['document markers', { a: '---', b: '...x', c: '%YAML', d: { '---': 1 }, e: ['--- x'], '%k': 1 }],
     ['multi-line strings', { a: 'one\ntwo', b: 'one\ntwo\n', c: 'one\n\ntwo', d: 'one\ntwo\n\n', e: '\none', f: ' one\ntwo', g: 'one\n  two',
       h: 'one  \ntwo', i: 'one\ntwo  ', j: 'one\ntwo\n  ', k: 'one\t\ntwo', l: '\n', m: 'a\nb\n\t', n: ['x\ny', 'x\ny\n', [' x\ny']], o: { p: 'q\nr' },
@@ -84,6 +84,24 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
     fc.assert(fc.property(fc.dictionary(key, value, { maxKeys: 6 }), (doc) => {
       expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
     }), { numRuns: 3000 });
+  });
+
+  test('generated strings that start with a digit, a sign or a dot: numbers, timestamps and their near misses', () => {
+    // Quoting is decided here by the YAML 1.1 types, not by yaml itself: every digit-first string
+    // of the output (ports, versions, quantities) is one of these.
+    const unit = fc.constantFrom('0', '1', '5', '7', '9', '_', ':', '.', '-', '+', 'e', 'E', 'x', 'b', 'o', 'a', 'F', 'T', 't', 'Z', ' ', '\t',
+      'i', 'n', 'f', 'N', 'I', 'A', '~', '<', 'M', 'G', 'm');
+    const numeric = fc.oneof(
+      fc.string({ unit, maxLength: 12 }),
+      fc.tuple(fc.constantFrom('', '+', '-', '.', '0', '0x', '0b', '0o'), fc.string({ unit, maxLength: 10 })).map(([a, b]) => a + b),
+      fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10),
+        d.toISOString().replace('T', ' ').replace('Z', ' -5'), d.toISOString().slice(0, 19).replace(/-0/g, '-'))),
+      fc.tuple(fc.nat(999), fc.nat(59), fc.nat(99)).map(([h, m, s]) => `${h}:${m}:${s}.${s}`),
+    );
+    fc.assert(fc.property(numeric, (s) => {
+      const doc = { [s]: s, list: [s] };
+      expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+    }), { numRuns: 20_000 });
   });
 
   test('several documents are joined as cdk8s joins them', () => {

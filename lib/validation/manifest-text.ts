@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { stringifyEntry } from '../yaml-scalar';
 import { goYamlReadsAsNonString } from './go-yaml-scalar';
 
 /*
@@ -47,7 +47,7 @@ export function manifestTextProblem(text: string): ManifestTextProblem | undefin
     };
   }
   if (text.includes('\n')) return blockProblem(text);
-  if ((goYamlReadsAsNonString(text, 2) || goYamlReadsAsNonString(text, 3)) && Yaml.stringify({ a: text }) === `a: ${text}\n`) {
+  if ((goYamlReadsAsNonString(text, 2) || goYamlReadsAsNonString(text, 3)) && stringifyEntry('a', text) === `a: ${text}\n`) {
     return {
       problem: 'text that cdk8s writes without quotes and the YAML readers of kubectl, Argo CD and Flux (go-yaml, which reads 0o17, 0X1F, 0B101 or 1e_0 as numbers) '
         + 'read as a number or another non-string value',
@@ -59,7 +59,7 @@ export function manifestTextProblem(text: string): ManifestTextProblem | undefin
 
 /** The problem of `text` as a block scalar, reading the writer's own output the way go-yaml v2 reads it. */
 function blockProblem(text: string): ManifestTextProblem | undefined {
-  const written = Yaml.stringify({ a: text });
+  const written = stringifyEntry('a', text);
   const headerEnd = written.indexOf('\n');
   const header = written.slice(3, headerEnd);
   // Quoted styles escape what they must; an explicit indentation indicator leaves nothing to work out.
