@@ -1,6 +1,7 @@
 import { writeFileSync } from 'fs';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
 import { isPlainObject } from './validation/plain-data';
 import { FALLBACK, indentOf, renderKey, renderNumber, renderString } from './yaml-scalar';
@@ -47,7 +48,8 @@ export function stringifyDocuments(docs: readonly unknown[]): string {
  * chart's objects rendered without validating the whole app once more per chart: `App.synth`
  * validates the app and resolves its dependencies once before it writes any chart, and
  * `chart.toJson()` repeats both for every chart, which makes a synth of N charts cost N times the
- * app. Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
+ * app (an app with validations of its own keeps cdk8s's, which run them as often as cdk8s does:
+ * lib/own-validation.ts). Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
  * replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
  * with other internals) leaves cdk8s as it is.
  */
@@ -61,9 +63,16 @@ export function withFastOutput(app: App, synth: () => void): void {
     return;
   }
   const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
-  const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts');
+  // An App subclass may list its charts its own way: only cdk8s's getter is replaced.
+  const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts') ?? chartsGetterOf(app) !== chartsGetter;
   yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
-  appClass._synthChart = (chart: Chart) => (App.of(chart) === app ? chartObjects(chart).map((o) => o.toJson()) : originalSynthChart.call(App, chart));
+  // cdk8s validates the app again for every chart it writes; only the library's own validations,
+  // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
+  let renderOnly: boolean | undefined;
+  appClass._synthChart = (chart: Chart) => {
+    if (App.of(chart) !== app || !(renderOnly ??= onlyOwnValidations(app))) return originalSynthChart.call(App, chart);
+    return chartObjects(chart).map((o) => o.toJson());
+  };
   if (chartsGetter && !ownCharts) {
     Object.defineProperty(app, 'charts', {
       configurable: true,
@@ -77,6 +86,15 @@ export function withFastOutput(app: App, synth: () => void): void {
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
+}
+
+/** The `charts` getter `app` inherits: cdk8s's unless a subclass of App defines its own. */
+function chartsGetterOf(app: App): unknown {
+  for (let proto = Object.getPrototypeOf(app); proto; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, 'charts');
+    if (descriptor) return descriptor.get;
+  }
+  return undefined;
 }
 
 /** A chart's own ApiObjects in dependency order, as cdk8s orders them in its output. */

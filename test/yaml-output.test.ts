@@ -5,6 +5,7 @@ import { ApiObject, App, Chart, Duration, Testing, Yaml, YamlOutputType } from '
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { ClusterLock, ScrapeConfig, ServicePorts } from '../lib';
+import { onlyOwnValidations } from '../lib/own-validation';
 import { stringifyDocument, stringifyDocuments, withFastOutput } from '../lib/yaml-output';
 import { APPS, synthApp } from './support/apps';
 import { cluster, objects, postgresPersistence, testChart } from './support/synth';
@@ -255,6 +256,64 @@ describe('withFastOutput', () => {
         });
       }), { numRuns: 60, seed: 17 });
     });
+  });
+
+  /** Each file `synth` writes for the app `build` makes, in a fresh folder. */
+  function filesOf(build: (app: App) => void, synth: (app: App) => void): Record<string, string> {
+    const outdir = mkdtempSync(join(tmpdir(), 'yaml-output-'));
+    try {
+      const app = new App({ outdir });
+      build(app);
+      synth(app);
+      return Object.fromEntries(readdirSync(outdir).sort().map((f) => [f, readFileSync(join(outdir, f), 'utf-8')]));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test("a user's validation runs as often as with app.synth(): once, and once more per chart written (found by the adversarial review)", () => {
+    // A validation that changes the app (here it adds a finalizer each time it runs) shows how
+    // often it ran. The fast path skipped the validation cdk8s repeats for every chart.
+    const build = (app: App) => {
+      for (const id of ['a', 'b']) {
+        const o = new ApiObject(new Chart(app, id), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+        o.node.addValidation({ validate: () => { o.metadata.addFinalizers('validated'); return []; } });
+      }
+    };
+    const plain = filesOf(build, (app) => app.synth());
+    expect(plain['a.k8s.yaml'].match(/- validated/g)).toHaveLength(2);
+    expect(plain['b.k8s.yaml'].match(/- validated/g)).toHaveLength(3);
+    expect(filesOf(build, (app) => ClusterLock.inMemory().synth(app))).toEqual(plain);
+  });
+
+  test("the library's own validations leave the fast rendering on: they are all marked as its own", () => {
+    const chart = fullChart();
+    expect(onlyOwnValidations(App.of(chart))).toBe(true);
+    new Construct(chart, 'user').node.addValidation({ validate: () => [] });
+    expect(onlyOwnValidations(App.of(chart))).toBe(false);
+  });
+
+  test("an App subclass's own charts getter decides which charts are written, as with app.synth() (found by the adversarial review)", () => {
+    class SomeCharts extends App {
+      public get charts(): Chart[] {
+        return super.charts.filter((c) => c.node.id !== 'skipped');
+      }
+    }
+    const synth = (fast: boolean) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'yaml-output-'));
+      try {
+        const app = new SomeCharts({ outdir });
+        for (const id of ['kept', 'skipped']) new ApiObject(new Chart(app, id), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+        if (fast) ClusterLock.inMemory().synth(app);
+        else app.synth();
+        expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
+        return readdirSync(outdir).sort();
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    expect(synth(false)).toEqual(['kept.k8s.yaml']);
+    expect(synth(true)).toEqual(['kept.k8s.yaml']);
   });
 
   test('still validates the app: a construct that fails validation fails the synth', () => {
