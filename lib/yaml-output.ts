@@ -1,4 +1,5 @@
 import { writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { onlyOwnValidations } from './own-validation';
@@ -62,10 +63,11 @@ export function withFastOutput(app: App, synth: () => void): void {
     synth();
     return;
   }
+  const ownWriter = writesAsCdk8sLoaded(yaml.save);
   const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
   // An App subclass may list its charts its own way: only cdk8s's getter is replaced.
   const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts') ?? chartsGetterOf(app) !== chartsGetter;
-  yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
+  if (ownWriter) yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
   // cdk8s validates the app again for every chart it writes; only the library's own validations,
   // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
   let renderOnly: boolean | undefined;
@@ -85,6 +87,28 @@ export function withFastOutput(app: App, synth: () => void): void {
     yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
+  }
+}
+
+/** cdk8s's Yaml.save and Yaml.stringify as the library found them when it loaded. */
+const CDK8S_SAVE: unknown = (Yaml as unknown as { save: unknown }).save;
+const CDK8S_STRINGIFY: unknown = Yaml.stringify;
+
+/**
+ * Whether cdk8s writes YAML as it shipped: an app may replace Yaml.save (to add a header, to
+ * write elsewhere), Yaml.stringify, or the `stringify` of cdk8s's copy of `yaml` (to indent by
+ * four), and then only cdk8s's writer writes what `app.synth()` writes. A `stringify` still behind
+ * the synth command's stand-in (bin/lazy-yaml.js) was never replaced: yaml is not loaded yet.
+ */
+function writesAsCdk8sLoaded(save: unknown): boolean {
+  if (save !== CDK8S_SAVE || Yaml.stringify !== CDK8S_STRINGIFY) return false;
+  try {
+    const file = require.resolve('yaml', { paths: [dirname(require.resolve('cdk8s'))] });
+    const exported = Object.getOwnPropertyDescriptor(require.cache[file]?.exports ?? {}, 'stringify');
+    if (exported?.get) return true;
+    return exported !== undefined && exported.value === (require(join(dirname(file), 'public-api.js')) as { stringify?: unknown }).stringify;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { ApiObject, App, Chart, Duration, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
@@ -284,6 +284,24 @@ describe('withFastOutput', () => {
     expect(plain['a.k8s.yaml'].match(/- validated/g)).toHaveLength(2);
     expect(plain['b.k8s.yaml'].match(/- validated/g)).toHaveLength(3);
     expect(filesOf(build, (app) => ClusterLock.inMemory().synth(app))).toEqual(plain);
+  });
+
+  test.each(['Yaml.save', 'Yaml.stringify', "the stringify of cdk8s's yaml"])('an app that replaces %s gets the YAML it asks for, as with app.synth() (found by the adversarial review)', (patched) => {
+    // The fast writer wrote its own YAML over an app's replacement: a header, four-space indents.
+    const yamlPackage = require(require.resolve('yaml', { paths: [dirname(require.resolve('cdk8s'))] })) as { stringify: (...args: unknown[]) => string };
+    const cdk8s = Yaml as unknown as { save: (file: string, docs: unknown[]) => void; stringify: (...docs: unknown[]) => string };
+    const [save, stringify, packageStringify] = [cdk8s.save, cdk8s.stringify, yamlPackage.stringify];
+    if (patched === 'Yaml.save') cdk8s.save = (file, docs) => writeFileSync(file, `# header\n${stringify.apply(Yaml, docs)}`);
+    if (patched === 'Yaml.stringify') cdk8s.stringify = (...docs) => `# header\n${stringify.apply(Yaml, docs)}`;
+    if (patched !== 'Yaml.save' && patched !== 'Yaml.stringify') yamlPackage.stringify = (value, options) => packageStringify(value, { ...(options as object), indent: 4 });
+    try {
+      const build = (app: App) => new ApiObject(new Chart(app, 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
+      const plain = filesOf(build, (app) => app.synth());
+      expect(plain['c.k8s.yaml']).toMatch(/^# header\n|^ {4}name: o$/m);
+      expect(filesOf(build, (app) => ClusterLock.inMemory().synth(app))).toEqual(plain);
+    } finally {
+      [cdk8s.save, cdk8s.stringify, yamlPackage.stringify] = [save, stringify, packageStringify];
+    }
   });
 
   test("the library's own validations leave the fast rendering on: they are all marked as its own", () => {
