@@ -106,6 +106,18 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
     }), { numRuns: 20_000 });
   });
 
+  test('a key that escapes make longer than 1024 characters written is an explicit key, as yaml writes it (found by the adversarial review)', () => {
+    // The key itself is at most 1000 characters; written in double quotes with its escapes it is
+    // over 1024, which yaml writes as `? key` and the writer wrote as a plain `key:`, which YAML
+    // does not allow.
+    for (const key of ['\u0007'.repeat(999), `'${'"'.repeat(700)}`, `x${'\t'.repeat(520)}`, `'${'\\'.repeat(520)}`]) {
+      for (const doc of [{ [key]: 1 }, { x: [{ [key]: 'v' }] }]) {
+        expect(cdk8sYaml(doc)).toMatch(/^(?:x:\n {2}- )?\? "/);
+        expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+      }
+    }
+  });
+
   test('several documents are joined as cdk8s joins them', () => {
     const docs = [{ a: 1 }, undefined, { b: 'x\ny' }];
     expect(stringifyDocuments(docs)).toBe(Yaml.stringify(...docs));
