@@ -84,7 +84,7 @@ export function withFastOutput(app: App, synth: () => void): void {
   try {
     withPlainToJson(synth);
   } finally {
-    yaml.save = originalSave;
+    if (ownWriter) yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
