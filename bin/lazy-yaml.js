@@ -58,19 +58,30 @@ function deferYaml(appFile) {
       // Later requires get the object cdk8s already holds, whether the load worked or not.
       require.cache[file] = stub;
     }
+    // Only the names still as the stand-in made them: one the app redefined or deleted before the
+    // first use (a patch, a spy) stays as the app left it, as it would on the real module.
     for (const name of new Set([...names, ...Object.keys(real)])) {
-      Object.defineProperty(exports, name, { value: real[name], enumerable: true, writable: true, configurable: true });
+      const current = Object.getOwnPropertyDescriptor(exports, name);
+      const untouched = current ? current.get === getters.get(name) : !getters.has(name);
+      if (untouched && (current ? current.configurable : Object.isExtensible(exports))) {
+        Object.defineProperty(exports, name, { value: real[name], enumerable: true, writable: true, configurable: true });
+      }
     }
     return real;
   };
+  /** @type {Map<string, () => unknown>} */
+  const getters = new Map();
   for (const name of names) {
+    const get = () => load()[name];
+    getters.set(name, get);
     Object.defineProperty(exports, name, {
       enumerable: true,
       configurable: true,
-      get: () => load()[name],
+      get,
       set: (value) => {
         load();
-        exports[name] = value;
+        // Still the stand-in's only when the app froze the exports before their first use.
+        if (Object.getOwnPropertyDescriptor(exports, name)?.get !== get) exports[name] = value;
       },
     });
   }

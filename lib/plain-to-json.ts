@@ -130,13 +130,21 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     return items;
   }
   if (isPlainObject(value) && !hasResolve(value)) {
-    const keys = options.sortKeys ? sortKeys(Object.keys(value)) : Object.keys(value);
+    // Rendered in the object's own key order and sorted after: cdk8s resolves every value (calls
+    // each Lazy's producer) in that order, reading the entries first, before it sorts, and a
+    // producer may count or change what a later one produces.
+    const keys = Object.keys(value);
+    const items = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) items[i] = value[keys[i]];
+    for (let i = 0; i < keys.length; i++) items[i] = plainValue(items[i], object, options);
+    const order = options.sortKeys ? sortedIndices(keys) : undefined;
     const result: Record<string, unknown> = {};
     let empty = true;
-    for (const key of keys) {
-      const item = plainValue(value[key], object, options);
+    for (let n = 0; n < keys.length; n++) {
+      const i = order === undefined ? n : order[n];
+      const item = items[i];
       if (item !== null && item !== undefined) {
-        result[key] = item;
+        result[keys[i]] = item;
         empty = false;
       }
     }
@@ -152,22 +160,24 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
 }
 
 /**
- * `keys.sort()`, in place. Most maps have a few keys, and for those an insertion sort takes about
- * half the time of the built-in sort (a synth of 100 clusters sorts some 80,000 key lists). Both
- * compare strings by UTF-16 code units, and an object's keys are distinct, so the order is the same.
+ * The indices of `keys` in the order of `keys.sort()`. Most maps have a few keys, and for those an
+ * insertion sort takes about half the time of the built-in sort (a synth of 100 clusters sorts
+ * some 80,000 key lists). Both compare strings by UTF-16 code units, and an object's keys are
+ * distinct, so the order is the same.
  */
-function sortKeys(keys: string[]): string[] {
-  if (keys.length > 16) return keys.sort();
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i];
+function sortedIndices(keys: readonly string[]): number[] {
+  const order = Array.from(keys.keys());
+  if (keys.length > 16) return order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+  for (let i = 1; i < order.length; i++) {
+    const index = order[i];
     let j = i - 1;
-    while (j >= 0 && keys[j] > key) {
-      keys[j + 1] = keys[j];
+    while (j >= 0 && keys[order[j]] > keys[index]) {
+      order[j + 1] = order[j];
       j--;
     }
-    keys[j + 1] = key;
+    order[j + 1] = index;
   }
-  return keys;
+  return order;
 }
 
 function hasResolve(value: object): boolean {

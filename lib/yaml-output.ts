@@ -1,6 +1,8 @@
 import { writeFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
 import { isPlainObject } from './validation/plain-data';
 import { FALLBACK, indentOf, remember, renderKey, renderNumber, renderString } from './yaml-scalar';
@@ -64,7 +66,8 @@ function appendDocument(parts: string[], doc: unknown): void {
  * chart's objects rendered without validating the whole app once more per chart: `App.synth`
  * validates the app and resolves its dependencies once before it writes any chart, and
  * `chart.toJson()` repeats both for every chart, which makes a synth of N charts cost N times the
- * app. Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
+ * app (an app with validations of its own keeps cdk8s's, which run them as often as cdk8s does:
+ * lib/own-validation.ts). Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
  * replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
  * with other internals) leaves cdk8s as it is.
  */
@@ -77,10 +80,18 @@ export function withFastOutput(app: App, synth: () => void): void {
     synth();
     return;
   }
+  const ownWriter = writesAsCdk8sLoaded(yaml.save);
   const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
-  const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts');
-  yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
-  appClass._synthChart = (chart: Chart) => (App.of(chart) === app ? chartObjects(chart).map((o) => o.toJson()) : originalSynthChart.call(App, chart));
+  // An App subclass may list its charts its own way: only cdk8s's getter is replaced.
+  const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts') ?? chartsGetterOf(app) !== chartsGetter;
+  if (ownWriter) yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
+  // cdk8s validates the app again for every chart it writes; only the library's own validations,
+  // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
+  let renderOnly: boolean | undefined;
+  appClass._synthChart = (chart: Chart) => {
+    if (App.of(chart) !== app || !(renderOnly ??= onlyOwnValidations(app))) return originalSynthChart.call(App, chart);
+    return chartObjects(chart).map((o) => o.toJson());
+  };
   if (chartsGetter && !ownCharts) {
     Object.defineProperty(app, 'charts', {
       configurable: true,
@@ -90,10 +101,41 @@ export function withFastOutput(app: App, synth: () => void): void {
   try {
     withPlainToJson(synth);
   } finally {
-    yaml.save = originalSave;
+    if (ownWriter) yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
+}
+
+/** cdk8s's Yaml.save and Yaml.stringify as the library found them when it loaded. */
+const CDK8S_SAVE: unknown = (Yaml as unknown as { save: unknown }).save;
+const CDK8S_STRINGIFY: unknown = Yaml.stringify;
+
+/**
+ * Whether cdk8s writes YAML as it shipped: an app may replace Yaml.save (to add a header, to
+ * write elsewhere), Yaml.stringify, or the `stringify` of cdk8s's copy of `yaml` (to indent by
+ * four), and then only cdk8s's writer writes what `app.synth()` writes. A `stringify` still behind
+ * the synth command's stand-in (bin/lazy-yaml.js) was never replaced: yaml is not loaded yet.
+ */
+function writesAsCdk8sLoaded(save: unknown): boolean {
+  if (save !== CDK8S_SAVE || Yaml.stringify !== CDK8S_STRINGIFY) return false;
+  try {
+    const file = require.resolve('yaml', { paths: [dirname(require.resolve('cdk8s'))] });
+    const exported = Object.getOwnPropertyDescriptor(require.cache[file]?.exports ?? {}, 'stringify');
+    if (exported?.get) return true;
+    return exported !== undefined && exported.value === (require(join(dirname(file), 'public-api.js')) as { stringify?: unknown }).stringify;
+  } catch {
+    return false;
+  }
+}
+
+/** The `charts` getter `app` inherits: cdk8s's unless a subclass of App defines its own. */
+function chartsGetterOf(app: App): unknown {
+  for (let proto = Object.getPrototypeOf(app); proto; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, 'charts');
+    if (descriptor) return descriptor.get;
+  }
+  return undefined;
 }
 
 /** A chart's own ApiObjects in dependency order, as cdk8s orders them in its output. */

@@ -97,6 +97,8 @@ export function renderKey(k: string): string {
   // yaml writes a long key as an explicit key (`? key`), and quotes a multi-line one in its own way.
   if (k.length > 1000 || k.includes('\n') || k === '<<' || DOCUMENT_MARKER.test(k)) throw FALLBACK;
   r = renderInline(k);
+  // The limit is on the written key: escapes (`\t`, `\"`, `\a`) make a shorter one longer than 1024.
+  if (r.length > 1024) throw FALLBACK;
   remember(keys, k, r);
   return r;
 }

@@ -365,6 +365,30 @@ describe('cdk8s-temporal synth loads the yaml package on first use', () => {
     // No cdk8s where the app is: nothing to defer.
     expect(deferYaml(join(tmpdir(), 'no-such-app', 'main.ts'))).toBe(false);
   });
+
+  test('an export the app redefines or deletes before the first use stays as the app left it (found by the adversarial review)', () => {
+    // The first use of another name loaded the real module and put every name back: a patch made
+    // with Object.defineProperty (as spies do) was undone, and a deleted name came back. In a
+    // process of its own: jest keeps modules in a registry of its own, not in require.cache.
+    const dir = appDir('lazy-yaml-patched', {
+      'nm/node_modules/cdk8s/package.json': '{ "name": "cdk8s", "main": "index.js" }',
+      'nm/node_modules/cdk8s/index.js': '',
+      'nm/node_modules/yaml/package.json': '{ "name": "yaml", "main": "index.js" }',
+      'nm/node_modules/yaml/index.js': 'exports.parse = 1;\nexports.stringify = 2;\nexports.visit = 3;\nexports.Document = 4;\n',
+      'nm/main.js': `
+        const deferred = process.argv[2] === 'defer' && require(${JSON.stringify(join(repo, 'bin', 'lazy-yaml.js'))}).deferYaml(__filename);
+        const m = require('yaml');
+        Object.defineProperty(m, 'stringify', { value: 'patched', writable: true, enumerable: true, configurable: true });
+        delete m.parse;
+        m.Document = 'assigned';
+        const visit = m.visit;
+        console.log(JSON.stringify({ deferred, visit, keys: Object.keys(m).sort(), stringify: m.stringify, Document: m.Document, parse: 'parse' in m }));`,
+    });
+    const outcome = (mode: string) => JSON.parse(spawnSync(process.execPath, [join(dir, 'nm', 'main.js'), mode], { encoding: 'utf-8' }).stdout);
+    const asLoaded = outcome('plain');
+    expect(asLoaded).toEqual({ deferred: false, visit: 3, keys: ['Document', 'stringify', 'visit'], stringify: 'patched', Document: 'assigned', parse: false });
+    expect(outcome('defer')).toEqual({ ...asLoaded, deferred: true });
+  });
 });
 
 describe('cdk8s-temporal synth runs the app as its main module', () => {

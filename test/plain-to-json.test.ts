@@ -86,6 +86,34 @@ describe('withPlainToJson renders what cdk8s renders', () => {
     }), { seed: 23, numRuns: 300 });
   });
 
+  test('lazies are produced in the order cdk8s produces them: each map in its own key order, before keys are sorted (found by the adversarial review)', () => {
+    // A producer that counts (or changes what a later one produces) shows the order. cdk8s resolves
+    // metadata in the order of its fields (labels given at construction come first) and every map
+    // in insertion order, then sorts; sorting first gave `a` and `finalizers` the first numbers.
+    const build = () => {
+      let n = 0;
+      const next = () => Lazy.any({ produce: () => ++n });
+      const o = new ApiObject(Testing.chart(), 'o', { apiVersion: 'v1', kind: 'Thing', metadata: { labels: { l: next() } }, spec: { z: next(), a: next(), m: { y: next(), b: next() } } });
+      o.metadata.addFinalizers(next());
+      return o;
+    };
+    const cdk8s = toJsonOf(build()) as { metadata: unknown; spec: unknown };
+    expect(cdk8s.metadata).toEqual(expect.objectContaining({ labels: { l: 1 }, finalizers: [2] }));
+    expect(cdk8s.spec).toEqual({ a: 4, m: { b: 6, y: 5 }, z: 3 });
+    expect(JSON.stringify(withPlainToJson(() => toJsonOf(build())))).toBe(JSON.stringify(cdk8s));
+  });
+
+  test('a producer that changes a map read later sees what cdk8s sees: entries are read before they are resolved (found by the adversarial review)', () => {
+    const build = () => {
+      const spec: Record<string, unknown> = { b: 'before' };
+      spec.a = Lazy.any({ produce: () => { spec.b = 'after'; return 'a'; } });
+      return new ApiObject(Testing.chart(), 'o', { apiVersion: 'v1', kind: 'Thing', spec: { inner: spec } });
+    };
+    const cdk8s = JSON.stringify(toJsonOf(build()));
+    expect(cdk8s).toContain('"b":"before"');
+    expect(JSON.stringify(withPlainToJson(() => toJsonOf(build())))).toBe(cdk8s);
+  });
+
   test('a value cdk8s cannot render fails the same way', () => {
     const chart = Testing.chart();
     const o = new ApiObject(chart, 'bad', { apiVersion: 'v1', kind: 'Thing', spec: { nested: [new NotSimple()] } });

@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
-import { ApiObject, App, Chart, Duration, Testing, Yaml, YamlOutputType } from 'cdk8s';
+import { dirname, join } from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch, Lazy, ResolutionContext, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
+import { IntOrString as KubeIntOrString } from '../imports/k8s';
 import { ClusterLock, ScrapeConfig, ServicePorts } from '../lib';
+import { onlyOwnValidations } from '../lib/own-validation';
 import { stringifyDocument, stringifyDocuments, withFastOutput } from '../lib/yaml-output';
 import { APPS, synthApp } from './support/apps';
 import { cluster, objects, postgresPersistence, testChart } from './support/synth';
@@ -102,6 +104,18 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
       const doc = { [s]: s, list: [s] };
       expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
     }), { numRuns: 20_000 });
+  });
+
+  test('a key that escapes make longer than 1024 characters written is an explicit key, as yaml writes it (found by the adversarial review)', () => {
+    // The key itself is at most 1000 characters; written in double quotes with its escapes it is
+    // over 1024, which yaml writes as `? key` and the writer wrote as a plain `key:`, which YAML
+    // does not allow.
+    for (const key of ['\u0007'.repeat(999), `'${'"'.repeat(700)}`, `x${'\t'.repeat(520)}`, `'${'\\'.repeat(520)}`]) {
+      for (const doc of [{ [key]: 1 }, { x: [{ [key]: 'v' }] }]) {
+        expect(cdk8sYaml(doc)).toMatch(/^(?:x:\n {2}- )?\? "/);
+        expect(stringifyDocument(doc)).toBe(cdk8sYaml(doc));
+      }
+    }
   });
 
   test('several documents are joined as cdk8s joins them', () => {
@@ -257,6 +271,82 @@ describe('withFastOutput', () => {
     });
   });
 
+  /** Each file `synth` writes for the app `build` makes, in a fresh folder. */
+  function filesOf(build: (app: App) => void, synth: (app: App) => void): Record<string, string> {
+    const outdir = mkdtempSync(join(tmpdir(), 'yaml-output-'));
+    try {
+      const app = new App({ outdir });
+      build(app);
+      synth(app);
+      return Object.fromEntries(readdirSync(outdir).sort().map((f) => [f, readFileSync(join(outdir, f), 'utf-8')]));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test("a user's validation runs as often as with app.synth(): once, and once more per chart written (found by the adversarial review)", () => {
+    // A validation that changes the app (here it adds a finalizer each time it runs) shows how
+    // often it ran. The fast path skipped the validation cdk8s repeats for every chart.
+    const build = (app: App) => {
+      for (const id of ['a', 'b']) {
+        const o = new ApiObject(new Chart(app, id), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+        o.node.addValidation({ validate: () => { o.metadata.addFinalizers('validated'); return []; } });
+      }
+    };
+    const plain = filesOf(build, (app) => app.synth());
+    expect(plain['a.k8s.yaml'].match(/- validated/g)).toHaveLength(2);
+    expect(plain['b.k8s.yaml'].match(/- validated/g)).toHaveLength(3);
+    expect(filesOf(build, (app) => ClusterLock.inMemory().synth(app))).toEqual(plain);
+  });
+
+  test.each(['Yaml.save', 'Yaml.stringify', "the stringify of cdk8s's yaml"])('an app that replaces %s gets the YAML it asks for, as with app.synth() (found by the adversarial review)', (patched) => {
+    // The fast writer wrote its own YAML over an app's replacement: a header, four-space indents.
+    const yamlPackage = require(require.resolve('yaml', { paths: [dirname(require.resolve('cdk8s'))] })) as { stringify: (...args: unknown[]) => string };
+    const cdk8s = Yaml as unknown as { save: (file: string, docs: unknown[]) => void; stringify: (...docs: unknown[]) => string };
+    const [save, stringify, packageStringify] = [cdk8s.save, cdk8s.stringify, yamlPackage.stringify];
+    if (patched === 'Yaml.save') cdk8s.save = (file, docs) => writeFileSync(file, `# header\n${stringify.apply(Yaml, docs)}`);
+    if (patched === 'Yaml.stringify') cdk8s.stringify = (...docs) => `# header\n${stringify.apply(Yaml, docs)}`;
+    if (patched !== 'Yaml.save' && patched !== 'Yaml.stringify') yamlPackage.stringify = (value, options) => packageStringify(value, { ...(options as object), indent: 4 });
+    try {
+      const build = (app: App) => new ApiObject(new Chart(app, 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
+      const plain = filesOf(build, (app) => app.synth());
+      expect(plain['c.k8s.yaml']).toMatch(/^# header\n|^ {4}name: o$/m);
+      expect(filesOf(build, (app) => ClusterLock.inMemory().synth(app))).toEqual(plain);
+    } finally {
+      [cdk8s.save, cdk8s.stringify, yamlPackage.stringify] = [save, stringify, packageStringify];
+    }
+  });
+
+  test("the library's own validations leave the fast rendering on: they are all marked as its own", () => {
+    const chart = fullChart();
+    expect(onlyOwnValidations(App.of(chart))).toBe(true);
+    new Construct(chart, 'user').node.addValidation({ validate: () => [] });
+    expect(onlyOwnValidations(App.of(chart))).toBe(false);
+  });
+
+  test("an App subclass's own charts getter decides which charts are written, as with app.synth() (found by the adversarial review)", () => {
+    class SomeCharts extends App {
+      public get charts(): Chart[] {
+        return super.charts.filter((c) => c.node.id !== 'skipped');
+      }
+    }
+    const synth = (fast: boolean) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'yaml-output-'));
+      try {
+        const app = new SomeCharts({ outdir });
+        for (const id of ['kept', 'skipped']) new ApiObject(new Chart(app, id), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+        if (fast) ClusterLock.inMemory().synth(app);
+        else app.synth();
+        expect(Object.getOwnPropertyDescriptor(app, 'charts')).toBeUndefined();
+        return readdirSync(outdir).sort();
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    };
+    expect(synth(false)).toEqual(['kept.k8s.yaml']);
+    expect(synth(true)).toEqual(['kept.k8s.yaml']);
+  });
+
   test('still validates the app: a construct that fails validation fails the synth', () => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'yaml-output-')) });
     try {
@@ -267,5 +357,112 @@ describe('withFastOutput', () => {
     } finally {
       rmSync(app.outdir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The differential check of the adversarial review, kept small: apps built from generated
+ * operations (charts nested or not, numeric ids, dependencies, escape hatches, lazies that count,
+ * resolve() objects, IntOrString, validations that change the app, every output type, a custom
+ * resolver, CDK8S_DISABLE_SORT, a second synth), each written by app.synth() and by
+ * ClusterLock.synth into fresh folders: the same files and bytes, or the same error.
+ */
+describe('ClusterLock.synth writes what app.synth() writes for generated apps', () => {
+  type Spec = {
+    charts: Array<{ id: string; parent?: number; dep?: number; ns?: string }>;
+    objects: Array<{ chart: number; holder: string; id: string; meta: Record<string, unknown>; props: Record<string, unknown>; ops: Array<Record<string, unknown>> }>;
+    type: YamlOutputType; resolver: boolean; disableSort: boolean; twice: boolean;
+  };
+  const text = fc.string({ unit: fc.constantFrom('a', 'y', '1', ':', ' ', '#', '\n', "'", '-', 'é', '<<'), maxLength: 5 });
+  const leaf = fc.oneof(text, fc.integer({ min: -3, max: 20 }), fc.constantFrom(1.5, -0, null, undefined, true), fc.constantFrom('$count', '$lazyMap', '$resolve', '$port'));
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, leaf, leaf, tie('map'), tie('list')),
+    map: fc.dictionary(fc.oneof(text, fc.constantFrom('b', 'a', '10', '2')), tie('value'), { maxKeys: 3 }),
+    list: fc.array(tie('value'), { maxLength: 3 }),
+  }));
+  const op = fc.oneof(
+    fc.record({ t: fc.constantFrom('label', 'annotation', 'add'), k: fc.constantFrom('z', 'a', 'labels', 'x'), v: value }),
+    fc.record({ t: fc.constant('finalizers'), v: value }),
+    fc.record({ t: fc.constant('patch'), p: fc.constantFrom('add', 'replace', 'remove'), path: fc.constantFrom('/spec', '/spec/a', '/metadata/labels/x', '/zz'), v: value }),
+    fc.record({ t: fc.constantFrom('dep', 'validation'), target: fc.nat(4) }),
+  );
+  const spec: fc.Arbitrary<Spec> = fc.record({
+    charts: fc.array(fc.record({ id: fc.constantFrom('c', '0', '2', 'b'), parent: fc.option(fc.nat(2), { nil: undefined }), dep: fc.option(fc.nat(2), { nil: undefined }), ns: fc.option(fc.constant('ns'), { nil: undefined }) }), { minLength: 1, maxLength: 3 }),
+    objects: fc.array(fc.record({ chart: fc.nat(2), holder: fc.constantFrom('', 'h', '0'), id: fc.constantFrom('o', '1', 'p'),
+      meta: fc.dictionary(fc.constantFrom('labels', 'annotations', 'finalizers', 'other'), value, { maxKeys: 2 }),
+      props: fc.dictionary(fc.constantFrom('spec', 'data', 'b', 'a'), value, { maxKeys: 3 }), ops: fc.array(op, { maxLength: 3 }) }), { maxLength: 5 }),
+    type: fc.constantFrom(YamlOutputType.FILE_PER_CHART, YamlOutputType.FILE_PER_APP, YamlOutputType.FILE_PER_RESOURCE, YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE),
+    resolver: fc.boolean(), disableSort: fc.boolean(), twice: fc.boolean(),
+  });
+
+  /** The app `s` describes, with fresh lazies and a fresh counter. */
+  function build(s: Spec, outdir: string): App {
+    let count = 0;
+    const make = (v: unknown): unknown => {
+      if (v === '$count') return Lazy.any({ produce: () => ++count });
+      if (v === '$lazyMap') return Lazy.any({ produce: () => ({ z: ++count, a: undefined, m: [] }) });
+      if (v === '$resolve') return { resolve: () => `r${++count}` };
+      if (v === '$port') return KubeIntOrString.fromNumber(++count);
+      if (Array.isArray(v)) return v.map(make);
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, make(x)]));
+      return v;
+    };
+    const upper = { resolve: (c: ResolutionContext) => (c.value === 'a' ? c.replaceValue('A') : undefined) };
+    const app = new App({ outdir, yamlOutputType: s.type, resolvers: s.resolver ? [upper] : undefined });
+    const charts: Chart[] = [];
+    for (const c of s.charts) {
+      const scope = c.parent !== undefined && c.parent < charts.length ? charts[c.parent] : app;
+      if (scope.node.tryFindChild(c.id)) continue;
+      const chart = new Chart(scope, c.id, { namespace: c.ns });
+      if (c.dep !== undefined && c.dep < charts.length) chart.addDependency(charts[c.dep]);
+      charts.push(chart);
+    }
+    const objects: ApiObject[] = [];
+    for (const o of s.objects) {
+      let scope: Construct = charts[o.chart % charts.length];
+      if (o.holder) scope = scope.node.tryFindChild(o.holder) as Construct ?? new Construct(scope, o.holder);
+      if (scope.node.tryFindChild(o.id)) continue;
+      const a = new ApiObject(scope, o.id, { ...(make(o.props) as object), apiVersion: 'v1', kind: 'Thing', metadata: make(o.meta) as object });
+      objects.push(a);
+      for (const p of o.ops) {
+        const v = make(p.v) as string;
+        if (p.t === 'label') a.metadata.addLabel(p.k as string, v);
+        if (p.t === 'annotation') a.metadata.addAnnotation(p.k as string, v);
+        if (p.t === 'add') a.metadata.add(p.k as string, v);
+        if (p.t === 'finalizers') a.metadata.addFinalizers(v);
+        if (p.t === 'patch') a.addJsonPatch(p.p === 'add' ? JsonPatch.add(p.path as string, v) : p.p === 'replace' ? JsonPatch.replace(p.path as string, v) : JsonPatch.remove(p.path as string));
+        const target = objects[p.target as number];
+        if (p.t === 'dep' && target && target !== a) a.addDependency(target);
+        if (p.t === 'validation') a.node.addValidation({ validate: () => { a.metadata.addFinalizers(`v${++count}`); return []; } });
+      }
+    }
+    return app;
+  }
+
+  /** Every file under `dir`, by path, with its text. */
+  const tree = (dir: string, prefix = ''): Record<string, string> => Object.assign({}, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory()
+    ? tree(join(dir, e.name), `${prefix}${e.name}/`) : { [`${prefix}${e.name}`]: readFileSync(join(dir, e.name), 'utf-8') })));
+
+  function outcome(s: Spec, fast: boolean): unknown {
+    const outdir = mkdtempSync(join(tmpdir(), 'yaml-differential-'));
+    if (s.disableSort) process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const app = build(s, outdir);
+      const synth = () => (fast ? ClusterLock.inMemory().synth(app) : app.synth());
+      synth();
+      if (s.twice) synth();
+      return tree(outdir);
+    } catch (e) {
+      return `error ${(e as Error).message}`;
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test('the same files and bytes, or the same error', () => {
+    fc.assert(fc.property(spec, (s) => {
+      expect(outcome(s, true)).toEqual(outcome(s, false));
+    }), { seed: 1, numRuns: 300 });
   });
 });

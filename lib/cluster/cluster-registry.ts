@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
+import { ownValidation } from '../own-validation';
 import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
 import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
@@ -73,14 +74,14 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
     // result for a given count is reused instead of re-checking every cluster per chart.
     let cached: { count: number; errors: string[] } | undefined;
-    Node.of(root).addValidation({
+    Node.of(root).addValidation(ownValidation({
       validate: () => {
         if (cached?.count !== clusters.length) {
           cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
         }
         return cached.errors;
       },
-    });
+    }));
   }
   root[REGISTRY].push(cluster);
   guardOutputFiles(root);
@@ -96,7 +97,7 @@ export function guardOutputFiles(scope: IConstruct): void {
   const root = Node.of(scope).root;
   if (GUARDED_APPS.has(root)) return;
   GUARDED_APPS.add(root);
-  Node.of(root).addValidation({ validate: () => outputFileClashes(root) });
+  Node.of(root).addValidation(ownValidation({ validate: () => outputFileClashes(root) }));
 }
 
 /** The clusters registered under `scope`'s root, in the order they were created, that lie under `scope`. */

@@ -11,6 +11,7 @@ import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServi
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
+import { ownValidation } from '../own-validation';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
@@ -261,7 +262,7 @@ export class WorkerFleet extends Construct {
         },
       });
     }
-    this.node.addValidation({ validate: () => this.validateInApp(owner) });
+    this.node.addValidation(ownValidation({ validate: () => this.validateInApp(owner) }));
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
   }
