@@ -2,9 +2,10 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
+import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
-import { DnsContext, normalizeHost, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
@@ -270,131 +271,4 @@ function objectCollisions(clusters: readonly RegisteredCluster[], others: Readon
     }
   }
   return errors;
-}
-
-/** A namespace name two clusters both list, as each spells it (names differing only in case are one on MySQL). */
-function sharedNamespace(a: RegisteredCluster, b: RegisteredCluster): [string, string] | undefined {
-  const theirs = new Map((b.namespaces ?? []).map((name) => [name.toLowerCase(), name]));
-  const name = (a.namespaces ?? []).find((n) => theirs.has(n.toLowerCase()));
-  return name === undefined ? undefined : [name, theirs.get(name.toLowerCase())!];
-}
-
-/**
- * A remote that is a cluster of the same app is checked against that cluster: the name and failover
- * version it declares for it must be the remote's own, and both must use one increment. The server
- * finds out only when the registration Job runs (a failover version conflict, another increment, a
- * cluster at the address that calls itself by another name); a remote elsewhere is left to that Job.
- *
- * The remote is the cluster its rpcAddress reaches, its frontend Service however written, at its
- * gRPC port; failing that, the one cluster of the app with its name. Never an internal frontend,
- * which is its cluster too and grants every caller cluster admin, past the authorizer.
- */
-function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
-  const errors: string[] = [];
-  const byClusterName = new Map<string, RegisteredCluster[]>();
-  const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
-  const namespacePairs = new Set<string>();
-  for (const cluster of clusters) {
-    byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
-    const { host, headlessHost, port } = cluster.replication.frontend;
-    for (const name of [...normalizeHost(host, cluster.dns), ...normalizeHost(headlessHost, cluster.dns)]) byFrontend.set(`${name}:${port}`, cluster);
-    const internal = cluster.replication.internalFrontend;
-    for (const name of (internal?.hosts ?? []).flatMap((h) => normalizeHost(h, cluster.dns))) byInternalFrontend.set(`${name}:${internal!.port}`, cluster);
-  }
-  for (const cluster of clusters) {
-    const own = cluster.replication;
-    for (const [i, remote] of own.remotes.entries()) {
-      const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
-      const internal = normalizeHost(remote.host, cluster.dns).map((name) => byInternalFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
-      if (internal) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
-          + `expected the public frontend${internal === cluster ? ' of another cluster: a cluster cannot replicate with itself' : ` of that cluster (${internal.replication.frontend.host}:${internal.replication.frontend.port})`}. `
-          + 'The internal frontend grants every caller cluster admin without a token, past any authorizer, and serves only its own cluster\'s servers and tools.');
-        continue;
-      }
-      if (reached === cluster) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
-          + 'A cluster cannot replicate with itself; give the address of the other cluster\'s frontend.');
-        continue;
-      }
-      if (reached && reached.replication.clusterName !== remote.name) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, `
-          + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
-          + 'and a name that is another cluster\'s mixes up the two in replication.');
-      }
-      if (reached?.replication.frontend.authorization) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose frontend has an authorizer. `
-          + 'This cluster\'s servers call it without a token (registration reads its metadata, history streams replication through the admin API), '
-          + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
-      }
-      if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
-      // Reported once per pair, whichever of the two lists the other, or both.
-      const pair = reached && [clusters.indexOf(cluster), clusters.indexOf(reached)].sort((x, y) => x - y).join('|');
-      const twin = reached && !namespacePairs.has(pair!) ? sharedNamespace(cluster, reached) : undefined;
-      if (pair) namespacePairs.add(pair);
-      if (twin) {
-        errors.push(`${cluster.label}: namespaces lists ${twin[0]}, which ${reached!.label}, a cluster it replicates with, lists too (${twin[1]}). `
-          + 'Each namespace Job creates a local namespace, so there would be two unrelated namespaces of that name, never replicated, and a global '
-          + 'namespace of that name could never be registered on both. List it on one cluster only, or create it as a global namespace '
-          + '(temporal operator namespace create --global) on one cluster and leave it out of namespaces.');
-      }
-      const byName = byClusterName.get(remote.name) ?? [];
-      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
-      const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);
-      if (!peerCluster) continue;
-      const peer = peerCluster.replication;
-      if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].initialFailoverVersion is ${remote.initialFailoverVersion}, but ${peerCluster.label}, the cluster `
-          + `named ${peer.clusterName} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
-          + 'the registration Job fails on any other, and two clusters with one failover version corrupt global namespaces.');
-      }
-      if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
-        errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peerCluster.label} has `
-          + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
-      }
-    }
-  }
-  return errors;
-}
-
-/**
- * A remote reached by address is a cluster of the app, so what its frontend serves is known: the
- * servers dial it as `remoteClusters[i].tls` says, and a mismatch fails only at run time, on every
- * replication call, with a handshake error in the frontend, history and worker logs (plaintext to a
- * TLS port, TLS to a plaintext one, no client certificate where one is required, a serverName its
- * certificate does not carry).
- */
-function remoteTlsErrors(cluster: RegisteredCluster, i: number, remote: RegisteredCluster['replication']['remotes'][number], reached: RegisteredCluster): string[] {
-  const served = reached.replication.frontend.tls;
-  const at = `remoteClusters[${i}]`;
-  const address = `${remote.host}:${remote.port}`;
-  if (served && !remote.tls) {
-    return [`${cluster.label}: ${at}.tls is not set (plaintext), but its rpcAddress ${address} reaches ${reached.label}, whose frontend serves TLS. `
-      + `Give ${at}.tls: { caSecret } (a Secret of this namespace holding the CA that signed that frontend's certificate), and drop allowPlaintext.`];
-  }
-  if (!served && remote.tls) {
-    return [`${cluster.label}: ${at}.tls is set, but its rpcAddress ${address} reaches ${reached.label}, whose frontend serves plaintext. `
-      + `Drop ${at}.tls (with allowPlaintext: true if this cluster uses TLS), or turn on that cluster's frontend TLS.`];
-  }
-  if (!served || !remote.tls) return [];
-  const errors: string[] = [];
-  if (served.requiresClientCertificate && remote.tls.clientCertificateSecret === undefined) {
-    errors.push(`${cluster.label}: ${at}.tls.clientCertificateSecret is not set, but its rpcAddress ${address} reaches ${reached.label}, `
-      + 'whose frontend requires client certificates (requireClientAuth). Give a Secret whose tls.crt and tls.key that frontend\'s client CA signed, '
-      + 'or set requireClientAuth: false on that cluster.');
-  }
-  const names = served.dnsNames;
-  if (names && !names.some((name) => dnsNameMatches(name, remote.tls!.serverName))) {
-    errors.push(`${cluster.label}: ${at}.tls.serverName is ${remote.tls.serverName}, but the frontend certificate of ${reached.label}, which its rpcAddress reaches, `
-      + `carries ${names.join(', ')}. Give one of these as serverName, or add the name to that cluster's frontendDnsNames.`);
-  }
-  return errors;
-}
-
-/** Whether a certificate name (possibly a leading `*.` wildcard) covers `host`, as TLS verifies it: case aside, a wildcard for one label. */
-function dnsNameMatches(name: string, host: string): boolean {
-  const [n, h] = [name.toLowerCase(), host.toLowerCase().replace(/\.$/, '')];
-  if (!n.startsWith('*.')) return n === h;
-  const dot = h.indexOf('.');
-  return dot > 0 && h.slice(dot + 1) === n.slice(2);
 }
