@@ -111,8 +111,9 @@ function plainMetadata(metadata: ApiObjectMetadataDefinition): unknown {
     ownerReferences: m.ownerReferences,
     labels: m.labels,
   };
-  // Keys are sorted below, so only which value wins matters; a spread of the (almost always empty)
-  // extra attributes costs more than the rest of this function.
+  // As `{ ...extra, name, ... }`, key order included (values are produced in that order): extra's
+  // keys first, one repeated here keeping its place with this value. Without the spread when extra
+  // is empty, as it almost always is: the spread cost more than the rest of this function.
   const extra = m._additionalAttributes;
   return plainValue(Object.keys(extra).length === 0 ? data : { ...extra, ...data }, m.apiObject, { sortKeys: true, dropEmpty: true });
 }

@@ -167,6 +167,9 @@ export class PinnedValuesGuard extends Construct {
         matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } } },
       },
     });
+    const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
+    // The end of both Deployment rules' messages: how to override them on purpose.
+    const override = `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`;
     const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
@@ -176,24 +179,24 @@ export class PinnedValuesGuard extends Construct {
         },
         validations: [{
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
-          message: `The servers of ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} read the values a Temporal cluster can never `
+          message: `The servers of ${cluster} read the values a Temporal cluster can never `
             + `change ${what} from ConfigMap ${props.configMapName} only; a Deployment that sets ${Object.keys(props.pinnedEnv).sort().join(', ')} `
             + 'any other way (a literal, another ConfigMap or key, envFrom without them in env) is refused.',
           reason: 'Forbidden',
         }, {
           expression: PinnedValuesGuard.releaseExpression(groups),
-          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} runs release ' `
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} runs release ' `
             + `+ variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
             + ": variables.toRelease.join('.')) + '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch "
             + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
-            + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
+            + override,
           reason: 'Forbidden',
         }, {
           expression: PinnedValuesGuard.imageExpression(groups),
-          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} is labelled release ' `
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} is labelled release ' `
             + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
             + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
-            + `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`,
+            + override,
           reason: 'Forbidden',
         }],
         variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
