@@ -372,6 +372,19 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       expect(clusters(['t', 'a', own('a')], ['t', 'b', remoting('b'), towardsC({ caSecret: 'a-frontend', clientCertificateSecret: 'b-to-c' })])).toEqual([]);
       expect(clusters(['t', 'a', own('a')], ['t', 'b', remoting('b'), towardsC({ caSecret: 'a-internode', clientCertificateSecret: 'b-internode' })])).toEqual([]);
       expect(clusters(['t', 'a', own('a')], ['u', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'a-internode' })])).toEqual([]);
+      // The other way round: a client pod of another cluster, or a UI Ingress (this cluster's too), given the certificate a cluster replicates with.
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' })], ['t', 'a', own('a', { ui: 'b-to-c', adminTools: 'a-tools' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': remoteClusters\[0\]\.tls\.clientCertificateSecret is "b-to-c", the UI client Secret of TemporalCluster 't\/a' in the same namespace/),
+      ]);
+      const ingress = { ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName: 'b-to-c' } } };
+      expect(clusters(['t', 'b', remoting('b'), { ...towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' }), ...ingress }])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': ui\.ingress\.tlsSecretName is "b-to-c", the remoteClusters\[0\] \(c\) client Secret of this cluster in the same namespace; expected a certificate Secret for the UI's host\. The Ingress controller would hold this cluster's/),
+      ]);
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' })], ['t', 'a', own('a'), ingress])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/a': ui\.ingress\.tlsSecretName is "b-to-c", the remoteClusters\[0\] \(c\) client Secret of TemporalCluster 't\/b'/),
+      ]);
+      // Two clusters that present one certificate to the same remote share nothing the other lacks.
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })], ['t', 'a', remoting('a'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })])).toEqual([]);
     });
     test('the UI Ingress of one cluster serves a TLS Secret of another (its controller would hold the key)', () => {
       const ingress = (tlsSecretName: string) => ({ ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName } } });

@@ -47,12 +47,24 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
     }
   }
   errors.push(...remoteClientSecrets(clusters, all));
+  // The certificate a cluster presents to its remotes, whose key calls their frontends as this
+  // cluster's servers: no UI Ingress serves it, this cluster's or another's. (A client pod of another
+  // cluster given it is the pair remoteClientSecrets reports: its client Secrets are in `all`.)
+  const remoteClients = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
+  for (const cluster of clusters) {
+    for (const [i, remote] of (cluster.remotes ?? []).entries()) {
+      const key = `${cluster.namespace}/${remote.tls?.clientCertificateSecret}`;
+      if (remote.tls?.clientCertificateSecret !== undefined && !remoteClients.has(key)) remoteClients.set(key, { cluster, what: `remoteClusters[${i}] (${remote.name}) client` });
+    }
+  }
   for (const cluster of clusters) {
     const secret = cluster.uiIngressSecret;
-    const other = secret === undefined ? undefined : all.get(`${cluster.namespace}/${secret}`);
-    if (!other || other.cluster === cluster || other.cluster.label === cluster.label) continue;
-    errors.push(`${cluster.label}: ui.ingress.tlsSecretName is "${secret}", the ${other.what} Secret of ${other.cluster.label} in the same namespace; `
-      + `expected a certificate Secret for the UI's host. The Ingress controller would hold that cluster's ${other.what} private key; `
+    const remote = secret === undefined ? undefined : remoteClients.get(`${cluster.namespace}/${secret}`);
+    const other = secret === undefined ? undefined : all.get(`${cluster.namespace}/${secret}`) ?? remote;
+    if (!other || ((other.cluster === cluster || other.cluster.label === cluster.label) && other !== remote)) continue;
+    const whose = other.cluster === cluster ? 'this cluster' : other.cluster.label;
+    errors.push(`${cluster.label}: ui.ingress.tlsSecretName is "${secret}", the ${other.what} Secret of ${whose} in the same namespace; `
+      + `expected a certificate Secret for the UI's host. The Ingress controller would hold ${other.cluster === cluster ? 'this' : 'that'} cluster's ${other.what} private key; `
       + 'issue a certificate for the host in a Secret of its own.');
   }
   return errors;
