@@ -121,6 +121,30 @@ describe('Datastore', () => {
       }
       expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { dbname: 'other' } })).toThrow(/Datastore.mysql: connectAttributes\["dbname"\]/);
     });
+    test('a PostgreSQL connection attribute sets the session\'s schema search path, directly or through options, in any spelling the server reads', () => {
+      // pgx and lib/pq send every key they do not know as a run-time parameter in the startup packet, whose names the server reads in any case.
+      const refused = (connectAttributes: Record<string, string>) => () => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes });
+      // (A key with spaces around it is refused before, as no attribute name.)
+      for (const key of ['search_path', 'SEARCH_PATH', 'Search_Path', 'search-path', 'role', 'ROLE', 'session_authorization']) {
+        expect(refused({ [key]: 'temporal' })).toThrow(new RegExp(`Datastore.postgres: connectAttributes\\[".*"\\] is "temporal"; expected an attribute that does not choose the schema Temporal's tables are in\\. `
+          + '.*give each cluster a database of its own'));
+      }
+      // options: "-c name=value", "-cname=value" or "--name=value", '-' read as '_' in the name, backslash-escaped spaces, after other switches.
+      for (const options of ['-c search_path=temporal', '-csearch_path=temporal', '--search_path=temporal', '--search-path=temporal', '-c SEARCH_PATH=temporal',
+        '-c statement_timeout=0 -c search_path=a,public', '-c search_path=my\\ schema', '-c\tsearch_path=x', '-c role=admin', '--session-authorization=x', '-e -c search_path=x']) {
+        let message = 'no error';
+        try {
+          refused({ options })();
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect([options, message]).toEqual([options, expect.stringMatching(/^Datastore.postgres: connectAttributes\["options"\] is ".*"; expected an attribute that does not choose the schema Temporal's tables are in/)]);
+      }
+      // Other settings pass, in options (a proxy's routing option too) or on their own.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { options: '-c statement_timeout=30s --lock-timeout=5s', search_path_x: 'y' } })._sql!.connectAttributes)
+        .toEqual({ options: '-c statement_timeout=30s --lock-timeout=5s', search_path_x: 'y' });
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { options: 'endpoint=ep-cool-darkness-123456' } })._sql!.connectAttributes.options).toBe('endpoint=ep-cool-darkness-123456');
+    });
     test('a connection attribute\'s key is not a plain name, or its value is empty (the server trims both; an empty isolation level panics MySQL\'s)', () => {
       for (const key of ['', ' sslmode', 'ssl mode', 'a=b', 'a&b', '{{x}}']) {
         expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { [key]: 'require' } }))

@@ -132,6 +132,10 @@ describe('production defaults', () => {
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-go1.22.5', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-go1.22.5');
     expect(cluster(testChart(), { serverImage: 'temporalio/server:patched-1.32.2', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:patched-1.32.2');
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
+    // The release itself anywhere, in any case, with a build number; versions of other programs: glued to letters, another major's minor line, a long number.
+    for (const tag of ['myorg-1.32.2', 'myorg.1.32.2', 'V1.32.2', 'patched-v1.32.2.7', 'myorg-1.32', '1.32.2-go1.22.5', '1.32.2-alpine3.19', '1.32.2-debian-12.5', '1.32.2-ubi.9.4', '1.32.2-fips.140.2', '1.32.2-rc.1']) {
+      expect(cluster(testChart(), { serverImage: `temporalio/server:${tag}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:${tag}`);
+    }
     expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
   });
 
@@ -250,6 +254,18 @@ describe('production defaults', () => {
         ['adminToolsImage', { adminToolsImage: 'temporalio/admin-tools:v1.31-patched' }, '1.31'],
         ['serverImage', { serverImage: 'temporalio/server:patched-1.30.9' }, '1.30.9'],
         ['internalFrontend.image', { internalFrontend: { image: 'temporalio/server:fips_v1.31.5' } }, '1.31.5'],
+        // A release anywhere in the tag, in any case: after a prefix and a dot, with a build number, a minor line after a prefix, behind the release itself.
+        ['serverImage', { serverImage: 'temporalio/server:myorg-1.31.2' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:v1.31.2-patched' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:myorg.1.31.2' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:build.v1.31.2' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:V1.31.2-patched' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:patched-V1.31.2' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:patched-1.31.2.1' }, '1.31.2'],
+        ['serverImage', { serverImage: 'temporalio/server:myorg-1.31' }, '1.31'],
+        ['serverImage', { serverImage: 'temporalio/server:rel_1.31-fips' }, '1.31'],
+        ['serverImage', { serverImage: 'temporalio/server:1.32.2-myorg.1.31.2' }, '1.31.2'],
+        ['adminToolsImage', { adminToolsImage: `temporalio/admin-tools:myorg.1.31.2@${digest}` }, '1.31.2'],
       ] as const) {
         expect(bad({ ...props, images: { allowOtherTags: true } } as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; `
           + `expected the tag 1\\.32\\.2, the server release the cluster is configured for, or (none beside the digest|a patched build's tag that names no other release)\\. The tag names ${named.replace(/\./g, '\\.')}\\.`));

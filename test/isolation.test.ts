@@ -346,6 +346,46 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
         expect.stringMatching(/^TemporalCluster 't\/b': tls\.clients\.ui is "a-system", the system-worker Secret of TemporalCluster 't\/a'/),
       ]);
     });
+    test('the certificate a cluster presents to a remote is a TLS Secret of another cluster of its namespace, or its own frontend\'s', () => {
+      // Cluster b replicates with c, outside the app, presenting the certificate in clientCertificateSecret from its frontend, history and worker pods.
+      const towardsC = (tls: { caSecret: string; clientCertificateSecret?: string }) => ({
+        enableGlobalNamespace: true, remoteClusters: [{ name: 'c', initialFailoverVersion: 2, rpcAddress: 'temporal.c.example.com:7233', tls }],
+      });
+      // The registration Job presents the namespace Job's certificate.
+      const remoting = (name: string) => own(name, { ui: `${name}-ui`, adminTools: `${name}-tools`, namespaceJob: `${name}-jobs` });
+      for (const [secret, what] of [['a-internode', 'internode'], ['a-frontend', 'frontend'], ['a-ui', 'UI client'], ['a-tools', 'admin-tools client']]) {
+        expect(clusters(['t', 'a', own('a')], ['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: secret })])).toEqual([
+          expect.stringMatching(new RegExp(`^TemporalCluster 't/b': remoteClusters\\[0\\]\\.tls\\.clientCertificateSecret is "${secret}", the ${what} Secret of TemporalCluster 't/a' `
+            + 'in the same namespace; expected a client certificate Secret of its own\\. .*issue this cluster a certificate for c in a Secret of its own')),
+        ]);
+      }
+      // A system workers' Secret, whichever cluster is created first.
+      const a = ClusterTls.fromSecrets({ internode: 'a-internode', frontend: 'a-frontend', systemWorker: 'a-system', clients: { ui: 'a-ui', adminTools: 'a-tools' } });
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'a-system' })], ['t', 'a', a])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': remoteClusters\[0\]\.tls\.clientCertificateSecret is "a-system", the system-worker Secret of TemporalCluster 't\/a'/),
+      ]);
+      // Its own frontend's Secret: the frontend's key in history and worker pods, which hold none.
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-frontend' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': remoteClusters\[0\]\.tls\.clientCertificateSecret is "b-frontend", this cluster's own frontend Secret; expected a client certificate Secret/),
+      ]);
+      // A CA may be shared: only its ca.crt is mounted. Its own internode Secret is in every pod that dials anyway; other namespaces hold other Secrets.
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', remoting('b'), towardsC({ caSecret: 'a-frontend', clientCertificateSecret: 'b-to-c' })])).toEqual([]);
+      expect(clusters(['t', 'a', own('a')], ['t', 'b', remoting('b'), towardsC({ caSecret: 'a-internode', clientCertificateSecret: 'b-internode' })])).toEqual([]);
+      expect(clusters(['t', 'a', own('a')], ['u', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'a-internode' })])).toEqual([]);
+      // The other way round: a client pod of another cluster, or a UI Ingress (this cluster's too), given the certificate a cluster replicates with.
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' })], ['t', 'a', own('a', { ui: 'b-to-c', adminTools: 'a-tools' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': remoteClusters\[0\]\.tls\.clientCertificateSecret is "b-to-c", the UI client Secret of TemporalCluster 't\/a' in the same namespace/),
+      ]);
+      const ingress = { ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName: 'b-to-c' } } };
+      expect(clusters(['t', 'b', remoting('b'), { ...towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' }), ...ingress }])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': ui\.ingress\.tlsSecretName is "b-to-c", the remoteClusters\[0\] \(c\) client Secret of this cluster in the same namespace; expected a certificate Secret for the UI's host\. The Ingress controller would hold this cluster's/),
+      ]);
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' })], ['t', 'a', own('a'), ingress])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/a': ui\.ingress\.tlsSecretName is "b-to-c", the remoteClusters\[0\] \(c\) client Secret of TemporalCluster 't\/b'/),
+      ]);
+      // Two clusters that present one certificate to the same remote share nothing the other lacks.
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })], ['t', 'a', remoting('a'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })])).toEqual([]);
+    });
     test('the UI Ingress of one cluster serves a TLS Secret of another (its controller would hold the key)', () => {
       const ingress = (tlsSecretName: string) => ({ ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName } } });
       expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-frontend')])).toEqual([

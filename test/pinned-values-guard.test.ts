@@ -1,9 +1,25 @@
-import { run } from '@bufbuild/cel';
+import { CelScalar, celMethod, listType, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import fc from 'fast-check';
 import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+
+/**
+ * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
+ * policy's environment: `find` returns the first match or "", `findAll` every non-overlapping
+ * match, as Go's regexp FindString and FindAllString(s, -1) do (the patterns the policies use read
+ * alike in RE2 and JavaScript). With the strings extension, the functions the policies call.
+ */
+const K8S_FUNCS = [
+  ...strings,
+  celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (this: string, re: string) {
+    return new RegExp(re).exec(this)?.[0] ?? '';
+  }),
+  celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (this: string, re: string) {
+    return [...this.matchAll(new RegExp(re, 'g'))].map((m) => m[0]);
+  }),
+];
 
 /** CEL sees Kubernetes objects as maps; plain JSON objects become Maps, recursively. */
 function toCel(value: unknown): unknown {
@@ -150,11 +166,11 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
     request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
   };
   const variables = new Map<string, never>();
-  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
+  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
   const rule = policy.spec.validations[options.rule ?? 1];
-  const allowed = run(rule.expression, { ...bindings, variables }, { funcs: strings });
+  const allowed = run(rule.expression, { ...bindings, variables }, { funcs: K8S_FUNCS });
   if (typeof allowed !== 'boolean') throw new Error(`rule ${options.rule ?? 1} did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
-  return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: strings })) };
+  return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: K8S_FUNCS })) };
 }
 
 /** The step rule as Temporal states it: same major, the same minor or the next one. */
@@ -233,6 +249,8 @@ describe('the image rule of the Deployment policy', () => {
 
   test('lets through images whose tag names the labelled minor, or names no release', () => {
     for (const images of [['temporalio/server:1.30.9'], ['temporalio/server:1.30.2', 'temporalio/admin-tools:1.30.9'], ['registry.example.com:5000/t/server:v1.30.9-fips'],
+      ['temporalio/server:myorg-1.30.9'], ['temporalio/server:myorg.V1.30.2.4'], ['temporalio/server:1.30.9-go1.22.5'], ['temporalio/server:1.30.9-alpine3.19'],
+      ['temporalio/server:1.30.9-debian-12.5'], ['temporalio/server:1.30.9-fips.140.2'], ['temporalio/server:1.30.9-rc.1'],
       [`temporalio/server@${digest}`], [`registry.example.com:5000/t/server@${digest}`], ['temporalio/server:build-42'], ['temporalio/server:1.30'], [`temporalio/server:1.30.9@${digest}`],
       ['[fd00::1]:5000/t/server:1.30.9']]) {
       expect([images, decide('1.30.9', images).allowed]).toEqual([images, true]);
@@ -243,7 +261,11 @@ describe('the image rule of the Deployment policy', () => {
 
   test('fails when a container image names another minor than the release label (kubectl set image past the upgrade rule), unless broken glass', () => {
     for (const images of [['temporalio/server:1.32.2'], ['temporalio/server:1.30.9', 'temporalio/server:1.31.5'], ['registry.example.com:5000/t/server:v1.32-patched'],
-      [`temporalio/server:1.29.1@${digest}`], ['temporalio/server:1.300.1'], ['temporalio/server:1.3'], ['temporalio/server:2.30.9']]) {
+      [`temporalio/server:1.29.1@${digest}`], ['temporalio/server:1.300.1'], ['temporalio/server:1.3'], ['temporalio/server:2.30.9'],
+      // Another minor anywhere in the tag, in any case, as the synth check reads it.
+      ['temporalio/server:myorg-1.32.2'], ['temporalio/server:myorg.1.32.2'], ['temporalio/server:V1.32.2-patched'], ['temporalio/server:patched-V1.32.2'],
+      ['temporalio/server:patched-1.32.2.1'], ['temporalio/server:myorg-1.32'], ['temporalio/server:1.30.9-myorg.1.32.2'], ['temporalio/server:build.v1.31.5'],
+      [`temporalio/server:fips_1.29.1@${digest}`]]) {
       const decision = decide('1.30.9', images);
       expect([images, decision.allowed]).toEqual([images, false]);
       expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);
@@ -260,8 +282,8 @@ describe('the image rule of the Deployment policy', () => {
       for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/instance'] === 'temporal'))) {
         const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ operation: 'UPDATE', userInfo: { groups: [] } }) };
         const variables = new Map<string, never>();
-        for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: strings }) as never);
-        expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: strings })]).toEqual([d.metadata.name, true]);
+        for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+        expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
       }
     }
   });

@@ -6,6 +6,7 @@ import * as fc from 'fast-check';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parse } from 'yaml';
 import { ClusterTls, RemoteCluster, TemporalClusterProps } from '../lib';
+import { canonicalHost } from '../lib/persistence/store-identity';
 
 const west: RemoteCluster = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' };
 const south: RemoteCluster = { name: 'south', initialFailoverVersion: 3, rpcAddress: '10.0.0.7:8233', enabled: false };
@@ -176,6 +177,50 @@ describe('RemoteClusterRegistration', () => {
       expect(bad({ remoteClusters: [west, { ...south, rpcAddress: west.rpcAddress.toUpperCase() }] })).toThrow(/remoteClusters\[1\].rpcAddress is .*; expected an address no other remote cluster has; west already has it/);
       expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::1]:7233' }, { ...south, rpcAddress: '[FD00:0:0:0:0:0:0:1]:7233' }] }))
         .toThrow(/remoteClusters\[1\].rpcAddress is "\[FD00:0:0:0:0:0:0:1\]:7233"; expected an address no other remote cluster has; west already has it/);
+    });
+    test('two remotes share an address, one written relative and one fully qualified (search path, case, the cluster\'s own domain)', () => {
+      const twice = (a: string, b: string, props: Partial<TemporalClusterProps> = {}) =>
+        bad({ ...props, remoteClusters: [{ ...west, rpcAddress: a }, { ...south, rpcAddress: b }] });
+      const same = /remoteClusters\[1\].rpcAddress is "[^"]+"; expected an address no other remote cluster has; west already has it/;
+      const error = (f: () => unknown) => {
+        try {
+          f();
+          return 'no error';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      };
+      for (const [a, b] of [
+        ['temporal-frontend.ns:7233', 'temporal-frontend.ns.svc.cluster.local:7233'],
+        ['temporal-frontend.ns:7233', 'temporal-frontend.ns.svc:7233'],
+        ['temporal-frontend.ns.svc:7233', 'TEMPORAL-FRONTEND.NS.SVC.CLUSTER.LOCAL:7233'],
+        ['Temporal-Frontend.ns.svc.cluster.local:7233', 'temporal-frontend.ns:7233'],
+        // One label is a Service of the cluster's own namespace (the chart's, "temporal").
+        ['temporal-frontend:7233', 'temporal-frontend.temporal.svc.cluster.local:7233'],
+        ['west.example.com:7233', 'WEST.example.com:7233'],
+      ]) {
+        expect([a, b, error(twice(a, b))]).toEqual([a, b, expect.stringMatching(same)]);
+      }
+      // The cluster's own DNS domain, as clusterDomain names it.
+      expect(twice('temporal-frontend.ns:7233', 'temporal-frontend.ns.svc.corp.internal:7233', { clusterDomain: 'corp.internal' })).toThrow(same);
+      // The same reading for the spellings rpcAddress refuses before (a trailing dot), pods and addresses.
+      const dns = { namespace: 'temporal', clusterDomain: 'cluster.local' };
+      expect(['x.ns', 'x.ns.svc', 'X.NS.SVC.CLUSTER.LOCAL.', 'x.ns.svc.cluster.local'].map((h) => canonicalHost(h, dns))).toEqual(Array(4).fill('service:x.ns'));
+      expect(['x', 'x.temporal.svc.cluster.local.'].map((h) => canonicalHost(h, dns))).toEqual(['service:x.temporal', 'service:x.temporal']);
+      expect(['pg-0.pg.ns.svc', 'pg-0.pg.ns.svc.cluster.local.', 'pg-1.pg.ns.svc'].map((h) => canonicalHost(h, dns))).toEqual(['pod:pg-0.pg.ns', 'pod:pg-0.pg.ns', 'pod:pg-1.pg.ns']);
+      expect(['10-0-0-5.ns.pod.cluster.local', '10.0.0.5', '[FD00::1]', 'fd00:0::1', 'x.ns.', 'west.example.com.'].map((h) => canonicalHost(h, dns)))
+        .toEqual(['10.0.0.5', '10.0.0.5', 'fd00::1', 'fd00::1', 'x.ns', 'west.example.com']);
+      // A trailing dot is refused before: rpcAddress takes a name without one.
+      expect(twice('temporal-frontend.ns:7233', 'temporal-frontend.ns.svc.cluster.local.:7233')).toThrow(/remoteClusters\[1\].rpcAddress is .*; expected the host:port/);
+      // Other ports, other Services, and a domain that is not the cluster's are other addresses.
+      for (const [a, b, props] of [
+        ['temporal-frontend.ns:7233', 'temporal-frontend.ns.svc.cluster.local:8233', {}],
+        ['temporal-frontend.ns:7233', 'temporal-frontend.other.svc.cluster.local:7233', {}],
+        ['temporal-frontend.ns:7233', 'temporal-frontend.ns.example.com:7233', {}],
+        ['temporal-frontend.ns:7233', 'temporal-frontend.ns.svc.cluster.local:7233', { clusterDomain: 'corp.internal' }],
+      ] as const) {
+        expect([a, b, error(twice(a, b, props))]).toEqual([a, b, 'no error']);
+      }
     });
     test('a remote still carries httpAddress, which the server takes from the remote itself', () => {
       expect(bad({ remoteClusters: [{ ...west, httpAddress: 'west:7243' } as RemoteCluster] })).toThrow(/remoteClusters\[0\].httpAddress is "west:7243"; expected no value/);

@@ -294,6 +294,15 @@ describe.each(ROLES)('$role', (r) => {
           .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the library does not set itself`));
       }
     });
+    test('a user env var is one the PostgreSQL drivers read as session settings or a service file (PGOPTIONS="-c search_path=..."): that role alone would see another schema than the schema Jobs and the other roles', () => {
+      for (const name of ['PGOPTIONS', 'PGSERVICE', 'PGSERVICEFILE']) {
+        expect(() => render(r, { [r.key]: { env: { [name]: EnvValue.fromValue('-c search_path=other') } } }))
+          .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': env\\["${name}"\\] is "${name}"; expected an env var the PostgreSQL drivers do not read\\. `
+            + '.*connectAttributes'));
+      }
+      // Others the drivers read are overridden by the server's connection string, or harmless.
+      expect(() => render(r, { [r.key]: { env: { PGAPPNAME: EnvValue.fromValue('temporal'), PGCONNECT_TIMEOUT: EnvValue.fromValue('5') } } })).not.toThrow();
+    });
     test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {
       expect(() => render(r, { [r.key]: { env: { TEAM: 'orders' as unknown as EnvValue } } }))
         .toThrow(`${r.role} of TemporalCluster 'temporal': env["TEAM"] is "orders"; expected an EnvValue from cdk8s-plus-27. Write EnvValue.fromValue("orders")`);

@@ -971,6 +971,16 @@ describe('WorkerFleet', () => {
       expect(() => Testing.synth(chart)).toThrow(/clientCertificate is "green-internode", the internode Secret green-internode of TemporalCluster 'temporal\/green'/);
     });
 
+    test('the client certificate is the one a cluster of the namespace presents to its remote cluster (its servers replicate with that key)', () => {
+      const chart = testChart();
+      const blue = cluster(chart, {
+        tls: ClusterTls.fromSecrets({ internode: 'blue-internode', frontend: 'blue-frontend', requireClientAuth: false }), enableGlobalNamespace: true,
+        remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal.west.example.com:7233', tls: { caSecret: 'west-ca', clientCertificateSecret: 'blue-to-west' } }],
+      }, 'blue');
+      expect(() => new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: blue, clientCertificate: FleetClientCertificate.fromSecret('blue-to-west') }))
+        .toThrow(/WorkerFleet 'orders': clientCertificate is "blue-to-west", the remoteClusters\[0\] \(west\) client Secret blue-to-west of TemporalCluster 'temporal\/blue'; expected a Secret of the fleet's own\. .*replicate/);
+    });
+
     test('a Secret key is missing: in the props, or in a Secret of the app', () => {
       expect(() => FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: '' })).toThrow(/FleetClientCertificate.fromSecret: keys.cert is ""; expected a Secret data key/);
       expect(() => FleetClientCertificate.fromSecret(FLEET_SECRET, { key: 'tls.crt' })).toThrow(/keys.key is "tls.crt"; expected a key other than keys.cert/);

@@ -1,5 +1,6 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
 import type { TemporalClusterProps } from './temporal-cluster-props';
+import { canonicalHost, DnsContext } from '../persistence/store-identity';
 import { propError, requireDns1123Label, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
@@ -46,7 +47,7 @@ const ADDRESS = /^(?:[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-
  * Job). It still panics at start when `masterClusterName` is not in the static entries it keeps, so
  * the master can only be this cluster itself.
  */
-export function clusterMetadata(owner: string, name: string, props: TemporalClusterProps): ClusterMetadata {
+export function clusterMetadata(owner: string, name: string, props: TemporalClusterProps, dns: DnsContext): ClusterMetadata {
   const clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? name);
   const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 2, 2 ** 31 - 1);
   const initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, failoverVersionIncrement - 1);
@@ -88,8 +89,9 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
         'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
     }
     const dialed = requireHostPort(owner, `${prop}.rpcAddress`, remote.rpcAddress);
-    // As DNS and the dialer read it: host names in any case, an IPv6 address in any of its spellings.
-    const address = `${dialed.host.includes(':') ? new URL(`http://[${dialed.host}]/`).hostname : dialed.host.toLowerCase()}:${dialed.port}`;
+    // As DNS and the dialer read it: host names in any case, relative or fully qualified under the
+    // cluster's domain, with or without a trailing dot; an IPv6 address in any of its spellings.
+    const address = `${canonicalHost(dialed.host, dns)}:${dialed.port}`;
     const twin = addresses.get(address);
     if (twin) throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, `an address no other remote cluster has; ${twin} already has it`);
     addresses.set(address, remote.name);

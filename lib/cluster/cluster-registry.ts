@@ -172,7 +172,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others));
   errors.push(...replicationErrors(clusters));
-  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret }))));
+  errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
     for (const { role, store } of cluster.stores) {

@@ -7,6 +7,8 @@ export interface ClusterTlsSecrets {
   readonly tls?: ResolvedTls;
   /** The Secret its UI's Ingress serves. */
   readonly uiIngressSecret?: string;
+  /** Its remote clusters, in the order of remoteClusters, with the Secrets its servers dial each with. */
+  readonly remotes?: ReadonlyArray<{ readonly name: string; readonly tls?: { readonly clientCertificateSecret?: string } }>;
 }
 
 /**
@@ -44,13 +46,62 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
       if (!all.has(`${cluster.namespace}/${secret}`)) all.set(`${cluster.namespace}/${secret}`, { cluster, what });
     }
   }
+  errors.push(...remoteClientSecrets(clusters, all));
+  // The certificate a cluster presents to its remotes, whose key calls their frontends as this
+  // cluster's servers: no UI Ingress serves it, this cluster's or another's. (A client pod of another
+  // cluster given it is the pair remoteClientSecrets reports: its client Secrets are in `all`.)
+  const remoteClients = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
+  for (const cluster of clusters) {
+    for (const [i, remote] of (cluster.remotes ?? []).entries()) {
+      const key = `${cluster.namespace}/${remote.tls?.clientCertificateSecret}`;
+      if (remote.tls?.clientCertificateSecret !== undefined && !remoteClients.has(key)) remoteClients.set(key, { cluster, what: `remoteClusters[${i}] (${remote.name}) client` });
+    }
+  }
   for (const cluster of clusters) {
     const secret = cluster.uiIngressSecret;
-    const other = secret === undefined ? undefined : all.get(`${cluster.namespace}/${secret}`);
-    if (!other || other.cluster === cluster || other.cluster.label === cluster.label) continue;
-    errors.push(`${cluster.label}: ui.ingress.tlsSecretName is "${secret}", the ${other.what} Secret of ${other.cluster.label} in the same namespace; `
-      + `expected a certificate Secret for the UI's host. The Ingress controller would hold that cluster's ${other.what} private key; `
+    const remote = secret === undefined ? undefined : remoteClients.get(`${cluster.namespace}/${secret}`);
+    const other = secret === undefined ? undefined : all.get(`${cluster.namespace}/${secret}`) ?? remote;
+    if (!other || ((other.cluster === cluster || other.cluster.label === cluster.label) && other !== remote)) continue;
+    const whose = other.cluster === cluster ? 'this cluster' : other.cluster.label;
+    errors.push(`${cluster.label}: ui.ingress.tlsSecretName is "${secret}", the ${other.what} Secret of ${whose} in the same namespace; `
+      + `expected a certificate Secret for the UI's host. The Ingress controller would hold ${other.cluster === cluster ? 'this' : 'that'} cluster's ${other.what} private key; `
       + 'issue a certificate for the host in a Secret of its own.');
+  }
+  return errors;
+}
+
+/**
+ * The certificate a cluster presents to a remote frontend (remoteClusters[i].tls.clientCertificateSecret),
+ * whose tls.crt and tls.key its frontend, internal frontend, history and worker pods mount: none of
+ * another cluster's TLS Secrets of the same namespace. Its internode, frontend or system-worker
+ * Secret would put that cluster's server key in these pods (the internode certificate is cluster
+ * admin at its internal frontend, and serves as its servers to every peer); a client Secret of its
+ * UI, admin tools or namespace Job is that pod's identity, and the admin tools' and the Job's are
+ * signed by the internode CA when an authorizer guards the frontend. Nor the cluster's own frontend
+ * Secret, whose key history and worker would hold then (as ClusterTls refuses it for the system
+ * workers). Its own internode Secret is in every pod that dials anyway, and stays allowed.
+ *
+ * caSecret is not checked: only its ca.crt is mounted, and the CA of another cluster's frontend (or
+ * internode) Secret is exactly what verifies that cluster, a certificate any client may hold.
+ */
+function remoteClientSecrets(clusters: readonly ClusterTlsSecrets[], all: ReadonlyMap<string, { cluster: ClusterTlsSecrets; what: string }>): string[] {
+  const errors: string[] = [];
+  for (const cluster of clusters) {
+    for (const [i, remote] of (cluster.remotes ?? []).entries()) {
+      const secret = remote.tls?.clientCertificateSecret;
+      if (secret === undefined) continue;
+      const prop = `remoteClusters[${i}].tls.clientCertificateSecret`;
+      const remedy = `issue this cluster a certificate for ${remote.name} in a Secret of its own, signed by the CA ${remote.name}'s frontend trusts for clients.`;
+      const other = all.get(`${cluster.namespace}/${secret}`);
+      if (other && other.cluster !== cluster && other.cluster.label !== cluster.label) {
+        errors.push(`${cluster.label}: ${prop} is "${secret}", the ${other.what} Secret of ${other.cluster.label} in the same namespace; `
+          + `expected a client certificate Secret of its own. This cluster's frontend, history and worker pods would hold that cluster's ${other.what} private key `
+          + `and present its identity to ${remote.name}; ${remedy}`);
+      } else if (secret === cluster.tls?.frontendSecret) {
+        errors.push(`${cluster.label}: ${prop} is "${secret}", this cluster's own frontend Secret; expected a client certificate Secret of its own. `
+          + `History and worker pods, which dial ${remote.name} too, would hold the frontend's private key; ${remedy}`);
+      }
+    }
   }
   return errors;
 }

@@ -154,7 +154,7 @@ export class TemporalCluster extends Construct {
     const owner = `TemporalCluster '${this.name}'`;
     this.version.checkAdvisories(owner, props.acknowledgedAdvisories);
     this.numHistoryShards = requireInteger(owner, 'numHistoryShards', props.numHistoryShards, 1, 2 ** 31 - 1);
-    const metadata = clusterMetadata(owner, this.name, props);
+    const metadata = clusterMetadata(owner, this.name, props, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     ({ clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
       masterClusterName: this.masterClusterName, remoteClusters: this.remoteClusters, enableGlobalNamespace: this.enableGlobalNamespace } = metadata);
     this.pinned = { numHistoryShards: this.numHistoryShards, failoverVersionIncrement: this.failoverVersionIncrement, currentClusterName: this.clusterName };

@@ -123,9 +123,18 @@ export interface ConnectionInputs {
   readonly apiKey?: SecretRef;
 }
 
-/** The Secret names a cluster's servers (and its own clients) use, which a fleet must never share. */
+/**
+ * The Secret names a cluster's servers (and its own clients) use, which a fleet must never share:
+ * its TLS Secrets, and the certificates it presents to its remote clusters (its servers replicate
+ * with that key; a CA Secret holds no key and is not among them).
+ */
 export function clusterSecrets(cluster: TemporalCluster): Map<string, string> {
-  return tlsSecretNames(cluster.tls);
+  const secrets = tlsSecretNames(cluster.tls);
+  cluster.remoteClusters.forEach((remote, i) => {
+    const secret = remote.tls?.clientCertificateSecret;
+    if (secret !== undefined && !secrets.has(secret)) secrets.set(secret, `remoteClusters[${i}] (${remote.name}) client`);
+  });
+  return secrets;
 }
 
 /** Resolves where and how the fleet connects, refusing every combination that could not work. */
@@ -231,7 +240,8 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
       + 'Two Certificates would write that Secret, and the fleet and the cluster\'s client would take each other\'s certificate; give the fleet another name.');
   } else if (clientSecret && secrets.has(clientSecret.name)) {
     errors.push(`clientCertificate is ${JSON.stringify(clientSecret.name)}, ${of(clientSecret.name)}; expected a Secret of the fleet's own. `
-      + 'A server\'s key also opens the internode ports and lets its holder act as the cluster; issue the fleet a client certificate from the frontend\'s CA.');
+      + (secrets.get(clientSecret.name)!.startsWith('remoteClusters[') ? 'The cluster\'s servers replicate with that key: its holder can call the remote\'s frontend as the cluster. '
+        : 'A server\'s key also opens the internode ports and lets its holder act as the cluster. ') + 'Issue the fleet a client certificate from the frontend\'s CA.');
   }
   if (serverCa && secrets.has(serverCa.secretName) && serverCa.key !== 'ca.crt') {
     errors.push(`serverCa is key ${JSON.stringify(serverCa.key)} of ${of(serverCa.secretName)}; expected its "ca.crt" only. `

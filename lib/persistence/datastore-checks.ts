@@ -126,6 +126,60 @@ export function checkConnectAttributes(owner: string, attributes: Record<string,
   return attributes;
 }
 
+/*
+ * PostgreSQL run-time settings that choose the schema Temporal's unqualified table names resolve
+ * in: search_path, and role or session_authorization, which move "$user" in the default path.
+ * pgx and lib/pq send every key they do not consume as a run-time parameter of the startup
+ * packet, whose name the server reads in any case; `search-path` fails at connect instead, and is
+ * refused with them. The schema Jobs get the same attributes, but the lock and the checks between
+ * clusters tell a cluster's data by its database: a search path added or changed later points the
+ * Jobs and servers at an empty schema of the same database, where setup-schema makes a new,
+ * empty cluster unseen (and the schema tool lists tables in `public` only).
+ */
+const SCHEMA_SETTING = /^(search[_-]path|role|session[_-]authorization)$/i;
+
+/*
+ * The settings an `options` value makes, as the server reads it (pg_split_opts, then
+ * process_postgres_switches): arguments split at whitespace, a backslash escaping the next
+ * character; `-c name=value`, `-cname=value` or `--name=value`, short switches combined before `c`
+ * (`-ec name=value`), and '-' read as '_' in the name.
+ */
+function optionsSettings(options: string): string[] {
+  const args: string[] = [];
+  let arg: string | undefined;
+  for (let i = 0; i < options.length; i++) {
+    if (/\s/.test(options[i])) {
+      if (arg !== undefined) args.push(arg);
+      arg = undefined;
+    } else {
+      arg = (arg ?? '') + (options[i] === '\\' && i + 1 < options.length ? options[++i] : options[i]);
+    }
+  }
+  if (arg !== undefined) args.push(arg);
+  const settings: string[] = [];
+  args.forEach((a, i) => {
+    const short = /^-[A-Za-z]*?c(.*)$/.exec(a);
+    const setting = a.startsWith('--') ? a.slice(2) : short ? (short[1] === '' ? args[i + 1] : short[1]) : undefined;
+    if (setting !== undefined) settings.push(setting.split('=')[0].replace(/-/g, '_'));
+  });
+  return settings;
+}
+
+/** Refuses PostgreSQL attributes that would choose the schema Temporal's tables are in (SCHEMA_SETTING), on their own or in `options`. */
+export function checkSchemaAttributes(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.POSTGRES) return;
+  for (const [key, value] of Object.entries(attributes)) {
+    const trimmed = key.trim();
+    const setting = SCHEMA_SETTING.test(trimmed) ? trimmed : trimmed === 'options' ? optionsSettings(value).find((name) => SCHEMA_SETTING.test(name)) : undefined;
+    if (setting !== undefined) {
+      throw propError(owner, `connectAttributes[${JSON.stringify(key)}]`, value, 'an attribute that does not choose the schema Temporal\'s tables are in',
+        `It sets ${setting.toLowerCase().replace(/-/g, '_')}: the lock and the checks between clusters know a cluster's data by its database, and a search path `
+        + 'set or changed later would point the schema Jobs and the servers at an empty schema of the same database, where they start a new, empty cluster. '
+        + 'Keep Temporal\'s tables in the database\'s default schema (public) and give each cluster a database of its own.');
+    }
+  }
+}
+
 export function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
   if (tls === undefined) return;
   if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) throw propError(owner, 'tls', tls, 'an object, such as { ca: SecretRef.of(...) }');

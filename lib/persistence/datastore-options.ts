@@ -147,6 +147,8 @@ export interface SqlDatastoreOptions {
   readonly pool?: SqlConnectionPool;
   /**
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
+   * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
+   * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`).
    * @default - none
    */
   readonly connectAttributes?: Record<string, string>;

@@ -70,6 +70,39 @@ export function normalizeHost(host: string, context: DnsContext): string[] {
 }
 
 /**
+ * The one host `host` reaches from a pod in `context.namespace`, for telling whether two addresses
+ * are the same: a Service (`service:<name>.<namespace>`) whether written relative (`svc`,
+ * `svc.ns`, `svc.ns.svc`) or fully qualified under the cluster's own domain (`context.clusterDomain`),
+ * with or without a trailing dot; an address in canonical form; any other name lower-case without
+ * its trailing dot. Where normalizeHost lists every name the resolver may try (two stores with one
+ * in common may be one database), this takes the name a Service lookup settles on, so that two
+ * hosts compare equal only when they are written for the same one.
+ */
+export function canonicalHost(host: string, context: DnsContext): string {
+  const lower = host.toLowerCase();
+  const bare = lower.startsWith('[') && lower.endsWith(']') ? lower.slice(1, -1) : lower;
+  const address = ipAddress(bare);
+  if (address !== undefined) return address;
+  const name = bare.replace(/\.$/, '');
+  if (LOOPBACK_NAMES.includes(name) || name.endsWith('.localhost')) return LOOPBACK;
+  const labels = name.split('.');
+  const domain = context.clusterDomain.toLowerCase().replace(/\.$/, '').split('.');
+  const inOwnZone = labels.length > domain.length && domain.every((label, i) => labels[labels.length - domain.length + i] === label);
+  // A relative name (no trailing dot, ndots 5) is looked up in <namespace>.svc.<domain> first, then
+  // svc.<domain>: one label is a Service of the pod's namespace, two are <service>.<namespace>.
+  const relative = !bare.endsWith('.') && !inOwnZone;
+  const inZone = inOwnZone ? labels.slice(0, -domain.length)
+    : !relative ? undefined
+      : labels.length === 1 ? [name, context.namespace, 'svc'] : labels.length === 2 ? [...labels, 'svc'] : labels;
+  const [zone, within] = [inZone?.[inZone.length - 1], inZone?.slice(0, -1) ?? []];
+  if (zone === 'svc' && within.length === 2) return `service:${within.join('.')}`;
+  // A pod of a headless Service, or a pod by address.
+  if (zone === 'svc' && within.length === 3) return dashedAddress(within[0]) ?? `pod:${within.join('.')}`;
+  if (zone === 'pod' && within.length === 2) return dashedAddress(within[0]) ?? name;
+  return name;
+}
+
+/**
  * What a name inside the cluster's zone (the part before `.<domain>`) reaches, in a form free of
  * the domain: a Service (`<service>.<namespace>.svc`), a pod of a headless Service
  * (`<pod>.<service>.<namespace>.svc`, that Service's database; an endpoint without a hostname is

@@ -1,5 +1,5 @@
 import { propError } from '../validation';
-import { formatImage, ImageReference, parseImage, requireDigest } from '../validation/images';
+import { formatImage, ImageReference, parseImage, RELEASE_IN_TAG, requireDigest } from '../validation/images';
 
 export { formatImage, parseImage, requireDigest } from '../validation/images';
 export type { ImageReference } from '../validation/images';
@@ -105,20 +105,20 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
 }
 
 /**
- * The release a tag names, when it is not `expected`: a version at its start (`1.30.9`, `v1.30.9-fips`;
- * two parts, `1.30`, name a minor line), or three parts after a `-` or `_` (`patched-1.30.9`,
- * `release_v1.30.9`). A version glued to letters (`1.32.2-go1.22.5`) is another program's.
+ * The release a tag names, when it is not `expected`: each version in it (RELEASE_IN_TAG, in any
+ * case) whose first three parts are not the release (`1.30.9`, `v1.30.9-fips`, `myorg.1.30.9`,
+ * `patched-1.30.9.2`), or whose two parts name another minor line (`1.30`, `myorg-1.30`). Past the
+ * tag's start, a version with a major of three digits or more, or a minor line of another major
+ * (`debian-12.5`, `ubi.9.4`), is another program's.
  */
 function otherReleaseNamed(tag: string | undefined, expected: string): string | undefined {
   if (tag === undefined) return undefined;
-  const line = expected.split('.').slice(0, 2).join('.');
-  const start = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?!\d)/.exec(tag);
-  if (start && (start[3] !== undefined ? `${start[1]}.${start[2]}.${start[3]}` !== expected : `${start[1]}.${start[2]}` !== line)) {
-    return start[0].replace(/^v/, '');
-  }
-  for (const m of tag.matchAll(/[-_]v?(\d{1,2})\.(\d+)\.(\d+)(?![\d.])/g)) {
-    const named = `${m[1]}.${m[2]}.${m[3]}`;
-    if (named !== expected) return named;
+  const want = expected.split('.');
+  for (const [found] of tag.toLowerCase().matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
+    const parts = /[0-9]+(?:[.][0-9]+)+/.exec(found)![0].split('.');
+    if (!/^v?[0-9]/.test(found) && (parts[0].length > 2 || (parts.length === 2 && parts[0] !== want[0]))) continue;
+    const named = parts.slice(0, parts.length === 2 ? 2 : 3);
+    if (named.some((part, i) => part !== want[i])) return named.join('.');
   }
   return undefined;
 }

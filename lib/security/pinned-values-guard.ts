@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
+import { RELEASE_IN_TAG } from '../validation/images';
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
@@ -102,19 +103,23 @@ export class PinnedValuesGuard extends Construct {
   };
 
   /**
-   * The image rule, on CREATE and UPDATE of the cluster's Deployments: a container image whose tag
-   * starts with a release (`1.30.9`, `v1.30-patched`) names the minor of the Deployment's release
+   * The image rule, on CREATE and UPDATE of the cluster's Deployments: every release a container
+   * image's tag names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
+   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`), is of the minor of the Deployment's release
    * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
-   * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. The UI's Deployment,
+   * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
+   * a version with a major of three digits or more, or a minor line of another major (`debian-12.5`),
+   * is another program's. `find` and `findAll` are Kubernetes' regex library. The UI's Deployment,
    * whose image is another product's release, is left out.
    */
   public static imageExpression(groups: readonly string[]): string {
-    const line = "variables.toRelease[0] + '.' + variables.toRelease[1]";
+    const [major, minor] = ['variables.toRelease[0]', 'variables.toRelease[1]'];
     // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
-    return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, !t.matches('^v?[0-9]+[.][0-9]+([^0-9]|$)') `
-      + `|| [t.startsWith('v') ? t.substring(1) : t].all(u, u.startsWith(${line}) && (size(u) == size(${line}) || !u.substring(size(${line}), size(${line}) + 1).matches('^[0-9]$'))))`;
+    const anotherProgram = `(!v.matches('^v?[0-9]') && (size(p[0]) > 2 || (size(p) == 2 && p[0] != ${major})))`;
+    return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
+      + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
   }
 
   /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */

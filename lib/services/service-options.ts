@@ -25,7 +25,8 @@ export interface TemporalServiceOptions {
    */
   readonly membershipPort?: number;
   /**
-   * Extra env vars for the server container. Names the library sets itself are refused.
+   * Extra env vars for the server container. Names the library sets itself are refused, and so are
+   * PGOPTIONS, PGSERVICE and PGSERVICEFILE (driver settings go in the store's connectAttributes).
    * @default - none
    */
   readonly env?: Record<string, EnvValue>;

@@ -29,6 +29,9 @@ export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpc
 export const RESERVED_ENV = ['TEMPORAL_SERVICES', 'TEMPORAL_SERVER_CONFIG_FILE_PATH', 'POD_IP', 'TEMPORAL_CONFIG_DIR',
   'TEMPORAL_ENVIRONMENT', 'TEMPORAL_AVAILABILITY_ZONE', 'TEMPORAL_AVAILABILTY_ZONE', 'TEMPORAL_ROOT'];
 
+/** Env vars pgx and lib/pq read beside the server's connection string: session settings (PGOPTIONS) and service files, which carry them too. */
+const PG_SESSION_ENV = ['PGOPTIONS', 'PGSERVICE', 'PGSERVICEFILE'];
+
 /*
  * Seconds a new pod must stay ready before the rollout takes the next old one. History gets the
  * longest: each step moves shards twice (to the new pod, away from the old one), and the ring
@@ -112,6 +115,11 @@ export abstract class TemporalService extends Construct {
     const userEnv = checkedUserEnv(owner, props.env, (name) => {
       if (ownEnv.has(name)) {
         throw propError(owner, `env["${name}"]`, name, 'an env var the library does not set itself', `${name} is set by cdk8s-temporal.`);
+      }
+      if (PG_SESSION_ENV.includes(name)) {
+        throw propError(owner, `env["${name}"]`, name, 'an env var the PostgreSQL drivers do not read',
+          'pgx and lib/pq take session settings (options, such as -c search_path=...) and service files from it for what the server\'s connection string leaves out, '
+          + 'so this role alone would use them and could see another schema than the schema Jobs and the other roles. Give driver settings as the store\'s connectAttributes.');
       }
     });
 

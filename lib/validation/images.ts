@@ -31,6 +31,16 @@ export function parseImage(owner: string, prop: string, reference: string): Imag
   return { repository: match[1] ? `${match[1]}/${match[2]}` : match[2], tag: match[3], digest: match[4] };
 }
 
+/**
+ * A version a lower-cased image tag names, for the synth check (lib/pod/images.ts) and the admission
+ * policy's CEL (PinnedValuesGuard), which read tags alike: `MAJOR.MINOR[.PATCH[.BUILD...]]`, after
+ * an optional `v`, at the tag's start or after `-`, `_`, or a letter and a `.` (`myorg.1.31.2`), as
+ * far as its digits and dots go. A version glued to letters (`go1.22.5`, `alpine3.19`) is not one:
+ * that is another program's. RE2 syntax, which JavaScript reads alike. The match holds what precedes
+ * the version; a match that starts with it (`/^v?[0-9]/`) is at the start of the tag.
+ */
+export const RELEASE_IN_TAG = '(^|[-_]|[a-z][.])v?[0-9]+([.][0-9]+)+';
+
 /** `sha256:<64 hex>`, the only digest form registries serve for images today. */
 export function requireDigest(owner: string, prop: string, digest: string): string {
   if (typeof digest !== 'string' || !SHA256.test(digest)) throw propError(owner, prop, digest, 'a digest "sha256:" followed by 64 lower-case hex digits');

@@ -246,6 +246,9 @@ describe('the release rule of the same policy', () => {
     // kubectl set image past the label: the image rule reads the tag the containers run.
     const skipped = await applyRelease(next, undefined, `${major}.${minor + 2}.0`);
     expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run ${major}.${minor + 2}.0`)]);
+    // The release behind a prefix and a dot, upper case: Kubernetes' findAll reads it as the synth check does.
+    const embedded = await applyRelease(next, undefined, `myorg.V${major}.${minor + 2}.0`);
+    expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run myorg.V${major}.${minor + 2}.0`)]);
     expect(await storedRelease()).toBe(next);
     // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass.
     expect((await applyRelease(running)).code).toBe(1);
