@@ -290,7 +290,8 @@ function store(spec: any, role: string, n: Namer, base: number): Datastore {
       return Datastore.elasticsearch(shape({
         url: spec.url, version: spec.version, index: spec.index ? `${spec.index}_${role.replace(/-/g, '_')}`.slice(-255).replace(/^.{22}/, 'temporal_visibility_v1') : undefined,
         ...(spec.withPassword ? { username: 'temporal', password: n.secret(base + 2, 4) } : {}),
-        tls: spec.tls === 'ca' ? { ca: n.secret(base, 0) } : undefined,
+        // The server uses TLS settings for https:// URLs only, so tls with http:// is refused.
+        tls: spec.tls === 'ca' && spec.url.startsWith('https://') ? { ca: n.secret(base, 0) } : undefined,
       }));
     default:
       throw new Error(`unknown store kind ${spec.kind}`);

@@ -134,7 +134,13 @@ export function catalogue(): CatalogueEntry[] {
     c('postgres connectAttributes', junk.filter((j) => j.trim() !== ''), fc.oneof(fc.constant(''), junk.map((j) => `{{${j}}}`)), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { application_name: v } }) }), ['connectAttributes']),
     c('postgres connectAttributes key', fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,15}$/).filter((k) => !/^(ssl)?(password|passwd|pwd|pass)$|^(host|hostaddr|port|dbname|database|user|service|servicefile)$/.test(k)),
       fc.oneof(junk, fc.constantFrom('dbname', ' password', 'host')), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v]: 'x' } }) }), ['connectAttributes']),
-    c('postgres tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'PG.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
+    // MySQL: PostgreSQL refuses every serverName (its driver checks the certificate against host).
+    c('mysql tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'MY.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password: PASSWORD, tls: { serverName: v } }),
+        visibilityStore: Datastore.mysql({ host: 'my', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      }),
+    }), ['serverName']),
     c('SecretRef key', fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..'), anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of('db', v) }) }), ['key']),
     c('SecretRef secretName', dnsName, anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of(v, 'password') }) }), ['secretName']),
     c('cassandra hosts', hostName, fc.oneof(anyString, fc.constant('cass:9042')), (ch, v) => ({
