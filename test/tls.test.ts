@@ -148,6 +148,18 @@ describe('ClusterTls', () => {
   describe('fails when', () => {
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
+      // Named as written, not by cdk8s's "cannot be converted into a whole number of hours".
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.minutes(90), renewBefore: Duration.minutes(100) })).toThrow(/ClusterTls.certManager: renewBefore is "1h40m"; expected less than duration \(1h30m\)/);
+    });
+    test('renewal comes later than the servers re-read their certificates, so they present an expired one', () => {
+      // The server re-reads the files every refreshInterval (local_store_cert_provider.go), after the kubelet has updated the Secret volume.
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(10) }))
+        .toThrow(/ClusterTls.certManager: renewBefore is "10m"; expected at least refreshInterval \(30m\) plus 2m: 32m\. .*present the old certificate after it expired.*lower refreshInterval/);
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(2), renewBefore: Duration.minutes(31), refreshInterval: Duration.minutes(30) })).toThrow(/renewBefore is "31m"; expected at least refreshInterval \(30m\) plus 2m: 32m/);
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(1), renewBefore: Duration.hours(2), refreshInterval: Duration.hours(3) })).toThrow(/renewBefore is "2h"; expected at least refreshInterval \(3h\) plus 2m: 3h2m/);
+      // Short certificates work with a short refresh.
+      expect(withTls(ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(10), refreshInterval: Duration.minutes(5) })).config.global.tls.refreshInterval).toBe('5m');
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(32) })).not.toThrow();
     });
     test('a flag is not a boolean: the string "false" from untyped code turned it on, and reached the server config as a string', () => {
       for (const value of ['false', null, 0]) {

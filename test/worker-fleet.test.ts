@@ -717,6 +717,22 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('the fleet\'s cert-manager certificate has a lifetime or issuer cert-manager\'s webhook refuses, so it is never issued and the pods wait for its Secret', () => {
+      const owner = 'FleetClientCertificate.certManager';
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }))
+        .toThrow(new RegExp(`${owner}: duration is "1800s"; expected a whole number of seconds, at least 3600s`));
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.hours(2), renewBefore: Duration.minutes(2) }))
+        .toThrow(new RegExp(`${owner}: renewBefore is "120s"; expected a whole number of seconds, at least 300s`));
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.seconds(3600.5) })).toThrow(new RegExp(`${owner}: duration is "3600.5s"; expected a whole number of seconds`));
+      // Not a TypeError or cdk8s's "cannot be converted into a whole number of hours": the value, as written.
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(90), renewBefore: Duration.minutes(100) }))
+        .toThrow(new RegExp(`${owner}: renewBefore is "1h40m0s|1h40m"; expected less than duration \\(1h30m\\)`));
+      for (const name of ['Temporal_CA', 'ca ', '']) {
+        expect(() => FleetClientCertificate.certManager({ issuer: { name } })).toThrow(new RegExp(`${owner}: issuer.name is`));
+      }
+      expect(() => FleetClientCertificate.certManager({ issuer: { name: 'ca', group: 'Not A Group' } })).toThrow(new RegExp(`${owner}: issuer.group is "Not A Group"`));
+      expect(FleetClientCertificate.certManager({ duration: Duration.hours(1), renewBefore: Duration.minutes(5) })._certManager!.duration.toSeconds()).toBe(3600);
+    });
     test('an app of fleets alone writes a file per resource, where two fleets of one name in two namespaces share a file', () => {
       const validate = (yamlOutputType: YamlOutputType) => {
         const app = new App({ yamlOutputType, outdir: Testing.app().outdir });

@@ -9,7 +9,7 @@ import { normalizeHost } from '../persistence/store-identity';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
-import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
+import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
 import { checkOptionsObject, propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
@@ -54,17 +54,11 @@ export class FleetClientCertificate {
    */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
-    if (options.issuer !== undefined) {
-      requireNonEmpty(owner, 'issuer.name', options.issuer.name);
-      const kind = options.issuer.kind ?? IssuerKind.ISSUER;
-      if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
-    }
-    const duration = options.duration ?? Duration.days(90);
-    const renewBefore = options.renewBefore ?? Duration.days(30);
-    if (!(renewBefore.toSeconds() > 0) || renewBefore.toSeconds() >= duration.toSeconds()) {
-      throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `above 0 and less than duration (${duration.toHours()}h)`);
-    }
-    return new FleetClientCertificate({ issuer: options.issuer && { ...options.issuer, kind: options.issuer.kind ?? IssuerKind.ISSUER }, duration, renewBefore });
+    // The limits of cert-manager's webhook, as for the cluster's certificates: a Certificate it
+    // refuses is never issued, and the fleet's pods wait for its Secret forever.
+    const issuer = options.issuer === undefined ? undefined : checkIssuer(owner, options.issuer);
+    const { duration, renewBefore } = certManagerLifetime(owner, options);
+    return new FleetClientCertificate({ issuer, duration, renewBefore });
   }
 
   /** A certificate already in a Secret of the fleet's namespace (`kubernetes.io/tls` keys by default). */

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { certificateName } from '../cluster/object-names';
+import { goDuration } from '../config/go-duration';
 import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
@@ -134,7 +135,9 @@ export interface TlsCertManagerOptions extends TlsCommonOptions {
    */
   readonly duration?: Duration;
   /**
-   * Renew this long before expiry.
+   * Renew this long before expiry: at least `refreshInterval` plus 2 minutes (the kubelet's delay
+   * in updating a mounted Secret), since the servers present the certificate they read last until
+   * they read the files again.
    * @default Duration.days(30)
    */
   readonly renewBefore?: Duration;
@@ -279,22 +282,21 @@ export class ClusterTls {
     if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
       throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
     }
-    requireNonEmpty(owner, 'issuer.name', options.issuer?.name);
-    requireDns1123Subdomain(owner, 'issuer.name', options.issuer.name);
-    if (options.issuer.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', options.issuer.group);
+    const { kind } = checkIssuer(owner, options.issuer);
     (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
-    const kind = options.issuer.kind ?? IssuerKind.ISSUER;
-    if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
-    const duration = options.duration ?? Duration.days(90);
-    const renewBefore = options.renewBefore ?? Duration.days(30);
-    // cert-manager refuses a certificate shorter than an hour and a renewal window under five minutes.
-    const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
-    const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
-    if (renewSeconds >= durationSeconds) {
-      throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `less than duration (${duration.toHours()}h)`);
-    }
+    const { duration, renewBefore } = certManagerLifetime(owner, options);
     const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
     const shared = common(owner, options);
+    // The server keeps presenting the certificate it read last until its next refresh, and the
+    // kubelet writes a changed Secret into the pods up to its sync period (a minute) plus its cache's
+    // delay later: a renewal closer to expiry than both leaves every role presenting an expired
+    // certificate for a while, and each internode handshake fails.
+    const latestSeconds = shared.refreshInterval.toMilliseconds() / 1000 + SECRET_VOLUME_DELAY_SECONDS;
+    if (renewBefore.toSeconds() < latestSeconds) {
+      throw propError(owner, 'renewBefore', goDuration(renewBefore), `at least refreshInterval (${goDuration(shared.refreshInterval)}) plus ${goDuration(Duration.seconds(SECRET_VOLUME_DELAY_SECONDS))}: ${goDuration(Duration.seconds(latestSeconds))}`,
+        'The server reads its certificate files again only every refreshInterval, after the kubelet has updated the mounted Secret: with a later renewal the '
+        + 'roles present the old certificate after it expired, and internode TLS fails until they re-read it. Renew earlier, or lower refreshInterval.');
+    }
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
         ({ id, name: certificateName(cluster.name, suffix), secretName: `${certificateName(cluster.name, suffix)}-tls`, usages, dnsNames, commonName: certificateName(cluster.name, suffix) });
@@ -331,6 +333,39 @@ export class ClusterTls {
   public _resolve(cluster: TlsClusterContext): ResolvedTls {
     return this.resolver(cluster);
   }
+}
+
+/** How long after a Secret changes the kubelet may take to update its volume in a pod: its sync period (1 min) and its cache's delay. */
+const SECRET_VOLUME_DELAY_SECONDS = 120;
+
+/**
+ * A cert-manager issuer reference, checked; `kind` defaults to Issuer.
+ * @internal
+ */
+export function checkIssuer(owner: string, issuer: CertManagerIssuer | undefined): CertManagerIssuer & { kind: IssuerKind } {
+  requireOptionsObject(owner, 'issuer', issuer, '{ name: \'<issuer>\', kind?: IssuerKind.CLUSTER_ISSUER }');
+  requireNonEmpty(owner, 'issuer.name', issuer!.name);
+  requireDns1123Subdomain(owner, 'issuer.name', issuer!.name);
+  if (issuer!.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', issuer!.group);
+  const kind = issuer!.kind ?? IssuerKind.ISSUER;
+  if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
+  return { ...issuer!, kind };
+}
+
+/**
+ * A certificate's lifetime as cert-manager's webhook accepts it: whole seconds, at least an hour,
+ * renewed at least five minutes before expiry and after issuance. The defaults are 90 and 30 days.
+ * @internal
+ */
+export function certManagerLifetime(owner: string, options: { duration?: Duration; renewBefore?: Duration }): { duration: Duration; renewBefore: Duration } {
+  const duration = options.duration ?? Duration.days(90);
+  const renewBefore = options.renewBefore ?? Duration.days(30);
+  const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
+  const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
+  if (renewSeconds >= durationSeconds) {
+    throw propError(owner, 'renewBefore', goDuration(renewBefore), `less than duration (${goDuration(duration)})`);
+  }
+  return { duration, renewBefore };
 }
 
 function requireOptionsObject(owner: string, prop: string, value: unknown, expected: string): void {

@@ -176,7 +176,7 @@ export function catalogue(): CatalogueEntry[] {
     // TLS and authorization
     c('tls.certManager issuer.name', dnsName, anyString, (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: v } }) }), ['issuer.name']),
     c('tls.certManager frontendDnsNames', wildcardDns, fc.oneof(anyString, fc.constant('https://t.example.com')), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontendDnsNames: [v] }) }), ['frontendDnsNames']),
-    c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5) }) }), ['duration']),
+    c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5), refreshInterval: Duration.minutes(1) }) }), ['duration']),
     c('authorization.jwtKeySources', urlOk, urlBad, (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: [v] } }), ['jwtKeySources']),
     // The server compares both exactly with the token: surrounding whitespace or a control character matches nothing.
     c('authorization.audience', junk.filter(isExactTokenValue), fc.constantFrom('', ' aud', 'aud\n', 'a\u0000b'), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
