@@ -179,6 +179,28 @@ describe('ClusterTls', () => {
           .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${key} is "client-tls"; expected a client the library runs: ui, adminTools, namespaceJob`));
       }
     });
+    test('the public frontend\'s TLS is configured without its certificate, so it serves plaintext', () => {
+      // A system-worker certificate, client certificates or mutual TLS for the public frontend, but no frontend Secret: the frontend served plaintext without a word.
+      expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', systemWorker: 'system-worker-tls' }))
+        .toThrow(/ClusterTls.fromSecrets: systemWorker is "system-worker-tls"; expected no value without frontend, the public frontend's certificate\. .*serves plaintext\. Name its Secret/);
+      for (const requireClientAuth of [true, false]) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', requireClientAuth })).toThrow(new RegExp(`requireClientAuth is ${requireClientAuth}; expected no value without frontend`));
+        expect(() => ClusterTls.certManager({ issuer, frontend: false, requireClientAuth })).toThrow(new RegExp(`ClusterTls.certManager: requireClientAuth is ${requireClientAuth}; expected no value while frontend is false`));
+      }
+      expect(() => ClusterTls.certManager({ issuer, frontend: false, frontendDnsNames: ['temporal.example.com'] }))
+        .toThrow(/ClusterTls.certManager: frontendDnsNames is \["temporal.example.com"\]; expected no value while frontend is false\. .*Set frontend: true/);
+      expect(() => ClusterTls.certManager({ issuer, frontend: false, frontendDnsNames: [] })).toThrow(/frontendDnsNames is \[\]; expected no value while frontend is false/);
+      // A client certificate for a client that talks to the plaintext public frontend.
+      const internodeOnly = ClusterTls.fromSecrets({ internode: 'internode-tls', clients: { ui: 'ui-tls', adminTools: 'admin-tls' } });
+      expect(() => withTls(internodeOnly, { ui: { allowAnonymous: true } }))
+        .toThrow(/TemporalCluster 'temporal': tls.clients.ui is "ui-tls"; expected no value while the public frontend, which this client talks to, serves plaintext\. Name the frontend's Secret/);
+      expect(() => withTls(internodeOnly, { adminTools: {} })).toThrow(/tls.clients.adminTools is "admin-tls"; expected no value while the public frontend/);
+      // Under authorization the tools talk to the internal frontend, which serves internode TLS: their certificate is used.
+      const tools = withTls(internodeOnly, { adminTools: {}, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks'] } });
+      expect(tools.c.tls!.clientSecrets).toEqual({ adminTools: 'admin-tls' });
+      // A client the cluster does not run leaves its Secret unread, as before.
+      expect(withTls(internodeOnly).c.tls!.clientSecrets).toEqual({});
+    });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);
     });

@@ -43,7 +43,7 @@ export interface CertManagerIssuer {
 export interface TlsCommonOptions {
   /**
    * Whether the frontend requires client certificates (mutual TLS) from SDK clients and workers.
-   * Internode traffic always requires them.
+   * Internode traffic always requires them. Refused when the frontend serves no TLS.
    * @default true
    */
   readonly requireClientAuth?: boolean;
@@ -226,6 +226,14 @@ export class ClusterTls {
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
     }
+    if (options.frontend === undefined) {
+      for (const [prop, value] of [['systemWorker', options.systemWorker], ['requireClientAuth', options.requireClientAuth]] as const) {
+        if (value !== undefined) {
+          throw propError(owner, prop, value, 'no value without frontend, the public frontend\'s certificate',
+            `${prop} belongs to the public frontend's TLS; without frontend that frontend serves plaintext. Name its Secret (frontend: '<Secret name>') or leave ${prop} out.`);
+        }
+      }
+    }
     if (options.frontend !== undefined && options.systemWorker === options.frontend) {
       // Every server pod mounts the system workers' Secret, key included (the server loads it at start in every role).
       throw propError(owner, 'systemWorker', options.systemWorker, 'a Secret other than the frontend\'s',
@@ -255,6 +263,11 @@ export class ClusterTls {
     return new ClusterTls((cluster) => {
       const clientSecrets: Partial<Record<TlsClient, string>> = {};
       for (const { client, internal } of cluster.clients) {
+        if (!internal && options.frontend === undefined && options.clients?.[client] !== undefined) {
+          // A client certificate for the public frontend says TLS was meant there; without frontend it serves plaintext and the Secret goes unused.
+          throw propError(`TemporalCluster '${cluster.name}'`, `tls.clients.${client}`, options.clients[client], 'no value while the public frontend, which this client talks to, serves plaintext',
+            'Name the frontend\'s Secret (tls frontend) for TLS there, or leave the client certificate out.');
+        }
         if (!clientNeedsCertificate({ frontendSecret: options.frontend, requireClientAuth: shared.requireClientAuth }, internal)) continue;
         const secret = options.clients?.[client];
         if (secret === undefined) {
@@ -286,11 +299,16 @@ export class ClusterTls {
     (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
     const { duration, renewBefore } = certManagerLifetime(owner, options);
     const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
+    if (!frontend) {
+      for (const [prop, value] of [['frontendDnsNames', options.frontendDnsNames], ['requireClientAuth', options.requireClientAuth]] as const) {
+        if (value !== undefined) {
+          throw propError(owner, prop, value, 'no value while frontend is false',
+            `${prop} belongs to the public frontend's TLS, which frontend: false turns off (that frontend serves plaintext). Set frontend: true or leave ${prop} out.`);
+        }
+      }
+    }
     const shared = common(owner, options);
-    // The server keeps presenting the certificate it read last until its next refresh, and the
-    // kubelet writes a changed Secret into the pods up to its sync period (a minute) plus its cache's
-    // delay later: a renewal closer to expiry than both leaves every role presenting an expired
-    // certificate for a while, and each internode handshake fails.
+    // The server presents the certificate it read last until its next refresh, which follows the kubelet's update of the volume.
     const latestSeconds = shared.refreshInterval.toMilliseconds() / 1000 + SECRET_VOLUME_DELAY_SECONDS;
     if (renewBefore.toSeconds() < latestSeconds) {
       throw propError(owner, 'renewBefore', goDuration(renewBefore), `at least refreshInterval (${goDuration(shared.refreshInterval)}) plus ${goDuration(Duration.seconds(SECRET_VOLUME_DELAY_SECONDS))}: ${goDuration(Duration.seconds(latestSeconds))}`,
