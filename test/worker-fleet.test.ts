@@ -717,6 +717,19 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('a Temporal Cloud frontend is dialed in plaintext, where TEMPORAL_TLS=false would send the API key in the clear and never connect', () => {
+      const fleet = (address: string, tls?: boolean) => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: { address, tls }, apiKey: SecretRef.of('cloud', 'key'),
+      });
+      for (const address of ['orders.a1b2c.tmprl.cloud:7233', 'ORDERS.A1B2C.TMPRL.CLOUD:7233', 'us-east-1.aws.api.temporal.io:7233']) {
+        for (const tls of [undefined, false]) {
+          expect(() => fleet(address, tls)).toThrow(new RegExp(`WorkerFleet 'orders': frontend.tls is ${tls === undefined ? 'undefined' : 'false'}; expected true: .* is a Temporal Cloud endpoint .*serves TLS only\\. Without it the workers would send their API key in plain text`));
+        }
+        expect(() => fleet(address, true)).not.toThrow();
+      }
+      // Not Cloud: a self-hosted frontend may serve plaintext.
+      expect(() => fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
+    });
     test('the fleet\'s cert-manager certificate has a lifetime or issuer cert-manager\'s webhook refuses, so it is never issued and the pods wait for its Secret', () => {
       const owner = 'FleetClientCertificate.certManager';
       expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }))

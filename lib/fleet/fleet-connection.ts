@@ -268,6 +268,13 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
   const tls = frontend.tls ?? false;
   // From plain JS the string 'false' is truthy: it would turn TLS on.
   if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
+  // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
+  // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
+  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
+  if (cloud && !tls) {
+    throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
+      `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
+  }
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
