@@ -730,6 +730,17 @@ describe('WorkerFleet', () => {
       // Not Cloud: a self-hosted frontend may serve plaintext.
       expect(() => fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });
+    test('frontend.serverName is not a name a certificate can carry, so every handshake would fail', () => {
+      const fleet = (serverName: string) => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: '10.0.0.9:7233', tls: true, serverName }, clientCertificate: FleetClientCertificate.fromSecret('orders-tls'),
+      });
+      expect(() => fleet('temporal.example.com:7233')).toThrow(/WorkerFleet 'orders': frontend.serverName is "temporal.example.com:7233"; expected a host name or IP address without a port\. Give the port in frontend.address \(7233\) and the host alone \(temporal.example.com\)/);
+      for (const serverName of ['https://temporal.example.com', 'temporal example', 'temporal.example.com/']) {
+        expect(() => fleet(serverName)).toThrow(/WorkerFleet 'orders': frontend.serverName is .*; expected a host name or IP address/);
+      }
+      expect(() => fleet('')).toThrow(/frontend.serverName is ""/);
+      expect(() => fleet('temporal.example.com')).not.toThrow();
+    });
     test('the fleet\'s cert-manager certificate has a lifetime or issuer cert-manager\'s webhook refuses, so it is never issued and the pods wait for its Secret', () => {
       const owner = 'FleetClientCertificate.certManager';
       expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }))

@@ -10,7 +10,7 @@ import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { checkOptionsObject, propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { checkOptionsObject, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -296,7 +296,8 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
     address: frontend.address,
     port,
     tls,
-    serverName: tls ? (frontend.serverName !== undefined ? requireNonEmpty(owner, 'frontend.serverName', frontend.serverName) : host.replace(/^\[|\]$/g, '')) : undefined,
+    // A name the certificate can carry: with a port, scheme or space it matches no certificate and every handshake fails.
+    serverName: tls ? (frontend.serverName !== undefined ? requireHost(owner, 'frontend.serverName', requireNonEmpty(owner, 'frontend.serverName', frontend.serverName), 'frontend.address') : host.replace(/^\[|\]$/g, '')) : undefined,
     clientSecret: clientSecretOf(inputs.fleetName, cert),
     certificate: cert?._certManager && { issuer: cert._certManager.issuer!, duration: cert._certManager.duration, renewBefore: cert._certManager.renewBefore },
     serverCa: inputs.serverCa,
