@@ -79,6 +79,20 @@ describe('authorization', () => {
         })).toThrow(new RegExp(`networkPolicy.enabled is false; .*the UI, whose client certificate is the .*: tls clients.ui and clients.${tools} are one Secret \\(shared-client-tls\\)`));
       }
     });
+    test('without NetworkPolicies, the internal frontend serves its HTTP API (cluster admin) with the frontend\'s TLS, which its clients\' certificates pass', () => {
+      // The server wraps the internal frontend's HTTP API in the frontend's server TLS settings
+      // (service/frontend/http_api_server.go); hostOverrides checks the internode CA only for a caller
+      // that asks for the internode name, and the HTTP API serves WorkflowService and OperatorService.
+      const off = { enabled: false };
+      const tls = (requireClientAuth: boolean) => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth });
+      expect(() => cluster(testChart(), { internalFrontend: { httpPort: 7246 }, authorization, networkPolicy: off, tls: tls(true) }))
+        .toThrow(/networkPolicy.enabled is false; .*it admits every holder of a client certificate signed by the frontend's CA on internalFrontend.httpPort.*leave internalFrontend.httpPort out/);
+      expect(() => cluster(testChart(), { internalFrontend: { httpPort: 7246 }, authorization, networkPolicy: off, tls: tls(false) }))
+        .toThrow(/networkPolicy.enabled is false; .*it admits every pod of the Kubernetes cluster, without a client certificate \(requireClientAuth is false\) on internalFrontend.httpPort/);
+      // Without the HTTP API, or with the policies (which admit only the server pods to it), it stays allowed.
+      expect(cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: tls(false) }).authorizationEnabled).toBe(true);
+      expect(cluster(testChart(), { internalFrontend: { httpPort: 7246 }, authorization, tls: tls(false) }).internalFrontendHttp).toBe(true);
+    });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);
     });

@@ -216,27 +216,63 @@ describe('Datastore', () => {
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'disable' } })._sql!.connectAttributes).toEqual({ sslmode: 'disable' });
     });
     test('tls is not an object of the right types (untyped code): a server name that is not a host, a verification flag that is not a boolean', () => {
-      for (const serverName of ['a b', 'pg\n', 'https://pg', 'pg:5432']) {
-        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.postgres: tls.serverName is .*; expected a host name or IP address/);
+      for (const serverName of ['a b', 'db\n', 'https://db', 'db:3306']) {
+        expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.mysql: tls.serverName is .*; expected a host name or IP address/);
       }
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', tls: { enableHostVerification: 'false' as never } }))
         .toThrow(/Datastore.cassandra: tls.enableHostVerification is "false"; expected true or false/);
       expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
-      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'PG.db.svc' } }).tls!.serverName).toBe('PG.db.svc');
+      expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'MY.db.svc' } }).tls!.serverName).toBe('MY.db.svc');
+    });
+    test('tls is set on an http:// Elasticsearch URL, which the server reads in plain text', () => {
+      const ca = SecretRef.of('db-ca', 'ca.crt');
+      // Elasticsearch over http://: the server's TLS HTTP client (and the schema tool's) never makes a TLS connection, so the credentials go in the clear.
+      for (const url of ['http://es:9200', 'http://es', 'http://10.0.0.9:9200/']) {
+        expect(() => Datastore.elasticsearch({ url, username: 'temporal', password: SecretRef.of('es', 'password'), tls: { ca } }))
+          .toThrow(new RegExp(`Datastore.elasticsearch: url is "${url}"; expected an https:// URL while tls is set\\. .*plain text.*Write https://.*:9200, or leave tls out`));
+      }
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', tls: {} })).toThrow(/url is "http:\/\/es:9200"; expected an https:\/\/ URL while tls is set/);
+      expect(Datastore.elasticsearch({ url: 'https://es:9200', tls: { ca } }).tls).toEqual({ ca });
+    });
+    test('tls.enableHostVerification is false beside tls.ca on a store where false checks no certificate at all', () => {
+      const ca = SecretRef.of('db-ca', 'ca.crt');
+      // enableHostVerification: false is InsecureSkipVerify for MySQL, Cassandra and Elasticsearch: the CA would never be read.
+      const stores = {
+        'Datastore.mysql': (tls: object) => Datastore.mysql({ host: '10.0.0.5', database: 'd', user: 'u', tls }),
+        'Datastore.cassandra': (tls: object) => Datastore.cassandra({ hosts: ['10.0.0.7'], keyspace: 'k', tls }),
+        'Datastore.elasticsearch': (tls: object) => Datastore.elasticsearch({ url: 'https://10.0.0.9:9200', tls }),
+      };
+      for (const [owner, make] of Object.entries(stores)) {
+        expect(() => make({ ca, enableHostVerification: false })).toThrow(new RegExp(`${owner}: tls.enableHostVerification is false; expected true while tls.ca is set \\(db-ca/ca.crt\\)\\. .*check no certificate at all.*Set tls.serverName`));
+        expect(() => make({ ca, serverName: 'db.example.com', enableHostVerification: false })).toThrow(/expected true while tls.ca is set/);
+        expect(make({ ca, serverName: 'db.example.com' }).tls!.serverName).toBe('db.example.com');
+        // Without a CA nothing claims a check: the user says no certificate is checked.
+        expect(make({ enableHostVerification: false }).tls!.enableHostVerification).toBe(false);
+      }
+    });
+    test('tls.serverName is set on a PostgreSQL store, whose driver never gets it', () => {
+      const ca = SecretRef.of('db-ca', 'ca.crt');
+      // PostgreSQL: the server never gives serverName to the driver, which checks the certificate against host.
+      for (const serverName of ['pg.example.com', 'h', 'PG.EXAMPLE.COM']) {
+        expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca, serverName } }))
+          .toThrow(new RegExp(`Datastore.postgres: tls.serverName is "${serverName}"; expected no value for a PostgreSQL store\\. .*against host.*enableHostVerification: false to check the CA alone`));
+      }
+      // sslmode require with a root certificate is verify-ca in both PostgreSQL drivers: false keeps the CA check there.
+      expect(Datastore.postgres({ host: '10.0.0.5', database: 'd', user: 'u', tls: { ca, enableHostVerification: false } }).tls!.enableHostVerification).toBe(false);
     });
     test('the options object is changed after the store was made: the store keeps what was checked', () => {
       // One attributes object reused for several stores, changed in between.
       const connectAttributes: Record<string, string> = { application_name: 'a' };
-      const tls: { serverName?: string } = { serverName: 'pg' };
+      const tls: { serverName?: string } = { serverName: 'db' };
       const hosts = ['c1'];
-      const store = Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes, tls });
+      const store = Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes, tls });
       const cassandra = Datastore.cassandra({ hosts, keyspace: 'k' });
       connectAttributes.application_name = 'b';
       connectAttributes.dbname = 'other';
       tls.serverName = 'not a host';
       hosts.push('c2');
       expect(store._sql!.connectAttributes).toEqual({ application_name: 'a' });
-      expect(store.tls).toEqual({ serverName: 'pg' });
+      expect(store.tls).toEqual({ serverName: 'db' });
       expect(cassandra.hosts).toEqual(['c1']);
       expect(() => { (store._sql!.connectAttributes as any).dbname = 'other'; }).toThrow(TypeError);
       expect(() => { (cassandra.hosts as any).push('c3'); }).toThrow(TypeError);

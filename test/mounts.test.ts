@@ -73,11 +73,14 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
       defaultStore: (c.store === 'mysql' ? Datastore.mysql : Datastore.postgres)({ host: 'db', database: 'temporal', user: 'u', password, tls: storeTls }),
       visibilityStore: (c.store === 'mysql' ? Datastore.mysql : Datastore.postgres)({ host: 'db', database: 'visibility', user: 'u', password, tls: storeTls }),
     });
-  const clients = { ui: 'ui-client-tls', adminTools: 'admin-client-tls', namespaceJob: 'namespace-client-tls' };
+  // Client certificates only for a frontend that serves TLS (the tools talk to the internal one under authorization), and mutual TLS only with frontend TLS.
+  const tools = c.frontendTls || c.authorization ? { adminTools: 'admin-client-tls', namespaceJob: 'namespace-client-tls' } : {};
+  const clients = { ...(c.frontendTls ? { ui: 'ui-client-tls' } : {}), ...tools };
+  const requireClientAuth = c.frontendTls ? c.mutualTls : undefined;
   const tls = c.tls === 'none' ? undefined
     : c.tls === 'secrets'
-      ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: c.frontendTls ? 'frontend-tls' : undefined, requireClientAuth: c.mutualTls, clients })
-      : ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, frontend: c.frontendTls, requireClientAuth: c.mutualTls });
+      ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: c.frontendTls ? 'frontend-tls' : undefined, requireClientAuth, clients })
+      : ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, frontend: c.frontendTls, requireClientAuth });
   return {
     numHistoryShards: 8,
     persistence,

@@ -90,7 +90,9 @@ function synth(c: Config): any[] {
   const frontendTls = c.tls !== 'none' && c.frontendTls;
   const tls = c.tls === 'none' ? undefined : c.tls === 'secrets'
     ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: frontendTls ? 'frontend-tls' : undefined,
-      systemWorker: frontendTls && c.systemWorker && !c.internalFrontend ? 'system-worker-tls' : undefined, clients: { ui: 'ui-client', adminTools: 'admin-client', namespaceJob: 'ns-client' } })
+      systemWorker: frontendTls && c.systemWorker && !c.internalFrontend ? 'system-worker-tls' : undefined,
+      // Client certificates only for a frontend that serves TLS: the tools talk to the internal one under authorization.
+      clients: { ...(frontendTls ? { ui: 'ui-client' } : {}), ...(frontendTls || c.authorization ? { adminTools: 'admin-client', namespaceJob: 'ns-client' } : {}) } })
     : ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, frontend: frontendTls });
   const archival = c.archival === 'none' ? undefined : {
     history: c.archival === 's3' ? { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' }

@@ -60,10 +60,11 @@ describe('SchemaJob', () => {
   });
 
   test('MySQL with TLS: the MySQL folders and the TLS files from the Secrets', () => {
-    const tls = { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('client', 'tls.crt'), clientKey: SecretRef.of('client', 'tls.key'), serverName: 'mysql.db', enableHostVerification: false };
+    const tls = { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('client', 'tls.crt'), clientKey: SecretRef.of('client', 'tls.key'), serverName: 'mysql.db' };
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
       defaultStore: Datastore.mysql({ host: 'mysql', database: 'temporal', user: 'temporal', password, tls }),
-      visibilityStore: Datastore.mysql({ host: 'mysql', database: 'temporal_visibility', user: 'temporal', password }),
+      // No CA and no check: what enableHostVerification false means for MySQL (InsecureSkipVerify).
+      visibilityStore: Datastore.mysql({ host: 'mysql', database: 'temporal_visibility', user: 'temporal', password, tls: { enableHostVerification: false } }),
     }), { version: '1.30.9' });
     expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-30-9', 'temporal-schema-visibility-1-30-9']);
     expect(commands(all[0])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/temporal/versioned');
@@ -76,8 +77,9 @@ describe('SchemaJob', () => {
       { name: 'SQL_TLS_CERT_FILE', value: '/etc/temporal/tls/datastore/default/tls.crt' },
       { name: 'SQL_TLS_KEY_FILE', value: '/etc/temporal/tls/datastore/default/tls.key' },
       { name: 'SQL_TLS_SERVER_NAME', value: 'mysql.db' },
-      { name: 'SQL_TLS_DISABLE_HOST_VERIFICATION', value: 'true' },
     ]));
+    expect(steps(all[0])[0].env.map((e: { name: string }) => e.name)).not.toContain('SQL_TLS_DISABLE_HOST_VERIFICATION');
+    expect(steps(all[1])[0].env).toEqual(expect.arrayContaining([{ name: 'SQL_TLS', value: 'true' }, { name: 'SQL_TLS_DISABLE_HOST_VERIFICATION', value: 'true' }]));
     const pod = all[0].spec.template.spec;
     expect(pod.volumes).toContainEqual({
       name: 'datastore-tls-default',

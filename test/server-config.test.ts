@@ -32,12 +32,12 @@ describe('the rendered server config', () => {
     const chart = testChart();
     const stores = [
       new Persistence(chart, 'pg', {
-        defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: SecretRef.of('u', 'user'), password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: SecretRef.of('c', 'tls.key'), serverName: 'pg' }, connectAttributes: { sslmode: 'verify-full' } }),
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: SecretRef.of('u', 'user'), password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: SecretRef.of('c', 'tls.key') }, connectAttributes: { sslmode: 'verify-full' } }),
         visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', passwordCommand: { command: '/helpers/token', args: ['--user', 'u'], timeout: Duration.seconds(5) } }),
         secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'c', user: 'u' }),
       }),
       new Persistence(chart, 'cass', {
-        defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', user: 'u', password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt') } }),
+        defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', datacenter: 'dc1', user: 'u', password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt'), serverName: 'cassandra.db' } }),
         visibilityStore: Datastore.elasticsearch({ url: 'https://es:9200', username: 'u', password: SecretRef.of('u', 'p'), tls: { ca: SecretRef.of('ca', 'ca.crt') } }),
       }),
     ];

@@ -148,6 +148,18 @@ describe('ClusterTls', () => {
   describe('fails when', () => {
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
+      // Named as written, not by cdk8s's "cannot be converted into a whole number of hours".
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.minutes(90), renewBefore: Duration.minutes(100) })).toThrow(/ClusterTls.certManager: renewBefore is "1h40m"; expected less than duration \(1h30m\)/);
+    });
+    test('renewal comes later than the servers re-read their certificates, so they present an expired one', () => {
+      // The server re-reads the files every refreshInterval (local_store_cert_provider.go), after the kubelet has updated the Secret volume.
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(10) }))
+        .toThrow(/ClusterTls.certManager: renewBefore is "10m"; expected at least refreshInterval \(30m\) plus 2m: 32m\. .*present the old certificate after it expired.*lower refreshInterval/);
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(2), renewBefore: Duration.minutes(31), refreshInterval: Duration.minutes(30) })).toThrow(/renewBefore is "31m"; expected at least refreshInterval \(30m\) plus 2m: 32m/);
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(1), renewBefore: Duration.hours(2), refreshInterval: Duration.hours(3) })).toThrow(/renewBefore is "2h"; expected at least refreshInterval \(3h\) plus 2m: 3h2m/);
+      // Short certificates work with a short refresh.
+      expect(withTls(ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(10), refreshInterval: Duration.minutes(5) })).config.global.tls.refreshInterval).toBe('5m');
+      expect(() => ClusterTls.certManager({ issuer, duration: Duration.hours(1), renewBefore: Duration.minutes(32) })).not.toThrow();
     });
     test('a flag is not a boolean: the string "false" from untyped code turned it on, and reached the server config as a string', () => {
       for (const value of ['false', null, 0]) {
@@ -166,6 +178,28 @@ describe('ClusterTls', () => {
         expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any }))
           .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${key} is "client-tls"; expected a client the library runs: ui, adminTools, namespaceJob`));
       }
+    });
+    test('the public frontend\'s TLS is configured without its certificate, so it serves plaintext', () => {
+      // A system-worker certificate, client certificates or mutual TLS for the public frontend, but no frontend Secret: the frontend served plaintext without a word.
+      expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', systemWorker: 'system-worker-tls' }))
+        .toThrow(/ClusterTls.fromSecrets: systemWorker is "system-worker-tls"; expected no value without frontend, the public frontend's certificate\. .*serves plaintext\. Name its Secret/);
+      for (const requireClientAuth of [true, false]) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', requireClientAuth })).toThrow(new RegExp(`requireClientAuth is ${requireClientAuth}; expected no value without frontend`));
+        expect(() => ClusterTls.certManager({ issuer, frontend: false, requireClientAuth })).toThrow(new RegExp(`ClusterTls.certManager: requireClientAuth is ${requireClientAuth}; expected no value while frontend is false`));
+      }
+      expect(() => ClusterTls.certManager({ issuer, frontend: false, frontendDnsNames: ['temporal.example.com'] }))
+        .toThrow(/ClusterTls.certManager: frontendDnsNames is \["temporal.example.com"\]; expected no value while frontend is false\. .*Set frontend: true/);
+      expect(() => ClusterTls.certManager({ issuer, frontend: false, frontendDnsNames: [] })).toThrow(/frontendDnsNames is \[\]; expected no value while frontend is false/);
+      // A client certificate for a client that talks to the plaintext public frontend.
+      const internodeOnly = ClusterTls.fromSecrets({ internode: 'internode-tls', clients: { ui: 'ui-tls', adminTools: 'admin-tls' } });
+      expect(() => withTls(internodeOnly, { ui: { allowAnonymous: true } }))
+        .toThrow(/TemporalCluster 'temporal': tls.clients.ui is "ui-tls"; expected no value while the public frontend, which this client talks to, serves plaintext\. Name the frontend's Secret/);
+      expect(() => withTls(internodeOnly, { adminTools: {} })).toThrow(/tls.clients.adminTools is "admin-tls"; expected no value while the public frontend/);
+      // Under authorization the tools talk to the internal frontend, which serves internode TLS: their certificate is used.
+      const tools = withTls(internodeOnly, { adminTools: {}, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks'] } });
+      expect(tools.c.tls!.clientSecrets).toEqual({ adminTools: 'admin-tls' });
+      // A client the cluster does not run leaves its Secret unread, as before.
+      expect(withTls(internodeOnly).c.tls!.clientSecrets).toEqual({});
     });
     test('the refresh interval is under a minute', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', refreshInterval: Duration.seconds(10) })).toThrow(/refreshInterval is "10s"; expected at least 1 minute/);

@@ -717,6 +717,46 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('a Temporal Cloud frontend is dialed in plaintext, where TEMPORAL_TLS=false would send the API key in the clear and never connect', () => {
+      const fleet = (address: string, tls?: boolean) => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: { address, tls }, apiKey: SecretRef.of('cloud', 'key'),
+      });
+      for (const address of ['orders.a1b2c.tmprl.cloud:7233', 'ORDERS.A1B2C.TMPRL.CLOUD:7233', 'us-east-1.aws.api.temporal.io:7233']) {
+        for (const tls of [undefined, false]) {
+          expect(() => fleet(address, tls)).toThrow(new RegExp(`WorkerFleet 'orders': frontend.tls is ${tls === undefined ? 'undefined' : 'false'}; expected true: .* is a Temporal Cloud endpoint .*serves TLS only\\. Without it the workers would send their API key in plain text`));
+        }
+        expect(() => fleet(address, true)).not.toThrow();
+      }
+      // Not Cloud: a self-hosted frontend may serve plaintext.
+      expect(() => fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
+    });
+    test('frontend.serverName is not a name a certificate can carry, so every handshake would fail', () => {
+      const fleet = (serverName: string) => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: '10.0.0.9:7233', tls: true, serverName }, clientCertificate: FleetClientCertificate.fromSecret('orders-tls'),
+      });
+      expect(() => fleet('temporal.example.com:7233')).toThrow(/WorkerFleet 'orders': frontend.serverName is "temporal.example.com:7233"; expected a host name or IP address without a port\. Give the port in frontend.address \(7233\) and the host alone \(temporal.example.com\)/);
+      for (const serverName of ['https://temporal.example.com', 'temporal example', 'temporal.example.com/']) {
+        expect(() => fleet(serverName)).toThrow(/WorkerFleet 'orders': frontend.serverName is .*; expected a host name or IP address/);
+      }
+      expect(() => fleet('')).toThrow(/frontend.serverName is ""/);
+      expect(() => fleet('temporal.example.com')).not.toThrow();
+    });
+    test('the fleet\'s cert-manager certificate has a lifetime or issuer cert-manager\'s webhook refuses, so it is never issued and the pods wait for its Secret', () => {
+      const owner = 'FleetClientCertificate.certManager';
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }))
+        .toThrow(new RegExp(`${owner}: duration is "1800s"; expected a whole number of seconds, at least 3600s`));
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.hours(2), renewBefore: Duration.minutes(2) }))
+        .toThrow(new RegExp(`${owner}: renewBefore is "120s"; expected a whole number of seconds, at least 300s`));
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.seconds(3600.5) })).toThrow(new RegExp(`${owner}: duration is "3600.5s"; expected a whole number of seconds`));
+      // Not a TypeError or cdk8s's "cannot be converted into a whole number of hours": the value, as written.
+      expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(90), renewBefore: Duration.minutes(100) }))
+        .toThrow(new RegExp(`${owner}: renewBefore is "1h40m0s|1h40m"; expected less than duration \\(1h30m\\)`));
+      for (const name of ['Temporal_CA', 'ca ', '']) {
+        expect(() => FleetClientCertificate.certManager({ issuer: { name } })).toThrow(new RegExp(`${owner}: issuer.name is`));
+      }
+      expect(() => FleetClientCertificate.certManager({ issuer: { name: 'ca', group: 'Not A Group' } })).toThrow(new RegExp(`${owner}: issuer.group is "Not A Group"`));
+      expect(FleetClientCertificate.certManager({ duration: Duration.hours(1), renewBefore: Duration.minutes(5) })._certManager!.duration.toSeconds()).toBe(3600);
+    });
     test('an app of fleets alone writes a file per resource, where two fleets of one name in two namespaces share a file', () => {
       const validate = (yamlOutputType: YamlOutputType) => {
         const app = new App({ yamlOutputType, outdir: Testing.app().outdir });

@@ -102,13 +102,13 @@ export function checkAuthorization(owner: string, props: TemporalClusterProps): 
  * there is no TLS (every pod), or when one cert-manager issuer signs every certificate (every
  * WorkerFleet's and the UI's client certificate passes the internode CA).
  */
-export function checkInternalFrontendGuard(owner: string, props: TemporalClusterProps, tls: ResolvedTls | undefined): void {
+export function checkInternalFrontendGuard(owner: string, props: TemporalClusterProps, tls: ResolvedTls | undefined, internalFrontendHttp: boolean): void {
   if (!props.authorization || (props.networkPolicy?.enabled ?? true)) return;
-  const admits = internalFrontendAdmits(tls);
+  const admits = internalFrontendAdmits(tls, internalFrontendHttp);
   if (admits === undefined) return;
   throw propError(owner, 'networkPolicy.enabled', false, 'the NetworkPolicies while authorization is on and nothing else guards the internal frontend',
     `The internal frontend grants its callers cluster admin without a token; without the policies it admits ${admits}, and the authorizer guards nothing. `
-    + 'Keep networkPolicy on, or use ClusterTls.fromSecrets with an internode CA that signs only the servers\' and the tools\' certificates.');
+    + `Keep networkPolicy on, or use ClusterTls.fromSecrets with an internode CA that signs only the servers' and the tools' certificates${internalFrontendHttp ? ' and leave internalFrontend.httpPort out' : ''}.`);
 }
 
 /**
@@ -117,9 +117,16 @@ export function checkInternalFrontendGuard(owner: string, props: TemporalCluster
  * Secret (every client certificate signed for the public frontend passes), and the UI holds the
  * tools' certificate when it mounts their Secret.
  */
-function internalFrontendAdmits(tls: ResolvedTls | undefined): string | undefined {
+function internalFrontendAdmits(tls: ResolvedTls | undefined, internalFrontendHttp: boolean): string | undefined {
   if (!tls) return 'every pod of the Kubernetes cluster, since there is no TLS';
   if (tls.issuer) return 'every holder of a certificate from the cert-manager issuer, which also signs the fleets\' and the UI\'s client certificates';
+  // The HTTP API (the whole WorkflowService and OperatorService, as cluster admin) is served with the
+  // frontend's TLS settings (service/frontend/http_api_server.go); only a caller that asks for the
+  // internode name gets the internode certificate check (hostOverrides).
+  if (internalFrontendHttp) {
+    return `${tls.requireClientAuth ? 'every holder of a client certificate signed by the frontend\'s CA' : 'every pod of the Kubernetes cluster, without a client certificate (requireClientAuth is false)'} `
+      + 'on internalFrontend.httpPort, whose HTTP API the server serves with the frontend\'s TLS settings: the internode CA is checked only for callers that ask for the internode name';
+  }
   if (tls.frontendSecret === tls.internodeSecret) {
     return `every holder of a client certificate signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret (${tls.internodeSecret})`;
   }

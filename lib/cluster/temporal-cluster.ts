@@ -170,7 +170,7 @@ export class TemporalCluster extends Construct {
     const ports = checkAccessPorts(owner, this.persistence.databaseAccess, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
-    checkInternalFrontendGuard(owner, props, this.tls);
+    checkInternalFrontendGuard(owner, props, this.tls, this.internalFrontendHttp);
     const named = this.namedFeatures(props);
     checkClusterName(owner, this.name, named);
     this.derivedNames = derivedNames(this.name, named);

@@ -9,8 +9,8 @@ import { normalizeHost } from '../persistence/store-identity';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
-import { CertManagerIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { checkOptionsObject, propError, requireDns1123Subdomain, requireNonEmpty } from '../validation';
+import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
+import { checkOptionsObject, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -54,17 +54,11 @@ export class FleetClientCertificate {
    */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
-    if (options.issuer !== undefined) {
-      requireNonEmpty(owner, 'issuer.name', options.issuer.name);
-      const kind = options.issuer.kind ?? IssuerKind.ISSUER;
-      if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
-    }
-    const duration = options.duration ?? Duration.days(90);
-    const renewBefore = options.renewBefore ?? Duration.days(30);
-    if (!(renewBefore.toSeconds() > 0) || renewBefore.toSeconds() >= duration.toSeconds()) {
-      throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `above 0 and less than duration (${duration.toHours()}h)`);
-    }
-    return new FleetClientCertificate({ issuer: options.issuer && { ...options.issuer, kind: options.issuer.kind ?? IssuerKind.ISSUER }, duration, renewBefore });
+    // The limits of cert-manager's webhook, as for the cluster's certificates: a Certificate it
+    // refuses is never issued, and the fleet's pods wait for its Secret forever.
+    const issuer = options.issuer === undefined ? undefined : checkIssuer(owner, options.issuer);
+    const { duration, renewBefore } = certManagerLifetime(owner, options);
+    return new FleetClientCertificate({ issuer, duration, renewBefore });
   }
 
   /** A certificate already in a Secret of the fleet's namespace (`kubernetes.io/tls` keys by default). */
@@ -284,6 +278,13 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
   const tls = frontend.tls ?? false;
   // From plain JS the string 'false' is truthy: it would turn TLS on.
   if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
+  // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
+  // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
+  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
+  if (cloud && !tls) {
+    throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
+      `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
+  }
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
@@ -305,7 +306,8 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
     address: frontend.address,
     port,
     tls,
-    serverName: tls ? (frontend.serverName !== undefined ? requireNonEmpty(owner, 'frontend.serverName', frontend.serverName) : host.replace(/^\[|\]$/g, '')) : undefined,
+    // A name the certificate can carry: with a port, scheme or space it matches no certificate and every handshake fails.
+    serverName: tls ? (frontend.serverName !== undefined ? requireHost(owner, 'frontend.serverName', requireNonEmpty(owner, 'frontend.serverName', frontend.serverName), 'frontend.address') : host.replace(/^\[|\]$/g, '')) : undefined,
     clientSecret: clientSecretOf(inputs.fleetName, cert),
     certificate: cert?._certManager && { issuer: cert._certManager.issuer!, duration: cert._certManager.duration, renewBefore: cert._certManager.renewBefore },
     serverCa: inputs.serverCa,

@@ -28,7 +28,8 @@ export interface ExternalFrontend {
   readonly address: string;
   /**
    * Connect over TLS. Always set explicitly in the pod (`TEMPORAL_TLS`), because the SDKs' env
-   * config would otherwise turn TLS on by itself when an API key is set.
+   * config would otherwise turn TLS on by itself when an API key is set. Required for a Temporal
+   * Cloud address (`*.tmprl.cloud`, `*.api.temporal.io`), which serves TLS only.
    * @default false
    */
   readonly tls?: boolean;

@@ -180,7 +180,11 @@ export function checkSchemaAttributes(owner: string, type: DatastoreType, attrib
   }
 }
 
-export function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): void {
+/**
+ * A store's TLS, as the server and its schema tools read it. `url` is an Elasticsearch store's,
+ * whose scheme decides whether the TLS settings are used at all.
+ */
+export function checkTls(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, url?: StoreUrl): void {
   if (tls === undefined) return;
   if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) throw propError(owner, 'tls', tls, 'an object, such as { ca: SecretRef.of(...) }');
   for (const prop of ['ca', 'clientCertificate', 'clientKey'] as const) {
@@ -196,6 +200,42 @@ export function checkTls(owner: string, tls: DatastoreTlsOptions | undefined): v
   }
   if (tls.enableHostVerification !== undefined && typeof tls.enableHostVerification !== 'boolean') {
     throw propError(owner, 'tls.enableHostVerification', tls.enableHostVerification, 'true or false');
+  }
+  checkTlsReach(owner, type, tls, url);
+}
+
+/*
+ * What the server does with the TLS settings, which differs by store (and the schema tools do the
+ * same, through the same code):
+ *  - Elasticsearch: the TLS HTTP client is used for https:// URLs only; an http:// URL is plain text.
+ *  - MySQL, Cassandra, Elasticsearch: enableHostVerification false is Go's InsecureSkipVerify, which
+ *    checks no certificate at all (auth.NewTLSConfigForServer), so a CA would never be read.
+ *  - PostgreSQL: serverName never reaches the driver (postgresql/session/session.go writes sslmode,
+ *    sslrootcert, sslcert and sslkey only): verify-full checks the certificate against host, and
+ *    enableHostVerification false is sslmode require, which checks the CA when one is given.
+ */
+/** An Elasticsearch store's URL, as given and as parsed. */
+export interface StoreUrl { readonly given: string; readonly scheme: string; readonly host: string; readonly port: number }
+
+const STORE_NAMES: Record<DatastoreType, string> = {
+  [DatastoreType.POSTGRES]: 'PostgreSQL', [DatastoreType.MYSQL]: 'MySQL', [DatastoreType.CASSANDRA]: 'Cassandra', [DatastoreType.ELASTICSEARCH]: 'Elasticsearch',
+};
+
+function checkTlsReach(owner: string, type: DatastoreType, tls: DatastoreTlsOptions, url: StoreUrl | undefined): void {
+  if (url?.scheme === 'http') {
+    throw propError(owner, 'url', url.given, 'an https:// URL while tls is set',
+      'The server and temporal-elasticsearch-tool use the TLS settings only for https:// URLs: over http:// they would connect in plain text '
+      + `and send the username and password in the clear. Write https://${url.host}:${url.port}, or leave tls out.`);
+  }
+  if (type === DatastoreType.POSTGRES && tls.serverName !== undefined) {
+    throw propError(owner, 'tls.serverName', tls.serverName, 'no value for a PostgreSQL store',
+      'The server and temporal-sql-tool never pass it to the PostgreSQL driver, which checks the certificate against host (sslmode verify-full). '
+      + 'Give host a name the certificate carries, or set tls.enableHostVerification: false to check the CA alone (sslmode require with tls.ca, which the driver runs as verify-ca).');
+  }
+  if (type !== DatastoreType.POSTGRES && tls.enableHostVerification === false && tls.ca !== undefined) {
+    throw propError(owner, 'tls.enableHostVerification', false, `true while tls.ca is set (${tls.ca.secretName}/${tls.ca.key})`,
+      `For ${STORE_NAMES[type]}, false makes the server and its schema tool check no certificate at all (Go's InsecureSkipVerify): the CA would never be read, and anything on the path `
+      + 'could pose as the database and take its credentials. Set tls.serverName to a name the database\'s certificate carries instead, or leave tls.ca out to say that no certificate is checked.');
   }
 }
 

@@ -74,12 +74,16 @@ export interface DatastoreTlsOptions {
    */
   readonly clientKey?: SecretRef;
   /**
-   * Name to verify the database's certificate against.
+   * Name to verify the database's certificate against (MySQL, Cassandra, Elasticsearch). Refused
+   * for PostgreSQL, whose driver the server never gives it: it checks the certificate against `host`.
    * @default - the host the client connects to
    */
   readonly serverName?: string;
   /**
-   * Verify that the database's certificate matches its host name.
+   * Verify the database's certificate and that it matches its host name. `false` differs by store,
+   * as the server implements it: PostgreSQL still checks the certificate against `ca` when one is
+   * given (sslmode require, run as verify-ca), while MySQL, Cassandra and Elasticsearch check no
+   * certificate at all, so `false` with `ca` is refused for them (give `serverName` instead).
    * @default true
    */
   readonly enableHostVerification?: boolean;

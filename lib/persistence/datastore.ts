@@ -71,7 +71,7 @@ export class Datastore {
     requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
     requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
-    checkTls(owner, options.tls);
+    checkTls(owner, DatastoreType.CASSANDRA, options.tls);
     return new Datastore({
       type: DatastoreType.CASSANDRA,
       hosts,
@@ -110,9 +110,9 @@ export class Datastore {
       throw propError(owner, 'index', index, 'a lower-case index name starting with "temporal_visibility_v1", so that the server\'s index template (pattern temporal_visibility_v1*) applies to it, at most 255 characters');
     }
     checkCredentials(owner, 'username', options.username, options.password, USER_RULES.elasticsearch);
-    checkTls(owner, options.tls);
     const scheme = match[1];
     const port = requirePort(owner, 'url port', Number(match[3] ?? (scheme === 'https' ? 443 : 9200)));
+    checkTls(owner, DatastoreType.ELASTICSEARCH, options.tls, { given: String(options.url), scheme, host: match[2], port });
     return new Datastore({
       type: DatastoreType.ELASTICSEARCH,
       hosts: [match[2]],
@@ -146,7 +146,7 @@ export class Datastore {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.sql);
-    checkTls(owner, options.tls);
+    checkTls(owner, type, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
       throw propError(owner, 'passwordCommand', options.passwordCommand.command, 'no password command while password is set',
         'The server refuses both ("passwordCommand and password are mutually exclusive"); keep one.');

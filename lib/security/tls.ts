@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { certificateName } from '../cluster/object-names';
+import { goDuration } from '../config/go-duration';
 import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
@@ -42,7 +43,7 @@ export interface CertManagerIssuer {
 export interface TlsCommonOptions {
   /**
    * Whether the frontend requires client certificates (mutual TLS) from SDK clients and workers.
-   * Internode traffic always requires them.
+   * Internode traffic always requires them. Refused when the frontend serves no TLS.
    * @default true
    */
   readonly requireClientAuth?: boolean;
@@ -134,7 +135,9 @@ export interface TlsCertManagerOptions extends TlsCommonOptions {
    */
   readonly duration?: Duration;
   /**
-   * Renew this long before expiry.
+   * Renew this long before expiry: at least `refreshInterval` plus 2 minutes (the kubelet's delay
+   * in updating a mounted Secret), since the servers present the certificate they read last until
+   * they read the files again.
    * @default Duration.days(30)
    */
   readonly renewBefore?: Duration;
@@ -223,6 +226,14 @@ export class ClusterTls {
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
     }
+    if (options.frontend === undefined) {
+      for (const [prop, value] of [['systemWorker', options.systemWorker], ['requireClientAuth', options.requireClientAuth]] as const) {
+        if (value !== undefined) {
+          throw propError(owner, prop, value, 'no value without frontend, the public frontend\'s certificate',
+            `${prop} belongs to the public frontend's TLS; without frontend that frontend serves plaintext. Name its Secret (frontend: '<Secret name>') or leave ${prop} out.`);
+        }
+      }
+    }
     if (options.frontend !== undefined && options.systemWorker === options.frontend) {
       // Every server pod mounts the system workers' Secret, key included (the server loads it at start in every role).
       throw propError(owner, 'systemWorker', options.systemWorker, 'a Secret other than the frontend\'s',
@@ -252,6 +263,11 @@ export class ClusterTls {
     return new ClusterTls((cluster) => {
       const clientSecrets: Partial<Record<TlsClient, string>> = {};
       for (const { client, internal } of cluster.clients) {
+        if (!internal && options.frontend === undefined && options.clients?.[client] !== undefined) {
+          // A client certificate for the public frontend says TLS was meant there; without frontend it serves plaintext and the Secret goes unused.
+          throw propError(`TemporalCluster '${cluster.name}'`, `tls.clients.${client}`, options.clients[client], 'no value while the public frontend, which this client talks to, serves plaintext',
+            'Name the frontend\'s Secret (tls frontend) for TLS there, or leave the client certificate out.');
+        }
         if (!clientNeedsCertificate({ frontendSecret: options.frontend, requireClientAuth: shared.requireClientAuth }, internal)) continue;
         const secret = options.clients?.[client];
         if (secret === undefined) {
@@ -279,22 +295,26 @@ export class ClusterTls {
     if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
       throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
     }
-    requireNonEmpty(owner, 'issuer.name', options.issuer?.name);
-    requireDns1123Subdomain(owner, 'issuer.name', options.issuer.name);
-    if (options.issuer.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', options.issuer.group);
+    const { kind } = checkIssuer(owner, options.issuer);
     (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
-    const kind = options.issuer.kind ?? IssuerKind.ISSUER;
-    if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
-    const duration = options.duration ?? Duration.days(90);
-    const renewBefore = options.renewBefore ?? Duration.days(30);
-    // cert-manager refuses a certificate shorter than an hour and a renewal window under five minutes.
-    const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
-    const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
-    if (renewSeconds >= durationSeconds) {
-      throw propError(owner, 'renewBefore', `${renewBefore.toHours()}h`, `less than duration (${duration.toHours()}h)`);
-    }
+    const { duration, renewBefore } = certManagerLifetime(owner, options);
     const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
+    if (!frontend) {
+      for (const [prop, value] of [['frontendDnsNames', options.frontendDnsNames], ['requireClientAuth', options.requireClientAuth]] as const) {
+        if (value !== undefined) {
+          throw propError(owner, prop, value, 'no value while frontend is false',
+            `${prop} belongs to the public frontend's TLS, which frontend: false turns off (that frontend serves plaintext). Set frontend: true or leave ${prop} out.`);
+        }
+      }
+    }
     const shared = common(owner, options);
+    // The server presents the certificate it read last until its next refresh, which follows the kubelet's update of the volume.
+    const latestSeconds = shared.refreshInterval.toMilliseconds() / 1000 + SECRET_VOLUME_DELAY_SECONDS;
+    if (renewBefore.toSeconds() < latestSeconds) {
+      throw propError(owner, 'renewBefore', goDuration(renewBefore), `at least refreshInterval (${goDuration(shared.refreshInterval)}) plus ${goDuration(Duration.seconds(SECRET_VOLUME_DELAY_SECONDS))}: ${goDuration(Duration.seconds(latestSeconds))}`,
+        'The server reads its certificate files again only every refreshInterval, after the kubelet has updated the mounted Secret: with a later renewal the '
+        + 'roles present the old certificate after it expired, and internode TLS fails until they re-read it. Renew earlier, or lower refreshInterval.');
+    }
     return new ClusterTls((cluster) => {
       const cert = (id: string, suffix: string, usages: CertificateSpecUsages[], dnsNames?: string[]): IssuedCertificate =>
         ({ id, name: certificateName(cluster.name, suffix), secretName: `${certificateName(cluster.name, suffix)}-tls`, usages, dnsNames, commonName: certificateName(cluster.name, suffix) });
@@ -331,6 +351,39 @@ export class ClusterTls {
   public _resolve(cluster: TlsClusterContext): ResolvedTls {
     return this.resolver(cluster);
   }
+}
+
+/** How long after a Secret changes the kubelet may take to update its volume in a pod: its sync period (1 min) and its cache's delay. */
+const SECRET_VOLUME_DELAY_SECONDS = 120;
+
+/**
+ * A cert-manager issuer reference, checked; `kind` defaults to Issuer.
+ * @internal
+ */
+export function checkIssuer(owner: string, issuer: CertManagerIssuer | undefined): CertManagerIssuer & { kind: IssuerKind } {
+  requireOptionsObject(owner, 'issuer', issuer, '{ name: \'<issuer>\', kind?: IssuerKind.CLUSTER_ISSUER }');
+  requireNonEmpty(owner, 'issuer.name', issuer!.name);
+  requireDns1123Subdomain(owner, 'issuer.name', issuer!.name);
+  if (issuer!.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', issuer!.group);
+  const kind = issuer!.kind ?? IssuerKind.ISSUER;
+  if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
+  return { ...issuer!, kind };
+}
+
+/**
+ * A certificate's lifetime as cert-manager's webhook accepts it: whole seconds, at least an hour,
+ * renewed at least five minutes before expiry and after issuance. The defaults are 90 and 30 days.
+ * @internal
+ */
+export function certManagerLifetime(owner: string, options: { duration?: Duration; renewBefore?: Duration }): { duration: Duration; renewBefore: Duration } {
+  const duration = options.duration ?? Duration.days(90);
+  const renewBefore = options.renewBefore ?? Duration.days(30);
+  const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
+  const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
+  if (renewSeconds >= durationSeconds) {
+    throw propError(owner, 'renewBefore', goDuration(renewBefore), `less than duration (${goDuration(duration)})`);
+  }
+  return { duration, renewBefore };
 }
 
 function requireOptionsObject(owner: string, prop: string, value: unknown, expected: string): void {

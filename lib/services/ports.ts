@@ -64,8 +64,8 @@ export function resolvePorts(owner: string, options: Partial<Record<ServiceRole,
     if (d.http === undefined && o.httpPort !== undefined) {
       throw propError(owner, `${key}.httpPort`, o.httpPort, 'no value: only frontends serve HTTP');
     }
-    // The internal frontend's HTTP API serves only Nexus worker targets and callbacks, and the
-    // server wraps it in the frontend's TLS: it is off unless a port is given.
+    // The servers use the internal frontend's HTTP API for Nexus worker targets and callbacks, but it
+    // serves the whole HTTP API as cluster admin, wrapped in the frontend's TLS: off unless a port is given.
     const http = role === ServiceRole.INTERNAL_FRONTEND ? o.httpPort : d.http === undefined ? undefined : (o.httpPort ?? d.http);
     const p: RolePorts = { grpc: o.grpcPort ?? d.grpc, membership: o.membershipPort ?? d.membership, http };
     claim(`${key}.grpcPort`, p.grpc);

@@ -79,6 +79,14 @@ interface TlsSpec { ca?: { name: string; key: string }; client?: { cert: { name:
 const tlsSpec: fc.Arbitrary<TlsSpec> = fc.record({
   ca: fileRef, client: fc.record({ cert: fileRef, key: fileRef }), serverName: fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'PG.Example.COM')), enableHostVerification: fc.boolean(),
 }, { requiredKeys: [] });
+/**
+ * What each store accepts: PostgreSQL takes no serverName (its driver checks the certificate against
+ * the host); MySQL, Cassandra and Elasticsearch take no CA with enableHostVerification false (the
+ * server then checks no certificate at all).
+ */
+const storeTlsSpec = (type: 'postgres' | 'mysql' | 'cassandra' | 'elasticsearch'): fc.Arbitrary<TlsSpec> => tlsSpec.map((t) => (type === 'postgres'
+  ? { ...t, serverName: undefined }
+  : t.ca && t.enableHostVerification === false ? { ...t, enableHostVerification: undefined } : t));
 const toTls = (t: TlsSpec): DatastoreTlsOptions => ({
   ca: t.ca && SecretRef.of(t.ca.name, t.ca.key),
   clientCertificate: t.client && SecretRef.of(t.client.cert.name, t.client.cert.key),
@@ -110,7 +118,7 @@ const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
     timeoutSeconds: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
   }), { nil: undefined }),
   connectAttributes: attributes,
-  tls: fc.option(tlsSpec, { nil: undefined }),
+  tls: fc.option(storeTlsSpec(type), { nil: undefined }),
   maxConns: fc.integer({ min: 1, max: 50 }),
   lifetimeSeconds: fc.integer({ min: 1, max: 86400 }),
 });
@@ -123,7 +131,7 @@ const cassandraStore = fc.record({
   password: fc.option(secretSpec, { nil: undefined }),
   datacenter: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { nil: undefined }),
   consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'ONE', 'ALL'), { nil: undefined }),
-  tls: fc.option(tlsSpec, { nil: undefined }),
+  tls: fc.option(storeTlsSpec('cassandra'), { nil: undefined }),
 });
 const elasticStore = fc.record({
   type: fc.constant('elasticsearch' as const),
@@ -135,8 +143,9 @@ const elasticStore = fc.record({
   user: fc.option(user(fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}:\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 })), { nil: undefined }),
   password: fc.option(secretSpec, { nil: undefined }),
   // No client certificate: the servers' wait for Elasticsearch cannot present one.
-  tls: fc.option(tlsSpec.map(({ client: _client, ...rest }) => rest), { nil: undefined }),
-});
+  tls: fc.option(storeTlsSpec('elasticsearch').map(({ client: _client, ...rest }) => rest), { nil: undefined }),
+  // TLS settings only with https://: over http:// the server connects in plain text, so the pair is refused.
+}).map((s) => (s.scheme === 'http' ? { ...s, tls: undefined } : s));
 
 const archivalTarget = (kind: 'history' | 'visibility') => fc.oneof(
   fc.record({ provider: fc.constant('s3' as const), region: fc.stringMatching(/^[a-z]{2}-[a-z]{4,9}-[1-9]$/), endpoint: fc.option(fc.constantFrom('https://minio.example.com:9000', 'http://10.0.0.7:9000', 'https://s3.eu.example.com/'), { nil: undefined }),
@@ -247,7 +256,9 @@ function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
     ports: s.portOffset === undefined ? undefined : ServicePorts.offset(s.portOffset),
     dynamicConfig: s.pollSeconds === undefined ? undefined : { pollInterval: Duration.seconds(s.pollSeconds) },
     archival: archivalOptions(s.archival),
-    tls: s.tls && ClusterTls.fromSecrets({ internode: s.tls.internode, frontend: s.tls.frontend, requireClientAuth: s.tls.requireClientAuth, clients: { namespaceJob: 'namespace-job-client' },
+    // Mutual TLS and a client certificate only for a frontend that serves TLS (the Jobs talk to the internal one under authorization).
+    tls: s.tls && ClusterTls.fromSecrets({ internode: s.tls.internode, frontend: s.tls.frontend, requireClientAuth: s.tls.frontend === undefined ? undefined : s.tls.requireClientAuth,
+      clients: s.tls.frontend !== undefined || s.authorization ? { namespaceJob: 'namespace-job-client' } : undefined,
       refreshInterval: s.tls.refreshMinutes === undefined ? undefined : Duration.minutes(s.tls.refreshMinutes) }),
     enableGlobalNamespace: remoteClusters.length > 0 ? true : undefined,
     remoteClusters: remoteClusters.length > 0 ? remoteClusters : undefined,

@@ -290,7 +290,8 @@ function store(spec: any, role: string, n: Namer, base: number): Datastore {
       return Datastore.elasticsearch(shape({
         url: spec.url, version: spec.version, index: spec.index ? `${spec.index}_${role.replace(/-/g, '_')}`.slice(-255).replace(/^.{22}/, 'temporal_visibility_v1') : undefined,
         ...(spec.withPassword ? { username: 'temporal', password: n.secret(base + 2, 4) } : {}),
-        tls: spec.tls === 'ca' ? { ca: n.secret(base, 0) } : undefined,
+        // The server uses TLS settings for https:// URLs only, so tls with http:// is refused.
+        tls: spec.tls === 'ca' && spec.url.startsWith('https://') ? { ca: n.secret(base, 0) } : undefined,
       }));
     default:
       throw new Error(`unknown store kind ${spec.kind}`);
@@ -364,29 +365,34 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
   // The same path on two claims is refused; the draw keeps it on one.
   const oneClaim = a?.oneClaim || a?.historyPath === a?.visibilityPath;
   const visibility = a?.visibility ? archivalProvider(a.visibility, n, oneClaim ? 9 : 6, a.visibilityPath) : undefined;
+  const np = spec.networkPolicy;
+  // Under authorization the NetworkPolicies are what guards the internal frontend; and no
+  // replication, whose remotes would call the frontend without a token.
+  const authorization = spec.authorization && np !== 'off' && spec.remoteClusters.length === 0 && !spec.peer;
+  // The public frontend's TLS settings only with its certificate, and a client certificate only
+  // where the client's frontend serves TLS (the tools talk to the internal one under authorization).
+  const publicTls = spec.tls?.frontend !== false;
   const tls = spec.tls?.kind === 'secrets'
     ? ClusterTls.fromSecrets({
       internode: n.name(10),
       frontend: spec.tls.frontend ? n.name(11) : undefined,
-      systemWorker: spec.tls.systemWorker ? n.name(12) : undefined,
-      requireClientAuth: spec.tls.requireClientAuth ?? undefined,
-      clients: spec.tls.clients || spec.tls.frontend || spec.internalFrontend || spec.authorization ? { ui: n.name(13), adminTools: n.name(14), namespaceJob: n.name(15) } : undefined,
+      systemWorker: spec.tls.frontend && spec.tls.systemWorker ? n.name(12) : undefined,
+      requireClientAuth: spec.tls.frontend ? spec.tls.requireClientAuth ?? undefined : undefined,
+      clients: spec.tls.clients || spec.tls.frontend || spec.internalFrontend || authorization
+        ? { ui: spec.tls.frontend ? n.name(13) : undefined, adminTools: spec.tls.frontend || authorization ? n.name(14) : undefined, namespaceJob: spec.tls.frontend || authorization ? n.name(15) : undefined }
+        : undefined,
       refreshInterval: spec.tls.refreshMinutes ? Duration.minutes(spec.tls.refreshMinutes) : undefined,
     })
     : spec.tls?.kind === 'certManager'
       ? ClusterTls.certManager({
         issuer: { name: n.name(16), kind: spec.tls.issuerKind },
         frontend: spec.tls.frontend ?? undefined,
-        frontendDnsNames: spec.tls.frontendDnsNames ?? undefined,
-        requireClientAuth: spec.tls.requireClientAuth ?? undefined,
+        frontendDnsNames: publicTls ? spec.tls.frontendDnsNames ?? undefined : undefined,
+        requireClientAuth: publicTls ? spec.tls.requireClientAuth ?? undefined : undefined,
         duration: spec.tls.durationHours ? Duration.hours(spec.tls.durationHours) : undefined,
         renewBefore: spec.tls.durationHours ? Duration.hours(1) : undefined,
       })
       : undefined;
-  const np = spec.networkPolicy;
-  // Under authorization the NetworkPolicies are what guards the internal frontend; and no
-  // replication, whose remotes would call the frontend without a token.
-  const authorization = spec.authorization && np !== 'off' && spec.remoteClusters.length === 0 && !spec.peer;
   // A secondary visibility store makes the longest derived name 10 characters longer.
   const name = spec.name && spec.secondaryVisibility ? spec.name.slice(0, 28).replace(/-+$/, '') : spec.name;
   return {

@@ -134,7 +134,13 @@ export function catalogue(): CatalogueEntry[] {
     c('postgres connectAttributes', junk.filter((j) => j.trim() !== ''), fc.oneof(fc.constant(''), junk.map((j) => `{{${j}}}`)), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { application_name: v } }) }), ['connectAttributes']),
     c('postgres connectAttributes key', fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,15}$/).filter((k) => !/^(ssl)?(password|passwd|pwd|pass)$|^(host|hostaddr|port|dbname|database|user|service|servicefile)$|^(search[_-]path|role|session[_-]authorization)$/.test(k)),
       fc.oneof(junk, fc.constantFrom('dbname', ' password', 'host', 'SEARCH_PATH')), (ch, v) => ({ persistence: pg(ch, 'p', { connectAttributes: { [v]: 'x' } }) }), ['connectAttributes']),
-    c('postgres tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'PG.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({ persistence: pg(ch, 'p', { tls: { serverName: v } }) }), ['serverName']),
+    // MySQL: PostgreSQL refuses every serverName (its driver checks the certificate against host).
+    c('mysql tls.serverName', fc.oneof(dnsName, fc.constantFrom('10.0.0.5', 'fd00::10', 'MY.Example.COM')), fc.oneof(fc.constant(''), junk.filter((s) => /[\s:/{]/.test(s))), (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password: PASSWORD, tls: { serverName: v } }),
+        visibilityStore: Datastore.mysql({ host: 'my', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      }),
+    }), ['serverName']),
     c('SecretRef key', fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..'), anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of('db', v) }) }), ['key']),
     c('SecretRef secretName', dnsName, anyString, (ch, v) => ({ persistence: pg(ch, 'p', { password: SecretRef.of(v, 'password') }) }), ['secretName']),
     c('cassandra hosts', hostName, fc.oneof(anyString, fc.constant('cass:9042')), (ch, v) => ({
@@ -170,7 +176,7 @@ export function catalogue(): CatalogueEntry[] {
     // TLS and authorization
     c('tls.certManager issuer.name', dnsName, anyString, (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: v } }) }), ['issuer.name']),
     c('tls.certManager frontendDnsNames', wildcardDns, fc.oneof(anyString, fc.constant('https://t.example.com')), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontendDnsNames: [v] }) }), ['frontendDnsNames']),
-    c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5) }) }), ['duration']),
+    c('tls.certManager duration', seconds(3600, 10_000_000), fc.oneof(durationBad, seconds(0, 3599)), (_ch, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v, renewBefore: Duration.minutes(5), refreshInterval: Duration.minutes(1) }) }), ['duration']),
     c('authorization.jwtKeySources', urlOk, urlBad, (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: [v] } }), ['jwtKeySources']),
     // The server compares both exactly with the token: surrounding whitespace or a control character matches nothing.
     c('authorization.audience', junk.filter(isExactTokenValue), fc.constantFrom('', ' aud', 'aud\n', 'a\u0000b'), (_ch, v) => ({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
