@@ -3,7 +3,8 @@ import { Authorizer, ClusterTls } from '../lib';
 import { cluster, find, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 
-const authorization = { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'] };
+// Most tests look at the config without TLS; the tests of allowPlaintextTokens say what it guards.
+const authorization = { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], allowPlaintextTokens: true };
 
 describe('authorization', () => {
   test('renders global.authorization with the default authorizer and claim mapper', () => {
@@ -43,12 +44,39 @@ describe('authorization', () => {
   });
 
   test('an http:// key source only with allowPlaintextKeySources: true', () => {
-    const plain = { jwtKeySources: ['http://keycloak.auth.svc:8080/realms/t/protocol/openid-connect/certs'], allowPlaintextKeySources: true };
+    const plain = { jwtKeySources: ['http://keycloak.auth.svc:8080/realms/t/protocol/openid-connect/certs'], allowPlaintextKeySources: true, allowPlaintextTokens: true };
     const config = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: plain }).serverConfig);
     expect(config.global.authorization.jwtKeyProvider.keySourceURIs).toEqual(plain.jwtKeySources);
   });
 
+  test('tokens travel only over frontend TLS, unless allowPlaintextTokens says something else encrypts the traffic', () => {
+    const strict = { jwtKeySources: authorization.jwtKeySources };
+    expect(cluster(testChart(), { internalFrontend: {}, authorization: strict, tls: ClusterTls.certManager({ issuer: { name: 'ca' } }) }).authorizationEnabled).toBe(true);
+    expect(cluster(testChart(), { internalFrontend: {}, authorization: strict, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }) }).authorizationEnabled).toBe(true);
+    expect(cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens: true } }).authorizationEnabled).toBe(true);
+    // The opt-in is a server-side-free switch: it changes nothing in the config.
+    const withFlag = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens: true } }).serverConfig);
+    expect(unknownKeys(withFlag)).toEqual([]);
+    expect(Object.keys(withFlag.global.authorization).sort()).toEqual(['authorizer', 'claimMapper', 'jwtKeyProvider', 'permissionsClaimName']);
+  });
+
   describe('fails when', () => {
+    test('authorization is on and the public frontend serves plaintext, without the opt-in: every bearer token crosses the network in clear', () => {
+      const strict = { jwtKeySources: authorization.jwtKeySources };
+      const plaintext = /authorization is "set with a plaintext public frontend"; expected TLS on the public frontend .*replay them.*allowPlaintextTokens: true/;
+      for (const allowPlaintextTokens of [undefined, false]) {
+        // No TLS at all, internode TLS only (fromSecrets without frontend), and cert-manager with the frontend left plaintext.
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens } })).toThrow(plaintext);
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens }, tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }) }))
+          .toThrow(plaintext);
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens }, tls: ClusterTls.certManager({ issuer: { name: 'ca' }, frontend: false }) }))
+          .toThrow(plaintext);
+      }
+      // From untyped code the string 'true' must not open it.
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens: 'true' as unknown as boolean } }))
+        .toThrow(/authorization.allowPlaintextTokens is "true"; expected true or false/);
+    });
+
     test('a key source is plain http:// without the opt-in: anything on the path could serve its own keys and sign admin tokens', () => {
       for (const allowPlaintextKeySources of [undefined, false]) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks', 'HTTP://idp.example.com/jwks'], allowPlaintextKeySources } }))

@@ -144,7 +144,7 @@ describe('production defaults', () => {
     cluster(chart);
     expect(deployment(chart, 'frontend').spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' });
     const authorized = testChart();
-    cluster(authorized, { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } });
+    cluster(authorized, { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'] } });
     expect(deployment(authorized, 'frontend').spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('TEMPORAL_ALLOW_NO_AUTH');
   });
 

@@ -433,7 +433,7 @@ describe('clusters of one app replicate with the cluster their address reaches',
         .toMatch(/remoteClusters\[0\].name is west2, but its rpcAddress temporal-frontend-headless.temporal-west.svc:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/);
     });
     test('a remote is a cluster of the app under authorization, whose frontend refuses this cluster\'s servers (they carry no token)', () => {
-      expect(pair({}, { remoteClusters: undefined, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
+      expect(pair({}, { remoteClusters: undefined, internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
         .toMatch(/TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress temporal-frontend.temporal-west.svc.cluster.local:8233 reaches TemporalCluster 'temporal-west\/temporal', whose frontend has an authorizer.*PERMISSION_DENIED/);
     });
     test('both clusters list one Temporal namespace: each Job creates a local namespace of that name, and a global one of it could never replicate', () => {

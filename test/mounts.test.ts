@@ -86,7 +86,7 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
     persistence,
     tls,
     internalFrontend: c.internalFrontend === 'off' ? undefined : c.internalFrontend === 'on' ? {} : { httpPort: 7246 },
-    authorization: c.authorization ? { jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
+    authorization: c.authorization ? { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
     ui: c.ui === 'none' ? undefined : c.ui === 'anonymous' ? { allowAnonymous: true }
       : { oidc: { providerUrl: 'https://idp.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' } },
     adminTools: c.adminTools ? {} : undefined,

@@ -136,7 +136,7 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
     metricsPort: c.metricsPort,
     ...(c.tls ? { tls: ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }) } : {}),
     ...(internalFrontend ? { internalFrontend: c.internalFrontendHttp ? { httpPort: 7246 + c.offset } : {} } : {}),
-    ...(c.authorization ? { authorization: { jwtKeySources: ['https://idp.example.com:8443/jwks.json'] } } : {}),
+    ...(c.authorization ? { authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com:8443/jwks.json'] } } : {}),
     ...(c.ui !== 'none' ? {
       ui: {
         ...(c.ui === 'oidc' ? { oidc } : { allowAnonymous: true }),

@@ -68,7 +68,7 @@ describe('ClusterNetworkPolicies', () => {
     cluster(chart, {
       tls: ClusterTls.certManager({ issuer: { name: 'ca' } }),
       internalFrontend: { httpPort: 7246 },
-      authorization: replicating ? undefined : { jwtKeySources: ['https://idp.example.com:8443/jwks.json'] },
+      authorization: replicating ? undefined : { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com:8443/jwks.json'] },
       ui: {
         oidc: { providerUrl: 'https://login.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' },
         allowFrom: [NetworkPeer.namespace('ingress-nginx')],

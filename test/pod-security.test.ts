@@ -102,7 +102,7 @@ function synth(c: Config): any[] {
   const cluster = new TemporalCluster(chart, 'temporal', {
     numHistoryShards: 8, persistence, tls,
     internalFrontend: c.internalFrontend ? {} : undefined,
-    authorization: c.authorization ? { jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
+    authorization: c.authorization ? { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
     ui: c.ui === 'none' ? undefined : c.ui === 'anonymous' ? { allowAnonymous: true } : {
       oidc: { providerUrl: 'https://idp.example.com', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' },
       ingress: { host: 'ui.example.com', tlsSecretName: 'ui-ingress-tls' },

@@ -79,7 +79,7 @@ describe('RemoteClusterRegistration', () => {
   });
 
   test('is refused under authorization: the stock server attaches no token to its calls to a remote (1.32: remoteClusterAuth.require needs a TokenProvider), so the remote\'s authorizer would deny them', () => {
-    expect(() => registration({ internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
+    expect(() => registration({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } }))
       .toThrow(/remoteClusters is \["west","south"\]; expected no remote clusters while authorization is on/);
   });
 

@@ -47,8 +47,8 @@ const PLACES: Array<[string, (secret: string) => unknown]> = [
   ['Datastore tls.clientKey', (s) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', tls: { clientCertificate: SecretRef.of('c', 'tls.crt'), clientKey: s as never } })],
   ['ui.oidc.clientSecret', (s) => cluster(testChart(), { ui: { oidc: oidc(s) } })],
   ['ui.oidc.providerUrl', (s) => cluster(testChart(), { ui: { oidc: { ...oidc(SecretRef.of('oidc', 'secret')), providerUrl: `https://ui:${s}@idp.example.com` } } })],
-  ['authorization.jwtKeySources', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [`https://svc:${s}@idp.example.com/jwks`] } })],
-  ['authorization.jwtKeySources with a token in the query', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [`https://idp.example.com/jwks?access_token=${encodeURIComponent(s)}`] } })],
+  ['authorization.jwtKeySources', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [`https://svc:${s}@idp.example.com/jwks`] } })],
+  ['authorization.jwtKeySources with a token in the query', (s) => cluster(testChart(), { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [`https://idp.example.com/jwks?access_token=${encodeURIComponent(s)}`] } })],
   ['ui.oidc.providerUrl with a secret in the query', (s) => cluster(testChart(), { ui: { oidc: { ...oidc(SecretRef.of('oidc', 'secret')), providerUrl: `https://idp.example.com/?client_secret=${encodeURIComponent(s)}` } } })],
   ['archival s3 endpoint with a signature in the query', (s) => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `https://minio.storage.svc:9000/?X-Amz-Signature=${encodeURIComponent(s)}` })],
   ['archival s3 endpoint', (s) => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `https://minio:${s}@minio.storage.svc:9000` })],
@@ -111,7 +111,7 @@ describe('a credential written into the props', () => {
     expect(() => fleet({ GOOGLE_CREDENTIALS: EnvValue.fromValue('/var/run/secrets/gcp/key.json'), DB_PASSWORD: EnvValue.fromValue(''), TOKEN_URL: EnvValue.fromValue('https://idp/token') })).not.toThrow();
     expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: 's3://bucket/history' } } })).not.toThrow();
     // Query parameters that are no credential.
-    expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks?tenant=a&keyset=b'] } })).not.toThrow();
+    expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks?tenant=a&keyset=b'] } })).not.toThrow();
     // An image digest is not a URL's user-info: the message keeps it.
     expect(messageOf(() => cluster(testChart(), { serverImage: `temporalio/server:1.30.9@sha256:${'a'.repeat(64)}` }))).toContain(`temporalio/server:1.30.9@sha256:${'a'.repeat(64)}`);
     expect(Duration.days(1)).toBeDefined();

@@ -178,7 +178,7 @@ describe('the rendered server config', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: hostileUser, password: SecretRef.of('db', 'p'), connectAttributes: { application_name: `v${hostile}{{{` } }),
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }),
     });
-    const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { jwtKeySources: [`https://idp.example.com/jwks?x=${encodeURIComponent('{{')}&y={{z}}`] } });
+    const c = cluster(chart, { persistence, internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [`https://idp.example.com/jwks?x=${encodeURIComponent('{{')}&y={{z}}`] } });
     expect(c.serverConfig).not.toMatch(/\{\{ env "HOME"/);
     const config = configOf(c);
     expect(config.persistence.datastores.default.sql.user).toBe(hostileUser);

@@ -159,7 +159,7 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ui: { oidc: wildcardOidc, ingress: { host: '*.ui.example.com', tlsSecretName: 'ui-tls' } } })).not.toThrow();
     });
     test('authorization is on and the UI has no login, so it could read nothing', () => {
-      const props = { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks.json'] } };
+      const props = { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } };
       expect(() => cluster(testChart(), { ...props, ui: {} })).toThrow(/ui of TemporalCluster 'temporal': oidc is undefined; expected an OIDC login while authorization is on.*PERMISSION_DENIED.*ui.allowAnonymous: true/);
       expect(() => cluster(testChart(), { ...props, ui: { allowAnonymous: true } })).not.toThrow();
       expect(() => cluster(testChart(), { ...props, ui: { oidc } })).not.toThrow();

@@ -66,7 +66,7 @@ describe('ClusterTls', () => {
     // With an internal frontend the system workers use internode TLS: no system-worker certificate.
     expect(names(ClusterTls.certManager({ issuer }), { internalFrontend: {} })).toEqual(['temporal-internode', 'temporal-frontend']);
     // The internal frontend always asks for a client certificate, so the tools get one even without frontend TLS.
-    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { internalFrontend: {}, adminTools: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+    expect(names(ClusterTls.certManager({ issuer, frontend: false }), { internalFrontend: {}, adminTools: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'] } }))
       .toEqual(['temporal-internode', 'temporal-admin-tools-client']);
   });
 
@@ -196,7 +196,7 @@ describe('ClusterTls', () => {
         .toThrow(/TemporalCluster 'temporal': tls.clients.ui is "ui-tls"; expected no value while the public frontend, which this client talks to, serves plaintext\. Name the frontend's Secret/);
       expect(() => withTls(internodeOnly, { adminTools: {} })).toThrow(/tls.clients.adminTools is "admin-tls"; expected no value while the public frontend/);
       // Under authorization the tools talk to the internal frontend, which serves internode TLS: their certificate is used.
-      const tools = withTls(internodeOnly, { adminTools: {}, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks'] } });
+      const tools = withTls(internodeOnly, { adminTools: {}, internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks'] } });
       expect(tools.c.tls!.clientSecrets).toEqual({ adminTools: 'admin-tls' });
       // A client the cluster does not run leaves its Secret unread, as before.
       expect(withTls(internodeOnly).c.tls!.clientSecrets).toEqual({});
@@ -210,7 +210,7 @@ describe('ClusterTls', () => {
       expect(() => withTls(tls, { adminTools: {} })).toThrow(/tls.clients.adminTools is undefined/);
       expect(() => withTls(tls, { namespaces: [{ name: 'default', retention: Duration.days(1) }] })).toThrow(/tls.clients.namespaceJob is undefined/);
       // The internal frontend always requires them, even without frontend TLS; the CA to sign with is the internode one.
-      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'] } }))
         .toThrow(/tls.clients.adminTools is undefined.*the internode Secret's ca.crt \(internode-tls\)/);
     });
     test('a client certificate is a server\'s Secret, however it is named', () => {

@@ -1068,7 +1068,7 @@ describe('WorkerFleet', () => {
     });
 
     test('the cluster has an authorizer and the fleet no token', () => {
-      expect(() => setup({}, { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } }))
+      expect(() => setup({}, { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'] } }))
         .toThrow(/apiKey is undefined; expected a token: the frontend of TemporalCluster 'temporal' has an authorizer/);
     });
 

@@ -290,7 +290,7 @@ export class TemporalCluster extends Construct {
     return renderServerConfig(buildServerConfig({
       frontendHost: this.frontendFqdn, internodeServerName: this.internodeServerName, ...metadata, ports, metricsPort: this.metricsPort,
       logLevel: checkLogLevel(owner, props.logLevel), persistence: this.persistence, tls: this.tls, remoteClusters: this.remoteClusters, internalFrontendHttp: this.internalFrontendHttp,
-      authorization: props.authorization ? authorizationConfig(owner, props.authorization) : undefined,
+      authorization: props.authorization ? authorizationConfig(owner, props.authorization, this.tls?.frontendSecret !== undefined) : undefined,
       archival: props.archival ? archivalConfig(owner, props.archival) : undefined,
       dynamicConfigPath: `${DYNAMIC_CONFIG_DIR}/${DynamicConfig.FILE_NAME}`, dynamicConfigPollInterval: this.dynamicConfig.pollInterval,
     }));

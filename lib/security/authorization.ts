@@ -34,6 +34,14 @@ export interface AuthorizationOptions {
    */
   readonly allowPlaintextKeySources?: boolean;
   /**
+   * Whether the public frontend may serve plaintext while authorization is on. Every call then
+   * carries its bearer token (admin tokens included, and the users' tokens the UI forwards) in clear
+   * text across the network, where anything that can read the traffic can replay it until it
+   * expires. Only where something else encrypts that traffic, such as a service mesh's mutual TLS.
+   * @default false: authorization needs `ClusterTls` with a frontend certificate
+   */
+  readonly allowPlaintextTokens?: boolean;
+  /**
    * How often the key sets are re-read. The server never retries a failed first fetch without it.
    * @default Duration.minutes(1)
    */
@@ -54,8 +62,8 @@ export interface AuthorizationOptions {
   readonly claimMapper?: ClaimMapper;
 }
 
-/** The `global.authorization` section, checked. */
-export function authorizationConfig(owner: string, options: AuthorizationOptions): AuthorizationConfig {
+/** The `global.authorization` section, checked, for a cluster whose public frontend serves TLS or not. */
+export function authorizationConfig(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): AuthorizationConfig {
   if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
   }
@@ -91,6 +99,7 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   if (!Object.values(ClaimMapper).includes(claimMapper)) {
     throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships');
   }
+  checkTokenTransport(owner, options, frontendServesTls);
   return {
     jwtKeyProvider: { keySourceURIs: [...options.jwtKeySources], refreshInterval: goDuration(refresh) },
     permissionsClaimName: options.permissionsClaimName ?? 'permissions',
@@ -98,6 +107,19 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
     authorizer,
     claimMapper,
   };
+}
+
+/**
+ * Refuses tokens sent in clear: authorization over a public frontend without TLS, unless
+ * `allowPlaintextTokens` says the traffic is encrypted another way. The internal frontend takes no
+ * token, so only the public frontend's certificate matters.
+ */
+function checkTokenTransport(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): void {
+  const allowed = optionalBoolean(owner, 'authorization.allowPlaintextTokens', options.allowPlaintextTokens, false);
+  if (frontendServesTls || allowed) return;
+  throw propError(owner, 'authorization', 'set with a plaintext public frontend', 'TLS on the public frontend (ClusterTls with a frontend certificate)',
+    'Every call carries its bearer token, admin tokens and the users\' tokens the UI forwards included, and without TLS anything that reads the traffic can replay them. '
+    + 'Give the cluster tls: ClusterTls.certManager({...}) or ClusterTls.fromSecrets({ frontend, ... }), or set authorization.allowPlaintextTokens: true where a service mesh encrypts the traffic.');
 }
 
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */

@@ -264,7 +264,8 @@ function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
     remoteClusters: remoteClusters.length > 0 ? remoteClusters : undefined,
     // The internal frontend's HTTP API is wrapped in the frontend's TLS, so it needs one.
     internalFrontend: s.internalFrontend || s.authorization ? { httpPort: s.tls?.frontend ? s.internalFrontendHttpPort : undefined } : undefined,
-    authorization: s.authorization,
+    // Tokens over a plaintext frontend need the opt-in; with frontend TLS it is left out, as a user would.
+    authorization: s.authorization && { ...s.authorization, allowPlaintextTokens: s.tls?.frontend === undefined ? true : undefined },
     dcRedirectionPolicy: s.dcRedirectionPolicy as any,
     schema: s.waitForElasticsearch === undefined ? undefined : { waitForElasticsearch: s.waitForElasticsearch },
   });

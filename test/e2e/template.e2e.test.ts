@@ -51,7 +51,7 @@ test('values with template syntax reach the server literally, and the library\'s
   });
   const cluster = new TemporalCluster(chart, 'temporal', {
     numHistoryShards: 64, failoverVersionIncrement: 100, clusterName: 'east', persistence,
-    internalFrontend: {}, authorization: { jwtKeySources: [`https://idp.example.com/jwks.json?tenant={{env.HOME}}`] },
+    internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [`https://idp.example.com/jwks.json?tenant={{env.HOME}}`] },
   });
   const out = renderWithServer(cluster.serverConfig, {
     POD_IP: '10.1.2.3',

@@ -94,7 +94,7 @@ const CHANGES: Array<[string, Props, Props]> = [
   ['size', {}, { size: ClusterSize.LARGE }],
   ['internal frontend', {}, { internalFrontend: {} }],
   ['TLS from cert-manager', {}, { tls: ClusterTls.certManager({ issuer: ISSUER }) }],
-  ['authorization', { internalFrontend: {} }, { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/jwks'] } }],
+  ['authorization', { internalFrontend: {} }, { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks'] } }],
   ['UI and admin tools', {}, { ui: { allowAnonymous: true }, adminTools: {} }],
   ['namespaces', { namespaces: [{ name: 'orders', retention: Duration.days(3) }] },
     { namespaces: [{ name: 'orders', retention: Duration.days(3) }, { name: 'payments', retention: Duration.days(7) }] }],

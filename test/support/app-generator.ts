@@ -402,7 +402,7 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
     ports: spec.portOffset !== undefined && spec.portOffset !== null ? ServicePorts.offset(spec.portOffset) : undefined,
     tls,
     internalFrontend: spec.internalFrontend || authorization ? (frontend(spec.internalFrontendOptions, true) ?? {}) : undefined,
-    authorization: authorization ? { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], audience: 'temporal' } : undefined,
+    authorization: authorization ? { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], audience: 'temporal' } : undefined,
     ui: spec.ui ? {
       replicas: spec.ui.replicas ?? undefined,
       oidc: spec.ui.oidc ? { providerUrl: 'https://idp.example.com', clientId: 'temporal-ui', clientSecret: n.secret(17, 5), callbackUrl: 'https://ui.example.com/auth/sso/callback' } : undefined,
