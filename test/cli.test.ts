@@ -727,3 +727,96 @@ app.synth();
     expect(readdirSync(dir)).toEqual(['node_modules']);
   });
 });
+
+/**
+ * The step that puts a synth's output and lock in place (bin/swap.js), with the faults a machine
+ * gives it: a folder another user's process wrote, a kill, a second synth at the same time.
+ */
+describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
+  /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
+  const fault = (name: string, fn: 'renameSync' | 'rmSync', when: string, body: string) => {
+    const file = join(work, `${name}.js`);
+    writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
+      fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
+    return { NODE_OPTIONS: `--require ${file}` };
+  };
+  const leftovers = (dir: string) => readdirSync(dir).filter((f) => /cdk8s-temporal|\.tmp/.test(f));
+  const upgrade = (dir: string) => writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.32.1',"));
+
+  test('fails when the previous output cannot be deleted after the swap (files a container wrote as root): the synth said it failed and that dist/ was unchanged, over the new dist/ and without its lock', () => {
+    const dir = appDir('old-undeletable', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const denied = fault('rm-old-denied', 'rmSync', 'cdk8s-temporal-old-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, unlink '${p}/temporal.k8s.yaml'`), { code: 'EACCES' });");
+    const r = run(dir, ['synth'], denied);
+    expect(r.status).toBe(0);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.stderr).toMatch(/the previous output, set aside as dist\.cdk8s-temporal-old-\d+, could not be deleted \(EACCES: permission denied.*\): delete it yourself/);
+    // The next synth tries again; one that cannot delete it either still synthesizes, and says so.
+    const again = run(dir, ['synth'], denied);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/dist\.cdk8s-temporal-old-\d+, left by a synth that was stopped, could not be deleted \(EACCES/);
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('fails when a synth was killed between the two renames of the swap: the next one deleted the previous output it had set aside', () => {
+    const dir = appDir('killed-mid-swap', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    renameSyncOf(join(dir, 'dist'), join(dir, `dist.cdk8s-temporal-old-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    // A refused synth leaves the output as it was: the one the killed synth had set aside.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(32));
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`put dist/ back from dist\\.cdk8s-temporal-old-${dead}, where a synth that was stopped had set it aside`));
+    expect(r.stderr).toMatch(/synth of main.ts failed; dist\/ is unchanged\./);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('fails when SIGTERM or SIGINT comes while the output and the lock are put in place: dist/ was gone, or new beside the old lock', () => {
+    for (const signal of ['SIGTERM', 'SIGINT']) {
+      const dir = appDir(`signal-${signal}`, { 'main.ts': CLUSTER_APP(16) });
+      expect(run(dir, ['synth']).status).toBe(0);
+      upgrade(dir);
+      // The signal arrives just as the staging folder moves into place, with the old output set aside and the new lock written beside the old.
+      const r = run(dir, ['synth'], fault(`signal-${signal}`, 'renameSync', 'staging-\\d+$',
+        `process.kill(process.pid, '${signal}'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);`));
+      expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+      expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
+      expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+      expect(leftovers(dir)).toEqual([]);
+    }
+  });
+
+  test('fails when a second synth puts its output in place while the first one swaps: the first failed on a rename of its own folders, and left one behind', () => {
+    const dir = appDir('concurrent', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    // The first synth sets dist/ aside and waits; the second finds no dist/ and puts its own in place.
+    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+$', "if (!process.env.FAST) { require('fs').writeFileSync(process.env.SIGNAL_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500); }");
+    const signalFile = join(work, 'concurrent-signal');
+    const first = require('child_process').spawn(process.execPath, [bin, 'synth'], { cwd: dir, env: { ...process.env, ...slow, SIGNAL_FILE: signalFile } });
+    let stderr = '';
+    first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number>((done) => first.on('exit', done));
+    return (async () => {
+      while (!existsSync(signalFile)) await new Promise((r) => setTimeout(r, 20));
+      const second = run(dir, ['synth'], { ...slow, FAST: '1' });
+      expect(second.status).toBe(0);
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/another synth put its output in dist\/ while this one was putting its own there: run one synth at a time on an output folder/);
+      expect(existsSync(join(dir, 'dist', 'temporal.k8s.yaml'))).toBe(true);
+      expect(leftovers(dir)).toEqual([]);
+    })();
+  }, 30_000);
+});
+
+/** fs.renameSync, named so as not to shadow the tests' own imports. */
+function renameSyncOf(from: string, to: string) {
+  require('fs').renameSync(from, to);
+}

@@ -1,0 +1,178 @@
+// @ts-check
+// How `cdk8s-temporal synth` puts a finished output folder and its lock files in place, and what
+// it does with what an earlier synth left when it was stopped halfway.
+//
+// The output folder is swapped in by two renames (the old one set aside, the staging folder moved
+// in), and each changed lock file is written beside itself and renamed over it. The renames happen
+// with SIGINT, SIGTERM and SIGHUP held back, so a Ctrl-C or a cancelled CI job cannot leave the
+// output folder missing, or new beside the old lock. Deleting the old folder comes last and may
+// fail (files another user wrote): the synth has happened by then, so that is a warning, not a
+// failure. A synth killed outright (SIGKILL, a power cut) leaves its folders under names that say
+// whose they are, and the next synth puts back an output folder it finds set aside and missing.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** An error whose message says all there is to say: printed without a stack. */
+class SynthError extends Error {}
+
+/** @param {string} s */
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Deals with the staging and set-aside folders of earlier synths that were stopped before they
+ * could clean up (their process is gone); a concurrent synth's folders stay. Their names say whose
+ * they are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
+ * An output folder that is missing while one of them holds a set-aside copy is put back from it.
+ * Returns what to tell the user: what was put back, and what could not be deleted.
+ * @param {string} outdir absolute
+ * @param {(p: string) => string} rel how to show a path
+ * @returns {string[]}
+ */
+function removeLeftovers(outdir, rel) {
+  const dir = path.dirname(outdir);
+  const pattern = new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  /** @type {string[]} */
+  const notes = [];
+  for (const name of entries) {
+    const match = pattern.exec(name);
+    const pid = Number(match?.[2]);
+    if (!match || !pid || pid === process.pid || isRunning(pid)) continue;
+    const leftover = path.join(dir, name);
+    if (match[1] === 'old' && !fs.existsSync(outdir)) {
+      // Stopped between setting the old output aside and moving the new one in: the old one is whole.
+      try {
+        fs.renameSync(leftover, outdir);
+        notes.push(`put ${rel(outdir)}/ back from ${rel(leftover)}, where a synth that was stopped had set it aside.`);
+        continue;
+      } catch {
+        // deleted below, as any other leftover
+      }
+    }
+    const error = removeFolder(leftover);
+    if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
+  }
+  return notes;
+}
+
+/** Deletes `dir` and returns undefined, or returns why it could not. @param {string} dir */
+function removeFolder(dir) {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+  }
+}
+
+const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
+
+/**
+ * Puts `staging` in place as `outdir` and writes the changed lock files, all or nothing as far as
+ * a signal or a failing rename goes: each lock is written beside itself first, so a lock that
+ * cannot be written stops the synth before the output moves; the output is swapped next (the old
+ * folder set aside first, and put back when the new one cannot move in); the locks are renamed
+ * into place last. Returns what to tell the user (a set-aside folder that could not be deleted).
+ * @param {string} staging
+ * @param {string} outdir absolute
+ * @param {Array<{ path: string, changed: boolean, contents: string }>} locks
+ * @param {(p: string) => string} rel how to show a path
+ * @returns {string[]}
+ */
+function commit(staging, outdir, locks, rel) {
+  // While a listener is there, Node runs it from the event loop, which this synchronous step never
+  // returns to: the signal waits until the step is done, and is then dropped with the listener.
+  const hold = () => {};
+  for (const signal of HELD_SIGNALS) process.on(signal, hold);
+  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
+  let hadOld = false;
+  try {
+    /** @type {Map<string, string>} */
+    const changed = new Map();
+    for (const lock of locks) if (lock.changed) changed.set(lock.path, lock.contents);
+    /** @type {Array<[string, string]>} */
+    const written = [];
+    try {
+      for (const [file, contents] of changed) {
+        removeStaleTemps(file);
+        const tmp = `${file}.tmp-${process.pid}`;
+        written.push([tmp, file]);
+        fs.writeFileSync(tmp, contents);
+      }
+      hadOld = swap(staging, outdir, old, rel);
+    } catch (err) {
+      for (const [tmp] of written) fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    for (const [tmp, file] of written) fs.renameSync(tmp, file);
+  } finally {
+    for (const signal of HELD_SIGNALS) process.removeListener(signal, hold);
+  }
+  const error = hadOld ? removeFolder(old) : undefined;
+  return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
+}
+
+/**
+ * Moves `staging` in as `outdir`, with the old folder set aside as `old` first; returns whether
+ * there was an old folder (then still at `old`, for the caller to delete). A failure puts the old
+ * folder back, unless another synth has put its own output in place meanwhile.
+ * @param {string} staging @param {string} outdir @param {string} old @param {(p: string) => string} rel
+ */
+function swap(staging, outdir, old, rel) {
+  const concurrent = () => new SynthError(`another synth put its output in ${rel(outdir)}/ while this one was putting its own there: run one synth at a time on an output folder. `
+    + `${rel(outdir)}/ holds the other synth's output, and the lock files are as it left them.`);
+  const hadOld = fs.existsSync(outdir);
+  if (hadOld) {
+    try {
+      fs.renameSync(outdir, old);
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') throw concurrent();
+      throw err;
+    }
+  }
+  try {
+    fs.renameSync(staging, outdir);
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      if (hadOld) removeFolder(old);
+      throw concurrent();
+    }
+    if (hadOld) fs.renameSync(old, outdir);
+    throw err;
+  }
+  return hadOld;
+}
+
+/** Deletes the partial lock files of synths that were killed while writing `file`'s. @param {string} file */
+function removeStaleTemps(file) {
+  const pattern = new RegExp(`^${escape(path.basename(file))}\\.tmp-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(path.dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isRunning(pid)) fs.rmSync(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+module.exports = { SynthError, commit, removeLeftovers };
