@@ -97,7 +97,12 @@ function synth(options, done) {
   if (options.stack) process.setSourceMapsEnabled(true);
   require('./lazy-yaml').deferYaml(appFile);
   const apps = watchApps(appFile, staging);
-  require('./ts-hook').register({ appFile, sourceMaps: options.stack });
+  try {
+    require('./ts-hook').register({ appFile, sourceMaps: options.stack });
+  } catch (err) {
+    fail(new SynthError(err instanceof Error ? err.message : String(err))); // the app's tsconfig.json: it says what to fix
+    return;
+  }
 
   process.once('uncaughtException', fail);
   process.once('unhandledRejection', fail);

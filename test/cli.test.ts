@@ -716,6 +716,29 @@ app.synth();
     expect(runAlone('main.js').status).toBe(0);
   });
 
+  test('fails when the tsconfig extends a file or a package that is not there: the app ran with other class fields than tsc gives it (tsc refuses the config)', () => {
+    // With the base, target ES2022 defines the field after the base constructor ran, as tsc emits it; without it, the field was assigned.
+    const app = `import { App, Chart, ApiObject } from 'cdk8s';
+      class Base { constructor() { this.setup(); } setup() {} }
+      class Derived extends Base { v?: string; setup() { this.v = 'set'; } }
+      const app = new App();
+      new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: new Derived().v ?? 'defined' } });
+      app.synth();`;
+    const base = '{ "compilerOptions": { "target": "ES2022" } }';
+    const found = appDir('extends-found', { 'main.ts': app, 'tsconfig.json': '{ "extends": "./base.json" }', 'base.json': base });
+    expect(run(found, ['synth']).status).toBe(0);
+    expect(read(found, 'dist/c.k8s.yaml')).toContain('name: defined');
+    for (const [name, extendsValue, remedy] of [['file', './bases/missing.json', /fix the path/], ['package', '@tsconfig/not-installed/tsconfig.json', /npm install/]]) {
+      const dir = appDir(`extends-missing-${name}`, { 'main.ts': app, 'tsconfig.json': `{ "extends": "${extendsValue}" }` });
+      const r = run(dir, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`tsconfig\\.json extends "${extendsValue.replace(/[./]/g, '\\$&')}", which is not there`));
+      expect(r.stderr).toMatch(remedy);
+      expect(r.stderr).not.toMatch(/\n +at /);
+      expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules', 'tsconfig.json']);
+    }
+  });
+
   test('the app file is missing, or the arguments are wrong', () => {
     const dir = appDir('usage', {});
     expect(run(dir, ['synth', 'nope.ts'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/nope.ts does not exist; give the app's entry file/) });
