@@ -67,7 +67,7 @@ function synth(options, done) {
     const message = !(err instanceof Error) ? String(err)
       : err instanceof SynthError ? err.message
         : options.stack || err.constructor !== Error ? `${err.stack}${options.stack ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
-          : err.message;
+          : `${err.message}${missingPackage(err)}`;
     const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
     options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
     finish(1);
@@ -193,6 +193,16 @@ function synth(options, done) {
     options.log(lines.join('\n'));
     finish(0);
   }
+}
+
+/**
+ * How to get a package the app requires that is not installed, or '' for any other error (a
+ * relative path is a file of the app).
+ * @param {Error} err
+ */
+function missingPackage(err) {
+  const name = /** @type {NodeJS.ErrnoException} */ (err).code === 'MODULE_NOT_FOUND' ? /^Cannot find module '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
+  return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
 }
 
 /**

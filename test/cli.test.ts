@@ -716,6 +716,17 @@ app.synth();
     expect(runAlone('main.js').status).toBe(0);
   });
 
+  test('fails when a package the app imports is not installed: the message said only "Cannot find module", not how to get it', () => {
+    const dir = mkdirp(join(work, 'no-node-modules'));
+    writeFileSync(join(dir, 'main.js'), "const { App } = require('cdk8s');\nnew App().synth();\n");
+    const r = run(dir, ['synth', 'main.js']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Cannot find module 'cdk8s'\nRequire stack:\n- .*main\.js\nInstall the app's dependencies: npm install \(or npm ci\) in the folder of its package\.json, with cdk8s in its dependencies\./);
+    // A relative import is a file of the app, not a package to install.
+    writeFileSync(join(dir, 'main.js'), "require('./missing');\n");
+    expect(run(dir, ['synth', 'main.js']).stderr).toMatch(/Cannot find module '\.\/missing'\nRequire stack:\n- .*main\.js\n?$/);
+  });
+
   test('fails when the tsconfig extends a file or a package that is not there: the app ran with other class fields than tsc gives it (tsc refuses the config)', () => {
     // With the base, target ES2022 defines the field after the base constructor ran, as tsc emits it; without it, the field was assigned.
     const app = `import { App, Chart, ApiObject } from 'cdk8s';
