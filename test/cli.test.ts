@@ -739,7 +739,7 @@ app.synth();
     const found = appDir('extends-found', { 'main.ts': app, 'tsconfig.json': '{ "extends": "./base.json" }', 'base.json': base });
     expect(run(found, ['synth']).status).toBe(0);
     expect(read(found, 'dist/c.k8s.yaml')).toContain('name: defined');
-    for (const [name, extendsValue, remedy] of [['file', './bases/missing.json', /fix the path/], ['package', '@tsconfig/not-installed/tsconfig.json', /npm install/]]) {
+    for (const [name, extendsValue, remedy] of <Array<[string, string, RegExp]>>[['file', './bases/missing.json', /fix the path/], ['package', '@tsconfig/not-installed/tsconfig.json', /npm install/]]) {
       const dir = appDir(`extends-missing-${name}`, { 'main.ts': app, 'tsconfig.json': `{ "extends": "${extendsValue}" }` });
       const r = run(dir, ['synth']);
       expect(r.status).toBe(1);
