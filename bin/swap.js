@@ -105,7 +105,8 @@ function commit(staging, outdir, locks, rel) {
   try {
     /** @type {Map<string, string>} */
     const changed = new Map();
-    for (const lock of locks) if (lock.changed) changed.set(lock.path, lock.contents);
+    // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
+    for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
     /** @type {Array<[string, string]>} */
     const written = [];
     try {
@@ -158,6 +159,16 @@ function swap(staging, outdir, old, rel) {
     throw err;
   }
   return hadOld;
+}
+
+/** @param {string} p */
+function realpathOrSelf(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    // No file yet: created where the path says, or where a link to nothing points.
+    return fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? path.resolve(path.dirname(p), fs.readlinkSync(p)) : p;
+  }
 }
 
 /** Deletes the partial lock files of synths that were killed while writing `file`'s. @param {string} file */

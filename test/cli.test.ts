@@ -828,6 +828,20 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     }
   });
 
+  test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
+    const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
+    const shared = mkdirp(join(work, 'lock-link-shared'));
+    mkdirSync(join(dir, 'locks'));
+    symlinkSync(join(shared, 'temporal.lock.json'), join(dir, 'locks', 'temporal.lock.json'));
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')"));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(lstatSync(join(dir, 'locks', 'temporal.lock.json')).isSymbolicLink()).toBe(true);
+    expect(read(shared, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+  });
+
   test('fails when a second synth puts its output in place while the first one swaps: the first failed on a rename of its own folders, and left one behind', () => {
     const dir = appDir('concurrent', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -234,6 +234,38 @@ describe('ClusterLock', () => {
       written = readFileSync(path, 'utf-8');
     });
     afterEach(() => rmSync(dir, { recursive: true }));
+
+    test('fails when the lock file is a symbolic link (one lock shared by two repositories): a save replaced the link with a file of its own', () => {
+      const shared = join(dir, 'shared');
+      mkdirSync(shared);
+      const target = join(shared, 'temporal.lock.json');
+      writeFileSync(target, written);
+      rmSync(path);
+      symlinkSync(target, path);
+      const lock = ClusterLock.file(path);
+      lock.check(app({}, 'pg2', 'other'));
+      expect(lock.save()).toBe(true);
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
+      expect(readFileSync(target, 'utf-8')).toContain('"other/temporal"');
+      expect(readdirSync(dir).sort()).toEqual(['shared', 'temporal.lock.json']);
+      expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+    });
+
+    test('fails when the lock cannot be renamed into place (on Windows, an editor holding it): the save threw a bare EPERM and left its temp file beside the lock', () => {
+      const fs = require('fs') as typeof import('fs');
+      const rename = jest.spyOn(fs, 'renameSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
+      });
+      try {
+        const lock = ClusterLock.file(path);
+        lock.check(app({}, 'pg2', 'other'));
+        expect(() => lock.save()).toThrow(/^ClusterLock: .*temporal\.lock\.json could not be written \(EPERM: operation not permitted, rename\)/);
+      } finally {
+        rename.mockRestore();
+      }
+      expect(readFileSync(path, 'utf-8')).toBe(written);
+      expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+    });
 
     test('a checkout with Windows line endings or a byte order mark is the same lock: read, unchanged, not rewritten', () => {
       for (const text of nonEmpty([written.replace(/\n/g, '\r\n'), `\uFEFF${written}`, `\uFEFF${written.replace(/\n/g, '\r\n')}`])) {
