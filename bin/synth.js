@@ -67,7 +67,7 @@ function synth(options, done) {
     const message = !(err instanceof Error) ? String(err)
       : err instanceof SynthError ? err.message
         : options.stack || err.constructor !== Error ? `${err.stack}${options.stack ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
-          : `${err.message}${missingPackage(err)}`;
+          : `${err.message}${missingPackage(err)}${unwritable(err, staging, outdir, options.check, rel)}`;
     const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
     options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
     finish(1);
@@ -203,6 +203,21 @@ function synth(options, done) {
 function missingPackage(err) {
   const name = /** @type {NodeJS.ErrnoException} */ (err).code === 'MODULE_NOT_FOUND' ? /^Cannot find module '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
   return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
+}
+
+/**
+ * What to do when the output cannot be written, or '' for any other error: a full disk (the error
+ * names no file), or a folder this user cannot write in (the error names the staging folder).
+ * @param {Error} err @param {string} staging @param {string} outdir @param {boolean} check @param {(p: string) => string} rel
+ */
+function unwritable(err, staging, outdir, check, rel) {
+  const { code, path: at } = /** @type {NodeJS.ErrnoException} */ (err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `\nThe disk is full (or the quota used up): free space where ${check ? `the temp folder ${os.tmpdir()}` : `${rel(outdir)}/`} is, or give another output folder, --output <folder>.`;
+  if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && typeof at === 'string' && (at === staging || at.startsWith(`${staging}${path.sep}`))) {
+    return `\nThe output cannot be written: this user cannot write in ${rel(path.dirname(outdir))} (the synth writes ${rel(outdir)}/ there, through a staging folder beside it); `
+      + 'give an output folder you can write to, --output <folder>.';
+  }
+  return '';
 }
 
 /**

@@ -768,7 +768,7 @@ app.synth();
  */
 describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
   /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
-  const fault = (name: string, fn: 'renameSync' | 'rmSync', when: string, body: string) => {
+  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync', when: string, body: string) => {
     const file = join(work, `${name}.js`);
     writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
       fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
@@ -826,6 +826,17 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
       expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
       expect(leftovers(dir)).toEqual([]);
     }
+  });
+
+  test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
+    const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
+    const denied = run(dir, ['synth'], fault('mkdir-denied', 'mkdirSync', 'staging-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES', syscall: 'mkdir', path: String(p) });"));
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(/EACCES: permission denied, mkdir .*\nThe output cannot be written: this user cannot write in \. \(the synth writes dist\/ there, through a staging folder beside it\); give an output folder you can write to, --output <folder>\./);
+    const full = run(dir, ['synth'], fault('disk-full', 'writeFileSync', 'staging-\\d+', "throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });"));
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/ENOSPC: no space left on device, write\nThe disk is full \(or the quota used up\): free space where dist\/ is, or give another output folder, --output <folder>\./);
+    expect(leftovers(dir)).toEqual([]);
   });
 
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
