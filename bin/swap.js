@@ -143,7 +143,12 @@ function swap(staging, outdir, old, rel) {
     try {
       fs.renameSync(outdir, old);
     } catch (err) {
-      if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT') throw concurrent();
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      if (code === 'ENOENT') throw concurrent();
+      if (code === 'EBUSY' || code === 'EXDEV' || code === 'EPERM') {
+        throw new SynthError(`${rel(outdir)}/ cannot be moved aside to put the new output in its place (${/** @type {Error} */ (err).message}): is it a mount point? `
+          + `The command replaces the whole folder: give a folder inside it, such as --output ${rel(path.join(outdir, 'manifests'))}.`);
+      }
       throw err;
     }
   }

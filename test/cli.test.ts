@@ -839,6 +839,19 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(leftovers(dir)).toEqual([]);
   });
 
+  test('fails when the output folder is a mount point (a volume mounted at dist/ in a container), which cannot be moved aside: a bare EBUSY on a folder the user never named', () => {
+    const dir = appDir('mount-point', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    upgrade(dir);
+    const r = run(dir, ['synth'], fault('mount-point', 'renameSync', '[/\\\\]dist$', "throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${p}'`), { code: 'EBUSY' });"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dist\/ cannot be moved aside to put the new output in its place \(EBUSY: .*\): is it a mount point\? The command replaces the whole folder: give a folder inside it, such as --output dist\/manifests\./);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.2"');
+    expect(leftovers(dir)).toEqual([]);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
