@@ -114,7 +114,14 @@ function commit(staging, outdir, locks, rel) {
         removeStaleTemps(file);
         const tmp = `${file}.tmp-${process.pid}`;
         written.push([tmp, file]);
-        fs.writeFileSync(tmp, contents);
+        try {
+          fs.writeFileSync(tmp, contents);
+        } catch (err) {
+          const folder = path.dirname(file);
+          throw new SynthError(`the lock file ${rel(file)} cannot be written (${/** @type {Error} */ (err).message.split(tmp).join(file)}): `
+            + `${!fs.existsSync(folder) ? `there is no folder ${rel(folder)}; create it, or give ClusterLock.file a path in a folder that exists`
+              : /ENOSPC|EDQUOT/.test(String(/** @type {NodeJS.ErrnoException} */ (err).code)) ? 'free space on its disk' : `make ${rel(folder)} writable`}.`);
+        }
       }
       hadOld = swap(staging, outdir, old, rel);
     } catch (err) {

@@ -852,6 +852,15 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(leftovers(dir)).toEqual([]);
   });
 
+  test('fails when the lock file cannot be written (its folder is not there): the error named a temp file the user never named, and no remedy', () => {
+    const dir = appDir('lock-folder-missing', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/synth of main.ts failed; there is no dist\/\.\nthe lock file locks\/temporal\.lock\.json cannot be written \(ENOENT: no such file or directory, open .*\): there is no folder locks; create it, or give ClusterLock\.file a path in a folder that exists\.$/m);
+    expect(r.stderr).not.toMatch(/\.tmp-\d+/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
