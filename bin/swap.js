@@ -116,6 +116,9 @@ function commit(staging, outdir, locks, rel) {
         written.push([tmp, file]);
         try {
           fs.writeFileSync(tmp, contents);
+          // The modes the lock had (readable by the group, say), not what this process's umask gives a new file.
+          const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode;
+          if (mode !== undefined) fs.chmodSync(tmp, mode & 0o7777);
         } catch (err) {
           const folder = path.dirname(file);
           throw new SynthError(`the lock file ${rel(file)} cannot be written (${/** @type {Error} */ (err).message.split(tmp).join(file)}): `

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -859,6 +859,18 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(r.stderr).toMatch(/synth of main.ts failed; there is no dist\/\.\nthe lock file locks\/temporal\.lock\.json cannot be written \(ENOENT: no such file or directory, open .*\): there is no folder locks; create it, or give ClusterLock\.file a path in a folder that exists\.$/m);
     expect(r.stderr).not.toMatch(/\.tmp-\d+/);
     expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+
+  test('fails when the synth runs with a private umask (077): the lock it rewrote lost the modes the file had, and other users could no longer read it', () => {
+    const dir = appDir('umask', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    chmodSync(join(dir, 'temporal.lock.json'), 0o664);
+    upgrade(dir);
+    const umask = join(work, 'umask-077.js');
+    writeFileSync(umask, 'process.umask(0o077);\n');
+    expect(run(dir, ['synth'], { NODE_OPTIONS: `--require ${umask}` }).status).toBe(0);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(statSync(join(dir, 'temporal.lock.json')).mode & 0o777).toBe(0o664);
   });
 
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {

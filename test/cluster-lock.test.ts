@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
+import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -249,6 +249,19 @@ describe('ClusterLock', () => {
       expect(readFileSync(target, 'utf-8')).toContain('"other/temporal"');
       expect(readdirSync(dir).sort()).toEqual(['shared', 'temporal.lock.json']);
       expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+    });
+
+    test('fails when the save runs with a private umask (077): the lock it rewrote lost the modes the file had', () => {
+      chmodSync(path, 0o664);
+      const previous = process.umask(0o077);
+      try {
+        const lock = ClusterLock.file(path);
+        lock.check(app({}, 'pg2', 'other'));
+        expect(lock.save()).toBe(true);
+      } finally {
+        process.umask(previous);
+      }
+      expect(statSync(path).mode & 0o777).toBe(0o664);
     });
 
     test('fails when the lock cannot be renamed into place (on Windows, an editor holding it): the save threw a bare EPERM and left its temp file beside the lock', () => {

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -186,6 +186,8 @@ function writeLock(path: string, text: string): void {
   const tmp = `${target}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, text);
+    const mode = statSync(target, { throwIfNoEntry: false })?.mode; // the file's modes, not what the umask gives a new one
+    if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
