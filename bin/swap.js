@@ -156,8 +156,8 @@ function swap(staging, outdir, old, rel) {
       const code = /** @type {NodeJS.ErrnoException} */ (err).code;
       if (code === 'ENOENT') throw concurrent();
       if (code === 'EBUSY' || code === 'EXDEV' || code === 'EPERM') {
-        throw new SynthError(`${rel(outdir)}/ cannot be moved aside to put the new output in its place (${/** @type {Error} */ (err).message}): is it a mount point? `
-          + `The command replaces the whole folder: give a folder inside it, such as --output ${rel(path.join(outdir, 'manifests'))}.`);
+        throw new SynthError(`${rel(outdir)}/ cannot be moved aside to put the new output in its place (${/** @type {Error} */ (err).message}). A mount point (a volume mounted at `
+          + `${rel(outdir)}/) cannot be replaced: give a folder inside it, such as --output ${rel(path.join(outdir, 'manifests'))}. On Windows, close the program that holds a file in it open.`);
       }
       throw err;
     }

@@ -846,7 +846,7 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     upgrade(dir);
     const r = run(dir, ['synth'], fault('mount-point', 'renameSync', '[/\\\\]dist$', "throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${p}'`), { code: 'EBUSY' });"));
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/dist\/ cannot be moved aside to put the new output in its place \(EBUSY: .*\): is it a mount point\? The command replaces the whole folder: give a folder inside it, such as --output dist\/manifests\./);
+    expect(r.stderr).toMatch(/dist\/ cannot be moved aside to put the new output in its place \(EBUSY: .*\)\. A mount point \(a volume mounted at dist\/\) cannot be replaced: give a folder inside it, such as --output dist\/manifests\. On Windows, close the program/);
     expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
     expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.2"');
     expect(leftovers(dir)).toEqual([]);
