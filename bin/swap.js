@@ -91,11 +91,17 @@ const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
  * into place last. Returns what to tell the user (a set-aside folder that could not be deleted).
  * @param {string} staging
  * @param {string} outdir absolute
- * @param {Array<{ path: string, changed: boolean, contents: string }>} locks
+ * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
  * @param {(p: string) => string} rel how to show a path
  * @returns {string[]}
  */
 function commit(staging, outdir, locks, rel) {
+  /** @type {Map<string, string>} */
+  const changed = new Map();
+  // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
+  for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
+  // One synth at a time puts an output folder or a lock file in place: another one's waits.
+  const releases = [outdir, ...changed.keys()].sort().map((resource) => exclusive(resource, rel));
   // While a listener is there, Node runs it from the event loop, which this synchronous step never
   // returns to: the signal waits until the step is done, and is then dropped with the listener.
   const hold = () => {};
@@ -103,10 +109,13 @@ function commit(staging, outdir, locks, rel) {
   const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
   let hadOld = false;
   try {
-    /** @type {Map<string, string>} */
-    const changed = new Map();
-    // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
-    for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
+    // A lock another synth saved since this one read it (an app per environment, run in parallel)
+    // would lose that synth's entries, and what they pin, if this one wrote what it computed.
+    for (const lock of locks) {
+      if (!lock.changed || readLockText(lock.path) === lock.before) continue;
+      throw new SynthError(`${rel(lock.path)} was saved by another synth while this one ran, and writing this one's would drop what that one recorded. `
+        + `Synthesize again (one synth at a time on a lock file); ${rel(outdir)}/ and ${rel(lock.path)} are as the other synth left them.`);
+    }
     /** @type {Array<[string, string]>} */
     const written = [];
     try {
@@ -134,6 +143,7 @@ function commit(staging, outdir, locks, rel) {
     for (const [tmp, file] of written) fs.renameSync(tmp, file);
   } finally {
     for (const signal of HELD_SIGNALS) process.removeListener(signal, hold);
+    for (const release of releases) release();
   }
   const error = hadOld ? removeFolder(old) : undefined;
   return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
@@ -174,6 +184,49 @@ function swap(staging, outdir, old, rel) {
     throw err;
   }
   return hadOld;
+}
+
+/**
+ * Holds `<resource>.cdk8s-temporal-commit` (created exclusively, holding the process id) until the
+ * returned function is called; waits while another synth holds it, and takes it over from one
+ * that is gone. A folder where it cannot be created is left to the writes that follow to report.
+ * @param {string} resource @param {(p: string) => string} rel
+ * @returns {() => void}
+ */
+function exclusive(resource, rel) {
+  const file = `${resource}.cdk8s-temporal-commit`;
+  for (let waited = 0; ; waited += 20) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(file, 'utf-8').trim());
+    } catch {
+      continue; // released meanwhile
+    }
+    if (holder && !isRunning(holder)) {
+      fs.rmSync(file, { force: true }); // a synth killed while it held it
+      continue;
+    }
+    if (waited >= 30_000) {
+      throw new SynthError(`another synth${holder ? ` (process ${holder})` : ''} has been putting ${rel(resource)} in place for 30 s; `
+        + `if none runs, delete ${rel(file)} and synthesize again.`);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+/** A lock file's text as the library compares it (line endings and a byte order mark aside), or undefined without one. @param {string} file */
+function readLockText(file) {
+  try {
+    return fs.readFileSync(file, 'utf-8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {string} p */

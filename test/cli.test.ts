@@ -768,7 +768,7 @@ app.synth();
  */
 describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
   /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
-  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync', when: string, body: string) => {
+  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync', when: string, body: string) => {
     const file = join(work, `${name}.js`);
     writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
       fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
@@ -887,25 +887,54 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
   });
 
-  test('fails when a second synth puts its output in place while the first one swaps: the first failed on a rename of its own folders, and left one behind', () => {
+  /** Starts a synth in the background; resolves with its exit code and stderr once `ready` (a file it writes when `fault` runs) exists. */
+  const background = (dir: string, args: string[], env: Record<string, string>, ready: string) => {
+    const child = require('child_process').spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, READY_FILE: ready } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<{ status: number; stderr: string }>((done) => child.on('exit', (status: number) => done({ status, stderr })));
+    const started = (async () => {
+      while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
+    })();
+    return { started, exited };
+  };
+  const pause = (ms: number) => `if (!process.env.NO_PAUSE) { require('fs').writeFileSync(process.env.READY_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); }`;
+
+  test('fails when a second synth puts its output in place while the first one swaps: the first failed on a rename of its own folders, and left one behind', async () => {
     const dir = appDir('concurrent', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
-    // The first synth sets dist/ aside and waits; the second finds no dist/ and puts its own in place.
-    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+$', "if (!process.env.FAST) { require('fs').writeFileSync(process.env.SIGNAL_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500); }");
-    const signalFile = join(work, 'concurrent-signal');
-    const first = require('child_process').spawn(process.execPath, [bin, 'synth'], { cwd: dir, env: { ...process.env, ...slow, SIGNAL_FILE: signalFile } });
-    let stderr = '';
-    first.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const exited = new Promise<number>((done) => first.on('exit', done));
-    return (async () => {
-      while (!existsSync(signalFile)) await new Promise((r) => setTimeout(r, 20));
-      const second = run(dir, ['synth'], { ...slow, FAST: '1' });
-      expect(second.status).toBe(0);
-      expect(await exited).toBe(1);
-      expect(stderr).toMatch(/another synth put its output in dist\/ while this one was putting its own there: run one synth at a time on an output folder/);
-      expect(existsSync(join(dir, 'dist', 'temporal.k8s.yaml'))).toBe(true);
-      expect(leftovers(dir)).toEqual([]);
-    })();
+    // The first synth sets dist/ aside and waits; the second one waits for it, then puts its own in place.
+    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+$', pause(1500));
+    const first = background(dir, ['synth'], slow, join(work, 'concurrent-ready'));
+    await first.started;
+    const second = run(dir, ['synth'], { ...slow, NO_PAUSE: '1' });
+    expect(second.status).toBe(0);
+    expect(await first.exited).toEqual({ status: 0, stderr: expect.stringMatching(/synthesized main.ts into dist\//) });
+    expect(existsSync(join(dir, 'dist', 'temporal.k8s.yaml'))).toBe(true);
+    expect(leftovers(dir)).toEqual([]);
+  }, 30_000);
+
+  test('fails when two apps that share a lock file synthesize at once (an app per environment, make -j): the last one to finish wrote its lock over the other\'s entries', async () => {
+    const dir = appDir('parallel-envs', {
+      'main.ts': `import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+const env = process.env.ENV!;
+${envApp('4')}
+ClusterLock.file('temporal.lock.json').synth(app);
+`,
+    });
+    // Staging has saved its lock (with its entry only) and waits before it looks at its output; prod synthesizes meanwhile.
+    const staging = background(dir, ['synth', '-o', 'out-staging'], { ...fault('slow-after-save', 'readdirSync', 'out-staging\\.cdk8s-temporal-staging-\\d+$', pause(1500)), ENV: 'staging' },
+      join(work, 'parallel-envs-ready'));
+    await staging.started;
+    expect(run(dir, ['synth', '-o', 'out-prod'], { ENV: 'prod' }).status).toBe(0);
+    const late = await staging.exited;
+    expect(late.stderr).toMatch(/temporal\.lock\.json was saved by another synth while this one ran, and writing this one's would drop what that one recorded\. Synthesize again/);
+    expect(late.status).toBe(1);
+    expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal']);
+    expect(run(dir, ['synth', '-o', 'out-staging'], { ENV: 'staging' }).status).toBe(0);
+    expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
+    expect(leftovers(dir)).toEqual([]);
   }, 30_000);
 });
 
