@@ -290,6 +290,13 @@ describe('ClusterLock', () => {
       }
     });
 
+    test('fails when another process saves the lock while this app synthesizes (two synths at once): the refusal spoke only of another ClusterLock in the app', () => {
+      const lock = ClusterLock.file(path);
+      lock.check(app({}, 'pg2', 'other'));
+      writeFileSync(path, written.replace('"numHistoryShards": 512', '"numHistoryShards": 1024'));
+      expect(() => lock.save()).toThrow(/was saved by another synth running at the same time \(synthesize again\), or by another ClusterLock on the file in this app/);
+    });
+
     test('a key twice (a merge that kept both sides) is refused, naming the key: JSON.parse would keep the last one without a word', () => {
       const entry = written.slice(written.indexOf('    "temporal/temporal"'), written.lastIndexOf('    }') + 5);
       writeFileSync(path, written.replace(entry, `${entry.replace('"numHistoryShards": 512', '"numHistoryShards": 1024')},\n${entry}`));
@@ -349,7 +356,7 @@ describe('ClusterLock', () => {
       one.check(app({}, 'pg-one', 'one'));
       two.check(app({}, 'pg-two', 'two'));
       two.save();
-      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by another ClusterLock after this one recorded clusters it has not saved/);
+      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by .*another ClusterLock on the file in this app after this one recorded clusters it has not saved/);
       expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['temporal/temporal', 'two/temporal']);
       // One lock for several apps, and a lock saved twice, are one lock.
       const shared = ClusterLock.file(path);

@@ -126,8 +126,8 @@ export class ClusterLock {
     const latest = latestText(path);
     if (latest === this.basis) return;
     if (this.unsaved) {
-      throw new Error(`ClusterLock: ${path} was saved by another ClusterLock after this one recorded clusters it has not saved; `
-        + 'expected one lock at a time on a file. Call lock.synth(app) (or lock.save()) before another ClusterLock on the file checks, or use one ClusterLock for every app.');
+      throw new Error(`ClusterLock: ${path} was saved by another synth running at the same time (synthesize again), or by another ClusterLock on the file in this app after this one recorded `
+        + 'clusters it has not saved; expected one lock at a time on a file. Call lock.synth(app) (or lock.save()) before another ClusterLock on the file checks, or use one ClusterLock for every app.');
     }
     this.entries = { ...(latest === undefined ? {} : parseLock(path, latest).clusters) };
     this.basis = latest;
