@@ -101,7 +101,14 @@ function commit(staging, outdir, locks, rel) {
   // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
   for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
   // One synth at a time puts an output folder or a lock file in place: another one's waits.
-  const releases = [outdir, ...changed.keys()].sort().map((resource) => exclusive(resource, rel));
+  /** @type {Array<() => void>} */
+  const releases = [];
+  try {
+    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(exclusive(resource, rel));
+  } catch (err) {
+    for (const release of releases) release();
+    throw err;
+  }
   // While a listener is there, Node runs it from the event loop, which this synchronous step never
   // returns to: the signal waits until the step is done, and is then dropped with the listener.
   const hold = () => {};
