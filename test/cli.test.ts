@@ -796,6 +796,17 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(leftovers(dir)).toEqual([]);
   });
 
+  test('partial lock files of synths killed while writing them are deleted; a running synth\'s stays', () => {
+    const dir = appDir('lock-temps', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${dead}`), '{ "clusters": {');
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${process.pid}`), '{');
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([`temporal.lock.json.tmp-${process.pid}`]);
+  });
+
   test('fails when a synth was killed between the two renames of the swap: the next one deleted the previous output it had set aside', () => {
     const dir = appDir('killed-mid-swap', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
