@@ -12,14 +12,13 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
+const { SynthError, commit, removeLeftovers } = require('./swap');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
 const REGISTRY = Symbol.for('cdk8s-temporal.cluster-registry');
 // What ClusterLock.save reports its lock files to, and reads to compare instead of writing.
 const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
-
-class SynthError extends Error {}
 
 /**
  * @typedef {object} SynthOptions
@@ -68,7 +67,7 @@ function synth(options, done) {
     const message = !(err instanceof Error) ? String(err)
       : err instanceof SynthError ? err.message
         : options.stack || err.constructor !== Error ? `${err.stack}${options.stack ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
-          : err.message;
+          : `${err.message}${missingPackage(err)}${unwritable(err, staging, outdir, options.check, rel)}`;
     const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
     options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
     finish(1);
@@ -87,18 +86,23 @@ function synth(options, done) {
     fail(new SynthError(notOutput));
     return;
   }
-  if (!options.check) removeLeftovers(outdir);
+  if (!options.check) for (const note of removeLeftovers(outdir, rel)) options.log(`cdk8s-temporal: ${note}`);
 
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
-  // once the output folder is in place (see writeLocks); a library without it writes them itself.
+  // once the output folder is in place (bin/swap.js); a library without it writes them itself.
   /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
   const command = { check: options.check, writesLocks: true, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
   require('./lazy-yaml').deferYaml(appFile);
   const apps = watchApps(appFile, staging);
-  require('./ts-hook').register({ appFile, sourceMaps: options.stack });
+  try {
+    require('./ts-hook').register({ appFile, sourceMaps: options.stack });
+  } catch (err) {
+    fail(new SynthError(err instanceof Error ? err.message : String(err))); // the app's tsconfig.json: it says what to fix
+    return;
+  }
 
   process.once('uncaughtException', fail);
   process.once('unhandledRejection', fail);
@@ -175,7 +179,7 @@ function synth(options, done) {
     }
     const lockInside = notAnOutputFolder(outdir, cwd, locks.map((l) => l.path));
     if (lockInside) throw new SynthError(lockInside);
-    writeLocks(locks, () => replace(staging, outdir));
+    const notes = commit(staging, outdir, locks, rel);
     const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
     for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
     if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
@@ -185,9 +189,35 @@ function synth(options, done) {
     if (clusters.length > 0 && locks.length === 0) {
       lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
     }
+    for (const note of notes) lines.push(`  warning  ${note}`);
     options.log(lines.join('\n'));
     finish(0);
   }
+}
+
+/**
+ * How to get a package the app requires that is not installed, or '' for any other error (a
+ * relative path is a file of the app).
+ * @param {Error} err
+ */
+function missingPackage(err) {
+  const name = /** @type {NodeJS.ErrnoException} */ (err).code === 'MODULE_NOT_FOUND' ? /^Cannot find module '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
+  return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
+}
+
+/**
+ * What to do when the output cannot be written, or '' for any other error: a full disk (the error
+ * names no file), or a folder this user cannot write in (the error names the staging folder).
+ * @param {Error} err @param {string} staging @param {string} outdir @param {boolean} check @param {(p: string) => string} rel
+ */
+function unwritable(err, staging, outdir, check, rel) {
+  const { code, path: at } = /** @type {NodeJS.ErrnoException} */ (err);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `\nThe disk is full (or the quota used up): free space where ${check ? `the temp folder ${os.tmpdir()}` : `${rel(outdir)}/`} is, or give another output folder, --output <folder>.`;
+  if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && typeof at === 'string' && (at === staging || at.startsWith(`${staging}${path.sep}`))) {
+    return `\nThe output cannot be written: this user cannot write in ${rel(path.dirname(outdir))} (the synth writes ${rel(outdir)}/ there, through a staging folder beside it); `
+      + 'give an output folder you can write to, --output <folder>.';
+  }
+  return '';
 }
 
 /**
@@ -273,85 +303,6 @@ function elapsedMs() {
 /** @param {number} n @param {string} noun */
 function count(n, noun) {
   return `${thousands(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/**
- * Removes the staging and set-aside folders of earlier runs that were killed before they could
- * clean up (their process is gone); a concurrent run's folders stay. Their names say whose they are:
- * a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
- * @param {string} outdir
- */
-function removeLeftovers(outdir) {
-  const dir = path.dirname(outdir);
-  const pattern = new RegExp(`^${path.basename(outdir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.cdk8s-temporal-(?:staging|old)-(\\d+)$`);
-  let entries;
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of entries) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (!pid || pid === process.pid || isRunning(pid)) continue;
-    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-  }
-}
-
-/** @param {number} pid */
-function isRunning(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
-  }
-}
-
-/**
- * Swaps `staging` in as `outdir`: the old folder is moved aside first and removed last, so a
- * failure in between puts it back.
- * @param {string} staging
- * @param {string} outdir
- */
-function replace(staging, outdir) {
-  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
-  const hadOld = fs.existsSync(outdir);
-  if (hadOld) fs.renameSync(outdir, old);
-  try {
-    fs.renameSync(staging, outdir);
-  } catch (err) {
-    if (hadOld) fs.renameSync(old, outdir);
-    throw err;
-  }
-  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
-}
-
-/**
- * Writes the changed lock files together with `swap` (the output folder's replacement): each lock
- * is written beside itself first, so a lock that cannot be written stops the synth before the
- * output moves; the output is swapped next; the locks are renamed into place last. A failure
- * before the renames leaves the output folder and every lock file as they were.
- * @param {Array<{ path: string, changed: boolean, contents: string }>} locks
- * @param {() => void} swap
- */
-function writeLocks(locks, swap) {
-  /** @type {Map<string, string>} */
-  const changed = new Map();
-  for (const lock of locks) if (lock.changed) changed.set(lock.path, lock.contents);
-  /** @type {Array<[string, string]>} */
-  const written = [];
-  try {
-    for (const [file, contents] of changed) {
-      const tmp = `${file}.tmp-${process.pid}`;
-      written.push([tmp, file]);
-      fs.writeFileSync(tmp, contents);
-    }
-    swap();
-  } catch (err) {
-    for (const [tmp] of written) fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  for (const [tmp, file] of written) fs.renameSync(tmp, file);
 }
 
 /**

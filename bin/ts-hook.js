@@ -20,6 +20,7 @@ const os = require('os');
 const path = require('path');
 const vm = require('vm');
 const Module = require('module');
+const { findTsconfig, readCompilerOptions, parseJsonc } = require('./tsconfig');
 
 /** @typedef {{ target?: string, useDefineForClassFields?: boolean, experimentalDecorators?: boolean, emitDecoratorMetadata?: boolean, esModuleInterop?: boolean }} EmitCompilerOptions */
 
@@ -233,104 +234,6 @@ function emitOptions(options, sourceMaps) {
     module: { type: 'commonjs', noInterop: !options.esModuleInterop },
     sourceMaps: sourceMaps ? 'inline' : false,
   };
-}
-
-/** The nearest tsconfig.json at or above `dir`, or undefined. @param {string} dir */
-function findTsconfig(dir) {
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    const candidate = path.join(d, 'tsconfig.json');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(d) === d) return undefined;
-  }
-}
-
-/**
- * compilerOptions of a tsconfig file, following `extends` (relative paths and packages).
- * @param {string} file
- * @param {Set<string>} [seen]
- * @returns {EmitCompilerOptions}
- */
-function readCompilerOptions(file, seen = new Set()) {
-  if (seen.has(file)) return {};
-  seen.add(file);
-  let config;
-  try {
-    config = parseJsonc(fs.readFileSync(file, 'utf-8'));
-  } catch (err) {
-    throw new Error(`cdk8s-temporal: ${file} is not valid JSON (${err instanceof Error ? err.message : err}); fix it, tsc would refuse it too.`);
-  }
-  let options = {};
-  /** @type {string[]} */
-  const bases = config.extends === undefined ? [] : [config.extends].flat();
-  for (const base of bases) {
-    const resolved = resolveExtends(base, path.dirname(file));
-    if (resolved) options = { ...options, ...readCompilerOptions(resolved, seen) };
-  }
-  return { ...options, ...(config.compilerOptions ?? {}) };
-}
-
-/** @param {string} base @param {string} dir */
-function resolveExtends(base, dir) {
-  const relative = base.startsWith('.') || path.isAbsolute(base);
-  const candidates = relative ? [path.resolve(dir, base), path.resolve(dir, `${base}.json`)] : [base, `${base}.json`, `${base}/tsconfig.json`];
-  for (const c of candidates) {
-    if (relative) {
-      if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
-      continue;
-    }
-    try {
-      return require.resolve(c, { paths: [dir] });
-    } catch {
-      // try the next spelling, as tsc does
-    }
-  }
-  return undefined;
-}
-
-/** JSON with comments and trailing commas, as tsconfig files are written. @param {string} text */
-function parseJsonc(text) {
-  return JSON.parse(outsideStrings(outsideStrings(text, stripComment), dropTrailingComma));
-}
-
-/**
- * Rewrites `text` outside string literals: `step(text, i)` returns what to emit for position i and
- * where to continue.
- * @param {string} text
- * @param {(text: string, i: number) => [string, number]} step
- */
-function outsideStrings(text, step) {
-  let out = '';
-  for (let i = 0; i < text.length;) {
-    if (text[i] === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j + 1;
-    } else {
-      const [emit, next] = step(text, i);
-      out += emit;
-      i = next;
-    }
-  }
-  return out;
-}
-
-/** @param {string} text @param {number} i @returns {[string, number]} */
-function stripComment(text, i) {
-  if (text.startsWith('//', i)) {
-    const end = text.indexOf('\n', i);
-    return ['', end === -1 ? text.length : end];
-  }
-  if (text.startsWith('/*', i)) {
-    const end = text.indexOf('*/', i + 2);
-    return [' ', end === -1 ? text.length : end + 2];
-  }
-  return [text[i], i + 1];
-}
-
-/** @param {string} text @param {number} i @returns {[string, number]} */
-function dropTrailingComma(text, i) {
-  return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
 }
 
 /**

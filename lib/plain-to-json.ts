@@ -130,7 +130,9 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
     for (let i = 0; i < value.length; i++) if (i in value) items[i] = plainValue(value[i], object, options);
     return items;
   }
-  if (isPlainObject(value) && !hasResolve(value)) {
+  // A `__proto__` key of its own (JSON.parse makes one) changes the prototype of the map cdk8s
+  // assigns it to, and so what sanitizeValue keeps or refuses: cdk8s's way, for that rare map.
+  if (isPlainObject(value) && !hasResolve(value) && !hasOwnProperty.call(value, '__proto__')) {
     // Rendered in the object's own key order and sorted after: cdk8s resolves every value (calls
     // each Lazy's producer) in that order, reading the entries first, before it sorts, and a
     // producer may count or change what a later one produces.
@@ -180,6 +182,8 @@ function sortedIndices(keys: readonly string[]): number[] {
   }
   return order;
 }
+
+const hasOwnProperty = Object.prototype.hasOwnProperty;
 
 function hasResolve(value: object): boolean {
   return typeof (value as { resolve?: unknown }).resolve === 'function';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -716,6 +716,40 @@ app.synth();
     expect(runAlone('main.js').status).toBe(0);
   });
 
+  test('fails when a package the app imports is not installed: the message said only "Cannot find module", not how to get it', () => {
+    const dir = mkdirp(join(work, 'no-node-modules'));
+    writeFileSync(join(dir, 'main.js'), "const { App } = require('cdk8s');\nnew App().synth();\n");
+    const r = run(dir, ['synth', 'main.js']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Cannot find module 'cdk8s'\nRequire stack:\n- .*main\.js\nInstall the app's dependencies: npm install \(or npm ci\) in the folder of its package\.json, with cdk8s in its dependencies\./);
+    // A relative import is a file of the app, not a package to install.
+    writeFileSync(join(dir, 'main.js'), "require('./missing');\n");
+    expect(run(dir, ['synth', 'main.js']).stderr).toMatch(/Cannot find module '\.\/missing'\nRequire stack:\n- .*main\.js\n?$/);
+  });
+
+  test('fails when the tsconfig extends a file or a package that is not there: the app ran with other class fields than tsc gives it (tsc refuses the config)', () => {
+    // With the base, target ES2022 defines the field after the base constructor ran, as tsc emits it; without it, the field was assigned.
+    const app = `import { App, Chart, ApiObject } from 'cdk8s';
+      class Base { constructor() { this.setup(); } setup() {} }
+      class Derived extends Base { v?: string; setup() { this.v = 'set'; } }
+      const app = new App();
+      new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: new Derived().v ?? 'defined' } });
+      app.synth();`;
+    const base = '{ "compilerOptions": { "target": "ES2022" } }';
+    const found = appDir('extends-found', { 'main.ts': app, 'tsconfig.json': '{ "extends": "./base.json" }', 'base.json': base });
+    expect(run(found, ['synth']).status).toBe(0);
+    expect(read(found, 'dist/c.k8s.yaml')).toContain('name: defined');
+    for (const [name, extendsValue, remedy] of <Array<[string, string, RegExp]>>[['file', './bases/missing.json', /fix the path/], ['package', '@tsconfig/not-installed/tsconfig.json', /npm install/]]) {
+      const dir = appDir(`extends-missing-${name}`, { 'main.ts': app, 'tsconfig.json': `{ "extends": "${extendsValue}" }` });
+      const r = run(dir, ['synth']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`tsconfig\\.json extends "${extendsValue.replace(/[./]/g, '\\$&')}", which is not there`));
+      expect(r.stderr).toMatch(remedy);
+      expect(r.stderr).not.toMatch(/\n +at /);
+      expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules', 'tsconfig.json']);
+    }
+  });
+
   test('the app file is missing, or the arguments are wrong', () => {
     const dir = appDir('usage', {});
     expect(run(dir, ['synth', 'nope.ts'])).toMatchObject({ status: 1, stderr: expect.stringMatching(/nope.ts does not exist; give the app's entry file/) });
@@ -727,3 +761,195 @@ app.synth();
     expect(readdirSync(dir)).toEqual(['node_modules']);
   });
 });
+
+/**
+ * The step that puts a synth's output and lock in place (bin/swap.js), with the faults a machine
+ * gives it: a folder another user's process wrote, a kill, a second synth at the same time.
+ */
+describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
+  /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
+  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync', when: string, body: string) => {
+    const file = join(work, `${name}.js`);
+    writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
+      fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
+    return { NODE_OPTIONS: `--require ${file}` };
+  };
+  const leftovers = (dir: string) => readdirSync(dir).filter((f) => /cdk8s-temporal|\.tmp/.test(f));
+  const upgrade = (dir: string) => writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.32.1',"));
+
+  test('fails when the previous output cannot be deleted after the swap (files a container wrote as root): the synth said it failed and that dist/ was unchanged, over the new dist/ and without its lock', () => {
+    const dir = appDir('old-undeletable', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const denied = fault('rm-old-denied', 'rmSync', 'cdk8s-temporal-old-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, unlink '${p}/temporal.k8s.yaml'`), { code: 'EACCES' });");
+    const r = run(dir, ['synth'], denied);
+    expect(r.status).toBe(0);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+    expect(r.stderr).toMatch(/the previous output, set aside as dist\.cdk8s-temporal-old-\d+, could not be deleted \(EACCES: permission denied.*\): delete it yourself/);
+    // The next synth tries again; one that cannot delete it either still synthesizes, and says so.
+    const again = run(dir, ['synth'], denied);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/dist\.cdk8s-temporal-old-\d+, left by a synth that was stopped, could not be deleted \(EACCES/);
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('partial lock files of synths killed while writing them are deleted; a running synth\'s stays', () => {
+    const dir = appDir('lock-temps', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${dead}`), '{ "clusters": {');
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${process.pid}`), '{');
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([`temporal.lock.json.tmp-${process.pid}`]);
+  });
+
+  test('fails when a synth was killed between the two renames of the swap: the next one deleted the previous output it had set aside', () => {
+    const dir = appDir('killed-mid-swap', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    renameSyncOf(join(dir, 'dist'), join(dir, `dist.cdk8s-temporal-old-${dead}`));
+    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    // A refused synth leaves the output as it was: the one the killed synth had set aside.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(32));
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`put dist/ back from dist\\.cdk8s-temporal-old-${dead}, where a synth that was stopped had set it aside`));
+    expect(r.stderr).toMatch(/synth of main.ts failed; dist\/ is unchanged\./);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('fails when SIGTERM or SIGINT comes while the output and the lock are put in place: dist/ was gone, or new beside the old lock', () => {
+    for (const signal of ['SIGTERM', 'SIGINT']) {
+      const dir = appDir(`signal-${signal}`, { 'main.ts': CLUSTER_APP(16) });
+      expect(run(dir, ['synth']).status).toBe(0);
+      upgrade(dir);
+      // The signal arrives just as the staging folder moves into place, with the old output set aside and the new lock written beside the old.
+      const r = run(dir, ['synth'], fault(`signal-${signal}`, 'renameSync', 'staging-\\d+$',
+        `process.kill(process.pid, '${signal}'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);`));
+      expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
+      expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
+      expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+      expect(leftovers(dir)).toEqual([]);
+    }
+  });
+
+  test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
+    const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
+    const denied = run(dir, ['synth'], fault('mkdir-denied', 'mkdirSync', 'staging-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES', syscall: 'mkdir', path: String(p) });"));
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toMatch(/EACCES: permission denied, mkdir .*\nThe output cannot be written: this user cannot write in \. \(the synth writes dist\/ there, through a staging folder beside it\); give an output folder you can write to, --output <folder>\./);
+    const full = run(dir, ['synth'], fault('disk-full', 'writeFileSync', 'staging-\\d+', "throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });"));
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/ENOSPC: no space left on device, write\nThe disk is full \(or the quota used up\): free space where dist\/ is, or give another output folder, --output <folder>\./);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('fails when the output folder is a mount point (a volume mounted at dist/ in a container), which cannot be moved aside: a bare EBUSY on a folder the user never named', () => {
+    const dir = appDir('mount-point', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    upgrade(dir);
+    const r = run(dir, ['synth'], fault('mount-point', 'renameSync', '[/\\\\]dist$', "throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${p}'`), { code: 'EBUSY' });"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/dist\/ cannot be moved aside to put the new output in its place \(EBUSY: .*\)\. A mount point \(a volume mounted at dist\/\) cannot be replaced: give a folder inside it, such as --output dist\/manifests\. On Windows, close the program/);
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.2"');
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('fails when the lock file cannot be written (its folder is not there): the error named a temp file the user never named, and no remedy', () => {
+    const dir = appDir('lock-folder-missing', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/synth of main.ts failed; there is no dist\/\.\nthe lock file locks\/temporal\.lock\.json cannot be written \(ENOENT: no such file or directory, open .*\): there is no folder locks; create it, or give ClusterLock\.file a path in a folder that exists\.$/m);
+    expect(r.stderr).not.toMatch(/\.tmp-\d+/);
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+
+  test('fails when the synth runs with a private umask (077): the lock it rewrote lost the modes the file had, and other users could no longer read it', () => {
+    const dir = appDir('umask', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    chmodSync(join(dir, 'temporal.lock.json'), 0o664);
+    upgrade(dir);
+    const umask = join(work, 'umask-077.js');
+    writeFileSync(umask, 'process.umask(0o077);\n');
+    expect(run(dir, ['synth'], { NODE_OPTIONS: `--require ${umask}` }).status).toBe(0);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(statSync(join(dir, 'temporal.lock.json')).mode & 0o777).toBe(0o664);
+  });
+
+  test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
+    const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
+    const shared = mkdirp(join(work, 'lock-link-shared'));
+    mkdirSync(join(dir, 'locks'));
+    symlinkSync(join(shared, 'temporal.lock.json'), join(dir, 'locks', 'temporal.lock.json'));
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')"));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(lstatSync(join(dir, 'locks', 'temporal.lock.json')).isSymbolicLink()).toBe(true);
+    expect(read(shared, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+  });
+
+  /** Starts a synth in the background; resolves with its exit code and stderr once `ready` (a file it writes when `fault` runs) exists. */
+  const background = (dir: string, args: string[], env: Record<string, string>, ready: string) => {
+    const child = require('child_process').spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, READY_FILE: ready } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<{ status: number; stderr: string }>((done) => child.on('exit', (status: number) => done({ status, stderr })));
+    const started = (async () => {
+      while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
+    })();
+    return { started, exited };
+  };
+  const pause = (ms: number) => `if (!process.env.NO_PAUSE) { require('fs').writeFileSync(process.env.READY_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); }`;
+
+  test('fails when a second synth puts its output in place while the first one swaps: the first failed on a rename of its own folders, and left one behind', async () => {
+    const dir = appDir('concurrent', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    // The first synth sets dist/ aside and waits; the second one waits for it, then puts its own in place.
+    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+$', pause(1500));
+    const first = background(dir, ['synth'], slow, join(work, 'concurrent-ready'));
+    await first.started;
+    const second = run(dir, ['synth'], { ...slow, NO_PAUSE: '1' });
+    expect(second.status).toBe(0);
+    expect(await first.exited).toEqual({ status: 0, stderr: expect.stringMatching(/synthesized main.ts into dist\//) });
+    expect(existsSync(join(dir, 'dist', 'temporal.k8s.yaml'))).toBe(true);
+    expect(leftovers(dir)).toEqual([]);
+  }, 30_000);
+
+  test('fails when two apps that share a lock file synthesize at once (an app per environment, make -j): the last one to finish wrote its lock over the other\'s entries', async () => {
+    const dir = appDir('parallel-envs', {
+      'main.ts': `import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+const env = process.env.ENV!;
+${envApp('4')}
+ClusterLock.file('temporal.lock.json').synth(app);
+`,
+    });
+    // Staging has saved its lock (with its entry only) and waits before it looks at its output; prod synthesizes meanwhile.
+    const staging = background(dir, ['synth', '-o', 'out-staging'], { ...fault('slow-after-save', 'readdirSync', 'out-staging\\.cdk8s-temporal-staging-\\d+$', pause(1500)), ENV: 'staging' },
+      join(work, 'parallel-envs-ready'));
+    await staging.started;
+    expect(run(dir, ['synth', '-o', 'out-prod'], { ENV: 'prod' }).status).toBe(0);
+    const late = await staging.exited;
+    expect(late.stderr).toMatch(/temporal\.lock\.json was saved by another synth while this one ran, and writing this one's would drop what that one recorded\. Synthesize again/);
+    expect(late.status).toBe(1);
+    expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal']);
+    expect(run(dir, ['synth', '-o', 'out-staging'], { ENV: 'staging' }).status).toBe(0);
+    expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
+    expect(leftovers(dir)).toEqual([]);
+  }, 30_000);
+});
+
+/** fs.renameSync, named so as not to shadow the tests' own imports. */
+function renameSyncOf(from: string, to: string) {
+  require('fs').renameSync(from, to);
+}

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'fs';
+import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -235,6 +235,51 @@ describe('ClusterLock', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true }));
 
+    test('fails when the lock file is a symbolic link (one lock shared by two repositories): a save replaced the link with a file of its own', () => {
+      const shared = join(dir, 'shared');
+      mkdirSync(shared);
+      const target = join(shared, 'temporal.lock.json');
+      writeFileSync(target, written);
+      rmSync(path);
+      symlinkSync(target, path);
+      const lock = ClusterLock.file(path);
+      lock.check(app({}, 'pg2', 'other'));
+      expect(lock.save()).toBe(true);
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
+      expect(readFileSync(target, 'utf-8')).toContain('"other/temporal"');
+      expect(readdirSync(dir).sort()).toEqual(['shared', 'temporal.lock.json']);
+      expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+    });
+
+    test('fails when the save runs with a private umask (077): the lock it rewrote lost the modes the file had', () => {
+      chmodSync(path, 0o664);
+      const previous = process.umask(0o077);
+      try {
+        const lock = ClusterLock.file(path);
+        lock.check(app({}, 'pg2', 'other'));
+        expect(lock.save()).toBe(true);
+      } finally {
+        process.umask(previous);
+      }
+      expect(statSync(path).mode & 0o777).toBe(0o664);
+    });
+
+    test('fails when the lock cannot be renamed into place (on Windows, an editor holding it): the save threw a bare EPERM and left its temp file beside the lock', () => {
+      const fs = require('fs') as typeof import('fs');
+      const rename = jest.spyOn(fs, 'renameSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
+      });
+      try {
+        const lock = ClusterLock.file(path);
+        lock.check(app({}, 'pg2', 'other'));
+        expect(() => lock.save()).toThrow(/^ClusterLock: .*temporal\.lock\.json could not be written \(EPERM: operation not permitted, rename\)/);
+      } finally {
+        rename.mockRestore();
+      }
+      expect(readFileSync(path, 'utf-8')).toBe(written);
+      expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+    });
+
     test('a checkout with Windows line endings or a byte order mark is the same lock: read, unchanged, not rewritten', () => {
       for (const text of nonEmpty([written.replace(/\n/g, '\r\n'), `\uFEFF${written}`, `\uFEFF${written.replace(/\n/g, '\r\n')}`])) {
         writeFileSync(path, text);
@@ -243,6 +288,13 @@ describe('ClusterLock', () => {
         expect(lock.save()).toBe(false);
         expect(readFileSync(path, 'utf-8')).toBe(text);
       }
+    });
+
+    test('fails when another process saves the lock while this app synthesizes (two synths at once): the refusal spoke only of another ClusterLock in the app', () => {
+      const lock = ClusterLock.file(path);
+      lock.check(app({}, 'pg2', 'other'));
+      writeFileSync(path, written.replace('"numHistoryShards": 512', '"numHistoryShards": 1024'));
+      expect(() => lock.save()).toThrow(/was saved by another synth running at the same time \(synthesize again\), or by another ClusterLock on the file in this app/);
     });
 
     test('a key twice (a merge that kept both sides) is refused, naming the key: JSON.parse would keep the last one without a word', () => {
@@ -304,7 +356,7 @@ describe('ClusterLock', () => {
       one.check(app({}, 'pg-one', 'one'));
       two.check(app({}, 'pg-two', 'two'));
       two.save();
-      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by another ClusterLock after this one recorded clusters it has not saved/);
+      expect(() => one.save()).toThrow(/ClusterLock: .*temporal\.lock\.json was saved by .*another ClusterLock on the file in this app after this one recorded clusters it has not saved/);
       expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['temporal/temporal', 'two/temporal']);
       // One lock for several apps, and a lock saved twice, are one lock.
       const shared = ClusterLock.file(path);

@@ -75,7 +75,10 @@ describe('stringifyDocument writes what cdk8s writes, byte for byte', () => {
 
   test('generated documents', () => {
     // Strings from the characters that decide YAML's quoting, so that the rare cases come up often.
-    const tricky = fc.string({ unit: fc.constantFrom('a', 'b', 'y', 'n', '0', '1', '.', '-', ':', ' ', '#', '\n', '\t', "'", '"', '%', '{', '|', '~', 'é', '\u0007') });
+    // And what a user may put in a prop: a carriage return, NUL, a byte order mark, lone surrogates,
+    // a line separator, NEL, a backslash, an emoji, and strings longer than yaml's 1024-character keys.
+    const tricky = fc.oneof({ weight: 9, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'y', 'n', '0', '1', '.', '-', ':', ' ', '#', '\n', '\t', "'", '"', '%', '{', '|', '~', 'é', '\u0007',
+      '\r', '\0', '\uFEFF', '\ud800', '\udc00', '\u2028', '\u0085', '\\', '😀') }) }, { weight: 1, arbitrary: fc.tuple(fc.nat(1100), fc.constantFrom('', ' ', '\t', '\n', '"', '\r')).map(([n, end]) => `${'k'.repeat(n)}${end}`) });
     const key = fc.oneof(tricky, fc.constantFrom('name', 'app.kubernetes.io/name', 'yes', '1', 'a b'));
     const scalar = fc.oneof(tricky, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('yes', 'No', '5432', 'a: b', ''));
     const { value } = fc.letrec((tie) => ({
@@ -373,11 +376,15 @@ describe('ClusterLock.synth writes what app.synth() writes for generated apps', 
     objects: Array<{ chart: number; holder: string; id: string; meta: Record<string, unknown>; props: Record<string, unknown>; ops: Array<Record<string, unknown>> }>;
     type: YamlOutputType; resolver: boolean; disableSort: boolean; twice: boolean;
   };
-  const text = fc.string({ unit: fc.constantFrom('a', 'y', '1', ':', ' ', '#', '\n', "'", '-', 'é', '<<'), maxLength: 5 });
+  // What a user can put in a prop: besides YAML's indicators, a carriage return, NUL, a byte order
+  // mark, a lone surrogate, a line separator, NEL, a tab, an emoji, quotes, numbers as strings, long
+  // strings (past yaml's 1024-character implicit keys), and a JSON-parsed `__proto__` key.
+  const text = fc.oneof(fc.string({ unit: fc.constantFrom('a', 'y', '1', ':', ' ', '#', '\n', "'", '-', 'é', '<<', '\r', '\0', '\uFEFF', '\ud800', '\u2028', '\u0085',
+    '\t', '😀', '"', '0x', '.5'), maxLength: 5 }), fc.nat(1100).map((n) => `${'x'.repeat(n)} `));
   const leaf = fc.oneof(text, fc.integer({ min: -3, max: 20 }), fc.constantFrom(1.5, -0, null, undefined, true), fc.constantFrom('$count', '$lazyMap', '$resolve', '$port'));
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof({ depthSize: 'small' }, leaf, leaf, tie('map'), tie('list')),
-    map: fc.dictionary(fc.oneof(text, fc.constantFrom('b', 'a', '10', '2')), tie('value'), { maxKeys: 3 }),
+    map: fc.dictionary(fc.oneof(text, fc.constantFrom('b', 'a', '10', '2', '__proto__')), tie('value'), { maxKeys: 3 }),
     list: fc.array(tie('value'), { maxLength: 3 }),
   }));
   const op = fc.oneof(

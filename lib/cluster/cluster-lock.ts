@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'fs';
-import { resolve } from 'path';
+import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
@@ -126,8 +126,8 @@ export class ClusterLock {
     const latest = latestText(path);
     if (latest === this.basis) return;
     if (this.unsaved) {
-      throw new Error(`ClusterLock: ${path} was saved by another ClusterLock after this one recorded clusters it has not saved; `
-        + 'expected one lock at a time on a file. Call lock.synth(app) (or lock.save()) before another ClusterLock on the file checks, or use one ClusterLock for every app.');
+      throw new Error(`ClusterLock: ${path} was saved by another synth running at the same time (synthesize again), or by another ClusterLock on the file in this app after this one recorded `
+        + 'clusters it has not saved; expected one lock at a time on a file. Call lock.synth(app) (or lock.save()) before another ClusterLock on the file checks, or use one ClusterLock for every app.');
     }
     this.entries = { ...(latest === undefined ? {} : parseLock(path, latest).clusters) };
     this.basis = latest;
@@ -164,10 +164,35 @@ export class ClusterLock {
     // The command writes the lock itself once the output folder is in place, so a synth that fails
     // after this point (the output cannot be moved) leaves the lock as it was.
     if (!changed || command?.check || command?.writesLocks) return changed;
-    const tmp = `${this.path}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, this.path);
+    writeLock(this.path, text);
     return true;
+  }
+}
+
+/**
+ * Writes a lock file beside itself, then renames it over the old one: a reader (or a kill) sees the
+ * old text or the new, never part of it. A symbolic link (one lock shared by two repositories)
+ * stays, and the file it names gets the text. The partial file is named by the process, as the
+ * synth command names its own, so two processes never write into one.
+ */
+function writeLock(path: string, text: string): void {
+  let target = path;
+  try {
+    target = realpathSync(path);
+  } catch {
+    // No file yet: created where the path says, or where a link to nothing points.
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) target = resolve(dirname(path), readlinkSync(path));
+  }
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    const mode = statSync(target, { throwIfNoEntry: false })?.mode; // the file's modes, not what the umask gives a new one
+    if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new Error(`ClusterLock: ${path} could not be written (${(e as Error).message}); the manifests were written and the lock was not. `
+      + 'Make the file writable (close what holds it open) and synthesize again before you commit.');
   }
 }
 

@@ -1,0 +1,264 @@
+// @ts-check
+// How `cdk8s-temporal synth` puts a finished output folder and its lock files in place, and what
+// it does with what an earlier synth left when it was stopped halfway.
+//
+// The output folder is swapped in by two renames (the old one set aside, the staging folder moved
+// in), and each changed lock file is written beside itself and renamed over it. The renames happen
+// with SIGINT, SIGTERM and SIGHUP held back, so a Ctrl-C or a cancelled CI job cannot leave the
+// output folder missing, or new beside the old lock. Deleting the old folder comes last and may
+// fail (files another user wrote): the synth has happened by then, so that is a warning, not a
+// failure. A synth killed outright (SIGKILL, a power cut) leaves its folders under names that say
+// whose they are, and the next synth puts back an output folder it finds set aside and missing.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** An error whose message says all there is to say: printed without a stack. */
+class SynthError extends Error {}
+
+/** @param {string} s */
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Deals with the staging and set-aside folders of earlier synths that were stopped before they
+ * could clean up (their process is gone); a concurrent synth's folders stay. Their names say whose
+ * they are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
+ * An output folder that is missing while one of them holds a set-aside copy is put back from it.
+ * Returns what to tell the user: what was put back, and what could not be deleted.
+ * @param {string} outdir absolute
+ * @param {(p: string) => string} rel how to show a path
+ * @returns {string[]}
+ */
+function removeLeftovers(outdir, rel) {
+  const dir = path.dirname(outdir);
+  const pattern = new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  /** @type {string[]} */
+  const notes = [];
+  for (const name of entries) {
+    const match = pattern.exec(name);
+    const pid = Number(match?.[2]);
+    if (!match || !pid || pid === process.pid || isRunning(pid)) continue;
+    const leftover = path.join(dir, name);
+    if (match[1] === 'old' && !fs.existsSync(outdir)) {
+      // Stopped between setting the old output aside and moving the new one in: the old one is whole.
+      try {
+        fs.renameSync(leftover, outdir);
+        notes.push(`put ${rel(outdir)}/ back from ${rel(leftover)}, where a synth that was stopped had set it aside.`);
+        continue;
+      } catch {
+        // deleted below, as any other leftover
+      }
+    }
+    const error = removeFolder(leftover);
+    if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
+  }
+  return notes;
+}
+
+/** Deletes `dir` and returns undefined, or returns why it could not. @param {string} dir */
+function removeFolder(dir) {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+  }
+}
+
+const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
+
+/**
+ * Puts `staging` in place as `outdir` and writes the changed lock files, all or nothing as far as
+ * a signal or a failing rename goes: each lock is written beside itself first, so a lock that
+ * cannot be written stops the synth before the output moves; the output is swapped next (the old
+ * folder set aside first, and put back when the new one cannot move in); the locks are renamed
+ * into place last. Returns what to tell the user (a set-aside folder that could not be deleted).
+ * @param {string} staging
+ * @param {string} outdir absolute
+ * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
+ * @param {(p: string) => string} rel how to show a path
+ * @returns {string[]}
+ */
+function commit(staging, outdir, locks, rel) {
+  /** @type {Map<string, string>} */
+  const changed = new Map();
+  // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
+  for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
+  // One synth at a time puts an output folder or a lock file in place: another one's waits.
+  /** @type {Array<() => void>} */
+  const releases = [];
+  try {
+    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(exclusive(resource, rel));
+  } catch (err) {
+    for (const release of releases) release();
+    throw err;
+  }
+  // While a listener is there, Node runs it from the event loop, which this synchronous step never
+  // returns to: the signal waits until the step is done, and is then dropped with the listener.
+  const hold = () => {};
+  for (const signal of HELD_SIGNALS) process.on(signal, hold);
+  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
+  let hadOld = false;
+  try {
+    // A lock another synth saved since this one read it (an app per environment, run in parallel)
+    // would lose that synth's entries, and what they pin, if this one wrote what it computed.
+    for (const lock of locks) {
+      if (!lock.changed || readLockText(lock.path) === lock.before) continue;
+      throw new SynthError(`${rel(lock.path)} was saved by another synth while this one ran, and writing this one's would drop what that one recorded. `
+        + `Synthesize again (one synth at a time on a lock file); ${rel(outdir)}/ and ${rel(lock.path)} are as the other synth left them.`);
+    }
+    /** @type {Array<[string, string]>} */
+    const written = [];
+    try {
+      for (const [file, contents] of changed) {
+        removeStaleTemps(file);
+        const tmp = `${file}.tmp-${process.pid}`;
+        written.push([tmp, file]);
+        try {
+          fs.writeFileSync(tmp, contents);
+          // The modes the lock had (readable by the group, say), not what this process's umask gives a new file.
+          const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode;
+          if (mode !== undefined) fs.chmodSync(tmp, mode & 0o7777);
+        } catch (err) {
+          const folder = path.dirname(file);
+          throw new SynthError(`the lock file ${rel(file)} cannot be written (${/** @type {Error} */ (err).message.split(tmp).join(file)}): `
+            + `${!fs.existsSync(folder) ? `there is no folder ${rel(folder)}; create it, or give ClusterLock.file a path in a folder that exists`
+              : /ENOSPC|EDQUOT/.test(String(/** @type {NodeJS.ErrnoException} */ (err).code)) ? 'free space on its disk' : `make ${rel(folder)} writable`}.`);
+        }
+      }
+      hadOld = swap(staging, outdir, old, rel);
+    } catch (err) {
+      for (const [tmp] of written) fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    for (const [tmp, file] of written) fs.renameSync(tmp, file);
+  } finally {
+    for (const signal of HELD_SIGNALS) process.removeListener(signal, hold);
+    for (const release of releases) release();
+  }
+  const error = hadOld ? removeFolder(old) : undefined;
+  return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
+}
+
+/**
+ * Moves `staging` in as `outdir`, with the old folder set aside as `old` first; returns whether
+ * there was an old folder (then still at `old`, for the caller to delete). A failure puts the old
+ * folder back, unless another synth has put its own output in place meanwhile.
+ * @param {string} staging @param {string} outdir @param {string} old @param {(p: string) => string} rel
+ */
+function swap(staging, outdir, old, rel) {
+  const concurrent = () => new SynthError(`another synth put its output in ${rel(outdir)}/ while this one was putting its own there: run one synth at a time on an output folder. `
+    + `${rel(outdir)}/ holds the other synth's output, and the lock files are as it left them.`);
+  const hadOld = fs.existsSync(outdir);
+  if (hadOld) {
+    try {
+      fs.renameSync(outdir, old);
+    } catch (err) {
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      if (code === 'ENOENT') throw concurrent();
+      if (code === 'EBUSY' || code === 'EXDEV' || code === 'EPERM') {
+        throw new SynthError(`${rel(outdir)}/ cannot be moved aside to put the new output in its place (${/** @type {Error} */ (err).message}). A mount point (a volume mounted at `
+          + `${rel(outdir)}/) cannot be replaced: give a folder inside it, such as --output ${rel(path.join(outdir, 'manifests'))}. On Windows, close the program that holds a file in it open.`);
+      }
+      throw err;
+    }
+  }
+  try {
+    fs.renameSync(staging, outdir);
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      if (hadOld) removeFolder(old);
+      throw concurrent();
+    }
+    if (hadOld) fs.renameSync(old, outdir);
+    throw err;
+  }
+  return hadOld;
+}
+
+/**
+ * Holds `<resource>.cdk8s-temporal-commit` (created exclusively, holding the process id) until the
+ * returned function is called; waits while another synth holds it, and takes it over from one
+ * that is gone. A folder where it cannot be created is left to the writes that follow to report.
+ * @param {string} resource @param {(p: string) => string} rel
+ * @returns {() => void}
+ */
+function exclusive(resource, rel) {
+  const file = `${resource}.cdk8s-temporal-commit`;
+  for (let waited = 0; ; waited += 20) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(file, 'utf-8').trim());
+    } catch {
+      continue; // released meanwhile
+    }
+    if (holder && !isRunning(holder)) {
+      fs.rmSync(file, { force: true }); // a synth killed while it held it
+      continue;
+    }
+    if (waited >= 30_000) {
+      throw new SynthError(`another synth${holder ? ` (process ${holder})` : ''} has been putting ${rel(resource)} in place for 30 s; `
+        + `if none runs, delete ${rel(file)} and synthesize again.`);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+/** A lock file's text as the library compares it (line endings and a byte order mark aside), or undefined without one. @param {string} file */
+function readLockText(file) {
+  try {
+    return fs.readFileSync(file, 'utf-8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string} p */
+function realpathOrSelf(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    // No file yet: created where the path says, or where a link to nothing points.
+    return fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? path.resolve(path.dirname(p), fs.readlinkSync(p)) : p;
+  }
+}
+
+/** Deletes the partial lock files of synths that were killed while writing `file`'s. @param {string} file */
+function removeStaleTemps(file) {
+  const pattern = new RegExp(`^${escape(path.basename(file))}\\.tmp-(\\d+)$`);
+  let entries;
+  try {
+    entries = fs.readdirSync(path.dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isRunning(pid)) fs.rmSync(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+module.exports = { SynthError, commit, removeLeftovers };
