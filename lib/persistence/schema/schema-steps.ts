@@ -80,7 +80,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     ? [SQL_TOOL, '--database', quotedMysqlName(store.database), 'create-database'] : [SQL_TOOL, 'create-database'];
   const env = (credentials: Credentials): EnvVar[] => [
     { name: 'SQL_PLUGIN', value: sql.plugin },
-    { name: 'SQL_HOST', value: store.hosts[0] },
+    { name: 'SQL_HOST', value: sqlToolHost(store.hosts[0]) },
     { name: 'SQL_PORT', value: String(store.port) },
     { name: 'SQL_DATABASE', value: store.database },
     ...store.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true, credentials),
@@ -102,6 +102,17 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     ],
     wait: { tool: SQL_TOOL, store: `${role} store ${store.database}` },
   };
+}
+
+/*
+ * temporal-sql-tool joins SQL_HOST and SQL_PORT as "%s:%v" (tools/sql/handler.go, parseConnectConfig)
+ * and then splits the result with net.SplitHostPort: an IPv6 address must reach it in brackets, or
+ * every step and every schema wait fails with "invalid host and port fd00::5:5432" while the
+ * servers, whose connectAddr is bracketed, would connect. (temporal-cassandra-tool takes its hosts
+ * bare: gocql reads a bracketed one as a name.)
+ */
+function sqlToolHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
