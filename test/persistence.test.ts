@@ -23,6 +23,26 @@ describe('Persistence', () => {
     expect(persistence.stores.map((s) => s.role)).toEqual(['default', 'visibility', 'secondary-visibility']);
   });
 
+  test('passes with SQL visibility stores of two kinds (a MySQL to PostgreSQL migration), which the server accepts; each gets its own schema and wait', () => {
+    // common/config/persistence.go refuses only SQL beside Elasticsearch; the docs' dual visibility
+    // takes "any of the supported databases" as the secondary.
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'p', {
+      defaultStore: pg('temporal'),
+      visibilityStore: Datastore.mysql({ host: 'mysql', database: 'visibility', user: 'u', password }),
+      secondaryVisibilityStore: pg('visibility_next'),
+    });
+    const c = cluster(chart, { persistence });
+    expect(c.serverConfig).toMatch(/secondaryVisibilityStore: secondary-visibility/);
+    expect(c.serverConfig).toMatch(/pluginName: mysql8/);
+    const jobs = objects(chart).filter((o) => o.kind === 'Job');
+    const update = (role: string) => jobs.find((j) => j.metadata.name === `temporal-schema-${role}-1-32-2`).spec.template.spec.containers[0].command.join(' ');
+    expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
+    expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.map((i: any) => i.name);
+    expect(waits).toEqual(expect.arrayContaining(['wait-for-visibility-schema', 'wait-for-secondary-visibility-schema']));
+  });
+
   describe('fails when', () => {
     const make = (defaultStore: Datastore, visibilityStore: Datastore, secondaryVisibilityStore?: Datastore) =>
       () => new Persistence(testChart(), 'p', { defaultStore, visibilityStore, secondaryVisibilityStore });
@@ -31,8 +51,10 @@ describe('Persistence', () => {
       expect(make(pg('a'), cassandra)).toThrow(/Persistence 'p': visibilityStore is "cassandra"; expected PostgreSQL, MySQL or Elasticsearch. Cassandra cannot be a visibility store/);
       expect(make(pg('a'), pg('b'), cassandra)).toThrow(/secondaryVisibilityStore is "cassandra"/);
     });
-    test('visibility and secondary visibility are of different types', () => {
-      expect(make(pg('a'), pg('b'), es())).toThrow(/secondaryVisibilityStore is "elasticsearch"; expected the same store type as visibilityStore \(postgres\)/);
+    test('visibility and secondary visibility are SQL beside Elasticsearch', () => {
+      expect(make(pg('a'), pg('b'), es())).toThrow(/secondaryVisibilityStore is "elasticsearch"; expected PostgreSQL or MySQL, as visibilityStore \(postgres\) is. The server refuses SQL and Elasticsearch visibility stores side by side/);
+      const mysql = Datastore.mysql({ host: 'my', database: 'v', user: 'u' });
+      expect(make(pg('a'), es(), mysql)).toThrow(/secondaryVisibilityStore is "mysql"; expected Elasticsearch, as visibilityStore is/);
     });
     test('Elasticsearch holds workflow state', () => {
       expect(make(es(), pg('b'))).toThrow(/defaultStore is "elasticsearch"; expected PostgreSQL, MySQL or Cassandra/);
