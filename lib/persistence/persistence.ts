@@ -13,6 +13,9 @@ export interface PersistenceProps {
   /**
    * A second visibility store that receives every write, for migrating visibility between stores.
    * SQL beside SQL (PostgreSQL and MySQL in either order) or Elasticsearch beside Elasticsearch.
+   * The server writes to it as the dynamic config `system.secondaryVisibilityWritingMode` says, whose
+   * own default is "off" (nothing): the cluster writes "dual" unless its `dynamicConfig` sets the mode
+   * ("on" writes the secondary store only, "off" only the visibility store).
    * @default - none
    */
   readonly secondaryVisibilityStore?: Datastore;
