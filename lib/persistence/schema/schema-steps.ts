@@ -31,6 +31,8 @@ export interface StoreSchemaPlan {
   readonly wait?: { readonly tool: string; readonly store: string };
   /** The schema version the server refuses to start below, when the server checks one. */
   readonly requiredVersion?: string;
+  /** Elasticsearch: a field of the index mapping that the release's schema adds (the servers' wait looks for it). */
+  readonly mappingField?: string;
 }
 
 export interface SchemaPlanOptions {
@@ -64,7 +66,7 @@ export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalV
     case DatastoreType.CASSANDRA:
       return cassandraPlan(role, store, version, options);
     case DatastoreType.ELASTICSEARCH:
-      return elasticsearchPlan(role, store);
+      return elasticsearchPlan(role, store, version);
   }
 }
 
@@ -143,7 +145,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
   };
 }
 
-function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
+function elasticsearchPlan(role: StoreRole, store: Datastore, version: TemporalVersion): StoreSchemaPlan {
   const es = store._elasticsearch!;
   const env = (credentials: Credentials): EnvVar[] => [
     { name: 'ES_SERVER', value: `${es.scheme}://${joinHostPort(store.hosts[0], store.port)}` },
@@ -156,6 +158,7 @@ function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
     store,
     env: env(store.schemaCredentials ?? store),
     waitEnv: env(store),
+    mappingField: version.schema.elasticsearchField,
     steps: [
       { name: 'setup-schema', command: [ES_TOOL, 'setup-schema'] },
       { name: 'create-index', command: [ES_TOOL, 'create-index', '--index', store.database] },
