@@ -19,14 +19,18 @@ interface ReleaseRecord {
   readonly sqlVisibility: string;
   /** schema/cassandra: `Version` */
   readonly cassandra: string;
+  /** schema/elasticsearch/visibility: a field the release's newest versioned index template adds. */
+  readonly elasticsearchField: string;
   /** Why the release must not be deployed, when it must not. */
   readonly refused?: string;
 }
 
-const V1_30 = { sql: '1.18', sqlVisibility: '1.13', cassandra: '1.13' };
+// Elasticsearch: versioned/v13 (new in 1.30.0) adds TemporalUsedWorkerDeploymentVersions, v14 (new in
+// 1.31.0, the newest in 1.32.2 too) TemporalExternalPayloadSizeBytes and TemporalExternalPayloadCount.
+const V1_30 = { sql: '1.18', sqlVisibility: '1.13', cassandra: '1.13', elasticsearchField: 'TemporalUsedWorkerDeploymentVersions' };
 // 1.32.x reads the same: schema/postgresql/v12/version.go of 1.32.0, 1.32.1 and 1.32.2 says 1.19 and
 // 1.14, schema/mysql/v8 the same, schema/cassandra 1.13; the versioned folders end at v1.19/v1.14/v1.13.
-const V1_31 = { sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13' };
+const V1_31 = { sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13', elasticsearchField: 'TemporalExternalPayloadCount' };
 
 const RELEASES: Record<string, ReleaseRecord> = {
   '1.30.0': { ...V1_30, refused: 'it is retracted upstream ("release is paused")' },
@@ -152,6 +156,11 @@ export interface SchemaVersions {
   readonly sqlVisibility: string;
   /** Cassandra main schema (Cassandra has no visibility schema). */
   readonly cassandra: string;
+  /**
+   * A field of the Elasticsearch visibility index that the release's schema (the schema Job's
+   * `update-schema --index`) adds, and the previous minor's lacks: the servers wait for it.
+   */
+  readonly elasticsearchField: string;
 }
 
 /** A Temporal server release, validated against the known-releases table. */
@@ -236,7 +245,7 @@ export class TemporalVersion {
     public readonly patch: number,
     record: ReleaseRecord,
   ) {
-    this.schema = { sql: record.sql, sqlVisibility: record.sqlVisibility, cassandra: record.cassandra };
+    this.schema = { sql: record.sql, sqlVisibility: record.sqlVisibility, cassandra: record.cassandra, elasticsearchField: record.elasticsearchField };
   }
 
   /**

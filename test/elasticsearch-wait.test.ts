@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { cluster, find, testChart } from './support/synth';
 import { Datastore, Persistence, SecretRef } from '../lib';
@@ -52,6 +56,66 @@ describe('the Elasticsearch wait', () => {
   test('can be turned off', () => {
     const { c, chart } = esCluster({ clientCertificate: true, schema: { waitForElasticsearch: false } });
     expect(find(chart, 'Deployment', c.frontend.name).spec.template.spec.initContainers.map((x: any) => x.name)).toEqual(['wait-for-default-schema']);
+  });
+
+  describe('run by sh, with a stub of wget that answers as Elasticsearch does', () => {
+    /*
+     * The stub answers GET /_template/<t>, /<index> and /<index>/_mapping/field/<f> from files the
+     * test writes (200 with the file's body, else busybox's 404 error), and logs each URL.
+     * Elasticsearch answers the field mapping request 200 with or without the field:
+     * {"<index>":{"mappings":{}}} when the index lacks it.
+     */
+    const WGET = '#!/bin/sh\nfor a do url=$a; done\necho "$url" >> "$STUB/calls"\nfile="$STUB/es/$(printf %s "${url#*://*/}" | tr / %)"\n'
+      + 'if [ -f "$file" ]; then case " $* " in *" -O - "*) cat "$file";; esac; exit 0; fi\necho "wget: server returned error: HTTP/1.1 404 Not Found" >&2; exit 1\n';
+    function run(version: string, es: Record<string, string>) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-wait-'));
+      try {
+        const chart = testChart();
+        cluster(chart, { version, persistence: new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u' }),
+          visibilityStore: Datastore.elasticsearch({ url: 'https://es.search.svc:9200', index: 'temporal_visibility_v1_prod' }),
+        }) });
+        const wait = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.find((i: any) => i.name === 'wait-for-visibility-elasticsearch');
+        fs.mkdirSync(path.join(dir, 'bin'));
+        fs.writeFileSync(path.join(dir, 'bin', 'wget'), WGET, { mode: 0o755 });
+        fs.mkdirSync(path.join(dir, 'es'));
+        for (const [url, body] of Object.entries(es)) fs.writeFileSync(path.join(dir, 'es', url.replace(/\//g, '%')), body);
+        const env = Object.fromEntries(wait.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        const result = spawnSync(wait.command[0], wait.command.slice(1), { encoding: 'utf8',
+          env: { PATH: `${dir}/bin:${process.env.PATH}`, STUB: dir, ...env, WAIT_ATTEMPTS: '2', WAIT_INTERVAL: '0' } });
+        const calls = fs.existsSync(`${dir}/calls`) ? fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n') : [];
+        return { code: result.status, out: result.stdout + result.stderr, calls, env };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const INDEX = 'temporal_visibility_v1_prod';
+    const field = (name: string) => JSON.stringify({ [INDEX]: { mappings: { [name]: { full_name: name, mapping: { [name]: { type: 'long' } } } } } });
+    const withoutField = JSON.stringify({ [INDEX]: { mappings: {} } });
+    const es = (mapping: string, name = 'TemporalExternalPayloadCount') => ({
+      '_template/temporal_visibility_v1_template': '{}', [INDEX]: '{}', [`${INDEX}/_mapping/field/${name}`]: mapping,
+    });
+
+    test('fails when the index has the previous release\'s mapping: an upgrade\'s servers started before the Job\'s update-schema added the release\'s fields', () => {
+      const old = run('1.32.2', es(withoutField));
+      expect(old.env.ES_MAPPING_FIELD).toBe('TemporalExternalPayloadCount');
+      expect(old.code).toBe(1);
+      expect(old.out).toContain(`waiting for the schema job: the field TemporalExternalPayloadCount of the index ${INDEX} is missing on Elasticsearch at https://es.search.svc:9200 (attempt 1 of 2): its mapping has no TemporalExternalPayloadCount yet (the schema job's update-schema adds it)`);
+      expect(old.out).toContain('gave up: the field TemporalExternalPayloadCount of the index');
+      expect(old.calls).toContain(`https://es.search.svc:9200/${INDEX}/_mapping/field/TemporalExternalPayloadCount`);
+    });
+    test('passes once the template, the index and the release\'s field are there, each release looking for its own', () => {
+      const now = run('1.32.2', es(field('TemporalExternalPayloadCount')));
+      expect([now.code, now.out]).toEqual([0, expect.stringContaining(`has the index template temporal_visibility_v1_template and the index ${INDEX}, with the field TemporalExternalPayloadCount`)]);
+      expect(now.calls).toEqual(['https://es.search.svc:9200/_template/temporal_visibility_v1_template', `https://es.search.svc:9200/${INDEX}`,
+        `https://es.search.svc:9200/${INDEX}/_mapping/field/TemporalExternalPayloadCount`]);
+      // 1.30 looks for the field its own schema (versioned/v13) adds.
+      const older = run('1.30.9', es(field('TemporalUsedWorkerDeploymentVersions'), 'TemporalUsedWorkerDeploymentVersions'));
+      expect([older.code, older.env.ES_MAPPING_FIELD]).toEqual([0, 'TemporalUsedWorkerDeploymentVersions']);
+      // A field whose name only starts like the one looked for is another field.
+      expect(run('1.32.2', es(field('TemporalExternalPayloadCountX'))).code).toBe(1);
+      expect(run('1.32.2', { '_template/temporal_visibility_v1_template': '{}' }).out).toContain(`the index ${INDEX} is missing`);
+    });
   });
 
   describe('fails when', () => {

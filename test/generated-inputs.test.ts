@@ -109,6 +109,7 @@ describe('the checkers', () => {
     expect(serverConfigViolations('a:\n  b: |\n    \tx\n').join()).toMatch(/block scalar/);
     expect(dynamicConfigViolations('frontend.rps:\n  - value: 1\nFrontend.RPS:\n  - value: 2\n').join()).toMatch(/another casing/);
     expect(dynamicConfigViolations('frontend.rps:\n  - value: "lots"\n').join()).toMatch(/not a int/);
+    expect(dynamicConfigViolations('system.secondaryVisibilityWritingMode:\n  - value: "Dual"\n').join()).toMatch(/none of off, on, dual/);
     for (const [check, bad] of [[isCidr, '10.1.2.3/8'], [isQuantity, 'NaN'], [isImage, 'a b'], [isLabelValue, '-a'], [isQualifiedName, 'a/b/c']] as const) expect(check(bad)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
+import { ArchivalProvider, Datastore, DynamicConfigValue, Persistence, SecretRef, ServicePorts } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -23,6 +23,58 @@ describe('Persistence', () => {
     expect(persistence.stores.map((s) => s.role)).toEqual(['default', 'visibility', 'secondary-visibility']);
   });
 
+  test('passes with SQL visibility stores of two kinds (a MySQL to PostgreSQL migration), which the server accepts; each gets its own schema and wait', () => {
+    // common/config/persistence.go refuses only SQL beside Elasticsearch; the docs' dual visibility
+    // takes "any of the supported databases" as the secondary.
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'p', {
+      defaultStore: pg('temporal'),
+      visibilityStore: Datastore.mysql({ host: 'mysql', database: 'visibility', user: 'u', password }),
+      secondaryVisibilityStore: pg('visibility_next'),
+    });
+    const c = cluster(chart, { persistence });
+    expect(c.serverConfig).toMatch(/secondaryVisibilityStore: secondary-visibility/);
+    expect(c.serverConfig).toMatch(/pluginName: mysql8/);
+    const jobs = objects(chart).filter((o) => o.kind === 'Job');
+    const update = (role: string) => jobs.find((j) => j.metadata.name === `temporal-schema-${role}-1-32-2`).spec.template.spec.containers[0].command.join(' ');
+    expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
+    expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.map((i: any) => i.name);
+    expect(waits).toEqual(expect.arrayContaining(['wait-for-visibility-schema', 'wait-for-secondary-visibility-schema']));
+  });
+
+  describe('secondary visibility writes', () => {
+    const dynamicConfig = (secondary: boolean, values: DynamicConfigValue[] = []) => {
+      const chart = testChart();
+      const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), ...(secondary ? { secondaryVisibilityStore: pg('visibility_next') } : {}) });
+      cluster(chart, { persistence, dynamicConfig: { values } });
+      return find(chart, 'ConfigMap', 'temporal-dynamic-config').data['dynamic_config.yaml'];
+    };
+    const mode = (value: unknown) => DynamicConfigValue.of('system.secondaryVisibilityWritingMode', value);
+    const readSecondary = (value: boolean) => DynamicConfigValue.of('system.enableReadFromSecondaryVisibility', value);
+
+    test('fails when a secondary visibility store receives no writes: the server\'s writing mode defaults to "off", so the cluster says "dual" unless it says otherwise', () => {
+      expect(dynamicConfig(true)).toContain('system.secondaryVisibilityWritingMode:\n  - value: "dual"\n');
+      expect(dynamicConfig(true, [mode('on')])).toContain('system.secondaryVisibilityWritingMode:\n  - value: "on"\n');
+      expect(dynamicConfig(true, [mode('off')])).not.toContain('"dual"');
+      expect(dynamicConfig(false)).not.toContain('secondaryVisibilityWritingMode');
+    });
+    test('fails when the writing mode is a word the server does not read: every visibility write would fail ("Unknown secondary visibility writing mode")', () => {
+      expect(() => mode('Dual')).toThrow(/DynamicConfigValue: value of system.secondaryVisibilityWritingMode is "Dual"; expected one of "off", "on", "dual", as the server spells them \(off writes the visibility store only, dual both stores, on the secondary store only\). Did you mean "dual"\?/);
+      for (const bad of ['both', '', ' dual', 'true']) expect(() => mode(bad)).toThrow(/value of system.secondaryVisibilityWritingMode is .*; expected one of "off", "on", "dual"/);
+      expect(() => DynamicConfigValue.of('SYSTEM.secondaryvisibilitywritingmode', 'Off')).toThrow(/Did you mean "off"\?/);
+      // Unchecked values too, where the cluster reads them.
+      expect(() => dynamicConfig(true, [DynamicConfigValue.unchecked('system.secondaryVisibilityWritingMode', 'DUAL')])).toThrow(/value of system.secondaryVisibilityWritingMode is "DUAL"; expected one of/);
+    });
+    test('fails when a setting uses a secondary visibility store the persistence does not have, or reads from one nothing writes to', () => {
+      expect(() => dynamicConfig(false, [mode('dual')])).toThrow(/TemporalCluster 'temporal': dynamicConfig system.secondaryVisibilityWritingMode is "dual"; expected no setting that uses a secondary visibility store while persistence has none. .*add persistence.secondaryVisibilityStore/);
+      expect(() => dynamicConfig(false, [readSecondary(true)])).toThrow(/dynamicConfig system.enableReadFromSecondaryVisibility is true; expected no setting that uses a secondary visibility store/);
+      expect(() => dynamicConfig(true, [mode('off'), readSecondary(true)])).toThrow(/dynamicConfig system.enableReadFromSecondaryVisibility is true; expected no read from the secondary visibility store while system.secondaryVisibilityWritingMode is "off"/);
+      expect(dynamicConfig(false, [mode('off'), readSecondary(false)])).toContain('"off"');
+      expect(dynamicConfig(true, [readSecondary(true)])).toContain('"dual"');
+    });
+  });
+
   describe('fails when', () => {
     const make = (defaultStore: Datastore, visibilityStore: Datastore, secondaryVisibilityStore?: Datastore) =>
       () => new Persistence(testChart(), 'p', { defaultStore, visibilityStore, secondaryVisibilityStore });
@@ -31,8 +83,10 @@ describe('Persistence', () => {
       expect(make(pg('a'), cassandra)).toThrow(/Persistence 'p': visibilityStore is "cassandra"; expected PostgreSQL, MySQL or Elasticsearch. Cassandra cannot be a visibility store/);
       expect(make(pg('a'), pg('b'), cassandra)).toThrow(/secondaryVisibilityStore is "cassandra"/);
     });
-    test('visibility and secondary visibility are of different types', () => {
-      expect(make(pg('a'), pg('b'), es())).toThrow(/secondaryVisibilityStore is "elasticsearch"; expected the same store type as visibilityStore \(postgres\)/);
+    test('visibility and secondary visibility are SQL beside Elasticsearch', () => {
+      expect(make(pg('a'), pg('b'), es())).toThrow(/secondaryVisibilityStore is "elasticsearch"; expected PostgreSQL or MySQL, as visibilityStore \(postgres\) is. The server refuses SQL and Elasticsearch visibility stores side by side/);
+      const mysql = Datastore.mysql({ host: 'my', database: 'v', user: 'u' });
+      expect(make(pg('a'), es(), mysql)).toThrow(/secondaryVisibilityStore is "mysql"; expected Elasticsearch, as visibilityStore is/);
     });
     test('Elasticsearch holds workflow state', () => {
       expect(make(es(), pg('b'))).toThrow(/defaultStore is "elasticsearch"; expected PostgreSQL, MySQL or Cassandra/);

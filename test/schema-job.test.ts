@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -327,6 +328,43 @@ describe('SchemaJob', () => {
       const job = jobFor(Datastore.postgres({ host: 'pg', database: 'Temporal-prod', user: 'u' }));
       expect(step(job, 'create-database').command).toEqual(['temporal-sql-tool', 'create-database']);
       expect(envOf(step(job, 'create-database'), 'SQL_DATABASE')).toBe('Temporal-prod');
+    });
+  });
+
+  describe('the tools connect where the servers do', () => {
+    /** net.SplitHostPort as Go splits an address: a bracketed host, else exactly one colon. */
+    const splitHostPort = (address: string): [string, string] | undefined => {
+      const m = /^\[([^\]]*)\]:([^:]*)$/.exec(address) ?? /^([^:[\]]*):([^:]*)$/.exec(address);
+      return m ? [m[1], m[2]] : undefined;
+    };
+    const server = (connectAddr: string) => splitHostPort(connectAddr);
+    // temporal-sql-tool builds its address as fmt.Sprintf("%s:%v", SQL_HOST, SQL_PORT) and then
+    // refuses it unless net.SplitHostPort can split it (tools/sql/handler.go, ValidateConnectConfig).
+    const tool = (env: Record<string, string>) => splitHostPort(`${env.SQL_HOST}:${env.SQL_PORT}`);
+    const hosts = fc.oneof(
+      fc.constantFrom('pg', 'pg.db.svc.cluster.local', '10.0.0.5', 'fd00::5', '[fd00::5]', '::1', '[2001:db8::42]', '::ffff:10.0.0.5'),
+      fc.ipV6(), fc.ipV6().map((a) => `[${a}]`), fc.ipV4());
+
+    test('fails when an IPv6 host reaches temporal-sql-tool without brackets: every step and every schema wait connects to the server config\'s connectAddr', () => {
+      fc.assert(fc.property(hosts, hosts, fc.boolean(), (defaultHost, visibilityHost, mysql) => {
+        const store = (host: string, database: string) => (mysql ? Datastore.mysql : Datastore.postgres)({ host, database, user: 'u', password });
+        const chart = testChart();
+        const c = cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore: store(defaultHost, 'temporal'), visibilityStore: store(visibilityHost, 'vis') }) });
+        const addresses = [...c.serverConfig.matchAll(/connectAddr: "?([^"\n]+)"?/g)].map((m) => server(m[1]));
+        expect(addresses).toHaveLength(2);
+        const all = objects(chart);
+        for (const [k, role] of ['default', 'visibility'].entries()) {
+          expect(addresses[k]).toBeDefined();
+          const job = all.find((o) => o.kind === 'Job' && o.metadata.name === `temporal-schema-${role}-1-32-2`);
+          for (const step of nonEmpty(steps(job))) {
+            const env = Object.fromEntries(step.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+            expect([step.name, tool(env)]).toEqual([step.name, addresses[k]]);
+          }
+          const pod = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history').spec.template.spec;
+          const wait = pod.initContainers.find((i: any) => i.name === `wait-for-${role}-schema`);
+          expect(tool(schemaWaitEnv(pod, wait, all))).toEqual(addresses[k]);
+        }
+      }), { numRuns: 40 });
     });
   });
 

@@ -22,9 +22,9 @@ function cluster(props: Partial<TemporalClusterProps>): TemporalCluster {
 
 describe('TemporalVersion', () => {
   test('knows the schema each release needs', () => {
-    expect(TemporalVersion.of('1.32.2').schema).toEqual({ sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13' });
-    expect(TemporalVersion.of('1.31.5').schema).toEqual({ sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13' });
-    expect(TemporalVersion.of('1.30.9').schema).toEqual({ sql: '1.18', sqlVisibility: '1.13', cassandra: '1.13' });
+    expect(TemporalVersion.of('1.32.2').schema).toEqual({ sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13', elasticsearchField: 'TemporalExternalPayloadCount' });
+    expect(TemporalVersion.of('1.31.5').schema).toEqual({ sql: '1.19', sqlVisibility: '1.14', cassandra: '1.13', elasticsearchField: 'TemporalExternalPayloadCount' });
+    expect(TemporalVersion.of('1.30.9').schema).toEqual({ sql: '1.18', sqlVisibility: '1.13', cassandra: '1.13', elasticsearchField: 'TemporalUsedWorkerDeploymentVersions' });
   });
 
   test('defaults to the newest patch of the newest minor', () => {

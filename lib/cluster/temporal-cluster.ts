@@ -48,6 +48,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
+import { withSecondaryVisibility } from './secondary-visibility';
 import { checkPullSecrets, copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
@@ -281,8 +282,8 @@ export class TemporalCluster extends Construct {
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
     return new DynamicConfig(this, 'DynamicConfig', copiedProps({
-      name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards,
-      pollInterval: props.dynamicConfig?.pollInterval, values: [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()],
+      name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards, pollInterval: props.dynamicConfig?.pollInterval,
+      values: withSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()]),
     }));
   }
 

@@ -2,6 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLDER_DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
 import { goDuration } from './go-duration';
+import { checkSettingChoice } from './setting-choices';
 import { jsonForYamlV3 } from './server-config';
 import { KubeConfigMap } from '../../imports/k8s';
 import { compareVersions, TemporalVersion } from '../versions';
@@ -70,6 +71,7 @@ export class DynamicConfigValue {
         'The server matches a task queue type only together with a namespace and a task queue name, and silently ignores the value otherwise; add both or drop taskQueueType.');
     }
     checkValueType(registered.key, registered.type, value);
+    checkSettingChoice(registered.key, value);
     const checked = DynamicConfigValue.unchecked(registered.key, value, constraints);
     checked._registeredIn = DYNAMIC_CONFIG_RELEASES[registered.key];
     return checked;

@@ -208,7 +208,9 @@ export interface CassandraOptions {
    */
   readonly datacenter?: string;
   /**
-   * Replication factor the schema job creates the keyspace with. Not a server setting.
+   * Replication factor the schema job creates the keyspace with. Not a server setting, and read only
+   * when the keyspace is created (`CREATE KEYSPACE IF NOT EXISTS`): a later change alters nothing in
+   * an existing keyspace (use `ALTER KEYSPACE`, then `nodetool repair`).
    * @default 3
    */
   readonly replicationFactor?: number;

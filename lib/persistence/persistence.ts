@@ -12,7 +12,10 @@ export interface PersistenceProps {
   readonly visibilityStore: Datastore;
   /**
    * A second visibility store that receives every write, for migrating visibility between stores.
-   * Must be of the same type as `visibilityStore`.
+   * SQL beside SQL (PostgreSQL and MySQL in either order) or Elasticsearch beside Elasticsearch.
+   * The server writes to it as the dynamic config `system.secondaryVisibilityWritingMode` says, whose
+   * own default is "off" (nothing): the cluster writes "dual" unless its `dynamicConfig` sets the mode
+   * ("on" writes the secondary store only, "off" only the visibility store).
    * @default - none
    */
   readonly secondaryVisibilityStore?: Datastore;
@@ -78,9 +81,14 @@ export class Persistence extends Construct {
           'no interpolateParams on a MySQL visibility store', 'The server refuses to start with it there; remove the attribute from this store.');
       }
     }
-    if (props.secondaryVisibilityStore && props.secondaryVisibilityStore.type !== props.visibilityStore.type) {
+    // The server refuses SQL beside Elasticsearch ("cannot set visibilityStore and
+    // secondaryVisibilityStore with different datastore types", common/config/persistence.go), and
+    // takes any two SQL stores: MySQL to PostgreSQL is a migration dual visibility is for.
+    const isElasticsearch = (store: Datastore) => store.type === DatastoreType.ELASTICSEARCH;
+    if (props.secondaryVisibilityStore && isElasticsearch(props.secondaryVisibilityStore) !== isElasticsearch(props.visibilityStore)) {
       throw propError(owner, 'secondaryVisibilityStore', props.secondaryVisibilityStore.type,
-        `the same store type as visibilityStore (${props.visibilityStore.type}); the server refuses visibility stores of different types`);
+        isElasticsearch(props.visibilityStore) ? 'Elasticsearch, as visibilityStore is' : `PostgreSQL or MySQL, as visibilityStore (${props.visibilityStore.type}) is`,
+        'The server refuses SQL and Elasticsearch visibility stores side by side; migrate within SQL, or within Elasticsearch.');
     }
     this.defaultStore = props.defaultStore;
     this.visibilityStore = props.visibilityStore;

@@ -3,7 +3,8 @@
  * Elasticsearch (its package sources carry none), so a small HTTP server answers the two requests
  * the wait makes the way Elasticsearch 7 and 8 do: `/_template/<name>` (the legacy template API
  * that temporal-elasticsearch-tool writes) and `/<index>`, each 200 when present and 404 with an
- * Elasticsearch error body when not, and 401 when Basic credentials are wrong. The container comes
+ * Elasticsearch error body when not, `/<index>/_mapping/field/<field>`, 200 with the field's
+ * mapping or with none, and 401 when Basic credentials are wrong. The container comes
  * from the synthesized YAML as it is (command and env, the password from its Secret), and runs
  * under busybox (`sh`, `wget`, `timeout`, `base64`...), as in the Alpine-based admin-tools image;
  * only its Elasticsearch address is the stand-in's, and the wait between attempts is 1 s instead
@@ -20,6 +21,8 @@ import { Datastore, Persistence, SecretRef, TemporalCluster } from '../../lib';
 
 const INDEX = 'temporal_visibility_v1_e2e';
 const TEMPLATE = 'temporal_visibility_v1_template';
+/** The field the 1.32.2 schema's index mapping has and 1.30's lacks (versioned/v14). */
+const FIELD = 'TemporalExternalPayloadCount';
 const USER = 'temporal';
 const PASSWORD = 'p@ss:w0rd "$(x)"';
 
@@ -64,6 +67,8 @@ class FakeElasticsearch {
 
   public readonly templates = new Set<string>();
   public readonly indices = new Set<string>();
+  /** The fields of every index's mapping, as `<index>/<field>`. */
+  public readonly fields = new Set<string>();
   /** Every request as "METHOD path". */
   public readonly requests: string[] = [];
   private readonly server = http.createServer((req, res) => {
@@ -80,6 +85,12 @@ class FakeElasticsearch {
     if (template) {
       if (this.templates.has(template[1])) json(200, { [template[1]]: { index_patterns: ['temporal_visibility_v1*'] } });
       else json(404, {});
+      return;
+    }
+    const field = /^\/([^/_?][^/?]*)\/_mapping\/field\/([^/?]+)$/.exec(req.url ?? '');
+    if (field && this.indices.has(field[1])) {
+      const mapping = this.fields.has(`${field[1]}/${field[2]}`) ? { [field[2]]: { full_name: field[2], mapping: { [field[2]]: { type: 'long' } } } } : {};
+      json(200, { [field[1]]: { mappings: mapping } });
       return;
     }
     const index = /^\/([^/_?][^/?]*)$/.exec(req.url ?? '');
@@ -139,6 +150,7 @@ describe('the Elasticsearch wait against a stand-in for Elasticsearch', () => {
   beforeEach(() => {
     es.templates.clear();
     es.indices.clear();
+    es.fields.clear();
     es.requests.length = 0;
   });
 
@@ -148,23 +160,36 @@ describe('the Elasticsearch wait against a stand-in for Elasticsearch', () => {
       es.templates.add(TEMPLATE);
       await until('the template to be seen', () => current().includes(`the index ${INDEX} is missing`));
       es.indices.add(INDEX);
+      await until('the index to be seen', () => current().includes(`its mapping has no ${FIELD} yet`));
+      es.fields.add(`${INDEX}/${FIELD}`);
     });
     console.log(`e2e: the Elasticsearch wait's log:\n${log.trim()}`);
     expect(code).toBe(0);
     expect(log).toMatch(new RegExp(`the index template ${TEMPLATE} is missing on Elasticsearch at .* \\(attempt 1 of \\d+\\): .*404 Not Found`));
-    expect(log).toContain(`Elasticsearch at ${es.url} has the index template ${TEMPLATE} and the index ${INDEX}`);
-    expect(es.requests).toContain(`GET /_template/${TEMPLATE}`);
-    expect(es.requests).toContain(`GET /${INDEX}`);
-    expect(es.requests.every((r) => r === `GET /_template/${TEMPLATE}` || r === `GET /${INDEX}`)).toBe(true);
+    expect(log).toContain(`the field ${FIELD} of the index ${INDEX} is missing on Elasticsearch at ${es.url}`);
+    expect(log).toContain(`Elasticsearch at ${es.url} has the index template ${TEMPLATE} and the index ${INDEX}, with the field ${FIELD}`);
+    const mapping = `GET /${INDEX}/_mapping/field/${FIELD}`;
+    for (const request of [`GET /_template/${TEMPLATE}`, `GET /${INDEX}`, mapping]) expect(es.requests).toContain(request);
+    expect(es.requests.every((r) => r === `GET /_template/${TEMPLATE}` || r === `GET /${INDEX}` || r === mapping)).toBe(true);
   }, 60_000);
 
-  it('passes at once when both exist, sending the Secret\'s password as Basic credentials', async () => {
+  it('passes at once when all three exist, sending the Secret\'s password as Basic credentials', async () => {
     es.templates.add(TEMPLATE);
     es.indices.add(INDEX);
+    es.fields.add(`${INDEX}/${FIELD}`);
     const { code, log } = await runWait(busybox, es, {});
     expect(code).toBe(0);
     expect(log).not.toContain('waiting');
-    expect(es.requests).toEqual([`GET /_template/${TEMPLATE}`, `GET /${INDEX}`]);
+    expect(es.requests).toEqual([`GET /_template/${TEMPLATE}`, `GET /${INDEX}`, `GET /${INDEX}/_mapping/field/${FIELD}`]);
+  }, 60_000);
+
+  it('an index with the previous release\'s mapping is not ready: the Job\'s update-schema has not added the release\'s fields yet', async () => {
+    es.templates.add(TEMPLATE);
+    es.indices.add(INDEX);
+    const { code, log } = await runWait(busybox, es, { WAIT_ATTEMPTS: '2' });
+    expect(code).toBe(1);
+    expect(log).toContain(`(attempt 2 of 2): its mapping has no ${FIELD} yet`);
+    expect(log).toContain(`gave up: the field ${FIELD} of the index ${INDEX} never appeared`);
   }, 60_000);
 
   it('an index without the template is still not ready', async () => {
@@ -177,6 +202,7 @@ describe('the Elasticsearch wait against a stand-in for Elasticsearch', () => {
   it('gives up after its attempts with the reason Elasticsearch gave, such as refused credentials', async () => {
     es.templates.add(TEMPLATE);
     es.indices.add(INDEX);
+    es.fields.add(`${INDEX}/${FIELD}`);
     const { code, log } = await runWait(busybox, es, { WAIT_ATTEMPTS: '2', ES_PWD: 'wrong' });
     expect(code).toBe(1);
     expect(log).toMatch(/\(attempt 2 of 2\): .*401 Unauthorized/);

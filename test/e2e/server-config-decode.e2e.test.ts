@@ -161,8 +161,8 @@ const remote = fc.record({
   tls: fc.option(fc.record({ caSecret: secretName, clientCertificateSecret: fc.option(secretName, { nil: undefined }), serverName: fc.option(dnsName, { nil: undefined }) }), { nil: undefined }),
 });
 
-/** The server takes a secondary visibility store only of the visibility store's type. */
-const storeOfType = (type: string): fc.Arbitrary<any> => (type === 'elasticsearch' ? elasticStore : sqlStore(type as 'postgres' | 'mysql'));
+/** The server takes Elasticsearch beside Elasticsearch, and any SQL store beside a SQL one (MySQL beside PostgreSQL too). */
+const storeOfType = (type: string): fc.Arbitrary<any> => (type === 'elasticsearch' ? elasticStore : fc.oneof(sqlStore('postgres'), sqlStore('mysql')));
 
 const scenario = fc.record({
   name: dnsLabel.filter((n) => n.length <= 20),

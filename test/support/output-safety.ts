@@ -72,6 +72,8 @@ export function dynamicConfigViolations(file: string): string[] {
     const type = TYPES.get(key.toLowerCase());
     for (const entry of Array.isArray(entries) ? entries : []) {
       if (type && TYPE_OK[type] && !TYPE_OK[type](entry?.value)) out.push(`dynamic config ${key} has ${JSON.stringify(entry?.value)}, not a ${type}`);
+      const words = WORDS[key.toLowerCase()];
+      if (words && !words.includes(entry?.value)) out.push(`dynamic config ${key} has ${JSON.stringify(entry?.value)}, none of ${words.join(', ')}`);
     }
     const twin = seen.get(key.toLowerCase());
     if (twin !== undefined) out.push(`dynamic config key ${key} is ${twin} in another casing`);
@@ -79,6 +81,12 @@ export function dynamicConfigViolations(file: string): string[] {
   }
   return out;
 }
+
+/**
+ * String keys the server reads as one of a few words, compared exactly
+ * (common/persistence/visibility/manager_selector.go, writeManagers: any other fails every visibility write).
+ */
+const WORDS: Record<string, readonly unknown[]> = { 'system.secondaryvisibilitywritingmode': ['off', 'on', 'dual'] };
 
 /** Each registered key's type (from the server's registry dump), and how the server's converters accept a value of it. */
 const TYPES = new Map<string, string>((registry as { settings: Array<{ key: string; type: string }> }).settings.map((s) => [s.key.toLowerCase(), s.type]));

@@ -22,6 +22,14 @@ export const ES_TEMPLATE = 'temporal_visibility_v1_template';
  * status line of any other answer, which becomes the reason in the log. Busybox wget does not check
  * certificates and cannot present a client certificate (TemporalCluster refuses the wait for a
  * store that needs one). Every value comes from env vars, never from this text.
+ *
+ * An index that exists may still have the previous release's mapping: on an upgrade the new
+ * servers would find the template and index of the old one at once, and start before the Job's
+ * `update-schema --index` adds the new release's fields. The index is "dynamic": false, so a field
+ * written before then is kept in _source but never indexed, and searches on it miss those records
+ * for good. So the wait also asks for a field the release's schema adds
+ * (`/<index>/_mapping/field/<field>`, which answers 200 with or without it, naming it as its
+ * full_name only when it is there).
  */
 const SCRIPT = [
   'set -u',
@@ -34,7 +42,13 @@ const SCRIPT = [
   '  if out=$(timeout 15 wget -q --spider "$@" "$base/_template/$ES_TEMPLATE" 2>&1); then',
   '    what="the index $ES_VISIBILITY_INDEX"',
   '    if out=$(timeout 15 wget -q --spider "$@" "$base/$ES_VISIBILITY_INDEX" 2>&1); then',
-  '      echo "Elasticsearch at $base has the index template $ES_TEMPLATE and the index $ES_VISIBILITY_INDEX"; exit 0',
+  '      what="the field $ES_MAPPING_FIELD of the index $ES_VISIBILITY_INDEX"',
+  '      if out=$(timeout 15 wget -q -O - "$@" "$base/$ES_VISIBILITY_INDEX/_mapping/field/$ES_MAPPING_FIELD" 2>&1); then',
+  '        case "$out" in *"\\"full_name\\":\\"$ES_MAPPING_FIELD\\""*)',
+  '          echo "Elasticsearch at $base has the index template $ES_TEMPLATE and the index $ES_VISIBILITY_INDEX, with the field $ES_MAPPING_FIELD"; exit 0;;',
+  '        esac',
+  '        out="its mapping has no $ES_MAPPING_FIELD yet (the schema job\'s update-schema adds it)"',
+  '      fi',
   '    fi',
   '  fi',
   '  echo "waiting for the schema job: $what is missing on Elasticsearch at $base (attempt $attempt of $WAIT_ATTEMPTS): $(printf "%s\\n" "$out" | tail -n 1)"',
@@ -60,6 +74,7 @@ export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string,
     env: [
       ...plan.waitEnv,
       { name: 'ES_TEMPLATE', value: ES_TEMPLATE },
+      { name: 'ES_MAPPING_FIELD', value: plan.mappingField! },
       { name: 'WAIT_ATTEMPTS', value: String(options.attempts) },
       { name: 'WAIT_INTERVAL', value: String(options.intervalSeconds) },
     ],

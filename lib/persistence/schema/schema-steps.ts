@@ -31,6 +31,8 @@ export interface StoreSchemaPlan {
   readonly wait?: { readonly tool: string; readonly store: string };
   /** The schema version the server refuses to start below, when the server checks one. */
   readonly requiredVersion?: string;
+  /** Elasticsearch: a field of the index mapping that the release's schema adds (the servers' wait looks for it). */
+  readonly mappingField?: string;
 }
 
 export interface SchemaPlanOptions {
@@ -64,7 +66,7 @@ export function schemaPlan(role: StoreRole, store: Datastore, version: TemporalV
     case DatastoreType.CASSANDRA:
       return cassandraPlan(role, store, version, options);
     case DatastoreType.ELASTICSEARCH:
-      return elasticsearchPlan(role, store);
+      return elasticsearchPlan(role, store, version);
   }
 }
 
@@ -80,7 +82,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     ? [SQL_TOOL, '--database', quotedMysqlName(store.database), 'create-database'] : [SQL_TOOL, 'create-database'];
   const env = (credentials: Credentials): EnvVar[] => [
     { name: 'SQL_PLUGIN', value: sql.plugin },
-    { name: 'SQL_HOST', value: store.hosts[0] },
+    { name: 'SQL_HOST', value: sqlToolHost(store.hosts[0]) },
     { name: 'SQL_PORT', value: String(store.port) },
     { name: 'SQL_DATABASE', value: store.database },
     ...store.credentialEnv({ user: 'SQL_USER', password: 'SQL_PASSWORD' }, true, credentials),
@@ -102,6 +104,17 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     ],
     wait: { tool: SQL_TOOL, store: `${role} store ${store.database}` },
   };
+}
+
+/*
+ * temporal-sql-tool joins SQL_HOST and SQL_PORT as "%s:%v" (tools/sql/handler.go, parseConnectConfig)
+ * and then splits the result with net.SplitHostPort: an IPv6 address must reach it in brackets, or
+ * every step and every schema wait fails with "invalid host and port fd00::5:5432" while the
+ * servers, whose connectAddr is bracketed, would connect. (temporal-cassandra-tool takes its hosts
+ * bare: gocql reads a bracketed one as a name.)
+ */
+function sqlToolHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersion, options: SchemaPlanOptions): StoreSchemaPlan {
@@ -132,7 +145,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
   };
 }
 
-function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
+function elasticsearchPlan(role: StoreRole, store: Datastore, version: TemporalVersion): StoreSchemaPlan {
   const es = store._elasticsearch!;
   const env = (credentials: Credentials): EnvVar[] => [
     { name: 'ES_SERVER', value: `${es.scheme}://${joinHostPort(store.hosts[0], store.port)}` },
@@ -145,6 +158,7 @@ function elasticsearchPlan(role: StoreRole, store: Datastore): StoreSchemaPlan {
     store,
     env: env(store.schemaCredentials ?? store),
     waitEnv: env(store),
+    mappingField: version.schema.elasticsearchField,
     steps: [
       { name: 'setup-schema', command: [ES_TOOL, 'setup-schema'] },
       { name: 'create-index', command: [ES_TOOL, 'create-index', '--index', store.database] },

@@ -1,0 +1,40 @@
+import { DynamicConfigValue } from '../config/dynamic-config';
+import { checkSettingChoice } from '../config/setting-choices';
+import type { Persistence } from '../persistence/persistence';
+import { propError } from '../validation';
+
+const WRITING_MODE = 'system.secondaryVisibilityWritingMode';
+const READ_FROM_SECONDARY = 'system.enableReadFromSecondaryVisibility';
+
+/**
+ * The cluster's dynamic config `values` with what a secondary visibility store needs, checked
+ * (keys in any case, DynamicConfigValue.unchecked ones too).
+ *
+ * The server writes to a secondary store only as `system.secondaryVisibilityWritingMode` says, and
+ * that defaults to "off" (common/dynamicconfig/constants.go; manager_selector.go): a secondary
+ * store added without it receives nothing, and a migration that waits out the retention and then
+ * reads from it finds it empty. So a cluster with a secondary store and no writing mode gets
+ * "dual", as `secondaryVisibilityStore` promises; a writing mode of the cluster's own wins. Without
+ * a secondary store, a mode that writes to one or a read from one does nothing (the server ignores
+ * it), which means the store was forgotten; and reading from a secondary store nothing writes to
+ * ("off") returns stale or no records.
+ */
+export function withSecondaryVisibility(owner: string, persistence: Persistence, values: DynamicConfigValue[]): DynamicConfigValue[] {
+  const of = (key: string) => values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
+  const modes = of(WRITING_MODE);
+  for (const mode of modes) checkSettingChoice(mode.key, mode.value);
+  const reads = of(READ_FROM_SECONDARY).filter((v) => v.value === true);
+  if (persistence.secondaryVisibilityStore === undefined) {
+    const used = [...modes.filter((v) => v.value !== 'off'), ...reads][0];
+    if (used !== undefined) {
+      throw propError(owner, `dynamicConfig ${used.key}`, used.value, 'no setting that uses a secondary visibility store while persistence has none',
+        'The server has no secondary store to write to or read from and ignores it; add persistence.secondaryVisibilityStore, or drop the value.');
+    }
+    return values;
+  }
+  if (modes.some((v) => v.value === 'off') && reads.length > 0) {
+    throw propError(owner, `dynamicConfig ${reads[0].key}`, true, `no read from the secondary visibility store while ${WRITING_MODE} is "off"`,
+      'Nothing writes to that store, so reads from it return stale or no records; write to it ("dual") first, for the retention period.');
+  }
+  return modes.length > 0 ? values : [...values, DynamicConfigValue.of(WRITING_MODE, 'dual')];
+}
