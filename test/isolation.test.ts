@@ -504,7 +504,7 @@ describe('a fleet reaches a cluster of its app only bound to it', () => {
       }),
     });
     const workers = new Chart(app, 'w', { namespace, disableResourceNameHashes: true });
-    new WorkerFleet(workers, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], frontend: { address }, apiKey: SecretRef.of('k', 'jwt') });
+    new WorkerFleet(workers, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], frontend: { address, allowPlaintextApiKey: true }, apiKey: SecretRef.of('k', 'jwt') });
     return Node.of(workers).findAll().flatMap((c) => Node.of(c).validate()).join('\n');
   };
 

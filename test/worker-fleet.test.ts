@@ -222,7 +222,7 @@ describe('WorkerFleet', () => {
       expect(env.TEMPORAL_TLS_CLIENT_CERT_PATH).toBeUndefined();
       // An API key on a plaintext frontend: TLS stays off, explicitly.
       const plain = testChart();
-      new WorkerFleet(plain, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('k', 'jwt') });
+      new WorkerFleet(plain, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('k', 'jwt') });
       expect(envOf(plain).TEMPORAL_TLS).toBe('false');
     });
 
@@ -327,7 +327,7 @@ describe('WorkerFleet', () => {
     test('an API key goes to KEDA too; on a plaintext frontend KEDA is told not to use TLS', () => {
       const chart = testChart();
       new WorkerFleet(chart, 'orders', {
-        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, apiKey: SecretRef.of('orders-key', 'jwt'),
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'),
         autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }),
       });
       expect(fleetObject(chart, 'TriggerAuthentication').spec.secretTargetRef).toEqual([{ parameter: 'apiKey', name: 'orders-key', key: 'jwt' }]);
@@ -443,7 +443,7 @@ describe('WorkerFleet', () => {
         }).chart],
         ['cert-manager, API key too', () => setup({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog() },
           { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart],
-        ['API key over plaintext', () => external({ apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
+        ['API key over plaintext', () => external({ frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
         ['API key over TLS to a public CA', () => external({
           frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
         })],
@@ -727,8 +727,24 @@ describe('WorkerFleet', () => {
         }
         expect(() => fleet(address, true)).not.toThrow();
       }
-      // Not Cloud: a self-hosted frontend may serve plaintext.
-      expect(() => fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
+      // Not Cloud: a self-hosted frontend may serve plaintext, though not to an API key without the opt-in (the next test).
+      expect(() => fleet('temporal.tmprl.cloud.example.com:7233')).toThrow(/apiKey is "cloud"; expected no API key over plaintext/);
+    });
+    test('an API key would cross the network in clear text: a plaintext external frontend without the opt-in, or a bound cluster with neither TLS nor an authorizer', () => {
+      const fleet = (frontend: { address: string; tls?: boolean; allowPlaintextApiKey?: boolean }) => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend, apiKey: SecretRef.of('orders-key', 'jwt'),
+      });
+      const plaintext = /WorkerFleet 'orders': apiKey is "orders-key"; expected no API key over plaintext: frontend temporal.other:7233 is dialled without TLS\. The key is a bearer token.*allowPlaintextApiKey: true/;
+      for (const tls of [undefined, false]) {
+        for (const allowPlaintextApiKey of [undefined, false]) expect(() => fleet({ address: 'temporal.other:7233', tls, allowPlaintextApiKey })).toThrow(plaintext);
+        expect(() => fleet({ address: 'temporal.other:7233', tls, allowPlaintextApiKey: true })).not.toThrow();
+      }
+      expect(() => fleet({ address: 'temporal.other:7233', tls: true })).not.toThrow();
+      // From untyped code the string 'true' must not open it.
+      expect(() => fleet({ address: 'temporal.other:7233', allowPlaintextApiKey: 'true' as unknown as boolean })).toThrow(/frontend.allowPlaintextApiKey is "true"; expected true or false/);
+      // A cluster of the app that serves plaintext and checks no token: the key would be sent for nothing.
+      expect(() => setup({ apiKey: SecretRef.of('orders-key', 'jwt') }))
+        .toThrow(/apiKey is "orders-key"; expected no value: the frontend of TemporalCluster 'temporal' serves plaintext and has no authorizer/);
     });
     test('frontend.serverName is not a name a certificate can carry, so every handshake would fail', () => {
       const fleet = (serverName: string) => new WorkerFleet(testChart(), 'orders', {

@@ -10,7 +10,7 @@ import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { checkOptionsObject, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
+import { checkOptionsObject, optionalBoolean, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -168,6 +168,11 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
         'A client certificate would never be presented; turn on the cluster\'s frontend TLS or drop it.');
     }
     if (inputs.serverCa) throw propError(owner, 'serverCa', inputs.serverCa.secretName, `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext`);
+    // Under an authorizer the cluster's authorization.allowPlaintextTokens has said the traffic is encrypted another way.
+    if (inputs.apiKey && !cluster.authorizationEnabled) {
+      throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext and has no authorizer`,
+        'The key would cross the network in clear text and be checked by nothing; drop it, or give the cluster TLS and authorization.');
+    }
     return { address: cluster.frontend.grpcAddress, port, tls: false, apiKey: inputs.apiKey, cluster };
   }
   const cert = inputs.clientCertificate
@@ -288,6 +293,11 @@ function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
+    }
+    if (inputs.apiKey && !optionalBoolean(owner, 'frontend.allowPlaintextApiKey', frontend.allowPlaintextApiKey, false)) {
+      throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no API key over plaintext: frontend ${frontend.address} is dialled without TLS`,
+        'The key is a bearer token, and anything that reads the traffic can replay it. Set frontend.tls: true, '
+        + 'or frontend.allowPlaintextApiKey: true where a service mesh encrypts the traffic.');
     }
   }
   const cert = inputs.clientCertificate;

@@ -34,6 +34,13 @@ export interface ExternalFrontend {
    */
   readonly tls?: boolean;
   /**
+   * Whether `apiKey` may be sent to a frontend without TLS. The key is a bearer token: anything that
+   * reads the traffic can replay it until it expires. Only where something else encrypts the
+   * traffic, such as a service mesh's mutual TLS.
+   * @default false
+   */
+  readonly allowPlaintextApiKey?: boolean;
+  /**
    * The name the frontend's certificate is verified against.
    * @default - the host of `address`
    */
