@@ -43,6 +43,7 @@ export * from './persistence/schema/schema-wait';
 export * from './config/dynamic-config';
 export * from './config/archival';
 export * from './security/tls';
+export * from './security/cert-manager-issuer';
 export * from './security/authorization';
 export * from './security/network-policies';
 export * from './security/pinned-values-guard';

@@ -145,7 +145,26 @@ describe('ClusterTls', () => {
     expect(JSON.stringify(withIfe.all)).not.toContain('system-worker-tls');
   });
 
+  test('an external issuer (AWS PCA, Google CAS, step-ca) is named by its own kind and group, with kind saying its scope', () => {
+    const pca = { name: 'pca', kind: IssuerKind.CLUSTER_ISSUER, group: 'awspca.cert-manager.io', externalKind: 'AWSPCAClusterIssuer' };
+    const { all } = withTls(ClusterTls.certManager({ issuer: pca }), { adminTools: {} });
+    const certs = all.filter((o) => o.kind === 'Certificate');
+    expect(certs.length).toBeGreaterThan(2);
+    for (const cert of certs) expect(cert.spec.issuerRef).toEqual({ name: 'pca', kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' });
+  });
+
   describe('fails when', () => {
+    test('an external issuer\'s kind is not one cert-manager can look up: externalKind without its group, in cert-manager\'s own group, not a kind name, or written in kind', () => {
+      const certManager = (i: object) => () => ClusterTls.certManager({ issuer: { name: 'pca', ...i } as never });
+      for (const group of [undefined, 'cert-manager.io']) {
+        expect(certManager({ externalKind: 'AWSPCAClusterIssuer', group })).toThrow(/ClusterTls.certManager: issuer.group is .*; expected the external issuer's API group \(not cert-manager.io\) beside externalKind/);
+      }
+      for (const externalKind of ['awspcaClusterIssuer', 'AWS PCA', '', 'Issuer.v1']) {
+        expect(certManager({ externalKind, group: 'awspca.cert-manager.io' })).toThrow(/issuer.externalKind is .*; expected a resource kind/);
+      }
+      expect(certManager({ kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' }))
+        .toThrow(/issuer.kind is "AWSPCAClusterIssuer"; expected one of Issuer, ClusterIssuer\. An external issuer's own kind goes in issuer.externalKind/);
+    });
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);
       // Named as written, not by cdk8s's "cannot be converted into a whole number of hours".

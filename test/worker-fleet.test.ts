@@ -757,6 +757,11 @@ describe('WorkerFleet', () => {
       expect(() => fleet('')).toThrow(/frontend.serverName is ""/);
       expect(() => fleet('temporal.example.com')).not.toThrow();
     });
+    test('the fleet\'s certificate from an external issuer names its kind and group', () => {
+      const step = { name: 'step', kind: IssuerKind.ISSUER, group: 'certmanager.step.sm', externalKind: 'StepIssuer' };
+      const { chart } = setup({ clientCertificate: FleetClientCertificate.certManager({ issuer: step }) }, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) });
+      expect(fleetObject(chart, 'Certificate').spec.issuerRef).toEqual({ name: 'step', kind: 'StepIssuer', group: 'certmanager.step.sm' });
+    });
     test('the fleet\'s cert-manager certificate has a lifetime or issuer cert-manager\'s webhook refuses, so it is never issued and the pods wait for its Secret', () => {
       const owner = 'FleetClientCertificate.certManager';
       expect(() => FleetClientCertificate.certManager({ duration: Duration.minutes(30), renewBefore: Duration.minutes(10) }))
@@ -771,6 +776,7 @@ describe('WorkerFleet', () => {
         expect(() => FleetClientCertificate.certManager({ issuer: { name } })).toThrow(new RegExp(`${owner}: issuer.name is`));
       }
       expect(() => FleetClientCertificate.certManager({ issuer: { name: 'ca', group: 'Not A Group' } })).toThrow(new RegExp(`${owner}: issuer.group is "Not A Group"`));
+      expect(() => FleetClientCertificate.certManager({ issuer: { name: 'ca', externalKind: 'StepIssuer' } })).toThrow(new RegExp(`${owner}: issuer.group is undefined; expected the external issuer's API group`));
       expect(FleetClientCertificate.certManager({ duration: Duration.hours(1), renewBefore: Duration.minutes(5) })._certManager!.duration.toSeconds()).toBe(3600);
     });
     test('an app of fleets alone writes a file per resource, where two fleets of one name in two namespaces share a file', () => {

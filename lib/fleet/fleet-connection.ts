@@ -9,7 +9,8 @@ import { normalizeHost } from '../persistence/store-identity';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
-import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind, TLS_DIRS, tlsSecretNames } from '../security/tls';
+import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind } from '../security/cert-manager-issuer';
+import { TLS_DIRS, tlsSecretNames } from '../security/tls';
 import { checkOptionsObject, optionalBoolean, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 

@@ -14,6 +14,7 @@ import { goDuration } from '../config/go-duration';
 import { ownValidation } from '../own-validation';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
+import { issuerRef } from '../security/cert-manager-issuer';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { pullSecretRefs } from '../pod/service-account';
@@ -32,9 +33,8 @@ const SYSTEM_NAMESPACE = 'temporal-system';
 const CONTAINER_NAME = 'worker';
 
 /*
- * Seconds the pod gets beyond the worker's shutdown grace time: after the grace time the SDK
- * cancels what still runs and reports it, then the process exits. The kubelet's SIGKILL must not
- * cut that short.
+ * Seconds the pod gets beyond the worker's shutdown grace time: after the grace time the SDK cancels
+ * what still runs and reports it, then the process exits. The kubelet's SIGKILL must not cut that short.
  */
 const SHUTDOWN_MARGIN_SECONDS = 10;
 
@@ -298,7 +298,7 @@ export class WorkerFleet extends Construct {
         duration: goDuration(duration),
         renewBefore: goDuration(renewBefore),
         privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
-        issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
+        issuerRef: issuerRef(issuer),
       },
     });
   }

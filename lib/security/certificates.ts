@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { issuerRef } from './cert-manager-issuer';
 import { ResolvedTls } from './tls';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy,
@@ -18,7 +19,7 @@ export function emitCertificates(scope: Construct, tls: ResolvedTls | undefined,
       duration: goDuration(tls.duration!),
       renewBefore: goDuration(tls.renewBefore!),
       privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
-      issuerRef: { name: tls.issuer!.name, kind: tls.issuer!.kind, group: tls.issuer!.group },
+      issuerRef: issuerRef(tls.issuer!),
     },
   }));
 }

@@ -2,7 +2,8 @@ import { Duration } from 'cdk8s';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { certificateName } from '../cluster/object-names';
 import { goDuration } from '../config/go-duration';
-import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis, requireDurationSeconds, requireNonEmpty } from '../validation';
+import { CertManagerIssuer, certManagerLifetime, checkIssuer } from './cert-manager-issuer';
+import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -20,24 +21,6 @@ export function remoteClusterTlsDirs(remoteName: string): { ca: string; client: 
 
 /** How often the server re-reads certificate files unless told otherwise. */
 export const DEFAULT_TLS_REFRESH_INTERVAL = Duration.minutes(30);
-
-/** Kind of a cert-manager issuer. */
-export enum IssuerKind {
-  ISSUER = 'Issuer',
-  CLUSTER_ISSUER = 'ClusterIssuer',
-}
-
-/** A cert-manager issuer that signs the cluster's certificates. */
-export interface CertManagerIssuer {
-  readonly name: string;
-  /** @default IssuerKind.ISSUER */
-  readonly kind?: IssuerKind;
-  /**
-   * API group, for external issuers.
-   * @default 'cert-manager.io'
-   */
-  readonly group?: string;
-}
 
 /** Settings shared by both ways of providing certificates. */
 export interface TlsCommonOptions {
@@ -338,7 +321,7 @@ export class ClusterTls {
         clientSecrets: Object.fromEntries(clients.map(({ client: c }) => [c, `${cluster.name}-${CLIENT_SECRET_SUFFIX[c]}-tls`])),
         ...shared,
         certificates,
-        issuer: { name: options.issuer.name, kind, group: options.issuer.group },
+        issuer: { name: options.issuer.name, kind, group: options.issuer.group, externalKind: options.issuer.externalKind },
         duration,
         renewBefore,
       };
@@ -355,36 +338,6 @@ export class ClusterTls {
 
 /** How long after a Secret changes the kubelet may take to update its volume in a pod: its sync period (1 min) and its cache's delay. */
 const SECRET_VOLUME_DELAY_SECONDS = 120;
-
-/**
- * A cert-manager issuer reference, checked; `kind` defaults to Issuer.
- * @internal
- */
-export function checkIssuer(owner: string, issuer: CertManagerIssuer | undefined): CertManagerIssuer & { kind: IssuerKind } {
-  requireOptionsObject(owner, 'issuer', issuer, '{ name: \'<issuer>\', kind?: IssuerKind.CLUSTER_ISSUER }');
-  requireNonEmpty(owner, 'issuer.name', issuer!.name);
-  requireDns1123Subdomain(owner, 'issuer.name', issuer!.name);
-  if (issuer!.group !== undefined) requireDns1123Subdomain(owner, 'issuer.group', issuer!.group);
-  const kind = issuer!.kind ?? IssuerKind.ISSUER;
-  if (!Object.values(IssuerKind).includes(kind)) throw propError(owner, 'issuer.kind', kind, `one of ${Object.values(IssuerKind).join(', ')}`);
-  return { ...issuer!, kind };
-}
-
-/**
- * A certificate's lifetime as cert-manager's webhook accepts it: whole seconds, at least an hour,
- * renewed at least five minutes before expiry and after issuance. The defaults are 90 and 30 days.
- * @internal
- */
-export function certManagerLifetime(owner: string, options: { duration?: Duration; renewBefore?: Duration }): { duration: Duration; renewBefore: Duration } {
-  const duration = options.duration ?? Duration.days(90);
-  const renewBefore = options.renewBefore ?? Duration.days(30);
-  const durationSeconds = requireDurationSeconds(owner, 'duration', duration, 3600);
-  const renewSeconds = requireDurationSeconds(owner, 'renewBefore', renewBefore, 300);
-  if (renewSeconds >= durationSeconds) {
-    throw propError(owner, 'renewBefore', goDuration(renewBefore), `less than duration (${goDuration(duration)})`);
-  }
-  return { duration, renewBefore };
-}
 
 function requireOptionsObject(owner: string, prop: string, value: unknown, expected: string): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw propError(owner, prop, value, expected);
