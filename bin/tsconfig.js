@@ -57,7 +57,9 @@ function resolveExtends(base, dir) {
       continue;
     }
     try {
-      return require.resolve(c, { paths: [dir] });
+      // tsc looks up a config file, never a module: a package's main (index.js, an ESLint config, say) is not it.
+      const resolved = require.resolve(c, { paths: [dir] });
+      if (/\.json$/i.test(resolved)) return resolved;
     } catch {
       // try the next spelling, as tsc does
     }
