@@ -18,14 +18,17 @@ function findTsconfig(dir) {
 }
 
 /**
- * compilerOptions of a tsconfig file, following `extends` (relative paths and packages).
+ * compilerOptions of a tsconfig file, following `extends` (relative paths and packages). Each base
+ * is read whole, as tsc reads it, even when an earlier base of the list extends the same file
+ * (["./a.json", "./b.json"], both extending common.json: b's common values override a's own);
+ * only a file that extends itself through its bases is cut short.
  * @param {string} file
- * @param {Set<string>} [seen]
+ * @param {Set<string>} [chain] the files whose bases are being read, for a circular extends
  * @returns {EmitCompilerOptions}
  */
-function readCompilerOptions(file, seen = new Set()) {
-  if (seen.has(file)) return {};
-  seen.add(file);
+function readCompilerOptions(file, chain = new Set()) {
+  if (chain.has(file)) return {};
+  const seen = new Set(chain).add(file);
   let config;
   try {
     config = parseJsonc(fs.readFileSync(file, 'utf-8'));

@@ -35,4 +35,20 @@ describe('bin/tsconfig.js follows extends as tsc does', () => {
     writeFileSync(join(dir, 'tsconfig.json'), '{ "extends": "@myorg/config/bases/node.json" }');
     expect(readCompilerOptions(join(dir, 'tsconfig.json'))).toEqual({ target: 'ES2021' });
   });
+
+  test('a list of bases that extend one common file: each base is read whole, as tsc reads it (the later base\'s common values win)', () => {
+    writeFileSync(join(dir, 'common.json'), '{ "compilerOptions": { "target": "ES2017", "useDefineForClassFields": false } }');
+    writeFileSync(join(dir, 'a.json'), '{ "extends": "./common.json", "compilerOptions": { "target": "ES2022" } }');
+    writeFileSync(join(dir, 'b.json'), '{ "extends": "./common.json", "compilerOptions": { "strict": true } }');
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "extends": ["./a.json", "./b.json"] }');
+    // tsc --showConfig: target es2017.
+    expect(readCompilerOptions(join(dir, 'tsconfig.json'))).toEqual({ target: 'ES2017', useDefineForClassFields: false, strict: true });
+  });
+
+  test('a circular extends ends', () => {
+    writeFileSync(join(dir, 'a.json'), '{ "extends": "./b.json", "compilerOptions": { "target": "ES2022" } }');
+    writeFileSync(join(dir, 'b.json'), '{ "extends": "./a.json", "compilerOptions": { "strict": true } }');
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "extends": "./a.json" }');
+    expect(readCompilerOptions(join(dir, 'tsconfig.json'))).toEqual({ target: 'ES2022', strict: true });
+  });
 });
