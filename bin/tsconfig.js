@@ -129,7 +129,11 @@ function stripComment(text, i) {
 
 /** @param {string} text @param {number} i @returns {[string, number]} */
 function dropTrailingComma(text, i) {
-  return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
+  if (text[i] !== ',') return [text[i], i + 1];
+  // However much whitespace follows: a commented-out block (tsc --init's options) leaves its lines' indentation and newlines.
+  let j = i + 1;
+  while (j < text.length && /\s/.test(text[j])) j++;
+  return text[j] === '}' || text[j] === ']' ? ['', i + 1] : [',', i + 1];
 }
 
 module.exports = { findTsconfig, readCompilerOptions, parseJsonc };

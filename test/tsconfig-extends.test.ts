@@ -51,4 +51,10 @@ describe('bin/tsconfig.js follows extends as tsc does', () => {
     writeFileSync(join(dir, 'tsconfig.json'), '{ "extends": "./a.json" }');
     expect(readCompilerOptions(join(dir, 'tsconfig.json'))).toEqual({ target: 'ES2022', strict: true });
   });
+
+  test('a trailing comma before a long commented-out block (tsc --init\'s options) is dropped, as tsc reads it', () => {
+    const commented = Array.from({ length: 45 }, (_, i) => `    // "option${i}": true,                 /* what it does */`);
+    writeFileSync(join(dir, 'tsconfig.json'), ['{', '  "compilerOptions": {', '    "target": "ES2022",', '    "strict": true,', ...commented, '  },', ...commented, '}'].join('\n'));
+    expect(readCompilerOptions(join(dir, 'tsconfig.json'))).toEqual({ target: 'ES2022', strict: true });
+  });
 });
