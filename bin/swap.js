@@ -21,7 +21,7 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Deals with the staging and set-aside folders of earlier synths that were stopped before they
- * could clean up (their process is gone); a concurrent synth's folders stay. Their names say whose
+ * could clean up (their process is gone, or they carry this process's id); a concurrent synth's folders stay. Their names say whose
  * they are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
  * An output folder that is missing while one of them holds a set-aside copy is put back from it.
  * Returns what to tell the user: what was put back, and what could not be deleted.
@@ -43,7 +43,9 @@ function removeLeftovers(outdir, rel) {
   for (const name of entries) {
     const match = pattern.exec(name);
     const pid = Number(match?.[2]);
-    if (!match || !pid || pid === process.pid || isRunning(pid)) continue;
+    // One named with this process's id is a killed synth's too (a container's synth gets the same pid
+    // each run): this synth makes its own folders only after this.
+    if (!match || !pid || (pid !== process.pid && isRunning(pid))) continue;
     const leftover = path.join(dir, name);
     if (match[1] === 'old' && !fs.existsSync(outdir)) {
       // Stopped between setting the old output aside and moving the new one in: the old one is whole.
@@ -215,7 +217,8 @@ function exclusive(resource, rel) {
     } catch {
       continue; // released meanwhile
     }
-    if (holder && !isRunning(holder)) {
+    // This process has not made it (the write above failed): with its pid, it is a killed synth's of another run.
+    if (holder && (holder === process.pid || !isRunning(holder))) {
       fs.rmSync(file, { force: true }); // a synth killed while it held it
       continue;
     }

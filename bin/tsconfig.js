@@ -18,14 +18,17 @@ function findTsconfig(dir) {
 }
 
 /**
- * compilerOptions of a tsconfig file, following `extends` (relative paths and packages).
+ * compilerOptions of a tsconfig file, following `extends` (relative paths and packages). Each base
+ * is read whole, as tsc reads it, even when an earlier base of the list extends the same file
+ * (["./a.json", "./b.json"], both extending common.json: b's common values override a's own);
+ * only a file that extends itself through its bases is cut short.
  * @param {string} file
- * @param {Set<string>} [seen]
+ * @param {Set<string>} [chain] the files whose bases are being read, for a circular extends
  * @returns {EmitCompilerOptions}
  */
-function readCompilerOptions(file, seen = new Set()) {
-  if (seen.has(file)) return {};
-  seen.add(file);
+function readCompilerOptions(file, chain = new Set()) {
+  if (chain.has(file)) return {};
+  const seen = new Set(chain).add(file);
   let config;
   try {
     config = parseJsonc(fs.readFileSync(file, 'utf-8'));
@@ -57,7 +60,9 @@ function resolveExtends(base, dir) {
       continue;
     }
     try {
-      return require.resolve(c, { paths: [dir] });
+      // tsc looks up a config file, never a module: a package's main (index.js, an ESLint config, say) is not it.
+      const resolved = require.resolve(c, { paths: [dir] });
+      if (/\.json$/i.test(resolved)) return resolved;
     } catch {
       // try the next spelling, as tsc does
     }
@@ -124,7 +129,11 @@ function stripComment(text, i) {
 
 /** @param {string} text @param {number} i @returns {[string, number]} */
 function dropTrailingComma(text, i) {
-  return text[i] === ',' && /^\s*[}\]]/.test(text.slice(i + 1, i + 200)) ? ['', i + 1] : [text[i], i + 1];
+  if (text[i] !== ',') return [text[i], i + 1];
+  // However much whitespace follows: a commented-out block (tsc --init's options) leaves its lines' indentation and newlines.
+  let j = i + 1;
+  while (j < text.length && /\s/.test(text[j])) j++;
+  return text[j] === '}' || text[j] === ']' ? ['', i + 1] : [',', i + 1];
 }
 
 module.exports = { findTsconfig, readCompilerOptions, parseJsonc };

@@ -136,6 +136,11 @@ describe('production defaults', () => {
     for (const tag of ['myorg-1.32.2', 'myorg.1.32.2', 'V1.32.2', 'patched-v1.32.2.7', 'myorg-1.32', '1.32.2-go1.22.5', '1.32.2-alpine3.19', '1.32.2-debian-12.5', '1.32.2-ubi.9.4', '1.32.2-fips.140.2', '1.32.2-rc.1']) {
       expect(cluster(testChart(), { serverImage: `temporalio/server:${tag}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:${tag}`);
     }
+    // The official admin-tools tags name tctl's and the Temporal CLI's versions after the release (the Helm chart's default, 1.27.2-tctl-1.18.2-cli-1.3.0).
+    expect(cluster(testChart(), { adminToolsImage: `temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1@${digest}` }).adminToolsImage)
+      .toBe(`temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1@${digest}`);
+    expect(cluster(testChart(), { adminToolsImage: 'temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1', images: { allowOtherTags: true } }).adminToolsImage)
+      .toBe('temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1');
     expect(deployment(chart, 'history').metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
   });
 
@@ -266,6 +271,8 @@ describe('production defaults', () => {
         ['serverImage', { serverImage: 'temporalio/server:rel_1.31-fips' }, '1.31'],
         ['serverImage', { serverImage: 'temporalio/server:1.32.2-myorg.1.31.2' }, '1.31.2'],
         ['adminToolsImage', { adminToolsImage: `temporalio/admin-tools:myorg.1.31.2@${digest}` }, '1.31.2'],
+        // An admin-tools tag of another release: its tools' versions do not hide it.
+        ['adminToolsImage', { adminToolsImage: 'temporalio/admin-tools:1.31.5-tctl-1.18.4-cli-1.4.1' }, '1.31.5'],
       ] as const) {
         expect(bad({ ...props, images: { allowOtherTags: true } } as never)).toThrow(new RegExp(`TemporalCluster 'temporal': ${prop.replace('.', '\\.')} is "[^"]+"; `
           + `expected the tag 1\\.32\\.2, the server release the cluster is configured for, or (none beside the digest|a patched build's tag that names no other release)\\. The tag names ${named.replace(/\./g, '\\.')}\\.`));

@@ -251,6 +251,7 @@ describe('the image rule of the Deployment policy', () => {
     for (const images of [['temporalio/server:1.30.9'], ['temporalio/server:1.30.2', 'temporalio/admin-tools:1.30.9'], ['registry.example.com:5000/t/server:v1.30.9-fips'],
       ['temporalio/server:myorg-1.30.9'], ['temporalio/server:myorg.V1.30.2.4'], ['temporalio/server:1.30.9-go1.22.5'], ['temporalio/server:1.30.9-alpine3.19'],
       ['temporalio/server:1.30.9-debian-12.5'], ['temporalio/server:1.30.9-fips.140.2'], ['temporalio/server:1.30.9-rc.1'],
+      ['temporalio/admin-tools:1.30.9-tctl-1.18.4-cli-1.4.1'], [`temporalio/admin-tools:1.30.9-tctl-1.18.4-cli-1.4.1@${digest}`],
       [`temporalio/server@${digest}`], [`registry.example.com:5000/t/server@${digest}`], ['temporalio/server:build-42'], ['temporalio/server:1.30'], [`temporalio/server:1.30.9@${digest}`],
       ['[fd00::1]:5000/t/server:1.30.9']]) {
       expect([images, decide('1.30.9', images).allowed]).toEqual([images, true]);
@@ -265,7 +266,7 @@ describe('the image rule of the Deployment policy', () => {
       // Another minor anywhere in the tag, in any case, as the synth check reads it.
       ['temporalio/server:myorg-1.32.2'], ['temporalio/server:myorg.1.32.2'], ['temporalio/server:V1.32.2-patched'], ['temporalio/server:patched-V1.32.2'],
       ['temporalio/server:patched-1.32.2.1'], ['temporalio/server:myorg-1.32'], ['temporalio/server:1.30.9-myorg.1.32.2'], ['temporalio/server:build.v1.31.5'],
-      [`temporalio/server:fips_1.29.1@${digest}`]]) {
+      [`temporalio/server:fips_1.29.1@${digest}`], ['temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1']]) {
       const decision = decide('1.30.9', images);
       expect([images, decision.allowed]).toEqual([images, false]);
       expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);

@@ -1,5 +1,5 @@
 import { propError } from '../validation';
-import { formatImage, ImageReference, parseImage, RELEASE_IN_TAG, requireDigest } from '../validation/images';
+import { formatImage, ImageReference, parseImage, RELEASE_IN_TAG, requireDigest, TOOL_IN_TAG } from '../validation/images';
 
 export { formatImage, parseImage, requireDigest } from '../validation/images';
 export type { ImageReference } from '../validation/images';
@@ -109,13 +109,15 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
  * case) whose first three parts are not the release (`1.30.9`, `v1.30.9-fips`, `myorg.1.30.9`,
  * `patched-1.30.9.2`), or whose two parts name another minor line (`1.30`, `myorg-1.30`). Past the
  * tag's start, a version with a major of three digits or more, or a minor line of another major
- * (`debian-12.5`, `ubi.9.4`), is another program's.
+ * (`debian-12.5`, `ubi.9.4`), is another program's, as are tctl's and the Temporal CLI's in an
+ * official admin-tools tag (`1.32.2-tctl-1.18.4-cli-1.4.1`).
  */
 function otherReleaseNamed(tag: string | undefined, expected: string): string | undefined {
   if (tag === undefined) return undefined;
   const want = expected.split('.');
   for (const [found] of tag.toLowerCase().matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
     const parts = /[0-9]+(?:[.][0-9]+)+/.exec(found)![0].split('.');
+    if (new RegExp(TOOL_IN_TAG).test(found)) continue;
     if (!/^v?[0-9]/.test(found) && (parts[0].length > 2 || (parts.length === 2 && parts[0] !== want[0]))) continue;
     const named = parts.slice(0, parts.length === 2 ? 2 : 3);
     if (named.some((part, i) => part !== want[i])) return named.join('.');

@@ -36,10 +36,15 @@ export function parseImage(owner: string, prop: string, reference: string): Imag
  * policy's CEL (PinnedValuesGuard), which read tags alike: `MAJOR.MINOR[.PATCH[.BUILD...]]`, after
  * an optional `v`, at the tag's start or after `-`, `_`, or a letter and a `.` (`myorg.1.31.2`), as
  * far as its digits and dots go. A version glued to letters (`go1.22.5`, `alpine3.19`) is not one:
- * that is another program's. RE2 syntax, which JavaScript reads alike. The match holds what precedes
- * the version; a match that starts with it (`/^v?[0-9]/`) is at the start of the tag.
+ * that is another program's, and so are the versions after `-tctl-` and `-cli-`, which the official
+ * admin-tools tags carry (`1.32.2-tctl-1.18.4-cli-1.4.1`: tctl's and the Temporal CLI's): a match
+ * that starts with TOOL_IN_TAG. RE2 syntax, which JavaScript reads alike. The match holds what
+ * precedes the version; a match that starts with it (`/^v?[0-9]/`) is at the start of the tag.
  */
-export const RELEASE_IN_TAG = '(^|[-_]|[a-z][.])v?[0-9]+([.][0-9]+)+';
+export const RELEASE_IN_TAG = '(^|-tctl-|-cli-|[-_]|[a-z][.])v?[0-9]+([.][0-9]+)+';
+
+/** The start of a RELEASE_IN_TAG match that is a tool's version in an admin-tools tag, not the server's. */
+export const TOOL_IN_TAG = '^-(tctl|cli)-';
 
 /** `sha256:<64 hex>`, the only digest form registries serve for images today. */
 export function requireDigest(owner: string, prop: string, digest: string): string {
