@@ -133,7 +133,8 @@ describe('production defaults', () => {
     expect(cluster(testChart(), { serverImage: 'temporalio/server:patched-1.32.2', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:patched-1.32.2');
     expect(cluster(testChart(), { serverImage: 'temporalio/server:1.32.2-patched', images: { allowOtherTags: true } }).serverImage).toBe('temporalio/server:1.32.2-patched');
     // The release itself anywhere, in any case, with a build number; versions of other programs: glued to letters, another major's minor line, a long number.
-    for (const tag of ['myorg-1.32.2', 'myorg.1.32.2', 'V1.32.2', 'patched-v1.32.2.7', 'myorg-1.32', '1.32.2-go1.22.5', '1.32.2-alpine3.19', '1.32.2-debian-12.5', '1.32.2-ubi.9.4', '1.32.2-fips.140.2', '1.32.2-rc.1']) {
+    for (const tag of ['myorg-1.32.2', 'myorg.1.32.2', 'V1.32.2', 'patched-v1.32.2.7', 'myorg-1.32', '1.32.2-go1.22.5', '1.32.2-alpine3.19', '1.32.2-debian-12.5', '1.32.2-ubi.9.4', '1.32.2-fips.140.2', '1.32.2-rc.1',
+      '1.32.2-ubuntu-22.04.3', '1.32.2-node-20.11.1', '1.32.2-fips-openssl-3.0.9']) {
       expect(cluster(testChart(), { serverImage: `temporalio/server:${tag}`, images: { allowOtherTags: true } }).serverImage).toBe(`temporalio/server:${tag}`);
     }
     // The official admin-tools tags name tctl's and the Temporal CLI's versions after the release (the Helm chart's default, 1.27.2-tctl-1.18.2-cli-1.3.0).

@@ -251,6 +251,7 @@ describe('the image rule of the Deployment policy', () => {
     for (const images of [['temporalio/server:1.30.9'], ['temporalio/server:1.30.2', 'temporalio/admin-tools:1.30.9'], ['registry.example.com:5000/t/server:v1.30.9-fips'],
       ['temporalio/server:myorg-1.30.9'], ['temporalio/server:myorg.V1.30.2.4'], ['temporalio/server:1.30.9-go1.22.5'], ['temporalio/server:1.30.9-alpine3.19'],
       ['temporalio/server:1.30.9-debian-12.5'], ['temporalio/server:1.30.9-fips.140.2'], ['temporalio/server:1.30.9-rc.1'],
+      ['temporalio/server:1.30.9-ubuntu-22.04.3'], ['temporalio/server:1.30.9-node-20.11.1'], ['temporalio/server:1.30.9-fips-openssl-3.0.9'],
       ['temporalio/admin-tools:1.30.9-tctl-1.18.4-cli-1.4.1'], [`temporalio/admin-tools:1.30.9-tctl-1.18.4-cli-1.4.1@${digest}`],
       [`temporalio/server@${digest}`], [`registry.example.com:5000/t/server@${digest}`], ['temporalio/server:build-42'], ['temporalio/server:1.30'], [`temporalio/server:1.30.9@${digest}`],
       ['[fd00::1]:5000/t/server:1.30.9']]) {

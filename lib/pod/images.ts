@@ -108,8 +108,8 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
  * The release a tag names, when it is not `expected`: each version in it (RELEASE_IN_TAG, in any
  * case) whose first three parts are not the release (`1.30.9`, `v1.30.9-fips`, `myorg.1.30.9`,
  * `patched-1.30.9.2`), or whose two parts name another minor line (`1.30`, `myorg-1.30`). Past the
- * tag's start, a version with a major of three digits or more, or a minor line of another major
- * (`debian-12.5`, `ubi.9.4`), is another program's, as are tctl's and the Temporal CLI's in an
+ * tag's start, a version of another major (`debian-12.5`, `ubuntu-22.04.3`, `node-20.11.1`,
+ * `openssl-3.0.9`: Temporal has had one major) is another program's, as are tctl's and the Temporal CLI's in an
  * official admin-tools tag (`1.32.2-tctl-1.18.4-cli-1.4.1`).
  */
 function otherReleaseNamed(tag: string | undefined, expected: string): string | undefined {
@@ -118,7 +118,7 @@ function otherReleaseNamed(tag: string | undefined, expected: string): string | 
   for (const [found] of tag.toLowerCase().matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
     const parts = /[0-9]+(?:[.][0-9]+)+/.exec(found)![0].split('.');
     if (new RegExp(TOOL_IN_TAG).test(found)) continue;
-    if (!/^v?[0-9]/.test(found) && (parts[0].length > 2 || (parts.length === 2 && parts[0] !== want[0]))) continue;
+    if (!/^v?[0-9]/.test(found) && (parts[0].length > 2 || parts[0] !== want[0])) continue;
     const named = parts.slice(0, parts.length === 2 ? 2 : 3);
     if (named.some((part, i) => part !== want[i])) return named.join('.');
   }

@@ -108,8 +108,7 @@ export class PinnedValuesGuard extends Construct {
    * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`), is of the minor of the Deployment's release
    * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
    * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
-   * a version with a major of three digits or more, or a minor line of another major (`debian-12.5`),
-   * is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
+   * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
    * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI's Deployment,
    * whose image is another product's release, is left out.
    */
@@ -118,7 +117,7 @@ export class PinnedValuesGuard extends Construct {
     // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
-    const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && (size(p[0]) > 2 || (size(p) == 2 && p[0] != ${major}))))`;
+    const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && p[0] != ${major}))`;
     return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
       + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
   }
