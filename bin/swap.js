@@ -21,8 +21,8 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Deals with the staging and set-aside folders of earlier synths that were stopped before they
- * could clean up (their process is gone, or they carry this process's id); a concurrent synth's folders stay. Their names say whose
- * they are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
+ * could clean up (see leftovers); a concurrent synth's folders stay. Their names say whose they
+ * are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
  * An output folder that is missing while one of them holds a set-aside copy is put back from it.
  * Returns what to tell the user: what was put back, and what could not be deleted.
  * @param {string} outdir absolute
@@ -31,21 +31,9 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 function removeLeftovers(outdir, rel) {
   const dir = path.dirname(outdir);
-  const pattern = new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)$`);
-  let entries;
-  try {
-    entries = fs.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
   /** @type {string[]} */
   const notes = [];
-  for (const name of entries) {
-    const match = pattern.exec(name);
-    const pid = Number(match?.[2]);
-    // One named with this process's id is a killed synth's too (a container's synth gets the same pid
-    // each run): this synth makes its own folders only after this.
-    if (!match || !pid || (pid !== process.pid && isRunning(pid))) continue;
+  for (const { name, match } of leftovers(dir, new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)$`))) {
     const leftover = path.join(dir, name);
     if (match[1] === 'old' && !fs.existsSync(outdir)) {
       // Stopped between setting the old output aside and moving the new one in: the old one is whole.
@@ -251,17 +239,33 @@ function realpathOrSelf(p) {
 
 /** Deletes the partial lock files of synths that were killed while writing `file`'s. @param {string} file */
 function removeStaleTemps(file) {
-  const pattern = new RegExp(`^${escape(path.basename(file))}\\.tmp-(\\d+)$`);
+  const dir = path.dirname(file);
+  for (const { name } of leftovers(dir, new RegExp(`^${escape(path.basename(file))}\\.tmp-(\\d+)$`))) fs.rmSync(path.join(dir, name), { force: true });
+}
+
+/**
+ * The entries of `dir` that `pattern` matches, its last group a process id, left by a synth that
+ * was stopped: its process is gone, or it carries this process's id (a container's synth gets the
+ * same pid each run), since this synth makes its own only after looking. Sorted by name; none when
+ * `dir` cannot be read.
+ * @param {string} dir @param {RegExp} pattern
+ * @returns {Array<{ name: string, match: RegExpExecArray }>}
+ */
+function leftovers(dir, pattern) {
   let entries;
   try {
-    entries = fs.readdirSync(path.dirname(file));
+    entries = fs.readdirSync(dir).sort();
   } catch {
-    return;
+    return [];
   }
+  /** @type {Array<{ name: string, match: RegExpExecArray }>} */
+  const found = [];
   for (const name of entries) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !isRunning(pid)) fs.rmSync(path.join(path.dirname(file), name), { force: true });
+    const match = pattern.exec(name);
+    const pid = Number(match?.[match.length - 1]);
+    if (match && pid && (pid === process.pid || !isRunning(pid))) found.push({ name, match });
   }
+  return found;
 }
 
 module.exports = { SynthError, commit, removeLeftovers };
