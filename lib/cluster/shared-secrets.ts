@@ -52,9 +52,9 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
   // cluster given it is the pair remoteClientSecrets reports: its client Secrets are in `all`.)
   const remoteClients = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
   for (const cluster of clusters) {
-    for (const [i, remote] of (cluster.remotes ?? []).entries()) {
-      const key = `${cluster.namespace}/${remote.tls?.clientCertificateSecret}`;
-      if (remote.tls?.clientCertificateSecret !== undefined && !remoteClients.has(key)) remoteClients.set(key, { cluster, what: `remoteClusters[${i}] (${remote.name}) client` });
+    for (const [secret, what] of remoteClientSecretNames(cluster.remotes)) {
+      const key = `${cluster.namespace}/${secret}`;
+      if (!remoteClients.has(key)) remoteClients.set(key, { cluster, what });
     }
   }
   for (const cluster of clusters) {
@@ -68,6 +68,19 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
       + 'issue a certificate for the host in a Secret of its own.');
   }
   return errors;
+}
+
+/**
+ * The certificates a cluster presents to its remote clusters (remoteClusters[i].tls.clientCertificateSecret),
+ * each with what it is for the messages; the first remote that names a Secret says what it is.
+ */
+export function remoteClientSecretNames(remotes: ClusterTlsSecrets['remotes']): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [i, remote] of (remotes ?? []).entries()) {
+    const secret = remote.tls?.clientCertificateSecret;
+    if (secret !== undefined && !names.has(secret)) names.set(secret, `remoteClusters[${i}] (${remote.name}) client`);
+  }
+  return names;
 }
 
 /**

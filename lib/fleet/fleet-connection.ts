@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { roleName } from '../cluster/object-names';
+import { remoteClientSecretNames } from '../cluster/shared-secrets';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
 import { secretVolume, VolumeSet } from '../pod/volumes';
@@ -125,10 +126,7 @@ export interface ConnectionInputs {
  */
 export function clusterSecrets(cluster: TemporalCluster): Map<string, string> {
   const secrets = tlsSecretNames(cluster.tls);
-  cluster.remoteClusters.forEach((remote, i) => {
-    const secret = remote.tls?.clientCertificateSecret;
-    if (secret !== undefined && !secrets.has(secret)) secrets.set(secret, `remoteClusters[${i}] (${remote.name}) client`);
-  });
+  for (const [secret, what] of remoteClientSecretNames(cluster.remoteClusters)) if (!secrets.has(secret)) secrets.set(secret, what);
   return secrets;
 }
 
