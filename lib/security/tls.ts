@@ -278,7 +278,7 @@ export class ClusterTls {
     if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
       throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
     }
-    const { kind } = checkIssuer(owner, options.issuer);
+    const issuer = checkIssuer(owner, options.issuer);
     (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
     const { duration, renewBefore } = certManagerLifetime(owner, options);
     const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
@@ -321,7 +321,7 @@ export class ClusterTls {
         clientSecrets: Object.fromEntries(clients.map(({ client: c }) => [c, `${cluster.name}-${CLIENT_SECRET_SUFFIX[c]}-tls`])),
         ...shared,
         certificates,
-        issuer: { name: options.issuer.name, kind, group: options.issuer.group, externalKind: options.issuer.externalKind },
+        issuer,
         duration,
         renewBefore,
       };
