@@ -236,9 +236,9 @@ describe('ClusterLock', () => {
     afterEach(() => rmSync(dir, { recursive: true }));
 
     test('fails when the lock file is a symbolic link (one lock shared by two repositories): a save replaced the link with a file of its own', () => {
-      const shared = join(dir, 'shared');
-      mkdirSync(shared);
-      const target = join(shared, 'temporal.lock.json');
+      const common = join(dir, 'common');
+      mkdirSync(common);
+      const target = join(common, 'temporal.lock.json');
       writeFileSync(target, written);
       rmSync(path);
       symlinkSync(target, path);
@@ -247,8 +247,8 @@ describe('ClusterLock', () => {
       expect(lock.save()).toBe(true);
       expect(lstatSync(path).isSymbolicLink()).toBe(true);
       expect(readFileSync(target, 'utf-8')).toContain('"other/temporal"');
-      expect(readdirSync(dir).sort()).toEqual(['shared', 'temporal.lock.json']);
-      expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+      expect(readdirSync(dir).sort()).toEqual(['common', 'temporal.lock.json']);
+      expect(readdirSync(common)).toEqual(['temporal.lock.json']);
     });
 
     test('fails when the save runs with a private umask (077): the lock it rewrote lost the modes the file had', () => {

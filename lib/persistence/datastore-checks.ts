@@ -204,6 +204,13 @@ export function checkTls(owner: string, type: DatastoreType, tls: DatastoreTlsOp
   checkTlsReach(owner, type, tls, url);
 }
 
+/** An Elasticsearch store's URL, as given and as parsed. */
+export interface StoreUrl { readonly given: string; readonly scheme: string; readonly host: string; readonly port: number }
+
+const STORE_NAMES: Record<DatastoreType, string> = {
+  [DatastoreType.POSTGRES]: 'PostgreSQL', [DatastoreType.MYSQL]: 'MySQL', [DatastoreType.CASSANDRA]: 'Cassandra', [DatastoreType.ELASTICSEARCH]: 'Elasticsearch',
+};
+
 /*
  * What the server does with the TLS settings, which differs by store (and the schema tools do the
  * same, through the same code):
@@ -214,13 +221,6 @@ export function checkTls(owner: string, type: DatastoreType, tls: DatastoreTlsOp
  *    sslrootcert, sslcert and sslkey only): verify-full checks the certificate against host, and
  *    enableHostVerification false is sslmode require, which checks the CA when one is given.
  */
-/** An Elasticsearch store's URL, as given and as parsed. */
-export interface StoreUrl { readonly given: string; readonly scheme: string; readonly host: string; readonly port: number }
-
-const STORE_NAMES: Record<DatastoreType, string> = {
-  [DatastoreType.POSTGRES]: 'PostgreSQL', [DatastoreType.MYSQL]: 'MySQL', [DatastoreType.CASSANDRA]: 'Cassandra', [DatastoreType.ELASTICSEARCH]: 'Elasticsearch',
-};
-
 function checkTlsReach(owner: string, type: DatastoreType, tls: DatastoreTlsOptions, url: StoreUrl | undefined): void {
   if (url?.scheme === 'http') {
     throw propError(owner, 'url', url.given, 'an https:// URL while tls is set',
