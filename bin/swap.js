@@ -89,7 +89,7 @@ function commit(staging, outdir, locks, rel) {
   /** @type {Map<string, string>} */
   const changed = new Map();
   // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
-  for (const lock of locks) if (lock.changed) changed.set(realpathOrSelf(lock.path), lock.contents);
+  for (const lock of locks) if (lock.changed) changed.set(lockTarget(lock.path), lock.contents);
   // One synth at a time puts an output folder or a lock file in place: another one's waits.
   /** @type {Array<() => void>} */
   const releases = [];
@@ -227,8 +227,13 @@ function readLockText(file) {
   }
 }
 
-/** @param {string} p */
-function realpathOrSelf(p) {
+/**
+ * The file a lock path writes to: through a symbolic link, the file it names, even one that does
+ * not exist yet (bin/synth.js's realpathOrSelf names the link then). lib/cluster/cluster-lock.ts's
+ * writeLock does the same for the library's own save.
+ * @param {string} p
+ */
+function lockTarget(p) {
   try {
     return fs.realpathSync(p);
   } catch {
