@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
+import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
@@ -92,9 +93,11 @@ const GUARDED_APPS = new WeakSet<IConstruct>();
 
 /**
  * Adds to the app of `scope`, once, the check that no two of its objects go to one output file
- * (outputFileClashes): for an app with a cluster, and for one with worker fleets alone.
+ * (outputFileClashes): for an app with a cluster, and for one with worker fleets alone. Refuses a
+ * `scope` in a chart or app of another copy of cdk8s first (lib/cdk8s-copies.ts).
  */
 export function guardOutputFiles(scope: IConstruct): void {
+  checkOneCdk8s(`${scope.constructor.name} '${scope.node.id}'`, scope);
   const root = Node.of(scope).root;
   if (GUARDED_APPS.has(root)) return;
   GUARDED_APPS.add(root);

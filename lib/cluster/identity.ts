@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as names from './object-names';
 import { TemporalVersion } from '../versions';
 import { requireDns1035Label, requireDns1123Label, requireDns1123Subdomain } from '../validation';
+import { checkOneCdk8s } from '../cdk8s-copies';
 
 /** The names and labels every object of a cluster derives from its `name` and namespace. */
 export interface ClusterIdentity {
@@ -28,6 +29,7 @@ export interface ClusterIdentity {
 
 export function clusterIdentity(scope: Construct, id: string, props: { name?: string; namespace?: string; clusterDomain?: string },
   version: TemporalVersion): ClusterIdentity {
+  checkOneCdk8s(`TemporalCluster '${id}'`, scope);
   // The length that fits every derived name depends on the configuration: checkClusterName checks it.
   const name = requireDns1035Label(`TemporalCluster '${id}'`, 'name', props.name ?? id, 63,
     'Services are named after it, and Kubernetes holds Service names to DNS-1035.');

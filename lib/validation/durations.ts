@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { propError } from './errors';
+import { otherCopyDuration } from '../cdk8s-copies';
 
 function amount(convert: () => number): number | undefined {
   try {
@@ -20,7 +21,7 @@ const GO_MAX_DURATION_S = Math.floor(GO_MAX_DURATION_MS / 1000);
 
 /** A cdk8s Duration as whole seconds, within [min, max], named by its prop rather than by cdk8s's conversion error. */
 export function requireDurationSeconds(owner: string, prop: string, duration: Duration, min = 0, max = GO_MAX_DURATION_S): number {
-  if (!(duration instanceof Duration)) throw propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
+  if (!(duration instanceof Duration)) throw otherCopyDuration(owner, prop, duration) ?? propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   const seconds = ms === undefined ? undefined : ms / 1000;
   if (seconds === undefined || !Number.isInteger(seconds) || seconds < min || seconds > max) {
@@ -32,7 +33,7 @@ export function requireDurationSeconds(owner: string, prop: string, duration: Du
 
 /** A cdk8s Duration as whole milliseconds, at least `minMs`. */
 export function requireDurationMillis(owner: string, prop: string, duration: Duration, minMs = 0, maxMs = GO_MAX_DURATION_MS): number {
-  if (!(duration instanceof Duration)) throw propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
+  if (!(duration instanceof Duration)) throw otherCopyDuration(owner, prop, duration) ?? propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
   const ms = amount(() => duration.toMilliseconds({ integral: false }));
   if (ms === undefined || !Number.isInteger(ms) || ms < minMs || ms > maxMs) {
     throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${ms}ms`, `a whole number of milliseconds, ${range(ms, minMs, maxMs, GO_MAX_DURATION_MS, 'ms')}`);
