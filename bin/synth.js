@@ -66,7 +66,7 @@ function synth(options, done) {
     // The library's errors say what to change; a TypeError and its kin are bugs, where the stack helps.
     const message = !(err instanceof Error) ? String(err)
       : err instanceof SynthError ? err.message
-        : options.stack || err.constructor !== Error ? `${err.stack}${options.stack ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
+        : options.stack || err.constructor !== Error ? `${err.stack}${options.stack || !/\.[cm]?ts$/.test(appFile) ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
           : `${err.message}${missingPackage(err)}${unwritable(err, staging, outdir, options.check, rel)}`;
     const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
     options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
@@ -77,8 +77,9 @@ function synth(options, done) {
     fail(new SynthError(`${rel(appFile)} does not exist; give the app's entry file: cdk8s-temporal synth main.ts`));
     return;
   }
-  if (/\.(mts|mjs)$/.test(appFile)) {
-    fail(new SynthError(`${rel(appFile)} is an ES module; this command runs CommonJS apps (what cdk8s init typescript-app creates). Use a .ts or .js entry file.`));
+  const esm = esModuleTypeScript(appFile, rel);
+  if (esm) {
+    fail(new SynthError(esm));
     return;
   }
   const notOutput = notAnOutputFolder(outdir, cwd, [appFile]);
@@ -201,8 +202,39 @@ function synth(options, done) {
  * @param {Error} err
  */
 function missingPackage(err) {
-  const name = /** @type {NodeJS.ErrnoException} */ (err).code === 'MODULE_NOT_FOUND' ? /^Cannot find module '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
+  // MODULE_NOT_FOUND from require ("Cannot find module 'x'"), ERR_MODULE_NOT_FOUND from an ES module's import ("Cannot find package 'x'").
+  const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+  const name = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? /^Cannot find (?:module|package) '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
   return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
+}
+
+/**
+ * Why the app cannot run, or undefined: TypeScript that Node would load as an ES module (a .mts
+ * file, or a .ts or .cts file in a package of "type": "module", which Node's loader refuses with
+ * a bare ERR_UNKNOWN_FILE_EXTENSION), since the command transpiles TypeScript to CommonJS.
+ * JavaScript ES modules (.mjs, or .js in such a package) run as Node runs them.
+ * @param {string} appFile @param {(p: string) => string} rel
+ */
+function esModuleTypeScript(appFile, rel) {
+  if (!/\.[cm]?ts$/.test(appFile)) return undefined;
+  const compile = 'or compile the app with tsc and synthesize the JavaScript it writes (cdk8s-temporal synth <outDir>/main.js): ES modules in JavaScript run as Node runs them.';
+  if (appFile.endsWith('.mts')) return `${rel(appFile)} is an ES module in TypeScript (.mts), and the command transpiles TypeScript to CommonJS. Name it .ts, ${compile}`;
+  // Node's own lookup: the nearest package.json above the file, not beyond a node_modules folder.
+  for (let dir = path.dirname(appFile); path.basename(dir) !== 'node_modules'; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      let type;
+      try {
+        type = JSON.parse(fs.readFileSync(manifest, 'utf-8')).type;
+      } catch {
+        return undefined; // Node says what is wrong with it
+      }
+      return type !== 'module' ? undefined : `${rel(appFile)} is TypeScript in a package of "type": "module" (${rel(manifest)}), which Node loads as an ES module, `
+        + `and the command transpiles TypeScript to CommonJS. Remove "type": "module" (cdk8s init typescript-app has none), ${compile}`;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+  return undefined;
 }
 
 /**

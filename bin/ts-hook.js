@@ -25,7 +25,7 @@ const { findTsconfig, readCompilerOptions, parseJsonc } = require('./tsconfig');
 /** @typedef {{ target?: string, useDefineForClassFields?: boolean, experimentalDecorators?: boolean, emitDecoratorMetadata?: boolean, esModuleInterop?: boolean }} EmitCompilerOptions */
 
 /**
- * Registers the loader for `.ts` files. Returns the swc options it uses, for the summary and tests.
+ * Registers the loader for `.ts` and `.cts` files. Returns the swc options it uses, for the summary and tests.
  * @param {{ appFile: string, sourceMaps?: boolean }} options
  */
 function register({ appFile, sourceMaps = false }) {
@@ -38,7 +38,7 @@ function register({ appFile, sourceMaps = false }) {
   /** @type {any} */
   let swc; // loaded on the first cache miss only: its native binding alone costs more than a warm synth's loading
 
-  require.extensions['.ts'] = function compileTypeScript(module, filename) {
+  require.extensions['.ts'] = require.extensions['.cts'] = function compileTypeScript(module, filename) {
     // A new swc or new options must never serve JavaScript emitted by the old ones.
     salt ??= JSON.stringify([swcVersion(), swcOptions]);
     // The bytes, hashed as they are: the text is decoded only for swc, on a cache miss.

@@ -409,6 +409,38 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(readdirSync(join(dir, 'dist'))).toEqual(['c.k8s.yaml']);
   });
 
+  test('an ES module in JavaScript runs as Node runs it: a .mjs file (refused before), and a .js file of a "type": "module" package; a .cts file is TypeScript', () => {
+    const esm = (ext: string) => `import { App, Chart, ApiObject } from 'cdk8s';
+      await new Promise((r) => setTimeout(r, 20));
+      const app = new App();
+      new ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '${ext}' } });
+      app.synth();`;
+    const dir = appDir('esm-js', { 'main.mjs': esm('mjs'), 'module/package.json': '{ "type": "module" }', 'module/main.js': esm('js'),
+      'main.cts': "import { App, Chart, ApiObject } from 'cdk8s';\nconst app: App = new App();\nnew ApiObject(new Chart(app, 'c'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cts' } });\napp.synth();\n" });
+    for (const [app, name] of [['main.mjs', 'mjs'], ['module/main.js', 'js'], ['main.cts', 'cts']]) {
+      const r = run(dir, ['synth', app, '--output', `out-${name}`]);
+      expect(r.stderr).toMatch(new RegExp(`synthesized ${app} into out-${name}/.*\\n {2}cluster {2}none \\(the app defines no TemporalCluster\\)\\n {2}objects {2}1: ConfigMap 1\\n`));
+      expect(r.status).toBe(0);
+      expect(read(dir, `out-${name}/c.k8s.yaml`)).toContain(`name: ${name}`);
+    }
+  });
+
+  test('fails, saying what to do, on TypeScript Node would load as an ES module: a bare ERR_UNKNOWN_FILE_EXTENSION before', () => {
+    const app = "import { App } from 'cdk8s';\nnew App().synth();\n";
+    const dir = appDir('esm-ts', { 'package.json': '{ "name": "x", "type": "module" }', 'main.ts': app, 'src/main.mts': app, 'main.js': "import 'left-pad';\n" });
+    const ts = run(dir, ['synth', 'main.ts']);
+    expect(ts.status).toBe(1);
+    expect(ts.stderr).toMatch(/main\.ts is TypeScript in a package of "type": "module" \(package\.json\), which Node loads as an ES module, and the command transpiles TypeScript to CommonJS\. Remove "type": "module" .*, or compile the app with tsc and synthesize the JavaScript it writes/);
+    expect(ts.stderr).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION/);
+    const mts = run(dir, ['synth', 'src/main.mts']);
+    expect(mts.status).toBe(1);
+    expect(mts.stderr).toMatch(/src\/main\.mts is an ES module in TypeScript \(\.mts\), and the command transpiles TypeScript to CommonJS\. Name it \.ts, or compile/);
+    // An ES module's import of a package that is not installed gets the same remedy as a require's.
+    const missing = run(dir, ['synth', 'main.js']);
+    expect(missing.stderr).toMatch(/Cannot find package 'left-pad' imported from .*main\.js\nInstall the app's dependencies: npm install .* with left-pad in its dependencies\./);
+    expect(readdirSync(dir).sort()).toEqual(['main.js', 'main.ts', 'node_modules', 'package.json', 'src']);
+  });
+
   test('class fields follow the app\'s tsconfig target, as tsc emits them', () => {
     const app = `import { App, Chart, ApiObject } from 'cdk8s';
       class Base { set value(v: string) { SEEN.push(v); } }
@@ -688,6 +720,11 @@ app.synth();
     expect(r.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'boom'\)\n +at .*main\.ts/);
     const mapped = run(dir, ['synth', '--stack']);
     expect(mapped.stderr).toMatch(/main\.ts:2:\d+/);
+    expect(r.stderr).toMatch(/\(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript\)/);
+    // A JavaScript app's line numbers are its own: no note that they are not.
+    const js = run(appDir('bug-js', { 'main.js': 'const x = undefined;\nx.boom();\n' }), ['synth']);
+    expect(js.stderr).toMatch(/TypeError: Cannot read properties of undefined \(reading 'boom'\)\n +at .*main\.js:2:\d+/);
+    expect(js.stderr).not.toMatch(/transpiled JavaScript/);
   });
 
   test('the app has a syntax error: swc\'s diagnostic with the line and caret, not its native stack backtrace', () => {
