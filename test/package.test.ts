@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { builtinModules } from 'module';
+import { join, posix, resolve } from 'path';
 
 /**
  * `npm pack`, unpacked into a separate app's node_modules, gives typed imports from
@@ -34,6 +35,30 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'package.json', 'README.md',
       'bin/cdk8s-temporal.js', 'bin/synth.js', 'bin/ts-hook.js', 'bin/output.js', 'bin/lazy-yaml.js', 'bin/swap.js', 'bin/tsconfig.js']));
     expect(files.filter((f) => /^(test|apps|lib|imports)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+  });
+
+  test('every file the shipped code requires is in the package, and every package it requires is a dependency, a peer or part of Node', () => {
+    const installed = join(work, 'app', 'node_modules', 'cdk8s-temporal');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf-8'));
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+    const shipped = new Set(files);
+    const missing: string[] = [];
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      // Static requires only: require.resolve and require(variable) look things up on purpose, each with its own fallback.
+      for (const [, id] of readFileSync(join(installed, file), 'utf-8').matchAll(/\brequire\((?:"|')([^"']+)(?:"|')\)/g)) {
+        if (id.startsWith('.')) {
+          const base = posix.join(posix.dirname(file), id);
+          if (![base, `${base}.js`, `${base}.json`, `${base}/index.js`].some((f) => shipped.has(f))) missing.push(`${file}: ${id}`);
+        } else {
+          const name = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+          if (!declared.has(name) && !builtinModules.includes(id.replace(/^node:/, ''))) missing.push(`${file}: ${id} (not a dependency)`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    // The check sees requires of both kinds: the index's re-exports and the command's modules.
+    expect(readFileSync(join(installed, 'build/lib/index.js'), 'utf-8')).toMatch(/require\("\.\/versions"\)/);
+    expect(readFileSync(join(installed, 'bin/cdk8s-temporal.js'), 'utf-8')).toMatch(/require\('\.\.\/package\.json'\)/);
   });
 
   test('a separate cdk8s app type-checks against it, and its command synthesizes the app', () => {
