@@ -13,6 +13,7 @@ const os = require('os');
 const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 const { SynthError, commit, removeLeftovers } = require('./swap');
+const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -194,62 +195,6 @@ function synth(options, done) {
     options.log(lines.join('\n'));
     finish(0);
   }
-}
-
-/**
- * How to get a package the app requires that is not installed, or '' for any other error (a
- * relative path is a file of the app).
- * @param {Error} err
- */
-function missingPackage(err) {
-  // MODULE_NOT_FOUND from require ("Cannot find module 'x'"), ERR_MODULE_NOT_FOUND from an ES module's import ("Cannot find package 'x'").
-  const code = /** @type {NodeJS.ErrnoException} */ (err).code;
-  const name = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? /^Cannot find (?:module|package) '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
-  return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
-}
-
-/**
- * Why the app cannot run, or undefined: TypeScript that Node would load as an ES module (a .mts
- * file, or a .ts or .cts file in a package of "type": "module", which Node's loader refuses with
- * a bare ERR_UNKNOWN_FILE_EXTENSION), since the command transpiles TypeScript to CommonJS.
- * JavaScript ES modules (.mjs, or .js in such a package) run as Node runs them.
- * @param {string} appFile @param {(p: string) => string} rel
- */
-function esModuleTypeScript(appFile, rel) {
-  if (!/\.[cm]?ts$/.test(appFile)) return undefined;
-  const compile = 'or compile the app with tsc and synthesize the JavaScript it writes (cdk8s-temporal synth <outDir>/main.js): ES modules in JavaScript run as Node runs them.';
-  if (appFile.endsWith('.mts')) return `${rel(appFile)} is an ES module in TypeScript (.mts), and the command transpiles TypeScript to CommonJS. Name it .ts, ${compile}`;
-  // Node's own lookup: the nearest package.json above the file, not beyond a node_modules folder.
-  for (let dir = path.dirname(appFile); path.basename(dir) !== 'node_modules'; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      let type;
-      try {
-        type = JSON.parse(fs.readFileSync(manifest, 'utf-8')).type;
-      } catch {
-        return undefined; // Node says what is wrong with it
-      }
-      return type !== 'module' ? undefined : `${rel(appFile)} is TypeScript in a package of "type": "module" (${rel(manifest)}), which Node loads as an ES module, `
-        + `and the command transpiles TypeScript to CommonJS. Remove "type": "module" (cdk8s init typescript-app has none), ${compile}`;
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-  return undefined;
-}
-
-/**
- * What to do when the output cannot be written, or '' for any other error: a full disk (the error
- * names no file), or a folder this user cannot write in (the error names the staging folder).
- * @param {Error} err @param {string} staging @param {string} outdir @param {boolean} check @param {(p: string) => string} rel
- */
-function unwritable(err, staging, outdir, check, rel) {
-  const { code, path: at } = /** @type {NodeJS.ErrnoException} */ (err);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `\nThe disk is full (or the quota used up): free space where ${check ? `the temp folder ${os.tmpdir()}` : `${rel(outdir)}/`} is, or give another output folder, --output <folder>.`;
-  if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && typeof at === 'string' && (at === staging || at.startsWith(`${staging}${path.sep}`))) {
-    return `\nThe output cannot be written: this user cannot write in ${rel(path.dirname(outdir))} (the synth writes ${rel(outdir)}/ there, through a staging folder beside it); `
-      + 'give an output folder you can write to, --output <folder>.';
-  }
-  return '';
 }
 
 /**
