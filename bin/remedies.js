@@ -38,14 +38,50 @@ function esModuleTypeScript(appFile, rel) {
 
 /**
  * How to get a package the app requires that is not installed, or '' for any other error (a
- * relative path is a file of the app).
- * @param {Error} err
+ * relative path is a file of the app). A package the app has, which a package linked in from a
+ * folder elsewhere (npm link, a `file:` folder, a workspace) does not see, is not one to install.
+ * @param {Error} err @param {string} appFile
  */
-function missingPackage(err) {
+function missingPackage(err, appFile) {
   // MODULE_NOT_FOUND from require ("Cannot find module 'x'"), ERR_MODULE_NOT_FOUND from an ES module's import ("Cannot find package 'x'").
   const code = /** @type {NodeJS.ErrnoException} */ (err).code;
   const name = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? /^Cannot find (?:module|package) '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
-  return name ? `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.` : '';
+  if (!name) return '';
+  const requiredBy = /** @type {{ requireStack?: string[] }} */ (err).requireStack?.[0];
+  const linked = requiredBy === undefined || !resolvesFrom(name, path.dirname(appFile)) ? undefined : packageAbove(requiredBy);
+  if (linked) {
+    return `\n${name} is installed for the app, but ${linked.name} does not see it: Node looks for a package's imports from where its files are, ${linked.dir}, `
+      + `which is outside the app's node_modules (a package linked in with npm link, a file: folder dependency or a workspace). Install ${linked.name} from `
+      + `its tarball (npm pack, then npm install <the .tgz>), or run with NODE_OPTIONS=--preserve-symlinks, which has the link's path looked up instead.`;
+  }
+  return `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.`;
+}
+
+/** @param {string} name @param {string} dir */
+function resolvesFrom(name, dir) {
+  try {
+    require.resolve(name, { paths: [dir] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The package (name and folder) the file belongs to: the nearest package.json above it with a name.
+ * @param {string} file
+ * @returns {{ name: string, dir: string } | undefined}
+ */
+function packageAbove(file) {
+  for (let dir = path.dirname(file); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    try {
+      const { name } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf-8'));
+      if (typeof name === 'string') return { name, dir };
+    } catch {
+      // no package.json here, or not one to read: look further up
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -68,7 +68,7 @@ function synth(options, done) {
     const message = !(err instanceof Error) ? String(err)
       : err instanceof SynthError ? err.message
         : options.stack || err.constructor !== Error ? `${err.stack}${options.stack || !/\.[cm]?ts$/.test(appFile) ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
-          : `${err.message}${missingPackage(err)}${unwritable(err, staging, outdir, options.check, rel)}`;
+          : `${err.message}${missingPackage(err, appFile)}${unwritable(err, staging, outdir, options.check, rel)}`;
     const kept = options.check ? '' : fs.existsSync(outdir) ? `; ${rel(outdir)}/ is unchanged` : `; there is no ${rel(outdir)}/`;
     options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed${kept}.\n${message}`);
     finish(1);

@@ -764,6 +764,19 @@ app.synth();
     expect(run(dir, ['synth', 'main.js']).stderr).toMatch(/Cannot find module '\.\/missing'\nRequire stack:\n- .*main\.js\n?$/);
   });
 
+  test('fails when a package linked in from elsewhere (npm link, a file: folder) does not see a package the app has: the remedy was to install what the app has', () => {
+    // The linked package resolves its imports from its own folder, which has no node_modules.
+    const linked = mkdirp(join(work, 'linked-lib'));
+    writeFileSync(join(linked, 'package.json'), '{ "name": "linked-lib", "version": "1.0.0" }');
+    writeFileSync(join(linked, 'index.js'), "module.exports = require('cdk8s');\n");
+    const dir = appDir('linking-app', { 'main.js': `const { App } = require(${JSON.stringify(linked)});\nnew App().synth();\n` });
+    const r = run(dir, ['synth', 'main.js']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`cdk8s is installed for the app, but linked-lib does not see it: Node looks for a package's imports from where its files are, ${linked}, `
+      + 'which is outside the app\'s node_modules (a package linked in with npm link, a file: folder dependency or a workspace). Install linked-lib from its tarball');
+    expect(r.stderr).not.toMatch(/Install the app's dependencies/);
+  });
+
   test('fails when the tsconfig extends a file or a package that is not there: the app ran with other class fields than tsc gives it (tsc refuses the config)', () => {
     // With the base, target ES2022 defines the field after the base constructor ran, as tsc emits it; without it, the field was assigned.
     const app = `import { App, Chart, ApiObject } from 'cdk8s';
