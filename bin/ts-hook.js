@@ -257,9 +257,14 @@ function loadSwc() {
   try {
     return require('@swc/core');
   } catch (err) {
-    throw new Error(`cdk8s-temporal: @swc/core, which transpiles the app's TypeScript, does not load (${err instanceof Error ? err.message.split('\n')[0] : err}). `
-      + 'Its native binary comes as an optional dependency for your platform: reinstall without --omit=optional or --no-optional (npm install), '
-      + 'or run a JavaScript build of the app (tsc, then cdk8s-temporal synth main.js).');
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    // The package itself is not there (a cdk8s-temporal linked in from a folder whose dependencies were never installed), or only its native binary.
+    const remedy = /^Cannot find module '@swc\/core'/.test(message)
+      ? `It is a dependency of cdk8s-temporal and is not installed where cdk8s-temporal is (${path.dirname(__dirname)}): install the app's dependencies again `
+        + '(npm install); a cdk8s-temporal linked in from a folder (npm link, a file: folder dependency) needs npm install in that folder, or install it from its tarball. '
+      : 'Its native binary comes as an optional dependency for your platform: reinstall without --omit=optional or --no-optional (npm install). ';
+    throw new Error(`cdk8s-temporal: @swc/core, which transpiles the app's TypeScript, does not load (${message}). ${remedy}`
+      + 'Or run a JavaScript build of the app (tsc, then cdk8s-temporal synth main.js).');
   }
 }
 

@@ -749,8 +749,17 @@ app.synth();
       { cwd: dir, encoding: 'utf-8', env: { ...process.env, CDK8S_TEMPORAL_TS_CACHE: join(work, 'empty-cache') } });
     const ts = runAlone('main.ts');
     expect(ts.status).toBe(1);
-    expect(ts.stderr).toMatch(/@swc\/core, which transpiles the app's TypeScript, does not load \(Cannot find module '@swc\/core.*\)\. .*reinstall without --omit=optional/);
+    // The package itself is missing beside the command (a linked folder never installed): reinstalling with optional dependencies was no remedy.
+    expect(ts.stderr).toContain(`@swc/core, which transpiles the app's TypeScript, does not load (Cannot find module '@swc/core'). It is a dependency of cdk8s-temporal and is not installed where cdk8s-temporal is (${alone}): install the app's dependencies again (npm install); a cdk8s-temporal linked in from a folder`);
+    expect(ts.stderr).not.toMatch(/--omit=optional/);
     expect(runAlone('main.js').status).toBe(0);
+    // Only its native binary is missing (npm install --omit=optional): the optional dependencies are the remedy.
+    mkdirSync(join(alone, 'node_modules', '@swc', 'core'), { recursive: true });
+    writeFileSync(join(alone, 'node_modules', '@swc', 'core', 'package.json'), '{ "name": "@swc/core", "version": "1.0.0", "main": "index.js" }');
+    writeFileSync(join(alone, 'node_modules', '@swc', 'core', 'index.js'), "throw new Error('Failed to load native binding');\n");
+    const binding = runAlone('main.ts');
+    expect(binding.status).toBe(1);
+    expect(binding.stderr).toMatch(/@swc\/core, which transpiles the app's TypeScript, does not load \(Failed to load native binding\)\. Its native binary comes as an optional dependency for your platform: reinstall without --omit=optional/);
   });
 
   test('fails when a package the app imports is not installed: the message said only "Cannot find module", not how to get it', () => {
