@@ -38,9 +38,26 @@ export function otherCopyDuration(owner: string, prop: string, value: unknown): 
   return twoCopies(`${owner}: ${prop} is a Duration`, packageOf(cls));
 }
 
+/**
+ * A note for an error about `value` when it is an object of another copy of cdk8s-temporal (a
+ * Persistence, a SecretRef, a TemporalCluster) than this one, or '': the library's checks are
+ * instanceof checks, and "expected a Persistence construct" for a Persistence is a riddle. An app
+ * gets a second copy from a package of its own that depends on another version of cdk8s-temporal.
+ */
+export function otherLibraryCopy(value: unknown): string {
+  if (value === null || typeof value !== 'object') return '';
+  const ctor: unknown = Object.getPrototypeOf(value)?.constructor;
+  if (typeof ctor !== 'function' || ctor === Object) return '';
+  const theirs = packageExporting(ctor, 'cdk8s-temporal');
+  const ours = packageAbove(__filename, 'cdk8s-temporal');
+  if (theirs === undefined || ours === undefined || theirs === ours) return '';
+  return ` It is a ${ctor.name} of another copy of cdk8s-temporal, ${versionIn(theirs)} in ${theirs}, and this one is ${versionIn(ours)} in ${ours}: objects of one copy `
+    + 'are not those of the other. Have the app and its packages share one cdk8s-temporal (`npm ls cdk8s-temporal` lists the copies; give them one version and run `npm dedupe`).';
+}
+
 /** The error for a value of the copy of cdk8s in `theirs` (undefined when Node's module cache does not tell). */
 function twoCopies(what: string, theirs: string | undefined): Error {
-  const ours = packageAbove(safeResolve('cdk8s'));
+  const ours = packageAbove(safeResolve('cdk8s'), 'cdk8s');
   const name = (dir: string | undefined) => (dir === undefined ? 'another copy of cdk8s' : `cdk8s ${versionIn(dir)} in ${dir}`);
   // A test runner's own module registry keeps Node's cache empty: a reset registry is the likely second copy there.
   const reset = 'resetting the module registry (jest.resetModules, jest.isolateModules) between importing cdk8s and cdk8s-temporal';
@@ -64,16 +81,28 @@ function cdk8sClass(value: object, name: string): Function | undefined {
 
 /** The folder of the cdk8s package whose module exports `cls`, as far as Node's module cache tells (a test runner's may not). */
 function packageOf(cls: Function | undefined): string | undefined {
-  const cache: Record<string, NodeModule | undefined> = typeof require === 'function' && require.cache ? require.cache : {};
-  const name = cls?.name;
-  const module = name ? Object.values(cache).find((m) => (m?.exports as Record<string, unknown> | undefined)?.[name] === cls) : undefined;
-  return packageAbove(module?.filename);
+  return cls === undefined ? undefined : packageExporting(cls, 'cdk8s');
 }
 
-/** The nearest folder above `file` with the package.json of cdk8s. */
-function packageAbove(file: string | undefined): string | undefined {
+/**
+ * The folder of the package `name` that a loaded module exporting `cls` under its name belongs to,
+ * from Node's module cache: the package that defines it, not one that re-exports it.
+ */
+function packageExporting(cls: Function, name: string): string | undefined {
+  const cache: Record<string, NodeModule | undefined> = typeof require === 'function' && require.cache ? require.cache : {};
+  for (const m of Object.values(cache)) {
+    if (!cls.name || m === undefined || (m.exports as Record<string, unknown> | undefined)?.[cls.name] !== cls) continue;
+    const dir = packageAbove(m.filename, name);
+    if (dir !== undefined) return dir;
+  }
+  return undefined;
+}
+
+/** The folder of the package `file` belongs to (the nearest package.json above it with a name), when that package is `name`. */
+function packageAbove(file: string | undefined, name: string): string | undefined {
   for (let dir = file === undefined ? undefined : dirname(file); dir !== undefined && dirname(dir) !== dir; dir = dirname(dir)) {
-    if (readManifest(dir)?.name === 'cdk8s') return dir;
+    const found = readManifest(dir)?.name;
+    if (found !== undefined) return found === name ? dir : undefined;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { builtinModules } from 'module';
 import { join, posix, resolve } from 'path';
@@ -112,5 +112,66 @@ describe('the npm package', () => {
       { cwd: app, encoding: 'utf-8', env });
     expect(again.status).toBe(0);
     expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
+  });
+
+  /**
+   * An app with a second copy of cdk8s or of cdk8s-temporal, as npm lays them out: a copy nested
+   * under the package that needs another version. Its errors name both copies by folder and version,
+   * which Node's module cache tells outside a test runner.
+   */
+  describe('with two copies of a package', () => {
+    const CLUSTER = [
+      "const { App, Chart } = require('cdk8s');",
+      "const { Datastore, Persistence, SecretRef, TemporalCluster } = require('cdk8s-temporal');",
+      "const chart = new Chart(new App(), 'temporal', { namespace: 'temporal' });",
+      "const password = SecretRef.of('db', 'password');",
+      "const store = (database) => Datastore.postgres({ host: 'pg', database, user: 'temporal', password });",
+      "const persistence = (lib) => new lib.Persistence(chart, 'p', { defaultStore: lib.Datastore.postgres({ host: 'pg', database: 'a', user: 't', password: lib.SecretRef.of('db', 'p') }),",
+      "  visibilityStore: lib.Datastore.postgres({ host: 'pg', database: 'b', user: 't', password: lib.SecretRef.of('db', 'p') }) });",
+    ];
+    /** An app folder with cdk8s-temporal unpacked from the tarball and the peers linked from this repository; `nest` adds packages below. */
+    function twoCopiesApp(name: string, nest: (modules: string, installed: string) => void): string {
+      const app = join(work, name);
+      const modules = join(app, 'node_modules');
+      mkdirSync(modules, { recursive: true });
+      cpSync(join(work, 'app', 'node_modules', 'cdk8s-temporal'), join(modules, 'cdk8s-temporal'), { recursive: true });
+      for (const peer of ['cdk8s', 'constructs', '@swc']) symlinkSync(join(repo, 'node_modules', peer), join(modules, peer));
+      nest(modules, join(modules, 'cdk8s-temporal'));
+      return app;
+    }
+    const runApp = (app: string, lines: string[]) => {
+      writeFileSync(join(app, 'main.js'), lines.join('\n'));
+      return spawnSync(process.execPath, [join(app, 'main.js')], { cwd: app, encoding: 'utf-8', env: { ...process.env, CDK8S_OUTDIR: join(app, 'dist') } });
+    };
+
+    test('of cdk8s (nested under cdk8s-temporal): refused at the cluster, naming both; it failed at synth with cdk8s\'s "can\'t render non-simple object of type \'Lazy\'"', () => {
+      const app = twoCopiesApp('two-cdk8s', (_modules, installed) => cpSync(realpathSync(join(repo, 'node_modules', 'cdk8s')), join(installed, 'node_modules', 'cdk8s'), { recursive: true }));
+      const version = JSON.parse(readFileSync(join(repo, 'node_modules', 'cdk8s', 'package.json'), 'utf-8')).version;
+      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(require('cdk8s-temporal')) });", 'chart.node.root.synth();']);
+      expect(r.status).not.toBe(0);
+      // Node names a linked package by the folder the link points to.
+      expect(r.stderr).toContain(`TemporalCluster 'temporal' is created in an App of cdk8s ${version} in ${realpathSync(join(app, 'node_modules', 'cdk8s'))}, while cdk8s-temporal uses cdk8s ${version} `
+        + `in ${join(app, 'node_modules', 'cdk8s-temporal', 'node_modules', 'cdk8s')}: the app loads two copies of cdk8s.`);
+      expect(r.stderr).not.toMatch(/non-simple object|In a test/);
+    });
+
+    test('of cdk8s-temporal (a package of the app\'s depends on another): a Persistence of the other copy is named as one, not refused as "not a Persistence"', () => {
+      const app = twoCopiesApp('two-libraries', (modules, installed) => {
+        mkdirSync(join(modules, 'platform-kit', 'node_modules'), { recursive: true });
+        writeFileSync(join(modules, 'platform-kit', 'package.json'), '{ "name": "platform-kit", "version": "1.0.0" }');
+        writeFileSync(join(modules, 'platform-kit', 'index.js'), "module.exports = require('cdk8s-temporal');\n");
+        cpSync(installed, join(modules, 'platform-kit', 'node_modules', 'cdk8s-temporal'), { recursive: true });
+      });
+      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(require('platform-kit')) });"]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain("persistence is temporal/p; expected a Persistence construct. It is a Persistence of another copy of cdk8s-temporal, 0.1.0 in "
+        + `${join(app, 'node_modules', 'platform-kit', 'node_modules', 'cdk8s-temporal')}, and this one is 0.1.0 in ${join(app, 'node_modules', 'cdk8s-temporal')}: `
+        + 'objects of one copy are not those of the other. Have the app and its packages share one cdk8s-temporal (`npm ls cdk8s-temporal` lists the copies');
+      // A WorkerFleet given a cluster of the other copy says so too.
+      const fleet = runApp(app, [...CLUSTER, "const kit = require('platform-kit');",
+        "const cluster = new kit.TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(kit) });",
+        "new (require('cdk8s-temporal').WorkerFleet)(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster });"]);
+      expect(fleet.stderr).toMatch(/cluster is "\(not a TemporalCluster\)"; expected a TemporalCluster of this app\. It is a TemporalCluster of another copy of cdk8s-temporal, 0\.1\.0 in .*platform-kit/);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { otherLibraryCopy } from '../cdk8s-copies';
 import { roleName } from '../cluster/object-names';
 import { remoteClientSecretNames } from '../cluster/shared-secrets';
 import { TemporalCluster } from '../cluster/temporal-cluster';
@@ -152,7 +153,7 @@ export function resolveConnection(inputs: ConnectionInputs): FleetConnection {
 
 function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): FleetConnection {
   const { owner } = inputs;
-  if (!(cluster instanceof TemporalCluster)) throw propError(owner, 'cluster', '(not a TemporalCluster)', 'a TemporalCluster of this app');
+  if (!(cluster instanceof TemporalCluster)) throw propError(owner, 'cluster', '(not a TemporalCluster)', 'a TemporalCluster of this app', otherLibraryCopy(cluster).trim() || undefined);
   if (Node.of(cluster).root !== inputs.scopeRoot) {
     throw propError(owner, 'cluster', Node.of(cluster).path, 'a TemporalCluster of the same app',
       'For a cluster synthesized by another app, use frontend: { address } instead.');

@@ -1,10 +1,12 @@
+import { otherLibraryCopy } from '../cdk8s-copies';
+
 /**
  * Builds the error for a bad prop. Every message names where the prop lives, the value received,
  * what was expected and, when there is one, the remedy, so that a failed synth points at the fix.
  */
 export function propError(owner: string, prop: string, value: unknown, expected: string, remedy?: string): Error {
   const received = describe(value);
-  return new Error(redactCredentials(`${owner}: ${prop} is ${received}; expected ${expected}.${remedy ? ` ${remedy}` : ''}`));
+  return new Error(redactCredentials(`${owner}: ${prop} is ${received}; expected ${expected}.${remedy ? ` ${remedy}` : ''}${otherLibraryCopy(value)}`));
 }
 
 /*
