@@ -46,13 +46,17 @@ export function otherCopyDuration(owner: string, prop: string, value: unknown): 
  */
 export function otherLibraryCopy(value: unknown): string {
   if (value === null || typeof value !== 'object') return '';
-  const ctor: unknown = Object.getPrototypeOf(value)?.constructor;
-  if (typeof ctor !== 'function' || ctor === Object) return '';
-  const theirs = packageExporting(ctor, 'cdk8s-temporal');
   const ours = packageAbove(__filename, 'cdk8s-temporal');
-  if (theirs === undefined || ours === undefined || theirs === ours) return '';
-  return ` It is a ${ctor.name} of another copy of cdk8s-temporal, ${versionIn(theirs)} in ${theirs}, and this one is ${versionIn(ours)} in ${ours}: objects of one copy `
-    + 'are not those of the other. Have the app and its packages share one cdk8s-temporal (`npm ls cdk8s-temporal` lists the copies; give them one version and run `npm dedupe`).';
+  // The value's class or the first class above it that a package defines: an app's subclass of one is the app's.
+  for (let proto = Object.getPrototypeOf(value); ours !== undefined && proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor: unknown = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? proto.constructor : undefined;
+    const theirs = typeof ctor === 'function' ? packageExporting(ctor, 'cdk8s-temporal') : undefined;
+    if (theirs === undefined || theirs === ours) continue;
+    return ` It is a ${(ctor as Function).name} of another copy of cdk8s-temporal, ${versionIn(theirs)} in ${theirs}, and this one is ${versionIn(ours)} in ${ours}: `
+      + 'objects of one copy are not those of the other. Have the app and its packages share one cdk8s-temporal (`npm ls cdk8s-temporal` lists the copies; '
+      + 'give them one version and run `npm dedupe`).';
+  }
+  return '';
 }
 
 /** The error for a value of the copy of cdk8s in `theirs` (undefined when Node's module cache does not tell). */
@@ -91,11 +95,20 @@ function packageOf(cls: Function | undefined): string | undefined {
 function packageExporting(cls: Function, name: string): string | undefined {
   const cache: Record<string, NodeModule | undefined> = typeof require === 'function' && require.cache ? require.cache : {};
   for (const m of Object.values(cache)) {
-    if (!cls.name || m === undefined || (m.exports as Record<string, unknown> | undefined)?.[cls.name] !== cls) continue;
+    if (!cls.name || m === undefined || exported(m, cls.name) !== cls) continue;
     const dir = packageAbove(m.filename, name);
     if (dir !== undefined) return dir;
   }
   return undefined;
+}
+
+/** A module's export by name; undefined when reading it throws (a lazy getter of another package's). */
+function exported(m: NodeModule, name: string): unknown {
+  try {
+    return (m.exports as Record<string, unknown> | null | undefined)?.[name];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The folder of the package `file` belongs to (the nearest package.json above it with a name), when that package is `name`. */
