@@ -168,9 +168,12 @@ describe('the npm package', () => {
         + `${join(app, 'node_modules', 'platform-kit', 'node_modules', 'cdk8s-temporal')}, and this one is 0.1.0 in ${join(app, 'node_modules', 'cdk8s-temporal')}: `
         + 'objects of one copy are not those of the other. Have the app and its packages share one cdk8s-temporal (`npm ls cdk8s-temporal` lists the copies');
       // An app's subclass of the other copy's Persistence is named by the class that copy defines.
-      const subclass = runApp(app, [...CLUSTER, "const kit = require('platform-kit');", 'class AppPersistence extends kit.Persistence {}',
+      // A loaded module whose export of that name throws when read (a lazy getter) is passed over.
+      writeFileSync(join(app, 'lazy.js'), "Object.defineProperty(exports, 'Persistence', { enumerable: true, get() { throw new Error('lazy export'); } });\n");
+      const subclass = runApp(app, [...CLUSTER, "require('./lazy');", "const kit = require('platform-kit');", 'class AppPersistence extends kit.Persistence {}',
         "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence({ ...kit, Persistence: AppPersistence }) });"]);
       expect(subclass.stderr).toMatch(/expected a Persistence construct\. It is a Persistence of another copy of cdk8s-temporal, 0\.1\.0 in .*platform-kit/);
+      expect(subclass.stderr).not.toMatch(/lazy export/);
       // A WorkerFleet given a cluster of the other copy says so too.
       const fleet = runApp(app, [...CLUSTER, "const kit = require('platform-kit');",
         "const cluster = new kit.TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(kit) });",
