@@ -71,7 +71,36 @@ function register({ appFile, sourceMaps = false }) {
       compileWithCodeCache(module, code, filename, codeCacheFile(cacheDir, filename, code));
     };
   }
+  preferTypeScriptSources();
   return { tsconfig, swcOptions, cacheDir };
+}
+
+/**
+ * A TypeScript file's import of another file of the app resolves as tsc resolves it, to the
+ * TypeScript source: `./chart` and `./chart.js` load chart.ts when it is there. Node tries .js
+ * first, so the JavaScript tsc emits beside the sources (`npm run compile` of the cdk8s template
+ * writes chart.js next to chart.ts) was run instead, and a synth after an edit to chart.ts wrote
+ * the manifests of the last compile; and `./chart.js` (the form node16 and nodenext resolution ask
+ * for) failed before the first compile. Packages, and a JavaScript app's own imports, load as Node loads them.
+ */
+function preferTypeScriptSources() {
+  const M = /** @type {any} */ (Module);
+  const resolveFilename = M._resolveFilename;
+  M._resolveFilename = function resolveTypeScriptFirst(/** @type {string} */ request, /** @type {any} */ parent, /** @type {any[]} */ ...rest) {
+    const from = parent?.filename;
+    if (typeof from === 'string' && /\.c?ts$/.test(from) && /^\.\.?(\/|\\|$)/.test(request)) {
+      const target = path.resolve(path.dirname(from), request);
+      const candidates = /\.c?js$/.test(target) ? [target.replace(/js$/, 'ts')] : isFile(target) ? [] : [`${target}.ts`, path.join(target, 'index.ts')];
+      const source = candidates.find(isFile);
+      if (source !== undefined) return source;
+    }
+    return resolveFilename.call(this, request, parent, ...rest);
+  };
+}
+
+/** @param {string} p */
+function isFile(p) {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /*

@@ -441,6 +441,27 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
     expect(readdirSync(dir).sort()).toEqual(['main.js', 'main.ts', 'node_modules', 'package.json', 'src']);
   });
 
+  test('the app\'s own imports load its TypeScript, as tsc resolves them: tsc\'s stale JavaScript beside it ran instead, and ./chart.js failed before a compile', () => {
+    const chart = (name: string) => `import { ApiObject, Chart } from 'cdk8s';
+      export class MyChart extends Chart {
+        constructor(scope: any, id: string) { super(scope, id); new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '${name}' } }); }
+      }`;
+    const main = (from: string) => `import { App } from 'cdk8s';\nimport { MyChart } from '${from}';\nconst app = new App();\nnew MyChart(app, 'c');\napp.synth();\n`;
+    const dir = appDir('ts-sources-first', {
+      // What \`npm run compile\` of the cdk8s template leaves: the JavaScript of an earlier chart.ts beside the edited one.
+      'chart.ts': chart('edited'), 'chart.js': `"use strict";\nconst { ApiObject, Chart } = require('cdk8s');\nclass MyChart extends Chart { constructor(s, id) { super(s, id); new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'compiled' } }); } }\nexports.MyChart = MyChart;\n`,
+      'lib/index.ts': chart('index'), 'lib/index.js': 'throw new Error("stale index.js");\n', 'cts/chart.cts': chart('cts'),
+      'main.ts': main('./chart'), 'main-js-ext.ts': main('./chart.js'), 'main-dir.ts': main('./lib'), 'main-cjs.ts': main('./cts/chart.cjs'),
+      'main.js': main('./chart').replace("import { App } from 'cdk8s';\nimport { MyChart } from './chart';", "const { App } = require('cdk8s');\nconst { MyChart } = require('./chart');"),
+    });
+    for (const [app, name] of [['main.ts', 'edited'], ['main-js-ext.ts', 'edited'], ['main-dir.ts', 'index'], ['main-cjs.ts', 'cts'], ['main.js', 'compiled']]) {
+      const r = run(dir, ['synth', app, '--output', `out-${app.replace(/\W/g, '-')}`]);
+      expect(r.stderr).toMatch(/synthesized/);
+      // A JavaScript app is the compiled one and loads the compiled chart, as node would.
+      expect(read(dir, `out-${app.replace(/\W/g, '-')}/c.k8s.yaml`)).toContain(`name: ${name}\n`);
+    }
+  });
+
   test('class fields follow the app\'s tsconfig target, as tsc emits them', () => {
     const app = `import { App, Chart, ApiObject } from 'cdk8s';
       class Base { set value(v: string) { SEEN.push(v); } }
