@@ -51,8 +51,10 @@ function missingPackage(err, appFile) {
   const linked = requiredBy === undefined || !resolvesFrom(name, path.dirname(appFile)) ? undefined : packageAbove(requiredBy);
   if (linked) {
     return `\n${name} is installed for the app, but ${linked.name} does not see it: Node looks for a package's imports from where its files are, ${linked.dir}, `
-      + `which is outside the app's node_modules (a package linked in with npm link, a file: folder dependency or a workspace). Install ${linked.name} from `
-      + `its tarball (npm pack, then npm install <the .tgz>), or run with NODE_OPTIONS=--preserve-symlinks, which has the link's path looked up instead.`;
+      + `which is outside the app's node_modules (a package linked in with npm link, a file: folder dependency or a workspace, or one a workspace hoisted above `
+      + `the app while ${name} stayed in the app's). For a link, install ${linked.name} from its tarball (npm pack, then npm install <the .tgz>), or run with `
+      + `NODE_OPTIONS=--preserve-symlinks, which has the link's path looked up instead; in a workspace, give its packages one version of ${name}, so that it `
+      + `is hoisted too (npm ls ${name}).`;
   }
   return `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.`;
 }

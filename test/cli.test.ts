@@ -803,7 +803,8 @@ app.synth();
     const r = run(dir, ['synth', 'main.js']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`cdk8s is installed for the app, but linked-lib does not see it: Node looks for a package's imports from where its files are, ${linked}, `
-      + 'which is outside the app\'s node_modules (a package linked in with npm link, a file: folder dependency or a workspace). Install linked-lib from its tarball');
+      + 'which is outside the app\'s node_modules (a package linked in with npm link, a file: folder dependency or a workspace, or one a workspace hoisted above '
+      + 'the app while cdk8s stayed in the app\'s). For a link, install linked-lib from its tarball');
     expect(r.stderr).not.toMatch(/Install the app's dependencies/);
   });
 
