@@ -6,6 +6,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { findTsconfig, readCompilerOptions } = require('./tsconfig');
 
 /**
  * Why the app cannot run, or undefined: TypeScript that Node would load as an ES module (a .mts
@@ -45,7 +46,13 @@ function esModuleTypeScript(appFile, rel) {
 function missingPackage(err, appFile) {
   // MODULE_NOT_FOUND from require ("Cannot find module 'x'"), ERR_MODULE_NOT_FOUND from an ES module's import ("Cannot find package 'x'").
   const code = /** @type {NodeJS.ErrnoException} */ (err).code;
-  const name = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' ? /^Cannot find (?:module|package) '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
+  const notFound = code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
+  const alias = notFound ? pathsAlias(/^Cannot find (?:module|package) '([^']+)'/.exec(err.message)?.[1], appFile) : undefined;
+  if (alias) {
+    return `\n${alias.request} is an alias of compilerOptions.paths (${alias.pattern}) in ${path.relative(process.cwd(), alias.tsconfig)}, which tsc resolves and Node does not; `
+      + 'the command runs the app as Node runs it (so does ts-node). Import the file by its relative path instead.';
+  }
+  const name = notFound ? /^Cannot find (?:module|package) '((?:@[^/']+\/)?[^./':][^/':]*)'/.exec(err.message)?.[1] : undefined;
   if (!name) return '';
   const requiredBy = /** @type {{ requireStack?: string[] }} */ (err).requireStack?.[0];
   const linked = requiredBy === undefined || !resolvesFrom(name, path.dirname(appFile)) ? undefined : packageAbove(requiredBy);
@@ -57,6 +64,26 @@ function missingPackage(err, appFile) {
       + `is hoisted too (npm ls ${name}).`;
   }
   return `\nInstall the app's dependencies: npm install (or npm ci) in the folder of its package.json, with ${name} in its dependencies.`;
+}
+
+/**
+ * The compilerOptions.paths pattern of the app's tsconfig that `request` matches, or undefined.
+ * @param {string | undefined} request @param {string} appFile
+ * @returns {{ request: string, pattern: string, tsconfig: string } | undefined}
+ */
+function pathsAlias(request, appFile) {
+  if (request === undefined || request.startsWith('.') || path.isAbsolute(request)) return undefined;
+  try {
+    const tsconfig = findTsconfig(path.dirname(appFile));
+    const paths = tsconfig === undefined ? undefined : /** @type {{ paths?: unknown }} */ (readCompilerOptions(tsconfig)).paths;
+    const pattern = Object.keys(paths && typeof paths === 'object' ? paths : {}).find((p) => {
+      const star = p.indexOf('*');
+      return star < 0 ? p === request : request.startsWith(p.slice(0, star)) && request.endsWith(p.slice(star + 1)) && request.length >= p.length - 1;
+    });
+    return pattern === undefined || tsconfig === undefined ? undefined : { request, pattern, tsconfig };
+  } catch {
+    return undefined; // a tsconfig the synth already read; one it could not read says so itself
+  }
 }
 
 /** @param {string} name @param {string} dir */

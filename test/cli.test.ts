@@ -808,6 +808,18 @@ app.synth();
     expect(r.stderr).not.toMatch(/Install the app's dependencies/);
   });
 
+  test('fails when the app imports through a tsconfig paths alias, which Node does not resolve: the remedy was to install a package of that name', () => {
+    const dir = appDir('paths-alias', {
+      'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@app/*": ["src/*"], "~/*": ["src/*"] } } }',
+      'src/chart.ts': 'export const name = "c";\n', 'main.ts': "import { name } from '@app/chart';\nconsole.log(name);\n", 'tilde.ts': "import { name } from '~/chart';\nconsole.log(name);\n",
+    });
+    const r = run(dir, ['synth', 'main.ts']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Cannot find module '@app\/chart'\nRequire stack:\n- .*main\.ts\n@app\/chart is an alias of compilerOptions\.paths \(@app\/\*\) in tsconfig\.json, which tsc resolves and Node does not; the command runs the app as Node runs it \(so does ts-node\)\. Import the file by its relative path instead\./);
+    expect(r.stderr).not.toMatch(/Install the app's dependencies/);
+    expect(run(dir, ['synth', 'tilde.ts']).stderr).toMatch(/~\/chart is an alias of compilerOptions\.paths \(~\/\*\)/);
+  });
+
   test('fails when the tsconfig extends a file or a package that is not there: the app ran with other class fields than tsc gives it (tsc refuses the config)', () => {
     // With the base, target ES2022 defines the field after the base constructor ran, as tsc emits it; without it, the field was assigned.
     const app = `import { App, Chart, ApiObject } from 'cdk8s';
