@@ -61,6 +61,22 @@ describe('the npm package', () => {
     expect(readFileSync(join(installed, 'bin/cdk8s-temporal.js'), 'utf-8')).toMatch(/require\('\.\.\/package\.json'\)/);
   });
 
+  test('each peer range admits only versions the other peers accept: npm refuses the install (ERESOLVE) for a version our range allows and theirs does not', () => {
+    const semver = require('semver') as { minVersion(range: string): { version: string }; satisfies(version: string, range: string): boolean };
+    const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf-8'));
+    const peers: Record<string, string> = manifest.peerDependencies;
+    const conflicts: string[] = [];
+    for (const [other, otherRange] of Object.entries(peers)) {
+      const otherManifest = JSON.parse(readFileSync(join(repo, 'node_modules', other, 'package.json'), 'utf-8'));
+      const needs: Record<string, string> = { ...otherManifest.dependencies, ...otherManifest.peerDependencies };
+      for (const [peer, range] of Object.entries(peers)) {
+        const lowest = semver.minVersion(range).version;
+        if (needs[peer] !== undefined && !semver.satisfies(lowest, needs[peer])) conflicts.push(`${peer} ${range} (from ${lowest}) but ${other} ${otherRange} needs ${needs[peer]}`);
+      }
+    }
+    expect(conflicts).toEqual([]);
+  });
+
   test('a separate cdk8s app type-checks against it, and its command synthesizes the app', () => {
     const app = join(work, 'app');
     writeFileSync(join(app, 'main.ts'), [
