@@ -202,6 +202,9 @@ describe('TemporalAlerts', () => {
       ['an alert label value is null', { alertLabels: { team: null as any } }, /alertLabels\["team"\] is null; expected a non-empty string/],
       ['an alert label value is empty (Prometheus drops the label)', { alertLabels: { team: '' } }, /alertLabels\["team"\] is ""; expected a non-empty string/],
       ['the alert labels are null', { alertLabels: null as any }, /alertLabels is null; expected a map of Prometheus label names to values/],
+      ['an alert label value holds a template action (Prometheus expands label values)', { alertLabels: { team: '{{ $labels.namespace }}' } },
+        /alertLabels\["team"\] is "\{\{ \$labels.namespace \}\}"; expected a literal value, without "\{\{". Prometheus reads alert label values as templates/],
+      ['an alert label value holds "{{" that does not parse', { alertLabels: { team: 'a{{b' } }, /alertLabels\["team"\] is "a\{\{b"; expected a literal value/],
       ['exclude is one name, not a list (untyped JS)', { exclude: 'TemporalWorkflowFailures' as any }, /exclude is "TemporalWorkflowFailures"; expected a list of alert names \(TemporalServiceErrorRatioHigh, /],
       ['an excluded operation is not a method name', { latencyExcludedOperations: ['Poll.*'] }, /latencyExcludedOperations\[0\] is "Poll\.\*"/],
       // From plain JS, one name was spread into its letters: operation!~"P|Q|T|W|a|…".

@@ -248,7 +248,7 @@ export function clusterLabelValue(namespace: string, clusterName: string): strin
 }
 
 /**
- * Extra labels for every alert of a rule: Prometheus label names with non-empty string values,
+ * Extra labels for every alert of a rule: Prometheus label names with non-empty literal values,
  * none of them one the library sets (`reserved`), `alertname` (Prometheus sets it to the alert's
  * name, silently overriding ours) or a `__` name (reserved by Prometheus; its rule loader refuses
  * `__name__`, and with it the whole PrometheusRule).
@@ -269,6 +269,13 @@ export function checkAlertLabels(owner: string, prop: string, labels: Record<str
     if (typeof value !== 'string' || value === '') {
       // Prometheus drops a label whose value is empty, and the PrometheusRule CRD wants strings.
       throw propError(owner, `${prop}["${key}"]`, value, 'a non-empty string');
+    }
+    if (value.includes('{{')) {
+      // Prometheus expands each alert label value as a Go template (rules/alerting.go), and its rule
+      // loader parses them all first: an action that does not parse drops the whole rule file.
+      throw propError(owner, `${prop}["${key}"]`, value, 'a literal value, without "{{"',
+        'Prometheus reads alert label values as templates, where "{{" starts an action: one that does not parse makes it refuse the whole rule file, '
+        + 'and one that does changes the label on every alert. These labels are fixed routing values (team, env); take per-series values from the series\' own labels.');
     }
   }
   return { ...labels };
