@@ -168,6 +168,17 @@ export function promString(value: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * `matcher` as a Grafana query holds it unchanged: Grafana replaces `$name`, `${name}` and
+ * `[[name]]` in a query with the value of a variable of that name (the dashboard's, or its own
+ * `$__interval`, `$__range`...) before Prometheus sees it, and has no escape for them. Inside the
+ * PromQL string, `$` is written `\u0024` and the second `[` of `[[` `\u005b`, which Prometheus reads
+ * as the characters themselves: `job="a$namespace"` stays that value, not the namespaces chosen.
+ */
+export function grafanaInert(matcher: LabelMatcher): string {
+  return String(matcher).replace(/\$/g, '\\u0024').replace(/(?<=\[)\[/g, '\\u005b');
+}
+
 /** `metric{m1, m2}` with the matchers in the order given. */
 export function selector(metric: string, matchers: ReadonlyArray<LabelMatcher | string>): string {
   return matchers.length === 0 ? metric : `${metric}{${matchers.map(String).join(', ')}}`;
