@@ -5,6 +5,7 @@ import { Datastore, Persistence, SecretRef, WorkerFleet } from '../lib';
 import { kubeletLiteral } from '../lib/validation';
 import { asKubeletStarts, kubeletExpand } from './support/kubelet-expansion';
 import { cluster, objects, PASSWORD, testChart } from './support/synth';
+import { APPS, synthApp } from './support/apps';
 
 /*
  * Text from the props that the library writes into a container's command, args or an env value
@@ -142,4 +143,19 @@ describe('text from the props reaches the processes as written', () => {
       }
     }), { numRuns: 40 });
   });
+});
+
+describe('the library\'s own scripts', () => {
+  test.each(APPS)('%s: every sh -c script reaches the shell as written (no $$, no $(NAME) of an env var of its container)', async (app) => {
+    let scripts = 0;
+    for (const o of await synthApp(app)) {
+      const spec = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+      for (const c of [...spec?.initContainers ?? [], ...spec?.containers ?? []]) {
+        if (c.command?.[0] !== 'sh' || c.command[1] !== '-c') continue;
+        scripts++;
+        expect([o.metadata.name, c.name, asKubeletStarts(c).command[2]]).toEqual([o.metadata.name, c.name, c.command[2]]);
+      }
+    }
+    expect(scripts).toBeGreaterThan(0);
+  }, 60_000);
 });
