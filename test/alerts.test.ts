@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts } from '../lib/observability';
 import {
-  checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectors,
+  checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -230,6 +230,21 @@ describe('LabelMatcher', () => {
     expect(String(LabelMatcher.regex('service', 'temporal-.*-headless'))).toBe('service=~"temporal-.*-headless"');
     expect(String(LabelMatcher.notRegex('operation', 'Poll.*'))).toBe('operation!~"Poll.*"');
     parsePromQL(`service_requests{${LabelMatcher.equal('job', 'a"b\\c')}}`);
+  });
+
+  test('a value holding U+FFFD is written escaped: Prometheus\' lexer refuses the character inside a string ("invalid UTF-8 rune")', () => {
+    for (const m of [LabelMatcher.equal('job', 'a\ufffdb'), LabelMatcher.regex('pod', '.*\ufffd.*')]) {
+      const expr = `service_requests{${m}}`;
+      expect(expr).not.toContain('\ufffd');
+      expect(selectorMatchers(expr)[0].matchers[0].value).toBe(m.value);
+    }
+  });
+
+  test('every alert expression parses as Prometheus reads it when a series selector value holds U+FFFD', () => {
+    const { rules } = make({}, { seriesSelector: [...SELECTOR, LabelMatcher.equal('job', 'temporal\ufffd')] });
+    for (const r of nonEmpty(rules)) {
+      for (const s of nonEmpty(selectorMatchers(r.expr))) expect(s.matchers[1]).toEqual({ label: 'job', op: '=', value: 'temporal\ufffd' });
+    }
   });
 
   test.each([

@@ -163,9 +163,13 @@ export function requireLabelName(owner: string, prop: string, value: string): st
   return value;
 }
 
-/** A double-quoted PromQL string. PromQL strings use Go's escapes, which JSON's are a subset of. */
+/**
+ * A double-quoted PromQL string. PromQL strings use Go's escapes, which JSON's are a subset of.
+ * U+FFFD is escaped too: Prometheus' lexer cannot tell it from a byte that is not UTF-8 and refuses
+ * it inside a string ("invalid UTF-8 rune"), and with it the whole rule file.
+ */
 export function promString(value: string): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value).replace(/\ufffd/g, '\\ufffd');
 }
 
 /**
