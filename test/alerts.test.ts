@@ -265,11 +265,16 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     '(a)(?P<a>b)', '[(?=]', '[[:alpha:]]+', '[\\d-z]', '\\(?=', '\\-', '\\.', '\\0', '\\123', '\\A', '\\B', '\\Qa.b\\E', '\\b',
     '\\d+', '\\pL', '\\p{Greek}', '\\s\\S\\w\\W\\D', '\\x41', '\\x{41}', '\\z', 'a+?', 'a??', 'a\\12', 'a{,3}', 'a{1000}',
     'a{2}?', 'a|b', 'prod-.*', 'temporal-.*-headless', 'x{1,1000}', 'x{2,}', 'é+',
+    // Unicode and POSIX classes Go knows, ranges that do not end at a class, a first ']' in a class, a name used twice.
+    '\\p{^Greek}', '\\P{L}', '\\p{Any}', '\\p{Thai}', '\\pN', '[\\p{Han}a-z]', '[[:^digit:]_]', '[[:word:]-z]', '[\\pL-z]', '[a-b-\\d]',
+    '[^-\\d]', '[a-]', '[](]', '[^]a]', '(?P<n>a)(?P<n>b)',
   ];
   const REFUSED = [
     '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
     '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
     'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
+    // Unicode classes Go has no table for (a script's ISO code, an unknown name), POSIX classes it does not know, a range ending at a class.
+    '\\p{Grek}', '\\p{Foo}', '\\pQ', '\\p', '\\p{L', '[\\p{Foo}]', '[[:foo:]]', '[a-\\d]', '[a-\\pL]', '[ -\\w]', '[\\x41-\\d]',
   ];
 
   test.each(ACCEPTED)('accepts %s', (pattern) => {
@@ -287,6 +292,9 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     expect(() => LabelMatcher.regex('job', '(a)\\1')).toThrow(/\\1 is a backreference/);
     expect(() => LabelMatcher.regex('job', 'a++')).toThrow(/no possessive or nested repeats/);
     expect(() => LabelMatcher.regex('job', 'a{1001}')).toThrow(/at most 1000 times/);
+    expect(() => LabelMatcher.regex('job', '\\p{Grek}')).toThrow(/no Unicode class \\p\{Grek\}: give a general category .* or a script by its full name/);
+    expect(() => LabelMatcher.regex('job', '[[:foo:]]')).toThrow(/no class \[:foo:\]; its POSIX classes are alnum/);
+    expect(() => LabelMatcher.regex('job', '[a-\\d]')).toThrow(/A range ends at a class/);
   });
 });
 
