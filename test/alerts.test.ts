@@ -1,4 +1,9 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Duration } from 'cdk8s';
+import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
@@ -296,6 +301,22 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     expect(() => LabelMatcher.regex('job', '[[:foo:]]')).toThrow(/no class \[:foo:\]; its POSIX classes are alnum/);
     expect(() => LabelMatcher.regex('job', '[a-\\d]')).toThrow(/A range ends at a class/);
   });
+});
+
+describe('the Unicode scripts a pattern may name', () => {
+  // Ground truth when a Go toolchain is on the machine: the list is Go's own unicode.Scripts.
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+  (go ? test : test.skip)('are the scripts of Go\'s unicode package', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'go-scripts-'));
+    try {
+      writeFileSync(join(dir, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"unicode"\n)\n\nfunc main() {\n\tfor k := range unicode.Scripts {\n\t\tfmt.Println(k)\n\t}\n}\n');
+      const out = spawnSync('go', ['run', join(dir, 'main.go')], { encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'off' } });
+      expect(out.status).toBe(0);
+      expect([...GO_UNICODE_SCRIPTS].sort()).toEqual(out.stdout.trim().split('\n').sort());
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  }, 120_000);
 });
 
 describe('PromQL checks', () => {

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { GO_UNICODE_SCRIPTS } from './go-unicode-scripts';
 import { propError } from '../validation';
 
 /** How a label matcher compares a series' label with its value. */
@@ -66,21 +67,12 @@ const GO_ESCAPES_OUTSIDE_CLASS = `${GO_ESCAPES}AbBzQ`;
 const GO_MAX_REPEAT = 1000;
 /** The Unicode classes Go's regexp has known by these names in every release (its newest also takes other spellings). */
 const GO_CATEGORIES = new Set('Any C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '));
-/** Scripts whose full name has four letters, like the ISO 15924 codes (Grek) that Go does not take. */
-const FOUR_LETTER_SCRIPTS = new Set(['Ahom', 'Cham', 'Kawi', 'Lisu', 'Miao', 'Modi', 'Newa', 'Thai', 'Toto']);
 const POSIX_CLASSES = new Set('alnum alpha ascii blank cntrl digit graph lower print punct space upper word xdigit'.split(' '));
 
 /** Why Go's regexp has no class `\p{name}` (name without its braces, `^` allowed), or undefined. */
 function goUnicodeClassProblem(name: string): string | undefined {
   const bare = name.replace(/^\^/, '');
-  let script = false;
-  try {
-    new RegExp(`\\p{Script=${bare}}`, 'u');
-    script = !/^[A-Z][a-z]{3}$/.test(bare) || FOUR_LETTER_SCRIPTS.has(bare);
-  } catch {
-    // not a script
-  }
-  return GO_CATEGORIES.has(bare) || script ? undefined
+  return GO_CATEGORIES.has(bare) || GO_UNICODE_SCRIPTS.has(bare) ? undefined
     : `Go's regexp has no Unicode class \\p{${name}}: give a general category (L, Lu, Nd...) or a script by its full name (Greek, Han, Latin), spelled as Unicode does.`;
 }
 
