@@ -234,7 +234,7 @@ function celList(values: readonly string[]): string {
  * LF, which end a CEL string) would end or break the literal, and with it the expression, which
  * the API server then refuses; other control characters are escaped to stay readable.
  */
-export function celString(text: string): string {
+function celString(text: string): string {
   return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
