@@ -282,6 +282,12 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'orders', retention: Duration.days(1) }, { name: 'Orders', retention: Duration.days(2) }] }))
         .toThrow(/namespaces\[1\].name is "Orders"; expected a name not listed twice; "orders" differs only in case. On MySQL the two are one namespace/);
     });
+    test('a description is not text (untyped JS): a TypeError, or a number in the Job\'s command that the API server refuses', () => {
+      for (const description of [5, { text: 'x' }, ['x']]) {
+        expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: description as never }] })).toThrow(/namespaces\[0\].description is .*; expected a string/);
+      }
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
+    });
     test('a name is not a namespace name or is listed twice', () => {
       expect(() => job({ namespaces: [{ name: 'a b', retention: Duration.days(1) }] })).toThrow(/namespaces\[0\].name is "a b"; expected a Temporal namespace name/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1) }, { name: 'a', retention: Duration.days(2) }] })).toThrow(/namespaces\[1\].name is "a"; expected a name not listed twice/);
