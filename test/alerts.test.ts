@@ -1,7 +1,12 @@
+import { spawnSync } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Duration } from 'cdk8s';
+import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts } from '../lib/observability';
 import {
-  checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectors,
+  checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -202,6 +207,9 @@ describe('TemporalAlerts', () => {
       ['an alert label value is null', { alertLabels: { team: null as any } }, /alertLabels\["team"\] is null; expected a non-empty string/],
       ['an alert label value is empty (Prometheus drops the label)', { alertLabels: { team: '' } }, /alertLabels\["team"\] is ""; expected a non-empty string/],
       ['the alert labels are null', { alertLabels: null as any }, /alertLabels is null; expected a map of Prometheus label names to values/],
+      ['an alert label value holds a template action (Prometheus expands label values)', { alertLabels: { team: '{{ $labels.namespace }}' } },
+        /alertLabels\["team"\] is "\{\{ \$labels.namespace \}\}"; expected a literal value, without "\{\{". Prometheus reads alert label values as templates/],
+      ['an alert label value holds "{{" that does not parse', { alertLabels: { team: 'a{{b' } }, /alertLabels\["team"\] is "a\{\{b"; expected a literal value/],
       ['exclude is one name, not a list (untyped JS)', { exclude: 'TemporalWorkflowFailures' as any }, /exclude is "TemporalWorkflowFailures"; expected a list of alert names \(TemporalServiceErrorRatioHigh, /],
       ['an excluded operation is not a method name', { latencyExcludedOperations: ['Poll.*'] }, /latencyExcludedOperations\[0\] is "Poll\.\*"/],
       // From plain JS, one name was spread into its letters: operation!~"P|Q|T|W|a|…".
@@ -229,6 +237,21 @@ describe('LabelMatcher', () => {
     parsePromQL(`service_requests{${LabelMatcher.equal('job', 'a"b\\c')}}`);
   });
 
+  test('a value holding U+FFFD is written escaped: Prometheus\' lexer refuses the character inside a string ("invalid UTF-8 rune")', () => {
+    for (const m of [LabelMatcher.equal('job', 'a\ufffdb'), LabelMatcher.regex('pod', '.*\ufffd.*')]) {
+      const expr = `service_requests{${m}}`;
+      expect(expr).not.toContain('\ufffd');
+      expect(selectorMatchers(expr)[0].matchers[0].value).toBe(m.value);
+    }
+  });
+
+  test('every alert expression parses as Prometheus reads it when a series selector value holds U+FFFD', () => {
+    const { rules } = make({}, { seriesSelector: [...SELECTOR, LabelMatcher.equal('job', 'temporal\ufffd')] });
+    for (const r of nonEmpty(rules)) {
+      for (const s of nonEmpty(selectorMatchers(r.expr))) expect(s.matchers[1]).toEqual({ label: 'job', op: '=', value: 'temporal\ufffd' });
+    }
+  });
+
   test.each([
     ['the label is not a label name', () => LabelMatcher.equal('app.kubernetes.io/name', 'x'), /LabelMatcher: label is "app.kubernetes.io\/name"/],
     ['the label is __name__', () => LabelMatcher.equal('__name__', 'service_requests'), /a label other than __name__/],
@@ -247,11 +270,16 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     '(a)(?P<a>b)', '[(?=]', '[[:alpha:]]+', '[\\d-z]', '\\(?=', '\\-', '\\.', '\\0', '\\123', '\\A', '\\B', '\\Qa.b\\E', '\\b',
     '\\d+', '\\pL', '\\p{Greek}', '\\s\\S\\w\\W\\D', '\\x41', '\\x{41}', '\\z', 'a+?', 'a??', 'a\\12', 'a{,3}', 'a{1000}',
     'a{2}?', 'a|b', 'prod-.*', 'temporal-.*-headless', 'x{1,1000}', 'x{2,}', 'é+',
+    // Unicode and POSIX classes Go knows, ranges that do not end at a class, a first ']' in a class, a name used twice.
+    '\\p{^Greek}', '\\P{L}', '\\p{Any}', '\\p{Thai}', '\\pN', '[\\p{Han}a-z]', '[[:^digit:]_]', '[[:word:]-z]', '[\\pL-z]', '[a-b-\\d]',
+    '[^-\\d]', '[a-]', '[](]', '[^]a]', '(?P<n>a)(?P<n>b)',
   ];
   const REFUSED = [
     '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
     '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
     'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
+    // Unicode classes Go has no table for (a script's ISO code, an unknown name), POSIX classes it does not know, a range ending at a class.
+    '\\p{Grek}', '\\p{Foo}', '\\pQ', '\\p', '\\p{L', '[\\p{Foo}]', '[[:foo:]]', '[a-\\d]', '[a-\\pL]', '[ -\\w]', '[\\x41-\\d]',
   ];
 
   test.each(ACCEPTED)('accepts %s', (pattern) => {
@@ -269,7 +297,26 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     expect(() => LabelMatcher.regex('job', '(a)\\1')).toThrow(/\\1 is a backreference/);
     expect(() => LabelMatcher.regex('job', 'a++')).toThrow(/no possessive or nested repeats/);
     expect(() => LabelMatcher.regex('job', 'a{1001}')).toThrow(/at most 1000 times/);
+    expect(() => LabelMatcher.regex('job', '\\p{Grek}')).toThrow(/no Unicode class \\p\{Grek\}: give a general category .* or a script by its full name/);
+    expect(() => LabelMatcher.regex('job', '[[:foo:]]')).toThrow(/no class \[:foo:\]; its POSIX classes are alnum/);
+    expect(() => LabelMatcher.regex('job', '[a-\\d]')).toThrow(/A range ends at a class/);
   });
+});
+
+describe('the Unicode scripts a pattern may name', () => {
+  // Ground truth when a Go toolchain is on the machine: the list is Go's own unicode.Scripts.
+  const go = spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0;
+  (go ? test : test.skip)('are the scripts of Go\'s unicode package', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'go-scripts-'));
+    try {
+      writeFileSync(join(dir, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\t"unicode"\n)\n\nfunc main() {\n\tfor k := range unicode.Scripts {\n\t\tfmt.Println(k)\n\t}\n}\n');
+      const out = spawnSync('go', ['run', join(dir, 'main.go')], { encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'off' } });
+      expect(out.status).toBe(0);
+      expect([...GO_UNICODE_SCRIPTS].sort()).toEqual(out.stdout.trim().split('\n').sort());
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  }, 120_000);
 });
 
 describe('PromQL checks', () => {

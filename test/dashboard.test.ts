@@ -34,6 +34,21 @@ const variable = (model: any, name: string) => (model.templating.list as any[]).
 const asSent = (model: any, expr: string, specialCharsToggle = false) =>
   expandGrafanaVariables(interpolateConstants(expr, model.templating.list as GrafanaVariable[], specialCharsToggle));
 
+/*
+ * An expression as Grafana sends it: every variable it knows replaced, as its template service does
+ * (variableRegex, public/app/features/variables/utils.ts), the dashboard's own and Grafana's built-in
+ * ones; a name it does not know stays as written.
+ */
+function asGrafanaSends(model: any, expr: string): string {
+  const values = new Map<string, string>([
+    ...(model.templating.list as any[]).map((v): [string, string] => [v.name, v.type === 'constant' ? String(v.query) : `<${v.name}>`]),
+    ...['__interval', '__interval_ms', '__rate_interval', '__rate_interval_ms', '__range', '__range_s', '__range_ms', '__from', '__to', '__dashboard', '__user', '__org']
+      .map((n): [string, string] => [n, n.includes('interval') || n.includes('range') ? '5m' : `<${n}>`]),
+  ]);
+  const variableRegex = /\$(\w+)|\[\[([\s\S]+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(?::([^}]+))?}/g;
+  return expr.replace(variableRegex, (match, plain?: string, bracket?: string, _f?: string, braced?: string) => values.get(plain ?? bracket ?? braced ?? '') ?? match);
+}
+
 describe('TemporalDashboard', () => {
   test('defaults', () => {
     const { configMap, dashboard } = make();
@@ -108,8 +123,27 @@ describe('TemporalDashboard', () => {
       const { model, dashboard } = make({}, { seriesSelector });
       expect(variable(model, 'cluster')).toBeUndefined();
       for (const expr of nonEmpty(dashboard.expressions)) {
-        expect(expr).toContain(seriesSelector[0].toString());
         expect(expr).not.toContain('$cluster');
+        const sent = asGrafanaSends(model, expr.startsWith('label_values(') ? labelValuesQuery(expr).selector : expr);
+        for (const s of nonEmpty(selectorMatchers(sent))) {
+          expect(s.matchers[0]).toEqual({ label: seriesSelector[0].label, op: seriesSelector[0].operator, value: seriesSelector[0].value });
+        }
+      }
+    }
+  });
+
+  test('a matcher value holding $name, ${name} or [[name]] reaches Prometheus as written, never as a Grafana variable', () => {
+    const given = [
+      LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal'),
+      LabelMatcher.equal('job', 'a$namespace${__interval}$cluster'),
+      LabelMatcher.regex('pod', '[[namespace]]-[[[:alpha:]]+$'),
+      LabelMatcher.notEqual('region', '$__range[[datasource]]'),
+    ];
+    const { model, dashboard } = make({}, { seriesSelector: given });
+    for (const expr of nonEmpty(dashboard.expressions)) {
+      const sent = asGrafanaSends(model, expr.startsWith('label_values(') ? labelValuesQuery(expr).selector : expr);
+      for (const s of nonEmpty(selectorMatchers(sent))) {
+        expect(s.matchers.slice(0, 4)).toEqual(given.map((m) => ({ label: m.label, op: m.operator, value: m.value })));
       }
     }
   });

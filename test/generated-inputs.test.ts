@@ -36,7 +36,8 @@ function synth(entry: CatalogueEntry, value: unknown): Outcome {
 /** Whether a refusal is a propError that names what the entry says it must. */
 function namesTheProp(entry: CatalogueEntry, message: string): boolean {
   const mention = entry.mention ?? [entry.prop.split('.').pop()!];
-  return / is .*; expected /s.test(message) && mention.every((m) => m.split('|').some((alt) => message.includes(alt)));
+  // "holds": the check every string of the props goes through (lib/validation/manifest-text.ts) names the prop's path that way.
+  return / (is|holds) .*; expected /s.test(message) && mention.every((m) => m.split('|').some((alt) => message.includes(alt)));
 }
 
 const show = (v: unknown) => {

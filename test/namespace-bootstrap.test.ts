@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { cluster, find, objects, testChart } from './support/synth';
 import { Datastore, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 import { nonEmpty } from './support/non-empty';
+import { asKubeletStarts } from './support/kubelet-expansion';
 
 const namespaces = [
   { name: 'orders', retention: Duration.days(3), description: 'it\'s "quoted"; $(touch /tmp/pwned)' },
@@ -55,7 +56,9 @@ function runScript(command: string[], existing: string[], attributes: Record<str
   chmodSync(join(dir, 'temporal'), 0o755);
   chmodSync(join(dir, 'sleep'), 0o755);
   try {
-    const r = spawnSync(command[0], command.slice(1), { env: { PATH: `${dir}:/usr/bin:/bin`, TEMPORAL_ADDRESS: 'fe:7233' }, encoding: 'utf-8' });
+    // The command as the kubelet hands it over ($$ is one $), with the Job's env.
+    const argv = asKubeletStarts({ command, env: [{ name: 'TEMPORAL_ADDRESS', value: 'fe:7233' }] }).command;
+    const r = spawnSync(argv[0], argv.slice(1), { env: { PATH: `${dir}:/usr/bin:/bin`, TEMPORAL_ADDRESS: 'fe:7233' }, encoding: 'utf-8' });
     return { status: r.status, out: r.stdout, err: r.stderr, calls: readFileSync(log, 'utf-8').trim().split('\n') };
   } finally {
     rmSync(dir, { recursive: true });
@@ -72,8 +75,10 @@ describe('NamespaceBootstrap', () => {
     const container = j.spec.template.spec.containers[0];
     expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
-    expect(container.command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, '0', 'payments', '36h', '', '0']);
+    expect(asKubeletStarts(container).command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, '0', 'payments', '36h', '', '0']);
     expect(container.command[2]).not.toContain('orders');
+    // Written for the kubelet, which would run $(touch ...) as a reference to an env var: $$ is its literal $.
+    expect(container.command[6]).toBe('it\'s "quoted"; $$(touch /tmp/pwned)');
   });
 
   test('the script hands a hostile description to the CLI as one argument', () => {
@@ -276,6 +281,12 @@ describe('NamespaceBootstrap', () => {
     test('two names differ only in case, which MySQL stores as one namespace', () => {
       expect(() => job({ namespaces: [{ name: 'orders', retention: Duration.days(1) }, { name: 'Orders', retention: Duration.days(2) }] }))
         .toThrow(/namespaces\[1\].name is "Orders"; expected a name not listed twice; "orders" differs only in case. On MySQL the two are one namespace/);
+    });
+    test('a description is not text (untyped JS): a TypeError, or a number in the Job\'s command that the API server refuses', () => {
+      for (const description of [5, { text: 'x' }, ['x']]) {
+        expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: description as never }] })).toThrow(/namespaces\[0\].description is .*; expected a string/);
+      }
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
     });
     test('a name is not a namespace name or is listed twice', () => {
       expect(() => job({ namespaces: [{ name: 'a b', retention: Duration.days(1) }] })).toThrow(/namespaces\[0\].name is "a b"; expected a Temporal namespace name/);

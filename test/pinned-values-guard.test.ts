@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { manifestTextProblem } from '../lib/validation';
 
 /**
  * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
@@ -96,9 +97,37 @@ describe('PinnedValuesGuard', () => {
     }
   });
 
-  test('fails when breakGlassGroups is empty or a group name could break the expression', () => {
+  test('fails when breakGlassGroups is empty or holds an empty name', () => {
     expect(() => cluster(testChart(), { protectPinnedValues: { breakGlassGroups: [] } })).toThrow(/breakGlassGroups is \[\]; expected at least one group/);
-    expect(() => cluster(testChart(), { protectPinnedValues: { breakGlassGroups: ["sre' || true || '"] } })).toThrow(/breakGlassGroups\[0\] is .*; expected a group name without quotes/);
+    expect(() => cluster(testChart(), { protectPinnedValues: { breakGlassGroups: [''] } })).toThrow(/breakGlassGroups\[0\] is ""; expected a group name/);
+  });
+
+  test('a group name ending in a carriage return keeps the expressions parseable (it passed the old check and ended the CEL string)', () => {
+    const chart = testChart();
+    const c = cluster(chart, { protectPinnedValues: { breakGlassGroups: ['ops\r'] } });
+    const policy = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.policyName);
+    expect(allowsDelete(pinned({ [BREAK_GLASS_ANNOTATION]: 'true' }), policy.spec.validations[0].expression, ['ops\r'])).toBe(true);
+  });
+
+  test('a group name is a CEL string whatever it holds: quotes, backslashes and line breaks (a CR ended the literal) neither break the expressions nor widen them', () => {
+    const annotated = pinned({ [BREAK_GLASS_ANNOTATION]: 'true' });
+    const text = fc.string({ unit: fc.constantFrom('a', ' ', "'", '"', '\\', '\n', '\r', '\t', '|', ')', '\u0000', 'é', '\u{1F600}'), minLength: 1, maxLength: 12 })
+      .filter((g) => manifestTextProblem(g) === undefined); // what kubectl would not read back is refused before
+    fc.assert(fc.property(text, (group) => {
+      const chart = testChart();
+      const c = cluster(chart, { protectPinnedValues: { breakGlassGroups: [group, "sre' || true || '"] } });
+      const policies = objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy');
+      const deletion = policies.find((p) => p.metadata.name === c.pinnedValuesGuard!.policyName).spec.validations[0].expression;
+      expect(allowsDelete(annotated, deletion, [group])).toBe(true);
+      expect(allowsDelete(annotated, deletion, ["sre' || true || '"])).toBe(true);
+      expect(allowsDelete(annotated, deletion, [`${group}x`, 'sre'])).toBe(false);
+      const env = policies.find((p) => p.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+      expect(releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' }, groups: [group] }).allowed).toBe(true);
+      const denied = releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' }, groups: [`${group}x`] });
+      expect(denied.allowed).toBe(false);
+      expect(denied.message).toContain(`as a member of ${group} or sre' || true || ',`);
+      expect(releaseDecision(env, '1.32.2', '1.32.2', { images: ['temporalio/server:1.31.5'], rule: 2 }).message).toContain(`as a member of ${group} or`);
+    }), { numRuns: 150 });
   });
 
   describe('its CEL expression', () => {

@@ -1232,6 +1232,7 @@ describe('WorkerFleet', () => {
       expect(withServer({ alertLabels: { __name__: 'x' } })).toThrow(/monitoring.alerts.alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_worker_fleet, alertname/);
       expect(withServer({ alertLabels: { alertname: 'x' } })).toThrow(/alertLabels\["alertname"\] is "x"/);
       expect(withServer({ alertLabels: { team: 3 } })).toThrow(/alertLabels\["team"\] is 3; expected a non-empty string/);
+      expect(withServer({ alertLabels: { team: 'orders-{{ .Value }}' } })).toThrow(/monitoring.alerts.alertLabels\["team"\] is "orders-\{\{ .Value \}\}"; expected a literal value, without "\{\{"/);
       // From plain JS: one name instead of a list threw a TypeError; null alerts too.
       expect(withServer({ exclude: WorkerFleetAlert.SLOTS_EXHAUSTED })).toThrow(/monitoring.alerts.exclude is "TemporalWorkerFleetSlotsExhausted"; expected a list of alert names/);
       expect(withServer(null)).toThrow(/monitoring.alerts is null; expected alert options \(\{\} for the defaults\) or false/);

@@ -113,7 +113,8 @@ export interface WorkerFleetAlertOptions {
   /**
    * Extra labels on every alert, for Alertmanager routing. `severity` and
    * `temporal_worker_fleet` are set by the library, `alertname` by Prometheus, and names starting with `__`
-   * are Prometheus' own. Values are non-empty strings.
+   * are Prometheus' own. Values are non-empty literal strings, without `{{` (Prometheus expands label
+   * values as templates).
    * @default - none
    */
   readonly alertLabels?: Record<string, string>;

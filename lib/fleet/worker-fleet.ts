@@ -22,7 +22,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAffinity, checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, propError,
+  checkAffinity, checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, kubeletLiteralEnv, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
 } from '../validation';
 
@@ -276,11 +276,11 @@ export class WorkerFleet extends Construct {
       }
     });
     return [
-      ...connectionEnv(this.connection, this.temporalNamespace),
-      { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
-      { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
-      { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
-      { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: `0.0.0.0:${this.metricsPort}` },
+      ...kubeletLiteralEnv([...connectionEnv(this.connection, this.temporalNamespace),
+        { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
+        { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
+        { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
+        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: `0.0.0.0:${this.metricsPort}` }]),
       ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
     ];
   }

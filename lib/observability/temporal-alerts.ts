@@ -44,7 +44,8 @@ export interface AlertOptions {
   /**
    * Extra labels on every alert, for Alertmanager routing (`team`, `env`). `severity` and
    * `temporal_cluster` are set by the library, `alertname` by Prometheus, and names starting with `__`
-   * are Prometheus' own. Values are non-empty strings.
+   * are Prometheus' own. Values are non-empty literal strings, without `{{` (Prometheus expands label
+   * values as templates).
    * @default - none
    */
   readonly alertLabels?: Record<string, string>;

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
 import {
-  clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, requireLabelName, selector, sumBy,
+  clusterLabelValue, grafanaInert, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, requireLabelName, selector, sumBy,
   TEMPORAL_CLUSTER_LABEL,
 } from './promql';
 import { KubeConfigMap } from '../../imports/k8s';
@@ -138,7 +138,7 @@ export class TemporalDashboard extends Construct {
     // receives the very query it did before (test/dashboard.test.ts interpolates as Grafana does).
     const clusterIndex = this.seriesSelector.findIndex((m) => m.label === TEMPORAL_CLUSTER_LABEL && m.operator === MatchOperator.EQUAL
       && INTERPOLATION_NEUTRAL.test(m.value));
-    const scope: Array<LabelMatcher | string> = this.seriesSelector.map((m, i) => i === clusterIndex ? `${m.label}="$${DASHBOARD_VARIABLES.cluster}"` : m);
+    const scope: Array<LabelMatcher | string> = this.seriesSelector.map((m, i) => i === clusterIndex ? `${m.label}="$${DASHBOARD_VARIABLES.cluster}"` : grafanaInert(m));
     const rate = (metric: string, extra: string[] = []) => promRate(metric, [...scope, ...extra], DASHBOARD_VARIABLES.rateInterval);
     const op = ['service_name', 'operation'];
     const queue = [ns, 'taskqueue', 'task_type'];

@@ -47,11 +47,16 @@ export class GitOps {
 
   /**
    * Flux: lets the kustomize-controller recreate a Job whose spec changed (a Job's pod template is
-   * immutable, and versioned names only cover upgrades). Order across Kustomizations is Flux's
-   * `dependsOn`; within this output the schema waits keep the order.
+   * immutable, and versioned names only cover upgrades), and keeps its post-build variable
+   * substitution off every object. A Kustomization with `postBuild.substitute` or
+   * `substituteFrom` runs envsubst over each object's YAML, where `${...}` is a variable (an unset
+   * one becomes "") and `$$` one `$`: it would empty the scripts' `${1:?...}`, `${2%h}` and
+   * `${setting##*.}`, the dashboard's `${datasource}`, and the `$$` written for the kubelet. Order
+   * across Kustomizations is Flux's `dependsOn`; within this output the schema waits keep the order.
    */
   public static flux(): GitOps {
-    return new GitOps({ jobs: { 'kustomize.toolkit.fluxcd.io/force': 'enabled' }, others: {} });
+    const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
+    return new GitOps({ jobs: { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution }, others: noSubstitution });
   }
 
   private constructor(public readonly annotations: GitOpsAnnotations) {}

@@ -115,6 +115,9 @@ export class NamespaceBootstrap extends Construct {
         throw propError(owner, `namespaces[${i}].retention`, `${hours}h`, `at most ${MAX_RETENTION_HOURS}h (100 years)`,
           'The server silently caps a longer retention at 100 years, and past about 292 years the CLI cannot even parse it and the Job fails.');
       }
+      if (ns.description !== undefined && ns.description !== null && typeof ns.description !== 'string') {
+        throw propError(owner, `namespaces[${i}].description`, ns.description, 'a string', 'The Job hands the description to the CLI as one argument.');
+      }
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
       if (props.visibility === VisibilityKind.ELASTICSEARCH) {
         attributes.forEach((a, j) => {

@@ -11,7 +11,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, isIpv4, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl, plainProps,
+  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl, plainProps,
 } from '../validation';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
@@ -203,7 +203,7 @@ export class TemporalUi extends Construct {
               name: 'ui',
               image: this.image,
               imagePullPolicy: 'IfNotPresent',
-              env,
+              env: kubeletLiteralEnv(env),
               ports: [{ name: 'http', containerPort: TemporalUi.PORT }],
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
+import { kubeletLiteral, kubeletLiteralEnv } from '../validation';
 
 /** What every Job running the admin tools shares. */
 export interface ToolPodProps {
@@ -50,7 +51,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobS
     image: props.image,
     imagePullPolicy: 'IfNotPresent',
     command: step.command,
-    env: step.env,
+    env: kubeletLiteralEnv(step.env),
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
@@ -106,7 +107,7 @@ export function frontendClientJob(scope: Construct, props: FrontendClientJobProp
   step: { name: string; script: string; args: string[]; jobName: (hash: string) => string }): { name: string; resource: KubeJob } {
   const steps = [{
     name: step.name,
-    command: ['sh', '-c', step.script, step.name, ...step.args],
+    command: ['sh', '-c', step.script, step.name, ...step.args.map(kubeletLiteral)],
     env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
   }];
   const spec = toolJobSpec({ ...props, backoffLimit: 6 }, steps);

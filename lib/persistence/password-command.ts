@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Container } from '../../imports/k8s';
-import { propError, refuseCredentialsInArgs } from '../validation';
+import { kubeletLiteral, propError, refuseCredentialsInArgs } from '../validation';
 
 /**
  * A command that prints a SQL store's password (`sql.passwordCommand`, server 1.31+), for databases
@@ -99,7 +99,8 @@ export function withPasswordCommand<T extends Pick<Container, 'name' | 'command'
   if (!container.command || container.command.length === 0) {
     throw new Error(`withPasswordCommand: container ${container.name} has no command to wrap`);
   }
-  const pw = [passwordCommand.command, ...passwordCommand.args];
+  // The kubelet expands $$ and $(NAME) in a command; the server runs the words as they are.
+  const pw = [passwordCommand.command, ...passwordCommand.args].map(kubeletLiteral);
   return {
     ...container,
     command: ['sh', '-c', WRAPPER, 'with-password-command', passwordEnv, String(passwordCommand.timeoutSeconds), String(pw.length), ...pw, ...original],

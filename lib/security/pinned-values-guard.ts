@@ -136,8 +136,9 @@ export class PinnedValuesGuard extends Construct {
     props = plainProps(`PinnedValuesGuard '${id}'`, props);
     const groups = [...(props.breakGlassGroups ?? [])];
     groups.forEach((g, i) => {
-      if (typeof g !== 'string' || g.length === 0 || /['\\\n]/.test(g)) {
-        throw propError(`protectPinnedValues of ConfigMap ${props.configMapName}`, `breakGlassGroups[${i}]`, g, 'a group name without quotes, backslashes or line breaks');
+      // Any text: the expressions hold each group as an escaped CEL string (celString).
+      if (typeof g !== 'string' || g.length === 0) {
+        throw propError(`protectPinnedValues of ConfigMap ${props.configMapName}`, `breakGlassGroups[${i}]`, g, 'a group name, as the API server authenticates it');
       }
     });
     if (props.breakGlassGroups !== undefined && groups.length === 0) {
@@ -174,7 +175,7 @@ export class PinnedValuesGuard extends Construct {
     });
     const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
     // The end of both Deployment rules' messages: how to override them on purpose.
-    const override = `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} only to override this on purpose.'`;
+    const override = `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
     const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
@@ -225,7 +226,16 @@ export class PinnedValuesGuard extends Construct {
 }
 
 function celList(values: readonly string[]): string {
-  return `[${values.map((v) => `'${v}'`).join(', ')}]`;
+  return `[${values.map(celString).join(', ')}]`;
+}
+
+/**
+ * `text` as a single-quoted CEL string literal: a quote, a backslash or a line break (CR as well as
+ * LF, which end a CEL string) would end or break the literal, and with it the expression, which
+ * the API server then refuses; other control characters are escaped to stay readable.
+ */
+function celString(text: string): string {
+  return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
 /** Removes the chart's namespace from a cluster-scoped object. */

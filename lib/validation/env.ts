@@ -70,6 +70,26 @@ function referencedFirst<T>(entries: Array<[string, T]>): Array<[string, T]> {
   return result;
 }
 
+/**
+ * `text` as the kubelet hands it to the process when written into a container's `command`, `args`
+ * or an env var's `value`: the kubelet reads `$$` there as one `$` and replaces `$(NAME)` with the
+ * value of an env var NAME of the container listed before (k8s third_party/forked/golang/expansion).
+ * A database name `t$$1`, a task queue `q$(TEMPORAL_ADDRESS)` or a namespace description `$$5`
+ * reached the tool or the worker as another text than the server config file (which nothing
+ * expands), KEDA's trigger or the props say. Each `$` that starts `$$` or `$(` is doubled: the
+ * kubelet reads it back as the text given. Any other `$` is left as it is, as the kubelet does.
+ * For text the library writes from props; the users' own env, command and args keep the
+ * kubelet's syntax.
+ */
+export function kubeletLiteral(text: string): string {
+  return text.replace(/\$(?=[$(])/g, '$$$$');
+}
+
+/** `env` with every literal value written as `kubeletLiteral`; values from a source are left alone. */
+export function kubeletLiteralEnv<T extends { readonly value?: string }>(env: readonly T[]): T[] {
+  return env.map((e) => (typeof e.value === 'string' && /\$[$(]/.test(e.value) ? { ...e, value: kubeletLiteral(e.value) } : e));
+}
+
 /** The names `$(NAME)` refers to in an env value, as the kubelet reads it (`$$` is a literal `$`). */
 function envReferences(value: string): string[] {
   const names: string[] = [];

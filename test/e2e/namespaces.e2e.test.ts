@@ -13,6 +13,8 @@ import { E2eEnvironment, MINUTE } from './harness';
 
 const env = E2eEnvironment.setUp();
 const NAMESPACE = 'e2e-bootstrap';
+/** Text the shell, the kubelet ($$ and $(NAME)) and the CLI's flag parser (a leading -) could each read as syntax. */
+const DESCRIPTION = '-h costs $$5 at $(TEMPORAL_ADDRESS); "quoted" \'single\' `tick` \\';
 
 /**
  * Calls `call` until the server finds the namespace. The frontend's namespace registry is a cache
@@ -35,7 +37,7 @@ describe('the namespace Job', () => {
   it('creates the listed namespace with its retention once the frontend answers, and is idempotent', async () => {
     // Everything applied at once, schema Jobs a little late: the frontend cannot answer before the
     // schema exists, so the Job, started with the pods, must wait for it whatever the machine's speed.
-    const runner = await env.up('namespaces', { namespaces: [{ name: NAMESPACE, retention: Duration.days(2) }], applyAtOnceJobDelayMs: 5_000 });
+    const runner = await env.up('namespaces', { namespaces: [{ name: NAMESPACE, retention: Duration.days(2), description: DESCRIPTION }], applyAtOnceJobDelayMs: 5_000 });
     try {
       const [job] = runner.namespaceJobNames;
       expect(runner.namespaceJobNames).toHaveLength(1);
@@ -50,6 +52,8 @@ describe('the namespace Job', () => {
         const describe = () => connection.workflowService.describeNamespace({ namespace: NAMESPACE });
         const { namespaceInfo, config } = await describe();
         expect(namespaceInfo?.name).toBe(NAMESPACE);
+        // Through the kubelet's expansion, the shell and the CLI, the description is the app's.
+        expect(namespaceInfo?.description).toBe(DESCRIPTION);
         expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
 
         const again = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');

@@ -27,7 +27,9 @@
  *     schema folder. An application image the test stands in for (`applicationImages`: a worker
  *     fleet's) maps the commands its containers run to local executables, linked in the same folder.
  *  5. Base env. A container does not inherit the test's environment: it gets PATH, HOME (its
- *     folder) and TMPDIR, then the env its container spec gives it.
+ *     folder) and TMPDIR, then the env its container spec gives it. As in a pod, `$$` and `$(NAME)`
+ *     in its env values, command and args are expanded first, the kubelet's way
+ *     (support/kubelet-expansion.ts); there are no Service env vars (enableServiceLinks).
  *  6. Replicas. `replicas` pods per server Deployment, at most `maxReplicas` (3 unless the test
  *     says otherwise: every pod is a real server process on a small machine). The first pod of a
  *     Deployment is named after it, the others `<deployment>-<n>`. An application Deployment (one
@@ -91,6 +93,7 @@ import { parseAllDocuments } from 'yaml';
 import { HealthClient, HealthTls, SERVING, statusName } from './grpc-health';
 import { ProxyEndpoint, ServiceProxy } from './service-proxy';
 import { E2eTools } from './tools';
+import { kubeletExpand } from '../support/kubelet-expansion';
 import { delay, describeExit, ExitStatus, ManagedProcess, pollUntil, readLogLines, tailFile } from '../support/processes';
 
 /** Where the admin-tools image keeps the schema files. */
@@ -888,7 +891,14 @@ export class ClusterRunner {
         fs.writeFileSync(path.join(target, file), text);
       }
     }
-    return Object.fromEntries((container.env ?? []).map((e) => [e.name, this.envValue(pod, container, e)]));
+    return Object.fromEntries(this.containerEnv(pod, container));
+  }
+
+  /** The container's env as the kubelet makes it: in order, each literal value expanded with the vars before it. */
+  private containerEnv(pod: Pod, container: Container): Map<string, string> {
+    const env = new Map<string, string>();
+    for (const e of container.env ?? []) env.set(e.name, e.value !== undefined ? kubeletExpand(String(e.value), env) : this.envValue(pod, container, e));
+    return env;
   }
 
   /** The files the kubelet writes for a ConfigMap, Secret or projected volume, as relative path -> content. */
@@ -1027,7 +1037,8 @@ export class ClusterRunner {
 
   /** Rewrites 3 and 4 for command arguments: the image's schema folder, and paths under the container's mounts. */
   private command(pod: Pod, container: Container): string[] {
-    const argv = [...(container.command ?? []), ...(container.args ?? [])];
+    const env = this.containerEnv(pod, container);
+    const argv = [...(container.command ?? []), ...(container.args ?? [])].map((a) => kubeletExpand(a, env));
     if (argv.length === 0) throw new Error(`container ${container.name} has no command; the runner does not know the image's entrypoint`);
     return argv.map((a) => (a === IMAGE_SCHEMA_DIR || a.startsWith(`${IMAGE_SCHEMA_DIR}/`)
       ? this.tools.schemaDir + a.slice(IMAGE_SCHEMA_DIR.length) : this.underPod(pod, container, a)));

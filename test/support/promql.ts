@@ -104,6 +104,13 @@ export function parsePromQL(expr: string): Tree {
       if (!error && node.type.isError) error = { from: node.from, to: node.to };
     },
   });
+  // Prometheus' lexer (promql/parser/lex.go, lexString and lexRawString) refuses a U+FFFD in a
+  // string, which it cannot tell from a byte that is not UTF-8 ("invalid UTF-8 rune"); lezer reads it.
+  tree.iterate({
+    enter: (node) => {
+      if (!error && node.name === 'StringLiteral' && expr.slice(node.from, node.to).includes('\ufffd')) error = { from: node.from, to: node.to };
+    },
+  });
   if (error) {
     throw new Error(`PromQL does not parse at ${error.from}: …${expr.slice(Math.max(0, error.from - 20), error.from)}⚠${expr.slice(error.from, error.from + 20)}…\n${expr}`);
   }

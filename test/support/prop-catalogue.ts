@@ -5,6 +5,7 @@ import {
   ArchivalProvider, ClusterTls, WorkerFleet, Datastore, DynamicConfigValue, NetworkPeer, Persistence, ScrapeConfig, SecretRef, ServicePorts, TemporalClusterProps,
 } from '../../lib';
 import { PASSWORD } from './synth';
+import { manifestTextProblem } from '../../lib/validation';
 
 /**
  * Props of the public API with generators of valid and invalid values. For each generated value the
@@ -27,6 +28,8 @@ export const junk = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 24 }
 
 /** A value the server compares exactly with a token's claims: non-blank, no surrounding whitespace, no control character. */
 const isExactTokenValue = (s: string): boolean => s.trim() !== '' && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s);
+/** Free text that kubectl reads back as written (see lib/validation/manifest-text.ts); other text is refused everywhere. */
+const readsBack = junk.filter((v) => manifestTextProblem(v) === undefined);
 const longer = fc.string({ unit: fc.constantFrom('a', 'b', '-', '.'), minLength: 60, maxLength: 270 });
 const anyString = fc.oneof(junk, longer, fc.constant(''));
 
@@ -204,6 +207,10 @@ export function catalogue(): CatalogueEntry[] {
     c('serviceAccount.annotations', labelKey, anyString, (_ch, v) => ({ serviceAccount: { annotations: { [v]: 'arn:aws:iam::1:role/x' } } }), ['annotations']),
     // Namespaces, remote clusters, dynamic config
     c('namespaces.name', fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), anyString, (_ch, v) => ({ namespaces: [{ name: v, retention: Duration.days(3) }] }), ['name']),
+    c('namespaces.description', readsBack, fc.constantFrom(5, { text: 'x' }, ['x']), (_ch, v) => ({ namespaces: [{ name: 'orders', retention: Duration.days(3), description: v }] }), ['description']),
+    c('monitoring.alerts.alertLabels value', readsBack.filter((v) => v !== '' && !v.includes('{{')), junk.map((v) => `${v}{{`),
+      (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { alertLabels: { team: v } } } }), ['alertLabels']),
+    c('protectPinnedValues.breakGlassGroups', readsBack.filter((v) => v !== ''), fc.constant(''), (_ch, v) => ({ protectPinnedValues: { breakGlassGroups: [v] } }), ['breakGlassGroups']),
     c('namespaces.retention', int(1, 365).map((d) => Duration.days(d)), fc.oneof(durationBad, fc.constant(Duration.minutes(5))), (_ch, v) => ({ namespaces: [{ name: 'orders', retention: v }] }), ['retention']),
     c('remoteClusters.rpcAddress', fc.tuple(dnsName, int(1, 65535)).map(([h, p]) => `${h}:${p}`), fc.oneof(anyString, fc.constantFrom('west.example.com', 'west:0', 'west:99999', 'a b:7233')),
       (_ch, v) => ({ enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: v }] }), ['rpcAddress']),

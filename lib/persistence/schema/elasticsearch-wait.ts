@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { StoreSchemaPlan } from './schema-steps';
 import { Container, VolumeMount } from '../../../imports/k8s';
 import type { SchemaOptions } from './schema-options';
-import { propError, requireDurationSeconds } from '../../validation';
+import { kubeletLiteralEnv, propError, requireDurationSeconds } from '../../validation';
 import { DatastoreType } from '../datastore-options';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
@@ -72,7 +72,7 @@ export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string,
     imagePullPolicy: 'IfNotPresent',
     command: ['sh', '-c', SCRIPT],
     env: [
-      ...plan.waitEnv,
+      ...kubeletLiteralEnv(plan.waitEnv),
       { name: 'ES_TEMPLATE', value: ES_TEMPLATE },
       { name: 'ES_MAPPING_FIELD', value: plan.mappingField! },
       { name: 'WAIT_ATTEMPTS', value: String(options.attempts) },

@@ -3,7 +3,7 @@ import { StoreSchemaPlan } from './schema-steps';
 import { withStorePassword } from '../store-access';
 import { toolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
-import { plainProps } from '../../validation';
+import { kubeletLiteral, plainProps } from '../../validation';
 
 export interface SchemaJobProps extends ToolPodProps {
   /** Job name. It carries the server version, so an upgrade creates a new Job instead of editing an immutable one. */
@@ -36,6 +36,6 @@ export class SchemaJob extends Construct {
     this.name = props.name;
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;
-    this.resource = toolJob(this, props, props.plan.steps.map((step) => withStorePassword(props.plan.store, { ...step, env: props.plan.env }, true)));
+    this.resource = toolJob(this, props, props.plan.steps.map((step) => withStorePassword(props.plan.store, { ...step, command: step.command.map(kubeletLiteral), env: props.plan.env }, true)));
   }
 }
