@@ -108,3 +108,12 @@ describe('what writes the manifests does not depend on the machine', () => {
     expect(machineDependentCalls("a.sort(([x], [y]) => x.localeCompare(y, 'en'));\n// x.localeCompare(y)")).toEqual([]);
   });
 });
+
+describe('the repository', () => {
+  test('tracks no node_modules, a symbolic link to another checkout\'s included: a merge of one replaces the installed packages with the link', () => {
+    const tracked = require('child_process').execFileSync('git', ['ls-files', '--', 'node_modules', '*/node_modules'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf-8' });
+    expect(tracked).toBe('');
+    // "node_modules/" in .gitignore matches only a folder, so a worktree's link to the main checkout's packages was committed.
+    expect(fs.readFileSync(path.resolve(__dirname, '..', '.gitignore'), 'utf-8').split('\n')).toContain('node_modules');
+  });
+});
