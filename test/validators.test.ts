@@ -4,7 +4,7 @@ import {
   checkAffinity, checkAnnotations, checkLabels, checkLabelSelector, checkTolerations, compareQuantities, describe as describeValue, editDistance,
   formatImage, INT32_MAX, isDnsName, isLabelValue, isQualifiedName, isUnder, parseImage, parseQuantity, propError, renderSize, requireAbsolutePath,
   requireCidr, requireDataKey, requireDigest, requireDnsName, requireDns1035Label, requireDns1123Label, requireDns1123Subdomain, requireDurationMillis,
-  requireDurationSeconds, requireEnvVarName, requireHost, requireHostPort, requireInt32, requireInteger, requireNoTemplate, requireNonEmpty, requirePort,
+  requireDurationSeconds, requireEnvVarName, requireHost, requireHostPort, requireInt32, requireInteger, requireNonEmpty, requirePort,
   requireQuantity, requireUrl, goYamlReadsAsNonString,
 } from '../lib/validation';
 import { Datastore } from '../lib';
@@ -182,10 +182,6 @@ describe('env names, data keys, paths and template text', () => {
     expect(isUnder('/a', '/a/b')).toBe(false);
   });
 
-  test('text for a Go template has no action delimiters', () => {
-    expect(requireNoTemplate(O, 't', 'a { b } c')).toBe('a { b } c');
-    refuses((v) => requireNoTemplate(O, 't', v), ['{{ .Env.X }}', 'a{{b', 'a}}b'], /t is .*; expected text without "\{\{" or "\}\}"\. The server renders its config as a Go template/);
-  });
 });
 
 describe('hosts, addresses and URLs', () => {

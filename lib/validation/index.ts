@@ -10,7 +10,6 @@ export * from './cidr';
 export * from './quantity';
 export * from './durations';
 export * from './scheduling';
-export * from './template-text';
 export * from './images';
 export * from './paths';
 export * from './booleans';
