@@ -244,7 +244,7 @@ export class DynamicConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
-    props = plainProps(`DynamicConfig '${id}'`, props);
+    props = plainProps(`DynamicConfig '${id}'`, props, 'DynamicConfigProps');
     this.pollInterval = props.pollInterval ?? Duration.seconds(10);
     if (requireDurationMillis(`DynamicConfig '${props.name}'`, 'pollInterval', this.pollInterval, 0) < 5000) {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');

@@ -260,7 +260,7 @@ export class FleetAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetAutoscalerProps) {
     super(scope, id);
-    props = plainProps(`FleetAutoscaler '${id}'`, props);
+    props = plainProps(`FleetAutoscaler '${id}'`, props, 'FleetAutoscalerProps');
     const { autoscaling: a, connection: c, owner } = props;
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     if (a.kind === FleetAutoscalerKind.HPA_CPU) {

@@ -133,7 +133,7 @@ export class PinnedValuesGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedValuesGuardProps) {
     super(scope, id);
-    props = plainProps(`PinnedValuesGuard '${id}'`, props);
+    props = plainProps(`PinnedValuesGuard '${id}'`, props, 'PinnedValuesGuardProps');
     const groups = [...(props.breakGlassGroups ?? [])];
     groups.forEach((g, i) => {
       if (typeof g !== 'string' || g.length === 0 || /['\\\n]/.test(g)) {

@@ -1,0 +1,134 @@
+import { editDistance, redactCredentials } from './errors';
+import { escapeUnreadable } from './manifest-text';
+import { PROP_SHAPES, PropShapeName } from './prop-shapes';
+
+export type { PropShapeName } from './prop-shapes';
+
+/*
+ * The keys a props type has, so that a key it does not have is refused where the props are copied
+ * (plainProps). TypeScript refuses an unknown key only in an object literal written in place: props
+ * built from a variable, a spread, a values file or plain JS reach the constructor with a typo
+ * (`fronted`, `replica`, `max_conns`) that every check below the constructor reads as absent, and
+ * the server ignores unknown config keys too. The shapes are generated from the types
+ * (scripts/prop-shapes.js into prop-shapes.ts).
+ */
+
+/** Where the keys of a value are checked: the keys of a plain object, and (for a list) its items. */
+export interface KeyCheck {
+  /** The keys a plain object may have, each with what its value's keys are checked against (null: nothing). */
+  readonly shape?: PropShape;
+  /** What each item of a list is checked against. */
+  readonly items?: KeyCheck;
+}
+
+export interface PropShape {
+  /** The type's name, or the names of the alternatives of a union, for the message. */
+  readonly name: string;
+  readonly fields: ReadonlyMap<string, KeyCheck | null>;
+  /** An index signature (a map): any other key is allowed, its value checked against this (null: nothing). */
+  readonly anyKey?: KeyCheck | null;
+}
+
+const CHECKS = new Map<string, KeyCheck>();
+
+/** The check of a props type's keys. */
+export function propKeyCheck(name: PropShapeName): KeyCheck {
+  return descriptorCheck(name);
+}
+
+/** The check a generated descriptor ("A", "A[]", "{A}", alternatives joined by "|") stands for, built once. */
+function descriptorCheck(descriptor: string): KeyCheck {
+  let check = CHECKS.get(descriptor);
+  if (check === undefined) {
+    check = buildCheck(descriptor.split('|'));
+    CHECKS.set(descriptor, check);
+  }
+  return check;
+}
+
+function buildCheck(alternatives: string[]): KeyCheck {
+  const objects = alternatives.filter((a) => !a.endsWith('[]'));
+  const items = alternatives.filter((a) => a.endsWith('[]')).map((a) => a.slice(0, -2));
+  return {
+    shape: objects.length > 0 ? buildShape(objects) : undefined,
+    items: items.length > 0 ? descriptorCheck(items.join('|')) : undefined,
+  };
+}
+
+/** The keys of one shape, or of a union of shapes (a plain object may have the keys of any of them). */
+function buildShape(alternatives: string[]): PropShape {
+  const fields = new Map<string, KeyCheck | null>();
+  const names: string[] = [];
+  let anyKey: KeyCheck | null | undefined;
+  for (const alt of alternatives) {
+    if (alt.startsWith('{')) {
+      // A map: any key, each value checked as the descriptor inside the braces says.
+      const inner = alt.slice(1, -1);
+      anyKey = inner === '' ? null : descriptorCheck(inner);
+      names.push('a map');
+      continue;
+    }
+    const keys = PROP_SHAPES[alt];
+    if (keys === undefined) throw new Error(`prop-shapes.ts has no shape ${alt}: run node scripts/prop-shapes.js`);
+    names.push(alt);
+    for (const key of Object.keys(keys)) {
+      const value = keys[key];
+      const check = value === 0 ? null : descriptorCheck(value);
+      if (key === '*') anyKey = check;
+      else if (!fields.has(key) || fields.get(key) === null) fields.set(key, check);
+    }
+  }
+  return { name: names.join(' or '), fields, anyKey };
+}
+
+/*
+ * Keys that belong to a neighbouring type, with where they go: a role's options are the frontend's
+ * without what only a frontend does.
+ */
+const NOTES: Record<string, string> = {
+  'TemporalServiceOptions.httpPort': 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
+  'TemporalServiceOptions.autoscaling': 'Only frontends autoscale: set autoscaling on frontend or internalFrontend.',
+};
+
+/** The error for a key `shape` does not have, at `path` (which ends with the key). */
+export function unknownKeyError(owner: string, path: string, key: string, shape: PropShape): Error {
+  const known = [...shape.fields.keys()].sort();
+  const note = NOTES[`${shape.name}.${key}`];
+  const nearest = nearestKey(key, known) ?? nestedKey(key, shape);
+  const hint = note !== undefined ? ` ${note}` : nearest === undefined ? '' : ` Did you mean "${nearest}"?`;
+  return new Error(redactCredentials(`${owner}: ${path} is not a prop of ${shape.name}: the key "${escapeUnreadable(key)}" would be ignored.${hint}`
+    + ` Expected one of: ${known.join(', ')}.`));
+}
+
+/** A key one level down that the misspelt one may have meant (`maxConns` for `pool.maxConns`), as its path. */
+function nestedKey(key: string, shape: PropShape): string | undefined {
+  for (const [field, check] of [...shape.fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const inner = check?.shape;
+    if (inner === undefined) continue;
+    const nearest = nearestKey(key, [...inner.fields.keys()].sort());
+    if (nearest !== undefined) return `${field}.${nearest}`;
+  }
+  return undefined;
+}
+
+/** How a key compares to another: case, "_", "-" and spaces do not count. */
+function normalized(key: string): string {
+  return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/** The known key a misspelt one most likely meant: the same but for case or separators, else the nearest by a few edits. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const wanted = normalized(key);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, normalized(candidate));
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // One edit in a short key, two in a longer one, three in a long one: farther than that is another word.
+  const allowed = wanted.length <= 4 ? 1 : wanted.length <= 10 ? 2 : 3;
+  return bestDistance <= allowed ? best : undefined;
+}
