@@ -72,7 +72,7 @@ describe('DynamicConfig', () => {
   describe('fails when', () => {
     test('a value or a constraint holds text that kubectl does not read back from the ConfigMap', () => {
       expect(() => make([DynamicConfigValue.of('history.TaskDLQErrorPattern', 'x\u0085y')])).toThrow(/^DynamicConfig 'dc': props\.values\[0\]\.value holds U\+0085/);
-      expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/props\.values\[0\]\.constraints\.namespace holds U\+2028/);
+      expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/^DynamicConfigValue: constraints\.namespace holds U\+2028/);
     });
 
     test('the caller changes a value\'s value or constraints after creating it: the file, rendered at synth, took the change unchecked', () => {

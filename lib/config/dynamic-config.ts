@@ -56,7 +56,7 @@ export class DynamicConfigValue {
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}For a key of a newer server, use DynamicConfigValue.unchecked().`);
     }
     const allowed = CONSTRAINTS_BY_PRECEDENCE[registered.precedence] ?? [];
-    for (const name of Object.keys(constraints) as Array<keyof DynamicConfigConstraints>) {
+    for (const name of Object.keys(constraints = plainProps('DynamicConfigValue', constraints, 'DynamicConfigConstraints', 'constraints')) as Array<keyof DynamicConfigConstraints>) {
       if (constraints[name] !== undefined && !allowed.includes(name)) {
         throw propError('DynamicConfigValue', `constraints.${name} of ${registered.key}`, constraints[name],
           allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
@@ -84,7 +84,7 @@ export class DynamicConfigValue {
       throw propError('DynamicConfigValue', 'key', key, 'a dotted dynamic config key such as "frontend.rps"');
     }
     requireYamlData('DynamicConfigValue', `value of ${key}`, value);
-    checkConstraintValues(key, constraints);
+    checkConstraintValues(key, constraints = plainProps('DynamicConfigValue', constraints, 'DynamicConfigConstraints', 'constraints'));
     // Copies: the file is rendered at synth, and a change to the caller's objects would reach it unchecked.
     return new DynamicConfigValue(key, structuredClone(value), { ...constraints });
   }
@@ -112,7 +112,7 @@ export class DynamicConfigValue {
   public static taskQueuePartitions(partitions: { read: number; write: number },
     constraints: Pick<DynamicConfigConstraints, 'namespace' | 'taskQueueName' | 'taskQueueType'> = {}): DynamicConfigValue[] {
     const owner = 'DynamicConfigValue.taskQueuePartitions';
-    const read = requireInteger(owner, 'read', partitions.read, 1);
+    const read = requireInteger(owner, 'read', (partitions = plainProps(owner, partitions, 'DynamicConfigValue.taskQueuePartitions.partitions', 'partitions')).read, 1);
     const write = requireInteger(owner, 'write', partitions.write, 1);
     if (write > read) {
       throw propError(owner, 'write', write, `at most read (${read})`, 'Lower write partitions first, wait for the extra partitions to drain, then lower read.');
