@@ -81,15 +81,20 @@ function generate() {
     for (const alt of alternatives) {
       if (alt.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
       if (checker.isArrayType(alt)) {
-        const item = describe(checker.getTypeArguments(alt)[0], `${fallback}[]`);
+        const item = describe(checker.getTypeArguments(alt)[0], `${fallback} item`);
         if (item !== 0) parts.push(...item.split('|').map((p) => `${p}[]`));
+        continue;
+      }
+      // An intersection of shapes (PodGroup & { name: string }) has the keys of them all.
+      if (alt.isIntersection() && alt.types.every(isShape)) {
+        parts.push(shape(alt, fallback));
         continue;
       }
       if (!isShape(alt)) continue;
       const props = checker.getPropertiesOfType(alt);
       const indexed = checker.getIndexInfosOfType(alt).find((info) => info.keyType.flags & ts.TypeFlags.String);
       if (props.length === 0 && indexed) {
-        const value = describe(indexed.type, `${fallback}{}`);
+        const value = describe(indexed.type, `${fallback} value`);
         if (value !== 0) parts.push(...value.split('|').map((p) => `{${p}}`));
         else parts.push('{}');
         continue;
@@ -113,7 +118,7 @@ function generate() {
       entry.fields.push([prop.getName(), describe(propType, `${name}.${prop.getName()}`)]);
     }
     const indexed = checker.getIndexInfosOfType(type).find((info) => info.keyType.flags & ts.TypeFlags.String);
-    if (indexed) entry.fields.push(['*', describe(indexed.type, `${name}[*]`)]);
+    if (indexed) entry.fields.push(['*', describe(indexed.type, `${name} value`)]);
     return name;
   }
 

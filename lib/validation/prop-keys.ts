@@ -96,8 +96,8 @@ export function unknownKeyError(owner: string, path: string, key: string, shape:
   const note = NOTES[`${shape.name}.${key}`];
   const nearest = nearestKey(key, known) ?? nestedKey(key, shape);
   const hint = note !== undefined ? ` ${note}` : nearest === undefined ? '' : ` Did you mean "${nearest}"?`;
-  return new Error(redactCredentials(`${owner}: ${path} is not a prop of ${shape.name}: the key "${escapeUnreadable(key)}" would be ignored.${hint}`
-    + ` Expected one of: ${known.join(', ')}.`));
+  return new Error(redactCredentials(`${owner}: ${path} is not a prop of ${shape.name}: the key "${escapeUnreadable(key)}" would be ignored;`
+    + ` expected one of ${known.join(', ')}.${hint}`));
 }
 
 /** A key one level down that the misspelt one may have meant (`maxConns` for `pool.maxConns`), as its path. */
