@@ -1,5 +1,6 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
+import { DynamicConfigValue } from '../config/dynamic-config';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { GitOps } from '../operations/gitops';
@@ -73,6 +74,7 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
     expected: 'an options object such as { enabled: false }', remedy: 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.',
   });
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
+  DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values);
   return props;
 }
 
