@@ -82,18 +82,20 @@ function buildShape(alternatives: string[]): PropShape {
 }
 
 /*
- * Keys that belong to a neighbouring type, with where they go: a role's options are the frontend's
- * without what only a frontend does.
+ * Keys that belong to a neighbouring type or to an older release, with what to do instead: a role's
+ * options are the frontend's without what only a frontend does. `holder` is the key of the object
+ * that has the key (the role).
  */
-const NOTES: Record<string, string> = {
-  'TemporalServiceOptions.httpPort': 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
-  'TemporalServiceOptions.autoscaling': 'Only frontends autoscale: set autoscaling on frontend or internalFrontend.',
+const NOTES: Record<string, (holder: string) => string> = {
+  'TemporalServiceOptions.httpPort': () => 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
+  'TemporalServiceOptions.autoscaling': (role) => `Only frontends autoscale. Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`,
+  'RemoteCluster.httpAddress': () => 'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.',
 };
 
 /** The error for a key `shape` does not have, at `path` (which ends with the key). */
 export function unknownKeyError(owner: string, path: string, key: string, shape: PropShape): Error {
   const known = [...shape.fields.keys()].sort();
-  const note = NOTES[`${shape.name}.${key}`];
+  const note = NOTES[`${shape.name}.${key}`]?.(/([^.[\]]+)(\[\d+\])*\.[^.]*$/.exec(path)?.[1] ?? '');
   const nearest = nearestKey(key, known) ?? nestedKey(key, shape);
   const hint = note !== undefined ? ` ${note}` : nearest === undefined ? '' : ` Did you mean "${nearest}"?`;
   return new Error(redactCredentials(`${owner}: ${path} is not a prop of ${shape.name}: the key "${escapeUnreadable(key)}" would be ignored;`
