@@ -17,6 +17,9 @@
 //   {Name}     a map: any key, each value is
 // with alternatives joined by "|" when the type is a union (a plain object is checked against the
 // keys of all the alternatives that are shapes). A shape with an index signature lists it as "*".
+// A prop of a binding's type (imports/, cdk8s-plus) whose type is one kind of value also has that
+// kind (#s, #n, #b, #a: a string, a number, a boolean, a list), which its value must be unless it is
+// undefined or null: cdk8s writes any value there into the manifest.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -74,9 +77,31 @@ function generate() {
     return name;
   }
 
-  /** The descriptor of a value of `type` (0 when nothing below it is checked). */
-  function describe(type, fallback) {
+  /**
+   * The one kind of JavaScript value every alternative of a prop's type is (#s a string, #n a
+   * number, #b a boolean, #a a list), or none: a union of kinds, a class, any, unknown, a function,
+   * an enum or a union of literals.
+   */
+  function kindOf(type) {
+    const kinds = new Set();
+    for (const alt of type.isUnion() ? type.types : [type]) {
+      if (alt.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+      // An enum or a union of literals has a check of its own that names the values it takes.
+      if (alt.flags & (ts.TypeFlags.StringLiteral | ts.TypeFlags.NumberLiteral | ts.TypeFlags.EnumLiteral)) return undefined;
+      if (alt.flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral)) kinds.add('#s');
+      else if (alt.flags & ts.TypeFlags.Number) kinds.add('#n');
+      else if (alt.flags & ts.TypeFlags.BooleanLiteral) kinds.add('#b');
+      else if (checker.isArrayType(alt) || checker.isTupleType(alt)) kinds.add('#a');
+      else return undefined;
+    }
+    return kinds.size === 1 ? [...kinds][0] : undefined;
+  }
+
+  /** The descriptor of a value of `type` (0 when nothing below it is checked); with `withKind`, its kind too. */
+  function describe(type, fallback, withKind = false) {
     const parts = [];
+    const kind = withKind ? kindOf(type) : undefined;
+    if (kind !== undefined) parts.push(kind);
     const alternatives = type.isUnion() ? type.types : [type];
     for (const alt of alternatives) {
       if (alt.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
@@ -107,15 +132,32 @@ function generate() {
     return unique.join('|');
   }
 
+  /*
+   * Whether a shape is a binding's (imports/, cdk8s-plus): its props have no check of their own, and
+   * cdk8s writes whatever they hold into the manifest. The library's own props are checked by the
+   * constructs, in messages that say more than a kind.
+   */
+  const isBinding = (type) => (type.symbol?.declarations ?? []).some((d) => {
+    const file = d.getSourceFile().fileName;
+    return path.relative(root, file).startsWith('imports/') || /\/node_modules\/cdk8s-plus-27\//.test(file);
+  });
+
   function shape(type, fallback) {
     const name = nameOf(type, fallback);
     if (shapes.has(name)) return name;
+    const kinded = isBinding(type);
     const entry = { fields: [] };
     shapes.set(name, entry);
     for (const prop of checker.getPropertiesOfType(type)) {
       const decl = prop.valueDeclaration ?? prop.declarations?.[0];
       const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
-      entry.fields.push([prop.getName(), describe(propType, `${name}.${prop.getName()}`)]);
+      let described = describe(propType, `${name}.${prop.getName()}`, kinded);
+      // A boolean's documented default, for the message: "true or false (or leave it out for true)".
+      const byDefault = prop.getJsDocTags().find((tag) => tag.name === 'default')?.text?.map((t) => t.text).join('').trim();
+      if (typeof described === 'string' && described.split('|').includes('#b') && (byDefault === 'true' || byDefault === 'false')) {
+        described = described.replace('#b', `#b=${byDefault}`);
+      }
+      entry.fields.push([prop.getName(), described]);
     }
     const indexed = checker.getIndexInfosOfType(type).find((info) => info.keyType.flags & ts.TypeFlags.String);
     if (indexed) entry.fields.push(['*', describe(indexed.type, `${name} value`)]);

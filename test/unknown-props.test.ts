@@ -253,6 +253,60 @@ describe('unknown props', () => {
     expect(checked + knownCount).toBe(RUNS);
   });
 
+  test('a valid generated app, with one value at any depth turned into another kind (the text "false", a number as text, a number for text, one item for a list), is refused naming the prop', () => {
+    const misread: string[] = [];
+    let checked = 0;
+    fc.assert(fc.property(clusterSpec, fc.nat(), (spec, pick) => {
+      const handed: unknown[] = [];
+      try {
+        buildApp(spec, Testing.app(), (props) => {
+          handed.push(props);
+          return props;
+        });
+      } catch {
+        // Another rule refuses the draw: which of its values are checked before that one is not this test's question.
+        return;
+      }
+      // Every boolean, number, string and list the props hold, at any depth, below a key.
+      const leaves: Array<{ index: number; keys: Array<string | number>; value: unknown }> = [];
+      const collect = (index: number, value: unknown, keys: Array<string | number>) => {
+        if (Array.isArray(value)) {
+          if (typeof keys[keys.length - 1] === 'string') leaves.push({ index, keys, value });
+          value.forEach((item, i) => collect(index, item, [...keys, i]));
+        } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+          for (const [key, item] of Object.entries(value)) collect(index, item, [...keys, key]);
+        } else if (['boolean', 'number', 'string'].includes(typeof value) && typeof keys[keys.length - 1] === 'string') {
+          leaves.push({ index, keys, value });
+        }
+      };
+      handed.forEach((props, index) => collect(index, props, []));
+      const target = leaves[pick % leaves.length];
+      const key = String(target.keys[target.keys.length - 1]);
+      const v = target.value;
+      const other = typeof v === 'boolean' ? String(v) : typeof v === 'number' ? String(v) : typeof v === 'string' ? 7 : (v as unknown[])[0] ?? 'item';
+      const replace = (value: any, keys: Array<string | number>): any => {
+        if (keys.length === 0) return other;
+        const [head, ...rest] = keys;
+        if (Array.isArray(value)) return value.map((item, i) => (i === head ? replace(item, rest) : item));
+        return { ...value, [head]: replace(value[head], rest) };
+      };
+      let call = 0;
+      let message = '';
+      try {
+        buildApp(spec, Testing.app(), (props) => (call++ === target.index ? replace(props, target.keys) : props));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      // Maps of text (labels, annotations, env) take text under any key; a key of theirs is not a prop.
+      const inMap = target.keys.slice(0, -1).some((k) => ['podLabels', 'podAnnotations', 'labels', 'annotations', 'nodeSelector', 'matchLabels', 'env', 'alertLabels', 'connectAttributes', 'sidecarLabels', 'pinnedEnv', 'selector'].includes(String(k)));
+      if (inMap && typeof v === 'string') return;
+      checked++;
+      if (!(message.includes(key) && / is .*; expected /s.test(message))) misread.push(`${pathText('props', target.keys)}: ${JSON.stringify(v)} -> ${JSON.stringify(other)}: ${message || 'accepted'}`);
+    }), { seed: SEED, numRuns: RUNS * 2 });
+    expect(misread).toEqual([]);
+    expect(checked).toBeGreaterThan(RUNS / 2);
+  });
+
   describe('fails when', () => {
     const persistence = (chart: Chart) => postgresPersistence(chart, 'p');
     const base = (chart: Chart) => ({ version: '1.32.2', numHistoryShards: 512, persistence: persistence(chart) });
@@ -324,6 +378,34 @@ describe('unknown props', () => {
       expect(() => FleetAutoscaling.backlog({ maxReplica: 4 } as any)).toThrow(/^FleetAutoscaling\.backlog: options\.maxReplica is not a prop of BacklogScalingOptions: .* Did you mean "maxReplicas"\?$/);
       expect(() => FleetClientCertificate.fromSecret('client-tls', { certificate: 'c.pem' } as any)).toThrow(/FleetClientCertificate\.fromSecret: keys\.certificate is not a prop of ClientCertificateKeys/);
       expect(() => FleetClientCertificate.certManager({ renew_before: 1 } as any)).toThrow(/options\.renew_before is not a prop of FleetCertManagerOptions: .* Did you mean "renewBefore"\?/);
+    });
+
+    test('a value is another kind than its prop takes, where nothing checked the kind before', () => {
+      const make = (props: Record<string, unknown>) => () => {
+        const chart = testChart();
+        return new TemporalCluster(chart, 't', { ...base(chart), ...props } as any);
+      };
+      // The text "false" is truthy: it restricted egress, created the database and kept the Elasticsearch wait.
+      expect(make({ networkPolicy: { restrictEgress: 'false' } })).toThrow(/^TemporalCluster 't': networkPolicy\.restrictEgress is "false"; expected true or false \(or leave it out for false\)\.$/);
+      expect(make({ schema: { createDatabase: 'false' } })).toThrow(/^TemporalCluster 't': schema\.createDatabase is "false"; expected true or false \(or leave it out for true\)\.$/);
+      expect(make({ schema: { waitForElasticsearch: 'false' } })).toThrow(/^TemporalCluster 't': schema\.waitForElasticsearch is "false"; expected true or false\.$/);
+      // One namespace instead of a list made no namespace at all; a number for the repository was read as text.
+      expect(make({ namespaces: { name: 'orders' } })).toThrow(/^TemporalCluster 't': namespaces is \{"name":"orders"\}; expected a list of namespaces/);
+      expect(make({ images: { repository: 5 } })).toThrow(/^TemporalCluster 't': images\.repository is 5; expected a registry and path/);
+      // One group as text was spread into its characters, each one a group.
+      expect(make({ protectPinnedValues: { breakGlassGroups: 'platform-admins' } })).toThrow(/breakGlassGroups is "platform-admins"; expected a list of group names\. Give a list, even of one group/);
+      // The Kubernetes types have no checks of their own, and cdk8s writes whatever they hold.
+      const values = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: 'eu-west-1a' }] }] } } };
+      expect(make({ history: { affinity: values } })).toThrow(
+        /^TemporalCluster 't': props\.history\.affinity\.nodeAffinity\.requiredDuringSchedulingIgnoredDuringExecution\.nodeSelectorTerms\[0\]\.matchExpressions\[0\]\.values is "eu-west-1a"; expected a list \(the prop is a list\)\. Give a list/);
+      expect(make({ history: { tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: '30' }] } })).toThrow(
+        /props\.history\.tolerations\[0\]\.tolerationSeconds is "30"; expected a number \(the prop is a number\)\. Write the number itself/);
+      const chart = testChart();
+      const mounts: any = { name: 'helpers', mountPath: '/helpers' };
+      expect(() => new Persistence(chart, 'p', { defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u', password: PASSWORD }), visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u', password: PASSWORD }),
+        databaseAccess: { initContainers: [{ name: 'init', image: 'registry.example.com/init:1.0.0', volumeMounts: mounts }] } })).toThrow(/props\.databaseAccess\.initContainers\[0\]\.volumeMounts is \{.*\}; expected a list/);
+      expect(make({ history: { resources: { cpu: { request: 500 } } } })).not.toThrow(/the prop is/); // a class instance's place: no kind
+      expect(make({ history: { tolerations: [{ key: 'a', operator: 'Exists', value: null }] } })).not.toThrow(/the prop is/); // null is absent
     });
 
     test('the message does not print a credential written as a key', () => {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import { escapeUnreadable, manifestTextProblem } from './manifest-text';
-import { KeyCheck, PropShapeName, propKeyCheck, unknownKeyError } from './prop-keys';
+import { isOfKind, KeyCheck, kindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
 
 /**
  * A copy of a construct's props in which every plain object is an ordinary `{}`.
@@ -51,6 +51,7 @@ function pathOf(keys: KeyPath): string {
 }
 
 function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], check: KeyCheck | undefined): unknown {
+  if (check?.kind !== undefined && !isOfKind(check.kind, value)) throw kindError(owner, pathOf(keys), value, check as KeyCheck & { kind: ValueKind });
   if (typeof value === 'string') return checkedText(owner, keys, value);
   if (value === null || typeof value !== 'object') return value;
   const isArray = Array.isArray(value);

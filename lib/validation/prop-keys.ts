@@ -1,4 +1,4 @@
-import { editDistance, redactCredentials } from './errors';
+import { editDistance, propError, redactCredentials } from './errors';
 import { escapeUnreadable } from './manifest-text';
 import { PROP_SHAPES, PropShapeName } from './prop-shapes';
 
@@ -13,8 +13,15 @@ export type { PropShapeName } from './prop-shapes';
  * (scripts/prop-shapes.js into prop-shapes.ts).
  */
 
+/** The one kind of value a prop's type allows: a string, a number, a boolean, a list. */
+export type ValueKind = 's' | 'n' | 'b' | 'a';
+
 /** Where the keys of a value are checked: the keys of a plain object, and (for a list) its items. */
 export interface KeyCheck {
+  /** The kind of value the prop's type allows, when it allows one kind only (undefined and null aside). */
+  readonly kind?: ValueKind;
+  /** A boolean prop's documented default, for the message. */
+  readonly byDefault?: string;
   /** The keys a plain object may have, each with what its value's keys are checked against (null: nothing). */
   readonly shape?: PropShape;
   /** What each item of a list is checked against. */
@@ -46,10 +53,14 @@ function descriptorCheck(descriptor: string): KeyCheck {
   return check;
 }
 
-function buildCheck(alternatives: string[]): KeyCheck {
+function buildCheck(all: string[]): KeyCheck {
+  const [kind, byDefault] = (all.find((a) => a.startsWith('#'))?.slice(1).split('=') ?? []) as [ValueKind | undefined, string | undefined];
+  const alternatives = all.filter((a) => !a.startsWith('#'));
   const objects = alternatives.filter((a) => !a.endsWith('[]'));
   const items = alternatives.filter((a) => a.endsWith('[]')).map((a) => a.slice(0, -2));
   return {
+    kind,
+    byDefault,
     shape: objects.length > 0 ? buildShape(objects) : undefined,
     items: items.length > 0 ? descriptorCheck(items.join('|')) : undefined,
   };
@@ -111,6 +122,30 @@ function nestedKey(key: string, shape: PropShape): string | undefined {
     if (nearest !== undefined) return `${field}.${nearest}`;
   }
   return undefined;
+}
+
+const KINDS: Record<ValueKind, { is: (value: unknown) => boolean; expected: string; remedy: (value: unknown) => string | undefined }> = {
+  s: { is: (v) => typeof v === 'string', expected: 'text (the prop is a string)', remedy: () => 'Write it as text, in quotes.' },
+  n: {
+    is: (v) => typeof v === 'number', expected: 'a number (the prop is a number)',
+    remedy: (v) => (typeof v === 'string' ? 'Write the number itself: a value read from a file or the environment is text until converted.' : undefined),
+  },
+  b: {
+    is: (v) => typeof v === 'boolean', expected: 'true or false (the prop is a boolean)',
+    remedy: (v) => (typeof v === 'string' ? 'Write the boolean itself: the text "false" would read as true.' : undefined),
+  },
+  a: { is: (v) => Array.isArray(v), expected: 'a list (the prop is a list)', remedy: () => 'Give a list, [ ... ], even of one item.' },
+};
+
+/** Whether a value is of the kind its prop's type allows; undefined and null are absent, which other checks judge. */
+export function isOfKind(kind: ValueKind, value: unknown): boolean {
+  return value === undefined || value === null || KINDS[kind].is(value);
+}
+
+/** The error for a value of another kind than its prop's type allows, at `path`. */
+export function kindError(owner: string, path: string, value: unknown, check: KeyCheck & { kind: ValueKind }): Error {
+  const expected = check.byDefault === undefined ? KINDS[check.kind].expected : `true or false (or leave it out for ${check.byDefault})`;
+  return propError(owner, path, value, expected, KINDS[check.kind].remedy(value));
 }
 
 /** How a key compares to another: case, "_", "-" and spaces do not count. */
