@@ -43,27 +43,30 @@ export function propKeyCheck(name: PropShapeName): KeyCheck {
   return descriptorCheck(name);
 }
 
-/** The check a generated descriptor ("A", "A[]", "{A}", alternatives joined by "|") stands for, built once. */
+/**
+ * The check a generated descriptor ("A", "A[]", "{A}", alternatives joined by "|") stands for, built
+ * once. It is cached before its parts are built, so that a type that contains itself ends.
+ */
 function descriptorCheck(descriptor: string): KeyCheck {
   let check = CHECKS.get(descriptor);
   if (check === undefined) {
-    check = buildCheck(descriptor.split('|'));
-    CHECKS.set(descriptor, check);
+    const built: { -readonly [K in keyof KeyCheck]: KeyCheck[K] } = {};
+    CHECKS.set(descriptor, built);
+    buildCheck(built, descriptor.split('|'));
+    check = built;
   }
   return check;
 }
 
-function buildCheck(all: string[]): KeyCheck {
+function buildCheck(check: { -readonly [K in keyof KeyCheck]: KeyCheck[K] }, all: string[]): void {
   const [kind, byDefault] = (all.find((a) => a.startsWith('#'))?.slice(1).split('=') ?? []) as [ValueKind | undefined, string | undefined];
   const alternatives = all.filter((a) => !a.startsWith('#'));
   const objects = alternatives.filter((a) => !a.endsWith('[]'));
   const items = alternatives.filter((a) => a.endsWith('[]')).map((a) => a.slice(0, -2));
-  return {
-    kind,
-    byDefault,
-    shape: objects.length > 0 ? buildShape(objects) : undefined,
-    items: items.length > 0 ? descriptorCheck(items.join('|')) : undefined,
-  };
+  check.kind = kind;
+  check.byDefault = byDefault;
+  check.shape = objects.length > 0 ? buildShape(objects) : undefined;
+  check.items = items.length > 0 ? descriptorCheck(items.join('|')) : undefined;
 }
 
 /** The keys of one shape, or of a union of shapes (a plain object may have the keys of any of them). */
