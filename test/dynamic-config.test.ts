@@ -70,9 +70,28 @@ describe('DynamicConfig', () => {
   });
 
   describe('fails when', () => {
+    test('a value of the list is not a DynamicConfigValue: null, a plain { key, value }, a string, in the cluster props, the DynamicConfig props or add()', () => {
+      const expected = 'expected a DynamicConfigValue, from DynamicConfigValue.of(key, value) or a helper such as DynamicConfigValue.frontendRps(n).';
+      const plain = { key: 'frontend.rps', value: 3 };
+      const inCluster = (values: unknown) => () => cluster(testChart(), { dynamicConfig: { values: values as any } });
+      expect(inCluster([null])).toThrow(`TemporalCluster 'temporal': dynamicConfig.values[0] is null; ${expected}`);
+      expect(inCluster([DynamicConfigValue.frontendRps(3), plain])).toThrow(
+        `TemporalCluster 'temporal': dynamicConfig.values[1] is {"key":"frontend.rps","value":3}; ${expected} A plain object is not checked against the registry: build each value with DynamicConfigValue.of.`);
+      expect(inCluster([DynamicConfigValue.taskQueuePartitions({ read: 2, write: 2 }), [DynamicConfigValue.maxIdLength(100), 'limit.maxIDLength']])).toThrow(
+        `TemporalCluster 'temporal': dynamicConfig.values[1][1] is "limit.maxIDLength"; ${expected}`);
+      expect(inCluster(DynamicConfigValue.frontendRps(3))).toThrow(/^TemporalCluster 'temporal': dynamicConfig\.values is \{.*\}; expected a list; each item a DynamicConfigValue/);
+      expect(() => make([undefined as any])).toThrow(`DynamicConfig 'temporal-dynamic-config': values[0] is undefined; ${expected}`);
+      const { dc } = make();
+      expect(() => dc.add(DynamicConfigValue.frontendRps(3), null as any)).toThrow(`DynamicConfig 'temporal-dynamic-config': values[1] is null; ${expected}`);
+      expect(() => dc.add([plain as any])).toThrow(`values[0][0] is {"key":"frontend.rps","value":3}; ${expected} A plain object`);
+      // Absent is none, as before: null stays a way to write no values.
+      expect(() => inCluster(null)()).not.toThrow();
+      expect(() => inCluster(undefined)()).not.toThrow();
+    });
+
     test('a value or a constraint holds text that kubectl does not read back from the ConfigMap', () => {
       expect(() => make([DynamicConfigValue.of('history.TaskDLQErrorPattern', 'x\u0085y')])).toThrow(/^DynamicConfig 'dc': props\.values\[0\]\.value holds U\+0085/);
-      expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/props\.values\[0\]\.constraints\.namespace holds U\+2028/);
+      expect(() => make([DynamicConfigValue.frontendNamespaceRps(100, 'orders\u2028')])).toThrow(/^DynamicConfigValue: constraints\.namespace holds U\+2028/);
     });
 
     test('the caller changes a value\'s value or constraints after creating it: the file, rendered at synth, took the change unchecked', () => {

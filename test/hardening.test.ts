@@ -202,7 +202,7 @@ describe('production defaults', () => {
     });
     expect(c.history.autoscaler).toBeUndefined();
     // @ts-expect-error autoscaling is not offered on history: shards would rebalance on every change.
-    expect(() => cluster(testChart(), { history: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } })).toThrow(/history of TemporalCluster 'temporal': autoscaling is .*; expected no value: only frontends autoscale/);
+    expect(() => cluster(testChart(), { history: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } })).toThrow(/TemporalCluster 'temporal': props\.history\.autoscaling is not a prop of TemporalServiceOptions: .* Only frontends autoscale/);
   });
 
   describe('fails when', () => {

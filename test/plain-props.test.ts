@@ -153,8 +153,8 @@ describe('props', () => {
   describe('fails when', () => {
     test('the props contain themselves', () => {
       const history: Record<string, unknown> = { replicas: 3 };
-      history.self = history;
-      expect(() => cluster({ history })).toThrow(/TemporalCluster 'temporal': props.history.self is "\(an object that contains itself\)"; expected plain data without a cycle/);
+      history.podAnnotations = history;
+      expect(() => cluster({ history })).toThrow(/TemporalCluster 'temporal': props.history.podAnnotations is "\(an object that contains itself\)"; expected plain data without a cycle/);
       const list: unknown[] = [];
       list.push(list);
       expect(() => plainProps('owner', { tolerations: list })).toThrow(/owner: props.tolerations\[0\] is .*; expected plain data without a cycle/);

@@ -223,7 +223,7 @@ describe('RemoteClusterRegistration', () => {
       }
     });
     test('a remote still carries httpAddress, which the server takes from the remote itself', () => {
-      expect(bad({ remoteClusters: [{ ...west, httpAddress: 'west:7243' } as RemoteCluster] })).toThrow(/remoteClusters\[0\].httpAddress is "west:7243"; expected no value/);
+      expect(bad({ remoteClusters: [{ ...west, httpAddress: 'west:7243' } as RemoteCluster] })).toThrow(/props\.remoteClusters\[0\]\.httpAddress is not a prop of RemoteCluster: .* The server takes a remote cluster's HTTP address from the remote itself when it is registered; remove httpAddress\.$/);
     });
   });
   describe('TLS towards remote clusters', () => {

@@ -484,7 +484,7 @@ describe('differences between roles', () => {
     test('fails for history, matching and the worker, whose every change moves shards or partitions', () => {
       for (const key of ['history', 'matching', 'worker'] as const) {
         expect(() => cluster(testChart(), { [key]: { autoscaling: { minReplicas: 1, maxReplicas: 2 } } } as never))
-          .toThrow(new RegExp(`${key} of TemporalCluster 'temporal': autoscaling is .*; expected no value: only frontends autoscale. Every change of ${key} pods moves shards or task queue partitions; size it with replicas.`));
+          .toThrow(new RegExp(`TemporalCluster 'temporal': props.${key}.autoscaling is not a prop of TemporalServiceOptions: .* Only frontends autoscale. Every change of ${key} pods moves shards or task queue partitions; size it with replicas.$`));
       }
     });
   });
@@ -499,7 +499,7 @@ describe('differences between roles', () => {
   });
 
   test('the HTTP port of a role that serves none is refused, and a frontend port that collides with another role\'s', () => {
-    expect(() => cluster(testChart(), { history: { httpPort: 8000 } } as never)).toThrow(/history.httpPort is 8000; expected no value: only frontends serve HTTP/);
+    expect(() => cluster(testChart(), { history: { httpPort: 8000 } } as never)).toThrow(/props\.history\.httpPort is not a prop of TemporalServiceOptions: .* Only frontends serve HTTP: set httpPort on frontend or internalFrontend\.$/);
     expect(() => cluster(testChart(), { frontend: { httpPort: 7234 } })).toThrow(/history.grpcPort is 7234; .*frontend.httpPort is already 7234/);
   });
 });

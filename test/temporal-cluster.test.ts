@@ -304,7 +304,7 @@ describe('TemporalCluster', () => {
       expect(bad({ worker: { membershipPort: 9090 } })).toThrow(/worker.membershipPort is 9090; .*metricsPort is already 9090/);
     });
     test('an httpPort is given to a role that does not serve HTTP', () => {
-      expect(bad({ history: { httpPort: 8000 } as any })).toThrow(/history.httpPort is 8000; expected no value: only frontends serve HTTP/);
+      expect(bad({ history: { httpPort: 8000 } as any })).toThrow(/props.history.httpPort is not a prop of TemporalServiceOptions: .* Only frontends serve HTTP: set httpPort on frontend or internalFrontend/);
     });
     test('replicas is below 0', () => {
       expect(bad({ matching: { replicas: -1 } })).toThrow(/matching of TemporalCluster 'temporal': replicas is -1; expected an integer at least 0/);

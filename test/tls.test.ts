@@ -195,7 +195,11 @@ describe('ClusterTls', () => {
       expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: 'ui-tls' as any })).toThrow(/clients is "ui-tls"; expected an object keyed by ui, adminTools, namespaceJob/);
       for (const key of ['UI', 'admin-tools', 'admintools', 'namespace', 'worker']) {
         expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any }))
-          .toThrow(new RegExp(`ClusterTls.fromSecrets: clients.${key} is "client-tls"; expected a client the library runs: ui, adminTools, namespaceJob`));
+          .toThrow(new RegExp(`ClusterTls.fromSecrets: options.clients.${key} is not a prop of TlsClientSecrets: .*; expected one of adminTools, namespaceJob, ui\\.`));
+      }
+      // A misspelt client is refused by its keys with the one it meant; the check of the clients themselves stays for props built otherwise.
+      for (const [key, meant] of [['UI', 'ui'], ['admin-tools', 'adminTools'], ['admintools', 'adminTools'], ['namespace_job', 'namespaceJob']]) {
+        expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any })).toThrow(`Did you mean "${meant}"?`);
       }
     });
     test('the public frontend\'s TLS is configured without its certificate, so it serves plaintext', () => {

@@ -1,5 +1,6 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
+import { DynamicConfigValue } from '../config/dynamic-config';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { GitOps } from '../operations/gitops';
@@ -73,6 +74,17 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
     expected: 'an options object such as { enabled: false }', remedy: 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.',
   });
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
+  // Flags and a list nothing else checked the kind of: the string "false" turned restrictEgress and
+  // createDatabase on and kept the Elasticsearch wait, and namespaces: { name } made no namespace.
+  optionalBoolean(owner, 'networkPolicy.restrictEgress', props.networkPolicy?.restrictEgress, false);
+  optionalBoolean(owner, 'schema.createDatabase', props.schema?.createDatabase, true);
+  const wait: unknown = props.schema?.waitForElasticsearch;
+  if (wait !== undefined && typeof wait !== 'boolean') throw propError(owner, 'schema.waitForElasticsearch', wait, 'true or false');
+  const namespaces: unknown = props.namespaces;
+  if (namespaces !== undefined && namespaces !== null && !Array.isArray(namespaces)) {
+    throw propError(owner, 'namespaces', namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]', 'Give a list, even of one namespace.');
+  }
+  DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values);
   return props;
 }
 

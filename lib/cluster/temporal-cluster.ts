@@ -144,7 +144,7 @@ export class TemporalCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalClusterProps) {
     super(scope, id);
-    props = plainProps(`TemporalCluster '${id}'`, props);
+    props = plainProps(`TemporalCluster '${id}'`, props, 'TemporalClusterProps');
     // Only a missing version takes the default: a null one would follow the library's from release to release.
     this.version = TemporalVersion.of(props.version === undefined ? TemporalVersion.DEFAULT : props.version);
     const identity = clusterIdentity(this, id, props, this.version);

@@ -1,5 +1,5 @@
 import { VolumeSet } from '../pod/volumes';
-import { hasUrlCredentials, isUnder, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
+import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
 
 /** Where archived histories or visibility records go. */
 export class ArchivalProvider {
@@ -8,6 +8,7 @@ export class ArchivalProvider {
    * (ReadWriteMany); it is mounted at the URI's path.
    */
   public static filestore(options: { readonly claimName: string; readonly fileMode?: string; readonly dirMode?: string }): ArchivalProvider {
+    options = plainProps('ArchivalProvider.filestore', options, 'ArchivalProvider.filestore.options', 'options');
     requireDns1123Subdomain('ArchivalProvider.filestore', 'claimName', options.claimName);
     for (const prop of ['fileMode', 'dirMode'] as const) {
       const mode = options[prop];
@@ -20,6 +21,7 @@ export class ArchivalProvider {
 
   /** Amazon S3 or an S3-compatible store. Credentials come from the pods' identity (see `serviceAccount`) or env. */
   public static s3(options: { readonly region: string; readonly endpoint?: string; readonly forcePathStyle?: boolean }): ArchivalProvider {
+    options = plainProps('ArchivalProvider.s3', options, 'ArchivalProvider.s3.options', 'options');
     requireNonEmpty('ArchivalProvider.s3', 'region', options.region);
     if (!/^[a-zA-Z0-9][-a-zA-Z0-9_.]*$/.test(options.region)) {
       throw propError('ArchivalProvider.s3', 'region', options.region, 'a region name: letters, digits, \'-\', \'_\' and \'.\', such as "us-east-1"');
@@ -34,6 +36,7 @@ export class ArchivalProvider {
 
   /** Google Cloud Storage. Credentials come from workload identity or a mounted key file. */
   public static gcs(options: { readonly credentialsPath?: string } = {}): ArchivalProvider {
+    options = plainProps('ArchivalProvider.gcs', options, 'ArchivalProvider.gcs.options', 'options');
     if (options.credentialsPath !== undefined) requireAbsolutePath('ArchivalProvider.gcs', 'credentialsPath', options.credentialsPath);
     return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } }, undefined, 443);
   }

@@ -1,12 +1,13 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLDER_DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
+import { checkValueType } from './dynamic-config-types';
 import { goDuration } from './go-duration';
 import { checkSettingChoice } from './setting-choices';
 import { jsonForYamlV3 } from './server-config';
 import { KubeConfigMap } from '../../imports/k8s';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireYamlData } from '../validation';
+import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireValueList, requireYamlData } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -56,7 +57,7 @@ export class DynamicConfigValue {
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}For a key of a newer server, use DynamicConfigValue.unchecked().`);
     }
     const allowed = CONSTRAINTS_BY_PRECEDENCE[registered.precedence] ?? [];
-    for (const name of Object.keys(constraints) as Array<keyof DynamicConfigConstraints>) {
+    for (const name of Object.keys(constraints = plainProps('DynamicConfigValue', constraints, 'DynamicConfigConstraints', 'constraints')) as Array<keyof DynamicConfigConstraints>) {
       if (constraints[name] !== undefined && !allowed.includes(name)) {
         throw propError('DynamicConfigValue', `constraints.${name} of ${registered.key}`, constraints[name],
           allowed.length ? `only ${allowed.join(', ')} (the key is set per ${registered.precedence})` : `no constraints (the key is ${registered.precedence})`);
@@ -84,7 +85,7 @@ export class DynamicConfigValue {
       throw propError('DynamicConfigValue', 'key', key, 'a dotted dynamic config key such as "frontend.rps"');
     }
     requireYamlData('DynamicConfigValue', `value of ${key}`, value);
-    checkConstraintValues(key, constraints);
+    checkConstraintValues(key, constraints = plainProps('DynamicConfigValue', constraints, 'DynamicConfigConstraints', 'constraints'));
     // Copies: the file is rendered at synth, and a change to the caller's objects would reach it unchecked.
     return new DynamicConfigValue(key, structuredClone(value), { ...constraints });
   }
@@ -112,7 +113,7 @@ export class DynamicConfigValue {
   public static taskQueuePartitions(partitions: { read: number; write: number },
     constraints: Pick<DynamicConfigConstraints, 'namespace' | 'taskQueueName' | 'taskQueueType'> = {}): DynamicConfigValue[] {
     const owner = 'DynamicConfigValue.taskQueuePartitions';
-    const read = requireInteger(owner, 'read', partitions.read, 1);
+    const read = requireInteger(owner, 'read', (partitions = plainProps(owner, partitions, 'DynamicConfigValue.taskQueuePartitions.partitions', 'partitions')).read, 1);
     const write = requireInteger(owner, 'write', partitions.write, 1);
     if (write > read) {
       throw propError(owner, 'write', write, `at most read (${read})`, 'Lower write partitions first, wait for the extra partitions to drain, then lower read.');
@@ -128,6 +129,17 @@ export class DynamicConfigValue {
    * @internal
    */
   public _registeredIn?: readonly string[];
+
+  /**
+   * The values of a list of values or of lists of them, flattened. A null or a plain `{ key, value }`
+   * in the list failed with a TypeError that named no prop; the error names the item.
+   * @internal
+   */
+  public static _list(owner: string, prop: string, list: unknown): DynamicConfigValue[] {
+    return requireValueList(owner, prop, list, (v): v is DynamicConfigValue => v instanceof DynamicConfigValue,
+      'a DynamicConfigValue, from DynamicConfigValue.of(key, value) or a helper such as DynamicConfigValue.frontendRps(n)',
+      'A plain object is not checked against the registry: build each value with DynamicConfigValue.of.');
+  }
 
   private constructor(public readonly key: string, public readonly value: unknown, public readonly constraints: DynamicConfigConstraints) {}
 }
@@ -244,7 +256,7 @@ export class DynamicConfig extends Construct {
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
-    props = plainProps(`DynamicConfig '${id}'`, props);
+    props = plainProps(`DynamicConfig '${id}'`, props, 'DynamicConfigProps');
     this.pollInterval = props.pollInterval ?? Duration.seconds(10);
     if (requireDurationMillis(`DynamicConfig '${props.name}'`, 'pollInterval', this.pollInterval, 0) < 5000) {
       throw propError(`DynamicConfig '${props.name}'`, 'pollInterval', goDuration(this.pollInterval), 'at least 5s (the server refuses a shorter interval)');
@@ -260,7 +272,7 @@ export class DynamicConfig extends Construct {
     } catch (e) {
       throw new Error(`DynamicConfig '${props.name}': release${(e as Error).message.replace(/^TemporalVersion: version/, '')}`);
     }
-    for (const v of props.values ?? []) this.add(v);
+    this.add(...DynamicConfigValue._list(`DynamicConfig '${props.name}'`, 'values', props.values));
     new KubeConfigMap(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       data: { [DynamicConfig.FILE_NAME]: Lazy.any({ produce: () => this.render() }) },
@@ -269,7 +281,7 @@ export class DynamicConfig extends Construct {
 
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
   public add(...values: Array<DynamicConfigValue | DynamicConfigValue[]>): void {
-    for (const value of values.flat()) {
+    for (const value of DynamicConfigValue._list(`DynamicConfig '${this.configMapName}'`, 'values', values)) {
       const registeredIn = value._registeredIn;
       if (registeredIn && !inRanges(this.release, registeredIn)) {
         const renamed = renamedAs(value.key, this.release);
@@ -372,28 +384,4 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
 
 function sameConstraints(a: DynamicConfigConstraints, b: DynamicConfigConstraints): boolean {
   return CONSTRAINT_KEYS.every(([prop]) => a[prop] === b[prop]);
-}
-
-/** A Go duration, with the server's day unit, or bare seconds (timestamp.ParseDurationDefaultSeconds). */
-const DURATION = /^(-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+|\d+)$/;
-
-const TYPE_CHECKS: Record<string, { ok: (v: unknown) => boolean; expected: string }> = {
-  int: { ok: (v) => Number.isSafeInteger(v), expected: 'an integer' },
-  float: { ok: (v) => typeof v === 'number' && Number.isFinite(v), expected: 'a number' },
-  bool: { ok: (v) => typeof v === 'boolean', expected: 'true or false' },
-  duration: {
-    ok: (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && DURATION.test(v)),
-    expected: 'a duration: a Go duration string such as "30s", "1h30m" or "2d", or whole seconds',
-  },
-  string: { ok: (v) => typeof v === 'string', expected: 'a string' },
-  map: { ok: (v) => v !== null && typeof v === 'object' && !Array.isArray(v), expected: 'a map' },
-};
-
-/** A value of the key's type in the registry; the server would log an error and use its default otherwise. */
-function checkValueType(key: string, type: string | undefined, value: unknown): void {
-  const check = type === undefined ? undefined : TYPE_CHECKS[type];
-  if (check && !check.ok(value)) {
-    throw propError('DynamicConfigValue', `value of ${key}`, value, `${check.expected} (the key's type is ${type})`,
-      'The server cannot convert another type, logs an error and keeps its default.');
-  }
 }

@@ -113,6 +113,7 @@ export class FleetAutoscaling {
   public static backlog(options: BacklogScalingOptions = {}): FleetAutoscaling {
     const owner = 'FleetAutoscaling.backlog';
     requireOptions(owner, options);
+    options = plainProps(owner, options, 'BacklogScalingOptions', 'options');
     const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 0);
     // KEDA accepts 0, but the HPA then divides by it.
     const targetBacklogPerReplica = requireInteger(owner, 'targetBacklogPerReplica', options.targetBacklogPerReplica ?? 5, 1);
@@ -164,6 +165,7 @@ export class FleetAutoscaling {
   public static cpu(options: CpuScalingOptions = {}): FleetAutoscaling {
     const owner = 'FleetAutoscaling.cpu';
     requireOptions(owner, options);
+    options = plainProps(owner, options, 'CpuScalingOptions', 'options');
     const [minReplicas, maxReplicas] = bounds(owner, options.minReplicas ?? 1, options.maxReplicas ?? 10, 1);
     const cpuUtilization = requireInteger(owner, 'cpuUtilization', options.cpuUtilization ?? 70, 1, 100);
     return new FleetAutoscaling(FleetAutoscalerKind.HPA_CPU, minReplicas, maxReplicas, undefined, cpuUtilization);
@@ -260,7 +262,7 @@ export class FleetAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetAutoscalerProps) {
     super(scope, id);
-    props = plainProps(`FleetAutoscaler '${id}'`, props);
+    props = plainProps(`FleetAutoscaler '${id}'`, props, 'FleetAutoscalerProps');
     const { autoscaling: a, connection: c, owner } = props;
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     if (a.kind === FleetAutoscalerKind.HPA_CPU) {

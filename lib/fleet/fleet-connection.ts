@@ -13,7 +13,7 @@ import { NetworkPeer } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind } from '../security/cert-manager-issuer';
 import { TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { checkOptionsObject, optionalBoolean, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
+import { checkOptionsObject, optionalBoolean, plainProps, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -57,6 +57,7 @@ export class FleetClientCertificate {
    */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
+    options = plainProps(owner, options, 'FleetCertManagerOptions', 'options');
     // The limits of cert-manager's webhook, as for the cluster's certificates: a Certificate it
     // refuses is never issued, and the fleet's pods wait for its Secret forever.
     const issuer = options.issuer === undefined ? undefined : checkIssuer(owner, options.issuer);
@@ -68,6 +69,7 @@ export class FleetClientCertificate {
   public static fromSecret(secretName: string, keys: ClientCertificateKeys = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.fromSecret';
     requireDns1123Subdomain(owner, 'secretName', secretName);
+    keys = plainProps(owner, keys, 'ClientCertificateKeys', 'keys');
     const certKey = secretKey(owner, 'keys.cert', keys.cert ?? 'tls.crt');
     const keyKey = secretKey(owner, 'keys.key', keys.key ?? 'tls.key');
     if (certKey === keyKey) throw propError(owner, 'keys.key', keyKey, `a key other than keys.cert ("${certKey}")`, 'The certificate and its private key are two entries of the Secret.');

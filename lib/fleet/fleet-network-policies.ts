@@ -40,7 +40,7 @@ export class FleetNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetNetworkPoliciesProps) {
     super(scope, id);
-    props = plainProps(`FleetNetworkPolicies '${id}'`, props);
+    props = plainProps(`FleetNetworkPolicies '${id}'`, props, 'FleetNetworkPoliciesProps');
     const { owner, connection, options } = props;
     // The bound cluster's choices, unless the fleet says otherwise: a Prometheus or a DNS the
     // cluster's pods need is one the fleet's pods need too.

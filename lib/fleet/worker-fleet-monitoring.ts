@@ -61,7 +61,7 @@ export class WorkerFleetMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerFleetMonitoringProps) {
     super(scope, id);
-    props = plainProps(`WorkerFleetMonitoring '${id}'`, props);
+    props = plainProps(`WorkerFleetMonitoring '${id}'`, props, 'WorkerFleetMonitoringProps');
     const { owner, options: o } = props;
     const fleet = `${props.namespace}/${props.fleetName}`;
     if (o.podMonitor !== false) {

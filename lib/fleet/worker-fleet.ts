@@ -98,7 +98,7 @@ export class WorkerFleet extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
-    props = plainProps(`WorkerFleet '${id}'`, props);
+    props = plainProps(`WorkerFleet '${id}'`, props, 'WorkerFleetProps');
     guardOutputFiles(this);
     this.name = requireDns1123Label(`WorkerFleet '${id}'`, 'name', props.name ?? id);
     const owner = `WorkerFleet '${this.name}'`;

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { promDuration, wholeSeconds } from './promql';
-import { checkLabels } from '../validation';
+import { checkLabels, plainProps } from '../validation';
 
 /** Which Prometheus Operator object scrapes the server pods. */
 export enum ScrapeKind {
@@ -63,6 +63,7 @@ export class ScrapeConfig {
   public readonly labels: Record<string, string>;
 
   private constructor(public readonly kind: ScrapeKind, options: MonitorOptions, owner: string) {
+    options = plainProps(owner, options, 'MonitorOptions', 'options');
     this.intervalSeconds = options.interval === undefined ? undefined : wholeSeconds(owner, 'interval', options.interval, 5, 300);
     this.labels = { ...checkLabels(owner, 'labels', options.labels) };
   }

@@ -200,7 +200,7 @@ export class TemporalAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalAlertsProps) {
     super(scope, id);
-    props = plainProps(`TemporalAlerts '${id}'`, props);
+    props = plainProps(`TemporalAlerts '${id}'`, props, 'TemporalAlertsProps');
     const owner = `alerts of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

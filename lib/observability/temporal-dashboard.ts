@@ -93,7 +93,7 @@ export class TemporalDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalDashboardProps) {
     super(scope, id);
-    props = plainProps(`TemporalDashboard '${id}'`, props);
+    props = plainProps(`TemporalDashboard '${id}'`, props, 'TemporalDashboardProps');
     const owner = `dashboard of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

@@ -100,7 +100,7 @@ export class TemporalMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalMonitoringProps) {
     super(scope, id);
-    props = plainProps(`TemporalMonitoring '${id}'`, props);
+    props = plainProps(`TemporalMonitoring '${id}'`, props, 'TemporalMonitoringProps');
     const owner = `monitoring of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);

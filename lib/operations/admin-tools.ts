@@ -73,7 +73,7 @@ export class AdminTools extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminToolsProps) {
     super(scope, id);
-    props = plainProps(`AdminTools '${id}'`, props);
+    props = plainProps(`AdminTools '${id}'`, props, 'AdminToolsProps');
     this.name = adminToolsName(props.clusterName);
     const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
     this.selectorLabels = selector;

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { propError } from '../validation';
+import { plainProps, propError } from '../validation';
 
 /** Annotations for one kind of object. */
 export interface GitOpsAnnotations {
@@ -35,6 +35,7 @@ export interface ArgoCdOptions {
 export class GitOps {
   /** Argo CD sync waves (or PreSync hooks) for the Jobs. */
   public static argoCd(options: ArgoCdOptions = {}): GitOps {
+    options = plainProps('GitOps.argoCd', options, 'ArgoCdOptions', 'options');
     const wave = options.jobSyncWave ?? -1;
     if (!Number.isInteger(wave) || wave >= 0) {
       throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0)');

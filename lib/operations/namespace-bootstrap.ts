@@ -83,7 +83,7 @@ export class NamespaceBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
     super(scope, id);
-    props = plainProps(`NamespaceBootstrap '${id}'`, props);
+    props = plainProps(`NamespaceBootstrap '${id}'`, props, 'NamespaceBootstrapProps');
     const owner = `TemporalCluster '${props.clusterName}'`;
     // Keyed lower-cased: MySQL's default collation makes the namespaces table's unique name
     // case-insensitive, so there "Orders" finds "orders" and the Job would skip creating it.

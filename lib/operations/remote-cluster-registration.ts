@@ -76,7 +76,7 @@ export class RemoteClusterRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
     super(scope, id);
-    props = plainProps(`RemoteClusterRegistration '${id}'`, props);
+    props = plainProps(`RemoteClusterRegistration '${id}'`, props, 'RemoteClusterRegistrationProps');
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),

@@ -156,7 +156,7 @@ export class TemporalUi extends Construct {
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
-    props = plainProps(`TemporalUi '${id}'`, props);
+    props = plainProps(`TemporalUi '${id}'`, props, 'TemporalUiProps');
     const owner = `ui of TemporalCluster '${props.clusterName}'`;
     this.name = uiName(props.clusterName);
     this.replicas = requireInt32(owner, 'replicas', props.replicas ?? 2, 0);

@@ -50,7 +50,7 @@ export class Datastore {
 
   public static cassandra(options: CassandraOptions): Datastore {
     const owner = 'Datastore.cassandra';
-    options = plainProps(owner, options);
+    options = plainProps(owner, options, 'CassandraOptions');
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       throw propError(owner, 'hosts', options.hosts, 'at least one contact point');
     }
@@ -92,7 +92,7 @@ export class Datastore {
 
   public static elasticsearch(options: ElasticsearchOptions): Datastore {
     const owner = 'Datastore.elasticsearch';
-    options = plainProps(owner, options);
+    options = plainProps(owner, options, 'ElasticsearchOptions');
     // The host must be a host and nothing else: with a user (`http://user@es`), a query or a
     // fragment in it, the same cluster would look like another one to the checks between clusters.
     const match = /^(https?):\/\/([^/:]+)(?::(\d+))?\/?$/.exec(String(options.url));
@@ -129,7 +129,7 @@ export class Datastore {
   private static sql(type: DatastoreType, options: SqlDatastoreOptions & { plugin?: SqlPlugin }, defaultPort: number,
     defaultPlugin: SqlPlugin, plugins: SqlPlugin[]): Datastore {
     const owner = `Datastore.${type}`;
-    options = plainProps(owner, options);
+    options = plainProps(owner, options, type === DatastoreType.POSTGRES ? 'PostgresOptions' : 'MysqlOptions');
     const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);

@@ -51,7 +51,7 @@ export class Persistence extends Construct {
 
   constructor(scope: Construct, id: string, props: PersistenceProps) {
     super(scope, id);
-    props = plainProps(`Persistence '${id}'`, props);
+    props = plainProps(`Persistence '${id}'`, props, 'PersistenceProps');
     const owner = `Persistence '${id}'`;
     if (props === null || typeof props !== 'object') {
       throw propError(owner, 'props', props, '{ defaultStore, visibilityStore }');

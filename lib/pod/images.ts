@@ -85,7 +85,7 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
   } catch {
     parsed = undefined;
   }
-  if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined || parsed.repository !== `${repository}/image`) {
+  if (typeof repository !== 'string' || !parsed || parsed.tag !== undefined || parsed.digest !== undefined || parsed.repository !== `${repository}/image`) {
     throw propError(owner, 'images.repository', repository, 'a registry and path without tag or digest, such as "registry.example.com/temporalio"');
   }
   const digests = options?.digests ?? {};

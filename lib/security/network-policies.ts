@@ -211,7 +211,7 @@ export class ClusterNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
-    props = plainProps(`ClusterNetworkPolicies '${id}'`, props);
+    props = plainProps(`ClusterNetworkPolicies '${id}'`, props, 'ClusterNetworkPoliciesProps');
     const owner = `networkPolicy of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     if (o.dns !== undefined && !(o.dns instanceof ClusterDns)) throw propError(owner, 'dns', o.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');

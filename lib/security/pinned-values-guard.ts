@@ -133,7 +133,12 @@ export class PinnedValuesGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: PinnedValuesGuardProps) {
     super(scope, id);
-    props = plainProps(`PinnedValuesGuard '${id}'`, props);
+    props = plainProps(`PinnedValuesGuard '${id}'`, props, 'PinnedValuesGuardProps');
+    // A single group as text was spread into its characters, each one a group.
+    if (props.breakGlassGroups !== undefined && !Array.isArray(props.breakGlassGroups)) {
+      throw propError(`protectPinnedValues of ConfigMap ${props.configMapName}`, 'breakGlassGroups', props.breakGlassGroups, 'a list of group names',
+        'Give a list, even of one group: breakGlassGroups: [\'platform-admins\'].');
+    }
     const groups = [...(props.breakGlassGroups ?? [])];
     groups.forEach((g, i) => {
       // Any text: the expressions hold each group as an escaped CEL string (celString).

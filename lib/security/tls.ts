@@ -3,7 +3,7 @@ import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificate
 import { certificateName } from '../cluster/object-names';
 import { goDuration } from '../config/go-duration';
 import { CertManagerIssuer, certManagerLifetime, checkIssuer } from './cert-manager-issuer';
-import { optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis } from '../validation';
+import { optionalBoolean, plainProps, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -205,6 +205,7 @@ export class ClusterTls {
   public static fromSecrets(options: TlsSecretsOptions): ClusterTls {
     const owner = 'ClusterTls.fromSecrets';
     requireOptionsObject(owner, 'options', options, '{ internode: \'<Secret name>\' }');
+    options = plainProps(owner, options, 'TlsSecretsOptions', 'options');
     requireDns1123Subdomain(owner, 'internode', options.internode);
     for (const [prop, value] of [['frontend', options.frontend], ['systemWorker', options.systemWorker]] as const) {
       if (value !== undefined) requireDns1123Subdomain(owner, prop, value);
@@ -275,6 +276,7 @@ export class ClusterTls {
   public static certManager(options: TlsCertManagerOptions): ClusterTls {
     const owner = 'ClusterTls.certManager';
     requireOptionsObject(owner, 'options', options, '{ issuer: { name: \'<issuer>\' } }');
+    options = plainProps(owner, options, 'TlsCertManagerOptions', 'options');
     if (options.frontendDnsNames !== undefined && !Array.isArray(options.frontendDnsNames)) {
       throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
     }

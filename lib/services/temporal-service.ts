@@ -77,7 +77,7 @@ export abstract class TemporalService extends Construct {
 
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
     super(scope, id);
-    props = plainProps(`${role} '${id}'`, props);
+    props = plainProps(`${role} '${id}'`, props, 'TemporalServiceProps');
     const owner = `${role} of TemporalCluster '${props.context.clusterName}'`;
     this.role = role;
     this.context = props.context;

@@ -16,3 +16,4 @@ export * from './booleans';
 export * from './plain-data';
 export * from './manifest-text';
 export * from './go-yaml-scalar';
+export * from './value-list';

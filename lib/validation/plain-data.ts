@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import { escapeUnreadable, manifestTextProblem } from './manifest-text';
+import { isOfKind, KeyCheck, kindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
 
 /**
  * A copy of a construct's props in which every plain object is an ordinary `{}`.
@@ -12,10 +13,15 @@ import { escapeUnreadable, manifestTextProblem } from './manifest-text';
  * mutating their props object after the construct exists cannot change the output. Class
  * instances (Duration, Persistence, SecretRef, a Datastore...) are kept as they are: they are the
  * library's own values or the user's on purpose, and checks further in say what each prop takes.
+ *
+ * With `shape`, the name of the props type, a plain object that has a key its type does not have,
+ * at any depth (`fronted`, `frontend.replica`, `pool.max_conns`), is refused with the keys it
+ * takes: TypeScript refuses one only in an object literal written in place, and the key would be
+ * read as absent (see prop-keys.ts).
  */
-export function plainProps<T>(owner: string, props: T): T {
+export function plainProps<T>(owner: string, props: T, shape?: PropShapeName, at = 'props'): T {
   if (props !== null && typeof props === 'object' && COPIED.has(props)) return props;
-  return copy(owner, ['props'], props, []) as T;
+  return copy(owner, [at], props, [], shape === undefined ? undefined : propKeyCheck(shape)) as T;
 }
 
 /*
@@ -44,7 +50,8 @@ function pathOf(keys: KeyPath): string {
   return keys.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${escapeUnreadable(key)}`)).join('');
 }
 
-function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[]): unknown {
+function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], check: KeyCheck | undefined): unknown {
+  if (check?.kind !== undefined && !isOfKind(check.kind, value)) throw kindError(owner, pathOf(keys), value, check as KeyCheck & { kind: ValueKind });
   if (typeof value === 'string') return checkedText(owner, keys, value);
   if (value === null || typeof value !== 'object') return value;
   const isArray = Array.isArray(value);
@@ -57,20 +64,30 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[]): un
     // The key path is popped only on success: an error ends the copy, and its message has been written by then.
     if (isArray) {
       const list = value as unknown[];
+      const itemCheck = check?.items;
       const items = new Array<unknown>(list.length);
       for (let i = 0; i < list.length; i++) {
         if (!(i in list)) continue; // a hole stays a hole, as map() left it
         keys.push(i);
-        items[i] = copy(owner, keys, list[i], open);
+        items[i] = copy(owner, keys, list[i], open, itemCheck);
         keys.pop();
       }
       return items;
     }
     const result: Record<string, unknown> = {};
+    const shape = check?.shape;
     for (const key of Object.keys(value)) {
       keys.push(key);
       checkedText(owner, keys, key);
-      const item = copy(owner, keys, (value as Record<string, unknown>)[key], open);
+      let inner: KeyCheck | null | undefined;
+      if (shape !== undefined) {
+        inner = shape.fields.get(key);
+        if (inner === undefined) {
+          if (shape.anyKey === undefined) throw unknownKeyError(owner, pathOf(keys), key, shape);
+          inner = shape.anyKey;
+        }
+      }
+      const item = copy(owner, keys, (value as Record<string, unknown>)[key], open, inner ?? undefined);
       // Defined, not assigned: a "__proto__" key (JSON.parse makes one) stays a key for the checks to refuse, not a prototype.
       if (key === '__proto__') Object.defineProperty(result, key, { value: item, enumerable: true, writable: true, configurable: true });
       else result[key] = item;

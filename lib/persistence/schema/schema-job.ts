@@ -32,7 +32,7 @@ export class SchemaJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SchemaJobProps) {
     super(scope, id);
-    props = plainProps(`SchemaJob '${id}'`, props);
+    props = plainProps(`SchemaJob '${id}'`, props, 'SchemaJobProps');
     this.name = props.name;
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;

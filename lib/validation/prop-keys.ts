@@ -1,0 +1,174 @@
+import { editDistance, propError, redactCredentials } from './errors';
+import { escapeUnreadable } from './manifest-text';
+import { PROP_SHAPES, PropShapeName } from './prop-shapes';
+
+export type { PropShapeName } from './prop-shapes';
+
+/*
+ * The keys a props type has, so that a key it does not have is refused where the props are copied
+ * (plainProps). TypeScript refuses an unknown key only in an object literal written in place: props
+ * built from a variable, a spread, a values file or plain JS reach the constructor with a typo
+ * (`fronted`, `replica`, `max_conns`) that every check below the constructor reads as absent, and
+ * the server ignores unknown config keys too. The shapes are generated from the types
+ * (scripts/prop-shapes.js into prop-shapes.ts).
+ */
+
+/** The one kind of value a prop's type allows: a string, a number, a boolean, a list. */
+export type ValueKind = 's' | 'n' | 'b' | 'a';
+
+/** Where the keys of a value are checked: the keys of a plain object, and (for a list) its items. */
+export interface KeyCheck {
+  /** The kind of value the prop's type allows, when it allows one kind only (undefined and null aside). */
+  readonly kind?: ValueKind;
+  /** A boolean prop's documented default, for the message. */
+  readonly byDefault?: string;
+  /** The keys a plain object may have, each with what its value's keys are checked against (null: nothing). */
+  readonly shape?: PropShape;
+  /** What each item of a list is checked against. */
+  readonly items?: KeyCheck;
+}
+
+export interface PropShape {
+  /** The type's name, or the names of the alternatives of a union, for the message. */
+  readonly name: string;
+  readonly fields: ReadonlyMap<string, KeyCheck | null>;
+  /** An index signature (a map): any other key is allowed, its value checked against this (null: nothing). */
+  readonly anyKey?: KeyCheck | null;
+}
+
+const CHECKS = new Map<string, KeyCheck>();
+
+/** The check of a props type's keys. */
+export function propKeyCheck(name: PropShapeName): KeyCheck {
+  return descriptorCheck(name);
+}
+
+/**
+ * The check a generated descriptor ("A", "A[]", "{A}", alternatives joined by "|") stands for, built
+ * once. It is cached before its parts are built, so that a type that contains itself ends.
+ */
+function descriptorCheck(descriptor: string): KeyCheck {
+  let check = CHECKS.get(descriptor);
+  if (check === undefined) {
+    const built: { -readonly [K in keyof KeyCheck]: KeyCheck[K] } = {};
+    CHECKS.set(descriptor, built);
+    buildCheck(built, descriptor.split('|'));
+    check = built;
+  }
+  return check;
+}
+
+function buildCheck(check: { -readonly [K in keyof KeyCheck]: KeyCheck[K] }, all: string[]): void {
+  const [kind, byDefault] = (all.find((a) => a.startsWith('#'))?.slice(1).split('=') ?? []) as [ValueKind | undefined, string | undefined];
+  const alternatives = all.filter((a) => !a.startsWith('#'));
+  const objects = alternatives.filter((a) => !a.endsWith('[]'));
+  const items = alternatives.filter((a) => a.endsWith('[]')).map((a) => a.slice(0, -2));
+  check.kind = kind;
+  check.byDefault = byDefault;
+  check.shape = objects.length > 0 ? buildShape(objects) : undefined;
+  check.items = items.length > 0 ? descriptorCheck(items.join('|')) : undefined;
+}
+
+/** The keys of one shape, or of a union of shapes (a plain object may have the keys of any of them). */
+function buildShape(alternatives: string[]): PropShape {
+  const fields = new Map<string, KeyCheck | null>();
+  const names: string[] = [];
+  let anyKey: KeyCheck | null | undefined;
+  for (const alt of alternatives) {
+    if (alt.startsWith('{')) {
+      // A map: any key, each value checked as the descriptor inside the braces says.
+      const inner = alt.slice(1, -1);
+      anyKey = inner === '' ? null : descriptorCheck(inner);
+      names.push('a map');
+      continue;
+    }
+    const keys = PROP_SHAPES[alt];
+    if (keys === undefined) throw new Error(`prop-shapes.ts has no shape ${alt}: run node scripts/prop-shapes.js`);
+    names.push(alt);
+    for (const key of Object.keys(keys)) {
+      const value = keys[key];
+      const check = value === 0 ? null : descriptorCheck(value);
+      if (key === '*') anyKey = check;
+      else if (!fields.has(key) || fields.get(key) === null) fields.set(key, check);
+    }
+  }
+  return { name: names.join(' or '), fields, anyKey };
+}
+
+/*
+ * Keys that belong to a neighbouring type or to an older release, with what to do instead: a role's
+ * options are the frontend's without what only a frontend does. `holder` is the key of the object
+ * that has the key (the role).
+ */
+const NOTES: Record<string, (holder: string) => string> = {
+  'TemporalServiceOptions.httpPort': () => 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
+  'TemporalServiceOptions.autoscaling': (role) => `Only frontends autoscale. Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`,
+  'RemoteCluster.httpAddress': () => 'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.',
+};
+
+/** The error for a key `shape` does not have, at `path` (which ends with the key). */
+export function unknownKeyError(owner: string, path: string, key: string, shape: PropShape): Error {
+  const known = [...shape.fields.keys()].sort();
+  const note = NOTES[`${shape.name}.${key}`]?.(/([^.[\]]+)(\[\d+\])*\.[^.]*$/.exec(path)?.[1] ?? '');
+  const nearest = nearestKey(key, known) ?? nestedKey(key, shape);
+  const hint = note !== undefined ? ` ${note}` : nearest === undefined ? '' : ` Did you mean "${nearest}"?`;
+  return new Error(redactCredentials(`${owner}: ${path} is not a prop of ${shape.name}: the key "${escapeUnreadable(key)}" would be ignored;`
+    + ` expected one of ${known.join(', ')}.${hint}`));
+}
+
+/** A key one level down that the misspelt one may have meant (`maxConns` for `pool.maxConns`), as its path. */
+function nestedKey(key: string, shape: PropShape): string | undefined {
+  for (const [field, check] of [...shape.fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const inner = check?.shape;
+    if (inner === undefined) continue;
+    const nearest = nearestKey(key, [...inner.fields.keys()].sort());
+    if (nearest !== undefined) return `${field}.${nearest}`;
+  }
+  return undefined;
+}
+
+const KINDS: Record<ValueKind, { is: (value: unknown) => boolean; expected: string; remedy: (value: unknown) => string | undefined }> = {
+  s: { is: (v) => typeof v === 'string', expected: 'text (the prop is a string)', remedy: () => 'Write it as text, in quotes.' },
+  n: {
+    is: (v) => typeof v === 'number', expected: 'a number (the prop is a number)',
+    remedy: (v) => (typeof v === 'string' ? 'Write the number itself: a value read from a file or the environment is text until converted.' : undefined),
+  },
+  b: {
+    is: (v) => typeof v === 'boolean', expected: 'true or false (the prop is a boolean)',
+    remedy: (v) => (typeof v === 'string' ? 'Write the boolean itself: the text "false" would read as true.' : undefined),
+  },
+  a: { is: (v) => Array.isArray(v), expected: 'a list (the prop is a list)', remedy: () => 'Give a list, [ ... ], even of one item.' },
+};
+
+/** Whether a value is of the kind its prop's type allows; undefined and null are absent, which other checks judge. */
+export function isOfKind(kind: ValueKind, value: unknown): boolean {
+  return value === undefined || value === null || KINDS[kind].is(value);
+}
+
+/** The error for a value of another kind than its prop's type allows, at `path`. */
+export function kindError(owner: string, path: string, value: unknown, check: KeyCheck & { kind: ValueKind }): Error {
+  const expected = check.byDefault === undefined ? KINDS[check.kind].expected : `true or false (or leave it out for ${check.byDefault})`;
+  return propError(owner, path, value, expected, KINDS[check.kind].remedy(value));
+}
+
+/** How a key compares to another: case, "_", "-" and spaces do not count. */
+function normalized(key: string): string {
+  return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/** The known key a misspelt one most likely meant: the same but for case or separators, else the nearest by a few edits. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const wanted = normalized(key);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(wanted, normalized(candidate));
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  // One edit in a short key, two in a longer one, three in a long one: farther than that is another word.
+  const allowed = wanted.length <= 4 ? 1 : wanted.length <= 10 ? 2 : 3;
+  return bestDistance <= allowed ? best : undefined;
+}
