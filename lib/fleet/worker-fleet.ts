@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
+import { checkTaskQueues } from './task-queues';
 import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
@@ -354,40 +355,6 @@ function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undef
   if (monitoring.seriesSelector) return monitoring.seriesSelector;
   if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
   return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
-}
-
-/*
- * The server's limit.maxIDLength default. It counts UTF-8 bytes (Go's len), not characters: 600
- * "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue length exceeds limit".
- */
-const MAX_TASK_QUEUE_BYTES = 1000;
-
-/*
- * Queues of the server's own system workers (go.temporal.io/server common/primitives): the server
- * refuses user workflows on them, but not polls, so a fleet polling one takes the system worker's
- * tasks (batch operations, schedules, namespace deletion) and fails them.
- */
-const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
-
-function checkTaskQueues(owner: string, queues: string[]): string[] {
-  if (!Array.isArray(queues) || queues.length === 0) {
-    throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
-  }
-  queues.forEach((q, i) => {
-    // No whitespace or commas: TEMPORAL_TASK_QUEUES joins the names with commas. No control
-    // characters (a NUL cannot reach a process's env) and no lone surrogate, which has no UTF-8
-    // form: gRPC refuses a string that is not valid UTF-8.
-    if (typeof q !== 'string' || !/^[^\s,]+$/.test(q) || /[\p{Cc}\p{Cs}]/u.test(q)
-      || Buffer.byteLength(q, 'utf8') > MAX_TASK_QUEUE_BYTES || q.startsWith('/_sys/')) {
-      throw propError(owner, `taskQueues[${i}]`, q, `a task queue name: 1 to ${MAX_TASK_QUEUE_BYTES} bytes of UTF-8, no whitespace, comma or control character, not under /_sys/`);
-    }
-    if (q.startsWith(SYSTEM_TASK_QUEUE_PREFIX)) {
-      throw propError(owner, `taskQueues[${i}]`, q, `a queue of the application, not one starting with ${SYSTEM_TASK_QUEUE_PREFIX}`,
-        'The server\'s own system workers poll those queues; a fleet polling one would take and fail their tasks.');
-    }
-    if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
-  });
-  return [...queues];
 }
 
 function requireWholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number): number {
