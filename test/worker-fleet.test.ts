@@ -858,6 +858,37 @@ describe('WorkerFleet', () => {
       });
       expect(() => Testing.synth(elsewhere.chart)).not.toThrow();
     });
+    test('two fleets would scale on one backlog: a queue of both, in one Temporal namespace of one frontend, with a queue type in common', () => {
+      // Each ScaledObject asks for ceil(backlog / target) pods from the same backlog: twice the pods it calls for.
+      const twice = setup({ taskQueues: ['orders', 'orders-priority'], autoscaling: FleetAutoscaling.backlog() });
+      new WorkerFleet(twice.chart, 'orders-v2', { image: IMAGE, taskQueues: ['orders-priority'], cluster: twice.cluster, autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY] }) });
+      expect(() => Testing.synth(twice.chart)).toThrow(new RegExp("WorkerFleet 'orders': taskQueues\\[1\\] is \"orders-priority\"; expected a queue no other fleet scales on: "
+        + "WorkerFleet 'orders-v2' \\(test/orders-v2\\) scales on its backlog too \\(Temporal namespace default at temporal-frontend.temporal.svc.cluster.local:7233, queue types activity\\)\\. "
+        + 'Each ScaledObject asks for ceil\\(backlog / targetBacklogPerReplica\\) pods from the same backlog.*FleetAutoscaling.cpu\\(\\) or fixed replicas'));
+      expect(() => Testing.synth(twice.chart)).toThrow(/WorkerFleet 'orders-v2': taskQueues\[0\] is "orders-priority"; expected a queue no other fleet scales on: WorkerFleet 'orders'/);
+      // The same external frontend written two ways, from two namespaces.
+      const app = Testing.app();
+      const a = new Chart(app, 'a', { namespace: 'team-a' });
+      const b = new Chart(app, 'b', { namespace: 'team-b' });
+      new WorkerFleet(a, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal-frontend.temporal:7233' }, autoscaling: FleetAutoscaling.backlog() });
+      new WorkerFleet(b, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'Temporal-Frontend.temporal.svc.cluster.local:7233' }, autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }) });
+      expect(() => app.synth()).toThrow(/WorkerFleet 'orders': taskQueues\[0\] is "orders"; expected a queue no other fleet scales on: WorkerFleet 'orders' \(b\/orders\)/);
+
+      // Fine: split queue types, another Temporal namespace, another frontend or port, other queues, or one fleet not on backlog.
+      const fine: Array<[Partial<WorkerFleetProps>, Partial<WorkerFleetProps>]> = [
+        [{ autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.WORKFLOW] }) }, { autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY, BacklogQueueType.NEXUS] }) }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { temporalNamespace: 'billing', autoscaling: FleetAutoscaling.backlog() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { taskQueues: ['Orders'], autoscaling: FleetAutoscaling.backlog() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { autoscaling: FleetAutoscaling.cpu() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { replicas: 3 }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { cluster: undefined, frontend: { address: 'temporal-frontend.other:7233' }, autoscaling: FleetAutoscaling.backlog() }],
+      ];
+      for (const [first, second] of fine) {
+        const { chart, cluster: c } = setup(first);
+        new WorkerFleet(chart, 'orders-v2', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...second });
+        expect(() => Testing.synth(chart)).not.toThrow();
+      }
+    });
 
     test('maxReplicas is below minReplicas, for every pair', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 500 }), (a, b) => {

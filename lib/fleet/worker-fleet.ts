@@ -1,7 +1,7 @@
 import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
+import { BacklogScaledFleet, FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling, sharedBacklog } from './fleet-autoscaling';
 import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { checkTaskQueues } from './task-queues';
@@ -304,7 +304,12 @@ export class WorkerFleet extends Construct {
     });
   }
 
-  /** The checks that need the whole app: name clashes, other autoscalers, Secrets' keys, the servers' Secrets. */
+  private backlogView(owner: string): BacklogScaledFleet {
+    return { owner, path: this.node.path, namespace: this.namespace, address: this.address, clusterDomain: this.connection.cluster?.clusterDomain ?? 'cluster.local',
+      temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, autoscaling: this.autoscaling };
+  }
+
+  /** The checks that need the whole app: name clashes, other autoscalers and fleets scaled on its backlog, Secrets' keys, the servers' Secrets. */
   private validateInApp(owner: string): string[] {
     const errors: string[] = [];
     const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
@@ -315,6 +320,7 @@ export class WorkerFleet extends Construct {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
+      if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(key(c))) {
         errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
