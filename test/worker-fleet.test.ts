@@ -1160,6 +1160,11 @@ describe('WorkerFleet', () => {
         expect(() => setup({ env: { [spelled]: EnvValue.fromValue('x') } })).toThrow(`env["${spelled}"] is "${spelled}"; expected an env var the fleet does not set itself`);
       }), { numRuns: 60 });
       expect(() => setup({ env: { TEMPORAL_GRPC_META_TEAM: EnvValue.fromValue('orders'), TEMPORAL_PROFILE: EnvValue.fromValue('prod') } })).not.toThrow();
+      // The SDKs send TEMPORAL_GRPC_META_<NAME> as the gRPC header <name>: this one is apiKey's bearer token, past its TLS checks and without KEDA.
+      for (const name of ['TEMPORAL_GRPC_META_AUTHORIZATION', 'TEMPORAL_GRPC_META_Authorization']) {
+        expect(() => setup({ env: { [name]: EnvValue.fromSecretValue({ secret: { name: 'orders-key' } as any, key: 'jwt' }) } }))
+          .toThrow(`WorkerFleet 'orders': env["${name}"] is "${name}"; expected an env var other than the authorization header, which apiKey sets. Give the token as apiKey: SecretRef.of(...)`);
+      }
     });
 
     test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {

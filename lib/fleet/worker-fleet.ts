@@ -275,6 +275,11 @@ export class WorkerFleet extends Construct {
         throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',
           `The fleet sets ${upper.startsWith('TEMPORAL_TLS') ? 'TEMPORAL_TLS*' : upper} from its own props (cluster, frontend, clientCertificate, serverCa, apiKey, taskQueues, shutdownGraceTime, metricsPort).`);
       }
+      // The SDKs' env config sends it as the gRPC authorization header: apiKey's, past its TLS checks and without KEDA.
+      if (upper === 'TEMPORAL_GRPC_META_AUTHORIZATION') {
+        throw propError(owner, `env["${name}"]`, name, 'an env var other than the authorization header, which apiKey sets',
+          'Give the token as apiKey: SecretRef.of(...): the fleet then sends it only over TLS (or where the frontend\'s settings say the traffic is encrypted otherwise), and KEDA sends it too.');
+      }
     });
     return [
       ...connectionEnv(this.connection, this.temporalNamespace),
