@@ -1,9 +1,10 @@
 import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BacklogScaledFleet, FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling, sharedBacklog } from './fleet-autoscaling';
+import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
+import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { checkTaskQueues } from './task-queues';
 import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
