@@ -146,6 +146,9 @@ describe('WorkerFleet', () => {
         .toEqual([['topology.kubernetes.io/zone', 'ScheduleAnyway', fleetPod().labels], ['kubernetes.io/hostname', 'ScheduleAnyway', fleetPod().labels]]);
       expect(podSpec(setup({ topologySpread: TopologySpread.hard() }).chart).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
       expect(ofKind(setup({ replicas: 0 }).chart, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'orders')).toEqual([]);
+      // A budget given for a parked fleet was dropped without a word.
+      expect(() => setup({ replicas: 0, podDisruptionBudget: { maxUnavailable: 2 } }))
+        .toThrow('WorkerFleet \'orders\': podDisruptionBudget is {"maxUnavailable":2}; expected no value with replicas 0. A fleet of no pods gets no PodDisruptionBudget');
     });
 
     test('its pods never carry the cluster\'s labels, so the cluster\'s internode policy does not admit them', () => {

@@ -235,6 +235,10 @@ export class WorkerFleet extends Construct {
     });
 
     const minReplicas = this.autoscaling?.minReplicas ?? this.replicas!;
+    if (!this.autoscaling && minReplicas === 0 && props.podDisruptionBudget !== undefined) {
+      throw propError(owner, 'podDisruptionBudget', props.podDisruptionBudget, 'no value with replicas 0',
+        'A fleet of no pods gets no PodDisruptionBudget, so this one would be dropped; remove it, or give replicas or autoscaling.');
+    }
     if (this.autoscaling || minReplicas > 0) {
       this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
