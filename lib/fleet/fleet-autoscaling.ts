@@ -47,7 +47,10 @@ export interface BacklogScalingOptions {
    */
   readonly queueTypes?: BacklogQueueType[];
   /**
-   * How often KEDA reads the backlog, in whole seconds.
+   * How often KEDA's operator reads the backlog, in whole seconds: to move between 0 and 1 pod,
+   * and for `fallbackReplicas`. It does not slow the scaling between 1 and `maxReplicas` pods, nor
+   * the calls to the frontend: the HorizontalPodAutoscaler asks KEDA for the backlog on its own
+   * period (the controller manager's 15 s by default), and KEDA reads it afresh each time.
    * @default Duration.seconds(30)
    */
   readonly pollingInterval?: Duration;
