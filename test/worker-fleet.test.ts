@@ -195,6 +195,8 @@ describe('WorkerFleet', () => {
         secretName: 'orders-client-tls', commonName: 'orders.temporal', usages: ['digital signature', 'key encipherment', 'client auth'],
         issuerRef: { name: 'temporal-ca', kind: 'ClusterIssuer' }, duration: '2160h', renewBefore: '720h',
       });
+      // PKCS#8: the Java SDK's env config (Netty) reads no other key encoding, and cert-manager's default is PKCS#1 (SEC 1 for ECDSA).
+      expect(cert.spec.privateKey).toEqual({ algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' });
       expect(podSpec(chart).volumes.find((v: any) => v.name === 'tls-client').secret.secretName).toBe('orders-client-tls');
     });
 

@@ -8,7 +8,7 @@ import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { checkTaskQueues } from './task-queues';
 import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
@@ -308,7 +308,9 @@ export class WorkerFleet extends Construct {
         usages: [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH],
         duration: goDuration(duration),
         renewBefore: goDuration(renewBefore),
-        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        // PKCS#8, which every SDK reads: cert-manager's default (PKCS#1, for ECDSA SEC 1 "EC PRIVATE KEY") fails in
+        // Java, whose env config hands the key to Netty's SslContextBuilder.keyManager (PKCS#8 only).
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, encoding: CertificateSpecPrivateKeyEncoding.PKCS8, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
         issuerRef: issuerRef(issuer),
       },
     });
