@@ -917,6 +917,10 @@ describe('WorkerFleet', () => {
       expect(() => FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY, BacklogQueueType.ACTIVITY] })).toThrow(/queueTypes\[1\] is "activity"; expected a type not listed twice/);
       expect(() => FleetAutoscaling.backlog({ pollingInterval: Duration.millis(1500) })).toThrow(/pollingInterval is "1500ms"/);
       expect(() => FleetAutoscaling.backlog({ fallbackReplicas: 11 })).toThrow(/fallbackReplicas is 11; expected an integer from 1 to 10/);
+      // The HPA clamps KEDA's fallback to minReplicas: 2 with a floor of 3 would be 3, without a word.
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 3, fallbackReplicas: 2 })).toThrow(/FleetAutoscaling.backlog: fallbackReplicas is 2; expected an integer from 3 to 10/);
+      expect(FleetAutoscaling.backlog({ minReplicas: 3, fallbackReplicas: 3 }).backlog!.fallbackReplicas).toBe(3);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, fallbackReplicas: 0 })).toThrow(/fallbackReplicas is 0; expected an integer from 1 to 10/);
       expect(() => FleetAutoscaling.backlog({ kedaOperator: [] })).toThrow(/kedaOperator is \[\]; expected at least one NetworkPeer/);
       expect(() => FleetAutoscaling.cpu({ cpuUtilization: 0 })).toThrow(/cpuUtilization is 0; expected an integer from 1 to 100/);
     });
