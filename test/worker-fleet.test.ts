@@ -146,6 +146,10 @@ describe('WorkerFleet', () => {
         .toEqual([['topology.kubernetes.io/zone', 'ScheduleAnyway', fleetPod().labels], ['kubernetes.io/hostname', 'ScheduleAnyway', fleetPod().labels]]);
       expect(podSpec(setup({ topologySpread: TopologySpread.hard() }).chart).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
       expect(ofKind(setup({ replicas: 0 }).chart, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'orders')).toEqual([]);
+      // A fleet KEDA may take to 0 pods runs on 1 at times: minAvailable 0 is a budget (it was refused as "less than the role's 0 replica(s)"), 1 is not.
+      const toZero = (budget: { minAvailable: number }) => setup({ autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }), podDisruptionBudget: budget });
+      expect(fleetObject(toZero({ minAvailable: 0 }).chart, 'PodDisruptionBudget').spec.minAvailable).toBe(0);
+      expect(() => toZero({ minAvailable: 1 })).toThrow(/podDisruptionBudget.minAvailable is 1; expected less than the role's 1 replica\(s\)/);
       // A budget given for a parked fleet was dropped without a word.
       expect(() => setup({ replicas: 0, podDisruptionBudget: { maxUnavailable: 2 } }))
         .toThrow('WorkerFleet \'orders\': podDisruptionBudget is {"maxUnavailable":2}; expected no value with replicas 0. A fleet of no pods gets no PodDisruptionBudget');

@@ -242,7 +242,8 @@ export class WorkerFleet extends Construct {
     if (this.autoscaling || minReplicas > 0) {
       this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
-        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, minReplicas) },
+        // A fleet KEDA may take to 0 pods still runs on 1 at times: a budget is judged against that.
+        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, Math.max(1, minReplicas)) },
       });
     }
     if (this.autoscaling) {
