@@ -371,7 +371,7 @@ function check(drawn: Config): string[] | undefined {
     c.fleets.forEach((f, i) => new WorkerFleet(chart, `fleet${i}`, {
     namespace: f.namespace,
     image: 'registry.example.com/orders/worker:1.0',
-    taskQueues: ['orders'],
+    taskQueues: [`orders-${i}`], // One queue each: two fleets scaled on one backlog are refused.
     temporalNamespace: 'default',
     cluster,
     ...(c.authorization ? { apiKey: SecretRef.of('orders-token', 'jwt') } : {}),

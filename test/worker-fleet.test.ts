@@ -146,6 +146,13 @@ describe('WorkerFleet', () => {
         .toEqual([['topology.kubernetes.io/zone', 'ScheduleAnyway', fleetPod().labels], ['kubernetes.io/hostname', 'ScheduleAnyway', fleetPod().labels]]);
       expect(podSpec(setup({ topologySpread: TopologySpread.hard() }).chart).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');
       expect(ofKind(setup({ replicas: 0 }).chart, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'orders')).toEqual([]);
+      // A fleet KEDA may take to 0 pods runs on 1 at times: minAvailable 0 is a budget (it was refused as "less than the role's 0 replica(s)"), 1 is not.
+      const toZero = (budget: { minAvailable: number }) => setup({ autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }), podDisruptionBudget: budget });
+      expect(fleetObject(toZero({ minAvailable: 0 }).chart, 'PodDisruptionBudget').spec.minAvailable).toBe(0);
+      expect(() => toZero({ minAvailable: 1 })).toThrow(/podDisruptionBudget.minAvailable is 1; expected less than the role's 1 replica\(s\)/);
+      // A budget given for a parked fleet was dropped without a word.
+      expect(() => setup({ replicas: 0, podDisruptionBudget: { maxUnavailable: 2 } }))
+        .toThrow('WorkerFleet \'orders\': podDisruptionBudget is {"maxUnavailable":2}; expected no value with replicas 0. A fleet of no pods gets no PodDisruptionBudget');
     });
 
     test('its pods never carry the cluster\'s labels, so the cluster\'s internode policy does not admit them', () => {
@@ -192,6 +199,8 @@ describe('WorkerFleet', () => {
         secretName: 'orders-client-tls', commonName: 'orders.temporal', usages: ['digital signature', 'key encipherment', 'client auth'],
         issuerRef: { name: 'temporal-ca', kind: 'ClusterIssuer' }, duration: '2160h', renewBefore: '720h',
       });
+      // PKCS#8: the Java SDK's env config (Netty) reads no other key encoding, and cert-manager's default is PKCS#1 (SEC 1 for ECDSA).
+      expect(cert.spec.privateKey).toEqual({ algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' });
       expect(podSpec(chart).volumes.find((v: any) => v.name === 'tls-client').secret.secretName).toBe('orders-client-tls');
     });
 
@@ -858,6 +867,37 @@ describe('WorkerFleet', () => {
       });
       expect(() => Testing.synth(elsewhere.chart)).not.toThrow();
     });
+    test('two fleets would scale on one backlog: a queue of both, in one Temporal namespace of one frontend, with a queue type in common', () => {
+      // Each ScaledObject asks for ceil(backlog / target) pods from the same backlog: twice the pods it calls for.
+      const twice = setup({ taskQueues: ['orders', 'orders-priority'], autoscaling: FleetAutoscaling.backlog() });
+      new WorkerFleet(twice.chart, 'orders-v2', { image: IMAGE, taskQueues: ['orders-priority'], cluster: twice.cluster, autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY] }) });
+      expect(() => Testing.synth(twice.chart)).toThrow(new RegExp("WorkerFleet 'orders': taskQueues\\[1\\] is \"orders-priority\"; expected a queue no other fleet scales on: "
+        + "WorkerFleet 'orders-v2' \\(test/orders-v2\\) scales on its backlog too \\(Temporal namespace default at temporal-frontend.temporal.svc.cluster.local:7233, queue types activity\\)\\. "
+        + 'Each ScaledObject asks for ceil\\(backlog / targetBacklogPerReplica\\) pods from the same backlog.*FleetAutoscaling.cpu\\(\\) or fixed replicas'));
+      expect(() => Testing.synth(twice.chart)).toThrow(/WorkerFleet 'orders-v2': taskQueues\[0\] is "orders-priority"; expected a queue no other fleet scales on: WorkerFleet 'orders'/);
+      // The same external frontend written two ways, from two namespaces.
+      const app = Testing.app();
+      const a = new Chart(app, 'a', { namespace: 'team-a' });
+      const b = new Chart(app, 'b', { namespace: 'team-b' });
+      new WorkerFleet(a, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal-frontend.temporal:7233' }, autoscaling: FleetAutoscaling.backlog() });
+      new WorkerFleet(b, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'Temporal-Frontend.temporal.svc.cluster.local:7233' }, autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }) });
+      expect(() => app.synth()).toThrow(/WorkerFleet 'orders': taskQueues\[0\] is "orders"; expected a queue no other fleet scales on: WorkerFleet 'orders' \(b\/orders\)/);
+
+      // Fine: split queue types, another Temporal namespace, another frontend or port, other queues, or one fleet not on backlog.
+      const fine: Array<[Partial<WorkerFleetProps>, Partial<WorkerFleetProps>]> = [
+        [{ autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.WORKFLOW] }) }, { autoscaling: FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY, BacklogQueueType.NEXUS] }) }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { temporalNamespace: 'billing', autoscaling: FleetAutoscaling.backlog() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { taskQueues: ['Orders'], autoscaling: FleetAutoscaling.backlog() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { autoscaling: FleetAutoscaling.cpu() }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { replicas: 3 }],
+        [{ autoscaling: FleetAutoscaling.backlog() }, { cluster: undefined, frontend: { address: 'temporal-frontend.other:7233' }, autoscaling: FleetAutoscaling.backlog() }],
+      ];
+      for (const [first, second] of fine) {
+        const { chart, cluster: c } = setup(first);
+        new WorkerFleet(chart, 'orders-v2', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...second });
+        expect(() => Testing.synth(chart)).not.toThrow();
+      }
+    });
 
     test('maxReplicas is below minReplicas, for every pair', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 500 }), (a, b) => {
@@ -881,6 +921,10 @@ describe('WorkerFleet', () => {
       expect(() => FleetAutoscaling.backlog({ queueTypes: [BacklogQueueType.ACTIVITY, BacklogQueueType.ACTIVITY] })).toThrow(/queueTypes\[1\] is "activity"; expected a type not listed twice/);
       expect(() => FleetAutoscaling.backlog({ pollingInterval: Duration.millis(1500) })).toThrow(/pollingInterval is "1500ms"/);
       expect(() => FleetAutoscaling.backlog({ fallbackReplicas: 11 })).toThrow(/fallbackReplicas is 11; expected an integer from 1 to 10/);
+      // The HPA clamps KEDA's fallback to minReplicas: 2 with a floor of 3 would be 3, without a word.
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 3, fallbackReplicas: 2 })).toThrow(/FleetAutoscaling.backlog: fallbackReplicas is 2; expected an integer from 3 to 10/);
+      expect(FleetAutoscaling.backlog({ minReplicas: 3, fallbackReplicas: 3 }).backlog!.fallbackReplicas).toBe(3);
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, fallbackReplicas: 0 })).toThrow(/fallbackReplicas is 0; expected an integer from 1 to 10/);
       expect(() => FleetAutoscaling.backlog({ kedaOperator: [] })).toThrow(/kedaOperator is \[\]; expected at least one NetworkPeer/);
       expect(() => FleetAutoscaling.cpu({ cpuUtilization: 0 })).toThrow(/cpuUtilization is 0; expected an integer from 1 to 100/);
     });
@@ -1129,6 +1173,11 @@ describe('WorkerFleet', () => {
         expect(() => setup({ env: { [spelled]: EnvValue.fromValue('x') } })).toThrow(`env["${spelled}"] is "${spelled}"; expected an env var the fleet does not set itself`);
       }), { numRuns: 60 });
       expect(() => setup({ env: { TEMPORAL_GRPC_META_TEAM: EnvValue.fromValue('orders'), TEMPORAL_PROFILE: EnvValue.fromValue('prod') } })).not.toThrow();
+      // The SDKs send TEMPORAL_GRPC_META_<NAME> as the gRPC header <name>: this one is apiKey's bearer token, past its TLS checks and without KEDA.
+      for (const name of ['TEMPORAL_GRPC_META_AUTHORIZATION', 'TEMPORAL_GRPC_META_Authorization']) {
+        expect(() => setup({ env: { [name]: EnvValue.fromSecretValue({ secret: { name: 'orders-key' } as any, key: 'jwt' }) } }))
+          .toThrow(`WorkerFleet 'orders': env["${name}"] is "${name}"; expected an env var other than the authorization header, which apiKey sets. Give the token as apiKey: SecretRef.of(...)`);
+      }
     });
 
     test('a user env var is a plain string (a JavaScript app, no type check), which would be an env var without a value', () => {

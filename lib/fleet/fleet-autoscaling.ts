@@ -47,7 +47,10 @@ export interface BacklogScalingOptions {
    */
   readonly queueTypes?: BacklogQueueType[];
   /**
-   * How often KEDA reads the backlog, in whole seconds.
+   * How often KEDA's operator reads the backlog, in whole seconds: to move between 0 and 1 pod,
+   * and for `fallbackReplicas`. It does not slow the scaling between 1 and `maxReplicas` pods, nor
+   * the calls to the frontend: the HorizontalPodAutoscaler asks KEDA for the backlog on its own
+   * period (the controller manager's 15 s by default), and KEDA reads it afresh each time.
    * @default Duration.seconds(30)
    */
   readonly pollingInterval?: Duration;
@@ -65,7 +68,8 @@ export interface BacklogScalingOptions {
    */
   readonly keepWhileWorkflowsRun?: boolean;
   /**
-   * Pods KEDA sets after it failed to read the backlog 3 times in a row.
+   * Pods KEDA sets after it failed to read the backlog 3 times in a row. From `minReplicas` (at
+   * least 1) to `maxReplicas`: the HPA never goes below `minReplicas` anyway.
    * @default - none: KEDA keeps the current count
    */
   readonly fallbackReplicas?: number;
@@ -133,8 +137,9 @@ export class FleetAutoscaling {
     const keepWhileWorkflowsRun = options.keepWhileWorkflowsRun === undefined ? false : options.keepWhileWorkflowsRun;
     // From plain JS, the string 'false' is truthy: it would turn the visibility query on.
     if (typeof keepWhileWorkflowsRun !== 'boolean') throw propError(owner, 'keepWhileWorkflowsRun', keepWhileWorkflowsRun, 'true or false');
+    // KEDA's fallback is a metric the HPA turns into that many pods, then clamps to minReplicas: fewer would be ignored.
     const fallbackReplicas = options.fallbackReplicas === undefined ? undefined
-      : requireInteger(owner, 'fallbackReplicas', options.fallbackReplicas, 1, maxReplicas);
+      : requireInteger(owner, 'fallbackReplicas', options.fallbackReplicas, Math.max(1, minReplicas), maxReplicas);
     if (minReplicas > 0) {
       // KEDA reads these only to move between 0 and 1 pod: with a floor above 0 the scaler counts
       // as active and it ignores them without a word.

@@ -53,7 +53,8 @@ export interface ClientCertificateKeys {
 export class FleetClientCertificate {
   /**
    * A cert-manager Certificate for the fleet, in a Secret named `<fleet>-client-tls`, with the common
-   * name `<fleet>.<namespace>`: at most 64 characters, which cert-manager requires.
+   * name `<fleet>.<namespace>`: at most 64 characters, which cert-manager requires. Its ECDSA key is
+   * PKCS#8-encoded, which every SDK reads (Java's env config no other).
    */
   public static certManager(options: FleetCertManagerOptions = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.certManager';
@@ -65,7 +66,10 @@ export class FleetClientCertificate {
     return new FleetClientCertificate({ issuer, duration, renewBefore });
   }
 
-  /** A certificate already in a Secret of the fleet's namespace (`kubernetes.io/tls` keys by default). */
+  /**
+   * A certificate already in a Secret of the fleet's namespace (`kubernetes.io/tls` keys by default).
+   * For workers in Java the key must be PKCS#8 (`BEGIN PRIVATE KEY`): its env config reads no other.
+   */
   public static fromSecret(secretName: string, keys: ClientCertificateKeys = {}): FleetClientCertificate {
     const owner = 'FleetClientCertificate.fromSecret';
     requireDns1123Subdomain(owner, 'secretName', secretName);

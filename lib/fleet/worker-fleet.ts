@@ -4,9 +4,11 @@ import { Construct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { connectionEnv, connectionVolumes, FleetConnection, frontendMisuses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
+import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
+import { checkTaskQueues } from './task-queues';
 import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
@@ -233,10 +235,15 @@ export class WorkerFleet extends Construct {
     });
 
     const minReplicas = this.autoscaling?.minReplicas ?? this.replicas!;
+    if (!this.autoscaling && minReplicas === 0 && props.podDisruptionBudget !== undefined) {
+      throw propError(owner, 'podDisruptionBudget', props.podDisruptionBudget, 'no value with replicas 0',
+        'A fleet of no pods gets no PodDisruptionBudget, so this one would be dropped; remove it, or give replicas or autoscaling.');
+    }
     if (this.autoscaling || minReplicas > 0) {
       this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
-        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, minReplicas) },
+        // A fleet KEDA may take to 0 pods still runs on 1 at times: a budget is judged against that.
+        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, Math.max(1, minReplicas)) },
       });
     }
     if (this.autoscaling) {
@@ -274,6 +281,11 @@ export class WorkerFleet extends Construct {
         throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',
           `The fleet sets ${upper.startsWith('TEMPORAL_TLS') ? 'TEMPORAL_TLS*' : upper} from its own props (cluster, frontend, clientCertificate, serverCa, apiKey, taskQueues, shutdownGraceTime, metricsPort).`);
       }
+      // The SDKs' env config sends it as the gRPC authorization header: apiKey's, past its TLS checks and without KEDA.
+      if (upper === 'TEMPORAL_GRPC_META_AUTHORIZATION') {
+        throw propError(owner, `env["${name}"]`, name, 'an env var other than the authorization header, which apiKey sets',
+          'Give the token as apiKey: SecretRef.of(...): the fleet then sends it only over TLS (or where the frontend\'s settings say the traffic is encrypted otherwise), and KEDA sends it too.');
+      }
     });
     return [
       ...kubeletLiteralEnv([...connectionEnv(this.connection, this.temporalNamespace),
@@ -297,13 +309,20 @@ export class WorkerFleet extends Construct {
         usages: [DIGITAL_SIGNATURE, KEY_ENCIPHERMENT, CLIENT_AUTH],
         duration: goDuration(duration),
         renewBefore: goDuration(renewBefore),
-        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        // PKCS#8, which every SDK reads: cert-manager's default (PKCS#1, for ECDSA SEC 1 "EC PRIVATE KEY") fails in
+        // Java, whose env config hands the key to Netty's SslContextBuilder.keyManager (PKCS#8 only).
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, encoding: CertificateSpecPrivateKeyEncoding.PKCS8, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
         issuerRef: issuerRef(issuer),
       },
     });
   }
 
-  /** The checks that need the whole app: name clashes, other autoscalers, Secrets' keys, the servers' Secrets. */
+  private backlogView(owner: string): BacklogScaledFleet {
+    return { owner, path: this.node.path, namespace: this.namespace, address: this.address, clusterDomain: this.connection.cluster?.clusterDomain ?? 'cluster.local',
+      temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, autoscaling: this.autoscaling };
+  }
+
+  /** The checks that need the whole app: name clashes, other autoscalers and fleets scaled on its backlog, Secrets' keys, the servers' Secrets. */
   private validateInApp(owner: string): string[] {
     const errors: string[] = [];
     const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
@@ -314,6 +333,7 @@ export class WorkerFleet extends Construct {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
+      if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(key(c))) {
         errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
@@ -354,40 +374,6 @@ function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undef
   if (monitoring.seriesSelector) return monitoring.seriesSelector;
   if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
   return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
-}
-
-/*
- * The server's limit.maxIDLength default. It counts UTF-8 bytes (Go's len), not characters: 600
- * "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue length exceeds limit".
- */
-const MAX_TASK_QUEUE_BYTES = 1000;
-
-/*
- * Queues of the server's own system workers (go.temporal.io/server common/primitives): the server
- * refuses user workflows on them, but not polls, so a fleet polling one takes the system worker's
- * tasks (batch operations, schedules, namespace deletion) and fails them.
- */
-const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
-
-function checkTaskQueues(owner: string, queues: string[]): string[] {
-  if (!Array.isArray(queues) || queues.length === 0) {
-    throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
-  }
-  queues.forEach((q, i) => {
-    // No whitespace or commas: TEMPORAL_TASK_QUEUES joins the names with commas. No control
-    // characters (a NUL cannot reach a process's env) and no lone surrogate, which has no UTF-8
-    // form: gRPC refuses a string that is not valid UTF-8.
-    if (typeof q !== 'string' || !/^[^\s,]+$/.test(q) || /[\p{Cc}\p{Cs}]/u.test(q)
-      || Buffer.byteLength(q, 'utf8') > MAX_TASK_QUEUE_BYTES || q.startsWith('/_sys/')) {
-      throw propError(owner, `taskQueues[${i}]`, q, `a task queue name: 1 to ${MAX_TASK_QUEUE_BYTES} bytes of UTF-8, no whitespace, comma or control character, not under /_sys/`);
-    }
-    if (q.startsWith(SYSTEM_TASK_QUEUE_PREFIX)) {
-      throw propError(owner, `taskQueues[${i}]`, q, `a queue of the application, not one starting with ${SYSTEM_TASK_QUEUE_PREFIX}`,
-        'The server\'s own system workers poll those queues; a fleet polling one would take and fail their tasks.');
-    }
-    if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
-  });
-  return [...queues];
 }
 
 function requireWholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number): number {

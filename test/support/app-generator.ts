@@ -330,6 +330,14 @@ function role(spec: any): any {
     affinity: spec.antiAffinity ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'x' } } }] } } : undefined,
   };
 }
+
+/** A fleet that would scale on a backlog an earlier fleet scales on (a queue of both, in one Temporal namespace), with fixed replicas instead: synth refuses the pair. */
+function withoutSharedBacklog(f: any, earlier: any[]): any {
+  const backlogOn = (x: any) => x.autoscaling?.kind === 'backlog';
+  const shares = earlier.some((e) => backlogOn(e) && (e.temporalNamespace ?? 'default') === (f.temporalNamespace ?? 'default') && e.taskQueues.some((q: string) => f.taskQueues.includes(q)));
+  return backlogOn(f) && shares ? { ...f, autoscaling: undefined } : f;
+}
+
 /** A budget that leaves a node drainable: minAvailable below the replicas, when they are known. */
 function pdb(spec: any, replicas: number | undefined): any {
   if (!spec || spec.minAvailable === undefined) return spec ?? undefined;
@@ -527,7 +535,8 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
     ...connection,
     replicas: autoscaling ? undefined : spec.replicas ?? undefined,
     autoscaling,
-    podDisruptionBudget: pdb(spec.pdb, autoscaling ? undefined : spec.replicas ?? undefined),
+    // A fleet of fixed replicas 0 gets no budget, and refuses one.
+    podDisruptionBudget: !autoscaling && spec.replicas === 0 ? undefined : pdb(spec.pdb, autoscaling ? undefined : spec.replicas ?? undefined),
     topologySpread: spread(spec.topologySpread ?? undefined),
     metricsPort: spec.metricsPort ?? undefined,
     monitoring: (spec.podMonitor || spec.alerts) ? {
@@ -592,6 +601,6 @@ function buildAppShaped(spec: ClusterSpec, app: App): App {
   }));
   const cluster = new TemporalCluster(chart, 'temporal', shape({ persistence, ...clusterProps(spec, n) }));
   if (spec.peer) buildPeer(spec, app, chart, cluster, n);
-  spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, cluster.authorizationEnabled, f, i));
+  spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, cluster.authorizationEnabled, withoutSharedBacklog(f, spec.fleets.slice(0, i)), i));
   return app;
 }
