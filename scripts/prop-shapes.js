@@ -97,11 +97,14 @@ function generate() {
     return kinds.size === 1 ? [...kinds][0] : undefined;
   }
 
-  /** The descriptor of a value of `type` (0 when nothing below it is checked); with `withKind`, its kind too. */
+  /**
+   * The descriptor of a value of `type` (0 when nothing below it is checked); with `withKind` true,
+   * its kind too, and with 'boolean' its kind only when that is a boolean.
+   */
   function describe(type, fallback, withKind = false) {
     const parts = [];
     const kind = withKind ? kindOf(type) : undefined;
-    if (kind !== undefined) parts.push(kind);
+    if (kind !== undefined && (withKind === true || kind === '#b')) parts.push(kind);
     const alternatives = type.isUnion() ? type.types : [type];
     for (const alt of alternatives) {
       if (alt.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
@@ -151,7 +154,9 @@ function generate() {
     for (const prop of checker.getPropertiesOfType(type)) {
       const decl = prop.valueDeclaration ?? prop.declarations?.[0];
       const propType = decl ? checker.getTypeOfSymbolAtLocation(prop, decl) : checker.getTypeOfSymbol(prop);
-      let described = describe(propType, `${name}.${prop.getName()}`, kinded);
+      // A flag of the library's own props has its kind checked too: no check of a flag says more
+      // than "true or false", and in untyped code the string "false" is truthy and turns on what it names.
+      let described = describe(propType, `${name}.${prop.getName()}`, kinded ? true : 'boolean');
       // A boolean's documented default, for the message: "true or false (or leave it out for true)".
       const byDefault = prop.getJsDocTags().find((tag) => tag.name === 'default')?.text?.map((t) => t.text).join('').trim();
       if (typeof described === 'string' && described.split('|').includes('#b') && (byDefault === 'true' || byDefault === 'false')) {

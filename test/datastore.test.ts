@@ -220,7 +220,7 @@ describe('Datastore', () => {
         expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.mysql: tls.serverName is .*; expected a host name or IP address/);
       }
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', tls: { enableHostVerification: 'false' as never } }))
-        .toThrow(/Datastore.cassandra: tls.enableHostVerification is "false"; expected true or false/);
+        .toThrow(/Datastore.cassandra: props.tls.enableHostVerification is "false"; expected true or false/);
       expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
       expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'MY.db.svc' } }).tls!.serverName).toBe('MY.db.svc');
     });

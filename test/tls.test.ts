@@ -185,7 +185,7 @@ describe('ClusterTls', () => {
         for (const tls of [() => ClusterTls.fromSecrets({ internode: 'x', frontend: 'f', requireClientAuth: value as any }), () => ClusterTls.certManager({ issuer, requireClientAuth: value as any })]) {
           expect(tls).toThrow(new RegExp(`requireClientAuth is ${JSON.stringify(value)}; expected true or false \\(or leave it out for true\\)`));
         }
-        expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: frontend is ${JSON.stringify(value)}; expected true or false`));
+        expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: (options\\.)?frontend is ${JSON.stringify(value)}; expected true or false`));
       }
     });
     test('the options are not objects, or name a client the library does not run', () => {

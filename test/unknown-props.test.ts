@@ -192,6 +192,28 @@ describe('unknown props', () => {
     expect(checked).toBeGreaterThan(everyKey.length);
   });
 
+  test('every flag of every shape, given the text "false" or "true", is refused by its entry point naming the path (untyped code reads the text "false" as true)', () => {
+    let checked = 0;
+    for (const { root, keys, shape, key } of everyKey) {
+      if (shape.fields.get(key)?.kind !== 'b') continue;
+      const where = pathText(ENTRIES[root].at, [...keys, key]);
+      for (const text of ['false', 'true']) {
+        let message = '';
+        try {
+          ENTRIES[root].call(nest(keys, { [key]: text }));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect({ where, message }).toEqual({ where, message: expect.stringContaining(`${where} is "${text}"; expected true or false`) });
+        checked++;
+      }
+    }
+    // The library's own flags count, not only the Kubernetes types': networkPolicy.restrictEgress, allowOtherTags, enableGlobalNamespace...
+    const flags = everyKey.filter(({ shape, key }) => shape.fields.get(key)?.kind === 'b').map(({ shape, key }) => `${shape.name}.${key}`);
+    expect(flags).toEqual(expect.arrayContaining(['ImageOptions.allowOtherTags', 'NetworkPolicyOptions.restrictEgress', 'ArchivalTarget.enableRead', 'FleetConnection.tls']));
+    expect(checked).toBeGreaterThan(100);
+  });
+
   test('a valid generated app, with one of its keys misspelt at any depth, is refused naming the path', () => {
     let checked = 0;
     let knownCount = 0;
@@ -386,9 +408,9 @@ describe('unknown props', () => {
         return new TemporalCluster(chart, 't', { ...base(chart), ...props } as any);
       };
       // The text "false" is truthy: it restricted egress, created the database and kept the Elasticsearch wait.
-      expect(make({ networkPolicy: { restrictEgress: 'false' } })).toThrow(/^TemporalCluster 't': networkPolicy\.restrictEgress is "false"; expected true or false \(or leave it out for false\)\.$/);
-      expect(make({ schema: { createDatabase: 'false' } })).toThrow(/^TemporalCluster 't': schema\.createDatabase is "false"; expected true or false \(or leave it out for true\)\.$/);
-      expect(make({ schema: { waitForElasticsearch: 'false' } })).toThrow(/^TemporalCluster 't': schema\.waitForElasticsearch is "false"; expected true or false\.$/);
+      expect(make({ networkPolicy: { restrictEgress: 'false' } })).toThrow(/^TemporalCluster 't': props\.networkPolicy\.restrictEgress is "false"; expected true or false \(or leave it out for false\)\. Write the boolean itself: the text "false" would read as true\.$/);
+      expect(make({ schema: { createDatabase: 'false' } })).toThrow(/^TemporalCluster 't': props\.schema\.createDatabase is "false"; expected true or false \(or leave it out for true\)\. Write the boolean itself/);
+      expect(make({ schema: { waitForElasticsearch: 'false' } })).toThrow(/^TemporalCluster 't': props\.schema\.waitForElasticsearch is "false"; expected true or false/);
       // One namespace instead of a list made no namespace at all; a number for the repository was read as text.
       expect(make({ namespaces: { name: 'orders' } })).toThrow(/^TemporalCluster 't': namespaces is \{"name":"orders"\}; expected a list of namespaces/);
       expect(make({ images: { repository: 5 } })).toThrow(/^TemporalCluster 't': images\.repository is 5; expected a registry and path/);

@@ -981,7 +981,7 @@ describe('WorkerFleet', () => {
     test('keepWhileWorkflowsRun is not a boolean: from plain JS the string "false" turned the visibility query on', () => {
       for (const value of ['false', 'true', 0, null]) {
         expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: value as any }))
-          .toThrow(new RegExp(`FleetAutoscaling.backlog: keepWhileWorkflowsRun is ${JSON.stringify(value)}; expected true or false`));
+          .toThrow(new RegExp(`FleetAutoscaling.backlog: (options\\.)?keepWhileWorkflowsRun is ${JSON.stringify(value)}; expected true or false`));
       }
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, keepWhileWorkflowsRun: 'false' as any })).toThrow(/keepWhileWorkflowsRun is "false"; expected true or false/);
       expect(FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: false }).backlog!.keepWhileWorkflowsRun).toBe(false);
@@ -1012,7 +1012,7 @@ describe('WorkerFleet', () => {
     test('fails when frontend.tls is not a boolean: from plain JS the string "false" turned TLS on', () => {
       for (const tls of ['false', 'true', 0, 1]) {
         expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: tls as any } }))
-          .toThrow(new RegExp(`WorkerFleet 'orders': frontend.tls is ${JSON.stringify(tls)}; expected true or false\\.`));
+          .toThrow(new RegExp(`WorkerFleet 'orders': props.frontend.tls is ${JSON.stringify(tls)}; expected true or false`));
       }
       const chart = testChart();
       new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'x.example:7233', tls: null as any } });
@@ -1246,7 +1246,7 @@ describe('WorkerFleet', () => {
 
     test('networkPolicy.enabled is not a boolean, or egress is not a list (plain JS)', () => {
       // The string 'false' is truthy: the policies the user turned off were emitted.
-      expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': networkPolicy.enabled is "false"; expected true or false/);
+      expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': props.networkPolicy.enabled is "false"; expected true or false/);
       expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
       expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
       expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name === 'orders')).toEqual([]);
