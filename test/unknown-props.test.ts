@@ -107,6 +107,39 @@ function nest(keys: Array<string | number>, value: unknown): unknown {
   return keys.reduceRight<unknown>((inner, key) => (typeof key === 'number' ? [inner] : { [key]: inner }), value);
 }
 
+/** `value` with what sits at `keys` replaced by what `change` makes of it, lists and maps copied on the way. */
+function changedAt(value: any, keys: Array<string | number>, change: (at: any) => unknown): any {
+  if (keys.length === 0) return change(value);
+  const [head, ...rest] = keys;
+  if (Array.isArray(value)) return value.map((item, i) => (i === head ? changedAt(item, rest, change) : item));
+  return { ...value, [head]: changedAt(value[head], rest, change) };
+}
+
+/** The props objects a generated app hands to constructs and factories, in order, up to the one a rule refuses if any. */
+function propsHandedBy(spec: Parameters<typeof buildApp>[0]): { handed: unknown[]; refused: boolean } {
+  const handed: unknown[] = [];
+  try {
+    buildApp(spec, Testing.app(), (props) => {
+      handed.push(props);
+      return props;
+    });
+  } catch {
+    return { handed, refused: true };
+  }
+  return { handed, refused: false };
+}
+
+/** The message a generated app is refused with when the props it hands over `index`-th are changed at `keys`; '' when it is accepted. */
+function refusalWith(spec: Parameters<typeof buildApp>[0], index: number, keys: Array<string | number>, change: (at: any) => unknown): string {
+  let call = 0;
+  try {
+    buildApp(spec, Testing.app(), (props) => (call++ === index ? changedAt(props, keys, change) : props));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
 const pathText = (at: string, keys: Array<string | number>) => at + keys.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
 
 /** Ways a key gets misspelt; each gives the key unchanged when it does not apply. */
@@ -221,15 +254,7 @@ describe('unknown props', () => {
       // The props objects the app hands to constructs and factories, and every key they hold. A
       // draw that another rule refuses still counts up to the construct that refuses it: the keys
       // are checked first, so a misspelt key in any props handed before is refused as one.
-      const handed: unknown[] = [];
-      try {
-        buildApp(spec, Testing.app(), (props) => {
-          handed.push(props);
-          return props;
-        });
-      } catch {
-        // counted up to here
-      }
+      const { handed } = propsHandedBy(spec);
       const present: Array<{ index: number; keys: Array<string | number>; key: string }> = [];
       const collect = (index: number, value: unknown, keys: Array<string | number>) => {
         if (Array.isArray(value)) value.forEach((item, i) => collect(index, item, [...keys, i]));
@@ -246,19 +271,7 @@ describe('unknown props', () => {
       const kinds = Object.keys(MISSPELLINGS);
       const start = kinds.indexOf(kind);
       const wrong = kinds.map((_, i) => MISSPELLINGS[kinds[(start + i) % kinds.length]](target.key, n)).find((w) => w !== target.key)!;
-      const rename = (value: any, keys: Array<string | number>): any => {
-        if (keys.length === 0) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === target.key ? wrong : k, v]));
-        const [head, ...rest] = keys;
-        if (Array.isArray(value)) return value.map((item, i) => (i === head ? rename(item, rest) : item));
-        return { ...value, [head]: rename(value[head], rest) };
-      };
-      let call = 0;
-      let message = '';
-      try {
-        buildApp(spec, Testing.app(), (props) => (call++ === target.index ? rename(props, target.keys) : props));
-      } catch (e) {
-        message = (e as Error).message;
-      }
+      const message = refusalWith(spec, target.index, target.keys, (at) => Object.fromEntries(Object.entries(at).map(([k, v]) => [k === target.key ? wrong : k, v])));
       const where = pathText('props', [...target.keys, wrong]);
       if (message.includes(`${where} is not a prop of `)) {
         checked++;
@@ -279,16 +292,9 @@ describe('unknown props', () => {
     const misread: string[] = [];
     let checked = 0;
     fc.assert(fc.property(clusterSpec, fc.nat(), (spec, pick) => {
-      const handed: unknown[] = [];
-      try {
-        buildApp(spec, Testing.app(), (props) => {
-          handed.push(props);
-          return props;
-        });
-      } catch {
-        // Another rule refuses the draw: which of its values are checked before that one is not this test's question.
-        return;
-      }
+      const { handed, refused } = propsHandedBy(spec);
+      // Another rule refuses the draw: which of its values are checked before that one is not this test's question.
+      if (refused) return;
       // Every boolean, number, string and list the props hold, at any depth, below a key.
       const leaves: Array<{ index: number; keys: Array<string | number>; value: unknown }> = [];
       const collect = (index: number, value: unknown, keys: Array<string | number>) => {
@@ -306,19 +312,7 @@ describe('unknown props', () => {
       const key = String(target.keys[target.keys.length - 1]);
       const v = target.value;
       const other = typeof v === 'boolean' ? String(v) : typeof v === 'number' ? String(v) : typeof v === 'string' ? 7 : (v as unknown[])[0] ?? 'item';
-      const replace = (value: any, keys: Array<string | number>): any => {
-        if (keys.length === 0) return other;
-        const [head, ...rest] = keys;
-        if (Array.isArray(value)) return value.map((item, i) => (i === head ? replace(item, rest) : item));
-        return { ...value, [head]: replace(value[head], rest) };
-      };
-      let call = 0;
-      let message = '';
-      try {
-        buildApp(spec, Testing.app(), (props) => (call++ === target.index ? replace(props, target.keys) : props));
-      } catch (e) {
-        message = (e as Error).message;
-      }
+      const message = refusalWith(spec, target.index, target.keys, () => other);
       // Maps of text (labels, annotations, env) take text under any key; a key of theirs is not a prop.
       const inMap = target.keys.slice(0, -1).some((k) => ['podLabels', 'podAnnotations', 'labels', 'annotations', 'nodeSelector', 'matchLabels', 'env', 'alertLabels', 'connectAttributes', 'sidecarLabels', 'pinnedEnv', 'selector'].includes(String(k)));
       if (inMap && typeof v === 'string') return;
