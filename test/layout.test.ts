@@ -111,8 +111,11 @@ describe('what writes the manifests does not depend on the machine', () => {
 
 describe('the repository', () => {
   test('tracks no node_modules, a symbolic link to another checkout\'s included: a merge of one replaces the installed packages with the link', () => {
-    const tracked = require('child_process').execFileSync('git', ['ls-files', '--', 'node_modules', '*/node_modules'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf-8' });
-    expect(tracked).toBe('');
+    const repo = path.resolve(__dirname, '..');
+    // CI runs the suite a second time in a copy of the tracked files, which is no git checkout.
+    if (fs.existsSync(path.join(repo, '.git'))) {
+      expect(require('child_process').execFileSync('git', ['ls-files', '--', 'node_modules', '*/node_modules'], { cwd: repo, encoding: 'utf-8' })).toBe('');
+    }
     // "node_modules/" in .gitignore matches only a folder, so a worktree's link to the main checkout's packages was committed.
     expect(fs.readFileSync(path.resolve(__dirname, '..', '.gitignore'), 'utf-8').split('\n')).toContain('node_modules');
   });
