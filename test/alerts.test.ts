@@ -273,6 +273,8 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     // Unicode and POSIX classes Go knows, ranges that do not end at a class, a first ']' in a class, a name used twice.
     '\\p{^Greek}', '\\P{L}', '\\p{Any}', '\\p{Thai}', '\\pN', '[\\p{Han}a-z]', '[[:^digit:]_]', '[[:word:]-z]', '[\\pL-z]', '[a-b-\\d]',
     '[^-\\d]', '[a-]', '[](]', '[^]a]', '(?P<n>a)(?P<n>b)',
+    // An escaped "_": Go takes every ASCII punctuation escape as the character itself (regexp/syntax allows \_ by name).
+    '\\_', '[\\_]', 'temporal\\_history', '[\\_-z]+', '\\_*',
   ];
   const REFUSED = [
     '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
