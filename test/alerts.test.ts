@@ -281,6 +281,8 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
     'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
     // Unicode classes Go has no table for (a script's ISO code, an unknown name), POSIX classes it does not know, a range ending at a class.
+    // A backslash before a character outside ASCII: Go escapes ASCII punctuation only.
+    '\\é', '[\\é]', 'a\\😀',
     '\\p{Grek}', '\\p{Foo}', '\\pQ', '\\p', '\\p{L', '[\\p{Foo}]', '[[:foo:]]', '[a-\\d]', '[a-\\pL]', '[ -\\w]', '[\\x41-\\d]',
   ];
 

@@ -111,6 +111,7 @@ function goRegexpProblem(pattern: string): string | undefined {
         continue;
       }
       // Go escapes letters and digits only as it knows them; any ASCII punctuation, "_" included, is itself.
+      if (next > '\x7f') return `Go's regexp has no escape \\${String.fromCodePoint(pattern.codePointAt(i + 1)!)}: only ASCII punctuation is escaped; write the character itself.`;
       if (/[A-Za-z0-9]/.test(next) && !(inClass ? GO_ESCAPES : GO_ESCAPES_OUTSIDE_CLASS).includes(next)) {
         return `Go's regexp has no escape \\${next}${/[1-9]/.test(next) ? ' (no backreferences)' : ''}.`;
       }
