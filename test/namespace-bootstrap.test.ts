@@ -222,7 +222,7 @@ describe('NamespaceBootstrap', () => {
       });
       test('a name is not letters, digits and "_" starting with a letter, or is listed twice', () => {
         for (const name of ['', '1st', 'a-b', 'a b', 'a.b', '$(x)', 'é']) {
-          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a letter, then letters, digits or "_"/);
+          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a letter, then letters, digits or "_", at most 255 characters\. A rule of this library, .* write it as CustomerEmail or customer_email\./);
         }
         expect(attrs([{ name: 'A', type: SearchAttributeType.INT }, { name: 'A', type: SearchAttributeType.TEXT }])).toThrow(/searchAttributes\[1\].name is "A"; expected a name not listed twice/);
       });
