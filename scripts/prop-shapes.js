@@ -92,6 +92,10 @@ function generate() {
       else if (alt.flags & ts.TypeFlags.Number) kinds.add('#n');
       else if (alt.flags & ts.TypeFlags.BooleanLiteral) kinds.add('#b');
       else if (checker.isArrayType(alt) || checker.isTupleType(alt)) kinds.add('#a');
+      // The k8s bindings' Quantity and IntOrString: cdk8s writes their .value, so text or a number
+      // in their place (from a values file) was written as null, or left out.
+      else if (isBinding(alt) && alt.symbol?.name === 'Quantity') kinds.add('#q');
+      else if (isBinding(alt) && alt.symbol?.name === 'IntOrString') kinds.add('#i');
       else return undefined;
     }
     return kinds.size === 1 ? [...kinds][0] : undefined;
@@ -122,7 +126,9 @@ function generate() {
       const props = checker.getPropertiesOfType(alt);
       const indexed = checker.getIndexInfosOfType(alt).find((info) => info.keyType.flags & ts.TypeFlags.String);
       if (props.length === 0 && indexed) {
-        const value = describe(indexed.type, `${fallback} value`);
+        // A binding's map of Quantity (requests, limits) has the kind of its values checked too.
+        const valueKind = withKind === true ? kindOf(indexed.type) : undefined;
+        const value = ['#q', '#i'].includes(valueKind) ? valueKind : describe(indexed.type, `${fallback} value`);
         if (value !== 0) parts.push(...value.split('|').map((p) => `{${p}}`));
         else parts.push('{}');
         continue;

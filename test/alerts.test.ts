@@ -273,12 +273,16 @@ describe('LabelMatcher patterns, against Go\'s regexp (Prometheus compiles ^(?s:
     // Unicode and POSIX classes Go knows, ranges that do not end at a class, a first ']' in a class, a name used twice.
     '\\p{^Greek}', '\\P{L}', '\\p{Any}', '\\p{Thai}', '\\pN', '[\\p{Han}a-z]', '[[:^digit:]_]', '[[:word:]-z]', '[\\pL-z]', '[a-b-\\d]',
     '[^-\\d]', '[a-]', '[](]', '[^]a]', '(?P<n>a)(?P<n>b)',
+    // An escaped "_": Go takes every ASCII punctuation escape as the character itself (regexp/syntax allows \_ by name).
+    '\\_', '[\\_]', 'temporal\\_history', '[\\_-z]+', '\\_*',
   ];
   const REFUSED = [
     '(?!a)b', '(?<!a)b', '(?<=a)b', '(?=a)b', '(?P=x)', '(?i', '(?x)a', '(a)\\1', '(temporal', '*a', '[\\1]', '[\\b]', '[abc',
     '\\', '\\8', '\\Qa(b', '\\cA', '\\e', '\\k<x>', '\\q', '\\u0041', '\\y', 'a**', 'a*+', 'a*??', 'a++', 'a{1001}',
     'a{2,1001}', 'a{2}{3}', 'a{3}+', 'temporal)', '{2}',
     // Unicode classes Go has no table for (a script's ISO code, an unknown name), POSIX classes it does not know, a range ending at a class.
+    // A backslash before a character outside ASCII: Go escapes ASCII punctuation only.
+    '\\é', '[\\é]', 'a\\😀',
     '\\p{Grek}', '\\p{Foo}', '\\pQ', '\\p', '\\p{L', '[\\p{Foo}]', '[[:foo:]]', '[a-\\d]', '[a-\\pL]', '[ -\\w]', '[\\x41-\\d]',
   ];
 

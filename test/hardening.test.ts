@@ -247,6 +247,9 @@ describe('production defaults', () => {
       expect(bad({ serverImage: 'temporalio/server:1.32.2@sha256:abc' })).toThrow(/serverImage is .*; expected an image reference/);
       expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/images.repository is "Registry\/Temporalio"; expected a registry and path without tag or digest/);
       expect(bad({ images: { repository: 'registry.example.com/temporalio:1.0' } })).toThrow(/images.repository is .*; expected a registry and path without tag or digest/);
+      // A trailing "/" is named, with the value to write.
+      expect(bad({ images: { repository: 'registry.local:5000/temporalio/' } })).toThrow(/images.repository is "registry.local:5000\/temporalio\/"; expected a registry and path without tag or digest, .* The library appends "\/server", "\/admin-tools" and "\/ui" itself: write "registry.local:5000\/temporalio"\./);
+      expect(bad({ images: { repository: 'Registry/Temporalio' } })).toThrow(/The library appends .* to it: give a registry host \(and port\) and a lower-case path/);
       expect(bad({ images: { digests: { ui: 'sha256:XYZ' } } })).toThrow(/images.digests.ui is "sha256:XYZ"; expected a digest "sha256:" followed by 64 lower-case hex digits/);
     });
     test('images.allowOtherTags and an image whose tag names another release: a tag left behind when version moved runs the old release under the new one\'s lock entry', () => {
@@ -282,7 +285,7 @@ describe('production defaults', () => {
     test('images.allowOtherTags is not a boolean: the string "false" would have lifted the tag check', () => {
       for (const allowOtherTags of ['false', 'no', 0, 1]) {
         expect(bad({ serverImage: 'temporalio/server:1.30.9', images: { allowOtherTags: allowOtherTags as never } }))
-          .toThrow(/TemporalCluster 'temporal': images\.allowOtherTags is .*; expected true or false/);
+          .toThrow(/TemporalCluster 'temporal': (props\.)?images\.allowOtherTags is .*; expected true or false/);
       }
     });
     test('an image pull Secret name is not a Secret name', () => {

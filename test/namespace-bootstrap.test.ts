@@ -222,7 +222,7 @@ describe('NamespaceBootstrap', () => {
       });
       test('a name is not letters, digits and "_" starting with a letter, or is listed twice', () => {
         for (const name of ['', '1st', 'a-b', 'a b', 'a.b', '$(x)', 'é']) {
-          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a letter, then letters, digits or "_"/);
+          expect(attrs([{ name, type: SearchAttributeType.KEYWORD }])).toThrow(/searchAttributes\[0\].name is .*; expected a letter, then letters, digits or "_", at most 255 characters\. A rule of this library, .* write it as CustomerEmail or customer_email\./);
         }
         expect(attrs([{ name: 'A', type: SearchAttributeType.INT }, { name: 'A', type: SearchAttributeType.TEXT }])).toThrow(/searchAttributes\[1\].name is "A"; expected a name not listed twice/);
       });
@@ -266,8 +266,14 @@ describe('NamespaceBootstrap', () => {
   });
 
   describe('fails when', () => {
-    test('a retention is under a day or not whole hours', () => {
-      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.hours(12) }] })).toThrow(/namespaces\[0\].retention is "12h"; expected a whole number of hours, at least 24/);
+    test('a retention is under an hour or not whole hours', () => {
+      // The Job creates local namespaces, whose floor is system.namespaceMinRetentionLocal: 1h by default, not a day.
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(30) }] })).toThrow(/namespaces\[0\].retention is "0.5h"; expected a whole number of hours, at least 1 \(the server's default system.namespaceMinRetentionLocal/);
+      expect(() => job({ namespaces: [{ name: 'a', retention: Duration.hours(0) }] })).toThrow(/namespaces\[0\].retention is "0h"; expected a whole number of hours, at least 1/);
+      for (const hours of [1, 12, 23]) {
+        const { calls } = runScript(job({ namespaces: [{ name: 'ci', retention: Duration.hours(hours) }] }).job.spec.template.spec.containers[0].command, []);
+        expect(calls.find((c) => c.includes('namespace|create'))).toContain(`--namespace|ci|--retention|${hours}h|`);
+      }
       // Fails when retention comes from a config file as a number or a string: it failed with a TypeError naming no prop.
       expect(() => job({ namespaces: [{ name: 'a', retention: 3 as never }] })).toThrow(/namespaces\[0\].retention is 3; expected a whole number of hours.*Give a Duration from cdk8s, such as Duration.days\(3\)\./);
       expect(() => job({ namespaces: [{ name: 'a', retention: '72h' as never }] })).toThrow(/namespaces\[0\].retention is "72h"; expected a whole number of hours/);

@@ -213,6 +213,17 @@ describe('TemporalCluster', () => {
       expect(c.serverConfig).not.toContain('west');
       expect(c.remoteClusterRegistration).toBeDefined();
     });
+    test('takes the cluster names Temporal clusters already carry (clusterA, cluster_b.eu): a name is fixed for life, so an adopted cluster or a remote is declared by its own', () => {
+      const c = multi({ clusterName: 'clusterA', remoteClusters: [{ ...remote, name: 'cluster_b.eu' }] })();
+      const pinned = find(Chart.of(c), 'ConfigMap', 'temporal-pinned');
+      expect(pinned.data.currentClusterName).toBe('clusterA');
+      expect(c.remoteClusterRegistration).toBeDefined();
+      // What YAML, the shell or the Job's reading of `cluster list` would take apart stays refused.
+      for (const name of ['cluster a', 'a:b', '"a"', 'a,b', '-a', 'a_', '', 'x'.repeat(64)]) {
+        expect(() => cluster(testChart(), { clusterName: name })).toThrow(/clusterName is .*; expected a cluster name: letters, digits, '-', '_' and '.', .* A cluster keeps its name for life/);
+        expect(multi({ remoteClusters: [{ ...remote, name }] })).toThrow(/remoteClusters\[0\]\.name is .*; expected a cluster name/);
+      }
+    });
     test('fails when the master is not this cluster', () => {
       expect(() => cluster(testChart(), { masterClusterName: 'nowhere' })).toThrow(/masterClusterName is "nowhere"; expected this cluster's own name \(temporal\)/);
     });

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
 import { PASSWORD, postgresPersistence, testChart } from './support/synth';
 import {
-  AdminTools, ArchivalProvider, ClusterNetworkPolicies, ClusterTls, Datastore, DynamicConfig, DynamicConfigValue, FleetAutoscaler, FleetAutoscaling,
+  AdminTools, ArchivalProvider, IntOrString, Quantity, ClusterNetworkPolicies, ClusterTls, Datastore, DynamicConfig, DynamicConfigValue, FleetAutoscaler, FleetAutoscaling,
   FleetClientCertificate, FleetNetworkPolicies, FrontendService, GitOps, NamespaceBootstrap, Persistence, PinnedValuesGuard, RemoteClusterRegistration,
   SchemaJob, ScrapeConfig, TemporalAlerts, TemporalCluster, TemporalDashboard, TemporalMonitoring, TemporalUi, WorkerFleet, WorkerFleetMonitoring,
 } from '../lib';
@@ -420,6 +420,16 @@ describe('unknown props', () => {
       const mounts: any = { name: 'helpers', mountPath: '/helpers' };
       expect(() => new Persistence(chart, 'p', { defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u', password: PASSWORD }), visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u', password: PASSWORD }),
         databaseAccess: { initContainers: [{ name: 'init', image: 'registry.example.com/init:1.0.0', volumeMounts: mounts }] } })).toThrow(/props\.databaseAccess\.initContainers\[0\]\.volumeMounts is \{.*\}; expected a list/);
+      // Text or a number where the k8s types take a Quantity or an IntOrString (a values file) was written as null, or left out.
+      const sidecar = (extra: Record<string, unknown>) => () => new Persistence(testChart(), 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: 'u', password: PASSWORD }), visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u', password: PASSWORD }),
+        databaseAccess: { sidecars: [{ name: 'proxy', image: 'registry.example.com/proxy:1.0.0', ...extra }] },
+      } as any);
+      expect(sidecar({ resources: { requests: { memory: '128Mi' } } })).toThrow(
+        /props\.databaseAccess\.sidecars\[0\]\.resources\.requests\.memory is "128Mi"; expected a Quantity \(the prop is a Quantity\)\. Write Quantity\.fromString\("128Mi"\)/);
+      expect(sidecar({ startupProbe: { tcpSocket: { port: 5432 } } })).toThrow(/startupProbe\.tcpSocket\.port is 5432; expected an IntOrString .* Write IntOrString\.fromNumber\(5432\)/);
+      expect(sidecar({ startupProbe: { httpGet: { path: '/', port: 'http' } } })).toThrow(/httpGet\.port is "http"; expected an IntOrString .* Write IntOrString\.fromString\("http"\)/);
+      expect(sidecar({ resources: { requests: { memory: Quantity.fromString('128Mi') } }, startupProbe: { tcpSocket: { port: IntOrString.fromNumber(5432) } } })).not.toThrow();
       expect(make({ history: { resources: { cpu: { request: 500 } } } })).not.toThrow(/the prop is/); // a class instance's place: no kind
       expect(make({ history: { tolerations: [{ key: 'a', operator: 'Exists', value: null }] } })).not.toThrow(/the prop is/); // null is absent
     });

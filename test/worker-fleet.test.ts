@@ -1172,6 +1172,11 @@ describe('WorkerFleet', () => {
         const spelled = [...name].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch.toLowerCase())).join('');
         expect(() => setup({ env: { [spelled]: EnvValue.fromValue('x') } })).toThrow(`env["${spelled}"] is "${spelled}"; expected an env var the fleet does not set itself`);
       }), { numRuns: 60 });
+      // The message names the prop to set instead.
+      for (const [name, prop] of [['TEMPORAL_NAMESPACE', 'temporalNamespace'], ['temporal_task_queue', 'taskQueues'], ['TEMPORAL_API_KEY', 'apiKey'], ['TEMPORAL_TLS_SERVER_NAME', 'frontend.serverName'],
+        ['TEMPORAL_TLS_CLIENT_KEY_DATA', 'clientCertificate'], ['TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'serverCa'], ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'cluster, frontend (tls, serverName), clientCertificate and serverCa']]) {
+        expect(() => setup({ env: { [name]: EnvValue.fromValue('x') } })).toThrow(`expected an env var the fleet does not set itself. The fleet sets ${name.toUpperCase()} from ${prop}: set that instead.`);
+      }
       expect(() => setup({ env: { TEMPORAL_GRPC_META_TEAM: EnvValue.fromValue('orders'), TEMPORAL_PROFILE: EnvValue.fromValue('prod') } })).not.toThrow();
       // The SDKs send TEMPORAL_GRPC_META_<NAME> as the gRPC header <name>: this one is apiKey's bearer token, past its TLS checks and without KEDA.
       for (const name of ['TEMPORAL_GRPC_META_AUTHORIZATION', 'TEMPORAL_GRPC_META_Authorization']) {

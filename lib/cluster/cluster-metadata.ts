@@ -1,7 +1,7 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { canonicalHost, DnsContext } from '../persistence/store-identity';
-import { propError, requireDns1123Label, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
+import { propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
 export interface ClusterMetadata {
@@ -48,7 +48,7 @@ const ADDRESS = /^(?:[a-zA-Z0-9](?:[-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-
  * the master can only be this cluster itself.
  */
 export function clusterMetadata(owner: string, name: string, props: TemporalClusterProps, dns: DnsContext): ClusterMetadata {
-  const clusterName = requireDns1123Label(owner, 'clusterName', props.clusterName ?? name);
+  const clusterName = requireClusterName(owner, 'clusterName', props.clusterName ?? name);
   const failoverVersionIncrement = requireInteger(owner, 'failoverVersionIncrement', props.failoverVersionIncrement ?? 10, 2, 2 ** 31 - 1);
   const initialFailoverVersion = requireInteger(owner, 'initialFailoverVersion', props.initialFailoverVersion ?? 1, 1, failoverVersionIncrement - 1);
   const enableGlobalNamespace = props.enableGlobalNamespace ?? false;
@@ -74,7 +74,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
   const addresses = new Map<string, string>();
   const remoteClusters = rawRemotes.map((remote: RemoteCluster, i): ResolvedRemoteCluster => {
     const prop = `remoteClusters[${i}]`;
-    requireDns1123Label(owner, `${prop}.name`, remote.name);
+    requireClusterName(owner, `${prop}.name`, remote.name);
     if (names.has(remote.name)) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster (this one included) has');
     names.add(remote.name);
     requireInteger(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, 1, failoverVersionIncrement - 1);

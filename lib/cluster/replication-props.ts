@@ -3,7 +3,8 @@
 /** Another Temporal cluster this one replicates with, registered at run time by the registration Job. */
 export interface RemoteCluster {
   /**
-   * Its `currentClusterName`. The Job checks that the cluster at `rpcAddress` calls itself this.
+   * Its `currentClusterName`, as that cluster spells it (`clusterB`, `cluster_b`). The Job checks
+   * that the cluster at `rpcAddress` calls itself this.
    */
   readonly name: string;
   /**

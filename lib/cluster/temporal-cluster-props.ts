@@ -79,7 +79,8 @@ export interface TemporalClusterProps {
   /** The cluster's databases. */
   readonly persistence: Persistence;
   /**
-   * Name of this cluster in `clusterMetadata`. Fixed for the life of the cluster.
+   * Name of this cluster in `clusterMetadata`. Fixed for the life of the cluster: an existing
+   * cluster keeps the one it has (`clusterA`, `cluster_a`: letters, digits, `-`, `_` and `.`).
    * @default - `name`
    */
   readonly clusterName?: string;

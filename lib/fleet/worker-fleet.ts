@@ -49,6 +49,12 @@ const DEFAULT_SIZING = { replicas: 0, cpu: '250m', memory: '256Mi', cpuLimit: '1
  */
 const RESERVED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES',
   'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+/** The prop each of them comes from, for the message that refuses it. */
+const ENV_PROPS: Record<string, string> = {
+  TEMPORAL_ADDRESS: 'cluster or frontend.address', TEMPORAL_NAMESPACE: 'temporalNamespace', TEMPORAL_API_KEY: 'apiKey', TEMPORAL_TASK_QUEUE: 'taskQueues',
+  TEMPORAL_TASK_QUEUES: 'taskQueues', TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME: 'shutdownGraceTime', TEMPORAL_WORKER_METRICS_BIND_ADDRESS: 'metricsPort',
+  TEMPORAL_TLS: 'cluster or frontend.tls', TEMPORAL_TLS_SERVER_NAME: 'frontend.serverName',
+};
 
 /**
  * A fleet of the application's own Temporal workers (not the server's `worker` role): a
@@ -278,8 +284,9 @@ export class WorkerFleet extends Construct {
     const userEnv = checkedUserEnv(owner, props.env, (name) => {
       const upper = name.toUpperCase();
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
-        throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself',
-          `The fleet sets ${upper.startsWith('TEMPORAL_TLS') ? 'TEMPORAL_TLS*' : upper} from its own props (cluster, frontend, clientCertificate, serverCa, apiKey, taskQueues, shutdownGraceTime, metricsPort).`);
+        const from = ENV_PROPS[upper] ?? (upper.startsWith('TEMPORAL_TLS_CLIENT') ? 'clientCertificate' : upper.startsWith('TEMPORAL_TLS_SERVER_CA') ? 'serverCa'
+          : 'cluster, frontend (tls, serverName), clientCertificate and serverCa');
+        throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself', `The fleet sets ${upper} from ${from}: set that instead.`);
       }
       // The SDKs' env config sends it as the gRPC authorization header: apiKey's, past its TLS checks and without KEDA.
       if (upper === 'TEMPORAL_GRPC_META_AUTHORIZATION') {

@@ -110,7 +110,9 @@ function goRegexpProblem(pattern: string): string | undefined {
         repeated = 'no';
         continue;
       }
-      if (/\w/.test(next) && !(inClass ? GO_ESCAPES : GO_ESCAPES_OUTSIDE_CLASS).includes(next)) {
+      // Go escapes letters and digits only as it knows them; any ASCII punctuation, "_" included, is itself.
+      if (next > '\x7f') return `Go's regexp has no escape \\${String.fromCodePoint(pattern.codePointAt(i + 1)!)}: only ASCII punctuation is escaped; write the character itself.`;
+      if (/[A-Za-z0-9]/.test(next) && !(inClass ? GO_ESCAPES : GO_ESCAPES_OUTSIDE_CLASS).includes(next)) {
         return `Go's regexp has no escape \\${next}${/[1-9]/.test(next) ? ' (no backreferences)' : ''}.`;
       }
       if (/[1-7]/.test(next) && !/[0-7]/.test(pattern[i + 2] ?? '')) return `\\${next} is a backreference, which Go's regexp does not support.`;
@@ -126,7 +128,7 @@ function goRegexpProblem(pattern: string): string | undefined {
         js += '\\w';
         i = end;
       } else {
-        js += next === 'z' ? '$' : next === 'A' ? '^' : c + next;
+        js += next === 'z' ? '$' : next === 'A' ? '^' : next === '_' ? '_' : c + next;
         i++;
       }
       // In a class: a class escape ends nothing and starts no range; a character may start one, or end the one open.

@@ -10,7 +10,11 @@ import { propError, plainProps } from '../validation';
 export interface TemporalNamespace {
   /** Namespace name. Names that differ only in case are one namespace on MySQL, and are refused. */
   readonly name: string;
-  /** How long closed workflows are kept, in whole hours: at least one day (the server's minimum) and at most 100 years (the server caps longer ones). */
+  /**
+   * How long closed workflows are kept, in whole hours: at least one hour (the server's minimum for
+   * the local namespaces the Job creates, `system.namespaceMinRetentionLocal`) and at most 100 years
+   * (the server caps longer ones).
+   */
   readonly retention: Duration;
   /**
    * Description.
@@ -107,8 +111,11 @@ export class NamespaceBootstrap extends Construct {
       // From a config file retention is a number or '72h', not a Duration, which failed with a TypeError.
       const duration = typeof ns.retention?.toHours === 'function';
       const hours = duration ? ns.retention.toHours({ integral: false }) : NaN;
-      if (!(hours >= 24) || !Number.isInteger(hours)) {
-        throw propError(owner, `namespaces[${i}].retention`, duration ? `${hours}h` : ns.retention, 'a whole number of hours, at least 24 (the server refuses less than a day)',
+      // The Job creates local namespaces (no --global): the server's floor is system.namespaceMinRetentionLocal,
+      // 1h by default (a day is the floor of global ones only).
+      if (!(hours >= 1) || !Number.isInteger(hours)) {
+        throw propError(owner, `namespaces[${i}].retention`, duration ? `${hours}h` : ns.retention,
+          'a whole number of hours, at least 1 (the server\'s default system.namespaceMinRetentionLocal for the local namespaces the Job creates)',
           duration ? undefined : 'Give a Duration from cdk8s, such as Duration.days(3).');
       }
       if (hours > MAX_RETENTION_HOURS) {

@@ -86,7 +86,9 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
     parsed = undefined;
   }
   if (typeof repository !== 'string' || !parsed || parsed.tag !== undefined || parsed.digest !== undefined || parsed.repository !== `${repository}/image`) {
-    throw propError(owner, 'images.repository', repository, 'a registry and path without tag or digest, such as "registry.example.com/temporalio"');
+    throw propError(owner, 'images.repository', repository, 'a registry and path without tag or digest, such as "registry.example.com/temporalio"',
+      typeof repository === 'string' && repository.endsWith('/') ? `The library appends "/server", "/admin-tools" and "/ui" itself: write "${repository.replace(/\/+$/, '')}".`
+        : 'The library appends "/server", "/admin-tools" and "/ui" to it: give a registry host (and port) and a lower-case path of an image reference.');
   }
   const digests = options?.digests ?? {};
   const image = (name: string, tag: string, digest: string | undefined, prop: string) =>

@@ -16,6 +16,25 @@ export function isDns1035Label(value: unknown, maxLength = 63): value is string 
   return typeof value === 'string' && value.length > 0 && value.length <= maxLength && DNS1035_LABEL.test(value);
 }
 
+/*
+ * A Temporal cluster name (clusterMetadata.currentClusterName, a remote's name). The server sets no
+ * syntax, and existing clusters carry names like "clusterA" or "cluster_a" (Temporal's replication
+ * docs use clusterA/clusterB), fixed for life: an adopted cluster or a remote must be declared by its
+ * own. What it reaches: an env value, a YAML key of clusterInformation through the config template,
+ * and the registration Job's arguments, so nothing that YAML, the shell or the Job's JSON reading of
+ * `temporal operator cluster list` would take apart.
+ */
+const CLUSTER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** A Temporal cluster name: letters, digits, '-', '_' and '.', starting and ending with a letter or digit. */
+export function requireClusterName(owner: string, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !CLUSTER_NAME.test(value)) {
+    throw propError(owner, prop, value, 'a cluster name: letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit, at most 63 characters',
+      'A cluster keeps its name for life: give the one it already has (currentClusterName in its config).');
+  }
+  return value;
+}
+
 /** A Kubernetes namespace or Service name: a DNS-1123 label of at most `maxLength` characters. */
 export function requireDns1123Label(owner: string, prop: string, value: string, maxLength = 63, remedy?: string): string {
   if (!isDns1123Label(value, maxLength)) {

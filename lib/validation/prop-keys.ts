@@ -13,8 +13,8 @@ export type { PropShapeName } from './prop-shapes';
  * (scripts/prop-shapes.js into prop-shapes.ts).
  */
 
-/** The one kind of value a prop's type allows: a string, a number, a boolean, a list. */
-export type ValueKind = 's' | 'n' | 'b' | 'a';
+/** The one kind of value a prop's type allows: a string, a number, a boolean, a list, a k8s Quantity or IntOrString. */
+export type ValueKind = 's' | 'n' | 'b' | 'a' | 'q' | 'i';
 
 /** Where the keys of a value are checked: the keys of a plain object, and (for a list) its items. */
 export interface KeyCheck {
@@ -138,7 +138,22 @@ const KINDS: Record<ValueKind, { is: (value: unknown) => boolean; expected: stri
     remedy: (v) => (typeof v === 'string' ? 'Write the boolean itself: the text "false" would read as true.' : undefined),
   },
   a: { is: (v) => Array.isArray(v), expected: 'a list (the prop is a list)', remedy: () => 'Give a list, [ ... ], even of one item.' },
+  // cdk8s writes the .value of these: text or a number in their place was written as null, or left out.
+  q: {
+    is: hasScalarValue, expected: 'a Quantity (the prop is a Quantity)',
+    remedy: (v) => `Write Quantity.fromString(${JSON.stringify(String(v))}): cdk8s writes a Quantity's value, and would write this one as null.`,
+  },
+  i: {
+    is: hasScalarValue, expected: 'an IntOrString (the prop is an IntOrString)',
+    remedy: (v) => `Write IntOrString.${typeof v === 'number' ? `fromNumber(${v})` : `fromString(${JSON.stringify(String(v))})`}: cdk8s writes an IntOrString's value, and would leave this one out.`,
+  },
 };
+
+/** A Quantity or IntOrString, or anything cdk8s reads as one: an object whose value is text or a number. */
+function hasScalarValue(v: unknown): boolean {
+  const value = typeof v === 'object' && v !== null ? (v as { value?: unknown }).value : undefined;
+  return typeof value === 'string' || typeof value === 'number';
+}
 
 /** Whether a value is of the kind its prop's type allows; undefined and null are absent, which other checks judge. */
 export function isOfKind(kind: ValueKind, value: unknown): boolean {
