@@ -12,6 +12,8 @@ import { describeExit, freePort, ManagedProcess, pollUntil, tailFile } from '../
 const ETCD_READY_MS = 60_000;
 const APISERVER_READY_MS = 180_000;
 const POLL_MS = 500;
+/** Starts on a port another process took in the meantime are tried again, on other ports, this many times in all. */
+const START_ATTEMPTS = 3;
 /** Log lines are cut at this length in error messages, which show three logs at once. */
 const LOG_LINE_CHARS = 600;
 
@@ -24,16 +26,21 @@ const LOG_LINE_CHARS = 600;
 export class KubeApiServer {
   /** Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready. */
   public static async start(tools: KubeTools, label: string): Promise<KubeApiServer> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
-    const server = new KubeApiServer(tools, dir);
-    try {
-      await server.boot();
-    } catch (err) {
-      const message = `${(err as Error).message}\n${server.logTails()}`;
-      await server.stop();
-      throw new Error(`starting etcd and kube-apiserver (${dir}) failed: ${message}`);
+    for (let attempt = 1; ; attempt++) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
+      const server = new KubeApiServer(tools, dir);
+      try {
+        await server.boot();
+        return server;
+      } catch (err) {
+        const message = `${(err as Error).message}\n${server.logTails()}`;
+        await server.stop();
+        // A free port is found by binding and closing it, so another process on the machine (a
+        // server of another test, a CI run's own) can take it before ours binds: start again on others.
+        if (attempt < START_ATTEMPTS && message.includes('address already in use')) continue;
+        throw new Error(`starting etcd and kube-apiserver (${dir}) failed: ${message}`);
+      }
     }
-    return server;
   }
 
   public readonly kubeconfig: string;
