@@ -188,6 +188,21 @@ describe('TemporalCluster', () => {
       cluster(chart, { ports: ServicePorts.offset(1000), persistence: new Persistence(chart, 'b', { defaultStore: store('temporal'), visibilityStore: store('vis_b') }) }, 'green');
       expect(() => Testing.synth(chart)).toThrow(/TemporalCluster 'temporal\/green' \(default store\) and TemporalCluster 'temporal\/blue' \(default store\) point at the same database postgres:\/\/pg:5432\/temporal/);
     });
+    test('name the remedy of an app whose charts are environments on Kubernetes clusters of their own: an app each, a lock file each', () => {
+      // One chart per environment, the same namespace, name and database Service name: a common cdk8s layout
+      // whose environments run on different Kubernetes clusters, which the app-wide checks take for one.
+      const app = Testing.app();
+      for (const env of ['staging', 'prod']) {
+        const chart = new Chart(app, env, { namespace: 'temporal' });
+        const store = (database: string) => Datastore.postgres({ host: 'postgres.databases.svc', database, user: 'u', password: SecretRef.of('db', 'p') });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence: new Persistence(chart, 'p', { defaultStore: store('temporal'), visibilityStore: store('vis') }) });
+      }
+      const message = (() => { try { app.synth(); } catch (e) { return (e as Error).message; } return ''; })();
+      const remedy = 'apps of their own, synthesized one at a time (ENV=prod cdk8s-temporal synth --output dist/prod), each with a lock file of its own';
+      expect(message).toContain(`is defined twice (staging/temporal and prod/temporal): their objects would have the same names and overwrite each other. Give one of them another name or namespace. These checks take one app for one Kubernetes cluster: clusters that run on different Kubernetes clusters (an environment each) belong in ${remedy}.`);
+      expect(message).toContain(`point at the same database postgres://postgres.databases.svc:5432/temporal. To Temporal the same database is the same cluster; give each cluster its own databases. These checks take one app for one Kubernetes cluster: when the clusters run on different Kubernetes clusters and the host is a Service each of them resolves to a database of its own, they belong in ${remedy}.`);
+      expect(two({})).toThrow(/share membership port 6933 \(frontend and frontend\)\..*ServicePorts\.offset\(N\)\. These checks take one app for one Kubernetes cluster: clusters that run on different Kubernetes clusters \(an environment each\) belong in apps of their own/);
+    });
     test('fail when Cassandra keyspaces of one name share a contact point', () => {
       const chart = testChart();
       const persistence = (id: string, hosts: string[]) => new Persistence(chart, id, {

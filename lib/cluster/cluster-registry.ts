@@ -138,6 +138,20 @@ function otherObjects(root: IConstruct, clusters: readonly RegisteredCluster[]):
   return found;
 }
 
+/**
+ * What the app-wide checks take an app to be, and the remedy when it is not: a layout with one chart
+ * per environment, each environment its own Kubernetes cluster, meets the checks of one Kubernetes
+ * cluster (the same namespace and name, the same membership ports, the same database Service name).
+ */
+const ONE_KUBERNETES_CLUSTER = 'These checks take one app for one Kubernetes cluster: clusters that run on different Kubernetes clusters '
+  + '(an environment each) belong in apps of their own, synthesized one at a time (ENV=prod cdk8s-temporal synth --output dist/prod), '
+  + 'each with a lock file of its own.';
+
+/** The same for two stores: a Service name is another database on another Kubernetes cluster, an address outside them is not. */
+const ONE_KUBERNETES_CLUSTER_STORES = 'These checks take one app for one Kubernetes cluster: when the clusters run on different Kubernetes clusters '
+  + 'and the host is a Service each of them resolves to a database of its own, they belong in apps of their own, synthesized one at a time '
+  + '(ENV=prod cdk8s-temporal synth --output dist/prod), each with a lock file of its own.';
+
 export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = []): string[] {
   const errors: string[] = [];
   const portOwner = new Map<number, { cluster: RegisteredCluster; role: string }>();
@@ -148,7 +162,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
       if (other && other.cluster !== cluster && other.cluster.lockKey !== cluster.lockKey) {
         errors.push(`${cluster.label} and ${other.cluster.label} share membership port ${port} (${role} and ${other.role}). `
           + 'Deployments on one Kubernetes cluster need distinct membership ports, or a reused pod IP can merge their rings; '
-          + 'give one of them ports: ServicePorts.offset(N).');
+          + `give one of them ports: ServicePorts.offset(N). ${ONE_KUBERNETES_CLUSTER}`);
       } else if (!other) {
         portOwner.set(port, { cluster, role });
       }
@@ -168,7 +182,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
     const other = byName.get(cluster.lockKey);
     if (other) {
       errors.push(`${cluster.label} is defined twice (${other.path} and ${cluster.path}): their objects would have the same names `
-        + 'and overwrite each other. Give one of them another name or namespace.');
+        + `and overwrite each other. Give one of them another name or namespace. ${ONE_KUBERNETES_CLUSTER}`);
     } else {
       byName.set(cluster.lockKey, cluster);
     }
@@ -186,7 +200,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {
           errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
             + `${store.uri}${store.uri === other.store.uri ? '' : ` (written ${other.store.uri} there)`}. To Temporal the same database is the same `
-            + 'cluster; give each cluster its own databases.');
+            + `cluster; give each cluster its own databases. ${ONE_KUBERNETES_CLUSTER_STORES}`);
         }
       }
       sameName.push({ cluster, role, store, identity });
