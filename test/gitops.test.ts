@@ -7,7 +7,25 @@ function annotated(gitOps: GitOps) {
   const chart = testChart();
   cluster(chart, { gitOps, namespaces: [{ name: 'default', retention: Duration.days(3) }] });
   const all = objects(chart);
-  return { jobs: all.filter((o) => o.kind === 'Job'), others: all.filter((o) => o.kind !== 'Job') };
+  const schema = (o: any) => o.kind === 'Job' && /^temporal-schema-/.test(o.metadata.name);
+  const serviceAccount = (o: any) => o.kind === 'ServiceAccount' && o.metadata.name === 'temporal-jobs';
+  return {
+    jobs: all.filter((o) => o.kind === 'Job'),
+    schemaJobs: all.filter(schema),
+    jobServiceAccount: all.filter(serviceAccount),
+    clientJobs: all.filter((o) => o.kind === 'Job' && !schema(o)),
+    others: all.filter((o) => o.kind !== 'Job' && !serviceAccount(o)),
+  };
+}
+
+/** Each schema Job's pods need its ServiceAccount; the namespace and remote-cluster Jobs need the frontend. */
+function clientJobsOf(gitOps: GitOps) {
+  const chart = testChart();
+  cluster(chart, {
+    gitOps, namespaces: [{ name: 'default', retention: Duration.days(3) }],
+    enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example:7233' }],
+  });
+  return objects(chart).filter((o) => o.kind === 'Job' && !/^temporal-schema-/.test(o.metadata.name));
 }
 
 describe('GitOps', () => {
@@ -17,24 +35,38 @@ describe('GitOps', () => {
     expect(JSON.stringify(objects(chart))).not.toMatch(/argocd|fluxcd/);
   });
 
-  test('Argo CD: Jobs in an earlier sync wave than everything else', () => {
-    const { jobs, others } = annotated(GitOps.argoCd());
+  test('Argo CD: schema Jobs and their ServiceAccount in an earlier sync wave than the servers, the Jobs that call the frontend in a later one', () => {
+    // Argo CD applies a wave only once every object of the wave before is healthy, and a Job is healthy
+    // once it has completed: a schema Job whose ServiceAccount came in a later wave could never create a
+    // pod, and a namespace Job before the servers would wait for a frontend that is never applied.
+    const { jobs, schemaJobs, jobServiceAccount, clientJobs, others } = annotated(GitOps.argoCd());
     expect(jobs).toHaveLength(3);
-    for (const job of nonEmpty(jobs)) expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    for (const job of nonEmpty(schemaJobs)) {
+      expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+      expect(job.spec.template.spec.serviceAccountName).toBe('temporal-jobs');
+    }
+    expect(jobServiceAccount.map((o) => o.metadata.annotations)).toEqual([{ 'argocd.argoproj.io/sync-wave': '-1' }]);
+    expect(clientJobs.map((o) => o.metadata.annotations)).toEqual([{ 'argocd.argoproj.io/sync-wave': '1' }]);
     for (const other of nonEmpty(others)) expect(other.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    expect(annotated(GitOps.argoCd({ jobSyncWave: -5 })).jobServiceAccount.map((o) => o.metadata.annotations)).toEqual([{ 'argocd.argoproj.io/sync-wave': '-5' }]);
+    expect(clientJobsOf(GitOps.argoCd()).map((o) => [o.metadata.labels['app.kubernetes.io/component'], o.metadata.annotations])).toEqual([
+      ['namespaces', { 'argocd.argoproj.io/sync-wave': '1' }], ['remote-clusters', { 'argocd.argoproj.io/sync-wave': '1' }]]);
   });
 
-  test('Argo CD: Jobs as PreSync hooks, recreated on every sync', () => {
-    const { jobs } = annotated(GitOps.argoCd({ jobsAsPreSyncHooks: true }));
-    for (const job of nonEmpty(jobs)) {
-      expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
-    }
+  test('Argo CD: schema Jobs and their ServiceAccount as PreSync hooks, the Jobs that call the frontend as PostSync hooks, recreated on every sync', () => {
+    const { schemaJobs, jobServiceAccount, clientJobs } = annotated(GitOps.argoCd({ jobsAsPreSyncHooks: true }));
+    const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    for (const job of nonEmpty(schemaJobs)) expect(job.metadata.annotations).toEqual(hook('PreSync'));
+    expect(jobServiceAccount.map((o) => o.metadata.annotations)).toEqual([hook('PreSync')]);
+    expect(clientJobs.map((o) => o.metadata.annotations)).toEqual([hook('PostSync')]);
+    expect(clientJobsOf(GitOps.argoCd({ jobsAsPreSyncHooks: true })).map((o) => o.metadata.annotations)).toEqual([hook('PostSync'), hook('PostSync')]);
   });
 
   test('Flux: Jobs may be recreated when their immutable spec changes, and no object goes through post-build substitution', () => {
-    const { jobs, others } = annotated(GitOps.flux());
+    const { jobs, jobServiceAccount, others } = annotated(GitOps.flux());
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
     for (const job of nonEmpty(jobs)) expect(job.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution });
+    expect(jobServiceAccount.map((o) => o.metadata.annotations)).toEqual([noSubstitution]);
     for (const other of nonEmpty(others)) expect(other.metadata.annotations).toEqual(expect.objectContaining(noSubstitution));
   });
 

@@ -4,8 +4,18 @@ import { plainProps, propError } from '../validation';
 
 /** Annotations for one kind of object. */
 export interface GitOpsAnnotations {
-  /** On schema and namespace Jobs. */
+  /** On the schema Jobs, which must finish before the servers start. */
   readonly jobs: Record<string, string>;
+  /**
+   * On what the schema Jobs' pods need to exist first: the ServiceAccount they run as (the API
+   * server refuses a pod whose ServiceAccount is missing).
+   */
+  readonly jobPrerequisites: Record<string, string>;
+  /**
+   * On the Jobs that call the cluster's own frontend (the namespace and remote-cluster Jobs), which
+   * can only finish once the servers run.
+   */
+  readonly clientJobs: Record<string, string>;
   /** On everything else. */
   readonly others: Record<string, string>;
 }
@@ -13,15 +23,18 @@ export interface GitOpsAnnotations {
 /** Argo CD options. */
 export interface ArgoCdOptions {
   /**
-   * Sync wave of the schema and namespace Jobs; everything else is in wave 0. With waves, Argo CD
-   * waits for the Jobs to finish before it applies the servers. (The servers' schema waits keep
-   * the order anyway; waves make the sync status tell the story.)
+   * Sync wave of the schema Jobs and of the ServiceAccount their pods run as; everything else is in
+   * wave 0, and the namespace and remote-cluster Jobs, which call the cluster's frontend, in wave 1.
+   * With waves, Argo CD waits for the schema Jobs to finish before it applies the servers, and for
+   * the servers to be healthy before it applies the Jobs that need them. (The servers' schema waits
+   * keep the order anyway; waves make the sync status tell the story.)
    * @default -1
    */
   readonly jobSyncWave?: number;
   /**
-   * Run the Jobs as PreSync hooks instead of wave members. Hooks are deleted and recreated on each
-   * sync, so a TTL-deleted Job never shows as missing.
+   * Run the schema Jobs (and their ServiceAccount) as PreSync hooks, and the namespace and
+   * remote-cluster Jobs as PostSync hooks, instead of wave members. Hooks are deleted and recreated
+   * on each sync, so a TTL-deleted Job never shows as missing.
    * @default false
    */
   readonly jobsAsPreSyncHooks?: boolean;
@@ -40,10 +53,13 @@ export class GitOps {
     if (!Number.isInteger(wave) || wave >= 0) {
       throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0)');
     }
-    const jobs: Record<string, string> = options.jobsAsPreSyncHooks
-      ? { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' }
-      : { 'argocd.argoproj.io/sync-wave': String(wave) };
-    return new GitOps({ jobs, others: { 'argocd.argoproj.io/sync-wave': '0' } });
+    // A schema Job's pods need its ServiceAccount, and the namespace and remote-cluster Jobs wait
+    // for the frontend: in an earlier wave (or the PreSync phase) than what they need, Argo CD
+    // would wait for them forever, since it applies a wave only once the one before is healthy.
+    const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    const jobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PreSync') : { 'argocd.argoproj.io/sync-wave': String(wave) };
+    const clientJobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PostSync') : { 'argocd.argoproj.io/sync-wave': '1' };
+    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } });
   }
 
   /**
@@ -57,17 +73,27 @@ export class GitOps {
    */
   public static flux(): GitOps {
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
-    return new GitOps({ jobs: { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution }, others: noSubstitution });
+    const jobs = { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution };
+    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution });
   }
 
   private constructor(public readonly annotations: GitOpsAnnotations) {}
 }
 
-/** Puts the GitOps annotations on every object under `scope`: the Jobs' set on `jobs`, the others' on the rest. */
-export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, jobs: ReadonlySet<ApiObject>): void {
+/** The objects of a cluster that get other annotations than the rest. */
+export interface GitOpsGroups {
+  readonly jobs: ReadonlySet<ApiObject>;
+  readonly jobPrerequisites: ReadonlySet<ApiObject>;
+  readonly clientJobs: ReadonlySet<ApiObject>;
+}
+
+/** Puts the GitOps annotations on every object under `scope`: each group's set on its objects, the others' on the rest. */
+export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, groups: GitOpsGroups): void {
+  const { annotations } = gitOps;
   for (const child of scope.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
-    const annotations = jobs.has(child) ? gitOps.annotations.jobs : gitOps.annotations.others;
-    for (const [key, value] of Object.entries(annotations)) child.metadata.addAnnotation(key, value);
+    const set = groups.jobs.has(child) ? annotations.jobs : groups.jobPrerequisites.has(child) ? annotations.jobPrerequisites
+      : groups.clientJobs.has(child) ? annotations.clientJobs : annotations.others;
+    for (const [key, value] of Object.entries(set)) child.metadata.addAnnotation(key, value);
   }
 }
