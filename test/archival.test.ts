@@ -1,4 +1,4 @@
-import { ArchivalProvider, DcRedirectionPolicy } from '../lib';
+import { ArchivalProvider, DcRedirectionPolicy, SecretRef } from '../lib';
 import { cluster, find, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 
@@ -24,6 +24,34 @@ describe('archival', () => {
       history: { state: 'enabled', URI: 's3://temporal-archive/history' },
       visibility: { state: 'disabled', URI: 'gs://temporal-archive/visibility' },
     });
+  });
+
+  test('GCS with a key from a Secret: the key alone is mounted where the config names it, in every server pod that archives or reads archives', () => {
+    // credentialsPath alone named a file nothing mounted: the archiver failed on every archival.
+    const chart = testChart();
+    const c = cluster(chart, { archival: {
+      history: { provider: ArchivalProvider.gcs({ credentials: SecretRef.of('gcs-archival', 'key.json') }), uri: 'gs://temporal-archive/history' },
+      visibility: { provider: ArchivalProvider.gcs({ credentials: SecretRef.of('gcs-visibility', 'sa.json') }), uri: 'gs://temporal-archive/visibility' },
+    } });
+    const config = parseRendered(c.serverConfig);
+    expect(unknownKeys(config)).toEqual([]);
+    expect(config.archival.history.provider).toEqual({ gstorage: { credentialsPath: '/etc/temporal/archival/history/credentials.json' } });
+    expect(config.archival.visibility.provider).toEqual({ gstorage: { credentialsPath: '/etc/temporal/archival/visibility/credentials.json' } });
+    for (const role of ['frontend', 'history', 'worker']) {
+      const pod = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'archival-history-credentials', secret: { secretName: 'gcs-archival', items: [{ key: 'key.json', path: 'credentials.json' }], defaultMode: 0o440 } });
+      expect(pod.volumes).toContainEqual({ name: 'archival-visibility-credentials', secret: { secretName: 'gcs-visibility', items: [{ key: 'sa.json', path: 'credentials.json' }], defaultMode: 0o440 } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'archival-history-credentials', mountPath: '/etc/temporal/archival/history', readOnly: true });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'archival-visibility-credentials', mountPath: '/etc/temporal/archival/visibility', readOnly: true });
+    }
+    const matching = find(chart, 'Deployment', 'temporal-matching').spec.template.spec;
+    expect(JSON.stringify(matching)).not.toMatch(/archival-(history|visibility)-credentials|gcs-archival/);
+  });
+
+  test('GCS refuses a key file from a Secret and one from the image at once, and credentials that are not a SecretRef', () => {
+    expect(() => ArchivalProvider.gcs({ credentials: SecretRef.of('gcs', 'key.json'), credentialsPath: '/var/secrets/key.json' }))
+      .toThrow(/ArchivalProvider.gcs: credentialsPath is "\/var\/secrets\/key.json"; expected no value beside credentials/);
+    expect(() => ArchivalProvider.gcs({ credentials: 'gcs/key.json' as any })).toThrow(/ArchivalProvider.gcs: credentials is .*; expected a SecretRef/);
   });
 
   test('the filestore mounts its claim at the URI path in every server pod', () => {

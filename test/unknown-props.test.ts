@@ -62,7 +62,7 @@ const ENTRIES: Record<string, { at: string; call: (props: any) => unknown }> = {
   ArgoCdOptions: { at: 'options', call: (p) => GitOps.argoCd(p) },
   'ArchivalProvider.filestore.options': { at: 'options', call: (p) => ArchivalProvider.filestore(p) },
   'ArchivalProvider.s3.options': { at: 'options', call: (p) => ArchivalProvider.s3(p) },
-  'ArchivalProvider.gcs.options': { at: 'options', call: (p) => ArchivalProvider.gcs(p) },
+  GcsArchivalOptions: { at: 'options', call: (p) => ArchivalProvider.gcs(p) },
   'DynamicConfigConstraints': { at: 'constraints', call: (p) => DynamicConfigValue.unchecked('frontend.rps', 1, p) },
   'DynamicConfigValue.taskQueuePartitions.partitions': { at: 'partitions', call: (p) => DynamicConfigValue.taskQueuePartitions(p) },
 };

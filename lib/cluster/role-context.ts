@@ -3,7 +3,7 @@ import { schemaWaitConfigMapName } from './object-names';
 import { pinnedEnv } from './pinned-values';
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
-import { archivalClaimVolumes } from '../config/archival';
+import { archivalClaimVolumes, archivalCredentialVolumes } from '../config/archival';
 import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
 import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
@@ -44,13 +44,15 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],
   };
   const archivalVolumes = archivalClaimVolumes(props.archival);
+  // Matching neither archives nor reads archives back: it gets no archival key.
+  const archivalKeys = (role: ServiceRole) => (role === ServiceRole.MATCHING ? NO_VOLUMES : archivalCredentialVolumes(props.archival));
   // Joined once per role: the checks below and the role's Deployment each ask for them.
   const joined = new Map<ServiceRole, VolumeSet>();
   const podVolumes = (role: ServiceRole): VolumeSet => {
     let set = joined.get(role);
     if (!set) {
       set = joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(cluster.tls, role, cluster.internalFrontendHttp),
-        remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, waitScript);
+        remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, archivalKeys(role), waitScript);
       joined.set(role, set);
     }
     return { volumes: [...set.volumes], mounts: [...set.mounts] };

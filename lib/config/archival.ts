@@ -1,5 +1,23 @@
-import { VolumeSet } from '../pod/volumes';
+import { SecretRef } from '../persistence/secret-ref';
+import { secretVolume, VolumeSet } from '../pod/volumes';
 import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
+
+/** Options of `ArchivalProvider.gcs`. */
+export interface GcsArchivalOptions {
+  /**
+   * The service account key (JSON) in a Secret: mounted, that key only, in every server pod but
+   * matching's (the roles that archive and read archives back), and named as the archiver's
+   * credentials file. For clusters without workload identity.
+   * @default - no key file: the archiver takes the pods' identity (GKE Workload Identity)
+   */
+  readonly credentials?: SecretRef;
+  /**
+   * A key file already in the server image (a custom image): the library mounts nothing there. A key
+   * from a Secret goes in `credentials`.
+   * @default - no key file
+   */
+  readonly credentialsPath?: string;
+}
 
 /** Where archived histories or visibility records go. */
 export class ArchivalProvider {
@@ -34,11 +52,18 @@ export class ArchivalProvider {
     return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } }, undefined, port);
   }
 
-  /** Google Cloud Storage. Credentials come from workload identity or a mounted key file. */
-  public static gcs(options: { readonly credentialsPath?: string } = {}): ArchivalProvider {
-    options = plainProps('ArchivalProvider.gcs', options, 'ArchivalProvider.gcs.options', 'options');
+  /** Google Cloud Storage. Credentials come from workload identity, or a key file from a Secret (`credentials`). */
+  public static gcs(options: GcsArchivalOptions = {}): ArchivalProvider {
+    options = plainProps('ArchivalProvider.gcs', options, 'GcsArchivalOptions', 'options');
     if (options.credentialsPath !== undefined) requireAbsolutePath('ArchivalProvider.gcs', 'credentialsPath', options.credentialsPath);
-    return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } }, undefined, 443);
+    if (options.credentials !== undefined && !(options.credentials instanceof SecretRef)) {
+      throw propError('ArchivalProvider.gcs', 'credentials', options.credentials, 'a SecretRef (SecretRef.of(secretName, key)) of the service account key');
+    }
+    if (options.credentials !== undefined && options.credentialsPath !== undefined) {
+      throw propError('ArchivalProvider.gcs', 'credentialsPath', options.credentialsPath, 'no value beside credentials',
+        'credentials mounts the key from its Secret and names that file; credentialsPath names a file of the image. Give one of them.');
+    }
+    return new ArchivalProvider('gs', { gstorage: { credentialsPath: options.credentialsPath } }, undefined, 443, options.credentials);
   }
 
   private constructor(
@@ -50,6 +75,8 @@ export class ArchivalProvider {
     public readonly claimName?: string,
     /** The TCP port the servers dial to archive, for a restricted egress; none for the filestore. */
     public readonly egressPort?: number,
+    /** The key file to mount from a Secret, for GCS. */
+    public readonly credentials?: SecretRef,
   ) {}
 }
 
@@ -101,7 +128,8 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
         'It would be written in plain text into the server ConfigMap and the namespaces\' settings; the archivers take credentials from the pods\' identity (serviceAccount) or from Secrets.');
     }
     if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
-    archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider: target.provider._config };
+    const provider = target.provider.credentials ? { gstorage: { credentialsPath: `${archivalCredentialsDir(kind)}/${CREDENTIALS_FILE}` } } : target.provider._config;
+    archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
   }
   if (Object.keys(archival).length === 0) return undefined;
@@ -131,6 +159,19 @@ export function archivalClaimVolumes(archival: ArchivalOptions | undefined): Vol
   return {
     volumes: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, persistentVolumeClaim: { claimName: target!.provider.claimName! } })),
     mounts: targets.map(({ kind, target }) => ({ name: `archival-${kind}`, mountPath: filestorePath(target!.uri) })),
+  };
+}
+
+const CREDENTIALS_FILE = 'credentials.json';
+const archivalCredentialsDir = (kind: string) => `/etc/temporal/archival/${kind}`;
+
+/** A key file from a Secret (GCS `credentials`), mounted alone at the path the config names, per archival target. */
+export function archivalCredentialVolumes(archival: ArchivalOptions | undefined): VolumeSet {
+  const targets = (['history', 'visibility'] as const).map((kind) => ({ kind, credentials: archival?.[kind]?.provider?.credentials }))
+    .filter((t): t is { kind: 'history' | 'visibility'; credentials: SecretRef } => t.credentials !== undefined);
+  return {
+    volumes: targets.map(({ kind, credentials }) => secretVolume(`archival-${kind}-credentials`, credentials.secretName, [{ key: credentials.key, path: CREDENTIALS_FILE }])),
+    mounts: targets.map(({ kind }) => ({ name: `archival-${kind}-credentials`, mountPath: archivalCredentialsDir(kind), readOnly: true })),
   };
 }
 
