@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { DynamicConfig, DynamicConfigValue, TaskQueueType, TemporalVersion } from '../lib';
 import { DYNAMIC_CONFIG_RELEASES } from '../lib/config/dynamic-config-keys';
@@ -233,5 +233,40 @@ describe('DynamicConfig', () => {
       expect(() => DynamicConfigValue.unchecked('future.f', () => 1)).toThrow(/value of future.f is/);
       expect(DynamicConfigValue.unchecked('future.ok', { a: [1, 'x', true, null, { b: -2.5 }] }).value).toEqual({ a: [1, 'x', true, null, { b: -2.5 }] });
     });
+  });
+});
+
+describe('task queue partitions across the whole file', () => {
+  const W = 'matching.numTaskqueueWritePartitions';
+  const R = 'matching.numTaskqueueReadPartitions';
+  /** Synthesizes a cluster with `values`, then adds `later` through cluster.dynamicConfig.add, as an app may. */
+  const synth = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+    const chart = testChart();
+    const c = cluster(chart, { dynamicConfig: { values } });
+    c.dynamicConfig.add(...later);
+    Testing.synth(chart);
+  };
+
+  test('more write than read partitions given through DynamicConfigValue.of are refused, naming where each value comes from', () => {
+    // taskQueuePartitions refused write > read, while the same keys through of() reached the file:
+    // tasks written to the partitions nobody polls would be stranded.
+    expect(synth([DynamicConfigValue.of(W, 8)])).toThrow(
+      "DynamicConfig 'temporal-dynamic-config': matching.numTaskqueueWritePartitions for every task queue is 8 (the value set for every task queue); "
+      + "expected at most matching.numTaskqueueReadPartitions there, 4 (the server's default). Tasks written to a partition no poller reads are stranded.");
+    expect(synth([DynamicConfigValue.of(R, 2), DynamicConfigValue.of(W, 8)])).toThrow(/numTaskqueueWritePartitions for every task queue is 8 \(the value set for every task queue\); expected at most matching.numTaskqueueReadPartitions there, 2 \(the value set for every task queue\)/);
+    expect(synth([DynamicConfigValue.of(R, 2, { namespace: 'orders' })])).toThrow(
+      /numTaskqueueWritePartitions for namespace "orders" is 4 \(the server's default\); expected at most matching.numTaskqueueReadPartitions there, 2 \(the value set for namespace "orders"\)/);
+    expect(synth(DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }), [DynamicConfigValue.of(W, 16, { namespace: 'orders', taskQueueName: 'checkout' })]))
+      .toThrow(/numTaskqueueWritePartitions for namespace "orders", taskQueueName "checkout" is 16 \(the value set for namespace "orders", taskQueueName "checkout"\); expected at most .* there, 8 \(the value set for every task queue\)/);
+    expect(synth(DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders', taskQueueName: 'checkout' }),
+      [DynamicConfigValue.of(W, 16, { namespace: 'orders', taskQueueName: 'checkout', taskQueueType: TaskQueueType.ACTIVITY })]))
+      .toThrow(/numTaskqueueWritePartitions for namespace "orders", taskQueueName "checkout", taskQueueType "Activity" is 16 \(the value set for namespace "orders", taskQueueName "checkout", taskQueueType "Activity"\); expected at most .* there, 8 \(the value set for namespace "orders", taskQueueName "checkout"\)/);
+  });
+
+  test('as many or fewer write than read partitions pass, whatever the order the values come in', () => {
+    expect(synth([DynamicConfigValue.of(W, 8)], [DynamicConfigValue.of(R, 8)])).not.toThrow();
+    expect(synth([DynamicConfigValue.of(W, 2)])).not.toThrow();
+    expect(synth([DynamicConfigValue.of(R, 16), DynamicConfigValue.of(W, 8), DynamicConfigValue.of(W, 16, { namespace: 'orders' })])).not.toThrow();
+    expect(synth(DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders', taskQueueName: 'checkout' }))).not.toThrow();
   });
 });

@@ -5,7 +5,9 @@ import { checkValueType } from './dynamic-config-types';
 import { goDuration } from './go-duration';
 import { checkSettingChoice } from './setting-choices';
 import { jsonForYamlV3 } from './server-config';
+import { partitionErrors } from './task-queue-partitions';
 import { KubeConfigMap } from '../../imports/k8s';
+import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireValueList, requireYamlData } from '../validation';
 
@@ -277,6 +279,8 @@ export class DynamicConfig extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       data: { [DynamicConfig.FILE_NAME]: Lazy.any({ produce: () => this.render() }) },
     });
+    // Over the whole file once every value is in: add() takes them one at a time, in any order.
+    this.node.addValidation(ownValidation({ validate: () => partitionErrors(`DynamicConfig '${props.name}'`, this.values) }));
   }
 
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
