@@ -1269,6 +1269,19 @@ describe('WorkerFleet', () => {
       expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/; bind the fleet to a cluster with monitoring, or give the matchers/);
     });
 
+    test('fails for a fleet of Temporal Cloud with alerts, naming the way to keep the workers\' own alert only: the message offered only a bound cluster or server matchers', () => {
+      const cloud = () => new WorkerFleet(testChart(), 'reports', {
+        image: IMAGE, taskQueues: ['q'], temporalNamespace: 'reports.a1b2c', frontend: { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true },
+        apiKey: SecretRef.of('cloud', 'key'), monitoring: { alerts: {} },
+      });
+      expect(cloud).toThrow(/or, where no Prometheus of yours scrapes the server \(Temporal Cloud\), keep the workers' own alert only: alerts: \{ exclude: \[WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS\] \}\./);
+      // The remedy works as written.
+      expect(() => new WorkerFleet(testChart(), 'reports', {
+        image: IMAGE, taskQueues: ['q'], temporalNamespace: 'reports.a1b2c', frontend: { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true },
+        apiKey: SecretRef.of('cloud', 'key'), monitoring: { alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } },
+      })).not.toThrow();
+    });
+
     test('the alerts cannot select what they need', () => {
       expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series/);
       expect(() => setup({ monitoring: { alerts: { exclude: Object.values(WorkerFleetAlert) } } })).toThrow(/monitoring.alerts.exclude is .*; expected a list that leaves at least one alert/);

@@ -101,7 +101,9 @@ export class WorkerFleetMonitoring extends Construct {
       throw propError(owner, 'monitoring.serverSeriesSelector', serverSelector, 'matchers that select the Temporal server\'s series', props.clusterSeries
         ? 'Schedule-to-start and poll success are the server\'s metrics, and the bound cluster\'s monitoring scrapes nothing (ScrapeConfig.none(), its default): '
           + 'give it monitoring.scrape (ScrapeConfig.serviceMonitor() or .podMonitor()) or monitoring.seriesSelector, or give the matchers here (e.g. LabelMatcher.equal(\'job\', \'temporal\')).'
-        : 'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')).');
+        : 'Schedule-to-start and poll success are the server\'s metrics; bind the fleet to a cluster with monitoring, or give the matchers (e.g. LabelMatcher.equal(\'job\', \'temporal\')), '
+          + 'or, where no Prometheus of yours scrapes the server (Temporal Cloud), keep the workers\' own alert only: '
+          + 'alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] }.');
     }
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
