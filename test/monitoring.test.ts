@@ -3,6 +3,7 @@ import {
   LabelMatcher, MonitoringOptions, ScrapeConfig, ScrapeKind, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalMonitoring,
 } from '../lib/observability';
 import { interpolateConstants, selectors } from './support/promql';
+import { ServicePorts } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
@@ -70,6 +71,24 @@ describe('TemporalMonitoring', () => {
     expect(kept).toEqual(headless);
     expect(services.map((s) => s.metadata.name)).toContain('temporal-frontend');
     expect(endpoint.relabelings).toContainEqual({ action: 'replace', targetLabel: TEMPORAL_CLUSTER_LABEL, replacement: 'temporal/temporal' });
+  });
+
+  test('the ServiceMonitor still scrapes the cluster, and only it, once Argo CD\'s label tracking has renamed the instance on every object', () => {
+    // Argo CD's label tracking (its default before 3.0, or annotation+label) sets app.kubernetes.io/instance
+    // on every object it applies to the Application's name, pod templates aside: a monitor that selected
+    // Services by the instance found none, and the cluster went unscraped while its alerts stayed silent.
+    const chart = testChart();
+    const blue = cluster(chart, { name: 'blue', monitoring: { scrape: ScrapeConfig.serviceMonitor() } }, 'blue');
+    cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape: ScrapeConfig.serviceMonitor() } }, 'green');
+    const all = objects(chart);
+    const argoApplied = (o: any) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'app.kubernetes.io/instance': 'temporal-prod' } } });
+    const monitor = all.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'blue');
+    expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'temporal' } });
+    const keep = monitor.spec.endpoints[0].relabelings.find((r: any) => r.action === 'keep');
+    const scraped = all.filter((o) => o.kind === 'Service').map(argoApplied)
+      .filter((svc) => matches(svc.metadata.labels, monitor.spec.selector) && new RegExp(`^(?:${keep.regex})$`).test(svc.metadata.name))
+      .map((svc) => svc.metadata.name).sort();
+    expect(scraped).toEqual(nonEmpty(blue.services.map((svc) => svc.headlessServiceName)).sort());
   });
 
   test('PodMonitor', () => {

@@ -1,7 +1,7 @@
 import { CelScalar, celMethod, listType, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import fc from 'fast-check';
-import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, TemporalVersion } from '../lib';
+import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, ServicePorts, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
@@ -84,7 +84,9 @@ describe('PinnedValuesGuard', () => {
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }]);
     expect(binding.spec.matchResources).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-      objectSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' } },
+      objectSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal' } },
+      resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'],
+        resourceNames: ['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker'] }],
     });
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message).toMatch(/history shard count, cluster name, failover increment/);
@@ -95,6 +97,26 @@ describe('PinnedValuesGuard', () => {
     for (const d of nonEmpty(deployments)) {
       expect(run(policy.spec.validations[0].expression, { object: toCel(d) as Map<string, never>, oldObject: null })).toBe(true);
     }
+  });
+
+  test('the Deployment guard still binds every Deployment of the cluster, and no other cluster\'s, once Argo CD\'s label tracking has renamed the instance', () => {
+    // Argo CD's label tracking (its default before 3.0, or annotation+label) sets app.kubernetes.io/instance
+    // on every object it applies to the Application's name: a binding that selected the Deployments by
+    // the instance matched none of them, and the guard was silently off.
+    const chart = testChart();
+    const blue = cluster(chart, { name: 'blue', protectPinnedValues: {}, internalFrontend: {}, ui: {}, adminTools: {} }, 'blue');
+    cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), protectPinnedValues: {} }, 'green');
+    const all = objects(chart);
+    const binding = all.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name === blue.pinnedValuesGuard!.envPolicyName);
+    const { namespaceSelector, objectSelector, resourceRules } = binding.spec.matchResources;
+    const bound = (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
+      && Object.entries(objectSelector.matchLabels).every(([k, v]) => d.metadata.labels[k] === v)
+      && resourceRules.some((r: any) => r.resources.includes('deployments') && r.operations.includes('UPDATE') && r.resourceNames.includes(d.metadata.name));
+    const argoApplied = all.filter((o) => o.kind === 'Deployment')
+      .map((d) => ({ ...d, metadata: { ...d.metadata, labels: { ...d.metadata.labels, 'app.kubernetes.io/instance': 'temporal-prod' } } }));
+    expect(argoApplied.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(
+      ['blue-admin-tools', 'blue-frontend', 'blue-history', 'blue-internal-frontend', 'blue-matching', 'blue-ui', 'blue-worker']));
+    expect(argoApplied.filter((d) => d.metadata.name.startsWith('green-')).length).toBe(4);
   });
 
   test('fails when breakGlassGroups is empty or holds an empty name', () => {

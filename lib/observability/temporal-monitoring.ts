@@ -12,6 +12,9 @@ import {
 } from '../../imports/monitoring.coreos.com_servicemonitors';
 import { copiedProps, propError, requireDns1123Label, plainProps } from '../validation';
 
+
+/** The label Argo CD's label tracking overwrites with its application's name on every object it applies (pod templates aside). */
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 /** Metrics of a cluster: how Prometheus scrapes it, alerts, and a Grafana dashboard. */
 export interface MonitoringOptions {
   /**
@@ -151,10 +154,14 @@ export class TemporalMonitoring extends Construct {
       { action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP, sourceLabels: ['__meta_kubernetes_service_name'], regex: headless.join('|') },
       { action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: TEMPORAL_CLUSTER_LABEL, replacement: cluster },
     ];
+    // Services are selected by their own labels, which Argo CD's label tracking (its default before
+    // 3.0) rewrites: app.kubernetes.io/instance becomes the Argo CD application's name. The keep rule
+    // above finds this cluster's Services by name, so the selector leaves the instance out.
+    const { [INSTANCE_LABEL]: _instance, ...serviceLabels } = props.clusterSelector;
     return new ServiceMonitor(this, 'Resource', {
       metadata: { name: props.clusterName, namespace: props.namespace, labels: { ...props.labels, ...this.scrape.labels } },
       spec: {
-        selector: { matchLabels: { ...props.clusterSelector } },
+        selector: { matchLabels: serviceLabels },
         namespaceSelector: { matchNames: [props.namespace] },
         endpoints: [{ port: METRICS_PORT_NAME, path: '/metrics', honorLabels: true, ...this.scrape.endpointTiming, relabelings }],
       },

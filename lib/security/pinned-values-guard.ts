@@ -38,6 +38,13 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
   readonly labels: Record<string, string>;
   /** Labels of the cluster's Deployments, whose pinned env the second policy guards. */
   readonly deploymentSelector: Record<string, string>;
+  /**
+   * Names of the cluster's Deployments. The binding selects them by name, and by their labels
+   * without `app.kubernetes.io/instance`, which Argo CD's label tracking rewrites to its
+   * Application's name on every object it applies.
+   * @default - the Deployments are selected by all of `deploymentSelector`
+   */
+  readonly deploymentNames?: string[];
   /** The env vars the servers read pinned values from, and the pinned ConfigMap key of each. */
   readonly pinnedEnv: Record<string, string>;
 }
@@ -218,7 +225,11 @@ export class PinnedValuesGuard extends Construct {
       spec: {
         policyName: this.envPolicyName,
         validationActions: ['Deny'],
-        matchResources: {
+        matchResources: props.deploymentNames ? {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
+          objectSelector: { matchLabels: withoutInstance(props.deploymentSelector) },
+          resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], resourceNames: [...props.deploymentNames].sort() }],
+        } : {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
           objectSelector: { matchLabels: props.deploymentSelector },
         },
@@ -241,6 +252,12 @@ function celList(values: readonly string[]): string {
  */
 function celString(text: string): string {
   return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+}
+
+/** A selector without app.kubernetes.io/instance, which Argo CD's label tracking sets to its Application's name. */
+function withoutInstance(selector: Record<string, string>): Record<string, string> {
+  const { ['app.kubernetes.io/instance']: _instance, ...rest } = selector;
+  return rest;
 }
 
 /** Removes the chart's namespace from a cluster-scoped object. */
