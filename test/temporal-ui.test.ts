@@ -169,6 +169,9 @@ describe('TemporalUi', () => {
         .toThrow(/oidc is undefined; expected an OIDC login for a UI behind an Ingress. Anyone who reaches the host could use the UI/);
       expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com' } } }))
         .toThrow(/ingress.tlsSecretName is undefined; expected a kubernetes.io\/tls Secret for the host.*ingress.allowPlaintext: true/);
+      // A controller that serves the host with a certificate of its own (ALB with an ACM certificate) is named as a case for it.
+      expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com', className: 'alb' } } }))
+        .toThrow(/or if the controller serves the host with a certificate the Ingress does not name \(an AWS load balancer's alb.ingress.kubernetes.io\/certificate-arn, GKE managed certificates, ingress-nginx's default certificate\)\./);
       expect(() => cluster(testChart(), { ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true } } })).not.toThrow();
     });
     test('the Ingress would serve one of the cluster\'s TLS Secrets, handing its private key to the Ingress controller', () => {

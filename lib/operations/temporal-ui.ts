@@ -63,8 +63,11 @@ export interface UiIngressOptions {
    */
   readonly annotations?: Record<string, string>;
   /**
-   * Serve the host over plain HTTP: without `tlsSecretName` the Ingress is refused unless this is
-   * set, since OIDC sessions and everything the UI shows would cross the network in the clear.
+   * Accept an Ingress without `tlsSecretName`, which is refused otherwise, since OIDC sessions and
+   * everything the UI shows would cross the network in the clear. Set it when TLS ends in front of
+   * the Ingress, or when the controller serves the host with a certificate the Ingress does not
+   * name (an AWS load balancer's `alb.ingress.kubernetes.io/certificate-arn` annotation, GKE
+   * managed certificates, ingress-nginx's default certificate).
    * @default false
    */
   readonly allowPlaintext?: boolean;
@@ -258,7 +261,9 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
   }
   if (props.ingress && props.ingress.tlsSecretName === undefined && !allowPlaintext) {
     throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
-      'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress.');
+      'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress, '
+      + 'or if the controller serves the host with a certificate the Ingress does not name (an AWS load balancer\'s '
+      + 'alb.ingress.kubernetes.io/certificate-arn, GKE managed certificates, ingress-nginx\'s default certificate).');
   }
 }
 
