@@ -5,7 +5,7 @@ import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } fr
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
 import { LockedCluster } from './lock-record';
-import { checkClusterName, DerivedName, derivedNames, NamedFeatures, uiName } from './object-names';
+import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
   bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
@@ -184,7 +184,7 @@ export class TemporalCluster extends Construct {
     emitPinnedConfigMap(this, { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels }, this.pinned);
     this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard', copiedProps({
       ...props.protectPinnedValues, namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels,
-      deploymentSelector: identity.clusterSelector, deploymentNames: [...this.derivedNames.filter((d) => d.kind === 'Deployment').map((d) => d.name), ...(props.ui ? [uiName(this.name)] : [])], pinnedEnv: pinnedEnvKeys(),
+      deploymentSelector: identity.clusterSelector, pinnedEnv: pinnedEnvKeys(),
     })) : undefined;
     const schemaPlans = this.schemaPlans(props);
     emitCertificates(this, this.tls, this.namespace, this.labels);

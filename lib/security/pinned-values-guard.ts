@@ -38,13 +38,7 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
   readonly labels: Record<string, string>;
   /** Labels of the cluster's Deployments, whose pinned env the second policy guards. */
   readonly deploymentSelector: Record<string, string>;
-  /**
-   * Names of the cluster's Deployments. The binding selects them by name, and by their labels
-   * without `app.kubernetes.io/instance`, which Argo CD's label tracking rewrites to its
-   * Application's name on every object it applies.
-   * @default - the Deployments are selected by all of `deploymentSelector`
-   */
-  readonly deploymentNames?: string[];
+
   /** The env vars the servers read pinned values from, and the pinned ConfigMap key of each. */
   readonly pinnedEnv: Record<string, string>;
 }
@@ -73,6 +67,12 @@ export class PinnedValuesGuard extends Construct {
   /** The CEL run on DELETE of the pinned ConfigMap, for the given break-glass groups. */
   public static deleteExpression(groups: readonly string[]): string {
     return breakGlassCel('oldObject', groups);
+  }
+
+  /** The CEL that tells a Deployment of the cluster: its pod template carries every label of `selector`. */
+  public static clusterDeploymentExpression(selector: Record<string, string>): string {
+    return Object.keys(selector).sort().map((k) => `has(object.spec.template.metadata.labels) && ${celString(k)} in object.spec.template.metadata.labels `
+      + `&& object.spec.template.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ');
   }
 
   /**
@@ -195,6 +195,10 @@ export class PinnedValuesGuard extends Construct {
         matchConstraints: {
           resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }],
         },
+        // This cluster's Deployments, by their pods' labels: Argo CD's label tracking rewrites
+        // app.kubernetes.io/instance on every object it applies (to its Application's name), never
+        // in a pod template, whose labels the Deployment's immutable selector holds in place.
+        matchConditions: [{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector) }],
         validations: [{
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
           message: `The servers of ${cluster} read the values a Temporal cluster can never `
@@ -225,13 +229,9 @@ export class PinnedValuesGuard extends Construct {
       spec: {
         policyName: this.envPolicyName,
         validationActions: ['Deny'],
-        matchResources: props.deploymentNames ? {
+        matchResources: {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
           objectSelector: { matchLabels: withoutInstance(props.deploymentSelector) },
-          resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'], resourceNames: [...props.deploymentNames].sort() }],
-        } : {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-          objectSelector: { matchLabels: props.deploymentSelector },
         },
       },
     });
@@ -254,7 +254,7 @@ function celString(text: string): string {
   return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
-/** A selector without app.kubernetes.io/instance, which Argo CD's label tracking sets to its Application's name. */
+/** A selector without app.kubernetes.io/instance, which Argo CD's label tracking sets to its Application's name on every object. */
 function withoutInstance(selector: Record<string, string>): Record<string, string> {
   const { ['app.kubernetes.io/instance']: _instance, ...rest } = selector;
   return rest;

@@ -123,7 +123,7 @@ const SHAPES = {
   PersistentVolumeClaimTemplate: { metadata: 'ObjectMeta', spec: 'PersistentVolumeClaimSpec' },
   PersistentVolumeClaimVolumeSource: { claimName: '#s', readOnly: '#b' },
   PhotonPersistentDiskVolumeSource: { fsType: '#s', pdId: '#s' },
-  PinnedValuesGuardProps: { breakGlassGroups: 0, configMapName: 0, deploymentNames: 0, deploymentSelector: 0, labels: 0, namespace: 0, pinnedEnv: 0 },
+  PinnedValuesGuardProps: { breakGlassGroups: 0, configMapName: 0, deploymentSelector: 0, labels: 0, namespace: 0, pinnedEnv: 0 },
   PinnedValuesProtection: { breakGlassGroups: 0 },
   PodAffinity: { preferredDuringSchedulingIgnoredDuringExecution: '#a|WeightedPodAffinityTerm[]', requiredDuringSchedulingIgnoredDuringExecution: '#a|PodAffinityTerm[]' },
   PodAffinityTerm: { labelSelector: 'LabelSelector', matchLabelKeys: '#a', mismatchLabelKeys: '#a', namespaceSelector: 'LabelSelector', namespaces: '#a', topologyKey: '#s' },
