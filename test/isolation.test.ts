@@ -398,6 +398,60 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
   });
 });
 
+describe('clusters of one namespace never share an internode Secret', () => {
+  /** Clusters in charts of one app, each `[chart namespace (undefined: none), name, tls, props]`; the errors of the checks between them. */
+  const clusters = (...specs: Array<[string | undefined, string, ClusterTls, Record<string, unknown>?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, name, tls, props], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, name, {
+        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), tls, ...props,
+        persistence: new Persistence(chart, `p${i}`, {
+          defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+        }),
+      });
+    });
+    return Node.of(app).validate();
+  };
+  const internode = (secret: string) => ClusterTls.fromSecrets({ internode: secret });
+  const remedy = 'Give this cluster its own internode certificate in a Secret of its own (signed by a CA of its own for internode), '
+    + 'or use ClusterTls.certManager, which names each cluster\'s Secrets after it.';
+
+  test('passes when each cluster has its own, or the clusters are in other namespaces, or cert-manager names them', () => {
+    expect(clusters(['t', 'a', internode('a-internode')], ['t', 'b', internode('b-internode')])).toEqual([]);
+    expect(clusters(['t', 'a', internode('shared-internode')], ['u', 'b', internode('shared-internode')])).toEqual([]);
+    const issuer = { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER };
+    expect(clusters(['t', 'a', ClusterTls.certManager({ issuer })], ['t', 'b', ClusterTls.certManager({ issuer })])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('two clusters of one namespace name the same internode Secret, each fine alone: the error names both clusters, the Secret and the remedy', () => {
+      expect(clusters(['t', 'a', internode('shared-internode')], ['t', 'b', internode('shared-internode')])).toEqual([
+        'TemporalCluster \'t/b\': tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'t/a\' in the same namespace (t); '
+        + 'expected a Secret of its own. The servers of both clusters would hold one internode key and trust each other\'s nodes as their own '
+        + '(membership, history and matching calls, cluster admin at the internal frontend), so the two deployments would not be apart. ' + remedy,
+      ]);
+      // One ClusterTls object handed to both.
+      const tls = internode('shared-internode');
+      expect(clusters(['t', 'a', tls], ['t', 'b', tls])).toEqual([expect.stringContaining('TemporalCluster \'t/b\': tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'t/a\'')]);
+    });
+    test('the namespace is "default" however it is given: a chart without one, a chart or a cluster saying so', () => {
+      const shared = 'tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'default/a\' in the same namespace (default)';
+      expect(clusters([undefined, 'a', internode('shared-internode')], ['default', 'b', internode('shared-internode')])).toEqual([expect.stringContaining(`TemporalCluster 'default/b': ${shared}`)]);
+      expect(clusters([undefined, 'a', internode('shared-internode')], ['t', 'b', internode('shared-internode'), { namespace: 'default' }]))
+        .toEqual([expect.stringContaining(`TemporalCluster 'default/b': ${shared}`)]);
+    });
+    test('the same Secret under another prop: one cluster\'s internode Secret is another\'s frontend or system workers\' Secret, in either order', () => {
+      expect(clusters(['t', 'a', internode('a-internode')], ['t', 'b', ClusterTls.fromSecrets({ internode: 'b-internode', frontend: 'a-internode' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.frontend is "a-internode", the internode Secret \(tls\.internode\) of TemporalCluster 't\/a' in the same namespace \(t\); expected a Secret of its own\. .* Give this cluster its own frontend certificate in a Secret of its own/),
+      ]);
+      expect(clusters(['t', 'a', ClusterTls.fromSecrets({ internode: 'a-internode', frontend: 'a-frontend', systemWorker: 'shared-system' })], ['t', 'b', internode('shared-system')])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.internode is "shared-system", the system-worker Secret \(tls\.systemWorker\) of TemporalCluster 't\/a' in the same namespace \(t\)/),
+      ]);
+    });
+  });
+});
+
 describe('clusters of one app replicate with the cluster their address reaches', () => {
   /** east and west in their namespaces, each declaring the other as its remote; `east`/`west` override their props. */
   const pair = (east: Record<string, unknown>, west: Record<string, unknown>) => {
