@@ -224,6 +224,45 @@ describe('clusters of one app never share a database, however it is written', ()
   });
 });
 
+describe('clusters whose stores are on the pod\'s loopback, each through a database proxy sidecar', () => {
+  const proxy = (args: string[], extra: Record<string, unknown> = {}) => ({ name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args, ...extra });
+  /** Two clusters, each `[namespace, sidecar]`, with both stores on 127.0.0.1 through databaseAccess; the errors of the checks between them. */
+  const proxied = (...specs: Array<[string, Record<string, unknown>, string?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, sidecar, host = '127.0.0.1'], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, `t${i}`, {
+        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000),
+        persistence: new Persistence(chart, `p${i}`, {
+          defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host, database: 'visibility', user: 'u' }),
+          databaseAccess: { sidecars: [sidecar as any] },
+        }),
+      });
+    });
+    return Node.of(app).validate().filter((e) => /point at the same database/.test(e));
+  };
+
+  test('passes when each cluster\'s proxy reaches another instance: each pod\'s loopback is its own proxy, however the loopback is written', () => {
+    expect(proxied(['t', proxy(['--port=5432', 'shop:europe-west1:staging'])], ['t', proxy(['--port=5432', 'shop:europe-west1:prod'])])).toEqual([]);
+    expect(proxied(['t', proxy(['--port=5432', 'shop:europe-west1:staging'])], ['u', proxy(['--port=5432', 'shop:europe-west1:prod']), 'localhost'])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('both proxies are configured alike, whatever their image\'s tag: one upstream, one database, and the message says so', () => {
+      const errors = proxied(['t', proxy(['--port=5432', 'shop:europe-west1:prod'])], ['u', proxy(['--port=5432', 'shop:europe-west1:prod'], { image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.15.0' }), 'localhost']);
+      expect(errors).toEqual([
+        expect.stringMatching(/^TemporalCluster 'u\/t1' \(default store\) and TemporalCluster 't\/t0' \(default store\) point at the same database postgres:\/\/localhost:5432\/temporal \(written postgres:\/\/127\.0\.0\.1:5432\/temporal there\)\. .* Both reach it on the pod's loopback through a databaseAccess sidecar configured alike .* point each cluster's proxy at its own database instance\.$/),
+        expect.stringMatching(/^TemporalCluster 'u\/t1' \(visibility store\) and TemporalCluster 't\/t0' \(visibility store\) point at the same database/),
+      ]);
+    });
+    test('proxies alike read their upstream from a ConfigMap of the same namespace (in two namespaces, two ConfigMaps may say two upstreams)', () => {
+      const fromConfigMap = proxy(['--port=5432', '$(INSTANCE)'], { env: [{ name: 'INSTANCE', valueFrom: { configMapKeyRef: { name: 'db', key: 'instance' } } }] });
+      expect(proxied(['t', fromConfigMap], ['t', fromConfigMap])).toHaveLength(2);
+      expect(proxied(['t', fromConfigMap], ['u', fromConfigMap])).toEqual([]);
+    });
+  });
+});
+
 describe('clusters of one app never emit the same object', () => {
   const pgStores = (chart: Chart, id: string) => new Persistence(chart, `${id}-p`, {
     defaultStore: Datastore.postgres({ host: `pg-${id}`, database: 'temporal', user: 'u' }),
