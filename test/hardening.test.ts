@@ -300,13 +300,27 @@ describe('production defaults', () => {
       expect(bad({ matching: { resources: { cpu: { request: Cpu.units(2), limit: Cpu.millis(500) } } } })).toThrow(/resources.cpu.limit is "500m"; expected at least the CPU request \(2\)/);
     });
     test('the drain settings are also given as raw dynamic config', () => {
-      const keys = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHealthCheckDuration', 'history.shutdownDrainDuration', 'matching.shutdownDrainDuration'];
+      const keys: Array<[string, string]> = [['frontend.shutdownDrainDuration', 'drainDuration'], ['frontend.shutdownFailHealthCheckDuration', 'failHealthCheckDuration'],
+        ['history.shutdownDrainDuration', 'historyDrainDuration'], ['matching.shutdownDrainDuration', 'matchingDrainDuration']];
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of nonEmpty(keys)) {
-        expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of(key, '5s')] } })).toThrow(new RegExp(`dynamicConfig value ${key.replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
+      for (const [key, prop] of nonEmpty(keys)) {
+        const told = `; expected no value here: the library sets ${key} from shutdown.${prop}. Set shutdown.${prop} instead, which also sizes the pods' termination grace periods.`;
+        expect(bad({ dynamicConfig: { values: [DynamicConfigValue.of(key, '5s')] } })).toThrow(`TemporalCluster 'temporal': dynamicConfig value ${key} is "5s"${told}`);
         // The server reads keys case-insensitively, so an unchecked key in another case is the same setting.
         expect(bad({ dynamicConfig: { values: [DynamicConfigValue.unchecked(key.toUpperCase(), '5s')] } }))
-          .toThrow(new RegExp(`dynamicConfig value ${key.toUpperCase().replace(/\./g, '\\.')} is "5s"; expected no value here. Set it through the shutdown prop`));
+          .toThrow(`dynamicConfig value ${key.toUpperCase()} is "5s"${told}`);
+      }
+    });
+    test('a drain setting is added later with cluster.dynamicConfig.add(): the error says the library set it from the shutdown prop, and which prop to use', () => {
+      const keys: Array<[string, string, string, string]> = [['frontend.shutdownDrainDuration', 'drainDuration', '30s', ' (its default)'],
+        ['frontend.shutdownFailHealthCheckDuration', 'failHealthCheckDuration', '10s', ' (its default)'],
+        ['history.shutdownDrainDuration', 'historyDrainDuration', '45s', ''], ['matching.shutdownDrainDuration', 'matchingDrainDuration', '10s', ' (its default)']];
+      for (const [key, prop, current, origin] of nonEmpty(keys)) {
+        const c = cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(45) } });
+        expect(() => c.dynamicConfig.add(DynamicConfigValue.of(key, '5s'))).toThrow(
+          `DynamicConfig 'temporal-dynamic-config': value of ${key} is "5s"; expected one value per key and constraints; ${key} is already "${current}" for {}. `
+          + `TemporalCluster 'temporal' set it itself, from shutdown.${prop}${origin}. Set shutdown.${prop} instead, which also sizes the pods' termination grace periods; `
+          + 'cluster.dynamicConfig.add() cannot change a value already set.');
       }
     });
     test('a drain is out of range', () => {

@@ -224,6 +224,45 @@ describe('clusters of one app never share a database, however it is written', ()
   });
 });
 
+describe('clusters whose stores are on the pod\'s loopback, each through a database proxy sidecar', () => {
+  const proxy = (args: string[], extra: Record<string, unknown> = {}) => ({ name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args, ...extra });
+  /** Two clusters, each `[namespace, sidecar]`, with both stores on 127.0.0.1 through databaseAccess; the errors of the checks between them. */
+  const proxied = (...specs: Array<[string, Record<string, unknown>, string?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, sidecar, host = '127.0.0.1'], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, `t${i}`, {
+        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000),
+        persistence: new Persistence(chart, `p${i}`, {
+          defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host, database: 'visibility', user: 'u' }),
+          databaseAccess: { sidecars: [sidecar as any] },
+        }),
+      });
+    });
+    return Node.of(app).validate().filter((e) => /point at the same database/.test(e));
+  };
+
+  test('passes when each cluster\'s proxy reaches another instance: each pod\'s loopback is its own proxy, however the loopback is written', () => {
+    expect(proxied(['t', proxy(['--port=5432', 'shop:europe-west1:staging'])], ['t', proxy(['--port=5432', 'shop:europe-west1:prod'])])).toEqual([]);
+    expect(proxied(['t', proxy(['--port=5432', 'shop:europe-west1:staging'])], ['u', proxy(['--port=5432', 'shop:europe-west1:prod']), 'localhost'])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('both proxies are configured alike, whatever their image\'s tag: one upstream, one database, and the message says so', () => {
+      const errors = proxied(['t', proxy(['--port=5432', 'shop:europe-west1:prod'])], ['u', proxy(['--port=5432', 'shop:europe-west1:prod'], { image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.15.0' }), 'localhost']);
+      expect(errors).toEqual([
+        expect.stringMatching(/^TemporalCluster 'u\/t1' \(default store\) and TemporalCluster 't\/t0' \(default store\) point at the same database postgres:\/\/localhost:5432\/temporal \(written postgres:\/\/127\.0\.0\.1:5432\/temporal there\)\. .* Both reach it on the pod's loopback through a databaseAccess sidecar configured alike .* point each cluster's proxy at its own database instance\.$/),
+        expect.stringMatching(/^TemporalCluster 'u\/t1' \(visibility store\) and TemporalCluster 't\/t0' \(visibility store\) point at the same database/),
+      ]);
+    });
+    test('proxies alike read their upstream from a ConfigMap of the same namespace (in two namespaces, two ConfigMaps may say two upstreams)', () => {
+      const fromConfigMap = proxy(['--port=5432', '$(INSTANCE)'], { env: [{ name: 'INSTANCE', valueFrom: { configMapKeyRef: { name: 'db', key: 'instance' } } }] });
+      expect(proxied(['t', fromConfigMap], ['t', fromConfigMap])).toHaveLength(2);
+      expect(proxied(['t', fromConfigMap], ['u', fromConfigMap])).toEqual([]);
+    });
+  });
+});
+
 describe('clusters of one app never emit the same object', () => {
   const pgStores = (chart: Chart, id: string) => new Persistence(chart, `${id}-p`, {
     defaultStore: Datastore.postgres({ host: `pg-${id}`, database: 'temporal', user: 'u' }),
@@ -394,6 +433,60 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('a-ui')])).toEqual([expect.stringMatching(/ui\.ingress\.tlsSecretName is "a-ui", the UI client Secret of TemporalCluster 't\/a'/)]);
       expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('b-ui-ingress')])).toEqual([]);
       expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b'), ingress('a-frontend')])).toEqual([]);
+    });
+  });
+});
+
+describe('clusters of one namespace never share an internode Secret', () => {
+  /** Clusters in charts of one app, each `[chart namespace (undefined: none), name, tls, props]`; the errors of the checks between them. */
+  const clusters = (...specs: Array<[string | undefined, string, ClusterTls, Record<string, unknown>?]>) => {
+    const app = Testing.app();
+    specs.forEach(([namespace, name, tls, props], i) => {
+      const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
+      new TemporalCluster(chart, name, {
+        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), tls, ...props,
+        persistence: new Persistence(chart, `p${i}`, {
+          defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+        }),
+      });
+    });
+    return Node.of(app).validate();
+  };
+  const internode = (secret: string) => ClusterTls.fromSecrets({ internode: secret });
+  const remedy = 'Give this cluster its own internode certificate in a Secret of its own (signed by a CA of its own for internode), '
+    + 'or use ClusterTls.certManager, which names each cluster\'s Secrets after it.';
+
+  test('passes when each cluster has its own, or the clusters are in other namespaces, or cert-manager names them', () => {
+    expect(clusters(['t', 'a', internode('a-internode')], ['t', 'b', internode('b-internode')])).toEqual([]);
+    expect(clusters(['t', 'a', internode('shared-internode')], ['u', 'b', internode('shared-internode')])).toEqual([]);
+    const issuer = { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER };
+    expect(clusters(['t', 'a', ClusterTls.certManager({ issuer })], ['t', 'b', ClusterTls.certManager({ issuer })])).toEqual([]);
+  });
+
+  describe('fails when', () => {
+    test('two clusters of one namespace name the same internode Secret, each fine alone: the error names both clusters, the Secret and the remedy', () => {
+      expect(clusters(['t', 'a', internode('shared-internode')], ['t', 'b', internode('shared-internode')])).toEqual([
+        'TemporalCluster \'t/b\': tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'t/a\' in the same namespace (t); '
+        + 'expected a Secret of its own. The servers of both clusters would hold one internode key and trust each other\'s nodes as their own '
+        + '(membership, history and matching calls, cluster admin at the internal frontend), so the two deployments would not be apart. ' + remedy,
+      ]);
+      // One ClusterTls object handed to both.
+      const tls = internode('shared-internode');
+      expect(clusters(['t', 'a', tls], ['t', 'b', tls])).toEqual([expect.stringContaining('TemporalCluster \'t/b\': tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'t/a\'')]);
+    });
+    test('the namespace is "default" however it is given: a chart without one, a chart or a cluster saying so', () => {
+      const shared = 'tls.internode is "shared-internode", the internode Secret (tls.internode) of TemporalCluster \'default/a\' in the same namespace (default)';
+      expect(clusters([undefined, 'a', internode('shared-internode')], ['default', 'b', internode('shared-internode')])).toEqual([expect.stringContaining(`TemporalCluster 'default/b': ${shared}`)]);
+      expect(clusters([undefined, 'a', internode('shared-internode')], ['t', 'b', internode('shared-internode'), { namespace: 'default' }]))
+        .toEqual([expect.stringContaining(`TemporalCluster 'default/b': ${shared}`)]);
+    });
+    test('the same Secret under another prop: one cluster\'s internode Secret is another\'s frontend or system workers\' Secret, in either order', () => {
+      expect(clusters(['t', 'a', internode('a-internode')], ['t', 'b', ClusterTls.fromSecrets({ internode: 'b-internode', frontend: 'a-internode' })])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.frontend is "a-internode", the internode Secret \(tls\.internode\) of TemporalCluster 't\/a' in the same namespace \(t\); expected a Secret of its own\. .* Give this cluster its own frontend certificate in a Secret of its own/),
+      ]);
+      expect(clusters(['t', 'a', ClusterTls.fromSecrets({ internode: 'a-internode', frontend: 'a-frontend', systemWorker: 'shared-system' })], ['t', 'b', internode('shared-system')])).toEqual([
+        expect.stringMatching(/^TemporalCluster 't\/b': tls\.internode is "shared-system", the system-worker Secret \(tls\.systemWorker\) of TemporalCluster 't\/a' in the same namespace \(t\)/),
+      ]);
     });
   });
 });

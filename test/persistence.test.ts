@@ -73,6 +73,27 @@ describe('Persistence', () => {
       expect(dynamicConfig(false, [mode('off'), readSecondary(false)])).toContain('"off"');
       expect(dynamicConfig(true, [readSecondary(true)])).toContain('"dual"');
     });
+    test('a later cluster.dynamicConfig.add() of the writing mode the cluster set is told the library set it, why, and the prop to use', () => {
+      const chart = testChart();
+      const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_next') });
+      const c = cluster(chart, { persistence });
+      const said = 'TemporalCluster \'temporal\' set it itself, because persistence has a secondaryVisibilityStore: the server writes to that store only as '
+        + 'system.secondaryVisibilityWritingMode says (its default is "off"). To choose the mode, give the value in the cluster\'s dynamicConfig.values prop instead, '
+        + 'where it replaces the library\'s "dual"; cluster.dynamicConfig.add() cannot change a value already set.';
+      expect(() => c.dynamicConfig.add(mode('on'))).toThrow(
+        `DynamicConfig 'temporal-dynamic-config': value of system.secondaryVisibilityWritingMode is "on"; expected one value per key and constraints; `
+        + `system.secondaryVisibilityWritingMode is already "dual" for {}. ${said}`);
+      // In another case, it is the same key to the server.
+      expect(() => c.dynamicConfig.add(DynamicConfigValue.unchecked('SYSTEM.secondaryVisibilityWritingMode', 'on'))).toThrow(
+        `expected one spelling per key; system.secondaryVisibilityWritingMode is already set. The server compares keys ignoring case, so both would set the same key. ${said}`);
+      // A mode the user gave is the user's: the clash names no library reason.
+      const ownChart = testChart();
+      const own = cluster(ownChart, {
+        persistence: new Persistence(ownChart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_next') }),
+        dynamicConfig: { values: [mode('on')] },
+      });
+      expect(() => own.dynamicConfig.add(mode('dual'))).toThrow(/is already "on" for \{\}\.$/);
+    });
   });
 
   describe('fails when', () => {

@@ -645,6 +645,44 @@ describe('WorkerFleet', () => {
       expect(egressAllowed(all, fleetPod(), { namespace: 'other', labels: {} }, 7233)).toBe(false);
       expect(all.map((p) => p.metadata.name)).toEqual(['orders']);
     });
+
+    test('an external frontend behind a Service whose port is not its targetPort: egress on the pods\' port (frontend.targetPort), the workers still dial the Service\'s', () => {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', {
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal-frontend.shared.svc:7233', targetPort: 17233, peers: [NetworkPeer.namespace('shared')] },
+      });
+      const all = policies(chart);
+      const frontend = { namespace: 'shared', labels: {} };
+      // kube-proxy sends the connection to the pod's targetPort before the policy sees it.
+      expect(egressAllowed(all, fleetPod(), frontend, 17233)).toBe(true);
+      expect(egressAllowed(all, fleetPod(), frontend, 7233)).toBe(false);
+      expect(envOf(chart).TEMPORAL_ADDRESS).toBe('temporal-frontend.shared.svc:7233');
+    });
+
+    test('frontend.targetPort is refused when it is no port, and for Temporal Cloud, which no Service translates', () => {
+      const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any });
+      expect(fleet({ address: 'temporal.shared:7233', targetPort: '17233' })).toThrow('WorkerFleet \'orders\': frontend.targetPort is "17233"; expected an integer port from 1 to 65535.');
+      expect(fleet({ address: 'temporal.shared:7233', targetPort: 0 })).toThrow(/frontend.targetPort is 0; expected an integer port from 1 to 65535/);
+      expect(fleet({ address: 'orders.a1b2c.tmprl.cloud:7233', tls: true, targetPort: 17233 })).toThrow(
+        'WorkerFleet \'orders\': frontend.targetPort is 17233; expected no value: orders.a1b2c.tmprl.cloud:7233 is a Temporal Cloud endpoint (*.tmprl.cloud), '
+        + 'outside the cluster, which no Service translates. Drop it: the egress rule then names port 7233 of frontend.address.');
+    });
+
+    test('bound to a cluster, the egress names the container port the frontend Service\'s targetPort picks, however the ports are given', () => {
+      fc.assert(fc.property(fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }), fc.option(fc.integer({ min: 20000, max: 30000 }), { nil: undefined }), (offset, grpcPort) => {
+        const { chart } = setup({}, { ...(offset === undefined ? {} : { ports: ServicePorts.offset(offset) }), ...(grpcPort === undefined ? {} : { frontend: { grpcPort } }) });
+        const all = objects(chart);
+        const service = all.find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-frontend');
+        const grpc = service.spec.ports.find((p: any) => p.name === 'grpc');
+        const containerPorts = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-frontend').spec.template.spec.containers[0].ports;
+        const podPort = typeof grpc.targetPort === 'number' ? grpc.targetPort : containerPorts.find((p: any) => p.name === grpc.targetPort).containerPort;
+        const frontendPod = { ...serverPod('frontend'), ports: containerPorts };
+        const rules = policies(chart);
+        expect(egressAllowed(rules, fleetPod(), frontendPod, podPort)).toBe(true);
+        expect(connectionAllowed(rules, fleetPod(), frontendPod, podPort)).toBe(true);
+        expect(envOf(chart).TEMPORAL_ADDRESS).toBe(`temporal-frontend.temporal.svc.cluster.local:${grpc.port}`);
+      }), { numRuns: 15 });
+    });
   });
 
   describe('monitoring', () => {

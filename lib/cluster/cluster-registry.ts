@@ -6,7 +6,8 @@ import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
-import { DnsContext, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DatabaseAccess, proxyFingerprints } from '../persistence/database-access';
+import { DnsContext, loopbackThrough, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
@@ -16,6 +17,8 @@ export interface RegisteredCluster {
   readonly membershipPorts: ReadonlyArray<{ role: string; port: number }>;
   readonly reservedMembershipPorts: readonly number[];
   readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+  /** The containers its server pods run beside the server: a store on the loopback is reached through their proxies. */
+  readonly databaseAccess: DatabaseAccess;
   /** Every object the cluster emits, as `objectKey` writes it; read once the app is complete. */
   readonly objectKeys: () => readonly string[];
   /** `<namespace>/<name>`, the cluster's key in the lock file. */
@@ -192,15 +195,18 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
+    const proxies = proxyFingerprints(cluster.databaseAccess, cluster.dns.namespace);
     for (const { role, store } of cluster.stores) {
-      const identity = storeIdentity(store, cluster.dns);
+      const identity = loopbackThrough(storeIdentity(store, cluster.dns), proxies);
       const key = `${identity.type}/${portSelectsServer(identity.type) ? identity.port : '*'}/${identity.database.toLowerCase()}`;
       const sameName = byDatabase.get(key) ?? [];
       for (const other of sameName) {
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {
           errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
             + `${store.uri}${store.uri === other.store.uri ? '' : ` (written ${other.store.uri} there)`}. To Temporal the same database is the same `
-            + `cluster; give each cluster its own databases. ${ONE_KUBERNETES_CLUSTER_STORES}`);
+            + `cluster; give each cluster its own databases.${identity.hosts.some((h) => h.startsWith('loopback via ')) ? ' Both reach it on the pod\'s loopback '
+              + 'through a databaseAccess sidecar configured alike (command, args, env, envFrom, volume mounts), so through one proxy setup to one upstream: '
+              + 'point each cluster\'s proxy at its own database instance.' : ` ${ONE_KUBERNETES_CLUSTER_STORES}`}`);
         }
       }
       sameName.push({ cluster, role, store, identity });

@@ -36,5 +36,10 @@ export function withSecondaryVisibility(owner: string, persistence: Persistence,
     throw propError(owner, `dynamicConfig ${reads[0].key}`, true, `no read from the secondary visibility store while ${WRITING_MODE} is "off"`,
       'Nothing writes to that store, so reads from it return stale or no records; write to it ("dual") first, for the retention period.');
   }
-  return modes.length > 0 ? values : [...values, DynamicConfigValue.of(WRITING_MODE, 'dual')];
+  if (modes.length > 0) return values;
+  const dual = DynamicConfigValue.of(WRITING_MODE, 'dual');
+  dual._setBy = `${owner} set it itself, because persistence has a secondaryVisibilityStore: the server writes to that store only as ${WRITING_MODE} says `
+    + '(its default is "off"). To choose the mode, give the value in the cluster\'s dynamicConfig.values prop instead, where it replaces the library\'s "dual"; '
+    + 'cluster.dynamicConfig.add() cannot change a value already set.';
+  return [...values, dual];
 }

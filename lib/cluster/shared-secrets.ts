@@ -19,6 +19,7 @@ export interface ClusterTlsSecrets {
  * of its servers (cluster admin) and which serves as a's servers to every peer.
  */
 export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): string[] {
+  const errors: string[] = sharedInternodeSecrets(clusters);
   const servers = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
   for (const cluster of clusters) {
     const tls = cluster.tls;
@@ -28,7 +29,6 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
       if (secret !== undefined && !servers.has(key)) servers.set(key, { cluster, what });
     }
   }
-  const errors: string[] = [];
   for (const cluster of clusters) {
     for (const [client, secret] of Object.entries(cluster.tls?.clientSecrets ?? {})) {
       const server = servers.get(`${cluster.namespace}/${secret}`);
@@ -66,6 +66,38 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
     errors.push(`${cluster.label}: ui.ingress.tlsSecretName is "${secret}", the ${other.what} Secret of ${whose} in the same namespace; `
       + `expected a certificate Secret for the UI's host. The Ingress controller would hold ${other.cluster === cluster ? 'this' : 'that'} cluster's ${other.what} private key; `
       + 'issue a certificate for the host in a Secret of its own.');
+  }
+  return errors;
+}
+
+/**
+ * An internode Secret of one cluster that is a server Secret (internode, frontend, system workers')
+ * of another cluster of its namespace: a Secret is named, not derived from the cluster, with
+ * ClusterTls.fromSecrets, and the second cluster given the first one's name looks fine alone. Both
+ * clusters' servers would then hold one internode key and trust one CA: each takes the other's
+ * nodes for its own (membership, history and matching calls, the internal frontend's cluster
+ * admin), so the two deployments are no longer apart. Keyed by the clusters' resolved namespaces,
+ * so a chart without one and a chart or cluster saying "default" are one namespace.
+ */
+function sharedInternodeSecrets(clusters: readonly ClusterTlsSecrets[]): string[] {
+  const errors: string[] = [];
+  const servers = new Map<string, { cluster: ClusterTlsSecrets; what: string; prop: string }>();
+  for (const cluster of clusters) {
+    const tls = cluster.tls;
+    if (!tls) continue;
+    for (const [secret, what, prop] of [[tls.internodeSecret, 'internode', 'internode'], [tls.frontendSecret, 'frontend', 'frontend'],
+      [tls.systemWorkerSecret, 'system-worker', 'systemWorker']] as const) {
+      if (secret === undefined) continue;
+      const key = `${cluster.namespace}/${secret}`;
+      const other = servers.get(key);
+      if (!other) servers.set(key, { cluster, what, prop });
+      if (!other || other.cluster === cluster || other.cluster.label === cluster.label || (what !== 'internode' && other.what !== 'internode')) continue;
+      errors.push(`${cluster.label}: tls.${prop} is "${secret}", the ${other.what} Secret (tls.${other.prop}) of ${other.cluster.label} in the same namespace `
+        + `(${cluster.namespace}); expected a Secret of its own. The servers of both clusters would hold one internode key and trust each other's nodes as their own `
+        + '(membership, history and matching calls, cluster admin at the internal frontend), so the two deployments would not be apart. '
+        + `Give this cluster its own ${prop === 'internode' ? 'internode certificate' : `${what} certificate`} in a Secret of its own (signed by a CA of its own for internode), `
+        + 'or use ClusterTls.certManager, which names each cluster\'s Secrets after it.');
+    }
   }
   return errors;
 }

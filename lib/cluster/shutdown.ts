@@ -24,14 +24,22 @@ export interface FrontendShutdown {
 const EXIT_SLACK_SECONDS = 15;
 /** The grace period of a role whose drain needs less: the Kubernetes default is 30 s; history and matching close shards and queues after it. */
 const MIN_GRACE_SECONDS = 60;
-const OWNED_KEYS = ['frontend.shutdownDrainDuration', 'frontend.shutdownFailHealthCheckDuration', 'history.shutdownDrainDuration', 'matching.shutdownDrainDuration'];
+/** The dynamic config keys the library sets from the shutdown prop, and the prop of each. */
+const OWNED_KEYS: Record<string, keyof ShutdownOptions> = {
+  'frontend.shutdownFailHealthCheckDuration': 'failHealthCheckDuration',
+  'frontend.shutdownDrainDuration': 'drainDuration',
+  'history.shutdownDrainDuration': 'historyDrainDuration',
+  'matching.shutdownDrainDuration': 'matchingDrainDuration',
+};
+const GRACE = 'which also sizes the pods\' termination grace periods';
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   for (const v of userValues) {
     // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
-    if (OWNED_KEYS.some((k) => k.toLowerCase() === v.key.toLowerCase())) {
-      throw propError(owner, `dynamicConfig value ${v.key}`, v.value, 'no value here',
-        'Set it through the shutdown prop, which also sizes the pods\' termination grace periods.');
+    const owned = Object.keys(OWNED_KEYS).find((k) => k.toLowerCase() === v.key.toLowerCase());
+    if (owned) {
+      throw propError(owner, `dynamicConfig value ${v.key}`, v.value, `no value here: the library sets ${owned} from shutdown.${OWNED_KEYS[owned]}`,
+        `Set shutdown.${OWNED_KEYS[owned]} instead, ${GRACE}.`);
     }
   }
   const failHealthCheckDuration = shutdown?.failHealthCheckDuration ?? Duration.seconds(10);
@@ -55,11 +63,12 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
     historyTerminationGracePeriodSeconds: grace(historyDrainDuration),
     matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
-    dynamicConfig: [
-      DynamicConfigValue.of('frontend.shutdownFailHealthCheckDuration', goDuration(failHealthCheckDuration)),
-      DynamicConfigValue.of('frontend.shutdownDrainDuration', goDuration(drainDuration)),
-      DynamicConfigValue.of('history.shutdownDrainDuration', goDuration(historyDrainDuration)),
-      DynamicConfigValue.of('matching.shutdownDrainDuration', goDuration(matchingDrainDuration)),
-    ],
+    dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
+      const given = shutdown?.[prop] !== undefined;
+      const value = DynamicConfigValue.of(key, goDuration({ failHealthCheckDuration, drainDuration, historyDrainDuration, matchingDrainDuration }[prop]));
+      value._setBy = `${owner} set it itself, from shutdown.${prop}${given ? '' : ' (its default)'}. Set shutdown.${prop} instead, ${GRACE}; `
+        + 'cluster.dynamicConfig.add() cannot change a value already set.';
+      return value;
+    }),
   };
 }

@@ -337,7 +337,7 @@ export class TemporalCluster extends Construct {
       label: `TemporalCluster '${this.namespace}/${this.name}'`,
       membershipPorts: this.services.map((svc) => ({ role: svc.role, port: svc.ports.membership })),
       reservedMembershipPorts,
-      stores: this.persistence.stores, objectKeys: () => objectKeys(this),
+      stores: this.persistence.stores, databaseAccess: this.persistence.databaseAccess, objectKeys: () => objectKeys(this),
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,

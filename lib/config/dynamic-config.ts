@@ -133,6 +133,12 @@ export class DynamicConfigValue {
   public _registeredIn?: readonly string[];
 
   /**
+   * For a value the library sets itself: who set it, why, and where to change it instead.
+   * @internal
+   */
+  public _setBy?: string;
+
+  /**
    * The values of a list of values or of lists of them, flattened. A null or a plain `{ key, value }`
    * in the list failed with a TypeError that named no prop; the error names the item.
    * @internal
@@ -308,12 +314,12 @@ export class DynamicConfig extends Construct {
       const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
       if (twin) {
         throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `one spelling per key; ${twin.key} is already set`,
-          'The server compares keys ignoring case, so both would set the same key. Use one spelling.');
+          `The server compares keys ignoring case, so both would set the same key. ${twin._setBy ?? 'Use one spelling.'}`);
       }
       const clash = this.values.find((v) => v.key === value.key && sameConstraints(v.constraints, value.constraints));
       if (clash) {
         throw propError(`DynamicConfig '${this.configMapName}'`, `value of ${value.key}`, value.value,
-          `one value per key and constraints; ${value.key} is already ${JSON.stringify(clash.value)} for ${JSON.stringify(value.constraints)}`);
+          `one value per key and constraints; ${value.key} is already ${JSON.stringify(clash.value)} for ${JSON.stringify(value.constraints)}`, clash._setBy);
       }
       this.values.push(value);
     }

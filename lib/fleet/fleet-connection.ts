@@ -1,19 +1,17 @@
 import { Duration } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { otherLibraryCopy } from '../cdk8s-copies';
-import { roleName } from '../cluster/object-names';
 import { remoteClientSecretNames } from '../cluster/shared-secrets';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { EnvVar } from '../../imports/k8s';
 import { secretVolume, VolumeSet } from '../pod/volumes';
 import { SecretRef } from '../persistence/secret-ref';
-import { normalizeHost } from '../persistence/store-identity';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NetworkPeer } from '../security/network-policies';
-import type { TemporalService } from '../services/temporal-service';
 import { certManagerLifetime, CertManagerIssuer, checkIssuer, IssuerKind } from '../security/cert-manager-issuer';
 import { TLS_DIRS, tlsSecretNames } from '../security/tls';
-import { checkOptionsObject, optionalBoolean, plainProps, propError, requireDns1123Subdomain, requireHost, requireNonEmpty } from '../validation';
+import { checkOptionsObject, plainProps, propError, requireDns1123Subdomain } from '../validation';
+import { clientSecretOf, externalConnection } from './external-frontend';
 import type { ExternalFrontend } from './worker-fleet-props';
 
 /** Where the frontend's CA is mounted in a worker pod. */
@@ -97,7 +95,13 @@ function secretKey(owner: string, prop: string, key: string): string {
 export interface FleetConnection {
   /** `host:port` the workers dial (`TEMPORAL_ADDRESS`). */
   readonly address: string;
+  /** The port of `address`: a Service's port when it names one. */
   readonly port: number;
+  /**
+   * The port the frontend's pods listen on, which the egress rule names: a NetworkPolicy sees a
+   * connection to a Service after kube-proxy has translated it to a pod and its targetPort.
+   */
+  readonly podPort: number;
   readonly tls: boolean;
   /** The name the frontend's certificate is verified against, with TLS. */
   readonly serverName?: string;
@@ -167,7 +171,9 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
   const sameNamespace = cluster.namespace === inputs.namespace;
   const tls = cluster.tls;
   const frontendTls = Boolean(tls?.frontendSecret);
+  // The frontend Service's gRPC port, and the container port its targetPort ('grpc') names.
   const port = cluster.frontend.ports.grpc;
+  const podPort = cluster.frontend.ports.grpc;
   if (!frontendTls) {
     if (inputs.clientCertificate) {
       throw propError(owner, 'clientCertificate', 'set', `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext`,
@@ -179,7 +185,7 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
       throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext and has no authorizer`,
         'The key would cross the network in clear text and be checked by nothing; drop it, or give the cluster TLS and authorization.');
     }
-    return { address: cluster.frontend.grpcAddress, port, tls: false, apiKey: inputs.apiKey, cluster };
+    return { address: cluster.frontend.grpcAddress, port, podPort, tls: false, apiKey: inputs.apiKey, cluster };
   }
   const cert = inputs.clientCertificate
     ?? (tls!.requireClientAuth && tls!.issuer ? FleetClientCertificate.certManager() : undefined);
@@ -214,6 +220,7 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
   const connection: FleetConnection = {
     address: cluster.frontend.grpcAddress,
     port,
+    podPort,
     tls: true,
     serverName: cluster.frontendFqdn,
     clientSecret,
@@ -256,86 +263,6 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
     errors.push(`apiKey is key ${JSON.stringify(apiKey.key)} of ${of(apiKey.secretName)}; expected a Secret that holds the fleet's API key.`);
   }
   return errors;
-}
-
-/**
- * An external frontend address that is a frontend of `cluster`, a cluster of the fleet's app, its
- * Services however written (case, relative, fully qualified, the headless Service): bound to the
- * cluster instead, the fleet gets its TLS, its client certificate and its NetworkPolicies; and
- * the internal frontend grants every caller cluster admin, past the authorizer.
- */
-export function frontendMisuses(address: string, namespace: string, cluster: TemporalCluster): string[] {
-  const at = address.lastIndexOf(':');
-  const port = Number(address.slice(at + 1));
-  const dns = { namespace, clusterDomain: cluster.clusterDomain };
-  const dialed = new Set(normalizeHost(address.slice(0, at), dns));
-  const frontends: Array<[string, TemporalService | undefined]> = [['public frontend', cluster.frontend], ['internal frontend', cluster.internalFrontend]];
-  for (const [what, svc] of frontends) {
-    if (!svc || svc.ports.grpc !== port) continue;
-    const services = [roleName(cluster.name, svc.role), svc.headlessServiceName];
-    if (!services.some((name) => normalizeHost(`${name}.${cluster.namespace}.svc`, dns).some((n) => dialed.has(n)))) continue;
-    return [`frontend.address is ${address}, the ${what} of TemporalCluster '${cluster.namespace}/${cluster.name}' of this app; expected cluster: that TemporalCluster instead. `
-      + `Bound to it, the fleet gets its TLS, its client certificate and a way through its NetworkPolicies${svc === cluster.frontend ? ''
-        : ', and the public frontend, where an authorizer checks its calls (the internal frontend grants every caller cluster admin)'}.`];
-  }
-  return [];
-}
-
-function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
-  const { owner } = inputs;
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(String(frontend.address));
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port < 1 || port > 65535) throw propError(owner, 'frontend.address', frontend.address, 'host:port of the frontend\'s gRPC endpoint');
-  const tls = frontend.tls ?? false;
-  // From plain JS the string 'false' is truthy: it would turn TLS on.
-  if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
-  // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
-  // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
-  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
-  if (cloud && !tls) {
-    throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
-      `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
-  }
-  if (!tls) {
-    for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
-      if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
-    }
-    if (inputs.apiKey && !optionalBoolean(owner, 'frontend.allowPlaintextApiKey', frontend.allowPlaintextApiKey, false)) {
-      throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no API key over plaintext: frontend ${frontend.address} is dialled without TLS`,
-        'The key is a bearer token, and anything that reads the traffic can replay it. Set frontend.tls: true, '
-        + 'or frontend.allowPlaintextApiKey: true where a service mesh encrypts the traffic.');
-    }
-  }
-  const cert = inputs.clientCertificate;
-  if (cert?._certManager && !cert._certManager.issuer) {
-    throw propError(owner, 'clientCertificate', 'FleetClientCertificate.certManager() without an issuer', 'an issuer',
-      'An external frontend has no issuer to borrow; name the one whose CA the frontend trusts.');
-  }
-  if (frontend.peers !== undefined) {
-    if (!Array.isArray(frontend.peers) || frontend.peers.length === 0) {
-      throw propError(owner, 'frontend.peers', frontend.peers, 'at least one NetworkPeer', 'Leave it unset to allow any address on the port.');
-    }
-    frontend.peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `frontend.peers[${i}]`, p, 'a NetworkPeer'); });
-  }
-  const host = match[1];
-  return {
-    address: frontend.address,
-    port,
-    tls,
-    // A name the certificate can carry: with a port, scheme or space it matches no certificate and every handshake fails.
-    serverName: tls ? (frontend.serverName !== undefined ? requireHost(owner, 'frontend.serverName', requireNonEmpty(owner, 'frontend.serverName', frontend.serverName), 'frontend.address') : host.replace(/^\[|\]$/g, '')) : undefined,
-    clientSecret: clientSecretOf(inputs.fleetName, cert),
-    certificate: cert?._certManager && { issuer: cert._certManager.issuer!, duration: cert._certManager.duration, renewBefore: cert._certManager.renewBefore },
-    serverCa: inputs.serverCa,
-    apiKey: inputs.apiKey,
-    externalPeers: frontend.peers,
-  };
-}
-
-function clientSecretOf(fleetName: string, cert: FleetClientCertificate | undefined): FleetConnection['clientSecret'] {
-  if (!cert) return undefined;
-  if (cert._secret) return { name: cert._secret.secretName, certKey: cert._secret.certKey, keyKey: cert._secret.keyKey };
-  return { name: `${fleetName}-client-tls`, certKey: 'tls.crt', keyKey: 'tls.key' };
 }
 
 /** The SDKs' standard connection variables (Temporal's environment configuration), and nothing else. */

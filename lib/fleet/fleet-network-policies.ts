@@ -80,8 +80,8 @@ export class FleetNetworkPolicies extends Construct {
         egress: [
           dnsEgressRule(dns),
           // A Service's port is translated to the pod's before policies apply, so the rule names
-          // the frontend pods' own port, which the cluster's ClusterIP Service forwards to.
-          { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.port)] },
+          // the frontend pods' own port (the Service's targetPort), not the port the workers dial.
+          { ...(frontendPeer ? { to: frontendPeer } : {}), ports: [tcp(connection.podPort)] },
           ...extra,
         ],
       },

@@ -47,10 +47,22 @@ export interface ExternalFrontend {
   readonly serverName?: string;
   /**
    * Where the fleet's egress policy lets the workers connect on the frontend's port. Host names
-   * are not addresses, so without peers the port is open to any address.
-   * @default - any address, on the port of `address` only
+   * are not addresses, so without peers the port is open to any address. When `address` is a
+   * Kubernetes Service, name the frontend's pods (`NetworkPeer.pods`, `NetworkPeer.namespace`), not
+   * the Service's cluster IP: a NetworkPolicy sees the connection after it was sent to a pod.
+   * @default - any address, on the port of `address` only (or `targetPort`)
    */
   readonly peers?: NetworkPeer[];
+  /**
+   * The port the frontend's pods listen on, when `address` is a Kubernetes Service (or a
+   * LoadBalancer's address) whose port differs from its targetPort. A NetworkPolicy matches a
+   * connection to a Service after kube-proxy has sent it to a pod's targetPort, so the fleet's
+   * egress rule must name that port: on the Service's port it would drop every connection. The
+   * fleet cannot read a Service of another app; for a cluster of this app, give `cluster` instead,
+   * which knows its own. Refused for a Temporal Cloud endpoint, which no Service translates.
+   * @default - the port of `address`
+   */
+  readonly targetPort?: number;
 }
 
 /** One egress rule the fleet's NetworkPolicy adds: the workers' own dependencies. */

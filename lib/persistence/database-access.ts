@@ -212,3 +212,23 @@ export function checkPodMounts(owner: string, pod: string, set: { readonly volum
     }
   }
 }
+
+/**
+ * What each databaseAccess sidecar (a database proxy) points at, as far as its spec says: its
+ * command, args, env, envFrom and volume mounts, keys sorted. A store on the pod's loopback is
+ * reached through these, so two clusters' loopback stores are one database only when a proxy of
+ * each is configured alike. What a proxy reads from a ConfigMap, a Secret or a volume resolves in
+ * the pod's namespace, so such a proxy is qualified by it: alike in two namespaces may be apart.
+ */
+export function proxyFingerprints(access: DatabaseAccess, namespace: string): string[] {
+  return access.containers.filter((c) => c.restartPolicy === 'Always').map((c) => {
+    const text = sortedJson({ command: c.command, args: c.args, env: c.env, envFrom: c.envFrom, volumeMounts: c.volumeMounts });
+    const local = (c.env ?? []).some((e) => e.valueFrom !== undefined) || (c.envFrom ?? []).length > 0 || (c.volumeMounts ?? []).length > 0;
+    return local ? `${namespace}/${text}` : text;
+  });
+}
+
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v));
+}

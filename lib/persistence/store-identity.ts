@@ -159,6 +159,17 @@ function ipAddress(value: string): string | undefined {
 const LOOPBACK = 'loopback';
 const LOOPBACK_NAMES: readonly string[] = ['localhost', 'ip6-localhost', 'ip6-loopback'];
 
+/**
+ * `identity` as compared between clusters: its loopback host, if any, is what the pod's loopback
+ * reaches, one name per database proxy of the pod (`proxies`, see proxyFingerprints). Each pod's
+ * loopback is its own, so two clusters' stores on it are one database only through proxies
+ * configured alike. Without proxies it stays the one loopback, as within a cluster.
+ */
+export function loopbackThrough(identity: StoreIdentity, proxies: readonly string[]): StoreIdentity {
+  if (proxies.length === 0 || !identity.hosts.includes(LOOPBACK)) return identity;
+  return { ...identity, hosts: [...new Set(identity.hosts.flatMap((h) => (h === LOOPBACK ? proxies.map((p) => `${LOOPBACK} via ${p}`) : [h])))].sort() };
+}
+
 /** Whether `host`, a name or an address (an IPv6 one bracketed or not), is the pod's own loopback. */
 export function isLoopbackHost(host: string): boolean {
   const lower = host.toLowerCase();

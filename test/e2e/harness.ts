@@ -16,11 +16,13 @@ import { ClusterRunner, RunnerOptions } from './runner';
 import { E2eTools, ensureTools } from './tools';
 import { greetAfterTimer } from './workflows';
 import { TemporalCluster, TemporalVersion } from '../../lib';
-import { pollUntil } from '../support/processes';
+import { lostPortToAnotherProcess, pollUntil, retryOnPortClash } from '../support/processes';
 
 export const NAMESPACE = 'e2e';
 export const TASK_QUEUE = 'e2e-greetings';
 export const MINUTE = 60_000;
+/** Starts whose pods lost a port to another process are tried again, on other addresses, this many times in all. */
+const START_ATTEMPTS = 3;
 
 export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extend'
   | 'name' | 'clusterName' | 'portOffset' | 'cluster' | 'store' | 'databaseAccess'>,
@@ -107,12 +109,15 @@ export class E2eEnvironment {
    */
   public async up(scenario: string, options: UpOptions = {}): Promise<ClusterRunner> {
     const { yaml, secrets, tools } = this.manifest(scenario, options);
-    const workDir = fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`));
-    const runner = await ClusterRunner.up({
+    // Pods listen on addresses worked out ahead (127.A.B.N, A.B from the PID and a counter), so a
+    // server of another test process on the machine can hold one: a process that loses its port
+    // to it ("Failed to start ringpop listener ... address already in use") crash-loops. The next
+    // runner takes other addresses; a start whose own listeners clash fails at once.
+    const runner = await retryOnPortClash(START_ATTEMPTS, () => ClusterRunner.up({
       yaml,
       secrets,
       tools,
-      workDir,
+      workDir: fs.mkdtempSync(path.join(this.workRoot, `${scenario}-`)),
       timeoutMs: options.timeoutMs,
       mutateProcess: options.mutateProcess,
       tlsHealth: options.tlsHealth,
@@ -120,6 +125,9 @@ export class E2eEnvironment {
       kubelet: options.kubelet,
       maxReplicas: options.maxReplicas,
       applicationImages: options.applicationImages,
+    }), {
+      retry: lostPortToAnotherProcess,
+      onRetry: (err, attempt) => console.log(`e2e: ${scenario}: start ${attempt} lost a port to another process; starting on other addresses\n${(err as Error).message.split('\n')[0]}`),
     });
     this.runners.push(runner);
     for (const role of runner.roleNames.filter((r) => runner.restarts(r) > 0)) {

@@ -3,7 +3,10 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { delay, freePort } from '../support/processes';
+import { delay, freePort, retryOnPortClash } from '../support/processes';
+
+/** Starts on a port another process took in the meantime are tried again, on other ports, this many times in all. */
+const START_ATTEMPTS = 3;
 
 /**
  * A throwaway PostgreSQL cluster on a free loopback port, with a password-authenticated user for
@@ -21,10 +24,24 @@ export class PostgresServer {
     }
     const run = PostgresServer.runner(asUser, binDir);
     const data = path.join(dir, 'data');
-    const port = await freePort();
+    const log = path.join(dir, 'postgres.log');
+    let port: number;
     try {
       run('initdb', ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', '-o', settings(port, dir), 'start']);
+      // freePort binds and closes: another process on the machine can take the port before the
+      // postmaster binds it ("could not bind IPv4 address ...: Address already in use"). Start
+      // again on another port; any other failure ends the start with what the server logged.
+      port = await retryOnPortClash(START_ATTEMPTS, async () => {
+        const candidate = await freePort();
+        const logged = fs.existsSync(log) ? fs.statSync(log).size : 0;
+        try {
+          run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', settings(candidate, dir), 'start']);
+        } catch (err) {
+          const since = fs.existsSync(log) ? fs.readFileSync(log).subarray(logged).toString('utf8').trimEnd() : `(no log at ${log})`;
+          throw new Error(`${(err as Error).message}\nThe server logged (${log}):\n${since}`);
+        }
+        return candidate;
+      }, { onRetry: (err) => console.log(`e2e: PostgreSQL lost its port to another process; starting it on another one (${(err as Error).message.split('\n')[0]})`) });
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;

@@ -361,6 +361,7 @@ interface PodProcess {
 }
 
 let runnersInThisProcess = 0;
+const subnetOf = (runner: number) => `127.${20 + (process.pid % 200)}.${runner % 250}`;
 const DEFAULT_MAX_REPLICAS = 3;
 const FIRST_POD_OCTET = 11;
 const LAST_POD_OCTET = 99;
@@ -396,8 +397,13 @@ export class ClusterRunner {
 
   /** What happened to the pods, in order. */
   public readonly events: RunnerEvent[] = [];
+  /** The first three octets of the pod addresses of the next runner this process makes (see rewrite 1): what a test that occupies one of them needs. */
+  public static nextSubnet(): string {
+    return subnetOf(runnersInThisProcess);
+  }
+
   /** The first three octets of this runner's pod addresses (see rewrite 1). */
-  private readonly subnet = `127.${20 + (process.pid % 200)}.${runnersInThisProcess++ % 250}`;
+  private readonly subnet = subnetOf(runnersInThisProcess++);
   private objects: K8sObject[];
   private tools: E2eTools;
   private readonly timeoutMs: number;

@@ -3,6 +3,7 @@
  * runner.ts for how a pod becomes a process) against a throwaway PostgreSQL, and driven with the
  * TypeScript SDK. Each scenario gets databases of its own.
  */
+import * as net from 'net';
 import { Client, Connection } from '@temporalio/client';
 import { E2E, synthE2eApp } from './app';
 import { E2eEnvironment, greet, greetThroughHistoryKill, MINUTE, SdkSession } from './harness';
@@ -151,6 +152,29 @@ describe('mis-wired processes', () => {
     expect(err.message).toContain('Failed to start ringpop listener');
     expect(err.message).toContain('address already in use');
     expect(err.logTail.split('\n').length).toBeGreaterThan(1);
+  }, 5 * MINUTE);
+
+  it('starts again on other addresses when another process holds a pod\'s port first (the server logs address already in use)', async () => {
+    // What a server of another test process on the machine does when its runner took the same subnet:
+    // it listens on the address the next runner's frontend pod is about to bind.
+    const subnet = ClusterRunner.nextSubnet();
+    const blockers = await Promise.all(Array.from({ length: 20 }, (_, i) => new Promise<net.Server>((resolve, reject) => {
+      // It hangs up on whoever connects (the first start's probes do), so that closing it waits for no one.
+      const server = net.createServer((socket) => socket.destroy());
+      server.once('error', reject);
+      server.listen(E2E.ports.frontend.grpc, `${subnet}.${11 + i}`, () => resolve(server));
+    })));
+    let runner: ClusterRunner | undefined;
+    try {
+      runner = await up('lost_port', { timeoutMs: MISWIRED_TIMEOUT });
+      const { ip } = runner.endpoint('frontend');
+      console.log(`e2e: with ${subnet}.11-30:${E2E.ports.frontend.grpc} held by another process, the frontend came up at ${ip}`);
+      expect(ip.startsWith(`${subnet}.`)).toBe(false);
+      expect(runner.pods('frontend')[0].ready).toBe(true);
+    } finally {
+      await runner?.down();
+      await Promise.all(blockers.map((b) => new Promise<void>((resolve) => b.close(() => resolve()))));
+    }
   }, 5 * MINUTE);
 
   it('fails, naming frontend, when the frontend lacks the default store password', async () => {

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { run, RunResult } from './process';
 import { KubeTools } from './tools';
-import { describeExit, freePort, ManagedProcess, pollUntil, tailFile } from '../support/processes';
+import { describeExit, freePort, ManagedProcess, pollUntil, retryOnPortClash, tailFile } from '../support/processes';
 
 /** Bounds of the waits while starting; the machine may be busy building something else. */
 const ETCD_READY_MS = 60_000;
@@ -26,7 +26,9 @@ const LOG_LINE_CHARS = 600;
 export class KubeApiServer {
   /** Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready. */
   public static async start(tools: KubeTools, label: string): Promise<KubeApiServer> {
-    for (let attempt = 1; ; attempt++) {
+    // A free port is found by binding and closing it, so another process on the machine (a server
+    // of another test, a CI run's own) can take it before ours binds: start again on others.
+    return retryOnPortClash(START_ATTEMPTS, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
       const server = new KubeApiServer(tools, dir);
       try {
@@ -35,12 +37,9 @@ export class KubeApiServer {
       } catch (err) {
         const message = `${(err as Error).message}\n${server.logTails()}`;
         await server.stop();
-        // A free port is found by binding and closing it, so another process on the machine (a
-        // server of another test, a CI run's own) can take it before ours binds: start again on others.
-        if (attempt < START_ATTEMPTS && message.includes('address already in use')) continue;
         throw new Error(`starting etcd and kube-apiserver (${dir}) failed: ${message}`);
       }
-    }
+    });
   }
 
   public readonly kubeconfig: string;

@@ -148,3 +148,70 @@ export async function pollUntil<T>(
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Whether a failure says a listener lost its address: Go's "bind: address already in use" (etcd,
+ * kube-apiserver, a Temporal server's ringpop or gRPC listener), PostgreSQL's "Address already in
+ * use", Node's EADDRINUSE.
+ */
+export function lostItsPort(message: string): boolean {
+  return /address already in use|EADDRINUSE/i.test(message);
+}
+
+/** The `host:port` addresses named on the lines of `message` that say an address is in use. */
+export function addressesInUse(message: string): Array<{ host: string; port: number }> {
+  const found = new Map<string, { host: string; port: number }>();
+  for (const line of message.split('\n').filter(lostItsPort)) {
+    for (const m of line.matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})\b/g)) found.set(`${m[1]}:${m[2]}`, { host: m[1], port: Number(m[2]) });
+  }
+  return [...found.values()];
+}
+
+/** Whether some socket holds `host:port` right now: a listen on it fails with EADDRINUSE. */
+export function portTaken(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(true) : reject(err)));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
+}
+
+/**
+ * Whether a failed start lost an address to another process, so that a start on other addresses
+ * can succeed: its message says an address is in use and, where it names the addresses, one of
+ * them is still taken now that the start's own processes are gone. An address the start's own
+ * processes clashed on (two listeners of one pod on one port) is free again by then, and the same
+ * start would fail the same way: that is not retried.
+ */
+export async function lostPortToAnotherProcess(err: unknown): Promise<boolean> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!lostItsPort(message)) return false;
+  const named = addressesInUse(message);
+  if (named.length === 0) return true;
+  for (const { host, port } of named) if (await portTaken(host, port)) return true;
+  return false;
+}
+
+/**
+ * Runs `start` until it succeeds, at most `attempts` times in all. A port found free (freePort
+ * binds and closes it, or an address is worked out ahead) can be taken by another process on the
+ * machine before ours binds it; `start` picks its ports afresh on every call, so the next attempt
+ * is on other ports. Only a failure `retry` accepts is tried again (by default one whose message
+ * says an address is in use, see lostItsPort); any other, and the last, is thrown as it is, logs
+ * and all. `start` cleans up after itself when it fails. `onRetry` hears why an attempt is retried.
+ */
+export async function retryOnPortClash<T>(
+  attempts: number,
+  start: (attempt: number) => Promise<T>,
+  options: { retry?: (err: unknown) => boolean | Promise<boolean>; onRetry?: (err: unknown, attempt: number) => void } = {},
+): Promise<T> {
+  const retry = options.retry ?? ((err: unknown) => lostItsPort(err instanceof Error ? err.message : String(err)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(attempt);
+    } catch (err) {
+      if (attempt >= attempts || !(await retry(err))) throw err;
+      options.onRetry?.(err, attempt);
+    }
+  }
+}

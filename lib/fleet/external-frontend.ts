@@ -1,0 +1,110 @@
+import type { ConnectionInputs, FleetClientCertificate, FleetConnection } from './fleet-connection';
+import type { ExternalFrontend } from './worker-fleet-props';
+import { roleName } from '../cluster/object-names';
+import type { TemporalCluster } from '../cluster/temporal-cluster';
+import { normalizeHost } from '../persistence/store-identity';
+import { NetworkPeer } from '../security/network-policies';
+import type { TemporalService } from '../services/temporal-service';
+import { optionalBoolean, propError, requireHost, requireNonEmpty, requirePort } from '../validation';
+
+/*
+ * A fleet's frontend outside its app (`frontend`): the address it dials, checked, and where its
+ * egress rule points; and the check that such an address is not a frontend of a cluster of the app.
+ */
+
+/**
+ * An external frontend address that is a frontend of `cluster`, a cluster of the fleet's app, its
+ * Services however written (case, relative, fully qualified, the headless Service): bound to the
+ * cluster instead, the fleet gets its TLS, its client certificate and its NetworkPolicies; and
+ * the internal frontend grants every caller cluster admin, past the authorizer.
+ */
+export function frontendMisuses(address: string, namespace: string, cluster: TemporalCluster): string[] {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  const dns = { namespace, clusterDomain: cluster.clusterDomain };
+  const dialed = new Set(normalizeHost(address.slice(0, at), dns));
+  const frontends: Array<[string, TemporalService | undefined]> = [['public frontend', cluster.frontend], ['internal frontend', cluster.internalFrontend]];
+  for (const [what, svc] of frontends) {
+    if (!svc || svc.ports.grpc !== port) continue;
+    const services = [roleName(cluster.name, svc.role), svc.headlessServiceName];
+    if (!services.some((name) => normalizeHost(`${name}.${cluster.namespace}.svc`, dns).some((n) => dialed.has(n)))) continue;
+    return [`frontend.address is ${address}, the ${what} of TemporalCluster '${cluster.namespace}/${cluster.name}' of this app; expected cluster: that TemporalCluster instead. `
+      + `Bound to it, the fleet gets its TLS, its client certificate and a way through its NetworkPolicies${svc === cluster.frontend ? ''
+        : ', and the public frontend, where an authorizer checks its calls (the internal frontend grants every caller cluster admin)'}.`];
+  }
+  return [];
+}
+
+export function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
+  const { owner } = inputs;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(String(frontend.address));
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port < 1 || port > 65535) throw propError(owner, 'frontend.address', frontend.address, 'host:port of the frontend\'s gRPC endpoint');
+  const tls = frontend.tls ?? false;
+  // From plain JS the string 'false' is truthy: it would turn TLS on.
+  if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
+  // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
+  // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
+  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
+  if (cloud && !tls) {
+    throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
+      `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
+  }
+  if (!tls) {
+    for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
+      if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
+    }
+    if (inputs.apiKey && !optionalBoolean(owner, 'frontend.allowPlaintextApiKey', frontend.allowPlaintextApiKey, false)) {
+      throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no API key over plaintext: frontend ${frontend.address} is dialled without TLS`,
+        'The key is a bearer token, and anything that reads the traffic can replay it. Set frontend.tls: true, '
+        + 'or frontend.allowPlaintextApiKey: true where a service mesh encrypts the traffic.');
+    }
+  }
+  const cert = inputs.clientCertificate;
+  if (cert?._certManager && !cert._certManager.issuer) {
+    throw propError(owner, 'clientCertificate', 'FleetClientCertificate.certManager() without an issuer', 'an issuer',
+      'An external frontend has no issuer to borrow; name the one whose CA the frontend trusts.');
+  }
+  if (frontend.peers !== undefined) {
+    if (!Array.isArray(frontend.peers) || frontend.peers.length === 0) {
+      throw propError(owner, 'frontend.peers', frontend.peers, 'at least one NetworkPeer', 'Leave it unset to allow any address on the port.');
+    }
+    frontend.peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `frontend.peers[${i}]`, p, 'a NetworkPeer'); });
+  }
+  const host = match[1];
+  return {
+    address: frontend.address,
+    port,
+    podPort: podPortOf(owner, frontend, port, cloud?.[1]),
+    tls,
+    // A name the certificate can carry: with a port, scheme or space it matches no certificate and every handshake fails.
+    serverName: tls ? (frontend.serverName !== undefined ? requireHost(owner, 'frontend.serverName', requireNonEmpty(owner, 'frontend.serverName', frontend.serverName), 'frontend.address') : host.replace(/^\[|\]$/g, '')) : undefined,
+    clientSecret: clientSecretOf(inputs.fleetName, cert),
+    certificate: cert?._certManager && { issuer: cert._certManager.issuer!, duration: cert._certManager.duration, renewBefore: cert._certManager.renewBefore },
+    serverCa: inputs.serverCa,
+    apiKey: inputs.apiKey,
+    externalPeers: frontend.peers,
+  };
+}
+
+/**
+ * The port the fleet's egress rule names. A Service (its cluster IP, or a LoadBalancer's address,
+ * which kube-proxy translates too inside the cluster) hands a connection to a pod on its targetPort
+ * before any NetworkPolicy sees it, so a rule on the Service's port would drop it. The fleet cannot
+ * read another app's Service: `frontend.targetPort` says where the pods listen when the two differ.
+ */
+function podPortOf(owner: string, frontend: ExternalFrontend, port: number, cloud: string | undefined): number {
+  if (frontend.targetPort === undefined) return port;
+  const targetPort = requirePort(owner, 'frontend.targetPort', frontend.targetPort);
+  if (cloud) {
+    throw propError(owner, 'frontend.targetPort', frontend.targetPort, `no value: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud.toLowerCase()}), `
+      + 'outside the cluster, which no Service translates', `Drop it: the egress rule then names port ${port} of frontend.address.`);
+  }
+  return targetPort;
+}
+
+export function clientSecretOf(fleetName: string, cert: FleetClientCertificate | undefined): FleetConnection['clientSecret'] {
+  if (!cert) return undefined;
+  if (cert._secret) return { name: cert._secret.secretName, certKey: cert._secret.certKey, keyKey: cert._secret.keyKey };
+  return { name: `${fleetName}-client-tls`, certKey: 'tls.crt', keyKey: 'tls.key' };
+}
