@@ -4,11 +4,11 @@ import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
+import { compare, migratedFromOther } from './lock-compare';
 import { duplicateKey, lockText } from './lock-text';
-import { entryDns, LockedStores, lockedStores } from './locked-stores';
+import { lockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
-import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
-import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
+import { LIBRARY_VERSION } from '../versions';
 import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -207,86 +207,6 @@ interface SynthCommand {
   readonly writesLocks?: boolean;
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
-}
-
-const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
-  + 'give it a new name and new persistence, or, if you are retiring this cluster and its data, remove its entry from the lock on purpose.';
-
-/**
- * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
- * declared migration names, each with the URI that names it.
- */
-function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
-  dns: DnsContext, locked: LockedStores): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
-  if (from.length === 0) return found;
-  for (const other of Object.keys(entries).sort()) {
-    if (other === key || other === previously) continue;
-    // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
-    const context = entryDns(other, dns);
-    const stores = locked.storesOf(other, dns);
-    const uri = from.find((u) => {
-      const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
-      return id !== undefined && stores.some((store) => sameStore(store, id));
-    });
-    if (uri !== undefined) found.push([other, uri]);
-  }
-  return found;
-}
-
-function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
-  const errors: string[] = [];
-  const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
-  for (const field of ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName'] as const) {
-    if (locked[field] !== current[field]) {
-      const hint = field === 'currentClusterName' && lockedAs !== key ? ` Set clusterName: ${JSON.stringify(locked[field])}: it followed the old name.` : '';
-      errors.push(`cluster ${key}${as}: ${field} is locked at ${JSON.stringify(locked[field])} but the app now says ${JSON.stringify(current[field])}.${hint} ${REMEDY}`);
-    }
-  }
-  for (const role of new Set([...Object.keys(locked.persistence), ...Object.keys(current.persistence)])) {
-    const was = locked.persistence[role];
-    const now = current.persistence[role];
-    const wasId = was === undefined ? undefined : parseStoreUri(was, entryDns(lockedAs, dns));
-    const nowId = now === undefined ? undefined : parseStoreUri(now, dns);
-    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId, true);
-    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
-      errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
-        + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
-    }
-  }
-  if (locked.enableGlobalNamespace && !current.enableGlobalNamespace) {
-    errors.push(`cluster ${key}${as}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
-      + 'once on: namespaces created as global would lose their replication. Keep it true.');
-  }
-  const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
-  if (versionError) errors.push(versionError);
-  const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
-  if (keptDigests.length > 0) {
-    errors.push(`cluster ${key}${as}: server version ${current.serverVersion} follows ${locked.serverVersion}, but the images keep ${keptDigests.join(' and ')}, `
-      + `pinned when the lock recorded ${locked.serverVersion}. A digest is one image: the pods would go on running ${locked.serverVersion} `
-      + `while the manifests and the lock say ${current.serverVersion}, and the next upgrade would skip a minor in fact. Pin the digests of the `
-      + `${current.serverVersion} images (images.digests, or the digest in serverImage, adminToolsImage and each role's image).`);
-  }
-  return errors;
-}
-
-/** Upgrades go one minor at a time; patches may be skipped; nothing goes back a minor. */
-function checkUpgrade(key: string, lockedVersion: string, newVersion: string): string | undefined {
-  const [lMajor, lMinor] = lockedVersion.split('.').map(Number);
-  const [nMajor, nMinor] = newVersion.split('.').map(Number);
-  if (nMajor === lMajor && nMinor <= lMinor + 1 && nMinor >= lMinor) return undefined;
-  if (nMajor < lMajor || (nMajor === lMajor && nMinor < lMinor)) {
-    const known = TemporalVersion.listed();
-    if (!known.includes(lockedVersion) && compareVersions(lockedVersion, known[known.length - 1]) > 0) {
-      return `cluster ${key}: the lock records server version ${lockedVersion}, newer than every release cdk8s-temporal ${LIBRARY_VERSION} knows `
-        + `(the newest is ${known[known.length - 1]}): a newer version of the library wrote it, and the cluster already runs that release. `
-        + 'Upgrade cdk8s-temporal to the version your repository used (package-lock.json); do not edit the lock.';
-    }
-    return `cluster ${key}: server version ${newVersion} is a downgrade from ${lockedVersion}, the version last deployed. `
-      + `The schema has already moved forward and Temporal does not support downgrades; stay on ${lMajor}.${lMinor}.x or newer.`;
-  }
-  return `cluster ${key}: server version ${newVersion} skips minor versions from ${lockedVersion}. Temporal upgrades one minor at a time, `
-    + `each with its schema update; deploy these in order, one synth and rollout each: ${TemporalVersion.upgradePath(lockedVersion, newVersion).join(' -> ')}.`;
 }
 
 /**
