@@ -160,6 +160,28 @@ describe('ClusterLock', () => {
           .toThrow(/entry "temporal\/temporal" of ClusterLock.inMemory has imageDigests .*; expected a list of image digests/);
       }
     });
+    test('fails when initialFailoverVersion changes while global namespaces are on: the server keeps the one it stored, and the lock let the app say another', () => {
+      const global = { enableGlobalNamespace: true, initialFailoverVersion: 3 };
+      expect(locked(global).clusters['temporal/temporal'].initialFailoverVersion).toBe(3);
+      expect(refuses(global, { ...global, initialFailoverVersion: 5 }))
+        .toMatch(/cluster temporal\/temporal: initialFailoverVersion is locked at 3 but the app now says 5\. The server stored it when global namespaces were turned on .*ignored without an error.*Set initialFailoverVersion: 3\./);
+      expect(refuses(global, { enableGlobalNamespace: true })).toMatch(/initialFailoverVersion is locked at 3 but the app now says 1\./);
+      // While global namespaces are off the server takes the config's value when they are turned on: not locked, free to change until then.
+      expect(locked()).not.toHaveProperty(['clusters', 'temporal/temporal', 'initialFailoverVersion']);
+      const lock = ClusterLock.inMemory(locked({ initialFailoverVersion: 2 }));
+      lock.check(app({ initialFailoverVersion: 4 }));
+      lock.check(app(global));
+      lock.check(app({ ...global, history: { replicas: 4 } }));
+      // A lock written before the field existed records it on the next synth.
+      const { initialFailoverVersion: _, ...older } = lock.contents.clusters['temporal/temporal'];
+      const upgraded = ClusterLock.inMemory({ clusters: { 'temporal/temporal': older } });
+      upgraded.check(app({ ...global, initialFailoverVersion: 7 }));
+      expect(upgraded.contents.clusters['temporal/temporal'].initialFailoverVersion).toBe(7);
+      for (const bad of [0, 10, 11, '3']) {
+        expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...older, initialFailoverVersion: bad as never } } }))
+          .toThrow(/has initialFailoverVersion .*; expected a positive integer below failoverVersionIncrement/);
+      }
+    });
     test('a minor is downgraded', () => {
       expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);
     });

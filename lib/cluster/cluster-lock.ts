@@ -284,7 +284,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -295,6 +295,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (!positiveInteger(e.numHistoryShards)) return `has numHistoryShards ${JSON.stringify(e.numHistoryShards)}; expected a positive integer`;
   if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
+  if (e.initialFailoverVersion !== undefined && (!positiveInteger(e.initialFailoverVersion) || (e.initialFailoverVersion as number) >= (e.failoverVersionIncrement as number))) {
+    return `has initialFailoverVersion ${JSON.stringify(e.initialFailoverVersion)}; expected a positive integer below failoverVersionIncrement`;
+  }
   if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
   if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
   if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0

@@ -54,6 +54,12 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
     errors.push(`cluster ${key}${as}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
       + 'once on: namespaces created as global would lose their replication. Keep it true.');
   }
+  // Locked only while global namespaces are on: the server stored it when they were turned on and ignores the config's from then on.
+  if (locked.initialFailoverVersion !== undefined && current.enableGlobalNamespace && current.initialFailoverVersion !== locked.initialFailoverVersion) {
+    errors.push(`cluster ${key}${as}: initialFailoverVersion is locked at ${locked.initialFailoverVersion} but the app now says ${current.initialFailoverVersion}. `
+      + 'The server stored it when global namespaces were turned on and reads it from its database from then on: a new value is ignored without an error, '
+      + `while the checks between clusters (distinct failover versions, each remote's declared version) would compare it. Set initialFailoverVersion: ${locked.initialFailoverVersion}. ${REMEDY}`);
+  }
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));

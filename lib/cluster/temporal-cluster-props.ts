@@ -90,7 +90,9 @@ export interface TemporalClusterProps {
    */
   readonly failoverVersionIncrement?: number;
   /**
-   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`.
+   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`. Fixed
+   * once `enableGlobalNamespace` is true: the server stores it then and ignores the config's value
+   * from then on, so `ClusterLock` refuses a change.
    * @default 1
    */
   readonly initialFailoverVersion?: number;
