@@ -100,6 +100,31 @@ describe('ClusterLock', () => {
     expect(lock.contents.clusters['temporal/temporal'].persistence.default).toBe('postgres://new-pg:5432/temporal');
   });
 
+  test('fails when the secondary visibility store is promoted, the last step of Temporal\'s dual-visibility migration: the lock refused it as a move to another database', () => {
+    const pg = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password });
+    const withStores = (stores: { visibilityStore: Datastore; secondaryVisibilityStore?: Datastore }) => {
+      const a = Testing.app();
+      const chart = new Chart(a, 'c', { namespace: 'temporal' });
+      new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence: new Persistence(chart, 'p', { defaultStore: pg('temporal'), ...stores }) });
+      return a;
+    };
+    const lock = ClusterLock.inMemory();
+    lock.check(withStores({ visibilityStore: pg('visibility') }));
+    // Never written to: a store that was not the secondary one is still a move, which must be declared.
+    expect(() => lock.check(withStores({ visibilityStore: pg('visibility_es') })))
+      .toThrow(/the visibility store is locked at postgres:\/\/pg:5432\/visibility but the app now says postgres:\/\/pg:5432\/visibility_es\. .*persistenceMigration/);
+    lock.check(withStores({ visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_new') }));
+    // The two trade places (reads from the new store), then the old one goes; or the new one is promoted at once.
+    lock.check(withStores({ visibilityStore: pg('visibility_new'), secondaryVisibilityStore: pg('visibility') }));
+    lock.check(withStores({ visibilityStore: pg('visibility_new') }));
+    expect(lock.contents.clusters['temporal/temporal'].persistence).toEqual({ default: 'postgres://pg:5432/temporal', visibility: 'postgres://pg:5432/visibility_new' });
+    const direct = ClusterLock.inMemory();
+    direct.check(withStores({ visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_new') }));
+    direct.check(withStores({ visibilityStore: pg('visibility_new') }));
+    // The old store, gone from the lock, is a move again.
+    expect(() => direct.check(withStores({ visibilityStore: pg('visibility') }))).toThrow(/the visibility store is locked at postgres:\/\/pg:5432\/visibility_new/);
+  });
+
   describe('fails when', () => {
     const refuses = (before: Partial<TemporalClusterProps>, after: Partial<TemporalClusterProps>, host?: string) => {
       const lock = ClusterLock.inMemory(locked(before));

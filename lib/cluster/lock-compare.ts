@@ -1,9 +1,12 @@
 import { LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
+import { StoreRole } from '../persistence/datastore';
 import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 
 /* How a cluster is compared with its locked entry, and with the other entries of the lock. */
+
+const VISIBILITY_ROLES: readonly string[] = [StoreRole.VISIBILITY, StoreRole.SECONDARY_VISIBILITY];
 
 const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
   + 'give it a new name and new persistence, or, if you are retiring this cluster and its data, remove its entry from the lock on purpose.';
@@ -42,9 +45,14 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   for (const role of new Set([...Object.keys(locked.persistence), ...Object.keys(current.persistence)])) {
     const was = locked.persistence[role];
     const now = current.persistence[role];
-    const wasId = was === undefined ? undefined : parseStoreUri(was, entryDns(lockedAs, dns));
     const nowId = now === undefined ? undefined : parseStoreUri(now, dns);
-    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId, true);
+    // The visibility stores may trade places: promoting the secondary store, into which the server
+    // wrote every record (dual visibility), is the last step of a visibility migration, not a move.
+    const lockedAsVisibility = VISIBILITY_ROLES.includes(role) ? VISIBILITY_ROLES.map((r) => locked.persistence[r]).filter((u): u is string => u !== undefined) : [was];
+    const same = nowId !== undefined && lockedAsVisibility.some((uri) => {
+      const id = uri === undefined ? undefined : parseStoreUri(uri, entryDns(lockedAs, dns));
+      return id !== undefined && sameStore(id, nowId, true);
+    });
     if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
