@@ -93,8 +93,9 @@ function synth(options, done) {
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
-  /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
-  const command = { check: options.check, writesLocks: true, locks: [] };
+  // app: where ClusterLock looks for a lock file that the working directory hides (lib/cluster/lock-elsewhere.ts).
+  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
+  const command = { check: options.check, writesLocks: true, app: appFile, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
   require('./lazy-yaml').deferYaml(appFile);

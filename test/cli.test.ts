@@ -977,6 +977,26 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(statSync(join(dir, 'temporal.lock.json')).mode & 0o777).toBe(0o664);
   });
 
+  test('fails when the synth runs from another folder than the lock\'s (the repository root for a lock beside the app, or a folder below the lock): it started a new, empty lock there and let the shard count change', () => {
+    const dir = appDir('lock-elsewhere', { 'deploy/main.ts': CLUSTER_APP(16) });
+    const deploy = join(dir, 'deploy');
+    expect(run(deploy, ['synth', 'main.ts']).status).toBe(0);
+    const locked = read(deploy, 'temporal.lock.json');
+    writeFileSync(join(deploy, 'main.ts'), CLUSTER_APP(1024));
+    const fromRoot = run(dir, ['synth', 'deploy/main.ts']);
+    expect([fromRoot.status, fromRoot.stderr]).toEqual([1, expect.stringContaining(`ClusterLock (${join(dir, 'temporal.lock.json')}) refuses this synth: the file does not exist, and this synth would start `
+      + `a new lock that pins nothing, but ${join(deploy, 'temporal.lock.json')} already locks the cluster temporal/temporal of this app (by its key): the values it pins `
+      + `(history shards, the release, the databases) would go unchecked. ClusterLock.file('temporal.lock.json') is resolved from the working directory, ${dir}: synthesize from ${deploy}, `)]);
+    mkdirSync(join(deploy, 'sub'));
+    const below = run(join(deploy, 'sub'), ['synth', '../main.ts']);
+    expect([below.status, below.stderr]).toEqual([1, expect.stringMatching(/already locks the cluster temporal\/temporal of this app \(by its key\).*synthesize from .*lock-elsewhere\/deploy, /)]);
+    expect(readdirSync(dir).sort()).toEqual(['deploy', 'node_modules']);
+    expect(readdirSync(join(deploy, 'sub'))).toEqual([]);
+    expect(read(deploy, 'temporal.lock.json')).toBe(locked);
+    // From the lock's folder, the lock refuses the change itself.
+    expect(run(deploy, ['synth', 'main.ts']).stderr).toMatch(/numHistoryShards is locked at 16 but the app now says 1024/);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));

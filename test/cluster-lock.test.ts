@@ -415,6 +415,35 @@ describe('ClusterLock', () => {
       expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['four/temporal', 'temporal/temporal', 'three/temporal', 'two/temporal']);
     });
 
+    test('fails when the synth runs in a folder below the lock\'s: a new, empty lock started there and pinned nothing the real one pins', () => {
+      const below = join(dir, 'apps', 'temporal.lock.json');
+      mkdirSync(join(dir, 'apps'));
+      const refusal = (a: App) => {
+        const lock = ClusterLock.file(below);
+        expect(() => lock.check(a)).toThrow(new RegExp(`^ClusterLock \\(${below}\\) refuses this synth: the file does not exist, and this synth would start a new lock that pins nothing, `
+          + `but ${path} already locks the cluster .*If this app is meant to start a lock of its own, create ${below} first, holding \\{"clusters": \\{\\}\\}\\.$`));
+        expect(existsSync(below)).toBe(false);
+      };
+      refusal(app({ numHistoryShards: 1024 }));
+      // By its databases too: another name or namespace on the locked databases is that cluster.
+      rmSync(path);
+      const first = ClusterLock.file(path);
+      first.check(app({}, 'pg.db.svc'));
+      first.save();
+      expect(() => ClusterLock.file(below).check(app({}, 'pg.db.svc', 'renamed'))).toThrow(/already locks the cluster renamed\/temporal of this app \(as temporal\/temporal, on its databases\)/);
+      // A lock of clusters the app does not have, or a file that is no lock, is no evidence: the new lock starts.
+      const other = ClusterLock.file(below);
+      other.check(app({}, 'pg-other', 'other'));
+      writeFileSync(path, 'not json');
+      ClusterLock.file(below).check(app());
+      expect(other.save()).toBe(true);
+      // A lock started on purpose, as the refusal says, is the app's own.
+      rmSync(below);
+      writeFileSync(path, written);
+      writeFileSync(below, '{"clusters": {}}');
+      ClusterLock.file(below).check(app({ numHistoryShards: 1024 }));
+    });
+
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);

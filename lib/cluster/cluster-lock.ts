@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
+import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
@@ -30,7 +31,9 @@ export class ClusterLock {
   public static file(path: string): ClusterLock {
     const absolute = resolve(path);
     const text = latestText(absolute);
-    return new ClusterLock(text === undefined ? { clusters: {} } : parseLock(absolute, text), absolute, text);
+    const lock = new ClusterLock(text === undefined ? { clusters: {} } : parseLock(absolute, text), absolute, text);
+    lock.given = path;
+    return lock;
   }
 
   /** A lock held in memory, for tests. */
@@ -41,6 +44,8 @@ export class ClusterLock {
   private entries: Record<string, LockedCluster>;
   /** Whether a check recorded something this lock has not saved yet. */
   private unsaved = false;
+  /** The path `file` was given, as written. */
+  private given?: string;
 
   /** `basis`: the file's text when this lock read or last saved it (undefined: no file yet). */
   private constructor(contents: ClusterLockContents, private readonly path?: string, private basis?: string) {
@@ -63,7 +68,14 @@ export class ClusterLock {
     const retired = new Set<string>();
     const claimedBy = new Map<string, string>();
     const locked = lockedStores(this.entries);
-    for (const cluster of registeredClusters(scope)) {
+    const clusters = registeredClusters(scope);
+    // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
+    if (this.path && this.basis === undefined) {
+      const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+      const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
+      if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
+    }
+    for (const cluster of clusters) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
       // A cluster is its database: find every entry on one of its stores, whatever its key. The
@@ -203,6 +215,8 @@ function writeLock(path: string, text: string): void {
 const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
 interface SynthCommand {
   readonly check: boolean;
+  /** The app's entry file, which ClusterLock looks beside for a lock the working directory hides. */
+  readonly app?: string;
   /** The command writes the changed lock files after the output (bin/synth.js, writeLocks). */
   readonly writesLocks?: boolean;
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
@@ -237,6 +251,15 @@ function parseLock(absolute: string, text: string): ClusterLockContents {
       + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
   }
   return checkContents(absolute, contents);
+}
+
+/** The entries of another lock file, or undefined when it is not one. */
+function readEntries(path: string): Record<string, LockedCluster> | undefined {
+  try {
+    return parseLock(path, lockText(readFileSync(path, 'utf-8'))).clusters;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lock file's text; a path that cannot be read (a directory, no permission) is named, never a bare EISDIR. */
