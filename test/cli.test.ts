@@ -277,6 +277,34 @@ ${envApp("env === 'prod' ? 512 : 4")}
   expect([check.status, check.stderr]).toEqual([0, expect.stringMatching(/dist\/ is up to date/)]);
 });
 
+test('fails when the apps per environment on one lock file name their clusters alike (one namespace and name in each Kubernetes cluster): staging upgraded one minor let production skip it', () => {
+  const dir = appDir('envs-one-key', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: 'temporal', disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, version: env === 'prod' ? process.env.PROD : process.env.STAGING });
+  ClusterLock.file('temporal.lock.json').synth(app);
+}
+`,
+  });
+  // Alike, they write one entry; that is one cluster written twice as far as the lock can tell.
+  expect(run(dir, ['synth'], { STAGING: '1.30.9', PROD: '1.30.9' }).status).toBe(0);
+  const lock = read(dir, 'temporal.lock.json');
+  const r = run(dir, ['synth'], { STAGING: '1.31.5', PROD: '1.32.2' });
+  expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`cluster temporal/temporal is declared by two apps of this synth that share the lock ${join(dir, 'temporal.lock.json')} `
+    + '(the app writing to ')]);
+  expect(r.stderr).toMatch(/with different values: one entry of the lock is one cluster, .*staging upgraded one minor would let production skip it\)\. Give the clusters of each app their own namespace or name, or give each app a lock file of its own\./);
+  expect(read(dir, 'temporal.lock.json')).toBe(lock);
+});
+
 describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
   test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
     // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these

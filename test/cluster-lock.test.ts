@@ -125,6 +125,30 @@ describe('ClusterLock', () => {
     expect(() => direct.check(withStores({ visibilityStore: pg('visibility') }))).toThrow(/the visibility store is locked at postgres:\/\/pg:5432\/visibility_new/);
   });
 
+  test('fails when two apps of one cdk8s-temporal synth declare one key with different values: each was checked against the other\'s, and an upgrade of one counted for the other', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    global[command] = { check: true, locks: [] };
+    try {
+      const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+      lock.check(app({ version: '1.31.5' }));
+      expect(() => lock.check(app({ version: '1.32.2' }))).toThrow(/cluster temporal\/temporal is declared by two apps of this synth that share the lock \(the app writing to .* and the app writing to .*\), with different values/);
+      // The same cluster written by two apps (two output flavours), or by one app twice, is one cluster.
+      const one = app({ version: '1.31.5' });
+      lock.check(one);
+      lock.check(one);
+      lock.check(app({ version: '1.31.5', frontend: { replicas: 5 } }));
+      // Another lock is another set of keys.
+      ClusterLock.inMemory(locked({ version: '1.31.5' })).check(app({ version: '1.32.2' }));
+    } finally {
+      delete global[command];
+    }
+    // Outside the command, one process checks one cluster again and again, as synths over time do.
+    const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+    lock.check(app({ version: '1.31.5' }));
+    lock.check(app({ version: '1.32.2' }));
+  });
+
   describe('fails when', () => {
     const refuses = (before: Partial<TemporalClusterProps>, after: Partial<TemporalClusterProps>, host?: string) => {
       const lock = ClusterLock.inMemory(locked(before));

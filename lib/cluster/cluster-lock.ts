@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, Node } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
@@ -69,15 +69,25 @@ export class ClusterLock {
     const claimedBy = new Map<string, string>();
     const locked = lockedStores(this.entries);
     const clusters = registeredClusters(scope);
+    const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
     if (this.path && this.basis === undefined) {
-      const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
       const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
       if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
     }
+    const root = Node.of(scope).root;
+    const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
     for (const cluster of clusters) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
+      // Two apps of one run may write one cluster twice (two output flavours), but not two clusters under one key.
+      const other = declaredBy?.get(key);
+      if (other !== undefined && other.root !== root && other.record !== JSON.stringify(current)) {
+        errors.push(`cluster ${key} is declared by two apps of this synth that share the lock${this.path ? ` ${this.path}` : ''} (${appName(other.root)} and ${appName(root)}), `
+          + 'with different values: one entry of the lock is one cluster, so each app would be checked against the other\'s release and databases, and an upgrade '
+          + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
+          + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
+      }
       // A cluster is its database: find every entry on one of its stores, whatever its key. The
       // entry a declared move comes from is the cluster itself; any other is another cluster, which
       // neither a declared move nor a declared migration may take the databases of.
@@ -124,6 +134,7 @@ export class ClusterLock {
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
+    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(updates[cluster.lockKey]) });
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
@@ -221,6 +232,20 @@ interface SynthCommand {
   readonly writesLocks?: boolean;
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
+  /** Per lock (its path, or an in-memory lock), the app that declared each cluster key in this run. */
+  declared?: Map<unknown, Map<string, { root: IConstruct; record: string }>>;
+}
+
+function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, { root: IConstruct; record: string }> {
+  command.declared ??= new Map();
+  let byKey = command.declared.get(lock);
+  if (!byKey) command.declared.set(lock, byKey = new Map());
+  return byKey;
+}
+
+/** An app, as a message names it: by its output folder. */
+function appName(root: IConstruct): string {
+  return root instanceof App ? `the app writing to ${root.outdir}` : `the app ${Node.of(root).id || Node.of(root).path}`;
 }
 
 /**
