@@ -14,6 +14,7 @@ const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 const { SynthError, commit, removeLeftovers } = require('./swap');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
+const { deletedLockRefusal } = require('./lock-evidence');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -159,6 +160,8 @@ function synth(options, done) {
     const clusters = apps.flatMap(clustersOf);
     // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
     const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
+    const deleted = deletedLockRefusal({ locks, staging, outdir, appFile, rel });
+    if (deleted) throw new SynthError(deleted);
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];

@@ -1025,6 +1025,33 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(run(deploy, ['synth', 'main.ts']).stderr).toMatch(/numHistoryShards is locked at 16 but the app now says 1024/);
   });
 
+  test('fails when the lock file was deleted (to get past a refusal): the next synth started a new lock, took another shard count or a skipped minor, and reported it as "updated"', () => {
+    const dir = appDir('lock-deleted', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    rmSync(join(dir, 'temporal.lock.json'));
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace('numHistoryShards: 16,', 'numHistoryShards: 32,'));
+    const shards = run(dir, ['synth']);
+    expect([shards.status, shards.stderr]).toEqual([1, expect.stringContaining('synth of main.ts failed; dist/ is unchanged.\ntemporal.lock.json did not exist, so this synth would start a new lock, '
+      + 'but dist/ holds an earlier synth of cluster temporal/temporal with numHistoryShards "16" where this synth writes "32": the lock file was deleted, or this synth runs where it is not. '
+      + 'A cluster keeps these values for life and upgrades one minor at a time; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)')]);
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace('numHistoryShards: 32,', 'numHistoryShards: 16,'));
+    for (const args of [['synth'], ['synth', '--check']]) {
+      const release = run(dir, args, { V: '1.32.2' });
+      expect([release.status, release.stderr]).toEqual([1, expect.stringContaining('holds an earlier synth of cluster temporal/temporal with release 1.30.9 where this synth writes 1.32.2, which skips a minor:')]);
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(existsSync(join(dir, 'temporal.lock.json'))).toBe(false);
+    // What the lock itself takes goes through: the same values (a lock started for an existing output), the next minor; and a retired cluster whose output went too.
+    expect(run(dir, ['synth']).status).toBe(0);
+    rmSync(join(dir, 'temporal.lock.json'));
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    rmSync(join(dir, 'temporal.lock.json'));
+    expect(run(dir, ['synth'], { V: '1.30.9' }).stderr).toContain('with release 1.31.5 where this synth writes 1.30.9, which goes back a minor:');
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { V: '1.32.2' }).status).toBe(0);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
