@@ -95,7 +95,8 @@ function synth(options, done) {
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
   // app: where ClusterLock looks for a lock file that the working directory hides (lib/cluster/lock-elsewhere.ts).
-  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
+  // declared: what the library's locks checked in this run, per lock and key (lib/cluster/cluster-lock.ts).
+  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>> }} */
   const command = { check: options.check, writesLocks: true, app: appFile, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
@@ -194,6 +195,11 @@ function synth(options, done) {
     for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
     if (clusters.length > 0 && locks.length === 0) {
       lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
+    }
+    // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
+    const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
+    for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
+      lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
     }
     for (const note of notes) lines.push(`  warning  ${note}`);
     options.log(lines.join('\n'));

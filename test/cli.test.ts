@@ -305,6 +305,26 @@ for (const env of ['staging', 'prod']) {
   expect(read(dir, 'temporal.lock.json')).toBe(lock);
 });
 
+test('fails when one app of several synthesizes without its lock (app.synth() beside lock.synth(other)): the summary reported the lock and said nothing of the cluster it never checked', () => {
+  const dir = appDir('unlocked-app', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
+const lock = ClusterLock.file('temporal.lock.json');
+for (const env of ['staging', 'prod']) {
+${envApp('4')}
+  if (env === 'staging') lock.synth(app);
+  else app.synth();
+}
+`,
+  });
+  const r = run(dir, ['synth']);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^ {2}lock {5}temporal\.lock\.json \(updated: commit it with the output\)$/m);
+  expect(r.stderr).toMatch(/^ {2}warning {2}cluster prod\/temporal is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock\.synth\(app\)$/m);
+  expect(r.stderr).not.toMatch(/cluster staging\/temporal is in no ClusterLock check/);
+});
+
 describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
   test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
     // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
