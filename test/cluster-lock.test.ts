@@ -517,6 +517,20 @@ describe('ClusterLock', () => {
       expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
     });
 
+    test('fails when the app that declared a move is synthesized again over the lock it wrote (CI\'s --check of the same commit): previously named an entry the move had retired, and the synth was refused', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
+      const moved = { name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal' };
+      lock.check(app(moved, 'pg.databases'));
+      const recorded = JSON.stringify(lock.contents);
+      lock.check(app(moved, 'pg.databases'));
+      expect(JSON.stringify(lock.contents)).toBe(recorded);
+      // It is still that cluster: what it can never change stays locked.
+      expect(refusal(lock, app({ ...moved, numHistoryShards: 64 }, 'pg.databases'))).toMatch(/cluster temporal\/orders: numHistoryShards is locked at 512 but the app now says 64/);
+      // A move to a key the lock does not have yet still needs the old entry.
+      expect(refusal(lock, app({ name: 'billing', previously: 'temporal/temporal', clusterName: 'temporal' }, 'pg.databases')))
+        .toMatch(/cluster temporal\/billing: previously names temporal\/temporal, which the lock has no entry for \(it has temporal\/orders\)/);
+    });
+
     test('a cluster moved to another namespace on the same database is the same cluster', () => {
       const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
       expect(refusal(lock, app({}, 'pg.databases', 'payments'))).toMatch(/cluster payments\/temporal is new to the lock, but its databases are those of temporal\/temporal/);
