@@ -14,6 +14,7 @@ const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 const { SynthError, commit, removeLeftovers } = require('./swap');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
+const { deletedLockRefusal } = require('./lock-evidence');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -93,8 +94,10 @@ function synth(options, done) {
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
-  /** @type {{ check: boolean, writesLocks: boolean, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }> }} */
-  const command = { check: options.check, writesLocks: true, locks: [] };
+  // app: where ClusterLock looks for a lock file that the working directory hides (lib/cluster/lock-elsewhere.ts).
+  // declared: what the library's locks checked in this run, per lock and key (lib/cluster/cluster-lock.ts).
+  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>> }} */
+  const command = { check: options.check, writesLocks: true, app: appFile, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
   require('./lazy-yaml').deferYaml(appFile);
@@ -158,6 +161,8 @@ function synth(options, done) {
     const clusters = apps.flatMap(clustersOf);
     // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
     const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
+    const deleted = deletedLockRefusal({ locks, staging, outdir, appFile, rel });
+    if (deleted) throw new SynthError(deleted);
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];
@@ -190,6 +195,11 @@ function synth(options, done) {
     for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
     if (clusters.length > 0 && locks.length === 0) {
       lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
+    }
+    // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
+    const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
+    for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
+      lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
     }
     for (const note of notes) lines.push(`  warning  ${note}`);
     options.log(lines.join('\n'));

@@ -277,6 +277,54 @@ ${envApp("env === 'prod' ? 512 : 4")}
   expect([check.status, check.stderr]).toEqual([0, expect.stringMatching(/dist\/ is up to date/)]);
 });
 
+test('fails when the apps per environment on one lock file name their clusters alike (one namespace and name in each Kubernetes cluster): staging upgraded one minor let production skip it', () => {
+  const dir = appDir('envs-one-key', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: 'temporal', disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, version: env === 'prod' ? process.env.PROD : process.env.STAGING });
+  ClusterLock.file('temporal.lock.json').synth(app);
+}
+`,
+  });
+  // Alike, they write one entry; that is one cluster written twice as far as the lock can tell.
+  expect(run(dir, ['synth'], { STAGING: '1.30.9', PROD: '1.30.9' }).status).toBe(0);
+  const lock = read(dir, 'temporal.lock.json');
+  const r = run(dir, ['synth'], { STAGING: '1.31.5', PROD: '1.32.2' });
+  expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`cluster temporal/temporal is declared by two apps of this synth that share the lock ${join(dir, 'temporal.lock.json')} `
+    + '(the app writing to ')]);
+  expect(r.stderr).toMatch(/with different values: one entry of the lock is one cluster, .*staging upgraded one minor would let production skip it\)\. Give the clusters of each app their own namespace or name, or give each app a lock file of its own\./);
+  expect(read(dir, 'temporal.lock.json')).toBe(lock);
+});
+
+test('fails when one app of several synthesizes without its lock (app.synth() beside lock.synth(other)): the summary reported the lock and said nothing of the cluster it never checked', () => {
+  const dir = appDir('unlocked-app', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
+const lock = ClusterLock.file('temporal.lock.json');
+for (const env of ['staging', 'prod']) {
+${envApp('4')}
+  if (env === 'staging') lock.synth(app);
+  else app.synth();
+}
+`,
+  });
+  const r = run(dir, ['synth']);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^ {2}lock {5}temporal\.lock\.json \(updated: commit it with the output\)$/m);
+  expect(r.stderr).toMatch(/^ {2}warning {2}cluster prod\/temporal is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock\.synth\(app\)$/m);
+  expect(r.stderr).not.toMatch(/cluster staging\/temporal is in no ClusterLock check/);
+});
+
 describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
   test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
     // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
@@ -975,6 +1023,53 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(run(dir, ['synth'], { NODE_OPTIONS: `--require ${umask}` }).status).toBe(0);
     expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
     expect(statSync(join(dir, 'temporal.lock.json')).mode & 0o777).toBe(0o664);
+  });
+
+  test('fails when the synth runs from another folder than the lock\'s (the repository root for a lock beside the app, or a folder below the lock): it started a new, empty lock there and let the shard count change', () => {
+    const dir = appDir('lock-elsewhere', { 'deploy/main.ts': CLUSTER_APP(16) });
+    const deploy = join(dir, 'deploy');
+    expect(run(deploy, ['synth', 'main.ts']).status).toBe(0);
+    const locked = read(deploy, 'temporal.lock.json');
+    writeFileSync(join(deploy, 'main.ts'), CLUSTER_APP(1024));
+    const fromRoot = run(dir, ['synth', 'deploy/main.ts']);
+    expect([fromRoot.status, fromRoot.stderr]).toEqual([1, expect.stringContaining(`ClusterLock (${join(dir, 'temporal.lock.json')}) refuses this synth: the file does not exist, and this synth would start `
+      + `a new lock that pins nothing, but ${join(deploy, 'temporal.lock.json')} already locks the cluster temporal/temporal of this app (by its key): the values it pins `
+      + `(history shards, the release, the databases) would go unchecked. ClusterLock.file('temporal.lock.json') is resolved from the working directory, ${dir}: synthesize from ${deploy}, `)]);
+    mkdirSync(join(deploy, 'sub'));
+    const below = run(join(deploy, 'sub'), ['synth', '../main.ts']);
+    expect([below.status, below.stderr]).toEqual([1, expect.stringMatching(/already locks the cluster temporal\/temporal of this app \(by its key\).*synthesize from .*lock-elsewhere\/deploy, /)]);
+    expect(readdirSync(dir).sort()).toEqual(['deploy', 'node_modules']);
+    expect(readdirSync(join(deploy, 'sub'))).toEqual([]);
+    expect(read(deploy, 'temporal.lock.json')).toBe(locked);
+    // From the lock's folder, the lock refuses the change itself.
+    expect(run(deploy, ['synth', 'main.ts']).stderr).toMatch(/numHistoryShards is locked at 16 but the app now says 1024/);
+  });
+
+  test('fails when the lock file was deleted (to get past a refusal): the next synth started a new lock, took another shard count or a skipped minor, and reported it as "updated"', () => {
+    const dir = appDir('lock-deleted', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: 16, version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    rmSync(join(dir, 'temporal.lock.json'));
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace('numHistoryShards: 16,', 'numHistoryShards: 32,'));
+    const shards = run(dir, ['synth']);
+    expect([shards.status, shards.stderr]).toEqual([1, expect.stringContaining('synth of main.ts failed; dist/ is unchanged.\ntemporal.lock.json did not exist, so this synth would start a new lock, '
+      + 'but dist/ holds an earlier synth of cluster temporal/temporal with numHistoryShards "16" where this synth writes "32": the lock file was deleted, or this synth runs where it is not. '
+      + 'A cluster keeps these values for life and upgrades one minor at a time; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)')]);
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace('numHistoryShards: 32,', 'numHistoryShards: 16,'));
+    for (const args of [['synth'], ['synth', '--check']]) {
+      const release = run(dir, args, { V: '1.32.2' });
+      expect([release.status, release.stderr]).toEqual([1, expect.stringContaining('holds an earlier synth of cluster temporal/temporal with release 1.30.9 where this synth writes 1.32.2, which skips a minor:')]);
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(existsSync(join(dir, 'temporal.lock.json'))).toBe(false);
+    // What the lock itself takes goes through: the same values (a lock started for an existing output), the next minor; and a retired cluster whose output went too.
+    expect(run(dir, ['synth']).status).toBe(0);
+    rmSync(join(dir, 'temporal.lock.json'));
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    rmSync(join(dir, 'temporal.lock.json'));
+    expect(run(dir, ['synth'], { V: '1.30.9' }).stderr).toContain('with release 1.31.5 where this synth writes 1.30.9, which goes back a minor:');
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { V: '1.32.2' }).status).toBe(0);
   });
 
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {

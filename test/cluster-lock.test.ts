@@ -100,6 +100,55 @@ describe('ClusterLock', () => {
     expect(lock.contents.clusters['temporal/temporal'].persistence.default).toBe('postgres://new-pg:5432/temporal');
   });
 
+  test('fails when the secondary visibility store is promoted, the last step of Temporal\'s dual-visibility migration: the lock refused it as a move to another database', () => {
+    const pg = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password });
+    const withStores = (stores: { visibilityStore: Datastore; secondaryVisibilityStore?: Datastore }) => {
+      const a = Testing.app();
+      const chart = new Chart(a, 'c', { namespace: 'temporal' });
+      new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence: new Persistence(chart, 'p', { defaultStore: pg('temporal'), ...stores }) });
+      return a;
+    };
+    const lock = ClusterLock.inMemory();
+    lock.check(withStores({ visibilityStore: pg('visibility') }));
+    // Never written to: a store that was not the secondary one is still a move, which must be declared.
+    expect(() => lock.check(withStores({ visibilityStore: pg('visibility_es') })))
+      .toThrow(/the visibility store is locked at postgres:\/\/pg:5432\/visibility but the app now says postgres:\/\/pg:5432\/visibility_es\. .*persistenceMigration/);
+    lock.check(withStores({ visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_new') }));
+    // The two trade places (reads from the new store), then the old one goes; or the new one is promoted at once.
+    lock.check(withStores({ visibilityStore: pg('visibility_new'), secondaryVisibilityStore: pg('visibility') }));
+    lock.check(withStores({ visibilityStore: pg('visibility_new') }));
+    expect(lock.contents.clusters['temporal/temporal'].persistence).toEqual({ default: 'postgres://pg:5432/temporal', visibility: 'postgres://pg:5432/visibility_new' });
+    const direct = ClusterLock.inMemory();
+    direct.check(withStores({ visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_new') }));
+    direct.check(withStores({ visibilityStore: pg('visibility_new') }));
+    // The old store, gone from the lock, is a move again.
+    expect(() => direct.check(withStores({ visibilityStore: pg('visibility') }))).toThrow(/the visibility store is locked at postgres:\/\/pg:5432\/visibility_new/);
+  });
+
+  test('fails when two apps of one cdk8s-temporal synth declare one key with different values: each was checked against the other\'s, and an upgrade of one counted for the other', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    global[command] = { check: true, locks: [] };
+    try {
+      const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+      lock.check(app({ version: '1.31.5' }));
+      expect(() => lock.check(app({ version: '1.32.2' }))).toThrow(/cluster temporal\/temporal is declared by two apps of this synth that share the lock \(the app writing to .* and the app writing to .*\), with different values/);
+      // The same cluster written by two apps (two output flavours), or by one app twice, is one cluster.
+      const one = app({ version: '1.31.5' });
+      lock.check(one);
+      lock.check(one);
+      lock.check(app({ version: '1.31.5', frontend: { replicas: 5 } }));
+      // Another lock is another set of keys.
+      ClusterLock.inMemory(locked({ version: '1.31.5' })).check(app({ version: '1.32.2' }));
+    } finally {
+      delete global[command];
+    }
+    // Outside the command, one process checks one cluster again and again, as synths over time do.
+    const lock = ClusterLock.inMemory(locked({ version: '1.30.9' }));
+    lock.check(app({ version: '1.31.5' }));
+    lock.check(app({ version: '1.32.2' }));
+  });
+
   describe('fails when', () => {
     const refuses = (before: Partial<TemporalClusterProps>, after: Partial<TemporalClusterProps>, host?: string) => {
       const lock = ClusterLock.inMemory(locked(before));
@@ -158,6 +207,28 @@ describe('ClusterLock', () => {
       for (const bad of [[], ['sha256:abc'], 'sha256:' + 'a'.repeat(64), [null]]) {
         expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...entry, imageDigests: bad as never } } }))
           .toThrow(/entry "temporal\/temporal" of ClusterLock.inMemory has imageDigests .*; expected a list of image digests/);
+      }
+    });
+    test('fails when initialFailoverVersion changes while global namespaces are on: the server keeps the one it stored, and the lock let the app say another', () => {
+      const global = { enableGlobalNamespace: true, initialFailoverVersion: 3 };
+      expect(locked(global).clusters['temporal/temporal'].initialFailoverVersion).toBe(3);
+      expect(refuses(global, { ...global, initialFailoverVersion: 5 }))
+        .toMatch(/cluster temporal\/temporal: initialFailoverVersion is locked at 3 but the app now says 5\. The server stored it when global namespaces were turned on .*ignored without an error.*Set initialFailoverVersion: 3\./);
+      expect(refuses(global, { enableGlobalNamespace: true })).toMatch(/initialFailoverVersion is locked at 3 but the app now says 1\./);
+      // While global namespaces are off the server takes the config's value when they are turned on: not locked, free to change until then.
+      expect(locked()).not.toHaveProperty(['clusters', 'temporal/temporal', 'initialFailoverVersion']);
+      const lock = ClusterLock.inMemory(locked({ initialFailoverVersion: 2 }));
+      lock.check(app({ initialFailoverVersion: 4 }));
+      lock.check(app(global));
+      lock.check(app({ ...global, history: { replicas: 4 } }));
+      // A lock written before the field existed records it on the next synth.
+      const { initialFailoverVersion: _, ...older } = lock.contents.clusters['temporal/temporal'];
+      const upgraded = ClusterLock.inMemory({ clusters: { 'temporal/temporal': older } });
+      upgraded.check(app({ ...global, initialFailoverVersion: 7 }));
+      expect(upgraded.contents.clusters['temporal/temporal'].initialFailoverVersion).toBe(7);
+      for (const bad of [0, 10, 11, '3']) {
+        expect(() => ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...older, initialFailoverVersion: bad as never } } }))
+          .toThrow(/has initialFailoverVersion .*; expected a positive integer below failoverVersionIncrement/);
       }
     });
     test('a minor is downgraded', () => {
@@ -368,6 +439,35 @@ describe('ClusterLock', () => {
       expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['four/temporal', 'temporal/temporal', 'three/temporal', 'two/temporal']);
     });
 
+    test('fails when the synth runs in a folder below the lock\'s: a new, empty lock started there and pinned nothing the real one pins', () => {
+      const below = join(dir, 'apps', 'temporal.lock.json');
+      mkdirSync(join(dir, 'apps'));
+      const refusal = (a: App) => {
+        const lock = ClusterLock.file(below);
+        expect(() => lock.check(a)).toThrow(new RegExp(`^ClusterLock \\(${below}\\) refuses this synth: the file does not exist, and this synth would start a new lock that pins nothing, `
+          + `but ${path} already locks the cluster .*If this app is meant to start a lock of its own, create ${below} first, holding \\{"clusters": \\{\\}\\}\\.$`));
+        expect(existsSync(below)).toBe(false);
+      };
+      refusal(app({ numHistoryShards: 1024 }));
+      // By its databases too: another name or namespace on the locked databases is that cluster.
+      rmSync(path);
+      const first = ClusterLock.file(path);
+      first.check(app({}, 'pg.db.svc'));
+      first.save();
+      expect(() => ClusterLock.file(below).check(app({}, 'pg.db.svc', 'renamed'))).toThrow(/already locks the cluster renamed\/temporal of this app \(as temporal\/temporal, on its databases\)/);
+      // A lock of clusters the app does not have, or a file that is no lock, is no evidence: the new lock starts.
+      const other = ClusterLock.file(below);
+      other.check(app({}, 'pg-other', 'other'));
+      writeFileSync(path, 'not json');
+      ClusterLock.file(below).check(app());
+      expect(other.save()).toBe(true);
+      // A lock started on purpose, as the refusal says, is the app's own.
+      rmSync(below);
+      writeFileSync(path, written);
+      writeFileSync(below, '{"clusters": {}}');
+      ClusterLock.file(below).check(app({ numHistoryShards: 1024 }));
+    });
+
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);
@@ -415,6 +515,20 @@ describe('ClusterLock', () => {
       lock.check(app({ name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal' }, 'pg.databases'));
       expect(Object.keys(lock.contents.clusters)).toEqual(['temporal/orders']);
       expect(lock.contents.clusters['temporal/orders'].numHistoryShards).toBe(512);
+    });
+
+    test('fails when the app that declared a move is synthesized again over the lock it wrote (CI\'s --check of the same commit): previously named an entry the move had retired, and the synth was refused', () => {
+      const lock = ClusterLock.inMemory(locked({}, 'pg.databases'));
+      const moved = { name: 'orders', previously: 'temporal/temporal', clusterName: 'temporal' };
+      lock.check(app(moved, 'pg.databases'));
+      const recorded = JSON.stringify(lock.contents);
+      lock.check(app(moved, 'pg.databases'));
+      expect(JSON.stringify(lock.contents)).toBe(recorded);
+      // It is still that cluster: what it can never change stays locked.
+      expect(refusal(lock, app({ ...moved, numHistoryShards: 64 }, 'pg.databases'))).toMatch(/cluster temporal\/orders: numHistoryShards is locked at 512 but the app now says 64/);
+      // A move to a key the lock does not have yet still needs the old entry.
+      expect(refusal(lock, app({ name: 'billing', previously: 'temporal/temporal', clusterName: 'temporal' }, 'pg.databases')))
+        .toMatch(/cluster temporal\/billing: previously names temporal\/temporal, which the lock has no entry for \(it has temporal\/orders\)/);
     });
 
     test('a cluster moved to another namespace on the same database is the same cluster', () => {

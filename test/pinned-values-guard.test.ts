@@ -61,6 +61,14 @@ describe('PinnedValuesGuard', () => {
     expect(objects(chart).some((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))).toBe(false);
   });
 
+  test('fails when the delete rule names the pinned ConfigMap in resourceNames: a delete of the whole collection (one DELETE of /configmaps, as the namespace controller sends) is admitted item by item without a name, which resourceNames never matches, and deleted it without break-glass', () => {
+    const chart = testChart();
+    const c = cluster(chart, { protectPinnedValues: {} });
+    const policy = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.policyName);
+    expect(policy.spec.matchConstraints.resourceRules.map((r: { resourceNames?: string[] }) => r.resourceNames)).toEqual([undefined]);
+    expect(policy.spec.matchConditions).toEqual([{ name: 'pinned-configmap', expression: "oldObject.metadata.name == 'temporal-pinned'" }]);
+  });
+
   test('matches only DELETE of this cluster\'s pinned ConfigMap, in its namespace', () => {
     const chart = testChart();
     const c = cluster(chart, { protectPinnedValues: {} });
@@ -68,8 +76,13 @@ describe('PinnedValuesGuard', () => {
     expect(c.pinnedValuesGuard!.policyName).toBe('temporal-temporal-pinned-guard');
     // Cluster-scoped: a namespace would be dropped by the API server and make every diff non-empty.
     expect([policy.metadata.namespace, binding.metadata.namespace]).toEqual([undefined, undefined]);
-    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'], resourceNames: ['temporal-pinned'] }]);
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }]);
     expect(policy.spec.failurePolicy).toBe('Fail');
+    // The ConfigMap's name is a match condition on the object (test/kube proves the API server's side).
+    const [condition] = policy.spec.matchConditions;
+    expect(policy.spec.matchConditions).toHaveLength(1);
+    const matches = (name: string) => run(condition.expression, { oldObject: toCel({ metadata: { name } }) as Map<string, never>, object: null });
+    expect([matches('temporal-pinned'), matches('temporal-config'), matches('temporal-pinned-x')]).toEqual([true, false, false]);
     expect(binding.spec).toEqual({
       policyName: 'temporal-temporal-pinned-guard',
       validationActions: ['Deny'],

@@ -1,14 +1,15 @@
 import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { IConstruct, Node } from 'constructs';
 import { registeredClusters } from './cluster-registry';
 import { LockedCluster } from './lock-record';
+import { compare, migratedFromOther } from './lock-compare';
+import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText } from './lock-text';
-import { entryDns, LockedStores, lockedStores } from './locked-stores';
+import { lockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
-import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
-import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
+import { LIBRARY_VERSION } from '../versions';
 import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -30,7 +31,9 @@ export class ClusterLock {
   public static file(path: string): ClusterLock {
     const absolute = resolve(path);
     const text = latestText(absolute);
-    return new ClusterLock(text === undefined ? { clusters: {} } : parseLock(absolute, text), absolute, text);
+    const lock = new ClusterLock(text === undefined ? { clusters: {} } : parseLock(absolute, text), absolute, text);
+    lock.given = path;
+    return lock;
   }
 
   /** A lock held in memory, for tests. */
@@ -41,6 +44,8 @@ export class ClusterLock {
   private entries: Record<string, LockedCluster>;
   /** Whether a check recorded something this lock has not saved yet. */
   private unsaved = false;
+  /** The path `file` was given, as written. */
+  private given?: string;
 
   /** `basis`: the file's text when this lock read or last saved it (undefined: no file yet). */
   private constructor(contents: ClusterLockContents, private readonly path?: string, private basis?: string) {
@@ -63,16 +68,35 @@ export class ClusterLock {
     const retired = new Set<string>();
     const claimedBy = new Map<string, string>();
     const locked = lockedStores(this.entries);
-    for (const cluster of registeredClusters(scope)) {
+    const clusters = registeredClusters(scope);
+    const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
+    if (this.path && this.basis === undefined) {
+      const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
+      if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
+    }
+    const root = Node.of(scope).root;
+    const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
+    for (const cluster of clusters) {
       const key = cluster.lockKey;
       const current = cluster.lockRecord();
+      // Two apps of one run may write one cluster twice (two output flavours), but not two clusters under one key.
+      const other = declaredBy?.get(key);
+      if (other !== undefined && other.root !== root && other.record !== JSON.stringify(current)) {
+        errors.push(`cluster ${key} is declared by two apps of this synth that share the lock${this.path ? ` ${this.path}` : ''} (${appName(other.root)} and ${appName(root)}), `
+          + 'with different values: one entry of the lock is one cluster, so each app would be checked against the other\'s release and databases, and an upgrade '
+          + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
+          + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
+      }
       // A cluster is its database: find every entry on one of its stores, whatever its key. The
       // entry a declared move comes from is the cluster itself; any other is another cluster, which
       // neither a declared move nor a declared migration may take the databases of.
       const sharing = locked.sharing(current, cluster.dns);
       const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && k !== cluster.previously && sharing.has(k));
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
-      if (cluster.previously !== undefined) {
+      // A move the lock recorded (it has the new key, and the old one no more) is done: the next synth
+      // of the same app, as CI's --check runs it over the committed lock, declares it again.
+      if (cluster.previously !== undefined && !(lockedAs && !this.entries[cluster.previously])) {
         if (!this.entries[cluster.previously]) {
           errors.push(`cluster ${key}: previously names ${cluster.previously}, which the lock has no entry for (it has ${Object.keys(this.entries).sort().join(', ') || 'none'}). `
             + 'Name the key the cluster had, exactly as the lock file spells it, or remove previously.');
@@ -112,6 +136,7 @@ export class ClusterLock {
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
+    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(updates[cluster.lockKey]) });
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
@@ -203,90 +228,26 @@ function writeLock(path: string, text: string): void {
 const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
 interface SynthCommand {
   readonly check: boolean;
+  /** The app's entry file, which ClusterLock looks beside for a lock the working directory hides. */
+  readonly app?: string;
   /** The command writes the changed lock files after the output (bin/synth.js, writeLocks). */
   readonly writesLocks?: boolean;
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
+  /** Per lock (its path, or an in-memory lock), the app that declared each cluster key in this run. */
+  declared?: Map<unknown, Map<string, { root: IConstruct; record: string }>>;
 }
 
-const REMEDY = 'A cluster keeps these values for life. The only way to change one is a new cluster on new, empty databases: '
-  + 'give it a new name and new persistence, or, if you are retiring this cluster and its data, remove its entry from the lock on purpose.';
-
-/**
- * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
- * declared migration names, each with the URI that names it.
- */
-function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
-  dns: DnsContext, locked: LockedStores): Array<[string, string]> {
-  const found: Array<[string, string]> = [];
-  if (from.length === 0) return found;
-  for (const other of Object.keys(entries).sort()) {
-    if (other === key || other === previously) continue;
-    // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
-    const context = entryDns(other, dns);
-    const stores = locked.storesOf(other, dns);
-    const uri = from.find((u) => {
-      const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
-      return id !== undefined && stores.some((store) => sameStore(store, id));
-    });
-    if (uri !== undefined) found.push([other, uri]);
-  }
-  return found;
+function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, { root: IConstruct; record: string }> {
+  command.declared ??= new Map();
+  let byKey = command.declared.get(lock);
+  if (!byKey) command.declared.set(lock, byKey = new Map());
+  return byKey;
 }
 
-function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
-  const errors: string[] = [];
-  const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
-  for (const field of ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName'] as const) {
-    if (locked[field] !== current[field]) {
-      const hint = field === 'currentClusterName' && lockedAs !== key ? ` Set clusterName: ${JSON.stringify(locked[field])}: it followed the old name.` : '';
-      errors.push(`cluster ${key}${as}: ${field} is locked at ${JSON.stringify(locked[field])} but the app now says ${JSON.stringify(current[field])}.${hint} ${REMEDY}`);
-    }
-  }
-  for (const role of new Set([...Object.keys(locked.persistence), ...Object.keys(current.persistence)])) {
-    const was = locked.persistence[role];
-    const now = current.persistence[role];
-    const wasId = was === undefined ? undefined : parseStoreUri(was, entryDns(lockedAs, dns));
-    const nowId = now === undefined ? undefined : parseStoreUri(now, dns);
-    const same = wasId !== undefined && nowId !== undefined && sameStore(wasId, nowId, true);
-    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
-      errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
-        + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
-    }
-  }
-  if (locked.enableGlobalNamespace && !current.enableGlobalNamespace) {
-    errors.push(`cluster ${key}${as}: enableGlobalNamespace is locked at true but the app now says false. Global namespaces cannot be turned off `
-      + 'once on: namespaces created as global would lose their replication. Keep it true.');
-  }
-  const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
-  if (versionError) errors.push(versionError);
-  const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
-  if (keptDigests.length > 0) {
-    errors.push(`cluster ${key}${as}: server version ${current.serverVersion} follows ${locked.serverVersion}, but the images keep ${keptDigests.join(' and ')}, `
-      + `pinned when the lock recorded ${locked.serverVersion}. A digest is one image: the pods would go on running ${locked.serverVersion} `
-      + `while the manifests and the lock say ${current.serverVersion}, and the next upgrade would skip a minor in fact. Pin the digests of the `
-      + `${current.serverVersion} images (images.digests, or the digest in serverImage, adminToolsImage and each role's image).`);
-  }
-  return errors;
-}
-
-/** Upgrades go one minor at a time; patches may be skipped; nothing goes back a minor. */
-function checkUpgrade(key: string, lockedVersion: string, newVersion: string): string | undefined {
-  const [lMajor, lMinor] = lockedVersion.split('.').map(Number);
-  const [nMajor, nMinor] = newVersion.split('.').map(Number);
-  if (nMajor === lMajor && nMinor <= lMinor + 1 && nMinor >= lMinor) return undefined;
-  if (nMajor < lMajor || (nMajor === lMajor && nMinor < lMinor)) {
-    const known = TemporalVersion.listed();
-    if (!known.includes(lockedVersion) && compareVersions(lockedVersion, known[known.length - 1]) > 0) {
-      return `cluster ${key}: the lock records server version ${lockedVersion}, newer than every release cdk8s-temporal ${LIBRARY_VERSION} knows `
-        + `(the newest is ${known[known.length - 1]}): a newer version of the library wrote it, and the cluster already runs that release. `
-        + 'Upgrade cdk8s-temporal to the version your repository used (package-lock.json); do not edit the lock.';
-    }
-    return `cluster ${key}: server version ${newVersion} is a downgrade from ${lockedVersion}, the version last deployed. `
-      + `The schema has already moved forward and Temporal does not support downgrades; stay on ${lMajor}.${lMinor}.x or newer.`;
-  }
-  return `cluster ${key}: server version ${newVersion} skips minor versions from ${lockedVersion}. Temporal upgrades one minor at a time, `
-    + `each with its schema update; deploy these in order, one synth and rollout each: ${TemporalVersion.upgradePath(lockedVersion, newVersion).join(' -> ')}.`;
+/** An app, as a message names it: by its output folder. */
+function appName(root: IConstruct): string {
+  return root instanceof App ? `the app writing to ${root.outdir}` : `the app ${Node.of(root).id || Node.of(root).path}`;
 }
 
 /**
@@ -317,6 +278,15 @@ function parseLock(absolute: string, text: string): ClusterLockContents {
       + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
   }
   return checkContents(absolute, contents);
+}
+
+/** The entries of another lock file, or undefined when it is not one. */
+function readEntries(path: string): Record<string, LockedCluster> | undefined {
+  try {
+    return parseLock(path, lockText(readFileSync(path, 'utf-8'))).clusters;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The lock file's text; a path that cannot be read (a directory, no permission) is named, never a bare EISDIR. */
@@ -364,7 +334,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -375,6 +345,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (!positiveInteger(e.numHistoryShards)) return `has numHistoryShards ${JSON.stringify(e.numHistoryShards)}; expected a positive integer`;
   if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
+  if (e.initialFailoverVersion !== undefined && (!positiveInteger(e.initialFailoverVersion) || (e.initialFailoverVersion as number) >= (e.failoverVersionIncrement as number))) {
+    return `has initialFailoverVersion ${JSON.stringify(e.initialFailoverVersion)}; expected a positive integer below failoverVersionIncrement`;
+  }
   if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
   if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
   if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0

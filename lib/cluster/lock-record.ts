@@ -2,6 +2,15 @@
 export interface LockedCluster {
   readonly numHistoryShards: number;
   readonly failoverVersionIncrement: number;
+  /**
+   * The cluster's own initial failover version, recorded while global namespaces are on. The server
+   * stores it in its database when global namespaces are turned on and from then on reads it from
+   * there (temporal/fx.go, cluster_metadata_loader.go: only the RPC address comes from the config),
+   * so a changed value is ignored without an error while the app's checks between clusters would
+   * compare the new one. Absent while global namespaces are off: the server takes the config's value
+   * when they are turned on.
+   */
+  readonly initialFailoverVersion?: number;
   readonly currentClusterName: string;
   /** The server release of the last successful synth. */
   readonly serverVersion: string;

@@ -90,7 +90,9 @@ export interface TemporalClusterProps {
    */
   readonly failoverVersionIncrement?: number;
   /**
-   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`.
+   * `initialFailoverVersion` of this cluster. Above 0 and below `failoverVersionIncrement`. Fixed
+   * once `enableGlobalNamespace` is true: the server stores it then and ignores the config's value
+   * from then on, so `ClusterLock` refuses a change.
    * @default 1
    */
   readonly initialFailoverVersion?: number;
@@ -134,7 +136,8 @@ export interface TemporalClusterProps {
    * The lock key, `<namespace>/<name>`, this cluster had before it was renamed or moved to another
    * namespace. `ClusterLock` recognizes a cluster by its databases and refuses a new key on a
    * locked database unless the move is declared here; the cluster then keeps that entry's pinned
-   * values (set `clusterName` to the old one if it came from the old name).
+   * values (set `clusterName` to the old one if it came from the old name). Once a synth recorded
+   * the move, the lock takes it again (CI's `--check` of the same commit); remove it when you like.
    * @default - not renamed or moved
    */
   readonly previously?: string;

@@ -235,7 +235,7 @@ export class TemporalCluster extends Construct {
     const digests = imageDigests([...this.services.map((svc) => svc.image), this.adminToolsImage]);
     return {
       numHistoryShards: this.numHistoryShards,
-      failoverVersionIncrement: this.failoverVersionIncrement,
+      failoverVersionIncrement: this.failoverVersionIncrement, ...(this.enableGlobalNamespace ? { initialFailoverVersion: this.initialFailoverVersion } : {}),
       currentClusterName: this.clusterName,
       serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}),

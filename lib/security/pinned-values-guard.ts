@@ -165,9 +165,14 @@ export class PinnedValuesGuard extends Construct {
       metadata: { name: this.policyName, labels: props.labels },
       spec: {
         failurePolicy: 'Fail',
+        // The name in a match condition, not in resourceNames: a delete of the collection (one DELETE of
+        // /configmaps, as the namespace controller and client-go's DeleteCollection send it) is admitted
+        // item by item without a request name, which resourceNames never matches: it deleted the
+        // ConfigMap without break-glass.
         matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'], resourceNames: [props.configMapName] }],
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }],
         },
+        matchConditions: [{ name: 'pinned-configmap', expression: `oldObject.metadata.name == ${celString(props.configMapName)}` }],
         validations: [{
           expression: PinnedValuesGuard.deleteExpression(groups),
           message: `${props.namespace}/${props.configMapName} pins values a Temporal cluster can never change ${what}. Deleting it is how they `

@@ -47,7 +47,7 @@ beforeAll(async () => {
   if (pinnedMaps.length !== 1) throw new Error(`${APP} should emit exactly one immutable "<cluster>-pinned" ConfigMap; found ${pinnedMaps.length}`);
   pinned = pinnedMaps[0];
   policy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy')
-    .find((p) => (p.spec?.matchConstraints?.resourceRules ?? []).some((r: any) => (r.resourceNames ?? []).includes(pinned.metadata.name)));
+    .find((p) => (p.spec?.matchConditions ?? []).some((c: any) => c.expression === `oldObject.metadata.name == '${pinned.metadata.name}'`));
   server = await KubeApiServer.start(tools, 'pinned');
   await deploy(server, base, `apply ${APP}`);
 }, TOOLS_TIMEOUT_MS);
@@ -149,6 +149,20 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(message());
     expect(await server!.getJson('configmap', name(), ns())).toBeDefined();
+  });
+
+  test('denies the delete of a whole collection that holds it (kubectl delete configmap --all, by label, or one deletecollection request), as the delete of it by name', async () => {
+    // kubectl deletes what --all and -l list one by one; --raw sends the API's one DELETE of the collection (deletecollection).
+    for (const args of [['configmap', '-n', ns(), '--all'], ['configmap', '-n', ns(), '-l', 'app.kubernetes.io/managed-by=cdk8s-temporal'],
+      ['--raw', `/api/v1/namespaces/${ns()}/configmaps`]]) {
+      const result = await server!.kubectl(['delete', ...args]);
+      console.log(`kubectl delete ${args.join(' ')} exited with ${result.code}:\n${result.stderr.trim()}`);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(message());
+      expect(await server!.getJson('configmap', name(), ns())).toBeDefined();
+    }
+    // What the collection delete removed besides the pinned ConfigMap comes back with the app.
+    await deploy(server!, base, `apply ${APP} again`);
   });
 
   test(`allows the delete once the ConfigMap is annotated ${BREAK_GLASS}="true" (and only "true")`, async () => {

@@ -1,0 +1,113 @@
+// @ts-check
+// A lock file that is not there, beside an output folder that holds the cluster.
+//
+// The lock refuses a synth that changes what a cluster can never change, as long as it exists. A
+// deleted lock (to get past its refusal, or lost in a merge) made the next synth start a new one,
+// which took any shard count, cluster name or release, and reported it as "updated: commit it with
+// the output". The output folder of the previous synth still says what the cluster was: its pinned
+// ConfigMap holds the three values and, in its labels, the release. So when a lock file is new,
+// each cluster it records is compared with that ConfigMap in the output folder, as the lock would
+// have compared it. A cluster the folder does not hold (a new one, or the folder was deleted too,
+// as `cdk8s synth` does) is not checked.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { listFiles } = require('./output');
+
+const PINNED_FIELDS = ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName'];
+const RELEASE_LABEL = 'app.kubernetes.io/version';
+
+/**
+ * The refusal of a synth whose new lock file records a cluster that the output folder holds with
+ * other pinned values, or a release more than one minor behind or any minor ahead; else undefined.
+ * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
+ * @returns {string | undefined}
+ */
+function deletedLockRefusal({ locks, staging, outdir, appFile, rel }) {
+  /** @type {Map<string, string>} */
+  const lockOf = new Map();
+  for (const lock of locks.filter((l) => l.before === undefined)) {
+    for (const key of Object.keys(JSON.parse(lock.contents).clusters ?? {})) lockOf.set(key, lock.path);
+  }
+  if (lockOf.size === 0 || !fs.existsSync(outdir)) return undefined;
+  const yaml = loadYaml(appFile);
+  if (!yaml) return undefined;
+  const before = pinnedConfigMaps(outdir, yaml);
+  if (before.size === 0) return undefined;
+  const after = pinnedConfigMaps(staging, yaml);
+  const problems = [];
+  for (const [key, lockPath] of [...lockOf].sort()) {
+    const was = before.get(key);
+    const now = after.get(key);
+    if (!was || !now) continue;
+    const changed = PINNED_FIELDS.filter((f) => was.data?.[f] !== now.data?.[f])
+      .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
+    const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
+    if (step) changed.push(step);
+    if (changed.length > 0) problems.push({ key, lockPath, changed });
+  }
+  if (problems.length === 0) return undefined;
+  const locksNamed = [...new Set(problems.map((p) => rel(p.lockPath)))].join(' and ');
+  return `${locksNamed} did not exist, so this synth would start a new lock, but ${rel(outdir)}/ holds an earlier synth of `
+    + problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')
+    + `: the lock file was deleted, or this synth runs where it is not. A cluster keeps these values for life and upgrades one minor at a time; `
+    + `restore ${locksNamed} from version control (git checkout -- ${locksNamed}) and synthesize again, and the lock says what to do. `
+    + `If the cluster was retired with its databases on purpose, remove ${rel(outdir)}/ as well.`;
+}
+
+/**
+ * Why going from release `from` to `to` is no step the lock takes (a skipped minor, an earlier
+ * minor, another major), or undefined.
+ * @param {unknown} from
+ * @param {unknown} to
+ */
+function releaseStep(from, to) {
+  if (typeof from !== 'string' || typeof to !== 'string') return undefined;
+  const [fMajor, fMinor] = from.split('.').map(Number);
+  const [tMajor, tMinor] = to.split('.').map(Number);
+  if (![fMajor, fMinor, tMajor, tMinor].every(Number.isInteger)) return undefined;
+  if (tMajor === fMajor && tMinor >= fMinor && tMinor <= fMinor + 1) return undefined;
+  const why = tMajor === fMajor && tMinor > fMinor ? 'which skips a minor' : 'which goes back a minor';
+  return `release ${from} where this synth writes ${to}, ${why}`;
+}
+
+/**
+ * The pinned ConfigMaps of a synthesized folder, by `<namespace>/<cluster name>`. Only the YAML
+ * documents that can be one are parsed.
+ * @param {string} dir
+ * @param {{ parse: (text: string) => any }} yaml
+ * @returns {Map<string, any>}
+ */
+function pinnedConfigMaps(dir, yaml) {
+  const found = new Map();
+  for (const file of listFiles(dir).filter((f) => /\.ya?ml$/.test(f))) {
+    for (const doc of fs.readFileSync(path.join(dir, file), 'utf-8').split(/^---$/m)) {
+      if (!/^kind: ConfigMap$/m.test(doc) || !/^immutable: true$/m.test(doc) || !doc.includes('-pinned')) continue;
+      let object;
+      try {
+        object = yaml.parse(doc);
+      } catch {
+        continue;
+      }
+      const name = object?.metadata?.name;
+      if (typeof name !== 'string' || !name.endsWith('-pinned') || object.data?.numHistoryShards === undefined) continue;
+      found.set(`${object.metadata.namespace ?? 'default'}/${name.slice(0, -'-pinned'.length)}`, object);
+    }
+  }
+  return found;
+}
+
+/**
+ * The `yaml` package the app's cdk8s uses, or undefined when it cannot be found.
+ * @param {string} appFile
+ */
+function loadYaml(appFile) {
+  try {
+    const cdk8s = require.resolve('cdk8s', { paths: [path.dirname(appFile)] });
+    return require(require.resolve('yaml', { paths: [path.dirname(cdk8s)] }));
+  } catch {
+    return undefined;
+  }
+}
+
+module.exports = { deletedLockRefusal };

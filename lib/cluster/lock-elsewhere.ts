@@ -1,0 +1,58 @@
+import { existsSync, statSync } from 'fs';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'path';
+import { RegisteredCluster } from './cluster-registry';
+import { LockedCluster } from './lock-record';
+import { lockedStores } from './locked-stores';
+
+/*
+ * A lock file is found by a path relative to the working directory. A synth run from another folder
+ * (`cd apps && cdk8s-temporal synth main.ts`, or from the repository root for an app whose lock sits
+ * beside it) found no file there and started a new, empty lock: every value the real one pins, the
+ * shard count, the release, the databases, was then free to change without a word, and the new lock
+ * was reported as "updated: commit it with the output".
+ */
+
+/**
+ * The first lock file of the same name (or the same relative path), in the lock's folder or one
+ * above it, or, under `cdk8s-temporal synth`, in the app's entry file's folder or one above it (up
+ * to the repository's root, the first folder with `.git`), that locks a cluster of `clusters`
+ * by its key or its databases; undefined when there is none. `read` parses a lock file, or returns
+ * undefined for one that cannot be read as a lock (that one is not evidence of anything).
+ */
+export function lockElsewhere(path: string, given: string, appFile: string | undefined, clusters: readonly RegisteredCluster[],
+  read: (path: string) => Record<string, LockedCluster> | undefined): { file: string; key: string; cluster: string; how: string } | undefined {
+  const names = [...new Set([isAbsolute(given) ? undefined : given, basename(path)].filter((n): n is string => n !== undefined))];
+  const seen = new Set<string>([path]);
+  for (const start of [dirname(path), ...(appFile ? [dirname(resolve(appFile))] : [])]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      for (const name of names) {
+        const candidate = join(dir, name);
+        if (seen.has(candidate)) continue;
+        seen.add(candidate);
+        if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
+        const entries = read(candidate);
+        if (!entries) continue;
+        const stores = lockedStores(entries);
+        for (const cluster of clusters) {
+          if (entries[cluster.lockKey]) return { file: candidate, key: cluster.lockKey, cluster: cluster.lockKey, how: 'by its key' };
+          const [shared] = [...stores.sharing(cluster.lockRecord(), cluster.dns)].sort();
+          if (shared !== undefined) return { file: candidate, key: shared, cluster: cluster.lockKey, how: `as ${shared}, on its databases` };
+        }
+      }
+      if (existsSync(join(dir, '.git')) || dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
+}
+
+/** The refusal for a lock `found` elsewhere, for a lock at `path` that `given` named. */
+export function lockElsewhereError(path: string, given: string, found: { file: string; cluster: string; how: string }): string {
+  const suffix = `${sep}${normalize(given)}`;
+  const folder = found.file.endsWith(suffix) ? found.file.slice(0, -suffix.length) || sep : undefined;
+  const from = isAbsolute(given) ? '' : ` ClusterLock.file('${given}') is resolved from the working directory, ${process.cwd()}: `
+    + `${folder ? `synthesize from ${folder}` : 'synthesize from the folder the lock is meant for'}, or give ClusterLock.file a path that does not `
+    + 'depend on it (path.join(__dirname, ...)).';
+  return `ClusterLock (${path}) refuses this synth: the file does not exist, and this synth would start a new lock that pins nothing, `
+    + `but ${found.file} already locks the cluster ${found.cluster} of this app (${found.how}): the values it pins (history shards, the release, the databases) `
+    + `would go unchecked.${from} If this app is meant to start a lock of its own, create ${path} first, holding {"clusters": {}}.`;
+}
