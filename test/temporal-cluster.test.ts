@@ -155,6 +155,9 @@ describe('TemporalCluster', () => {
     // Written once per cluster, not once per init container of every role.
     expect(JSON.stringify(find(chart, 'Deployment', 'temporal-history'))).not.toContain('SQL_HOST');
     expect(wait.volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
+    // The pod has the script's volume for the wait; the server, which never reads it, does not mount it.
+    expect(pod.volumes).toContainEqual({ name: 'schema-wait', configMap: { name: 'temporal-schema-wait' } });
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(['config', 'dynamic-config', 'tmp']);
     expect(() => schemaWaitEnv(pod, wait, objects(chart))).toThrow(/waits for 2 stores/);
   });
 

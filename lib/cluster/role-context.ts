@@ -66,9 +66,15 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
   ];
   for (const role of ROLE_ORDER) {
     checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
-    // The server container mounts everything the schema waits mount, and more.
+    // Every mount of the pod, the schema waits' script included: the server mounts the rest.
     checkPodMounts(owner, `the ${role} pods`, podVolumes(role), persistence.databaseAccess);
   }
+  // The server never reads the schema-wait script: the pod has its volume for the waits, the server container no mount of it.
+  const scriptMounts = new Set(waitScript.mounts.map((m) => m.name));
+  const serverVolumes = (role: ServiceRole): VolumeSet => {
+    const set = podVolumes(role);
+    return { volumes: set.volumes, mounts: set.mounts.filter((m) => !scriptMounts.has(m.name)) };
+  };
   return {
     clusterName: cluster.name,
     namespace: cluster.namespace,
@@ -84,7 +90,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
       // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
       ...(cluster.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
     ],
-    podVolumes,
+    podVolumes: serverVolumes,
     initContainers,
     metricsPort: cluster.metricsPort,
     size: cluster.size,
