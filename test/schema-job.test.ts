@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
-import { schemaWaitEnv, schemaWaitOf } from './support/schema-wait-env';
+import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
 
 const password = SecretRef.of('db', 'password');
 
@@ -149,6 +149,32 @@ describe('SchemaJob', () => {
     expect(init.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-elasticsearch']);
     expect(init[0].settings).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-cassandra-tool', SCHEMA_WAIT_VERSION: '1.13', CASSANDRA_HOST: 'c', CASSANDRA_KEYSPACE: 'temporal' });
     expect(withEs({ waitForElasticsearch: false }).map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
+  });
+
+  test('one wait holds the server pods for a Cassandra, a MySQL and a PostgreSQL store, each with its own tool, version, settings and Secrets', () => {
+    const chart = testChart();
+    cluster(chart, { persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', user: 'cass', password: SecretRef.of('cass', 'pw') }),
+      visibilityStore: Datastore.mysql({ host: 'my', database: 'vis', user: SecretRef.of('my', 'user'), password: SecretRef.of('my', 'pw') }),
+      secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'vis_next', user: 'p', password: SecretRef.of('pg', 'pw') }),
+    }) });
+    const pod = find(chart, 'Deployment', 'temporal-worker').spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-schema']);
+    const [wait] = pod.initContainers;
+    expect(schemaWaitStores(wait)).toEqual([{ store: 'default', version: '1.13' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
+    expect(wait.env).toEqual([
+      { name: 'CASSANDRA_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'cass', key: 'pw' } } },
+      { name: 'SQL_USER_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'user' } } },
+      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'pw' } } },
+      { name: 'SQL_PASSWORD_SECONDARY_VISIBILITY', valueFrom: { secretKeyRef: { name: 'pg', key: 'pw' } } },
+    ]);
+    const all = objects(chart);
+    expect(schemaWaitEnv(pod, wait, all, 'default')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-cassandra-tool', SCHEMA_WAIT_VERSION: '1.13',
+      CASSANDRA_HOST: 'c1,c2', CASSANDRA_KEYSPACE: 'temporal', CASSANDRA_USER: 'cass', SCHEMA_WAIT_SECRET_ENV: 'CASSANDRA_PASSWORD' });
+    expect(schemaWaitEnv(pod, wait, all, 'visibility')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.14',
+      SQL_PLUGIN: 'mysql8', SQL_DATABASE: 'vis', SCHEMA_WAIT_SECRET_ENV: 'SQL_USER SQL_PASSWORD' });
+    expect(schemaWaitEnv(pod, wait, all, 'secondary-visibility')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.14',
+      SQL_PLUGIN: 'postgres12', SQL_DATABASE: 'vis_next', SQL_USER: 'p', SCHEMA_WAIT_SECRET_ENV: 'SQL_PASSWORD' });
   });
 
   test('with schema credentials, the Jobs use them and no server pod, schema waits included, ever gets them', () => {
