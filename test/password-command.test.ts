@@ -86,7 +86,32 @@ describe('passwordCommand', () => {
     expect(setup.env.map((e: any) => e.name)).not.toContain('SQL_PASSWORD');
     const wait = find(chart, 'Deployment', c.frontend.name).spec.template.spec.initContainers[1];
     expect(wait.command.slice(3, 10)).toEqual(['with-password-command', 'SQL_PASSWORD', '10', '5', '/helpers/token', '--host', 'pg.example.com']);
-    expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default']);
+    expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
+    // Its password reaches the wait as SQL_PASSWORD from the wrapper: a store with a password command waits in a container of its own.
+    expect(wait.name).toBe('wait-for-default-schema');
+    expect(wait.env).toEqual([{ name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
+  });
+
+  test('a store with a password command waits in a container of its own; the stores without one share a wait, each with its own Secret values', () => {
+    const chart = testChart();
+    const persistence = new Persistence(chart, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg.example.com', database: 'temporal', user, passwordCommand: tokenCommand }),
+      visibilityStore: Datastore.postgres({ host: 'pg.example.com', database: 'visibility', user: 'v', password: SecretRef.of('vis', 'pw') }),
+      secondaryVisibilityStore: Datastore.mysql({ host: 'my', database: 'visibility_next', user: 'w', password: SecretRef.of('next', 'pw') }),
+      databaseAccess: { volumes: [{ name: 'helpers', emptyDir: {} }], volumeMounts: [{ name: 'helpers', mountPath: '/helpers', readOnly: true }] },
+    });
+    const c = cluster(chart, { persistence });
+    const pod = find(chart, 'Deployment', c.history.name).spec.template.spec;
+    expect(pod.initContainers.map((x: any) => x.name)).toEqual(['wait-for-schema', 'wait-for-default-schema']);
+    const [shared, own] = pod.initContainers;
+    expect(shared.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'visibility=1.14', 'secondary-visibility=1.14']);
+    expect(shared.env).toEqual([
+      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'vis', key: 'pw' } } },
+      { name: 'SQL_PASSWORD_SECONDARY_VISIBILITY', valueFrom: { secretKeyRef: { name: 'next', key: 'pw' } } },
+    ]);
+    expect(own.command.slice(0, 5)).toEqual(['sh', '-c', own.command[2], 'with-password-command', 'SQL_PASSWORD']);
+    expect(own.command.slice(-3)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
+    expect(own.env).toEqual([{ name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
   });
 
   test('the wrapper hands the command\'s output, less trailing newlines and carriage returns, to the tool, and passes every argument through as it is', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { ArchivalProvider, Datastore, DynamicConfigValue, Persistence, SecretRef, ServicePorts } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { schemaWaitStores } from './support/schema-wait-env';
 
 const password = SecretRef.of('db', 'password');
 const pg = (database: string, host = 'pg') => Datastore.postgres({ host, database, user: 'u', password });
@@ -39,8 +40,10 @@ describe('Persistence', () => {
     const update = (role: string) => jobs.find((j) => j.metadata.name === `temporal-schema-${role}-1-32-2`).spec.template.spec.containers[0].command.join(' ');
     expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
     expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
-    const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.map((i: any) => i.name);
-    expect(waits).toEqual(expect.arrayContaining(['wait-for-visibility-schema', 'wait-for-secondary-visibility-schema']));
+    const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+    expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
+    expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
+    expect(waits[0].env.map((e: any) => e.name)).toEqual(['SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_VISIBILITY', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
   });
 
   describe('secondary visibility writes', () => {
@@ -196,7 +199,7 @@ describe('Persistence databaseAccess', () => {
     for (const svc of nonEmpty(c.services)) {
       const pod = find(chart, 'Deployment', svc.name).spec.template.spec;
       expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
-        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['wait-for-default-schema', undefined], ['wait-for-visibility-schema', undefined]]);
+        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['wait-for-schema', undefined]]);
       expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
       for (const x of nonEmpty([...pod.initContainers.slice(2), ...pod.containers])) expect(x.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers' });
     }
@@ -255,7 +258,7 @@ describe('Persistence databaseAccess', () => {
       expect(() => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, name: helper.name }] })).toThrow(/databaseAccess.sidecars\[0\].name is "copy-token-helper"; expected a container name not used twice/);
     });
     test('a container takes a name the library uses in the pod', () => {
-      expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-default-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-default-schema"; expected a container name the library does not use in the \w+ pods/);
+      expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-schema"; expected a container name the library does not use in the \w+ pods/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'temporal' }] })).toThrow(/container is "temporal"/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'setup-schema' }] })).toThrow(/container is "setup-schema"; expected a container name the library does not use in schema Job/);
     });

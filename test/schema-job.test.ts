@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
-import { schemaWaitEnv } from './support/schema-wait-env';
+import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
 
 const password = SecretRef.of('db', 'password');
 
@@ -151,6 +151,32 @@ describe('SchemaJob', () => {
     expect(withEs({ waitForElasticsearch: false }).map((c: any) => c.name)).toEqual(['wait-for-default-schema']);
   });
 
+  test('one wait holds the server pods for a Cassandra, a MySQL and a PostgreSQL store, each with its own tool, version, settings and Secrets', () => {
+    const chart = testChart();
+    cluster(chart, { persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.cassandra({ hosts: ['c1', 'c2'], keyspace: 'temporal', user: 'cass', password: SecretRef.of('cass', 'pw') }),
+      visibilityStore: Datastore.mysql({ host: 'my', database: 'vis', user: SecretRef.of('my', 'user'), password: SecretRef.of('my', 'pw') }),
+      secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'vis_next', user: 'p', password: SecretRef.of('pg', 'pw') }),
+    }) });
+    const pod = find(chart, 'Deployment', 'temporal-worker').spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-schema']);
+    const [wait] = pod.initContainers;
+    expect(schemaWaitStores(wait)).toEqual([{ store: 'default', version: '1.13' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
+    expect(wait.env).toEqual([
+      { name: 'CASSANDRA_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'cass', key: 'pw' } } },
+      { name: 'SQL_USER_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'user' } } },
+      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'pw' } } },
+      { name: 'SQL_PASSWORD_SECONDARY_VISIBILITY', valueFrom: { secretKeyRef: { name: 'pg', key: 'pw' } } },
+    ]);
+    const all = objects(chart);
+    expect(schemaWaitEnv(pod, wait, all, 'default')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-cassandra-tool', SCHEMA_WAIT_VERSION: '1.13',
+      CASSANDRA_HOST: 'c1,c2', CASSANDRA_KEYSPACE: 'temporal', CASSANDRA_USER: 'cass', SCHEMA_WAIT_SECRET_ENV: 'CASSANDRA_PASSWORD' });
+    expect(schemaWaitEnv(pod, wait, all, 'visibility')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.14',
+      SQL_PLUGIN: 'mysql8', SQL_DATABASE: 'vis', SCHEMA_WAIT_SECRET_ENV: 'SQL_USER SQL_PASSWORD' });
+    expect(schemaWaitEnv(pod, wait, all, 'secondary-visibility')).toMatchObject({ SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.14',
+      SQL_PLUGIN: 'postgres12', SQL_DATABASE: 'vis_next', SQL_USER: 'p', SCHEMA_WAIT_SECRET_ENV: 'SQL_PASSWORD' });
+  });
+
   test('with schema credentials, the Jobs use them and no server pod, schema waits included, ever gets them', () => {
     const chart = testChart();
     const ddl = { user: SecretRef.of('temporal-ddl', 'user'), password: SecretRef.of('temporal-ddl', 'password') };
@@ -173,7 +199,8 @@ describe('SchemaJob', () => {
     for (const d of nonEmpty(deployments)) {
       expect(JSON.stringify(d)).not.toContain('temporal-ddl');
       const pod = d.spec.template.spec;
-      expect(schemaWaitEnv(pod, pod.initContainers[0], objects(chart))).toMatchObject({ SQL_USER: 'temporal_app' });
+      for (const store of ['default', 'visibility']) expect(schemaWaitEnv(pod, schemaWaitOf(pod, store), objects(chart), store)).toMatchObject({ SQL_USER: 'temporal_app' });
+      expect(pod.initContainers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }, { name: 'temporal-db', key: 'password' }]);
     }
   });
 
@@ -262,6 +289,41 @@ describe('SchemaJob', () => {
       const other = runScript(files, ['secondary-visibility'], { SCHEMA_WAIT_VERSION: '1.19' }, tool);
       expect([other.code, other.out]).toEqual([1, expect.stringContaining('no settings for store secondary-visibility beside')]);
     });
+    test('waits for each store in turn, each with the version its argument names and its own Secret values, and stops at the first that never gets there', () => {
+      const store = (role: string, database: string, secretEnv?: string) => ({
+        [`${role}.SCHEMA_WAIT_TOOL`]: '@DIR@/stub-tool', [`${role}.SCHEMA_WAIT_STORE`]: `${role} store ${database}`, [`${role}.SCHEMA_WAIT_ATTEMPTS`]: '2',
+        [`${role}.SCHEMA_WAIT_INTERVAL_SECONDS`]: '0', [`${role}.SQL_DATABASE`]: database, ...(secretEnv ? { [`${role}.SCHEMA_WAIT_SECRET_ENV`]: secretEnv } : {}),
+      });
+      const files = { ...store('default', 'temporal', 'SQL_PASSWORD'), ...store('visibility', 'vis'), ...store('secondary-visibility', 'next', 'SQL_USER SQL_PASSWORD') };
+      const env = { SQL_PASSWORD_DEFAULT: 'p1 $(x) "q"\n', SQL_USER_SECONDARY_VISIBILITY: 'u3', SQL_PASSWORD_SECONDARY_VISIBILITY: 'p3' };
+      // Answers "not found" for the database named "next" at its first call, and otherwise as given.
+      const tool = (last: string) => ['#!/bin/sh', 'd=$(dirname "$0")', 'printf "%s %s user=[%s] password=[%s]\\n" "$SQL_DATABASE" "$SCHEMA_WAIT_VERSION" "${SQL_USER:-}" "${SQL_PASSWORD:-}" >> "$d/calls"',
+        `if [ "$SQL_DATABASE" = next ]; then ${last}; fi`, 'exit 0', ''].join('\n');
+      const ok = runScript(files, ['default=1.19', 'visibility=1.14', 'secondary-visibility=1.15'], env,
+        tool('if [ ! -e "$d/seen" ]; then touch "$d/seen"; echo "end version 1.15 specified but not found"; exit 1; fi'));
+      expect(ok.code).toBe(0);
+      expect(ok.calls).toEqual(['temporal 1.19 user=[] password=[p1 $(x) "q"', ']', 'vis 1.14 user=[] password=[]', 'next 1.15 user=[u3] password=[p3]', 'next 1.15 user=[u3] password=[p3]']);
+      expect(ok.out.split('\n')).toEqual(['schema of default store temporal is at 1.19', 'schema of visibility store vis is at 1.14',
+        'waiting for the schema job: secondary-visibility store next is not yet at schema 1.15 (attempt 1 of 2): end version 1.15 specified but not found',
+        'schema of secondary-visibility store next is at 1.15', '']);
+      // A store that never gets there fails the wait, and the stores after it are not asked.
+      const stuck = runScript(files, ['default=1.19', 'secondary-visibility=1.15', 'visibility=1.14'], env, tool('echo "end version 1.15 specified but not found"; exit 1'));
+      expect(stuck.code).toBe(1);
+      expect(stuck.calls.map((l) => l.split(' ')[0])).toEqual(['temporal', ']', 'next', 'next']);
+      expect(stuck.out).toContain('gave up: secondary-visibility store next did not reach schema 1.15');
+    });
+    test('a store\'s Secret values under their own names (a wait for one store, or an earlier library\'s container) and SCHEMA_WAIT_VERSION from the env still work; a name that is not an env var name is refused', () => {
+      const files = { ...settings('1'), 'default.SCHEMA_WAIT_SECRET_ENV': 'SQL_PASSWORD' };
+      const tool = '#!/bin/sh\necho "$SCHEMA_WAIT_VERSION [$SQL_PASSWORD]" >> "$(dirname "$0")/calls"\nexit 0\n';
+      expect(runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.18', SQL_PASSWORD: 'own' }, tool).calls).toEqual(['1.18 [own]']);
+      expect(runScript(files, ['default=1.19'], { SQL_PASSWORD: 'own' }, tool).calls).toEqual(['1.19 [own]']);
+      expect(runScript(files, ['default=1.19'], { SQL_PASSWORD: 'own', SQL_PASSWORD_DEFAULT: 'store' }, tool).calls).toEqual(['1.19 [store]']);
+      const marker = path.join(os.tmpdir(), `schema-wait-eval-${process.pid}`);
+      const bad = runScript({ ...files, 'default.SCHEMA_WAIT_SECRET_ENV': `X;touch${'${IFS}'}${marker}` }, ['default=1.19'], {}, tool);
+      expect([bad.code, bad.calls]).toEqual([1, []]);
+      expect(bad.out).toContain('not an env var name');
+      expect(fs.existsSync(marker)).toBe(false);
+    });
     test('run with the synthesized ConfigMap and container, the tool sees the store\'s connection and the release\'s version', () => {
       const chart = testChart();
       cluster(chart, { persistence: new Persistence(chart, 'p', {
@@ -270,18 +332,24 @@ describe('SchemaJob', () => {
       }) });
       const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
       const pod = find(chart, 'Deployment', 'temporal-matching').spec.template.spec;
-      const seen = pod.initContainers.map((c: any) => {
-        const files = { ...data, [`${c.command[2]}.SCHEMA_WAIT_TOOL`]: '@DIR@/stub-tool' };
-        delete files['wait-for-schema.sh'];
-        const literal = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        const tool = '#!/bin/sh\nenv | grep -E "^(SQL|SCHEMA_WAIT)_" | grep -v SCHEMA_WAIT_TOOL | sort >> "$(dirname "$0")/calls"\nexit 0\n';
-        return runScript(files, c.command.slice(2), literal, tool).calls;
-      });
-      expect(seen).toEqual([
-        ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_STORE=default store x$id', 'SCHEMA_WAIT_VERSION=1.19',
-          'SQL_DATABASE=x$id', 'SQL_HOST=pg.db', 'SQL_PLUGIN=postgres12', 'SQL_PORT=5433', 'SQL_USER=u'],
+      expect(pod.initContainers).toHaveLength(1);
+      const [c] = pod.initContainers;
+      const files = { ...data, 'default.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'visibility.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool' };
+      delete files['wait-for-schema.sh'];
+      // The Secret values, as the kubelet would give them from each store's own Secret.
+      const secrets: Record<string, string> = { 'db/password': 'pg-secret' };
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
+      expect(env).toEqual({ SQL_PASSWORD_DEFAULT: 'pg-secret' });
+      const tool = '#!/bin/sh\n{ env | grep -E "^(SQL|SCHEMA_WAIT)_" | grep -v SCHEMA_WAIT_TOOL | sort; echo; } >> "$(dirname "$0")/calls"\nexit 0\n';
+      const r = runScript(files, c.command.slice(2), env, tool);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe('schema of default store x$id is at 1.19\nschema of visibility store vis is at 1.14\n');
+      // The visibility store has no password: the default store's does not reach its wait under SQL_PASSWORD.
+      expect(r.calls.join('\n').split('\n\n')).toEqual([
+        ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_SECRET_ENV=SQL_PASSWORD', 'SCHEMA_WAIT_STORE=default store x$id', 'SCHEMA_WAIT_VERSION=1.19',
+          'SQL_DATABASE=x$id', 'SQL_HOST=pg.db', 'SQL_PASSWORD=pg-secret', 'SQL_PASSWORD_DEFAULT=pg-secret', 'SQL_PLUGIN=postgres12', 'SQL_PORT=5433', 'SQL_USER=u'].join('\n'),
         ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_STORE=visibility store vis', 'SCHEMA_WAIT_VERSION=1.14',
-          'SQL_DATABASE=vis', 'SQL_HOST=my.db', 'SQL_PLUGIN=mysql8', 'SQL_PORT=3306', 'SQL_USER=v'],
+          'SQL_DATABASE=vis', 'SQL_HOST=my.db', 'SQL_PASSWORD_DEFAULT=pg-secret', 'SQL_PLUGIN=mysql8', 'SQL_PORT=3306', 'SQL_USER=v'].join('\n'),
       ]);
     });
     test('no prop reaches the script text: a database named like a command changes settings only', () => {
@@ -361,8 +429,7 @@ describe('SchemaJob', () => {
             expect([step.name, tool(env)]).toEqual([step.name, addresses[k]]);
           }
           const pod = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history').spec.template.spec;
-          const wait = pod.initContainers.find((i: any) => i.name === `wait-for-${role}-schema`);
-          expect(tool(schemaWaitEnv(pod, wait, all))).toEqual(addresses[k]);
+          expect(tool(schemaWaitEnv(pod, schemaWaitOf(pod, role), all, role))).toEqual(addresses[k]);
         }
       }), { numRuns: 40 });
     });

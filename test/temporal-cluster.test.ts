@@ -86,9 +86,12 @@ describe('TemporalCluster', () => {
     cluster(chart);
     const yaml = JSON.stringify(objects(chart));
     // The server config names both stores' passwords, as env lookups only.
-    const lines = nonEmpty(objects(chart).filter((o) => o.kind === 'ConfigMap'))
-      .flatMap((config) => Object.values<string>(config.data ?? {}))
-      .flatMap((text) => text.split('\n').filter((l) => /password/i.test(l)));
+    // The schema waits' lists of env var names (SQL_PASSWORD) name the Secret values, never hold them.
+    const data = nonEmpty(objects(chart).filter((o) => o.kind === 'ConfigMap')).flatMap((config) => Object.entries<string>(config.data ?? {}));
+    const names = data.filter(([key]) => key.endsWith('.SCHEMA_WAIT_SECRET_ENV'));
+    expect(names.map(([key, value]) => [key, value])).toEqual([['default.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD'], ['visibility.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD']]);
+    const lines = data.filter(([key]) => !key.endsWith('.SCHEMA_WAIT_SECRET_ENV'))
+      .flatMap(([, text]) => text.split('\n').filter((l) => /password/i.test(l)));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) {
       expect(line).toMatch(/password: \{\{ env "TEMPORAL_[A-Z_]+_PASSWORD" \| quote \}\}$/);
@@ -125,28 +128,61 @@ describe('TemporalCluster', () => {
     expect(matching.spec.template.spec.nodeSelector).toBeUndefined();
   });
 
-  test('every server pod waits for the schema of each SQL store before it starts', () => {
+  test('every server pod waits for the schema of each SQL store before it starts, in one init container that waits for each store in turn', () => {
     const chart = testChart();
     cluster(chart);
     const pod = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec;
-    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-default-schema', 'wait-for-visibility-schema']);
-    expect(pod.initContainers[0].image).toBe('temporalio/admin-tools:1.32.2');
-    // One script per cluster, in a ConfigMap, with each store's literal settings beside it; each
-    // wait names its store and keeps in its env only the Secret references and its release's version.
-    expect(pod.initContainers.map((c: any) => c.command)).toEqual([
-      ['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default'], ['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'visibility']]);
-    expect(pod.initContainers.map((c: any) => c.env.map((e: any) => e.name))).toEqual([['SQL_PASSWORD', 'SCHEMA_WAIT_VERSION'], ['SQL_PASSWORD', 'SCHEMA_WAIT_VERSION']]);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-schema']);
+    const [wait] = pod.initContainers;
+    expect(wait.image).toBe('temporalio/admin-tools:1.32.2');
+    // One script per cluster, in a ConfigMap, with each store's literal settings beside it; the
+    // wait names its stores in order, each with its release's version, and keeps in its env only
+    // the Secret references, one per store under the store's own name.
+    expect(wait.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19', 'visibility=1.14']);
+    expect(wait.env).toEqual([
+      { name: 'SQL_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'temporal-db', key: 'password' } } },
+      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'temporal-db', key: 'password' } } },
+    ]);
     const script = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
     expect(script['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
-    const env = (i: number) => schemaWaitEnv(pod, pod.initContainers[i], objects(chart));
-    expect(env(0)).toEqual({
+    const env = (store: string) => schemaWaitEnv(pod, wait, objects(chart), store);
+    expect(env('default')).toEqual({
       SCHEMA_WAIT_TOOL: 'temporal-sql-tool', SCHEMA_WAIT_VERSION: '1.19', SCHEMA_WAIT_STORE: 'default store temporal_persistence_temporal', SCHEMA_WAIT_ATTEMPTS: '120',
       SCHEMA_WAIT_INTERVAL_SECONDS: '5', SQL_PLUGIN: 'postgres12', SQL_HOST: 'pg.db.svc', SQL_PORT: '5432', SQL_DATABASE: 'temporal_persistence_temporal', SQL_USER: 'temporal',
+      SCHEMA_WAIT_SECRET_ENV: 'SQL_PASSWORD',
     });
-    expect(env(1)).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14', SQL_DATABASE: expect.stringContaining('visibility'), SCHEMA_WAIT_STORE: expect.stringMatching(/^visibility store /) });
+    expect(env('visibility')).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14', SQL_DATABASE: expect.stringContaining('visibility'), SCHEMA_WAIT_STORE: expect.stringMatching(/^visibility store /) });
     // Written once per cluster, not once per init container of every role.
     expect(JSON.stringify(find(chart, 'Deployment', 'temporal-history'))).not.toContain('SQL_HOST');
-    expect(pod.initContainers[0].volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
+    expect(wait.volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });
+    // The pod has the script's volume for the wait; the server, which never reads it, does not mount it.
+    expect(pod.volumes).toContainEqual({ name: 'schema-wait', configMap: { name: 'temporal-schema-wait' } });
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(['config', 'dynamic-config', 'tmp']);
+    expect(() => schemaWaitEnv(pod, wait, objects(chart))).toThrow(/waits for 2 stores/);
+  });
+
+  test('the wait takes each store\'s Secret values from that store\'s own Secret and key, and mounts each store\'s TLS files', () => {
+    const chart = testChart();
+    cluster(chart, { persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: SecretRef.of('pg-user', 'name'), password: SecretRef.of('pg', 'pw'),
+        tls: { ca: SecretRef.of('pg-ca', 'ca.crt') } }),
+      visibilityStore: Datastore.mysql({ host: 'my', database: 'vis', user: 'v', password: SecretRef.of('my', 'secret'), tls: { ca: SecretRef.of('my-ca', 'ca.crt') } }),
+    }) });
+    const pod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
+    const [wait] = pod.initContainers;
+    expect(wait.command.slice(2)).toEqual(['default=1.19', 'visibility=1.14']);
+    expect(wait.env).toEqual([
+      { name: 'SQL_USER_DEFAULT', valueFrom: { secretKeyRef: { name: 'pg-user', key: 'name' } } },
+      { name: 'SQL_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'pg', key: 'pw' } } },
+      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'secret' } } },
+    ]);
+    const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+    expect([data['default.SCHEMA_WAIT_SECRET_ENV'], data['visibility.SCHEMA_WAIT_SECRET_ENV']]).toEqual(['SQL_USER SQL_PASSWORD', 'SQL_PASSWORD']);
+    expect(data['default.SQL_USER']).toBeUndefined();
+    expect(data['visibility.SQL_USER']).toBe('v');
+    const tls = (store: string) => schemaWaitEnv(pod, wait, objects(chart), store).SQL_TLS_CA_FILE;
+    const mounted = wait.volumeMounts.map((m: any) => m.mountPath);
+    for (const store of ['default', 'visibility']) expect(mounted).toContain(tls(store).slice(0, tls(store).lastIndexOf('/')));
   });
 
   test('ports leave their protocol to the API\'s default, TCP; only the DNS rule names its two', () => {

@@ -57,20 +57,26 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     }
     return { volumes: [...set.volumes], mounts: [...set.mounts] };
   };
-  // Each wait reads its own store only, so it mounts that store's TLS files and no other's.
-  const waitMounts = (plan: StoreSchemaPlan, script: VolumeSet) =>
-    joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence), script).mounts;
+  // A wait mounts the TLS files of the stores it reads, and no other store's.
+  const waitMounts = (group: readonly StoreSchemaPlan[], script: VolumeSet) =>
+    joinVolumes(TMP_VOLUMES, ...group.map((plan) => storeTlsVolume(plan.role, plan.store)), databaseAccessVolumes(persistence), script).mounts;
   // Database access (proxy sidecars, token helpers) first: the schema waits talk to the databases too.
   const initContainers = [
     ...persistence.databaseAccess.containers,
-    ...waits.map((plan) => withStorePassword(plan.store, schemaWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, waitScript)))),
-    ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, cluster.adminToolsImage, waitMounts(plan, NO_VOLUMES), timing)),
+    ...schemaWaitGroups(waits).map((group) => withStorePassword(group[0].store, schemaWaitContainer(group, cluster.adminToolsImage, waitMounts(group, waitScript)))),
+    ...elasticsearchWaits(owner, props.schema, plans).map((plan) => elasticsearchWaitContainer(plan, cluster.adminToolsImage, waitMounts([plan], NO_VOLUMES), timing)),
   ];
   for (const role of ROLE_ORDER) {
     checkPodNames(owner, `the ${role} pods`, [...initContainers, { name: 'temporal' }], podVolumes(role).volumes);
-    // The server container mounts everything the schema waits mount, and more.
+    // Every mount of the pod, the schema waits' script included: the server mounts the rest.
     checkPodMounts(owner, `the ${role} pods`, podVolumes(role), persistence.databaseAccess);
   }
+  // The server never reads the schema-wait script: the pod has its volume for the waits, the server container no mount of it.
+  const scriptMounts = new Set(waitScript.mounts.map((m) => m.name));
+  const serverVolumes = (role: ServiceRole): VolumeSet => {
+    const set = podVolumes(role);
+    return { volumes: set.volumes, mounts: set.mounts.filter((m) => !scriptMounts.has(m.name)) };
+  };
   return {
     clusterName: cluster.name,
     namespace: cluster.namespace,
@@ -86,7 +92,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
       // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
       ...(cluster.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
     ],
-    podVolumes,
+    podVolumes: serverVolumes,
     initContainers,
     metricsPort: cluster.metricsPort,
     size: cluster.size,
@@ -102,6 +108,17 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     },
     readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
   };
+}
+
+/**
+ * The schema waits' init containers, as the stores each one waits for: one container for every
+ * store, in turn, except that a store with a password command gets a container of its own, whose
+ * wrapper runs the command and hands the password to the wait as SQL_PASSWORD.
+ */
+function schemaWaitGroups(waits: readonly StoreSchemaPlan[]): StoreSchemaPlan[][] {
+  const shared = waits.filter((plan) => !plan.store.passwordCommand);
+  const own = waits.filter((plan) => plan.store.passwordCommand).map((plan) => [plan]);
+  return [...(shared.length > 0 ? [shared] : []), ...own];
 }
 
 /**

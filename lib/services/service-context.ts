@@ -20,7 +20,7 @@ export interface ServiceContext {
   readonly podAnnotations: Record<string, string>;
   /** Env vars the cluster adds to every server container. */
   readonly env: EnvVar[];
-  /** The volumes and mounts of a role's pods; roles differ in which TLS keys they may read. */
+  /** The volumes of a role's pods and the server container's mounts; roles differ in which TLS keys they may read. */
   readonly podVolumes: (role: ServiceRole) => VolumeSet;
   /** Containers that must finish before the server starts (schema waits). */
   readonly initContainers: Container[];

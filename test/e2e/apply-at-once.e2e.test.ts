@@ -5,7 +5,7 @@
  * each server back, log why, and let it go once its store reaches the release's schema version.
  */
 import { Connection } from '@temporalio/client';
-import { E2eEnvironment, MINUTE, registerNamespace } from './harness';
+import { E2eEnvironment, MINUTE, registerNamespace, schemaWaitLog } from './harness';
 import { TemporalVersion } from '../../lib';
 
 const env = E2eEnvironment.setUp();
@@ -17,8 +17,8 @@ describe('everything applied at once', () => {
     const runner = await env.up('at_once', { applyAtOnceJobDelayMs: JOB_DELAY_MS });
     try {
       const schema = TemporalVersion.of(TemporalVersion.DEFAULT).schema;
-      const logs = Object.fromEntries(['wait-for-default-schema', 'wait-for-visibility-schema']
-        .map((container) => [container, runner.containerLog('temporal-e2e-history', container)]));
+      const logs = Object.fromEntries(['default', 'visibility']
+        .map((store) => [`wait-for-${store}-schema`, schemaWaitLog(runner, 'temporal-e2e-history', store)]));
       for (const [container, log] of Object.entries(logs)) console.log(`e2e: ${container} of history:\n${log.trim().split('\n').slice(-3).join('\n')}`);
       // The first wait held the pod back while its store had no schema, and let it go when the Job
       // brought the store to the release's version; the second ran after it, when its store was ready.
@@ -29,7 +29,8 @@ describe('everything applied at once', () => {
       // A store already moved to a newer schema (a later release's Job ran first) lets the servers
       // start: the server only refuses an older schema.
       env.postgres.query('at_once_temporal', "UPDATE schema_version SET curr_version = '1.99' WHERE version_partition = 0");
-      expect(await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-default-schema')).toContain(`is newer than ${schema.sql}, which this server accepts`);
+      expect(schemaWaitLog(runner, 'temporal-e2e-history', 'default', await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-schema')))
+        .toContain(`is newer than ${schema.sql}, which this server accepts`);
       const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
       try {
         await registerNamespace(connection);

@@ -226,3 +226,12 @@ export async function greetThroughHistoryKill(runner: ClusterRunner, client: Cli
   const fired = (await handle.fetchHistory()).events?.find((e) => e.timerFiredEventAttributes);
   return { result, firedAt: tsToMs(fired?.eventTime), killedAt };
 }
+
+/**
+ * The lines of a server pod's schema-wait log about one store (`default`, `visibility`): one init
+ * container, `wait-for-schema`, waits for every store in turn, and each of its lines names its store.
+ */
+export function schemaWaitLog(runner: ClusterRunner, pod: string, store: string, log = runner.containerLog(pod, 'wait-for-schema')): string {
+  const about = new RegExp(`(^|\\s)${store} store `);
+  return log.split('\n').filter((line) => about.test(line)).join('\n');
+}

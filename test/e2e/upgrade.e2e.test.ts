@@ -10,7 +10,7 @@
  * 1.31.5 is built with one dependency substituted (scripts/e2e-tools.sh): the module proxy refuses
  * the go.temporal.io/auto-scaled-workers version its go.mod requires.
  */
-import { E2eEnvironment, greet, MINUTE, SdkSession } from './harness';
+import { E2eEnvironment, greet, MINUTE, schemaWaitLog, SdkSession } from './harness';
 import { ClusterRunner } from './runner';
 import { ClusterLock, TemporalVersion } from '../../lib';
 
@@ -29,8 +29,8 @@ function schemaVersions(): { default: string; visibility: string } {
 function expectWaitsPassed(runner: ClusterRunner, schema: { sql: string; sqlVisibility: string }): void {
   expect(runner.roleNames).toHaveLength(4);
   for (const role of runner.roleNames) {
-    expect(runner.containerLog(`temporal-e2e-${role}`, 'wait-for-default-schema')).toContain(`is at ${schema.sql}`);
-    expect(runner.containerLog(`temporal-e2e-${role}`, 'wait-for-visibility-schema')).toContain(`is at ${schema.sqlVisibility}`);
+    expect(schemaWaitLog(runner, `temporal-e2e-${role}`, 'default')).toContain(`is at ${schema.sql}`);
+    expect(schemaWaitLog(runner, `temporal-e2e-${role}`, 'visibility')).toContain(`is at ${schema.sqlVisibility}`);
   }
 }
 

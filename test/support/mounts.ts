@@ -5,7 +5,7 @@
  * use. Written from the Kubernetes volume rules and the server's config structs, independently of
  * the library's code.
  */
-import { schemaWaitEnv } from './schema-wait-env';
+import { schemaWaitEnv, schemaWaitStores } from './schema-wait-env';
 import { parseRendered, renderTemplate } from './server-config';
 
 /** Where a mounted file comes from. */
@@ -108,8 +108,11 @@ export function containerFiles(objects: any[]): ContainerFiles[] {
         if (files === 'directory') directories.push(`${mount.mountPath}/`);
         else for (const [rel, source] of files) mounted.set(`${mount.mountPath}/${rel}`, source);
       }
-      const env = schemaWaitEnv(pod, container, configMaps);
-      const referenced: Array<{ path: string; by: string }> = Object.entries(env)
+      // A schema wait for several stores runs with each store's env in turn.
+      const stores = schemaWaitStores(container);
+      const envs = stores.length > 1 ? stores.map((s) => schemaWaitEnv(pod, container, configMaps, s.store)) : [schemaWaitEnv(pod, container, configMaps)];
+      const env = envs[0];
+      const referenced: Array<{ path: string; by: string }> = envs.flatMap((e) => Object.entries(e))
         .filter(([name, value]) => FILE_ENV.test(name) && value.startsWith('/'))
         .map(([name, value]) => ({ path: value, by: `env ${name}` }));
       // Files a command names (a script the container runs).
