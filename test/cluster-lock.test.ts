@@ -468,6 +468,25 @@ describe('ClusterLock', () => {
       ClusterLock.file(below).check(app({ numHistoryShards: 1024 }));
     });
 
+
+    test('fails when a lock path that climbs (ClusterLock.file(\'../temporal.lock.json\')) made the search read a lock above the repository\'s root, another project\'s, and refused a new lock of this one', () => {
+      // `dir` holds another project's lock (temporal/temporal, as every default cluster is); the app's repository is dir/repo.
+      const repo = join(dir, 'repo');
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      mkdirSync(join(repo, 'deploy', 'sub'), { recursive: true });
+      const cwd = process.cwd();
+      try {
+        process.chdir(join(repo, 'deploy'));
+        ClusterLock.file('../temporal.lock.json').check(app());
+        // Inside the repository a climbing path is still followed: the app's lock, one folder up from a synth run one folder too deep.
+        writeFileSync(join(repo, 'temporal.lock.json'), written);
+        process.chdir(join(repo, 'deploy', 'sub'));
+        expect(() => ClusterLock.file('../temporal.lock.json').check(app({ numHistoryShards: 1024 })))
+          .toThrow(`but ${join(repo, 'temporal.lock.json')} already locks the cluster temporal/temporal of this app (by its key)`);
+      } finally {
+        process.chdir(cwd);
+      }
+    });
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);

@@ -263,6 +263,16 @@ describe('task queue partitions across the whole file', () => {
       .toThrow(/numTaskqueueWritePartitions for namespace "orders", taskQueueName "checkout", taskQueueType "Activity" is 16 \(the value set for namespace "orders", taskQueueName "checkout", taskQueueType "Activity"\); expected at most .* there, 8 \(the value set for namespace "orders", taskQueueName "checkout"\)/);
   });
 
+  test('fails when one key comes from a namespace\'s value and the other from a task queue name\'s: each pair was fine where it was set, and queue "checkout" of namespace "orders" wrote to 8 partitions and read 4', () => {
+    // The server tries { namespace, taskQueueName }, then { taskQueueName }, then { namespace }: for
+    // orders/checkout read comes from the task queue name's value and write from the namespace's.
+    expect(synth([...DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders' }), DynamicConfigValue.of(R, 4, { taskQueueName: 'checkout' })])).toThrow(
+      /numTaskqueueWritePartitions for namespace "orders", taskQueueName "checkout" is 8 \(the value set for namespace "orders"\); expected at most matching.numTaskqueueReadPartitions there, 4 \(the value set for taskQueueName "checkout"\)/);
+    // The same pair given for the queue name too passes.
+    expect(synth([...DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders' }),
+      ...DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { taskQueueName: 'checkout' })])).not.toThrow();
+  });
+
   test('as many or fewer write than read partitions pass, whatever the order the values come in', () => {
     expect(synth([DynamicConfigValue.of(W, 8)], [DynamicConfigValue.of(R, 8)])).not.toThrow();
     expect(synth([DynamicConfigValue.of(W, 2)])).not.toThrow();

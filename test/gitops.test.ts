@@ -62,6 +62,22 @@ describe('GitOps', () => {
     expect(clientJobsOf(GitOps.argoCd({ jobsAsPreSyncHooks: true })).map((o) => o.metadata.annotations)).toEqual([hook('PostSync'), hook('PostSync')]);
   });
 
+  test('fails when a schema Job\'s egress policy comes after the Job under restrictEgress: deny-all, applied by an earlier sync, let a new store\'s Job reach neither DNS nor its database, and the sync waited on it forever', () => {
+    // Day 2: deny-all (Ingress and Egress) is on the server; a secondary visibility store adds a
+    // schema Job, whose own egress policy is new in this sync. It must be applied with the Job or before.
+    const synth = (gitOps: GitOps) => {
+      const chart = testChart();
+      cluster(chart, { gitOps, networkPolicy: { restrictEgress: true } });
+      return objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+    };
+    const schemaEgress = (o: any) => /^temporal-schema-.*-egress$/.test(o.metadata.name);
+    const waves = synth(GitOps.argoCd({ jobSyncWave: -3 }));
+    expect(nonEmpty(waves.filter(schemaEgress)).map((o) => o.metadata.annotations)).toEqual(waves.filter(schemaEgress).map(() => ({ 'argocd.argoproj.io/sync-wave': '-3' })));
+    expect(waves.find((o) => o.metadata.name === 'temporal-deny-all').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    const hooks = synth(GitOps.argoCd({ jobsAsPreSyncHooks: true })).filter(schemaEgress);
+    expect(nonEmpty(hooks).map((o) => o.metadata.annotations['argocd.argoproj.io/hook'])).toEqual(hooks.map(() => 'PreSync'));
+  });
+
   test('Flux: Jobs may be recreated when their immutable spec changes, and no object goes through post-build substitution', () => {
     const { jobs, jobServiceAccount, others } = annotated(GitOps.flux());
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'fs';
-import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'path';
+import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'path';
 import { RegisteredCluster } from './cluster-registry';
 import { LockedCluster } from './lock-record';
 import { lockedStores } from './locked-stores';
@@ -24,10 +24,12 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
   const names = [...new Set([isAbsolute(given) ? undefined : given, basename(path)].filter((n): n is string => n !== undefined))];
   const seen = new Set<string>([path]);
   for (const start of [dirname(path), ...(appFile ? [dirname(resolve(appFile))] : [])]) {
+    const root = repositoryRoot(start);
     for (let dir = start; ; dir = dirname(dir)) {
       for (const name of names) {
         const candidate = join(dir, name);
-        if (seen.has(candidate)) continue;
+        // A name that climbs (ClusterLock.file('../x.json')) reaches above the repository's root, into other projects, from the root.
+        if (seen.has(candidate) || (root !== undefined && relative(root, candidate).startsWith('..'))) continue;
         seen.add(candidate);
         if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
         const entries = read(candidate);
@@ -43,6 +45,14 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
     }
   }
   return undefined;
+}
+
+/** The first folder from `dir` up that holds `.git` (a folder, or a file in a worktree or submodule), or undefined. */
+function repositoryRoot(dir: string): string | undefined {
+  for (; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** The refusal for a lock `found` elsewhere, for a lock at `path` that `given` named. */

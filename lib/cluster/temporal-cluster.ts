@@ -307,7 +307,7 @@ export class TemporalCluster extends Construct {
 
   private annotateForGitOps(gitOps: GitOps): void {
     const clientJobs = [...(this.namespaceBootstrap ? [this.namespaceBootstrap] : []), ...(this.remoteClusterRegistration ? [this.remoteClusterRegistration] : [])];
-    annotateForGitOps(this, gitOps, { jobs: new Set<ApiObject>(this.schemaJobs.map((j) => j.resource)), jobPrerequisites: new Set([this.node.findChild('JobServiceAccount') as ApiObject]), clientJobs: new Set<ApiObject>(clientJobs.map((j) => j.resource)) });
+    annotateForGitOps(this, gitOps, { jobs: new Set<ApiObject>(this.schemaJobs.map((j) => j.resource)), jobPrerequisites: new Set([this.node.findChild('JobServiceAccount') as ApiObject, ...(this.networkPolicies?.schemaJobEgress ?? [])]), clientJobs: new Set<ApiObject>(clientJobs.map((j) => j.resource)) });
   }
 
   /** What decides which objects this cluster emits, and so how long its derived names get. */

@@ -53,19 +53,29 @@ const source = (e: { value: number; from?: Point }) => `${e.value} (${e.from ? `
 /** Errors for every set of constraints where the file makes write partitions outnumber read partitions. */
 export function partitionErrors(owner: string, values: readonly PartitionValue[]): string[] {
   const set = values.filter((v) => [READ, WRITE].includes(v.key.toLowerCase()));
+  // Every kind of task queue the file tells apart: each namespace it names (or another), each task
+  // queue name (or another), each type (or another). One key may come from a namespace's value and
+  // the other from a task queue name's, so the points the values are set at are not enough.
+  const named = (field: keyof Point) => [undefined, ...new Set(set.map((v) => v.constraints[field]).filter((x): x is string => x !== undefined))];
+  const types = [...new Set([...named('taskQueueType'), ...TYPES])];
   const points: Point[] = [];
-  for (const { constraints: c } of set) {
-    points.push(c);
-    // A value for a queue of both types is overridden per type by a value that names the type.
-    if (c.namespace !== undefined && c.taskQueueName !== undefined && c.taskQueueType === undefined) points.push(...TYPES.map((t) => ({ ...c, taskQueueType: t })));
+  for (const namespace of named('namespace')) {
+    for (const taskQueueName of named('taskQueueName')) {
+      // The type is told apart only with a namespace and a task queue name (the most specific lookup).
+      for (const taskQueueType of namespace !== undefined && taskQueueName !== undefined ? types : [undefined]) {
+        points.push(Object.fromEntries(Object.entries({ namespace, taskQueueName, taskQueueType }).filter(([, x]) => x !== undefined)));
+      }
+    }
   }
   const errors: string[] = [];
   const seen = new Set<string>();
   for (const p of points) {
     const [read, write] = [effective(set, READ, p), effective(set, WRITE, p)];
     const where = describe(p);
-    if (write.value <= read.value || seen.has(where)) continue;
-    seen.add(where);
+    // Reported once per pair of values, at the first (least specific) task queues they meet at.
+    const pair = JSON.stringify([write.from, read.from]);
+    if (write.value <= read.value || seen.has(pair)) continue;
+    seen.add(pair);
     errors.push(`${owner}: matching.numTaskqueueWritePartitions for ${where} is ${source(write)}; expected at most `
       + `matching.numTaskqueueReadPartitions there, ${source(read)}. Tasks written to a partition no poller reads are stranded. `
       + 'Set both with the same constraints (DynamicConfigValue.taskQueuePartitions({ read, write }, constraints)); to lower partitions, '

@@ -8,7 +8,9 @@ export interface GitOpsAnnotations {
   readonly jobs: Record<string, string>;
   /**
    * On what the schema Jobs' pods need to exist first: the ServiceAccount they run as (the API
-   * server refuses a pod whose ServiceAccount is missing).
+   * server refuses a pod whose ServiceAccount is missing) and, with `restrictEgress`, their egress
+   * NetworkPolicies (under the cluster's deny-all, a Job whose policy is not there yet reaches
+   * neither DNS nor its store).
    */
   readonly jobPrerequisites: Record<string, string>;
   /**
@@ -23,8 +25,9 @@ export interface GitOpsAnnotations {
 /** Argo CD options. */
 export interface ArgoCdOptions {
   /**
-   * Sync wave of the schema Jobs and of the ServiceAccount their pods run as; everything else is in
-   * wave 0, and the namespace and remote-cluster Jobs, which call the cluster's frontend, in wave 1.
+   * Sync wave of the schema Jobs, of the ServiceAccount their pods run as and of their egress
+   * NetworkPolicies (with `restrictEgress`); everything else is in wave 0, and the namespace and
+   * remote-cluster Jobs, which call the cluster's frontend, in wave 1.
    * With waves, Argo CD waits for the schema Jobs to finish before it applies the servers, and for
    * the servers to be healthy before it applies the Jobs that need them. (The servers' schema waits
    * keep the order anyway; waves make the sync status tell the story.)
@@ -32,9 +35,9 @@ export interface ArgoCdOptions {
    */
   readonly jobSyncWave?: number;
   /**
-   * Run the schema Jobs (and their ServiceAccount) as PreSync hooks, and the namespace and
-   * remote-cluster Jobs as PostSync hooks, instead of wave members. Hooks are deleted and recreated
-   * on each sync, so a TTL-deleted Job never shows as missing.
+   * Run the schema Jobs (and their ServiceAccount and egress NetworkPolicies) as PreSync hooks, and
+   * the namespace and remote-cluster Jobs as PostSync hooks, instead of wave members. Hooks are
+   * deleted and recreated on each sync, so a TTL-deleted Job never shows as missing.
    * @default false
    */
   readonly jobsAsPreSyncHooks?: boolean;
@@ -53,7 +56,7 @@ export class GitOps {
     if (!Number.isInteger(wave) || wave >= 0) {
       throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0)');
     }
-    // A schema Job's pods need its ServiceAccount, and the namespace and remote-cluster Jobs wait
+    // A schema Job's pods need its ServiceAccount (and egress policy), and the namespace and remote-cluster Jobs wait
     // for the frontend: in an earlier wave (or the PreSync phase) than what they need, Argo CD
     // would wait for them forever, since it applies a wave only once the one before is healthy.
     const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });

@@ -208,6 +208,11 @@ export class ClusterNetworkPolicies extends Construct {
    * namespace, so that a worker fleet of another namespace can admit the same Prometheus.
    */
   public readonly monitoring: NetworkPeer[];
+  /**
+   * The schema Jobs' egress policies, with `restrictEgress`: a schema Job's pods reach DNS and their
+   * store only through these, so a GitOps tool must apply them before the Jobs (GitOps.argoCd).
+   */
+  public readonly schemaJobEgress: KubeNetworkPolicy[];
 
   constructor(scope: Construct, id: string, props: ClusterNetworkPoliciesProps) {
     super(scope, id);
@@ -216,6 +221,7 @@ export class ClusterNetworkPolicies extends Construct {
     const o = props.options;
     if (o.dns !== undefined && !(o.dns instanceof ClusterDns)) throw propError(owner, 'dns', o.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
     this.dns = o.dns ?? ClusterDns.kubeDns();
+    this.schemaJobEgress = [];
     const monitoring = o.monitoring ?? [NetworkPeer.namespace('monitoring')];
     peersOf(owner, 'monitoring', monitoring, []);
     this.monitoring = monitoring.map((peer) => peer.inNamespace(props.namespace));
@@ -269,7 +275,7 @@ export class ClusterNetworkPolicies extends Construct {
         ...anywhere(client.egressPorts ?? []),
       ]);
     }
-    for (const job of props.schemaJobs) egress(`Egress-${job.name}`, `${job.name}-egress`, job, [...anywhere(job.storePorts), ...database]);
+    for (const job of props.schemaJobs) this.schemaJobEgress.push(egress(`Egress-${job.name}`, `${job.name}-egress`, job, [...anywhere(job.storePorts), ...database]));
   }
 }
 
