@@ -59,3 +59,13 @@ export function clusterIdentity(scope: Construct, id: string, props: { name?: st
     internodeServerName: `${name}-internode.${namespace}.svc`,
   };
 }
+
+/**
+ * A selector of objects without app.kubernetes.io/instance: Argo CD's label tracking (its default
+ * before 3.0, and annotation+label) rewrites that label to its Application's name on every object
+ * it applies. Pod templates keep theirs, so selectors of pods need no such care.
+ */
+export function withoutArgoTrackedLabel(selector: Readonly<Record<string, string>>): Record<string, string> {
+  const { ['app.kubernetes.io/instance']: _tracked, ...rest } = selector;
+  return rest;
+}

@@ -11,10 +11,10 @@ import {
   ServiceMonitor, ServiceMonitorSpecEndpointsRelabelings, ServiceMonitorSpecEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_servicemonitors';
 import { copiedProps, propError, requireDns1123Label, plainProps } from '../validation';
+import { withoutArgoTrackedLabel } from '../cluster/identity';
 
 
 /** The label Argo CD's label tracking overwrites with its application's name on every object it applies (pod templates aside). */
-const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 /** Metrics of a cluster: how Prometheus scrapes it, alerts, and a Grafana dashboard. */
 export interface MonitoringOptions {
   /**
@@ -157,11 +157,10 @@ export class TemporalMonitoring extends Construct {
     // Services are selected by their own labels, which Argo CD's label tracking (its default before
     // 3.0) rewrites: app.kubernetes.io/instance becomes the Argo CD application's name. The keep rule
     // above finds this cluster's Services by name, so the selector leaves the instance out.
-    const { [INSTANCE_LABEL]: _instance, ...serviceLabels } = props.clusterSelector;
     return new ServiceMonitor(this, 'Resource', {
       metadata: { name: props.clusterName, namespace: props.namespace, labels: { ...props.labels, ...this.scrape.labels } },
       spec: {
-        selector: { matchLabels: serviceLabels },
+        selector: { matchLabels: withoutArgoTrackedLabel(props.clusterSelector) },
         namespaceSelector: { matchNames: [props.namespace] },
         endpoints: [{ port: METRICS_PORT_NAME, path: '/metrics', honorLabels: true, ...this.scrape.endpointTiming, relabelings }],
       },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
+import { withoutArgoTrackedLabel } from '../cluster/identity';
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
@@ -236,7 +237,7 @@ export class PinnedValuesGuard extends Construct {
         validationActions: ['Deny'],
         matchResources: {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-          objectSelector: { matchLabels: withoutInstance(props.deploymentSelector) },
+          objectSelector: { matchLabels: withoutArgoTrackedLabel(props.deploymentSelector) },
         },
       },
     });
@@ -259,11 +260,6 @@ function celString(text: string): string {
   return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
-/** A selector without app.kubernetes.io/instance, which Argo CD's label tracking sets to its Application's name on every object. */
-function withoutInstance(selector: Record<string, string>): Record<string, string> {
-  const { ['app.kubernetes.io/instance']: _instance, ...rest } = selector;
-  return rest;
-}
 
 /** Removes the chart's namespace from a cluster-scoped object. */
 export function withoutNamespace(obj: ApiObject): void {
