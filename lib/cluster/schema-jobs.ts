@@ -5,9 +5,15 @@ import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
+import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { copiedProps, INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
+
+/** The checked `jobs` placement, for the pods of every Job the cluster emits. */
+export function jobPlacement(cluster: { readonly name: string }, props: TemporalClusterProps): PodPlacement {
+  return checkedPlacement(`TemporalCluster '${cluster.name}'`, 'jobs.', props.jobs);
+}
 
 /** One schema Job per store, and the Jobs' ServiceAccount. */
 export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterProps, plans: StoreSchemaPlan[]): SchemaJob[] {
@@ -16,6 +22,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
   const ttl = props.schema?.ttlAfterFinished;
   const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
   emitServiceAccount(cluster, 'JobServiceAccount', { name: cluster.jobServiceAccountName, namespace: cluster.namespace, labels: cluster.labels }, props.schema?.serviceAccount);
+  const placement = jobPlacement(cluster, props);
   const persistence = cluster.persistence;
   const access = persistence.databaseAccess.containers;
   return plans.map((plan) => {
@@ -41,6 +48,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
       backoffLimit,
       serviceAccountName: cluster.jobServiceAccountName,
       imagePullSecrets: cluster.imagePullSecrets,
+      ...placement,
     }));
   });
 }

@@ -10,6 +10,7 @@ import type { TemporalNamespace } from '../operations/namespace-bootstrap';
 import type { UiOptions } from '../operations/temporal-ui';
 import type { Persistence } from '../persistence/persistence';
 import type { SchemaOptions } from '../persistence/schema/schema-options';
+import type { PodPlacement } from '../pod/placement';
 import type { AuthorizationOptions } from '../security/authorization';
 import type { NetworkPolicyOptions } from '../security/network-policies';
 import type { PinnedValuesProtection } from '../security/pinned-values-guard';
@@ -265,6 +266,12 @@ export interface TemporalClusterProps {
   readonly dynamicConfig?: ClusterDynamicConfigOptions;
   /** @default - see SchemaOptions */
   readonly schema?: SchemaOptions;
+  /**
+   * Where the pods of every Job the cluster emits run: the schema Jobs, the namespace Job and the
+   * remote-cluster registration. Set it when every node pool is tainted or labelled for its workloads.
+   * @default - no node selector, tolerations or affinity
+   */
+  readonly jobs?: PodPlacement;
   /**
    * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
    * @default - none

@@ -11,7 +11,7 @@ import {
   bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
-import { emitSchemaJobs } from './schema-jobs';
+import { emitSchemaJobs, jobPlacement } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
 import { TemporalClusterProps } from './temporal-cluster-props';
 import { KubeConfigMap } from '../../imports/k8s';
@@ -205,7 +205,7 @@ export class TemporalCluster extends Construct {
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
     this.remoteClusterRegistration = this.remoteClusters.length > 0
-      ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB), remoteClusters: this.remoteClusters })) : undefined;
+      ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB, props), remoteClusters: this.remoteClusters })) : undefined;
     this.networkPolicies = emitNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -372,7 +372,7 @@ export class TemporalCluster extends Construct {
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
       const visibility = this.persistence.visibilityStore.type === DatastoreType.ELASTICSEARCH ? VisibilityKind.ELASTICSEARCH : VisibilityKind.SQL;
-      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', copiedProps({ ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB), namespaces: props.namespaces, visibility }));
+      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', copiedProps({ ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB, props), namespaces: props.namespaces, visibility }));
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
@@ -386,14 +386,14 @@ export class TemporalCluster extends Construct {
     return tools;
   }
 
-  /** What the Jobs that talk to the cluster as clients (namespaces, remote clusters) share: the admin client, its volumes, the image. */
-  private clientJobProps(component: string, tlsClient: TlsClient.ADMIN_TOOLS | TlsClient.NAMESPACE_JOB) {
+  /** What the Jobs that talk to the cluster as clients (namespaces, remote clusters) share: the admin client, its volumes, the image, the `jobs` placement. */
+  private clientJobProps(component: string, tlsClient: TlsClient.ADMIN_TOOLS | TlsClient.NAMESPACE_JOB, props: TemporalClusterProps) {
     const client = this.adminClient(tlsClient);
     const volumes = joinVolumes(TMP_VOLUMES, client);
     return {
       clusterName: this.name, namespace: this.namespace, labels: { ...this.labels, 'app.kubernetes.io/component': component },
       image: this.adminToolsImage, frontendAddress: client.address, clientEnv: client.env, volumes: volumes.volumes, volumeMounts: volumes.mounts,
-      serviceAccountName: this.jobServiceAccountName, imagePullSecrets: this.imagePullSecrets,
+      serviceAccountName: this.jobServiceAccountName, imagePullSecrets: this.imagePullSecrets, ...jobPlacement(this, props),
     };
   }
 }

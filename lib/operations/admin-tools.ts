@@ -2,6 +2,7 @@ import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { adminToolsName } from '../cluster/object-names';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
+import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
@@ -11,9 +12,10 @@ import { propError, plainProps } from '../validation';
 
 /**
  * The admin-tools pod, as a cluster prop: `adminTools: {}` runs one. It has no replica count: it
- * is a shell to `kubectl exec` into, and a second one would only cost resources.
+ * is a shell to `kubectl exec` into, and a second one would only cost resources. `nodeSelector`,
+ * `tolerations` and `affinity` place its pod.
  */
-export interface AdminToolsOptions {
+export interface AdminToolsOptions extends PodPlacement {
   /**
    * The admin-tools image, to use a mirror. Pinned like the cluster's images: the server release's
    * tag, or a digest beside no tag of another release (`images.allowOtherTags` for a patched build).
@@ -78,6 +80,7 @@ export class AdminTools extends Construct {
     const selector = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'admin-tools' };
     this.selectorLabels = selector;
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'admin-tools' };
+    const placement = checkedPlacement(`adminTools of TemporalCluster '${props.clusterName}'`, '', props);
     // Its own ServiceAccount, so that an identity given to the servers is not the tools' or the UI's.
     emitServiceAccount(this, 'ServiceAccount', { name: this.name, namespace: props.namespace, labels }, undefined);
     this.resource = new KubeDeployment(this, 'Resource', {
@@ -93,6 +96,7 @@ export class AdminTools extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
+            ...placement,
             containers: [{
               name: 'admin-tools',
               image: props.image,

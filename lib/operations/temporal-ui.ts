@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { DEFAULT_UI_VERSION } from '../pod/images';
+import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
@@ -73,8 +74,8 @@ export interface UiIngressOptions {
   readonly allowPlaintext?: boolean;
 }
 
-/** The web UI, as a cluster prop. */
-export interface UiOptions {
+/** The web UI, as a cluster prop; `nodeSelector`, `tolerations` and `affinity` place its pods. */
+export interface UiOptions extends PodPlacement {
   /** @default 2 */
   readonly replicas?: number;
   /**
@@ -169,6 +170,7 @@ export class TemporalUi extends Construct {
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'ui' };
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
+    const placement = checkedPlacement(owner, '', props);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
 
@@ -202,6 +204,7 @@ export class TemporalUi extends Construct {
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
+            ...placement,
             containers: [{
               name: 'ui',
               image: this.image,

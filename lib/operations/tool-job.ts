@@ -2,11 +2,12 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
+import type { PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { kubeletLiteral, kubeletLiteralEnv } from '../validation';
 
-/** What every Job running the admin tools shares. */
-export interface ToolPodProps {
+/** What every Job running the admin tools shares; the placement is the cluster's `jobs`. */
+export interface ToolPodProps extends PodPlacement {
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly annotations?: Record<string, string>;
@@ -71,6 +72,9 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobS
         initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
         containers: containers.slice(-1),
         volumes: props.volumes,
+        nodeSelector: props.nodeSelector,
+        tolerations: props.tolerations,
+        affinity: props.affinity,
       },
     },
   };
