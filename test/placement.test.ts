@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { RemoteCluster, TemporalClusterProps } from '../lib';
+import { NamespaceBootstrap, RemoteCluster, RemoteClusterRegistration, TemporalClusterProps, VisibilityKind } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 
 const placement = {
@@ -67,5 +67,39 @@ describe('pod placement of the Jobs, the UI and the admin tools', () => {
 
   test('a misspelt key in the placement is refused', () => {
     expect(() => cluster(testChart(), { jobs: { tolerations: placement.tolerations, nodeSelectr: {} } as any })).toThrow(/jobs\.nodeSelectr is not a prop of PodPlacement/);
+  });
+});
+
+describe('the Job constructs built directly check their pod props as TemporalCluster does', () => {
+  const pod = {
+    namespace: 'temporal', labels: { 'app.kubernetes.io/name': 'temporal' }, image: 'temporalio/admin-tools:1.32.2',
+    volumes: [], volumeMounts: [], serviceAccountName: 'temporal-jobs', imagePullSecrets: [], frontendAddress: 'temporal-frontend:7233',
+  };
+  const bootstrap = (p: object) => new NamespaceBootstrap(testChart(), 'ns', {
+    ...pod, clusterName: 'temporal', namespaces: [{ name: 'orders', retention: Duration.days(1) }], visibility: VisibilityKind.SQL, ...p,
+  });
+  const registration = (p: object) => new RemoteClusterRegistration(testChart(), 'rc', { ...pod, clusterName: 'temporal', remoteClusters: [], ...p });
+
+  test('valid pod props pass and reach the pod', () => {
+    const job = bootstrap({ tolerations: placement.tolerations }).resource;
+    expect(job.toJson().spec.template.spec.tolerations).toEqual(placement.tolerations);
+    expect(() => registration({})).not.toThrow();
+  });
+
+  test.each([
+    ['tolerations', { tolerations: [{ key: 'dedicated', operator: 'In' }] }, /NamespaceBootstrap 'ns'.*tolerations\[0\]/s],
+    ['nodeSelector', { nodeSelector: { 'bad key!': 'x' } }, /NamespaceBootstrap 'ns'.*nodeSelector/s],
+    ['labels', { labels: { 'app.kubernetes.io/name': 'not a label value' } }, /NamespaceBootstrap 'ns'.*labels/s],
+    ['annotations', { annotations: { 'bad key!': 'x' } }, /NamespaceBootstrap 'ns'.*annotations/s],
+    ['namespace', { namespace: 'Temporal' }, /NamespaceBootstrap 'ns'.*namespace/s],
+    ['image', { image: 'Temporalio/Admin Tools' }, /NamespaceBootstrap 'ns'.*image/s],
+    ['serviceAccountName', { serviceAccountName: 'jobs_sa' }, /NamespaceBootstrap 'ns'.*serviceAccountName/s],
+    ['imagePullSecrets', { imagePullSecrets: ['regcred', 'regcred'] }, /NamespaceBootstrap 'ns'.*imagePullSecrets\[1\]/s],
+  ])('fails when a NamespaceBootstrap built directly gets a bad %s', (_prop, bad, message) => {
+    expect(() => bootstrap(bad)).toThrow(message);
+  });
+
+  test('fails when a RemoteClusterRegistration built directly gets a bad toleration', () => {
+    expect(() => registration({ tolerations: [{ key: 'dedicated', effect: 'Never' }] })).toThrow(/RemoteClusterRegistration 'rc'.*tolerations\[0\]/s);
   });
 });

@@ -3,7 +3,7 @@ import { namespaceJobName } from '../cluster/object-names';
 import { Construct } from 'constructs';
 import { KubeJob } from '../../imports/k8s';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
-import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
+import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { propError, plainProps } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
@@ -87,7 +87,7 @@ export class NamespaceBootstrap extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceBootstrapProps) {
     super(scope, id);
-    props = plainProps(`NamespaceBootstrap '${id}'`, props, 'NamespaceBootstrapProps');
+    props = checkedToolPodProps(`NamespaceBootstrap '${id}'`, plainProps(`NamespaceBootstrap '${id}'`, props, 'NamespaceBootstrapProps'));
     const owner = `TemporalCluster '${props.clusterName}'`;
     // Keyed lower-cased: MySQL's default collation makes the namespaces table's unique name
     // case-insensitive, so there "Orders" finds "orders" and the Job would skip creating it.

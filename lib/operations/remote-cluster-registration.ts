@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { remoteClustersJobName } from '../cluster/object-names';
 import { KubeJob } from '../../imports/k8s';
-import { frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
+import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { plainProps } from '../validation';
 
@@ -76,7 +76,7 @@ export class RemoteClusterRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
     super(scope, id);
-    props = plainProps(`RemoteClusterRegistration '${id}'`, props, 'RemoteClusterRegistrationProps');
+    props = checkedToolPodProps(`RemoteClusterRegistration '${id}'`, plainProps(`RemoteClusterRegistration '${id}'`, props, 'RemoteClusterRegistrationProps'));
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),

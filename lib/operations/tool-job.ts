@@ -2,9 +2,9 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
-import type { PodPlacement } from '../pod/placement';
+import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
-import { kubeletLiteral, kubeletLiteralEnv } from '../validation';
+import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`. */
 export interface ToolPodProps extends PodPlacement {
@@ -23,6 +23,25 @@ export interface ToolPodProps extends PodPlacement {
    * @default - none
    */
   readonly podInitContainers?: Container[];
+}
+
+/**
+ * @internal
+ * The pod props of a Job construct, checked as TemporalCluster checks its own: SchemaJob,
+ * NamespaceBootstrap and RemoteClusterRegistration are public, and built directly they must not
+ * pass the API server or the kubelet a value TemporalCluster would have refused.
+ */
+export function checkedToolPodProps<T extends ToolPodProps>(owner: string, props: T): T {
+  parseImage(owner, 'image', props.image);
+  return {
+    ...props,
+    namespace: requireDns1123Label(owner, 'namespace', props.namespace),
+    labels: checkLabels(owner, 'labels', props.labels),
+    annotations: checkAnnotations(owner, 'annotations', props.annotations),
+    serviceAccountName: requireDns1123Subdomain(owner, 'serviceAccountName', props.serviceAccountName),
+    imagePullSecrets: checkPullSecrets(owner, props.imagePullSecrets),
+    ...checkedPlacement(owner, '', props),
+  };
 }
 
 /** The admin tools are short-lived Go binaries that mostly wait on the network; they write only logs. */

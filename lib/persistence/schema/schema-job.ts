@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
 import { withStorePassword } from '../store-access';
-import { toolJob, ToolPodProps } from '../../operations/tool-job';
+import { checkedToolPodProps, toolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
 import { kubeletLiteral, plainProps } from '../../validation';
 
@@ -32,7 +32,7 @@ export class SchemaJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SchemaJobProps) {
     super(scope, id);
-    props = plainProps(`SchemaJob '${id}'`, props, 'SchemaJobProps');
+    props = checkedToolPodProps(`SchemaJob '${id}'`, plainProps(`SchemaJob '${id}'`, props, 'SchemaJobProps'));
     this.name = props.name;
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;
