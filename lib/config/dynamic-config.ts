@@ -325,6 +325,11 @@ export class DynamicConfig extends Construct {
     }
   }
 
+  /** The values of a key (compared ignoring case, as the server does), each with its constraints. */
+  public valuesOf(key: string): DynamicConfigValue[] {
+    return this.values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
+  }
+
   /** The file contents, keys sorted, values in the order they were added. */
   public render(): string {
     if (this.values.length === 0) return '# No dynamic config values: every key has the server\'s default.\n{}\n';
