@@ -146,6 +146,12 @@ describe('a cluster on fresh databases', () => {
       ...eventOnly.map((m) => `  absent, created only on an event (${EVENT_ONLY[m].why}): ${m}, its labels checked as ${EVENT_ONLY[m].sibling}'s`),
     ].join('\n'));
     expect(findings.filter((f) => f.problems.length).map((f) => `${f.where}: ${f.selector}: ${f.problems.join('; ')}`)).toEqual([]);
+    // With honorLabels, a label the server exposed would replace the one the scrape attaches (the
+    // monitor's temporal_cluster, job, pod...). Only tally's own tally_internal_* gauges carry one,
+    // instance="global" (so those few series lose their target's instance; no query reads them).
+    const clashing = exposition.filter((x) => Object.keys(x.labels).some((l) => scrapeLabels.has(l)));
+    expect([...new Set(clashing.map((x) => `${x.name.startsWith('tally_internal_') ? 'tally_internal_*' : x.name}: ${Object.keys(x.labels).filter((l) => scrapeLabels.has(l))}`))])
+      .toEqual(clashing.length ? ['tally_internal_*: instance'] : []);
     // Every outcome the workload produced is exposed: only the unexpected-error counters may be absent.
     expect(eventOnly.every((m) => m in EVENT_ONLY)).toBe(true);
 
