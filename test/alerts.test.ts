@@ -10,6 +10,7 @@ import {
 } from './support/promql';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { keptOperations, PLAIN_OPERATIONS, WAITING_OPERATIONS } from './support/server-operations';
 
 const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
@@ -123,6 +124,15 @@ describe('TemporalAlerts', () => {
     const none = make({ latencyExcludedOperations: [] }).byName(TemporalAlert.SERVICE_LATENCY).expr;
     expect(none).not.toContain('operation!~');
     parsePromQL(none);
+  });
+
+  test('the latency alert leaves out every operation the server makes wait, by the name the server records, and watches plain calls', () => {
+    // SDKs awaiting a result long-poll GetWorkflowExecutionHistory, which the server records as
+    // PollWorkflowExecutionHistory: left in, its 20 s polls made the alert fire on healthy clusters,
+    // while plain GetWorkflowExecutionHistory reads were left out.
+    const service = make().byName(TemporalAlert.SERVICE_LATENCY).expr as string;
+    expect(keptOperations(service, Object.keys(WAITING_OPERATIONS))).toEqual([]);
+    expect(keptOperations(service, PLAIN_OPERATIONS)).toEqual(PLAIN_OPERATIONS);
   });
 
   test('thresholds and the rate window reach the expressions, in seconds for latencies', () => {

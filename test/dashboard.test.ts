@@ -7,6 +7,7 @@ import { asGrafanaLoadsIt } from './support/grafana-load';
 import fc from 'fast-check';
 import { find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { keptOperations, PLAIN_OPERATIONS, WAITING_OPERATIONS } from './support/server-operations';
 
 const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
@@ -183,6 +184,10 @@ describe('TemporalDashboard', () => {
     const byTitle = (title: string) => panelsOf(model).find((p) => p.title === title);
     const latency = byTitle('p99 latency (long polls excluded)').targets[0].expr as string;
     for (const op of nonEmpty(LONG_POLL_OPERATIONS)) expect(latency).toContain(op);
+    // The operations the server makes wait, by the names it records (PollWorkflowExecutionHistory for
+    // an SDK awaiting a result), are left out; plain calls (GetWorkflowExecutionHistory) stay.
+    expect(keptOperations(asSent(model, latency), Object.keys(WAITING_OPERATIONS))).toEqual([]);
+    expect(keptOperations(asSent(model, latency), PLAIN_OPERATIONS)).toEqual(PLAIN_OPERATIONS);
     expect(groupings(asSent(model, byTitle('Schedule-to-start p95').targets[0].expr))[0].labels).toEqual(['namespace', 'taskqueue', 'task_type', 'le']);
     // poll_success already counts sync matches; adding poll_success_sync would count them twice.
     const poll = byTitle('Poll success ratio').targets[0].expr as string;

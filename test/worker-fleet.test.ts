@@ -6,7 +6,7 @@ import { Node } from 'constructs';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterDns, ClusterTls, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterDns, ClusterTls, DynamicConfigValue, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -692,6 +692,29 @@ describe('WorkerFleet', () => {
       return setup({ taskQueues: ['orders', 'orders-v2.priority'], temporalNamespace: 'shop-prod', monitoring: { alerts: {} }, ...props },
         { monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
     }
+
+    test('refused at synth when the cluster\'s dynamic config drops the fleet\'s queue from the taskqueue label: its server alerts could never fire', () => {
+      // metrics.breakdownByTaskQueue false makes matching and history label the queue's series
+      // taskqueue="__omitted__" (common/metrics/task_queues.go), and the alerts select taskqueue="orders".
+      const synth = (values: DynamicConfigValue[], later: DynamicConfigValue[] = [], exclude: WorkerFleetAlert[] = []) => () => {
+        const app = Testing.app();
+        const chart = testChart(app);
+        const c = cluster(chart, { monitoring: { scrape: ScrapeConfig.serviceMonitor() }, dynamicConfig: { values } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'shop-prod', cluster: c, monitoring: { alerts: { exclude } } });
+        c.dynamicConfig.add(later);
+        app.synth();
+      };
+      const off = (constraints = {}) => DynamicConfigValue.of('metrics.breakdownByTaskQueue', false, constraints);
+      const on = (constraints = {}) => DynamicConfigValue.of('metrics.breakdownByTaskQueue', true, constraints);
+      expect(synth([off()])).toThrow(/WorkerFleet 'orders': the cluster's dynamic config sets metrics.breakdownByTaskQueue to false for orders \(Workflow\), orders \(Activity\) in namespace shop-prod, so the server labels those queues' metrics taskqueue="__omitted__", and TemporalWorkerFleetScheduleToStartLatencyHigh and TemporalWorkerFleetPollSuccessRatioLow, which select taskqueue="orders", could never fire/);
+      // Values added after the fleet count, and a narrower constraint is looked up first, as the server does.
+      expect(synth([], [off({ namespace: 'shop-prod', taskQueueName: 'orders', taskQueueType: 'Activity' })])).toThrow(/false for orders \(Activity\) in namespace/);
+      expect(synth([off()], [on({ namespace: 'shop-prod', taskQueueName: 'orders' })])).not.toThrow();
+      expect(synth([off({ namespace: 'other' }), off({ taskQueueName: 'billing' })])).not.toThrow();
+      expect(synth([on(), off({ taskQueueName: 'orders' })])).toThrow(/false for orders \(Workflow\), orders \(Activity\)/);
+      // The workers' own alert reads the SDK's task_queue label, which the server's setting does not touch.
+      expect(synth([off()], [], [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS])).not.toThrow();
+    });
 
     test('the SDK metric fixture is what the SDK core\'s sources in node_modules define', () => {
       // Regenerates the fixture in memory from @temporalio/core-bridge's Rust sources and compares.

@@ -5,6 +5,7 @@ import { checkValueType } from './dynamic-config-types';
 import { goDuration } from './go-duration';
 import { checkSettingChoice } from './setting-choices';
 import { jsonForYamlV3 } from './server-config';
+import { inRanges } from './release-ranges';
 import { partitionErrors } from './task-queue-partitions';
 import { KubeConfigMap } from '../../imports/k8s';
 import { ownValidation } from '../own-validation';
@@ -207,13 +208,6 @@ function lookupKey(key: string) {
   return keyIndex.get(String(key).toLowerCase());
 }
 
-function inRanges(release: string, ranges: readonly string[]): boolean {
-  return ranges.some((r) => {
-    const [from, to = from] = r.split('-');
-    return compareVersions(release, from) >= 0 && compareVersions(release, to) <= 0;
-  });
-}
-
 /** Keys the release registers that end like `key` (a renamed key keeps its last part: component.callbacks.allowedAddresses became callback.allowedAddresses). */
 function renamedAs(key: string, release: string): string[] {
   const tail = key.slice(key.lastIndexOf('.')).toLowerCase();
@@ -323,6 +317,11 @@ export class DynamicConfig extends Construct {
       }
       this.values.push(value);
     }
+  }
+
+  /** The values of a key (compared ignoring case, as the server does), each with its constraints. */
+  public valuesOf(key: string): DynamicConfigValue[] {
+    return this.values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
   }
 
   /** The file contents, keys sorted, values in the order they were added. */

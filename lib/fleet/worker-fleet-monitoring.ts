@@ -5,8 +5,10 @@ import {
   PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
 } from '../../imports/monitoring.coreos.com_podmonitors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
+import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
+import { ownValidation } from '../own-validation';
 import { checkOptionsObject, propError, plainProps } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
@@ -45,6 +47,8 @@ export interface WorkerFleetMonitoringProps {
   readonly taskQueues: string[];
   /** The bound cluster's series selector and namespace label, when it has monitoring. */
   readonly clusterSeries?: { readonly selector?: LabelMatcher[]; readonly namespaceLabel: string; readonly scrapeIntervalSeconds?: number };
+  /** The bound cluster's dynamic config, whose metrics.breakdownByTaskQueue decides the taskqueue label. */
+  readonly dynamicConfig?: DynamicConfig;
   readonly options: WorkerFleetMonitoringOptions;
 }
 
@@ -194,7 +198,46 @@ export class WorkerFleetMonitoring extends Construct {
         }],
       },
     });
+    const serverAlerts = this.alerts.filter((alert) => alert !== WorkerFleetAlert.SLOTS_EXHAUSTED);
+    const dynamicConfig = props.dynamicConfig;
+    if (dynamicConfig && serverAlerts.length > 0) {
+      // At synth: the cluster's dynamic config may get values after the fleet is declared.
+      this.node.addValidation(ownValidation({
+        validate: () => {
+          const omitted = omittedTaskQueues(dynamicConfig, props.temporalNamespace, props.taskQueues);
+          const queues = [...new Set(omitted.map((o) => o.queue))];
+          return omitted.length === 0 ? [] : [`${owner}: the cluster's dynamic config sets metrics.breakdownByTaskQueue to false for `
+            + `${omitted.map((o) => `${o.queue} (${o.type})`).join(', ')} in namespace ${props.temporalNamespace}, so the server labels those queues' metrics `
+            + `taskqueue="__omitted__", and ${serverAlerts.join(' and ')}, which select taskqueue="${queues.map(tallyLabelValue).join('|')}", could never fire. `
+            + 'Exclude them (monitoring.alerts.exclude), or keep the breakdown for the fleet\'s queues: metrics.breakdownByTaskQueue true with constraints '
+            + '{ namespace, taskQueueName }.'];
+        },
+      }));
+    }
   }
+}
+
+/**
+ * The task queues (and types) whose matching and history metrics the dynamic config labels
+ * taskqueue="__omitted__" (metrics.breakdownByTaskQueue false), each looked up in the server's
+ * order for task queue keys (TaskQueueTypedSetting.Get): namespace, queue and type; namespace and
+ * queue; queue; namespace; none. The default is true.
+ */
+function omittedTaskQueues(dynamicConfig: DynamicConfig, namespace: string, taskQueues: string[]): Array<{ queue: string; type: TaskQueueType }> {
+  const values = dynamicConfig.valuesOf('metrics.breakdownByTaskQueue');
+  const sameConstraints = (c: Record<string, unknown>, level: Record<string, string>) => {
+    const set = Object.keys(c).filter((k) => c[k] !== undefined);
+    return set.length === Object.keys(level).length && set.every((k) => c[k] === level[k]);
+  };
+  const omitted: Array<{ queue: string; type: TaskQueueType }> = [];
+  for (const queue of taskQueues) {
+    for (const type of [TaskQueueType.WORKFLOW, TaskQueueType.ACTIVITY]) {
+      const levels: Array<Record<string, string>> = [{ namespace, taskQueueName: queue, taskQueueType: type }, { namespace, taskQueueName: queue }, { taskQueueName: queue }, { namespace }, {}];
+      const value = levels.map((level) => values.find((v) => sameConstraints({ ...v.constraints }, level))).find((v) => v !== undefined);
+      if (value?.value === false) omitted.push({ queue, type });
+    }
+  }
+  return omitted;
 }
 
 /**

@@ -270,7 +270,7 @@ export class WorkerFleet extends Construct {
     if (props.monitoring) {
       this.monitoring = new WorkerFleetMonitoring(this, 'Monitoring', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels,
-        temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, options: props.monitoring,
+        temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, options: props.monitoring, dynamicConfig: cluster?.dynamicConfig,
         clusterSeries: cluster?.monitoring && {
           selector: clusterSeriesSelector(cluster), namespaceLabel: cluster.monitoring.namespaceLabel, scrapeIntervalSeconds: cluster.monitoring.scrape.intervalSeconds,
         },

@@ -291,17 +291,28 @@ export function requireOperationName(owner: string, prop: string, value: string)
 
 /**
  * Operations whose latency is mostly waiting, by design, for workers or for the workflow to move
- * on: long polls, history long polls behind them, queries and updates (which wait for a worker to
- * answer). Their p99 sits near the long-poll timeout (one minute) on a healthy cluster, so latency
- * alerts and panels leave them out.
+ * on: long polls, history long polls behind them, queries, updates and Nexus tasks (which wait for
+ * a worker to answer), and matching's long polls between its own partitions and nodes. Their p99
+ * sits near their long-poll timeout (20 s to 5 minutes) on a healthy cluster, so latency alerts
+ * and panels leave them out. The names are the server's `operation` values (v1.32): a
+ * GetWorkflowExecutionHistory that waits for new events (an SDK awaiting a workflow's result) is
+ * counted as PollWorkflowExecutionHistory (common/rpc/interceptor/telemetry.go), and one that does
+ * not wait, a plain read, stays in the alert. GetTaskQueueUserData and ListNexusEndpoints wait up
+ * to matching.getUserDataLongPollTimeout and matching.listNexusEndpointsLongPollTimeout (5
+ * minutes less 10 seconds), CheckTaskQueueUserDataPropagation until every partition has the new
+ * data.
  */
 export const LONG_POLL_OPERATIONS: readonly string[] = [
+  'CheckTaskQueueUserDataPropagation',
+  'DispatchNexusTask',
   'ExecuteMultiOperation',
   'GetMutableState',
-  'GetWorkflowExecutionHistory',
+  'GetTaskQueueUserData',
+  'ListNexusEndpoints',
   'PollActivityTaskQueue',
   'PollMutableState',
   'PollNexusTaskQueue',
+  'PollWorkflowExecutionHistory',
   'PollWorkflowExecutionUpdate',
   'PollWorkflowTaskQueue',
   'QueryWorkflow',

@@ -202,7 +202,7 @@ const SHAPES = {
   WindowsSecurityContextOptions: { gmsaCredentialSpec: '#s', gmsaCredentialSpecName: '#s', hostProcess: '#b', runAsUserName: '#s' },
   WorkerFleetAlertOptions: { alertLabels: 0, exclude: 0, labels: 0, minPollRate: 0, pollSuccessRatio: 0, rateWindow: 0, scheduleToStartP95: 0, slotsExhaustedFor: 0 },
   WorkerFleetMonitoringOptions: { alerts: 'WorkerFleetAlertOptions', podMonitor: 'MonitorOptions', serverNamespaceLabel: 0, serverSeriesSelector: 0 },
-  WorkerFleetMonitoringProps: { clusterSeries: 'WorkerFleetMonitoringProps.clusterSeries', fleetName: 0, labels: 0, namespace: 0, options: 'WorkerFleetMonitoringOptions', owner: 0, selector: 0, taskQueues: 0, temporalNamespace: 0 },
+  WorkerFleetMonitoringProps: { clusterSeries: 'WorkerFleetMonitoringProps.clusterSeries', dynamicConfig: 0, fleetName: 0, labels: 0, namespace: 0, options: 'WorkerFleetMonitoringOptions', owner: 0, selector: 0, taskQueues: 0, temporalNamespace: 0 },
   'WorkerFleetMonitoringProps.clusterSeries': { namespaceLabel: 0, scrapeIntervalSeconds: 0, selector: 0 },
   WorkerFleetProps: { affinity: 'Affinity', apiKey: 0, args: 0, autoscaling: 0, clientCertificate: 0, cluster: 0, command: 0, env: 0, frontend: 'ExternalFrontend', image: 0, imagePullPolicy: 0, imagePullSecrets: 0, metricsPort: 0, monitoring: 'WorkerFleetMonitoringOptions', name: 0, namespace: 0, networkPolicy: 'FleetNetworkPolicyOptions', nodeSelector: 0, podAnnotations: 0, podDisruptionBudget: 'DisruptionBudget', podLabels: 0, priorityClassName: 0, replicas: 0, resources: 'ContainerResources', runAsUser: 0, serverCa: 0, serviceAccountName: 0, shutdownGraceTime: 0, taskQueues: 0, temporalNamespace: 0, tolerations: 'Toleration[]', topologySpread: 0 },
 } as const;

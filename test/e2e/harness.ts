@@ -14,7 +14,7 @@ import { buildE2eApp, E2E, E2eAppOptions } from './app';
 import { PostgresServer } from './postgres';
 import { ClusterRunner, RunnerOptions } from './runner';
 import { E2eTools, ensureTools } from './tools';
-import { greetAfterTimer } from './workflows';
+import { continueTimes, failAtOnce, greetAfterTimer } from './workflows';
 import { TemporalCluster, TemporalVersion } from '../../lib';
 import { lostPortToAnotherProcess, pollUntil, retryOnPortClash } from '../support/processes';
 
@@ -234,4 +234,34 @@ export async function greetThroughHistoryKill(runner: ClusterRunner, client: Cli
 export function schemaWaitLog(runner: ClusterRunner, pod: string, store: string, log = runner.containerLog(pod, 'wait-for-schema')): string {
   const about = new RegExp(`(^|\\s)${store} store `);
   return log.split('\n').filter((line) => about.test(line)).join('\n');
+}
+
+/**
+ * Closes one workflow each way a workflow can close other than completing: failed, timed out,
+ * canceled, terminated, continued as new (then completed). Returns the workflow ids.
+ */
+export async function closeEveryWay(client: Client): Promise<Record<string, string>> {
+  const id = (outcome: string) => `${outcome}-${Date.now()}`;
+  const ids = { failed: id('failed'), timedOut: id('timed-out'), canceled: id('canceled'), terminated: id('terminated'), continued: id('continued') };
+  const failed = await client.workflow.start(failAtOnce, { taskQueue: TASK_QUEUE, workflowId: ids.failed, args: ['on purpose'] });
+  const timedOut = await client.workflow.start(greetAfterTimer, { taskQueue: TASK_QUEUE, workflowId: ids.timedOut, args: ['late', MINUTE], workflowExecutionTimeout: '2 seconds' });
+  const canceled = await client.workflow.start(greetAfterTimer, { taskQueue: TASK_QUEUE, workflowId: ids.canceled, args: ['canceled', MINUTE] });
+  const terminated = await client.workflow.start(greetAfterTimer, { taskQueue: TASK_QUEUE, workflowId: ids.terminated, args: ['terminated', MINUTE] });
+  const continued = await client.workflow.start(continueTimes, { taskQueue: TASK_QUEUE, workflowId: ids.continued, args: [2] });
+  // Cancel and terminate once the workflows wait on their timers.
+  for (const handle of [canceled, terminated]) {
+    await pollUntil(`${handle.workflowId} to start its timer`, MINUTE, async () => {
+      const { events } = await handle.fetchHistory();
+      return events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
+    });
+  }
+  await canceled.cancel();
+  await terminated.terminate('on purpose');
+  const closed = { failed: 'FAILED', timedOut: 'TIMED_OUT', canceled: 'CANCELLED', terminated: 'TERMINATED' } as const;
+  for (const [key, handle] of [['failed', failed], ['timedOut', timedOut], ['canceled', canceled], ['terminated', terminated]] as const) {
+    await pollUntil(`${handle.workflowId} to be ${closed[key]}`, MINUTE, async () => ((await handle.describe()).status.name === closed[key] ? true : undefined));
+  }
+  const result = await continued.result();
+  if (result !== 0) throw new Error(`${ids.continued} ended with ${result}, not 0`);
+  return ids;
 }

@@ -4,11 +4,14 @@
  * TypeScript SDK. Each scenario gets databases of its own.
  */
 import * as net from 'net';
+import { Chart } from 'cdk8s';
 import { Client, Connection } from '@temporalio/client';
 import { E2E, synthE2eApp } from './app';
-import { E2eEnvironment, greet, greetThroughHistoryKill, MINUTE, SdkSession } from './harness';
+import { closeEveryWay, E2eEnvironment, greet, greetThroughHistoryKill, MINUTE, NAMESPACE, SdkSession, TASK_QUEUE } from './harness';
+import { checkQuery, EVENT_ONLY, Exposition, scrape, SelectorFinding, serviceMonitorTargets, seriesText, slowOperations, variableQuery } from './metrics';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
-import { ClusterLock } from '../../lib';
+import { ClusterLock, ScrapeConfig, TemporalAlert, TemporalCluster, WorkerFleet, WorkerFleetAlert } from '../../lib';
+import { keptOperations } from '../support/server-operations';
 
 /** Bound of each wait in the scenarios that are meant to fail. */
 const MISWIRED_TIMEOUT = 75_000;
@@ -48,13 +51,24 @@ function withConfigLine(role: string, line: string, replacement: string) {
   };
 }
 
+/** The monitoring the main scenario's cluster declares; the runner ignores the objects, the test reads them. */
+const MONITORING = { scrape: ScrapeConfig.serviceMonitor(), alerts: {}, dashboard: {} };
+/** A fleet on the greeting queue, for its server-side alerts only: its pods never start (SDK metrics: fleet.e2e.test.ts). */
+const FLEET_IMAGE = 'registry.example/e2e/worker:1.0.0';
+function addFleet(chart: Chart, cluster: TemporalCluster): void {
+  new WorkerFleet(chart, 'fleet', {
+    image: FLEET_IMAGE, command: ['worker'], taskQueues: [TASK_QUEUE], temporalNamespace: NAMESPACE, cluster,
+    monitoring: { alerts: { exclude: [WorkerFleetAlert.SLOTS_EXHAUSTED] } },
+  });
+}
+
 describe('a cluster on fresh databases', () => {
   let runner: ClusterRunner;
   let session: SdkSession;
   let client: Client;
 
   beforeAll(async () => {
-    runner = await up('main');
+    runner = await up('main', { cluster: { monitoring: MONITORING }, extend: addFleet, applicationImages: { [FLEET_IMAGE]: { worker: '/bin/false' } } });
     session = await SdkSession.open(runner.endpoint('frontend').grpc);
     client = session.client;
   }, 10 * MINUTE);
@@ -91,6 +105,64 @@ describe('a cluster on fresh databases', () => {
     // The timer fired after the kill, so the restarted process fired it from the database.
     expect(firedAt).toBeGreaterThan(killedAt);
   }, 5 * MINUTE);
+
+  it('exposes, where its ServiceMonitor scrapes, every series and label its alerts, dashboard and fleet alerts select', async () => {
+    const started = Date.now();
+    // A result awaited longer than 5 s: the SDK long-polls the workflow's history meanwhile.
+    expect(await greet(client, 'long poll', 6_000)).toBe('Hello, long poll after a 6000 ms timer');
+    await closeEveryWay(client);
+    // An expected error (NotFound), which service_error_with_type counts.
+    await expect(client.workflow.getHandle('no-such-workflow').describe()).rejects.toThrow(/not found/i);
+    const { targets, scrapeLabels, honorLabels } = serviceMonitorTargets(runner);
+    // Temporal's `namespace` (the Temporal namespace) must win over the target's (the pod's Kubernetes namespace).
+    expect(honorLabels).toBe(true);
+    const rules = runner.manifestObjects('PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g: { rules: Array<{ alert: string; expr: string }> }) => g.rules
+      .map((rule) => ({ where: `${r.metadata.name}: ${rule.alert}`, expr: rule.expr }))));
+    const dashboards = runner.manifestObjects('ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1')
+      .map((c) => JSON.parse(Object.values(c.data as Record<string, string>)[0]));
+    const panels = dashboards.flatMap((d) => d.panels.filter((p: { targets?: unknown[] }) => p.targets)
+      .flatMap((p: { title: string; targets: Array<{ expr: string }> }) => p.targets.map((t) => ({ where: `panel ${p.title}`, expr: t.expr }))));
+    const variables = dashboards.flatMap((d) => d.templating.list.filter((v: { type: string }) => v.type === 'query')
+      .map((v: { name: string; definition: string }) => ({ where: `variable ${v.name}`, expr: variableQuery(v.definition) })));
+    const queries = [...rules, ...panels, ...variables];
+    expect([rules.length > 0, panels.length > 0, variables.length > 0]).toEqual([true, true, true]);
+
+    // poll_timeouts appears once an idle poll has waited out the long-poll interval (a minute); the
+    // other series once the workload's tasks have gone through.
+    let findings: Array<SelectorFinding & { where: string }> = [];
+    let exposition: Exposition['series'] = [];
+    const deadline = Date.now() + 3 * MINUTE;
+    do {
+      if (findings.length) await new Promise((resolve) => setTimeout(resolve, 5_000));
+      exposition = (await Promise.all(targets.map((t) => scrape(t.url, t.role)))).flatMap((e) => e.series);
+      findings = queries.flatMap((q) => checkQuery(q.expr, exposition, { scrapeLabels }).map((f) => ({ ...f, where: q.where })));
+    } while (findings.some((f) => f.problems.length) && Date.now() < deadline);
+
+    const eventOnly = [...new Set(findings.filter((f) => f.eventOnly).map((f) => f.selector.replace(/(_bucket|_sum|_count)?\{.*/s, '')))].sort();
+    console.log([
+      `e2e: metrics: ${exposition.length} series from ${targets.map((t) => `${t.role} (${t.service})`).join(', ')}; `
+        + `${queries.length} queries, ${findings.length} selectors, checked ${Math.round((Date.now() - started) / 1000)} s after the workload began`,
+      ...findings.filter((f) => f.example).map((f) => `  ${f.where}: ${f.selector} <- ${f.example!.target}: ${seriesText(f.example!)}`),
+      ...eventOnly.map((m) => `  absent, created only on an event (${EVENT_ONLY[m].why}): ${m}, its labels checked as ${EVENT_ONLY[m].sibling}'s`),
+    ].join('\n'));
+    expect(findings.filter((f) => f.problems.length).map((f) => `${f.where}: ${f.selector}: ${f.problems.join('; ')}`)).toEqual([]);
+    // With honorLabels, a label the server exposed would replace the one the scrape attaches (the
+    // monitor's temporal_cluster, job, pod...). Only tally's own tally_internal_* gauges carry one,
+    // instance="global" (so those few series lose their target's instance; no query reads them).
+    const clashing = exposition.filter((x) => Object.keys(x.labels).some((l) => scrapeLabels.has(l)));
+    expect([...new Set(clashing.map((x) => `${x.name.startsWith('tally_internal_') ? 'tally_internal_*' : x.name}: ${Object.keys(x.labels).filter((l) => scrapeLabels.has(l))}`))])
+      .toEqual(clashing.length ? ['tally_internal_*: instance'] : []);
+    // Every outcome the workload produced is exposed: only the unexpected-error counters may be absent.
+    expect(eventOnly.every((m) => m in EVENT_ONLY)).toBe(true);
+
+    // On this healthy cluster, a call slower than 5 s waited by design (a long poll): the latency
+    // alert must leave its operation out, or it fires wherever such calls are frequent.
+    const slow = slowOperations(exposition, 5);
+    const latencyAlert = rules.find((r) => r.where.endsWith(`: ${TemporalAlert.SERVICE_LATENCY}`))!.expr;
+    console.log(`e2e: metrics: operations with a call slower than 5 s: ${slow.map((o) => `${o.service} ${o.operation}`).join(', ')}`);
+    expect(slow.map((o) => o.operation)).toContain('PollWorkflowExecutionHistory');
+    expect(keptOperations(latencyAlert, [...new Set(slow.map((o) => o.operation))])).toEqual([]);
+  }, 6 * MINUTE);
 });
 
 describe('the same databases, re-synthesized with another shard count', () => {

@@ -1,6 +1,6 @@
 // Workflow code for the e2e test's worker. The worker bundles this file on its own, so it may
 // import only workflow-safe modules (and activity types).
-import { condition, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type * as activities from './activities';
 
 const { greet } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
@@ -39,4 +39,15 @@ export async function greetThenAwaitApproval(name: string): Promise<string> {
   setHandler(approve, (who: string) => { approver = who; });
   await condition(() => approver !== undefined);
   return `${greeting}, approved by ${approver}`;
+}
+
+/** A workflow that fails at once (the metrics check's workflow_failed). */
+export async function failAtOnce(reason: string): Promise<never> {
+  throw ApplicationFailure.nonRetryable(reason, 'E2eFailure');
+}
+
+/** A workflow that continues as new `times` times, then completes (the metrics check's workflow_continued_as_new). */
+export async function continueTimes(times: number): Promise<number> {
+  if (times > 0) return continueAsNew<typeof continueTimes>(times - 1);
+  return 0;
 }
