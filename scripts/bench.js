@@ -41,26 +41,40 @@ const { performance } = require('perf_hooks');
 const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
-const { values: opts } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    clusters: { type: 'string', default: '1,10,50,100' },
-    profile: { type: 'boolean', default: false },
-    loaders: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    helm: { type: 'string' },
-    'helm-values': { type: 'string' },
-    'helm-bin': { type: 'string', default: 'helm' },
-    'skip-consumer': { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'usage: node scripts/bench.js [--runs N] [--clusters 1,10,50,100] [--skip-consumer] [--profile] [--loaders DIR] '
+  + '[--helm CHART_DIR [--helm-values FILE] [--helm-bin PATH]] [--keep]\n(see the comment at the top of scripts/bench.js for what each row measures)';
+/** A wrong command line gets the usage and exit code 2, not a stack trace. */
+function usageError(message) {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      clusters: { type: 'string', default: '1,10,50,100' },
+      profile: { type: 'boolean', default: false },
+      loaders: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      helm: { type: 'string' },
+      'helm-values': { type: 'string' },
+      'helm-bin': { type: 'string', default: 'helm' },
+      'skip-consumer': { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  usageError(err.message);
+}
 const runs = Number(opts.runs);
 const counts = opts.clusters.split(',').map(Number);
-if (!Number.isInteger(runs) || runs < 1 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
-  throw new Error('usage: node scripts/bench.js [--runs N] [--clusters 1,10,50,100] [--skip-consumer] [--profile] [--loaders DIR] '
-    + '[--helm CHART_DIR [--helm-values FILE] [--helm-bin PATH]] [--keep]');
-}
-if (opts['helm-values'] && !opts.helm) throw new Error('--helm-values needs --helm CHART_DIR.');
+if (!Number.isInteger(runs) || runs < 1) usageError(`--runs must be a whole number of at least 1, not "${opts.runs}".`);
+if (counts.some((n) => !Number.isInteger(n) || n < 1)) usageError(`--clusters must list whole numbers of at least 1, such as 1,10,100, not "${opts.clusters}".`);
+if (opts['helm-values'] && !opts.helm) usageError('--helm-values needs --helm CHART_DIR.');
 const helm = opts.helm ? helmScenario(path.resolve(opts.helm), opts['helm-values'] && path.resolve(opts['helm-values']), opts['helm-bin']) : undefined;
 const maxCount = Math.max(...counts);
 const CLUSTERS_APP = 'scripts/bench/clusters.ts';
