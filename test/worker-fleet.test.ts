@@ -649,20 +649,20 @@ describe('WorkerFleet', () => {
     test('an external frontend behind a Service whose port is not its targetPort: egress on the pods\' port (frontend.targetPort), the workers still dial the Service\'s', () => {
       const chart = testChart();
       new WorkerFleet(chart, 'orders', {
-        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal-frontend.shared.svc:7233', targetPort: 17233, peers: [NetworkPeer.namespace('shared')] },
+        image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal-frontend.platform.svc:7233', targetPort: 17233, peers: [NetworkPeer.namespace('platform')] },
       });
       const all = policies(chart);
-      const frontend = { namespace: 'shared', labels: {} };
+      const frontend = { namespace: 'platform', labels: {} };
       // kube-proxy sends the connection to the pod's targetPort before the policy sees it.
       expect(egressAllowed(all, fleetPod(), frontend, 17233)).toBe(true);
       expect(egressAllowed(all, fleetPod(), frontend, 7233)).toBe(false);
-      expect(envOf(chart).TEMPORAL_ADDRESS).toBe('temporal-frontend.shared.svc:7233');
+      expect(envOf(chart).TEMPORAL_ADDRESS).toBe('temporal-frontend.platform.svc:7233');
     });
 
     test('frontend.targetPort is refused when it is no port, and for Temporal Cloud, which no Service translates', () => {
       const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any });
-      expect(fleet({ address: 'temporal.shared:7233', targetPort: '17233' })).toThrow('WorkerFleet \'orders\': frontend.targetPort is "17233"; expected an integer port from 1 to 65535.');
-      expect(fleet({ address: 'temporal.shared:7233', targetPort: 0 })).toThrow(/frontend.targetPort is 0; expected an integer port from 1 to 65535/);
+      expect(fleet({ address: 'temporal.platform:7233', targetPort: '17233' })).toThrow('WorkerFleet \'orders\': frontend.targetPort is "17233"; expected an integer port from 1 to 65535.');
+      expect(fleet({ address: 'temporal.platform:7233', targetPort: 0 })).toThrow(/frontend.targetPort is 0; expected an integer port from 1 to 65535/);
       expect(fleet({ address: 'orders.a1b2c.tmprl.cloud:7233', tls: true, targetPort: 17233 })).toThrow(
         'WorkerFleet \'orders\': frontend.targetPort is 17233; expected no value: orders.a1b2c.tmprl.cloud:7233 is a Temporal Cloud endpoint (*.tmprl.cloud), '
         + 'outside the cluster, which no Service translates. Drop it: the egress rule then names port 7233 of frontend.address.');
