@@ -25,6 +25,15 @@ As the app of cdk8s synth (cdk8s.yaml: app: node_modules/.bin/cdk8s-temporal syn
 note that cdk8s synth deletes the output folder before it starts the command.`;
 
 function main() {
+  try {
+    process.cwd();
+  } catch (err) {
+    // A shell left in a folder that was deleted (a workspace cleaned and cloned again): Node's bare uv_cwd error and stack.
+    process.stderr.write(`cdk8s-temporal: the working directory no longer exists (${/** @type {Error} */ (err).message}): it was deleted after this shell entered it. `
+      + 'cd into the project again (cd "$PWD") and synthesize again.\n');
+    process.exitCode = 1;
+    return;
+  }
   /** @type {ReturnType<typeof parseArgs>} */
   let parsed;
   try {
@@ -39,7 +48,7 @@ function main() {
       },
     });
   } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err));
+    return usageError(unknownOption(err) ?? (err instanceof Error ? err.message : String(err)));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -97,6 +106,32 @@ function tuneOptimizer() {
 function defaultApp() {
   const fs = require('fs');
   return DEFAULT_APPS.find((f) => fs.existsSync(f));
+}
+
+const OPTIONS = ['output', 'check', 'stack', 'help', 'version'];
+
+/**
+ * An unknown option as a typo of a known one (--chekc), without Node's advice to pass it as an app
+ * after `--`; undefined for any other parse error.
+ * @param {unknown} err
+ */
+function unknownOption(err) {
+  if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  const option = /'([^']+)'/.exec(/** @type {Error} */ (err).message)?.[1] ?? '';
+  const name = option.replace(/^-+/, '').split('=')[0];
+  const near = OPTIONS.find((o) => name.length > 1 && (o.startsWith(name) || distance(o, name) <= 2));
+  return `unknown option ${option}${near ? `: did you mean --${near}?` : ''}`;
+}
+
+/** Levenshtein distance. @param {string} a @param {string} b */
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** @param {string} message */

@@ -120,7 +120,11 @@ function packageAbove(file) {
  */
 function unwritable(err, staging, outdir, check, rel) {
   const { code, path: at } = /** @type {NodeJS.ErrnoException} */ (err);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return `\nThe disk is full (or the quota used up): free space where ${check ? `the temp folder ${os.tmpdir()}` : `${rel(outdir)}/`} is, or give another output folder, --output <folder>.`;
+  // --check writes into the temp folder, wherever --output is: TMPDIR moves it.
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `\nThe disk is full (or the quota used up): free space where ${check ? `the temp folder ${os.tmpdir()} is, or point TMPDIR at a folder on a disk with space`
+      : `${rel(outdir)}/ is, or give another output folder, --output <folder>`}.`;
+  }
   if ((code === 'EACCES' || code === 'EPERM' || code === 'EROFS') && typeof at === 'string' && (at === staging || at.startsWith(`${staging}${path.sep}`))) {
     return `\nThe output cannot be written: this user cannot write in ${rel(path.dirname(outdir))} (the synth writes ${rel(outdir)}/ there, through a staging folder beside it); `
       + 'give an output folder you can write to, --output <folder>.';

@@ -33,7 +33,8 @@ function removeLeftovers(outdir, rel) {
   const dir = path.dirname(outdir);
   /** @type {string[]} */
   const notes = [];
-  for (const { name, match } of leftovers(dir, new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)$`))) {
+  // A staging folder's name ends in a token after the process id (bin/synth.js); one of an older version's has none.
+  for (const { name, match } of leftovers(dir, new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)(?:-[0-9a-f]{8})?$`))) {
     const leftover = path.join(dir, name);
     if (match[1] === 'old' && !fs.existsSync(outdir)) {
       // Stopped between setting the old output aside and moving the new one in: the old one is whole.
@@ -178,6 +179,10 @@ function swap(staging, outdir, old, rel) {
       throw concurrent();
     }
     if (hadOld) fs.renameSync(old, outdir);
+    if (code === 'ENOENT' && !fs.existsSync(staging)) {
+      throw new SynthError(`the folder this synth wrote its output into, ${rel(staging)}, is gone: another synth of the same process id (in another container `
+        + `on this workspace) took it for a stopped synth's and deleted it. Run one synth at a time on an output folder; ${rel(outdir)}/ is as it was.`);
+    }
     throw err;
   }
   return hadOld;

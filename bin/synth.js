@@ -42,9 +42,20 @@ function synth(options, done) {
   const appFile = path.resolve(cwd, options.app);
   const outdir = path.resolve(cwd, options.outdir);
   const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
-  const staging = options.check
-    ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'))
-    : `${outdir}.cdk8s-temporal-staging-${process.pid}`;
+  // The process id says whose it is (bin/swap.js's leftovers); the token keeps two synths of one
+  // process id apart: containers that share a workspace (CI jobs on one volume) each run node as pid 1.
+  let staging = `${outdir}.cdk8s-temporal-staging-${process.pid}-${require('crypto').randomBytes(4).toString('hex')}`;
+  if (options.check) {
+    try {
+      staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'));
+    } catch (err) {
+      // A CI runner's TMPDIR that is not there (yet) in the job's container, a file, read-only or full.
+      options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed.\n--check synthesizes into a folder in the temp folder ${os.tmpdir()}, which cannot be created there `
+        + `(${/** @type {Error} */ (err).message}): point TMPDIR at a folder that exists, that this user can write in, on a disk with free space.`);
+      done(1);
+      return;
+    }
+  }
   // Under a file (--output a-file/dist) there is no staging folder to remove: notAnOutputFolder refuses that output below.
   const removeStaging = () => {
     try {
@@ -66,7 +77,8 @@ function synth(options, done) {
   /** @param {unknown} err */
   const fail = (err) => {
     // The library's errors say what to change; a TypeError and its kin are bugs, where the stack helps.
-    const message = !(err instanceof Error) ? String(err)
+    // A thrown object that is no Error (throw { code: 42 }) as its contents, not [object Object].
+    const message = !(err instanceof Error) ? (typeof err === 'object' && err !== null ? `the app threw ${require('util').inspect(err)}` : String(err))
       : err instanceof SynthError ? err.message
         : options.stack || err.constructor !== Error ? `${err.stack}${options.stack || !/\.[cm]?ts$/.test(appFile) ? '' : '\n(line numbers are of the transpiled JavaScript; --stack maps them to the TypeScript)'}`
           : `${err.message}${missingPackage(err, appFile)}${unwritable(err, staging, outdir, options.check, rel)}`;
@@ -77,6 +89,12 @@ function synth(options, done) {
 
   if (!fs.existsSync(appFile)) {
     fail(new SynthError(`${rel(appFile)} does not exist; give the app's entry file: cdk8s-temporal synth main.ts`));
+    return;
+  }
+  const entryless = folderWithoutEntry(appFile);
+  if (entryless) {
+    fail(new SynthError(`${rel(appFile)} is a folder, and none of ${entryless} is in it for Node to run: give the app's entry file `
+      + '(cdk8s-temporal synth main.ts); the output folder is given with --output.'));
     return;
   }
   const esm = esModuleTypeScript(appFile, rel);
@@ -148,6 +166,10 @@ function synth(options, done) {
   });
 
   function complete() {
+    if (apps.length > 0 && !fs.existsSync(staging)) {
+      throw new SynthError(`the folder this synth wrote its output into, ${rel(staging)}, is gone: another synth of the same process id (in another container `
+        + `on this workspace) took it for a stopped synth's and deleted it. Run one synth at a time on an output folder; ${rel(outdir)}/ is as the other synth left it.`);
+    }
     if (listFiles(staging).length === 0) {
       throw new SynthError('the app wrote nothing. It must call app.synth() (or lock.synth(app)) on a cdk8s App created without an outdir.');
     }
@@ -186,12 +208,16 @@ function synth(options, done) {
     }
     const lockInside = notAnOutputFolder(outdir, cwd, locks.map((l) => l.path));
     if (lockInside) throw new SynthError(lockInside);
+    // What the swap deletes with the old folder: a renamed chart's old file, or one a user put there.
+    const synthesized = new Set(output.files.map((f) => f.name));
+    const removed = listFiles(outdir).filter((f) => !synthesized.has(f)).map((f) => rel(path.join(outdir, f)));
     const notes = commit(staging, outdir, locks, rel);
     const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
     for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
     if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
     lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
     lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
+    if (removed.length > 0) lines.push(`  removed  ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ` and ${removed.length - 5} more` : ''} (not written by this synth)`);
     for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
     if (clusters.length > 0 && locks.length === 0) {
       lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
@@ -246,6 +272,17 @@ function notAnOutputFolder(outdir, cwd, keep) {
   return undefined;
 }
 
+/**
+ * For an app path that is a folder Node cannot run (no package.json, no index file), the files it
+ * looks for; undefined for a file or a folder with one (Node runs its index, as `node <folder>`).
+ * @param {string} appFile
+ */
+function folderWithoutEntry(appFile) {
+  if (!fs.statSync(appFile).isDirectory()) return undefined;
+  const entries = ['package.json', 'index.ts', 'index.cts', 'index.js', 'index.cjs'];
+  return entries.some((f) => fs.existsSync(path.join(appFile, f))) ? undefined : entries.join(', ');
+}
+
 /** @param {string} p */
 function realpathOrSelf(p) {
   try {
@@ -257,7 +294,7 @@ function realpathOrSelf(p) {
 
 /**
  * A file in `dir` that marks it as something other than a synth's output (a repository, a package,
- * source code), or undefined. Looks at no more than a few thousand entries: a folder that large is
+ * source code, a file without an extension), or undefined. Looks at no more than a few thousand entries: a folder that large is
  * not an output folder either.
  * @param {string} dir
  * @returns {string | undefined}
@@ -275,7 +312,10 @@ function foreignFile(dir) {
     }
     for (const entry of entries) {
       const p = path.join(d, entry.name);
-      if (--budget < 0 || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
+      // A file without an extension is no manifest (cdk8s names each file <chart><extension>), but a
+      // repository's own folder (.git/HEAD, --output .git), a key (~/.ssh/id_ed25519) or a Makefile.
+      const bare = !entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.includes('.');
+      if (--budget < 0 || bare || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
       if (entry.isDirectory()) pending.push(p);
     }
   }

@@ -201,7 +201,7 @@ describe('cdk8s-temporal synth', () => {
     const inject = join(work, 'busy-rename.js');
     writeFileSync(inject, `const fs = require('fs'); const rename = fs.renameSync;
       fs.renameSync = function (from, to) {
-        if (/staging-\\d+$/.test(String(from))) throw Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' });
+        if (/staging-\\d+-[0-9a-f]{8}$/.test(String(from))) throw Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' });
         return rename.apply(this, arguments);
       };`);
     const r = run(dir, ['synth'], { NODE_OPTIONS: `--require ${inject}` });
@@ -688,6 +688,10 @@ describe('cdk8s-temporal synth fails, writing nothing, when', () => {
     refused(['synth', '-o', 'src'], {}, /the output folder src holds src\/helper\.ts, which no synth writes/);
     refused(['synth', '-o', 'repo'], {}, /the output folder repo holds repo\/\.git, which no synth writes/);
     refused(['synth', '-o', 'tool'], {}, /the output folder tool holds tool\/package\.json/);
+    // A repository's own folder (.git/HEAD) or a key folder (~/.ssh/id_ed25519): files without an extension, which cdk8s never writes.
+    refused(['synth', '-o', 'repo/.git'], {}, /the output folder repo\/\.git holds repo\/\.git\/HEAD, which no synth writes/);
+    refused(['synth', '--check', '-o', 'repo/.git'], {}, /the output folder repo\/\.git holds repo\/\.git\/HEAD, which no synth writes/);
+    expect(read(dir, 'repo/.git/HEAD')).toBe('ref\n');
     writeFileSync(join(dir, 'src', 'main.ts'), CLUSTER_APP(16));
     refused(['synth', 'src/main.ts', '-o', 'src'], {}, /the output folder src holds src\/main\.ts, which the synth reads or writes/);
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('out/temporal.lock.json')"));
@@ -897,9 +901,58 @@ app.synth();
     expect(run(dir, ['synth'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no app given and none of main.ts, main.js, src\/main.ts, apps\/main.ts in/) });
     expect(run(dir, ['deploy'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown command "deploy"\n\nusage: cdk8s-temporal synth/) });
     expect(run(dir, ['synth', 'a.ts', 'b.ts'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/one app at a time/) });
-    expect(run(dir, ['synth', '--force'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/Unknown option '--force'/) });
+    expect(run(dir, ['synth', '--force'])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^cdk8s-temporal: unknown option --force\n\nusage: /) });
+    // A typo names the option meant, not Node's advice to pass it as an app after --.
+    for (const [typo, meant] of [['--chekc', '--check'], ['--outptu', '--output'], ['--stak', '--stack']]) {
+      const r = run(dir, ['synth', typo]);
+      expect(r).toMatchObject({ status: 2, stderr: expect.stringMatching(new RegExp(`^cdk8s-temporal: unknown option ${typo}: did you mean ${meant}\\?\n\nusage: `)) });
+      expect(r.stderr).not.toContain('place it at the end of the command');
+    }
     expect(run(dir, ['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: cdk8s-temporal synth \[app\] \[--output dir\] \[--check\]/) });
     expect(readdirSync(dir)).toEqual(['node_modules']);
+  });
+
+  test('an app path that is a folder Node cannot run (synth dist for --output dist) says to give the entry file', () => {
+    const dir = appDir('app-folder', { 'main.ts': CLUSTER_APP(16), 'dist/old.k8s.yaml': 'old\n', 'tool/index.js': "require('../main');\n" });
+    for (const app of ['dist', '.']) {
+      const r = run(dir, ['synth', app]);
+      expect([app, r.status]).toEqual([app, 1]);
+      expect(r.stderr).toContain(`${app} is a folder, and none of package.json, index.ts, index.cts, index.js, index.cjs is in it for Node to run: `
+        + "give the app's entry file (cdk8s-temporal synth main.ts); the output folder is given with --output.");
+    }
+    expect(read(dir, 'dist/old.k8s.yaml')).toBe('old\n');
+    // A folder with an index runs it, as node <folder> does.
+    expect(run(dir, ['synth', 'tool', '-o', 'out']).status).toBe(0);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['temporal.k8s.yaml']);
+  });
+
+  test('a working directory deleted after the shell entered it gives the remedy, not Node\'s uv_cwd stack', () => {
+    const dir = appDir('cwd-gone', {});
+    const r = spawnSync('sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$1" synth', process.execPath, bin], { cwd: dir, encoding: 'utf-8' });
+    expect(r.stderr).toBe('cdk8s-temporal: the working directory no longer exists (ENOENT: no such file or directory, uv_cwd): it was deleted after this shell entered it. '
+      + 'cd into the project again (cd "$PWD") and synthesize again.\n');
+    expect(r.status).toBe(1);
+  });
+
+  test('the summary names the files of the previous output that the swap deleted (a renamed chart\'s, a file put there by hand)', () => {
+    const dir = appDir('removed-files', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).stderr).not.toMatch(/removed/);
+    writeFileSync(join(dir, 'dist', 'kustomization.yaml'), 'resources: [temporal.k8s.yaml]\n');
+    mkdirp(join(dir, 'dist', 'old'));
+    writeFileSync(join(dir, 'dist', 'old', 'renamed.k8s.yaml'), 'kind: ConfigMap\n');
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^ {2}written {2}dist\/temporal\.k8s\.yaml, [\d,]+ bytes\n {2}removed {2}dist\/kustomization\.yaml, dist\/old\/renamed\.k8s\.yaml \(not written by this synth\)\n {2}lock /m);
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['temporal.k8s.yaml']);
+    expect(run(dir, ['synth']).stderr).not.toMatch(/removed/);
+  });
+
+  test('an app that throws an object that is no Error shows what it holds', () => {
+    const dir = appDir('throws-object', { 'main.js': 'throw { code: 42, reason: "quota" };\n' });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("the app threw { code: 42, reason: 'quota' }");
+    expect(r.stderr).not.toContain('[object Object]');
   });
 });
 
@@ -971,7 +1024,7 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
       expect(run(dir, ['synth']).status).toBe(0);
       upgrade(dir);
       // The signal arrives just as the staging folder moves into place, with the old output set aside and the new lock written beside the old.
-      const r = run(dir, ['synth'], fault(`signal-${signal}`, 'renameSync', 'staging-\\d+$',
+      const r = run(dir, ['synth'], fault(`signal-${signal}`, 'renameSync', 'staging-\\d+-[0-9a-f]{8}$',
         `process.kill(process.pid, '${signal}'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);`));
       expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
       expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
@@ -982,12 +1035,26 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
 
   test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
     const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
-    const denied = run(dir, ['synth'], fault('mkdir-denied', 'mkdirSync', 'staging-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES', syscall: 'mkdir', path: String(p) });"));
+    const denied = run(dir, ['synth'], fault('mkdir-denied', 'mkdirSync', 'staging-\\d+-[0-9a-f]{8}$', "throw Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES', syscall: 'mkdir', path: String(p) });"));
     expect(denied.status).toBe(1);
     expect(denied.stderr).toMatch(/EACCES: permission denied, mkdir .*\nThe output cannot be written: this user cannot write in \. \(the synth writes dist\/ there, through a staging folder beside it\); give an output folder you can write to, --output <folder>\./);
     const full = run(dir, ['synth'], fault('disk-full', 'writeFileSync', 'staging-\\d+', "throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });"));
     expect(full.status).toBe(1);
     expect(full.stderr).toMatch(/ENOSPC: no space left on device, write\nThe disk is full \(or the quota used up\): free space where dist\/ is, or give another output folder, --output <folder>\./);
+    // --check writes into the temp folder, which --output does not move: TMPDIR does.
+    const tmp = mkdirp(join(dir, 'tmp'));
+    const fullCheck = run(dir, ['synth', '--check'], { TMPDIR: tmp, ...fault('disk-full-check', 'writeFileSync', 'check-', "throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });") });
+    expect(fullCheck.status).toBe(1);
+    expect(fullCheck.stderr).toContain(`ENOSPC: no space left on device, write\nThe disk is full (or the quota used up): free space where the temp folder ${tmp} is, or point TMPDIR at a folder on a disk with space.`);
+    expect(fullCheck.stderr).not.toContain('--output <folder>');
+    rmSync(tmp, { recursive: true });
+    // A TMPDIR that is not there (a CI runner's, in the job's container) or is a file: no stack, the remedy.
+    for (const missing of [join(dir, 'no-tmp'), join(dir, 'main.ts')]) {
+      const r = run(dir, ['synth', '--check'], { TMPDIR: missing });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^cdk8s-temporal: synth of main\\.ts failed\\.\n--check synthesizes into a folder in the temp folder ${missing.replace(/[.\\/]/g, '\\$&')}, `
+        + 'which cannot be created there \\((ENOENT|ENOTDIR): .*\\): point TMPDIR at a folder that exists, that this user can write in, on a disk with free space\\.\n$'));
+    }
     expect(leftovers(dir)).toEqual([]);
   });
 
@@ -1103,13 +1170,42 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     const dir = appDir('concurrent', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
     // The first synth sets dist/ aside and waits; the second one waits for it, then puts its own in place.
-    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+$', pause(1500));
+    const slow = fault('slow-swap', 'renameSync', 'staging-\\d+-[0-9a-f]{8}$', pause(1500));
     const first = background(dir, ['synth'], slow, join(work, 'concurrent-ready'));
     await first.started;
     const second = run(dir, ['synth'], { ...slow, NO_PAUSE: '1' });
     expect(second.status).toBe(0);
     expect(await first.exited).toEqual({ status: 0, stderr: expect.stringMatching(/synthesized main.ts into dist\//) });
     expect(existsSync(join(dir, 'dist', 'temporal.k8s.yaml'))).toBe(true);
+    expect(leftovers(dir)).toEqual([]);
+  }, 30_000);
+
+  test('fails when two synths of one process id run at once (containers sharing a workspace, node as pid 1 in each): the first moved the second one\'s output into place as its own', async () => {
+    const dir = appDir('same-pid', {
+      'main.ts': `import { existsSync, writeFileSync } from 'fs';
+import { ApiObject, App, Chart } from 'cdk8s';
+const app = new App();
+new ApiObject(new Chart(app, process.env.CHART!), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+app.synth();
+writeFileSync(process.env.READY_FILE!, 'x');
+while (!existsSync(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+`,
+    });
+    const samePid = join(work, 'same-pid.js');
+    writeFileSync(samePid, "Object.defineProperty(process, 'pid', { value: 4242 });\n");
+    const [readyA, readyB, release] = ['a', 'b', 'release'].map((f) => join(work, `same-pid-${f}`));
+    // a has written its output and waits for b to have written its own; b then waits until a is done.
+    const a = background(dir, ['synth'], { NODE_OPTIONS: `--require ${samePid}`, CHART: 'a', WAIT_FOR: readyB }, readyA);
+    await a.started;
+    const b = background(dir, ['synth'], { NODE_OPTIONS: `--require ${samePid}`, CHART: 'b', WAIT_FOR: release }, readyB);
+    const first = await a.exited;
+    writeFileSync(release, 'x');
+    const second = await b.exited;
+    expect(first.stderr).not.toMatch(/synthesized main\.ts into dist\//);
+    expect(first.stderr).toMatch(/the folder this synth wrote its output into, dist\.cdk8s-temporal-staging-4242-[0-9a-f]{8}, is gone: another synth of the same process id/);
+    expect(first.status).toBe(1);
+    expect(second).toEqual({ status: 0, stderr: expect.stringContaining('written  dist/b.k8s.yaml') });
+    expect(readdirSync(join(dir, 'dist'))).toEqual(['b.k8s.yaml']);
     expect(leftovers(dir)).toEqual([]);
   }, 30_000);
 
@@ -1123,7 +1219,7 @@ ClusterLock.file('temporal.lock.json').synth(app);
 `,
     });
     // Staging has saved its lock (with its entry only) and waits before it looks at its output; prod synthesizes meanwhile.
-    const staging = background(dir, ['synth', '-o', 'out-staging'], { ...fault('slow-after-save', 'readdirSync', 'out-staging\\.cdk8s-temporal-staging-\\d+$', pause(1500)), ENV: 'staging' },
+    const staging = background(dir, ['synth', '-o', 'out-staging'], { ...fault('slow-after-save', 'readdirSync', 'out-staging\\.cdk8s-temporal-staging-\\d+-[0-9a-f]{8}$', pause(1500)), ENV: 'staging' },
       join(work, 'parallel-envs-ready'));
     await staging.started;
     expect(run(dir, ['synth', '-o', 'out-prod'], { ENV: 'prod' }).status).toBe(0);
