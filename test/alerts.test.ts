@@ -121,6 +121,15 @@ describe('TemporalAlerts', () => {
     expect(service).toContain(`operation!~"${[...LONG_POLL_OPERATIONS].sort().join('|')}"`);
     for (const op of ['PollWorkflowTaskQueue', 'PollActivityTaskQueue', 'PollNexusTaskQueue']) expect(service).toContain(op);
     expect(byName(TemporalAlert.PERSISTENCE_LATENCY).expr).not.toContain('operation!~');
+    // The list is written once, in the quantile. The minimum-rate guard after `and` needs none:
+    // `and` keeps only the quantile's series, matched on all their labels, which the guard is grouped
+    // by too, so a long poll's guard series matches nothing.
+    const [quantile, guard, ...rest] = service.split('\nand ');
+    expect(rest).toEqual([]);
+    expect(selectors(quantile).map((s) => s.matcherLabels)).toEqual([[TEMPORAL_CLUSTER_LABEL, 'operation']]);
+    expect(selectors(guard).map((s) => s.matcherLabels)).toEqual([[TEMPORAL_CLUSTER_LABEL]]);
+    expect(groupings(guard).map((g) => g.labels)).toEqual([['service_name', 'operation']]);
+    expect(groupings(quantile).map((g) => g.labels)).toEqual([['service_name', 'operation', 'le']]);
     const none = make({ latencyExcludedOperations: [] }).byName(TemporalAlert.SERVICE_LATENCY).expr;
     expect(none).not.toContain('operation!~');
     parsePromQL(none);

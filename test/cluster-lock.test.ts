@@ -455,6 +455,23 @@ describe('ClusterLock', () => {
       first.check(app({}, 'pg.db.svc'));
       first.save();
       expect(() => ClusterLock.file(below).check(app({}, 'pg.db.svc', 'renamed'))).toThrow(/already locks the cluster renamed\/temporal of this app \(as temporal\/temporal, on its databases\)/);
+      // A lock written before proxies were recorded: a cluster on the pod's loopback behind a proxy is found on it too.
+      const behindProxy = (namespace: string) => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace });
+        const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password });
+        const persistence = new Persistence(chart, 'p', { defaultStore: store('temporal'), visibilityStore: store('visibility'),
+          databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', 'project:region:a'] }] } });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+        return a;
+      };
+      const proxiedLock = ClusterLock.inMemory();
+      proxiedLock.check(behindProxy('temporal'));
+      const legacy = JSON.parse(JSON.stringify(proxiedLock.contents));
+      delete legacy.clusters['temporal/temporal'].databaseProxies;
+      writeFileSync(path, JSON.stringify(legacy));
+      expect(() => ClusterLock.file(below).check(behindProxy('renamed'))).toThrow(/already locks the cluster renamed\/temporal of this app \(as temporal\/temporal, on its databases\)/);
+      writeFileSync(path, written);
       // A lock of clusters the app does not have, or a file that is no lock, is no evidence: the new lock starts.
       const other = ClusterLock.file(below);
       other.check(app({}, 'pg-other', 'other'));
@@ -757,6 +774,131 @@ describe('ClusterLock', () => {
       lock.check(one('temporal'));
       expect(() => lock.check(one('Temporal'))).toThrow(/the default store is locked at mysql:\/\/mysql.databases:3306\/temporal but the app now says mysql:\/\/mysql.databases:3306\/Temporal/);
       expect(() => lock.check(one('temporal', 'MySQL.databases.svc.cluster.local.'))).not.toThrow();
+    });
+  });
+
+  describe('stores on the pod\'s loopback, reached through database proxies', () => {
+    // Two clusters of one app, each with a Cloud SQL proxy sidecar: the lock recorded both on
+    // postgres://127.0.0.1:5432/temporal and refused every synth after the first.
+    const proxied = (instances: Record<string, string | undefined>) => {
+      const a = Testing.app();
+      for (const [k, [namespace, instance]] of Object.entries(instances).entries()) {
+        const chart = new Chart(a, namespace, { namespace });
+        const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: store('temporal'), visibilityStore: store('visibility'),
+          databaseAccess: instance === undefined ? undefined : { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10) });
+      }
+      return a;
+    };
+
+    test('two clusters behind proxies configured apart pass every synth, and the lock records a digest of each cluster\'s proxies', () => {
+      const lock = ClusterLock.inMemory();
+      for (let run = 0; run < 3; run++) lock.check(proxied({ a: 'project:region:a', b: 'project:region:b' }));
+      const [a, b] = [lock.contents.clusters['a/temporal'], lock.contents.clusters['b/temporal']];
+      expect(a.databaseProxies).toHaveLength(1);
+      expect(a.databaseProxies![0]).toMatch(/^[0-9a-f]{16}$/);
+      expect(b.databaseProxies).toHaveLength(1);
+      expect(a.databaseProxies).not.toEqual(b.databaseProxies);
+    });
+
+    test('fails when a cluster of another app is behind a proxy configured alike: the same loopback URI through the same proxy is one database', () => {
+      const lock = ClusterLock.inMemory();
+      lock.check(proxied({ a: 'project:region:a' }));
+      expect(() => lock.check(proxied({ b: 'project:region:a' }))).toThrow(/cluster b\/temporal is new to the lock, but its databases are those of a\/temporal/);
+      expect(() => lock.check(proxied({ b: 'project:region:b' }))).not.toThrow();
+    });
+
+    test('fails when neither cluster has a proxy: the loopback URI is all either says', () => {
+      const lock = ClusterLock.inMemory();
+      lock.check(proxied({ a: undefined }));
+      expect(lock.contents.clusters['a/temporal'].databaseProxies).toBeUndefined();
+      expect(() => lock.check(proxied({ b: undefined }))).toThrow(/cluster b\/temporal is new to the lock, but its databases are those of a\/temporal/);
+    });
+
+    test('an entry written before proxies were recorded does not hold a proxied cluster back, and is recorded with its digest on its next synth', () => {
+      const lock = ClusterLock.inMemory();
+      lock.check(proxied({ a: 'project:region:a', b: 'project:region:b' }));
+      const legacy = JSON.parse(JSON.stringify(lock.contents));
+      for (const entry of Object.values(legacy.clusters) as any[]) delete entry.databaseProxies;
+      const upgraded = ClusterLock.inMemory(legacy);
+      upgraded.check(proxied({ a: 'project:region:a', b: 'project:region:b' }));
+      expect(upgraded.contents.clusters['b/temporal'].databaseProxies).toEqual(lock.contents.clusters['b/temporal'].databaseProxies);
+    });
+
+    test('a cluster behind its own proxy may declare a migration from its own loopback store, which another cluster\'s URI spells alike; not from one behind a proxy alike', () => {
+      // Cluster a moves its default store from the proxy's port 5432 to 5433, with b on 127.0.0.1:5432/temporal behind a proxy of its own.
+      const migrating = (aInstance: string, from: string[]) => {
+        const a = Testing.app();
+        for (const [k, [namespace, instance, port]] of ([['a', aInstance, 5433], ['b', 'project:region:b', 5432]] as const).entries()) {
+          const chart = new Chart(a, namespace, { namespace });
+          const persistence = new Persistence(chart, 'p', {
+            defaultStore: Datastore.postgres({ host: '127.0.0.1', port: namespace === 'a' ? port : 5432, database: 'temporal', user: 'u', password }),
+            visibilityStore: Datastore.postgres({ host: '127.0.0.1', database: 'visibility', user: 'u', password }),
+            databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
+          });
+          new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10), ...(namespace === 'a' ? { persistenceMigration: { from } } : {}) });
+        }
+        return a;
+      };
+      const lock = ClusterLock.inMemory();
+      lock.check(proxied({ a: 'project:region:a', b: 'project:region:b' }));
+      const before = JSON.parse(JSON.stringify(lock.contents));
+      lock.check(migrating('project:region:a', ['postgres://127.0.0.1:5432/temporal']));
+      expect(lock.contents.clusters['a/temporal'].persistence.default).toBe('postgres://127.0.0.1:5433/temporal');
+      // Through a proxy configured as b's, the URI is b's database.
+      expect(() => ClusterLock.inMemory(before).check(migrating('project:region:b', ['postgres://127.0.0.1:5432/temporal'])))
+        .toThrow(/persistenceMigration\.from names postgres:\/\/127\.0\.0\.1:5432\/temporal, a database of b\/temporal/);
+    });
+
+    describe('an entry written before proxies were recorded', () => {
+      const legacyLock = (instances: Record<string, string>) => {
+        const lock = ClusterLock.inMemory();
+        lock.check(proxied(instances));
+        const legacy = JSON.parse(JSON.stringify(lock.contents));
+        for (const entry of Object.values(legacy.clusters) as any[]) delete entry.databaseProxies;
+        return legacy;
+      };
+
+      test('still finds a cluster renamed in the commit that upgrades the library, behind the same proxy', () => {
+        expect(() => ClusterLock.inMemory(legacyLock({ x: 'project:region:a' })).check(proxied({ y: 'project:region:a' })))
+          .toThrow(/cluster y\/temporal is new to the lock, but its databases are those of x\/temporal.*Its entry records no database proxies/s);
+      });
+
+      test('holds a new cluster behind a proxy of its own back only until the entry\'s cluster is synthesized once', () => {
+        const lock = ClusterLock.inMemory(legacyLock({ x: 'project:region:a' }));
+        expect(() => lock.check(proxied({ c: 'project:region:c' }))).toThrow(/synthesize its app once with this version/);
+        lock.check(proxied({ x: 'project:region:a' }));
+        expect(() => lock.check(proxied({ c: 'project:region:c' }))).not.toThrow();
+      });
+
+      test('takes the proxies its cluster records in the same synth', () => {
+        const lock = ClusterLock.inMemory(legacyLock({ x: 'project:region:a' }));
+        lock.check(proxied({ x: 'project:region:a', c: 'project:region:c' }));
+        expect(() => ClusterLock.inMemory(legacyLock({ x: 'project:region:a' })).check(proxied({ x: 'project:region:a', c: 'project:region:a' })))
+          .toThrow(/cluster c\/temporal is new to the lock, but its databases are those of x\/temporal/);
+      });
+    });
+
+    test('a store off the loopback records no proxies, whatever sidecars the pods run', () => {
+      const a = Testing.app();
+      const chart = new Chart(a, 'c', { namespace: 'temporal' });
+      const persistence = new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['x'] }] },
+      });
+      new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+      const lock = ClusterLock.inMemory();
+      lock.check(a);
+      expect(lock.contents.clusters['temporal/temporal']).not.toHaveProperty('databaseProxies');
+    });
+
+    test.each([[[]], [['XYZ']], ['0f7d30fabb6bb488'], [[1]]])('fails when a lock file has databaseProxies %j', (value) => {
+      const contents: any = { clusters: { 'temporal/temporal': { ...locked().clusters['temporal/temporal'], databaseProxies: value } } };
+      expect(() => ClusterLock.inMemory(contents).check(app())).toThrow(/has databaseProxies .*; expected a list of proxy digests of 16 hex digits/);
     });
   });
 

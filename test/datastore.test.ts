@@ -30,6 +30,8 @@ describe('Datastore', () => {
       { name: 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
     ]);
     expect(store.passwordValue(StoreRole.DEFAULT)!.expression).toBe('{{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
+    // Another store's var, when it carries the same Secret key.
+    expect(store.passwordValue(StoreRole.VISIBILITY, 'TEMPORAL_DEFAULT_STORE_PASSWORD')!.expression).toBe('{{ env "TEMPORAL_DEFAULT_STORE_PASSWORD" | quote }}');
     const literal = Datastore.postgres({ host: 'pg', database: 'd', user: 'literal' });
     // The server config holds a literal user as it is; the tools read it from env.
     expect(literal.credentialEnv(serverCredentialEnvNames(StoreRole.DEFAULT), false)).toEqual([]);

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
 import { ClusterSize, DynamicConfigValue, TopologySpread } from '../lib';
-import { cluster, find, objects, testChart } from './support/synth';
+import { cluster, find, objects, SCHEMA_JOB_NAME, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const deployment = (chart: any, role: string) => find(chart, 'Deployment', `temporal-${role}`);
@@ -30,11 +30,12 @@ describe('production defaults', () => {
       internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
       enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west:7233' }],
     });
-    const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
+    const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+      .map((o) => [`${o.kind}/${SCHEMA_JOB_NAME.test(o.metadata.name) ? withoutSchemaHash(o.metadata.name) : o.metadata.name}`, o.spec.template.spec]);
     expect(pods.map(([where]) => where).sort()).toEqual([
       'Deployment/temporal-admin-tools', 'Deployment/temporal-frontend', 'Deployment/temporal-history', 'Deployment/temporal-internal-frontend',
       'Deployment/temporal-matching', 'Deployment/temporal-ui', 'Deployment/temporal-worker',
-      'Job/temporal-namespaces-c00ecd87', 'Job/temporal-remote-clusters-04b29815', 'Job/temporal-schema-default-1-32-2', 'Job/temporal-schema-visibility-1-32-2',
+      'Job/temporal-namespaces-c00ecd87', 'Job/temporal-remote-clusters-04b29815', 'Job/temporal-schema-default', 'Job/temporal-schema-visibility',
     ]);
     for (const [where, pod] of nonEmpty(pods)) {
       expect([where, pod.securityContext]).toEqual([where, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } }]);
@@ -80,7 +81,7 @@ describe('production defaults', () => {
     expect(spread(TopologySpread.none())).toBeUndefined();
   });
 
-  test('priority class reaches every server pod; image pull secrets and the image mirror reach every pod the library emits', () => {
+  test('the priority class, image pull secrets and the image mirror reach every pod the cluster emits', () => {
     const chart = testChart();
     cluster(chart, {
       priorityClassName: 'temporal-critical', imagePullSecrets: ['registry-mirror'], images: { repository: 'mirror.example.com:5000/temporalio' },
@@ -92,7 +93,7 @@ describe('production defaults', () => {
     const pods = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job').map((o) => [`${o.kind}/${o.metadata.name}`, o.spec.template.spec]);
     expect(pods.length).toBe(9);
     for (const [where, pod] of nonEmpty(pods)) {
-      expect([where, pod.imagePullSecrets]).toEqual([where, [{ name: 'registry-mirror' }]]);
+      expect([where, pod.imagePullSecrets, pod.priorityClassName]).toEqual([where, [{ name: 'registry-mirror' }], 'temporal-critical']);
       for (const c of nonEmpty([...(pod.initContainers ?? []), ...pod.containers])) expect([where, c.name, c.image]).toEqual([where, c.name, expect.stringMatching(/^mirror\.example\.com:5000\/temporalio\/(server|admin-tools|ui):/)]);
     }
   });

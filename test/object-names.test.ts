@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { ClusterTls, Datastore, Persistence, TemporalCluster } from '../lib';
-import { derivedNames, HASH_PLACEHOLDER, maxNameLength, NamedFeatures } from '../lib/cluster/object-names';
+import { derivedNames, HASH_PLACEHOLDER, maxNameLength, NamedFeatures, SCHEMA_HASH_PLACEHOLDER } from '../lib/cluster/object-names';
 import { cluster, objects, PASSWORD, testChart } from './support/synth';
 
 const BASE: NamedFeatures = {
-  roles: ['frontend', 'history', 'matching', 'worker'], storeRoles: ['default', 'visibility'], version: '1.32.2', certificateSuffixes: [],
+  roles: ['frontend', 'history', 'matching', 'worker'], storeRoles: ['default', 'visibility'], certificateSuffixes: [],
   ui: false, adminTools: false, namespaces: false, remoteClusters: false, networkPolicySuffixes: [], monitoring: false,
 };
 
@@ -45,7 +45,7 @@ describe('object names', () => {
       ['Deployment', 't-internal-frontend', 253, 'internalFrontend'],
       ['Service', 't-internal-frontend', 63, 'internalFrontend'],
       ['headless Service', 't-internal-frontend-headless', 63, 'internalFrontend'],
-      ['schema Job', 't-schema-secondary-visibility-1-32-2', 63, 'persistence.secondaryVisibilityStore'],
+      ['schema Job', `t-schema-secondary-visibility-${SCHEMA_HASH_PLACEHOLDER}`, 63, 'persistence.secondaryVisibilityStore'],
       ['Certificate', 't-frontend', 63, 'tls'],
       ['Service', 't-ui', 63, 'ui'],
       ['Deployment', 't-admin-tools', 253, 'adminTools'],
@@ -55,6 +55,7 @@ describe('object names', () => {
       ['ConfigMap', 't-dashboard', 253, 'monitoring'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-guard', 253, 'protectPinnedValues'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-env-guard', 253, 'protectPinnedValues'],
+      ['ValidatingAdmissionPolicy', 'temporal-t-pinned-config-guard', 253, 'protectPinnedValues'],
     ]);
     expect(derivedNames('t', BASE).map((d) => [d.kind, d.name, d.limit, d.cause])).toEqual([
       ['label app.kubernetes.io/instance', 't', 63, undefined],
@@ -62,13 +63,13 @@ describe('object names', () => {
       ...['server', 'jobs'].map((n) => ['ServiceAccount', `t-${n}`, 253, undefined]),
       ...['frontend', 'history', 'matching', 'worker'].flatMap((r) => [
         ['Deployment', `t-${r}`, 253, undefined], ['Service', `t-${r}`, 63, undefined], ['headless Service', `t-${r}-headless`, 63, undefined]]),
-      ...['default', 'visibility'].map((s) => ['schema Job', `t-schema-${s}-1-32-2`, 63, undefined]),
+      ...['default', 'visibility'].map((s) => ['schema Job', `t-schema-${s}-${SCHEMA_HASH_PLACEHOLDER}`, 63, undefined]),
     ]);
   });
 
   test('every object a cluster emits is in the derived list, so none escapes the length check', () => {
     const { chart, cluster: c } = everything('t');
-    const patterns = c.derivedNames.map((d) => new RegExp(`^${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(HASH_PLACEHOLDER, '[0-9a-f]{8}')}$`));
+    const patterns = c.derivedNames.map((d) => new RegExp(`^${d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(HASH_PLACEHOLDER, '[0-9a-f]{8}').replace(SCHEMA_HASH_PLACEHOLDER, '[0-9a-f]{6}')}$`));
     const emitted = objects(chart).filter((o) => o.metadata?.name?.includes('t')).map((o) => `${o.kind} ${o.metadata.name}`);
     expect(emitted.length).toBeGreaterThan(40);
     const missing = emitted.filter((e) => !patterns.some((p) => p.test(e.slice(e.indexOf(' ') + 1))));

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { ArchivalProvider, Datastore, DynamicConfigValue, Persistence, SecretRef, ServicePorts } from '../lib';
-import { cluster, find, objects, testChart } from './support/synth';
+import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitStores } from './support/schema-wait-env';
 
@@ -37,13 +37,17 @@ describe('Persistence', () => {
     expect(c.serverConfig).toMatch(/secondaryVisibilityStore: secondary-visibility/);
     expect(c.serverConfig).toMatch(/pluginName: mysql8/);
     const jobs = objects(chart).filter((o) => o.kind === 'Job');
-    const update = (role: string) => jobs.find((j) => j.metadata.name === `temporal-schema-${role}-1-32-2`).spec.template.spec.containers[0].command.join(' ');
+    const update = (role: string) => jobs.find((j) => withoutSchemaHash(j.metadata.name) === `temporal-schema-${role}`).spec.template.spec.containers[0].command.join(' ');
     expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
     expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
     const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
     expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
     expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
-    expect(waits[0].env.map((e: any) => e.name)).toEqual(['SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_VISIBILITY', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
+    // The three stores read one Secret key: one var carries it, and the settings of the other two name it.
+    expect(waits[0].env.map((e: any) => e.name)).toEqual(['SQL_PASSWORD_DEFAULT']);
+    const settings = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+    expect(['default', 'visibility', 'secondary-visibility'].map((store) => settings[`${store}.SCHEMA_WAIT_SECRET_ENV`]))
+      .toEqual(['SQL_PASSWORD', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT']);
   });
 
   describe('secondary visibility writes', () => {
@@ -274,7 +278,7 @@ describe('Persistence databaseAccess', () => {
     test('a mount takes a path the pod already mounts a volume at', () => {
       // Two mounts at one path: the API server refused every server Deployment and schema Job ("duplicate entries for key [mountPath=...]").
       const at = (mountPath: string, props: Parameters<typeof cluster>[1] = {}) => () => withAccess({ volumes: [{ name: 'helpers', emptyDir: {} }], volumeMounts: [{ name: 'helpers', mountPath }] }, props);
-      expect(at('/tmp')).toThrow(/persistence databaseAccess.volumeMounts\[0\].mountPath is "\/tmp"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume tmp is mounted there\. A container cannot mount two volumes at one path/);
+      expect(at('/tmp')).toThrow(/persistence databaseAccess.volumeMounts\[0\].mountPath is "\/tmp"; expected a path nothing else in schema Job temporal-schema-default is mounted at; volume tmp is mounted there\. A container cannot mount two volumes at one path/);
       expect(at('/etc/temporal/config')).toThrow(/mountPath is "\/etc\/temporal\/config"; expected a path nothing else in the frontend pods is mounted at; volume config is mounted there/);
       expect(at('/etc/temporal/dynamic-config')).toThrow(/volume dynamic-config is mounted there/);
       expect(at('/etc/temporal/schema-wait')).toThrow(/volume schema-wait is mounted there/);
@@ -282,7 +286,7 @@ describe('Persistence databaseAccess', () => {
       expect(at('/archival', { archival: { history: { provider: archive, uri: 'file:///archival' } } })).toThrow(/mountPath is "\/archival"; expected .* volume archival-history is mounted there/);
       // Two of the user's own mounts at one path.
       expect(() => withAccess({ volumes: [{ name: 'a', emptyDir: {} }, { name: 'b', emptyDir: {} }], volumeMounts: [{ name: 'a', mountPath: '/helpers' }, { name: 'b', mountPath: '/helpers' }] }))
-        .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers"; expected a path nothing else in schema Job temporal-schema-default-1-32-2 is mounted at; volume a is mounted there/);
+        .toThrow(/databaseAccess.volumeMounts\[1\].mountPath is "\/helpers"; expected a path nothing else in schema Job temporal-schema-default is mounted at; volume a is mounted there/);
     });
     test('a sidecar declares a port number or name a server container of the cluster uses', () => {
       // Accepted before: one of the two processes could not listen (the pods share one network), and Services and monitors find the server's ports by name.

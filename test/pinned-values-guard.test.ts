@@ -1,7 +1,8 @@
 import { CelScalar, celMethod, listType, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { Chart } from 'cdk8s';
 import fc from 'fast-check';
-import { BREAK_GLASS_ANNOTATION, PinnedValuesGuard, ServicePorts, TemporalVersion } from '../lib';
+import { BREAK_GLASS_ANNOTATION, Datastore, Persistence, PinnedValuesGuard, SecretRef, ServicePorts, TemporalCluster, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
@@ -35,6 +36,19 @@ function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESS
 }
 
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
+
+/**
+ * Whether the env guard of `guarded` runs for Deployment `d`: its binding's selectors, then its
+ * policy's match conditions, as the API server applies them.
+ */
+function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolean {
+  const named = (kind: string) => all.find((o) => o.kind === kind && o.metadata.name === guarded.pinnedValuesGuard!.envPolicyName);
+  const [policy, binding] = [named('ValidatingAdmissionPolicy'), named('ValidatingAdmissionPolicyBinding')];
+  const { namespaceSelector, objectSelector } = binding.spec.matchResources;
+  return (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
+    && Object.entries(objectSelector?.matchLabels ?? {}).every(([k, v]) => d.metadata.labels[k] === v)
+    && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null }) === true);
+}
 
 /** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
 function allowsDeployment(env: unknown[] | undefined, envFrom?: unknown[]): boolean {
@@ -95,10 +109,8 @@ describe('PinnedValuesGuard', () => {
     const c = cluster(chart, { protectPinnedValues: {} });
     const [policy, binding] = objects(chart).filter((o) => o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }]);
-    expect(binding.spec.matchResources).toEqual({
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-      objectSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal' } },
-    });
+    // No objectSelector: the Deployment's own labels are not the cluster's to keep (see the relabelling test).
+    expect(binding.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } } });
     expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(
       { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }) }]);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
@@ -110,6 +122,20 @@ describe('PinnedValuesGuard', () => {
     for (const d of nonEmpty(deployments)) {
       expect(run(policy.spec.validations[0].expression, { object: toCel(d) as Map<string, never>, oldObject: null })).toBe(true);
     }
+    // The match condition asks once whether the pod template has labels, then for each label.
+    const condition = policy.spec.matchConditions[0].expression;
+    expect(condition.split('has(object.spec.template.metadata.labels)')).toHaveLength(2);
+    const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null });
+    const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
+    const [d] = deployments;
+    const labels = d.spec.template.metadata.labels;
+    expect(matches(d)).toBe(true);
+    expect(matches(template(d, undefined))).toBe(false);
+    for (const key of ['app.kubernetes.io/name', 'app.kubernetes.io/instance']) {
+      expect(matches(template(d, { ...labels, [key]: 'other' }))).toBe(false);
+      const { [key]: _dropped, ...rest } = labels;
+      expect(matches(template(d, rest))).toBe(false);
+    }
   });
 
   test('the Deployment guard still binds every Deployment of the cluster, and no other cluster\'s, once Argo CD\'s label tracking has renamed the instance', () => {
@@ -120,19 +146,24 @@ describe('PinnedValuesGuard', () => {
     const blue = cluster(chart, { name: 'blue', protectPinnedValues: {}, internalFrontend: {}, ui: {}, adminTools: {} }, 'blue');
     cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), protectPinnedValues: {} }, 'green');
     const all = objects(chart);
-    const named = (kind: string) => all.find((o) => o.kind === kind && o.metadata.name === blue.pinnedValuesGuard!.envPolicyName);
-    const [policy, binding] = [named('ValidatingAdmissionPolicy'), named('ValidatingAdmissionPolicyBinding')];
-    const { namespaceSelector, objectSelector } = binding.spec.matchResources;
-    // The binding's selectors, then the policy's match conditions, as the API server applies them.
-    const bound = (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
-      && Object.entries(objectSelector.matchLabels).every(([k, v]) => d.metadata.labels[k] === v)
-      && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null }) === true);
+    const bound = envGuardBinds(all, blue);
     const argoApplied = all.filter((o) => o.kind === 'Deployment')
       .map((d) => ({ ...d, metadata: { ...d.metadata, labels: { ...d.metadata.labels, 'app.kubernetes.io/instance': 'temporal-prod' } } }));
     expect(argoApplied.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(
       ['blue-admin-tools', 'blue-frontend', 'blue-history', 'blue-internal-frontend', 'blue-matching', 'blue-ui', 'blue-worker']));
     const green = argoApplied.filter((d) => d.metadata.name.startsWith('green-'));
     expect([green.length, green.filter(bound).length]).toEqual([4, 0]);
+  });
+
+  test('the Deployment guard binds a Deployment of the cluster whose own labels were rewritten (kustomize `labels`, a chart around the manifests): its pods stay the cluster\'s', () => {
+    // An objectSelector on the Deployment's app.kubernetes.io/name let a relabelled Deployment take a
+    // literal shard count (kubectl set env) with no rule run; the pod template's labels are held by the selector.
+    const chart = testChart();
+    const c = cluster(chart, { protectPinnedValues: {} });
+    const all = objects(chart);
+    const bound = envGuardBinds(all, c);
+    const relabelled = all.filter((o) => o.kind === 'Deployment').map((d) => ({ ...d, metadata: { ...d.metadata, labels: { 'app.kubernetes.io/name': 'temporal-platform' } } }));
+    expect(relabelled.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker']));
   });
 
   test('fails when breakGlassGroups is empty or holds an empty name', () => {
@@ -160,8 +191,8 @@ describe('PinnedValuesGuard', () => {
       expect(allowsDelete(annotated, deletion, ["sre' || true || '"])).toBe(true);
       expect(allowsDelete(annotated, deletion, [`${group}x`, 'sre'])).toBe(false);
       const env = policies.find((p) => p.metadata.name === c.pinnedValuesGuard!.envPolicyName);
-      expect(releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' }, groups: [group] }).allowed).toBe(true);
-      const denied = releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' }, groups: [`${group}x`] });
+      expect(releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.31.5' }, groups: [group] }).allowed).toBe(true);
+      const denied = releaseDecision(env, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.31.5' }, groups: [`${group}x`] });
       expect(denied.allowed).toBe(false);
       expect(denied.message).toContain(`as a member of ${group} or sre' || true || ',`);
       expect(releaseDecision(env, '1.32.2', '1.32.2', { images: ['temporalio/server:1.31.5'], rule: 2 }).message).toContain(`as a member of ${group} or`);
@@ -289,14 +320,34 @@ describe('the release rule of the Deployment policy', () => {
   });
 
   test('break-glass on the Deployment lets an out-of-order step through, only to a listed group when groups are set', () => {
-    const glass = { [BREAK_GLASS_ANNOTATION]: 'true' };
+    // The annotation names the tag of the image the Deployment runs once changed.
+    const glass = { [BREAK_GLASS_ANNOTATION]: '1.31.5' };
     expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(true);
     expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'yes' } }).allowed).toBe(false);
+    expect(releaseDecision(policy, '1.32.2', '1.31.5').message).toContain('Annotate the Deployment temporal.io/break-glass=1.31.5 (the tag it runs once changed) only to override this on purpose.');
     const guarded = envPolicy({ breakGlassGroups: ['temporal-admins'] });
     expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(false);
     expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass, groups: ['temporal-admins'] }).allowed).toBe(true);
     expect(releaseDecision(guarded, '1.32.2', '1.31.5', { groups: ['temporal-admins'] }).allowed).toBe(false);
     expect(releaseDecision(guarded, '1.32.2', '1.31.5').message).toContain('as a member of temporal-admins,');
+  });
+
+  test('break-glass left on a Deployment after its step lets no later out-of-order step through: "true", which any step matched, no longer breaks glass', () => {
+    // `kubectl annotate` is a field manager of its own: neither kind of apply of the manifests removes
+    // the annotation, so an operator who forgot it had the rule off for good, and a stale dist/ skipped a minor unseen.
+    expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
+    const leftover = { [BREAK_GLASS_ANNOTATION]: '1.31.5' };
+    expect(releaseDecision(policy, '1.31.5', '1.33.0', { annotations: leftover }).allowed).toBe(false);
+    expect(releaseDecision(policy, '1.31.5', '1.30.9', { annotations: leftover }).allowed).toBe(false);
+    // What the rule lets through anyway goes on with the annotation in place.
+    expect(releaseDecision(policy, '1.31.5', '1.32.2', { annotations: leftover }).allowed).toBe(true);
+    // An image pinned by digest alone: the digest names it.
+    const digestOnly = { images: [`temporalio/server@sha256:${'b'.repeat(64)}`] };
+    expect(releaseDecision(policy, '1.32.2', '1.30.9', { ...digestOnly, annotations: { [BREAK_GLASS_ANNOTATION]: `sha256:${'b'.repeat(64)}` } }).allowed).toBe(true);
+    expect(releaseDecision(policy, '1.32.2', '1.30.9', { ...digestOnly, annotations: { [BREAK_GLASS_ANNOTATION]: `sha256:${'c'.repeat(64)}` } }).allowed).toBe(false);
+    expect(releaseDecision(policy, '1.32.2', '1.30.9', digestOnly).message).toContain('temporal.io/break-glass=<its image tag or digest>');
+    // With a sidecar, the server's tag (the one the message proposes) breaks glass as well.
+    expect(releaseDecision(policy, '1.32.2', '1.30.9', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' }, images: ['temporalio/server:1.30.9', 'registry.example.com/proxy:2.1'] }).allowed).toBe(true);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -339,7 +390,10 @@ describe('the image rule of the Deployment policy', () => {
       expect([images, decision.allowed]).toEqual([images, false]);
       expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);
     }
-    expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(true);
+    expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(true);
+    expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
+    // Left behind, it lets through that image only: kubectl set image to yet another minor is refused.
+    expect(decide('1.30.9', ['temporalio/server:1.33.0'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(false);
   });
 
   test('the Deployments the library emits pass it, images pinned by tag or by digest', () => {
@@ -355,5 +409,92 @@ describe('the image rule of the Deployment policy', () => {
         expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
       }
     }
+  });
+});
+
+/** The server config policy of a cluster with `props`, the server config ConfigMap and its file. */
+function configGuard(props: Record<string, unknown> = {}, persistence?: (chart: Chart) => Persistence): { policy: any; binding: any; config: any } {
+  const chart = testChart();
+  const c = cluster(chart, { protectPinnedValues: {}, ...props, ...(persistence ? { persistence: persistence(chart) } : {}) });
+  const all = objects(chart);
+  const named = (kind: string) => all.find((o) => o.kind === kind && o.metadata.name === c.pinnedValuesGuard!.configPolicyName);
+  return { policy: named('ValidatingAdmissionPolicy'), binding: named('ValidatingAdmissionPolicyBinding'), config: all.find((o) => o.kind === 'ConfigMap' && o.metadata.name === c.configMapName) };
+}
+
+/** What the API server decides for a CREATE or UPDATE of the server config ConfigMap to `configMap`: true means allowed. */
+const allowsConfig = (policy: any, configMap: unknown) => run(policy.spec.validations[0].expression, { object: toCel(configMap) as Map<string, never>, oldObject: null }, { funcs: K8S_FUNCS });
+
+describe('the server config policy', () => {
+  const { policy, binding, config } = configGuard();
+  const file = config.data['config.yaml'] as string;
+  const withFile = (text: string) => ({ ...config, data: { 'config.yaml': text } });
+  const TEMPLATED = 'numHistoryShards: {{ env "TEMPORAL_NUM_HISTORY_SHARDS" }}';
+
+  test('matches CREATE and UPDATE of this cluster\'s server config ConfigMap only, in its namespace', () => {
+    expect(policy.metadata.name).toBe('temporal-temporal-pinned-config-guard');
+    expect([policy.metadata.namespace, binding.metadata.namespace]).toEqual([undefined, undefined]);
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }]);
+    expect(policy.spec.failurePolicy).toBe('Fail');
+    const matches = (name: string) => run(policy.spec.matchConditions[0].expression, { object: toCel({ metadata: { name } }) as Map<string, never>, oldObject: null });
+    expect([matches('temporal-config'), matches('temporal-pinned'), matches('temporal-dynamic-config')]).toEqual([true, false, false]);
+    expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } } } });
+    expect(policy.spec.validations[0].message).toContain('history shard count, cluster name, failover increment');
+  });
+
+  test('lets the library\'s own server config through, for every shape of cluster', () => {
+    const shapes: Array<Record<string, unknown>> = [
+      {},
+      { clusterName: 'east', enableGlobalNamespace: true, failoverVersionIncrement: 100, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west.example.com:7233' }] },
+      { internalFrontend: {}, ui: {}, logLevel: 'debug' },
+    ];
+    for (const props of shapes) {
+      const guard = configGuard(props);
+      expect([props, allowsConfig(guard.policy, guard.config)]).toEqual([props, true]);
+    }
+    // And any change that leaves the three lines alone, with CRLF line ends as an editor may write them.
+    expect(allowsConfig(policy, withFile(file.replace('level: info', 'level: debug')))).toBe(true);
+    expect(allowsConfig(policy, withFile(file.replace(/\n/g, '\r\n')))).toBe(true);
+    // A comment naming a key sets nothing; nor does a longer key that contains one.
+    expect(allowsConfig(policy, withFile(`# numHistoryShards: 4 before the move to env\n${file}`))).toBe(true);
+    expect(allowsConfig(policy, withFile(file.replace('level: info', 'level: info\n  maxNumHistoryShardsSeen: 4')))).toBe(true);
+  });
+
+  test('fails when a value of the props would read in the server config as a pinned key and a colon: the policy would deny the library\'s own config at apply', () => {
+    const withStore = (options: Record<string, unknown>) => () => {
+      const chart = testChart();
+      const store = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password: SecretRef.of('db', 'password'), ...options });
+      cluster(chart, { protectPinnedValues: {}, persistence: new Persistence(chart, 'p2', { defaultStore: store('temporal'), visibilityStore: store('visibility') }) });
+    };
+    expect(withStore({ connectAttributes: { numHistoryShards: '4' } })).toThrow(
+      /protectPinnedValues would deny this cluster's own server config, where "numHistoryShards: "4"" sets the pinned key numHistoryShards beside the line that reads it from env/);
+    expect(withStore({ connectAttributes: { application_name: 'temporal' } })).not.toThrow();
+    // A value that only names a key, without the colon, sets nothing: the policy lets it through, and so does synth.
+    const store = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'failoverVersionIncrement', password: SecretRef.of('db', 'password') });
+    const guarded = configGuard({}, (chart) => new Persistence(chart, 'p3', { defaultStore: store('numHistoryShards'), visibilityStore: store('visibility') }));
+    expect(guarded.config.data['config.yaml']).toContain('databaseName: numHistoryShards');
+    expect(allowsConfig(guarded.policy, guarded.config)).toBe(true);
+  });
+
+  test('denies a server config that sets a pinned value itself, sets it twice, or no longer reads it', () => {
+    const denied: Array<[string, string]> = [
+      ['a literal shard count (a Temporal sample config pasted over the file)', file.replace(TEMPLATED, 'numHistoryShards: 4')],
+      ['a second shard count after the template', file.replace(TEMPLATED, `${TEMPLATED}\n  numHistoryShards: 4`)],
+      ['a quoted key', file.replace(TEMPLATED, `${TEMPLATED}\n  "numHistoryShards" : 4`)],
+      ['a key in single quotes', file.replace(TEMPLATED, `${TEMPLATED}\n  'numHistoryShards': 4`)],
+      ['a key in flow style', file.replace(TEMPLATED, `${TEMPLATED}\n  extra: {numHistoryShards: 4}`)],
+      ['the template line with a default', file.replace(TEMPLATED, `${TEMPLATED.replace(' }}', ' | default "4" }}')}`)],
+      ['a flow-style persistence block', file.replace(/^persistence:\n/m, 'persistence: {numHistoryShards: 4}\npersistence2:\n')],
+      ['another env var', file.replace(TEMPLATED, 'numHistoryShards: {{ env "NUM_HISTORY_SHARDS" }}')],
+      ['no shard count at all', file.replace(TEMPLATED, '')],
+      ['a literal failover increment', file.replace('failoverVersionIncrement: {{ env "TEMPORAL_FAILOVER_VERSION_INCREMENT" }}', 'failoverVersionIncrement: 100')],
+      ['a literal cluster name', file.replace('currentClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}', 'currentClusterName: "renamed"')],
+    ];
+    for (const [what, text] of denied) {
+      expect(text).not.toBe(file);
+      expect([what, allowsConfig(policy, withFile(text))]).toEqual([what, false]);
+    }
+    expect(allowsConfig(policy, { ...config, data: { 'other.yaml': file } })).toBe(false);
+    expect(allowsConfig(policy, { ...config, data: undefined })).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
-import { cluster, find, objects, testChart } from './support/synth';
+import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
 
@@ -26,7 +26,7 @@ describe('SchemaJob', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'temporal_visibility', user: 'temporal', password }),
     }));
-    expect(find(chart, 'Job', 'temporal-schema-default-1-32-2')).toMatchSnapshot();
+    expect(schemaJob(chart, 'default')).toMatchSnapshot();
   });
 
   test('PostgreSQL: create, set up and update each database, with the versioned folder of the release', () => {
@@ -34,7 +34,7 @@ describe('SchemaJob', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: SecretRef.of('db', 'user'), password, connectAttributes: { sslmode: 'require', application_name: 'temporal' } }),
       visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
     }));
-    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-32-2', 'temporal-schema-visibility-1-32-2']);
+    expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
@@ -67,7 +67,7 @@ describe('SchemaJob', () => {
       // No CA and no check: what enableHostVerification false means for MySQL (InsecureSkipVerify).
       visibilityStore: Datastore.mysql({ host: 'mysql', database: 'temporal_visibility', user: 'temporal', password, tls: { enableHostVerification: false } }),
     }), { version: '1.30.9' });
-    expect(all.map((j) => j.metadata.name)).toEqual(['temporal-schema-default-1-30-9', 'temporal-schema-visibility-1-30-9']);
+    expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
     expect(commands(all[0])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/temporal/versioned');
     expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
     expect(steps(all[0])[0].image).toBe('temporalio/admin-tools:1.30.9');
@@ -200,7 +200,8 @@ describe('SchemaJob', () => {
       expect(JSON.stringify(d)).not.toContain('temporal-ddl');
       const pod = d.spec.template.spec;
       for (const store of ['default', 'visibility']) expect(schemaWaitEnv(pod, schemaWaitOf(pod, store), objects(chart), store)).toMatchObject({ SQL_USER: 'temporal_app' });
-      expect(pod.initContainers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }, { name: 'temporal-db', key: 'password' }]);
+      // Both stores' passwords are one Secret key: one var carries it.
+      expect(pod.initContainers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }]);
     }
   });
 
@@ -324,6 +325,51 @@ describe('SchemaJob', () => {
       expect(bad.out).toContain('not an env var name');
       expect(fs.existsSync(marker)).toBe(false);
     });
+    test('a store whose Secret value is in the same key as an earlier store\'s reads that store\'s var; its own <NAME>_<STORE>, which the previous version\'s containers carry, wins', () => {
+      const store = (role: string, database: string, secretEnv: string) => ({
+        [`${role}.SCHEMA_WAIT_TOOL`]: '@DIR@/stub-tool', [`${role}.SCHEMA_WAIT_STORE`]: `${role} store ${database}`, [`${role}.SCHEMA_WAIT_ATTEMPTS`]: '1',
+        [`${role}.SCHEMA_WAIT_INTERVAL_SECONDS`]: '0', [`${role}.SQL_DATABASE`]: database, [`${role}.SCHEMA_WAIT_SECRET_ENV`]: secretEnv,
+      });
+      const files = { ...store('default', 'temporal', 'SQL_USER SQL_PASSWORD'), ...store('visibility', 'vis', 'SQL_USER=SQL_USER_DEFAULT SQL_PASSWORD=SQL_PASSWORD_DEFAULT') };
+      const tool = '#!/bin/sh\necho "$SQL_DATABASE user=[${SQL_USER:-}] password=[${SQL_PASSWORD:-}]" >> "$(dirname "$0")/calls"\nexit 0\n';
+      const args = ['default=1.19', 'visibility=1.14'];
+      // This version's container: one var per Secret key.
+      expect(runScript(files, args, { SQL_USER_DEFAULT: 'u', SQL_PASSWORD_DEFAULT: 'p w' }, tool).calls)
+        .toEqual(['temporal user=[u] password=[p w]', 'vis user=[u] password=[p w]']);
+      // The previous version's container, restarted against this ConfigMap during a rollout: every store's own var.
+      expect(runScript(files, args, { SQL_USER_DEFAULT: 'u', SQL_PASSWORD_DEFAULT: 'p w', SQL_USER_VISIBILITY: 'u2', SQL_PASSWORD_VISIBILITY: 'p2' }, tool).calls)
+        .toEqual(['temporal user=[u] password=[p w]', 'vis user=[u2] password=[p2]']);
+      // An earlier version's container for one store, with its values under their own names and no suffixed var.
+      expect(runScript(files, ['visibility'], { SCHEMA_WAIT_VERSION: '1.13', SQL_USER: 'u3', SQL_PASSWORD: 'p3' }, tool).calls).toEqual(['vis user=[u3] password=[p3]']);
+      for (const entry of ['SQL_PASSWORD=', '=SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD=1X', 'SQL_PASSWORD=X;id']) {
+        const bad = runScript({ ...files, 'visibility.SCHEMA_WAIT_SECRET_ENV': entry }, args, { SQL_PASSWORD_DEFAULT: 'p' }, tool);
+        expect([entry, bad.code, bad.calls]).toEqual([entry, 1, ['temporal user=[] password=[p]']]);
+        expect(bad.out).toContain('not an env var name');
+      }
+    });
+    test('run with the synthesized ConfigMap and container, stores that share a Secret key each get its value', () => {
+      const chart = testChart();
+      const user = SecretRef.of('db', 'user');
+      cluster(chart, { persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user, password }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'vis', user, password }),
+        secondaryVisibilityStore: Datastore.mysql({ host: 'my', database: 'vis_next', user: 'm', password: SecretRef.of('my', 'password') }),
+      }) });
+      const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+      const [c] = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+      expect(c.env.map((e: any) => e.name)).toEqual(['SQL_USER_DEFAULT', 'SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
+      expect(data['visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_USER=SQL_USER_DEFAULT SQL_PASSWORD=SQL_PASSWORD_DEFAULT');
+      expect(data['secondary-visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_PASSWORD');
+      const files: Record<string, string> = { ...data };
+      for (const store of ['default', 'visibility', 'secondary-visibility']) files[`${store}.SCHEMA_WAIT_TOOL`] = '@DIR@/stub-tool';
+      delete files['wait-for-schema.sh'];
+      const secrets: Record<string, string> = { 'db/user': 'app', 'db/password': 'pg-secret', 'my/password': 'my-secret' };
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
+      const tool = '#!/bin/sh\necho "$SQL_DATABASE user=[${SQL_USER:-}] password=[${SQL_PASSWORD:-}]" >> "$(dirname "$0")/calls"\nexit 0\n';
+      const r = runScript(files, c.command.slice(2), env, tool);
+      expect(r.code).toBe(0);
+      expect(r.calls).toEqual(['temporal user=[app] password=[pg-secret]', 'vis user=[app] password=[pg-secret]', 'vis_next user=[m] password=[my-secret]']);
+    });
     test('run with the synthesized ConfigMap and container, the tool sees the store\'s connection and the release\'s version', () => {
       const chart = testChart();
       cluster(chart, { persistence: new Persistence(chart, 'p', {
@@ -374,7 +420,7 @@ describe('SchemaJob', () => {
     const jobFor = (defaultStore: Datastore) => {
       const chart = testChart();
       cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u' }) }) });
-      return find(chart, 'Job', 'temporal-schema-default-1-32-2');
+      return schemaJob(chart, 'default');
     };
     const step = (job: any, name: string) => steps(job).find((c: any) => c.name === name);
     const envOf = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.value;
@@ -423,7 +469,7 @@ describe('SchemaJob', () => {
         const all = objects(chart);
         for (const [k, role] of ['default', 'visibility'].entries()) {
           expect(addresses[k]).toBeDefined();
-          const job = all.find((o) => o.kind === 'Job' && o.metadata.name === `temporal-schema-${role}-1-32-2`);
+          const job = schemaJob(chart, role);
           for (const step of nonEmpty(steps(job))) {
             const env = Object.fromEntries(step.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
             expect([step.name, tool(env)]).toEqual([step.name, addresses[k]]);
@@ -437,7 +483,7 @@ describe('SchemaJob', () => {
 
   describe('fails when', () => {
     test('the Job name would exceed a DNS label', () => {
-      expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected at most 38 characters for this configuration. The schema Job "a-very-long-temporal-cluster-name-for-prod-schema-visibility-1-32-2" would have 67 characters/);
+      expect(() => cluster(testChart(), {}, 'a-very-long-temporal-cluster-name-for-prod')).toThrow(/name is "a-very-long-temporal-cluster-name-for-prod"; expected at most 38 characters for this configuration. The schema Job "a-very-long-temporal-cluster-name-for-prod-schema-visibility-xxxxxx" would have 67 characters/);
     });
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);

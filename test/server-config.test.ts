@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import { Datastore, Persistence, SecretRef, ServicePorts } from '../lib';
 import { renderServerConfig, ServerConfig } from '../lib/config/server-config';
 import { ServiceRole } from '../lib/services/service-role';
-import { cluster, find, objects, testChart } from './support/synth';
+import { cluster, find, objects, schemaJob, testChart } from './support/synth';
 import { schemaWaitEnv } from './support/schema-wait-env';
 import { configOf, parseRendered, renderTemplate, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
@@ -144,6 +144,35 @@ describe('the rendered server config', () => {
     expect(env.map((e: any) => e.name)).not.toContain('TEMPORAL_VISIBILITY_STORE_USER');
   });
 
+  test('stores that read the same Secret key share one env var: the pods carry each reference once, and every env var the config reads is in every server container', () => {
+    const chart = testChart();
+    const user = SecretRef.of('db', 'user');
+    const password = SecretRef.of('db', 'password');
+    const persistence = new Persistence(chart, 'one-secret-stores', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user, password }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user, password }),
+      secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility_next', user: 'next', password: SecretRef.of('next-db', 'password') }),
+    });
+    const c = cluster(chart, { persistence });
+    const config = configOf(c);
+    expect(config.persistence.datastores.visibility.sql).toMatchObject({ user: 'user-from-secret', password: 'p@ss"word:with{braces}' });
+    expect(config.persistence.datastores['secondary-visibility'].sql).toMatchObject({ user: 'next', password: 'secondary-password' });
+    const read = [...c.serverConfig.matchAll(/\{\{ env "([A-Z_]+)"/g)].map((m) => m[1]);
+    expect(read.filter((n) => /STORE/.test(n))).toEqual(['TEMPORAL_DEFAULT_STORE_USER', 'TEMPORAL_DEFAULT_STORE_PASSWORD', 'TEMPORAL_DEFAULT_STORE_USER',
+      'TEMPORAL_DEFAULT_STORE_PASSWORD', 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD']);
+    const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
+    expect(deployments.length).toBe(4);
+    for (const d of nonEmpty(deployments)) {
+      const env = d.spec.template.spec.containers[0].env;
+      expect(env.filter((e: any) => /STORE/.test(e.name))).toEqual([
+        { name: 'TEMPORAL_DEFAULT_STORE_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } },
+        { name: 'TEMPORAL_DEFAULT_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
+        { name: 'TEMPORAL_SECONDARY_VISIBILITY_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'next-db', key: 'password' } } },
+      ]);
+      for (const name of read) expect(env.map((e: any) => e.name)).toContain(name);
+    }
+  });
+
   test('Cassandra and Elasticsearch: the ports the user sets reach the config, the schema Jobs and the schema waits', () => {
     const chart = testChart();
     const persistence = new Persistence(chart, 'cass', {
@@ -154,7 +183,7 @@ describe('the rendered server config', () => {
     const config = configOf(c);
     expect(config.persistence.datastores.default.cassandra).toMatchObject({ hosts: 'c1,c2', port: 9142, keyspace: 'temporal', datacenter: 'dc1', user: 'cassandra', password: 'p@ss"word:with{braces}' });
     expect(config.persistence.datastores.visibility.elasticsearch).toMatchObject({ url: { scheme: 'https', host: 'es.search:9243' }, username: 'elastic', password: 'visibility-password' });
-    const job = find(chart, 'Job', 'temporal-schema-default-1-32-2').spec.template.spec;
+    const job = schemaJob(chart, 'default').spec.template.spec;
     expect(job.containers[0].env).toContainEqual({ name: 'CASSANDRA_PORT', value: '9142' });
     const historyPod = find(chart, 'Deployment', 'temporal-history').spec.template.spec;
     const wait = historyPod.initContainers.find((x: any) => x.name === 'wait-for-default-schema');

@@ -89,7 +89,8 @@ describe('TemporalCluster', () => {
     // The schema waits' lists of env var names (SQL_PASSWORD) name the Secret values, never hold them.
     const data = nonEmpty(objects(chart).filter((o) => o.kind === 'ConfigMap')).flatMap((config) => Object.entries<string>(config.data ?? {}));
     const names = data.filter(([key]) => key.endsWith('.SCHEMA_WAIT_SECRET_ENV'));
-    expect(names.map(([key, value]) => [key, value])).toEqual([['default.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD'], ['visibility.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD']]);
+    expect(names.map(([key, value]) => [key, value])).toEqual([['default.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD'],
+      ['visibility.SCHEMA_WAIT_SECRET_ENV', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT']]);
     const lines = data.filter(([key]) => !key.endsWith('.SCHEMA_WAIT_SECRET_ENV'))
       .flatMap(([, text]) => text.split('\n').filter((l) => /password/i.test(l)));
     expect(lines.length).toBeGreaterThanOrEqual(2);
@@ -137,11 +138,11 @@ describe('TemporalCluster', () => {
     expect(wait.image).toBe('temporalio/admin-tools:1.32.2');
     // One script per cluster, in a ConfigMap, with each store's literal settings beside it; the
     // wait names its stores in order, each with its release's version, and keeps in its env only
-    // the Secret references, one per store under the store's own name.
+    // the Secret references, one per Secret key: both stores read temporal-db's password, so the
+    // visibility store's wait reads the default store's var.
     expect(wait.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19', 'visibility=1.14']);
     expect(wait.env).toEqual([
       { name: 'SQL_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'temporal-db', key: 'password' } } },
-      { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'temporal-db', key: 'password' } } },
     ]);
     const script = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
     expect(script['wait-for-schema.sh']).toBe(SCHEMA_WAIT_SCRIPT);
@@ -151,7 +152,8 @@ describe('TemporalCluster', () => {
       SCHEMA_WAIT_INTERVAL_SECONDS: '5', SQL_PLUGIN: 'postgres12', SQL_HOST: 'pg.db.svc', SQL_PORT: '5432', SQL_DATABASE: 'temporal_persistence_temporal', SQL_USER: 'temporal',
       SCHEMA_WAIT_SECRET_ENV: 'SQL_PASSWORD',
     });
-    expect(env('visibility')).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14', SQL_DATABASE: expect.stringContaining('visibility'), SCHEMA_WAIT_STORE: expect.stringMatching(/^visibility store /) });
+    expect(env('visibility')).toMatchObject({ SCHEMA_WAIT_VERSION: '1.14', SQL_DATABASE: expect.stringContaining('visibility'), SCHEMA_WAIT_STORE: expect.stringMatching(/^visibility store /),
+      SCHEMA_WAIT_SECRET_ENV: 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT' });
     // Written once per cluster, not once per init container of every role.
     expect(JSON.stringify(find(chart, 'Deployment', 'temporal-history'))).not.toContain('SQL_HOST');
     expect(wait.volumeMounts).toContainEqual({ name: 'schema-wait', mountPath: '/etc/temporal/schema-wait', readOnly: true });

@@ -67,8 +67,12 @@ export class ClusterLock {
     const updates: Record<string, LockedCluster> = {};
     const retired = new Set<string>();
     const claimedBy = new Map<string, string>();
-    const locked = lockedStores(this.entries);
     const clusters = registeredClusters(scope);
+    const records = new Map(clusters.map((cluster) => [cluster, cluster.lockRecord()]));
+    // The proxies each cluster of this synth records now, under its key and the key it was.
+    const proxiesNow = new Map(clusters.flatMap((c) => [c.previously, c.lockKey].filter((k): k is string => k !== undefined)
+      .map((k) => [k, records.get(c)!.databaseProxies ?? []] as const)));
+    const locked = lockedStores(this.entries, proxiesNow);
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
     if (this.path && this.basis === undefined) {
@@ -79,7 +83,7 @@ export class ClusterLock {
     const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
     for (const cluster of clusters) {
       const key = cluster.lockKey;
-      const current = cluster.lockRecord();
+      const current = records.get(cluster)!;
       // Two apps of one run may write one cluster twice (two output flavours), but not two clusters under one key.
       const other = declaredBy?.get(key);
       if (other !== undefined && other.root !== root && other.record !== JSON.stringify(current)) {
@@ -88,11 +92,6 @@ export class ClusterLock {
           + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
           + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
       }
-      // A cluster is its database: find every entry on one of its stores, whatever its key. The
-      // entry a declared move comes from is the cluster itself; any other is another cluster, which
-      // neither a declared move nor a declared migration may take the databases of.
-      const sharing = locked.sharing(current, cluster.dns);
-      const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && k !== cluster.previously && sharing.has(k));
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       // A move the lock recorded (it has the new key, and the old one no more) is done: the next synth
       // of the same app, as CI's --check runs it over the committed lock, declares it again.
@@ -108,17 +107,23 @@ export class ClusterLock {
           retired.add(cluster.previously);
         }
       }
+      // A cluster is its database: find every entry on one of its stores, whatever its key. The
+      // entry a declared move comes from is the cluster itself; any other is another cluster, which
+      // neither a declared move nor a declared migration may take the databases of.
+      const sharing = locked.sharing(current, cluster.dns, lockedAs === undefined);
+      const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && k !== cluster.previously && sharing.has(k));
       for (const other of onItsDatabase) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: the lock also has ${other} on the same database; one database is one cluster, `
             + 'so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.'
           : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
-            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.`);
+            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.${unrecordedProxies(this.entries[other], current)}`);
       }
       // A migration declared from another entry's databases says this cluster's data is that
       // cluster's: its history is partitioned by that entry's shard count and its schema is at that
       // entry's release, so it is that cluster moved, never a new one, and never a second one's.
-      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, cluster.dns, locked)) {
+      const ownProxies = [...new Set([...(lockedAs ? this.entries[lockedAs].databaseProxies ?? [] : []), ...(current.databaseProxies ?? [])])];
+      for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, ownProxies, cluster.dns, locked)) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: persistenceMigration.from names ${uri}, a database of ${other}, another locked `
             + 'cluster; one cluster\'s data never moves into another\'s. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).'
@@ -332,9 +337,16 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
   + 'upgrade cdk8s-temporal to the version your repository used (package-lock.json), rather than let this one drop what it locks; '
   + 'or the file was edited by hand: restore it from version control.';
 
+/** Why a locked entry without proxy digests can be on a new cluster's loopback database, when it is; else ''. */
+function unrecordedProxies(entry: LockedCluster, current: LockedCluster): string {
+  if (entry.databaseProxies !== undefined || current.databaseProxies === undefined) return '';
+  return ' Its entry records no database proxies (written before the lock recorded them), so its loopback store reads as any pod\'s: if it is behind a proxy '
+    + 'of its own, synthesize its app once with this version, which records them, then this one.';
+}
+
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -353,6 +365,10 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0
     || !e.imageDigests.every((d) => typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d)))) {
     return `has imageDigests ${JSON.stringify(e.imageDigests)}; expected a list of image digests such as "sha256:" and 64 hex digits`;
+  }
+  if (e.databaseProxies !== undefined && (!Array.isArray(e.databaseProxies) || e.databaseProxies.length === 0
+    || !e.databaseProxies.every((d) => typeof d === 'string' && /^[0-9a-f]{16}$/.test(d)))) {
+    return `has databaseProxies ${JSON.stringify(e.databaseProxies)}; expected a list of proxy digests of 16 hex digits`;
   }
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;

@@ -1,7 +1,7 @@
 import { LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
-import { DnsContext, parseStoreUri, sameStore } from '../persistence/store-identity';
+import { DnsContext, loopbackThrough, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { compareVersions, LIBRARY_VERSION, TemporalVersion } from '../versions';
 
 /* How a cluster is compared with its locked entry, and with the other entries of the lock. */
@@ -13,10 +13,13 @@ const REMEDY = 'A cluster keeps these values for life. The only way to change on
 
 /**
  * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
- * declared migration names, each with the URI that names it.
+ * declared migration names, each with the URI that names it. A URI on the pod's loopback names
+ * the database the cluster's own proxies reached (`proxies`: its locked ones and its current
+ * ones), and an entry's loopback store is the one its proxies reach, as `LockedStores.sharing`
+ * compares them: two clusters behind their own proxies on one loopback URI are two databases.
  */
 export function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
-  dns: DnsContext, locked: LockedStores): Array<[string, string]> {
+  proxies: readonly string[], dns: DnsContext, locked: LockedStores): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   if (from.length === 0) return found;
   for (const other of Object.keys(entries).sort()) {
@@ -26,7 +29,9 @@ export function migratedFromOther(entries: Record<string, LockedCluster>, key: s
     const stores = locked.storesOf(other, dns);
     const uri = from.find((u) => {
       const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
-      return id !== undefined && stores.some((store) => sameStore(store, id));
+      if (id === undefined) return false;
+      const through = loopbackThrough(id, proxies);
+      return stores.some((store) => sameStore(loopbackThrough(store, entries[other].databaseProxies ?? []), through));
     });
     if (uri !== undefined) found.push([other, uri]);
   }

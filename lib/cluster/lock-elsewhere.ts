@@ -37,7 +37,8 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
         const stores = lockedStores(entries);
         for (const cluster of clusters) {
           if (entries[cluster.lockKey]) return { file: candidate, key: cluster.lockKey, cluster: cluster.lockKey, how: 'by its key' };
-          const [shared] = [...stores.sharing(cluster.lockRecord(), cluster.dns)].sort();
+          // The cluster is new to that lock: an entry there that records no proxies reads as it did before they were recorded.
+          const [shared] = [...stores.sharing(cluster.lockRecord(), cluster.dns, true)].sort();
           if (shared !== undefined) return { file: candidate, key: shared, cluster: cluster.lockKey, how: `as ${shared}, on its databases` };
         }
       }

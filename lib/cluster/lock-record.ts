@@ -1,3 +1,7 @@
+import { createHash } from 'crypto';
+import { DatabaseAccess, proxyFingerprints } from '../persistence/database-access';
+import { isLoopbackHost } from '../persistence/store-identity';
+
 /** What the lock records for one cluster. */
 export interface LockedCluster {
   readonly numHistoryShards: number;
@@ -24,4 +28,21 @@ export interface LockedCluster {
   readonly enableGlobalNamespace?: boolean;
   /** Store URI per role, for example `{ default: 'postgres://pg:5432/temporal' }`. */
   readonly persistence: Record<string, string>;
+  /**
+   * Digests of the database proxies (databaseAccess sidecars) its pods reach a store on their own
+   * loopback through, recorded when there are any. Every pod's loopback is its own: two clusters on
+   * `127.0.0.1:5432/temporal` are one database only through proxies configured alike, which the
+   * URIs alone cannot tell, so without these a second cluster behind a proxy of its own read as the
+   * first cluster's database on every synth after the one that locked both.
+   */
+  readonly databaseProxies?: string[];
 }
+
+/** `{ databaseProxies }` for a cluster whose stores include one on the loopback reached through proxies, else `{}`. */
+export function lockedDatabaseProxies(stores: ReadonlyArray<{ readonly store: { readonly hosts: readonly string[] } }>, access: DatabaseAccess,
+  namespace: string): Pick<LockedCluster, 'databaseProxies'> {
+  if (!stores.some(({ store }) => store.hosts.some(isLoopbackHost))) return {};
+  const digests = proxyFingerprints(access, namespace).map((f) => createHash('sha256').update(f).digest('hex').slice(0, 16));
+  return digests.length > 0 ? { databaseProxies: [...new Set(digests)].sort() } : {};
+}
+

@@ -1,5 +1,5 @@
 import { LockedCluster } from './lock-record';
-import { DnsContext, parseStoreUri, portSelectsServer, sameStore, StoreIdentity } from '../persistence/store-identity';
+import { DnsContext, loopbackThrough, parseStoreUri, portSelectsServer, sameStore, StoreIdentity } from '../persistence/store-identity';
 
 /** The namespace and DNS domain a locked entry's relative hosts resolve in: its key's namespace. */
 export function entryDns(entryKey: string, dns: DnsContext): DnsContext {
@@ -12,8 +12,15 @@ function storeBucket(id: StoreIdentity): string {
 }
 
 export interface LockedStores {
-  /** The keys of the entries that share a store with `current`, compared as databases rather than as text. */
-  sharing(current: LockedCluster, dns: DnsContext): Set<string>;
+  /**
+   * The keys of the entries that share a store with `current`, compared as databases rather than as
+   * text. A store on the pod's loopback is the database its cluster's proxies reach
+   * (`databaseProxies`). An entry that records none there, written before the lock recorded proxies
+   * (or behind none), is compared as it was then, its loopback any cluster's, when `current` is
+   * new to the lock (`newToLock`): a cluster renamed in the commit that upgrades the library is still
+   * found on its old entry's databases.
+   */
+  sharing(current: LockedCluster, dns: DnsContext, newToLock?: boolean): Set<string>;
   /** The stores of the entry `key`, its relative hosts resolved in its own namespace. */
   storesOf(key: string, dns: DnsContext): readonly StoreIdentity[];
 }
@@ -21,9 +28,11 @@ export interface LockedStores {
 /**
  * The locked entries' stores, parsed once per check for each DNS domain the clusters resolve in,
  * and indexed by `storeBucket`. Parsing every entry's URIs again for every cluster made a check of
- * 100 clusters against a lock of 100 entries take 0.6 s of CPU.
+ * 100 clusters against a lock of 100 entries take 0.6 s of CPU. `proxiesNow` holds, for the keys of
+ * the clusters of this synth (and the keys they declare they were), the proxies their entries are
+ * about to record: an entry that records none yet takes those.
  */
-export function lockedStores(entries: Record<string, LockedCluster>): LockedStores {
+export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow: ReadonlyMap<string, readonly string[]> = new Map()): LockedStores {
   const byDomain = new Map<string, { stores: Map<string, StoreIdentity[]>; index: Map<string, string[]> }>();
   const parsed = (dns: DnsContext) => {
     let p = byDomain.get(dns.clusterDomain);
@@ -43,14 +52,20 @@ export function lockedStores(entries: Record<string, LockedCluster>): LockedStor
     return p;
   };
   return {
-    sharing: (current, dns) => {
+    sharing: (current, dns, newToLock = false) => {
       const { stores, index } = parsed(dns);
       const found = new Set<string>();
       for (const uri of Object.values(current.persistence)) {
-        const now = parseStoreUri(uri, dns);
-        if (now === undefined) continue;
+        const parsedNow = parseStoreUri(uri, dns);
+        if (parsedNow === undefined) continue;
+        // Each pod's loopback is its own: a store there is the database its proxies reach.
+        const now = loopbackThrough(parsedNow, current.databaseProxies ?? []);
         for (const key of index.get(storeBucket(now)) ?? []) {
-          if (stores.get(key)!.some((was) => sameStore(was, now))) found.add(key);
+          const proxies = entries[key].databaseProxies ?? proxiesNow.get(key);
+          const same = proxies === undefined && newToLock
+            ? stores.get(key)!.some((was) => sameStore(was, parsedNow))
+            : stores.get(key)!.some((was) => sameStore(loopbackThrough(was, proxies ?? []), now));
+          if (same) found.add(key);
         }
       }
       return found;

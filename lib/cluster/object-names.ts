@@ -9,8 +9,17 @@ import { propError, requireDns1035Label } from '../validation';
 export const roleName = (name: string, role: string) => `${name}-${role}`;
 /** A role's headless Service, for membership. */
 export const headlessServiceName = (name: string, role: string) => `${roleName(name, role)}-headless`;
-/** A store's schema Job, per release: `<name>-schema-<store>-<version with dashes>`. */
-export const schemaJobName = (name: string, storeRole: string, version: string) => `${name}-schema-${storeRole}-${version.replace(/\./g, '-')}`;
+/**
+ * A store's schema Job: `<name>-schema-<store>-<hash>`, the hash ({@link SCHEMA_HASH_LENGTH} hex
+ * digits) of its whole spec, so a release, a changed store or a change of the library itself makes
+ * a new Job instead of editing an immutable one. The prefix without the hash is `schemaJobName(name, store)`.
+ */
+export const schemaJobName = (name: string, storeRole: string, hash?: string) => `${name}-schema-${storeRole}${hash === undefined ? '' : `-${hash}`}`;
+/**
+ * Hex digits of a schema Job's hash: six keep the longest schema Job name at the length it had with
+ * the release in its place (`1-32-2`), so no cluster name that fitted before is refused now.
+ */
+export const SCHEMA_HASH_LENGTH = 6;
 export const schemaWaitConfigMapName = (name: string) => `${name}-schema-wait`;
 export const configMapName = (name: string) => `${name}-config`;
 export const pinnedConfigMapName = (name: string) => `${name}-pinned`;
@@ -29,10 +38,12 @@ export const certificateName = (name: string, suffix: string) => `${name}-${suff
 export const networkPolicyName = (name: string, suffix: string) => `${name}-${suffix}`;
 export const dashboardConfigMapName = (name: string) => `${name}-dashboard`;
 /** The cluster-scoped admission policies that guard the pinned ConfigMap. */
-export const pinnedGuardNames = (namespace: string, name: string) => [`${namespace}-${pinnedConfigMapName(name)}-guard`, `${namespace}-${pinnedConfigMapName(name)}-env-guard`];
+export const pinnedGuardNames = (namespace: string, name: string) => ['guard', 'env-guard', 'config-guard'].map((s) => `${namespace}-${pinnedConfigMapName(name)}-${s}`);
 
 /** Stand-in for the 8 hex digits of a hashed Job name, which depend on content known later. */
 export const HASH_PLACEHOLDER = '########';
+/** The same for a schema Job's shorter hash. */
+export const SCHEMA_HASH_PLACEHOLDER = '#'.repeat(SCHEMA_HASH_LENGTH);
 
 /** One derived name and the longest name Kubernetes (or cert-manager) allows for it. */
 export interface DerivedName {
@@ -48,7 +59,6 @@ export interface DerivedName {
 export interface NamedFeatures {
   readonly roles: string[];
   readonly storeRoles: string[];
-  readonly version: string;
   readonly certificateSuffixes: string[];
   readonly ui: boolean;
   readonly adminTools: boolean;
@@ -84,7 +94,7 @@ export function derivedNames(name: string, f: NamedFeatures): DerivedName[] {
   }
   for (const store of f.storeRoles) {
     const cause = store === 'secondary-visibility' ? 'persistence.secondaryVisibilityStore' : undefined;
-    names.push({ kind: 'schema Job', name: schemaJobName(name, store, f.version), limit: LABEL, cause });
+    names.push({ kind: 'schema Job', name: schemaJobName(name, store, SCHEMA_HASH_PLACEHOLDER), limit: LABEL, cause });
   }
   for (const suffix of f.certificateSuffixes) names.push({ kind: 'Certificate', name: certificateName(name, suffix), limit: LABEL, cause: 'tls' });
   if (f.ui) names.push({ kind: 'Service', name: uiName(name), limit: LABEL, cause: 'ui' });
@@ -117,7 +127,7 @@ export function checkClusterName(owner: string, name: string, f: NamedFeatures):
   requireDns1035Label(owner, 'name', name, LABEL, 'Services are named after it, and Kubernetes holds Service names to DNS-1035.');
   const { max, by } = maxNameLength(name, f);
   if (name.length > max) {
-    const derived = by.name.replace(HASH_PLACEHOLDER, 'xxxxxxxx');
+    const derived = by.name.replace(HASH_PLACEHOLDER, 'xxxxxxxx').replace(SCHEMA_HASH_PLACEHOLDER, 'x'.repeat(SCHEMA_HASH_LENGTH));
     throw propError(owner, 'name', name, `at most ${max} characters for this configuration`,
       `The ${by.kind} "${derived}" would have ${derived.length} characters, over the ${by.limit} allowed; shorten name${by.cause ? ` or leave out ${by.cause}` : ''}.`);
   }

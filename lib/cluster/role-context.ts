@@ -7,6 +7,7 @@ import { archivalClaimVolumes, archivalCredentialVolumes } from '../config/archi
 import { elasticsearchWaitContainer, elasticsearchWaits, waitSchedule } from '../persistence/schema/elasticsearch-wait';
 import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { emitSchemaWaitScript, schemaWaitContainer } from '../persistence/schema/schema-wait';
+import { schemaWaitGroups } from '../persistence/schema/schema-wait-env';
 import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword } from '../persistence/store-access';
 import { ClusterImages } from '../pod/images';
@@ -18,7 +19,6 @@ import { ServiceContext } from '../services/service-context';
 import { ROLE_ORDER, ServiceRole } from '../services/service-role';
 import { CONFIG_DIR, DYNAMIC_CONFIG_DIR } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
-import { requireDns1123Subdomain } from '../validation';
 import { TemporalVersion } from '../versions';
 
 /** History's and matching's termination grace periods, which cover their shutdown drains. */
@@ -97,7 +97,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     metricsPort: cluster.metricsPort,
     size: cluster.size,
     serviceAccountName: cluster.serviceAccountName,
-    priorityClassName: props.priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName),
+    placement: cluster.placement,
     imagePullSecrets: cluster.imagePullSecrets,
     topologySpread: props.topologySpread ?? TopologySpread.soft(),
     terminationGracePeriodSeconds: {
@@ -108,17 +108,6 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     },
     readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
   };
-}
-
-/**
- * The schema waits' init containers, as the stores each one waits for: one container for every
- * store, in turn, except that a store with a password command gets a container of its own, whose
- * wrapper runs the command and hands the password to the wait as SQL_PASSWORD.
- */
-function schemaWaitGroups(waits: readonly StoreSchemaPlan[]): StoreSchemaPlan[][] {
-  const shared = waits.filter((plan) => !plan.store.passwordCommand);
-  const own = waits.filter((plan) => plan.store.passwordCommand).map((plan) => [plan]);
-  return [...(shared.length > 0 ? [shared] : []), ...own];
 }
 
 /**

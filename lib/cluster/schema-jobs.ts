@@ -3,16 +3,21 @@ import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { SchemaJob } from '../persistence/schema/schema-job';
-import { StoreSchemaPlan } from '../persistence/schema/schema-steps';
+import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { copiedProps, INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
 
-/** The checked `jobs` placement, for the pods of every Job the cluster emits. */
-export function jobPlacement(cluster: { readonly name: string }, props: TemporalClusterProps): PodPlacement {
-  return checkedPlacement(`TemporalCluster '${cluster.name}'`, 'jobs.', props.jobs);
+/** The checked `jobs` placement over the cluster's, for the pods of every Job the cluster emits. */
+export function jobPlacement(cluster: { readonly name: string; readonly placement: PodPlacement }, props: TemporalClusterProps): PodPlacement {
+  return checkedPlacement(`TemporalCluster '${cluster.name}'`, 'jobs.', props.jobs, cluster.placement);
+}
+
+/** What each store's schema Job does, and whether the servers wait for it. */
+export function storeSchemaPlans(cluster: TemporalCluster, props: TemporalClusterProps): StoreSchemaPlan[] {
+  return cluster.persistence.stores.map(({ role, store }) => schemaPlan(role, store, cluster.version, { createDatabase: props.schema?.createDatabase ?? true }));
 }
 
 /** One schema Job per store, and the Jobs' ServiceAccount. */
@@ -26,12 +31,13 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
   const persistence = cluster.persistence;
   const access = persistence.databaseAccess.containers;
   return plans.map((plan) => {
-    const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role, cluster.version.version));
+    // The name's start; SchemaJob adds a hash of the Job's spec, so a changed pod template (a
+    // release, the store's settings, a newer library's template) is a new Job, never an edit of
+    // the finished one, which the API server refuses ("field is immutable").
+    const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role));
     // Each Job mounts its own store's TLS files only, and the user's database access volumes.
-    // The schema Jobs keep the kubelet's file mode (0644) for the store's TLS files: a Job's pod
-    // template is immutable and their names change only with the release, so a new mode would make
-    // the next apply over an installed release fail on its finished schema Jobs. Drop the exception
-    // together with the next change of the default release, which renames every schema Job.
+    // The schema Jobs keep the kubelet's file mode (0644) for the store's TLS files, as before the
+    // hash was in their names; a new mode would now only rename the Jobs and run them again.
     const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
     checkPodMounts(owner, `schema Job ${name}`, volumes, persistence.databaseAccess);

@@ -19,14 +19,14 @@ export interface ClusterTlsSecrets {
  * of its servers (cluster admin) and which serves as a's servers to every peer.
  */
 export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): string[] {
-  const errors: string[] = sharedInternodeSecrets(clusters);
-  const servers = new Map<string, { cluster: ClusterTlsSecrets; what: string }>();
+  const errors: string[] = [];
+  const servers = new Map<string, ServerSecretOwner>();
   for (const cluster of clusters) {
-    const tls = cluster.tls;
-    if (!tls) continue;
-    for (const [secret, what] of [[tls.internodeSecret, 'internode'], [tls.frontendSecret, 'frontend'], [tls.systemWorkerSecret, 'system-worker']] as const) {
+    for (const [secret, what, prop] of serverSecretsOf(cluster.tls)) {
       const key = `${cluster.namespace}/${secret}`;
-      if (secret !== undefined && !servers.has(key)) servers.set(key, { cluster, what });
+      const owner = servers.get(key);
+      if (!owner) servers.set(key, { cluster, what, prop });
+      else errors.push(...sharedInternodeSecret(cluster, secret, what, prop, owner));
     }
   }
   for (const cluster of clusters) {
@@ -70,6 +70,16 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
   return errors;
 }
 
+interface ServerSecretOwner { readonly cluster: ClusterTlsSecrets; readonly what: string; readonly prop: string }
+
+/** A cluster's server Secrets (the Secret, what it is for the messages, its prop under tls). */
+function serverSecretsOf(tls: ResolvedTls | undefined): Array<readonly [string, string, string]> {
+  if (!tls) return [];
+  const named: Array<readonly [string | undefined, string, string]> = [[tls.internodeSecret, 'internode', 'internode'],
+    [tls.frontendSecret, 'frontend', 'frontend'], [tls.systemWorkerSecret, 'system-worker', 'systemWorker']];
+  return named.filter((entry): entry is readonly [string, string, string] => entry[0] !== undefined);
+}
+
 /**
  * An internode Secret of one cluster that is a server Secret (internode, frontend, system workers')
  * of another cluster of its namespace: a Secret is named, not derived from the cluster, with
@@ -79,27 +89,13 @@ export function sharedServerSecrets(clusters: readonly ClusterTlsSecrets[]): str
  * admin), so the two deployments are no longer apart. Keyed by the clusters' resolved namespaces,
  * so a chart without one and a chart or cluster saying "default" are one namespace.
  */
-function sharedInternodeSecrets(clusters: readonly ClusterTlsSecrets[]): string[] {
-  const errors: string[] = [];
-  const servers = new Map<string, { cluster: ClusterTlsSecrets; what: string; prop: string }>();
-  for (const cluster of clusters) {
-    const tls = cluster.tls;
-    if (!tls) continue;
-    for (const [secret, what, prop] of [[tls.internodeSecret, 'internode', 'internode'], [tls.frontendSecret, 'frontend', 'frontend'],
-      [tls.systemWorkerSecret, 'system-worker', 'systemWorker']] as const) {
-      if (secret === undefined) continue;
-      const key = `${cluster.namespace}/${secret}`;
-      const other = servers.get(key);
-      if (!other) servers.set(key, { cluster, what, prop });
-      if (!other || other.cluster === cluster || other.cluster.label === cluster.label || (what !== 'internode' && other.what !== 'internode')) continue;
-      errors.push(`${cluster.label}: tls.${prop} is "${secret}", the ${other.what} Secret (tls.${other.prop}) of ${other.cluster.label} in the same namespace `
-        + `(${cluster.namespace}); expected a Secret of its own. The servers of both clusters would hold one internode key and trust each other's nodes as their own `
-        + '(membership, history and matching calls, cluster admin at the internal frontend), so the two deployments would not be apart. '
-        + `Give this cluster its own ${prop === 'internode' ? 'internode certificate' : `${what} certificate`} in a Secret of its own (signed by a CA of its own for internode), `
-        + 'or use ClusterTls.certManager, which names each cluster\'s Secrets after it.');
-    }
-  }
-  return errors;
+function sharedInternodeSecret(cluster: ClusterTlsSecrets, secret: string, what: string, prop: string, other: ServerSecretOwner): string[] {
+  if (other.cluster === cluster || other.cluster.label === cluster.label || (what !== 'internode' && other.what !== 'internode')) return [];
+  return [`${cluster.label}: tls.${prop} is "${secret}", the ${other.what} Secret (tls.${other.prop}) of ${other.cluster.label} in the same namespace `
+    + `(${cluster.namespace}); expected a Secret of its own. The servers of both clusters would hold one internode key and trust each other's nodes as their own `
+    + '(membership, history and matching calls, cluster admin at the internal frontend), so the two deployments would not be apart. '
+    + `Give this cluster its own ${prop === 'internode' ? 'internode certificate' : `${what} certificate`} in a Secret of its own (signed by a CA of its own for internode), `
+    + 'or use ClusterTls.certManager, which names each cluster\'s Secrets after it.'];
 }
 
 /**

@@ -17,6 +17,7 @@ import type { PinnedValuesProtection } from '../security/pinned-values-guard';
 import type { ClusterTls } from '../security/tls';
 import type { ImageOptions } from '../pod/images';
 import type { ServiceAccountOptions } from '../pod/service-account';
+import type { Affinity, Toleration } from '../../imports/k8s';
 import type { ServicePorts } from '../services/ports';
 import type { ClusterSize } from '../services/sizing';
 import type { FrontendServiceOptions, TemporalServiceOptions } from '../services/service-options';
@@ -205,13 +206,39 @@ export interface TemporalClusterProps {
    */
   readonly serviceAccount?: ServiceAccountOptions;
   /**
-   * PriorityClass of the server pods.
+   * PriorityClass of every pod the cluster emits: the server roles, the schema, namespace and
+   * remote-cluster Jobs (the servers wait for the schema Jobs, so these must not stay pending once
+   * the servers are scheduled), the UI and the admin tools. A role's, `jobs`', `ui`'s or
+   * `adminTools`' own `priorityClassName` replaces it for those pods. Worker fleets take their own
+   * (`WorkerFleetProps.priorityClassName`), never this one.
    * @default - none
    */
   readonly priorityClassName?: string;
   /**
-   * Secrets for pulling images from a private registry or mirror. Every pod the library emits gets
-   * them: servers, schema and namespace Jobs, the UI and the admin tools.
+   * Node selector of every pod the cluster emits (servers, Jobs, UI, admin tools), for a node pool
+   * of its own. A role's, `jobs`', `ui`'s or `adminTools`' own `nodeSelector` replaces it for
+   * those pods. Worker fleets take their own, never this one.
+   * @default - none
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Tolerations of every pod the cluster emits (servers, Jobs, UI, admin tools), for a tainted node
+   * pool. A role's, `jobs`', `ui`'s or `adminTools`' own `tolerations` replace them for those pods
+   * (the lists are not merged). Worker fleets take their own, never these.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+  /**
+   * Affinity of every pod the cluster emits (servers, Jobs, UI, admin tools). A role's, `jobs`',
+   * `ui`'s or `adminTools`' own `affinity` replaces it for those pods (they are not merged). Worker
+   * fleets take their own, never this one.
+   * @default - none
+   */
+  readonly affinity?: Affinity;
+  /**
+   * Secrets for pulling images from a private registry or mirror. Every pod the cluster emits gets
+   * them: servers, schema, namespace and remote-cluster Jobs, the UI and the admin tools. Worker
+   * fleets take their own (`WorkerFleetProps.imagePullSecrets`).
    * @default - none
    */
   readonly imagePullSecrets?: string[];
@@ -267,9 +294,10 @@ export interface TemporalClusterProps {
   /** @default - see SchemaOptions */
   readonly schema?: SchemaOptions;
   /**
-   * Where the pods of every Job the cluster emits run: the schema Jobs, the namespace Job and the
-   * remote-cluster registration. Set it when every node pool is tainted or labelled for its workloads.
-   * @default - no node selector, tolerations or affinity
+   * Where the pods of every Job the cluster emits run, and their PriorityClass: the schema Jobs, the
+   * namespace Job and the remote-cluster registration. Set it when every node pool is tainted or
+   * labelled for its workloads.
+   * @default - the cluster's `nodeSelector`, `tolerations`, `affinity` and `priorityClassName`
    */
   readonly jobs?: PodPlacement;
   /**

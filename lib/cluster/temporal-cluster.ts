@@ -4,16 +4,17 @@ import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './clust
 import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
-import { LockedCluster } from './lock-record';
+import { LockedCluster, lockedDatabaseProxies } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
-import { emitPinnedConfigMap, PinnedValues, pinnedEnvKeys } from './pinned-values';
+import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
   bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
-import { emitSchemaJobs, jobPlacement } from './schema-jobs';
+import { emitSchemaJobs, jobPlacement, storeSchemaPlans } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
 import { TemporalClusterProps } from './temporal-cluster-props';
+import { clusterPodSettings } from './pod-settings';
 import { KubeConfigMap } from '../../imports/k8s';
 import { archivalConfig } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
@@ -29,9 +30,9 @@ import { DatastoreType } from '../persistence/datastore-options';
 import { TemporalUi, uiDefaultNamespace } from '../operations/temporal-ui';
 import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
-import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { checkAccessPorts, checkPasswordCommands } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
+import { PodPlacement, withDefaultPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
@@ -49,7 +50,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
 import { withSecondaryVisibility } from './secondary-visibility';
-import { checkPullSecrets, copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
+import { copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
 
@@ -117,6 +118,8 @@ export class TemporalCluster extends Construct {
   public readonly jobServiceAccountName: string;
   /** Image pull Secrets of every pod the cluster emits. */
   public readonly imagePullSecrets: string[];
+  /** `nodeSelector`, `tolerations`, `affinity` and `priorityClassName` of every pod the cluster emits, where its role, `jobs`, `ui` or `adminTools` does not set them. */
+  public readonly placement: PodPlacement;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -163,7 +166,7 @@ export class TemporalCluster extends Construct {
     this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
-    this.imagePullSecrets = checkPullSecrets(owner, props.imagePullSecrets);
+    ({ imagePullSecrets: this.imagePullSecrets, placement: this.placement } = clusterPodSettings(owner, props));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
@@ -184,9 +187,9 @@ export class TemporalCluster extends Construct {
     emitPinnedConfigMap(this, { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels }, this.pinned);
     this.pinnedValuesGuard = props.protectPinnedValues ? new PinnedValuesGuard(this, 'PinnedValuesGuard', copiedProps({
       ...props.protectPinnedValues, namespace: this.namespace, configMapName: this.pinnedConfigMapName, labels: this.labels,
-      deploymentSelector: identity.clusterSelector, pinnedEnv: pinnedEnvKeys(),
+      deploymentSelector: identity.clusterSelector, pinnedEnv: pinnedEnvKeys(), serverConfigMapName: this.configMapName, serverConfigFile: CONFIG_FILE, pinnedConfigLines: pinnedConfigLines(this.serverConfig, owner),
     })) : undefined;
-    const schemaPlans = this.schemaPlans(props);
+    const schemaPlans = storeSchemaPlans(this, props);
     emitCertificates(this, this.tls, this.namespace, this.labels);
     this.schemaJobs = emitSchemaJobs(this, props, schemaPlans);
     this.size = props.size ?? ClusterSize.MEDIUM;
@@ -236,11 +239,11 @@ export class TemporalCluster extends Construct {
     return {
       numHistoryShards: this.numHistoryShards,
       failoverVersionIncrement: this.failoverVersionIncrement, ...(this.enableGlobalNamespace ? { initialFailoverVersion: this.initialFailoverVersion } : {}),
-      currentClusterName: this.clusterName,
-      serverVersion: this.version.version,
+      currentClusterName: this.clusterName, serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}),
       enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace),
     };
   }
 
@@ -318,7 +321,6 @@ export class TemporalCluster extends Construct {
     return {
       roles,
       storeRoles,
-      version: this.version.version,
       certificateSuffixes: this.tls?.certificates.map((c) => c.name.slice(this.name.length + 1)) ?? [],
       ui: props.ui !== undefined,
       adminTools: adminToolsOptions(props.adminTools) !== undefined,
@@ -362,10 +364,6 @@ export class TemporalCluster extends Construct {
     });
   }
 
-  private schemaPlans(props: TemporalClusterProps): StoreSchemaPlan[] {
-    return this.persistence.stores.map(({ role, store }) => schemaPlan(role, store, this.version, { createDatabase: props.schema?.createDatabase ?? true }));
-  }
-
   /** The namespace Job, the UI and the admin tools: the pods that talk to the cluster as clients. */
   private emitOperatorTools(props: TemporalClusterProps, images: ClusterImages): { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } {
     const shared = { clusterName: this.name, namespace: this.namespace, labels: this.labels, imagePullSecrets: this.imagePullSecrets };
@@ -377,11 +375,11 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...props.ui, ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {
-      tools.adminTools = new AdminTools(this, 'AdminTools', copiedProps({ ...adminTools, ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() }));
+      tools.adminTools = new AdminTools(this, 'AdminTools', copiedProps({ ...withDefaultPlacement(adminTools, this.placement), ...shared, image: adminTools.image !== undefined ? images.override('adminTools.image', adminTools.image, 'server') : this.adminToolsImage, client: this.adminClient() }));
     }
     return tools;
   }

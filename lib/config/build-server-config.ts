@@ -7,6 +7,7 @@ import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { Datastore, StoreRole } from '../persistence/datastore';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
+import { serverCredentialEnvNamesOf } from '../persistence/store-access';
 import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { DEFAULT_TLS_REFRESH_INTERVAL, remoteClusterTlsDirs, ResolvedTls, TLS_DIRS } from '../security/tls';
 
@@ -55,7 +56,8 @@ export function buildServerConfig(inputs: ServerConfigInputs): ServerConfig {
     if (p) services[role] = { rpc: { grpcPort: p.grpc, membershipPort: p.membership, httpPort: p.http, bindOnIP: '0.0.0.0' } };
   }
   const datastores: Record<string, DatastoreConfig> = {};
-  for (const { role, store } of inputs.persistence.stores) datastores[role] = datastoreConfig(role, store);
+  const credentialNames = serverCredentialEnvNamesOf(inputs.persistence);
+  for (const { role, store } of inputs.persistence.stores) datastores[role] = datastoreConfig(role, store, credentialNames(role));
   return {
     log: { stdout: true, level: inputs.logLevel, format: 'json' },
     persistence: {
@@ -177,7 +179,7 @@ function datastoreTls(role: StoreRole, store: Datastore): DatastoreTlsConfig | u
   };
 }
 
-function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
+function datastoreConfig(role: StoreRole, store: Datastore, env: { readonly user: string; readonly password: string }): DatastoreConfig {
   const tls = datastoreTls(role, store);
   switch (store.type) {
     case DatastoreType.POSTGRES:
@@ -189,8 +191,8 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
           databaseName: store.database,
           connectAddr: joinHostPort(store.hosts[0], store.port),
           connectProtocol: 'tcp',
-          user: store.userValue(role),
-          password: store.passwordValue(role),
+          user: store.userValue(role, env.user),
+          password: store.passwordValue(role, env.password),
           passwordCommand: sql.passwordCommand && {
             command: sql.passwordCommand.command,
             args: sql.passwordCommand.args.length ? sql.passwordCommand.args : undefined,
@@ -211,8 +213,8 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
           hosts: store.hosts.join(','),
           port: store.port,
           keyspace: store.database,
-          user: store.userValue(role),
-          password: store.passwordValue(role),
+          user: store.userValue(role, env.user),
+          password: store.passwordValue(role, env.password),
           datacenter: c.datacenter,
           consistency: c.consistency || c.serialConsistency
             ? { default: { consistency: c.consistency, serialConsistency: c.serialConsistency } }
@@ -228,8 +230,8 @@ function datastoreConfig(role: StoreRole, store: Datastore): DatastoreConfig {
           version: es.version,
           // url is a url.URL struct with no custom decoding: it takes scheme and host, never a string.
           url: { scheme: es.scheme, host: joinHostPort(store.hosts[0], store.port) },
-          username: store.userValue(role),
-          password: store.passwordValue(role),
+          username: store.userValue(role, env.user),
+          password: store.passwordValue(role, env.password),
           indices: { visibility: store.database },
           tls,
         },

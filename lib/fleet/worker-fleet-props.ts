@@ -324,9 +324,17 @@ export interface WorkerFleetProps {
    * @default 1000
    */
   readonly runAsUser?: number;
-  /** @default - none */
+  /**
+   * Secrets for pulling the workers' image. Never the cluster's `imagePullSecrets`: a fleet may run
+   * in another namespace, where those Secrets do not exist, and pull from the application's registry.
+   * @default - none
+   */
   readonly imagePullSecrets?: string[];
-  /** @default - none */
+  /**
+   * PriorityClass of the worker pods. Never the cluster's `priorityClassName`: the workers are the
+   * application, and a server's priority would let every worker pod preempt other applications.
+   * @default - none
+   */
   readonly priorityClassName?: string;
   /** @default - none */
   readonly podLabels?: Record<string, string>;

@@ -18,6 +18,7 @@ import { ownValidation } from '../own-validation';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
+import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { pullSecretRefs } from '../pod/service-account';
@@ -25,7 +26,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAffinity, checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, checkTolerations, kubeletLiteralEnv, propError,
+  checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
 } from '../validation';
 
@@ -94,6 +95,8 @@ export class WorkerFleet extends Construct {
   /** Labels on every object of the fleet. */
   public readonly labels: Record<string, string>;
   public readonly serviceAccountName: string;
+  /** The pods' PriorityClass (`priorityClassName`); never the cluster's. */
+  public readonly priorityClassName?: string;
   /** The worker container's env, as the YAML holds it. */
   public readonly env: EnvVar[];
   public readonly resource: KubeDeployment;
@@ -179,10 +182,9 @@ export class WorkerFleet extends Construct {
     checkCommandLine(owner, 'command', props.command);
     checkCommandLine(owner, 'args', props.args);
     // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
-    checkLabels(owner, 'nodeSelector', props.nodeSelector);
-    checkTolerations(owner, 'tolerations', props.tolerations);
-    checkAffinity(owner, 'affinity', props.affinity);
-    if (props.priorityClassName !== undefined) requireDns1123Subdomain(owner, 'priorityClassName', props.priorityClassName);
+    // Its own props only: a fleet takes no pod setting of the cluster it names (see ClusterPodSettings).
+    const placement = checkedPlacement(owner, '', props);
+    this.priorityClassName = placement.priorityClassName;
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
@@ -214,14 +216,14 @@ export class WorkerFleet extends Construct {
           spec: {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
-            priorityClassName: props.priorityClassName,
+            priorityClassName: placement.priorityClassName,
             imagePullSecrets: pullSecretRefs(checkPullSecrets(owner, props.imagePullSecrets)),
             securityContext: podSecurityContextFor([this.metricsPort], { ...POD_SECURITY_CONTEXT, runAsUser: runAs, runAsGroup: runAs, fsGroup: runAs }),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
-            nodeSelector: props.nodeSelector,
-            tolerations: props.tolerations,
-            affinity: props.affinity,
+            nodeSelector: placement.nodeSelector,
+            tolerations: placement.tolerations,
+            affinity: placement.affinity,
             topologySpreadConstraints: topology.constraints(this.selectorLabels),
             containers: [{
               name: CONTAINER_NAME,

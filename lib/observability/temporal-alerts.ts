@@ -266,11 +266,14 @@ export class TemporalAlerts extends Construct {
         `and ${sumBy(by, rate(requests))} > ${this.minRate}`,
       ].join('\n');
     };
+    // The guard needs no `extra` matchers: `and` keeps only the quantile's series, matched on every
+    // label (service_name, operation), so a guard series of an operation the quantile leaves out
+    // matches nothing, and the operations it keeps have the same rate either way.
     const p99 = (metric: string, threshold: Duration, extra: string[] = []) => {
       const by = ['service_name', 'operation'];
       return [
         `${histogramQuantile(0.99, metric, by, (m) => rate(m, extra))} > ${threshold.toMilliseconds() / 1000}`,
-        `and ${sumBy(by, rate(`${metric}_count`, extra))} > ${this.minRate}`,
+        `and ${sumBy(by, rate(`${metric}_count`))} > ${this.minRate}`,
       ].join('\n');
     };
     const queue = [ns, 'taskqueue', 'task_type'];

@@ -13,7 +13,7 @@ import { propError, plainProps } from '../validation';
 /**
  * The admin-tools pod, as a cluster prop: `adminTools: {}` runs one. It has no replica count: it
  * is a shell to `kubectl exec` into, and a second one would only cost resources. `nodeSelector`,
- * `tolerations` and `affinity` place its pod.
+ * `tolerations`, `affinity` and `priorityClassName` (in place of the cluster's) place its pod.
  */
 export interface AdminToolsOptions extends PodPlacement {
   /**

@@ -74,7 +74,10 @@ export interface UiIngressOptions {
   readonly allowPlaintext?: boolean;
 }
 
-/** The web UI, as a cluster prop; `nodeSelector`, `tolerations` and `affinity` place its pods. */
+/**
+ * The web UI, as a cluster prop; `nodeSelector`, `tolerations`, `affinity` and `priorityClassName`
+ * (in place of the cluster's) place its pods.
+ */
 export interface UiOptions extends PodPlacement {
   /** @default 2 */
   readonly replicas?: number;

@@ -6,7 +6,7 @@ import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
-/** What every Job running the admin tools shares; the placement is the cluster's `jobs`. */
+/** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
 export interface ToolPodProps extends PodPlacement {
   readonly namespace: string;
   readonly labels: Record<string, string>;
@@ -61,6 +61,24 @@ export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]
   return jobResource(scope, props, props.name, toolJobSpec(props, steps));
 }
 
+/**
+ * @internal
+ * A tool Job named by `jobName` of the first `hashLength` hex digits of a hash of its whole spec:
+ * any change of the spec (a release, a store's settings, the library's own pod template) names a
+ * new Job, where `kubectl apply` would refuse to edit the finished one ("field is immutable").
+ */
+export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'>, steps: ToolStep[],
+  hashLength: number, jobName: (hash: string) => string): { name: string; resource: KubeJob } {
+  const spec = toolJobSpec(props, steps);
+  const name = jobName(jobSpecHash(spec, hashLength));
+  return { name, resource: jobResource(scope, props, name, spec) };
+}
+
+/** @internal The first `length` hex digits of the SHA-256 of a Job spec as JSON. */
+export function jobSpecHash(spec: JobSpec, length: number): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, length);
+}
+
 function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: JobSpec): KubeJob {
   return new KubeJob(scope, 'Resource', { metadata: { name, namespace: props.namespace, labels: props.labels, annotations: props.annotations }, spec });
 }
@@ -94,6 +112,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobS
         nodeSelector: props.nodeSelector,
         tolerations: props.tolerations,
         affinity: props.affinity,
+        priorityClassName: props.priorityClassName,
       },
     },
   };
@@ -133,7 +152,5 @@ export function frontendClientJob(scope: Construct, props: FrontendClientJobProp
     command: ['sh', '-c', step.script, step.name, ...step.args.map(kubeletLiteral)],
     env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
   }];
-  const spec = toolJobSpec({ ...props, backoffLimit: 6 }, steps);
-  const name = step.jobName(createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8));
-  return { name, resource: jobResource(scope, props, name, spec) };
+  return hashedToolJob(scope, { ...props, backoffLimit: 6 }, steps, 8, step.jobName);
 }

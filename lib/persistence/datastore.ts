@@ -252,9 +252,12 @@ export class Datastore {
     return `${TLS_ROOT}/${role}`;
   }
 
-  /** `user` as a config value: the literal, or a template reading the Secret's env var. */
-  public userValue(role: StoreRole): string | GoTemplate | undefined {
-    if (this.user instanceof SecretRef) return GoTemplate.envString(serverCredentialEnvNames(role).user);
+  /**
+   * `user` as a config value: the literal, or a template reading the Secret's env var, `envName`
+   * (the role's own, unless another store's var carries the same Secret key).
+   */
+  public userValue(role: StoreRole, envName: string = serverCredentialEnvNames(role).user): string | GoTemplate | undefined {
+    if (this.user instanceof SecretRef) return GoTemplate.envString(envName);
     return this.user;
   }
 
@@ -263,8 +266,11 @@ export class Datastore {
     return this._sql?.passwordCommand;
   }
 
-  /** `password` as a config value: always a template reading the Secret's env var. */
-  public passwordValue(role: StoreRole): GoTemplate | undefined {
-    return this.password ? GoTemplate.envString(serverCredentialEnvNames(role).password) : undefined;
+  /**
+   * `password` as a config value: always a template reading the Secret's env var, `envName` (the
+   * role's own, unless another store's var carries the same Secret key).
+   */
+  public passwordValue(role: StoreRole, envName: string = serverCredentialEnvNames(role).password): GoTemplate | undefined {
+    return this.password ? GoTemplate.envString(envName) : undefined;
   }
 }

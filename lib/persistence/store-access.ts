@@ -2,6 +2,7 @@ import { DatabaseAccess } from './database-access';
 import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
 import { withPasswordCommand } from './password-command';
 import { Persistence } from './persistence';
+import { onePerSecretKey } from './secret-env';
 import { Container, EnvVar } from '../../imports/k8s';
 import { joinVolumes, NO_VOLUMES, SECRET_FILE_MODE, VolumeSet } from '../pod/volumes';
 import { propError } from '../validation';
@@ -9,9 +10,29 @@ import { TemporalVersion } from '../versions';
 
 const DATASTORE_TLS_VOLUME_PREFIX = 'datastore-tls';
 
-/** The env vars through which the server config reads each store's credentials from Secrets. */
+/**
+ * The env vars through which the server config reads each store's credentials from Secrets: one per
+ * Secret key, named after the first store that reads it (`onePerSecretKey`).
+ */
 export function serverStoreCredentialEnv(persistence: Persistence): EnvVar[] {
-  return persistence.stores.flatMap(({ role, store }) => store.credentialEnv(serverCredentialEnvNames(role), false));
+  return serverCredentialEnv(persistence).env;
+}
+
+/**
+ * The names of the env vars a store's config reads its credentials from: its own
+ * (`serverCredentialEnvNames`), or an earlier store's that reads the same Secret key (a visibility
+ * store's password kept in the default store's Secret reads TEMPORAL_DEFAULT_STORE_PASSWORD).
+ */
+export function serverCredentialEnvNamesOf(persistence: Persistence): (role: StoreRole) => { readonly user: string; readonly password: string } {
+  const { sources } = serverCredentialEnv(persistence);
+  return (role) => {
+    const own = serverCredentialEnvNames(role);
+    return { user: sources.get(own.user) ?? own.user, password: sources.get(own.password) ?? own.password };
+  };
+}
+
+function serverCredentialEnv(persistence: Persistence): ReturnType<typeof onePerSecretKey> {
+  return onePerSecretKey(persistence.stores.flatMap(({ role, store }) => store.credentialEnv(serverCredentialEnvNames(role), false)));
 }
 
 /**

@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
-import { withoutArgoTrackedLabel } from '../cluster/identity';
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
@@ -14,11 +13,21 @@ const RELEASE_LABEL = 'app.kubernetes.io/version';
 /** A CEL test that `target`'s metadata has `key` among its `field`. */
 const celHasEntry = (target: string, field: 'labels' | 'annotations', key: string) => `has(${target}.metadata.${field}) && '${key}' in ${target}.metadata.${field}`;
 
-/** A CEL test that `target` is annotated for break-glass and, when `groups` are given, the request comes from a member of one. */
-function breakGlassCel(target: 'object' | 'oldObject', groups: readonly string[]): string {
-  const annotated = `${celHasEntry(target, 'annotations', BREAK_GLASS_ANNOTATION)} && ${target}.metadata.annotations['${BREAK_GLASS_ANNOTATION}'] == 'true'`;
+/**
+ * A CEL test that `target` is annotated for break-glass and, when `groups` are given, the request
+ * comes from a member of one. The pinned ConfigMap's annotation is "true"; a Deployment's names
+ * the tag of an image it runs (the policy's `imageTags`), so that one left behind after the step it
+ * was set for lets no later image through: "true" on a Deployment turned both release rules off
+ * for good once an operator forgot to remove it.
+ */
+function breakGlassCel(target: 'object' | 'oldObject', groups: readonly string[], valueTest = (value: string) => `${value} == 'true'`): string {
+  const annotated = `${celHasEntry(target, 'annotations', BREAK_GLASS_ANNOTATION)} && ${valueTest(`${target}.metadata.annotations['${BREAK_GLASS_ANNOTATION}']`)}`;
   return groups.length === 0 ? annotated : `${annotated} && request.userInfo.groups.exists(g, g in ${celList(groups)})`;
 }
+
+/** Break-glass on a Deployment: its annotation names the tag (or, pinned by digest alone, the digest) of one of the images it runs. */
+const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `(variables.imageTags.exists(t, t == ${value}) `
+  + `|| object.spec.template.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == ${value}))`);
 
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
@@ -42,6 +51,17 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
 
   /** The env vars the servers read pinned values from, and the pinned ConfigMap key of each. */
   readonly pinnedEnv: Record<string, string>;
+
+  /**
+   * The cluster's server config ConfigMap. With `serverConfigFile` and `pinnedConfigLines`, a
+   * third policy keeps its file reading each pinned value from its env var.
+   * @default - the server config ConfigMap is not guarded
+   */
+  readonly serverConfigMapName?: string;
+  /** The server config's key in that ConfigMap. @default - the server config ConfigMap is not guarded */
+  readonly serverConfigFile?: string;
+  /** By pinned key, the line of the server config (trimmed) that reads it from its env var. @default - the server config ConfigMap is not guarded */
+  readonly pinnedConfigLines?: Record<string, string>;
 }
 
 /**
@@ -58,7 +78,8 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  *   at synth, but it records the last synth, not what the cluster runs: two synths between
  *   applies, a stale `dist/` or another lock file would skip a minor unseen. The rule is the same
  *   text for every release (a policy that changed with the release would race the Deployments it
- *   guards in one apply); break-glass on the Deployment lets an operator through.
+ *   guards in one apply); break-glass on the Deployment, naming the tag of an image it runs once
+ *   changed, lets an operator through.
  * Needs Kubernetes 1.30 or newer (admissionregistration.k8s.io/v1).
  */
 export class PinnedValuesGuard extends Construct {
@@ -72,8 +93,10 @@ export class PinnedValuesGuard extends Construct {
 
   /** The CEL that tells a Deployment of the cluster: its pod template carries every label of `selector`. */
   public static clusterDeploymentExpression(selector: Record<string, string>): string {
-    return Object.keys(selector).sort().map((k) => `has(object.spec.template.metadata.labels) && ${celString(k)} in object.spec.template.metadata.labels `
-      + `&& object.spec.template.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ');
+    const keys = Object.keys(selector).sort();
+    if (keys.length === 0) return '';
+    return ['has(object.spec.template.metadata.labels)', ...keys.map((k) => `${celString(k)} in object.spec.template.metadata.labels `
+      + `&& object.spec.template.metadata.labels[${celString(k)}] == ${celString(selector[k])}`)].join(' && ');
   }
 
   /**
@@ -126,18 +149,38 @@ export class PinnedValuesGuard extends Construct {
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
     const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && p[0] != ${major}))`;
-    return `size(variables.toRelease) < 2 || (${ui}) || (${breakGlassCel('object', groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
+    return `size(variables.toRelease) < 2 || (${ui}) || (${deploymentBreakGlassCel(groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
       + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
+  }
+
+  /**
+   * The CEL run on CREATE and UPDATE of the server config ConfigMap: of its file's lines (trimmed),
+   * the only one that sets each pinned key is the one that reads it from its env var (`lines`). The
+   * pinned ConfigMap and the env guard hold the env var in place, but the mutable config could stop
+   * reading it: a `numHistoryShards: 4` pasted from a Temporal sample config (or a `kubectl edit`)
+   * would start the next pods on another shard count, unseen by both. The lines are the same for
+   * every cluster and release; a library change to one of them must keep the old one valid for an
+   * apply, or the ConfigMap would meet the old policy first and be refused until the next apply.
+   */
+  public static configExpression(file: string, lines: Record<string, string>): string {
+    // Every line that sets the key, but for a comment, is the one line that reads it from env: a key
+    // in single or double quotes, a space before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
+    // sets it as well as the block style of a sample config does.
+    const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, !l.startsWith('#') && l.matches(${celString(pinnedKeyPattern(k))})) `
+      + `== [${celString(lines[k])}]`);
+    return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim())].all(lines, ${rules.join(' && ')})`;
   }
 
   /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
   public static releaseExpression(groups: readonly string[]): string {
-    return `size(variables.fromRelease) < 2 || (${breakGlassCel('object', groups)}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
+    return `size(variables.fromRelease) < 2 || (${deploymentBreakGlassCel(groups)}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
       + '&& int(variables.toRelease[1]) - int(variables.fromRelease[1]) in [0, 1])';
   }
 
   public readonly policyName: string;
   public readonly envPolicyName: string;
+  /** The policy that guards the server config ConfigMap, when there is one. */
+  public readonly configPolicyName?: string;
 
   constructor(scope: Construct, id: string, props: PinnedValuesGuardProps) {
     super(scope, id);
@@ -162,6 +205,8 @@ export class PinnedValuesGuard extends Construct {
     // Cluster-scoped names: the namespace keeps two clusters of the same name apart.
     this.policyName = `${props.namespace}-${props.configMapName}-guard`;
     this.envPolicyName = `${props.namespace}-${props.configMapName}-env-guard`;
+    const guardsConfig = props.serverConfigMapName !== undefined && props.serverConfigFile !== undefined && props.pinnedConfigLines !== undefined;
+    this.configPolicyName = guardsConfig ? `${props.namespace}-${props.configMapName}-config-guard` : undefined;
     const deletePolicy = new KubeValidatingAdmissionPolicy(this, 'Resource', {
       metadata: { name: this.policyName, labels: props.labels },
       spec: {
@@ -193,7 +238,9 @@ export class PinnedValuesGuard extends Construct {
     });
     const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
     // The end of both Deployment rules' messages: how to override them on purpose.
-    const override = `${BREAK_GLASS_ANNOTATION}="true"${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+    // The annotation names the tag of the image the Deployment runs once changed (see deploymentBreakGlassCel).
+    const override = `${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
+      + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
     const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
@@ -236,15 +283,53 @@ export class PinnedValuesGuard extends Construct {
         policyName: this.envPolicyName,
         validationActions: ['Deny'],
         matchResources: {
+          // No objectSelector: the Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
+          // a chart wrapping the manifests), and one without app.kubernetes.io/name escaped every rule
+          // while its pods stayed the cluster's; the match condition reads the pod template's labels.
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-          objectSelector: { matchLabels: withoutArgoTrackedLabel(props.deploymentSelector) },
         },
       },
     });
-    // All four are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
+    // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, envBinding].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, envPolicy, envBinding, ...this.guardServerConfig(props, what)].forEach(withoutNamespace);
   }
+
+  /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */
+  private guardServerConfig(props: PinnedValuesGuardProps, what: string): ApiObject[] {
+    const { serverConfigMapName: name, serverConfigFile: file, pinnedConfigLines: lines } = props;
+    const policyName = this.configPolicyName;
+    if (name === undefined || file === undefined || lines === undefined || policyName === undefined) return [];
+    const policy = new KubeValidatingAdmissionPolicy(this, 'ConfigPolicy', {
+      metadata: { name: policyName, labels: props.labels },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }],
+        },
+        matchConditions: [{ name: 'server-config', expression: `object.metadata.name == ${celString(name)}` }],
+        validations: [{
+          expression: PinnedValuesGuard.configExpression(file, lines),
+          message: `The servers of ${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']} read the values a Temporal cluster can never change ${what} `
+            + `from ConfigMap ${props.configMapName} only: ${file} of ConfigMap ${name} must set each once, from its env var, as cdk8s-temporal writes it.`,
+          reason: 'Forbidden',
+        }],
+      },
+    });
+    const binding = new KubeValidatingAdmissionPolicyBinding(this, 'ConfigBinding', {
+      metadata: { name: policyName, labels: props.labels },
+      spec: { policyName, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } } } },
+    });
+    return [policy, binding];
+  }
+}
+
+/**
+ * An RE2 (and JavaScript) pattern for a server config line, trimmed, that sets the pinned `key`: the
+ * key as a whole word, in quotes or not, then a colon, in block or flow style.
+ */
+export function pinnedKeyPattern(key: string): string {
+  return `(^|[^A-Za-z0-9_])["']?${key}["']? *:`;
 }
 
 function celList(values: readonly string[]): string {

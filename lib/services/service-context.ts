@@ -3,6 +3,7 @@ import { ServiceRole } from './service-role';
 import { ClusterSize } from './sizing';
 import { TopologySpread } from './topology-spread';
 import { Container, EnvVar } from '../../imports/k8s';
+import type { PodPlacement } from '../pod/placement';
 import { VolumeSet } from '../pod/volumes';
 
 /** Everything a service takes from the cluster that owns it. */
@@ -28,7 +29,8 @@ export interface ServiceContext {
   /** Replicas and resources when the role's own props do not say. */
   readonly size: ClusterSize;
   readonly serviceAccountName: string;
-  readonly priorityClassName?: string;
+  /** The cluster's placement: what a role's pods get where the role's own props do not set it. */
+  readonly placement: PodPlacement;
   readonly imagePullSecrets: string[];
   readonly topologySpread: TopologySpread;
   /** Seconds a pod of each role gets to shut down. */

@@ -1,8 +1,11 @@
 import type { ContainerResources, EnvValue } from 'cdk8s-plus-27';
-import { Affinity, Toleration } from '../../imports/k8s';
+import type { PodPlacement } from '../pod/placement';
 
-/** Settings every role accepts. */
-export interface TemporalServiceOptions {
+/**
+ * Settings every role accepts; `nodeSelector`, `tolerations`, `affinity` and `priorityClassName`
+ * place its pods (the last one in place of the cluster's `priorityClassName`).
+ */
+export interface TemporalServiceOptions extends PodPlacement {
   /**
    * Pods of this role.
    * @default - frontend 2, history 3, matching 2, worker 2, internal frontend 2
@@ -40,21 +43,6 @@ export interface TemporalServiceOptions {
    * @default - none
    */
   readonly podAnnotations?: Record<string, string>;
-  /**
-   * Node selector.
-   * @default - none
-   */
-  readonly nodeSelector?: Record<string, string>;
-  /**
-   * Tolerations.
-   * @default - none
-   */
-  readonly tolerations?: Toleration[];
-  /**
-   * Affinity.
-   * @default - none
-   */
-  readonly affinity?: Affinity;
   /**
    * Server image, to use a mirror or a patched build.
    * @default - the cluster's server image

@@ -7,11 +7,12 @@ import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
+import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
-  checkAffinity, checkAnnotations, checkedUserEnv, checkLabels, checkTolerations, propError, requireDns1123Label, requireInt32, plainProps,
+  checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireInt32, plainProps,
 } from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
@@ -63,6 +64,8 @@ export abstract class TemporalService extends Construct {
   public readonly replicas: number;
   public readonly ports: RolePorts;
   public readonly image: string;
+  /** The pods' PriorityClass: the role's `priorityClassName`, else the cluster's. */
+  public readonly priorityClassName?: string;
   /** Labels that select this role's pods. They never change, so Deployments keep their selectors. */
   public readonly selectorLabels: Record<string, string>;
   /** The headless Service's name. */
@@ -103,9 +106,8 @@ export abstract class TemporalService extends Construct {
     });
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
-    checkLabels(owner, 'nodeSelector', props.nodeSelector);
-    checkTolerations(owner, 'tolerations', props.tolerations);
-    checkAffinity(owner, 'affinity', props.affinity);
+    const placement = checkedPlacement(owner, '', props, props.context.placement);
+    this.priorityClassName = placement.priorityClassName;
     for (const key of Object.keys(props.podLabels ?? {})) {
       if (key in this.selectorLabels) {
         throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
@@ -157,14 +159,14 @@ export abstract class TemporalService extends Construct {
           spec: {
             serviceAccountName: props.context.serviceAccountName,
             automountServiceAccountToken: false,
-            priorityClassName: props.context.priorityClassName,
+            priorityClassName: placement.priorityClassName,
             imagePullSecrets: pullSecretRefs(props.context.imagePullSecrets),
             securityContext: podSecurityContextFor([...containerPorts.map((p) => p.containerPort), ...sidecarPorts(props.context.initContainers)]),
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,
-            nodeSelector: props.nodeSelector,
-            tolerations: props.tolerations,
-            affinity: props.affinity,
+            nodeSelector: placement.nodeSelector,
+            tolerations: placement.tolerations,
+            affinity: placement.affinity,
             topologySpreadConstraints: props.context.topologySpread.constraints(this.selectorLabels),
             initContainers: props.context.initContainers.length > 0 ? props.context.initContainers : undefined,
             containers: [{

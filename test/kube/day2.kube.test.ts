@@ -10,6 +10,8 @@ import {
   ArchivalProvider, ClusterSize, ClusterTls, DynamicConfigValue, IssuerKind, ScrapeConfig, ServicePorts, TemporalCluster,
   TemporalClusterProps, TopologySpread,
 } from '../../lib';
+import { Quantity } from '../../imports/k8s';
+import { SCHEMA_RESOURCES } from '../../lib/operations/tool-job';
 import { postgresPersistence } from '../support/synth';
 
 /**
@@ -116,6 +118,40 @@ describe.each<Mode>(['client-side', 'server-side'])('a change applied %s over a 
     const diff = mode === 'server-side' ? ['diff', '--server-side', '-f', afterDir] : ['diff', '-f', afterDir];
     const result = await server!.kubectl(diff, 180_000);
     if (result.code !== 0) throw new Error(server!.failure(`diff after the change in ${namespace}`, diff, result));
+  });
+});
+
+/**
+ * `synth`, as a newer cdk8s-temporal whose own schema Job pod template differs (here: the tool
+ * containers' CPU request) would synthesize the same app: a library upgrade, nothing of the user's.
+ */
+function synthAsNewerLibrary(namespace: string, props: Props): any[] {
+  const cpu = SCHEMA_RESOURCES.requests.cpu;
+  try {
+    SCHEMA_RESOURCES.requests.cpu = Quantity.fromString('60m');
+    return synth(namespace, props);
+  } finally {
+    SCHEMA_RESOURCES.requests.cpu = cpu;
+  }
+}
+
+describe.each<Mode>(['client-side', 'server-side'])('a schema Job whose pod template changes within one release, applied %s', (mode) => {
+  const jobs = (objects: any[]) => objects.filter((o) => o.kind === 'Job');
+  test.each([
+    ['a newer cdk8s-temporal\'s pod template, same app', (ns: string) => synthAsNewerLibrary(ns, {})],
+    ['the user\'s schema.createDatabase: false', (ns: string) => synth(ns, { schema: { createDatabase: false } })],
+  ] as const)('%s: a new Job beside the finished one, no "field is immutable"', async (what, after) => {
+    const namespace = `day2-job-${mode === 'server-side' ? 's' : 'c'}${what.startsWith('a newer') ? 'l' : 'u'}`;
+    const [a, b] = [synth(namespace, {}), after(namespace)];
+    expect(jobs(b).map((j) => j.spec.template)).not.toEqual(jobs(a).map((j) => j.spec.template));
+    const [aDir, bDir] = [write(namespace, 'before', a), write(namespace, 'after', b)];
+    await createNamespace(namespace);
+    await apply(`apply the installation in ${namespace}`, applyArgs(mode, aDir));
+    // Jobs named by store and release failed here: "spec.template: Invalid value: ...: field is immutable".
+    await apply(`apply the changed Jobs in ${namespace}`, applyArgs(mode, bDir));
+    for (const job of jobs(b)) expect(jobs(a).map(key)).not.toContain(key(job));
+    // The old Jobs stay (apply does not prune), finished; the new ones run the idempotent steps again.
+    expect((await stored([...jobs(a), ...jobs(b)])).sort()).toEqual([...jobs(a), ...jobs(b)].map(key).sort());
   });
 });
 

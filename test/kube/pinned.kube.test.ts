@@ -179,9 +179,12 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
 });
 
 /** The Deployment policy of the app, once the API server has type-checked it, which must find nothing to warn about. */
-async function typeCheckedEnvPolicy(): Promise<any> {
-  const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith('-env-guard'));
-  if (!envPolicy) throw new Error(`${APP} emits no env guard policy; it should (protectPinnedValues)`);
+const typeCheckedEnvPolicy = () => typeCheckedPolicy('-env-guard');
+
+/** The app's policy whose name ends with `suffix`, once the API server has type-checked it, which must find nothing to warn about. */
+async function typeCheckedPolicy(suffix: string): Promise<any> {
+  const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith(suffix));
+  if (!envPolicy) throw new Error(`${APP} emits no policy named *${suffix}; it should (protectPinnedValues)`);
   const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
     const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
     return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
@@ -209,6 +212,72 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
     const storedHistory = await server!.getJson('deployment', history.metadata.name, history.metadata.namespace);
     expect(storedHistory.spec.template.spec.containers[0].env).toContainEqual(
       { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
+  });
+});
+
+describe('a Deployment of the cluster whose own labels were rewritten', () => {
+  test('is still guarded (kubectl set env of a literal shard count is denied): its pods are the cluster\'s, and the policy reads their labels', async () => {
+    const envPolicy = await typeCheckedEnvPolicy();
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
+    // What a kustomize `labels` entry (metadata only, its default) or a chart wrapping the manifests does to the Deployment.
+    await server!.kubectlOk('relabel the history Deployment', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal-platform']);
+    try {
+      const result = await server!.kubectl(['set', 'env', ...target, 'TEMPORAL_NUM_HISTORY_SHARDS=1024']);
+      console.log(`kubectl set env TEMPORAL_NUM_HISTORY_SHARDS=1024 on the relabelled history Deployment exited with ${result.code}:\n${result.stderr.trim()}`);
+      expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(envPolicy.spec.validations[0].message)]);
+      const stored = await server!.getJson('deployment', history.metadata.name, history.metadata.namespace);
+      expect(stored.spec.template.spec.containers[0].env).toContainEqual(
+        { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
+    } finally {
+      await server!.kubectlOk('restore the history Deployment\'s label', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal']);
+    }
+  });
+});
+
+describe('the ValidatingAdmissionPolicy that guards the server config', () => {
+  test('is type-checked without warnings, denies a server config that sets a pinned value itself, and lets any other change through', async () => {
+    const configPolicy = await typeCheckedPolicy('-config-guard');
+    const config = objectsOfKind(base.objects, 'ConfigMap').find((c) => c.metadata.name === 'temporal-config');
+    const file = 'config.yaml';
+    const text = config.data[file] as string;
+    /** Applies the server config with `edit` made to its file (server-side, taking the fields over, as a tool that owns them would). */
+    const applyConfig = async (edit: (t: string) => string, restore = false) => {
+      const edited = edit(text);
+      if (edited === text && !restore) throw new Error('the edit changed nothing in the server config');
+      const out = path.join(server!.dir, 'server-config.json');
+      fs.writeFileSync(out, JSON.stringify({ ...config, data: { [file]: edited } }));
+      return server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', out]);
+    };
+    const message = configPolicy.spec.validations[0].message as string;
+    const templated = 'numHistoryShards: {{ env "TEMPORAL_NUM_HISTORY_SHARDS" }}';
+    expect(text).toContain(templated);
+    // A shard count pasted from a Temporal sample config over the template line.
+    const denied = await pollUntil('the config guard to deny a literal shard count', 60_000, async () => {
+      const result = await applyConfig((t) => t.replace(templated, 'numHistoryShards: 4'));
+      return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl apply of the server config with numHistoryShards: 4 exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    const edits: Array<[string, (t: string) => string]> = [
+      ['a second numHistoryShards line after the template', (t) => t.replace(templated, `${templated}\n  numHistoryShards: 4`)],
+      ['a literal failover increment', (t) => t.replace('failoverVersionIncrement: {{ env "TEMPORAL_FAILOVER_VERSION_INCREMENT" }}', 'failoverVersionIncrement: 100')],
+      ['a literal cluster name', (t) => t.replace('currentClusterName: {{ env "TEMPORAL_CURRENT_CLUSTER_NAME" | quote }}', 'currentClusterName: "renamed"')],
+    ];
+    for (const [what, edit] of edits) {
+      const result = await applyConfig(edit);
+      expect([what, result.code, result.stderr]).toEqual([what, 1, expect.stringContaining(message)]);
+    }
+    // A merge patch (kubectl patch, what an edit sends) of the whole file is admitted alike.
+    const patched = await server!.kubectl(['patch', 'configmap', config.metadata.name, '-n', config.metadata.namespace, '--type=merge',
+      '-p', JSON.stringify({ data: { [file]: text.replace(templated, 'numHistoryShards: 4') } })]);
+    expect([patched.code, patched.stderr]).toEqual([1, expect.stringContaining(message)]);
+    expect((await server!.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
+
+    // Any other change (a log level) goes through; the app's own config comes back with the next apply.
+    const other = await applyConfig((t) => t.replace('level: info', 'level: debug'));
+    if (other.code !== 0) throw new Error(server!.failure('apply the server config with another log level', ['apply', '--server-side', '-f', '<config>'], other));
+    await applyConfig((t) => t, true);
+    expect((await server!.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
   });
 });
 
@@ -264,10 +333,25 @@ describe('the release rule of the same policy', () => {
     const embedded = await applyRelease(next, undefined, `myorg.V${major}.${minor + 2}.0`);
     expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run myorg.V${major}.${minor + 2}.0`)]);
     expect(await storedRelease()).toBe(next);
-    // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass.
+    // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass, which names the image's tag.
     expect((await applyRelease(running)).code).toBe(1);
-    const back = await applyRelease(running, { [BREAK_GLASS]: 'true' });
+    expect((await applyRelease(running, { [BREAK_GLASS]: 'true' })).code).toBe(1);
+    const back = await applyRelease(running, { [BREAK_GLASS]: running });
     if (back.code !== 0) throw new Error(server!.failure(`apply release ${running} over ${next} with break-glass`, ['apply', '--server-side', '-f', '<history>'], back));
     expect(await storedRelease()).toBe(running);
+
+    // An annotation left behind (kubectl annotate is a field manager of its own, which no apply of the
+    // manifests removes) lets no later skip through: "true" turned the rules off for good.
+    const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
+    for (const leftover of ['true', running]) {
+      await server!.kubectlOk(`annotate ${BREAK_GLASS}=${leftover}`, ['annotate', '--overwrite', ...target, `${BREAK_GLASS}=${leftover}`]);
+      const later = await applyRelease(skip);
+      console.log(`kubectl apply of release ${skip} over ${running} with ${BREAK_GLASS}=${leftover} left on the Deployment exited with ${later.code}:\n${later.stderr.trim()}`);
+      expect([leftover, later.code, later.stderr]).toEqual([leftover, 1, expect.stringContaining(`runs release ${running} and this update says ${skip}.`)]);
+      const setImage = await server!.kubectl(['set', 'image', ...target, `temporal=temporalio/server:${skip}`]);
+      expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${skip}`)]);
+      expect(await storedRelease()).toBe(running);
+    }
+    await server!.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
   });
 });

@@ -17,7 +17,9 @@ export function schemaWaitOf(pod: any, store: string): any {
  * The env a schema-wait init container runs with for one of its stores, as its script builds it:
  * the container's own literal env, the store's version from its argument, then the files
  * `<store>.<NAME>` beside the script in the ConfigMap it mounts (the script exports each one), then
- * the store's `<NAME>_<STORE>` values under `<NAME>` for the names `SCHEMA_WAIT_SECRET_ENV` lists.
+ * the store's `<NAME>_<STORE>` values under `<NAME>` for the names `SCHEMA_WAIT_SECRET_ENV` lists, or,
+ * for an entry `<NAME>=<VAR>` (a Secret key an earlier store shares), `<VAR>`'s when the container
+ * has no `<NAME>_<STORE>`.
  * Tests that look for a wait's connection settings read them here, so they see what the tool sees,
  * wherever the library keeps it. `store` may be left out when the container waits for one store.
  */
@@ -41,8 +43,10 @@ export function schemaWaitEnv(pod: any, container: any, configMaps: ReadonlyMap<
     if (key.startsWith(`${wait.store}.`)) env[key.slice(wait.store.length + 1)] = value;
   }
   const suffix = `_${wait.store.toUpperCase().replace(/-/g, '_')}`;
-  for (const name of (env.SCHEMA_WAIT_SECRET_ENV ?? '').split(' ').filter(Boolean)) {
-    if (env[`${name}${suffix}`] !== undefined) env[name] = env[`${name}${suffix}`];
+  for (const entry of (env.SCHEMA_WAIT_SECRET_ENV ?? '').split(' ').filter(Boolean)) {
+    const [name, from] = entry.includes('=') ? [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] : [entry, `${entry}${suffix}`];
+    // The store's own `<NAME>_<STORE>` wins over the var it shares a Secret key with.
+    for (const source of [from, `${name}${suffix}`]) if (env[source] !== undefined) env[name] = env[source];
   }
   return env;
 }

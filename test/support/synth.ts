@@ -37,3 +37,20 @@ export function find(chart: Chart, kind: string, name: string): any {
   if (!found) throw new Error(`no ${kind} ${name} in the chart`);
   return found;
 }
+
+/** A schema Job's name: `<cluster>-schema-<store>-<six hex digits of its spec's hash>`. */
+export const SCHEMA_JOB_NAME = /^(.+-schema-.+)-([0-9a-f]{6})$/;
+
+/** A schema Job's name without its hash; throws on a name of another shape. */
+export function withoutSchemaHash(name: string): string {
+  const m = SCHEMA_JOB_NAME.exec(name);
+  if (!m) throw new Error(`${name} is not <cluster>-schema-<store>-<6 hex digits>`);
+  return m[1];
+}
+
+/** The schema Job of `store` of the cluster named `clusterName`, whatever its hash. */
+export function schemaJob(chart: Chart, store: string, clusterName = 'temporal'): any {
+  const found = objects(chart).filter((o) => o.kind === 'Job' && SCHEMA_JOB_NAME.exec(o.metadata?.name ?? '')?.[1] === `${clusterName}-schema-${store}`);
+  if (found.length !== 1) throw new Error(`${found.length} schema Jobs of ${clusterName}'s ${store} store in the chart`);
+  return found[0];
+}

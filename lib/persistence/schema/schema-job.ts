@@ -1,12 +1,18 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
 import { withStorePassword } from '../store-access';
-import { checkedToolPodProps, toolJob, ToolPodProps } from '../../operations/tool-job';
+import { SCHEMA_HASH_LENGTH } from '../../cluster/object-names';
+import { checkedToolPodProps, hashedToolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
-import { kubeletLiteral, plainProps } from '../../validation';
+import { kubeletLiteral, plainProps, requireDns1123Label } from '../../validation';
 
 export interface SchemaJobProps extends ToolPodProps {
-  /** Job name. It carries the server version, so an upgrade creates a new Job instead of editing an immutable one. */
+  /**
+   * The start of the Job's name: the Job is named `<name>-<hash>`, six hex digits of a hash of its
+   * whole spec, so any change of it (a release, the store's settings, the pod template of a newer
+   * cdk8s-temporal) creates a new Job instead of editing an immutable one, which `kubectl apply`
+   * refuses. The whole name is at most 63 characters (its pods' `job-name` label).
+   */
   readonly name: string;
   readonly plan: StoreSchemaPlan;
   /**
@@ -23,6 +29,7 @@ export interface SchemaJobProps extends ToolPodProps {
  * idempotent, so a Job that is re-created or retried does no harm.
  */
 export class SchemaJob extends Construct {
+  /** The Job's name: `<props.name>-<hash of its spec>`. */
   public readonly name: string;
   public readonly resource: KubeJob;
   /** The Job pods' `app.kubernetes.io/component` label: `schema-<store role>`. */
@@ -32,10 +39,14 @@ export class SchemaJob extends Construct {
 
   constructor(scope: Construct, id: string, props: SchemaJobProps) {
     super(scope, id);
-    props = checkedToolPodProps(`SchemaJob '${id}'`, plainProps(`SchemaJob '${id}'`, props, 'SchemaJobProps'));
-    this.name = props.name;
+    const owner = `SchemaJob '${id}'`;
+    props = checkedToolPodProps(owner, plainProps(owner, props, 'SchemaJobProps'));
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;
-    this.resource = toolJob(this, props, props.plan.steps.map((step) => withStorePassword(props.plan.store, { ...step, command: step.command.map(kubeletLiteral), env: props.plan.env }, true)));
+    const plan = props.plan;
+    const steps = plan.steps.map((step) => withStorePassword(plan.store, { ...step, command: step.command.map(kubeletLiteral), env: plan.env }, true));
+    const { name, resource } = hashedToolJob(this, props, steps, SCHEMA_HASH_LENGTH, (hash) => requireDns1123Label(owner, 'name', `${props.name}-${hash}`));
+    this.name = name;
+    this.resource = resource;
   }
 }

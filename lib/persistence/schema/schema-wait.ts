@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
+import { schemaWaitGroups, schemaWaitEnvSuffix, schemaWaitSecretEnv } from './schema-wait-env';
 import { Container, KubeConfigMap, VolumeMount } from '../../../imports/k8s';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
@@ -27,12 +28,17 @@ export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
  *
  * One container waits for every store in turn, each in a subshell of its own, so that no store's
  * settings reach another's wait. Its env names a store's Secret values `<NAME>_<STORE>`
- * (SQL_PASSWORD_DEFAULT, SQL_PASSWORD_VISIBILITY); the file `<store>.SCHEMA_WAIT_SECRET_ENV` lists
- * the names, and the script exports each as `<NAME>` for that store's wait. The names are the
- * library's, checked to be upper-case identifiers before the shell reads them. A container that
+ * (SQL_PASSWORD_DEFAULT, SQL_PASSWORD_VISIBILITY), once per Secret key: a store whose value is in
+ * the same key of the same Secret as an earlier store's reads that store's var. The file
+ * `<store>.SCHEMA_WAIT_SECRET_ENV` lists the names, each as `<NAME>` or, for a shared key,
+ * `<NAME>=<VAR>` (SQL_PASSWORD=SQL_PASSWORD_DEFAULT), and the script exports `<NAME>` for that
+ * store's wait from `<NAME>_<STORE>` when the container has it, else from `<VAR>`. The names are
+ * the library's, checked to be upper-case identifiers before the shell reads them. A container that
  * waits for one store (one that runs a password command: the wrapper exports SQL_PASSWORD) gives
  * them without the suffix, and so did the containers of earlier library versions, whose `<store>`
- * argument carries no version (they set SCHEMA_WAIT_VERSION); both still work with this script.
+ * argument carries no version (they set SCHEMA_WAIT_VERSION); the containers of the version before
+ * this one carry every store's `<NAME>_<STORE>`, shared key or not, and read their own. All of them
+ * still work with this script, which a rollout hands them when they restart.
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
@@ -49,9 +55,15 @@ export const SCHEMA_WAIT_SCRIPT = [
   '  done',
   '  if [ "$loaded" = 0 ]; then echo "no settings for store $store beside $0" >&2; exit 1; fi',
   '  suffix=$(echo "$store" | tr a-z- A-Z_)',
-  '  for name in ${SCHEMA_WAIT_SECRET_ENV:-}; do',
-  '    case "${name}_$suffix" in *[!A-Z0-9_]*) echo "not an env var name: ${name}_$suffix" >&2; exit 1;; esac',
-  '    eval "if [ -n \\"\\${${name}_$suffix+x}\\" ]; then export $name=\\"\\$${name}_$suffix\\"; fi"',
+  '  for entry in ${SCHEMA_WAIT_SECRET_ENV:-}; do',
+  '    name=${entry%%=*}',
+  '    case "$entry" in *=*) from=${entry#*=};; *) from=${name}_$suffix;; esac',
+  '    for var in "$name" "$from" "${name}_$suffix"; do',
+  '      case "$var" in ""|[0-9]*|*[!A-Z0-9_]*) echo "not an env var name: $var" >&2; exit 1;; esac',
+  '    done',
+  '    for var in "$from" "${name}_$suffix"; do',
+  '      eval "if [ -n \\"\\${$var+x}\\" ]; then export $name=\\"\\$$var\\"; fi"',
+  '    done',
   '  done',
   '  probe="${TMPDIR:-/tmp}/schema-probe"',
   '  mkdir -p "$probe/not-a-version"',
@@ -83,10 +95,12 @@ export interface SchemaWaitTiming {
 /**
  * The store settings of the waits: every env var of a wait with a literal value, as the file
  * `<store>.<NAME>`. Values from Secrets stay in the containers' env; `SCHEMA_WAIT_SECRET_ENV` names
- * them, for the containers that wait for several stores.
+ * them, and the var of an earlier store that carries a shared Secret key, for the containers that
+ * wait for several stores.
  */
 export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): Record<string, string> {
   const settings: Record<string, string> = {};
+  const sources = new Map(schemaWaitGroups(plans).flatMap((group) => [...schemaWaitSecretEnv(group).sources]));
   for (const plan of plans) {
     const literal: [string, string][] = [
       ...plan.waitEnv.flatMap((e): [string, string][] => (e.value === undefined || e.valueFrom ? [] : [[e.name, e.value]])),
@@ -95,7 +109,10 @@ export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: Sc
       ['SCHEMA_WAIT_ATTEMPTS', String(timing.attempts)],
       ['SCHEMA_WAIT_INTERVAL_SECONDS', String(timing.intervalSeconds)],
     ];
-    const secret = plan.waitEnv.filter((e) => e.valueFrom).map((e) => e.name);
+    const secret = plan.waitEnv.filter((e) => e.valueFrom).map((e) => {
+      const from = sources.get(`${e.name}${schemaWaitEnvSuffix(plan.role)}`);
+      return from === undefined ? e.name : `${e.name}=${from}`;
+    });
     if (secret.length > 0) literal.push(['SCHEMA_WAIT_SECRET_ENV', secret.join(' ')]);
     for (const [name, value] of literal) settings[`${plan.role}.${name}`] = value;
   }
@@ -112,17 +129,12 @@ export function emitSchemaWaitScript(scope: Construct, metadata: { name: string;
   };
 }
 
-/** The suffix of a store's Secret env vars in a container that waits for several stores: `_DEFAULT`, `_SECONDARY_VISIBILITY`. */
-function schemaWaitEnvSuffix(role: string): string {
-  return `_${role.toUpperCase().replace(/-/g, '_')}`;
-}
-
 /**
  * The init container that holds a server pod until each store of `plans` reports the schema the
  * release needs, one store after the other, so that servers applied together with the schema Jobs
  * wait for them instead of crash-looping on "version mismatch". One store's wait is named after it
  * (`wait-for-default-schema`) and takes its Secret values under their own names; a wait for several
- * stores is `wait-for-schema`, and takes each store's as `<NAME>_<STORE>`.
+ * stores is `wait-for-schema`, and takes each store's as `<NAME>_<STORE>`, once per Secret key.
  */
 export function schemaWaitContainer(plans: readonly StoreSchemaPlan[], image: string, volumeMounts: VolumeMount[]): Container {
   if (plans.length === 0) throw new Error('schemaWaitContainer: no store to wait for');
@@ -132,7 +144,7 @@ export function schemaWaitContainer(plans: readonly StoreSchemaPlan[], image: st
     image,
     imagePullPolicy: 'IfNotPresent',
     command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`, ...plans.map((plan) => `${plan.role}=${plan.requiredVersion!}`)],
-    env: plans.flatMap((plan) => plan.waitEnv.filter((e) => e.valueFrom).map((e) => (one ? e : { ...e, name: `${e.name}${schemaWaitEnvSuffix(plan.role)}` }))),
+    env: schemaWaitSecretEnv(plans).env,
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts,
     resources: SCHEMA_RESOURCES,

@@ -1,0 +1,97 @@
+import { Duration } from 'cdk8s';
+import { Datastore, Persistence, PostgresOptions, SecretRef, TemporalClusterProps } from '../lib';
+import { Quantity } from '../imports/k8s';
+import { SCHEMA_RESOURCES } from '../lib/operations/tool-job';
+import { cluster, objects, testChart, withoutSchemaHash } from './support/synth';
+
+/**
+ * A schema Job's pod template is immutable, so a Job whose template changes must change its name:
+ * otherwise `kubectl apply` of the new output over a finished Job fails with "field is immutable".
+ * That holds for a new release, for a user's change within a release, and for a newer
+ * cdk8s-temporal whose own pod template differs (a library upgrade with the same app), which the
+ * release in the name did not cover.
+ */
+
+type Props = Partial<TemporalClusterProps>;
+const password = SecretRef.of('db', 'password');
+
+/** The cluster's schema Jobs, by store, with a default store of `store` overrides. */
+function schemaJobs(props: Props = {}, store: Partial<PostgresOptions> = {}): Record<string, any> {
+  const chart = testChart();
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password, ...store }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'temporal_visibility', user: 'temporal', password }),
+  });
+  cluster(chart, { persistence, version: '1.32.2', ...props });
+  // By the pods' component label, not the name, so that the name is what the tests look at.
+  const jobs = objects(chart).filter((o) => o.kind === 'Job' && o.metadata.labels['app.kubernetes.io/component'].startsWith('schema-'));
+  return Object.fromEntries(jobs.map((j) => [j.metadata.labels['app.kubernetes.io/component'].replace('schema-', ''), j]));
+}
+
+/** Changes of the props that change the default store's schema Job, the release one of them. */
+const CHANGES: Array<[string, Props, Partial<PostgresOptions>]> = [
+  ['the release', { version: '1.32.1' }, {}],
+  ['the store host', {}, { host: 'pg2' }],
+  ['the store port', {}, { port: 6432 }],
+  ['the user', {}, { user: 'admin' }],
+  ['the password Secret', {}, { password: SecretRef.of('db2', 'password') }],
+  ['connect attributes', {}, { connectAttributes: { sslmode: 'require' } }],
+  ['schema.createDatabase', { schema: { createDatabase: false } }, {}],
+  ['schema.backoffLimit', { schema: { backoffLimit: 2 } }, {}],
+  ['schema.ttlAfterFinished', { schema: { ttlAfterFinished: Duration.hours(1) } }, {}],
+  ['the Jobs\' placement', { jobs: { nodeSelector: { pool: 'jobs' } } }, {}],
+  ['pull secrets', { imagePullSecrets: ['registry'] }, {}],
+];
+
+describe('a schema Job\'s name', () => {
+  const base = schemaJobs();
+
+  test('is <cluster>-schema-<store>-<6 hex digits>, the same on every synth of the same props', () => {
+    expect(Object.keys(base)).toEqual(['default', 'visibility']);
+    expect(base.default.metadata.name).toMatch(/^temporal-schema-default-[0-9a-f]{6}$/);
+    expect(withoutSchemaHash(base.visibility.metadata.name)).toBe('temporal-schema-visibility');
+    expect(schemaJobs().default.metadata.name).toBe(base.default.metadata.name);
+    expect(schemaJobs().visibility.metadata.name).toBe(base.visibility.metadata.name);
+  });
+
+  test.each(CHANGES)('changes with the Job\'s spec: %s', (_change, props, store) => {
+    const changed = schemaJobs(props, store);
+    expect(changed.default.spec).not.toEqual(base.default.spec);
+    expect(changed.default.metadata.name).not.toBe(base.default.metadata.name);
+  });
+
+  test('two Jobs of one name always have one spec, across every change above', () => {
+    const bySpec = new Map<string, string>();
+    for (const [, props, store] of [['none', {}, {}] as const, ...CHANGES]) {
+      for (const job of Object.values(schemaJobs(props, store))) {
+        const spec = JSON.stringify(job.spec);
+        const seen = bySpec.get(job.metadata.name);
+        if (seen !== undefined) expect(spec).toBe(seen);
+        bySpec.set(job.metadata.name, spec);
+      }
+    }
+    expect(bySpec.size).toBeGreaterThan(CHANGES.length);
+  });
+
+  test('a change of one store\'s settings leaves the other store\'s Job as it is', () => {
+    const changed = schemaJobs({}, { host: 'pg2' });
+    expect(changed.visibility).toEqual(base.visibility);
+  });
+
+  test('changes when a newer cdk8s-temporal changes the pod template, with the app and the release unchanged', () => {
+    // A library upgrade that touches the tool containers (here: their CPU request), as the quoting
+    // of the MySQL database name in the create step did within release 1.32.2.
+    const cpu = SCHEMA_RESOURCES.requests.cpu;
+    let upgraded: Record<string, any>;
+    try {
+      SCHEMA_RESOURCES.requests.cpu = Quantity.fromString('60m');
+      upgraded = schemaJobs();
+    } finally {
+      SCHEMA_RESOURCES.requests.cpu = cpu;
+    }
+    expect(upgraded.default.spec.template.spec.containers[0].resources.requests.cpu).toBe('60m');
+    expect(upgraded.default.metadata.name).not.toBe(base.default.metadata.name);
+    expect(upgraded.visibility.metadata.name).not.toBe(base.visibility.metadata.name);
+    expect(schemaJobs().default.metadata.name).toBe(base.default.metadata.name);
+  });
+});
