@@ -43,18 +43,19 @@ export interface PodPlacement {
  */
 export function checkedPlacement(owner: string, prefix: string, placement: PodPlacement | undefined, defaults: PodPlacement = {}): PodPlacement {
   const priorityClassName = placement?.priorityClassName;
-  return {
-    nodeSelector: checkLabels(owner, `${prefix}nodeSelector`, placement?.nodeSelector) ?? defaults.nodeSelector,
-    tolerations: checkTolerations(owner, `${prefix}tolerations`, placement?.tolerations) ?? defaults.tolerations,
-    affinity: checkAffinity(owner, `${prefix}affinity`, placement?.affinity) ?? defaults.affinity,
-    priorityClassName: priorityClassName === undefined ? defaults.priorityClassName : requireDns1123Subdomain(owner, `${prefix}priorityClassName`, priorityClassName),
-  };
+  return withDefaultPlacement({
+    nodeSelector: checkLabels(owner, `${prefix}nodeSelector`, placement?.nodeSelector),
+    tolerations: checkTolerations(owner, `${prefix}tolerations`, placement?.tolerations),
+    affinity: checkAffinity(owner, `${prefix}affinity`, placement?.affinity),
+    priorityClassName: priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, `${prefix}priorityClassName`, priorityClassName),
+  }, defaults);
 }
 
 /**
  * @internal
- * `options` (a TemporalCluster's `ui` or `adminTools`) with the fields of `defaults` (the cluster's
- * placement) it does not set: the workload's construct checks its own fields, under its own props.
+ * `options` with the fields of `defaults` (the cluster's placement) it does not set, each field
+ * whole. A TemporalCluster's `ui` and `adminTools` go through it unchecked, since their constructs
+ * check their own fields under their own props.
  */
 export function withDefaultPlacement<T extends PodPlacement>(options: T, defaults: PodPlacement): T {
   const filled = { ...options } as Record<string, unknown>;
