@@ -15,8 +15,8 @@ const REMEDY = 'A cluster keeps these values for life. The only way to change on
  * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
  * declared migration names, each with the URI that names it. A URI on the pod's loopback names
  * the database the cluster's own proxies reached (`proxies`: its locked ones and its current
- * ones), and an entry's loopback store is the one its proxies reach, as `LockedStores.sharing`
- * compares them: two clusters behind their own proxies on one loopback URI are two databases.
+ * ones), and an entry's loopback store is the one its proxies reach (`LockedStores.reachedBy`, as
+ * `sharing` compares them): two clusters behind their own proxies on one loopback URI are two databases.
  */
 export function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
   proxies: readonly string[], dns: DnsContext, locked: LockedStores): Array<[string, string]> {
@@ -26,12 +26,12 @@ export function migratedFromOther(entries: Record<string, LockedCluster>, key: s
     if (other === key || other === previously) continue;
     // The URIs are written as the lock prints them, so they resolve where that entry's relative hosts do.
     const context = entryDns(other, dns);
-    const stores = locked.storesOf(other, dns);
+    const stores = locked.reachedBy(other, dns);
     const uri = from.find((u) => {
       const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
       if (id === undefined) return false;
       const through = loopbackThrough(id, proxies);
-      return stores.some((store) => sameStore(loopbackThrough(store, entries[other].databaseProxies ?? []), through));
+      return stores.some((store) => sameStore(store, through));
     });
     if (uri !== undefined) found.push([other, uri]);
   }

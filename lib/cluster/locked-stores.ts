@@ -21,8 +21,12 @@ export interface LockedStores {
    * found on its old entry's databases.
    */
   sharing(current: LockedCluster, dns: DnsContext, newToLock?: boolean): Set<string>;
-  /** The stores of the entry `key`, its relative hosts resolved in its own namespace. */
-  storesOf(key: string, dns: DnsContext): readonly StoreIdentity[];
+  /**
+   * The stores of the entry `key`, its relative hosts resolved in its own namespace and a store on
+   * its pods' loopback named by the proxies that reach it: the entry's recorded ones, else the ones
+   * it is about to record (`proxiesNow`).
+   */
+  reachedBy(key: string, dns: DnsContext): readonly StoreIdentity[];
 }
 
 /**
@@ -51,6 +55,8 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
     }
     return p;
   };
+  const proxiesOf = (key: string) => entries[key]?.databaseProxies ?? proxiesNow.get(key);
+  const reachedBy = (key: string, dns: DnsContext) => (parsed(dns).stores.get(key) ?? []).map((was) => loopbackThrough(was, proxiesOf(key) ?? []));
   return {
     sharing: (current, dns, newToLock = false) => {
       const { stores, index } = parsed(dns);
@@ -61,15 +67,14 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
         // Each pod's loopback is its own: a store there is the database its proxies reach.
         const now = loopbackThrough(parsedNow, current.databaseProxies ?? []);
         for (const key of index.get(storeBucket(now)) ?? []) {
-          const proxies = entries[key].databaseProxies ?? proxiesNow.get(key);
-          const same = proxies === undefined && newToLock
+          const same = proxiesOf(key) === undefined && newToLock
             ? stores.get(key)!.some((was) => sameStore(was, parsedNow))
-            : stores.get(key)!.some((was) => sameStore(loopbackThrough(was, proxies ?? []), now));
+            : reachedBy(key, dns).some((was) => sameStore(was, now));
           if (same) found.add(key);
         }
       }
       return found;
     },
-    storesOf: (key, dns) => parsed(dns).stores.get(key) ?? [],
+    reachedBy,
   };
 }
