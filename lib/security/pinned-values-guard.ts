@@ -205,8 +205,10 @@ export class PinnedValuesGuard extends Construct {
     // Cluster-scoped names: the namespace keeps two clusters of the same name apart.
     this.policyName = `${props.namespace}-${props.configMapName}-guard`;
     this.envPolicyName = `${props.namespace}-${props.configMapName}-env-guard`;
-    const guardsConfig = props.serverConfigMapName !== undefined && props.serverConfigFile !== undefined && props.pinnedConfigLines !== undefined;
-    this.configPolicyName = guardsConfig ? `${props.namespace}-${props.configMapName}-config-guard` : undefined;
+    const { serverConfigMapName: configName, serverConfigFile: configFile, pinnedConfigLines: configLines } = props;
+    const config = configName !== undefined && configFile !== undefined && configLines !== undefined
+      ? { name: configName, file: configFile, lines: configLines, policyName: `${props.namespace}-${props.configMapName}-config-guard` } : undefined;
+    this.configPolicyName = config?.policyName;
     const deletePolicy = new KubeValidatingAdmissionPolicy(this, 'Resource', {
       metadata: { name: this.policyName, labels: props.labels },
       spec: {
@@ -292,14 +294,11 @@ export class PinnedValuesGuard extends Construct {
     });
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, envBinding, ...this.guardServerConfig(props, what)].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, envPolicy, envBinding, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }
 
   /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */
-  private guardServerConfig(props: PinnedValuesGuardProps, what: string): ApiObject[] {
-    const { serverConfigMapName: name, serverConfigFile: file, pinnedConfigLines: lines } = props;
-    const policyName = this.configPolicyName;
-    if (name === undefined || file === undefined || lines === undefined || policyName === undefined) return [];
+  private guardServerConfig(props: PinnedValuesGuardProps, { name, file, lines, policyName }: GuardedServerConfig, what: string): ApiObject[] {
     const policy = new KubeValidatingAdmissionPolicy(this, 'ConfigPolicy', {
       metadata: { name: policyName, labels: props.labels },
       spec: {
@@ -322,6 +321,14 @@ export class PinnedValuesGuard extends Construct {
     });
     return [policy, binding];
   }
+}
+
+/** The server config the third policy guards, once the props name all of it. */
+interface GuardedServerConfig {
+  readonly name: string;
+  readonly file: string;
+  readonly lines: NonNullable<PinnedValuesGuardProps['pinnedConfigLines']>;
+  readonly policyName: string;
 }
 
 /**
