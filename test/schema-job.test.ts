@@ -84,7 +84,8 @@ describe('SchemaJob', () => {
     const pod = all[0].spec.template.spec;
     expect(pod.volumes).toContainEqual({
       name: 'datastore-tls-default',
-      projected: { sources: [
+      // Read by the pod's user and group only, as in the servers: the client key is a credential.
+      projected: { defaultMode: 0o440, sources: [
         { secret: { name: 'ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
         { secret: { name: 'client', items: [{ key: 'tls.crt', path: 'tls.crt' }] } },
         { secret: { name: 'client', items: [{ key: 'tls.key', path: 'tls.key' }] } },

@@ -36,9 +36,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
     // the finished one, which the API server refuses ("field is immutable").
     const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role));
     // Each Job mounts its own store's TLS files only, and the user's database access volumes.
-    // The schema Jobs keep the kubelet's file mode (0644) for the store's TLS files, as before the
-    // hash was in their names; a new mode would now only rename the Jobs and run them again.
-    const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store, true), databaseAccessVolumes(persistence));
+    const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence));
     checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
     checkPodMounts(owner, `schema Job ${name}`, volumes, persistence.databaseAccess);
     return new SchemaJob(cluster, `Schema-${plan.role}`, copiedProps({

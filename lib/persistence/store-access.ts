@@ -36,15 +36,14 @@ function serverCredentialEnv(persistence: Persistence): ReturnType<typeof onePer
 }
 
 /**
- * The projected volume of one store's TLS files, mounted at the store's TLS folder; none without
- * files. The files get SECRET_FILE_MODE, unless a pod template that cannot change asks to keep the
- * kubelet's default (`keepDefaultMode`).
+ * The projected volume of one store's TLS files, mounted at the store's TLS folder, at
+ * SECRET_FILE_MODE; none without files.
  */
-export function storeTlsVolume(role: StoreRole, store: Datastore, keepDefaultMode = false): VolumeSet {
+export function storeTlsVolume(role: StoreRole, store: Datastore): VolumeSet {
   if (store.tlsFiles.length === 0) return NO_VOLUMES;
   const name = `${DATASTORE_TLS_VOLUME_PREFIX}-${role}`;
   return {
-    volumes: [{ name, projected: { defaultMode: keepDefaultMode ? undefined : SECRET_FILE_MODE, sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) } }],
+    volumes: [{ name, projected: { defaultMode: SECRET_FILE_MODE, sources: store.tlsFiles.map((f) => ({ secret: { name: f.ref.secretName, items: [{ key: f.ref.key, path: f.fileName }] } })) } }],
     mounts: [{ name, mountPath: store.tlsDirectory(role), readOnly: true }],
   };
 }

@@ -97,9 +97,6 @@ function storeSecrets(objects: any[]): Set<string> {
     .map((e: any) => e.valueFrom.secretKeyRef.name))));
 }
 
-/** The schema Jobs keep the kubelet's mode on the store's TLS files (an immutable template within a release, see lib/cluster/schema-jobs.ts). */
-const schemaJobStoreTls = (object: any) => (volume: any) => object.kind === 'Job' && /-schema-/.test(object.metadata.name) && /^datastore-tls-/.test(volume.name);
-
 const SERVER_COMPONENTS = new Set(['frontend', 'internal-frontend', 'history', 'matching', 'worker']);
 
 /**
@@ -119,7 +116,7 @@ export function podProblems(objects: any[], secretAllowed: (secret: string, comp
   const pods = podTemplates(objects).filter(({ object }) => object.kind !== 'StatefulSet');
   for (const { where, object, pod } of pods) {
     out.push(...restrictedViolations(where, pod));
-    out.push(...secretVolumeViolations(where, pod, schemaJobStoreTls(object)));
+    out.push(...secretVolumeViolations(where, pod));
     if (pod.automountServiceAccountToken !== false) out.push(`${where}: mounts a service account token`);
     const component = object.metadata.labels?.['app.kubernetes.io/component'];
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
