@@ -35,6 +35,7 @@ export * from './persistence/datastore-options';
 export * from './persistence/datastore';
 export * from './persistence/persistence';
 export type { DatabaseAccessOptions } from './persistence/database-access';
+export type { DatabaseProxy } from './persistence/database-proxies';
 export type { PasswordCommand } from './persistence/password-command';
 export * from './persistence/schema/schema-options';
 export * from './persistence/schema/schema-job';

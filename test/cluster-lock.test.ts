@@ -880,6 +880,37 @@ describe('ClusterLock', () => {
         expect(() => ClusterLock.inMemory(legacyLock({ x: 'project:region:a' })).check(proxied({ x: 'project:region:a', c: 'project:region:a' })))
           .toThrow(/cluster c\/temporal is new to the lock, but its databases are those of x\/temporal/);
       });
+
+      test('fails when a cluster declares a migration from its loopback database, reached through the proxy that entry\'s cluster records in the same synth', () => {
+        // c is on other databases of the instance (temporal_c), behind a proxy configured as x's, and says its data came from
+        // 127.0.0.1:5432/temporal: through that proxy, x's database. x's entry records no proxies yet; its cluster, in this
+        // synth, is about to record that one, so the migration check reads x's store through it, as the sharing check does.
+        const withMigration = (cInstance: string) => {
+          const a = Testing.app();
+          for (const [k, [namespace, instance, suffix]] of ([['x', 'project:region:a', ''], ['c', cInstance, '_c']] as const).entries()) {
+            const chart = new Chart(a, namespace, { namespace });
+            const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database: `${database}${suffix}`, user: 'u', password });
+            const persistence = new Persistence(chart, 'p', {
+              defaultStore: store('temporal'), visibilityStore: store('visibility'),
+              databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
+            });
+            new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10),
+              ...(namespace === 'c' ? { persistenceMigration: { from: ['postgres://127.0.0.1:5432/temporal'] } } : {}) });
+          }
+          return a;
+        };
+        const legacy = legacyLock({ x: 'project:region:a' });
+        expect(legacy.clusters['x/temporal'].databaseProxies).toBeUndefined();
+        const lock = ClusterLock.inMemory(legacy);
+        expect(() => lock.check(withMigration('project:region:a')))
+          .toThrow(/cluster c\/temporal is new to the lock, but persistenceMigration\.from names postgres:\/\/127\.0\.0\.1:5432\/temporal, a database of x\/temporal, which is locked/);
+        expect(lock.contents.clusters).not.toHaveProperty(['c/temporal']);
+        // Behind a proxy of its own, the same URI is another instance's database: c is recorded, and x with the digest of its proxy.
+        lock.check(withMigration('project:region:c'));
+        expect(lock.contents.clusters['c/temporal'].persistence.default).toBe('postgres://127.0.0.1:5432/temporal_c');
+        expect(lock.contents.clusters['x/temporal'].databaseProxies).toHaveLength(1);
+        expect(lock.contents.clusters['x/temporal'].databaseProxies).not.toEqual(lock.contents.clusters['c/temporal'].databaseProxies);
+      });
     });
 
     test('a store off the loopback records no proxies, whatever sidecars the pods run', () => {

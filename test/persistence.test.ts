@@ -314,6 +314,55 @@ describe('Persistence databaseAccess', () => {
       expect(helpers([{ name: 'helpers', mountPath: '/tmp/helpers', readOnly: true }])).not.toThrow();
       expect(helpers([{ name: 'helpers', mountPath: '/helpers', readOnly: true }, { name: 'token', mountPath: '/helpers-token' }], [{ name: 'helpers', emptyDir: {} }, { name: 'token', secret: { secretName: 't' } }])).not.toThrow();
     });
+    describe('proxies', () => {
+      // Stores on the pod's loopback: the default on 5432, the visibility store on `visibilityPort`.
+      const onLoopback = (databaseAccess: any, visibilityPort = 5432) => () => new Persistence(testChart(), 'p', {
+        defaultStore: pg('temporal', '127.0.0.1'), databaseAccess,
+        visibilityStore: Datastore.postgres({ host: 'localhost', port: visibilityPort, database: 'visibility', user: 'u', password }),
+      });
+      const shipper = { name: 'log-shipper', image: 'fluent/fluent-bit:3.0.0' };
+      const sidecars = [proxy, shipper];
+
+      test('names the sidecars of a port: only they reach it', () => {
+        const p = onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }] })();
+        expect([...p.databaseAccess.proxies!]).toEqual([[5432, ['cloud-sql-proxy']]]);
+        expect(onLoopback({ sidecars })().databaseAccess.proxies).toBeUndefined();
+      });
+      test('fails when it is no list, or an entry has no port from 1 to 65535', () => {
+        expect(onLoopback({ sidecars, proxies: { port: 5432 } })).toThrow(/databaseAccess\.proxies is \{"port":5432\}; expected a list of \{ port, sidecars \}/);
+        for (const port of [0, 65536, 5432.5, '5432', undefined]) {
+          expect(onLoopback({ sidecars, proxies: [{ port, sidecars: ['cloud-sql-proxy'] }] })).toThrow(/databaseAccess\.proxies\[0\]\.port is .*; expected an integer port from 1 to 65535/);
+        }
+        expect(onLoopback({ sidecars, proxies: [null] })).toThrow(/databaseAccess\.proxies\[0\]\.port is undefined; expected an integer port/);
+      });
+      test('fails when a port is named twice', () => {
+        expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }, { port: 5432, sidecars: ['log-shipper'] }] }))
+          .toThrow(/databaseAccess\.proxies\[1\]\.port is 5432; expected a port not named twice\. List every sidecar of the port in one entry/);
+      });
+      test('fails when an entry names no sidecar, one that is not a sidecar, or one twice', () => {
+        for (const names of [[], undefined, 'cloud-sql-proxy']) {
+          expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: names }] })).toThrow(/databaseAccess\.proxies\[0\]\.sidecars is .*; expected the names of one or more databaseAccess\.sidecars/);
+        }
+        expect(onLoopback({ sidecars, initContainers: [helper], proxies: [{ port: 5432, sidecars: ['copy-token-helper'] }] }))
+          .toThrow(/databaseAccess\.proxies\[0\]\.sidecars\[0\] is "copy-token-helper"; expected the name of one of databaseAccess\.sidecars \(cloud-sql-proxy, log-shipper\)\. .*an init container ends/);
+        expect(onLoopback({ proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }] })).toThrow(/sidecars\[0\] is "cloud-sql-proxy"; expected the name of one of databaseAccess\.sidecars \(none\)/);
+        expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy', 'cloud-sql-proxy'] }] }))
+          .toThrow(/databaseAccess\.proxies\[0\]\.sidecars\[1\] is "cloud-sql-proxy"; expected a sidecar named once per port/);
+      });
+      test('fails when a sidecar that declares the port as its containerPort (it listens there) is left out', () => {
+        const listening = [{ ...proxy, ports: [{ containerPort: 5432 }] }, shipper];
+        expect(onLoopback({ sidecars: listening, proxies: [{ port: 5432, sidecars: ['log-shipper'] }] }))
+          .toThrow(/databaseAccess\.proxies\[0\]\.sidecars is \["log-shipper"\]; expected a list that names cloud-sql-proxy, which declares containerPort 5432\. A sidecar that listens on the port is on the way/);
+        // Another port, or UDP, is no evidence: a proxy's health port, a metrics port.
+        expect(onLoopback({ sidecars: [{ ...proxy, ports: [{ containerPort: 9801 }, { containerPort: 5432, protocol: 'UDP' }] }, shipper],
+          proxies: [{ port: 5432, sidecars: ['log-shipper'] }] })).not.toThrow();
+      });
+      test('fails when a store on the loopback has a port it does not name; a port no store is on may be named (a migration\'s old store)', () => {
+        expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }] }, 5433))
+          .toThrow(/databaseAccess\.proxies is \[5432\]; expected an entry for port 5433, where the visibility store is on the pod's loopback\. Name the sidecars that reach it: \{ port: 5433, sidecars: \[\.\.\.\] \}/);
+        expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }, { port: 5433, sidecars: ['log-shipper'] }, { port: 6543, sidecars: ['log-shipper'] }] }, 5433)).not.toThrow();
+      });
+    });
     test('a sidecar says it must not restart, or an init container says it must', () => {
       expect(() => withAccess({ sidecars: [{ ...proxy, restartPolicy: 'Never' }] })).toThrow(/databaseAccess.sidecars\[0\].restartPolicy is "Never"; expected "Always" or nothing/);
       expect(() => withAccess({ initContainers: [{ ...helper, restartPolicy: 'Always' }] })).toThrow(/databaseAccess.initContainers\[0\].restartPolicy is "Always"; expected nothing\. A container that must keep running belongs in databaseAccess.sidecars/);

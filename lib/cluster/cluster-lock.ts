@@ -3,7 +3,7 @@ import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { registeredClusters } from './cluster-registry';
-import { LockedCluster } from './lock-record';
+import { LockedCluster, migrationProxies, proxyDigests, unnamedProxies } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText } from './lock-text';
@@ -110,25 +110,27 @@ export class ClusterLock {
       // A cluster is its database: find every entry on one of its stores, whatever its key. The
       // entry a declared move comes from is the cluster itself; any other is another cluster, which
       // neither a declared move nor a declared migration may take the databases of.
-      const sharing = locked.sharing(current, cluster.dns, lockedAs === undefined);
+      const proxiesAt = (port: number) => proxyDigests(cluster.databaseAccess, cluster.dns.namespace, port);
+      const sharing = locked.sharing(current, cluster.dns, lockedAs === undefined, proxiesAt);
+      const hint = unnamedProxies(cluster.stores, cluster.databaseAccess);
       const onItsDatabase = Object.keys(this.entries).filter((k) => k !== key && k !== cluster.previously && sharing.has(k));
       for (const other of onItsDatabase) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: the lock also has ${other} on the same database; one database is one cluster, `
-            + 'so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.'
+            + `so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.${hint}`
           : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
-            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.${unrecordedProxies(this.entries[other], current)}`);
+            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.${unrecordedProxies(this.entries[other], current)}${hint}`);
       }
       // A migration declared from another entry's databases says this cluster's data is that
       // cluster's: its history is partitioned by that entry's shard count and its schema is at that
       // entry's release, so it is that cluster moved, never a new one, and never a second one's.
-      const ownProxies = [...new Set([...(lockedAs ? this.entries[lockedAs].databaseProxies ?? [] : []), ...(current.databaseProxies ?? [])])];
+      const ownProxies = migrationProxies(lockedAs ? this.entries[lockedAs].databaseProxies ?? [] : [], current, cluster.databaseAccess, cluster.dns.namespace);
       for (const [other, uri] of migratedFromOther(this.entries, key, cluster.previously, cluster.persistenceMigrationFrom, ownProxies, cluster.dns, locked)) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: persistenceMigration.from names ${uri}, a database of ${other}, another locked `
-            + 'cluster; one cluster\'s data never moves into another\'s. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).'
+            + `cluster; one cluster's data never moves into another's. Remove it from persistenceMigration.from (a migration of this cluster names its own locked stores).${hint}`
           : `cluster ${key} is new to the lock, but persistenceMigration.from names ${uri}, a database of ${other}, which is locked: a cluster whose data moved `
-            + `keeps every value it can never change. Declare the move, previously: '${other}', or remove persistenceMigration if this cluster starts on new, empty databases.`);
+            + `keeps every value it can never change. Declare the move, previously: '${other}', or remove persistenceMigration if this cluster starts on new, empty databases.${hint}`);
       }
       if (lockedAs) {
         const holder = claimedBy.get(lockedAs);

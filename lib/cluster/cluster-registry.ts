@@ -6,7 +6,8 @@ import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
-import { DatabaseAccess, proxyFingerprints } from '../persistence/database-access';
+import { DatabaseAccess } from '../persistence/database-access';
+import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
 import { DnsContext, loopbackThrough, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
@@ -195,18 +196,16 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {
-    const proxies = proxyFingerprints(cluster.databaseAccess, cluster.dns.namespace);
     for (const { role, store } of cluster.stores) {
-      const identity = loopbackThrough(storeIdentity(store, cluster.dns), proxies);
+      // Only the sidecars on the way to this store's port: a helper configured alike makes no two databases one.
+      const identity = loopbackThrough(storeIdentity(store, cluster.dns), proxyFingerprints(cluster.databaseAccess, cluster.dns.namespace, store.port));
       const key = `${identity.type}/${portSelectsServer(identity.type) ? identity.port : '*'}/${identity.database.toLowerCase()}`;
       const sameName = byDatabase.get(key) ?? [];
       for (const other of sameName) {
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {
           errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
             + `${store.uri}${store.uri === other.store.uri ? '' : ` (written ${other.store.uri} there)`}. To Temporal the same database is the same `
-            + `cluster; give each cluster its own databases.${identity.hosts.some((h) => h.startsWith('loopback via ')) ? ' Both reach it on the pod\'s loopback '
-              + 'through a databaseAccess sidecar configured alike (command, args, env, envFrom, volume mounts), so through one proxy setup to one upstream: '
-              + 'point each cluster\'s proxy at its own database instance.' : ` ${ONE_KUBERNETES_CLUSTER_STORES}`}`);
+            + `cluster; give each cluster its own databases.${throughProxies({ cluster, store, identity }, other) ?? ` ${ONE_KUBERNETES_CLUSTER_STORES}`}`);
         }
       }
       sameName.push({ cluster, role, store, identity });
@@ -214,6 +213,27 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
     }
   }
   return errors;
+}
+
+const LOOPBACK_VIA = 'loopback via ';
+
+type Reached = { readonly cluster: RegisteredCluster; readonly store: Datastore; readonly identity: StoreIdentity };
+
+/**
+ * Why two clusters' stores on the pod's loopback are one database (a sidecar of each configured
+ * alike, which it names), and the remedy; undefined for stores elsewhere.
+ */
+function throughProxies(...both: [Reached, Reached]): string | undefined {
+  const alike = both[0].identity.hosts.filter((h) => h.startsWith(LOOPBACK_VIA) && both[1].identity.hosts.includes(h)).map((h) => h.slice(LOOPBACK_VIA.length));
+  if (alike.length === 0) return undefined;
+  const names = both.map(({ cluster }) => `${alike.flatMap((f) => sidecarsFingerprinted(cluster.databaseAccess, cluster.dns.namespace, f)).join(', ')} of ${cluster.label}`);
+  // A cluster with one sidecar, or proxies named for the port, has no helper in the comparison.
+  const unnamed = both.some(({ cluster, store }) => !cluster.databaseAccess.proxies?.has(store.port)
+    && cluster.databaseAccess.containers.filter((c) => c.restartPolicy === 'Always').length > 1);
+  return ` Both reach it on the pod's loopback through a databaseAccess sidecar configured alike (command, args, env, envFrom, volume mounts): ${names.join(' and ')}, `
+    + 'so through one proxy setup to one upstream: point each cluster\'s proxy at its own database instance.'
+    + (unnamed ? ' If such a sidecar is not on the way to the database (a log shipper, an agent), name the sidecars that are in databaseAccess.proxies, '
+      + `[{ port: ${both[0].store.port}, sidecars: [...] }]: only those are compared then.` : '');
 }
 
 /*

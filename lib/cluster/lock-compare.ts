@@ -14,12 +14,13 @@ const REMEDY = 'A cluster keeps these values for life. The only way to change on
 /**
  * The locked entries, other than the cluster's own and the one it declares it was, whose stores a
  * declared migration names, each with the URI that names it. A URI on the pod's loopback names
- * the database the cluster's own proxies reached (`proxies`: its locked ones and its current
- * ones), and an entry's loopback store is the one its proxies reach (`LockedStores.reachedBy`, as
- * `sharing` compares them): two clusters behind their own proxies on one loopback URI are two databases.
+ * the database the cluster's own proxies of its port reached (`proxies`, see migrationProxies:
+ * its locked ones and its current ones), and an entry's loopback store is the one its proxies
+ * reach (`LockedStores.reachedBy`, as `sharing` compares them): two clusters behind their own
+ * proxies on one loopback URI are two databases.
  */
 export function migratedFromOther(entries: Record<string, LockedCluster>, key: string, previously: string | undefined, from: readonly string[],
-  proxies: readonly string[], dns: DnsContext, locked: LockedStores): Array<[string, string]> {
+  proxies: (port: number) => readonly string[], dns: DnsContext, locked: LockedStores): Array<[string, string]> {
   const found: Array<[string, string]> = [];
   if (from.length === 0) return found;
   for (const other of Object.keys(entries).sort()) {
@@ -30,7 +31,7 @@ export function migratedFromOther(entries: Record<string, LockedCluster>, key: s
     const uri = from.find((u) => {
       const id = typeof u === 'string' ? parseStoreUri(u, context) : undefined;
       if (id === undefined) return false;
-      const through = loopbackThrough(id, proxies);
+      const through = loopbackThrough(id, proxies(id.port));
       return stores.some((store) => sameStore(store, through));
     });
     if (uri !== undefined) found.push([other, uri]);

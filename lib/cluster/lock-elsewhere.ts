@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'path';
 import { RegisteredCluster } from './cluster-registry';
-import { LockedCluster } from './lock-record';
+import { LockedCluster, proxyDigests } from './lock-record';
 import { lockedStores } from './locked-stores';
 
 /*
@@ -38,7 +38,8 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
         for (const cluster of clusters) {
           if (entries[cluster.lockKey]) return { file: candidate, key: cluster.lockKey, cluster: cluster.lockKey, how: 'by its key' };
           // The cluster is new to that lock: an entry there that records no proxies reads as it did before they were recorded.
-          const [shared] = [...stores.sharing(cluster.lockRecord(), cluster.dns, true)].sort();
+          const proxiesAt = (port: number) => proxyDigests(cluster.databaseAccess, cluster.dns.namespace, port);
+          const [shared] = [...stores.sharing(cluster.lockRecord(), cluster.dns, true, proxiesAt)].sort();
           if (shared !== undefined) return { file: candidate, key: shared, cluster: cluster.lockKey, how: `as ${shared}, on its databases` };
         }
       }

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { DatabaseAccess, proxyFingerprints } from '../persistence/database-access';
+import { DatabaseAccess } from '../persistence/database-access';
+import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-proxies';
 import { isLoopbackHost } from '../persistence/store-identity';
 
 /** What the lock records for one cluster. */
@@ -30,19 +31,63 @@ export interface LockedCluster {
   readonly persistence: Record<string, string>;
   /**
    * Digests of the database proxies (databaseAccess sidecars) its pods reach a store on their own
-   * loopback through, recorded when there are any. Every pod's loopback is its own: two clusters on
+   * loopback through, recorded when there are any: the sidecars `databaseAccess.proxies` names for
+   * the ports of those stores, else every sidecar. Every pod's loopback is its own: two clusters on
    * `127.0.0.1:5432/temporal` are one database only through proxies configured alike, which the
    * URIs alone cannot tell, so without these a second cluster behind a proxy of its own read as the
-   * first cluster's database on every synth after the one that locked both.
+   * first cluster's database on every synth after the one that locked both. One list for all of the
+   * entry's loopback stores: a cluster compared with the entry brings its proxies of the store's
+   * port alone, and a proxy of another port is configured apart from those.
    */
   readonly databaseProxies?: string[];
 }
 
-/** `{ databaseProxies }` for a cluster whose stores include one on the loopback reached through proxies, else `{}`. */
-export function lockedDatabaseProxies(stores: ReadonlyArray<{ readonly store: { readonly hosts: readonly string[] } }>, access: DatabaseAccess,
-  namespace: string): Pick<LockedCluster, 'databaseProxies'> {
-  if (!stores.some(({ store }) => store.hosts.some(isLoopbackHost))) return {};
-  const digests = proxyFingerprints(access, namespace).map((f) => createHash('sha256').update(f).digest('hex').slice(0, 16));
-  return digests.length > 0 ? { databaseProxies: [...new Set(digests)].sort() } : {};
+/** The digests of the sidecars that may reach the pod's loopback at `port`, as the lock records them. */
+export function proxyDigests(access: DatabaseAccess, namespace: string, port: number): string[] {
+  return [...new Set(proxyFingerprints(access, namespace, port).map(digest))].sort();
 }
 
+/**
+ * `{ databaseProxies }` for a cluster whose stores include one on the loopback reached through
+ * proxies, else `{}`: the digests of the sidecars that reach the ports of those stores
+ * (`databaseAccess.proxies`, else every sidecar, as the lock recorded them before it was declared).
+ */
+export function lockedDatabaseProxies(stores: ReadonlyArray<{ readonly store: { readonly hosts: readonly string[]; readonly port: number } }>, access: DatabaseAccess,
+  namespace: string): Pick<LockedCluster, 'databaseProxies'> {
+  const ports = [...new Set(stores.filter(({ store }) => store.hosts.some(isLoopbackHost)).map(({ store }) => store.port))];
+  const digests = [...new Set(ports.flatMap((port) => proxyDigests(access, namespace, port)))].sort();
+  return digests.length > 0 ? { databaseProxies: digests } : {};
+}
+
+/**
+ * The proxies a cluster's pods reached a store on their loopback at `port` through, for a URI of
+ * its `persistenceMigration.from`: those its entry recorded (`recorded`), less the sidecars it
+ * runs now that `databaseAccess.proxies` leaves off that port (an entry written before they were
+ * named records every sidecar, a helper's too, and a helper configured as another cluster's would
+ * make that cluster's database this one's), and, while it has a store on the loopback, those that
+ * reach it now.
+ */
+export function migrationProxies(recorded: readonly string[], current: LockedCluster, access: DatabaseAccess, namespace: string): (port: number) => string[] {
+  return (port) => {
+    const now = proxyDigests(access, namespace, port);
+    const apart = new Set(access.containers.filter((c) => c.restartPolicy === 'Always').map((c) => digest(sidecarFingerprint(c, namespace))).filter((d) => !now.includes(d)));
+    return [...new Set([...recorded.filter((d) => !apart.has(d)), ...(current.databaseProxies === undefined ? [] : now)])];
+  };
+}
+
+function digest(fingerprint: string): string {
+  return createHash('sha256').update(fingerprint).digest('hex').slice(0, 16);
+}
+
+/**
+ * For a refusal of a cluster as on the databases of another: when a port of its stores on the
+ * loopback is compared through every sidecar (no `databaseAccess.proxies` names it) and it runs
+ * more than one, the remedy for a helper configured as the other cluster's; else ''.
+ */
+export function unnamedProxies(stores: ReadonlyArray<{ readonly store: { readonly hosts: readonly string[]; readonly port: number } }>, access: DatabaseAccess): string {
+  const sidecars = access.containers.filter((c) => c.restartPolicy === 'Always').map((c) => c.name);
+  const port = stores.map(({ store }) => store).find((s) => s.hosts.some(isLoopbackHost) && !access.proxies?.has(s.port))?.port;
+  if (port === undefined || sidecars.length < 2) return '';
+  return ` Its stores on the pod's loopback are compared through every databaseAccess sidecar (${sidecars.join(', ')}): if one configured as the other cluster's `
+    + `is not on the way to the database (a log shipper, an agent), name those that are, databaseAccess.proxies: [{ port: ${port}, sidecars: [...] }].`;
+}

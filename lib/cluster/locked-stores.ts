@@ -18,9 +18,10 @@ export interface LockedStores {
    * (`databaseProxies`). An entry that records none there, written before the lock recorded proxies
    * (or behind none), is compared as it was then, its loopback any cluster's, when `current` is
    * new to the lock (`newToLock`): a cluster renamed in the commit that upgrades the library is still
-   * found on its old entry's databases.
+   * found on its old entry's databases. `proxiesAt` gives the digests of the proxies that reach
+   * `current`'s loopback at a port: only a sidecar on the way to a store can make it another's.
    */
-  sharing(current: LockedCluster, dns: DnsContext, newToLock?: boolean): Set<string>;
+  sharing(current: LockedCluster, dns: DnsContext, newToLock?: boolean, proxiesAt?: (port: number) => readonly string[]): Set<string>;
   /**
    * The stores of the entry `key`, its relative hosts resolved in its own namespace and a store on
    * its pods' loopback named by the proxies that reach it: the entry's recorded ones, else the ones
@@ -58,14 +59,14 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
   const proxiesOf = (key: string) => entries[key]?.databaseProxies ?? proxiesNow.get(key);
   const reachedBy = (key: string, dns: DnsContext) => (parsed(dns).stores.get(key) ?? []).map((was) => loopbackThrough(was, proxiesOf(key) ?? []));
   return {
-    sharing: (current, dns, newToLock = false) => {
+    sharing: (current, dns, newToLock = false, proxiesAt = () => current.databaseProxies ?? []) => {
       const { stores, index } = parsed(dns);
       const found = new Set<string>();
       for (const uri of Object.values(current.persistence)) {
         const parsedNow = parseStoreUri(uri, dns);
         if (parsedNow === undefined) continue;
         // Each pod's loopback is its own: a store there is the database its proxies reach.
-        const now = loopbackThrough(parsedNow, current.databaseProxies ?? []);
+        const now = loopbackThrough(parsedNow, proxiesAt(parsedNow.port));
         for (const key of index.get(storeBucket(now)) ?? []) {
           const same = proxiesOf(key) === undefined && newToLock
             ? stores.get(key)!.some((was) => sameStore(was, parsedNow))

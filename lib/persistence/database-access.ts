@@ -1,4 +1,5 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
+import { DatabaseProxy, resolveProxies } from './database-proxies';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
 import { checkCommandLine, parseImage, propError, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
@@ -26,6 +27,17 @@ export interface DatabaseAccessOptions {
    */
   readonly sidecars?: Container[];
   /**
+   * Which sidecars reach the stores on the pod's own loopback (127.0.0.1, localhost, ::1), per
+   * port. Each pod's loopback is its own, so the checks between clusters and `ClusterLock` take two
+   * clusters' loopback stores for one database when the sidecars that reach them are configured
+   * alike. Without this, every sidecar may be one of them, and two clusters with proxies to two
+   * instances but one helper configured alike (a log shipper, a Vault agent) are refused as one
+   * database; name the proxies, and only they are compared. Given, it names the port of every store
+   * on the loopback, and every sidecar that declares such a port as its containerPort.
+   * @default - every sidecar may reach every store on the loopback
+   */
+  readonly proxies?: DatabaseProxy[];
+  /**
    * Volumes these containers or the password command need.
    * @default - none
    */
@@ -44,12 +56,18 @@ export interface DatabaseAccess {
   readonly containers: Container[];
   readonly volumes: Volume[];
   readonly mounts: VolumeMount[];
+  /** The sidecars named for each port of the loopback (`proxies`); undefined when every sidecar may reach every store there. */
+  readonly proxies?: ReadonlyMap<number, readonly string[]>;
 }
 
 export const NO_DATABASE_ACCESS: DatabaseAccess = { containers: [], volumes: [], mounts: [] };
 
-/** Checks the options: named containers and volumes, each name once, mounts of declared volumes only. */
-export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOptions | undefined): DatabaseAccess {
+/**
+ * Checks the options: named containers and volumes, each name once, mounts of declared volumes
+ * only, and the proxies of the stores on the pod's loopback (`loopbackStores`, by role and port).
+ */
+export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOptions | undefined,
+  loopbackStores: ReadonlyArray<{ role: string; port: number }> = []): DatabaseAccess {
   if (!options) return NO_DATABASE_ACCESS;
   const list = <T>(prop: string, value: T[] | undefined): T[] => {
     if (value === undefined) return [];
@@ -110,7 +128,8 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
       throw propError(owner, `databaseAccess.volumeMounts[${i}].mountPath`, m.mountPath, 'an absolute path');
     }
   });
-  return { containers, volumes: [...volumes], mounts: [...mounts] };
+  const proxies = resolveProxies(owner, options.proxies, containers.filter((c) => c.restartPolicy === 'Always'), loopbackStores);
+  return { containers, volumes: [...volumes], mounts: [...mounts], ...(proxies ? { proxies } : {}) };
 }
 
 /**
@@ -211,24 +230,4 @@ export function checkPodMounts(owner: string, pod: string, set: { readonly volum
         'The runtime cannot create a mount point in a read-only emptyDir or claim, and the container would not start; give the mount a directory of its own, or mount the outer volume read-write.');
     }
   }
-}
-
-/**
- * What each databaseAccess sidecar (a database proxy) points at, as far as its spec says: its
- * command, args, env, envFrom and volume mounts, keys sorted. A store on the pod's loopback is
- * reached through these, so two clusters' loopback stores are one database only when a proxy of
- * each is configured alike. What a proxy reads from a ConfigMap, a Secret or a volume resolves in
- * the pod's namespace, so such a proxy is qualified by it: alike in two namespaces may be apart.
- */
-export function proxyFingerprints(access: DatabaseAccess, namespace: string): string[] {
-  return access.containers.filter((c) => c.restartPolicy === 'Always').map((c) => {
-    const text = sortedJson({ command: c.command, args: c.args, env: c.env, envFrom: c.envFrom, volumeMounts: c.volumeMounts });
-    const local = (c.env ?? []).some((e) => e.valueFrom !== undefined) || (c.envFrom ?? []).length > 0 || (c.volumeMounts ?? []).length > 0;
-    return local ? `${namespace}/${text}` : text;
-  });
-}
-
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v));
 }

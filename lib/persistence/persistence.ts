@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DatabaseAccess, DatabaseAccessOptions, resolveDatabaseAccess } from './database-access';
 import { Datastore, StoreRole } from './datastore';
 import { DatastoreType } from './datastore-options';
-import { DnsContext, sameStore, StoreIdentity, storeIdentity } from './store-identity';
+import { DnsContext, isLoopbackHost, sameStore, StoreIdentity, storeIdentity } from './store-identity';
 import { propError, plainProps } from '../validation';
 
 export interface PersistenceProps {
@@ -99,7 +99,8 @@ export class Persistence extends Construct {
       Object.defineProperty(this, prop, { writable: false, configurable: false });
     }
     this.owner = owner;
-    this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess);
+    const onLoopback = this.stores.filter(({ store }) => store.hosts.some(isLoopbackHost)).map(({ role, store }) => ({ role, port: store.port }));
+    this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess, onLoopback);
   }
 
   /** Every store with its role, default first. */

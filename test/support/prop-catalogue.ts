@@ -178,6 +178,12 @@ export function catalogue(): CatalogueEntry[] {
       (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: v, image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }] } }) }), ['name']),
     c('persistence.databaseAccess.sidecars.image', fc.constantFrom('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', `proxy@sha256:${'b'.repeat(64)}`), imageBad,
       (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: 'proxy', image: v }] } }) }), ['image']),
+    c('persistence.databaseAccess.proxies.port', int(1, 65535), portBad,
+      (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: 'proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }],
+        proxies: [{ port: v, sidecars: ['proxy'] }] } }) }), ['proxies[0].port']),
+    c('persistence.databaseAccess.proxies.sidecars', fc.constant('proxy'), anyString.filter((v) => v !== 'proxy'),
+      (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), databaseAccess: { sidecars: [{ name: 'proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }],
+        proxies: [{ port: 5432, sidecars: [v] }] } }) }), ['proxies[0].sidecars[0]']),
     // Monitoring
     c('monitoring.scrape labels key', labelKey, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor({ labels: { [v]: 'x' } }) } }), ['labels']),
     c('monitoring.alerts.labels', labelKey, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { labels: { [v]: 'prometheus' } } } }), ['labels']),
