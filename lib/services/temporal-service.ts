@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { checkAutoscaling, disruptionBudget } from './availability';
 import { renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
-import { isClusterContext } from './cluster-context';
 import { FrontendServiceOptions } from './service-options';
 import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
@@ -11,6 +10,7 @@ import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisr
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
+import { isBuiltByCluster } from '../cluster/built-by-cluster';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
   checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireInt32, plainProps,
@@ -84,7 +84,7 @@ export abstract class TemporalService extends Construct {
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
     super(scope, id);
     props = plainProps(`${role} '${id}'`, props, 'TemporalServiceProps');
-    if (!isClusterContext(props.context)) {
+    if (!isBuiltByCluster(props.context)) {
       throw propError(`${role} '${id}'`, 'context', '(a context built outside a TemporalCluster)', 'the context a TemporalCluster builds for its roles',
         `A Deployment of the ${role} role outside its TemporalCluster joins none of the checks between the app's clusters (membership ports, databases) nor the lock; `
         + 'deploy the roles through TemporalCluster and size them with its frontend, history, matching, worker and internalFrontend props.');
