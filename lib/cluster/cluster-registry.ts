@@ -77,12 +77,16 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     const clusters: RegisteredCluster[] = [];
     root[REGISTRY] = clusters;
     // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
-    // result for a given count is reused instead of re-checking every cluster per chart.
-    let cached: { count: number; errors: string[] } | undefined;
+    // result for a given count is reused instead of re-checking every cluster per chart. The app's
+    // other objects are listed every time (a walk that skips the clusters): one added after a first
+    // validation (Testing.synth of a chart, then another object, then app.synth()) is compared too.
+    let cached: { count: number; others: string; errors: string[] } | undefined;
     Node.of(root).addValidation(ownValidation({
       validate: () => {
-        if (cached?.count !== clusters.length) {
-          cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
+        const others = otherObjects(root, clusters);
+        const listed = others.map((o) => `${o.path} ${o.key}`).join('\n');
+        if (cached?.count !== clusters.length || cached.others !== listed) {
+          cached = { count: clusters.length, others: listed, errors: validateClusters(clusters, others) };
         }
         return [...cached.errors, ...createdAfterLockCheck(root, clusters)];
       },
