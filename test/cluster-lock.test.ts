@@ -166,6 +166,27 @@ describe('ClusterLock', () => {
     test('the shard count changes', () => {
       expect(refuses({}, { numHistoryShards: 1024 })).toMatch(/cluster temporal\/temporal: numHistoryShards is locked at 512 but the app now says 1024\. .*The only way to change one is a new cluster on new, empty databases.*remove its entry from the lock on purpose/);
     });
+    test('a cluster is created after the lock checked the scope that holds it, so the lock never compared it with its entry', () => {
+      const lock = ClusterLock.inMemory(locked());
+      const late = (checked: (a: App, chart: Chart) => App | Chart) => () => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace: 'temporal' });
+        lock.check(checked(a, chart));
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 1024, persistence });
+        a.synth();
+      };
+      const message = /TemporalCluster 'temporal\/temporal' was created after a ClusterLock checked (its app|'c'), which holds it, so the lock never compared it with its entry: a changed numHistoryShards, .*Create every cluster before the lock checks \(lock.synth\(app\) checks and synthesizes in one step\), or call lock.check again before synthesizing\./;
+      expect(late((a) => a)).toThrow(message);
+      expect(late((_, chart) => chart)).toThrow(message);
+      expect(lock.contents.clusters['temporal/temporal'].numHistoryShards).toBe(512);
+      // Checked again once it exists, it is compared: the shard count is refused by the lock itself.
+      const a = app({ numHistoryShards: 1024 });
+      expect(() => lock.check(a)).toThrow(/numHistoryShards is locked at 512 but the app now says 1024/);
+    });
     test('the cluster name changes', () => {
       expect(refuses({}, { clusterName: 'renamed' })).toMatch(/currentClusterName is locked at "temporal" but the app now says "renamed"/);
     });

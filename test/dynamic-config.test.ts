@@ -70,6 +70,23 @@ describe('DynamicConfig', () => {
   });
 
   describe('fails when', () => {
+    test('a value is changed after its checks (untyped code): the file is rendered at synth from the value, so "lots" reached an int key and shard 0 a shard constraint', () => {
+      const rps = DynamicConfigValue.of('frontend.rps', 100);
+      const shard = DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 3 });
+      const map = DynamicConfigValue.of('frontend.namespaceRPS', 10, { namespace: 'orders' });
+      const list = DynamicConfigValue.unchecked('frontend.newKey', [{ a: 1 }]);
+      const { file } = make([rps, shard, map, list]);
+      // structuredClone makes the copies in node's own realm, whose TypeError is not jest's: matched by message.
+      const READ_ONLY = /Cannot assign to read only property|object is not extensible/;
+      expect(() => { (rps as any).value = 'lots'; }).toThrow(READ_ONLY);
+      expect(() => { (rps as any).key = 'frontend.rsp'; }).toThrow(READ_ONLY);
+      expect(() => { (shard as any).constraints = {}; }).toThrow(READ_ONLY);
+      expect(() => { (shard.constraints as any).shardId = 0; }).toThrow(READ_ONLY);
+      expect(() => { (map.constraints as any).namespace = ''; }).toThrow(READ_ONLY);
+      expect(() => { (list.value as any)[0].a = 'x'; }).toThrow(READ_ONLY);
+      expect(() => { (list.value as any).push(2); }).toThrow(READ_ONLY);
+      expect(parse(file())).toMatchObject({ 'frontend.rps': [{ value: 100 }], 'history.ReplicationTaskProcessorCleanupInterval': [{ constraints: { shardId: 3 } }], 'frontend.newKey': [{ value: [{ a: 1 }] }] });
+    });
     test('a value of the list is not a DynamicConfigValue: null, a plain { key, value }, a string, in the cluster props, the DynamicConfig props or add()', () => {
       const expected = 'expected a DynamicConfigValue, from DynamicConfigValue.of(key, value) or a helper such as DynamicConfigValue.frontendRps(n).';
       const plain = { key: 'frontend.rps', value: 3 };

@@ -328,6 +328,15 @@ describe('clusters of one app never emit the same object', () => {
       new KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'x-dynamic-config', namespace: 'other' } });
       expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-dynamic-config, and so does c\/mine: .*Rename that object/)]);
     });
+    test('fails when an object of the app\'s own takes a cluster\'s object name after a first validation (Testing.synth of a chart, then the object, then app.synth()): the first result was reused', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      expect(Node.of(app).validate()).toEqual([]);
+      new KubeConfigMap(chart, 'late', { metadata: { name: 'x-config' }, data: {} });
+      expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-config, and so does c\/late: .*Rename that object/)]);
+      expect(() => app.synth()).toThrow(/and so does c\/late/);
+    });
     test('a file per resource would hold two objects, the last overwriting the first: cdk8s names it by kind and name, so a cluster per namespace kept one', () => {
       const validate = (yamlOutputType: YamlOutputType) => {
         const app = new App({ yamlOutputType, outdir: Testing.app().outdir });

@@ -80,6 +80,22 @@ describe('Persistence', () => {
       expect(dynamicConfig(false, [mode('off'), readSecondary(false)])).toContain('"off"');
       expect(dynamicConfig(true, [readSecondary(true)])).toContain('"dual"');
     });
+    test('fails when cluster.dynamicConfig.add() puts in a setting that uses a secondary store the persistence lacks, or a read nothing writes for', () => {
+      const added = (secondary: boolean, props: DynamicConfigValue[], later: DynamicConfigValue[]) => () => {
+        const chart = testChart();
+        const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), ...(secondary ? { secondaryVisibilityStore: pg('visibility_next') } : {}) });
+        cluster(chart, { persistence, dynamicConfig: { values: props } }).dynamicConfig.add(...later);
+        return find(chart, 'ConfigMap', 'temporal-dynamic-config').data['dynamic_config.yaml'];
+      };
+      expect(added(false, [], [mode('dual')])).toThrow(/\[test\/temporal\/DynamicConfig\] TemporalCluster 'temporal': dynamicConfig system.secondaryVisibilityWritingMode is "dual"; expected no setting that uses a secondary visibility store while persistence has none/);
+      expect(added(false, [], [readSecondary(true)])).toThrow(/dynamicConfig system.enableReadFromSecondaryVisibility is true; expected no setting that uses a secondary visibility store while persistence has none/);
+      expect(added(false, [], [DynamicConfigValue.of('system.enableReadFromSecondaryVisibility', true, { namespace: 'orders' })])).toThrow(/enableReadFromSecondaryVisibility is true; expected no setting that uses/);
+      expect(added(true, [mode('off')], [readSecondary(true)])).toThrow(/dynamicConfig system.enableReadFromSecondaryVisibility is true; expected no read from the secondary visibility store while system.secondaryVisibilityWritingMode is "off"/);
+      expect(added(false, [], [DynamicConfigValue.unchecked('system.secondaryVisibilityWritingMode', 'Dual')])).toThrow(/value of system.secondaryVisibilityWritingMode is "Dual"; expected one of "off", "on", "dual"/);
+      // What the props may say, add() may say too.
+      expect(added(false, [], [mode('off'), readSecondary(false)])()).toContain('"off"');
+      expect(added(true, [], [readSecondary(true)])()).toContain('"dual"');
+    });
     test('a later cluster.dynamicConfig.add() of the writing mode the cluster set is told the library set it, why, and the prop to use', () => {
       const chart = testChart();
       const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), secondaryVisibilityStore: pg('visibility_next') });

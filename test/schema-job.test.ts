@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef } from '../lib';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
 import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
@@ -29,6 +29,18 @@ describe('SchemaJob', () => {
     expect(schemaJob(chart, 'default')).toMatchSnapshot();
   });
 
+  test('fails when a SchemaJob is built outside its TemporalCluster (schemaPlan is exported): a 1.32 schema on a database whose cluster is at 1.30 passed every check and the lock', () => {
+    const chart = testChart();
+    const c = cluster(chart, { version: '1.30.9' });
+    const base = { name: 'rogue-schema', backoffLimit: 1, namespace: 'temporal', labels: {}, image: 'temporalio/admin-tools:1.32.2', volumes: [], volumeMounts: [], serviceAccountName: 'default', imagePullSecrets: [] };
+    const expected = (id: string) => `SchemaJob '${id}': plan is "(a schema plan built outside a TemporalCluster)"; expected the schema plan a TemporalCluster builds for one of its stores. `
+      + 'A schema Job outside its cluster changes a database that neither the checks between the app\'s clusters nor the lock see';
+    const own = schemaPlan(StoreRole.DEFAULT, c.persistence.defaultStore, TemporalVersion.of('1.32.2'), { createDatabase: false });
+    expect(() => new SchemaJob(chart, 'rogue', { ...base, plan: own })).toThrow(expected('rogue'));
+    // At the cluster's own release too: the cluster emits its stores' Jobs itself.
+    const plan = schemaPlan(StoreRole.DEFAULT, c.persistence.defaultStore, c.version, { createDatabase: true });
+    expect(() => new SchemaJob(testChart(), 'copied', { ...base, plan })).toThrow(expected('copied'));
+  });
   test('PostgreSQL: create, set up and update each database, with the versioned folder of the release', () => {
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: SecretRef.of('db', 'user'), password, connectAttributes: { sslmode: 'require', application_name: 'temporal' } }),

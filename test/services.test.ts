@@ -247,7 +247,20 @@ describe.each(ROLES)('$role', (r) => {
   });
 
   describe('fails when', () => {
+    test('it is built outside its TemporalCluster (a context written by hand, or a cluster\'s copied): its membership port, databases and release joined no app-wide check nor the lock', () => {
+      const { c, chart } = render(r);
+      const other = testChart();
+      const context = (c[r.key] as any).context;
+      const expected = (id: string) => `${r.role} '${id}': context is "(a context built outside a TemporalCluster)"; expected the context a TemporalCluster builds for its roles. `
+        + `A Deployment of the ${r.role} role outside its TemporalCluster joins none of the checks between the app's clusters (membership ports, databases) nor the lock; `
+        + 'deploy the roles through TemporalCluster';
+      const Role = r.type as unknown as new (...args: unknown[]) => unknown;
+      expect(() => new Role(other, 'extra', { ports: { grpc: 8000, membership: 6934 }, context })).toThrow(expected('extra'));
+      expect(() => new Role(other, 'copied', { ports: { grpc: 8000, membership: 6934 }, context: { ...context, clusterName: 'extra' } })).toThrow(expected('copied'));
+      expect(() => new Role(chart, 'beside', { ports: { grpc: 8000, membership: 6934 }, context })).toThrow(expected('beside'));
+    });
     test('the caller changes its selectorLabels, which its Deployment, Services and PDB select with, to build a selector of their own', () => {
+
       const { service, deployment } = render(r);
       expect(() => { (service.selectorLabels as Record<string, string>).team = 'orders'; }).toThrow(TypeError);
       expect(deployment.spec.selector.matchLabels).toEqual(SELECTOR(r.role));

@@ -348,6 +348,14 @@ describe('TemporalCluster', () => {
       // One URI as a string was read as its characters: no store matched, and the lock refused the move the props declared.
       expect(bad({ persistenceMigration: { from: 'postgres://old-pg:5432/temporal' as never } })).toThrow(/persistenceMigration.from is "postgres:\/\/old-pg:5432\/temporal"; expected a list of store URIs/);
     });
+    test('fails when a persistenceMigration.from URI names no store (no port, another scheme, a space): it matched no locked database, so a new cluster declaring a locked one\'s data passed as new', () => {
+      for (const [i, uri] of [[0, 'postgres://pg/temporal'], [1, 'postgresql://pg:5432/temporal'], [1, ' postgres://pg:5432/temporal'], [1, 'postgres12://pg:5432/temporal'], [1, 'postgres://pg:5432/']] as const) {
+        const from = i === 0 ? [uri] : ['mysql://my:3306/temporal', uri];
+        expect(bad({ persistenceMigration: { from } })).toThrow(`TemporalCluster 'temporal': persistenceMigration.from[${i}] is ${JSON.stringify(uri)}; expected a store URI as the lock records it, `
+          + '<type>://<host>:<port>/<database> with type postgres, mysql, cassandra, elasticsearch, such as postgres://old-pg:5432/temporal. Copy it from the lock\'s error or the lock file');
+      }
+      expect(() => cluster(testChart(), { persistenceMigration: { from: ['postgres://pg-old:5432/temporal', 'cassandra://c1,c2:9042/temporal', 'postgres://2001:db8::1:5432/visibility'] } })).not.toThrow();
+    });
     test('fails when logLevel is a level the server does not know, which it reads as info without a word', () => {
       for (const level of ['warning', 'trace', '', 3, ['debug']]) {
         expect(bad({ logLevel: level as never })).toThrow(/TemporalCluster 'temporal': logLevel is .*; expected one of debug, info, warn, error \(LogLevel\)\. The server reads any other value as info\./);

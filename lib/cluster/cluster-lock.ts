@@ -2,7 +2,7 @@ import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathS
 import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { registeredClusters } from './cluster-registry';
+import { recordLockCheck, registeredClusters } from './cluster-registry';
 import { LockedCluster, migrationProxies, proxyDigests, unnamedProxies } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
@@ -59,7 +59,8 @@ export class ClusterLock {
 
   /**
    * Checks every TemporalCluster in `scope` against the lock and records new and upgraded ones.
-   * Throws one error listing every violation; the lock is unchanged then.
+   * Throws one error listing every violation; the lock is unchanged then. A cluster created in
+   * `scope` after this check is refused when the app synthesizes: the lock never compared it.
    */
   public check(scope: IConstruct): void {
     if (this.path) this.follow(this.path);
@@ -147,6 +148,7 @@ export class ClusterLock {
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
+    recordLockCheck(scope, clusters);
   }
 
   /**

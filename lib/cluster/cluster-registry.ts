@@ -78,14 +78,18 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     const clusters: RegisteredCluster[] = [];
     root[REGISTRY] = clusters;
     // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
-    // result for a given count is reused instead of re-checking every cluster per chart.
-    let cached: { count: number; errors: string[] } | undefined;
+    // result for a given count is reused instead of re-checking every cluster per chart. The app's
+    // other objects are listed every time (a walk that skips the clusters): one added after a first
+    // validation (Testing.synth of a chart, then another object, then app.synth()) is compared too.
+    let cached: { count: number; others: string; errors: string[] } | undefined;
     Node.of(root).addValidation(ownValidation({
       validate: () => {
-        if (cached?.count !== clusters.length) {
-          cached = { count: clusters.length, errors: validateClusters(clusters, otherObjects(root, clusters)) };
+        const others = otherObjects(root, clusters);
+        const listed = others.map((o) => `${o.path} ${o.key}`).join('\n');
+        if (cached?.count !== clusters.length || cached.others !== listed) {
+          cached = { count: clusters.length, others: listed, errors: validateClusters(clusters, others) };
         }
-        return cached.errors;
+        return [...cached.errors, ...createdAfterLockCheck(root, clusters)];
       },
     }));
   }
@@ -106,6 +110,36 @@ export function guardOutputFiles(scope: IConstruct): void {
   if (GUARDED_APPS.has(root)) return;
   GUARDED_APPS.add(root);
   Node.of(root).addValidation(ownValidation({ validate: () => outputFileClashes(root) }));
+}
+
+// The scopes a ClusterLock checked in this app, and the clusters each check compared with the lock.
+const LOCK_CHECKS = Symbol('cdk8s-temporal.lock-checks');
+type LockChecks = { readonly scopes: Set<string>; readonly clusters: WeakSet<RegisteredCluster> };
+
+/** Records that a ClusterLock checked `clusters`, the clusters under `scope`, against its entries. */
+export function recordLockCheck(scope: IConstruct, clusters: readonly RegisteredCluster[]): void {
+  const root = Node.of(scope).root as IConstruct & { [LOCK_CHECKS]?: LockChecks };
+  const checks = root[LOCK_CHECKS] ??= { scopes: new Set(), clusters: new WeakSet() };
+  checks.scopes.add(Node.of(scope).path);
+  for (const cluster of clusters) checks.clusters.add(cluster);
+}
+
+/**
+ * Clusters created in a scope a ClusterLock had already checked (`lock.check(app)`, then a cluster,
+ * then `app.synth()`): the lock never compared them with their entries, so a changed shard count or a
+ * skipped minor would be written out unrefused. A cluster outside every checked scope is left to the
+ * command's warning, as a cluster of an app no lock checks is.
+ */
+function createdAfterLockCheck(root: IConstruct & { [LOCK_CHECKS]?: LockChecks }, clusters: readonly RegisteredCluster[]): string[] {
+  const checks = root[LOCK_CHECKS];
+  if (checks === undefined) return [];
+  const under = (path: string, scope: string) => scope === '' || path === scope || path.startsWith(`${scope}/`);
+  return clusters.filter((c) => !checks.clusters.has(c)).flatMap((c) => {
+    const scope = [...checks.scopes].find((s) => under(c.path, s));
+    return scope === undefined ? [] : [`${c.label} was created after a ClusterLock checked ${scope === '' ? 'its app' : `'${scope}'`}, which holds it, so the lock never `
+      + 'compared it with its entry: a changed numHistoryShards, cluster name or release would be written out unrefused. Create every cluster before '
+      + 'the lock checks (lock.synth(app) checks and synthesizes in one step), or call lock.check again before synthesizing.'];
+  });
 }
 
 /** The clusters registered under `scope`'s root, in the order they were created, that lie under `scope`. */

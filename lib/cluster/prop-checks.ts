@@ -1,6 +1,7 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { DynamicConfigValue } from '../config/dynamic-config';
+import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { GitOps } from '../operations/gitops';
@@ -31,6 +32,16 @@ export function migrationFrom(owner: string, migration: PersistenceMigration | u
   if (!Array.isArray(from) || !from.every((u) => typeof u === 'string')) {
     throw propError(owner, 'persistenceMigration.from', from, 'a list of store URIs, such as [\'postgres://old-pg:5432/temporal\']');
   }
+  // A URI that is no store's (no port, postgresql://, a space) names no locked database: a new
+  // cluster declaring it would escape the pinned values of the cluster whose data it holds.
+  const types = Object.values(DatastoreType) as string[];
+  from.forEach((uri: string, i) => {
+    const type = /^([a-z]+):\/\/[^/\s]+:\d+\/\S+$/.exec(uri)?.[1];
+    if (type === undefined || !types.includes(type)) {
+      throw propError(owner, `persistenceMigration.from[${i}]`, uri, `a store URI as the lock records it, <type>://<host>:<port>/<database> with type ${types.join(', ')}, `
+        + 'such as postgres://old-pg:5432/temporal', 'Copy it from the lock\'s error or the lock file: a URI that names no store matches no locked database, so the migration it declares is not checked.');
+    }
+  });
   return [...from];
 }
 

@@ -20,6 +20,7 @@ import { ROLE_ORDER, ServiceRole } from '../services/service-role';
 import { CONFIG_DIR, DYNAMIC_CONFIG_DIR } from '../services/temporal-service';
 import { TopologySpread } from '../services/topology-spread';
 import { TemporalVersion } from '../versions';
+import { builtByCluster } from './built-by-cluster';
 
 /** History's and matching's termination grace periods, which cover their shutdown drains. */
 export interface DrainGracePeriods {
@@ -77,7 +78,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     const set = podVolumes(role);
     return { volumes: set.volumes, mounts: set.mounts.filter((m) => !scriptMounts.has(m.name)) };
   };
-  return {
+  return builtByCluster({
     clusterName: cluster.name,
     namespace: cluster.namespace,
     clusterDomain: cluster.clusterDomain,
@@ -107,7 +108,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
       [ServiceRole.MATCHING]: drains.matching,
     },
     readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
-  };
+  });
 }
 
 /**

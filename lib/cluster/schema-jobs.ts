@@ -1,3 +1,4 @@
+import { builtByCluster } from './built-by-cluster';
 import { schemaJobName } from './object-names';
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
@@ -17,7 +18,7 @@ export function jobPlacement(cluster: { readonly name: string; readonly placemen
 
 /** What each store's schema Job does, and whether the servers wait for it. */
 export function storeSchemaPlans(cluster: TemporalCluster, props: TemporalClusterProps): StoreSchemaPlan[] {
-  return cluster.persistence.stores.map(({ role, store }) => schemaPlan(role, store, cluster.version, { createDatabase: props.schema?.createDatabase ?? true }));
+  return cluster.persistence.stores.map(({ role, store }) => builtByCluster(schemaPlan(role, store, cluster.version, { createDatabase: props.schema?.createDatabase ?? true })));
 }
 
 /** One schema Job per store, and the Jobs' ServiceAccount. */

@@ -1,5 +1,6 @@
-import { DynamicConfigValue } from '../config/dynamic-config';
+import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { checkSettingChoice } from '../config/setting-choices';
+import { ownValidation } from '../own-validation';
 import type { Persistence } from '../persistence/persistence';
 import { propError } from '../validation';
 
@@ -20,6 +21,37 @@ const READ_FROM_SECONDARY = 'system.enableReadFromSecondaryVisibility';
  * ("off") returns stale or no records.
  */
 export function withSecondaryVisibility(owner: string, persistence: Persistence, values: DynamicConfigValue[]): DynamicConfigValue[] {
+  checkSecondaryVisibility(owner, persistence, values);
+  if (persistence.secondaryVisibilityStore === undefined) return values;
+  if (values.some((v) => v.key.toLowerCase() === WRITING_MODE.toLowerCase())) return values;
+  const dual = DynamicConfigValue.of(WRITING_MODE, 'dual');
+  dual._setBy = `${owner} set it itself, because persistence has a secondaryVisibilityStore: the server writes to that store only as ${WRITING_MODE} says `
+    + '(its default is "off"). To choose the mode, give the value in the cluster\'s dynamicConfig.values prop instead, where it replaces the library\'s "dual"; '
+    + 'cluster.dynamicConfig.add() cannot change a value already set.';
+  return [...values, dual];
+}
+
+/**
+ * Checks the same rules again over the file as synthesized: `cluster.dynamicConfig.add()` puts
+ * values in after the cluster read its props, and a writing mode or a read added there is what the
+ * server reads all the same. Returns `dynamicConfig`.
+ */
+export function guardSecondaryVisibility(owner: string, persistence: Persistence, dynamicConfig: DynamicConfig): DynamicConfig {
+  dynamicConfig.node.addValidation(ownValidation({
+    validate: () => {
+      try {
+        checkSecondaryVisibility(owner, persistence, [...dynamicConfig.valuesOf(WRITING_MODE), ...dynamicConfig.valuesOf(READ_FROM_SECONDARY)]);
+        return [];
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    },
+  }));
+  return dynamicConfig;
+}
+
+/** Throws on the first rule of withSecondaryVisibility that `values` break. */
+function checkSecondaryVisibility(owner: string, persistence: Persistence, values: readonly DynamicConfigValue[]): void {
   const of = (key: string) => values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
   const modes = of(WRITING_MODE);
   for (const mode of modes) checkSettingChoice(mode.key, mode.value);
@@ -30,16 +62,10 @@ export function withSecondaryVisibility(owner: string, persistence: Persistence,
       throw propError(owner, `dynamicConfig ${used.key}`, used.value, 'no setting that uses a secondary visibility store while persistence has none',
         'The server has no secondary store to write to or read from and ignores it; add persistence.secondaryVisibilityStore, or drop the value.');
     }
-    return values;
+    return;
   }
   if (modes.some((v) => v.value === 'off') && reads.length > 0) {
     throw propError(owner, `dynamicConfig ${reads[0].key}`, true, `no read from the secondary visibility store while ${WRITING_MODE} is "off"`,
       'Nothing writes to that store, so reads from it return stale or no records; write to it ("dual") first, for the retention period.');
   }
-  if (modes.length > 0) return values;
-  const dual = DynamicConfigValue.of(WRITING_MODE, 'dual');
-  dual._setBy = `${owner} set it itself, because persistence has a secondaryVisibilityStore: the server writes to that store only as ${WRITING_MODE} says `
-    + '(its default is "off"). To choose the mode, give the value in the cluster\'s dynamicConfig.values prop instead, where it replaces the library\'s "dual"; '
-    + 'cluster.dynamicConfig.add() cannot change a value already set.';
-  return [...values, dual];
 }

@@ -326,7 +326,11 @@ export interface TemporalClusterProps {
 
 /** A statement that a cluster's data moved to other databases. */
 export interface PersistenceMigration {
-  /** The store URIs the lock holds and the migration replaces, such as `postgres://old-pg:5432/temporal`. */
+  /**
+   * The store URIs the lock holds and the migration replaces, such as `postgres://old-pg:5432/temporal`:
+   * `<type>://<host>:<port>/<database>`, as the lock writes them. A URI of another form (no port,
+   * `postgresql://`) would name no store, and is refused.
+   */
   readonly from: string[];
 }
 

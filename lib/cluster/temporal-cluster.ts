@@ -49,7 +49,7 @@ import { ROLE_ORDER, RolePorts, ServiceRole } from '../services/service-role';
 import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
-import { withSecondaryVisibility } from './secondary-visibility';
+import { guardSecondaryVisibility, withSecondaryVisibility } from './secondary-visibility';
 import { copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { imageDigests } from '../validation/images';
 import { TemporalVersion } from '../versions';
@@ -284,10 +284,10 @@ export class TemporalCluster extends Construct {
   }
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
-    return new DynamicConfig(this, 'DynamicConfig', copiedProps({
+    return guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
       name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards, pollInterval: props.dynamicConfig?.pollInterval,
       values: withSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()]),
-    }));
+    })));
   }
 
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {

@@ -10,7 +10,7 @@ import { partitionErrors } from './task-queue-partitions';
 import { KubeConfigMap } from '../../imports/k8s';
 import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireValueList, requireYamlData } from '../validation';
+import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireValueList, requireYamlData } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -150,7 +150,10 @@ export class DynamicConfigValue {
       'A plain object is not checked against the registry: build each value with DynamicConfigValue.of.');
   }
 
-  private constructor(public readonly key: string, public readonly value: unknown, public readonly constraints: DynamicConfigConstraints) {}
+  private constructor(public readonly key: string, public readonly value: unknown, public readonly constraints: DynamicConfigConstraints) {
+    // Read-only at run time too: the file is rendered at synth from these fields, after every check ran on them.
+    for (const prop of ['key', 'value', 'constraints'] as const) Object.defineProperty(this, prop, { value: frozenData(this[prop]), writable: false });
+  }
 }
 
 export interface DynamicConfigProps {

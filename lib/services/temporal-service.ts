@@ -10,6 +10,7 @@ import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisr
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
+import { isBuiltByCluster } from '../cluster/built-by-cluster';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
   checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireInt32, plainProps,
@@ -55,7 +56,9 @@ export const DYNAMIC_CONFIG_DIR = '/etc/temporal/dynamic-config';
 /**
  * One Temporal role as its own Deployment, so that each role scales and rolls on its own, plus a
  * headless Service that lists its pods (for meshes and Prometheus; membership itself goes through
- * the database, not DNS).
+ * the database, not DNS). Built by `TemporalCluster` for each role (`cluster.frontend`,
+ * `cluster.history`, ...): one built on any other context is refused, since the checks between the
+ * app's clusters and the lock see a role only through its cluster.
  */
 export abstract class TemporalService extends Construct {
   public readonly role: ServiceRole;
@@ -81,6 +84,11 @@ export abstract class TemporalService extends Construct {
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
     super(scope, id);
     props = plainProps(`${role} '${id}'`, props, 'TemporalServiceProps');
+    if (!isBuiltByCluster(props.context)) {
+      throw propError(`${role} '${id}'`, 'context', '(a context built outside a TemporalCluster)', 'the context a TemporalCluster builds for its roles',
+        `A Deployment of the ${role} role outside its TemporalCluster joins none of the checks between the app's clusters (membership ports, databases) nor the lock; `
+        + 'deploy the roles through TemporalCluster and size them with its frontend, history, matching, worker and internalFrontend props.');
+    }
     const owner = `${role} of TemporalCluster '${props.context.clusterName}'`;
     this.role = role;
     this.context = props.context;

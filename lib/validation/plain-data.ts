@@ -192,6 +192,15 @@ export function requireYamlData(owner: string, prop: string, value: unknown, at 
     value instanceof Map ? 'Give a plain object, for example Object.fromEntries(map).' : undefined);
 }
 
+/** `value`, a list or map of YAML data (requireYamlData), frozen at every depth; returned as it is. */
+export function frozenData<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) frozenData(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * An options prop: absent (undefined, or null unless `refuseNull`) or an object. From plain JS or a
  * config file a scalar or a list in its place (monitoring: 'false', podDisruptionBudget: 2) was read

@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { StoreSchemaPlan } from './schema-steps';
 import { withStorePassword } from '../store-access';
+import { isBuiltByCluster } from '../../cluster/built-by-cluster';
 import { SCHEMA_HASH_LENGTH } from '../../cluster/object-names';
 import { checkedToolPodProps, hashedToolJob, ToolPodProps } from '../../operations/tool-job';
 import { KubeJob } from '../../../imports/k8s';
-import { kubeletLiteral, plainProps, requireDns1123Label } from '../../validation';
+import { kubeletLiteral, plainProps, propError, requireDns1123Label } from '../../validation';
 
 export interface SchemaJobProps extends ToolPodProps {
   /**
@@ -26,7 +27,8 @@ export interface SchemaJobProps extends ToolPodProps {
 
 /**
  * Brings one store to the schema of one server release, one container per step. All steps are
- * idempotent, so a Job that is re-created or retried does no harm.
+ * idempotent, so a Job that is re-created or retried does no harm. Built by `TemporalCluster` for
+ * each of its stores (`cluster.schemaJobs`): one built on a plan of its own is refused.
  */
 export class SchemaJob extends Construct {
   /** The Job's name: `<props.name>-<hash of its spec>`. */
@@ -41,6 +43,11 @@ export class SchemaJob extends Construct {
     super(scope, id);
     const owner = `SchemaJob '${id}'`;
     props = checkedToolPodProps(owner, plainProps(owner, props, 'SchemaJobProps'));
+    if (!isBuiltByCluster(props.plan)) {
+      throw propError(owner, 'plan', '(a schema plan built outside a TemporalCluster)', 'the schema plan a TemporalCluster builds for one of its stores',
+        'A schema Job outside its cluster changes a database that neither the checks between the app\'s clusters nor the lock see (a schema of 1.32 on a '
+        + 'database locked at 1.30 skips a minor); the cluster emits one schema Job per store, at its release.');
+    }
     this.component = `schema-${props.plan.role}`;
     this.storePort = props.plan.store.port;
     const plan = props.plan;
