@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { IpFamily, SecretRef, TemporalClusterProps, WorkerFleet, WorkerFleetProps } from '../lib';
+import { IpFamily, NetworkPeer, SecretRef, TemporalClusterProps, WorkerFleet, WorkerFleetProps } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 
 /*
@@ -73,6 +73,14 @@ describe('ipFamily', () => {
     expect(metricsBind(external())).toBe('0.0.0.0:9464');
     expect(metricsBind(external(IpFamily.IPV6))).toBe('[::]:9464');
     expect(metricsBind(external(IpFamily.DUAL_STACK))).toBe('[::]:9464');
+  });
+
+  test('NetworkPolicies take IPv6 CIDRs as they are', () => {
+    const { chart } = setup({ ipFamily: IpFamily.IPV6, networkPolicy: { monitoring: [NetworkPeer.ipBlock('fd00:10::/64')] } });
+    const cidrs = objects(chart).filter((o) => o.kind === 'NetworkPolicy')
+      .flatMap((p) => (p.spec.ingress ?? []).flatMap((r: any) => (r.from ?? []).map((f: any) => f.ipBlock?.cidr))).filter(Boolean);
+    expect(cidrs.length).toBeGreaterThan(0);
+    expect(new Set(cidrs)).toEqual(new Set(['fd00:10::/64']));
   });
 
   test('fails when the cluster\'s ipFamily is not an IpFamily', () => {
