@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { IpFamily, NetworkPeer, SecretRef, TemporalClusterProps, WorkerFleet, WorkerFleetProps } from '../lib';
+import { IpFamily, NetworkPeer, SecretRef, TemporalClusterProps, TemporalUi, WorkerFleet, WorkerFleetProps } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 
 /*
@@ -88,6 +88,19 @@ describe('ipFamily', () => {
       expect(() => setup({ ipFamily: value as any })).toThrow(
         `TemporalCluster 'temporal': ipFamily is ${JSON.stringify(value)}; expected one of IPv4, IPv6, DualStack (IpFamily). Give the family of the Kubernetes cluster's pod network`);
     }
+  });
+
+  test('fails when a TemporalUi\'s own ipFamily is not an IpFamily', () => {
+    const chart = testChart();
+    const c = cluster(chart);
+    const ui = (ipFamily: unknown) => new TemporalUi(chart, `ui-${String(ipFamily)}`, {
+      clusterName: 'temporal', namespace: 'temporal', labels: {}, frontendAddress: c.frontend.grpcAddress, authorizationEnabled: false,
+      client: c.adminClient(), imagePullSecrets: [], ipFamily: ipFamily as IpFamily,
+    });
+    expect(() => ui('v6')).toThrow('ui of TemporalCluster \'temporal\': ipFamily is "v6"; expected one of IPv4, IPv6, DualStack (IpFamily).');
+    expect(ui(IpFamily.IPV6)).toBeDefined();
+    const svc = objects(chart).find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-ui' && o.spec.ipFamilies);
+    expect(svc?.spec.ipFamilies).toEqual(['IPv6']);
   });
 
   test('fails when a fleet\'s ipFamily is not an IpFamily', () => {

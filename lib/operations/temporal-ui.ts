@@ -180,6 +180,7 @@ export class TemporalUi extends Construct {
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
     const placement = checkedPlacement(owner, '', props);
+    const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
 
@@ -234,7 +235,7 @@ export class TemporalUi extends Construct {
     });
     new KubeService(this, 'Service', {
       metadata,
-      spec: { type: 'ClusterIP', ...serviceIpFamilies(checkIpFamily(owner, 'ipFamily', props.ipFamily), false), selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
+      spec: { type: 'ClusterIP', ...serviceIpFamilies(ipFamily, false), selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
     });
     if (this.replicas > 1) {
       new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });
