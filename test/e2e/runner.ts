@@ -388,9 +388,17 @@ export const IPV6_POD_PREFIX = 'fd00:e2e:';
 const ipv6SubnetOf = (runner: number) => `${IPV6_POD_PREFIX}${runner % 250}:`;
 /** `host:port`, with an IPv6 host in brackets as Go's net.JoinHostPort writes it. */
 export const hostPort = (host: string, port: number | string) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
-/** Rewrite 2 on one text: the wildcard addresses become `ip`, bracketed where a port follows. */
-const toPodAddress = (text: string, ip: string) =>
-  text.replace(/(?:0\.0\.0\.0|\[::\]):(\d+)/g, (_m, port: string) => hostPort(ip, port)).replace(/0\.0\.0\.0/g, ip);
+/**
+ * Rewrite 2 on one text: the wildcard addresses become `ip`, bracketed where a port follows. In
+ * YAML (the server config) an unquoted bracketed `host:port` would start a flow sequence, so it
+ * is quoted there.
+ */
+const toPodAddress = (text: string, ip: string, yaml = false) => text
+  .replace(/(["']?)(?:0\.0\.0\.0|\[::\]):(\d+)/g, (_m, quote: string, port: string) => {
+    const address = hostPort(ip, port);
+    return yaml && !quote && address.startsWith('[') ? `"${address}"` : `${quote}${address}`;
+  })
+  .replace(/0\.0\.0\.0/g, ip);
 const DEFAULT_MAX_REPLICAS = 3;
 const FIRST_POD_OCTET = 11;
 const LAST_POD_OCTET = 99;
@@ -851,7 +859,7 @@ export class ClusterRunner {
       if (this.options.mutateProcess) ({ config, env } = this.options.mutateProcess(role, { config, env }));
 
       // Rewrites 2 and 3, on this process's own copy of the config.
-      fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, this.options.keepWildcardAddresses ? config : toPodAddress(config, ip)));
+      fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, this.options.keepWildcardAddresses ? config : toPodAddress(config, ip, true)));
 
       const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
       r = {
