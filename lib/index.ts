@@ -59,6 +59,7 @@ export * from './operations/admin-tools';
 export * from './observability';
 export * from './pod/images';
 export * from './pod/service-account';
+export { IpFamily } from './pod/ip-family';
 export type { PodPlacement } from './pod/placement';
 export * from './fleet';
 // The Kubernetes types a databaseAccess container's resources and probes take their values in.

@@ -1,4 +1,5 @@
 import type { TemporalClusterProps } from './temporal-cluster-props';
+import { checkIpFamily, IpFamily } from '../pod/ip-family';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { checkPullSecrets } from '../validation';
 
@@ -19,6 +20,8 @@ export interface ClusterPodSettings {
    * gets each one its role, `jobs`, `ui` or `adminTools` does not set.
    */
   readonly placement: PodPlacement;
+  /** `ipFamily`: the families of every Service the cluster emits, and its WorkerFleets' default. */
+  readonly ipFamily: IpFamily;
 }
 
 /** The cluster-wide pod settings of `props`, checked under their own props. */
@@ -26,5 +29,6 @@ export function clusterPodSettings(owner: string, props: TemporalClusterProps): 
   return {
     imagePullSecrets: checkPullSecrets(owner, props.imagePullSecrets),
     placement: checkedPlacement(owner, '', props),
+    ipFamily: checkIpFamily(owner, 'ipFamily', props.ipFamily),
   };
 }

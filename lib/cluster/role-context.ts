@@ -108,6 +108,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
       [ServiceRole.MATCHING]: drains.matching,
     },
     readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
+    ipFamily: cluster.ipFamily,
   });
 }
 

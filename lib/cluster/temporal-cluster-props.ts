@@ -16,6 +16,7 @@ import type { NetworkPolicyOptions } from '../security/network-policies';
 import type { PinnedValuesProtection } from '../security/pinned-values-guard';
 import type { ClusterTls } from '../security/tls';
 import type { ImageOptions } from '../pod/images';
+import type { IpFamily } from '../pod/ip-family';
 import type { ServiceAccountOptions } from '../pod/service-account';
 import type { Affinity, Toleration } from '../../imports/k8s';
 import type { ServicePorts } from '../services/ports';
@@ -322,6 +323,18 @@ export interface TemporalClusterProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+  /**
+   * The IP family of the Kubernetes cluster's pod and Service networks. On IPv4 and IPv6 alike
+   * the servers listen on `0.0.0.0`, which Go opens for both families, and announce the pod's own
+   * IP to their peers, so their config is the same for every family. It sets the families of the
+   * Services (IPv6: `ipFamilies: [IPv6]`; DualStack: `ipFamilyPolicy: RequireDualStack` on the
+   * frontend and UI Services), and a WorkerFleet of this cluster takes it for the metrics address
+   * its workers bind (`[::]:<port>` unless IPv4). Kubernetes never changes a Service's first
+   * family in place: on a dual-stack cluster whose first family is IPv4, switching an applied
+   * cluster to IPv6 needs its Services deleted and created again.
+   * @default IpFamily.IPV4
+   */
+  readonly ipFamily?: IpFamily;
 }
 
 /** A statement that a cluster's data moved to other databases. */

@@ -32,6 +32,7 @@ import { Persistence } from '../persistence/persistence';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { checkAccessPorts, checkPasswordCommands } from '../persistence/store-access';
 import { ClusterImages, clusterImages } from '../pod/images';
+import { IpFamily } from '../pod/ip-family';
 import { PodPlacement, withDefaultPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
@@ -120,6 +121,8 @@ export class TemporalCluster extends Construct {
   public readonly imagePullSecrets: string[];
   /** `nodeSelector`, `tolerations`, `affinity` and `priorityClassName` of every pod the cluster emits, where its role, `jobs`, `ui` or `adminTools` does not set them. */
   public readonly placement: PodPlacement;
+  /** The pod network's IP family (`ipFamily`), which the Services' families and the fleets' metrics address follow. */
+  public readonly ipFamily: IpFamily;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -166,7 +169,7 @@ export class TemporalCluster extends Construct {
     this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
-    ({ imagePullSecrets: this.imagePullSecrets, placement: this.placement } = clusterPodSettings(owner, props));
+    ({ imagePullSecrets: this.imagePullSecrets, placement: this.placement, ipFamily: this.ipFamily } = clusterPodSettings(owner, props));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
@@ -195,8 +198,7 @@ export class TemporalCluster extends Construct {
     this.size = props.size ?? ClusterSize.MEDIUM;
     emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = roleContext(this, props, schemaPlans, images,
-      { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds });
+    const context = roleContext(this, props, schemaPlans, images, { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds });
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, copiedProps({ ...roleOptionsOf(props)[role], ports: ports[role]!, context }));
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');
@@ -375,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, frontendAddress: client.address, client, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, frontendAddress: client.address, client, ipFamily: this.ipFamily, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {

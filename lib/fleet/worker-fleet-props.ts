@@ -5,6 +5,7 @@ import { Affinity, Toleration } from '../../imports/k8s';
 import { LabelMatcher } from '../observability/promql';
 import { MonitorOptions } from '../observability/scrape-config';
 import { SecretRef } from '../persistence/secret-ref';
+import type { IpFamily } from '../pod/ip-family';
 import { ClusterDns, NetworkPeer } from '../security/network-policies';
 import { DisruptionBudget } from '../services/service-options';
 import { TopologySpread } from '../services/topology-spread';
@@ -300,10 +301,21 @@ export interface WorkerFleetProps {
   readonly topologySpread?: TopologySpread;
   /**
    * Port the program serves Prometheus metrics on (`TEMPORAL_WORKER_METRICS_BIND_ADDRESS` says
-   * `0.0.0.0:<port>`; TypeScript: `Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } })`).
+   * `0.0.0.0:<port>`, or `[::]:<port>` unless `ipFamily` is IPv4; TypeScript:
+   * `Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress } } } })`, Python:
+   * `PrometheusConfig(bind_address=...)`, Go: tally's `ListenAddress`). A Java program that splits
+   * the address itself must split at the last `:` and strip the brackets.
    * @default 9464
    */
   readonly metricsPort?: number;
+  /**
+   * The pod network's IP family. Unless IPv4, `TEMPORAL_WORKER_METRICS_BIND_ADDRESS` says
+   * `[::]:<port>`: the SDKs built on Temporal's Rust core (TypeScript, Python, .NET) bind
+   * `0.0.0.0` as an IPv4-only socket, which Prometheus cannot reach at an IPv6 pod IP, while
+   * `[::]` takes both families. A fleet of a `cluster` takes the cluster's and may not differ.
+   * @default - the cluster's `ipFamily`; IpFamily.IPV4 with `frontend`
+   */
+  readonly ipFamily?: IpFamily;
   /**
    * PodMonitor and alerts.
    * @default - neither

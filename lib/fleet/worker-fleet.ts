@@ -18,6 +18,7 @@ import { ownValidation } from '../own-validation';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
+import { fleetIpFamily, IpFamily, wildcardListenAddress } from '../pod/ip-family';
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
@@ -84,6 +85,8 @@ export class WorkerFleet extends Construct {
   /** The pod's termination grace period: the shutdown grace time plus the SDK's time to exit. */
   public readonly terminationGracePeriodSeconds: number;
   public readonly metricsPort: number;
+  /** The pod network's IP family, which the metrics bind address follows. */
+  public readonly ipFamily: IpFamily;
   /** `host:port` the workers dial. */
   public readonly address: string;
   /** Whether the workers connect over TLS. */
@@ -168,6 +171,7 @@ export class WorkerFleet extends Construct {
     this.shutdownGraceTime = Duration.seconds(graceSeconds);
     this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9464);
+    this.ipFamily = fleetIpFamily(owner, props.ipFamily, cluster);
     const runAs = requireInteger(owner, 'runAsUser', props.runAsUser ?? 1000, 1);
 
     this.selectorLabels = { 'app.kubernetes.io/name': 'temporal-worker-fleet', 'app.kubernetes.io/instance': this.name };
@@ -302,7 +306,7 @@ export class WorkerFleet extends Construct {
         { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
         { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
         { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
-        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: `0.0.0.0:${this.metricsPort}` }]),
+        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: wildcardListenAddress(this.ipFamily, this.metricsPort) }]),
       ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
     ];
   }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { DEFAULT_UI_VERSION } from '../pod/images';
+import { checkIpFamily, IpFamily, serviceIpFamilies } from '../pod/ip-family';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
@@ -131,6 +132,11 @@ export interface TemporalUiProps extends UiOptions {
    * @default - the UI's own default, `default`
    */
   readonly defaultNamespace?: string;
+  /**
+   * The pod network's IP family, which the UI's Service follows (the UI listens on every family).
+   * @default IpFamily.IPV4
+   */
+  readonly ipFamily?: IpFamily;
 }
 
 /**
@@ -174,6 +180,7 @@ export class TemporalUi extends Construct {
     const metadata = { name: this.name, namespace: props.namespace, labels };
     checkExposure(owner, props);
     const placement = checkedPlacement(owner, '', props);
+    const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
 
@@ -228,7 +235,7 @@ export class TemporalUi extends Construct {
     });
     new KubeService(this, 'Service', {
       metadata,
-      spec: { type: 'ClusterIP', selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
+      spec: { type: 'ClusterIP', ...serviceIpFamilies(ipFamily, false), selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
     });
     if (this.replicas > 1) {
       new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });

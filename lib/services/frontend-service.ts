@@ -3,6 +3,7 @@ import { appProtocols } from './probes';
 import { ServiceRole } from './service-role';
 import { TemporalService, TemporalServiceProps } from './temporal-service';
 import { IntOrString, KubeService } from '../../imports/k8s';
+import { serviceIpFamilies } from '../pod/ip-family';
 
 /**
  * The frontend: the gRPC and HTTP gateway clients and workers talk to. Besides its Deployment and
@@ -27,6 +28,7 @@ export class FrontendService extends TemporalService {
       metadata: { name: this.serviceName, namespace: this.context.namespace, labels: { ...this.context.labels, 'app.kubernetes.io/component': this.role } },
       spec: {
         type: 'ClusterIP',
+        ...serviceIpFamilies(this.context.ipFamily, false),
         selector: this.selectorLabels,
         ports: [
           { name: 'grpc', port: this.ports.grpc, targetPort: IntOrString.fromString('grpc'), appProtocol: protocols.grpc },

@@ -3,6 +3,7 @@ import { ServiceRole } from './service-role';
 import { ClusterSize } from './sizing';
 import { TopologySpread } from './topology-spread';
 import { Container, EnvVar } from '../../imports/k8s';
+import type { IpFamily } from '../pod/ip-family';
 import type { PodPlacement } from '../pod/placement';
 import { VolumeSet } from '../pod/volumes';
 
@@ -37,4 +38,6 @@ export interface ServiceContext {
   readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
   /** How each role's readiness is probed, from its TLS settings and release. */
   readonly readinessCheck: (role: ServiceRole) => ReadinessCheck;
+  /** The pod network's IP family, which the roles' Services follow. */
+  readonly ipFamily: IpFamily;
 }

@@ -7,6 +7,7 @@ import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
+import { serviceIpFamilies } from '../pod/ip-family';
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
@@ -209,6 +210,7 @@ export abstract class TemporalService extends Construct {
       metadata: metadata(this.headlessServiceName),
       spec: {
         clusterIp: 'None',
+        ...serviceIpFamilies(props.context.ipFamily, true),
         publishNotReadyAddresses: true,
         selector: this.selectorLabels,
         ports: [

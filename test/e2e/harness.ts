@@ -26,7 +26,7 @@ const START_ATTEMPTS = 3;
 
 export interface UpOptions extends Pick<E2eAppOptions, 'numHistoryShards' | 'tls' | 'namespaces' | 'version' | 'lock' | 'replicas' | 'shutdown' | 'extend'
   | 'name' | 'clusterName' | 'portOffset' | 'cluster' | 'store' | 'databaseAccess'>,
-  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas' | 'applicationImages'> {
+  Pick<RunnerOptions, 'mutateProcess' | 'timeoutMs' | 'tlsHealth' | 'applyAtOnceJobDelayMs' | 'kubelet' | 'maxReplicas' | 'applicationImages' | 'podNetwork' | 'keepWildcardAddresses'> {
   /** Secrets beside the database credentials, made for the cluster about to run (certificates, say). */
   readonly secrets?: (cluster: TemporalCluster) => RunnerOptions['secrets'];
 }
@@ -125,6 +125,8 @@ export class E2eEnvironment {
       kubelet: options.kubelet,
       maxReplicas: options.maxReplicas,
       applicationImages: options.applicationImages,
+      podNetwork: options.podNetwork,
+      keepWildcardAddresses: options.keepWildcardAddresses,
     }), {
       retry: lostPortToAnotherProcess,
       onRetry: (err, attempt) => console.log(`e2e: ${scenario}: start ${attempt} lost a port to another process; starting on other addresses\n${(err as Error).message.split('\n')[0]}`),

@@ -7,10 +7,15 @@
  *  1. Pod IP. Each pod gets a loopback address of its own, 127.A.B.N, where A.B is unique to the
  *     runner (from the test process's PID and a counter), so that runs side by side on one machine
  *     never share an address; `fieldRef: status.podIP` resolves to it. A pod started later (a
- *     rollout's new pod) gets an address no running pod has.
+ *     rollout's new pod) gets an address no running pod has. With `podNetwork: 'ipv6'` the
+ *     address is fd00:e2e:B::N instead, as on an IPv6 single-stack cluster; Linux binds only
+ *     IPv6 addresses an interface holds, so the test runs in a network namespace of its own that
+ *     puts them on its loopback (see ipv6-netns.ts).
  *  2. 0.0.0.0. In a pod it means the pod's own network namespace. In the process's copy of the
  *     server config every `0.0.0.0` (the roles' bindOnIP, the metrics listenAddress) becomes the
- *     process's own address, so processes share port numbers exactly as pods do.
+ *     process's own address, so processes share port numbers exactly as pods do; as `host:port`
+ *     an IPv6 address is written in brackets. An application pod's env gets the same, and its
+ *     `[::]` too.
  *  3. Mounts. Each volume mount is materialised under the pod's own folder, at <folder><mountPath>:
  *     a ConfigMap, Secret or projected volume as the files the kubelet would write there (every key,
  *     or only the listed `items` at their `path`s; a missing key or object fails, unless `optional`),
@@ -134,6 +139,22 @@ export interface RunnerOptions {
    * @default - none: every Deployment runs the server image
    */
   readonly applicationImages?: Record<string, Record<string, string>>;
+  /**
+   * The pods' address family (rewrite 1). `ipv6` needs the addresses on an interface: run the
+   * test inside `ipv6-netns.ts`'s network namespace.
+   * @default 'ipv4'
+   */
+  readonly podNetwork?: 'ipv4' | 'ipv6';
+  /**
+   * Leave rewrite 2 out: every server process listens on the wildcard addresses its config
+   * names, as it does in a pod of its own. All processes share one network namespace, so this
+   * suits only a manifest whose processes share no port (one pod per role, and a `mutateProcess`
+   * that moves the metrics port, which every role shares, per role). No Service gets a proxy
+   * (rewrite 9), whose port would clash with the wildcard listener behind it: reach a role at
+   * its pod's address (`endpoint`).
+   * @default false
+   */
+  readonly keepWildcardAddresses?: boolean;
   /** Changes one role's process before it starts, to wire it wrong on purpose. */
   readonly mutateProcess?: (role: string, spec: ProcessSpec) => ProcessSpec;
   /**
@@ -362,6 +383,22 @@ interface PodProcess {
 
 let runnersInThisProcess = 0;
 const subnetOf = (runner: number) => `127.${20 + (process.pid % 200)}.${runner % 250}`;
+/** The IPv6 pod addresses of a runner: fd00:e2e:<runner>::<N>, N written in decimal digits (a valid hex group up to 9999). */
+export const IPV6_POD_PREFIX = 'fd00:e2e:';
+const ipv6SubnetOf = (runner: number) => `${IPV6_POD_PREFIX}${runner % 250}:`;
+/** `host:port`, with an IPv6 host in brackets as Go's net.JoinHostPort writes it. */
+export const hostPort = (host: string, port: number | string) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+/**
+ * Rewrite 2 on one text: the wildcard addresses become `ip`, bracketed where a port follows. In
+ * YAML (the server config) an unquoted bracketed `host:port` would start a flow sequence, so it
+ * is quoted there.
+ */
+const toPodAddress = (text: string, ip: string, yaml = false) => text
+  .replace(/(["']?)(?:0\.0\.0\.0|\[::\]):(\d+)/g, (_m, quote: string, port: string) => {
+    const address = hostPort(ip, port);
+    return yaml && !quote && address.startsWith('[') ? `"${address}"` : `${quote}${address}`;
+  })
+  .replace(/0\.0\.0\.0/g, ip);
 const DEFAULT_MAX_REPLICAS = 3;
 const FIRST_POD_OCTET = 11;
 const LAST_POD_OCTET = 99;
@@ -380,7 +417,8 @@ export class ClusterRunner {
       return Array.from({ length: replicas }, () => runner.createPod(d, 'fast'));
     }));
     try {
-      await runner.startServiceProxies();
+      // A proxy's port would clash with the wildcard listener of the pod behind it in the one namespace.
+      if (!options.keepWildcardAddresses) await runner.startServiceProxies();
       if (options.applyAtOnceJobDelayMs === undefined) {
         await runner.runSchemaJobs();
         await Promise.all([startDeployments(), runner.runNamespaceJobs()]);
@@ -403,7 +441,8 @@ export class ClusterRunner {
   }
 
   /** The first three octets of this runner's pod addresses (see rewrite 1). */
-  private readonly subnet = subnetOf(runnersInThisProcess++);
+  private readonly runnerIndex = runnersInThisProcess++;
+  private readonly subnet = subnetOf(this.runnerIndex);
   private objects: K8sObject[];
   private tools: E2eTools;
   private readonly timeoutMs: number;
@@ -413,6 +452,8 @@ export class ClusterRunner {
   /** Every pod ever made, gone ones included, for their logs. */
   private readonly allPods: PodProcess[] = [];
   private readonly usedOctets = new Set<number>();
+  /** Address N of this runner (rewrite 1). */
+  private readonly podAddress: (n: number) => string;
   private nextOctet = FIRST_POD_OCTET;
   private readonly proxies: ServiceProxy[] = [];
   private readonly children = new Set<ManagedProcess>();
@@ -421,6 +462,9 @@ export class ClusterRunner {
   private applicationPods = 0;
 
   private constructor(private readonly options: RunnerOptions) {
+    // IPv4: 127.A.B.N; IPv6: fd00:e2e:B::N (rewrite 1).
+    this.podAddress = options.podNetwork === 'ipv6'
+      ? (n: number) => `${ipv6SubnetOf(this.runnerIndex)}:${n}` : (n: number) => `${this.subnet}.${n}`;
     this.tools = options.tools;
     this.objects = parseManifest(options.yaml);
     this.checkImages(this.objects, this.tools);
@@ -439,7 +483,7 @@ export class ClusterRunner {
   /** The address of a role's pod (a ready one if there is one) and its named container ports. */
   public endpoint(role: string): { ip: string; ports: Record<string, number>; grpc: string } {
     const r = this.role(role);
-    return { ip: r.ip, ports: r.ports, grpc: `${r.ip}:${r.ports.grpc}` };
+    return { ip: r.ip, ports: r.ports, grpc: hostPort(r.ip, r.ports.grpc) };
   }
 
   /**
@@ -601,7 +645,7 @@ export class ClusterRunner {
           const targetPort = typeof target === 'number' ? target : p.ports[target];
           return targetPort === undefined ? [] : [{ host: p.ip, port: targetPort }];
         });
-        const proxy = await ServiceProxy.listen(`${this.subnet}.${FIRST_SERVICE_OCTET + i}`, port.port, endpoints);
+        const proxy = await ServiceProxy.listen(this.podAddress(FIRST_SERVICE_OCTET + i), port.port, endpoints);
         this.proxies.push(proxy);
         this.proxyServices.set(proxy, { deployment: d.name, portName: port.name ?? String(port.port) });
       }
@@ -650,7 +694,7 @@ export class ClusterRunner {
       this.nextOctet = octet >= LAST_POD_OCTET ? FIRST_POD_OCTET : octet + 1;
       if (this.usedOctets.has(octet)) continue;
       this.usedOctets.add(octet);
-      return { ip: `${this.subnet}.${octet}`, release: () => { this.usedOctets.delete(octet); } };
+      return { ip: this.podAddress(octet), release: () => { this.usedOctets.delete(octet); } };
     }
     throw new Error('every pod address of the runner is taken');
   }
@@ -739,7 +783,7 @@ export class ClusterRunner {
    */
   private async runJob(job: K8sObject, what: string, podName = job.metadata.name): Promise<string> {
     const podSpec = job.spec.template.spec;
-    const pod = this.newPod(podName, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    const pod = this.newPod(podName, this.podAddress(101 + this.jobPods++), podSpec.volumes);
     for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
       await this.runToEnd(pod, c, `${what} ${job.metadata.name}`);
     }
@@ -769,7 +813,7 @@ export class ClusterRunner {
       if (svc.spec.clusterIP === 'None') {
         const first = d.pods[0]?.ip ?? d.firstIp;
         if (!first) throw new Error(`headless Service ${name}: its Deployment has no pod yet`);
-        return port === undefined ? first : `${first}:${port}`;
+        return port === undefined ? first : hostPort(first, port);
       }
       const proxies = this.proxies.filter((p) => this.proxyServices.get(p)!.deployment === d.name);
       const proxy = port === undefined ? proxies[0] : proxies.find((p) => p.port === Number(port));
@@ -815,7 +859,7 @@ export class ClusterRunner {
       if (this.options.mutateProcess) ({ config, env } = this.options.mutateProcess(role, { config, env }));
 
       // Rewrites 2 and 3, on this process's own copy of the config.
-      fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, config.replace(/0\.0\.0\.0/g, ip)));
+      fs.writeFileSync(path.join(pod.dir, configPath), this.underPod(pod, container, this.options.keepWildcardAddresses ? config : toPodAddress(config, ip, true)));
 
       const ports = Object.fromEntries((container.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort]));
       r = {
@@ -992,13 +1036,13 @@ export class ClusterRunner {
     const pods: ApplicationPod[] = [];
     for (let i = 0; i < replicas; i++) {
       const n = this.applicationPods++;
-      const pod = this.newPod(`${deploymentName}-${n}`, `${this.subnet}.${151 + n}`, podSpec.volumes);
+      const pod = this.newPod(`${deploymentName}-${n}`, this.podAddress(151 + n), podSpec.volumes);
       const argv = this.command(pod, container);
       if (!(argv[0] in commands)) {
         throw new Error(`Deployment ${deploymentName} runs ${argv[0]}, which the stand-in for image ${container.image} does not provide (it has ${Object.keys(commands).join(', ')})`);
       }
       // Rewrite 2 for the env, then rewrites 3 and 9 as for every container.
-      const raw = Object.fromEntries(Object.entries(this.resolveEnv(pod, container)).map(([k, v]) => [k, v.replace(/0\.0\.0\.0/g, pod.ip)]));
+      const raw = Object.fromEntries(Object.entries(this.resolveEnv(pod, container)).map(([k, v]) => [k, toPodAddress(v, pod.ip)]));
       const env = this.podEnv(pod, container, raw);
       const logFile = this.logFile(pod.name);
       const proc = this.spawn(argv, env, pod.dir, logFile);
@@ -1076,7 +1120,7 @@ export class ClusterRunner {
     const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
     if (!deployment || isServer(deployment) || this.isApplication(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes);
     const [container] = podSpec.containers as Container[];
     const declaredEnv = this.resolveEnv(pod, container);
     return { pod, container, env: this.podEnv(pod, container, declaredEnv), declaredEnv, mountedUnder: (p: string) => path.join(pod.dir, p) };
@@ -1088,7 +1132,7 @@ export class ClusterRunner {
     const podSpec = deployment?.spec.template.spec;
     const container = (podSpec?.initContainers as Container[] | undefined)?.find((c) => c.name === containerName);
     if (!container) throw new Error(`no init container ${containerName} in Deployment ${deploymentName}`);
-    const pod = this.newPod(`${deploymentName}-rerun-${this.jobPods}`, `${this.subnet}.${101 + this.jobPods++}`, podSpec.volumes);
+    const pod = this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes);
     await this.runToEnd(pod, container, `Deployment ${deploymentName}`);
     return this.containerLog(pod.name, containerName);
   }
@@ -1276,14 +1320,14 @@ export class ClusterRunner {
     r.routable = false;
     const d = r.deployment;
     d.pods.splice(d.pods.indexOf(r), 1);
-    this.usedOctets.delete(Number(r.ip.split('.')[3]));
+    this.usedOctets.delete(Number(r.ip.split(/[.:]/).pop()));
     this.record(r, `gone (${describeExit(status)})`);
     return { pod: r.name, exitedAfterMs: Date.now() - since, killedAfterGrace: killed };
   }
 
   /** One attempt of the role's readiness check: undefined once it passes, else why not. */
   private readinessCheck(r: PodProcess): { what: string; check: () => Promise<string | undefined>; close: () => void } {
-    const address = `${r.ip}:${r.probe.port}`;
+    const address = hostPort(r.ip, r.probe.port);
     const passed = (kind: Readiness['probe']) => {
       r.readiness ??= { probe: kind, probePassedAfterMs: Date.now() - r.startedAt };
     };

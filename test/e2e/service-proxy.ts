@@ -47,7 +47,7 @@ export class ServiceProxy {
   }
 
   public get address(): string {
-    return `${this.host}:${this.port}`;
+    return this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
   }
 
   public async close(): Promise<void> {
