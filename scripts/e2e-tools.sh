@@ -112,6 +112,14 @@ if [ -z "$pg" ] || [ ! -x "$pg/pg_ctl" ]; then
   [ -n "$pg" ] && [ -x "$pg/pg_ctl" ] || die "apt-get installed postgresql, but no /usr/lib/postgresql/*/bin/pg_ctl exists"
 fi
 
+# The IPv6 test gives its servers addresses in a network namespace of their own (unshare, ip).
+if ! command -v ip >/dev/null 2>&1 || ! command -v unshare >/dev/null 2>&1; then
+  [ "$(id -u)" -eq 0 ] || die "'ip' or 'unshare' is missing and this is not root; run: sudo apt-get install -y iproute2 util-linux"
+  log "installing iproute2 and util-linux from Debian's packages"
+  apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y iproute2 util-linux >&2
+fi
+
 echo "TEMPORAL_SERVER_BIN=$bin/server"
 echo "TEMPORAL_SQL_TOOL_BIN=$bin/sql"
 echo "TEMPORAL_SCHEMA_DIR=$schema"

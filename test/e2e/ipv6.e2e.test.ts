@@ -36,13 +36,17 @@ const MEMBERSHIP: Record<string, number> = {
 describe('IPv6: the real server', () => {
   let results: Ipv6ScenarioResult[];
   let exitCode: number;
+  let resultsDir: string | undefined;
+  afterAll(() => { if (resultsDir) fs.rmSync(resultsDir, { recursive: true, force: true }); });
 
   beforeAll(async () => {
+    // Built (or found) here, where the module proxy is reachable; the namespace has no network. The
+    // script also installs ip and unshare when they are missing.
+    ensureTools(TemporalVersion.DEFAULT);
     const why = netnsUnavailable();
     if (why) throw new Error(`This test runs the servers in a network namespace of its own with IPv6 addresses on its loopback; ${why}`);
-    // Built (or found) here, where the module proxy is reachable; the namespace has no network.
-    ensureTools(TemporalVersion.DEFAULT);
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-ipv6-')), 'results.json');
+    resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-ipv6-'));
+    const out = path.join(resultsDir, 'results.json');
     exitCode = await runInIpv6Netns([process.execPath, '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'ipv6-scenario.ts'), out],
       { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') });
     // Each scenario's test reads its own result: one that failed does not hide one that passed.
