@@ -14,6 +14,7 @@ const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 const { SynthError, commit, removeLeftovers } = require('./swap');
 const { folderWithoutEntry, notAnOutputFolder } = require('./output-folder');
+const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 const { deletedLockRefusal } = require('./lock-evidence');
 
@@ -43,9 +44,10 @@ function synth(options, done) {
   const appFile = path.resolve(cwd, options.app);
   const outdir = path.resolve(cwd, options.outdir);
   const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
-  // The process id says whose it is (bin/swap.js's leftovers); the token keeps two synths of one
-  // process id apart: containers that share a workspace (CI jobs on one volume) each run node as pid 1.
-  let staging = `${outdir}.cdk8s-temporal-staging-${process.pid}-${require('crypto').randomBytes(4).toString('hex')}`;
+  // The pid and the run's token (bin/owner.js): containers that share a workspace (CI jobs on one
+  // volume) each run node as pid 1. Its owner file says whose it is (bin/swap.js's leftovers).
+  let staging = `${outdir}.cdk8s-temporal-staging-${owner.tag()}`;
+  const ownerFile = `${staging}.owner`;
   if (options.check) {
     try {
       staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'));
@@ -64,8 +66,12 @@ function synth(options, done) {
     } catch {
       // ENOTDIR: nothing there
     }
+    try {
+      if (!options.check) fs.rmSync(ownerFile, { force: true });
+    } catch {
+      // ENOTDIR, as above
+    }
   };
-  removeStaging();
 
   let finished = false;
   /** @param {number} code */
@@ -108,7 +114,20 @@ function synth(options, done) {
     fail(new SynthError(notOutput));
     return;
   }
-  if (!options.check) for (const note of removeLeftovers(outdir, rel)) options.log(`cdk8s-temporal: ${note}`);
+  if (!options.check) {
+    try {
+      for (const note of removeLeftovers(outdir, rel)) options.log(`cdk8s-temporal: ${note}`);
+    } catch (err) {
+      fail(err); // a set-aside folder's commit lock that another synth may hold
+      return;
+    }
+    try {
+      // Before the folder exists, so that a folder of this run's always has one (bin/swap.js's leftovers).
+      fs.writeFileSync(ownerFile, owner.record(), { flag: 'wx' });
+    } catch {
+      // An output folder's parent this user cannot write in: the app's write into staging says so, with the remedy.
+    }
+  }
 
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
