@@ -7,6 +7,11 @@
 // folder and leaves the output folder and the lock file as they were. With --check the app writes
 // into a temporary folder instead, the lock file is only compared, and the command reports how the
 // committed output differs.
+//
+// SIGINT, SIGTERM and SIGHUP end the run with everything it created removed (the staging or
+// temporary folder, the staging folder's owner file) and the output folder and the lock files as
+// they were, exiting 128 + the signal's number (130, 143, 129). One that comes while the output and
+// the locks are put in place waits for that step (bin/swap.js), which is then done whole.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -48,6 +53,12 @@ function synth(options, done) {
   // volume) each run node as pid 1. Its owner file says whose it is (bin/swap.js's leftovers).
   let staging = `${outdir}.cdk8s-temporal-staging-${owner.tag()}`;
   const ownerFile = `${staging}.owner`;
+  let finished = false;
+  let committed = false;
+  /** @type {NodeJS.Signals | undefined} */
+  let lateSignal;
+  // Listening replaces Node's default of ending the process at once, which left the folders behind.
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, () => interrupted(signal));
   if (options.check) {
     try {
       staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'));
@@ -60,27 +71,49 @@ function synth(options, done) {
     }
   }
   // Under a file (--output a-file/dist) there is no staging folder to remove: notAnOutputFolder refuses that output below.
+  // Returns why the staging folder could not be deleted, or undefined.
   const removeStaging = () => {
     try {
       fs.rmSync(staging, { recursive: true, force: true });
-    } catch {
+    } catch (err) {
       // ENOTDIR: nothing there
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOTDIR') return /** @type {Error} */ (err).message;
     }
     try {
       if (!options.check) fs.rmSync(ownerFile, { force: true });
     } catch {
       // ENOTDIR, as above
     }
+    return undefined;
   };
 
-  let finished = false;
   /** @param {number} code */
   const finish = (code) => {
     if (finished) return;
     finished = true;
     removeStaging();
-    done(code);
+    // One more turn of the event loop: a signal that came during the synchronous step just done
+    // (the app, the swap) is only heard there.
+    setImmediate(() => done(lateSignal ? exitCodeOf(lateSignal) : code));
   };
+  /** @param {'SIGINT' | 'SIGTERM' | 'SIGHUP'} signal */
+  function interrupted(signal) {
+    if (finished) {
+      // The run had settled (the swap done whole, or the check compared): say so, and exit as interrupted.
+      if (!lateSignal && committed) {
+        options.log(`cdk8s-temporal: ${signal} came while ${rel(outdir)}/ and the lock files were put in place; that step was finished first, so they are the new ones (see above).`);
+      }
+      lateSignal = signal;
+      return;
+    }
+    finished = true;
+    const error = removeStaging();
+    const created = options.check ? `its temporary folder ${staging}` : `its staging folder ${rel(staging)}`;
+    options.log(`cdk8s-temporal: ${options.check ? '--check of' : 'synth of'} ${rel(appFile)} stopped by ${signal}; `
+      + `${options.check ? 'it writes nothing' : `${fs.existsSync(outdir) ? `${rel(outdir)}/ is unchanged` : `there is no ${rel(outdir)}/`}, as are the lock files`}`
+      + `${error ? `, but ${created} could not be deleted (${error}): delete it yourself (rm -rf ${options.check ? staging : rel(staging)}).` : `, and ${created} is removed.`}`);
+    done(exitCodeOf(signal));
+  }
   /** @param {unknown} err */
   const fail = (err) => {
     // The library's errors say what to change; a TypeError and its kin are bugs, where the stack helps.
@@ -128,7 +161,6 @@ function synth(options, done) {
       // An output folder's parent this user cannot write in: the app's write into staging says so, with the remedy.
     }
   }
-
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
@@ -178,11 +210,15 @@ function synth(options, done) {
       fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
       return;
     }
-    try {
-      complete();
-    } catch (err) {
-      fail(err);
-    }
+    // A turn of the event loop first: a Ctrl-C during a synchronous app is heard only there.
+    setImmediate(() => {
+      if (finished) return;
+      try {
+        complete();
+      } catch (err) {
+        fail(err);
+      }
+    });
   });
 
   function complete() {
@@ -232,6 +268,7 @@ function synth(options, done) {
     const synthesized = new Set(output.files.map((f) => f.name));
     const removed = listFiles(outdir).filter((f) => !synthesized.has(f)).map((f) => rel(path.join(outdir, f)));
     const notes = commit(staging, outdir, locks, rel);
+    committed = true;
     const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
     for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
     if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
@@ -251,6 +288,11 @@ function synth(options, done) {
     options.log(lines.join('\n'));
     finish(0);
   }
+}
+
+/** 128 + the signal's number, as a shell reports a command a signal ended. @param {NodeJS.Signals} signal */
+function exitCodeOf(signal) {
+  return 128 + os.constants.signals[signal];
 }
 
 /** Since the process started, as the user waited; process.uptime(), as `performance` costs a module load. */

@@ -937,6 +937,7 @@ app.synth();
       expect(r.stderr).not.toContain('place it at the end of the command');
     }
     expect(run(dir, ['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: cdk8s-temporal synth \[app\] \[--output dir\] \[--check\]/) });
+    expect(run(dir, ['--help']).stdout).toContain('Ctrl-C or SIGTERM stops it the same way, deleting what it created (exit 130, 143).');
     expect(readdirSync(dir)).toEqual(['node_modules']);
   });
 
@@ -1049,7 +1050,7 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
   });
 
   test('fails when SIGTERM or SIGINT comes while the output and the lock are put in place: dist/ was gone, or new beside the old lock', () => {
-    for (const signal of ['SIGTERM', 'SIGINT']) {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
       const dir = appDir(`signal-${signal}`, { 'main.ts': CLUSTER_APP(16) });
       expect(run(dir, ['synth']).status).toBe(0);
       upgrade(dir);
@@ -1059,9 +1060,90 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
       expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
       expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
       expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+      // The step was done whole, and the command still reports the interrupt, as a shell expects of a stopped command.
+      expect(r.stderr).toContain(`cdk8s-temporal: ${signal} came while dist/ and the lock files were put in place; that step was finished first, so they are the new ones (see above).`);
+      expect(r.status).toBe(code);
       expect(leftovers(dir)).toEqual([]);
     }
   });
+
+  /** The cluster app, which waits after writing its output (into the staging or temporary folder) until WAIT_FOR exists; READY_FILE says it is waiting. */
+  const WAITING_APP = `${CLUSTER_APP(16)}
+import { existsSync as exists, writeFileSync as write } from 'fs';
+write(process.env.READY_FILE!, 'x');
+while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+`;
+  /** The folders and files in `dir` and its subfolders, but node_modules. */
+  const tree = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).filter((e) => e.name !== 'node_modules')
+    .flatMap((e) => (e.isDirectory() ? [`${e.name}/`, ...tree(join(dir, e.name)).map((f) => `${e.name}/${f}`)] : [e.name])).sort();
+
+  test('fails when Ctrl-C, SIGTERM or SIGHUP stops a synth while the app runs: its staging folder was left behind, and Node\'s default exit said nothing', async () => {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = appDir(`stopped-${signal}`, { 'main.ts': CLUSTER_APP(16) });
+      expect(run(dir, ['synth']).status).toBe(0);
+      const before = tree(dir);
+      const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+      writeFileSync(join(dir, 'main.ts'), WAITING_APP.replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.32.1',"));
+      const [ready, go] = ['ready', 'go'].map((f) => join(work, `stopped-${signal}-${f}`));
+      const synth = background(dir, ['synth'], { WAIT_FOR: go }, ready);
+      await synth.started;
+      // The app has written its output into the staging folder, beside its owner file, and the new lock is pending.
+      expect(leftovers(dir)).toEqual([expect.stringMatching(/^dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}$/), expect.stringMatching(/^dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}\.owner$/)]);
+      const staging = leftovers(dir)[0];
+      expect(readdirSync(join(dir, staging))).toEqual(['temporal.k8s.yaml']);
+      synth.child.kill(signal);
+      writeFileSync(go, 'x');
+      const r = await synth.exited;
+      expect(r.stderr).toBe(`cdk8s-temporal: synth of main.ts stopped by ${signal}; dist/ is unchanged, as are the lock files, and its staging folder ${staging} is removed.\n`);
+      expect(r.status).toBe(code);
+      writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+      expect(tree(dir)).toEqual(before);
+      expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+    }
+  }, 30_000);
+
+  test('fails when Ctrl-C or SIGTERM stops --check while the app runs: its temporary folder was left in TMPDIR for good', async () => {
+    const dir = appDir('stopped-check', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'main.ts'), WAITING_APP);
+    const before = tree(dir);
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const tmp = mkdirp(join(work, `stopped-check-tmp-${signal}`));
+      const [ready, go] = ['ready', 'go'].map((f) => join(work, `stopped-check-${signal}-${f}`));
+      const check = background(dir, ['synth', '--check'], { WAIT_FOR: go, TMPDIR: tmp }, ready);
+      await check.started;
+      const [temporary] = readdirSync(tmp);
+      expect(temporary).toMatch(/^cdk8s-temporal-check-/);
+      expect(readdirSync(join(tmp, temporary))).toEqual(['temporal.k8s.yaml']);
+      check.child.kill(signal);
+      writeFileSync(go, 'x');
+      const r = await check.exited;
+      expect(r.stderr).toBe(`cdk8s-temporal: --check of main.ts stopped by ${signal}; it writes nothing, and its temporary folder ${join(tmp, temporary)} is removed.\n`);
+      expect(r.status).toBe(code);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(tree(dir)).toEqual(before);
+    }
+  }, 30_000);
+
+  test('fails when a signal stops an app that awaits something (the signal is heard while the app runs): the synth went on, or left its folder', async () => {
+    const dir = appDir('stopped-async', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}
+require('fs').writeFileSync(process.env.READY_FILE!, 'x');
+setTimeout(() => undefined, 20_000);
+`);
+    const synth = background(dir, ['synth'], {}, join(work, 'stopped-async-ready'));
+    await synth.started;
+    synth.child.kill('SIGTERM');
+    const r = await synth.exited;
+    expect(r.status).toBe(143);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGTERM; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+  }, 30_000);
 
   test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
     const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
@@ -1192,7 +1274,7 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     const started = (async () => {
       while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
     })();
-    return { started, exited };
+    return { started, exited, child };
   };
   const pause = (ms: number) => `if (!process.env.NO_PAUSE) { require('fs').writeFileSync(process.env.READY_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); }`;
 
