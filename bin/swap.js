@@ -5,7 +5,8 @@
 // The output folder is swapped in by two renames (the old one set aside, the staging folder moved
 // in), and each changed lock file is written beside itself and renamed over it. The renames happen
 // with SIGINT, SIGTERM and SIGHUP held back, so a Ctrl-C or a cancelled CI job cannot leave the
-// output folder missing, or new beside the old lock. Deleting the old folder comes last and may
+// output folder missing, or new beside the old lock; waiting for another synth's commit lock, before
+// them, lets a signal in (bin/synth.js stops the run then). Deleting the old folder comes last and may
 // fail (files another user wrote): the synth has happened by then, so that is a warning, not a
 // failure. A synth killed outright (SIGKILL, a power cut) leaves its folders under names that say
 // whose they are (bin/owner.js), and the next synth puts back an output folder it finds set aside
@@ -95,27 +96,47 @@ const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
  * a signal or a failing rename goes: each lock is written beside itself first, so a lock that
  * cannot be written stops the synth before the output moves; the output is swapped next (the old
  * folder set aside first, and put back when the new one cannot move in); the locks are renamed
- * into place last. Returns what to tell the user (a set-aside folder that could not be deleted).
+ * into place last. Resolves to what to tell the user (a set-aside folder that could not be
+ * deleted), or to undefined when `cancelled()` (a signal came while it waited for another synth).
  * @param {string} staging
  * @param {string} outdir absolute
  * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
  * @param {(p: string) => string} rel how to show a path
- * @returns {string[]}
+ * @param {() => boolean} [cancelled]
+ * @returns {Promise<string[] | undefined>}
  */
-function commit(staging, outdir, locks, rel) {
+async function commit(staging, outdir, locks, rel, cancelled = () => false) {
   /** @type {Map<string, string>} */
   const changed = new Map();
   // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
   for (const lock of locks) if (lock.changed) changed.set(lockTarget(lock.path), lock.contents);
-  // One synth at a time puts an output folder or a lock file in place: another one's waits.
+  // One synth at a time puts an output folder or a lock file in place: another one's waits, on the
+  // event loop, where a Ctrl-C is heard (and the locks taken so far are released as the process exits).
   /** @type {Array<() => void>} */
   const releases = [];
   try {
-    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(exclusive(resource, rel));
+    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(await exclusiveWhenFree(resource, rel));
   } catch (err) {
     for (const release of releases) release();
     throw err;
   }
+  if (cancelled()) {
+    for (const release of releases) release();
+    return undefined;
+  }
+  return putInPlace(staging, outdir, locks, changed, releases, rel);
+}
+
+/**
+ * The synchronous part of commit, with the commit locks held: nothing between its first rename
+ * and its last lets a signal in.
+ * @param {string} staging @param {string} outdir
+ * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
+ * @param {Map<string, string>} changed the lock files to write, with their contents
+ * @param {Array<() => void>} releases @param {(p: string) => string} rel
+ * @returns {string[]}
+ */
+function putInPlace(staging, outdir, locks, changed, releases, rel) {
   // While a listener is there, Node runs it from the event loop, which this synchronous step never
   // returns to: the signal waits until the step is done, and is then dropped with the listener.
   const hold = () => {};
@@ -207,23 +228,55 @@ function swap(staging, outdir, old, rel) {
 
 /**
  * Holds `<resource>.cdk8s-temporal-commit`, created exclusively and holding this run's owner
- * record (bin/owner.js), until the returned function is called; waits while another synth holds
- * it, and takes it over only from a synth that is provably gone. One whose synth may still run
- * (another container's, or a bare pid an earlier version wrote) is refused after 30 s, naming the
- * file to delete. A folder where it cannot be created is left to the writes that follow to report.
+ * record (bin/owner.js), until the returned function is called or the process exits; waits while
+ * another synth holds it, and takes it over only from a synth that is provably gone. One whose
+ * synth may still run (another container's, or a bare pid an earlier version wrote) is refused
+ * after 30 s, naming the file to delete. A folder where it cannot be created is left to the writes
+ * that follow to report. Waits on the event loop; `exclusive` is the same, blocking.
  * @param {string} resource @param {(p: string) => string} rel
- * @returns {() => void}
+ * @returns {Promise<() => void>}
  */
+async function exclusiveWhenFree(resource, rel) {
+  const attempts = taking(resource, rel);
+  for (let next = attempts.next(); ; next = attempts.next()) {
+    if (next.done) return next.value;
+    await new Promise((retry) => setTimeout(retry, 20));
+  }
+}
+
+/** exclusiveWhenFree, blocking: for a step that must not let a signal in. @param {string} resource @param {(p: string) => string} rel */
 function exclusive(resource, rel) {
+  const attempts = taking(resource, rel);
+  for (let next = attempts.next(); ; next = attempts.next()) {
+    if (next.done) return next.value;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+/** The commit locks this process holds, released when it exits (a Ctrl-C while it waited for one more). */
+const held = new Set();
+process.once('exit', () => {
+  for (const release of [...held]) release();
+});
+
+/**
+ * Tries to take the commit lock of `resource`; yields when it must wait 20 ms, returns its release.
+ * @param {string} resource @param {(p: string) => string} rel
+ * @returns {Generator<void, () => void>}
+ */
+function* taking(resource, rel) {
   const file = `${resource}.cdk8s-temporal-commit`;
   const mine = owner.record();
   for (let waited = 0; ; waited += 20) {
     try {
       fs.writeFileSync(file, mine, { flag: 'wx' });
       // Only this run's lock: one taken over by mistake is the other synth's to remove.
-      return () => {
+      const release = () => {
+        held.delete(release);
         if (readText(file) === mine.trim()) fs.rmSync(file, { force: true });
       };
+      held.add(release);
+      return release;
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
     }
@@ -242,7 +295,7 @@ function exclusive(resource, rel) {
         + `another synth putting ${rel(resource)} in place. This synth waited 30 s for it to be released, and takes it over only from a synth that is provably gone `
         + `(one of this container that no longer runs). If no synth runs on ${rel(resource)}, delete the file (rm ${rel(file)}) and synthesize again.`);
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    yield;
   }
 }
 
@@ -327,4 +380,4 @@ function names(dir, pattern) {
   }
 }
 
-module.exports = { SynthError, commit, removeLeftovers, exclusive };
+module.exports = { SynthError, commit, removeLeftovers };

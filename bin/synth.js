@@ -267,26 +267,29 @@ function synth(options, done) {
     // What the swap deletes with the old folder: a renamed chart's old file, or one a user put there.
     const synthesized = new Set(output.files.map((f) => f.name));
     const removed = listFiles(outdir).filter((f) => !synthesized.has(f)).map((f) => rel(path.join(outdir, f)));
-    const notes = commit(staging, outdir, locks, rel);
-    committed = true;
-    const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
-    for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
-    if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
-    lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
-    if (removed.length > 0) lines.push(`  removed  ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ` and ${removed.length - 5} more` : ''} (not written by this synth)`);
-    for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
-    if (clusters.length > 0 && locks.length === 0) {
-      lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
-    }
-    // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
-    const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
-    for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
-      lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
-    }
-    for (const note of notes) lines.push(`  warning  ${note}`);
-    options.log(lines.join('\n'));
-    finish(0);
+    // Resolves once the output and the locks are in place, after waiting for another synth's commit lock if need be.
+    commit(staging, outdir, locks, rel, () => finished).then((notes) => {
+      if (notes === undefined) return; // stopped by a signal while it waited: nothing was put in place
+      committed = true;
+      const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
+      for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
+      if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
+      lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
+      if (removed.length > 0) lines.push(`  removed  ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ` and ${removed.length - 5} more` : ''} (not written by this synth)`);
+      for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
+      if (clusters.length > 0 && locks.length === 0) {
+        lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
+      }
+      // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
+      const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
+      for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
+        lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
+      }
+      for (const note of notes) lines.push(`  warning  ${note}`);
+      options.log(lines.join('\n'));
+      finish(0);
+    }, fail);
   }
 }
 

@@ -991,7 +991,7 @@ app.synth();
  */
 describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
   /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
-  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync', when: string, body: string) => {
+  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync' | 'readFileSync', when: string, body: string) => {
     const file = join(work, `${name}.js`);
     writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
       fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
@@ -1123,6 +1123,27 @@ while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArr
       expect(readdirSync(tmp)).toEqual([]);
       expect(tree(dir)).toEqual(before);
     }
+  }, 30_000);
+
+  test('fails when Ctrl-C comes while the synth waits for another container\'s synth to release the lock file: the signal was held off for up to 30 s', async () => {
+    const dir = appDir('stopped-waiting', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const held = ownerRecord(1, 'cafef00d', 'pid:[222]');
+    writeFileSync(join(dir, 'temporal.lock.json.cdk8s-temporal-commit'), held);
+    const before = tree(dir);
+    // READY_FILE once the synth, holding dist's commit lock, has read the lock file's that it waits for.
+    const waiting = background(dir, ['synth'], fault('reads-commit-lock', 'readFileSync', 'temporal\\.lock\\.json\\.cdk8s-temporal-commit$', pause(0)), join(work, 'stopped-waiting-ready'));
+    await waiting.started;
+    const asked = Date.now();
+    waiting.child.kill('SIGINT');
+    const r = await waiting.exited;
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    expect(r.status).toBe(130);
+    // The other synth's lock stays; dist's, which this one held, is released.
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json.cdk8s-temporal-commit')).toBe(held);
   }, 30_000);
 
   test('fails when a signal stops an app that awaits something (the signal is heard while the app runs): the synth went on, or left its folder', async () => {
@@ -1336,8 +1357,9 @@ while (!existsSync(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new Share
     const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
     upgrade(dir);
     const held = join(dir, 'dist.cdk8s-temporal-commit');
-    // Node as pid 1 here and in the container that holds the lock; the 30 s this synth waits pass at once.
-    const pid1 = containerOf(1, '111', "const wait = Atomics.wait; Atomics.wait = (a, i, v, t) => (t === 20 ? 'timed-out' : wait(a, i, v, t));");
+    // Node as pid 1 here and in the container that holds the lock; the 30 s this synth waits (20 ms at a time) pass in a few.
+    const pid1 = containerOf(1, '111', "const wait = Atomics.wait; Atomics.wait = (a, i, v, t) => (t === 20 ? 'timed-out' : wait(a, i, v, t)); "
+      + 'const later = setTimeout; global.setTimeout = (f, ms, ...args) => later(f, ms === 20 ? 0 : ms, ...args);');
     const other = ownerRecord(1, 'cafef00d', 'pid:[222]');
     writeFileSync(held, other);
     const r = run(dir, ['synth'], pid1);
