@@ -195,9 +195,10 @@ function synth(options, done) {
     // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
     // module` holds in the app, and process.argv is [node, app].
     process.argv = [process.argv[0], appFile];
-    require('module').runMain();
+    runBreakingOnSigint(() => require('module').runMain());
   } catch (err) {
-    fail(err);
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
+    else fail(err);
     return;
   }
   // An app may synthesize after awaiting something; the event loop running dry means it is done.
@@ -290,6 +291,23 @@ function synth(options, done) {
       options.log(lines.join('\n'));
       finish(0);
     }, fail);
+  }
+}
+
+/**
+ * Runs `fn` so that a SIGINT ends it at once, with ERR_SCRIPT_EXECUTION_INTERRUPTED, as Node's REPL
+ * does: a listener hears a signal only once the synchronous code returns to the event loop, so an
+ * app that loops (or waits) without returning held Ctrl-C off for good. SIGTERM has no such
+ * watchdog in Node; it is heard once the app returns, and a CI runner's SIGKILL follows anyway.
+ * @param {() => void} fn
+ */
+function runBreakingOnSigint(fn) {
+  const key = Symbol.for('cdk8s-temporal.run-app');
+  /** @type {any} */ (globalThis)[key] = fn;
+  try {
+    require('vm').runInThisContext("globalThis[Symbol.for('cdk8s-temporal.run-app')]()", { filename: 'cdk8s-temporal-run-app', breakOnSigint: true });
+  } finally {
+    delete (/** @type {any} */ (globalThis)[key]);
   }
 }
 

@@ -1146,6 +1146,24 @@ while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArr
     expect(read(dir, 'temporal.lock.json.cdk8s-temporal-commit')).toBe(held);
   }, 30_000);
 
+  test('fails when Ctrl-C comes while a synchronous app never returns (a loop that never ends): the synth never stopped, since a signal\'s listener runs only between turns of the event loop', async () => {
+    const dir = appDir('stopped-loop', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}
+require('fs').writeFileSync(process.env.READY_FILE!, 'x');
+for (;;) { /* never returns */ }
+`);
+    const synth = background(dir, ['synth'], {}, join(work, 'stopped-loop-ready'));
+    await synth.started;
+    synth.child.kill('SIGINT');
+    const r = await synth.exited;
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    expect(r.status).toBe(130);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+  }, 30_000);
+
   test('fails when a signal stops an app that awaits something (the signal is heard while the app runs): the synth went on, or left its folder', async () => {
     const dir = appDir('stopped-async', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
