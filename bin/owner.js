@@ -88,15 +88,13 @@ function ownerState(owner) {
     if (owner.pid === mine.pid) return 'gone';
     const started = startTicks(String(owner.pid));
     if (started === undefined) return isRunning(owner.pid) ? 'unknown' : 'gone';
+    if (!/^\d+$/.test(owner.started ?? '')) return 'unknown'; // a record without the start to compare
     return started === owner.started ? 'running' : 'gone'; // else a process started since took the pid
   }
   // No /proc (macOS, Windows): no pid namespaces either, so on one host a pid names one process.
   if (owner.host !== mine.host) return 'unknown';
   return owner.pid !== mine.pid && !isRunning(owner.pid) ? 'gone' : 'unknown';
 }
-
-/** @param {Owner} owner */
-const provablyGone = (owner) => ownerState(owner) === 'gone';
 
 /** How a message names an owner. @param {Owner} owner */
 function describeOwner(owner) {
@@ -142,4 +140,4 @@ function readLink(file) {
   }
 }
 
-module.exports = { me, tag, record, parse, ownerState, provablyGone, describeOwner, isRunning };
+module.exports = { tag, record, parse, ownerState, describeOwner };

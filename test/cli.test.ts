@@ -188,17 +188,21 @@ describe('cdk8s-temporal synth', () => {
     const elsewhere = stagingOf(dir, 1, 'cafef00d', 'pid:[1]');
     // An earlier version's folder, with no owner file: a pid alone proves nothing either.
     mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    // A running process's pid, with a start that is no clock-tick count to compare: not proven gone.
+    const unsure = stagingOf(dir, process.pid, '0badf00d');
+    writeFileSync(join(dir, `${unsure}.owner`), JSON.stringify({ ...JSON.parse(read(dir, `${unsure}.owner`)), started: '2026-12-05T21:00:00.000Z' }));
     // A user's backups, named like the command's folders once were: no process of that number runs, but they stay.
     mkdirSync(join(dir, `dist.old-${dead}`));
     mkdirSync(join(dir, `dist.staging-${dead}`));
     const r = run(dir, ['synth']);
     expect(r.status).toBe(0);
-    const kept = [`dist.cdk8s-temporal-staging-${dead}`, elsewhere, `${elsewhere}.owner`, running, `${running}.owner`, `dist.old-${dead}`, `dist.staging-${dead}`];
+    const kept = [`dist.cdk8s-temporal-staging-${dead}`, elsewhere, `${elsewhere}.owner`, running, `${running}.owner`, unsure, `${unsure}.owner`, `dist.old-${dead}`, `dist.staging-${dead}`];
     expect(readdirSync(dir).filter((f) => f.startsWith('dist.')).sort()).toEqual(kept.sort());
     expect(readdirSync(dir)).not.toContain(killed);
     expect(r.stderr).toContain(`cdk8s-temporal: ${elsewhere} was left alone: its synth, process 1 on host ${hostname()}, may still run (it is not visible from here), so it cannot be told from a stopped synth's. `
       + `If no synth runs on this output folder, delete it: rm -rf ${elsewhere} ${elsewhere}.owner\n`);
     expect(r.stderr).toContain(`cdk8s-temporal: dist.cdk8s-temporal-staging-${dead} was left alone: it has no owner file dist.cdk8s-temporal-staging-${dead}.owner (an earlier version of the command made it)`);
+    expect(r.stderr).toContain(`cdk8s-temporal: ${unsure} was left alone: its synth, process ${process.pid} on host ${hostname()}, may still run`);
     expect(r.stderr).not.toContain(running);
     for (const f of kept) rmSync(join(dir, f), { recursive: true });
   });
