@@ -20,7 +20,8 @@ const os = require('os');
  * @property {number} pid
  * @property {string} host
  * @property {string} token 8 hex digits, random per run
- * @property {string} [started] the process's start, in clock ticks since boot (Linux), else an ISO time
+ * @property {string} [started] the process's start, in clock ticks since boot (Linux): with the
+ *   pid, it names one process of a boot. Elsewhere none, as the decision there does not use it.
  * @property {string} [boot] the kernel's boot id (Linux)
  * @property {string} [pidns] the pid namespace, as /proc/self/ns/pid names it (Linux)
  */
@@ -35,12 +36,11 @@ let self;
  */
 function me() {
   if (self) return self;
-  const started = startTicks('self');
   self = {
     pid: process.pid,
     host: os.hostname(),
     token: crypto.randomBytes(4).toString('hex'),
-    started: started ?? new Date(Date.now() - process.uptime() * 1000).toISOString(),
+    started: startTicks('self'),
     boot: readText('/proc/sys/kernel/random/boot_id'),
     pidns: readLink('/proc/self/ns/pid'),
   };
