@@ -20,7 +20,8 @@ Synthesizes a cdk8s app (TypeScript or JavaScript) into the output folder, all o
 
 TypeScript is transpiled with swc and never type-checked: run tsc (or your tests)
 for that. The output folder and the lock file change only when the app and its
-ClusterLock succeed; a refused synth exits 1 and leaves both as they were.
+ClusterLock succeed; a refused synth exits 1 and leaves both as they were, and
+Ctrl-C or SIGTERM stops it the same way, deleting what it created (exit 130, 143).
 As the app of cdk8s synth (cdk8s.yaml: app: node_modules/.bin/cdk8s-temporal synth),
 note that cdk8s synth deletes the output folder before it starts the command.`;
 

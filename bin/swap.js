@@ -5,13 +5,16 @@
 // The output folder is swapped in by two renames (the old one set aside, the staging folder moved
 // in), and each changed lock file is written beside itself and renamed over it. The renames happen
 // with SIGINT, SIGTERM and SIGHUP held back, so a Ctrl-C or a cancelled CI job cannot leave the
-// output folder missing, or new beside the old lock. Deleting the old folder comes last and may
+// output folder missing, or new beside the old lock; waiting for another synth's commit lock, before
+// them, lets a signal in (bin/synth.js stops the run then). Deleting the old folder comes last and may
 // fail (files another user wrote): the synth has happened by then, so that is a warning, not a
 // failure. A synth killed outright (SIGKILL, a power cut) leaves its folders under names that say
-// whose they are, and the next synth puts back an output folder it finds set aside and missing.
+// whose they are (bin/owner.js), and the next synth puts back an output folder it finds set aside
+// and missing.
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const owner = require('./owner');
 
 /** An error whose message says all there is to say: printed without a stack. */
 class SynthError extends Error {}
@@ -21,33 +24,57 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Deals with the staging and set-aside folders of earlier synths that were stopped before they
- * could clean up (see leftovers); a concurrent synth's folders stay. Their names say whose they
- * are: a user's dist.old-2 (a backup) is no leftover, though no process 2 runs in a container.
- * An output folder that is missing while one of them holds a set-aside copy is put back from it.
- * Returns what to tell the user: what was put back, and what could not be deleted.
+ * could clean up; a synth's that may still run stays. A staging folder is a stopped synth's when
+ * its owner file (`<staging>.owner`, bin/synth.js) proves its process gone (bin/owner.js): a
+ * process id alone proves nothing across containers. A set-aside folder exists only while a synth
+ * holds the output folder's commit lock, so with the lock held every one is a stopped synth's.
+ * Names not of this form (a user's dist.old-2, a backup) are no leftovers. An output folder that
+ * is missing while a set-aside copy exists is put back from it. Returns what to tell the user.
  * @param {string} outdir absolute
  * @param {(p: string) => string} rel how to show a path
  * @returns {string[]}
  */
 function removeLeftovers(outdir, rel) {
   const dir = path.dirname(outdir);
+  const base = escape(path.basename(outdir));
   /** @type {string[]} */
   const notes = [];
-  // A staging folder's name ends in a token after the process id (bin/synth.js); one of an older version's has none.
-  for (const { name, match } of leftovers(dir, new RegExp(`^${escape(path.basename(outdir))}\\.cdk8s-temporal-(staging|old)-(\\d+)(?:-[0-9a-f]{8})?$`))) {
-    const leftover = path.join(dir, name);
-    if (match[1] === 'old' && !fs.existsSync(outdir)) {
-      // Stopped between setting the old output aside and moving the new one in: the old one is whole.
-      try {
-        fs.renameSync(leftover, outdir);
-        notes.push(`put ${rel(outdir)}/ back from ${rel(leftover)}, where a synth that was stopped had set it aside.`);
-        continue;
-      } catch {
-        // deleted below, as any other leftover
-      }
+  const staging = names(dir, new RegExp(`^${base}\\.cdk8s-temporal-staging-\\d+(?:-[0-9a-f]{8})?(?:\\.owner)?$`));
+  for (const folder of new Set(staging.map((n) => n.replace(/\.owner$/, '')))) {
+    const leftover = path.join(dir, folder);
+    const record = owner.parse(readText(`${leftover}.owner`) ?? '');
+    const state = record ? owner.ownerState(record) : 'unknown';
+    if (state === 'gone') {
+      const error = removeFolder(leftover);
+      if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
+      else fs.rmSync(`${leftover}.owner`, { force: true });
+    } else if (state === 'unknown' && fs.existsSync(leftover)) {
+      notes.push(`${rel(leftover)} was left alone: ${record ? `its synth, ${owner.describeOwner(record)}, may still run (it is not visible from here)`
+        : `it has no owner file ${rel(`${leftover}.owner`)} (an earlier version of the command made it)`}, so it cannot be told from a stopped synth's. `
+        + `If no synth runs on this output folder, delete it: rm -rf ${rel(leftover)}${record ? ` ${rel(`${leftover}.owner`)}` : ''}`);
     }
-    const error = removeFolder(leftover);
-    if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
+  }
+  const setAside = new RegExp(`^${base}\\.cdk8s-temporal-old-\\d+(?:-[0-9a-f]{8})?$`);
+  if (names(dir, setAside).length === 0) return notes;
+  const release = exclusive(outdir, rel);
+  try {
+    for (const name of names(dir, setAside)) {
+      const leftover = path.join(dir, name);
+      if (!fs.existsSync(outdir)) {
+        // Stopped between setting the old output aside and moving the new one in: the old one is whole.
+        try {
+          fs.renameSync(leftover, outdir);
+          notes.push(`put ${rel(outdir)}/ back from ${rel(leftover)}, where a synth that was stopped had set it aside.`);
+          continue;
+        } catch {
+          // deleted below, as any other leftover
+        }
+      }
+      const error = removeFolder(leftover);
+      if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
+    }
+  } finally {
+    release();
   }
   return notes;
 }
@@ -62,16 +89,6 @@ function removeFolder(dir) {
   }
 }
 
-/** @param {number} pid */
-function isRunning(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
-  }
-}
-
 const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
 
 /**
@@ -79,32 +96,52 @@ const HELD_SIGNALS = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
  * a signal or a failing rename goes: each lock is written beside itself first, so a lock that
  * cannot be written stops the synth before the output moves; the output is swapped next (the old
  * folder set aside first, and put back when the new one cannot move in); the locks are renamed
- * into place last. Returns what to tell the user (a set-aside folder that could not be deleted).
+ * into place last. Resolves to what to tell the user (a set-aside folder that could not be
+ * deleted), or to undefined when `cancelled()` (a signal came while it waited for another synth).
  * @param {string} staging
  * @param {string} outdir absolute
  * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
  * @param {(p: string) => string} rel how to show a path
- * @returns {string[]}
+ * @param {() => boolean} [cancelled]
+ * @returns {Promise<string[] | undefined>}
  */
-function commit(staging, outdir, locks, rel) {
+async function commit(staging, outdir, locks, rel, cancelled = () => false) {
   /** @type {Map<string, string>} */
   const changed = new Map();
   // Through a symbolic link (one lock shared by two repositories), the file it names: the link stays.
   for (const lock of locks) if (lock.changed) changed.set(lockTarget(lock.path), lock.contents);
-  // One synth at a time puts an output folder or a lock file in place: another one's waits.
+  // One synth at a time puts an output folder or a lock file in place: another one's waits, on the
+  // event loop, where a Ctrl-C is heard (and the locks taken so far are released as the process exits).
   /** @type {Array<() => void>} */
   const releases = [];
   try {
-    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(exclusive(resource, rel));
+    for (const resource of [outdir, ...changed.keys()].sort()) releases.push(await exclusiveWhenFree(resource, rel));
   } catch (err) {
     for (const release of releases) release();
     throw err;
   }
+  if (cancelled()) {
+    for (const release of releases) release();
+    return undefined;
+  }
+  return putInPlace(staging, outdir, locks, changed, releases, rel);
+}
+
+/**
+ * The synchronous part of commit, with the commit locks held: nothing between its first rename
+ * and its last lets a signal in.
+ * @param {string} staging @param {string} outdir
+ * @param {Array<{ path: string, changed: boolean, contents: string, before?: string }>} locks
+ * @param {Map<string, string>} changed the lock files to write, with their contents
+ * @param {Array<() => void>} releases @param {(p: string) => string} rel
+ * @returns {string[]}
+ */
+function putInPlace(staging, outdir, locks, changed, releases, rel) {
   // While a listener is there, Node runs it from the event loop, which this synchronous step never
   // returns to: the signal waits until the step is done, and is then dropped with the listener.
   const hold = () => {};
   for (const signal of HELD_SIGNALS) process.on(signal, hold);
-  const old = `${outdir}.cdk8s-temporal-old-${process.pid}`;
+  const old = `${outdir}.cdk8s-temporal-old-${owner.tag()}`;
   let hadOld = false;
   try {
     // A lock another synth saved since this one read it (an app per environment, run in parallel)
@@ -119,7 +156,7 @@ function commit(staging, outdir, locks, rel) {
     try {
       for (const [file, contents] of changed) {
         removeStaleTemps(file);
-        const tmp = `${file}.tmp-${process.pid}`;
+        const tmp = `${file}.tmp-${owner.tag()}`;
         written.push([tmp, file]);
         try {
           fs.writeFileSync(tmp, contents);
@@ -139,12 +176,13 @@ function commit(staging, outdir, locks, rel) {
       throw err;
     }
     for (const [tmp, file] of written) fs.renameSync(tmp, file);
+    // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
+    const error = hadOld ? removeFolder(old) : undefined;
+    return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
   } finally {
     for (const signal of HELD_SIGNALS) process.removeListener(signal, hold);
     for (const release of releases) release();
   }
-  const error = hadOld ? removeFolder(old) : undefined;
-  return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
 }
 
 /**
@@ -189,37 +227,107 @@ function swap(staging, outdir, old, rel) {
 }
 
 /**
- * Holds `<resource>.cdk8s-temporal-commit` (created exclusively, holding the process id) until the
- * returned function is called; waits while another synth holds it, and takes it over from one
- * that is gone. A folder where it cannot be created is left to the writes that follow to report.
+ * Holds `<resource>.cdk8s-temporal-commit`, created exclusively and holding this run's owner
+ * record (bin/owner.js), until the returned function is called or the process exits; waits while
+ * another synth holds it, and takes it over only from a synth that is provably gone. One whose
+ * synth may still run (another container's, or a bare pid an earlier version wrote) is refused
+ * after 30 s, naming the file to delete. A folder where it cannot be created is left to the writes
+ * that follow to report. Waits on the event loop; `exclusive` is the same, blocking.
  * @param {string} resource @param {(p: string) => string} rel
- * @returns {() => void}
+ * @returns {Promise<() => void>}
  */
+async function exclusiveWhenFree(resource, rel) {
+  const attempts = taking(resource, rel);
+  for (let next = attempts.next(); ; next = attempts.next()) {
+    if (next.done) return next.value;
+    await new Promise((retry) => setTimeout(retry, 20));
+  }
+}
+
+/** exclusiveWhenFree, blocking: for a step that must not let a signal in. @param {string} resource @param {(p: string) => string} rel */
 function exclusive(resource, rel) {
+  const attempts = taking(resource, rel);
+  for (let next = attempts.next(); ; next = attempts.next()) {
+    if (next.done) return next.value;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+}
+
+/** The commit locks this process holds, released when it exits (a Ctrl-C while it waited for one more). */
+const held = new Set();
+process.once('exit', () => {
+  for (const release of [...held]) release();
+});
+
+/**
+ * Tries to take the commit lock of `resource`; yields when it must wait 20 ms, returns its release.
+ * @param {string} resource @param {(p: string) => string} rel
+ * @returns {Generator<void, () => void>}
+ */
+function* taking(resource, rel) {
   const file = `${resource}.cdk8s-temporal-commit`;
+  const mine = owner.record();
   for (let waited = 0; ; waited += 20) {
     try {
-      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
-      return () => fs.rmSync(file, { force: true });
+      fs.writeFileSync(file, mine, { flag: 'wx' });
+      // Only this run's lock: one taken over by mistake is the other synth's to remove.
+      const release = () => {
+        held.delete(release);
+        if (readText(file) === mine.trim()) fs.rmSync(file, { force: true });
+      };
+      held.add(release);
+      return release;
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
     }
-    let holder = 0;
-    try {
-      holder = Number(fs.readFileSync(file, 'utf-8').trim());
-    } catch {
-      continue; // released meanwhile
-    }
-    // This process has not made it (the write above failed): with its pid, it is a killed synth's of another run.
-    if (holder && (holder === process.pid || !isRunning(holder))) {
-      fs.rmSync(file, { force: true }); // a synth killed while it held it
+    const text = readText(file);
+    if (text === undefined) continue; // released meanwhile
+    // An empty or partial record is a synth's that is writing it: wait for it as for any other.
+    const holder = owner.parse(text);
+    const state = holder && owner.ownerState(holder);
+    if (state === 'gone') {
+      takeOver(file, text);
       continue;
     }
     if (waited >= 30_000) {
-      throw new SynthError(`another synth${holder ? ` (process ${holder})` : ''} has been putting ${rel(resource)} in place for 30 s; `
-        + `if none runs, delete ${rel(file)} and synthesize again.`);
+      throw new SynthError(`${rel(file)} is held by ${holder ? `${owner.describeOwner(holder)}, which ${state === 'running' ? 'runs' : 'may still run (another container or machine on this workspace)'}`
+        : `a synth whose owner record this version cannot check ("${text.slice(0, 40)}": an earlier version's, or a synth's killed while it wrote it)`}: `
+        + `another synth putting ${rel(resource)} in place. This synth waited 30 s for it to be released, and takes it over only from a synth that is provably gone `
+        + `(one of this container that no longer runs). If no synth runs on ${rel(resource)}, delete the file (rm ${rel(file)}) and synthesize again.`);
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    yield;
+  }
+}
+
+/**
+ * Removes the stale lock `file` that held `text`, unless another synth replaced it meanwhile: it
+ * is moved to a name of this run's first, so that two synths that both found it stale cannot
+ * delete the lock one of them has just taken.
+ * @param {string} file @param {string} text
+ */
+function takeOver(file, text) {
+  const aside = `${file}.stale-${owner.tag()}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch {
+    return; // gone meanwhile
+  }
+  if (readText(aside) !== text) {
+    try {
+      fs.linkSync(aside, file); // a lock taken meanwhile goes back; one taken again since stays
+    } catch {
+      // EEXIST: a third synth holds it now
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
+/** A file's text, trimmed, or undefined without one. @param {string} file */
+function readText(file) {
+  try {
+    return fs.readFileSync(file, 'utf-8').trim();
+  } catch {
+    return undefined;
   }
 }
 
@@ -247,35 +355,29 @@ function lockTarget(p) {
   }
 }
 
-/** Deletes the partial lock files of synths that were killed while writing `file`'s. @param {string} file */
+/**
+ * Deletes the partial lock files of synths that were killed while writing `file`'s. Called with
+ * `file`'s commit lock held: the command writes them only with it held, so none is a running
+ * synth's. A name without a token (the library's own save, outside the command) is not the
+ * command's to judge and stays.
+ * @param {string} file
+ */
 function removeStaleTemps(file) {
   const dir = path.dirname(file);
-  for (const { name } of leftovers(dir, new RegExp(`^${escape(path.basename(file))}\\.tmp-(\\d+)$`))) fs.rmSync(path.join(dir, name), { force: true });
+  for (const name of names(dir, new RegExp(`^${escape(path.basename(file))}\\.tmp-\\d+-[0-9a-f]{8}$`))) fs.rmSync(path.join(dir, name), { force: true });
 }
 
 /**
- * The entries of `dir` that `pattern` matches, its last group a process id, left by a synth that
- * was stopped: its process is gone, or it carries this process's id (a container's synth gets the
- * same pid each run), since this synth makes its own only after looking. Sorted by name; none when
- * `dir` cannot be read.
+ * The entries of `dir` that `pattern` matches, sorted; none when `dir` cannot be read.
  * @param {string} dir @param {RegExp} pattern
- * @returns {Array<{ name: string, match: RegExpExecArray }>}
+ * @returns {string[]}
  */
-function leftovers(dir, pattern) {
-  let entries;
+function names(dir, pattern) {
   try {
-    entries = fs.readdirSync(dir).sort();
+    return fs.readdirSync(dir).filter((n) => pattern.test(n)).sort();
   } catch {
     return [];
   }
-  /** @type {Array<{ name: string, match: RegExpExecArray }>} */
-  const found = [];
-  for (const name of entries) {
-    const match = pattern.exec(name);
-    const pid = Number(match?.[match.length - 1]);
-    if (match && pid && (pid === process.pid || !isRunning(pid))) found.push({ name, match });
-  }
-  return found;
 }
 
 module.exports = { SynthError, commit, removeLeftovers };

@@ -7,12 +7,19 @@
 // folder and leaves the output folder and the lock file as they were. With --check the app writes
 // into a temporary folder instead, the lock file is only compared, and the command reports how the
 // committed output differs.
+//
+// SIGINT, SIGTERM and SIGHUP end the run with everything it created removed (the staging or
+// temporary folder, the staging folder's owner file) and the output folder and the lock files as
+// they were, exiting 128 + the signal's number (130, 143, 129). One that comes while the output and
+// the locks are put in place waits for that step (bin/swap.js), which is then done whole.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { describeOutput, diffFolders, diffText, listFiles, thousands } = require('./output');
 const { SynthError, commit, removeLeftovers } = require('./swap');
+const { folderWithoutEntry, notAnOutputFolder } = require('./output-folder');
+const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 const { deletedLockRefusal } = require('./lock-evidence');
 
@@ -42,9 +49,16 @@ function synth(options, done) {
   const appFile = path.resolve(cwd, options.app);
   const outdir = path.resolve(cwd, options.outdir);
   const rel = (/** @type {string} */ p) => path.relative(cwd, p) || '.';
-  // The process id says whose it is (bin/swap.js's leftovers); the token keeps two synths of one
-  // process id apart: containers that share a workspace (CI jobs on one volume) each run node as pid 1.
-  let staging = `${outdir}.cdk8s-temporal-staging-${process.pid}-${require('crypto').randomBytes(4).toString('hex')}`;
+  // The pid and the run's token (bin/owner.js): containers that share a workspace (CI jobs on one
+  // volume) each run node as pid 1. Its owner file says whose it is (bin/swap.js's leftovers).
+  let staging = `${outdir}.cdk8s-temporal-staging-${owner.tag()}`;
+  const ownerFile = `${staging}.owner`;
+  let finished = false;
+  let committed = false;
+  /** @type {NodeJS.Signals | undefined} */
+  let lateSignal;
+  // Listening replaces Node's default of ending the process at once, which left the folders behind.
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, () => interrupted(signal));
   if (options.check) {
     try {
       staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'));
@@ -57,23 +71,49 @@ function synth(options, done) {
     }
   }
   // Under a file (--output a-file/dist) there is no staging folder to remove: notAnOutputFolder refuses that output below.
+  // Returns why the staging folder could not be deleted, or undefined.
   const removeStaging = () => {
     try {
       fs.rmSync(staging, { recursive: true, force: true });
-    } catch {
+    } catch (err) {
       // ENOTDIR: nothing there
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOTDIR') return /** @type {Error} */ (err).message;
     }
+    try {
+      if (!options.check) fs.rmSync(ownerFile, { force: true });
+    } catch {
+      // ENOTDIR, as above
+    }
+    return undefined;
   };
-  removeStaging();
 
-  let finished = false;
   /** @param {number} code */
   const finish = (code) => {
     if (finished) return;
     finished = true;
     removeStaging();
-    done(code);
+    // One more turn of the event loop: a signal that came during the synchronous step just done
+    // (the app, the swap) is only heard there.
+    setImmediate(() => done(lateSignal ? exitCodeOf(lateSignal) : code));
   };
+  /** @param {'SIGINT' | 'SIGTERM' | 'SIGHUP'} signal */
+  function interrupted(signal) {
+    if (finished) {
+      // The run had settled (the swap done whole, or the check compared): say so, and exit as interrupted.
+      if (!lateSignal && committed) {
+        options.log(`cdk8s-temporal: ${signal} came while ${rel(outdir)}/ and the lock files were put in place; that step was finished first, so they are the new ones (see above).`);
+      }
+      lateSignal = signal;
+      return;
+    }
+    finished = true;
+    const error = removeStaging();
+    const created = options.check ? `its temporary folder ${staging}` : `its staging folder ${rel(staging)}`;
+    options.log(`cdk8s-temporal: ${options.check ? '--check of' : 'synth of'} ${rel(appFile)} stopped by ${signal}; `
+      + `${options.check ? 'it writes nothing' : `${fs.existsSync(outdir) ? `${rel(outdir)}/ is unchanged` : `there is no ${rel(outdir)}/`}, as are the lock files`}`
+      + `${error ? `, but ${created} could not be deleted (${error}): delete it yourself (rm -rf ${options.check ? staging : rel(staging)}).` : `, and ${created} is removed.`}`);
+    done(exitCodeOf(signal));
+  }
   /** @param {unknown} err */
   const fail = (err) => {
     // The library's errors say what to change; a TypeError and its kin are bugs, where the stack helps.
@@ -107,8 +147,20 @@ function synth(options, done) {
     fail(new SynthError(notOutput));
     return;
   }
-  if (!options.check) for (const note of removeLeftovers(outdir, rel)) options.log(`cdk8s-temporal: ${note}`);
-
+  if (!options.check) {
+    try {
+      for (const note of removeLeftovers(outdir, rel)) options.log(`cdk8s-temporal: ${note}`);
+    } catch (err) {
+      fail(err); // a set-aside folder's commit lock that another synth may hold
+      return;
+    }
+    try {
+      // Before the folder exists, so that a folder of this run's always has one (bin/swap.js's leftovers).
+      fs.writeFileSync(ownerFile, owner.record(), { flag: 'wx' });
+    } catch {
+      // An output folder's parent this user cannot write in: the app's write into staging says so, with the remedy.
+    }
+  }
   process.env.CDK8S_OUTDIR = staging;
   // writesLocks: the library leaves writing its lock files to the command, which writes them only
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
@@ -143,9 +195,10 @@ function synth(options, done) {
     // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
     // module` holds in the app, and process.argv is [node, app].
     process.argv = [process.argv[0], appFile];
-    require('module').runMain();
+    runBreakingOnSigint(() => require('module').runMain());
   } catch (err) {
-    fail(err);
+    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
+    else fail(err);
     return;
   }
   // An app may synthesize after awaiting something; the event loop running dry means it is done.
@@ -158,11 +211,15 @@ function synth(options, done) {
       fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
       return;
     }
-    try {
-      complete();
-    } catch (err) {
-      fail(err);
-    }
+    // A turn of the event loop first: a Ctrl-C during a synchronous app is heard only there.
+    setImmediate(() => {
+      if (finished) return;
+      try {
+        complete();
+      } catch (err) {
+        fail(err);
+      }
+    });
   });
 
   function complete() {
@@ -211,115 +268,52 @@ function synth(options, done) {
     // What the swap deletes with the old folder: a renamed chart's old file, or one a user put there.
     const synthesized = new Set(output.files.map((f) => f.name));
     const removed = listFiles(outdir).filter((f) => !synthesized.has(f)).map((f) => rel(path.join(outdir, f)));
-    const notes = commit(staging, outdir, locks, rel);
-    const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
-    for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
-    if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
-    lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
-    if (removed.length > 0) lines.push(`  removed  ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ` and ${removed.length - 5} more` : ''} (not written by this synth)`);
-    for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
-    if (clusters.length > 0 && locks.length === 0) {
-      lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
-    }
-    // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
-    const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
-    for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
-      lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
-    }
-    for (const note of notes) lines.push(`  warning  ${note}`);
-    options.log(lines.join('\n'));
-    finish(0);
+    // Resolves once the output and the locks are in place, after waiting for another synth's commit lock if need be.
+    commit(staging, outdir, locks, rel, () => finished).then((notes) => {
+      if (notes === undefined) return; // stopped by a signal while it waited: nothing was put in place
+      committed = true;
+      const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
+      for (const c of clusters) lines.push(`  cluster  ${c.key}: Temporal ${c.version}, ${c.shards} history shards`);
+      if (clusters.length === 0) lines.push('  cluster  none (the app defines no TemporalCluster)');
+      lines.push(`  objects  ${output.objects}: ${output.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      lines.push(`  written  ${output.files.length === 1 ? `${rel(path.join(outdir, output.files[0].name))}, ` : `${count(output.files.length, 'file')}, `}${thousands(output.bytes)} bytes`);
+      if (removed.length > 0) lines.push(`  removed  ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ` and ${removed.length - 5} more` : ''} (not written by this synth)`);
+      for (const lock of locks) lines.push(`  lock     ${rel(lock.path)}${lock.changed ? ' (updated: commit it with the output)' : ' (unchanged)'}`);
+      if (clusters.length > 0 && locks.length === 0) {
+        lines.push('  lock     none: nothing stops a later synth from changing what a cluster can never change (ClusterLock in the README)');
+      }
+      // A cluster of an app that no lock checked (app.synth() beside lock.synth(other)), when the library says which ones it checked.
+      const checked = command.declared && new Set([...command.declared.values()].flatMap((byKey) => [...byKey.keys()]));
+      for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
+        lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
+      }
+      for (const note of notes) lines.push(`  warning  ${note}`);
+      options.log(lines.join('\n'));
+      finish(0);
+    }, fail);
   }
 }
 
 /**
- * Why `outdir` must not be replaced as a whole, or undefined when it may. The swap deletes the old
- * folder with everything in it, so a folder that holds the project (the working directory or one
- * above it, the app, a lock file, a repository or a package) would be lost, not just its manifests.
- * @param {string} outdir absolute
- * @param {string} cwd
- * @param {string[]} keep absolute paths of files the synth reads or writes outside the output
- * @returns {string | undefined}
+ * Runs `fn` so that a SIGINT ends it at once, with ERR_SCRIPT_EXECUTION_INTERRUPTED, as Node's REPL
+ * does: a listener hears a signal only once the synchronous code returns to the event loop, so an
+ * app that loops (or waits) without returning held Ctrl-C off for good. SIGTERM has no such
+ * watchdog in Node; it is heard once the app returns, and a CI runner's SIGKILL follows anyway.
+ * @param {() => void} fn
  */
-function notAnOutputFolder(outdir, cwd, keep) {
-  const within = (/** @type {string} */ p) => {
-    const r = path.relative(outdir, p);
-    return r === '' || (r !== '..' && !r.startsWith(`..${path.sep}`) && !path.isAbsolute(r));
-  };
-  const remedy = 'The command replaces the whole output folder, deleting what was in it: give a folder of its own, such as --output dist.';
-  const shown = path.relative(cwd, outdir) || '.';
-  if (within(cwd)) return `the output folder ${shown} is the working directory or one above it. ${remedy}`;
-  // The swap renames whatever is at the path: a file there (--output manifests.yaml) would be
-  // deleted, and a link replaced by a folder while the folder it points to keeps the old output.
-  /** @type {fs.Stats | undefined} */
-  let stat;
+function runBreakingOnSigint(fn) {
+  const key = Symbol.for('cdk8s-temporal.run-app');
+  /** @type {any} */ (globalThis)[key] = fn;
   try {
-    stat = fs.lstatSync(outdir, { throwIfNoEntry: false });
-  } catch (err) {
-    // ENOTDIR: a file where a folder of the path should be (--output manifests.yaml/temporal).
-    return `the output folder ${shown} cannot be created: ${/** @type {Error} */ (err).message}. ${remedy}`;
-  }
-  if (stat?.isSymbolicLink()) {
-    return `the output folder ${shown} is a symbolic link (to ${fs.readlinkSync(outdir)}); the swap would replace the link with a folder and leave what it `
-      + `points to as it was. Give the folder itself: --output ${path.relative(cwd, realpathOrSelf(outdir)) || '.'}.`;
-  }
-  if (stat && !stat.isDirectory()) return `the output folder ${shown} is a file, not a folder: the command writes one file per chart into a folder. ${remedy}`;
-  const kept = keep.find(within);
-  if (kept) return `the output folder ${shown} holds ${path.relative(cwd, kept)}, which the synth reads or writes. ${remedy}`;
-  const foreign = foreignFile(outdir);
-  if (foreign) return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which no synth writes: it is not an output folder. ${remedy}`;
-  return undefined;
-}
-
-/**
- * For an app path that is a folder Node cannot run (no package.json, no index file), the files it
- * looks for; undefined for a file or a folder with one (Node runs its index, as `node <folder>`).
- * @param {string} appFile
- */
-function folderWithoutEntry(appFile) {
-  if (!fs.statSync(appFile).isDirectory()) return undefined;
-  const entries = ['package.json', 'index.ts', 'index.cts', 'index.js', 'index.cjs'];
-  return entries.some((f) => fs.existsSync(path.join(appFile, f))) ? undefined : entries.join(', ');
-}
-
-/** @param {string} p */
-function realpathOrSelf(p) {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p; // a link to nothing: name the link
+    require('vm').runInThisContext("globalThis[Symbol.for('cdk8s-temporal.run-app')]()", { filename: 'cdk8s-temporal-run-app', breakOnSigint: true });
+  } finally {
+    delete (/** @type {any} */ (globalThis)[key]);
   }
 }
 
-/**
- * A file in `dir` that marks it as something other than a synth's output (a repository, a package,
- * source code, a file without an extension), or undefined. Looks at no more than a few thousand entries: a folder that large is
- * not an output folder either.
- * @param {string} dir
- * @returns {string | undefined}
- */
-function foreignFile(dir) {
-  const pending = [dir];
-  let budget = 5000;
-  while (pending.length > 0) {
-    const d = /** @type {string} */ (pending.pop());
-    let entries;
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue; // not there (yet), or not a folder: nothing to lose
-    }
-    for (const entry of entries) {
-      const p = path.join(d, entry.name);
-      // A file without an extension is no manifest (cdk8s names each file <chart><extension>), but a
-      // repository's own folder (.git/HEAD, --output .git), a key (~/.ssh/id_ed25519) or a Makefile.
-      const bare = !entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.includes('.');
-      if (--budget < 0 || bare || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
-      if (entry.isDirectory()) pending.push(p);
-    }
-  }
-  return undefined;
+/** 128 + the signal's number, as a shell reports a command a signal ended. @param {NodeJS.Signals} signal */
+function exitCodeOf(signal) {
+  return 128 + os.constants.signals[signal];
 }
 
 /** Since the process started, as the user waited; process.uptime(), as `performance` costs a module load. */

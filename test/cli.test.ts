@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { hostname, tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 /**
@@ -53,6 +53,23 @@ function run(dir: string, args: string[], env: Record<string, string> = {}) {
 }
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf-8');
+
+/** A process's start in clock ticks since boot, as bin/owner.js records it (Linux). */
+const startTicks = (pid: number) => { const stat = readFileSync(`/proc/${pid}/stat`, 'utf-8'); return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]; };
+/**
+ * The owner record (bin/owner.js) of a synth of process `pid` on this machine, in this pid
+ * namespace unless `pidns` names another (another container's).
+ */
+const ownerRecord = (pid: number, token: string, pidns = readlinkSync('/proc/self/ns/pid')) => JSON.stringify({
+  pid, host: hostname(), token, started: existsSync(`/proc/${pid}/stat`) ? startTicks(pid) : '1', boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf-8').trim(), pidns,
+});
+/** A staging folder and its owner file, as a synth of process `pid` leaves them (bin/synth.js); returns the folder's name. */
+const stagingOf = (dir: string, pid: number, token: string, pidns?: string) => {
+  const name = `dist.cdk8s-temporal-staging-${pid}-${token}`;
+  mkdirSync(join(dir, name));
+  writeFileSync(join(dir, `${name}.owner`), ownerRecord(pid, token, pidns));
+  return name;
+};
 const mkdirp = (dir: string) => {
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -162,17 +179,32 @@ describe('cdk8s-temporal synth', () => {
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
   });
 
-  test('folders left by a killed synth are removed; a running synth\'s are not, nor a user\'s dist.old-<n>', () => {
+  test('folders left by a killed synth are removed; a running synth\'s are not, nor a user\'s dist.old-<n>, nor one whose synth may run in another container', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    const killed = stagingOf(dir, dead, 'deadbeef');
+    mkdirSync(join(dir, `dist.cdk8s-temporal-old-${dead}-deadbeef`));
+    const running = stagingOf(dir, process.pid, '0123abcd');
+    // Node as pid 1 in another container on this workspace: its pid says nothing here, so its folder stays, and the synth says why.
+    const elsewhere = stagingOf(dir, 1, 'cafef00d', 'pid:[1]');
+    // An earlier version's folder, with no owner file: a pid alone proves nothing either.
     mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
-    mkdirSync(join(dir, `dist.cdk8s-temporal-old-${dead}`));
-    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${process.pid}`));
+    // A running process's pid, with a start that is no clock-tick count to compare: not proven gone.
+    const unsure = stagingOf(dir, process.pid, '0badf00d');
+    writeFileSync(join(dir, `${unsure}.owner`), JSON.stringify({ ...JSON.parse(read(dir, `${unsure}.owner`)), started: '2026-12-05T21:00:00.000Z' }));
     // A user's backups, named like the command's folders once were: no process of that number runs, but they stay.
     mkdirSync(join(dir, `dist.old-${dead}`));
     mkdirSync(join(dir, `dist.staging-${dead}`));
-    expect(run(dir, ['synth']).status).toBe(0);
-    expect(readdirSync(dir).filter((f) => f.startsWith('dist.')).sort()).toEqual([`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]);
-    for (const f of [`dist.cdk8s-temporal-staging-${process.pid}`, `dist.old-${dead}`, `dist.staging-${dead}`]) rmSync(join(dir, f), { recursive: true });
+    const r = run(dir, ['synth']);
+    expect(r.status).toBe(0);
+    const kept = [`dist.cdk8s-temporal-staging-${dead}`, elsewhere, `${elsewhere}.owner`, running, `${running}.owner`, unsure, `${unsure}.owner`, `dist.old-${dead}`, `dist.staging-${dead}`];
+    expect(readdirSync(dir).filter((f) => f.startsWith('dist.')).sort()).toEqual(kept.sort());
+    expect(readdirSync(dir)).not.toContain(killed);
+    expect(r.stderr).toContain(`cdk8s-temporal: ${elsewhere} was left alone: its synth, process 1 on host ${hostname()}, may still run (it is not visible from here), so it cannot be told from a stopped synth's. `
+      + `If no synth runs on this output folder, delete it: rm -rf ${elsewhere} ${elsewhere}.owner\n`);
+    expect(r.stderr).toContain(`cdk8s-temporal: dist.cdk8s-temporal-staging-${dead} was left alone: it has no owner file dist.cdk8s-temporal-staging-${dead}.owner (an earlier version of the command made it)`);
+    expect(r.stderr).toContain(`cdk8s-temporal: ${unsure} was left alone: its synth, process ${process.pid} on host ${hostname()}, may still run`);
+    expect(r.stderr).not.toContain(running);
+    for (const f of kept) rmSync(join(dir, f), { recursive: true });
   });
 
   test('--check passes on a Windows checkout: the committed output and lock with CRLF line endings are up to date', () => {
@@ -909,6 +941,7 @@ app.synth();
       expect(r.stderr).not.toContain('place it at the end of the command');
     }
     expect(run(dir, ['--help'])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: cdk8s-temporal synth \[app\] \[--output dir\] \[--check\]/) });
+    expect(run(dir, ['--help']).stdout).toContain('Ctrl-C or SIGTERM stops it the same way, deleting what it created (exit 130, 143).');
     expect(readdirSync(dir)).toEqual(['node_modules']);
   });
 
@@ -962,7 +995,7 @@ app.synth();
  */
 describe('cdk8s-temporal synth keeps the output folder and the lock consistent', () => {
   /** A preload for NODE_OPTIONS that replaces `fs.<name>` while `when` (a regex source on its first argument) matches. */
-  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync', when: string, body: string) => {
+  const fault = (name: string, fn: 'renameSync' | 'rmSync' | 'mkdirSync' | 'writeFileSync' | 'readdirSync' | 'readFileSync', when: string, body: string) => {
     const file = join(work, `${name}.js`);
     writeFileSync(file, `const fs = require('fs'); const original = fs.${fn};
       fs.${fn} = function (p) { if (new RegExp(${JSON.stringify(when)}).test(String(p))) { ${body} } return original.apply(this, arguments); };`);
@@ -975,27 +1008,29 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     const dir = appDir('old-undeletable', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
     upgrade(dir);
-    const denied = fault('rm-old-denied', 'rmSync', 'cdk8s-temporal-old-\\d+$', "throw Object.assign(new Error(`EACCES: permission denied, unlink '${p}/temporal.k8s.yaml'`), { code: 'EACCES' });");
+    const denied = fault('rm-old-denied', 'rmSync', 'cdk8s-temporal-old-\\d+-[0-9a-f]{8}$', "throw Object.assign(new Error(`EACCES: permission denied, unlink '${p}/temporal.k8s.yaml'`), { code: 'EACCES' });");
     const r = run(dir, ['synth'], denied);
     expect(r.status).toBe(0);
     expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
     expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
     expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
-    expect(r.stderr).toMatch(/the previous output, set aside as dist\.cdk8s-temporal-old-\d+, could not be deleted \(EACCES: permission denied.*\): delete it yourself/);
+    expect(r.stderr).toMatch(/the previous output, set aside as dist\.cdk8s-temporal-old-\d+-[0-9a-f]{8}, could not be deleted \(EACCES: permission denied.*\): delete it yourself/);
     // The next synth tries again; one that cannot delete it either still synthesizes, and says so.
     const again = run(dir, ['synth'], denied);
     expect(again.status).toBe(0);
-    expect(again.stderr).toMatch(/dist\.cdk8s-temporal-old-\d+, left by a synth that was stopped, could not be deleted \(EACCES/);
+    expect(again.stderr).toMatch(/dist\.cdk8s-temporal-old-\d+-[0-9a-f]{8}, left by a synth that was stopped, could not be deleted \(EACCES/);
     expect(run(dir, ['synth']).status).toBe(0);
     expect(leftovers(dir)).toEqual([]);
   });
 
-  test('partial lock files of synths killed while writing them are deleted; a running synth\'s stays', () => {
+  test('partial lock files of synths killed while writing them are deleted, whatever their pid says; the library\'s own (a save outside the command) stays', () => {
     const dir = appDir('lock-temps', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
     upgrade(dir);
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    writeFileSync(join(dir, `temporal.lock.json.tmp-${dead}`), '{ "clusters": {');
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${dead}-deadbeef`), '{ "clusters": {');
+    // A running process's pid (another container's synth as pid 1 looks the same): the command writes these only with the lock's commit lock held, so none is a running synth's.
+    writeFileSync(join(dir, `temporal.lock.json.tmp-${process.pid}-0123abcd`), '{');
     writeFileSync(join(dir, `temporal.lock.json.tmp-${process.pid}`), '{');
     expect(run(dir, ['synth']).status).toBe(0);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([`temporal.lock.json.tmp-${process.pid}`]);
@@ -1006,20 +1041,20 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(run(dir, ['synth']).status).toBe(0);
     const output = read(dir, 'dist/temporal.k8s.yaml');
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
-    renameSyncOf(join(dir, 'dist'), join(dir, `dist.cdk8s-temporal-old-${dead}`));
-    mkdirSync(join(dir, `dist.cdk8s-temporal-staging-${dead}`));
+    renameSyncOf(join(dir, 'dist'), join(dir, `dist.cdk8s-temporal-old-${dead}-deadbeef`));
+    stagingOf(dir, dead, 'deadbeef');
     // A refused synth leaves the output as it was: the one the killed synth had set aside.
     writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(32));
     const r = run(dir, ['synth']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`put dist/ back from dist\\.cdk8s-temporal-old-${dead}, where a synth that was stopped had set it aside`));
+    expect(r.stderr).toMatch(new RegExp(`put dist/ back from dist\\.cdk8s-temporal-old-${dead}-deadbeef, where a synth that was stopped had set it aside`));
     expect(r.stderr).toMatch(/synth of main.ts failed; dist\/ is unchanged\./);
     expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
     expect(leftovers(dir)).toEqual([]);
   });
 
   test('fails when SIGTERM or SIGINT comes while the output and the lock are put in place: dist/ was gone, or new beside the old lock', () => {
-    for (const signal of ['SIGTERM', 'SIGINT']) {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
       const dir = appDir(`signal-${signal}`, { 'main.ts': CLUSTER_APP(16) });
       expect(run(dir, ['synth']).status).toBe(0);
       upgrade(dir);
@@ -1029,9 +1064,129 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
       expect(r.stderr).toMatch(/synthesized main.ts into dist\//);
       expect(read(dir, 'dist/temporal.k8s.yaml')).toContain('temporalio/server:1.32.1');
       expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+      // The step was done whole, and the command still reports the interrupt, as a shell expects of a stopped command.
+      expect(r.stderr).toContain(`cdk8s-temporal: ${signal} came while dist/ and the lock files were put in place; that step was finished first, so they are the new ones (see above).`);
+      expect(r.status).toBe(code);
       expect(leftovers(dir)).toEqual([]);
     }
   });
+
+  /** The cluster app, which waits after writing its output (into the staging or temporary folder) until WAIT_FOR exists; READY_FILE says it is waiting. */
+  const WAITING_APP = `${CLUSTER_APP(16)}
+import { existsSync as exists, writeFileSync as write } from 'fs';
+write(process.env.READY_FILE!, 'x');
+while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+`;
+  /** The folders and files in `dir` and its subfolders, but node_modules. */
+  const tree = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).filter((e) => e.name !== 'node_modules')
+    .flatMap((e) => (e.isDirectory() ? [`${e.name}/`, ...tree(join(dir, e.name)).map((f) => `${e.name}/${f}`)] : [e.name])).sort();
+
+  test('fails when Ctrl-C, SIGTERM or SIGHUP stops a synth while the app runs: its staging folder was left behind, and Node\'s default exit said nothing', async () => {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = appDir(`stopped-${signal}`, { 'main.ts': CLUSTER_APP(16) });
+      expect(run(dir, ['synth']).status).toBe(0);
+      const before = tree(dir);
+      const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+      writeFileSync(join(dir, 'main.ts'), WAITING_APP.replace('numHistoryShards: 16,', "numHistoryShards: 16, version: '1.32.1',"));
+      const [ready, go] = ['ready', 'go'].map((f) => join(work, `stopped-${signal}-${f}`));
+      const synth = background(dir, ['synth'], { WAIT_FOR: go }, ready);
+      await synth.started;
+      // The app has written its output into the staging folder, beside its owner file, and the new lock is pending.
+      expect(leftovers(dir)).toEqual([expect.stringMatching(/^dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}$/), expect.stringMatching(/^dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}\.owner$/)]);
+      const staging = leftovers(dir)[0];
+      expect(readdirSync(join(dir, staging))).toEqual(['temporal.k8s.yaml']);
+      synth.child.kill(signal);
+      writeFileSync(go, 'x');
+      const r = await synth.exited;
+      expect(r.stderr).toBe(`cdk8s-temporal: synth of main.ts stopped by ${signal}; dist/ is unchanged, as are the lock files, and its staging folder ${staging} is removed.\n`);
+      expect(r.status).toBe(code);
+      writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+      expect(tree(dir)).toEqual(before);
+      expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+    }
+  }, 30_000);
+
+  test('fails when Ctrl-C or SIGTERM stops --check while the app runs: its temporary folder was left in TMPDIR for good', async () => {
+    const dir = appDir('stopped-check', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'main.ts'), WAITING_APP);
+    const before = tree(dir);
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const tmp = mkdirp(join(work, `stopped-check-tmp-${signal}`));
+      const [ready, go] = ['ready', 'go'].map((f) => join(work, `stopped-check-${signal}-${f}`));
+      const check = background(dir, ['synth', '--check'], { WAIT_FOR: go, TMPDIR: tmp }, ready);
+      await check.started;
+      const [temporary] = readdirSync(tmp);
+      expect(temporary).toMatch(/^cdk8s-temporal-check-/);
+      expect(readdirSync(join(tmp, temporary))).toEqual(['temporal.k8s.yaml']);
+      check.child.kill(signal);
+      writeFileSync(go, 'x');
+      const r = await check.exited;
+      expect(r.stderr).toBe(`cdk8s-temporal: --check of main.ts stopped by ${signal}; it writes nothing, and its temporary folder ${join(tmp, temporary)} is removed.\n`);
+      expect(r.status).toBe(code);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(tree(dir)).toEqual(before);
+    }
+  }, 30_000);
+
+  test('fails when Ctrl-C comes while the synth waits for another container\'s synth to release the lock file: the signal was held off for up to 30 s', async () => {
+    const dir = appDir('stopped-waiting', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    const held = ownerRecord(1, 'cafef00d', 'pid:[222]');
+    writeFileSync(join(dir, 'temporal.lock.json.cdk8s-temporal-commit'), held);
+    const before = tree(dir);
+    // READY_FILE once the synth, holding dist's commit lock, has read the lock file's that it waits for.
+    const waiting = background(dir, ['synth'], fault('reads-commit-lock', 'readFileSync', 'temporal\\.lock\\.json\\.cdk8s-temporal-commit$', pause(0)), join(work, 'stopped-waiting-ready'));
+    await waiting.started;
+    const asked = Date.now();
+    waiting.child.kill('SIGINT');
+    const r = await waiting.exited;
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    expect(r.status).toBe(130);
+    // The other synth's lock stays; dist's, which this one held, is released.
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json.cdk8s-temporal-commit')).toBe(held);
+  }, 30_000);
+
+  test('fails when Ctrl-C comes while a synchronous app never returns (a loop that never ends): the synth never stopped, since a signal\'s listener runs only between turns of the event loop', async () => {
+    const dir = appDir('stopped-loop', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}
+require('fs').writeFileSync(process.env.READY_FILE!, 'x');
+for (;;) { /* never returns */ }
+`);
+    const synth = background(dir, ['synth'], {}, join(work, 'stopped-loop-ready'));
+    await synth.started;
+    synth.child.kill('SIGINT');
+    const r = await synth.exited;
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    expect(r.status).toBe(130);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+  }, 30_000);
+
+  test('fails when a signal stops an app that awaits something (the signal is heard while the app runs): the synth went on, or left its folder', async () => {
+    const dir = appDir('stopped-async', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}
+require('fs').writeFileSync(process.env.READY_FILE!, 'x');
+setTimeout(() => undefined, 20_000);
+`);
+    const synth = background(dir, ['synth'], {}, join(work, 'stopped-async-ready'));
+    await synth.started;
+    synth.child.kill('SIGTERM');
+    const r = await synth.exited;
+    expect(r.status).toBe(143);
+    expect(r.stderr).toMatch(/^cdk8s-temporal: synth of main\.ts stopped by SIGTERM; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+  }, 30_000);
 
   test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
     const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
@@ -1162,7 +1317,7 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     const started = (async () => {
       while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
     })();
-    return { started, exited };
+    return { started, exited, child };
   };
   const pause = (ms: number) => `if (!process.env.NO_PAUSE) { require('fs').writeFileSync(process.env.READY_FILE, 'x'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${ms}); }`;
 
@@ -1180,7 +1335,15 @@ describe('cdk8s-temporal synth keeps the output folder and the lock consistent',
     expect(leftovers(dir)).toEqual([]);
   }, 30_000);
 
-  test('fails when two synths of one process id run at once (containers sharing a workspace, node as pid 1 in each): the first moved the second one\'s output into place as its own', async () => {
+  /** A preload for NODE_OPTIONS: the process reports `pid`, in the pid namespace of `container` (another container's, as /proc/self/ns/pid names it). */
+  const containerOf = (pid: number, container: string, extra = '') => {
+    const file = join(work, `container-${pid}-${container}.js`);
+    writeFileSync(file, `Object.defineProperty(process, 'pid', { value: ${pid} }); const fs = require('fs'); const readlink = fs.readlinkSync;
+      fs.readlinkSync = function (p) { return String(p) === '/proc/self/ns/pid' ? 'pid:[${container}]' : readlink.apply(this, arguments); }; ${extra}`);
+    return { NODE_OPTIONS: `--require ${file}` };
+  };
+
+  test('fails when two synths of one process id run at once (containers sharing a workspace, node as pid 1 in each): the second deleted the first one\'s staging folder as a stopped synth\'s', async () => {
     const dir = appDir('same-pid', {
       'main.ts': `import { existsSync, writeFileSync } from 'fs';
 import { ApiObject, App, Chart } from 'cdk8s';
@@ -1191,23 +1354,59 @@ writeFileSync(process.env.READY_FILE!, 'x');
 while (!existsSync(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
 `,
     });
-    const samePid = join(work, 'same-pid.js');
-    writeFileSync(samePid, "Object.defineProperty(process, 'pid', { value: 4242 });\n");
     const [readyA, readyB, release] = ['a', 'b', 'release'].map((f) => join(work, `same-pid-${f}`));
     // a has written its output and waits for b to have written its own; b then waits until a is done.
-    const a = background(dir, ['synth'], { NODE_OPTIONS: `--require ${samePid}`, CHART: 'a', WAIT_FOR: readyB }, readyA);
+    const a = background(dir, ['synth'], { ...containerOf(4242, '111'), CHART: 'a', WAIT_FOR: readyB }, readyA);
     await a.started;
-    const b = background(dir, ['synth'], { NODE_OPTIONS: `--require ${samePid}`, CHART: 'b', WAIT_FOR: release }, readyB);
+    const b = background(dir, ['synth'], { ...containerOf(4242, '222'), CHART: 'b', WAIT_FOR: release }, readyB);
     const first = await a.exited;
     writeFileSync(release, 'x');
     const second = await b.exited;
-    expect(first.stderr).not.toMatch(/synthesized main\.ts into dist\//);
-    expect(first.stderr).toMatch(/the folder this synth wrote its output into, dist\.cdk8s-temporal-staging-4242-[0-9a-f]{8}, is gone: another synth of the same process id/);
-    expect(first.status).toBe(1);
+    expect(first).toEqual({ status: 0, stderr: expect.stringContaining('written  dist/a.k8s.yaml') });
+    expect(first.stderr).not.toMatch(/is gone/);
+    // b saw a's folder, and left it: a process 4242 of another pid namespace is nothing b can look up.
+    expect(second.stderr).toMatch(new RegExp(`dist\\.cdk8s-temporal-staging-4242-[0-9a-f]{8} was left alone: its synth, process 4242 on host ${hostname()} `
+      + '\\(the same pid and host as this synth, in another container or run\\), may still run'));
     expect(second).toEqual({ status: 0, stderr: expect.stringContaining('written  dist/b.k8s.yaml') });
+    expect(second.stderr).toContain('removed  dist/a.k8s.yaml (not written by this synth)');
     expect(readdirSync(join(dir, 'dist'))).toEqual(['b.k8s.yaml']);
     expect(leftovers(dir)).toEqual([]);
   }, 30_000);
+
+  test('fails when a commit lock of another container\'s synth of the same pid was taken as this synth\'s own, or as a stopped synth\'s', () => {
+    const dir = appDir('commit-lock-owner', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    upgrade(dir);
+    const held = join(dir, 'dist.cdk8s-temporal-commit');
+    // Node as pid 1 here and in the container that holds the lock; the 30 s this synth waits (20 ms at a time) pass in a few.
+    const pid1 = containerOf(1, '111', "const wait = Atomics.wait; Atomics.wait = (a, i, v, t) => (t === 20 ? 'timed-out' : wait(a, i, v, t)); "
+      + 'const later = setTimeout; global.setTimeout = (f, ms, ...args) => later(f, ms === 20 ? 0 : ms, ...args);');
+    const other = ownerRecord(1, 'cafef00d', 'pid:[222]');
+    writeFileSync(held, other);
+    const r = run(dir, ['synth'], pid1);
+    expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`synth of main.ts failed; dist/ is unchanged.\ndist.cdk8s-temporal-commit is held by process 1 on host ${hostname()} `
+      + '(the same pid and host as this synth, in another container or run), which may still run (another container or machine on this workspace): another synth putting dist in place. '
+      + 'This synth waited 30 s for it to be released, and takes it over only from a synth that is provably gone (one of this container that no longer runs). '
+      + 'If no synth runs on dist, delete the file (rm dist.cdk8s-temporal-commit) and synthesize again.')]);
+    expect(read(dir, 'dist.cdk8s-temporal-commit')).toBe(other);
+    // An earlier version's lock holds a bare pid, which proves nothing either.
+    writeFileSync(held, '1\n');
+    const bare = run(dir, ['synth'], pid1);
+    expect([bare.status, bare.stderr]).toEqual([1, expect.stringContaining('dist.cdk8s-temporal-commit is held by a synth whose owner record this version cannot check '
+      + '("1": an earlier version\'s, or a synth\'s killed while it wrote it): another synth putting dist in place.')]);
+    expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+    // A synth of this pid namespace that is gone: a dead pid, or this synth's own pid (an earlier run of this container).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(held, ownerRecord(dead, 'deadbeef'));
+    expect(run(dir, ['synth']).status).toBe(0);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+    writeFileSync(join(dir, 'temporal.lock.json.cdk8s-temporal-commit'), ownerRecord(1, 'cafef00d', 'pid:[111]'));
+    writeFileSync(join(dir, 'main.ts'), read(dir, 'main.ts').replace("'1.32.1'", "'1.32.2'"));
+    expect(run(dir, ['synth'], pid1).status).toBe(0);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.2"');
+    expect(leftovers(dir)).toEqual([]);
+  });
 
   test('fails when two apps that share a lock file synthesize at once (an app per environment, make -j): the last one to finish wrote its lock over the other\'s entries', async () => {
     const dir = appDir('parallel-envs', {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'fs';
+import { hostname, tmpdir } from 'os';
 import { join } from 'path';
 const { commit, removeLeftovers } = require('../bin/swap') as {
-  commit: (staging: string, outdir: string, locks: unknown[], rel: (p: string) => string) => string[];
+  commit: (staging: string, outdir: string, locks: unknown[], rel: (p: string) => string) => Promise<string[] | undefined>;
   removeLeftovers: (outdir: string, rel: (p: string) => string) => string[];
 };
 
@@ -28,13 +28,17 @@ describe('bin/swap.js and files named with this process\'s id', () => {
     expect(readdirSync(dir)).toEqual(['dist']);
   });
 
-  test('a commit file holding this pid is a killed synth\'s: the swap takes it over instead of waiting 30 s and failing', () => {
+  test('a commit file holding this pid, in this pid namespace, is a killed synth\'s: the swap takes it over instead of waiting 30 s and failing', async () => {
     const outdir = join(dir, 'dist');
     const staging = `${outdir}.cdk8s-temporal-staging-${process.pid}`;
     mkdirSync(staging);
     writeFileSync(join(staging, 'a.k8s.yaml'), 'kind: ConfigMap\n');
-    writeFileSync(`${outdir}.cdk8s-temporal-commit`, `${process.pid}\n`);
-    expect(commit(staging, outdir, [], rel)).toEqual([]);
+    // An earlier run's owner record (bin/owner.js): its token is not this run's. A bare pid, which an earlier
+    // version wrote, proves nothing across containers and is refused (test/cli.test.ts).
+    writeFileSync(`${outdir}.cdk8s-temporal-commit`, JSON.stringify({
+      pid: process.pid, host: hostname(), token: 'deadbeef', started: '1', boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf-8').trim(), pidns: readlinkSync('/proc/self/ns/pid'),
+    }));
+    expect(await commit(staging, outdir, [], rel)).toEqual([]);
     expect(readdirSync(dir)).toEqual(['dist']);
     expect(existsSync(join(outdir, 'a.k8s.yaml'))).toBe(true);
   }, 60_000);
