@@ -634,7 +634,7 @@ describe('cdk8s-temporal synth runs the app as its main module', () => {
 
   test('without node_modules, the cache in the temp folder is used only while nobody else can write to it', () => {
     // What another user of the machine could plant: JavaScript under the key of the app's file.
-    const tmp = mkdtempSync(join(work, 'shared-tmp-'));
+    const tmp = mkdtempSync(join(work, 'common-tmp-'));
     const dir = join(work, 'no-modules');
     mkdirSync(dir);
     writeFileSync(join(dir, 'main.js'), "const { App, Chart } = require(" + JSON.stringify(join(repo, 'node_modules', 'cdk8s')) + ");\nconst { n } = require('./n');\nconst app = new App();\nnew Chart(app, n);\napp.synth();\n");

@@ -343,6 +343,17 @@ describe('ClusterLock', () => {
       expect(readdirSync(common)).toEqual(['temporal.lock.json']);
     });
 
+    test('fails when another process of the same pid (a container in the same workspace, both pid 1) is writing its temp copy: the save wrote into it and renamed it away', () => {
+      const theirs = `${path}.tmp-${process.pid}`;
+      writeFileSync(theirs, 'half of another synth\'s lock');
+      const lock = ClusterLock.file(path);
+      lock.check(app({}, 'pg2', 'other'));
+      expect(lock.save()).toBe(true);
+      expect(readFileSync(theirs, 'utf-8')).toBe('half of another synth\'s lock');
+      expect(readFileSync(path, 'utf-8')).toContain('"other/temporal"');
+      expect(readdirSync(dir).sort()).toEqual(['temporal.lock.json', `temporal.lock.json.tmp-${process.pid}`]);
+    });
+
     test('fails when the save runs with a private umask (077): the lock it rewrote lost the modes the file had', () => {
       chmodSync(path, 0o664);
       const previous = process.umask(0o077);

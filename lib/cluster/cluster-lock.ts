@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
@@ -206,8 +207,9 @@ export class ClusterLock {
 /**
  * Writes a lock file beside itself, then renames it over the old one: a reader (or a kill) sees the
  * old text or the new, never part of it. A symbolic link (one lock shared by two repositories)
- * stays, and the file it names gets the text. The partial file is named by the process, as the
- * synth command names its own, so two processes never write into one.
+ * stays, and the file it names gets the text. The partial file is named by the process id and a
+ * random token, as the synth command names its own: two containers sharing a workspace may both
+ * run as pid 1, and must still never write into one file.
  */
 function writeLock(path: string, text: string): void {
   let target = path;
@@ -217,9 +219,9 @@ function writeLock(path: string, text: string): void {
     // No file yet: created where the path says, or where a link to nothing points.
     if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) target = resolve(dirname(path), readlinkSync(path));
   }
-  const tmp = `${target}.tmp-${process.pid}`;
+  const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, text, { flag: 'wx' });
     const mode = statSync(target, { throwIfNoEntry: false })?.mode; // the file's modes, not what the umask gives a new one
     if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
     renameSync(tmp, target);
