@@ -1,12 +1,12 @@
 /**
- * The CEL pieces the pinned-values admission policies share: break-glass, label tests and string
- * literals.
+ * The CEL pieces the pinned-values admission policies share (PinnedValuesGuard and the release
+ * record, lib/security/release-record.ts): break-glass, label tests and string literals.
  */
 
 /** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
 export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
 
-/** The label that carries a cluster's server release on each of its Deployments. */
+/** The label that carries a cluster's server release on each of its Deployments, and on its pinned ConfigMap (the release record). */
 export const RELEASE_LABEL = 'app.kubernetes.io/version';
 
 /** A CEL test that `target`'s metadata has `key` among its `field`. */
@@ -14,10 +14,11 @@ export const celHasEntry = (target: string, field: 'labels' | 'annotations', key
 
 /**
  * A CEL test that `target` is annotated for break-glass and, when `groups` are given, the request
- * comes from a member of one. The pinned ConfigMap's annotation is "true"; a Deployment's names
- * the tag of an image it runs (the policy's `imageTags`), so that one left behind after the step it
- * was set for lets no later image through: "true" on a Deployment turned both release rules off
- * for good once an operator forgot to remove it.
+ * comes from a member of one. The pinned ConfigMap's annotation is "true" for its deletion; a
+ * Deployment's names the tag of an image it runs (the policy's `imageTags`), and the release
+ * record's the release it records once changed, so that one left behind after the step it was set
+ * for lets no later step through: "true" on a Deployment turned both release rules off for good
+ * once an operator forgot to remove it.
  */
 export function breakGlassCel(target: 'object' | 'oldObject', groups: readonly string[], valueTest = (value: string) => `${value} == 'true'`): string {
   const annotated = `${celHasEntry(target, 'annotations', BREAK_GLASS_ANNOTATION)} && ${valueTest(`${target}.metadata.annotations['${BREAK_GLASS_ANNOTATION}']`)}`;
