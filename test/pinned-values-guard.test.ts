@@ -32,7 +32,7 @@ function toCel(value: unknown): unknown {
 
 /** What the API server decides for a DELETE of `oldObject` by a member of `groups`: true means allowed. */
 function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESSION, groups: string[] = ['system:authenticated']): boolean {
-  return run(expression, { oldObject: toCel(oldObject) as Map<string, never>, object: null, request: toCel({ userInfo: { groups } }) as Map<string, never> }) as boolean;
+  return run(expression, { oldObject: toCel(oldObject) as Map<string, never>, object: null, request: toCel({ operation: 'DELETE', userInfo: { groups } }) as Map<string, never> }) as boolean;
 }
 
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
@@ -83,16 +83,19 @@ describe('PinnedValuesGuard', () => {
     expect(policy.spec.matchConditions).toEqual([{ name: 'pinned-configmap', expression: "oldObject.metadata.name == 'temporal-pinned'" }]);
   });
 
-  test('matches only DELETE of this cluster\'s pinned ConfigMap, in its namespace', () => {
+  test('matches only UPDATE (the record rule) and DELETE of this cluster\'s pinned ConfigMap, in its namespace', () => {
     const chart = testChart();
     const c = cluster(chart, { protectPinnedValues: {} });
     const [policy, binding] = objects(chart).filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy') && o.metadata.name === c.pinnedValuesGuard!.policyName);
     expect(c.pinnedValuesGuard!.policyName).toBe('temporal-temporal-pinned-guard');
     // Cluster-scoped: a namespace would be dropped by the API server and make every diff non-empty.
     expect([policy.metadata.namespace, binding.metadata.namespace]).toEqual([undefined, undefined]);
-    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }]);
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE', 'DELETE'], resources: ['configmaps'] }]);
     expect(policy.spec.failurePolicy).toBe('Fail');
-    // The ConfigMap's name is a match condition on the object (test/kube proves the API server's side).
+    // The deletion rule is the first validation and lets every UPDATE through; the record rule, the second, every DELETE.
+    expect(policy.spec.validations[0].expression).toBe(`request.operation == 'UPDATE' || ${PinnedValuesGuard.EXPRESSION}`);
+    expect(policy.spec.validations[1].expression).toBe(PinnedValuesGuard.recordExpression([]));
+    // The ConfigMap's name is a match condition on the old object, which UPDATE and DELETE both have (test/kube proves the API server's side).
     const [condition] = policy.spec.matchConditions;
     expect(policy.spec.matchConditions).toHaveLength(1);
     const matches = (name: string) => run(condition.expression, { oldObject: toCel({ metadata: { name } }) as Map<string, never>, object: null });
@@ -250,10 +253,12 @@ describe('PinnedValuesGuard', () => {
 /**
  * What the API server decides for a Deployment update from `from` to `to` (release labels; undefined
  * leaves the label out, null is a CREATE), as it evaluates the policy: its variables first, with
- * Kubernetes' string extension (split, join), then the release validation and its message.
+ * Kubernetes' string extension (split, join), then the release validation and its message. `record`
+ * is the release label of the pinned ConfigMap, the policy's param (null: no param, as a binding
+ * without paramRef gives; undefined: a pinned ConfigMap without the label).
  */
 function releaseDecision(policy: any, from: string | undefined | null, to: string | undefined,
-  options: { annotations?: Record<string, string>; groups?: string[]; images?: string[]; rule?: number } = {}) {
+  options: { annotations?: Record<string, string>; groups?: string[]; images?: string[]; rule?: number; record?: string | null } = {}) {
   const deployment = (release: string | undefined, annotations?: Record<string, string>, images = [`temporalio/server:${release ?? '1.32.2'}`]) => ({
     metadata: { name: 'temporal-history', labels: { 'app.kubernetes.io/component': 'history', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) },
       ...(annotations ? { annotations } : {}) },
@@ -262,6 +267,32 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
   const bindings: Record<string, any> = {
     object: toCel(deployment(to, options.annotations, options.images)), oldObject: from === null ? null : toCel(deployment(from)),
     request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+    params: options.record === null || !('record' in options) ? null : toCel(pinnedRecord(options.record)),
+  };
+  const variables = new Map<string, never>();
+  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+  const rule = policy.spec.validations[options.rule ?? 1];
+  const allowed = run(rule.expression, { ...bindings, variables }, { funcs: K8S_FUNCS });
+  if (typeof allowed !== 'boolean') throw new Error(`rule ${options.rule ?? 1} did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
+  return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: K8S_FUNCS })) };
+}
+
+/** The pinned ConfigMap as the release record: `release` in its release label (undefined: no label). */
+function pinnedRecord(release: string | undefined, annotations?: Record<string, string>) {
+  const { metadata, ...rest } = pinned(annotations);
+  return { ...rest, metadata: { ...metadata, labels: { 'app.kubernetes.io/name': 'temporal', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) } } };
+}
+
+/**
+ * What the API server decides for an UPDATE of the pinned ConfigMap from release label `from` to
+ * `to` (undefined leaves it out; `annotations` are the new object's), or a DELETE when `to` is null,
+ * as it evaluates its policy (the deletion guard's): variables, then `rule` (1, the record rule) and its message.
+ */
+function recordDecision(policy: any, from: string | undefined, to: string | undefined | null,
+  options: { annotations?: Record<string, string>; groups?: string[]; rule?: number } = {}) {
+  const bindings: Record<string, any> = {
+    oldObject: toCel(pinnedRecord(from)), object: to === null ? null : toCel(pinnedRecord(to, options.annotations)),
+    request: toCel({ operation: to === null ? 'DELETE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
   };
   const variables = new Map<string, never>();
   for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
@@ -289,9 +320,40 @@ describe('the release rule of the Deployment policy', () => {
     }
   });
 
-  test('lets through a CREATE, and an update of a Deployment that never carried the label (nothing to compare with)', () => {
-    expect(releaseDecision(policy, null, '1.32.2').allowed).toBe(true);
-    expect(releaseDecision(policy, undefined, '1.32.2').allowed).toBe(true);
+  test('lets through a CREATE, and an update of a Deployment that never carried the label, when there is no record to compare with', () => {
+    // No param (a binding without paramRef: the moment of a library upgrade when the new policy meets the old binding), or a record without the label.
+    for (const record of [null, undefined]) {
+      expect([record, releaseDecision(policy, null, '1.32.2', { record }).allowed]).toEqual([record, true]);
+      expect([record, releaseDecision(policy, undefined, '1.32.2', { record }).allowed]).toEqual([record, true]);
+    }
+  });
+
+  test('fails when a Deployment is created (after kubectl delete, kubectl apply --force, Argo CD\'s Replace) more than one minor ahead of the cluster\'s release record, below its minor, in another major or without the label; the message names the record', () => {
+    for (const [to, says] of [['1.34.0', '1.34.0'], ['1.35.1', '1.35.1'], ['1.31.5', '1.31.5'], ['2.32.2', '2.32.2'], [undefined, 'no release (label app.kubernetes.io/version removed)']] as const) {
+      const decision = releaseDecision(policy, null, to, { record: '1.32.2' });
+      expect([to, decision.allowed]).toEqual([to, false]);
+      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is created where ConfigMap temporal-pinned records release 1.32.2 and this update says ${says}.`);
+      expect(decision.message).toContain('one minor release at a time');
+    }
+    // A Deployment that lost its label is held to the record too, and its message speaks of what it runs.
+    expect(releaseDecision(policy, undefined, '1.34.0', { record: '1.32.2' }).message).toContain('runs release 1.32.2 and this update says 1.34.0.');
+  });
+
+  test('lets a Deployment be created at the record\'s minor (any patch) or the next one, and through break-glass naming its image\'s tag', () => {
+    for (const to of ['1.32.2', '1.32.0', '1.32.9', '1.33.0', '1.33.4']) expect([to, releaseDecision(policy, null, to, { record: '1.32.2' }).allowed]).toEqual([to, true]);
+    expect(releaseDecision(policy, null, '1.34.0', { record: '1.32.2', annotations: { [BREAK_GLASS_ANNOTATION]: '1.34.0' } }).allowed).toBe(true);
+    expect(releaseDecision(policy, null, '1.34.0', { record: '1.32.2', annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
+    // An update is held to the release the Deployment runs, not the record: a Deployment a minor behind the record moves as before.
+    expect(releaseDecision(policy, '1.31.5', '1.32.2', { record: '1.33.0' }).allowed).toBe(true);
+    expect(releaseDecision(policy, '1.33.0', '1.34.0', { record: '1.32.2' }).allowed).toBe(true);
+    expect(releaseDecision(policy, '1.32.2', '1.34.0', { record: '1.33.0' }).allowed).toBe(false);
+  });
+
+  test('a created Deployment agrees with the step rule from the record on generated releases', () => {
+    const release = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 12 }));
+    fc.assert(fc.property(release, release, (record, to) => {
+      expect(releaseDecision(policy, null, to.join('.'), { record: record.join('.') }).allowed).toBe(stepAllowed(record, to));
+    }), { numRuns: 120 });
   });
 
   test('fails when an update skips a minor, goes back one, changes the major, or drops the release label; the message names both releases', () => {
@@ -408,6 +470,109 @@ describe('the image rule of the Deployment policy', () => {
         for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
         expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
       }
+    }
+  });
+});
+
+/** The deletion guard's policy and binding, the Deployment policy's binding and the pinned ConfigMap of a cluster with `protect`. */
+function recordGuard(protect: { breakGlassGroups?: string[] } = {}, props: Record<string, unknown> = {}) {
+  const chart = testChart();
+  const c = cluster(chart, { protectPinnedValues: protect, ...props });
+  const all = objects(chart);
+  const named = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
+  return {
+    policy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.policyName), envPolicy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.envPolicyName),
+    envBinding: named('ValidatingAdmissionPolicyBinding', c.pinnedValuesGuard!.envPolicyName), pinned: named('ConfigMap', c.pinnedConfigMapName), all,
+  };
+}
+
+describe('the release record (the pinned ConfigMap\'s release label)', () => {
+  const { policy, envPolicy: deployments, envBinding, pinned: pinnedMap, all } = recordGuard();
+
+  test('fails when the Deployment policy reads no record: it takes ConfigMaps as params, its binding names the pinned ConfigMap, and a missing one denies', () => {
+    expect(deployments.spec.paramKind).toEqual({ apiVersion: 'v1', kind: 'ConfigMap' });
+    // No namespace: the Deployment's own, the one namespace the binding selects.
+    expect(envBinding.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
+    expect(envBinding.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } } });
+    expect(deployments.spec.variables[0]).toEqual(PinnedValuesGuard.RELEASE_VARIABLES[0]);
+    expect(deployments.spec.variables[0].expression).toContain("params != null && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
+    // The deletion guard reads no param: its binding has no paramRef.
+    expect(policy.spec.paramKind).toBeUndefined();
+    expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name)).toEqual(['temporal-temporal-pinned-env-guard']);
+  });
+
+  test('the pinned ConfigMap records the cluster\'s release in its release label, which follows version', () => {
+    expect(pinnedMap.metadata.labels['app.kubernetes.io/version']).toBe('1.32.2');
+    expect(pinnedMap.immutable).toBe(true);
+    expect(recordGuard({}, { version: '1.31.5' }).pinned.metadata.labels['app.kubernetes.io/version']).toBe('1.31.5');
+  });
+
+  test('fails when an update of the pinned ConfigMap skips a minor, goes back one, changes the major or drops the label; the message names both releases', () => {
+    expect(policy.spec.variables).toEqual(PinnedValuesGuard.RECORD_VARIABLES);
+    for (const [from, to] of [['1.30.9', '1.32.2'], ['1.32.2', '1.31.5'], ['1.32.2', '2.32.2'], ['1.32.2', undefined]]) {
+      const decision = recordDecision(policy, from, to);
+      expect([from, to, decision.allowed]).toEqual([from, to, false]);
+      expect(decision.message).toContain(`ConfigMap temporal-pinned records release ${from} of Temporal cluster temporal/temporal and this update says ${to ?? ''}.`);
+      expect(decision.message).toContain(`Annotate it temporal.io/break-glass=${to ?? ''} (the release it records once changed) only to override this on purpose.`);
+    }
+  });
+
+  test('lets the record stay, move to any patch or one minor up, or take its first label; a DELETE is the deletion rule\'s, and an UPDATE passes the deletion rule', () => {
+    for (const [from, to] of [['1.32.2', '1.32.2'], ['1.32.2', '1.32.0'], ['1.32.2', '1.33.0'], [undefined, '1.34.0']]) {
+      expect([from, to, recordDecision(policy, from, to).allowed]).toEqual([from, to, true]);
+    }
+    expect(recordDecision(policy, '1.32.2', null).allowed).toBe(true);
+    // Annotating for break-glass is an UPDATE as well: the deletion rule lets it through.
+    expect(recordDecision(policy, '1.32.2', '1.32.2', { rule: 0, annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(true);
+    expect(recordDecision(policy, '1.32.2', null, { rule: 0 }).allowed).toBe(false);
+  });
+
+  test('agrees with the step rule on generated releases', () => {
+    const release = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 12 }));
+    fc.assert(fc.property(release, release, (from, to) => {
+      expect(recordDecision(policy, from.join('.'), to.join('.')).allowed).toBe(stepAllowed(from, to));
+    }), { numRuns: 120 });
+  });
+
+  test('break-glass on the pinned ConfigMap names the release it records once changed: "true" (the deletion\'s) does not move it, nor does one left behind for another release', () => {
+    expect(recordDecision(policy, '1.32.2', '1.30.9', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' } }).allowed).toBe(true);
+    expect(recordDecision(policy, '1.32.2', '1.30.9', { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
+    expect(recordDecision(policy, '1.30.9', '1.34.0', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' } }).allowed).toBe(false);
+    const guarded = recordGuard({ breakGlassGroups: ['temporal-admins'] }).policy;
+    const glass = { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' } };
+    expect(recordDecision(guarded, '1.32.2', '1.30.9', glass).allowed).toBe(false);
+    expect(recordDecision(guarded, '1.32.2', '1.30.9', { ...glass, groups: ['temporal-admins'] }).allowed).toBe(true);
+    expect(recordDecision(guarded, '1.32.2', '1.30.9').message).toContain('(the release it records once changed), as a member of temporal-admins, only');
+  });
+
+  test('whichever of the record and a recreated Deployment an apply writes first, one minor up passes and a skip or a downgrade does not', () => {
+    // The cluster runs `running`; its history Deployment was deleted; an apply writes the record and the new Deployment in either order.
+    const running = '1.32.2';
+    const env = envPolicy();
+    const apply = (release: string, recordFirst: boolean) => {
+      if (recordFirst) {
+        const record = recordDecision(policy, running, release).allowed;
+        return { record, deployment: releaseDecision(env, null, release, { record: record ? release : running }).allowed };
+      }
+      const deployment = releaseDecision(env, null, release, { record: running }).allowed;
+      return { deployment, record: recordDecision(policy, running, release).allowed };
+    };
+    for (const recordFirst of [true, false]) {
+      expect([recordFirst, apply('1.33.0', recordFirst)]).toEqual([recordFirst, { record: true, deployment: true }]);
+      expect([recordFirst, apply('1.32.9', recordFirst)]).toEqual([recordFirst, { record: true, deployment: true }]);
+      for (const release of ['1.34.0', '1.31.5']) expect([recordFirst, release, apply(release, recordFirst)]).toEqual([recordFirst, release, { record: false, deployment: false }]);
+    }
+  });
+
+  test('the library\'s own upgrade by one minor passes the record rule, and its Deployments, created fresh, pass against the record', () => {
+    const from = recordGuard({}, { version: '1.31.5' }).pinned;
+    const to = pinnedMap;
+    expect(recordDecision(policy, from.metadata.labels['app.kubernetes.io/version'], to.metadata.labels['app.kubernetes.io/version']).allowed).toBe(true);
+    for (const d of nonEmpty(all.filter((o) => o.kind === 'Deployment'))) {
+      const bindings: Record<string, any> = { object: toCel(d), oldObject: null, params: toCel(to), request: toCel({ operation: 'CREATE', userInfo: { groups: [] } }) };
+      const variables = new Map<string, never>();
+      for (const v of deployments.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+      expect([d.metadata.name, run(deployments.spec.validations[1].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
     }
   });
 });

@@ -146,8 +146,10 @@ export interface TemporalClusterProps {
   readonly previously?: string;
   /**
    * ValidatingAdmissionPolicies that deny deleting the pinned ConfigMap unless it is annotated
-   * `temporal.io/break-glass: "true"` (by a member of `breakGlassGroups`, when set), and deny any
-   * Deployment of the cluster that sets a pinned env var other than from that ConfigMap.
+   * `temporal.io/break-glass: "true"` (by a member of `breakGlassGroups`, when set), deny any
+   * Deployment of the cluster that sets a pinned env var other than from that ConfigMap, and hold
+   * each Deployment, updated or created, and the release the pinned ConfigMap records (its
+   * `app.kubernetes.io/version` label) to one minor up at a time, never down.
    * Cluster-scoped; needs Kubernetes 1.30+ and the right to create admission policies.
    * @default - no admission policies
    */

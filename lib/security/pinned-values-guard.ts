@@ -3,27 +3,12 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
+import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
+import {
+  DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
+} from './release-record';
 
-/** The annotation that lets an operator delete a cluster's pinned ConfigMap, or step a release out of order, on purpose. */
-export const BREAK_GLASS_ANNOTATION = 'temporal.io/break-glass';
-
-/** The label that carries a cluster's server release on each of its Deployments. */
-const RELEASE_LABEL = 'app.kubernetes.io/version';
-
-/** A CEL test that `target`'s metadata has `key` among its `field`. */
-const celHasEntry = (target: string, field: 'labels' | 'annotations', key: string) => `has(${target}.metadata.${field}) && '${key}' in ${target}.metadata.${field}`;
-
-/**
- * A CEL test that `target` is annotated for break-glass and, when `groups` are given, the request
- * comes from a member of one. The pinned ConfigMap's annotation is "true"; a Deployment's names
- * the tag of an image it runs (the policy's `imageTags`), so that one left behind after the step it
- * was set for lets no later image through: "true" on a Deployment turned both release rules off
- * for good once an operator forgot to remove it.
- */
-function breakGlassCel(target: 'object' | 'oldObject', groups: readonly string[], valueTest = (value: string) => `${value} == 'true'`): string {
-  const annotated = `${celHasEntry(target, 'annotations', BREAK_GLASS_ANNOTATION)} && ${valueTest(`${target}.metadata.annotations['${BREAK_GLASS_ANNOTATION}']`)}`;
-  return groups.length === 0 ? annotated : `${annotated} && request.userInfo.groups.exists(g, g in ${celList(groups)})`;
-}
+export { BREAK_GLASS_ANNOTATION } from './guard-cel';
 
 /** Break-glass on a Deployment: its annotation names the tag (or, pinned by digest alone, the digest) of one of the images it runs. */
 const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `(variables.imageTags.exists(t, t == ${value}) `
@@ -32,9 +17,10 @@ const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('ob
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
   /**
-   * Groups (as the API server authenticates them) whose members may delete the pinned ConfigMap
-   * once it is annotated for break-glass. Anyone else is denied even with the annotation.
-   * @default - anyone allowed to delete ConfigMaps in the namespace, once the annotation is set
+   * Groups (as the API server authenticates them) whose members may break glass: delete the pinned
+   * ConfigMap, or step a Deployment or the release the pinned ConfigMap records out of order, once
+   * the object is annotated for it. Anyone else is denied even with the annotation.
+   * @default - anyone allowed to change the object, once the annotation is set
    */
   readonly breakGlassGroups?: string[];
 }
@@ -65,9 +51,9 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
 }
 
 /**
- * Two ValidatingAdmissionPolicies around the pinned values (history shard count, failover
- * increment, cluster name). The pinned ConfigMap is immutable, so `kubectl apply` cannot change a
- * value; these close the two remaining ways around it:
+ * ValidatingAdmissionPolicies around the pinned values (history shard count, failover increment,
+ * cluster name) and the cluster's release. The pinned ConfigMap is immutable, so `kubectl apply`
+ * cannot change a value; these close the remaining ways around it, and around one-minor upgrades:
  * - deleting and recreating the ConfigMap (which `kubectl apply --force` does): denied unless it
  *   carries `temporal.io/break-glass: "true"`, and, when `breakGlassGroups` is set, the request
  *   comes from a member of one of them;
@@ -79,7 +65,13 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  *   applies, a stale `dist/` or another lock file would skip a minor unseen. The rule is the same
  *   text for every release (a policy that changed with the release would race the Deployments it
  *   guards in one apply); break-glass on the Deployment, naming the tag of an image it runs once
- *   changed, lets an operator through.
+ *   changed, lets an operator through;
+ * - the same for a Deployment created (after `kubectl delete deployment`, `kubectl apply --force`,
+ *   Argo CD's Replace, a delete of every Deployment in the namespace), against the cluster's release
+ *   record: the pinned ConfigMap's `app.kubernetes.io/version` label, which the Deployment policy
+ *   reads as its param (a binding's paramRef; `parameterNotFoundAction: Deny`). An update of that
+ *   label is held to the same step (one minor up at most, never down), break-glass on the
+ *   ConfigMap naming the release it records once changed; see lib/security/release-record.ts.
  * Needs Kubernetes 1.30 or newer (admissionregistration.k8s.io/v1).
  */
 export class PinnedValuesGuard extends Construct {
@@ -116,12 +108,24 @@ export class PinnedValuesGuard extends Construct {
 
   /**
    * The CEL variables of the release rule: each side's `app.kubernetes.io/version` split at the
-   * dots, or an empty list when the side has no such label (oldObject is null on CREATE).
+   * dots, or an empty list when the side has no such label. Where the Deployment has no old side
+   * (a CREATE: oldObject is null) or it has no label, the old side is the cluster's release record,
+   * the pinned ConfigMap's label (`params`), so that a Deployment deleted and created again is held
+   * to the release the cluster has reached (lib/security/release-record.ts).
    */
-  public static readonly RELEASE_VARIABLES = [
-    { name: 'fromRelease', expression: `oldObject != null && ${celHasEntry('oldObject', 'labels', RELEASE_LABEL)} ? oldObject.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
-    { name: 'toRelease', expression: `${celHasEntry('object', 'labels', RELEASE_LABEL)} ? object.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
-  ];
+  public static readonly RELEASE_VARIABLES = [{ name: 'fromRelease', expression: DEPLOYMENT_FROM_RELEASE }, TO_RELEASE_VARIABLE];
+
+  /** The CEL variables of the record rule: the pinned ConfigMap's release label before and after the update. */
+  public static readonly RECORD_VARIABLES = [...RECORD_VARIABLES];
+
+  /**
+   * The record rule, on UPDATE of the pinned ConfigMap, for the given break-glass groups: its
+   * release label (the cluster's release record) moves one minor up at most and never down;
+   * break-glass names the release it records once changed.
+   */
+  public static recordExpression(groups: readonly string[]): string {
+    return recordExpression(groups);
+  }
 
   /**
    * The CEL variable of the image rule: the tag of each container's image (after the last ':' of
@@ -171,10 +175,13 @@ export class PinnedValuesGuard extends Construct {
     return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim())].all(lines, ${rules.join(' && ')})`;
   }
 
-  /** The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass groups. */
+  /**
+   * The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass
+   * groups: one minor up at most, never down, from the release the Deployment runs or, for a new
+   * one, the release the cluster's record holds (RELEASE_VARIABLES).
+   */
   public static releaseExpression(groups: readonly string[]): string {
-    return `size(variables.fromRelease) < 2 || (${deploymentBreakGlassCel(groups)}) || (size(variables.toRelease) >= 2 && variables.toRelease[0] == variables.fromRelease[0] `
-      + '&& int(variables.toRelease[1]) - int(variables.fromRelease[1]) in [0, 1])';
+    return releaseStepCel(deploymentBreakGlassCel(groups));
   }
 
   public readonly policyName: string;
@@ -216,18 +223,23 @@ export class PinnedValuesGuard extends Construct {
         // The name in a match condition, not in resourceNames: a delete of the collection (one DELETE of
         // /configmaps, as the namespace controller and client-go's DeleteCollection send it) is admitted
         // item by item without a request name, which resourceNames never matches: it deleted the
-        // ConfigMap without break-glass.
+        // ConfigMap without break-glass. On UPDATE the record rule guards its release label.
         matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }],
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE', 'DELETE'], resources: ['configmaps'] }],
         },
         matchConditions: [{ name: 'pinned-configmap', expression: `oldObject.metadata.name == ${celString(props.configMapName)}` }],
         validations: [{
-          expression: PinnedValuesGuard.deleteExpression(groups),
+          expression: `request.operation == 'UPDATE' || ${PinnedValuesGuard.deleteExpression(groups)}`,
           message: `${props.namespace}/${props.configMapName} pins values a Temporal cluster can never change ${what}. Deleting it is how they `
             + `would change. Annotate it ${BREAK_GLASS_ANNOTATION}="true" first${groups.length ? `, as a member of ${groups.join(' or ')},` : ''} `
             + 'if you are retiring the cluster and its databases.',
           reason: 'Forbidden',
+        }, {
+          expression: PinnedValuesGuard.recordExpression(groups),
+          messageExpression: recordMessageExpression(props.configMapName, `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`, groups),
+          reason: 'Forbidden',
         }],
+        variables: RECORD_VARIABLES.map((v) => ({ ...v })),
       },
     });
     const deleteBinding = new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
@@ -247,6 +259,8 @@ export class PinnedValuesGuard extends Construct {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
         failurePolicy: 'Fail',
+        // The release rule reads the cluster's release record, the pinned ConfigMap, as its param.
+        paramKind: RECORD_PARAM_KIND,
         matchConstraints: {
           resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }],
         },
@@ -262,8 +276,8 @@ export class PinnedValuesGuard extends Construct {
           reason: 'Forbidden',
         }, {
           expression: PinnedValuesGuard.releaseExpression(groups),
-          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} runs release ' `
-            + `+ variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
+          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} ' + (oldObject == null `
+            + `? 'is created where ConfigMap ${props.configMapName} records release ' : 'runs release ') + variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
             + ": variables.toRelease.join('.')) + '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch "
             + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
             + override,
@@ -283,6 +297,7 @@ export class PinnedValuesGuard extends Construct {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
         policyName: this.envPolicyName,
+        paramRef: recordParamRef(props.configMapName),
         validationActions: ['Deny'],
         matchResources: {
           // No objectSelector: the Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
@@ -338,20 +353,6 @@ interface GuardedServerConfig {
 export function pinnedKeyPattern(key: string): string {
   return `(^|[^A-Za-z0-9_])["']?${key}["']? *:`;
 }
-
-function celList(values: readonly string[]): string {
-  return `[${values.map(celString).join(', ')}]`;
-}
-
-/**
- * `text` as a single-quoted CEL string literal: a quote, a backslash or a line break (CR as well as
- * LF, which end a CEL string) would end or break the literal, and with it the expression, which
- * the API server then refuses; other control characters are escaped to stay readable.
- */
-function celString(text: string): string {
-  return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
-}
-
 
 /** Removes the chart's namespace from a cluster-scoped object. */
 export function withoutNamespace(obj: ApiObject): void {

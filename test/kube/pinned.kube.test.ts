@@ -175,6 +175,16 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
     await server!.kubectlOk('annotate break-glass=true', ['annotate', '--overwrite', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=true`]);
     await server!.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
     expect(await server!.getJson('configmap', name(), ns())).toBeUndefined();
+
+    // The Deployment policy reads the pinned ConfigMap as its release record (parameterNotFoundAction: Deny):
+    // without it, no Deployment of the cluster changes (none of its pods could start anyway).
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const restart = await server!.kubectl(['annotate', '--overwrite', 'deployment', history.metadata.name, '-n', ns(), 'kube-test/touched=1']);
+    console.log(`kubectl annotate of the history Deployment without the pinned ConfigMap exited with ${restart.code}:\n${restart.stderr.trim()}`);
+    expect([restart.code, restart.stderr]).toEqual([1, expect.stringContaining('no params found for policy binding with `Deny` parameterNotFoundAction')]);
+    // The next apply of the manifests writes the pinned ConfigMap before the Deployments, and all of it lands.
+    await deploy(server!, base, `apply ${APP} after the pinned ConfigMap was deleted`);
+    expect((await server!.getJson('configmap', name(), ns())).data).toEqual(pinned.data);
   });
 });
 
@@ -353,5 +363,122 @@ describe('the release rule of the same policy', () => {
       expect(await storedRelease()).toBe(running);
     }
     await server!.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
+  });
+});
+
+describe('the release record: the pinned ConfigMap\'s release label, which a created Deployment is held to', () => {
+  const label = 'app.kubernetes.io/version';
+  let history: any;
+  let running: string;
+  let major: number;
+  let minor: number;
+  const ns = () => pinned.metadata.namespace;
+  const historyTarget = () => ['deployment', history.metadata.name, '-n', ns()];
+  /** The history Deployment of the app at `release` (label and image tags), with `annotations`, written to a file. */
+  const historyAt = (release: string, annotations?: Record<string, string>) => {
+    const d = JSON.parse(JSON.stringify(history));
+    d.metadata.labels[label] = release;
+    for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) c.image = c.image.replace(`:${running}`, `:${release}`);
+    if (annotations) d.metadata.annotations = { ...(d.metadata.annotations ?? {}), ...annotations };
+    const file = path.join(server!.dir, `history-${release}.json`);
+    fs.writeFileSync(file, JSON.stringify(d));
+    return file;
+  };
+  const storedHistory = () => server!.getJson('deployment', history.metadata.name, ns());
+  const record = async () => (await server!.getJson('configmap', pinned.metadata.name, ns())).metadata.labels?.[label];
+  const recordMessage = (from: string, to: string) => `ConfigMap ${pinned.metadata.name} records release ${from} of Temporal cluster ${ns()}/temporal and this update says ${to}.`;
+  const createdMessage = (to: string) => `Deployment ${history.metadata.name} of Temporal cluster ${ns()}/temporal is created where ConfigMap ${pinned.metadata.name} records release ${running} and this update says ${to}.`;
+  const relabelRecord = (release: string) => server!.kubectl(['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${release}`]);
+
+  beforeAll(async () => {
+    history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    running = history.metadata.labels[label];
+    [major, minor] = running.split('.').map(Number);
+    expect(pinned.metadata.labels[label]).toBe(running);
+    // Both policies type-check against the real schemas (params as a ConfigMap), without a warning.
+    await typeCheckedEnvPolicy();
+    await typeCheckedPolicy('-pinned-guard');
+  });
+
+  test('kubectl delete deployment, then an apply two minors ahead, is denied; one minor ahead (or the record\'s own minor) passes; break-glass lets a skip through', async () => {
+    const skip = `${major}.${minor + 2}.0`;
+    const next = `${major}.${minor + 1}.0`;
+    await server!.kubectlOk('delete the history Deployment', ['delete', ...historyTarget(), '--wait=false']);
+    expect(await storedHistory()).toBeUndefined();
+    const below = `${major}.${minor - 1}.9`;
+    for (const [args, says] of [[['apply', '--server-side', '-f', historyAt(skip)], skip], [['create', '-f', historyAt(skip)], skip], [['apply', '-f', historyAt(below)], below]] as const) {
+      const denied = await server!.kubectl([...args]);
+      console.log(`kubectl ${args[0]} of a new history Deployment at ${says} (record ${running}) exited with ${denied.code}:\n${denied.stderr.trim()}`);
+      expect([args[0], denied.code, denied.stderr]).toEqual([args[0], 1, expect.stringContaining(createdMessage(says))]);
+      expect(await storedHistory()).toBeUndefined();
+    }
+    await server!.kubectlOk(`create the history Deployment at ${next}`, ['apply', '--server-side', '-f', historyAt(next)]);
+    expect((await storedHistory()).metadata.labels[label]).toBe(next);
+    // kubectl replace --force deletes and creates: back at the record's minor, which the record allows (the release rule alone would not: a downgrade).
+    await server!.kubectlOk(`replace --force the history Deployment at ${running}`, ['replace', '--force', '-f', historyAt(running)]);
+    expect((await storedHistory()).metadata.labels[label]).toBe(running);
+    const glass = await server!.kubectl(['replace', '--force', '-f', historyAt(skip, { [BREAK_GLASS]: skip })]);
+    if (glass.code !== 0) throw new Error(server!.failure(`replace --force the history Deployment at ${skip} with break-glass`, ['replace', '--force'], glass));
+    expect((await storedHistory()).metadata.labels[label]).toBe(skip);
+    // Back to the app's own Deployment, by the same way round.
+    await server!.kubectlOk('delete the history Deployment again', ['delete', ...historyTarget(), '--wait=false']);
+    await deploy(server!, base, `apply ${APP} to restore the history Deployment`);
+    expect((await storedHistory()).metadata.labels[label]).toBe(running);
+  });
+
+  test('the record moves one minor up at most and never down, break-glass naming the release aside; a Deployment deleted with the namespace\'s others is held to it', async () => {
+    const skip = `${major}.${minor + 2}.0`;
+    const next = `${major}.${minor + 1}.0`;
+    for (const [release, says] of [[skip, skip], [`${major}.${minor - 1}.9`, `${major}.${minor - 1}.9`], [`${major + 1}.${minor}.0`, `${major + 1}.${minor}.0`]]) {
+      const denied = await relabelRecord(release);
+      console.log(`kubectl label configmap ${pinned.metadata.name} ${label}=${release} exited with ${denied.code}:\n${denied.stderr.trim()}`);
+      expect([release, denied.code, denied.stderr]).toEqual([release, 1, expect.stringContaining(recordMessage(running, says))]);
+    }
+    const dropped = await server!.kubectl(['label', 'configmap', pinned.metadata.name, '-n', ns(), `${label}-`]);
+    expect([dropped.code, dropped.stderr]).toEqual([1, expect.stringContaining(recordMessage(running, ''))]);
+    expect(await record()).toBe(running);
+    // An apply of the output a minor ahead, in its own order (the record before the Deployments), moves both. The Jobs stay
+    // out: a real upgrade renames them (a hash of their spec), which an edit of the release in the text cannot.
+    const ahead = path.join(server!.dir, 'ahead.json');
+    const items = base.objects.filter((o) => o.kind !== 'Job').map((o) => JSON.parse(JSON.stringify(o).split(running).join(next)));
+    fs.writeFileSync(ahead, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const applied = await server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', ahead], 180_000);
+    if (applied.code !== 0) throw new Error(server!.failure(`apply ${APP} a minor ahead`, ['apply', '--server-side', '-f', ahead], applied));
+    expect([await record(), (await storedHistory()).metadata.labels[label]]).toEqual([next, next]);
+    // A delete of every Deployment in the namespace, then one two minors past the record: denied.
+    await server!.kubectlOk('delete every Deployment of the namespace', ['delete', 'deployments', '--all', '-n', ns(), '--wait=false']);
+    const skipped = await server!.kubectl(['create', '-f', historyAt(`${major}.${minor + 3}.0`)]);
+    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`records release ${next} and this update says ${major}.${minor + 3}.0.`)]);
+    // Back down to the app's release: only through break-glass on the record, naming that release.
+    expect((await relabelRecord(running)).code).toBe(1);
+    await server!.kubectlOk('annotate the record for break-glass', ['annotate', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}=${running}`]);
+    await server!.kubectlOk(`label the record back to ${running} with break-glass`, ['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${running}`]);
+    await server!.kubectlOk('remove the break-glass annotation', ['annotate', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}-`]);
+    await deploy(server!, base, `apply ${APP} at ${running} again`);
+    expect([await record(), (await storedHistory()).metadata.labels[label]]).toEqual([running, running]);
+  });
+});
+
+describe('a first install with the policies already in force', () => {
+  test('passes in the output\'s own order (the record before the Deployments); a Deployment applied before its record is denied', async () => {
+    // Another namespace: a cluster of its own, with its own policies, put in force before the rest of its output.
+    const fresh = await synthEdited((src) => src.replace("namespace: 'temporal'", "namespace: 'fresh'"));
+    const policies = fresh.objects.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'));
+    expect(policies.map((p) => p.metadata.name)).toContain('fresh-temporal-pinned-env-guard');
+    const policyFile = path.join(server!.dir, 'fresh-policies.json');
+    fs.writeFileSync(policyFile, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: policies }));
+    await server!.kubectlOk('create namespace fresh', ['create', 'namespace', 'fresh']);
+    await server!.kubectlOk('apply the fresh cluster\'s policies alone', ['apply', '--server-side', '-f', policyFile]);
+    const frontend = fresh.objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'frontend');
+    const frontendFile = path.join(server!.dir, 'fresh-frontend.json');
+    fs.writeFileSync(frontendFile, JSON.stringify(frontend));
+    // The policy is in force once a Deployment without its record is denied.
+    const denied = await pollUntil('the fresh env policy to deny a Deployment whose record is missing', 60_000, async () => {
+      const result = await server!.kubectl(['apply', '--server-side', '--dry-run=server', '-f', frontendFile]);
+      return result.code !== 0 && result.stderr.includes('no params found') ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl apply of the fresh frontend before its pinned ConfigMap exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    await deploy(server!, fresh, 'first install of the fresh cluster, in the output\'s order');
+    expect((await server!.getJson('deployment', frontend.metadata.name, 'fresh')).metadata.labels['app.kubernetes.io/version']).toBe(frontend.metadata.labels['app.kubernetes.io/version']);
   });
 });
