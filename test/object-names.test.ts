@@ -55,6 +55,7 @@ describe('object names', () => {
       ['ConfigMap', 't-dashboard', 253, 'monitoring'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-guard', 253, 'protectPinnedValues'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-env-guard', 253, 'protectPinnedValues'],
+      ['ValidatingAdmissionPolicyBinding', 'temporal-t-pinned-env-guard-update', 253, 'protectPinnedValues'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-config-guard', 253, 'protectPinnedValues'],
     ]);
     expect(derivedNames('t', BASE).map((d) => [d.kind, d.name, d.limit, d.cause])).toEqual([

@@ -111,9 +111,15 @@ describe('PinnedValuesGuard', () => {
     const chart = testChart();
     const c = cluster(chart, { protectPinnedValues: {} });
     const [policy, binding] = objects(chart).filter((o) => o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+    const updates = objects(chart).find((o) => o.metadata.name === `${c.pinnedValuesGuard!.envPolicyName}-update`);
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }]);
     // No objectSelector: the Deployment's own labels are not the cluster's to keep (see the relabelling test).
-    expect(binding.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } } });
+    // One binding per operation, both of this policy: the creates read the release record, the updates do not.
+    for (const [b, operation] of [[binding, 'CREATE'], [updates, 'UPDATE']] as const) {
+      expect([b.kind, b.spec.policyName, b.spec.validationActions]).toEqual(['ValidatingAdmissionPolicyBinding', policy.metadata.name, ['Deny']]);
+      expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
+        resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }] });
+    }
     expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(
       { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }) }]);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
@@ -493,12 +499,21 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     expect(deployments.spec.paramKind).toEqual({ apiVersion: 'v1', kind: 'ConfigMap' });
     // No namespace: the Deployment's own, the one namespace the binding selects.
     expect(envBinding.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
-    expect(envBinding.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } } });
+    expect(envBinding.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['CREATE']]);
     expect(deployments.spec.variables[0]).toEqual(PinnedValuesGuard.RELEASE_VARIABLES[0]);
     expect(deployments.spec.variables[0].expression).toContain("params != null && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
     expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name)).toEqual(['temporal-temporal-pinned-env-guard']);
+  });
+
+  test('fails when an update of a Deployment needs the record: with the pinned ConfigMap gone (break-glass, a namespace being deleted), the garbage collector could not remove a finalizer and a teardown hung', () => {
+    const updates = all.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.metadata.name === 'temporal-temporal-pinned-env-guard-update');
+    expect(updates.spec.paramRef).toBeUndefined();
+    expect(updates.spec.policyName).toBe(deployments.metadata.name);
+    expect(updates.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['UPDATE']]);
+    // Without params, an update compares with the Deployment's own release alone (the kube test runs it).
+    expect(deployments.spec.variables[0].expression).toMatch(/^oldObject != null && .*oldObject\.metadata\.labels.* : params != null && /);
   });
 
   test('the pinned ConfigMap records the cluster\'s release in its release label, which follows version', () => {

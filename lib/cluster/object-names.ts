@@ -38,7 +38,7 @@ export const certificateName = (name: string, suffix: string) => `${name}-${suff
 export const networkPolicyName = (name: string, suffix: string) => `${name}-${suffix}`;
 export const dashboardConfigMapName = (name: string) => `${name}-dashboard`;
 /** The cluster-scoped admission policies that guard the pinned ConfigMap. */
-export const pinnedGuardNames = (namespace: string, name: string) => ['guard', 'env-guard', 'config-guard'].map((s) => `${namespace}-${pinnedConfigMapName(name)}-${s}`);
+export const pinnedGuardNames = (namespace: string, name: string) => ['guard', 'env-guard', 'env-guard-update', 'config-guard'].map((s) => `${namespace}-${pinnedConfigMapName(name)}-${s}`);
 
 /** Stand-in for the 8 hex digits of a hashed Job name, which depend on content known later. */
 export const HASH_PLACEHOLDER = '########';
@@ -104,7 +104,7 @@ export function derivedNames(name: string, f: NamedFeatures): DerivedName[] {
   for (const suffix of f.networkPolicySuffixes) names.push({ kind: 'NetworkPolicy', name: networkPolicyName(name, suffix), limit: SUBDOMAIN, cause: 'networkPolicy' });
   if (f.monitoring) names.push({ kind: 'ConfigMap', name: dashboardConfigMapName(name), limit: SUBDOMAIN, cause: 'monitoring' });
   if (f.pinnedGuardNamespace !== undefined) {
-    for (const n of pinnedGuardNames(f.pinnedGuardNamespace, name)) names.push({ kind: 'ValidatingAdmissionPolicy', name: n, limit: SUBDOMAIN, cause: 'protectPinnedValues' });
+    for (const n of pinnedGuardNames(f.pinnedGuardNamespace, name)) names.push({ kind: n.endsWith('-update') ? 'ValidatingAdmissionPolicyBinding' : 'ValidatingAdmissionPolicy', name: n, limit: SUBDOMAIN, cause: 'protectPinnedValues' });
   }
   return names;
 }

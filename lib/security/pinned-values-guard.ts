@@ -293,23 +293,31 @@ export class PinnedValuesGuard extends Construct {
         variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
       },
     });
-    const envBinding = new KubeValidatingAdmissionPolicyBinding(this, 'EnvBinding', {
-      metadata: { name: this.envPolicyName, labels: props.labels },
+    // Two bindings of the Deployment policy, by operation. A CREATE is held to the release record,
+    // the pinned ConfigMap, as the binding's param; without it (parameterNotFoundAction: Deny) no
+    // Deployment of the cluster is created, and none of its pods could start anyway. An UPDATE
+    // compares with the Deployment's own release and reads no param: with the pinned ConfigMap
+    // gone (break-glass, a namespace being deleted), the garbage collector's removal of a
+    // foreground-deletion finalizer, a scale or a restart must still pass, or a teardown hangs.
+    const envBinding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(this, id, {
+      metadata: { name, labels: props.labels },
       spec: {
         policyName: this.envPolicyName,
-        paramRef: recordParamRef(props.configMapName),
+        ...(operation === 'CREATE' ? { paramRef: recordParamRef(props.configMapName) } : {}),
         validationActions: ['Deny'],
         matchResources: {
           // No objectSelector: the Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
           // a chart wrapping the manifests), and one without app.kubernetes.io/name escaped every rule
           // while its pods stayed the cluster's; the match condition reads the pod template's labels.
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
+          resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }],
         },
       },
     });
+    const envBindings = [envBinding('EnvBinding', this.envPolicyName, 'CREATE'), envBinding('EnvUpdateBinding', `${this.envPolicyName}-update`, 'UPDATE')];
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, envBinding, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }
 
   /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */

@@ -67,10 +67,13 @@ export function recordMessageExpression(configMapName: string, cluster: string, 
     + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
 }
 
-/** What the Deployment policy's binding reads the record from: the pinned ConfigMap in the Deployment's namespace (which the binding selects). */
+/**
+ * What the Deployment policy's CREATE binding reads the record from: the pinned ConfigMap in the
+ * Deployment's namespace (which the binding selects). The UPDATE binding reads none.
+ */
 export function recordParamRef(configMapName: string) {
   // Deny: with the pinned ConfigMap gone (only break-glass deletes it), no server pod can start
-  // anyway; Allow would skip every rule of the policy, the pinned env's too, until it is back.
+  // anyway; Allow would skip every rule of the policy on CREATE, the pinned env's too, until it is back.
   return { name: configMapName, parameterNotFoundAction: 'Deny' };
 }
 

@@ -176,12 +176,17 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
     await server!.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
     expect(await server!.getJson('configmap', name(), ns())).toBeUndefined();
 
-    // The Deployment policy reads the pinned ConfigMap as its release record (parameterNotFoundAction: Deny):
-    // without it, no Deployment of the cluster changes (none of its pods could start anyway).
+    // The Deployment policy's CREATE binding reads the pinned ConfigMap as its release record
+    // (parameterNotFoundAction: Deny): without it, no Deployment of the cluster is created (none of its
+    // pods could start anyway). Its UPDATE binding reads no param, so an update (a finalizer the garbage
+    // collector removes during a teardown, a restart) still passes.
     const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
-    const restart = await server!.kubectl(['annotate', '--overwrite', 'deployment', history.metadata.name, '-n', ns(), 'kube-test/touched=1']);
-    console.log(`kubectl annotate of the history Deployment without the pinned ConfigMap exited with ${restart.code}:\n${restart.stderr.trim()}`);
-    expect([restart.code, restart.stderr]).toEqual([1, expect.stringContaining('no params found for policy binding with `Deny` parameterNotFoundAction')]);
+    await server!.kubectlOk('annotate the history Deployment without the pinned ConfigMap', ['annotate', '--overwrite', 'deployment', history.metadata.name, '-n', ns(), 'kube-test/touched=1']);
+    const file = path.join(server!.dir, 'history-recreated.json');
+    fs.writeFileSync(file, JSON.stringify({ ...history, metadata: { ...history.metadata, name: `${history.metadata.name}-again` } }));
+    const create = await server!.kubectl(['create', '--dry-run=server', '-f', file]);
+    console.log(`kubectl create of a history Deployment without the pinned ConfigMap exited with ${create.code}:\n${create.stderr.trim()}`);
+    expect([create.code, create.stderr]).toEqual([1, expect.stringContaining('no params found for policy binding with `Deny` parameterNotFoundAction')]);
     // The next apply of the manifests writes the pinned ConfigMap before the Deployments, and all of it lands.
     await deploy(server!, base, `apply ${APP} after the pinned ConfigMap was deleted`);
     expect((await server!.getJson('configmap', name(), ns())).data).toEqual(pinned.data);
