@@ -275,11 +275,19 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
     request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
     params: options.record === null || !('record' in options) ? null : toCel(pinnedRecord(options.record)),
   };
+  return decision(policy, bindings, options.rule ?? 1, `${from} -> ${to}`);
+}
+
+/**
+ * What the API server decides for a request (`bindings`: object, oldObject, request, params) under
+ * `policy`: its variables in order, then validation `ruleIndex` and, when it denies, its message.
+ */
+function decision(policy: any, bindings: Record<string, any>, ruleIndex: number, what: string) {
   const variables = new Map<string, never>();
   for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
-  const rule = policy.spec.validations[options.rule ?? 1];
+  const rule = policy.spec.validations[ruleIndex];
   const allowed = run(rule.expression, { ...bindings, variables }, { funcs: K8S_FUNCS });
-  if (typeof allowed !== 'boolean') throw new Error(`rule ${options.rule ?? 1} did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
+  if (typeof allowed !== 'boolean') throw new Error(`rule ${ruleIndex} did not evaluate to a boolean for ${what}: ${String(allowed)}`);
   return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: K8S_FUNCS })) };
 }
 
@@ -300,12 +308,7 @@ function recordDecision(policy: any, from: string | undefined, to: string | unde
     oldObject: toCel(pinnedRecord(from)), object: to === null ? null : toCel(pinnedRecord(to, options.annotations)),
     request: toCel({ operation: to === null ? 'DELETE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
   };
-  const variables = new Map<string, never>();
-  for (const v of policy.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
-  const rule = policy.spec.validations[options.rule ?? 1];
-  const allowed = run(rule.expression, { ...bindings, variables }, { funcs: K8S_FUNCS });
-  if (typeof allowed !== 'boolean') throw new Error(`rule ${options.rule ?? 1} did not evaluate to a boolean for ${from} -> ${to}: ${String(allowed)}`);
-  return { allowed, message: allowed ? undefined : String(run(rule.messageExpression, { ...bindings, variables }, { funcs: K8S_FUNCS })) };
+  return decision(policy, bindings, options.rule ?? 1, `${from} -> ${to}`);
 }
 
 /** The step rule as Temporal states it: same major, the same minor or the next one. */
