@@ -510,8 +510,13 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     expect(updates.spec.paramRef).toBeUndefined();
     expect(updates.spec.policyName).toBe(deployments.metadata.name);
     expect(updates.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['UPDATE']]);
-    // Without params, an update compares with the Deployment's own release alone (the kube test runs it).
-    expect(deployments.spec.variables[0].expression).toMatch(/^oldObject != null && .*oldObject\.metadata\.labels.* : params != null && /);
+    // Without params, an update compares with the Deployment's own release alone (the kube test runs it too).
+    const d = all.find((o) => o.kind === 'Deployment');
+    const fromRelease = (oldObject: unknown) => run(deployments.spec.variables[0].expression,
+      { object: toCel(d) as Map<string, never>, oldObject: toCel(oldObject) as Map<string, never>, params: null }, { funcs: K8S_FUNCS }) as Iterable<unknown>;
+    expect([...fromRelease(d)]).toEqual(['1', '32', '2']);
+    const { 'app.kubernetes.io/version': _, ...unlabelled } = d.metadata.labels;
+    expect([...fromRelease({ ...d, metadata: { ...d.metadata, labels: unlabelled } })]).toEqual([]);
   });
 
   test('the pinned ConfigMap records the cluster\'s release in its release label, which follows version', () => {
