@@ -8,7 +8,7 @@ import { sharedServerSecrets } from './shared-secrets';
 import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
-import { DnsContext, loopbackThrough, portSelectsServer, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
@@ -249,8 +249,6 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   return errors;
 }
 
-const LOOPBACK_VIA = 'loopback via ';
-
 type Reached = { readonly cluster: RegisteredCluster; readonly store: Datastore; readonly identity: StoreIdentity };
 
 /**
@@ -258,7 +256,7 @@ type Reached = { readonly cluster: RegisteredCluster; readonly store: Datastore;
  * alike, which it names), and the remedy; undefined for stores elsewhere.
  */
 function throughProxies(...both: [Reached, Reached]): string | undefined {
-  const alike = both[0].identity.hosts.filter((h) => h.startsWith(LOOPBACK_VIA) && both[1].identity.hosts.includes(h)).map((h) => h.slice(LOOPBACK_VIA.length));
+  const alike = proxiesInCommon(both[0].identity, both[1].identity);
   if (alike.length === 0) return undefined;
   const names = both.map(({ cluster }) => `${alike.flatMap((f) => sidecarsFingerprinted(cluster.databaseAccess, cluster.dns.namespace, f)).join(', ')} of ${cluster.label}`);
   // A cluster with one sidecar, or proxies named for the port, has no helper in the comparison.

@@ -170,6 +170,12 @@ export function loopbackThrough(identity: StoreIdentity, proxies: readonly strin
   return { ...identity, hosts: [...new Set(identity.hosts.flatMap((h) => (h === LOOPBACK ? proxies.map((p) => `${LOOPBACK} via ${p}`) : [h])))].sort() };
 }
 
+/** The proxies (as loopbackThrough names them) through which both `a` and `b` reach a store on the pod's loopback. */
+export function proxiesInCommon(a: StoreIdentity, b: StoreIdentity): string[] {
+  const via = `${LOOPBACK} via `;
+  return a.hosts.filter((h) => h.startsWith(via) && b.hosts.includes(h)).map((h) => h.slice(via.length));
+}
+
 /** Whether `host`, a name or an address (an IPv6 one bracketed or not), is the pod's own loopback. */
 export function isLoopbackHost(host: string): boolean {
   const lower = host.toLowerCase();
