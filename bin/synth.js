@@ -22,6 +22,7 @@ const { folderWithoutEntry, notAnOutputFolder } = require('./output-folder');
 const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 const { deletedLockRefusal } = require('./lock-evidence');
+const { createCheckFolder } = require('./check-folder');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -52,7 +53,7 @@ function synth(options, done) {
   // The pid and the run's token (bin/owner.js): containers that share a workspace (CI jobs on one
   // volume) each run node as pid 1. Its owner file says whose it is (bin/swap.js's leftovers).
   let staging = `${outdir}.cdk8s-temporal-staging-${owner.tag()}`;
-  const ownerFile = `${staging}.owner`;
+  let ownerFile = `${staging}.owner`;
   let finished = false;
   let committed = false;
   /** @type {NodeJS.Signals | undefined} */
@@ -61,7 +62,7 @@ function synth(options, done) {
   for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(signal, () => interrupted(signal));
   if (options.check) {
     try {
-      staging = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-temporal-check-'));
+      ({ folder: staging, ownerFile } = createCheckFolder());
     } catch (err) {
       // A CI runner's TMPDIR that is not there (yet) in the job's container, a file, read-only or full.
       options.log(`cdk8s-temporal: synth of ${rel(appFile)} failed.\n--check synthesizes into a folder in the temp folder ${os.tmpdir()}, which cannot be created there `
@@ -80,7 +81,7 @@ function synth(options, done) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOTDIR') return /** @type {Error} */ (err).message;
     }
     try {
-      if (!options.check) fs.rmSync(ownerFile, { force: true });
+      fs.rmSync(ownerFile, { force: true });
     } catch {
       // ENOTDIR, as above
     }

@@ -1129,6 +1129,28 @@ while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArr
     }
   }, 30_000);
 
+  test('fails when --check is killed outright (SIGKILL, an OOM kill): its temporary folder stayed in TMPDIR for good, while another run\'s or user\'s stays', async () => {
+    const dir = appDir('killed-check', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'main.ts'), WAITING_APP);
+    const tmp = mkdirp(join(work, 'killed-check-tmp'));
+    // Another container's run (another pid namespace) and a folder the command did not name: not this run's to delete.
+    const running = 'cdk8s-temporal-check-1-cafef00d';
+    mkdirSync(join(tmp, running));
+    writeFileSync(join(tmp, `${running}.owner`), ownerRecord(1, 'cafef00d', 'pid:[222]'));
+    mkdirSync(join(tmp, 'cdk8s-temporal-check-x7Yq2a'));
+    const check = background(dir, ['synth', '--check'], { WAIT_FOR: join(work, 'killed-check-never'), TMPDIR: tmp }, join(work, 'killed-check-ready'));
+    await check.started;
+    check.child.kill('SIGKILL');
+    await check.exited;
+    const killed = readdirSync(tmp).filter((n) => n.startsWith(`cdk8s-temporal-check-${check.child.pid}-`));
+    expect(killed).toEqual([expect.stringMatching(/^cdk8s-temporal-check-\d+-[0-9a-f]{8}$/), expect.stringMatching(/\.owner$/)]);
+    expect(readdirSync(join(tmp, killed[0]))).toEqual(['temporal.k8s.yaml']);
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(run(dir, ['synth', '--check'], { TMPDIR: tmp }).status).toBe(0);
+    expect(readdirSync(tmp).sort()).toEqual([running, `${running}.owner`, 'cdk8s-temporal-check-x7Yq2a']);
+  }, 30_000);
+
   test('fails when Ctrl-C comes while the synth waits for another container\'s synth to release the lock file: the signal was held off for up to 30 s', async () => {
     const dir = appDir('stopped-waiting', { 'main.ts': CLUSTER_APP(16) });
     expect(run(dir, ['synth']).status).toBe(0);
