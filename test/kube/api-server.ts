@@ -25,12 +25,16 @@ const LOG_LINE_CHARS = 600;
  */
 export class KubeApiServer {
   /** Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready. */
-  public static async start(tools: KubeTools, label: string): Promise<KubeApiServer> {
+  /**
+   * `serviceCidrs`: the Service IP ranges, one per family; two (IPv4 and IPv6) make the API server
+   * dual-stack, as a cluster whose Services may ask for either family or both.
+   */
+  public static async start(tools: KubeTools, label: string, serviceCidrs: string[] = ['10.96.0.0/16']): Promise<KubeApiServer> {
     // A free port is found by binding and closing it, so another process on the machine (a server
     // of another test, a CI run's own) can take it before ours binds: start again on others.
     return retryOnPortClash(START_ATTEMPTS, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
-      const server = new KubeApiServer(tools, dir);
+      const server = new KubeApiServer(tools, dir, serviceCidrs);
       try {
         await server.boot();
         return server;
@@ -49,7 +53,7 @@ export class KubeApiServer {
   private controllerManager?: ManagedProcess;
   private url = '';
 
-  private constructor(private readonly tools: KubeTools, public readonly dir: string) {
+  private constructor(private readonly tools: KubeTools, public readonly dir: string, private readonly serviceCidrs: string[]) {
     this.kubeconfig = path.join(dir, 'kubeconfig');
   }
 
@@ -152,7 +156,7 @@ export class KubeApiServer {
       `--service-account-key-file=${file('sa.pub')}`,
       `--service-account-signing-key-file=${file('sa.key')}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      '--service-cluster-ip-range=10.96.0.0/16',
+      `--service-cluster-ip-range=${this.serviceCidrs.join(',')}`,
       // Admission runs as usual, except the ServiceAccount plugin: it would refuse every pod-bearing
       // object until a token controller (part of kube-controller-manager, not run here) has created
       // the namespace's default ServiceAccount.
