@@ -416,6 +416,25 @@ describe('the release rule of the Deployment policy', () => {
     expect(releaseDecision(policy, '1.32.2', '1.30.9', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' }, images: ['temporalio/server:1.30.9', 'registry.example.com/proxy:2.1'] }).allowed).toBe(true);
   });
 
+  test('fails when the break-glass test or its hint is written into each rule again: both Deployment rules read them from the policy\'s variables, the same for every group list', () => {
+    for (const guarded of [policy, envPolicy({ breakGlassGroups: ['temporal-admins'] })]) {
+      const [release, image] = [guarded.spec.validations[1], guarded.spec.validations[2]];
+      for (const rule of [release, image]) {
+        expect(rule.expression).toMatch(/\bvariables\.breakGlass\b/);
+        expect(rule.expression).not.toContain(BREAK_GLASS_ANNOTATION);
+        expect(rule.messageExpression).toMatch(/ \+ variables\.breakGlassHint$/);
+        expect(rule.messageExpression).not.toContain(BREAK_GLASS_ANNOTATION);
+      }
+      const names = guarded.spec.variables.map((v: any) => v.name);
+      // A variable reads only those before it: breakGlass and its hint read imageTags.
+      expect(names).toEqual(['fromRelease', 'toRelease', 'imageTags', 'breakGlass', 'breakGlassHint']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.deploymentVariables(guarded === policy ? [] : ['temporal-admins']));
+      expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
+    }
+    expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
+    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
+  });
+
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
     const chart = testChart();
     cluster(chart, { protectPinnedValues: {}, internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {} });
