@@ -102,7 +102,8 @@ describe.each(ROLES)('$role', (r) => {
     expect(container.name).toBe('temporal');
     expect(container.command).toEqual(['temporal-server', 'start']);
     expect(container.image).toBe('temporalio/server:1.32.2');
-    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    // A release tag: the API server sets IfNotPresent itself (the stored pod template is the same).
+    expect(container.imagePullPolicy).toBeUndefined();
     expect(container.env.slice(0, 3)).toEqual([
       { name: 'TEMPORAL_SERVICES', value: r.role },
       { name: 'TEMPORAL_SERVER_CONFIG_FILE_PATH', value: '/etc/temporal/config/config.yaml' },

@@ -2,7 +2,7 @@ import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
-import { DEFAULT_UI_VERSION } from '../pod/images';
+import { DEFAULT_UI_VERSION, libraryPullPolicy } from '../pod/images';
 import { checkIpFamily, IpFamily, serviceIpFamilies } from '../pod/ip-family';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
@@ -218,7 +218,7 @@ export class TemporalUi extends Construct {
             containers: [{
               name: 'ui',
               image: this.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: libraryPullPolicy(this.image),
               env: kubeletLiteralEnv(env),
               ports: [{ name: 'http', containerPort: TemporalUi.PORT }],
               readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },

@@ -8,6 +8,7 @@ import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { serviceIpFamilies } from '../pod/ip-family';
+import { libraryPullPolicy } from '../pod/images';
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
@@ -181,7 +182,7 @@ export abstract class TemporalService extends Construct {
             containers: [{
               name: 'temporal',
               image: this.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: libraryPullPolicy(this.image),
               command: ['temporal-server', 'start'],
               env: [
                 { name: 'TEMPORAL_SERVICES', value: role },
