@@ -253,6 +253,18 @@ describe('PinnedValuesGuard', () => {
       expect(allowsDeployment(all, envFrom)).toBe(true);
       expect(allowsDeployment(undefined, [])).toBe(true);
     });
+
+    test('fails when the rule writes the pinned names out more than once: one map of name to key, which both tests read (`in` and `all` take its keys)', () => {
+      const expression = PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV);
+      for (const name of Object.keys(PINNED_ENV)) expect([name, expression.split(`'${name}'`).length - 1]).toEqual([name, 1]);
+      expect(expression).toMatch(/^\[\{'TEMPORAL_CURRENT_CLUSTER_NAME': 'currentClusterName', 'TEMPORAL_FAILOVER_VERSION_INCREMENT': 'failoverVersionIncrement', 'TEMPORAL_NUM_HISTORY_SHARDS': 'numHistoryShards'\}\]\.all\(p, /);
+      // The match condition names the pod template's labels once as well.
+      const condition = PinnedValuesGuard.clusterDeploymentExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' });
+      expect(condition.split('object.spec.template.metadata.labels').length - 1).toBe(2);
+      const labelled = (labels?: Record<string, string>) => run(condition, { object: toCel({ spec: { template: { metadata: labels ? { labels } : {} } } }) as Map<string, never> });
+      expect([labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', other: 'x' }), labelled({ 'app.kubernetes.io/name': 'temporal' }),
+        labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'orders' }), labelled()]).toEqual([true, false, false, false]);
+    });
   });
 });
 

@@ -128,6 +128,7 @@ function otherReleaseNamed(tag: string | undefined, expected: string): string | 
 }
 
 /**
+ * @internal
  * The pull policy a library container states for `image`: none where the API server sets
  * IfNotPresent itself, which it does for every image but one whose tag is `latest` (or that has
  * neither tag nor digest, which means `latest`; pkg/apis/core/v1/defaults.go, SetDefaults_Container).

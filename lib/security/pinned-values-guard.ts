@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
-import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
+import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString, RELEASE_LABEL } from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
 } from './release-record';
@@ -92,8 +92,9 @@ export class PinnedValuesGuard extends Construct {
   public static clusterDeploymentExpression(selector: Record<string, string>): string {
     const keys = Object.keys(selector).sort();
     if (keys.length === 0) return '';
-    return ['has(object.spec.template.metadata.labels)', ...keys.map((k) => `${celString(k)} in object.spec.template.metadata.labels `
-      + `&& object.spec.template.metadata.labels[${celString(k)}] == ${celString(selector[k])}`)].join(' && ');
+    // The labels are named once, as `l`, for every test.
+    return `has(object.spec.template.metadata.labels) && [object.spec.template.metadata.labels].all(l, `
+      + `${keys.map((k) => `${celString(k)} in l && l[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
   }
 
   /**
@@ -104,11 +105,12 @@ export class PinnedValuesGuard extends Construct {
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
     const names = Object.keys(pinnedEnv).sort();
+    // The pinned env vars and their keys are written once, as the map `p`: `in` and `all` read its keys.
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
+    return `[${keys}].all(p, object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
-      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name]))) `
-      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || ${celList(names)}.all(n, has(c.env) && c.env.exists(e, e.name == n))))`;
+      + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
+      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
   }
 
   /**
