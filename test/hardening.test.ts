@@ -190,7 +190,8 @@ describe('production defaults', () => {
     const chart = testChart();
     cluster(chart);
     const history = deployment(chart, 'history').spec;
-    expect(history.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // No type: RollingUpdate is the API's default, which the stored Deployment carries.
+    expect(history.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(history.minReadySeconds).toBe(30);
   });
 

@@ -204,7 +204,8 @@ export class TemporalUi extends Construct {
       spec: {
         replicas: this.replicas,
         selector: { matchLabels: this.selectorLabels },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        // RollingUpdate, the API's default type (the stored object carries it either way).
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels: { ...labels, ...this.selectorLabels } },
           spec: {
@@ -221,7 +222,8 @@ export class TemporalUi extends Construct {
               imagePullPolicy: libraryPullPolicy(this.image),
               env: kubeletLiteralEnv(env),
               ports: [{ name: 'http', containerPort: TemporalUi.PORT }],
-              readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
+              // Every 10 s: the API's default, which the stored object carries.
+              readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
               resources: uiResources(owner, props.resources),
