@@ -666,6 +666,9 @@ describe('the server config policy', () => {
     expect(allowsConfig(policy, withFile(file.replace(/\n/g, '\r\n')))).toBe(true);
     // A comment naming a key sets nothing; nor does a longer key that contains one.
     expect(allowsConfig(policy, withFile(`# numHistoryShards: 4 before the move to env\n${file}`))).toBe(true);
+    expect(allowsConfig(policy, withFile(`  # failoverVersionIncrement: 10\n${file}`))).toBe(true);
+    // The comments are left out once, before the test of each key.
+    expect(policy.spec.validations[0].expression.split("startsWith('#')").length - 1).toBe(1);
     expect(allowsConfig(policy, withFile(file.replace('level: info', 'level: info\n  maxNumHistoryShardsSeen: 4')))).toBe(true);
   });
 

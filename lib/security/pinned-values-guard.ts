@@ -194,9 +194,9 @@ export class PinnedValuesGuard extends Construct {
     // Every line that sets the key, but for a comment, is the one line that reads it from env: a key
     // in single or double quotes, a space before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
     // sets it as well as the block style of a sample config does.
-    const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, !l.startsWith('#') && l.matches(${celString(pinnedKeyPattern(k))})) `
+    const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, l.matches(${celString(pinnedKeyPattern(k))})) `
       + `== [${celString(lines[k])}]`);
-    return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim())].all(lines, ${rules.join(' && ')})`;
+    return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim()).filter(l, !l.startsWith('#'))].all(lines, ${rules.join(' && ')})`;
   }
 
   /**
