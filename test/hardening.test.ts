@@ -3,6 +3,7 @@ import { Cpu } from 'cdk8s-plus-27';
 import { ClusterSize, DynamicConfigValue, TopologySpread } from '../lib';
 import { cluster, find, objects, SCHEMA_JOB_NAME, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import { libraryPullPolicy } from '../lib/pod/images';
 
 const deployment = (chart: any, role: string) => find(chart, 'Deployment', `temporal-${role}`);
 
@@ -189,7 +190,8 @@ describe('production defaults', () => {
     const chart = testChart();
     cluster(chart);
     const history = deployment(chart, 'history').spec;
-    expect(history.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // No type: RollingUpdate is the API's default, which the stored Deployment carries.
+    expect(history.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(history.minReadySeconds).toBe(30);
   });
 
@@ -328,5 +330,36 @@ describe('production defaults', () => {
       expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration is "660s"; expected a whole number of seconds, from 0s to 600s/);
       expect(bad({ shutdown: { matchingDrainDuration: Duration.seconds(601) } })).toThrow(/shutdown.matchingDrainDuration is "601s"/);
     });
+  });
+});
+
+describe('the pull policy of the library\'s containers', () => {
+  // Kubernetes' rule (SetDefaults_Container): Always when the image's tag is `latest`, or when it has
+  // neither tag nor digest; IfNotPresent for any other image. The library writes the policy only where
+  // that rule would not give IfNotPresent, so the stored container is the same either way.
+  test('fails when IfNotPresent is left out where the API server would set Always: a `latest` or untagged image keeps it', () => {
+    for (const image of ['temporalio/server', 'temporalio/server:latest', 'mirror.example.com:5000/temporalio/server', 'temporalio/server:latest@sha256:' + 'a'.repeat(64),
+      'mirror.example.com:5000/server', 'temporalio/server:', 'a@b@c']) {
+      expect([image, libraryPullPolicy(image)]).toEqual([image, 'IfNotPresent']);
+    }
+    for (const image of ['temporalio/server:1.32.2', 'mirror.example.com:5000/temporalio/server:1.32.2', `temporalio/server@sha256:${'a'.repeat(64)}`,
+      `temporalio/server:1.32.2@sha256:${'a'.repeat(64)}`, 'temporalio/server:Latest']) {
+      expect([image, libraryPullPolicy(image)]).toEqual([image, undefined]);
+    }
+  });
+
+  test('fails when a container of the library leaves the policy to an API default other than IfNotPresent: images overridden to a digest with a `latest` tag', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const chart = testChart();
+    cluster(chart, { serverImage: `registry.example.com/temporal/server:latest@${digest}`, adminToolsImage: `registry.example.com/temporal/admin-tools:latest@${digest}` });
+    const containers = objects(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+      .flatMap((o) => [...o.spec.template.spec.initContainers ?? [], ...o.spec.template.spec.containers]);
+    expect(containers.length).toBeGreaterThan(4);
+    for (const c of containers) expect([c.name, c.imagePullPolicy]).toEqual([c.name, 'IfNotPresent']);
+    const plain = testChart();
+    cluster(plain);
+    for (const o of objects(plain).filter((x) => x.kind === 'Deployment' || x.kind === 'Job')) {
+      for (const c of [...o.spec.template.spec.initContainers ?? [], ...o.spec.template.spec.containers]) expect([o.metadata.name, c.name, c.imagePullPolicy]).toEqual([o.metadata.name, c.name, undefined]);
+    }
   });
 });

@@ -253,6 +253,18 @@ describe('PinnedValuesGuard', () => {
       expect(allowsDeployment(all, envFrom)).toBe(true);
       expect(allowsDeployment(undefined, [])).toBe(true);
     });
+
+    test('fails when the rule writes the pinned names out more than once: one map of name to key, which both tests read (`in` and `all` take its keys)', () => {
+      const expression = PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV);
+      for (const name of Object.keys(PINNED_ENV)) expect([name, expression.split(`'${name}'`).length - 1]).toEqual([name, 1]);
+      expect(expression).toMatch(/^\[\{'TEMPORAL_CURRENT_CLUSTER_NAME': 'currentClusterName', 'TEMPORAL_FAILOVER_VERSION_INCREMENT': 'failoverVersionIncrement', 'TEMPORAL_NUM_HISTORY_SHARDS': 'numHistoryShards'\}\]\.all\(p, /);
+      // The match condition names the pod template's labels once as well.
+      const condition = PinnedValuesGuard.clusterDeploymentExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' });
+      expect(condition.split('object.spec.template.metadata.labels').length - 1).toBe(2);
+      const labelled = (labels?: Record<string, string>) => run(condition, { object: toCel({ spec: { template: { metadata: labels ? { labels } : {} } } }) as Map<string, never> });
+      expect([labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', other: 'x' }), labelled({ 'app.kubernetes.io/name': 'temporal' }),
+        labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'orders' }), labelled()]).toEqual([true, false, false, false]);
+    });
   });
 });
 
@@ -414,6 +426,25 @@ describe('the release rule of the Deployment policy', () => {
     expect(releaseDecision(policy, '1.32.2', '1.30.9', digestOnly).message).toContain('temporal.io/break-glass=<its image tag or digest>');
     // With a sidecar, the server's tag (the one the message proposes) breaks glass as well.
     expect(releaseDecision(policy, '1.32.2', '1.30.9', { annotations: { [BREAK_GLASS_ANNOTATION]: '1.30.9' }, images: ['temporalio/server:1.30.9', 'registry.example.com/proxy:2.1'] }).allowed).toBe(true);
+  });
+
+  test('fails when the break-glass test or its hint is written into each rule again: both Deployment rules read them from the policy\'s variables, the same for every group list', () => {
+    for (const guarded of [policy, envPolicy({ breakGlassGroups: ['temporal-admins'] })]) {
+      const [release, image] = [guarded.spec.validations[1], guarded.spec.validations[2]];
+      for (const rule of [release, image]) {
+        expect(rule.expression).toMatch(/\bvariables\.breakGlass\b/);
+        expect(rule.expression).not.toContain(BREAK_GLASS_ANNOTATION);
+        expect(rule.messageExpression).toMatch(/ \+ variables\.breakGlassHint$/);
+        expect(rule.messageExpression).not.toContain(BREAK_GLASS_ANNOTATION);
+      }
+      const names = guarded.spec.variables.map((v: any) => v.name);
+      // A variable reads only those before it: breakGlass and its hint read imageTags.
+      expect(names).toEqual(['fromRelease', 'toRelease', 'imageTags', 'breakGlass', 'breakGlassHint']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.deploymentVariables(guarded === policy ? [] : ['temporal-admins']));
+      expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
+    }
+    expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
+    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -635,6 +666,9 @@ describe('the server config policy', () => {
     expect(allowsConfig(policy, withFile(file.replace(/\n/g, '\r\n')))).toBe(true);
     // A comment naming a key sets nothing; nor does a longer key that contains one.
     expect(allowsConfig(policy, withFile(`# numHistoryShards: 4 before the move to env\n${file}`))).toBe(true);
+    expect(allowsConfig(policy, withFile(`  # failoverVersionIncrement: 10\n${file}`))).toBe(true);
+    // The comments are left out once, before the test of each key.
+    expect(policy.spec.validations[0].expression.split("startsWith('#')").length - 1).toBe(1);
     expect(allowsConfig(policy, withFile(file.replace('level: info', 'level: info\n  maxNumHistoryShardsSeen: 4')))).toBe(true);
   });
 

@@ -78,6 +78,16 @@ describe('a schema Job\'s name', () => {
     expect(changed.visibility).toEqual(base.visibility);
   });
 
+  test('fails when leaving the pull policy to the API server renames a Job: the name hashes each step with IfNotPresent written out, as the API server stores it', () => {
+    // The names these props gave while the library wrote IfNotPresent on every step: a new name would
+    // run every installed cluster's schema Jobs again on its next apply, for a spec that is stored the same.
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-4f0ef3', 'temporal-schema-visibility-9a398d']);
+    for (const job of [base.default, base.visibility]) {
+      const pod = job.spec.template.spec;
+      for (const c of [...pod.initContainers ?? [], ...pod.containers]) expect([c.name, c.image, c.imagePullPolicy]).toEqual([c.name, 'temporalio/admin-tools:1.32.2', undefined]);
+    }
+  });
+
   test('changes when a newer cdk8s-temporal changes the pod template, with the app and the release unchanged', () => {
     // A library upgrade that touches the tool containers (here: their CPU request), as the quoting
     // of the MySQL database name in the create step did within release 1.32.2.

@@ -102,7 +102,8 @@ describe.each(ROLES)('$role', (r) => {
     expect(container.name).toBe('temporal');
     expect(container.command).toEqual(['temporal-server', 'start']);
     expect(container.image).toBe('temporalio/server:1.32.2');
-    expect(container.imagePullPolicy).toBe('IfNotPresent');
+    // A release tag: the API server sets IfNotPresent itself (the stored pod template is the same).
+    expect(container.imagePullPolicy).toBeUndefined();
     expect(container.env.slice(0, 3)).toEqual([
       { name: 'TEMPORAL_SERVICES', value: r.role },
       { name: 'TEMPORAL_SERVER_CONFIG_FILE_PATH', value: '/etc/temporal/config/config.yaml' },
@@ -138,7 +139,8 @@ describe.each(ROLES)('$role', (r) => {
   test('probes: its own health service for readiness and a five-minute startup budget, liveness on the gRPC port', () => {
     const { container } = render(r);
     const grpc = { port: r.grpc, service: r.healthService };
-    expect(container.readinessProbe).toEqual({ grpc, periodSeconds: 10, failureThreshold: 3 });
+    // Readiness every 10 s, unready after 3 failures: the API's defaults, which the stored probe carries.
+    expect(container.readinessProbe).toEqual({ grpc });
     expect(container.startupProbe).toEqual({ grpc, periodSeconds: 5, failureThreshold: 60 });
     expect(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold).toBe(300);
     expect(container.livenessProbe).toEqual({ tcpSocket: { port: r.grpc }, periodSeconds: 20, failureThreshold: 6 });
@@ -146,14 +148,15 @@ describe.each(ROLES)('$role', (r) => {
 
   test('behind mutual TLS readiness is a TCP check of gRPC, and liveness moves to the membership port', () => {
     const { container } = render(r, { tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' }) });
-    expect(container.readinessProbe).toEqual({ tcpSocket: { port: r.grpc }, periodSeconds: 10, failureThreshold: 3 });
+    expect(container.readinessProbe).toEqual({ tcpSocket: { port: r.grpc } });
     expect(container.startupProbe).toEqual({ tcpSocket: { port: r.grpc }, periodSeconds: 5, failureThreshold: 60 });
     expect(container.livenessProbe).toEqual({ tcpSocket: { port: r.membership }, periodSeconds: 20, failureThreshold: 6 });
   });
 
   test('rolls one new pod at a time, none taken before its replacement is ready, and waits its minReadySeconds', () => {
     const { deployment } = render(r);
-    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // No type: RollingUpdate is the API's default, which the stored Deployment carries.
+    expect(deployment.spec.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(deployment.spec.minReadySeconds).toBe(r.minReadySeconds);
     expect(deployment.spec.revisionHistoryLimit).toBe(5);
   });
@@ -377,7 +380,7 @@ describe('differences between roles', () => {
     cluster(chart, { tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false }) });
     const frontend = find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0];
     const systemInfo = { path: '/api/v1/system-info', port: 7243, scheme: 'HTTPS' };
-    expect(frontend.readinessProbe).toEqual({ httpGet: systemInfo, periodSeconds: 10, failureThreshold: 3 });
+    expect(frontend.readinessProbe).toEqual({ httpGet: systemInfo });
     expect(frontend.startupProbe).toEqual({ httpGet: systemInfo, periodSeconds: 5, failureThreshold: 60 });
     expect(frontend.livenessProbe).toEqual({ tcpSocket: { port: 7233 }, periodSeconds: 20, failureThreshold: 6 });
     const history = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0];
@@ -426,7 +429,7 @@ describe('differences between roles', () => {
     const chart = testChart();
     cluster(chart, { version: '1.30.9' });
     const container = find(chart, 'Deployment', 'temporal-worker').spec.template.spec.containers[0];
-    expect(container.readinessProbe).toEqual({ tcpSocket: { port: 6939 }, periodSeconds: 10, failureThreshold: 3 });
+    expect(container.readinessProbe).toEqual({ tcpSocket: { port: 6939 } });
     expect(container.startupProbe).toEqual({ tcpSocket: { port: 6939 }, periodSeconds: 5, failureThreshold: 60 });
     expect(container.livenessProbe).toEqual({ tcpSocket: { port: 6939 }, periodSeconds: 20, failureThreshold: 6 });
     const history = find(chart, 'Deployment', 'temporal-history').spec.template.spec.containers[0];

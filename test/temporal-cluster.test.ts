@@ -53,7 +53,8 @@ describe('TemporalCluster', () => {
       // The dynamic config is mounted as a directory: subPath mounts never see ConfigMap updates.
       const dynamicMount = pod.containers[0].volumeMounts.find((m: any) => m.name === 'dynamic-config');
       expect(dynamicMount).toEqual({ name: 'dynamic-config', mountPath: '/etc/temporal/dynamic-config', readOnly: true });
-      expect(pod.containers[0].imagePullPolicy).toBe('IfNotPresent');
+      // Left to the API server, which sets IfNotPresent for a release tag.
+      expect(pod.containers[0].imagePullPolicy).toBeUndefined();
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
       checksums.add(d.spec.template.metadata.annotations['temporal.io/config-checksum']);
     }

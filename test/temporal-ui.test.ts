@@ -22,7 +22,10 @@ describe('TemporalUi', () => {
     const container = find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0];
     expect(container.image).toBe('temporalio/ui:2.52.0');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }, { name: 'TEMPORAL_UI_PORT', value: '8080' }]);
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    // Every 10 s and a RollingUpdate: the API's defaults, which the stored Deployment carries.
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' } });
+    expect(container.imagePullPolicy).toBeUndefined();
+    expect(find(chart, 'Deployment', 'temporal-ui').spec.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.maxUnavailable).toBe(1);
     expect(c.ui!.url).toBe('http://temporal-ui.temporal.svc:8080');
   });

@@ -84,7 +84,7 @@ describe('ClusterTls', () => {
     ]));
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.volumes).toContainEqual({ name: 'tls-frontend', secret: { secretName: 'frontend-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls-internode', mountPath: '/etc/temporal/tls/internode', readOnly: true });
-    expect(pod.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 7234 }, periodSeconds: 10, failureThreshold: 3 });
+    expect(pod.containers[0].readinessProbe).toEqual({ tcpSocket: { port: 7234 } });
     expect(find(chart, 'Deployment', 'temporal-frontend').spec.template.spec.containers[0].startupProbe.tcpSocket).toEqual({ port: 7233 });
   });
 

@@ -85,6 +85,8 @@ describe('WorkerFleet', () => {
       // The pull policy is Kubernetes' own rule unless asked for.
       expect(container(chart).imagePullPolicy).toBeUndefined();
       expect(container(setup({ imagePullPolicy: FleetImagePullPolicy.ALWAYS }).chart).imagePullPolicy).toBe('Always');
+      // A rolling update, the API's default type, which the stored Deployment carries.
+      expect(objects(chart).find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'worker-fleet')!.spec.strategy).toEqual({ rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } });
     });
 
     test('fails when a user env var that names another as $(NAME) is listed before it: the kubelet would leave $(NAME) unexpanded', () => {

@@ -214,7 +214,7 @@ export class WorkerFleet extends Construct {
         minReadySeconds: 10,
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selectorLabels },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromString('25%'), maxUnavailable: IntOrString.fromNumber(0) } },
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromString('25%'), maxUnavailable: IntOrString.fromNumber(0) } }, // type: the API's default, RollingUpdate
         template: {
           metadata: { labels: { ...this.labels, ...props.podLabels, ...this.selectorLabels }, annotations: props.podAnnotations },
           spec: {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { adminToolsName } from '../cluster/object-names';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
+import { libraryPullPolicy } from '../pod/images';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
@@ -100,7 +101,7 @@ export class AdminTools extends Construct {
             containers: [{
               name: 'admin-tools',
               image: props.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: libraryPullPolicy(props.image),
               // The image's own command; spelled out so the pod stays up whatever the image's default.
               command: ['sh', '-c', 'trap exit INT HUP TERM; sleep infinity & wait'],
               // HOME on the writable /tmp: the CLI keeps its settings there, and the root filesystem is read-only.

@@ -2,7 +2,7 @@ import type { ContainerResources } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
-import { DEFAULT_UI_VERSION } from '../pod/images';
+import { DEFAULT_UI_VERSION, libraryPullPolicy } from '../pod/images';
 import { checkIpFamily, IpFamily, serviceIpFamilies } from '../pod/ip-family';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
@@ -204,7 +204,8 @@ export class TemporalUi extends Construct {
       spec: {
         replicas: this.replicas,
         selector: { matchLabels: this.selectorLabels },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        // RollingUpdate, the API's default type (the stored object carries it either way).
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels: { ...labels, ...this.selectorLabels } },
           spec: {
@@ -218,10 +219,11 @@ export class TemporalUi extends Construct {
             containers: [{
               name: 'ui',
               image: this.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: libraryPullPolicy(this.image),
               env: kubeletLiteralEnv(env),
               ports: [{ name: 'http', containerPort: TemporalUi.PORT }],
-              readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') }, periodSeconds: 10 },
+              // Every 10 s: the API's default, which the stored object carries.
+              readinessProbe: { httpGet: { path: '/healthz', port: IntOrString.fromString('http') } },
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
               resources: uiResources(owner, props.resources),

@@ -4,6 +4,7 @@ import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } fr
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
+import { libraryPullPolicy } from '../pod/images';
 import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
@@ -69,9 +70,10 @@ export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]
  */
 export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'>, steps: ToolStep[],
   hashLength: number, jobName: (hash: string) => string): { name: string; resource: KubeJob } {
-  const spec = toolJobSpec(props, steps);
-  const name = jobName(jobSpecHash(spec, hashLength));
-  return { name, resource: jobResource(scope, props, name, spec) };
+  // The name hashes the spec with each step's pull policy written out, as the API server stores it
+  // and as the library wrote it before leaving the default out: the same Job keeps its name.
+  const name = jobName(jobSpecHash(toolJobSpec(props, steps, true), hashLength));
+  return { name, resource: jobResource(scope, props, name, toolJobSpec(props, steps)) };
 }
 
 /** @internal The first `length` hex digits of the SHA-256 of a Job spec as JSON. */
@@ -83,11 +85,12 @@ function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: 
   return new KubeJob(scope, 'Resource', { metadata: { name, namespace: props.namespace, labels: props.labels, annotations: props.annotations }, spec });
 }
 
-function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[]): JobSpec {
+/** The spec of a tool Job; `pullPolicyWritten` writes IfNotPresent on each step even where it is the API's default. */
+function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullPolicyWritten = false): JobSpec {
   const containers: Container[] = steps.map((step) => ({
     name: step.name,
     image: props.image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: pullPolicyWritten ? 'IfNotPresent' : libraryPullPolicy(props.image),
     command: step.command,
     env: kubeletLiteralEnv(step.env),
     securityContext: CONTAINER_SECURITY_CONTEXT,

@@ -126,3 +126,20 @@ function otherReleaseNamed(tag: string | undefined, expected: string): string | 
   }
   return undefined;
 }
+
+/**
+ * @internal
+ * The pull policy a library container states for `image`: none where the API server sets
+ * IfNotPresent itself, which it does for every image but one whose tag is `latest` (or that has
+ * neither tag nor digest, which means `latest`; pkg/apis/core/v1/defaults.go, SetDefaults_Container).
+ * The stored object, and so a Deployment's pod template hash, is the same either way; the library's
+ * images carry a release tag or a digest, and an override tagged `latest` beside a digest keeps the
+ * policy written out. IfNotPresent keeps restarts independent of the registry (`.kube-score.yaml`).
+ */
+export function libraryPullPolicy(image: string): 'IfNotPresent' | undefined {
+  const [reference, digest, ...rest] = image.split('@');
+  const name = reference.slice(reference.lastIndexOf('/') + 1);
+  const tag = name.includes(':') ? name.slice(name.lastIndexOf(':') + 1) : undefined;
+  const defaultsToIfNotPresent = rest.length === 0 && (tag !== undefined ? tag !== 'latest' && tag !== '' : digest !== undefined && digest !== '');
+  return defaultsToIfNotPresent ? undefined : 'IfNotPresent';
+}

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
-import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
+import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString, RELEASE_LABEL } from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
 } from './release-record';
@@ -11,8 +11,13 @@ import {
 export { BREAK_GLASS_ANNOTATION } from './guard-cel';
 
 /** Break-glass on a Deployment: its annotation names the tag (or, pinned by digest alone, the digest) of one of the images it runs. */
-const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `(variables.imageTags.exists(t, t == ${value}) `
-  + `|| object.spec.template.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == ${value}))`);
+// The annotation's value is read once, as `g`, for the two tests.
+const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `[${value}].exists(g, variables.imageTags.exists(t, t == g) `
+  + `|| object.spec.template.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
+
+/** The Deployment policy's variables that both its release and its image rule read. */
+const BREAK_GLASS_VARIABLE = 'breakGlass';
+const BREAK_GLASS_HINT_VARIABLE = 'breakGlassHint';
 
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
@@ -87,8 +92,9 @@ export class PinnedValuesGuard extends Construct {
   public static clusterDeploymentExpression(selector: Record<string, string>): string {
     const keys = Object.keys(selector).sort();
     if (keys.length === 0) return '';
-    return ['has(object.spec.template.metadata.labels)', ...keys.map((k) => `${celString(k)} in object.spec.template.metadata.labels `
-      + `&& object.spec.template.metadata.labels[${celString(k)}] == ${celString(selector[k])}`)].join(' && ');
+    // The labels are named once, as `l`, for every test.
+    return `has(object.spec.template.metadata.labels) && [object.spec.template.metadata.labels].all(l, `
+      + `${keys.map((k) => `${celString(k)} in l && l[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
   }
 
   /**
@@ -99,11 +105,12 @@ export class PinnedValuesGuard extends Construct {
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
     const names = Object.keys(pinnedEnv).sort();
+    // The pinned env vars and their keys are written once, as the map `p`: `in` and `all` read its keys.
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
+    return `[${keys}].all(p, object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
-      + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name]))) `
-      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || ${celList(names)}.all(n, has(c.env) && c.env.exists(e, e.name == n))))`;
+      + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
+      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
   }
 
   /**
@@ -138,6 +145,22 @@ export class PinnedValuesGuard extends Construct {
   };
 
   /**
+   * The CEL variables of the Deployment policy, for the given break-glass groups, in the order the
+   * API server evaluates them (a variable reads only those before it): RELEASE_VARIABLES,
+   * IMAGE_TAGS_VARIABLE, `breakGlass` (the Deployment is annotated for break-glass naming the tag or
+   * digest of an image it runs, by a member of `groups` when given), which both the release and the
+   * image rule test, and `breakGlassHint`, the end of both rules' messages: how to override them on
+   * purpose. Each is written once in the policy instead of once per rule.
+   */
+  public static deploymentVariables(groups: readonly string[]): { name: string; expression: string }[] {
+    // The annotation names the tag of the image the Deployment runs once changed (see deploymentBreakGlassCel).
+    const hint = `'${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
+      + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+    return [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE,
+      { name: BREAK_GLASS_VARIABLE, expression: deploymentBreakGlassCel(groups) }, { name: BREAK_GLASS_HINT_VARIABLE, expression: hint }].map((v) => ({ ...v }));
+  }
+
+  /**
    * The image rule, on CREATE and UPDATE of the cluster's Deployments: every release a container
    * image's tag names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
    * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`), is of the minor of the Deployment's release
@@ -145,15 +168,16 @@ export class PinnedValuesGuard extends Construct {
    * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
    * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI's Deployment,
-   * whose image is another product's release, is left out.
+   * whose image is another product's release, is left out, and so is break-glass. It reads the
+   * policy's variables (deploymentVariables).
    */
-  public static imageExpression(groups: readonly string[]): string {
+  public static imageExpression(): string {
     const [major, minor] = ['variables.toRelease[0]', 'variables.toRelease[1]'];
     // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
     const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && p[0] != ${major}))`;
-    return `size(variables.toRelease) < 2 || (${ui}) || (${deploymentBreakGlassCel(groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
+    return `size(variables.toRelease) < 2 || (${ui}) || variables.${BREAK_GLASS_VARIABLE} || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
       + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
   }
 
@@ -170,18 +194,18 @@ export class PinnedValuesGuard extends Construct {
     // Every line that sets the key, but for a comment, is the one line that reads it from env: a key
     // in single or double quotes, a space before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
     // sets it as well as the block style of a sample config does.
-    const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, !l.startsWith('#') && l.matches(${celString(pinnedKeyPattern(k))})) `
+    const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, l.matches(${celString(pinnedKeyPattern(k))})) `
       + `== [${celString(lines[k])}]`);
-    return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim())].all(lines, ${rules.join(' && ')})`;
+    return `has(object.data) && ${celString(file)} in object.data && [object.data[${celString(file)}].split('\\n').map(l, l.trim()).filter(l, !l.startsWith('#'))].all(lines, ${rules.join(' && ')})`;
   }
 
   /**
-   * The release rule, on CREATE and UPDATE of the cluster's Deployments, for the given break-glass
-   * groups: one minor up at most, never down, from the release the Deployment runs or, for a new
-   * one, the release the cluster's record holds (RELEASE_VARIABLES).
+   * The release rule, on CREATE and UPDATE of the cluster's Deployments: one minor up at most, never
+   * down, from the release the Deployment runs or, for a new one, the release the cluster's record
+   * holds, break-glass aside. It reads the policy's variables (deploymentVariables).
    */
-  public static releaseExpression(groups: readonly string[]): string {
-    return releaseStepCel(deploymentBreakGlassCel(groups));
+  public static releaseExpression(): string {
+    return releaseStepCel(`variables.${BREAK_GLASS_VARIABLE}`);
   }
 
   public readonly policyName: string;
@@ -251,10 +275,8 @@ export class PinnedValuesGuard extends Construct {
       },
     });
     const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
-    // The end of both Deployment rules' messages: how to override them on purpose.
-    // The annotation names the tag of the image the Deployment runs once changed (see deploymentBreakGlassCel).
-    const override = `${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
-      + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+    // The end of both Deployment rules' messages: how to override them on purpose (a variable).
+    const override = `' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
     const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
       metadata: { name: this.envPolicyName, labels: props.labels },
       spec: {
@@ -275,7 +297,7 @@ export class PinnedValuesGuard extends Construct {
             + 'any other way (a literal, another ConfigMap or key, envFrom without them in env) is refused.',
           reason: 'Forbidden',
         }, {
-          expression: PinnedValuesGuard.releaseExpression(groups),
+          expression: PinnedValuesGuard.releaseExpression(),
           messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} ' + (oldObject == null `
             + `? 'is created where ConfigMap ${props.configMapName} records release ' : 'runs release ') + variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
             + ": variables.toRelease.join('.')) + '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch "
@@ -283,14 +305,14 @@ export class PinnedValuesGuard extends Construct {
             + override,
           reason: 'Forbidden',
         }, {
-          expression: PinnedValuesGuard.imageExpression(groups),
+          expression: PinnedValuesGuard.imageExpression(),
           messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} is labelled release ' `
             + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
             + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
             + override,
           reason: 'Forbidden',
         }],
-        variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
+        variables: PinnedValuesGuard.deploymentVariables(groups),
       },
     });
     // Two bindings of the Deployment policy, by operation. A CREATE is held to the release record,

@@ -8,6 +8,7 @@ import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { serviceIpFamilies } from '../pod/ip-family';
+import { libraryPullPolicy } from '../pod/images';
 import { checkedPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { pullSecretRefs } from '../pod/service-account';
@@ -159,7 +160,8 @@ export abstract class TemporalService extends Construct {
         selector: { matchLabels: this.selectorLabels },
         // One new pod at a time, and no old pod leaves before its replacement is ready: the ring
         // changes by one member per step instead of several at once.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        // RollingUpdate, the API's default type (the stored object carries it either way).
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
         template: {
           metadata: {
             labels: { ...labels, ...props.podLabels, ...this.selectorLabels },
@@ -181,7 +183,7 @@ export abstract class TemporalService extends Construct {
             containers: [{
               name: 'temporal',
               image: this.image,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: libraryPullPolicy(this.image),
               command: ['temporal-server', 'start'],
               env: [
                 { name: 'TEMPORAL_SERVICES', value: role },
@@ -197,7 +199,8 @@ export abstract class TemporalService extends Construct {
               // Starts are slow while the ring forms and history acquires shards; the startup
               // probe gives them five minutes so liveness never kills a pod that is still joining.
               startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60 },
-              readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
+              // Every 10 s, unready after 3 failures: the API's defaults, which the stored object carries.
+              readinessProbe: { ...probe },
               livenessProbe: { tcpSocket: { port: IntOrString.fromNumber(livenessPort) }, periodSeconds: 20, failureThreshold: 6 },
             }],
             volumes,

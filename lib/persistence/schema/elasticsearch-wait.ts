@@ -6,6 +6,7 @@ import { kubeletLiteralEnv, propError, requireDurationSeconds } from '../../vali
 import { DatastoreType } from '../datastore-options';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
+import { libraryPullPolicy } from '../../pod/images';
 
 /** The legacy index template `temporal-elasticsearch-tool setup-schema` writes (tools/elasticsearch/tasks.go). */
 export const ES_TEMPLATE = 'temporal_visibility_v1_template';
@@ -69,7 +70,7 @@ export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string,
   return {
     name: `wait-for-${plan.role}-elasticsearch`,
     image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: libraryPullPolicy(image),
     command: ['sh', '-c', SCRIPT],
     env: [
       ...kubeletLiteralEnv(plan.waitEnv),

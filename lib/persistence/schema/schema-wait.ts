@@ -4,6 +4,7 @@ import { schemaWaitGroups, schemaWaitEnvSuffix, schemaWaitSecretEnv } from './sc
 import { Container, KubeConfigMap, VolumeMount } from '../../../imports/k8s';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
+import { libraryPullPolicy } from '../../pod/images';
 import { VolumeSet } from '../../pod/volumes';
 
 /** Where the schema-wait script is mounted in the servers' init containers. */
@@ -142,7 +143,7 @@ export function schemaWaitContainer(plans: readonly StoreSchemaPlan[], image: st
   return {
     name: one ? `wait-for-${plans[0].role}-schema` : 'wait-for-schema',
     image,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: libraryPullPolicy(image),
     command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`, ...plans.map((plan) => `${plan.role}=${plan.requiredVersion!}`)],
     env: schemaWaitSecretEnv(plans).env,
     securityContext: CONTAINER_SECURITY_CONTEXT,
