@@ -83,7 +83,8 @@ describe('the Job constructs built directly check their pod props as TemporalClu
   test('valid pod props pass and reach the pod', () => {
     const job = bootstrap({ tolerations: placement.tolerations }).resource;
     expect(job.toJson().spec.template.spec.tolerations).toEqual(placement.tolerations);
-    expect(() => registration({})).not.toThrow();
+    // Only with the remotes a cluster resolves (see remote-cluster-registration.test.ts).
+    expect(() => registration({})).toThrow(/RemoteClusterRegistration 'rc': remoteClusters is \[\]; expected the remote clusters a TemporalCluster resolves/);
   });
 
   test.each([

@@ -4,7 +4,8 @@
  * with the exported schemaPlan, or a cluster's copied) emits a server Deployment or a schema Job
  * that no cluster registered: its membership port, databases and release pass the checks between
  * the app's clusters and the lock unseen (a schema Job of 1.32 on a database locked at 1.30 skips a
- * minor). Not exported from the package, so only the library marks a value.
+ * minor). The same for the remote clusters a registration Job writes into a cluster's database.
+ * Not exported from the package, so only the library marks a value.
  */
 const BUILT = new WeakSet<object>();
 

@@ -1,5 +1,6 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
 import type { TemporalClusterProps } from './temporal-cluster-props';
+import { builtByCluster } from './built-by-cluster';
 import { canonicalHost, DnsContext } from '../persistence/store-identity';
 import { propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
@@ -126,7 +127,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     failoverVersionIncrement,
     initialFailoverVersion,
     masterClusterName,
-    remoteClusters,
+    remoteClusters: builtByCluster(remoteClusters),
     enableGlobalNamespace,
     dcRedirectionPolicy,
   };
