@@ -100,6 +100,39 @@ describe('ClusterLock', () => {
     expect(lock.contents.clusters['temporal/temporal'].persistence.default).toBe('postgres://new-pg:5432/temporal');
   });
 
+  test('fails when a new cluster, or another locked one, takes the databases a cluster migrated away from: they still hold its data', () => {
+    const from = ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'];
+    const lock = ClusterLock.inMemory(locked());
+    lock.check(app({ persistenceMigration: { from } }, 'new-pg'));
+    expect(lock.contents.clusters['temporal/temporal'].migratedFrom).toEqual(from);
+    // Another name, another namespace, the host written another way: each is the migrated cluster a second time.
+    const note = /temporal\/temporal migrated away from postgres:\/\/pg:5432\/temporal, postgres:\/\/pg:5432\/visibility, which hold its data until dropped/;
+    for (const [props, host, namespace] of [[{ name: 'orders' }, 'pg', 'temporal'], [{}, 'pg.temporal.svc', 'other'], [{ name: 'orders' }, 'PG.temporal.svc.cluster.local', 'temporal']] as const) {
+      const refusal = (() => { try { ClusterLock.inMemory(lock.contents).check(app(props, host, namespace)); return ''; } catch (e) { return String(e); } })();
+      expect(refusal).toMatch(/is new to the lock, but its databases are those of temporal\/temporal, which is locked/);
+      expect(refusal).toMatch(note);
+    }
+    // Another cluster's migration from them takes its data too.
+    expect(() => ClusterLock.inMemory(lock.contents).check(app({ name: 'orders', persistenceMigration: { from: [from[0]] } }, 'orders-pg')))
+      .toThrow(/persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, which is locked/);
+    // Stable across synths, whether the app still declares the migration or not; the cluster itself may move back.
+    const again = ClusterLock.inMemory(lock.contents);
+    again.check(app({}, 'new-pg'));
+    expect(again.contents.clusters['temporal/temporal'].migratedFrom).toEqual(from);
+    again.check(app({ persistenceMigration: { from: ['postgres://new-pg:5432/temporal', 'postgres://new-pg:5432/visibility'] } }, 'pg'));
+    expect(again.contents.clusters['temporal/temporal'].migratedFrom).toEqual(['postgres://new-pg:5432/temporal', 'postgres://new-pg:5432/visibility']);
+    // Once dropped and recreated empty, removing the URIs from the entry frees them.
+    const freed = ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...lock.contents.clusters['temporal/temporal'], migratedFrom: undefined } } });
+    expect(() => freed.check(app({ name: 'orders' }, 'pg'))).not.toThrow();
+  });
+
+  test('fails when an entry\'s migratedFrom is not a list of store URIs', () => {
+    for (const bad of [[], 'postgres://pg:5432/temporal', ['pg/temporal'], [5]]) {
+      const contents = { clusters: { 'temporal/temporal': { ...locked().clusters['temporal/temporal'], migratedFrom: bad } } } as unknown as ClusterLockContents;
+      expect(() => ClusterLock.inMemory(contents).check(app())).toThrow(`entry "temporal/temporal" of ClusterLock.inMemory has migratedFrom ${JSON.stringify(bad)}; expected a list of store URIs`);
+    }
+  });
+
   test('fails when the secondary visibility store is promoted, the last step of Temporal\'s dual-visibility migration: the lock refused it as a move to another database', () => {
     const pg = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password });
     const withStores = (stores: { visibilityStore: Datastore; secondaryVisibilityStore?: Datastore }) => {
