@@ -220,6 +220,27 @@ describe('ClusterLock', () => {
       const a = app({ numHistoryShards: 1024 });
       expect(() => lock.check(a)).toThrow(/numHistoryShards is locked at 512 but the app now says 1024/);
     });
+    test('a cluster is outside every scope a lock checked in its app (lock.check(chart) beside another chart\'s cluster): no lock ever compares it', () => {
+      const two = (shards: number, checked: (a: App, charts: Chart[]) => Array<App | Chart>) => {
+        const a = Testing.app();
+        const charts = ['a', 'b'].map((ns) => new Chart(a, ns, { namespace: ns }));
+        charts.forEach((chart, k) => new TemporalCluster(chart, 'temporal', {
+          numHistoryShards: shards, ports: ServicePorts.offset(k * 10), persistence: new Persistence(chart, 'p', {
+            defaultStore: Datastore.postgres({ host: 'pg.db', database: `temporal_${k}`, user: 'u', password }),
+            visibilityStore: Datastore.postgres({ host: 'pg.db', database: `visibility_${k}`, user: 'u', password }),
+          }),
+        }));
+        const lock = ClusterLock.inMemory();
+        for (const scope of checked(a, charts)) lock.check(scope);
+        return () => a.synth();
+      };
+      expect(two(512, (_, [first]) => [first])).toThrow(/TemporalCluster 'b\/temporal' is outside every scope a ClusterLock checked in its app \('a'\), so no lock compares it with an entry: a changed numHistoryShards, .* Check the whole app \(lock.synth\(app\)\), or each chart that holds a cluster\./);
+      expect(two(512, (_, [first]) => [first])).not.toThrow(/TemporalCluster 'a\/temporal' is outside/);
+      // Every cluster under some checked scope, or the whole app checked, passes; and an app no lock checks is left to the command's warning.
+      expect(two(512, (_, charts) => charts)).not.toThrow();
+      expect(two(512, (a) => [a])).not.toThrow();
+      expect(two(512, () => [])).not.toThrow();
+    });
     test('the cluster name changes', () => {
       expect(refuses({}, { clusterName: 'renamed' })).toMatch(/currentClusterName is locked at "temporal" but the app now says "renamed"/);
     });
