@@ -100,6 +100,39 @@ describe('ClusterLock', () => {
     expect(lock.contents.clusters['temporal/temporal'].persistence.default).toBe('postgres://new-pg:5432/temporal');
   });
 
+  test('fails when a new cluster, or another locked one, takes the databases a cluster migrated away from: they still hold its data', () => {
+    const from = ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'];
+    const lock = ClusterLock.inMemory(locked());
+    lock.check(app({ persistenceMigration: { from } }, 'new-pg'));
+    expect(lock.contents.clusters['temporal/temporal'].migratedFrom).toEqual(from);
+    // Another name, another namespace, the host written another way: each is the migrated cluster a second time.
+    const note = /temporal\/temporal migrated away from postgres:\/\/pg:5432\/temporal, postgres:\/\/pg:5432\/visibility, which hold its data until dropped/;
+    for (const [props, host, namespace] of [[{ name: 'orders' }, 'pg', 'temporal'], [{}, 'pg.temporal.svc', 'other'], [{ name: 'orders' }, 'PG.temporal.svc.cluster.local', 'temporal']] as const) {
+      const refusal = (() => { try { ClusterLock.inMemory(lock.contents).check(app(props, host, namespace)); return ''; } catch (e) { return String(e); } })();
+      expect(refusal).toMatch(/is new to the lock, but its databases are those of temporal\/temporal, which is locked/);
+      expect(refusal).toMatch(note);
+    }
+    // Another cluster's migration from them takes its data too.
+    expect(() => ClusterLock.inMemory(lock.contents).check(app({ name: 'orders', persistenceMigration: { from: [from[0]] } }, 'orders-pg')))
+      .toThrow(/persistenceMigration.from names postgres:\/\/pg:5432\/temporal, a database of temporal\/temporal, which is locked/);
+    // Stable across synths, whether the app still declares the migration or not; the cluster itself may move back.
+    const again = ClusterLock.inMemory(lock.contents);
+    again.check(app({}, 'new-pg'));
+    expect(again.contents.clusters['temporal/temporal'].migratedFrom).toEqual(from);
+    again.check(app({ persistenceMigration: { from: ['postgres://new-pg:5432/temporal', 'postgres://new-pg:5432/visibility'] } }, 'pg'));
+    expect(again.contents.clusters['temporal/temporal'].migratedFrom).toEqual(['postgres://new-pg:5432/temporal', 'postgres://new-pg:5432/visibility']);
+    // Once dropped and recreated empty, removing the URIs from the entry frees them.
+    const freed = ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...lock.contents.clusters['temporal/temporal'], migratedFrom: undefined } } });
+    expect(() => freed.check(app({ name: 'orders' }, 'pg'))).not.toThrow();
+  });
+
+  test('fails when an entry\'s migratedFrom is not a list of store URIs', () => {
+    for (const bad of [[], 'postgres://pg:5432/temporal', ['pg/temporal'], [5]]) {
+      const contents = { clusters: { 'temporal/temporal': { ...locked().clusters['temporal/temporal'], migratedFrom: bad } } } as unknown as ClusterLockContents;
+      expect(() => ClusterLock.inMemory(contents).check(app())).toThrow(`entry "temporal/temporal" of ClusterLock.inMemory has migratedFrom ${JSON.stringify(bad)}; expected a list of store URIs`);
+    }
+  });
+
   test('fails when the secondary visibility store is promoted, the last step of Temporal\'s dual-visibility migration: the lock refused it as a move to another database', () => {
     const pg = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password });
     const withStores = (stores: { visibilityStore: Datastore; secondaryVisibilityStore?: Datastore }) => {
@@ -186,6 +219,27 @@ describe('ClusterLock', () => {
       // Checked again once it exists, it is compared: the shard count is refused by the lock itself.
       const a = app({ numHistoryShards: 1024 });
       expect(() => lock.check(a)).toThrow(/numHistoryShards is locked at 512 but the app now says 1024/);
+    });
+    test('a cluster is outside every scope a lock checked in its app (lock.check(chart) beside another chart\'s cluster): no lock ever compares it', () => {
+      const two = (shards: number, checked: (a: App, charts: Chart[]) => Array<App | Chart>) => {
+        const a = Testing.app();
+        const charts = ['a', 'b'].map((ns) => new Chart(a, ns, { namespace: ns }));
+        charts.forEach((chart, k) => new TemporalCluster(chart, 'temporal', {
+          numHistoryShards: shards, ports: ServicePorts.offset(k * 10), persistence: new Persistence(chart, 'p', {
+            defaultStore: Datastore.postgres({ host: 'pg.db', database: `temporal_${k}`, user: 'u', password }),
+            visibilityStore: Datastore.postgres({ host: 'pg.db', database: `visibility_${k}`, user: 'u', password }),
+          }),
+        }));
+        const lock = ClusterLock.inMemory();
+        for (const scope of checked(a, charts)) lock.check(scope);
+        return () => a.synth();
+      };
+      expect(two(512, (_, [first]) => [first])).toThrow(/TemporalCluster 'b\/temporal' is outside every scope a ClusterLock checked in its app \('a'\), so no lock compares it with an entry: a changed numHistoryShards, .* Check the whole app \(lock.synth\(app\)\), or each chart that holds a cluster\./);
+      expect(two(512, (_, [first]) => [first])).not.toThrow(/TemporalCluster 'a\/temporal' is outside/);
+      // Every cluster under some checked scope, or the whole app checked, passes; and an app no lock checks is left to the command's warning.
+      expect(two(512, (_, charts) => charts)).not.toThrow();
+      expect(two(512, (a) => [a])).not.toThrow();
+      expect(two(512, () => [])).not.toThrow();
     });
     test('the cluster name changes', () => {
       expect(refuses({}, { clusterName: 'renamed' })).toMatch(/currentClusterName is locked at "temporal" but the app now says "renamed"/);

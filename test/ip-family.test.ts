@@ -98,8 +98,11 @@ describe('ipFamily', () => {
       client: c.adminClient(), imagePullSecrets: [], ipFamily: ipFamily as IpFamily,
     });
     expect(() => ui('v6')).toThrow('ui of TemporalCluster \'temporal\': ipFamily is "v6"; expected one of IPv4, IPv6, DualStack (IpFamily).');
-    expect(ui(IpFamily.IPV6)).toBeDefined();
-    const svc = objects(chart).find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-ui' && o.spec.ipFamilies);
+    // A valid one passes that check, and the UI built on its own is then refused (temporal-ui.test.ts); the cluster's follows its family.
+    expect(() => ui(IpFamily.IPV6)).toThrow(/client is "\(a client built outside a TemporalCluster\)"/);
+    const own = testChart();
+    cluster(own, { ui: {}, ipFamily: IpFamily.IPV6 });
+    const svc = objects(own).find((o) => o.kind === 'Service' && o.metadata.name === 'temporal-ui');
     expect(svc?.spec.ipFamilies).toEqual(['IPv6']);
   });
 

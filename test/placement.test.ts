@@ -80,10 +80,11 @@ describe('the Job constructs built directly check their pod props as TemporalClu
   });
   const registration = (p: object) => new RemoteClusterRegistration(testChart(), 'rc', { ...pod, clusterName: 'temporal', remoteClusters: [], ...p });
 
-  test('valid pod props pass and reach the pod', () => {
-    const job = bootstrap({ tolerations: placement.tolerations }).resource;
-    expect(job.toJson().spec.template.spec.tolerations).toEqual(placement.tolerations);
-    expect(() => registration({})).not.toThrow();
+  test('valid pod props pass, and the Jobs built on their own are then refused', () => {
+    // The cluster's own Jobs carry them: see jobs placement above. Only the cluster's client passes (temporal-ui.test.ts).
+    expect(() => bootstrap({ tolerations: placement.tolerations })).toThrow(/NamespaceBootstrap 'ns': clientEnv is "\(a client built outside a TemporalCluster\)"/);
+    // Only with the remotes a cluster resolves (see remote-cluster-registration.test.ts).
+    expect(() => registration({})).toThrow(/RemoteClusterRegistration 'rc': remoteClusters is \[\]; expected the remote clusters a TemporalCluster resolves/);
   });
 
   test.each([

@@ -247,8 +247,8 @@ describe('priorityClassName', () => {
     };
     expect(() => new NamespaceBootstrap(testChart(), 'ns', { ...pod, namespaces: [{ name: 'orders', retention: Duration.days(1) }], visibility: VisibilityKind.SQL, priorityClassName: 'Batch' }))
       .toThrow(/NamespaceBootstrap 'ns'.*priorityClassName is "Batch"/s);
-    const job = new RemoteClusterRegistration(testChart(), 'rc', { ...pod, remoteClusters: [], priorityClassName: 'batch' });
-    expect(job.resource.toJson().spec.template.spec.priorityClassName).toBe('batch');
+    expect(() => new RemoteClusterRegistration(testChart(), 'rc', { ...pod, remoteClusters: [], priorityClassName: 'Batch' }))
+      .toThrow(/RemoteClusterRegistration 'rc'.*priorityClassName is "Batch"/s);
   });
 });
 

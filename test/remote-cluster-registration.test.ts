@@ -5,7 +5,7 @@ import { join } from 'path';
 import * as fc from 'fast-check';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parse } from 'yaml';
-import { ClusterTls, RemoteCluster, TemporalClusterProps } from '../lib';
+import { ClusterTls, RemoteCluster, RemoteClusterRegistration, TemporalClusterProps } from '../lib';
 import { canonicalHost } from '../lib/persistence/store-identity';
 
 const west: RemoteCluster = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' };
@@ -68,6 +68,22 @@ const rows = [row('temporal', 'temporal-frontend.temporal.svc.cluster.local:7233
 describe('RemoteClusterRegistration', () => {
   test('defaults', () => {
     expect(registration().job).toMatchSnapshot();
+  });
+
+  test('fails when a RemoteClusterRegistration is built outside its cluster: its remotes would skip the cluster\'s and the app\'s checks', () => {
+    const { c } = registration();
+    const pod = {
+      clusterName: 'temporal', namespace: 'temporal', labels: {}, image: 'temporalio/admin-tools:1.32.2', volumes: [], volumeMounts: [],
+      serviceAccountName: 'temporal-jobs', imagePullSecrets: [], frontendAddress: 'temporal-frontend:7233',
+    };
+    const expected = /RemoteClusterRegistration 'rogue': remoteClusters is \[(.*)\]; expected the remote clusters a TemporalCluster resolves from its remoteClusters prop\. A registration Job outside its cluster/;
+    // Hand-written remotes (an internal frontend of the app, say), the cluster's own list copied, and an empty list alike.
+    const internal = { name: 'east', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend:7236', host: 'temporal-internal-frontend', enabled: true };
+    expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: [internal] })).toThrow(expected);
+    expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: c.remoteClusters })).toThrow(expected);
+    expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: [] })).toThrow(expected);
+    // The cluster's own Job is built, with the remotes as arguments.
+    expect(c.remoteClusterRegistration?.resource.toJson().spec.template.spec.containers[0].command.slice(3, 5)).toEqual(['register-remote-clusters', 'west']);
   });
 
   test('keeps only this cluster in the static clusterInformation', () => {

@@ -311,6 +311,15 @@ describe('TemporalCluster', () => {
     test('fails when a remote cluster repeats a name', () => {
       expect(multi({ remoteClusters: [{ ...remote, name: 'temporal' }] })).toThrow(/remoteClusters\[0\].name is "temporal"; expected a name no other cluster/);
     });
+    test('fails when a remote cluster\'s name differs from this one\'s or another remote\'s only in case (one row of cluster_metadata_info on MySQL)', () => {
+      const caseOnly = (prop: string, name: string, twin: string) => new RegExp(`remoteClusters\\[${prop}\\].name is "${name}"; expected a name no other cluster \\(this one included\\) has; "${twin}" differs only in case\\. `
+        + 'A database on MySQL keeps each cluster\'s metadata under its name compared ignoring case');
+      expect(multi({ remoteClusters: [{ ...remote, name: 'Temporal' }] })).toThrow(caseOnly('0', 'Temporal', 'temporal'));
+      expect(multi({ remoteClusters: [{ ...remote, name: 'TEMPORAL' }] })).toThrow(/would overwrite the row of this cluster itself/);
+      const other = { name: 'West', initialFailoverVersion: 3, rpcAddress: 'temporal-frontend.other.example.com:7233' };
+      expect(multi({ remoteClusters: [remote, other] })).toThrow(caseOnly('1', 'West', remote.name));
+      expect(multi({ remoteClusters: [remote, { ...other, name: 'south' }] })).not.toThrow();
+    });
   });
 
   describe('fails when', () => {

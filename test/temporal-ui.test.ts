@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ClusterTls, NetworkPeer, SecretRef, TemporalUi } from '../lib';
+import { AdminTools, ClusterTls, NamespaceBootstrap, NetworkPeer, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
 
@@ -7,6 +7,37 @@ const oidc = {
   providerUrl: 'https://idp.example.com', clientId: 'temporal-ui', clientSecret: SecretRef.of('ui-oidc', 'client-secret'),
   callbackUrl: 'https://temporal.example.com/auth/sso/callback',
 };
+
+describe('the clients of a cluster built on their own (TemporalUi, AdminTools, NamespaceBootstrap)', () => {
+  const authorization = { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] };
+  const outside = (owner: string, prop: string) => `${owner}: ${prop} is "(a client built outside a TemporalCluster)"; expected the client a TemporalCluster builds for `;
+  test('fails when one is built outside its cluster: the UI would give every visitor the internal frontend, cluster admin past the authorizer', () => {
+    const chart = testChart();
+    const c = cluster(chart, { internalFrontend: {}, authorization });
+    const internal = { address: 'temporal-internal-frontend:7236', env: [], volumes: [], mounts: [] };
+    const shared = { clusterName: 'temporal', namespace: 'temporal', labels: {}, imagePullSecrets: [] };
+    // A client written by hand, and the cluster's own client copied in: neither is the one the cluster built for the construct.
+    for (const client of [internal, c.adminClient()]) {
+      const scope = testChart();
+      expect(() => new TemporalUi(scope, 'rogue-ui', { ...shared, frontendAddress: client.address, client, authorizationEnabled: false, allowAnonymous: true }))
+        .toThrow(outside('ui of TemporalCluster \'temporal\'', 'client'));
+      expect(() => new AdminTools(scope, 'rogue-tools', { ...shared, image: 'temporalio/admin-tools:1.32.2', client })).toThrow(outside('AdminTools \'rogue-tools\'', 'client'));
+      expect(() => new NamespaceBootstrap(scope, 'rogue-ns', {
+        ...shared, image: 'temporalio/admin-tools:1.32.2', volumes: [], volumeMounts: [], serviceAccountName: 'temporal-jobs', frontendAddress: client.address, clientEnv: client.env,
+        namespaces: [{ name: 'orders', retention: Duration.days(1) }], visibility: VisibilityKind.ELASTICSEARCH,
+      })).toThrow(outside('NamespaceBootstrap \'rogue-ns\'', 'clientEnv'));
+    }
+  });
+
+  test('the cluster\'s own are built, on the frontend it chooses for each', () => {
+    const chart = testChart();
+    const c = cluster(chart, { internalFrontend: {}, authorization, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'orders', retention: Duration.days(1) }] });
+    expect(find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress });
+    expect(c.adminClient().address).toMatch(/^temporal-internal-frontend/);
+    expect(find(chart, 'Deployment', 'temporal-admin-tools').spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_ADDRESS', value: c.adminClient().address });
+    expect(c.namespaceBootstrap?.resource.toJson().spec.template.spec.containers[0].env).toContainEqual({ name: 'TEMPORAL_ADDRESS', value: c.adminClient().address });
+  });
+});
 
 describe('TemporalUi', () => {
   test('defaults', () => {

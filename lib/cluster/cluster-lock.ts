@@ -4,7 +4,7 @@ import { dirname, resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { recordLockCheck, registeredClusters } from './cluster-registry';
-import { LockedCluster, migrationProxies, proxyDigests, unnamedProxies } from './lock-record';
+import { LockedCluster, migratedFromNote, migratedFromProblem, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText } from './lock-text';
@@ -119,9 +119,9 @@ export class ClusterLock {
       for (const other of onItsDatabase) {
         errors.push(lockedAs
           ? `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: the lock also has ${other} on the same database; one database is one cluster, `
-            + `so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.${hint}`
+            + `so the two entries contradict each other. Restore the lock file from version control, or remove the entry of the cluster that no longer exists.${hint}${migratedFromNote(other, this.entries[other])}`
           : `cluster ${key} is new to the lock, but its databases are those of ${other}, which is locked: a renamed or moved cluster keeps every `
-            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.${unrecordedProxies(this.entries[other], current)}${hint}`);
+            + `value it can never change. Declare the move, previously: '${other}', or give this cluster new, empty databases.${unrecordedProxies(this.entries[other], current)}${hint}${migratedFromNote(other, this.entries[other])}`);
       }
       // A migration declared from another entry's databases says this cluster's data is that
       // cluster's: its history is partitioned by that entry's shard count and its schema is at that
@@ -140,7 +140,7 @@ export class ClusterLock {
         claimedBy.set(lockedAs, key);
         errors.push(...compare(key, lockedAs, this.entries[lockedAs], current, cluster.persistenceMigrationFrom, cluster.dns));
       }
-      updates[key] = current;
+      updates[key] = withMigratedFrom(current, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
@@ -352,7 +352,7 @@ function unrecordedProxies(entry: LockedCluster, current: LockedCluster): string
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -376,6 +376,7 @@ function entryProblem(key: string, entry: unknown): string | undefined {
     || !e.databaseProxies.every((d) => typeof d === 'string' && /^[0-9a-f]{16}$/.test(d)))) {
     return `has databaseProxies ${JSON.stringify(e.databaseProxies)}; expected a list of proxy digests of 16 hex digits`;
   }
+  if (migratedFromProblem(e.migratedFrom)) return migratedFromProblem(e.migratedFrom);
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
   }

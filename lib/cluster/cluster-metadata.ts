@@ -1,5 +1,6 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
 import type { TemporalClusterProps } from './temporal-cluster-props';
+import { builtByCluster } from './built-by-cluster';
 import { canonicalHost, DnsContext } from '../persistence/store-identity';
 import { propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
@@ -70,13 +71,22 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
       'Replication runs only for global namespaces, and a cluster refuses to register a remote without them. Set enableGlobalNamespace: true on every cluster.');
   }
   const versions = new Map<number, string>([[initialFailoverVersion, clusterName]]);
-  const names = new Set<string>([clusterName]);
+  // Keyed lower-cased: a cluster's row in cluster_metadata_info is keyed by its name, which MySQL's
+  // default collation compares ignoring case, so a remote "East" would be the row of a cluster "east"
+  // (this one's own, which the registration then overwrites with the remote's metadata).
+  const names = new Map<string, string>([[clusterName.toLowerCase(), clusterName]]);
   const addresses = new Map<string, string>();
   const remoteClusters = rawRemotes.map((remote: RemoteCluster, i): ResolvedRemoteCluster => {
     const prop = `remoteClusters[${i}]`;
     requireClusterName(owner, `${prop}.name`, remote.name);
-    if (names.has(remote.name)) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster (this one included) has');
-    names.add(remote.name);
+    const sameName = names.get(remote.name.toLowerCase());
+    if (sameName === remote.name) throw propError(owner, `${prop}.name`, remote.name, 'a name no other cluster (this one included) has');
+    if (sameName !== undefined) {
+      throw propError(owner, `${prop}.name`, remote.name, `a name no other cluster (this one included) has; "${sameName}" differs only in case`,
+        'A database on MySQL keeps each cluster\'s metadata under its name compared ignoring case, so registering the remote would overwrite the row of '
+        + `${sameName === clusterName ? 'this cluster itself' : sameName}. Give the clusters names that differ in more than case.`);
+    }
+    names.set(remote.name.toLowerCase(), remote.name);
     requireInteger(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, 1, failoverVersionIncrement - 1);
     const holder = versions.get(remote.initialFailoverVersion);
     if (holder) {
@@ -126,7 +136,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     failoverVersionIncrement,
     initialFailoverVersion,
     masterClusterName,
-    remoteClusters,
+    remoteClusters: builtByCluster(remoteClusters),
     enableGlobalNamespace,
     dcRedirectionPolicy,
   };

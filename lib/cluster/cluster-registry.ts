@@ -127,8 +127,10 @@ export function recordLockCheck(scope: IConstruct, clusters: readonly Registered
 /**
  * Clusters created in a scope a ClusterLock had already checked (`lock.check(app)`, then a cluster,
  * then `app.synth()`): the lock never compared them with their entries, so a changed shard count or a
- * skipped minor would be written out unrefused. A cluster outside every checked scope is left to the
- * command's warning, as a cluster of an app no lock checks is.
+ * skipped minor would be written out unrefused. So are clusters outside every scope a lock checked in
+ * an app where one did (`lock.check(chart)` beside another chart's cluster): the app is locked, and
+ * that cluster would change what it never may unseen. A cluster of an app no lock checks is left to
+ * the command's warning.
  */
 function createdAfterLockCheck(root: IConstruct & { [LOCK_CHECKS]?: LockChecks }, clusters: readonly RegisteredCluster[]): string[] {
   const checks = root[LOCK_CHECKS];
@@ -136,7 +138,11 @@ function createdAfterLockCheck(root: IConstruct & { [LOCK_CHECKS]?: LockChecks }
   const under = (path: string, scope: string) => scope === '' || path === scope || path.startsWith(`${scope}/`);
   return clusters.filter((c) => !checks.clusters.has(c)).flatMap((c) => {
     const scope = [...checks.scopes].find((s) => under(c.path, s));
-    return scope === undefined ? [] : [`${c.label} was created after a ClusterLock checked ${scope === '' ? 'its app' : `'${scope}'`}, which holds it, so the lock never `
+    if (scope === undefined) {
+      return [`${c.label} is outside every scope a ClusterLock checked in its app (${[...checks.scopes].map((s) => `'${s}'`).join(', ')}), so no lock compares it with `
+        + 'an entry: a changed numHistoryShards, cluster name or release would be written out unrefused. Check the whole app (lock.synth(app)), or each chart that holds a cluster.'];
+    }
+    return [`${c.label} was created after a ClusterLock checked ${scope === '' ? 'its app' : `'${scope}'`}, which holds it, so the lock never `
       + 'compared it with its entry: a changed numHistoryShards, cluster name or release would be written out unrefused. Create every cluster before '
       + 'the lock checks (lock.synth(app) checks and synthesizes in one step), or call lock.check again before synthesizing.'];
   });

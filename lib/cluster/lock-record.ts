@@ -40,6 +40,38 @@ export interface LockedCluster {
    * port alone, and a proxy of another port is configured apart from those.
    */
   readonly databaseProxies?: string[];
+  /**
+   * The store URIs the cluster migrated away from (`persistenceMigration.from`), recorded when there
+   * are any. A migration copies the data: the old databases hold the cluster's namespaces,
+   * workflows and shards until they are dropped, so a new cluster there would be this one a second
+   * time (its timers fire and its activities run twice) and is refused as on this cluster's
+   * databases. Once such a database is dropped, remove its URI here by hand to use it again.
+   */
+  readonly migratedFrom?: string[];
+}
+
+/**
+ * @internal
+ * `current` with the stores its cluster migrated away from (`from`, and those its entry `locked`
+ * recorded), less the ones it is on again: recorded for as long as the lock has the cluster.
+ */
+export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[]): LockedCluster {
+  const now = new Set(Object.values(current.persistence));
+  const migratedFrom = [...new Set([...locked?.migratedFrom ?? [], ...from])].filter((uri) => !now.has(uri)).sort();
+  return migratedFrom.length > 0 ? { ...current, migratedFrom } : current;
+}
+
+/** @internal Why an entry's `migratedFrom` is malformed, or undefined. */
+export function migratedFromProblem(value: unknown): string | undefined {
+  if (value === undefined || (Array.isArray(value) && value.length > 0 && value.every((uri) => typeof uri === 'string' && /^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)))) return undefined;
+  return `has migratedFrom ${JSON.stringify(value)}; expected a list of store URIs such as "postgres://pg:5432/temporal"`;
+}
+
+/** @internal For a refusal of a cluster as on the databases of the entry `other`: when that entry migrated away from some, how to use one again; else ''. */
+export function migratedFromNote(other: string, entry: LockedCluster | undefined): string {
+  if (!entry?.migratedFrom?.length) return '';
+  return ` (${other} migrated away from ${entry.migratedFrom.join(', ')}, which hold its data until dropped: a cluster there would run its workflows a second time; `
+    + `once such a database is dropped and recreated empty, remove its URI from migratedFrom of ${other} in the lock file.)`;
 }
 
 /** The digests of the sidecars that may reach the pod's loopback at `port`, as the lock records them. */

@@ -44,7 +44,8 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
     if (!p) {
       p = { stores: new Map(), index: new Map() };
       for (const [key, entry] of Object.entries(entries)) {
-        const ids = Object.values(entry.persistence).map((uri) => parseStoreUri(uri, entryDns(key, dns))).filter((id): id is StoreIdentity => id !== undefined);
+        // The stores it migrated away from are still its data, so they are its databases to any other cluster.
+        const ids = [...Object.values(entry.persistence), ...entry.migratedFrom ?? []].map((uri) => parseStoreUri(uri, entryDns(key, dns))).filter((id): id is StoreIdentity => id !== undefined);
         p.stores.set(key, ids);
         for (const id of ids) {
           const bucket = p.index.get(storeBucket(id));

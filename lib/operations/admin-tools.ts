@@ -1,4 +1,5 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
+import { isBuiltByCluster, outsideCluster } from '../cluster/built-by-cluster';
 import { Construct } from 'constructs';
 import { adminToolsName } from '../cluster/object-names';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
@@ -67,6 +68,7 @@ const TDBG_TLS_ENV: Record<string, string> = {
 /**
  * One pod with `temporal`, `tdbg` and the schema tools, already pointed at the cluster:
  * `kubectl exec -it deploy/<cluster>-admin-tools -- temporal operator cluster health`.
+ * Built by `TemporalCluster` (`adminTools`): one built outside it is refused.
  */
 export class AdminTools extends Construct {
   public readonly name: string;
@@ -82,6 +84,7 @@ export class AdminTools extends Construct {
     this.selectorLabels = selector;
     const labels = { ...props.labels, 'app.kubernetes.io/component': 'admin-tools' };
     const placement = checkedPlacement(`adminTools of TemporalCluster '${props.clusterName}'`, '', props);
+    if (!isBuiltByCluster(props.client)) throw outsideCluster(`AdminTools '${id}'`, 'client', 'the admin tools');
     // Its own ServiceAccount, so that an identity given to the servers is not the tools' or the UI's.
     emitServiceAccount(this, 'ServiceAccount', { name: this.name, namespace: props.namespace, labels }, undefined);
     this.resource = new KubeDeployment(this, 'Resource', {

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { isBuiltByCluster, outsideCluster } from '../cluster/built-by-cluster';
 import { namespaceJobName } from '../cluster/object-names';
 import { Construct } from 'constructs';
 import { KubeJob } from '../../imports/k8s';
@@ -77,7 +78,8 @@ function script(withAttributes: boolean): string {
 /**
  * Creates Temporal namespaces after the frontend is up, idempotently. Its name carries a hash of
  * its whole spec (see frontendClientJob), so a changed list, script or release makes a new Job
- * instead of editing an immutable one.
+ * instead of editing an immutable one. Built by `TemporalCluster` (`namespaces`): one built outside it
+ * is refused.
  */
 export class NamespaceBootstrap extends Construct {
   public readonly name: string;
@@ -140,6 +142,7 @@ export class NamespaceBootstrap extends Construct {
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     this.namespaceNames = [...seen.values()];
+    if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));

@@ -3,7 +3,8 @@ import { remoteClustersJobName } from '../cluster/object-names';
 import { KubeJob } from '../../imports/k8s';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
-import { plainProps } from '../validation';
+import { plainProps, propError } from '../validation';
+import { isBuiltByCluster } from '../cluster/built-by-cluster';
 
 export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
   readonly clusterName: string;
@@ -67,7 +68,8 @@ const SCRIPT = [
 /**
  * A Job that registers the remote clusters with this cluster, idempotently, once its frontend
  * answers. Its name carries a hash of its whole spec (see frontendClientJob), so a changed list
- * or release makes a new Job instead of editing an immutable one.
+ * or release makes a new Job instead of editing an immutable one. Built by `TemporalCluster` from its
+ * `remoteClusters` (`cluster.remoteClusterRegistration`): one built on remotes of its own is refused.
  */
 export class RemoteClusterRegistration extends Construct {
   /** The Job's name. */
@@ -76,7 +78,15 @@ export class RemoteClusterRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: RemoteClusterRegistrationProps) {
     super(scope, id);
-    props = checkedToolPodProps(`RemoteClusterRegistration '${id}'`, plainProps(`RemoteClusterRegistration '${id}'`, props, 'RemoteClusterRegistrationProps'));
+    const owner = `RemoteClusterRegistration '${id}'`;
+    props = checkedToolPodProps(owner, plainProps(owner, props, 'RemoteClusterRegistrationProps'));
+    // The checks of a remote (global namespaces on, no authorizer, failover versions distinct, never
+    // the cluster's own frontend nor an internal frontend of the app) are the cluster's and the app's.
+    if (!isBuiltByCluster(props.remoteClusters)) {
+      throw propError(owner, 'remoteClusters', (props.remoteClusters ?? []).map((r) => r?.name), 'the remote clusters a TemporalCluster resolves from its remoteClusters prop',
+        'A registration Job outside its cluster writes remotes into a database whose cluster never checked them (global namespaces, authorization, distinct '
+        + 'failover versions, an internal frontend of the app as a remote, which is cluster admin to every caller); declare them in the TemporalCluster\'s remoteClusters.');
+    }
     const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),

@@ -1,4 +1,5 @@
 import type { ContainerResources } from 'cdk8s-plus-27';
+import { isBuiltByCluster, outsideCluster } from '../cluster/built-by-cluster';
 import { Construct } from 'constructs';
 import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
@@ -150,7 +151,10 @@ export function uiDefaultNamespace(namespaces: readonly string[] | undefined): s
   return namespaces && !namespaces.includes('default') ? namespaces.find((n) => uiTemplateTextProblem(n) === undefined) : undefined;
 }
 
-/** The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress. */
+/**
+ * The Temporal web UI: a Deployment, a Service, a PodDisruptionBudget and optionally an Ingress.
+ * Built by `TemporalCluster` (`ui`), which chooses the frontend it talks to: one built outside it is refused.
+ */
 export class TemporalUi extends Construct {
   /** The port the UI serves HTTP on, in the pod and on its Service. */
   public static readonly PORT = 8080;
@@ -193,6 +197,7 @@ export class TemporalUi extends Construct {
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc, props.ingress),
     ];
+    if (!isBuiltByCluster(props.client)) throw outsideCluster(owner, 'client', 'the UI');
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
     const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];

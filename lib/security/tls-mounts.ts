@@ -3,6 +3,7 @@ import type { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
 import { EnvVar } from '../../imports/k8s';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { ServiceRole } from '../services/service-role';
+import { builtByCluster } from '../cluster/built-by-cluster';
 
 /*
  * Each mount names the keys it needs: a Secret given with fromSecrets may hold more than a
@@ -81,8 +82,18 @@ export interface FrontendClientOptions {
   readonly serverName: string;
 }
 
-/** Address, TLS env and certificate volumes for a client of a frontend. */
+/**
+ * Address, TLS env and certificate volumes for a client of a frontend, marked as built by the
+ * cluster (the client and its env): the UI, the admin tools and the namespace Job it goes to are
+ * refused without one, since built on their own they would reach any frontend (an internal one,
+ * cluster admin to every caller) with nothing checked.
+ */
 export function frontendClient(options: FrontendClientOptions): FrontendClient {
+  const client = unmarkedClient(options);
+  return builtByCluster({ ...client, env: builtByCluster(client.env) });
+}
+
+function unmarkedClient(options: FrontendClientOptions): FrontendClient {
   const { tls, internal, address } = options;
   const serverCaSecret = internal ? tls?.internodeSecret : tls?.frontendSecret;
   if (!tls || !serverCaSecret) return { address, env: [], volumes: [], mounts: [] };
