@@ -6,6 +6,7 @@ import { BREAK_GLASS_ANNOTATION, Datastore, Persistence, PinnedValuesGuard, Secr
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
+import { checkedOverride, parseImage } from '../lib/pod/images';
 
 /**
  * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
@@ -454,12 +455,58 @@ describe('the image rule of the Deployment policy', () => {
       [`temporalio/server:fips_1.29.1@${digest}`], ['temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1']]) {
       const decision = decide('1.30.9', images);
       expect([images, decision.allowed]).toEqual([images, false]);
-      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);
+      // The message names each image without its registry host and digest: the release may be in its path.
+      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].replace(/^[^/]*[.:][^/]*\//, '')).join(', ')}.`);
     }
     expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(true);
     expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
     // Left behind, it lets through that image only: kubectl set image to yet another minor is refused.
     expect(decide('1.30.9', ['temporalio/server:1.33.0'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(false);
+  });
+
+  test('fails when an image names another minor with underscores or hyphens, or in its repository path (the old rule read the tag\'s dotted versions only)', () => {
+    for (const image of ['temporalio/server:1_32_2', 'temporalio/server:V1_32_2-fips', 'temporalio/server:v1-32-2', 'temporalio/server:1-32-2', 'temporalio/server:fips-1_32',
+      'temporalio/server:1.30.9-1-32-2', 'temporalio/server:1.30.9_1.32.2', 'temporalio/server-1.32.2:fips', 'temporalio/server-1.32.2:1.30.9', 'registry.example.com/1.32.2/server:fips',
+      'registry.example.com:5000/mirror/v1.32/server:1.30.9', 'localhost/1.32.2/server:1.30.9', `t/1_32_2/server@${digest}`, 'temporalio/server_v1-32-2:1.30.9']) {
+      const decision = decide('1.30.9', [image]);
+      expect([image, decision.allowed]).toEqual([image, false]);
+      expect(decision.message).toContain(`but its containers run ${image.split('@')[0].replace(/^([^/]*[.:][^/]*|localhost)\//, '')}.`);
+    }
+  });
+
+  test('lets through what names no other release: the registry host\'s digits, dates and revisions in hyphens, another program\'s version in the path', () => {
+    for (const image of ['10.1.2.3:5000/t/server:1.30.9', '[fd00::1]:5000/t/server:fips', 'registry-1.example.com:5000/t/server:1.30.9', 'localhost:5000/server:1.30.9',
+      'temporalio/server:1.30.9-2024-01-15', 'temporalio/server:2024-01-15', 'temporalio/server:1.30.9-1-2', 'temporalio/server:1.30.9-fips-140-2',
+      'temporalio/server:1_30_9', 'temporalio/server:v1-30-9-fips', 'registry.example.com/1.30.9/server:fips', 'myorg/ubuntu-22.04/server:1.30.9',
+      'myorg/temporal-v1-30/server:1.30.9', 'temporalio/server:build_42', 'temporalio/server:1.30.9-go1.22.5']) {
+      expect([image, decide('1.30.9', [image]).allowed]).toEqual([image, true]);
+    }
+  });
+
+  test('agrees with the synth check on generated image references: the API server refuses what synth (allowOtherTags) refused, and only that', () => {
+    const version = fc.tuple(fc.constantFrom('', 'v', 'V'), fc.constantFrom('1', '2', '12', '2024', '01'), fc.constantFrom('30', '31', '29', '01', '3'),
+      fc.option(fc.constantFrom('9', '9.2'), { nil: undefined }), fc.constantFrom('.', '_', '-'))
+      .map(([v, major, minor, patch, sep]) => `${v}${[major, minor, ...(patch ? patch.split('.') : [])].join(sep)}`);
+    const word = fc.oneof(version, fc.constantFrom('fips', 'myorg', 'tctl', 'cli', 'go1.22.5', 'alpine3.19', 'build', '42', 'rc', 'debian'));
+    const glue = fc.constantFrom('-', '_', '.', '--', '__');
+    const joined = fc.array(fc.tuple(word, glue), { minLength: 1, maxLength: 4 }).map((ws) => ws.map(([w, g], i) => (i ? g : '') + w).join(''));
+    const host = fc.constantFrom('', 'registry.example.com/', 'registry.example.com:5000/', '10.1.2.3:5000/', 'localhost/', 'localhost:5000/');
+    const reference = fc.tuple(host, fc.array(joined, { maxLength: 2 }), joined, fc.option(joined, { nil: undefined }), fc.boolean())
+      .map(([h, dirs, tag, name, pinned]) => `${h}${[...dirs.map((d) => d.toLowerCase()), (name ?? 'server').toLowerCase()].join('/')}${tag ? `:${tag}` : ''}${pinned ? `@${digest}` : ''}`)
+      .filter((r) => { try { parseImage('test', 'image', r); return true; } catch { return false; } });
+    const outcomes = new Set<boolean>();
+    fc.assert(fc.property(reference, (image) => {
+      let refused = false;
+      try {
+        checkedOverride('test', 'image', image, '1.30.9', true);
+      } catch {
+        refused = true;
+      }
+      expect([image, decide('1.30.9', [image]).allowed]).toEqual([image, !refused]);
+      outcomes.add(refused);
+    }), { numRuns: 400, seed: 2207 });
+    // Both outcomes were drawn: the agreement is not that of a generator that makes one kind only.
+    expect([...outcomes].sort()).toEqual([false, true]);
   });
 
   test('the Deployments the library emits pass it, images pinned by tag or by digest', () => {

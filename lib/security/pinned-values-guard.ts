@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
+import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
@@ -137,10 +137,13 @@ export class PinnedValuesGuard extends Construct {
       + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))",
   };
 
+  /** The CEL variable of the image rule: each container's image without registry host and digest (imageNamesCel). */
+  public static readonly IMAGE_NAMES_VARIABLE = { name: 'imageNames', expression: imageNamesCel('object.spec.template.spec.containers') };
+
   /**
    * The image rule, on CREATE and UPDATE of the cluster's Deployments: every release a container
-   * image's tag names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
-   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`), is of the minor of the Deployment's release
+   * image's tag or path names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
+   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`, `1_30_9`, `v1-30-9`, `server-1.30.9:fips`), is of the minor of the Deployment's release
    * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
    * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
@@ -152,9 +155,7 @@ export class PinnedValuesGuard extends Construct {
     // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
-    const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && p[0] != ${major}))`;
-    return `size(variables.toRelease) < 2 || (${ui}) || (${deploymentBreakGlassCel(groups)}) || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
-      + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
+    return `size(variables.toRelease) < 2 || (${ui}) || (${deploymentBreakGlassCel(groups)}) || ${namesOnlyMinorCel('variables.imageNames', major, minor)}`;
   }
 
   /**
@@ -285,12 +286,12 @@ export class PinnedValuesGuard extends Construct {
         }, {
           expression: PinnedValuesGuard.imageExpression(groups),
           messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} is labelled release ' `
-            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
+            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageNames.join(', ') + '. An image tag names the release that runs; `
             + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
             + override,
           reason: 'Forbidden',
         }],
-        variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE].map((v) => ({ ...v })),
+        variables: [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE, PinnedValuesGuard.IMAGE_NAMES_VARIABLE].map((v) => ({ ...v })),
       },
     });
     // Two bindings of the Deployment policy, by operation. A CREATE is held to the release record,

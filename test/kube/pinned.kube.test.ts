@@ -343,10 +343,10 @@ describe('the release rule of the same policy', () => {
     }
     // kubectl set image past the label: the image rule reads the tag the containers run.
     const skipped = await applyRelease(next, undefined, `${major}.${minor + 2}.0`);
-    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run ${major}.${minor + 2}.0`)]);
+    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run temporalio/server:${major}.${minor + 2}.0`)]);
     // The release behind a prefix and a dot, upper case: Kubernetes' findAll reads it as the synth check does.
     const embedded = await applyRelease(next, undefined, `myorg.V${major}.${minor + 2}.0`);
-    expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run myorg.V${major}.${minor + 2}.0`)]);
+    expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run temporalio/server:myorg.V${major}.${minor + 2}.0`)]);
     expect(await storedRelease()).toBe(next);
     // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass, which names the image's tag.
     expect((await applyRelease(running)).code).toBe(1);
@@ -364,10 +364,35 @@ describe('the release rule of the same policy', () => {
       console.log(`kubectl apply of release ${skip} over ${running} with ${BREAK_GLASS}=${leftover} left on the Deployment exited with ${later.code}:\n${later.stderr.trim()}`);
       expect([leftover, later.code, later.stderr]).toEqual([leftover, 1, expect.stringContaining(`runs release ${running} and this update says ${skip}.`)]);
       const setImage = await server!.kubectl(['set', 'image', ...target, `temporal=temporalio/server:${skip}`]);
-      expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${skip}`)]);
+      expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${skip}`)]);
       expect(await storedRelease()).toBe(running);
     }
     await server!.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
+  });
+});
+
+describe('the image rule reads a release in underscores, in hyphens and in the repository path, as the synth check does', () => {
+  test('kubectl set image to another minor so written is denied; the registry host\'s digits, a date and the release in the path are not another release', async () => {
+    await typeCheckedEnvPolicy();
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const running = history.metadata.labels['app.kubernetes.io/version'] as string;
+    const [major, minor] = running.split('.').map(Number);
+    const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
+    const image = () => server!.getJson('deployment', history.metadata.name, history.metadata.namespace).then((d) => d.spec.template.spec.containers[0].image);
+    const original = await image();
+    const skip = [major, minor + 2, 0];
+    for (const [reference, named] of [[`temporalio/server:${skip.join('_')}`, `temporalio/server:${skip.join('_')}`], [`temporalio/server:v${skip.join('-')}`, `temporalio/server:v${skip.join('-')}`],
+      [`registry.example.com:5000/${skip.join('.')}/server:fips`, `${skip.join('.')}/server:fips`], [`temporalio/server-${skip.join('.')}:${running}`, `temporalio/server-${skip.join('.')}:${running}`]]) {
+      const denied = await server!.kubectl(['set', 'image', ...target, `temporal=${reference}`]);
+      console.log(`kubectl set image temporal=${reference} on the history Deployment labelled ${running} exited with ${denied.code}:\n${denied.stderr.trim()}`);
+      expect([reference, denied.code, denied.stderr]).toEqual([reference, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${named}.`)]);
+      expect(await image()).toBe(original);
+    }
+    for (const reference of [`10.1.2.3:5000/temporalio/server:${running}`, `temporalio/server:${running}-2024-01-15`, `registry.example.com/${running}/server:fips`]) {
+      await server!.kubectlOk(`set image temporal=${reference}`, ['set', 'image', ...target, `temporal=${reference}`]);
+      expect(await image()).toBe(reference);
+    }
+    await server!.kubectlOk('set the history image back', ['set', 'image', ...target, `temporal=${original}`]);
   });
 });
 
