@@ -124,7 +124,7 @@ describe('PinnedValuesGuard', () => {
     expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(
       { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }) }]);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
-      expect(p.spec.validations[0].message).toMatch(/history shard count, cluster name, failover increment/);
+      expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
     // The Deployments the library emits pass the policy it emits.
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
@@ -549,7 +549,8 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     expect(deployments.spec.variables[0].expression).toContain("params != null && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
-    expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name)).toEqual(['temporal-temporal-pinned-env-guard']);
+    expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name))
+      .toEqual(['temporal-temporal-pinned-env-guard', 'temporal-temporal-pinned-workload-guard']);
   });
 
   test('fails when an update of a Deployment needs the record: with the pinned ConfigMap gone (break-glass, a namespace being deleted), the garbage collector could not remove a finalizer and a teardown hung', () => {
@@ -731,3 +732,166 @@ function agreesWithStepRule(allowed: (from: string, to: string) => boolean): voi
     expect(allowed(from.join('.'), to.join('.'))).toBe(stepAllowed(from, to));
   }), { numRuns: 120 });
 }
+
+/** The workload policy of a cluster with `protect`, the cluster's objects and its history Deployment's pod template. */
+function workloadGuard(protect: { breakGlassGroups?: string[] } = {}) {
+  const chart = testChart();
+  const c = cluster(chart, { protectPinnedValues: protect, ui: { allowAnonymous: true } });
+  const all = objects(chart);
+  const named = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
+  const history = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'history');
+  return { c, all, policy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.workloadPolicyName), pod: history.spec.template,
+    bindings: ['', '-update'].map((s) => named('ValidatingAdmissionPolicyBinding', `${c.pinnedValuesGuard!.workloadPolicyName}${s}`)) };
+}
+
+const WORKLOAD_KINDS = ['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+
+/** A `kind` whose pods are `pod` (metadata and spec), with `metadata` of its own; a Pod is the pod itself. */
+function workloadOf(kind: string, pod: any, metadata: Record<string, unknown> = {}): any {
+  const meta = { name: 'copy', namespace: 'temporal', ...metadata };
+  if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { ...pod.metadata, ...meta }, spec: pod.spec };
+  if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@hourly', jobTemplate: { spec: { template: pod } } } };
+  return { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: meta, spec: { template: pod } };
+}
+
+/** `pod` with `env` set on its first container, its release label and image tags at `release`. */
+function podAt(pod: any, { release, env, images }: { release?: string; env?: (e: any[]) => any[]; images?: string[] }): any {
+  const p = JSON.parse(JSON.stringify(pod));
+  if (release !== undefined) p.metadata.labels['app.kubernetes.io/version'] = release;
+  p.spec.containers.forEach((c: any, i: number) => {
+    if (release !== undefined) c.image = c.image.replace(/:[^:/]+$/, `:${release}`);
+    if (images?.[i]) c.image = images[i];
+  });
+  if (env) p.spec.containers[0].env = env(p.spec.containers[0].env ?? []);
+  return p;
+}
+
+/**
+ * What the API server decides for `object` (and, on UPDATE, `oldObject`) under the workload policy:
+ * whether its match condition selects it, then rule `rule` (0 env, 1 release, 2 image) with the
+ * pinned ConfigMap recording `record` as the CREATE binding's param.
+ */
+function workloadDecision(policy: any, object: any, oldObject: any, rule: number, options: { record?: string; groups?: string[] } = {}) {
+  const bindings: Record<string, any> = {
+    object: toCel(object), oldObject: oldObject ? toCel(oldObject) : null,
+    request: toCel({ kind: { kind: object.kind }, operation: oldObject ? 'UPDATE' : 'CREATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+    params: oldObject || options.record === undefined ? null : toCel(pinnedRecord(options.record)),
+  };
+  const matched = policy.spec.matchConditions.every((c: any) => run(c.expression, bindings, { funcs: K8S_FUNCS }) === true);
+  return { matched, ...decision(policy, bindings, rule, `${object.kind} ${rule}`) };
+}
+
+describe('the workload policy (every kind but Deployments whose pods carry the cluster\'s labels)', () => {
+  const { policy, pod, bindings, all } = workloadGuard();
+  const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+
+  test('matches CREATE and UPDATE of Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
+    const rules = [{ apiGroups: [''], resources: ['pods'] }, { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'] }, { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'] }];
+    expect(policy.spec.matchConstraints.resourceRules).toEqual(rules.map((r) => ({ ...r, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] })));
+    expect([policy.spec.failurePolicy, policy.spec.paramKind, policy.metadata.namespace]).toEqual(['Fail', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined]);
+    const [create, update] = bindings;
+    expect(create.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
+    expect(update.spec.paramRef).toBeUndefined();
+    for (const [b, operation] of [[create, 'CREATE'], [update, 'UPDATE']] as const) {
+      expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
+        resourceRules: rules.map((r) => ({ ...r, apiVersions: ['v1'], operations: [operation] })) });
+    }
+  });
+
+  test('fails when a Pod, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob whose pods carry the cluster\'s labels sets a pinned env var other than from the pinned ConfigMap (only Deployments were guarded: the pod joined on another shard count)', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const tampered = workloadOf(kind, podAt(pod, { env: literal }));
+      const d = workloadDecision(policy, tampered, null, 0, { record: '1.32.2' });
+      expect([kind, d.matched, d.allowed]).toEqual([kind, true, false]);
+      expect(d.message).toBe(`${kind} copy would join Temporal cluster temporal/temporal (its pods carry the cluster's labels) and sets a value the cluster can never change `
+        + '(history shard count, cluster name, failover increment) other than from ConfigMap temporal-pinned.');
+      // envFrom without the pinned names in env, as for a Deployment.
+      const envFrom = podAt(pod, { env: (e) => e.filter((x) => !x.name.startsWith('TEMPORAL_NUM')) });
+      envFrom.spec.containers[0].envFrom = [{ configMapRef: { name: 'helm-values' } }];
+      expect([kind, workloadDecision(policy, workloadOf(kind, envFrom), null, 0, { record: '1.32.2' }).allowed]).toEqual([kind, false]);
+      // The cluster's own pod template passes every rule.
+      for (const rule of [0, 1, 2]) expect([kind, rule, workloadDecision(policy, workloadOf(kind, pod), null, rule, { record: '1.32.2' }).allowed]).toEqual([kind, rule, true]);
+      // An update that changes the env is held to it; one that leaves the containers as they were (a scale, a finalizer removed) is not.
+      expect([kind, workloadDecision(policy, tampered, workloadOf(kind, pod), 0).allowed]).toEqual([kind, false]);
+      expect([kind, workloadDecision(policy, { ...tampered, metadata: { ...tampered.metadata, finalizers: [] } }, tampered, 0).allowed]).toEqual([kind, true]);
+    }
+  });
+
+  test('selects only workloads whose pods carry both of the cluster\'s labels', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const relabelled = (labels: Record<string, string>) => workloadOf(kind, { ...pod, metadata: { labels } });
+      expect([kind, workloadDecision(policy, relabelled({ 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }), null, 0).matched]).toEqual([kind, true]);
+      for (const labels of [{ 'app.kubernetes.io/instance': 'other', 'app.kubernetes.io/name': 'temporal' }, { 'app.kubernetes.io/name': 'temporal' }, {}] as Array<Record<string, string>>) {
+        expect([kind, labels, workloadDecision(policy, relabelled(labels), null, 0).matched]).toEqual([kind, labels, false]);
+      }
+      expect([kind, workloadDecision(policy, workloadOf(kind, { spec: pod.spec }), null, 0).matched]).toEqual([kind, false]);
+    }
+  });
+
+  test('fails when a workload of the cluster is created more than one minor ahead of the record, below it or without a release, or its images name another minor than its label', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      for (const [release, says] of [['1.34.0', '1.34.0'], ['1.31.5', '1.31.5']]) {
+        const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' });
+        expect([kind, release, d.allowed]).toEqual([kind, release, false]);
+        expect(d.message).toContain(`${kind} copy would join Temporal cluster temporal/temporal at release ${says} where ConfigMap temporal-pinned records 1.32.2.`);
+      }
+      const unlabelled = podAt(pod, {});
+      delete unlabelled.metadata.labels['app.kubernetes.io/version'];
+      expect([kind, workloadDecision(policy, workloadOf(kind, unlabelled), null, 1, { record: '1.32.2' }).message]).toEqual([kind, expect.stringContaining('at release none (no label app.kubernetes.io/version on its pods)')]);
+      for (const release of ['1.32.2', '1.32.0', '1.33.0']) expect([kind, release, workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, release, true]);
+      // Images of another minor than the label, in the tag or the path.
+      for (const image of ['temporalio/server:1.34.0', 'temporalio/server:1_34_0', 'registry.example.com/1.34.0/server:fips']) {
+        const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { images: [image] })), null, 2, { record: '1.32.2' });
+        expect([kind, image, d.allowed]).toEqual([kind, image, false]);
+        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}.`);
+      }
+      // An update is held to the release it ran: one minor up at most, never down.
+      const at = (release: string) => workloadOf(kind, podAt(pod, { release }));
+      expect([kind, workloadDecision(policy, at('1.34.0'), at('1.32.2'), 1).allowed, workloadDecision(policy, at('1.33.0'), at('1.32.2'), 1).allowed,
+        workloadDecision(policy, at('1.31.5'), at('1.32.2'), 1).allowed]).toEqual([kind, false, true, false]);
+    }
+  });
+
+  test('the pods (and ReplicaSets, Jobs) the cluster\'s controllers create from an admitted owner pass whatever release they run, as break-glass on the owner let it through; a forged copy without an owner does not', () => {
+    const owned = (kind: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name: 'temporal-history-5d8f', uid: 'u', controller: true }] });
+    for (const [kind, owner] of [['Pod', 'ReplicaSet'], ['ReplicaSet', 'Deployment'], ['Pod', 'StatefulSet'], ['Pod', 'Job'], ['Job', 'CronJob']]) {
+      const ahead = workloadOf(kind, podAt(pod, { release: '1.34.0' }), owned(owner));
+      expect([kind, owner, workloadDecision(policy, ahead, null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, owner, true]);
+      // The env rule holds all the same: an owner admitted before the policy existed makes no pod on another shard count.
+      expect([kind, owner, workloadDecision(policy, workloadOf(kind, podAt(pod, { env: literal }), owned(owner)), null, 0, { record: '1.32.2' }).allowed]).toEqual([kind, owner, false]);
+    }
+    // Not a controller reference, or an owner of a kind the policies do not guard (another operator's resource).
+    const notControlling = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u' }] };
+    const otherOwner = { ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Rollout', name: 'r', uid: 'u', controller: true }] };
+    for (const metadata of [notControlling, otherOwner]) {
+      expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { release: '1.34.0' }), metadata), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    }
+    // kubectl set image on an owned pod is held to the image rule: the containers changed.
+    const ownedPod = workloadOf('Pod', pod, owned('ReplicaSet'));
+    expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { images: ['temporalio/server:1.34.0'] }), owned('ReplicaSet')), ownedPod, 2).allowed).toBe(false);
+  });
+
+  test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {
+    const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
+    expect(workloadDecision(policy, glass('true'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    const guarded = workloadGuard({ breakGlassGroups: ['temporal-admins'] }).policy;
+    expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2', groups: ['temporal-admins'] }).allowed).toBe(true);
+    expect(workloadDecision(guarded, glass('true'), null, 1, { record: '1.32.2' }).message).toContain('as a member of temporal-admins,');
+  });
+
+  test('every Job the library emits, and the pods every Deployment\'s ReplicaSets would create from it, pass every rule; the UI\'s pods run their own release', () => {
+    const jobs = all.filter((o) => o.kind === 'Job');
+    expect(jobs.length).toBeGreaterThan(0);
+    const uiPod = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'ui').spec.template;
+    const bare = [...all.filter((o) => o.kind === 'Deployment').map((d) => workloadOf('Pod', d.spec.template)), ...jobs];
+    for (const o of nonEmpty(bare)) {
+      for (const rule of [0, 1, 2]) {
+        const d = workloadDecision(policy, o, null, rule, { record: '1.32.2' });
+        expect([o.kind, o.metadata.name, rule, d.matched, d.allowed]).toEqual([o.kind, o.metadata.name, rule, true, true]);
+      }
+    }
+    expect(uiPod.spec.containers[0].image).toMatch(/\/ui:/);
+  });
+});

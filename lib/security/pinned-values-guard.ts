@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
+import { guardWorkloads } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
@@ -95,12 +96,13 @@ export class PinnedValuesGuard extends Construct {
    * The CEL run on CREATE and UPDATE of the cluster's Deployments. A container with `envFrom` (a
    * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
    * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
-   * set the shard count while no `env` entry names it.
+   * set the shard count while no `env` entry names it. `containers`: where the object keeps them
+   * (the workload policy reads any kind's pods).
    */
-  public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
+  public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
     const names = Object.keys(pinnedEnv).sort();
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
+    return `${containers}.all(c, (!has(c.env) || c.env.all(e, !(e.name in ${celList(names)}) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
       + `&& e.valueFrom.configMapKeyRef.key == ${keys}[e.name]))) `
       + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || ${celList(names)}.all(n, has(c.env) && c.env.exists(e, e.name == n))))`;
@@ -187,6 +189,8 @@ export class PinnedValuesGuard extends Construct {
 
   public readonly policyName: string;
   public readonly envPolicyName: string;
+  /** The policy that holds the cluster's other workloads (Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs) to the Deployments' rules. */
+  public readonly workloadPolicyName: string;
   /** The policy that guards the server config ConfigMap, when there is one. */
   public readonly configPolicyName?: string;
 
@@ -316,9 +320,13 @@ export class PinnedValuesGuard extends Construct {
       },
     });
     const envBindings = [envBinding('EnvBinding', this.envPolicyName, 'CREATE'), envBinding('EnvUpdateBinding', `${this.envPolicyName}-update`, 'UPDATE')];
+    // Every other kind whose pods would carry the cluster's labels, held to the same rules (lib/security/workload-guard.ts).
+    const workloads = guardWorkloads(this, { namespace: props.namespace, configMapName: props.configMapName, labels: props.labels, selector: props.deploymentSelector, groups,
+      envExpression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv, 'variables.pod.spec.containers') });
+    this.workloadPolicyName = workloads.policyName;
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...workloads.objects, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }
 
   /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */

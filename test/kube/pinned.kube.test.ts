@@ -396,6 +396,98 @@ describe('the image rule reads a release in underscores, in hyphens and in the r
   });
 });
 
+describe('the workload policy: every other kind whose pods carry the cluster\'s labels', () => {
+  const KINDS = ['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+  let history: any;
+  let running: string;
+  let major: number;
+  let minor: number;
+  const ns = () => pinned.metadata.namespace;
+
+  /** A `kind` named `name` whose pods are the history Deployment's template, `edit`ed, with `metadata` of its own; a Pod is the pod itself. */
+  const workload = (kind: string, name: string, edit: (pod: any) => void = () => undefined, metadata: Record<string, unknown> = {}) => {
+    const pod = JSON.parse(JSON.stringify(history.spec.template));
+    edit(pod);
+    const meta = { name, namespace: ns(), ...metadata };
+    const selector = { matchLabels: pod.metadata.labels };
+    if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { ...pod.metadata, ...meta }, spec: pod.spec };
+    // A Job's pods restart Never or OnFailure, which validation requires before admission runs.
+    const jobPod = { ...pod, spec: { ...pod.spec, restartPolicy: 'Never' } };
+    if (kind === 'Job') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template: jobPod } };
+    if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@hourly', jobTemplate: { spec: { template: jobPod } } } };
+    return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector, template: pod } };
+  };
+  const literalShards = (pod: any) => {
+    pod.spec.containers[0].env = pod.spec.containers[0].env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '4' } : e));
+  };
+  const atRelease = (release: string) => (pod: any) => {
+    pod.metadata.labels['app.kubernetes.io/version'] = release;
+    for (const c of pod.spec.containers) c.image = c.image.replace(`:${running}`, `:${release}`);
+  };
+  const create = (object: any, dryRun = true) => {
+    const file = path.join(server!.dir, `workload-${object.kind}-${object.metadata.name}.json`);
+    fs.writeFileSync(file, JSON.stringify(object));
+    return server!.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), '-f', file]);
+  };
+
+  beforeAll(async () => {
+    history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    running = history.metadata.labels['app.kubernetes.io/version'];
+    [major, minor] = running.split('.').map(Number);
+    // Type-checked against every kind's schema without a warning: dyn keeps a Pod's lack of spec.template from being one.
+    await typeCheckedPolicy('-workload-guard');
+  });
+
+  test('denies a Pod, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob of the cluster that sets the shard count as a literal, or joins two minors past the record; lets the cluster\'s own template through', async () => {
+    const first = await pollUntil('the workload policy to deny a bare Pod with a literal shard count', 60_000, async () => {
+      const result = await create(workload('Pod', 'bare-shards', literalShards));
+      return result.code !== 0 && result.stderr.includes('would join Temporal cluster') ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl create of a bare Pod with the cluster's labels and TEMPORAL_NUM_HISTORY_SHARDS=4 exited with ${first.code}:\n${first.stderr.trim()}`);
+    const skip = `${major}.${minor + 2}.0`;
+    for (const kind of KINDS) {
+      const shards = await create(workload(kind, `${kind.toLowerCase()}-shards`, literalShards));
+      expect([kind, shards.code, shards.stderr]).toEqual([kind, 1, expect.stringContaining(`${kind} ${kind.toLowerCase()}-shards would join Temporal cluster ${ns()}/temporal (its pods carry the cluster's labels) and sets a value`)]);
+      const ahead = await create(workload(kind, `${kind.toLowerCase()}-ahead`, atRelease(skip)));
+      expect([kind, ahead.code, ahead.stderr]).toEqual([kind, 1, expect.stringContaining(`would join Temporal cluster ${ns()}/temporal at release ${skip} where ConfigMap ${pinned.metadata.name} records ${running}.`)]);
+      const image = await create(workload(kind, `${kind.toLowerCase()}-image`, (pod) => { pod.spec.containers[0].image = `temporalio/server:${major}_${minor + 2}_0`; }));
+      expect([kind, image.code, image.stderr]).toEqual([kind, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${major}_${minor + 2}_0.`)]);
+      const own = await create(workload(kind, `${kind.toLowerCase()}-own`));
+      if (own.code !== 0) throw new Error(server!.failure(`create a ${kind} of the cluster's own pod template`, ['create', '--dry-run=server'], own));
+    }
+  });
+
+  test('the pods a ReplicaSet of the cluster creates pass, at any release its admitted owner runs; updates that leave the containers alone pass; kubectl set image on one is held to the image rule', async () => {
+    // No kube-controller-manager controller but the policy status one runs here: the ReplicaSet and its pods are created as the
+    // Deployment and ReplicaSet controllers would, with controller references to their owners.
+    const deployment = await server!.getJson('deployment', history.metadata.name, ns());
+    const hash = 'kubetest1';
+    const owner = (kind: string, o: any) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true }] });
+    const withHash = (pod: any) => { pod.metadata.labels['pod-template-hash'] = hash; };
+    const rs = workload('ReplicaSet', `${history.metadata.name}-${hash}`, withHash, { labels: { ...history.spec.template.metadata.labels, 'pod-template-hash': hash }, ...owner('Deployment', deployment) });
+    (rs.spec as any).replicas = 1;
+    const createdRs = await create(rs, false);
+    if (createdRs.code !== 0) throw new Error(server!.failure('create the history ReplicaSet as the Deployment controller would', ['create', '-f', '<rs>'], createdRs));
+    const storedRs = await server!.getJson('replicaset', rs.metadata.name, ns());
+    // Its pod, from its template; and one a minor past the record, as a Deployment let through by break-glass makes.
+    for (const [name, edit] of [[`${rs.metadata.name}-a`, withHash], [`${rs.metadata.name}-b`, (pod: any) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }]] as const) {
+      const pod = await create(workload('Pod', name, edit, owner('ReplicaSet', storedRs)), false);
+      if (pod.code !== 0) throw new Error(server!.failure(`create pod ${name} as the ReplicaSet controller would`, ['create', '-f', '<pod>'], pod));
+      expect((await server!.getJson('pod', name, ns())).metadata.ownerReferences[0].uid).toBe(storedRs.metadata.uid);
+    }
+    // A scale of the ReplicaSet, a label on the pod: nothing that runs changes.
+    await server!.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=2']);
+    await server!.kubectlOk('annotate the pod a minor ahead', ['annotate', 'pod', `${rs.metadata.name}-b`, '-n', ns(), 'kube-test/touched=1']);
+    const setImage = await server!.kubectl(['set', 'image', 'pod', `${rs.metadata.name}-a`, '-n', ns(), `temporal=temporalio/server:${major}.${minor + 2}.0`]);
+    expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal is labelled release ${running} but its containers run temporalio/server:${major}.${minor + 2}.0.`)]);
+    // A pod of the same labels that no ReplicaSet owns, a minor past the record: denied.
+    const bare = await create(workload('Pod', `${rs.metadata.name}-c`, (pod) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }));
+    expect([bare.code, bare.stderr]).toEqual([1, expect.stringContaining('would join Temporal cluster')]);
+    await server!.kubectlOk('delete the pods', ['delete', 'pod', '-n', ns(), `${rs.metadata.name}-a`, `${rs.metadata.name}-b`, '--wait=false']);
+    await server!.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', '-n', ns(), rs.metadata.name, '--wait=false']);
+  });
+});
+
 describe('the release record: the pinned ConfigMap\'s release label, which a created Deployment is held to', () => {
   const label = 'app.kubernetes.io/version';
   let history: any;
