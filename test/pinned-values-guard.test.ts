@@ -7,6 +7,7 @@ import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
 import { checkedOverride, parseImage } from '../lib/pod/images';
+import { readsClusterConfigMapsCel } from '../lib/security/workload-guard';
 
 /**
  * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
@@ -57,6 +58,12 @@ function allowsDeployment(env: unknown[] | undefined, envFrom?: unknown[]): bool
   return run(PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV), { object: toCel(deployment) as Map<string, never>, oldObject: null }) as boolean;
 }
 const fromPinned = (name: string, key: string, configMap = 'temporal-pinned') => ({ name, valueFrom: { configMapKeyRef: { name: configMap, key } } });
+
+/** A pod spec without the cluster's server config volume and pinned env references: one its labels alone make the cluster's. */
+function withoutClusterConfigMaps(spec: any): any {
+  return { ...spec, volumes: (spec.volumes ?? []).filter((v: any) => !v.configMap),
+    containers: spec.containers.map((c: any) => ({ ...c, env: (c.env ?? []).filter((e: any) => !e.valueFrom?.configMapKeyRef) })) };
+}
 
 const pinned = (annotations?: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'temporal-pinned', namespace: 'temporal', ...(annotations ? { annotations } : {}) },
@@ -121,8 +128,8 @@ describe('PinnedValuesGuard', () => {
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
         resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }] });
     }
-    expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(
-      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }) }]);
+    expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(
+      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' })}) || ${readsClusterConfigMapsCel('object.spec.template.spec', ['temporal-pinned', 'temporal-config'])}` }]);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
@@ -137,7 +144,8 @@ describe('PinnedValuesGuard', () => {
     expect(condition.split('has(object.spec.template.metadata.labels)')).toHaveLength(2);
     const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
-    const [d] = deployments;
+    // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
+    const d = { ...deployments[0], spec: { ...deployments[0].spec, template: { ...deployments[0].spec.template, spec: withoutClusterConfigMaps(deployments[0].spec.template.spec) } } };
     const labels = d.spec.template.metadata.labels;
     expect(matches(d)).toBe(true);
     expect(matches(template(d, undefined))).toBe(false);
@@ -174,6 +182,28 @@ describe('PinnedValuesGuard', () => {
     const bound = envGuardBinds(all, c);
     const relabelled = all.filter((o) => o.kind === 'Deployment').map((d) => ({ ...d, metadata: { ...d.metadata, labels: { 'app.kubernetes.io/name': 'temporal-platform' } } }));
     expect(relabelled.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker']));
+  });
+
+  test('fails when kustomize commonLabels rewrites the instance in the pod templates and selectors: the guards matched on labels alone and were off; the cluster\'s ConfigMaps its pods use still name it', () => {
+    const chart = testChart();
+    const blue = cluster(chart, { name: 'blue', protectPinnedValues: {} }, 'blue');
+    cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), protectPinnedValues: {} }, 'green');
+    const all = objects(chart);
+    const bound = envGuardBinds(all, blue);
+    const kustomized = (d: any) => {
+      const labels = { ...d.spec.template.metadata.labels, 'app.kubernetes.io/instance': 'prod' };
+      return { ...d, metadata: { ...d.metadata, labels }, spec: { ...d.spec, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'app.kubernetes.io/instance': 'prod' } },
+        template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } };
+    };
+    const deployments = all.filter((o) => o.kind === 'Deployment').map(kustomized);
+    expect(deployments.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['blue-frontend', 'blue-history', 'blue-matching', 'blue-worker']));
+    // The same for the workload policy: a pod of blue relabelled by kustomize, with a literal shard count, is selected and refused; green's is not blue's.
+    const workloads = all.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === blue.pinnedValuesGuard!.workloadPolicyName);
+    const [blueHistory, greenHistory] = ['blue-history', 'green-history'].map((n) => deployments.find((d) => d.metadata.name === n));
+    const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+    const bluePod = workloadOf('Pod', podAt(blueHistory.spec.template, { env: literal }));
+    expect(workloadDecision(workloads, bluePod, null, 0, { record: '1.32.2' })).toMatchObject({ matched: true, allowed: false });
+    expect(workloadDecision(workloads, workloadOf('Pod', greenHistory.spec.template), null, 0, { record: '1.32.2' }).matched).toBe(false);
   });
 
   test('fails when breakGlassGroups is empty or holds an empty name', () => {
@@ -786,15 +816,17 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
   const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
 
   test('matches CREATE and UPDATE of Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
-    const rules = [{ apiGroups: [''], resources: ['pods'] }, { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'] }, { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'] }];
-    expect(policy.spec.matchConstraints.resourceRules).toEqual(rules.map((r) => ({ ...r, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] })));
+    // One rule: its groups and resources match as every pair (core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
+      resources: ['pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
     expect([policy.spec.failurePolicy, policy.spec.paramKind, policy.metadata.namespace]).toEqual(['Fail', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined]);
     const [create, update] = bindings;
     expect(create.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
     expect(update.spec.paramRef).toBeUndefined();
     for (const [b, operation] of [[create, 'CREATE'], [update, 'UPDATE']] as const) {
+      // Every resource of one operation: the binding narrows what the policy matches, which names the kinds.
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-        resourceRules: rules.map((r) => ({ ...r, apiVersions: ['v1'], operations: [operation] })) });
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }] });
     }
   });
 
@@ -803,7 +835,7 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
       const tampered = workloadOf(kind, podAt(pod, { env: literal }));
       const d = workloadDecision(policy, tampered, null, 0, { record: '1.32.2' });
       expect([kind, d.matched, d.allowed]).toEqual([kind, true, false]);
-      expect(d.message).toBe(`${kind} copy would join Temporal cluster temporal/temporal (its pods carry the cluster's labels) and sets a value the cluster can never change `
+      expect(d.message).toBe(`${kind} copy would join Temporal cluster temporal/temporal setting a value it can never change `
         + '(history shard count, cluster name, failover increment) other than from ConfigMap temporal-pinned.');
       // envFrom without the pinned names in env, as for a Deployment.
       const envFrom = podAt(pod, { env: (e) => e.filter((x) => !x.name.startsWith('TEMPORAL_NUM')) });
@@ -819,12 +851,12 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
 
   test('selects only workloads whose pods carry both of the cluster\'s labels', () => {
     for (const kind of WORKLOAD_KINDS) {
-      const relabelled = (labels: Record<string, string>) => workloadOf(kind, { ...pod, metadata: { labels } });
+      const relabelled = (labels: Record<string, string>) => workloadOf(kind, { spec: withoutClusterConfigMaps(pod.spec), metadata: { labels } });
       expect([kind, workloadDecision(policy, relabelled({ 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }), null, 0).matched]).toEqual([kind, true]);
       for (const labels of [{ 'app.kubernetes.io/instance': 'other', 'app.kubernetes.io/name': 'temporal' }, { 'app.kubernetes.io/name': 'temporal' }, {}] as Array<Record<string, string>>) {
         expect([kind, labels, workloadDecision(policy, relabelled(labels), null, 0).matched]).toEqual([kind, labels, false]);
       }
-      expect([kind, workloadDecision(policy, workloadOf(kind, { spec: pod.spec }), null, 0).matched]).toEqual([kind, false]);
+      expect([kind, workloadDecision(policy, workloadOf(kind, { spec: withoutClusterConfigMaps(pod.spec) }), null, 0).matched]).toEqual([kind, false]);
     }
   });
 
@@ -875,6 +907,13 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
     const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
     expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
     expect(workloadDecision(policy, glass('true'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    // A tag is what follows the reference's last ':' past its last '/': a registry port and path are not one.
+    const mirrored = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0', images: ['registry.example.com:5000/t/server:1.34.0'] }),
+      { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect([mirrored('1.34.0'), mirrored('5000/t/server:1.34.0'), mirrored('34.0')].map((o) => workloadDecision(policy, o, null, 1, { record: '1.32.2' }).allowed)).toEqual([true, false, false]);
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const pinnedByDigest = (value: string) => workloadOf('Pod', podAt(pod, { release: '1.34.0', images: [`temporalio/server@${digest}`] }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect([pinnedByDigest(digest), pinnedByDigest('sha256:' + 'e'.repeat(64))].map((o) => workloadDecision(policy, o, null, 1, { record: '1.32.2' }).allowed)).toEqual([true, false]);
     const guarded = workloadGuard({ breakGlassGroups: ['temporal-admins'] }).policy;
     expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
     expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2', groups: ['temporal-admins'] }).allowed).toBe(true);

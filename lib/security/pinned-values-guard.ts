@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
 import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
-import { guardWorkloads } from './workload-guard';
+import { guardWorkloads, readsClusterConfigMapsCel } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celList, celString, RELEASE_LABEL } from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
@@ -256,6 +256,8 @@ export class PinnedValuesGuard extends Construct {
       },
     });
     const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
+    // The ConfigMaps only this cluster's server pods use: a pod that does is the cluster's, whatever its labels.
+    const clusterConfigMaps = [props.configMapName, ...(configName !== undefined ? [configName] : [])];
     // The end of both Deployment rules' messages: how to override them on purpose.
     // The annotation names the tag of the image the Deployment runs once changed (see deploymentBreakGlassCel).
     const override = `${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
@@ -272,7 +274,9 @@ export class PinnedValuesGuard extends Construct {
         // This cluster's Deployments, by their pods' labels: Argo CD's label tracking rewrites
         // app.kubernetes.io/instance on every object it applies (to its Application's name), never
         // in a pod template, whose labels the Deployment's immutable selector holds in place.
-        matchConditions: [{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector) }],
+        // Or by the cluster's ConfigMaps it uses, which kustomize's commonLabels, rewriting the instance in pod templates and selectors, leaves alone.
+        matchConditions: [{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector)}) `
+          + `|| ${readsClusterConfigMapsCel('object.spec.template.spec', clusterConfigMaps)}` }],
         validations: [{
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
           message: `The servers of ${cluster} read the values a Temporal cluster can never `
@@ -321,7 +325,7 @@ export class PinnedValuesGuard extends Construct {
     });
     const envBindings = [envBinding('EnvBinding', this.envPolicyName, 'CREATE'), envBinding('EnvUpdateBinding', `${this.envPolicyName}-update`, 'UPDATE')];
     // Every other kind whose pods would carry the cluster's labels, held to the same rules (lib/security/workload-guard.ts).
-    const workloads = guardWorkloads(this, { namespace: props.namespace, configMapName: props.configMapName, labels: props.labels, selector: props.deploymentSelector, groups,
+    const workloads = guardWorkloads(this, { namespace: props.namespace, configMapName: props.configMapName, labels: props.labels, selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps,
       envExpression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv, 'variables.pod.spec.containers') });
     this.workloadPolicyName = workloads.policyName;
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API

@@ -18,12 +18,11 @@ import { RECORD_PARAM_KIND, recordParamRef, releaseStepCel } from './release-rec
  * break-glass on the owner, which they do not carry, must not stop them.
  */
 
-/** The kinds whose pods the policy guards, by API group, and where each keeps its pod template. */
-export const GUARDED_WORKLOADS = [
-  { apiGroups: [''], resources: ['pods'] },
-  { apiGroups: ['apps'], resources: ['replicasets', 'statefulsets', 'daemonsets'] },
-  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'] },
-];
+/**
+ * The kinds whose pods the policy guards: one rule, whose groups and resources match as every pair
+ * of them (a pair that names no resource, apps/jobs, matches nothing), shorter than one per group.
+ */
+export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: ['pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] };
 
 /**
  * CEL: `target`'s pod (its metadata and spec), whichever kind it is: the Pod itself, a CronJob's
@@ -37,11 +36,28 @@ export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind ==
 const podRelease = (pod: string) => `has(${pod}.metadata) && has(${pod}.metadata.labels) && '${RELEASE_LABEL}' in ${pod}.metadata.labels `
   + `? ${pod}.metadata.labels['${RELEASE_LABEL}'].split('.')`;
 
-/** The match condition: the object's pods carry every label of `selector` (as the Deployment policy's reads a Deployment's pod template). */
-export function workloadOfClusterCel(selector: Record<string, string>): string {
+/**
+ * CEL: the pod spec `spec` mounts one of `configMaps` (the cluster's server config, its pinned
+ * ConfigMap) or reads an env var from one. Such a pod is the cluster's whatever its labels say:
+ * kustomize's `commonLabels` (or `labels` with `includeTemplates`) rewrites app.kubernetes.io/instance
+ * in pod templates and selectors alike, and a match on the labels alone then turned every rule off,
+ * while ConfigMap references, which no label transformer touches, still name the cluster's.
+ */
+export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
+  const names = `[${configMaps.map(celString).join(', ')}]`;
+  return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, has(v.configMap) && v.configMap.name in ${names})) `
+    + `|| ${spec}.containers.exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
+}
+
+/**
+ * The match condition: the object's pods carry every label of `selector` (as the Deployment
+ * policy's reads a Deployment's pod template), or use the cluster's `configMaps` (readsClusterConfigMapsCel).
+ */
+export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
   const keys = Object.keys(selector).sort();
-  return `[${podCel('object')}].all(t, has(t.metadata) && has(t.metadata.labels) && `
-    + `${keys.map((k) => `${celString(k)} in t.metadata.labels && t.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
+  return `[${podCel('object')}].all(t, (has(t.metadata) && has(t.metadata.labels) && `
+    + `${keys.map((k) => `${celString(k)} in t.metadata.labels && t.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')}) `
+    + `|| ${readsClusterConfigMapsCel('t.spec', configMaps)})`;
 }
 
 /** The guarded kinds that own the pods (and ReplicaSets, Jobs) of the cluster's own workloads. */
@@ -54,7 +70,7 @@ const OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', '
  * template (held to the rules as its owner). `fromRelease`/`toRelease` as the Deployment policy's,
  * read from the pods' labels.
  */
-export const WORKLOAD_VARIABLES = [
+export const workloadVariables = (groups: readonly string[]) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
   { name: 'fromRelease', expression: `oldObject != null && ${podRelease('variables.oldPod')} : params != null && has(params.metadata.labels) `
@@ -64,22 +80,19 @@ export const WORKLOAD_VARIABLES = [
   { name: 'asBefore', expression: `oldObject == null ? has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller `
     + `&& r.kind in [${OWNERS.map((k) => `'${k}'`).join(', ')}]) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  { name: 'imageTags', expression: "variables.imageNames.map(r, r.substring(r.lastIndexOf('/') + 1)).filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
+  // Break-glass on the object itself, as on a Deployment: its annotation names the tag (after the
+  // reference's last ':', past its last '/') or the digest of one of the images it runs.
+  { name: 'breakGlass', expression: breakGlassCel('object', groups, (a) => `variables.pod.spec.containers.exists(c, c.image.endsWith('@' + ${a}) `
+    + `|| (!${a}.contains('/') && c.image.split('@')[0].endsWith(':' + ${a})))`) },
 ];
 
-/** Break-glass on the object itself, as on a Deployment: its annotation names the tag (or digest) of one of the images it runs. */
-const workloadBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `(variables.imageTags.exists(t, t == ${value}) `
-  + `|| variables.pod.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == ${value}))`);
-
 /** The release rule of the workload policy: as the Deployments', unless the object runs what it ran or its owner was held to it. */
-export const workloadReleaseCel = (groups: readonly string[]) => `variables.asBefore || ${releaseStepCel(workloadBreakGlassCel(groups))}`;
+export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel('variables.breakGlass')}`;
 
 /** The image rule of the workload policy: as the Deployments' (the UI's pods, another product's release, aside). */
-export function workloadImageCel(groups: readonly string[]): string {
-  const ui = `'app.kubernetes.io/component' in variables.pod.metadata.labels && variables.pod.metadata.labels['app.kubernetes.io/component'] == 'ui'`;
-  return `variables.asBefore || size(variables.toRelease) < 2 || (${ui}) || (${workloadBreakGlassCel(groups)}) `
-    + `|| ${namesOnlyMinorCel('variables.imageNames', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
-}
+export const WORKLOAD_IMAGES = 'variables.asBefore || size(variables.toRelease) < 2 || variables.breakGlass || (has(variables.pod.metadata.labels) '
+  + "&& 'app.kubernetes.io/component' in variables.pod.metadata.labels && variables.pod.metadata.labels['app.kubernetes.io/component'] == 'ui') "
+  + `|| ${namesOnlyMinorCel('variables.imageNames', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -87,6 +100,8 @@ export interface WorkloadGuardOptions {
   readonly configMapName: string;
   readonly labels: Record<string, string>;
   readonly selector: Record<string, string>;
+  /** The ConfigMaps only the cluster's pods use: a pod that does is the cluster's, whatever its labels (readsClusterConfigMapsCel). */
+  readonly configMaps: readonly string[];
   /** The env rule's CEL, for containers at `variables.pod.spec.containers`. */
   readonly envExpression: string;
   readonly groups: readonly string[];
@@ -100,32 +115,32 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): { pol
   const policyName = `${o.namespace}-${o.configMapName}-workload-guard`;
   const cluster = `${o.namespace}/${o.selector['app.kubernetes.io/instance']}`;
   const what = "request.kind.kind + ' ' + object.metadata.name";
-  const override = `${BREAK_GLASS_ANNOTATION}=<the tag it runs>${o.groups.length ? `, as a member of ${celString(o.groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+  const override = `Annotate it ${BREAK_GLASS_ANNOTATION}=<its image tag>${o.groups.length ? `, as a member of ${celString(o.groups.join(' or ')).slice(1, -1)},` : ''} to override on purpose.'`;
   const policy = new KubeValidatingAdmissionPolicy(scope, 'WorkloadPolicy', {
     metadata: { name: policyName, labels: o.labels },
     spec: {
       failurePolicy: 'Fail',
       paramKind: RECORD_PARAM_KIND,
-      matchConstraints: { resourceRules: GUARDED_WORKLOADS.map((r) => ({ ...r, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] })) },
-      matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector) }],
+      matchConstraints: { resourceRules: [{ ...GUARDED_WORKLOADS, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] }] },
+      matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector, o.configMaps) }],
       validations: [{
         expression: `variables.sameContainers || ${o.envExpression}`,
-        messageExpression: `${what} + ' would join Temporal cluster ${cluster} (its pods carry the cluster\\'s labels) and sets a value the cluster can never change `
-          + `(history shard count, cluster name, failover increment) other than from ConfigMap ${o.configMapName}.'`,
+        messageExpression: `${what} + ' would join Temporal cluster ${cluster} setting a value it can never change (history shard count, cluster name, failover increment) `
+          + `other than from ConfigMap ${o.configMapName}.'`,
         reason: 'Forbidden',
       }, {
-        expression: workloadReleaseCel(o.groups),
+        expression: WORKLOAD_RELEASE,
         messageExpression: `${what} + ' would join Temporal cluster ${cluster} at release ' + (size(variables.toRelease) == 0 ? 'none (no label ${RELEASE_LABEL} on its pods)' `
           + `: variables.toRelease.join('.')) + ' where ' + (oldObject == null ? 'ConfigMap ${o.configMapName} records ' : 'it ran ') + variables.fromRelease.join('.') `
-          + `+ '. Temporal upgrades one minor release at a time; a workload joins at the recorded minor or the next. Annotate it ${override}`,
+          + `+ '. Temporal upgrades one minor at a time. ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: workloadImageCel(o.groups),
+        expression: WORKLOAD_IMAGES,
         messageExpression: `${what} + ' of Temporal cluster ${cluster} is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' `
-          + `+ variables.imageNames.join(', ') + '. An image names the release that runs. Annotate it ${override}`,
+          + `+ variables.imageNames.join(', ') + '. ${override}`,
         reason: 'Forbidden',
       }],
-      variables: WORKLOAD_VARIABLES.map((v) => ({ ...v })),
+      variables: workloadVariables(o.groups),
     },
   });
   const binding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(scope, id, {
@@ -136,7 +151,8 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): { pol
       validationActions: ['Deny'],
       matchResources: {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.namespace } },
-        resourceRules: GUARDED_WORKLOADS.map((r) => ({ ...r, apiVersions: ['v1'], operations: [operation] })),
+        // Every resource the policy matches, for one operation.
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }],
       },
     },
   });

@@ -250,6 +250,32 @@ describe('a Deployment of the cluster whose own labels were rewritten', () => {
   });
 });
 
+describe('a Deployment or Pod of the cluster whose pod labels kustomize\'s commonLabels rewrote', () => {
+  test('is still guarded: the policies also know the cluster\'s pods by the ConfigMaps they use, which no label transformer renames', async () => {
+    const envPolicy = await typeCheckedEnvPolicy();
+    await typeCheckedPolicy('-workload-guard');
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const kustomized = JSON.parse(JSON.stringify(history));
+    kustomized.metadata.name = `${history.metadata.name}-kustomized`;
+    for (const labels of [kustomized.metadata.labels, kustomized.spec.selector.matchLabels, kustomized.spec.template.metadata.labels]) labels['app.kubernetes.io/instance'] = 'prod';
+    const write = (name: string, object: unknown) => {
+      const file = path.join(server!.dir, name);
+      fs.writeFileSync(file, JSON.stringify(object));
+      return file;
+    };
+    const own = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized.json', kustomized)]);
+    if (own.code !== 0) throw new Error(server!.failure('create the kustomized history Deployment', ['create', '--dry-run=server'], own));
+    const container = kustomized.spec.template.spec.containers[0];
+    container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
+    const denied = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-shards.json', kustomized)]);
+    console.log(`kubectl create of a history Deployment relabelled instance=prod with TEMPORAL_NUM_HISTORY_SHARDS=1024 exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining(envPolicy.spec.validations[0].message)]);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...kustomized.spec.template.metadata, name: 'kustomized-pod', namespace: history.metadata.namespace }, spec: kustomized.spec.template.spec };
+    const deniedPod = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-pod.json', pod)]);
+    expect([deniedPod.code, deniedPod.stderr]).toEqual([1, expect.stringContaining('Pod kustomized-pod would join Temporal cluster')]);
+  });
+});
+
 describe('the ValidatingAdmissionPolicy that guards the server config', () => {
   test('is type-checked without warnings, denies a server config that sets a pinned value itself, and lets any other change through', async () => {
     const configPolicy = await typeCheckedPolicy('-config-guard');
@@ -447,7 +473,7 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
     const skip = `${major}.${minor + 2}.0`;
     for (const kind of KINDS) {
       const shards = await create(workload(kind, `${kind.toLowerCase()}-shards`, literalShards));
-      expect([kind, shards.code, shards.stderr]).toEqual([kind, 1, expect.stringContaining(`${kind} ${kind.toLowerCase()}-shards would join Temporal cluster ${ns()}/temporal (its pods carry the cluster's labels) and sets a value`)]);
+      expect([kind, shards.code, shards.stderr]).toEqual([kind, 1, expect.stringContaining(`${kind} ${kind.toLowerCase()}-shards would join Temporal cluster ${ns()}/temporal setting a value it can never change`)]);
       const ahead = await create(workload(kind, `${kind.toLowerCase()}-ahead`, atRelease(skip)));
       expect([kind, ahead.code, ahead.stderr]).toEqual([kind, 1, expect.stringContaining(`would join Temporal cluster ${ns()}/temporal at release ${skip} where ConfigMap ${pinned.metadata.name} records ${running}.`)]);
       const image = await create(workload(kind, `${kind.toLowerCase()}-image`, (pod) => { pod.spec.containers[0].image = `temporalio/server:${major}_${minor + 2}_0`; }));
