@@ -285,6 +285,34 @@ describe('production defaults', () => {
           + `expected the tag 1\\.32\\.2, the server release the cluster is configured for, or (none beside the digest|a patched build's tag that names no other release)\\. The tag names ${named.replace(/\./g, '\\.')}\\.`));
       }
     });
+    test('fails when an image names another release with underscores or hyphens in its tag, or anywhere in its repository path, or images.repository does', () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      for (const [prop, props, named] of [
+        ['serverImage', { serverImage: 'temporalio/server:1_31_5', images: { allowOtherTags: true } }, '1.31.5'],
+        ['serverImage', { serverImage: 'temporalio/server:v1-31-5-fips', images: { allowOtherTags: true } }, '1.31.5'],
+        ['history.image', { history: { image: `temporalio/server:fips_1_31@${digest}` } }, '1.31'],
+      ] as const) {
+        expect(bad(props as never)).toThrow(new RegExp(`${prop.replace('.', '\\.')} is "[^"]+"; expected the tag 1\\.32\\.2, .*The tag names ${named.replace(/\./g, '\\.')}\\.`));
+      }
+      // In the path, whatever the tag: the release's own tag beside it, a patched build's, a digest.
+      for (const [prop, props, named] of [
+        ['serverImage', { serverImage: 'registry.example.com/1.31.5/server:1.32.2' }, '1.31.5'],
+        ['serverImage', { serverImage: 'temporalio/server-1.31.5:fips', images: { allowOtherTags: true } }, '1.31.5'],
+        ['adminToolsImage', { adminToolsImage: `registry.example.com:5000/mirror/v1_31/admin-tools@${digest}` }, '1.31'],
+        ['history.image', { history: { image: 'localhost/temporal-1-31-5/server:1.32.2' } }, '1.31.5'],
+      ] as const) {
+        expect(bad(props as never)).toThrow(new RegExp(`${prop.replace('.', '\\.')} is "[^"]+"; expected an image whose repository path names no release other than 1\\.32\\.2, `
+          + `the server release the cluster is configured for\\. The path names ${named.replace(/\./g, '\\.')}\\.`));
+      }
+      expect(bad({ images: { repository: 'registry.example.com/temporal-1.31.5' } })).toThrow(
+        /images\.repository is "registry\.example\.com\/temporal-1\.31\.5"; expected a registry and path that name no release other than 1\.32\.2, .* The path names 1\.31\.5,/);
+      // The host's digits (an address, a port), dates, revisions in two hyphenated parts and the release itself name no other release.
+      for (const props of [{ images: { repository: '10.1.2.3:5000' } }, { images: { repository: 'registry.example.com/1.32.2' } },
+        { images: { repository: 'registry-1.example.com:5000/ubuntu-22.04' } }, { serverImage: 'temporalio/server:1.32.2-2024-01-15', images: { allowOtherTags: true } },
+        { serverImage: 'temporalio/server:1.32.2-1-2', images: { allowOtherTags: true } }, { serverImage: 'temporalio/server-1.32.2:1.32.2' }]) {
+        expect(bad(props as never)).not.toThrow();
+      }
+    });
     test('images.allowOtherTags is not a boolean: the string "false" would have lifted the tag check', () => {
       for (const allowOtherTags of ['false', 'no', 0, 1]) {
         expect(bad({ serverImage: 'temporalio/server:1.30.9', images: { allowOtherTags: allowOtherTags as never } }))

@@ -6,6 +6,8 @@ import { BREAK_GLASS_ANNOTATION, Datastore, Persistence, PinnedValuesGuard, Secr
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
+import { checkedOverride, parseImage } from '../lib/pod/images';
+import { readsClusterConfigMapsCel } from '../lib/security/workload-guard';
 
 /**
  * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
@@ -56,6 +58,12 @@ function allowsDeployment(env: unknown[] | undefined, envFrom?: unknown[]): bool
   return run(PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV), { object: toCel(deployment) as Map<string, never>, oldObject: null }) as boolean;
 }
 const fromPinned = (name: string, key: string, configMap = 'temporal-pinned') => ({ name, valueFrom: { configMapKeyRef: { name: configMap, key } } });
+
+/** A pod spec without the cluster's server config volume and pinned env references: one its labels alone make the cluster's. */
+function withoutClusterConfigMaps(spec: any): any {
+  return { ...spec, volumes: (spec.volumes ?? []).filter((v: any) => !v.configMap),
+    containers: spec.containers.map((c: any) => ({ ...c, env: (c.env ?? []).filter((e: any) => !e.valueFrom?.configMapKeyRef) })) };
+}
 
 const pinned = (annotations?: Record<string, string>) => ({
   apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'temporal-pinned', namespace: 'temporal', ...(annotations ? { annotations } : {}) },
@@ -120,10 +128,10 @@ describe('PinnedValuesGuard', () => {
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
         resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }] });
     }
-    expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(
-      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }) }]);
+    expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(
+      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' })}) || ${readsClusterConfigMapsCel('object.spec.template.spec', ['temporal-pinned', 'temporal-config'])}` }]);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
-      expect(p.spec.validations[0].message).toMatch(/history shard count, cluster name, failover increment/);
+      expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
     // The Deployments the library emits pass the policy it emits.
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
@@ -136,7 +144,8 @@ describe('PinnedValuesGuard', () => {
     expect(condition.split('has(object.spec.template.metadata.labels)')).toHaveLength(2);
     const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
-    const [d] = deployments;
+    // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
+    const d = { ...deployments[0], spec: { ...deployments[0].spec, template: { ...deployments[0].spec.template, spec: withoutClusterConfigMaps(deployments[0].spec.template.spec) } } };
     const labels = d.spec.template.metadata.labels;
     expect(matches(d)).toBe(true);
     expect(matches(template(d, undefined))).toBe(false);
@@ -173,6 +182,28 @@ describe('PinnedValuesGuard', () => {
     const bound = envGuardBinds(all, c);
     const relabelled = all.filter((o) => o.kind === 'Deployment').map((d) => ({ ...d, metadata: { ...d.metadata, labels: { 'app.kubernetes.io/name': 'temporal-platform' } } }));
     expect(relabelled.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker']));
+  });
+
+  test('fails when kustomize commonLabels rewrites the instance in the pod templates and selectors: the guards matched on labels alone and were off; the cluster\'s ConfigMaps its pods use still name it', () => {
+    const chart = testChart();
+    const blue = cluster(chart, { name: 'blue', protectPinnedValues: {} }, 'blue');
+    cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), protectPinnedValues: {} }, 'green');
+    const all = objects(chart);
+    const bound = envGuardBinds(all, blue);
+    const kustomized = (d: any) => {
+      const labels = { ...d.spec.template.metadata.labels, 'app.kubernetes.io/instance': 'prod' };
+      return { ...d, metadata: { ...d.metadata, labels }, spec: { ...d.spec, selector: { matchLabels: { ...d.spec.selector.matchLabels, 'app.kubernetes.io/instance': 'prod' } },
+        template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } };
+    };
+    const deployments = all.filter((o) => o.kind === 'Deployment').map(kustomized);
+    expect(deployments.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['blue-frontend', 'blue-history', 'blue-matching', 'blue-worker']));
+    // The same for the workload policy: a pod of blue relabelled by kustomize, with a literal shard count, is selected and refused; green's is not blue's.
+    const workloads = all.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === blue.pinnedValuesGuard!.workloadPolicyName);
+    const [blueHistory, greenHistory] = ['blue-history', 'green-history'].map((n) => deployments.find((d) => d.metadata.name === n));
+    const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+    const bluePod = workloadOf('Pod', podAt(blueHistory.spec.template, { env: literal }));
+    expect(workloadDecision(workloads, bluePod, null, 0, { record: '1.32.2' })).toMatchObject({ matched: true, allowed: false });
+    expect(workloadDecision(workloads, workloadOf('Pod', greenHistory.spec.template), null, 0, { record: '1.32.2' }).matched).toBe(false);
   });
 
   test('fails when breakGlassGroups is empty or holds an empty name', () => {
@@ -439,7 +470,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['fromRelease', 'toRelease', 'imageTags', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['fromRelease', 'toRelease', 'imageTags', 'imageNames', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.deploymentVariables(guarded === policy ? [] : ['temporal-admins']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -485,12 +516,58 @@ describe('the image rule of the Deployment policy', () => {
       [`temporalio/server:fips_1.29.1@${digest}`], ['temporalio/admin-tools:1.32.2-tctl-1.18.4-cli-1.4.1']]) {
       const decision = decide('1.30.9', images);
       expect([images, decision.allowed]).toEqual([images, false]);
-      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].slice(i.split('@')[0].lastIndexOf(':') + 1)).join(', ')}.`);
+      // The message names each image without its registry host and digest: the release may be in its path.
+      expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is labelled release 1.30.9 but its containers run ${images.map((i) => i.split('@')[0].replace(/^[^/]*[.:][^/]*\//, '')).join(', ')}.`);
     }
     expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(true);
     expect(decide('1.30.9', ['temporalio/server:1.32.2'], { annotations: { [BREAK_GLASS_ANNOTATION]: 'true' } }).allowed).toBe(false);
     // Left behind, it lets through that image only: kubectl set image to yet another minor is refused.
     expect(decide('1.30.9', ['temporalio/server:1.33.0'], { annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }).allowed).toBe(false);
+  });
+
+  test('fails when an image names another minor with underscores or hyphens, or in its repository path (the old rule read the tag\'s dotted versions only)', () => {
+    for (const image of ['temporalio/server:1_32_2', 'temporalio/server:V1_32_2-fips', 'temporalio/server:v1-32-2', 'temporalio/server:1-32-2', 'temporalio/server:fips-1_32',
+      'temporalio/server:1.30.9-1-32-2', 'temporalio/server:1.30.9_1.32.2', 'temporalio/server-1.32.2:fips', 'temporalio/server-1.32.2:1.30.9', 'registry.example.com/1.32.2/server:fips',
+      'registry.example.com:5000/mirror/v1.32/server:1.30.9', 'localhost/1.32.2/server:1.30.9', `t/1_32_2/server@${digest}`, 'temporalio/server_v1-32-2:1.30.9']) {
+      const decision = decide('1.30.9', [image]);
+      expect([image, decision.allowed]).toEqual([image, false]);
+      expect(decision.message).toContain(`but its containers run ${image.split('@')[0].replace(/^([^/]*[.:][^/]*|localhost)\//, '')}.`);
+    }
+  });
+
+  test('lets through what names no other release: the registry host\'s digits, dates and revisions in hyphens, another program\'s version in the path', () => {
+    for (const image of ['10.1.2.3:5000/t/server:1.30.9', '[fd00::1]:5000/t/server:fips', 'registry-1.example.com:5000/t/server:1.30.9', 'localhost:5000/server:1.30.9',
+      'temporalio/server:1.30.9-2024-01-15', 'temporalio/server:2024-01-15', 'temporalio/server:1.30.9-1-2', 'temporalio/server:1.30.9-fips-140-2',
+      'temporalio/server:1_30_9', 'temporalio/server:v1-30-9-fips', 'registry.example.com/1.30.9/server:fips', 'myorg/ubuntu-22.04/server:1.30.9',
+      'myorg/temporal-v1-30/server:1.30.9', 'temporalio/server:build_42', 'temporalio/server:1.30.9-go1.22.5']) {
+      expect([image, decide('1.30.9', [image]).allowed]).toEqual([image, true]);
+    }
+  });
+
+  test('agrees with the synth check on generated image references: the API server refuses what synth (allowOtherTags) refused, and only that', () => {
+    const version = fc.tuple(fc.constantFrom('', 'v', 'V'), fc.constantFrom('1', '2', '12', '2024', '01'), fc.constantFrom('30', '31', '29', '01', '3'),
+      fc.option(fc.constantFrom('9', '9.2'), { nil: undefined }), fc.constantFrom('.', '_', '-'))
+      .map(([v, major, minor, patch, sep]) => `${v}${[major, minor, ...(patch ? patch.split('.') : [])].join(sep)}`);
+    const word = fc.oneof(version, fc.constantFrom('fips', 'myorg', 'tctl', 'cli', 'go1.22.5', 'alpine3.19', 'build', '42', 'rc', 'debian'));
+    const glue = fc.constantFrom('-', '_', '.', '--', '__');
+    const joined = fc.array(fc.tuple(word, glue), { minLength: 1, maxLength: 4 }).map((ws) => ws.map(([w, g], i) => (i ? g : '') + w).join(''));
+    const host = fc.constantFrom('', 'registry.example.com/', 'registry.example.com:5000/', '10.1.2.3:5000/', 'localhost/', 'localhost:5000/');
+    const reference = fc.tuple(host, fc.array(joined, { maxLength: 2 }), joined, fc.option(joined, { nil: undefined }), fc.boolean())
+      .map(([h, dirs, tag, name, pinned]) => `${h}${[...dirs.map((d) => d.toLowerCase()), (name ?? 'server').toLowerCase()].join('/')}${tag ? `:${tag}` : ''}${pinned ? `@${digest}` : ''}`)
+      .filter((r) => { try { parseImage('test', 'image', r); return true; } catch { return false; } });
+    const outcomes = new Set<boolean>();
+    fc.assert(fc.property(reference, (image) => {
+      let refused = false;
+      try {
+        checkedOverride('test', 'image', image, '1.30.9', true);
+      } catch {
+        refused = true;
+      }
+      expect([image, decide('1.30.9', [image]).allowed]).toEqual([image, !refused]);
+      outcomes.add(refused);
+    }), { numRuns: 400, seed: 2207 });
+    // Both outcomes were drawn: the agreement is not that of a generator that makes one kind only.
+    expect([...outcomes].sort()).toEqual([false, true]);
   });
 
   test('the Deployments the library emits pass it, images pinned by tag or by digest', () => {
@@ -533,7 +610,8 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     expect(deployments.spec.variables[0].expression).toContain("params != null && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
-    expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name)).toEqual(['temporal-temporal-pinned-env-guard']);
+    expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name))
+      .toEqual(['temporal-temporal-pinned-env-guard', 'temporal-temporal-pinned-workload-guard']);
   });
 
   test('fails when an update of a Deployment needs the record: with the pinned ConfigMap gone (break-glass, a namespace being deleted), the garbage collector could not remove a finalizer and a teardown hung', () => {
@@ -718,3 +796,175 @@ function agreesWithStepRule(allowed: (from: string, to: string) => boolean): voi
     expect(allowed(from.join('.'), to.join('.'))).toBe(stepAllowed(from, to));
   }), { numRuns: 120 });
 }
+
+/** The workload policy of a cluster with `protect`, the cluster's objects and its history Deployment's pod template. */
+function workloadGuard(protect: { breakGlassGroups?: string[] } = {}) {
+  const chart = testChart();
+  const c = cluster(chart, { protectPinnedValues: protect, ui: { allowAnonymous: true } });
+  const all = objects(chart);
+  const named = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
+  const history = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'history');
+  return { c, all, policy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.workloadPolicyName), pod: history.spec.template,
+    bindings: ['', '-update'].map((s) => named('ValidatingAdmissionPolicyBinding', `${c.pinnedValuesGuard!.workloadPolicyName}${s}`)) };
+}
+
+const WORKLOAD_KINDS = ['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+
+/** A `kind` whose pods are `pod` (metadata and spec), with `metadata` of its own; a Pod is the pod itself. */
+function workloadOf(kind: string, pod: any, metadata: Record<string, unknown> = {}): any {
+  const meta = { name: 'copy', namespace: 'temporal', ...metadata };
+  if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { ...pod.metadata, ...meta }, spec: pod.spec };
+  if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@hourly', jobTemplate: { spec: { template: pod } } } };
+  return { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: meta, spec: { template: pod } };
+}
+
+/** `pod` with `env` set on its first container, its release label and image tags at `release`. */
+function podAt(pod: any, { release, env, images }: { release?: string; env?: (e: any[]) => any[]; images?: string[] }): any {
+  const p = JSON.parse(JSON.stringify(pod));
+  if (release !== undefined) p.metadata.labels['app.kubernetes.io/version'] = release;
+  p.spec.containers.forEach((c: any, i: number) => {
+    if (release !== undefined) c.image = c.image.replace(/:[^:/]+$/, `:${release}`);
+    if (images?.[i]) c.image = images[i];
+  });
+  if (env) p.spec.containers[0].env = env(p.spec.containers[0].env ?? []);
+  return p;
+}
+
+/**
+ * What the API server decides for `object` (and, on UPDATE, `oldObject`) under the workload policy:
+ * whether its match condition selects it, then rule `rule` (0 env, 1 release, 2 image) with the
+ * pinned ConfigMap recording `record` as the CREATE binding's param.
+ */
+function workloadDecision(policy: any, object: any, oldObject: any, rule: number, options: { record?: string; groups?: string[] } = {}) {
+  const bindings: Record<string, any> = {
+    object: toCel(object), oldObject: oldObject ? toCel(oldObject) : null,
+    request: toCel({ kind: { kind: object.kind }, operation: oldObject ? 'UPDATE' : 'CREATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+    params: oldObject || options.record === undefined ? null : toCel(pinnedRecord(options.record)),
+  };
+  const matched = policy.spec.matchConditions.every((c: any) => run(c.expression, bindings, { funcs: K8S_FUNCS }) === true);
+  return { matched, ...decision(policy, bindings, rule, `${object.kind} ${rule}`) };
+}
+
+describe('the workload policy (every kind but Deployments whose pods carry the cluster\'s labels)', () => {
+  const { policy, pod, bindings, all } = workloadGuard();
+  const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+
+  test('matches CREATE and UPDATE of Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
+    // One rule: its groups and resources match as every pair (core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
+      resources: ['pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
+    expect([policy.spec.failurePolicy, policy.spec.paramKind, policy.metadata.namespace]).toEqual(['Fail', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined]);
+    const [create, update] = bindings;
+    expect(create.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
+    expect(update.spec.paramRef).toBeUndefined();
+    for (const [b, operation] of [[create, 'CREATE'], [update, 'UPDATE']] as const) {
+      // Every resource of one operation: the binding narrows what the policy matches, which names the kinds.
+      expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }] });
+    }
+  });
+
+  test('fails when a Pod, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob whose pods carry the cluster\'s labels sets a pinned env var other than from the pinned ConfigMap (only Deployments were guarded: the pod joined on another shard count)', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const tampered = workloadOf(kind, podAt(pod, { env: literal }));
+      const d = workloadDecision(policy, tampered, null, 0, { record: '1.32.2' });
+      expect([kind, d.matched, d.allowed]).toEqual([kind, true, false]);
+      expect(d.message).toBe(`${kind} copy would join Temporal cluster temporal/temporal setting a value it can never change `
+        + '(history shard count, cluster name, failover increment) other than from ConfigMap temporal-pinned.');
+      // envFrom without the pinned names in env, as for a Deployment.
+      const envFrom = podAt(pod, { env: (e) => e.filter((x) => !x.name.startsWith('TEMPORAL_NUM')) });
+      envFrom.spec.containers[0].envFrom = [{ configMapRef: { name: 'helm-values' } }];
+      expect([kind, workloadDecision(policy, workloadOf(kind, envFrom), null, 0, { record: '1.32.2' }).allowed]).toEqual([kind, false]);
+      // The cluster's own pod template passes every rule.
+      for (const rule of [0, 1, 2]) expect([kind, rule, workloadDecision(policy, workloadOf(kind, pod), null, rule, { record: '1.32.2' }).allowed]).toEqual([kind, rule, true]);
+      // An update that changes the env is held to it; one that leaves the containers as they were (a scale, a finalizer removed) is not.
+      expect([kind, workloadDecision(policy, tampered, workloadOf(kind, pod), 0).allowed]).toEqual([kind, false]);
+      expect([kind, workloadDecision(policy, { ...tampered, metadata: { ...tampered.metadata, finalizers: [] } }, tampered, 0).allowed]).toEqual([kind, true]);
+    }
+  });
+
+  test('selects only workloads whose pods carry both of the cluster\'s labels', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      const relabelled = (labels: Record<string, string>) => workloadOf(kind, { spec: withoutClusterConfigMaps(pod.spec), metadata: { labels } });
+      expect([kind, workloadDecision(policy, relabelled({ 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }), null, 0).matched]).toEqual([kind, true]);
+      for (const labels of [{ 'app.kubernetes.io/instance': 'other', 'app.kubernetes.io/name': 'temporal' }, { 'app.kubernetes.io/name': 'temporal' }, {}] as Array<Record<string, string>>) {
+        expect([kind, labels, workloadDecision(policy, relabelled(labels), null, 0).matched]).toEqual([kind, labels, false]);
+      }
+      expect([kind, workloadDecision(policy, workloadOf(kind, { spec: withoutClusterConfigMaps(pod.spec) }), null, 0).matched]).toEqual([kind, false]);
+    }
+  });
+
+  test('fails when a workload of the cluster is created more than one minor ahead of the record, below it or without a release, or its images name another minor than its label', () => {
+    for (const kind of WORKLOAD_KINDS) {
+      for (const [release, says] of [['1.34.0', '1.34.0'], ['1.31.5', '1.31.5']]) {
+        const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' });
+        expect([kind, release, d.allowed]).toEqual([kind, release, false]);
+        expect(d.message).toContain(`${kind} copy would join Temporal cluster temporal/temporal at release ${says} where ConfigMap temporal-pinned records 1.32.2.`);
+      }
+      const unlabelled = podAt(pod, {});
+      delete unlabelled.metadata.labels['app.kubernetes.io/version'];
+      expect([kind, workloadDecision(policy, workloadOf(kind, unlabelled), null, 1, { record: '1.32.2' }).message]).toEqual([kind, expect.stringContaining('at release none (no label app.kubernetes.io/version on its pods)')]);
+      for (const release of ['1.32.2', '1.32.0', '1.33.0']) expect([kind, release, workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, release, true]);
+      // Images of another minor than the label, in the tag or the path.
+      for (const image of ['temporalio/server:1.34.0', 'temporalio/server:1_34_0', 'registry.example.com/1.34.0/server:fips']) {
+        const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { images: [image] })), null, 2, { record: '1.32.2' });
+        expect([kind, image, d.allowed]).toEqual([kind, image, false]);
+        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}.`);
+      }
+      // An update is held to the release it ran: one minor up at most, never down.
+      const at = (release: string) => workloadOf(kind, podAt(pod, { release }));
+      expect([kind, workloadDecision(policy, at('1.34.0'), at('1.32.2'), 1).allowed, workloadDecision(policy, at('1.33.0'), at('1.32.2'), 1).allowed,
+        workloadDecision(policy, at('1.31.5'), at('1.32.2'), 1).allowed]).toEqual([kind, false, true, false]);
+    }
+  });
+
+  test('the pods (and ReplicaSets, Jobs) the cluster\'s controllers create from an admitted owner pass whatever release they run, as break-glass on the owner let it through; a forged copy without an owner does not', () => {
+    const owned = (kind: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name: 'temporal-history-5d8f', uid: 'u', controller: true }] });
+    for (const [kind, owner] of [['Pod', 'ReplicaSet'], ['ReplicaSet', 'Deployment'], ['Pod', 'StatefulSet'], ['Pod', 'Job'], ['Job', 'CronJob']]) {
+      const ahead = workloadOf(kind, podAt(pod, { release: '1.34.0' }), owned(owner));
+      expect([kind, owner, workloadDecision(policy, ahead, null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, owner, true]);
+      // The env rule holds all the same: an owner admitted before the policy existed makes no pod on another shard count.
+      expect([kind, owner, workloadDecision(policy, workloadOf(kind, podAt(pod, { env: literal }), owned(owner)), null, 0, { record: '1.32.2' }).allowed]).toEqual([kind, owner, false]);
+    }
+    // Not a controller reference, or an owner of a kind the policies do not guard (another operator's resource).
+    const notControlling = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u' }] };
+    const otherOwner = { ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Rollout', name: 'r', uid: 'u', controller: true }] };
+    for (const metadata of [notControlling, otherOwner]) {
+      expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { release: '1.34.0' }), metadata), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    }
+    // kubectl set image on an owned pod is held to the image rule: the containers changed.
+    const ownedPod = workloadOf('Pod', pod, owned('ReplicaSet'));
+    expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { images: ['temporalio/server:1.34.0'] }), owned('ReplicaSet')), ownedPod, 2).allowed).toBe(false);
+  });
+
+  test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {
+    const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
+    expect(workloadDecision(policy, glass('true'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    // A tag is what follows the reference's last ':' past its last '/': a registry port and path are not one.
+    const mirrored = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0', images: ['registry.example.com:5000/t/server:1.34.0'] }),
+      { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect([mirrored('1.34.0'), mirrored('5000/t/server:1.34.0'), mirrored('34.0')].map((o) => workloadDecision(policy, o, null, 1, { record: '1.32.2' }).allowed)).toEqual([true, false, false]);
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const pinnedByDigest = (value: string) => workloadOf('Pod', podAt(pod, { release: '1.34.0', images: [`temporalio/server@${digest}`] }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
+    expect([pinnedByDigest(digest), pinnedByDigest('sha256:' + 'e'.repeat(64))].map((o) => workloadDecision(policy, o, null, 1, { record: '1.32.2' }).allowed)).toEqual([true, false]);
+    const guarded = workloadGuard({ breakGlassGroups: ['temporal-admins'] }).policy;
+    expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2', groups: ['temporal-admins'] }).allowed).toBe(true);
+    expect(workloadDecision(guarded, glass('true'), null, 1, { record: '1.32.2' }).message).toContain('as a member of temporal-admins,');
+  });
+
+  test('every Job the library emits, and the pods every Deployment\'s ReplicaSets would create from it, pass every rule; the UI\'s pods run their own release', () => {
+    const jobs = all.filter((o) => o.kind === 'Job');
+    expect(jobs.length).toBeGreaterThan(0);
+    const uiPod = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'ui').spec.template;
+    const bare = [...all.filter((o) => o.kind === 'Deployment').map((d) => workloadOf('Pod', d.spec.template)), ...jobs];
+    for (const o of nonEmpty(bare)) {
+      for (const rule of [0, 1, 2]) {
+        const d = workloadDecision(policy, o, null, rule, { record: '1.32.2' });
+        expect([o.kind, o.metadata.name, rule, d.matched, d.allowed]).toEqual([o.kind, o.metadata.name, rule, true, true]);
+      }
+    }
+    expect(uiPod.spec.containers[0].image).toMatch(/\/ui:/);
+  });
+});

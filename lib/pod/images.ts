@@ -1,5 +1,5 @@
 import { propError } from '../validation';
-import { formatImage, ImageReference, parseImage, RELEASE_IN_TAG, requireDigest, TOOL_IN_TAG } from '../validation/images';
+import { formatImage, ImageReference, otherReleasesNamed, parseImage, releaseWords, requireDigest } from '../validation/images';
 
 export { formatImage, parseImage, requireDigest } from '../validation/images';
 export type { ImageReference } from '../validation/images';
@@ -21,7 +21,14 @@ export function checkedOverride(owner: string, prop: string, reference: string, 
   // behind when `version` moved (`1.30.9-patched` on a cluster now at 1.31.5) runs the old release
   // under the new one's label and lock entry, so the next step skips a minor unseen, and an older
   // patch brings back the advisories the new version was chosen to leave.
-  const other = expectedTag === undefined ? undefined : otherReleaseNamed(image.tag, expectedTag);
+  // A release in the repository path (`registry.example.com/1.30.9/server`, `server-1.30.9`) names
+  // what runs as a tag does, and the admission policy reads it there: refused whatever the tag.
+  const inPath = expectedTag === undefined ? undefined : otherReleasesNamed(releaseWords(image.repository), expectedTag)[0];
+  if (inPath !== undefined) {
+    throw propError(owner, prop, reference, `an image whose repository path names no release other than ${expectedTag}, the server release the cluster is configured for`,
+      `The path names ${inPath}. Set \`version\` to the release the image is, or give the image of ${expectedTag}.`);
+  }
+  const other = expectedTag === undefined || image.tag === undefined ? undefined : otherReleasesNamed([image.tag], expectedTag)[0];
   if (other !== undefined && (image.digest !== undefined || allowOtherTag)) {
     throw propError(owner, prop, reference, `the tag ${expectedTag}, the server release the cluster is configured for, ${image.digest !== undefined ? 'or none beside the digest' : 'or a patched build\'s tag that names no other release'}`,
       `The tag names ${other}. Set \`version\` to the release the image is, or give the image of ${expectedTag}; `
@@ -90,6 +97,12 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
       typeof repository === 'string' && repository.endsWith('/') ? `The library appends "/server", "/admin-tools" and "/ui" itself: write "${repository.replace(/\/+$/, '')}".`
         : 'The library appends "/server", "/admin-tools" and "/ui" to it: give a registry host (and port) and a lower-case path of an image reference.');
   }
+  // The default images' path is the repository's: one that names another release (a mirror laid out by release) runs that one.
+  const inRepository = otherReleasesNamed(releaseWords(`${repository}/server`), version)[0];
+  if (inRepository !== undefined) {
+    throw propError(owner, 'images.repository', repository, `a registry and path that name no release other than ${version}, the server release the cluster is configured for`,
+      `The path names ${inRepository}, and the servers' images would be read as that release. Give the path of the ${version} images.`);
+  }
   const digests = options?.digests ?? {};
   const image = (name: string, tag: string, digest: string | undefined, prop: string) =>
     formatImage({ repository: `${repository}/${name}`, tag, digest: digest === undefined ? undefined : requireDigest(owner, prop, digest) });
@@ -104,27 +117,6 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
     ui: image('ui', DEFAULT_UI_VERSION, digests.ui, 'images.digests.ui'),
     override,
   };
-}
-
-/**
- * The release a tag names, when it is not `expected`: each version in it (RELEASE_IN_TAG, in any
- * case) whose first three parts are not the release (`1.30.9`, `v1.30.9-fips`, `myorg.1.30.9`,
- * `patched-1.30.9.2`), or whose two parts name another minor line (`1.30`, `myorg-1.30`). Past the
- * tag's start, a version of another major (`debian-12.5`, `ubuntu-22.04.3`, `node-20.11.1`,
- * `openssl-3.0.9`: Temporal has had one major) is another program's, as are tctl's and the Temporal CLI's in an
- * official admin-tools tag (`1.32.2-tctl-1.18.4-cli-1.4.1`).
- */
-function otherReleaseNamed(tag: string | undefined, expected: string): string | undefined {
-  if (tag === undefined) return undefined;
-  const want = expected.split('.');
-  for (const [found] of tag.toLowerCase().matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
-    const parts = /[0-9]+(?:[.][0-9]+)+/.exec(found)![0].split('.');
-    if (new RegExp(TOOL_IN_TAG).test(found)) continue;
-    if (!/^v?[0-9]/.test(found) && (parts[0].length > 2 || parts[0] !== want[0])) continue;
-    const named = parts.slice(0, parts.length === 2 ? 2 : 3);
-    if (named.some((part, i) => part !== want[i])) return named.join('.');
-  }
-  return undefined;
 }
 
 /**

@@ -2,22 +2,16 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { RELEASE_IN_TAG, TOOL_IN_TAG } from '../validation/images';
-import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString, RELEASE_LABEL } from './guard-cel';
+import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
+import { guardWorkloads, readsClusterConfigMapsCel } from './workload-guard';
+import {
+  BREAK_GLASS_ANNOTATION, BREAK_GLASS_HINT_VARIABLE, BREAK_GLASS_VARIABLE, breakGlassCel, breakGlassHintCel, celString, deploymentBreakGlassCel, RELEASE_LABEL,
+} from './guard-cel';
 import {
   DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
 } from './release-record';
 
 export { BREAK_GLASS_ANNOTATION } from './guard-cel';
-
-/** Break-glass on a Deployment: its annotation names the tag (or, pinned by digest alone, the digest) of one of the images it runs. */
-// The annotation's value is read once, as `g`, for the two tests.
-const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `[${value}].exists(g, variables.imageTags.exists(t, t == g) `
-  + `|| object.spec.template.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
-
-/** The Deployment policy's variables that both its release and its image rule read. */
-const BREAK_GLASS_VARIABLE = 'breakGlass';
-const BREAK_GLASS_HINT_VARIABLE = 'breakGlassHint';
 
 /** How the admission policies guard a cluster's pinned values. */
 export interface PinnedValuesProtection {
@@ -101,13 +95,14 @@ export class PinnedValuesGuard extends Construct {
    * The CEL run on CREATE and UPDATE of the cluster's Deployments. A container with `envFrom` (a
    * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
    * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
-   * set the shard count while no `env` entry names it.
+   * set the shard count while no `env` entry names it. `containers`: where the object keeps them
+   * (the workload policy reads any kind's pods).
    */
-  public static envExpression(configMapName: string, pinnedEnv: Record<string, string>): string {
+  public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
     const names = Object.keys(pinnedEnv).sort();
     // The pinned env vars and their keys are written once, as the map `p`: `in` and `all` read its keys.
     const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `[${keys}].all(p, object.spec.template.spec.containers.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
+    return `[${keys}].all(p, ${containers}.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
       + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
       + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
       + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
@@ -144,6 +139,9 @@ export class PinnedValuesGuard extends Construct {
       + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))",
   };
 
+  /** The CEL variable of the image rule: each container's image without registry host and digest (imageNamesCel). */
+  public static readonly IMAGE_NAMES_VARIABLE = { name: 'imageNames', expression: imageNamesCel('object.spec.template.spec.containers') };
+
   /**
    * The CEL variables of the Deployment policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): RELEASE_VARIABLES,
@@ -153,17 +151,14 @@ export class PinnedValuesGuard extends Construct {
    * purpose. Each is written once in the policy instead of once per rule.
    */
   public static deploymentVariables(groups: readonly string[]): { name: string; expression: string }[] {
-    // The annotation names the tag of the image the Deployment runs once changed (see deploymentBreakGlassCel).
-    const hint = `'${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
-      + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
-    return [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE,
-      { name: BREAK_GLASS_VARIABLE, expression: deploymentBreakGlassCel(groups) }, { name: BREAK_GLASS_HINT_VARIABLE, expression: hint }].map((v) => ({ ...v }));
+    return [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE, PinnedValuesGuard.IMAGE_NAMES_VARIABLE,
+      { name: BREAK_GLASS_VARIABLE, expression: deploymentBreakGlassCel(groups) }, { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) }].map((v) => ({ ...v }));
   }
 
   /**
    * The image rule, on CREATE and UPDATE of the cluster's Deployments: every release a container
-   * image's tag names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
-   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`), is of the minor of the Deployment's release
+   * image's tag or path names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
+   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`, `1_30_9`, `v1-30-9`, `server-1.30.9:fips`), is of the minor of the Deployment's release
    * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
    * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
@@ -176,9 +171,7 @@ export class PinnedValuesGuard extends Construct {
     // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
     const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
       + "&& object.spec.selector.matchLabels[k] == 'ui')";
-    const anotherProgram = `(v.matches('${TOOL_IN_TAG}') || (!v.matches('^v?[0-9]') && p[0] != ${major}))`;
-    return `size(variables.toRelease) < 2 || (${ui}) || variables.${BREAK_GLASS_VARIABLE} || variables.imageTags.all(t, t.lowerAscii().findAll('${RELEASE_IN_TAG}')`
-      + `.all(v, [v.find('[0-9]+([.][0-9]+)+').split('.')].all(p, ${anotherProgram} || (p[0] == ${major} && p[1] == ${minor}))))`;
+    return `size(variables.toRelease) < 2 || (${ui}) || variables.${BREAK_GLASS_VARIABLE} || ${namesOnlyMinorCel('variables.imageNames', major, minor)}`;
   }
 
   /**
@@ -210,6 +203,8 @@ export class PinnedValuesGuard extends Construct {
 
   public readonly policyName: string;
   public readonly envPolicyName: string;
+  /** The policy that holds the cluster's other workloads (Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs) to the Deployments' rules. */
+  public readonly workloadPolicyName: string;
   /** The policy that guards the server config ConfigMap, when there is one. */
   public readonly configPolicyName?: string;
 
@@ -275,6 +270,8 @@ export class PinnedValuesGuard extends Construct {
       },
     });
     const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
+    // The ConfigMaps only this cluster's server pods use: a pod that does is the cluster's, whatever its labels.
+    const clusterConfigMaps = [props.configMapName, ...(configName !== undefined ? [configName] : [])];
     // The end of both Deployment rules' messages: how to override them on purpose (a variable).
     const override = `' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
     const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
@@ -289,7 +286,9 @@ export class PinnedValuesGuard extends Construct {
         // This cluster's Deployments, by their pods' labels: Argo CD's label tracking rewrites
         // app.kubernetes.io/instance on every object it applies (to its Application's name), never
         // in a pod template, whose labels the Deployment's immutable selector holds in place.
-        matchConditions: [{ name: 'deployment-of-this-cluster', expression: PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector) }],
+        // Or by the cluster's ConfigMaps it uses, which kustomize's commonLabels, rewriting the instance in pod templates and selectors, leaves alone.
+        matchConditions: [{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector)}) `
+          + `|| ${readsClusterConfigMapsCel('object.spec.template.spec', clusterConfigMaps)}` }],
         validations: [{
           expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
           message: `The servers of ${cluster} read the values a Temporal cluster can never `
@@ -307,7 +306,7 @@ export class PinnedValuesGuard extends Construct {
         }, {
           expression: PinnedValuesGuard.imageExpression(),
           messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} is labelled release ' `
-            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageTags.join(', ') + '. An image tag names the release that runs; `
+            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageNames.join(', ') + '. An image tag names the release that runs; `
             + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
             + override,
           reason: 'Forbidden',
@@ -337,9 +336,13 @@ export class PinnedValuesGuard extends Construct {
       },
     });
     const envBindings = [envBinding('EnvBinding', this.envPolicyName, 'CREATE'), envBinding('EnvUpdateBinding', `${this.envPolicyName}-update`, 'UPDATE')];
+    // Every other kind whose pods would carry the cluster's labels, held to the same rules (lib/security/workload-guard.ts).
+    const workloads = guardWorkloads(this, { namespace: props.namespace, configMapName: props.configMapName, labels: props.labels, selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps,
+      envExpression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv, 'variables.pod.spec.containers') });
+    this.workloadPolicyName = workloads.policyName;
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...workloads.objects, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }
 
   /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */

@@ -32,19 +32,70 @@ export function parseImage(owner: string, prop: string, reference: string): Imag
 }
 
 /**
- * A version a lower-cased image tag names, for the synth check (lib/pod/images.ts) and the admission
- * policy's CEL (PinnedValuesGuard), which read tags alike: `MAJOR.MINOR[.PATCH[.BUILD...]]`, after
- * an optional `v`, at the tag's start or after `-`, `_`, or a letter and a `.` (`myorg.1.31.2`), as
- * far as its digits and dots go. A version glued to letters (`go1.22.5`, `alpine3.19`) is not one:
- * that is another program's, and so are the versions after `-tctl-` and `-cli-`, which the official
- * admin-tools tags carry (`1.32.2-tctl-1.18.4-cli-1.4.1`: tctl's and the Temporal CLI's): a match
- * that starts with TOOL_IN_TAG. RE2 syntax, which JavaScript reads alike. The match holds what
- * precedes the version; a match that starts with it (`/^v?[0-9]/`) is at the start of the tag.
+ * A version a lower-cased image tag (or a component of an image's path, RELEASE_WORDS) names, for the
+ * synth check (lib/pod/images.ts) and the admission policies' CEL (PinnedValuesGuard), which read
+ * them alike: `MAJOR.MINOR[.PATCH[.BUILD...]]`, the same with underscores (`1_32_2`, where a tag
+ * scheme avoids dots) or, in three parts or more, with hyphens (`v1-32-2`; two would read Debian
+ * revisions such as `1.30.9-1-2` as a release), after an optional `v`, at the start or after `-`,
+ * `_`, or a letter and a `.` (`myorg.1.31.2`), as far as its digits and separators go. One separator
+ * per version: a mixed run (`build-42-1.30.9`) would hide the release behind a build number. A
+ * version glued to letters (`go1.22.5`, `alpine3.19`) is not one: that is another program's, and so
+ * are the versions after `-tctl-` and `-cli-`, which the official admin-tools tags carry
+ * (`1.32.2-tctl-1.18.4-cli-1.4.1`: tctl's and the Temporal CLI's): a match that starts with
+ * TOOL_IN_TAG. RE2 syntax, which JavaScript reads alike. The match holds what precedes the
+ * version; a match that starts with it (`/^v?[0-9]/`) is at the start of the word; its digit runs
+ * are its parts.
  */
-export const RELEASE_IN_TAG = '(^|-tctl-|-cli-|[-_]|[a-z][.])v?[0-9]+([.][0-9]+)+';
+export const RELEASE_IN_TAG = '(^|-tctl-|-cli-|[-_]|[a-z][.])v?[0-9]+(([.][0-9]+)+|(_[0-9]+)+|(-[0-9]+){2,})';
 
 /** The start of a RELEASE_IN_TAG match that is a tool's version in an admin-tools tag, not the server's. */
 export const TOOL_IN_TAG = '^-(tctl|cli)-';
+
+/**
+ * A RELEASE_IN_TAG match whose parts are hyphen-separated: of another major than the release's, it
+ * is a date (`2024-01-15`) or another program's (`fips-140-2`) wherever it stands, never a release.
+ */
+export const HYPHEN_VERSION = '[0-9]-[0-9]';
+
+/**
+ * The words of an image reference that can name a release, lower-cased: each component of its
+ * path and its tag, without the registry host (a first component with a `.` or `:`, or
+ * `localhost`, whose digits are an address or a port) and the digest. A release in the path
+ * (`registry.example.com/1.30.9/server:fips`, `temporalio/server-1.30.9:fips`) says what runs as
+ * surely as one in the tag. The CEL of the admission policies splits alike (imageNamesCel).
+ */
+export function releaseWords(reference: string): string[] {
+  const named = reference.split('@')[0];
+  const slash = named.indexOf('/');
+  const host = slash < 0 ? '' : named.substring(0, slash);
+  const path = slash >= 0 && (host.includes('.') || host.includes(':') || host === 'localhost') ? named.substring(slash + 1) : named;
+  return path.replace(':', '/').split('/').map((w) => w.toLowerCase());
+}
+
+/**
+ * The releases `words` (RELEASE_WORDS) name other than `expected` (`MAJOR.MINOR.PATCH`): each
+ * version in them (RELEASE_IN_TAG) whose first three parts are not the release (`1.30.9`,
+ * `v1.30.9-fips`, `myorg.1.30.9`, `patched-1.30.9.2`), or whose two parts name another minor line
+ * (`1.30`, `myorg-1.30`). Past a word's start, or in hyphens anywhere, a version of another major
+ * (`debian-12.5`, `ubuntu-22.04.3`, `openssl-3.0.9`, `2024-01-15`: Temporal has had one major) is
+ * another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
+ * (`1.32.2-tctl-1.18.4-cli-1.4.1`). Where the admission policy compares the minor only, this
+ * compares the patch too: synth knows the release exactly.
+ */
+export function otherReleasesNamed(words: readonly string[], expected: string): string[] {
+  const want = expected.split('.');
+  const found: string[] = [];
+  for (const word of words) {
+    for (const [match] of word.toLowerCase().matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
+      const parts = match.match(/[0-9]+/g)!;
+      if (new RegExp(TOOL_IN_TAG).test(match)) continue;
+      if ((!/^v?[0-9]/.test(match) || new RegExp(HYPHEN_VERSION).test(match)) && (parts[0].length > 2 || parts[0] !== want[0])) continue;
+      const named = parts.slice(0, parts.length === 2 ? 2 : 3);
+      if (named.some((part, i) => part !== want[i])) found.push(named.join('.'));
+    }
+  }
+  return found;
+}
 
 /** `sha256:<64 hex>`, the only digest form registries serve for images today. */
 export function requireDigest(owner: string, prop: string, digest: string): string {

@@ -250,6 +250,32 @@ describe('a Deployment of the cluster whose own labels were rewritten', () => {
   });
 });
 
+describe('a Deployment or Pod of the cluster whose pod labels kustomize\'s commonLabels rewrote', () => {
+  test('is still guarded: the policies also know the cluster\'s pods by the ConfigMaps they use, which no label transformer renames', async () => {
+    const envPolicy = await typeCheckedEnvPolicy();
+    await typeCheckedPolicy('-workload-guard');
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const kustomized = JSON.parse(JSON.stringify(history));
+    kustomized.metadata.name = `${history.metadata.name}-kustomized`;
+    for (const labels of [kustomized.metadata.labels, kustomized.spec.selector.matchLabels, kustomized.spec.template.metadata.labels]) labels['app.kubernetes.io/instance'] = 'prod';
+    const write = (name: string, object: unknown) => {
+      const file = path.join(server!.dir, name);
+      fs.writeFileSync(file, JSON.stringify(object));
+      return file;
+    };
+    const own = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized.json', kustomized)]);
+    if (own.code !== 0) throw new Error(server!.failure('create the kustomized history Deployment', ['create', '--dry-run=server'], own));
+    const container = kustomized.spec.template.spec.containers[0];
+    container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
+    const denied = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-shards.json', kustomized)]);
+    console.log(`kubectl create of a history Deployment relabelled instance=prod with TEMPORAL_NUM_HISTORY_SHARDS=1024 exited with ${denied.code}:\n${denied.stderr.trim()}`);
+    expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining(envPolicy.spec.validations[0].message)]);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...kustomized.spec.template.metadata, name: 'kustomized-pod', namespace: history.metadata.namespace }, spec: kustomized.spec.template.spec };
+    const deniedPod = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-pod.json', pod)]);
+    expect([deniedPod.code, deniedPod.stderr]).toEqual([1, expect.stringContaining('Pod kustomized-pod would join Temporal cluster')]);
+  });
+});
+
 describe('the ValidatingAdmissionPolicy that guards the server config', () => {
   test('is type-checked without warnings, denies a server config that sets a pinned value itself, and lets any other change through', async () => {
     const configPolicy = await typeCheckedPolicy('-config-guard');
@@ -343,10 +369,10 @@ describe('the release rule of the same policy', () => {
     }
     // kubectl set image past the label: the image rule reads the tag the containers run.
     const skipped = await applyRelease(next, undefined, `${major}.${minor + 2}.0`);
-    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run ${major}.${minor + 2}.0`)]);
+    expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run temporalio/server:${major}.${minor + 2}.0`)]);
     // The release behind a prefix and a dot, upper case: Kubernetes' findAll reads it as the synth check does.
     const embedded = await applyRelease(next, undefined, `myorg.V${major}.${minor + 2}.0`);
-    expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run myorg.V${major}.${minor + 2}.0`)]);
+    expect([embedded.code, embedded.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${next} but its containers run temporalio/server:myorg.V${major}.${minor + 2}.0`)]);
     expect(await storedRelease()).toBe(next);
     // Back to the release the rest of the app runs: a minor downgrade, so only through break-glass, which names the image's tag.
     expect((await applyRelease(running)).code).toBe(1);
@@ -364,10 +390,127 @@ describe('the release rule of the same policy', () => {
       console.log(`kubectl apply of release ${skip} over ${running} with ${BREAK_GLASS}=${leftover} left on the Deployment exited with ${later.code}:\n${later.stderr.trim()}`);
       expect([leftover, later.code, later.stderr]).toEqual([leftover, 1, expect.stringContaining(`runs release ${running} and this update says ${skip}.`)]);
       const setImage = await server!.kubectl(['set', 'image', ...target, `temporal=temporalio/server:${skip}`]);
-      expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${skip}`)]);
+      expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${skip}`)]);
       expect(await storedRelease()).toBe(running);
     }
     await server!.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
+  });
+});
+
+describe('the image rule reads a release in underscores, in hyphens and in the repository path, as the synth check does', () => {
+  test('kubectl set image to another minor so written is denied; the registry host\'s digits, a date and the release in the path are not another release', async () => {
+    await typeCheckedEnvPolicy();
+    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const running = history.metadata.labels['app.kubernetes.io/version'] as string;
+    const [major, minor] = running.split('.').map(Number);
+    const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
+    const image = () => server!.getJson('deployment', history.metadata.name, history.metadata.namespace).then((d) => d.spec.template.spec.containers[0].image);
+    const original = await image();
+    const skip = [major, minor + 2, 0];
+    for (const [reference, named] of [[`temporalio/server:${skip.join('_')}`, `temporalio/server:${skip.join('_')}`], [`temporalio/server:v${skip.join('-')}`, `temporalio/server:v${skip.join('-')}`],
+      [`registry.example.com:5000/${skip.join('.')}/server:fips`, `${skip.join('.')}/server:fips`], [`temporalio/server-${skip.join('.')}:${running}`, `temporalio/server-${skip.join('.')}:${running}`]]) {
+      const denied = await server!.kubectl(['set', 'image', ...target, `temporal=${reference}`]);
+      console.log(`kubectl set image temporal=${reference} on the history Deployment labelled ${running} exited with ${denied.code}:\n${denied.stderr.trim()}`);
+      expect([reference, denied.code, denied.stderr]).toEqual([reference, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${named}.`)]);
+      expect(await image()).toBe(original);
+    }
+    for (const reference of [`10.1.2.3:5000/temporalio/server:${running}`, `temporalio/server:${running}-2024-01-15`, `registry.example.com/${running}/server:fips`]) {
+      await server!.kubectlOk(`set image temporal=${reference}`, ['set', 'image', ...target, `temporal=${reference}`]);
+      expect(await image()).toBe(reference);
+    }
+    await server!.kubectlOk('set the history image back', ['set', 'image', ...target, `temporal=${original}`]);
+  });
+});
+
+describe('the workload policy: every other kind whose pods carry the cluster\'s labels', () => {
+  const KINDS = ['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
+  let history: any;
+  let running: string;
+  let major: number;
+  let minor: number;
+  const ns = () => pinned.metadata.namespace;
+
+  /** A `kind` named `name` whose pods are the history Deployment's template, `edit`ed, with `metadata` of its own; a Pod is the pod itself. */
+  const workload = (kind: string, name: string, edit: (pod: any) => void = () => undefined, metadata: Record<string, unknown> = {}) => {
+    const pod = JSON.parse(JSON.stringify(history.spec.template));
+    edit(pod);
+    const meta = { name, namespace: ns(), ...metadata };
+    const selector = { matchLabels: pod.metadata.labels };
+    if (kind === 'Pod') return { apiVersion: 'v1', kind, metadata: { ...pod.metadata, ...meta }, spec: pod.spec };
+    // A Job's pods restart Never or OnFailure, which validation requires before admission runs.
+    const jobPod = { ...pod, spec: { ...pod.spec, restartPolicy: 'Never' } };
+    if (kind === 'Job') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { template: jobPod } };
+    if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: meta, spec: { schedule: '@hourly', jobTemplate: { spec: { template: jobPod } } } };
+    return { apiVersion: 'apps/v1', kind, metadata: meta, spec: { selector, template: pod } };
+  };
+  const literalShards = (pod: any) => {
+    pod.spec.containers[0].env = pod.spec.containers[0].env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '4' } : e));
+  };
+  const atRelease = (release: string) => (pod: any) => {
+    pod.metadata.labels['app.kubernetes.io/version'] = release;
+    for (const c of pod.spec.containers) c.image = c.image.replace(`:${running}`, `:${release}`);
+  };
+  const create = (object: any, dryRun = true) => {
+    const file = path.join(server!.dir, `workload-${object.kind}-${object.metadata.name}.json`);
+    fs.writeFileSync(file, JSON.stringify(object));
+    return server!.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), '-f', file]);
+  };
+
+  beforeAll(async () => {
+    history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    running = history.metadata.labels['app.kubernetes.io/version'];
+    [major, minor] = running.split('.').map(Number);
+    // Type-checked against every kind's schema without a warning: dyn keeps a Pod's lack of spec.template from being one.
+    await typeCheckedPolicy('-workload-guard');
+  });
+
+  test('denies a Pod, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob of the cluster that sets the shard count as a literal, or joins two minors past the record; lets the cluster\'s own template through', async () => {
+    const first = await pollUntil('the workload policy to deny a bare Pod with a literal shard count', 60_000, async () => {
+      const result = await create(workload('Pod', 'bare-shards', literalShards));
+      return result.code !== 0 && result.stderr.includes('would join Temporal cluster') ? result : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl create of a bare Pod with the cluster's labels and TEMPORAL_NUM_HISTORY_SHARDS=4 exited with ${first.code}:\n${first.stderr.trim()}`);
+    const skip = `${major}.${minor + 2}.0`;
+    for (const kind of KINDS) {
+      const shards = await create(workload(kind, `${kind.toLowerCase()}-shards`, literalShards));
+      expect([kind, shards.code, shards.stderr]).toEqual([kind, 1, expect.stringContaining(`${kind} ${kind.toLowerCase()}-shards would join Temporal cluster ${ns()}/temporal setting a value it can never change`)]);
+      const ahead = await create(workload(kind, `${kind.toLowerCase()}-ahead`, atRelease(skip)));
+      expect([kind, ahead.code, ahead.stderr]).toEqual([kind, 1, expect.stringContaining(`would join Temporal cluster ${ns()}/temporal at release ${skip} where ConfigMap ${pinned.metadata.name} records ${running}.`)]);
+      const image = await create(workload(kind, `${kind.toLowerCase()}-image`, (pod) => { pod.spec.containers[0].image = `temporalio/server:${major}_${minor + 2}_0`; }));
+      expect([kind, image.code, image.stderr]).toEqual([kind, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${major}_${minor + 2}_0.`)]);
+      const own = await create(workload(kind, `${kind.toLowerCase()}-own`));
+      if (own.code !== 0) throw new Error(server!.failure(`create a ${kind} of the cluster's own pod template`, ['create', '--dry-run=server'], own));
+    }
+  });
+
+  test('the pods a ReplicaSet of the cluster creates pass, at any release its admitted owner runs; updates that leave the containers alone pass; kubectl set image on one is held to the image rule', async () => {
+    // No kube-controller-manager controller but the policy status one runs here: the ReplicaSet and its pods are created as the
+    // Deployment and ReplicaSet controllers would, with controller references to their owners.
+    const deployment = await server!.getJson('deployment', history.metadata.name, ns());
+    const hash = 'kubetest1';
+    const owner = (kind: string, o: any) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true }] });
+    const withHash = (pod: any) => { pod.metadata.labels['pod-template-hash'] = hash; };
+    const rs = workload('ReplicaSet', `${history.metadata.name}-${hash}`, withHash, { labels: { ...history.spec.template.metadata.labels, 'pod-template-hash': hash }, ...owner('Deployment', deployment) });
+    (rs.spec as any).replicas = 1;
+    const createdRs = await create(rs, false);
+    if (createdRs.code !== 0) throw new Error(server!.failure('create the history ReplicaSet as the Deployment controller would', ['create', '-f', '<rs>'], createdRs));
+    const storedRs = await server!.getJson('replicaset', rs.metadata.name, ns());
+    // Its pod, from its template; and one a minor past the record, as a Deployment let through by break-glass makes.
+    for (const [name, edit] of [[`${rs.metadata.name}-a`, withHash], [`${rs.metadata.name}-b`, (pod: any) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }]] as const) {
+      const pod = await create(workload('Pod', name, edit, owner('ReplicaSet', storedRs)), false);
+      if (pod.code !== 0) throw new Error(server!.failure(`create pod ${name} as the ReplicaSet controller would`, ['create', '-f', '<pod>'], pod));
+      expect((await server!.getJson('pod', name, ns())).metadata.ownerReferences[0].uid).toBe(storedRs.metadata.uid);
+    }
+    // A scale of the ReplicaSet, a label on the pod: nothing that runs changes.
+    await server!.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=2']);
+    await server!.kubectlOk('annotate the pod a minor ahead', ['annotate', 'pod', `${rs.metadata.name}-b`, '-n', ns(), 'kube-test/touched=1']);
+    const setImage = await server!.kubectl(['set', 'image', 'pod', `${rs.metadata.name}-a`, '-n', ns(), `temporal=temporalio/server:${major}.${minor + 2}.0`]);
+    expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal is labelled release ${running} but its containers run temporalio/server:${major}.${minor + 2}.0.`)]);
+    // A pod of the same labels that no ReplicaSet owns, a minor past the record: denied.
+    const bare = await create(workload('Pod', `${rs.metadata.name}-c`, (pod) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }));
+    expect([bare.code, bare.stderr]).toEqual([1, expect.stringContaining('would join Temporal cluster')]);
+    await server!.kubectlOk('delete the pods', ['delete', 'pod', '-n', ns(), `${rs.metadata.name}-a`, `${rs.metadata.name}-b`, '--wait=false']);
+    await server!.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', '-n', ns(), rs.metadata.name, '--wait=false']);
   });
 });
 
