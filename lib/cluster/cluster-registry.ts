@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
+import { sameShape, treeShape, TreeShape } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
@@ -77,17 +78,17 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
   if (!root[REGISTRY]) {
     const clusters: RegisteredCluster[] = [];
     root[REGISTRY] = clusters;
-    // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
-    // result for a given count is reused instead of re-checking every cluster per chart. The app's
-    // other objects are listed every time (a walk that skips the clusters): one added after a first
-    // validation (Testing.synth of a chart, then another object, then app.synth()) is compared too.
-    let cached: { count: number; others: string; errors: string[] } | undefined;
+    // cdk8s validates the whole app once per chart it writes: the result is reused while no
+    // construct was added anywhere in the app (lib/tree-shape.ts), instead of re-checking every
+    // cluster per chart. An object added after a first validation (Testing.synth of a chart, then
+    // another object, then app.synth()), outside the clusters or inside one, is compared too.
+    let cached: { count: number; shape: TreeShape; errors: string[] } | undefined;
     Node.of(root).addValidation(ownValidation({
       validate: () => {
-        const others = otherObjects(root, clusters);
-        const listed = others.map((o) => `${o.path} ${o.key}`).join('\n');
-        if (cached?.count !== clusters.length || cached.others !== listed) {
-          cached = { count: clusters.length, others: listed, errors: validateClusters(clusters, others) };
+        if (cached?.count !== clusters.length || !sameShape(cached.shape)) {
+          // Taken first: a construct the checks themselves added would make the next validation check again.
+          const shape = treeShape(root);
+          cached = { count: clusters.length, shape, errors: validateClusters(clusters, otherObjects(root, clusters)) };
         }
         return [...cached.errors, ...createdAfterLockCheck(root, clusters)];
       },
