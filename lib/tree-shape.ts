@@ -21,7 +21,10 @@ export interface TreeShape {
   readonly childCounts: Uint32Array;
 }
 
-/** The shape of the tree under `root` now: every construct under it, itself included, in `findAll`'s order. */
+/**
+ * The shape of the tree under `root` now: every construct under it, itself included, in `findAll`'s
+ * order. The cluster checks take theirs in the walk that reads the app's objects (scanApp).
+ */
 export function treeShape(root: IConstruct): TreeShape {
   const nodes: IConstruct[] = [];
   const counts: number[] = [];
