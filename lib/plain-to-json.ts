@@ -82,15 +82,22 @@ function plainToJson(this: ApiObject): unknown {
     const sortKeys = sortKeysOnce ?? (process.env.CDK8S_DISABLE_SORT ? false : true);
     const json = plainValue(data, this, { sortKeys, dropEmpty: false }) as Record<string, unknown>;
     const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
+    // apiVersion, kind and metadata first, then the rest in their order, as cdk8s orders them
+    // (a key met again keeps its place); index loops, without a spread list and its iterator.
     const result: Record<string, unknown> = {};
-    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+    for (let i = 0; i < LEADING_KEYS.length; i++) {
+      const key = LEADING_KEYS[i];
       if (key in patched) result[key] = patched[key];
     }
+    const keys = Object.keys(patched);
+    for (let i = 0; i < keys.length; i++) result[keys[i]] = patched[keys[i]];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
   }
 }
+
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 function onlyBuiltInResolvers(app: App): boolean {
   const r = app.resolvers;
