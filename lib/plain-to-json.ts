@@ -82,15 +82,22 @@ function plainToJson(this: ApiObject): unknown {
     const sortKeys = sortKeysOnce ?? (process.env.CDK8S_DISABLE_SORT ? false : true);
     const json = plainValue(data, this, { sortKeys, dropEmpty: false }) as Record<string, unknown>;
     const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
+    // apiVersion, kind and metadata first, then the rest in their order, as cdk8s orders them
+    // (a key met again keeps its place); index loops, without a spread list and its iterator.
     const result: Record<string, unknown> = {};
-    for (const key of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+    for (let i = 0; i < LEADING_KEYS.length; i++) {
+      const key = LEADING_KEYS[i];
       if (key in patched) result[key] = patched[key];
     }
+    const keys = Object.keys(patched);
+    for (let i = 0; i < keys.length; i++) result[keys[i]] = patched[keys[i]];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
   }
 }
+
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata'];
 
 function onlyBuiltInResolvers(app: App): boolean {
   const r = app.resolvers;
@@ -163,15 +170,22 @@ function plainValue(value: unknown, object: ApiObject, options: SanitizeOptions)
 }
 
 /**
- * The indices of `keys` in the order of `keys.sort()`. Most maps have a few keys, and for those an
+ * The indices of `keys` in the order of `keys.sort()`, or undefined when that is their own order:
+ * about half of a synth's maps have their keys in order already (and most have one to four), and
+ * those then cost a comparison per key and no list. Most maps have a few keys, and for those an
  * insertion sort takes about half the time of the built-in sort (a synth of 100 clusters sorts
  * some 80,000 key lists). Both compare strings by UTF-16 code units, and an object's keys are
  * distinct, so the order is the same.
  */
-function sortedIndices(keys: readonly string[]): number[] {
-  const order = Array.from(keys.keys());
+function sortedIndices(keys: readonly string[]): number[] | undefined {
+  let sorted = 1;
+  while (sorted < keys.length && keys[sorted - 1] < keys[sorted]) sorted++;
+  if (sorted >= keys.length) return undefined;
+  const order = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) order[i] = i;
   if (keys.length > 16) return order.sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
-  for (let i = 1; i < order.length; i++) {
+  // The first `sorted` keys are in order already.
+  for (let i = sorted; i < order.length; i++) {
     const index = order[i];
     let j = i - 1;
     while (j >= 0 && keys[order[j]] > keys[index]) {

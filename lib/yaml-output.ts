@@ -46,8 +46,9 @@ function appendDocument(parts: string[], doc: unknown): void {
   const w: Writer = { parts, seen: new Set() };
   try {
     if (isPlainObject(doc)) {
-      if (Object.keys(doc).length === 0) parts.push('{}\n');
-      else writeMap(w, doc, 0, false);
+      const keys = Object.keys(doc);
+      if (keys.length === 0) parts.push('{}\n');
+      else writeMap(w, doc, keys, 0, false);
     } else if (Array.isArray(doc)) {
       if (doc.length === 0) parts.push('[]\n');
       else writeSeq(w, doc, 0, false);
@@ -183,11 +184,11 @@ function enter(w: Writer, collection: object): void {
 
 /**
  * A map's entries, each `key: value` or `key:` and the block below it, keys at `depth`. With
- * `inline`, the first key goes on the line its parent list item has begun (`- key: ...`).
+ * `inline`, the first key goes on the line its parent list item has begun (`- key: ...`). `keys`
+ * are the map's own, which the caller read to tell an empty map: read once, not twice per map.
  */
-function writeMap(w: Writer, map: Record<string, unknown>, depth: number, inline: boolean): void {
+function writeMap(w: Writer, map: Record<string, unknown>, keys: readonly string[], depth: number, inline: boolean): void {
   enter(w, map);
-  const keys = Object.keys(map);
   for (let i = 0; i < keys.length; i++) {
     w.parts.push(keyLine(keys[i], depth, i === 0 && inline));
     writeValue(w, map[keys[i]], depth);
@@ -208,10 +209,13 @@ function writeSeq(w: Writer, seq: readonly unknown[], depth: number, inline: boo
           writeSeq(w, item, depth + 1, true);
           continue;
         }
-      } else if (isPlainObject(item) && Object.keys(item).length > 0) {
-        w.parts.push('- ');
-        writeMap(w, item, depth + 1, true);
-        continue;
+      } else if (isPlainObject(item)) {
+        const keys = Object.keys(item);
+        if (keys.length > 0) {
+          w.parts.push('- ');
+          writeMap(w, item, keys, depth + 1, true);
+          continue;
+        }
       }
     }
     w.parts.push(scalarLine(w, item, depth + 1, ITEM_LINES, '- '));
@@ -227,10 +231,13 @@ function writeValue(w: Writer, value: unknown, depth: number): void {
         writeSeq(w, value, depth + 1, false);
         return;
       }
-    } else if (isPlainObject(value) && Object.keys(value).length > 0) {
-      w.parts.push('\n');
-      writeMap(w, value, depth + 1, false);
-      return;
+    } else if (isPlainObject(value)) {
+      const keys = Object.keys(value);
+      if (keys.length > 0) {
+        w.parts.push('\n');
+        writeMap(w, value, keys, depth + 1, false);
+        return;
+      }
     }
   }
   w.parts.push(scalarLine(w, value, depth + 1, VALUE_LINES, ' '));

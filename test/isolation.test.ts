@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, Duration, Testing, YamlOutputType } from 'cdk8s';
-import { Node } from 'constructs';
+import { Construct, Node } from 'constructs';
 import * as fc from 'fast-check';
 import { KubeConfigMap } from '../imports/k8s';
 import { ClusterTls, Datastore, IssuerKind, Persistence, SecretRef, ServicePorts, TemporalCluster, WorkerFleet } from '../lib';
@@ -336,6 +336,18 @@ describe('clusters of one app never emit the same object', () => {
       new KubeConfigMap(chart, 'late', { metadata: { name: 'x-config' }, data: {} });
       expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-config, and so does c\/late: .*Rename that object/)]);
       expect(() => app.synth()).toThrow(/and so does c\/late/);
+    });
+    test('an object added inside a cluster\'s own subtree after a first validation takes another cluster\'s object name: the first result was reused', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
+      const x = new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      new TemporalCluster(chart, 'y', { numHistoryShards: 4, persistence: pgStores(chart, 'y'), ports: ServicePorts.offset(1000) });
+      expect(Node.of(app).validate()).toEqual([]);
+      // Deep in x's subtree, under a scope of its own that was not there at the first validation either.
+      const late = new KubeConfigMap(new Construct(x, 'extra'), 'late', { metadata: { name: 'y-config' }, data: {} });
+      expect(late.node.path).toBe('c/x/extra/late');
+      expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/y' and TemporalCluster 't\/x' both emit ConfigMap.core t\/y-config: /)]);
+      expect(() => app.synth()).toThrow(/both emit ConfigMap.core t\/y-config/);
     });
     test('a file per resource would hold two objects, the last overwriting the first: cdk8s names it by kind and name, so a cluster per namespace kept one', () => {
       const validate = (yamlOutputType: YamlOutputType) => {

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
+import { sameShape, TreeShape } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
@@ -77,17 +78,16 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
   if (!root[REGISTRY]) {
     const clusters: RegisteredCluster[] = [];
     root[REGISTRY] = clusters;
-    // cdk8s validates the whole app once per chart it writes; clusters are only ever added, so the
-    // result for a given count is reused instead of re-checking every cluster per chart. The app's
-    // other objects are listed every time (a walk that skips the clusters): one added after a first
-    // validation (Testing.synth of a chart, then another object, then app.synth()) is compared too.
-    let cached: { count: number; others: string; errors: string[] } | undefined;
+    // cdk8s validates the whole app once per chart it writes: the result is reused while no
+    // construct was added anywhere in the app (lib/tree-shape.ts), instead of re-checking every
+    // cluster per chart. An object added after a first validation (Testing.synth of a chart, then
+    // another object, then app.synth()), outside the clusters or inside one, is compared too.
+    let cached: { count: number; shape: TreeShape; errors: string[] } | undefined;
     Node.of(root).addValidation(ownValidation({
       validate: () => {
-        const others = otherObjects(root, clusters);
-        const listed = others.map((o) => `${o.path} ${o.key}`).join('\n');
-        if (cached?.count !== clusters.length || cached.others !== listed) {
-          cached = { count: clusters.length, others: listed, errors: validateClusters(clusters, others) };
+        if (cached?.count !== clusters.length || !sameShape(cached.shape)) {
+          const { shape, others, objectKeys } = scanApp(root, clusters);
+          cached = { count: clusters.length, shape, errors: validateClusters(clusters, others, (c) => objectKeys.get(c) ?? c.objectKeys()) };
         }
         return [...cached.errors, ...createdAfterLockCheck(root, clusters)];
       },
@@ -162,24 +162,43 @@ export function registeredClusters(scope: IConstruct): RegisteredCluster[] {
 export const CHECKS_OWN_OBJECTS = Symbol.for('cdk8s-temporal.checks-own-objects');
 
 /**
- * The objects of the app outside its clusters and outside constructs that check their own, with
- * their paths, in the order of `findAll`. One walk that skips those subtrees and builds each path
- * from its parent's: asking every object for its scopes and each scope for its path, which walks
- * up the tree again, cost more than the checks themselves in an app of many clusters.
+ * One walk over the app for its checks: its shape (lib/tree-shape.ts), taken before the checks read
+ * anything, the objects of each cluster (as `objectKeys` lists them), and the objects outside the
+ * clusters and outside constructs that check their own, with their paths, in the order of
+ * `findAll`. Each path is built from its parent's, and only outside the clusters, where an object's
+ * path is reported: asking every object for its scopes and each scope for its path walks up the
+ * tree again, which cost more than the checks themselves in an app of many clusters. A cluster
+ * inside another (no cluster lists) is left to its own `objectKeys`.
  */
-function otherObjects(root: IConstruct, clusters: readonly RegisteredCluster[]): Array<{ key: string; path: string }> {
-  const clusterPaths = new Set(clusters.map((c) => c.path));
-  const found: Array<{ key: string; path: string }> = [];
-  const visit = (c: IConstruct, path: string): void => {
-    if ((c as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] || clusterPaths.has(path)) return;
-    if (c instanceof ApiObject) found.push({ key: objectKey(c), path });
-    for (const child of Node.of(c).children) {
+function scanApp(root: IConstruct, clusters: readonly RegisteredCluster[]): {
+  shape: TreeShape; others: Array<{ key: string; path: string }>; objectKeys: Map<RegisteredCluster, string[]>;
+} {
+  const clusterAt = new Map(clusters.map((c) => [c.path, c]));
+  const nodes: IConstruct[] = [];
+  const childCounts: number[] = [];
+  const others: Array<{ key: string; path: string }> = [];
+  const objectKeys = new Map<RegisteredCluster, string[]>();
+  // `keys`: the list of the cluster `c` is in; `listed`: whether an object outside the clusters here is one of `others`.
+  const visit = (c: IConstruct, path: string, keys: string[] | undefined, listed: boolean): void => {
+    const children = Node.of(c).children;
+    nodes.push(c);
+    childCounts.push(children.length);
+    if (keys === undefined) {
+      const cluster = clusterAt.get(path);
+      if (cluster !== undefined && !objectKeys.has(cluster)) objectKeys.set(cluster, keys = []);
+      else if ((c as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS]) listed = false;
+    }
+    if (c instanceof ApiObject) {
+      if (keys !== undefined) keys.push(objectKey(c));
+      else if (listed) others.push({ key: objectKey(c), path });
+    }
+    for (const child of children) {
       const id = Node.of(child).id;
-      visit(child, path === '' ? id : `${path}/${id}`);
+      visit(child, keys !== undefined ? '' : path === '' ? id : `${path}/${id}`, keys, listed);
     }
   };
-  visit(root, Node.of(root).path);
-  return found;
+  visit(root, Node.of(root).path, undefined, true);
+  return { shape: { nodes, childCounts: Uint32Array.from(childCounts) }, others, objectKeys };
 }
 
 /**
@@ -196,7 +215,8 @@ const ONE_KUBERNETES_CLUSTER_STORES = 'These checks take one app for one Kuberne
   + 'and the host is a Service each of them resolves to a database of its own, they belong in apps of their own, synthesized one at a time '
   + '(ENV=prod cdk8s-temporal synth --output dist/prod), each with a lock file of its own.';
 
-export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = []): string[] {
+export function validateClusters(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }> = [],
+  objectKeysOf: (cluster: RegisteredCluster) => readonly string[] = (c) => c.objectKeys()): string[] {
   const errors: string[] = [];
   const portOwner = new Map<number, { cluster: RegisteredCluster; role: string }>();
   for (const cluster of clusters) {
@@ -231,7 +251,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
       byName.set(cluster.lockKey, cluster);
     }
   }
-  errors.push(...objectCollisions(clusters, others));
+  errors.push(...objectCollisions(clusters, others, objectKeysOf));
   errors.push(...replicationErrors(clusters));
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
@@ -325,12 +345,13 @@ function outputFileClashes(root: IConstruct): string[] {
  * the last one wins and the other cluster runs with it. One error per pair of clusters; a cluster
  * defined twice is reported as such above.
  */
-function objectCollisions(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }>): string[] {
+function objectCollisions(clusters: readonly RegisteredCluster[], others: ReadonlyArray<{ key: string; path: string }>,
+  objectKeysOf: (cluster: RegisteredCluster) => readonly string[]): string[] {
   const errors: string[] = [];
   const owners = new Map<string, RegisteredCluster>();
   const reported = new Set<string>();
   for (const cluster of clusters) {
-    for (const key of cluster.objectKeys()) {
+    for (const key of objectKeysOf(cluster)) {
       const other = owners.get(key);
       if (!other) {
         owners.set(key, cluster);

@@ -1,0 +1,80 @@
+import { Chart, Testing } from 'cdk8s';
+import { Construct, Node } from 'constructs';
+import { KubeConfigMap } from '../imports/k8s';
+import { Datastore, Persistence, TemporalCluster } from '../lib';
+import { sameShape, treeShape } from '../lib/tree-shape';
+
+/** A tree of an app, a chart, a scope in it and an object in the scope. */
+const tree = () => {
+  const app = Testing.app();
+  const chart = new Chart(app, 'c');
+  const scope = new Construct(chart, 'scope');
+  new KubeConfigMap(scope, 'cm');
+  return { app, chart, scope };
+};
+
+describe('treeShape / sameShape: whether a construct was added anywhere in an app since a snapshot', () => {
+  test('passes when nothing was added, however often asked, and a new snapshot after an addition is the same again', () => {
+    const { app, scope } = tree();
+    const shape = treeShape(app);
+    expect(shape.nodes.map((c) => Node.of(c).path)).toEqual(Node.of(app).findAll().map((c) => Node.of(c).path));
+    expect([...shape.childCounts]).toEqual(Node.of(app).findAll().map((c) => Node.of(c).children.length));
+    expect(sameShape(shape)).toBe(true);
+    expect(sameShape(shape)).toBe(true);
+    new Construct(scope, 'more');
+    const after = treeShape(app);
+    expect(after.nodes).toHaveLength(shape.nodes.length + 1);
+    expect(sameShape(after)).toBe(true);
+  });
+
+  describe('fails when', () => {
+    test('a construct was added under the root, under a chart, under a leaf object, or under a scope added since', () => {
+      const added: Array<(t: ReturnType<typeof tree>) => void> = [
+        ({ app }) => new Chart(app, 'other'),
+        ({ chart }) => new KubeConfigMap(chart, 'late'),
+        ({ scope }) => new Construct(Node.of(scope).findChild('cm'), 'under-an-object'),
+        ({ scope }) => new KubeConfigMap(new Construct(scope, 'new-scope'), 'deep'),
+      ];
+      for (const add of added) {
+        const t = tree();
+        const shape = treeShape(t.app);
+        add(t);
+        expect(sameShape(shape)).toBe(false);
+      }
+    });
+    test('a construct was removed (tryRemoveChild)', () => {
+      const { app, scope } = tree();
+      const shape = treeShape(app);
+      expect(Node.of(scope).tryRemoveChild('cm')).toBe(true);
+      expect(sameShape(shape)).toBe(false);
+    });
+  });
+});
+
+describe('the checks between clusters run again only when the app changed', () => {
+  const pg = (chart: Chart, id: string) => new Persistence(chart, `${id}-p`, {
+    defaultStore: Datastore.postgres({ host: `pg-${id}`, database: 'temporal', user: 'u' }),
+    visibilityStore: Datastore.postgres({ host: `pg-${id}`, database: 'visibility', user: 'u' }),
+  });
+
+  test('the first result is reused while no construct was added, and recomputed after one was, inside a cluster too', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 't' });
+    const cluster = new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pg(chart, 'x') });
+    // An object of the app's own, whose kind the checks read for each run (the object's key), and nothing else during a validation.
+    const mine = new KubeConfigMap(chart, 'mine', { metadata: { name: 'mine' } });
+    const kind = jest.fn(() => 'ConfigMap');
+    Object.defineProperty(mine, 'kind', { get: kind });
+    const runs = () => kind.mock.calls.length;
+    expect(Node.of(app).validate()).toEqual([]);
+    const once = runs();
+    expect(once).toBeGreaterThan(0);
+    expect(Node.of(app).validate()).toEqual([]);
+    expect(runs()).toBe(once);
+    new Construct(cluster, 'later');
+    expect(Node.of(app).validate()).toEqual([]);
+    expect(runs()).toBe(2 * once);
+    expect(Node.of(app).validate()).toEqual([]);
+    expect(runs()).toBe(2 * once);
+  });
+});
