@@ -316,6 +316,35 @@ describe('Persistence databaseAccess', () => {
       expect(port([{ containerPort: 7233 }], { ports: ServicePorts.offset(1000) })).not.toThrow();
       expect(() => withAccess({ initContainers: [{ ...helper, ports: [{ containerPort: 9090, name: 'metrics' }] }] })).not.toThrow();
     });
+    test('a store on the pod\'s loopback is at a port a server container listens on, in any spelling of the loopback', () => {
+      // Accepted before: the sidecar that carries the store's connections could not listen there (or the server could not),
+      // and the server dialled its own gRPC or membership port as its database. Every port of every role counts.
+      const { chart } = withAccess(access);
+      const serverPorts = [...new Set(objects(chart).filter((o) => o.kind === 'Deployment')
+        .flatMap((d) => d.spec.template.spec.containers.filter((c: any) => c.name === 'temporal').flatMap((c: any) => c.ports.map((p: any) => p.containerPort))))].sort();
+      expect(serverPorts).toEqual([6933, 6934, 6935, 6939, 7233, 7234, 7235, 7239, 7243, 9090]);
+      const loopbacks = ['127.0.0.1', '127.0.0.53', 'localhost', 'LOCALHOST.', 'db.localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1'];
+      const onLoopback = (host: string, port: number, props: Parameters<typeof cluster>[1] = {}) => () => {
+        const chart2 = testChart();
+        const persistence = new Persistence(chart2, 'p', { defaultStore: Datastore.postgres({ host, port, database: 'temporal', user: 'u', password }), visibilityStore: pg('visibility'), databaseAccess: access });
+        cluster(chart2, { persistence, ...props });
+      };
+      for (const port of serverPorts) {
+        for (const host of loopbacks) {
+          expect(onLoopback(host, port)).toThrow(new RegExp(`persistence default store is "postgres://[^"]+:${port}/temporal"; expected a port on the pod's loopback the server containers do not listen on; `
+            + `(metricsPort|the \\w+ (grpc|membership|http) port) is ${port}\\. Every server pod shares its loopback with the sidecar`));
+        }
+      }
+      expect(onLoopback('localhost', 7233)).toThrow(/the frontend grpc port is 7233/);
+      expect(() => {
+        const chart3 = testChart();
+        cluster(chart3, { persistence: new Persistence(chart3, 'p', { defaultStore: pg('temporal'), visibilityStore: Datastore.elasticsearch({ url: 'http://localhost:9090', index: 'temporal_visibility_v1' }), databaseAccess: access }) });
+      }).toThrow(/persistence visibility store is "elasticsearch:\/\/localhost:9090\/temporal_visibility_v1"; .* metricsPort is 9090/);
+      // Another host at a server's port number is another machine's port; the loopback at the store's own port, or servers moved away, pass.
+      expect(onLoopback('pg.db.svc', 7233)).not.toThrow();
+      expect(onLoopback('127.0.0.1', 5432)).not.toThrow();
+      expect(onLoopback('127.0.0.1', 7233, { ports: ServicePorts.offset(1000) })).not.toThrow();
+    });
     test('a mount is inside a read-only emptyDir or claim mount, or is one around a mount of the library\'s', () => {
       // Accepted before, and the API server accepts it too: the runtime then cannot create the inner mount point in the
       // read-only volume and the server container never starts ("read-only file system", kubernetes/kubernetes#121294).

@@ -174,7 +174,7 @@ export class TemporalCluster extends Construct {
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
-    const ports = checkAccessPorts(owner, this.persistence.databaseAccess, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort);
+    const ports = checkAccessPorts(owner, this.persistence, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
     checkInternalFrontendGuard(owner, props, this.tls, this.internalFrontendHttp);

@@ -1,7 +1,7 @@
-import { DatabaseAccess } from './database-access';
 import { Datastore, serverCredentialEnvNames, StoreRole } from './datastore';
 import { withPasswordCommand } from './password-command';
 import { Persistence } from './persistence';
+import { isLoopbackHost } from './store-identity';
 import { onePerSecretKey } from './secret-env';
 import { Container, EnvVar } from '../../imports/k8s';
 import { joinVolumes, NO_VOLUMES, SECRET_FILE_MODE, VolumeSet } from '../pod/volumes';
@@ -94,8 +94,9 @@ const SERVER_PORT_NAMES = ['grpc', 'membership', 'http', 'metrics'];
  * to the sidecar's port of that name. Every port of every role counts, as the cluster's roles
  * already keep their ports apart.
  */
-export function checkAccessPorts<T extends Partial<Record<string, { grpc: number; membership: number; http?: number }>>>(owner: string, access: DatabaseAccess,
+export function checkAccessPorts<T extends Partial<Record<string, { grpc: number; membership: number; http?: number }>>>(owner: string, persistence: Persistence,
   ports: T, metricsPort: number): T {
+  const access = persistence.databaseAccess;
   const server = new Map<number, string>([[metricsPort, 'metricsPort']]);
   for (const [role, p] of Object.entries(ports)) {
     for (const [kind, number] of Object.entries(p ?? {})) if (typeof number === 'number') server.set(number, `the ${role} ${kind} port`);
@@ -117,5 +118,15 @@ export function checkAccessPorts<T extends Partial<Record<string, { grpc: number
       }
     });
   });
+  // A store on the pod's loopback is reached through a sidecar listening at its port in every server
+  // pod, where a server port of that number would leave the sidecar, or the server, unable to listen:
+  // the server would then dial its own gRPC or membership port as its database.
+  for (const { role, store } of persistence.stores) {
+    const taken = store.hosts.some(isLoopbackHost) ? server.get(store.port) : undefined;
+    if (taken) {
+      throw propError(owner, `persistence ${role} store`, store.uri, `a port on the pod's loopback the server containers do not listen on; ${taken} is ${store.port}`,
+        'Every server pod shares its loopback with the sidecar that carries the store\'s connections; move the sidecar\'s port (and the store\'s), or the server port, with ports or metricsPort.');
+    }
+  }
   return ports;
 }
