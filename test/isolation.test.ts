@@ -622,9 +622,10 @@ describe('a fleet reaches a cluster of its app only bound to it', () => {
     return Node.of(workers).findAll().flatMap((c) => Node.of(c).validate()).join('\n');
   };
 
-  test('passes with a frontend outside the app, or another port of the host', () => {
+  test('passes with a frontend outside the app, or a host of the app\'s namespace that is none of the cluster\'s Services', () => {
     expect(fleetAt('temporal.other.example:7233')).toBe('');
-    expect(fleetAt('temporal-frontend.temporal:7243')).toBe('');
+    expect(fleetAt('temporal-frontend.other:7233')).toBe('');
+    expect(fleetAt('temporal-frontend-proxy.temporal:7233')).toBe('');
   });
 
   describe('fails when', () => {
@@ -633,6 +634,24 @@ describe('a fleet reaches a cluster of its app only bound to it', () => {
         expect(fleetAt(address)).toMatch(/WorkerFleet 'orders': frontend.address is .*, the public frontend of TemporalCluster 'temporal\/temporal' of this app; expected cluster: that TemporalCluster instead/);
       }
       expect(fleetAt('temporal-frontend:7233', 'temporal')).toMatch(/the public frontend of TemporalCluster 'temporal\/temporal'/);
+    });
+    test('frontend.address is another Service or port of a cluster of the app, where no SDK is answered', () => {
+      // Accepted before: the workers dialled history's gRPC port, the frontend's HTTP port or the UI and never connected.
+      const cases: Array<[string, string]> = [
+        ['temporal-history-headless.temporal:7234', 'temporal-history-headless'],
+        ['TEMPORAL-MATCHING-HEADLESS.temporal.svc.cluster.local:7235', 'temporal-matching-headless'],
+        ['temporal-worker-headless.temporal.svc:7239', 'temporal-worker-headless'],
+        ['temporal-history.temporal:7234', 'temporal-history'],
+        ['temporal-frontend.temporal:7243', 'temporal-frontend'],
+        ['temporal-frontend-headless.temporal:6933', 'temporal-frontend-headless'],
+        ['temporal-ui.temporal:8080', 'temporal-ui'],
+      ];
+      for (const [address, service] of cases) {
+        expect(fleetAt(address, 'workers', { ui: {} })).toMatch(new RegExp(`WorkerFleet 'orders': frontend.address is ${address.replace(/[.]/g, '\\.')}, Service ${service} of TemporalCluster 'temporal/temporal' of this app, `
+          + `where no frontend serves gRPC at port \\d+; expected cluster: that TemporalCluster, whose frontend temporal-frontend the workers then dial at its gRPC port 7233`));
+      }
+      // The internal frontend's HTTP-less headless Service at the public frontend's gRPC number is still the internal frontend's Service.
+      expect(fleetAt('temporal-internal-frontend.temporal:7233', 'workers', { internalFrontend: {} })).toMatch(/Service temporal-internal-frontend of TemporalCluster/);
     });
     test('frontend.address is the internal frontend, which grants every caller cluster admin', () => {
       expect(fleetAt('temporal-internal-frontend-headless.temporal:7236', 'workers', { internalFrontend: {} }))

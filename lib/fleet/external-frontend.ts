@@ -1,6 +1,6 @@
 import type { ConnectionInputs, FleetClientCertificate, FleetConnection } from './fleet-connection';
 import type { ExternalFrontend } from './worker-fleet-props';
-import { roleName } from '../cluster/object-names';
+import { roleName, uiName } from '../cluster/object-names';
 import type { TemporalCluster } from '../cluster/temporal-cluster';
 import { normalizeHost } from '../persistence/store-identity';
 import { NetworkPeer } from '../security/network-policies';
@@ -13,26 +13,32 @@ import { optionalBoolean, propError, requireHost, requireNonEmpty, requirePort }
  */
 
 /**
- * An external frontend address that is a frontend of `cluster`, a cluster of the fleet's app, its
- * Services however written (case, relative, fully qualified, the headless Service): bound to the
- * cluster instead, the fleet gets its TLS, its client certificate and its NetworkPolicies; and
- * the internal frontend grants every caller cluster admin, past the authorizer.
+ * An external frontend address that is a Service of `cluster`, a cluster of the fleet's app, however
+ * written (case, relative, fully qualified, the headless Service). A frontend's gRPC port: bound to
+ * the cluster instead, the fleet gets its TLS, its client certificate and its NetworkPolicies; and
+ * the internal frontend grants every caller cluster admin, past the authorizer. Any other Service or
+ * port of the cluster (a history or matching Service, the frontend's HTTP port, the UI) answers no
+ * SDK: the workers would never connect.
  */
 export function frontendMisuses(address: string, namespace: string, cluster: TemporalCluster): string[] {
   const at = address.lastIndexOf(':');
   const port = Number(address.slice(at + 1));
   const dns = { namespace, clusterDomain: cluster.clusterDomain };
   const dialed = new Set(normalizeHost(address.slice(0, at), dns));
+  const isDialed = (name: string) => normalizeHost(`${name}.${cluster.namespace}.svc`, dns).some((n) => dialed.has(n));
+  const ofCluster = `TemporalCluster '${cluster.namespace}/${cluster.name}' of this app`;
   const frontends: Array<[string, TemporalService | undefined]> = [['public frontend', cluster.frontend], ['internal frontend', cluster.internalFrontend]];
   for (const [what, svc] of frontends) {
-    if (!svc || svc.ports.grpc !== port) continue;
-    const services = [roleName(cluster.name, svc.role), svc.headlessServiceName];
-    if (!services.some((name) => normalizeHost(`${name}.${cluster.namespace}.svc`, dns).some((n) => dialed.has(n)))) continue;
-    return [`frontend.address is ${address}, the ${what} of TemporalCluster '${cluster.namespace}/${cluster.name}' of this app; expected cluster: that TemporalCluster instead. `
+    if (!svc || svc.ports.grpc !== port || ![roleName(cluster.name, svc.role), svc.headlessServiceName].some(isDialed)) continue;
+    return [`frontend.address is ${address}, the ${what} of ${ofCluster}; expected cluster: that TemporalCluster instead. `
       + `Bound to it, the fleet gets its TLS, its client certificate and a way through its NetworkPolicies${svc === cluster.frontend ? ''
         : ', and the public frontend, where an authorizer checks its calls (the internal frontend grants every caller cluster admin)'}.`];
   }
-  return [];
+  const services = [...cluster.services.flatMap((svc) => [roleName(cluster.name, svc.role), svc.headlessServiceName]), ...(cluster.ui ? [uiName(cluster.name)] : [])];
+  const other = services.find(isDialed);
+  if (!other) return [];
+  return [`frontend.address is ${address}, Service ${other} of ${ofCluster}, where no frontend serves gRPC at port ${port}; expected cluster: that TemporalCluster, `
+    + `whose frontend ${roleName(cluster.name, cluster.frontend.role)} the workers then dial at its gRPC port ${cluster.frontend.ports.grpc}.`];
 }
 
 export function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
