@@ -34,14 +34,6 @@ export const RECORD_VARIABLES = [
 ];
 
 /**
- * The CEL variable `fromRelease` of the Deployment policy: the release the Deployment runs, or,
- * where it says none (a CREATE, or a Deployment without the label), the release the record holds
- * (`params`, the pinned ConfigMap); an empty list when neither says one (a binding without
- * paramRef, as in the moment of a library upgrade when the new policy meets the old binding).
- */
-export const DEPLOYMENT_FROM_RELEASE = `oldObject != null && ${labelled('oldObject')} : params != null && ${labelled('params')} : []`;
-
-/**
  * The step both rules take: nothing to compare with, break-glass (`breakGlass`), or the same major
  * and the same or the next minor as `fromRelease`.
  */
