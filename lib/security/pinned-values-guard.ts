@@ -64,7 +64,7 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  *   changed, lets an operator through;
  * - the same for a Deployment created (after `kubectl delete deployment`, `kubectl apply --force`,
  *   Argo CD's Replace, a delete of every Deployment in the namespace), against the cluster's release
- *   record: the pinned ConfigMap's `app.kubernetes.io/version` label, which the Deployment policy
+ *   record: the pinned ConfigMap's `app.kubernetes.io/version` label, which the workload policy
  *   reads as its param (a binding's paramRef; `parameterNotFoundAction: Deny`); the same rules for
  *   the cluster's other workloads, those its controllers create aside. An update of that
  *   label is held to the same step (one minor up at most, never down), break-glass on the
