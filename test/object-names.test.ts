@@ -57,8 +57,6 @@ describe('object names', () => {
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-env-guard', 253, 'protectPinnedValues'],
       ['ValidatingAdmissionPolicyBinding', 'temporal-t-pinned-env-guard-update', 253, 'protectPinnedValues'],
       ['ValidatingAdmissionPolicy', 'temporal-t-pinned-config-guard', 253, 'protectPinnedValues'],
-      ['ValidatingAdmissionPolicy', 'temporal-t-pinned-workload-guard', 253, 'protectPinnedValues'],
-      ['ValidatingAdmissionPolicyBinding', 'temporal-t-pinned-workload-guard-update', 253, 'protectPinnedValues'],
     ]);
     expect(derivedNames('t', BASE).map((d) => [d.kind, d.name, d.limit, d.cause])).toEqual([
       ['label app.kubernetes.io/instance', 't', 63, undefined],

@@ -49,7 +49,7 @@ function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolea
   const { namespaceSelector, objectSelector } = binding.spec.matchResources;
   return (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
     && Object.entries(objectSelector?.matchLabels ?? {}).every(([k, v]) => d.metadata.labels[k] === v)
-    && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null }) === true);
+    && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: d.kind } }) as Map<string, never> }) === true);
 }
 
 /** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
@@ -115,21 +115,25 @@ describe('PinnedValuesGuard', () => {
     });
   });
 
-  test('the second policy matches this cluster\'s Deployments on create and update, and its message names all three values', () => {
+  test('the second policy matches this cluster\'s Deployments (and its other workloads) on create and update, and its message names all three values', () => {
     const chart = testChart();
     const c = cluster(chart, { protectPinnedValues: {} });
     const [policy, binding] = objects(chart).filter((o) => o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
     const updates = objects(chart).find((o) => o.metadata.name === `${c.pinnedValuesGuard!.envPolicyName}-update`);
-    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }]);
+    // One policy for Deployments and every other kind of workload (see the workload policy's tests): apps/deployments is one of the pairs.
+    expect(policy.metadata.name).toBe('temporal-temporal-pinned-env-guard');
+    expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
+      resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
     // No objectSelector: the Deployment's own labels are not the cluster's to keep (see the relabelling test).
     // One binding per operation, both of this policy: the creates read the release record, the updates do not.
     for (const [b, operation] of [[binding, 'CREATE'], [updates, 'UPDATE']] as const) {
       expect([b.kind, b.spec.policyName, b.spec.validationActions]).toEqual(['ValidatingAdmissionPolicyBinding', policy.metadata.name, ['Deny']]);
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-        resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }] });
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }] });
     }
-    expect(policy.spec.matchConditions).toEqual([{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(
-      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' })}) || ${readsClusterConfigMapsCel('object.spec.template.spec', ['temporal-pinned', 'temporal-config'])}` }]);
+    expect(policy.spec.matchConditions).toEqual([{ name: 'workload-of-this-cluster', expression: PinnedValuesGuard.workloadExpression(
+      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned', 'temporal-config']) }]);
+    expect(policy.spec.matchConditions[0].expression).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
@@ -137,12 +141,12 @@ describe('PinnedValuesGuard', () => {
     const deployments = objects(chart).filter((o) => o.kind === 'Deployment');
     expect(deployments.length).toBeGreaterThan(0);
     for (const d of nonEmpty(deployments)) {
-      expect(run(policy.spec.validations[0].expression, { object: toCel(d) as Map<string, never>, oldObject: null })).toBe(true);
+      expect(decision(policy, { object: toCel(d), oldObject: null, request: toCel({ kind: { kind: 'Deployment' }, userInfo: { groups: [] } }), params: null }, 0, d.metadata.name).allowed).toBe(true);
     }
     // The match condition asks once whether the pod template has labels, then for each label.
     const condition = policy.spec.matchConditions[0].expression;
-    expect(condition.split('has(object.spec.template.metadata.labels)')).toHaveLength(2);
-    const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null });
+    expect(condition.split('has(t.metadata.labels)')).toHaveLength(2);
+    const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
     // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
     const d = { ...deployments[0], spec: { ...deployments[0].spec, template: { ...deployments[0].spec.template, spec: withoutClusterConfigMaps(deployments[0].spec.template.spec) } } };
@@ -198,7 +202,7 @@ describe('PinnedValuesGuard', () => {
     const deployments = all.filter((o) => o.kind === 'Deployment').map(kustomized);
     expect(deployments.filter(bound).map((d) => d.metadata.name).sort()).toEqual(nonEmpty(['blue-frontend', 'blue-history', 'blue-matching', 'blue-worker']));
     // The same for the workload policy: a pod of blue relabelled by kustomize, with a literal shard count, is selected and refused; green's is not blue's.
-    const workloads = all.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === blue.pinnedValuesGuard!.workloadPolicyName);
+    const workloads = all.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === blue.pinnedValuesGuard!.envPolicyName);
     const [blueHistory, greenHistory] = ['blue-history', 'green-history'].map((n) => deployments.find((d) => d.metadata.name === n));
     const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
     const bluePod = workloadOf('Pod', podAt(blueHistory.spec.template, { env: literal }));
@@ -289,10 +293,12 @@ describe('PinnedValuesGuard', () => {
       const expression = PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV);
       for (const name of Object.keys(PINNED_ENV)) expect([name, expression.split(`'${name}'`).length - 1]).toEqual([name, 1]);
       expect(expression).toMatch(/^\[\{'TEMPORAL_CURRENT_CLUSTER_NAME': 'currentClusterName', 'TEMPORAL_FAILOVER_VERSION_INCREMENT': 'failoverVersionIncrement', 'TEMPORAL_NUM_HISTORY_SHARDS': 'numHistoryShards'\}\]\.all\(p, /);
-      // The match condition names the pod template's labels once as well.
-      const condition = PinnedValuesGuard.clusterDeploymentExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' });
-      expect(condition.split('object.spec.template.metadata.labels').length - 1).toBe(2);
-      const labelled = (labels?: Record<string, string>) => run(condition, { object: toCel({ spec: { template: { metadata: labels ? { labels } : {} } } }) as Map<string, never> });
+      // The match condition names the pods once as well, as `t`.
+      const condition = PinnedValuesGuard.workloadExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned']);
+      expect(condition.split('.spec.template').length - 1).toBe(2);
+      expect(condition.split('t.metadata.labels').length - 1).toBe(5);
+      const labelled = (labels?: Record<string, string>) => run(condition, { object: toCel({ spec: { template: { metadata: labels ? { labels } : {}, spec: { containers: [] } } } }) as Map<string, never>,
+        request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
       expect([labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', other: 'x' }), labelled({ 'app.kubernetes.io/name': 'temporal' }),
         labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'orders' }), labelled()]).toEqual([true, false, false, false]);
     });
@@ -315,7 +321,7 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
   });
   const bindings: Record<string, any> = {
     object: toCel(deployment(to, options.annotations, options.images)), oldObject: from === null ? null : toCel(deployment(from)),
-    request: toCel({ operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+    request: toCel({ kind: { kind: 'Deployment' }, operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
     params: options.record === null || !('record' in options) ? null : toCel(pinnedRecord(options.record)),
   };
   return decision(policy, bindings, options.rule ?? 1, `${from} -> ${to}`);
@@ -381,7 +387,7 @@ describe('the release rule of the Deployment policy', () => {
   });
 
   test('fails when a Deployment is created (after kubectl delete, kubectl apply --force, Argo CD\'s Replace) more than one minor ahead of the cluster\'s release record, below its minor, in another major or without the label; the message names the record', () => {
-    for (const [to, says] of [['1.34.0', '1.34.0'], ['1.35.1', '1.35.1'], ['1.31.5', '1.31.5'], ['2.32.2', '2.32.2'], [undefined, 'no release (label app.kubernetes.io/version removed)']] as const) {
+    for (const [to, says] of [['1.34.0', '1.34.0'], ['1.35.1', '1.35.1'], ['1.31.5', '1.31.5'], ['2.32.2', '2.32.2'], [undefined, 'no release (no label app.kubernetes.io/version)']] as const) {
       const decision = releaseDecision(policy, null, to, { record: '1.32.2' });
       expect([to, decision.allowed]).toEqual([to, false]);
       expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal is created where ConfigMap temporal-pinned records release 1.32.2 and this update says ${says}.`);
@@ -410,7 +416,7 @@ describe('the release rule of the Deployment policy', () => {
 
   test('fails when an update skips a minor, goes back one, changes the major, or drops the release label; the message names both releases', () => {
     for (const [from, to, says] of [['1.30.9', '1.32.2', '1.32.2'], ['1.31.5', '1.33.0', '1.33.0'], ['1.32.2', '1.31.5', '1.31.5'], ['1.10.0', '1.9.3', '1.9.3'],
-      ['1.32.2', '2.32.2', '2.32.2'], ['1.32.2', '0.33.0', '0.33.0'], ['1.32.2', undefined, 'no release (label app.kubernetes.io/version removed)'], ['1.32.2', '', '']]) {
+      ['1.32.2', '2.32.2', '2.32.2'], ['1.32.2', '0.33.0', '0.33.0'], ['1.32.2', undefined, 'no release (no label app.kubernetes.io/version)'], ['1.32.2', '', '']]) {
       const decision = releaseDecision(policy, from, to);
       expect([from, to, decision.allowed]).toEqual([from, to, false]);
       expect(decision.message).toContain(`Deployment temporal-history of Temporal cluster temporal/temporal runs release ${from} and this update says ${says}.`);
@@ -433,7 +439,7 @@ describe('the release rule of the Deployment policy', () => {
     const glass = { [BREAK_GLASS_ANNOTATION]: '1.31.5' };
     expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(true);
     expect(releaseDecision(policy, '1.32.2', '1.31.5', { annotations: { [BREAK_GLASS_ANNOTATION]: 'yes' } }).allowed).toBe(false);
-    expect(releaseDecision(policy, '1.32.2', '1.31.5').message).toContain('Annotate the Deployment temporal.io/break-glass=1.31.5 (the tag it runs once changed) only to override this on purpose.');
+    expect(releaseDecision(policy, '1.32.2', '1.31.5').message).toContain('Annotate it temporal.io/break-glass=1.31.5 (the tag it runs once changed) only to override this on purpose.');
     const guarded = envPolicy({ breakGlassGroups: ['temporal-admins'] });
     expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass }).allowed).toBe(false);
     expect(releaseDecision(guarded, '1.32.2', '1.31.5', { annotations: glass, groups: ['temporal-admins'] }).allowed).toBe(true);
@@ -470,8 +476,8 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['fromRelease', 'toRelease', 'imageTags', 'imageNames', 'breakGlass', 'breakGlassHint']);
-      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.deploymentVariables(guarded === policy ? [] : ['temporal-admins']));
+      expect(names).toEqual(['pod', 'oldPod', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'imageTags', 'imageNames', 'breakGlass', 'breakGlassHint']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
@@ -577,7 +583,7 @@ describe('the image rule of the Deployment policy', () => {
       const c = cluster(chart, { protectPinnedValues: {}, ui: { allowAnonymous: true }, adminTools: {}, internalFrontend: {}, ...props });
       const p = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
       for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/instance'] === 'temporal'))) {
-        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ operation: 'UPDATE', userInfo: { groups: [] } }) };
+        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
         const variables = new Map<string, never>();
         for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
         expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
@@ -606,12 +612,11 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     // No namespace: the Deployment's own, the one namespace the binding selects.
     expect(envBinding.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
     expect(envBinding.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['CREATE']]);
-    expect(deployments.spec.variables[0]).toEqual(PinnedValuesGuard.RELEASE_VARIABLES[0]);
-    expect(deployments.spec.variables[0].expression).toContain("params != null && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
+    expect(deployments.spec.variables.find((v: any) => v.name === 'fromRelease').expression).toContain("params != null && has(params.metadata) && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
     expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name))
-      .toEqual(['temporal-temporal-pinned-env-guard', 'temporal-temporal-pinned-workload-guard']);
+      .toEqual(['temporal-temporal-pinned-env-guard']);
   });
 
   test('fails when an update of a Deployment needs the record: with the pinned ConfigMap gone (break-glass, a namespace being deleted), the garbage collector could not remove a finalizer and a teardown hung', () => {
@@ -621,8 +626,12 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     expect(updates.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['UPDATE']]);
     // Without params, an update compares with the Deployment's own release alone (the kube test runs it too).
     const d = all.find((o) => o.kind === 'Deployment');
-    const fromRelease = (oldObject: unknown) => run(deployments.spec.variables[0].expression,
-      { object: toCel(d) as Map<string, never>, oldObject: toCel(oldObject) as Map<string, never>, params: null }, { funcs: K8S_FUNCS }) as Iterable<unknown>;
+    const fromRelease = (oldObject: unknown) => {
+      const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(oldObject), params: null, request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
+      const variables = new Map<string, never>();
+      for (const v of deployments.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+      return variables.get('fromRelease') as unknown as Iterable<unknown>;
+    };
     expect([...fromRelease(d)]).toEqual(['1', '32', '2']);
     const { 'app.kubernetes.io/version': _, ...unlabelled } = d.metadata.labels;
     expect([...fromRelease({ ...d, metadata: { ...d.metadata, labels: unlabelled } })]).toEqual([]);
@@ -691,7 +700,7 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     const to = pinnedMap;
     expect(recordDecision(policy, from.metadata.labels['app.kubernetes.io/version'], to.metadata.labels['app.kubernetes.io/version']).allowed).toBe(true);
     for (const d of nonEmpty(all.filter((o) => o.kind === 'Deployment'))) {
-      const bindings: Record<string, any> = { object: toCel(d), oldObject: null, params: toCel(to), request: toCel({ operation: 'CREATE', userInfo: { groups: [] } }) };
+      const bindings: Record<string, any> = { object: toCel(d), oldObject: null, params: toCel(to), request: toCel({ kind: { kind: 'Deployment' }, operation: 'CREATE', userInfo: { groups: [] } }) };
       const variables = new Map<string, never>();
       for (const v of deployments.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
       expect([d.metadata.name, run(deployments.spec.validations[1].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
@@ -804,8 +813,8 @@ function workloadGuard(protect: { breakGlassGroups?: string[] } = {}) {
   const all = objects(chart);
   const named = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
   const history = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'history');
-  return { c, all, policy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.workloadPolicyName), pod: history.spec.template,
-    bindings: ['', '-update'].map((s) => named('ValidatingAdmissionPolicyBinding', `${c.pinnedValuesGuard!.workloadPolicyName}${s}`)) };
+  return { c, all, policy: named('ValidatingAdmissionPolicy', c.pinnedValuesGuard!.envPolicyName), pod: history.spec.template,
+    bindings: ['', '-update'].map((s) => named('ValidatingAdmissionPolicyBinding', `${c.pinnedValuesGuard!.envPolicyName}${s}`)) };
 }
 
 const WORKLOAD_KINDS = ['Pod', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'] as const;
@@ -845,14 +854,14 @@ function workloadDecision(policy: any, object: any, oldObject: any, rule: number
   return { matched, ...decision(policy, bindings, rule, `${object.kind} ${rule}`) };
 }
 
-describe('the workload policy (every kind but Deployments whose pods carry the cluster\'s labels)', () => {
+describe('the workload policy, for the other kinds (every kind whose pods carry the cluster\'s labels; Deployments above)', () => {
   const { policy, pod, bindings, all } = workloadGuard();
   const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
 
-  test('matches CREATE and UPDATE of Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
-    // One rule: its groups and resources match as every pair (core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.
+  test('matches CREATE and UPDATE of Deployments, Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
+    // One rule: its groups and resources match as every pair (apps deployments, core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
-      resources: ['pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
+      resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
     expect([policy.spec.failurePolicy, policy.spec.paramKind, policy.metadata.namespace]).toEqual(['Fail', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined]);
     const [create, update] = bindings;
     expect(create.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
@@ -869,8 +878,9 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
       const tampered = workloadOf(kind, podAt(pod, { env: literal }));
       const d = workloadDecision(policy, tampered, null, 0, { record: '1.32.2' });
       expect([kind, d.matched, d.allowed]).toEqual([kind, true, false]);
-      expect(d.message).toBe(`${kind} copy would join Temporal cluster temporal/temporal setting a value it can never change `
-        + '(history shard count, cluster name, failover increment) other than from ConfigMap temporal-pinned.');
+      expect(d.message).toBe(`${kind} copy of Temporal cluster temporal/temporal sets a value it can never change `
+        + '(history shard count, cluster name, failover increment) other than from ConfigMap temporal-pinned: TEMPORAL_CURRENT_CLUSTER_NAME, '
+        + 'TEMPORAL_FAILOVER_VERSION_INCREMENT, TEMPORAL_NUM_HISTORY_SHARDS only from its keys (no literal, other ConfigMap or key, or envFrom without them in env).');
       // envFrom without the pinned names in env, as for a Deployment.
       const envFrom = podAt(pod, { env: (e) => e.filter((x) => !x.name.startsWith('TEMPORAL_NUM')) });
       envFrom.spec.containers[0].envFrom = [{ configMapRef: { name: 'helm-values' } }];
@@ -899,11 +909,11 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
       for (const [release, says] of [['1.34.0', '1.34.0'], ['1.31.5', '1.31.5']]) {
         const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' });
         expect([kind, release, d.allowed]).toEqual([kind, release, false]);
-        expect(d.message).toContain(`${kind} copy would join Temporal cluster temporal/temporal at release ${says} where ConfigMap temporal-pinned records 1.32.2.`);
+        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is created where ConfigMap temporal-pinned records release 1.32.2 and this update says ${says}.`);
       }
       const unlabelled = podAt(pod, {});
       delete unlabelled.metadata.labels['app.kubernetes.io/version'];
-      expect([kind, workloadDecision(policy, workloadOf(kind, unlabelled), null, 1, { record: '1.32.2' }).message]).toEqual([kind, expect.stringContaining('at release none (no label app.kubernetes.io/version on its pods)')]);
+      expect([kind, workloadDecision(policy, workloadOf(kind, unlabelled), null, 1, { record: '1.32.2' }).message]).toEqual([kind, expect.stringContaining('and this update says no release (no label app.kubernetes.io/version).')]);
       for (const release of ['1.32.2', '1.32.0', '1.33.0']) expect([kind, release, workloadDecision(policy, workloadOf(kind, podAt(pod, { release })), null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, release, true]);
       // Images of another minor than the label, in the tag or the path.
       for (const image of ['temporalio/server:1.34.0', 'temporalio/server:1_34_0', 'registry.example.com/1.34.0/server:fips']) {
@@ -952,6 +962,36 @@ describe('the workload policy (every kind but Deployments whose pods carry the c
     expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
     expect(workloadDecision(guarded, glass('1.34.0'), null, 1, { record: '1.32.2', groups: ['temporal-admins'] }).allowed).toBe(true);
     expect(workloadDecision(guarded, glass('true'), null, 1, { record: '1.32.2' }).message).toContain('as a member of temporal-admins,');
+  });
+
+  test('fails when a Deployment takes the other kinds\' exemptions (a controller reference, an update that leaves its containers alone, a pod template labelled as the UI\'s) or its pods\' release label: one policy, a Deployment\'s rules as before', () => {
+    /** A Deployment of `pod`, its own release label `release`, with `metadata` of its own and, when `ui`, a selector that says so. */
+    const deployment = (p: any, release: string, metadata: Record<string, unknown> = {}, ui = false) => {
+      const d = workloadOf('Deployment', p, { labels: { ...p.metadata.labels, 'app.kubernetes.io/version': release }, ...metadata });
+      d.spec.selector = { matchLabels: { 'app.kubernetes.io/instance': 'temporal', ...(ui ? { 'app.kubernetes.io/component': 'ui' } : {}) } };
+      return d;
+    };
+    const owned = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'temporal-history', uid: 'u', controller: true }] };
+    // A controller reference, which anyone may write, exempts no Deployment: the release and image rules hold.
+    const ahead = deployment(podAt(pod, { release: '1.34.0' }), '1.34.0', owned);
+    expect([1, 2].map((rule) => workloadDecision(policy, ahead, null, rule, { record: '1.32.2' }).allowed)).toEqual([false, true]);
+    expect(workloadDecision(policy, deployment(podAt(pod, { images: ['temporalio/server:1.34.0'] }), '1.32.2', owned), null, 2, { record: '1.32.2' }).allowed).toBe(false);
+    expect(workloadDecision(policy, ahead, null, 1, { record: '1.32.2' }).message).toContain('Deployment copy of Temporal cluster temporal/temporal is created where ConfigMap temporal-pinned records release 1.32.2 and this update says 1.34.0.');
+    // An update that leaves the containers as they were is still held to the env rule (a Deployment applied before the policy existed).
+    const tampered = deployment(podAt(pod, { env: literal }), '1.32.2');
+    expect(workloadDecision(policy, { ...tampered, metadata: { ...tampered.metadata, finalizers: [] } }, tampered, 0).allowed).toBe(false);
+    // Its release is its own label: the pod template's says nothing to the release rule.
+    expect(workloadDecision(policy, deployment(podAt(pod, {}), '1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+    const templateAhead = podAt(pod, {});
+    templateAhead.metadata.labels['app.kubernetes.io/version'] = '1.34.0';
+    expect(workloadDecision(policy, deployment(templateAhead, '1.32.2'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
+    expect(workloadDecision(policy, deployment(templateAhead, '1.34.0'), deployment(templateAhead, '1.32.2'), 1).message)
+      .toContain('Deployment copy of Temporal cluster temporal/temporal runs release 1.32.2 and this update says 1.34.0.');
+    // The UI is known by the selector, which cannot change, not by the pod template's labels, which can.
+    const uiLabelled = podAt(pod, { images: ['temporalio/server:1.34.0'] });
+    uiLabelled.metadata.labels['app.kubernetes.io/component'] = 'ui';
+    expect([deployment(uiLabelled, '1.32.2'), deployment(uiLabelled, '1.32.2', {}, true)].map((d) => workloadDecision(policy, d, null, 2, { record: '1.32.2' }).allowed)).toEqual([false, true]);
+    expect(workloadDecision(policy, workloadOf('StatefulSet', uiLabelled), null, 2, { record: '1.32.2' }).allowed).toBe(true);
   });
 
   test('every Job the library emits, and the pods every Deployment\'s ReplicaSets would create from it, pass every rule; the UI\'s pods run their own release', () => {

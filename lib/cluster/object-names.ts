@@ -38,7 +38,7 @@ export const certificateName = (name: string, suffix: string) => `${name}-${suff
 export const networkPolicyName = (name: string, suffix: string) => `${name}-${suffix}`;
 export const dashboardConfigMapName = (name: string) => `${name}-dashboard`;
 /** The cluster-scoped admission policies that guard the pinned ConfigMap. */
-export const pinnedGuardNames = (namespace: string, name: string) => ['guard', 'env-guard', 'env-guard-update', 'config-guard', 'workload-guard', 'workload-guard-update'].map((s) => `${namespace}-${pinnedConfigMapName(name)}-${s}`);
+export const pinnedGuardNames = (namespace: string, name: string) => ['guard', 'env-guard', 'env-guard-update', 'config-guard'].map((s) => `${namespace}-${pinnedConfigMapName(name)}-${s}`);
 
 /** Stand-in for the 8 hex digits of a hashed Job name, which depend on content known later. */
 export const HASH_PLACEHOLDER = '########';

@@ -39,16 +39,19 @@ export function celString(text: string): string {
   return `'${text.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
 }
 
-/** Break-glass on a Deployment: its annotation names the tag (or, pinned by digest alone, the digest) of one of the images it runs. */
+/**
+ * Break-glass on a workload (a Deployment, a Pod, ...): its annotation names the tag (or, pinned by
+ * digest alone, the digest) of one of the images its pods run (the policy's `imageTags`, `pod`).
+ */
 // The annotation's value is read once, as `g`, for the two tests.
-export const deploymentBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `[${value}].exists(g, variables.imageTags.exists(t, t == g) `
-  + `|| object.spec.template.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
+export const podBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `[${value}].exists(g, variables.imageTags.exists(t, t == g) `
+  + `|| variables.pod.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
 
-/** The Deployment policy's variables that both its release and its image rule read. */
+/** The workload policy's variables that both its release and its image rule read. */
 export const BREAK_GLASS_VARIABLE = 'breakGlass';
 export const BREAK_GLASS_HINT_VARIABLE = 'breakGlassHint';
 
-/** The end of both Deployment rules' messages: how to override them on purpose, naming the tag of the image the Deployment runs once changed. */
+/** The end of the workload policy's release and image rules' messages: how to override them on purpose, naming the tag of the image the object runs once changed. */
 export function breakGlassHintCel(groups: readonly string[]): string {
   return `'${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
     + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;

@@ -2,14 +2,9 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
-import { guardWorkloads, readsClusterConfigMapsCel } from './workload-guard';
-import {
-  BREAK_GLASS_ANNOTATION, BREAK_GLASS_HINT_VARIABLE, BREAK_GLASS_VARIABLE, breakGlassCel, breakGlassHintCel, celString, deploymentBreakGlassCel, RELEASE_LABEL,
-} from './guard-cel';
-import {
-  DEPLOYMENT_FROM_RELEASE, RECORD_PARAM_KIND, RECORD_VARIABLES, recordExpression, recordMessageExpression, recordParamRef, releaseStepCel, TO_RELEASE_VARIABLE,
-} from './release-record';
+import { guardWorkloads, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
+import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString } from './guard-cel';
+import { RECORD_VARIABLES, recordExpression, recordMessageExpression } from './release-record';
 
 export { BREAK_GLASS_ANNOTATION } from './guard-cel';
 
@@ -31,7 +26,7 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
   readonly configMapName: string;
   /** Labels of the policies and bindings. */
   readonly labels: Record<string, string>;
-  /** Labels of the cluster's Deployments, whose pinned env the second policy guards. */
+  /** Labels of the cluster's pods, whose pinned env, release and images the second policy guards (a Deployment's, a Pod's, ...). */
   readonly deploymentSelector: Record<string, string>;
 
   /** The env vars the servers read pinned values from, and the pinned ConfigMap key of each. */
@@ -56,8 +51,10 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  * - deleting and recreating the ConfigMap (which `kubectl apply --force` does): denied unless it
  *   carries `temporal.io/break-glass: "true"`, and, when `breakGlassGroups` is set, the request
  *   comes from a member of one of them;
- * - a Deployment of the cluster whose container sets a pinned env var other than from the pinned
- *   ConfigMap (a literal, another ConfigMap): denied on create and update;
+ * - a workload of the cluster (a Deployment, Pod, ReplicaSet, StatefulSet, DaemonSet, Job or
+ *   CronJob whose pods carry its labels or use its ConfigMaps; lib/security/workload-guard.ts)
+ *   whose container sets a pinned env var other than from the pinned ConfigMap (a literal,
+ *   another ConfigMap): denied on create and update;
  * - an update of a Deployment of the cluster to a release more than one minor ahead of the one it
  *   runs, or to an earlier minor, or that drops the release label. The lock refuses such a step
  *   at synth, but it records the last synth, not what the cluster runs: two synths between
@@ -67,8 +64,9 @@ export interface PinnedValuesGuardProps extends PinnedValuesProtection {
  *   changed, lets an operator through;
  * - the same for a Deployment created (after `kubectl delete deployment`, `kubectl apply --force`,
  *   Argo CD's Replace, a delete of every Deployment in the namespace), against the cluster's release
- *   record: the pinned ConfigMap's `app.kubernetes.io/version` label, which the Deployment policy
- *   reads as its param (a binding's paramRef; `parameterNotFoundAction: Deny`). An update of that
+ *   record: the pinned ConfigMap's `app.kubernetes.io/version` label, which the workload policy
+ *   reads as its param (a binding's paramRef; `parameterNotFoundAction: Deny`); the same rules for
+ *   the cluster's other workloads, those its controllers create aside. An update of that
  *   label is held to the same step (one minor up at most, never down), break-glass on the
  *   ConfigMap naming the release it records once changed; see lib/security/release-record.ts.
  * Needs Kubernetes 1.30 or newer (admissionregistration.k8s.io/v1).
@@ -82,21 +80,22 @@ export class PinnedValuesGuard extends Construct {
     return breakGlassCel('oldObject', groups);
   }
 
-  /** The CEL that tells a Deployment of the cluster: its pod template carries every label of `selector`. */
-  public static clusterDeploymentExpression(selector: Record<string, string>): string {
-    const keys = Object.keys(selector).sort();
-    if (keys.length === 0) return '';
-    // The labels are named once, as `l`, for every test.
-    return `has(object.spec.template.metadata.labels) && [object.spec.template.metadata.labels].all(l, `
-      + `${keys.map((k) => `${celString(k)} in l && l[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
+  /**
+   * The match condition of the workload policy: the object's pods (a Deployment's pod template, a
+   * Pod, a CronJob's job template's pod template, ...) carry every label of `selector`, or use one
+   * of `configMaps` (the cluster's pinned and server config ConfigMaps), which kustomize's
+   * commonLabels, rewriting the instance in pod templates and selectors, leaves alone.
+   */
+  public static workloadExpression(selector: Record<string, string>, configMaps: readonly string[]): string {
+    return workloadOfClusterCel(selector, configMaps);
   }
 
   /**
-   * The CEL run on CREATE and UPDATE of the cluster's Deployments. A container with `envFrom` (a
+   * The env rule, on CREATE and UPDATE of the cluster's workloads. A container with `envFrom` (a
    * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
    * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
    * set the shard count while no `env` entry names it. `containers`: where the object keeps them
-   * (the workload policy reads any kind's pods).
+   * (the workload policy reads any kind's pods, at `variables.pod.spec.containers`).
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
     const names = Object.keys(pinnedEnv).sort();
@@ -107,15 +106,6 @@ export class PinnedValuesGuard extends Construct {
       + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
       + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
   }
-
-  /**
-   * The CEL variables of the release rule: each side's `app.kubernetes.io/version` split at the
-   * dots, or an empty list when the side has no such label. Where the Deployment has no old side
-   * (a CREATE: oldObject is null) or it has no label, the old side is the cluster's release record,
-   * the pinned ConfigMap's label (`params`), so that a Deployment deleted and created again is held
-   * to the release the cluster has reached (lib/security/release-record.ts).
-   */
-  public static readonly RELEASE_VARIABLES = [{ name: 'fromRelease', expression: DEPLOYMENT_FROM_RELEASE }, TO_RELEASE_VARIABLE];
 
   /** The CEL variables of the record rule: the pinned ConfigMap's release label before and after the update. */
   public static readonly RECORD_VARIABLES = [...RECORD_VARIABLES];
@@ -130,48 +120,30 @@ export class PinnedValuesGuard extends Construct {
   }
 
   /**
-   * The CEL variable of the image rule: the tag of each container's image (after the last ':' of
-   * its last path component, before any digest); an image without a tag adds none.
+   * The CEL variables of the workload policy, for the given break-glass groups, in the order the
+   * API server evaluates them (a variable reads only those before it): the pods, the releases,
+   * the exemptions, the images, `breakGlass` (the object is annotated for break-glass naming the tag
+   * or digest of an image it runs, by a member of `groups` when given), which both the release and
+   * the image rule test, and `breakGlassHint`, the end of both rules' messages: how to override
+   * them on purpose. Each is written once in the policy instead of once per rule.
    */
-  public static readonly IMAGE_TAGS_VARIABLE = {
-    name: 'imageTags',
-    expression: "object.spec.template.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
-      + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))",
-  };
-
-  /** The CEL variable of the image rule: each container's image without registry host and digest (imageNamesCel). */
-  public static readonly IMAGE_NAMES_VARIABLE = { name: 'imageNames', expression: imageNamesCel('object.spec.template.spec.containers') };
-
-  /**
-   * The CEL variables of the Deployment policy, for the given break-glass groups, in the order the
-   * API server evaluates them (a variable reads only those before it): RELEASE_VARIABLES,
-   * IMAGE_TAGS_VARIABLE, `breakGlass` (the Deployment is annotated for break-glass naming the tag or
-   * digest of an image it runs, by a member of `groups` when given), which both the release and the
-   * image rule test, and `breakGlassHint`, the end of both rules' messages: how to override them on
-   * purpose. Each is written once in the policy instead of once per rule.
-   */
-  public static deploymentVariables(groups: readonly string[]): { name: string; expression: string }[] {
-    return [...PinnedValuesGuard.RELEASE_VARIABLES, PinnedValuesGuard.IMAGE_TAGS_VARIABLE, PinnedValuesGuard.IMAGE_NAMES_VARIABLE,
-      { name: BREAK_GLASS_VARIABLE, expression: deploymentBreakGlassCel(groups) }, { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) }].map((v) => ({ ...v }));
+  public static workloadVariables(groups: readonly string[]): { name: string; expression: string }[] {
+    return workloadVariables(groups).map((v) => ({ ...v }));
   }
 
   /**
-   * The image rule, on CREATE and UPDATE of the cluster's Deployments: every release a container
+   * The image rule, on CREATE and UPDATE of the cluster's workloads: every release a container
    * image's tag or path names, read as the synth check reads it (RELEASE_IN_TAG, in any case: `1.30.9`,
-   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`, `1_30_9`, `v1-30-9`, `server-1.30.9:fips`), is of the minor of the Deployment's release
+   * `v1.30-patched`, `myorg.1.30.9`, `patched-1.30.9.2`, `1_30_9`, `v1-30-9`, `server-1.30.9:fips`), is of the minor of the object's release
    * label. The release rule reads the label only, so `kubectl set image ... temporal=temporalio/server:1.32.2`
    * on a Deployment labelled 1.30.9 would skip a minor with the label unchanged. Past the tag's start,
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
-   * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI's Deployment,
-   * whose image is another product's release, is left out, and so is break-glass. It reads the
-   * policy's variables (deploymentVariables).
+   * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI,
+   * whose image is another product's release, is left out (a Deployment by its selector, which
+   * cannot change), and so is break-glass. It reads the policy's variables (workloadVariables).
    */
   public static imageExpression(): string {
-    const [major, minor] = ['variables.toRelease[0]', 'variables.toRelease[1]'];
-    // The UI runs its own release (temporalio/ui), under the cluster's label; its selector, which cannot change, says so.
-    const ui = "has(object.spec.selector) && has(object.spec.selector.matchLabels) && object.spec.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' "
-      + "&& object.spec.selector.matchLabels[k] == 'ui')";
-    return `size(variables.toRelease) < 2 || (${ui}) || variables.${BREAK_GLASS_VARIABLE} || ${namesOnlyMinorCel('variables.imageNames', major, minor)}`;
+    return WORKLOAD_IMAGES;
   }
 
   /**
@@ -193,18 +165,23 @@ export class PinnedValuesGuard extends Construct {
   }
 
   /**
-   * The release rule, on CREATE and UPDATE of the cluster's Deployments: one minor up at most, never
-   * down, from the release the Deployment runs or, for a new one, the release the cluster's record
-   * holds, break-glass aside. It reads the policy's variables (deploymentVariables).
+   * The release rule, on CREATE and UPDATE of the cluster's workloads: one minor up at most, never
+   * down, from the release the object runs (a Deployment's own label, any other kind's pods') or,
+   * for a new one, the release the cluster's record holds, break-glass aside; the objects the
+   * cluster's controllers create from an admitted owner, and updates that change nothing that runs,
+   * aside (not a Deployment's). It reads the policy's variables (workloadVariables).
    */
   public static releaseExpression(): string {
-    return releaseStepCel(`variables.${BREAK_GLASS_VARIABLE}`);
+    return WORKLOAD_RELEASE;
   }
 
   public readonly policyName: string;
+  /**
+   * The policy that holds the cluster's workloads (Deployments, Pods, ReplicaSets, StatefulSets,
+   * DaemonSets, Jobs, CronJobs) to the env, release and image rules. Its name is the one the
+   * Deployment policy had, so an apply replaces that in place.
+   */
   public readonly envPolicyName: string;
-  /** The policy that holds the cluster's other workloads (Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs) to the Deployments' rules. */
-  public readonly workloadPolicyName: string;
   /** The policy that guards the server config ConfigMap, when there is one. */
   public readonly configPolicyName?: string;
 
@@ -269,80 +246,15 @@ export class PinnedValuesGuard extends Construct {
         matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } } },
       },
     });
-    const cluster = `${props.namespace}/${props.deploymentSelector['app.kubernetes.io/instance']}`;
     // The ConfigMaps only this cluster's server pods use: a pod that does is the cluster's, whatever its labels.
     const clusterConfigMaps = [props.configMapName, ...(configName !== undefined ? [configName] : [])];
-    // The end of both Deployment rules' messages: how to override them on purpose (a variable).
-    const override = `' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
-    const envPolicy = new KubeValidatingAdmissionPolicy(this, 'EnvPolicy', {
-      metadata: { name: this.envPolicyName, labels: props.labels },
-      spec: {
-        failurePolicy: 'Fail',
-        // The release rule reads the cluster's release record, the pinned ConfigMap, as its param.
-        paramKind: RECORD_PARAM_KIND,
-        matchConstraints: {
-          resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }],
-        },
-        // This cluster's Deployments, by their pods' labels: Argo CD's label tracking rewrites
-        // app.kubernetes.io/instance on every object it applies (to its Application's name), never
-        // in a pod template, whose labels the Deployment's immutable selector holds in place.
-        // Or by the cluster's ConfigMaps it uses, which kustomize's commonLabels, rewriting the instance in pod templates and selectors, leaves alone.
-        matchConditions: [{ name: 'deployment-of-this-cluster', expression: `(${PinnedValuesGuard.clusterDeploymentExpression(props.deploymentSelector)}) `
-          + `|| ${readsClusterConfigMapsCel('object.spec.template.spec', clusterConfigMaps)}` }],
-        validations: [{
-          expression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv),
-          message: `The servers of ${cluster} read the values a Temporal cluster can never `
-            + `change ${what} from ConfigMap ${props.configMapName} only; a Deployment that sets ${Object.keys(props.pinnedEnv).sort().join(', ')} `
-            + 'any other way (a literal, another ConfigMap or key, envFrom without them in env) is refused.',
-          reason: 'Forbidden',
-        }, {
-          expression: PinnedValuesGuard.releaseExpression(),
-          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} ' + (oldObject == null `
-            + `? 'is created where ConfigMap ${props.configMapName} records release ' : 'runs release ') + variables.fromRelease.join('.') + ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (label ${RELEASE_LABEL} removed)' `
-            + ": variables.toRelease.join('.')) + '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch "
-            + "of each minor in between, in order, letting each rollout finish (the lock file prints the path). Annotate the Deployment "
-            + override,
-          reason: 'Forbidden',
-        }, {
-          expression: PinnedValuesGuard.imageExpression(),
-          messageExpression: `'Deployment ' + object.metadata.name + ' of Temporal cluster ${cluster} is labelled release ' `
-            + `+ variables.toRelease.join('.') + ' but its containers run ' + variables.imageNames.join(', ') + '. An image tag names the release that runs; `
-            + 'change the release with the manifests (version), one minor at a time, so that the label and the upgrade rule see it. Annotate the Deployment '
-            + override,
-          reason: 'Forbidden',
-        }],
-        variables: PinnedValuesGuard.deploymentVariables(groups),
-      },
-    });
-    // Two bindings of the Deployment policy, by operation. A CREATE is held to the release record,
-    // the pinned ConfigMap, as the binding's param; without it (parameterNotFoundAction: Deny) no
-    // Deployment of the cluster is created, and none of its pods could start anyway. An UPDATE
-    // compares with the Deployment's own release and reads no param: with the pinned ConfigMap
-    // gone (break-glass, a namespace being deleted), the garbage collector's removal of a
-    // foreground-deletion finalizer, a scale or a restart must still pass, or a teardown hangs.
-    const envBinding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(this, id, {
-      metadata: { name, labels: props.labels },
-      spec: {
-        policyName: this.envPolicyName,
-        ...(operation === 'CREATE' ? { paramRef: recordParamRef(props.configMapName) } : {}),
-        validationActions: ['Deny'],
-        matchResources: {
-          // No objectSelector: the Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
-          // a chart wrapping the manifests), and one without app.kubernetes.io/name escaped every rule
-          // while its pods stayed the cluster's; the match condition reads the pod template's labels.
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-          resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: [operation], resources: ['deployments'] }],
-        },
-      },
-    });
-    const envBindings = [envBinding('EnvBinding', this.envPolicyName, 'CREATE'), envBinding('EnvUpdateBinding', `${this.envPolicyName}-update`, 'UPDATE')];
-    // Every other kind whose pods would carry the cluster's labels, held to the same rules (lib/security/workload-guard.ts).
-    const workloads = guardWorkloads(this, { namespace: props.namespace, configMapName: props.configMapName, labels: props.labels, selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps,
+    // Every workload whose pods would carry the cluster's labels, Deployments too (lib/security/workload-guard.ts).
+    const workloads = guardWorkloads(this, { policyName: this.envPolicyName, namespace: props.namespace, configMapName: props.configMapName, labels: props.labels,
+      selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps, pinnedEnv: props.pinnedEnv,
       envExpression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv, 'variables.pod.spec.containers') });
-    this.workloadPolicyName = workloads.policyName;
-    // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
+        // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
-    [deletePolicy, deleteBinding, envPolicy, ...envBindings, ...workloads.objects, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
+    [deletePolicy, deleteBinding, ...workloads, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }
 
   /** The policy and binding that keep the server config reading the pinned values from env, when the props name it. */

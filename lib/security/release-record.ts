@@ -7,7 +7,7 @@ import { BREAK_GLASS_ANNOTATION, breakGlassCel, celHasEntry, celString, RELEASE_
  * CREATE there is none, so `kubectl delete deployment` (or `kubectl apply --force`, Argo CD's
  * Replace, a delete of every Deployment in the namespace) followed by an apply two minors ahead
  * skipped a minor in the cluster. A new Deployment is compared with the record instead, which the
- * Deployment policy reads as its param (paramKind ConfigMap, the binding's paramRef), and the
+ * workload policy reads as its param (paramKind ConfigMap, the binding's paramRef), and the
  * record itself moves as a Deployment does: at most one minor up per update, never down, break-glass
  * aside. Whichever of the two an apply writes first, a one-minor upgrade passes and a skip does not.
  *
@@ -32,14 +32,6 @@ export const RECORD_VARIABLES = [
   { name: 'fromRelease', expression: `oldObject != null && ${labelled('oldObject')} : []` },
   TO_RELEASE_VARIABLE,
 ];
-
-/**
- * The CEL variable `fromRelease` of the Deployment policy: the release the Deployment runs, or,
- * where it says none (a CREATE, or a Deployment without the label), the release the record holds
- * (`params`, the pinned ConfigMap); an empty list when neither says one (a binding without
- * paramRef, as in the moment of a library upgrade when the new policy meets the old binding).
- */
-export const DEPLOYMENT_FROM_RELEASE = `oldObject != null && ${labelled('oldObject')} : params != null && ${labelled('params')} : []`;
 
 /**
  * The step both rules take: nothing to compare with, break-glass (`breakGlass`), or the same major
@@ -68,7 +60,7 @@ export function recordMessageExpression(configMapName: string, cluster: string, 
 }
 
 /**
- * What the Deployment policy's CREATE binding reads the record from: the pinned ConfigMap in the
+ * What the workload policy's CREATE binding reads the record from: the pinned ConfigMap in the
  * Deployment's namespace (which the binding selects). The UPDATE binding reads none.
  */
 export function recordParamRef(configMapName: string) {
@@ -77,5 +69,5 @@ export function recordParamRef(configMapName: string) {
   return { name: configMapName, parameterNotFoundAction: 'Deny' };
 }
 
-/** The kind of the record the Deployment policy reads. */
+/** The kind of the record the workload policy reads. */
 export const RECORD_PARAM_KIND = { apiVersion: 'v1', kind: 'ConfigMap' };

@@ -2,27 +2,29 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
-import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString, RELEASE_LABEL } from './guard-cel';
+import { BREAK_GLASS_HINT_VARIABLE, BREAK_GLASS_VARIABLE, breakGlassHintCel, celString, podBreakGlassCel, RELEASE_LABEL } from './guard-cel';
 import { RECORD_PARAM_KIND, recordParamRef, releaseStepCel } from './release-record';
 
 /*
- * The cluster's other workloads. The Deployment policy guards the Deployments, but a pod joins the
- * cluster by its labels, whatever made it: a bare Pod, a ReplicaSet, StatefulSet, DaemonSet, Job
- * or CronJob whose pods carry the cluster's app.kubernetes.io/instance and name (a copy of a
- * server pod to debug, a StatefulSet written from a Helm chart's values) with
- * TEMPORAL_NUM_HISTORY_SHARDS=4 joined the ring on another shard count, and one labelled two
- * minors ahead ran that release beside the cluster's. This policy holds their pods to the
- * Deployments' rules: the pinned env, the release step from the record, images that name the
- * labelled minor. The pods the cluster's own controllers create (a Deployment's ReplicaSets and
- * their pods, a Job's pods) pass as their owner did: their owner was held to the same rules, and
- * break-glass on the owner, which they do not carry, must not stop them.
+ * The cluster's workloads. A pod joins the cluster by its labels, whatever made it: a Deployment,
+ * a bare Pod, a ReplicaSet, StatefulSet, DaemonSet, Job or CronJob whose pods carry the cluster's
+ * app.kubernetes.io/instance and name (a copy of a server pod to debug, a StatefulSet written from
+ * a Helm chart's values) with TEMPORAL_NUM_HISTORY_SHARDS=4 joined the ring on another shard count,
+ * and one labelled two minors ahead ran that release beside the cluster's. One policy holds them
+ * all to the same rules: the pinned env, the release step from the record, images that name the
+ * labelled minor; one policy instead of one for Deployments and one for the rest, so that each
+ * piece of CEL is written once. A Deployment keeps what is its own: its release is its own
+ * label (the one the manifests' version writes), the UI's is known by its selector (which cannot
+ * change), and it has no exemption. The pods the cluster's own controllers create (a Deployment's
+ * ReplicaSets and their pods, a Job's pods) pass as their owner did: their owner was held to the
+ * same rules, and break-glass on the owner, which they do not carry, must not stop them.
  */
 
 /**
  * The kinds whose pods the policy guards: one rule, whose groups and resources match as every pair
  * of them (a pair that names no resource, apps/jobs, matches nothing), shorter than one per group.
  */
-export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: ['pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] };
+export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] };
 
 /**
  * CEL: `target`'s pod (its metadata and spec), whichever kind it is: the Pod itself, a CronJob's
@@ -31,10 +33,6 @@ export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: 
  */
 export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind == 'Pod' ? dyn(${target}) : request.kind.kind == 'CronJob' `
   + `? dyn(${target}).spec.jobTemplate.spec.template : dyn(${target}).spec.template)`;
-
-/** CEL: `pod`'s release label split at the dots, when its metadata has one. */
-const podRelease = (pod: string) => `has(${pod}.metadata) && has(${pod}.metadata.labels) && '${RELEASE_LABEL}' in ${pod}.metadata.labels `
-  + `? ${pod}.metadata.labels['${RELEASE_LABEL}'].split('.')`;
 
 /**
  * CEL: the pod spec `spec` mounts one of `configMaps` (the cluster's server config, its pinned
@@ -50,8 +48,7 @@ export function readsClusterConfigMapsCel(spec: string, configMaps: readonly str
 }
 
 /**
- * The match condition: the object's pods carry every label of `selector` (as the Deployment
- * policy's reads a Deployment's pod template), or use the cluster's `configMaps` (readsClusterConfigMapsCel).
+ * The match condition: the object's pods carry every label of `selector`, or use the cluster's `configMaps` (readsClusterConfigMapsCel).
  */
 export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
   const keys = Object.keys(selector).sort();
@@ -64,80 +61,123 @@ export function workloadOfClusterCel(selector: Record<string, string>, configMap
 const OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
 /**
- * The CEL variables of the workload policy. `asBefore`: the object changes nothing of what runs
- * (an UPDATE with the same containers and release: a scale, a finalizer the Job controller or the
- * garbage collector removes), or it is created by a controller of a guarded kind from its
- * template (held to the rules as its owner). `fromRelease`/`toRelease` as the Deployment policy's,
- * read from the pods' labels.
+ * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
+ * server evaluates them (a variable reads only those before it). `pod`/`oldPod`: the pods
+ * (podCel). `deployment`: the object is a Deployment, whose release label is its own
+ * (`released`/`oldReleased`: what carries the label, a Deployment or the pods of any other kind)
+ * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
+ * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
+ * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
+ * an empty list. `asBefore`: not a Deployment, and it changes nothing of what runs (an UPDATE with
+ * the same containers and release: a scale, a finalizer the Job controller or the garbage
+ * collector removes), or it is created by a controller of a guarded kind from its template (held
+ * to the rules as its owner). `imageTags`: the tag of each container's image (after the last ':'
+ * of its last path component, before any digest); `imageNames` (imageNamesCel). `breakGlass`: the
+ * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
+ * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
+ * override them on purpose.
  */
 export const workloadVariables = (groups: readonly string[]) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
-  { name: 'fromRelease', expression: `oldObject != null && ${podRelease('variables.oldPod')} : params != null && has(params.metadata.labels) `
-    + `&& '${RELEASE_LABEL}' in params.metadata.labels ? params.metadata.labels['${RELEASE_LABEL}'].split('.') : []` },
-  { name: 'toRelease', expression: `${podRelease('variables.pod')} : []` },
-  { name: 'sameContainers', expression: 'oldObject != null && variables.pod.spec.containers == variables.oldPod.spec.containers' },
-  { name: 'asBefore', expression: `oldObject == null ? has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller `
-    + `&& r.kind in [${OWNERS.map((k) => `'${k}'`).join(', ')}]) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
+  { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
+  { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
+  { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
+  { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
+  { name: 'toRelease', expression: `${release('variables.released')} : []` },
+  { name: 'sameContainers', expression: '!variables.deployment && oldObject != null && variables.pod.spec.containers == variables.oldPod.spec.containers' },
+  { name: 'asBefore', expression: `oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, `
+    + `has(r.controller) && r.controller && r.kind in [${OWNERS.map((k) => `'${k}'`).join(', ')}]) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
+  { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
+    + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  // Break-glass on the object itself, as on a Deployment: its annotation names the tag (after the
-  // reference's last ':', past its last '/') or the digest of one of the images it runs.
-  { name: 'breakGlass', expression: breakGlassCel('object', groups, (a) => `variables.pod.spec.containers.exists(c, c.image.endsWith('@' + ${a}) `
-    + `|| (!${a}.contains('/') && c.image.split('@')[0].endsWith(':' + ${a})))`) },
+  { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
+  { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];
 
-/** The release rule of the workload policy: as the Deployments', unless the object runs what it ran or its owner was held to it. */
-export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel('variables.breakGlass')}`;
+/** CEL: `target`'s release label split at the dots, when its metadata has one (a CronJob's pod template may have none). */
+const release = (target: string) => `has(${target}.metadata) && has(${target}.metadata.labels) && '${RELEASE_LABEL}' in ${target}.metadata.labels `
+  + `? ${target}.metadata.labels['${RELEASE_LABEL}'].split('.')`;
 
-/** The image rule of the workload policy: as the Deployments' (the UI's pods, another product's release, aside). */
-export const WORKLOAD_IMAGES = 'variables.asBefore || size(variables.toRelease) < 2 || variables.breakGlass || (has(variables.pod.metadata.labels) '
-  + "&& 'app.kubernetes.io/component' in variables.pod.metadata.labels && variables.pod.metadata.labels['app.kubernetes.io/component'] == 'ui') "
+/**
+ * The release rule: one minor up at most, never down, from the release the object runs or, for a
+ * new one, the release the cluster's record holds, break-glass aside; unless the object runs what
+ * it ran or its owner was held to it (`asBefore`).
+ */
+export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variables.${BREAK_GLASS_VARIABLE}`)}`;
+
+/**
+ * The image rule: every release a container image's tag or path names, read as the synth check
+ * reads it (namesOnlyMinorCel), is of the minor of the release label. The release rule reads the
+ * label only, so `kubectl set image ... temporal=temporalio/server:1.32.2` on a Deployment labelled
+ * 1.30.9 would skip a minor with the label unchanged. The UI, whose image is another product's
+ * release, is left out: a Deployment by its selector, which cannot change, any other kind by its
+ * pods' labels; and so is break-glass.
+ */
+export const WORKLOAD_IMAGES = 'variables.asBefore || size(variables.toRelease) < 2 || variables.breakGlass || (variables.deployment '
+  + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
+  + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
   + `|| ${namesOnlyMinorCel('variables.imageNames', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
+  /** The policy's name, and its CREATE binding's; the UPDATE binding's adds `-update`. */
+  readonly policyName: string;
   readonly namespace: string;
   readonly configMapName: string;
   readonly labels: Record<string, string>;
   readonly selector: Record<string, string>;
   /** The ConfigMaps only the cluster's pods use: a pod that does is the cluster's, whatever its labels (readsClusterConfigMapsCel). */
   readonly configMaps: readonly string[];
+  /** The pinned env vars, and the pinned ConfigMap key of each (the env rule's message names them). */
+  readonly pinnedEnv: Record<string, string>;
   /** The env rule's CEL, for containers at `variables.pod.spec.containers`. */
   readonly envExpression: string;
   readonly groups: readonly string[];
 }
 
 /**
- * The policy (and its two bindings, by operation, as the Deployment policy's) that holds every
- * other workload of the cluster to the Deployments' rules. Returns the objects, cluster-scoped.
+ * The policy (and its two bindings, by operation) that holds every workload of the cluster to the
+ * rules. A CREATE is held to the release record, the pinned ConfigMap, as the binding's param;
+ * without it (parameterNotFoundAction: Deny) nothing of the cluster is created, and none of its
+ * pods could start anyway. An UPDATE compares with the object's own release and reads no param:
+ * with the pinned ConfigMap gone (break-glass, a namespace being deleted), the garbage collector's
+ * removal of a foreground-deletion finalizer, a scale or a restart must still pass, or a teardown
+ * hangs. Returns the objects, cluster-scoped.
  */
-export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): { policyName: string; objects: ApiObject[] } {
-  const policyName = `${o.namespace}-${o.configMapName}-workload-guard`;
-  const cluster = `${o.namespace}/${o.selector['app.kubernetes.io/instance']}`;
-  const what = "request.kind.kind + ' ' + object.metadata.name";
-  const override = `Annotate it ${BREAK_GLASS_ANNOTATION}=<its image tag>${o.groups.length ? `, as a member of ${celString(o.groups.join(' or ')).slice(1, -1)},` : ''} to override on purpose.'`;
-  const policy = new KubeValidatingAdmissionPolicy(scope, 'WorkloadPolicy', {
+export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiObject[] {
+  const { policyName } = o;
+  const what = `request.kind.kind + ' ' + object.metadata.name + ' of Temporal cluster ${o.namespace}/${o.selector['app.kubernetes.io/instance']} `;
+  const override = `Annotate it ' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
+  const policy = new KubeValidatingAdmissionPolicy(scope, 'EnvPolicy', {
     metadata: { name: policyName, labels: o.labels },
     spec: {
       failurePolicy: 'Fail',
       paramKind: RECORD_PARAM_KIND,
       matchConstraints: { resourceRules: [{ ...GUARDED_WORKLOADS, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] }] },
+      // This cluster's workloads, by their pods' labels: Argo CD's label tracking rewrites
+      // app.kubernetes.io/instance on every object it applies (to its Application's name), never
+      // in a pod template, whose labels a Deployment's immutable selector holds in place. Or by
+      // the cluster's ConfigMaps they use, which kustomize's commonLabels, rewriting the instance
+      // in pod templates and selectors, leaves alone.
       matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector, o.configMaps) }],
       validations: [{
         expression: `variables.sameContainers || ${o.envExpression}`,
-        messageExpression: `${what} + ' would join Temporal cluster ${cluster} setting a value it can never change (history shard count, cluster name, failover increment) `
-          + `other than from ConfigMap ${o.configMapName}.'`,
+        messageExpression: `${what}sets a value it can never change (history shard count, cluster name, failover increment) other than from ConfigMap ${o.configMapName}: `
+          + `${Object.keys(o.pinnedEnv).sort().join(', ')} only from its keys (no literal, other ConfigMap or key, or envFrom without them in env).'`,
         reason: 'Forbidden',
       }, {
         expression: WORKLOAD_RELEASE,
-        messageExpression: `${what} + ' would join Temporal cluster ${cluster} at release ' + (size(variables.toRelease) == 0 ? 'none (no label ${RELEASE_LABEL} on its pods)' `
-          + `: variables.toRelease.join('.')) + ' where ' + (oldObject == null ? 'ConfigMap ${o.configMapName} records ' : 'it ran ') + variables.fromRelease.join('.') `
-          + `+ '. Temporal upgrades one minor at a time. ${override}`,
+        messageExpression: `${what}' + (oldObject == null ? 'is created where ConfigMap ${o.configMapName} records release ' : 'runs release ') + variables.fromRelease.join('.') `
+          + `+ ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (no label ${RELEASE_LABEL})' : variables.toRelease.join('.')) `
+          + "+ '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch of each minor in between, in order, "
+          + `letting each rollout finish (the lock file prints the path). ${override}`,
         reason: 'Forbidden',
       }, {
         expression: WORKLOAD_IMAGES,
-        messageExpression: `${what} + ' of Temporal cluster ${cluster} is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' `
-          + `+ variables.imageNames.join(', ') + '. ${override}`,
+        messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNames.join(', ') `
+          + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
+          + `upgrade rule see it. ${override}`,
         reason: 'Forbidden',
       }],
       variables: workloadVariables(o.groups),
@@ -150,11 +190,13 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): { pol
       ...(operation === 'CREATE' ? { paramRef: recordParamRef(o.configMapName) } : {}),
       validationActions: ['Deny'],
       matchResources: {
+        // No objectSelector: a Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
+        // a chart wrapping the manifests); the match condition reads the pods' labels.
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.namespace } },
         // Every resource the policy matches, for one operation.
         resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }],
       },
     },
   });
-  return { policyName, objects: [policy, binding('WorkloadBinding', policyName, 'CREATE'), binding('WorkloadUpdateBinding', `${policyName}-update`, 'UPDATE')] };
+  return [policy, binding('EnvBinding', policyName, 'CREATE'), binding('EnvUpdateBinding', `${policyName}-update`, 'UPDATE')];
 }
