@@ -210,6 +210,12 @@ describe('DynamicConfig', () => {
         .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 0; expected an integer from 1 to 2147483647/);
       expect(DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 1 }).constraints).toEqual({ shardId: 1 });
     });
+    test('frontendNamespaceRps gets an empty namespace (an unset variable): the limit silently applied to every namespace', () => {
+      expect(() => DynamicConfigValue.frontendNamespaceRps(100, '')).toThrow(/constraints.namespace of frontend.namespaceRPS is ""; expected a non-empty string/);
+      // Left out, it is the cluster-wide value on purpose.
+      expect(DynamicConfigValue.frontendNamespaceRps(100).constraints).toEqual({});
+      expect(DynamicConfigValue.frontendNamespaceRps(100, 'payments').constraints).toEqual({ namespace: 'payments' });
+    });
     test('a task queue type comes without a namespace and a task queue name, so no lookup of the server ever matches it', () => {
       for (const partial of [{}, { namespace: 'orders' }, { taskQueueName: 'checkout' }]) {
         expect(() => DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { ...partial, taskQueueType: TaskQueueType.WORKFLOW }))

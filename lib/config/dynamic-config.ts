@@ -101,7 +101,7 @@ export class DynamicConfigValue {
   /** `frontend.namespaceRPS`: requests per second per namespace on each frontend instance. */
   public static frontendNamespaceRps(rps: number, namespace?: string): DynamicConfigValue {
     return DynamicConfigValue.of('frontend.namespaceRPS', requireInteger('DynamicConfigValue.frontendNamespaceRps', 'rps', rps, 1),
-      namespace ? { namespace } : {});
+      namespace !== undefined ? { namespace } : {});
   }
 
   /** `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar names. */
