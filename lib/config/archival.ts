@@ -128,6 +128,7 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
         'It would be written in plain text into the server ConfigMap and the namespaces\' settings; the archivers take credentials from the pods\' identity (serviceAccount) or from Secrets.');
     }
     if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
+    else checkBucketUri(owner, `archival.${kind}.uri`, target.uri, target.provider.scheme);
     const provider = target.provider.credentials ? { gstorage: { credentialsPath: `${archivalCredentialsDir(kind)}/${CREDENTIALS_FILE}` } } : target.provider._config;
     archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
@@ -187,7 +188,38 @@ export function archivalEgressPorts(archival: ArchivalOptions | undefined): numb
  */
 const RESERVED_DIRS = ['/etc/temporal', '/tmp', '/etc', '/usr', '/bin', '/sbin', '/lib', '/proc', '/sys', '/dev', '/var/run', '/run'];
 
+/*
+ * The server validates a namespace's archival URI when the namespace is created or its archival
+ * turned on (the namespace Job and every `namespace create` would fail), and reads its host as the
+ * bucket and, for GCS, needs a path (s3store softValidateURI, gcloud validateURI).
+ */
+function checkBucketUri(owner: string, prop: string, uri: string, scheme: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(uri);
+  } catch {
+    url = undefined;
+  }
+  const example = `${scheme}://temporal-archive/history`;
+  if (!url || url.hostname === '' || url.port !== '') {
+    throw propError(owner, prop, uri, `a ${scheme}:// URI whose host is the bucket's name, without a port, such as "${example}"`,
+      `The server takes the URI's host as the bucket: without one it refuses the URI (no bucket specified), and every namespace with archival on fails to be created.${scheme === 's3' ? ' An S3-compatible store\'s address goes in ArchivalProvider.s3({ endpoint }).' : ''}`);
+  }
+  if (scheme === 'gs' && url.pathname === '') {
+    throw propError(owner, prop, uri, `a gs:// URI with a path after the bucket, such as "${example}"`,
+      'The GCS archiver refuses a URI without a path (invalid URI), and every namespace with archival on fails to be created.');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw propError(owner, prop, uri, 'a URI without a query or fragment', 'The archivers ignore them, so they do not say where the data goes; put the location in the path.');
+  }
+}
+
 function checkFilestorePath(owner: string, prop: string, uri: string): void {
+  // The server decodes the URI's path and stops at "?" or "#"; the claim is mounted at the literal path, so the archiver would write beside it.
+  if (/[%?#]/.test(uri)) {
+    throw propError(owner, prop, uri, 'a file:// URI without "%", "?" or "#"',
+      'The server reads the path decoded and without a query or fragment, while the claim is mounted at the path as written: the archives would go to the pod\'s own file system, not the claim.');
+  }
   const path = filestorePath(uri);
   requireAbsolutePath(owner, `${prop} path`, path);
   const clash = RESERVED_DIRS.find((dir) => isUnder(path, dir) || isUnder(dir, path));
