@@ -114,6 +114,15 @@ describe('archival', () => {
           .toThrow(/archival.history.uri is ".*"; expected a file:\/\/ URI without "%", "\?" or "#"/);
       }
     });
+    test('a filestore mode lacks its leading 0, which the server reads as decimal ("755" is 0o1363), or locks the server out of its own archive', () => {
+      for (const [prop, mode] of [['fileMode', '644'], ['dirMode', '755'], ['fileMode', '0444'], ['dirMode', '0666'], ['fileMode', '0066']] as const) {
+        expect(() => ArchivalProvider.filestore({ claimName: 'archive', [prop]: mode }))
+          .toThrow(new RegExp(`ArchivalProvider.filestore: ${prop} is "${mode}"; expected an octal permission mode with its leading 0 that lets the owner \\(the server\\)`));
+      }
+      const provider = ArchivalProvider.filestore({ claimName: 'archive', fileMode: '0640', dirMode: '0750' });
+      const config = parseRendered(cluster(testChart(), { archival: { history: { provider, uri: 'file:///archival/history' } } }).serverConfig);
+      expect(config.archival.history.provider).toEqual({ filestore: { fileMode: '0640', dirMode: '0750' } });
+    });
     test('the provider is missing', () => {
       expect(() => cluster(testChart(), { archival: { history: { uri: 's3://b' } as any } })).toThrow(/archival.history.provider is undefined; expected an ArchivalProvider/);
     });

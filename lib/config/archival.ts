@@ -28,10 +28,14 @@ export class ArchivalProvider {
   public static filestore(options: { readonly claimName: string; readonly fileMode?: string; readonly dirMode?: string }): ArchivalProvider {
     options = plainProps('ArchivalProvider.filestore', options, 'ArchivalProvider.filestore.options', 'options');
     requireDns1123Subdomain('ArchivalProvider.filestore', 'claimName', options.claimName);
-    for (const prop of ['fileMode', 'dirMode'] as const) {
+    // The server parses the modes with Go's base prefixes (strconv.ParseUint(mode, 0, 32)): "755" is
+    // decimal, 0o1363, and "644" is 0o1204, which leave the server unable to read what it archived.
+    // It reads and writes as the owner: files need the owner's read and write, directories its rwx too.
+    for (const [prop, owner] of [['fileMode', /^0[67]/], ['dirMode', /^07/]] as const) {
       const mode = options[prop];
-      if (mode !== undefined && (typeof mode !== 'string' || !/^0?[0-7]{3}$/.test(mode))) {
-        throw propError('ArchivalProvider.filestore', prop, mode, 'an octal permission mode such as "0666" or "0755"');
+      if (mode !== undefined && (typeof mode !== 'string' || !/^0[0-7]{3}$/.test(mode) || !owner.test(mode))) {
+        throw propError('ArchivalProvider.filestore', prop, mode, `an octal permission mode with its leading 0 that lets the owner (the server) ${prop === 'dirMode' ? 'read, write and enter' : 'read and write'}, such as "${prop === 'dirMode' ? '0755' : '0644'}"`,
+          'The server reads a mode without the leading 0 as a decimal number.');
       }
     }
     return new ArchivalProvider('file', { filestore: { fileMode: options.fileMode ?? '0666', dirMode: options.dirMode ?? '0766' } }, options.claimName);
