@@ -225,6 +225,14 @@ describe('DynamicConfig', () => {
       expect(withValues(DynamicConfigValue.frontendNamespaceRps(100, 'orders'), DynamicConfigValue.frontendNamespaceRps(50, 'billing'))()['frontend.namespaceRPS'])
         .toEqual([{ value: 100, constraints: { namespace: 'orders' } }, { value: 50, constraints: { namespace: 'billing' } }]);
     });
+    test('a namespaceId constraint is not a namespace id (a name, an upper-case UUID), which the server\'s exact match never finds', () => {
+      const key = 'history.SkipReapplicationByNamespaceID';
+      for (const id of ['orders', 'F47AC10B-58CC-4372-A567-0E02B2C3D479', 'f47ac10b58cc4372a5670e02b2c3d479', '{f47ac10b-58cc-4372-a567-0e02b2c3d479}']) {
+        expect(() => DynamicConfigValue.of(key, true, { namespaceId: id })).toThrow(`DynamicConfigValue: constraints.namespaceId of ${key} is "${id}"; expected a namespace id: a lower-case UUID`);
+        expect(() => DynamicConfigValue.unchecked('some.newKey', true, { namespaceId: id })).toThrow(/constraints.namespaceId of some.newKey is/);
+      }
+      expect(DynamicConfigValue.of(key, true, { namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' }).constraints).toEqual({ namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' });
+    });
     test('frontendNamespaceRps gets an empty namespace (an unset variable): the limit silently applied to every namespace', () => {
       expect(() => DynamicConfigValue.frontendNamespaceRps(100, '')).toThrow(/constraints.namespace of frontend.namespaceRPS is ""; expected a non-empty string/);
       // Left out, it is the cluster-wide value on purpose.
