@@ -95,6 +95,34 @@ describe('archival', () => {
         .toThrow(/archival.history.uri is ""; expected a s3:\/\/ URI with a location. Enabled archival needs both a provider and a URI/);
       expect(() => cluster(testChart(), { archival: { visibility: { provider: ArchivalProvider.gcs(), uri: 's3://bucket' } } })).toThrow(/archival.visibility.uri is "s3:\/\/bucket"; expected a gs:\/\/ URI/);
     });
+    test('a bucket URI names no bucket, or GCS no path, which the server refuses when a namespace with archival on is created', () => {
+      const s3 = ArchivalProvider.s3({ region: 'eu-west-1' });
+      const uriOf = (provider: ArchivalProvider, uri: string) => () => parseRendered(cluster(testChart(), { archival: { history: { provider, uri } } }).serverConfig).namespaceDefaults.archival.history.URI;
+      for (const uri of ['s3:///history', 's3://:9000/history', 's3://bucket:9000/history']) {
+        expect(uriOf(s3, uri)).toThrow(new RegExp(`archival.history.uri is "${uri.replace(/[/.]/g, '\\$&')}"; expected a s3:// URI whose host is the bucket's name, without a port.*ArchivalProvider.s3\\(\\{ endpoint \\}\\)`));
+      }
+      expect(uriOf(ArchivalProvider.gcs(), 'gs:///history')).toThrow(/archival.history.uri is "gs:\/\/\/history"; expected a gs:\/\/ URI whose host is the bucket's name/);
+      expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive')).toThrow(/archival.history.uri is "gs:\/\/temporal-archive"; expected a gs:\/\/ URI with a path after the bucket/);
+      expect(uriOf(s3, 's3://temporal-archive/history?region=x')).toThrow(/expected a URI without a query or fragment/);
+      // A bucket alone is enough for S3.
+      expect(uriOf(s3, 's3://temporal-archive')()).toBe('s3://temporal-archive');
+      expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive/history')()).toBe('gs://temporal-archive/history');
+    });
+    test('a filestore URI holds "%", "?" or "#": the server reads another path than the one the claim is mounted at', () => {
+      for (const uri of ['file:///archival/hist%20ory', 'file:///archival/history?x=1', 'file:///archival/history#x']) {
+        expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri } } }))
+          .toThrow(/archival.history.uri is ".*"; expected a file:\/\/ URI without "%", "\?" or "#"/);
+      }
+    });
+    test('a filestore mode lacks its leading 0, which the server reads as decimal ("755" is 0o1363), or locks the server out of its own archive', () => {
+      for (const [prop, mode] of [['fileMode', '644'], ['dirMode', '755'], ['fileMode', '0444'], ['dirMode', '0666'], ['fileMode', '0066']] as const) {
+        expect(() => ArchivalProvider.filestore({ claimName: 'archive', [prop]: mode }))
+          .toThrow(new RegExp(`ArchivalProvider.filestore: ${prop} is "${mode}"; expected an octal permission mode with its leading 0 that lets the owner \\(the server\\)`));
+      }
+      const provider = ArchivalProvider.filestore({ claimName: 'archive', fileMode: '0640', dirMode: '0750' });
+      const config = parseRendered(cluster(testChart(), { archival: { history: { provider, uri: 'file:///archival/history' } } }).serverConfig);
+      expect(config.archival.history.provider).toEqual({ filestore: { fileMode: '0640', dirMode: '0750' } });
+    });
     test('the provider is missing', () => {
       expect(() => cluster(testChart(), { archival: { history: { uri: 's3://b' } as any } })).toThrow(/archival.history.provider is undefined; expected an ArchivalProvider/);
     });

@@ -164,6 +164,15 @@ describe('authorization', () => {
         expect(message).not.toMatch(/s3cret|token@/);
       }
     });
+    test('a key source is the provider\'s discovery document, which holds no keys: every token would be refused', () => {
+      for (const uri of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.well-known/OpenID-Configuration/',
+        'https://idp.example.com/.well-known/oauth-authorization-server']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: ['https://idp.example.com/jwks', uri] } }))
+          .toThrow(/jwtKeySources\[1\] is .*; expected the URI of the JSON Web Key Set itself \(the discovery document's "jwks_uri"\).*holds no keys/);
+      }
+      const rendered = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization }).serverConfig);
+      expect(rendered.global.authorization.jwtKeyProvider.keySourceURIs).toEqual(['https://idp.example.com/.well-known/jwks.json']);
+    });
     test('a key source is a file, which the server cannot fetch and nothing mounts', () => {
       for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))

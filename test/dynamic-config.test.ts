@@ -210,6 +210,35 @@ describe('DynamicConfig', () => {
         .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 0; expected an integer from 1 to 2147483647/);
       expect(DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 1 }).constraints).toEqual({ shardId: 1 });
     });
+    test('a namespace constraint spells a namespace the cluster declares in another case: the server matches it exactly, so the value applied to none', () => {
+      const namespaces = [{ name: 'orders', retention: Duration.days(3) }, { name: 'Payments', retention: Duration.days(3) }];
+      const withValues = (...values: DynamicConfigValue[]) => () => {
+        const chart = testChart();
+        cluster(chart, { namespaces, dynamicConfig: { values } });
+        return parse(find(chart, 'ConfigMap', 'temporal-dynamic-config').data[DynamicConfig.FILE_NAME]);
+      };
+      expect(withValues(DynamicConfigValue.frontendNamespaceRps(100, 'Orders')))
+        .toThrow(/dynamicConfig.values constraints.namespace of frontend.namespaceRPS is "Orders"; expected "orders", as namespaces declares it. The server matches the namespace constraint exactly/);
+      expect(withValues(...DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { namespace: 'payments', taskQueueName: 'checkout' })))
+        .toThrow(/constraints.namespace of matching.numTaskqueueReadPartitions is "payments"; expected "Payments"/);
+      // Exact names, and namespaces the cluster does not declare (created elsewhere), pass.
+      expect(withValues(DynamicConfigValue.frontendNamespaceRps(100, 'orders'), DynamicConfigValue.frontendNamespaceRps(50, 'billing'))()['frontend.namespaceRPS'])
+        .toEqual([{ value: 100, constraints: { namespace: 'orders' } }, { value: 50, constraints: { namespace: 'billing' } }]);
+    });
+    test('a namespaceId constraint is not a namespace id (a name, an upper-case UUID), which the server\'s exact match never finds', () => {
+      const key = 'history.SkipReapplicationByNamespaceID';
+      for (const id of ['orders', 'F47AC10B-58CC-4372-A567-0E02B2C3D479', 'f47ac10b58cc4372a5670e02b2c3d479', '{f47ac10b-58cc-4372-a567-0e02b2c3d479}']) {
+        expect(() => DynamicConfigValue.of(key, true, { namespaceId: id })).toThrow(`DynamicConfigValue: constraints.namespaceId of ${key} is "${id}"; expected a namespace id: a lower-case UUID`);
+        expect(() => DynamicConfigValue.unchecked('some.newKey', true, { namespaceId: id })).toThrow(/constraints.namespaceId of some.newKey is/);
+      }
+      expect(DynamicConfigValue.of(key, true, { namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' }).constraints).toEqual({ namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' });
+    });
+    test('frontendNamespaceRps gets an empty namespace (an unset variable): the limit silently applied to every namespace', () => {
+      expect(() => DynamicConfigValue.frontendNamespaceRps(100, '')).toThrow(/constraints.namespace of frontend.namespaceRPS is ""; expected a non-empty string/);
+      // Left out, it is the cluster-wide value on purpose.
+      expect(DynamicConfigValue.frontendNamespaceRps(100).constraints).toEqual({});
+      expect(DynamicConfigValue.frontendNamespaceRps(100, 'payments').constraints).toEqual({ namespace: 'payments' });
+    });
     test('a task queue type comes without a namespace and a task queue name, so no lookup of the server ever matches it', () => {
       for (const partial of [{}, { namespace: 'orders' }, { taskQueueName: 'checkout' }]) {
         expect(() => DynamicConfigValue.taskQueuePartitions({ read: 4, write: 4 }, { ...partial, taskQueueType: TaskQueueType.WORKFLOW }))

@@ -284,6 +284,13 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1e9) }] })).toThrow(/namespaces\[0\].retention is "24000000000h"; expected at most 876000h/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(36500) }] })).not.toThrow();
     });
+    test('a name is the server\'s own temporal-system, in any case: the Job found it and set the system namespace\'s retention to the declared one', () => {
+      expect(() => job({ namespaces: [{ name: 'temporal-system', retention: Duration.days(1) }] }))
+        .toThrow(/namespaces\[0\].name is "temporal-system"; expected a namespace of the application, not temporal-system. The server creates temporal-system/);
+      expect(() => job({ namespaces: [{ name: 'orders', retention: Duration.days(1) }, { name: 'Temporal-System', retention: Duration.days(1) }] }))
+        .toThrow(/namespaces\[1\].name is "Temporal-System"; expected a namespace of the application, not temporal-system in any case \(one namespace on MySQL\)/);
+      expect(() => job({ namespaces: [{ name: 'temporal-systems', retention: Duration.days(1) }] })).not.toThrow();
+    });
     test('two names differ only in case, which MySQL stores as one namespace', () => {
       expect(() => job({ namespaces: [{ name: 'orders', retention: Duration.days(1) }, { name: 'Orders', retention: Duration.days(2) }] }))
         .toThrow(/namespaces\[1\].name is "Orders"; expected a name not listed twice; "orders" differs only in case. On MySQL the two are one namespace/);

@@ -144,6 +144,20 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl: '/callback' } } })).toThrow(/ui of TemporalCluster 'temporal': oidc.callbackUrl is "\/callback"; expected an absolute URL \(http or https\)/);
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: 'hunter2' as any } } })).toThrow(/oidc.clientSecret is "\(a string\)"; expected a SecretRef/);
     });
+    test('the provider URL is the discovery document\'s or has a query or fragment: the UI appends /.well-known/openid-configuration and no login ever works', () => {
+      const envOf = (providerUrl: string) => () => {
+        const chart = testChart();
+        cluster(chart, { ui: { oidc: { ...oidc, providerUrl } } });
+        return find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TEMPORAL_AUTH_PROVIDER_URL').value;
+      };
+      for (const providerUrl of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.WELL-KNOWN/openid-configuration',
+        'https://idp.example.com/?tenant=a', 'https://idp.example.com/#x', 'https://idp.example.com/?']) {
+        expect(envOf(providerUrl)).toThrow(/oidc.providerUrl is .*; expected the issuer URL, without \/.well-known\/..., a query or a fragment.*appends \/.well-known\/openid-configuration/);
+      }
+      // Issuers with a path or a trailing slash (Auth0's) pass as written.
+      expect(envOf('https://idp.example.com/realms/temporal')()).toBe('https://idp.example.com/realms/temporal');
+      expect(envOf('https://tenant.auth0.com/')()).toBe('https://tenant.auth0.com/');
+    });
     test('the provider is not https (the login and the client secret in the clear), unless allowPlaintextProvider says so', () => {
       for (const providerUrl of ['http://idp.example.com', 'HTTP://idp.example.com/realms/x']) {
         expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl } } }))

@@ -188,6 +188,15 @@ describe('ClusterTls', () => {
         expect(() => ClusterTls.certManager({ issuer, frontend: value as any })).toThrow(new RegExp(`ClusterTls.certManager: (options\\.)?frontend is ${JSON.stringify(value)}; expected true or false`));
       }
     });
+    test('an extra frontend name is an IP address, which as a DNS SAN verifies for no client that dials it', () => {
+      for (const ip of ['10.0.0.1', '192.168.1.20']) {
+        expect(() => ClusterTls.certManager({ issuer, frontendDnsNames: ['temporal.example.com', ip] }))
+          .toThrow(new RegExp(`ClusterTls.certManager: frontendDnsNames\\[1\\] is "${ip.replace(/\./g, '\\.')}"; expected a DNS name, not an IP address.*checks IP SANs only`));
+      }
+      // Names with numeric labels are names.
+      const { all } = withTls(ClusterTls.certManager({ issuer, frontendDnsNames: ['10.0.0.1.nip.io', '7233.example.com'] }));
+      expect(all.find((o) => o.kind === 'Certificate' && o.metadata.name === 'temporal-frontend').spec.dnsNames).toEqual(expect.arrayContaining(['10.0.0.1.nip.io', '7233.example.com']));
+    });
     test('the options are not objects, or name a client the library does not run', () => {
       expect(() => ClusterTls.fromSecrets(null as any)).toThrow(/ClusterTls.fromSecrets: options is null; expected \{ internode/);
       expect(() => ClusterTls.certManager(undefined as any)).toThrow(/ClusterTls.certManager: options is undefined; expected \{ issuer/);

@@ -95,8 +95,25 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   if (namespaces !== undefined && namespaces !== null && !Array.isArray(namespaces)) {
     throw propError(owner, 'namespaces', namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]', 'Give a list, even of one namespace.');
   }
-  DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values);
+  checkConstraintNamespaces(owner, namespaces, DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values));
   return props;
+}
+
+/**
+ * A dynamic config value for a declared namespace spelt in another case: the server matches the
+ * namespace constraint exactly (names are case-sensitive), so it would apply to no namespace.
+ */
+function checkConstraintNamespaces(owner: string, namespaces: unknown, values: DynamicConfigValue[]): void {
+  if (!Array.isArray(namespaces)) return;
+  const names = namespaces.map((n) => n?.name).filter((n): n is string => typeof n === 'string');
+  for (const value of values) {
+    const ns = value.constraints.namespace;
+    const declared = ns === undefined || names.includes(ns) ? undefined : names.find((n) => n.toLowerCase() === ns.toLowerCase());
+    if (declared !== undefined) {
+      throw propError(owner, `dynamicConfig.values constraints.namespace of ${value.key}`, ns, `"${declared}", as namespaces declares it`,
+        'The server matches the namespace constraint exactly (namespace names are case-sensitive), so the value would apply to no namespace and the default would stay.');
+    }
+  }
 }
 
 export function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {

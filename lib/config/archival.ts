@@ -28,10 +28,14 @@ export class ArchivalProvider {
   public static filestore(options: { readonly claimName: string; readonly fileMode?: string; readonly dirMode?: string }): ArchivalProvider {
     options = plainProps('ArchivalProvider.filestore', options, 'ArchivalProvider.filestore.options', 'options');
     requireDns1123Subdomain('ArchivalProvider.filestore', 'claimName', options.claimName);
-    for (const prop of ['fileMode', 'dirMode'] as const) {
+    // The server parses the modes with Go's base prefixes (strconv.ParseUint(mode, 0, 32)): "755" is
+    // decimal, 0o1363, and "644" is 0o1204, which leave the server unable to read what it archived.
+    // It reads and writes as the owner: files need the owner's read and write, directories its rwx too.
+    for (const [prop, owner] of [['fileMode', /^0[67]/], ['dirMode', /^07/]] as const) {
       const mode = options[prop];
-      if (mode !== undefined && (typeof mode !== 'string' || !/^0?[0-7]{3}$/.test(mode))) {
-        throw propError('ArchivalProvider.filestore', prop, mode, 'an octal permission mode such as "0666" or "0755"');
+      if (mode !== undefined && (typeof mode !== 'string' || !/^0[0-7]{3}$/.test(mode) || !owner.test(mode))) {
+        throw propError('ArchivalProvider.filestore', prop, mode, `an octal permission mode with its leading 0 that lets the owner (the server) ${prop === 'dirMode' ? 'read, write and enter' : 'read and write'}, such as "${prop === 'dirMode' ? '0755' : '0644'}"`,
+          'The server reads a mode without the leading 0 as a decimal number.');
       }
     }
     return new ArchivalProvider('file', { filestore: { fileMode: options.fileMode ?? '0666', dirMode: options.dirMode ?? '0766' } }, options.claimName);
@@ -128,6 +132,7 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
         'It would be written in plain text into the server ConfigMap and the namespaces\' settings; the archivers take credentials from the pods\' identity (serviceAccount) or from Secrets.');
     }
     if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
+    else checkBucketUri(owner, `archival.${kind}.uri`, target.uri, target.provider.scheme);
     const provider = target.provider.credentials ? { gstorage: { credentialsPath: `${archivalCredentialsDir(kind)}/${CREDENTIALS_FILE}` } } : target.provider._config;
     archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
@@ -187,7 +192,38 @@ export function archivalEgressPorts(archival: ArchivalOptions | undefined): numb
  */
 const RESERVED_DIRS = ['/etc/temporal', '/tmp', '/etc', '/usr', '/bin', '/sbin', '/lib', '/proc', '/sys', '/dev', '/var/run', '/run'];
 
+/*
+ * The server validates a namespace's archival URI when the namespace is created or its archival
+ * turned on (the namespace Job and every `namespace create` would fail), and reads its host as the
+ * bucket and, for GCS, needs a path (s3store softValidateURI, gcloud validateURI).
+ */
+function checkBucketUri(owner: string, prop: string, uri: string, scheme: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(uri);
+  } catch {
+    url = undefined;
+  }
+  const example = `${scheme}://temporal-archive/history`;
+  if (!url || url.hostname === '' || url.port !== '') {
+    throw propError(owner, prop, uri, `a ${scheme}:// URI whose host is the bucket's name, without a port, such as "${example}"`,
+      `The server takes the URI's host as the bucket: without one it refuses the URI (no bucket specified), and every namespace with archival on fails to be created.${scheme === 's3' ? ' An S3-compatible store\'s address goes in ArchivalProvider.s3({ endpoint }).' : ''}`);
+  }
+  if (scheme === 'gs' && url.pathname === '') {
+    throw propError(owner, prop, uri, `a gs:// URI with a path after the bucket, such as "${example}"`,
+      'The GCS archiver refuses a URI without a path (invalid URI), and every namespace with archival on fails to be created.');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw propError(owner, prop, uri, 'a URI without a query or fragment', 'The archivers ignore them, so they do not say where the data goes; put the location in the path.');
+  }
+}
+
 function checkFilestorePath(owner: string, prop: string, uri: string): void {
+  // The server decodes the URI's path and stops at "?" or "#"; the claim is mounted at the literal path, so the archiver would write beside it.
+  if (/[%?#]/.test(uri)) {
+    throw propError(owner, prop, uri, 'a file:// URI without "%", "?" or "#"',
+      'The server reads the path decoded and without a query or fragment, while the claim is mounted at the path as written: the archives would go to the pod\'s own file system, not the claim.');
+  }
   const path = filestorePath(uri);
   requireAbsolutePath(owner, `${prop} path`, path);
   const clash = RESERVED_DIRS.find((dir) => isUnder(path, dir) || isUnder(dir, path));

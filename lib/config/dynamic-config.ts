@@ -101,7 +101,7 @@ export class DynamicConfigValue {
   /** `frontend.namespaceRPS`: requests per second per namespace on each frontend instance. */
   public static frontendNamespaceRps(rps: number, namespace?: string): DynamicConfigValue {
     return DynamicConfigValue.of('frontend.namespaceRPS', requireInteger('DynamicConfigValue.frontendNamespaceRps', 'rps', rps, 1),
-      namespace ? { namespace } : {});
+      namespace !== undefined ? { namespace } : {});
   }
 
   /** `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar names. */
@@ -232,13 +232,8 @@ function closestKey(key: string): string | undefined {
 }
 
 const CONSTRAINT_KEYS: Array<[keyof DynamicConfigConstraints, string]> = [
-  ['namespace', 'namespace'],
-  ['namespaceId', 'namespaceId'],
-  ['taskQueueName', 'taskQueueName'],
-  ['taskQueueType', 'taskType'],
-  ['shardId', 'shardId'],
-  ['historyTaskType', 'historyTaskType'],
-  ['destination', 'destination'],
+  ['namespace', 'namespace'], ['namespaceId', 'namespaceId'], ['taskQueueName', 'taskQueueName'], ['taskQueueType', 'taskType'],
+  ['shardId', 'shardId'], ['historyTaskType', 'historyTaskType'], ['destination', 'destination'],
 ];
 
 /**
@@ -380,6 +375,11 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
   }
   if (constraints.shardId !== undefined) {
     requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
+  }
+  // The server matches the id exactly, and generates lower-case UUIDs: a namespace's name there matches no namespace.
+  if (constraints.namespaceId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(constraints.namespaceId)) {
+    throw propError(owner, `constraints.namespaceId of ${key}`, constraints.namespaceId, 'a namespace id: a lower-case UUID, as `temporal operator namespace describe` shows it',
+      'The server compares it exactly with the namespace\'s id, so a name or another spelling matches no namespace and the value is never used.');
   }
   const taskQueueTypes = Object.values(TaskQueueType) as string[];
   if (constraints.taskQueueType !== undefined && !taskQueueTypes.includes(constraints.taskQueueType)) {

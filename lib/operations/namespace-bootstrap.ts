@@ -9,7 +9,10 @@ import { propError, plainProps } from '../validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
-  /** Namespace name. Names that differ only in case are one namespace on MySQL, and are refused. */
+  /**
+   * Namespace name. Names that differ only in case are one namespace on MySQL, and are refused, as
+   * is `temporal-system`, the server's own.
+   */
   readonly name: string;
   /**
    * How long closed workflows are kept, in whole hours: at least one hour (the server's minimum for
@@ -37,6 +40,9 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
   /** The kind of visibility store, whose limits the search attributes must fit. */
   readonly visibility: VisibilityKind;
 }
+
+/** The namespace the server creates for its own system workflows. */
+const SYSTEM_NAMESPACE = 'temporal-system';
 
 /** The server caps a retention at 100 years of 365 days (common/primitives/timestamp/duration.go). */
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
@@ -102,6 +108,11 @@ export class NamespaceBootstrap extends Construct {
     props.namespaces.forEach((ns, i) => {
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
+      }
+      // The server creates temporal-system itself: the Job would find it and set the retention and search attributes of the system workflows' namespace.
+      if (ns.name.toLowerCase() === SYSTEM_NAMESPACE) {
+        throw propError(owner, `namespaces[${i}].name`, ns.name, `a namespace of the application, not ${SYSTEM_NAMESPACE}${ns.name === SYSTEM_NAMESPACE ? '' : ' in any case (one namespace on MySQL)'}`,
+          `The server creates ${SYSTEM_NAMESPACE} for its own system workflows; the Job would find it and change its retention (7 days) to the declared one. Declare a namespace of your own.`);
       }
       const twin = seen.get(ns.name.toLowerCase());
       if (twin === ns.name) throw propError(owner, `namespaces[${i}].name`, ns.name, 'a name not listed twice');

@@ -3,7 +3,7 @@ import { CertificateSpecUsages } from '../../imports/cert-manager.io_certificate
 import { certificateName } from '../cluster/object-names';
 import { goDuration } from '../config/go-duration';
 import { CertManagerIssuer, certManagerLifetime, checkIssuer } from './cert-manager-issuer';
-import { optionalBoolean, plainProps, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis } from '../validation';
+import { isIpv4, optionalBoolean, plainProps, propError, requireDns1123Subdomain, requireDnsName, requireDurationMillis } from '../validation';
 
 /** Where each TLS Secret is mounted in the pods. */
 export const TLS_DIRS = {
@@ -108,7 +108,8 @@ export interface TlsCertManagerOptions extends TlsCommonOptions {
    */
   readonly frontend?: boolean;
   /**
-   * Extra SANs for the frontend certificate, such as an ingress or load balancer name.
+   * Extra SANs for the frontend certificate, such as an ingress or load balancer name. DNS names
+   * only: clients that dial an IP address check IP SANs, which these are not.
    * @default - the frontend Service's names only
    */
   readonly frontendDnsNames?: string[];
@@ -281,7 +282,14 @@ export class ClusterTls {
       throw propError(owner, 'frontendDnsNames', options.frontendDnsNames, 'a list of DNS names, such as ["temporal.example.com"]');
     }
     const issuer = checkIssuer(owner, options.issuer);
-    (options.frontendDnsNames ?? []).forEach((n, i) => requireDnsName(owner, `frontendDnsNames[${i}]`, n, true));
+    (options.frontendDnsNames ?? []).forEach((n, i) => {
+      requireDnsName(owner, `frontendDnsNames[${i}]`, n, true);
+      // A client that dials an address checks the certificate's IP SANs only, never its DNS names.
+      if (isIpv4(n)) {
+        throw propError(owner, `frontendDnsNames[${i}]`, n, 'a DNS name, not an IP address',
+          'As a DNS SAN an address verifies for no client: one that dials it checks IP SANs only. Reach the frontend by a DNS name, or use ClusterTls.fromSecrets with a certificate that has the IP SAN.');
+      }
+    });
     const { duration, renewBefore } = certManagerLifetime(owner, options);
     const frontend = optionalBoolean(owner, 'frontend', options.frontend, true);
     if (!frontend) {
