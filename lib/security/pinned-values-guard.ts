@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { guardWorkloads, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
+import { guardWorkloads, pinnedEnvCel, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString } from './guard-cel';
 import { RECORD_VARIABLES, recordExpression, recordMessageExpression } from './release-record';
 
@@ -91,20 +91,11 @@ export class PinnedValuesGuard extends Construct {
   }
 
   /**
-   * The env rule, on CREATE and UPDATE of the cluster's workloads. A container with `envFrom` (a
-   * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
-   * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
-   * set the shard count while no `env` entry names it. `containers`: where the object keeps them
-   * (the workload policy reads any kind's pods, at `variables.pod.spec.containers`).
+   * The env rule, on CREATE and UPDATE of the cluster's workloads (pinnedEnvCel). `containers`:
+   * where the object keeps them (the workload policy reads any kind's pods, at `variables.pod.spec.containers`).
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
-    const names = Object.keys(pinnedEnv).sort();
-    // The pinned env vars and their keys are written once, as the map `p`: `in` and `all` read its keys.
-    const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
-    return `[${keys}].all(p, ${containers}.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
-      + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
-      + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
-      + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
+    return pinnedEnvCel(configMapName, pinnedEnv, containers);
   }
 
   /** The CEL variables of the record rule: the pinned ConfigMap's release label before and after the update. */
@@ -250,9 +241,8 @@ export class PinnedValuesGuard extends Construct {
     const clusterConfigMaps = [props.configMapName, ...(configName !== undefined ? [configName] : [])];
     // Every workload whose pods would carry the cluster's labels, Deployments too (lib/security/workload-guard.ts).
     const workloads = guardWorkloads(this, { policyName: this.envPolicyName, namespace: props.namespace, configMapName: props.configMapName, labels: props.labels,
-      selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps, pinnedEnv: props.pinnedEnv,
-      envExpression: PinnedValuesGuard.envExpression(props.configMapName, props.pinnedEnv, 'variables.pod.spec.containers') });
-        // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
+      selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps, pinnedEnv: props.pinnedEnv });
+    // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
     [deletePolicy, deleteBinding, ...workloads, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
   }

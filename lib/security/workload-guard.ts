@@ -57,6 +57,23 @@ export function workloadOfClusterCel(selector: Record<string, string>, configMap
     + `|| ${readsClusterConfigMapsCel('t.spec', configMaps)})`;
 }
 
+/**
+ * The env rule's CEL: every container at `containers` that sets a pinned env var takes it from the
+ * pinned ConfigMap `configMapName`, at its key in `pinnedEnv`. A container with `envFrom` (a
+ * ConfigMap or Secret of env vars) must also list every pinned name in `env`, which wins over
+ * `envFrom`: with the `env` entries deleted, a ConfigMap holding TEMPORAL_NUM_HISTORY_SHARDS would
+ * set the shard count while no `env` entry names it.
+ */
+export function pinnedEnvCel(configMapName: string, pinnedEnv: Record<string, string>, containers: string): string {
+  const names = Object.keys(pinnedEnv).sort();
+  // The pinned env vars and their keys are written once, as the map `p`: `in` and `all` read its keys.
+  const keys = `{${names.map((n) => `'${n}': '${pinnedEnv[n]}'`).join(', ')}}`;
+  return `[${keys}].all(p, ${containers}.all(c, (!has(c.env) || c.env.all(e, !(e.name in p) || `
+    + `(has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name == '${configMapName}' `
+    + `&& e.valueFrom.configMapKeyRef.key == p[e.name]))) `
+    + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
+}
+
 /** The guarded kinds that own the pods (and ReplicaSets, Jobs) of the cluster's own workloads. */
 const OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
@@ -129,10 +146,8 @@ export interface WorkloadGuardOptions {
   readonly selector: Record<string, string>;
   /** The ConfigMaps only the cluster's pods use: a pod that does is the cluster's, whatever its labels (readsClusterConfigMapsCel). */
   readonly configMaps: readonly string[];
-  /** The pinned env vars, and the pinned ConfigMap key of each (the env rule's message names them). */
+  /** The pinned env vars, and the pinned ConfigMap key of each. */
   readonly pinnedEnv: Record<string, string>;
-  /** The env rule's CEL, for containers at `variables.pod.spec.containers`. */
-  readonly envExpression: string;
   readonly groups: readonly string[];
 }
 
@@ -162,7 +177,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
       // in pod templates and selectors, leaves alone.
       matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector, o.configMaps) }],
       validations: [{
-        expression: `variables.sameContainers || ${o.envExpression}`,
+        expression: `variables.sameContainers || ${pinnedEnvCel(o.configMapName, o.pinnedEnv, 'variables.pod.spec.containers')}`,
         messageExpression: `${what}sets a value it can never change (history shard count, cluster name, failover increment) other than from ConfigMap ${o.configMapName}: `
           + `${Object.keys(o.pinnedEnv).sort().join(', ')} only from its keys (no literal, other ConfigMap or key, or envFrom without them in env).'`,
         reason: 'Forbidden',
