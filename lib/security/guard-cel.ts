@@ -54,5 +54,13 @@ export const BREAK_GLASS_HINT_VARIABLE = 'breakGlassHint';
 /** The end of the workload policy's release and image rules' messages: how to override them on purpose, naming the tag of the image the object runs once changed. */
 export function breakGlassHintCel(groups: readonly string[]): string {
   return `'${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
-    + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+    + overrideOnPurposeCel(groups);
+}
+
+/**
+ * The end of a break-glass hint, inside a CEL string literal that it closes: who may break glass
+ * (a member of `groups`, when given) and that it is only for overriding a rule on purpose.
+ */
+export function overrideOnPurposeCel(groups: readonly string[]): string {
+  return `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
 }

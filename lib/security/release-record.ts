@@ -1,4 +1,4 @@
-import { BREAK_GLASS_ANNOTATION, breakGlassCel, celHasEntry, celString, RELEASE_LABEL } from './guard-cel';
+import { BREAK_GLASS_ANNOTATION, breakGlassCel, celHasEntry, overrideOnPurposeCel, RELEASE_LABEL } from './guard-cel';
 
 /*
  * The release record: the release label (app.kubernetes.io/version) of the cluster's pinned
@@ -56,7 +56,7 @@ export function recordMessageExpression(configMapName: string, cluster: string, 
   return `'ConfigMap ${configMapName} records release ' + variables.fromRelease.join('.') + ' of Temporal cluster ${cluster} and this update says ' `
     + "+ variables.toRelease.join('.') + '. The record, which new Deployments are held to, moves with the manifests one minor release at a time, never back. "
     + `Annotate it ${BREAK_GLASS_ANNOTATION}=' + variables.toRelease.join('.') + ' (the release it records once changed)`
-    + `${groups.length ? `, as a member of ${celString(groups.join(' or ')).slice(1, -1)},` : ''} only to override this on purpose.'`;
+    + overrideOnPurposeCel(groups);
 }
 
 /**
