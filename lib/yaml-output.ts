@@ -202,45 +202,34 @@ function writeSeq(w: Writer, seq: readonly unknown[], depth: number, inline: boo
   for (let i = 0; i < seq.length; i++) {
     if (i > 0 || !inline) w.parts.push(indent);
     const item = seq[i];
-    if (item !== null && typeof item === 'object') {
-      if (Array.isArray(item)) {
-        if (item.length > 0) {
-          w.parts.push('- ');
-          writeSeq(w, item, depth + 1, true);
-          continue;
-        }
-      } else if (isPlainObject(item)) {
-        const keys = Object.keys(item);
-        if (keys.length > 0) {
-          w.parts.push('- ');
-          writeMap(w, item, keys, depth + 1, true);
-          continue;
-        }
-      }
-    }
-    w.parts.push(scalarLine(w, item, depth + 1, ITEM_LINES, '- '));
+    if (!writeBlock(w, item, depth + 1, '- ', true)) w.parts.push(scalarLine(w, item, depth + 1, ITEM_LINES, '- '));
   }
 }
 
 /** What follows `key:` of a map at `depth`: the value on the same line or, for a non-empty collection, the block below. */
 function writeValue(w: Writer, value: unknown, depth: number): void {
-  if (value !== null && typeof value === 'object') {
-    if (Array.isArray(value)) {
-      if (value.length > 0) {
-        w.parts.push('\n');
-        writeSeq(w, value, depth + 1, false);
-        return;
-      }
-    } else if (isPlainObject(value)) {
-      const keys = Object.keys(value);
-      if (keys.length > 0) {
-        w.parts.push('\n');
-        writeMap(w, value, keys, depth + 1, false);
-        return;
-      }
-    }
+  if (!writeBlock(w, value, depth + 1, '\n', false)) w.parts.push(scalarLine(w, value, depth + 1, VALUE_LINES, ' '));
+}
+
+/**
+ * A non-empty list or map as a block at `depth` after `lead` (a list item's dash, or the line break
+ * after a key), and whether `value` was one: an empty one is a scalar (`[]`, `{}`) on the line.
+ * With `inline`, its first line continues the one `lead` began.
+ */
+function writeBlock(w: Writer, value: unknown, depth: number, lead: string, inline: boolean): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return false;
+    w.parts.push(lead);
+    writeSeq(w, value, depth, inline);
+    return true;
   }
-  w.parts.push(scalarLine(w, value, depth + 1, VALUE_LINES, ' '));
+  if (!isPlainObject(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return false;
+  w.parts.push(lead);
+  writeMap(w, value, keys, depth, inline);
+  return true;
 }
 
 /*
