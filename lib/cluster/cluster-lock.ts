@@ -376,7 +376,8 @@ function entryProblem(key: string, entry: unknown): string | undefined {
     || !e.databaseProxies.every((d) => typeof d === 'string' && /^[0-9a-f]{16}$/.test(d)))) {
     return `has databaseProxies ${JSON.stringify(e.databaseProxies)}; expected a list of proxy digests of 16 hex digits`;
   }
-  if (migratedFromProblem(e.migratedFrom)) return migratedFromProblem(e.migratedFrom);
+  const migrated = migratedFromProblem(e.migratedFrom);
+  if (migrated) return migrated;
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
   }
