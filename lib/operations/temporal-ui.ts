@@ -325,7 +325,8 @@ function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress: UiIngr
       'Over plain HTTP the browser\'s login at the provider and the client secret the UI presents to it cross the network readable. Set oidc.allowPlaintextProvider: true for a provider reached only inside a network you trust.');
   }
   // The UI fetches <providerUrl>/.well-known/openid-configuration and wants that document's issuer to be providerUrl as written (go-oidc NewProvider).
-  if (/\/\.well-known\//i.test(provider.pathname) || provider.search !== '' || provider.hash !== '' || /[?#]/.test(oidc.providerUrl)) {
+  // The text, not the parsed URL's search and hash: a bare "?" or "#" parses to empty ones.
+  if (/\/\.well-known\//i.test(provider.pathname) || /[?#]/.test(oidc.providerUrl)) {
     throw propError(owner, 'oidc.providerUrl', oidc.providerUrl, 'the issuer URL, without /.well-known/..., a query or a fragment, such as "https://idp.example.com/realms/temporal"',
       'The UI appends /.well-known/openid-configuration to it and checks that the document\'s issuer equals it: give the "issuer" that document names, or the UI cannot log anyone in.');
   }
