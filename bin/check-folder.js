@@ -46,23 +46,8 @@ function createCheckFolder() {
  * @param {string} tmp
  */
 function removeStoppedChecks(tmp) {
-  let entries;
-  try {
-    entries = fs.readdirSync(tmp);
-  } catch {
-    return; // no temp folder: creating ours says so
-  }
-  for (const name of entries) {
-    const folderName = name.replace(/\.owner$/, '');
-    if (name === folderName || !OWNED.test(folderName)) continue;
-    const folder = path.join(tmp, folderName);
-    let record;
-    try {
-      record = owner.parse(fs.readFileSync(path.join(tmp, name), 'utf-8'));
-    } catch {
-      continue;
-    }
-    if (!record || owner.ownerState(record) !== 'gone') continue;
+  for (const { folder, state } of owner.leftovers(tmp, OWNED)) {
+    if (state !== 'gone') continue;
     try {
       fs.rmSync(folder, { recursive: true, force: true });
       fs.rmSync(`${folder}.owner`, { force: true });

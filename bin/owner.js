@@ -14,6 +14,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
+const path = require('path');
 
 /**
  * @typedef {object} Owner
@@ -96,6 +97,29 @@ function ownerState(owner) {
   return owner.pid !== mine.pid && !isRunning(owner.pid) ? 'gone' : 'unknown';
 }
 
+/**
+ * The folders in `dir` whose names match `folderPattern` (anchored, without the `.owner`
+ * suffix), found by the folder or by its owner file `<folder>.owner` alone, each with the record
+ * that file holds and what it says of its process: 'unknown' without a readable record.
+ * @param {string} dir
+ * @param {RegExp} folderPattern
+ * @returns {{ folder: string, record: Owner | undefined, state: 'gone' | 'running' | 'unknown' }[]}
+ */
+function leftovers(dir, folderPattern) {
+  let entries;
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const folders = new Set(entries.map((n) => n.replace(/\.owner$/, '')).filter((n) => folderPattern.test(n)));
+  return [...folders].sort().map((name) => {
+    const folder = path.join(dir, name);
+    const record = parse(readText(`${folder}.owner`) ?? '');
+    return { folder, record, state: record ? ownerState(record) : 'unknown' };
+  });
+}
+
 /** How a message names an owner. @param {Owner} owner */
 function describeOwner(owner) {
   return `process ${owner.pid} on host ${owner.host}${owner.pid === me().pid && owner.host === me().host ? ' (the same pid and host as this synth, in another container or run)' : ''}`;
@@ -140,4 +164,4 @@ function readLink(file) {
   }
 }
 
-module.exports = { tag, record, parse, ownerState, describeOwner };
+module.exports = { tag, record, parse, ownerState, describeOwner, leftovers };

@@ -39,11 +39,7 @@ function removeLeftovers(outdir, rel) {
   const base = escape(path.basename(outdir));
   /** @type {string[]} */
   const notes = [];
-  const staging = names(dir, new RegExp(`^${base}\\.cdk8s-temporal-staging-\\d+(?:-[0-9a-f]{8})?(?:\\.owner)?$`));
-  for (const folder of new Set(staging.map((n) => n.replace(/\.owner$/, '')))) {
-    const leftover = path.join(dir, folder);
-    const record = owner.parse(readText(`${leftover}.owner`) ?? '');
-    const state = record ? owner.ownerState(record) : 'unknown';
+  for (const { folder: leftover, record, state } of owner.leftovers(dir, new RegExp(`^${base}\\.cdk8s-temporal-staging-\\d+(?:-[0-9a-f]{8})?$`))) {
     if (state === 'gone') {
       const error = removeFolder(leftover);
       if (error) notes.push(`${rel(leftover)}, left by a synth that was stopped, could not be deleted (${error}): delete it yourself.`);
