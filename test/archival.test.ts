@@ -103,7 +103,11 @@ describe('archival', () => {
       }
       expect(uriOf(ArchivalProvider.gcs(), 'gs:///history')).toThrow(/archival.history.uri is "gs:\/\/\/history"; expected a gs:\/\/ URI whose host is the bucket's name/);
       expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive')).toThrow(/archival.history.uri is "gs:\/\/temporal-archive"; expected a gs:\/\/ URI with a path after the bucket/);
-      expect(uriOf(s3, 's3://temporal-archive/history?region=x')).toThrow(/expected a URI without a query or fragment/);
+      // A bare "?" or "#" as well: URL parses it to an empty query or fragment.
+      for (const uri of ['s3://temporal-archive/history?region=x', 's3://temporal-archive/history?', 's3://temporal-archive/history#', 's3://temporal-archive?']) {
+        expect(uriOf(s3, uri)).toThrow(/expected a URI without a query or fragment/);
+      }
+      expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive/history#')).toThrow(/expected a URI without a query or fragment/);
       // A bucket alone is enough for S3.
       expect(uriOf(s3, 's3://temporal-archive')()).toBe('s3://temporal-archive');
       expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive/history')()).toBe('gs://temporal-archive/history');

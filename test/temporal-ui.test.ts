@@ -170,7 +170,9 @@ describe('TemporalUi', () => {
     test('the callback URL would never reach the UI: another path, a query, another host than the Ingress\'s, or plain http off localhost', () => {
       const withIngress = (callbackUrl: string, host = 'temporal.example.com') => () =>
         cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl }, ingress: { host, tlsSecretName: 'ui-tls' } } });
-      for (const callbackUrl of ['https://temporal.example.com/callback', 'https://temporal.example.com/auth/sso', 'https://temporal.example.com/auth/sso/callback/', 'https://temporal.example.com/auth/sso/callback?x=1']) {
+      for (const callbackUrl of ['https://temporal.example.com/callback', 'https://temporal.example.com/auth/sso', 'https://temporal.example.com/auth/sso/callback/', 'https://temporal.example.com/auth/sso/callback?x=1',
+        // A bare "?" or "#" too, which URL parses to an empty query or fragment: a redirect URI has no fragment (RFC 6749 3.1.2).
+        'https://temporal.example.com/auth/sso/callback?', 'https://temporal.example.com/auth/sso/callback#']) {
         expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path ends in \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
       }
       for (const callbackUrl of ['https://ui.example.com/auth/sso/callback', 'https://temporal.example.com.evil.example/auth/sso/callback', 'https://a.b.example.com/auth/sso/callback']) {

@@ -213,7 +213,8 @@ function checkBucketUri(owner: string, prop: string, uri: string, scheme: string
     throw propError(owner, prop, uri, `a gs:// URI with a path after the bucket, such as "${example}"`,
       'The GCS archiver refuses a URI without a path (invalid URI), and every namespace with archival on fails to be created.');
   }
-  if (url.search !== '' || url.hash !== '') {
+  // The text, not url.search and url.hash: a bare "?" or "#" parses to empty ones.
+  if (/[?#]/.test(uri)) {
     throw propError(owner, prop, uri, 'a URI without a query or fragment', 'The archivers ignore them, so they do not say where the data goes; put the location in the path.');
   }
 }

@@ -359,7 +359,7 @@ function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOption
     throw propError(owner, 'oidc.callbackUrl', value, 'an https:// URL (http:// only on localhost, for a port-forward)',
       `The login code would travel in the clear to the UI, and whoever reads it logs in. Use ${example}.`);
   }
-  if (!url.pathname.endsWith(CALLBACK_PATH) || url.search !== '' || url.hash !== '') {
+  if (!url.pathname.endsWith(CALLBACK_PATH) || /[?#]/.test(value)) {
     throw propError(owner, 'oidc.callbackUrl', value, `a URL whose path ends in ${CALLBACK_PATH}, where the UI receives the login`, `Such as ${example}.`);
   }
   if (ingress && typeof ingress.host === 'string' && !hostMatches(ingress.host.toLowerCase(), host)) {
