@@ -1296,12 +1296,33 @@ describe('WorkerFleet', () => {
       new KubeSecret(chart, 'db', { metadata: { name: 'db', namespace: 'temporal' }, stringData: { password: 'x' } });
       const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
       try {
-        expect(fleet.node.validate()).toEqual([]);
+        // The fleets' app-wide checks run in the app root's validation (lib/fleet/fleet-app-index.ts).
+        expect(fleet.node.root.node.validate()).toEqual([]);
         // The Secret (a key the fleet may mount) is read; the cluster's Deployments, ConfigMaps... are not.
         expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).toEqual(['Secret']);
       } finally {
         toJson.mockRestore();
       }
+    });
+
+    test('fails when the fleets\' checks walk the app once per fleet per chart: 100 fleets, each in its team\'s chart, took seconds to synthesize', () => {
+      // Walks of the whole app, counted as reads of its root's children, per chart, for an app of n fleets in n charts.
+      const walksFor = (n: number) => {
+        const app = Testing.app();
+        const c = cluster(testChart(app));
+        const charts = Array.from({ length: n }, (_, i) => new Chart(app, `team${i}`, { namespace: `team${i}`, disableResourceNameHashes: true }));
+        charts.forEach((chart, i) => new WorkerFleet(chart, `fleet${i}`, { image: IMAGE, taskQueues: [`q${i}`], cluster: c }));
+        const children = jest.spyOn(Node.prototype, 'children', 'get');
+        try {
+          app.synthYaml();
+          return children.mock.contexts.filter((node) => node === app.node).length / (n + 1);
+        } finally {
+          children.mockRestore();
+        }
+      };
+      // cdk8s validates the app once per chart; the fleets' checks add walks per chart, not per fleet and chart.
+      const [few, many] = [walksFor(3), walksFor(12)];
+      expect(many).toBeLessThanOrEqual(few * 1.5);
     });
 
     test('a NetworkPolicy list is empty (which Kubernetes reads as everyone) or a rule has no port', () => {

@@ -1,8 +1,9 @@
 import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
+import { objectKey, registerFleetCheck } from './fleet-app-index';
 import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
@@ -14,7 +15,6 @@ import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServi
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
-import { ownValidation } from '../own-validation';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
@@ -282,7 +282,8 @@ export class WorkerFleet extends Construct {
         },
       });
     }
-    this.node.addValidation(ownValidation({ validate: () => this.validateInApp(owner) }));
+    registerFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates) => this.validateInApp(owner, candidates) },
+      (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
   }
@@ -337,20 +338,19 @@ export class WorkerFleet extends Construct {
   }
 
   /** The checks that need the whole app: name clashes, other autoscalers and fleets scaled on its backlog, Secrets' keys, the servers' Secrets. */
-  private validateInApp(owner: string): string[] {
+  private validateInApp(owner: string, candidates: readonly IConstruct[]): string[] {
     const errors: string[] = [];
     const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
-    const key = (o: ApiObject) => `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
-    const ownKeys = new Set([...own].map(key));
-    for (const c of this.node.root.node.findAll()) {
+    const ownKeys = new Set([...own].map(objectKey));
+    for (const c of candidates) {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
       if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
-      if (ownKeys.has(key(c))) {
-        errors.push(`${owner}: ${key(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      if (ownKeys.has(objectKey(c))) {
+        errors.push(`${owner}: ${objectKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
       }
       // Only the kinds read below are rendered: rendering every object of the namespace for every
       // fleet made a synth of 100 fleets take seconds, 200 take 20.

@@ -1,0 +1,119 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct, Node } from 'constructs';
+import { ownValidation } from '../own-validation';
+import { sameShape, TreeShape, treeShape } from '../tree-shape';
+
+/*
+ * cdk8s validates the whole app once per chart it writes, and each fleet's checks compare it with
+ * the app's other objects: a walk over the app per fleet per chart made a synth of 100 fleets, each
+ * in its team's chart, cost seconds, cubic in the number of fleets. So the fleets' checks run in
+ * one validation of the app's root, over an index of the app from one walk, kept while no construct
+ * was added anywhere in it (lib/tree-shape.ts). The checks themselves run at every validation:
+ * they read objects' contents (a Secret's keys), which can change without a construct being added.
+ * A fleet visits only its candidates, in the app's order, so its errors read as they did.
+ */
+
+/** What a fleet's check gets to visit, besides its own objects. */
+export interface FleetIndexMember {
+  /**
+   * The group of constructs whose checks visit it: undefined for every check (a cluster), or a key
+   * that only the checks asking for that key visit (fleets of one Temporal namespace).
+   */
+  readonly group: string | undefined;
+}
+
+/** One fleet's app-wide check: it is given the constructs to visit, in the app's order. */
+export interface FleetAppCheck {
+  readonly scope: IConstruct;
+  /** The member group it visits besides the groupless members. */
+  readonly group: string;
+  /** The namespace whose objects of `renderedKinds` it visits. */
+  readonly namespace: string;
+  readonly run: (candidates: readonly IConstruct[]) => string[];
+}
+
+interface AppIndex {
+  readonly shape: TreeShape;
+  /** Each construct's place in the app's `findAll` order. */
+  readonly position: ReadonlyMap<IConstruct, number>;
+  /** The members for every check, then by group, each in the app's order. */
+  readonly everyCheck: readonly IConstruct[];
+  readonly byGroup: ReadonlyMap<string, readonly IConstruct[]>;
+  /** Every object by `objectKey`. */
+  readonly byKey: ReadonlyMap<string, readonly ApiObject[]>;
+  /** The objects of `renderedKinds`, by namespace. */
+  readonly renderedByNamespace: ReadonlyMap<string, readonly ApiObject[]>;
+}
+
+interface Registry {
+  readonly checks: FleetAppCheck[];
+  index?: AppIndex;
+}
+
+const REGISTRIES = new WeakMap<IConstruct, Registry>();
+
+/** How the checks name an object: `Kind namespace/name`. */
+export function objectKey(o: ApiObject): string {
+  return `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
+}
+
+/**
+ * Adds a fleet's app-wide check to the validation of its app's root, which it adds on the first.
+ * `member` says which constructs are visited by whom (see FleetIndexMember); `renderedKinds`, which
+ * objects a check visits in its namespace.
+ */
+export function registerFleetCheck(check: FleetAppCheck, member: (c: IConstruct) => FleetIndexMember | undefined,
+  renderedKinds: ReadonlySet<string>): void {
+  const root = Node.of(check.scope).root;
+  let registry = REGISTRIES.get(root);
+  if (!registry) {
+    const created: Registry = { checks: [] };
+    REGISTRIES.set(root, registry = created);
+    Node.of(root).addValidation(ownValidation({
+      validate: () => {
+        if (!created.index || !sameShape(created.index.shape)) created.index = buildIndex(root, member, renderedKinds);
+        const index = created.index;
+        return created.checks.flatMap((c) => c.run(candidates(index, c)));
+      },
+    }));
+  }
+  registry.checks.push(check);
+}
+
+function buildIndex(root: IConstruct, member: (c: IConstruct) => FleetIndexMember | undefined, renderedKinds: ReadonlySet<string>): AppIndex {
+  const shape = treeShape(root);
+  const position = new Map<IConstruct, number>();
+  const everyCheck: IConstruct[] = [];
+  const byGroup = new Map<string, IConstruct[]>();
+  const byKey = new Map<string, ApiObject[]>();
+  const renderedByNamespace = new Map<string, ApiObject[]>();
+  const add = <T>(map: Map<string, T[]>, key: string, value: T) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  shape.nodes.forEach((c, i) => {
+    position.set(c, i);
+    const m = member(c);
+    if (m && m.group === undefined) everyCheck.push(c);
+    else if (m) add(byGroup, m.group!, c);
+    if (!(c instanceof ApiObject)) return;
+    add(byKey, objectKey(c), c);
+    if (renderedKinds.has(c.kind) && c.metadata.namespace !== undefined) add(renderedByNamespace, c.metadata.namespace, c);
+  });
+  return { shape, position, everyCheck, byGroup, byKey, renderedByNamespace };
+}
+
+/**
+ * What `check` visits, in the app's order: the members for every check and those of its group, every
+ * object with the key of one of its scope's own, and the objects of the rendered kinds in its namespace.
+ */
+function candidates(index: AppIndex, check: FleetAppCheck): IConstruct[] {
+  const found = new Set<IConstruct>(index.everyCheck);
+  for (const c of index.byGroup.get(check.group) ?? []) found.add(c);
+  for (const c of Node.of(check.scope).findAll()) {
+    if (c instanceof ApiObject) for (const other of index.byKey.get(objectKey(c)) ?? []) found.add(other);
+  }
+  for (const o of index.renderedByNamespace.get(check.namespace) ?? []) found.add(o);
+  return [...found].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+}
