@@ -78,6 +78,8 @@ if (opts['helm-values'] && !opts.helm) usageError('--helm-values needs --helm CH
 const helm = opts.helm ? helmScenario(path.resolve(opts.helm), opts['helm-values'] && path.resolve(opts['helm-values']), opts['helm-bin']) : undefined;
 const maxCount = Math.max(...counts);
 const CLUSTERS_APP = 'scripts/bench/clusters.ts';
+// One cluster and as many worker fleets, each in a chart of its own, through app.synth() alone.
+const FLEETS_APP = 'scripts/bench/fleets.ts';
 const PROBE = path.join(__dirname, 'bench', 'probe.js');
 // Issue #17: the default app's output 30% below its 97 KB; at most 10 ms of CPU per additional
 // cluster; 100 clusters in one synth ten times cheaper in CPU than 100 `helm template` runs of the
@@ -108,6 +110,7 @@ function main() {
     synthScenario('main', 'npm run synth: apps/main.ts', ['apps/main.ts']),
     ...counts.map((n) => synthScenario(`c${n}`, `npm run synth: ${n} cluster${n > 1 ? 's' : ''}`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(n) })),
     synthScenario('one-chart', `  same ${maxCount} in one chart`, [CLUSTERS_APP], { BENCH_CLUSTERS: String(maxCount), BENCH_LAYOUT: 'chart' }),
+    synthScenario('fleets', `npm run synth: 1 cluster, ${maxCount} fleets`, [FLEETS_APP], { BENCH_FLEETS: String(maxCount) }),
     ...(helm ? [helm] : []),
   ];
   const samples = measure(scenarios);
