@@ -39,7 +39,7 @@ interface AppIndex {
   /** The members for every check, then by group, each in the app's order. */
   readonly everyCheck: readonly IConstruct[];
   readonly byGroup: ReadonlyMap<string, readonly IConstruct[]>;
-  /** Every object by `objectKey`. */
+  /** Every object by `clashKey`. */
   readonly byKey: ReadonlyMap<string, readonly ApiObject[]>;
   /** The objects of `renderedKinds`, by namespace. */
   readonly renderedByNamespace: ReadonlyMap<string, readonly ApiObject[]>;
@@ -52,8 +52,8 @@ interface Registry {
 
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
 
-/** How the checks name an object: `Kind namespace/name`. */
-export function objectKey(o: ApiObject): string {
+/** How a fleet's clash check names an object, as its message shows it: `Kind namespace/name`. */
+export function clashKey(o: ApiObject): string {
   return `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
 }
 
@@ -98,7 +98,7 @@ function buildIndex(root: IConstruct, member: (c: IConstruct) => FleetIndexMembe
     if (m && m.group === undefined) everyCheck.push(c);
     else if (m) add(byGroup, m.group!, c);
     if (!(c instanceof ApiObject)) return;
-    add(byKey, objectKey(c), c);
+    add(byKey, clashKey(c), c);
     if (renderedKinds.has(c.kind) && c.metadata.namespace !== undefined) add(renderedByNamespace, c.metadata.namespace, c);
   });
   return { shape, position, everyCheck, byGroup, byKey, renderedByNamespace };
@@ -112,7 +112,7 @@ function candidates(index: AppIndex, check: FleetAppCheck): IConstruct[] {
   const found = new Set<IConstruct>(index.everyCheck);
   for (const c of index.byGroup.get(check.group) ?? []) found.add(c);
   for (const c of Node.of(check.scope).findAll()) {
-    if (c instanceof ApiObject) for (const other of index.byKey.get(objectKey(c)) ?? []) found.add(other);
+    if (c instanceof ApiObject) for (const other of index.byKey.get(clashKey(c)) ?? []) found.add(other);
   }
   for (const o of index.renderedByNamespace.get(check.namespace) ?? []) found.add(o);
   return [...found].sort((a, b) => index.position.get(a)! - index.position.get(b)!);

@@ -3,7 +3,7 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
-import { objectKey, registerFleetCheck } from './fleet-app-index';
+import { clashKey, registerFleetCheck } from './fleet-app-index';
 import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
@@ -341,7 +341,7 @@ export class WorkerFleet extends Construct {
   private validateInApp(owner: string, candidates: readonly IConstruct[]): string[] {
     const errors: string[] = [];
     const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
-    const ownKeys = new Set([...own].map(objectKey));
+    const ownKeys = new Set([...own].map(clashKey));
     for (const c of candidates) {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
@@ -349,8 +349,8 @@ export class WorkerFleet extends Construct {
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
       if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
-      if (ownKeys.has(objectKey(c))) {
-        errors.push(`${owner}: ${objectKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      if (ownKeys.has(clashKey(c))) {
+        errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
       }
       // Only the kinds read below are rendered: rendering every object of the namespace for every
       // fleet made a synth of 100 fleets take seconds, 200 take 20.
