@@ -1296,8 +1296,7 @@ describe('WorkerFleet', () => {
       new KubeSecret(chart, 'db', { metadata: { name: 'db', namespace: 'temporal' }, stringData: { password: 'x' } });
       const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
       try {
-        // The fleets' app-wide checks run in the app root's validation (lib/fleet/fleet-app-index.ts).
-        expect(fleet.node.root.node.validate()).toEqual([]);
+        expect(fleet.node.validate()).toEqual([]);
         // The Secret (a key the fleet may mount) is read; the cluster's Deployments, ConfigMaps... are not.
         expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).toEqual(['Secret']);
       } finally {
@@ -1323,6 +1322,15 @@ describe('WorkerFleet', () => {
       // cdk8s validates the app once per chart; the fleets' checks add walks per chart, not per fleet and chart.
       const [few, many] = [walksFor(3), walksFor(12)];
       expect(many).toBeLessThanOrEqual(few * 1.5);
+    });
+
+    test('fails when an object added after the app was validated escapes the fleet\'s checks, through synth or the fleet\'s own validation', () => {
+      const { chart, fleet } = setup();
+      expect(() => Testing.synth(chart)).not.toThrow();
+      new KubeHorizontalPodAutoscalerV2(chart, 'late-hpa', { metadata: { name: 'late', namespace: 'temporal' },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: fleet.name }, maxReplicas: 3 } });
+      expect(fleet.node.validate()).toEqual([expect.stringMatching(/HorizontalPodAutoscaler late .* also scales Deployment orders/)]);
+      expect(() => Testing.synth(chart)).toThrow(/HorizontalPodAutoscaler late .* also scales Deployment orders/);
     });
 
     test('a NetworkPolicy list is empty (which Kubernetes reads as everyone) or a rule has no port', () => {

@@ -6,11 +6,14 @@ import { sameShape, TreeShape, treeShape } from '../tree-shape';
 /*
  * cdk8s validates the whole app once per chart it writes, and each fleet's checks compare it with
  * the app's other objects: a walk over the app per fleet per chart made a synth of 100 fleets, each
- * in its team's chart, cost seconds, cubic in the number of fleets. So the fleets' checks run in
- * one validation of the app's root, over an index of the app from one walk, kept while no construct
- * was added anywhere in it (lib/tree-shape.ts). The checks themselves run at every validation:
- * they read objects' contents (a Secret's keys), which can change without a construct being added.
- * A fleet visits only its candidates, in the app's order, so its errors read as they did.
+ * in its team's chart, cost seconds, cubic in the number of fleets. So the fleets' checks share an
+ * index of the app from one walk, kept while no construct was added anywhere in it
+ * (lib/tree-shape.ts), and a fleet visits only its candidates, in the app's order, so its errors
+ * read as they did. Whether the app kept its shape is asked once per validation of the app: the
+ * root comes first in cdk8s's walk, so its validation asks and lists the fleets whose checks may
+ * trust the answer in this walk; a fleet validated on its own (fleet.node.validate()) asks itself.
+ * The checks run at every validation: they read objects' contents (a Secret's keys), which change
+ * without a construct being added.
  */
 
 /** What a fleet's check gets to visit, besides its own objects. */
@@ -46,8 +49,12 @@ interface AppIndex {
 }
 
 interface Registry {
-  readonly checks: FleetAppCheck[];
+  readonly member: (c: IConstruct) => FleetIndexMember | undefined;
+  readonly renderedKinds: ReadonlySet<string>;
   index?: AppIndex;
+  /** The checks that may still trust `index` in the validation of the app under way. */
+  readonly trusted: Set<FleetAppCheck>;
+  readonly checks: FleetAppCheck[];
 }
 
 const REGISTRIES = new WeakMap<IConstruct, Registry>();
@@ -58,26 +65,37 @@ export function clashKey(o: ApiObject): string {
 }
 
 /**
- * Adds a fleet's app-wide check to the validation of its app's root, which it adds on the first.
- * `member` says which constructs are visited by whom (see FleetIndexMember); `renderedKinds`, which
- * objects a check visits in its namespace.
+ * Adds a fleet's app-wide check to the validations of its scope, and on the first one of an app the
+ * index's refresh to the validations of the app's root. `member` says which constructs are visited
+ * by whom (see FleetIndexMember); `renderedKinds`, which objects a check visits in its namespace.
  */
-export function registerFleetCheck(check: FleetAppCheck, member: (c: IConstruct) => FleetIndexMember | undefined,
+export function addFleetCheck(check: FleetAppCheck, member: (c: IConstruct) => FleetIndexMember | undefined,
   renderedKinds: ReadonlySet<string>): void {
   const root = Node.of(check.scope).root;
   let registry = REGISTRIES.get(root);
   if (!registry) {
-    const created: Registry = { checks: [] };
+    const created: Registry = { member, renderedKinds, trusted: new Set(), checks: [] };
     REGISTRIES.set(root, registry = created);
     Node.of(root).addValidation(ownValidation({
       validate: () => {
-        if (!created.index || !sameShape(created.index.shape)) created.index = buildIndex(root, member, renderedKinds);
-        const index = created.index;
-        return created.checks.flatMap((c) => c.run(candidates(index, c)));
+        refresh(root, created);
+        created.checks.forEach((c) => created.trusted.add(c));
+        return [];
       },
     }));
   }
-  registry.checks.push(check);
+  const own = registry;
+  own.checks.push(check);
+  Node.of(check.scope).addValidation(ownValidation({
+    validate: () => {
+      if (!own.trusted.delete(check)) refresh(root, own);
+      return check.run(candidates(own.index!, check));
+    },
+  }));
+}
+
+function refresh(root: IConstruct, registry: Registry): void {
+  if (!registry.index || !sameShape(registry.index.shape)) registry.index = buildIndex(root, registry.member, registry.renderedKinds);
 }
 
 function buildIndex(root: IConstruct, member: (c: IConstruct) => FleetIndexMember | undefined, renderedKinds: ReadonlySet<string>): AppIndex {

@@ -3,7 +3,7 @@ import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
-import { clashKey, registerFleetCheck } from './fleet-app-index';
+import { clashKey, addFleetCheck } from './fleet-app-index';
 import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
@@ -282,7 +282,7 @@ export class WorkerFleet extends Construct {
         },
       });
     }
-    registerFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates) => this.validateInApp(owner, candidates) },
+    addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates) => this.validateInApp(owner, candidates) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
