@@ -61,6 +61,23 @@ describe('ClusterNetworkPolicies', () => {
     expect(table(policies, rows)).toEqual(expected(rows));
   });
 
+  test('fails when a client peer of one component is written as `In` with one value: it is the component label in matchLabels, selecting the same pods', () => {
+    const { policies } = policiesOf({ namespaces: [{ name: 'default', retention: Duration.days(1) }], networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] } });
+    const clients = policies.find((p) => p.metadata.name === 'temporal-clients-to-frontend');
+    expect(clients.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: {
+      'app.kubernetes.io/component': 'namespaces', 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' } } }], ports: [{ port: 7233 }] }]);
+    // The servers, several components, keep `In`.
+    const internode = policies.find((p) => p.metadata.name === 'temporal-internode');
+    expect(internode.spec.podSelector.matchExpressions).toEqual([{ key: 'app.kubernetes.io/component', operator: 'In', values: ['frontend', 'history', 'matching', 'worker'] }]);
+    const rows: Row[] = [
+      ['namespace Job -> frontend gRPC', pod('temporal', 'namespaces'), pod('temporal', 'frontend'), 7233, true],
+      ['schema Job -> frontend gRPC', pod('temporal', 'schema-default'), pod('temporal', 'frontend'), 7233, false],
+      ['another cluster\'s namespace Job -> frontend gRPC', pod('other', 'namespaces'), pod('temporal', 'frontend'), 7233, false],
+      ['a pod of the namespace without a component -> frontend gRPC', outside('temporal', { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }), pod('temporal', 'frontend'), 7233, false],
+    ];
+    expect(table(policies, rows)).toEqual(expected(rows));
+  });
+
   // Replication and an authorizer exclude each other (the remotes' servers carry no token): the
   // same cluster once with the authorizer, once replicating.
   const everyFeature = (replicating: boolean) => {

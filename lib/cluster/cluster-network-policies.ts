@@ -33,10 +33,11 @@ export function networkPolicySuffixes(toolsFrontend: string, storeRoles: string[
 function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies {
   const services = cluster.services;
   const frontends = services.filter((svc) => svc.ports.http !== undefined);
-  const componentIs = (...components: string[]) => ({
-    matchLabels: clusterSelector,
-    matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }],
-  });
+  // One component is a label like the others: `In` with one value selects exactly what the label
+  // in matchLabels does, in more lines.
+  const componentIs = (...components: string[]) => (components.length === 1
+    ? { matchLabels: { 'app.kubernetes.io/component': components[0], ...clusterSelector } }
+    : { matchLabels: clusterSelector, matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: components }] });
   const frontendOf = (svc: TemporalService) => ({ name: svc.role, selector: { matchLabels: svc.selectorLabels }, port: svc.ports.grpc });
   const toolsFrontend = frontendOf(cluster.toolsFrontend);
   const { ui, adminTools, namespaceBootstrap, remoteClusterRegistration } = cluster;

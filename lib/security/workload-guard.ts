@@ -49,6 +49,9 @@ export function readsClusterConfigMapsCel(spec: string, configMaps: readonly str
 
 /**
  * The match condition: the object's pods carry every label of `selector`, or use the cluster's `configMaps` (readsClusterConfigMapsCel).
+ * It writes podCel out again rather than read the policy's variable `pod`: the API server refuses a
+ * policy whose match condition reads `variables` (compilation failed: undeclared reference to
+ * 'variables'; tried on 1.37).
  */
 export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
   const keys = Object.keys(selector).sort();
