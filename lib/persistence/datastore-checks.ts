@@ -266,6 +266,37 @@ export function checkTlsAttributes(owner: string, type: DatastoreType, tls: Data
   }
 }
 
+/** The values go-sql-driver/mysql reads as true (readBool); any other is false or fails at connect. */
+const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
+
+/*
+ * Two MySQL driver switches hand the connection to whoever answers on the path (go-sql-driver/mysql,
+ * which the server and temporal-sql-tool use as configured): allowFallbackToPlaintext goes on in plain
+ * text when the server's greeting says it has no TLS, which anything in between can say, and
+ * allowCleartextPasswords sends the password itself (an RDS IAM token) to anything that asks for
+ * the mysql_clear_password plugin, TLS or not. The first makes the TLS that tls asks for optional;
+ * the second is safe only over TLS that verifies the server: the tls prop with host verification,
+ * or a `tls: "true"` attribute (the driver's system roots and the host's name).
+ */
+export function checkMysqlPasswordAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.MYSQL) return;
+  const tlsAttribute = attributes.tls;
+  const anyTls = tls !== undefined || (tlsAttribute !== undefined && !['0', 'false', 'FALSE', 'False'].includes(tlsAttribute));
+  const fallback = attributes.allowFallbackToPlaintext;
+  if (anyTls && fallback !== undefined && MYSQL_TRUE.includes(fallback)) {
+    throw propError(owner, 'connectAttributes["allowFallbackToPlaintext"]', fallback, 'no value that turns it on while the connection uses TLS',
+      'The driver goes on in plain text when the server\'s greeting says it has no TLS, which anything on the path can say, and then reads the credentials and the data. Remove the attribute.');
+  }
+  const cleartext = attributes.allowCleartextPasswords;
+  const verified = tls !== undefined ? tls.enableHostVerification !== false : tlsAttribute !== undefined && MYSQL_TRUE.includes(tlsAttribute);
+  if (cleartext !== undefined && MYSQL_TRUE.includes(cleartext) && !verified) {
+    const now = tls !== undefined ? 'tls.enableHostVerification is false' : tlsAttribute === undefined ? 'there is no tls' : `connectAttributes["tls"] is "${tlsAttribute}"`;
+    throw propError(owner, 'connectAttributes["allowCleartextPasswords"]', cleartext, `no value that turns it on unless TLS verifies the server (${now})`,
+      'The driver sends the password, or the IAM token, as it is to anything that asks for the mysql_clear_password plugin: anything on the path can. '
+      + 'Set tls (with host verification, the default) so that only the database can ask, or remove the attribute.');
+  }
+}
+
 /** A connection lifetime the server parses as a Go duration: whole milliseconds. */
 export function checkedLifetime(owner: string, lifetime: Duration): Duration {
   requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);
