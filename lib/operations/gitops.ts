@@ -62,7 +62,7 @@ export class GitOps {
     const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     const jobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PreSync') : { 'argocd.argoproj.io/sync-wave': String(wave) };
     const clientJobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PostSync') : { 'argocd.argoproj.io/sync-wave': '1' };
-    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } });
+    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } }, options.jobsAsPreSyncHooks !== true);
   }
 
   /**
@@ -77,10 +77,20 @@ export class GitOps {
   public static flux(): GitOps {
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
     const jobs = { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution };
-    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution });
+    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution }, true);
   }
 
-  private constructor(public readonly annotations: GitOpsAnnotations) {}
+  /**
+   * @internal
+   * Whether the controller keeps the schema Jobs as part of the app's state, and so recreates one
+   * that was deleted: Flux corrects drift on every interval, Argo CD syncs what is missing (but not
+   * hooks, which it never tracks).
+   */
+  public readonly _keepsJobs: boolean;
+
+  private constructor(public readonly annotations: GitOpsAnnotations, keepsJobs: boolean) {
+    this._keepsJobs = keepsJobs;
+  }
 }
 
 /** The objects of a cluster that get other annotations than the rest. */
