@@ -102,6 +102,11 @@ describe('GitOps', () => {
   describe('fails when', () => {
     test('the Jobs\' wave would not come before the servers\'', () => {
       expect(() => GitOps.argoCd({ jobSyncWave: 0 })).toThrow(/GitOps.argoCd: jobSyncWave is 0; expected a negative integer/);
+      // Argo CD parses the annotation with strconv.Atoi and puts what it cannot parse in wave 0.
+      for (const jobSyncWave of [-1e21, -(2 ** 53), -0.5, -Infinity]) {
+        expect(() => GitOps.argoCd({ jobSyncWave })).toThrow(/GitOps.argoCd: jobSyncWave is .*; expected a negative integer, so that the Jobs run before the servers \(wave 0\), written in plain digits/);
+      }
+      expect(GitOps.argoCd({ jobSyncWave: -(2 ** 53) + 1 }).annotations.jobs).toEqual({ 'argocd.argoproj.io/sync-wave': '-9007199254740991' });
     });
     test('schema.ttlAfterFinished deletes Jobs the controller keeps in the app\'s state: it would recreate and rerun them on every sync or interval', () => {
       const ttlJobs = (gitOps: GitOps | undefined, ttl = Duration.hours(1)) => () => {

@@ -53,8 +53,9 @@ export class GitOps {
   public static argoCd(options: ArgoCdOptions = {}): GitOps {
     options = plainProps('GitOps.argoCd', options, 'ArgoCdOptions', 'options');
     const wave = options.jobSyncWave ?? -1;
-    if (!Number.isInteger(wave) || wave >= 0) {
-      throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0)');
+    // Argo CD reads the annotation with strconv.Atoi and takes 0 for what it cannot parse: "-1e+21", the text of a huge number, would put the Jobs beside the servers.
+    if (!Number.isSafeInteger(wave) || wave >= 0) {
+      throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0), written in plain digits (at least -9007199254740991)');
     }
     // A schema Job's pods need its ServiceAccount (and egress policy), and the namespace and remote-cluster Jobs wait
     // for the frontend: in an earlier wave (or the PreSync phase) than what they need, Argo CD
