@@ -158,7 +158,7 @@ describe('TemporalUi', () => {
       expect(envOf('https://idp.example.com/realms/temporal')()).toBe('https://idp.example.com/realms/temporal');
       expect(envOf('https://tenant.auth0.com/')()).toBe('https://tenant.auth0.com/');
     });
-    test('the provider URL spells the issuer otherwise than its discovery document (case, default port, trailing dot): the UI compares them as text and exits', () => {
+    test('the provider URL spells the issuer otherwise than its discovery document (case, default port, trailing dot, dot segments): the UI compares them as text and exits', () => {
       const envOf = (providerUrl: string, allowPlaintextProvider?: boolean) => () => {
         const chart = testChart();
         cluster(chart, { ui: { oidc: { ...oidc, providerUrl, allowPlaintextProvider } } });
@@ -173,11 +173,15 @@ describe('TemporalUi', () => {
         ['https://idp.example.com.:8443/realms/t', 'https://idp.example.com:8443/realms/t'],
         ['https:\\\\idp.example.com\\realms', 'https://idp.example.com/realms'],
         ['https://[0:0::1]:8443/t', 'https://[::1]:8443/t'],
+        ['https://idp.example.com/realms/../realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com/realms/./t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com/realms/%2E%2e/realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com//realms//t', 'https://idp.example.com/realms/t'],
       ];
       for (const [providerUrl, issuer] of cases) {
         const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
         expect(envOf(providerUrl)).toThrow(new RegExp(`ui of TemporalCluster 'temporal': oidc.providerUrl is "${escaped(JSON.stringify(providerUrl).slice(1, -1))}"; `
-          + `expected the issuer as the provider's discovery document writes it: scheme and host in lower case, without a default port or a trailing dot \\(${escaped(issuer)}\\)`
+          + `expected the issuer as the provider's discovery document writes it: scheme and host in lower case, without a default port, a trailing dot, "\\." or "\\.\\." segments or "//" \\(${escaped(issuer)}\\)`
           + '.*compares that document\'s issuer with providerUrl character for character.*crash-loop.*Copy "issuer"'));
         expect(envOf(issuer)()).toBe(issuer);
       }

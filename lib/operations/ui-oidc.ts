@@ -42,16 +42,19 @@ export function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress:
 /**
  * go-oidc compares the discovery document's issuer with providerUrl as text (NewProvider:
  * `p.Issuer != issuer`), and the UI exits on a mismatch. Providers write their issuer with the
- * scheme and host in lower case, no default port and no trailing dot, which is also how the browser
- * reaches them when it logs in, so another spelling of the same address fetches the document and
- * then fails the comparison: the UI's pods crash-loop at start. The issuer's path is compared as is.
+ * scheme and host in lower case, no default port, no trailing dot and a path without `.` or `..`
+ * segments or `//`, which is also how the browser reaches them when it logs in, so another
+ * spelling of the same address fetches the document and then fails the comparison: the UI's pods
+ * crash-loop at start. A trailing slash is kept as written: Auth0's issuers end in one.
  */
 function checkIssuerSpelling(owner: string, value: string, url: URL): void {
   const written = /^[^:]+:\/\/[^/]*/.exec(value)?.[0];
   const canonical = `${url.protocol}//${url.host.replace(/\.$/, '').replace(/\.:/, ':')}`;
-  if (written !== canonical) {
-    const suggested = canonical + (written === undefined ? url.pathname : value.slice(written.length));
-    throw propError(owner, 'oidc.providerUrl', value, `the issuer as the provider's discovery document writes it: scheme and host in lower case, without a default port or a trailing dot (${suggested})`,
+  const path = written === undefined ? url.pathname : value.slice(written.length);
+  const oddPath = /(^|\/)(\.|%2e){1,2}(\/|$)|\/\//i.test(path);
+  if (written !== canonical || oddPath) {
+    const suggested = canonical + (written === undefined || oddPath ? url.pathname.replace(/\/{2,}/g, '/') : path);
+    throw propError(owner, 'oidc.providerUrl', value, `the issuer as the provider's discovery document writes it: scheme and host in lower case, without a default port, a trailing dot, "." or ".." segments or "//" (${suggested})`,
       'The UI compares that document\'s issuer with providerUrl character for character and exits when they differ, so its pods would crash-loop. Copy "issuer" from <issuer>/.well-known/openid-configuration.');
   }
 }
