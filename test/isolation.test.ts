@@ -455,6 +455,24 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('b-ui-ingress')])).toEqual([]);
       expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b'), ingress('a-frontend')])).toEqual([]);
     });
+    test('two clusters publish their UIs on one Ingress host: the controller keeps one backend, and the other UI\'s visitors and login callbacks land on the wrong cluster', () => {
+      const ingress = (host: string, className?: string) => ({ ui: { allowAnonymous: true, ingress: { host, className, tlsSecretName: `ui-tls-${host.length}` } } });
+      const expected = (classes: string) => new RegExp(`^TemporalCluster '[tu]/b': ui\\.ingress\\.host is "temporal\\.example\\.com", the UI Ingress host of TemporalCluster '[tu]/a' too \\(${classes}\\); `
+        + 'expected a host of its own\\. The Ingress controller routes a host and path to one backend, .*unreachable.*callbacks would land on the other cluster\'s UI\\. Give each cluster\'s UI its own host');
+      // Same namespace or not, one default class, one named class, or a default beside a named one (the default may be it).
+      for (const [[nsA, classA], [nsB, classB], classes] of [
+        [['t', undefined], ['t', undefined], 'the default IngressClass'],
+        [['t', undefined], ['u', undefined], 'the default IngressClass'],
+        [['t', 'nginx'], ['u', 'nginx'], 'IngressClass nginx'],
+        [['t', 'nginx'], ['t', undefined], 'IngressClass nginx and \\(the default\\), which may be one'],
+      ] as Array<[[string, string?], [string, string?], string]>) {
+        expect(clusters([nsA, 'a', own('a'), ingress('temporal.example.com', classA)], [nsB, 'b', own('b'), ingress('temporal.example.com', classB)]))
+          .toEqual([expect.stringMatching(expected(classes))]);
+      }
+      // Hosts of their own, or two named classes (two controllers), pass.
+      expect(clusters(['t', 'a', own('a'), ingress('a.example.com')], ['t', 'b', own('b'), ingress('b.example.com')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a'), ingress('temporal.example.com', 'internal')], ['t', 'b', own('b'), ingress('temporal.example.com', 'external')])).toEqual([]);
+    });
   });
 });
 

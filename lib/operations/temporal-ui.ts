@@ -170,6 +170,8 @@ export class TemporalUi extends Construct {
   public readonly egressPorts: number[];
   /** The Secret whose certificate the Ingress serves, when the UI has an Ingress with TLS. */
   public readonly ingressTlsSecretName?: string;
+  /** The host and IngressClass the Ingress routes, when the UI has one. */
+  public readonly ingressRoute?: { readonly host: string; readonly className?: string };
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
@@ -187,6 +189,7 @@ export class TemporalUi extends Construct {
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
+    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className };
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
