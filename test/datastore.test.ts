@@ -217,7 +217,7 @@ describe('Datastore', () => {
       // Without tls, the attributes are the user's own TLS settings.
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'disable' } })._sql!.connectAttributes).toEqual({ sslmode: 'disable' });
     });
-    test('fails when a MySQL attribute hands the password or the connection to anything on the path: allowCleartextPasswords without TLS that verifies the server, allowFallbackToPlaintext beside TLS', () => {
+    test('fails when a MySQL attribute hands the password or the connection to anything on the path (allowCleartextPasswords without TLS that verifies the server, allowFallbackToPlaintext beside TLS), or names a tls setting the driver does not know', () => {
       const mysql = (connectAttributes: Record<string, string>, tls?: DatastoreTlsOptions) => () =>
         Datastore.mysql({ host: 'mysql.db.svc', database: 'temporal', user: 'temporal', passwordCommand: { command: '/usr/local/bin/rds-token' }, tls, connectAttributes });
       // Every spelling the driver reads as true; TLS that is absent, off, unverified or opportunistic.
@@ -242,6 +242,12 @@ describe('Datastore', () => {
       expect(mysql({ allowCleartextPasswords: 'true', tls: 'true' })()._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true', tls: 'true' });
       expect(mysql({ allowCleartextPasswords: 'false', allowFallbackToPlaintext: '0' }, {})()._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'false', allowFallbackToPlaintext: '0' });
       expect(mysql({ allowFallbackToPlaintext: 'true' })()._sql!.connectAttributes).toEqual({ allowFallbackToPlaintext: 'true' });
+      // A tls value the driver does not know names an unregistered TLS configuration: every connection fails.
+      for (const value of ['required', 'REQUIRED', 'verify_identity', 'yes', 'on', ' true', 'tls-custom']) {
+        expect(mysql({ tls: value })).toThrow(new RegExp(`Datastore.mysql: connectAttributes\\["tls"\\] is "${value}"; expected true, false, skip-verify or preferred, the TLS settings go-sql-driver/mysql knows\\. `
+          + 'The driver reads any other value as the name of a TLS configuration .*invalid value / unknown config name.*set the tls prop'));
+      }
+      for (const value of ['true', 'False', '1', 'Skip-Verify', 'PREFERRED']) expect(mysql({ tls: value })()._sql!.connectAttributes).toEqual({ tls: value });
       // PostgreSQL has no such attributes: its drivers would send them as run-time settings.
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true' } })._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true' });
     });

@@ -266,22 +266,30 @@ export function checkTlsAttributes(owner: string, type: DatastoreType, tls: Data
   }
 }
 
-/** The values go-sql-driver/mysql reads as true (readBool); any other is false or fails at connect. */
+/** The values go-sql-driver/mysql reads as true and as false (readBool); any other fails at connect. */
 const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
+const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
 
 /*
- * Two MySQL driver switches hand the connection to whoever answers on the path (go-sql-driver/mysql,
- * which the server and temporal-sql-tool use as configured): allowFallbackToPlaintext goes on in plain
- * text when the server's greeting says it has no TLS, which anything in between can say, and
+ * The MySQL attributes go-sql-driver/mysql (the server's and temporal-sql-tool's driver) reads for
+ * TLS and passwords. A tls value it does not know fails every connection. Two switches hand the
+ * connection to whoever answers on the path: allowFallbackToPlaintext goes on in plain text when
+ * the server's greeting says it has no TLS, which anything in between can say, and
  * allowCleartextPasswords sends the password itself (an RDS IAM token) to anything that asks for
  * the mysql_clear_password plugin, TLS or not. The first makes the TLS that tls asks for optional;
  * the second is safe only over TLS that verifies the server: the tls prop with host verification,
  * or a `tls: "true"` attribute (the driver's system roots and the host's name).
  */
-export function checkMysqlPasswordAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+export function checkMysqlDriverAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
   if (type !== DatastoreType.MYSQL) return;
   const tlsAttribute = attributes.tls;
-  const anyTls = tls !== undefined || (tlsAttribute !== undefined && !['0', 'false', 'FALSE', 'False'].includes(tlsAttribute));
+  // The driver's own settings; any other value names a TLS configuration registered in the process, and the server registers one only for the tls prop.
+  if (tlsAttribute !== undefined && ![...MYSQL_TRUE, ...MYSQL_FALSE].includes(tlsAttribute) && !['skip-verify', 'preferred'].includes(tlsAttribute.toLowerCase())) {
+    throw propError(owner, 'connectAttributes["tls"]', tlsAttribute, 'true, false, skip-verify or preferred, the TLS settings go-sql-driver/mysql knows',
+      'The driver reads any other value as the name of a TLS configuration registered in the process, and none is: the server and temporal-sql-tool would fail to connect '
+      + '("invalid value / unknown config name"). For TLS that verifies the database\'s certificate, set the tls prop (with ca for a private CA) instead of the attribute.');
+  }
+  const anyTls = tls !== undefined || (tlsAttribute !== undefined && !MYSQL_FALSE.includes(tlsAttribute));
   const fallback = attributes.allowFallbackToPlaintext;
   if (anyTls && fallback !== undefined && MYSQL_TRUE.includes(fallback)) {
     throw propError(owner, 'connectAttributes["allowFallbackToPlaintext"]', fallback, 'no value that turns it on while the connection uses TLS',
