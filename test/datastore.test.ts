@@ -251,6 +251,18 @@ describe('Datastore', () => {
       // PostgreSQL has no such attributes: its drivers would send them as run-time settings.
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true' } })._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true' });
     });
+    test('fails when a PostgreSQL sslmode is none the drivers accept, in any case: every connection of the server and the schema tool would fail', () => {
+      const ca = SecretRef.of('db-ca', 'ca.crt');
+      for (const [sslmode, tls] of [['required', undefined], ['REQUIRE', undefined], ['Verify-Full', { ca }], ['verify_full', { ca }], ['on', undefined], ['pqgo-custom', undefined]] as Array<[string, DatastoreTlsOptions | undefined]>) {
+        for (const plugin of [SqlPlugin.POSTGRES12, SqlPlugin.POSTGRES12_PGX]) {
+          expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', plugin, tls, connectAttributes: { sslmode } })).toThrow(new RegExp(`Datastore.postgres: connectAttributes\\["sslmode"\\] is "${sslmode}"; `
+            + 'expected one of disable, allow, prefer, require, verify-ca, verify-full, in lower case\\. lib/pq and pgx refuse any other value .*could not connect'));
+        }
+      }
+      // As the server reads it: trimmed. MySQL has no sslmode.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: ' verify-full ' } })._sql!.connectAttributes).toEqual({ sslmode: ' verify-full ' });
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode: 'verify-full' } })._sql!.connectAttributes).toEqual({ sslmode: 'verify-full' });
+    });
     test('tls is not an object of the right types (untyped code): a server name that is not a host, a verification flag that is not a boolean', () => {
       for (const serverName of ['a b', 'db\n', 'https://db', 'db:3306']) {
         expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName } })).toThrow(/Datastore.mysql: tls.serverName is .*; expected a host name or IP address/);

@@ -266,6 +266,18 @@ export function checkTlsAttributes(owner: string, type: DatastoreType, tls: Data
   }
 }
 
+/** The sslmode values lib/pq and pgx accept, exactly as written (the server trims the value first). */
+const POSTGRES_SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/** A PostgreSQL sslmode attribute the drivers refuse would fail every connection of the server and the schema tool. */
+export function checkPostgresSslmode(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  const mode = attributes.sslmode;
+  if (type !== DatastoreType.POSTGRES || mode === undefined || POSTGRES_SSL_MODES.includes(mode.trim())) return;
+  throw propError(owner, 'connectAttributes["sslmode"]', mode, `one of ${POSTGRES_SSL_MODES.join(', ')}, in lower case`,
+    'lib/pq and pgx refuse any other value ("sslmode ... is not supported", "sslmode is invalid"), so the server and temporal-sql-tool could not connect. '
+    + 'For TLS that verifies the database, set the tls prop and leave sslmode out.');
+}
+
 /** The values go-sql-driver/mysql reads as true and as false (readBool); any other fails at connect. */
 const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
 const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
