@@ -243,6 +243,19 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ...props, ui: { allowAnonymous: true } })).not.toThrow();
       expect(() => cluster(testChart(), { ...props, ui: { oidc } })).not.toThrow();
     });
+    test('an Ingress publishes the UI but allowFrom is empty: no controller could reach its port', () => {
+      const ingress = { host: 'temporal.example.com', tlsSecretName: 'ui-tls' };
+      expect(() => cluster(testChart(), { ui: { oidc, ingress, allowFrom: [] } })).toThrow(new RegExp('ui of TemporalCluster \'temporal\': allowFrom is \\[\\]; '
+        + 'expected the peers that include the Ingress controller\'s pods, since ingress publishes the UI\\. An empty list admits nobody .*NetworkPeer.namespace\\("ingress-nginx"\\).*port-forward'));
+      // Without an Ingress an empty list is the port-forward-only UI (no policy opens its port past deny-all); with a peer, the controller's namespace.
+      const policyPeers = (ui: Record<string, unknown>) => {
+        const chart = testChart();
+        cluster(chart, { ui });
+        return objects(chart).filter((o) => o.kind === 'NetworkPolicy' && /-ui$/.test(o.metadata.name)).map((o) => o.spec.ingress);
+      };
+      expect(policyPeers({ allowFrom: [] })).toEqual([]);
+      expect(policyPeers({ oidc, ingress, allowFrom: [NetworkPeer.namespace('ingress-nginx')] })).toEqual([[expect.objectContaining({ from: [expect.objectContaining({ namespaceSelector: expect.anything() })] })]]);
+    });
     test('an Ingress exposes the UI without login, or without TLS', () => {
       expect(() => cluster(testChart(), { ui: { ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls' } } }))
         .toThrow(/oidc is undefined; expected an OIDC login for a UI behind an Ingress. Anyone who reaches the host could use the UI/);

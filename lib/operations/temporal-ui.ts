@@ -106,7 +106,8 @@ export interface UiOptions extends PodPlacement {
   /** @default - no Ingress; reach the Service with a port-forward */
   readonly ingress?: UiIngressOptions;
   /**
-   * Who may reach the UI's port (the Ingress controller, a VPN range).
+   * Who may reach the UI's port (the Ingress controller, a VPN range). An empty list admits nobody
+   * (kubectl port-forward still reaches the UI), and is refused with `ingress`.
    * @default [NetworkPeer.anyNamespace()]
    */
   readonly allowFrom?: NetworkPeer[];
@@ -281,6 +282,11 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
       throw propError(owner, 'oidc', undefined, 'an OIDC login for a UI behind an Ingress',
         'Anyone who reaches the host could use the UI, and through it the cluster. Set ui.allowAnonymous: true to expose it without login on purpose.');
     }
+  }
+  if (props.ingress && Array.isArray(props.allowFrom) && props.allowFrom.length === 0) {
+    throw propError(owner, 'allowFrom', [], 'the peers that include the Ingress controller\'s pods, since ingress publishes the UI',
+      'An empty list admits nobody to the UI\'s port, so the controller behind ui.ingress could never reach it and the host would answer with errors. Name the controller\'s namespace '
+      + '(NetworkPeer.namespace("ingress-nginx")), or drop ingress and reach the UI with kubectl port-forward, which connects inside the pod.');
   }
   if (props.ingress && props.ingress.tlsSecretName === undefined && !allowPlaintext) {
     throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
