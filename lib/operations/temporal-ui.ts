@@ -173,6 +173,8 @@ export class TemporalUi extends Construct {
   public readonly ingressTlsSecretName?: string;
   /** The host and IngressClass the Ingress routes, when the UI has one. */
   public readonly ingressRoute?: { readonly host: string; readonly className?: string };
+  /** Where the identity provider sends logins, with OIDC. */
+  public readonly callbackUrl?: string;
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
@@ -203,6 +205,7 @@ export class TemporalUi extends Construct {
     ];
     if (!isBuiltByCluster(props.client)) throw outsideCluster(owner, 'client', 'the UI');
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
+    this.callbackUrl = props.oidc?.callbackUrl;
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
     const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];
 
