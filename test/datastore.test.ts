@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Datastore, DatastoreType, ElasticsearchVersion, SecretRef, serverCredentialEnvNames, SqlPlugin, StoreRole } from '../lib';
+import { Datastore, DatastoreTlsOptions, DatastoreType, ElasticsearchVersion, SecretRef, serverCredentialEnvNames, SqlPlugin, StoreRole } from '../lib';
 
 const password = SecretRef.of('db', 'password');
 
@@ -105,7 +105,7 @@ describe('Datastore', () => {
           .toThrow(new RegExp(`connectAttributes\\["${key}"\\] is "\\(hidden\\)"; expected an attribute that is not a credential`));
       }
       // MySQL's switches that merely name passwords are not credentials.
-      expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true', allowNativePasswords: 'true' } })._sql!.connectAttributes)
+      expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: {}, connectAttributes: { allowCleartextPasswords: 'true', allowNativePasswords: 'true' } })._sql!.connectAttributes)
         .toEqual({ allowCleartextPasswords: 'true', allowNativePasswords: 'true' });
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 1 as never } })).toThrow(/connectAttributes\["sslmode"\] is 1; expected a string/);
     });
@@ -216,6 +216,52 @@ describe('Datastore', () => {
         .toThrow(/Datastore.mysql: connectAttributes\["tls"\] is "false"; expected no tls attribute while tls is set/);
       // Without tls, the attributes are the user's own TLS settings.
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: 'disable' } })._sql!.connectAttributes).toEqual({ sslmode: 'disable' });
+    });
+    test('fails when a MySQL attribute hands the password or the connection to anything on the path (allowCleartextPasswords without TLS that verifies the server, allowFallbackToPlaintext beside TLS), or names a tls setting the driver does not know', () => {
+      const mysql = (connectAttributes: Record<string, string>, tls?: DatastoreTlsOptions) => () =>
+        Datastore.mysql({ host: 'mysql.db.svc', database: 'temporal', user: 'temporal', passwordCommand: { command: '/usr/local/bin/rds-token' }, tls, connectAttributes });
+      // Every spelling the driver reads as true; TLS that is absent, off, unverified or opportunistic.
+      for (const value of ['true', 'TRUE', 'True', '1']) {
+        for (const [attributes, tls, now] of [
+          [{}, undefined, 'there is no tls'],
+          [{ tls: 'false' }, undefined, 'connectAttributes\\["tls"\\] is "false"'],
+          [{ tls: 'skip-verify' }, undefined, 'connectAttributes\\["tls"\\] is "skip-verify"'],
+          [{ tls: 'preferred' }, undefined, 'connectAttributes\\["tls"\\] is "preferred"'],
+          [{}, { enableHostVerification: false }, 'tls.enableHostVerification is false'],
+        ] as Array<[Record<string, string>, DatastoreTlsOptions | undefined, string]>) {
+          expect(mysql({ ...attributes, allowCleartextPasswords: value }, tls)).toThrow(new RegExp(`Datastore.mysql: connectAttributes\\["allowCleartextPasswords"\\] is "${value}"; `
+            + `expected no value that turns it on unless TLS verifies the server \\(${now}\\)\\. The driver sends the password, or the IAM token, as it is .*mysql_clear_password.*Set tls \\(with host verification`));
+        }
+        for (const [attributes, tls] of [[{}, {}], [{}, { ca: SecretRef.of('db-ca', 'ca.crt') }], [{ tls: 'skip-verify' }, undefined], [{ tls: 'true' }, undefined]] as Array<[Record<string, string>, DatastoreTlsOptions | undefined]>) {
+          expect(mysql({ ...attributes, allowFallbackToPlaintext: value }, tls)).toThrow(new RegExp(`Datastore.mysql: connectAttributes\\["allowFallbackToPlaintext"\\] is "${value}"; `
+            + 'expected no value that turns it on while the connection uses TLS\\. The driver goes on in plain text when the server\'s greeting says it has no TLS.*Remove the attribute'));
+        }
+      }
+      // Over TLS that verifies the server (RDS IAM's setup), or switched off, they pass; without any TLS, a fallback changes nothing.
+      expect(mysql({ allowCleartextPasswords: 'true' }, {})()._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true' });
+      expect(mysql({ allowCleartextPasswords: 'true', tls: 'true' })()._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true', tls: 'true' });
+      expect(mysql({ allowCleartextPasswords: 'false', allowFallbackToPlaintext: '0' }, {})()._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'false', allowFallbackToPlaintext: '0' });
+      expect(mysql({ allowFallbackToPlaintext: 'true' })()._sql!.connectAttributes).toEqual({ allowFallbackToPlaintext: 'true' });
+      // A tls value the driver does not know names an unregistered TLS configuration: every connection fails.
+      for (const value of ['required', 'REQUIRED', 'verify_identity', 'yes', 'on', ' true', 'tls-custom']) {
+        expect(mysql({ tls: value })).toThrow(new RegExp(`Datastore.mysql: connectAttributes\\["tls"\\] is "${value}"; expected true, false, skip-verify or preferred, the TLS settings go-sql-driver/mysql knows\\. `
+          + 'The driver reads any other value as the name of a TLS configuration .*invalid value / unknown config name.*set the tls prop'));
+      }
+      for (const value of ['true', 'False', '1', 'Skip-Verify', 'PREFERRED']) expect(mysql({ tls: value })()._sql!.connectAttributes).toEqual({ tls: value });
+      // PostgreSQL has no such attributes: its drivers would send them as run-time settings.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true' } })._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true' });
+    });
+    test('fails when a PostgreSQL sslmode is none the drivers accept, in any case: every connection of the server and the schema tool would fail', () => {
+      const ca = SecretRef.of('db-ca', 'ca.crt');
+      for (const [sslmode, tls] of [['required', undefined], ['REQUIRE', undefined], ['Verify-Full', { ca }], ['verify_full', { ca }], ['on', undefined], ['pqgo-custom', undefined]] as Array<[string, DatastoreTlsOptions | undefined]>) {
+        for (const plugin of [SqlPlugin.POSTGRES12, SqlPlugin.POSTGRES12_PGX]) {
+          expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', plugin, tls, connectAttributes: { sslmode } })).toThrow(new RegExp(`Datastore.postgres: connectAttributes\\["sslmode"\\] is "${sslmode}"; `
+            + 'expected one of disable, allow, prefer, require, verify-ca, verify-full, in lower case\\. lib/pq and pgx refuse any other value .*could not connect'));
+        }
+      }
+      // As the server reads it: trimmed. MySQL has no sslmode.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { sslmode: ' verify-full ' } })._sql!.connectAttributes).toEqual({ sslmode: ' verify-full ' });
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', tls: { ca }, connectAttributes: { sslmode: 'verify-full' } })._sql!.connectAttributes).toEqual({ sslmode: 'verify-full' });
     });
     test('tls is not an object of the right types (untyped code): a server name that is not a host, a verification flag that is not a boolean', () => {
       for (const serverName of ['a b', 'db\n', 'https://db', 'db:3306']) {

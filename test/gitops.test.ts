@@ -102,6 +102,27 @@ describe('GitOps', () => {
   describe('fails when', () => {
     test('the Jobs\' wave would not come before the servers\'', () => {
       expect(() => GitOps.argoCd({ jobSyncWave: 0 })).toThrow(/GitOps.argoCd: jobSyncWave is 0; expected a negative integer/);
+      // Argo CD parses the annotation with strconv.Atoi and puts what it cannot parse in wave 0.
+      for (const jobSyncWave of [-1e21, -(2 ** 53), -0.5, -Infinity]) {
+        expect(() => GitOps.argoCd({ jobSyncWave })).toThrow(/GitOps.argoCd: jobSyncWave is .*; expected a negative integer, so that the Jobs run before the servers \(wave 0\), written in plain digits/);
+      }
+      expect(GitOps.argoCd({ jobSyncWave: -(2 ** 53) + 1 }).annotations.jobs).toEqual({ 'argocd.argoproj.io/sync-wave': '-9007199254740991' });
+    });
+    test('schema.ttlAfterFinished deletes Jobs the controller keeps in the app\'s state: it would recreate and rerun them on every sync or interval', () => {
+      const ttlJobs = (gitOps: GitOps | undefined, ttl = Duration.hours(1)) => () => {
+        const chart = testChart();
+        cluster(chart, { gitOps, schema: { ttlAfterFinished: ttl } });
+        return objects(chart).filter((o) => o.kind === 'Job').map((o) => o.spec.ttlSecondsAfterFinished);
+      };
+      for (const gitOps of [GitOps.flux(), GitOps.argoCd(), GitOps.argoCd({ jobSyncWave: -3, jobsAsPreSyncHooks: false })]) {
+        for (const [ttl, shown] of [[Duration.hours(1), '3600s'], [Duration.seconds(0), '0s']] as const) {
+          expect(ttlJobs(gitOps, ttl)).toThrow(new RegExp(`TemporalCluster 'temporal': schema.ttlAfterFinished is "${shown}"; expected no value while gitOps keeps the schema Jobs in the app's state `
+            + '\\(GitOps.flux\\(\\), or GitOps.argoCd\\(\\) without jobsAsPreSyncHooks\\)\\. The controller recreates each Job the TTL deletes.*Leave it unset.*jobsAsPreSyncHooks: true'));
+        }
+      }
+      // Argo CD hooks are not tracked, and a plain kubectl apply does not come back for them.
+      expect(nonEmpty(ttlJobs(GitOps.argoCd({ jobsAsPreSyncHooks: true }))())).toEqual(expect.arrayContaining([3600]));
+      expect(nonEmpty(ttlJobs(undefined)())).toEqual(expect.arrayContaining([3600]));
     });
   });
 });

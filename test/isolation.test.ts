@@ -455,6 +455,46 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       expect(clusters(['t', 'a', own('a')], ['t', 'b', own('b'), ingress('b-ui-ingress')])).toEqual([]);
       expect(clusters(['t', 'a', own('a')], ['u', 'b', own('b'), ingress('a-frontend')])).toEqual([]);
     });
+    test('two clusters publish their UIs on one Ingress host: the controller keeps one backend, and the other UI\'s visitors and login callbacks land on the wrong cluster', () => {
+      const ingress = (host: string, className?: string) => ({ ui: { allowAnonymous: true, ingress: { host, className, tlsSecretName: `ui-tls-${host.length}` } } });
+      const expected = (classes: string) => new RegExp(`^TemporalCluster '[tu]/b': ui\\.ingress\\.host is "temporal\\.example\\.com", the UI Ingress host of TemporalCluster '[tu]/a' too \\(${classes}\\); `
+        + 'expected a host of its own\\. The Ingress controller routes a host and path to one backend, .*unreachable.*callbacks would land on the other cluster\'s UI\\. Give each cluster\'s UI its own host');
+      // Same namespace or not, one default class, one named class, or a default beside a named one (the default may be it).
+      for (const [[nsA, classA], [nsB, classB], classes] of [
+        [['t', undefined], ['t', undefined], 'the default IngressClass'],
+        [['t', undefined], ['u', undefined], 'the default IngressClass'],
+        [['t', 'nginx'], ['u', 'nginx'], 'IngressClass nginx'],
+        [['t', 'nginx'], ['t', undefined], 'IngressClass nginx and \\(the default\\), which may be one'],
+      ] as Array<[[string, string?], [string, string?], string]>) {
+        expect(clusters([nsA, 'a', own('a'), ingress('temporal.example.com', classA)], [nsB, 'b', own('b'), ingress('temporal.example.com', classB)]))
+          .toEqual([expect.stringMatching(expected(classes))]);
+      }
+      // Hosts of their own, or two named classes (two controllers), pass.
+      expect(clusters(['t', 'a', own('a'), ingress('a.example.com')], ['t', 'b', own('b'), ingress('b.example.com')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a'), ingress('temporal.example.com', 'internal')], ['t', 'b', own('b'), ingress('temporal.example.com', 'external')])).toEqual([]);
+    });
+    test('two clusters\' UIs receive their logins at one callback URL, or one UI\'s callback is on another\'s Ingress host: the provider hands its logins to the wrong UI', () => {
+      const login = (callbackUrl: string, host?: string) => ({ ui: {
+        oidc: { providerUrl: 'https://idp.example.com', clientId: 'temporal', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl },
+        ...(host ? { ingress: { host, tlsSecretName: `ui-tls-${host.replace(/\*/g, 'w')}` } } : {}),
+      } });
+      // One URL in two spellings (the host's case, the default port), behind a proxy of the user's.
+      expect(clusters(['t', 'a', own('a'), login('https://ui.example.com/auth/sso/callback')], ['u', 'b', own('b'), login('https://UI.example.com:443/auth/sso/callback')])).toEqual([
+        expect.stringMatching(new RegExp('^TemporalCluster \'u/b\': ui\\.oidc\\.callbackUrl is "https://UI\\.example\\.com:443/auth/sso/callback", the callback URL of the UI of TemporalCluster \'t/a\' too; '
+          + 'expected a URL that reaches this UI alone\\. The provider sends every login to that URL.*Give each cluster\'s UI a host of its own')),
+      ]);
+      // A callback on the host another cluster's Ingress serves, this UI without an Ingress or under a wildcard the other's exact host wins over.
+      for (const [aHost, aCallback] of [[undefined, 'https://b.example.com/auth/sso/callback'], ['*.example.com', 'https://b.example.com/auth/sso/callback']] as Array<[string | undefined, string]>) {
+        expect(clusters(['t', 'a', own('a'), login(aCallback, aHost)], ['t', 'b', own('b'), login('https://b.example.com/auth/sso/callback', 'b.example.com')])).toEqual([
+          expect.stringMatching(new RegExp(`^TemporalCluster 't/a': ui\\.oidc\\.callbackUrl is "https://b\\.example\\.com/auth/sso/callback", (the callback URL of the UI of TemporalCluster 't/b' too|on b\\.example\\.com, the Ingress host of the UI of TemporalCluster 't/b')`)),
+        ]);
+      }
+      expect(clusters(['t', 'a', own('a'), login('https://x.example.com/auth/sso/callback', '*.example.com')], ['t', 'b', own('b'), login('https://b.example.com/auth/sso/callback', 'b.example.com')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a'), login('https://a.example.com/auth/sso/callback', 'a.example.com')], ['t', 'b', own('b'), login('https://b.example.com/auth/sso/callback', 'b.example.com')])).toEqual([]);
+      // A port-forward's callback reaches whichever UI is forwarded at the time.
+      expect(clusters(['t', 'a', own('a'), login('http://localhost:8080/auth/sso/callback')], ['t', 'b', own('b'), login('http://localhost:8080/auth/sso/callback')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a'), login('http://127.0.0.1:8080/auth/sso/callback')], ['t', 'b', own('b'), login('http://127.0.0.1:8080/auth/sso/callback')])).toEqual([]);
+    });
   });
 });
 

@@ -158,12 +158,43 @@ describe('TemporalUi', () => {
       expect(envOf('https://idp.example.com/realms/temporal')()).toBe('https://idp.example.com/realms/temporal');
       expect(envOf('https://tenant.auth0.com/')()).toBe('https://tenant.auth0.com/');
     });
+    test('the provider URL spells the issuer otherwise than its discovery document (case, default port, trailing dot, dot segments): the UI compares them as text and exits', () => {
+      const envOf = (providerUrl: string, allowPlaintextProvider?: boolean) => () => {
+        const chart = testChart();
+        cluster(chart, { ui: { oidc: { ...oidc, providerUrl, allowPlaintextProvider } } });
+        return find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env.find((e: any) => e.name === 'TEMPORAL_AUTH_PROVIDER_URL').value;
+      };
+      const cases: Array<[string, string]> = [
+        ['https://IDP.example.com/realms/Temporal', 'https://idp.example.com/realms/Temporal'],
+        ['HTTPS://idp.example.com', 'https://idp.example.com'],
+        ['https://idp.example.com:443/realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com:/realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com./realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com.:8443/realms/t', 'https://idp.example.com:8443/realms/t'],
+        ['https:\\\\idp.example.com\\realms', 'https://idp.example.com/realms'],
+        ['https://[0:0::1]:8443/t', 'https://[::1]:8443/t'],
+        ['https://idp.example.com/realms/../realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com/realms/./t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com/realms/%2E%2e/realms/t', 'https://idp.example.com/realms/t'],
+        ['https://idp.example.com//realms//t', 'https://idp.example.com/realms/t'],
+      ];
+      for (const [providerUrl, issuer] of cases) {
+        const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+        expect(envOf(providerUrl)).toThrow(new RegExp(`ui of TemporalCluster 'temporal': oidc.providerUrl is "${escaped(JSON.stringify(providerUrl).slice(1, -1))}"; `
+          + `expected the issuer as the provider's discovery document writes it: scheme and host in lower case, without a default port, a trailing dot, "\\." or "\\.\\." segments or "//" \\(${escaped(issuer)}\\)`
+          + '.*compares that document\'s issuer with providerUrl character for character.*crash-loop.*Copy "issuer"'));
+        expect(envOf(issuer)()).toBe(issuer);
+      }
+      expect(envOf('http://IDP.internal:80/realms/t', true)).toThrow(/oidc.providerUrl is "http:\/\/IDP.internal:80\/realms\/t"; expected the issuer .*\(http:\/\/idp.internal\/realms\/t\)/);
+      // A port that is not the scheme's default is part of the issuer.
+      expect(envOf('https://idp.example.com:8443/realms/t')()).toBe('https://idp.example.com:8443/realms/t');
+    });
     test('the provider is not https (the login and the client secret in the clear), unless allowPlaintextProvider says so', () => {
       for (const providerUrl of ['http://idp.example.com', 'HTTP://idp.example.com/realms/x']) {
         expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl } } }))
           .toThrow(new RegExp(`oidc.providerUrl is "${providerUrl}"; expected an https:// issuer URL.*allowPlaintextProvider: true`));
-        expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl, allowPlaintextProvider: true } } })).not.toThrow();
       }
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl: 'http://idp.example.com/realms/x', allowPlaintextProvider: true } } })).not.toThrow();
       expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, providerUrl: 'http://idp', allowPlaintextProvider: 'true' as any } } }))
         .toThrow(/oidc.allowPlaintextProvider is "true"; expected true or false/);
     });
@@ -213,6 +244,19 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ...props, ui: {} })).toThrow(/ui of TemporalCluster 'temporal': oidc is undefined; expected an OIDC login while authorization is on.*PERMISSION_DENIED.*ui.allowAnonymous: true/);
       expect(() => cluster(testChart(), { ...props, ui: { allowAnonymous: true } })).not.toThrow();
       expect(() => cluster(testChart(), { ...props, ui: { oidc } })).not.toThrow();
+    });
+    test('an Ingress publishes the UI but allowFrom is empty: no controller could reach its port', () => {
+      const ingress = { host: 'temporal.example.com', tlsSecretName: 'ui-tls' };
+      expect(() => cluster(testChart(), { ui: { oidc, ingress, allowFrom: [] } })).toThrow(new RegExp('ui of TemporalCluster \'temporal\': allowFrom is \\[\\]; '
+        + 'expected the peers that include the Ingress controller\'s pods, since ingress publishes the UI\\. An empty list admits nobody .*NetworkPeer.namespace\\("ingress-nginx"\\).*port-forward'));
+      // Without an Ingress an empty list is the port-forward-only UI (no policy opens its port past deny-all); with a peer, the controller's namespace.
+      const policyPeers = (ui: Record<string, unknown>) => {
+        const chart = testChart();
+        cluster(chart, { ui });
+        return objects(chart).filter((o) => o.kind === 'NetworkPolicy' && /-ui$/.test(o.metadata.name)).map((o) => o.spec.ingress);
+      };
+      expect(policyPeers({ allowFrom: [] })).toEqual([]);
+      expect(policyPeers({ oidc, ingress, allowFrom: [NetworkPeer.namespace('ingress-nginx')] })).toEqual([[expect.objectContaining({ from: [expect.objectContaining({ namespaceSelector: expect.anything() })] })]]);
     });
     test('an Ingress exposes the UI without login, or without TLS', () => {
       expect(() => cluster(testChart(), { ui: { ingress: { host: 'ui.example.com', tlsSecretName: 'ui-tls' } } }))

@@ -6,6 +6,7 @@ import { sameShape, TreeShape } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
+import { uiCallbackErrors, uiIngressHostErrors } from './ui-ingress-hosts';
 import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
@@ -35,6 +36,10 @@ export interface RegisteredCluster {
   readonly tls?: ResolvedTls;
   /** The Secret the UI's Ingress serves, which must be none of another cluster's TLS Secrets either. */
   readonly uiIngressSecret?: string;
+  /** The UI's Ingress host and class, which no other cluster's UI may share. */
+  readonly uiIngress?: { readonly host: string; readonly className?: string };
+  /** The UI's OIDC callback URL, which no other cluster's UI may receive. */
+  readonly uiCallbackUrl?: string;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -253,6 +258,8 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others, objectKeysOf));
   errors.push(...replicationErrors(clusters));
+  errors.push(...uiIngressHostErrors(clusters.map((c) => c.uiIngress && { label: c.label, ...c.uiIngress })));
+  errors.push(...uiCallbackErrors(clusters.flatMap((c) => (c.uiCallbackUrl ? [{ label: c.label, ingressHost: c.uiIngress?.host, callbackUrl: c.uiCallbackUrl }] : []))));
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();
   for (const cluster of clusters) {

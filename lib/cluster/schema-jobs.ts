@@ -9,7 +9,7 @@ import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-acce
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
-import { copiedProps, INT32_MAX, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
+import { copiedProps, INT32_MAX, propError, requireDns1123Label, requireDurationSeconds, requireInt32 } from '../validation';
 
 /** The checked `jobs` placement over the cluster's, for the pods of every Job the cluster emits. */
 export function jobPlacement(cluster: { readonly name: string; readonly placement: PodPlacement }, props: TemporalClusterProps): PodPlacement {
@@ -27,6 +27,12 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
   const backoffLimit = requireInt32(owner, 'schema.backoffLimit', props.schema?.backoffLimit ?? 6, 0);
   const ttl = props.schema?.ttlAfterFinished;
   const ttlSecondsAfterFinished = ttl === undefined ? undefined : requireDurationSeconds(owner, 'schema.ttlAfterFinished', ttl, 0, INT32_MAX);
+  if (ttlSecondsAfterFinished !== undefined && props.gitOps?._keepsJobs) {
+    // The Job deleted, the controller finds it missing and applies it again: it reruns every interval, and the app never settles.
+    throw propError(owner, 'schema.ttlAfterFinished', `${ttlSecondsAfterFinished}s`, 'no value while gitOps keeps the schema Jobs in the app\'s state (GitOps.flux(), or GitOps.argoCd() without jobsAsPreSyncHooks)',
+      'The controller recreates each Job the TTL deletes, so the schema Jobs would run again on every sync or interval and the app would show them as missing. '
+      + 'Leave it unset (the controller prunes a Job once its name leaves the output), or with Argo CD use GitOps.argoCd({ jobsAsPreSyncHooks: true }).');
+  }
   emitServiceAccount(cluster, 'JobServiceAccount', { name: cluster.jobServiceAccountName, namespace: cluster.namespace, labels: cluster.labels }, props.schema?.serviceAccount);
   const placement = jobPlacement(cluster, props);
   const persistence = cluster.persistence;

@@ -53,8 +53,9 @@ export class GitOps {
   public static argoCd(options: ArgoCdOptions = {}): GitOps {
     options = plainProps('GitOps.argoCd', options, 'ArgoCdOptions', 'options');
     const wave = options.jobSyncWave ?? -1;
-    if (!Number.isInteger(wave) || wave >= 0) {
-      throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0)');
+    // Argo CD reads the annotation with strconv.Atoi and takes 0 for what it cannot parse: "-1e+21", the text of a huge number, would put the Jobs beside the servers.
+    if (!Number.isSafeInteger(wave) || wave >= 0) {
+      throw propError('GitOps.argoCd', 'jobSyncWave', wave, 'a negative integer, so that the Jobs run before the servers (wave 0), written in plain digits (at least -9007199254740991)');
     }
     // A schema Job's pods need its ServiceAccount (and egress policy), and the namespace and remote-cluster Jobs wait
     // for the frontend: in an earlier wave (or the PreSync phase) than what they need, Argo CD
@@ -62,7 +63,7 @@ export class GitOps {
     const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     const jobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PreSync') : { 'argocd.argoproj.io/sync-wave': String(wave) };
     const clientJobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PostSync') : { 'argocd.argoproj.io/sync-wave': '1' };
-    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } });
+    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } }, options.jobsAsPreSyncHooks !== true);
   }
 
   /**
@@ -77,10 +78,20 @@ export class GitOps {
   public static flux(): GitOps {
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
     const jobs = { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution };
-    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution });
+    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution }, true);
   }
 
-  private constructor(public readonly annotations: GitOpsAnnotations) {}
+  /**
+   * @internal
+   * Whether the controller keeps the schema Jobs as part of the app's state, and so recreates one
+   * that was deleted: Flux corrects drift on every interval, Argo CD syncs what is missing (but not
+   * hooks, which it never tracks).
+   */
+  public readonly _keepsJobs: boolean;
+
+  private constructor(public readonly annotations: GitOpsAnnotations, keepsJobs: boolean) {
+    this._keepsJobs = keepsJobs;
+  }
 }
 
 /** The objects of a cluster that get other annotations than the rest. */

@@ -11,11 +11,11 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
 import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
-import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, requireUrl, plainProps,
+  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, plainProps,
 } from '../validation';
+import { oidcEnv } from './ui-oidc';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
 /** The web UI's default image. */
@@ -106,7 +106,8 @@ export interface UiOptions extends PodPlacement {
   /** @default - no Ingress; reach the Service with a port-forward */
   readonly ingress?: UiIngressOptions;
   /**
-   * Who may reach the UI's port (the Ingress controller, a VPN range).
+   * Who may reach the UI's port (the Ingress controller, a VPN range). An empty list admits nobody
+   * (kubectl port-forward still reaches the UI), and is refused with `ingress`.
    * @default [NetworkPeer.anyNamespace()]
    */
   readonly allowFrom?: NetworkPeer[];
@@ -170,6 +171,10 @@ export class TemporalUi extends Construct {
   public readonly egressPorts: number[];
   /** The Secret whose certificate the Ingress serves, when the UI has an Ingress with TLS. */
   public readonly ingressTlsSecretName?: string;
+  /** The host and IngressClass the Ingress routes, when the UI has one. */
+  public readonly ingressRoute?: { readonly host: string; readonly className?: string };
+  /** Where the identity provider sends logins, with OIDC. */
+  public readonly callbackUrl?: string;
 
   constructor(scope: Construct, id: string, props: TemporalUiProps) {
     super(scope, id);
@@ -187,6 +192,7 @@ export class TemporalUi extends Construct {
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
+    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className };
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -199,6 +205,7 @@ export class TemporalUi extends Construct {
     ];
     if (!isBuiltByCluster(props.client)) throw outsideCluster(owner, 'client', 'the UI');
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
+    this.callbackUrl = props.oidc?.callbackUrl;
     const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('64Mi') } }, ...props.client.volumes];
     const mounts: VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }, ...props.client.mounts];
 
@@ -279,6 +286,11 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
         'Anyone who reaches the host could use the UI, and through it the cluster. Set ui.allowAnonymous: true to expose it without login on purpose.');
     }
   }
+  if (props.ingress && Array.isArray(props.allowFrom) && props.allowFrom.length === 0) {
+    throw propError(owner, 'allowFrom', [], 'the peers that include the Ingress controller\'s pods, since ingress publishes the UI',
+      'An empty list admits nobody to the UI\'s port, so the controller behind ui.ingress could never reach it and the host would answer with errors. Name the controller\'s namespace '
+      + '(NetworkPeer.namespace("ingress-nginx")), or drop ingress and reach the UI with kubectl port-forward, which connects inside the pod.');
+  }
   if (props.ingress && props.ingress.tlsSecretName === undefined && !allowPlaintext) {
     throw propError(owner, 'ingress.tlsSecretName', undefined, 'a kubernetes.io/tls Secret for the host',
       'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress, '
@@ -312,85 +324,6 @@ const UI_TLS_ENV: Record<string, string> = {
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: 'TEMPORAL_TLS_CA',
   TEMPORAL_TLS_SERVER_NAME: 'TEMPORAL_TLS_SERVER_NAME',
 };
-
-/** Where the UI receives the provider's answer (temporalio/ui AUTHENTICATION.md). */
-const CALLBACK_PATH = '/auth/sso/callback';
-
-function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress: UiIngressOptions | undefined): EnvVar[] {
-  if (!oidc) return [];
-  if (typeof oidc !== 'object') throw propError(owner, 'oidc', oidc, 'an object: { providerUrl, clientId, clientSecret, callbackUrl }');
-  const provider = requireUrl(owner, 'oidc.providerUrl', oidc.providerUrl);
-  if (provider.protocol !== 'https:' && !optionalBoolean(owner, 'oidc.allowPlaintextProvider', oidc.allowPlaintextProvider, false)) {
-    throw propError(owner, 'oidc.providerUrl', oidc.providerUrl, 'an https:// issuer URL',
-      'Over plain HTTP the browser\'s login at the provider and the client secret the UI presents to it cross the network readable. Set oidc.allowPlaintextProvider: true for a provider reached only inside a network you trust.');
-  }
-  // The UI fetches <providerUrl>/.well-known/openid-configuration and wants that document's issuer to be providerUrl as written (go-oidc NewProvider).
-  // The text, not the parsed URL's search and hash: a bare "?" or "#" parses to empty ones.
-  if (/\/\.well-known\//i.test(provider.pathname) || /[?#]/.test(oidc.providerUrl)) {
-    throw propError(owner, 'oidc.providerUrl', oidc.providerUrl, 'the issuer URL, without /.well-known/..., a query or a fragment, such as "https://idp.example.com/realms/temporal"',
-      'The UI appends /.well-known/openid-configuration to it and checks that the document\'s issuer equals it: give the "issuer" that document names, or the UI cannot log anyone in.');
-  }
-  checkCallbackUrl(owner, oidc.callbackUrl, ingress);
-  requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
-  for (const prop of ['providerUrl', 'clientId', 'callbackUrl'] as const) requireUiTemplateText(owner, `oidc.${prop}`, oidc[prop]);
-  requireSecretRef(owner, 'oidc.clientSecret', oidc.clientSecret, 'The client secret stays in a Secret; written into the props it would end up in the YAML.');
-  return [
-    { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
-    { name: 'TEMPORAL_AUTH_TYPE', value: 'oidc' },
-    { name: 'TEMPORAL_AUTH_PROVIDER_URL', value: oidc.providerUrl },
-    { name: 'TEMPORAL_AUTH_CLIENT_ID', value: oidc.clientId },
-    { name: 'TEMPORAL_AUTH_CLIENT_SECRET', valueFrom: oidc.clientSecret._toEnvSource() },
-    { name: 'TEMPORAL_AUTH_CALLBACK_URL', value: oidc.callbackUrl },
-    { name: 'TEMPORAL_AUTH_SCOPES', value: oidcScopes(owner, oidc.scopes).join(',') },
-  ];
-}
-
-/**
- * The provider sends the browser, with the login code, to the callback URL: it must be the UI's
- * callback path, on a host that reaches this UI, over TLS. A wrong host or path fails only at the
- * first login, after the deploy.
- */
-function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOptions | undefined): void {
-  const url = requireUrl(owner, 'oidc.callbackUrl', value);
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
-  const example = `https://${ingress?.host.replace(/^\*\./, 'ui.') ?? url.host}${CALLBACK_PATH}`;
-  if (url.protocol !== 'https:' && !loopback) {
-    throw propError(owner, 'oidc.callbackUrl', value, 'an https:// URL (http:// only on localhost, for a port-forward)',
-      `The login code would travel in the clear to the UI, and whoever reads it logs in. Use ${example}.`);
-  }
-  if (!url.pathname.endsWith(CALLBACK_PATH) || /[?#]/.test(value)) {
-    throw propError(owner, 'oidc.callbackUrl', value, `a URL whose path ends in ${CALLBACK_PATH}, where the UI receives the login`, `Such as ${example}.`);
-  }
-  if (ingress && typeof ingress.host === 'string' && !hostMatches(ingress.host.toLowerCase(), host)) {
-    throw propError(owner, 'oidc.callbackUrl', value, `a URL on the Ingress host ${ingress.host}`,
-      `The provider would send the browser to ${url.host}, which this UI's Ingress does not serve; use ${example}.`);
-  }
-}
-
-/**
- * The UI sends the scopes joined by commas: a scope with a comma or a space would become two, an
- * empty list asks for none, and without `openid` the provider returns no ID token, so every login
- * fails.
- */
-function oidcScopes(owner: string, scopes: string[] | undefined): string[] {
-  if (scopes === undefined) return ['openid', 'profile', 'email'];
-  if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || !/^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]+$/.test(scope))) {
-    throw propError(owner, 'oidc.scopes', scopes, 'a list of OAuth scopes: printable ASCII without spaces, commas, quotes or backslashes');
-  }
-  scopes.forEach((scope, i) => requireUiTemplateText(owner, `oidc.scopes[${i}]`, scope));
-  if (!scopes.includes('openid')) {
-    throw propError(owner, 'oidc.scopes', scopes, 'a list that includes "openid"', 'Without it the provider returns no ID token and every login fails.');
-  }
-  return scopes;
-}
-
-/** Whether an Ingress host rule (`*.example.com` matches one label) serves `host`. */
-function hostMatches(rule: string, host: string): boolean {
-  if (!rule.startsWith('*.')) return rule === host;
-  const suffix = rule.slice(1);
-  return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length;
-}
 
 function uiResources(owner: string, resources: ContainerResources | undefined) {
   // The UI's ephemeral storage is fixed: it writes nothing but its logs and /tmp.

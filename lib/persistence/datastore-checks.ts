@@ -266,6 +266,57 @@ export function checkTlsAttributes(owner: string, type: DatastoreType, tls: Data
   }
 }
 
+/** The sslmode values lib/pq and pgx accept, exactly as written (the server trims the value first). */
+const POSTGRES_SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+
+/** A PostgreSQL sslmode attribute the drivers refuse would fail every connection of the server and the schema tool. */
+export function checkPostgresSslmode(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  const mode = attributes.sslmode;
+  if (type !== DatastoreType.POSTGRES || mode === undefined || POSTGRES_SSL_MODES.includes(mode.trim())) return;
+  throw propError(owner, 'connectAttributes["sslmode"]', mode, `one of ${POSTGRES_SSL_MODES.join(', ')}, in lower case`,
+    'lib/pq and pgx refuse any other value ("sslmode ... is not supported", "sslmode is invalid"), so the server and temporal-sql-tool could not connect. '
+    + 'For TLS that verifies the database, set the tls prop and leave sslmode out.');
+}
+
+/** The values go-sql-driver/mysql reads as true and as false (readBool); any other fails at connect. */
+const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
+const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
+
+/*
+ * The MySQL attributes go-sql-driver/mysql (the server's and temporal-sql-tool's driver) reads for
+ * TLS and passwords. A tls value it does not know fails every connection. Two switches hand the
+ * connection to whoever answers on the path: allowFallbackToPlaintext goes on in plain text when
+ * the server's greeting says it has no TLS, which anything in between can say, and
+ * allowCleartextPasswords sends the password itself (an RDS IAM token) to anything that asks for
+ * the mysql_clear_password plugin, TLS or not. The first makes the TLS that tls asks for optional;
+ * the second is safe only over TLS that verifies the server: the tls prop with host verification,
+ * or a `tls: "true"` attribute (the driver's system roots and the host's name).
+ */
+export function checkMysqlDriverAttributes(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.MYSQL) return;
+  const tlsAttribute = attributes.tls;
+  // The driver's own settings; any other value names a TLS configuration registered in the process, and the server registers one only for the tls prop.
+  if (tlsAttribute !== undefined && ![...MYSQL_TRUE, ...MYSQL_FALSE].includes(tlsAttribute) && !['skip-verify', 'preferred'].includes(tlsAttribute.toLowerCase())) {
+    throw propError(owner, 'connectAttributes["tls"]', tlsAttribute, 'true, false, skip-verify or preferred, the TLS settings go-sql-driver/mysql knows',
+      'The driver reads any other value as the name of a TLS configuration registered in the process, and none is: the server and temporal-sql-tool would fail to connect '
+      + '("invalid value / unknown config name"). For TLS that verifies the database\'s certificate, set the tls prop (with ca for a private CA) instead of the attribute.');
+  }
+  const anyTls = tls !== undefined || (tlsAttribute !== undefined && !MYSQL_FALSE.includes(tlsAttribute));
+  const fallback = attributes.allowFallbackToPlaintext;
+  if (anyTls && fallback !== undefined && MYSQL_TRUE.includes(fallback)) {
+    throw propError(owner, 'connectAttributes["allowFallbackToPlaintext"]', fallback, 'no value that turns it on while the connection uses TLS',
+      'The driver goes on in plain text when the server\'s greeting says it has no TLS, which anything on the path can say, and then reads the credentials and the data. Remove the attribute.');
+  }
+  const cleartext = attributes.allowCleartextPasswords;
+  const verified = tls !== undefined ? tls.enableHostVerification !== false : tlsAttribute !== undefined && MYSQL_TRUE.includes(tlsAttribute);
+  if (cleartext !== undefined && MYSQL_TRUE.includes(cleartext) && !verified) {
+    const now = tls !== undefined ? 'tls.enableHostVerification is false' : tlsAttribute === undefined ? 'there is no tls' : `connectAttributes["tls"] is "${tlsAttribute}"`;
+    throw propError(owner, 'connectAttributes["allowCleartextPasswords"]', cleartext, `no value that turns it on unless TLS verifies the server (${now})`,
+      'The driver sends the password, or the IAM token, as it is to anything that asks for the mysql_clear_password plugin: anything on the path can. '
+      + 'Set tls (with host verification, the default) so that only the database can ask, or remove the attribute.');
+  }
+}
+
 /** A connection lifetime the server parses as a Go duration: whole milliseconds. */
 export function checkedLifetime(owner: string, lifetime: Duration): Duration {
   requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);

@@ -152,7 +152,11 @@ export interface SqlDatastoreOptions {
   /**
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
    * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
-   * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`).
+   * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an
+   * `sslmode` is one the drivers accept, in lower case. On MySQL,
+   * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
+   * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and
+   * `allowFallbackToPlaintext` is refused beside TLS.
    * @default - none
    */
   readonly connectAttributes?: Record<string, string>;

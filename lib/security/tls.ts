@@ -80,7 +80,9 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
    */
   readonly internode: string;
   /**
-   * Frontend server certificate, with SANs for the names clients use.
+   * Frontend server certificate, with SANs for the names clients use. One of them must be
+   * `TemporalCluster.frontendFqdn` (`<name>-frontend.<namespace>.svc.<clusterDomain>`): the system
+   * workers, the UI and the tools dial and verify that name, and fail their handshake without it.
    * @default - the frontend serves plaintext
    */
   readonly frontend?: string;

@@ -16,8 +16,9 @@ export interface SchemaOptions {
    */
   readonly serviceAccount?: ServiceAccountOptions;
   /**
-   * Delete finished schema Jobs after this long. Leave unset under Argo CD, which would otherwise
-   * show the deleted Jobs as missing and recreate them; see the README.
+   * Delete finished schema Jobs after this long. Refused with `GitOps.flux()` and with
+   * `GitOps.argoCd()` without `jobsAsPreSyncHooks`: the controller would recreate each deleted Job
+   * and run it again on every sync or interval; see the README.
    * @default - finished Jobs are kept
    */
   readonly ttlAfterFinished?: Duration;
