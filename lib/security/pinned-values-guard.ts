@@ -126,7 +126,9 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): the pods, the releases,
-   * the exemptions, the images, `breakGlass` (the object is annotated for break-glass naming the tag
+   * the exemptions (an object created with a controller reference by the controller of its owner's
+   * kind, one of `controllerUsernames` by kind, passes as its owner did), the ephemeral containers,
+   * the images, `breakGlass` (the object is annotated for break-glass naming the tag
    * or digest of an image it runs, by a member of `groups` when given), which both the release and
    * the image rule test, and `breakGlassHint`, the end of both rules' messages: how to override
    * them on purpose. Each is written once in the policy instead of once per rule.
