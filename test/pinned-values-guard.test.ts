@@ -7,7 +7,7 @@ import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
 import { checkedOverride, parseImage } from '../lib/pod/images';
-import { readsClusterConfigMapsCel } from '../lib/security/workload-guard';
+import { DEFAULT_CONTROLLER_USERNAMES, readsClusterConfigMapsCel } from '../lib/security/workload-guard';
 
 /**
  * Kubernetes' regex library (k8s.io/apiserver/pkg/cel/library/regex.go), part of every admission
@@ -123,13 +123,13 @@ describe('PinnedValuesGuard', () => {
     // One policy for Deployments and every other kind of workload (see the workload policy's tests): apps/deployments is one of the pairs.
     expect(policy.metadata.name).toBe('temporal-temporal-pinned-env-guard');
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
-      resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
+      resources: ['deployments', 'pods', 'pods/ephemeralcontainers', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
     // No objectSelector: the Deployment's own labels are not the cluster's to keep (see the relabelling test).
     // One binding per operation, both of this policy: the creates read the release record, the updates do not.
     for (const [b, operation] of [[binding, 'CREATE'], [updates, 'UPDATE']] as const) {
       expect([b.kind, b.spec.policyName, b.spec.validationActions]).toEqual(['ValidatingAdmissionPolicyBinding', policy.metadata.name, ['Deny']]);
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }] });
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: [operation === 'CREATE' ? '*' : '*/*'] }] });
     }
     expect(policy.spec.matchConditions).toEqual([{ name: 'workload-of-this-cluster', expression: PinnedValuesGuard.workloadExpression(
       { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned', 'temporal-config']) }]);
@@ -476,7 +476,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'imageTags', 'imageNames', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -807,7 +807,7 @@ function agreesWithStepRule(allowed: (from: string, to: string) => boolean): voi
 }
 
 /** The workload policy of a cluster with `protect`, the cluster's objects and its history Deployment's pod template. */
-function workloadGuard(protect: { breakGlassGroups?: string[] } = {}) {
+function workloadGuard(protect: { breakGlassGroups?: string[]; controllerUsernames?: Record<string, string[]> } = {}) {
   const chart = testChart();
   const c = cluster(chart, { protectPinnedValues: protect, ui: { allowAnonymous: true } });
   const all = objects(chart);
@@ -842,12 +842,13 @@ function podAt(pod: any, { release, env, images }: { release?: string; env?: (e:
 /**
  * What the API server decides for `object` (and, on UPDATE, `oldObject`) under the workload policy:
  * whether its match condition selects it, then rule `rule` (0 env, 1 release, 2 image) with the
- * pinned ConfigMap recording `record` as the CREATE binding's param.
+ * pinned ConfigMap recording `record` as the CREATE binding's param, from `username` (a user, jane, unless given).
  */
-function workloadDecision(policy: any, object: any, oldObject: any, rule: number, options: { record?: string; groups?: string[] } = {}) {
+function workloadDecision(policy: any, object: any, oldObject: any, rule: number, options: { record?: string; groups?: string[]; username?: string; subResource?: string } = {}) {
   const bindings: Record<string, any> = {
     object: toCel(object), oldObject: oldObject ? toCel(oldObject) : null,
-    request: toCel({ kind: { kind: object.kind }, operation: oldObject ? 'UPDATE' : 'CREATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
+    request: toCel({ kind: { kind: object.kind }, operation: oldObject ? 'UPDATE' : 'CREATE', subResource: options.subResource ?? '',
+      userInfo: { username: options.username ?? 'jane', groups: options.groups ?? ['system:authenticated'] } }),
     params: oldObject || options.record === undefined ? null : toCel(pinnedRecord(options.record)),
   };
   const matched = policy.spec.matchConditions.every((c: any) => run(c.expression, bindings, { funcs: K8S_FUNCS }) === true);
@@ -861,15 +862,16 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
   test('matches CREATE and UPDATE of Deployments, Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
     // One rule: its groups and resources match as every pair (apps deployments, core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.
     expect(policy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: ['', 'apps', 'batch'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'],
-      resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
+      resources: ['deployments', 'pods', 'pods/ephemeralcontainers', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] }]);
     expect([policy.spec.failurePolicy, policy.spec.paramKind, policy.metadata.namespace]).toEqual(['Fail', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined]);
     const [create, update] = bindings;
     expect(create.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
     expect(update.spec.paramRef).toBeUndefined();
     for (const [b, operation] of [[create, 'CREATE'], [update, 'UPDATE']] as const) {
-      // Every resource of one operation: the binding narrows what the policy matches, which names the kinds.
+      // Every resource of one operation: the binding narrows what the policy matches, which names the kinds. On UPDATE
+      // their subresources too, or the pods/ephemeralcontainers the policy names would match no binding ('*' names no subresource).
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
-        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }] });
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: [operation === 'CREATE' ? '*' : '*/*'] }] });
     }
   });
 
@@ -930,21 +932,76 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
 
   test('the pods (and ReplicaSets, Jobs) the cluster\'s controllers create from an admitted owner pass whatever release they run, as break-glass on the owner let it through; a forged copy without an owner does not', () => {
     const owned = (kind: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name: 'temporal-history-5d8f', uid: 'u', controller: true }] });
-    for (const [kind, owner] of [['Pod', 'ReplicaSet'], ['ReplicaSet', 'Deployment'], ['Pod', 'StatefulSet'], ['Pod', 'Job'], ['Job', 'CronJob']]) {
+    for (const [kind, owner, controller] of [['Pod', 'ReplicaSet', 'replicaset-controller'], ['ReplicaSet', 'Deployment', 'deployment-controller'],
+      ['Pod', 'StatefulSet', 'statefulset-controller'], ['Pod', 'DaemonSet', 'daemon-set-controller'], ['Pod', 'Job', 'job-controller'], ['Job', 'CronJob', 'cronjob-controller']]) {
       const ahead = workloadOf(kind, podAt(pod, { release: '1.34.0' }), owned(owner));
-      expect([kind, owner, workloadDecision(policy, ahead, null, 1, { record: '1.32.2' }).allowed]).toEqual([kind, owner, true]);
+      // kube-controller-manager with --use-service-account-credentials (each controller its ServiceAccount in kube-system), or without (its own user).
+      for (const username of [`system:serviceaccount:kube-system:${controller}`, 'system:kube-controller-manager']) {
+        expect([kind, owner, username, workloadDecision(policy, ahead, null, 1, { record: '1.32.2', username }).allowed]).toEqual([kind, owner, username, true]);
+      }
       // The env rule holds all the same: an owner admitted before the policy existed makes no pod on another shard count.
-      expect([kind, owner, workloadDecision(policy, workloadOf(kind, podAt(pod, { env: literal }), owned(owner)), null, 0, { record: '1.32.2' }).allowed]).toEqual([kind, owner, false]);
+      expect([kind, owner, workloadDecision(policy, workloadOf(kind, podAt(pod, { env: literal }), owned(owner)), null, 0,
+        { record: '1.32.2', username: `system:serviceaccount:kube-system:${controller}` }).allowed]).toEqual([kind, owner, false]);
     }
     // Not a controller reference, or an owner of a kind the policies do not guard (another operator's resource).
     const notControlling = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u' }] };
     const otherOwner = { ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Rollout', name: 'r', uid: 'u', controller: true }] };
     for (const metadata of [notControlling, otherOwner]) {
-      expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { release: '1.34.0' }), metadata), null, 1, { record: '1.32.2' }).allowed).toBe(false);
+      expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { release: '1.34.0' }), metadata), null, 1, { record: '1.32.2', username: 'system:kube-controller-manager' }).allowed).toBe(false);
     }
     // kubectl set image on an owned pod is held to the image rule: the containers changed.
     const ownedPod = workloadOf('Pod', pod, owned('ReplicaSet'));
     expect(workloadDecision(policy, workloadOf('Pod', podAt(pod, { images: ['temporalio/server:1.34.0'] }), owned('ReplicaSet')), ownedPod, 2).allowed).toBe(false);
+  });
+
+  test('fails when anyone but the owner kind\'s controller writes a controller reference: a hand-forged owner reference naming one of the cluster\'s ReplicaSets or Jobs exempted a pod two minors ahead, or of another minor\'s image', () => {
+    const owned = (kind: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind, name: 'temporal-history-5d8f', uid: 'u', controller: true }] });
+    for (const [kind, owner] of [['Pod', 'ReplicaSet'], ['ReplicaSet', 'Deployment'], ['Pod', 'StatefulSet'], ['Pod', 'DaemonSet'], ['Pod', 'Job'], ['Job', 'CronJob']]) {
+      // A user, another controller (the Job controller does not make a ReplicaSet's pods), a look-alike ServiceAccount in another namespace.
+      for (const username of ['jane', 'system:serviceaccount:kube-system:generic-garbage-collector', `system:serviceaccount:default:${owner.toLowerCase()}-controller`,
+        ...(owner === 'Job' ? [] : ['system:serviceaccount:kube-system:job-controller'])]) {
+        const ahead = workloadDecision(policy, workloadOf(kind, podAt(pod, { release: '1.34.0' }), owned(owner)), null, 1, { record: '1.32.2', username });
+        expect([kind, owner, username, ahead.allowed]).toEqual([kind, owner, username, false]);
+        expect(ahead.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is created where ConfigMap temporal-pinned records release 1.32.2 and this update says 1.34.0.`);
+        const image = workloadDecision(policy, workloadOf(kind, podAt(pod, { images: ['temporalio/server:1.34.0'] }), owned(owner)), null, 2, { record: '1.32.2', username });
+        expect([kind, owner, username, image.allowed]).toEqual([kind, owner, username, false]);
+      }
+    }
+  });
+
+  test('controllerUsernames replaces the usernames of the kinds it names and keeps the others\' defaults; fails when it names another kind, or gives a kind no list, an empty one or an empty name', () => {
+    const custom = workloadGuard({ controllerUsernames: { ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] } }).policy;
+    const rsPod = workloadOf('Pod', podAt(pod, { release: '1.34.0' }), { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }] });
+    const jobPod = workloadOf('Pod', podAt(pod, { release: '1.34.0' }), { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'u', controller: true }] });
+    const allowed = (p: any, o: any, username: string) => workloadDecision(p, o, null, 1, { record: '1.32.2', username }).allowed;
+    expect([allowed(custom, rsPod, 'system:serviceaccount:openshift-infra:replicaset-controller'), allowed(custom, rsPod, 'system:kube-controller-manager'),
+      allowed(custom, rsPod, 'system:serviceaccount:kube-system:replicaset-controller'), allowed(custom, jobPod, 'system:serviceaccount:kube-system:job-controller'),
+      allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
+    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }));
+    const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
+    expect(refused({ Rollout: ['argo'] })).toThrow(/a key of controllerUsernames is "Rollout"; expected an owner kind: Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob/);
+    expect(refused({ ReplicaSet: [] })).toThrow(/controllerUsernames\.ReplicaSet is \[\]; expected a list of at least one username.*Leave ReplicaSet out for its default: system:kube-controller-manager, system:serviceaccount:kube-system:replicaset-controller\./);
+    expect(refused({ Job: 'system:kube-controller-manager' })).toThrow(/controllerUsernames\.Job is "system:kube-controller-manager"; expected a list/);
+    expect(refused({ Job: [''] })).toThrow(/controllerUsernames\.Job is \[""\]/);
+    expect(refused(['system:kube-controller-manager'])).toThrow(/controllerUsernames is \["system:kube-controller-manager"\]; expected a map from owner kind/);
+  });
+
+  test('fails when a pod\'s ephemeral container (kubectl debug, the pods/ephemeralcontainers subresource) sets a pinned env var other than from the pinned ConfigMap, or runs the image of a cluster container at another minor; a busybox to debug with passes', () => {
+    const running = workloadOf('Pod', pod);
+    const debugged = (container: Record<string, unknown>) => ({ ...running, spec: { ...running.spec, ephemeralContainers: [{ name: 'debugger', ...container }] } });
+    const debug = (container: Record<string, unknown>, rule: number) => workloadDecision(policy, debugged(container), running, rule, { subResource: 'ephemeralcontainers' });
+    const shards = debug({ image: 'busybox:1.36.1', env: [{ name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }] }, 0);
+    expect([shards.allowed, shards.message]).toEqual([false, expect.stringContaining('Pod copy of Temporal cluster temporal/temporal sets a value it can never change')]);
+    const fromOther = debug({ image: 'busybox:1.36.1', env: [{ name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: 'other', key: 'numHistoryShards' } } }] }, 0);
+    expect(fromOther.allowed).toBe(false);
+    const server = pod.spec.containers[0].image as string;
+    const ahead = debug({ image: server.replace(/:[^:/]+$/, ':1.34.0') }, 2);
+    expect([ahead.allowed, ahead.message]).toEqual([false, expect.stringContaining(`is labelled release 1.32.2 but its containers run ${server.replace(/:[^:/]+$/, ':1.34.0')}.`)]);
+    // From another registry (its host is not part of the repository), or by a tag with underscores.
+    expect(debug({ image: `registry.example.com:5000/${server.replace(/:[^:/]+$/, ':1_34_0')}` }, 2).allowed).toBe(false);
+    for (const container of [{ image: 'busybox:1.36.1', command: ['sh'] }, { image: 'nicolaka/netshoot:v0.13' }, { image: server }, { image: 'busybox', env: [{ name: 'DEBUG', value: '1' }] }]) {
+      expect([container, [0, 1, 2].map((rule) => debug(container, rule).allowed)]).toEqual([container, [true, true, true]]);
+    }
   });
 
   test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {

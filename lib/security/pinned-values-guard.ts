@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { guardWorkloads, pinnedEnvCel, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
+import { DEFAULT_CONTROLLER_USERNAMES, guardWorkloads, OWNER_KINDS, pinnedEnvCel, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString } from './guard-cel';
 import { RECORD_VARIABLES, recordExpression, recordMessageExpression } from './release-record';
 
@@ -17,6 +17,19 @@ export interface PinnedValuesProtection {
    * @default - anyone allowed to change the object, once the annotation is set
    */
   readonly breakGlassGroups?: string[];
+  /**
+   * By owner kind (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob), the usernames (as
+   * the API server authenticates them) under which the cluster's controllers create the objects that
+   * kind owns: a Deployment's ReplicaSets, a ReplicaSet's pods, a CronJob's Jobs. Such an object,
+   * with a controller reference to its owner, passes the release and image rules as its owner did;
+   * the same object from anyone else is held to them, since anyone may write an owner reference.
+   * A kind given here replaces its default; give the names your distribution runs kube-controller-manager
+   * under when they differ (its kubeconfig's user without `--use-service-account-credentials`).
+   * @default - for each kind, `system:kube-controller-manager` and its controller's ServiceAccount in kube-system
+   * (`system:serviceaccount:kube-system:deployment-controller`, `replicaset-controller`, `statefulset-controller`,
+   * `daemon-set-controller`, `job-controller`, `cronjob-controller`)
+   */
+  readonly controllerUsernames?: Record<string, string[]>;
 }
 
 export interface PinnedValuesGuardProps extends PinnedValuesProtection {
@@ -113,13 +126,15 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): the pods, the releases,
-   * the exemptions, the images, `breakGlass` (the object is annotated for break-glass naming the tag
+   * the exemptions (an object created with a controller reference by the controller of its owner's
+   * kind, one of `controllerUsernames` by kind, passes as its owner did), the ephemeral containers,
+   * the images, `breakGlass` (the object is annotated for break-glass naming the tag
    * or digest of an image it runs, by a member of `groups` when given), which both the release and
    * the image rule test, and `breakGlassHint`, the end of both rules' messages: how to override
    * them on purpose. Each is written once in the policy instead of once per rule.
    */
-  public static workloadVariables(groups: readonly string[]): { name: string; expression: string }[] {
-    return workloadVariables(groups).map((v) => ({ ...v }));
+  public static workloadVariables(groups: readonly string[], controllerUsernames: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES): { name: string; expression: string }[] {
+    return workloadVariables(groups, controllerUsernames).map((v) => ({ ...v }));
   }
 
   /**
@@ -195,6 +210,7 @@ export class PinnedValuesGuard extends Construct {
       throw propError(`protectPinnedValues of ConfigMap ${props.configMapName}`, 'breakGlassGroups', [], 'at least one group, or no breakGlassGroups at all',
         'An empty list would let nobody break glass; leave it unset to let the annotation alone decide.');
     }
+    const controllers = controllerUsernames(props);
     const what = '(history shard count, cluster name, failover increment)';
     // Cluster-scoped names: the namespace keeps two clusters of the same name apart.
     this.policyName = `${props.namespace}-${props.configMapName}-guard`;
@@ -241,7 +257,7 @@ export class PinnedValuesGuard extends Construct {
     const clusterConfigMaps = [props.configMapName, ...(configName !== undefined ? [configName] : [])];
     // Every workload whose pods would carry the cluster's labels, Deployments too (lib/security/workload-guard.ts).
     const workloads = guardWorkloads(this, { policyName: this.envPolicyName, namespace: props.namespace, configMapName: props.configMapName, labels: props.labels,
-      selector: props.deploymentSelector, groups, configMaps: clusterConfigMaps, pinnedEnv: props.pinnedEnv });
+      selector: props.deploymentSelector, groups, controllers, configMaps: clusterConfigMaps, pinnedEnv: props.pinnedEnv });
     // All are cluster-scoped; cdk8s gives every object its chart's namespace, which the API
     // server would drop, leaving the output different from what is stored.
     [deletePolicy, deleteBinding, ...workloads, ...(config ? this.guardServerConfig(props, config, what) : [])].forEach(withoutNamespace);
@@ -271,6 +287,28 @@ export class PinnedValuesGuard extends Construct {
     });
     return [policy, binding];
   }
+}
+
+/** The controller usernames by owner kind: the defaults, with the kinds `controllerUsernames` names replaced, once checked. */
+function controllerUsernames(props: PinnedValuesGuardProps): Record<string, string[]> {
+  const owner = `protectPinnedValues of ConfigMap ${props.configMapName}`;
+  const given = props.controllerUsernames;
+  if (given === undefined) return DEFAULT_CONTROLLER_USERNAMES;
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw propError(owner, 'controllerUsernames', given, `a map from owner kind (${OWNER_KINDS.join(', ')}) to a list of usernames`,
+      "For example controllerUsernames: { ReplicaSet: ['system:kube-controller-manager'] }.");
+  }
+  for (const [kind, users] of Object.entries(given)) {
+    if (!OWNER_KINDS.includes(kind)) {
+      throw propError(owner, 'a key of controllerUsernames', kind, `an owner kind: ${OWNER_KINDS.join(', ')}`, 'Other kinds own none of the workloads the policy guards.');
+    }
+    // An empty list would hold the kind's controller to the record at every create; a text would be spread into characters.
+    if (!Array.isArray(users) || users.length === 0 || users.some((u) => typeof u !== 'string' || u.length === 0)) {
+      throw propError(owner, `controllerUsernames.${kind}`, users, 'a list of at least one username, as the API server authenticates the controller',
+        `Leave ${kind} out for its default: ${DEFAULT_CONTROLLER_USERNAMES[kind].join(', ')}.`);
+    }
+  }
+  return { ...DEFAULT_CONTROLLER_USERNAMES, ...Object.fromEntries(Object.entries(given).map(([k, users]) => [k, [...users]])) };
 }
 
 /** The server config the third policy guards, once the props name all of it. */

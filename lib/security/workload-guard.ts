@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { imageNamesCel, namesOnlyMinorCel } from './image-release-cel';
-import { BREAK_GLASS_HINT_VARIABLE, BREAK_GLASS_VARIABLE, breakGlassHintCel, celString, podBreakGlassCel, RELEASE_LABEL } from './guard-cel';
+import { BREAK_GLASS_HINT_VARIABLE, BREAK_GLASS_VARIABLE, breakGlassHintCel, celList, celString, podBreakGlassCel, RELEASE_LABEL } from './guard-cel';
 import { RECORD_PARAM_KIND, recordParamRef, releaseStepCel } from './release-record';
 
 /*
@@ -23,8 +23,9 @@ import { RECORD_PARAM_KIND, recordParamRef, releaseStepCel } from './release-rec
 /**
  * The kinds whose pods the policy guards: one rule, whose groups and resources match as every pair
  * of them (a pair that names no resource, apps/jobs, matches nothing), shorter than one per group.
+ * And a pod's ephemeral containers (`kubectl debug`), which an UPDATE of their own subresource adds.
  */
-export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: ['deployments', 'pods', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] };
+export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: ['deployments', 'pods', 'pods/ephemeralcontainers', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] };
 
 /**
  * CEL: `target`'s pod (its metadata and spec), whichever kind it is: the Pod itself, a CronJob's
@@ -77,8 +78,41 @@ export function pinnedEnvCel(configMapName: string, pinnedEnv: Record<string, st
     + `&& (!has(c.envFrom) || size(c.envFrom) == 0 || p.all(n, has(c.env) && c.env.exists(e, e.name == n)))))`;
 }
 
+/** The username kube-controller-manager runs its controllers under without `--use-service-account-credentials` (its kubeconfig's, as kubeadm and most distributions write it). */
+export const CONTROLLER_MANAGER_USERNAME = 'system:kube-controller-manager';
+
+/**
+ * By guarded kind, the controller that creates the objects it owns (a Deployment's ReplicaSets, a
+ * ReplicaSet's pods, a CronJob's Jobs, ...): the client names kube-controller-manager gives them
+ * (cmd/kube-controller-manager/app/apps.go, batch.go: `NewClient("daemon-set-controller")`, ...),
+ * each a ServiceAccount of kube-system with `--use-service-account-credentials`.
+ */
+const CONTROLLER_SERVICE_ACCOUNTS: Record<string, string> = {
+  Deployment: 'deployment-controller', ReplicaSet: 'replicaset-controller', StatefulSet: 'statefulset-controller',
+  DaemonSet: 'daemon-set-controller', Job: 'job-controller', CronJob: 'cronjob-controller',
+};
+
 /** The guarded kinds that own the pods (and ReplicaSets, Jobs) of the cluster's own workloads. */
-const OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+export const OWNER_KINDS = Object.keys(CONTROLLER_SERVICE_ACCOUNTS);
+
+/** By owner kind, the usernames its controller creates objects under: kube-controller-manager's own, or its ServiceAccount's. */
+export const DEFAULT_CONTROLLER_USERNAMES: Record<string, string[]> = Object.fromEntries(OWNER_KINDS.map((k) => [k,
+  [CONTROLLER_MANAGER_USERNAME, `system:serviceaccount:kube-system:${CONTROLLER_SERVICE_ACCOUNTS[k]}`]]));
+
+/**
+ * CEL: the request comes from the controller of owner kind `r.kind` (`controllers`, by kind). A
+ * username every kind lists is written once, as a list; the rest as a map by kind.
+ */
+export function fromOwnerControllerCel(controllers: Record<string, readonly string[]>): string {
+  const kinds = Object.keys(controllers).sort();
+  const common = [...new Set(kinds.flatMap((k) => controllers[k]))].filter((u) => kinds.every((k) => controllers[k].includes(u))).sort();
+  const own = kinds.map((k) => [k, controllers[k].filter((u) => !common.includes(u))] as const).filter(([, users]) => users.length > 0);
+  const tests = [
+    ...(common.length ? [`request.userInfo.username in ${celList(common)}`] : []),
+    ...(own.length ? [`[{${own.map(([k, users]) => `${celString(k)}: ${celList(users)}`).join(', ')}}].exists(m, r.kind in m && request.userInfo.username in m[r.kind])`] : []),
+  ];
+  return `r.kind in ${celList(kinds)} && (${tests.join(' || ')})`;
+}
 
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
@@ -90,14 +124,22 @@ const OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', '
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
  * an empty list. `asBefore`: not a Deployment, and it changes nothing of what runs (an UPDATE with
  * the same containers and release: a scale, a finalizer the Job controller or the garbage
- * collector removes), or it is created by a controller of a guarded kind from its template (held
- * to the rules as its owner). `imageTags`: the tag of each container's image (after the last ':'
- * of its last path component, before any digest); `imageNames` (imageNamesCel). `breakGlass`: the
+ * collector removes), or it is created, with a controller reference to an owner of a guarded kind,
+ * by that kind's controller (`controllers`, by the request's username: anyone may write an owner
+ * reference, naming one of the cluster's ReplicaSets or Jobs), from its owner's template (held to
+ * the rules as its owner). `ephemeral`: the pod's ephemeral containers (`kubectl debug`, added by
+ * an UPDATE of the pods/ephemeralcontainers subresource, which leaves `containers` alone);
+ * `envContainers`: those the env rule checks, the ephemeral ones and, unless they are as they
+ * were, the others. `imageTags`: the tag of each container's image (after the last ':' of its last
+ * path component, before any digest); `imageNames` (imageNamesCel); `imageNamesRun`: those the
+ * image rule checks, the containers' unless `asBefore`, and an ephemeral container's when its
+ * repository is one a container runs (the server's at another minor; a busybox to debug with
+ * names a release of its own). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
  */
-export const workloadVariables = (groups: readonly string[]) => [
+export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
@@ -106,11 +148,15 @@ export const workloadVariables = (groups: readonly string[]) => [
   { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
   { name: 'toRelease', expression: `${release('variables.released')} : []` },
   { name: 'sameContainers', expression: '!variables.deployment && oldObject != null && variables.pod.spec.containers == variables.oldPod.spec.containers' },
-  { name: 'asBefore', expression: `oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, `
-    + `has(r.controller) && r.controller && r.kind in [${OWNERS.map((k) => `'${k}'`).join(', ')}]) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
+  { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
+    + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
+  { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
+  { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.pod.spec.containers) + variables.ephemeral' },
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
+  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel('variables.ephemeral')}`
+    + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];
@@ -134,10 +180,10 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * release, is left out: a Deployment by its selector, which cannot change, any other kind by its
  * pods' labels; and so is break-glass.
  */
-export const WORKLOAD_IMAGES = 'variables.asBefore || size(variables.toRelease) < 2 || variables.breakGlass || (variables.deployment '
+export const WORKLOAD_IMAGES = 'size(variables.toRelease) < 2 || variables.breakGlass || (variables.deployment '
   + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
   + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
-  + `|| ${namesOnlyMinorCel('variables.imageNames', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+  + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -152,6 +198,8 @@ export interface WorkloadGuardOptions {
   /** The pinned env vars, and the pinned ConfigMap key of each. */
   readonly pinnedEnv: Record<string, string>;
   readonly groups: readonly string[];
+  /** By owner kind, the usernames its controller creates objects under (DEFAULT_CONTROLLER_USERNAMES). */
+  readonly controllers: Record<string, readonly string[]>;
 }
 
 /**
@@ -180,7 +228,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
       // in pod templates and selectors, leaves alone.
       matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector, o.configMaps) }],
       validations: [{
-        expression: `variables.sameContainers || ${pinnedEnvCel(o.configMapName, o.pinnedEnv, 'variables.pod.spec.containers')}`,
+        expression: pinnedEnvCel(o.configMapName, o.pinnedEnv, 'variables.envContainers'),
         messageExpression: `${what}sets a value it can never change (history shard count, cluster name, failover increment) other than from ConfigMap ${o.configMapName}: `
           + `${Object.keys(o.pinnedEnv).sort().join(', ')} only from its keys (no literal, other ConfigMap or key, or envFrom without them in env).'`,
         reason: 'Forbidden',
@@ -193,12 +241,12 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
         reason: 'Forbidden',
       }, {
         expression: WORKLOAD_IMAGES,
-        messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNames.join(', ') `
+        messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNamesRun.join(', ') `
           + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
           + `upgrade rule see it. ${override}`,
         reason: 'Forbidden',
       }],
-      variables: workloadVariables(o.groups),
+      variables: workloadVariables(o.groups, o.controllers),
     },
   });
   const binding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(scope, id, {
@@ -211,8 +259,9 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
         // No objectSelector: a Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
         // a chart wrapping the manifests); the match condition reads the pods' labels.
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.namespace } },
-        // Every resource the policy matches, for one operation.
-        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: ['*'] }],
+        // Every resource the policy matches, for one operation; on UPDATE their subresources too ('*'
+        // names none): a pod's ephemeral containers are added through pods/ephemeralcontainers.
+        resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: [operation === 'CREATE' ? '*' : '*/*'] }],
       },
     },
   });

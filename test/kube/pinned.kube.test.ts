@@ -453,11 +453,14 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
     pod.metadata.labels['app.kubernetes.io/version'] = release;
     for (const c of pod.spec.containers) c.image = c.image.replace(`:${running}`, `:${release}`);
   };
-  const create = (object: any, dryRun = true) => {
+  /** Creates `object` (dry run unless told), as the admin or, impersonated, as `as` (kubectl's --as and --as-group flags). */
+  const create = (object: any, dryRun = true, as: string[] = []) => {
     const file = path.join(server!.dir, `workload-${object.kind}-${object.metadata.name}.json`);
     fs.writeFileSync(file, JSON.stringify(object));
-    return server!.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), '-f', file]);
+    return server!.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), ...as, '-f', file]);
   };
+  /** kube-controller-manager's controller `name` with --use-service-account-credentials: its ServiceAccount in kube-system, which the bootstrap RBAC lets do its work. */
+  const asController = (name: string) => [`--as=system:serviceaccount:kube-system:${name}`];
 
   beforeAll(async () => {
     history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
@@ -488,19 +491,22 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
 
   test('the pods a ReplicaSet of the cluster creates pass, at any release its admitted owner runs; updates that leave the containers alone pass; kubectl set image on one is held to the image rule', async () => {
     // No kube-controller-manager controller but the policy status one runs here: the ReplicaSet and its pods are created as the
-    // Deployment and ReplicaSet controllers would, with controller references to their owners.
+    // Deployment and ReplicaSet controllers would, with controller references to their owners, under their usernames (impersonated).
     const deployment = await server!.getJson('deployment', history.metadata.name, ns());
     const hash = 'kubetest1';
     const owner = (kind: string, o: any) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true }] });
     const withHash = (pod: any) => { pod.metadata.labels['pod-template-hash'] = hash; };
     const rs = workload('ReplicaSet', `${history.metadata.name}-${hash}`, withHash, { labels: { ...history.spec.template.metadata.labels, 'pod-template-hash': hash }, ...owner('Deployment', deployment) });
     (rs.spec as any).replicas = 1;
-    const createdRs = await create(rs, false);
+    const createdRs = await create(rs, false, asController('deployment-controller'));
     if (createdRs.code !== 0) throw new Error(server!.failure('create the history ReplicaSet as the Deployment controller would', ['create', '-f', '<rs>'], createdRs));
     const storedRs = await server!.getJson('replicaset', rs.metadata.name, ns());
-    // Its pod, from its template; and one a minor past the record, as a Deployment let through by break-glass makes.
-    for (const [name, edit] of [[`${rs.metadata.name}-a`, withHash], [`${rs.metadata.name}-b`, (pod: any) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }]] as const) {
-      const pod = await create(workload('Pod', name, edit, owner('ReplicaSet', storedRs)), false);
+    // Its pod, from its template; and one a minor past the record, as a Deployment let through by break-glass makes: by the
+    // ReplicaSet controller's ServiceAccount, and by kube-controller-manager's own user (without --use-service-account-credentials).
+    const ahead = (pod: any) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); };
+    for (const [name, edit, as] of [[`${rs.metadata.name}-a`, withHash, asController('replicaset-controller')],
+      [`${rs.metadata.name}-b`, ahead, ['--as=system:kube-controller-manager', '--as-group=system:masters']]] as const) {
+      const pod = await create(workload('Pod', name, edit, owner('ReplicaSet', storedRs)), false, [...as]);
       if (pod.code !== 0) throw new Error(server!.failure(`create pod ${name} as the ReplicaSet controller would`, ['create', '-f', '<pod>'], pod));
       expect((await server!.getJson('pod', name, ns())).metadata.ownerReferences[0].uid).toBe(storedRs.metadata.uid);
     }
@@ -510,8 +516,33 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
     const setImage = await server!.kubectl(['set', 'image', 'pod', `${rs.metadata.name}-a`, '-n', ns(), `temporal=temporalio/server:${major}.${minor + 2}.0`]);
     expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal is labelled release ${running} but its containers run temporalio/server:${major}.${minor + 2}.0.`)]);
     // A pod of the same labels that no ReplicaSet owns, a minor past the record: denied.
-    const bare = await create(workload('Pod', `${rs.metadata.name}-c`, (pod) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); }));
+    const bare = await create(workload('Pod', `${rs.metadata.name}-c`, ahead));
     expect([bare.code, bare.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-c of Temporal cluster ${ns()}/temporal is created where ConfigMap ${pinned.metadata.name} records release`)]);
+    // The same pod with a hand-forged controller reference to the stored ReplicaSet (its real uid), by anyone but the ReplicaSet
+    // controller: the admin, the Deployment controller (which makes ReplicaSets, not pods; in system:masters here, so that RBAC lets
+    // the request reach admission), a look-alike ServiceAccount elsewhere.
+    for (const as of [[], [...asController('deployment-controller'), '--as-group=system:masters'], ['--as=system:serviceaccount:default:replicaset-controller', '--as-group=system:masters']]) {
+      const forged = await create(workload('Pod', `${rs.metadata.name}-d`, ahead, owner('ReplicaSet', storedRs)), true, as);
+      console.log(`kubectl create ${as.join(' ')} of a pod two minors ahead with a forged controller reference to ReplicaSet ${rs.metadata.name} exited with ${forged.code}:\n${forged.stderr.trim()}`);
+      expect([as, forged.code, forged.stderr]).toEqual([as, 1, expect.stringContaining(`Pod ${rs.metadata.name}-d of Temporal cluster ${ns()}/temporal is created where ConfigMap ${pinned.metadata.name} records release ${running} and this update says ${major}.${minor + 2}.0.`)]);
+    }
+    const forgedRs = await create({ ...workload('ReplicaSet', `${history.metadata.name}-forged`, ahead), metadata: { ...rs.metadata, name: `${history.metadata.name}-forged` } }, true);
+    expect([forgedRs.code, forgedRs.stderr]).toEqual([1, expect.stringContaining(`ReplicaSet ${history.metadata.name}-forged of Temporal cluster ${ns()}/temporal is created where ConfigMap`)]);
+
+    // kubectl debug (the pods/ephemeralcontainers subresource, served without a kubelet): the env and image rules hold for the
+    // ephemeral container; a busybox to debug with passes.
+    const debug = (container: string, ...args: string[]) => server!.kubectl(['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, `--container=${container}`, ...args]);
+    const ephemeral = async () => ((await server!.getJson('pod', `${rs.metadata.name}-a`, ns())).spec.ephemeralContainers ?? []).map((c: any) => c.name);
+    const shards = await debug('shards', '--image=busybox:1.36.1', '--env=TEMPORAL_NUM_HISTORY_SHARDS=4', '--', 'sleep', '1');
+    console.log(`kubectl debug with TEMPORAL_NUM_HISTORY_SHARDS=4 on a pod of the cluster exited with ${shards.code}:\n${shards.stderr.trim()}`);
+    expect([shards.code, shards.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal sets a value it can never change`)]);
+    const server2 = history.spec.template.spec.containers[0].image.replace(`:${running}`, `:${major}.${minor + 2}.0`);
+    const skip = await debug('skip', `--image=${server2}`);
+    expect([skip.code, skip.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run ${server2.replace(/^[^/]*[.:][^/]*\//, '')}.`)]);
+    expect(await ephemeral()).toEqual([]);
+    await server!.kubectlOk('kubectl debug with busybox', ['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, '--container=busybox', '--image=busybox:1.36.1', '--env=DEBUG=1', '--', 'sleep', '1']);
+    expect(await ephemeral()).toEqual(['busybox']);
+
     await server!.kubectlOk('delete the pods', ['delete', 'pod', '-n', ns(), `${rs.metadata.name}-a`, `${rs.metadata.name}-b`, '--wait=false']);
     await server!.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', '-n', ns(), rs.metadata.name, '--wait=false']);
   });
