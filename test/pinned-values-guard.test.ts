@@ -2,7 +2,7 @@ import { CelScalar, celMethod, listType, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { Chart } from 'cdk8s';
 import fc from 'fast-check';
-import { BREAK_GLASS_ANNOTATION, Datastore, Persistence, PinnedValuesGuard, SecretRef, ServicePorts, TemporalCluster, TemporalVersion } from '../lib';
+import { BREAK_GLASS_ANNOTATION, ControllerUsernames, Datastore, Persistence, PinnedValuesGuard, SecretRef, ServicePorts, TemporalCluster, TemporalVersion } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { manifestTextProblem } from '../lib/validation';
@@ -807,7 +807,7 @@ function agreesWithStepRule(allowed: (from: string, to: string) => boolean): voi
 }
 
 /** The workload policy of a cluster with `protect`, the cluster's objects and its history Deployment's pod template. */
-function workloadGuard(protect: { breakGlassGroups?: string[]; controllerUsernames?: Record<string, string[]> } = {}) {
+function workloadGuard(protect: { breakGlassGroups?: string[]; controllerUsernames?: ControllerUsernames } = {}) {
   const chart = testChart();
   const c = cluster(chart, { protectPinnedValues: protect, ui: { allowAnonymous: true } });
   const all = objects(chart);
@@ -970,7 +970,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
   });
 
   test('controllerUsernames replaces the usernames of the kinds it names and keeps the others\' defaults; fails when it names another kind, or gives a kind no list, an empty one or an empty name', () => {
-    const custom = workloadGuard({ controllerUsernames: { ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] } }).policy;
+    const custom = workloadGuard({ controllerUsernames: { replicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] } }).policy;
     const rsPod = workloadOf('Pod', podAt(pod, { release: '1.34.0' }), { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u', controller: true }] });
     const jobPod = workloadOf('Pod', podAt(pod, { release: '1.34.0' }), { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'u', controller: true }] });
     const allowed = (p: any, o: any, username: string) => workloadDecision(p, o, null, 1, { record: '1.32.2', username }).allowed;
@@ -979,11 +979,13 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
       allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
     expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }));
     const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
-    expect(refused({ Rollout: ['argo'] })).toThrow(/a key of controllerUsernames is "Rollout"; expected an owner kind: Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob/);
-    expect(refused({ ReplicaSet: [] })).toThrow(/controllerUsernames\.ReplicaSet is \[\]; expected a list of at least one username.*Leave ReplicaSet out for its default: system:kube-controller-manager, system:serviceaccount:kube-system:replicaset-controller\./);
-    expect(refused({ Job: 'system:kube-controller-manager' })).toThrow(/controllerUsernames\.Job is "system:kube-controller-manager"; expected a list/);
-    expect(refused({ Job: [''] })).toThrow(/controllerUsernames\.Job is \[""\]/);
-    expect(refused(['system:kube-controller-manager'])).toThrow(/controllerUsernames is \["system:kube-controller-manager"\]; expected a map from owner kind/);
+    expect(refused({ rollout: ['argo'] })).toThrow(/controllerUsernames\.rollout is not a prop of ControllerUsernames.*expected one of cronJob, daemonSet, deployment, job, replicaSet, statefulSet/);
+    expect(refused({ ReplicaSet: ['system:kube-controller-manager'] })).toThrow(/controllerUsernames\.ReplicaSet is not a prop of ControllerUsernames.*Did you mean "replicaSet"\?/);
+    expect(refused({ replicaSet: [] })).toThrow(/controllerUsernames\.replicaSet is \[\]; expected a list of at least one username.*Leave replicaSet out for its default: system:kube-controller-manager, system:serviceaccount:kube-system:replicaset-controller\./);
+    expect(refused({ job: 'system:kube-controller-manager' })).toThrow(/controllerUsernames\.job is "system:kube-controller-manager"; expected a list/);
+    expect(refused({ job: [''] })).toThrow(/controllerUsernames\.job is \[""\]/);
+    expect(refused({ cronJob: [' system:kube-controller-manager'] })).toThrow(/controllerUsernames\.cronJob is \[" system:kube-controller-manager"\]; expected .*without spaces around it/);
+    expect(refused(['system:kube-controller-manager'])).toThrow(/controllerUsernames is \["system:kube-controller-manager"\]; expected an object of username lists by owner kind/);
   });
 
   test('fails when a pod\'s ephemeral container (kubectl debug, the pods/ephemeralcontainers subresource) sets a pinned env var other than from the pinned ConfigMap, or runs the image of a cluster container at another minor; a busybox to debug with passes', () => {

@@ -18,18 +18,36 @@ export interface PinnedValuesProtection {
    */
   readonly breakGlassGroups?: string[];
   /**
-   * By owner kind (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob), the usernames (as
-   * the API server authenticates them) under which the cluster's controllers create the objects that
-   * kind owns: a Deployment's ReplicaSets, a ReplicaSet's pods, a CronJob's Jobs. Such an object,
-   * with a controller reference to its owner, passes the release and image rules as its owner did;
-   * the same object from anyone else is held to them, since anyone may write an owner reference.
-   * A kind given here replaces its default; give the names your distribution runs kube-controller-manager
-   * under when they differ (its kubeconfig's user without `--use-service-account-credentials`).
-   * @default - for each kind, `system:kube-controller-manager` and its controller's ServiceAccount in kube-system
-   * (`system:serviceaccount:kube-system:deployment-controller`, `replicaset-controller`, `statefulset-controller`,
-   * `daemon-set-controller`, `job-controller`, `cronjob-controller`)
+   * The usernames (as the API server authenticates them) under which the cluster's controllers
+   * create the objects of their kind: a Deployment's ReplicaSets, a ReplicaSet's pods, a CronJob's
+   * Jobs. Such an object, with a controller reference to its owner, passes the release and image
+   * rules as its owner did; the same object from anyone else is held to them, since anyone may
+   * write an owner reference. A kind given here replaces its default; give the names your
+   * distribution runs kube-controller-manager under when they differ.
+   * @default - each kind's defaults (see ControllerUsernames)
    */
-  readonly controllerUsernames?: Record<string, string[]>;
+  readonly controllerUsernames?: ControllerUsernames;
+}
+
+/**
+ * By owner kind, the usernames its controller creates the objects it owns under. Each defaults to
+ * `system:kube-controller-manager` (the controller manager's own kubeconfig user, as kubeadm and
+ * most distributions write it) and the controller's ServiceAccount in kube-system (its identity
+ * with `--use-service-account-credentials`).
+ */
+export interface ControllerUsernames {
+  /** Creates Deployments' ReplicaSets. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:deployment-controller'] */
+  readonly deployment?: string[];
+  /** Creates ReplicaSets' pods. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:replicaset-controller'] */
+  readonly replicaSet?: string[];
+  /** Creates StatefulSets' pods. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:statefulset-controller'] */
+  readonly statefulSet?: string[];
+  /** Creates DaemonSets' pods. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:daemon-set-controller'] */
+  readonly daemonSet?: string[];
+  /** Creates Jobs' pods. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:job-controller'] */
+  readonly job?: string[];
+  /** Creates CronJobs' Jobs. @default - ['system:kube-controller-manager', 'system:serviceaccount:kube-system:cronjob-controller'] */
+  readonly cronJob?: string[];
 }
 
 export interface PinnedValuesGuardProps extends PinnedValuesProtection {
@@ -292,23 +310,25 @@ export class PinnedValuesGuard extends Construct {
 /** The controller usernames by owner kind: the defaults, with the kinds `controllerUsernames` names replaced, once checked. */
 function controllerUsernames(props: PinnedValuesGuardProps): Record<string, string[]> {
   const owner = `protectPinnedValues of ConfigMap ${props.configMapName}`;
-  const given = props.controllerUsernames;
+  const given = props.controllerUsernames as Record<string, unknown> | undefined;
   if (given === undefined) return DEFAULT_CONTROLLER_USERNAMES;
   if (given === null || typeof given !== 'object' || Array.isArray(given)) {
-    throw propError(owner, 'controllerUsernames', given, `a map from owner kind (${OWNER_KINDS.join(', ')}) to a list of usernames`,
-      "For example controllerUsernames: { ReplicaSet: ['system:kube-controller-manager'] }.");
+    throw propError(owner, 'controllerUsernames', given, 'an object of username lists by owner kind, such as { replicaSet: [...] }');
   }
-  for (const [kind, users] of Object.entries(given)) {
-    if (!OWNER_KINDS.includes(kind)) {
-      throw propError(owner, 'a key of controllerUsernames', kind, `an owner kind: ${OWNER_KINDS.join(', ')}`, 'Other kinds own none of the workloads the policy guards.');
+  const byKind: Record<string, string[]> = { ...DEFAULT_CONTROLLER_USERNAMES };
+  for (const kind of OWNER_KINDS) {
+    const prop = `${kind[0].toLowerCase()}${kind.slice(1)}`;
+    const users = given[prop];
+    if (users === undefined) continue;
+    // An empty list would hold the kind's controller to the rules at every create (its pods denied);
+    // a name with spaces around it never equals the authenticated one.
+    if (!Array.isArray(users) || users.length === 0 || users.some((u) => typeof u !== 'string' || u.length === 0 || u.trim() !== u)) {
+      throw propError(owner, `controllerUsernames.${prop}`, users, 'a list of at least one username, as the API server authenticates the controller, without spaces around it',
+        `Leave ${prop} out for its default: ${DEFAULT_CONTROLLER_USERNAMES[kind].join(', ')}.`);
     }
-    // An empty list would hold the kind's controller to the record at every create; a text would be spread into characters.
-    if (!Array.isArray(users) || users.length === 0 || users.some((u) => typeof u !== 'string' || u.length === 0)) {
-      throw propError(owner, `controllerUsernames.${kind}`, users, 'a list of at least one username, as the API server authenticates the controller',
-        `Leave ${kind} out for its default: ${DEFAULT_CONTROLLER_USERNAMES[kind].join(', ')}.`);
-    }
+    byKind[kind] = [...users];
   }
-  return { ...DEFAULT_CONTROLLER_USERNAMES, ...Object.fromEntries(Object.entries(given).map(([k, users]) => [k, [...users]])) };
+  return byKind;
 }
 
 /** The server config the third policy guards, once the props name all of it. */
