@@ -81,8 +81,9 @@ export interface RestartPodsOptions {
   readonly apiServer?: ApiServerAccess;
 }
 
-/** @internal The checked options of `CertificateRotation.restartPods()`. */
+/** The checked options of `CertificateRotation.restartPods()`. */
 export interface RestartPodsSettings {
+  /** Seconds between restarts, when given. */
   readonly everySeconds?: number;
   readonly image: string;
   readonly imagePullSecrets: string[];
@@ -160,6 +161,7 @@ export interface ResolvedRotation {
   readonly kind: CertificateRotationKind;
   /** The client certificate's Secret. */
   readonly secretName: string;
+  /** With `restartPods()`: its settings, the interval and the cron schedule that keeps it. */
   readonly restart?: RestartPodsSettings & { readonly everySeconds: number; readonly schedule: string };
 }
 
