@@ -16,7 +16,7 @@ function certManagerFleet(props: Partial<WorkerFleetProps> = {}) {
   const chart = testChart();
   const c = cluster(chart, { tls: ClusterTls.certManager({ issuer: ISSUER }) });
   const fleet = new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
-  return { chart, fleet };
+  return { chart, fleet, cluster: c };
 }
 /** A fleet whose certificate comes from a Secret. */
 function secretFleet(props: Partial<WorkerFleetProps> = {}) {
@@ -226,6 +226,12 @@ describe('CertificateRotation', () => {
       expect(() => CertificateRotation.restartPods({ apiServer: { ports: [] } })).toThrow(/apiServer.ports is .*expected at least one port/);
       expect(() => CertificateRotation.restartPods({ apiServer: { ports: [70000] } })).toThrow(/apiServer.ports\[0\]/);
       expect(() => CertificateRotation.restartPods({ apiServer: { peers: ['10.0.0.1/32' as any] } })).toThrow(/apiServer.peers\[0\] is .*expected a NetworkPeer/);
+    });
+
+    test('another fleet is named like the restart objects (<fleet>-cert-restart)', () => {
+      const { chart, cluster: c } = certManagerFleet();
+      new WorkerFleet(chart, 'orders-cert-restart', { image: IMAGE, taskQueues: ['other'], cluster: c });
+      expect(() => objects(chart)).toThrow(/ServiceAccount temporal\/orders-cert-restart is also emitted by .*Give the fleet another name/);
     });
 
     test('certificateRotation is not a CertificateRotation, or an option is misspelt', () => {
