@@ -120,8 +120,9 @@ export class FleetRestartSchedule extends Construct {
         metadata,
         spec: {
           podSelector: { matchLabels: podLabels },
+          // Ingress listed with no rules admits nothing. No `ingress: []`: the API server drops an empty
+          // list, so every server-side apply would write it again and bump the policy's generation.
           policyTypes: ['Ingress', 'Egress'],
-          ingress: [],
           egress: [{
             ...(restart.apiServerPeers ? { to: restart.apiServerPeers.map((p) => p.peer) } : {}),
             ports: restart.apiServerPorts.map((port) => ({ port: IntOrString.fromNumber(port) })),

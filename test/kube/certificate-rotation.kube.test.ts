@@ -20,6 +20,7 @@ const SA = `system:serviceaccount:${NS}:orders-cert-restart`;
 
 let server: KubeApiServer | undefined;
 let out: string;
+let file: string;
 
 const as = (args: string[]) => server!.kubectl([...args, `--as=${SA}`, `--namespace=${NS}`]);
 const canI = async (...args: string[]) => (await as(['auth', 'can-i', ...args])).stdout.trim();
@@ -34,7 +35,7 @@ beforeAll(async () => {
   // A second fleet in the namespace: the first one's Job must not restart it.
   new WorkerFleet(chart, 'billing', { image: 'registry.example/billing-worker:2.0.0', taskQueues: ['billing'], cluster: c });
   const objects = Testing.synth(chart);
-  const file = path.join(out, 'app.json');
+  file = path.join(out, 'app.json');
   fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   await server.kubectlOk('create namespace', ['create', 'namespace', NS]);
   // Pods there must meet the restricted Pod Security Standard: the API server warns about any that does not.
@@ -86,4 +87,13 @@ test('kubectl rollout restart, as the Job runs it, restarts the fleet\'s Deploym
   expect(other.stderr).toMatch(/forbidden/i);
   const billing = await server!.getJson('deployment', 'billing', NS);
   expect(billing.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
+});
+
+test('the next apply of the same output changes nothing and keeps the restart: the annotation is kubectl rollout\'s, not the app\'s', async () => {
+  const diff = await server!.kubectl(['diff', '--server-side', '-f', file], 180_000);
+  expect([diff.code, diff.stdout]).toEqual([0, '']);
+  const applied = await server!.kubectl(['apply', '--server-side', '--validate=strict', '-f', file], 180_000);
+  expect(applied.code).toBe(0);
+  const after = await server!.getJson('deployment', 'orders', NS);
+  expect(after.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
 });
