@@ -183,8 +183,8 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
   const frontend = one('frontend')!;
   const toolsFrontend = (c.authorization ? one('internal-frontend') : frontend)!;
 
-  // Every pod resolves names.
-  for (const [key, pod] of pods) {
+  // Every pod resolves names, but a certificate-rotation Job's: kubectl dials the API server at the IP in KUBERNETES_SERVICE_HOST.
+  for (const [key, pod] of pods.filter(([, p]) => p.labels['app.kubernetes.io/component'] !== 'certificate-rotation')) {
     for (const protocol of ['UDP', 'TCP']) {
       needed.push([`${key} -> kube-dns ${protocol}`, pod, kubeDns, 53, protocol]);
       if (c.nodeLocalDns) needed.push([`${key} -> NodeLocal DNS ${protocol}`, pod, NODE_LOCAL_DNS, 53, protocol]);

@@ -7,7 +7,7 @@ import { buildApp, clusterSpec } from './support/app-generator';
 import { PASSWORD, postgresPersistence, testChart } from './support/synth';
 import {
   AdminTools, ArchivalProvider, IntOrString, Quantity, ClusterNetworkPolicies, ClusterTls, Datastore, DynamicConfig, DynamicConfigValue, FleetAutoscaler, FleetAutoscaling,
-  FleetClientCertificate, FleetNetworkPolicies, FrontendService, GitOps, NamespaceBootstrap, Persistence, PinnedValuesGuard, RemoteClusterRegistration,
+  CertificateRotation, FleetClientCertificate, FleetNetworkPolicies, FleetRestartSchedule, FrontendService, GitOps, NamespaceBootstrap, Persistence, PinnedValuesGuard, RemoteClusterRegistration,
   SchemaJob, ScrapeConfig, TemporalAlerts, TemporalCluster, TemporalDashboard, TemporalMonitoring, TemporalUi, WorkerFleet, WorkerFleetMonitoring,
 } from '../lib';
 import { plainProps } from '../lib/validation';
@@ -57,6 +57,8 @@ const ENTRIES: Record<string, { at: string; call: (props: any) => unknown }> = {
   BacklogScalingOptions: { at: 'options', call: (p) => FleetAutoscaling.backlog(p) },
   CpuScalingOptions: { at: 'options', call: (p) => FleetAutoscaling.cpu(p) },
   FleetCertManagerOptions: { at: 'options', call: (p) => FleetClientCertificate.certManager(p) },
+  RestartPodsOptions: { at: 'options', call: (p) => CertificateRotation.restartPods(p) },
+  FleetRestartScheduleProps: { at: 'props', call: (p) => new FleetRestartSchedule(testChart(), id(), p) },
   ClientCertificateKeys: { at: 'keys', call: (p) => FleetClientCertificate.fromSecret('client-tls', p) },
   MonitorOptions: { at: 'options', call: (p) => ScrapeConfig.podMonitor(p) },
   ArgoCdOptions: { at: 'options', call: (p) => GitOps.argoCd(p) },

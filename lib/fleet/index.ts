@@ -7,3 +7,7 @@ export * from './fleet-autoscaling';
 export * from './fleet-network-policies';
 export { WorkerFleetMonitoring, WORKER_FLEET_LABEL, tallyLabelValue } from './worker-fleet-monitoring';
 export type { WorkerFleetMonitoringProps } from './worker-fleet-monitoring';
+export { CertificateRotation, CertificateRotationKind, DEFAULT_KUBECTL_IMAGE } from './certificate-rotation';
+export type { ApiServerAccess, ResolvedRotation, RestartPodsOptions, RestartPodsSettings } from './certificate-rotation';
+export { FleetRestartSchedule, RELOADER_ANNOTATION } from './fleet-restart-schedule';
+export type { FleetRestartScheduleProps } from './fleet-restart-schedule';

@@ -11,6 +11,7 @@ import { DisruptionBudget } from '../services/service-options';
 import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
 import { FleetClientCertificate } from './fleet-connection';
+import { CertificateRotation } from './certificate-rotation';
 
 /** When the kubelet pulls the workers' image. */
 export enum FleetImagePullPolicy {
@@ -259,6 +260,17 @@ export interface WorkerFleetProps {
    * `ClusterTls.certManager`, a certificate from the cluster's issuer; none otherwise
    */
   readonly clientCertificate?: FleetClientCertificate;
+  /**
+   * How the pods come to present the client certificate once it is renewed. The SDKs read the
+   * certificate files once, at connect: a pod keeps the one it started with, and once that expires
+   * the frontend refuses the workers. `CertificateRotation.restartPods()` restarts the Deployment
+   * on a schedule the certificate's `renewBefore` fits; `reloader()` leaves it to stakater Reloader;
+   * `processReloads()` says the program rereads the files. Refused without a client certificate.
+   * @default - CertificateRotation.restartPods() for a cert-manager certificate of the fleet
+   * (`FleetClientCertificate.certManager()`, also the one a cluster's cert-manager TLS gives it);
+   * nothing for `FleetClientCertificate.fromSecret()`, whose lifetime the library does not know
+   */
+  readonly certificateRotation?: CertificateRotation;
   /**
    * The CA that signed the frontend's certificate, as one key of a Secret in the fleet's namespace.
    * @default - for a cluster in the same namespace, the `ca.crt` of its frontend Secret; for a

@@ -8,6 +8,8 @@ import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { checkTaskQueues } from './task-queues';
+import { resolveRotation } from './certificate-rotation';
+import { FleetRestartSchedule } from './fleet-restart-schedule';
 import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
@@ -28,7 +30,7 @@ import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
   checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
-  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, plainProps,
+  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireWholeSeconds, plainProps,
 } from '../validation';
 
 /** The server's own namespace (its system workflows). */
@@ -109,6 +111,8 @@ export class WorkerFleet extends Construct {
   public readonly certificate?: Certificate;
   public readonly networkPolicies?: FleetNetworkPolicies;
   public readonly monitoring?: WorkerFleetMonitoring;
+  /** What replaces the pods with the renewed client certificate (see `certificateRotation`). */
+  public readonly certificateRotation?: FleetRestartSchedule;
   private readonly connection: FleetConnection;
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
@@ -282,6 +286,9 @@ export class WorkerFleet extends Construct {
         },
       });
     }
+    const rotation = resolveRotation(owner, this, props.certificateRotation, this.connection);
+    this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
+      deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
     addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates) => this.validateInApp(owner, candidates) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
@@ -388,12 +395,4 @@ function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undef
   if (monitoring.seriesSelector) return monitoring.seriesSelector;
   if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
   return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
-}
-
-function requireWholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number): number {
-  const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`);
-  }
-  return ms / 1000;
 }

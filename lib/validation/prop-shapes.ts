@@ -7,6 +7,7 @@ const SHAPES = {
   AdminToolsProps: { affinity: 'Affinity', client: 'FrontendClient', clusterName: 0, image: 0, imagePullSecrets: 0, labels: 0, namespace: 0, nodeSelector: 0, priorityClassName: 0, resources: 'ContainerResources', tolerations: 'Toleration[]' },
   Affinity: { nodeAffinity: 'NodeAffinity', podAffinity: 'PodAffinity', podAntiAffinity: 'PodAntiAffinity' },
   AlertOptions: { alertLabels: 0, exclude: 0, labels: 0, latencyExcludedOperations: 0, minRate: 0, persistenceErrorRatio: 0, persistenceLatencyP99: 0, pollSuccessRatio: 0, rateWindow: 0, scheduleToStartP95: 0, serviceErrorRatio: 0, serviceLatencyP99: 0, workflowFailuresPerSecond: 0, workflowTimeoutsPerSecond: 0 },
+  ApiServerAccess: { peers: 0, ports: 0 },
   AppArmorProfile: { localhostProfile: '#s', type: '#s' },
   ArchivalOptions: { history: 'ArchivalTarget', visibility: 'ArchivalTarget' },
   'ArchivalProvider.filestore.options': { claimName: 0, dirMode: 0, fileMode: 0 },
@@ -78,6 +79,7 @@ const SHAPES = {
   FleetEgressRule: { peers: 0, ports: 0 },
   FleetNetworkPoliciesProps: { connection: 'FleetConnection', fleetName: 0, kedaOperator: 0, labels: 0, metricsPort: 0, namespace: 0, options: 'FleetNetworkPolicyOptions', ownPolicy: '#b', owner: 0, selector: 0 },
   FleetNetworkPolicyOptions: { dns: 0, egress: 'FleetEgressRule[]', enabled: '#b=true', monitoring: 0 },
+  FleetRestartScheduleProps: { deployment: 0, fleetName: 0, labels: 0, namespace: 0, networkPolicy: '#b', placement: 'PodPlacement', rotation: 'ResolvedRotation' },
   FlexVolumeSource: { driver: '#s', fsType: '#s', options: 0, readOnly: '#b', secretRef: 'LocalObjectReference' },
   FlockerVolumeSource: { datasetName: '#s', datasetUuid: '#s' },
   FrontendAutoscaling: { cpuUtilization: 0, maxReplicas: 0, minReplicas: 0 },
@@ -144,9 +146,12 @@ const SHAPES = {
   RemoteClusterTls: { caSecret: 0, clientCertificateSecret: 0, serverName: 0 },
   ResolvedRemoteCluster: { enabled: '#b', host: 0, initialFailoverVersion: 0, name: 0, rpcAddress: 0, tls: 'ResolvedRemoteClusterTls' },
   ResolvedRemoteClusterTls: { caSecret: 0, clientCertificateSecret: 0, serverName: 0 },
+  ResolvedRotation: { kind: 0, restart: 'ResolvedRotation.restart', secretName: 0 },
+  'ResolvedRotation.restart': { apiServerPeers: 0, apiServerPorts: 0, everySeconds: 0, image: 0, imagePullSecrets: 0, schedule: 0 },
   ResourceClaim: { name: '#s' },
   ResourceFieldSelector: { containerName: '#s', divisor: '#q', resource: '#s' },
   ResourceRequirements: { claims: '#a|ResourceClaim[]', limits: '{#q}', requests: '{#q}' },
+  RestartPodsOptions: { apiServer: 'ApiServerAccess', every: 0, image: 0, imagePullSecrets: 0 },
   RolePortOptions: { grpcPort: 0, httpPort: 0, membershipPort: 0 },
   RolePorts: { grpc: 0, http: 0, membership: 0 },
   ScaleIoVolumeSource: { fsType: '#s', gateway: '#s', protectionDomain: '#s', readOnly: '#b', secretRef: 'LocalObjectReference', sslEnabled: '#b', storageMode: '#s', storagePool: '#s', system: '#s', volumeName: '#s' },
@@ -206,7 +211,7 @@ const SHAPES = {
   WorkerFleetMonitoringOptions: { alerts: 'WorkerFleetAlertOptions', podMonitor: 'MonitorOptions', serverNamespaceLabel: 0, serverSeriesSelector: 0 },
   WorkerFleetMonitoringProps: { clusterSeries: 'WorkerFleetMonitoringProps.clusterSeries', dynamicConfig: 0, fleetName: 0, labels: 0, namespace: 0, options: 'WorkerFleetMonitoringOptions', owner: 0, selector: 0, taskQueues: 0, temporalNamespace: 0 },
   'WorkerFleetMonitoringProps.clusterSeries': { namespaceLabel: 0, scrapeIntervalSeconds: 0, selector: 0 },
-  WorkerFleetProps: { affinity: 'Affinity', apiKey: 0, args: 0, autoscaling: 0, clientCertificate: 0, cluster: 0, command: 0, env: 0, frontend: 'ExternalFrontend', image: 0, imagePullPolicy: 0, imagePullSecrets: 0, ipFamily: 0, metricsPort: 0, monitoring: 'WorkerFleetMonitoringOptions', name: 0, namespace: 0, networkPolicy: 'FleetNetworkPolicyOptions', nodeSelector: 0, podAnnotations: 0, podDisruptionBudget: 'DisruptionBudget', podLabels: 0, priorityClassName: 0, replicas: 0, resources: 'ContainerResources', runAsUser: 0, serverCa: 0, serviceAccountName: 0, shutdownGraceTime: 0, taskQueues: 0, temporalNamespace: 0, tolerations: 'Toleration[]', topologySpread: 0 },
+  WorkerFleetProps: { affinity: 'Affinity', apiKey: 0, args: 0, autoscaling: 0, certificateRotation: 0, clientCertificate: 0, cluster: 0, command: 0, env: 0, frontend: 'ExternalFrontend', image: 0, imagePullPolicy: 0, imagePullSecrets: 0, ipFamily: 0, metricsPort: 0, monitoring: 'WorkerFleetMonitoringOptions', name: 0, namespace: 0, networkPolicy: 'FleetNetworkPolicyOptions', nodeSelector: 0, podAnnotations: 0, podDisruptionBudget: 'DisruptionBudget', podLabels: 0, priorityClassName: 0, replicas: 0, resources: 'ContainerResources', runAsUser: 0, serverCa: 0, serviceAccountName: 0, shutdownGraceTime: 0, taskQueues: 0, temporalNamespace: 0, tolerations: 'Toleration[]', topologySpread: 0 },
 } as const;
 
 /** The name of a props type with a shape. */

@@ -16,7 +16,8 @@ const PROFILE_TYPES = new Set(['RuntimeDefault', 'Localhost']);
 
 /** Every pod template of `objects`, with where it is. */
 export function podTemplates(objects: any[]): Array<{ where: string; object: any; pod: any }> {
-  return objects.filter((o) => o.spec?.template?.spec?.containers).map((o) => ({ where: `${o.kind}/${o.metadata.name}`, object: o, pod: o.spec.template.spec }));
+  return objects.map((o) => ({ o, template: o.spec?.template ?? o.spec?.jobTemplate?.spec?.template })).filter(({ template }) => template?.spec?.containers)
+    .map(({ o, template }) => ({ where: `${o.kind}/${o.metadata.name}`, object: o, pod: template.spec }));
 }
 
 /** What in `pod` the restricted profile forbids. */
@@ -108,7 +109,8 @@ const SERVER_COMPONENTS = new Set(['frontend', 'internal-frontend', 'history', '
 export function podProblems(objects: any[], secretAllowed: (secret: string, component: string | undefined, object: any) => boolean | undefined = () => undefined): string[] {
   const out: string[] = [];
   for (const o of objects) {
-    if (/^(Cluster)?Role(Binding)?$/.test(o.kind)) out.push(`${o.kind}/${o.metadata.name}: the library grants no Kubernetes API access`);
+    // The one grant: a fleet's certificate-rotation Job may get and patch its fleet's Deployment (CertificateRotation.restartPods()).
+    if (/^(Cluster)?Role(Binding)?$/.test(o.kind) && !isRotationGrant(o)) out.push(`${o.kind}/${o.metadata.name}: the library grants no Kubernetes API access beyond a rotation Job's`);
     if (o.kind === 'ServiceAccount' && o.automountServiceAccountToken !== false) out.push(`ServiceAccount/${o.metadata.name} mounts its token`);
   }
   const dbSecrets = storeSecrets(objects);
@@ -117,7 +119,7 @@ export function podProblems(objects: any[], secretAllowed: (secret: string, comp
   for (const { where, object, pod } of pods) {
     out.push(...restrictedViolations(where, pod));
     out.push(...secretVolumeViolations(where, pod));
-    if (pod.automountServiceAccountToken !== false) out.push(`${where}: mounts a service account token`);
+    if (pod.automountServiceAccountToken !== false && !isRotationJob(object)) out.push(`${where}: mounts a service account token`);
     const component = object.metadata.labels?.['app.kubernetes.io/component'];
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
       for (const e of c.env ?? []) {
@@ -130,4 +132,16 @@ export function podProblems(objects: any[], secretAllowed: (secret: string, comp
   }
   out.push(...mountProblems(containerFiles(pods.map(({ object }) => object).concat(objects.filter((o) => o.kind === 'ConfigMap'))), { imagePaths: /^\/etc\/temporal\/schema\// }));
   return out;
+}
+
+const ROTATION = 'certificate-rotation';
+const isRotationJob = (o: any) => o.kind === 'CronJob' && o.metadata.labels?.['app.kubernetes.io/component'] === ROTATION;
+/** A Role of exactly get and patch on one named Deployment, or the RoleBinding of it to a ServiceAccount, of a rotation Job. */
+function isRotationGrant(o: any): boolean {
+  if (o.metadata.labels?.['app.kubernetes.io/component'] !== ROTATION) return false;
+  if (o.kind === 'RoleBinding') return o.roleRef.kind === 'Role' && o.subjects.length === 1 && o.subjects[0].kind === 'ServiceAccount';
+  const rule = o.kind === 'Role' && o.rules.length === 1 ? o.rules[0] : undefined;
+  const same = (a: unknown, b: string[]) => JSON.stringify(a) === JSON.stringify(b);
+  return rule !== undefined && Object.keys(rule).length === 4 && same(rule.apiGroups, ['apps']) && same(rule.resources, ['deployments']) && same(rule.verbs, ['get', 'patch'])
+    && Array.isArray(rule.resourceNames) && rule.resourceNames.length === 1 && typeof rule.resourceNames[0] === 'string';
 }
