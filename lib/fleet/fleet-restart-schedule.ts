@@ -37,8 +37,11 @@ export interface FleetRestartScheduleProps {
 export class FleetRestartSchedule extends Construct {
   /** The objects' name: `<fleet>-cert-restart`, shortened with a hash when the fleet's name is long. */
   public readonly name?: string;
+  /** The CronJob that restarts the fleet's Deployment (`restartPods`); none for the other rotations. */
   public readonly cronJob?: KubeCronJob;
+  /** What the CronJob's ServiceAccount may do: get and patch the fleet's Deployment alone. */
   public readonly role?: KubeRole;
+  /** The CronJob's pods' policy (API server egress only), when the fleet emits a policy of its own. */
   public readonly networkPolicy?: KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: FleetRestartScheduleProps) {
