@@ -1254,7 +1254,7 @@ describe('WorkerFleet', () => {
 
     test('the shutdown grace time is not a whole number of seconds from 1 s to 1 h', () => {
       for (const d of nonEmpty([Duration.seconds(0), Duration.millis(1500), Duration.hours(2)])) {
-        expect(() => setup({ shutdownGraceTime: d })).toThrow(/shutdownGraceTime is .*; expected a whole number of seconds from 1 to 3600/);
+        expect(() => setup({ shutdownGraceTime: d })).toThrow(/shutdownGraceTime is .*; expected a whole number of seconds, from 1s to 3600s/);
       }
     });
 

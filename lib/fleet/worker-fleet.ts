@@ -30,7 +30,7 @@ import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
   checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
-  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireWholeSeconds, plainProps,
+  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireDurationSeconds, plainProps,
 } from '../validation';
 
 /** The server's own namespace (its system workflows). */
@@ -171,7 +171,7 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'replicas', props.replicas, 'no value with autoscaling', 'The autoscaler owns the replica count; set its minReplicas instead.');
     }
     this.replicas = this.autoscaling ? undefined : requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
-    const graceSeconds = requireWholeSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
+    const graceSeconds = requireDurationSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
     this.shutdownGraceTime = Duration.seconds(graceSeconds);
     this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9464);

@@ -46,12 +46,3 @@ function range(value: number | undefined, min: number, max: number, goMax: numbe
   if (max !== goMax) return `from ${min}${unit} to ${max}${unit}`;
   return value !== undefined && value > max ? `at most ${max}${unit} (Go's longest duration, about 292 years)` : `at least ${min}${unit}`;
 }
-
-/** A Duration as whole seconds from `min` to `max`, for a prop that Kubernetes takes in seconds. */
-export function requireWholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number): number {
-  const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`);
-  }
-  return ms / 1000;
-}
