@@ -1,5 +1,6 @@
 // The checks between clusters of one app that no two UIs are published on one Ingress host, nor
 // receive their logins at one callback URL, run by validateClusters (cluster-registry.ts).
+import { isPortForwardHost } from '../operations/ui-oidc';
 
 /** A cluster's UI Ingress, as the check reads it. */
 export interface UiIngressRoute {
@@ -60,7 +61,7 @@ export function uiCallbackErrors(routes: readonly UiLoginRoute[]): string[] {
   for (const route of [...routes.filter(owns), ...routes.filter((r) => !owns(r))]) {
     const url = new URL(route.callbackUrl);
     // A port-forward's callback reaches whichever UI is forwarded at the time: one URL may serve several.
-    if (/^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) continue;
+    if (isPortForwardHost(url)) continue;
     const key = `${url.protocol}//${url.host}${url.pathname}`;
     const twin = byUrl.get(key);
     const owner = ingressOwner.get(url.hostname);

@@ -67,7 +67,7 @@ function checkIssuerSpelling(owner: string, value: string, url: URL): void {
 function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOptions | undefined): void {
   const url = requireUrl(owner, 'oidc.callbackUrl', value);
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+  const loopback = isPortForwardHost(url);
   const example = `https://${ingress?.host.replace(/^\*\./, 'ui.') ?? url.host}${CALLBACK_PATH}`;
   if (url.protocol !== 'https:' && !loopback) {
     throw propError(owner, 'oidc.callbackUrl', value, 'an https:// URL (http:// only on localhost, for a port-forward)',
@@ -80,6 +80,12 @@ function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOption
     throw propError(owner, 'oidc.callbackUrl', value, `a URL on the Ingress host ${ingress.host}`,
       `The provider would send the browser to ${url.host}, which this UI's Ingress does not serve; use ${example}.`);
   }
+}
+
+/** Whether `url` is on the browser's own machine, where a port-forward serves the UI (http:// allowed, one URL for any forwarded UI). */
+export function isPortForwardHost(url: URL): boolean {
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
 }
 
 /**
