@@ -25,14 +25,14 @@ export interface FleetIndexMember {
   readonly group: string | undefined;
 }
 
-/** One fleet's app-wide check: it is given the constructs to visit, in the app's order. */
+/** One fleet's app-wide check: it is given the constructs to visit, in the app's order, and the objects under its scope. */
 export interface FleetAppCheck {
   readonly scope: IConstruct;
   /** The member group it visits besides the groupless members. */
   readonly group: string;
   /** The namespace whose objects of `renderedKinds` it visits. */
   readonly namespace: string;
-  readonly run: (candidates: readonly IConstruct[]) => string[];
+  readonly run: (candidates: readonly IConstruct[], own: ReadonlySet<ApiObject>) => string[];
 }
 
 interface AppIndex {
@@ -89,7 +89,8 @@ export function addFleetCheck(check: FleetAppCheck, member: (c: IConstruct) => F
   Node.of(check.scope).addValidation(ownValidation({
     validate: () => {
       if (!own.trusted.delete(check)) refresh(root, own);
-      return check.run(candidates(own.index!, check));
+      const objects = new Set(Node.of(check.scope).findAll().filter((c): c is ApiObject => c instanceof ApiObject));
+      return check.run(candidates(own.index!, check, objects), objects);
     },
   }));
 }
@@ -124,14 +125,12 @@ function buildIndex(root: IConstruct, member: (c: IConstruct) => FleetIndexMembe
 
 /**
  * What `check` visits, in the app's order: the members for every check and those of its group, every
- * object with the key of one of its scope's own, and the objects of the rendered kinds in its namespace.
+ * object with the key of one of its scope's own (`own`), and the objects of the rendered kinds in its namespace.
  */
-function candidates(index: AppIndex, check: FleetAppCheck): IConstruct[] {
+function candidates(index: AppIndex, check: FleetAppCheck, own: ReadonlySet<ApiObject>): IConstruct[] {
   const found = new Set<IConstruct>(index.everyCheck);
   for (const c of index.byGroup.get(check.group) ?? []) found.add(c);
-  for (const c of Node.of(check.scope).findAll()) {
-    if (c instanceof ApiObject) for (const other of index.byKey.get(clashKey(c)) ?? []) found.add(other);
-  }
+  for (const o of own) for (const other of index.byKey.get(clashKey(o)) ?? []) found.add(other);
   for (const o of index.renderedByNamespace.get(check.namespace) ?? []) found.add(o);
   return [...found].sort((a, b) => index.position.get(a)! - index.position.get(b)!);
 }

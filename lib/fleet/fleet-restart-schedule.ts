@@ -67,7 +67,6 @@ export class FleetRestartSchedule extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     });
-    const podLabels = { ...labels };
     this.cronJob = new KubeCronJob(this, 'Resource', {
       metadata,
       spec: {
@@ -85,7 +84,7 @@ export class FleetRestartSchedule extends Construct {
             backoffLimit: 3,
             activeDeadlineSeconds: 600,
             template: {
-              metadata: { labels: podLabels },
+              metadata: { labels },
               spec: {
                 restartPolicy: 'Never',
                 serviceAccountName: name,
@@ -122,7 +121,7 @@ export class FleetRestartSchedule extends Construct {
       this.networkPolicy = new KubeNetworkPolicy(this, 'NetworkPolicy', {
         metadata,
         spec: {
-          podSelector: { matchLabels: podLabels },
+          podSelector: { matchLabels: labels },
           // Ingress listed with no rules admits nothing. No `ingress: []`: the API server drops an empty
           // list, so every server-side apply would write it again and bump the policy's generation.
           policyTypes: ['Ingress', 'Egress'],

@@ -289,7 +289,7 @@ export class WorkerFleet extends Construct {
     const rotation = resolveRotation(owner, this, props.certificateRotation, this.connection);
     this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
       deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
-    addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates) => this.validateInApp(owner, candidates) },
+    addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
@@ -345,9 +345,8 @@ export class WorkerFleet extends Construct {
   }
 
   /** The checks that need the whole app: name clashes, other autoscalers and fleets scaled on its backlog, Secrets' keys, the servers' Secrets. */
-  private validateInApp(owner: string, candidates: readonly IConstruct[]): string[] {
+  private validateInApp(owner: string, candidates: readonly IConstruct[], own: ReadonlySet<ApiObject>): string[] {
     const errors: string[] = [];
-    const own = new Set<ApiObject>(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject));
     const ownKeys = new Set([...own].map(clashKey));
     for (const c of candidates) {
       if (c instanceof TemporalCluster && c.namespace === this.namespace) {
