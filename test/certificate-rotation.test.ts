@@ -217,9 +217,11 @@ describe('CertificateRotation', () => {
     });
 
     test('the image is unpinned or malformed', () => {
-      expect(() => CertificateRotation.restartPods({ image: 'registry.k8s.io/kubectl' })).toThrow(/image is "registry.k8s.io\/kubectl"; expected an image pinned to a tag other than latest, or a digest/);
-      expect(() => CertificateRotation.restartPods({ image: 'registry.k8s.io/kubectl:latest' })).toThrow(/pinned to a tag other than latest/);
+      expect(() => CertificateRotation.restartPods({ image: 'registry.k8s.io/kubectl' })).toThrow(/image is "registry.k8s.io\/kubectl"; expected an image pinned to a tag or a digest/);
+      expect(() => CertificateRotation.restartPods({ image: 'registry.k8s.io/kubectl:latest' })).toThrow(/image is "registry.k8s.io\/kubectl:latest"; expected an image pinned to a tag or a digest/);
       expect(() => CertificateRotation.restartPods({ image: 'Registry.k8s.io/KUBECTL::v1' })).toThrow(/CertificateRotation.restartPods: image/);
+      expect(() => CertificateRotation.restartPods({ image: 'registry.k8s.io/kubectl@sha256:abc' })).toThrow(/CertificateRotation.restartPods: image is "registry.k8s.io\/kubectl@sha256:abc"; expected an image reference/);
+      expect(CertificateRotation.restartPods({ image: `registry.k8s.io/kubectl@sha256:${'a'.repeat(64)}` })._restart!.image).toBe(`registry.k8s.io/kubectl@sha256:${'a'.repeat(64)}`);
     });
 
     test('apiServer names no peer or no port, or a port out of range', () => {

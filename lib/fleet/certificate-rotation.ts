@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import { NetworkPeer } from '../security/network-policies';
-import { checkPullSecrets, formatImage, parseImage, plainProps, propError, requireDigest, requireDurationSeconds, requirePort } from '../validation';
+import { checkedOverride } from '../pod/images';
+import { checkPullSecrets, plainProps, propError, requireDurationSeconds, requirePort } from '../validation';
 import type { FleetConnection } from './fleet-connection';
 
 /**
@@ -110,13 +111,8 @@ export class CertificateRotation {
     const owner = 'CertificateRotation.restartPods';
     options = plainProps(owner, options, 'RestartPodsOptions', 'options');
     const everySeconds = options.every === undefined ? undefined : checkEvery(owner, 'every', options.every);
-    const imageRef = options.image ?? DEFAULT_KUBECTL_IMAGE;
-    const image = parseImage(owner, 'image', imageRef);
-    if (image.digest !== undefined) requireDigest(owner, 'image digest', image.digest);
-    else if (image.tag === undefined || image.tag === 'latest') {
-      throw propError(owner, 'image', imageRef, 'an image pinned to a tag other than latest, or a digest',
-        `Without one the node pulls whatever "latest" is that day; give e.g. ${DEFAULT_KUBECTL_IMAGE}.`);
-    }
+    // Pinned like every image override (a tag other than latest, or a well-formed digest); no release to match.
+    const image = checkedOverride(owner, 'image', options.image ?? DEFAULT_KUBECTL_IMAGE, undefined, false);
     const access = options.apiServer ?? {};
     if (access.peers !== undefined && (!Array.isArray(access.peers) || access.peers.length === 0)) {
       throw propError(owner, 'apiServer.peers', access.peers, 'at least one NetworkPeer', 'An empty list would match every peer; leave it unset for any address.');
@@ -126,7 +122,7 @@ export class CertificateRotation {
     if (!Array.isArray(ports) || ports.length === 0) throw propError(owner, 'apiServer.ports', ports, 'at least one port', 'A rule without ports would open every port.');
     return new CertificateRotation(CertificateRotationKind.RESTART_PODS, {
       everySeconds,
-      image: formatImage(image),
+      image,
       imagePullSecrets: checkPullSecrets(owner, options.imagePullSecrets) ?? [],
       apiServerPeers: access.peers ? [...access.peers] : undefined,
       apiServerPorts: [...new Set(ports.map((p, i) => requirePort(owner, `apiServer.ports[${i}]`, p)))].sort((a, b) => a - b),
