@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
-import { NetworkPeer } from '../security/network-policies';
+import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { checkedOverride } from '../pod/images';
 import { checkPullSecrets, plainProps, propError, requireDurationSeconds, requirePort } from '../validation';
 import type { FleetConnection } from './fleet-connection';
@@ -114,10 +114,9 @@ export class CertificateRotation {
     // Pinned like every image override (a tag other than latest, or a well-formed digest); no release to match.
     const image = checkedOverride(owner, 'image', options.image ?? DEFAULT_KUBECTL_IMAGE, undefined, false);
     const access = options.apiServer ?? {};
-    if (access.peers !== undefined && (!Array.isArray(access.peers) || access.peers.length === 0)) {
-      throw propError(owner, 'apiServer.peers', access.peers, 'at least one NetworkPeer', 'An empty list would match every peer; leave it unset for any address.');
+    if (access.peers !== undefined) {
+      requireNetworkPeers(owner, 'apiServer.peers', access.peers, 'An empty list would match every peer; leave it unset for any address.', 'a NetworkPeer, such as NetworkPeer.ipBlock("10.0.0.10/32")');
     }
-    access.peers?.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `apiServer.peers[${i}]`, p, 'a NetworkPeer, such as NetworkPeer.ipBlock("10.0.0.10/32")'); });
     const ports = access.ports ?? [443, 6443];
     if (!Array.isArray(ports) || ports.length === 0) throw propError(owner, 'apiServer.ports', ports, 'at least one port', 'A rule without ports would open every port.');
     return new CertificateRotation(CertificateRotationKind.RESTART_PODS, {

@@ -3,7 +3,7 @@ import type { ExternalFrontend } from './worker-fleet-props';
 import { roleName, uiName } from '../cluster/object-names';
 import type { TemporalCluster } from '../cluster/temporal-cluster';
 import { normalizeHost } from '../persistence/store-identity';
-import { NetworkPeer } from '../security/network-policies';
+import { requireNetworkPeers } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { optionalBoolean, propError, requireHost, requireNonEmpty, requirePort } from '../validation';
 
@@ -72,10 +72,7 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
       'An external frontend has no issuer to borrow; name the one whose CA the frontend trusts.');
   }
   if (frontend.peers !== undefined) {
-    if (!Array.isArray(frontend.peers) || frontend.peers.length === 0) {
-      throw propError(owner, 'frontend.peers', frontend.peers, 'at least one NetworkPeer', 'Leave it unset to allow any address on the port.');
-    }
-    frontend.peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `frontend.peers[${i}]`, p, 'a NetworkPeer'); });
+    requireNetworkPeers(owner, 'frontend.peers', frontend.peers, 'Leave it unset to allow any address on the port.');
   }
   const host = match[1];
   return {

@@ -5,7 +5,7 @@ import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { isLoopbackHost } from '../persistence/store-identity';
-import { NetworkPeer } from '../security/network-policies';
+import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { checkOptionsObject, INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
@@ -156,10 +156,7 @@ export class FleetAutoscaling {
       }
     }
     const kedaOperator = options.kedaOperator ?? [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')];
-    if (!Array.isArray(kedaOperator) || kedaOperator.length === 0) {
-      throw propError(owner, 'kedaOperator', kedaOperator, 'at least one NetworkPeer', 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');
-    }
-    kedaOperator.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `kedaOperator[${i}]`, p, 'a NetworkPeer'); });
+    requireNetworkPeers(owner, 'kedaOperator', kedaOperator, 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');
     return new FleetAutoscaling(FleetAutoscalerKind.KEDA_BACKLOG, minReplicas, maxReplicas, {
       targetBacklogPerReplica, activationBacklog, queueTypes: [...queueTypes], pollingSeconds, cooldownSeconds,
       keepWhileWorkflowsRun, fallbackReplicas, kedaOperator: [...kedaOperator],

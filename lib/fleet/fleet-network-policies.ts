@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { ClusterDns, dnsEgressRule, NetworkPeer } from '../security/network-policies';
+import { ClusterDns, dnsEgressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { propError, requirePort, plainProps } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -47,7 +47,7 @@ export class FleetNetworkPolicies extends Construct {
     const clusterPolicies = connection.cluster?.networkPolicies;
     const inherited = clusterPolicies && clusterPolicies.monitoring.length > 0 ? clusterPolicies.monitoring : undefined;
     const monitoring = options.monitoring ?? inherited ?? [NetworkPeer.namespace('monitoring')];
-    requirePeers(owner, 'networkPolicy.monitoring', monitoring);
+    requireNetworkPeers(owner, 'networkPolicy.monitoring', monitoring, 'An empty list would match every peer.');
     if (options.dns !== undefined && !(options.dns instanceof ClusterDns)) {
       throw propError(owner, 'networkPolicy.dns', options.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
     }
@@ -60,7 +60,7 @@ export class FleetNetworkPolicies extends Construct {
       if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
         throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
       }
-      if (rule.peers !== undefined) requirePeers(owner, `${where}.peers`, rule.peers);
+      if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer.');
       return {
         ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}),
         ports: [...new Set(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p)))].sort((a, b) => a - b).map(tcp),
@@ -119,10 +119,3 @@ function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterNa
   return `${fleet}-to-${clusterName}-frontend`;
 }
 
-function requirePeers(owner: string, prop: string, peers: NetworkPeer[]): void {
-  if (!Array.isArray(peers) || peers.length === 0) {
-    // An empty `from`/`to` list matches every peer in Kubernetes, the opposite of what it reads as.
-    throw propError(owner, prop, peers, 'at least one NetworkPeer', 'An empty list would match every peer.');
-  }
-  peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `${prop}[${i}]`, p, 'a NetworkPeer'); });
-}

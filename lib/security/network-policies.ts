@@ -296,6 +296,16 @@ export function dnsEgressRule(dns: ClusterDns = ClusterDns.kubeDns()): NetworkPo
   return { to: dns.peers, ports: [{ protocol: 'UDP', port: IntOrString.fromNumber(dns.port) }, { protocol: 'TCP', port: IntOrString.fromNumber(dns.port) }] };
 }
 
+/**
+ * @internal
+ * A list prop of NetworkPeers that must name at least one: an empty `from` or `to` list matches
+ * every peer in Kubernetes, the opposite of what it reads as. `remedy` says what to do instead.
+ */
+export function requireNetworkPeers(owner: string, prop: string, peers: NetworkPeer[], remedy: string, item = 'a NetworkPeer'): void {
+  if (!Array.isArray(peers) || peers.length === 0) throw propError(owner, prop, peers, 'at least one NetworkPeer', remedy);
+  peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `${prop}[${i}]`, p, item); });
+}
+
 /** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */
 function peersOf(owner: string, prop: string, peers: NetworkPeer[] | undefined, fallback: NetworkPeer[]): NetworkPolicyPeer[] {
   const list = peers ?? fallback;
