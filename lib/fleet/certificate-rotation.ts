@@ -1,10 +1,12 @@
 import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
-import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
+import type { NetworkPolicyEgressRule } from '../../imports/k8s';
+import type { NetworkPeer } from '../security/network-policies';
 import { checkedOverride } from '../pod/images';
-import { checkPullSecrets, plainProps, propError, requireDurationSeconds, requirePort } from '../validation';
+import { checkPullSecrets, plainProps, propError, requireDurationSeconds } from '../validation';
 import type { FleetConnection } from './fleet-connection';
+import { egressRule } from './fleet-network-policies';
 
 /**
  * The kubectl image of the restart Job: Kubernetes' own build, shell-free, with the binary at
@@ -88,8 +90,8 @@ export interface RestartPodsSettings {
   readonly everySeconds?: number;
   readonly image: string;
   readonly imagePullSecrets: string[];
-  readonly apiServerPeers?: NetworkPeer[];
-  readonly apiServerPorts: number[];
+  /** The restart Job's egress rule: the API server's ports, at its peers when given. */
+  readonly apiServerRule: NetworkPolicyEgressRule;
 }
 
 /**
@@ -114,17 +116,12 @@ export class CertificateRotation {
     // Pinned like every image override (a tag other than latest, or a well-formed digest); no release to match.
     const image = checkedOverride(owner, 'image', options.image ?? DEFAULT_KUBECTL_IMAGE, undefined, false);
     const access = options.apiServer ?? {};
-    if (access.peers !== undefined) {
-      requireNetworkPeers(owner, 'apiServer.peers', access.peers, 'An empty list would match every peer; leave it unset for any address.', 'a NetworkPeer, such as NetworkPeer.ipBlock("10.0.0.10/32")');
-    }
-    const ports = access.ports ?? [443, 6443];
-    if (!Array.isArray(ports) || ports.length === 0) throw propError(owner, 'apiServer.ports', ports, 'at least one port', 'A rule without ports would open every port.');
+    const apiServerRule = egressRule(owner, 'apiServer', { peers: access.peers, ports: access.ports ?? [443, 6443] });
     return new CertificateRotation(CertificateRotationKind.RESTART_PODS, {
       everySeconds,
       image,
       imagePullSecrets: checkPullSecrets(owner, options.imagePullSecrets) ?? [],
-      apiServerPeers: access.peers ? [...access.peers] : undefined,
-      apiServerPorts: [...new Set(ports.map((p, i) => requirePort(owner, `apiServer.ports[${i}]`, p)))].sort((a, b) => a - b),
+      apiServerRule,
     });
   }
 

@@ -55,17 +55,7 @@ export class FleetNetworkPolicies extends Construct {
     if (options.egress !== undefined && !Array.isArray(options.egress)) {
       throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');
     }
-    const extra = (options.egress ?? []).map((rule, i): NetworkPolicyEgressRule => {
-      const where = `networkPolicy.egress[${i}]`;
-      if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
-        throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
-      }
-      if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer.');
-      return {
-        ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}),
-        ports: [...new Set(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p)))].sort((a, b) => a - b).map(tcp),
-      };
-    });
+    const extra = (options.egress ?? []).map((rule, i) => egressRule(owner, `networkPolicy.egress[${i}]`, rule));
 
     const cluster = connection.cluster;
     const frontendPeer: NetworkPolicyPeer[] | undefined = cluster
@@ -119,3 +109,17 @@ function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterNa
   return `${fleet}-to-${clusterName}-frontend`;
 }
 
+/**
+ * A fleet's egress rule (`{ peers, ports }` at `where`): at least one port, each a port number,
+ * deduplicated and sorted; peers absent (any address) or at least one NetworkPeer.
+ */
+export function egressRule(owner: string, where: string, rule: { readonly peers?: NetworkPeer[]; readonly ports: number[] }): NetworkPolicyEgressRule {
+  if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
+    throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
+  }
+  if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer; leave peers unset for any address.');
+  return {
+    ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}),
+    ports: [...new Set(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p)))].sort((a, b) => a - b).map(tcp),
+  };
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { IntOrString, KubeCronJob, KubeDeployment, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount, Quantity } from '../../imports/k8s';
+import { KubeCronJob, KubeDeployment, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount, Quantity } from '../../imports/k8s';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
@@ -125,10 +125,7 @@ export class FleetRestartSchedule extends Construct {
           // Ingress listed with no rules admits nothing. No `ingress: []`: the API server drops an empty
           // list, so every server-side apply would write it again and bump the policy's generation.
           policyTypes: ['Ingress', 'Egress'],
-          egress: [{
-            ...(restart.apiServerPeers ? { to: restart.apiServerPeers.map((p) => p.peer) } : {}),
-            ports: restart.apiServerPorts.map((port) => ({ port: IntOrString.fromNumber(port) })),
-          }],
+          egress: [restart.apiServerRule],
         },
       });
     }
