@@ -2,11 +2,10 @@ import { createHash } from 'crypto';
 import { Duration } from 'cdk8s';
 import { goDuration } from '../config/go-duration';
 import type { NetworkPolicyEgressRule } from '../../imports/k8s';
-import type { NetworkPeer } from '../security/network-policies';
+import { egressRule, NetworkPeer } from '../security/network-policies';
 import { checkedOverride } from '../pod/images';
 import { checkPullSecrets, plainProps, propError, requireDurationSeconds } from '../validation';
 import type { FleetConnection } from './fleet-connection';
-import { egressRule } from './fleet-network-policies';
 
 /**
  * The kubectl image of the restart Job: Kubernetes' own build, shell-free, with the binary at

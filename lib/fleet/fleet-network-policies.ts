@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
-import { IntOrString, KubeNetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { ClusterDns, dnsEgressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
-import { propError, requirePort, plainProps } from '../validation';
+import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
+import { ClusterDns, dnsEgressRule, egressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
+import { propError, plainProps } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
   readonly owner: string;
@@ -107,19 +107,4 @@ export class FleetNetworkPolicies extends Construct {
 function frontendPolicyName(fleetName: string, fleetNamespace: string, clusterName: string, clusterNamespace: string): string {
   const fleet = fleetNamespace === clusterNamespace ? fleetName : `${fleetNamespace}.${fleetName}`;
   return `${fleet}-to-${clusterName}-frontend`;
-}
-
-/**
- * A fleet's egress rule (`{ peers, ports }` at `where`): at least one port, each a port number,
- * deduplicated and sorted; peers absent (any address) or at least one NetworkPeer.
- */
-export function egressRule(owner: string, where: string, rule: { readonly peers?: NetworkPeer[]; readonly ports: number[] }): NetworkPolicyEgressRule {
-  if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
-    throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
-  }
-  if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer; leave peers unset for any address.');
-  return {
-    ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}),
-    ports: [...new Set(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p)))].sort((a, b) => a - b).map(tcp),
-  };
 }

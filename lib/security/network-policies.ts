@@ -306,6 +306,20 @@ export function requireNetworkPeers(owner: string, prop: string, peers: NetworkP
   peers.forEach((p, i) => { if (!(p instanceof NetworkPeer)) throw propError(owner, `${prop}[${i}]`, p, item); });
 }
 
+/**
+ * @internal
+ * An egress rule `{ peers, ports }` given at `where` (a fleet's, the restart Job's API server): at
+ * least one port, each a port number, deduplicated and sorted; peers absent (any address) or at
+ * least one NetworkPeer.
+ */
+export function egressRule(owner: string, where: string, rule: { readonly peers?: NetworkPeer[]; readonly ports: number[] }): NetworkPolicyEgressRule {
+  if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
+    throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
+  }
+  if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer; leave peers unset for any address.');
+  return { ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}), ports: ports(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p))) };
+}
+
 /** The peers of a list prop: its default when unset, and never an empty `from`, which would admit everyone. */
 function peersOf(owner: string, prop: string, peers: NetworkPeer[] | undefined, fallback: NetworkPeer[]): NetworkPolicyPeer[] {
   const list = peers ?? fallback;
