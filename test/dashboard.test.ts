@@ -70,7 +70,7 @@ describe('TemporalDashboard', () => {
     expect(namespace).toMatchObject({ name: 'namespace', label: 'Temporal namespace', type: 'query', includeAll: true, multi: true, allValue: '.*' });
     // Values reloaded when the time range changes, sorted alphabetically.
     expect(namespace).toMatchObject({ refresh: 2, sort: 1 });
-    expect(namespace.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    expect(namespace.datasource).toEqual({ type: 'prometheus', uid: '$datasource' });
     const { selector, label } = labelValuesQuery(asSent(model, namespace.definition));
     expect(label).toBe('namespace');
     expect(namespace.query).toEqual({ query: namespace.definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' });
@@ -221,7 +221,7 @@ describe('TemporalDashboard', () => {
         }
       }
       if (p.type === 'row') continue;
-      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '$datasource' });
       expect(['reqps', 'percentunit', 's', 'ops']).toContain(p.fieldConfig.defaults.unit);
       expect(p.type).toBe('timeseries');
       expect(p.gridPos.h).toBe(8);

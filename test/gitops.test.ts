@@ -1,7 +1,15 @@
 import { Duration } from 'cdk8s';
 import { GitOps, LabelMatcher } from '../lib';
+import { synthesizedApps } from './support/app-generator';
+import { fluxSubstitutedText } from './support/flux-text';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+
+/** The scripts that expand parameters, each found in the output by a text only it holds. */
+const SCRIPTS: Array<[string, string]> = [
+  ['schema wait', 'wait-for-schema.sh'], ['Elasticsearch wait', 'ES_MAPPING_FIELD'], ['password command', 'with-password-command'],
+  ['namespaces', 'operator namespace create'], ['search attributes', 'search-attribute create'], ['dashboard', '\\"uid\\":\\"$datasource\\"'],
+];
 
 function annotated(gitOps: GitOps) {
   const chart = testChart();
@@ -86,17 +94,41 @@ describe('GitOps', () => {
     for (const other of nonEmpty(others)) expect(other.metadata.annotations).toEqual(expect.objectContaining(noSubstitution));
   });
 
-  test('Flux: every object that holds text envsubst reads (${...}, $$) is kept from it', () => {
+  test('Flux: only the text an app gives can hold what envsubst reads (${...}, $$), and GitOps.flux() keeps every object that holds it from substitution', () => {
     // The kustomize-controller runs github.com/fluxcd/pkg/envsubst over each object's YAML unless the
     // object is annotated (or labelled) kustomize.toolkit.fluxcd.io/substitute: disabled
     // (fluxcd/pkg kustomize/kustomize_varsub.go); there an unset ${name} is "" and $$ is $.
     const chart = testChart();
-    cluster(chart, { gitOps: GitOps.flux(), namespaces: [{ name: 'default', retention: Duration.days(3), description: 'costs $$5' }], monitoring: { dashboard: {}, seriesSelector: [LabelMatcher.equal('job', 'temporal')] } });
-    const substituted = objects(chart).filter((o) => /\$\{|\$\$/.test(JSON.stringify(o)));
-    // The schema-wait script, the namespace Job and the dashboard at least.
-    expect(substituted.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining([
-      'ConfigMap/temporal-schema-wait', 'ConfigMap/temporal-dashboard', expect.stringMatching(/^Job\/temporal-namespaces-/)]));
+    cluster(chart, { gitOps: GitOps.flux(), namespaces: [{ name: 'default', retention: Duration.days(3), description: 'costs $$5 or ${price}' }], monitoring: { dashboard: {}, seriesSelector: [LabelMatcher.equal('job', 'temporal')] } });
+    const substituted = objects(chart).filter((o) => fluxSubstitutedText([o]).length > 0);
+    expect(substituted.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([expect.stringMatching(/^Job\/temporal-namespaces-/)]);
     for (const o of substituted) expect([o.kind, o.metadata.name, o.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute']]).toEqual([o.kind, o.metadata.name, 'disabled']);
+  });
+
+  test('Flux without GitOps.flux(): the library\'s own text holds no ${ and no $$, so a Kustomization that substitutes applies every object as written', () => {
+    // A platform's Kustomizations often substitute cluster-wide variables into everything they
+    // apply. The scripts build their ${...} expansions when the shell runs (lib/pod/shell-expand.ts);
+    // the dashboard names its data source variable unbraced. tools/flux-substitute runs Flux's own
+    // code over the example apps (test/e2e/flux-substitution.e2e.test.ts).
+    // Fixed seed by default; FC_SEED=<n> draws other apps, FC_RUNS=<n> more of them.
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const { objects: output } of synthesizedApps(Number(process.env.FC_SEED ?? 20261206), Number(process.env.FC_RUNS ?? 80), (spec) => ({ ...spec, gitOps: undefined }))) {
+      const text = JSON.stringify(output);
+      for (const [what, marker] of SCRIPTS) if (text.includes(marker)) seen.add(what);
+      problems.push(...fluxSubstitutedText(output));
+    }
+    expect(problems).toEqual([]);
+    // Every script that used to hold ${...} was drawn at least once, so the check above saw it.
+    expect([...seen].sort()).toEqual(SCRIPTS.map(([what]) => what).sort());
+  });
+
+  test('fails when an object holds ${ or $$ anywhere, a map key included: the check sees what envsubst reads', () => {
+    const script = { kind: 'ConfigMap', metadata: { name: 'x' }, data: { 'run.sh': 'store=${arg%%=*}' } };
+    const kubelet = { kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ command: ['sh', '-c', 'echo $$(date)'] }] } };
+    const key = { kind: 'ConfigMap', metadata: { name: 'k' }, data: { '${file}': 'x' } };
+    expect(fluxSubstitutedText([script, kubelet, key]).map((p) => p.split(' ')[0])).toEqual(['ConfigMap/x', 'Pod/p', 'ConfigMap/k']);
+    expect(fluxSubstitutedText([{ kind: 'ConfigMap', metadata: { name: 'ok' }, data: { 'run.sh': 'expand_param store \'arg%%=*\'; echo "$store" $datasource' } }])).toEqual([]);
   });
 
   describe('fails when', () => {

@@ -270,7 +270,9 @@ export class TemporalDashboard extends Construct {
     // v1-to-v2 conversion (v1beta1_to_v2alpha1.go) fills refIds, gridPos and `collapsed` alike.
     // The queries keep `range`: Prometheus' getQueryWithDefaults makes a query with neither `range`
     // nor `instant` run as both in Explore.
-    const datasource = { type: 'prometheus', uid: `\${${DASHBOARD_VARIABLES.datasource}}` };
+    // Unbraced, like the queries' variables: Grafana reads `$datasource` as `${datasource}`, and
+    // Flux's post-build substitution would take the braced form for a variable of its own.
+    const datasource = { type: 'prometheus', uid: `$${DASHBOARD_VARIABLES.datasource}` };
     const panels: Record<string, unknown>[] = [];
     let y = 0;
     for (const row of rows) {

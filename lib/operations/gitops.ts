@@ -71,9 +71,11 @@ export class GitOps {
    * immutable, and versioned names only cover upgrades), and keeps its post-build variable
    * substitution off every object. A Kustomization with `postBuild.substitute` or
    * `substituteFrom` runs envsubst over each object's YAML, where `${...}` is a variable (an unset
-   * one becomes "") and `$$` one `$`: it would empty the scripts' `${1:?...}`, `${2%h}` and
-   * `${setting##*.}`, the dashboard's `${datasource}`, and the `$$` written for the kubelet. Order
-   * across Kustomizations is Flux's `dependsOn`; within this output the schema waits keep the order.
+   * one becomes "") and `$$` one `$`. The library's own text holds neither, so the output is
+   * applied as written without this too; the annotation keeps such text that the app gives (an env
+   * value, a description, a password command, a `$(` written `$$(` for the kubelet) as written.
+   * Order across Kustomizations is Flux's `dependsOn`; within this output the schema waits keep
+   * the order.
    */
   public static flux(): GitOps {
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };

@@ -3,6 +3,7 @@ import { isBuiltByCluster, outsideCluster } from '../cluster/built-by-cluster';
 import { namespaceJobName } from '../cluster/object-names';
 import { Construct } from 'constructs';
 import { KubeJob } from '../../imports/k8s';
+import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { propError, plainProps } from '../validation';
@@ -60,6 +61,7 @@ const MAX_RETENTION_HOURS = 100 * 365 * 24;
 function script(withAttributes: boolean): string {
   return [
     'set -u',
+    SHELL_EXPAND,
     WAIT_FOR_FRONTEND,
     ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
     'while [ "$#" -ge 4 ]; do',
@@ -67,10 +69,11 @@ function script(withAttributes: boolean): string {
     '  if described=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null); then',
     // protojson writes the retention as a Duration, "259200s"; one that is not the declared one is set.
     '    have=$(printf "%s\\n" "$described" | sed -n "s/.*\\"workflowExecutionRetentionTtl\\": *\\"\\([0-9]*\\)s\\".*/\\1/p")',
-    '    if [ "$have" = "$(( ${2%h} * 3600 ))" ]; then',
+    '    retention=$2; expand_param hours \'retention%h\'; was="$have"s; [ -n "$have" ] || was=unknown',
+    '    if [ "$have" = "$((hours * 3600))" ]; then',
     '      echo "namespace $1 exists"',
     '    else',
-    '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was ${have:-unknown}s)" || exit 1',
+    '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was $was)" || exit 1',
     '    fi',
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',

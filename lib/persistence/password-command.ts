@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Container } from '../../imports/k8s';
+import { SHELL_EXPAND } from '../pod/shell-expand';
 import { kubeletLiteral, propError, refuseCredentialsInArgs } from '../validation';
 
 /**
@@ -68,6 +69,7 @@ export function resolvePasswordCommand(owner: string, value: PasswordCommand): R
  */
 const WRAPPER = [
   'set -u',
+  SHELL_EXPAND,
   'env_name=$1; seconds=$2; count=$3; shift 3',
   'password=$(',
   '  total=$#; i=0',
@@ -81,7 +83,7 @@ const WRAPPER = [
   'cr=$(printf "\\r")',
   'nl="',
   '"',
-  'while :; do case "$password" in *"$cr"|*"$nl") password=${password%?};; *) break;; esac; done',
+  'while :; do case "$password" in *"$cr"|*"$nl") expand_param password \'password%?\';; *) break;; esac; done',
   'shift "$count"',
   'export "$env_name=$password"',
   'exec "$@"',

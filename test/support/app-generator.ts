@@ -1,4 +1,4 @@
-import { App, Chart, Duration, Size } from 'cdk8s';
+import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import {
@@ -603,4 +603,23 @@ function buildAppShaped(spec: ClusterSpec, app: App): App {
   if (spec.peer) buildPeer(spec, app, chart, cluster, n);
   spec.fleets.forEach((f, i) => fleet(n, app, chart, cluster, !!spec.monitoring, cluster.authorizationEnabled, withoutSharedBacklog(f, spec.fleets.slice(0, i)), i));
   return app;
+}
+
+/**
+ * The objects of each app drawn with `seed` that synth accepts, spec beside them; `adjust` rewrites
+ * a spec first. A draw synth refuses is left out (the rules that refuse it are tested elsewhere),
+ * but fewer than a third synthesized means the generator is broken, and a test over the rest
+ * would pass on almost nothing: that throws.
+ */
+export function synthesizedApps(seed: number, runs: number, adjust: (spec: ClusterSpec) => ClusterSpec = (spec) => spec): Array<{ spec: ClusterSpec; objects: any[] }> {
+  const specs = fc.sample(clusterSpec, { seed, numRuns: runs }).map(adjust);
+  const apps = specs.flatMap((spec) => {
+    try {
+      return [{ spec, objects: buildApp(spec, Testing.app()).charts.flatMap((chart) => Testing.synth(chart)) }];
+    } catch {
+      return [];
+    }
+  });
+  if (apps.length <= specs.length / 3) throw new Error(`only ${apps.length} of ${specs.length} generated apps synthesized`);
+  return apps;
 }

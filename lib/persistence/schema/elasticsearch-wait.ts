@@ -7,6 +7,7 @@ import { DatastoreType } from '../datastore-options';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
 import { libraryPullPolicy } from '../../pod/images';
+import { SHELL_EXPAND } from '../../pod/shell-expand';
 
 /** The legacy index template `temporal-elasticsearch-tool setup-schema` writes (tools/elasticsearch/tasks.go). */
 export const ES_TEMPLATE = 'temporal_visibility_v1_template';
@@ -34,9 +35,12 @@ export const ES_TEMPLATE = 'temporal_visibility_v1_template';
  */
 const SCRIPT = [
   'set -u',
-  'base=${ES_SERVER%/}',
+  SHELL_EXPAND,
+  'expand_param base \'ES_SERVER%/\'',
+  'expand_param user \'ES_USER:-\'',
+  'expand_param password \'ES_PWD:-\'',
   'set --',
-  'if [ -n "${ES_USER:-}" ]; then set -- --header "Authorization: Basic $(printf "%s:%s" "$ES_USER" "${ES_PWD:-}" | base64 | tr -d "\\n")"; fi',
+  'if [ -n "$user" ]; then set -- --header "Authorization: Basic $(printf "%s:%s" "$user" "$password" | base64 | tr -d "\\n")"; fi',
   'attempt=1',
   'while [ "$attempt" -le "$WAIT_ATTEMPTS" ]; do',
   '  what="the index template $ES_TEMPLATE"',

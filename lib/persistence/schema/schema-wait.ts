@@ -5,6 +5,7 @@ import { Container, KubeConfigMap, VolumeMount } from '../../../imports/k8s';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
 import { libraryPullPolicy } from '../../pod/images';
+import { SHELL_EXPAND } from '../../pod/shell-expand';
 import { VolumeSet } from '../../pod/volumes';
 
 /** Where the schema-wait script is mounted in the servers' init containers. */
@@ -43,30 +44,37 @@ export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
+  SHELL_EXPAND,
   'if [ "$#" = 0 ]; then echo "usage: wait-for-schema.sh STORE[=VERSION]... (the prefix of each store\'s settings files beside this script)" >&2; exit 2; fi',
   'for arg do (',
-  '  store=${arg%%=*}',
-  '  case "$arg" in *=*) export SCHEMA_WAIT_VERSION="${arg#*=}";; esac',
+  '  expand_param store \'arg%%=*\'',
+  '  case "$arg" in *=*) expand_param SCHEMA_WAIT_VERSION \'arg#*=\'; export SCHEMA_WAIT_VERSION;; esac',
   '  loaded=0',
-  '  for setting in "${0%/*}/$store".*; do',
+  '  expand_param dir \'0%/*\'',
+  '  for setting in "$dir/$store".*; do',
   '    [ -f "$setting" ] || continue',
   '    value=$(cat "$setting"; echo x)',
-  '    export "${setting##*.}=${value%x}"',
+  '    expand_param setting_name \'setting##*.\'',
+  '    expand_param value \'value%x\'',
+  '    export "$setting_name=$value"',
   '    loaded=1',
   '  done',
   '  if [ "$loaded" = 0 ]; then echo "no settings for store $store beside $0" >&2; exit 1; fi',
   '  suffix=$(echo "$store" | tr a-z- A-Z_)',
-  '  for entry in ${SCHEMA_WAIT_SECRET_ENV:-}; do',
-  '    name=${entry%%=*}',
-  '    case "$entry" in *=*) from=${entry#*=};; *) from=${name}_$suffix;; esac',
-  '    for var in "$name" "$from" "${name}_$suffix"; do',
+  '  expand_param secret_env \'SCHEMA_WAIT_SECRET_ENV:-\'',
+  '  for entry in $secret_env; do',
+  '    expand_param name \'entry%%=*\'',
+  '    case "$entry" in *=*) expand_param from \'entry#*=\';; *) from="$name"_$suffix;; esac',
+  '    for var in "$name" "$from" "$name"_$suffix; do',
   '      case "$var" in ""|[0-9]*|*[!A-Z0-9_]*) echo "not an env var name: $var" >&2; exit 1;; esac',
   '    done',
-  '    for var in "$from" "${name}_$suffix"; do',
-  '      eval "if [ -n \\"\\${$var+x}\\" ]; then export $name=\\"\\$$var\\"; fi"',
+  '    for var in "$from" "$name"_$suffix; do',
+  '      expand_param is_set "$var+x"',
+  '      if [ -n "$is_set" ]; then expand_param "$name" "$var"; export "$name"; fi',
   '    done',
   '  done',
-  '  probe="${TMPDIR:-/tmp}/schema-probe"',
+  '  expand_param probe \'TMPDIR:-/tmp\'',
+  '  probe=$probe/schema-probe',
   '  mkdir -p "$probe/not-a-version"',
   '  attempt=1',
   '  while [ "$attempt" -le "$SCHEMA_WAIT_ATTEMPTS" ]; do',
