@@ -29,8 +29,8 @@ const POD_IP = '10.20.30.40';
 let decoderBin: string;
 
 beforeAll(() => {
-  const get = runToolScript<'CONFIG_DECODE_BIN'>(path.resolve(__dirname, '../../scripts/config-decode-tool.sh'), [], 20 * 60 * 1000);
-  decoderBin = get('CONFIG_DECODE_BIN');
+  const get = runToolScript<'GO_TOOL_BIN'>(path.resolve(__dirname, '../../scripts/go-tool.sh'), ['config-decode'], 20 * 60 * 1000);
+  decoderBin = get('GO_TOOL_BIN');
 }, 20 * 60 * 1000);
 
 interface Decoded {
