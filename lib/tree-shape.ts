@@ -11,14 +11,35 @@ import { IConstruct } from 'constructs';
  * the tree then, or to one added since, which itself was added to one that was. So the child
  * counts of the constructs of the snapshot say whether anything was added, without building a
  * path or reading an object: a loop over them instead of the checks. A construct removed with
- * `tryRemoveChild` and another added under the same scope between two validations leave the counts
- * as they were; that escape hatch is not something an app does between two of cdk8s's validations.
+ * `tryRemoveChild` and another added under the same scope leave the count as it was, so the
+ * children themselves are kept too, one list for the whole tree, and compared one by one: as
+ * many comparisons as constructs.
  */
 
 /** The constructs of a tree and the number of children each had when it was taken. */
 export interface TreeShape {
   readonly nodes: readonly IConstruct[];
   readonly childCounts: Uint32Array;
+  /** Every node's children then, one node after another: `childCounts` says how many are whose. */
+  readonly children: readonly IConstruct[];
+}
+
+/** Collects a shape node by node, in the order of a walk that also does other work. */
+export class TreeShapeBuilder {
+  private readonly nodes: IConstruct[] = [];
+  private readonly counts: number[] = [];
+  private readonly children: IConstruct[] = [];
+
+  /** Records `node`, whose children (`node.node.children`, read once by the caller) are `children`. */
+  public add(node: IConstruct, children: readonly IConstruct[]): void {
+    this.nodes.push(node);
+    this.counts.push(children.length);
+    for (const child of children) this.children.push(child);
+  }
+
+  public build(): TreeShape {
+    return { nodes: this.nodes, childCounts: Uint32Array.from(this.counts), children: this.children };
+  }
 }
 
 /**
@@ -26,23 +47,24 @@ export interface TreeShape {
  * order. The cluster checks take theirs in the walk that reads the app's objects (scanApp).
  */
 export function treeShape(root: IConstruct): TreeShape {
-  const nodes: IConstruct[] = [];
-  const counts: number[] = [];
+  const builder = new TreeShapeBuilder();
   const visit = (c: IConstruct): void => {
     const children = c.node.children;
-    nodes.push(c);
-    counts.push(children.length);
+    builder.add(c, children);
     for (const child of children) visit(child);
   };
   visit(root);
-  return { nodes, childCounts: Uint32Array.from(counts) };
+  return builder.build();
 }
 
 /** Whether no construct was added to, or removed from, any construct of `shape` since it was taken. */
 export function sameShape(shape: TreeShape): boolean {
-  const { nodes, childCounts } = shape;
+  const { nodes, childCounts, children: then } = shape;
+  let at = 0;
   for (let i = 0; i < nodes.length; i++) {
-    if (nodes[i].node.children.length !== childCounts[i]) return false;
+    const children = nodes[i].node.children;
+    if (children.length !== childCounts[i]) return false;
+    for (const child of children) if (child !== then[at++]) return false;
   }
   return true;
 }

@@ -48,6 +48,22 @@ describe('treeShape / sameShape: whether a construct was added anywhere in an ap
       expect(Node.of(scope).tryRemoveChild('cm')).toBe(true);
       expect(sameShape(shape)).toBe(false);
     });
+    test('a construct was removed and another added under the same scope, the child counts as they were: last, first, or between integer-like ids, which the construct tree lists first', () => {
+      const cases: Array<{ ids: string[]; remove: string; add: string }> = [
+        { ids: ['a', 'b'], remove: 'b', add: 'c' },
+        { ids: ['a', 'b'], remove: 'a', add: 'c' },
+        { ids: ['1', '2'], remove: '1', add: '0' },
+        { ids: ['x', '5'], remove: '5', add: '7' },
+      ];
+      for (const { ids, remove, add } of cases) {
+        const { app, scope } = tree();
+        for (const id of ids) new KubeConfigMap(scope, id);
+        const shape = treeShape(app);
+        expect(Node.of(scope).tryRemoveChild(remove)).toBe(true);
+        new KubeConfigMap(scope, add);
+        expect([ids, Node.of(scope).children.length, sameShape(shape)]).toEqual([ids, ids.length + 1, false]);
+      }
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
-import { sameShape, TreeShape } from '../tree-shape';
+import { sameShape, TreeShape, TreeShapeBuilder } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
@@ -179,15 +179,13 @@ function scanApp(root: IConstruct, clusters: readonly RegisteredCluster[]): {
   shape: TreeShape; others: Array<{ key: string; path: string }>; objectKeys: Map<RegisteredCluster, string[]>;
 } {
   const clusterAt = new Map(clusters.map((c) => [c.path, c]));
-  const nodes: IConstruct[] = [];
-  const childCounts: number[] = [];
+  const shape = new TreeShapeBuilder();
   const others: Array<{ key: string; path: string }> = [];
   const objectKeys = new Map<RegisteredCluster, string[]>();
   // `keys`: the list of the cluster `c` is in; `listed`: whether an object outside the clusters here is one of `others`.
   const visit = (c: IConstruct, path: string, keys: string[] | undefined, listed: boolean): void => {
     const children = Node.of(c).children;
-    nodes.push(c);
-    childCounts.push(children.length);
+    shape.add(c, children);
     if (keys === undefined) {
       const cluster = clusterAt.get(path);
       if (cluster !== undefined && !objectKeys.has(cluster)) objectKeys.set(cluster, keys = []);
@@ -203,7 +201,7 @@ function scanApp(root: IConstruct, clusters: readonly RegisteredCluster[]): {
     }
   };
   visit(root, Node.of(root).path, undefined, true);
-  return { shape: { nodes, childCounts: Uint32Array.from(childCounts) }, others, objectKeys };
+  return { shape: shape.build(), others, objectKeys };
 }
 
 /**
