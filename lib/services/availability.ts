@@ -25,7 +25,7 @@ export function disruptionBudget(owner: string, budget: DisruptionBudget | undef
   }
   if (budget?.minAvailable !== undefined) {
     requireInt32(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, 0);
-    if (budget.minAvailable >= replicas) {
+    if (replicas > 0 && budget.minAvailable >= replicas) {
       throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
         'Otherwise no node holding one of its pods can ever be drained.');
     }

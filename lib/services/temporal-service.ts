@@ -226,10 +226,12 @@ export abstract class TemporalService extends Construct {
       },
     });
 
+    // Checked also for a role scaled to zero, which gets no budget: its value is the one the role gets when scaled up again.
+    const budget = disruptionBudget(owner, props.podDisruptionBudget, autoscaling?.minReplicas ?? this.replicas);
     if (autoscaling || this.replicas > 0) {
       this.disruptionBudget = new KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(this.name),
-        spec: { selector: { matchLabels: this.selectorLabels }, ...disruptionBudget(owner, props.podDisruptionBudget, autoscaling?.minReplicas ?? this.replicas) },
+        spec: { selector: { matchLabels: this.selectorLabels }, ...budget },
       });
     }
     if (autoscaling) {
