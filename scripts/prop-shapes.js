@@ -19,7 +19,9 @@
 // keys of all the alternatives that are shapes). A shape with an index signature lists it as "*".
 // A prop of a binding's type (imports/, cdk8s-plus) whose type is one kind of value also has that
 // kind (#s, #n, #b, #a: a string, a number, a boolean, a list), which its value must be unless it is
-// undefined or null: cdk8s writes any value there into the manifest.
+// undefined or null: cdk8s writes any value there into the manifest. A prop with keys to check and
+// no such kind ends with "+" and the other kinds its type allows besides a plain object (+f: false,
+// +sa: text or a list, + nothing else), which a value that is not a plain object must be.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -142,6 +144,32 @@ function generate() {
   }
 
   /*
+   * What else than a plain object a prop whose value's keys are checked may be, as letters: s text,
+   * n a number, b a boolean (t only true, f only false), a a list; * anything (any, unknown).
+   * Without them a value of another kind reached the constructs as if it were options:
+   * `podMonitor: "false"` (from a values file) turned the PodMonitor on, and `[]` counted as `{}`.
+   * A class instance, a function or another object is left to the checks further in.
+   */
+  function othersOf(type) {
+    const letters = new Set();
+    for (const alt of type.isUnion() ? type.types : [type]) {
+      if (alt.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+      if (alt.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return '*';
+      if (alt.flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringLiteral)) letters.add('s');
+      else if (alt.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) letters.add('n');
+      else if (alt.flags & (ts.TypeFlags.BigInt | ts.TypeFlags.BigIntLiteral)) return '*';
+      else if (alt.flags & ts.TypeFlags.BooleanLiteral) letters.add(alt.intrinsicName === 'true' ? 't' : 'f');
+      else if (checker.isArrayType(alt) || checker.isTupleType(alt)) letters.add('a');
+    }
+    if (letters.has('t') && letters.has('f')) {
+      letters.delete('t');
+      letters.delete('f');
+      letters.add('b');
+    }
+    return [...letters].sort().join('');
+  }
+
+  /*
    * Whether a shape is a binding's (imports/, cdk8s-plus): its props have no check of their own, and
    * cdk8s writes whatever they hold into the manifest. The library's own props are checked by the
    * constructs, in messages that say more than a kind.
@@ -167,6 +195,10 @@ function generate() {
       const byDefault = prop.getJsDocTags().find((tag) => tag.name === 'default')?.text?.map((t) => t.text).join('').trim();
       if (typeof described === 'string' && described.split('|').includes('#b') && (byDefault === 'true' || byDefault === 'false')) {
         described = described.replace('#b', `#b=${byDefault}`);
+      }
+      // A prop with keys to check, and no one kind of its own, says what else its value may be ("+" and the letters of othersOf).
+      if (typeof described === 'string' && !described.split('|').some((d) => d.startsWith('#'))) {
+        described = `${described}|+${othersOf(propType)}`;
       }
       entry.fields.push([prop.getName(), described]);
     }

@@ -84,7 +84,8 @@ describe('AdminTools', () => {
   test('fails when adminTools is anything but an options object (it was a boolean)', () => {
     const notObjects = fc.oneof(fc.boolean(), fc.string(), fc.integer(), fc.constant(null), fc.array(fc.anything()));
     fc.assert(fc.property(notObjects, (value) => {
-      expect(() => cluster(testChart(), { adminTools: value as any })).toThrow(/TemporalCluster: adminTools is .*; expected an options object such as \{\}.*Write adminTools: \{\}/);
+      expect(() => cluster(testChart(), { adminTools: value as any })).toThrow(value === null ? /TemporalCluster: adminTools is null; expected an options object such as \{\}.*Write adminTools: \{\}/
+        : /TemporalCluster 'temporal': props\.adminTools is .*; expected an object of AdminToolsOptions, \{ affinity, image, nodeSelector, priorityClassName, resources, tolerations \}\. (Write adminTools: \{\} for its defaults, or leave it out|Give one object, \{ \.\.\. \}, not a list)\.$/);
     }), { numRuns: 50 });
   });
 });

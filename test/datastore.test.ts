@@ -269,7 +269,7 @@ describe('Datastore', () => {
       }
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', tls: { enableHostVerification: 'false' as never } }))
         .toThrow(/Datastore.cassandra: props.tls.enableHostVerification is "false"; expected true or false/);
-      expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: tls is "yes"; expected an object/);
+      expect(() => Datastore.elasticsearch({ url: 'https://es', tls: 'yes' as never })).toThrow(/Datastore.elasticsearch: props\.tls is "yes"; expected an object of DatastoreTlsOptions, \{ ca, clientCertificate, clientKey, enableHostVerification, serverName \}\./);
       expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u', tls: { serverName: 'MY.db.svc' } }).tls!.serverName).toBe('MY.db.svc');
     });
     test('tls is set on an http:// Elasticsearch URL, which the server reads in plain text', () => {

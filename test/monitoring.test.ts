@@ -174,7 +174,7 @@ describe('TemporalMonitoring', () => {
       // From plain JS these threw a TypeError out of the alerts' or dashboard's constructor.
       ['alerts is null', { scrape: ScrapeConfig.serviceMonitor(), alerts: null as any }, /monitoring of TemporalCluster 'temporal': alerts is null; expected alert options \(\{\} for the defaults\) or false/],
       ['the dashboard is null', { scrape: ScrapeConfig.serviceMonitor(), dashboard: null as any }, /dashboard is null; expected dashboard options/],
-      ['alerts is true', { scrape: ScrapeConfig.serviceMonitor(), alerts: true as any }, /alerts is true; expected alert options/],
+      ['alerts is true', { scrape: ScrapeConfig.serviceMonitor(), alerts: true as any }, /alerts is true; expected an object of AlertOptions, \{ \.\.\. \}, or false\. Write alerts: \{\} for its defaults, or leave it out\./],
     ] as Array<[string, MonitoringOptions, RegExp]>)('%s', (_name, options, message) => {
       expect(() => make(options)).toThrow(message);
     });

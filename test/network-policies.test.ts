@@ -357,8 +357,8 @@ describe('ClusterNetworkPolicies', () => {
   });
 
   test('fails when networkPolicy is false itself (a config file\'s "networkPolicy": false): every policy was kept while meaning none', () => {
-    expect(() => policiesOf({ networkPolicy: false as never })).toThrow(/TemporalCluster 'temporal': networkPolicy is false; expected an options object such as \{ enabled: false \}/);
-    expect(() => policiesOf({ networkPolicy: 'off' as never })).toThrow(/networkPolicy is "off"; expected an options object/);
+    expect(() => policiesOf({ networkPolicy: false as never })).toThrow(/TemporalCluster 'temporal': props\.networkPolicy is false; expected an object of NetworkPolicyOptions, \{ \.\.\. \}\. Write networkPolicy: \{ enabled: false \} to turn the policies off\./);
+    expect(() => policiesOf({ networkPolicy: 'off' as never })).toThrow(/props\.networkPolicy is "off"; expected an object of NetworkPolicyOptions, \{ \.\.\. \}\. Write networkPolicy: \{ enabled: false \} to turn the policies off\./);
   });
 
   describe('fails when', () => {

@@ -374,7 +374,7 @@ describe('Persistence databaseAccess', () => {
         expect(onLoopback({ sidecars })().databaseAccess.proxies).toBeUndefined();
       });
       test('fails when it is no list, or an entry has no port from 1 to 65535', () => {
-        expect(onLoopback({ sidecars, proxies: { port: 5432 } })).toThrow(/databaseAccess\.proxies is \{"port":5432\}; expected a list of \{ port, sidecars \}/);
+        expect(onLoopback({ sidecars, proxies: { port: 5432 } })).toThrow(/databaseAccess\.proxies is \{"port":5432\}; expected a list of DatabaseProxy\. Give a list/);
         for (const port of [0, 65536, 5432.5, '5432', undefined]) {
           expect(onLoopback({ sidecars, proxies: [{ port, sidecars: ['cloud-sql-proxy'] }] })).toThrow(/databaseAccess\.proxies\[0\]\.port is .*; expected an integer port from 1 to 65535/);
         }

@@ -985,7 +985,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(refused({ job: 'system:kube-controller-manager' })).toThrow(/controllerUsernames\.job is "system:kube-controller-manager"; expected a list/);
     expect(refused({ job: [''] })).toThrow(/controllerUsernames\.job is \[""\]/);
     expect(refused({ cronJob: [' system:kube-controller-manager'] })).toThrow(/controllerUsernames\.cronJob is \[" system:kube-controller-manager"\]; expected .*without spaces around it/);
-    expect(refused(['system:kube-controller-manager'])).toThrow(/controllerUsernames is \["system:kube-controller-manager"\]; expected an object of username lists by owner kind/);
+    expect(refused(['system:kube-controller-manager'])).toThrow(/controllerUsernames is \["system:kube-controller-manager"\]; expected an object of ControllerUsernames, \{ cronJob, daemonSet, deployment, job, replicaSet, statefulSet \}\. Give one object/);
   });
 
   test('fails when a pod\'s ephemeral container (kubectl debug, the pods/ephemeralcontainers subresource) sets a pinned env var other than from the pinned ConfigMap, or runs the image of a cluster container at another minor; a busybox to debug with passes', () => {

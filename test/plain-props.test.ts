@@ -167,7 +167,7 @@ describe('props', () => {
       expect(() => cluster({ history: { podAnnotations: new Map() } })).toThrow(/podAnnotations is \{\}; expected a map of annotation keys to strings/);
       expect(() => cluster({ history: { tolerations: [null] } })).toThrow(/tolerations\[0\] is null; expected a toleration/);
       expect(() => cluster({ history: { tolerations: ['NoSchedule'] } })).toThrow(/tolerations\[0\] is "NoSchedule"; expected a toleration/);
-      expect(() => cluster({ history: { affinity: [] } })).toThrow(/affinity is \[\]; expected an affinity/);
+      expect(() => cluster({ history: { affinity: [] } })).toThrow(/props\.history\.affinity is \[\]; expected an object of Affinity, \{ nodeAffinity, podAffinity, podAntiAffinity \}\. Give one object, \{ \.\.\. \}, not a list\./);
       // JSON.parse makes "__proto__" an own key; the copy keeps it one, for the label check to refuse.
       expect(() => cluster({ history: { podLabels: JSON.parse('{"__proto__": {"team": "a"}}') } })).toThrow(/podLabels key is "__proto__"/);
     });

@@ -273,14 +273,23 @@ describe.each(ROLES)('$role', (r) => {
       expect(Object.is(deployment.spec.replicas, 0)).toBe(true);
     });
     test('podDisruptionBudget is a number or a boolean (plain JS): the default budget was used without a word', () => {
-      expect(() => render(r, { [r.key]: { podDisruptionBudget: 2 } } as never)).toThrow(/podDisruptionBudget is 2; expected an options object such as \{ maxUnavailable: 1 \}/);
-      expect(() => render(r, { [r.key]: { podDisruptionBudget: false } } as never)).toThrow(/podDisruptionBudget is false; expected an options object/);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: 2 } } as never)).toThrow(/podDisruptionBudget is 2; expected an object of DisruptionBudget, \{ maxUnavailable, minAvailable \}\. Such as \{ maxUnavailable: 1 \}\./);
+      expect(() => render(r, { [r.key]: { podDisruptionBudget: false } } as never)).toThrow(/props\.[a-zA-Z]+\.podDisruptionBudget is false; expected an object of DisruptionBudget, \{ maxUnavailable, minAvailable \}\. Such as \{ maxUnavailable: 1 \}\./);
+    });
+    test('podDisruptionBudget of a role scaled to zero holds a bad value: no budget is written then, and the value went unchecked until the role was scaled up', () => {
+      expect(() => render(r, { [r.key]: { replicas: 0, podDisruptionBudget: { maxUnavailable: '1' } } } as never))
+        .toThrow(/podDisruptionBudget\.maxUnavailable is "1"; expected an integer at least 0/);
+      expect(() => render(r, { [r.key]: { replicas: 0, podDisruptionBudget: { maxUnavailable: 0 } } } as never)).toThrow(/podDisruptionBudget\.maxUnavailable is 0; expected at least 1/);
+      expect(() => render(r, { [r.key]: { replicas: 0, podDisruptionBudget: { maxUnavailable: 1, minAvailable: 1 } } } as never)).toThrow(/maxUnavailable or minAvailable, not both/);
+      // Scaled to zero, a minimum that the usual replica count allows is no mistake, and no budget is written.
+      const { all } = render(r, { [r.key]: { replicas: 0, podDisruptionBudget: { minAvailable: 2 } } } as never);
+      expect(all.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === `temporal-${r.role}`)).toEqual([]);
     });
     test('a CPU amount is a string or a number (plain JS): the preset\'s was used without a word', () => {
       expect(() => render(r, { [r.key]: { resources: { cpu: { limit: '2' } } } } as never))
         .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': resources.cpu.limit is "2"; expected a Cpu from cdk8s-plus-27`));
       expect(() => render(r, { [r.key]: { resources: { cpu: { request: 0.5 } } } } as never)).toThrow(/resources.cpu.request is 0.5; expected a Cpu/);
-      expect(() => render(r, { [r.key]: { resources: { cpu: '500m' } } } as never)).toThrow(/resources.cpu is "500m"; expected \{ request, limit \} of Cpu values/);
+      expect(() => render(r, { [r.key]: { resources: { cpu: '500m' } } } as never)).toThrow(/resources\.cpu is "500m"; expected an object of CpuResources, \{ limit, request \}\. Such as \{ request: Cpu\.millis\(500\), limit: Cpu\.units\(1\) \}\./);
     });
     test('replicas is negative', () => {
       expect(() => render(r, { [r.key]: { replicas: -1 } })).toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': replicas is -1; expected an integer at least 0`));

@@ -329,7 +329,7 @@ describe('TemporalCluster', () => {
         'images', 'dynamicConfig', 'schema', 'persistenceMigration'] as const) {
         for (const value of ['false', 'no', true, 1, []]) {
           expect(() => cluster(testChart(), { [prop]: value as any }))
-            .toThrow(new RegExp(`TemporalCluster 'temporal': ${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write ${prop}: \\{\\} to turn it on`));
+            .toThrow(new RegExp(`TemporalCluster 'temporal': props\\.${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an object of [A-Za-z]+, \\{ [^}]* \\}, or false\\. Write ${prop}: \\{\\} to turn it on, or leave ${prop} out for none\\.$`));
         }
       }
       // A value class given as the plain object it looks like failed with a TypeError naming no prop.
@@ -353,8 +353,8 @@ describe('TemporalCluster', () => {
     test('fails when a list prop is one value (plain JS, a config file): it failed with a TypeError naming no prop', () => {
       expect(bad({ imagePullSecrets: 'regcred' as never })).toThrow(/TemporalCluster 'temporal': imagePullSecrets is "regcred"; expected a list of Secret names/);
       expect(bad({ reservedMembershipPorts: 6933 as never })).toThrow(/TemporalCluster 'temporal': reservedMembershipPorts is 6933; expected a list of ports/);
-      expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': namespaces is "default"; expected a list of namespaces/);
-      expect(bad({ history: 5 as never })).toThrow(/TemporalCluster 'temporal': history is 5; expected an options object such as \{ replicas: 3 \}/);
+      expect(bad({ namespaces: 'default' as never })).toThrow(/TemporalCluster 'temporal': props\.namespaces is "default"; expected a list of TemporalNamespace\. Give a list, \[ \.\.\. \], even of one item\./);
+      expect(bad({ history: 5 as never })).toThrow(/TemporalCluster 'temporal': props\.history is 5; expected an object of TemporalServiceOptions, \{ \.\.\. \}\. Such as \{ replicas: 3 \}\./);
       // One URI as a string was read as its characters: no store matched, and the lock refused the move the props declared.
       expect(bad({ persistenceMigration: { from: 'postgres://old-pg:5432/temporal' as never } })).toThrow(/persistenceMigration.from is "postgres:\/\/old-pg:5432\/temporal"; expected a list of store URIs/);
     });

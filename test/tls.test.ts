@@ -201,7 +201,7 @@ describe('ClusterTls', () => {
       expect(() => ClusterTls.fromSecrets(null as any)).toThrow(/ClusterTls.fromSecrets: options is null; expected \{ internode/);
       expect(() => ClusterTls.certManager(undefined as any)).toThrow(/ClusterTls.certManager: options is undefined; expected \{ issuer/);
       expect(() => ClusterTls.certManager({ issuer, frontendDnsNames: 'temporal.example.com' as any })).toThrow(/frontendDnsNames is "temporal.example.com"; expected a list of DNS names/);
-      expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: 'ui-tls' as any })).toThrow(/clients is "ui-tls"; expected an object keyed by ui, adminTools, namespaceJob/);
+      expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: 'ui-tls' as any })).toThrow(/options\.clients is "ui-tls"; expected an object of TlsClientSecrets, \{ adminTools, namespaceJob, ui \}\./);
       for (const key of ['UI', 'admin-tools', 'admintools', 'namespace', 'worker']) {
         expect(() => ClusterTls.fromSecrets({ internode: 'x', clients: { [key]: 'client-tls' } as any }))
           .toThrow(new RegExp(`ClusterTls.fromSecrets: options.clients.${key} is not a prop of TlsClientSecrets: .*; expected one of adminTools, namespaceJob, ui\\.`));

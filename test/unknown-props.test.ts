@@ -11,7 +11,7 @@ import {
   SchemaJob, ScrapeConfig, TemporalAlerts, TemporalCluster, TemporalDashboard, TemporalMonitoring, TemporalUi, WorkerFleet, WorkerFleetMonitoring,
 } from '../lib';
 import { plainProps } from '../lib/validation';
-import { KeyCheck, PropShape, PropShapeName, nearestKey, propKeyCheck } from '../lib/validation/prop-keys';
+import { fieldCheck, KeyCheck, PropShape, PropShapeName, nearestKey, propKeyCheck } from '../lib/validation/prop-keys';
 import { PROP_SHAPES } from '../lib/validation/prop-shapes';
 
 /**
@@ -227,6 +227,38 @@ describe('unknown props', () => {
     expect(checked).toBeGreaterThan(everyKey.length);
   });
 
+  test('every prop with keys to check, given a value of a kind its type does not have (text, a number, a boolean, a list, or an object for a list), is refused by its entry point naming the path', () => {
+    // Before, such a value reached the constructs as if it were options: `podMonitor: "false"` from a
+    // values file turned the PodMonitor on, `[]` counted as `{}`, `tolerations: "x"` reached cdk8s.
+    const LETTER: Array<[string, unknown]> = [['s', 'false'], ['s', 'text'], ['n', 1], ['b', true], ['t', true], ['f', false], ['a', []]];
+    let checked = 0;
+    const kinds = new Set<string>();
+    for (const { root, keys, shape, key } of everyKey) {
+      const field = shape.fields.get(key);
+      // As the copy checks it: a feature's options also take false.
+      const check = field ? fieldCheck(shape, key, field) : undefined;
+      if (check?.others === undefined || check.others.includes('*')) continue;
+      const where = pathText(ENTRIES[root].at, [...keys, key]);
+      const allowed = (letter: string) => check.others!.includes(letter) || (check.others!.includes('b') && 'tf'.includes(letter)) || (letter === 'a' && check.items !== undefined);
+      const wrong = LETTER.filter(([letter]) => !allowed(letter)).map(([, value]) => value);
+      // A list's items are objects: one object in place of the list.
+      if (check.shape === undefined && check.items !== undefined) wrong.push({});
+      for (const value of wrong) {
+        let message = '';
+        try {
+          ENTRIES[root].call(nest(keys, { [key]: value }));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect({ where, message }).toEqual({ where, message: expect.stringContaining(`${where} is ${JSON.stringify(value)}; expected `) });
+        kinds.add(Array.isArray(value) ? 'list' : typeof value);
+        checked++;
+      }
+    }
+    expect([...kinds].sort()).toEqual(['boolean', 'list', 'number', 'object', 'string']);
+    expect(checked).toBeGreaterThan(500);
+  });
+
   test('every flag of every shape, given the text "false" or "true", is refused by its entry point naming the path (untyped code reads the text "false" as true)', () => {
     let checked = 0;
     for (const { root, keys, shape, key } of everyKey) {
@@ -249,6 +281,10 @@ describe('unknown props', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
+  /** Whether a key below `keys` is a key of a map of the props (labels, annotations, env...) rather than a prop. */
+  const isMapKey = (keys: Array<string | number>) => keys.some((k) => ['podLabels', 'podAnnotations', 'labels', 'annotations', 'nodeSelector', 'matchLabels', 'env', 'alertLabels',
+    'connectAttributes', 'sidecarLabels', 'pinnedEnv', 'selector', 'serviceAccountAnnotations'].includes(String(k)));
+
   test('a valid generated app, with one of its keys misspelt at any depth, is refused naming the path', () => {
     let checked = 0;
     let knownCount = 0;
@@ -268,7 +304,9 @@ describe('unknown props', () => {
         }
       };
       handed.forEach((props, index) => collect(index, props, []));
-      const target = present[pick % present.length];
+      // A key of a map (a label, an annotation, an env var) is data, not a prop: its own checks judge a changed one.
+      const props = present.filter((p) => !isMapKey(p.keys));
+      const target = props[pick % props.length];
       // The drawn misspelling, or the next one that changes the key.
       const kinds = Object.keys(MISSPELLINGS);
       const start = kinds.indexOf(kind);
@@ -408,7 +446,7 @@ describe('unknown props', () => {
       expect(make({ schema: { createDatabase: 'false' } })).toThrow(/^TemporalCluster 't': props\.schema\.createDatabase is "false"; expected true or false \(or leave it out for true\)\. Write the boolean itself/);
       expect(make({ schema: { waitForElasticsearch: 'false' } })).toThrow(/^TemporalCluster 't': props\.schema\.waitForElasticsearch is "false"; expected true or false/);
       // One namespace instead of a list made no namespace at all; a number for the repository was read as text.
-      expect(make({ namespaces: { name: 'orders' } })).toThrow(/^TemporalCluster 't': namespaces is \{"name":"orders"\}; expected a list of namespaces/);
+      expect(make({ namespaces: { name: 'orders' } })).toThrow(/^TemporalCluster 't': props\.namespaces is \{"name":"orders"\}; expected a list of TemporalNamespace\. Give a list, \[ \.\.\. \], even of one item\.$/);
       expect(make({ images: { repository: 5 } })).toThrow(/^TemporalCluster 't': images\.repository is 5; expected a registry and path/);
       // One group as text was spread into its characters, each one a group.
       expect(make({ protectPinnedValues: { breakGlassGroups: 'platform-admins' } })).toThrow(/breakGlassGroups is "platform-admins"; expected a list of group names\. Give a list, even of one group/);

@@ -1085,12 +1085,12 @@ describe('WorkerFleet', () => {
     test('fails when monitoring, networkPolicy or resources is not an options object: monitoring "false" turned monitoring on, networkPolicy false left the policies on, resources "large" was ignored', () => {
       for (const monitoring of ['false', true, 1, []]) {
         expect(() => setup({ monitoring: monitoring as any }))
-          .toThrow(new RegExp(`^WorkerFleet 'orders': monitoring is ${JSON.stringify(monitoring).replace(/[[\]]/g, '\\$&')}; expected an options object such as \\{\\}\\. Write monitoring: \\{\\} to turn it on`));
+          .toThrow(new RegExp(`^WorkerFleet 'orders': props\\.monitoring is ${JSON.stringify(monitoring).replace(/[[\]]/g, '\\$&')}; expected an object of WorkerFleetMonitoringOptions, \\{ [^}]* \\}, or false\\. Write monitoring: \\{\\} to turn it on, or leave monitoring out for none\\.$`));
       }
       for (const networkPolicy of [false, 'off', []]) {
-        expect(() => setup({ networkPolicy: networkPolicy as any })).toThrow(/^WorkerFleet 'orders': networkPolicy is .*; expected an options object such as \{\}\. Write networkPolicy: \{ enabled: false \}/);
+        expect(() => setup({ networkPolicy: networkPolicy as any })).toThrow(/^WorkerFleet 'orders': props\.networkPolicy is .*; expected an object of FleetNetworkPolicyOptions, \{ dns, egress, enabled, monitoring \}\. Write networkPolicy: \{ enabled: false \} to turn the policies off\.$/);
       }
-      expect(() => setup({ resources: 'large' as any })).toThrow(/^WorkerFleet 'orders': resources is "large"; expected \{ cpu, memory \} of cdk8s-plus-27 ContainerResources\.$/);
+      expect(() => setup({ resources: 'large' as any })).toThrow(/^WorkerFleet 'orders': props\.resources is "large"; expected an object of ContainerResources, \{ cpu, ephemeralStorage, memory \}\. Write resources: \{\} for its defaults, or leave it out\.$/);
       expect(ofKind(setup({ monitoring: false as any }).chart, 'PodMonitor')).toHaveLength(0);
       expect(ofKind(setup({ monitoring: null as any, networkPolicy: null as any, resources: null as any }).chart, 'PodMonitor')).toHaveLength(0);
     });
@@ -1098,10 +1098,12 @@ describe('WorkerFleet', () => {
     test('fails when cluster or frontend is null or frontend is not an object: a TypeError named neither', () => {
       expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: null as any }))
         .toThrow(/^WorkerFleet 'orders': cluster is null; expected a TemporalCluster of this app\. Leave it unset to use frontend\.$/);
-      for (const frontend of [null, 'x.example:7233', ['x.example:7233']]) {
+      for (const frontend of ['x.example:7233', ['x.example:7233']]) {
         expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any }))
-          .toThrow(/^WorkerFleet 'orders': frontend is .*; expected an options object \(\{ address: 'host:port' \}\)\. Leave it unset to use cluster\.$/);
+          .toThrow(/^WorkerFleet 'orders': props\.frontend is .*; expected an object of ExternalFrontend, \{ address, allowPlaintextApiKey, peers, serverName, targetPort, tls \}\. Such as \{ address: 'host:port' \}; leave it unset to use the cluster's own frontend\.$/);
       }
+      expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: null as any }))
+        .toThrow(/^WorkerFleet 'orders': frontend is null; expected an options object \(\{ address: 'host:port' \}\)\. Leave it unset to use cluster\.$/);
     });
 
     test('a KEDA-watched queue name has characters KEDA\'s visibility query refuses', () => {
@@ -1345,7 +1347,7 @@ describe('WorkerFleet', () => {
       // The string 'false' is truthy: the policies the user turned off were emitted.
       expect(() => setup({ networkPolicy: { enabled: 'false' as any } })).toThrow(/WorkerFleet 'orders': props.networkPolicy.enabled is "false"; expected true or false/);
       expect(() => setup({ networkPolicy: { enabled: null as any } })).toThrow(/networkPolicy.enabled is null; expected true or false/);
-      expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy.egress is \{"ports":\[5432\]\}; expected a list of egress rules/);
+      expect(() => setup({ networkPolicy: { egress: { ports: [5432] } as any } })).toThrow(/networkPolicy\.egress is \{"ports":\[5432\]\}; expected a list of FleetEgressRule\. Give a list/);
       expect(ofKind(setup({ networkPolicy: { enabled: false } }).chart, 'NetworkPolicy').filter((p) => p.metadata.name === 'orders')).toEqual([]);
     });
 

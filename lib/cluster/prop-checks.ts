@@ -11,6 +11,7 @@ import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
 import { checkOptionsObject, optionalBoolean, propError, requirePort } from '../validation';
+import { CLUSTER_FEATURE_OPTIONS } from '../validation/prop-keys';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
 
@@ -216,8 +217,7 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
 }
 
 // adminTools has a stricter check of its own (null and false are refused too; lib/operations/admin-tools.ts).
-const OPTION_OBJECTS = ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'archival', 'authorization', 'serviceAccount', 'shutdown', 'images',
-  'dynamicConfig', 'schema', 'persistenceMigration'] as const;
+const OPTION_OBJECTS = CLUSTER_FEATURE_OPTIONS;
 
 /** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */
 const VALUE_CLASSES: ReadonlyArray<readonly ['ports' | 'topologySpread' | 'gitOps', (value: unknown) => boolean, string]> = [

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import { escapeUnreadable, manifestTextProblem } from './manifest-text';
-import { isOfKind, KeyCheck, kindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
+import { fieldCheck, isOfKind, isOfOtherKind, KeyCheck, kindError, otherKindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
 
 /**
  * A copy of a construct's props in which every plain object is an ordinary `{}`.
@@ -21,7 +21,10 @@ import { isOfKind, KeyCheck, kindError, PropShapeName, propKeyCheck, unknownKeyE
  */
 export function plainProps<T>(owner: string, props: T, shape?: PropShapeName, at = 'props'): T {
   if (props !== null && typeof props === 'object' && COPIED.has(props)) return props;
-  return copy(owner, [at], props, [], shape === undefined ? undefined : propKeyCheck(shape)) as T;
+  const check = shape === undefined ? undefined : propKeyCheck(shape);
+  // The props themselves are an object of their type, whatever a values file or plain JS handed over.
+  if (check !== undefined && !isOfOtherKind({ ...check, others: '' }, props)) throw otherKindError(owner, at, props, { ...check, others: '' });
+  return copy(owner, [at], props, [], check) as T;
 }
 
 /*
@@ -52,6 +55,7 @@ function pathOf(keys: KeyPath): string {
 
 function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], check: KeyCheck | undefined): unknown {
   if (check?.kind !== undefined && !isOfKind(check.kind, value)) throw kindError(owner, pathOf(keys), value, check as KeyCheck & { kind: ValueKind });
+  if (check?.others !== undefined && !isOfOtherKind(check as KeyCheck & { others: string }, value)) throw otherKindError(owner, pathOf(keys), value, check as KeyCheck & { others: string });
   if (typeof value === 'string') return checkedText(owner, keys, value);
   if (value === null || typeof value !== 'object') return value;
   const isArray = Array.isArray(value);
@@ -85,6 +89,8 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
         if (inner === undefined) {
           if (shape.anyKey === undefined) throw unknownKeyError(owner, pathOf(keys), key, shape);
           inner = shape.anyKey;
+        } else if (inner !== null) {
+          inner = fieldCheck(shape, key, inner);
         }
       }
       const item = copy(owner, keys, (value as Record<string, unknown>)[key], open, inner ?? undefined);

@@ -26,6 +26,33 @@ export interface KeyCheck {
   readonly shape?: PropShape;
   /** What each item of a list is checked against. */
   readonly items?: KeyCheck;
+  /**
+   * For a prop with keys to check: what else than a plain object (or an instance) its value may be,
+   * as letters (s text, n a number, b a boolean, t true, f false, a a list, * anything).
+   */
+  readonly others?: string;
+  /** A feature's options, which `false` (from plain JS) turns off: the remedy says how to turn it on. */
+  readonly feature?: boolean;
+}
+
+/** The TemporalCluster props whose options object turns a feature on, and whose `false` (from plain JS) leaves it off. */
+export const CLUSTER_FEATURE_OPTIONS = ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'archival', 'authorization', 'serviceAccount', 'shutdown', 'images',
+  'dynamicConfig', 'schema', 'persistenceMigration'] as const;
+
+/*
+ * Where `false` stands for "off" though the type says only the options object: plain JS writes
+ * `ui: false` and `monitoring: false`, and the constructs have always read them so. TypeScript code
+ * gives an object or nothing.
+ */
+const FEATURES: Record<string, ReadonlySet<string>> = { TemporalClusterProps: new Set(CLUSTER_FEATURE_OPTIONS), WorkerFleetProps: new Set(['monitoring']) };
+const featureChecks = new WeakMap<KeyCheck, KeyCheck>();
+
+/** The check of `key` of `shape`: `check` itself, or for a feature's options the same that also takes `false`. */
+export function fieldCheck(shape: PropShape, key: string, check: KeyCheck): KeyCheck {
+  if (shape.features === undefined || !shape.features.has(key)) return check;
+  let feature = featureChecks.get(check);
+  if (feature === undefined) featureChecks.set(check, feature = { ...check, others: `${check.others ?? ''}f`, feature: true });
+  return feature;
 }
 
 export interface PropShape {
@@ -34,6 +61,8 @@ export interface PropShape {
   readonly fields: ReadonlyMap<string, KeyCheck | null>;
   /** An index signature (a map): any other key is allowed, its value checked against this (null: nothing). */
   readonly anyKey?: KeyCheck | null;
+  /** The keys that hold a feature's options, which `false` turns off (see FEATURES). */
+  readonly features?: ReadonlySet<string>;
 }
 
 const CHECKS = new Map<string, KeyCheck>();
@@ -60,7 +89,8 @@ function descriptorCheck(descriptor: string): KeyCheck {
 
 function buildCheck(check: { -readonly [K in keyof KeyCheck]: KeyCheck[K] }, all: string[]): void {
   const [kind, byDefault] = (all.find((a) => a.startsWith('#'))?.slice(1).split('=') ?? []) as [ValueKind | undefined, string | undefined];
-  const alternatives = all.filter((a) => !a.startsWith('#'));
+  const alternatives = all.filter((a) => !a.startsWith('#') && !a.startsWith('+'));
+  check.others = all.find((a) => a.startsWith('+'))?.slice(1);
   const objects = alternatives.filter((a) => !a.endsWith('[]'));
   const items = alternatives.filter((a) => a.endsWith('[]')).map((a) => a.slice(0, -2));
   check.kind = kind;
@@ -92,7 +122,7 @@ function buildShape(alternatives: string[]): PropShape {
       else if (!fields.has(key) || fields.get(key) === null) fields.set(key, check);
     }
   }
-  return { name: names.join(' or '), fields, anyKey };
+  return { name: names.join(' or '), fields, anyKey, features: FEATURES[names.join(' or ')] };
 }
 
 /*
@@ -164,6 +194,62 @@ export function isOfKind(kind: ValueKind, value: unknown): boolean {
 export function kindError(owner: string, path: string, value: unknown, check: KeyCheck & { kind: ValueKind }): Error {
   const expected = check.byDefault === undefined ? KINDS[check.kind].expected : `true or false (or leave it out for ${check.byDefault})`;
   return propError(owner, path, value, expected, KINDS[check.kind].remedy(value));
+}
+
+/** Whether a value may stand where `check` checks keys: a plain object or an instance, or one of the other kinds its type allows. */
+export function isOfOtherKind(check: KeyCheck & { others: string }, value: unknown): boolean {
+  const { others } = check;
+  if (value === undefined || value === null || others.includes('*')) return true;
+  switch (typeof value) {
+    case 'string': return others.includes('s');
+    case 'number': return others.includes('n');
+    case 'boolean': return others.includes('b') || others.includes(value ? 't' : 'f');
+    case 'object': {
+      if (Array.isArray(value)) return others.includes('a');
+      // A plain object where only a list or a scalar goes; an instance is left to the checks further in.
+      const prototype = Object.getPrototypeOf(value);
+      return check.shape !== undefined || (prototype !== Object.prototype && prototype !== null);
+    }
+    case 'function': return true;
+    default: return false;
+  }
+}
+
+/*
+ * What to write instead, for the options types with a usual first form. A value of another kind
+ * (`networkPolicy: false`, a number for a budget) came from a values file or plain JS that meant
+ * the flag or the count it looks like.
+ */
+const INSTEAD: Record<string, string> = {
+  NetworkPolicyOptions: 'Write KEY: { enabled: false } to turn the policies off.',
+  FleetNetworkPolicyOptions: 'Write KEY: { enabled: false } to turn the policies off.',
+  TemporalServiceOptions: 'Such as { replicas: 3 }.',
+  FrontendServiceOptions: 'Such as { replicas: 3 }.',
+  DisruptionBudget: 'Such as { maxUnavailable: 1 }.',
+  CpuResources: 'Such as { request: Cpu.millis(500), limit: Cpu.units(1) }.',
+  ExternalFrontend: 'Such as { address: \'host:port\' }; leave it unset to use the cluster\'s own frontend.',
+};
+
+/** The error for a value that is none of what its prop's type allows (isOfOtherKind), at `path`. */
+export function otherKindError(owner: string, path: string, value: unknown, check: KeyCheck & { others: string }): Error {
+  const shape = check.shape;
+  const keys = shape === undefined ? [] : [...shape.fields.keys()].sort();
+  const allowed = [
+    ...(shape === undefined ? [] : [shape.name === 'a map' ? 'a map, { key: value }' : `an object of ${shape.name}, { ${keys.length <= 6 ? keys.join(', ') : '...'} }`]),
+    ...[...check.others].map((letter) => ({
+      s: 'text', n: 'a number', b: 'true or false', t: 'true', f: 'false', a: check.items?.shape === undefined ? 'a list' : `a list of ${check.items.shape.name}`,
+    } as Record<string, string>)[letter]),
+  ];
+  const looksBoolean = typeof value === 'boolean' || (typeof value === 'string' && /^(true|false|yes|no|on|off)$/i.test(value.trim()));
+  const key = /([^.[\]]+)$/.exec(path)?.[1] ?? path;
+  let remedy: string | undefined;
+  if (check.feature) remedy = `Write ${key}: {} to turn it on, or leave ${key} out for none.`;
+  else if (typeof value === 'string' && looksBoolean && /[btf]/.test(check.others)) remedy = 'Write the boolean itself: text is not a boolean, and the text "false" would read as true.';
+  else if (shape !== undefined && INSTEAD[shape.name] !== undefined) remedy = INSTEAD[shape.name].replace('KEY', key);
+  else if (shape !== undefined && shape.name !== 'a map' && !Array.isArray(value)) remedy = `Write ${key}: {} for its defaults, or leave it out.`;
+  else if (Array.isArray(value) && shape !== undefined) remedy = 'Give one object, { ... }, not a list.';
+  else if (shape === undefined && check.others.includes('a')) remedy = 'Give a list, [ ... ], even of one item.';
+  return propError(owner, path, value, allowed.join(', or '), remedy);
 }
 
 /** How a key compares to another: case, "_", "-" and spaces do not count. */
