@@ -293,7 +293,7 @@ describe('ClusterNetworkPolicies', () => {
     expect(names).toEqual(['temporal-deny-all', 'temporal-servers-egress', 'temporal-admin-tools-egress', 'temporal-schema-default-egress', 'temporal-schema-visibility-egress']);
     const servers = policies.find((p) => p.metadata.name === 'temporal-servers-egress');
     expect(servers.spec.egress[0]).toEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }] } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     });
   });
@@ -375,7 +375,26 @@ describe('ClusterNetworkPolicies', () => {
       const labels: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };
       const peer = NetworkPeer.pods(labels, 'observability');
       labels['not a label'] = 'x';
-      expect(peer.peer.podSelector?.matchLabels).toEqual({ 'app.kubernetes.io/name': 'prometheus' });
+      expect(peer.peer.podSelector?.matchExpressions).toEqual([{ key: 'app.kubernetes.io/name', operator: 'In', values: ['prometheus'] }]);
+    });
+    test('a peer of pods the output does not hold is written as matchLabels, to which kustomize\'s commonLabels adds its own labels (which DNS, KEDA or the user\'s pods never carry)', () => {
+      // kustomize adds commonLabels (and labels with includeSelectors) to a NetworkPolicy peer's matchLabels, never to its matchExpressions.
+      const peers = [NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus', tier: 'monitoring' }, 'observability').peer, NetworkPeer.pods({ app: 'client' }).peer,
+        ...ClusterDns.kubeDns().peers, ...ClusterDns.nodeLocal().peers, ...ClusterDns.pods({ 'dns.operator.openshift.io/daemonset-dns': 'default' }, 'openshift-dns', 5353).peers];
+      for (const peer of peers.filter((p) => p.podSelector)) expect(peer.podSelector).not.toHaveProperty('matchLabels');
+      expect(peers.map((p) => p.podSelector?.matchExpressions)).toEqual([
+        [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['prometheus'] }, { key: 'tier', operator: 'In', values: ['monitoring'] }],
+        [{ key: 'app', operator: 'In', values: ['client'] }],
+        [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }],
+        [{ key: 'k8s-app', operator: 'In', values: ['kube-dns'] }], undefined,
+        [{ key: 'dns.operator.openshift.io/daemonset-dns', operator: 'In', values: ['default'] }],
+      ]);
+    });
+    test('the library\'s own pods are selected by matchExpressions, which kustomize\'s commonLabels would leave behind while it relabels the pods', () => {
+      const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true } });
+      const internode = policies.find((p) => p.metadata.name === 'temporal-internode');
+      expect(internode.spec.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/instance': 'temporal' });
+      expect(internode.spec.ingress[0].from[0].podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/instance': 'temporal' });
     });
     test('a pods peer has no label, which would select every pod of its namespace', () => {
       expect(() => NetworkPeer.pods({})).toThrow(/NetworkPeer.pods: labels is \{\}; expected at least one label. An empty selector matches every pod of the namespace; say so with NetworkPeer.namespace/);

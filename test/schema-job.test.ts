@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, SYNTHESIZED_NAMESPACE_FILE, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
 import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
@@ -223,11 +223,11 @@ describe('SchemaJob', () => {
      * Runs the script as a wait container does: `sh <dir>/wait-for-schema.sh <store>`, with the
      * store's settings as files `<store>.<NAME>` beside it and the version in the env.
      */
-    function runScript(files: Record<string, string>, args: string[], env: Record<string, string>, tool: string) {
+    function runScript(files: Record<string, string>, args: string[], env: Record<string, string>, tool: string, script = SCHEMA_WAIT_SCRIPT) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-wait-'));
       try {
         fs.writeFileSync(path.join(dir, 'stub-tool'), tool, { mode: 0o755 });
-        fs.writeFileSync(path.join(dir, 'wait-for-schema.sh'), SCHEMA_WAIT_SCRIPT);
+        fs.writeFileSync(path.join(dir, 'wait-for-schema.sh'), script.replace(/@DIR@/g, dir));
         for (const [key, value] of Object.entries(files)) fs.writeFileSync(path.join(dir, key), value.replace(/@DIR@/g, dir));
         const result = spawnSync('sh', [path.join(dir, 'wait-for-schema.sh'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, TMPDIR: dir, ...env } });
         const calls = fs.existsSync(`${dir}/calls`) ? fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n') : [];
@@ -410,6 +410,52 @@ describe('SchemaJob', () => {
         ['SCHEMA_WAIT_ATTEMPTS=120', 'SCHEMA_WAIT_INTERVAL_SECONDS=5', 'SCHEMA_WAIT_STORE=visibility store vis', 'SCHEMA_WAIT_VERSION=1.14',
           'SQL_DATABASE=vis', 'SQL_HOST=my.db', 'SQL_PASSWORD_DEFAULT=pg-secret', 'SQL_PLUGIN=mysql8', 'SQL_PORT=3306', 'SQL_USER=v'].join('\n'),
       ]);
+    });
+    describe('the namespace check (a kustomize namespace: moved the objects, not the names they hold)', () => {
+      // The script reads the pod's DNS search path from /etc/resolv.conf; the test points it at a file of its own.
+      const resolvScript = () => {
+        expect(SCHEMA_WAIT_SCRIPT.split('/etc/resolv.conf')).toHaveLength(2);
+        return SCHEMA_WAIT_SCRIPT.replace('/etc/resolv.conf', '@DIR@/resolv.conf');
+      };
+      const ok = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\nexit 0\n';
+      function runIn(resolv: string | undefined, synthesizedFor: string | undefined) {
+        const files: Record<string, string> = { ...settings('1') };
+        if (resolv !== undefined) files['resolv.conf'] = resolv;
+        if (synthesizedFor !== undefined) files[SYNTHESIZED_NAMESPACE_FILE] = synthesizedFor;
+        return runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.19' }, ok, resolvScript());
+      }
+      const kubelet = (ns: string) => `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`;
+
+      test('fails when the pod runs in another namespace than the cluster was synthesized for, naming both and the remedy, before any store is asked', () => {
+        const r = runIn(kubelet('platform-temporal'), 'temporal');
+        expect(r.code).toBe(1);
+        expect(r.calls).toEqual([]);
+        expect(r.out).toContain('this pod runs in namespace platform-temporal, but its Temporal cluster was synthesized for namespace temporal');
+        expect(r.out).toContain('a kustomize namespace: (or another tool) moved the objects');
+        expect(r.out).toContain('Set the namespace in the cdk8s app');
+      });
+      test('fails when the cluster domain is not cluster.local, and reads the last search line as the resolver does', () => {
+        expect(runIn('search temporal.svc.example.org\nsearch other.svc.corp.internal svc.corp.internal\n', 'temporal').code).toBe(1);
+      });
+      test('passes in the namespace it was synthesized for, whatever the cluster domain', () => {
+        for (const resolv of [kubelet('temporal'), 'search temporal.svc.corp.internal svc.corp.internal\n', 'search\ttemporal.svc.x  y\n']) {
+          const r = runIn(resolv, 'temporal');
+          expect([r.code, r.calls]).toEqual([0, [expect.stringMatching(/^update-schema /)]]);
+        }
+      });
+      test('does not guess: a search path without a <namespace>.svc. entry first, no resolv.conf, or a ConfigMap of an earlier library without the file passes', () => {
+        for (const [resolv, synthesizedFor] of [['search example.com temporal-x.svc.cluster.local\n', 'temporal'], ['nameserver 10.0.0.1\n', 'temporal'],
+          [undefined, 'temporal'], [kubelet('platform-temporal'), undefined]] as const) {
+          expect(runIn(resolv, synthesizedFor).code).toBe(0);
+        }
+      });
+      test('the ConfigMap carries the namespace the cluster was synthesized for', () => {
+        const chart = testChart();
+        cluster(chart, { namespace: 'payments-temporal' });
+        const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+        expect(data[SYNTHESIZED_NAMESPACE_FILE]).toBe('payments-temporal');
+        expect(SYNTHESIZED_NAMESPACE_FILE).toBe('synthesized-namespace');
+      });
     });
     test('no prop reaches the script text: a database named like a command changes settings only', () => {
       const chart = testChart();

@@ -7,6 +7,20 @@ import {
 import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort, plainProps } from '../validation';
 import { isIpv6 } from '../validation/hosts';
 
+/**
+ * A selector of pods the output does not hold (DNS, KEDA's operator, the user's clients), written as
+ * `matchExpressions`, one `In` per label. kustomize's `commonLabels` (and `labels` with
+ * `includeSelectors`) adds its labels to every NetworkPolicy peer's `matchLabels`, rightly for the
+ * library's own pods, which get the labels too, but those pods never do: a peer of `k8s-app: kube-dns,
+ * team: payments` selects no DNS pod, and the pods' DNS and the other traffic such a peer admits
+ * stopped without a word. No label transformer rewrites `matchExpressions`; the API server selects
+ * the same pods either way. The library's own pods stay `matchLabels`, so that the transformer keeps
+ * their selectors and labels in step.
+ */
+function outsidePods(labels: Record<string, string>): LabelSelector {
+  return { matchExpressions: Object.entries(labels).map(([key, value]) => ({ key, operator: 'In', values: [value] })) };
+}
+
 /** Who may connect: namespaces, pods or address blocks. */
 export class NetworkPeer {
   /** Every pod in every namespace. */
@@ -31,7 +45,7 @@ export class NetworkPeer {
     if (namespace !== undefined) requireDns1123Label('NetworkPeer.pods', 'namespace', namespace);
     return new NetworkPeer({
       // A copy: the peer is rendered at synth, and a change to the caller's object would reach it unchecked.
-      podSelector: { matchLabels: { ...labels } },
+      podSelector: outsidePods(labels),
       ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
     });
   }
@@ -59,7 +73,7 @@ export class NetworkPeer {
 export class ClusterDns {
   /** The cluster's DNS pods: `k8s-app: kube-dns` in `kube-system` (CoreDNS and kube-dns both carry that label). */
   public static kubeDns(): ClusterDns {
-    return new ClusterDns([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
+    return new ClusterDns([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: outsidePods({ 'k8s-app': 'kube-dns' }) }]);
   }
 
   /**

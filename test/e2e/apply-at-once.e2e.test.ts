@@ -12,7 +12,7 @@ const env = E2eEnvironment.setUp();
 const JOB_DELAY_MS = 15_000;
 
 describe('everything applied at once', () => {
-  it('converges: the servers wait for the schema Jobs, then form a working cluster; a newer schema also lets them start', async () => {
+  it('converges: the servers wait for the schema Jobs, then form a working cluster; a newer schema also lets them start, and a pod moved to another namespace stops before any store', async () => {
     const started = Date.now();
     const runner = await env.up('at_once', { applyAtOnceJobDelayMs: JOB_DELAY_MS });
     try {
@@ -31,6 +31,12 @@ describe('everything applied at once', () => {
       env.postgres.query('at_once_temporal', "UPDATE schema_version SET curr_version = '1.99' WHERE version_partition = 0");
       expect(schemaWaitLog(runner, 'temporal-e2e-history', 'default', await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-schema')))
         .toContain(`is newer than ${schema.sql}, which this server accepts`);
+      // The same pod in another namespace than the cluster was synthesized for (a kustomize
+      // namespace: moved it) stops before any store, naming both namespaces.
+      const moved = await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-schema', { namespace: 'platform-temporal' });
+      console.log(`e2e: wait-for-schema of history in namespace platform-temporal:\n${moved.trim()}`);
+      expect(moved).toContain(`this pod runs in namespace platform-temporal, but its Temporal cluster was synthesized for namespace temporal-e2e`);
+      expect(moved).not.toContain('schema of');
       const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
       try {
         await registerNamespace(connection);

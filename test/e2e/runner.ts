@@ -88,6 +88,9 @@
  *     stay at least replicas - maxUnavailable. A deleted pod leaves the endpoints, gets SIGTERM,
  *     and SIGKILL after its terminationGracePeriodSeconds (no preStop hook is supported). The new
  *     pods are built from the manifest the runner holds then (`upgrade` swaps it first).
+ * 12. DNS search path. A ConfigMap file that reads /etc/resolv.conf (the schema wait's check of the
+ *     pod's namespace) reads a copy in the pod's folder instead, with the search line the kubelet
+ *     writes for a pod of the ConfigMap's namespace (`<namespace>.svc.cluster.local ...`).
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -103,6 +106,8 @@ import { delay, describeExit, ExitStatus, ManagedProcess, pollUntil, readLogLine
 
 /** Where the admin-tools image keeps the schema files. */
 const IMAGE_SCHEMA_DIR = '/etc/temporal/schema';
+/** Where a pod reads its DNS search path, which the kubelet writes (rewrite 12). */
+const RESOLV_CONF = '/etc/resolv.conf';
 const LOG_TAIL_LINES = 40;
 const MAX_STARTS = 3;
 /** The images whose binaries the tools provide (rewrite 4). */
@@ -282,7 +287,7 @@ export class RunnerError extends Error {
 
 interface K8sObject {
   kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   data?: Record<string, string>;
   spec?: any;
 }
@@ -326,6 +331,8 @@ interface Pod {
   readonly ip: string;
   readonly dir: string;
   readonly volumes: Volume[];
+  /** The namespace the pod runs in, when the test moves it out of its ConfigMaps' (rewrite 12). */
+  readonly namespace?: string;
 }
 
 type Probe = { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
@@ -936,12 +943,27 @@ export class ClusterRunner {
       const target = path.join(pod.dir, mount.mountPath);
       fs.mkdirSync(target, { recursive: true });
       if (volume.emptyDir) continue;
+      const namespace = volume.configMap ? this.ofKind('ConfigMap').find((o) => o.metadata.name === volume.configMap!.name)?.metadata.namespace : undefined;
       for (const [file, text] of Object.entries(this.volumeFiles(where, volume))) {
         fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-        fs.writeFileSync(path.join(target, file), text);
+        fs.writeFileSync(path.join(target, file), this.podResolvConf(pod, pod.namespace ?? namespace, text));
       }
     }
     return Object.fromEntries(this.containerEnv(pod, container));
+  }
+
+  /**
+   * Rewrite 12: a file of a ConfigMap that reads /etc/resolv.conf (the schema wait, for the pod's
+   * namespace) reads the pod's own copy instead, which says what the kubelet's says for a pod of
+   * the ConfigMap's namespace. The machine's own file has no such line, or, where the tests run in
+   * a pod, names that pod's namespace.
+   */
+  private podResolvConf(pod: Pod, namespace: string | undefined, text: string): string {
+    if (namespace === undefined || !text.includes(RESOLV_CONF)) return text;
+    const file = path.join(pod.dir, RESOLV_CONF);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `search ${namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.0.0.1\noptions ndots:5\n`);
+    return text.split(RESOLV_CONF).join(file);
   }
 
   /** The container's env as the kubelet makes it: in order, each literal value expanded with the vars before it. */
@@ -1126,14 +1148,22 @@ export class ClusterRunner {
     return { pod, container, env: this.podEnv(pod, container, declaredEnv), declaredEnv, mountedUnder: (p: string) => path.join(pod.dir, p) };
   }
 
-  /** Runs one init container of a Deployment again, in a fresh pod folder, and returns its log. */
-  public async rerunInitContainer(deploymentName: string, containerName: string): Promise<string> {
+  /**
+   * Runs one init container of a Deployment again, in a fresh pod folder, and returns its log. With
+   * `namespace`, the pod runs in that namespace rather than its ConfigMaps' (as after a kustomize
+   * `namespace:`), and the log is returned whether the container succeeded or not.
+   */
+  public async rerunInitContainer(deploymentName: string, containerName: string, options: { namespace?: string } = {}): Promise<string> {
     const deployment = this.deployments().find((d) => d.metadata.name === deploymentName);
     const podSpec = deployment?.spec.template.spec;
     const container = (podSpec?.initContainers as Container[] | undefined)?.find((c) => c.name === containerName);
     if (!container) throw new Error(`no init container ${containerName} in Deployment ${deploymentName}`);
-    const pod = this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes);
-    await this.runToEnd(pod, container, `Deployment ${deploymentName}`);
+    const pod = { ...this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes), namespace: options.namespace };
+    try {
+      await this.runToEnd(pod, container, `Deployment ${deploymentName}`);
+    } catch (e) {
+      if (options.namespace === undefined || !(e instanceof RunnerError)) throw e;
+    }
     return this.containerLog(pod.name, containerName);
   }
 

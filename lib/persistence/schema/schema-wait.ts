@@ -11,6 +11,10 @@ import { VolumeSet } from '../../pod/volumes';
 /** Where the schema-wait script is mounted in the servers' init containers. */
 export const SCHEMA_WAIT_DIR = '/etc/temporal/schema-wait';
 export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
+/** The key of the schema-wait ConfigMap that holds the namespace the cluster was synthesized for. */
+export const SYNTHESIZED_NAMESPACE_FILE = 'synthesized-namespace';
+/** Where a pod's DNS search path, and so its namespace, is read: the kubelet writes it for every pod. */
+const RESOLV_CONF = '/etc/resolv.conf';
 
 /*
  * The schema tools have no read-only "what version is this" command. `update-schema` pointed at a
@@ -41,11 +45,32 @@ export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
  * argument carries no version (they set SCHEMA_WAIT_VERSION); the containers of the version before
  * this one carry every store's `<NAME>_<STORE>`, shared key or not, and read their own. All of them
  * still work with this script, which a rollout hands them when they restart.
+ *
+ * Before any store, the script checks the pod runs in the namespace the cluster was synthesized
+ * for (the file `synthesized-namespace` beside it). The output names its namespace in places no
+ * tool that moves objects rewrites: the frontend's address in the server config and the Jobs, the
+ * certificates' DNS names, the admission policies' bindings, the network policies' peers and the
+ * ServiceMonitor. A kustomize `namespace:` moves the objects and leaves those, so the cluster would
+ * start with its guards bound to a namespace it is not in and its addresses pointing at another
+ * (or at another cluster). Every server pod waits here, so none starts and the log says why. The
+ * namespace is read from the pod's DNS search path (the kubelet writes `<namespace>.svc.<domain>`
+ * first): the pods mount no service account token, and the downward API would change every pod
+ * template. A search path without such an entry (a pod `dnsConfig` of its own) is not checked.
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
   SHELL_EXPAND,
   'if [ "$#" = 0 ]; then echo "usage: wait-for-schema.sh STORE[=VERSION]... (the prefix of each store\'s settings files beside this script)" >&2; exit 2; fi',
+  'expand_param dir \'0%/*\'',
+  'want=$(cat "$dir/' + SYNTHESIZED_NAMESPACE_FILE + '" 2>/dev/null) || want=',
+  'if [ -n "$want" ]; then',
+  '  here=$(sed -n \'s/^search[[:space:]][[:space:]]*\\([a-z0-9-]*\\)\\.svc\\..*/\\1/p\' ' + RESOLV_CONF + ' 2>/dev/null | tail -n 1)',
+  '  if [ -n "$here" ] && [ "$here" != "$want" ]; then',
+  '    echo "this pod runs in namespace $here, but its Temporal cluster was synthesized for namespace $want, which its server config, Jobs, certificates, admission and network policies and ServiceMonitor still name:' +
+    ' a kustomize namespace: (or another tool) moved the objects but not those names. Set the namespace in the cdk8s app (the Chart\'s or the cluster\'s namespace) and synthesize again, instead of renaming the output" >&2',
+  '    exit 1',
+  '  fi',
+  'fi',
   'for arg do (',
   '  expand_param store \'arg%%=*\'',
   '  case "$arg" in *=*) expand_param SCHEMA_WAIT_VERSION \'arg#*=\'; export SCHEMA_WAIT_VERSION;; esac',
@@ -131,7 +156,10 @@ export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: Sc
 /** The script's ConfigMap with the waits' settings, once per cluster, and the volume that mounts it in the servers' init containers. */
 export function emitSchemaWaitScript(scope: Construct, metadata: { name: string; namespace: string; labels: Record<string, string> },
   plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): VolumeSet {
-  new KubeConfigMap(scope, 'SchemaWait', { metadata, data: { [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT, ...schemaWaitSettings(plans, timing) } });
+  new KubeConfigMap(scope, 'SchemaWait', {
+    metadata,
+    data: { [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT, [SYNTHESIZED_NAMESPACE_FILE]: metadata.namespace, ...schemaWaitSettings(plans, timing) },
+  });
   return {
     volumes: [{ name: 'schema-wait', configMap: { name: metadata.name } }],
     mounts: [{ name: 'schema-wait', mountPath: SCHEMA_WAIT_DIR, readOnly: true }],

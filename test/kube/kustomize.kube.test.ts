@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { KubeApiServer } from './api-server';
+import { applyServerSide, prepareFor } from './deploy';
+import { copyRepo, loadObjects, synth, Synthesized } from './synth';
+import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { SYNTHESIZED_NAMESPACE_FILE } from '../../lib';
+import { pollUntil } from '../support/processes';
+
+/**
+ * The default app's output through kustomize transformers other than `namePrefix`
+ * (`name-prefix.kube.test.ts`), as a platform repo's overlay, Argo CD or Flux builds it. kustomize
+ * is the one kubectl embeds (`kubectl kustomize`, kustomize/api v5), from scripts/kube-tools.sh.
+ *
+ * - `namespace:` moves every object but leaves the names the objects hold: the admission policies'
+ *   bindings still select the old namespace, so in the new one the guards are off. That is why every
+ *   server pod's schema wait refuses to start in another namespace than the one it was synthesized
+ *   for (`test/schema-job.test.ts`: no kubelet runs here): the moved ConfigMap still says which.
+ * - `images:` with another minor's tag than the Deployments' release label: the workload policy
+ *   denies each Deployment, naming both; a mirror of the same tag passes.
+ */
+
+const KEEP = process.env.KUBE_TEST_KEEP === '1';
+const APP = 'apps/main.ts';
+const MOVED = 'platform-temporal';
+const POLICY_KINDS = ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+const NOT_FOUND = 'no params found for policy binding with `Deny` parameterNotFoundAction';
+
+let server: KubeApiServer | undefined;
+let repo: string;
+let base: Synthesized;
+
+/** `kubectl kustomize` of an overlay of the synthesized output: `extra` is the kustomization's transformer text. */
+async function kustomize(name: string, extra: string): Promise<any[]> {
+  const overlay = path.join(server!.dir, `overlay-${name}`);
+  fs.mkdirSync(overlay);
+  const files = fs.readdirSync(base.outDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const f of files) fs.copyFileSync(path.join(base.outDir, f), path.join(overlay, f));
+  fs.writeFileSync(path.join(overlay, 'kustomization.yaml'), `${extra}\nresources:\n${files.map((f) => `- ${f}\n`).join('')}`);
+  const built = await server!.kubectlOk(`kubectl kustomize with ${name}`, ['kustomize', overlay]);
+  const out = path.join(server!.dir, `kustomized-${name}`);
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, 'kustomized.yaml'), built);
+  return loadObjects(out);
+}
+
+/** Writes `objects` as one YAML file in a new folder under the server's dir and returns the folder. */
+function writeObjects(name: string, objects: any[]): string {
+  const dir = path.join(server!.dir, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+  return dir;
+}
+
+async function applyOk(name: string, objects: any[]): Promise<void> {
+  const dir = writeObjects(name, objects);
+  const result = await applyServerSide(server!, dir);
+  if (result.code !== 0) throw new Error(server!.failure(`apply ${name}`, ['apply', '--server-side', '-f', dir], result));
+}
+
+/** A copy of the history Deployment in `namespace` whose server container sets the shard count as a literal. */
+function literalShards(history: any, namespace: string): string {
+  const copy = JSON.parse(JSON.stringify(history));
+  copy.metadata = { name: 'kube-test-literal-shards', namespace, labels: history.metadata.labels };
+  const container = copy.spec.template.spec.containers[0];
+  container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '4' } : e));
+  const file = path.join(server!.dir, `literal-shards-${namespace}.json`);
+  fs.writeFileSync(file, JSON.stringify(copy));
+  return file;
+}
+
+beforeAll(async () => {
+  const tools = ensureKubeTools();
+  repo = copyRepo('kustomize');
+  base = await synth(repo, APP);
+  server = await KubeApiServer.start(tools, 'kustomize');
+  await prepareFor(server, base);
+  await server.kubectlOk(`create namespace ${MOVED}`, ['create', 'namespace', MOVED]);
+}, TOOLS_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.stop(KEEP);
+  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
+});
+
+describe(`namespace: ${MOVED}`, () => {
+  let moved: any[];
+  beforeAll(async () => {
+    moved = await kustomize('namespace', `namespace: ${MOVED}`);
+    await applyOk('moved-objects', moved.filter((o) => !POLICY_KINDS.includes(o.kind)));
+    await applyOk('moved-policies', moved.filter((o) => POLICY_KINDS.includes(o.kind)));
+  });
+
+  test('moves every object, and leaves the names they hold: the bindings\' namespace, the frontend address, and the schema wait\'s record of the namespace', async () => {
+    expect(moved.filter((o) => !POLICY_KINDS.includes(o.kind) && o.metadata.namespace !== MOVED).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    // kustomize writes a namespace into the cluster-scoped policies too; the API server drops it.
+    const policy = moved.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
+    expect(policy.metadata.namespace).toBe(MOVED);
+    const stored = await server!.getJson('validatingadmissionpolicybinding', policy.metadata.name);
+    expect([stored.metadata.namespace, stored.spec.matchResources.namespaceSelector]).toEqual([undefined, { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } }]);
+    const config = await server!.getJson('configmap', 'temporal-config', MOVED);
+    expect(config.data['config.yaml']).toContain('rpcAddress: temporal-frontend.temporal.svc.cluster.local:7233');
+    const wait = await server!.getJson('configmap', 'temporal-schema-wait', MOVED);
+    expect(wait.data[SYNTHESIZED_NAMESPACE_FILE]).toBe('temporal');
+  });
+
+  test(`the guards stay on namespace temporal: a Deployment with a literal shard count is denied there and admitted in ${MOVED} (which is why the server pods refuse to start there)`, async () => {
+    const history = moved.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-history');
+    // In temporal, which holds no pinned ConfigMap now, the create binding's param is missing: denied once the policy is loaded.
+    const inOld = literalShards(history, 'temporal');
+    const denied = await pollUntil('the moved policies to deny a create in namespace temporal', 60_000, async () => {
+      const r = await server!.kubectl(['create', '--dry-run=server', '-f', inOld]);
+      return r.code !== 0 && r.stderr.includes(NOT_FOUND) ? r : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    expect(denied.code).toBe(1);
+    const inMoved = await server!.kubectl(['create', '--dry-run=server', '-f', literalShards(history, MOVED)]);
+    console.log(`kubectl create of a history Deployment with TEMPORAL_NUM_HISTORY_SHARDS=4 in ${MOVED} under kustomize namespace: exited with ${inMoved.code}:\n${inMoved.stdout.trim()}${inMoved.stderr.trim()}`);
+    expect([inMoved.code, inMoved.stdout]).toEqual([0, expect.stringContaining('created (server dry run)')]);
+  });
+});
+
+describe('images:', () => {
+  test('another minor\'s tag than the release label: every server Deployment is denied, naming the label and the image; a mirror of the same tag passes', async () => {
+    const other = await kustomize('images-tag', 'images:\n- name: temporalio/server\n  newTag: 1.33.0');
+    const mirror = await kustomize('images-mirror', 'images:\n- name: temporalio/server\n  newName: registry.example.com/mirror/temporalio/server');
+    // The guards first, bound to namespace temporal, then the objects, the pinned ConfigMap before the Deployments.
+    await applyOk('image-policies', other.filter((o) => POLICY_KINDS.includes(o.kind)));
+    const objects = other.filter((o) => !POLICY_KINDS.includes(o.kind));
+    await applyOk('image-configmaps', objects.filter((o) => o.kind === 'ConfigMap'));
+    const dir = writeObjects('image-deployments', objects.filter((o) => o.kind === 'Deployment'));
+    const result = await pollUntil('the image rule to deny the Deployments', 60_000, async () => {
+      const r = await server!.kubectl(['apply', '--server-side', '--dry-run=server', '-f', dir]);
+      return r.code !== 0 && r.stderr.includes('but its containers run') ? r : undefined;
+    }, { intervalMs: 500, abort: () => server!.crashed });
+    console.log(`kubectl apply of the Deployments under kustomize images: newTag 1.33.0 exited with ${result.code}:\n${result.stderr.trim()}`);
+    for (const role of ['frontend', 'history', 'matching', 'worker']) {
+      expect(result.stderr).toMatch(new RegExp(`Deployment temporal-${role} of Temporal cluster temporal/temporal is labelled release 1\\.32\\.2 but its containers run [^\\n]*temporalio/server:1\\.33\\.0`));
+    }
+    const mirrored = await applyServerSide(server!, writeObjects('mirror-deployments', mirror.filter((o) => o.kind === 'Deployment')));
+    expect([mirrored.code, mirrored.stderr.trim()]).toEqual([0, '']);
+  });
+});
+
+describe('over an installed cluster (the Deployments and Jobs of the images: test, in namespace temporal)', () => {
+  test('commonLabels: every Deployment\'s selector changes, which the API server refuses as immutable (fail closed)', async () => {
+    const labelled = await kustomize('common-labels', 'commonLabels:\n  team: payments');
+    const result = await applyServerSide(server!, writeObjects('common-labels-deployments', labelled.filter((o) => o.kind === 'Deployment')));
+    console.log(`kubectl apply of the Deployments under kustomize commonLabels over an installed cluster exited with ${result.code}:\n${result.stderr.trim()}`);
+    for (const role of ['frontend', 'history', 'matching', 'worker']) {
+      expect(result.stderr).toMatch(new RegExp(`temporal-${role}.*spec\\.selector: Invalid value: .*field is immutable`));
+    }
+  });
+
+  test('commonAnnotations: reaches the Jobs\' pod templates, so a changed value over a Job of the same name is refused as immutable', async () => {
+    const jobs = (objects: any[]) => objects.filter((o) => o.kind === 'Job' && o.metadata.name.startsWith('temporal-schema-'));
+    await applyOk('plain-jobs', jobs(base.objects));
+    const annotated = await kustomize('common-annotations', 'commonAnnotations:\n  owner: payments');
+    expect(jobs(annotated).map((j) => j.spec.template.metadata.annotations.owner)).toEqual(['payments', 'payments']);
+    const result = await applyServerSide(server!, writeObjects('annotated-jobs', jobs(annotated)));
+    // The API server prints the whole pod template of each Job: its first characters say enough.
+    console.log(`kubectl apply of the schema Jobs under kustomize commonAnnotations over the same Jobs exited with ${result.code}:\n${result.stderr.trim().split('\n').map((l) => `${l.slice(0, 240)} ...`).join('\n')}`);
+    expect([result.code, result.stderr]).toEqual([1, expect.stringMatching(/spec\.template: Invalid value: .*field is immutable/)]);
+  });
+});
