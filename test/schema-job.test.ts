@@ -431,8 +431,7 @@ describe('SchemaJob', () => {
         expect(r.code).toBe(1);
         expect(r.calls).toEqual([]);
         expect(r.out).toContain('this pod runs in namespace platform-temporal, but its Temporal cluster was synthesized for namespace temporal');
-        expect(r.out).toContain('a kustomize namespace: (or another tool) moved the objects');
-        expect(r.out).toContain('Set the namespace in the cdk8s app');
+        expect(r.out).toContain('which its config, certificates and policies name: set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)');
       });
       test('fails when the cluster domain is not cluster.local, and reads the last search line as the resolver does', () => {
         expect(runIn('search temporal.svc.example.org\nsearch other.svc.corp.internal svc.corp.internal\n', 'temporal').code).toBe(1);

@@ -66,8 +66,8 @@ export const SCHEMA_WAIT_SCRIPT = [
   'if [ -n "$want" ]; then',
   '  here=$(sed -n \'s/^search[[:space:]][[:space:]]*\\([a-z0-9-]*\\)\\.svc\\..*/\\1/p\' ' + RESOLV_CONF + ' 2>/dev/null | tail -n 1)',
   '  if [ -n "$here" ] && [ "$here" != "$want" ]; then',
-  '    echo "this pod runs in namespace $here, but its Temporal cluster was synthesized for namespace $want, which its server config, Jobs, certificates, admission and network policies and ServiceMonitor still name:' +
-    ' a kustomize namespace: (or another tool) moved the objects but not those names. Set the namespace in the cdk8s app (the Chart\'s or the cluster\'s namespace) and synthesize again, instead of renaming the output" >&2',
+  '    echo "this pod runs in namespace $here, but its Temporal cluster was synthesized for namespace $want, which its config, certificates and policies name:' +
+    ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)" >&2',
   '    exit 1',
   '  fi',
   'fi',
