@@ -143,6 +143,15 @@ function generate() {
     return unique.join('|');
   }
 
+  /** Whether every list a prop's type allows holds objects (class instances), not text or numbers. */
+  function listOfInstances(type) {
+    const lists = (type.isUnion() ? type.types : [type]).filter((alt) => checker.isArrayType(alt));
+    return lists.length > 0 && lists.every((list) => {
+      const item = checker.getTypeArguments(list)[0];
+      return (item.isUnion() ? item.types : [item]).every((alt) => (alt.flags & ts.TypeFlags.Object) !== 0);
+    });
+  }
+
   /*
    * What else than a plain object a prop whose value's keys are checked may be, as letters: s text,
    * n a number, b a boolean (t only true, f only false), a a list; * anything (any, unknown).
@@ -196,6 +205,10 @@ function generate() {
       if (typeof described === 'string' && described.split('|').includes('#b') && (byDefault === 'true' || byDefault === 'false')) {
         described = described.replace('#b', `#b=${byDefault}`);
       }
+      // A list of class instances (LabelMatcher, NetworkPeer...), whose keys nothing checks, is still
+      // a list: one instance in its place passed wherever the list went unread. (A list of text has
+      // checks of its own, that say what the text is.)
+      if (described === 0 && !kinded && kindOf(propType) === '#a' && listOfInstances(propType)) described = '#a';
       // A prop with keys to check, and no one kind of its own, says what else its value may be ("+" and the letters of othersOf).
       if (typeof described === 'string' && !described.split('|').some((d) => d.startsWith('#'))) {
         described = `${described}|+${othersOf(propType)}`;

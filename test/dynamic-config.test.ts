@@ -96,7 +96,7 @@ describe('DynamicConfig', () => {
         `TemporalCluster 'temporal': dynamicConfig.values[1] is {"key":"frontend.rps","value":3}; ${expected} A plain object is not checked against the registry: build each value with DynamicConfigValue.of.`);
       expect(inCluster([DynamicConfigValue.taskQueuePartitions({ read: 2, write: 2 }), [DynamicConfigValue.maxIdLength(100), 'limit.maxIDLength']])).toThrow(
         `TemporalCluster 'temporal': dynamicConfig.values[1][1] is "limit.maxIDLength"; ${expected}`);
-      expect(inCluster(DynamicConfigValue.frontendRps(3))).toThrow(/^TemporalCluster 'temporal': dynamicConfig\.values is \{.*\}; expected a list; each item a DynamicConfigValue/);
+      expect(inCluster(DynamicConfigValue.frontendRps(3))).toThrow(/^TemporalCluster 'temporal': props\.dynamicConfig\.values is \{.*\}; expected a list \(the prop is a list\)\. Give a list, \[ \.\.\. \], even of one item\.$/);
       expect(() => make([undefined as any])).toThrow(`DynamicConfig 'temporal-dynamic-config': values[0] is undefined; ${expected}`);
       const { dc } = make();
       expect(() => dc.add(DynamicConfigValue.frontendRps(3), null as any)).toThrow(`DynamicConfig 'temporal-dynamic-config': values[1] is null; ${expected}`);

@@ -257,6 +257,21 @@ describe('unknown props', () => {
     }
     expect([...kinds].sort()).toEqual(['boolean', 'list', 'number', 'object', 'string']);
     expect(checked).toBeGreaterThan(500);
+    // Lists of class instances (LabelMatcher, NetworkPeer) have no keys to check, but are lists: one item in their place is refused.
+    let lists = 0;
+    for (const { root, keys, shape, key } of everyKey) {
+      if (shape.fields.get(key)?.kind !== 'a') continue;
+      const where = pathText(ENTRIES[root].at, [...keys, key]);
+      let message = '';
+      try {
+        ENTRIES[root].call(nest(keys, { [key]: { item: 1 } }));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect({ where, message }).toEqual({ where, message: expect.stringContaining(`${where} is {"item":1}; expected a list`) });
+      lists++;
+    }
+    expect(lists).toBeGreaterThan(10);
   });
 
   test('every flag of every shape, given the text "false" or "true", is refused by its entry point naming the path (untyped code reads the text "false" as true)', () => {

@@ -201,7 +201,7 @@ export function catalogue(): CatalogueEntry[] {
     // Archival
     c('archival filestore uri', fc.constantFrom('file:///archival/history', 'file:///data/a_b'), fc.oneof(fc.constantFrom('file:///', 'file:///etc/temporal/config', 'file:///tmp', 'file:///etc', 'file://relative', 'file:///a b'), junk.map((j) => `file://${j}`)),
       (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch' }), uri: v } } }), ['archival.history.uri']),
-    c('archival filestore fileMode', fc.constantFrom('0666', '0644', '600'), anyString, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', fileMode: v }), uri: 'file:///archival' } } }), ['fileMode']),
+    c('archival filestore fileMode', fc.constantFrom('0666', '0644', '0600'), fc.oneof(anyString, fc.constantFrom('600', '644', '0400', '0o644')), (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', fileMode: v }), uri: 'file:///archival' } } }), ['fileMode']),
     c('archival s3 region', fc.constantFrom('us-east-1', 'eu-west-3'), anyString, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: v }), uri: 's3://bucket' } } }), ['region']),
     c('archival s3 endpoint', urlOk, urlBad, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1', endpoint: v }), uri: 's3://bucket' } } }), ['endpoint']),
     c('archival gcs credentialsPath', fc.constantFrom('/var/secrets/gcs.json', '/creds/a.json'), anyString, (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs({ credentialsPath: v }), uri: 'gs://bucket/v' } } }), ['credentialsPath']),
