@@ -476,7 +476,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -827,13 +827,13 @@ function workloadOf(kind: string, pod: any, metadata: Record<string, unknown> = 
   return { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: meta, spec: { template: pod } };
 }
 
-/** `pod` with `env` set on its first container, its release label and image tags at `release`. */
+/** `pod` with `env` set on its first container, its release label and image tags (its init containers' too) at `release`. */
 function podAt(pod: any, { release, env, images }: { release?: string; env?: (e: any[]) => any[]; images?: string[] }): any {
   const p = JSON.parse(JSON.stringify(pod));
   if (release !== undefined) p.metadata.labels['app.kubernetes.io/version'] = release;
-  p.spec.containers.forEach((c: any, i: number) => {
+  [...p.spec.containers, ...(p.spec.initContainers ?? [])].forEach((c: any, i: number) => {
     if (release !== undefined) c.image = c.image.replace(/:[^:/]+$/, `:${release}`);
-    if (images?.[i]) c.image = images[i];
+    if (images?.[i] && i < p.spec.containers.length) c.image = images[i];
   });
   if (env) p.spec.containers[0].env = env(p.spec.containers[0].env ?? []);
   return p;
@@ -921,7 +921,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
       for (const image of ['temporalio/server:1.34.0', 'temporalio/server:1_34_0', 'registry.example.com/1.34.0/server:fips']) {
         const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { images: [image] })), null, 2, { record: '1.32.2' });
         expect([kind, image, d.allowed]).toEqual([kind, image, false]);
-        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}.`);
+        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}, temporalio/admin-tools:1.32.2.`);
       }
       // An update is held to the release it ran: one minor up at most, never down.
       const at = (release: string) => workloadOf(kind, podAt(pod, { release }));
@@ -1004,6 +1004,42 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     for (const container of [{ image: 'busybox:1.36.1', command: ['sh'] }, { image: 'nicolaka/netshoot:v0.13' }, { image: server }, { image: 'busybox', env: [{ name: 'DEBUG', value: '1' }] }]) {
       expect([container, [0, 1, 2].map((rule) => debug(container, rule).allowed)]).toEqual([container, [true, true, true]]);
     }
+  });
+
+  test('fails when an init container (a sidecar too, restartPolicy Always) sets a pinned env var other than from the pinned ConfigMap, or runs an image of another minor: the rules read containers alone, and an init container that ran the server joined the ring with its own env or release', () => {
+    const server = pod.spec.containers[0].image as string;
+    const withInit = (init: Record<string, unknown>) => {
+      const p = JSON.parse(JSON.stringify(pod));
+      p.spec.initContainers = [...(p.spec.initContainers ?? []), { name: 'server-init', image: server, command: ['temporal-server', 'start'], ...init }];
+      return p;
+    };
+    const literalShards = { env: [{ name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }] };
+    for (const kind of ['Deployment', ...WORKLOAD_KINDS]) {
+      // A Deployment's release is its own label, the one its pod template carries.
+      const of = (p: any) => (kind === 'Deployment' ? { ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind } : workloadOf(kind, p));
+      for (const init of [literalShards, { ...literalShards, restartPolicy: 'Always' }]) {
+        const d = workloadDecision(policy, of(withInit(init)), null, 0, { record: '1.32.2' });
+        expect([kind, init, d.allowed, d.message]).toEqual([kind, init, false, expect.stringContaining(`${kind} copy of Temporal cluster temporal/temporal sets a value it can never change`)]);
+        // On update as well (an init container added to a running workload).
+        expect([kind, init, workloadDecision(policy, of(withInit(init)), of(pod), 0).allowed]).toEqual([kind, init, false]);
+      }
+      const ahead = workloadDecision(policy, of(withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') })), null, 2, { record: '1.32.2' });
+      expect([kind, ahead.allowed, ahead.message]).toEqual([kind, false, expect.stringContaining('is labelled release 1.32.2 but its containers run ')]);
+      expect(ahead.message).toContain('temporalio/server:1.34.0');
+      // An init container from the pinned ConfigMap, at the labelled minor, passes every rule.
+      const own = of(withInit({ env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards')] }));
+      expect([kind, [0, 1, 2].map((rule) => workloadDecision(policy, own, null, rule, { record: '1.32.2' }).allowed)]).toEqual([kind, [true, true, true]]);
+    }
+    // kubectl set image on a running Pod's init container (the one field of it an update may change) is held to the image rule:
+    // its containers are as they were, its init containers are not.
+    const running = workloadOf('Pod', withInit({}));
+    const bumped = workloadOf('Pod', withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') }));
+    expect(workloadDecision(policy, bumped, running, 2).allowed).toBe(false);
+    // A pod whose labels kustomize rewrote is still the cluster's when only an init container reads the pinned ConfigMap.
+    const relabelled = { metadata: { labels: { 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/name': 'temporal' } },
+      spec: { ...withoutClusterConfigMaps(pod.spec), initContainers: [{ name: 'i', image: server, env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards'), { name: 'TEMPORAL_CURRENT_CLUSTER_NAME', value: 'renamed' }] }] } };
+    const matched = workloadDecision(policy, workloadOf('Pod', relabelled), null, 0, { record: '1.32.2' });
+    expect([matched.matched, matched.allowed]).toEqual([true, false]);
   });
 
   test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {

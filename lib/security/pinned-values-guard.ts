@@ -123,7 +123,7 @@ export class PinnedValuesGuard extends Construct {
 
   /**
    * The env rule, on CREATE and UPDATE of the cluster's workloads (pinnedEnvCel). `containers`:
-   * where the object keeps them (the workload policy reads any kind's pods, at `variables.pod.spec.containers`).
+   * where the object keeps them (the workload policy reads any kind's pods, at `variables.envContainers`, init containers included).
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
     return pinnedEnvCel(configMapName, pinnedEnv, containers);

@@ -36,6 +36,14 @@ export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind ==
   + `? dyn(${target}).spec.jobTemplate.spec.template : dyn(${target}).spec.template)`;
 
 /**
+ * CEL: the containers of the pod spec `spec` that run a program of the image: its containers and
+ * init containers. An init container is no less a process of the pod: one that runs the server
+ * (or, with `restartPolicy: Always`, a sidecar that does) joins the ring with its own env, so each
+ * rule that reads containers reads both.
+ */
+export const podContainersCel = (spec: string) => `${spec}.containers + (has(${spec}.initContainers) ? ${spec}.initContainers : [])`;
+
+/**
  * CEL: the pod spec `spec` mounts one of `configMaps` (the cluster's server config, its pinned
  * ConfigMap) or reads an env var from one. Such a pod is the cluster's whatever its labels say:
  * kustomize's `commonLabels` (or `labels` with `includeTemplates`) rewrites app.kubernetes.io/instance
@@ -45,7 +53,7 @@ export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind ==
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
   const names = `[${configMaps.map(celString).join(', ')}]`;
   return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, has(v.configMap) && v.configMap.name in ${names})) `
-    + `|| ${spec}.containers.exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
+    + `|| (${podContainersCel(spec)}).exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
 }
 
 /**
@@ -117,7 +125,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
  * server evaluates them (a variable reads only those before it). `pod`/`oldPod`: the pods
- * (podCel). `deployment`: the object is a Deployment, whose release label is its own
+ * (podCel); `containers`: their containers and init containers (podContainersCel), which every
+ * rule reads (an init container that ran the server with a literal shard count, or two minors
+ * ahead, passed them all when they read `containers` alone). `deployment`: the object is a Deployment, whose release label is its own
  * (`released`/`oldReleased`: what carries the label, a Deployment or the pods of any other kind)
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
@@ -142,19 +152,20 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
+  { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
   { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
   { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
   { name: 'toRelease', expression: `${release('variables.released')} : []` },
-  { name: 'sameContainers', expression: '!variables.deployment && oldObject != null && variables.pod.spec.containers == variables.oldPod.spec.containers' },
+  { name: 'sameContainers', expression: `!variables.deployment && oldObject != null && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
-  { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.pod.spec.containers) + variables.ephemeral' },
-  { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
+  { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.containers) + variables.ephemeral' },
+  { name: 'imageTags', expression: "variables.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
-  { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
+  { name: 'imageNames', expression: imageNamesCel('variables.containers') },
   { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel('variables.ephemeral')}`
     + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },

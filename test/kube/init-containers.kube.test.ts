@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { KubeApiServer } from './api-server';
+import { deploy } from './deploy';
+import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
+import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { pollUntil } from '../support/processes';
+
+/**
+ * The workload policy of `protectPinnedValues` reads a pod's init containers as it reads its
+ * containers: an init container (or a sidecar, `restartPolicy: Always`) that runs the server is a
+ * server process of the pod, and one with a literal shard count, or the server image two minors
+ * ahead, passed every rule when the rules read `containers` alone.
+ */
+
+const KEEP = process.env.KUBE_TEST_KEEP === '1';
+const APP = 'apps/main.ts';
+let server: KubeApiServer | undefined;
+let repo: string;
+let base: Synthesized;
+let history: any;
+
+beforeAll(async () => {
+  const tools = ensureKubeTools();
+  repo = copyRepo('init-containers');
+  base = await synth(repo, APP);
+  history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+  server = await KubeApiServer.start(tools, 'init-containers');
+  await deploy(server, base, `apply ${APP}`);
+}, TOOLS_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.stop(KEEP);
+  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
+});
+
+const ns = () => history.metadata.namespace as string;
+const cluster = () => `of Temporal cluster ${ns()}/temporal`;
+
+/** The history Deployment with `init` added to its init containers: the server container's command, env and mounts, then `init`'s fields. */
+function historyWithInit(init: Record<string, unknown>): any {
+  const d = JSON.parse(JSON.stringify(history));
+  const c = d.spec.template.spec.containers[0];
+  d.spec.template.spec.initContainers.push({ name: 'server-init', image: c.image, command: c.command, env: c.env, volumeMounts: c.volumeMounts, ...init });
+  return d;
+}
+
+/** The history container's env with TEMPORAL_NUM_HISTORY_SHARDS as a literal. */
+const literalShards = () => history.spec.template.spec.containers[0].env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '4' } : e));
+
+let n = 0;
+/** kubectl `args` with `object` written to a file and given as -f. */
+function kubectlWith(args: string[], object: unknown) {
+  const file = path.join(server!.dir, `init-${n++}.json`);
+  fs.writeFileSync(file, JSON.stringify(object));
+  return server!.kubectl([...args, '-f', file]);
+}
+const apply = (object: unknown) => kubectlWith(['apply', '--server-side', '--force-conflicts'], object);
+
+test('an init container of a Deployment, or a sidecar, that sets a pinned value as a literal is denied by the env rule', async () => {
+  const message = `Deployment ${history.metadata.name} ${cluster()} sets a value it can never change`;
+  // The admission plugin loads the policies a moment after they are stored: poll with a dry run, which it admits alike.
+  await pollUntil('the env rule to deny an init container with a literal shard count', 60_000, async () => {
+    const result = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], historyWithInit({ env: literalShards() }));
+    return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
+  }, { intervalMs: 500, abort: () => server!.crashed });
+  const denied = await apply(historyWithInit({ env: literalShards() }));
+  expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining(message)]);
+  console.log(`kubectl apply of the history Deployment with an init container running the server on TEMPORAL_NUM_HISTORY_SHARDS=4 exited with ${denied.code}:\n${denied.stderr.trim()}`);
+  const sidecar = await apply(historyWithInit({ env: literalShards(), restartPolicy: 'Always' }));
+  expect([sidecar.code, sidecar.stderr]).toEqual([1, expect.stringContaining(message)]);
+  const stored = await server!.getJson('deployment', history.metadata.name, ns());
+  expect(stored.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(history.spec.template.spec.initContainers.map((c: any) => c.name));
+  // The same init container reading the pinned ConfigMap, as the server container does, passes.
+  const own = await apply(historyWithInit({}));
+  if (own.code !== 0) throw new Error(server!.failure('apply the history Deployment with a server init container from the pinned ConfigMap', ['apply', '--server-side'], own));
+  await deploy(server!, base, `apply ${APP} again`);
+});
+
+test('a bare Pod of the cluster whose init container sets a pinned value as a literal is denied', async () => {
+  const d = historyWithInit({ env: literalShards() });
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...d.spec.template.metadata, name: 'init-literal', namespace: ns() }, spec: d.spec.template.spec };
+  const result = await kubectlWith(['create', '--dry-run=server'], pod);
+  expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(`Pod init-literal ${cluster()} sets a value it can never change`)]);
+});
+
+test('an init container two minors past the release label is denied by the image rule (kubectl set image and apply)', async () => {
+  const running = history.metadata.labels['app.kubernetes.io/version'] as string;
+  const [major, minor] = running.split('.').map(Number);
+  const ahead = `${major}.${minor + 2}.0`;
+  const image = (history.spec.template.spec.containers[0].image as string).replace(`:${running}`, `:${ahead}`);
+  const applied = await apply(historyWithInit({ image }));
+  expect([applied.code, applied.stderr]).toEqual([1, expect.stringContaining(`Deployment ${history.metadata.name} ${cluster()} is labelled release ${running} but its containers run `)]);
+  expect(applied.stderr).toContain(image);
+  const init = history.spec.template.spec.initContainers[0];
+  const setImage = await server!.kubectl(['set', 'image', `deployment/${history.metadata.name}`, '-n', ns(), `${init.name}=${init.image.replace(`:${running}`, `:${ahead}`)}`]);
+  console.log(`kubectl set image of the history Deployment's init container ${init.name} to ${ahead} exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
+  expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run `)]);
+  expect((await server!.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers[0].image).toBe(init.image);
+});
