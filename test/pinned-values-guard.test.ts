@@ -1035,6 +1035,17 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     const running = workloadOf('Pod', withInit({}));
     const bumped = workloadOf('Pod', withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') }));
     expect(workloadDecision(policy, bumped, running, 2).allowed).toBe(false);
+    // Break-glass names the tag of a container, not an init container: the admin-tools init container keeps the old release's
+    // tag through a `kubectl set image` of the server, so an annotation left behind naming that release let a later skip through.
+    const leftover = (release: string, image: string) => {
+      const p = podAt(pod, { release: '1.32.2' });
+      p.spec.containers[0].image = image;
+      return { ...workloadOf('ReplicaSet', p, { labels: { ...p.metadata.labels, 'app.kubernetes.io/version': release }, annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }), kind: 'Deployment' };
+    };
+    expect(pod.spec.initContainers[0].image).toMatch(/:1\.32\.2$/);
+    const before = leftover('1.32.2', server);
+    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.32.2', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([true, false]);
+    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.34.0', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([false, false]);
     // A pod whose labels kustomize rewrote is still the cluster's when only an init container reads the pinned ConfigMap.
     const relabelled = { metadata: { labels: { 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/name': 'temporal' } },
       spec: { ...withoutClusterConfigMaps(pod.spec), initContainers: [{ name: 'i', image: server, env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards'), { name: 'TEMPORAL_CURRENT_CLUSTER_NAME', value: 'renamed' }] }] } };

@@ -45,7 +45,7 @@ export function celString(text: string): string {
  */
 // The annotation's value is read once, as `g`, for the two tests.
 export const podBreakGlassCel = (groups: readonly string[]) => breakGlassCel('object', groups, (value) => `[${value}].exists(g, variables.imageTags.exists(t, t == g) `
-  + `|| variables.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
+  + `|| variables.pod.spec.containers.exists(c, c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) == g))`);
 
 /** The workload policy's variables that both its release and its image rule read. */
 export const BREAK_GLASS_VARIABLE = 'breakGlass';

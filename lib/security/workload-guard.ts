@@ -141,7 +141,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * an UPDATE of the pods/ephemeralcontainers subresource, which leaves `containers` alone);
  * `envContainers`: those the env rule checks, the ephemeral ones and, unless they are as they
  * were, the others. `imageTags`: the tag of each container's image (after the last ':' of its last
- * path component, before any digest); `imageNames` (imageNamesCel); `imageNamesRun`: those the
+ * path component, before any digest), init containers' aside: their tags do not change with a
+ * `kubectl set image` of the server, so break-glass left behind naming the old release matched
+ * the admin-tools init container's and let a later skip through; `imageNames` (imageNamesCel); `imageNamesRun`: those the
  * image rule checks, the containers' unless `asBefore`, and an ephemeral container's when its
  * repository is one a container runs (the server's at another minor; a busybox to debug with
  * names a release of its own). `breakGlass`: the
@@ -163,7 +165,7 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
   { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.containers) + variables.ephemeral' },
-  { name: 'imageTags', expression: "variables.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
+  { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.containers') },
   { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel('variables.ephemeral')}`
