@@ -481,7 +481,7 @@ describe('the release rule of the Deployment policy', () => {
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
-    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
+    expect(PinnedValuesGuard.imageExpression(['temporal-pinned', 'temporal-config'])).toBe(policy.spec.validations[2].expression);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -1006,6 +1006,26 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     }
   });
 
+  test('fails when a new Deployment, or a Pod (any kind), labelled as the UI\'s runs the server at another minor while it uses the cluster\'s ConfigMaps: the UI\'s exemption read labels and a selector, which whoever creates the object writes', () => {
+    const ahead = (p: any) => {
+      const q = podAt(p, { images: [(p.spec.containers[0].image as string).replace(/:[^:/]+$/, ':1.34.0')] });
+      q.metadata.labels['app.kubernetes.io/component'] = 'ui';
+      return q;
+    };
+    const asDeployment = (p: any) => ({ ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind: 'Deployment',
+      spec: { selector: { matchLabels: { 'app.kubernetes.io/component': 'ui' } }, template: p } });
+    for (const [kind, of] of [['Deployment', asDeployment], ...WORKLOAD_KINDS.map((k) => [k, (p: any) => workloadOf(k, p)] as const)] as const) {
+      const d = workloadDecision(policy, of(ahead(pod)), null, 2, { record: '1.32.2' });
+      expect([kind, d.matched, d.allowed, d.message]).toEqual([kind, true, false, expect.stringContaining(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run temporalio/server:1.34.0`)]);
+      // Reading the pinned ConfigMap from an init container's env, or mounting the server config alone, is using them.
+      const mountsOnly = ahead({ ...pod, spec: { ...withoutClusterConfigMaps(pod.spec), volumes: [{ name: 'config', configMap: { name: 'temporal-config' } }] } });
+      expect([kind, workloadDecision(policy, of(mountsOnly), null, 2, { record: '1.32.2' }).allowed]).toEqual([kind, false]);
+      // A pod that uses none of them (the UI) is still left out: its image is another product's release.
+      const ui = ahead({ ...pod, spec: withoutClusterConfigMaps(pod.spec) });
+      expect([kind, workloadDecision(policy, of(ui), null, 2, { record: '1.32.2' }).allowed]).toEqual([kind, true]);
+    }
+  });
+
   test('fails when an init container (a sidecar too, restartPolicy Always) sets a pinned env var other than from the pinned ConfigMap, or runs an image of another minor: the rules read containers alone, and an init container that ran the server joined the ring with its own env or release', () => {
     const server = pod.spec.containers[0].image as string;
     const withInit = (init: Record<string, unknown>) => {
@@ -1094,7 +1114,8 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(workloadDecision(policy, deployment(templateAhead, '1.34.0'), deployment(templateAhead, '1.32.2'), 1).message)
       .toContain('Deployment copy of Temporal cluster temporal/temporal runs release 1.32.2 and this update says 1.34.0.');
     // The UI is known by the selector, which cannot change, not by the pod template's labels, which can.
-    const uiLabelled = podAt(pod, { images: ['temporalio/server:1.34.0'] });
+    // (Of a pod that uses none of the cluster's ConfigMaps, as the UI's: one that does is no UI, whatever its labels, below.)
+    const uiLabelled = podAt({ ...pod, spec: withoutClusterConfigMaps(pod.spec) }, { images: ['temporalio/server:1.34.0'] });
     uiLabelled.metadata.labels['app.kubernetes.io/component'] = 'ui';
     expect([deployment(uiLabelled, '1.32.2'), deployment(uiLabelled, '1.32.2', {}, true)].map((d) => workloadDecision(policy, d, null, 2, { record: '1.32.2' }).allowed)).toEqual([false, true]);
     expect(workloadDecision(policy, workloadOf('StatefulSet', uiLabelled), null, 2, { record: '1.32.2' }).allowed).toBe(true);

@@ -191,12 +191,18 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * label only, so `kubectl set image ... temporal=temporalio/server:1.32.2` on a Deployment labelled
  * 1.30.9 would skip a minor with the label unchanged. The UI, whose image is another product's
  * release, is left out: a Deployment by its selector, which cannot change, any other kind by its
- * pods' labels; and so is break-glass.
+ * pods' labels; and so is break-glass. Whoever creates a pod or a Deployment writes its labels and
+ * selector, so the UI's are known by them only while its pods use none of the cluster's
+ * `configMaps` (readsClusterConfigMapsCel), which the UI never reads and a server cannot start
+ * without: a new Deployment or bare Pod labelled as the UI's ran the server two minors ahead.
  */
-export const WORKLOAD_IMAGES = 'size(variables.toRelease) < 2 || variables.breakGlass || (variables.deployment '
-  + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
-  + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
-  + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+export function workloadImagesCel(configMaps: readonly string[]): string {
+  return 'size(variables.toRelease) < 2 || variables.breakGlass || ((variables.deployment '
+    + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
+    + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
+    + `&& !(${readsClusterConfigMapsCel('variables.pod.spec', configMaps)})) `
+    + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+}
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -253,7 +259,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `letting each rollout finish (the lock file prints the path). ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: WORKLOAD_IMAGES,
+        expression: workloadImagesCel(o.configMaps),
         messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNamesRun.join(', ') `
           + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
           + `upgrade rule see it. ${override}`,

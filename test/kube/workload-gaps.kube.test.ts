@@ -7,10 +7,14 @@ import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { pollUntil } from '../support/processes';
 
 /**
- * The workload policy of `protectPinnedValues` reads a pod's init containers as it reads its
- * containers: an init container (or a sidecar, `restartPolicy: Always`) that runs the server is a
- * server process of the pod, and one with a literal shard count, or the server image two minors
- * ahead, passed every rule when the rules read `containers` alone.
+ * Gaps found in the workload policy of `protectPinnedValues` on a real API server, each closed:
+ * - it reads a pod's init containers as it reads its containers: an init container (or a sidecar,
+ *   `restartPolicy: Always`) that runs the server is a server process of the pod, and one with a
+ *   literal shard count, or the server image two minors ahead, passed every rule when the rules
+ *   read `containers` alone;
+ * - the UI's exemption from the image rule (its image is another product's release) holds only for
+ *   pods that use none of the cluster's ConfigMaps: it read a selector and labels, which whoever
+ *   creates a Deployment or Pod writes, and one labelled as the UI's ran the server two minors ahead.
  */
 
 const KEEP = process.env.KUBE_TEST_KEEP === '1';
@@ -22,10 +26,10 @@ let history: any;
 
 beforeAll(async () => {
   const tools = ensureKubeTools();
-  repo = copyRepo('init-containers');
+  repo = copyRepo('workload-gaps');
   base = await synth(repo, APP);
   history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
-  server = await KubeApiServer.start(tools, 'init-containers');
+  server = await KubeApiServer.start(tools, 'workload-gaps');
   await deploy(server, base, `apply ${APP}`);
 }, TOOLS_TIMEOUT_MS);
 
@@ -97,4 +101,23 @@ test('an init container two minors past the release label is denied by the image
   console.log(`kubectl set image of the history Deployment's init container ${init.name} to ${ahead} exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
   expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run `)]);
   expect((await server!.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers[0].image).toBe(init.image);
+});
+
+test('a new Deployment or a bare Pod labelled as the UI\'s that runs the server two minors ahead with the cluster\'s ConfigMaps is denied by the image rule', async () => {
+  const running = history.metadata.labels['app.kubernetes.io/version'] as string;
+  const [major, minor] = running.split('.').map(Number);
+  const image = (history.spec.template.spec.containers[0].image as string).replace(`:${running}`, `:${major}.${minor + 2}.0`);
+  const d = JSON.parse(JSON.stringify(history));
+  d.metadata.name = 'history-as-ui';
+  for (const labels of [d.spec.selector.matchLabels, d.spec.template.metadata.labels, ...d.spec.template.spec.topologySpreadConstraints.map((t: any) => t.labelSelector.matchLabels)]) {
+    labels['app.kubernetes.io/component'] = 'ui';
+  }
+  d.spec.template.spec.containers[0].image = image;
+  const message = (kind: string, name: string) => `${kind} ${name} ${cluster()} is labelled release ${running} but its containers run ${image}`;
+  const deployment = await kubectlWith(['create', '--dry-run=server'], d);
+  console.log(`kubectl create of a Deployment with a ui selector running ${image} exited with ${deployment.code}:\n${deployment.stderr.trim()}`);
+  expect([deployment.code, deployment.stderr]).toEqual([1, expect.stringContaining(message('Deployment', 'history-as-ui'))]);
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...d.spec.template.metadata, name: 'history-as-ui', namespace: ns() }, spec: d.spec.template.spec };
+  const bare = await kubectlWith(['create', '--dry-run=server'], pod);
+  expect([bare.code, bare.stderr]).toEqual([1, expect.stringContaining(message('Pod', 'history-as-ui'))]);
 });
