@@ -921,7 +921,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
       for (const image of ['temporalio/server:1.34.0', 'temporalio/server:1_34_0', 'registry.example.com/1.34.0/server:fips']) {
         const d = workloadDecision(policy, workloadOf(kind, podAt(pod, { images: [image] })), null, 2, { record: '1.32.2' });
         expect([kind, image, d.allowed]).toEqual([kind, image, false]);
-        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}, temporalio/admin-tools:1.32.2.`);
+        expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run ${image.replace('registry.example.com/', '')}.`);
       }
       // An update is held to the release it ran: one minor up at most, never down.
       const at = (release: string) => workloadOf(kind, podAt(pod, { release }));
@@ -1055,6 +1055,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     const running = workloadOf('Pod', withInit({}));
     const bumped = workloadOf('Pod', withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') }));
     expect(workloadDecision(policy, bumped, running, 2).allowed).toBe(false);
+    const of2 = (p: any) => ({ ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind: 'Deployment' });
     // Break-glass names the tag of a container, not an init container: the admin-tools init container keeps the old release's
     // tag through a `kubectl set image` of the server, so an annotation left behind naming that release let a later skip through.
     const leftover = (release: string, image: string) => {
@@ -1065,7 +1066,14 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(pod.spec.initContainers[0].image).toMatch(/:1\.32\.2$/);
     const before = leftover('1.32.2', server);
     expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.32.2', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([true, false]);
-    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.34.0', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([false, false]);
+    // Labelled at the skip as well: the release rule holds (the admin-tools init container, another repository than the server's, is not read for a release).
+    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.34.0', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([false, true]);
+    // An init container of another repository than the containers' names its own product's release: a database proxy
+    // (databaseAccess.sidecars, native sidecars), the admin-tools schema wait. Reading them all denied such a cluster's Deployments.
+    for (const image of ['gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', 'registry.example.com/platform/gcp-access-token:1.2.0', 'temporalio/admin-tools:1.30.9']) {
+      const proxied = of2(withInit({ image, restartPolicy: 'Always', command: undefined }));
+      expect([image, [0, 1, 2].map((rule) => workloadDecision(policy, proxied, null, rule, { record: '1.32.2' }).allowed)]).toEqual([image, [true, true, true]]);
+    }
     // A pod whose labels kustomize rewrote is still the cluster's when only an init container reads the pinned ConfigMap.
     const relabelled = { metadata: { labels: { 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/name': 'temporal' } },
       spec: { ...withoutClusterConfigMaps(pod.spec), initContainers: [{ name: 'i', image: server, env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards'), { name: 'TEMPORAL_CURRENT_CLUSTER_NAME', value: 'renamed' }] }] } };

@@ -144,9 +144,10 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * path component, before any digest), init containers' aside: their tags do not change with a
  * `kubectl set image` of the server, so break-glass left behind naming the old release matched
  * the admin-tools init container's and let a later skip through; `imageNames` (imageNamesCel); `imageNamesRun`: those the
- * image rule checks, the containers' unless `asBefore`, and an ephemeral container's when its
- * repository is one a container runs (the server's at another minor; a busybox to debug with
- * names a release of its own). `breakGlass`: the
+ * image rule checks, the containers' unless `asBefore`, and an init container's (unless `asBefore`)
+ * or ephemeral container's when its repository is one a container runs (the server's at another
+ * minor; a busybox to debug with, a database proxy sidecar or the admin-tools schema wait names a
+ * release of its own). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
@@ -167,8 +168,8 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.containers) + variables.ephemeral' },
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
-  { name: 'imageNames', expression: imageNamesCel('variables.containers') },
-  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel('variables.ephemeral')}`
+  { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
+  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`)}`
     + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },

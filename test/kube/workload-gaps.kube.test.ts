@@ -88,7 +88,7 @@ test('a bare Pod of the cluster whose init container sets a pinned value as a li
   expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(`Pod init-literal ${cluster()} sets a value it can never change`)]);
 });
 
-test('an init container two minors past the release label is denied by the image rule (kubectl set image and apply)', async () => {
+test('an init container running the server two minors past the release label is denied by the image rule (kubectl set image and apply); a proxy sidecar of another product passes', async () => {
   const running = history.metadata.labels['app.kubernetes.io/version'] as string;
   const [major, minor] = running.split('.').map(Number);
   const ahead = `${major}.${minor + 2}.0`;
@@ -96,11 +96,19 @@ test('an init container two minors past the release label is denied by the image
   const applied = await apply(historyWithInit({ image }));
   expect([applied.code, applied.stderr]).toEqual([1, expect.stringContaining(`Deployment ${history.metadata.name} ${cluster()} is labelled release ${running} but its containers run `)]);
   expect(applied.stderr).toContain(image);
-  const init = history.spec.template.spec.initContainers[0];
-  const setImage = await server!.kubectl(['set', 'image', `deployment/${history.metadata.name}`, '-n', ns(), `${init.name}=${init.image.replace(`:${running}`, `:${ahead}`)}`]);
-  console.log(`kubectl set image of the history Deployment's init container ${init.name} to ${ahead} exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
-  expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run `)]);
-  expect((await server!.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers[0].image).toBe(init.image);
+  // With a server init container of the running release in place (from the pinned ConfigMap: it passes), kubectl set image of it.
+  const withServerInit = await apply(historyWithInit({}));
+  if (withServerInit.code !== 0) throw new Error(server!.failure('apply the history Deployment with a server init container', ['apply', '--server-side'], withServerInit));
+  const setImage = await server!.kubectl(['set', 'image', `deployment/${history.metadata.name}`, '-n', ns(), `server-init=${image}`]);
+  console.log(`kubectl set image of the history Deployment's server init container to ${ahead} exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
+  expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run ${image.replace(`:${ahead}`, `:${running}`)}, ${image}.`)]);
+  const stored = (await server!.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers;
+  expect(stored.find((c: any) => c.name === 'server-init').image).toBe(history.spec.template.spec.containers[0].image);
+  // An init container of another repository names its own product's release (a database proxy sidecar): it passes.
+  const proxy = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'],
+    historyWithInit({ image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', command: undefined, env: undefined, volumeMounts: undefined, restartPolicy: 'Always' }));
+  if (proxy.code !== 0) throw new Error(server!.failure('apply the history Deployment with a database proxy sidecar', ['apply', '--server-side', '--dry-run=server'], proxy));
+  await deploy(server!, base, `apply ${APP} again`);
 });
 
 test('a new Deployment or a bare Pod labelled as the UI\'s that runs the server two minors ahead with the cluster\'s ConfigMaps is denied by the image rule', async () => {
