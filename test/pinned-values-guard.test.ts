@@ -476,12 +476,12 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
-    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
+    expect(PinnedValuesGuard.imageExpression(['temporal-pinned', 'temporal-config'])).toBe(policy.spec.validations[2].expression);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -827,13 +827,13 @@ function workloadOf(kind: string, pod: any, metadata: Record<string, unknown> = 
   return { apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1', kind, metadata: meta, spec: { template: pod } };
 }
 
-/** `pod` with `env` set on its first container, its release label and image tags at `release`. */
+/** `pod` with `env` set on its first container, its release label and image tags (its init containers' too) at `release`. */
 function podAt(pod: any, { release, env, images }: { release?: string; env?: (e: any[]) => any[]; images?: string[] }): any {
   const p = JSON.parse(JSON.stringify(pod));
   if (release !== undefined) p.metadata.labels['app.kubernetes.io/version'] = release;
-  p.spec.containers.forEach((c: any, i: number) => {
+  [...p.spec.containers, ...(p.spec.initContainers ?? [])].forEach((c: any, i: number) => {
     if (release !== undefined) c.image = c.image.replace(/:[^:/]+$/, `:${release}`);
-    if (images?.[i]) c.image = images[i];
+    if (images?.[i] && i < p.spec.containers.length) c.image = images[i];
   });
   if (env) p.spec.containers[0].env = env(p.spec.containers[0].env ?? []);
   return p;
@@ -1006,6 +1006,81 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     }
   });
 
+  test('fails when a new Deployment, or a Pod (any kind), labelled as the UI\'s runs the server at another minor while it uses the cluster\'s ConfigMaps: the UI\'s exemption read labels and a selector, which whoever creates the object writes', () => {
+    const ahead = (p: any) => {
+      const q = podAt(p, { images: [(p.spec.containers[0].image as string).replace(/:[^:/]+$/, ':1.34.0')] });
+      q.metadata.labels['app.kubernetes.io/component'] = 'ui';
+      return q;
+    };
+    const asDeployment = (p: any) => ({ ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind: 'Deployment',
+      spec: { selector: { matchLabels: { 'app.kubernetes.io/component': 'ui' } }, template: p } });
+    for (const [kind, of] of [['Deployment', asDeployment], ...WORKLOAD_KINDS.map((k) => [k, (p: any) => workloadOf(k, p)] as const)] as const) {
+      const d = workloadDecision(policy, of(ahead(pod)), null, 2, { record: '1.32.2' });
+      expect([kind, d.matched, d.allowed, d.message]).toEqual([kind, true, false, expect.stringContaining(`${kind} copy of Temporal cluster temporal/temporal is labelled release 1.32.2 but its containers run temporalio/server:1.34.0`)]);
+      // Reading the pinned ConfigMap from an init container's env, or mounting the server config alone, is using them.
+      const mountsOnly = ahead({ ...pod, spec: { ...withoutClusterConfigMaps(pod.spec), volumes: [{ name: 'config', configMap: { name: 'temporal-config' } }] } });
+      expect([kind, workloadDecision(policy, of(mountsOnly), null, 2, { record: '1.32.2' }).allowed]).toEqual([kind, false]);
+      // A pod that uses none of them (the UI) is still left out: its image is another product's release.
+      const ui = ahead({ ...pod, spec: withoutClusterConfigMaps(pod.spec) });
+      expect([kind, workloadDecision(policy, of(ui), null, 2, { record: '1.32.2' }).allowed]).toEqual([kind, true]);
+    }
+  });
+
+  test('fails when an init container (a sidecar too, restartPolicy Always) sets a pinned env var other than from the pinned ConfigMap, or runs an image of another minor: the rules read containers alone, and an init container that ran the server joined the ring with its own env or release', () => {
+    const server = pod.spec.containers[0].image as string;
+    const withInit = (init: Record<string, unknown>) => {
+      const p = JSON.parse(JSON.stringify(pod));
+      p.spec.initContainers = [...(p.spec.initContainers ?? []), { name: 'server-init', image: server, command: ['temporal-server', 'start'], ...init }];
+      return p;
+    };
+    const literalShards = { env: [{ name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }] };
+    for (const kind of ['Deployment', ...WORKLOAD_KINDS]) {
+      // A Deployment's release is its own label, the one its pod template carries.
+      const of = (p: any) => (kind === 'Deployment' ? { ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind } : workloadOf(kind, p));
+      for (const init of [literalShards, { ...literalShards, restartPolicy: 'Always' }]) {
+        const d = workloadDecision(policy, of(withInit(init)), null, 0, { record: '1.32.2' });
+        expect([kind, init, d.allowed, d.message]).toEqual([kind, init, false, expect.stringContaining(`${kind} copy of Temporal cluster temporal/temporal sets a value it can never change`)]);
+        // On update as well (an init container added to a running workload).
+        expect([kind, init, workloadDecision(policy, of(withInit(init)), of(pod), 0).allowed]).toEqual([kind, init, false]);
+      }
+      const ahead = workloadDecision(policy, of(withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') })), null, 2, { record: '1.32.2' });
+      expect([kind, ahead.allowed, ahead.message]).toEqual([kind, false, expect.stringContaining('is labelled release 1.32.2 but its containers run ')]);
+      expect(ahead.message).toContain('temporalio/server:1.34.0');
+      // An init container from the pinned ConfigMap, at the labelled minor, passes every rule.
+      const own = of(withInit({ env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards')] }));
+      expect([kind, [0, 1, 2].map((rule) => workloadDecision(policy, own, null, rule, { record: '1.32.2' }).allowed)]).toEqual([kind, [true, true, true]]);
+    }
+    // kubectl set image on a running Pod's init container (the one field of it an update may change) is held to the image rule:
+    // its containers are as they were, its init containers are not.
+    const running = workloadOf('Pod', withInit({}));
+    const bumped = workloadOf('Pod', withInit({ image: server.replace(/:[^:/]+$/, ':1.34.0') }));
+    expect(workloadDecision(policy, bumped, running, 2).allowed).toBe(false);
+    const of2 = (p: any) => ({ ...workloadOf('ReplicaSet', p, { labels: p.metadata.labels }), kind: 'Deployment' });
+    // Break-glass names the tag of a container, not an init container: the admin-tools init container keeps the old release's
+    // tag through a `kubectl set image` of the server, so an annotation left behind naming that release let a later skip through.
+    const leftover = (release: string, image: string) => {
+      const p = podAt(pod, { release: '1.32.2' });
+      p.spec.containers[0].image = image;
+      return { ...workloadOf('ReplicaSet', p, { labels: { ...p.metadata.labels, 'app.kubernetes.io/version': release }, annotations: { [BREAK_GLASS_ANNOTATION]: '1.32.2' } }), kind: 'Deployment' };
+    };
+    expect(pod.spec.initContainers[0].image).toMatch(/:1\.32\.2$/);
+    const before = leftover('1.32.2', server);
+    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.32.2', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([true, false]);
+    // Labelled at the skip as well: the release rule holds (the admin-tools init container, another repository than the server's, is not read for a release).
+    expect([1, 2].map((rule) => workloadDecision(policy, leftover('1.34.0', server.replace(/:[^:/]+$/, ':1.34.0')), before, rule).allowed)).toEqual([false, true]);
+    // An init container of another repository than the containers' names its own product's release: a database proxy
+    // (databaseAccess.sidecars, native sidecars), the admin-tools schema wait. Reading them all denied such a cluster's Deployments.
+    for (const image of ['gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', 'registry.example.com/platform/gcp-access-token:1.2.0', 'temporalio/admin-tools:1.30.9']) {
+      const proxied = of2(withInit({ image, restartPolicy: 'Always', command: undefined }));
+      expect([image, [0, 1, 2].map((rule) => workloadDecision(policy, proxied, null, rule, { record: '1.32.2' }).allowed)]).toEqual([image, [true, true, true]]);
+    }
+    // A pod whose labels kustomize rewrote is still the cluster's when only an init container reads the pinned ConfigMap.
+    const relabelled = { metadata: { labels: { 'app.kubernetes.io/instance': 'prod', 'app.kubernetes.io/name': 'temporal' } },
+      spec: { ...withoutClusterConfigMaps(pod.spec), initContainers: [{ name: 'i', image: server, env: [fromPinned('TEMPORAL_NUM_HISTORY_SHARDS', 'numHistoryShards'), { name: 'TEMPORAL_CURRENT_CLUSTER_NAME', value: 'renamed' }] }] } };
+    const matched = workloadDecision(policy, workloadOf('Pod', relabelled), null, 0, { record: '1.32.2' });
+    expect([matched.matched, matched.allowed]).toEqual([true, false]);
+  });
+
   test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {
     const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
     expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
@@ -1047,7 +1122,8 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(workloadDecision(policy, deployment(templateAhead, '1.34.0'), deployment(templateAhead, '1.32.2'), 1).message)
       .toContain('Deployment copy of Temporal cluster temporal/temporal runs release 1.32.2 and this update says 1.34.0.');
     // The UI is known by the selector, which cannot change, not by the pod template's labels, which can.
-    const uiLabelled = podAt(pod, { images: ['temporalio/server:1.34.0'] });
+    // (Of a pod that uses none of the cluster's ConfigMaps, as the UI's: one that does is no UI, whatever its labels, below.)
+    const uiLabelled = podAt({ ...pod, spec: withoutClusterConfigMaps(pod.spec) }, { images: ['temporalio/server:1.34.0'] });
     uiLabelled.metadata.labels['app.kubernetes.io/component'] = 'ui';
     expect([deployment(uiLabelled, '1.32.2'), deployment(uiLabelled, '1.32.2', {}, true)].map((d) => workloadDecision(policy, d, null, 2, { record: '1.32.2' }).allowed)).toEqual([false, true]);
     expect(workloadDecision(policy, workloadOf('StatefulSet', uiLabelled), null, 2, { record: '1.32.2' }).allowed).toBe(true);

@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { DEFAULT_CONTROLLER_USERNAMES, guardWorkloads, OWNER_KINDS, pinnedEnvCel, WORKLOAD_IMAGES, WORKLOAD_RELEASE, workloadOfClusterCel, workloadVariables } from './workload-guard';
+import { DEFAULT_CONTROLLER_USERNAMES, guardWorkloads, OWNER_KINDS, pinnedEnvCel, WORKLOAD_RELEASE, workloadImagesCel, workloadOfClusterCel, workloadVariables } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString } from './guard-cel';
 import { RECORD_VARIABLES, recordExpression, recordMessageExpression } from './release-record';
 
@@ -123,7 +123,7 @@ export class PinnedValuesGuard extends Construct {
 
   /**
    * The env rule, on CREATE and UPDATE of the cluster's workloads (pinnedEnvCel). `containers`:
-   * where the object keeps them (the workload policy reads any kind's pods, at `variables.pod.spec.containers`).
+   * where the object keeps them (the workload policy reads any kind's pods, at `variables.envContainers`, init containers included).
    */
   public static envExpression(configMapName: string, pinnedEnv: Record<string, string>, containers = 'object.spec.template.spec.containers'): string {
     return pinnedEnvCel(configMapName, pinnedEnv, containers);
@@ -164,10 +164,12 @@ export class PinnedValuesGuard extends Construct {
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
    * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI,
    * whose image is another product's release, is left out (a Deployment by its selector, which
-   * cannot change), and so is break-glass. It reads the policy's variables (workloadVariables).
+   * cannot change) while its pods use none of `configMaps` (the cluster's pinned and server config
+   * ConfigMaps, which a server needs and the UI never reads: anyone writes a new pod's labels), and
+   * so is break-glass. It reads the policy's variables (workloadVariables).
    */
-  public static imageExpression(): string {
-    return WORKLOAD_IMAGES;
+  public static imageExpression(configMaps: readonly string[]): string {
+    return workloadImagesCel(configMaps);
   }
 
   /**

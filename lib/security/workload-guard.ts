@@ -36,6 +36,14 @@ export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind ==
   + `? dyn(${target}).spec.jobTemplate.spec.template : dyn(${target}).spec.template)`;
 
 /**
+ * CEL: the containers of the pod spec `spec` that run a program of the image: its containers and
+ * init containers. An init container is no less a process of the pod: one that runs the server
+ * (or, with `restartPolicy: Always`, a sidecar that does) joins the ring with its own env, so each
+ * rule that reads containers reads both.
+ */
+export const podContainersCel = (spec: string) => `${spec}.containers + (has(${spec}.initContainers) ? ${spec}.initContainers : [])`;
+
+/**
  * CEL: the pod spec `spec` mounts one of `configMaps` (the cluster's server config, its pinned
  * ConfigMap) or reads an env var from one. Such a pod is the cluster's whatever its labels say:
  * kustomize's `commonLabels` (or `labels` with `includeTemplates`) rewrites app.kubernetes.io/instance
@@ -45,7 +53,7 @@ export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind ==
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
   const names = `[${configMaps.map(celString).join(', ')}]`;
   return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, has(v.configMap) && v.configMap.name in ${names})) `
-    + `|| ${spec}.containers.exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
+    + `|| (${podContainersCel(spec)}).exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
 }
 
 /**
@@ -117,7 +125,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
  * server evaluates them (a variable reads only those before it). `pod`/`oldPod`: the pods
- * (podCel). `deployment`: the object is a Deployment, whose release label is its own
+ * (podCel); `containers`: their containers and init containers (podContainersCel), which every
+ * rule reads (an init container that ran the server with a literal shard count, or two minors
+ * ahead, passed them all when they read `containers` alone). `deployment`: the object is a Deployment, whose release label is its own
  * (`released`/`oldReleased`: what carries the label, a Deployment or the pods of any other kind)
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
@@ -131,10 +141,13 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * an UPDATE of the pods/ephemeralcontainers subresource, which leaves `containers` alone);
  * `envContainers`: those the env rule checks, the ephemeral ones and, unless they are as they
  * were, the others. `imageTags`: the tag of each container's image (after the last ':' of its last
- * path component, before any digest); `imageNames` (imageNamesCel); `imageNamesRun`: those the
- * image rule checks, the containers' unless `asBefore`, and an ephemeral container's when its
- * repository is one a container runs (the server's at another minor; a busybox to debug with
- * names a release of its own). `breakGlass`: the
+ * path component, before any digest), init containers' aside: their tags do not change with a
+ * `kubectl set image` of the server, so break-glass left behind naming the old release matched
+ * the admin-tools init container's and let a later skip through; `imageNames` (imageNamesCel); `imageNamesRun`: those the
+ * image rule checks, the containers' unless `asBefore`, and an init container's (unless `asBefore`)
+ * or ephemeral container's when its repository is one a container runs (the server's at another
+ * minor; a busybox to debug with, a database proxy sidecar or the admin-tools schema wait names a
+ * release of its own). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
@@ -142,20 +155,21 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
+  { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
   { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
   { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
   { name: 'toRelease', expression: `${release('variables.released')} : []` },
-  { name: 'sameContainers', expression: '!variables.deployment && oldObject != null && variables.pod.spec.containers == variables.oldPod.spec.containers' },
+  { name: 'sameContainers', expression: `!variables.deployment && oldObject != null && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
-  { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.pod.spec.containers) + variables.ephemeral' },
+  { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.containers) + variables.ephemeral' },
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel('variables.ephemeral')}`
+  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`)}`
     + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
@@ -178,12 +192,18 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * label only, so `kubectl set image ... temporal=temporalio/server:1.32.2` on a Deployment labelled
  * 1.30.9 would skip a minor with the label unchanged. The UI, whose image is another product's
  * release, is left out: a Deployment by its selector, which cannot change, any other kind by its
- * pods' labels; and so is break-glass.
+ * pods' labels; and so is break-glass. Whoever creates a pod or a Deployment writes its labels and
+ * selector, so the UI's are known by them only while its pods use none of the cluster's
+ * `configMaps` (readsClusterConfigMapsCel), which the UI never reads and a server cannot start
+ * without: a new Deployment or bare Pod labelled as the UI's ran the server two minors ahead.
  */
-export const WORKLOAD_IMAGES = 'size(variables.toRelease) < 2 || variables.breakGlass || (variables.deployment '
-  + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
-  + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
-  + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+export function workloadImagesCel(configMaps: readonly string[]): string {
+  return 'size(variables.toRelease) < 2 || variables.breakGlass || ((variables.deployment '
+    + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
+    + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
+    + `&& !(${readsClusterConfigMapsCel('variables.pod.spec', configMaps)})) `
+    + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+}
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -240,7 +260,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `letting each rollout finish (the lock file prints the path). ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: WORKLOAD_IMAGES,
+        expression: workloadImagesCel(o.configMaps),
         messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNamesRun.join(', ') `
           + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
           + `upgrade rule see it. ${override}`,
