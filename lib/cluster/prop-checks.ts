@@ -10,8 +10,7 @@ import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
-import { checkOptionsObject, optionalBoolean, propError, requirePort } from '../validation';
-import { CLUSTER_FEATURE_OPTIONS } from '../validation/prop-keys';
+import { optionalBoolean, propError, requirePort } from '../validation';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
 
@@ -65,38 +64,24 @@ export function checkLogLevel(owner: string, level: unknown): string {
  * `internalFrontend: 'no'` is truthy and would deploy what it meant to leave out.
  */
 export function checkFeatureOptions(owner: string, props: TemporalClusterProps): TemporalClusterProps {
-  // From plain JS, monitoring: true or adminTools: 'no' was read as an options object, so on.
-  for (const prop of OPTION_OBJECTS) {
-    const value: unknown = props[prop];
-    if (value !== false) checkOptionsObject(owner, prop, value, { remedy: `Write ${prop}: {} to turn it on, or leave ${prop} out for none.` });
-  }
+  // The feature options and the roles' options (`ui: 'false'`, `frontend: 3`) are refused by
+  // plainProps, which knows each prop's type (prop-keys.ts: others, CLUSTER_FEATURE_OPTIONS).
   for (const [prop, isInstance, expected] of VALUE_CLASSES) {
     const value: unknown = props[prop];
     if (value !== undefined && value !== null && !isInstance(value)) throw propError(owner, prop, value, expected);
   }
-  for (const role of ['frontend', 'history', 'matching', 'worker'] as const) {
-    // From plain JS, frontend: 3 (the replicas) failed with a TypeError naming no prop.
-    checkOptionsObject(owner, role, props[role], { expected: 'an options object such as { replicas: 3 }' });
-  }
   if (props.tls && !(props.tls instanceof ClusterTls)) {
     throw propError(owner, 'tls', props.tls, 'a ClusterTls: ClusterTls.fromSecrets({ ... }) or ClusterTls.certManager({ ... })');
   }
-  // The string 'false' from untyped code kept the policies on while its author meant them off; so did networkPolicy: false.
-  checkOptionsObject(owner, 'networkPolicy', props.networkPolicy, {
-    expected: 'an options object such as { enabled: false }', remedy: 'networkPolicy: { enabled: false } turns the policies off; leave networkPolicy out for the defaults.',
-  });
+  // The string 'false' from untyped code kept the policies on while its author meant them off.
   optionalBoolean(owner, 'networkPolicy.enabled', props.networkPolicy?.enabled, true);
   // Flags and a list nothing else checked the kind of: the string "false" turned restrictEgress and
-  // createDatabase on and kept the Elasticsearch wait, and namespaces: { name } made no namespace.
+  // createDatabase on and kept the Elasticsearch wait.
   optionalBoolean(owner, 'networkPolicy.restrictEgress', props.networkPolicy?.restrictEgress, false);
   optionalBoolean(owner, 'schema.createDatabase', props.schema?.createDatabase, true);
   const wait: unknown = props.schema?.waitForElasticsearch;
   if (wait !== undefined && typeof wait !== 'boolean') throw propError(owner, 'schema.waitForElasticsearch', wait, 'true or false');
-  const namespaces: unknown = props.namespaces;
-  if (namespaces !== undefined && namespaces !== null && !Array.isArray(namespaces)) {
-    throw propError(owner, 'namespaces', namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]', 'Give a list, even of one namespace.');
-  }
-  checkConstraintNamespaces(owner, namespaces, DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values));
+  checkConstraintNamespaces(owner, props.namespaces, DynamicConfigValue._list(owner, 'dynamicConfig.values', props.dynamicConfig?.values));
   return props;
 }
 
@@ -217,7 +202,6 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
 }
 
 // adminTools has a stricter check of its own (null and false are refused too; lib/operations/admin-tools.ts).
-const OPTION_OBJECTS = CLUSTER_FEATURE_OPTIONS;
 
 /** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */
 const VALUE_CLASSES: ReadonlyArray<readonly ['ports' | 'topologySpread' | 'gitOps', (value: unknown) => boolean, string]> = [

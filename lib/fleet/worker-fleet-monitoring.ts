@@ -9,7 +9,7 @@ import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { ownValidation } from '../own-validation';
-import { checkOptionsObject, propError, plainProps } from '../validation';
+import { propError, plainProps } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -241,15 +241,11 @@ function omittedTaskQueues(dynamicConfig: DynamicConfig, namespace: string, task
 }
 
 /**
- * From plain JS, monitoring: 'false' (or true) was read as options, so it turned monitoring on, and
- * networkPolicy: false as the defaults, so it left the policies on, as networkPolicy.enabled: 'false'
- * did. (Here rather than beside the props, whose module the package exports whole.)
+ * From plain JS, networkPolicy.enabled: 'false' is truthy and emitted the policies the user turned
+ * off (plainProps refuses the text); null, which plainProps takes for absent, left them on too.
+ * (Here rather than beside the props, whose module the package exports whole.)
  */
-export function checkFleetOptionObjects(owner: string, props: Pick<WorkerFleetProps, 'monitoring' | 'networkPolicy'>): void {
-  const monitoring: unknown = props.monitoring;
-  if (monitoring !== false) checkOptionsObject(owner, 'monitoring', monitoring, { remedy: 'Write monitoring: {} to turn it on, or leave monitoring out for none.' });
-  checkOptionsObject(owner, 'networkPolicy', props.networkPolicy, { remedy: 'Write networkPolicy: { enabled: false } to leave the fleet\'s own policy out.' });
-  // From plain JS, the string 'false' is truthy: the policies the user turned off would be emitted.
+export function checkFleetPolicyEnabled(owner: string, props: Pick<WorkerFleetProps, 'networkPolicy'>): void {
   const enabled: unknown = props.networkPolicy?.enabled;
   if (enabled !== undefined && typeof enabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', enabled, 'true or false');
 }

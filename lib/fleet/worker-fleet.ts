@@ -10,7 +10,7 @@ import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { checkTaskQueues } from './task-queues';
 import { resolveRotation } from './certificate-rotation';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
-import { checkFleetOptionObjects, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
+import { checkFleetPolicyEnabled, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
@@ -128,7 +128,7 @@ export class WorkerFleet extends Construct {
     if (props.imagePullPolicy !== undefined && !Object.values(FleetImagePullPolicy).includes(props.imagePullPolicy)) {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
     }
-    checkFleetOptionObjects(owner, props);
+    checkFleetPolicyEnabled(owner, props);
     this.taskQueues = checkTaskQueues(owner, props.taskQueues);
     this.temporalNamespace = props.temporalNamespace ?? 'default';
     if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {

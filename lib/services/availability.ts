@@ -1,6 +1,6 @@
 import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
-import { checkOptionsObject, propError, requireInt32 } from '../validation';
+import { propError, requireInt32 } from '../validation';
 
 /** The autoscaler's bounds, checked; the Deployment then leaves `replicas` to it. */
 export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
@@ -18,8 +18,7 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
 
 /** The budget's spec, refusing one that would block every voluntary disruption of the role. */
 export function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
-  // From plain JS, podDisruptionBudget: 2 or false was read as no options: the default budget, without a word.
-  checkOptionsObject(owner, 'podDisruptionBudget', budget, { expected: 'an options object such as { maxUnavailable: 1 } or { minAvailable: 2 }' });
+  // podDisruptionBudget: 2 or false from plain JS is refused by plainProps, which knows the prop's type.
   if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
     throw propError(owner, 'podDisruptionBudget', budget, 'maxUnavailable or minAvailable, not both');
   }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { propError } from './errors';
 import { escapeUnreadable, manifestTextProblem } from './manifest-text';
-import { fieldCheck, isOfKind, isOfOtherKind, KeyCheck, kindError, otherKindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
+import { fieldCheck, isOfKind, isPlainObject, isOfOtherKind, KeyCheck, kindError, otherKindError, PropShapeName, propKeyCheck, unknownKeyError, ValueKind } from './prop-keys';
 
 /**
  * A copy of a construct's props in which every plain object is an ordinary `{}`.
@@ -162,12 +162,7 @@ function checkedText(owner: string, keys: KeyPath, text: string): string {
   return text;
 }
 
-/** An object literal, or a map without a prototype (`Object.create(null)`): not a list, a class instance or a `Map`. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+export { isPlainObject };
 
 /** A map the caller will render as a Kubernetes map: a plain object, not an array or a `Map`. */
 export function requirePlainMap(owner: string, prop: string, value: unknown, expected: string): Record<string, unknown> {

@@ -204,12 +204,10 @@ export function isOfOtherKind(check: KeyCheck & { others: string }, value: unkno
     case 'string': return others.includes('s');
     case 'number': return others.includes('n');
     case 'boolean': return others.includes('b') || others.includes(value ? 't' : 'f');
-    case 'object': {
+    case 'object':
       if (Array.isArray(value)) return others.includes('a');
       // A plain object where only a list or a scalar goes; an instance is left to the checks further in.
-      const prototype = Object.getPrototypeOf(value);
-      return check.shape !== undefined || (prototype !== Object.prototype && prototype !== null);
-    }
+      return check.shape !== undefined || !isPlainObject(value);
     case 'function': return true;
     default: return false;
   }
@@ -250,6 +248,13 @@ export function otherKindError(owner: string, path: string, value: unknown, chec
   else if (Array.isArray(value) && shape !== undefined) remedy = 'Give one object, { ... }, not a list.';
   else if (shape === undefined && check.others.includes('a')) remedy = 'Give a list, [ ... ], even of one item.';
   return propError(owner, path, value, allowed.join(', or '), remedy);
+}
+
+/** An object literal, or a map without a prototype (`Object.create(null)`): not a list, a class instance or a `Map`. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** How a key compares to another: case, "_", "-" and spaces do not count. */
