@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
-import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 
 /*
  * An app may patch any object it writes (ApiObject.of(o).addJsonPatch), after the constructs and
@@ -92,6 +92,16 @@ describe('a JSON patch never changes what the lock records and the checks compar
     new ApiObject(other, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } })
       .addJsonPatch(JsonPatch.replace('/metadata/namespace', cluster.namespace), JsonPatch.replace('/metadata/name', cluster.pinnedConfigMapName));
     expect(errorOf(() => a.synth())).toContain('TemporalCluster \'t/temporal\' emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+  });
+
+  test('fails when an object of the app is patched into a worker fleet\'s namespace under a name the fleet writes', () => {
+    const { app: a, cluster } = app();
+    const team = new Chart(a, 'team', { namespace: 'orders' });
+    new WorkerFleet(team, 'orders', { image: 'registry.example.com/orders:1.0.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster });
+    const other = new Chart(a, 'other', { namespace: 'elsewhere' });
+    new ApiObject(other, 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' } })
+      .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'));
+    expect(errorOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
   });
 
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {
