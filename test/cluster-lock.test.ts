@@ -437,6 +437,32 @@ describe('ClusterLock', () => {
       expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
     });
 
+    test('fails when the lock file\'s folder does not exist: lock.synth wrote the manifests, then failed on the lock (found by an app run with ts-node)', () => {
+      const a = app({}, 'pg2', 'other');
+      const missing = join(dir, 'missing', 'other.lock.json');
+      expect(() => ClusterLock.file(missing).synth(a)).toThrow(`ClusterLock: ${missing} could not be written (ENOENT: no such file or directory, open '${missing}'); `
+        + 'nothing was written, neither the manifests nor the lock. Make the lock file\'s folder exist and be writable, then synthesize again.');
+      expect(readdirSync(a.outdir)).toEqual([]);
+      expect(existsSync(join(dir, 'missing'))).toBe(false);
+    });
+
+    test('an app that refuses to synthesize after its lock was checked and staged leaves the lock as it was, and no staged text beside it', () => {
+      const a = app({}, 'pg2', 'other');
+      a.node.addValidation({ validate: () => ['refused by the app'] });
+      expect(() => ClusterLock.file(path).synth(a)).toThrow(/refused by the app/);
+      expect(readFileSync(path, 'utf-8')).toBe(written);
+      expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+      expect(readdirSync(a.outdir)).toEqual([]);
+    });
+
+    test('a synth staged before the manifests writes the lock after them, and renames the staged text in place', () => {
+      const a = app({}, 'pg2', 'other');
+      ClusterLock.file(path).synth(a);
+      expect(readdirSync(a.outdir)).toEqual(['c.k8s.yaml']);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf-8')).clusters)).toEqual(['other/temporal', 'temporal/temporal']);
+      expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+    });
+
     test('a checkout with Windows line endings or a byte order mark is the same lock: read, unchanged, not rewritten', () => {
       for (const text of nonEmpty([written.replace(/\n/g, '\r\n'), `\uFEFF${written}`, `\uFEFF${written.replace(/\n/g, '\r\n')}`])) {
         writeFileSync(path, text);

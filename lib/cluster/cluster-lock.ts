@@ -1,6 +1,5 @@
-import { randomBytes } from 'crypto';
-import { chmodSync, existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
-import { dirname, resolve } from 'path';
+import { existsSync, readFileSync } from 'fs';
+import { resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { recordLockCheck, registeredClusters } from './cluster-registry';
@@ -9,6 +8,7 @@ import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText } from './lock-text';
 import { lockedStores } from './locked-stores';
+import { StagedLock, stageLock, writeLock } from './lock-write';
 import { StoreRole } from '../persistence/datastore';
 import { LIBRARY_VERSION } from '../versions';
 import { withFastOutput } from '../yaml-output';
@@ -47,6 +47,8 @@ export class ClusterLock {
   private unsaved = false;
   /** The path `file` was given, as written. */
   private given?: string;
+  /** The new text `synth` wrote beside the file before the app's manifests, which `save` renames over it. */
+  private staged?: StagedLock;
 
   /** `basis`: the file's text when this lock read or last saved it (undefined: no file yet). */
   private constructor(contents: ClusterLockContents, private readonly path?: string, private basis?: string) {
@@ -175,8 +177,25 @@ export class ClusterLock {
    */
   public synth(app: App): void {
     this.check(app);
-    withFastOutput(app, () => app.synth());
+    // The lock is written beside itself first: one that cannot be written fails before the manifests are.
+    const text = this.path ? this.pendingText() : undefined;
+    this.staged = text === undefined ? undefined : stageLock(this.path!, text);
+    try {
+      withFastOutput(app, () => app.synth());
+    } catch (e) {
+      this.staged?.discard();
+      this.staged = undefined;
+      throw e;
+    }
     this.save();
+  }
+
+  /** The text `save` would write here, now; undefined when it would write nothing (unchanged, or the synth command writes it). */
+  private pendingText(): string | undefined {
+    const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    if (command?.check || command?.writesLocks) return undefined;
+    const text = `${JSON.stringify(this.contents, null, 2)}\n`;
+    return existsSync(this.path!) && lockText(readLock(this.path!)) === text ? undefined : text;
   }
 
   /**
@@ -187,8 +206,15 @@ export class ClusterLock {
    * unchanged.
    */
   public save(): boolean {
+    const staged = this.staged;
+    this.staged = undefined;
     if (!this.path) return false;
-    this.follow(this.path);
+    try {
+      this.follow(this.path);
+    } catch (e) {
+      staged?.discard();
+      throw e;
+    }
     const text = `${JSON.stringify(this.contents, null, 2)}\n`;
     const before = existsSync(this.path) ? lockText(readLock(this.path)) : undefined;
     const changed = before !== text;
@@ -198,37 +224,11 @@ export class ClusterLock {
     this.unsaved = false;
     // The command writes the lock itself once the output folder is in place, so a synth that fails
     // after this point (the output cannot be moved) leaves the lock as it was.
+    if (!changed || command?.check || command?.writesLocks || staged?.text !== text) staged?.discard();
     if (!changed || command?.check || command?.writesLocks) return changed;
-    writeLock(this.path, text);
+    if (staged?.text === text) staged.commit();
+    else writeLock(this.path, text);
     return true;
-  }
-}
-
-/**
- * Writes a lock file beside itself, then renames it over the old one: a reader (or a kill) sees the
- * old text or the new, never part of it. A symbolic link (one lock shared by two repositories)
- * stays, and the file it names gets the text. The partial file is named by the process id and a
- * random token, as the synth command names its own: two containers sharing a workspace may both
- * run as pid 1, and must still never write into one file.
- */
-function writeLock(path: string, text: string): void {
-  let target = path;
-  try {
-    target = realpathSync(path);
-  } catch {
-    // No file yet: created where the path says, or where a link to nothing points.
-    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) target = resolve(dirname(path), readlinkSync(path));
-  }
-  const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    writeFileSync(tmp, text, { flag: 'wx' });
-    const mode = statSync(target, { throwIfNoEntry: false })?.mode; // the file's modes, not what the umask gives a new one
-    if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new Error(`ClusterLock: ${path} could not be written (${(e as Error).message}); the manifests were written and the lock was not. `
-      + 'Make the file writable (close what holds it open) and synthesize again before you commit.');
   }
 }
 

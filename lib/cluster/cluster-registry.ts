@@ -10,6 +10,7 @@ import { uiCallbackErrors, uiIngressHostErrors } from './ui-ingress-hosts';
 import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
+import { guardLockedFactsFromPatches, writtenIdentity } from './written-objects';
 import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
@@ -40,6 +41,8 @@ export interface RegisteredCluster {
   readonly uiIngress?: { readonly host: string; readonly className?: string };
   /** The UI's OIDC callback URL, which no other cluster's UI may receive. */
   readonly uiCallbackUrl?: string;
+  /** The names of its pinned and server config ConfigMaps, whose data no JSON patch may change (lib/cluster/written-objects.ts). */
+  readonly lockedConfigMaps?: readonly string[];
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -99,6 +102,7 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     }));
   }
   root[REGISTRY].push(cluster);
+  guardLockedFactsFromPatches(scope, cluster.label, new Set(cluster.lockedConfigMaps));
   guardOutputFiles(root);
 }
 
@@ -309,8 +313,10 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 
 /** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
 export function objectKey(o: ApiObject): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : 'core';
-  return `${o.kind}.${group} ${CLUSTER_SCOPED.has(o.kind) ? '' : `${o.metadata.namespace ?? 'default'}/`}${o.name}`;
+  // As written: a JSON patch may move an object to another namespace or name (lib/cluster/written-objects.ts).
+  const { apiVersion, kind, namespace, name } = writtenIdentity(o);
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'core';
+  return `${kind}.${group} ${CLUSTER_SCOPED.has(kind) ? '' : `${namespace ?? 'default'}/`}${name}`;
 }
 
 /** Every object under `scope`, as `objectKey` writes it. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { ownValidation } from '../own-validation';
 import { sameShape, TreeShape, treeShape } from '../tree-shape';
+import { writtenIdentity } from '../cluster/written-objects';
 
 /*
  * cdk8s validates the whole app once per chart it writes, and each fleet's checks compare it with
@@ -61,7 +62,9 @@ const REGISTRIES = new WeakMap<IConstruct, Registry>();
 
 /** How a fleet's clash check names an object, as its message shows it: `Kind namespace/name`. */
 export function clashKey(o: ApiObject): string {
-  return `${o.kind} ${o.metadata.namespace ?? 'default'}/${o.name}`;
+  // As written: a JSON patch may move an object to another namespace or name (lib/cluster/written-objects.ts).
+  const { kind, namespace, name } = writtenIdentity(o);
+  return `${kind} ${namespace ?? 'default'}/${name}`;
 }
 
 /**
