@@ -9,7 +9,7 @@ import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { ownValidation } from '../own-validation';
-import { propError, plainProps } from '../validation';
+import { durationMillis, propError, plainProps, shownDuration } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -119,10 +119,12 @@ export class WorkerFleetMonitoring extends Construct {
     const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), windowFloor, 3600,
       windowFloor > 60 ? `rate() needs several samples per window; the bound cluster's monitor scrapes every ${interval}s, so use at least ${windowFloor}s.` : undefined)));
     const p95 = a.scheduleToStartP95 ?? Duration.seconds(5);
-    const p95Seconds = p95?.toMilliseconds?.() / 1000;
-    if (!(p95Seconds > 0 && p95Seconds < LARGEST_TIMER_BUCKET_SECONDS)) {
-      throw propError(owner, 'monitoring.alerts.scheduleToStartP95', `${p95Seconds}s`, `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s`);
+    const p95Ms = durationMillis(owner, 'monitoring.alerts.scheduleToStartP95', p95);
+    // Whole milliseconds, as the cluster's own alert: the threshold is written from toMilliseconds(), which refuses a fraction.
+    if (p95Ms === undefined || !Number.isInteger(p95Ms) || !(p95Ms > 0 && p95Ms < LARGEST_TIMER_BUCKET_SECONDS * 1000)) {
+      throw propError(owner, 'monitoring.alerts.scheduleToStartP95', shownDuration(p95Ms), `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s, in whole milliseconds`);
     }
+    const p95Seconds = p95Ms / 1000;
     const ratio = a.pollSuccessRatio ?? 0.9;
     if (!(typeof ratio === 'number' && ratio > 0 && ratio < 1)) throw propError(owner, 'monitoring.alerts.pollSuccessRatio', ratio, 'a number above 0 and below 1');
     const minPollRate = a.minPollRate ?? 0.1;
