@@ -9,7 +9,7 @@ import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { ownValidation } from '../own-validation';
-import { durationMillis, propError, plainProps, shownDuration } from '../validation';
+import { checkLabels, durationMillis, propError, plainProps, shownDuration } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -68,6 +68,9 @@ export class WorkerFleetMonitoring extends Construct {
     props = plainProps(`WorkerFleetMonitoring '${id}'`, props, 'WorkerFleetMonitoringProps');
     const { owner, options: o } = props;
     const fleet = `${props.namespace}/${props.fleetName}`;
+    // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
+    (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    if (o.serverNamespaceLabel !== undefined) requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
       this.podMonitor = new PodMonitor(this, 'PodMonitor', {
@@ -133,6 +136,8 @@ export class WorkerFleetMonitoring extends Construct {
     }
     const exhaustedFor = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.slotsExhaustedFor', a.slotsExhaustedFor ?? Duration.minutes(10), 60, 86400)));
     const alertLabels = checkAlertLabels(owner, 'monitoring.alerts.alertLabels', a.alertLabels, ['severity', WORKER_FLEET_LABEL]);
+    // The PrometheusRule's own metadata labels, as the cluster's alerts.labels.
+    checkLabels(owner, 'monitoring.alerts.labels', a.labels);
 
     // Server series: this fleet's Temporal namespace and task queues, as the tally reporter spells them.
     const queues = [...new Set(props.taskQueues.map(tallyLabelValue))].sort();
