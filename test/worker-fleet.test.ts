@@ -789,6 +789,13 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('command has an empty or padded program (Kubernetes accepts it; the container never starts), while args may hold an empty word', () => {
+      for (const program of ['', ' ', 'node ']) {
+        expect(() => setup({ command: [program, 'worker.js'] })).toThrow(new RegExp(`WorkerFleet 'orders': command\\[0\\] is ${JSON.stringify(program)}; expected the program to run`));
+      }
+      expect(() => setup({ command: ['node', ''], args: [''] })).not.toThrow();
+      expect(() => setup({ command: [] })).not.toThrow();
+    });
     test('a Temporal Cloud frontend is dialed in plaintext, where TEMPORAL_TLS=false would send the API key in the clear and never connect', () => {
       const fleet = (address: string, tls?: boolean) => new WorkerFleet(testChart(), 'orders', {
         image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: { address, tls }, apiKey: SecretRef.of('cloud', 'key'),

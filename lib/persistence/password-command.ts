@@ -41,8 +41,9 @@ export interface ResolvedPasswordCommand {
 export function resolvePasswordCommand(owner: string, value: PasswordCommand): ResolvedPasswordCommand {
   if (typeof value !== 'object' || value === null) throw propError(owner, 'passwordCommand', value, 'an object with a command');
   const strings = [value.command, ...(value.args ?? [])];
-  if (typeof value.command !== 'string' || value.command.trim() === '') {
-    throw propError(owner, 'passwordCommand.command', value.command, 'the path of an executable');
+  // The server and the tools' wrapper run it as written, with no shell to trim it: " /helpers/token" names no file.
+  if (typeof value.command !== 'string' || value.command.trim() === '' || value.command.trim() !== value.command) {
+    throw propError(owner, 'passwordCommand.command', value.command, 'the path of an executable, without surrounding whitespace');
   }
   if (value.args !== undefined && (!Array.isArray(value.args) || value.args.some((a) => typeof a !== 'string'))) {
     throw propError(owner, 'passwordCommand.args', value.args, 'a list of strings');
