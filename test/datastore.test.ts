@@ -53,6 +53,14 @@ describe('Datastore', () => {
       expect(() => Datastore.mysql({ host: 'h', database: ' ', user: 'u' })).toThrow(/Datastore.mysql: database is " "; expected a non-empty string/);
       expect(() => Datastore.cassandra({ hosts: [], keyspace: 'k' })).toThrow(/hosts is \[\]; expected at least one contact point/);
     });
+    test('a Cassandra user or Elasticsearch username is empty, as an SQL user already was (accepted before, the password then went with no user)', () => {
+      const password = SecretRef.of('db', 'password');
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user: '', password })).toThrow(/Datastore.cassandra: user is ""; expected a non-empty string\. Leave it out/);
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', username: '', password })).toThrow(/Datastore.elasticsearch: username is ""; expected a non-empty string/);
+      expect(() => Datastore.elasticsearch({ url: 'http://es:9200', username: '' })).toThrow(/username is ""/);
+      expect(() => Datastore.postgres({ host: 'h', database: 'd', user: '' })).toThrow(/Datastore.postgres: user is ""; expected a non-empty string/);
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user: 'temporal', password })).not.toThrow();
+    });
     test('the SQL plugin is unknown or of the other database', () => {
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', plugin: 'postgres9' as SqlPlugin })).toThrow(/plugin is "postgres9"; expected one of postgres12, postgres12_pgx/);
       expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', plugin: SqlPlugin.POSTGRES12 })).toThrow(/plugin is "postgres12"; expected one of mysql8/);

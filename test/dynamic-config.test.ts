@@ -233,6 +233,14 @@ describe('DynamicConfig', () => {
       }
       expect(DynamicConfigValue.of(key, true, { namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' }).constraints).toEqual({ namespaceId: 'f47ac10b-58cc-4372-a567-0e02b2c3d479' });
     });
+    test('a namespace constraint is no namespace name (" orders", "a b", a line break), which matches no namespace: accepted before, the value was never used', () => {
+      for (const namespace of [' orders', 'orders ', 'a b', 'a\nb', '{{ .Env }}', '-orders']) {
+        expect(() => DynamicConfigValue.of('frontend.namespaceRPS', 5, { namespace })).toThrow(/DynamicConfigValue: constraints.namespace of frontend.namespaceRPS is .*; expected a Temporal namespace name/);
+        expect(() => DynamicConfigValue.unchecked('some.newKey', 5, { namespace })).toThrow(/constraints.namespace of some.newKey is .*; expected a Temporal namespace name/);
+      }
+      expect(() => DynamicConfigValue.frontendNamespaceRps(100, 'a b')).toThrow(/constraints.namespace of frontend.namespaceRPS is "a b"/);
+      expect(DynamicConfigValue.of('frontend.namespaceRPS', 5, { namespace: 'Orders.v2_eu-1' }).constraints).toEqual({ namespace: 'Orders.v2_eu-1' });
+    });
     test('frontendNamespaceRps gets an empty namespace (an unset variable): the limit silently applied to every namespace', () => {
       expect(() => DynamicConfigValue.frontendNamespaceRps(100, '')).toThrow(/constraints.namespace of frontend.namespaceRPS is ""; expected a non-empty string/);
       // Left out, it is the cluster-wide value on purpose.

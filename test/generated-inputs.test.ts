@@ -106,6 +106,7 @@ describe('the checkers', () => {
     expect(serverConfigViolations(`${cluster.serverConfig}\nx: "{{ .Env }}"\n`).join()).toMatch(/unescaped "\{\{"/);
     expect(serverConfigViolations('a:\n  connectAddr: "pg.db.svc:5432:5432"\n').join()).toMatch(/not host:port/);
     expect(serverConfigViolations('a:\n  refreshInterval: "70 seconds"\n').join()).toMatch(/not a Go duration/);
+    expect(serverConfigViolations('sql:\n  passwordCommand:\n    timeout: Infinitys\n').join()).toMatch(/not a Go duration/);
     expect(serverConfigViolations('a:\n  b: "x\u0085y"\n').join()).toMatch(/U\+0085 written raw/);
     expect(serverConfigViolations('a:\n  b: |\n    \tx\n').join()).toMatch(/block scalar/);
     expect(dynamicConfigViolations('frontend.rps:\n  - value: 1\nFrontend.RPS:\n  - value: 2\n').join()).toMatch(/another casing/);

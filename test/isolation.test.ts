@@ -221,6 +221,14 @@ describe('clusters of one app never share a database, however it is written', ()
       expect(refused('pg1.example.com', 'pg2.example.com')).toBe('');
       expect(refused('pg-0.pg.data', 'pg-0.pg.other')).toBe('');
     });
+    test('... and two pods by address of one namespace stay two hosts (found with FC_SEED=271828 and 8080: fd00-1--1.ops-ns.pod and fd00-1--2.ops-ns.pod, 10-186-210-104.blue-ns.pod and 10-0-0-1.blue-ns.pod were refused as one)', () => {
+      expect(refused('10-0-0-5.data.pod', '10-0-0-6.data.pod')).toBe('');
+      expect(refused('fd00-1--1.data.pod', 'fd00-1--2.data.pod', {}, { namespace: 'blue-ns' })).toBe('');
+      expect(refused('10-0-0-5.data.pod', '10-0-0-6.data.pod.cluster.local')).toBe('');
+      // One address in both is still one database, and an address pod of a headless Service still its Service.
+      expect(refused('10-0-0-5.data.pod', '10-0-0-5.other.pod')).toMatch(SAME);
+      expect(refused('10-0-0-5.pg.data', 'pg.data.svc')).toMatch(SAME);
+    });
   });
 });
 

@@ -156,6 +156,13 @@ describe('TemporalMonitoring', () => {
       expect(monitored({ dashboard: { sidecarLabels: { grafana_dashboard: 'yes please' } } })).toThrow(/sidecarLabels\["grafana_dashboard"\] is "yes please"; expected/);
       expect(monitored({ alerts: { labels: { release: 'prometheus' } }, dashboard: { sidecarLabels: { grafana_dashboard: '1' } } })).not.toThrow();
     });
+    test('seriesSelector holds something else than a LabelMatcher, while neither alerts nor the dashboard reads it', () => {
+      // Accepted before: the items were checked only by the alerts and the dashboard.
+      const monitored = (seriesSelector: unknown) => () => cluster(testChart(), { monitoring: { scrape: ScrapeConfig.serviceMonitor(), seriesSelector: seriesSelector as LabelMatcher[] } });
+      expect(monitored([''])).toThrow(/monitoring of TemporalCluster 'temporal': seriesSelector\[0\] is ""; expected a LabelMatcher/);
+      expect(monitored([LabelMatcher.equal('job', 'temporal'), 5])).toThrow(/seriesSelector\[1\] is 5; expected a LabelMatcher/);
+      expect(monitored([LabelMatcher.equal('job', 'temporal')])).not.toThrow();
+    });
     test.each([
       ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],
       ['the interval is over 5 minutes', () => ScrapeConfig.podMonitor({ interval: Duration.minutes(10) }), /ScrapeConfig.podMonitor: interval is "600000ms"/],

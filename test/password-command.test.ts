@@ -159,6 +159,9 @@ describe('passwordCommand', () => {
     });
     test('the command is empty, the arguments are not strings, or the timeout is under a second', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: ' ' } })).toThrow(/passwordCommand.command is " "; expected the path of an executable/);
+      for (const command of [' /helpers/token', '/helpers/token\n']) {
+        expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command } })).toThrow(/passwordCommand.command is .*; expected the path of an executable, without surrounding whitespace/);
+      }
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args: [1 as unknown as string] } })).toThrow(/passwordCommand.args is \[1\]; expected a list of strings/);
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', timeout: Duration.millis(500) } })).toThrow(/passwordCommand.timeout is "0.5s"; expected at least one second/);
     });

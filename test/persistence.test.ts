@@ -277,6 +277,15 @@ describe('Persistence databaseAccess', () => {
       expect(() => withAccess({ initContainers: [{ ...helper, env: [{ name: '$TOKEN', value: 'x' }] }] })).toThrow(/databaseAccess.initContainers\[0\].env\[0\].name is "\$TOKEN"; expected/);
       expect(() => withAccess({ initContainers: [helper], sidecars: [{ ...proxy, name: helper.name }] })).toThrow(/databaseAccess.sidecars\[0\].name is "copy-token-helper"; expected a container name not used twice/);
     });
+    test('a container\'s command has an empty or padded program, which Kubernetes accepts and no runtime can start', () => {
+      for (const program of ['', '  ', ' /cloud-sql-proxy']) {
+        expect(() => withAccess({ sidecars: [{ ...proxy, command: [program, '--port=5432'] }] }))
+          .toThrow(new RegExp(`databaseAccess.sidecars\\[0\\].command\\[0\\] is ${JSON.stringify(program).replace(/\//g, '\\/')}; expected the program to run`));
+        expect(() => withAccess({ initContainers: [{ ...helper, command: [program] }] })).toThrow(/databaseAccess.initContainers\[0\].command\[0\] is .*; expected the program to run/);
+      }
+      // An empty argument is an argument.
+      expect(() => withAccess({ sidecars: [{ ...proxy, command: ['/cloud-sql-proxy', ''] }] })).not.toThrow();
+    });
     test('a container takes a name the library uses in the pod', () => {
       expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-schema"; expected a container name the library does not use in the \w+ pods/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'temporal' }] })).toThrow(/container is "temporal"/);

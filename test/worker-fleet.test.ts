@@ -789,6 +789,13 @@ describe('WorkerFleet', () => {
   });
 
   describe('fails when', () => {
+    test('command has an empty or padded program (Kubernetes accepts it; the container never starts), while args may hold an empty word', () => {
+      for (const program of ['', ' ', 'node ']) {
+        expect(() => setup({ command: [program, 'worker.js'] })).toThrow(new RegExp(`WorkerFleet 'orders': command\\[0\\] is ${JSON.stringify(program)}; expected the program to run`));
+      }
+      expect(() => setup({ command: ['node', ''], args: [''] })).not.toThrow();
+      expect(() => setup({ command: [] })).not.toThrow();
+    });
     test('a Temporal Cloud frontend is dialed in plaintext, where TEMPORAL_TLS=false would send the API key in the clear and never connect', () => {
       const fleet = (address: string, tls?: boolean) => new WorkerFleet(testChart(), 'orders', {
         image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: { address, tls }, apiKey: SecretRef.of('cloud', 'key'),
@@ -1376,6 +1383,15 @@ describe('WorkerFleet', () => {
       })).not.toThrow();
     });
 
+    test('serverSeriesSelector or serverNamespaceLabel is wrong while no alert reads them', () => {
+      // Accepted before: both were checked only once alerts were on.
+      expect(() => setup({ monitoring: { serverSeriesSelector: [''] as unknown as LabelMatcher[] } })).toThrow(/WorkerFleet 'orders': monitoring.serverSeriesSelector\[0\] is ""; expected a LabelMatcher/);
+      expect(() => setup({ monitoring: { alerts: false, serverSeriesSelector: [LabelMatcher.equal('job', 'temporal'), 5 as unknown as LabelMatcher] } }))
+        .toThrow(/monitoring.serverSeriesSelector\[1\] is 5; expected a LabelMatcher/);
+      expect(() => setup({ monitoring: { serverNamespaceLabel: 'exported namespace' } })).toThrow(/WorkerFleet 'orders': monitoring.serverNamespaceLabel is "exported namespace"; expected/);
+      expect(() => setup({ monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], serverNamespaceLabel: 'exported_namespace' } })).not.toThrow();
+    });
+
     test('the alerts cannot select what they need', () => {
       expect(() => setup({ monitoring: { alerts: {} } })).toThrow(/monitoring.serverSeriesSelector is undefined; expected matchers that select the Temporal server's series/);
       expect(() => setup({ monitoring: { alerts: { exclude: Object.values(WorkerFleetAlert) } } })).toThrow(/monitoring.alerts.exclude is .*; expected a list that leaves at least one alert/);
@@ -1393,6 +1409,11 @@ describe('WorkerFleet', () => {
       expect(withServer({ alertLabels: { __name__: 'x' } })).toThrow(/monitoring.alerts.alertLabels\["__name__"\] is "x"; expected a label other than severity, temporal_worker_fleet, alertname/);
       expect(withServer({ alertLabels: { alertname: 'x' } })).toThrow(/alertLabels\["alertname"\] is "x"/);
       expect(withServer({ alertLabels: { team: 3 } })).toThrow(/alertLabels\["team"\] is 3; expected a non-empty string/);
+      // The PrometheusRule's metadata labels went unchecked into the manifest (kubectl refused them).
+      expect(withServer({ labels: { 'release/': 'prometheus' } })).toThrow(/WorkerFleet 'orders': monitoring.alerts.labels key is "release\/"; expected a label key/);
+      expect(withServer({ labels: { release: 'kube prometheus' } })).toThrow(/monitoring.alerts.labels\["release"\] is "kube prometheus"; expected a label value/);
+      expect(withServer({ labels: { release: 5 } })).toThrow(/monitoring.alerts.labels\["release"\] is 5; expected a label value/);
+      expect(withServer({ labels: { release: 'prometheus' } })).not.toThrow();
       expect(withServer({ alertLabels: { team: 'orders-{{ .Value }}' } })).toThrow(/monitoring.alerts.alertLabels\["team"\] is "orders-\{\{ .Value \}\}"; expected a literal value, without "\{\{"/);
       // From plain JS: one name instead of a list threw a TypeError; null alerts too.
       expect(withServer({ exclude: WorkerFleetAlert.SLOTS_EXHAUSTED })).toThrow(/monitoring.alerts.exclude is "TemporalWorkerFleetSlotsExhausted"; expected a list of alert names/);

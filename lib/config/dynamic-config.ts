@@ -10,7 +10,7 @@ import { partitionErrors } from './task-queue-partitions';
 import { KubeConfigMap } from '../../imports/k8s';
 import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireValueList, requireYamlData } from '../validation';
+import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -373,9 +373,9 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
         'The server reads an empty constraint as no constraint, so the value would apply everywhere; leave the constraint out for that.');
     }
   }
-  if (constraints.shardId !== undefined) {
-    requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
-  }
+  if (constraints.shardId !== undefined) requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
+  // As namespaces[].name and a fleet's temporalNamespace: another name ("a b", " orders") matches no namespace, and the value is never used.
+  if (constraints.namespace !== undefined) requireTemporalNamespaceName(owner, `constraints.namespace of ${key}`, constraints.namespace);
   // The server matches the id exactly, and generates lower-case UUIDs: a namespace's name there matches no namespace.
   if (constraints.namespaceId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(constraints.namespaceId)) {
     throw propError(owner, `constraints.namespaceId of ${key}`, constraints.namespaceId, 'a namespace id: a lower-case UUID, as `temporal operator namespace describe` shows it',

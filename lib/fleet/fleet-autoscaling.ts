@@ -6,7 +6,7 @@ import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_sc
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { isLoopbackHost } from '../persistence/store-identity';
 import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
-import { checkOptionsObject, INT32_MAX, propError, requireInt32, requireInteger, plainProps } from '../validation';
+import { checkOptionsObject, durationMillis, INT32_MAX, propError, requireInt32, requireInteger, plainProps, shownDuration } from '../validation';
 
 /** The types of a task queue whose backlog counts toward scaling (KEDA's `queueTypes`). */
 export enum BacklogQueueType {
@@ -211,9 +211,9 @@ function bounds(owner: string, min: number, max: number, floor: number): [number
 
 /** Whole seconds for the ScaledObject's int32 fields: beyond them kubectl apply refuses the object. */
 function seconds(owner: string, prop: string, duration: Duration, min: number): number {
-  const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > INT32_MAX) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds, at least ${min} and at most ${INT32_MAX} (a Kubernetes int32)`);
+  const ms = durationMillis(owner, prop, duration);
+  if (ms === undefined || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > INT32_MAX) {
+    throw propError(owner, prop, shownDuration(ms), `a whole number of seconds, at least ${min} and at most ${INT32_MAX} (a Kubernetes int32)`);
   }
   return ms / 1000;
 }

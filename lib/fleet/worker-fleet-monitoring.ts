@@ -9,7 +9,7 @@ import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { ownValidation } from '../own-validation';
-import { propError, plainProps } from '../validation';
+import { checkLabels, durationMillis, propError, plainProps, shownDuration } from '../validation';
 
 /** The label the fleet's PodMonitor puts on every series of its pods, and its alerts on every alert. */
 export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
@@ -68,6 +68,9 @@ export class WorkerFleetMonitoring extends Construct {
     props = plainProps(`WorkerFleetMonitoring '${id}'`, props, 'WorkerFleetMonitoringProps');
     const { owner, options: o } = props;
     const fleet = `${props.namespace}/${props.fleetName}`;
+    // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
+    (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    if (o.serverNamespaceLabel !== undefined) requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
       this.podMonitor = new PodMonitor(this, 'PodMonitor', {
@@ -119,10 +122,12 @@ export class WorkerFleetMonitoring extends Construct {
     const window = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.rateWindow', a.rateWindow ?? Duration.minutes(5), windowFloor, 3600,
       windowFloor > 60 ? `rate() needs several samples per window; the bound cluster's monitor scrapes every ${interval}s, so use at least ${windowFloor}s.` : undefined)));
     const p95 = a.scheduleToStartP95 ?? Duration.seconds(5);
-    const p95Seconds = p95?.toMilliseconds?.() / 1000;
-    if (!(p95Seconds > 0 && p95Seconds < LARGEST_TIMER_BUCKET_SECONDS)) {
-      throw propError(owner, 'monitoring.alerts.scheduleToStartP95', `${p95Seconds}s`, `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s`);
+    const p95Ms = durationMillis(owner, 'monitoring.alerts.scheduleToStartP95', p95);
+    // Whole milliseconds, as the cluster's own alert: the threshold is written from toMilliseconds(), which refuses a fraction.
+    if (p95Ms === undefined || !Number.isInteger(p95Ms) || !(p95Ms > 0 && p95Ms < LARGEST_TIMER_BUCKET_SECONDS * 1000)) {
+      throw propError(owner, 'monitoring.alerts.scheduleToStartP95', shownDuration(p95Ms), `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s, in whole milliseconds`);
     }
+    const p95Seconds = p95Ms / 1000;
     const ratio = a.pollSuccessRatio ?? 0.9;
     if (!(typeof ratio === 'number' && ratio > 0 && ratio < 1)) throw propError(owner, 'monitoring.alerts.pollSuccessRatio', ratio, 'a number above 0 and below 1');
     const minPollRate = a.minPollRate ?? 0.1;
@@ -131,6 +136,8 @@ export class WorkerFleetMonitoring extends Construct {
     }
     const exhaustedFor = promDuration(Duration.seconds(wholeSeconds(owner, 'monitoring.alerts.slotsExhaustedFor', a.slotsExhaustedFor ?? Duration.minutes(10), 60, 86400)));
     const alertLabels = checkAlertLabels(owner, 'monitoring.alerts.alertLabels', a.alertLabels, ['severity', WORKER_FLEET_LABEL]);
+    // The PrometheusRule's own metadata labels, as the cluster's alerts.labels.
+    checkLabels(owner, 'monitoring.alerts.labels', a.labels);
 
     // Server series: this fleet's Temporal namespace and task queues, as the tally reporter spells them.
     const queues = [...new Set(props.taskQueues.map(tallyLabelValue))].sort();

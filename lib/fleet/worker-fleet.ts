@@ -29,7 +29,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAnnotations, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
+  checkAnnotations, checkCommand, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireDurationSeconds, plainProps,
 } from '../validation';
 
@@ -187,7 +187,7 @@ export class WorkerFleet extends Construct {
     };
     checkLabels(owner, 'podLabels', props.podLabels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
-    checkCommandLine(owner, 'command', props.command);
+    checkCommand(owner, 'command', props.command);
     checkCommandLine(owner, 'args', props.args);
     // The rules the server roles' scheduling props get: the API server refuses the Deployment otherwise.
     // Its own props only: a fleet takes no pod setting of the cluster it names (see ClusterPodSettings).

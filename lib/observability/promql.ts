@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { GO_UNICODE_SCRIPTS } from './go-unicode-scripts';
-import { propError } from '../validation';
+import { durationMillis, propError, shownDuration } from '../validation';
 
 /** How a label matcher compares a series' label with its value. */
 export enum MatchOperator {
@@ -274,9 +274,9 @@ export function promDuration(duration: Duration): string {
 
 /** Whole seconds of `duration`, or an error naming the prop. */
 export function wholeSeconds(owner: string, prop: string, duration: Duration, min: number, max: number, remedy?: string): number {
-  const ms = duration?.toMilliseconds?.();
-  if (typeof ms !== 'number' || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
-    throw propError(owner, prop, ms === undefined ? duration : `${ms}ms`, `a whole number of seconds from ${min} to ${max}`, remedy);
+  const ms = durationMillis(owner, prop, duration);
+  if (ms === undefined || ms % 1000 !== 0 || ms / 1000 < min || ms / 1000 > max) {
+    throw propError(owner, prop, shownDuration(ms), `a whole number of seconds from ${min} to ${max}`, remedy);
   }
   return ms / 1000;
 }

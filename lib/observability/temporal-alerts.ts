@@ -5,7 +5,7 @@ import {
   requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
-import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
+import { checkLabels, durationMillis, propError, requireDns1123Label, plainProps, shownDuration } from '../validation';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -383,10 +383,11 @@ function requireNumber(owner: string, prop: string, value: number, range: { min:
 }
 
 function requireLatency(owner: string, prop: string, value: Duration): Duration {
-  const ms = value?.toMilliseconds?.();
-  if (typeof ms !== 'number' || !(ms > 0) || ms >= LARGEST_TIMER_BUCKET_SECONDS * 1000) {
-    throw propError(owner, prop, ms === undefined ? value : `${ms}ms`,
-      `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s`,
+  const ms = durationMillis(owner, prop, value);
+  // Whole milliseconds: the rule writes the threshold from toMilliseconds(), which refuses a fraction.
+  if (ms === undefined || !Number.isInteger(ms) || !(ms > 0) || ms >= LARGEST_TIMER_BUCKET_SECONDS * 1000) {
+    throw propError(owner, prop, shownDuration(ms),
+      `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s, in whole milliseconds`,
       `The server's largest finite timer bucket is ${LARGEST_TIMER_BUCKET_SECONDS}s, so the quantile never goes higher.`);
   }
   return value;

@@ -1,7 +1,7 @@
 import { Container, Volume, VolumeMount } from '../../imports/k8s';
 import { DatabaseProxy, resolveProxies } from './database-proxies';
 import { CONTAINER_SECURITY_CONTEXT } from '../pod/security-context';
-import { checkCommandLine, parseImage, propError, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
+import { checkCommand, checkCommandLine, parseImage, propError, refuseLiteralCredentialEnv, refuseLiteralCredentials, requireDns1123Label, requireEnvVarName } from '../validation';
 
 /**
  * What every pod that talks to the databases gets besides the library's own containers. A container
@@ -90,7 +90,7 @@ export function resolveDatabaseAccess(owner: string, options: DatabaseAccessOpti
       refuseLiteralCredentials(owner, `${prop}.env[${j}].value`, e?.value);
       refuseLiteralCredentialEnv(owner, `${prop}.env[${j}].value`, e?.name, e?.value);
     });
-    checkCommandLine(owner, `${prop}.command`, c.command);
+    checkCommand(owner, `${prop}.command`, c.command);
     checkCommandLine(owner, `${prop}.args`, c.args);
     if (c.restartPolicy !== undefined && c.restartPolicy !== restartPolicy) {
       throw propError(owner, `${prop}.restartPolicy`, c.restartPolicy, restartPolicy ? `"Always" or nothing (a sidecar always restarts)` : 'nothing',

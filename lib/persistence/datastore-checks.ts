@@ -67,6 +67,8 @@ export function checkCredentials(owner: string, userProp: string, user: unknown,
   if (user !== undefined && typeof user !== 'string' && !(user instanceof SecretRef)) {
     throw propError(owner, userProp, user, 'a user name or a SecretRef');
   }
+  // As the SQL stores' user: an empty one is no user, and the server then sends the password with none, or not at all.
+  if (user === '') throw propError(owner, userProp, user, 'a non-empty string', 'Leave it out to connect without a user name and password.');
   checkUserName(owner, userProp, user, userRule);
   if (password !== undefined) requireSecretRef(owner, 'password', password, 'A password written into the props would end up in the YAML; keep it in a Secret.');
 }

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Container } from '../../imports/k8s';
 import { SHELL_EXPAND } from '../pod/shell-expand';
-import { kubeletLiteral, propError, refuseCredentialsInArgs } from '../validation';
+import { durationMillis, GO_MAX_DURATION_S, kubeletLiteral, propError, refuseCredentialsInArgs, shownDuration } from '../validation';
 
 /**
  * A command that prints a SQL store's password (`sql.passwordCommand`, server 1.31+), for databases
@@ -41,8 +41,9 @@ export interface ResolvedPasswordCommand {
 export function resolvePasswordCommand(owner: string, value: PasswordCommand): ResolvedPasswordCommand {
   if (typeof value !== 'object' || value === null) throw propError(owner, 'passwordCommand', value, 'an object with a command');
   const strings = [value.command, ...(value.args ?? [])];
-  if (typeof value.command !== 'string' || value.command.trim() === '') {
-    throw propError(owner, 'passwordCommand.command', value.command, 'the path of an executable');
+  // The server and the tools' wrapper run it as written, with no shell to trim it: " /helpers/token" names no file.
+  if (typeof value.command !== 'string' || value.command.trim() === '' || value.command.trim() !== value.command) {
+    throw propError(owner, 'passwordCommand.command', value.command, 'the path of an executable, without surrounding whitespace');
   }
   if (value.args !== undefined && (!Array.isArray(value.args) || value.args.some((a) => typeof a !== 'string'))) {
     throw propError(owner, 'passwordCommand.args', value.args, 'a list of strings');
@@ -54,9 +55,13 @@ export function resolvePasswordCommand(owner: string, value: PasswordCommand): R
     throw propError(owner, 'passwordCommand', braces, 'a command and arguments without "{{"',
       'The server renders its config as a Go template; put the text in a script file and run that instead.');
   }
-  const seconds = value.timeout === undefined ? 30 : value.timeout.toSeconds({ integral: false });
-  if (!(seconds >= 1)) throw propError(owner, 'passwordCommand.timeout', `${seconds}s`, 'at least one second');
-  return { command: value.command, args: [...(value.args ?? [])], timeoutSeconds: Math.ceil(seconds) };
+  const ms = value.timeout === undefined ? 30_000 : durationMillis(owner, 'passwordCommand.timeout', value.timeout);
+  // The server reads the timeout as a Go duration: an infinite one would be written "Infinitys", which it refuses.
+  if (ms === undefined || !(ms >= 1000) || Math.ceil(ms / 1000) > GO_MAX_DURATION_S) {
+    throw propError(owner, 'passwordCommand.timeout', ms === undefined ? shownDuration(ms) : `${ms / 1000}s`,
+      `at least one second and at most ${GO_MAX_DURATION_S}s (Go's longest duration, about 292 years)`);
+  }
+  return { command: value.command, args: [...(value.args ?? [])], timeoutSeconds: Math.ceil(ms / 1000) };
 }
 
 /*

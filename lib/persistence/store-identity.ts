@@ -125,7 +125,11 @@ function addInZone(names: Set<string>, inZone: readonly string[], searched = fal
     names.add(`pod:${within.join('.')}`);
     if (address !== undefined) names.add(address);
     const ordinal = pod.startsWith(`${service}-`) && /^\d+$/.test(pod.slice(service.length + 1));
-    if (!searched || address !== undefined || ordinal) names.add(`service:${within.slice(1).join('.')}`);
+    // `<address>.<namespace>.pod` is a pod by address, which cluster DNS answers for any address: read
+    // as a pod of headless Service <namespace> in a namespace called "pod", every two pods by address of
+    // one namespace would be one database (10-0-0-5.db.pod and 10-0-0-6.db.pod were refused as one).
+    const podByAddress = searched && address !== undefined && within[2] === 'pod';
+    if (!podByAddress && (!searched || address !== undefined || ordinal)) names.add(`service:${within.slice(1).join('.')}`);
   } else if (zone === 'pod' && within.length === 2) {
     const address = dashedAddress(within[0]);
     if (address !== undefined) names.add(address);

@@ -11,21 +11,35 @@ function amount(convert: () => number): number | undefined {
   }
 }
 
+/**
+ * A cdk8s Duration's milliseconds (a fraction kept), or undefined when its length is NaN or
+ * infinite, where cdk8s's own conversions throw an error that names no prop ("'NaN seconds' cannot
+ * be converted into a whole number of millis"). Anything but a Duration is refused, naming the prop.
+ */
+export function durationMillis(owner: string, prop: string, duration: unknown): number | undefined {
+  if (!(duration instanceof Duration)) throw otherCopyDuration(owner, prop, duration) ?? propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
+  return amount(() => duration.toMilliseconds({ integral: false }));
+}
+
+/** A Duration's length as an error shows it, from durationMillis. */
+export function shownDuration(ms: number | undefined): string {
+  return ms === undefined ? 'not a finite duration' : `${ms}ms`;
+}
+
 /*
  * The longest duration Go's time.Duration holds (2^63 - 1 ns, about 292 years), and so the server
  * and the Kubernetes controllers: a longer one written as "87600000h" is a value they cannot parse
  * (the server refuses its config), so no duration prop goes beyond it unless its own bound is lower.
  */
 const GO_MAX_DURATION_MS = 9_223_372_036_854;
-const GO_MAX_DURATION_S = Math.floor(GO_MAX_DURATION_MS / 1000);
+export const GO_MAX_DURATION_S = Math.floor(GO_MAX_DURATION_MS / 1000);
 
 /** A cdk8s Duration as whole seconds, within [min, max], named by its prop rather than by cdk8s's conversion error. */
 export function requireDurationSeconds(owner: string, prop: string, duration: Duration, min = 0, max = GO_MAX_DURATION_S): number {
-  if (!(duration instanceof Duration)) throw otherCopyDuration(owner, prop, duration) ?? propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
-  const ms = amount(() => duration.toMilliseconds({ integral: false }));
+  const ms = durationMillis(owner, prop, duration);
   const seconds = ms === undefined ? undefined : ms / 1000;
   if (seconds === undefined || !Number.isInteger(seconds) || seconds < min || seconds > max) {
-    throw propError(owner, prop, ms === undefined ? String(duration.toIsoString?.() ?? duration) : `${seconds}s`,
+    throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${seconds}s`,
       `a whole number of seconds, ${range(seconds, min, max, GO_MAX_DURATION_S, 's')}`);
   }
   return seconds;
@@ -33,8 +47,7 @@ export function requireDurationSeconds(owner: string, prop: string, duration: Du
 
 /** A cdk8s Duration as whole milliseconds, at least `minMs`. */
 export function requireDurationMillis(owner: string, prop: string, duration: Duration, minMs = 0, maxMs = GO_MAX_DURATION_MS): number {
-  if (!(duration instanceof Duration)) throw otherCopyDuration(owner, prop, duration) ?? propError(owner, prop, duration, 'a cdk8s Duration, such as Duration.seconds(30)');
-  const ms = amount(() => duration.toMilliseconds({ integral: false }));
+  const ms = durationMillis(owner, prop, duration);
   if (ms === undefined || !Number.isInteger(ms) || ms < minMs || ms > maxMs) {
     throw propError(owner, prop, ms === undefined ? 'not a finite duration' : `${ms}ms`, `a whole number of milliseconds, ${range(ms, minMs, maxMs, GO_MAX_DURATION_MS, 'ms')}`);
   }

@@ -158,6 +158,20 @@ export function checkCommandLine(owner: string, prop: string, argv: unknown): vo
 }
 
 /**
+ * A container's command: a command line whose first word is the program, which the container
+ * runtime runs as written, with no shell to trim it. An empty or padded word names no program, and
+ * the container never starts ("exec: \"\": executable file not found"); Kubernetes accepts it.
+ */
+export function checkCommand(owner: string, prop: string, argv: unknown): void {
+  checkCommandLine(owner, prop, argv);
+  const program = Array.isArray(argv) ? argv[0] as string | undefined : undefined;
+  if (program !== undefined && (program.trim() === '' || program.trim() !== program)) {
+    throw propError(owner, `${prop}[0]`, program, 'the program to run, a path or a name on the image\'s PATH, without surrounding whitespace',
+      'Give the program as the first item and each argument as an item of its own; leave command out to run the image\'s entrypoint.');
+  }
+}
+
+/**
  * Refuses a command line (a command or its arguments, each a literal in the pod spec and on the
  * node's process list) that holds a URL with a password: `--dsn=postgres://app:s3cret@db`.
  */

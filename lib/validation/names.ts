@@ -85,3 +85,11 @@ export function checkPullSecrets(owner: string, names: readonly string[] | undef
   });
   return checked;
 }
+
+/** A Temporal namespace's name, as the library takes it everywhere: letters, digits, ".", "_" and "-", at most 255 characters. */
+export function requireTemporalNamespaceName(owner: string, prop: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(value)) {
+    throw propError(owner, prop, value, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
+  }
+  return value;
+}

@@ -10,7 +10,8 @@ const OWN_ACTION = /\{\{ env "[A-Z0-9_]+"(?: \| quote)? \}\}/g;
 const ESCAPE = /\{\{ "\{\{" \}\}/g;
 const GO_DURATION = /^(0|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 const ADDRESS_KEYS = new Set(['connectAddr', 'rpcAddress', 'httpAddress']);
-const DURATION_KEY = /(Interval|Lifetime|Timeout|Duration|refreshInterval)$/;
+// A key that is the word itself too: sql.passwordCommand.timeout once took "Infinitys" unnoticed.
+const DURATION_KEY = /(Interval|Lifetime|Timeout|Duration)$|^(interval|lifetime|timeout|duration)$/;
 
 export function hostPortProblem(address: string): string | undefined {
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(address);
