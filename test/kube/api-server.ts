@@ -45,32 +45,35 @@ export interface ControllerOptions {
    */
   readonly serviceAccountAdmission?: boolean;
   /**
-   * Writes an audit log of every create of a pod, ReplicaSet or Job (`auditedCreates`): who sent
-   * it and what the API server answered, which no object or event records for a create it refused.
+   * Writes an audit log of every create, update and patch of a pod, ReplicaSet or Job
+   * (`auditedWrites`): who sent it and what the API server answered, which no object or event
+   * records for a request it refused.
    * @default false
    */
-  readonly auditCreates?: boolean;
+  readonly auditWrites?: boolean;
 }
 
-/** One create of a pod, ReplicaSet or Job, from the audit log. */
-export interface AuditedCreate {
+/** One create, update or patch of a pod, ReplicaSet or Job, from the audit log. */
+export interface AuditedWrite {
+  /** `create`, `update` or `patch`. */
+  readonly verb: string;
   readonly username: string;
   /** `pods`, `replicasets` or `jobs`. */
   readonly resource: string;
   readonly namespace: string;
-  /** The HTTP status of the answer: 201 created, 403 or 422 refused (by admission, among others). */
+  /** The HTTP status of the answer: 200 or 201 done, 403 or 422 refused (by admission, among others), 409 a conflict a controller retries. */
   readonly code: number;
   /** What a refusal said. */
   readonly message?: string;
 }
 
-/** The audit policy of `auditCreates`: the creates of the kinds the controllers make, and nothing else. */
+/** The audit policy of `auditWrites`: the writes of the kinds the controllers make, and nothing else. */
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
 rules:
 - level: Metadata
-  verbs: [create]
+  verbs: [create, update, patch]
   resources:
   - {group: "", resources: [pods]}
   - {group: apps, resources: [replicasets]}
@@ -130,14 +133,14 @@ export class KubeApiServer {
     return undefined;
   }
 
-  /** The creates of pods, ReplicaSets and Jobs so far, when started with `auditCreates`. */
-  public auditedCreates(): AuditedCreate[] {
+  /** The creates, updates and patches of pods, ReplicaSets and Jobs so far, when started with `auditWrites`. */
+  public auditedWrites(): AuditedWrite[] {
     const log = path.join(this.dir, 'audit.log');
-    if (!this.controllerOptions.auditCreates) throw new Error('start the server with auditCreates to read its creates');
+    if (!this.controllerOptions.auditWrites) throw new Error('start the server with auditWrites to read its writes');
     if (!fs.existsSync(log)) return [];
     return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
       .filter((e) => e.stage === 'ResponseComplete')
-      .map((e) => ({ username: e.user.username, resource: e.objectRef.resource, namespace: e.objectRef.namespace, code: e.responseStatus.code,
+      .map((e) => ({ verb: e.verb, username: e.user.username, resource: e.objectRef.resource, namespace: e.objectRef.namespace, code: e.responseStatus.code,
         ...(e.responseStatus.message ? { message: e.responseStatus.message } : {}) }));
   }
 
@@ -192,8 +195,8 @@ export class KubeApiServer {
   private async boot(): Promise<void> {
     const file = (name: string) => path.join(this.dir, name);
     await this.makeKeys();
-    const { controllers = ['validatingadmissionpolicy-status-controller'], useServiceAccountCredentials = false, serviceAccountAdmission = false, auditCreates = false } = this.controllerOptions;
-    if (auditCreates) fs.writeFileSync(file('audit-policy.yaml'), AUDIT_POLICY);
+    const { controllers = ['validatingadmissionpolicy-status-controller'], useServiceAccountCredentials = false, serviceAccountAdmission = false, auditWrites = false } = this.controllerOptions;
+    if (auditWrites) fs.writeFileSync(file('audit-policy.yaml'), AUDIT_POLICY);
     // The API server reads users from this file: the admin, in system:masters, so RBAC allows it all,
     // and kube-controller-manager under its own name, which the guard policies read. With its own
     // credentials, the bootstrap ClusterRole system:kube-controller-manager is what a real one has;
@@ -244,7 +247,7 @@ export class KubeApiServer {
       // default ServiceAccount.
       ...(serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
       // The blocking backend (the default): an event is written before the answer goes out.
-      ...(auditCreates ? [`--audit-policy-file=${file('audit-policy.yaml')}`, `--audit-log-path=${file('audit.log')}`, '--audit-log-format=json'] : []),
+      ...(auditWrites ? [`--audit-policy-file=${file('audit-policy.yaml')}`, `--audit-log-path=${file('audit.log')}`, '--audit-log-format=json'] : []),
       '--profiling=false',
       '--v=1',
     ], { logFile: file('kube-apiserver.log'), cwd: this.dir, logTag: 'kube test' });

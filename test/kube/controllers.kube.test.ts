@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Duration, Testing } from 'cdk8s';
-import { AuditedCreate, CONTROLLER_MANAGER_USER, KubeApiServer } from './api-server';
+import { AuditedWrite, CONTROLLER_MANAGER_USER, KubeApiServer } from './api-server';
 import { applyServerSide, prepareFor } from './deploy';
 import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
@@ -18,8 +18,8 @@ import { cluster } from '../support/synth';
  * create under protectPinnedValues' workload policy, whose exemption for them reads their controller
  * reference and the request's username. Both identities the policy names are run: each controller
  * as its ServiceAccount of kube-system (`--use-service-account-credentials`, as kubeadm runs it),
- * and all as `system:kube-controller-manager`. The audit log says who sent each create and what the
- * API server answered.
+ * and all as `system:kube-controller-manager`. The audit log says who sent each create, update or
+ * patch of a pod, ReplicaSet or Job and what the API server answered.
  */
 
 const KEEP = process.env.KUBE_TEST_KEEP === '1';
@@ -145,12 +145,15 @@ async function failedCreates(server: KubeApiServer, ns: string): Promise<string[
   return [...events, ...conditions];
 }
 
-/** The controllers' creates in `ns`: usernames by resource, and any the API server refused. */
-function controllerCreates(server: KubeApiServer, ns: string): { users: Record<string, string[]>; refused: AuditedCreate[] } {
-  const creates = server.auditedCreates().filter((c) => c.namespace === ns && c.username !== 'kube-test-admin');
+/**
+ * The controllers' writes in `ns`: who created each resource, by resource, and every create, update
+ * or patch the API server refused (a conflict, which a controller retries, aside).
+ */
+function controllerWrites(server: KubeApiServer, ns: string): { users: Record<string, string[]>; refused: AuditedWrite[] } {
+  const writes = server.auditedWrites().filter((c) => c.namespace === ns && c.username !== 'kube-test-admin');
   const users: Record<string, string[]> = {};
-  for (const c of creates) users[c.resource] = [...new Set([...(users[c.resource] ?? []), c.username])].sort();
-  return { users, refused: creates.filter((c) => c.code !== 201) };
+  for (const c of writes.filter((w) => w.verb === 'create')) users[c.resource] = [...new Set([...(users[c.resource] ?? []), c.username])].sort();
+  return { users, refused: writes.filter((c) => c.code >= 300 && c.code !== 409) };
 }
 
 const MODES = [
@@ -168,7 +171,7 @@ beforeAll(async () => {
   repo = copyRepo('controllers');
   const synthesized = synth(repo, APP);
   const servers = await Promise.all(MODES.map(({ useServiceAccountCredentials }) => KubeApiServer.start(tools, `controllers-sa-${useServiceAccountCredentials}`, undefined,
-    { controllers: CONTROLLERS, useServiceAccountCredentials, serviceAccountAdmission: true, auditCreates: true })));
+    { controllers: CONTROLLERS, useServiceAccountCredentials, serviceAccountAdmission: true, auditWrites: true })));
   MODES.forEach((m, i) => planes.set(m.useServiceAccountCredentials, { server: servers[i], fleet: undefined as any }));
   const fireAt = new Date(Math.ceil((Date.now() + CRON_LEAD_MS) / 60_000) * 60_000);
   const fleet = { ...fleetApp(fireAt), fireAt };
@@ -204,7 +207,7 @@ describe.each(MODES)('the real controllers, --use-service-account-credentials=$u
     const current = await controllersCreated(server, 'temporal', main.objects, version);
     for (const d of objectsOfKind(main.objects, 'Deployment')) expect([d.metadata.name, current[d.metadata.name].spec.replicas]).toEqual([d.metadata.name, d.spec.replicas]);
     expect(await failedCreates(server, 'temporal')).toEqual([]);
-    expect(controllerCreates(server, 'temporal')).toEqual({
+    expect(controllerWrites(server, 'temporal')).toEqual({
       users: { pods: [...new Set([sender('replicaset-controller'), sender('job-controller')])].sort(), replicasets: [sender('deployment-controller')] },
       refused: [],
     });
@@ -255,7 +258,7 @@ describe.each(MODES)('the real controllers, --use-service-account-credentials=$u
     expect([forged.code, forged.stderr]).toEqual([1, expect.stringContaining(`Pod ${copy.metadata.name} of Temporal cluster ${DAY2_NS}/temporal is created where ConfigMap temporal-pinned records release ${PATCH} and this update says ${RELEASE_N}`)]);
 
     expect(await failedCreates(server, DAY2_NS)).toEqual([]);
-    expect(controllerCreates(server, DAY2_NS).refused).toEqual([]);
+    expect(controllerWrites(server, DAY2_NS).refused).toEqual([]);
   });
 
   test('the restart CronJob of a fleet\'s client certificate is fired by the CronJob controller: its Job and pod are created and admitted', async () => {
@@ -272,7 +275,7 @@ describe.each(MODES)('the real controllers, --use-service-account-credentials=$u
     // The fleet's and its cluster's Deployments and Jobs got theirs too.
     await controllersCreated(server, FLEET_NS, fleet.objects);
     expect(await failedCreates(server, FLEET_NS)).toEqual([]);
-    const creates = controllerCreates(server, FLEET_NS);
+    const creates = controllerWrites(server, FLEET_NS);
     expect(creates.refused).toEqual([]);
     expect(creates.users.jobs).toEqual([sender('cronjob-controller')]);
   });
