@@ -60,6 +60,8 @@ export interface AuditedWrite {
   readonly username: string;
   /** `pods`, `replicasets` or `jobs`. */
   readonly resource: string;
+  /** `status` for a status update, else none. */
+  readonly subresource?: string;
   readonly namespace: string;
   /** The HTTP status of the answer: 200 or 201 done, 403 or 422 refused (by admission, among others), 409 a conflict a controller retries. */
   readonly code: number;
@@ -140,7 +142,8 @@ export class KubeApiServer {
     if (!fs.existsSync(log)) return [];
     return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
       .filter((e) => e.stage === 'ResponseComplete')
-      .map((e) => ({ verb: e.verb, username: e.user.username, resource: e.objectRef.resource, namespace: e.objectRef.namespace, code: e.responseStatus.code,
+      .map((e) => ({ verb: e.verb, username: e.user.username, resource: e.objectRef.resource, ...(e.objectRef.subresource ? { subresource: e.objectRef.subresource } : {}),
+        namespace: e.objectRef.namespace, code: e.responseStatus.code,
         ...(e.responseStatus.message ? { message: e.responseStatus.message } : {}) }));
   }
 
