@@ -17,24 +17,92 @@ const START_ATTEMPTS = 3;
 /** Log lines are cut at this length in error messages, which show three logs at once. */
 const LOG_LINE_CHARS = 600;
 
+/** The username kube-controller-manager authenticates as (its kubeconfig's user, as kubeadm writes it). */
+export const CONTROLLER_MANAGER_USER = 'system:kube-controller-manager';
+
+/** Which of kube-controller-manager's controllers run, and as whom. */
+export interface ControllerOptions {
+  /**
+   * kube-controller-manager's `--controllers`. Any controller that creates pods (deployment,
+   * replicaset, job, cronjob) makes the API server admit what the real controllers send.
+   * @default ['validatingadmissionpolicy-status-controller']
+   */
+  readonly controllers?: string[];
+  /**
+   * `--use-service-account-credentials`: each controller sends as its own ServiceAccount of
+   * kube-system (system:serviceaccount:kube-system:replicaset-controller, ...), through a token the
+   * controller manager requests for it, as kubeadm runs it. Without, every controller sends as
+   * `system:kube-controller-manager`, which then needs every controller's rights (here it is in
+   * system:masters, as in distributions that run it so).
+   * @default false
+   */
+  readonly useServiceAccountCredentials?: boolean;
+  /**
+   * Runs the API server's ServiceAccount admission plugin, as a real cluster does: a pod's
+   * ServiceAccount must exist and gets its token volume. Needs `serviceaccount-controller` among
+   * `controllers` for the namespaces' `default` ServiceAccount.
+   * @default false
+   */
+  readonly serviceAccountAdmission?: boolean;
+  /**
+   * Writes an audit log of every create, update and patch of a pod, ReplicaSet or Job
+   * (`auditedWrites`): who sent it and what the API server answered, which no object or event
+   * records for a request it refused.
+   * @default false
+   */
+  readonly auditWrites?: boolean;
+}
+
+/** One create, update or patch of a pod, ReplicaSet or Job, from the audit log. */
+export interface AuditedWrite {
+  /** `create`, `update` or `patch`. */
+  readonly verb: string;
+  readonly username: string;
+  /** `pods`, `replicasets` or `jobs`. */
+  readonly resource: string;
+  /** `status` for a status update, else none. */
+  readonly subresource?: string;
+  readonly namespace: string;
+  /** The HTTP status of the answer: 200 or 201 done, 403 or 422 refused (by admission, among others), 409 a conflict a controller retries. */
+  readonly code: number;
+  /** What a refusal said. */
+  readonly message?: string;
+}
+
+/** The audit policy of `auditWrites`: the writes of the kinds the controllers make, and nothing else. */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch]
+  resources:
+  - {group: "", resources: [pods]}
+  - {group: apps, resources: [replicasets]}
+  - {group: batch, resources: [jobs]}
+- level: None
+`;
+
 /**
  * A throwaway control plane on loopback: one etcd, one kube-apiserver, and a kube-controller-manager
- * that runs only the ValidatingAdmissionPolicy status controller (it type-checks policies and fills
- * in status.typeChecking). No other controller and no scheduler run, so objects are stored,
- * defaulted and admitted but never acted on: no pods, no Job runs, no namespace deletion.
+ * that runs, by default, only the ValidatingAdmissionPolicy status controller (it type-checks
+ * policies and fills in status.typeChecking). Then no other controller and no scheduler run, so
+ * objects are stored, defaulted and admitted but never acted on: no pods, no Job runs, no namespace
+ * deletion. `ControllerOptions` runs others (controllers.kube.test.ts); there is never a scheduler
+ * or kubelet, so pods stay Pending.
  */
 export class KubeApiServer {
-  /** Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready. */
   /**
+   * Starts etcd and kube-apiserver in a fresh temp dir and waits until the API server is ready.
    * `serviceCidrs`: the Service IP ranges, one per family; two (IPv4 and IPv6) make the API server
    * dual-stack, as a cluster whose Services may ask for either family or both.
    */
-  public static async start(tools: KubeTools, label: string, serviceCidrs: string[] = ['10.96.0.0/16']): Promise<KubeApiServer> {
+  public static async start(tools: KubeTools, label: string, serviceCidrs: string[] = ['10.96.0.0/16'], controllers: ControllerOptions = {}): Promise<KubeApiServer> {
     // A free port is found by binding and closing it, so another process on the machine (a server
     // of another test, a CI run's own) can take it before ours binds: start again on others.
     return retryOnPortClash(START_ATTEMPTS, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-temporal-kube-${label}-`));
-      const server = new KubeApiServer(tools, dir, serviceCidrs);
+      const server = new KubeApiServer(tools, dir, serviceCidrs, controllers);
       try {
         await server.boot();
         return server;
@@ -48,12 +116,14 @@ export class KubeApiServer {
 
   public readonly kubeconfig: string;
   private readonly token = randomBytes(24).toString('hex');
+  private readonly controllerManagerToken = randomBytes(24).toString('hex');
   private etcd?: ManagedProcess;
   private apiserver?: ManagedProcess;
   private controllerManager?: ManagedProcess;
   private url = '';
 
-  private constructor(private readonly tools: KubeTools, public readonly dir: string, private readonly serviceCidrs: string[]) {
+  private constructor(private readonly tools: KubeTools, public readonly dir: string, private readonly serviceCidrs: string[],
+    private readonly controllerOptions: ControllerOptions) {
     this.kubeconfig = path.join(dir, 'kubeconfig');
   }
 
@@ -63,6 +133,18 @@ export class KubeApiServer {
       if (p?.exitStatus) return `${name} ended (${describeExit(p.exitStatus)})\n${this.logTails(20)}`;
     }
     return undefined;
+  }
+
+  /** The creates, updates and patches of pods, ReplicaSets and Jobs so far, when started with `auditWrites`. */
+  public auditedWrites(): AuditedWrite[] {
+    const log = path.join(this.dir, 'audit.log');
+    if (!this.controllerOptions.auditWrites) throw new Error('start the server with auditWrites to read its writes');
+    if (!fs.existsSync(log)) return [];
+    return fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
+      .filter((e) => e.stage === 'ResponseComplete')
+      .map((e) => ({ verb: e.verb, username: e.user.username, resource: e.objectRef.resource, ...(e.objectRef.subresource ? { subresource: e.objectRef.subresource } : {}),
+        namespace: e.objectRef.namespace, code: e.responseStatus.code,
+        ...(e.responseStatus.message ? { message: e.responseStatus.message } : {}) }));
   }
 
   /** Runs kubectl against this server; never throws on a non-zero exit. */
@@ -116,8 +198,14 @@ export class KubeApiServer {
   private async boot(): Promise<void> {
     const file = (name: string) => path.join(this.dir, name);
     await this.makeKeys();
-    // The API server reads users from this file: one token, in system:masters, so RBAC allows it all.
-    fs.writeFileSync(file('tokens.csv'), `${this.token},kube-test-admin,kube-test-admin,"system:masters"\n`);
+    const { controllers = ['validatingadmissionpolicy-status-controller'], useServiceAccountCredentials = false, serviceAccountAdmission = false, auditWrites = false } = this.controllerOptions;
+    if (auditWrites) fs.writeFileSync(file('audit-policy.yaml'), AUDIT_POLICY);
+    // The API server reads users from this file: the admin, in system:masters, so RBAC allows it all,
+    // and kube-controller-manager under its own name, which the guard policies read. With its own
+    // credentials, the bootstrap ClusterRole system:kube-controller-manager is what a real one has;
+    // sending for every controller, it needs their rights too.
+    fs.writeFileSync(file('tokens.csv'), `${this.token},kube-test-admin,kube-test-admin,"system:masters"\n`
+      + `${this.controllerManagerToken},${CONTROLLER_MANAGER_USER},${CONTROLLER_MANAGER_USER}${useServiceAccountCredentials ? '' : ',"system:masters"'}\n`);
 
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
@@ -157,26 +245,30 @@ export class KubeApiServer {
       `--service-account-signing-key-file=${file('sa.key')}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-cluster-ip-range=${this.serviceCidrs.join(',')}`,
-      // Admission runs as usual, except the ServiceAccount plugin: it would refuse every pod-bearing
-      // object until a token controller (part of kube-controller-manager, not run here) has created
-      // the namespace's default ServiceAccount.
-      '--disable-admission-plugins=ServiceAccount',
+      // Admission runs as usual, except, by default, the ServiceAccount plugin: it would refuse every
+      // pod until the ServiceAccount controller (not run by default) has created the namespace's
+      // default ServiceAccount.
+      ...(serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
+      // The blocking backend (the default): an event is written before the answer goes out.
+      ...(auditWrites ? [`--audit-policy-file=${file('audit-policy.yaml')}`, `--audit-log-path=${file('audit.log')}`, '--audit-log-format=json'] : []),
       '--profiling=false',
       '--v=1',
     ], { logFile: file('kube-apiserver.log'), cwd: this.dir, logTag: 'kube test' });
 
-    fs.writeFileSync(this.kubeconfig, [
+    const kubeconfig = (user: string, token: string) => [
       'apiVersion: v1',
       'kind: Config',
       'clusters:',
       `- name: kube-test\n  cluster:\n    server: ${this.url}\n    certificate-authority: ${file('ca.crt')}`,
       'users:',
-      `- name: kube-test-admin\n  user:\n    token: ${this.token}`,
+      `- name: ${user}\n  user:\n    token: ${token}`,
       'contexts:',
-      '- name: kube-test\n  context:\n    cluster: kube-test\n    user: kube-test-admin',
+      `- name: kube-test\n  context:\n    cluster: kube-test\n    user: ${user}`,
       'current-context: kube-test',
       '',
-    ].join('\n'));
+    ].join('\n');
+    fs.writeFileSync(this.kubeconfig, kubeconfig('kube-test-admin', this.token));
+    fs.writeFileSync(file('controller-manager.kubeconfig'), kubeconfig(CONTROLLER_MANAGER_USER, this.controllerManagerToken));
 
     // /readyz is ok once etcd is reachable and every post-start hook (RBAC bootstrap roles and the
     // system:masters binding, built-in priority levels, ...) has finished.
@@ -187,8 +279,9 @@ export class KubeApiServer {
     }, { intervalMs: POLL_MS, abort: () => this.apiserver?.exitStatus && `kube-apiserver ended (${describeExit(this.apiserver.exitStatus)})` });
 
     this.controllerManager = ManagedProcess.spawn(this.tools.kubeControllerManagerBin, [
-      `--kubeconfig=${this.kubeconfig}`,
-      '--controllers=validatingadmissionpolicy-status-controller',
+      `--kubeconfig=${file('controller-manager.kubeconfig')}`,
+      `--controllers=${controllers.join(',')}`,
+      `--use-service-account-credentials=${useServiceAccountCredentials}`,
       '--leader-elect=false',
       // It serves nothing we need (health, metrics); 0 turns its HTTPS port off.
       '--secure-port=0',
