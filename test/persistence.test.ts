@@ -44,7 +44,7 @@ describe('Persistence', () => {
     expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
     expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
     // The three stores read one Secret key: one var carries it, and the settings of the other two name it.
-    expect(waits[0].env.map((e: any) => e.name)).toEqual(['SQL_PASSWORD_DEFAULT']);
+    expect(waits[0].env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'SQL_PASSWORD_DEFAULT']);
     const settings = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
     expect(['default', 'visibility', 'secondary-visibility'].map((store) => settings[`${store}.SCHEMA_WAIT_SECRET_ENV`]))
       .toEqual(['SQL_PASSWORD', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT']);
@@ -252,7 +252,7 @@ describe('Persistence databaseAccess', () => {
     for (const j of nonEmpty(c.schemaJobs)) {
       const pod = find(chart, 'Job', j.name).spec.template.spec;
       expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
-        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
+        ['check-namespace', undefined], ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
       expect(pod.containers.map((x: any) => x.name)).toEqual(['update-schema']);
       expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
     }
