@@ -281,6 +281,8 @@ describe('Persistence databaseAccess', () => {
       expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-schema"; expected a container name the library does not use in the \w+ pods/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'temporal' }] })).toThrow(/container is "temporal"/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'setup-schema' }] })).toThrow(/container is "setup-schema"; expected a container name the library does not use in schema Job/);
+      // Every Job's first init container checks the pod's namespace (test/namespace-check.test.ts).
+      expect(() => withAccess({ initContainers: [{ ...helper, name: 'check-namespace' }] })).toThrow(/container is "check-namespace"; expected a container name the library does not use in schema Job/);
     });
     test('a volume takes a name the library uses, or is declared twice', () => {
       expect(() => withAccess({ volumes: [{ name: 'config', emptyDir: {} }] })).toThrow(/persistence databaseAccess volume is "config"; expected a volume name the library does not use/);
