@@ -95,7 +95,7 @@ describe('ipFamily', () => {
     const c = cluster(chart);
     const ui = (ipFamily: unknown) => new TemporalUi(chart, `ui-${String(ipFamily)}`, {
       clusterName: 'temporal', namespace: 'temporal', labels: {}, frontendAddress: c.frontend.grpcAddress, authorizationEnabled: false,
-      client: c.adminClient(), imagePullSecrets: [], ipFamily: ipFamily as IpFamily,
+      client: c.adminClient(), imagePullSecrets: [], ipFamily: ipFamily as IpFamily, namespaceCheckImage: c.adminToolsImage,
     });
     expect(() => ui('v6')).toThrow('ui of TemporalCluster \'temporal\': ipFamily is "v6"; expected one of IPv4, IPv6, DualStack (IpFamily).');
     // A valid one passes that check, and the UI built on its own is then refused (temporal-ui.test.ts); the cluster's follows its family.

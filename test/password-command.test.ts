@@ -8,6 +8,7 @@ import { cluster, find, testChart } from './support/synth';
 import { Datastore, Persistence, PostgresOptions, SecretRef } from '../lib';
 import { resolvePasswordCommand, withPasswordCommand } from '../lib/persistence/password-command';
 import { nonEmpty } from './support/non-empty';
+import { POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
 
 const user = SecretRef.of('db', 'user');
 const tokenCommand = { command: '/helpers/token', args: ['--host', 'pg.example.com', '--user', 'temporal'], timeout: Duration.seconds(10) };
@@ -71,8 +72,9 @@ describe('passwordCommand', () => {
     expect(pod.initContainers.map((x: any) => x.name)).toEqual(['copy-token-helper', 'wait-for-default-schema', 'wait-for-visibility-schema']);
     for (const container of nonEmpty(all.slice(1))) expect(container.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
     const job = find(chart, 'Job', c.schemaJobs[0].name).spec.template.spec;
-    expect(job.initContainers[0].name).toBe('copy-token-helper');
-    for (const step of nonEmpty([...job.initContainers.slice(1), ...job.containers])) expect(step.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
+    // The namespace check first, before the user's helper: nothing of the pod runs in a namespace it was not synthesized for.
+    expect(job.initContainers.slice(0, 2).map((c: any) => c.name)).toEqual(['check-namespace', 'copy-token-helper']);
+    for (const step of nonEmpty([...job.initContainers.slice(2), ...job.containers])) expect(step.volumeMounts).toContainEqual({ name: 'helpers', mountPath: '/helpers', readOnly: true });
   });
 
   test('the schema steps and the waits run it before the SQL tool, with the command and arguments as arguments', () => {
@@ -89,7 +91,7 @@ describe('passwordCommand', () => {
     expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
     // Its password reaches the wait as SQL_PASSWORD from the wrapper: a store with a password command waits in a container of its own.
     expect(wait.name).toBe('wait-for-default-schema');
-    expect(wait.env).toEqual([{ name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
+    expect(wait.env).toEqual([POD_NAMESPACE_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
   });
 
   test('a store with a password command waits in a container of its own; the stores without one share a wait, each with its own Secret values', () => {
@@ -106,12 +108,13 @@ describe('passwordCommand', () => {
     const [shared, own] = pod.initContainers;
     expect(shared.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'visibility=1.14', 'secondary-visibility=1.14']);
     expect(shared.env).toEqual([
+      POD_NAMESPACE_ENV,
       { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'vis', key: 'pw' } } },
       { name: 'SQL_PASSWORD_SECONDARY_VISIBILITY', valueFrom: { secretKeyRef: { name: 'next', key: 'pw' } } },
     ]);
     expect(own.command.slice(0, 5)).toEqual(['sh', '-c', own.command[2], 'with-password-command', 'SQL_PASSWORD']);
     expect(own.command.slice(-3)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
-    expect(own.env).toEqual([{ name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
+    expect(own.env).toEqual([POD_NAMESPACE_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
   });
 
   test('the wrapper hands the command\'s output, less trailing newlines and carriage returns, to the tool, and passes every argument through as it is', () => {

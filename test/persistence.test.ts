@@ -44,7 +44,7 @@ describe('Persistence', () => {
     expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
     expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
     // The three stores read one Secret key: one var carries it, and the settings of the other two name it.
-    expect(waits[0].env.map((e: any) => e.name)).toEqual(['SQL_PASSWORD_DEFAULT']);
+    expect(waits[0].env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'SQL_PASSWORD_DEFAULT']);
     const settings = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
     expect(['default', 'visibility', 'secondary-visibility'].map((store) => settings[`${store}.SCHEMA_WAIT_SECRET_ENV`]))
       .toEqual(['SQL_PASSWORD', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT']);
@@ -252,7 +252,7 @@ describe('Persistence databaseAccess', () => {
     for (const j of nonEmpty(c.schemaJobs)) {
       const pod = find(chart, 'Job', j.name).spec.template.spec;
       expect(pod.initContainers.map((x: any) => [x.name, x.restartPolicy])).toEqual([
-        ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
+        ['check-namespace', undefined], ['copy-token-helper', undefined], ['cloud-sql-proxy', 'Always'], ['create-database', undefined], ['setup-schema', undefined]]);
       expect(pod.containers.map((x: any) => x.name)).toEqual(['update-schema']);
       expect(pod.volumes).toContainEqual({ name: 'helpers', emptyDir: {} });
     }
@@ -290,6 +290,8 @@ describe('Persistence databaseAccess', () => {
       expect(() => withAccess({ initContainers: [{ ...helper, name: 'wait-for-schema' }] })).toThrow(/persistence databaseAccess container is "wait-for-schema"; expected a container name the library does not use in the \w+ pods/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'temporal' }] })).toThrow(/container is "temporal"/);
       expect(() => withAccess({ sidecars: [{ ...proxy, name: 'setup-schema' }] })).toThrow(/container is "setup-schema"; expected a container name the library does not use in schema Job/);
+      // Every Job's first init container checks the pod's namespace (test/namespace-check.test.ts).
+      expect(() => withAccess({ initContainers: [{ ...helper, name: 'check-namespace' }] })).toThrow(/container is "check-namespace"; expected a container name the library does not use in schema Job/);
     });
     test('a volume takes a name the library uses, or is declared twice', () => {
       expect(() => withAccess({ volumes: [{ name: 'config', emptyDir: {} }] })).toThrow(/persistence databaseAccess volume is "config"; expected a volume name the library does not use/);

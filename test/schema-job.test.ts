@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, SYNTHESIZED_NAMESPACE_FILE, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
+import { NAMESPACE_CHECK_CONTAINER_NAME, POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
 import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
@@ -17,7 +18,8 @@ function jobs(persistence: (chart: any) => Persistence, props: Parameters<typeof
   return { chart, jobs: objects(chart).filter((o) => o.kind === 'Job') };
 }
 
-const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers];
+// The Job's steps: every container after the namespace check, which every tool Job runs first (asserted below).
+const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers].filter((c: any) => c.name !== NAMESPACE_CHECK_CONTAINER_NAME);
 const commands = (job: any) => steps(job).map((c: any) => c.command.join(' '));
 
 describe('SchemaJob', () => {
@@ -47,6 +49,7 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
     }));
     expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
+    expect(all[0].spec.template.spec.initContainers[0]).toMatchObject({ name: 'check-namespace', command: ['sh', '-c', expect.any(String), 'check-namespace', 'temporal'], env: [POD_NAMESPACE_ENV] });
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
@@ -56,7 +59,7 @@ describe('SchemaJob', () => {
     // The steps run one after the other: init containers run in order, each only once the one
     // before it has succeeded, and the last step is the Job's only container.
     const pod = all[0].spec.template.spec;
-    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['create-database', 'setup-schema']);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'create-database', 'setup-schema']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(steps(all[0])[0].env).toEqual([
@@ -143,7 +146,7 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
     }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
     expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
-    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['setup-schema']);
+    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'setup-schema']);
     expect(all[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
   });
@@ -176,6 +179,7 @@ describe('SchemaJob', () => {
     const [wait] = pod.initContainers;
     expect(schemaWaitStores(wait)).toEqual([{ store: 'default', version: '1.13' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
     expect(wait.env).toEqual([
+      POD_NAMESPACE_ENV,
       { name: 'CASSANDRA_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'cass', key: 'pw' } } },
       { name: 'SQL_USER_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'user' } } },
       { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'pw' } } },
@@ -200,7 +204,7 @@ describe('SchemaJob', () => {
     const jobs = objects(chart).filter((o) => o.kind === 'Job');
     expect(jobs.length).toBe(2);
     for (const job of nonEmpty(jobs)) {
-      for (const c of nonEmpty([...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers])) {
+      for (const c of nonEmpty(steps(job))) {
         expect(c.env).toEqual(expect.arrayContaining([
           { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'user' } } },
           { name: 'SQL_PASSWORD', valueFrom: { secretKeyRef: { name: 'temporal-ddl', key: 'password' } } },
@@ -214,7 +218,7 @@ describe('SchemaJob', () => {
       const pod = d.spec.template.spec;
       for (const store of ['default', 'visibility']) expect(schemaWaitEnv(pod, schemaWaitOf(pod, store), objects(chart), store)).toMatchObject({ SQL_USER: 'temporal_app' });
       // Both stores' passwords are one Secret key: one var carries it.
-      expect(pod.initContainers[0].env.map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }]);
+      expect(pod.initContainers[0].env.filter((e: any) => e.name !== 'POD_NAMESPACE').map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }]);
     }
   });
 
@@ -370,14 +374,14 @@ describe('SchemaJob', () => {
       }) });
       const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
       const [c] = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
-      expect(c.env.map((e: any) => e.name)).toEqual(['SQL_USER_DEFAULT', 'SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
+      expect(c.env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'SQL_USER_DEFAULT', 'SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
       expect(data['visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_USER=SQL_USER_DEFAULT SQL_PASSWORD=SQL_PASSWORD_DEFAULT');
       expect(data['secondary-visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_PASSWORD');
       const files: Record<string, string> = { ...data };
       for (const store of ['default', 'visibility', 'secondary-visibility']) files[`${store}.SCHEMA_WAIT_TOOL`] = '@DIR@/stub-tool';
       delete files['wait-for-schema.sh'];
       const secrets: Record<string, string> = { 'db/user': 'app', 'db/password': 'pg-secret', 'my/password': 'my-secret' };
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom.fieldRef ? 'temporal' : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
       const tool = '#!/bin/sh\necho "$SQL_DATABASE user=[${SQL_USER:-}] password=[${SQL_PASSWORD:-}]" >> "$(dirname "$0")/calls"\nexit 0\n';
       const r = runScript(files, c.command.slice(2), env, tool);
       expect(r.code).toBe(0);
@@ -397,8 +401,8 @@ describe('SchemaJob', () => {
       delete files['wait-for-schema.sh'];
       // The Secret values, as the kubelet would give them from each store's own Secret.
       const secrets: Record<string, string> = { 'db/password': 'pg-secret' };
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
-      expect(env).toEqual({ SQL_PASSWORD_DEFAULT: 'pg-secret' });
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? (e.valueFrom.fieldRef ? 'temporal' : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`])]));
+      expect(env).toEqual({ POD_NAMESPACE: 'temporal', SQL_PASSWORD_DEFAULT: 'pg-secret' });
       const tool = '#!/bin/sh\n{ env | grep -E "^(SQL|SCHEMA_WAIT)_" | grep -v SCHEMA_WAIT_TOOL | sort; echo; } >> "$(dirname "$0")/calls"\nexit 0\n';
       const r = runScript(files, c.command.slice(2), env, tool);
       expect(r.code).toBe(0);
@@ -418,11 +422,11 @@ describe('SchemaJob', () => {
         return SCHEMA_WAIT_SCRIPT.replace('/etc/resolv.conf', '@DIR@/resolv.conf');
       };
       const ok = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\nexit 0\n';
-      function runIn(resolv: string | undefined, synthesizedFor: string | undefined) {
+      function runIn(resolv: string | undefined, synthesizedFor: string | undefined, podNamespace?: string) {
         const files: Record<string, string> = { ...settings('1') };
         if (resolv !== undefined) files['resolv.conf'] = resolv;
         if (synthesizedFor !== undefined) files[SYNTHESIZED_NAMESPACE_FILE] = synthesizedFor;
-        return runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.19' }, ok, resolvScript());
+        return runScript(files, ['default'], { SCHEMA_WAIT_VERSION: '1.19', ...(podNamespace === undefined ? {} : { POD_NAMESPACE: podNamespace }) }, ok, resolvScript());
       }
       const kubelet = (ns: string) => `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`;
 
@@ -430,8 +434,28 @@ describe('SchemaJob', () => {
         const r = runIn(kubelet('platform-temporal'), 'temporal');
         expect(r.code).toBe(1);
         expect(r.calls).toEqual([]);
-        expect(r.out).toContain('this pod runs in namespace platform-temporal, but its Temporal cluster was synthesized for namespace temporal');
-        expect(r.out).toContain('which its config, certificates and policies name: set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)');
+        expect(r.out).toContain('this pod runs in namespace platform-temporal, but was synthesized for namespace temporal');
+        expect(r.out).toContain('which its addresses, certificates and policies name: set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)');
+      });
+      test('fails when the container\'s POD_NAMESPACE (the downward API) names another namespace, whatever the DNS search path says', () => {
+        for (const resolv of [kubelet('temporal'), 'search example.com\n', undefined]) {
+          const r = runIn(resolv, 'temporal', 'platform-temporal');
+          expect([r.code, r.calls]).toEqual([1, []]);
+          expect(r.out).toContain('this pod runs in namespace platform-temporal, but was synthesized for namespace temporal');
+        }
+      });
+      test('passes with POD_NAMESPACE the synthesized namespace, even where a pod dnsConfig names another first', () => {
+        const r = runIn('search example.com other.svc.cluster.local\n', 'temporal', 'temporal');
+        expect([r.code, r.calls]).toEqual([0, [expect.stringMatching(/^update-schema /)]]);
+      });
+      test('every schema wait container carries POD_NAMESPACE from the downward API, first', () => {
+        const chart = testChart();
+        cluster(chart, {});
+        for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'temporal-ui' && o.metadata.name !== 'temporal-admin-tools'))) {
+          const waits = d.spec.template.spec.initContainers.filter((c: any) => c.command?.[1]?.endsWith('/wait-for-schema.sh'));
+          expect(waits).toHaveLength(1);
+          expect(waits[0].env[0]).toEqual({ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+        }
       });
       test('fails when the cluster domain is not cluster.local, and reads the last search line as the resolver does', () => {
         expect(runIn('search temporal.svc.example.org\nsearch other.svc.corp.internal svc.corp.internal\n', 'temporal').code).toBe(1);

@@ -19,7 +19,7 @@ describe('the clients of a cluster built on their own (TemporalUi, AdminTools, N
     // A client written by hand, and the cluster's own client copied in: neither is the one the cluster built for the construct.
     for (const client of [internal, c.adminClient()]) {
       const scope = testChart();
-      expect(() => new TemporalUi(scope, 'rogue-ui', { ...shared, frontendAddress: client.address, client, authorizationEnabled: false, allowAnonymous: true }))
+      expect(() => new TemporalUi(scope, 'rogue-ui', { ...shared, frontendAddress: client.address, client, authorizationEnabled: false, allowAnonymous: true, namespaceCheckImage: 'temporalio/admin-tools:1.32.2' }))
         .toThrow(outside('ui of TemporalCluster \'temporal\'', 'client'));
       expect(() => new AdminTools(scope, 'rogue-tools', { ...shared, image: 'temporalio/admin-tools:1.32.2', client })).toThrow(outside('AdminTools \'rogue-tools\'', 'client'));
       expect(() => new NamespaceBootstrap(scope, 'rogue-ns', {

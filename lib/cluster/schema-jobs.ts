@@ -6,6 +6,7 @@ import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
 import { databaseAccessVolumes, storeTlsVolume } from '../persistence/store-access';
+import { NAMESPACE_CHECK_CONTAINER_NAME } from '../pod/namespace-check';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { emitServiceAccount } from '../pod/service-account';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
@@ -44,7 +45,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
     const name = requireDns1123Label(owner, 'schema Job name', schemaJobName(cluster.name, plan.role));
     // Each Job mounts its own store's TLS files only, and the user's database access volumes.
     const volumes = joinVolumes(TMP_VOLUMES, storeTlsVolume(plan.role, plan.store), databaseAccessVolumes(persistence));
-    checkPodNames(owner, `schema Job ${name}`, [...access, ...plan.steps], volumes.volumes);
+    checkPodNames(owner, `schema Job ${name}`, [{ name: NAMESPACE_CHECK_CONTAINER_NAME }, ...access, ...plan.steps], volumes.volumes);
     checkPodMounts(owner, `schema Job ${name}`, volumes, persistence.databaseAccess);
     return new SchemaJob(cluster, `Schema-${plan.role}`, copiedProps({
       name,

@@ -349,8 +349,11 @@ export interface WorkerFleetProps {
    */
   readonly runAsUser?: number;
   /**
-   * Secrets for pulling the workers' image. Never the cluster's `imagePullSecrets`: a fleet may run
-   * in another namespace, where those Secrets do not exist, and pull from the application's registry.
+   * Secrets for pulling the workers' image, and, for a fleet of a `cluster`, the cluster's
+   * admin-tools image, which its first init container runs to check the pod's namespace: give the
+   * cluster registry's Secret here too when `images.repository` needs one. Never the cluster's
+   * `imagePullSecrets` themselves: a fleet may run in another namespace, where those Secrets do not
+   * exist, and pull from the application's registry.
    * @default - none
    */
   readonly imagePullSecrets?: string[];

@@ -22,6 +22,7 @@ import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
 import { fleetIpFamily, IpFamily, wildcardListenAddress } from '../pod/ip-family';
 import { checkedPlacement } from '../pod/placement';
+import { namespaceCheckContainer } from '../pod/namespace-check';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { pullSecretRefs } from '../pod/service-account';
@@ -233,6 +234,7 @@ export class WorkerFleet extends Construct {
             tolerations: placement.tolerations,
             affinity: placement.affinity,
             topologySpreadConstraints: topology.constraints(this.selectorLabels),
+            initContainers: cluster ? [namespaceCheckContainer(this.namespace, cluster.adminToolsImage)] : undefined, // the user's image may have no sh
             containers: [{
               name: CONTAINER_NAME,
               image: this.image,

@@ -5,6 +5,7 @@ import { adminToolsName } from '../cluster/object-names';
 import { IntOrString, KubeDeployment, KubePodDisruptionBudget, Quantity } from '../../imports/k8s';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { libraryPullPolicy } from '../pod/images';
+import { namespaceCheckContainer } from '../pod/namespace-check';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
@@ -101,6 +102,8 @@ export class AdminTools extends Construct {
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
             ...placement,
+            // An exec into a pod whose init container failed is refused: nobody runs the CLI against another namespace's frontend.
+            initContainers: [namespaceCheckContainer(props.namespace, props.image)],
             containers: [{
               name: 'admin-tools',
               image: props.image,

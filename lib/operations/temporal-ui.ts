@@ -5,6 +5,7 @@ import { uiName } from '../cluster/object-names';
 import { EnvVar, IntOrString, KubeDeployment, KubeIngress, KubePodDisruptionBudget, KubeService, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { DEFAULT_UI_VERSION, libraryPullPolicy } from '../pod/images';
 import { checkIpFamily, IpFamily, serviceIpFamilies } from '../pod/ip-family';
+import { namespaceCheckContainer } from '../pod/namespace-check';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../pod/security-context';
 import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
@@ -130,6 +131,12 @@ export interface TemporalUiProps extends UiOptions {
   readonly clusterSecrets?: ReadonlyMap<string, string>;
   readonly imagePullSecrets: readonly string[];
   /**
+   * The image of the init container that stops the pod when it runs in another namespace than
+   * `namespace` (a kustomize `namespace:` over the output), with a POSIX `sh`: the cluster's
+   * admin-tools image, which its nodes already pull for the servers' schema waits.
+   */
+  readonly namespaceCheckImage: string;
+  /**
    * The Temporal namespace the UI opens on.
    * @default - the UI's own default, `default`
    */
@@ -228,6 +235,7 @@ export class TemporalUi extends Construct {
             securityContext: POD_SECURITY_CONTEXT,
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
             ...placement,
+            initContainers: [namespaceCheckContainer(props.namespace, props.namespaceCheckImage)],
             containers: [{
               name: 'ui',
               image: this.image,

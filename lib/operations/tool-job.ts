@@ -5,6 +5,7 @@ import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from 
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { libraryPullPolicy } from '../pod/images';
+import { namespaceCheckContainer } from '../pod/namespace-check';
 import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
@@ -97,6 +98,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
   }));
+  const check = namespaceCheckContainer(props.namespace, props.image);
   return {
     backoffLimit: props.backoffLimit,
     ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
@@ -109,7 +111,8 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
         automountServiceAccountToken: false,
         imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
         securityContext: podSecurityContextFor(sidecarPorts(props.podInitContainers)),
-        initContainers: containers.length > 1 || props.podInitContainers?.length ? [...props.podInitContainers ?? [], ...containers.slice(0, -1)] : undefined,
+        // The namespace check first: nothing of the pod (a database proxy neither) starts in a namespace the Job was not synthesized for.
+        initContainers: [pullPolicyWritten ? { ...check, imagePullPolicy: 'IfNotPresent' } : check, ...props.podInitContainers ?? [], ...containers.slice(0, -1)],
         containers: containers.slice(-1),
         volumes: props.volumes,
         nodeSelector: props.nodeSelector,

@@ -12,7 +12,7 @@ const env = E2eEnvironment.setUp();
 const JOB_DELAY_MS = 15_000;
 
 describe('everything applied at once', () => {
-  it('converges: the servers wait for the schema Jobs, then form a working cluster; a newer schema also lets them start, and a pod moved to another namespace stops before any store', async () => {
+  it('converges: the servers wait for the schema Jobs, then form a working cluster; a newer schema also lets them start, and a pod moved to another namespace (a server\'s, a schema Job\'s) stops before any store', async () => {
     const started = Date.now();
     const runner = await env.up('at_once', { applyAtOnceJobDelayMs: JOB_DELAY_MS });
     try {
@@ -35,8 +35,16 @@ describe('everything applied at once', () => {
       // namespace: moved it) stops before any store, naming both namespaces.
       const moved = await runner.rerunInitContainer('temporal-e2e-history', 'wait-for-schema', { namespace: 'platform-temporal' });
       console.log(`e2e: wait-for-schema of history in namespace platform-temporal:\n${moved.trim()}`);
-      expect(moved).toContain(`this pod runs in namespace platform-temporal, but its Temporal cluster was synthesized for namespace temporal-e2e`);
+      expect(moved).toContain(`this pod runs in namespace platform-temporal, but was synthesized for namespace temporal-e2e`);
       expect(moved).not.toContain('schema of');
+      // Every other pod checks in its first init container: a schema Job's, moved, stops there, with the
+      // same message; in its own namespace it goes on to its steps.
+      const job = runner.schemaJobNames[0];
+      const movedJob = await runner.rerunInitContainer(job, 'check-namespace', { namespace: 'platform-temporal' });
+      console.log(`e2e: check-namespace of ${job} in namespace platform-temporal:\n${movedJob.trim()}`);
+      expect(movedJob.trim()).toBe('this pod runs in namespace platform-temporal, but was synthesized for namespace temporal-e2e, which its addresses, certificates and policies name:'
+        + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)');
+      expect((await runner.rerunInitContainer(job, 'check-namespace')).trim()).toBe('');
       const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
       try {
         await registerNamespace(connection);

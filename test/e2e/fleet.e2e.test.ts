@@ -142,6 +142,11 @@ describe('a worker fleet on a plaintext cluster', () => {
     const result: WorkDone = await (await startWork(client, 'fleet-plain-hello', 200)).result();
     expect(result).toMatchObject({ pid: pod.process.pid, attempt: 1 });
     console.log(`e2e: fleet: plaintext pod up and polling ${pollingAfterMs} ms after start (${Date.now() - started} ms to the first result)`);
+    // Its first init container, the namespace check, let it start in its own namespace; moved (a
+    // kustomize namespace: over the output), the pod stops there and never dials the frontend.
+    const moved = await runner.rerunInitContainer(FLEET, 'check-namespace', { namespace: 'staging-workers' });
+    console.log(`e2e: fleet: check-namespace in namespace staging-workers:\n${moved.trim()}`);
+    expect(moved.trim()).toMatch(/^this pod runs in namespace staging-workers, but was synthesized for namespace [a-z0-9-]+, which its addresses, certificates and policies name: set the namespace in the cdk8s app/);
   }, 5 * MINUTE);
 
   it('lets an activity in flight at SIGTERM finish on its first attempt, within the pod\'s grace period', async () => {

@@ -88,9 +88,12 @@
  *     stay at least replicas - maxUnavailable. A deleted pod leaves the endpoints, gets SIGTERM,
  *     and SIGKILL after its terminationGracePeriodSeconds (no preStop hook is supported). The new
  *     pods are built from the manifest the runner holds then (`upgrade` swaps it first).
- * 12. DNS search path. A ConfigMap file that reads /etc/resolv.conf (the schema wait's check of the
- *     pod's namespace) reads a copy in the pod's folder instead, with the search line the kubelet
- *     writes for a pod of the ConfigMap's namespace (`<namespace>.svc.cluster.local ...`).
+ * 12. The pod's namespace. `fieldRef: metadata.namespace` (every pod's namespace check) resolves to
+ *     the namespace of the object the pod is of, or to the one a test moves it to
+ *     (`rerunInitContainer`, as after a kustomize `namespace:`). A ConfigMap file that reads
+ *     /etc/resolv.conf (the schema wait's check, for a container without that env var) reads a copy
+ *     in the pod's folder instead, with the search line the kubelet writes for a pod of the
+ *     ConfigMap's namespace (`<namespace>.svc.cluster.local ...`), or of the moved one.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -333,6 +336,8 @@ interface Pod {
   readonly volumes: Volume[];
   /** The namespace the pod runs in, when the test moves it out of its ConfigMaps' (rewrite 12). */
   readonly namespace?: string;
+  /** The namespace of the object the pod is of, where it runs unless the test moves it. */
+  readonly objectNamespace?: string;
 }
 
 type Probe = { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
@@ -790,7 +795,7 @@ export class ClusterRunner {
    */
   private async runJob(job: K8sObject, what: string, podName = job.metadata.name): Promise<string> {
     const podSpec = job.spec.template.spec;
-    const pod = this.newPod(podName, this.podAddress(101 + this.jobPods++), podSpec.volumes);
+    const pod = this.newPod(podName, this.podAddress(101 + this.jobPods++), podSpec.volumes, job.metadata.namespace);
     for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
       await this.runToEnd(pod, c, `${what} ${job.metadata.name}`);
     }
@@ -842,7 +847,7 @@ export class ClusterRunner {
     d.firstIp ??= ip;
     const deployment = d.object;
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(name, ip, podSpec.volumes);
+    const pod = this.newPod(name, ip, podSpec.volumes, deployment.metadata.namespace);
     let r: PodProcess;
     try {
       for (const c of (podSpec.initContainers ?? []) as Container[]) {
@@ -924,10 +929,10 @@ export class ClusterRunner {
   }
 
   /** Lays out a pod's folder and the volumes its containers may mount. */
-  private newPod(name: string, ip: string, volumes: Pod['volumes'] = []): Pod {
+  private newPod(name: string, ip: string, volumes: Pod['volumes'] = [], objectNamespace?: string): Pod {
     const dir = path.join(this.options.workDir, 'pods', name);
     fs.mkdirSync(dir, { recursive: true });
-    return { name, ip, dir, volumes };
+    return { name, ip, dir, volumes, objectNamespace };
   }
 
   /**
@@ -1015,6 +1020,7 @@ export class ClusterRunner {
       return value;
     }
     if (from.fieldRef?.fieldPath === 'status.podIP') return pod.ip;
+    if (from.fieldRef?.fieldPath === 'metadata.namespace') return pod.namespace ?? pod.objectNamespace ?? 'default';
     throw new Error(`${where}: unsupported valueFrom ${JSON.stringify(from)}`);
   }
 
@@ -1036,11 +1042,10 @@ export class ClusterRunner {
     return this.ofKind(kind);
   }
 
-  /** Whether every container of the Deployment runs an image of `applicationImages`. */
+  /** Whether every container (not init container: a fleet's namespace check runs the admin tools) of the Deployment runs an image of `applicationImages`. */
   private isApplication(deployment: K8sObject): boolean {
     const images = this.options.applicationImages ?? {};
-    const containers = [...(deployment.spec.template.spec.initContainers ?? []), ...deployment.spec.template.spec.containers] as Array<{ image: string }>;
-    return containers.every((c) => c.image in images);
+    return (deployment.spec.template.spec.containers as Array<{ image: string }>).every((c) => c.image in images);
   }
 
   /**
@@ -1053,12 +1058,14 @@ export class ClusterRunner {
     if (!deployment || !this.isApplication(deployment)) throw new Error(`no application Deployment ${deploymentName} in the manifest`);
     const podSpec = deployment.spec.template.spec;
     const [container, ...sidecars] = podSpec.containers as Array<Container & { image: string }>;
-    if (sidecars.length || podSpec.initContainers?.length) throw new Error(`Deployment ${deploymentName}: the runner supports one container and no init container per application pod`);
+    if (sidecars.length) throw new Error(`Deployment ${deploymentName}: the runner supports one container per application pod`);
     const commands = this.options.applicationImages![container.image];
     const pods: ApplicationPod[] = [];
     for (let i = 0; i < replicas; i++) {
       const n = this.applicationPods++;
-      const pod = this.newPod(`${deploymentName}-${n}`, this.podAddress(151 + n), podSpec.volumes);
+      const pod = this.newPod(`${deploymentName}-${n}`, this.podAddress(151 + n), podSpec.volumes, deployment.metadata.namespace);
+      // Its init containers (the namespace check, in the cluster's admin-tools image) first, as the kubelet runs them.
+      for (const c of (podSpec.initContainers ?? []) as Container[]) await this.runToEnd(pod, c, `Deployment ${deploymentName}`);
       const argv = this.command(pod, container);
       if (!(argv[0] in commands)) {
         throw new Error(`Deployment ${deploymentName} runs ${argv[0]}, which the stand-in for image ${container.image} does not provide (it has ${Object.keys(commands).join(', ')})`);
@@ -1142,7 +1149,7 @@ export class ClusterRunner {
     const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
     if (!deployment || isServer(deployment) || this.isApplication(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes);
+    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes, deployment.metadata.namespace);
     const [container] = podSpec.containers as Container[];
     const declaredEnv = this.resolveEnv(pod, container);
     return { pod, container, env: this.podEnv(pod, container, declaredEnv), declaredEnv, mountedUnder: (p: string) => path.join(pod.dir, p) };
@@ -1154,13 +1161,14 @@ export class ClusterRunner {
    * `namespace:`), and the log is returned whether the container succeeded or not.
    */
   public async rerunInitContainer(deploymentName: string, containerName: string, options: { namespace?: string } = {}): Promise<string> {
-    const deployment = this.deployments().find((d) => d.metadata.name === deploymentName);
-    const podSpec = deployment?.spec.template.spec;
+    // Any Deployment's or Job's pod: every pod of the output checks its namespace in an init container.
+    const owner = this.objects.find((o) => (o.kind === 'Deployment' || o.kind === 'Job') && o.metadata.name === deploymentName);
+    const podSpec = owner?.spec.template.spec;
     const container = (podSpec?.initContainers as Container[] | undefined)?.find((c) => c.name === containerName);
-    if (!container) throw new Error(`no init container ${containerName} in Deployment ${deploymentName}`);
-    const pod = { ...this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes), namespace: options.namespace };
+    if (!container) throw new Error(`no init container ${containerName} in Deployment or Job ${deploymentName}`);
+    const pod = { ...this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes, owner!.metadata.namespace), namespace: options.namespace };
     try {
-      await this.runToEnd(pod, container, `Deployment ${deploymentName}`);
+      await this.runToEnd(pod, container, `${owner!.kind} ${deploymentName}`);
     } catch (e) {
       if (options.namespace === undefined || !(e instanceof RunnerError)) throw e;
     }

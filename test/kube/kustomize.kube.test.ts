@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
@@ -6,6 +7,8 @@ import { applyServerSide, prepareFor } from './deploy';
 import { copyRepo, loadObjects, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { SYNTHESIZED_NAMESPACE_FILE } from '../../lib';
+import { NAMESPACE_CHECK_CONTAINER_NAME } from '../../lib/pod/namespace-check';
+import { podTemplates } from '../support/pod-security';
 import { pollUntil } from '../support/processes';
 
 /**
@@ -17,6 +20,9 @@ import { pollUntil } from '../support/processes';
  *   bindings still select the old namespace, so in the new one the guards are off. That is why every
  *   server pod's schema wait refuses to start in another namespace than the one it was synthesized
  *   for (`test/schema-job.test.ts`: no kubelet runs here): the moved ConfigMap still says which.
+ *   Every other pod (worker fleets, UI, admin tools, Jobs) checks in its first init container; here
+ *   each check of the kustomized output of the example apps runs with `sh`, its POD_NAMESPACE
+ *   resolved as the kubelet resolves the fieldRef, to the namespace kustomize wrote into the object.
  * - `images:` with another minor's tag than the Deployments' release label: the workload policy
  *   denies each Deployment, naming both; a mirror of the same tag passes.
  */
@@ -31,12 +37,12 @@ let server: KubeApiServer | undefined;
 let repo: string;
 let base: Synthesized;
 
-/** `kubectl kustomize` of an overlay of the synthesized output: `extra` is the kustomization's transformer text. */
-async function kustomize(name: string, extra: string): Promise<any[]> {
+/** `kubectl kustomize` of an overlay of the synthesized output (the default app's, or `from`'s): `extra` is the kustomization's transformer text. */
+async function kustomize(name: string, extra: string, from: Synthesized = base): Promise<any[]> {
   const overlay = path.join(server!.dir, `overlay-${name}`);
   fs.mkdirSync(overlay);
-  const files = fs.readdirSync(base.outDir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  for (const f of files) fs.copyFileSync(path.join(base.outDir, f), path.join(overlay, f));
+  const files = fs.readdirSync(from.outDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  for (const f of files) fs.copyFileSync(path.join(from.outDir, f), path.join(overlay, f));
   fs.writeFileSync(path.join(overlay, 'kustomization.yaml'), `${extra}\nresources:\n${files.map((f) => `- ${f}\n`).join('')}`);
   const built = await server!.kubectlOk(`kubectl kustomize with ${name}`, ['kustomize', overlay]);
   const out = path.join(server!.dir, `kustomized-${name}`);
@@ -117,6 +123,37 @@ describe(`namespace: ${MOVED}`, () => {
     const inMoved = await server!.kubectl(['create', '--dry-run=server', '-f', literalShards(history, MOVED)]);
     console.log(`kubectl create of a history Deployment with TEMPORAL_NUM_HISTORY_SHARDS=4 in ${MOVED} under kustomize namespace: exited with ${inMoved.code}:\n${inMoved.stdout.trim()}${inMoved.stderr.trim()}`);
     expect([inMoved.code, inMoved.stdout]).toEqual([0, expect.stringContaining('created (server dry run)')]);
+  });
+});
+
+describe(`namespace: ${MOVED} over the example apps with worker fleets, the UI and the admin tools`, () => {
+  /** Each pod's check-namespace container of `objects`, run as the kubelet would run it in the object's namespace. */
+  function runChecks(objects: any[]): Array<{ where: string; namespace: string; code: number | null; out: string }> {
+    return podTemplates(objects).flatMap(({ where, object, pod }) => {
+      const check = (pod.initContainers ?? []).find((c: any) => c.name === NAMESPACE_CHECK_CONTAINER_NAME);
+      if (!check) return [];
+      expect(check.env).toEqual([{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
+      const namespace = object.metadata.namespace;
+      const r = spawnSync(check.command[0], check.command.slice(1), { encoding: 'utf8', env: { PATH: process.env.PATH, POD_NAMESPACE: namespace } });
+      return [{ where, namespace, code: r.status, out: r.stdout + r.stderr }];
+    });
+  }
+
+  test.each(['apps/worker-fleets.ts', 'apps/quickstart.ts'])('%s: every moved pod\'s check stops, naming both namespaces and the remedy; the output as synthesized passes', async (app) => {
+    const synthesized = await synth(repo, app);
+    const kinds = new Set(podTemplates(synthesized.objects).filter(({ pod }) => (pod.initContainers ?? []).some((c: any) => c.name === NAMESPACE_CHECK_CONTAINER_NAME))
+      .map(({ object }) => object.metadata.labels?.['app.kubernetes.io/component']));
+    console.log(`${app}: pods with check-namespace, by component: ${[...kinds].sort().join(', ')}`);
+    expect(runChecks(synthesized.objects).filter((r) => r.code !== 0)).toEqual([]);
+    const moved = await kustomize(`namespace-${path.basename(app, '.ts')}`, `namespace: ${MOVED}`, synthesized);
+    const runs = runChecks(moved);
+    expect(runs.length).toBeGreaterThanOrEqual(app === 'apps/worker-fleets.ts' ? 3 : 4);
+    for (const r of runs) {
+      const original = podTemplates(synthesized.objects).find(({ where }) => where === r.where)!.object.metadata.namespace;
+      expect(r).toEqual({ where: r.where, namespace: MOVED, code: 1, out: `this pod runs in namespace ${MOVED}, but was synthesized for namespace ${original}, which its addresses, certificates and policies name:`
+        + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)\n' });
+    }
+    console.log(`${app} under kustomize namespace: ${MOVED}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${runs[0].out.trim()}`);
   });
 });
 

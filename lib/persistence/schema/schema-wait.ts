@@ -5,6 +5,7 @@ import { Container, KubeConfigMap, VolumeMount } from '../../../imports/k8s';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
 import { libraryPullPolicy } from '../../pod/images';
+import { namespaceCheckLines, POD_NAMESPACE_ENV, POD_NAMESPACE_ENV_NAME } from '../../pod/namespace-check';
 import { SHELL_EXPAND } from '../../pod/shell-expand';
 import { VolumeSet } from '../../pod/volumes';
 
@@ -52,10 +53,13 @@ const RESOLV_CONF = '/etc/resolv.conf';
  * certificates' DNS names, the admission policies' bindings, the network policies' peers and the
  * ServiceMonitor. A kustomize `namespace:` moves the objects and leaves those, so the cluster would
  * start with its guards bound to a namespace it is not in and its addresses pointing at another
- * (or at another cluster). Every server pod waits here, so none starts and the log says why. The
- * namespace is read from the pod's DNS search path (the kubelet writes `<namespace>.svc.<domain>`
- * first): the pods mount no service account token, and the downward API would change every pod
- * template. A search path without such an entry (a pod `dnsConfig` of its own) is not checked.
+ * (or at another cluster). Every server pod waits here, so none starts and the log says why (the
+ * same check and message as every other pod's, lib/pod/namespace-check.ts). The namespace is the
+ * container's POD_NAMESPACE, from the downward API, exact whatever the pod's DNS settings. A
+ * container of an earlier library version has none, and still runs this script when it restarts
+ * during the rollout that brings the var: it reads the pod's DNS search path instead (the kubelet
+ * writes `<namespace>.svc.<domain>` first), and a search path without such an entry (a pod
+ * `dnsConfig` of its own) leaves it unchecked.
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
@@ -64,12 +68,9 @@ export const SCHEMA_WAIT_SCRIPT = [
   'expand_param dir \'0%/*\'',
   'want=$(cat "$dir/' + SYNTHESIZED_NAMESPACE_FILE + '" 2>/dev/null) || want=',
   'if [ -n "$want" ]; then',
-  '  here=$(sed -n \'s/^search[[:space:]][[:space:]]*\\([a-z0-9-]*\\)\\.svc\\..*/\\1/p\' ' + RESOLV_CONF + ' 2>/dev/null | tail -n 1)',
-  '  if [ -n "$here" ] && [ "$here" != "$want" ]; then',
-  '    echo "this pod runs in namespace $here, but its Temporal cluster was synthesized for namespace $want, which its config, certificates and policies name:' +
-    ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)" >&2',
-  '    exit 1',
-  '  fi',
+  '  expand_param here \'' + POD_NAMESPACE_ENV_NAME + ':-\'',
+  '  [ -n "$here" ] || here=$(sed -n \'s/^search[[:space:]][[:space:]]*\\([a-z0-9-]*\\)\\.svc\\..*/\\1/p\' ' + RESOLV_CONF + ' 2>/dev/null | tail -n 1)',
+  '  if [ -n "$here" ]; then ' + namespaceCheckLines('$here', '$want') + '; fi',
   'fi',
   'for arg do (',
   '  expand_param store \'arg%%=*\'',
@@ -181,7 +182,7 @@ export function schemaWaitContainer(plans: readonly StoreSchemaPlan[], image: st
     image,
     imagePullPolicy: libraryPullPolicy(image),
     command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`, ...plans.map((plan) => `${plan.role}=${plan.requiredVersion!}`)],
-    env: schemaWaitSecretEnv(plans).env,
+    env: [POD_NAMESPACE_ENV, ...schemaWaitSecretEnv(plans).env],
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts,
     resources: SCHEMA_RESOURCES,
