@@ -175,16 +175,24 @@ beforeAll(async () => {
   const servers = await Promise.all(MODES.map(({ useServiceAccountCredentials }) => KubeApiServer.start(tools, `controllers-sa-${useServiceAccountCredentials}`, undefined,
     { controllers: CONTROLLERS, useServiceAccountCredentials, serviceAccountAdmission: true, auditWrites: true })));
   MODES.forEach((m, i) => planes.set(m.useServiceAccountCredentials, { server: servers[i], fleet: undefined as any }));
-  const fireAt = new Date(Math.ceil((Date.now() + CRON_LEAD_MS) / 60_000) * 60_000);
-  const fleet = { ...fleetApp(fireAt), fireAt };
-  await Promise.all(servers.map(async (server) => {
-    await applyGuarded(server, fleet.objects, 'fleet');
-    const created = Date.parse((await server.getJson('cronjob', fleet.cronJob, FLEET_NS)).metadata.creationTimestamp);
-    console.log(`CronJob ${fleet.cronJob} created ${(fireAt.getTime() - created) / 1000} s before it fires`);
-    if (created >= fireAt.getTime()) {
-      throw new Error(`CronJob ${fleet.cronJob} was created at ${new Date(created).toISOString()}, after its first run (${fireAt.toISOString()}): the machine is too slow for CRON_LEAD_MS`);
+  // The first apply also waits for the policies to load, which a busy machine can stretch past the
+  // fire minute: then another fleet, named for a later minute, is applied beside it (the policies
+  // are loaded by then), and the late one's CronJob simply fires an hour on.
+  let fleet: { objects: any[]; cronJob: string; fireAt: Date } | undefined;
+  for (let attempt = 1; fleet === undefined; attempt++) {
+    const fireAt = new Date(Math.ceil((Date.now() + CRON_LEAD_MS) / 60_000) * 60_000);
+    const candidate = { ...fleetApp(fireAt), fireAt };
+    const late = await Promise.all(servers.map(async (server) => {
+      await applyGuarded(server, candidate.objects, `fleet-${attempt}`);
+      const created = Date.parse((await server.getJson('cronjob', candidate.cronJob, FLEET_NS)).metadata.creationTimestamp);
+      console.log(`CronJob ${candidate.cronJob} created ${(fireAt.getTime() - created) / 1000} s before it fires`);
+      return created >= fireAt.getTime();
+    }));
+    if (!late.includes(true)) fleet = candidate;
+    else if (attempt === 3) {
+      throw new Error(`CronJob ${candidate.cronJob} was created after its first run (${fireAt.toISOString()}), on three tries: the machine is too slow for CRON_LEAD_MS`);
     }
-  }));
+  }
   for (const plane of planes.values()) plane.fleet = fleet;
   main = await synthesized;
 }, TOOLS_TIMEOUT_MS);
