@@ -68,20 +68,30 @@ export function withPlainToJson<T>(render: () => T): T {
   }
 }
 
+/**
+ * The object's JSON patches, the very list cdk8s applies in `toJson` (changing it changes what is
+ * written); undefined when this cdk8s keeps them elsewhere.
+ */
+export function objectPatches(o: ApiObject): JsonPatch[] | undefined {
+  const patches = (o as unknown as ApiObjectInternals).patches;
+  return Array.isArray(patches) ? patches : undefined;
+}
+
 /** Whether objects sort their keys (CDK8S_DISABLE_SORT unset), read once per `withPlainToJson`. */
 let sortKeysOnce: boolean | undefined;
 
 /** ApiObject.toJson of cdk8s 2.70, with the one-walk rendering when the app allows it. */
 function plainToJson(this: ApiObject): unknown {
   const internals = this as unknown as ApiObjectInternals;
-  if (!onlyBuiltInResolvers(App.of(this)) || !isPlainObject(internals.props) || !Array.isArray(internals.patches)) {
+  const patches = objectPatches(this);
+  if (!onlyBuiltInResolvers(App.of(this)) || !isPlainObject(internals.props) || patches === undefined) {
     return cdk8sToJson!.call(this);
   }
   try {
     const data = { ...internals.props, metadata: plainMetadata(this.metadata) };
     const sortKeys = sortKeysOnce ?? (process.env.CDK8S_DISABLE_SORT ? false : true);
     const json = plainValue(data, this, { sortKeys, dropEmpty: false }) as Record<string, unknown>;
-    const patched = internals.patches.length > 0 ? JsonPatch.apply(json, ...internals.patches) : json;
+    const patched = patches.length > 0 ? JsonPatch.apply(json, ...patches) : json;
     // apiVersion, kind and metadata first, then the rest in their order, as cdk8s orders them
     // (a key met again keeps its place); index loops, without a spread list and its iterator.
     const result: Record<string, unknown> = {};

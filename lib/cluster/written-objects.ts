@@ -2,6 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { PINNED_ENV } from '../config/build-server-config';
 import { ownValidation } from '../own-validation';
+import { objectPatches } from '../plain-to-json';
 
 /*
  * cdk8s lets an app patch any object it writes (`ApiObject.of(o).addJsonPatch(...)`), after the
@@ -17,8 +18,7 @@ import { ownValidation } from '../own-validation';
 
 /** The object's JSON patches, as cdk8s keeps them; empty when it has none or keeps them elsewhere. */
 function patchesOf(o: ApiObject): JsonPatch[] {
-  const patches = (o as unknown as { patches?: unknown }).patches;
-  return Array.isArray(patches) ? patches as JsonPatch[] : [];
+  return objectPatches(o) ?? [];
 }
 
 /** The object's JSON as it would be written without its patches (they are put back after). */
