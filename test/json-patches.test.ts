@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
+import { messageOf } from './support/errors';
 
 /*
  * An app may patch any object it writes (ApiObject.of(o).addJsonPatch), after the constructs and
@@ -26,20 +27,11 @@ function app(): { app: App; chart: Chart; cluster: TemporalCluster } {
 const objectNamed = (scope: Chart | TemporalCluster, kind: string, name: string) =>
   scope.node.findAll().find((o): o is ApiObject => o instanceof ApiObject && o.kind === kind && o.name === name)!;
 
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
 describe('a JSON patch never changes what the lock records and the checks compare', () => {
   test('fails when a patch changes a pinned value in the pinned ConfigMap, naming the object, the field, both values and the props', () => {
     const { chart, cluster } = app();
     objectNamed(cluster, 'ConfigMap', 'temporal-pinned').addJsonPatch(JsonPatch.replace('/data/numHistoryShards', '1024'));
-    const message = errorOf(() => Testing.synth(chart));
+    const message = messageOf(() => Testing.synth(chart));
     expect(message).toContain('TemporalCluster \'t/temporal\': a JSON patch of ConfigMap temporal-pinned (c/temporal/Pinned) changes data.numHistoryShards from "512" to "1024"');
     expect(message).toContain('set the prop that decides the value (numHistoryShards');
   });
@@ -47,7 +39,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
   test('fails when a patch makes the pinned ConfigMap mutable', () => {
     const { chart, cluster } = app();
     objectNamed(cluster, 'ConfigMap', 'temporal-pinned').addJsonPatch(JsonPatch.remove('/immutable'));
-    expect(errorOf(() => Testing.synth(chart))).toContain('changes immutable from true to nothing');
+    expect(messageOf(() => Testing.synth(chart))).toContain('changes immutable from true to nothing');
   });
 
   test('fails when a patch changes the server config, naming its first changed line', () => {
@@ -55,27 +47,27 @@ describe('a JSON patch never changes what the lock records and the checks compar
     const config = objectNamed(cluster, 'ConfigMap', 'temporal-config');
     const text = (config.toJson() as { data: Record<string, string> }).data['config.yaml'];
     config.addJsonPatch(JsonPatch.replace('/data/config.yaml', text.replace('databaseName: temporal\n', 'databaseName: other\n')));
-    expect(errorOf(() => Testing.synth(chart))).toMatch(/changes data\.config\.yaml from line \d+ "\s+databaseName: temporal" to line \d+ "\s+databaseName: other"/);
+    expect(messageOf(() => Testing.synth(chart))).toMatch(/changes data\.config\.yaml from line \d+ "\s+databaseName: temporal" to line \d+ "\s+databaseName: other"/);
   });
 
   test('fails when a patch puts a server on another release, or sets a pinned env var another way', () => {
     const image = app();
     objectNamed(image.cluster, 'Deployment', 'temporal-history').addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', 'temporalio/server:1.34.0'));
-    expect(errorOf(() => Testing.synth(image.chart))).toContain('a JSON patch of Deployment temporal-history (c/temporal/History/Resource) changes containers[0] (temporal).image from "temporalio/server:1.32.2" to "temporalio/server:1.34.0"');
+    expect(messageOf(() => Testing.synth(image.chart))).toContain('a JSON patch of Deployment temporal-history (c/temporal/History/Resource) changes containers[0] (temporal).image from "temporalio/server:1.32.2" to "temporalio/server:1.34.0"');
 
     const env = app();
     const deployment = objectNamed(env.cluster, 'Deployment', 'temporal-matching');
     const vars = (deployment.toJson() as any).spec.template.spec.containers[0].env as Array<{ name: string }>;
     const at = vars.findIndex((v) => v.name === 'TEMPORAL_NUM_HISTORY_SHARDS');
     deployment.addJsonPatch(JsonPatch.replace(`/spec/template/spec/containers/0/env/${at}`, { name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }));
-    expect(errorOf(() => Testing.synth(env.chart))).toMatch(/Deployment temporal-matching .* changes containers\[0\] \(temporal\)\.env\.\d+\.valueFrom from \{"configMapKeyRef":\{"key":"numHistoryShards","name":"temporal-pinned"\}\} to nothing/);
+    expect(messageOf(() => Testing.synth(env.chart))).toMatch(/Deployment temporal-matching .* changes containers\[0\] \(temporal\)\.env\.\d+\.valueFrom from \{"configMapKeyRef":\{"key":"numHistoryShards","name":"temporal-pinned"\}\} to nothing/);
   });
 
   test('fails when the patch comes after a first validation, which the app-wide checks cache', () => {
     const { app: a, chart, cluster } = app();
     Testing.synth(chart);
     objectNamed(cluster, 'ConfigMap', 'temporal-pinned').addJsonPatch(JsonPatch.replace('/data/currentClusterName', 'renamed'));
-    expect(errorOf(() => a.synth())).toContain('changes data.currentClusterName from "temporal" to "renamed"');
+    expect(messageOf(() => a.synth())).toContain('changes data.currentClusterName from "temporal" to "renamed"');
   });
 
   test('passes with a patch of anything else: an annotation, the replica count, a label of the pinned ConfigMap', () => {
@@ -91,7 +83,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
     const other = new Chart(a, 'other', { namespace: 'elsewhere' });
     new ApiObject(other, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } })
       .addJsonPatch(JsonPatch.replace('/metadata/namespace', cluster.namespace), JsonPatch.replace('/metadata/name', cluster.pinnedConfigMapName));
-    expect(errorOf(() => a.synth())).toContain('TemporalCluster \'t/temporal\' emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+    expect(messageOf(() => a.synth())).toContain('TemporalCluster \'t/temporal\' emits ConfigMap.core t/temporal-pinned, and so does other/cm');
   });
 
   test('fails when an object of the app is patched into a worker fleet\'s namespace under a name the fleet writes', () => {
@@ -101,7 +93,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
     const other = new Chart(a, 'other', { namespace: 'elsewhere' });
     new ApiObject(other, 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' } })
       .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'));
-    expect(errorOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
+    expect(messageOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
   });
 
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {
@@ -118,7 +110,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
       });
       const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
       objectNamed(cluster, 'ConfigMap', 'temporal-pinned').addJsonPatch(JsonPatch.replace('/data/numHistoryShards', '4'));
-      expect(errorOf(() => ClusterLock.file(path).synth(a))).toContain('changes data.numHistoryShards from "512" to "4"');
+      expect(messageOf(() => ClusterLock.file(path).synth(a))).toContain('changes data.numHistoryShards from "512" to "4"');
       expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {}}\n');
       expect(existsSync(outdir) ? readdirSync(outdir) : []).toEqual([]);
     } finally {

@@ -4,21 +4,12 @@ import fc from 'fast-check';
 import { ArchivalProvider, Datastore, Persistence, SecretRef, WorkerFleet } from '../lib';
 import { requireUrl } from '../lib/validation';
 import { cluster, testChart } from './support/synth';
+import { messageOf } from './support/errors';
 
 /*
  * No credential written where a SecretRef belongs, or inside a URL, reaches the YAML, and no synth
  * error repeats it: those messages end up in CI logs.
  */
-
-/** The message `f` throws (the test fails if it throws none). */
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 const oidc = (clientSecret: unknown) => ({ providerUrl: 'https://idp.example.com', clientId: 'ui', clientSecret: clientSecret as SecretRef, callbackUrl: 'https://ui.example.com/auth/sso/callback' });
 const fleet = (env: Record<string, EnvValue>) => {
