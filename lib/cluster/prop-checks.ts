@@ -201,8 +201,6 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
     'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
 }
 
-// adminTools has a stricter check of its own (null and false are refused too; lib/operations/admin-tools.ts).
-
 /** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */
 const VALUE_CLASSES: ReadonlyArray<readonly ['ports' | 'topologySpread' | 'gitOps', (value: unknown) => boolean, string]> = [
   ['ports', (v) => v instanceof ServicePorts, 'a ServicePorts: ServicePorts.defaults() or ServicePorts.offset(n)'],
