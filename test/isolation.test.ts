@@ -668,7 +668,8 @@ describe('clusters of one app replicate with the cluster their address reaches',
     test('a cluster of the app that a remote\'s address reaches does not list this cluster back: it would never fetch what is active here', () => {
       expect(pair({}, { remoteClusters: undefined }))
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)\. .* Add \{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' \} to its remoteClusters\.$/);
-      // Listed back under an address outside the app (a load balancer's name) is listed back.
+      // Listed back under an address outside the app (a load balancer's name) is listed back; a remote with its connection off replicates nothing either way.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west:8233', enabled: false }] }, { remoteClusters: undefined })).toBe('');
       expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal.east.example.com:7233' }] })).toBe('');
     });
     test('... or has global namespaces off, which the server refuses to register', () => {

@@ -56,7 +56,7 @@ export interface RegisteredCluster {
     readonly numHistoryShards: number;
     readonly enableGlobalNamespace: boolean;
     readonly remotes: ReadonlyArray<{
-      readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number;
+      readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number; readonly enabled: boolean;
       readonly tls?: { readonly clientCertificateSecret?: string; readonly serverName: string };
     }>;
     /**

@@ -72,7 +72,8 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose enableGlobalNamespace is false. `
           + 'The server refuses to register a remote without global namespaces ("Cannot add remote cluster as global namespace is not supported"), so the '
           + `registration Job would fail; set enableGlobalNamespace: true on ${reached.label} and declare this cluster in its remoteClusters.`);
-      } else if (reached && !reached.replication.remotes.some((r) => r.name === own.clusterName)) {
+      } else if (reached && remote.enabled && !reached.replication.remotes.some((r) => r.name === own.clusterName)) {
+        // With the connection off nothing replicates either way: a pairing being taken apart, one side first.
         errors.push(`${cluster.label}: remoteClusters[${i}] reaches ${reached.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
           + 'Replication runs between clusters that each have the other registered: a cluster fetches the replication tasks and namespace changes of the '
           + `remotes it knows, so nothing active here would reach ${reached.label}, and a failover to it would find stale data. Add `
