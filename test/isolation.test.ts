@@ -585,6 +585,17 @@ describe('clusters of one app replicate with the cluster their address reaches',
     expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'TEMPORAL-FRONTEND.temporal-east.svc:7233' }] })).toBe('');
   });
 
+  test('passes when a remote is a multi-cluster Service (clusterset.local) of the namespace and name of one here: another Kubernetes cluster\'s', () => {
+    // Submariner's <cluster>.<service>.<namespace>.svc.clusterset.local was read as pod "west" of this cluster's own frontend, and refused.
+    for (const rpcAddress of ['west.temporal-frontend.temporal-east.svc.clusterset.local:7233', 'temporal-frontend.temporal-east.svc.clusterset.local:7233',
+      'west.temporal-history-headless.temporal-east.svc.clusterset.local:7234']) {
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress }] }, {})).toBe('');
+    }
+    // The same Service under this cluster's own domain is this cluster's.
+    expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' }] }, {}))
+      .toMatch(/rpcAddress is temporal-frontend.temporal-east.svc.cluster.local:7233, this cluster's own frontend/);
+  });
+
   describe('fails when', () => {
     test('a remote is declared by a name that is not the clusterName of the cluster its address reaches', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))

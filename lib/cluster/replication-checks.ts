@@ -1,5 +1,5 @@
 import type { RegisteredCluster } from './cluster-registry';
-import { normalizeHost } from '../persistence/store-identity';
+import { DnsContext, normalizeHost } from '../persistence/store-identity';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -39,7 +39,8 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
   for (const cluster of clusters) {
     const own = cluster.replication;
     for (const [i, remote] of own.remotes.entries()) {
-      const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      const names = remoteHostNames(remote.host, cluster.dns);
+      const reached = names.map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       const internal = normalizeHost(remote.host, cluster.dns).map((name) => byInternalFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       if (internal) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
@@ -48,7 +49,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         continue;
       }
       if (!reached) {
-        const service = normalizeHost(remote.host, cluster.dns).map((name) => byService.get(name)).find((c) => c !== undefined);
+        const service = names.map((name) => byService.get(name)).find((c) => c !== undefined);
         if (service) errors.push(notTheFrontendPort(cluster, i, remote, service));
         if (service) continue;
       }
@@ -113,6 +114,16 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
     }
   }
   return errors;
+}
+
+/**
+ * The names under which a remote's host may be a Service of this app's Kubernetes cluster. None for
+ * a multi-cluster Service's name (KEP-1645's `clusterset.local`, Submariner's
+ * `<cluster>.<service>.<namespace>.svc.clusterset.local`): it names the Service of another
+ * Kubernetes cluster of the set, which may have the namespace and name of one here.
+ */
+export function remoteHostNames(host: string, dns: DnsContext): string[] {
+  return /\.svc\.clusterset\.local\.?$/i.test(host) ? [] : normalizeHost(host, dns);
 }
 
 /** Every Service of the app's clusters, by each name its address may be written as, with its cluster. */
