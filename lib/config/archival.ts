@@ -87,7 +87,12 @@ export class ArchivalProvider {
 /** Archival of one kind of data. */
 export interface ArchivalTarget {
   readonly provider: ArchivalProvider;
-  /** Where to archive, with the provider's scheme: `file:///archive/history`, `s3://bucket/prefix`, `gs://bucket/prefix`. */
+  /**
+   * Where to archive, with the provider's scheme: `file:///archive/history`, `s3://bucket/prefix`,
+   * `gs://bucket/prefix`. The host of an `s3://` or `gs://` URI is the bucket's name as the store
+   * writes it (lower case), which the server asks the store for whenever a namespace with archival
+   * on is created.
+   */
   readonly uri: string;
   /**
    * Allow reading archived data back through the API.
