@@ -112,6 +112,25 @@ describe('archival', () => {
       expect(uriOf(s3, 's3://temporal-archive')()).toBe('s3://temporal-archive');
       expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal-archive/history')()).toBe('gs://temporal-archive/history');
     });
+    test('a bucket URI names a bucket the store could never have created, which the server asks for as written when a namespace with archival on is created', () => {
+      // s3://Temporal-Archive passed: the server sent HeadBucket for "Temporal-Archive", S3 answered 400, and every namespace with archival on failed to be created.
+      const uriOf = (provider: ArchivalProvider, uri: string) => () => parseRendered(cluster(testChart(), { archival: { history: { provider, uri } } }).serverConfig).namespaceDefaults.archival.history.URI;
+      const s3 = ArchivalProvider.s3({ region: 'eu-west-1' });
+      for (const [bucket, rule] of [['Temporal-Archive', 'lower-case letters, digits, \'-\' and \'.\' only'], ['my_archive', 'lower-case letters'], ['b%41cket', 'lower-case letters'],
+        ['ab', '3 to 63 characters'], ['a'.repeat(64), '3 to 63 characters'], ['-archive', 'starting and ending with a letter or digit'], ['archive.', 'starting and ending'],
+        ['temporal..archive', 'no two dots in a row'], ['192.168.5.4', 'not an IP address']]) {
+        expect(uriOf(s3, `s3://${bucket}/history`)).toThrow(new RegExp(`archival.history.uri is "s3://${bucket.replace(/[.%]/g, '\\$&')}/history"; expected a s3:// URI whose host is an S3 bucket name \\(${rule.replace(/[.']/g, '\\$&')}.*\\), such as "s3://temporal-archive/history"\\. The server asks the store for the bucket "${bucket.replace(/[.%]/g, '\\$&')}"`));
+      }
+      for (const [bucket, rule] of [['Archive', 'lower-case letters, digits, \'-\', \'_\' and \'.\' only'], ['_archive', 'starting and ending'], ['goog-archive', 'not starting with "goog" nor containing "google"'],
+        ['my-google-archive', 'containing "google"'], ['my-g00gle-archive', 'containing "google"'], [`${'a'.repeat(64)}.example.com`, 'at most 63 characters between dots'], ['10.0.0.1', 'not an IP address']]) {
+        expect(uriOf(ArchivalProvider.gcs(), `gs://${bucket}/history`)).toThrow(new RegExp(`archival.history.uri is "gs://${bucket.replace(/[.]/g, '\\.')}/history"; expected a gs:// URI whose host is a Cloud Storage bucket name \\(.*${rule.replace(/[.']/g, '\\$&')}`));
+      }
+      // Cloud Storage takes '_' and, with dots, up to 222 characters; S3 takes dots; both take digits only.
+      expect(uriOf(ArchivalProvider.gcs(), 'gs://temporal_archive/history')()).toBe('gs://temporal_archive/history');
+      expect(uriOf(ArchivalProvider.gcs(), `gs://${'a'.repeat(63)}.${'b'.repeat(63)}/history`)()).toBe(`gs://${'a'.repeat(63)}.${'b'.repeat(63)}/history`);
+      expect(uriOf(s3, 's3://temporal.archive.eu/history')()).toBe('s3://temporal.archive.eu/history');
+      expect(uriOf(s3, 's3://123/history')()).toBe('s3://123/history');
+    });
     test('a filestore URI holds "%", "?" or "#": the server reads another path than the one the claim is mounted at', () => {
       for (const uri of ['file:///archival/hist%20ory', 'file:///archival/history?x=1', 'file:///archival/history#x']) {
         expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri } } }))

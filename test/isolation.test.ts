@@ -585,6 +585,17 @@ describe('clusters of one app replicate with the cluster their address reaches',
     expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'TEMPORAL-FRONTEND.temporal-east.svc:7233' }] })).toBe('');
   });
 
+  test('passes when a remote is a multi-cluster Service (clusterset.local) of the namespace and name of one here: another Kubernetes cluster\'s', () => {
+    // Submariner's <cluster>.<service>.<namespace>.svc.clusterset.local was read as pod "west" of this cluster's own frontend, and refused.
+    for (const rpcAddress of ['west.temporal-frontend.temporal-east.svc.clusterset.local:7233', 'temporal-frontend.temporal-east.svc.clusterset.local:7233',
+      'west.temporal-history-headless.temporal-east.svc.clusterset.local:7234']) {
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress }] }, {})).toBe('');
+    }
+    // The same Service under this cluster's own domain is this cluster's.
+    expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' }] }, {}))
+      .toMatch(/rpcAddress is temporal-frontend.temporal-east.svc.cluster.local:7233, this cluster's own frontend/);
+  });
+
   describe('fails when', () => {
     test('a remote is declared by a name that is not the clusterName of the cluster its address reaches', () => {
       expect(pair({ remoteClusters: [{ name: 'west2', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west.svc:8233' }] }, {}))
@@ -649,6 +660,42 @@ describe('clusters of one app replicate with the cluster their address reaches',
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-internal-frontend-headless.temporal-west.svc.cluster.local:8236, the internal frontend of TemporalCluster 'temporal-west\/temporal'; expected the public frontend of that cluster \(temporal-frontend.temporal-west.svc.cluster.local:8233\)/);
       // Another port of the internal frontend's host is not its gRPC port.
       expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-internal-frontend.temporal-west:9999' }] }, internal)).toBe('');
+    });
+    test('a remote\'s address is a Service of a cluster of the app other than its public frontend\'s gRPC port (its HTTP port, history, the UI), which answers no registration', () => {
+      // The Job dialed such an address for the remote's metadata and failed, or waited ten minutes on a port that never answers gRPC.
+      const westServices = ['temporal-frontend', 'temporal-frontend-headless', 'temporal-history-headless', 'temporal-matching-headless', 'temporal-worker-headless', 'temporal-ui'];
+      fc.assert(fc.property(fc.constantFrom(...westServices), fc.integer({ min: 1, max: 65535 }), fc.constantFrom('', '.svc', '.svc.cluster.local'), (service, port, suffix) => {
+        fc.pre(!(service.startsWith('temporal-frontend') && port === 8233));
+        const address = `${service}.temporal-west${suffix}:${port}`;
+        const errors = pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: address }] }, { ui: {} });
+        expect(errors).toContain(`TemporalCluster 'temporal-east/temporal': remoteClusters[0].rpcAddress is ${address}, a Service of TemporalCluster 'temporal-west/temporal' `
+          + 'that is not its public frontend\'s gRPC port; expected that cluster\'s public frontend, temporal-frontend.temporal-west.svc.cluster.local:8233.');
+      }), { numRuns: 12 });
+      // This cluster's own Services too, the HTTP port of its frontend among them.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend:7243' }] }, {}))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7243, a Service of this cluster that is not its public frontend's gRPC port; expected the public frontend of another cluster/);
+      expect(pair({}, { ui: {} })).toBe('');
+    });
+    test('a cluster of the app that a remote\'s address reaches does not list this cluster back: it would never fetch what is active here', () => {
+      expect(pair({}, { remoteClusters: undefined }))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)\. .* Add \{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' \} to its remoteClusters\.$/);
+      // Listed back under an address outside the app (a load balancer's name) is listed back; a remote with its connection off replicates nothing either way.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west:8233', enabled: false }] }, { remoteClusters: undefined })).toBe('');
+      expect(pair({}, { remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal.east.example.com:7233' }] })).toBe('');
+    });
+    test('... or has global namespaces off, which the server refuses to register', () => {
+      expect(pair({}, { remoteClusters: undefined, enableGlobalNamespace: false }))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress temporal-frontend.temporal-west.svc.cluster.local:8233 reaches TemporalCluster 'temporal-west\/temporal', whose enableGlobalNamespace is false\. .*set enableGlobalNamespace: true on TemporalCluster 'temporal-west\/temporal'/);
+    });
+    test('the two shard counts are not multiples of each other, which the server refuses to register', () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 }), (east, west) => {
+        const errors = pair({ numHistoryShards: east }, { numHistoryShards: west });
+        const multiples = Math.max(east, west) % Math.min(east, west) === 0;
+        expect(errors.includes(`TemporalCluster 'temporal-east/temporal': numHistoryShards is ${east}, but its remote TemporalCluster 'temporal-west/temporal' has ${west}.`)).toBe(!multiples);
+        expect(errors.includes(`TemporalCluster 'temporal-west/temporal': numHistoryShards is ${west}, but its remote TemporalCluster 'temporal-east/temporal' has ${east}.`)).toBe(!multiples);
+        if (multiples) expect(errors).toBe('');
+      }), { numRuns: 15 });
+      expect(pair({ numHistoryShards: 6 }, { numHistoryShards: 4 })).toMatch(/numHistoryShards is 6, but its remote .* has 4\. The server registers a remote only when one shard count is a multiple of the other/);
     });
   });
 });

@@ -263,6 +263,8 @@ describe('ClusterNetworkPolicies', () => {
       const chart = testChart();
       cluster(chart, {
         name: 'temporal', namespace: 'west', clusterName: 'west', initialFailoverVersion: 2, enableGlobalNamespace: true, ports: ServicePorts.offset(1000), clusterDomain: westDomain,
+        // West lists east back, as synth requires of two clusters of one app that replicate.
+        remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.east.svc:7233' }],
         networkPolicy: { frontendClients: [NetworkPeer.namespace('payments')] },
       }, 'west');
       cluster(chart, {

@@ -52,8 +52,11 @@ export interface RegisteredCluster {
     readonly clusterName: string;
     readonly failoverVersionIncrement: number;
     readonly initialFailoverVersion: number;
+    /** Its shard count and whether it has global namespaces: a remote must have them on and a shard count that is a multiple or divisor of its own. */
+    readonly numHistoryShards: number;
+    readonly enableGlobalNamespace: boolean;
     readonly remotes: ReadonlyArray<{
-      readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number;
+      readonly name: string; readonly initialFailoverVersion: number; readonly host: string; readonly port: number; readonly enabled: boolean;
       readonly tls?: { readonly clientCertificateSecret?: string; readonly serverName: string };
     }>;
     /**
@@ -259,7 +262,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
     }
   }
   errors.push(...objectCollisions(clusters, others, objectKeysOf));
-  errors.push(...replicationErrors(clusters));
+  errors.push(...replicationErrors(clusters, objectKeysOf));
   errors.push(...uiIngressHostErrors(clusters.map((c) => c.uiIngress && { label: c.label, ...c.uiIngress })));
   errors.push(...uiCallbackErrors(clusters.flatMap((c) => (c.uiCallbackUrl ? [{ label: c.label, ingressHost: c.uiIngress?.host, callbackUrl: c.uiCallbackUrl }] : []))));
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));

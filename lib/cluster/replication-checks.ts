@@ -1,5 +1,5 @@
 import type { RegisteredCluster } from './cluster-registry';
-import { normalizeHost } from '../persistence/store-identity';
+import { DnsContext, normalizeHost } from '../persistence/store-identity';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -22,8 +22,10 @@ function sharedNamespace(a: RegisteredCluster, b: RegisteredCluster): [string, s
  * gRPC port; failing that, the one cluster of the app with its name. Never an internal frontend,
  * which is its cluster too and grants every caller cluster admin, past the authorizer.
  */
-export function replicationErrors(clusters: readonly RegisteredCluster[]): string[] {
+export function replicationErrors(clusters: readonly RegisteredCluster[],
+  objectKeysOf: (cluster: RegisteredCluster) => readonly string[] = (c) => c.objectKeys()): string[] {
   const errors: string[] = [];
+  const byService = servicesByHost(clusters, objectKeysOf);
   const byClusterName = new Map<string, RegisteredCluster[]>();
   const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
   const namespacePairs = new Set<string>();
@@ -37,13 +39,19 @@ export function replicationErrors(clusters: readonly RegisteredCluster[]): strin
   for (const cluster of clusters) {
     const own = cluster.replication;
     for (const [i, remote] of own.remotes.entries()) {
-      const reached = normalizeHost(remote.host, cluster.dns).map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
+      const names = remoteHostNames(remote.host, cluster.dns);
+      const reached = names.map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       const internal = normalizeHost(remote.host, cluster.dns).map((name) => byInternalFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       if (internal) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
           + `expected the public frontend${internal === cluster ? ' of another cluster: a cluster cannot replicate with itself' : ` of that cluster (${internal.replication.frontend.host}:${internal.replication.frontend.port})`}. `
           + 'The internal frontend grants every caller cluster admin without a token, past any authorizer, and serves only its own cluster\'s servers and tools.');
         continue;
+      }
+      if (!reached) {
+        const service = names.map((name) => byService.get(name)).find((c) => c !== undefined);
+        if (service) errors.push(notTheFrontendPort(cluster, i, remote, service));
+        if (service) continue;
       }
       if (reached === cluster) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
@@ -61,6 +69,17 @@ export function replicationErrors(clusters: readonly RegisteredCluster[]): strin
           + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
       }
       if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
+      if (reached && !reached.replication.enableGlobalNamespace) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose enableGlobalNamespace is false. `
+          + 'The server refuses to register a remote without global namespaces ("Cannot add remote cluster as global namespace is not supported"), so the '
+          + `registration Job would fail; set enableGlobalNamespace: true on ${reached.label} and declare this cluster in its remoteClusters.`);
+      } else if (reached && remote.enabled && !reached.replication.remotes.some((r) => r.name === own.clusterName)) {
+        // With the connection off nothing replicates either way: a pairing being taken apart, one side first.
+        errors.push(`${cluster.label}: remoteClusters[${i}] reaches ${reached.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
+          + 'Replication runs between clusters that each have the other registered: a cluster fetches the replication tasks and namespace changes of the '
+          + `remotes it knows, so nothing active here would reach ${reached.label}, and a failover to it would find stale data. Add `
+          + `{ name: '${own.clusterName}', initialFailoverVersion: ${own.initialFailoverVersion}, rpcAddress: '${own.frontend.host}:${own.frontend.port}' } to its remoteClusters.`);
+      }
       // Reported once per pair, whichever of the two lists the other, or both.
       const pair = reached && [clusters.indexOf(cluster), clusters.indexOf(reached)].sort((x, y) => x - y).join('|');
       const twin = reached && !namespacePairs.has(pair!) ? sharedNamespace(cluster, reached) : undefined;
@@ -81,6 +100,13 @@ export function replicationErrors(clusters: readonly RegisteredCluster[]): strin
           + `named ${peer.clusterName} in this app, has initialFailoverVersion ${peer.initialFailoverVersion}. Declare the remote's own value: `
           + 'the registration Job fails on any other, and two clusters with one failover version corrupt global namespaces.');
       }
+      const [small, large] = [own.numHistoryShards, peer.numHistoryShards].sort((x, y) => x - y);
+      if (large % small !== 0) {
+        errors.push(`${cluster.label}: numHistoryShards is ${own.numHistoryShards}, but its remote ${peerCluster.label} has ${peer.numHistoryShards}. `
+          + 'The server registers a remote only when one shard count is a multiple of the other ("Remote cluster shard number and local cluster shard '
+          + 'number are not multiples"), so the registration Job would fail; the shard count of a cluster never changes, so create the new cluster '
+          + `with ${own.numHistoryShards} shards or a multiple or divisor of it.`);
+      }
       if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
         errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peerCluster.label} has `
           + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
@@ -88,6 +114,41 @@ export function replicationErrors(clusters: readonly RegisteredCluster[]): strin
     }
   }
   return errors;
+}
+
+/**
+ * The names under which a remote's host may be a Service of this app's Kubernetes cluster. None for
+ * a multi-cluster Service's name (KEP-1645's `clusterset.local`, Submariner's
+ * `<cluster>.<service>.<namespace>.svc.clusterset.local`): it names the Service of another
+ * Kubernetes cluster of the set, which may have the namespace and name of one here.
+ */
+export function remoteHostNames(host: string, dns: DnsContext): string[] {
+  return /\.svc\.clusterset\.local\.?$/i.test(host) ? [] : normalizeHost(host, dns);
+}
+
+/** Every Service of the app's clusters, by each name its address may be written as, with its cluster. */
+function servicesByHost(clusters: readonly RegisteredCluster[], objectKeysOf: (cluster: RegisteredCluster) => readonly string[]): Map<string, RegisteredCluster> {
+  const byHost = new Map<string, RegisteredCluster>();
+  for (const cluster of clusters) {
+    for (const key of objectKeysOf(cluster)) {
+      const service = /^Service\.core ([^/]+)\/(.+)$/.exec(key);
+      if (service) for (const name of normalizeHost(`${service[2]}.${service[1]}.svc`, cluster.dns)) byHost.set(name, cluster);
+    }
+  }
+  return byHost;
+}
+
+/**
+ * A remote's address names a Service of a cluster of the app, but not its public frontend's gRPC
+ * port (the HTTP port, membership, history, the UI): the registration Job dials it for the remote's
+ * metadata and fails, or waits for ten minutes on a port that never answers gRPC.
+ */
+function notTheFrontendPort(cluster: RegisteredCluster, i: number, remote: { host: string; port: number }, service: RegisteredCluster): string {
+  const frontend = `${service.replication.frontend.host}:${service.replication.frontend.port}`;
+  return `${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, a Service of ${service === cluster ? 'this cluster' : service.label} `
+    + `that is not its public frontend's gRPC port; expected ${service === cluster ? 'the public frontend of another cluster: a cluster cannot replicate with itself'
+      : `that cluster's public frontend, ${frontend}`}. The registration Job reads the remote's metadata over gRPC at that address, which only the `
+    + 'frontend\'s gRPC port answers.';
 }
 
 /**

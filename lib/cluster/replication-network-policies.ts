@@ -3,6 +3,7 @@ import type { TemporalCluster } from './temporal-cluster';
 import { IntOrString, KubeNetworkPolicy } from '../../imports/k8s';
 import { DnsContext, normalizeHost } from '../persistence/store-identity';
 import { ServiceRole } from '../services/service-role';
+import { remoteHostNames } from './replication-checks';
 
 // The clusters of an app, in the order they were created, to find a remote that is one of them.
 const CLUSTERS = Symbol.for('cdk8s-temporal.temporal-clusters');
@@ -17,7 +18,7 @@ const CLUSTERS = Symbol.for('cdk8s-temporal.temporal-clusters');
 function pointsAt(rpcAddress: string, from: DnsContext, target: TemporalCluster): boolean {
   const colon = rpcAddress.lastIndexOf(':');
   if (Number(rpcAddress.slice(colon + 1)) !== target.frontend.ports.grpc) return false;
-  const dialed = new Set(normalizeHost(rpcAddress.slice(0, colon), from));
+  const dialed = new Set(remoteHostNames(rpcAddress.slice(0, colon), from));
   const own = { namespace: target.namespace, clusterDomain: target.clusterDomain };
   // The headless Service resolves to the same frontend pods, at the same port.
   return [target.frontendFqdn, `${target.frontend.headlessServiceName}.${target.namespace}.svc`].some((host) => normalizeHost(host, own).some((name) => dialed.has(name)));

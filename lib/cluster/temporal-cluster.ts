@@ -348,7 +348,7 @@ export class TemporalCluster extends Construct {
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
       previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl,
       replication: {
-        clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion,
+        clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion, numHistoryShards: this.numHistoryShards, enableGlobalNamespace: this.enableGlobalNamespace,
         frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined
           : { requiresClientCertificate: this.tls.requireClientAuth, dnsNames: this.tls.certificates.find((c) => c.id === 'Frontend')?.dnsNames } }, remotes: this.remoteClusters.map((r) => ({ ...r, port: Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1)) })),
         internalFrontend: this.internalFrontend && { hosts: [this.internalFrontend.name, this.internalFrontend.headlessServiceName].map((n) => `${n}.${this.namespace}.svc`), port: this.internalFrontend.ports.grpc } } });

@@ -87,7 +87,12 @@ export class ArchivalProvider {
 /** Archival of one kind of data. */
 export interface ArchivalTarget {
   readonly provider: ArchivalProvider;
-  /** Where to archive, with the provider's scheme: `file:///archive/history`, `s3://bucket/prefix`, `gs://bucket/prefix`. */
+  /**
+   * Where to archive, with the provider's scheme: `file:///archive/history`, `s3://bucket/prefix`,
+   * `gs://bucket/prefix`. The host of an `s3://` or `gs://` URI is the bucket's name as the store
+   * writes it (lower case), which the server asks the store for whenever a namespace with archival
+   * on is created.
+   */
   readonly uri: string;
   /**
    * Allow reading archived data back through the API.
@@ -209,6 +214,13 @@ function checkBucketUri(owner: string, prop: string, uri: string, scheme: string
     throw propError(owner, prop, uri, `a ${scheme}:// URI whose host is the bucket's name, without a port, such as "${example}"`,
       `The server takes the URI's host as the bucket: without one it refuses the URI (no bucket specified), and every namespace with archival on fails to be created.${scheme === 's3' ? ' An S3-compatible store\'s address goes in ArchivalProvider.s3({ endpoint }).' : ''}`);
   }
+  // As written: the server takes the host of Go's url.Parse as the bucket, not lower-cased or decoded.
+  const bucket = uri.slice(scheme.length + 3).split(/[/?#]/)[0];
+  const problem = bucketNameProblem(scheme, bucket);
+  if (problem !== undefined) {
+    throw propError(owner, prop, uri, `a ${scheme}:// URI whose host is ${scheme === 's3' ? 'an S3' : 'a Cloud Storage'} bucket name (${problem}), such as "${example}"`,
+      `The server asks the store for the bucket "${bucket}" when a namespace with archival on is created, and the store refuses a name it could never have given a bucket, so every such namespace would fail to be created. Give the bucket's name as the store shows it.`);
+  }
   if (scheme === 'gs' && url.pathname === '') {
     throw propError(owner, prop, uri, `a gs:// URI with a path after the bucket, such as "${example}"`,
       'The GCS archiver refuses a URI without a path (invalid URI), and every namespace with archival on fails to be created.');
@@ -217,6 +229,23 @@ function checkBucketUri(owner: string, prop: string, uri: string, scheme: string
   if (/[?#]/.test(uri)) {
     throw propError(owner, prop, uri, 'a URI without a query or fragment', 'The archivers ignore them, so they do not say where the data goes; put the location in the path.');
   }
+}
+
+/**
+ * Why `bucket` cannot be a bucket's name, by the store's naming rules (S3 and the S3-compatible
+ * stores, Cloud Storage), or undefined when it can.
+ */
+function bucketNameProblem(scheme: string, bucket: string): string | undefined {
+  const gcs = scheme === 'gs';
+  if (!(gcs ? /^[a-z0-9._-]+$/ : /^[a-z0-9.-]+$/).test(bucket)) return `lower-case letters, digits, ${gcs ? '\'-\', \'_\'' : '\'-\''} and '.' only`;
+  const longest = gcs && bucket.includes('.') ? 222 : 63;
+  if (bucket.length < 3 || bucket.length > longest) return `3 to ${longest} characters`;
+  if (gcs && bucket.split('.').some((part) => part.length > 63)) return 'at most 63 characters between dots';
+  if (!/^[a-z0-9]/.test(bucket) || !/[a-z0-9]$/.test(bucket)) return 'starting and ending with a letter or digit';
+  if (bucket.includes('..')) return 'no two dots in a row';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bucket)) return 'not an IP address';
+  if (gcs && (bucket.startsWith('goog') || /g[o0]{2}gle/.test(bucket))) return 'not starting with "goog" nor containing "google"';
+  return undefined;
 }
 
 function checkFilestorePath(owner: string, prop: string, uri: string): void {

@@ -149,9 +149,9 @@ const elasticStore = fc.record({
 
 const archivalTarget = (kind: 'history' | 'visibility') => fc.oneof(
   fc.record({ provider: fc.constant('s3' as const), region: fc.stringMatching(/^[a-z]{2}-[a-z]{4,9}-[1-9]$/), endpoint: fc.option(fc.constantFrom('https://minio.example.com:9000', 'http://10.0.0.7:9000', 'https://s3.eu.example.com/'), { nil: undefined }),
-    forcePathStyle: fc.option(fc.boolean(), { nil: undefined }), uri: fc.stringMatching(/^[a-z0-9][a-z0-9.-]{2,20}(\/[A-Za-z0-9_.-]{1,10}){0,2}$/).map((b) => `s3://${b}`) }),
+    forcePathStyle: fc.option(fc.boolean(), { nil: undefined }), uri: fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,19}[a-z0-9](\.[a-z0-9]{1,5})?(\/[A-Za-z0-9_.-]{1,10}){0,2}$/).map((b) => `s3://${b}`) }),
   fc.record({ provider: fc.constant('gs' as const), credentialsPath: fc.option(fc.stringMatching(/^(\/[A-Za-z0-9_-]{1,10}){1,3}(\.json)?$/), { nil: undefined }),
-    uri: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{2,20}(\/[A-Za-z0-9_.-]{1,10}){0,2}$/).map((b) => `gs://${b}`) }),
+    uri: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{1,19}[a-z0-9](\.[a-z0-9]{1,5})?(\/[A-Za-z0-9_.-]{1,10}){0,2}$/).filter((b) => !/goog|g[o0]{2}gle/.test(b)).map((b) => `gs://${b}`) }),
   fc.record({ provider: fc.constant('file' as const), claimName: dnsName, fileMode: fc.option(fc.constantFrom('0666', '0644', '600'), { nil: undefined }),
     dirMode: fc.option(fc.constantFrom('0766', '0755', '700'), { nil: undefined }), uri: fc.stringMatching(/^(\/[a-z0-9_-]{1,8}){1,2}$/).map((p) => `file:///archival-${kind}${p}`) }),
 ).chain((t) => fc.record({ enableRead: fc.option(fc.boolean(), { nil: undefined }), namespaceDefault: fc.option(fc.boolean(), { nil: undefined }) }).map((o) => ({ ...t, ...o })));

@@ -30,6 +30,10 @@ export const junk = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 24 }
 const isExactTokenValue = (s: string): boolean => s.trim() !== '' && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s);
 /** Free text that kubectl reads back as written (see lib/validation/manifest-text.ts); other text is refused everywhere. */
 const readsBack = junk.filter((v) => manifestTextProblem(v) === undefined);
+/** Bucket names as the stores document them (S3's and Cloud Storage's naming rules), written apart from lib/config/archival.ts. */
+const S3_BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const GCS_BUCKET = (v: string): boolean => /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)(?!goog)[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(v) && !/g[o0]{2}gle/.test(v)
+  && v.length >= 3 && v.length <= (v.includes('.') ? 222 : 63) && v.split('.').every((part) => part.length <= 63);
 const longer = fc.string({ unit: fc.constantFrom('a', 'b', '-', '.'), minLength: 60, maxLength: 270 });
 const anyString = fc.oneof(junk, longer, fc.constant(''));
 
@@ -226,6 +230,14 @@ export function catalogue(): CatalogueEntry[] {
     c('archival filestore fileMode', fc.constantFrom('0666', '0644', '0600'), fc.oneof(anyString, fc.constantFrom('600', '644', '0400', '0o644')), (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', fileMode: v }), uri: 'file:///archival' } } }), ['fileMode']),
     c('archival s3 region', fc.constantFrom('us-east-1', 'eu-west-3'), anyString, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: v }), uri: 's3://bucket' } } }), ['region']),
     c('archival s3 endpoint', urlOk, urlBad, (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1', endpoint: v }), uri: 's3://bucket' } } }), ['endpoint']),
+    // A bucket the store could never have created: the server asks for it as written whenever a namespace with archival on is created.
+    c('archival s3 bucket', fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/), fc.constantFrom('temporal.archive.eu', 'a-b', '0.0.0.0.0')),
+      fc.oneof(junk, fc.constantFrom('Temporal-Archive', 'my_bucket', 'ab', 'a..b', '-bucket', 'bucket.', '10.0.0.1', 'b%41cket', 'x'.repeat(64))).filter((v) => !S3_BUCKET.test(v.split(/[/?#]/)[0])),
+      (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: `s3://${v}/history` } } }), ['archival.history.uri']),
+    c('archival gcs bucket', fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{1,20}[a-z0-9]$/).filter((v) => !/goog|g[o0]{2}gle/.test(v)), fc.constantFrom('temporal_archive', `${'a'.repeat(63)}.example.com`)),
+      fc.oneof(junk, fc.constantFrom('Temporal-Archive', 'ab', 'a..b', '_bucket', 'google-archive', 'goog-archive', 'my-g00gle-bucket', '10.0.0.1', `${'a'.repeat(64)}.example.com`, 'x'.repeat(64)))
+        .filter((v) => !GCS_BUCKET(v.split(/[/?#]/)[0])),
+      (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs(), uri: `gs://${v}/visibility` } } }), ['archival.visibility.uri']),
     c('archival gcs credentialsPath', fc.constantFrom('/var/secrets/gcs.json', '/creds/a.json'), anyString, (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs({ credentialsPath: v }), uri: 'gs://bucket/v' } } }), ['credentialsPath']),
     // UI
     c('ui.ingress.host', wildcardDns, fc.oneof(anyString, fc.constant('https://ui.example.com')), (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: v, allowPlaintext: true } } }), ['ingress.host']),
