@@ -98,7 +98,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
   }));
-  const check = namespaceCheckContainer(props.namespace, props.image);
+  const check = namespaceCheckContainer(props.namespace, props.serviceAccountName, props.image);
   return {
     backoffLimit: props.backoffLimit,
     ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
