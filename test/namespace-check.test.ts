@@ -1,11 +1,11 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  ClusterTls, FleetAutoscaling, FleetClientCertificate, CertificateRotation, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
+  ClusterTls, Datastore, FleetAutoscaling, FleetClientCertificate, CertificateRotation, Persistence, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
 } from '../lib';
-import { NAMESPACE_CHECK_SCRIPT, namespaceCheckContainer, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
+import { NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
 import { SCHEMA_WAIT_SCRIPT } from '../lib/persistence/schema/schema-wait';
 import { synthesizedApps } from './support/app-generator';
-import { downwardEnv, isSchemaWait, podCheck as namespaceCheck, runCheckContainer, runSchemaWait } from './support/namespace-checks';
+import { checksThenExecs, downwardEnv, isSchemaWait, podCheck as namespaceCheck, runCheckContainer, runSchemaWait } from './support/namespace-checks';
 import { nonEmpty } from './support/non-empty';
 import { podTemplates } from './support/pod-security';
 import { postgresPersistence } from './support/synth';
@@ -14,7 +14,8 @@ import { postgresPersistence } from './support/synth';
  * A kustomize `namespace:` (Flux `targetNamespace`, Argo CD `kustomize.namespace`) moves every
  * object and none of the names they hold, so every pod that talks to a Temporal cluster or to its
  * stores must stop in a namespace it was not synthesized for: the servers in their schema wait, every
- * other pod (worker fleets, UI, admin tools, every Job) in its first init container. A kustomize
+ * Job at the start of its first step, every other pod (worker fleets, UI, admin tools) in its first
+ * init container. A kustomize
  * `namePrefix`/`nameSuffix` renames the objects and the pods' ServiceAccounts and none of the names
  * they hold, so the same checks stop a pod that runs as another ServiceAccount than synthesized.
  */
@@ -96,11 +97,12 @@ describe('every pod that talks to the cluster or its stores checks its namespace
       'Deployment/temporal-worker': 'wait-for-schema@0 for temporal as temporal-server',
       'Deployment/temporal-ui': 'check-namespace@0 for temporal as temporal-ui',
       'Deployment/temporal-admin-tools': 'check-namespace@0 for temporal as temporal-admin-tools',
-      'Job/temporal-schema-default': 'check-namespace@0 for temporal as temporal-jobs',
-      'Job/temporal-schema-visibility': 'check-namespace@0 for temporal as temporal-jobs',
+      // A Job checks in its first step, which runs sh from the admin-tools image anyway, and then execs it.
+      'Job/temporal-schema-default': 'create-database@0 for temporal as temporal-jobs',
+      'Job/temporal-schema-visibility': 'create-database@0 for temporal as temporal-jobs',
       // It creates the namespaces' search attributes too.
-      'Job/temporal-namespaces': 'check-namespace@0 for temporal as temporal-jobs',
-      'Job/temporal-remote-clusters': 'check-namespace@0 for temporal as temporal-jobs',
+      'Job/temporal-namespaces': 'create-namespaces@0 for temporal as temporal-jobs',
+      'Job/temporal-remote-clusters': 'register-remote-clusters@0 for temporal as temporal-jobs',
       // A fleet checks the namespace it was synthesized for, its own, not its cluster's.
       'Deployment/orders': 'check-namespace@0 for workers as orders',
       'CronJob/orders-cert-restart': 'the fleet\'s restart CronJob (kubectl names its namespace; RBAC refuses the old one)',
@@ -117,6 +119,29 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     expect(fleet.initContainers[0]).toMatchObject({
       image: 'temporalio/admin-tools:1.32.2', command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'workers', 'orders'], env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
     });
+  });
+
+  test('a Job\'s first step checks, then execs its own command with its arguments as they are; with the user\'s containers before the steps, a check-namespace container comes before those', () => {
+    const objects = fullApp();
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('temporal-schema-default-'));
+    const [first] = job.spec.template.spec.initContainers;
+    expect(first.command.slice(0, 8)).toEqual(['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
+    expect(first.env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+    expect(job.spec.template.spec.initContainers.map((c: any) => c.name)).not.toContain('check-namespace');
+    const here = { POD_NAMESPACE: 'temporal', POD_SERVICE_ACCOUNT: 'temporal-jobs' };
+    expect(runCheckContainer(first, here, ['printf', '[%s]', 'a b', '$HOME', '"q"'])).toEqual({ code: 0, out: '[a b][$HOME]["q"]' });
+    expect(runCheckContainer(first, { ...here, POD_SERVICE_ACCOUNT: 'staging-temporal-jobs' }, ['printf', 'ran'])).toEqual({ code: 1, out: renamedMessage('staging-temporal-jobs', 'temporal-jobs') });
+    // A database proxy, say: the user's, started before the steps, so the check has a container of its own before it.
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+    const pg = (database: string) => Datastore.postgres({ host: 'pg.db.svc', database, user: 'temporal', password: SecretRef.of('temporal-db', 'password') });
+    const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), databaseAccess: { sidecars: [{ name: 'db-proxy', image: 'proxy.example.com/proxy:1' }] } });
+    new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+    for (const j of nonEmpty(Testing.synth(chart).filter((o) => o.kind === 'Job'))) {
+      const inits = j.spec.template.spec.initContainers;
+      expect(inits.slice(0, 2).map((c: any) => c.name)).toEqual(['check-namespace', 'db-proxy']);
+      expect(inits[0].command).toEqual(['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs']);
+      expect(inits.slice(1).filter(checksThenExecs)).toEqual([]);
+    }
   });
 
   test('a fleet given serviceAccountName checks that one, which the output does not hold (a name transformer renames it only when the overlay holds it too)', () => {
@@ -141,7 +166,7 @@ describe('every pod that talks to the cluster or its stores checks its namespace
           continue;
         }
         pods++;
-        const before = (pod.initContainers as any[]).slice(0, check.index).map((c) => c.name);
+        const before = [...pod.initContainers ?? [], ...pod.containers].slice(0, check.index).map((c: any) => c.name);
         expect({ where, before: before.filter((name) => !DATABASE_ACCESS.has(name)) }).toEqual({ where, before: [] });
         if (!isSchemaWait(check.container)) expect({ where, before }).toEqual({ where, before: [] });
         expect({ where, synthesizedFor: check.synthesizedFor }).toEqual({ where, synthesizedFor: object.metadata.namespace });

@@ -5,8 +5,9 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, SYNTHESIZED_NAMESPACE_FILE, SYNTHESIZED_SERVICE_ACCOUNT_FILE, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
-import { NAMESPACE_CHECK_CONTAINER_NAME, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
+import { NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
 import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
+import { ownStep } from './support/namespace-checks';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
 
@@ -18,8 +19,8 @@ function jobs(persistence: (chart: any) => Persistence, props: Parameters<typeof
   return { chart, jobs: objects(chart).filter((o) => o.kind === 'Job') };
 }
 
-// The Job's steps: every container after the namespace check, which every tool Job runs first (asserted below).
-const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers].filter((c: any) => c.name !== NAMESPACE_CHECK_CONTAINER_NAME);
+// The Job's steps as their own: every container but a check-namespace one, the first without the check it runs first (asserted below).
+const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers].filter((c: any) => c.name !== NAMESPACE_CHECK_CONTAINER_NAME).map(ownStep);
 const commands = (job: any) => steps(job).map((c: any) => c.command.join(' '));
 
 describe('SchemaJob', () => {
@@ -49,7 +50,9 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
     }));
     expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
-    expect(all[0].spec.template.spec.initContainers[0]).toMatchObject({ name: 'check-namespace', command: ['sh', '-c', expect.any(String), 'check-namespace', 'temporal', 'temporal-jobs'], env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV] });
+    // The first step checks the namespace and the ServiceAccount, then runs (test/namespace-check.test.ts).
+    expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
+    expect(all[0].spec.template.spec.initContainers[0].env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
@@ -59,7 +62,7 @@ describe('SchemaJob', () => {
     // The steps run one after the other: init containers run in order, each only once the one
     // before it has succeeded, and the last step is the Job's only container.
     const pod = all[0].spec.template.spec;
-    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'create-database', 'setup-schema']);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['create-database', 'setup-schema']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(steps(all[0])[0].env).toEqual([
@@ -146,7 +149,8 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
     }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
     expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
-    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'setup-schema']);
+    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['setup-schema']);
+    expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'setup-schema']);
     expect(all[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
   });

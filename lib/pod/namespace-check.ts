@@ -70,6 +70,26 @@ export function serviceAccountCheckLines(here: string, want: string): string {
 export const NAMESPACE_CHECK_SCRIPT = namespaceCheckLines(`$${POD_NAMESPACE_ENV_NAME}`, '$1') + '\n'
   + serviceAccountCheckLines(`$${POD_SERVICE_ACCOUNT_ENV_NAME}`, '$2');
 
+/**
+ * The check, then the command given after its two arguments: for a container of the library's that
+ * runs the admin-tools image anyway (a Job's first step), which then needs no check container of
+ * its own. `exec` leaves the step's command the container's process, as without the check.
+ */
+export const NAMESPACE_CHECK_THEN_EXEC_SCRIPT = `${NAMESPACE_CHECK_SCRIPT}\nshift 2\nexec "$@"`;
+
+/**
+ * `container` (one of the library's, in an image with a POSIX `sh`, that sets `command` and no
+ * `args`) with the check run first in it, and its own command after.
+ */
+export function withNamespaceCheck(container: Container, namespace: string, serviceAccountName: string): Container {
+  if (!container.command || container.args) throw new Error(`withNamespaceCheck: container ${container.name} must set command and no args`);
+  return {
+    ...container,
+    command: ['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName, ...container.command],
+    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, ...container.env ?? []],
+  };
+}
+
 /** A shell's few megabytes, for the one `[` it runs. */
 const NAMESPACE_CHECK_RESOURCES = {
   requests: { 'cpu': Quantity.fromString('10m'), 'memory': Quantity.fromString('16Mi'), 'ephemeral-storage': Quantity.fromString('1Mi') },

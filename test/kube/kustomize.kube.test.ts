@@ -6,8 +6,7 @@ import { applyServerSide, prepareFor } from './deploy';
 import { copyRepo, loadObjects, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { SYNTHESIZED_NAMESPACE_FILE } from '../../lib';
-import { NAMESPACE_CHECK_CONTAINER_NAME } from '../../lib/pod/namespace-check';
-import { runPodChecks } from '../support/namespace-checks';
+import { podCheck, runPodChecks } from '../support/namespace-checks';
 import { podTemplates } from '../support/pod-security';
 import { pollUntil } from '../support/processes';
 
@@ -20,7 +19,8 @@ import { pollUntil } from '../support/processes';
  *   bindings still select the old namespace, so in the new one the guards are off. That is why every
  *   server pod's schema wait refuses to start in another namespace than the one it was synthesized
  *   for (`test/schema-job.test.ts`: no kubelet runs here): the moved ConfigMap still says which.
- *   Every other pod (worker fleets, UI, admin tools, Jobs) checks in its first init container; here
+ *   Every other pod checks first: worker fleets, UI and admin tools in a first init container, Jobs
+ *   in their first step (or a first init container, before the user's database access); here
  *   each check of the kustomized output of the example apps runs with `sh` (the schema waits from
  *   their ConfigMap's files), its POD_NAMESPACE resolved as the kubelet resolves the fieldRef, to
  *   the namespace kustomize wrote into the object.
@@ -134,9 +134,9 @@ describe(`namespace: ${MOVED}`, () => {
 describe(`namespace: ${MOVED} over the example apps with worker fleets, the UI and the admin tools`, () => {
   test.each(['apps/worker-fleets.ts', 'apps/quickstart.ts'])('%s: every moved pod\'s check stops, naming both namespaces and the remedy; the output as synthesized passes', async (app) => {
     const synthesized = await synth(repo, app);
-    const kinds = new Set(podTemplates(synthesized.objects).filter(({ pod }) => (pod.initContainers ?? []).some((c: any) => c.name === NAMESPACE_CHECK_CONTAINER_NAME))
+    const kinds = new Set(podTemplates(synthesized.objects).filter(({ object, pod }) => podCheck(object, pod, synthesized.objects))
       .map(({ object }) => object.metadata.labels?.['app.kubernetes.io/component']));
-    console.log(`${app}: pods with check-namespace, by component: ${[...kinds].sort().join(', ')}`);
+    console.log(`${app}: pods with a namespace check, by component: ${[...kinds].sort().join(', ')}`);
     expect(runPodChecks(synthesized.objects).filter((r) => r.code !== 0)).toEqual([]);
     const moved = await kustomize(`namespace-${path.basename(app, '.ts')}`, `namespace: ${MOVED}`, synthesized);
     const runs = runPodChecks(moved);
@@ -164,7 +164,7 @@ describe('namePrefix: and nameSuffix: (a renamed copy, which would dial the name
     for (const [label, transformer, rename] of transformers) {
       const renamed = await kustomize(`${label}-${path.basename(app, '.ts')}`, transformer, synthesized);
       const runs = runPodChecks(renamed);
-      // Every pod that checks, checks in the renamed output too: the server pods in their schema wait, every other one in check-namespace.
+      // Every pod that checks, checks in the renamed output too: the server pods in their schema wait, the Jobs in their first step, every other one in check-namespace.
       expect(runs.map((r) => r.where).sort()).toEqual(plain.map((r) => `${r.where.split('/')[0]}/${rename(r.where.split('/')[1])}`).sort());
       for (const r of runs) {
         // The literal the pod compares with stays; the pod's ServiceAccount is kustomize's rename of it.

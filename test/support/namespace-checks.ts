@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NAMESPACE_CHECK_CONTAINER_NAME, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../../lib/pod/namespace-check';
+import { NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../../lib/pod/namespace-check';
 import { SYNTHESIZED_NAMESPACE_FILE, SYNTHESIZED_SERVICE_ACCOUNT_FILE } from '../../lib/persistence/schema/schema-wait';
 import { podTemplates } from './pod-security';
 
@@ -28,11 +28,19 @@ export function downwardEnv(object: any, pod: any): { POD_NAMESPACE: string; POD
   return { POD_NAMESPACE: object.metadata.namespace, POD_SERVICE_ACCOUNT: pod.serviceAccountName };
 }
 
-/** Runs a check-namespace container's command with sh and `env` as the downward API's values. */
-export function runCheckContainer(container: any, env: Record<string, string>): CheckRun {
-  expect(container.env).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+/** Whether `container` is a Job's first step that checks before it execs its own command. */
+export const checksThenExecs = (c: any): boolean => c.command?.[2] === NAMESPACE_CHECK_THEN_EXEC_SCRIPT;
+
+/**
+ * Runs a check's command (a check-namespace container's, or a first step's) with sh and `env` as the
+ * downward API's values. A first step execs `then` after the check instead of its own command.
+ */
+export function runCheckContainer(container: any, env: Record<string, string>, then: string[] = ['true']): CheckRun {
+  expect(container.env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
   expect(container.command.slice(0, 2)).toEqual(['sh', '-c']);
-  const r = spawnSync('sh', container.command.slice(1), { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  if (!checksThenExecs(container)) expect([container.name, container.env.length]).toEqual([NAMESPACE_CHECK_CONTAINER_NAME, 2]);
+  const args = checksThenExecs(container) ? [...container.command.slice(1, 6), ...then] : container.command.slice(1);
+  const r = spawnSync('sh', args, { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -67,12 +75,15 @@ export interface PodCheck {
   readonly data?: Record<string, string>;
 }
 
-/** The container that checks the pod's namespace and ServiceAccount, or undefined when it has none. */
+/**
+ * The container that checks the pod's namespace and ServiceAccount, or undefined when it has none;
+ * `index` counts the init containers, then the containers (a Job of one step has no init container).
+ */
 export function podCheck(object: any, pod: any, objects: any[]): PodCheck | undefined {
-  const inits: any[] = pod.initContainers ?? [];
-  const index = inits.findIndex((c) => c.name === NAMESPACE_CHECK_CONTAINER_NAME || isSchemaWait(c));
+  const all: any[] = [...pod.initContainers ?? [], ...pod.containers];
+  const index = all.findIndex((c) => c.name === NAMESPACE_CHECK_CONTAINER_NAME || checksThenExecs(c) || isSchemaWait(c));
   if (index < 0) return undefined;
-  const container = inits[index];
+  const container = all[index];
   if (!isSchemaWait(container)) return { container, index, synthesizedFor: container.command[4], serviceAccount: container.command[5] };
   const volume = pod.volumes.find((v: any) => v.name === container.volumeMounts.find((m: any) => waitScriptPath(container)!.startsWith(`${m.mountPath}/`)).name);
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name && o.metadata.namespace === object.metadata.namespace);
@@ -87,4 +98,12 @@ export function runPodChecks(objects: any[]): Array<{ where: string; check: PodC
     const env = downwardEnv(object, pod);
     return [{ where, check, env, ...(check.data ? runSchemaWait(check.container, check.data, env) : runCheckContainer(check.container, env)) }];
   });
+}
+
+/**
+ * A Job's step as its own: the command and env it runs after the namespace check that a first step
+ * runs before it (tested in test/namespace-check.test.ts), or the container as it is.
+ */
+export function ownStep(container: any): any {
+  return checksThenExecs(container) ? { ...container, command: container.command.slice(6), env: container.env.slice(2) } : container;
 }
