@@ -2,7 +2,7 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   ClusterTls, Datastore, FleetAutoscaling, FleetClientCertificate, CertificateRotation, Persistence, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
 } from '../lib';
-import { NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
+import { NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, withNamespaceCheck, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
 import { SCHEMA_WAIT_SCRIPT } from '../lib/persistence/schema/schema-wait';
 import { synthesizedApps } from './support/app-generator';
 import { checksThenExecs, downwardEnv, isSchemaWait, podCheck as namespaceCheck, runCheckContainer, runSchemaWait } from './support/namespace-checks';
@@ -126,7 +126,11 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('temporal-schema-default-'));
     const [first] = job.spec.template.spec.initContainers;
     expect(first.command.slice(0, 8)).toEqual(['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
-    expect(first.env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+    // Last, and no other var of those names in the step: of two, the kubelet gives the last.
+    expect(first.env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+    expect(first.env.filter((e: any) => e.name.startsWith('POD_'))).toHaveLength(2);
+    expect(() => withNamespaceCheck({ name: 'x', command: ['true'], env: [{ name: 'POD_NAMESPACE', value: 'temporal' }] }, 'temporal', 'temporal-jobs'))
+      .toThrow('withNamespaceCheck: container x sets POD_NAMESPACE, which the check reads from the downward API');
     expect(job.spec.template.spec.initContainers.map((c: any) => c.name)).not.toContain('check-namespace');
     const here = { POD_NAMESPACE: 'temporal', POD_SERVICE_ACCOUNT: 'temporal-jobs' };
     expect(runCheckContainer(first, here, ['printf', '[%s]', 'a b', '$HOME', '"q"'])).toEqual({ code: 0, out: '[a b][$HOME]["q"]' });
@@ -171,7 +175,9 @@ describe('every pod that talks to the cluster or its stores checks its namespace
         if (!isSchemaWait(check.container)) expect({ where, before }).toEqual({ where, before: [] });
         expect({ where, synthesizedFor: check.synthesizedFor }).toEqual({ where, synthesizedFor: object.metadata.namespace });
         expect({ where, serviceAccount: check.serviceAccount }).toEqual({ where, serviceAccount: pod.serviceAccountName });
-        expect({ where, env: check.container.env.slice(0, 2) }).toEqual({ where, env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV] });
+        // A Job's first step gives them last, after its own (test below); the other checks first.
+        const env = checksThenExecs(check.container) ? check.container.env.slice(-2) : check.container.env.slice(0, 2);
+        expect({ where, env }).toEqual({ where, env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV] });
       }
     }
     expect(pods).toBeGreaterThan(100);

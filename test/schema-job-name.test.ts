@@ -83,8 +83,8 @@ describe('a schema Job\'s name', () => {
     // installed cluster's schema Jobs again on its next apply, for a spec that is stored the same. They
     // changed on purpose when every Job's pod got its namespace check (4f0ef3 to e12cbd; 9a398d
     // before) and when that check compared the pod's ServiceAccount too and moved into the first step
-    // (to 0f9497).
-    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-0f9497', 'temporal-schema-visibility-1a3fd7']);
+    // (to 82d131).
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-82d131', 'temporal-schema-visibility-684739']);
     for (const job of [base.default, base.visibility]) {
       const pod = job.spec.template.spec;
       for (const c of [...pod.initContainers ?? [], ...pod.containers]) expect([c.name, c.image, c.imagePullPolicy]).toEqual([c.name, 'temporalio/admin-tools:1.32.2', undefined]);

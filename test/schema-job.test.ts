@@ -52,7 +52,7 @@ describe('SchemaJob', () => {
     expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
     // The first step checks the namespace and the ServiceAccount, then runs (test/namespace-check.test.ts).
     expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
-    expect(all[0].spec.template.spec.initContainers[0].env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+    expect(all[0].spec.template.spec.initContainers[0].env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',

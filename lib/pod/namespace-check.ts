@@ -83,10 +83,13 @@ export const NAMESPACE_CHECK_THEN_EXEC_SCRIPT = `${NAMESPACE_CHECK_SCRIPT}\nshif
  */
 export function withNamespaceCheck(container: Container, namespace: string, serviceAccountName: string): Container {
   if (!container.command || container.args) throw new Error(`withNamespaceCheck: container ${container.name} must set command and no args`);
+  // The downward API's values last, and no other var of the same name: of two, the kubelet gives the last.
+  const taken = (container.env ?? []).find((e) => e.name === POD_NAMESPACE_ENV_NAME || e.name === POD_SERVICE_ACCOUNT_ENV_NAME);
+  if (taken) throw new Error(`withNamespaceCheck: container ${container.name} sets ${taken.name}, which the check reads from the downward API`);
   return {
     ...container,
     command: ['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName, ...container.command],
-    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, ...container.env ?? []],
+    env: [...container.env ?? [], POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
   };
 }
 

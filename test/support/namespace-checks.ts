@@ -36,7 +36,7 @@ export const checksThenExecs = (c: any): boolean => c.command?.[2] === NAMESPACE
  * downward API's values. A first step execs `then` after the check instead of its own command.
  */
 export function runCheckContainer(container: any, env: Record<string, string>, then: string[] = ['true']): CheckRun {
-  expect(container.env.slice(0, 2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+  expect(container.env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
   expect(container.command.slice(0, 2)).toEqual(['sh', '-c']);
   if (!checksThenExecs(container)) expect([container.name, container.env.length]).toEqual([NAMESPACE_CHECK_CONTAINER_NAME, 2]);
   const args = checksThenExecs(container) ? [...container.command.slice(1, 6), ...then] : container.command.slice(1);
@@ -105,5 +105,5 @@ export function runPodChecks(objects: any[]): Array<{ where: string; check: PodC
  * runs before it (tested in test/namespace-check.test.ts), or the container as it is.
  */
 export function ownStep(container: any): any {
-  return checksThenExecs(container) ? { ...container, command: container.command.slice(6), env: container.env.slice(2) } : container;
+  return checksThenExecs(container) ? { ...container, command: container.command.slice(6), env: container.env.slice(0, -2) } : container;
 }
