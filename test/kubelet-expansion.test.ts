@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import './support/fc-seed';
 import { Datastore, Persistence, SecretRef, WorkerFleet } from '../lib';
 import { kubeletLiteral } from '../lib/validation';
+import { ownStep } from './support/namespace-checks';
 import { asKubeletStarts, kubeletExpand } from './support/kubelet-expansion';
 import { cluster, objects, PASSWORD, testChart } from './support/synth';
 import { APPS, synthApp } from './support/apps';
@@ -26,9 +27,12 @@ function containers(chart: ReturnType<typeof testChart>): Map<string, Container>
   return found;
 }
 
-/** The containers whose key matches, less the namespace checks, which carry no text of the props (test/namespace-check.test.ts). */
+/**
+ * The containers whose key matches, less the namespace checks, which carry no text of the props
+ * (test/namespace-check.test.ts): a Job's first step as its own command, after the check's arguments.
+ */
 function only(chart: ReturnType<typeof testChart>, pattern: RegExp): Container[] {
-  const list = [...containers(chart)].filter(([key]) => pattern.test(key) && !key.endsWith('/check-namespace')).map(([, c]) => c);
+  const list = [...containers(chart)].filter(([key]) => pattern.test(key) && !key.endsWith('/check-namespace')).map(([, c]) => ownStep(c));
   if (list.length === 0) throw new Error(`no container matches ${pattern}`);
   return list;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
+import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
 import { Datastore, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 import { nonEmpty } from './support/non-empty';
@@ -72,7 +73,7 @@ describe('NamespaceBootstrap', () => {
 
   test('passes names, retentions and descriptions as arguments, never inside the script', () => {
     const { job: j, c } = job();
-    const container = j.spec.template.spec.containers[0];
+    const container = j.spec.template.spec.containers.map(ownStep)[0];
     expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
     expect(asKubeletStarts(container).command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, '0', 'payments', '36h', '', '0']);
@@ -82,12 +83,12 @@ describe('NamespaceBootstrap', () => {
   });
 
   test('the script hands a hostile description to the CLI as one argument', () => {
-    const { calls } = runScript(job({ namespaces: [namespaces[0]] }).job.spec.template.spec.containers[0].command, []);
+    const { calls } = runScript(job({ namespaces: [namespaces[0]] }).job.spec.template.spec.containers.map(ownStep)[0].command, []);
     expect(calls[2]).toContain(`--description|${namespaces[0].description}|`);
   });
 
   test('the script describes first, creates what is missing, and waits for the frontend', () => {
-    const { out, calls } = runScript(job().job.spec.template.spec.containers[0].command, ['orders']);
+    const { out, calls } = runScript(job().job.spec.template.spec.containers.map(ownStep)[0].command, ['orders']);
     expect(out).toContain('namespace orders exists');
     expect(out).toContain('namespace payments created');
     expect(calls).toEqual([
@@ -100,7 +101,7 @@ describe('NamespaceBootstrap', () => {
 
   test('the script sets the declared retention on a namespace that exists with another, and leaves an equal one alone', () => {
     // A retention changed in the app made a new Job that found the namespace and changed nothing.
-    const r = runScript(job().job.spec.template.spec.containers[0].command, ['orders=86400', 'payments=129600']);
+    const r = runScript(job().job.spec.template.spec.containers.map(ownStep)[0].command, ['orders=86400', 'payments=129600']);
     expect(r.status).toBe(0);
     expect(r.out).toContain('namespace orders exists; retention set to 72h (it was 86400s)');
     expect(r.out).toContain('namespace payments exists');
@@ -116,7 +117,7 @@ describe('NamespaceBootstrap', () => {
       name: 'orders', retention: Duration.days(3),
       searchAttributes: [{ name: 'CustomerId', type: SearchAttributeType.KEYWORD }, { name: 'Total', type: SearchAttributeType.DOUBLE }, { name: 'Tags', type: SearchAttributeType.KEYWORD_LIST }],
     };
-    const command = (ns: TemporalNamespace[] = [orders]) => job({ namespaces: ns }).job.spec.template.spec.containers[0].command;
+    const command = (ns: TemporalNamespace[] = [orders]) => job({ namespaces: ns }).job.spec.template.spec.containers.map(ownStep)[0].command;
 
     test('arrive as a count, then a name and a type each, after the namespace\'s own arguments', () => {
       expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Total', 'Double', 'Tags', 'KeywordList']);
@@ -271,7 +272,7 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(30) }] })).toThrow(/namespaces\[0\].retention is "0.5h"; expected a whole number of hours, at least 1 \(the server's default system.namespaceMinRetentionLocal/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.hours(0) }] })).toThrow(/namespaces\[0\].retention is "0h"; expected a whole number of hours, at least 1/);
       for (const hours of [1, 12, 23]) {
-        const { calls } = runScript(job({ namespaces: [{ name: 'ci', retention: Duration.hours(hours) }] }).job.spec.template.spec.containers[0].command, []);
+        const { calls } = runScript(job({ namespaces: [{ name: 'ci', retention: Duration.hours(hours) }] }).job.spec.template.spec.containers.map(ownStep)[0].command, []);
         expect(calls.find((c) => c.includes('namespace|create'))).toContain(`--namespace|ci|--retention|${hours}h|`);
       }
       // Fails when retention comes from a config file as a number or a string: it failed with a TypeError naming no prop.

@@ -1,11 +1,11 @@
-import { spawnSync } from 'child_process';
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
-  ClusterTls, FleetAutoscaling, FleetClientCertificate, CertificateRotation, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
+  ClusterTls, Datastore, FleetAutoscaling, FleetClientCertificate, CertificateRotation, Persistence, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
 } from '../lib';
-import { NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_SCRIPT, namespaceCheckContainer, POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
-import { SCHEMA_WAIT_SCRIPT, SYNTHESIZED_NAMESPACE_FILE } from '../lib/persistence/schema/schema-wait';
+import { NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, withNamespaceCheck, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
+import { SCHEMA_WAIT_SCRIPT } from '../lib/persistence/schema/schema-wait';
 import { synthesizedApps } from './support/app-generator';
+import { checksThenExecs, downwardEnv, isSchemaWait, podCheck as namespaceCheck, runCheckContainer, runSchemaWait } from './support/namespace-checks';
 import { nonEmpty } from './support/non-empty';
 import { podTemplates } from './support/pod-security';
 import { postgresPersistence } from './support/synth';
@@ -14,28 +14,15 @@ import { postgresPersistence } from './support/synth';
  * A kustomize `namespace:` (Flux `targetNamespace`, Argo CD `kustomize.namespace`) moves every
  * object and none of the names they hold, so every pod that talks to a Temporal cluster or to its
  * stores must stop in a namespace it was not synthesized for: the servers in their schema wait, every
- * other pod (worker fleets, UI, admin tools, every Job) in its first init container.
+ * Job at the start of its first step, every other pod (worker fleets, UI, admin tools) in its first
+ * init container. A kustomize
+ * `namePrefix`/`nameSuffix` renames the objects and the pods' ServiceAccounts and none of the names
+ * they hold, so the same checks stop a pod that runs as another ServiceAccount than synthesized.
  */
 
 /** The init containers an app's `databaseAccess` adds (test/support/app-generator.ts): the user's, started before the servers' schema wait. */
 const DATABASE_ACCESS = new Set(['copy-token-helper', 'db-proxy']);
 const MOVED = 'platform-moved';
-
-/** The schema wait's script path in a container's command: its second word, or later when a password command wraps it. */
-const waitScriptPath = (c: any): string | undefined => (c.command ?? []).find((a: unknown) => typeof a === 'string' && a.endsWith('/wait-for-schema.sh'));
-const isSchemaWait = (c: any) => waitScriptPath(c) !== undefined;
-
-/** The container that checks the pod's namespace, and the namespace it compares with, or why the pod has none. */
-function namespaceCheck(object: any, pod: any, objects: any[]): { container: any; index: number; synthesizedFor: string } | undefined {
-  const inits: any[] = pod.initContainers ?? [];
-  const index = inits.findIndex((c) => c.name === NAMESPACE_CHECK_CONTAINER_NAME || isSchemaWait(c));
-  if (index < 0) return undefined;
-  const container = inits[index];
-  if (!isSchemaWait(container)) return { container, index, synthesizedFor: container.command[4] };
-  const volume = pod.volumes.find((v: any) => v.name === container.volumeMounts.find((m: any) => waitScriptPath(container)!.startsWith(`${m.mountPath}/`)).name);
-  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name && o.metadata.namespace === object.metadata.namespace);
-  return { container, index, synthesizedFor: configMap.data[SYNTHESIZED_NAMESPACE_FILE] };
-}
 
 /** Pods that need no check: they talk to neither a Temporal cluster of the app nor to its stores, or dial only what the props name. */
 function exempt(object: any, pod: any): string | undefined {
@@ -48,18 +35,31 @@ function exempt(object: any, pod: any): string | undefined {
   return undefined;
 }
 
-/** Runs a check container's command with sh, POD_NAMESPACE resolved as the kubelet does for a pod in `podNamespace`. */
-function runCheck(container: any, podNamespace: string): { code: number | null; out: string } {
-  expect(container.env).toContainEqual(POD_NAMESPACE_ENV);
-  expect(container.command.slice(0, 2)).toEqual(['sh', '-c']);
-  const r = spawnSync('sh', container.command.slice(1), { encoding: 'utf8', env: { PATH: process.env.PATH, POD_NAMESPACE: podNamespace } });
-  return { code: r.status, out: r.stdout + r.stderr };
-}
-
 /** What kustomize's `namespace:` does to the objects: every namespaced one moves, nothing inside it changes. */
 function moved(objects: any[], namespace: string): any[] {
   return objects.map((o) => (o.metadata.namespace === undefined ? o : { ...o, metadata: { ...o.metadata, namespace } }));
 }
+
+/**
+ * What kustomize's `namePrefix`/`nameSuffix` does to the ServiceAccounts, as `kubectl kustomize`
+ * does (test/kube/kustomize.kube.test.ts runs the real one): each one of the output is renamed, and
+ * every pod template's `serviceAccountName` that names one of them with it; the args and the
+ * ConfigMaps' data stay. The other objects keep their names here, so that the checks can be found.
+ */
+function renamed(objects: any[], rename: (name: string) => string): any[] {
+  const accounts = new Set(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+  const copy = JSON.parse(JSON.stringify(objects));
+  for (const o of copy.filter((c: any) => c.kind === 'ServiceAccount')) o.metadata.name = rename(o.metadata.name);
+  for (const { object, pod } of podTemplates(copy)) {
+    if (accounts.has(`${object.metadata.namespace}/${pod.serviceAccountName}`)) pod.serviceAccountName = rename(pod.serviceAccountName);
+  }
+  return copy;
+}
+
+/** The ServiceAccount check's message, as the shell prints it. */
+const renamedMessage = (runsAs: string, synthesizedFor: string) => `this pod runs as ServiceAccount ${runsAs}, but was synthesized for ServiceAccount ${synthesizedFor},`
+  + ' and the names its addresses, certificates and config hold are those of the output as synthesized (the original\'s, when a renamed copy runs beside it):'
+  + ' set the name in the cdk8s app (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)\n';
 
 function fullApp(): any[] {
   const app = Testing.app();
@@ -84,35 +84,83 @@ function fullApp(): any[] {
 }
 
 describe('every pod that talks to the cluster or its stores checks its namespace', () => {
-  test('each kind of pod: the servers in their schema wait (POD_NAMESPACE, the synthesized-namespace key), every other one in check-namespace, first', () => {
+  test('each kind of pod: the servers in their schema wait (the synthesized-namespace and synthesized-service-account keys), every other one in check-namespace, first', () => {
     const objects = fullApp();
     const checks = podTemplates(objects).map(({ where, object, pod }) => {
       const check = namespaceCheck(object, pod, objects);
-      return [where.replace(/-[0-9a-f]{6,8}$/, ''), check ? `${check.container.name}@${check.index} for ${check.synthesizedFor}` : exempt(object, pod)];
+      return [where.replace(/-[0-9a-f]{6,8}$/, ''), check ? `${check.container.name}@${check.index} for ${check.synthesizedFor} as ${check.serviceAccount}` : exempt(object, pod)];
     });
     expect(Object.fromEntries(checks)).toEqual({
-      'Deployment/temporal-frontend': 'wait-for-schema@0 for temporal',
-      'Deployment/temporal-history': 'wait-for-schema@0 for temporal',
-      'Deployment/temporal-matching': 'wait-for-schema@0 for temporal',
-      'Deployment/temporal-worker': 'wait-for-schema@0 for temporal',
-      'Deployment/temporal-ui': 'check-namespace@0 for temporal',
-      'Deployment/temporal-admin-tools': 'check-namespace@0 for temporal',
-      'Job/temporal-schema-default': 'check-namespace@0 for temporal',
-      'Job/temporal-schema-visibility': 'check-namespace@0 for temporal',
+      'Deployment/temporal-frontend': 'wait-for-schema@0 for temporal as temporal-server',
+      'Deployment/temporal-history': 'wait-for-schema@0 for temporal as temporal-server',
+      'Deployment/temporal-matching': 'wait-for-schema@0 for temporal as temporal-server',
+      'Deployment/temporal-worker': 'wait-for-schema@0 for temporal as temporal-server',
+      'Deployment/temporal-ui': 'check-namespace@0 for temporal as temporal-ui',
+      'Deployment/temporal-admin-tools': 'check-namespace@0 for temporal as temporal-admin-tools',
+      // A Job checks in its first step, which runs sh from the admin-tools image anyway, and then execs it.
+      'Job/temporal-schema-default': 'create-database@0 for temporal as temporal-jobs',
+      'Job/temporal-schema-visibility': 'create-database@0 for temporal as temporal-jobs',
       // It creates the namespaces' search attributes too.
-      'Job/temporal-namespaces': 'check-namespace@0 for temporal',
-      'Job/temporal-remote-clusters': 'check-namespace@0 for temporal',
+      'Job/temporal-namespaces': 'create-namespaces@0 for temporal as temporal-jobs',
+      'Job/temporal-remote-clusters': 'register-remote-clusters@0 for temporal as temporal-jobs',
       // A fleet checks the namespace it was synthesized for, its own, not its cluster's.
-      'Deployment/orders': 'check-namespace@0 for workers',
+      'Deployment/orders': 'check-namespace@0 for workers as orders',
       'CronJob/orders-cert-restart': 'the fleet\'s restart CronJob (kubectl names its namespace; RBAC refuses the old one)',
     });
+    // Each ServiceAccount a check names is one the output holds, so a name transformer renames it and the pods' reference together.
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    for (const { object, pod } of podTemplates(objects)) {
+      const check = namespaceCheck(object, pod, objects);
+      if (check) expect(accounts).toContain(`${object.metadata.namespace}/${check.serviceAccount}`);
+    }
     const fleet = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orders').spec.template.spec;
     // The user's image may have no shell: the check runs the cluster's admin-tools image.
     expect(fleet.initContainers).toHaveLength(1);
-    expect(fleet.initContainers[0]).toMatchObject({ image: 'temporalio/admin-tools:1.32.2', command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'workers'], env: [POD_NAMESPACE_ENV] });
+    expect(fleet.initContainers[0]).toMatchObject({
+      image: 'temporalio/admin-tools:1.32.2', command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'workers', 'orders'], env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
+    });
   });
 
-  test('fails when a pod of a generated app (test/support/app-generator.ts) has no check, or one that runs after something of the library\'s, or compares with another namespace than its own', () => {
+  test('a Job\'s first step checks, then execs its own command with its arguments as they are; with the user\'s containers before the steps, a check-namespace container comes before those', () => {
+    const objects = fullApp();
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('temporal-schema-default-'));
+    const [first] = job.spec.template.spec.initContainers;
+    expect(first.command.slice(0, 8)).toEqual(['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
+    // Last, and no other var of those names in the step: of two, the kubelet gives the last.
+    expect(first.env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+    expect(first.env.filter((e: any) => e.name.startsWith('POD_'))).toHaveLength(2);
+    expect(() => withNamespaceCheck({ name: 'x', command: ['true'], env: [{ name: 'POD_NAMESPACE', value: 'temporal' }] }, 'temporal', 'temporal-jobs'))
+      .toThrow('withNamespaceCheck: container x sets POD_NAMESPACE, which the check reads from the downward API');
+    expect(job.spec.template.spec.initContainers.map((c: any) => c.name)).not.toContain('check-namespace');
+    const here = { POD_NAMESPACE: 'temporal', POD_SERVICE_ACCOUNT: 'temporal-jobs' };
+    expect(runCheckContainer(first, here, ['printf', '[%s]', 'a b', '$HOME', '"q"'])).toEqual({ code: 0, out: '[a b][$HOME]["q"]' });
+    expect(runCheckContainer(first, { ...here, POD_SERVICE_ACCOUNT: 'staging-temporal-jobs' }, ['printf', 'ran'])).toEqual({ code: 1, out: renamedMessage('staging-temporal-jobs', 'temporal-jobs') });
+    // A database proxy, say: the user's, started before the steps, so the check has a container of its own before it.
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+    const pg = (database: string) => Datastore.postgres({ host: 'pg.db.svc', database, user: 'temporal', password: SecretRef.of('temporal-db', 'password') });
+    const persistence = new Persistence(chart, 'p', { defaultStore: pg('temporal'), visibilityStore: pg('visibility'), databaseAccess: { sidecars: [{ name: 'db-proxy', image: 'proxy.example.com/proxy:1' }] } });
+    new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+    for (const j of nonEmpty(Testing.synth(chart).filter((o) => o.kind === 'Job'))) {
+      const inits = j.spec.template.spec.initContainers;
+      expect(inits.slice(0, 2).map((c: any) => c.name)).toEqual(['check-namespace', 'db-proxy']);
+      expect(inits[0].command).toEqual(['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs']);
+      expect(inits.slice(1).filter(checksThenExecs)).toEqual([]);
+    }
+  });
+
+  test('a fleet given serviceAccountName checks that one, which the output does not hold (a name transformer renames it only when the overlay holds it too)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'temporal' });
+    const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence: postgresPersistence(chart) });
+    new WorkerFleet(chart, 'orders', { cluster, image: 'registry.example.com/orders-worker:1.0.0', taskQueues: ['orders'], serviceAccountName: 'orders-irsa' });
+    const objects = Testing.synth(chart);
+    const fleet = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orders');
+    expect(fleet.spec.template.spec.serviceAccountName).toBe('orders-irsa');
+    expect(namespaceCheck(fleet, fleet.spec.template.spec, objects)).toMatchObject({ synthesizedFor: 'temporal', serviceAccount: 'orders-irsa' });
+    expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).not.toContain('orders-irsa');
+  });
+
+  test('fails when a pod of a generated app (test/support/app-generator.ts) has no check, or one that runs after something of the library\'s, or compares with another namespace or ServiceAccount than its own', () => {
     let pods = 0;
     for (const { spec, objects } of synthesizedApps(Number(process.env.FC_SEED ?? 20261203), Number(process.env.FC_RUNS ?? 40))) {
       for (const { where, object, pod } of podTemplates(objects)) {
@@ -122,11 +170,14 @@ describe('every pod that talks to the cluster or its stores checks its namespace
           continue;
         }
         pods++;
-        const before = (pod.initContainers as any[]).slice(0, check.index).map((c) => c.name);
+        const before = [...pod.initContainers ?? [], ...pod.containers].slice(0, check.index).map((c: any) => c.name);
         expect({ where, before: before.filter((name) => !DATABASE_ACCESS.has(name)) }).toEqual({ where, before: [] });
         if (!isSchemaWait(check.container)) expect({ where, before }).toEqual({ where, before: [] });
         expect({ where, synthesizedFor: check.synthesizedFor }).toEqual({ where, synthesizedFor: object.metadata.namespace });
-        expect({ where, env: check.container.env[0] }).toEqual({ where, env: POD_NAMESPACE_ENV });
+        expect({ where, serviceAccount: check.serviceAccount }).toEqual({ where, serviceAccount: pod.serviceAccountName });
+        // A Job's first step gives them last, after its own (test below); the other checks first.
+        const env = checksThenExecs(check.container) ? check.container.env.slice(-2) : check.container.env.slice(0, 2);
+        expect({ where, env }).toEqual({ where, env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV] });
       }
     }
     expect(pods).toBeGreaterThan(100);
@@ -136,29 +187,57 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     const objects = fullApp();
     const runs = nonEmpty(podTemplates(moved(objects, MOVED)).flatMap(({ where, object, pod }) => {
       const check = namespaceCheck(object, pod, moved(objects, MOVED));
-      return check && !isSchemaWait(check.container) ? [{ where, check, synthesizedFor: objects.find((o) => o.kind === object.kind && o.metadata.name === object.metadata.name).metadata.namespace }] : [];
+      return check && !isSchemaWait(check.container) ? [{ where, pod, check, synthesizedFor: objects.find((o) => o.kind === object.kind && o.metadata.name === object.metadata.name).metadata.namespace }] : [];
     }));
     expect(runs).toHaveLength(7);
-    for (const { where, check, synthesizedFor } of runs) {
+    for (const { where, pod, check, synthesizedFor } of runs) {
       // kustomize wrote the new namespace into the object; the kubelet resolves the fieldRef to it.
-      const r = runCheck(check.container, MOVED);
+      const r = runCheckContainer(check.container, { POD_NAMESPACE: MOVED, POD_SERVICE_ACCOUNT: pod.serviceAccountName });
       expect({ where, ...r }).toEqual({ where, code: 1, out: `this pod runs in namespace ${MOVED}, but was synthesized for namespace ${synthesizedFor}, which its addresses, certificates and policies name:`
         + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)\n' });
-      expect({ where, ...runCheck(check.container, synthesizedFor) }).toEqual({ where, code: 0, out: '' });
+      expect({ where, ...runCheckContainer(check.container, { POD_NAMESPACE: synthesizedFor, POD_SERVICE_ACCOUNT: pod.serviceAccountName }) }).toEqual({ where, code: 0, out: '' });
     }
   });
+
+  test.each([['namePrefix', (n: string) => `staging-${n}`], ['nameSuffix', (n: string) => `${n}-staging`]] as const)(
+    'fails when a renamed pod starts (%s): every check of the renamed output, the servers\' schema waits too, stops naming both ServiceAccounts and the remedy; as synthesized each one passes', (_, rename) => {
+      const objects = fullApp();
+      const copy = renamed(objects, rename);
+      const runs = nonEmpty(podTemplates(copy).flatMap(({ where, object, pod }) => {
+        const check = namespaceCheck(object, pod, copy);
+        if (!check) return [];
+        const original = podTemplates(objects).find((t) => t.where === where)!.pod;
+        const run = (p: any) => (check.data ? runSchemaWait(check.container, check.data, downwardEnv(object, p)) : runCheckContainer(check.container, downwardEnv(object, p)));
+        return [{ where, renamedTo: pod.serviceAccountName, synthesizedFor: check.serviceAccount, inCopy: run(pod), asSynthesized: run(original) }];
+      }));
+      expect(runs.map((r) => r.where.replace(/-[0-9a-f]{6,8}$/, '')).sort()).toEqual([
+        'Deployment/temporal-frontend', 'Deployment/temporal-history', 'Deployment/temporal-matching', 'Deployment/temporal-worker', 'Job/temporal-schema-default', 'Job/temporal-schema-visibility',
+        'Job/temporal-namespaces', 'Job/temporal-remote-clusters', 'Deployment/temporal-ui', 'Deployment/temporal-admin-tools', 'Deployment/orders',
+      ].sort());
+      for (const { where, renamedTo, synthesizedFor, inCopy, asSynthesized } of runs) {
+        expect(renamedTo).toBe(rename(synthesizedFor));
+        expect({ where, ...inCopy }).toEqual({ where, code: 1, out: expect.stringContaining(renamedMessage(renamedTo, synthesizedFor)) });
+        expect({ where, code: asSynthesized.code }).toEqual({ where, code: 0 });
+        expect(asSynthesized.out).not.toContain('this pod runs');
+      }
+    });
 
   test('the schema wait and the check container say the same thing', () => {
     const message = NAMESPACE_CHECK_SCRIPT.slice(NAMESPACE_CHECK_SCRIPT.indexOf('set the namespace'), NAMESPACE_CHECK_SCRIPT.indexOf('" >&2'));
     expect(message).toBe('set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)');
-    expect(SCHEMA_WAIT_SCRIPT).toContain(NAMESPACE_CHECK_SCRIPT.replace(/\$POD_NAMESPACE/g, '$here').replace(/\$1/g, '$want'));
+    expect(NAMESPACE_CHECK_SCRIPT.split('\n')).toEqual([namespaceCheckLines('$POD_NAMESPACE', '$1'), serviceAccountCheckLines('$POD_SERVICE_ACCOUNT', '$2')]);
+    expect(SCHEMA_WAIT_SCRIPT).toContain(namespaceCheckLines('$here', '$want'));
+    expect(SCHEMA_WAIT_SCRIPT).toContain(serviceAccountCheckLines('$here', '$want'));
   });
 
   test('the check is text Flux\'s post-build substitution and the kubelet\'s $(VAR) expansion leave alone, and no value of the props reaches it', () => {
-    for (const text of [NAMESPACE_CHECK_SCRIPT, ...namespaceCheckContainer('temporal', 'temporalio/admin-tools:1.32.2').command!]) {
+    for (const text of [NAMESPACE_CHECK_SCRIPT, ...namespaceCheckContainer('temporal', 'temporal-jobs', 'temporalio/admin-tools:1.32.2').command!]) {
       expect(text).not.toMatch(/\$\{|\$\$|\$\(/);
     }
-    // The namespace is an argument ($1), never part of what the shell parses.
+    // The schema wait's script is a ConfigMap's file, which the kubelet does not expand; Flux does.
+    expect(SCHEMA_WAIT_SCRIPT).not.toMatch(/\$\{|\$\$/);
+    // The namespace and the ServiceAccount are arguments ($1, $2), never part of what the shell parses.
     expect(NAMESPACE_CHECK_SCRIPT).not.toContain('temporal ');
+    expect(NAMESPACE_CHECK_SCRIPT).not.toContain('temporal-jobs');
   });
 });

@@ -8,7 +8,7 @@ import { cluster, find, testChart } from './support/synth';
 import { Datastore, Persistence, PostgresOptions, SecretRef } from '../lib';
 import { resolvePasswordCommand, withPasswordCommand } from '../lib/persistence/password-command';
 import { nonEmpty } from './support/non-empty';
-import { POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
+import { POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
 
 const user = SecretRef.of('db', 'user');
 const tokenCommand = { command: '/helpers/token', args: ['--host', 'pg.example.com', '--user', 'temporal'], timeout: Duration.seconds(10) };
@@ -91,7 +91,7 @@ describe('passwordCommand', () => {
     expect(wait.command.slice(12)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
     // Its password reaches the wait as SQL_PASSWORD from the wrapper: a store with a password command waits in a container of its own.
     expect(wait.name).toBe('wait-for-default-schema');
-    expect(wait.env).toEqual([POD_NAMESPACE_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
+    expect(wait.env).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
   });
 
   test('a store with a password command waits in a container of its own; the stores without one share a wait, each with its own Secret values', () => {
@@ -108,13 +108,13 @@ describe('passwordCommand', () => {
     const [shared, own] = pod.initContainers;
     expect(shared.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'visibility=1.14', 'secondary-visibility=1.14']);
     expect(shared.env).toEqual([
-      POD_NAMESPACE_ENV,
+      POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
       { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'vis', key: 'pw' } } },
       { name: 'SQL_PASSWORD_SECONDARY_VISIBILITY', valueFrom: { secretKeyRef: { name: 'next', key: 'pw' } } },
     ]);
     expect(own.command.slice(0, 5)).toEqual(['sh', '-c', own.command[2], 'with-password-command', 'SQL_PASSWORD']);
     expect(own.command.slice(-3)).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19']);
-    expect(own.env).toEqual([POD_NAMESPACE_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
+    expect(own.env).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, { name: 'SQL_USER', valueFrom: { secretKeyRef: { name: 'db', key: 'user' } } }]);
   });
 
   test('the wrapper hands the command\'s output, less trailing newlines and carriage returns, to the tool, and passes every argument through as it is', () => {

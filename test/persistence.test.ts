@@ -44,7 +44,7 @@ describe('Persistence', () => {
     expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
     expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
     // The three stores read one Secret key: one var carries it, and the settings of the other two name it.
-    expect(waits[0].env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'SQL_PASSWORD_DEFAULT']);
+    expect(waits[0].env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'POD_SERVICE_ACCOUNT', 'SQL_PASSWORD_DEFAULT']);
     const settings = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
     expect(['default', 'visibility', 'secondary-visibility'].map((store) => settings[`${store}.SCHEMA_WAIT_SECRET_ENV`]))
       .toEqual(['SQL_PASSWORD', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD=SQL_PASSWORD_DEFAULT']);

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs'
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as fc from 'fast-check';
+import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parse } from 'yaml';
 import { ClusterTls, RemoteCluster, RemoteClusterRegistration, TemporalClusterProps } from '../lib';
@@ -83,7 +84,7 @@ describe('RemoteClusterRegistration', () => {
     expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: c.remoteClusters })).toThrow(expected);
     expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: [] })).toThrow(expected);
     // The cluster's own Job is built, with the remotes as arguments.
-    expect(c.remoteClusterRegistration?.resource.toJson().spec.template.spec.containers[0].command.slice(3, 5)).toEqual(['register-remote-clusters', 'west']);
+    expect(c.remoteClusterRegistration?.resource.toJson().spec.template.spec.containers.map(ownStep)[0].command.slice(3, 5)).toEqual(['register-remote-clusters', 'west']);
   });
 
   test('keeps only this cluster in the static clusterInformation', () => {
@@ -101,7 +102,7 @@ describe('RemoteClusterRegistration', () => {
 
   test('passes each remote as four arguments to the CLI through the frontend, never inside the script', () => {
     const { job, c } = registration();
-    const container = job.spec.template.spec.containers[0];
+    const container = job.spec.template.spec.containers.map(ownStep)[0];
     expect(job.metadata.labels['app.kubernetes.io/component']).toBe('remote-clusters');
     expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
@@ -110,7 +111,7 @@ describe('RemoteClusterRegistration', () => {
   });
 
   test('the script waits for the frontend, upserts each remote with the connection flag given explicitly, and reports each', () => {
-    const { status, out, calls } = runScript(registration().job.spec.template.spec.containers[0].command, { rows });
+    const { status, out, calls } = runScript(registration().job.spec.template.spec.containers.map(ownStep)[0].command, { rows });
     expect(status).toBe(0);
     expect(calls).toEqual([
       'operator|cluster|health|--address|fe:7233|',
@@ -125,13 +126,13 @@ describe('RemoteClusterRegistration', () => {
   });
 
   test('the script also sets the replication flag when the CLI has it (1.7 and later)', () => {
-    const { status, calls } = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers[0].command, { rows, knowsReplicationFlag: true });
+    const { status, calls } = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows, knowsReplicationFlag: true });
     expect(status).toBe(0);
     expect(calls[2]).toBe(`operator|cluster|upsert|--address|fe:7233|--frontend-address|${west.rpcAddress}|--enable-connection=true|--enable-replication=true|`);
   });
 
   test('the script waits for a remote that does not answer yet', () => {
-    const { status, out } = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers[0].command, { rows, unreachableTimes: 2 });
+    const { status, out } = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows, unreachableTimes: 2 });
     expect(status).toBe(0);
     expect(out).toMatch(/waiting for remote cluster west at .* to answer \(attempt 1\): .*Unable connect to remote cluster/);
     expect(out).toContain('(attempt 2)');
@@ -140,20 +141,20 @@ describe('RemoteClusterRegistration', () => {
 
   describe('the script fails', () => {
     test('at once when the remote refuses for good (the server\'s own checks)', () => {
-      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers[0].command,
+      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command,
         { rows, refusal: 'Unable connect to remote cluster with invalid config: Cannot add remote cluster due to failover version increment mismatch.' });
       expect(r.status).toBe(1);
       expect(r.err).toMatch(/failed to register remote cluster west at .*: .*failover version increment mismatch/);
       expect(r.calls.filter((c) => c.includes('upsert|--address'))).toHaveLength(1);
     });
     test('when the cluster at the address has another name', () => {
-      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers[0].command, { rows: [row('east', west.rpcAddress, 2)] });
+      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows: [row('east', west.rpcAddress, 2)] });
       expect(r.status).toBe(1);
       expect(r.err).toContain(`the cluster at ${west.rpcAddress} calls itself "east", but this cluster lists it as west`);
       expect(r.err).toContain('temporal operator cluster remove --name east');
     });
     test('when the remote has another initial failover version', () => {
-      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers[0].command, { rows: [row('west', west.rpcAddress, 5)] });
+      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows: [row('west', west.rpcAddress, 5)] });
       expect(r.status).toBe(1);
       expect(r.err).toContain('has initial failover version 5, but this cluster lists it with 2');
     });

@@ -81,8 +81,10 @@ describe('a schema Job\'s name', () => {
   test('fails when leaving the pull policy to the API server renames a Job: the name hashes each step with IfNotPresent written out, as the API server stores it', () => {
     // The names these props give with IfNotPresent written on every step: a new name would run every
     // installed cluster's schema Jobs again on its next apply, for a spec that is stored the same. They
-    // changed once on purpose (4f0ef3, 9a398d before), when every Job's pod got its namespace check.
-    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-e12cbd', 'temporal-schema-visibility-7f06d2']);
+    // changed on purpose when every Job's pod got its namespace check (4f0ef3 to e12cbd; 9a398d
+    // before) and when that check compared the pod's ServiceAccount too and moved into the first step
+    // (to 82d131).
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-82d131', 'temporal-schema-visibility-684739']);
     for (const job of [base.default, base.visibility]) {
       const pod = job.spec.template.spec;
       for (const c of [...pod.initContainers ?? [], ...pod.containers]) expect([c.name, c.image, c.imagePullPolicy]).toEqual([c.name, 'temporalio/admin-tools:1.32.2', undefined]);

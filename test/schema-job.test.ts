@@ -4,9 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
-import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, SYNTHESIZED_NAMESPACE_FILE, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
-import { NAMESPACE_CHECK_CONTAINER_NAME, POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
+import { Datastore, Persistence, SCHEMA_WAIT_SCRIPT, SchemaJob, SYNTHESIZED_NAMESPACE_FILE, SYNTHESIZED_SERVICE_ACCOUNT_FILE, schemaPlan, SecretRef, StoreRole, TemporalVersion } from '../lib';
+import { NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
 import { cluster, find, objects, schemaJob, testChart, withoutSchemaHash } from './support/synth';
+import { ownStep } from './support/namespace-checks';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv, schemaWaitOf, schemaWaitStores } from './support/schema-wait-env';
 
@@ -18,8 +19,8 @@ function jobs(persistence: (chart: any) => Persistence, props: Parameters<typeof
   return { chart, jobs: objects(chart).filter((o) => o.kind === 'Job') };
 }
 
-// The Job's steps: every container after the namespace check, which every tool Job runs first (asserted below).
-const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers].filter((c: any) => c.name !== NAMESPACE_CHECK_CONTAINER_NAME);
+// The Job's steps as their own: every container but a check-namespace one, the first without the check it runs first (asserted below).
+const steps = (job: any) => [...(job.spec.template.spec.initContainers ?? []), ...job.spec.template.spec.containers].filter((c: any) => c.name !== NAMESPACE_CHECK_CONTAINER_NAME).map(ownStep);
 const commands = (job: any) => steps(job).map((c: any) => c.command.join(' '));
 
 describe('SchemaJob', () => {
@@ -49,7 +50,9 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', port: 6432, database: 'temporal_visibility', user: 'temporal', password }),
     }));
     expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
-    expect(all[0].spec.template.spec.initContainers[0]).toMatchObject({ name: 'check-namespace', command: ['sh', '-c', expect.any(String), 'check-namespace', 'temporal'], env: [POD_NAMESPACE_ENV] });
+    // The first step checks the namespace and the ServiceAccount, then runs (test/namespace-check.test.ts).
+    expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'create-database']);
+    expect(all[0].spec.template.spec.initContainers[0].env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
@@ -59,7 +62,7 @@ describe('SchemaJob', () => {
     // The steps run one after the other: init containers run in order, each only once the one
     // before it has succeeded, and the last step is the Job's only container.
     const pod = all[0].spec.template.spec;
-    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'create-database', 'setup-schema']);
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['create-database', 'setup-schema']);
     expect(pod.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(pod.restartPolicy).toBe('OnFailure');
     expect(steps(all[0])[0].env).toEqual([
@@ -146,7 +149,8 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
     }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
     expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
-    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['check-namespace', 'setup-schema']);
+    expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['setup-schema']);
+    expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'setup-schema']);
     expect(all[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['update-schema']);
     expect(all[0].spec).toMatchObject({ ttlSecondsAfterFinished: 3600, backoffLimit: 2 });
   });
@@ -179,7 +183,7 @@ describe('SchemaJob', () => {
     const [wait] = pod.initContainers;
     expect(schemaWaitStores(wait)).toEqual([{ store: 'default', version: '1.13' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);
     expect(wait.env).toEqual([
-      POD_NAMESPACE_ENV,
+      POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
       { name: 'CASSANDRA_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'cass', key: 'pw' } } },
       { name: 'SQL_USER_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'user' } } },
       { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'pw' } } },
@@ -218,7 +222,7 @@ describe('SchemaJob', () => {
       const pod = d.spec.template.spec;
       for (const store of ['default', 'visibility']) expect(schemaWaitEnv(pod, schemaWaitOf(pod, store), objects(chart), store)).toMatchObject({ SQL_USER: 'temporal_app' });
       // Both stores' passwords are one Secret key: one var carries it.
-      expect(pod.initContainers[0].env.filter((e: any) => e.name !== 'POD_NAMESPACE').map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }]);
+      expect(pod.initContainers[0].env.filter((e: any) => !e.valueFrom.fieldRef).map((e: any) => e.valueFrom.secretKeyRef)).toEqual([{ name: 'temporal-db', key: 'password' }]);
     }
   });
 
@@ -240,6 +244,8 @@ describe('SchemaJob', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     }
+    /** What the kubelet resolves the downward API's fields to for a server pod of the cluster as synthesized. */
+    const downward: Record<string, string> = { 'metadata.namespace': 'temporal', 'spec.serviceAccountName': 'temporal-server' };
     const settings = (attempts: string, store = 'default store temporal') => ({
       'default.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'default.SCHEMA_WAIT_STORE': store, 'default.SCHEMA_WAIT_ATTEMPTS': attempts, 'default.SCHEMA_WAIT_INTERVAL_SECONDS': '0',
     });
@@ -374,14 +380,14 @@ describe('SchemaJob', () => {
       }) });
       const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
       const [c] = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
-      expect(c.env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'SQL_USER_DEFAULT', 'SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
+      expect(c.env.map((e: any) => e.name)).toEqual(['POD_NAMESPACE', 'POD_SERVICE_ACCOUNT', 'SQL_USER_DEFAULT', 'SQL_PASSWORD_DEFAULT', 'SQL_PASSWORD_SECONDARY_VISIBILITY']);
       expect(data['visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_USER=SQL_USER_DEFAULT SQL_PASSWORD=SQL_PASSWORD_DEFAULT');
       expect(data['secondary-visibility.SCHEMA_WAIT_SECRET_ENV']).toBe('SQL_PASSWORD');
       const files: Record<string, string> = { ...data };
       for (const store of ['default', 'visibility', 'secondary-visibility']) files[`${store}.SCHEMA_WAIT_TOOL`] = '@DIR@/stub-tool';
       delete files['wait-for-schema.sh'];
       const secrets: Record<string, string> = { 'db/user': 'app', 'db/password': 'pg-secret', 'my/password': 'my-secret' };
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom.fieldRef ? 'temporal' : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom.fieldRef ? downward[e.valueFrom.fieldRef.fieldPath] : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]]));
       const tool = '#!/bin/sh\necho "$SQL_DATABASE user=[${SQL_USER:-}] password=[${SQL_PASSWORD:-}]" >> "$(dirname "$0")/calls"\nexit 0\n';
       const r = runScript(files, c.command.slice(2), env, tool);
       expect(r.code).toBe(0);
@@ -401,8 +407,8 @@ describe('SchemaJob', () => {
       delete files['wait-for-schema.sh'];
       // The Secret values, as the kubelet would give them from each store's own Secret.
       const secrets: Record<string, string> = { 'db/password': 'pg-secret' };
-      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? (e.valueFrom.fieldRef ? 'temporal' : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`])]));
-      expect(env).toEqual({ POD_NAMESPACE: 'temporal', SQL_PASSWORD_DEFAULT: 'pg-secret' });
+      const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? (e.valueFrom.fieldRef ? downward[e.valueFrom.fieldRef.fieldPath] : secrets[`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`])]));
+      expect(env).toEqual({ POD_NAMESPACE: 'temporal', POD_SERVICE_ACCOUNT: 'temporal-server', SQL_PASSWORD_DEFAULT: 'pg-secret' });
       const tool = '#!/bin/sh\n{ env | grep -E "^(SQL|SCHEMA_WAIT)_" | grep -v SCHEMA_WAIT_TOOL | sort; echo; } >> "$(dirname "$0")/calls"\nexit 0\n';
       const r = runScript(files, c.command.slice(2), env, tool);
       expect(r.code).toBe(0);
@@ -472,12 +478,56 @@ describe('SchemaJob', () => {
           expect(runIn(resolv, synthesizedFor).code).toBe(0);
         }
       });
+      test('every schema wait container carries POD_SERVICE_ACCOUNT from the downward API, second', () => {
+        const chart = testChart();
+        cluster(chart, {});
+        for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'temporal-ui' && o.metadata.name !== 'temporal-admin-tools'))) {
+          const waits = d.spec.template.spec.initContainers.filter((c: any) => c.command?.[1]?.endsWith('/wait-for-schema.sh'));
+          expect(waits[0].env[1]).toEqual({ name: 'POD_SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } });
+        }
+      });
       test('the ConfigMap carries the namespace the cluster was synthesized for', () => {
         const chart = testChart();
         cluster(chart, { namespace: 'payments-temporal' });
         const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
         expect(data[SYNTHESIZED_NAMESPACE_FILE]).toBe('payments-temporal');
         expect(SYNTHESIZED_NAMESPACE_FILE).toBe('synthesized-namespace');
+      });
+    });
+    describe('the ServiceAccount check (a kustomize namePrefix/nameSuffix renamed the objects, not the names they hold)', () => {
+      const ok = '#!/bin/sh\necho "$*" >> "$(dirname "$0")/calls"\nexit 0\n';
+      function runAs(synthesizedFor: string | undefined, podServiceAccount: string | undefined) {
+        const files: Record<string, string> = { ...settings('1'), [SYNTHESIZED_NAMESPACE_FILE]: 'temporal' };
+        if (synthesizedFor !== undefined) files[SYNTHESIZED_SERVICE_ACCOUNT_FILE] = synthesizedFor;
+        const env = { SCHEMA_WAIT_VERSION: '1.19', POD_NAMESPACE: 'temporal', ...(podServiceAccount === undefined ? {} : { POD_SERVICE_ACCOUNT: podServiceAccount }) };
+        return runScript(files, ['default'], env, ok);
+      }
+
+      test('fails when the pod runs as another ServiceAccount than synthesized (renamed by a prefix or a suffix), naming both and the remedy, before any store is asked', () => {
+        for (const renamed of ['staging-temporal-server', 'temporal-server-staging']) {
+          const r = runAs('temporal-server', renamed);
+          expect([r.code, r.calls]).toEqual([1, []]);
+          expect(r.out).toBe(`this pod runs as ServiceAccount ${renamed}, but was synthesized for ServiceAccount temporal-server, and the names its addresses, certificates and config hold`
+            + ' are those of the output as synthesized (the original\'s, when a renamed copy runs beside it): set the name in the cdk8s app (a cluster\'s or fleet\'s name)'
+            + ' and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)\n');
+        }
+      });
+      test('passes as the ServiceAccount it was synthesized for', () => {
+        const r = runAs('temporal-server', 'temporal-server');
+        expect([r.code, r.calls]).toEqual([0, [expect.stringMatching(/^update-schema /)]]);
+      });
+      test('does not guess: a container of an earlier library (no POD_SERVICE_ACCOUNT) or a ConfigMap of one (no file) passes', () => {
+        for (const [synthesizedFor, pod] of [['temporal-server', undefined], [undefined, 'staging-temporal-server']] as const) {
+          expect(runAs(synthesizedFor, pod).code).toBe(0);
+        }
+      });
+      test('the ConfigMap carries the server pods\' ServiceAccount, the one the pods run as', () => {
+        const chart = testChart();
+        cluster(chart, { name: 'payments' });
+        const data = find(chart, 'ConfigMap', 'payments-schema-wait').data;
+        expect(data[SYNTHESIZED_SERVICE_ACCOUNT_FILE]).toBe('payments-server');
+        expect(find(chart, 'Deployment', 'payments-history').spec.template.spec.serviceAccountName).toBe('payments-server');
+        expect(SYNTHESIZED_SERVICE_ACCOUNT_FILE).toBe('synthesized-service-account');
       });
     });
     test('no prop reaches the script text: a database named like a command changes settings only', () => {

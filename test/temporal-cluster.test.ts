@@ -6,7 +6,7 @@ import { Datastore, GitOps, Persistence, SCHEMA_WAIT_SCRIPT, SecretRef, ServiceP
 import { cluster, find, objects, postgresPersistence, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitEnv } from './support/schema-wait-env';
-import { POD_NAMESPACE_ENV } from '../lib/pod/namespace-check';
+import { POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
 
 describe('TemporalCluster', () => {
   test('defaults', () => {
@@ -144,7 +144,7 @@ describe('TemporalCluster', () => {
     // visibility store's wait reads the default store's var.
     expect(wait.command).toEqual(['sh', '/etc/temporal/schema-wait/wait-for-schema.sh', 'default=1.19', 'visibility=1.14']);
     expect(wait.env).toEqual([
-      POD_NAMESPACE_ENV,
+      POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
       { name: 'SQL_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'temporal-db', key: 'password' } } },
     ]);
     const script = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
@@ -177,7 +177,7 @@ describe('TemporalCluster', () => {
     const [wait] = pod.initContainers;
     expect(wait.command.slice(2)).toEqual(['default=1.19', 'visibility=1.14']);
     expect(wait.env).toEqual([
-      POD_NAMESPACE_ENV,
+      POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
       { name: 'SQL_USER_DEFAULT', valueFrom: { secretKeyRef: { name: 'pg-user', key: 'name' } } },
       { name: 'SQL_PASSWORD_DEFAULT', valueFrom: { secretKeyRef: { name: 'pg', key: 'pw' } } },
       { name: 'SQL_PASSWORD_VISIBILITY', valueFrom: { secretKeyRef: { name: 'my', key: 'secret' } } },

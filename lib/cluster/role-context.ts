@@ -39,7 +39,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
   const waits = plans.filter((p) => p.wait);
   const timing = waitSchedule(props.schema);
   const waitScript = waits.length > 0
-    ? emitSchemaWaitScript(cluster, { name: schemaWaitConfigMapName(cluster.name), namespace: cluster.namespace, labels: cluster.labels }, waits, timing) : NO_VOLUMES;
+    ? emitSchemaWaitScript(cluster, { name: schemaWaitConfigMapName(cluster.name), namespace: cluster.namespace, labels: cluster.labels }, waits, timing, cluster.serviceAccountName) : NO_VOLUMES;
   const configVolumes: VolumeSet = {
     volumes: [{ name: 'config', configMap: { name: cluster.configMapName } }, { name: 'dynamic-config', configMap: { name: cluster.dynamicConfig.configMapName } }],
     mounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'dynamic-config', mountPath: DYNAMIC_CONFIG_DIR, readOnly: true }],

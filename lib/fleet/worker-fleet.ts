@@ -234,7 +234,7 @@ export class WorkerFleet extends Construct {
             tolerations: placement.tolerations,
             affinity: placement.affinity,
             topologySpreadConstraints: topology.constraints(this.selectorLabels),
-            initContainers: cluster ? [namespaceCheckContainer(this.namespace, cluster.adminToolsImage)] : undefined, // the user's image may have no sh
+            initContainers: cluster ? [namespaceCheckContainer(this.namespace, this.serviceAccountName, cluster.adminToolsImage)] : undefined, // the user's image may have no sh
             containers: [{
               name: CONTAINER_NAME,
               image: this.image,

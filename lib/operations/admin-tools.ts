@@ -103,7 +103,7 @@ export class AdminTools extends Construct {
             securityContext: POD_SECURITY_CONTEXT,
             ...placement,
             // An exec into a pod whose init container failed is refused: nobody runs the CLI against another namespace's frontend.
-            initContainers: [namespaceCheckContainer(props.namespace, props.image)],
+            initContainers: [namespaceCheckContainer(props.namespace, this.name, props.image)],
             containers: [{
               name: 'admin-tools',
               image: props.image,

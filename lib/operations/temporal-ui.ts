@@ -235,7 +235,7 @@ export class TemporalUi extends Construct {
             securityContext: POD_SECURITY_CONTEXT,
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
             ...placement,
-            initContainers: [namespaceCheckContainer(props.namespace, props.namespaceCheckImage)],
+            initContainers: [namespaceCheckContainer(props.namespace, this.name, props.namespaceCheckImage)],
             containers: [{
               name: 'ui',
               image: this.image,

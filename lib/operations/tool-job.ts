@@ -5,7 +5,7 @@ import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from 
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { libraryPullPolicy } from '../pod/images';
-import { namespaceCheckContainer } from '../pod/namespace-check';
+import { namespaceCheckContainer, withNamespaceCheck } from '../pod/namespace-check';
 import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
@@ -98,7 +98,13 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
     volumeMounts: props.volumeMounts,
     resources: SCHEMA_RESOURCES,
   }));
-  const check = namespaceCheckContainer(props.namespace, props.image);
+  // The namespace check first: nothing of the pod starts in a namespace (or under a name) the Job was
+  // not synthesized for. In the first step, which runs sh from the same image anyway, unless the
+  // user's containers (a database proxy) start before the steps: then in a container before those.
+  const own = (props.podInitContainers ?? []).length > 0;
+  const check = namespaceCheckContainer(props.namespace, props.serviceAccountName, props.image);
+  if (!own) containers[0] = withNamespaceCheck(containers[0], props.namespace, props.serviceAccountName);
+  const initContainers = [...own ? [pullPolicyWritten ? { ...check, imagePullPolicy: 'IfNotPresent' } : check] : [], ...props.podInitContainers ?? [], ...containers.slice(0, -1)];
   return {
     backoffLimit: props.backoffLimit,
     ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
@@ -111,8 +117,7 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
         automountServiceAccountToken: false,
         imagePullSecrets: pullSecretRefs(props.imagePullSecrets),
         securityContext: podSecurityContextFor(sidecarPorts(props.podInitContainers)),
-        // The namespace check first: nothing of the pod (a database proxy neither) starts in a namespace the Job was not synthesized for.
-        initContainers: [pullPolicyWritten ? { ...check, imagePullPolicy: 'IfNotPresent' } : check, ...props.podInitContainers ?? [], ...containers.slice(0, -1)],
+        initContainers: initContainers.length > 0 ? initContainers : undefined,
         containers: containers.slice(-1),
         volumes: props.volumes,
         nodeSelector: props.nodeSelector,

@@ -17,6 +17,16 @@ import { CONTAINER_SECURITY_CONTEXT } from './security-context';
  * was synthesized for is a literal argument, which a namespace transformer leaves alone. The
  * comparison is text only (no `${`, no `$$`, no `$(`): Flux's post-build substitution and the
  * kubelet's `$(VAR)` expansion leave it as written.
+ *
+ * A kustomize `namePrefix`/`nameSuffix` is the same mistake by name: it renames the objects and
+ * the references kustomize knows (a pod template's ConfigMaps, Secrets and ServiceAccount), not the
+ * Service names inside the server config, the frontend addresses, the TLS server names nor the
+ * certificates' DNS names, so a renamed copy beside the original (a `staging-` overlay of the
+ * production app in its namespace) would dial the original's frontend. Every pod that checks its
+ * namespace also checks its ServiceAccount: the pod's (`spec.serviceAccountName` from the downward
+ * API, which kustomize renames with the ServiceAccount) against the one it was synthesized for (a
+ * literal argument again, which a name transformer leaves alone). A ServiceAccount kustomize is not
+ * given (one the props name but the output does not hold) keeps its name, and so passes.
  */
 
 /** The env var that carries the pod's own namespace, from the downward API. */
@@ -25,7 +35,13 @@ export const POD_NAMESPACE_ENV_NAME = 'POD_NAMESPACE';
 /** The pod's own namespace as an env var: resolved by the kubelet, not by DNS. */
 export const POD_NAMESPACE_ENV: EnvVar = { name: POD_NAMESPACE_ENV_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } };
 
-/** The init container that checks the namespace, in the pods that have no other script to do it. */
+/** The env var that carries the pod's own ServiceAccount, from the downward API. */
+export const POD_SERVICE_ACCOUNT_ENV_NAME = 'POD_SERVICE_ACCOUNT';
+
+/** The pod's own ServiceAccount as an env var: what a name transformer renamed it to, if it did. */
+export const POD_SERVICE_ACCOUNT_ENV: EnvVar = { name: POD_SERVICE_ACCOUNT_ENV_NAME, valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } };
+
+/** The init container that checks the namespace and the ServiceAccount, in the pods that have no other script to do it. */
 export const NAMESPACE_CHECK_CONTAINER_NAME = 'check-namespace';
 
 /**
@@ -37,8 +53,45 @@ export function namespaceCheckLines(here: string, want: string): string {
     + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)" >&2; exit 1; }';
 }
 
-/** The check container's script: its first argument is the namespace the pod was synthesized for. */
-export const NAMESPACE_CHECK_SCRIPT = namespaceCheckLines(`$${POD_NAMESPACE_ENV_NAME}`, '$1');
+/**
+ * Shell text that stops (exit 1, the message on stderr) unless the shell words `here` and `want`
+ * are the same ServiceAccount: `here` is the pod's, `want` the one it was synthesized for.
+ */
+export function serviceAccountCheckLines(here: string, want: string): string {
+  return `[ "${here}" = "${want}" ] || { echo "this pod runs as ServiceAccount ${here}, but was synthesized for ServiceAccount ${want}, and the names its addresses,`
+    + ' certificates and config hold are those of the output as synthesized (the original\'s, when a renamed copy runs beside it): set the name in the cdk8s app'
+    + ' (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)" >&2; exit 1; }';
+}
+
+/**
+ * The check container's script: its first argument is the namespace the pod was synthesized for,
+ * its second the ServiceAccount. The namespace first: a moved output's message is the namespace's.
+ */
+export const NAMESPACE_CHECK_SCRIPT = namespaceCheckLines(`$${POD_NAMESPACE_ENV_NAME}`, '$1') + '\n'
+  + serviceAccountCheckLines(`$${POD_SERVICE_ACCOUNT_ENV_NAME}`, '$2');
+
+/**
+ * The check, then the command given after its two arguments: for a container of the library's that
+ * runs the admin-tools image anyway (a Job's first step), which then needs no check container of
+ * its own. `exec` leaves the step's command the container's process, as without the check.
+ */
+export const NAMESPACE_CHECK_THEN_EXEC_SCRIPT = `${NAMESPACE_CHECK_SCRIPT}\nshift 2\nexec "$@"`;
+
+/**
+ * `container` (one of the library's, in an image with a POSIX `sh`, that sets `command` and no
+ * `args`) with the check run first in it, and its own command after.
+ */
+export function withNamespaceCheck(container: Container, namespace: string, serviceAccountName: string): Container {
+  if (!container.command || container.args) throw new Error(`withNamespaceCheck: container ${container.name} must set command and no args`);
+  // The downward API's values last, and no other var of the same name: of two, the kubelet gives the last.
+  const taken = (container.env ?? []).find((e) => e.name === POD_NAMESPACE_ENV_NAME || e.name === POD_SERVICE_ACCOUNT_ENV_NAME);
+  if (taken) throw new Error(`withNamespaceCheck: container ${container.name} sets ${taken.name}, which the check reads from the downward API`);
+  return {
+    ...container,
+    command: ['sh', '-c', NAMESPACE_CHECK_THEN_EXEC_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName, ...container.command],
+    env: [...container.env ?? [], POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
+  };
+}
 
 /** A shell's few megabytes, for the one `[` it runs. */
 const NAMESPACE_CHECK_RESOURCES = {
@@ -48,16 +101,17 @@ const NAMESPACE_CHECK_RESOURCES = {
 
 /**
  * The init container, first in its pod, that stops the pod when it runs in another namespace than
- * `namespace`. `image` is one of the library's that has a POSIX `sh` (the admin tools'), since a
- * worker fleet's own image may have none.
+ * `namespace` or as another ServiceAccount than `serviceAccountName` (the pod spec's own). `image`
+ * is one of the library's that has a POSIX `sh` (the admin tools'), since a worker fleet's own
+ * image may have none.
  */
-export function namespaceCheckContainer(namespace: string, image: string): Container {
+export function namespaceCheckContainer(namespace: string, serviceAccountName: string, image: string): Container {
   return {
     name: NAMESPACE_CHECK_CONTAINER_NAME,
     image,
     imagePullPolicy: libraryPullPolicy(image),
-    command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace],
-    env: [POD_NAMESPACE_ENV],
+    command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName],
+    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
     securityContext: CONTAINER_SECURITY_CONTEXT,
     resources: NAMESPACE_CHECK_RESOURCES,
   };

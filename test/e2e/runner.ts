@@ -90,7 +90,8 @@
  *     pods are built from the manifest the runner holds then (`upgrade` swaps it first).
  * 12. The pod's namespace. `fieldRef: metadata.namespace` (every pod's namespace check) resolves to
  *     the namespace of the object the pod is of, or to the one a test moves it to
- *     (`rerunInitContainer`, as after a kustomize `namespace:`). A ConfigMap file that reads
+ *     (`rerunInitContainer`, as after a kustomize `namespace:`); `fieldRef: spec.serviceAccountName`
+ *     (the same check's ServiceAccount) to the pod template's, `default` when it names none. A ConfigMap file that reads
  *     /etc/resolv.conf (the schema wait's check, for a container without that env var) reads a copy
  *     in the pod's folder instead, with the search line the kubelet writes for a pod of the
  *     ConfigMap's namespace (`<namespace>.svc.cluster.local ...`), or of the moved one.
@@ -338,6 +339,8 @@ interface Pod {
   readonly namespace?: string;
   /** The namespace of the object the pod is of, where it runs unless the test moves it. */
   readonly objectNamespace?: string;
+  /** The pod spec's ServiceAccount, as the downward API gives it (rewrite 12). */
+  readonly serviceAccountName?: string;
 }
 
 type Probe = { kind: 'grpc'; port: number; service: string } | { kind: 'tcpSocket'; port: number } | { kind: 'httpGet'; port: number; path: string; https: boolean };
@@ -795,7 +798,7 @@ export class ClusterRunner {
    */
   private async runJob(job: K8sObject, what: string, podName = job.metadata.name): Promise<string> {
     const podSpec = job.spec.template.spec;
-    const pod = this.newPod(podName, this.podAddress(101 + this.jobPods++), podSpec.volumes, job.metadata.namespace);
+    const pod = this.newPod(podName, this.podAddress(101 + this.jobPods++), podSpec, job.metadata.namespace);
     for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers] as Container[]) {
       await this.runToEnd(pod, c, `${what} ${job.metadata.name}`);
     }
@@ -847,7 +850,7 @@ export class ClusterRunner {
     d.firstIp ??= ip;
     const deployment = d.object;
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(name, ip, podSpec.volumes, deployment.metadata.namespace);
+    const pod = this.newPod(name, ip, podSpec, deployment.metadata.namespace);
     let r: PodProcess;
     try {
       for (const c of (podSpec.initContainers ?? []) as Container[]) {
@@ -929,10 +932,10 @@ export class ClusterRunner {
   }
 
   /** Lays out a pod's folder and the volumes its containers may mount. */
-  private newPod(name: string, ip: string, volumes: Pod['volumes'] = [], objectNamespace?: string): Pod {
+  private newPod(name: string, ip: string, podSpec: { volumes?: Volume[]; serviceAccountName?: string }, objectNamespace?: string): Pod {
     const dir = path.join(this.options.workDir, 'pods', name);
     fs.mkdirSync(dir, { recursive: true });
-    return { name, ip, dir, volumes, objectNamespace };
+    return { name, ip, dir, volumes: podSpec.volumes ?? [], objectNamespace, serviceAccountName: podSpec.serviceAccountName };
   }
 
   /**
@@ -1021,6 +1024,8 @@ export class ClusterRunner {
     }
     if (from.fieldRef?.fieldPath === 'status.podIP') return pod.ip;
     if (from.fieldRef?.fieldPath === 'metadata.namespace') return pod.namespace ?? pod.objectNamespace ?? 'default';
+    // The ServiceAccount admission plugin writes `default` into a pod that names none.
+    if (from.fieldRef?.fieldPath === 'spec.serviceAccountName') return pod.serviceAccountName ?? 'default';
     throw new Error(`${where}: unsupported valueFrom ${JSON.stringify(from)}`);
   }
 
@@ -1063,7 +1068,7 @@ export class ClusterRunner {
     const pods: ApplicationPod[] = [];
     for (let i = 0; i < replicas; i++) {
       const n = this.applicationPods++;
-      const pod = this.newPod(`${deploymentName}-${n}`, this.podAddress(151 + n), podSpec.volumes, deployment.metadata.namespace);
+      const pod = this.newPod(`${deploymentName}-${n}`, this.podAddress(151 + n), podSpec, deployment.metadata.namespace);
       // Its init containers (the namespace check, in the cluster's admin-tools image) first, as the kubelet runs them.
       for (const c of (podSpec.initContainers ?? []) as Container[]) await this.runToEnd(pod, c, `Deployment ${deploymentName}`);
       const argv = this.command(pod, container);
@@ -1149,7 +1154,7 @@ export class ClusterRunner {
     const deployment = this.ofKind('Deployment').find((d) => d.metadata.name === deploymentName);
     if (!deployment || isServer(deployment) || this.isApplication(deployment)) throw new Error(`no client Deployment ${deploymentName} in the manifest`);
     const podSpec = deployment.spec.template.spec;
-    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes, deployment.metadata.namespace);
+    const pod = this.newPod(`${deploymentName}-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec, deployment.metadata.namespace);
     const [container] = podSpec.containers as Container[];
     const declaredEnv = this.resolveEnv(pod, container);
     return { pod, container, env: this.podEnv(pod, container, declaredEnv), declaredEnv, mountedUnder: (p: string) => path.join(pod.dir, p) };
@@ -1166,7 +1171,7 @@ export class ClusterRunner {
     const podSpec = owner?.spec.template.spec;
     const container = (podSpec?.initContainers as Container[] | undefined)?.find((c) => c.name === containerName);
     if (!container) throw new Error(`no init container ${containerName} in Deployment or Job ${deploymentName}`);
-    const pod = { ...this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec.volumes, owner!.metadata.namespace), namespace: options.namespace };
+    const pod = { ...this.newPod(`${deploymentName}-rerun-${this.jobPods}`, this.podAddress(101 + this.jobPods++), podSpec, owner!.metadata.namespace), namespace: options.namespace };
     try {
       await this.runToEnd(pod, container, `${owner!.kind} ${deploymentName}`);
     } catch (e) {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
@@ -7,7 +6,7 @@ import { applyServerSide, prepareFor } from './deploy';
 import { copyRepo, loadObjects, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 import { SYNTHESIZED_NAMESPACE_FILE } from '../../lib';
-import { NAMESPACE_CHECK_CONTAINER_NAME } from '../../lib/pod/namespace-check';
+import { podCheck, runPodChecks } from '../support/namespace-checks';
 import { podTemplates } from '../support/pod-security';
 import { pollUntil } from '../support/processes';
 
@@ -20,9 +19,15 @@ import { pollUntil } from '../support/processes';
  *   bindings still select the old namespace, so in the new one the guards are off. That is why every
  *   server pod's schema wait refuses to start in another namespace than the one it was synthesized
  *   for (`test/schema-job.test.ts`: no kubelet runs here): the moved ConfigMap still says which.
- *   Every other pod (worker fleets, UI, admin tools, Jobs) checks in its first init container; here
- *   each check of the kustomized output of the example apps runs with `sh`, its POD_NAMESPACE
- *   resolved as the kubelet resolves the fieldRef, to the namespace kustomize wrote into the object.
+ *   Every other pod checks first: worker fleets, UI and admin tools in a first init container, Jobs
+ *   in their first step (or a first init container, before the user's database access); here
+ *   each check of the kustomized output of the example apps runs with `sh` (the schema waits from
+ *   their ConfigMap's files), its POD_NAMESPACE resolved as the kubelet resolves the fieldRef, to
+ *   the namespace kustomize wrote into the object.
+ * - `namePrefix:`/`nameSuffix:` rename the objects and the pods' `serviceAccountName`, and none of
+ *   the names the objects hold (the frontend's Service in the server config, the Jobs and the
+ *   fleets). The same checks compare the pod's ServiceAccount (POD_SERVICE_ACCOUNT, resolved here
+ *   from the renamed pod template as the kubelet does) with the one the pod was synthesized for.
  * - `images:` with another minor's tag than the Deployments' release label: the workload policy
  *   denies each Deployment, naming both; a mirror of the same tag passes.
  */
@@ -127,33 +132,50 @@ describe(`namespace: ${MOVED}`, () => {
 });
 
 describe(`namespace: ${MOVED} over the example apps with worker fleets, the UI and the admin tools`, () => {
-  /** Each pod's check-namespace container of `objects`, run as the kubelet would run it in the object's namespace. */
-  function runChecks(objects: any[]): Array<{ where: string; namespace: string; code: number | null; out: string }> {
-    return podTemplates(objects).flatMap(({ where, object, pod }) => {
-      const check = (pod.initContainers ?? []).find((c: any) => c.name === NAMESPACE_CHECK_CONTAINER_NAME);
-      if (!check) return [];
-      expect(check.env).toEqual([{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
-      const namespace = object.metadata.namespace;
-      const r = spawnSync(check.command[0], check.command.slice(1), { encoding: 'utf8', env: { PATH: process.env.PATH, POD_NAMESPACE: namespace } });
-      return [{ where, namespace, code: r.status, out: r.stdout + r.stderr }];
-    });
-  }
-
   test.each(['apps/worker-fleets.ts', 'apps/quickstart.ts'])('%s: every moved pod\'s check stops, naming both namespaces and the remedy; the output as synthesized passes', async (app) => {
     const synthesized = await synth(repo, app);
-    const kinds = new Set(podTemplates(synthesized.objects).filter(({ pod }) => (pod.initContainers ?? []).some((c: any) => c.name === NAMESPACE_CHECK_CONTAINER_NAME))
+    const kinds = new Set(podTemplates(synthesized.objects).filter(({ object, pod }) => podCheck(object, pod, synthesized.objects))
       .map(({ object }) => object.metadata.labels?.['app.kubernetes.io/component']));
-    console.log(`${app}: pods with check-namespace, by component: ${[...kinds].sort().join(', ')}`);
-    expect(runChecks(synthesized.objects).filter((r) => r.code !== 0)).toEqual([]);
+    console.log(`${app}: pods with a namespace check, by component: ${[...kinds].sort().join(', ')}`);
+    expect(runPodChecks(synthesized.objects).filter((r) => r.code !== 0)).toEqual([]);
     const moved = await kustomize(`namespace-${path.basename(app, '.ts')}`, `namespace: ${MOVED}`, synthesized);
-    const runs = runChecks(moved);
-    expect(runs.length).toBeGreaterThanOrEqual(app === 'apps/worker-fleets.ts' ? 3 : 4);
+    const runs = runPodChecks(moved);
+    expect(runs.filter((r) => !r.check.data).length).toBeGreaterThanOrEqual(app === 'apps/worker-fleets.ts' ? 3 : 4);
+    expect(runs.filter((r) => r.check.data).length).toBe(4);
     for (const r of runs) {
       const original = podTemplates(synthesized.objects).find(({ where }) => where === r.where)!.object.metadata.namespace;
-      expect(r).toEqual({ where: r.where, namespace: MOVED, code: 1, out: `this pod runs in namespace ${MOVED}, but was synthesized for namespace ${original}, which its addresses, certificates and policies name:`
-        + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)\n' });
+      expect({ where: r.where, namespace: r.env.POD_NAMESPACE, code: r.code, out: r.out }).toEqual({ where: r.where, namespace: MOVED, code: 1,
+        out: `this pod runs in namespace ${MOVED}, but was synthesized for namespace ${original}, which its addresses, certificates and policies name:`
+          + ' set the namespace in the cdk8s app and synthesize again, rather than move the output (kustomize namespace:)\n' });
     }
     console.log(`${app} under kustomize namespace: ${MOVED}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${runs[0].out.trim()}`);
+  });
+});
+
+describe('namePrefix: and nameSuffix: (a renamed copy, which would dial the names the output was synthesized with)', () => {
+  const transformers: Array<[string, string, (name: string) => string]> = [
+    ['prefix', 'namePrefix: staging-', (n) => `staging-${n}`],
+    ['suffix', 'nameSuffix: -staging', (n) => `${n}-staging`],
+  ];
+  test.each(['apps/main.ts', 'apps/worker-fleets.ts', 'apps/quickstart.ts'])('%s: kustomize renames each pod\'s ServiceAccount, so every check of the renamed output stops, naming both and the remedy; as synthesized they pass', async (app) => {
+    const synthesized = app === APP ? base : await synth(repo, app);
+    const plain = runPodChecks(synthesized.objects);
+    expect(plain.filter((r) => r.code !== 0 || r.out.includes('this pod runs'))).toEqual([]);
+    for (const [label, transformer, rename] of transformers) {
+      const renamed = await kustomize(`${label}-${path.basename(app, '.ts')}`, transformer, synthesized);
+      const runs = runPodChecks(renamed);
+      // Every pod that checks, checks in the renamed output too: the server pods in their schema wait, the Jobs in their first step, every other one in check-namespace.
+      expect(runs.map((r) => r.where).sort()).toEqual(plain.map((r) => `${r.where.split('/')[0]}/${rename(r.where.split('/')[1])}`).sort());
+      for (const r of runs) {
+        // The literal the pod compares with stays; the pod's ServiceAccount is kustomize's rename of it.
+        expect({ where: r.where, runsAs: r.env.POD_SERVICE_ACCOUNT }).toEqual({ where: r.where, runsAs: rename(r.check.serviceAccount) });
+        expect({ where: r.where, code: r.code, out: r.out }).toEqual({ where: r.where, code: 1,
+          out: `this pod runs as ServiceAccount ${rename(r.check.serviceAccount)}, but was synthesized for ServiceAccount ${r.check.serviceAccount}, and the names its addresses,`
+            + ' certificates and config hold are those of the output as synthesized (the original\'s, when a renamed copy runs beside it): set the name in the cdk8s app'
+            + ' (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)\n' });
+      }
+      console.log(`${app} under kustomize ${transformer}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${runs[0].out.trim()}`);
+    }
   });
 });
 

@@ -5,7 +5,9 @@ import { Container, KubeConfigMap, VolumeMount } from '../../../imports/k8s';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
 import { libraryPullPolicy } from '../../pod/images';
-import { namespaceCheckLines, POD_NAMESPACE_ENV, POD_NAMESPACE_ENV_NAME } from '../../pod/namespace-check';
+import {
+  namespaceCheckLines, POD_NAMESPACE_ENV, POD_NAMESPACE_ENV_NAME, POD_SERVICE_ACCOUNT_ENV, POD_SERVICE_ACCOUNT_ENV_NAME, serviceAccountCheckLines,
+} from '../../pod/namespace-check';
 import { SHELL_EXPAND } from '../../pod/shell-expand';
 import { VolumeSet } from '../../pod/volumes';
 
@@ -14,6 +16,8 @@ export const SCHEMA_WAIT_DIR = '/etc/temporal/schema-wait';
 export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
 /** The key of the schema-wait ConfigMap that holds the namespace the cluster was synthesized for. */
 export const SYNTHESIZED_NAMESPACE_FILE = 'synthesized-namespace';
+/** The key of the schema-wait ConfigMap that holds the server pods' ServiceAccount as synthesized. */
+export const SYNTHESIZED_SERVICE_ACCOUNT_FILE = 'synthesized-service-account';
 /** Where a pod's DNS search path, and so its namespace, is read: the kubelet writes it for every pod. */
 const RESOLV_CONF = '/etc/resolv.conf';
 
@@ -60,6 +64,12 @@ const RESOLV_CONF = '/etc/resolv.conf';
  * during the rollout that brings the var: it reads the pod's DNS search path instead (the kubelet
  * writes `<namespace>.svc.<domain>` first), and a search path without such an entry (a pod
  * `dnsConfig` of its own) leaves it unchecked.
+ *
+ * Then the ServiceAccount, against the file `synthesized-service-account`: a kustomize
+ * `namePrefix`/`nameSuffix` renames it and the pods' `serviceAccountName` with it, but not the
+ * Service names in the server config or the certificates, so a renamed copy of the cluster would
+ * join the original's. The pod's comes from the downward API (POD_SERVICE_ACCOUNT); a container of
+ * an earlier library version has none, and a ConfigMap of one no file, and either leaves it unchecked.
  */
 export const SCHEMA_WAIT_SCRIPT = [
   'set -u',
@@ -72,6 +82,9 @@ export const SCHEMA_WAIT_SCRIPT = [
   '  [ -n "$here" ] || here=$(sed -n \'s/^search[[:space:]][[:space:]]*\\([a-z0-9-]*\\)\\.svc\\..*/\\1/p\' ' + RESOLV_CONF + ' 2>/dev/null | tail -n 1)',
   '  if [ -n "$here" ]; then ' + namespaceCheckLines('$here', '$want') + '; fi',
   'fi',
+  'want=$(cat "$dir/' + SYNTHESIZED_SERVICE_ACCOUNT_FILE + '" 2>/dev/null) || want=',
+  'expand_param here \'' + POD_SERVICE_ACCOUNT_ENV_NAME + ':-\'',
+  'if [ -n "$want" ] && [ -n "$here" ]; then ' + serviceAccountCheckLines('$here', '$want') + '; fi',
   'for arg do (',
   '  expand_param store \'arg%%=*\'',
   '  case "$arg" in *=*) expand_param SCHEMA_WAIT_VERSION \'arg#*=\'; export SCHEMA_WAIT_VERSION;; esac',
@@ -154,12 +167,18 @@ export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: Sc
   return settings;
 }
 
-/** The script's ConfigMap with the waits' settings, once per cluster, and the volume that mounts it in the servers' init containers. */
+/**
+ * The script's ConfigMap with the waits' settings, once per cluster, and the volume that mounts it in
+ * the servers' init containers. `serviceAccountName` is the server pods' ServiceAccount.
+ */
 export function emitSchemaWaitScript(scope: Construct, metadata: { name: string; namespace: string; labels: Record<string, string> },
-  plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): VolumeSet {
+  plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming, serviceAccountName: string): VolumeSet {
   new KubeConfigMap(scope, 'SchemaWait', {
     metadata,
-    data: { [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT, [SYNTHESIZED_NAMESPACE_FILE]: metadata.namespace, ...schemaWaitSettings(plans, timing) },
+    data: {
+      [SCHEMA_WAIT_FILE]: SCHEMA_WAIT_SCRIPT, [SYNTHESIZED_NAMESPACE_FILE]: metadata.namespace, [SYNTHESIZED_SERVICE_ACCOUNT_FILE]: serviceAccountName,
+      ...schemaWaitSettings(plans, timing),
+    },
   });
   return {
     volumes: [{ name: 'schema-wait', configMap: { name: metadata.name } }],
@@ -182,7 +201,7 @@ export function schemaWaitContainer(plans: readonly StoreSchemaPlan[], image: st
     image,
     imagePullPolicy: libraryPullPolicy(image),
     command: ['sh', `${SCHEMA_WAIT_DIR}/${SCHEMA_WAIT_FILE}`, ...plans.map((plan) => `${plan.role}=${plan.requiredVersion!}`)],
-    env: [POD_NAMESPACE_ENV, ...schemaWaitSecretEnv(plans).env],
+    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, ...schemaWaitSecretEnv(plans).env],
     securityContext: CONTAINER_SECURITY_CONTEXT,
     volumeMounts,
     resources: SCHEMA_RESOURCES,
