@@ -127,12 +127,15 @@ const cassandraStore = fc.record({
   hosts: fc.array(hostName, { minLength: 1, maxLength: 3 }),
   port: fc.option(port, { nil: undefined }),
   keyspace: fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/),
-  user: fc.option(user(fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 })), { nil: undefined }),
-  password: fc.option(secretSpec, { nil: undefined }),
+  // A user and a password together, or neither: the server's gocql drops either one alone, and synth refuses it.
+  credentials: fc.option(fc.record({
+    user: user(fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 })),
+    password: secretSpec,
+  }), { nil: undefined }),
   datacenter: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { nil: undefined }),
   consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'ONE', 'ALL'), { nil: undefined }),
   tls: fc.option(storeTlsSpec('cassandra'), { nil: undefined }),
-});
+}).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
 const elasticStore = fc.record({
   type: fc.constant('elasticsearch' as const),
   scheme: fc.constantFrom('http', 'https'),
@@ -140,12 +143,15 @@ const elasticStore = fc.record({
   port: fc.option(port, { nil: undefined }),
   index: fc.option(fc.stringMatching(/^temporal_visibility_v1[a-z0-9_-]{0,10}$/), { nil: undefined }),
   version: fc.option(fc.constantFrom('v7', 'v8'), { nil: undefined }),
-  user: fc.option(user(fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}:\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 })), { nil: undefined }),
-  password: fc.option(secretSpec, { nil: undefined }),
+  // Together or neither: Elasticsearch refuses basic authentication with an empty user or password, and synth refuses one alone.
+  credentials: fc.option(fc.record({
+    user: user(fc.string({ unit: fc.constantFrom(...HOSTILE.filter((h) => !/[\s\p{Cc}:\u0085\u2028\u2029\u00a0\ufeff]/u.test(h))), minLength: 1, maxLength: 10 })),
+    password: secretSpec,
+  }), { nil: undefined }),
   // No client certificate: the servers' wait for Elasticsearch cannot present one.
   tls: fc.option(storeTlsSpec('elasticsearch').map(({ client: _client, ...rest }) => rest), { nil: undefined }),
   // TLS settings only with https://: over http:// the server connects in plain text, so the pair is refused.
-}).map((s) => (s.scheme === 'http' ? { ...s, tls: undefined } : s));
+}).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password, tls: s.scheme === 'http' ? undefined : s.tls }));
 
 const archivalTarget = (kind: 'history' | 'visibility') => fc.oneof(
   fc.record({ provider: fc.constant('s3' as const), region: fc.stringMatching(/^[a-z]{2}-[a-z]{4,9}-[1-9]$/), endpoint: fc.option(fc.constantFrom('https://minio.example.com:9000', 'http://10.0.0.7:9000', 'https://s3.eu.example.com/'), { nil: undefined }),

@@ -66,6 +66,15 @@ const imageBad = fc.oneof(anyString, fc.constantFrom('Temporalio/Server::1.31.2'
 const urlOk = fc.constantFrom('https://idp.example.com/jwks.json', 'https://10.0.0.1:8080/k', 'https://[fd00::1]:8443/x');
 const urlBad = fc.oneof(anyString, fc.constantFrom('https://a b.example.com/', 'ftp://x/y', '/relative', 'https://', 'file:///jwks.json', 'http://10.0.0.1:8080/k'));
 
+// A store's and its schema Jobs' credentials for Cassandra and Elasticsearch: both halves or neither is valid, one half alone is not.
+const storeUser = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/), fc.constant(SecretRef.of('db', 'user')));
+const pair = fc.oneof(fc.constant({}), storeUser.map((user) => ({ user, password: PASSWORD })));
+const half = fc.oneof(storeUser.map((user) => ({ user })), fc.constant({ password: PASSWORD }));
+const credentials = {
+  valid: fc.record({ store: pair, schema: fc.option(storeUser.map((user) => ({ user, password: PASSWORD })), { nil: undefined }) }),
+  invalid: fc.oneof(fc.record({ store: half, schema: fc.constant(undefined) }), fc.record({ store: pair, schema: storeUser.map((user) => ({ user })) })),
+};
+
 const pg = (chart: Chart, id: string, over: Record<string, unknown> = {}) => new Persistence(chart, id, {
   defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD, ...over } as any),
   visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
@@ -168,11 +177,24 @@ export function catalogue(): CatalogueEntry[] {
     c('elasticsearch url', fc.constantFrom('http://es:9200', 'https://es.example.com'), anyString, (ch, v) => ({
       persistence: new Persistence(ch, 'p', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
-        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}' }),
+        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}', password: PASSWORD }),
       }),
       // An https store with a user: the wait must be chosen (see elasticsearchWaits).
       schema: { waitForElasticsearch: true },
     }), ['url']),
+    // A user and a password together, or neither: gocql drops either one alone, Elasticsearch refuses basic authentication with an empty half.
+    c('cassandra user and password', credentials.valid, credentials.invalid, (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.cassandra({ hosts: ['cass'], keyspace: 'temporal', ...v.store, schemaCredentials: v.schema }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      }),
+    }), ['password']),
+    c('elasticsearch username and password', credentials.valid, credentials.invalid, (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', username: v.store.user, password: v.store.password, schemaCredentials: v.schema }),
+      }),
+    }), ['password']),
     // Cloud databases: password commands and the containers beside the servers
     c('postgres passwordCommand.command', fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'), fc.oneof(fc.constantFrom('', '  '), junk.map((j) => `{{${j}`)),
       (ch, v) => ({ persistence: pg(ch, 'p', { password: undefined, passwordCommand: { command: v } }) }), ['passwordCommand']),
