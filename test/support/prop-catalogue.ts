@@ -75,6 +75,12 @@ const credentials = {
   invalid: fc.oneof(fc.record({ store: half, schema: fc.constant(undefined) }), fc.record({ store: pair, schema: storeUser.map((user) => ({ user })) })),
 };
 
+// Task queue names as the server compares them (exactly): no control character, nothing blank or invisible at either end, at most 1000 bytes, not a /_sys/ partition.
+const taskQueueName = fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._:/@{}-]{0,30}[A-Za-z0-9]$/), fc.constantFrom('é'.repeat(500), 'orders-😀', 'temporal-sys-per-ns-tq'))
+  .filter((q) => manifestTextProblem(q) === undefined && !q.startsWith('/_sys/'));
+const taskQueueNameBad = fc.oneof(fc.constant(''), fc.tuple(taskQueueName, fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u3000', '\u200b'), fc.boolean()).map(([q, w, front]) => (front ? w + q : q + w)),
+  fc.constantFrom('/_sys/orders/1', 'é'.repeat(501), 'orders\u0000', 'orders\u007f'));
+
 const pg = (chart: Chart, id: string, over: Record<string, unknown> = {}) => new Persistence(chart, id, {
   defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD, ...over } as any),
   visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
@@ -281,6 +287,9 @@ export function catalogue(): CatalogueEntry[] {
       fc.oneof(anyString.filter((x) => !['off', 'on', 'dual'].includes(x)), fc.constantFrom('Dual', 'OFF', 'both', ' dual', 'true')),
       (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility_next', user: 'temporal', password: PASSWORD }) }),
         dynamicConfig: { values: [DynamicConfigValue.of('system.secondaryVisibilityWritingMode', v)] } }), ['system.secondaryVisibilityWritingMode']),
+    c('DynamicConfigValue constraints.taskQueueName', taskQueueName, taskQueueNameBad, (_ch, v) => ({
+      dynamicConfig: { values: DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders', taskQueueName: v }) },
+    }), ['taskQueueName']),
     c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
     ...roleEntries(),
     ...fleetEntries(),
@@ -298,6 +307,8 @@ function fleetEntries(): CatalogueEntry[] {
   });
   return [
     f('image', fc.constantFrom('orders-worker:1', 'registry.example.com/team/orders:2.0.1', `orders@sha256:${'b'.repeat(64)}`), imageBad.filter((i) => !i.startsWith('temporalio/')), (v) => ({ image: v })),
+    f('taskQueues', taskQueueName.filter((q) => !/[\s,]/.test(q) && !q.startsWith('temporal-sys-')),
+      fc.oneof(taskQueueNameBad, fc.constantFrom('orders,billing', 'orders billing', 'temporal-sys-batcher')), (v) => ({ taskQueues: [v] })),
     f('replicas', int(0, 20), badNumber, (v) => ({ replicas: v })),
     f('podLabels', labelValue, anyString, (v) => ({ podLabels: { team: v } })),
     f('podAnnotations', labelKey, anyString, (v) => ({ podAnnotations: { [v]: 'x' } })),
