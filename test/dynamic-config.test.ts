@@ -233,6 +233,19 @@ describe('DynamicConfig', () => {
       // Inside the name, a space is the server's to take (a fleet refuses it for its env var), and 1000 bytes are not too many.
       for (const q of ['orders queue', 'é'.repeat(500), 'temporal-sys-per-ns-tq', 'orders/_sys/']) expect(ways[0](q).constraints.taskQueueName).toBe(q);
     });
+    test('a taskQueueName constraint is longer than the cluster\'s limit.maxIDLength, set before or after it: the frontend refuses the queue, so the value never applies', () => {
+      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(30) });
+      for (const [values, later] of [[[long, DynamicConfigValue.maxIdLength(50)], []], [[long], [DynamicConfigValue.of('limit.maxIDLength', 59)]]] as const) {
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{30}"; expected a task queue name of at most 5\d bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 60\)\. .*raise DynamicConfigValue.maxIdLength/);
+      }
+      expect(run([long, DynamicConfigValue.maxIdLength(60)])).not.toThrow();
+      expect(run([long])).not.toThrow();
+    });
     test('a namespace constraint spells a namespace the cluster declares in another case: the server matches it exactly, so the value applied to none', () => {
       const namespaces = [{ name: 'orders', retention: Duration.days(3) }, { name: 'Payments', retention: Duration.days(3) }];
       const withValues = (...values: DynamicConfigValue[]) => () => {

@@ -1017,6 +1017,20 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('a queue is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every poll', () => {
+      const run = (queue: string, limit: number, after: boolean) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { dynamicConfig: { values: after ? [] : [DynamicConfigValue.maxIdLength(limit)] } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c });
+        if (after) c.dynamicConfig.add(DynamicConfigValue.maxIdLength(limit));
+        Testing.synth(chart);
+      };
+      for (const after of [false, true]) {
+        expect(run('q'.repeat(41), 40, after)).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{41}"; expected a task queue name of at most 40 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 41\)/);
+        expect(run('é'.repeat(21), 41, after)).toThrow(/taskQueues\[1\] is "é{21}"; expected .* at most 41 bytes .*\(this one has 42\)/);
+        expect(run('q'.repeat(40), 40, after)).not.toThrow();
+      }
+    });
     test('the exported FleetAutoscaler or WorkerFleetMonitoring, used on their own, get a queue name a fleet refuses', () => {
       for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b']) {
         expect(() => new FleetAutoscaler(testChart(), 'scaler', {

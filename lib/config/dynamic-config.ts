@@ -12,6 +12,7 @@ import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTaskQueueName, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
 import { HISTORY_TASK_TYPES } from './history-task-types';
+import { idLengthErrors } from './id-length';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -282,7 +283,10 @@ export class DynamicConfig extends Construct {
       data: { [DynamicConfig.FILE_NAME]: Lazy.any({ produce: () => this.render() }) },
     });
     // Over the whole file once every value is in: add() takes them one at a time, in any order.
-    this.node.addValidation(ownValidation({ validate: () => partitionErrors(`DynamicConfig '${props.name}'`, this.values) }));
+    this.node.addValidation(ownValidation({
+      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLengthErrors(`DynamicConfig '${props.name}'`, this.values
+        .filter((v) => v.constraints.taskQueueName !== undefined).map((v) => ({ prop: `constraints.taskQueueName of ${v.key}`, name: v.constraints.taskQueueName! })), this)],
+    }));
   }
 
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */

@@ -1,3 +1,6 @@
+import { IConstruct } from 'constructs';
+import { idLengthErrors, IdLengthSource } from '../config/id-length';
+import { ownValidation } from '../own-validation';
 import { propError, requireTaskQueueName } from '../validation';
 
 /*
@@ -7,8 +10,11 @@ import { propError, requireTaskQueueName } from '../validation';
  */
 const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
 
-/** The fleet's task queues, as the server and the fleet's env take them. */
-export function checkTaskQueues(owner: string, queues: string[]): string[] {
+/**
+ * The fleet's task queues, as the server and the fleet's env take them; with the fleet and its
+ * cluster's dynamic config, also against the cluster's limit.maxIDLength once every value is in.
+ */
+export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstruct, dynamicConfig?: IdLengthSource): string[] {
   if (!Array.isArray(queues) || queues.length === 0) {
     throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
   }
@@ -25,5 +31,7 @@ export function checkTaskQueues(owner: string, queues: string[]): string[] {
     }
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
   });
+  const names = queues.map((name, i) => ({ prop: `taskQueues[${i}]`, name }));
+  if (fleet && dynamicConfig) fleet.node.addValidation(ownValidation({ validate: () => idLengthErrors(owner, names, dynamicConfig) }));
   return [...queues];
 }
