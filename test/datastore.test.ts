@@ -61,6 +61,33 @@ describe('Datastore', () => {
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: '' })).toThrow(/Datastore.postgres: user is ""; expected a non-empty string/);
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user: 'temporal', password })).not.toThrow();
     });
+    test('a Cassandra or Elasticsearch store, or its schemaCredentials, has a user without a password or a password without a user: gocql drops either one alone, Elasticsearch refuses basic authentication with an empty half', () => {
+      const password = SecretRef.of('db', 'password');
+      const names = { user: 'U', password: 'P' };
+      for (const user of ['temporal', SecretRef.of('db', 'user')]) {
+        expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', password }))
+          .toThrow(/^Datastore.cassandra: user is undefined; expected a user name or a SecretRef while password is set: a user and a password together, or neither\. .*gocql.*Give user too, or leave password out/);
+        expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user }))
+          .toThrow(/^Datastore.cassandra: password is undefined; expected a SecretRef while user is set: .*Give password too, or leave user out to connect without authentication\.$/);
+        expect(() => Datastore.elasticsearch({ url: 'http://es:9200', password }))
+          .toThrow(/^Datastore.elasticsearch: username is undefined; expected a user name or a SecretRef while password is set: .*401.*Give username too, or leave password out/);
+        expect(() => Datastore.elasticsearch({ url: 'http://es:9200', username: user }))
+          .toThrow(/^Datastore.elasticsearch: password is undefined; expected a SecretRef while username is set/);
+        expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user, password, schemaCredentials: { user } }))
+          .toThrow(/^Datastore.cassandra: schemaCredentials.password is undefined; expected a SecretRef while schemaCredentials.user is set: .*Give schemaCredentials.password too, or leave schemaCredentials out for the servers' user and password\.$/);
+        expect(() => Datastore.elasticsearch({ url: 'http://es:9200', schemaCredentials: { user } }))
+          .toThrow(/^Datastore.elasticsearch: schemaCredentials.password is undefined; expected a SecretRef while schemaCredentials.user is set/);
+        // Both, or neither: the env carries both halves, or nothing.
+        expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k', user, password }).credentialEnv(names, true).map((e) => e.name)).toEqual(['U', 'P']);
+        expect(Datastore.elasticsearch({ url: 'http://es:9200', username: user, password }).credentialEnv(names, true).map((e) => e.name)).toEqual(['U', 'P']);
+        expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k', schemaCredentials: { user, password } }).schemaCredentials?.password).toBe(password);
+      }
+      expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k' }).credentialEnv(names, true)).toEqual([]);
+      expect(Datastore.elasticsearch({ url: 'http://es:9200' }).credentialEnv(names, true)).toEqual([]);
+      // The SQL stores always have a user, and a user alone is certificate or trust authentication, which the drivers send.
+      expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', schemaCredentials: { user: 'ddl' } }).password).toBeUndefined();
+      expect(Datastore.mysql({ host: 'h', database: 'd', user: 'u' }).credentialEnv(names, true).map((e) => e.name)).toEqual(['U']);
+    });
     test('the SQL plugin is unknown or of the other database', () => {
       expect(() => Datastore.postgres({ host: 'h', database: 'd', user: 'u', plugin: 'postgres9' as SqlPlugin })).toThrow(/plugin is "postgres9"; expected one of postgres12, postgres12_pgx/);
       expect(() => Datastore.mysql({ host: 'h', database: 'd', user: 'u', plugin: SqlPlugin.POSTGRES12 })).toThrow(/plugin is "postgres12"; expected one of mysql8/);

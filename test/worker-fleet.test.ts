@@ -6,8 +6,8 @@ import { Node } from 'constructs';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterDns, ClusterTls, DynamicConfigValue, FleetImagePullPolicy, ServicePorts, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
-  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
+  BacklogQueueType, ClusterDns, ClusterTls, DynamicConfigValue, FleetImagePullPolicy, ServicePorts, FleetAutoscaler, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetMonitoring, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
 import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
@@ -1009,15 +1009,43 @@ describe('WorkerFleet', () => {
       expect(() => setup({ taskQueues: ['orders', 'orders'] })).toThrow(/taskQueues\[1\] is "orders"; expected a queue not listed twice/);
       expect(() => setup({ taskQueues: ['/_sys/orders'] })).toThrow(/taskQueues\[0\] is "\/_sys\/orders"/);
       fc.assert(fc.property(fc.string({ maxLength: 8 }), fc.constantFrom(',', ' ', '\t', '\n'), fc.string({ maxLength: 8 }), (a, sep, b) => {
-        expect(() => setup({ taskQueues: [`${a}${sep}${b}`] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: 1 to 1000 bytes of UTF-8, no whitespace, comma/);
+        expect(() => setup({ taskQueues: [`${a}${sep}${b}`] })).toThrow(/taskQueues\[0\] (is .*; expected a task queue name|holds )/);
       }), { numRuns: 30 });
+      // Inside the name: the env var that lists the queues would split it.
+      for (const q of ['orders,billing', 'orders billing', 'orders\u00a0billing']) {
+        expect(() => setup({ taskQueues: [q] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name without whitespace or commas\. .*TEMPORAL_TASK_QUEUES/);
+      }
     });
 
+    test('a queue is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every poll', () => {
+      const run = (queue: string, limit: number, after: boolean) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { dynamicConfig: { values: after ? [] : [DynamicConfigValue.maxIdLength(limit)] } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c });
+        if (after) c.dynamicConfig.add(DynamicConfigValue.maxIdLength(limit));
+        Testing.synth(chart);
+      };
+      for (const after of [false, true]) {
+        expect(run('q'.repeat(41), 40, after)).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{41}"; expected a task queue name of at most 40 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 41\)/);
+        expect(run('é'.repeat(21), 41, after)).toThrow(/taskQueues\[1\] is "é{21}"; expected .* at most 41 bytes .*\(this one has 42\)/);
+        expect(run('q'.repeat(40), 40, after)).not.toThrow();
+      }
+    });
+    test('the exported FleetAutoscaler or WorkerFleetMonitoring, used on their own, get a queue name a fleet refuses', () => {
+      for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b']) {
+        expect(() => new FleetAutoscaler(testChart(), 'scaler', {
+          owner: 'mine', name: 'o', namespace: 'apps', labels: {}, deploymentName: 'o', containerName: 'worker', taskQueues: [q], connection: {} as never, autoscaling: FleetAutoscaling.cpu(),
+        })).toThrow(/^mine: taskQueues\[0\] is .*; expected a task queue name/);
+        expect(() => new WorkerFleetMonitoring(testChart(), 'monitoring', {
+          owner: 'mine', fleetName: 'o', namespace: 'apps', labels: {}, selector: {}, temporalNamespace: 'default', taskQueues: [q], options: {},
+        })).toThrow(/^mine: taskQueues\[0\] is .*; expected a task queue name/);
+      }
+    });
     test('a queue name the server refuses to poll, or one of its own system workers\' queues', () => {
       // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its 1000.
       expect(() => setup({ taskQueues: ['é'.repeat(600)] })).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
       expect(() => setup({ taskQueues: ['é'.repeat(500)] })).not.toThrow();
-      expect(() => setup({ taskQueues: ['orders\u0000'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: .* no whitespace, comma or control character/);
+      expect(() => setup({ taskQueues: ['orders\u0000'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: .* no control character/);
       // An unpaired surrogate is text no manifest can carry, which the props refuse before the queue check.
       expect(() => setup({ taskQueues: ['orders\uD800'] })).toThrow(/taskQueues\[0\] holds U\+D800 \(an unpaired surrogate\)/);
       expect(() => setup({ taskQueues: ['orders-😀'] })).not.toThrow();

@@ -10,7 +10,9 @@ import { partitionErrors } from './task-queue-partitions';
 import { KubeConfigMap } from '../../imports/k8s';
 import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
-import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
+import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTaskQueueName, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
+import { HISTORY_TASK_TYPES } from './history-task-types';
+import { idLengthErrors } from './id-length';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -28,7 +30,10 @@ export interface DynamicConfigConstraints {
   readonly namespace?: string;
   /** @default - any namespace id */
   readonly namespaceId?: string;
-  /** @default - any task queue */
+  /**
+   * A task queue's name, exactly as the workers poll it: the server compares it without trimming.
+   * @default - any task queue
+   */
   readonly taskQueueName?: string;
   /** @default - both task queue types */
   readonly taskQueueType?: TaskQueueType;
@@ -278,7 +283,10 @@ export class DynamicConfig extends Construct {
       data: { [DynamicConfig.FILE_NAME]: Lazy.any({ produce: () => this.render() }) },
     });
     // Over the whole file once every value is in: add() takes them one at a time, in any order.
-    this.node.addValidation(ownValidation({ validate: () => partitionErrors(`DynamicConfig '${props.name}'`, this.values) }));
+    this.node.addValidation(ownValidation({
+      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLengthErrors(`DynamicConfig '${props.name}'`, this.values
+        .filter((v) => v.constraints.taskQueueName !== undefined).map((v) => ({ prop: `constraints.taskQueueName of ${v.key}`, name: v.constraints.taskQueueName! })), this)],
+    }));
   }
 
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */
@@ -341,21 +349,6 @@ export class DynamicConfig extends Construct {
   }
 }
 
-/**
- * History task types the server's constraint parser reads (enumsspb.TaskTypeFromString: the
- * shorthand or the full enum name), with the first release that knows each one when it is not
- * every release the library knows.
- */
-const HISTORY_TASK_TYPES: Record<string, string | undefined> = Object.fromEntries([
-  ...['ReplicationHistory', 'ReplicationSyncActivity', 'TransferWorkflowTask', 'TransferActivityTask', 'TransferCloseExecution',
-    'TransferCancelExecution', 'TransferStartChildExecution', 'TransferSignalExecution', 'TransferResetWorkflow', 'WorkflowTaskTimeout',
-    'ActivityTimeout', 'UserTimer', 'WorkflowRunTimeout', 'DeleteHistoryEvent', 'ActivityRetryTimer', 'WorkflowBackoffTimer',
-    'VisibilityStartExecution', 'VisibilityUpsertExecution', 'VisibilityCloseExecution', 'VisibilityDeleteExecution', 'TransferDeleteExecution',
-    'ReplicationSyncWorkflowState', 'ArchivalArchiveExecution', 'StateMachineOutbound', 'StateMachineTimer', 'WorkflowExecutionTimeout',
-    'ReplicationSyncHsm', 'ReplicationSyncVersionedTransition', 'ChasmPure', 'Chasm'].map((t) => [t, undefined]),
-  ['ReplicationDeleteExecution', '1.31.0'], ['WorkerCommands', '1.32.0'], ['TimeskippingTimer', '1.32.0'],
-].flatMap(([t, since]) => [[t, since], [`TASK_TYPE_${t!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`, since]]));
-
 const STRING_CONSTRAINTS: Array<keyof DynamicConfigConstraints> = ['namespace', 'namespaceId', 'taskQueueName', 'destination', 'historyTaskType'];
 
 /**
@@ -376,6 +369,11 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
   if (constraints.shardId !== undefined) requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
   // As namespaces[].name and a fleet's temporalNamespace: another name ("a b", " orders") matches no namespace, and the value is never used.
   if (constraints.namespace !== undefined) requireTemporalNamespaceName(owner, `constraints.namespace of ${key}`, constraints.namespace);
+  // As a fleet's taskQueues: the server compares the name exactly, and one its frontend refuses (or pasted with a space) names no queue.
+  if (constraints.taskQueueName !== undefined) {
+    requireTaskQueueName(owner, `constraints.taskQueueName of ${key}`, constraints.taskQueueName,
+      'The server compares it exactly with the name the workers poll, without trimming, so other text matches no task queue and the value is never used.');
+  }
   // The server matches the id exactly, and generates lower-case UUIDs: a namespace's name there matches no namespace.
   if (constraints.namespaceId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(constraints.namespaceId)) {
     throw propError(owner, `constraints.namespaceId of ${key}`, constraints.namespaceId, 'a namespace id: a lower-case UUID, as `temporal operator namespace describe` shows it',

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
+import { checkTaskQueues } from './task-queues';
 import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
@@ -266,6 +267,8 @@ export class FleetAutoscaler extends Construct {
     super(scope, id);
     props = plainProps(`FleetAutoscaler '${id}'`, props, 'FleetAutoscalerProps');
     const { autoscaling: a, connection: c, owner } = props;
+    // As a fleet checks them: the construct is exported, and KEDA's triggers are written from these names.
+    checkTaskQueues(owner, props.taskQueues);
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     if (a.kind === FleetAutoscalerKind.HPA_CPU) {
       this.horizontalPodAutoscaler = new KubeHorizontalPodAutoscalerV2(this, 'Resource', {

@@ -8,6 +8,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
+import { checkTaskQueues } from './task-queues';
 import { ownValidation } from '../own-validation';
 import { checkLabels, durationMillis, propError, plainProps, shownDuration } from '../validation';
 
@@ -67,6 +68,8 @@ export class WorkerFleetMonitoring extends Construct {
     super(scope, id);
     props = plainProps(`WorkerFleetMonitoring '${id}'`, props, 'WorkerFleetMonitoringProps');
     const { owner, options: o } = props;
+    // As a fleet checks them: the construct is exported, and its series selectors are written from these names.
+    checkTaskQueues(owner, props.taskQueues);
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
     (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });

@@ -35,12 +35,43 @@ export function requireEnumValue(owner: string, prop: string, value: unknown, va
  * user and password at the first ":". HTTP basic authentication splits at the first ":" too.
  * Whitespace and control characters are never part of a user name the tools can pass on.
  */
-export interface UserRule { readonly forbidden: RegExp; readonly expected: string }
+export interface UserRule {
+  readonly forbidden: RegExp;
+  readonly expected: string;
+  /** Why the client needs a user and a password together, or neither; unset where a user alone logs in. */
+  readonly pairedWhy?: string;
+}
+/*
+ * Paired credentials, per client. gocql gets a PasswordAuthenticator only when user and password are
+ * both non-empty (ConfigureCassandraCluster, used by the server and temporal-cassandra-tool alike):
+ * either one alone is dropped without a word and the session logs in as nobody. olivere/elastic
+ * sends basic authentication when either is non-empty, with "" for the other, and Elasticsearch
+ * has no user with an empty name or password: every request fails with 401. The SQL stores always
+ * have a user (the prop is required), and a user without a password is certificate or trust
+ * authentication, which the drivers do send.
+ */
 export const USER_RULES: Record<'sql' | 'cassandra' | 'elasticsearch', UserRule> = {
   sql: { forbidden: /[\s\p{Cc}:/?#%]/u, expected: 'a user name without whitespace, control characters, ":", "/", "?", "#" or "%", which the connection string would read as its own syntax' },
-  cassandra: { forbidden: /[\s\p{Cc}]/u, expected: 'a user name without whitespace or control characters' },
-  elasticsearch: { forbidden: /[\s\p{Cc}:]/u, expected: 'a user name without whitespace, control characters or ":", which basic authentication reads as the end of the user' },
+  cassandra: {
+    forbidden: /[\s\p{Cc}]/u, expected: 'a user name without whitespace or control characters',
+    pairedWhy: 'The server and temporal-cassandra-tool log in only with both (gocql\'s PasswordAuthenticator is set when user and password are both non-empty): '
+      + 'either one alone is dropped without a word, and a Cassandra with authentication refuses the session.',
+  },
+  elasticsearch: {
+    forbidden: /[\s\p{Cc}:]/u, expected: 'a user name without whitespace, control characters or ":", which basic authentication reads as the end of the user',
+    pairedWhy: 'The server and temporal-elasticsearch-tool send basic authentication when either is set, with an empty value for the other, '
+      + 'and Elasticsearch has no such user: every request would fail with 401.',
+  },
 };
+
+/** A user and a password together, or neither, where the client drops or garbles one alone (UserRule.pairedWhy). */
+function checkPaired(owner: string, props: { user: string; password: string; instead?: string }, user: unknown, password: unknown, rule: UserRule): void {
+  if (rule.pairedWhy === undefined || (user === undefined) === (password === undefined)) return;
+  const missing = user === undefined ? props.user : props.password;
+  const given = user === undefined ? props.password : props.user;
+  throw propError(owner, missing, undefined, `${user === undefined ? 'a user name or a SecretRef' : 'a SecretRef'} while ${given} is set: a user and a password together, or neither`,
+    `${rule.pairedWhy} Give ${missing} too, or ${props.instead ?? `leave ${given} out to connect without authentication`}.`);
+}
 
 function checkUserName(owner: string, prop: string, user: unknown, rule: UserRule): void {
   if (typeof user === 'string' && rule.forbidden.test(user)) {
@@ -55,6 +86,7 @@ export function checkSchemaCredentials(owner: string, credentials: SchemaCredent
   else if (!(credentials.user instanceof SecretRef)) throw propError(owner, 'schemaCredentials.user', credentials.user, 'a user name or a SecretRef');
   checkUserName(owner, 'schemaCredentials.user', credentials.user, userRule);
   if (credentials.password !== undefined) requireSecretRef(owner, 'schemaCredentials.password', credentials.password);
+  checkPaired(owner, { user: 'schemaCredentials.user', password: 'schemaCredentials.password', instead: 'leave schemaCredentials out for the servers\' user and password' }, credentials.user, credentials.password, userRule);
   return credentials;
 }
 
@@ -71,6 +103,7 @@ export function checkCredentials(owner: string, userProp: string, user: unknown,
   if (user === '') throw propError(owner, userProp, user, 'a non-empty string', 'Leave it out to connect without a user name and password.');
   checkUserName(owner, userProp, user, userRule);
   if (password !== undefined) requireSecretRef(owner, 'password', password, 'A password written into the props would end up in the YAML; keep it in a Secret.');
+  checkPaired(owner, { user: userProp, password: 'password' }, user, password, userRule);
 }
 
 /*

@@ -50,8 +50,9 @@ export interface SchemaCredentials {
   /** User name, as a literal or from a Secret. */
   readonly user: string | SecretRef;
   /**
-   * Password, from a Secret.
-   * @default - no password
+   * Password, from a Secret. Required for Cassandra and Elasticsearch, whose clients drop or
+   * garble a user without one.
+   * @default - no password (SQL stores only)
    */
   readonly password?: SecretRef;
 }
@@ -192,13 +193,14 @@ export interface CassandraOptions {
   /** Keyspace. Each cluster needs its own. */
   readonly keyspace: string;
   /**
-   * User name, as a literal or from a Secret.
+   * User name, as a literal or from a Secret. Together with `password`: the server and the schema
+   * tool log in only with both, and drop either one alone.
    * @default - no authentication
    */
   readonly user?: string | SecretRef;
   /**
-   * Password, from a Secret.
-   * @default - no password
+   * Password, from a Secret. Together with `user`.
+   * @default - no authentication
    */
   readonly password?: SecretRef;
   /**
@@ -250,13 +252,14 @@ export interface ElasticsearchOptions {
    */
   readonly index?: string;
   /**
-   * User name, as a literal or from a Secret.
+   * User name, as a literal or from a Secret. Together with `password`: basic authentication with
+   * one of them empty fails every request.
    * @default - no authentication
    */
   readonly username?: string | SecretRef;
   /**
-   * Password, from a Secret.
-   * @default - no password
+   * Password, from a Secret. Together with `username`.
+   * @default - no authentication
    */
   readonly password?: SecretRef;
   /**

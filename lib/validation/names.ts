@@ -93,3 +93,29 @@ export function requireTemporalNamespaceName(owner: string, prop: string, value:
   }
   return value;
 }
+
+/*
+ * The server's limit.maxIDLength default. It counts UTF-8 bytes (Go's len), not characters: 600
+ * "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue length exceeds limit".
+ */
+export const MAX_TASK_QUEUE_BYTES = 1000;
+
+/*
+ * A task queue's name as the frontend takes it (common/tqid Validate: not empty, at most
+ * limit.maxIDLength bytes, not under "/_sys/", the prefix of the server's partition names) and as
+ * a client can send it (gRPC refuses a string that is not valid UTF-8, such as a lone surrogate).
+ * The server compares names exactly, without trimming (the dynamic config's constraints as well):
+ * a control character, or whitespace or an invisible character at either end (" orders",
+ * "orders\u200b"), is text pasted by mistake, naming no queue any worker polls.
+ */
+const TASK_QUEUE_EDGE = /^[\s\p{Cf}]|[\s\p{Cf}]$/u;
+
+/** A task queue name, as every prop that takes one checks it (DynamicConfigValue's taskQueueName, a fleet's taskQueues). */
+export function requireTaskQueueName(owner: string, prop: string, value: unknown, remedy?: string): string {
+  if (typeof value !== 'string' || value === '' || /[\p{Cc}\p{Cs}]/u.test(value) || TASK_QUEUE_EDGE.test(value)
+    || Buffer.byteLength(value, 'utf8') > MAX_TASK_QUEUE_BYTES || value.startsWith('/_sys/')) {
+    throw propError(owner, prop, value, `a task queue name: 1 to ${MAX_TASK_QUEUE_BYTES} bytes of UTF-8, no control character, `
+      + 'no whitespace or invisible character at either end, not under /_sys/ (the server\'s partitions)', remedy);
+  }
+  return value;
+}

@@ -413,7 +413,9 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
     authorization: authorization ? { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], audience: 'temporal' } : undefined,
     ui: spec.ui ? {
       replicas: spec.ui.replicas ?? undefined,
-      oidc: spec.ui.oidc ? { providerUrl: 'https://idp.example.com', clientId: 'temporal-ui', clientSecret: n.secret(17, 5), callbackUrl: 'https://ui.example.com/auth/sso/callback' } : undefined,
+      // The callback on the Ingress host (a name under a wildcard one), which synth requires: the provider sends the browser there.
+      oidc: spec.ui.oidc ? { providerUrl: 'https://idp.example.com', clientId: 'temporal-ui', clientSecret: n.secret(17, 5),
+        callbackUrl: `https://${(spec.ui.ingress?.host ?? 'ui.example.com').replace(/^\*\./, 'sso.')}/auth/sso/callback` } : undefined,
       allowAnonymous: spec.ui.oidc ? undefined : true,
       ingress: spec.ui.ingress ? { ...spec.ui.ingress, className: spec.ui.ingress.className ? n.name(18) : undefined, tlsSecretName: spec.ui.ingress.tlsSecretName ? n.name(19) : undefined, annotations: spec.ui.ingress.annotations ?? undefined, allowPlaintext: spec.ui.ingress.tlsSecretName ? undefined : true } : undefined,
       allowFrom: peers(spec.ui.allowFrom ?? undefined),
@@ -433,7 +435,9 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
       scrape: spec.monitoring.scrape === 'serviceMonitor' || (spec.monitoring.scrape === 'none' && (spec.monitoring.alerts || spec.monitoring.dashboard)) ? ScrapeConfig.serviceMonitor({ labels: spec.monitoring.monitorLabels ?? undefined, interval: spec.monitoring.intervalSeconds ? Duration.seconds(spec.monitoring.intervalSeconds) : undefined })
         : spec.monitoring.scrape === 'podMonitor' ? ScrapeConfig.podMonitor({ labels: spec.monitoring.monitorLabels ?? undefined, interval: spec.monitoring.intervalSeconds ? Duration.seconds(spec.monitoring.intervalSeconds) : undefined })
           : ScrapeConfig.none(),
-      alerts: spec.monitoring.alerts ? { labels: spec.monitoring.alertLabels ?? undefined } as any : false,
+      // rate() needs several samples per window: synth asks for 4 scrape intervals, which a slow scrape puts over the default 5 minutes.
+      alerts: spec.monitoring.alerts ? { labels: spec.monitoring.alertLabels ?? undefined,
+        rateWindow: (spec.monitoring.intervalSeconds ?? 0) * 4 > 300 ? Duration.seconds(spec.monitoring.intervalSeconds! * 4) : undefined } as any : false,
       dashboard: spec.monitoring.dashboard ? {} : false,
     } : undefined,
     networkPolicy: np === 'off' ? { enabled: false } : np ? {

@@ -70,6 +70,21 @@ const imageBad = fc.oneof(anyString, fc.constantFrom('Temporalio/Server::1.31.2'
 const urlOk = fc.constantFrom('https://idp.example.com/jwks.json', 'https://10.0.0.1:8080/k', 'https://[fd00::1]:8443/x');
 const urlBad = fc.oneof(anyString, fc.constantFrom('https://a b.example.com/', 'ftp://x/y', '/relative', 'https://', 'file:///jwks.json', 'http://10.0.0.1:8080/k'));
 
+// A store's and its schema Jobs' credentials for Cassandra and Elasticsearch: both halves or neither is valid, one half alone is not.
+const storeUser = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/), fc.constant(SecretRef.of('db', 'user')));
+const pair = fc.oneof(fc.constant({}), storeUser.map((user) => ({ user, password: PASSWORD })));
+const half = fc.oneof(storeUser.map((user) => ({ user })), fc.constant({ password: PASSWORD }));
+const credentials = {
+  valid: fc.record({ store: pair, schema: fc.option(storeUser.map((user) => ({ user, password: PASSWORD })), { nil: undefined }) }),
+  invalid: fc.oneof(fc.record({ store: half, schema: fc.constant(undefined) }), fc.record({ store: pair, schema: storeUser.map((user) => ({ user })) })),
+};
+
+// Task queue names as the server compares them (exactly): no control character, nothing blank or invisible at either end, at most 1000 bytes, not a /_sys/ partition.
+const taskQueueName = fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._:/@{}-]{0,30}[A-Za-z0-9]$/), fc.constantFrom('é'.repeat(500), 'orders-😀', 'temporal-sys-per-ns-tq'))
+  .filter((q) => manifestTextProblem(q) === undefined && !q.startsWith('/_sys/'));
+const taskQueueNameBad = fc.oneof(fc.constant(''), fc.tuple(taskQueueName, fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u3000', '\u200b'), fc.boolean()).map(([q, w, front]) => (front ? w + q : q + w)),
+  fc.constantFrom('/_sys/orders/1', 'é'.repeat(501), 'orders\u0000', 'orders\u007f'));
+
 const pg = (chart: Chart, id: string, over: Record<string, unknown> = {}) => new Persistence(chart, id, {
   defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD, ...over } as any),
   visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
@@ -172,11 +187,24 @@ export function catalogue(): CatalogueEntry[] {
     c('elasticsearch url', fc.constantFrom('http://es:9200', 'https://es.example.com'), anyString, (ch, v) => ({
       persistence: new Persistence(ch, 'p', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
-        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}' }),
+        visibilityStore: Datastore.elasticsearch({ url: v, username: 'elastic{{}}', password: PASSWORD }),
       }),
       // An https store with a user: the wait must be chosen (see elasticsearchWaits).
       schema: { waitForElasticsearch: true },
     }), ['url']),
+    // A user and a password together, or neither: gocql drops either one alone, Elasticsearch refuses basic authentication with an empty half.
+    c('cassandra user and password', credentials.valid, credentials.invalid, (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.cassandra({ hosts: ['cass'], keyspace: 'temporal', ...v.store, schemaCredentials: v.schema }),
+        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password: PASSWORD }),
+      }),
+    }), ['password']),
+    c('elasticsearch username and password', credentials.valid, credentials.invalid, (ch, v) => ({
+      persistence: new Persistence(ch, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: PASSWORD }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', username: v.store.user, password: v.store.password, schemaCredentials: v.schema }),
+      }),
+    }), ['password']),
     // Cloud databases: password commands and the containers beside the servers
     c('postgres passwordCommand.command', fc.constantFrom('/helpers/token', '/bin/sh', 'gcloud'), fc.oneof(fc.constantFrom('', '  '), junk.map((j) => `{{${j}`)),
       (ch, v) => ({ persistence: pg(ch, 'p', { password: undefined, passwordCommand: { command: v } }) }), ['passwordCommand']),
@@ -271,6 +299,9 @@ export function catalogue(): CatalogueEntry[] {
       fc.oneof(anyString.filter((x) => !['off', 'on', 'dual'].includes(x)), fc.constantFrom('Dual', 'OFF', 'both', ' dual', 'true')),
       (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility_next', user: 'temporal', password: PASSWORD }) }),
         dynamicConfig: { values: [DynamicConfigValue.of('system.secondaryVisibilityWritingMode', v)] } }), ['system.secondaryVisibilityWritingMode']),
+    c('DynamicConfigValue constraints.taskQueueName', taskQueueName, taskQueueNameBad, (_ch, v) => ({
+      dynamicConfig: { values: DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders', taskQueueName: v }) },
+    }), ['taskQueueName']),
     c('dynamicConfig.pollInterval', seconds(5, 600), fc.oneof(durationBad, seconds(0, 4)), (_ch, v) => ({ dynamicConfig: { pollInterval: v } }), ['pollInterval']),
     ...roleEntries(),
     ...fleetEntries(),
@@ -288,6 +319,8 @@ function fleetEntries(): CatalogueEntry[] {
   });
   return [
     f('image', fc.constantFrom('orders-worker:1', 'registry.example.com/team/orders:2.0.1', `orders@sha256:${'b'.repeat(64)}`), imageBad.filter((i) => !i.startsWith('temporalio/')), (v) => ({ image: v })),
+    f('taskQueues', taskQueueName.filter((q) => !/[\s,]/.test(q) && !q.startsWith('temporal-sys-')),
+      fc.oneof(taskQueueNameBad, fc.constantFrom('orders,billing', 'orders billing', 'temporal-sys-batcher')), (v) => ({ taskQueues: [v] })),
     f('replicas', int(0, 20), badNumber, (v) => ({ replicas: v })),
     f('podLabels', labelValue, anyString, (v) => ({ podLabels: { team: v } })),
     f('podAnnotations', labelKey, anyString, (v) => ({ podAnnotations: { [v]: 'x' } })),
