@@ -1335,7 +1335,8 @@ setTimeout(() => undefined, 20_000);
     const child = require('child_process').spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, READY_FILE: ready } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const exited = new Promise<{ status: number; stderr: string }>((done) => child.on('exit', (status: number) => done({ status, stderr })));
+    // 'close', not 'exit': the process may exit before its last stderr chunk is read, and a loaded machine made the message come up short.
+    const exited = new Promise<{ status: number; stderr: string }>((done) => child.on('close', (status: number) => done({ status, stderr })));
     const started = (async () => {
       while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 20));
     })();
