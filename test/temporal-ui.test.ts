@@ -239,6 +239,15 @@ describe('TemporalUi', () => {
       const wildcardOidc = { ...oidc, callbackUrl: 'https://temporal.ui.example.com/auth/sso/callback' };
       expect(() => cluster(testChart(), { ui: { oidc: wildcardOidc, ingress: { host: '*.ui.example.com', tlsSecretName: 'ui-tls' } } })).not.toThrow();
     });
+    test('the Ingress host ends in a number, which a browser reads as an IPv4 address (the API server takes it)', () => {
+      const props = (host: string) => ({ ui: { allowAnonymous: true, ingress: { host, tlsSecretName: 'ui-tls' } } });
+      for (const host of ['ui.1', 'temporal.0x1f', 'ui.example.09', '1.2.3', '*.ui.7']) {
+        expect(() => cluster(testChart(), props(host))).toThrow(`ui of TemporalCluster 'temporal': ingress.host is "${host}"; expected a DNS name whose last label is not a number`);
+      }
+      for (const host of ['ui.example.com', 'ui-1.example.com', 'temporal.b1', '*.ui.example.com', '7.example.com']) {
+        expect(() => cluster(testChart(), props(host))).not.toThrow();
+      }
+    });
     test('authorization is on and the UI has no login, so it could read nothing', () => {
       const props = { internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } };
       expect(() => cluster(testChart(), { ...props, ui: {} })).toThrow(/ui of TemporalCluster 'temporal': oidc is undefined; expected an OIDC login while authorization is on.*PERMISSION_DENIED.*ui.allowAnonymous: true/);

@@ -314,6 +314,11 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
     throw propError(owner, 'ingress.host', ingress.host, 'a DNS name, not an IP address',
       'An Ingress routes by host name; give the name clients use (such as "temporal-ui.example.com"), or reach the UI Service without an Ingress.');
   }
+  if (!browsersOpen(ingress.host.replace(/^\*\./, 'any.'))) {
+    throw propError(owner, 'ingress.host', ingress.host, 'a DNS name whose last label is not a number',
+      'A browser reads a host that ends in a number (ui.1, ui.0x1f, 1.2.3) as an IPv4 address and cannot open it, though the API server takes the Ingress; '
+      + 'give the name clients use, ending in a top-level domain (such as "temporal-ui.example.com").');
+  }
   if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
   checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
@@ -322,6 +327,19 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
     // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
     throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
       `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+  }
+}
+
+/**
+ * Whether a browser opens `host` as the name it is: the URL standard parses a host whose last label
+ * is a number as an IPv4 address, and refuses it (`ui.1`) or reads another one (`1.2.3` is 1.2.0.3).
+ * Node's URL follows that standard, so it answers as a browser would.
+ */
+function browsersOpen(host: string): boolean {
+  try {
+    return new URL(`https://${host}/`).hostname === host;
+  } catch {
+    return false;
   }
 }
 

@@ -170,7 +170,7 @@ export const clusterSpec = fc.record({
   ui: fc.oneof(fc.constant(undefined), fc.record({
     replicas: maybe(fc.integer({ min: 0, max: 4 })),
     oidc: fc.boolean(),
-    ingress: maybe(fc.record({ host: fc.constantFrom('ui.example.com', `${'u'.repeat(63)}.example.com`, 'temporal-ui', '*.ui.example.com', 'a.1'), className: maybe(dns1035(1, 63)), tlsSecretName: maybe(dns1035(1, 63)), annotations: maybe(annotations) })),
+    ingress: maybe(fc.record({ host: fc.constantFrom('ui.example.com', `${'u'.repeat(63)}.example.com`, 'temporal-ui', '*.ui.example.com', 'a.b1'), className: maybe(dns1035(1, 63)), tlsSecretName: maybe(dns1035(1, 63)), annotations: maybe(annotations) })),
     allowFrom: maybe(fc.array(peerSpec, { minLength: 1, maxLength: 2 })),
   })),
   adminTools: fc.boolean(),

@@ -268,7 +268,7 @@ export function catalogue(): CatalogueEntry[] {
       (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs(), uri: `gs://${v}/visibility` } } }), ['archival.visibility.uri']),
     c('archival gcs credentialsPath', fc.constantFrom('/var/secrets/gcs.json', '/creds/a.json'), anyString, (_ch, v) => ({ archival: { visibility: { provider: ArchivalProvider.gcs({ credentialsPath: v }), uri: 'gs://bucket/v' } } }), ['credentialsPath']),
     // UI
-    c('ui.ingress.host', wildcardDns, fc.oneof(anyString, fc.constant('https://ui.example.com')), (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: v, allowPlaintext: true } } }), ['ingress.host']),
+    c('ui.ingress.host', wildcardDns, fc.oneof(anyString, fc.constantFrom('https://ui.example.com', 'ui.1', 'ui.0x1f', '1.2.3')), (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: v, allowPlaintext: true } } }), ['ingress.host']),
     c('ui.ingress.annotations', labelKey, anyString, (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true, annotations: { [v]: 'x' } } } }), ['annotations']),
     c('ui.ingress.className', dnsName, anyString, (_ch, v) => ({ ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true, className: v } } }), ['className']),
     c('ui.replicas', int(0, 3), badNumber, (_ch, v) => ({ ui: { allowAnonymous: true, replicas: v } }), ['replicas']),
