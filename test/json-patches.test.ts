@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 import { messageOf } from './support/errors';
 
@@ -94,6 +94,47 @@ describe('a JSON patch never changes what the lock records and the checks compar
     new ApiObject(other, 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' } })
       .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'));
     expect(messageOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
+  });
+
+  describe('a patch that moves an object after a first validation, which the app-wide checks cache', () => {
+    const moves: Array<[string, (o: ApiObject, to: { namespace: string; name: string }) => void]> = [
+      ['a JSON patch of its namespace and name', (o, to) => o.addJsonPatch(JsonPatch.replace('/metadata/namespace', to.namespace), JsonPatch.replace('/metadata/name', to.name))],
+      ['a JSON patch of its whole metadata', (o, to) => o.addJsonPatch(JsonPatch.replace('/metadata', to))],
+      ['its metadata set through a cast', (o, to) => Object.assign(o.metadata as unknown as Record<string, string>, to)],
+    ];
+    test.each(moves)('fails when %s puts an object of the app on a cluster\'s object', (_, move) => {
+      const { app: a, chart, cluster } = app();
+      const cm = new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+      Testing.synth(chart);
+      move(cm, { namespace: cluster.namespace, name: cluster.pinnedConfigMapName });
+      expect(messageOf(() => a.synth())).toContain('TemporalCluster \'t/temporal\' emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+    });
+
+    test.each(moves)('fails when %s puts an object of the app on a worker fleet\'s object', (_, move) => {
+      const { app: a, chart, cluster } = app();
+      new WorkerFleet(new Chart(a, 'team', { namespace: 'orders' }), 'orders', { image: 'registry.example.com/orders:1.0.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster });
+      const d = new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } });
+      Testing.synth(chart);
+      move(d, { namespace: 'orders', name: 'orders' });
+      expect(messageOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
+    });
+  });
+
+  test('fails when an object\'s name is a Lazy that produces a name the cluster writes', () => {
+    const { app: a, cluster } = app();
+    new ApiObject(new Chart(a, 'other', { namespace: 't' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: Lazy.any({ produce: () => cluster.pinnedConfigMapName }) } });
+    expect(messageOf(() => a.synth())).toContain('emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+  });
+
+  test('fails when a patch moves a Secret a worker fleet reads into its namespace without the key it reads', () => {
+    const a = Testing.app();
+    new WorkerFleet(new Chart(a, 'team', { namespace: 'orders' }), 'orders', {
+      image: 'registry.example.com/orders:1.0.0', taskQueues: ['orders'], temporalNamespace: 'default',
+      frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'),
+    });
+    new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'key', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'other-key' }, data: { token: 'eA==' } })
+      .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'), JsonPatch.replace('/metadata/name', 'orders-key'));
+    expect(messageOf(() => a.synth())).toMatch(/apiKey reads key "jwt" of Secret orders-key, which has only \["token"\]/);
   });
 
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {

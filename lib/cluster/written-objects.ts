@@ -31,9 +31,15 @@ function unpatchedJson(o: ApiObject, patches: JsonPatch[]): unknown {
   }
 }
 
-/** Which object the app writes for `o`: its API version, kind, namespace and name after its patches. */
+/**
+ * Which object the app writes for `o`: its API version, kind, namespace and name after its patches,
+ * rendered when it has patches or a name or namespace that is no plain string (a Lazy).
+ */
 export function writtenIdentity(o: ApiObject): { apiVersion: string; kind: string; namespace?: string; name: string } {
-  if (patchesOf(o).length === 0) return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.name };
+  const { name, namespace } = o.metadata as { name?: unknown; namespace?: unknown };
+  if (patchesOf(o).length === 0 && typeof name === 'string' && (namespace === undefined || typeof namespace === 'string')) {
+    return { apiVersion: o.apiVersion, kind: o.kind, namespace, name };
+  }
   const json = o.toJson() as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
   const text = (v: unknown, fallback: string | undefined) => (typeof v === 'string' ? v : fallback);
   return {
