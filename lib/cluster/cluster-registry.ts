@@ -43,6 +43,8 @@ export interface RegisteredCluster {
   readonly uiCallbackUrl?: string;
   /** The names of its pinned and server config ConfigMaps, whose data no JSON patch may change (lib/cluster/written-objects.ts). */
   readonly lockedConfigMaps?: readonly string[];
+  /** The name of its dynamic config ConfigMap, whose data no JSON patch may change either. */
+  readonly dynamicConfigMap?: string;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -102,7 +104,9 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     }));
   }
   root[REGISTRY].push(cluster);
-  guardLockedFactsFromPatches(scope, cluster.label, new Set(cluster.lockedConfigMaps));
+  guardLockedFactsFromPatches(scope, cluster.label, {
+    configMaps: new Set(cluster.lockedConfigMaps), dynamicConfigMap: cluster.dynamicConfigMap, databaseAccess: cluster.databaseAccess.containers.map((c) => ({ name: c.name, restartPolicy: c.restartPolicy })),
+  });
   guardOutputFiles(root);
 }
 
