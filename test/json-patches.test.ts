@@ -135,6 +135,22 @@ describe('a JSON patch never changes what the lock records and the checks compar
       }
     });
 
+    test('fails when a patch mounts another ConfigMap as the server config, or mounts one over it', () => {
+      const volume = guarded();
+      const history = objectNamed(volume.cluster, 'Deployment', 'temporal-history');
+      const volumes = (history.toJson() as any).spec.template.spec.volumes as Array<{ name: string; configMap?: { name: string } }>;
+      const at = volumes.findIndex((v) => v.configMap?.name === 'temporal-config');
+      history.addJsonPatch(JsonPatch.replace(`/spec/template/spec/volumes/${at}/configMap/name`, 'my-config'));
+      const message = messageOf(() => Testing.synth(volume.chart));
+      expect(message).toContain(`changes volumes.${volumes[at].name}.configMap.name from "temporal-config" to "my-config"; expected the volumes and mounts the library writes`);
+      expect(message).toContain('databaseAccess.volumes and databaseAccess.volumeMounts');
+
+      const mount = guarded();
+      const server = objectNamed(mount.cluster, 'Deployment', 'temporal-history');
+      server.addJsonPatch(JsonPatch.add(`${containerAt(server, 'temporal')}/volumeMounts/0`, { name: 'mine', mountPath: '/etc/temporal/config' }));
+      expect(messageOf(() => Testing.synth(mount.chart))).toMatch(/changes containers\[\d+\] \(temporal\)\.volumeMounts\.0\.name from "config" to "mine"; expected the volumes and mounts the library writes/);
+    });
+
     test('fails when a patch changes a databaseAccess sidecar or init container, naming databaseAccess.sidecars (or initContainers) as the prop to set', () => {
       const changes: Array<[string, string, (at: string) => JsonPatch, string]> = [
         ['pgbouncer', 'args', (at) => JsonPatch.replace(`${at}/args/0`, '--upstream=pg-b.db:5432'), 'databaseAccess.sidecars'],

@@ -66,9 +66,9 @@ export interface GuardedObjects {
 
 /**
  * What of an object the lock records or compares, as written: the pinned and server config's data,
- * the dynamic config's, an admission policy's spec, and each container's image, pinned env, command
- * and args (the server reads the config the library writes only through those), and for a sidecar
- * everything its proxy digest reads (lib/persistence/database-proxies.ts).
+ * the dynamic config's, an admission policy's spec, and each container's image, pinned env, command,
+ * args and volume mounts and the pod's volumes (the server reads the config the library writes only
+ * through those), and for a sidecar everything its proxy digest reads (lib/persistence/database-proxies.ts).
  */
 function lockedFacts(json: unknown, guarded: GuardedObjects): Record<string, unknown> {
   const o = json as { kind?: string; metadata?: { name?: string }; data?: unknown; immutable?: unknown; spec?: Record<string, unknown> };
@@ -87,11 +87,13 @@ function lockedFacts(json: unknown, guarded: GuardedObjects): Record<string, unk
       const env = Array.isArray(c?.env) ? c.env.filter((e) => PINNED_ENV_NAMES.has(e?.name ?? '')) : [];
       const sidecar = list === 'initContainers' && c?.restartPolicy === 'Always';
       facts[`${list}[${i}] (${c?.name})`] = {
-        restartPolicy: c?.restartPolicy, image: c?.image, command: c?.command, args: c?.args,
-        ...(sidecar ? { env: c.env, envFrom: c.envFrom, volumeMounts: c.volumeMounts } : { env }),
+        restartPolicy: c?.restartPolicy, image: c?.image, command: c?.command, args: c?.args, volumeMounts: c?.volumeMounts,
+        ...(sidecar ? { env: c.env, envFrom: c.envFrom } : { env }),
       };
     });
   }
+  // By name: the server reads its config and the pinned values from ConfigMaps mounted from these.
+  if (Array.isArray(pod?.volumes)) facts.volumes = Object.fromEntries((pod.volumes as Array<{ name?: string }>).map((v) => [v?.name, v]));
   return facts;
 }
 
@@ -116,6 +118,11 @@ function expectedAndRemedy(o: ApiObject, path: readonly string[], guarded: Guard
     return `expected the container as ${prop} of the cluster's Persistence gives it: the library checks those containers, and the checks between clusters `
       + `and ClusterLock compare a database proxy's command, args, env, envFrom and volume mounts as the props give them, so the change would be written out unchecked. `
       + `Remove the patch and set ${prop}.`;
+  }
+  if (path[0] === 'volumes' || field === 'volumeMounts') {
+    return 'expected the volumes and mounts the library writes: the server reads its config and the pinned values from the ConfigMaps mounted there, '
+      + 'and another volume or mount there would run it with values the lock never saw. Remove the patch; give the pods volumes through '
+      + 'databaseAccess.volumes and databaseAccess.volumeMounts of the cluster\'s Persistence.';
   }
   if (field === 'command' || field === 'args') {
     return 'expected the command and args the library writes: the server reads the config the library writes (and checks) only through them, and another '
