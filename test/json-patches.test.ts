@@ -244,6 +244,41 @@ describe('a JSON patch never changes what the lock records and the checks compar
     expect(messageOf(() => a.synth())).toMatch(/apiKey reads key "jwt" of Secret orders-key, which has only \["token"\]/);
   });
 
+  test('fails when a chart\'s toJson rewrites an object of its own into a cluster\'s, which no check reads: ClusterLock.synth reads the documents and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patch-output-'));
+    try {
+      class Rewriting extends Chart {
+        public toJson(): any[] {
+          return super.toJson().map((o: any) => (o.metadata?.name === 'settings'
+            ? { ...o, metadata: { ...o.metadata, namespace: 't', name: 'temporal-pinned', labels: { team: 'a' } }, data: { numHistoryShards: '4' } } : o));
+        }
+      }
+      const outdir = join(dir, 'dist');
+      const build = (rewrite: boolean) => {
+        const a = new App({ outdir });
+        const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+        new ApiObject(rewrite ? new Rewriting(a, 'z', { namespace: 'elsewhere' }) : new Chart(a, 'z', { namespace: 'elsewhere' }), 'cm',
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+        return a;
+      };
+      const message = messageOf(() => ClusterLock.inMemory().synth(build(true)));
+      expect(message).toContain('ClusterLock refuses this synth: the output holds ConfigMap.core t/temporal-pinned in c.k8s.yaml and in z.k8s.yaml, '
+        + 'an object of a Temporal cluster or worker fleet (app.kubernetes.io/managed-by: cdk8s-temporal)');
+      expect(message).toContain('a Chart or ApiObject whose toJson rewrites its output');
+      expect(existsSync(outdir) ? readdirSync(outdir) : []).toEqual([]);
+      ClusterLock.inMemory().synth(build(false));
+      expect(readdirSync(outdir).sort()).toEqual(['c.k8s.yaml', 'z.k8s.yaml']);
+      expect(readFileSync(join(outdir, 'z.k8s.yaml'), 'utf-8')).toContain('name: settings');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {
     const dir = mkdtempSync(join(tmpdir(), 'patch-lock-'));
     try {

@@ -318,7 +318,11 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 /** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
 export function objectKey(o: ApiObject): string {
   // As written: a JSON patch may move an object to another namespace or name (lib/cluster/written-objects.ts).
-  const { apiVersion, kind, namespace, name } = writtenIdentity(o);
+  return identityKey(writtenIdentity(o));
+}
+
+/** `objectKey` of an object's written API version, kind, namespace and name. */
+export function identityKey({ apiVersion, kind, namespace, name }: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'core';
   return `${kind}.${group} ${CLUSTER_SCOPED.has(kind) ? '' : `${namespace ?? 'default'}/`}${name}`;
 }
