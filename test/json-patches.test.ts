@@ -105,7 +105,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
       const persistence = new Persistence(chart, 'p', {
         defaultStore: store('temporal'), visibilityStore: store('visibility'),
         databaseAccess: {
-          initContainers: [{ name: 'copy-helper', image: 'registry.example.com/helper:1.0.0', command: ['cp', '/helper', '/shared/helper'] }],
+          initContainers: [{ name: 'copy-helper', image: 'registry.example.com/helper:1.0.0', command: ['cp', '/helper', '/tools/helper'] }],
           sidecars: [{ name: 'pgbouncer', image: 'registry.example.com/pgbouncer:1.22.0', args: ['--upstream=pg-a.db:5432'] }],
         },
       });
