@@ -11,6 +11,7 @@ import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
 import { guardLockedFactsFromPatches, writtenIdentity } from './written-objects';
+import { identityKey } from './identity-key';
 import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
@@ -307,24 +308,10 @@ function throughProxies(...both: [Reached, Reached]): string | undefined {
       + `[{ port: ${both[0].store.port}, sidecars: [...] }]: only those are compared then.` : '');
 }
 
-/*
- * Kinds the API server keeps outside namespaces: one name each in the whole Kubernetes cluster, so
- * clusters in two namespaces collide on them too (the pinned-values policies are named
- * <namespace>-<name>-pinned-guard: namespace a-b with name c and namespace a with name b-c).
- */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'PriorityClass', 'StorageClass',
-  'CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
-
 /** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
 export function objectKey(o: ApiObject): string {
   // As written: a JSON patch may move an object to another namespace or name (lib/cluster/written-objects.ts).
   return identityKey(writtenIdentity(o));
-}
-
-/** `objectKey` of an object's written API version, kind, namespace and name. */
-export function identityKey({ apiVersion, kind, namespace, name }: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'core';
-  return `${kind}.${group} ${CLUSTER_SCOPED.has(kind) ? '' : `${namespace ?? 'default'}/`}${name}`;
 }
 
 /** Every object under `scope`, as `objectKey` writes it. */

@@ -1,5 +1,5 @@
 import { relative } from 'path';
-import { identityKey } from './cluster-registry';
+import { identityKey } from './identity-key';
 
 /*
  * The checks between clusters and fleets read each object as the app holds it, after its JSON
