@@ -2,6 +2,7 @@ import { writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
+import { outputClash } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
 import { isPlainObject } from './validation/plain-data';
@@ -68,8 +69,9 @@ function appendDocument(parts: string[], doc: unknown): void {
  * validates the app and resolves its dependencies once before it writes any chart, and
  * `chart.toJson()` repeats both for every chart, which makes a synth of N charts cost N times the
  * app (an app with validations of its own keeps cdk8s's, which run them as often as cdk8s does:
- * lib/own-validation.ts). Each object is rendered in one walk instead of two (lib/plain-to-json.ts). Every
- * replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
+ * lib/own-validation.ts). Each object is rendered in one walk instead of two (lib/plain-to-json.ts).
+ * The files are written once every chart is rendered, and none when the documents hold one of the
+ * library's objects twice (lib/cluster/output-clashes.ts). Every replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
  * with other internals) leaves cdk8s as it is.
  */
 export function withFastOutput(app: App, synth: () => void): void {
@@ -85,7 +87,11 @@ export function withFastOutput(app: App, synth: () => void): void {
   const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
   // An App subclass may list its charts its own way: only cdk8s's getter is replaced.
   const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts') ?? chartsGetterOf(app) !== chartsGetter;
-  if (ownWriter) yaml.save = (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' });
+  const write = ownWriter ? (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' })
+    : (file: string, docs: unknown[]) => originalSave.call(Yaml, file, docs);
+  // Every file is held until the last chart is rendered, and written once the documents themselves pass (lib/cluster/output-clashes.ts).
+  const files: Array<[string, unknown[]]> = [];
+  yaml.save = (file: string, docs: unknown[]) => void files.push([file, docs]);
   // cdk8s validates the app again for every chart it writes; only the library's own validations,
   // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
   let renderOnly: boolean | undefined;
@@ -101,8 +107,11 @@ export function withFastOutput(app: App, synth: () => void): void {
   }
   try {
     withPlainToJson(synth);
+    const clash = outputClash(files, app.outdir);
+    if (clash !== undefined) throw new Error(`ClusterLock refuses this synth: ${clash}`);
+    for (const [file, docs] of files) write(file, docs);
   } finally {
-    if (ownWriter) yaml.save = originalSave;
+    yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }

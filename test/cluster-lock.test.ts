@@ -317,7 +317,7 @@ describe('ClusterLock', () => {
       const dir = mkdtempSync(join(tmpdir(), 'lock-'));
       writeFileSync(join(dir, 'bad.json'), '{"clusters": {"a/b": {"numHistoryShards": "512"}}}');
       writeFileSync(join(dir, 'garbage.json'), 'not json');
-      expect(() => ClusterLock.file(join(dir, 'bad.json'))).toThrow(/entry "a\/b" of .*bad.json has numHistoryShards "512"; expected a positive integer. Restore the file from version control/);
+      expect(() => ClusterLock.file(join(dir, 'bad.json'))).toThrow(/entry "a\/b" of .*bad.json has numHistoryShards "512"; expected a positive integer up to 2147483647 \(the server holds it in an int32, as the numHistoryShards prop does\)\. Restore the file from version control/);
       expect(() => ClusterLock.file(join(dir, 'garbage.json'))).toThrow(/is not valid JSON.*do not delete it/);
       rmSync(dir, { recursive: true });
     });
@@ -487,7 +487,8 @@ describe('ClusterLock', () => {
       writeFileSync(path, written.replace('"numHistoryShards": 512,', '"numHistoryShards": 512, "numHistoryShards": 4,'));
       expect(() => ClusterLock.file(path)).toThrow(/has the key "clusters" > "temporal\/temporal" > "numHistoryShards" twice/);
       // Equal keys in different objects, and key-like text inside strings, are no duplicates.
-      writeFileSync(path, JSON.stringify({ clusters: { 'a/b': { ...locked().clusters['temporal/temporal'], currentClusterName: '\\"clusters\\": {' },
+      const good = locked().clusters['temporal/temporal'];
+      writeFileSync(path, JSON.stringify({ clusters: { 'a/b': { ...good, persistence: { ...good.persistence, default: 'postgres://pg:5432/\\"clusters\\": { 1e3' } },
         'c/d': { ...locked({}, 'other').clusters['temporal/temporal'] } } }, null, 2));
       expect(() => ClusterLock.file(path)).not.toThrow();
     });

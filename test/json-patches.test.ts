@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
-import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
+import { ClusterLock, Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 import { messageOf } from './support/errors';
 
 /*
@@ -94,6 +94,189 @@ describe('a JSON patch never changes what the lock records and the checks compar
     new ApiObject(other, 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders' } })
       .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'));
     expect(messageOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
+  });
+
+  describe('a patch of what a guard checks or the server reads its config through', () => {
+    /** A cluster behind a database proxy (a databaseAccess sidecar), with a helper init container, the pinned values guarded and a dynamic config. */
+    function guarded(): { chart: Chart; cluster: TemporalCluster } {
+      const a = Testing.app();
+      const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
+      const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password });
+      const persistence = new Persistence(chart, 'p', {
+        defaultStore: store('temporal'), visibilityStore: store('visibility'),
+        databaseAccess: {
+          initContainers: [{ name: 'copy-helper', image: 'registry.example.com/helper:1.0.0', command: ['cp', '/helper', '/tools/helper'] }],
+          sidecars: [{ name: 'pgbouncer', image: 'registry.example.com/pgbouncer:1.22.0', args: ['--upstream=pg-a.db:5432'] }],
+        },
+      });
+      const cluster = new TemporalCluster(chart, 'temporal', {
+        version: '1.32.2', numHistoryShards: 512, persistence, protectPinnedValues: {}, dynamicConfig: { values: [DynamicConfigValue.frontendRps(3000)] },
+      });
+      return { chart, cluster };
+    }
+    const containerAt = (o: ApiObject, name: string): string => {
+      const spec = (o.toJson() as any).spec.template.spec;
+      for (const list of ['initContainers', 'containers']) {
+        const at = (spec[list] ?? []).findIndex((c: { name: string }) => c.name === name);
+        if (at >= 0) return `/spec/template/spec/${list}/${at}`;
+      }
+      throw new Error(`no container ${name}`);
+    };
+
+    test('fails when a patch gives a server container another command or args (another --config-file), naming the field and the props', () => {
+      for (const [field, value] of [['command', ['temporal-server', '--config-file', '/etc/mine/config.yaml', 'start']], ['args', ['--env', 'mine']]] as const) {
+        const { chart, cluster } = guarded();
+        const history = objectNamed(cluster, 'Deployment', 'temporal-history');
+        history.addJsonPatch(JsonPatch.add(`${containerAt(history, 'temporal')}/${field}`, value));
+        const message = messageOf(() => Testing.synth(chart));
+        expect(message).toMatch(new RegExp(`a JSON patch of Deployment temporal-history \\(c/temporal/History/Resource\\) changes containers\\[\\d+\\] \\(temporal\\)\\.${field}`));
+        expect(message).toContain(field === 'command' ? 'to "--config-file"; expected the command and args the library writes' : 'from nothing to ["--env","mine"]; expected the command and args the library writes');
+        expect(message).toContain('Remove the patch and set the props that decide the config.');
+      }
+    });
+
+    test('fails when a patch mounts another ConfigMap as the server config, or mounts one over it', () => {
+      const volume = guarded();
+      const history = objectNamed(volume.cluster, 'Deployment', 'temporal-history');
+      const volumes = (history.toJson() as any).spec.template.spec.volumes as Array<{ name: string; configMap?: { name: string } }>;
+      const at = volumes.findIndex((v) => v.configMap?.name === 'temporal-config');
+      history.addJsonPatch(JsonPatch.replace(`/spec/template/spec/volumes/${at}/configMap/name`, 'my-config'));
+      const message = messageOf(() => Testing.synth(volume.chart));
+      expect(message).toContain(`changes volumes.${volumes[at].name}.configMap.name from "temporal-config" to "my-config"; expected the volumes and mounts the library writes`);
+      expect(message).toContain('databaseAccess.volumes and databaseAccess.volumeMounts');
+
+      const mount = guarded();
+      const server = objectNamed(mount.cluster, 'Deployment', 'temporal-history');
+      server.addJsonPatch(JsonPatch.add(`${containerAt(server, 'temporal')}/volumeMounts/0`, { name: 'mine', mountPath: '/etc/temporal/config' }));
+      expect(messageOf(() => Testing.synth(mount.chart))).toMatch(/changes containers\[\d+\] \(temporal\)\.volumeMounts\.0\.name from "config" to "mine"; expected the volumes and mounts the library writes/);
+    });
+
+    test('fails when a patch changes a databaseAccess sidecar or init container, naming databaseAccess.sidecars (or initContainers) as the prop to set', () => {
+      const changes: Array<[string, string, (at: string) => JsonPatch, string]> = [
+        ['pgbouncer', 'args', (at) => JsonPatch.replace(`${at}/args/0`, '--upstream=pg-b.db:5432'), 'databaseAccess.sidecars'],
+        ['pgbouncer', 'env', (at) => JsonPatch.add(`${at}/env`, [{ name: 'UPSTREAM', value: 'pg-b.db' }]), 'databaseAccess.sidecars'],
+        ['pgbouncer', 'image', (at) => JsonPatch.replace(`${at}/image`, 'registry.example.com/pgbouncer:9.9.9'), 'databaseAccess.sidecars'],
+        ['pgbouncer', 'restartPolicy', (at) => JsonPatch.remove(`${at}/restartPolicy`), 'databaseAccess.sidecars'],
+        ['copy-helper', 'command', (at) => JsonPatch.replace(`${at}/command/1`, '/other'), 'databaseAccess.initContainers'],
+      ];
+      for (const [name, field, patch, prop] of changes) {
+        const { chart, cluster } = guarded();
+        const history = objectNamed(cluster, 'Deployment', 'temporal-history');
+        history.addJsonPatch(patch(containerAt(history, name)));
+        const message = messageOf(() => Testing.synth(chart));
+        expect([name, field, message]).toEqual([name, field, expect.stringMatching(new RegExp(`changes initContainers\\[\\d+\\] \\(${name}\\)\\.${field}`))]);
+        expect(message).toContain(`expected the container as ${prop} of the cluster's Persistence gives it`);
+        expect(message).toContain(`Remove the patch and set ${prop}.`);
+      }
+    });
+
+    test('fails when a patch removes a validation of the pinned-values admission policy, or makes its binding only warn', () => {
+      const policy = guarded();
+      const vap = policy.cluster.node.findAll().find((o): o is ApiObject => o instanceof ApiObject && o.kind === 'ValidatingAdmissionPolicy')!;
+      vap.addJsonPatch(JsonPatch.remove('/spec/validations/0'));
+      const message = messageOf(() => Testing.synth(policy.chart));
+      expect(message).toMatch(/a JSON patch of ValidatingAdmissionPolicy \S+ \(c\/temporal\/PinnedValuesGuard\/\w+\) changes spec\.validations/);
+      expect(message).toContain('expected no patch of the spec of the admission policies that refuse a change of the pinned values');
+
+      const binding = guarded();
+      const vapb = binding.cluster.node.findAll().find((o): o is ApiObject => o instanceof ApiObject && o.kind === 'ValidatingAdmissionPolicyBinding')!;
+      vapb.addJsonPatch(JsonPatch.replace('/spec/validationActions', ['Warn']));
+      expect(messageOf(() => Testing.synth(binding.chart))).toMatch(/ValidatingAdmissionPolicyBinding \S+ .* changes spec\.validationActions\.0 from "Deny" to "Warn"/);
+    });
+
+    test('fails when a patch changes the dynamic config, whose values the library checks', () => {
+      const { chart, cluster } = guarded();
+      objectNamed(cluster, 'ConfigMap', cluster.dynamicConfig.configMapName).addJsonPatch(JsonPatch.add('/data/unchecked.yaml', 'frontend.rps: [{value: -1}]'));
+      const message = messageOf(() => Testing.synth(chart));
+      expect(message).toContain(`a JSON patch of ConfigMap ${cluster.dynamicConfig.configMapName} (c/temporal/`);
+      expect(message).toContain('changes data.unchecked.yaml from nothing to "frontend.rps: [{value: -1}]"; expected no patch of the dynamic config');
+      expect(message).toContain('set the dynamicConfig prop');
+    });
+
+    test('passes with a patch of a sidecar\'s resources, or a label of a policy', () => {
+      const { chart, cluster } = guarded();
+      const history = objectNamed(cluster, 'Deployment', 'temporal-history');
+      history.addJsonPatch(JsonPatch.add(`${containerAt(history, 'pgbouncer')}/resources`, { requests: { cpu: '50m' } }));
+      cluster.node.findAll().filter((o): o is ApiObject => o instanceof ApiObject && o.kind === 'ValidatingAdmissionPolicy')
+        .forEach((o) => o.addJsonPatch(JsonPatch.add('/metadata/labels/team', 'platform')));
+      expect(() => Testing.synth(chart)).not.toThrow();
+    });
+  });
+
+  describe('a patch that moves an object after a first validation, which the app-wide checks cache', () => {
+    const moves: Array<[string, (o: ApiObject, to: { namespace: string; name: string }) => void]> = [
+      ['a JSON patch of its namespace and name', (o, to) => o.addJsonPatch(JsonPatch.replace('/metadata/namespace', to.namespace), JsonPatch.replace('/metadata/name', to.name))],
+      ['a JSON patch of its whole metadata', (o, to) => o.addJsonPatch(JsonPatch.replace('/metadata', to))],
+      ['its metadata set through a cast', (o, to) => Object.assign(o.metadata as unknown as Record<string, string>, to)],
+    ];
+    test.each(moves)('fails when %s puts an object of the app on a cluster\'s object', (_, move) => {
+      const { app: a, chart, cluster } = app();
+      const cm = new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+      Testing.synth(chart);
+      move(cm, { namespace: cluster.namespace, name: cluster.pinnedConfigMapName });
+      expect(messageOf(() => a.synth())).toContain('TemporalCluster \'t/temporal\' emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+    });
+
+    test.each(moves)('fails when %s puts an object of the app on a worker fleet\'s object', (_, move) => {
+      const { app: a, chart, cluster } = app();
+      new WorkerFleet(new Chart(a, 'team', { namespace: 'orders' }), 'orders', { image: 'registry.example.com/orders:1.0.0', taskQueues: ['orders'], temporalNamespace: 'default', cluster });
+      const d = new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } });
+      Testing.synth(chart);
+      move(d, { namespace: 'orders', name: 'orders' });
+      expect(messageOf(() => a.synth())).toContain('WorkerFleet \'orders\': Deployment orders/orders is also emitted by other/deployment');
+    });
+  });
+
+  test('fails when an object\'s name is a Lazy that produces a name the cluster writes', () => {
+    const { app: a, cluster } = app();
+    new ApiObject(new Chart(a, 'other', { namespace: 't' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: Lazy.any({ produce: () => cluster.pinnedConfigMapName }) } });
+    expect(messageOf(() => a.synth())).toContain('emits ConfigMap.core t/temporal-pinned, and so does other/cm');
+  });
+
+  test('fails when a patch moves a Secret a worker fleet reads into its namespace without the key it reads', () => {
+    const a = Testing.app();
+    new WorkerFleet(new Chart(a, 'team', { namespace: 'orders' }), 'orders', {
+      image: 'registry.example.com/orders:1.0.0', taskQueues: ['orders'], temporalNamespace: 'default',
+      frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'),
+    });
+    new ApiObject(new Chart(a, 'other', { namespace: 'elsewhere' }), 'key', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'other-key' }, data: { token: 'eA==' } })
+      .addJsonPatch(JsonPatch.replace('/metadata/namespace', 'orders'), JsonPatch.replace('/metadata/name', 'orders-key'));
+    expect(messageOf(() => a.synth())).toMatch(/apiKey reads key "jwt" of Secret orders-key, which has only \["token"\]/);
+  });
+
+  test('fails when a chart\'s toJson rewrites an object of its own into a cluster\'s, which no check reads: ClusterLock.synth reads the documents and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patch-output-'));
+    try {
+      class Rewriting extends Chart {
+        public toJson(): any[] {
+          return super.toJson().map((o: any) => (o.metadata?.name === 'settings'
+            ? { ...o, metadata: { ...o.metadata, namespace: 't', name: 'temporal-pinned', labels: { team: 'a' } }, data: { numHistoryShards: '4' } } : o));
+        }
+      }
+      const outdir = join(dir, 'dist');
+      const build = (rewrite: boolean) => {
+        const a = new App({ outdir });
+        const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+        new ApiObject(rewrite ? new Rewriting(a, 'z', { namespace: 'elsewhere' }) : new Chart(a, 'z', { namespace: 'elsewhere' }), 'cm',
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+        return a;
+      };
+      const message = messageOf(() => ClusterLock.inMemory().synth(build(true)));
+      expect(message).toContain('ClusterLock refuses this synth: the output holds ConfigMap.core t/temporal-pinned in c.k8s.yaml and in z.k8s.yaml, '
+        + 'an object of a Temporal cluster or worker fleet (app.kubernetes.io/managed-by: cdk8s-temporal)');
+      expect(message).toContain('a Chart or ApiObject whose toJson rewrites its output');
+      expect(existsSync(outdir) ? readdirSync(outdir) : []).toEqual([]);
+      ClusterLock.inMemory().synth(build(false));
+      expect(readdirSync(outdir).sort()).toEqual(['c.k8s.yaml', 'z.k8s.yaml']);
+      expect(readFileSync(join(outdir, 'z.k8s.yaml'), 'utf-8')).toContain('name: settings');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {

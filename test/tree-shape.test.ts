@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { Construct, Node } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { Datastore, Persistence, TemporalCluster } from '../lib';
@@ -64,6 +64,39 @@ describe('treeShape / sameShape: whether a construct was added anywhere in an ap
         expect([ids, Node.of(scope).children.length, sameShape(shape)]).toEqual([ids, ids.length + 1, false]);
       }
     });
+    test('an object was patched, its patch\'s value changed in place, or its metadata or kind changed through a cast, with no construct added', () => {
+      const changes: Array<(cm: ApiObject) => void> = [
+        (cm) => cm.addJsonPatch(JsonPatch.replace('/metadata/namespace', 'elsewhere')),
+        (cm) => cm.addJsonPatch(JsonPatch.add('/metadata/labels', { team: 'a' })),
+        (cm) => ((cm.metadata as unknown as { namespace: string }).namespace = 'elsewhere'),
+        (cm) => ((cm.metadata as unknown as { name: string }).name = 'renamed'),
+        (cm) => ((cm as unknown as { kind: string }).kind = 'Secret'),
+      ];
+      for (const change of changes) {
+        const { app, scope } = tree();
+        const shape = treeShape(app);
+        change(Node.of(scope).findChild('cm') as ApiObject);
+        expect(sameShape(shape)).toBe(false);
+      }
+      const { app, scope } = tree();
+      const value = { namespace: 'a' };
+      (Node.of(scope).findChild('cm') as ApiObject).addJsonPatch(JsonPatch.add('/metadata', value));
+      const shape = treeShape(app);
+      expect(sameShape(shape)).toBe(true);
+      value.namespace = 'b';
+      expect(sameShape(shape)).toBe(false);
+    });
+    test('always, for an app with an object placed by a Lazy name or a patch that moves or copies a value, which may change on its own', () => {
+      const lazy = tree();
+      new ApiObject(lazy.chart, 'lazy', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: Lazy.any({ produce: () => 'x' }) } });
+      const moved = tree();
+      new ApiObject(moved.chart, 'moved', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' } })
+        .addJsonPatch(JsonPatch.copy('/data/target', '/metadata/name'));
+      for (const { app } of [lazy, moved]) {
+        const shape = treeShape(app);
+        expect([shape.volatile, sameShape(shape)]).toEqual([true, false]);
+      }
+    });
   });
 });
 
@@ -77,11 +110,13 @@ describe('the checks between clusters run again only when the app changed', () =
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 't' });
     const cluster = new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pg(chart, 'x') });
-    // An object of the app's own, whose kind the checks read for each run (the object's key), and nothing else during a validation.
-    const mine = new KubeConfigMap(chart, 'mine', { metadata: { name: 'mine' } });
-    const kind = jest.fn(() => 'ConfigMap');
-    Object.defineProperty(mine, 'kind', { get: kind });
-    const runs = () => kind.mock.calls.length;
+    new KubeConfigMap(chart, 'mine', { metadata: { name: 'mine' } });
+    // The cluster as the checks between clusters see it, whose membership ports they read for each run, and nothing else during a validation.
+    const registered = (Node.of(app).root as unknown as Record<symbol, Array<Record<string, unknown>>>)[Symbol.for('cdk8s-temporal.cluster-registry')][0];
+    const ports = registered.membershipPorts;
+    const read = jest.fn(() => ports);
+    Object.defineProperty(registered, 'membershipPorts', { get: read });
+    const runs = () => read.mock.calls.length;
     expect(Node.of(app).validate()).toEqual([]);
     const once = runs();
     expect(once).toBeGreaterThan(0);
@@ -92,5 +127,9 @@ describe('the checks between clusters run again only when the app changed', () =
     expect(runs()).toBe(2 * once);
     expect(Node.of(app).validate()).toEqual([]);
     expect(runs()).toBe(2 * once);
+    // A JSON patch adds no construct, and may move an object onto a cluster's.
+    (Node.of(chart).findChild('mine') as KubeConfigMap).addJsonPatch(JsonPatch.add('/metadata/labels', { team: 'a' }));
+    expect(Node.of(app).validate()).toEqual([]);
+    expect(runs()).toBe(3 * once);
   });
 });

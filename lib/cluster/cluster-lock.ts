@@ -3,14 +3,13 @@ import { resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { recordLockCheck, registeredClusters } from './cluster-registry';
-import { LockedCluster, migratedFromNote, migratedFromProblem, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
+import { checkContents } from './lock-entries';
+import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
-import { duplicateKey, lockText } from './lock-text';
+import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
-import { StoreRole } from '../persistence/datastore';
-import { LIBRARY_VERSION } from '../versions';
 import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -288,6 +287,11 @@ function parseLock(absolute: string, text: string): ClusterLockContents {
     throw new Error(`ClusterLock: ${absolute} has the key ${duplicate} twice; expected each key once, as this library writes it `
       + '(a merge conflict resolved by keeping both sides?). Restore the file from version control, or keep the one entry that is right.');
   }
+  const number = numberNotInDigits(text);
+  if (number) {
+    throw new Error(`ClusterLock: ${absolute} has ${number.path} written ${number.token}; expected an integer in digits, at most ${Number.MAX_SAFE_INTEGER}, `
+      + 'as this library writes every number of the lock (an edit by hand?). Restore the file from version control.');
+  }
   return checkContents(absolute, contents);
 }
 
@@ -310,86 +314,9 @@ function readLock(path: string): string {
   }
 }
 
-/** The lock as read, every entry checked: a malformed one names the file and the key, never a TypeError. */
-function checkContents(source: string, contents: unknown): ClusterLockContents {
-  const clusters = (contents as ClusterLockContents | null)?.clusters;
-  if (!clusters || typeof clusters !== 'object' || Array.isArray(clusters)) {
-    throw new Error(`ClusterLock: ${source} has no "clusters" object; expected the lock file this library writes.`);
-  }
-  const unknown = Object.keys(contents as object).find((k) => k !== 'clusters');
-  if (unknown !== undefined) throw new Error(`ClusterLock: ${source} has the field ${JSON.stringify(unknown)}; ${NEWER_OR_EDITED}`);
-  for (const [key, entry] of Object.entries(clusters)) {
-    const field = entry && typeof entry === 'object' ? Object.keys(entry).find((f) => !ENTRY_FIELDS.has(f)) : undefined;
-    if (field !== undefined) throw new Error(`ClusterLock: entry "${key}" of ${source} has the field ${JSON.stringify(field)}; ${NEWER_OR_EDITED}`);
-    const persistence = (entry as Partial<LockedCluster> | null)?.persistence;
-    const role = persistence && typeof persistence === 'object' ? Object.keys(persistence).find((r) => !STORE_ROLES.has(r)) : undefined;
-    if (role !== undefined) {
-      throw new Error(`ClusterLock: entry "${key}" of ${source} has the store role persistence.${JSON.stringify(role)} (this version writes ${[...STORE_ROLES].join(', ')}); ${NEWER_OR_EDITED}`);
-    }
-    const problem = entryProblem(key, entry);
-    if (problem) {
-      throw new Error(`ClusterLock: entry "${key}" of ${source} ${problem}. Restore the file from version control.`);
-    }
-  }
-  return contents as ClusterLockContents;
-}
-
-/**
- * Why an unknown field is refused rather than ignored: the lock is rewritten from what this version
- * records, so a field a newer version added (another value a cluster can never change) would be
- * dropped without a word, and with it what it protects.
- */
-const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A newer version of the library wrote this lock: `
-  + 'upgrade cdk8s-temporal to the version your repository used (package-lock.json), rather than let this one drop what it locks; '
-  + 'or the file was edited by hand: restore it from version control.';
-
 /** Why a locked entry without proxy digests can be on a new cluster's loopback database, when it is; else ''. */
 function unrecordedProxies(entry: LockedCluster, current: LockedCluster): string {
   if (entry.databaseProxies !== undefined || current.databaseProxies === undefined) return '';
   return ' Its entry records no database proxies (written before the lock recorded them), so its loopback store reads as any pod\'s: if it is behind a proxy '
     + 'of its own, synthesize its app once with this version, which records them, then this one.';
-}
-
-/** The fields of an entry, as LockedCluster declares them. */
-const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom']);
-
-const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
-
-function entryProblem(key: string, entry: unknown): string | undefined {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(key)) return 'has a key that is not "<namespace>/<name>"';
-  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return `is ${JSON.stringify(entry)}; expected an object`;
-  const e = entry as Record<string, unknown>;
-  const positiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  if (!positiveInteger(e.numHistoryShards)) return `has numHistoryShards ${JSON.stringify(e.numHistoryShards)}; expected a positive integer`;
-  if (!positiveInteger(e.failoverVersionIncrement)) return `has failoverVersionIncrement ${JSON.stringify(e.failoverVersionIncrement)}; expected a positive integer`;
-  if (e.initialFailoverVersion !== undefined && (!positiveInteger(e.initialFailoverVersion) || (e.initialFailoverVersion as number) >= (e.failoverVersionIncrement as number))) {
-    return `has initialFailoverVersion ${JSON.stringify(e.initialFailoverVersion)}; expected a positive integer below failoverVersionIncrement`;
-  }
-  if (typeof e.currentClusterName !== 'string' || e.currentClusterName === '') return `has currentClusterName ${JSON.stringify(e.currentClusterName)}; expected a cluster name`;
-  if (typeof e.serverVersion !== 'string' || !/^\d+\.\d+\.\d+$/.test(e.serverVersion)) return `has serverVersion ${JSON.stringify(e.serverVersion)}; expected a release such as "1.31.2"`;
-  if (e.imageDigests !== undefined && (!Array.isArray(e.imageDigests) || e.imageDigests.length === 0
-    || !e.imageDigests.every((d) => typeof d === 'string' && /^sha256:[0-9a-f]{64}$/.test(d)))) {
-    return `has imageDigests ${JSON.stringify(e.imageDigests)}; expected a list of image digests such as "sha256:" and 64 hex digits`;
-  }
-  if (e.databaseProxies !== undefined && (!Array.isArray(e.databaseProxies) || e.databaseProxies.length === 0
-    || !e.databaseProxies.every((d) => typeof d === 'string' && /^[0-9a-f]{16}$/.test(d)))) {
-    return `has databaseProxies ${JSON.stringify(e.databaseProxies)}; expected a list of proxy digests of 16 hex digits`;
-  }
-  const migrated = migratedFromProblem(e.migratedFrom);
-  if (migrated) return migrated;
-  if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
-    return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
-  }
-  const persistence = e.persistence as Record<string, unknown> | null;
-  if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {
-    return `has persistence ${JSON.stringify(e.persistence)}; expected the store URI of each role`;
-  }
-  // A missing role would leave that store unchecked and the next save would lock whatever database the app names now.
-  const missing = [StoreRole.DEFAULT, StoreRole.VISIBILITY].find((r) => persistence[r] === undefined);
-  if (missing !== undefined) return `has no persistence.${missing}; expected the store URI of each role`;
-  for (const [role, uri] of Object.entries(persistence)) {
-    if (typeof uri !== 'string' || !/^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)) return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal"`;
-  }
-  return undefined;
 }

@@ -11,6 +11,7 @@ import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
 import { guardLockedFactsFromPatches, writtenIdentity } from './written-objects';
+import { identityKey } from './identity-key';
 import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
@@ -43,6 +44,8 @@ export interface RegisteredCluster {
   readonly uiCallbackUrl?: string;
   /** The names of its pinned and server config ConfigMaps, whose data no JSON patch may change (lib/cluster/written-objects.ts). */
   readonly lockedConfigMaps?: readonly string[];
+  /** The name of its dynamic config ConfigMap, whose data no JSON patch may change either. */
+  readonly dynamicConfigMap?: string;
   /** The lock key the cluster had before a declared rename or move, if any. */
   readonly previously?: string;
   /** The Temporal namespaces its namespace Job creates (local ones: the Job never passes --global). */
@@ -105,7 +108,9 @@ export function registerCluster(scope: IConstruct, cluster: RegisteredCluster): 
     }));
   }
   root[REGISTRY].push(cluster);
-  guardLockedFactsFromPatches(scope, cluster.label, new Set(cluster.lockedConfigMaps));
+  guardLockedFactsFromPatches(scope, cluster.label, {
+    configMaps: new Set(cluster.lockedConfigMaps), dynamicConfigMap: cluster.dynamicConfigMap, databaseAccess: cluster.databaseAccess.containers.map((c) => ({ name: c.name, restartPolicy: c.restartPolicy })),
+  });
   guardOutputFiles(root);
 }
 
@@ -306,20 +311,10 @@ function throughProxies(...both: [Reached, Reached]): string | undefined {
       + `[{ port: ${both[0].store.port}, sidecars: [...] }]: only those are compared then.` : '');
 }
 
-/*
- * Kinds the API server keeps outside namespaces: one name each in the whole Kubernetes cluster, so
- * clusters in two namespaces collide on them too (the pinned-values policies are named
- * <namespace>-<name>-pinned-guard: namespace a-b with name c and namespace a with name b-c).
- */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ClusterIssuer', 'PriorityClass', 'StorageClass',
-  'CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
-
 /** Which object of the Kubernetes cluster `o` is: its API group, kind, namespace (unless cluster-scoped) and name. */
 export function objectKey(o: ApiObject): string {
   // As written: a JSON patch may move an object to another namespace or name (lib/cluster/written-objects.ts).
-  const { apiVersion, kind, namespace, name } = writtenIdentity(o);
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'core';
-  return `${kind}.${group} ${CLUSTER_SCOPED.has(kind) ? '' : `${namespace ?? 'default'}/`}${name}`;
+  return identityKey(writtenIdentity(o));
 }
 
 /** Every object under `scope`, as `objectKey` writes it. */

@@ -42,3 +42,41 @@ export function duplicateKey(text: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The first number of `text` (valid JSON) not written as this library writes one, an integer in
+ * digits that JSON.parse reads exactly (`512`, not `512.0`, `5.12e2`, `-0` or 2^53 and more), with the path of keys that leads to it such as
+ * `"clusters" > "t/temporal" > "numHistoryShards"`; undefined when there is none. JSON.parse reads
+ * `5.12e2` as 512 and 9007199254740993 as ...992: a hand edit that wrote one is refused as written, not read as something else.
+ */
+export function numberNotInDigits(text: string): { path: string; token: string } | undefined {
+  // One frame per open object or array: the path to it, and for an array the index of its current item.
+  const stack: Array<{ path: Array<string | number>; index?: number }> = [];
+  let lastKey = '';
+  const here = (): Array<string | number> => {
+    const top = stack[stack.length - 1];
+    return top ? [...top.path, top.index ?? lastKey] : [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top && top.index === undefined && /^\s*:/.test(text.slice(j + 1, j + 64))) lastKey = JSON.parse(text.slice(i, j + 1)) as string;
+      i = j;
+    } else if (c === '{' || c === '[') {
+      stack.push({ path: here(), index: c === '[' ? 0 : undefined });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.index !== undefined) top.index++;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const token = /^-?[0-9][0-9.eE+-]*/.exec(text.slice(i, i + 400))![0];
+      if (!/^(0|-?[1-9][0-9]*)$/.test(token) || !Number.isSafeInteger(Number(token))) return { path: here().map((k) => (typeof k === 'number' ? `[${k}]` : JSON.stringify(k))).join(' > '), token };
+      i += token.length - 1;
+    }
+  }
+  return undefined;
+}

@@ -31,9 +31,15 @@ function unpatchedJson(o: ApiObject, patches: JsonPatch[]): unknown {
   }
 }
 
-/** Which object the app writes for `o`: its API version, kind, namespace and name after its patches. */
+/**
+ * Which object the app writes for `o`: its API version, kind, namespace and name after its patches,
+ * rendered when it has patches or a name or namespace that is no plain string (a Lazy).
+ */
 export function writtenIdentity(o: ApiObject): { apiVersion: string; kind: string; namespace?: string; name: string } {
-  if (patchesOf(o).length === 0) return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.name };
+  const { name, namespace } = o.metadata as { name?: unknown; namespace?: unknown };
+  if (patchesOf(o).length === 0 && typeof name === 'string' && (namespace === undefined || typeof namespace === 'string')) {
+    return { apiVersion: o.apiVersion, kind: o.kind, namespace, name };
+  }
   const json = o.toJson() as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } };
   const text = (v: unknown, fallback: string | undefined) => (typeof v === 'string' ? v : fallback);
   return {
@@ -44,12 +50,30 @@ export function writtenIdentity(o: ApiObject): { apiVersion: string; kind: strin
 
 /** Kinds whose pods run the server or the release's tools: their images and pinned env are what the lock records. */
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+/** The admission policies that refuse a change of the pinned values, or of a server's env, in the running cluster. */
+const ADMISSION = new Set(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 const PINNED_ENV_NAMES: ReadonlySet<string> = new Set(Object.values(PINNED_ENV));
 
-/** What of an object the lock records or compares, as written: the pinned and server config's data, each container's image and pinned env. */
-function lockedFacts(json: unknown, configMaps: ReadonlySet<string>): Record<string, unknown> {
+/** What of a cluster's objects no patch may change, and the props that decide it. */
+export interface GuardedObjects {
+  /** The pinned and server config ConfigMaps, whose data the lock records or the checks compare. */
+  readonly configMaps: ReadonlySet<string>;
+  /** The dynamic config ConfigMap, whose values the library checks (keys, types, release). */
+  readonly dynamicConfigMap?: string;
+  /** The containers of `databaseAccess` (its init containers, then its sidecars): what the checks between clusters compare of a proxy. */
+  readonly databaseAccess: ReadonlyArray<{ readonly name: string; readonly restartPolicy?: string }>;
+}
+
+/**
+ * What of an object the lock records or compares, as written: the pinned and server config's data,
+ * the dynamic config's, an admission policy's spec, and each container's image, pinned env, command,
+ * args and volume mounts and the pod's volumes (the server reads the config the library writes only
+ * through those), and for a sidecar everything its proxy digest reads (lib/persistence/database-proxies.ts).
+ */
+function lockedFacts(json: unknown, guarded: GuardedObjects): Record<string, unknown> {
   const o = json as { kind?: string; metadata?: { name?: string }; data?: unknown; immutable?: unknown; spec?: Record<string, unknown> };
-  if (o.kind === 'ConfigMap') return configMaps.has(o.metadata?.name ?? '') ? { data: o.data, immutable: o.immutable } : {};
+  if (o.kind === 'ConfigMap') return isGuardedConfigMap(o.metadata?.name ?? '', guarded) ? { data: o.data, immutable: o.immutable } : {};
+  if (ADMISSION.has(o.kind ?? '')) return { spec: o.spec };
   const facts: Record<string, unknown> = {};
   const podSpec = (spec: unknown): Record<string, unknown> | undefined => {
     const s = spec as { template?: { spec?: Record<string, unknown> }; jobTemplate?: { spec?: unknown } } | undefined;
@@ -59,12 +83,54 @@ function lockedFacts(json: unknown, configMaps: ReadonlySet<string>): Record<str
   for (const list of ['initContainers', 'containers']) {
     const containers = pod?.[list];
     if (!Array.isArray(containers)) continue;
-    containers.forEach((c: { name?: string; image?: unknown; env?: Array<{ name?: string }> }, i) => {
+    containers.forEach((c: Record<string, unknown> & { name?: string; env?: Array<{ name?: string }> }, i) => {
       const env = Array.isArray(c?.env) ? c.env.filter((e) => PINNED_ENV_NAMES.has(e?.name ?? '')) : [];
-      facts[`${list}[${i}] (${c?.name})`] = { image: c?.image, env };
+      const sidecar = list === 'initContainers' && c?.restartPolicy === 'Always';
+      facts[`${list}[${i}] (${c?.name})`] = {
+        restartPolicy: c?.restartPolicy, image: c?.image, command: c?.command, args: c?.args, volumeMounts: c?.volumeMounts,
+        ...(sidecar ? { env: c.env, envFrom: c.envFrom } : { env }),
+      };
     });
   }
+  // By name: the server reads its config and the pinned values from ConfigMaps mounted from these.
+  if (Array.isArray(pod?.volumes)) facts.volumes = Object.fromEntries((pod.volumes as Array<{ name?: string }>).map((v) => [v?.name, v]));
   return facts;
+}
+
+function isGuardedConfigMap(name: string, guarded: GuardedObjects): boolean {
+  return guarded.configMaps.has(name) || name === guarded.dynamicConfigMap;
+}
+
+/** What the message says is expected, and the remedy, for a change at `path` of `o`'s facts. */
+function expectedAndRemedy(o: ApiObject, path: readonly string[], guarded: GuardedObjects): string {
+  if (o.kind === 'ConfigMap' && o.name === guarded.dynamicConfigMap) {
+    return 'expected no patch of the dynamic config, whose keys, types and values the library checks against the release. Remove the patch and set the dynamicConfig prop.';
+  }
+  if (ADMISSION.has(o.kind)) {
+    return 'expected no patch of the spec of the admission policies that refuse a change of the pinned values (or of a server\'s env) in the running cluster: '
+      + 'a removed validation, another validationAction or other matchResources would let one through. Remove the patch; the policies follow protectPinnedValues.';
+  }
+  const container = /^(initContainers|containers)\[\d+\] \((.*)\)$/.exec(path[0] ?? '');
+  const field = path[1];
+  const access = container ? guarded.databaseAccess.find((c) => c.name === container[2]) : undefined;
+  if (access && container?.[1] === 'initContainers') {
+    const prop = access.restartPolicy === 'Always' ? 'databaseAccess.sidecars' : 'databaseAccess.initContainers';
+    return `expected the container as ${prop} of the cluster's Persistence gives it: the library checks those containers, and the checks between clusters `
+      + `and ClusterLock compare a database proxy's command, args, env, envFrom and volume mounts as the props give them, so the change would be written out unchecked. `
+      + `Remove the patch and set ${prop}.`;
+  }
+  if (path[0] === 'volumes' || field === 'volumeMounts') {
+    return 'expected the volumes and mounts the library writes: the server reads its config and the pinned values from the ConfigMaps mounted there, '
+      + 'and another volume or mount there would run it with values the lock never saw. Remove the patch; give the pods volumes through '
+      + 'databaseAccess.volumes and databaseAccess.volumeMounts of the cluster\'s Persistence.';
+  }
+  if (field === 'command' || field === 'args') {
+    return 'expected the command and args the library writes: the server reads the config the library writes (and checks) only through them, and another '
+      + '--config-file or --env would run it with values the lock never saw. Remove the patch and set the props that decide the config.';
+  }
+  return 'expected no patch of what ClusterLock records and the checks compare (the pinned and server config ConfigMaps, the images and the pinned env of the cluster\'s pods): '
+    + 'the lock and the checks read the props, so the change would be written out unchecked. Remove the patch and set the prop that decides the value '
+    + '(numHistoryShards, clusterName, failoverVersionIncrement, version, images, persistence, ...).';
 }
 
 /** The first place where `a` and `b` differ, as the keys that lead there; undefined when they are equal. */
@@ -95,25 +161,22 @@ function shown(facts: unknown, path: readonly string[], other: unknown): string 
 
 /**
  * Adds to `cluster` the check that no JSON patch of its objects changes what the lock records and
- * compares: its pinned ConfigMap and server config ConfigMap (`configMaps`), and each container's
- * image and pinned env in its workloads. Only patched objects are rendered, twice; others cost a
- * look at their patches. Run at every validation, since a patch adds no construct and the app-wide
- * checks' cache (lib/tree-shape.ts) would not see it.
+ * the checks compare (`guarded`, lockedFacts), or disables a guard of the running cluster (its
+ * admission policies). Only patched objects are rendered, twice; others cost a look at their
+ * patches. Run at every validation, since a patch adds no construct.
  */
-export function guardLockedFactsFromPatches(cluster: IConstruct, label: string, configMaps: ReadonlySet<string>): void {
+export function guardLockedFactsFromPatches(cluster: IConstruct, label: string, guarded: GuardedObjects): void {
   Node.of(cluster).addValidation(ownValidation({
     validate: () => Node.of(cluster).findAll().flatMap((c) => {
-      if (!(c instanceof ApiObject) || (c.kind !== 'ConfigMap' && !WORKLOADS.has(c.kind))) return [];
+      if (!(c instanceof ApiObject) || (c.kind !== 'ConfigMap' && !WORKLOADS.has(c.kind) && !ADMISSION.has(c.kind))) return [];
       const patches = patchesOf(c);
-      if (patches.length === 0 || (c.kind === 'ConfigMap' && !configMaps.has(c.name))) return [];
-      const before = lockedFacts(unpatchedJson(c, patches), configMaps);
-      const after = lockedFacts(c.toJson(), configMaps);
+      if (patches.length === 0 || (c.kind === 'ConfigMap' && !isGuardedConfigMap(c.name, guarded))) return [];
+      const before = lockedFacts(unpatchedJson(c, patches), guarded);
+      const after = lockedFacts(c.toJson(), guarded);
       const path = firstDifference(before, after);
       if (path === undefined) return [];
-      return [`${label}: a JSON patch of ${c.kind} ${c.name} (${c.node.path}) changes ${path.join('.')} from ${shown(before, path, after)} to ${shown(after, path, before)}; expected no patch `
-        + 'of what ClusterLock records and the checks compare (the pinned and server config ConfigMaps, the images and the pinned env of the cluster\'s pods): '
-        + 'the lock and the checks read the props, so the change would be written out unchecked. Remove the patch and set the prop that decides the value '
-        + '(numHistoryShards, clusterName, failoverVersionIncrement, version, images, persistence, ...).'];
+      return [`${label}: a JSON patch of ${c.kind} ${c.name} (${c.node.path}) changes ${path.join('.')} from ${shown(before, path, after)} to ${shown(after, path, before)}; `
+        + expectedAndRemedy(c, path, guarded)];
     }),
   }));
 }

@@ -121,7 +121,9 @@ function buildIndex(root: IConstruct, member: (c: IConstruct) => FleetIndexMembe
     else if (m) add(byGroup, m.group!, c);
     if (!(c instanceof ApiObject)) return;
     add(byKey, clashKey(c), c);
-    if (renderedKinds.has(c.kind) && c.metadata.namespace !== undefined) add(renderedByNamespace, c.metadata.namespace, c);
+    if (!renderedKinds.has(c.kind)) return;
+    const { namespace } = writtenIdentity(c);
+    if (namespace !== undefined) add(renderedByNamespace, namespace, c);
   });
   return { shape, position, everyCheck, byGroup, byKey, renderedByNamespace };
 }

@@ -357,24 +357,24 @@ export class WorkerFleet extends Construct {
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
       if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
-      if (ownKeys.has(clashKey(c))) {
-        errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
-      }
-      // Only the kinds read below are rendered: rendering every object of the namespace for every
-      // fleet made a synth of 100 fleets take seconds, 200 take 20.
-      if (c.metadata.namespace !== this.namespace || !RENDERED_KINDS.has(c.kind)) continue;
+      if (ownKeys.has(clashKey(c))) errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      // Only the kinds read below are rendered (every object, for every fleet, made a synth of 100
+      // fleets take seconds), and placed as written: a JSON patch may move a Secret into the namespace.
+      if (!RENDERED_KINDS.has(c.kind)) continue;
       const json = c.toJson();
+      const name = json.metadata?.name;
+      if (json.metadata?.namespace !== this.namespace) continue;
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
         const mine = this.autoscaling ? `its own ${this.autoscaler!.scaledObject ? 'ScaledObject' : 'HorizontalPodAutoscaler'}` : `fixed replicas (${this.replicas})`;
-        errors.push(`${owner}: ${c.kind} ${c.name} (${c.node.path}) also scales Deployment ${this.name}, which has ${mine}. `
+        errors.push(`${owner}: ${c.kind} ${name} (${c.node.path}) also scales Deployment ${this.name}, which has ${mine}. `
           + 'Two owners of one replica count undo each other; scale the fleet with its autoscaling prop only (FleetAutoscaling.backlog() or .cpu()).');
       }
       if (c.kind === 'Secret') {
         const data = { ...json.data, ...json.stringData };
-        for (const ref of referencedSecretKeys(this.connection).filter((r) => r.secret === c.name)) {
+        for (const ref of referencedSecretKeys(this.connection).filter((r) => r.secret === name)) {
           if (!(ref.key in data)) {
-            errors.push(`${owner}: ${ref.what} reads key ${JSON.stringify(ref.key)} of Secret ${c.name}, which has only ${JSON.stringify(Object.keys(data).sort())}. `
+            errors.push(`${owner}: ${ref.what} reads key ${JSON.stringify(ref.key)} of Secret ${name}, which has only ${JSON.stringify(Object.keys(data).sort())}. `
               + 'The pods would never start (the kubelet cannot mount a missing key); fix the key or the Secret.');
           }
         }

@@ -1,0 +1,41 @@
+import { relative } from 'path';
+import { identityKey } from './identity-key';
+
+/*
+ * The checks between clusters and fleets read each object as the app holds it, after its JSON
+ * patches (lib/cluster/written-objects.ts). What is written can still differ: a Chart or ApiObject
+ * subclass whose toJson rewrites what it returns, or a patch added while the app is rendered (by a
+ * Lazy's producer), after every check ran. Found with a chart whose toJson turned a ConfigMap of
+ * its own into a second temporal-pinned in the cluster's namespace, with 4 shards: written beside
+ * the cluster's, unseen. So ClusterLock.synth holds every file until the last chart is rendered and
+ * reads the documents themselves: one of the library's objects (labelled managed-by cdk8s-temporal)
+ * written twice is refused before any file is written.
+ */
+
+/** The label every object of a cluster or worker fleet carries. */
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
+
+/** A refusal when the documents of `files` hold one of the library's objects twice; undefined when they do not. */
+export function outputClash(files: ReadonlyArray<readonly [string, readonly unknown[]]>, outdir: string): string | undefined {
+  const seen = new Map<string, { file: string; ours: boolean }>();
+  for (const [file, docs] of files) {
+    for (const doc of docs) {
+      const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } } | undefined;
+      const { apiVersion, kind } = o ?? {};
+      const name = o?.metadata?.name;
+      const namespace = o?.metadata?.namespace;
+      if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') continue;
+      const key = identityKey({ apiVersion, kind, name, namespace: typeof namespace === 'string' ? namespace : undefined });
+      const ours = o?.metadata?.labels?.[MANAGED_BY] === 'cdk8s-temporal';
+      const other = seen.get(key);
+      if (other && (other.ours || ours)) {
+        const where = other.file === file ? `twice in ${relative(outdir, file)}` : `in ${relative(outdir, other.file)} and in ${relative(outdir, file)}`;
+        return `the output holds ${key} ${where}, an object of a Temporal cluster or worker fleet (${MANAGED_BY}: cdk8s-temporal): applied together, one `
+          + 'overwrites the other. What the app writes changed after the checks read it (a Chart or ApiObject whose toJson rewrites its output, a Lazy, '
+          + 'a JSON patch added while the app is rendered); expected each object once. Remove that change, or give the app\'s own object another name or namespace.';
+      }
+      if (!other) seen.set(key, { file, ours });
+    }
+  }
+  return undefined;
+}
