@@ -1,4 +1,4 @@
-import { writeFileSync } from 'fs';
+import { readdirSync, rmdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
@@ -105,16 +105,46 @@ export function withFastOutput(app: App, synth: () => void): void {
       get: () => (orderWithoutDependencies(app.node)?.filter((x): x is Chart => x instanceof Chart) ?? chartsGetter.call(app)),
     });
   }
+  const before = entriesOf(app.outdir);
   try {
     withPlainToJson(synth);
     const clash = outputClash(files, app.outdir);
-    if (clash !== undefined) throw new Error(`ClusterLock refuses this synth: ${clash}`);
+    if (clash !== undefined) {
+      removeCreatedFolders(app.outdir, before);
+      throw new Error(`ClusterLock refuses this synth: ${clash}`);
+    }
     for (const [file, docs] of files) write(file, docs);
   } finally {
     yaml.save = originalSave;
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
+}
+
+/** The names in `dir`, or undefined when there is no such folder. */
+function entriesOf(dir: string): ReadonlySet<string> | undefined {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a refused synth leaves: cdk8s creates the output folder, and a folder per chart
+ * (FOLDER_PER_CHART_FILE_PER_RESOURCE), before the documents can be read. Those this synth created
+ * are removed while still empty, so a refusal leaves the output folder as it found it.
+ */
+function removeCreatedFolders(outdir: string, before: ReadonlySet<string> | undefined): void {
+  const remove = (dir: string) => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty, or gone: left as it is
+    }
+  };
+  for (const name of entriesOf(outdir) ?? []) if (!before?.has(name)) remove(join(outdir, name));
+  if (before === undefined) remove(outdir);
 }
 
 /** cdk8s's Yaml.save and Yaml.stringify as the library found them when it loaded. */

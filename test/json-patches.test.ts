@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing, YamlOutputType } from 'cdk8s';
 import { ClusterLock, Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 import { messageOf } from './support/errors';
 
@@ -274,6 +274,42 @@ describe('a JSON patch never changes what the lock records and the checks compar
       ClusterLock.inMemory().synth(build(false));
       expect(readdirSync(outdir).sort()).toEqual(['c.k8s.yaml', 'z.k8s.yaml']);
       expect(readFileSync(join(outdir, 'z.k8s.yaml'), 'utf-8')).toContain('name: settings');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails when a refused synth in FOLDER_PER_CHART_FILE_PER_RESOURCE leaves the chart folders cdk8s created, or takes one that was there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patch-folders-'));
+    try {
+      // This layout renders each object by itself (not through its chart's toJson).
+      class Rewriting extends ApiObject {
+        public toJson(): any {
+          const o = super.toJson();
+          return { ...o, metadata: { ...o.metadata, namespace: 't', name: 'temporal-pinned' } };
+        }
+      }
+      const outdir = join(dir, 'dist');
+      const build = () => {
+        const a = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+        const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+        new Rewriting(new Chart(a, 'z', { namespace: 'elsewhere' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+        return a;
+      };
+      expect(messageOf(() => ClusterLock.inMemory().synth(build()))).toContain('ClusterLock refuses this synth');
+      expect(existsSync(outdir)).toBe(false);
+      // A folder of the user's, empty, and one of an earlier synth stay.
+      mkdirSync(join(outdir, 'c'), { recursive: true });
+      mkdirSync(join(outdir, 'notes'));
+      writeFileSync(join(outdir, 'c', 'ConfigMap.old.yaml'), 'x');
+      expect(messageOf(() => ClusterLock.inMemory().synth(build()))).toContain('ClusterLock refuses this synth');
+      expect(readdirSync(outdir).sort()).toEqual(['c', 'notes']);
+      expect(readdirSync(join(outdir, 'c'))).toEqual(['ConfigMap.old.yaml']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
