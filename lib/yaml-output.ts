@@ -1,6 +1,6 @@
-import { readdirSync, rmdirSync, writeFileSync } from 'fs';
+import { existsSync, readdirSync, rmdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { outputClash } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
@@ -105,12 +105,14 @@ export function withFastOutput(app: App, synth: () => void): void {
       get: () => (orderWithoutDependencies(app.node)?.filter((x): x is Chart => x instanceof Chart) ?? chartsGetter.call(app)),
     });
   }
-  const before = entriesOf(app.outdir);
+  // Listed only for the layout that makes folders: the other layouts' synths stay one syscall shorter.
+  const outdirWasThere = existsSync(app.outdir);
+  const before = app.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? entriesOf(app.outdir) ?? new Set<string>() : undefined;
   try {
     withPlainToJson(synth);
     const clash = outputClash(files, app.outdir);
     if (clash !== undefined) {
-      removeCreatedFolders(app.outdir, before);
+      removeCreatedFolders(app.outdir, outdirWasThere, before);
       throw new Error(`ClusterLock refuses this synth: ${clash}`);
     }
     for (const [file, docs] of files) write(file, docs);
@@ -135,7 +137,7 @@ function entriesOf(dir: string): ReadonlySet<string> | undefined {
  * (FOLDER_PER_CHART_FILE_PER_RESOURCE), before the documents can be read. Those this synth created
  * are removed while still empty, so a refusal leaves the output folder as it found it.
  */
-function removeCreatedFolders(outdir: string, before: ReadonlySet<string> | undefined): void {
+function removeCreatedFolders(outdir: string, outdirWasThere: boolean, chartFoldersBefore: ReadonlySet<string> | undefined): void {
   const remove = (dir: string) => {
     try {
       rmdirSync(dir);
@@ -143,8 +145,8 @@ function removeCreatedFolders(outdir: string, before: ReadonlySet<string> | unde
       // not empty, or gone: left as it is
     }
   };
-  for (const name of entriesOf(outdir) ?? []) if (!before?.has(name)) remove(join(outdir, name));
-  if (before === undefined) remove(outdir);
+  if (chartFoldersBefore) for (const name of entriesOf(outdir) ?? []) if (!chartFoldersBefore.has(name)) remove(join(outdir, name));
+  if (!outdirWasThere) remove(outdir);
 }
 
 /** cdk8s's Yaml.save and Yaml.stringify as the library found them when it loaded. */
