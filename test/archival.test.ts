@@ -131,6 +131,19 @@ describe('archival', () => {
       expect(uriOf(s3, 's3://temporal.archive.eu/history')()).toBe('s3://temporal.archive.eu/history');
       expect(uriOf(s3, 's3://123/history')()).toBe('s3://123/history');
     });
+    test('a legacy us-east-1 bucket name, or one of an S3-compatible store, is not held to today\'s S3 rules: both may have upper case and \'_\', which the SDK reaches path-style', () => {
+      const uriOf = (provider: ArchivalProvider, uri: string) => () => parseRendered(cluster(testChart(), { archival: { history: { provider, uri } } }).serverConfig).namespaceDefaults.archival.history.URI;
+      const legacy = [ArchivalProvider.s3({ region: 'us-east-1' }), ArchivalProvider.s3({ region: 'eu-west-1', endpoint: 'https://storage.googleapis.com' }),
+        ArchivalProvider.s3({ region: 'eu-west-1', forcePathStyle: true })];
+      for (const provider of legacy) {
+        for (const bucket of ['Legacy_Bucket_2016', 'team_archive', 'a'.repeat(255)]) expect(uriOf(provider, `s3://${bucket}/history`)()).toBe(`s3://${bucket}/history`);
+        for (const [bucket, rule] of [['b%41cket', 'letters, digits'], ['ab', '3 to 255 characters'], ['a'.repeat(256), '3 to 255 characters']]) {
+          expect(uriOf(provider, `s3://${bucket}/history`)).toThrow(`archival.history.uri is "s3://${bucket}/history"; expected a s3:// URI whose host is an S3 bucket name (${rule}`);
+        }
+      }
+      // Elsewhere on AWS, today's rules.
+      expect(uriOf(ArchivalProvider.s3({ region: 'eu-west-1' }), 's3://Legacy_Bucket_2016/history')).toThrow(/expected a s3:\/\/ URI whose host is an S3 bucket name \(lower-case letters/);
+    });
     test('a filestore URI holds "%", "?" or "#": the server reads another path than the one the claim is mounted at', () => {
       for (const uri of ['file:///archival/hist%20ory', 'file:///archival/history?x=1', 'file:///archival/history#x']) {
         expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri } } }))

@@ -137,7 +137,7 @@ export function archivalConfig(owner: string, options: ArchivalOptions) {
         'It would be written in plain text into the server ConfigMap and the namespaces\' settings; the archivers take credentials from the pods\' identity (serviceAccount) or from Secrets.');
     }
     if (target.provider.claimName !== undefined) checkFilestorePath(owner, `archival.${kind}.uri`, target.uri);
-    else checkBucketUri(owner, `archival.${kind}.uri`, target.uri, target.provider.scheme);
+    else checkBucketUri(owner, `archival.${kind}.uri`, target.uri, target.provider.scheme, legacyS3Names(target.provider));
     const provider = target.provider.credentials ? { gstorage: { credentialsPath: `${archivalCredentialsDir(kind)}/${CREDENTIALS_FILE}` } } : target.provider._config;
     archival[kind] = { state: 'enabled', enableRead: target.enableRead ?? true, provider };
     defaults[kind] = { state: (target.namespaceDefault ?? true) ? 'enabled' : 'disabled', URI: target.uri };
@@ -202,7 +202,7 @@ const RESERVED_DIRS = ['/etc/temporal', '/tmp', '/etc', '/usr', '/bin', '/sbin',
  * turned on (the namespace Job and every `namespace create` would fail), and reads its host as the
  * bucket and, for GCS, needs a path (s3store softValidateURI, gcloud validateURI).
  */
-function checkBucketUri(owner: string, prop: string, uri: string, scheme: string): void {
+function checkBucketUri(owner: string, prop: string, uri: string, scheme: string, legacyNames: boolean): void {
   let url: URL | undefined;
   try {
     url = new URL(uri);
@@ -216,7 +216,7 @@ function checkBucketUri(owner: string, prop: string, uri: string, scheme: string
   }
   // As written: the server takes the host of Go's url.Parse as the bucket, not lower-cased or decoded.
   const bucket = uri.slice(scheme.length + 3).split(/[/?#]/)[0];
-  const problem = bucketNameProblem(scheme, bucket);
+  const problem = legacyNames ? legacyBucketNameProblem(bucket) : bucketNameProblem(scheme, bucket);
   if (problem !== undefined) {
     throw propError(owner, prop, uri, `a ${scheme}:// URI whose host is ${scheme === 's3' ? 'an S3' : 'a Cloud Storage'} bucket name (${problem}), such as "${example}"`,
       `The server asks the store for the bucket "${bucket}" when a namespace with archival on is created, and the store refuses a name it could never have given a bucket, so every such namespace would fail to be created. Give the bucket's name as the store shows it.`);
@@ -229,6 +229,24 @@ function checkBucketUri(owner: string, prop: string, uri: string, scheme: string
   if (/[?#]/.test(uri)) {
     throw propError(owner, prop, uri, 'a URI without a query or fragment', 'The archivers ignore them, so they do not say where the data goes; put the location in the path.');
   }
+}
+
+/**
+ * Whether an S3 provider's buckets may have names outside today's rules: us-east-1 kept the names
+ * of buckets created there before March 2018 (upper case, '_', up to 255 characters), which the
+ * SDK reaches path-style, and an S3-compatible store (an endpoint, or path-style asked for) has
+ * naming rules of its own.
+ */
+function legacyS3Names(provider: ArchivalProvider): boolean {
+  const s3 = (provider._config as { s3store?: { region?: string; endpoint?: string; s3ForcePathStyle?: boolean } }).s3store;
+  return s3 !== undefined && (s3.region === 'us-east-1' || s3.endpoint !== undefined || s3.s3ForcePathStyle === true);
+}
+
+/** Why `bucket` cannot be the name of a bucket under the legacy rules, or undefined when it can. */
+function legacyBucketNameProblem(bucket: string): string | undefined {
+  if (!/^[A-Za-z0-9._-]+$/.test(bucket)) return 'letters, digits, \'-\', \'_\' and \'.\' only';
+  if (bucket.length < 3 || bucket.length > 255) return '3 to 255 characters';
+  return undefined;
 }
 
 /**

@@ -261,7 +261,7 @@ export function catalogue(): CatalogueEntry[] {
     // A bucket the store could never have created: the server asks for it as written whenever a namespace with archival on is created.
     c('archival s3 bucket', fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/), fc.constantFrom('temporal.archive.eu', 'a-b', '0.0.0.0.0')),
       fc.oneof(junk, fc.constantFrom('Temporal-Archive', 'my_bucket', 'ab', 'a..b', '-bucket', 'bucket.', '10.0.0.1', 'b%41cket', 'x'.repeat(64))).filter((v) => !S3_BUCKET.test(v.split(/[/?#]/)[0])),
-      (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'us-east-1' }), uri: `s3://${v}/history` } } }), ['archival.history.uri']),
+      (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-3' }), uri: `s3://${v}/history` } } }), ['archival.history.uri']),
     c('archival gcs bucket', fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9_-]{1,20}[a-z0-9]$/).filter((v) => !/goog|g[o0]{2}gle/.test(v)), fc.constantFrom('temporal_archive', `${'a'.repeat(63)}.example.com`)),
       fc.oneof(junk, fc.constantFrom('Temporal-Archive', 'ab', 'a..b', '_bucket', 'google-archive', 'goog-archive', 'my-g00gle-bucket', '10.0.0.1', `${'a'.repeat(64)}.example.com`, 'x'.repeat(64)))
         .filter((v) => !GCS_BUCKET(v.split(/[/?#]/)[0])),
