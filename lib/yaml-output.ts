@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { outputClash } from './cluster/output-clashes';
+import { libraryObjectKey, outputClash, rewrittenFacts, WrittenFactsReader } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
 import { isPlainObject } from './validation/plain-data';
@@ -74,7 +74,7 @@ function appendDocument(parts: string[], doc: unknown): void {
  * library's objects twice (lib/cluster/output-clashes.ts). Every replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
  * with other internals) leaves cdk8s as it is.
  */
-export function withFastOutput(app: App, synth: () => void): void {
+export function withFastOutput(app: App, synth: () => void, reader?: WrittenFactsReader): void {
   const yaml = Yaml as unknown as { save: (file: string, docs: unknown[]) => void };
   const appClass = App as unknown as { _synthChart?: (chart: Chart) => unknown[] };
   const originalSave = yaml.save;
@@ -95,9 +95,20 @@ export function withFastOutput(app: App, synth: () => void): void {
   // cdk8s validates the app again for every chart it writes; only the library's own validations,
   // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
   let renderOnly: boolean | undefined;
+  // What a chart's own toJson is given, for the charts that have one (lib/cluster/output-clashes.ts):
+  // the facts are read as rendered, before that toJson can change the objects in place.
+  const rendered = new Map<string, Record<string, unknown>>();
+  const noteRendered = (chart: Chart, objects: unknown[]): unknown[] => {
+    if (reader === undefined || chart.toJson === Chart.prototype.toJson) return objects;
+    for (const o of objects) {
+      const key = libraryObjectKey(o);
+      if (key !== undefined) rendered.set(key, JSON.parse(JSON.stringify(reader.facts(o))));
+    }
+    return objects;
+  };
   appClass._synthChart = (chart: Chart) => {
-    if (App.of(chart) !== app || !(renderOnly ??= onlyOwnValidations(app))) return originalSynthChart.call(App, chart);
-    return chartObjects(chart).map((o) => o.toJson());
+    if (App.of(chart) !== app || !(renderOnly ??= onlyOwnValidations(app))) return noteRendered(chart, originalSynthChart.call(App, chart));
+    return noteRendered(chart, chartObjects(chart).map((o) => o.toJson()));
   };
   if (chartsGetter && !ownCharts) {
     Object.defineProperty(app, 'charts', {
@@ -110,7 +121,7 @@ export function withFastOutput(app: App, synth: () => void): void {
   const before = app.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? entriesOf(app.outdir) ?? new Set<string>() : undefined;
   try {
     withPlainToJson(synth);
-    const clash = outputClash(files, app.outdir);
+    const clash = outputClash(files, app.outdir) ?? (reader && rewrittenFacts(files, rendered, reader));
     if (clash !== undefined) {
       removeCreatedFolders(app.outdir, outdirWasThere, before);
       throw new Error(`ClusterLock refuses this synth: ${clash}`);

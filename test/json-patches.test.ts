@@ -279,6 +279,53 @@ describe('a JSON patch never changes what the lock records and the checks compar
     }
   });
 
+  test('fails when a chart\'s toJson rewrites what the lock records or the checks compare of the cluster\'s own objects, or drops one: written unchecked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patch-rewrite-'));
+    try {
+      const outdir = join(dir, 'dist');
+      const build = (rewrite: (objects: any[]) => any[]) => {
+        class Rewriting extends Chart {
+          public toJson(): any[] {
+            return rewrite(super.toJson());
+          }
+        }
+        const a = new App({ outdir });
+        const chart = new Rewriting(a, 'c', { namespace: 't', disableResourceNameHashes: true });
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+        });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence, protectPinnedValues: {} });
+        return a;
+      };
+      const mirror = (objects: any[]) => objects.map((o) => JSON.parse(JSON.stringify(o).replace(/"image":"temporalio\/server:[^"]+"/g, '"image":"mirror.local/temporalio/server:1.32.2"')));
+      const cases: Array<[string, (objects: any[]) => any[], RegExp]> = [
+        ['a copy with other pinned data', (objects) => objects.map((o) => (o.metadata?.name === 'temporal-pinned' ? { ...o, data: { ...o.data, numHistoryShards: '4' } } : o)),
+          /the output's ConfigMap.core t\/temporal-pinned changes data.numHistoryShards from "512" to "4" after the checks read it: a Chart whose toJson rewrites its objects/],
+        ['the same object changed in place', (objects) => objects.map((o) => { if (o.metadata?.name === 'temporal-pinned') o.data.numHistoryShards = '4'; return o; }),
+          /ConfigMap.core t\/temporal-pinned changes data.numHistoryShards from "512" to "4"/],
+        ['an image mirror', mirror, /Deployment.apps t\/temporal-frontend changes containers\[0\] \(temporal\).image from "temporalio\/server:1.32.2" to "mirror.local\/temporalio\/server:1.32.2".*images.repository/],
+        ['a dropped admission policy', (objects) => objects.filter((o) => o.kind !== 'ValidatingAdmissionPolicy'),
+          /the output has no ValidatingAdmissionPolicy.admissionregistration.k8s.io t-temporal-pinned-\S*guard, which the app rendered and the checks read: a Chart whose toJson drops or renames its objects/],
+        ['a renamed server Deployment', (objects) => objects.map((o) => (o.kind === 'Deployment' && o.metadata.name === 'temporal-history' ? { ...o, metadata: { ...o.metadata, name: 'history' } } : o)),
+          /the output has no Deployment.apps t\/temporal-history/],
+      ];
+      for (const [what, rewrite, expected] of cases) {
+        const message = messageOf(() => ClusterLock.inMemory().synth(build(rewrite)));
+        expect({ what, message }).toEqual({ what, message: expect.stringMatching(expected) });
+        expect(existsSync(outdir)).toBe(false);
+      }
+      // Labels and annotations for every object, and objects of the chart's own, are its business.
+      ClusterLock.inMemory().synth(build((objects) => [...objects.map((o) => ({ ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'cost-center': 'platform' } } })),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-notes', namespace: 't' } }]));
+      const written = readFileSync(join(outdir, 'c.k8s.yaml'), 'utf-8');
+      expect(written).toContain('cost-center: platform');
+      expect(written).toContain('name: team-notes');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('fails when a refused synth in FOLDER_PER_CHART_FILE_PER_RESOURCE leaves the chart folders cdk8s created, or takes one that was there', () => {
     const dir = mkdtempSync(join(tmpdir(), 'patch-folders-'));
     try {

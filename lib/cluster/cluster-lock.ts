@@ -10,6 +10,7 @@ import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
 import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
+import { factsChange, writtenFacts } from './written-objects';
 import { withFastOutput } from '../yaml-output';
 
 /** The lock file's contents. Keys of `clusters` are `<namespace>/<name>`. */
@@ -180,7 +181,7 @@ export class ClusterLock {
     const text = this.path ? this.pendingText() : undefined;
     this.staged = text === undefined ? undefined : stageLock(this.path!, text);
     try {
-      withFastOutput(app, () => app.synth());
+      withFastOutput(app, () => app.synth(), { facts: writtenFacts, change: factsChange });
     } catch (e) {
       this.staged?.discard();
       this.staged = undefined;

@@ -39,3 +39,53 @@ export function outputClash(files: ReadonlyArray<readonly [string, readonly unkn
   }
   return undefined;
 }
+
+/** What output-clashes needs to compare the written documents with the rendered objects (lib/cluster/written-objects.ts). */
+export interface WrittenFactsReader {
+  /** What of a document of the library's no rewrite may change. */
+  facts(doc: unknown): Record<string, unknown>;
+  /** The change from `before` to `after`, as a message shows it; undefined when there is none. */
+  change(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined;
+}
+
+/** The identity key of a document of the library's (labelled managed-by cdk8s-temporal); undefined for any other. */
+export function libraryObjectKey(doc: unknown): string | undefined {
+  const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } } | undefined;
+  const { apiVersion, kind } = o ?? {};
+  const name = o?.metadata?.name;
+  const namespace = o?.metadata?.namespace;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string' || o?.metadata?.labels?.[MANAGED_BY] !== 'cdk8s-temporal') return undefined;
+  return identityKey({ apiVersion, kind, name, namespace: typeof namespace === 'string' ? namespace : undefined });
+}
+
+/*
+ * A Chart whose toJson rewrites what its objects rendered (an image mirror, labels for every
+ * object, a filter) runs after every check: the checks and the lock read the objects. The labels
+ * and annotations it adds are its own business; what the lock records and the checks compare
+ * (writtenFacts: the images, pinned env, commands, mounts, ConfigMap data, admission policies)
+ * must be written as rendered, and no such object dropped or renamed.
+ */
+export function rewrittenFacts(files: ReadonlyArray<readonly [string, readonly unknown[]]>, rendered: ReadonlyMap<string, Record<string, unknown>>,
+  reader: WrittenFactsReader): string | undefined {
+  if (rendered.size === 0) return undefined;
+  const written = new Set<string>();
+  for (const [, docs] of files) {
+    for (const doc of docs) {
+      const key = libraryObjectKey(doc);
+      const before = key === undefined ? undefined : rendered.get(key);
+      if (key === undefined || before === undefined) continue;
+      written.add(key);
+      const change = reader.change(before, reader.facts(doc));
+      if (change !== undefined) {
+        return `the output's ${key} changes ${change} after the checks read it: a Chart whose toJson rewrites its objects. `
+          + `${REWRITE_REMEDY}`;
+      }
+    }
+  }
+  const gone = [...rendered].find(([key, facts]) => !written.has(key) && Object.keys(facts).length > 0);
+  if (gone) return `the output has no ${gone[0]}, which the app rendered and the checks read: a Chart whose toJson drops or renames its objects. ${REWRITE_REMEDY}`;
+  return undefined;
+}
+
+const REWRITE_REMEDY = 'The lock and the checks read the props, so what the chart wrote instead would run unchecked. Rewrite only labels and annotations there; '
+  + 'set images (a mirror: images.repository), versions, config and pinned values through the props.';

@@ -57,7 +57,7 @@ const PINNED_ENV_NAMES: ReadonlySet<string> = new Set(Object.values(PINNED_ENV))
 /** What of a cluster's objects no patch may change, and the props that decide it. */
 export interface GuardedObjects {
   /** The pinned and server config ConfigMaps, whose data the lock records or the checks compare. */
-  readonly configMaps: ReadonlySet<string>;
+  readonly configMaps: Pick<ReadonlySet<string>, 'has'>;
   /** The dynamic config ConfigMap, whose values the library checks (keys, types, release). */
   readonly dynamicConfigMap?: string;
   /** The containers of `databaseAccess` (its init containers, then its sidecars): what the checks between clusters compare of a proxy. */
@@ -70,7 +70,7 @@ export interface GuardedObjects {
  * args and volume mounts and the pod's volumes (the server reads the config the library writes only
  * through those), and for a sidecar everything its proxy digest reads (lib/persistence/database-proxies.ts).
  */
-function lockedFacts(json: unknown, guarded: GuardedObjects): Record<string, unknown> {
+export function lockedFacts(json: unknown, guarded: GuardedObjects): Record<string, unknown> {
   const o = json as { kind?: string; metadata?: { name?: string }; data?: unknown; immutable?: unknown; spec?: Record<string, unknown> };
   if (o.kind === 'ConfigMap') return isGuardedConfigMap(o.metadata?.name ?? '', guarded) ? { data: o.data, immutable: o.immutable } : {};
   if (ADMISSION.has(o.kind ?? '')) return { spec: o.spec };
@@ -134,7 +134,7 @@ function expectedAndRemedy(o: ApiObject, path: readonly string[], guarded: Guard
 }
 
 /** The first place where `a` and `b` differ, as the keys that lead there; undefined when they are equal. */
-function firstDifference(a: unknown, b: unknown, path: string[] = []): string[] | undefined {
+export function firstDifference(a: unknown, b: unknown, path: string[] = []): string[] | undefined {
   if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
@@ -146,7 +146,7 @@ function firstDifference(a: unknown, b: unknown, path: string[] = []): string[] 
 }
 
 /** The value at `path`, as a message shows it: a multi-line text (the server config) by its first line that differs from `other`'s. */
-function shown(facts: unknown, path: readonly string[], other: unknown): string {
+export function shown(facts: unknown, path: readonly string[], other: unknown): string {
   const at = (v: unknown) => path.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), v);
   const value = at(facts);
   const against = at(other);
@@ -179,4 +179,18 @@ export function guardLockedFactsFromPatches(cluster: IConstruct, label: string, 
         + expectedAndRemedy(c, path, guarded)];
     }),
   }));
+}
+
+/** Every ConfigMap counts: what a rewrite of the written documents may not change (lib/cluster/output-clashes.ts). */
+const EVERY_CONFIG_MAP: GuardedObjects = { configMaps: { has: () => true }, databaseAccess: [] };
+
+/** What of a document of the library's no rewrite of the output may change: lockedFacts, with every ConfigMap's data. */
+export function writtenFacts(doc: unknown): Record<string, unknown> {
+  return lockedFacts(doc, EVERY_CONFIG_MAP);
+}
+
+/** How a change of `before` into `after` (writtenFacts) reads in a message; undefined when there is none. */
+export function factsChange(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
+  const path = firstDifference(before, after);
+  return path === undefined ? undefined : `${path.join('.') || 'everything'} from ${shown(before, path, after)} to ${shown(after, path, before)}`;
 }
