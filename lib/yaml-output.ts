@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmdirSync, writeFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
@@ -118,11 +118,18 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
   }
   // Listed only for the layout that makes folders: the other layouts' synths stay one syscall shorter.
   const outdirWasThere = existsSync(app.outdir);
+  // cdk8s writes it itself, after the charts and before the documents can be read: put back on a refusal.
+  const metadataFile = (app as unknown as { recordConstructMetadata?: boolean }).recordConstructMetadata ? join(app.outdir, 'construct-metadata.json') : undefined;
+  const metadataBefore = metadataFile !== undefined && existsSync(metadataFile) ? readFileSync(metadataFile) : undefined;
   const before = app.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? entriesOf(app.outdir) ?? new Set<string>() : undefined;
   try {
     withPlainToJson(synth);
     const clash = outputClash(files, app.outdir) ?? (reader && rewrittenFacts(files, rendered, reader));
     if (clash !== undefined) {
+      if (metadataFile !== undefined) {
+        if (metadataBefore !== undefined) writeFileSync(metadataFile, metadataBefore);
+        else rmSync(metadataFile, { force: true });
+      }
       removeCreatedFolders(app.outdir, outdirWasThere, before);
       throw new Error(`ClusterLock refuses this synth: ${clash}`);
     }

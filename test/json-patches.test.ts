@@ -357,6 +357,20 @@ describe('a JSON patch never changes what the lock records and the checks compar
       expect(messageOf(() => ClusterLock.inMemory().synth(build()))).toContain('ClusterLock refuses this synth');
       expect(readdirSync(outdir).sort()).toEqual(['c', 'notes']);
       expect(readdirSync(join(outdir, 'c'))).toEqual(['ConfigMap.old.yaml']);
+      // cdk8s's construct metadata, which it writes itself before the documents are read: none left, or the earlier synth's put back.
+      const withMetadata = () => {
+        const a = build();
+        (a as any).recordConstructMetadata = true;
+        return a;
+      };
+      rmSync(outdir, { recursive: true, force: true });
+      expect(messageOf(() => ClusterLock.inMemory().synth(withMetadata()))).toContain('ClusterLock refuses this synth');
+      expect(existsSync(outdir)).toBe(false);
+      mkdirSync(outdir);
+      writeFileSync(join(outdir, 'construct-metadata.json'), '{"earlier":true}');
+      expect(messageOf(() => ClusterLock.inMemory().synth(withMetadata()))).toContain('ClusterLock refuses this synth');
+      expect(readdirSync(outdir)).toEqual(['construct-metadata.json']);
+      expect(readFileSync(join(outdir, 'construct-metadata.json'), 'utf-8')).toBe('{"earlier":true}');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
