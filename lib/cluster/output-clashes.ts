@@ -20,13 +20,9 @@ export function outputClash(files: ReadonlyArray<readonly [string, readonly unkn
   const seen = new Map<string, { file: string; ours: boolean }>();
   for (const [file, docs] of files) {
     for (const doc of docs) {
-      const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } } | undefined;
-      const { apiVersion, kind } = o ?? {};
-      const name = o?.metadata?.name;
-      const namespace = o?.metadata?.namespace;
-      if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') continue;
-      const key = identityKey({ apiVersion, kind, name, namespace: typeof namespace === 'string' ? namespace : undefined });
-      const ours = o?.metadata?.labels?.[MANAGED_BY] === 'cdk8s-temporal';
+      const identity = documentIdentity(doc);
+      if (identity === undefined) continue;
+      const { key, ours } = identity;
       const other = seen.get(key);
       if (other && (other.ours || ours)) {
         const where = other.file === file ? `twice in ${relative(outdir, file)}` : `in ${relative(outdir, other.file)} and in ${relative(outdir, file)}`;
@@ -50,12 +46,21 @@ export interface WrittenFactsReader {
 
 /** The identity key of a document of the library's (labelled managed-by cdk8s-temporal); undefined for any other. */
 export function libraryObjectKey(doc: unknown): string | undefined {
+  const identity = documentIdentity(doc);
+  return identity?.ours ? identity.key : undefined;
+}
+
+/** A document's identity key and whether it is one of the library's; undefined for a document without apiVersion, kind and name. */
+function documentIdentity(doc: unknown): { readonly key: string; readonly ours: boolean } | undefined {
   const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> } } | undefined;
   const { apiVersion, kind } = o ?? {};
   const name = o?.metadata?.name;
   const namespace = o?.metadata?.namespace;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string' || o?.metadata?.labels?.[MANAGED_BY] !== 'cdk8s-temporal') return undefined;
-  return identityKey({ apiVersion, kind, name, namespace: typeof namespace === 'string' ? namespace : undefined });
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return undefined;
+  return {
+    key: identityKey({ apiVersion, kind, name, namespace: typeof namespace === 'string' ? namespace : undefined }),
+    ours: o?.metadata?.labels?.[MANAGED_BY] === 'cdk8s-temporal',
+  };
 }
 
 /*
