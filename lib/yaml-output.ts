@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { libraryObjectKey, outputClash, rewrittenFacts, WrittenFactsReader } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
+import { noteOutdirForRefusal } from './refused-synth';
 import { isPlainObject } from './validation/plain-data';
 import { FALLBACK, indentOf, remember, renderKey, renderNumber, renderString } from './yaml-scalar';
 
@@ -71,8 +72,10 @@ function appendDocument(parts: string[], doc: unknown): void {
  * app (an app with validations of its own keeps cdk8s's, which run them as often as cdk8s does:
  * lib/own-validation.ts). Each object is rendered in one walk instead of two (lib/plain-to-json.ts).
  * The files are written once every chart is rendered, and none when the documents hold one of the
- * library's objects twice (lib/cluster/output-clashes.ts). Every replacement is restored when `synth` returns or throws. Anything not as expected (another cdk8s
- * with other internals) leaves cdk8s as it is.
+ * library's objects twice, or when a chart's own toJson changed, dropped or renamed what the lock
+ * and the checks read of them (lib/cluster/output-clashes.ts); a refused synth leaves the output
+ * folder as it found it (lib/refused-synth.ts). Every replacement is restored when `synth` returns
+ * or throws. Anything not as expected (another cdk8s with other internals) leaves cdk8s as it is.
  */
 export function withFastOutput(app: App, synth: () => void, reader?: WrittenFactsReader): void {
   const yaml = Yaml as unknown as { save: (file: string, docs: unknown[]) => void };
@@ -116,21 +119,12 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
       get: () => (orderWithoutDependencies(app.node)?.filter((x): x is Chart => x instanceof Chart) ?? chartsGetter.call(app)),
     });
   }
-  // Listed only for the layout that makes folders: the other layouts' synths stay one syscall shorter.
-  const outdirWasThere = existsSync(app.outdir);
-  // cdk8s writes it itself, after the charts and before the documents can be read: put back on a refusal.
-  const metadataFile = (app as unknown as { recordConstructMetadata?: boolean }).recordConstructMetadata ? join(app.outdir, 'construct-metadata.json') : undefined;
-  const metadataBefore = metadataFile !== undefined && existsSync(metadataFile) ? readFileSync(metadataFile) : undefined;
-  const before = app.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE ? entriesOf(app.outdir) ?? new Set<string>() : undefined;
+  const undoRefused = noteOutdirForRefusal(app);
   try {
     withPlainToJson(synth);
     const clash = outputClash(files, app.outdir) ?? (reader && rewrittenFacts(files, rendered, reader));
     if (clash !== undefined) {
-      if (metadataFile !== undefined) {
-        if (metadataBefore !== undefined) writeFileSync(metadataFile, metadataBefore);
-        else rmSync(metadataFile, { force: true });
-      }
-      removeCreatedFolders(app.outdir, outdirWasThere, before);
+      undoRefused();
       throw new Error(`ClusterLock refuses this synth: ${clash}`);
     }
     for (const [file, docs] of files) write(file, docs);
@@ -139,32 +133,6 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
     appClass._synthChart = originalSynthChart;
     if (chartsGetter && !ownCharts) delete (app as { charts?: unknown }).charts;
   }
-}
-
-/** The names in `dir`, or undefined when there is no such folder. */
-function entriesOf(dir: string): ReadonlySet<string> | undefined {
-  try {
-    return new Set(readdirSync(dir));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What a refused synth leaves: cdk8s creates the output folder, and a folder per chart
- * (FOLDER_PER_CHART_FILE_PER_RESOURCE), before the documents can be read. Those this synth created
- * are removed while still empty, so a refusal leaves the output folder as it found it.
- */
-function removeCreatedFolders(outdir: string, outdirWasThere: boolean, chartFoldersBefore: ReadonlySet<string> | undefined): void {
-  const remove = (dir: string) => {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // not empty, or gone: left as it is
-    }
-  };
-  if (chartFoldersBefore) for (const name of entriesOf(outdir) ?? []) if (!chartFoldersBefore.has(name)) remove(join(outdir, name));
-  if (!outdirWasThere) remove(outdir);
 }
 
 /** cdk8s's Yaml.save and Yaml.stringify as the library found them when it loaded. */
