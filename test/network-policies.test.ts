@@ -325,7 +325,7 @@ describe('ClusterNetworkPolicies', () => {
     ];
     expect(table(policies, rows)).toEqual(expected(rows));
     expect(() => policiesOf({ networkPolicy: { databaseEgress: [{ ports: [3307] }] } })).toThrow(/databaseEgress is "set"; expected restrictEgress: true as well/);
-    expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one peer/);
+    expect(() => policiesOf({ networkPolicy: { restrictEgress: true, databaseEgress: [{ peers: [], ports: [3307] }] } })).toThrow(/databaseEgress\[0\].peers is \[\]; expected at least one NetworkPeer/);
   });
 
   test('NodeLocal DNSCache on an IPv6 address', () => {
@@ -371,7 +371,7 @@ describe('ClusterNetworkPolicies', () => {
     test('an egress allowance has no port, a bad port, or an empty peer list', () => {
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [] }] } })).toThrow(/extraEgress\[0\].ports is \[\]; expected at least one port/);
       expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ ports: [70000] }] } })).toThrow(/extraEgress\[0\].ports\[0\] is 70000/);
-      expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one peer/);
+      expect(() => policiesOf({ networkPolicy: { restrictEgress: true, extraEgress: [{ peers: [], ports: [443] }] } })).toThrow(/extraEgress\[0\].peers is \[\]; expected at least one NetworkPeer/);
     });
     test('the caller changes a pods peer\'s labels after creating it: the policy, rendered at synth, took the change unchecked', () => {
       const labels: Record<string, string> = { 'app.kubernetes.io/name': 'prometheus' };

@@ -293,16 +293,10 @@ export class ClusterNetworkPolicies extends Construct {
   }
 }
 
-/** Egress allowances as rules: at least one port each, and peers either absent (any address) or not empty. */
+/** Egress allowances as rules, each as egressRule checks a fleet's. */
 function allowances(owner: string, prop: string, list: EgressAllowance[] | undefined): NetworkPolicyEgressRule[] {
   if (list !== undefined && !Array.isArray(list)) throw propError(owner, prop, list, 'a list of { peers, ports }');
-  return (list ?? []).map((allowance, i): NetworkPolicyEgressRule => {
-    if (!Array.isArray(allowance?.ports) || allowance.ports.length === 0) throw propError(owner, `${prop}[${i}].ports`, allowance?.ports, 'at least one port');
-    allowance.ports.forEach((p, j) => requirePort(owner, `${prop}[${i}].ports[${j}]`, p));
-    const peers = allowance.peers === undefined ? undefined : peersOf(owner, `${prop}[${i}].peers`, allowance.peers, []);
-    if (peers?.length === 0) throw propError(owner, `${prop}[${i}].peers`, [], 'at least one peer, or no peers for any address');
-    return { to: peers, ports: ports(allowance.ports) };
-  });
+  return (list ?? []).map((allowance, i) => egressRule(owner, `${prop}[${i}]`, allowance));
 }
 
 /** The egress rule that lets a pod resolve names: UDP and TCP 53 (or the DNS pods' own port) to the cluster's DNS. */
@@ -330,7 +324,10 @@ export function egressRule(owner: string, where: string, rule: { readonly peers?
   if (!Array.isArray(rule?.ports) || rule.ports.length === 0) {
     throw propError(owner, `${where}.ports`, rule?.ports, 'at least one port', 'A rule without ports opens every port of its peers.');
   }
-  if (rule.peers !== undefined) requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer; leave peers unset for any address.');
+  if (rule.peers !== undefined) {
+    requireNetworkPeers(owner, `${where}.peers`, rule.peers, 'An empty list would match every peer; leave peers unset for any address.',
+      'a NetworkPeer, such as NetworkPeer.namespace("payments")');
+  }
   return { ...(rule.peers ? { to: rule.peers.map((p) => p.peer) } : {}), ports: ports(rule.ports.map((p, j) => requirePort(owner, `${where}.ports[${j}]`, p))) };
 }
 
