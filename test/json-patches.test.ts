@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ApiObject, App, Chart, JsonPatch, Lazy, Testing, YamlOutputType } from 'cdk8s';
-import { ClusterLock, Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
+import { ClusterLock, Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, TemporalClusterProps, WorkerFleet } from '../lib';
 import { messageOf } from './support/errors';
 
 /*
@@ -22,6 +22,25 @@ function app(): { app: App; chart: Chart; cluster: TemporalCluster } {
   });
   const cluster = new TemporalCluster(chart, 'temporal', { version: '1.32.2', numHistoryShards: 512, persistence, adminTools: {} });
   return { app: a, chart, cluster };
+}
+
+/** A cluster with the usual two stores in `chart`, for tests that build their own App. */
+function addCluster(chart: Chart, props: Partial<TemporalClusterProps> = {}): TemporalCluster {
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
+  });
+  return new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence, ...props });
+}
+
+/** Runs `test` with the path of a temporary folder's `dist`, removing the folder after. */
+function withOutdir(prefix: string, test: (outdir: string, dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    test(join(dir, 'dist'), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const objectNamed = (scope: Chart | TemporalCluster, kind: string, name: string) =>
@@ -245,23 +264,17 @@ describe('a JSON patch never changes what the lock records and the checks compar
   });
 
   test('fails when a chart\'s toJson rewrites an object of its own into a cluster\'s, which no check reads: ClusterLock.synth reads the documents and writes nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'patch-output-'));
-    try {
+    withOutdir('patch-output-', (outdir) => {
       class Rewriting extends Chart {
         public toJson(): any[] {
           return super.toJson().map((o: any) => (o.metadata?.name === 'settings'
             ? { ...o, metadata: { ...o.metadata, namespace: 't', name: 'temporal-pinned', labels: { team: 'a' } }, data: { numHistoryShards: '4' } } : o));
         }
       }
-      const outdir = join(dir, 'dist');
       const build = (rewrite: boolean) => {
         const a = new App({ outdir });
         const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
-        const persistence = new Persistence(chart, 'p', {
-          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
-          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
-        });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+        addCluster(chart);
         new ApiObject(rewrite ? new Rewriting(a, 'z', { namespace: 'elsewhere' }) : new Chart(a, 'z', { namespace: 'elsewhere' }), 'cm',
           { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
         return a;
@@ -274,15 +287,11 @@ describe('a JSON patch never changes what the lock records and the checks compar
       ClusterLock.inMemory().synth(build(false));
       expect(readdirSync(outdir).sort()).toEqual(['c.k8s.yaml', 'z.k8s.yaml']);
       expect(readFileSync(join(outdir, 'z.k8s.yaml'), 'utf-8')).toContain('name: settings');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('fails when a chart\'s toJson rewrites what the lock records or the checks compare of the cluster\'s own objects, or drops one: written unchecked', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'patch-rewrite-'));
-    try {
-      const outdir = join(dir, 'dist');
+    withOutdir('patch-rewrite-', (outdir) => {
       const build = (rewrite: (objects: any[]) => any[]) => {
         class Rewriting extends Chart {
           public toJson(): any[] {
@@ -291,11 +300,7 @@ describe('a JSON patch never changes what the lock records and the checks compar
         }
         const a = new App({ outdir });
         const chart = new Rewriting(a, 'c', { namespace: 't', disableResourceNameHashes: true });
-        const persistence = new Persistence(chart, 'p', {
-          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
-          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
-        });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence, protectPinnedValues: {} });
+        addCluster(chart, { protectPinnedValues: {} });
         return a;
       };
       const mirror = (objects: any[]) => objects.map((o) => JSON.parse(JSON.stringify(o).replace(/"image":"temporalio\/server:[^"]+"/g, '"image":"mirror.local/temporalio/server:1.32.2"')));
@@ -321,14 +326,11 @@ describe('a JSON patch never changes what the lock records and the checks compar
       const written = readFileSync(join(outdir, 'c.k8s.yaml'), 'utf-8');
       expect(written).toContain('cost-center: platform');
       expect(written).toContain('name: team-notes');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('fails when a refused synth in FOLDER_PER_CHART_FILE_PER_RESOURCE leaves the chart folders cdk8s created, or takes one that was there', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'patch-folders-'));
-    try {
+    withOutdir('patch-folders-', (outdir) => {
       // This layout renders each object by itself (not through its chart's toJson).
       class Rewriting extends ApiObject {
         public toJson(): any {
@@ -336,15 +338,10 @@ describe('a JSON patch never changes what the lock records and the checks compar
           return { ...o, metadata: { ...o.metadata, namespace: 't', name: 'temporal-pinned' } };
         }
       }
-      const outdir = join(dir, 'dist');
       const build = () => {
         const a = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
         const chart = new Chart(a, 'c', { namespace: 't', disableResourceNameHashes: true });
-        const persistence = new Persistence(chart, 'p', {
-          defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
-          visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
-        });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+        addCluster(chart);
         new Rewriting(new Chart(a, 'z', { namespace: 'elsewhere' }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
         return a;
       };
@@ -371,30 +368,20 @@ describe('a JSON patch never changes what the lock records and the checks compar
       expect(messageOf(() => ClusterLock.inMemory().synth(withMetadata()))).toContain('ClusterLock refuses this synth');
       expect(readdirSync(outdir)).toEqual(['construct-metadata.json']);
       expect(readFileSync(join(outdir, 'construct-metadata.json'), 'utf-8')).toBe('{"earlier":true}');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a refused synth through a lock file writes neither the manifests nor the lock', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'patch-lock-'));
-    try {
+    withOutdir('patch-lock-', (outdir, dir) => {
       const path = join(dir, 'temporal.lock.json');
       writeFileSync(path, '{"clusters": {}}\n');
-      const outdir = join(dir, 'dist');
       const a = new App({ outdir });
       const chart = new Chart(a, 'c', { namespace: 't' });
-      const persistence = new Persistence(chart, 'p', {
-        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
-        visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
-      });
-      const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence });
+      const cluster = addCluster(chart);
       objectNamed(cluster, 'ConfigMap', 'temporal-pinned').addJsonPatch(JsonPatch.replace('/data/numHistoryShards', '4'));
       expect(messageOf(() => ClusterLock.file(path).synth(a))).toContain('changes data.numHistoryShards from "512" to "4"');
       expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {}}\n');
       expect(existsSync(outdir) ? readdirSync(outdir) : []).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
