@@ -3,6 +3,7 @@ import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, read
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
+import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 import { nonEmpty } from './support/non-empty';
 import * as storeIdentity from '../lib/persistence/store-identity';
@@ -628,6 +629,26 @@ describe('ClusterLock', () => {
       const started = ClusterLock.file(join(dir, 'temporal.prod.lock.json'));
       started.check(app({ numHistoryShards: 1024 }));
       expect(started.contents.clusters['temporal/temporal'].numHistoryShards).toBe(1024);
+    });
+
+    test('fails when a new lock of any generated name would start beside the committed one that locks the app\'s cluster by key or by its databases written another way', () => {
+      const name = fc.tuple(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/), fc.constantFrom('.json', '.JSON', '.lock.json'))
+        .map(([stem, ext]) => `${stem}${ext}`).filter((n) => n.toLowerCase() !== 'temporal.lock.json');
+      // The locked cluster's databases (pg in namespace temporal), as a cluster of another name or namespace may write them.
+      const spelling = fc.constantFrom<[string, string]>(['pg', 'temporal'], ['pg.temporal', 'renamed'], ['PG.temporal.svc', 'other'], ['pg.temporal.svc.cluster.local.', 'temporal']);
+      fc.assert(fc.property(name, spelling, fc.integer({ min: 3, max: 4096 }), (file, [host, namespace], shards) => {
+        const renamed = join(dir, file);
+        const lock = ClusterLock.file(renamed);
+        let refusal = '';
+        try {
+          lock.check(app({ numHistoryShards: shards }, host, namespace));
+        } catch (e) {
+          refusal = (e as Error).message;
+        }
+        expect(refusal).toContain(`but ${path} already locks the cluster ${namespace}/temporal of this app`);
+        expect(lock.contents).toEqual({ clusters: {} });
+        expect(existsSync(renamed)).toBe(false);
+      }), { numRuns: 60 });
     });
 
     test('fails when a lock path that climbs (ClusterLock.file(\'../temporal.lock.json\')) made the search read a lock above the repository\'s root, another project\'s, and refused a new lock of this one', () => {
