@@ -3,6 +3,7 @@ import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, read
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
+import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 import { nonEmpty } from './support/non-empty';
 import * as storeIdentity from '../lib/persistence/store-identity';
@@ -598,6 +599,57 @@ describe('ClusterLock', () => {
       ClusterLock.file(below).check(app({ numHistoryShards: 1024 }));
     });
 
+
+    test('fails when the app names its lock another way (a lock per environment, a renamed or recased file) while the committed lock stays beside it: a new, empty lock started and the shard count changed', () => {
+      const refusal = (name: string, a: App, how: string) => {
+        const renamed = join(dir, name);
+        const lock = ClusterLock.file(renamed);
+        expect(() => lock.check(a)).toThrow(`ClusterLock (${renamed}) refuses this synth: the file does not exist, and this synth would start a new lock that pins nothing, `
+          + `but ${path} already locks the cluster ${how}: the values it pins (history shards, the release, the databases) would go unchecked. `
+          + `If ${path} is this app's lock under its old name, rename it to ${renamed} (git mv) or give ClusterLock.file its name. `
+          + `If this app is meant to start a lock of its own, create ${renamed} first, holding {"clusters": {}}.`);
+        expect(lock.contents).toEqual({ clusters: {} });
+        expect(existsSync(renamed)).toBe(false);
+      };
+      for (const name of ['temporal.prod.lock.json', 'Temporal.lock.json', 'pins.json']) {
+        refusal(name, app({ numHistoryShards: 1024 }), 'temporal/temporal of this app (by its key)');
+        // By its databases too: the cluster renamed in the same commit.
+        refusal(name, app({ numHistoryShards: 1024 }, 'pg.temporal', 'renamed'), 'renamed/temporal of this app (as temporal/temporal, on its databases)');
+      }
+      // In a folder above, under any name, up to the repository's root (above it lie other projects' locks).
+      mkdirSync(join(dir, 'apps'));
+      const below = join(dir, 'apps', 'temporal.prod.lock.json');
+      ClusterLock.file(below).check(app({ numHistoryShards: 1024 }));
+      mkdirSync(join(dir, '.git'));
+      expect(() => ClusterLock.file(below).check(app({ numHistoryShards: 1024 }))).toThrow(`but ${path} already locks the cluster temporal/temporal of this app (by its key)`);
+      // Files that are no lock (package.json) and locks of other clusters are no evidence; a lock started on purpose is the app's own.
+      writeFileSync(join(dir, 'package.json'), '{"name": "platform", "clusters": 3}');
+      ClusterLock.file(join(dir, 'other.lock.json')).check(app({}, 'pg-other', 'other'));
+      writeFileSync(join(dir, 'temporal.prod.lock.json'), '{"clusters": {}}');
+      const started = ClusterLock.file(join(dir, 'temporal.prod.lock.json'));
+      started.check(app({ numHistoryShards: 1024 }));
+      expect(started.contents.clusters['temporal/temporal'].numHistoryShards).toBe(1024);
+    });
+
+    test('fails when a new lock of any generated name would start beside the committed one that locks the app\'s cluster by key or by its databases written another way', () => {
+      const name = fc.tuple(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/), fc.constantFrom('.json', '.JSON', '.lock.json'))
+        .map(([stem, ext]) => `${stem}${ext}`).filter((n) => n.toLowerCase() !== 'temporal.lock.json');
+      // The locked cluster's databases (pg in namespace temporal), as a cluster of another name or namespace may write them.
+      const spelling = fc.constantFrom<[string, string]>(['pg', 'temporal'], ['pg.temporal', 'renamed'], ['PG.temporal.svc', 'other'], ['pg.temporal.svc.cluster.local.', 'temporal']);
+      fc.assert(fc.property(name, spelling, fc.integer({ min: 3, max: 4096 }), (file, [host, namespace], shards) => {
+        const renamed = join(dir, file);
+        const lock = ClusterLock.file(renamed);
+        let refusal = '';
+        try {
+          lock.check(app({ numHistoryShards: shards }, host, namespace));
+        } catch (e) {
+          refusal = (e as Error).message;
+        }
+        expect(refusal).toContain(`but ${path} already locks the cluster ${namespace}/temporal of this app`);
+        expect(lock.contents).toEqual({ clusters: {} });
+        expect(existsSync(renamed)).toBe(false);
+      }), { numRuns: 60 });
+    });
 
     test('fails when a lock path that climbs (ClusterLock.file(\'../temporal.lock.json\')) made the search read a lock above the repository\'s root, another project\'s, and refused a new lock of this one', () => {
       // `dir` holds another project's lock (temporal/temporal, as every default cluster is); the app's repository is dir/repo.

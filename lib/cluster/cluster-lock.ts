@@ -299,7 +299,9 @@ function parseLock(absolute: string, text: string): ClusterLockContents {
 /** The entries of another lock file, or undefined when it is not one. */
 function readEntries(path: string): Record<string, LockedCluster> | undefined {
   try {
-    return parseLock(path, lockText(readFileSync(path, 'utf-8'))).clusters;
+    const text = readFileSync(path, 'utf-8');
+    // Most .json files beside a lock (package.json, tsconfig.json) are none: spare parsing them.
+    return text.includes('"clusters"') ? parseLock(path, lockText(text)).clusters : undefined;
   } catch {
     return undefined;
   }

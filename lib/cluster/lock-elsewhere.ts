@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'fs';
+import { existsSync, readdirSync, statSync } from 'fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'path';
 import { RegisteredCluster } from './cluster-registry';
 import { LockedCluster, proxyDigests } from './lock-record';
@@ -12,10 +12,17 @@ import { lockedStores } from './locked-stores';
  * was reported as "updated: commit it with the output".
  */
 
+/*
+ * A lock file of another name beside it is evidence too: an app switched to a lock per environment
+ * (`temporal.${env}.lock.json`, as the README shows) or to a renamed file, while the committed
+ * `temporal.lock.json` stays where it was, started an empty lock and let the shard count change.
+ */
+
 /**
  * The first lock file of the same name (or the same relative path), in the lock's folder or one
  * above it, or, under `cdk8s-temporal synth`, in the app's entry file's folder or one above it (up
- * to the repository's root, the first folder with `.git`), that locks a cluster of `clusters`
+ * to the repository's root, the first folder with `.git`), or any other `.json` file there that reads
+ * as a lock (within the repository; outside one, in the starting folder), that locks a cluster of `clusters`
  * by its key or its databases; undefined when there is none. `read` parses a lock file, or returns
  * undefined for one that cannot be read as a lock (that one is not evidence of anything).
  */
@@ -26,7 +33,9 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
   for (const start of [dirname(path), ...(appFile ? [dirname(resolve(appFile))] : [])]) {
     const root = repositoryRoot(start);
     for (let dir = start; ; dir = dirname(dir)) {
-      for (const name of names) {
+      // Other names only inside the repository (or the folder itself, outside one): above it lie other projects' locks.
+      const others = (root === undefined ? dir === start : !relative(root, dir).startsWith('..')) ? otherJsonFiles(dir, names) : [];
+      for (const name of [...names, ...others]) {
         const candidate = join(dir, name);
         // A name that climbs (ClusterLock.file('../x.json')) reaches above the repository's root, into other projects, from the root.
         if (seen.has(candidate) || (root !== undefined && relative(root, candidate).startsWith('..'))) continue;
@@ -49,6 +58,15 @@ export function lockElsewhere(path: string, given: string, appFile: string | und
   return undefined;
 }
 
+/** The `.json` files of `dir` other than `names`, in a stable order; none when it cannot be listed. */
+function otherJsonFiles(dir: string, names: readonly string[]): string[] {
+  try {
+    return readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json') && !names.includes(n)).sort();
+  } catch {
+    return [];
+  }
+}
+
 /** The first folder from `dir` up that holds `.git` (a folder, or a file in a worktree or submodule), or undefined. */
 function repositoryRoot(dir: string): string | undefined {
   for (; ; dir = dirname(dir)) {
@@ -64,7 +82,10 @@ export function lockElsewhereError(path: string, given: string, found: { file: s
   const from = isAbsolute(given) ? '' : ` ClusterLock.file('${given}') is resolved from the working directory, ${process.cwd()}: `
     + `${folder ? `synthesize from ${folder}` : 'synthesize from the folder the lock is meant for'}, or give ClusterLock.file a path that does not `
     + 'depend on it (path.join(__dirname, ...)).';
+  // Another name: the app's lock was renamed (a lock per environment, say) while the old file stayed.
+  const renamed = basename(found.file) === basename(path) ? '' : ` If ${found.file} is this app's lock under its old name, rename it to ${path} `
+    + `(git mv) or give ClusterLock.file its name.`;
   return `ClusterLock (${path}) refuses this synth: the file does not exist, and this synth would start a new lock that pins nothing, `
     + `but ${found.file} already locks the cluster ${found.cluster} of this app (${found.how}): the values it pins (history shards, the release, the databases) `
-    + `would go unchecked.${from} If this app is meant to start a lock of its own, create ${path} first, holding {"clusters": {}}.`;
+    + `would go unchecked.${renamed || from} If this app is meant to start a lock of its own, create ${path} first, holding {"clusters": {}}.`;
 }
