@@ -1031,8 +1031,36 @@ describe('WorkerFleet', () => {
         expect(run('q'.repeat(40), 40, after)).not.toThrow();
       }
     });
+    test('a queue is over 1000 bytes, the server\'s default limit.maxIDLength, which the bound cluster raises: the frontend takes it, so the fleet, its autoscaler and monitoring do too', () => {
+      const queue = 'é'.repeat(600);
+      const run = (limit: number | undefined) => {
+        const chart = testChart();
+        const c = cluster(chart, { dynamicConfig: { values: limit ? [DynamicConfigValue.maxIdLength(limit)] : [] }, monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c, autoscaling: FleetAutoscaling.backlog(), monitoring: { alerts: {} } });
+        return chart;
+      };
+      const chart = run(1200);
+      expect(envOf(chart).TEMPORAL_TASK_QUEUES).toBe(`orders,${queue}`);
+      expect(objects(chart).find((o) => o.kind === 'ScaledObject').spec.triggers.map((t: any) => t.metadata.taskQueue)).toEqual(['orders', queue]);
+      expect(() => Testing.synth(run(1199))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "é{600}"; expected a task queue name of at most 1199 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 1200\)/);
+      expect(() => Testing.synth(run(undefined))).toThrow(/taskQueues\[1\] is "é{600}"; expected .* at most 1000 bytes .*the server's default limit.maxIDLength/);
+    });
+    test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
+      const run = (namespace: string, limit: number, after: boolean) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { dynamicConfig: { values: after ? [] : [DynamicConfigValue.maxIdLength(limit)] } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: namespace, cluster: c });
+        if (after) c.dynamicConfig.add(DynamicConfigValue.maxIdLength(limit));
+        Testing.synth(chart);
+      };
+      for (const after of [false, true]) {
+        expect(run('n'.repeat(21), 20, after)).toThrow(/WorkerFleet 'orders': temporalNamespace is "n{21}"; expected a namespace name of at most 20 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 21\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
+        expect(run('n'.repeat(20), 20, after)).not.toThrow();
+      }
+    });
     test('the exported FleetAutoscaler or WorkerFleetMonitoring, used on their own, get a queue name a fleet refuses', () => {
-      for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b']) {
+      // Over the server's default limit.maxIDLength too: on their own they know no cluster that raises it.
+      for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b', 'é'.repeat(600)]) {
         expect(() => new FleetAutoscaler(testChart(), 'scaler', {
           owner: 'mine', name: 'o', namespace: 'apps', labels: {}, deploymentName: 'o', containerName: 'worker', taskQueues: [q], connection: {} as never, autoscaling: FleetAutoscaling.cpu(),
         })).toThrow(/^mine: taskQueues\[0\] is .*; expected a task queue name/);
@@ -1042,9 +1070,12 @@ describe('WorkerFleet', () => {
       }
     });
     test('a queue name the server refuses to poll, or one of its own system workers\' queues', () => {
-      // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its 1000.
-      expect(() => setup({ taskQueues: ['é'.repeat(600)] })).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
-      expect(() => setup({ taskQueues: ['é'.repeat(500)] })).not.toThrow();
+      // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its default 1000. Bound to a cluster, the length waits for its dynamic config.
+      expect(() => Testing.synth(setup({ taskQueues: ['é'.repeat(600)] }).chart)).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1200\)/);
+      expect(() => Testing.synth(setup({ taskQueues: ['é'.repeat(500)] }).chart)).not.toThrow();
+      // Without a cluster the limit is unknown: the server's default holds, at once.
+      expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['é'.repeat(600)], frontend: { address: 'temporal.other:7233' } }))
+        .toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
       expect(() => setup({ taskQueues: ['orders\u0000'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: .* no control character/);
       // An unpaired surrogate is text no manifest can carry, which the props refuse before the queue check.
       expect(() => setup({ taskQueues: ['orders\uD800'] })).toThrow(/taskQueues\[0\] holds U\+D800 \(an unpaired surrogate\)/);

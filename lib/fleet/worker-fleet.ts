@@ -130,7 +130,7 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
     }
     checkFleetPolicyEnabled(owner, props);
-    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, props.cluster?.dynamicConfig);
+    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, props.cluster?.dynamicConfig, props.temporalNamespace ?? 'default');
     this.temporalNamespace = props.temporalNamespace ?? 'default';
     if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
       throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
