@@ -317,7 +317,7 @@ describe('ClusterNetworkPolicies', () => {
       ['history -> metadata server', t('history'), address('169.254.169.254'), 80, true],
       ['frontend -> metadata server (it checks the URI, reads archives back)', t('frontend'), address('169.254.169.254'), 80, true],
       ['internal frontend -> metadata server', t('internal-frontend'), address('169.254.169.254'), 80, true],
-      ['history -> GKE Dataplane V2 metadata server', t('history'), address('169.254.169.252'), 988, true],
+      ['history -> GKE metadata server, as Calico policy sees it after the node\'s redirect', t('history'), address('169.254.169.252'), 988, true],
       ['matching -> metadata server', t('matching'), address('169.254.169.254'), 80, false],
       ['worker -> metadata server', t('worker'), address('169.254.169.254'), 80, false],
       ['history -> port 80 elsewhere', t('history'), address('203.0.113.7'), 80, false],

@@ -189,9 +189,10 @@ export function archivalCredentialVolumes(archival: ArchivalOptions | undefined)
 
 /*
  * The GCE metadata server, where a gcs() archiver without a key file takes its token (Application
- * Default Credentials: with no key file, only the metadata server is left). On GKE, Workload
- * Identity's metadata server answers at 169.254.169.254:80, and on GKE Dataplane V2 the traffic
- * reaches it at 169.254.169.252:988, which a NetworkPolicy sees instead.
+ * Default Credentials: with no key file, only the metadata server is left). The archiver dials
+ * 169.254.169.254:80, which is what a NetworkPolicy sees under GKE Dataplane V2; under GKE's
+ * Calico network policy the node first redirects it to the GKE metadata server's own address,
+ * 169.254.169.252:988 (GKE 1.21 and later), and the policy sees that one instead.
  */
 const GCE_METADATA_SERVER = [{ cidr: '169.254.169.254/32', port: 80 }, { cidr: '169.254.169.252/32', port: 988 }];
 
