@@ -6,7 +6,7 @@ import { Node } from 'constructs';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterDns, ClusterTls, DynamicConfigValue, FleetImagePullPolicy, ServicePorts, FleetAutoscaler, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterDns, ClusterTls, Datastore, DynamicConfigValue, Persistence, FleetImagePullPolicy, ServicePorts, FleetAutoscaler, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetMonitoring, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -15,7 +15,7 @@ import { ScaledObject } from '../imports/keda.sh_scaledobjects';
 import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support/network-policy';
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
 import { K8sSchema } from './support/k8s-schema';
-import { cluster, objects, testChart } from './support/synth';
+import { cluster, objects, postgresPersistence, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const IMAGE = 'registry.example/orders-worker:1.4.2';
@@ -28,6 +28,14 @@ function setup(props: Partial<WorkerFleetProps> = {}, clusterProps: Parameters<t
   const c = cluster(chart, clusterProps);
   const fleet = new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
   return { chart, cluster: c, fleet };
+}
+
+/** Cassandra and Elasticsearch: no SQL column bounds a task queue's name. */
+function noSqlPersistence(chart: Chart): Persistence {
+  return new Persistence(chart, 'p', {
+    defaultStore: Datastore.cassandra({ hosts: ['c1'], keyspace: 'temporal' }),
+    visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' }),
+  });
 }
 
 /** A cluster whose frontend serves mutual TLS from Secrets, and a fleet with its own certificate. */
@@ -1035,7 +1043,8 @@ describe('WorkerFleet', () => {
       const queue = 'é'.repeat(600);
       const run = (limit: number | undefined) => {
         const chart = testChart();
-        const c = cluster(chart, { dynamicConfig: { values: limit ? [DynamicConfigValue.maxIdLength(limit)] : [] }, monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
+        // Elasticsearch visibility: a SQL one holds queue names to 255 characters (next test).
+        const c = cluster(chart, { persistence: noSqlPersistence(chart), dynamicConfig: { values: limit ? [DynamicConfigValue.maxIdLength(limit)] : [] }, monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
         new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c, autoscaling: FleetAutoscaling.backlog(), monitoring: { alerts: {} } });
         return chart;
       };
@@ -1044,6 +1053,24 @@ describe('WorkerFleet', () => {
       expect(objects(chart).find((o) => o.kind === 'ScaledObject').spec.triggers.map((t: any) => t.metadata.taskQueue)).toEqual(['orders', queue]);
       expect(() => Testing.synth(run(1199))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "é{600}"; expected a task queue name of at most 1199 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 1200\)/);
       expect(() => Testing.synth(run(undefined))).toThrow(/taskQueues\[1\] is "é{600}"; expected .* at most 1000 bytes .*the server's default limit.maxIDLength/);
+    });
+    test('a queue is over 255 characters on a cluster with a SQL visibility store: its VARCHAR(255) column refuses every workflow\'s visibility record', () => {
+      const mysql = (chart: Chart) => new Persistence(chart, 'p', {
+        defaultStore: Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password: SecretRef.of('my', 'password') }),
+        visibilityStore: Datastore.mysql({ host: 'my', database: 'temporal_visibility', user: 'temporal', password: SecretRef.of('my', 'password') }),
+      });
+      const persistences: Array<(chart: Chart) => Persistence> = [(chart) => postgresPersistence(chart, 'p'), mysql];
+      const fleet = (persistence: (chart: Chart) => Persistence, queue: string) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { persistence: persistence(chart), dynamicConfig: { values: [DynamicConfigValue.maxIdLength(4096)] } });
+        return new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c }).taskQueues;
+      };
+      for (const persistence of persistences) {
+        expect(fleet(persistence, 'q'.repeat(256))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{256}"; expected a task queue name of at most 255 characters on a cluster with a SQL visibility store \(this one has 256\)\. Its executions_visibility.task_queue column is VARCHAR\(255\)/);
+        // Characters, not bytes: 255 "é" are 510 bytes, within the raised limit.
+        expect(fleet(persistence, 'é'.repeat(255))()).toEqual(['orders', 'é'.repeat(255)]);
+      }
+      expect(fleet(noSqlPersistence, 'q'.repeat(256))()).toEqual(['orders', 'q'.repeat(256)]);
     });
     test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
       const run = (namespace: string, limit: number, after: boolean) => () => {
@@ -1071,8 +1098,13 @@ describe('WorkerFleet', () => {
     });
     test('a queue name the server refuses to poll, or one of its own system workers\' queues', () => {
       // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its default 1000. Bound to a cluster, the length waits for its dynamic config.
-      expect(() => Testing.synth(setup({ taskQueues: ['é'.repeat(600)] }).chart)).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1200\)/);
-      expect(() => Testing.synth(setup({ taskQueues: ['é'.repeat(500)] }).chart)).not.toThrow();
+      const noSql = (queue: string) => () => {
+        const chart = testChart();
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: [queue], cluster: cluster(chart, { persistence: noSqlPersistence(chart) }) });
+        Testing.synth(chart);
+      };
+      expect(noSql('é'.repeat(600))).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1200\)/);
+      expect(noSql('é'.repeat(500))).not.toThrow();
       // Without a cluster the limit is unknown: the server's default holds, at once.
       expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['é'.repeat(600)], frontend: { address: 'temporal.other:7233' } }))
         .toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);

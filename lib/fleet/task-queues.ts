@@ -2,6 +2,8 @@ import { IConstruct } from 'constructs';
 import { idLengthErrors, IdLengthSource } from '../config/id-length';
 import { ownValidation } from '../own-validation';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
+import { DatastoreType } from '../persistence/datastore-options';
+import type { Persistence } from '../persistence/persistence';
 
 /*
  * Queues of the server's own system workers (go.temporal.io/server common/primitives): the server
@@ -9,6 +11,21 @@ import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../valida
  * tasks (batch operations, schedules, namespace deletion) and fails them.
  */
 const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
+
+/*
+ * A SQL visibility store (PostgreSQL, MySQL) keeps each workflow's task queue in
+ * executions_visibility.task_queue, VARCHAR(255) (schema/<store>/.../visibility/schema.sql), which
+ * counts characters: the server writes the name as it is, and the database refuses a longer one,
+ * whatever limit.maxIDLength allows.
+ */
+const SQL_VISIBILITY_TASK_QUEUE_CHARS = 255;
+
+/** What a fleet's checks read of its bound cluster: its dynamic config, and whether it keeps visibility in SQL. */
+export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource; readonly persistence: Persistence } | undefined) {
+  // A secondary visibility store is of the primary's kind (Persistence refuses SQL beside Elasticsearch).
+  const type = cluster?.persistence.visibilityStore.type;
+  return cluster && { dynamicConfig: cluster.dynamicConfig, sqlVisibility: type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL };
+}
 
 /** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
 const LENGTH_CHECKED_LATER = new WeakMap<IConstruct, Set<string>>();
@@ -19,7 +36,8 @@ const LENGTH_CHECKED_LATER = new WeakMap<IConstruct, Set<string>>();
  * checked against the cluster's limit.maxIDLength once every value is in, so that a raised one
  * admits longer names; without, against the server's default.
  */
-export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstruct, dynamicConfig?: IdLengthSource, temporalNamespace?: string): string[] {
+export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstruct, bound?: ReturnType<typeof boundCluster>, temporalNamespace?: string): string[] {
+  const dynamicConfig = bound?.dynamicConfig;
   // The autoscaler and monitoring a fleet builds check its queues again, under the fleet, without its dynamic config.
   const checkedLater = fleet !== undefined && (dynamicConfig !== undefined || (Array.isArray(queues) && queues.every((q) => LENGTH_CHECKED_LATER.get(fleet)?.has(q))));
   if (!Array.isArray(queues) || queues.length === 0) {
@@ -43,6 +61,11 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     LENGTH_CHECKED_LATER.set(fleet, new Set(queues));
     const namespace = typeof temporalNamespace === 'string' ? [{ prop: 'temporalNamespace', name: temporalNamespace }] : [];
     fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, namespace, dynamicConfig, 'namespace'), ...idLengthErrors(owner, names, dynamicConfig)] }));
+  }
+  const sqlLong = bound?.sqlVisibility ? names.find(({ name }) => [...name].length > SQL_VISIBILITY_TASK_QUEUE_CHARS) : undefined;
+  if (sqlLong) {
+    throw propError(owner, sqlLong.prop, sqlLong.name, `a task queue name of at most ${SQL_VISIBILITY_TASK_QUEUE_CHARS} characters on a cluster with a SQL visibility store (this one has ${[...sqlLong.name].length})`,
+      'Its executions_visibility.task_queue column is VARCHAR(255): the database refuses the visibility record of every workflow started on a longer queue, so none would show in lists or searches. Shorten the name.');
   }
   return [...queues];
 }
