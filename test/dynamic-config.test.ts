@@ -211,7 +211,7 @@ describe('DynamicConfig', () => {
         .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 0; expected an integer from 1 to 2147483647/);
       expect(DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId: 1 }).constraints).toEqual({ shardId: 1 });
     });
-    test('a taskQueueName constraint is text no task queue is named: whitespace or an invisible character at either end, a control character, over 1000 bytes of UTF-8, a /_sys/ partition', () => {
+    test('a taskQueueName constraint is text no task queue is named: whitespace or an invisible character at either end, a control character, a /_sys/ partition', () => {
       const R = 'matching.numTaskqueueReadPartitions';
       const ways = [
         (q: string) => DynamicConfigValue.of(R, 4, { taskQueueName: q }),
@@ -223,15 +223,15 @@ describe('DynamicConfig', () => {
       fc.assert(fc.property(core, edge, fc.boolean(), fc.constantFrom(0, 1, 2), (q, ws, front, way) => {
         const name = front ? `${ws}${q}` : `${q}${ws}`;
         // A character no manifest carries as written (U+2028, U+FEFF) is refused first, by the check every string of the props goes through.
-        expect(() => ways[way](name)).toThrow(/^DynamicConfigValue: constraints.taskQueueName (of matching\.\w+ is ".*"; expected a task queue name: 1 to 1000 bytes of UTF-8, no control character, no whitespace or invisible character at either end, not under \/_sys\/.*\. The server compares it exactly|holds U\+)/s);
+        expect(() => ways[way](name)).toThrow(/^DynamicConfigValue: constraints.taskQueueName (of matching\.\w+ is ".*"; expected a task queue name: not empty, no control character, no whitespace or invisible character at either end, not under \/_sys\/.*\. The server compares it exactly|holds U\+)/s);
         // The name itself, as the workers poll it, is taken exactly.
         expect(ways[way](q).constraints.taskQueueName).toBe(q);
       }), { numRuns: 100 });
-      for (const q of ['orders\u0000', 'a\u001b[0m', '/_sys/orders/1', 'é'.repeat(501), 'orders\uD800']) {
+      for (const q of ['orders\u0000', 'a\u001b[0m', '/_sys/orders/1', 'orders\uD800']) {
         expect(() => ways[0](q)).toThrow(/constraints.taskQueueName (of matching.numTaskqueueReadPartitions is .*; expected a task queue name|holds )/);
       }
-      // Inside the name, a space is the server's to take (a fleet refuses it for its env var), and 1000 bytes are not too many.
-      for (const q of ['orders queue', 'é'.repeat(500), 'temporal-sys-per-ns-tq', 'orders/_sys/']) expect(ways[0](q).constraints.taskQueueName).toBe(q);
+      // Inside the name, a space is the server's to take (a fleet refuses it for its env var). The length waits for the DynamicConfig's limit.maxIDLength, which may raise it.
+      for (const q of ['orders queue', 'é'.repeat(501), 'temporal-sys-per-ns-tq', 'orders/_sys/']) expect(ways[0](q).constraints.taskQueueName).toBe(q);
     });
     test('a taskQueueName constraint is longer than the cluster\'s limit.maxIDLength, set before or after it: the frontend refuses the queue, so the value never applies', () => {
       const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
@@ -241,10 +241,37 @@ describe('DynamicConfig', () => {
       };
       const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(30) });
       for (const [values, later] of [[[long, DynamicConfigValue.maxIdLength(50)], []], [[long], [DynamicConfigValue.of('limit.maxIDLength', 59)]]] as const) {
-        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{30}"; expected a task queue name of at most 5\d bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 60\)\. .*raise DynamicConfigValue.maxIdLength/);
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{30}"; expected a task queue name of at most 5\d bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 60\)\. .*raise limit.maxIDLength \(DynamicConfigValue.maxIdLength\)/);
       }
       expect(run([long, DynamicConfigValue.maxIdLength(60)])).not.toThrow();
       expect(run([long])).not.toThrow();
+    });
+    test('a taskQueueName constraint is over the server\'s default limit.maxIDLength (1000 bytes) and no value raises it; a raised limit admits it, added before or after', () => {
+      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(501) });
+      expect(long.constraints.taskQueueName).toBe('é'.repeat(501));
+      expect(run([long])).toThrow(/constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{501}"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1002\)\. .*set a higher limit.maxIDLength/);
+      // The frontend holds a task queue to limit.maxIDLength alone (common/tqid), so a raised one admits the name.
+      expect(run([long, DynamicConfigValue.maxIdLength(1002)])).not.toThrow();
+      expect(run([long], [DynamicConfigValue.maxIdLength(4096)])).not.toThrow();
+      expect(run([long, DynamicConfigValue.maxIdLength(1001)])).toThrow(/"é{501}"; expected a task queue name of at most 1001 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 1002\)/);
+    });
+    test('a namespace constraint is longer than the cluster\'s limit.maxIDLength, set before or after it: the frontend refuses every request of that namespace, so the value never applies', () => {
+      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const rps = DynamicConfigValue.frontendNamespaceRps(50, 'n'.repeat(41));
+      for (const [values, later] of [[[rps, DynamicConfigValue.maxIdLength(40)], []], [[rps], [DynamicConfigValue.maxIdLength(40)]]] as const) {
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.namespace of frontend.namespaceRPS is "n{41}"; expected a namespace name of at most 40 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 41\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
+      }
+      expect(run([rps, DynamicConfigValue.maxIdLength(41)])).not.toThrow();
+      expect(run([rps])).not.toThrow();
     });
     test('a namespace constraint spells a namespace the cluster declares in another case: the server matches it exactly, so the value applied to none', () => {
       const namespaces = [{ name: 'orders', retention: Duration.days(3) }, { name: 'Payments', retention: Duration.days(3) }];

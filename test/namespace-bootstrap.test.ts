@@ -2,11 +2,11 @@ import { spawnSync } from 'child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
-import { Datastore, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
+import { Datastore, DynamicConfigValue, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 import { nonEmpty } from './support/non-empty';
 import { asKubeletStarts } from './support/kubelet-expansion';
 
@@ -267,6 +267,20 @@ describe('NamespaceBootstrap', () => {
   });
 
   describe('fails when', () => {
+    test('a name is longer than the cluster\'s limit.maxIDLength, set before or after the namespaces: the frontend refuses to create it, and every request naming it', () => {
+      const run = (name: string, limit: number, after: boolean) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { namespaces: [namespaces[0], { name, retention: Duration.days(1) }], dynamicConfig: { values: after ? [] : [DynamicConfigValue.maxIdLength(limit)] } });
+        if (after) c.dynamicConfig.add(DynamicConfigValue.maxIdLength(limit));
+        Testing.synth(chart);
+      };
+      for (const after of [false, true]) {
+        expect(run('n'.repeat(31), 30, after)).toThrow(/TemporalCluster 'temporal': namespaces\[1\].name is "n{31}"; expected a namespace name of at most 30 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 31\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\), its creation included/);
+        expect(run('n'.repeat(30), 30, after)).not.toThrow();
+      }
+      // The server's default, 1000 bytes, is above the 255 characters a name may have.
+      expect(() => Testing.synth(job({ namespaces: [{ name: 'n'.repeat(255), retention: Duration.days(1) }] }).chart)).not.toThrow();
+    });
     test('a retention is under an hour or not whole hours', () => {
       // The Job creates local namespaces, whose floor is system.namespaceMinRetentionLocal: 1h by default, not a day.
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(30) }] })).toThrow(/namespaces\[0\].retention is "0.5h"; expected a whole number of hours, at least 1 \(the server's default system.namespaceMinRetentionLocal/);

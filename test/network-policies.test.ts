@@ -300,6 +300,38 @@ describe('ClusterNetworkPolicies', () => {
     });
   });
 
+  test('with restricted egress, gcs() archival without a key file reaches the metadata server (its token) from history and the frontends only; with a key file, from nobody', () => {
+    const gcs = (options?: Parameters<typeof ArchivalProvider.gcs>[0], restrictEgress = true) => policiesOf({
+      internalFrontend: {},
+      archival: { history: { provider: ArchivalProvider.gcs(options), uri: 'gs://archive/history' }, visibility: { provider: ArchivalProvider.gcs(options), uri: 'gs://archive/visibility' } },
+      networkPolicy: { restrictEgress },
+    }).policies;
+    const metadata = (policies: any[]) => policies.find((p) => p.metadata.name === 'temporal-gcs-metadata-egress');
+    const keyless = gcs();
+    // The field that opens it: the policy's rules, each to one address and port.
+    expect(metadata(keyless).spec.egress.slice(1)).toEqual([
+      { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80 }] },
+      { to: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [{ port: 988 }] },
+    ]);
+    const rows: Row[] = [
+      ['history -> metadata server', t('history'), address('169.254.169.254'), 80, true],
+      ['frontend -> metadata server (it checks the URI, reads archives back)', t('frontend'), address('169.254.169.254'), 80, true],
+      ['internal frontend -> metadata server', t('internal-frontend'), address('169.254.169.254'), 80, true],
+      ['history -> GKE metadata server, as Calico policy sees it after the node\'s redirect', t('history'), address('169.254.169.252'), 988, true],
+      ['matching -> metadata server', t('matching'), address('169.254.169.254'), 80, false],
+      ['worker -> metadata server', t('worker'), address('169.254.169.254'), 80, false],
+      ['history -> port 80 elsewhere', t('history'), address('203.0.113.7'), 80, false],
+      ['history -> metadata server on another port', t('history'), address('169.254.169.254'), 8080, false],
+      ['history -> GCS', t('history'), address('142.250.1.1'), 443, true],
+    ];
+    expect(table(keyless, rows)).toEqual(expected(rows));
+    for (const withKey of [gcs({ credentials: SecretRef.of('gcs-key', 'key.json') }), gcs({ credentialsPath: '/etc/gcs/key.json' })]) {
+      expect(metadata(withKey)).toBeUndefined();
+      expect(connectionAllowed(withKey, t('history'), address('169.254.169.254'), 80)).toBe(false);
+    }
+    expect(metadata(gcs(undefined, false))).toBeUndefined();
+  });
+
   test('with restricted egress, databaseEgress opens what a database proxy dials to the servers and the schema Jobs, and to nothing else', () => {
     const chart = testChart();
     const proxied = new Persistence(chart, 'proxied', {

@@ -130,6 +130,18 @@ describe('TemporalUi', () => {
     });
   });
 
+  test('oidc.useIdTokenAsBearer sends the ID token as the bearer: TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER, written only when on', () => {
+    const envOf = (useIdTokenAsBearer?: boolean) => {
+      const chart = testChart();
+      cluster(chart, { ui: { oidc: { ...oidc, useIdTokenAsBearer } } });
+      return find(chart, 'Deployment', 'temporal-ui').spec.template.spec.containers[0].env.filter((e: any) => e.name === 'TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER');
+    };
+    expect(envOf(true)).toEqual([{ name: 'TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER', value: 'true' }]);
+    // Off is the UI's own default (the access token): nothing written, as before the prop.
+    expect(envOf(false)).toEqual([]);
+    expect(envOf(undefined)).toEqual([]);
+  });
+
   test('its NetworkPolicy admits the configured peers to the UI port only', () => {
     const chart = testChart();
     cluster(chart, { ui: { allowFrom: [NetworkPeer.namespace('ingress-nginx')] } });
@@ -188,6 +200,14 @@ describe('TemporalUi', () => {
       expect(envOf('http://IDP.internal:80/realms/t', true)).toThrow(/oidc.providerUrl is "http:\/\/IDP.internal:80\/realms\/t"; expected the issuer .*\(http:\/\/idp.internal\/realms\/t\)/);
       // A port that is not the scheme's default is part of the issuer.
       expect(envOf('https://idp.example.com:8443/realms/t')()).toBe('https://idp.example.com:8443/realms/t');
+    });
+    test('useIdTokenAsBearer is not a boolean, or is set without an OIDC login (auth off: the UI sends no token to choose)', () => {
+      // The text "false" would read as true: the UI would send ID tokens the authorizer may not take.
+      expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, useIdTokenAsBearer: 'false' as never } } })).toThrow(/oidc.useIdTokenAsBearer is "false"; expected true or false/);
+      for (const ui of [{ useIdTokenAsBearer: true }, { useIdTokenAsBearer: true, allowAnonymous: true }]) {
+        expect(() => cluster(testChart(), { ui: ui as never })).toThrow(/ui.useIdTokenAsBearer is not a prop of UiOptions: the key "useIdTokenAsBearer" would be ignored; .* set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all/);
+      }
+      expect(() => new TemporalUi(testChart(), 'ui', { frontendAddress: 'f:7233', useIdTokenAsBearer: true } as any)).toThrow(/useIdTokenAsBearer is not a prop of TemporalUiProps: .* set oidc.useIdTokenAsBearer/);
     });
     test('the provider is not https (the login and the client secret in the clear), unless allowPlaintextProvider says so', () => {
       for (const providerUrl of ['http://idp.example.com', 'HTTP://idp.example.com/realms/x']) {

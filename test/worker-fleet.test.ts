@@ -6,7 +6,7 @@ import { Node } from 'constructs';
 import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import {
-  BacklogQueueType, ClusterDns, ClusterTls, DynamicConfigValue, FleetImagePullPolicy, ServicePorts, FleetAutoscaler, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
+  BacklogQueueType, ClusterDns, ClusterTls, Datastore, DynamicConfigValue, Persistence, FleetImagePullPolicy, ServicePorts, FleetAutoscaler, FleetAutoscaling, FleetClientCertificate, IssuerKind, LabelMatcher, NetworkPeer, ScrapeConfig, SecretRef,
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetMonitoring, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
@@ -15,7 +15,7 @@ import { ScaledObject } from '../imports/keda.sh_scaledobjects';
 import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support/network-policy';
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
 import { K8sSchema } from './support/k8s-schema';
-import { cluster, objects, testChart } from './support/synth';
+import { cluster, objects, postgresPersistence, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 
 const IMAGE = 'registry.example/orders-worker:1.4.2';
@@ -28,6 +28,14 @@ function setup(props: Partial<WorkerFleetProps> = {}, clusterProps: Parameters<t
   const c = cluster(chart, clusterProps);
   const fleet = new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
   return { chart, cluster: c, fleet };
+}
+
+/** Cassandra and Elasticsearch: no SQL column bounds a task queue's name. */
+function noSqlPersistence(chart: Chart): Persistence {
+  return new Persistence(chart, 'p', {
+    defaultStore: Datastore.cassandra({ hosts: ['c1'], keyspace: 'temporal' }),
+    visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' }),
+  });
 }
 
 /** A cluster whose frontend serves mutual TLS from Secrets, and a fleet with its own certificate. */
@@ -1031,8 +1039,55 @@ describe('WorkerFleet', () => {
         expect(run('q'.repeat(40), 40, after)).not.toThrow();
       }
     });
+    test('a queue is over 1000 bytes, the server\'s default limit.maxIDLength, which the bound cluster raises: the frontend takes it, so the fleet, its autoscaler and monitoring do too', () => {
+      const queue = 'é'.repeat(600);
+      const run = (limit: number | undefined) => {
+        const chart = testChart();
+        // Elasticsearch visibility: a SQL one holds queue names to 255 characters (next test).
+        const c = cluster(chart, { persistence: noSqlPersistence(chart), dynamicConfig: { values: limit ? [DynamicConfigValue.maxIdLength(limit)] : [] }, monitoring: { scrape: ScrapeConfig.serviceMonitor() } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c, autoscaling: FleetAutoscaling.backlog(), monitoring: { alerts: {} } });
+        return chart;
+      };
+      const chart = run(1200);
+      expect(envOf(chart).TEMPORAL_TASK_QUEUES).toBe(`orders,${queue}`);
+      expect(objects(chart).find((o) => o.kind === 'ScaledObject').spec.triggers.map((t: any) => t.metadata.taskQueue)).toEqual(['orders', queue]);
+      expect(() => Testing.synth(run(1199))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "é{600}"; expected a task queue name of at most 1199 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 1200\)/);
+      expect(() => Testing.synth(run(undefined))).toThrow(/taskQueues\[1\] is "é{600}"; expected .* at most 1000 bytes .*the server's default limit.maxIDLength/);
+    });
+    test('a queue is over 255 characters on a cluster with a SQL visibility store: its VARCHAR(255) column refuses every workflow\'s visibility record', () => {
+      const mysql = (chart: Chart) => new Persistence(chart, 'p', {
+        defaultStore: Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password: SecretRef.of('my', 'password') }),
+        visibilityStore: Datastore.mysql({ host: 'my', database: 'temporal_visibility', user: 'temporal', password: SecretRef.of('my', 'password') }),
+      });
+      const persistences: Array<(chart: Chart) => Persistence> = [(chart) => postgresPersistence(chart, 'p'), mysql];
+      const fleet = (persistence: (chart: Chart) => Persistence, queue: string) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { persistence: persistence(chart), dynamicConfig: { values: [DynamicConfigValue.maxIdLength(4096)] } });
+        return new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c }).taskQueues;
+      };
+      for (const persistence of persistences) {
+        expect(fleet(persistence, 'q'.repeat(256))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{256}"; expected a task queue name of at most 255 characters on a cluster with a SQL visibility store \(this one has 256\)\. Its executions_visibility.task_queue column is VARCHAR\(255\)/);
+        // Characters, not bytes: 255 "é" are 510 bytes, within the raised limit.
+        expect(fleet(persistence, 'é'.repeat(255))()).toEqual(['orders', 'é'.repeat(255)]);
+      }
+      expect(fleet(noSqlPersistence, 'q'.repeat(256))()).toEqual(['orders', 'q'.repeat(256)]);
+    });
+    test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
+      const run = (namespace: string, limit: number, after: boolean) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { dynamicConfig: { values: after ? [] : [DynamicConfigValue.maxIdLength(limit)] } });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: namespace, cluster: c });
+        if (after) c.dynamicConfig.add(DynamicConfigValue.maxIdLength(limit));
+        Testing.synth(chart);
+      };
+      for (const after of [false, true]) {
+        expect(run('n'.repeat(21), 20, after)).toThrow(/WorkerFleet 'orders': temporalNamespace is "n{21}"; expected a namespace name of at most 20 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 21\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
+        expect(run('n'.repeat(20), 20, after)).not.toThrow();
+      }
+    });
     test('the exported FleetAutoscaler or WorkerFleetMonitoring, used on their own, get a queue name a fleet refuses', () => {
-      for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b']) {
+      // Over the server's default limit.maxIDLength too: on their own they know no cluster that raises it.
+      for (const q of [' orders', 'orders\u200b', '/_sys/orders/1', 'a,b', 'é'.repeat(600)]) {
         expect(() => new FleetAutoscaler(testChart(), 'scaler', {
           owner: 'mine', name: 'o', namespace: 'apps', labels: {}, deploymentName: 'o', containerName: 'worker', taskQueues: [q], connection: {} as never, autoscaling: FleetAutoscaling.cpu(),
         })).toThrow(/^mine: taskQueues\[0\] is .*; expected a task queue name/);
@@ -1042,9 +1097,17 @@ describe('WorkerFleet', () => {
       }
     });
     test('a queue name the server refuses to poll, or one of its own system workers\' queues', () => {
-      // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its 1000.
-      expect(() => setup({ taskQueues: ['é'.repeat(600)] })).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
-      expect(() => setup({ taskQueues: ['é'.repeat(500)] })).not.toThrow();
+      // The server counts bytes of UTF-8: 600 "é" are 1200 bytes, over its default 1000. Bound to a cluster, the length waits for its dynamic config.
+      const noSql = (queue: string) => () => {
+        const chart = testChart();
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: [queue], cluster: cluster(chart, { persistence: noSqlPersistence(chart) }) });
+        Testing.synth(chart);
+      };
+      expect(noSql('é'.repeat(600))).toThrow(/taskQueues\[0\] is "é+"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1200\)/);
+      expect(noSql('é'.repeat(500))).not.toThrow();
+      // Without a cluster the limit is unknown: the server's default holds, at once.
+      expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['é'.repeat(600)], frontend: { address: 'temporal.other:7233' } }))
+        .toThrow(/taskQueues\[0\] is "é+"; expected a task queue name: 1 to 1000 bytes of UTF-8/);
       expect(() => setup({ taskQueues: ['orders\u0000'] })).toThrow(/taskQueues\[0\] is .*; expected a task queue name: .* no control character/);
       // An unpaired surrogate is text no manifest can carry, which the props refuse before the queue check.
       expect(() => setup({ taskQueues: ['orders\uD800'] })).toThrow(/taskQueues\[0\] holds U\+D800 \(an unpaired surrogate\)/);

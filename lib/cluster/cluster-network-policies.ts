@@ -1,6 +1,6 @@
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
-import { archivalEgressPorts } from '../config/archival';
+import { archivalEgressPorts, archivalMetadataEgress } from '../config/archival';
 import { LabelSelector } from '../../imports/k8s';
 import { TemporalUi } from '../operations/temporal-ui';
 import { emitReplicationNetworkPolicies } from './replication-network-policies';
@@ -21,7 +21,7 @@ export function emitNetworkPolicies(cluster: TemporalCluster, props: TemporalClu
 /** The suffixes of the policy names `emitClusterNetworkPolicies` may write, for the name-length checks. */
 export function networkPolicySuffixes(toolsFrontend: string, storeRoles: string[]): string[] {
   const clients = ['ui', 'admin-tools', 'namespaces', 'remote-clusters'];
-  return ['deny-all', 'internode', 'frontend-clients', `clients-to-${toolsFrontend}`, 'metrics', 'ui', 'servers-egress', 'key-sets-egress', 'archival-egress',
+  return ['deny-all', 'internode', 'frontend-clients', `clients-to-${toolsFrontend}`, 'metrics', 'ui', 'servers-egress', 'key-sets-egress', 'archival-egress', 'gcs-metadata-egress',
     'replication-egress', ...clients.map((c) => `${c}-egress`), ...storeRoles.map((r) => `schema-${r}-egress`)];
 }
 
@@ -73,16 +73,19 @@ function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClu
  * the key sets (the authorizer runs there); every role but matching archives or reads archives
  * (history writes them, the frontends read them back) and talks to remote clusters (the frontends
  * register them and forward to them, history pulls the replication stream, the worker replicates
- * namespaces). Matching does neither.
+ * namespaces). Matching does neither. A gcs() archiver without a key file takes its token from the
+ * metadata server: history and the frontends, which reach the bucket with it, dial that.
  */
 function featureEgress(props: TemporalClusterProps, services: TemporalService[],
-  componentIs: (...components: string[]) => LabelSelector): Array<{ name: string; selector: LabelSelector; ports: number[] }> {
+  componentIs: (...components: string[]) => LabelSelector): Array<{ name: string; selector: LabelSelector; ports: number[]; addresses?: Array<{ cidr: string; port: number }> }> {
   const urlPort = (url: URL) => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const frontends = services.filter((svc) => svc.role === ServiceRole.FRONTEND || svc.role === ServiceRole.INTERNAL_FRONTEND).map((svc) => svc.role);
   const notMatching = services.filter((svc) => svc.role !== ServiceRole.MATCHING).map((svc) => svc.role);
   return [
     { name: 'key-sets', selector: componentIs(...frontends), ports: (props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))) },
     { name: 'archival', selector: componentIs(...notMatching), ports: archivalEgressPorts(props.archival) },
+    // Only the roles that take a token to reach the bucket: history archives, the frontends check the URI and read archives back.
+    { name: 'gcs-metadata', selector: componentIs(ServiceRole.HISTORY, ...frontends), ports: [], addresses: archivalMetadataEgress(props.archival) },
     // Every remote, one registered with its connection off too: the registration's upsert
     // (AddOrUpdateRemoteCluster) makes the frontend read the remote's metadata whatever --enable-connection says.
     { name: 'replication', selector: componentIs(...notMatching), ports: (props.remoteClusters ?? []).map((r) => Number(r.rpcAddress.slice(r.rpcAddress.lastIndexOf(':') + 1))) },

@@ -7,7 +7,9 @@ export interface GcsArchivalOptions {
   /**
    * The service account key (JSON) in a Secret: mounted, that key only, in every server pod but
    * matching's (the roles that archive and read archives back), and named as the archiver's
-   * credentials file. For clusters without workload identity.
+   * credentials file. For clusters without workload identity. Without it (and without
+   * `credentialsPath`) the archiver asks the metadata server for its token, which `restrictEgress`
+   * then opens to history and the frontends.
    * @default - no key file: the archiver takes the pods' identity (GKE Workload Identity)
    */
   readonly credentials?: SecretRef;
@@ -183,6 +185,27 @@ export function archivalCredentialVolumes(archival: ArchivalOptions | undefined)
     volumes: targets.map(({ kind, credentials }) => secretVolume(`archival-${kind}-credentials`, credentials.secretName, [{ key: credentials.key, path: CREDENTIALS_FILE }])),
     mounts: targets.map(({ kind }) => ({ name: `archival-${kind}-credentials`, mountPath: archivalCredentialsDir(kind), readOnly: true })),
   };
+}
+
+/*
+ * The GCE metadata server, where a gcs() archiver without a key file takes its token (Application
+ * Default Credentials: with no key file, only the metadata server is left). The archiver dials
+ * 169.254.169.254:80, which is what a NetworkPolicy sees under GKE Dataplane V2; under GKE's
+ * Calico network policy the node first redirects it to the GKE metadata server's own address,
+ * 169.254.169.252:988 (GKE 1.21 and later), and the policy sees that one instead.
+ */
+const GCE_METADATA_SERVER = [{ cidr: '169.254.169.254/32', port: 80 }, { cidr: '169.254.169.252/32', port: 988 }];
+
+/**
+ * @internal
+ * The metadata server's addresses, for a restricted egress, when a gcs() archiver has no key file to take its token from.
+ */
+export function archivalMetadataEgress(archival: ArchivalOptions | undefined): Array<{ cidr: string; port: number }> {
+  const keyless = (['history', 'visibility'] as const).some((kind) => {
+    const provider = archival?.[kind]?.provider;
+    return provider?.scheme === 'gs' && provider.credentials === undefined && (provider._config.gstorage as { credentialsPath?: string }).credentialsPath === undefined;
+  });
+  return keyless ? GCE_METADATA_SERVER : [];
 }
 
 /** The ports the servers dial to archive, for a restricted egress. */

@@ -109,7 +109,9 @@ export class DynamicConfigValue {
       namespace !== undefined ? { namespace } : {});
   }
 
-  /** `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar names. */
+  /**
+   * `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar IDs, in bytes (default 1000). The namespaces and task queues the library is given are held to it, raised or lowered.
+   */
   public static maxIdLength(length: number): DynamicConfigValue {
     return DynamicConfigValue.of('limit.maxIDLength', requireInteger('DynamicConfigValue.maxIdLength', 'length', length, 1));
   }
@@ -284,8 +286,8 @@ export class DynamicConfig extends Construct {
     });
     // Over the whole file once every value is in: add() takes them one at a time, in any order.
     this.node.addValidation(ownValidation({
-      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLengthErrors(`DynamicConfig '${props.name}'`, this.values
-        .filter((v) => v.constraints.taskQueueName !== undefined).map((v) => ({ prop: `constraints.taskQueueName of ${v.key}`, name: v.constraints.taskQueueName! })), this)],
+      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...(['taskQueueName', 'namespace'] as const).flatMap((c) => idLengthErrors(`DynamicConfig '${props.name}'`,
+        this.values.filter((v) => v.constraints[c] !== undefined).map((v) => ({ prop: `constraints.${c} of ${v.key}`, name: v.constraints[c]! })), this, c === 'namespace' ? 'namespace' : 'task queue'))],
     }));
   }
 
@@ -369,10 +371,10 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
   if (constraints.shardId !== undefined) requireInteger(owner, `constraints.shardId of ${key}`, constraints.shardId, 1, 2 ** 31 - 1);
   // As namespaces[].name and a fleet's temporalNamespace: another name ("a b", " orders") matches no namespace, and the value is never used.
   if (constraints.namespace !== undefined) requireTemporalNamespaceName(owner, `constraints.namespace of ${key}`, constraints.namespace);
-  // As a fleet's taskQueues: the server compares the name exactly, and one its frontend refuses (or pasted with a space) names no queue.
+  // As a fleet's taskQueues: the server compares the name exactly, and one its frontend refuses (or pasted with a space) names no queue; its length waits for the limit.maxIDLength of the DynamicConfig it joins.
   if (constraints.taskQueueName !== undefined) {
     requireTaskQueueName(owner, `constraints.taskQueueName of ${key}`, constraints.taskQueueName,
-      'The server compares it exactly with the name the workers poll, without trimming, so other text matches no task queue and the value is never used.');
+      'The server compares it exactly with the name the workers poll, without trimming, so other text matches no task queue and the value is never used.', null);
   }
   // The server matches the id exactly, and generates lower-case UUIDs: a namespace's name there matches no namespace.
   if (constraints.namespaceId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(constraints.namespaceId)) {

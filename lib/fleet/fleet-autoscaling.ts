@@ -268,7 +268,7 @@ export class FleetAutoscaler extends Construct {
     props = plainProps(`FleetAutoscaler '${id}'`, props, 'FleetAutoscalerProps');
     const { autoscaling: a, connection: c, owner } = props;
     // As a fleet checks them: the construct is exported, and KEDA's triggers are written from these names.
-    checkTaskQueues(owner, props.taskQueues);
+    checkTaskQueues(owner, props.taskQueues, scope);
     const metadata = { name: props.name, namespace: props.namespace, labels: props.labels };
     if (a.kind === FleetAutoscalerKind.HPA_CPU) {
       this.horizontalPodAutoscaler = new KubeHorizontalPodAutoscalerV2(this, 'Resource', {

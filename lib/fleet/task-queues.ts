@@ -1,7 +1,9 @@
 import { IConstruct } from 'constructs';
 import { idLengthErrors, IdLengthSource } from '../config/id-length';
 import { ownValidation } from '../own-validation';
-import { propError, requireTaskQueueName } from '../validation';
+import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
+import { DatastoreType } from '../persistence/datastore-options';
+import type { Persistence } from '../persistence/persistence';
 
 /*
  * Queues of the server's own system workers (go.temporal.io/server common/primitives): the server
@@ -10,16 +12,39 @@ import { propError, requireTaskQueueName } from '../validation';
  */
 const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
 
-/**
- * The fleet's task queues, as the server and the fleet's env take them; with the fleet and its
- * cluster's dynamic config, also against the cluster's limit.maxIDLength once every value is in.
+/*
+ * A SQL visibility store (PostgreSQL, MySQL) keeps each workflow's task queue in
+ * executions_visibility.task_queue, VARCHAR(255) (schema/<store>/.../visibility/schema.sql), which
+ * counts characters: the server writes the name as it is, and the database refuses a longer one,
+ * whatever limit.maxIDLength allows.
  */
-export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstruct, dynamicConfig?: IdLengthSource): string[] {
+const SQL_VISIBILITY_TASK_QUEUE_CHARS = 255;
+
+/** What a fleet's checks read of its bound cluster: its dynamic config, and whether it keeps visibility in SQL. */
+export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource; readonly persistence: Persistence } | undefined) {
+  // A secondary visibility store is of the primary's kind (Persistence refuses SQL beside Elasticsearch).
+  const type = cluster?.persistence.visibilityStore.type;
+  return cluster && { dynamicConfig: cluster.dynamicConfig, sqlVisibility: type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL };
+}
+
+/** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
+const LENGTH_CHECKED_LATER = new WeakMap<IConstruct, Set<string>>();
+
+/**
+ * The fleet's task queues, as the server and the fleet's env take them. With the fleet and its
+ * cluster's dynamic config, their length (and the Temporal namespace's, `temporalNamespace`) is
+ * checked against the cluster's limit.maxIDLength once every value is in, so that a raised one
+ * admits longer names; without, against the server's default.
+ */
+export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstruct, bound?: ReturnType<typeof boundCluster>, temporalNamespace?: string): string[] {
+  const dynamicConfig = bound?.dynamicConfig;
+  // The autoscaler and monitoring a fleet builds check its queues again, under the fleet, without its dynamic config.
+  const checkedLater = fleet !== undefined && (dynamicConfig !== undefined || (Array.isArray(queues) && queues.every((q) => LENGTH_CHECKED_LATER.get(fleet)?.has(q))));
   if (!Array.isArray(queues) || queues.length === 0) {
     throw propError(owner, 'taskQueues', queues, 'at least one task queue', 'A worker that polls no queue does nothing, and KEDA needs a queue to watch.');
   }
   queues.forEach((q, i) => {
-    requireTaskQueueName(owner, `taskQueues[${i}]`, q);
+    requireTaskQueueName(owner, `taskQueues[${i}]`, q, undefined, checkedLater ? null : MAX_TASK_QUEUE_BYTES);
     // No whitespace or commas anywhere: TEMPORAL_TASK_QUEUES joins the names with commas.
     if (/[\s,]/.test(q)) {
       throw propError(owner, `taskQueues[${i}]`, q, 'a task queue name without whitespace or commas',
@@ -32,6 +57,15 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
   });
   const names = queues.map((name, i) => ({ prop: `taskQueues[${i}]`, name }));
-  if (fleet && dynamicConfig) fleet.node.addValidation(ownValidation({ validate: () => idLengthErrors(owner, names, dynamicConfig) }));
+  if (fleet && dynamicConfig) {
+    LENGTH_CHECKED_LATER.set(fleet, new Set(queues));
+    const namespace = typeof temporalNamespace === 'string' ? [{ prop: 'temporalNamespace', name: temporalNamespace }] : [];
+    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, namespace, dynamicConfig, 'namespace'), ...idLengthErrors(owner, names, dynamicConfig)] }));
+  }
+  const sqlLong = bound?.sqlVisibility ? names.find(({ name }) => [...name].length > SQL_VISIBILITY_TASK_QUEUE_CHARS) : undefined;
+  if (sqlLong) {
+    throw propError(owner, sqlLong.prop, sqlLong.name, `a task queue name of at most ${SQL_VISIBILITY_TASK_QUEUE_CHARS} characters on a cluster with a SQL visibility store (this one has ${[...sqlLong.name].length})`,
+      'Its executions_visibility.task_queue column is VARCHAR(255): the database refuses the visibility record of every workflow started on a longer queue, so none would show in lists or searches. Shorten the name.');
+  }
   return [...queues];
 }

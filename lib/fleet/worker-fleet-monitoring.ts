@@ -69,7 +69,7 @@ export class WorkerFleetMonitoring extends Construct {
     props = plainProps(`WorkerFleetMonitoring '${id}'`, props, 'WorkerFleetMonitoringProps');
     const { owner, options: o } = props;
     // As a fleet checks them: the construct is exported, and its series selectors are written from these names.
-    checkTaskQueues(owner, props.taskQueues);
+    checkTaskQueues(owner, props.taskQueues, scope);
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
     (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });

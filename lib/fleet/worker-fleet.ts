@@ -7,7 +7,7 @@ import { clashKey, addFleetCheck } from './fleet-app-index';
 import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
-import { checkTaskQueues } from './task-queues';
+import { boundCluster, checkTaskQueues } from './task-queues';
 import { resolveRotation } from './certificate-rotation';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
 import { checkFleetPolicyEnabled, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
@@ -130,7 +130,7 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
     }
     checkFleetPolicyEnabled(owner, props);
-    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, props.cluster?.dynamicConfig);
+    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, boundCluster(props.cluster), props.temporalNamespace ?? 'default');
     this.temporalNamespace = props.temporalNamespace ?? 'default';
     if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
       throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');

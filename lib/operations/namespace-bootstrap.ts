@@ -7,6 +7,9 @@ import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { propError, plainProps } from '../validation';
+import type { DynamicConfig } from '../config/dynamic-config';
+import { idLengthErrors } from '../config/id-length';
+import { ownValidation } from '../own-validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -40,6 +43,11 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
   readonly namespaces: TemporalNamespace[];
   /** The kind of visibility store, whose limits the search attributes must fit. */
   readonly visibility: VisibilityKind;
+  /**
+   * The cluster's dynamic config, whose limit.maxIDLength the names must fit once every value is in.
+   * @default - the names are held to the server's default limit only
+   */
+  readonly dynamicConfig?: DynamicConfig;
 }
 
 /** The namespace the server creates for its own system workflows. */
@@ -156,6 +164,8 @@ export class NamespaceBootstrap extends Construct {
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     this.namespaceNames = [...seen.values()];
+    const names = props.namespaces.map((ns, i) => ({ prop: `namespaces[${i}].name`, name: ns.name }));
+    if (props.dynamicConfig) this.node.addValidation(ownValidation({ validate: () => idLengthErrors(owner, names, props.dynamicConfig, 'namespace') }));
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),

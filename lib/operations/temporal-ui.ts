@@ -46,6 +46,15 @@ export interface UiOidcOptions {
    * @default ['openid', 'profile', 'email']
    */
   readonly scopes?: string[];
+  /**
+   * Send the frontend the user's ID token as the bearer token of the UI's calls, in place of the
+   * access token (`TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER`, read by UI 2.39.0 and later): for a
+   * provider whose access tokens the frontend's authorizer cannot verify (opaque ones, or JWTs
+   * for another audience) while its ID tokens are JWTs signed by the key sets it reads. Off, the
+   * UI sends the access token.
+   * @default false
+   */
+  readonly useIdTokenAsBearer?: boolean;
 }
 
 /** An Ingress in front of the UI. */

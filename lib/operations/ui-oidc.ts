@@ -36,6 +36,8 @@ export function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress:
     { name: 'TEMPORAL_AUTH_CLIENT_SECRET', valueFrom: oidc.clientSecret._toEnvSource() },
     { name: 'TEMPORAL_AUTH_CALLBACK_URL', value: oidc.callbackUrl },
     { name: 'TEMPORAL_AUTH_SCOPES', value: oidcScopes(owner, oidc.scopes).join(',') },
+    // Only when set: the UI's default is the access token, and earlier releases wrote no such variable.
+    ...(optionalBoolean(owner, 'oidc.useIdTokenAsBearer', oidc.useIdTokenAsBearer, false) ? [{ name: 'TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER', value: 'true' }] : []),
   ];
 }
 

@@ -136,7 +136,8 @@ export interface NetworkPolicyOptions {
   /**
    * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
    * servers: each other and the stores; the frontends: the key sets; every role but matching:
-   * archival and remote clusters; the UI: the
+   * archival and remote clusters; history and the frontends: the metadata server, for gcs()
+   * archival without a key file; the UI: the
    * frontend and its identity provider; the tools, the namespace and remote-cluster Jobs: their frontend; each
    * schema Job: its store), plus `extraEgress`.
    * @default false
@@ -203,7 +204,7 @@ export interface ClusterNetworkPoliciesProps {
    * Ports the servers dial for their features (the key sets, archival, remote clusters), each
    * feature with the server pods that dial it: a role is not given what only another one needs.
    */
-  readonly featureEgress: Array<PodGroup & { readonly name: string; readonly ports: number[] }>;
+  readonly featureEgress: Array<PodGroup & { readonly name: string; readonly ports: number[]; readonly addresses?: Array<{ readonly cidr: string; readonly port: number }> }>;
   readonly options: NetworkPolicyOptions;
 }
 
@@ -281,7 +282,8 @@ export class ClusterNetworkPolicies extends Construct {
       ...extra,
     ]);
     for (const feature of props.featureEgress) {
-      if (feature.ports.length > 0) egress(`Egress-${feature.name}`, `${feature.name}-egress`, feature, anywhere(feature.ports));
+      const rules = [...anywhere(feature.ports), ...(feature.addresses ?? []).map(({ cidr, port }) => ({ to: [{ ipBlock: { cidr } }], ports: ports([port]) }))];
+      if (rules.length > 0) egress(`Egress-${feature.name}`, `${feature.name}-egress`, feature, rules);
     }
     for (const client of props.clients) {
       egress(`Egress-${client.name}`, `${client.name}-egress`, client, [

@@ -95,8 +95,10 @@ export function requireTemporalNamespaceName(owner: string, prop: string, value:
 }
 
 /*
- * The server's limit.maxIDLength default. It counts UTF-8 bytes (Go's len), not characters: 600
- * "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue length exceeds limit".
+ * The server's limit.maxIDLength default, the only length the frontend holds a task queue name to
+ * (common/tqid): a raised limit.maxIDLength admits longer names. It counts UTF-8 bytes (Go's len),
+ * not characters: 600 "é" are 1200 bytes, and every poll of such a queue fails with "taskQueue
+ * length exceeds limit".
  */
 export const MAX_TASK_QUEUE_BYTES = 1000;
 
@@ -110,11 +112,15 @@ export const MAX_TASK_QUEUE_BYTES = 1000;
  */
 const TASK_QUEUE_EDGE = /^[\s\p{Cf}]|[\s\p{Cf}]$/u;
 
-/** A task queue name, as every prop that takes one checks it (DynamicConfigValue's taskQueueName, a fleet's taskQueues). */
-export function requireTaskQueueName(owner: string, prop: string, value: unknown, remedy?: string): string {
+/**
+ * A task queue name, as every prop that takes one checks it (DynamicConfigValue's taskQueueName, a
+ * fleet's taskQueues). `maxBytes` is the length limit, or null where a check of the cluster's
+ * limit.maxIDLength follows once every dynamic config value is in (idLengthErrors), which may raise it.
+ */
+export function requireTaskQueueName(owner: string, prop: string, value: unknown, remedy?: string, maxBytes: number | null = MAX_TASK_QUEUE_BYTES): string {
   if (typeof value !== 'string' || value === '' || /[\p{Cc}\p{Cs}]/u.test(value) || TASK_QUEUE_EDGE.test(value)
-    || Buffer.byteLength(value, 'utf8') > MAX_TASK_QUEUE_BYTES || value.startsWith('/_sys/')) {
-    throw propError(owner, prop, value, `a task queue name: 1 to ${MAX_TASK_QUEUE_BYTES} bytes of UTF-8, no control character, `
+    || (maxBytes !== null && Buffer.byteLength(value, 'utf8') > maxBytes) || value.startsWith('/_sys/')) {
+    throw propError(owner, prop, value, `a task queue name: ${maxBytes !== null ? `1 to ${maxBytes} bytes of UTF-8` : 'not empty'}, no control character, `
       + 'no whitespace or invisible character at either end, not under /_sys/ (the server\'s partitions)', remedy);
   }
   return value;

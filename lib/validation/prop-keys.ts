@@ -134,6 +134,9 @@ const NOTES: Record<string, (holder: string) => string> = {
   'TemporalServiceOptions.httpPort': () => 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
   'TemporalServiceOptions.autoscaling': (role) => `Only frontends autoscale. Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`,
   'RemoteCluster.httpAddress': () => 'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.',
+  // The UI reads it only with its login on (auth.enabled), which only oidc turns on: without a login there is no token to send.
+  'UiOptions.useIdTokenAsBearer': () => 'It is a setting of the UI\'s OIDC login, which chooses the token the UI sends: set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all.',
+  'TemporalUiProps.useIdTokenAsBearer': () => 'It is a setting of the UI\'s OIDC login, which chooses the token the UI sends: set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all.',
 };
 
 /** The error for a key `shape` does not have, at `path` (which ends with the key). */
