@@ -215,10 +215,10 @@ describe.each(ROLES)('$role', (r) => {
   test('a PodDisruptionBudget on its own pods lets one go at a time; none when it runs no pods', () => {
     const { pdb, service } = render(r);
     expect(pdb.metadata).toMatchObject({ name: `temporal-${r.role}`, namespace: 'temporal' });
-    expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, maxUnavailable: 1 });
+    expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     expect(service.disruptionBudget).toBeDefined();
     expect(render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: 2 } } }).pdb.spec.maxUnavailable).toBe(2);
-    expect(render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas - 1 } } }).pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, minAvailable: r.replicas - 1 });
+    expect(render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas - 1 } } }).pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, minAvailable: r.replicas - 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     const none = render(r, { [r.key]: { replicas: 0 } });
     expect(none.deployment.spec.replicas).toBe(0);
     expect(none.pdb).toBeUndefined();
@@ -469,7 +469,7 @@ describe('differences between roles', () => {
         minReplicas: 3, maxReplicas: 9,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 55 } } }],
       });
-      expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR('frontend') }, maxUnavailable: 1 });
+      expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR('frontend') }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     });
     test('minAvailable is checked against the HPA minimum: 2 of 3 is fine although the preset runs 2', () => {
       expect(autoscaled({ minReplicas: 3, maxReplicas: 5 }, { minAvailable: 2 }).pdb.spec.minAvailable).toBe(2);
