@@ -191,6 +191,17 @@ describe.each(ROLES)('$role', (r) => {
     });
   });
 
+  test('fails when the Go runtime is left blind to the memory limit: GOMEMLIMIT is 90% of the container\'s limit, unless the role sets its own', () => {
+    // Without it, GOGC alone lets the heap reach twice the live heap, past the limit: OOMKilled rather than collected.
+    const limitOf = (env: any[]) => env.find((e) => e.name === 'GOMEMLIMIT')?.value;
+    const mib = (quantity: string) => Number(quantity.slice(0, -2)) * (quantity.endsWith('Gi') ? 1024 : 1);
+    expect(limitOf(render(r).container.env)).toBe(`${Math.floor(mib(r.resources.memoryLimit) * 0.9)}MiB`);
+    expect(limitOf(render(r, { [r.key]: { resources: { memory: { limit: Size.gibibytes(3) } } } }).container.env)).toBe('2764MiB');
+    expect(limitOf(render(r, { [r.key]: { resources: { memory: { request: Size.mebibytes(64), limit: Size.mebibytes(100) } } } }).container.env)).toBe('90MiB');
+    const own = render(r, { [r.key]: { env: { GOMEMLIMIT: EnvValue.fromValue('off') } } }).container.env.filter((e: any) => e.name === 'GOMEMLIMIT');
+    expect(own).toEqual([{ name: 'GOMEMLIMIT', value: 'off' }]);
+  });
+
   test('its own resources win over the preset, field by field', () => {
     const { container } = render(r, { [r.key]: { resources: { cpu: { request: Cpu.millis(300), limit: Cpu.units(3) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(3) }, ephemeralStorage: { request: Size.mebibytes(100), limit: Size.gibibytes(1) } } } });
     expect(container.resources).toEqual({
