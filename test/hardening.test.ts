@@ -81,6 +81,20 @@ describe('production defaults', () => {
     expect(find(chart, 'PodDisruptionBudget', 'temporal-history').spec.minAvailable).toBe(2);
   });
 
+  test('fails when the spread counts the old revision\'s pods: a rollout could end the new pods two in one zone and none in another', () => {
+    // Each new pod was placed against the old pods it was about to replace (KEP-3243).
+    const chart = testChart();
+    const c = cluster(chart, { ui: { replicas: 2 }, topologySpread: TopologySpread.hard() });
+    new WorkerFleet(chart, 'orders', { image: 'registry.example/orders:1', taskQueues: ['orders'], cluster: c });
+    const spreads = objects(chart).filter((o) => o.kind === 'Deployment').flatMap((d) => (d.spec.template.spec.topologySpreadConstraints ?? []).map((t: any) => [d.metadata.name, t.topologyKey, t.matchLabelKeys]));
+    expect(spreads.map(([name]) => name)).toEqual(expect.arrayContaining(['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker', 'temporal-ui', 'orders']));
+    for (const [name, key, keys] of spreads) expect([name, key, keys]).toEqual([name, key, ['pod-template-hash']]);
+    // The Deployment controller's label, on every pod of a ReplicaSet and never in the selector, which Kubernetes forbids to hold it too.
+    for (const d of objects(chart).filter((o) => o.kind === 'Deployment')) {
+      for (const t of d.spec.template.spec.topologySpreadConstraints ?? []) expect(t.labelSelector.matchLabels['pod-template-hash']).toBeUndefined();
+    }
+  });
+
   test('topology spread over zones and nodes, soft by default, hard or none on request', () => {
     const spread = (topologySpread?: TopologySpread) => {
       const chart = testChart();

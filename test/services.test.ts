@@ -217,7 +217,7 @@ describe.each(ROLES)('$role', (r) => {
   test('spreads softly over zones and nodes, selecting its own pods', () => {
     const { pod } = render(r);
     expect(pod.topologySpreadConstraints).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
-      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: SELECTOR(r.role) },
+      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: SELECTOR(r.role) }, matchLabelKeys: ['pod-template-hash'],
     })));
     expect(render(r, { topologySpread: TopologySpread.hard() }).pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['DoNotSchedule', 'DoNotSchedule']);
     expect(render(r, { topologySpread: TopologySpread.none() }).pod.topologySpreadConstraints).toBeUndefined();

@@ -234,7 +234,11 @@ export class TemporalUi extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
+            // Counted per ReplicaSet, as the roles' spread is (TopologySpread.constraints).
+            topologySpreadConstraints: [{
+              maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: this.selectorLabels }, matchLabelKeys: ['pod-template-hash'],
+            }],
             ...placement,
             initContainers: [namespaceCheckContainer(props.namespace, this.name, props.namespaceCheckImage)],
             containers: [{
