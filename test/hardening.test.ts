@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { ClusterSize, DynamicConfigValue, TopologySpread } from '../lib';
+import { ClusterSize, DynamicConfigValue, TopologySpread, WorkerFleet } from '../lib';
 import { cluster, find, objects, SCHEMA_JOB_NAME, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { libraryPullPolicy } from '../lib/pod/images';
@@ -67,6 +67,32 @@ describe('production defaults', () => {
       ['temporal-frontend', 1], ['temporal-history', 1], ['temporal-matching', 1], ['temporal-worker', 1],
     ]);
     expect(budgets[1].spec.selector.matchLabels['app.kubernetes.io/component']).toBe('history');
+  });
+
+  test('fails when a budget lets unready pods block a node drain: every PodDisruptionBudget may evict a pod that is not Ready', () => {
+    // IfHealthyBudget, the API's default, refuses to evict running but unready pods while the
+    // budget is spent, and those pods spend it: with two of them (a bad node), their drain waits forever.
+    const chart = testChart();
+    const c = cluster(chart, { ui: {}, history: { podDisruptionBudget: { minAvailable: 2 } }, frontend: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } });
+    new WorkerFleet(chart, 'orders', { image: 'registry.example/orders:1', taskQueues: ['orders'], cluster: c });
+    const budgets = objects(chart).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(budgets.map((b) => b.metadata.name).sort()).toEqual(['orders', 'temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-ui', 'temporal-worker']);
+    for (const b of budgets) expect([b.metadata.name, b.spec.unhealthyPodEvictionPolicy]).toEqual([b.metadata.name, 'AlwaysAllow']);
+    expect(find(chart, 'PodDisruptionBudget', 'temporal-history').spec.minAvailable).toBe(2);
+  });
+
+  test('fails when the spread counts the old revision\'s pods: a rollout could end the new pods two in one zone and none in another', () => {
+    // Each new pod was placed against the old pods it was about to replace (KEP-3243).
+    const chart = testChart();
+    const c = cluster(chart, { ui: { replicas: 2 }, topologySpread: TopologySpread.hard() });
+    new WorkerFleet(chart, 'orders', { image: 'registry.example/orders:1', taskQueues: ['orders'], cluster: c });
+    const spreads = objects(chart).filter((o) => o.kind === 'Deployment').flatMap((d) => (d.spec.template.spec.topologySpreadConstraints ?? []).map((t: any) => [d.metadata.name, t.topologyKey, t.matchLabelKeys]));
+    expect(spreads.map(([name]) => name)).toEqual(expect.arrayContaining(['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker', 'temporal-ui', 'orders']));
+    for (const [name, key, keys] of spreads) expect([name, key, keys]).toEqual([name, key, ['pod-template-hash']]);
+    // The Deployment controller's label, on every pod of a ReplicaSet and never in the selector, which Kubernetes forbids to hold it too.
+    for (const d of objects(chart).filter((o) => o.kind === 'Deployment')) {
+      for (const t of d.spec.template.spec.topologySpreadConstraints ?? []) expect(t.labelSelector.matchLabels['pod-template-hash']).toBeUndefined();
+    }
   });
 
   test('topology spread over zones and nodes, soft by default, hard or none on request', () => {

@@ -89,8 +89,8 @@ function workloadOf(pod: Pod): string {
 
 const SERVER_GRACE: Record<string, number> = { 'frontend': 55, 'internal-frontend': 55, 'history': 60, 'matching': 60, 'worker': 60 };
 const spread = (pod: Pod, whenUnsatisfiable: string) => [
-  { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable, labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': pod.component }) } },
-  { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable, labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': pod.component }) } },
+  { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable, labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': pod.component }) }, matchLabelKeys: ['pod-template-hash'] },
+  { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable, labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': pod.component }) }, matchLabelKeys: ['pod-template-hash'] },
 ];
 
 /**
@@ -109,7 +109,12 @@ const KNOBS: Record<string, (pod: Pod, s: Scenario) => unknown> = {
   // and the admin tools one replica, so there is nothing to spread; the fleet's is TopologySpread.none().
   topologySpreadConstraints: (pod) => {
     if (pod.kind === 'server') return spread(pod, 'DoNotSchedule');
-    if (pod.kind === 'ui') return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': 'ui' }) } }];
+    if (pod.kind === 'ui') {
+      return [{
+        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': 'ui' }) }, matchLabelKeys: ['pod-template-hash'],
+      }];
+    }
     return undefined;
   },
   securityContext: (pod) => {

@@ -191,6 +191,17 @@ describe.each(ROLES)('$role', (r) => {
     });
   });
 
+  test('fails when the Go runtime is left blind to the memory limit: GOMEMLIMIT is 90% of the container\'s limit, unless the role sets its own', () => {
+    // Without it, GOGC alone lets the heap reach twice the live heap, past the limit: OOMKilled rather than collected.
+    const limitOf = (env: any[]) => env.find((e) => e.name === 'GOMEMLIMIT')?.value;
+    const mib = (quantity: string) => Number(quantity.slice(0, -2)) * (quantity.endsWith('Gi') ? 1024 : 1);
+    expect(limitOf(render(r).container.env)).toBe(`${Math.floor(mib(r.resources.memoryLimit) * 0.9)}MiB`);
+    expect(limitOf(render(r, { [r.key]: { resources: { memory: { limit: Size.gibibytes(3) } } } }).container.env)).toBe('2764MiB');
+    expect(limitOf(render(r, { [r.key]: { resources: { memory: { request: Size.mebibytes(64), limit: Size.mebibytes(100) } } } }).container.env)).toBe('90MiB');
+    const own = render(r, { [r.key]: { env: { GOMEMLIMIT: EnvValue.fromValue('off') } } }).container.env.filter((e: any) => e.name === 'GOMEMLIMIT');
+    expect(own).toEqual([{ name: 'GOMEMLIMIT', value: 'off' }]);
+  });
+
   test('its own resources win over the preset, field by field', () => {
     const { container } = render(r, { [r.key]: { resources: { cpu: { request: Cpu.millis(300), limit: Cpu.units(3) }, memory: { request: Size.gibibytes(1), limit: Size.gibibytes(3) }, ephemeralStorage: { request: Size.mebibytes(100), limit: Size.gibibytes(1) } } } });
     expect(container.resources).toEqual({
@@ -206,7 +217,7 @@ describe.each(ROLES)('$role', (r) => {
   test('spreads softly over zones and nodes, selecting its own pods', () => {
     const { pod } = render(r);
     expect(pod.topologySpreadConstraints).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
-      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: SELECTOR(r.role) },
+      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: SELECTOR(r.role) }, matchLabelKeys: ['pod-template-hash'],
     })));
     expect(render(r, { topologySpread: TopologySpread.hard() }).pod.topologySpreadConstraints.map((c: any) => c.whenUnsatisfiable)).toEqual(['DoNotSchedule', 'DoNotSchedule']);
     expect(render(r, { topologySpread: TopologySpread.none() }).pod.topologySpreadConstraints).toBeUndefined();
@@ -215,10 +226,10 @@ describe.each(ROLES)('$role', (r) => {
   test('a PodDisruptionBudget on its own pods lets one go at a time; none when it runs no pods', () => {
     const { pdb, service } = render(r);
     expect(pdb.metadata).toMatchObject({ name: `temporal-${r.role}`, namespace: 'temporal' });
-    expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, maxUnavailable: 1 });
+    expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     expect(service.disruptionBudget).toBeDefined();
     expect(render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: 2 } } }).pdb.spec.maxUnavailable).toBe(2);
-    expect(render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas - 1 } } }).pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, minAvailable: r.replicas - 1 });
+    expect(render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas - 1 } } }).pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, minAvailable: r.replicas - 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     const none = render(r, { [r.key]: { replicas: 0 } });
     expect(none.deployment.spec.replicas).toBe(0);
     expect(none.pdb).toBeUndefined();
@@ -469,7 +480,7 @@ describe('differences between roles', () => {
         minReplicas: 3, maxReplicas: 9,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 55 } } }],
       });
-      expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR('frontend') }, maxUnavailable: 1 });
+      expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR('frontend') }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     });
     test('minAvailable is checked against the HPA minimum: 2 of 3 is fine although the preset runs 2', () => {
       expect(autoscaled({ minReplicas: 3, maxReplicas: 5 }, { minAvailable: 2 }).pdb.spec.minAvailable).toBe(2);

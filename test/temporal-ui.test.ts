@@ -58,6 +58,7 @@ describe('TemporalUi', () => {
     expect(container.imagePullPolicy).toBeUndefined();
     expect(find(chart, 'Deployment', 'temporal-ui').spec.strategy).toEqual({ rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
     expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.maxUnavailable).toBe(1);
+    expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     expect(c.ui!.url).toBe('http://temporal-ui.temporal.svc:8080');
   });
 

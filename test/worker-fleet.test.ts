@@ -151,7 +151,7 @@ describe('WorkerFleet', () => {
         requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '64Mi' },
         limits: { 'cpu': '1', 'memory': '512Mi', 'ephemeral-storage': '512Mi' },
       });
-      expect(fleetObject(chart, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: fleetPod().labels } });
+      expect(fleetObject(chart, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: fleetPod().labels }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
       expect(podSpec(chart).topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.labelSelector.matchLabels]))
         .toEqual([['topology.kubernetes.io/zone', 'ScheduleAnyway', fleetPod().labels], ['kubernetes.io/hostname', 'ScheduleAnyway', fleetPod().labels]]);
       expect(podSpec(setup({ topologySpread: TopologySpread.hard() }).chart).topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');

@@ -12,6 +12,7 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { NetworkPeer } from '../security/network-policies';
 import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
+import { UNHEALTHY_POD_EVICTION } from '../services/availability';
 import { containerResources } from '../services/container-resources';
 import {
   checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, plainProps,
@@ -242,7 +243,11 @@ export class TemporalUi extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: POD_SECURITY_CONTEXT,
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: this.selectorLabels } }],
+            // Counted per ReplicaSet, as the roles' spread is (TopologySpread.constraints).
+            topologySpreadConstraints: [{
+              maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: this.selectorLabels }, matchLabelKeys: ['pod-template-hash'],
+            }],
             ...placement,
             initContainers: [namespaceCheckContainer(props.namespace, this.name, props.namespaceCheckImage)],
             containers: [{
@@ -269,7 +274,7 @@ export class TemporalUi extends Construct {
       spec: { type: 'ClusterIP', ...serviceIpFamilies(ipFamily, false), selector: this.selectorLabels, ports: [{ name: 'http', port: TemporalUi.PORT, targetPort: IntOrString.fromString('http'), appProtocol: 'http' }] },
     });
     if (this.replicas > 1) {
-      new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1) } });
+      new KubePodDisruptionBudget(this, 'DisruptionBudget', { metadata, spec: { selector: { matchLabels: this.selectorLabels }, maxUnavailable: IntOrString.fromNumber(1), ...UNHEALTHY_POD_EVICTION } });
     }
     if (props.ingress) {
       const ingress = props.ingress;

@@ -16,6 +16,15 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
   return { minReplicas, maxReplicas, cpuUtilization };
 }
 
+/**
+ * Pods that are not Ready may always be evicted. The API's default (IfHealthyBudget) refuses to
+ * evict a running but unready pod while the budget is spent, and the unready pods themselves spend
+ * it: two unready pods of a role (a node gone bad, pods stuck in startup) make every eviction of
+ * them fail, and a drain of their node waits forever. An unready pod serves nothing, so evicting it
+ * costs no availability.
+ */
+export const UNHEALTHY_POD_EVICTION = { unhealthyPodEvictionPolicy: 'AlwaysAllow' } as const;
+
 /** The budget's spec, refusing one that would block every voluntary disruption of the role. */
 export function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
   // podDisruptionBudget: 2 or false from plain JS is refused by plainProps, which knows the prop's type.
@@ -28,11 +37,11 @@ export function disruptionBudget(owner: string, budget: DisruptionBudget | undef
       throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
         'Otherwise no node holding one of its pods can ever be drained.');
     }
-    return { minAvailable: IntOrString.fromNumber(budget.minAvailable) };
+    return { minAvailable: IntOrString.fromNumber(budget.minAvailable), ...UNHEALTHY_POD_EVICTION };
   }
   const maxUnavailable = requireInt32(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
   if (maxUnavailable === 0) {
     throw propError(owner, 'podDisruptionBudget.maxUnavailable', 0, 'at least 1', 'Otherwise no node holding one of the role\'s pods can ever be drained.');
   }
-  return { maxUnavailable: IntOrString.fromNumber(maxUnavailable) };
+  return { maxUnavailable: IntOrString.fromNumber(maxUnavailable), ...UNHEALTHY_POD_EVICTION };
 }

@@ -21,6 +21,19 @@ export function renderResources(owner: string, sizing: RoleSizing, resources: Co
 }
 
 /**
+ * GOMEMLIMIT for a Go server under a memory limit: 90% of it, in whole MiB. The Go runtime does not
+ * read the cgroup's memory limit: by GOGC alone it lets the heap grow to twice what is live before
+ * it collects, so a server whose live heap passes half its limit (history's caches under load) is
+ * OOM-killed instead of collecting harder. The 10% left is for what the runtime does not count.
+ */
+export function goMemoryLimit(limit: string): string | undefined {
+  const q = parseQuantity(limit);
+  if (!q || q.numerator <= 0n) return undefined;
+  const mebibytes = (q.numerator * 9n) / (q.denominator * 10n * 1048576n);
+  return mebibytes > 0n ? `${mebibytes}MiB` : undefined;
+}
+
+/**
  * Requests and limits from cdk8s-plus `ContainerResources` over defaults: every CPU amount a valid
  * quantity, every size rendered exactly, and every request at most its limit, compared exactly.
  */

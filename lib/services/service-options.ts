@@ -30,6 +30,7 @@ export interface TemporalServiceOptions extends PodPlacement {
   /**
    * Extra env vars for the server container. Names the library sets itself are refused, and so are
    * PGOPTIONS, PGSERVICE and PGSERVICEFILE (driver settings go in the store's connectAttributes).
+   * A `GOMEMLIMIT` here replaces the library's (90% of the memory limit).
    * @default - none
    */
   readonly env?: Record<string, EnvValue>;

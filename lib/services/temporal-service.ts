@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { checkAutoscaling, disruptionBudget } from './availability';
-import { renderResources } from './container-resources';
+import { goMemoryLimit, renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
 import { appProtocols, probeAction, ReadinessCheck } from './probes';
@@ -143,6 +143,9 @@ export abstract class TemporalService extends Construct {
       ...(this.ports.http !== undefined ? [{ name: 'http', containerPort: this.ports.http }] : []),
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort }] : []),
     ];
+    const resources = renderResources(owner, sizing, props.resources);
+    // The user's own GOMEMLIMIT (a share of their choosing, or `off`) wins over the library's.
+    const memoryLimit = userEnv.some(([name]) => name === 'GOMEMLIMIT') ? undefined : goMemoryLimit(String(resources.limits.memory.value));
     const { volumes, mounts } = props.context.podVolumes(role);
     const check = props.context.readinessCheck(role);
     const probe = probeAction(check, role, this.ports);
@@ -190,10 +193,11 @@ export abstract class TemporalService extends Construct {
                 { name: 'TEMPORAL_SERVER_CONFIG_FILE_PATH', value: `${CONFIG_DIR}/${CONFIG_FILE}` },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 ...props.context.env,
+                ...(memoryLimit ? [{ name: 'GOMEMLIMIT', value: memoryLimit }] : []),
                 ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
               ],
               ports: containerPorts,
-              resources: renderResources(owner, sizing, props.resources),
+              resources,
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: mounts,
               // Starts are slow while the ring forms and history acquires shards; the startup

@@ -20,7 +20,12 @@ export class TopologySpread {
 
   private constructor(public readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule' | undefined) {}
 
-  /** The pod's topologySpreadConstraints for pods matching `selector`. */
+  /**
+   * The pod's topologySpreadConstraints for pods matching `selector`, counted per ReplicaSet
+   * (`matchLabelKeys: [pod-template-hash]`, KEP-3243). Counted over every revision, a rollout
+   * placed each new pod against the old pods it was about to replace: when those left, the new
+   * revision could end two pods in one zone and none in another, until the next rollout.
+   */
   public constraints(selector: Record<string, string>) {
     if (!this.whenUnsatisfiable) return undefined;
     return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
@@ -28,6 +33,7 @@ export class TopologySpread {
       topologyKey,
       whenUnsatisfiable: this.whenUnsatisfiable!,
       labelSelector: { matchLabels: selector },
+      matchLabelKeys: ['pod-template-hash'],
     }));
   }
 }

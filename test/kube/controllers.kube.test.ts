@@ -263,7 +263,17 @@ describe.each(MODES)('the real controllers, --use-service-account-credentials=$u
     const [pod] = ownedBy(await list(server, 'pods', DAY2_NS), rs);
     expect(pod.metadata.annotations?.['temporal.io/break-glass']).toBeUndefined();
     // The same pod from the admin, controller reference and all, is denied: the controller's identity is what let it through.
-    const copy = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${pod.metadata.name}-copy`, namespace: DAY2_NS, labels: pod.metadata.labels, ownerReferences: pod.metadata.ownerReferences }, spec: pod.spec };
+    // The API server wrote each matchLabelKeys key into the stored pod's spread selector (1.34+) and
+    // refuses a new pod that names a key in both: the copy carries the constraints as the template did.
+    const spread = (pod.spec.topologySpreadConstraints ?? []).map((t: any) => {
+      const matchExpressions = (t.labelSelector.matchExpressions ?? []).filter((e: any) => !(t.matchLabelKeys ?? []).includes(e.key));
+      return { ...t, labelSelector: { ...t.labelSelector, matchExpressions: matchExpressions.length > 0 ? matchExpressions : undefined } };
+    });
+    const copy = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `${pod.metadata.name}-copy`, namespace: DAY2_NS, labels: pod.metadata.labels, ownerReferences: pod.metadata.ownerReferences },
+      spec: { ...pod.spec, topologySpreadConstraints: spread },
+    };
     const forged = await server.kubectl(['create', '--dry-run=server', '-f', listFile(server, 'day2-forged', [copy])]);
     expect([forged.code, forged.stderr]).toEqual([1, expect.stringContaining(`Pod ${copy.metadata.name} of Temporal cluster ${DAY2_NS}/temporal is created where ConfigMap temporal-pinned records release ${PATCH} and this update says ${RELEASE_N}`)]);
 
