@@ -239,11 +239,11 @@ describe('DynamicConfig', () => {
         cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
         Testing.synth(chart);
       };
-      const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(30) });
-      for (const [values, later] of [[[long, DynamicConfigValue.maxIdLength(50)], []], [[long], [DynamicConfigValue.of('limit.maxIDLength', 59)]]] as const) {
-        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{30}"; expected a task queue name of at most 5\d bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 60\)\. .*raise limit.maxIDLength \(DynamicConfigValue.maxIdLength\)/);
+      const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(60) });
+      for (const [values, later] of [[[long, DynamicConfigValue.maxIdLength(110)], []], [[long], [DynamicConfigValue.of('limit.maxIDLength', 119)]]] as const) {
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{60}"; expected a task queue name of at most 1[01][09] bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 120\)\. .*raise limit.maxIDLength \(DynamicConfigValue.maxIdLength\)/);
       }
-      expect(run([long, DynamicConfigValue.maxIdLength(60)])).not.toThrow();
+      expect(run([long, DynamicConfigValue.maxIdLength(120)])).not.toThrow();
       expect(run([long])).not.toThrow();
     });
     test('a taskQueueName constraint is over the server\'s default limit.maxIDLength (1000 bytes) and no value raises it; a raised limit admits it, added before or after', () => {
@@ -267,11 +267,23 @@ describe('DynamicConfig', () => {
         Testing.synth(chart);
       };
       const rps = DynamicConfigValue.frontendNamespaceRps(50, 'n'.repeat(41));
-      for (const [values, later] of [[[rps, DynamicConfigValue.maxIdLength(40)], []], [[rps], [DynamicConfigValue.maxIdLength(40)]]] as const) {
-        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.namespace of frontend.namespaceRPS is "n{41}"; expected a namespace name of at most 40 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 41\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
+      for (const [values, later] of [[[rps, DynamicConfigValue.maxIdLength(120)], []], [[rps], [DynamicConfigValue.maxIdLength(120)]]] as const) {
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.namespace of frontend.namespaceRPS is "n{41}"; expected a namespace name of at most 40 bytes of UTF-8, the cluster's limit\.maxIDLength less the 80 bytes the server's worker adds to it in its identity \(this one has 41\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
       }
-      expect(run([rps, DynamicConfigValue.maxIdLength(41)])).not.toThrow();
+      expect(run([rps, DynamicConfigValue.maxIdLength(121)])).not.toThrow();
       expect(run([rps])).not.toThrow();
+    });
+    test('limit.maxIDLength is below 95 bytes, however it is given: the server\'s worker polls as "temporal-system@<pod name>@<namespace>", which the frontend would refuse', () => {
+      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      for (const [values, later] of [[[DynamicConfigValue.maxIdLength(94)], []], [[], [DynamicConfigValue.of('limit.maxIDLength', 50)]], [[DynamicConfigValue.of('limit.maxIDLength', 1)], []]] as const) {
+        expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': limit.maxIDLength is (94|50|1); expected at least 95\. The server's worker polls as "temporal-system@<pod name>@<namespace>" .*"Identity length exceeds limit\."/);
+      }
+      expect(run([DynamicConfigValue.maxIdLength(95)])).not.toThrow();
+      expect(run([], [DynamicConfigValue.maxIdLength(255)])).not.toThrow();
     });
     test('a namespace constraint spells a namespace the cluster declares in another case: the server matches it exactly, so the value applied to none', () => {
       const namespaces = [{ name: 'orders', retention: Duration.days(3) }, { name: 'Payments', retention: Duration.days(3) }];

@@ -1034,9 +1034,9 @@ describe('WorkerFleet', () => {
         Testing.synth(chart);
       };
       for (const after of [false, true]) {
-        expect(run('q'.repeat(41), 40, after)).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{41}"; expected a task queue name of at most 40 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 41\)/);
-        expect(run('é'.repeat(21), 41, after)).toThrow(/taskQueues\[1\] is "é{21}"; expected .* at most 41 bytes .*\(this one has 42\)/);
-        expect(run('q'.repeat(40), 40, after)).not.toThrow();
+        expect(run('q'.repeat(101), 100, after)).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "q{101}"; expected a task queue name of at most 100 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 101\)/);
+        expect(run('é'.repeat(51), 101, after)).toThrow(/taskQueues\[1\] is "é{51}"; expected .* at most 101 bytes .*\(this one has 102\)/);
+        expect(run('q'.repeat(100), 100, after)).not.toThrow();
       }
     });
     test('a queue is over 1000 bytes, the server\'s default limit.maxIDLength, which the bound cluster raises: the frontend takes it, so the fleet, its autoscaler and monitoring do too', () => {
@@ -1081,8 +1081,8 @@ describe('WorkerFleet', () => {
         Testing.synth(chart);
       };
       for (const after of [false, true]) {
-        expect(run('n'.repeat(21), 20, after)).toThrow(/WorkerFleet 'orders': temporalNamespace is "n{21}"; expected a namespace name of at most 20 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 21\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
-        expect(run('n'.repeat(20), 20, after)).not.toThrow();
+        expect(run('n'.repeat(21), 100, after)).toThrow(/WorkerFleet 'orders': temporalNamespace is "n{21}"; expected a namespace name of at most 20 bytes of UTF-8, the cluster's limit\.maxIDLength less the 80 bytes the server's worker adds to it in its identity \(this one has 21\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
+        expect(run('n'.repeat(20), 100, after)).not.toThrow();
       }
     });
     test('the exported FleetAutoscaler or WorkerFleetMonitoring, used on their own, get a queue name a fleet refuses', () => {

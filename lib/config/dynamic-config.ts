@@ -12,7 +12,7 @@ import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTaskQueueName, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
 import { HISTORY_TASK_TYPES } from './history-task-types';
-import { idLengthErrors } from './id-length';
+import { idLengthErrors, idLimitErrors } from './id-length';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -110,7 +110,7 @@ export class DynamicConfigValue {
   }
 
   /**
-   * `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar IDs, in bytes (default 1000). The namespaces and task queues the library is given are held to it, raised or lowered.
+   * `limit.maxIDLength`: the longest namespace, task queue, workflow id and similar IDs, in bytes (default 1000). The namespaces (80 bytes less: the server's worker polls as `temporal-system@<pod name>@<namespace>`) and task queues the library is given are held to it, raised or lowered; under 95 is refused.
    */
   public static maxIdLength(length: number): DynamicConfigValue {
     return DynamicConfigValue.of('limit.maxIDLength', requireInteger('DynamicConfigValue.maxIdLength', 'length', length, 1));
@@ -286,7 +286,7 @@ export class DynamicConfig extends Construct {
     });
     // Over the whole file once every value is in: add() takes them one at a time, in any order.
     this.node.addValidation(ownValidation({
-      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...(['taskQueueName', 'namespace'] as const).flatMap((c) => idLengthErrors(`DynamicConfig '${props.name}'`,
+      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLimitErrors(`DynamicConfig '${props.name}'`, this), ...(['taskQueueName', 'namespace'] as const).flatMap((c) => idLengthErrors(`DynamicConfig '${props.name}'`,
         this.values.filter((v) => v.constraints[c] !== undefined).map((v) => ({ prop: `constraints.${c} of ${v.key}`, name: v.constraints[c]! })), this, c === 'namespace' ? 'namespace' : 'task queue'))],
     }));
   }

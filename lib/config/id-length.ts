@@ -5,6 +5,19 @@ export interface IdLengthSource {
   valuesOf(key: string): ReadonlyArray<{ readonly value: unknown }>;
 }
 
+/*
+ * The server's worker polls each namespace's task queues (schedules, batch operations) through the
+ * frontend as "temporal-system@<pod name>@<namespace>" (service/worker/pernamespaceworker.go), and
+ * the frontend refuses a poll whose identity is longer than limit.maxIDLength ("Identity length
+ * exceeds limit."). A pod name has at most 63 characters, so a namespace gets the limit less 80
+ * bytes, and the limit must leave room for the system namespace, temporal-system: 95 bytes. The
+ * server's own task queue and workflow IDs are shorter (at most 77 bytes in 1.32.2, 49 before).
+ */
+const WORKER_IDENTITY_BYTES = 'temporal-system@'.length + 63 + '@'.length;
+const SYSTEM_NAMESPACE = 'temporal-system';
+/** The lowest limit.maxIDLength under which the server's own worker can still poll. */
+export const MIN_ID_LENGTH = WORKER_IDENTITY_BYTES + SYSTEM_NAMESPACE.length;
+
 /**
  * The longest ID, in bytes, the frontend takes under `dynamicConfig`: its limit.maxIDLength (a
  * global setting, so one value, never constrained to a namespace), or the server's default.
@@ -25,7 +38,8 @@ export type IdKind = 'task queue' | 'namespace';
  */
 const REFUSAL: Record<IdKind, string> = {
   'task queue': 'The frontend refuses longer task queue names ("taskQueue length exceeds limit"), so no worker could poll it.',
-  'namespace': 'The frontend refuses every request that names a longer namespace ("Namespace length exceeds limit."), its creation included, so nothing could use it.',
+  'namespace': 'The frontend refuses every request that names a longer namespace ("Namespace length exceeds limit."), its creation included, and the server\'s worker '
+    + 'polls the namespace\'s schedules and batch operations as "temporal-system@<pod name>@<namespace>", which it refuses when longer ("Identity length exceeds limit.").',
 };
 
 /*
@@ -38,7 +52,17 @@ export function idLengthErrors(owner: string, names: ReadonlyArray<{ readonly pr
   kind: IdKind = 'task queue'): string[] {
   const limit = maxIdBytes(dynamicConfig);
   const whose = limit.set ? 'the cluster\'s limit.maxIDLength' : 'the server\'s default limit.maxIDLength (none is set)';
-  return names.filter(({ name }) => Buffer.byteLength(name, 'utf8') > limit.bytes).map(({ prop, name }) =>
-    propError(owner, prop, name, `a ${kind} name of at most ${limit.bytes} bytes of UTF-8, ${whose} (this one has ${Buffer.byteLength(name, 'utf8')})`,
+  const max = kind === 'namespace' ? limit.bytes - WORKER_IDENTITY_BYTES : limit.bytes;
+  const of = kind === 'namespace' ? `${whose} less the ${WORKER_IDENTITY_BYTES} bytes the server's worker adds to it in its identity` : whose;
+  return names.filter(({ name }) => Buffer.byteLength(name, 'utf8') > max).map(({ prop, name }) =>
+    propError(owner, prop, name, `a ${kind} name of at most ${max} bytes of UTF-8, ${of} (this one has ${Buffer.byteLength(name, 'utf8')})`,
       `${REFUSAL[kind]} Shorten the name, or ${limit.set ? 'raise' : 'set a higher'} limit.maxIDLength (DynamicConfigValue.maxIdLength).`).message);
+}
+
+/** A limit.maxIDLength under which the server's own worker could not poll (see MIN_ID_LENGTH). */
+export function idLimitErrors(owner: string, dynamicConfig: IdLengthSource): string[] {
+  return dynamicConfig.valuesOf('limit.maxIDLength').filter(({ value }) => typeof value === 'number' && value < MIN_ID_LENGTH).map(({ value }) =>
+    propError(owner, 'limit.maxIDLength', value, `at least ${MIN_ID_LENGTH}`, `The server's worker polls as "temporal-system@<pod name>@<namespace>" (up to ${MIN_ID_LENGTH} bytes `
+      + `for the temporal-system namespace), and the frontend refuses a longer identity ("Identity length exceeds limit."), so schedules and batch operations would stop. `
+      + `Give ${MIN_ID_LENGTH} or more; 255 matches the SQL visibility stores' columns.`).message);
 }
