@@ -32,7 +32,8 @@ const MOVED = 'platform-moved';
 /** Pods that need no check: they talk to neither a Temporal cluster of the app nor to its stores, or dial only what the props name. */
 function exempt(object: any, pod: any): string | undefined {
   const labels = object.metadata.labels ?? {};
-  // kubectl rollout restart --namespace=<synthesized>: its Role is in the namespace it moved to, so in the old one it is forbidden.
+  // kubectl rollout restart --namespace=<synthesized>: its Role is in the namespace it moved to, so in the old one it is forbidden;
+  // renamed, its RoleBinding still names the ServiceAccount as synthesized, by user name (test/certificate-rotation.test.ts).
   if (labels['app.kubernetes.io/component'] === 'certificate-rotation') return 'the fleet\'s restart CronJob (kubectl names its namespace; RBAC refuses the old one)';
   if (pod.containers.length === 0) return 'no container';
   return undefined;

@@ -30,6 +30,12 @@ import { pollUntil } from '../support/processes';
  *   the names the objects hold (the frontend's Service in the server config, the Jobs and the
  *   fleets). The same checks compare the pod's ServiceAccount (POD_SERVICE_ACCOUNT, resolved here
  *   from the renamed pod template as the kubelet does) with the one the pod was synthesized for.
+ *   A fleet given `serviceAccountName` (a ServiceAccount kustomize does not hold or rename) checks
+ *   its pod's name instead (POD_NAME and POD_TEMPLATE_HASH: simulated from the renamed Deployment,
+ *   and read from the pods the real Deployment and ReplicaSet controllers make); a fleet of an
+ *   external frontend checks like the others. A fleet's restart CronJob cannot check (kubectl, no
+ *   shell): its RoleBinding names the ServiceAccount's user name, which kustomize leaves, so a real
+ *   API server refuses the renamed copy's `kubectl rollout restart` of the original's Deployment.
  * - `images:` with another minor's tag than the Deployments' release label: the workload policy
  *   denies each Deployment, naming both; a mirror of the same tag passes.
  */
@@ -205,7 +211,7 @@ describe('the fleets\' own gaps: a ServiceAccount of the props, an external fron
     await server!.kubectlOk(`create namespace ${FLEETS}`, ['create', 'namespace', FLEETS]);
   });
 
-  test.each([['prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
+  test.each([['Prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['Suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
     'name%s: the fleet of a ServiceAccount kustomize does not rename stops on its pod\'s name, the fleet of an external frontend on its ServiceAccount; as synthesized both pass', async (label, transformer, rename) => {
       const plain = runPodChecks(fleets.objects);
       expect(plain.filter((r) => r.code !== 0)).toEqual([]);
@@ -226,18 +232,18 @@ describe('the fleets\' own gaps: a ServiceAccount of the props, an external fron
         image: 'temporalio/admin-tools:1.32.2', code: 1, out: expect.stringContaining(`this pod runs as ServiceAccount ${rename('reports')}, but was synthesized for ServiceAccount reports,`),
       });
       // With the name cut after 58 characters, a suffix is cut off with it (not held; README). Only that one passes.
-      expect(runs.filter((r) => r.code !== 1).map(where)).toEqual(label === 'suffix' ? [rename(LONGEST)] : []);
+      expect(runs.filter((r) => r.code !== 1).map(where)).toEqual(label === 'Suffix' ? [rename(LONGEST)] : []);
       console.log(`fleets under kustomize ${transformer}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${orders.out.trim()}`);
     });
 
-  test('namespace:: every fleet\'s check stops, the external frontend\'s too', async () => {
+  test('namespace: every fleet\'s check stops, the external frontend\'s too', async () => {
     const moved = await kustomize('fleets-namespace', `namespace: ${MOVED}`, fleets);
     const runs = runPodChecks(moved).filter((r) => r.check.container.name === 'check-namespace');
     expect(runs.map((r) => r.where).sort()).toEqual(['Deployment/billing', `Deployment/${LONG}`, `Deployment/${LONGEST}`, 'Deployment/orders', 'Deployment/reports'].sort());
     for (const r of runs) expect({ where: r.where, code: r.code, out: r.out }).toEqual({ where: r.where, code: 1, out: expect.stringContaining(`this pod runs in namespace ${MOVED}, but was synthesized for namespace ${FLEETS}`) });
   });
 
-  test.each([['prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
+  test.each([['Prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['Suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
     'name%s: the renamed restart CronJob still names the original\'s Deployment, and RBAC refuses its ServiceAccount; the original\'s restarts its own', async (label, transformer, rename) => {
       const renamed = await kustomize(`restart-${label}`, transformer, fleets);
       const job = renamed.find((o) => o.kind === 'CronJob' && o.metadata.name === rename('orders-cert-restart'));
@@ -246,7 +252,7 @@ describe('the fleets\' own gaps: a ServiceAccount of the props, an external fron
       // The original fleet's Deployment and restart grant, and the renamed copy's grant, side by side.
       const own = (o: any) => o.kind === 'Deployment' && o.metadata.name === 'orders';
       await applyOk(`restart-${label}`, [
-        ...label === 'prefix' ? [...fleets.objects.filter(own), ...RESTARTS(fleets.objects).filter((o) => o.kind !== 'CronJob' && o.kind !== 'NetworkPolicy')] : [],
+        ...label === 'Prefix' ? [...fleets.objects.filter(own), ...RESTARTS(fleets.objects).filter((o) => o.kind !== 'CronJob' && o.kind !== 'NetworkPolicy')] : [],
         ...RESTARTS(renamed).filter((o) => o.kind !== 'CronJob' && o.kind !== 'NetworkPolicy' && o.metadata.name === rename('orders-cert-restart')),
       ]);
       const run = (account: string) => server!.kubectl([...pod.containers[0].args.slice(0, 4), `--as=system:serviceaccount:${FLEETS}:${account}`]);
