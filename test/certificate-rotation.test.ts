@@ -3,7 +3,7 @@ import {
   CertificateRotation, ClusterTls, DEFAULT_KUBECTL_IMAGE, FleetAutoscaling, FleetClientCertificate, IssuerKind, NetworkPeer, RELOADER_ANNOTATION, WorkerFleet, WorkerFleetProps,
 } from '../lib';
 import { cronSchedule } from '../lib/fleet/certificate-rotation';
-import { restartName } from '../lib/fleet/fleet-restart-schedule';
+import { restartName, serviceAccountUser } from '../lib/fleet/fleet-restart-schedule';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
 import { cluster, objects, testChart } from './support/synth';
 
@@ -29,6 +29,29 @@ const lifetime = (duration: Duration, renewBefore: Duration) => FleetClientCerti
 const find = (chart: Chart, kind: string, name = 'orders-cert-restart') => objects(chart).find((o) => o.kind === kind && o.metadata.name === name);
 const cronJob = (chart: Chart) => find(chart, 'CronJob');
 const jobPod = (chart: Chart) => cronJob(chart).spec.jobTemplate.spec.template.spec;
+
+/** Whether a RoleBinding's subjects take in the user `user`, as the API server's RBAC authorizer matches them (appliesToUser). */
+function grantsTo(binding: any, user: string): boolean {
+  return binding.subjects.some((s: any) => (s.kind === 'User' ? s.name === user : s.kind === 'ServiceAccount' && serviceAccountUser(s.namespace ?? binding.metadata.namespace, s.name) === user));
+}
+
+/**
+ * What kustomize's `namePrefix`/`nameSuffix` does to the restart objects (test/kube/kustomize.kube.test.ts
+ * runs the real one): every object renamed, and the references it knows: a pod's ServiceAccount, a
+ * RoleBinding's roleRef and its ServiceAccount subjects. Not a User subject, a Role's resourceNames of a Deployment nor args.
+ */
+function kustomizeRenamed(all: any[], rename: (name: string) => string): any[] {
+  const copy = JSON.parse(JSON.stringify(all));
+  for (const o of copy) {
+    o.metadata.name = rename(o.metadata.name);
+    if (o.kind === 'CronJob') o.spec.jobTemplate.spec.template.spec.serviceAccountName = rename(o.spec.jobTemplate.spec.template.spec.serviceAccountName);
+    if (o.kind === 'RoleBinding') {
+      o.roleRef.name = rename(o.roleRef.name);
+      for (const s of o.subjects) if (s.kind === 'ServiceAccount') s.name = rename(s.name);
+    }
+  }
+  return copy;
+}
 
 /** The longest gap, in hours, between two runs of a cron schedule (minute hour dom month dow) over a leap year and the next. */
 function longestGapHours(schedule: string): number {
@@ -62,12 +85,13 @@ describe('CertificateRotation', () => {
       expect(fleet.certificateRotation?.cronJob).toBeDefined();
     });
 
-    test('the Role allows get and patch on the fleet\'s Deployment only, bound to the Job\'s own ServiceAccount', () => {
+    test('the Role allows get and patch on the fleet\'s Deployment only, bound to the Job\'s own ServiceAccount (by its user name)', () => {
       const { chart } = certManagerFleet();
       expect(find(chart, 'Role').rules).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['orders'], verbs: ['get', 'patch'] }]);
       const binding = find(chart, 'RoleBinding');
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'orders-cert-restart' });
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'orders-cert-restart', namespace: 'temporal' }]);
+      expect(binding.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:serviceaccount:temporal:orders-cert-restart' }]);
+      expect(grantsTo(binding, serviceAccountUser('temporal', jobPod(chart).serviceAccountName))).toBe(true);
       expect(jobPod(chart).serviceAccountName).toBe('orders-cert-restart');
       // The token is mounted in the Job's pods alone.
       expect(find(chart, 'ServiceAccount').automountServiceAccountToken).toBe(false);
@@ -230,6 +254,21 @@ describe('CertificateRotation', () => {
       expect(() => CertificateRotation.restartPods({ apiServer: { ports: [70000] } })).toThrow(/apiServer.ports\[0\]/);
       expect(() => CertificateRotation.restartPods({ apiServer: { peers: ['10.0.0.1/32' as any] } })).toThrow(/apiServer.peers\[0\] is .*expected a NetworkPeer/);
     });
+
+    test.each([['namePrefix', (n: string) => `staging-${n}`], ['nameSuffix', (n: string) => `${n}-staging`]] as const)(
+      'a renamed copy (kustomize %s) runs its Job: its kubectl still names the original\'s Deployment, and its binding grants the Role to the original\'s ServiceAccount alone, so RBAC refuses it', (_, rename) => {
+        const { chart } = certManagerFleet();
+        const copy = kustomizeRenamed(objects(chart), rename);
+        const of = (all: any[], kind: string) => all.find((o) => o.kind === kind && o.metadata.labels['app.kubernetes.io/component'] === 'certificate-rotation');
+        const pod = of(copy, 'CronJob').spec.jobTemplate.spec.template.spec;
+        // What kustomize leaves: the Deployment kubectl restarts, and the one the Role names.
+        expect(pod.containers[0].args.slice(0, 3)).toEqual(['rollout', 'restart', 'deployment/orders']);
+        expect(of(copy, 'Role').rules[0].resourceNames).toEqual(['orders']);
+        expect([pod.serviceAccountName, of(copy, 'RoleBinding').roleRef.name]).toEqual([rename('orders-cert-restart'), rename('orders-cert-restart')]);
+        expect(grantsTo(of(copy, 'RoleBinding'), serviceAccountUser('temporal', pod.serviceAccountName))).toBe(false);
+        // The original's grant is the one it had.
+        expect(grantsTo(of(objects(chart), 'RoleBinding'), serviceAccountUser('temporal', jobPod(chart).serviceAccountName))).toBe(true);
+      });
 
     test('another fleet is named like the restart objects (<fleet>-cert-restart)', () => {
       const { chart, cluster: c } = certManagerFleet();

@@ -2,10 +2,15 @@ import { Chart, Duration, Testing } from 'cdk8s';
 import {
   ClusterTls, Datastore, FleetAutoscaling, FleetClientCertificate, CertificateRotation, Persistence, SearchAttributeType, SecretRef, TemporalCluster, WorkerFleet,
 } from '../lib';
-import { NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, withNamespaceCheck, namespaceCheckLines, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines } from '../lib/pod/namespace-check';
+import {
+  DEPLOYMENT_POD_CHECK_SCRIPT, NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, namespaceCheckContainer, withNamespaceCheck, namespaceCheckLines, podNameCheckLines,
+  POD_NAME_ENV, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, serviceAccountCheckLines,
+} from '../lib/pod/namespace-check';
+import { DEFAULT_CHECK_IMAGE } from '../lib/fleet/external-frontend';
+import { TemporalVersion } from '../lib/versions';
 import { SCHEMA_WAIT_SCRIPT } from '../lib/persistence/schema/schema-wait';
 import { synthesizedApps } from './support/app-generator';
-import { checksThenExecs, downwardEnv, isSchemaWait, podCheck as namespaceCheck, runCheckContainer, runSchemaWait } from './support/namespace-checks';
+import { checksThenExecs, downwardEnv, generatedName, isSchemaWait, podCheck as namespaceCheck, POD_TEMPLATE_HASH, runCheckContainer, runSchemaWait } from './support/namespace-checks';
 import { nonEmpty } from './support/non-empty';
 import { podTemplates } from './support/pod-security';
 import { postgresPersistence } from './support/synth';
@@ -27,10 +32,9 @@ const MOVED = 'platform-moved';
 /** Pods that need no check: they talk to neither a Temporal cluster of the app nor to its stores, or dial only what the props name. */
 function exempt(object: any, pod: any): string | undefined {
   const labels = object.metadata.labels ?? {};
-  // kubectl rollout restart --namespace=<synthesized>: its Role is in the namespace it moved to, so in the old one it is forbidden.
+  // kubectl rollout restart --namespace=<synthesized>: its Role is in the namespace it moved to, so in the old one it is forbidden;
+  // renamed, its RoleBinding still names the ServiceAccount as synthesized, by user name (test/certificate-rotation.test.ts).
   if (labels['app.kubernetes.io/component'] === 'certificate-rotation') return 'the fleet\'s restart CronJob (kubectl names its namespace; RBAC refuses the old one)';
-  // A fleet given frontend.address dials what its props say, and the library has no image of a cluster to run the check with.
-  if (labels['app.kubernetes.io/component'] === 'worker-fleet' && labels['app.kubernetes.io/part-of'] === undefined) return 'a fleet of an external frontend';
   if (pod.containers.length === 0) return 'no container';
   return undefined;
 }
@@ -156,12 +160,82 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     const objects = Testing.synth(chart);
     const fleet = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'orders');
     expect(fleet.spec.template.spec.serviceAccountName).toBe('orders-irsa');
-    expect(namespaceCheck(fleet, fleet.spec.template.spec, objects)).toMatchObject({ synthesizedFor: 'temporal', serviceAccount: 'orders-irsa' });
+    expect(namespaceCheck(fleet, fleet.spec.template.spec, objects)).toMatchObject({ synthesizedFor: 'temporal', serviceAccount: 'orders-irsa', deployment: 'orders' });
     expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).not.toContain('orders-irsa');
   });
 
-  test('fails when a pod of a generated app (test/support/app-generator.ts) has no check, or one that runs after something of the library\'s, or compares with another namespace or ServiceAccount than its own', () => {
+  test.each([['namePrefix', (n: string) => `staging-${n}`], ['nameSuffix', (n: string) => `${n}-staging`]] as const)(
+    'fails when a fleet given serviceAccountName is renamed (%s) and its ServiceAccount is not: the check compares the pod\'s name, which its ReplicaSet gives from the Deployment\'s', (_, rename) => {
+      const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+      const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence: postgresPersistence(chart) });
+      // The longest name whose pods' names the API server never cuts before the hash (at most 10 characters) ends.
+      const long = `o${'r'.repeat(44)}s`;
+      const longest = `o${'r'.repeat(61)}s`;
+      for (const name of ['orders', long, longest]) new WorkerFleet(chart, name, { cluster, image: 'registry.example.com/orders-worker:1.0.0', taskQueues: [name], serviceAccountName: 'orders-irsa' });
+      new WorkerFleet(chart, 'billing', { cluster, image: 'registry.example.com/billing-worker:1.0.0', taskQueues: ['billing'] });
+      const objects = Testing.synth(chart);
+      const deployment = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+      const init = deployment('orders').spec.template.spec.initContainers[0];
+      // The pod's name and its ReplicaSet's hash, from the downward API; the Deployment's name a literal argument.
+      expect(init.command).toEqual(['sh', '-c', DEPLOYMENT_POD_CHECK_SCRIPT, 'check-namespace', 'temporal', 'orders-irsa', 'orders']);
+      expect(init.env).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'POD_TEMPLATE_HASH', valueFrom: { fieldRef: { fieldPath: 'metadata.labels[\'pod-template-hash\']' } } }]);
+      expect(init.env.slice(2)).toEqual(POD_NAME_ENV);
+      // A fleet of its own ServiceAccount, which kustomize renames with it, needs no more than that check.
+      expect(deployment('billing').spec.template.spec.initContainers[0].command).toEqual(['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'temporal', 'billing']);
+      for (const name of ['orders', long]) {
+        const object = deployment(name);
+        const pod = object.spec.template.spec;
+        const check = pod.initContainers[0];
+        expect(runCheckContainer(check, downwardEnv(object, pod))).toEqual({ code: 0, out: '' });
+        // kustomize renamed the Deployment (so its ReplicaSet and pods), not the ServiceAccount it does not hold.
+        const copy = { ...object, metadata: { ...object.metadata, name: rename(name) } };
+        const env = downwardEnv(copy, pod);
+        expect([env.POD_SERVICE_ACCOUNT, env.POD_NAME]).toEqual(['orders-irsa', generatedName(`${rename(name)}-${POD_TEMPLATE_HASH}-`)]);
+        const pods = generatedName(`${name}-${POD_TEMPLATE_HASH}-`, '');
+        expect(runCheckContainer(check, env)).toEqual({ code: 1, out: `this pod is named ${env.POD_NAME}, but was synthesized for Deployment ${name}, whose pods are named ${pods} and 5 more characters,`
+          + renamedMessage('', '').slice(renamedMessage('', '').indexOf(' and the names')) });
+        // Not a pod of a ReplicaSet (no pod-template-hash): refused too.
+        expect(runCheckContainer(check, { ...downwardEnv(object, pod), POD_TEMPLATE_HASH: '' }).code).toBe(1);
+      }
+      expect(`${long}-${'h'.repeat(10)}-`).toHaveLength(58);
+      // Longer, the API server cuts the pods' names (58 characters of <deployment>-<hash>-, then 5): the
+      // check passes a pod of the Deployment still, and a name changed where it cuts passes too (a nameSuffix, not held; README).
+      const object = deployment(longest);
+      const pod = object.spec.template.spec;
+      expect(generatedName(`${longest}-${POD_TEMPLATE_HASH}-`)).toHaveLength(63);
+      expect(runCheckContainer(pod.initContainers[0], downwardEnv(object, pod))).toEqual({ code: 0, out: '' });
+      const copy = { ...object, metadata: { ...object.metadata, name: rename(longest) } };
+      expect(runCheckContainer(pod.initContainers[0], downwardEnv(copy, pod)).code).toBe(rename('x') === 'staging-x' ? 1 : 0);
+    });
+
+  test('a fleet of an external frontend checks too, in the admin-tools image of the library\'s default release or frontend.namespaceCheckImage; fails when moved or renamed', () => {
+    const chart = new Chart(Testing.app(), 'w', { namespace: 'workers' });
+    const frontend = { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true };
+    new WorkerFleet(chart, 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], frontend, apiKey: SecretRef.of('cloud-key', 'key') });
+    new WorkerFleet(chart, 'mirrored', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['mirrored'], frontend: { ...frontend, namespaceCheckImage: 'registry.example.com/mirror/admin-tools:1.32.2' }, apiKey: SecretRef.of('cloud-key', 'key') });
+    const objects = Testing.synth(chart);
+    const fleet = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
+    expect(DEFAULT_CHECK_IMAGE).toBe(`temporalio/admin-tools:${TemporalVersion.DEFAULT}`);
+    expect(fleet('reports').spec.template.spec.initContainers).toHaveLength(1);
+    expect(fleet('reports').spec.template.spec.initContainers[0]).toMatchObject({
+      name: 'check-namespace', image: 'temporalio/admin-tools:1.32.2', command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, 'check-namespace', 'workers', 'reports'], env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
+    });
+    expect(namespaceCheckContainer('workers', 'reports', DEFAULT_CHECK_IMAGE).image).toBe(DEFAULT_CHECK_IMAGE);
+    expect(fleet('mirrored').spec.template.spec.initContainers[0].image).toBe('registry.example.com/mirror/admin-tools:1.32.2');
+    const check = fleet('reports').spec.template.spec.initContainers[0];
+    expect(runCheckContainer(check, { POD_NAMESPACE: 'workers', POD_SERVICE_ACCOUNT: 'reports' })).toEqual({ code: 0, out: '' });
+    expect(runCheckContainer(check, { POD_NAMESPACE: MOVED, POD_SERVICE_ACCOUNT: 'reports' })).toEqual({ code: 1, out: expect.stringContaining(`this pod runs in namespace ${MOVED}, but was synthesized for namespace workers`) });
+    expect(runCheckContainer(check, { POD_NAMESPACE: 'workers', POD_SERVICE_ACCOUNT: 'staging-reports' })).toEqual({ code: 1, out: renamedMessage('staging-reports', 'reports') });
+    for (const namespaceCheckImage of ['busybox', 'busybox:latest']) {
+      expect(() => new WorkerFleet(new Chart(Testing.app(), 'x', { namespace: 'workers' }), 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], frontend: { ...frontend, namespaceCheckImage }, apiKey: SecretRef.of('cloud-key', 'key') }))
+        .toThrow(`WorkerFleet 'reports': frontend.namespaceCheckImage is "${namespaceCheckImage}"; expected an image pinned to a tag or a digest`);
+    }
+  });
+
+  test('fails when a pod of a generated app (test/support/app-generator.ts) has no check, or one that runs after something of the library\'s, or compares with another namespace or ServiceAccount than its own, or another Deployment than its own when its ServiceAccount is not in the output', () => {
     let pods = 0;
+    let fleetsOfOtherAccounts = 0;
     for (const { spec, objects } of synthesizedApps(Number(process.env.FC_SEED ?? 20261203), Number(process.env.FC_RUNS ?? 40))) {
       for (const { where, object, pod } of podTemplates(objects)) {
         const check = namespaceCheck(object, pod, objects);
@@ -175,12 +249,19 @@ describe('every pod that talks to the cluster or its stores checks its namespace
         if (!isSchemaWait(check.container)) expect({ where, before }).toEqual({ where, before: [] });
         expect({ where, synthesizedFor: check.synthesizedFor }).toEqual({ where, synthesizedFor: object.metadata.namespace });
         expect({ where, serviceAccount: check.serviceAccount }).toEqual({ where, serviceAccount: pod.serviceAccountName });
+        // A ServiceAccount the output does not hold, which kustomize does not rename: a Deployment's pod then checks its name too.
+        const held = objects.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName && o.metadata.namespace === object.metadata.namespace);
+        if (!held && object.kind === 'Deployment') {
+          expect({ where, deployment: check.deployment }).toEqual({ where, deployment: object.metadata.name });
+          fleetsOfOtherAccounts++;
+        }
         // A Job's first step gives them last, after its own (test below); the other checks first.
         const env = checksThenExecs(check.container) ? check.container.env.slice(-2) : check.container.env.slice(0, 2);
         expect({ where, env }).toEqual({ where, env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV] });
       }
     }
     expect(pods).toBeGreaterThan(100);
+    expect(fleetsOfOtherAccounts).toBeGreaterThan(5);
   });
 
   test('fails when a moved pod starts: every check of the moved output stops with both namespaces and the remedy; in place each one passes', () => {
@@ -228,10 +309,11 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     expect(NAMESPACE_CHECK_SCRIPT.split('\n')).toEqual([namespaceCheckLines('$POD_NAMESPACE', '$1'), serviceAccountCheckLines('$POD_SERVICE_ACCOUNT', '$2')]);
     expect(SCHEMA_WAIT_SCRIPT).toContain(namespaceCheckLines('$here', '$want'));
     expect(SCHEMA_WAIT_SCRIPT).toContain(serviceAccountCheckLines('$here', '$want'));
+    expect(DEPLOYMENT_POD_CHECK_SCRIPT.split('\n')).toEqual([...NAMESPACE_CHECK_SCRIPT.split('\n'), podNameCheckLines('$3')]);
   });
 
   test('the check is text Flux\'s post-build substitution and the kubelet\'s $(VAR) expansion leave alone, and no value of the props reaches it', () => {
-    for (const text of [NAMESPACE_CHECK_SCRIPT, ...namespaceCheckContainer('temporal', 'temporal-jobs', 'temporalio/admin-tools:1.32.2').command!]) {
+    for (const text of [NAMESPACE_CHECK_SCRIPT, DEPLOYMENT_POD_CHECK_SCRIPT, ...namespaceCheckContainer('temporal', 'temporal-jobs', 'temporalio/admin-tools:1.32.2', 'orders').command!]) {
       expect(text).not.toMatch(/\$\{|\$\$|\$\(/);
     }
     // The schema wait's script is a ConfigMap's file, which the kubelet does not expand; Flux does.

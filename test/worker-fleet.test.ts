@@ -1198,7 +1198,7 @@ describe('WorkerFleet', () => {
         .toThrow(/^WorkerFleet 'orders': cluster is null; expected a TemporalCluster of this app\. Leave it unset to use frontend\.$/);
       for (const frontend of ['x.example:7233', ['x.example:7233']]) {
         expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any }))
-          .toThrow(/^WorkerFleet 'orders': props\.frontend is .*; expected an object of ExternalFrontend, \{ address, allowPlaintextApiKey, peers, serverName, targetPort, tls \}\. Such as \{ address: 'host:port' \}; leave it unset to use the cluster's own frontend\.$/);
+          .toThrow(/^WorkerFleet 'orders': props\.frontend is .*; expected an object of ExternalFrontend, \{ \.\.\. \}\. Such as \{ address: 'host:port' \}; leave it unset to use the cluster's own frontend\.$/);
       }
       expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: null as any }))
         .toThrow(/^WorkerFleet 'orders': frontend is null; expected an options object \(\{ address: 'host:port' \}\)\. Leave it unset to use cluster\.$/);

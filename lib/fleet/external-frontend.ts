@@ -3,6 +3,8 @@ import type { ExternalFrontend } from './worker-fleet-props';
 import { roleName, uiName } from '../cluster/object-names';
 import type { TemporalCluster } from '../cluster/temporal-cluster';
 import { normalizeHost } from '../persistence/store-identity';
+import { checkedOverride } from '../pod/images';
+import { TemporalVersion } from '../versions';
 import { requireNetworkPeers } from '../security/network-policies';
 import type { TemporalService } from '../services/temporal-service';
 import { optionalBoolean, propError, requireHost, requireNonEmpty, requirePort } from '../validation';
@@ -87,8 +89,13 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
     serverCa: inputs.serverCa,
     apiKey: inputs.apiKey,
     externalPeers: frontend.peers,
+    // No cluster's image to borrow: the default release's admin tools, as a cluster of this library runs them.
+    checkImage: checkedOverride(owner, 'frontend.namespaceCheckImage', frontend.namespaceCheckImage ?? DEFAULT_CHECK_IMAGE, undefined, false),
   };
 }
+
+/** The check image of a fleet of an external frontend, unless `frontend.namespaceCheckImage` names another. */
+export const DEFAULT_CHECK_IMAGE = `temporalio/admin-tools:${TemporalVersion.DEFAULT}`;
 
 /**
  * The port the fleet's egress rule names. A Service (its cluster IP, or a LoadBalancer's address,

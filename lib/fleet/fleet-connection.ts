@@ -115,6 +115,8 @@ export interface FleetConnection {
   readonly cluster?: TemporalCluster;
   /** Where the egress rule to an external frontend points. */
   readonly externalPeers?: NetworkPeer[];
+  /** The image of the pods' namespace check: the cluster's admin tools, or `frontend.namespaceCheckImage`. */
+  readonly checkImage: string;
 }
 
 export interface ConnectionInputs {
@@ -185,7 +187,7 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
       throw propError(owner, 'apiKey', inputs.apiKey.secretName, `no value: the frontend of TemporalCluster '${cluster.name}' serves plaintext and has no authorizer`,
         'The key would cross the network in clear text and be checked by nothing; drop it, or give the cluster TLS and authorization.');
     }
-    return { address: cluster.frontend.grpcAddress, port, podPort, tls: false, apiKey: inputs.apiKey, cluster };
+    return { address: cluster.frontend.grpcAddress, port, podPort, tls: false, apiKey: inputs.apiKey, cluster, checkImage: cluster.adminToolsImage };
   }
   const cert = inputs.clientCertificate
     ?? (tls!.requireClientAuth && tls!.issuer ? FleetClientCertificate.certManager() : undefined);
@@ -228,6 +230,7 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
     serverCa,
     apiKey: inputs.apiKey,
     cluster,
+    checkImage: cluster.adminToolsImage,
   };
   if (sameNamespace) {
     const misuse = serverSecretUses(connection, cluster);

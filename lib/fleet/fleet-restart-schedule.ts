@@ -62,10 +62,15 @@ export class FleetRestartSchedule extends Construct {
     new KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
     // get: `kubectl rollout restart` reads the Deployment (and refuses a paused one) before it patches.
     this.role = new KubeRole(this, 'Role', { metadata, rules: [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: [deploymentName], verbs: ['get', 'patch'] }] });
+    // The ServiceAccount's user name, not the ServiceAccount: kustomize renames a ServiceAccount
+    // subject with the ServiceAccount (and moves it with a namespace:), never a User. A renamed copy
+    // (namePrefix:) would otherwise get its own grant on the Deployment its kubectl names, a literal
+    // it leaves too: the original fleet's. This way RBAC compares, as every other pod's check does,
+    // the pod's ServiceAccount with the one it was synthesized for, and refuses the copy.
     new KubeRoleBinding(this, 'RoleBinding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: serviceAccountUser(namespace, name) }],
     });
     this.cronJob = new KubeCronJob(this, 'Resource', {
       metadata,
@@ -130,6 +135,11 @@ export class FleetRestartSchedule extends Construct {
       });
     }
   }
+}
+
+/** The user name the API server gives a ServiceAccount's tokens. */
+export function serviceAccountUser(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
 }
 
 /** `<fleet>-cert-restart`, or a prefix of the fleet's name and a hash of all of it when that is too long for a CronJob. */

@@ -65,6 +65,15 @@ export interface ExternalFrontend {
    * @default - the port of `address`
    */
   readonly targetPort?: number;
+  /**
+   * The image of the pods' first init container, `check-namespace`, which stops a pod whose output
+   * was moved (kustomize `namespace:`) or renamed (`namePrefix:`, `nameSuffix:`) and so would run
+   * the original's task queues, with its identity. It needs a POSIX `sh` and `expr`, which a worker
+   * image may lack: a mirror of the default, or any image pinned to a tag other than `latest` or to
+   * a digest that has them. The fleet's `imagePullSecrets` pull it.
+   * @default - the admin-tools image of the library's default release (`temporalio/admin-tools:1.32.2`)
+   */
+  readonly namespaceCheckImage?: string;
 }
 
 /** One egress rule the fleet's NetworkPolicy adds: the workers' own dependencies. */

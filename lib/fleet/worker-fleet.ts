@@ -201,7 +201,6 @@ export class WorkerFleet extends Construct {
     }
     this.env = this.buildEnv(owner, props, graceSeconds);
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
-
     if (this.tls && this.connection.certificate) this.certificate = this.emitCertificate(metadata(this.name));
     this.serviceAccountName = props.serviceAccountName !== undefined
       ? requireDns1123Subdomain(owner, 'serviceAccountName', props.serviceAccountName)
@@ -234,7 +233,8 @@ export class WorkerFleet extends Construct {
             tolerations: placement.tolerations,
             affinity: placement.affinity,
             topologySpreadConstraints: topology.constraints(this.selectorLabels),
-            initContainers: cluster ? [namespaceCheckContainer(this.namespace, this.serviceAccountName, cluster.adminToolsImage)] : undefined, // the user's image may have no sh
+            // The user's image may have no sh. A ServiceAccount of the props may be one kustomize does not rename: the pod's name then tells.
+            initContainers: [namespaceCheckContainer(this.namespace, this.serviceAccountName, this.connection.checkImage, props.serviceAccountName && this.name)],
             containers: [{
               name: CONTAINER_NAME,
               image: this.image,

@@ -26,7 +26,10 @@ import { CONTAINER_SECURITY_CONTEXT } from './security-context';
  * namespace also checks its ServiceAccount: the pod's (`spec.serviceAccountName` from the downward
  * API, which kustomize renames with the ServiceAccount) against the one it was synthesized for (a
  * literal argument again, which a name transformer leaves alone). A ServiceAccount kustomize is not
- * given (one the props name but the output does not hold) keeps its name, and so passes.
+ * given (one the props name but the output does not hold) keeps its name, and so passes: a
+ * Deployment's pod that runs as one then also checks its own name, which its ReplicaSet gives it
+ * from the Deployment's, renamed or not (`<deployment>-<pod-template-hash>-` cut to 58 characters,
+ * then 5 random ones: the ReplicaSet controller's generateName and the API server's rule).
  */
 
 /** The env var that carries the pod's own namespace, from the downward API. */
@@ -40,6 +43,18 @@ export const POD_SERVICE_ACCOUNT_ENV_NAME = 'POD_SERVICE_ACCOUNT';
 
 /** The pod's own ServiceAccount as an env var: what a name transformer renamed it to, if it did. */
 export const POD_SERVICE_ACCOUNT_ENV: EnvVar = { name: POD_SERVICE_ACCOUNT_ENV_NAME, valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } };
+
+/** The env var that carries the pod's own name, from the downward API. */
+export const POD_NAME_ENV_NAME = 'POD_NAME';
+
+/** The env var that carries the pod's `pod-template-hash` label, which the Deployment controller sets and puts in the ReplicaSet's name. */
+export const POD_TEMPLATE_HASH_ENV_NAME = 'POD_TEMPLATE_HASH';
+
+/** The pod's name and its template hash: what a Deployment's pods are named after. */
+export const POD_NAME_ENV: EnvVar[] = [
+  { name: POD_NAME_ENV_NAME, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  { name: POD_TEMPLATE_HASH_ENV_NAME, valueFrom: { fieldRef: { fieldPath: "metadata.labels['pod-template-hash']" } } },
+];
 
 /** The init container that checks the namespace and the ServiceAccount, in the pods that have no other script to do it. */
 export const NAMESPACE_CHECK_CONTAINER_NAME = 'check-namespace';
@@ -58,9 +73,21 @@ export function namespaceCheckLines(here: string, want: string): string {
  * are the same ServiceAccount: `here` is the pod's, `want` the one it was synthesized for.
  */
 export function serviceAccountCheckLines(here: string, want: string): string {
-  return `[ "${here}" = "${want}" ] || { echo "this pod runs as ServiceAccount ${here}, but was synthesized for ServiceAccount ${want}, and the names its addresses,`
-    + ' certificates and config hold are those of the output as synthesized (the original\'s, when a renamed copy runs beside it): set the name in the cdk8s app'
-    + ' (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)" >&2; exit 1; }';
+  return `[ "${here}" = "${want}" ] || { echo "this pod runs as ServiceAccount ${here}, but was synthesized for ServiceAccount ${want}, ${RENAMED_REMEDY}" >&2; exit 1; }`;
+}
+
+/** What a renamed pod's message says after naming what it compared. */
+const RENAMED_REMEDY = 'and the names its addresses, certificates and config hold are those of the output as synthesized (the original\'s, when a renamed copy runs beside it):'
+  + ' set the name in the cdk8s app (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)';
+
+/**
+ * Shell text that stops unless the pod (POD_NAME, POD_TEMPLATE_HASH) is one of the Deployment
+ * named by the shell word `deployment`, as the Deployment and ReplicaSet controllers name them.
+ * `expr` cuts the prefix to 58 characters, as the API server cuts a generateName (no `${`: see above).
+ */
+export function podNameCheckLines(deployment: string): string {
+  return `want=\`expr "x${deployment}-$${POD_TEMPLATE_HASH_ENV_NAME}-" : 'x\\(.\\{1,58\\}\\)'\`; case "$${POD_NAME_ENV_NAME}" in "$want"?????) ;; *) echo "this pod is named $${POD_NAME_ENV_NAME},`
+    + ` but was synthesized for Deployment ${deployment}, whose pods are named $want and 5 more characters, ${RENAMED_REMEDY}" >&2; exit 1;; esac`;
 }
 
 /**
@@ -69,6 +96,12 @@ export function serviceAccountCheckLines(here: string, want: string): string {
  */
 export const NAMESPACE_CHECK_SCRIPT = namespaceCheckLines(`$${POD_NAMESPACE_ENV_NAME}`, '$1') + '\n'
   + serviceAccountCheckLines(`$${POD_SERVICE_ACCOUNT_ENV_NAME}`, '$2');
+
+/**
+ * The check of a Deployment's pod that runs as a ServiceAccount the output may not hold: its third
+ * argument is the Deployment's name, which its pods' names start with.
+ */
+export const DEPLOYMENT_POD_CHECK_SCRIPT = `${NAMESPACE_CHECK_SCRIPT}\n${podNameCheckLines('$3')}`;
 
 /**
  * The check, then the command given after its two arguments: for a container of the library's that
@@ -101,17 +134,18 @@ const NAMESPACE_CHECK_RESOURCES = {
 
 /**
  * The init container, first in its pod, that stops the pod when it runs in another namespace than
- * `namespace` or as another ServiceAccount than `serviceAccountName` (the pod spec's own). `image`
- * is one of the library's that has a POSIX `sh` (the admin tools'), since a worker fleet's own
- * image may have none.
+ * `namespace` or as another ServiceAccount than `serviceAccountName` (the pod spec's own), or, with
+ * `deployment`, when it is not a pod of the Deployment of that name. `image` is one of the
+ * library's that has a POSIX `sh` (the admin tools'), since a worker fleet's own image may have none.
  */
-export function namespaceCheckContainer(namespace: string, serviceAccountName: string, image: string): Container {
+export function namespaceCheckContainer(namespace: string, serviceAccountName: string, image: string, deployment?: string): Container {
   return {
     name: NAMESPACE_CHECK_CONTAINER_NAME,
     image,
     imagePullPolicy: libraryPullPolicy(image),
-    command: ['sh', '-c', NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName],
-    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV],
+    command: deployment === undefined ? ['sh', '-c', NAMESPACE_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName]
+      : ['sh', '-c', DEPLOYMENT_POD_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, namespace, serviceAccountName, deployment],
+    env: [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, ...deployment === undefined ? [] : POD_NAME_ENV],
     securityContext: CONTAINER_SECURITY_CONTEXT,
     resources: NAMESPACE_CHECK_RESOURCES,
   };

@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { KubeApiServer } from './api-server';
 import { applyServerSide, prepareFor } from './deploy';
 import { copyRepo, loadObjects, synth, Synthesized } from './synth';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
-import { SYNTHESIZED_NAMESPACE_FILE } from '../../lib';
-import { podCheck, runPodChecks } from '../support/namespace-checks';
+import { ClusterTls, IssuerKind, SecretRef, SYNTHESIZED_NAMESPACE_FILE, TemporalCluster, WorkerFleet } from '../../lib';
+import { generatedName, podCheck, POD_TEMPLATE_HASH, runCheckContainer, runPodChecks } from '../support/namespace-checks';
+import { postgresPersistence } from '../support/synth';
 import { podTemplates } from '../support/pod-security';
 import { pollUntil } from '../support/processes';
 
@@ -28,6 +30,12 @@ import { pollUntil } from '../support/processes';
  *   the names the objects hold (the frontend's Service in the server config, the Jobs and the
  *   fleets). The same checks compare the pod's ServiceAccount (POD_SERVICE_ACCOUNT, resolved here
  *   from the renamed pod template as the kubelet does) with the one the pod was synthesized for.
+ *   A fleet given `serviceAccountName` (a ServiceAccount kustomize does not hold or rename) checks
+ *   its pod's name instead (POD_NAME and POD_TEMPLATE_HASH: simulated from the renamed Deployment,
+ *   and read from the pods the real Deployment and ReplicaSet controllers make); a fleet of an
+ *   external frontend checks like the others. A fleet's restart CronJob cannot check (kubectl, no
+ *   shell): its RoleBinding names the ServiceAccount's user name, which kustomize leaves, so a real
+ *   API server refuses the renamed copy's `kubectl rollout restart` of the original's Deployment.
  * - `images:` with another minor's tag than the Deployments' release label: the workload policy
  *   denies each Deployment, naming both; a mirror of the same tag passes.
  */
@@ -175,6 +183,127 @@ describe('namePrefix: and nameSuffix: (a renamed copy, which would dial the name
             + ' (a cluster\'s or fleet\'s name) and synthesize again, rather than rename the output (kustomize namePrefix:, nameSuffix:)\n' });
       }
       console.log(`${app} under kustomize ${transformer}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${runs[0].out.trim()}`);
+    }
+  });
+});
+
+describe('the fleets\' own gaps: a ServiceAccount of the props, an external frontend, the certificate restart CronJob', () => {
+  const FLEETS = 'kube-fleets';
+  const LONG = `o${'r'.repeat(44)}s`;
+  const LONGEST = `o${'r'.repeat(61)}s`;
+  const RESTARTS = (objects: any[]) => objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'certificate-rotation');
+  let fleets: Synthesized;
+  beforeAll(async () => {
+    // orders runs as a ServiceAccount of the props, outside the output; reports dials Temporal Cloud; both have a restart CronJob or none, billing its own ServiceAccount.
+    const chart = new Chart(Testing.app(), 'fleets', { namespace: FLEETS });
+    const cluster = new TemporalCluster(chart, 'temporal', {
+      numHistoryShards: 512, persistence: postgresPersistence(chart), tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }),
+    });
+    new WorkerFleet(chart, 'orders', { cluster, image: 'registry.example.com/orders-worker:1.0.0', taskQueues: ['orders'], serviceAccountName: 'orders-irsa' });
+    new WorkerFleet(chart, 'billing', { cluster, image: 'registry.example.com/billing-worker:1.0.0', taskQueues: ['billing'] });
+    const cloud = { frontend: { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud-key', 'key') };
+    new WorkerFleet(chart, 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], ...cloud });
+    // The longest name whose pods' names the API server never cuts before the hash ends, and the longest of all.
+    for (const name of [LONG, LONGEST]) new WorkerFleet(chart, name, { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: [name], ...cloud, serviceAccountName: 'reports-irsa' });
+    const objects = Testing.synth(chart);
+    const outDir = writeObjects('fleets-app', objects);
+    fleets = { outDir, objects };
+    await server!.kubectlOk(`create namespace ${FLEETS}`, ['create', 'namespace', FLEETS]);
+  });
+
+  test.each([['Prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['Suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
+    'name%s: the fleet of a ServiceAccount kustomize does not rename stops on its pod\'s name, the fleet of an external frontend on its ServiceAccount; as synthesized both pass', async (label, transformer, rename) => {
+      const plain = runPodChecks(fleets.objects);
+      expect(plain.filter((r) => r.code !== 0)).toEqual([]);
+      const where = (r: { where: string }) => r.where.split('/')[1];
+      expect(plain.map(where).filter((w) => !w.startsWith('temporal-')).sort()).toEqual(['billing', LONG, LONGEST, 'orders', 'reports'].sort());
+      const renamed = await kustomize(`fleets-${label}`, transformer, fleets);
+      const runs = runPodChecks(renamed);
+      expect(runs.map(where).sort()).toEqual(plain.map((r) => rename(where(r))).sort());
+      const orders = runs.find((r) => where(r) === rename('orders'))!;
+      // kustomize renamed the Deployment (and so, through its ReplicaSet, the pods) and left the ServiceAccount it does not hold.
+      expect(renamed.find((o) => o.kind === 'Deployment' && o.metadata.name === rename('orders')).spec.template.spec.serviceAccountName).toBe('orders-irsa');
+      expect({ env: [orders.env.POD_SERVICE_ACCOUNT, orders.env.POD_NAME], code: orders.code, out: orders.out }).toEqual({
+        env: ['orders-irsa', generatedName(`${rename('orders')}-${POD_TEMPLATE_HASH}-`)], code: 1,
+        out: expect.stringMatching(new RegExp(`^this pod is named ${rename('orders')}-${POD_TEMPLATE_HASH}-\\w{5}, but was synthesized for Deployment orders, whose pods are named orders-${POD_TEMPLATE_HASH}- and 5 more characters, and the names `)),
+      });
+      const reports = runs.find((r) => where(r) === rename('reports'))!;
+      expect({ image: reports.check.container.image, code: reports.code, out: reports.out }).toEqual({
+        image: 'temporalio/admin-tools:1.32.2', code: 1, out: expect.stringContaining(`this pod runs as ServiceAccount ${rename('reports')}, but was synthesized for ServiceAccount reports,`),
+      });
+      // With the name cut after 58 characters, a suffix is cut off with it (not held; README). Only that one passes.
+      expect(runs.filter((r) => r.code !== 1).map(where)).toEqual(label === 'Suffix' ? [rename(LONGEST)] : []);
+      console.log(`fleets under kustomize ${transformer}: ${runs.map((r) => `${r.where} exited ${r.code}`).join('; ')}\n${orders.out.trim()}`);
+    });
+
+  test('namespace: every fleet\'s check stops, the external frontend\'s too', async () => {
+    const moved = await kustomize('fleets-namespace', `namespace: ${MOVED}`, fleets);
+    const runs = runPodChecks(moved).filter((r) => r.check.container.name === 'check-namespace');
+    expect(runs.map((r) => r.where).sort()).toEqual(['Deployment/billing', `Deployment/${LONG}`, `Deployment/${LONGEST}`, 'Deployment/orders', 'Deployment/reports'].sort());
+    for (const r of runs) expect({ where: r.where, code: r.code, out: r.out }).toEqual({ where: r.where, code: 1, out: expect.stringContaining(`this pod runs in namespace ${MOVED}, but was synthesized for namespace ${FLEETS}`) });
+  });
+
+  test.each([['Prefix', 'namePrefix: staging-', (n: string) => `staging-${n}`], ['Suffix', 'nameSuffix: -staging', (n: string) => `${n}-staging`]] as const)(
+    'name%s: the renamed restart CronJob still names the original\'s Deployment, and RBAC refuses its ServiceAccount; the original\'s restarts its own', async (label, transformer, rename) => {
+      const renamed = await kustomize(`restart-${label}`, transformer, fleets);
+      const job = renamed.find((o) => o.kind === 'CronJob' && o.metadata.name === rename('orders-cert-restart'));
+      const pod = job.spec.jobTemplate.spec.template.spec;
+      expect([pod.serviceAccountName, pod.containers[0].args.slice(0, 4)]).toEqual([rename('orders-cert-restart'), ['rollout', 'restart', 'deployment/orders', `--namespace=${FLEETS}`]]);
+      // The original fleet's Deployment and restart grant, and the renamed copy's grant, side by side.
+      const own = (o: any) => o.kind === 'Deployment' && o.metadata.name === 'orders';
+      await applyOk(`restart-${label}`, [
+        ...label === 'Prefix' ? [...fleets.objects.filter(own), ...RESTARTS(fleets.objects).filter((o) => o.kind !== 'CronJob' && o.kind !== 'NetworkPolicy')] : [],
+        ...RESTARTS(renamed).filter((o) => o.kind !== 'CronJob' && o.kind !== 'NetworkPolicy' && o.metadata.name === rename('orders-cert-restart')),
+      ]);
+      const run = (account: string) => server!.kubectl([...pod.containers[0].args.slice(0, 4), `--as=system:serviceaccount:${FLEETS}:${account}`]);
+      const copy = await run(rename('orders-cert-restart'));
+      console.log(`kubectl ${pod.containers[0].args.slice(0, 4).join(' ')} as the ServiceAccount of the ${transformer} copy's CronJob exited with ${copy.code}:\n${copy.stderr.trim()}`);
+      expect([copy.code, copy.stderr]).toEqual([1, expect.stringContaining(`User "system:serviceaccount:${FLEETS}:${rename('orders-cert-restart')}" cannot get resource "deployments" in API group "apps"`)]);
+      const before = await server!.getJson('deployment', 'orders', FLEETS);
+      // kubectl refuses a second restart within a second of the last (the other transformer's test).
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const original = await run('orders-cert-restart');
+      expect([original.code, original.stderr]).toEqual([0, '']);
+      const after = await server!.getJson('deployment', 'orders', FLEETS);
+      expect(after.metadata.generation).toBe(before.metadata.generation + 1);
+    });
+
+  test('under the real Deployment and ReplicaSet controllers, the pods\' own names and pod-template-hash labels pass the check as synthesized and stop it renamed, but a suffix past where a 63-character fleet\'s pod names are cut (not held)', async () => {
+    const plane = await KubeApiServer.start(ensureKubeTools(), 'kustomize-pods', undefined, { controllers: ['deployment-controller', 'replicaset-controller'] });
+    try {
+      await plane.kubectlOk(`create namespace ${FLEETS}`, ['create', 'namespace', FLEETS]);
+      const outputs = [fleets.objects, await kustomize('pods-prefix', 'namePrefix: staging-', fleets), await kustomize('pods-suffix', 'nameSuffix: -staging', fleets)];
+      // The fleets whose check compares the pod's name: those of a ServiceAccount of the props.
+      const deployments = outputs.flatMap((objects) => objects.filter((o) => o.kind === 'Deployment' && podCheck(o, o.spec.template.spec, objects)?.deployment !== undefined));
+      const names = [LONG, LONGEST, 'orders'];
+      expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...names, ...names.map((n) => `staging-${n}`), ...names.map((n) => `${n}-staging`)].sort());
+      const applied = await applyServerSide(plane, writeObjects('pods-deployments', deployments));
+      if (applied.code !== 0) throw new Error(plane.failure('apply the fleets\' Deployments', ['apply'], applied));
+      // No scheduler or kubelet: the pods stay Pending, with the names and labels the controllers and the API server gave them.
+      const pods = await pollUntil('two pods of each Deployment', 120_000, async () => {
+        const list = JSON.parse(await plane.kubectlOk('get pods', ['get', 'pods', '-n', FLEETS, '-o', 'json'])).items;
+        return list.length === 2 * deployments.length ? list : undefined;
+      }, { intervalMs: 1000, abort: () => plane.crashed });
+      const sets = JSON.parse(await plane.kubectlOk('get replicasets', ['get', 'replicasets', '-n', FLEETS, '-o', 'json'])).items;
+      const results = pods.map((pod: any) => {
+        const set = sets.find((r: any) => r.metadata.name === pod.metadata.ownerReferences[0].name);
+        const env = { POD_NAMESPACE: pod.metadata.namespace, POD_SERVICE_ACCOUNT: pod.spec.serviceAccountName, POD_NAME: pod.metadata.name, POD_TEMPLATE_HASH: pod.metadata.labels['pod-template-hash'] };
+        // The container as the API server stored it, but for the fieldRefs' apiVersion it fills in.
+        const check = pod.spec.initContainers[0];
+        const written = { ...check, env: check.env.map((e: any) => ({ ...e, valueFrom: { fieldRef: { fieldPath: e.valueFrom.fieldRef.fieldPath } } })) };
+        expect(check.env.map((e: any) => e.valueFrom.fieldRef.apiVersion)).toEqual(['v1', 'v1', 'v1', 'v1']);
+        return { deployment: set.metadata.ownerReferences[0].name, pod: pod.metadata.name, ...runCheckContainer(written, env) };
+      });
+      console.log(`the fleets' pods under the Deployment and ReplicaSet controllers:\n${results.map((r: any) => `${r.pod} (Deployment ${r.deployment}) exited ${r.code}`).join('\n')}`);
+      const passes = (deployment: string) => names.includes(deployment) || deployment === `${LONGEST}-staging`;
+      for (const r of results) {
+        expect({ pod: r.pod, code: r.code }).toEqual({ pod: r.pod, code: passes(r.deployment) ? 0 : 1 });
+        if (!passes(r.deployment)) expect(r.out).toMatch(new RegExp(`^this pod is named ${r.pod}, but was synthesized for Deployment [a-z]+, whose pods are named `));
+      }
+      // The 63-character fleet's pods, original or renamed, all have names the API server cut: 58 characters, then 5.
+      expect(results.filter((r: any) => r.deployment.includes(LONGEST)).map((r: any) => r.pod.length)).toEqual([63, 63, 63, 63, 63, 63]);
+    } finally {
+      await plane.stop(KEEP);
     }
   });
 });

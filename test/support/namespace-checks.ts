@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../../lib/pod/namespace-check';
+import {
+  DEPLOYMENT_POD_CHECK_SCRIPT, NAMESPACE_CHECK_CONTAINER_NAME, NAMESPACE_CHECK_THEN_EXEC_SCRIPT, POD_NAME_ENV, POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV,
+} from '../../lib/pod/namespace-check';
 import { SYNTHESIZED_NAMESPACE_FILE, SYNTHESIZED_SERVICE_ACCOUNT_FILE } from '../../lib/persistence/schema/schema-wait';
 import { podTemplates } from './pod-security';
 
@@ -23,10 +25,31 @@ export interface CheckRun {
   readonly out: string;
 }
 
-/** The kubelet's values of the two fields, for a pod of `object` (its namespace) whose spec is `pod` (its ServiceAccount). */
-export function downwardEnv(object: any, pod: any): { POD_NAMESPACE: string; POD_SERVICE_ACCOUNT: string } {
-  return { POD_NAMESPACE: object.metadata.namespace, POD_SERVICE_ACCOUNT: pod.serviceAccountName };
+/** The `pod-template-hash` the Deployment controller would give the pods here: any one, the check reads it from the pod. */
+export const POD_TEMPLATE_HASH = '7d9c5f6b8c';
+
+/**
+ * The name the API server gives a pod created with `generateName` (`base` cut to 58 characters,
+ * then 5 random ones), as k8s.io/apiserver's SimpleNameGenerator does.
+ */
+export const generatedName = (base: string, random = 'x2b7q'): string => `${base.slice(0, 58)}${random}`;
+
+/**
+ * The kubelet's values of the downward API's fields, for a pod of `object` (its namespace; a
+ * Deployment's pods' name, through its ReplicaSet's) whose spec is `pod` (its ServiceAccount).
+ */
+export function downwardEnv(object: any, pod: any): { POD_NAMESPACE: string; POD_SERVICE_ACCOUNT: string; POD_NAME: string; POD_TEMPLATE_HASH: string } {
+  const deployment = object.kind === 'Deployment';
+  return {
+    POD_NAMESPACE: object.metadata.namespace,
+    POD_SERVICE_ACCOUNT: pod.serviceAccountName,
+    POD_NAME: generatedName(deployment ? `${object.metadata.name}-${POD_TEMPLATE_HASH}-` : `${object.metadata.name}-`),
+    POD_TEMPLATE_HASH: deployment ? POD_TEMPLATE_HASH : '',
+  };
 }
+
+/** Whether `container` is a check-namespace container that also checks its pod's name against its Deployment's. */
+export const checksPodName = (c: any): boolean => c.command?.[2] === DEPLOYMENT_POD_CHECK_SCRIPT;
 
 /** Whether `container` is a Job's first step that checks before it execs its own command. */
 export const checksThenExecs = (c: any): boolean => c.command?.[2] === NAMESPACE_CHECK_THEN_EXEC_SCRIPT;
@@ -36,9 +59,10 @@ export const checksThenExecs = (c: any): boolean => c.command?.[2] === NAMESPACE
  * downward API's values. A first step execs `then` after the check instead of its own command.
  */
 export function runCheckContainer(container: any, env: Record<string, string>, then: string[] = ['true']): CheckRun {
-  expect(container.env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
   expect(container.command.slice(0, 2)).toEqual(['sh', '-c']);
-  if (!checksThenExecs(container)) expect([container.name, container.env.length]).toEqual([NAMESPACE_CHECK_CONTAINER_NAME, 2]);
+  if (checksPodName(container)) expect([container.name, container.env]).toEqual([NAMESPACE_CHECK_CONTAINER_NAME, [POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV, ...POD_NAME_ENV]]);
+  else expect(container.env.slice(-2)).toEqual([POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV]);
+  if (!checksThenExecs(container) && !checksPodName(container)) expect([container.name, container.env.length]).toEqual([NAMESPACE_CHECK_CONTAINER_NAME, 2]);
   const args = checksThenExecs(container) ? [...container.command.slice(1, 6), ...then] : container.command.slice(1);
   const r = spawnSync('sh', args, { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   return { code: r.status, out: r.stdout + r.stderr };
@@ -71,6 +95,8 @@ export interface PodCheck {
   readonly index: number;
   readonly synthesizedFor: string;
   readonly serviceAccount: string;
+  /** The Deployment whose pods' names the check also compares with, when it does (a fleet's of a ServiceAccount of its props). */
+  readonly deployment?: string;
   /** The schema wait's ConfigMap files; none for a check-namespace container. */
   readonly data?: Record<string, string>;
 }
@@ -84,7 +110,9 @@ export function podCheck(object: any, pod: any, objects: any[]): PodCheck | unde
   const index = all.findIndex((c) => c.name === NAMESPACE_CHECK_CONTAINER_NAME || checksThenExecs(c) || isSchemaWait(c));
   if (index < 0) return undefined;
   const container = all[index];
-  if (!isSchemaWait(container)) return { container, index, synthesizedFor: container.command[4], serviceAccount: container.command[5] };
+  if (!isSchemaWait(container)) {
+    return { container, index, synthesizedFor: container.command[4], serviceAccount: container.command[5], ...checksPodName(container) ? { deployment: container.command[6] } : {} };
+  }
   const volume = pod.volumes.find((v: any) => v.name === container.volumeMounts.find((m: any) => waitScriptPath(container)!.startsWith(`${m.mountPath}/`)).name);
   const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name && o.metadata.namespace === object.metadata.namespace);
   return { container, index, synthesizedFor: configMap.data[SYNTHESIZED_NAMESPACE_FILE], serviceAccount: configMap.data[SYNTHESIZED_SERVICE_ACCOUNT_FILE], data: configMap.data };

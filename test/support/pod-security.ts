@@ -136,10 +136,16 @@ export function podProblems(objects: any[], secretAllowed: (secret: string, comp
 
 const ROTATION = 'certificate-rotation';
 const isRotationJob = (o: any) => o.kind === 'CronJob' && o.metadata.labels?.['app.kubernetes.io/component'] === ROTATION;
-/** A Role of exactly get and patch on one named Deployment, or the RoleBinding of it to a ServiceAccount, of a rotation Job. */
+/**
+ * A Role of exactly get and patch on one named Deployment, or the RoleBinding of it to the user name
+ * of the rotation Job's ServiceAccount of the same name and namespace, of a rotation Job.
+ */
 function isRotationGrant(o: any): boolean {
   if (o.metadata.labels?.['app.kubernetes.io/component'] !== ROTATION) return false;
-  if (o.kind === 'RoleBinding') return o.roleRef.kind === 'Role' && o.subjects.length === 1 && o.subjects[0].kind === 'ServiceAccount';
+  if (o.kind === 'RoleBinding') {
+    return o.roleRef.kind === 'Role' && o.subjects.length === 1 && o.subjects[0].kind === 'User'
+      && o.subjects[0].name === `system:serviceaccount:${o.metadata.namespace}:${o.metadata.name}`;
+  }
   const rule = o.kind === 'Role' && o.rules.length === 1 ? o.rules[0] : undefined;
   const same = (a: unknown, b: string[]) => JSON.stringify(a) === JSON.stringify(b);
   return rule !== undefined && Object.keys(rule).length === 4 && same(rule.apiGroups, ['apps']) && same(rule.resources, ['deployments']) && same(rule.verbs, ['get', 'patch'])
