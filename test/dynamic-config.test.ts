@@ -19,6 +19,13 @@ function make(values: DynamicConfigValue[] = [], pollInterval?: Duration) {
   return { chart, dc, file: () => find(chart, 'ConfigMap', 'temporal-dynamic-config').data[DynamicConfig.FILE_NAME] as string };
 }
 
+/** A synth of a cluster given `values`, with `later` added to its DynamicConfig after it is built. */
+const synthWith = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
+  const chart = testChart();
+  cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
+  Testing.synth(chart);
+};
+
 describe('DynamicConfig', () => {
   test('defaults', () => {
     const { chart, dc, file } = make();
@@ -234,11 +241,7 @@ describe('DynamicConfig', () => {
       for (const q of ['orders queue', 'é'.repeat(501), 'temporal-sys-per-ns-tq', 'orders/_sys/']) expect(ways[0](q).constraints.taskQueueName).toBe(q);
     });
     test('a taskQueueName constraint is longer than the cluster\'s limit.maxIDLength, set before or after it: the frontend refuses the queue, so the value never applies', () => {
-      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const run = synthWith;
       const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(60) });
       for (const [values, later] of [[[long, DynamicConfigValue.maxIdLength(110)], []], [[long], [DynamicConfigValue.of('limit.maxIDLength', 119)]]] as const) {
         expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{60}"; expected a task queue name of at most 1[01][09] bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 120\)\. .*raise limit.maxIDLength \(DynamicConfigValue.maxIdLength\)/);
@@ -247,11 +250,7 @@ describe('DynamicConfig', () => {
       expect(run([long])).not.toThrow();
     });
     test('a taskQueueName constraint is over the server\'s default limit.maxIDLength (1000 bytes) and no value raises it; a raised limit admits it, added before or after', () => {
-      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const run = synthWith;
       const long = DynamicConfigValue.of('matching.numTaskqueueReadPartitions', 8, { taskQueueName: 'é'.repeat(501) });
       expect(long.constraints.taskQueueName).toBe('é'.repeat(501));
       expect(run([long])).toThrow(/constraints.taskQueueName of matching.numTaskqueueReadPartitions is "é{501}"; expected a task queue name of at most 1000 bytes of UTF-8, the server's default limit.maxIDLength \(none is set\) \(this one has 1002\)\. .*set a higher limit.maxIDLength/);
@@ -261,11 +260,7 @@ describe('DynamicConfig', () => {
       expect(run([long, DynamicConfigValue.maxIdLength(1001)])).toThrow(/"é{501}"; expected a task queue name of at most 1001 bytes of UTF-8, the cluster's limit.maxIDLength \(this one has 1002\)/);
     });
     test('a namespace constraint is longer than the cluster\'s limit.maxIDLength, set before or after it: the frontend refuses every request of that namespace, so the value never applies', () => {
-      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const run = synthWith;
       const rps = DynamicConfigValue.frontendNamespaceRps(50, 'n'.repeat(41));
       for (const [values, later] of [[[rps, DynamicConfigValue.maxIdLength(120)], []], [[rps], [DynamicConfigValue.maxIdLength(120)]]] as const) {
         expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': constraints.namespace of frontend.namespaceRPS is "n{41}"; expected a namespace name of at most 40 bytes of UTF-8, the cluster's limit\.maxIDLength less the 80 bytes the server's worker adds to it in its identity \(this one has 41\)\. The frontend refuses every request that names a longer namespace \("Namespace length exceeds limit."\)/);
@@ -274,11 +269,7 @@ describe('DynamicConfig', () => {
       expect(run([rps])).not.toThrow();
     });
     test('limit.maxIDLength is below 95 bytes, however it is given: the server\'s worker polls as "temporal-system@<pod name>@<namespace>", which the frontend would refuse', () => {
-      const run = (values: DynamicConfigValue[], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, { dynamicConfig: { values } }).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const run = synthWith;
       for (const [values, later] of [[[DynamicConfigValue.maxIdLength(94)], []], [[], [DynamicConfigValue.of('limit.maxIDLength', 50)]], [[DynamicConfigValue.of('limit.maxIDLength', 1)], []]] as const) {
         expect(run([...values], [...later])).toThrow(/DynamicConfig '.*': limit.maxIDLength is (94|50|1); expected at least 95\. The server's worker polls as "temporal-system@<pod name>@<namespace>" .*"Identity length exceeds limit\."/);
       }
