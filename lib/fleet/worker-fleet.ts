@@ -31,7 +31,7 @@ import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
   checkAnnotations, checkCommand, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
-  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireDurationSeconds, plainProps,
+  requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireDurationSeconds, requireTemporalNamespaceName, plainProps,
 } from '../validation';
 
 /** The server's own namespace (its system workflows). */
@@ -130,11 +130,9 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'imagePullPolicy', props.imagePullPolicy, `one of ${Object.values(FleetImagePullPolicy).join(', ')}`);
     }
     checkFleetPolicyEnabled(owner, props);
-    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, boundCluster(props.cluster), props.temporalNamespace ?? 'default');
-    this.temporalNamespace = props.temporalNamespace ?? 'default';
-    if (typeof this.temporalNamespace !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(this.temporalNamespace)) {
-      throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
-    }
+    const temporalNamespace = props.temporalNamespace ?? 'default';
+    this.taskQueues = checkTaskQueues(owner, props.taskQueues, this, boundCluster(props.cluster), temporalNamespace);
+    this.temporalNamespace = requireTemporalNamespaceName(owner, 'temporalNamespace', temporalNamespace);
     this.connection = resolveConnection({
       owner, fleetName: this.name, namespace: this.namespace, scopeRoot: this.node.root, cluster: props.cluster, frontend: props.frontend,
       clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
