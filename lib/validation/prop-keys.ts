@@ -130,13 +130,15 @@ function buildShape(alternatives: string[]): PropShape {
  * options are the frontend's without what only a frontend does. `holder` is the key of the object
  * that has the key (the role).
  */
+// The UI reads it only with its login on (auth.enabled), which only oidc turns on: without a login there is no token to send.
+const ID_TOKEN_OUTSIDE_OIDC = () => 'It is a setting of the UI\'s OIDC login, which chooses the token the UI sends: set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all.';
+
 const NOTES: Record<string, (holder: string) => string> = {
   'TemporalServiceOptions.httpPort': () => 'Only frontends serve HTTP: set httpPort on frontend or internalFrontend.',
   'TemporalServiceOptions.autoscaling': (role) => `Only frontends autoscale. Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`,
   'RemoteCluster.httpAddress': () => 'The server takes a remote cluster\'s HTTP address from the remote itself when it is registered; remove httpAddress.',
-  // The UI reads it only with its login on (auth.enabled), which only oidc turns on: without a login there is no token to send.
-  'UiOptions.useIdTokenAsBearer': () => 'It is a setting of the UI\'s OIDC login, which chooses the token the UI sends: set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all.',
-  'TemporalUiProps.useIdTokenAsBearer': () => 'It is a setting of the UI\'s OIDC login, which chooses the token the UI sends: set oidc.useIdTokenAsBearer, with oidc; without a login the UI sends no token at all.',
+  'UiOptions.useIdTokenAsBearer': ID_TOKEN_OUTSIDE_OIDC,
+  'TemporalUiProps.useIdTokenAsBearer': ID_TOKEN_OUTSIDE_OIDC,
 };
 
 /** The error for a key `shape` does not have, at `path` (which ends with the key). */
