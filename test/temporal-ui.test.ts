@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import fc from 'fast-check';
 import { AdminTools, ClusterTls, NamespaceBootstrap, NetworkPeer, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -60,6 +61,41 @@ describe('TemporalUi', () => {
     expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.maxUnavailable).toBe(1);
     expect(find(chart, 'PodDisruptionBudget', 'temporal-ui').spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     expect(c.ui!.url).toBe('http://temporal-ui.temporal.svc:8080');
+  });
+
+  describe('drainDuration', () => {
+    const pod = (drainDuration?: Duration) => {
+      const chart = testChart();
+      cluster(chart, { ui: { drainDuration } });
+      return find(chart, 'Deployment', 'temporal-ui').spec.template.spec;
+    };
+
+    test('a stopping pod keeps serving 10 s before SIGTERM (the kubelet\'s sleep, no binary in the image), within a 30 s grace period', () => {
+      const spec = pod();
+      expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 10 } } });
+      expect(spec.terminationGracePeriodSeconds).toBe(30);
+    });
+
+    test('the grace period always outlasts the sleep (the API server refuses a longer sleep), with time to exit after it', () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 600 }), (seconds) => {
+        const spec = pod(Duration.seconds(seconds));
+        expect(spec.containers[0].lifecycle.preStop.sleep.seconds).toBe(seconds);
+        expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(Math.max(30, seconds + 15));
+      }), { numRuns: 25 });
+      expect(pod(Duration.minutes(10)).terminationGracePeriodSeconds).toBe(615);
+    });
+
+    test('0 s writes no preStop, which Kubernetes before 1.33 refuses as a sleep of 0', () => {
+      const spec = pod(Duration.seconds(0));
+      expect(spec.containers[0].lifecycle).toBeUndefined();
+      expect(spec.terminationGracePeriodSeconds).toBe(30);
+    });
+
+    test('fails when it is not whole seconds from 0 s to 600 s', () => {
+      for (const [d, shown] of [[Duration.seconds(601), '601s'], [Duration.millis(1500), '1.5s'], [Duration.hours(1), '3600s']] as const) {
+        expect(() => pod(d)).toThrow(`ui of TemporalCluster 'temporal': drainDuration is "${shown}"; expected a whole number of seconds, from 0s to 600s`);
+      }
+    });
   });
 
   test('opens on a namespace the cluster creates when it creates none named "default" (the UI\'s own default)', () => {

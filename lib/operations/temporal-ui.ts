@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { isBuiltByCluster, outsideCluster } from '../cluster/built-by-cluster';
 import { Construct } from 'constructs';
@@ -15,10 +16,13 @@ import { SecretRef } from '../persistence/secret-ref';
 import { UNHEALTHY_POD_EVICTION } from '../services/availability';
 import { containerResources } from '../services/container-resources';
 import {
-  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireInt32, requireNonEmpty, plainProps,
+  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationSeconds, requireInt32, requireNonEmpty, plainProps,
 } from '../validation';
 import { oidcEnv } from './ui-oidc';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
+
+/** Slack after the preStop sleep before the kubelet's SIGKILL; the UI exits at once on SIGTERM. */
+const EXIT_SLACK_SECONDS = 15;
 
 /** The web UI's default image. */
 export const DEFAULT_UI_IMAGE = `temporalio/ui:${DEFAULT_UI_VERSION}`;
@@ -122,6 +126,14 @@ export interface UiOptions extends PodPlacement {
    * @default [NetworkPeer.anyNamespace()]
    */
   readonly allowFrom?: NetworkPeer[];
+  /**
+   * How long a stopping UI pod keeps serving before it gets SIGTERM (a `preStop` sleep), while
+   * kube-proxy and the Ingress controller, which learn of its endpoint's removal only later, stop
+   * sending it requests; the UI exits at once on SIGTERM. Whole seconds, at most 600;
+   * `Duration.seconds(0)` stops it at once. The pod's grace period covers it.
+   * @default Duration.seconds(10)
+   */
+  readonly drainDuration?: Duration;
 }
 
 export interface TemporalUiProps extends UiOptions {
@@ -199,6 +211,7 @@ export class TemporalUi extends Construct {
     const owner = `ui of TemporalCluster '${props.clusterName}'`;
     this.name = uiName(props.clusterName);
     this.replicas = requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
+    const drainSeconds = requireDurationSeconds(owner, 'drainDuration', props.drainDuration ?? Duration.seconds(10), 0, 600);
     this.image = props.image ?? DEFAULT_UI_IMAGE;
     this.url = `http://${this.name}.${props.namespace}.svc:${TemporalUi.PORT}`;
     this.selectorLabels = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': props.clusterName, 'app.kubernetes.io/component': 'ui' };
@@ -249,6 +262,8 @@ export class TemporalUi extends Construct {
               labelSelector: { matchLabels: this.selectorLabels }, matchLabelKeys: ['pod-template-hash'],
             }],
             ...placement,
+            // The API server refuses a sleep longer than the grace period; 30 s is the API's default.
+            terminationGracePeriodSeconds: Math.max(30, drainSeconds + EXIT_SLACK_SECONDS),
             initContainers: [namespaceCheckContainer(props.namespace, this.name, props.namespaceCheckImage)],
             containers: [{
               name: 'ui',
@@ -261,6 +276,8 @@ export class TemporalUi extends Construct {
               // Liveness only asks whether the process still accepts connections, so a slow frontend never restarts the UI.
               livenessProbe: { tcpSocket: { port: IntOrString.fromString('http') }, periodSeconds: 20, failureThreshold: 6 },
               resources: uiResources(owner, props.resources),
+              // The kubelet's own sleep (Kubernetes 1.30 and later), since the UI image may have no sleep binary; a sleep of 0 s is refused before 1.33.
+              lifecycle: drainSeconds > 0 ? { preStop: { sleep: { seconds: drainSeconds } } } : undefined,
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: mounts,
             }],
