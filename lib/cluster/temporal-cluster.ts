@@ -19,6 +19,7 @@ import { KubeConfigMap } from '../../imports/k8s';
 import { archivalConfig } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
+import { guardTaskQueueIds } from '../config/task-queue-id';
 import { renderServerConfig } from '../config/server-config';
 import { MonitoringOptions, TemporalMonitoring } from '../observability';
 import { AdminTools, adminToolsOptions } from '../operations/admin-tools';
@@ -51,8 +52,7 @@ import { ClusterSize } from '../services/sizing';
 import { CONFIG_FILE, DYNAMIC_CONFIG_DIR, TemporalService, TemporalServiceProps } from '../services/temporal-service';
 import { WorkerService } from '../services/worker-service';
 import { guardSecondaryVisibility, withSecondaryVisibility } from './secondary-visibility';
-import { copiedProps, propError, requireInteger, requirePort, plainProps } from '../validation';
-import { imageDigests } from '../validation/images';
+import { copiedProps, imageDigests, propError, requireInteger, requirePort, plainProps } from '../validation';
 import { TemporalVersion } from '../versions';
 
 /**
@@ -286,10 +286,10 @@ export class TemporalCluster extends Construct {
   }
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
-    return guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
+    return guardTaskQueueIds(`TemporalCluster '${this.name}'`, this.persistence.defaultStore.type === DatastoreType.MYSQL, guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
       name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards, pollInterval: props.dynamicConfig?.pollInterval,
       values: withSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()]),
-    })));
+    }))));
   }
 
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {

@@ -327,9 +327,9 @@ export class DynamicConfig extends Construct {
     }
   }
 
-  /** The values of a key (compared ignoring case, as the server does), each with its constraints. */
-  public valuesOf(key: string): DynamicConfigValue[] {
-    return this.values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
+  /** The values of a key (compared ignoring case, as the server does), or without one every value, each with its constraints. */
+  public valuesOf(key?: string): DynamicConfigValue[] {
+    return this.values.filter((v) => key === undefined || v.key.toLowerCase() === key.toLowerCase());
   }
 
   /** The file contents, keys sorted, values in the order they were added. */

@@ -46,6 +46,20 @@ function effective(values: readonly PartitionValue[], key: string, p: Point): { 
   return { value: SERVER_DEFAULT };
 }
 
+/**
+ * The most partitions any value of the file (or the server's default, where no value for every task
+ * queue replaces it) can give the task queue `name`, in any namespace and of any type.
+ */
+export function mostPartitions(values: readonly PartitionValue[], name: string): number {
+  const counts = [READ, WRITE].flatMap((key) => {
+    const set = values.filter((v) => v.key.toLowerCase() === key);
+    const applies = set.filter((v) => v.constraints.taskQueueName === undefined || v.constraints.taskQueueName === name).map((v) => v.value);
+    const everyQueue = set.some((v) => Object.values(v.constraints).every((c) => c === undefined));
+    return [...applies, ...(everyQueue ? [] : [SERVER_DEFAULT])];
+  });
+  return Math.max(1, ...counts.filter((c): c is number => typeof c === 'number' && Number.isFinite(c)));
+}
+
 const describe = (p: Point) => (Object.keys(p).length === 0 ? 'every task queue'
   : Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', '));
 const source = (e: { value: number; from?: Point }) => `${e.value} (${e.from ? `the value set for ${describe(e.from)}` : 'the server\'s default'})`;

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { idLengthErrors, IdLengthSource } from '../config/id-length';
+import { PartitionSource, taskQueueIdErrors } from '../config/task-queue-id';
 import { ownValidation } from '../own-validation';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
 import { DatastoreType } from '../persistence/datastore-options';
@@ -20,11 +21,14 @@ const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
  */
 const SQL_VISIBILITY_TASK_QUEUE_CHARS = 255;
 
-/** What a fleet's checks read of its bound cluster: its dynamic config, and whether it keeps visibility in SQL. */
-export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource; readonly persistence: Persistence } | undefined) {
+/** What a fleet's checks read of its bound cluster: its dynamic config, whether it keeps visibility in SQL, and whether its tasks in MySQL. */
+export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource & PartitionSource; readonly persistence: Persistence } | undefined) {
   // A secondary visibility store is of the primary's kind (Persistence refuses SQL beside Elasticsearch).
   const type = cluster?.persistence.visibilityStore.type;
-  return cluster && { dynamicConfig: cluster.dynamicConfig, sqlVisibility: type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL };
+  return cluster && {
+    dynamicConfig: cluster.dynamicConfig, sqlVisibility: type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL,
+    mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
+  };
 }
 
 /** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
@@ -60,7 +64,9 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
   if (fleet && dynamicConfig) {
     LENGTH_CHECKED_LATER.set(fleet, new Set(queues));
     const namespace = typeof temporalNamespace === 'string' ? [{ prop: 'temporalNamespace', name: temporalNamespace }] : [];
-    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, namespace, dynamicConfig, 'namespace'), ...idLengthErrors(owner, names, dynamicConfig)] }));
+    // After every value is in, as the partitions a queue's task_queue_id must hold may be added late.
+    const mysql = bound?.mysqlTasks ? () => taskQueueIdErrors(owner, names, dynamicConfig) : () => [];
+    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, namespace, dynamicConfig, 'namespace'), ...idLengthErrors(owner, names, dynamicConfig), ...mysql()] }));
   }
   const sqlLong = bound?.sqlVisibility ? names.find(({ name }) => [...name].length > SQL_VISIBILITY_TASK_QUEUE_CHARS) : undefined;
   if (sqlLong) {
