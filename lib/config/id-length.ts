@@ -1,8 +1,11 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ownValidation } from '../own-validation';
 import { MAX_TASK_QUEUE_BYTES, propError } from '../validation';
 
-/** What the check reads of a dynamic config: the values of a key, as DynamicConfig.valuesOf gives them. */
+/** What the check reads of a dynamic config: the values of a key, or every value, as DynamicConfig.valuesOf gives them. */
 export interface IdLengthSource {
-  valuesOf(key: string): ReadonlyArray<{ readonly value: unknown }>;
+  valuesOf(key?: string): ReadonlyArray<{ readonly key: string; readonly value: unknown; readonly constraints: { readonly namespace?: string } }>;
 }
 
 /*
@@ -65,4 +68,49 @@ export function idLimitErrors(owner: string, dynamicConfig: IdLengthSource): str
     propError(owner, 'limit.maxIDLength', value, `at least ${MIN_ID_LENGTH}`, `The server's worker polls as "temporal-system@<pod name>@<namespace>" (up to ${MIN_ID_LENGTH} bytes `
       + `for the temporal-system namespace), and the frontend refuses a longer identity ("Identity length exceeds limit."), so schedules and batch operations would stop. `
       + `Give ${MIN_ID_LENGTH} or more; 255 matches the SQL visibility stores' columns.`).message);
+}
+
+/** A namespace name checked against a dynamic config's limit: where, and by whom. */
+interface NamespacePlace { readonly scope: IConstruct; readonly owner: string; readonly prop: string; readonly name: string }
+
+/** The places whose names each dynamic config's limit holds, in the order their checks were set up (the cluster's namespaces before its fleets). */
+const NAMESPACE_PLACES = new WeakMap<IdLengthSource, NamespacePlace[]>();
+/** A dynamic config's own values constrained to a namespace, read when the checks run (values may come late). */
+const CONSTRAINT_PLACES = new WeakMap<IdLengthSource, () => NamespacePlace[]>();
+
+/**
+ * Checks namespace names against `dynamicConfig`'s limit once every value is in (idLengthErrors).
+ * One name may be a cluster's namespace, fleets' temporalNamespace and dynamic config constraints
+ * at once: one mistake, reported once, at the first of them (the dynamic config's own values
+ * last), which names the others. `names` undefined: the dynamic config's own constraints.
+ */
+export function checkNamespaceLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
+  dynamicConfig: IdLengthSource): void {
+  let mine: () => NamespacePlace[];
+  if (names === undefined) {
+    mine = () => dynamicConfig.valuesOf().filter((v) => v.constraints.namespace !== undefined)
+      .map((v) => ({ scope, owner, prop: `constraints.namespace of ${v.key}`, name: v.constraints.namespace! }));
+    CONSTRAINT_PLACES.set(dynamicConfig, mine);
+  } else {
+    const places = NAMESPACE_PLACES.get(dynamicConfig) ?? [];
+    NAMESPACE_PLACES.set(dynamicConfig, places);
+    const given = names.map((n) => ({ scope, owner, prop: n.prop, name: n.name }));
+    places.push(...given);
+    mine = () => given;
+  }
+  scope.node.addValidation(ownValidation({ validate: () => namespaceLengthErrors(mine(), dynamicConfig) }));
+}
+
+const samePlace = (a: NamespacePlace, b: NamespacePlace) => a.owner === b.owner && a.prop === b.prop && a.name === b.name;
+
+/** Errors for the names of `mine` over the limit that no earlier place of the same app reports. */
+function namespaceLengthErrors(mine: readonly NamespacePlace[], dynamicConfig: IdLengthSource): string[] {
+  const all = [...NAMESPACE_PLACES.get(dynamicConfig) ?? [], ...CONSTRAINT_PLACES.get(dynamicConfig)?.() ?? []];
+  return mine.flatMap((place) => {
+    // Only places of one chart: chart.toJson() validates its own constructs alone, so another chart's report may not be shown.
+    const named = all.filter((p) => p.name === place.name && Chart.of(p.scope) === Chart.of(place.scope));
+    if (named.length && !samePlace(named[0], place)) return [];
+    const others = [...new Set(named.filter((p) => !samePlace(p, place)).map((p) => `${p.owner} (${p.prop})`))];
+    return idLengthErrors(place.owner, [place], dynamicConfig, 'namespace').map((e) => (others.length ? `${e} The same name is given at ${others.join(', ')}.` : e));
+  });
 }

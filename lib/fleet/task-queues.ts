@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { idLengthErrors, IdLengthSource } from '../config/id-length';
+import { checkNamespaceLengths, idLengthErrors, IdLengthSource } from '../config/id-length';
 import { PartitionSource, taskQueueIdErrors } from '../config/task-queue-id';
 import { ownValidation } from '../own-validation';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
@@ -66,7 +66,8 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     const namespace = typeof temporalNamespace === 'string' ? [{ prop: 'temporalNamespace', name: temporalNamespace }] : [];
     // After every value is in, as the partitions a queue's task_queue_id must hold may be added late.
     const mysql = bound?.mysqlTasks ? () => taskQueueIdErrors(owner, names, dynamicConfig) : () => [];
-    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, namespace, dynamicConfig, 'namespace'), ...idLengthErrors(owner, names, dynamicConfig), ...mysql()] }));
+    checkNamespaceLengths(fleet, owner, namespace, dynamicConfig);
+    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, names, dynamicConfig), ...mysql()] }));
   }
   const sqlLong = bound?.sqlVisibility ? names.find(({ name }) => [...name].length > SQL_VISIBILITY_TASK_QUEUE_CHARS) : undefined;
   if (sqlLong) {

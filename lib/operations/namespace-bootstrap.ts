@@ -8,8 +8,7 @@ import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_ST
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { propError, plainProps } from '../validation';
 import type { DynamicConfig } from '../config/dynamic-config';
-import { idLengthErrors } from '../config/id-length';
-import { ownValidation } from '../own-validation';
+import { checkNamespaceLengths } from '../config/id-length';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -165,7 +164,7 @@ export class NamespaceBootstrap extends Construct {
     });
     this.namespaceNames = [...seen.values()];
     const names = props.namespaces.map((ns, i) => ({ prop: `namespaces[${i}].name`, name: ns.name }));
-    if (props.dynamicConfig) this.node.addValidation(ownValidation({ validate: () => idLengthErrors(owner, names, props.dynamicConfig, 'namespace') }));
+    if (props.dynamicConfig) checkNamespaceLengths(this, owner, names, props.dynamicConfig);
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
