@@ -103,7 +103,7 @@ export function checkNamespaceLengths(scope: IConstruct, owner: string, names: R
 
 const samePlace = (a: NamespacePlace, b: NamespacePlace) => a.owner === b.owner && a.prop === b.prop && a.name === b.name;
 
-/** Errors for the names of `mine` over the limit that no earlier place of the same app reports. */
+/** Errors for the names of `mine` over the limit that no earlier place of the same chart reports. */
 function namespaceLengthErrors(mine: readonly NamespacePlace[], dynamicConfig: IdLengthSource): string[] {
   const all = [...NAMESPACE_PLACES.get(dynamicConfig) ?? [], ...CONSTRAINT_PLACES.get(dynamicConfig)?.() ?? []];
   return mine.flatMap((place) => {

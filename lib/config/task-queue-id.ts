@@ -22,7 +22,7 @@ const FIXED_BYTES = 16 + 1 + 1;
 const PARTITION_PREFIX = '/_sys/';
 
 /** The longest task queue name, in bytes of UTF-8, whose every partition's task_queue_id fits MySQL's column. */
-export function mysqlTaskQueueNameBytes(partitions: number): number {
+function mysqlTaskQueueNameBytes(partitions: number): number {
   const left = TASK_QUEUE_ID_BYTES - FIXED_BYTES;
   return partitions <= 1 ? left : left - PARTITION_PREFIX.length - '/'.length - String(partitions - 1).length;
 }
