@@ -89,6 +89,15 @@ describe('a task queue name on a cluster that keeps its tasks in MySQL (task_que
     expect(run(mysql, [], [value])).toThrow(message);
     expect(run(mysql, [DynamicConfigValue.of('matching.forwarderMaxOutstandingPolls', 2, { taskQueueName: 'q'.repeat(246) })], [])).not.toThrow();
     expect(run(postgres, [value], [])).not.toThrow();
+    // One error for the name, however many values it constrains (taskQueuePartitions gives two).
+    let thrown = '';
+    try {
+      run(mysql, DynamicConfigValue.taskQueuePartitions({ read: 2, write: 2 }, { taskQueueName: long }), [value])();
+    } catch (e) {
+      thrown = (e as Error).message;
+    }
+    expect(thrown.split('\n').filter((l) => l.includes(`is "${long}"`))).toEqual([expect.stringMatching(
+      /constraints.taskQueueName of matching.numTaskqueueReadPartitions is "q{247}"; .* The same name constrains matching.numTaskqueueWritePartitions, matching.forwarderMaxOutstandingPolls\.$/)]);
   });
 
   test('PostgreSQL\'s task_queue_id is BYTEA, with no length: a queue the frontend takes is taken', () => {

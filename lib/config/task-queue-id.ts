@@ -51,8 +51,16 @@ export function taskQueueIdErrors(owner: string, names: ReadonlyArray<{ readonly
 export function guardTaskQueueIds(owner: string, mysqlTasks: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
   if (mysqlTasks) {
     dynamicConfig.node.addValidation(ownValidation({
-      validate: () => taskQueueIdErrors(owner, dynamicConfig.valuesOf().filter((v) => v.constraints.taskQueueName !== undefined)
-        .map((v) => ({ prop: `dynamicConfig constraints.taskQueueName of ${v.key}`, name: v.constraints.taskQueueName! })), dynamicConfig),
+      validate: () => {
+        // One error per name: DynamicConfigValue.taskQueuePartitions alone gives two values for it.
+        const byName = new Map<string, string[]>();
+        for (const v of dynamicConfig.valuesOf()) {
+          const name = v.constraints.taskQueueName;
+          if (name !== undefined) byName.set(name, [...byName.get(name) ?? [], v.key]);
+        }
+        return [...byName].flatMap(([name, keys]) => taskQueueIdErrors(owner, [{ prop: `dynamicConfig constraints.taskQueueName of ${keys[0]}`, name }], dynamicConfig)
+          .map((e) => (keys.length > 1 ? `${e} The same name constrains ${keys.slice(1).join(', ')}.` : e)));
+      },
     }));
   }
   return dynamicConfig;
