@@ -127,8 +127,9 @@ const KNOBS: Record<string, (pod: Pod, s: Scenario) => unknown> = {
     'server': 'temporal-server', 'schema-job': 'temporal-jobs', 'client-job': 'temporal-jobs', 'ui': 'temporal-ui', 'admin-tools': 'temporal-admin-tools', 'fleet': 'orders-identity',
   })[pod.kind],
   enableServiceLinks: () => false,
-  // The servers' and the fleet's cover their drains; the Jobs, the UI and the admin tools have nothing to drain.
-  terminationGracePeriodSeconds: (pod) => (pod.kind === 'server' ? SERVER_GRACE[pod.component] : pod.kind === 'fleet' ? 60 : undefined),
+  // The servers', the fleet's and the UI's cover their drains (the UI's preStop sleep, 10 s, within the API's default 30 s);
+  // the Jobs and the admin tools have nothing to drain.
+  terminationGracePeriodSeconds: (pod) => ({ server: SERVER_GRACE[pod.component], fleet: 60, ui: 30 } as Record<string, number | undefined>)[pod.kind],
   // Not supported: no pod sets one.
   runtimeClassName: () => undefined,
   // The pod template's metadata: the cluster's labels on every pod of it, podLabels/podAnnotations
