@@ -1072,6 +1072,21 @@ describe('WorkerFleet', () => {
       }
       expect(fleet(noSqlPersistence, 'q'.repeat(256))()).toEqual(['orders', 'q'.repeat(256)]);
     });
+    test('a queue is over 255 characters on a cluster whose default store is SQL, with Elasticsearch visibility: its task_queue_user_data.task_queue_name is VARCHAR(255) too', () => {
+      const password = SecretRef.of('db', 'password');
+      const es = Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' });
+      const defaults = [Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }), Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password })];
+      const fleet = (defaultStore: Datastore, queue: string) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore: es }), dynamicConfig: { values: [DynamicConfigValue.maxIdLength(4096)] } });
+        return new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders', queue], cluster: c }).taskQueues;
+      };
+      for (const store of defaults) {
+        expect(fleet(store, 'u'.repeat(256))).toThrow(/WorkerFleet 'orders': taskQueues\[1\] is "u{256}"; expected a task queue name of at most 255 characters on a cluster with a SQL default store \(this one has 256\)\. Its task_queue_user_data.task_queue_name column is VARCHAR\(255\): the database refuses the queue's user data/);
+      }
+      // Characters, not bytes; PostgreSQL only, as MySQL's task_queue_id holds fewer bytes (test/task-queue-id.test.ts).
+      expect(fleet(defaults[0], '日'.repeat(255))()).toEqual(['orders', '日'.repeat(255)]);
+    });
     test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
       const run = (namespace: string, limit: number, after: boolean) => () => {
         const chart = testChart();

@@ -14,19 +14,21 @@ import type { Persistence } from '../persistence/persistence';
 const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
 
 /*
- * A SQL visibility store (PostgreSQL, MySQL) keeps each workflow's task queue in
- * executions_visibility.task_queue, VARCHAR(255) (schema/<store>/.../visibility/schema.sql), which
- * counts characters: the server writes the name as it is, and the database refuses a longer one,
- * whatever limit.maxIDLength allows.
+ * SQL stores (PostgreSQL, MySQL) keep a queue's name in VARCHAR(255) columns, which count
+ * characters, whatever limit.maxIDLength allows: a visibility store in
+ * executions_visibility.task_queue (every workflow's record), a default store in
+ * task_queue_user_data.task_queue_name (the queue's versioning rules, worker deployment versions
+ * and config; schema/<store>/.../temporal/schema.sql).
  */
-const SQL_VISIBILITY_TASK_QUEUE_CHARS = 255;
+const SQL_TASK_QUEUE_CHARS = 255;
 
-/** What a fleet's checks read of its bound cluster: its dynamic config, whether it keeps visibility in SQL, and whether its tasks in MySQL. */
+/** What a fleet's checks read of its bound cluster: its dynamic config, whether it keeps visibility and its queues' user data in SQL, and its tasks in MySQL. */
 export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource & PartitionSource; readonly persistence: Persistence } | undefined) {
   // A secondary visibility store is of the primary's kind (Persistence refuses SQL beside Elasticsearch).
-  const type = cluster?.persistence.visibilityStore.type;
+  const isSql = (type: DatastoreType) => type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL;
   return cluster && {
-    dynamicConfig: cluster.dynamicConfig, sqlVisibility: type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL,
+    dynamicConfig: cluster.dynamicConfig, sqlVisibility: isSql(cluster.persistence.visibilityStore.type),
+    sqlUserData: isSql(cluster.persistence.defaultStore.type),
     mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
   };
 }
@@ -69,10 +71,13 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     checkNamespaceLengths(fleet, owner, namespace, dynamicConfig);
     fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, names, dynamicConfig), ...mysql()] }));
   }
-  const sqlLong = bound?.sqlVisibility ? names.find(({ name }) => [...name].length > SQL_VISIBILITY_TASK_QUEUE_CHARS) : undefined;
+  const sqlLong = bound?.sqlVisibility || bound?.sqlUserData ? names.find(({ name }) => [...name].length > SQL_TASK_QUEUE_CHARS) : undefined;
   if (sqlLong) {
-    throw propError(owner, sqlLong.prop, sqlLong.name, `a task queue name of at most ${SQL_VISIBILITY_TASK_QUEUE_CHARS} characters on a cluster with a SQL visibility store (this one has ${[...sqlLong.name].length})`,
-      'Its executions_visibility.task_queue column is VARCHAR(255): the database refuses the visibility record of every workflow started on a longer queue, so none would show in lists or searches. Shorten the name.');
+    const [where, column, refused] = bound?.sqlVisibility
+      ? ['a SQL visibility store', 'executions_visibility.task_queue', 'the visibility record of every workflow started on a longer queue, so none would show in lists or searches']
+      : ['a SQL default store', 'task_queue_user_data.task_queue_name', 'the queue\'s user data, so versioning rules, worker deployment versions and task queue config (rate limits) fail on it'];
+    throw propError(owner, sqlLong.prop, sqlLong.name, `a task queue name of at most ${SQL_TASK_QUEUE_CHARS} characters on a cluster with ${where} (this one has ${[...sqlLong.name].length})`,
+      `Its ${column} column is VARCHAR(255): the database refuses ${refused}. Shorten the name.`);
   }
   return [...queues];
 }
