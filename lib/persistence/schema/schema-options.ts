@@ -11,7 +11,9 @@ export interface SchemaOptions {
   readonly createDatabase?: boolean;
   /**
    * The ServiceAccount of the schema and namespace Jobs, for a workload identity that reaches the
-   * database (IAM authentication). The Jobs never share the servers' ServiceAccount.
+   * database (IAM authentication). The Jobs never share the servers' ServiceAccount, so a store's
+   * `passwordCommand` needs one here when `serviceAccount` gives the servers theirs (synth refuses
+   * a workload identity annotation on the servers' alone).
    * @default - a dedicated ServiceAccount `<name>-jobs` without annotations
    */
   readonly serviceAccount?: ServiceAccountOptions;
