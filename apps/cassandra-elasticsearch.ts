@@ -37,9 +37,10 @@ new TemporalCluster(chart, 'temporal', {
   history: { replicas: 6 },
   matching: { replicas: 3 },
   worker: { replicas: 2 },
-  // The servers wait for the Elasticsearch index; the wait's busybox wget checks no certificate, so
-  // it would hand the Basic credentials to whatever answers at the address. Here the search
-  // namespace is trusted and the wait is worth it; false starts the servers without it.
+  // The servers wait for the Elasticsearch index; the wait's busybox wget cannot check a private CA,
+  // so it checks no certificate and would hand the Basic credentials to whatever answers at the
+  // address. Here the search namespace is trusted and the wait is worth it; false starts the
+  // servers without it.
   schema: { waitForElasticsearch: true },
 });
 

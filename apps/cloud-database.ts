@@ -7,8 +7,9 @@ import { Datastore, IntOrString, Persistence, Quantity, SearchAttributeType, Tem
  * stops with the pod, so the schema Jobs still end), and the servers, schema Jobs and schema waits
  * log in with a short-lived OAuth2 token that a small helper prints (`passwordCommand`), run again
  * for every new connection. An init container copies the helper into a shared volume, since the
- * server and admin-tools images hold only busybox; the ServiceAccount's workload identity gives
- * both the proxy and the helper their Google identity. Connections live 30 minutes, below the
+ * server and admin-tools images hold only busybox; the ServiceAccounts' workload identity (the
+ * servers' and the schema Jobs', each pod runs as its own) gives both the proxy and the helper
+ * their Google identity. Connections live 30 minutes, below the
  * tokens' hour. A namespace declares its custom search attributes.
  */
 const app = new App();
@@ -48,10 +49,13 @@ const persistence = new Persistence(chart, 'persistence', {
   },
 });
 
+// The database user is this Google service account, for the servers and the schema Jobs alike.
+const identity = { annotations: { 'iam.gke.io/gcp-service-account': 'temporal@my-project.iam.gserviceaccount.com' } };
 new TemporalCluster(chart, 'temporal', {
   numHistoryShards: 512,
   persistence,
-  serviceAccount: { annotations: { 'iam.gke.io/gcp-service-account': 'temporal@my-project.iam.gserviceaccount.com' } },
+  serviceAccount: identity,
+  schema: { serviceAccount: identity },
   namespaces: [{
     name: 'orders',
     retention: Duration.days(7),

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { cluster, find, testChart } from './support/synth';
-import { Datastore, Persistence, SecretRef } from '../lib';
+import * as fc from 'fast-check';
+import { Datastore, DatastoreTlsOptions, Persistence, SecretRef } from '../lib';
 import { nonEmpty } from './support/non-empty';
 
 function esCluster(options: { username?: string | SecretRef; password?: SecretRef; clientCertificate?: boolean; schema?: object; secondary?: boolean } = {}) {
@@ -66,14 +67,17 @@ describe('the Elasticsearch wait', () => {
      * {"<index>":{"mappings":{}}} when the index lacks it.
      */
     const WGET = '#!/bin/sh\nfor a do url=$a; done\necho "$url" >> "$STUB/calls"\nfile="$STUB/es/$(printf %s "${url#*://*/}" | tr / %)"\n'
+      // Alpine's wget hands https to ssl_client, which checks the system roots unless told not to (-I).
+      + 'if [ -n "${PRIVATE_CA:-}" ]; then case " $* " in *" --no-check-certificate "*) ;; *) echo "ssl_client: es.search.svc: certificate verify failed" >&2; '
+      + 'echo "wget: error getting response: Connection reset by peer" >&2; exit 1;; esac; fi\n'
       + 'if [ -f "$file" ]; then case " $* " in *" -O - "*) cat "$file";; esac; exit 0; fi\necho "wget: server returned error: HTTP/1.1 404 Not Found" >&2; exit 1\n';
-    function run(version: string, es: Record<string, string>) {
+    function run(version: string, es: Record<string, string>, tls?: DatastoreTlsOptions) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-wait-'));
       try {
         const chart = testChart();
         cluster(chart, { version, persistence: new Persistence(chart, 'p', {
           defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u' }),
-          visibilityStore: Datastore.elasticsearch({ url: 'https://es.search.svc:9200', index: 'temporal_visibility_v1_prod' }),
+          visibilityStore: Datastore.elasticsearch({ url: 'https://es.search.svc:9200', index: 'temporal_visibility_v1_prod', tls }),
         }) });
         const wait = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers.find((i: any) => i.name === 'wait-for-visibility-elasticsearch');
         fs.mkdirSync(path.join(dir, 'bin'));
@@ -82,7 +86,7 @@ describe('the Elasticsearch wait', () => {
         for (const [url, body] of Object.entries(es)) fs.writeFileSync(path.join(dir, 'es', url.replace(/\//g, '%')), body);
         const env = Object.fromEntries(wait.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
         const result = spawnSync(wait.command[0], wait.command.slice(1), { encoding: 'utf8',
-          env: { PATH: `${dir}/bin:${process.env.PATH}`, STUB: dir, ...env, WAIT_ATTEMPTS: '2', WAIT_INTERVAL: '0' } });
+          env: { PATH: `${dir}/bin:${process.env.PATH}`, STUB: dir, ...env, WAIT_ATTEMPTS: '2', WAIT_INTERVAL: '0', PRIVATE_CA: tls ? 'yes' : '' } });
         const calls = fs.existsSync(`${dir}/calls`) ? fs.readFileSync(`${dir}/calls`, 'utf8').trim().split('\n') : [];
         return { code: result.status, out: result.stdout + result.stderr, calls, env };
       } finally {
@@ -115,6 +119,42 @@ describe('the Elasticsearch wait', () => {
       // A field whose name only starts like the one looked for is another field.
       expect(run('1.32.2', es(field('TemporalExternalPayloadCountX'))).code).toBe(1);
       expect(run('1.32.2', { '_template/temporal_visibility_v1_template': '{}' }).out).toContain(`the index ${INDEX} is missing`);
+    });
+    test('fails when the store has a private CA and the wait leaves Alpine\'s wget to check the system roots: no attempt could pass', () => {
+      for (const tls of [{ ca: SecretRef.of('es-ca', 'ca.crt') }, { serverName: 'es.internal' }, { enableHostVerification: false }]) {
+        const result = run('1.32.2', es(field('TemporalExternalPayloadCount')), tls);
+        expect([result.env.WAIT_CHECK_CERTIFICATE, result.code, result.out]).toEqual(['false', 0, expect.stringContaining('has the index template')]);
+        expect(result.out).not.toContain('certificate verify failed');
+      }
+    });
+  });
+
+  describe('checks the certificate with the system roots, all busybox wget can use, and only where the server does too', () => {
+    const wait = (tls?: DatastoreTlsOptions) => {
+      const chart = testChart();
+      const c = cluster(chart, { persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password: SecretRef.of('db', 'p') }),
+        visibilityStore: Datastore.elasticsearch({ url: 'https://es.search.svc:9200', index: 'temporal_visibility_v1_prod', tls }),
+      }) });
+      return find(chart, 'Deployment', c.frontend.name).spec.template.spec.initContainers.find((i: any) => i.name === 'wait-for-visibility-elasticsearch');
+    };
+    test('the flag follows the store: checked only without a CA, server name or host verification off', () => {
+      fc.assert(fc.property(fc.record({ ca: fc.boolean(), serverName: fc.boolean(), enableHostVerification: fc.option(fc.boolean(), { nil: undefined }) }), (o) => {
+        const tls: DatastoreTlsOptions = {
+          ...(o.ca ? { ca: SecretRef.of('es-ca', 'ca.crt') } : {}), ...(o.serverName ? { serverName: 'es.internal' } : {}),
+          ...(o.enableHostVerification === undefined ? {} : { enableHostVerification: o.enableHostVerification }),
+        };
+        if (o.ca && o.enableHostVerification === false) return; // refused by Datastore
+        const checks = !o.ca && !o.serverName && o.enableHostVerification !== false;
+        expect(env(wait(tls)).WAIT_CHECK_CERTIFICATE).toBe(String(checks));
+      }), { numRuns: 40 });
+      expect(env(wait()).WAIT_CHECK_CERTIFICATE).toBe('true');
+    });
+    test('the script passes --no-check-certificate only when told, before the credentials', () => {
+      const script: string = wait().command[2];
+      expect(script).toContain('if [ "$WAIT_CHECK_CERTIFICATE" = false ]; then set -- --no-check-certificate; fi');
+      expect(script.indexOf('--no-check-certificate')).toBeLessThan(script.indexOf('--header'));
+      expect(script).toContain('set -- "$@" --header');
     });
   });
 

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { cluster, find, testChart } from './support/synth';
-import { Datastore, Persistence, PostgresOptions, SecretRef } from '../lib';
+import { Datastore, Persistence, PostgresOptions, SecretRef, TemporalClusterProps } from '../lib';
 import { resolvePasswordCommand, withPasswordCommand } from '../lib/persistence/password-command';
 import { nonEmpty } from './support/non-empty';
 import { POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace-check';
@@ -13,7 +13,7 @@ import { POD_NAMESPACE_ENV, POD_SERVICE_ACCOUNT_ENV } from '../lib/pod/namespace
 const user = SecretRef.of('db', 'user');
 const tokenCommand = { command: '/helpers/token', args: ['--host', 'pg.example.com', '--user', 'temporal'], timeout: Duration.seconds(10) };
 
-function iamCluster(version?: string, options: Partial<PostgresOptions> = {}) {
+function iamCluster(version?: string, options: Partial<PostgresOptions> = {}, props: Partial<TemporalClusterProps> = {}) {
   const chart = testChart();
   const store = (database: string) => Datastore.postgres({ host: 'pg.example.com', database, user, passwordCommand: tokenCommand, ...options });
   const persistence = new Persistence(chart, 'p', {
@@ -25,7 +25,7 @@ function iamCluster(version?: string, options: Partial<PostgresOptions> = {}) {
       volumeMounts: [{ name: 'helpers', mountPath: '/helpers', readOnly: true }],
     },
   });
-  const c = cluster(chart, { persistence, version });
+  const c = cluster(chart, { persistence, version, ...props });
   return { c, chart };
 }
 
@@ -152,6 +152,34 @@ describe('passwordCommand', () => {
   }, 30_000);
 
   describe('fails when', () => {
+    test('the servers get a workload identity from an annotation and the schema Jobs, which run the command too, get none', () => {
+      const KEYS = ['iam.gke.io/gcp-service-account', 'eks.amazonaws.com/role-arn', 'azure.workload.identity/client-id'];
+      const key = fc.constantFrom(...KEYS);
+      const other = fc.constantFrom('example.com/team', 'iam.gke.io/other', 'eks.amazonaws.com/sts-regional-endpoints', 'iam.gke.io/GCP-Service-Account');
+      fc.assert(fc.property(key, fc.array(other, { maxLength: 2 }), fc.option(key, { nil: undefined }), (server, extra, job) => {
+        const annotations = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, 'identity']));
+        const make = () => iamCluster(undefined, {}, {
+          serviceAccount: { annotations: annotations([server, ...extra]) },
+          schema: { serviceAccount: { annotations: annotations(job === undefined ? extra : [job, ...extra]) } },
+        });
+        if (job === undefined) {
+          expect(make).toThrow(new RegExp(`schema\\.serviceAccount\\.annotations is .*; expected a workload identity \\(${server.replace(/\./g, '\\.')}\\) for the schema Jobs, as serviceAccount.annotations gives the servers: the default store's passwordCommand runs in the Jobs too`));
+        } else {
+          // Another cloud's key is the user's choice of identity, not a missing one.
+          const { chart } = make();
+          expect(find(chart, 'ServiceAccount', 'temporal-jobs').metadata.annotations[job]).toBe('identity');
+        }
+      }), { numRuns: 30 });
+      // Without schema at all, as apps/cloud-database.ts had it.
+      expect(() => iamCluster(undefined, {}, { serviceAccount: { annotations: { [KEYS[0]]: 'temporal@p.iam.gserviceaccount.com' } } })).toThrow(/expected a workload identity \(iam\.gke\.io\/gcp-service-account\) for the schema Jobs/);
+      // The servers' identity for archival alone asks nothing of Jobs whose stores need no token.
+      const chart = testChart();
+      const pw = (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password: SecretRef.of('db', 'p') });
+      expect(() => cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore: pw('temporal'), visibilityStore: pw('visibility') }),
+        serviceAccount: { annotations: { [KEYS[1]]: 'arn:aws:iam::1:role/archival' } } })).not.toThrow();
+      // Nor does a command without a workload identity anywhere.
+      expect(() => iamCluster()).not.toThrow();
+    });
     test('the release has no passwordCommand (before 1.31)', () => {
       expect(() => iamCluster('1.30.9')).toThrow(/persistence default store passwordCommand is "\/helpers\/token"; expected a server release that reads it \(1.31.0 or newer\)/);
     });

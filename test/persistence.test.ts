@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { ArchivalProvider, Datastore, DynamicConfigValue, Persistence, SecretRef, ServicePorts } from '../lib';
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -122,6 +123,35 @@ describe('Persistence', () => {
   describe('fails when', () => {
     const make = (defaultStore: Datastore, visibilityStore: Datastore, secondaryVisibilityStore?: Datastore) =>
       () => new Persistence(testChart(), 'p', { defaultStore, visibilityStore, secondaryVisibilityStore });
+    test('MySQL stores with different TLS settings share one server process, and one of them has a passwordCommand: it would dial with the other\'s', () => {
+      const token = { command: '/helpers/token' };
+      type Tls = { ca?: string; cert?: boolean; serverName?: string; hostVerification?: boolean };
+      const tls = (t: Tls) => ({
+        ...(t.ca ? { ca: SecretRef.of(t.ca, 'ca.crt') } : {}),
+        ...(t.cert ? { clientCertificate: SecretRef.of('client', 'tls.crt'), clientKey: SecretRef.of('client', 'tls.key') } : {}),
+        ...(t.serverName ? { serverName: t.serverName } : {}),
+        ...(t.hostVerification === false && !t.ca ? { enableHostVerification: false } : {}),
+      });
+      const settings = fc.record({ ca: fc.option(fc.constantFrom('ca-a', 'ca-b'), { nil: undefined }), cert: fc.boolean(),
+        serverName: fc.option(fc.constantFrom('mysql-a.db', 'mysql-b.db'), { nil: undefined }), hostVerification: fc.option(fc.boolean(), { nil: undefined }) });
+      const key = (t: Tls) => JSON.stringify(tls(t));
+      fc.assert(fc.property(settings, settings, fc.constantFrom('default', 'visibility', 'both', 'none'), (a, b, withCommand) => {
+        const store = (database: string, t: Tls, command: boolean) => Datastore.mysql({ host: `${database}.db`, database, user: 'temporal', tls: tls(t),
+          ...(command ? { passwordCommand: token } : { password: SecretRef.of('db', 'password') }) });
+        const build = make(store('temporal', a, withCommand === 'default' || withCommand === 'both'), store('visibility', b, withCommand === 'visibility' || withCommand === 'both'));
+        if (withCommand !== 'none' && key(a) !== key(b)) {
+          expect(build).toThrow(/Persistence 'p': (default|visibility) store tls is ".*"; expected the (default|visibility) store's TLS settings \(.*\): both are MySQL with TLS and the (default|visibility) store has a passwordCommand\. The server registers one TLS config/);
+        } else {
+          expect(build).not.toThrow();
+        }
+      }), { numRuns: 80 });
+      // A store without TLS registers nothing: the other keeps the registered config to itself.
+      expect(make(Datastore.mysql({ host: 'a.db', database: 'temporal', user: 'u', passwordCommand: token, tls: { ca: SecretRef.of('ca-a', 'ca.crt') } }),
+        Datastore.mysql({ host: 'b.db', database: 'visibility', user: 'u', password: SecretRef.of('db', 'p') }))).not.toThrow();
+      // PostgreSQL's driver takes its TLS files in each DSN.
+      expect(make(Datastore.postgres({ host: 'a.db', database: 'temporal', user: 'u', passwordCommand: token, tls: { ca: SecretRef.of('ca-a', 'ca.crt') } }),
+        Datastore.postgres({ host: 'b.db', database: 'visibility', user: 'u', passwordCommand: token, tls: { ca: SecretRef.of('ca-b', 'ca.crt') } }))).not.toThrow();
+    });
     test('Cassandra is a visibility store', () => {
       const cassandra = Datastore.cassandra({ hosts: ['c'], keyspace: 'k' });
       expect(make(pg('a'), cassandra)).toThrow(/Persistence 'p': visibilityStore is "cassandra"; expected PostgreSQL, MySQL or Elasticsearch. Cassandra cannot be a visibility store/);

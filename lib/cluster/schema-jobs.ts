@@ -34,6 +34,7 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
       'The controller recreates each Job the TTL deletes, so the schema Jobs would run again on every sync or interval and the app would show them as missing. '
       + 'Leave it unset (the controller prunes a Job once its name leaves the output), or with Argo CD use GitOps.argoCd({ jobsAsPreSyncHooks: true }).');
   }
+  checkJobIdentity(owner, props, cluster.persistence.stores);
   emitServiceAccount(cluster, 'JobServiceAccount', { name: cluster.jobServiceAccountName, namespace: cluster.namespace, labels: cluster.labels }, props.schema?.serviceAccount);
   const placement = jobPlacement(cluster, props);
   const persistence = cluster.persistence;
@@ -63,4 +64,24 @@ export function emitSchemaJobs(cluster: TemporalCluster, props: TemporalClusterP
       ...placement,
     }));
   });
+}
+
+/** The ServiceAccount annotations by which GKE, EKS (IRSA) and AKS give its pods a cloud identity. */
+const WORKLOAD_IDENTITY_KEYS = ['iam.gke.io/gcp-service-account', 'eks.amazonaws.com/role-arn', 'azure.workload.identity/client-id'];
+
+/*
+ * The schema Jobs run a store's passwordCommand (an IAM token for the store's user) as the servers
+ * do, but under their own ServiceAccount. When the servers get their cloud identity from an
+ * annotation and the Jobs' ServiceAccount has none, the command in the Jobs mints no token, or one
+ * for another principal, the Jobs never log in, and every server pod waits for their schema.
+ */
+function checkJobIdentity(owner: string, props: TemporalClusterProps, stores: ReadonlyArray<{ role: string; store: { passwordCommand?: unknown } }>): void {
+  const withCommand = stores.find(({ store }) => store.passwordCommand !== undefined);
+  const servers = props.serviceAccount?.annotations ?? {};
+  const jobs = props.schema?.serviceAccount?.annotations ?? {};
+  const key = WORKLOAD_IDENTITY_KEYS.find((k) => Object.prototype.hasOwnProperty.call(servers, k));
+  if (!withCommand || key === undefined || WORKLOAD_IDENTITY_KEYS.some((k) => Object.prototype.hasOwnProperty.call(jobs, k))) return;
+  throw propError(owner, 'schema.serviceAccount.annotations', props.schema?.serviceAccount?.annotations,
+    `a workload identity (${key}) for the schema Jobs, as serviceAccount.annotations gives the servers: the ${withCommand.role} store's passwordCommand runs in the Jobs too, under their own ServiceAccount`,
+    `Without one the command gets no token for the store's user there, the Jobs cannot log in and the servers wait for their schema. Set schema.serviceAccount: { annotations: { '${key}': ... } } to an identity that may log in as the store's user and change its schema.`);
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DatabaseAccess, DatabaseAccessOptions, resolveDatabaseAccess } from './database-access';
 import { Datastore, StoreRole } from './datastore';
-import { DatastoreType } from './datastore-options';
+import { DatastoreTlsOptions, DatastoreType } from './datastore-options';
 import { DnsContext, isLoopbackHost, sameStore, StoreIdentity, storeIdentity } from './store-identity';
 import { propError, plainProps } from '../validation';
 
@@ -99,6 +99,7 @@ export class Persistence extends Construct {
       Object.defineProperty(this, prop, { writable: false, configurable: false });
     }
     this.owner = owner;
+    checkSharedMysqlTls(owner, this.stores);
     const onLoopback = this.stores.filter(({ store }) => store.hosts.some(isLoopbackHost)).map(({ role, store }) => ({ role, port: store.port }));
     this.databaseAccess = resolveDatabaseAccess(owner, props.databaseAccess, onLoopback);
   }
@@ -135,5 +136,34 @@ export class Persistence extends Construct {
         'Two clusters on the same databases become one cluster. Create a second Persistence with its own databases.');
     }
     this.boundTo = key;
+  }
+}
+
+/** What the MySQL plugin registers for a store's TLS (auth.NewTLSConfigForServer and the files' contents). */
+function mysqlTlsSettings(tls: DatastoreTlsOptions): string {
+  const ref = (r: { secretName: string; key: string } | undefined) => (r ? `Secret ${r.secretName} key ${r.key}` : 'none');
+  return `ca ${ref(tls.ca)}, client certificate ${ref(tls.clientCertificate)}, client key ${ref(tls.clientKey)}, `
+    + `serverName ${tls.serverName ?? 'none'}, enableHostVerification ${tls.enableHostVerification !== false}`;
+}
+
+/*
+ * The server's MySQL plugin registers every store's TLS config with the driver under one name,
+ * "tls-custom" (sqlplugin/mysql/session.go), process-wide: the last store to connect or reconnect
+ * wins. A store with a password connects once and keeps the copy it got; a store with a
+ * passwordCommand parses its DSN again for every new connection (RefreshingConnector), so after
+ * startup it dials with whichever store registered last: its CA, server name and client certificate.
+ * Connections then fail to verify (or to log in) as the pool renews them, long after the rollout.
+ */
+function checkSharedMysqlTls(owner: string, stores: ReadonlyArray<{ role: string; store: Datastore }>): void {
+  const withTls = stores.filter(({ store }) => store.type === DatastoreType.MYSQL && store.tls !== undefined);
+  const command = withTls.find(({ store }) => store.passwordCommand !== undefined);
+  if (!command) return;
+  for (const { role, store } of withTls) {
+    if (mysqlTlsSettings(store.tls!) !== mysqlTlsSettings(command.store.tls!)) {
+      throw propError(owner, `${role} store tls`, mysqlTlsSettings(store.tls!),
+        `the ${command.role} store's TLS settings (${mysqlTlsSettings(command.store.tls!)}): both are MySQL with TLS and the ${command.role} store has a passwordCommand`,
+        'The server registers one TLS config for all its MySQL stores, and a store with a passwordCommand reads it again for every new connection, so it would dial with the other store\'s. '
+        + 'Give the MySQL stores the same tls (one CA Secret, no serverName or the same one, the same client certificate), or a password instead of the passwordCommand.');
+    }
   }
 }

@@ -4,6 +4,7 @@ import { Container, VolumeMount } from '../../../imports/k8s';
 import type { SchemaOptions } from './schema-options';
 import { kubeletLiteralEnv, propError, requireDurationSeconds } from '../../validation';
 import { DatastoreType } from '../datastore-options';
+import type { Datastore } from '../datastore';
 import { SCHEMA_RESOURCES } from '../../operations/tool-job';
 import { CONTAINER_SECURITY_CONTEXT } from '../../pod/security-context';
 import { libraryPullPolicy } from '../../pod/images';
@@ -21,9 +22,16 @@ export const ES_TEMPLATE = 'temporal_visibility_v1_template';
  *
  * The admin-tools image has busybox `wget` and nothing else that speaks HTTP: `--spider` sends GET
  * (GNU wget sends HEAD), which Elasticsearch answers 200 or 404 on both paths; busybox prints the
- * status line of any other answer, which becomes the reason in the log. Busybox wget does not check
- * certificates and cannot present a client certificate (TemporalCluster refuses the wait for a
- * store that needs one). Every value comes from env vars, never from this text.
+ * status line of any other answer, which becomes the reason in the log. Busybox wget cannot present
+ * a client certificate (TemporalCluster refuses the wait for a store that needs one). Every value
+ * comes from env vars, never from this text.
+ *
+ * The image is Alpine, whose busybox wget hands https to Alpine's ssl_client, and that checks the
+ * certificate and host name against the image's system roots unless given --no-check-certificate.
+ * Nothing else can be given to it: a private CA (`tls.ca`), a `serverName` other than the URL's
+ * host, or `enableHostVerification: false` would fail every attempt, and every server pod would
+ * stay in its init container while the servers themselves connect fine. For those stores the wait
+ * checks no certificate (WAIT_CHECK_CERTIFICATE false), which the credentials rule below covers.
  *
  * An index that exists may still have the previous release's mapping: on an upgrade the new
  * servers would find the template and index of the old one at once, and start before the Job's
@@ -40,7 +48,8 @@ const SCRIPT = [
   'expand_param user \'ES_USER:-\'',
   'expand_param password \'ES_PWD:-\'',
   'set --',
-  'if [ -n "$user" ]; then set -- --header "Authorization: Basic $(printf "%s:%s" "$user" "$password" | base64 | tr -d "\\n")"; fi',
+  'if [ "$WAIT_CHECK_CERTIFICATE" = false ]; then set -- --no-check-certificate; fi',
+  'if [ -n "$user" ]; then set -- "$@" --header "Authorization: Basic $(printf "%s:%s" "$user" "$password" | base64 | tr -d "\\n")"; fi',
   'attempt=1',
   'while [ "$attempt" -le "$WAIT_ATTEMPTS" ]; do',
   '  what="the index template $ES_TEMPLATE"',
@@ -69,6 +78,15 @@ export interface ElasticsearchWaitOptions {
   readonly intervalSeconds: number;
 }
 
+/**
+ * Whether the wait's wget can check the store's certificate as the server does: only when the
+ * server trusts the system roots for the URL's own host name, all ssl_client knows.
+ */
+export function waitChecksCertificate(store: Datastore): boolean {
+  const tls = store.tls;
+  return tls === undefined || (tls.ca === undefined && tls.serverName === undefined && tls.enableHostVerification !== false);
+}
+
 /** The init container that holds a server pod until the Elasticsearch store has its template and index. */
 export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string, volumeMounts: VolumeMount[], options: ElasticsearchWaitOptions): Container {
   return {
@@ -80,6 +98,7 @@ export function elasticsearchWaitContainer(plan: StoreSchemaPlan, image: string,
       ...kubeletLiteralEnv(plan.waitEnv),
       { name: 'ES_TEMPLATE', value: ES_TEMPLATE },
       { name: 'ES_MAPPING_FIELD', value: plan.mappingField! },
+      { name: 'WAIT_CHECK_CERTIFICATE', value: String(waitChecksCertificate(plan.store)) },
       { name: 'WAIT_ATTEMPTS', value: String(options.attempts) },
       { name: 'WAIT_INTERVAL', value: String(options.intervalSeconds) },
     ],
@@ -101,10 +120,11 @@ export function elasticsearchWaits(owner: string, schema: SchemaOptions | undefi
   if (schema?.waitForElasticsearch === false) return [];
   const es = plans.filter((p) => p.store.type === DatastoreType.ELASTICSEARCH);
   for (const { role, store } of es) {
-    // Busybox wget checks no certificate: with credentials over https, anything that answers at the
-    // store's address (a spoofed Service, DNS, a node on the path) would receive them every 5 s of
-    // every server pod's start, where the servers themselves verify the CA (the wait sends Basic
-    // credentials only with a user). Sending them anyway takes saying so.
+    // The wait checks no certificate for a store with a private CA (waitChecksCertificate): with
+    // credentials over https, anything that answers at the store's address (a spoofed Service, DNS,
+    // a node on the path) would receive them every 5 s of every server pod's start, where the
+    // servers themselves verify the CA (the wait sends Basic credentials only with a user). Sending
+    // them anyway takes saying so.
     const credentials = store.user !== undefined;
     if (credentials && store._elasticsearch?.scheme === 'https' && schema?.waitForElasticsearch !== true) {
       throw propError(owner, 'schema.waitForElasticsearch', schema?.waitForElasticsearch,

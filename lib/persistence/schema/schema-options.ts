@@ -11,7 +11,9 @@ export interface SchemaOptions {
   readonly createDatabase?: boolean;
   /**
    * The ServiceAccount of the schema and namespace Jobs, for a workload identity that reaches the
-   * database (IAM authentication). The Jobs never share the servers' ServiceAccount.
+   * database (IAM authentication). The Jobs never share the servers' ServiceAccount, so a store's
+   * `passwordCommand` needs one here when `serviceAccount` gives the servers theirs (synth refuses
+   * a workload identity annotation on the servers' alone).
    * @default - a dedicated ServiceAccount `<name>-jobs` without annotations
    */
   readonly serviceAccount?: ServiceAccountOptions;
@@ -37,9 +39,11 @@ export interface SchemaOptions {
    * Hold each server pod until every Elasticsearch visibility store has the index template and the
    * index its schema Job creates (the server does not check them at start, and a missing index
    * only shows as failed visibility writes later). Turn off for an Elasticsearch that requires a
-   * client certificate, which the wait (busybox wget) cannot present. For an https store with a
-   * user or password it must be set, true or false: busybox wget checks no certificate, so the wait
-   * would send the credentials to whatever answers at the store's address.
+   * client certificate, which the wait (busybox wget) cannot present. The wait checks the store's
+   * certificate against the image's system roots only, so for a store with `tls.ca`, `serverName`
+   * or `enableHostVerification: false` it checks none. For an https store with a user or password
+   * it must be set, true or false: the wait may send the credentials to whatever answers at the
+   * store's address.
    * @default true (an https store with credentials: no default)
    */
   readonly waitForElasticsearch?: boolean;
