@@ -1,14 +1,16 @@
 // @ts-check
-// A lock file that is not there, beside an output folder that holds the cluster.
+// A lock that does not know a cluster, beside an output folder that holds the cluster.
 //
-// The lock refuses a synth that changes what a cluster can never change, as long as it exists. A
-// deleted lock (to get past its refusal, or lost in a merge) made the next synth start a new one,
-// which took any shard count, cluster name or release, and reported it as "updated: commit it with
-// the output". The output folder of the previous synth still says what the cluster was: its pinned
-// ConfigMap holds the three values and, in its labels, the release. So when a lock file is new,
-// each cluster it records is compared with that ConfigMap in the output folder, as the lock would
-// have compared it. A cluster the folder does not hold (a new one, or the folder was deleted too,
-// as `cdk8s synth` does) is not checked.
+// The lock refuses a synth that changes what a cluster can never change, as long as it holds the
+// cluster's entry. A deleted lock (to get past its refusal, or lost in a merge) made the next synth
+// start a new one, which took any shard count, cluster name or release, and reported it as
+// "updated: commit it with the output"; so did a lock file that is there without the entry (reset
+// to {"clusters": {}}, the text the README gives for a new lock, or the entry dropped by hand or in
+// a merge). The output folder of the previous synth still says what the cluster was: its pinned
+// ConfigMap holds the three values and, in its labels, the release. So each cluster a lock records
+// that its file did not (the file new, or without the entry) is compared with that ConfigMap in the
+// output folder, as the lock would have compared it. A cluster the folder does not hold (a new one,
+// a renamed one, or the folder was deleted too, as `cdk8s synth` does) is not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -18,16 +20,24 @@ const PINNED_FIELDS = ['numHistoryShards', 'failoverVersionIncrement', 'currentC
 const RELEASE_LABEL = 'app.kubernetes.io/version';
 
 /**
- * The refusal of a synth whose new lock file records a cluster that the output folder holds with
- * other pinned values, or a release more than one minor behind or any minor ahead; else undefined.
+ * The refusal of a synth whose lock records a cluster its file did not (the file new, or without
+ * the entry) that the output folder holds with other pinned values, or a release more than one
+ * minor behind or any minor ahead; else undefined. `locks` is every save of the run, in order: of
+ * several locks on one file, the first says what the file held and the last what it will hold.
  * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
  * @returns {string | undefined}
  */
-function deletedLockRefusal({ locks, staging, outdir, appFile, rel }) {
-  /** @type {Map<string, string>} */
+function lostLockRefusal({ locks, staging, outdir, appFile, rel }) {
+  /** @type {Map<string, { before?: string, contents: string }>} */
+  const files = new Map();
+  for (const lock of locks) files.set(lock.path, { before: files.has(lock.path) ? files.get(lock.path)?.before : lock.before, contents: lock.contents });
+  /** @type {Map<string, { path: string, fileWasNew: boolean }>} */
   const lockOf = new Map();
-  for (const lock of locks.filter((l) => l.before === undefined)) {
-    for (const key of Object.keys(JSON.parse(lock.contents).clusters ?? {})) lockOf.set(key, lock.path);
+  for (const [lockPath, { before, contents }] of files) {
+    const known = before === undefined ? new Set() : new Set(Object.keys(clustersOf(before)));
+    for (const key of Object.keys(clustersOf(contents))) {
+      if (!known.has(key)) lockOf.set(key, { path: lockPath, fileWasNew: before === undefined });
+    }
   }
   if (lockOf.size === 0 || !fs.existsSync(outdir)) return undefined;
   const yaml = loadYaml(appFile);
@@ -36,7 +46,7 @@ function deletedLockRefusal({ locks, staging, outdir, appFile, rel }) {
   if (before.size === 0) return undefined;
   const after = pinnedConfigMaps(staging, yaml);
   const problems = [];
-  for (const [key, lockPath] of [...lockOf].sort()) {
+  for (const [key, lock] of [...lockOf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const was = before.get(key);
     const now = after.get(key);
     if (!was || !now) continue;
@@ -44,15 +54,39 @@ function deletedLockRefusal({ locks, staging, outdir, appFile, rel }) {
       .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
     const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
     if (step) changed.push(step);
-    if (changed.length > 0) problems.push({ key, lockPath, changed });
+    if (changed.length > 0) problems.push({ key, lock, changed });
   }
   if (problems.length === 0) return undefined;
-  const locksNamed = [...new Set(problems.map((p) => rel(p.lockPath)))].join(' and ');
-  return `${locksNamed} did not exist, so this synth would start a new lock, but ${rel(outdir)}/ holds an earlier synth of `
+  const locksNamed = [...new Set(problems.map((p) => rel(p.lock.path)))].join(' and ');
+  const allNew = problems.every((p) => p.lock.fileWasNew);
+  // A file that is there without the entry: reset to {"clusters": {}}, or the entry dropped by hand or in a merge.
+  const missing = allNew ? `${locksNamed} did not exist, so this synth would start a new lock`
+    : [...new Set(problems.map((p) => p.lock.path))].map((lockPath) => {
+      const keys = problems.filter((p) => p.lock.path === lockPath).map((p) => p.key);
+      return problems.find((p) => p.lock.path === lockPath)?.lock.fileWasNew ? `${rel(lockPath)} did not exist`
+        : `${rel(lockPath)} has no entry for ${keys.join(', ')}`;
+    }).join(' and ') + ', so this synth would start a new entry';
+  const lost = allNew ? 'the lock file was deleted' : 'the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge)';
+  return `${missing}, but ${rel(outdir)}/ holds an earlier synth of `
     + problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')
-    + `: the lock file was deleted, or this synth runs where it is not. A cluster keeps these values for life and upgrades one minor at a time; `
+    + `: ${lost}, or this synth runs where it is not. A cluster keeps these values for life and upgrades one minor at a time; `
     + `restore ${locksNamed} from version control (git checkout -- ${locksNamed}) and synthesize again, and the lock says what to do. `
     + `If the cluster was retired with its databases on purpose, remove ${rel(outdir)}/ as well.`;
+}
+
+/**
+ * The `clusters` of a lock's text, or an empty map for text that is not a lock (the lock itself
+ * refuses such a file before the command gets here).
+ * @param {string} text
+ * @returns {Record<string, unknown>}
+ */
+function clustersOf(text) {
+  try {
+    const clusters = JSON.parse(text)?.clusters;
+    return clusters !== null && typeof clusters === 'object' ? clusters : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -110,4 +144,4 @@ function loadYaml(appFile) {
   }
 }
 
-module.exports = { deletedLockRefusal };
+module.exports = { lostLockRefusal };

@@ -1316,6 +1316,38 @@ setTimeout(() => undefined, 20_000);
     expect(run(dir, ['synth'], { V: '1.32.2' }).status).toBe(0);
   });
 
+  test.each([
+    ['reset to {"clusters": {}}, the text the README gives for a new lock', '{"clusters": {}}\n'],
+    ['reset on a Windows checkout (a byte order mark, CRLF)', '\uFEFF{\r\n  "clusters": {}\r\n}\r\n'],
+    ['without the cluster\'s entry beside another cluster\'s (dropped by hand or in a merge)', null],
+  ])('fails when the lock file is there without the cluster\'s entry, %s: only a missing file was compared with the output, so the shard count or a skipped minor went through', (_, text) => {
+    const dir = appDir(`lock-entry-lost-${text === null ? 'other' : text.length}`, { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = JSON.parse(read(dir, 'temporal.lock.json'));
+    // Another cluster's entry, on databases of its own, stays: only this cluster's is lost.
+    const other = { ...locked.clusters['temporal/temporal'], persistence: { default: 'postgres://pg.other:5432/temporal', visibility: 'postgres://pg.other:5432/visibility' } };
+    const lost = text ?? `${JSON.stringify({ clusters: { 'other/temporal': other } }, null, 2)}\n`;
+    for (const [env, change] of [[{ S: '32' }, 'numHistoryShards "16" where this synth writes "32"'], [{ V: '1.32.2' }, 'release 1.30.9 where this synth writes 1.32.2, which skips a minor']] as const) {
+      for (const args of [['synth'], ['synth', '--check']]) {
+        writeFileSync(join(dir, 'temporal.lock.json'), lost);
+        const r = run(dir, args, env);
+        expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`temporal.lock.json has no entry for temporal/temporal, so this synth would start a new entry, but dist/ holds an earlier synth of cluster temporal/temporal with ${change}: `
+          + 'the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge), or this synth runs where it is not. '
+          + 'A cluster keeps these values for life and upgrades one minor at a time; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)')]);
+        expect(read(dir, 'temporal.lock.json')).toBe(lost);
+      }
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    // What the lock itself takes goes through: the same values, the next minor; and a cluster retired with its output.
+    expect(run(dir, ['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), lost);
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), lost);
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { S: '32' }).status).toBe(0);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
