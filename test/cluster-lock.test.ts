@@ -669,6 +669,60 @@ describe('ClusterLock', () => {
         process.chdir(cwd);
       }
     });
+    describe('a lock file git ignores', () => {
+      // A real repository: the ignore rules are git's to read (patterns, folders, info/exclude, negations, tracked files).
+      const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const repoWith = (rules: Record<string, string>) => {
+        const repo = mkdtempSync(join(tmpdir(), 'lock-git-'));
+        git(repo, 'init', '-q');
+        mkdirSync(join(repo, 'deploy'));
+        for (const [file, text] of Object.entries(rules)) writeFileSync(join(repo, file), text);
+        return repo;
+      };
+      const refusalIn = (repo: string, file: string) => {
+        try {
+          ClusterLock.file(join(repo, file)).check(app());
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        } finally {
+          expect(existsSync(join(repo, file))).toBe(false);
+        }
+      };
+      // Rules that match the lock, as written in a .gitignore of the repository, of its folder, or in .git/info/exclude.
+      const ignoring = fc.constantFrom('*lock.json', '*.json', '*.lock.*', 'temporal.*', 'temporal.lock.json', '**/temporal.lock.json', '[Tt]emporal.lock.json', '*.lock.json\n# generated', 'deploy/');
+      const where = fc.constantFrom('.gitignore', 'deploy/.gitignore', '.git/info/exclude');
+
+      test('fails when a generated ignore rule matches the lock, in any file git reads rules from: it was never committed, and CI started a new, empty lock that took any shard count', () => {
+        fc.assert(fc.property(ignoring, where, (rule, file) => {
+          fc.pre(!(rule === 'deploy/' && file === 'deploy/.gitignore'));
+          const repo = repoWith({ [file]: `${rule}\n` });
+          try {
+            const lock = join(repo, 'deploy', 'temporal.lock.json');
+            const refusal = refusalIn(repo, 'deploy/temporal.lock.json');
+            expect(refusal).toContain(`ClusterLock (${lock}) refuses this synth: git ignores the lock file (${file}:1:${rule.split('\n')[0]}), so it is never committed: `);
+            expect(refusal).toContain('Make git track it: add the line !temporal.lock.json to the .gitignore of its folder (or remove the rule), then git add temporal.lock.json');
+          } finally {
+            rmSync(repo, { recursive: true, force: true });
+          }
+        }), { numRuns: 25 });
+      });
+
+      test('passes when no rule matches, a later rule un-ignores it, it is tracked, or there is no repository', () => {
+        const repo = repoWith({ '.gitignore': '*.json\n!temporal.lock.json\ndist/\npackage-lock.json\n' });
+        try {
+          expect(refusalIn(repo, 'deploy/temporal.lock.json')).toBe('');
+          writeFileSync(join(repo, '.gitignore'), '*lock.json\n');
+          writeFileSync(join(repo, 'deploy', 'temporal.lock.json'), '{"clusters": {}}\n');
+          git(repo, 'add', '-f', 'deploy/temporal.lock.json');
+          ClusterLock.file(join(repo, 'deploy', 'temporal.lock.json')).check(app());
+        } finally {
+          rmSync(repo, { recursive: true, force: true });
+        }
+        ClusterLock.file(path).check(app());
+      });
+    });
+
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);

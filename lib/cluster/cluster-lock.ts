@@ -7,6 +7,7 @@ import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
+import { lockIgnoredError } from './lock-ignored';
 import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
@@ -78,6 +79,8 @@ export class ClusterLock {
       .map((k) => [k, records.get(c)!.databaseProxies ?? []] as const)));
     const locked = lockedStores(this.entries, proxiesNow);
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    const ignored = this.path ? lockIgnoredError(this.path) : undefined;
+    if (ignored) throw new Error(ignored);
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
     if (this.path && this.basis === undefined) {
       const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
