@@ -1,16 +1,17 @@
 // @ts-check
-// A lock that does not know a cluster, beside an output folder that holds the cluster.
+// A cluster no lock knew, beside an output folder that holds the cluster.
 //
-// The lock refuses a synth that changes what a cluster can never change, as long as it holds the
-// cluster's entry. A deleted lock (to get past its refusal, or lost in a merge) made the next synth
-// start a new one, which took any shard count, cluster name or release, and reported it as
-// "updated: commit it with the output"; so did a lock file that is there without the entry (reset
+// The lock refuses a synth that changes what a cluster can never change, as long as it checks the
+// cluster against its entry. A deleted lock (to get past its refusal, or lost in a merge) made the
+// next synth start a new one, which took any shard count, cluster name or release, and reported it
+// as "updated: commit it with the output"; so did a lock file that is there without the entry (reset
 // to {"clusters": {}}, the text the README gives for a new lock, or the entry dropped by hand or in
-// a merge). The output folder of the previous synth still says what the cluster was: its pinned
-// ConfigMap holds the three values and, in its labels, the release. So each cluster a lock records
-// that its file did not (the file new, or without the entry) is compared with that ConfigMap in the
-// output folder, as the lock would have compared it. A cluster the folder does not hold (a new one,
-// a renamed one, or the folder was deleted too, as `cdk8s synth` does) is not checked.
+// a merge), and an app that no longer checks the cluster with a lock at all (app.synth() in place of
+// lock.synth(app)), which got a note. The output folder of the previous synth still says what the
+// cluster was: its pinned ConfigMap holds the three values and, in its labels, the release. So each
+// cluster of this synth that no lock checked against an entry its file held is compared with that
+// ConfigMap in the output folder, as the lock would have compared it. A cluster the folder does not
+// hold (a new one, a renamed one, or the folder was deleted too, as `cdk8s synth` does) is not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,33 +21,31 @@ const PINNED_FIELDS = ['numHistoryShards', 'failoverVersionIncrement', 'currentC
 const RELEASE_LABEL = 'app.kubernetes.io/version';
 
 /**
- * The refusal of a synth whose lock records a cluster its file did not (the file new, or without
- * the entry) that the output folder holds with other pinned values, or a release more than one
- * minor behind or any minor ahead; else undefined. `locks` is every save of the run, in order: of
- * several locks on one file, the first says what the file held and the last what it will hold.
- * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
+ * The refusal of a synth with a cluster that no lock checked against an entry its file held (no
+ * lock, the file new, or without the entry) and that the output folder holds with other pinned
+ * values, or a release more than one minor behind or any minor ahead; else undefined. `locks` is
+ * every save of the run, in order: of several locks on one file, the first says what the file held.
+ * `declared`, when the library gives it, says which keys each lock (by its path) checked.
+ * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
  * @returns {string | undefined}
  */
-function lostLockRefusal({ locks, staging, outdir, appFile, rel }) {
-  /** @type {Map<string, { before?: string, contents: string }>} */
-  const files = new Map();
-  for (const lock of locks) files.set(lock.path, { before: files.has(lock.path) ? files.get(lock.path)?.before : lock.before, contents: lock.contents });
-  /** @type {Map<string, { path: string, fileWasNew: boolean }>} */
-  const lockOf = new Map();
-  for (const [lockPath, { before, contents }] of files) {
-    const known = before === undefined ? new Set() : new Set(Object.keys(clustersOf(before)));
-    for (const key of Object.keys(clustersOf(contents))) {
-      if (!known.has(key)) lockOf.set(key, { path: lockPath, fileWasNew: before === undefined });
-    }
-  }
-  if (lockOf.size === 0 || !fs.existsSync(outdir)) return undefined;
+function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
+  if (!fs.existsSync(outdir)) return undefined;
   const yaml = loadYaml(appFile);
   if (!yaml) return undefined;
   const before = pinnedConfigMaps(outdir, yaml);
   if (before.size === 0) return undefined;
   const after = pinnedConfigMaps(staging, yaml);
+  /** @type {Map<string, { before?: string, contents: string }>} */
+  const files = new Map();
+  for (const lock of locks) files.set(lock.path, { before: files.has(lock.path) ? files.get(lock.path)?.before : lock.before, contents: lock.contents });
+  // The lock file that checked `key` this run (a library that does not say which: the one that records it now), and what it held before.
+  const lockOf = (/** @type {string} */ key) => [...files].find(([p, f]) => (declared ? declared.get(p)?.has(key) : key in clustersOf(f.contents)));
+  /** @type {Array<{ key: string, lockPath?: string, fileWasNew: boolean, changed: string[] }>} */
   const problems = [];
-  for (const [key, lock] of [...lockOf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const key of [...after.keys()].sort()) {
+    const lock = lockOf(key);
+    if (lock && lock[1].before !== undefined && key in clustersOf(lock[1].before)) continue;
     const was = before.get(key);
     const now = after.get(key);
     if (!was || !now) continue;
@@ -54,24 +53,30 @@ function lostLockRefusal({ locks, staging, outdir, appFile, rel }) {
       .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
     const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
     if (step) changed.push(step);
-    if (changed.length > 0) problems.push({ key, lock, changed });
+    if (changed.length > 0) problems.push({ key, lockPath: lock?.[0], fileWasNew: lock !== undefined && lock[1].before === undefined, changed });
   }
   if (problems.length === 0) return undefined;
-  const locksNamed = [...new Set(problems.map((p) => rel(p.lock.path)))].join(' and ');
-  const allNew = problems.every((p) => p.lock.fileWasNew);
-  // A file that is there without the entry: reset to {"clusters": {}}, or the entry dropped by hand or in a merge.
-  const missing = allNew ? `${locksNamed} did not exist, so this synth would start a new lock`
-    : [...new Set(problems.map((p) => p.lock.path))].map((lockPath) => {
-      const keys = problems.filter((p) => p.lock.path === lockPath).map((p) => p.key);
-      return problems.find((p) => p.lock.path === lockPath)?.lock.fileWasNew ? `${rel(lockPath)} did not exist`
-        : `${rel(lockPath)} has no entry for ${keys.join(', ')}`;
-    }).join(' and ') + ', so this synth would start a new entry';
-  const lost = allNew ? 'the lock file was deleted' : 'the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge)';
-  return `${missing}, but ${rel(outdir)}/ holds an earlier synth of `
-    + problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')
-    + `: ${lost}, or this synth runs where it is not. A cluster keeps these values for life and upgrades one minor at a time; `
-    + `restore ${locksNamed} from version control (git checkout -- ${locksNamed}) and synthesize again, and the lock says what to do. `
-    + `If the cluster was retired with its databases on purpose, remove ${rel(outdir)}/ as well.`;
+  const held = `${rel(outdir)}/ holds an earlier synth of ${problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')}`;
+  const closing = 'If the cluster was retired with its databases on purpose, remove ' + `${rel(outdir)}/ as well.`;
+  const unlocked = problems.filter((p) => p.lockPath === undefined).map((p) => p.key);
+  if (unlocked.length > 0) {
+    return `no ClusterLock checks ${unlocked.map((k) => `cluster ${k}`).join(', ')} in this synth (its app is synthesized with app.synth(), not lock.synth(app)), but ${held}. `
+      + 'A cluster keeps these values for life and upgrades one minor at a time; synthesize its app with lock.synth(app) over the lock file that records it (ClusterLock in the README), '
+      + `and the lock says what to do. ${closing}`;
+  }
+  const lockPaths = [...new Set(problems.map((p) => /** @type {string} */ (p.lockPath)))];
+  const locksNamed = lockPaths.map(rel).join(' and ');
+  const restore = `A cluster keeps these values for life and upgrades one minor at a time; restore ${locksNamed} from version control (git checkout -- ${locksNamed}) `
+    + `and synthesize again, and the lock says what to do. ${closing}`;
+  if (problems.every((p) => p.fileWasNew)) {
+    return `${locksNamed} did not exist, so this synth would start a new lock, but ${held}: the lock file was deleted, or this synth runs where it is not. ${restore}`;
+  }
+  const missing = lockPaths.map((lockPath) => {
+    const here = problems.filter((p) => p.lockPath === lockPath);
+    return here[0].fileWasNew ? `${rel(lockPath)} did not exist` : `${rel(lockPath)} has no entry for ${here.map((p) => p.key).join(', ')}`;
+  }).join(' and ');
+  return `${missing}, so this synth would start a new entry, but ${held}: the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge), `
+    + `or this synth runs where it is not. ${restore}`;
 }
 
 /**

@@ -1348,6 +1348,29 @@ setTimeout(() => undefined, 20_000);
     expect(run(dir, ['synth'], { S: '32' }).status).toBe(0);
   });
 
+  test('fails when the app no longer checks the cluster with a lock (app.synth() in place of lock.synth(app)): the shard count or a skipped minor went through with a note', () => {
+    const dir = appDir('lock-dropped', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',")
+      .replace("ClusterLock.file('temporal.lock.json').synth(app);", "if (process.env.UNLOCKED) app.synth(); else ClusterLock.file('temporal.lock.json').synth(app);") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = read(dir, 'temporal.lock.json');
+    for (const [env, change] of [[{ S: '32' }, 'numHistoryShards "16" where this synth writes "32"'], [{ V: '1.32.2' }, 'release 1.30.9 where this synth writes 1.32.2, which skips a minor']] as const) {
+      for (const args of [['synth'], ['synth', '--check']]) {
+        const r = run(dir, args, { ...env, UNLOCKED: '1' });
+        expect([r.status, r.stderr]).toEqual([1, expect.stringContaining('no ClusterLock checks cluster temporal/temporal in this synth (its app is synthesized with app.synth(), not lock.synth(app)), '
+          + `but dist/ holds an earlier synth of cluster temporal/temporal with ${change}. A cluster keeps these values for life and upgrades one minor at a time; `
+          + 'synthesize its app with lock.synth(app) over the lock file that records it')]);
+      }
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(read(dir, 'temporal.lock.json')).toBe(locked);
+    // The same values, the next minor, and a cluster retired with its output pass, with the note that nothing locks them.
+    expect(run(dir, ['synth'], { UNLOCKED: '1' }).stderr).toContain('lock     none: nothing stops a later synth');
+    expect(run(dir, ['synth'], { UNLOCKED: '1', V: '1.31.5' }).status).toBe(0);
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { UNLOCKED: '1', S: '32' }).status).toBe(0);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
