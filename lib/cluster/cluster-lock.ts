@@ -6,7 +6,7 @@ import { recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
-import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
+import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
 import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
@@ -86,6 +86,8 @@ export class ClusterLock {
       const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
       if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
     }
+    const elsewhere = this.path ? lockedElsewhereOnItsDatabases(this.path, this.given ?? this.path, command?.app, clusters, readEntries) : undefined;
+    if (elsewhere) throw new Error(lockedElsewhereError(this.path!, elsewhere));
     const root = Node.of(scope).root;
     const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
     for (const cluster of clusters) {
