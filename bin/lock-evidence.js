@@ -10,8 +10,10 @@
 // lock.synth(app)), which got a note. The output folder of the previous synth still says what the
 // cluster was: its pinned ConfigMap holds the three values and, in its labels, the release. So each
 // cluster of this synth that no lock checked against an entry its file held is compared with that
-// ConfigMap in the output folder, as the lock would have compared it. A cluster the folder does not
-// hold (a new one, a renamed one, or the folder was deleted too, as `cdk8s synth` does) is not checked.
+// ConfigMap in the output folder, as the lock would have compared it; one that a lock did check is
+// held to the three values there too (an entry edited by hand to the app's new shard count passed
+// its lock). A cluster the folder does not hold (a new one, a renamed one, or the folder was deleted
+// too, as `cdk8s synth` does) is not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -23,7 +25,8 @@ const RELEASE_LABEL = 'app.kubernetes.io/version';
 /**
  * The refusal of a synth with a cluster that no lock checked against an entry its file held (no
  * lock, the file new, or without the entry) and that the output folder holds with other pinned
- * values, or a release more than one minor behind or any minor ahead; else undefined. `locks` is
+ * values, or a release more than one minor behind or any minor ahead, or with a cluster that a lock
+ * checked and the output folder holds with other pinned values; else undefined. `locks` is
  * every save of the run, in order: of several locks on one file, the first says what the file held.
  * `declared`, when the library gives it, says which keys each lock (by its path) checked.
  * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
@@ -43,21 +46,34 @@ function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
   const lockOf = (/** @type {string} */ key) => [...files].find(([p, f]) => (declared ? declared.get(p)?.has(key) : key in clustersOf(f.contents)));
   /** @type {Array<{ key: string, lockPath?: string, fileWasNew: boolean, changed: string[] }>} */
   const problems = [];
+  /** @type {Array<{ key: string, lockPath: string, changed: string[] }>} */
+  const edited = [];
   for (const key of [...after.keys()].sort()) {
     const lock = lockOf(key);
-    if (lock && lock[1].before !== undefined && key in clustersOf(lock[1].before)) continue;
     const was = before.get(key);
     const now = after.get(key);
     if (!was || !now) continue;
     const changed = PINNED_FIELDS.filter((f) => was.data?.[f] !== now.data?.[f])
       .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
+    // An entry the lock held and passed: the three values never change under one key, so one that did was edited by hand to
+    // the app's (the release may differ: an output folder left by another branch's synth).
+    if (lock && lock[1].before !== undefined && key in clustersOf(lock[1].before)) {
+      if (changed.length > 0) edited.push({ key, lockPath: lock[0], changed });
+      continue;
+    }
     const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
     if (step) changed.push(step);
     if (changed.length > 0) problems.push({ key, lockPath: lock?.[0], fileWasNew: lock !== undefined && lock[1].before === undefined, changed });
   }
+  const closing = 'If the cluster was retired with its databases on purpose, remove ' + `${rel(outdir)}/ as well.`;
+  if (edited.length > 0) {
+    const named = [...new Set(edited.map((e) => rel(e.lockPath)))].join(' and ');
+    return `${named} records ${edited.map((e) => `cluster ${e.key}`).join(', ')} with the values this synth writes, but ${rel(outdir)}/ holds an earlier synth of `
+      + `${edited.map((e) => `cluster ${e.key} with ${e.changed.join(', ')}`).join('; ')}: the entry was edited by hand. A cluster keeps these values for life; `
+      + `restore ${named} from version control (git checkout -- ${named}) and synthesize again, and the lock says what to do. ${closing}`;
+  }
   if (problems.length === 0) return undefined;
   const held = `${rel(outdir)}/ holds an earlier synth of ${problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')}`;
-  const closing = 'If the cluster was retired with its databases on purpose, remove ' + `${rel(outdir)}/ as well.`;
   const unlocked = problems.filter((p) => p.lockPath === undefined).map((p) => p.key);
   if (unlocked.length > 0) {
     return `no ClusterLock checks ${unlocked.map((k) => `cluster ${k}`).join(', ')} in this synth (its app is synthesized with app.synth(), not lock.synth(app)), but ${held}. `

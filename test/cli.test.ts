@@ -1371,6 +1371,33 @@ setTimeout(() => undefined, 20_000);
     expect(run(dir, ['synth'], { UNLOCKED: '1', S: '32' }).status).toBe(0);
   });
 
+  test.each([
+    ['numHistoryShards', { S: '32' }, 'numHistoryShards "16" where this synth writes "32"', 32],
+    ['failoverVersionIncrement', { F: '100' }, 'failoverVersionIncrement "10" where this synth writes "100"', 100],
+    ['currentClusterName', { N: 'renamed' }, 'currentClusterName "temporal" where this synth writes "renamed"', 'renamed'],
+  ] as const)('fails when the lock entry\'s %s was edited by hand to the app\'s new value: the lock passed it, while the output folder held the old one', (field, env, change, value) => {
+    const dir = appDir(`lock-edited-${field}`, { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,',
+      "numHistoryShards: Number(process.env.S ?? 16), failoverVersionIncrement: Number(process.env.F ?? 10), clusterName: process.env.N ?? 'temporal', version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = read(dir, 'temporal.lock.json');
+    const edited = JSON.parse(locked);
+    edited.clusters['temporal/temporal'][field] = value;
+    writeFileSync(join(dir, 'temporal.lock.json'), `${JSON.stringify(edited, null, 2)}\n`);
+    for (const args of [['synth'], ['synth', '--check']]) {
+      const r = run(dir, args, env);
+      expect([r.status, r.stderr]).toEqual([1, expect.stringContaining('temporal.lock.json records cluster temporal/temporal with the values this synth writes, but dist/ holds an earlier synth of '
+        + `cluster temporal/temporal with ${change}: the entry was edited by hand. A cluster keeps these values for life; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)`)]);
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    // Restored, the lock says what to do; a release the output folder holds from another branch's synth is no edit.
+    writeFileSync(join(dir, 'temporal.lock.json'), locked);
+    expect(run(dir, ['synth'], env).stderr).toMatch(/ClusterLock \(.*\) refuses this synth:\n- cluster temporal\/temporal: \w+ is locked at/);
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), locked);
+    expect(run(dir, ['synth']).status).toBe(0);
+  });
+
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {
     const dir = appDir('lock-link', { 'main.ts': CLUSTER_APP(16).replace("ClusterLock.file('temporal.lock.json')", "ClusterLock.file('locks/temporal.lock.json')") });
     const shared = mkdirp(join(work, 'lock-link-shared'));
