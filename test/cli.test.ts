@@ -292,6 +292,35 @@ ${envApp('4')}
   expect(run(dir, ['synth', '--check']).status).toBe(0);
 });
 
+test('fails when two apps of one run, each with a lock file of its own, put their new clusters on one database outside the clusters\' DNS: the second lock read the first one\'s file, which the command writes only after the output', () => {
+  const main = (prod: string, staging: string) => `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: 'temporal', disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: env === 'prod' ? '${prod}' : '${staging}', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence });
+  ClusterLock.file('temporal.' + env + '.lock.json').synth(app);
+}
+`;
+  const dir = appDir('two-apps-one-database', { 'main.ts': main('pg', 'pg'), 'temporal.staging.lock.json': '{"clusters": {}}\n', 'temporal.prod.lock.json': '{"clusters": {}}\n' });
+  // Each environment's own pg, in its own Kubernetes cluster.
+  expect(run(dir, ['synth']).status).toBe(0);
+  const staging = read(dir, 'temporal.staging.lock.json');
+  writeFileSync(join(dir, 'temporal.prod.lock.json'), '{"clusters": {}}\n');
+  writeFileSync(join(dir, 'temporal.staging.lock.json'), '{"clusters": {}}\n');
+  writeFileSync(join(dir, 'main.ts'), main('DB1.corp.example.com.', 'db1.corp.example.com'));
+  const r = run(dir, ['synth']);
+  expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`refuses this synth: cluster temporal/temporal uses postgres://DB1.corp.example.com.:5432/temporal, a database of temporal/temporal in ${join(dir, 'temporal.staging.lock.json')}, another lock file`)]);
+  expect(read(dir, 'temporal.staging.lock.json')).toBe('{"clusters": {}}\n');
+  expect(staging).toContain('"default": "postgres://pg:5432/temporal"');
+});
+
 test('fails when an app per environment saves one lock file twice: the command wrote the last lock saved, which dropped the earlier one\'s entries', () => {
   const dir = appDir('two-apps', {
     'main.ts': `

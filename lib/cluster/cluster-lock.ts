@@ -86,7 +86,13 @@ export class ClusterLock {
       const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
       if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
     }
-    const elsewhere = this.path ? lockedElsewhereOnItsDatabases(this.path, this.given ?? this.path, command?.app, clusters, readEntries) : undefined;
+    // Under the command a lock saved earlier in this run is written only after the output: its entries are the ones it saved.
+    const saved = (file: string) => command?.locks.filter((l) => l.path === file).pop()?.contents;
+    const readSaved = (file: string) => {
+      const text = saved(file);
+      return text === undefined ? readEntries(file) : parseLock(file, text).clusters;
+    };
+    const elsewhere = this.path ? lockedElsewhereOnItsDatabases(this.path, this.given ?? this.path, command?.app, clusters, readSaved) : undefined;
     if (elsewhere) throw new Error(lockedElsewhereError(this.path!, elsewhere));
     const root = Node.of(scope).root;
     const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
