@@ -1,14 +1,19 @@
 // @ts-check
-// A lock file that is not there, beside an output folder that holds the cluster.
+// A cluster no lock knew, beside an output folder that holds the cluster.
 //
-// The lock refuses a synth that changes what a cluster can never change, as long as it exists. A
-// deleted lock (to get past its refusal, or lost in a merge) made the next synth start a new one,
-// which took any shard count, cluster name or release, and reported it as "updated: commit it with
-// the output". The output folder of the previous synth still says what the cluster was: its pinned
-// ConfigMap holds the three values and, in its labels, the release. So when a lock file is new,
-// each cluster it records is compared with that ConfigMap in the output folder, as the lock would
-// have compared it. A cluster the folder does not hold (a new one, or the folder was deleted too,
-// as `cdk8s synth` does) is not checked.
+// The lock refuses a synth that changes what a cluster can never change, as long as it checks the
+// cluster against its entry. A deleted lock (to get past its refusal, or lost in a merge) made the
+// next synth start a new one, which took any shard count, cluster name or release, and reported it
+// as "updated: commit it with the output"; so did a lock file that is there without the entry (reset
+// to {"clusters": {}}, the text the README gives for a new lock, or the entry dropped by hand or in
+// a merge), and an app that no longer checks the cluster with a lock at all (app.synth() in place of
+// lock.synth(app)), which got a note. The output folder of the previous synth still says what the
+// cluster was: its pinned ConfigMap holds the three values and, in its labels, the release. So each
+// cluster of this synth that no lock checked against an entry its file held is compared with that
+// ConfigMap in the output folder, as the lock would have compared it; one that a lock did check is
+// held to the three values there too (an entry edited by hand to the app's new shard count passed
+// its lock). A cluster the folder does not hold (a new one, a renamed one, or the folder was deleted
+// too, as `cdk8s synth` does) is not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -18,41 +23,91 @@ const PINNED_FIELDS = ['numHistoryShards', 'failoverVersionIncrement', 'currentC
 const RELEASE_LABEL = 'app.kubernetes.io/version';
 
 /**
- * The refusal of a synth whose new lock file records a cluster that the output folder holds with
- * other pinned values, or a release more than one minor behind or any minor ahead; else undefined.
- * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
+ * The refusal of a synth with a cluster that no lock checked against an entry its file held (no
+ * lock, the file new, or without the entry) and that the output folder holds with other pinned
+ * values, or a release more than one minor behind or any minor ahead, or with a cluster that a lock
+ * checked and the output folder holds with other pinned values; else undefined. `locks` is
+ * every save of the run, in order: of several locks on one file, the first says what the file held.
+ * `declared`, when the library gives it, says which keys each lock (by its path) checked.
+ * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
  * @returns {string | undefined}
  */
-function deletedLockRefusal({ locks, staging, outdir, appFile, rel }) {
-  /** @type {Map<string, string>} */
-  const lockOf = new Map();
-  for (const lock of locks.filter((l) => l.before === undefined)) {
-    for (const key of Object.keys(JSON.parse(lock.contents).clusters ?? {})) lockOf.set(key, lock.path);
-  }
-  if (lockOf.size === 0 || !fs.existsSync(outdir)) return undefined;
+function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
+  if (!fs.existsSync(outdir)) return undefined;
   const yaml = loadYaml(appFile);
   if (!yaml) return undefined;
   const before = pinnedConfigMaps(outdir, yaml);
   if (before.size === 0) return undefined;
   const after = pinnedConfigMaps(staging, yaml);
+  /** @type {Map<string, { before?: string, contents: string }>} */
+  const files = new Map();
+  for (const lock of locks) files.set(lock.path, { before: files.has(lock.path) ? files.get(lock.path)?.before : lock.before, contents: lock.contents });
+  // The lock file that checked `key` this run (a library that does not say which: the one that records it now), and what it held before.
+  const lockOf = (/** @type {string} */ key) => [...files].find(([p, f]) => (declared ? declared.get(p)?.has(key) : key in clustersOf(f.contents)));
+  /** @type {Array<{ key: string, lockPath?: string, fileWasNew: boolean, changed: string[] }>} */
   const problems = [];
-  for (const [key, lockPath] of [...lockOf].sort()) {
+  /** @type {Array<{ key: string, lockPath: string, changed: string[] }>} */
+  const edited = [];
+  for (const key of [...after.keys()].sort()) {
+    const lock = lockOf(key);
     const was = before.get(key);
     const now = after.get(key);
     if (!was || !now) continue;
     const changed = PINNED_FIELDS.filter((f) => was.data?.[f] !== now.data?.[f])
       .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
+    // An entry the lock held and passed: the three values never change under one key, so one that did was edited by hand to
+    // the app's (the release may differ: an output folder left by another branch's synth).
+    if (lock && lock[1].before !== undefined && key in clustersOf(lock[1].before)) {
+      if (changed.length > 0) edited.push({ key, lockPath: lock[0], changed });
+      continue;
+    }
     const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
     if (step) changed.push(step);
-    if (changed.length > 0) problems.push({ key, lockPath, changed });
+    if (changed.length > 0) problems.push({ key, lockPath: lock?.[0], fileWasNew: lock !== undefined && lock[1].before === undefined, changed });
+  }
+  const closing = 'If the cluster was retired with its databases on purpose, remove ' + `${rel(outdir)}/ as well.`;
+  if (edited.length > 0) {
+    const named = [...new Set(edited.map((e) => rel(e.lockPath)))].join(' and ');
+    return `${named} records ${edited.map((e) => `cluster ${e.key}`).join(', ')} with the values this synth writes, but ${rel(outdir)}/ holds an earlier synth of `
+      + `${edited.map((e) => `cluster ${e.key} with ${e.changed.join(', ')}`).join('; ')}: the entry was edited by hand. A cluster keeps these values for life; `
+      + `restore ${named} from version control (git checkout -- ${named}) and synthesize again, and the lock says what to do. ${closing}`;
   }
   if (problems.length === 0) return undefined;
-  const locksNamed = [...new Set(problems.map((p) => rel(p.lockPath)))].join(' and ');
-  return `${locksNamed} did not exist, so this synth would start a new lock, but ${rel(outdir)}/ holds an earlier synth of `
-    + problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')
-    + `: the lock file was deleted, or this synth runs where it is not. A cluster keeps these values for life and upgrades one minor at a time; `
-    + `restore ${locksNamed} from version control (git checkout -- ${locksNamed}) and synthesize again, and the lock says what to do. `
-    + `If the cluster was retired with its databases on purpose, remove ${rel(outdir)}/ as well.`;
+  const held = `${rel(outdir)}/ holds an earlier synth of ${problems.map((p) => `cluster ${p.key} with ${p.changed.join(', ')}`).join('; ')}`;
+  const unlocked = problems.filter((p) => p.lockPath === undefined).map((p) => p.key);
+  if (unlocked.length > 0) {
+    return `no ClusterLock checks ${unlocked.map((k) => `cluster ${k}`).join(', ')} in this synth (its app is synthesized with app.synth(), not lock.synth(app)), but ${held}. `
+      + 'A cluster keeps these values for life and upgrades one minor at a time; synthesize its app with lock.synth(app) over the lock file that records it (ClusterLock in the README), '
+      + `and the lock says what to do. ${closing}`;
+  }
+  const lockPaths = [...new Set(problems.map((p) => /** @type {string} */ (p.lockPath)))];
+  const locksNamed = lockPaths.map(rel).join(' and ');
+  const restore = `A cluster keeps these values for life and upgrades one minor at a time; restore ${locksNamed} from version control (git checkout -- ${locksNamed}) `
+    + `and synthesize again, and the lock says what to do. ${closing}`;
+  if (problems.every((p) => p.fileWasNew)) {
+    return `${locksNamed} did not exist, so this synth would start a new lock, but ${held}: the lock file was deleted, or this synth runs where it is not. ${restore}`;
+  }
+  const missing = lockPaths.map((lockPath) => {
+    const here = problems.filter((p) => p.lockPath === lockPath);
+    return here[0].fileWasNew ? `${rel(lockPath)} did not exist` : `${rel(lockPath)} has no entry for ${here.map((p) => p.key).join(', ')}`;
+  }).join(' and ');
+  return `${missing}, so this synth would start a new entry, but ${held}: the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge), `
+    + `or this synth runs where it is not. ${restore}`;
+}
+
+/**
+ * The `clusters` of a lock's text, or an empty map for text that is not a lock (the lock itself
+ * refuses such a file before the command gets here).
+ * @param {string} text
+ * @returns {Record<string, unknown>}
+ */
+function clustersOf(text) {
+  try {
+    const clusters = JSON.parse(text)?.clusters;
+    return clusters !== null && typeof clusters === 'object' ? clusters : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -110,4 +165,4 @@ function loadYaml(appFile) {
   }
 }
 
-module.exports = { deletedLockRefusal };
+module.exports = { lostLockRefusal };

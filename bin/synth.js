@@ -21,7 +21,7 @@ const { SynthError, commit, removeLeftovers } = require('./swap');
 const { folderWithoutEntry, notAnOutputFolder } = require('./output-folder');
 const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
-const { deletedLockRefusal } = require('./lock-evidence');
+const { lostLockRefusal } = require('./lock-evidence');
 const { createCheckFolder } = require('./check-folder');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
@@ -241,8 +241,8 @@ function synth(options, done) {
     const clusters = apps.flatMap(clustersOf);
     // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
     const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
-    const deleted = deletedLockRefusal({ locks, staging, outdir, appFile, rel });
-    if (deleted) throw new SynthError(deleted);
+    const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, staging, outdir, appFile, rel });
+    if (lost) throw new SynthError(lost);
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });
       const stale = [...(diff.length ? [`${rel(outdir)}/`] : []), ...locks.filter((l) => l.changed).map((l) => rel(l.path))];

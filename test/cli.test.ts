@@ -292,6 +292,35 @@ ${envApp('4')}
   expect(run(dir, ['synth', '--check']).status).toBe(0);
 });
 
+test('fails when two apps of one run, each with a lock file of its own, put their new clusters on one database outside the clusters\' DNS: the second lock read the first one\'s file, which the command writes only after the output', () => {
+  const main = (prod: string, staging: string) => `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of ['staging', 'prod']) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: 'temporal', disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: env === 'prod' ? '${prod}' : '${staging}', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence });
+  ClusterLock.file('temporal.' + env + '.lock.json').synth(app);
+}
+`;
+  const dir = appDir('two-apps-one-database', { 'main.ts': main('pg', 'pg'), 'temporal.staging.lock.json': '{"clusters": {}}\n', 'temporal.prod.lock.json': '{"clusters": {}}\n' });
+  // Each environment's own pg, in its own Kubernetes cluster.
+  expect(run(dir, ['synth']).status).toBe(0);
+  const staging = read(dir, 'temporal.staging.lock.json');
+  writeFileSync(join(dir, 'temporal.prod.lock.json'), '{"clusters": {}}\n');
+  writeFileSync(join(dir, 'temporal.staging.lock.json'), '{"clusters": {}}\n');
+  writeFileSync(join(dir, 'main.ts'), main('DB1.corp.example.com.', 'db1.corp.example.com'));
+  const r = run(dir, ['synth']);
+  expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`refuses this synth: cluster temporal/temporal uses postgres://DB1.corp.example.com.:5432/temporal, a database of temporal/temporal in ${join(dir, 'temporal.staging.lock.json')}, another lock file`)]);
+  expect(read(dir, 'temporal.staging.lock.json')).toBe('{"clusters": {}}\n');
+  expect(staging).toContain('"default": "postgres://pg:5432/temporal"');
+});
+
 test('fails when an app per environment saves one lock file twice: the command wrote the last lock saved, which dropped the earlier one\'s entries', () => {
   const dir = appDir('two-apps', {
     'main.ts': `
@@ -1314,6 +1343,88 @@ setTimeout(() => undefined, 20_000);
     expect(run(dir, ['synth'], { V: '1.30.9' }).stderr).toContain('with release 1.31.5 where this synth writes 1.30.9, which goes back a minor:');
     rmSync(join(dir, 'dist'), { recursive: true });
     expect(run(dir, ['synth'], { V: '1.32.2' }).status).toBe(0);
+  });
+
+  test.each([
+    ['reset to {"clusters": {}}, the text the README gives for a new lock', '{"clusters": {}}\n'],
+    ['reset on a Windows checkout (a byte order mark, CRLF)', '\uFEFF{\r\n  "clusters": {}\r\n}\r\n'],
+    ['without the cluster\'s entry beside another cluster\'s (dropped by hand or in a merge)', null],
+  ])('fails when the lock file is there without the cluster\'s entry, %s: only a missing file was compared with the output, so the shard count or a skipped minor went through', (_, text) => {
+    const dir = appDir(`lock-entry-lost-${text === null ? 'other' : text.length}`, { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = JSON.parse(read(dir, 'temporal.lock.json'));
+    // Another cluster's entry, on databases of its own, stays: only this cluster's is lost.
+    const other = { ...locked.clusters['temporal/temporal'], persistence: { default: 'postgres://pg.other:5432/temporal', visibility: 'postgres://pg.other:5432/visibility' } };
+    const lost = text ?? `${JSON.stringify({ clusters: { 'other/temporal': other } }, null, 2)}\n`;
+    for (const [env, change] of [[{ S: '32' }, 'numHistoryShards "16" where this synth writes "32"'], [{ V: '1.32.2' }, 'release 1.30.9 where this synth writes 1.32.2, which skips a minor']] as const) {
+      for (const args of [['synth'], ['synth', '--check']]) {
+        writeFileSync(join(dir, 'temporal.lock.json'), lost);
+        const r = run(dir, args, env);
+        expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`temporal.lock.json has no entry for temporal/temporal, so this synth would start a new entry, but dist/ holds an earlier synth of cluster temporal/temporal with ${change}: `
+          + 'the lock file lost the entry (deleted, reset to {"clusters": {}}, or dropped by hand or in a merge), or this synth runs where it is not. '
+          + 'A cluster keeps these values for life and upgrades one minor at a time; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)')]);
+        expect(read(dir, 'temporal.lock.json')).toBe(lost);
+      }
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    // What the lock itself takes goes through: the same values, the next minor; and a cluster retired with its output.
+    expect(run(dir, ['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), lost);
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), lost);
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { S: '32' }).status).toBe(0);
+  });
+
+  test('fails when the app no longer checks the cluster with a lock (app.synth() in place of lock.synth(app)): the shard count or a skipped minor went through with a note', () => {
+    const dir = appDir('lock-dropped', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',")
+      .replace("ClusterLock.file('temporal.lock.json').synth(app);", "if (process.env.UNLOCKED) app.synth(); else ClusterLock.file('temporal.lock.json').synth(app);") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = read(dir, 'temporal.lock.json');
+    for (const [env, change] of [[{ S: '32' }, 'numHistoryShards "16" where this synth writes "32"'], [{ V: '1.32.2' }, 'release 1.30.9 where this synth writes 1.32.2, which skips a minor']] as const) {
+      for (const args of [['synth'], ['synth', '--check']]) {
+        const r = run(dir, args, { ...env, UNLOCKED: '1' });
+        expect([r.status, r.stderr]).toEqual([1, expect.stringContaining('no ClusterLock checks cluster temporal/temporal in this synth (its app is synthesized with app.synth(), not lock.synth(app)), '
+          + `but dist/ holds an earlier synth of cluster temporal/temporal with ${change}. A cluster keeps these values for life and upgrades one minor at a time; `
+          + 'synthesize its app with lock.synth(app) over the lock file that records it')]);
+      }
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    expect(read(dir, 'temporal.lock.json')).toBe(locked);
+    // The same values, the next minor, and a cluster retired with its output pass, with the note that nothing locks them.
+    expect(run(dir, ['synth'], { UNLOCKED: '1' }).stderr).toContain('lock     none: nothing stops a later synth');
+    expect(run(dir, ['synth'], { UNLOCKED: '1', V: '1.31.5' }).status).toBe(0);
+    rmSync(join(dir, 'dist'), { recursive: true });
+    expect(run(dir, ['synth'], { UNLOCKED: '1', S: '32' }).status).toBe(0);
+  });
+
+  test.each([
+    ['numHistoryShards', { S: '32' }, 'numHistoryShards "16" where this synth writes "32"', 32],
+    ['failoverVersionIncrement', { F: '100' }, 'failoverVersionIncrement "10" where this synth writes "100"', 100],
+    ['currentClusterName', { N: 'renamed' }, 'currentClusterName "temporal" where this synth writes "renamed"', 'renamed'],
+  ] as const)('fails when the lock entry\'s %s was edited by hand to the app\'s new value: the lock passed it, while the output folder held the old one', (field, env, change, value) => {
+    const dir = appDir(`lock-edited-${field}`, { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,',
+      "numHistoryShards: Number(process.env.S ?? 16), failoverVersionIncrement: Number(process.env.F ?? 10), clusterName: process.env.N ?? 'temporal', version: process.env.V ?? '1.30.9',") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const locked = read(dir, 'temporal.lock.json');
+    const edited = JSON.parse(locked);
+    edited.clusters['temporal/temporal'][field] = value;
+    writeFileSync(join(dir, 'temporal.lock.json'), `${JSON.stringify(edited, null, 2)}\n`);
+    for (const args of [['synth'], ['synth', '--check']]) {
+      const r = run(dir, args, env);
+      expect([r.status, r.stderr]).toEqual([1, expect.stringContaining('temporal.lock.json records cluster temporal/temporal with the values this synth writes, but dist/ holds an earlier synth of '
+        + `cluster temporal/temporal with ${change}: the entry was edited by hand. A cluster keeps these values for life; restore temporal.lock.json from version control (git checkout -- temporal.lock.json)`)]);
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    // Restored, the lock says what to do; a release the output folder holds from another branch's synth is no edit.
+    writeFileSync(join(dir, 'temporal.lock.json'), locked);
+    expect(run(dir, ['synth'], env).stderr).toMatch(/ClusterLock \(.*\) refuses this synth:\n- cluster temporal\/temporal: \w+ is locked at/);
+    expect(run(dir, ['synth'], { V: '1.31.5' }).status).toBe(0);
+    writeFileSync(join(dir, 'temporal.lock.json'), locked);
+    expect(run(dir, ['synth']).status).toBe(0);
   });
 
   test('fails when the lock file is a symbolic link (one lock shared by two repositories): the synth replaced the link with a file of its own', () => {

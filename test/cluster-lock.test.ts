@@ -669,6 +669,122 @@ describe('ClusterLock', () => {
         process.chdir(cwd);
       }
     });
+    describe('a database another lock file records (a lock per environment)', () => {
+      /** An app whose cluster `namespace/name` has its default or visibility store on `host`, database `database`. */
+      const envApp = (host: string, database: string, role: 'default' | 'visibility', namespace = 'temporal', name = 'temporal') => {
+        const a = Testing.app();
+        const chart = new Chart(a, 'c', { namespace });
+        const store = (d: string) => Datastore.postgres({ host, database: d, user: 'u', password });
+        const own = (d: string) => Datastore.postgres({ host: 'pg', database: d, user: 'u', password });
+        new TemporalCluster(chart, name, {
+          numHistoryShards: 512,
+          persistence: new Persistence(chart, 'p', role === 'default' ? { defaultStore: store(database), visibilityStore: own('visibility') } : { defaultStore: own('temporal'), visibilityStore: store(database) }),
+        });
+        return a;
+      };
+      const prod = () => join(dir, 'temporal.prod.lock.json');
+      const staging = () => join(dir, 'temporal.staging.lock.json');
+      /** Production's lock records `host`/temporal (default store); staging's lock exists, empty (a lock started on purpose). */
+      const lockProd = (host: string) => {
+        rmSync(path, { force: true });
+        writeFileSync(prod(), '{"clusters": {}}');
+        const lock = ClusterLock.file(prod());
+        lock.check(envApp(host, 'temporal', 'default'));
+        lock.save();
+        writeFileSync(staging(), '{"clusters": {}}');
+      };
+      const refusal = (a: App) => {
+        const before = readFileSync(staging(), 'utf-8');
+        try {
+          ClusterLock.file(staging()).check(a);
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        } finally {
+          expect(readFileSync(staging(), 'utf-8')).toBe(before);
+        }
+      };
+      // A name outside the cluster's DNS, as RDS, Cloud SQL's DNS, Azure or a corporate zone give it, and another spelling of it.
+      const external = fc.constantFrom('temporal.abc123.eu-west-1.rds.amazonaws.com', 'temporal-db.postgres.database.azure.com', 'db1.corp.example.com', 'pg.prod.example.internal');
+      const spelling = (host: string) => fc.constantFrom(host, host.toUpperCase(), `${host}.`, host.replace(/^./, (c) => c.toUpperCase()));
+
+      test('fails when a cluster of one environment\'s lock is on a database, written with a name outside the cluster\'s DNS in any spelling, that another environment\'s lock records, in any role, under any key', () => {
+        const arbitrary = external.chain((host) => fc.record({
+          host: fc.constant(host), written: spelling(host), database: fc.constantFrom('temporal', 'TEMPORAL', 'Temporal'), role: fc.constantFrom<'default' | 'visibility'>('default', 'visibility'),
+          key: fc.constantFrom<[string, string]>(['temporal', 'temporal'], ['staging', 'temporal'], ['temporal', 'orders']),
+        }));
+        fc.assert(fc.property(arbitrary, ({ host, written, database, role, key: [namespace, name] }) => {
+          lockProd(host);
+          expect(refusal(envApp(written, database, role, namespace, name))).toContain(`ClusterLock (${staging()}) refuses this synth: cluster ${namespace}/${name} uses postgres://${written}:5432/${database}, `
+            + `a database of temporal/temporal in ${prod()}, another lock file (another environment's or Kubernetes cluster's): `);
+        }), { numRuns: 40 });
+      });
+
+      test('passes when the two locks\' databases are written with names or addresses of each Kubernetes cluster\'s own (each environment\'s postgres.databases.svc), or are other databases', () => {
+        for (const host of ['pg', 'pg.databases', 'postgres.databases.svc', 'postgres.databases.svc.cluster.local', 'pg-0.pg.databases', '10.0.0.5', 'localhost']) {
+          lockProd(host);
+          expect(refusal(envApp(host, 'temporal', 'default'))).toBe('');
+        }
+        lockProd('db1.corp.example.com');
+        expect(refusal(envApp('db1.corp.example.com', 'temporal_staging', 'default'))).toBe('');
+        expect(refusal(envApp('db2.corp.example.com', 'temporal', 'default'))).toBe('');
+      });
+    });
+
+    describe('a lock file git ignores', () => {
+      // A real repository: the ignore rules are git's to read (patterns, folders, info/exclude, negations, tracked files).
+      const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const repoWith = (rules: Record<string, string>) => {
+        const repo = mkdtempSync(join(tmpdir(), 'lock-git-'));
+        git(repo, 'init', '-q');
+        mkdirSync(join(repo, 'deploy'));
+        for (const [file, text] of Object.entries(rules)) writeFileSync(join(repo, file), text);
+        return repo;
+      };
+      const refusalIn = (repo: string, file: string) => {
+        try {
+          ClusterLock.file(join(repo, file)).check(app());
+          return '';
+        } catch (e) {
+          return (e as Error).message;
+        } finally {
+          expect(existsSync(join(repo, file))).toBe(false);
+        }
+      };
+      // Rules that match the lock, as written in a .gitignore of the repository, of its folder, or in .git/info/exclude.
+      const ignoring = fc.constantFrom('*lock.json', '*.json', '*.lock.*', 'temporal.*', 'temporal.lock.json', '**/temporal.lock.json', '[Tt]emporal.lock.json', '*.lock.json\n# generated', 'deploy/');
+      const where = fc.constantFrom('.gitignore', 'deploy/.gitignore', '.git/info/exclude');
+
+      test('fails when a generated ignore rule matches the lock, in any file git reads rules from: it was never committed, and CI started a new, empty lock that took any shard count', () => {
+        fc.assert(fc.property(ignoring, where, (rule, file) => {
+          fc.pre(!(rule === 'deploy/' && file === 'deploy/.gitignore'));
+          const repo = repoWith({ [file]: `${rule}\n` });
+          try {
+            const lock = join(repo, 'deploy', 'temporal.lock.json');
+            const refusal = refusalIn(repo, 'deploy/temporal.lock.json');
+            expect(refusal).toContain(`ClusterLock (${lock}) refuses this synth: git ignores the lock file (${file}:1:${rule.split('\n')[0]}), so it is never committed: `);
+            expect(refusal).toContain('Make git track it: add the line !temporal.lock.json to the .gitignore of its folder (or remove the rule), then git add temporal.lock.json');
+          } finally {
+            rmSync(repo, { recursive: true, force: true });
+          }
+        }), { numRuns: 25 });
+      });
+
+      test('passes when no rule matches, a later rule un-ignores it, it is tracked, or there is no repository', () => {
+        const repo = repoWith({ '.gitignore': '*.json\n!temporal.lock.json\ndist/\npackage-lock.json\n' });
+        try {
+          expect(refusalIn(repo, 'deploy/temporal.lock.json')).toBe('');
+          writeFileSync(join(repo, '.gitignore'), '*lock.json\n');
+          writeFileSync(join(repo, 'deploy', 'temporal.lock.json'), '{"clusters": {}}\n');
+          git(repo, 'add', '-f', 'deploy/temporal.lock.json');
+          ClusterLock.file(join(repo, 'deploy', 'temporal.lock.json')).check(app());
+        } finally {
+          rmSync(repo, { recursive: true, force: true });
+        }
+        ClusterLock.file(path).check(app());
+      });
+    });
+
     test('fails when the lock path is a directory: the error named neither the lock nor the file (a bare EISDIR)', () => {
       rmSync(path);
       mkdirSync(path);

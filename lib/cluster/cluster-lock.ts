@@ -6,7 +6,8 @@ import { recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
-import { lockElsewhere, lockElsewhereError } from './lock-elsewhere';
+import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
+import { lockIgnoredError } from './lock-ignored';
 import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
@@ -78,11 +79,21 @@ export class ClusterLock {
       .map((k) => [k, records.get(c)!.databaseProxies ?? []] as const)));
     const locked = lockedStores(this.entries, proxiesNow);
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    const ignored = this.path ? lockIgnoredError(this.path) : undefined;
+    if (ignored) throw new Error(ignored);
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
     if (this.path && this.basis === undefined) {
       const found = lockElsewhere(this.path, this.given ?? this.path, command?.app, clusters, readEntries);
       if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
     }
+    // Under the command a lock saved earlier in this run is written only after the output: its entries are the ones it saved.
+    const saved = (file: string) => command?.locks.filter((l) => l.path === file).pop()?.contents;
+    const readSaved = (file: string) => {
+      const text = saved(file);
+      return text === undefined ? readEntries(file) : parseLock(file, text).clusters;
+    };
+    const elsewhere = this.path ? lockedElsewhereOnItsDatabases(this.path, this.given ?? this.path, command?.app, clusters, readSaved) : undefined;
+    if (elsewhere) throw new Error(lockedElsewhereError(this.path!, elsewhere));
     const root = Node.of(scope).root;
     const declaredBy = command ? sharedDeclarations(command, this.path ?? this) : undefined;
     for (const cluster of clusters) {
