@@ -312,6 +312,18 @@ describe.each(ROLES)('$role', (r) => {
       expect(() => render(r, { [r.key]: { podLabels: { 'app.kubernetes.io/component': 'other' } } }))
         .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': podLabels\\["app.kubernetes.io/component"\\] is "other"; expected a label that is not one of the selector labels`));
     });
+    test('a pod label names any key the library writes on its pods (release, owner, component): the merge misreported them', () => {
+      const own = render(r).deployment.spec.template.metadata.labels as Record<string, string>;
+      const ownOnly = Object.keys(own).filter((k) => !(k in SELECTOR(r.role)));
+      expect(ownOnly).toEqual(expect.arrayContaining(['app.kubernetes.io/version', 'app.kubernetes.io/managed-by']));
+      for (const key of ownOnly) {
+        expect(() => render(r, { [r.key]: { podLabels: { team: 'a', [key]: 'other' } } }))
+          .toThrow(new RegExp(`${r.role} of TemporalCluster 'temporal': podLabels\\["${key}"\\] is "other"; expected a label the library does not set itself\\. cdk8s-temporal labels every pod of this workload ${key}=${own[key]}`));
+      }
+      // The same value is no override either: a key is the library's whatever it says.
+      expect(() => render(r, { [r.key]: { podLabels: { 'app.kubernetes.io/version': own['app.kubernetes.io/version'] } } })).toThrow(/expected a label the library does not set itself/);
+      expect(render(r, { [r.key]: { podLabels: { 'app.kubernetes.io/Version': '1.31.9' } } }).deployment.spec.template.metadata.labels['app.kubernetes.io/version']).toBe(own['app.kubernetes.io/version']);
+    });
     test('a user env var has a name the library sets', () => {
       for (const name of ['TEMPORAL_SERVICES', 'POD_IP', 'TEMPORAL_NUM_HISTORY_SHARDS', 'TEMPORAL_DEFAULT_STORE_PASSWORD']) {
         expect(() => render(r, { [r.key]: { env: { [name]: EnvValue.fromValue('x') } } }))

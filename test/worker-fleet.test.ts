@@ -1381,6 +1381,13 @@ describe('WorkerFleet', () => {
 
     test('a pod label would change the selector, or names are not Kubernetes names', () => {
       expect(() => setup({ podLabels: { 'app.kubernetes.io/instance': 'x' } })).toThrow(/podLabels\["app.kubernetes.io\/instance"\] is "x"; expected a label that is not one of the selector labels/);
+      // Every other label the library writes on the fleet's pods is the library's too.
+      const own = objects(setup().chart).find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'orders').spec.template.metadata.labels as Record<string, string>;
+      const ownOnly = Object.keys(own).filter((k) => k !== 'app.kubernetes.io/name' && k !== 'app.kubernetes.io/instance');
+      expect(ownOnly).toEqual(expect.arrayContaining(['app.kubernetes.io/managed-by', 'app.kubernetes.io/part-of', 'app.kubernetes.io/component']));
+      for (const key of ownOnly) {
+        expect(() => setup({ podLabels: { [key]: 'other' } })).toThrow(new RegExp(`podLabels\\["${key}"\\] is "other"; expected a label the library does not set itself\\. cdk8s-temporal labels every pod of this workload ${key}=${own[key]}`));
+      }
       expect(() => setup({ name: 'Orders' })).toThrow(/WorkerFleet 'orders': name is "Orders"; expected a DNS-1123 label/);
       expect(() => setup({ image: 'a b' })).toThrow(/image is "a b"; expected an image reference/);
       expect(() => setup({ imagePullPolicy: 'always' as FleetImagePullPolicy })).toThrow(/imagePullPolicy is "always"; expected one of Always, IfNotPresent, Never/);

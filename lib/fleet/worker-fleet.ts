@@ -30,7 +30,7 @@ import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
-  checkAnnotations, checkCommand, checkCommandLine, checkedUserEnv, checkLabels, checkPullSecrets, kubeletLiteralEnv, propError,
+  checkAnnotations, checkCommand, checkCommandLine, checkedUserEnv, checkPodLabels, checkPullSecrets, kubeletLiteralEnv, propError,
   requireDns1123Label, requireDns1123Subdomain, requireInt32, requireInteger, requirePort, requireDurationSeconds, requireTemporalNamespaceName, plainProps,
 } from '../validation';
 
@@ -184,7 +184,7 @@ export class WorkerFleet extends Construct {
       ...(cluster ? { 'app.kubernetes.io/part-of': cluster.name } : {}),
       'app.kubernetes.io/managed-by': 'cdk8s-temporal',
     };
-    checkLabels(owner, 'podLabels', props.podLabels);
+    checkPodLabels(owner, props.podLabels, this.selectorLabels, this.labels);
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
     checkCommand(owner, 'command', props.command);
     checkCommandLine(owner, 'args', props.args);
@@ -192,11 +192,6 @@ export class WorkerFleet extends Construct {
     // Its own props only: a fleet takes no pod setting of the cluster it names (see ClusterPodSettings).
     const placement = checkedPlacement(owner, '', props);
     this.priorityClassName = placement.priorityClassName;
-    for (const key of Object.keys(props.podLabels ?? {})) {
-      if (key in this.selectorLabels) {
-        throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
-      }
-    }
     this.env = this.buildEnv(owner, props, graceSeconds);
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
     if (this.tls && this.connection.certificate) this.certificate = this.emitCertificate(metadata(this.name));

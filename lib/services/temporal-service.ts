@@ -15,7 +15,7 @@ import { pullSecretRefs } from '../pod/service-account';
 import { isBuiltByCluster } from '../cluster/built-by-cluster';
 import { headlessServiceName, roleName } from '../cluster/object-names';
 import {
-  checkAnnotations, checkedUserEnv, checkLabels, propError, requireDns1123Label, requireInt32, plainProps,
+  checkAnnotations, checkedUserEnv, checkPodLabels, propError, requireDns1123Label, requireInt32, plainProps,
 } from '../validation';
 
 export interface TemporalServiceProps extends Omit<FrontendServiceOptions, 'grpcPort' | 'membershipPort' | 'httpPort'> {
@@ -114,15 +114,10 @@ export abstract class TemporalService extends Construct {
       'app.kubernetes.io/instance': props.context.clusterName,
       'app.kubernetes.io/component': role,
     });
-    checkLabels(owner, 'podLabels', props.podLabels);
+    checkPodLabels(owner, props.podLabels, this.selectorLabels, { ...props.context.labels, 'app.kubernetes.io/component': role });
     checkAnnotations(owner, 'podAnnotations', props.podAnnotations);
     const placement = checkedPlacement(owner, '', props, props.context.placement);
     this.priorityClassName = placement.priorityClassName;
-    for (const key of Object.keys(props.podLabels ?? {})) {
-      if (key in this.selectorLabels) {
-        throw propError(owner, `podLabels["${key}"]`, props.podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
-      }
-    }
     const ownEnv = new Set([...RESERVED_ENV, ...props.context.env.map((e) => e.name)]);
     const userEnv = checkedUserEnv(owner, props.env, (name) => {
       if (ownEnv.has(name)) {

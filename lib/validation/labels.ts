@@ -50,6 +50,25 @@ export function checkLabels(owner: string, prop: string, labels: Record<string, 
   return labels;
 }
 
+/**
+ * A workload's podLabels, which the pod template merges under the library's own labels: none may
+ * name a key the library writes there, since the merge would either drop the user's value without
+ * a word or, before the selector labels, change what the release, component and owner labels say.
+ */
+export function checkPodLabels(owner: string, podLabels: Record<string, string> | undefined,
+  selectorLabels: Readonly<Record<string, string>>, ownLabels: Readonly<Record<string, string>>): void {
+  checkLabels(owner, 'podLabels', podLabels);
+  for (const key of Object.keys(podLabels ?? {})) {
+    if (key in selectorLabels) {
+      throw propError(owner, `podLabels["${key}"]`, podLabels![key], 'a label that is not one of the selector labels', 'Selectors are immutable; pick another key.');
+    }
+    if (key in ownLabels) {
+      throw propError(owner, `podLabels["${key}"]`, podLabels![key], 'a label the library does not set itself',
+        `cdk8s-temporal labels every pod of this workload ${key}=${ownLabels[key]}, which monitoring and kubectl read as its release, component or owner; pick another key.`);
+    }
+  }
+}
+
 /** Annotations: every key checked, every value a string. */
 export function checkAnnotations(owner: string, prop: string, annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (annotations === undefined) return undefined;
