@@ -12,7 +12,7 @@ import { ownValidation } from '../own-validation';
 import { compareVersions, TemporalVersion } from '../versions';
 import { editDistance, frozenData, propError, requireDurationMillis, requireInteger, requireNonEmpty, plainProps, requireTaskQueueName, requireTemporalNamespaceName, requireValueList, requireYamlData } from '../validation';
 import { HISTORY_TASK_TYPES } from './history-task-types';
-import { checkNamespaceLengths, idLengthErrors, idLimitErrors } from './id-length';
+import { checkNamespaceLengths, checkTaskQueueLengths, idLimitErrors } from './id-length';
 
 /** Task queue types, for the `taskType` constraint. */
 export enum TaskQueueType {
@@ -286,9 +286,9 @@ export class DynamicConfig extends Construct {
     });
     // Over the whole file once every value is in: add() takes them one at a time, in any order.
     this.node.addValidation(ownValidation({
-      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLimitErrors(`DynamicConfig '${props.name}'`, this), ...idLengthErrors(`DynamicConfig '${props.name}'`,
-        this.values.filter((v) => v.constraints.taskQueueName !== undefined).map((v) => ({ prop: `constraints.taskQueueName of ${v.key}`, name: v.constraints.taskQueueName! })), this)] }));
+      validate: () => [...partitionErrors(`DynamicConfig '${props.name}'`, this.values), ...idLimitErrors(`DynamicConfig '${props.name}'`, this)] }));
     checkNamespaceLengths(this, `DynamicConfig '${props.name}'`, undefined, this);
+    checkTaskQueueLengths(this, `DynamicConfig '${props.name}'`, undefined, this);
   }
 
   /** Adds values. A key with the same constraints twice is an error: the server would pick one silently. */

@@ -5,7 +5,7 @@ import { MAX_TASK_QUEUE_BYTES, propError } from '../validation';
 
 /** What the check reads of a dynamic config: the values of a key, or every value, as DynamicConfig.valuesOf gives them. */
 export interface IdLengthSource {
-  valuesOf(key?: string): ReadonlyArray<{ readonly key: string; readonly value: unknown; readonly constraints: { readonly namespace?: string } }>;
+  valuesOf(key?: string): ReadonlyArray<{ readonly key: string; readonly value: unknown; readonly constraints: { readonly namespace?: string; readonly taskQueueName?: string } }>;
 }
 
 /*
@@ -70,47 +70,64 @@ export function idLimitErrors(owner: string, dynamicConfig: IdLengthSource): str
       + `Give ${MIN_ID_LENGTH} or more; 255 matches the SQL visibility stores' columns.`).message);
 }
 
-/** A namespace name checked against a dynamic config's limit: where, and by whom. */
-interface NamespacePlace { readonly scope: IConstruct; readonly owner: string; readonly prop: string; readonly name: string }
+/** A name checked against a dynamic config: where, and by whom. */
+interface NamePlace { readonly scope: IConstruct; readonly owner: string; readonly prop: string; readonly name: string }
 
-/** The places whose names each dynamic config's limit holds, in the order their checks were set up (the cluster's namespaces before its fleets). */
-const NAMESPACE_PLACES = new WeakMap<IdLengthSource, NamespacePlace[]>();
-/** A dynamic config's own values constrained to a namespace, read when the checks run (values may come late). */
-const CONSTRAINT_PLACES = new WeakMap<IdLengthSource, () => NamespacePlace[]>();
+/** Per dynamic config and check, the places whose names it holds, in the order their checks were set up (the cluster's namespaces before its fleets). */
+const GIVEN_PLACES = new WeakMap<object, Map<string, NamePlace[]>>();
+/** Per dynamic config and check, its own values' constrained names, read when the checks run (values may come late). */
+const CONSTRAINT_PLACES = new WeakMap<object, Map<string, () => NamePlace[]>>();
 
-/**
- * Checks namespace names against `dynamicConfig`'s limit once every value is in (idLengthErrors).
- * One name may be a cluster's namespace, fleets' temporalNamespace and dynamic config constraints
- * at once: one mistake, reported once, at the first of them (the dynamic config's own values
- * last), which names the others. `names` undefined: the dynamic config's own constraints.
- */
-export function checkNamespaceLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
-  dynamicConfig: IdLengthSource): void {
-  let mine: () => NamespacePlace[];
-  if (names === undefined) {
-    mine = () => dynamicConfig.valuesOf().filter((v) => v.constraints.namespace !== undefined)
-      .map((v) => ({ scope, owner, prop: `constraints.namespace of ${v.key}`, name: v.constraints.namespace! }));
-    CONSTRAINT_PLACES.set(dynamicConfig, mine);
-  } else {
-    const places = NAMESPACE_PLACES.get(dynamicConfig) ?? [];
-    NAMESPACE_PLACES.set(dynamicConfig, places);
-    const given = names.map((n) => ({ scope, owner, prop: n.prop, name: n.name }));
-    places.push(...given);
-    mine = () => given;
-  }
-  scope.node.addValidation(ownValidation({ validate: () => namespaceLengthErrors(mine(), dynamicConfig) }));
+function registry<T>(map: WeakMap<object, Map<string, T>>, dynamicConfig: object): Map<string, T> {
+  const found = map.get(dynamicConfig) ?? new Map<string, T>();
+  map.set(dynamicConfig, found);
+  return found;
 }
 
-const samePlace = (a: NamespacePlace, b: NamespacePlace) => a.owner === b.owner && a.prop === b.prop && a.name === b.name;
+/**
+ * Runs `check` (its errors for one name) on `names` once every dynamic config value is in. One name
+ * may be given at several places (a cluster's namespace, fleets, the dynamic config's own
+ * constraints): one mistake, reported once, at the first of them (the dynamic config's own values
+ * last), which names the others. `names` undefined: the dynamic config's values constrained by
+ * `constraint`, named `<constraintProp>.<constraint> of <key>`.
+ */
+export function checkOncePerName(check: string, scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
+  dynamicConfig: IdLengthSource, errorsOf: (owner: string, named: { prop: string; name: string }) => string[], constraint: 'namespace' | 'taskQueueName', constraintProp = 'constraints'): void {
+  let mine: () => NamePlace[];
+  if (names === undefined) {
+    mine = () => dynamicConfig.valuesOf().filter((v) => v.constraints[constraint] !== undefined)
+      .map((v) => ({ scope, owner, prop: `${constraintProp}.${constraint} of ${v.key}`, name: v.constraints[constraint]! }));
+    registry(CONSTRAINT_PLACES, dynamicConfig).set(check, mine);
+  } else {
+    const places = registry(GIVEN_PLACES, dynamicConfig);
+    const given = names.map((n) => ({ scope, owner, prop: n.prop, name: n.name }));
+    places.set(check, [...places.get(check) ?? [], ...given]);
+    mine = () => given;
+  }
+  scope.node.addValidation(ownValidation({
+    validate: () => {
+      const all = [...GIVEN_PLACES.get(dynamicConfig)?.get(check) ?? [], ...CONSTRAINT_PLACES.get(dynamicConfig)?.get(check)?.() ?? []];
+      return mine().flatMap((place) => {
+        // Only places of one chart: chart.toJson() validates its own constructs alone, so another chart's report may not be shown.
+        const named = all.filter((p) => p.name === place.name && Chart.of(p.scope) === Chart.of(place.scope));
+        if (named.length && !samePlace(named[0], place)) return [];
+        const others = [...new Set(named.filter((p) => !samePlace(p, place)).map((p) => `${p.owner} (${p.prop})`))];
+        return errorsOf(place.owner, place).map((e) => (others.length ? `${e} The same name is given at ${others.join(', ')}.` : e));
+      });
+    },
+  }));
+}
 
-/** Errors for the names of `mine` over the limit that no earlier place of the same chart reports. */
-function namespaceLengthErrors(mine: readonly NamespacePlace[], dynamicConfig: IdLengthSource): string[] {
-  const all = [...NAMESPACE_PLACES.get(dynamicConfig) ?? [], ...CONSTRAINT_PLACES.get(dynamicConfig)?.() ?? []];
-  return mine.flatMap((place) => {
-    // Only places of one chart: chart.toJson() validates its own constructs alone, so another chart's report may not be shown.
-    const named = all.filter((p) => p.name === place.name && Chart.of(p.scope) === Chart.of(place.scope));
-    if (named.length && !samePlace(named[0], place)) return [];
-    const others = [...new Set(named.filter((p) => !samePlace(p, place)).map((p) => `${p.owner} (${p.prop})`))];
-    return idLengthErrors(place.owner, [place], dynamicConfig, 'namespace').map((e) => (others.length ? `${e} The same name is given at ${others.join(', ')}.` : e));
-  });
+const samePlace = (a: NamePlace, b: NamePlace) => a.owner === b.owner && a.prop === b.prop && a.name === b.name;
+
+/** Checks namespace names against `dynamicConfig`'s limit (idLengthErrors), each name once (checkOncePerName). */
+export function checkNamespaceLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
+  dynamicConfig: IdLengthSource): void {
+  checkOncePerName('namespace length', scope, owner, names, dynamicConfig, (o, n) => idLengthErrors(o, [n], dynamicConfig, 'namespace'), 'namespace');
+}
+
+/** Checks task queue names against `dynamicConfig`'s limit (idLengthErrors), each name once (checkOncePerName). */
+export function checkTaskQueueLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
+  dynamicConfig: IdLengthSource): void {
+  checkOncePerName('task queue length', scope, owner, names, dynamicConfig, (o, n) => idLengthErrors(o, [n], dynamicConfig), 'taskQueueName');
 }

@@ -1,6 +1,7 @@
+import { IConstruct } from 'constructs';
 import type { DynamicConfig } from './dynamic-config';
+import { checkOncePerName, IdLengthSource } from './id-length';
 import { mostPartitions, PartitionValue } from './task-queue-partitions';
-import { ownValidation } from '../own-validation';
 import { propError } from '../validation';
 
 /** What the check reads of a dynamic config: the values of a key, with their constraints. */
@@ -44,24 +45,17 @@ export function taskQueueIdErrors(owner: string, names: ReadonlyArray<{ readonly
 }
 
 /**
- * On a cluster that keeps its tasks in MySQL, refuses a value constrained to a task queue name too
- * long for task_queue_id, once every value is in (`add()` may bring both the name and the partitions
- * later). Returns `dynamicConfig`.
+ * Checks task queue names against MySQL's task_queue_id column once every value is in (`add()` may
+ * bring the partitions later), each name once across the fleets and the dynamic config's own
+ * constraints (checkOncePerName). `names` undefined: the dynamic config's own constraints.
  */
+export function checkTaskQueueIds(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
+  dynamicConfig: IdLengthSource & PartitionSource): void {
+  checkOncePerName('task_queue_id', scope, owner, names, dynamicConfig, (o, n) => taskQueueIdErrors(o, [n], dynamicConfig), 'taskQueueName', 'dynamicConfig constraints');
+}
+
+/** On a cluster that keeps its tasks in MySQL, refuses a value constrained to a task queue name too long for task_queue_id. Returns `dynamicConfig`. */
 export function guardTaskQueueIds(owner: string, mysqlTasks: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
-  if (mysqlTasks) {
-    dynamicConfig.node.addValidation(ownValidation({
-      validate: () => {
-        // One error per name: DynamicConfigValue.taskQueuePartitions alone gives two values for it.
-        const byName = new Map<string, string[]>();
-        for (const v of dynamicConfig.valuesOf()) {
-          const name = v.constraints.taskQueueName;
-          if (name !== undefined) byName.set(name, [...byName.get(name) ?? [], v.key]);
-        }
-        return [...byName].flatMap(([name, keys]) => taskQueueIdErrors(owner, [{ prop: `dynamicConfig constraints.taskQueueName of ${keys[0]}`, name }], dynamicConfig)
-          .map((e) => (keys.length > 1 ? `${e} The same name constrains ${keys.slice(1).join(', ')}.` : e)));
-      },
-    }));
-  }
+  if (mysqlTasks) checkTaskQueueIds(dynamicConfig, owner, undefined, dynamicConfig);
   return dynamicConfig;
 }

@@ -1,7 +1,6 @@
 import { IConstruct } from 'constructs';
-import { checkNamespaceLengths, idLengthErrors, IdLengthSource } from '../config/id-length';
-import { PartitionSource, taskQueueIdErrors } from '../config/task-queue-id';
-import { ownValidation } from '../own-validation';
+import { checkNamespaceLengths, checkTaskQueueLengths, IdLengthSource } from '../config/id-length';
+import { checkTaskQueueIds, PartitionSource } from '../config/task-queue-id';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
 import { DatastoreType } from '../persistence/datastore-options';
 import type { Persistence } from '../persistence/persistence';
@@ -67,9 +66,9 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     LENGTH_CHECKED_LATER.set(fleet, new Set(queues));
     const namespace = typeof temporalNamespace === 'string' ? [{ prop: 'temporalNamespace', name: temporalNamespace }] : [];
     // After every value is in, as the partitions a queue's task_queue_id must hold may be added late.
-    const mysql = bound?.mysqlTasks ? () => taskQueueIdErrors(owner, names, dynamicConfig) : () => [];
+    if (bound?.mysqlTasks) checkTaskQueueIds(fleet, owner, names, dynamicConfig);
     checkNamespaceLengths(fleet, owner, namespace, dynamicConfig);
-    fleet.node.addValidation(ownValidation({ validate: () => [...idLengthErrors(owner, names, dynamicConfig), ...mysql()] }));
+    checkTaskQueueLengths(fleet, owner, names, dynamicConfig);
   }
   const sqlLong = bound?.sqlVisibility || bound?.sqlUserData ? names.find(({ name }) => [...name].length > SQL_TASK_QUEUE_CHARS) : undefined;
   if (sqlLong) {

@@ -61,6 +61,25 @@ describe.each(exampleApps())('apps/%s on kube-apiserver', (appFile) => {
     expect(dropped).toEqual([]);
   });
 
+  test('keeps the UI\'s preStop sleep and grace period as synthesized (the server refuses a sleep past the grace period)', () => {
+    if (!stored) throw new Error('nothing stored: the apply step failed (see the test above)');
+    const podSpecs = (objects: any[]) => new Map(objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'ui')
+      .map((o) => [o.metadata.name, o.spec.template.spec]));
+    const drain = (spec: any) => ({
+      sleep: spec.containers.map((c: any) => c.lifecycle?.preStop?.sleep?.seconds),
+      grace: spec.terminationGracePeriodSeconds,
+    });
+    const synthesized = podSpecs(app.objects);
+    // Only an app that asks for a UI has one, and then the check must not pass for want of it.
+    const asksForUi = /\bui:\s*\{/.test(fs.readFileSync(`${repo}/apps/${appFile}`, 'utf8'));
+    expect(synthesized.size > 0).toBe(asksForUi);
+    const kept = podSpecs(stored);
+    for (const [name, spec] of synthesized) {
+      expect(drain(spec).sleep.some((s: number | undefined) => s !== undefined)).toBe(true);
+      expect({ name, ...drain(kept.get(name)) }).toEqual({ name, ...drain(spec) });
+    }
+  });
+
   test('a second apply would change nothing (kubectl diff --server-side is empty)', async () => {
     const result = await diffServerSide(server!, app.outDir);
     if (result.code !== 0) throw new Error(server!.failure(`diff apps/${appFile}`, ['diff', '--server-side', '-f', app.outDir], result));
