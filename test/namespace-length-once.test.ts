@@ -1,21 +1,12 @@
 import { App, Chart, Duration, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { DynamicConfigValue, TemporalCluster, WorkerFleet } from '../lib';
+import { synthErrors as errors } from './support/errors';
 import { cluster, postgresPersistence, testChart } from './support/synth';
 
 const IMAGE = 'registry.example.com/orders-worker:1.4.0';
 /** A limit.maxIDLength of 100 leaves a namespace 20 bytes. */
 const LIMIT = 100;
-
-/** The validation errors synth reports, one per line; none when it passes. */
-function errors(run: () => void): string[] {
-  try {
-    run();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').filter((l) => /^\s*\[/.test(l));
-  }
-}
 
 interface Places {
   readonly inNamespaces: boolean;

@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
+import { synthErrors as errors } from './support/errors';
 import { cluster, postgresPersistence, testChart } from './support/synth';
 
 const IMAGE = 'registry.example.com/orders-worker:1.4.0';
@@ -21,16 +22,6 @@ const CHECKS = {
   mysql: { long: 'q'.repeat(247), fits: 'q'.repeat(246), persistence: mysql, limit: false },
 };
 type CheckName = keyof typeof CHECKS;
-
-/** The validation errors synth reports, one per line; none when it passes. */
-function errors(run: () => void): string[] {
-  try {
-    run();
-    return [];
-  } catch (e) {
-    return (e as Error).message.split('\n').filter((l) => /^\s*\[/.test(l));
-  }
-}
 
 interface Places {
   readonly fleets: number;

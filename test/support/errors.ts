@@ -7,3 +7,13 @@ export function messageOf(f: () => unknown): string {
   }
   throw new Error('expected an error');
 }
+
+/** The validation errors a synth reports, one per line; none when it passes. */
+export function synthErrors(run: () => void): string[] {
+  try {
+    run();
+    return [];
+  } catch (e) {
+    return (e as Error).message.split('\n').filter((l) => /^\s*\[/.test(l));
+  }
+}
