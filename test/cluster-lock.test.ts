@@ -770,6 +770,17 @@ describe('ClusterLock', () => {
         }), { numRuns: 25 });
       });
 
+      test('fails when the rule sits in a folder whose name reads like a negation (`x:1:!y`): git\'s -v line is split on NUL, not on colons', () => {
+        const repo = repoWith({});
+        try {
+          mkdirSync(join(repo, 'deploy:1:!y'));
+          writeFileSync(join(repo, 'deploy:1:!y', '.gitignore'), '*.json\n');
+          expect(refusalIn(repo, 'deploy:1:!y/temporal.lock.json')).toContain('git ignores the lock file (deploy:1:!y/.gitignore:1:*.json)');
+        } finally {
+          rmSync(repo, { recursive: true, force: true });
+        }
+      });
+
       test('passes when no rule matches, a later rule un-ignores it, it is tracked, or there is no repository', () => {
         const repo = repoWith({ '.gitignore': '*.json\n!temporal.lock.json\ndist/\npackage-lock.json\n' });
         try {

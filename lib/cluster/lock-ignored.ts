@@ -15,13 +15,15 @@ import { basename, dirname } from 'path';
  * when it would, when `path` is outside a repository, or when git cannot be run.
  */
 export function lockIgnoredError(path: string): string | undefined {
-  const git = (...args: string[]) => spawnSync('git', ['check-ignore', ...args, '--', basename(path)], { cwd: dirname(path), encoding: 'utf-8' });
-  // Exit status 0: ignored; 1: not ignored (or tracked); 128: no repository; null with an error: no git, no folder.
-  if (git('-q').status !== 0) return undefined;
-  // `<source>:<line>:<pattern>\t<path>`: the rule to change. -v also prints a negation that un-ignores, so -q decides.
-  const rule = git('-v').stdout.split('\t')[0].trim();
+  const git = spawnSync('git', ['check-ignore', '-v', '-z', '--stdin'], { cwd: dirname(path), encoding: 'utf-8', input: `${basename(path)}\0` });
+  // Nothing on stdout: no pattern matches, the file is tracked, no repository, or no git (or folder) to run in.
+  // -z gives `<source>\0<line>\0<pattern>\0<path>\0`, whatever the names hold. Under -v a negation
+  // that un-ignores the file is a match too, so its `!` decides.
+  const [source, line, pattern] = (git.stdout ?? '').split('\0');
+  if (pattern === undefined || pattern.startsWith('!')) return undefined;
+  const rule = `${source}:${line}:${pattern}`;
   const name = basename(path);
-  return `ClusterLock (${path}) refuses this synth: git ignores the lock file${rule ? ` (${rule})` : ''}, so it is never committed: CI and every other checkout `
+  return `ClusterLock (${path}) refuses this synth: git ignores the lock file (${rule}), so it is never committed: CI and every other checkout `
     + 'would start a new, empty lock, and the values it pins (history shards, the release, the databases) would go unchecked there. '
     + `Make git track it: add the line !${name} to the .gitignore of its folder (or remove the rule), then git add ${name} and commit it with the output.`;
 }
