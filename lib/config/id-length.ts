@@ -1,12 +1,11 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { DynamicConfig } from './dynamic-config';
 import { ownValidation } from '../own-validation';
 import { MAX_TASK_QUEUE_BYTES, propError } from '../validation';
 
-/** What the check reads of a dynamic config: the values of a key, or every value, as DynamicConfig.valuesOf gives them. */
-export interface IdLengthSource {
-  valuesOf(key?: string): ReadonlyArray<{ readonly key: string; readonly value: unknown; readonly constraints: { readonly namespace?: string; readonly taskQueueName?: string } }>;
-}
+/** What the checks read of a dynamic config: the values of a key, or every value. */
+export type DynamicConfigValues = Pick<DynamicConfig, 'valuesOf'>;
 
 /*
  * The server's worker polls each namespace's task queues (schedules, batch operations) through the
@@ -25,7 +24,7 @@ export const MIN_ID_LENGTH = WORKER_IDENTITY_BYTES + SYSTEM_NAMESPACE.length;
  * The longest ID, in bytes, the frontend takes under `dynamicConfig`: its limit.maxIDLength (a
  * global setting, so one value, never constrained to a namespace), or the server's default.
  */
-export function maxIdBytes(dynamicConfig: IdLengthSource | undefined): { bytes: number; set: boolean } {
+export function maxIdBytes(dynamicConfig: DynamicConfigValues | undefined): { bytes: number; set: boolean } {
   const value = dynamicConfig?.valuesOf('limit.maxIDLength')[0]?.value;
   return typeof value === 'number' ? { bytes: value, set: true } : { bytes: MAX_TASK_QUEUE_BYTES, set: false };
 }
@@ -51,7 +50,7 @@ const REFUSAL: Record<IdKind, string> = {
  * be added (lowered or raised) after the names: the check of each name alone takes any length
  * where this one runs.
  */
-export function idLengthErrors(owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }>, dynamicConfig: IdLengthSource | undefined,
+export function idLengthErrors(owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }>, dynamicConfig: DynamicConfigValues | undefined,
   kind: IdKind = 'task queue'): string[] {
   const limit = maxIdBytes(dynamicConfig);
   const whose = limit.set ? 'the cluster\'s limit.maxIDLength' : 'the server\'s default limit.maxIDLength (none is set)';
@@ -63,7 +62,7 @@ export function idLengthErrors(owner: string, names: ReadonlyArray<{ readonly pr
 }
 
 /** A limit.maxIDLength under which the server's own worker could not poll (see MIN_ID_LENGTH). */
-export function idLimitErrors(owner: string, dynamicConfig: IdLengthSource): string[] {
+export function idLimitErrors(owner: string, dynamicConfig: DynamicConfigValues): string[] {
   return dynamicConfig.valuesOf('limit.maxIDLength').filter(({ value }) => typeof value === 'number' && value < MIN_ID_LENGTH).map(({ value }) =>
     propError(owner, 'limit.maxIDLength', value, `at least ${MIN_ID_LENGTH}`, `The server's worker polls as "temporal-system@<pod name>@<namespace>" (up to ${MIN_ID_LENGTH} bytes `
       + `for the temporal-system namespace), and the frontend refuses a longer identity ("Identity length exceeds limit."), so schedules and batch operations would stop. `
@@ -92,7 +91,7 @@ function registry<T>(map: WeakMap<object, Map<string, T>>, dynamicConfig: object
  * `constraint`, named `<constraintProp>.<constraint> of <key>`.
  */
 export function checkOncePerName(check: string, scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
-  dynamicConfig: IdLengthSource, errorsOf: (owner: string, named: { prop: string; name: string }) => string[], constraint: 'namespace' | 'taskQueueName', constraintProp = 'constraints'): void {
+  dynamicConfig: DynamicConfigValues, errorsOf: (owner: string, named: { prop: string; name: string }) => string[], constraint: 'namespace' | 'taskQueueName', constraintProp = 'constraints'): void {
   let mine: () => NamePlace[];
   if (names === undefined) {
     mine = () => dynamicConfig.valuesOf().filter((v) => v.constraints[constraint] !== undefined)
@@ -122,12 +121,12 @@ const samePlace = (a: NamePlace, b: NamePlace) => a.owner === b.owner && a.prop 
 
 /** Checks namespace names against `dynamicConfig`'s limit (idLengthErrors), each name once (checkOncePerName). */
 export function checkNamespaceLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
-  dynamicConfig: IdLengthSource): void {
+  dynamicConfig: DynamicConfigValues): void {
   checkOncePerName('namespace length', scope, owner, names, dynamicConfig, (o, n) => idLengthErrors(o, [n], dynamicConfig, 'namespace'), 'namespace');
 }
 
 /** Checks task queue names against `dynamicConfig`'s limit (idLengthErrors), each name once (checkOncePerName). */
 export function checkTaskQueueLengths(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
-  dynamicConfig: IdLengthSource): void {
+  dynamicConfig: DynamicConfigValues): void {
   checkOncePerName('task queue length', scope, owner, names, dynamicConfig, (o, n) => idLengthErrors(o, [n], dynamicConfig), 'taskQueueName');
 }

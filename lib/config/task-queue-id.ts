@@ -1,13 +1,8 @@
 import { IConstruct } from 'constructs';
 import type { DynamicConfig } from './dynamic-config';
-import { checkOncePerName, IdLengthSource } from './id-length';
-import { mostPartitions, PartitionValue } from './task-queue-partitions';
+import { checkOncePerName, DynamicConfigValues } from './id-length';
+import { mostPartitions } from './task-queue-partitions';
 import { propError } from '../validation';
-
-/** What the check reads of a dynamic config: the values of a key, with their constraints. */
-export interface PartitionSource {
-  valuesOf(key: string): readonly PartitionValue[];
-}
 
 /*
  * MySQL keys task queues in tasks, task_queues, tasks_v2 and task_queues_v2 by task_queue_id,
@@ -29,7 +24,7 @@ function mysqlTaskQueueNameBytes(partitions: number): number {
 }
 
 /** Task queue names too long for MySQL's task_queue_id column under the partitions `dynamicConfig` gives them. */
-export function taskQueueIdErrors(owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }>, dynamicConfig: PartitionSource): string[] {
+export function taskQueueIdErrors(owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }>, dynamicConfig: DynamicConfigValues): string[] {
   const values = ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'].flatMap((k) => dynamicConfig.valuesOf(k));
   return names.flatMap(({ prop, name }) => {
     const partitions = mostPartitions(values, name);
@@ -50,7 +45,7 @@ export function taskQueueIdErrors(owner: string, names: ReadonlyArray<{ readonly
  * constraints (checkOncePerName). `names` undefined: the dynamic config's own constraints.
  */
 export function checkTaskQueueIds(scope: IConstruct, owner: string, names: ReadonlyArray<{ readonly prop: string; readonly name: string }> | undefined,
-  dynamicConfig: IdLengthSource & PartitionSource): void {
+  dynamicConfig: DynamicConfigValues): void {
   checkOncePerName('task_queue_id', scope, owner, names, dynamicConfig, (o, n) => taskQueueIdErrors(o, [n], dynamicConfig), 'taskQueueName', 'dynamicConfig constraints');
 }
 

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { checkNamespaceLengths, checkTaskQueueLengths, IdLengthSource } from '../config/id-length';
-import { checkTaskQueueIds, PartitionSource } from '../config/task-queue-id';
+import { checkNamespaceLengths, checkTaskQueueLengths, DynamicConfigValues } from '../config/id-length';
+import { checkTaskQueueIds } from '../config/task-queue-id';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
 import { DatastoreType } from '../persistence/datastore-options';
 import type { Persistence } from '../persistence/persistence';
@@ -22,7 +22,7 @@ const SYSTEM_TASK_QUEUE_PREFIX = 'temporal-sys-';
 const SQL_TASK_QUEUE_CHARS = 255;
 
 /** What a fleet's checks read of its bound cluster: its dynamic config, whether it keeps visibility and its queues' user data in SQL, and its tasks in MySQL. */
-export function boundCluster(cluster: { readonly dynamicConfig: IdLengthSource & PartitionSource; readonly persistence: Persistence } | undefined) {
+export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigValues; readonly persistence: Persistence } | undefined) {
   // A secondary visibility store is of the primary's kind (Persistence refuses SQL beside Elasticsearch).
   const isSql = (type: DatastoreType) => type === DatastoreType.POSTGRES || type === DatastoreType.MYSQL;
   return cluster && {
