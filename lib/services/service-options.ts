@@ -7,7 +7,8 @@ import type { PodPlacement } from '../pod/placement';
  */
 export interface TemporalServiceOptions extends PodPlacement {
   /**
-   * Pods of this role.
+   * Pods of this role. 0 stops the role and leaves out its PodDisruptionBudget (with history or
+   * matching at 0 the cluster serves no workflow; the schema Jobs and the objects stay).
    * @default - frontend 2, history 3, matching 2, worker 2, internal frontend 2
    */
   readonly replicas?: number;
