@@ -203,6 +203,16 @@ describe('a JSON patch never changes what the lock records and the checks compar
       expect(messageOf(() => Testing.synth(binding.chart))).toMatch(/ValidatingAdmissionPolicyBinding \S+ .* changes spec\.validationActions\.0 from "Deny" to "Warn"/);
     });
 
+    test('fails when the library\'s own namespace removal on a policy is changed in place to a patch of its spec: the check skips rendering only a patch that removes the namespace', () => {
+      const { chart, cluster } = guarded();
+      const vap = cluster.node.findAll().find((o): o is ApiObject => o instanceof ApiObject && o.kind === 'ValidatingAdmissionPolicy')!;
+      const [own] = (vap as unknown as { patches: Array<{ operation: Record<string, unknown> }> }).patches;
+      expect(own.operation).toEqual({ op: 'remove', path: '/metadata/namespace' });
+      expect(() => Testing.synth(chart)).not.toThrow();
+      own.operation.path = '/spec/validations/0';
+      expect(messageOf(() => Testing.synth(chart))).toMatch(/a JSON patch of ValidatingAdmissionPolicy \S+ \(c\/temporal\/PinnedValuesGuard\/\w+\) changes spec\.validations/);
+    });
+
     test('fails when a patch changes the dynamic config, whose values the library checks', () => {
       const { chart, cluster } = guarded();
       objectNamed(cluster, 'ConfigMap', cluster.dynamicConfig.configMapName).addJsonPatch(JsonPatch.add('/data/unchecked.yaml', 'frontend.rps: [{value: -1}]'));
