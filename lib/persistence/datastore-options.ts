@@ -162,7 +162,9 @@ export interface SqlDatastoreOptions {
    * autoscaled frontend's `autoscaling.maxReplicas`) plus the one pod a rollout adds per role, and
    * one connection per schema Job. Pods still terminating after a rollout step are not counted:
    * leave room for them. Stores on one server that give different values are held to the smallest.
-   * Behind a pooler (PgBouncer) give the pooler's client limit (`max_client_conn`).
+   * Behind a pooler Service (PgBouncer) give the pooler's client limit (`max_client_conn`); behind
+   * a pooler sidecar on the pod's loopback the server sees the poolers' own pools, which this
+   * cannot count: leave it unset there.
    * @default - no limit: nothing is checked
    */
   readonly maxServerConnections?: number;
