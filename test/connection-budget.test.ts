@@ -22,6 +22,8 @@ interface ClusterSpec {
   readonly visibilityStore?: StoreSpec;
   readonly secondaryVisibilityStore?: StoreSpec;
   readonly props?: Partial<TemporalClusterProps>;
+  /** Native sidecars of the server pods and schema Jobs: the proxies a store on the pod's loopback is reached through. */
+  readonly sidecars?: any[];
 }
 
 function store(spec: StoreSpec, database: string): Datastore {
@@ -43,6 +45,7 @@ function appOf(...specs: ClusterSpec[]): App {
       defaultStore: store(s.defaultStore ?? {}, `${name}_temporal`),
       visibilityStore: store(s.visibilityStore ?? {}, `${name}_visibility`),
       ...(s.secondaryVisibilityStore ? { secondaryVisibilityStore: store(s.secondaryVisibilityStore, `${name}_visibility2`) } : {}),
+      ...(s.sidecars ? { databaseAccess: { sidecars: s.sidecars } } : {}),
     });
     new TemporalCluster(chart, name, { numHistoryShards: 512, persistence, ports: ServicePorts.offset(k * 100), ...s.props });
   });
@@ -151,6 +154,15 @@ describe('maxServerConnections', () => {
     // The limit declared by a store of the other cluster holds for the first cluster's stores too.
     expect(budgetErrors({ ...a, defaultStore: {} }, { ...b, defaultStore: { host: 'pg', limit: 264 }, props: { matching: { replicas: 3 } } }))
       .toEqual([expect.stringMatching(/^TemporalCluster 'db\/green' \(default store\): maxServerConnections is 264/)]);
+  });
+
+  test('counts stores on the pod\'s loopback by the proxy that reaches the server: one cluster\'s together, two clusters\' through alike proxies together', () => {
+    /** A Cloud SQL Auth Proxy to `instance`, as a native sidecar. */
+    const proxy = (instance: string) => [{ name: 'cloud-sql-proxy', image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', args: ['--port=5432', instance], restartPolicy: 'Always' }];
+    const onLoopback = (instance: string, limit?: number): ClusterSpec => ({ sidecars: proxy(instance), defaultStore: { host: '127.0.0.1', limit }, visibilityStore: { host: 'localhost' } });
+    expect(budgetErrors(onLoopback('p:r:a', 131))).toEqual([expect.stringContaining('can open 132 connections at once to the database server postgres://127.0.0.1:5432')]);
+    expect(budgetErrors(onLoopback('p:r:a', 263), onLoopback('p:r:a'))).toEqual([expect.stringContaining('can open 264 connections at once')]);
+    expect(budgetErrors(onLoopback('p:r:a', 263), onLoopback('p:r:b'))).toEqual([]);
   });
 
   test('holds stores on one server to the smallest limit among them, reported once', () => {
