@@ -65,14 +65,23 @@ export function connectionBudgetErrors(clusters: readonly BudgetCluster[]): stri
   const limited = clusters.some((c) => c.stores.some(({ store }) => store._sql?.maxServerConnections !== undefined));
   if (!limited) return [];
   const demands = clusters.flatMap((cluster) => cluster.stores.filter(({ store }) => store._sql !== undefined).map(({ role, store }) => demandOf(cluster, role, store)));
+  const order = new Map(demands.map((d, i) => [d, i]));
+  // What `sameServer` needs equal, so that an app of many clusters compares each store with those of its type and port only.
+  const portKey = (d: StoreDemand) => `${d.identity.type}/${d.identity.port}`;
+  const byPort = new Map<string, StoreDemand[]>();
+  for (const d of demands) {
+    const list = byPort.get(portKey(d));
+    if (list) list.push(d);
+    else byPort.set(portKey(d), [d]);
+  }
   const worst = new Map<string, { demand: StoreDemand; limit: number; peers: StoreDemand[]; total: number }>();
   for (const demand of demands) {
     const limit = demand.store._sql!.maxServerConnections;
     if (limit === undefined) continue;
-    const peers = demands.filter((other) => sameServer(demand.identity, other.identity));
+    const peers = byPort.get(portKey(demand))!.filter((other) => sameServer(demand.identity, other.identity));
     const total = peers.reduce((sum, p) => sum + p.total, 0);
     if (total <= limit) continue;
-    const key = peers.map((p) => demands.indexOf(p)).join(',');
+    const key = peers.map((p) => order.get(p)).join(',');
     const found = worst.get(key);
     if (found === undefined || limit < found.limit) worst.set(key, { demand, limit, peers, total });
   }
