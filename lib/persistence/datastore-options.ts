@@ -157,7 +157,8 @@ export interface SqlDatastoreOptions {
    * default) and `reserved_connections` (16+), so 97 on a default server; MySQL's `max_connections`
    * (151 by default; it keeps one more for an administrator); in either case less what other
    * clients of the server hold. It counts every store of every cluster of the app on this server
-   * (the same host, in any spelling the checks between clusters take as one, and port), whatever
+   * (the same port and host however written: `pg`, `pg.ns`, `pg.ns.svc`, `pg.ns.svc.cluster.local`
+   * or a pod `pg-0.pg.ns.svc`; a host on the pod's loopback by the proxies that reach it), whatever
    * their databases: each server pod's `pool.maxConns` per store, at its role's `replicas` (an
    * autoscaled frontend's `autoscaling.maxReplicas`) plus the one pod a rollout adds per role, and
    * one connection per schema Job. Pods still terminating after a rollout step are not counted:
