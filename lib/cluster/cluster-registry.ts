@@ -4,6 +4,7 @@ import { LockedCluster } from './lock-record';
 import { ownValidation } from '../own-validation';
 import { sameShape, TreeShape, TreeShapeBuilder } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
+import { connectionBudgetErrors, RolePods } from './connection-budget';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { uiCallbackErrors, uiIngressHostErrors } from './ui-ingress-hosts';
@@ -24,6 +25,8 @@ export interface RegisteredCluster {
   readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
   /** The containers its server pods run beside the server: a store on the loopback is reached through their proxies. */
   readonly databaseAccess: DatabaseAccess;
+  /** Its server roles' pods at most, for the connection budget of its database servers; read once the app is complete. */
+  readonly rolePods?: () => readonly RolePods[];
   /** Every object the cluster emits, as `objectKey` writes it; read once the app is complete. */
   readonly objectKeys: () => readonly string[];
   /** `<namespace>/<name>`, the cluster's key in the lock file. */
@@ -268,6 +271,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   }
   errors.push(...objectCollisions(clusters, others, objectKeysOf));
   errors.push(...replicationErrors(clusters, objectKeysOf));
+  errors.push(...connectionBudgetErrors(clusters));
   errors.push(...uiIngressHostErrors(clusters.map((c) => c.uiIngress && { label: c.label, ...c.uiIngress })));
   errors.push(...uiCallbackErrors(clusters.flatMap((c) => (c.uiCallbackUrl ? [{ label: c.label, ingressHost: c.uiIngress?.host, callbackUrl: c.uiCallbackUrl }] : []))));
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));

@@ -151,6 +151,25 @@ export interface SqlDatastoreOptions {
    */
   readonly pool?: SqlConnectionPool;
   /**
+   * The connections the database server takes from Temporal, checked at synth against the most the
+   * app's pods can open at once (see "Invariants: what synth refuses" in the README). Give the
+   * usable number: PostgreSQL's `max_connections` less `superuser_reserved_connections` (3 by
+   * default) and `reserved_connections` (16+), so 97 on a default server; MySQL's `max_connections`
+   * (151 by default; it keeps one more for an administrator); in either case less what other
+   * clients of the server hold. It counts every store of every cluster of the app on this server
+   * (the same port and host however written: `pg`, `pg.ns`, `pg.ns.svc`, `pg.ns.svc.cluster.local`
+   * or a pod `pg-0.pg.ns.svc`; a host on the pod's loopback by the proxies that reach it), whatever
+   * their databases: each server pod's `pool.maxConns` per store, at its role's `replicas` (an
+   * autoscaled frontend's `autoscaling.maxReplicas`) plus the one pod a rollout adds per role, and
+   * one connection per schema Job. Pods still terminating after a rollout step are not counted:
+   * leave room for them. Stores on one server that give different values are held to the smallest.
+   * Behind a pooler Service (PgBouncer) give the pooler's client limit (`max_client_conn`); behind
+   * a pooler sidecar on the pod's loopback the server sees the poolers' own pools, which this
+   * cannot count: leave it unset there.
+   * @default - no limit: nothing is checked
+   */
+  readonly maxServerConnections?: number;
+  /**
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
    * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
    * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an

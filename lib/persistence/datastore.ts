@@ -145,6 +145,8 @@ export class Datastore {
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
+    const maxServerConnections = options.maxServerConnections === undefined ? undefined
+      : requireInteger(owner, 'maxServerConnections', options.maxServerConnections, 1);
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.sql);
     checkTls(owner, type, options.tls);
     if (options.password !== undefined && options.passwordCommand !== undefined) {
@@ -173,6 +175,7 @@ export class Datastore {
         maxConnLifetime: checkedLifetime(owner, options.pool?.maxConnLifetime ?? Duration.hours(1)),
         connectAttributes,
         ...(passwordCommand ? { passwordCommand } : {}),
+        ...(maxServerConnections !== undefined ? { maxServerConnections } : {}),
       },
     });
   }
@@ -192,7 +195,7 @@ export class Datastore {
   /** @internal */
   public readonly _sql?: {
     plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string>;
-    passwordCommand?: ResolvedPasswordCommand;
+    passwordCommand?: ResolvedPasswordCommand; maxServerConnections?: number;
   };
   /** @internal */
   public readonly _cassandra?: { datacenter?: string; replicationFactor: number; consistency?: CassandraConsistency; serialConsistency?: CassandraSerialConsistency };

@@ -225,11 +225,32 @@ export function sameStore(a: StoreIdentity, b: StoreIdentity, exactDatabase = fa
 }
 
 /**
+ * Whether two stores, as `serverIdentity` gives them, are on one database server whatever their
+ * databases: same type and port, and a host in common. The connections of both count against the
+ * one server's `max_connections`.
+ */
+export function sameServer(a: StoreIdentity, b: StoreIdentity): boolean {
+  return a.type === b.type && a.port === b.port && a.hosts.some((h) => b.hosts.includes(h));
+}
+
+/**
  * Whether another port on the same host may be another server. Not for Cassandra: a keyspace
  * belongs to the whole ring, whichever node and native port (plain 9042, TLS 9142) reaches it.
  */
 export function portSelectsServer(type: string): boolean {
   return type !== 'cassandra';
+}
+
+/**
+ * Which database server a store is on, for counting its connections: its database, and the one host
+ * each of its hosts is written for (`canonicalHost`), a pod of a headless Service taken as that
+ * Service (as `storeIdentity` takes it: its pods are one server's replicas). Not every name the
+ * resolver may try, as `storeIdentity` lists: there `pg-a.db` and `pg-b.db` have a name in common
+ * (pods of a headless Service `db` of the cluster's namespace), and two servers would share a budget.
+ */
+export function serverIdentity(store: Datastore, dns: DnsContext): StoreIdentity {
+  const hosts = store.hosts.map((h) => canonicalHost(h, dns).replace(/^pod:[^.]+\./, 'service:'));
+  return { type: store.type, hosts: [...new Set(hosts)].sort(), port: store.port, database: store.database };
 }
 
 /** A store's identity, its hosts resolved from the cluster's namespace. */

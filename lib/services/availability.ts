@@ -2,6 +2,9 @@ import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
 import { propError, requireInt32 } from '../validation';
 
+/** The pods a rollout adds to a role beside its replicas (the Deployments' `maxSurge`), which the connection budget counts. */
+export const ROLLOUT_SURGE = 1;
+
 /** The autoscaler's bounds, checked; the Deployment then leaves `replicas` to it. */
 export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling, replicas: number | undefined): Required<FrontendAutoscaling> {
   if (replicas !== undefined) {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkAutoscaling, disruptionBudget } from './availability';
+import { checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
 import { goMemoryLimit, renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
@@ -67,6 +67,8 @@ export abstract class TemporalService extends Construct {
   /** The Deployment's name. */
   public readonly name: string;
   public readonly replicas: number;
+  /** The most pods the role runs outside a rollout: `replicas`, or `autoscaling.maxReplicas` when the autoscaler owns the count. */
+  public readonly maxReplicas: number;
   public readonly ports: RolePorts;
   public readonly image: string;
   /** The pods' PriorityClass: the role's `priorityClassName`, else the cluster's. */
@@ -104,6 +106,7 @@ export abstract class TemporalService extends Construct {
         `Every change of ${role} pods moves shards or task queue partitions; size it with replicas.`);
     }
     const autoscaling = props.autoscaling ? checkAutoscaling(owner, props.autoscaling, props.replicas) : undefined;
+    this.maxReplicas = autoscaling?.maxReplicas ?? this.replicas;
     this.ports = props.ports;
     this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
       : props.context.serverImage;
@@ -159,7 +162,7 @@ export abstract class TemporalService extends Construct {
         // One new pod at a time, and no old pod leaves before its replacement is ready: the ring
         // changes by one member per step instead of several at once.
         // RollingUpdate, the API's default type (the stored object carries it either way).
-        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(1), maxUnavailable: IntOrString.fromNumber(0) } },
+        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(ROLLOUT_SURGE), maxUnavailable: IntOrString.fromNumber(0) } },
         template: {
           metadata: {
             labels: { ...labels, ...props.podLabels, ...this.selectorLabels },

@@ -1,0 +1,96 @@
+import { Datastore } from '../persistence/datastore';
+import { DatabaseAccess } from '../persistence/database-access';
+import { proxyFingerprints } from '../persistence/database-proxies';
+import { DnsContext, loopbackThrough, sameServer, serverIdentity, StoreIdentity } from '../persistence/store-identity';
+import { ROLLOUT_SURGE } from '../services/availability';
+
+/** A server role's pods at most outside a rollout, as `TemporalService.maxReplicas` gives them. */
+export interface RolePods {
+  readonly role: string;
+  readonly maxReplicas: number;
+  /** Whether an autoscaler owns the count (`maxReplicas` is then `autoscaling.maxReplicas`). */
+  readonly autoscaled: boolean;
+}
+
+/** What a cluster contributes to the connection budget of its database servers. */
+export interface BudgetCluster {
+  readonly label: string;
+  readonly stores: ReadonlyArray<{ role: string; store: Datastore }>;
+  readonly dns: DnsContext;
+  readonly databaseAccess: DatabaseAccess;
+  /** Its server roles' pods, read once the app is complete. */
+  readonly rolePods?: () => readonly RolePods[];
+}
+
+/*
+ * The schema Job of a store runs the SQL tool once per step, each step a container of its own in
+ * turn (init containers, then the last), and the tool runs one statement at a time: one connection.
+ * The servers' schema waits run before their server starts, in the pod's init, so they add none.
+ */
+const SCHEMA_JOB_CONNECTIONS = 1;
+
+/** What one SQL store of one cluster can open at once on its server. */
+interface StoreDemand {
+  readonly cluster: BudgetCluster;
+  readonly role: string;
+  readonly store: Datastore;
+  readonly identity: StoreIdentity;
+  readonly total: number;
+  readonly breakdown: string;
+}
+
+function demandOf(cluster: BudgetCluster, role: string, store: Datastore): StoreDemand {
+  const maxConns = store._sql!.maxConns;
+  const roles = (cluster.rolePods?.() ?? []).filter((r) => r.maxReplicas > 0).map((r) => {
+    // A role at 0 replicas gets no surge pod: the Deployment's rollout stays at replicas + maxSurge pods.
+    const pods = r.maxReplicas + ROLLOUT_SURGE;
+    const what = r.autoscaled ? `autoscaling.maxReplicas ${r.maxReplicas}` : `${r.maxReplicas} replicas`;
+    return { text: `${r.role} ${pods} pods (${what} + ${ROLLOUT_SURGE} in a rollout) × ${maxConns} = ${pods * maxConns}`, connections: pods * maxConns };
+  });
+  const total = roles.reduce((sum, r) => sum + r.connections, 0) + SCHEMA_JOB_CONNECTIONS;
+  // Each pod's loopback is its own: a store there is on the server its proxies reach, as the checks between clusters compare it.
+  const identity = loopbackThrough(serverIdentity(store, cluster.dns), proxyFingerprints(cluster.databaseAccess, cluster.dns.namespace, store.port));
+  return {
+    cluster, role, store, identity, total,
+    breakdown: `${cluster.label} ${role} store ${store.uri} at pool.maxConns ${maxConns}: ${[...roles.map((r) => r.text), `schema Job ${SCHEMA_JOB_CONNECTIONS}`].join(', ')} (${total})`,
+  };
+}
+
+/**
+ * Servers whose `maxServerConnections` the app's pods can exceed: every SQL store of every cluster
+ * on the same server (`sameServer`) counts against the limit a store there declares. One error per
+ * set of stores on one server, under its smallest limit; none when no store declares a limit.
+ */
+export function connectionBudgetErrors(clusters: readonly BudgetCluster[]): string[] {
+  const limited = clusters.some((c) => c.stores.some(({ store }) => store._sql?.maxServerConnections !== undefined));
+  if (!limited) return [];
+  const demands = clusters.flatMap((cluster) => cluster.stores.filter(({ store }) => store._sql !== undefined).map(({ role, store }) => demandOf(cluster, role, store)));
+  const order = new Map(demands.map((d, i) => [d, i]));
+  // What `sameServer` needs equal, so that an app of many clusters compares each store with those of its type and port only.
+  const portKey = (d: StoreDemand) => `${d.identity.type}/${d.identity.port}`;
+  const byPort = new Map<string, StoreDemand[]>();
+  for (const d of demands) {
+    const list = byPort.get(portKey(d));
+    if (list) list.push(d);
+    else byPort.set(portKey(d), [d]);
+  }
+  const worst = new Map<string, { demand: StoreDemand; limit: number; peers: StoreDemand[]; total: number }>();
+  for (const demand of demands) {
+    const limit = demand.store._sql!.maxServerConnections;
+    if (limit === undefined) continue;
+    const peers = byPort.get(portKey(demand))!.filter((other) => sameServer(demand.identity, other.identity));
+    const total = peers.reduce((sum, p) => sum + p.total, 0);
+    if (total <= limit) continue;
+    const key = peers.map((p) => order.get(p)).join(',');
+    const found = worst.get(key);
+    if (found === undefined || limit < found.limit) worst.set(key, { demand, limit, peers, total });
+  }
+  return [...worst.values()].map(({ demand, limit, peers, total }) => {
+    const server = `${demand.store.type}://${demand.store.hosts[0]}:${demand.store.port}`;
+    return `${demand.cluster.label} (${demand.role} store): maxServerConnections is ${limit}, but the app's pods can open ${total} connections at once `
+      + `to the database server ${server}: ${peers.map((p) => p.breakdown).join('; ')}. Expected at most ${limit}: when the pods open more, the server `
+      + 'refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. Lower pool.maxConns of these stores, '
+      + 'run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, or put a pooler '
+      + 'such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.';
+  });
+}
