@@ -194,6 +194,18 @@ describe('clusters of one app never share a database, however it is written', ()
       expect(refused('pg-0.pg.data', 'pg.data.svc')).toMatch(SAME);
       expect(refused('cassandra-1.cassandra.data', 'cassandra.data')).toMatch(SAME);
     });
+    test('two hosts <pod>.<service> of one namespace are refused as pods of one headless Service, and the message says so and how to write two Services (pg-a.databases, pg-b.databases)', () => {
+      const note = 'Both hosts can be read as pods of the headless Service databases of namespace blue-ns: a relative name <pod>.<service> is looked up first';
+      const message = refused('pg-a.databases', 'pg-b.databases', {}, { namespace: 'blue-ns' });
+      expect(message).toMatch(/TemporalCluster 'blue-ns\/green' \(default store\) and TemporalCluster 'blue-ns\/blue' \(default store\) point at the same database/);
+      expect(message).toContain(note);
+      expect(message).toContain('If each host is a Service of its own, write it as <service>.<namespace>.svc (pg-b.databases.svc), which leaves that one reading.');
+      // Written as the remedy says, they are two Services; the same host written alike gets no note.
+      expect(refused('pg-a.databases.svc', 'pg-b.databases.svc', {}, { namespace: 'blue-ns' })).toBe('');
+      expect(refused('pg-a.databases', 'pg-a.databases', {}, { namespace: 'blue-ns' })).not.toContain('Both hosts can be read');
+      expect(refused('pg-0.pg.data', 'pg.data.svc')).not.toContain('Both hosts can be read');
+    });
+
     test('a pod is written by its address in cluster DNS (10-0-0-5.data.pod), the other cluster writes the address', () => {
       expect(refused('10-0-0-5.data.pod.cluster.local', '10.0.0.5')).toMatch(SAME);
       expect(refused('10-0-0-5.data.pod', '::ffff:10.0.0.5')).toMatch(SAME);

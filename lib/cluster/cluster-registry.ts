@@ -13,7 +13,7 @@ import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
 import { guardLockedFactsFromPatches, writtenIdentity } from './written-objects';
 import { identityKey } from './identity-key';
-import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, StoreIdentity, storeIdentity } from '../persistence/store-identity';
+import { DnsContext, loopbackThrough, portSelectsServer, proxiesInCommon, sameStore, sharedReadingNote, StoreIdentity, storeIdentity } from '../persistence/store-identity';
 import type { ResolvedTls } from '../security/tls';
 
 /** What a cluster contributes to the checks that span clusters. */
@@ -286,7 +286,8 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
         if (other.cluster !== cluster && sameStore(identity, other.identity)) {
           errors.push(`${cluster.label} (${role} store) and ${other.cluster.label} (${other.role} store) point at the same database `
             + `${store.uri}${store.uri === other.store.uri ? '' : ` (written ${other.store.uri} there)`}. To Temporal the same database is the same `
-            + `cluster; give each cluster its own databases.${throughProxies({ cluster, store, identity }, other) ?? ` ${ONE_KUBERNETES_CLUSTER_STORES}`}`);
+            + `cluster; give each cluster its own databases.${sharedReadingNote({ store, identity, dns: cluster.dns }, { store: other.store, identity: other.identity, dns: other.cluster.dns }) ?? ''}`
+            + `${throughProxies({ cluster, store, identity }, other) ?? ` ${ONE_KUBERNETES_CLUSTER_STORES}`}`);
         }
       }
       sameName.push({ cluster, role, store, identity });

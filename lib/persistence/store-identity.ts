@@ -261,3 +261,29 @@ export function storeIdentity(store: Datastore, dns: DnsContext): StoreIdentity 
 function identity(type: string, hosts: readonly string[], port: number, database: string, dns: DnsContext): StoreIdentity {
   return { type, hosts: [...new Set(hosts.flatMap((h) => normalizeHost(h, dns)))].sort(), port, database };
 }
+
+/**
+ * Why two stores whose hosts are written differently were taken for one server, for a message:
+ * the names the resolver may try for both. A relative `<pod>.<service>` is looked up first as a
+ * pod of the headless Service `<service>` in the pod's own namespace, whose pods are taken for one
+ * server's replicas (see StoreIdentity), so `pg-a.databases` and `pg-b.databases` share
+ * `databases` of the cluster's namespace; the remedy is the fully written name, which leaves one
+ * reading. Undefined when the hosts are written alike, or share only their plain reading.
+ */
+export function sharedReadingNote(a: { store: Datastore; identity: StoreIdentity; dns: DnsContext }, b: { store: Datastore; identity: StoreIdentity; dns: DnsContext }): string | undefined {
+  const shared = a.identity.hosts.filter((h) => b.identity.hosts.includes(h));
+  const plainA = a.store.hosts.map((h) => canonicalHost(h, a.dns));
+  const plainB = b.store.hosts.map((h) => canonicalHost(h, b.dns));
+  if (plainA.some((h) => plainB.includes(h))) return undefined;
+  const plain = new Set([...plainA, ...plainB]);
+  const throughPods = shared.filter((h) => h.startsWith('service:') && !plain.has(h));
+  if (throughPods.length === 0) return undefined;
+  const services = throughPods.map((h) => {
+    const [service, namespace] = h.slice('service:'.length).split('.');
+    return `the headless Service ${service} of namespace ${namespace}`;
+  });
+  const twoLabels = a.store.hosts.find((h) => h.replace(/\.$/, '').split('.').length === 2);
+  return ` Both hosts can be read as pods of ${services.join(' or ')}: a relative name <pod>.<service> is looked up first in the pod's own namespace, `
+    + 'and the pods of one headless Service are taken for one server\'s replicas. If each host is a Service of its own, write it as <service>.<namespace>.svc'
+    + `${twoLabels === undefined ? '' : ` (${twoLabels.replace(/\.$/, '')}.svc)`}, which leaves that one reading.`;
+}
