@@ -89,7 +89,8 @@ describe('ipFamily on a dual-stack kube-apiserver', () => {
     [IpFamily.IPV4, IpFamily.IPV6, 'refused', ['IPv4']],
     [IpFamily.DUAL_STACK, IpFamily.IPV6, 'refused', ['IPv4', 'IPv6']],
     [IpFamily.IPV6, IpFamily.IPV4, 'unchanged', ['IPv6']],
-    [IpFamily.IPV6, IpFamily.DUAL_STACK, 'unchanged', ['IPv6']],
+    // The stored first family stays: dual-stack with IPv6 first, as an IPv6-first cluster would give.
+    [IpFamily.IPV6, IpFamily.DUAL_STACK, 'applied', ['IPv6', 'IPv4']],
   ];
   test.each(CHANGES.flatMap(([from, to, outcome, families]) => (['client-side', 'server-side'] as const).map((mode) => [from, to, mode, outcome, families] as const)))(
     'a change from %s to %s applied %s: %s, the frontend Service then %j', async (from, to, mode, outcome, families) => {
