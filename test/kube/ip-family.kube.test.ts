@@ -76,6 +76,63 @@ describe('ipFamily on a dual-stack kube-apiserver', () => {
     expect((await storedFamilies(server!, 'six'))['temporal-frontend']).toEqual(['IPv6']);
   });
 
+  /*
+   * A day-2 change of ipFamily, applied over the Services of the other (README, Changing a running
+   * installation). The API server never changes a Service's first family, and keeps the families
+   * and policy a Service holds when the applied one leaves them out: IPv4 writes neither, so a
+   * change to it from IPv6 or DualStack applies without an error and changes nothing.
+   */
+  type Outcome = 'applied' | 'refused' | 'unchanged';
+  const CHANGES: Array<[IpFamily, IpFamily, Outcome, string[]]> = [
+    [IpFamily.IPV4, IpFamily.DUAL_STACK, 'applied', ['IPv4', 'IPv6']],
+    [IpFamily.DUAL_STACK, IpFamily.IPV4, 'unchanged', ['IPv4', 'IPv6']],
+    [IpFamily.IPV4, IpFamily.IPV6, 'refused', ['IPv4']],
+    [IpFamily.DUAL_STACK, IpFamily.IPV6, 'refused', ['IPv4', 'IPv6']],
+    [IpFamily.IPV6, IpFamily.IPV4, 'unchanged', ['IPv6']],
+    // The stored first family stays: dual-stack with IPv6 first, as an IPv6-first cluster would give.
+    [IpFamily.IPV6, IpFamily.DUAL_STACK, 'applied', ['IPv6', 'IPv4']],
+  ];
+  test.each(CHANGES.flatMap(([from, to, outcome, families]) => (['client-side', 'server-side'] as const).map((mode) => [from, to, mode, outcome, families] as const)))(
+    'a change from %s to %s applied %s: %s, the frontend Service then %j', async (from, to, mode, outcome, families) => {
+      const namespace = `${from}-${to}-${mode}`.toLowerCase();
+      await server!.kubectlOk(`create namespace ${namespace}`, ['create', 'namespace', namespace]);
+      const apply = async (family: IpFamily) => {
+        const file = path.join(server!.dir, `${namespace}-${family}.json`);
+        fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: servicesOf(family).map((s) => ({ ...s, metadata: { ...s.metadata, namespace } })) }));
+        return server!.kubectl(['apply', ...(mode === 'server-side' ? ['--server-side'] : []), '-f', file]);
+      };
+      expect((await apply(from)).code).toBe(0);
+      const before = await storedFamilies(server!, namespace);
+      const result = await apply(to);
+      if (outcome === 'refused') {
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/temporal-frontend/);
+      } else {
+        expect([result.code, result.stderr]).toEqual([0, expect.anything()]);
+      }
+      const after = await storedFamilies(server!, namespace);
+      expect(after['temporal-frontend']).toEqual(families);
+      if (outcome !== 'applied') expect(after).toEqual(before);
+    });
+
+  test.each(['client-side', 'server-side'] as const)('DualStack to IPv4 applied %s after the README\'s patch to SingleStack: the frontend Service keeps its IPv4 address alone', async (mode) => {
+    const namespace = `dual-to-four-patched-${mode}`;
+    await server!.kubectlOk(`create namespace ${namespace}`, ['create', 'namespace', namespace]);
+    const apply = async (family: IpFamily) => {
+      const file = path.join(server!.dir, `${namespace}-${family}.json`);
+      fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: servicesOf(family).map((s) => ({ ...s, metadata: { ...s.metadata, namespace } })) }));
+      return server!.kubectlOk(`apply ${family}`, ['apply', ...(mode === 'server-side' ? ['--server-side'] : []), '-f', file]);
+    };
+    await apply(IpFamily.DUAL_STACK);
+    expect((await storedFamilies(server!, namespace))['temporal-frontend']).toEqual(['IPv4', 'IPv6']);
+    for (const svc of ['temporal-frontend', 'temporal-ui']) {
+      await server!.kubectlOk(`patch ${svc}`, ['patch', 'service', svc, '-n', namespace, '--type=merge', '-p', '{"spec":{"ipFamilyPolicy":"SingleStack"}}']);
+    }
+    await apply(IpFamily.IPV4);
+    const stored = await storedFamilies(server!, namespace);
+    expect([stored['temporal-frontend'], stored['temporal-ui']]).toEqual([['IPv4'], ['IPv4']]);
+  });
+
   test('IPv4 (the default): one IPv4 address, as before ipFamily existed', async () => {
     expect((await create(server!, 'four', servicesOf(IpFamily.IPV4))).code).toBe(0);
     expect((await storedFamilies(server!, 'four'))['temporal-frontend']).toEqual(['IPv4']);
