@@ -22,15 +22,16 @@ const metricsBind = (fleet: WorkerFleet) => fleet.env.find((e) => e.name === 'TE
 const families = (svc: any) => ({ ipFamilyPolicy: svc.spec.ipFamilyPolicy, ipFamilies: svc.spec.ipFamilies });
 
 describe('ipFamily', () => {
-  test('by default (IPv4) no Service names a family and the workers bind 0.0.0.0, as before the prop existed', () => {
+  test('by default (IPv4) no Service names a family, the frontend and UI Services write SingleStack (so a change from DualStack drops IPv6), and the workers bind 0.0.0.0', () => {
     const { chart, cluster: c, fleet } = setup();
     expect(c.ipFamily).toBe(IpFamily.IPV4);
     const svcs = services(chart);
     // frontend, UI and the four headless Services: every one of them, none skipped.
     expect(svcs.map((s) => s.metadata.name).sort()).toEqual(['temporal-frontend', 'temporal-frontend-headless', 'temporal-history-headless', 'temporal-matching-headless', 'temporal-ui', 'temporal-worker-headless']);
     for (const svc of svcs) {
-      expect('ipFamilyPolicy' in svc.spec).toBe(false);
+      // No family named: an IPv6 cluster that left ipFamily unset still gets its one family.
       expect('ipFamilies' in svc.spec).toBe(false);
+      expect([svc.metadata.name, svc.spec.ipFamilyPolicy]).toEqual([svc.metadata.name, svc.spec.clusterIP === 'None' ? undefined : 'SingleStack']);
     }
     expect(fleet.ipFamily).toBe(IpFamily.IPV4);
     expect(metricsBind(fleet)).toBe('0.0.0.0:9464');

@@ -389,6 +389,7 @@ describe('differences between roles', () => {
     expect(service.metadata).toMatchObject({ namespace: 'temporal', labels: { 'app.kubernetes.io/component': 'frontend' } });
     expect(service.spec).toEqual({
       type: 'ClusterIP',
+      ipFamilyPolicy: 'SingleStack',
       selector: SELECTOR('frontend'),
       ports: [
         { name: 'grpc', port: 8233, targetPort: 'grpc', appProtocol: 'grpc' },

@@ -50,12 +50,16 @@ export function wildcardListenAddress(family: IpFamily, port: number): string {
 }
 
 /**
- * The IP family fields of a Service spec: none on IPv4, so the output stays as before. `headless`
- * Services keep a single family under DualStack (see `IpFamily.DUAL_STACK`).
+ * The IP family fields of a Service spec. `headless` Services keep a single family under DualStack
+ * (see `IpFamily.DUAL_STACK`), so they write none but on IPv6. The others write their policy on
+ * IPv4 too, SingleStack, the API server's default, so that the same Service is stored: without it
+ * a change from DualStack applied without an error and kept the IPv6 address, since the API server
+ * keeps a stored policy that the applied object leaves out. No family is named on IPv4: an IPv6
+ * cluster that left `ipFamily` unset still gets its one family.
  */
 export function serviceIpFamilies(family: IpFamily, headless: boolean): { ipFamilyPolicy?: string; ipFamilies?: string[] } {
   switch (family) {
-    case IpFamily.IPV4: return {};
+    case IpFamily.IPV4: return headless ? {} : { ipFamilyPolicy: 'SingleStack' };
     case IpFamily.IPV6: return { ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv6'] };
     case IpFamily.DUAL_STACK: return headless ? {} : { ipFamilyPolicy: 'RequireDualStack' };
   }
