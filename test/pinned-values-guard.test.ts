@@ -781,6 +781,9 @@ describe('the server config policy', () => {
       ['a second shard count after the template', file.replace(TEMPLATED, `${TEMPLATED}\n  numHistoryShards: 4`)],
       ['a quoted key', file.replace(TEMPLATED, `${TEMPLATED}\n  "numHistoryShards" : 4`)],
       ['a key in single quotes', file.replace(TEMPLATED, `${TEMPLATED}\n  'numHistoryShards': 4`)],
+      // gopkg.in/yaml.v3, the server's reader, reads a tab before the colon as a space: the key (tried with v3.0.1).
+      ['a tab before the colon', file.replace(TEMPLATED, `${TEMPLATED}\n  numHistoryShards\t: 4`)],
+      ['a quoted key, tabs and spaces before the colon', file.replace(TEMPLATED, `${TEMPLATED}\n  "numHistoryShards" \t : 4`)],
       ['a key in flow style', file.replace(TEMPLATED, `${TEMPLATED}\n  extra: {numHistoryShards: 4}`)],
       ['the template line with a default', file.replace(TEMPLATED, `${TEMPLATED.replace(' }}', ' | default "4" }}')}`)],
       ['a flow-style persistence block', file.replace(/^persistence:\n/m, 'persistence: {numHistoryShards: 4}\npersistence2:\n')],

@@ -183,7 +183,7 @@ export class PinnedValuesGuard extends Construct {
    */
   public static configExpression(file: string, lines: Record<string, string>): string {
     // Every line that sets the key, but for a comment, is the one line that reads it from env: a key
-    // in single or double quotes, a space before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
+    // in single or double quotes, a space or tab before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
     // sets it as well as the block style of a sample config does.
     const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, l.matches(${celString(pinnedKeyPattern(k))})) `
       + `== [${celString(lines[k])}]`);
@@ -343,10 +343,11 @@ interface GuardedServerConfig {
 
 /**
  * An RE2 (and JavaScript) pattern for a server config line, trimmed, that sets the pinned `key`: the
- * key as a whole word, in quotes or not, then a colon, in block or flow style.
+ * key as a whole word, in quotes or not, then a colon, in block or flow style, after spaces or tabs
+ * (the server's YAML reader, gopkg.in/yaml.v3, reads `numHistoryShards<TAB>: 4` as the key).
  */
 export function pinnedKeyPattern(key: string): string {
-  return `(^|[^A-Za-z0-9_])["']?${key}["']? *:`;
+  return `(^|[^A-Za-z0-9_])["']?${key}["']?[ \\t]*:`;
 }
 
 /** Removes the chart's namespace from a cluster-scoped object. */
