@@ -1085,6 +1085,29 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([matched.matched, matched.allowed]).toEqual([true, false]);
   });
 
+  test('fails when an init container, a sidecar or an ephemeral container of another repository than the containers\' runs another minor with the pinned values (env from the pinned ConfigMap): only a repository a container runs was read, and myorg/temporal:1.34.0 joined the ring', () => {
+    const pinnedEnv = pod.spec.containers[0].env.filter((e: any) => e.valueFrom?.configMapKeyRef?.name === 'temporal-pinned');
+    expect(pinnedEnv.length).toBe(3);
+    const repository = fc.stringMatching(/^[a-z][a-z0-9]{0,8}(\/[a-z][a-z0-9-]{0,8}){0,2}$/).filter((r) => r !== 'temporalio/server');
+    fc.assert(fc.property(repository, fc.constantFrom('1.34.0', '1.30.9', 'v1.35.1', '1_34_0'), fc.constantFrom('init', 'sidecar', 'ephemeral'), (repo, tag, where) => {
+      const p = JSON.parse(JSON.stringify(pod));
+      const c = { name: 'other', image: `${repo}:${tag}`, command: ['temporal-server', 'start'], env: pinnedEnv };
+      if (where === 'ephemeral') p.spec.ephemeralContainers = [c];
+      else p.spec.initContainers = [...(p.spec.initContainers ?? []), { ...c, ...(where === 'sidecar' ? { restartPolicy: 'Always' } : {}) }];
+      const object = workloadOf('Pod', p);
+      const d = where === 'ephemeral' ? workloadDecision(policy, object, workloadOf('Pod', pod), 2, { subResource: 'ephemeralcontainers' })
+        : workloadDecision(policy, object, null, 2, { record: '1.32.2' });
+      expect([repo, tag, where, d.allowed]).toEqual([repo, tag, where, false]);
+      expect(d.message).toContain(`${repo}:${tag}. An image tag names the release that runs`);
+      // Without the pinned values it is no server of the cluster's (a proxy, a tool of its own release): as before.
+      const tool = JSON.parse(JSON.stringify(object));
+      for (const x of [...(tool.spec.initContainers ?? []), ...(tool.spec.ephemeralContainers ?? [])]) if (x.name === 'other') delete x.env;
+      const passed = where === 'ephemeral' ? workloadDecision(policy, tool, workloadOf('Pod', pod), 2, { subResource: 'ephemeralcontainers' })
+        : workloadDecision(policy, tool, null, 2, { record: '1.32.2' });
+      expect([repo, tag, where, passed.allowed]).toEqual([repo, tag, where, true]);
+    }), { numRuns: 120 });
+  });
+
   test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {
     const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
     expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);

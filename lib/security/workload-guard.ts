@@ -152,7 +152,8 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * image rule checks, the containers' unless `asBefore`, and an init container's (unless `asBefore`)
  * or ephemeral container's when its repository is one a container runs (the server's at another
  * minor; a busybox to debug with, a database proxy sidecar or the admin-tools schema wait names a
- * release of its own). `breakGlass`: the
+ * release of its own) or it reads env from one of `configMaps` (a server's pinned values: a sidecar
+ * of another repository, `myorg/temporal:1.34.0`, ran the server two minors ahead). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
@@ -175,8 +176,9 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`)}`
-    + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
+  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`
+    + `.filter(c, (has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${celList(configMaps)})) `
+    + `|| ${imageNamesCel('[c]')}.exists(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0])))`)}` },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];

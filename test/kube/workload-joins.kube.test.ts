@@ -17,7 +17,10 @@ import { pollUntil } from '../support/processes';
  *   carry the pods' release, and `kubectl set image` on one to that release passed both rules;
  * - a ReplicaSet whose pods carry no release label: `kubectl set image` on it stepped from nothing;
  * - a pod that mounts the server config through a projected volume, or takes env from the pinned
- *   ConfigMap with envFrom, under labels of its own, was not the cluster's and set a literal shard count.
+ *   ConfigMap with envFrom, under labels of its own, was not the cluster's and set a literal shard count;
+ * - a sidecar of another repository than the containers' (myorg/temporal two minors ahead) that reads
+ *   the pinned ConfigMap: the image rule read init containers of a container's repository only;
+ * - a pinned key with a tab before its colon in the server config.
  * And what the env rule already refused, in other spellings than a literal.
  */
 
@@ -147,6 +150,22 @@ test('a pod under labels of its own that mounts the server config through a proj
     console.log(`kubectl create of pod ${name} (labels of its own, a literal shard count) exited with ${result.code}:\n${result.stderr.trim()}`);
     expect([name, result.code, result.stderr]).toEqual([name, 1, expect.stringContaining(`Pod ${name} ${cluster()} sets a value it can never change`)]);
   }
+});
+
+test('a sidecar of another repository than the server\'s that runs another minor with the pinned values is denied by the image rule; a proxy sidecar passes', async () => {
+  const pinnedEnv = history.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.configMapKeyRef?.name === 'temporal-pinned');
+  const withSidecar = (sidecar: Record<string, unknown>) => {
+    const d = copy(history);
+    d.spec.template.spec.initContainers.push({ name: 'sidecar', restartPolicy: 'Always', ...sidecar });
+    return d;
+  };
+  const image = `myorg/temporal:${ahead}`;
+  const result = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], withSidecar({ image, command: ['temporal-server', 'start'], env: pinnedEnv }));
+  console.log(`kubectl apply of the history Deployment with a sidecar ${image} reading the pinned ConfigMap exited with ${result.code}:\n${result.stderr.trim()}`);
+  expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run `)]);
+  expect(result.stderr).toContain(`${image}.`);
+  const proxy = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], withSidecar({ image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }));
+  if (proxy.code !== 0) throw new Error(server!.failure('apply the history Deployment with a proxy sidecar', ['apply', '--dry-run=server'], proxy));
 });
 
 test('the env rule refuses a pinned value in every other spelling tried: a second entry, another key of the pinned ConfigMap, a Secret, the downward API, envFrom with a prefix', async () => {
