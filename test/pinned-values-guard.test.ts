@@ -476,12 +476,13 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
-      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins']));
+      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config']));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
-    expect(PinnedValuesGuard.imageExpression(['temporal-pinned', 'temporal-config'])).toBe(policy.spec.validations[2].expression);
+    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
+    expect(PinnedValuesGuard.knownReleaseExpression({ 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' })).toBe(policy.spec.validations[3].expression);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -781,6 +782,9 @@ describe('the server config policy', () => {
       ['a second shard count after the template', file.replace(TEMPLATED, `${TEMPLATED}\n  numHistoryShards: 4`)],
       ['a quoted key', file.replace(TEMPLATED, `${TEMPLATED}\n  "numHistoryShards" : 4`)],
       ['a key in single quotes', file.replace(TEMPLATED, `${TEMPLATED}\n  'numHistoryShards': 4`)],
+      // gopkg.in/yaml.v3, the server's reader, reads a tab before the colon as a space: the key (tried with v3.0.1).
+      ['a tab before the colon', file.replace(TEMPLATED, `${TEMPLATED}\n  numHistoryShards\t: 4`)],
+      ['a quoted key, tabs and spaces before the colon', file.replace(TEMPLATED, `${TEMPLATED}\n  "numHistoryShards" \t : 4`)],
       ['a key in flow style', file.replace(TEMPLATED, `${TEMPLATED}\n  extra: {numHistoryShards: 4}`)],
       ['the template line with a default', file.replace(TEMPLATED, `${TEMPLATED.replace(' }}', ' | default "4" }}')}`)],
       ['a flow-style persistence block', file.replace(/^persistence:\n/m, 'persistence: {numHistoryShards: 4}\npersistence2:\n')],
@@ -977,7 +981,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([allowed(custom, rsPod, 'system:serviceaccount:openshift-infra:replicaset-controller'), allowed(custom, rsPod, 'system:kube-controller-manager'),
       allowed(custom, rsPod, 'system:serviceaccount:kube-system:replicaset-controller'), allowed(custom, jobPod, 'system:serviceaccount:kube-system:job-controller'),
       allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
-    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }));
+    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config']));
     const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
     expect(refused({ rollout: ['argo'] })).toThrow(/controllerUsernames\.rollout is not a prop of ControllerUsernames.*expected one of cronJob, daemonSet, deployment, job, replicaSet, statefulSet/);
     expect(refused({ ReplicaSet: ['system:kube-controller-manager'] })).toThrow(/controllerUsernames\.ReplicaSet is not a prop of ControllerUsernames.*Did you mean "replicaSet"\?/);
@@ -1081,6 +1085,29 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([matched.matched, matched.allowed]).toEqual([true, false]);
   });
 
+  test('fails when an init container, a sidecar or an ephemeral container of another repository than the containers\' runs another minor with the pinned values (env from the pinned ConfigMap): only a repository a container runs was read, and myorg/temporal:1.34.0 joined the ring', () => {
+    const pinnedEnv = pod.spec.containers[0].env.filter((e: any) => e.valueFrom?.configMapKeyRef?.name === 'temporal-pinned');
+    expect(pinnedEnv.length).toBe(3);
+    const repository = fc.stringMatching(/^[a-z][a-z0-9]{0,8}(\/[a-z][a-z0-9-]{0,8}){0,2}$/).filter((r) => r !== 'temporalio/server');
+    fc.assert(fc.property(repository, fc.constantFrom('1.34.0', '1.30.9', 'v1.35.1', '1_34_0'), fc.constantFrom('init', 'sidecar', 'ephemeral'), (repo, tag, where) => {
+      const p = JSON.parse(JSON.stringify(pod));
+      const c = { name: 'other', image: `${repo}:${tag}`, command: ['temporal-server', 'start'], env: pinnedEnv };
+      if (where === 'ephemeral') p.spec.ephemeralContainers = [c];
+      else p.spec.initContainers = [...(p.spec.initContainers ?? []), { ...c, ...(where === 'sidecar' ? { restartPolicy: 'Always' } : {}) }];
+      const object = workloadOf('Pod', p);
+      const d = where === 'ephemeral' ? workloadDecision(policy, object, workloadOf('Pod', pod), 2, { subResource: 'ephemeralcontainers' })
+        : workloadDecision(policy, object, null, 2, { record: '1.32.2' });
+      expect([repo, tag, where, d.allowed]).toEqual([repo, tag, where, false]);
+      expect(d.message).toContain(`${repo}:${tag}. An image tag names the release that runs`);
+      // Without the pinned values it is no server of the cluster's (a proxy, a tool of its own release): as before.
+      const tool = JSON.parse(JSON.stringify(object));
+      for (const x of [...(tool.spec.initContainers ?? []), ...(tool.spec.ephemeralContainers ?? [])]) if (x.name === 'other') delete x.env;
+      const passed = where === 'ephemeral' ? workloadDecision(policy, tool, workloadOf('Pod', pod), 2, { subResource: 'ephemeralcontainers' })
+        : workloadDecision(policy, tool, null, 2, { record: '1.32.2' });
+      expect([repo, tag, where, passed.allowed]).toEqual([repo, tag, where, true]);
+    }), { numRuns: 120 });
+  });
+
   test('break-glass on the workload itself, naming the tag it runs, lets an out-of-order release through, only to a listed group when groups are set', () => {
     const glass = (value: string) => workloadOf('StatefulSet', podAt(pod, { release: '1.34.0' }), { annotations: { [BREAK_GLASS_ANNOTATION]: value } });
     expect(workloadDecision(policy, glass('1.34.0'), null, 1, { record: '1.32.2' }).allowed).toBe(true);
@@ -1129,17 +1156,108 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(workloadDecision(policy, workloadOf('StatefulSet', uiLabelled), null, 2, { record: '1.32.2' }).allowed).toBe(true);
   });
 
+  test('fails when a pod under labels of its own uses the cluster\'s ConfigMaps through a projected volume or envFrom: it was not selected, and set a literal shard count', () => {
+    const stranger = { stranger: 'x' };
+    const bare = withoutClusterConfigMaps(pod.spec);
+    const names = fc.constantFrom('temporal-pinned', 'temporal-config');
+    /** The ways a pod spec uses ConfigMap `name`: a volume, a projected volume's source among others, env, envFrom (with a prefix or not), in a container or an init container. */
+    const uses = fc.oneof(
+      fc.record({ name: names, before: fc.nat(2), after: fc.nat(2) }).map(({ name, before, after }) => (spec: any) => {
+        const other = (i: number) => ({ secret: { name: `other-${i}` } });
+        spec.volumes = [...spec.volumes, { name: 'p', projected: { sources: [...Array.from({ length: before }, (_, i) => other(i)), { configMap: { name } }, ...Array.from({ length: after }, (_, i) => other(i + 3))] } }];
+      }),
+      fc.record({ name: names, prefix: fc.option(fc.constantFrom('', 'PINNED_', 'TEMPORAL_'), { nil: undefined }), init: fc.boolean() }).map(({ name, prefix, init }) => (spec: any) => {
+        const c = init ? (spec.initContainers ?? [])[0] ?? spec.containers[0] : spec.containers[0];
+        c.envFrom = [...(c.envFrom ?? []), { ...(prefix === undefined ? {} : { prefix }), configMapRef: { name } }];
+      }),
+      names.map((name) => (spec: any) => { spec.volumes = [...spec.volumes, { name: 'c', configMap: { name } }]; }),
+    );
+    fc.assert(fc.property(fc.constantFrom(...WORKLOAD_KINDS), uses, fc.boolean(), (kind, use, ours) => {
+      const spec = JSON.parse(JSON.stringify(bare));
+      spec.containers[0].env = literal([...spec.containers[0].env, { name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '512' }]);
+      use(spec);
+      // Another cluster's ConfigMap, used the same way, selects nothing.
+      const object = workloadOf(kind, { metadata: { labels: stranger }, spec: ours ? spec : JSON.parse(JSON.stringify(spec).replace(/temporal-(pinned|config)/g, 'other-$1')) });
+      const d = workloadDecision(policy, object, null, 0, { record: '1.32.2' });
+      expect([kind, d.matched, d.matched && d.allowed]).toEqual([kind, ours, false]);
+    }), { numRuns: 150 });
+  });
+
+  test('fails when a workload that was not the cluster\'s, or whose pods carried no release label, is made to run something else by an update: the release rule stepped from its old label (none, or its own) and the image rule compared with its new one, and a server two minors ahead joined the cluster', () => {
+    const stranger = (release: string | undefined, image: string) => {
+      const p = podAt({ metadata: { labels: { stranger: 'x' } }, spec: withoutClusterConfigMaps(pod.spec) }, { images: [image] });
+      if (release) p.metadata.labels['app.kubernetes.io/version'] = release;
+      return p;
+    };
+    const joined = (release: string | undefined, image: string) => {
+      const p = podAt(pod, { images: [image] });
+      p.metadata.labels.stranger = 'x';
+      if (release) p.metadata.labels['app.kubernetes.io/version'] = release; else delete p.metadata.labels['app.kubernetes.io/version'];
+      return p;
+    };
+    /** `kind` of pods `p`; a Deployment labelled as its pods. */
+    const of = (kind: string, p: any) => workloadOf(kind, p, kind === 'Deployment' && p.metadata.labels['app.kubernetes.io/version'] ? { labels: { 'app.kubernetes.io/version': p.metadata.labels['app.kubernetes.io/version'] } } : {});
+    const KINDS = ['Deployment', ...WORKLOAD_KINDS.filter((k) => k !== 'Pod')];
+    fc.assert(fc.property(fc.constantFrom(...KINDS), fc.option(fc.constantFrom('1.34.0', '1.33.1', '1.32.2', '1.30.9'), { nil: undefined }), fc.constantFrom('1.34.0', '1.32.2'), (kind, release, tag) => {
+      const image = `temporalio/server:${tag}`;
+      const from = of(kind, stranger(release, image));
+      const to = of(kind, joined(release, image));
+      const d = workloadDecision(policy, to, from, 3);
+      expect([kind, release, d.matched, d.allowed]).toEqual([kind, release, true, false]);
+      expect(d.message).toContain(`${kind} copy of Temporal cluster temporal/temporal has no release to step from (it was no workload of the cluster, or had no label app.kubernetes.io/version, before this update)`);
+      // The old rules let it through: what the new one is for.
+      if (release === tag || release === undefined) expect([1, 2].map((rule) => workloadDecision(policy, to, from, rule).allowed)).toEqual([true, true]);
+      // The cluster's own workload steps from its own release, as before; created, the object is held to the record instead.
+      expect(workloadDecision(policy, of(kind, podAt(pod, { release: '1.33.0' })), of(kind, podAt(pod, {})), 3).allowed).toBe(true);
+      expect(workloadDecision(policy, to, null, 3, { record: '1.32.2' }).allowed).toBe(true);
+    }), { numRuns: 120 });
+    // A ReplicaSet of the cluster whose pods carry no release label (from a Deployment whose pods said none): set image is denied, a scale passes.
+    const unlabelled = podAt(pod, {});
+    delete unlabelled.metadata.labels['app.kubernetes.io/version'];
+    const rs = workloadOf('ReplicaSet', unlabelled);
+    expect(workloadDecision(policy, workloadOf('ReplicaSet', podAt(unlabelled, { images: ['temporalio/server:1.34.0'] })), rs, 3).allowed).toBe(false);
+    expect(workloadDecision(policy, { ...rs, spec: { ...rs.spec, replicas: 3 } }, rs, 3).allowed).toBe(true);
+    // Break-glass naming the tag lets an operator through on purpose.
+    const glass = of('Deployment', joined('1.34.0', 'temporalio/server:1.34.0'));
+    glass.metadata.annotations = { [BREAK_GLASS_ANNOTATION]: '1.34.0' };
+    expect(workloadDecision(policy, glass, of('Deployment', stranger('1.34.0', 'temporalio/server:1.34.0')), 3).allowed).toBe(true);
+  });
+
+  test('fails when a Deployment\'s pods say another release than it, or none: its ReplicaSets, which the controller exemption lets through, carry the pods\' release, and an image of that release then passed on them', () => {
+    const labelled = (podRelease: string | undefined, release = '1.32.2') => {
+      const p = podAt(pod, {});
+      if (podRelease) p.metadata.labels['app.kubernetes.io/version'] = podRelease; else delete p.metadata.labels['app.kubernetes.io/version'];
+      return workloadOf('Deployment', p, { labels: { 'app.kubernetes.io/version': release } });
+    };
+    for (const podRelease of ['1.34.0', '1.32.0', '1.32', undefined]) {
+      for (const old of [null, labelled('1.32.2')]) {
+        const d = workloadDecision(policy, labelled(podRelease), old, 3, { record: '1.32.2' });
+        expect([podRelease, !!old, d.allowed]).toEqual([podRelease, !!old, false]);
+        expect(d.message).toContain('or is a Deployment whose pods say another release: create it anew, labelled as its pods, held to the release ConfigMap temporal-pinned records.');
+      }
+    }
+    // Break-glass does not excuse it: the pods' label is what their ReplicaSets are held to.
+    const glass = labelled('1.34.0');
+    glass.metadata.annotations = { [BREAK_GLASS_ANNOTATION]: '1.32.2' };
+    expect(workloadDecision(policy, glass, null, 3, { record: '1.32.2' }).allowed).toBe(false);
+    expect(workloadDecision(policy, labelled('1.33.0', '1.33.0'), labelled('1.32.2'), 3).allowed).toBe(true);
+  });
+
   test('every Job the library emits, and the pods every Deployment\'s ReplicaSets would create from it, pass every rule; the UI\'s pods run their own release', () => {
     const jobs = all.filter((o) => o.kind === 'Job');
     expect(jobs.length).toBeGreaterThan(0);
     const uiPod = all.find((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/component'] === 'ui').spec.template;
     const bare = [...all.filter((o) => o.kind === 'Deployment').map((d) => workloadOf('Pod', d.spec.template)), ...jobs];
     for (const o of nonEmpty(bare)) {
-      for (const rule of [0, 1, 2]) {
+      for (const rule of [0, 1, 2, 3]) {
         const d = workloadDecision(policy, o, null, rule, { record: '1.32.2' });
         expect([o.kind, o.metadata.name, rule, d.matched, d.allowed]).toEqual([o.kind, o.metadata.name, rule, true, true]);
       }
     }
     expect(uiPod.spec.containers[0].image).toMatch(/\/ui:/);
+    // Every Deployment, created or applied over itself, says the release its pods say.
+    for (const d of nonEmpty(all.filter((o) => o.kind === 'Deployment'))) {
+      for (const old of [null, d]) expect([d.metadata.name, !!old, workloadDecision(policy, d, old, 3, { record: '1.32.2' }).allowed]).toEqual([d.metadata.name, !!old, true]);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding } from '../../imports/k8s';
 import { propError, plainProps } from '../validation';
-import { DEFAULT_CONTROLLER_USERNAMES, guardWorkloads, OWNER_KINDS, pinnedEnvCel, WORKLOAD_RELEASE, workloadImagesCel, workloadOfClusterCel, workloadVariables } from './workload-guard';
+import { DEFAULT_CONTROLLER_USERNAMES, guardWorkloads, knownReleaseCel, OWNER_KINDS, pinnedEnvCel, WORKLOAD_RELEASE, workloadImagesCel, workloadOfClusterCel, workloadVariables } from './workload-guard';
 import { BREAK_GLASS_ANNOTATION, breakGlassCel, celString } from './guard-cel';
 import { RECORD_VARIABLES, recordExpression, recordMessageExpression } from './release-record';
 
@@ -143,7 +143,8 @@ export class PinnedValuesGuard extends Construct {
 
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
-   * API server evaluates them (a variable reads only those before it): the pods, the releases,
+   * API server evaluates them (a variable reads only those before it): the pods, whether the new
+   * and the old pods use one of `configMaps` (the cluster's pinned and server config ConfigMaps), the releases,
    * the exemptions (an object created with a controller reference by the controller of its owner's
    * kind, one of `controllerUsernames` by kind, passes as its owner did), the ephemeral containers,
    * the images, `breakGlass` (the object is annotated for break-glass naming the tag
@@ -151,8 +152,9 @@ export class PinnedValuesGuard extends Construct {
    * the image rule test, and `breakGlassHint`, the end of both rules' messages: how to override
    * them on purpose. Each is written once in the policy instead of once per rule.
    */
-  public static workloadVariables(groups: readonly string[], controllerUsernames: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES): { name: string; expression: string }[] {
-    return workloadVariables(groups, controllerUsernames).map((v) => ({ ...v }));
+  public static workloadVariables(groups: readonly string[], controllerUsernames: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES,
+    configMaps: readonly string[] = []): { name: string; expression: string }[] {
+    return workloadVariables(groups, controllerUsernames, configMaps).map((v) => ({ ...v }));
   }
 
   /**
@@ -164,12 +166,22 @@ export class PinnedValuesGuard extends Construct {
    * a version of another major (`debian-12.5`, `ubuntu-22.04.3`) is another program's, as are tctl's and the Temporal CLI's in an official admin-tools tag
    * (`1.32.2-tctl-1.18.4-cli-1.4.1`). `find` and `findAll` are Kubernetes' regex library. The UI,
    * whose image is another product's release, is left out (a Deployment by its selector, which
-   * cannot change) while its pods use none of `configMaps` (the cluster's pinned and server config
-   * ConfigMaps, which a server needs and the UI never reads: anyone writes a new pod's labels), and
-   * so is break-glass. It reads the policy's variables (workloadVariables).
+   * cannot change) while its pods use none of the cluster's pinned and server config ConfigMaps
+   * (the variable `usesConfigMaps`: a server needs them and the UI never reads them, and anyone writes
+   * a new pod's labels), and so is break-glass. It reads the policy's variables (workloadVariables).
    */
-  public static imageExpression(configMaps: readonly string[]): string {
-    return workloadImagesCel(configMaps);
+  public static imageExpression(): string {
+    return workloadImagesCel();
+  }
+
+  /**
+   * The known-release rule, on CREATE and UPDATE of the cluster's workloads (knownReleaseCel): an
+   * update that changes what runs steps from a release the object had as a workload of the cluster
+   * (its pods carried `selector`'s labels or used the cluster's ConfigMaps), and a Deployment's pods
+   * are labelled its release. It reads the policy's variables (workloadVariables).
+   */
+  public static knownReleaseExpression(selector: Record<string, string>): string {
+    return knownReleaseCel(selector);
   }
 
   /**
@@ -183,7 +195,7 @@ export class PinnedValuesGuard extends Construct {
    */
   public static configExpression(file: string, lines: Record<string, string>): string {
     // Every line that sets the key, but for a comment, is the one line that reads it from env: a key
-    // in single or double quotes, a space before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
+    // in single or double quotes, a space or tab before the colon, or flow style (`persistence: {numHistoryShards: 4}`)
     // sets it as well as the block style of a sample config does.
     const rules = Object.keys(lines).sort().map((k) => `lines.filter(l, l.matches(${celString(pinnedKeyPattern(k))})) `
       + `== [${celString(lines[k])}]`);
@@ -343,10 +355,11 @@ interface GuardedServerConfig {
 
 /**
  * An RE2 (and JavaScript) pattern for a server config line, trimmed, that sets the pinned `key`: the
- * key as a whole word, in quotes or not, then a colon, in block or flow style.
+ * key as a whole word, in quotes or not, then a colon, in block or flow style, after spaces or tabs
+ * (the server's YAML reader, gopkg.in/yaml.v3, reads `numHistoryShards<TAB>: 4` as the key).
  */
 export function pinnedKeyPattern(key: string): string {
-  return `(^|[^A-Za-z0-9_])["']?${key}["']? *:`;
+  return `(^|[^A-Za-z0-9_])["']?${key}["']?[ \\t]*:`;
 }
 
 /** Removes the chart's namespace from a cluster-scoped object. */

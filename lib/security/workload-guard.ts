@@ -52,8 +52,12 @@ export const podContainersCel = (spec: string) => `${spec}.containers + (has(${s
  */
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
   const names = `[${configMaps.map(celString).join(', ')}]`;
-  return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, has(v.configMap) && v.configMap.name in ${names})) `
-    + `|| (${podContainersCel(spec)}).exists(c, has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
+  // A projected volume and envFrom use a ConfigMap as well: a pod that mounted the server config
+  // through one, under labels of its own, was no pod of the cluster's and set a literal shard count.
+  return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
+    + `&& v.projected.sources.exists(s, has(s.configMap) && s.configMap.name in ${names})))) || (${podContainersCel(spec)}).exists(c, `
+    + `(has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names})) `
+    + `|| (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names})))`;
 }
 
 /**
@@ -63,11 +67,12 @@ export function readsClusterConfigMapsCel(spec: string, configMaps: readonly str
  * 'variables'; tried on 1.37).
  */
 export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
-  const keys = Object.keys(selector).sort();
-  return `[${podCel('object')}].all(t, (has(t.metadata) && has(t.metadata.labels) && `
-    + `${keys.map((k) => `${celString(k)} in t.metadata.labels && t.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')}) `
-    + `|| ${readsClusterConfigMapsCel('t.spec', configMaps)})`;
+  return `[${podCel('object')}].all(t, ${carriesLabelsCel('t', selector)} || ${readsClusterConfigMapsCel('t.spec', configMaps)})`;
 }
+
+/** CEL: the pod `t` carries every label of `selector`. */
+const carriesLabelsCel = (t: string, selector: Record<string, string>) => `(has(${t}.metadata) && has(${t}.metadata.labels) && `
+  + `${Object.keys(selector).sort().map((k) => `${celString(k)} in ${t}.metadata.labels && ${t}.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
 
 /**
  * The env rule's CEL: every container at `containers` that sets a pinned env var takes it from the
@@ -147,14 +152,16 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * image rule checks, the containers' unless `asBefore`, and an init container's (unless `asBefore`)
  * or ephemeral container's when its repository is one a container runs (the server's at another
  * minor; a busybox to debug with, a database proxy sidecar or the admin-tools schema wait names a
- * release of its own). `breakGlass`: the
+ * release of its own) or it reads env from one of `configMaps` (a server's pinned values: a sidecar
+ * of another repository, `myorg/temporal:1.34.0`, ran the server two minors ahead). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
  */
-export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES) => [
+export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = []) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
+  { name: 'usesConfigMaps', expression: `(oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]).map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
   { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
@@ -169,8 +176,9 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`)}`
-    + ".filter(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]))" },
+  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`
+    + `.filter(c, (has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${celList(configMaps)})) `
+    + `|| ${imageNamesCel('[c]')}.exists(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0])))`)}` },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];
@@ -197,12 +205,27 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * `configMaps` (readsClusterConfigMapsCel), which the UI never reads and a server cannot start
  * without: a new Deployment or bare Pod labelled as the UI's ran the server two minors ahead.
  */
-export function workloadImagesCel(configMaps: readonly string[]): string {
+export function workloadImagesCel(): string {
   return 'size(variables.toRelease) < 2 || variables.breakGlass || ((variables.deployment '
     + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
     + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
-    + `&& !(${readsClusterConfigMapsCel('variables.pod.spec', configMaps)})) `
+    + '&& !variables.usesConfigMaps[0]) '
     + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
+}
+
+/**
+ * The known-release rule: an update that changes what a workload runs steps from a release it had
+ * as a workload of the cluster (its pods carried `selector`'s labels or used its ConfigMaps, as the
+ * match condition reads them), and a Deployment's pods are labelled its release. The release rule steps from the old
+ * object's label, and the image rule compares with the new one, so a Deployment created under
+ * labels of its own (a copy of the history Deployment running the server two minors ahead, no
+ * release label) passed both on the update that gave it the cluster's labels and ConfigMaps; and
+ * a Deployment whose pods said another release than it made ReplicaSets (exempt as the controller's)
+ * whose image that release then let through. Creating it instead holds it to the record.
+ */
+export function knownReleaseCel(selector: Record<string, string>): string {
+  return `(oldObject == null || variables.asBefore || variables.${BREAK_GLASS_VARIABLE} || (size(variables.fromRelease) >= 2 && (${carriesLabelsCel('variables.oldPod', selector)} || variables.usesConfigMaps[1]))) `
+    + `&& (!variables.deployment || (${release('variables.pod')} : []) == variables.toRelease)`;
 }
 
 /** What the workload policy needs of the guard's props. */
@@ -260,13 +283,18 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `letting each rollout finish (the lock file prints the path). ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: workloadImagesCel(o.configMaps),
+        expression: workloadImagesCel(),
         messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNamesRun.join(', ') `
           + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
           + `upgrade rule see it. ${override}`,
         reason: 'Forbidden',
+      }, {
+        expression: knownReleaseCel(o.selector),
+        messageExpression: `${what}has no release to step from (it was no workload of the cluster, or had no label ${RELEASE_LABEL}, before this update), `
+          + `or is a Deployment whose pods say another release: create it anew, labelled as its pods, held to the release ConfigMap ${o.configMapName} records. ${override}`,
+        reason: 'Forbidden',
       }],
-      variables: workloadVariables(o.groups, o.controllers),
+      variables: workloadVariables(o.groups, o.controllers, o.configMaps),
     },
   });
   const binding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(scope, id, {

@@ -338,8 +338,11 @@ describe('the release rule of the same policy', () => {
      */
     const applyRelease = async (release: string | undefined, annotations?: Record<string, string>, image = release) => {
       const changed = JSON.parse(JSON.stringify(history));
-      if (release === undefined) delete changed.metadata.labels['app.kubernetes.io/version'];
-      else changed.metadata.labels['app.kubernetes.io/version'] = release;
+      // On the Deployment and its pods, as a change of version writes it (the policy denies a Deployment whose pods say another release).
+      for (const labels of [changed.metadata.labels, changed.spec.template.metadata.labels]) {
+        if (release === undefined) delete labels['app.kubernetes.io/version'];
+        else labels['app.kubernetes.io/version'] = release;
+      }
       for (const c of [...changed.spec.template.spec.containers, ...(changed.spec.template.spec.initContainers ?? [])]) {
         if (image !== undefined) c.image = c.image.replace(`:${running}`, `:${image}`);
       }
@@ -556,10 +559,11 @@ describe('the release record: the pinned ConfigMap\'s release label, which a cre
   let minor: number;
   const ns = () => pinned.metadata.namespace;
   const historyTarget = () => ['deployment', history.metadata.name, '-n', ns()];
-  /** The history Deployment of the app at `release` (label and image tags), with `annotations`, written to a file. */
+  /** The history Deployment of the app at `release` (its and its pods' label, and image tags), with `annotations`, written to a file. */
   const historyAt = (release: string, annotations?: Record<string, string>) => {
     const d = JSON.parse(JSON.stringify(history));
     d.metadata.labels[label] = release;
+    d.spec.template.metadata.labels[label] = release;
     for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) c.image = c.image.replace(`:${running}`, `:${release}`);
     if (annotations) d.metadata.annotations = { ...(d.metadata.annotations ?? {}), ...annotations };
     const file = path.join(server!.dir, `history-${release}.json`);
