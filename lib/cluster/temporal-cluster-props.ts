@@ -330,7 +330,8 @@ export interface TemporalClusterProps {
    * the servers listen on `0.0.0.0`, which Go opens for both families, and announce the pod's own
    * IP to their peers, so their config is the same for every family. It sets the families of the
    * Services (IPv6: `ipFamilies: [IPv6]`; DualStack: `ipFamilyPolicy: RequireDualStack` on the
-   * frontend and UI Services), and a WorkerFleet of this cluster takes it for the metrics address
+   * frontend and UI Services; IPv4: no family, and `ipFamilyPolicy: SingleStack` on those two, so
+   * that a change from DualStack drops the second family), and a WorkerFleet of this cluster takes it for the metrics address
    * its workers bind (`[::]:<port>` unless IPv4). Kubernetes never changes a Service's first
    * family in place: on a dual-stack cluster whose first family is IPv4, switching an applied
    * cluster to IPv6 needs its Services deleted and created again.
