@@ -476,13 +476,13 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
-      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config']));
+      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
     expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
-    expect(PinnedValuesGuard.knownReleaseExpression({ 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' })).toBe(policy.spec.validations[3].expression);
+    expect(PinnedValuesGuard.knownReleaseExpression()).toBe(policy.spec.validations[3].expression);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -981,7 +981,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([allowed(custom, rsPod, 'system:serviceaccount:openshift-infra:replicaset-controller'), allowed(custom, rsPod, 'system:kube-controller-manager'),
       allowed(custom, rsPod, 'system:serviceaccount:kube-system:replicaset-controller'), allowed(custom, jobPod, 'system:serviceaccount:kube-system:job-controller'),
       allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
-    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config']));
+    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
     const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
     expect(refused({ rollout: ['argo'] })).toThrow(/controllerUsernames\.rollout is not a prop of ControllerUsernames.*expected one of cronJob, daemonSet, deployment, job, replicaSet, statefulSet/);
     expect(refused({ ReplicaSet: ['system:kube-controller-manager'] })).toThrow(/controllerUsernames\.ReplicaSet is not a prop of ControllerUsernames.*Did you mean "replicaSet"\?/);
@@ -1223,6 +1223,29 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect(workloadDecision(policy, glass, of('Deployment', stranger('1.34.0', 'temporalio/server:1.34.0')), 3).allowed).toBe(true);
   });
 
+  test('fails when a workload joins the cluster by an update that leaves its containers alone (a label change, or its config volume swapped for the cluster\'s): it passed as a scale would, and the env rule skipped its containers', () => {
+    const spec = withoutClusterConfigMaps(pod.spec);
+    spec.containers[0].env = [...spec.containers[0].env, { name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }];
+    const configVolume = pod.spec.volumes.find((v: any) => v.configMap?.name === 'temporal-config');
+    fc.assert(fc.property(fc.constantFrom(...WORKLOAD_KINDS), fc.option(fc.constantFrom('1.34.0', '1.32.2'), { nil: undefined }), fc.constantFrom('labels', 'volume', 'both'),
+      (kind, release, change) => {
+        const labels = (cluster: boolean) => ({ ...(cluster ? pod.metadata.labels : { stranger: 'x' }), ...(release ? { 'app.kubernetes.io/version': release } : {}) });
+        const from = podAt({ metadata: { labels: labels(false) }, spec: { ...spec, volumes: [...spec.volumes, { name: configVolume.name, emptyDir: {} }] } }, { images: ['temporalio/server:1.34.0'] });
+        if (!release) delete from.metadata.labels['app.kubernetes.io/version'];
+        const to = JSON.parse(JSON.stringify(from));
+        if (change !== 'volume') to.metadata.labels = labels(true);
+        if (change !== 'labels') to.spec.volumes = to.spec.volumes.map((v: any) => (v.name === configVolume.name ? configVolume : v));
+        const decisions = [0, 1, 2, 3].map((rule) => workloadDecision(policy, workloadOf(kind, to), workloadOf(kind, from), rule));
+        expect([kind, release, change, decisions[0].matched, decisions.every((d) => d.allowed)]).toEqual([kind, release, change, true, false]);
+        // The env rule reads its containers again: the literal shard count is what it refuses.
+        expect([kind, decisions[0].allowed]).toEqual([kind, false]);
+      }), { numRuns: 60 });
+    // The cluster's own workload, updated with the same containers (a scale, a label of its own), still passes every rule.
+    const own = workloadOf('ReplicaSet', podAt(pod, {}));
+    const scaled = { ...own, metadata: { ...own.metadata, labels: { team: 'a' } }, spec: { ...own.spec, replicas: 4 } };
+    expect([0, 1, 2, 3].map((rule) => workloadDecision(policy, scaled, own, rule).allowed)).toEqual([true, true, true, true]);
+  });
+
   test('fails when a Deployment\'s pods say another release than it, or none: its ReplicaSets, which the controller exemption lets through, carry the pods\' release, and an image of that release then passed on them', () => {
     const labelled = (podRelease: string | undefined, release = '1.32.2') => {
       const p = podAt(pod, {});
@@ -1233,7 +1256,8 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
       for (const old of [null, labelled('1.32.2')]) {
         const d = workloadDecision(policy, labelled(podRelease), old, 3, { record: '1.32.2' });
         expect([podRelease, !!old, d.allowed]).toEqual([podRelease, !!old, false]);
-        expect(d.message).toContain('or is a Deployment whose pods say another release: create it anew, labelled as its pods, held to the release ConfigMap temporal-pinned records.');
+        expect(d.message).toBe(`Deployment copy of Temporal cluster temporal/temporal says release 1.32.2 but its pods say ${podRelease ?? 'none'}: its ReplicaSets and pods would be held to theirs. `
+          + 'Label its pod template app.kubernetes.io/version as the Deployment.');
       }
     }
     // Break-glass does not excuse it: the pods' label is what their ReplicaSets are held to.

@@ -144,7 +144,9 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): the pods, whether the new
-   * and the old pods use one of `configMaps` (the cluster's pinned and server config ConfigMaps), the releases,
+   * and the old pods use one of `configMaps` (the cluster's pinned and server config ConfigMaps), whether
+   * the old object was the cluster's (its pods carried `selector`'s labels or used those ConfigMaps:
+   * an update that leaves the containers alone passes as before only then), the releases,
    * the exemptions (an object created with a controller reference by the controller of its owner's
    * kind, one of `controllerUsernames` by kind, passes as its owner did), the ephemeral containers,
    * the images, `breakGlass` (the object is annotated for break-glass naming the tag
@@ -153,8 +155,8 @@ export class PinnedValuesGuard extends Construct {
    * them on purpose. Each is written once in the policy instead of once per rule.
    */
   public static workloadVariables(groups: readonly string[], controllerUsernames: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES,
-    configMaps: readonly string[] = []): { name: string; expression: string }[] {
-    return workloadVariables(groups, controllerUsernames, configMaps).map((v) => ({ ...v }));
+    configMaps: readonly string[] = [], selector: Record<string, string> = {}): { name: string; expression: string }[] {
+    return workloadVariables(groups, controllerUsernames, configMaps, selector).map((v) => ({ ...v }));
   }
 
   /**
@@ -177,11 +179,11 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The known-release rule, on CREATE and UPDATE of the cluster's workloads (knownReleaseCel): an
    * update that changes what runs steps from a release the object had as a workload of the cluster
-   * (its pods carried `selector`'s labels or used the cluster's ConfigMaps), and a Deployment's pods
+   * (the variable `wasClusters`), and a Deployment's pods
    * are labelled its release. It reads the policy's variables (workloadVariables).
    */
-  public static knownReleaseExpression(selector: Record<string, string>): string {
-    return knownReleaseCel(selector);
+  public static knownReleaseExpression(): string {
+    return knownReleaseCel();
   }
 
   /**

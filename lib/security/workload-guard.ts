@@ -137,8 +137,10 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
- * an empty list. `asBefore`: not a Deployment, and it changes nothing of what runs (an UPDATE with
- * the same containers and release: a scale, a finalizer the Job controller or the garbage
+ * an empty list. `podRelease`: the release label of its pods, split likewise. `wasClusters`: an UPDATE of an object whose old pods carried `selector`'s labels or
+ * used one of `configMaps`, the match condition's test of the old object. `asBefore`: not a
+ * Deployment, and it changes nothing of what runs (an UPDATE of an object that was the cluster's,
+ * with the same containers and release: a scale, a finalizer the Job controller or the garbage
  * collector removes), or it is created, with a controller reference to an owner of a guarded kind,
  * by that kind's controller (`controllers`, by the request's username: anyone may write an owner
  * reference, naming one of the cluster's ReplicaSets or Jobs), from its owner's template (held to
@@ -158,17 +160,20 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
  * override them on purpose.
  */
-export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = []) => [
+export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = [],
+  selector: Record<string, string> = {}) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
   { name: 'usesConfigMaps', expression: `(oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]).map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
+  { name: 'podRelease', expression: `${release('variables.pod')} : []` },
+  { name: 'wasClusters', expression: `oldObject != null && (${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('variables.oldPod', selector)} || variables.usesConfigMaps[1])` },
   { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
   { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
   { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
   { name: 'toRelease', expression: `${release('variables.released')} : []` },
-  { name: 'sameContainers', expression: `!variables.deployment && oldObject != null && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
+  { name: 'sameContainers', expression: `!variables.deployment && variables.wasClusters && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
@@ -223,10 +228,13 @@ export function workloadImagesCel(): string {
  * a Deployment whose pods said another release than it made ReplicaSets (exempt as the controller's)
  * whose image that release then let through. Creating it instead holds it to the record.
  */
-export function knownReleaseCel(selector: Record<string, string>): string {
-  return `(oldObject == null || variables.asBefore || variables.${BREAK_GLASS_VARIABLE} || (size(variables.fromRelease) >= 2 && (${carriesLabelsCel('variables.oldPod', selector)} || variables.usesConfigMaps[1]))) `
-    + `&& (!variables.deployment || (${release('variables.pod')} : []) == variables.toRelease)`;
+export function knownReleaseCel(): string {
+  return `(oldObject == null || variables.asBefore || variables.${BREAK_GLASS_VARIABLE} || (size(variables.fromRelease) >= 2 && variables.wasClusters)) `
+    + `&& (!variables.deployment || ${POD_RELEASE} == variables.toRelease)`;
 }
+
+/** CEL: the release label of the object's pods, split at the dots; empty without one. */
+const POD_RELEASE = 'variables.podRelease';
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -289,12 +297,16 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `upgrade rule see it. ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: knownReleaseCel(o.selector),
-        messageExpression: `${what}has no release to step from (it was no workload of the cluster, or had no label ${RELEASE_LABEL}, before this update), `
-          + `or is a Deployment whose pods say another release: create it anew, labelled as its pods, held to the release ConfigMap ${o.configMapName} records. ${override}`,
+        expression: knownReleaseCel(),
+        // Break-glass does not excuse pods that say another release: their ReplicaSets carry it.
+        messageExpression: `${what}' + (variables.deployment && ${POD_RELEASE} != variables.toRelease `
+          + `? 'says release ' + variables.toRelease.join('.') + ' but its pods say ' + (size(${POD_RELEASE}) == 0 ? 'none' : ${POD_RELEASE}.join('.')) `
+          + `+ ': its ReplicaSets and pods would be held to theirs. Label its pod template ${RELEASE_LABEL} as the Deployment.' `
+          + `: 'has no release to step from (it was no workload of the cluster, or had no label ${RELEASE_LABEL}, before this update): create it anew, `
+          + `held to the release ConfigMap ${o.configMapName} records. ${override})`,
         reason: 'Forbidden',
       }],
-      variables: workloadVariables(o.groups, o.controllers, o.configMaps),
+      variables: workloadVariables(o.groups, o.controllers, o.configMaps, o.selector),
     },
   });
   const binding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(scope, id, {

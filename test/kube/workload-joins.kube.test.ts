@@ -108,15 +108,40 @@ test('a Deployment created under labels of its own, two minors ahead, cannot bec
   }
 });
 
+test('a StatefulSet, or a bare pod, under labels of its own with a literal shard count, cannot join the cluster by an update that leaves its containers alone', async () => {
+  const image = (history.spec.template.spec.containers[0].image as string).replace(`:${running}`, `:${ahead}`);
+  const literal = (p: any) => { p.spec.containers[0].env = [...p.spec.containers[0].env, { name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' }]; return p; };
+  const configVolume = history.spec.template.spec.volumes.find((v: any) => v.name === 'config');
+  const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'joiner-sts', namespace: ns() },
+    spec: { replicas: 0, serviceName: 'joiner', selector: { matchLabels: { stranger: 'x' } }, template: literal(strangerPod(image, ahead)) } };
+  const created = await apply(sts);
+  if (created.code !== 0) throw new Error(server!.failure('create StatefulSet joiner-sts, no workload of the cluster', ['apply'], created));
+  const joined = copy(sts);
+  joined.spec.template.metadata.labels = { ...history.spec.template.metadata.labels, stranger: 'x', 'app.kubernetes.io/version': ahead };
+  joined.spec.template.spec.volumes = joined.spec.template.spec.volumes.map((v: any) => (v.name === 'config' ? configVolume : v));
+  const real = await apply(joined);
+  console.log(`kubectl apply giving StatefulSet joiner-sts the cluster's labels and config, containers unchanged, exited with ${real.code}:\n${real.stderr.trim()}`);
+  expect([real.code, real.stderr]).toEqual([1, expect.stringContaining(`StatefulSet joiner-sts ${cluster()} sets a value it can never change`)]);
+  // A bare pod: kubectl label is all the update there is.
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'joiner-pod', namespace: ns(), labels: { stranger: 'x' } }, spec: literal(strangerPod(image)).spec };
+  const made = await create(pod);
+  if (made.code !== 0) throw new Error(server!.failure('create pod joiner-pod, no workload of the cluster', ['create'], made));
+  const labelArgs = Object.entries(history.spec.template.metadata.labels as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  const label = await server!.kubectl(['label', 'pod', 'joiner-pod', '-n', ns(), '--overwrite', ...labelArgs]);
+  console.log(`kubectl label giving pod joiner-pod the cluster's labels exited with ${label.code}:\n${label.stderr.trim()}`);
+  expect([label.code, label.stderr]).toEqual([1, expect.stringContaining(`Pod joiner-pod ${cluster()} sets a value it can never change`)]);
+});
+
 test('a Deployment of the cluster whose pods say another release than it is denied; a ReplicaSet whose pods say none cannot be set to another image', async () => {
   const d = copy(history);
   d.spec.template.metadata.labels['app.kubernetes.io/version'] = ahead;
   const mislabelled = await apply(d);
   console.log(`kubectl apply of the history Deployment labelled ${running} with pods labelled ${ahead} exited with ${mislabelled.code}:\n${mislabelled.stderr.trim()}`);
-  expect([mislabelled.code, mislabelled.stderr]).toEqual([1, expect.stringContaining(noRelease('Deployment', history.metadata.name))]);
+  const podsSay = (release: string) => `Deployment ${history.metadata.name} ${cluster()} says release ${running} but its pods say ${release}: its ReplicaSets and pods would be held to theirs.`;
+  expect([mislabelled.code, mislabelled.stderr]).toEqual([1, expect.stringContaining(podsSay(ahead))]);
   delete d.spec.template.metadata.labels['app.kubernetes.io/version'];
   const unlabelled = await apply(d);
-  expect([unlabelled.code, unlabelled.stderr]).toEqual([1, expect.stringContaining(noRelease('Deployment', history.metadata.name))]);
+  expect([unlabelled.code, unlabelled.stderr]).toEqual([1, expect.stringContaining(podsSay('none'))]);
 
   // A ReplicaSet of the history Deployment, made as its controller would (impersonated), whose pods carry no release label.
   const deployment = await server!.getJson('deployment', history.metadata.name, ns());
