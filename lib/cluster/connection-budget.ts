@@ -42,7 +42,7 @@ interface StoreDemand {
 function demandOf(cluster: BudgetCluster, role: string, store: Datastore): StoreDemand {
   const maxConns = store._sql!.maxConns;
   const roles = (cluster.rolePods?.() ?? []).filter((r) => r.maxReplicas > 0).map((r) => {
-    // A role at 0 replicas gets no surge pod: the Deployment's rollout stays at replicas + maxSurge pods.
+    // A role at 0 replicas gets no surge pod: the Deployment controller never scales a new ReplicaSet above replicas.
     const pods = r.maxReplicas + ROLLOUT_SURGE;
     const what = r.autoscaled ? `autoscaling.maxReplicas ${r.maxReplicas}` : `${r.maxReplicas} replicas`;
     return { text: `${r.role} ${pods} pods (${what} + ${ROLLOUT_SURGE} in a rollout) × ${maxConns} = ${pods * maxConns}`, connections: pods * maxConns };

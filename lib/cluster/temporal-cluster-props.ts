@@ -334,7 +334,8 @@ export interface TemporalClusterProps {
    * that a change from DualStack drops the second family), and a WorkerFleet of this cluster takes it for the metrics address
    * its workers bind (`[::]:<port>` unless IPv4). Kubernetes never changes a Service's first
    * family in place: on a dual-stack cluster whose first family is IPv4, switching an applied
-   * cluster to IPv6 needs its Services deleted and created again.
+   * cluster to IPv6 needs its Services deleted and created again, and a switch from IPv6 to IPv4
+   * applies without an error and leaves them IPv6 unless they are deleted first.
    * @default IpFamily.IPV4
    */
   readonly ipFamily?: IpFamily;

@@ -154,11 +154,13 @@ export interface SqlDatastoreOptions {
    * The connections the database server takes from Temporal, checked at synth against the most the
    * app's pods can open at once (see "Invariants: what synth refuses" in the README). Give the
    * usable number: PostgreSQL's `max_connections` less `superuser_reserved_connections` (3 by
-   * default) and `reserved_connections` (16+), so 97 on a default server; MySQL's `max_connections`
+   * default) and `reserved_connections` (PostgreSQL 16 and later, 0 by default), so 97 on a default server; MySQL's `max_connections`
    * (151 by default; it keeps one more for an administrator); in either case less what other
    * clients of the server hold. It counts every store of every cluster of the app on this server
    * (the same port and host however written: `pg`, `pg.ns`, `pg.ns.svc`, `pg.ns.svc.cluster.local`
-   * or a pod `pg-0.pg.ns.svc`; a host on the pod's loopback by the proxies that reach it), whatever
+   * or a pod `pg-0.pg.ns.svc`; a host on the pod's loopback by the proxies that reach it; a name of
+   * three labels such as `pg-0.pg.ns` is taken as written, since outside the cluster it is a DNS name
+   * of its own: write `pg-0.pg.ns.svc` for a pod), whatever
    * their databases: each server pod's `pool.maxConns` per store, at its role's `replicas` (an
    * autoscaled frontend's `autoscaling.maxReplicas`) plus the one pod a rollout adds per role, and
    * one connection per schema Job. Pods still terminating after a rollout step are not counted:

@@ -271,6 +271,8 @@ function identity(type: string, hosts: readonly string[], port: number, database
  * reading. Undefined when the hosts are written alike, or share only their plain reading.
  */
 export function sharedReadingNote(a: { store: Datastore; identity: StoreIdentity; dns: DnsContext }, b: { store: Datastore; identity: StoreIdentity; dns: DnsContext }): string | undefined {
+  // Its explanation is the search path, which a name with a trailing dot never takes.
+  if ([...a.store.hosts, ...b.store.hosts].some((h) => h.endsWith('.'))) return undefined;
   const shared = a.identity.hosts.filter((h) => b.identity.hosts.includes(h));
   const plainA = a.store.hosts.map((h) => canonicalHost(h, a.dns));
   const plainB = b.store.hosts.map((h) => canonicalHost(h, b.dns));

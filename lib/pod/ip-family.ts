@@ -11,7 +11,11 @@ import { propError } from '../validation';
  * and the families of the Services.
  */
 export enum IpFamily {
-  /** IPv4 only, or dual-stack with nothing asked of IPv6: the output of every release so far. */
+  /**
+   * IPv4 only, or dual-stack with nothing asked of IPv6: no family named, and the frontend and UI
+   * Services' `ipFamilyPolicy: SingleStack` (the API server's default) so that a change from DualStack
+   * drops the second family.
+   */
   IPV4 = 'IPv4',
   /**
    * IPv6: the workers bind their metrics on `[::]:<port>` and every Service asks for IPv6 alone
