@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { KubeApiServer } from './api-server';
 import { RunResult } from './process';
-import { CrdFile, crdsFor, namespacesOf, Synthesized } from './synth';
+import { copyRepo, CrdFile, crdsFor, namespacesOf, synth, Synthesized } from './synth';
+import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 
 /**
  * What a user does before the first apply: create the namespaces the objects live in (we emit no
@@ -51,4 +53,45 @@ export async function deploy(server: KubeApiServer, app: Synthesized, step: stri
 /** Warnings kubectl printed (deprecated APIs, unknown fields under non-strict validation, ...). */
 export function warningsIn(result: RunResult): string[] {
   return result.stderr.split('\n').filter((l) => /^Warning:/i.test(l.trim()));
+}
+
+/** A test file's API server with one app applied, as `deployedApp` holds it once its beforeAll ran. */
+export interface DeployedApp {
+  readonly server: KubeApiServer;
+  readonly base: Synthesized;
+  /** kubectl `args` with `object` written to a file of the server's folder and given as -f. */
+  kubectlWith(args: string[], object: unknown): Promise<RunResult>;
+}
+
+/**
+ * Registers the beforeAll that copies the repository, synthesizes `app` in the copy, starts an API
+ * server of its own and applies the app, and the afterAll that stops it (KUBE_TEST_KEEP=1 keeps the
+ * server's folder and the copy). A file's own beforeAll, registered after this call, runs after it.
+ */
+export function deployedApp(label: string, app: string): DeployedApp {
+  const keep = process.env.KUBE_TEST_KEEP === '1';
+  let server: KubeApiServer | undefined;
+  let base: Synthesized | undefined;
+  let repo: string | undefined;
+  let files = 0;
+  beforeAll(async () => {
+    const tools = ensureKubeTools();
+    repo = copyRepo(label);
+    base = await synth(repo, app);
+    server = await KubeApiServer.start(tools, label);
+    await deploy(server, base, `apply ${app}`);
+  }, TOOLS_TIMEOUT_MS);
+  afterAll(async () => {
+    await server?.stop(keep);
+    if (repo && !keep) fs.rmSync(repo, { recursive: true, force: true });
+  });
+  return {
+    get server() { return server!; },
+    get base() { return base!; },
+    kubectlWith(args, object) {
+      const file = path.join(server!.dir, `${label}-${files++}.json`);
+      fs.writeFileSync(file, JSON.stringify(object));
+      return server!.kubectl([...args, '-f', file]);
+    },
+  };
 }

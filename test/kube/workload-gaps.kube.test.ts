@@ -1,9 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { KubeApiServer } from './api-server';
-import { deploy } from './deploy';
-import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
-import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { deploy, deployedApp } from './deploy';
+import { objectsOfKind } from './synth';
 import { pollUntil } from '../support/processes';
 
 /**
@@ -17,25 +13,12 @@ import { pollUntil } from '../support/processes';
  *   creates a Deployment or Pod writes, and one labelled as the UI's ran the server two minors ahead.
  */
 
-const KEEP = process.env.KUBE_TEST_KEEP === '1';
 const APP = 'apps/main.ts';
-let server: KubeApiServer | undefined;
-let repo: string;
-let base: Synthesized;
+const app = deployedApp('workload-gaps', APP);
 let history: any;
 
-beforeAll(async () => {
-  const tools = ensureKubeTools();
-  repo = copyRepo('workload-gaps');
-  base = await synth(repo, APP);
-  history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
-  server = await KubeApiServer.start(tools, 'workload-gaps');
-  await deploy(server, base, `apply ${APP}`);
-}, TOOLS_TIMEOUT_MS);
-
-afterAll(async () => {
-  await server?.stop(KEEP);
-  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
+beforeAll(() => {
+  history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
 });
 
 const ns = () => history.metadata.namespace as string;
@@ -52,13 +35,7 @@ function historyWithInit(init: Record<string, unknown>): any {
 /** The history container's env with TEMPORAL_NUM_HISTORY_SHARDS as a literal. */
 const literalShards = () => history.spec.template.spec.containers[0].env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '4' } : e));
 
-let n = 0;
-/** kubectl `args` with `object` written to a file and given as -f. */
-function kubectlWith(args: string[], object: unknown) {
-  const file = path.join(server!.dir, `init-${n++}.json`);
-  fs.writeFileSync(file, JSON.stringify(object));
-  return server!.kubectl([...args, '-f', file]);
-}
+const kubectlWith = app.kubectlWith;
 const apply = (object: unknown) => kubectlWith(['apply', '--server-side', '--force-conflicts'], object);
 
 test('an init container of a Deployment, or a sidecar, that sets a pinned value as a literal is denied by the env rule', async () => {
@@ -67,18 +44,18 @@ test('an init container of a Deployment, or a sidecar, that sets a pinned value 
   await pollUntil('the env rule to deny an init container with a literal shard count', 60_000, async () => {
     const result = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], historyWithInit({ env: literalShards() }));
     return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
-  }, { intervalMs: 500, abort: () => server!.crashed });
+  }, { intervalMs: 500, abort: () => app.server.crashed });
   const denied = await apply(historyWithInit({ env: literalShards() }));
   expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining(message)]);
   console.log(`kubectl apply of the history Deployment with an init container running the server on TEMPORAL_NUM_HISTORY_SHARDS=4 exited with ${denied.code}:\n${denied.stderr.trim()}`);
   const sidecar = await apply(historyWithInit({ env: literalShards(), restartPolicy: 'Always' }));
   expect([sidecar.code, sidecar.stderr]).toEqual([1, expect.stringContaining(message)]);
-  const stored = await server!.getJson('deployment', history.metadata.name, ns());
+  const stored = await app.server.getJson('deployment', history.metadata.name, ns());
   expect(stored.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(history.spec.template.spec.initContainers.map((c: any) => c.name));
   // The same init container reading the pinned ConfigMap, as the server container does, passes.
   const own = await apply(historyWithInit({}));
-  if (own.code !== 0) throw new Error(server!.failure('apply the history Deployment with a server init container from the pinned ConfigMap', ['apply', '--server-side'], own));
-  await deploy(server!, base, `apply ${APP} again`);
+  if (own.code !== 0) throw new Error(app.server.failure('apply the history Deployment with a server init container from the pinned ConfigMap', ['apply', '--server-side'], own));
+  await deploy(app.server, app.base, `apply ${APP} again`);
 });
 
 test('a bare Pod of the cluster whose init container sets a pinned value as a literal is denied', async () => {
@@ -98,17 +75,17 @@ test('an init container running the server two minors past the release label is 
   expect(applied.stderr).toContain(image);
   // With a server init container of the running release in place (from the pinned ConfigMap: it passes), kubectl set image of it.
   const withServerInit = await apply(historyWithInit({}));
-  if (withServerInit.code !== 0) throw new Error(server!.failure('apply the history Deployment with a server init container', ['apply', '--server-side'], withServerInit));
-  const setImage = await server!.kubectl(['set', 'image', `deployment/${history.metadata.name}`, '-n', ns(), `server-init=${image}`]);
+  if (withServerInit.code !== 0) throw new Error(app.server.failure('apply the history Deployment with a server init container', ['apply', '--server-side'], withServerInit));
+  const setImage = await app.server.kubectl(['set', 'image', `deployment/${history.metadata.name}`, '-n', ns(), `server-init=${image}`]);
   console.log(`kubectl set image of the history Deployment's server init container to ${ahead} exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
   expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run ${image.replace(`:${ahead}`, `:${running}`)}, ${image}.`)]);
-  const stored = (await server!.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers;
+  const stored = (await app.server.getJson('deployment', history.metadata.name, ns())).spec.template.spec.initContainers;
   expect(stored.find((c: any) => c.name === 'server-init').image).toBe(history.spec.template.spec.containers[0].image);
   // An init container of another repository names its own product's release (a database proxy sidecar): it passes.
   const proxy = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'],
     historyWithInit({ image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0', command: undefined, env: undefined, volumeMounts: undefined, restartPolicy: 'Always' }));
-  if (proxy.code !== 0) throw new Error(server!.failure('apply the history Deployment with a database proxy sidecar', ['apply', '--server-side', '--dry-run=server'], proxy));
-  await deploy(server!, base, `apply ${APP} again`);
+  if (proxy.code !== 0) throw new Error(app.server.failure('apply the history Deployment with a database proxy sidecar', ['apply', '--server-side', '--dry-run=server'], proxy));
+  await deploy(app.server, app.base, `apply ${APP} again`);
 });
 
 test('a new Deployment or a bare Pod labelled as the UI\'s that runs the server two minors ahead with the cluster\'s ConfigMaps is denied by the image rule', async () => {

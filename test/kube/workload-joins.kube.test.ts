@@ -1,9 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { KubeApiServer } from './api-server';
-import { deploy } from './deploy';
-import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
-import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { deployedApp } from './deploy';
+import { objectsOfKind } from './synth';
 import { pollUntil } from '../support/processes';
 
 /**
@@ -24,50 +20,32 @@ import { pollUntil } from '../support/processes';
  * And what the env rule already refused, in other spellings than a literal.
  */
 
-const KEEP = process.env.KUBE_TEST_KEEP === '1';
 const APP = 'apps/main.ts';
-let server: KubeApiServer | undefined;
-let repo: string;
-let base: Synthesized;
+const app = deployedApp('workload-joins', APP);
 let history: any;
 let running: string;
 let ahead: string;
 
 beforeAll(async () => {
-  const tools = ensureKubeTools();
-  repo = copyRepo('workload-joins');
-  base = await synth(repo, APP);
-  history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+  history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
   running = history.metadata.labels['app.kubernetes.io/version'];
   const [major, minor] = running.split('.').map(Number);
   ahead = `${major}.${minor + 2}.0`;
-  server = await KubeApiServer.start(tools, 'workload-joins');
-  await deploy(server, base, `apply ${APP}`);
   // The admission plugin loads the policies a moment after they are stored: wait until a bare Pod of the cluster with a literal shard count is denied.
   const pod = copy(history.spec.template);
   pod.spec.containers[0].env.push({ name: 'TEMPORAL_NUM_HISTORY_SHARDS', value: '4' });
   await pollUntil('the workload policy to be in force', 60_000, async () => {
     const r = await create({ apiVersion: 'v1', kind: 'Pod', metadata: { ...pod.metadata, name: 'ready', namespace: ns() }, spec: pod.spec }, ['--dry-run=server']);
     return r.code !== 0 && r.stderr.includes('sets a value it can never change') ? r : undefined;
-  }, { intervalMs: 500, abort: () => server!.crashed });
-}, TOOLS_TIMEOUT_MS);
-
-afterAll(async () => {
-  await server?.stop(KEEP);
-  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
-});
+  }, { intervalMs: 500, abort: () => app.server.crashed });
+}, 90_000);
 
 const ns = () => history.metadata.namespace as string;
 const cluster = () => `of Temporal cluster ${ns()}/temporal`;
 const noRelease = (kind: string, name: string) => `${kind} ${name} ${cluster()} has no release to step from`;
 const copy = (o: unknown) => JSON.parse(JSON.stringify(o));
 
-let n = 0;
-function kubectlWith(args: string[], object: unknown) {
-  const file = path.join(server!.dir, `joins-${n++}.json`);
-  fs.writeFileSync(file, JSON.stringify(object));
-  return server!.kubectl([...args, '-f', file]);
-}
+const kubectlWith = app.kubectlWith;
 const apply = (object: unknown) => kubectlWith(['apply', '--server-side', '--force-conflicts'], object);
 const create = (object: unknown, as: string[] = []) => kubectlWith(['create', ...as], object);
 
@@ -89,7 +67,7 @@ test('a Deployment created under labels of its own, two minors ahead, cannot bec
     const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns(), ...(release ? { labels: { 'app.kubernetes.io/version': release } } : {}) },
       spec: { replicas: 0, selector: { matchLabels: { stranger: 'x' } }, template: strangerPod(image, release) } };
     const created = await apply(d);
-    if (created.code !== 0) throw new Error(server!.failure(`create Deployment ${name}, no workload of the cluster`, ['apply'], created));
+    if (created.code !== 0) throw new Error(app.server.failure(`create Deployment ${name}, no workload of the cluster`, ['apply'], created));
     // The update: the cluster's pod labels (its own release, or none), config volume and pinned env; the server still two minors ahead.
     const joined = copy(d);
     joined.spec.template.metadata.labels = { ...history.spec.template.metadata.labels, stranger: 'x' };
@@ -102,7 +80,7 @@ test('a Deployment created under labels of its own, two minors ahead, cannot bec
     console.log(`kubectl apply making Deployment ${name} (${image}) one of the cluster's exited with ${real.code}:\n${real.stderr.trim()}`);
     expect([name, real.code, real.stderr]).toEqual([name, 1, expect.stringContaining(noRelease('Deployment', name))]);
     // Created as it is, it is held to the record.
-    await server!.kubectlOk(`delete ${name}`, ['delete', 'deployment', name, '-n', ns()]);
+    await app.server.kubectlOk(`delete ${name}`, ['delete', 'deployment', name, '-n', ns()]);
     const fresh = await kubectlWith(['create', '--dry-run=server'], joined);
     expect([name, fresh.code, fresh.stderr]).toEqual([name, 1, expect.stringContaining(`Deployment ${name} ${cluster()} `)]);
   }
@@ -115,7 +93,7 @@ test('a StatefulSet, or a bare pod, under labels of its own with a literal shard
   const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'joiner-sts', namespace: ns() },
     spec: { replicas: 0, serviceName: 'joiner', selector: { matchLabels: { stranger: 'x' } }, template: literal(strangerPod(image, ahead)) } };
   const created = await apply(sts);
-  if (created.code !== 0) throw new Error(server!.failure('create StatefulSet joiner-sts, no workload of the cluster', ['apply'], created));
+  if (created.code !== 0) throw new Error(app.server.failure('create StatefulSet joiner-sts, no workload of the cluster', ['apply'], created));
   const joined = copy(sts);
   joined.spec.template.metadata.labels = { ...history.spec.template.metadata.labels, stranger: 'x', 'app.kubernetes.io/version': ahead };
   joined.spec.template.spec.volumes = joined.spec.template.spec.volumes.map((v: any) => (v.name === 'config' ? configVolume : v));
@@ -125,9 +103,9 @@ test('a StatefulSet, or a bare pod, under labels of its own with a literal shard
   // A bare pod: kubectl label is all the update there is.
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'joiner-pod', namespace: ns(), labels: { stranger: 'x' } }, spec: literal(strangerPod(image)).spec };
   const made = await create(pod);
-  if (made.code !== 0) throw new Error(server!.failure('create pod joiner-pod, no workload of the cluster', ['create'], made));
+  if (made.code !== 0) throw new Error(app.server.failure('create pod joiner-pod, no workload of the cluster', ['create'], made));
   const labelArgs = Object.entries(history.spec.template.metadata.labels as Record<string, string>).map(([k, v]) => `${k}=${v}`);
-  const label = await server!.kubectl(['label', 'pod', 'joiner-pod', '-n', ns(), '--overwrite', ...labelArgs]);
+  const label = await app.server.kubectl(['label', 'pod', 'joiner-pod', '-n', ns(), '--overwrite', ...labelArgs]);
   console.log(`kubectl label giving pod joiner-pod the cluster's labels exited with ${label.code}:\n${label.stderr.trim()}`);
   expect([label.code, label.stderr]).toEqual([1, expect.stringContaining(`Pod joiner-pod ${cluster()} sets a value it can never change`)]);
 });
@@ -144,7 +122,7 @@ test('a Deployment of the cluster whose pods say another release than it is deni
   expect([unlabelled.code, unlabelled.stderr]).toEqual([1, expect.stringContaining(podsSay('none'))]);
 
   // A ReplicaSet of the history Deployment, made as its controller would (impersonated), whose pods carry no release label.
-  const deployment = await server!.getJson('deployment', history.metadata.name, ns());
+  const deployment = await app.server.getJson('deployment', history.metadata.name, ns());
   const pod = copy(history.spec.template);
   pod.metadata.labels['pod-template-hash'] = 'joins1';
   delete pod.metadata.labels['app.kubernetes.io/version'];
@@ -152,14 +130,14 @@ test('a Deployment of the cluster whose pods say another release than it is deni
     ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: deployment.metadata.uid, controller: true, blockOwnerDeletion: true }] },
   spec: { replicas: 0, selector: { matchLabels: pod.metadata.labels }, template: pod } };
   const made = await create(rs, ['--as=system:serviceaccount:kube-system:deployment-controller']);
-  if (made.code !== 0) throw new Error(server!.failure('create a ReplicaSet as the Deployment controller would', ['create'], made));
+  if (made.code !== 0) throw new Error(app.server.failure('create a ReplicaSet as the Deployment controller would', ['create'], made));
   const image = (history.spec.template.spec.containers[0].image as string).replace(`:${running}`, `:${ahead}`);
-  const setImage = await server!.kubectl(['set', 'image', `replicaset/${rs.metadata.name}`, '-n', ns(), `temporal=${image}`]);
+  const setImage = await app.server.kubectl(['set', 'image', `replicaset/${rs.metadata.name}`, '-n', ns(), `temporal=${image}`]);
   console.log(`kubectl set image on a ReplicaSet of the cluster whose pods carry no release label exited with ${setImage.code}:\n${setImage.stderr.trim()}`);
   expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(noRelease('ReplicaSet', rs.metadata.name))]);
   // What its controller does to it (a scale) passes.
-  await server!.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=1']);
-  await server!.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', rs.metadata.name, '-n', ns(), '--wait=false']);
+  await app.server.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=1']);
+  await app.server.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', rs.metadata.name, '-n', ns(), '--wait=false']);
 });
 
 test('a pod under labels of its own that mounts the server config through a projected volume, or takes env from the pinned ConfigMap with envFrom, is the cluster\'s: a literal shard count is denied', async () => {
@@ -190,7 +168,7 @@ test('a sidecar of another repository than the server\'s that runs another minor
   expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run `)]);
   expect(result.stderr).toContain(`${image}.`);
   const proxy = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], withSidecar({ image: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.0' }));
-  if (proxy.code !== 0) throw new Error(server!.failure('apply the history Deployment with a proxy sidecar', ['apply', '--dry-run=server'], proxy));
+  if (proxy.code !== 0) throw new Error(app.server.failure('apply the history Deployment with a proxy sidecar', ['apply', '--dry-run=server'], proxy));
 });
 
 test('the env rule refuses a pinned value in every other spelling tried: a second entry, another key of the pinned ConfigMap, a Secret, the downward API, envFrom with a prefix', async () => {
@@ -212,7 +190,7 @@ test('the env rule refuses a pinned value in every other spelling tried: a secon
 });
 
 test('the server config policy denies a pinned key with a tab before its colon, which the server\'s YAML reader reads as the key', async () => {
-  const config = objectsOfKind(base.objects, 'ConfigMap').find((c) => c.metadata.name === 'temporal-config');
+  const config = objectsOfKind(app.base.objects, 'ConfigMap').find((c) => c.metadata.name === 'temporal-config');
   const templated = 'numHistoryShards: {{ env "TEMPORAL_NUM_HISTORY_SHARDS" }}';
   const text = config.data['config.yaml'] as string;
   expect(text).toContain(templated);
@@ -221,5 +199,5 @@ test('the server config policy denies a pinned key with a tab before its colon, 
   console.log(`kubectl apply of the server config with "numHistoryShards<TAB>: 4" exited with ${result.code}:\n${result.stderr.trim()}`);
   expect([result.code, result.stderr]).toEqual([1, expect.stringContaining('must set each once, from its env var')]);
   const same = await kubectlWith(['apply', '--server-side', '--force-conflicts', '--dry-run=server'], config);
-  if (same.code !== 0) throw new Error(server!.failure('apply the server config as synthesized', ['apply', '--dry-run=server'], same));
+  if (same.code !== 0) throw new Error(app.server.failure('apply the server config as synthesized', ['apply', '--dry-run=server'], same));
 });
