@@ -284,8 +284,8 @@ export function sharedReadingNote(a: { store: Datastore; identity: StoreIdentity
     const [service, namespace] = h.slice('service:'.length).split('.');
     return `the headless Service ${service} of namespace ${namespace}`;
   });
-  const twoLabels = a.store.hosts.find((h) => h.replace(/\.$/, '').split('.').length === 2);
+  const twoLabels = a.store.hosts.find((h) => h.split('.').length === 2);
   return ` Both hosts can be read as pods of ${services.join(' or ')}: a relative name <pod>.<service> is looked up first in the pod's own namespace, `
     + 'and the pods of one headless Service are taken for one server\'s replicas. If each host is a Service of its own, write it as <service>.<namespace>.svc'
-    + `${twoLabels === undefined ? '' : ` (${twoLabels.replace(/\.$/, '')}.svc)`}, which leaves that one reading.`;
+    + `${twoLabels === undefined ? '' : ` (${twoLabels}.svc)`}, which leaves that one reading.`;
 }

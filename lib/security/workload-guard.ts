@@ -51,13 +51,12 @@ export const podContainersCel = (spec: string) => `${spec}.containers + (has(${s
  * while ConfigMap references, which no label transformer touches, still name the cluster's.
  */
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
-  const names = `[${configMaps.map(celString).join(', ')}]`;
+  const names = celList(configMaps);
   // A projected volume and envFrom use a ConfigMap as well: a pod that mounted the server config
   // through one, under labels of its own, was no pod of the cluster's and set a literal shard count.
   return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
     + `&& v.projected.sources.exists(s, has(s.configMap) && s.configMap.name in ${names})))) || (${podContainersCel(spec)}).exists(c, `
-    + `(has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names})) `
-    + `|| (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names})))`;
+    + `${envFromConfigMapsCel('c', names)} || (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names})))`;
 }
 
 /**
@@ -69,6 +68,10 @@ export function readsClusterConfigMapsCel(spec: string, configMaps: readonly str
 export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
   return `[${podCel('object')}].all(t, ${carriesLabelsCel('t', selector)} || ${readsClusterConfigMapsCel('t.spec', configMaps)})`;
 }
+
+/** CEL: container `c` takes an env var from one of the ConfigMaps of the CEL list `names`. */
+const envFromConfigMapsCel = (c: string, names: string) =>
+  `(has(${c}.env) && ${c}.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
 
 /** CEL: the pod `t` carries every label of `selector`. */
 const carriesLabelsCel = (t: string, selector: Record<string, string>) => `(has(${t}.metadata) && has(${t}.metadata.labels) && `
@@ -137,8 +140,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
- * an empty list. `podRelease`: the release label of its pods, split likewise. `wasClusters`: an UPDATE of an object whose old pods carried `selector`'s labels or
- * used one of `configMaps`, the match condition's test of the old object. `asBefore`: not a
+ * an empty list. `podRelease`: the release label of its pods, split likewise. `wasClusters`: an
+ * UPDATE of an object whose old pods carried `selector`'s labels or used one of `configMaps`, the
+ * match condition's test of the old object. `asBefore`: not a
  * Deployment, and it changes nothing of what runs (an UPDATE of an object that was the cluster's,
  * with the same containers and release: a scale, a finalizer the Job controller or the garbage
  * collector removes), or it is created, with a controller reference to an owner of a guarded kind,
@@ -182,8 +186,7 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
   { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`
-    + `.filter(c, (has(c.env) && c.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${celList(configMaps)})) `
-    + `|| ${imageNamesCel('[c]')}.exists(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0])))`)}` },
+    + `.filter(c, ${envFromConfigMapsCel('c', celList(configMaps))} || ${imageNamesCel('[c]')}.exists(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0])))`)}` },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];
@@ -230,11 +233,8 @@ export function workloadImagesCel(): string {
  */
 export function knownReleaseCel(): string {
   return `(oldObject == null || variables.asBefore || variables.${BREAK_GLASS_VARIABLE} || (size(variables.fromRelease) >= 2 && variables.wasClusters)) `
-    + `&& (!variables.deployment || ${POD_RELEASE} == variables.toRelease)`;
+    + '&& (!variables.deployment || variables.podRelease == variables.toRelease)';
 }
-
-/** CEL: the release label of the object's pods, split at the dots; empty without one. */
-const POD_RELEASE = 'variables.podRelease';
 
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
@@ -299,8 +299,8 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
       }, {
         expression: knownReleaseCel(),
         // Break-glass does not excuse pods that say another release: their ReplicaSets carry it.
-        messageExpression: `${what}' + (variables.deployment && ${POD_RELEASE} != variables.toRelease `
-          + `? 'says release ' + variables.toRelease.join('.') + ' but its pods say ' + (size(${POD_RELEASE}) == 0 ? 'none' : ${POD_RELEASE}.join('.')) `
+        messageExpression: `${what}' + (variables.deployment && variables.podRelease != variables.toRelease `
+          + "? 'says release ' + variables.toRelease.join('.') + ' but its pods say ' + (size(variables.podRelease) == 0 ? 'none' : variables.podRelease.join('.')) "
           + `+ ': its ReplicaSets and pods would be held to theirs. Label its pod template ${RELEASE_LABEL} as the Deployment.' `
           + `: 'has no release to step from (it was no workload of the cluster, or had no label ${RELEASE_LABEL}, before this update): create it anew, `
           + `held to the release ConfigMap ${o.configMapName} records. ${override})`,
