@@ -59,6 +59,8 @@ export function warningsIn(result: RunResult): string[] {
 export interface DeployedApp {
   readonly server: KubeApiServer;
   readonly base: Synthesized;
+  /** The repository copy the app was synthesized in. */
+  readonly repo: string;
   /** kubectl `args` with `object` written to a file of the server's folder and given as -f. */
   kubectlWith(args: string[], object: unknown): Promise<RunResult>;
 }
@@ -88,6 +90,7 @@ export function deployedApp(label: string, app: string): DeployedApp {
   return {
     get server() { return server!; },
     get base() { return base!; },
+    get repo() { return repo!; },
     kubectlWith(args, object) {
       const file = path.join(server!.dir, `${label}-${files++}.json`);
       fs.writeFileSync(file, JSON.stringify(object));

@@ -1,9 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KubeApiServer } from './api-server';
-import { applyServerSide, deploy } from './deploy';
-import { copyRepo, objectsOfKind, synth, Synthesized } from './synth';
-import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { applyServerSide, deploy, deployedApp } from './deploy';
+import { objectsOfKind, synth, Synthesized } from './synth';
 import { pollUntil } from '../support/processes';
 
 /**
@@ -12,7 +10,6 @@ import { pollUntil } from '../support/processes';
  * ValidatingAdmissionPolicy denies deleting it unless it is annotated for break-glass.
  */
 
-const KEEP = process.env.KUBE_TEST_KEEP === '1';
 const APP = 'apps/main.ts';
 /** apps/main.ts keeps its lock here (relative to cdk8s.yaml); deleting it is the lock's documented override. */
 const LOCK_FILE = 'temporal.lock.json';
@@ -33,28 +30,16 @@ spec:
   - expression: oldObject.data.numHistoryShards > 0
 `;
 
-let server: KubeApiServer | undefined;
-let repo: string;
-let base: Synthesized;
+const app = deployedApp('pinned', APP);
 let pinned: any;
 let policy: any;
 
-beforeAll(async () => {
-  const tools = ensureKubeTools();
-  repo = copyRepo('pinned');
-  base = await synth(repo, APP);
-  const pinnedMaps = objectsOfKind(base.objects, 'ConfigMap').filter((o) => o.immutable === true && o.metadata.name.endsWith('-pinned'));
+beforeAll(() => {
+  const pinnedMaps = objectsOfKind(app.base.objects, 'ConfigMap').filter((o) => o.immutable === true && o.metadata.name.endsWith('-pinned'));
   if (pinnedMaps.length !== 1) throw new Error(`${APP} should emit exactly one immutable "<cluster>-pinned" ConfigMap; found ${pinnedMaps.length}`);
   pinned = pinnedMaps[0];
-  policy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy')
+  policy = objectsOfKind(app.base.objects, 'ValidatingAdmissionPolicy')
     .find((p) => (p.spec?.matchConditions ?? []).some((c: any) => c.expression === `oldObject.metadata.name == '${pinned.metadata.name}'`));
-  server = await KubeApiServer.start(tools, 'pinned');
-  await deploy(server, base, `apply ${APP}`);
-}, TOOLS_TIMEOUT_MS);
-
-afterAll(async () => {
-  await server?.stop(KEEP);
-  if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
 });
 
 test('the pinned ConfigMap holds the values a cluster can never change', () => {
@@ -64,14 +49,14 @@ test('the pinned ConfigMap holds the values a cluster can never change', () => {
 
 /** Synthesizes apps/main.ts in the repo copy with `edit` applied to its source, without its lock (whose refusal is the first guard). */
 async function synthEdited(edit: (source: string) => string): Promise<Synthesized> {
-  const appPath = path.join(repo, APP);
+  const appPath = path.join(app.repo, APP);
   const original = fs.readFileSync(appPath, 'utf8');
   const edited = edit(original);
   if (edited === original) throw new Error(`the edit changed nothing in ${APP}`);
   fs.writeFileSync(appPath, edited);
-  fs.rmSync(path.join(repo, LOCK_FILE), { force: true });
+  fs.rmSync(path.join(app.repo, LOCK_FILE), { force: true });
   try {
-    return await synth(repo, APP);
+    return await synth(app.repo, APP);
   } finally {
     fs.writeFileSync(appPath, original);
   }
@@ -90,14 +75,14 @@ test.each(CHANGES)('a changed %s is refused by the API server: the pinned Config
   expect(changedPinned?.data?.[key]).toBeDefined();
   expect(changedPinned.data[key]).not.toBe(pinned.data[key]);
 
-  const result = await applyServerSide(server!, changed.outDir);
+  const result = await applyServerSide(app.server, changed.outDir);
   console.log(`kubectl apply of ${APP} with ${key} ${pinned.data[key]} -> ${changedPinned.data[key]} exited with ${result.code}.\n`
     + `stderr:\n${result.stderr.trim()}`);
   expect(result.code).not.toBe(0);
   expect(result.stderr).toContain(`ConfigMap "${pinned.metadata.name}" is invalid`);
   expect(result.stderr).toMatch(/data: Forbidden: field is immutable/);
 
-  const stored = await server!.getJson('configmap', pinned.metadata.name, pinned.metadata.namespace);
+  const stored = await app.server.getJson('configmap', pinned.metadata.name, pinned.metadata.namespace);
   expect(stored.data).toEqual(pinned.data);
 });
 
@@ -113,15 +98,15 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
 
   /** The policy once kube-controller-manager's status controller has type-checked its current generation. */
   const typeChecked = (policyName: string) => pollUntil(`status.typeChecking of ValidatingAdmissionPolicy ${policyName}`, 120_000, async () => {
-    const p = await server!.getJson('validatingadmissionpolicy', policyName);
+    const p = await app.server.getJson('validatingadmissionpolicy', policyName);
     return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
-  }, { intervalMs: 500, abort: () => server!.crashed });
+  }, { intervalMs: 500, abort: () => app.server.crashed });
 
   /** Applies a policy of our own and returns its type-checking warnings. */
   async function typeCheck(manifest: string): Promise<unknown[]> {
-    const file = path.join(server!.dir, 'type-check-control.yaml');
+    const file = path.join(app.server.dir, 'type-check-control.yaml');
     fs.writeFileSync(file, manifest);
-    await server!.kubectlOk('apply the type-check control policy', ['apply', '--server-side', '-f', file]);
+    await app.server.kubectlOk('apply the type-check control policy', ['apply', '--server-side', '-f', file]);
     const name = /name: (\S+)/.exec(manifest)![1];
     return (await typeChecked(name)).status.typeChecking.expressionWarnings ?? [];
   }
@@ -137,59 +122,59 @@ describe('the ValidatingAdmissionPolicy that guards the pinned ConfigMap', () =>
 
     // The admission plugin picks policies and bindings up from informers, a moment after they are stored.
     const denied = await pollUntil('the policy to deny a dry-run delete', 60_000, async () => {
-      const result = await server!.kubectl(deleteArgs('--dry-run=server'));
+      const result = await app.server.kubectl(deleteArgs('--dry-run=server'));
       return result.code !== 0 && result.stderr.includes(message()) ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     expect(denied.stderr).toContain(`ValidatingAdmissionPolicy '${policy.metadata.name}'`);
   });
 
   test('denies kubectl delete with the policy message', async () => {
-    const result = await server!.kubectl(deleteArgs());
+    const result = await app.server.kubectl(deleteArgs());
     console.log(`kubectl delete configmap ${name()} -n ${ns()} (no annotation) exited with ${result.code}:\n${result.stderr.trim()}`);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(message());
-    expect(await server!.getJson('configmap', name(), ns())).toBeDefined();
+    expect(await app.server.getJson('configmap', name(), ns())).toBeDefined();
   });
 
   test('denies the delete of a whole collection that holds it (kubectl delete configmap --all, by label, or one deletecollection request), as the delete of it by name', async () => {
     // kubectl deletes what --all and -l list one by one; --raw sends the API's one DELETE of the collection (deletecollection).
     for (const args of [['configmap', '-n', ns(), '--all'], ['configmap', '-n', ns(), '-l', 'app.kubernetes.io/managed-by=cdk8s-temporal'],
       ['--raw', `/api/v1/namespaces/${ns()}/configmaps`]]) {
-      const result = await server!.kubectl(['delete', ...args]);
+      const result = await app.server.kubectl(['delete', ...args]);
       console.log(`kubectl delete ${args.join(' ')} exited with ${result.code}:\n${result.stderr.trim()}`);
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain(message());
-      expect(await server!.getJson('configmap', name(), ns())).toBeDefined();
+      expect(await app.server.getJson('configmap', name(), ns())).toBeDefined();
     }
     // What the collection delete removed besides the pinned ConfigMap comes back with the app.
-    await deploy(server!, base, `apply ${APP} again`);
+    await deploy(app.server, app.base, `apply ${APP} again`);
   });
 
   test(`allows the delete once the ConfigMap is annotated ${BREAK_GLASS}="true" (and only "true")`, async () => {
     // Metadata of an immutable ConfigMap can still change; only data and binaryData cannot.
-    await server!.kubectlOk('annotate break-glass=false', ['annotate', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=false`]);
-    const stillDenied = await server!.kubectl(deleteArgs());
+    await app.server.kubectlOk('annotate break-glass=false', ['annotate', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=false`]);
+    const stillDenied = await app.server.kubectl(deleteArgs());
     expect(stillDenied.code).not.toBe(0);
     expect(stillDenied.stderr).toContain(message());
 
-    await server!.kubectlOk('annotate break-glass=true', ['annotate', '--overwrite', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=true`]);
-    await server!.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
-    expect(await server!.getJson('configmap', name(), ns())).toBeUndefined();
+    await app.server.kubectlOk('annotate break-glass=true', ['annotate', '--overwrite', 'configmap', name(), '-n', ns(), `${BREAK_GLASS}=true`]);
+    await app.server.kubectlOk(`delete the annotated ConfigMap ${name()}`, deleteArgs());
+    expect(await app.server.getJson('configmap', name(), ns())).toBeUndefined();
 
     // The Deployment policy's CREATE binding reads the pinned ConfigMap as its release record
     // (parameterNotFoundAction: Deny): without it, no Deployment of the cluster is created (none of its
     // pods could start anyway). Its UPDATE binding reads no param, so an update (a finalizer the garbage
     // collector removes during a teardown, a restart) still passes.
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
-    await server!.kubectlOk('annotate the history Deployment without the pinned ConfigMap', ['annotate', '--overwrite', 'deployment', history.metadata.name, '-n', ns(), 'kube-test/touched=1']);
-    const file = path.join(server!.dir, 'history-recreated.json');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    await app.server.kubectlOk('annotate the history Deployment without the pinned ConfigMap', ['annotate', '--overwrite', 'deployment', history.metadata.name, '-n', ns(), 'kube-test/touched=1']);
+    const file = path.join(app.server.dir, 'history-recreated.json');
     fs.writeFileSync(file, JSON.stringify({ ...history, metadata: { ...history.metadata, name: `${history.metadata.name}-again` } }));
-    const create = await server!.kubectl(['create', '--dry-run=server', '-f', file]);
+    const create = await app.server.kubectl(['create', '--dry-run=server', '-f', file]);
     console.log(`kubectl create of a history Deployment without the pinned ConfigMap exited with ${create.code}:\n${create.stderr.trim()}`);
     expect([create.code, create.stderr]).toEqual([1, expect.stringContaining('no params found for policy binding with `Deny` parameterNotFoundAction')]);
     // The next apply of the manifests writes the pinned ConfigMap before the Deployments, and all of it lands.
-    await deploy(server!, base, `apply ${APP} after the pinned ConfigMap was deleted`);
-    expect((await server!.getJson('configmap', name(), ns())).data).toEqual(pinned.data);
+    await deploy(app.server, app.base, `apply ${APP} after the pinned ConfigMap was deleted`);
+    expect((await app.server.getJson('configmap', name(), ns())).data).toEqual(pinned.data);
   });
 });
 
@@ -201,12 +186,12 @@ const envMessage = (kind: string, name: string) => `${kind} ${name} of Temporal 
 
 /** The app's policy whose name ends with `suffix`, once the API server has type-checked it, which must find nothing to warn about. */
 async function typeCheckedPolicy(suffix: string): Promise<any> {
-  const envPolicy = objectsOfKind(base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith(suffix));
+  const envPolicy = objectsOfKind(app.base.objects, 'ValidatingAdmissionPolicy').find((p) => p.metadata.name.endsWith(suffix));
   if (!envPolicy) throw new Error(`${APP} emits no policy named *${suffix}; it should (protectPinnedValues)`);
   const stored = await pollUntil(`status.typeChecking of ${envPolicy.metadata.name}`, 120_000, async () => {
-    const p = await server!.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
+    const p = await app.server.getJson('validatingadmissionpolicy', envPolicy.metadata.name);
     return p?.status?.typeChecking && p.status.observedGeneration === p.metadata.generation ? p : undefined;
-  }, { intervalMs: 500, abort: () => server!.crashed });
+  }, { intervalMs: 500, abort: () => app.server.crashed });
   expect(stored.status.typeChecking.expressionWarnings ?? []).toEqual([]);
   return envPolicy;
 }
@@ -215,20 +200,20 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
   test('is type-checked without warnings and denies a Deployment that sets a pinned value as a literal', async () => {
     const envPolicy = await typeCheckedEnvPolicy();
 
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const tampered = JSON.parse(JSON.stringify(history));
     const container = tampered.spec.template.spec.containers[0];
     container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
-    const file = path.join(server!.dir, 'tampered-history.json');
+    const file = path.join(app.server.dir, 'tampered-history.json');
     fs.writeFileSync(file, JSON.stringify(tampered));
     expect(envPolicy.spec.validations[0].messageExpression).toContain("request.kind.kind + ' ' + object.metadata.name");
     const message = envMessage('Deployment', history.metadata.name);
     const denied = await pollUntil('the env guard to deny the tampered Deployment', 60_000, async () => {
-      const result = await server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+      const result = await app.server.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
       return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     console.log(`kubectl apply of a history Deployment with TEMPORAL_NUM_HISTORY_SHARDS=1024 exited with ${denied.code}:\n${denied.stderr.trim()}`);
-    const storedHistory = await server!.getJson('deployment', history.metadata.name, history.metadata.namespace);
+    const storedHistory = await app.server.getJson('deployment', history.metadata.name, history.metadata.namespace);
     expect(storedHistory.spec.template.spec.containers[0].env).toContainEqual(
       { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
   });
@@ -237,19 +222,19 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
 describe('a Deployment of the cluster whose own labels were rewritten', () => {
   test('is still guarded (kubectl set env of a literal shard count is denied): its pods are the cluster\'s, and the policy reads their labels', async () => {
     await typeCheckedEnvPolicy();
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
     // What a kustomize `labels` entry (metadata only, its default) or a chart wrapping the manifests does to the Deployment.
-    await server!.kubectlOk('relabel the history Deployment', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal-platform']);
+    await app.server.kubectlOk('relabel the history Deployment', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal-platform']);
     try {
-      const result = await server!.kubectl(['set', 'env', ...target, 'TEMPORAL_NUM_HISTORY_SHARDS=1024']);
+      const result = await app.server.kubectl(['set', 'env', ...target, 'TEMPORAL_NUM_HISTORY_SHARDS=1024']);
       console.log(`kubectl set env TEMPORAL_NUM_HISTORY_SHARDS=1024 on the relabelled history Deployment exited with ${result.code}:\n${result.stderr.trim()}`);
       expect([result.code, result.stderr]).toEqual([1, expect.stringContaining(envMessage('Deployment', history.metadata.name))]);
-      const stored = await server!.getJson('deployment', history.metadata.name, history.metadata.namespace);
+      const stored = await app.server.getJson('deployment', history.metadata.name, history.metadata.namespace);
       expect(stored.spec.template.spec.containers[0].env).toContainEqual(
         { name: 'TEMPORAL_NUM_HISTORY_SHARDS', valueFrom: { configMapKeyRef: { name: pinned.metadata.name, key: 'numHistoryShards' } } });
     } finally {
-      await server!.kubectlOk('restore the history Deployment\'s label', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal']);
+      await app.server.kubectlOk('restore the history Deployment\'s label', ['label', '--overwrite', ...target, 'app.kubernetes.io/name=temporal']);
     }
   });
 });
@@ -257,24 +242,24 @@ describe('a Deployment of the cluster whose own labels were rewritten', () => {
 describe('a Deployment or Pod of the cluster whose pod labels kustomize\'s commonLabels rewrote', () => {
   test('is still guarded: the policies also know the cluster\'s pods by the ConfigMaps they use, which no label transformer renames', async () => {
     await typeCheckedEnvPolicy();
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const kustomized = JSON.parse(JSON.stringify(history));
     kustomized.metadata.name = `${history.metadata.name}-kustomized`;
     for (const labels of [kustomized.metadata.labels, kustomized.spec.selector.matchLabels, kustomized.spec.template.metadata.labels]) labels['app.kubernetes.io/instance'] = 'prod';
     const write = (name: string, object: unknown) => {
-      const file = path.join(server!.dir, name);
+      const file = path.join(app.server.dir, name);
       fs.writeFileSync(file, JSON.stringify(object));
       return file;
     };
-    const own = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized.json', kustomized)]);
-    if (own.code !== 0) throw new Error(server!.failure('create the kustomized history Deployment', ['create', '--dry-run=server'], own));
+    const own = await app.server.kubectl(['create', '--dry-run=server', '-f', write('kustomized.json', kustomized)]);
+    if (own.code !== 0) throw new Error(app.server.failure('create the kustomized history Deployment', ['create', '--dry-run=server'], own));
     const container = kustomized.spec.template.spec.containers[0];
     container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
-    const denied = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-shards.json', kustomized)]);
+    const denied = await app.server.kubectl(['create', '--dry-run=server', '-f', write('kustomized-shards.json', kustomized)]);
     console.log(`kubectl create of a history Deployment relabelled instance=prod with TEMPORAL_NUM_HISTORY_SHARDS=1024 exited with ${denied.code}:\n${denied.stderr.trim()}`);
     expect([denied.code, denied.stderr]).toEqual([1, expect.stringContaining(envMessage('Deployment', kustomized.metadata.name))]);
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...kustomized.spec.template.metadata, name: 'kustomized-pod', namespace: history.metadata.namespace }, spec: kustomized.spec.template.spec };
-    const deniedPod = await server!.kubectl(['create', '--dry-run=server', '-f', write('kustomized-pod.json', pod)]);
+    const deniedPod = await app.server.kubectl(['create', '--dry-run=server', '-f', write('kustomized-pod.json', pod)]);
     expect([deniedPod.code, deniedPod.stderr]).toEqual([1, expect.stringContaining(envMessage('Pod', 'kustomized-pod'))]);
   });
 });
@@ -282,16 +267,16 @@ describe('a Deployment or Pod of the cluster whose pod labels kustomize\'s commo
 describe('the ValidatingAdmissionPolicy that guards the server config', () => {
   test('is type-checked without warnings, denies a server config that sets a pinned value itself, and lets any other change through', async () => {
     const configPolicy = await typeCheckedPolicy('-config-guard');
-    const config = objectsOfKind(base.objects, 'ConfigMap').find((c) => c.metadata.name === 'temporal-config');
+    const config = objectsOfKind(app.base.objects, 'ConfigMap').find((c) => c.metadata.name === 'temporal-config');
     const file = 'config.yaml';
     const text = config.data[file] as string;
     /** Applies the server config with `edit` made to its file (server-side, taking the fields over, as a tool that owns them would). */
     const applyConfig = async (edit: (t: string) => string, restore = false) => {
       const edited = edit(text);
       if (edited === text && !restore) throw new Error('the edit changed nothing in the server config');
-      const out = path.join(server!.dir, 'server-config.json');
+      const out = path.join(app.server.dir, 'server-config.json');
       fs.writeFileSync(out, JSON.stringify({ ...config, data: { [file]: edited } }));
-      return server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', out]);
+      return app.server.kubectl(['apply', '--server-side', '--force-conflicts', '-f', out]);
     };
     const message = configPolicy.spec.validations[0].message as string;
     const templated = 'numHistoryShards: {{ env "TEMPORAL_NUM_HISTORY_SHARDS" }}';
@@ -300,7 +285,7 @@ describe('the ValidatingAdmissionPolicy that guards the server config', () => {
     const denied = await pollUntil('the config guard to deny a literal shard count', 60_000, async () => {
       const result = await applyConfig((t) => t.replace(templated, 'numHistoryShards: 4'));
       return result.code !== 0 && result.stderr.includes(message) ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     console.log(`kubectl apply of the server config with numHistoryShards: 4 exited with ${denied.code}:\n${denied.stderr.trim()}`);
     const edits: Array<[string, (t: string) => string]> = [
       ['a second numHistoryShards line after the template', (t) => t.replace(templated, `${templated}\n  numHistoryShards: 4`)],
@@ -312,16 +297,16 @@ describe('the ValidatingAdmissionPolicy that guards the server config', () => {
       expect([what, result.code, result.stderr]).toEqual([what, 1, expect.stringContaining(message)]);
     }
     // A merge patch (kubectl patch, what an edit sends) of the whole file is admitted alike.
-    const patched = await server!.kubectl(['patch', 'configmap', config.metadata.name, '-n', config.metadata.namespace, '--type=merge',
+    const patched = await app.server.kubectl(['patch', 'configmap', config.metadata.name, '-n', config.metadata.namespace, '--type=merge',
       '-p', JSON.stringify({ data: { [file]: text.replace(templated, 'numHistoryShards: 4') } })]);
     expect([patched.code, patched.stderr]).toEqual([1, expect.stringContaining(message)]);
-    expect((await server!.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
+    expect((await app.server.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
 
     // Any other change (a log level) goes through; the app's own config comes back with the next apply.
     const other = await applyConfig((t) => t.replace('level: info', 'level: debug'));
-    if (other.code !== 0) throw new Error(server!.failure('apply the server config with another log level', ['apply', '--server-side', '-f', '<config>'], other));
+    if (other.code !== 0) throw new Error(app.server.failure('apply the server config with another log level', ['apply', '--server-side', '-f', '<config>'], other));
     await applyConfig((t) => t, true);
-    expect((await server!.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
+    expect((await app.server.getJson('configmap', config.metadata.name, config.metadata.namespace)).data[file]).toBe(text);
   });
 });
 
@@ -329,7 +314,7 @@ describe('the release rule of the same policy', () => {
   test('is type-checked, lets a Deployment move one minor up or to any patch, and denies a skipped minor, a minor downgrade and a dropped release label unless broken glass', async () => {
     await typeCheckedEnvPolicy();
 
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const running = history.metadata.labels['app.kubernetes.io/version'] as string;
     const [major, minor] = running.split('.').map(Number);
     /**
@@ -347,18 +332,18 @@ describe('the release rule of the same policy', () => {
         if (image !== undefined) c.image = c.image.replace(`:${running}`, `:${image}`);
       }
       if (annotations) changed.metadata.annotations = { ...(changed.metadata.annotations ?? {}), ...annotations };
-      const file = path.join(server!.dir, 'history-release.json');
+      const file = path.join(app.server.dir, 'history-release.json');
       fs.writeFileSync(file, JSON.stringify(changed));
-      return server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
+      return app.server.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
     };
-    const storedRelease = async () => (await server!.getJson('deployment', history.metadata.name, history.metadata.namespace)).metadata.labels?.['app.kubernetes.io/version'];
+    const storedRelease = async () => (await app.server.getJson('deployment', history.metadata.name, history.metadata.namespace)).metadata.labels?.['app.kubernetes.io/version'];
 
     // The policy takes effect when the API server has loaded it: poll on the first denial.
     const skip = `${major}.${minor + 2}.0`;
     const denied = await pollUntil('the release rule to deny a skipped minor', 60_000, async () => {
       const result = await applyRelease(skip);
       return result.code !== 0 && result.stderr.includes(`runs release ${running} and this update says ${skip}.`) ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     console.log(`kubectl apply of the history Deployment from ${running} to ${skip} exited with ${denied.code}:\n${denied.stderr.trim()}`);
     expect(await storedRelease()).toBe(running);
 
@@ -370,7 +355,7 @@ describe('the release rule of the same policy', () => {
     const next = `${major}.${minor + 1}.0`;
     for (const release of [`${major}.${minor}.0`, running, next]) {
       const result = await applyRelease(release);
-      if (result.code !== 0) throw new Error(server!.failure(`apply release ${release} over ${await storedRelease()}`, ['apply', '--server-side', '-f', '<history>'], result));
+      if (result.code !== 0) throw new Error(app.server.failure(`apply release ${release} over ${await storedRelease()}`, ['apply', '--server-side', '-f', '<history>'], result));
       expect(await storedRelease()).toBe(release);
     }
     // kubectl set image past the label: the image rule reads the tag the containers run.
@@ -384,47 +369,47 @@ describe('the release rule of the same policy', () => {
     expect((await applyRelease(running)).code).toBe(1);
     expect((await applyRelease(running, { [BREAK_GLASS]: 'true' })).code).toBe(1);
     const back = await applyRelease(running, { [BREAK_GLASS]: running });
-    if (back.code !== 0) throw new Error(server!.failure(`apply release ${running} over ${next} with break-glass`, ['apply', '--server-side', '-f', '<history>'], back));
+    if (back.code !== 0) throw new Error(app.server.failure(`apply release ${running} over ${next} with break-glass`, ['apply', '--server-side', '-f', '<history>'], back));
     expect(await storedRelease()).toBe(running);
 
     // An annotation left behind (kubectl annotate is a field manager of its own, which no apply of the
     // manifests removes) lets no later skip through: "true" turned the rules off for good.
     const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
     for (const leftover of ['true', running]) {
-      await server!.kubectlOk(`annotate ${BREAK_GLASS}=${leftover}`, ['annotate', '--overwrite', ...target, `${BREAK_GLASS}=${leftover}`]);
+      await app.server.kubectlOk(`annotate ${BREAK_GLASS}=${leftover}`, ['annotate', '--overwrite', ...target, `${BREAK_GLASS}=${leftover}`]);
       const later = await applyRelease(skip);
       console.log(`kubectl apply of release ${skip} over ${running} with ${BREAK_GLASS}=${leftover} left on the Deployment exited with ${later.code}:\n${later.stderr.trim()}`);
       expect([leftover, later.code, later.stderr]).toEqual([leftover, 1, expect.stringContaining(`runs release ${running} and this update says ${skip}.`)]);
-      const setImage = await server!.kubectl(['set', 'image', ...target, `temporal=temporalio/server:${skip}`]);
+      const setImage = await app.server.kubectl(['set', 'image', ...target, `temporal=temporalio/server:${skip}`]);
       expect([leftover, setImage.code, setImage.stderr]).toEqual([leftover, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${skip}`)]);
       expect(await storedRelease()).toBe(running);
     }
-    await server!.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
+    await app.server.kubectlOk(`remove ${BREAK_GLASS}`, ['annotate', ...target, `${BREAK_GLASS}-`]);
   });
 });
 
 describe('the image rule reads a release in underscores, in hyphens and in the repository path, as the synth check does', () => {
   test('kubectl set image to another minor so written is denied; the registry host\'s digits, a date and the release in the path are not another release', async () => {
     await typeCheckedEnvPolicy();
-    const history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    const history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     const running = history.metadata.labels['app.kubernetes.io/version'] as string;
     const [major, minor] = running.split('.').map(Number);
     const target = ['deployment', history.metadata.name, '-n', history.metadata.namespace];
-    const image = () => server!.getJson('deployment', history.metadata.name, history.metadata.namespace).then((d) => d.spec.template.spec.containers[0].image);
+    const image = () => app.server.getJson('deployment', history.metadata.name, history.metadata.namespace).then((d) => d.spec.template.spec.containers[0].image);
     const original = await image();
     const skip = [major, minor + 2, 0];
     for (const [reference, named] of [[`temporalio/server:${skip.join('_')}`, `temporalio/server:${skip.join('_')}`], [`temporalio/server:v${skip.join('-')}`, `temporalio/server:v${skip.join('-')}`],
       [`registry.example.com:5000/${skip.join('.')}/server:fips`, `${skip.join('.')}/server:fips`], [`temporalio/server-${skip.join('.')}:${running}`, `temporalio/server-${skip.join('.')}:${running}`]]) {
-      const denied = await server!.kubectl(['set', 'image', ...target, `temporal=${reference}`]);
+      const denied = await app.server.kubectl(['set', 'image', ...target, `temporal=${reference}`]);
       console.log(`kubectl set image temporal=${reference} on the history Deployment labelled ${running} exited with ${denied.code}:\n${denied.stderr.trim()}`);
       expect([reference, denied.code, denied.stderr]).toEqual([reference, 1, expect.stringContaining(`is labelled release ${running} but its containers run ${named}.`)]);
       expect(await image()).toBe(original);
     }
     for (const reference of [`10.1.2.3:5000/temporalio/server:${running}`, `temporalio/server:${running}-2024-01-15`, `registry.example.com/${running}/server:fips`]) {
-      await server!.kubectlOk(`set image temporal=${reference}`, ['set', 'image', ...target, `temporal=${reference}`]);
+      await app.server.kubectlOk(`set image temporal=${reference}`, ['set', 'image', ...target, `temporal=${reference}`]);
       expect(await image()).toBe(reference);
     }
-    await server!.kubectlOk('set the history image back', ['set', 'image', ...target, `temporal=${original}`]);
+    await app.server.kubectlOk('set the history image back', ['set', 'image', ...target, `temporal=${original}`]);
   });
 });
 
@@ -458,15 +443,15 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
   };
   /** Creates `object` (dry run unless told), as the admin or, impersonated, as `as` (kubectl's --as and --as-group flags). */
   const create = (object: any, dryRun = true, as: string[] = []) => {
-    const file = path.join(server!.dir, `workload-${object.kind}-${object.metadata.name}.json`);
+    const file = path.join(app.server.dir, `workload-${object.kind}-${object.metadata.name}.json`);
     fs.writeFileSync(file, JSON.stringify(object));
-    return server!.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), ...as, '-f', file]);
+    return app.server.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), ...as, '-f', file]);
   };
   /** kube-controller-manager's controller `name` with --use-service-account-credentials: its ServiceAccount in kube-system, which the bootstrap RBAC lets do its work. */
   const asController = (name: string) => [`--as=system:serviceaccount:kube-system:${name}`];
 
   beforeAll(async () => {
-    history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     running = history.metadata.labels['app.kubernetes.io/version'];
     [major, minor] = running.split('.').map(Number);
     // Type-checked against every kind's schema without a warning: dyn keeps a Pod's lack of spec.template from being one.
@@ -477,7 +462,7 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
     const first = await pollUntil('the workload policy to deny a bare Pod with a literal shard count', 60_000, async () => {
       const result = await create(workload('Pod', 'bare-shards', literalShards));
       return result.code !== 0 && result.stderr.includes(envMessage('Pod', 'bare-shards')) ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     console.log(`kubectl create of a bare Pod with the cluster's labels and TEMPORAL_NUM_HISTORY_SHARDS=4 exited with ${first.code}:\n${first.stderr.trim()}`);
     const skip = `${major}.${minor + 2}.0`;
     for (const kind of KINDS) {
@@ -488,35 +473,35 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
       const image = await create(workload(kind, `${kind.toLowerCase()}-image`, (pod) => { pod.spec.containers[0].image = `temporalio/server:${major}_${minor + 2}_0`; }));
       expect([kind, image.code, image.stderr]).toEqual([kind, 1, expect.stringContaining(`is labelled release ${running} but its containers run temporalio/server:${major}_${minor + 2}_0.`)]);
       const own = await create(workload(kind, `${kind.toLowerCase()}-own`));
-      if (own.code !== 0) throw new Error(server!.failure(`create a ${kind} of the cluster's own pod template`, ['create', '--dry-run=server'], own));
+      if (own.code !== 0) throw new Error(app.server.failure(`create a ${kind} of the cluster's own pod template`, ['create', '--dry-run=server'], own));
     }
   });
 
   test('the pods a ReplicaSet of the cluster creates pass, at any release its admitted owner runs; updates that leave the containers alone pass; kubectl set image on one is held to the image rule', async () => {
     // No kube-controller-manager controller but the policy status one runs here: the ReplicaSet and its pods are created as the
     // Deployment and ReplicaSet controllers would, with controller references to their owners, under their usernames (impersonated).
-    const deployment = await server!.getJson('deployment', history.metadata.name, ns());
+    const deployment = await app.server.getJson('deployment', history.metadata.name, ns());
     const hash = 'kubetest1';
     const owner = (kind: string, o: any) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true }] });
     const withHash = (pod: any) => { pod.metadata.labels['pod-template-hash'] = hash; };
     const rs = workload('ReplicaSet', `${history.metadata.name}-${hash}`, withHash, { labels: { ...history.spec.template.metadata.labels, 'pod-template-hash': hash }, ...owner('Deployment', deployment) });
     (rs.spec as any).replicas = 1;
     const createdRs = await create(rs, false, asController('deployment-controller'));
-    if (createdRs.code !== 0) throw new Error(server!.failure('create the history ReplicaSet as the Deployment controller would', ['create', '-f', '<rs>'], createdRs));
-    const storedRs = await server!.getJson('replicaset', rs.metadata.name, ns());
+    if (createdRs.code !== 0) throw new Error(app.server.failure('create the history ReplicaSet as the Deployment controller would', ['create', '-f', '<rs>'], createdRs));
+    const storedRs = await app.server.getJson('replicaset', rs.metadata.name, ns());
     // Its pod, from its template; and one a minor past the record, as a Deployment let through by break-glass makes: by the
     // ReplicaSet controller's ServiceAccount, and by kube-controller-manager's own user (without --use-service-account-credentials).
     const ahead = (pod: any) => { withHash(pod); atRelease(`${major}.${minor + 2}.0`)(pod); };
     for (const [name, edit, as] of [[`${rs.metadata.name}-a`, withHash, asController('replicaset-controller')],
       [`${rs.metadata.name}-b`, ahead, ['--as=system:kube-controller-manager', '--as-group=system:masters']]] as const) {
       const pod = await create(workload('Pod', name, edit, owner('ReplicaSet', storedRs)), false, [...as]);
-      if (pod.code !== 0) throw new Error(server!.failure(`create pod ${name} as the ReplicaSet controller would`, ['create', '-f', '<pod>'], pod));
-      expect((await server!.getJson('pod', name, ns())).metadata.ownerReferences[0].uid).toBe(storedRs.metadata.uid);
+      if (pod.code !== 0) throw new Error(app.server.failure(`create pod ${name} as the ReplicaSet controller would`, ['create', '-f', '<pod>'], pod));
+      expect((await app.server.getJson('pod', name, ns())).metadata.ownerReferences[0].uid).toBe(storedRs.metadata.uid);
     }
     // A scale of the ReplicaSet, a label on the pod: nothing that runs changes.
-    await server!.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=2']);
-    await server!.kubectlOk('annotate the pod a minor ahead', ['annotate', 'pod', `${rs.metadata.name}-b`, '-n', ns(), 'kube-test/touched=1']);
-    const setImage = await server!.kubectl(['set', 'image', 'pod', `${rs.metadata.name}-a`, '-n', ns(), `temporal=temporalio/server:${major}.${minor + 2}.0`]);
+    await app.server.kubectlOk('scale the ReplicaSet', ['scale', 'replicaset', rs.metadata.name, '-n', ns(), '--replicas=2']);
+    await app.server.kubectlOk('annotate the pod a minor ahead', ['annotate', 'pod', `${rs.metadata.name}-b`, '-n', ns(), 'kube-test/touched=1']);
+    const setImage = await app.server.kubectl(['set', 'image', 'pod', `${rs.metadata.name}-a`, '-n', ns(), `temporal=temporalio/server:${major}.${minor + 2}.0`]);
     expect([setImage.code, setImage.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal is labelled release ${running} but its containers run temporalio/server:${major}.${minor + 2}.0.`)]);
     // A pod of the same labels that no ReplicaSet owns, a minor past the record: denied.
     const bare = await create(workload('Pod', `${rs.metadata.name}-c`, ahead));
@@ -534,8 +519,8 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
 
     // kubectl debug (the pods/ephemeralcontainers subresource, served without a kubelet): the env and image rules hold for the
     // ephemeral container; a busybox to debug with passes.
-    const debug = (container: string, ...args: string[]) => server!.kubectl(['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, `--container=${container}`, ...args]);
-    const ephemeral = async () => ((await server!.getJson('pod', `${rs.metadata.name}-a`, ns())).spec.ephemeralContainers ?? []).map((c: any) => c.name);
+    const debug = (container: string, ...args: string[]) => app.server.kubectl(['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, `--container=${container}`, ...args]);
+    const ephemeral = async () => ((await app.server.getJson('pod', `${rs.metadata.name}-a`, ns())).spec.ephemeralContainers ?? []).map((c: any) => c.name);
     const shards = await debug('shards', '--image=busybox:1.36.1', '--env=TEMPORAL_NUM_HISTORY_SHARDS=4', '--', 'sleep', '1');
     console.log(`kubectl debug with TEMPORAL_NUM_HISTORY_SHARDS=4 on a pod of the cluster exited with ${shards.code}:\n${shards.stderr.trim()}`);
     expect([shards.code, shards.stderr]).toEqual([1, expect.stringContaining(`Pod ${rs.metadata.name}-a of Temporal cluster ${ns()}/temporal sets a value it can never change`)]);
@@ -543,11 +528,11 @@ describe('the workload policy: every other kind whose pods carry the cluster\'s 
     const skip = await debug('skip', `--image=${server2}`);
     expect([skip.code, skip.stderr]).toEqual([1, expect.stringContaining(`is labelled release ${running} but its containers run ${server2.replace(/^[^/]*[.:][^/]*\//, '')}.`)]);
     expect(await ephemeral()).toEqual([]);
-    await server!.kubectlOk('kubectl debug with busybox', ['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, '--container=busybox', '--image=busybox:1.36.1', '--env=DEBUG=1', '--', 'sleep', '1']);
+    await app.server.kubectlOk('kubectl debug with busybox', ['debug', '-n', ns(), `pod/${rs.metadata.name}-a`, '--container=busybox', '--image=busybox:1.36.1', '--env=DEBUG=1', '--', 'sleep', '1']);
     expect(await ephemeral()).toEqual(['busybox']);
 
-    await server!.kubectlOk('delete the pods', ['delete', 'pod', '-n', ns(), `${rs.metadata.name}-a`, `${rs.metadata.name}-b`, '--wait=false']);
-    await server!.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', '-n', ns(), rs.metadata.name, '--wait=false']);
+    await app.server.kubectlOk('delete the pods', ['delete', 'pod', '-n', ns(), `${rs.metadata.name}-a`, `${rs.metadata.name}-b`, '--wait=false']);
+    await app.server.kubectlOk('delete the ReplicaSet', ['delete', 'replicaset', '-n', ns(), rs.metadata.name, '--wait=false']);
   });
 });
 
@@ -566,18 +551,18 @@ describe('the release record: the pinned ConfigMap\'s release label, which a cre
     d.spec.template.metadata.labels[label] = release;
     for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) c.image = c.image.replace(`:${running}`, `:${release}`);
     if (annotations) d.metadata.annotations = { ...(d.metadata.annotations ?? {}), ...annotations };
-    const file = path.join(server!.dir, `history-${release}.json`);
+    const file = path.join(app.server.dir, `history-${release}.json`);
     fs.writeFileSync(file, JSON.stringify(d));
     return file;
   };
-  const storedHistory = () => server!.getJson('deployment', history.metadata.name, ns());
-  const record = async () => (await server!.getJson('configmap', pinned.metadata.name, ns())).metadata.labels?.[label];
+  const storedHistory = () => app.server.getJson('deployment', history.metadata.name, ns());
+  const record = async () => (await app.server.getJson('configmap', pinned.metadata.name, ns())).metadata.labels?.[label];
   const recordMessage = (from: string, to: string) => `ConfigMap ${pinned.metadata.name} records release ${from} of Temporal cluster ${ns()}/temporal and this update says ${to}.`;
   const createdMessage = (to: string) => `Deployment ${history.metadata.name} of Temporal cluster ${ns()}/temporal is created where ConfigMap ${pinned.metadata.name} records release ${running} and this update says ${to}.`;
-  const relabelRecord = (release: string) => server!.kubectl(['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${release}`]);
+  const relabelRecord = (release: string) => app.server.kubectl(['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${release}`]);
 
   beforeAll(async () => {
-    history = objectsOfKind(base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
+    history = objectsOfKind(app.base.objects, 'Deployment').find((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'history');
     running = history.metadata.labels[label];
     [major, minor] = running.split('.').map(Number);
     expect(pinned.metadata.labels[label]).toBe(running);
@@ -589,26 +574,26 @@ describe('the release record: the pinned ConfigMap\'s release label, which a cre
   test('kubectl delete deployment, then an apply two minors ahead, is denied; one minor ahead (or the record\'s own minor) passes; break-glass lets a skip through', async () => {
     const skip = `${major}.${minor + 2}.0`;
     const next = `${major}.${minor + 1}.0`;
-    await server!.kubectlOk('delete the history Deployment', ['delete', ...historyTarget(), '--wait=false']);
+    await app.server.kubectlOk('delete the history Deployment', ['delete', ...historyTarget(), '--wait=false']);
     expect(await storedHistory()).toBeUndefined();
     const below = `${major}.${minor - 1}.9`;
     for (const [args, says] of [[['apply', '--server-side', '-f', historyAt(skip)], skip], [['create', '-f', historyAt(skip)], skip], [['apply', '-f', historyAt(below)], below]] as const) {
-      const denied = await server!.kubectl([...args]);
+      const denied = await app.server.kubectl([...args]);
       console.log(`kubectl ${args[0]} of a new history Deployment at ${says} (record ${running}) exited with ${denied.code}:\n${denied.stderr.trim()}`);
       expect([args[0], denied.code, denied.stderr]).toEqual([args[0], 1, expect.stringContaining(createdMessage(says))]);
       expect(await storedHistory()).toBeUndefined();
     }
-    await server!.kubectlOk(`create the history Deployment at ${next}`, ['apply', '--server-side', '-f', historyAt(next)]);
+    await app.server.kubectlOk(`create the history Deployment at ${next}`, ['apply', '--server-side', '-f', historyAt(next)]);
     expect((await storedHistory()).metadata.labels[label]).toBe(next);
     // kubectl replace --force deletes and creates: back at the record's minor, which the record allows (the release rule alone would not: a downgrade).
-    await server!.kubectlOk(`replace --force the history Deployment at ${running}`, ['replace', '--force', '-f', historyAt(running)]);
+    await app.server.kubectlOk(`replace --force the history Deployment at ${running}`, ['replace', '--force', '-f', historyAt(running)]);
     expect((await storedHistory()).metadata.labels[label]).toBe(running);
-    const glass = await server!.kubectl(['replace', '--force', '-f', historyAt(skip, { [BREAK_GLASS]: skip })]);
-    if (glass.code !== 0) throw new Error(server!.failure(`replace --force the history Deployment at ${skip} with break-glass`, ['replace', '--force'], glass));
+    const glass = await app.server.kubectl(['replace', '--force', '-f', historyAt(skip, { [BREAK_GLASS]: skip })]);
+    if (glass.code !== 0) throw new Error(app.server.failure(`replace --force the history Deployment at ${skip} with break-glass`, ['replace', '--force'], glass));
     expect((await storedHistory()).metadata.labels[label]).toBe(skip);
     // Back to the app's own Deployment, by the same way round.
-    await server!.kubectlOk('delete the history Deployment again', ['delete', ...historyTarget(), '--wait=false']);
-    await deploy(server!, base, `apply ${APP} to restore the history Deployment`);
+    await app.server.kubectlOk('delete the history Deployment again', ['delete', ...historyTarget(), '--wait=false']);
+    await deploy(app.server, app.base, `apply ${APP} to restore the history Deployment`);
     expect((await storedHistory()).metadata.labels[label]).toBe(running);
   });
 
@@ -620,27 +605,27 @@ describe('the release record: the pinned ConfigMap\'s release label, which a cre
       console.log(`kubectl label configmap ${pinned.metadata.name} ${label}=${release} exited with ${denied.code}:\n${denied.stderr.trim()}`);
       expect([release, denied.code, denied.stderr]).toEqual([release, 1, expect.stringContaining(recordMessage(running, says))]);
     }
-    const dropped = await server!.kubectl(['label', 'configmap', pinned.metadata.name, '-n', ns(), `${label}-`]);
+    const dropped = await app.server.kubectl(['label', 'configmap', pinned.metadata.name, '-n', ns(), `${label}-`]);
     expect([dropped.code, dropped.stderr]).toEqual([1, expect.stringContaining(recordMessage(running, ''))]);
     expect(await record()).toBe(running);
     // An apply of the output a minor ahead, in its own order (the record before the Deployments), moves both. The Jobs stay
     // out: a real upgrade renames them (a hash of their spec), which an edit of the release in the text cannot.
-    const ahead = path.join(server!.dir, 'ahead.json');
-    const items = base.objects.filter((o) => o.kind !== 'Job').map((o) => JSON.parse(JSON.stringify(o).split(running).join(next)));
+    const ahead = path.join(app.server.dir, 'ahead.json');
+    const items = app.base.objects.filter((o) => o.kind !== 'Job').map((o) => JSON.parse(JSON.stringify(o).split(running).join(next)));
     fs.writeFileSync(ahead, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-    const applied = await server!.kubectl(['apply', '--server-side', '--force-conflicts', '-f', ahead], 180_000);
-    if (applied.code !== 0) throw new Error(server!.failure(`apply ${APP} a minor ahead`, ['apply', '--server-side', '-f', ahead], applied));
+    const applied = await app.server.kubectl(['apply', '--server-side', '--force-conflicts', '-f', ahead], 180_000);
+    if (applied.code !== 0) throw new Error(app.server.failure(`apply ${APP} a minor ahead`, ['apply', '--server-side', '-f', ahead], applied));
     expect([await record(), (await storedHistory()).metadata.labels[label]]).toEqual([next, next]);
     // A delete of every Deployment in the namespace, then one two minors past the record: denied.
-    await server!.kubectlOk('delete every Deployment of the namespace', ['delete', 'deployments', '--all', '-n', ns(), '--wait=false']);
-    const skipped = await server!.kubectl(['create', '-f', historyAt(`${major}.${minor + 3}.0`)]);
+    await app.server.kubectlOk('delete every Deployment of the namespace', ['delete', 'deployments', '--all', '-n', ns(), '--wait=false']);
+    const skipped = await app.server.kubectl(['create', '-f', historyAt(`${major}.${minor + 3}.0`)]);
     expect([skipped.code, skipped.stderr]).toEqual([1, expect.stringContaining(`records release ${next} and this update says ${major}.${minor + 3}.0.`)]);
     // Back down to the app's release: only through break-glass on the record, naming that release.
     expect((await relabelRecord(running)).code).toBe(1);
-    await server!.kubectlOk('annotate the record for break-glass', ['annotate', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}=${running}`]);
-    await server!.kubectlOk(`label the record back to ${running} with break-glass`, ['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${running}`]);
-    await server!.kubectlOk('remove the break-glass annotation', ['annotate', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}-`]);
-    await deploy(server!, base, `apply ${APP} at ${running} again`);
+    await app.server.kubectlOk('annotate the record for break-glass', ['annotate', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}=${running}`]);
+    await app.server.kubectlOk(`label the record back to ${running} with break-glass`, ['label', '--overwrite', 'configmap', pinned.metadata.name, '-n', ns(), `${label}=${running}`]);
+    await app.server.kubectlOk('remove the break-glass annotation', ['annotate', 'configmap', pinned.metadata.name, '-n', ns(), `${BREAK_GLASS}-`]);
+    await deploy(app.server, app.base, `apply ${APP} at ${running} again`);
     expect([await record(), (await storedHistory()).metadata.labels[label]]).toEqual([running, running]);
   });
 });
@@ -651,20 +636,20 @@ describe('a first install with the policies already in force', () => {
     const fresh = await synthEdited((src) => src.replace("namespace: 'temporal'", "namespace: 'fresh'"));
     const policies = fresh.objects.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy'));
     expect(policies.map((p) => p.metadata.name)).toContain('fresh-temporal-pinned-env-guard');
-    const policyFile = path.join(server!.dir, 'fresh-policies.json');
+    const policyFile = path.join(app.server.dir, 'fresh-policies.json');
     fs.writeFileSync(policyFile, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: policies }));
-    await server!.kubectlOk('create namespace fresh', ['create', 'namespace', 'fresh']);
-    await server!.kubectlOk('apply the fresh cluster\'s policies alone', ['apply', '--server-side', '-f', policyFile]);
+    await app.server.kubectlOk('create namespace fresh', ['create', 'namespace', 'fresh']);
+    await app.server.kubectlOk('apply the fresh cluster\'s policies alone', ['apply', '--server-side', '-f', policyFile]);
     const frontend = fresh.objects.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'frontend');
-    const frontendFile = path.join(server!.dir, 'fresh-frontend.json');
+    const frontendFile = path.join(app.server.dir, 'fresh-frontend.json');
     fs.writeFileSync(frontendFile, JSON.stringify(frontend));
     // The policy is in force once a Deployment without its record is denied.
     const denied = await pollUntil('the fresh env policy to deny a Deployment whose record is missing', 60_000, async () => {
-      const result = await server!.kubectl(['apply', '--server-side', '--dry-run=server', '-f', frontendFile]);
+      const result = await app.server.kubectl(['apply', '--server-side', '--dry-run=server', '-f', frontendFile]);
       return result.code !== 0 && result.stderr.includes('no params found') ? result : undefined;
-    }, { intervalMs: 500, abort: () => server!.crashed });
+    }, { intervalMs: 500, abort: () => app.server.crashed });
     console.log(`kubectl apply of the fresh frontend before its pinned ConfigMap exited with ${denied.code}:\n${denied.stderr.trim()}`);
-    await deploy(server!, fresh, 'first install of the fresh cluster, in the output\'s order');
-    expect((await server!.getJson('deployment', frontend.metadata.name, 'fresh')).metadata.labels['app.kubernetes.io/version']).toBe(frontend.metadata.labels['app.kubernetes.io/version']);
+    await deploy(app.server, fresh, 'first install of the fresh cluster, in the output\'s order');
+    expect((await app.server.getJson('deployment', frontend.metadata.name, 'fresh')).metadata.labels['app.kubernetes.io/version']).toBe(frontend.metadata.labels['app.kubernetes.io/version']);
   });
 });
