@@ -4,12 +4,17 @@ import { proxyFingerprints } from '../persistence/database-proxies';
 import { DnsContext, loopbackThrough, sameServer, serverIdentity, StoreIdentity } from '../persistence/store-identity';
 import { ROLLOUT_SURGE } from '../services/availability';
 
-/** A server role's pods at most outside a rollout, as `TemporalService.maxReplicas` gives them. */
+/** A server role's pods, as `TemporalService` gives them. */
 export interface RolePods {
   readonly role: string;
+  /** `replicas`, or `autoscaling.maxReplicas` when an autoscaler owns the count. */
   readonly maxReplicas: number;
-  /** Whether an autoscaler owns the count (`maxReplicas` is then `autoscaling.maxReplicas`). */
-  readonly autoscaled: boolean;
+  /** `replicas`, or `autoscaling.minReplicas` when an autoscaler owns the count. */
+  readonly minReplicas: number;
+  readonly minReadySeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** Set when an autoscaler owns the count. */
+  readonly autoscaler?: unknown;
 }
 
 /** What a cluster contributes to the connection budget of its database servers. */
@@ -39,13 +44,33 @@ interface StoreDemand {
   readonly breakdown: string;
 }
 
+/**
+ * The most pods of a role that can hold connections at once, and why. A stopping pod keeps its
+ * pools until it exits, and the Deployment controller does not count it against `maxSurge`: in a
+ * rollout it stops an old pod each time a new one has been ready for `minReadySeconds`, then starts
+ * the next new one at once. So beside the `replicas` + surge pods that run, the old pods stopped in
+ * the last grace period may all still be exiting: one per `minReadySeconds`, at most
+ * ⌊grace / minReady⌋ + 1 of them, and never more than the replicas (the surge pod has gone by the
+ * time the last old pod stops). An autoscaler's scale-down stops its surplus at once besides
+ * (the HPA's default stabilization, 300 s, keeps a second one out of a grace period).
+ */
+export function podsAtOnce(r: RolePods): { pods: number; parts: string } {
+  const replicas = r.maxReplicas;
+  // A role at 0 replicas gets no surge pod: the Deployment controller never scales a new ReplicaSet above replicas.
+  if (replicas === 0) return { pods: 0, parts: '0 replicas' };
+  const exitingInRollout = r.minReadySeconds > 0 ? Math.floor(r.terminationGracePeriodSeconds / r.minReadySeconds) + 1 : replicas;
+  const rollout = Math.min(replicas, ROLLOUT_SURGE + exitingInRollout);
+  const scaledDown = r.autoscaler !== undefined ? r.maxReplicas - r.minReplicas : 0;
+  const what = r.autoscaler !== undefined ? `autoscaling.maxReplicas ${replicas}` : `${replicas} replicas`;
+  const exiting = scaledDown > 0 ? ` + ${scaledDown} exiting after a scale-down to ${r.minReplicas}` : '';
+  return { pods: replicas + rollout + scaledDown, parts: `${what} + ${rollout} new or exiting in a rollout${exiting}` };
+}
+
 function demandOf(cluster: BudgetCluster, role: string, store: Datastore): StoreDemand {
   const maxConns = store._sql!.maxConns;
   const roles = (cluster.rolePods?.() ?? []).filter((r) => r.maxReplicas > 0).map((r) => {
-    // A role at 0 replicas gets no surge pod: the Deployment controller never scales a new ReplicaSet above replicas.
-    const pods = r.maxReplicas + ROLLOUT_SURGE;
-    const what = r.autoscaled ? `autoscaling.maxReplicas ${r.maxReplicas}` : `${r.maxReplicas} replicas`;
-    return { text: `${r.role} ${pods} pods (${what} + ${ROLLOUT_SURGE} in a rollout) × ${maxConns} = ${pods * maxConns}`, connections: pods * maxConns };
+    const { pods, parts } = podsAtOnce(r);
+    return { text: `${r.role} ${pods} pods (${parts}) × ${maxConns} = ${pods * maxConns}`, connections: pods * maxConns };
   });
   const total = roles.reduce((sum, r) => sum + r.connections, 0) + SCHEMA_JOB_CONNECTIONS;
   // Each pod's loopback is its own: a store there is on the server its proxies reach, as the checks between clusters compare it.
@@ -88,7 +113,9 @@ export function connectionBudgetErrors(clusters: readonly BudgetCluster[]): stri
   return [...worst.values()].map(({ demand, limit, peers, total }) => {
     const server = `${demand.store.type}://${demand.store.hosts[0]}:${demand.store.port}`;
     return `${demand.cluster.label} (${demand.role} store): maxServerConnections is ${limit}, but the app's pods can open ${total} connections at once `
-      + `to the database server ${server}: ${peers.map((p) => p.breakdown).join('; ')}. Expected at most ${limit}: when the pods open more, the server `
+      + `to the database server ${server}: ${peers.map((p) => p.breakdown).join('; ')}. Expected at most ${limit}: a rollout starts ${ROLLOUT_SURGE} new pod beside a role's `
+      + 'replicas and stops an old one each time the new one has been ready for the role\'s minReadySeconds, and a stopped pod keeps its connections until it '
+      + `exits, within its terminationGracePeriodSeconds. When the pods open more, the server `
       + 'refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. Lower pool.maxConns of these stores, '
       + 'run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, or put a pooler '
       + 'such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.';

@@ -341,7 +341,7 @@ export class TemporalCluster extends Construct {
       label: `TemporalCluster '${this.namespace}/${this.name}'`,
       membershipPorts: this.services.map((svc) => ({ role: svc.role, port: svc.ports.membership })),
       reservedMembershipPorts,
-      stores: this.persistence.stores, databaseAccess: this.persistence.databaseAccess, objectKeys: () => objectKeys(this), rolePods: () => this.services.map((s) => ({ role: s.role, maxReplicas: s.maxReplicas, autoscaled: s.autoscaler !== undefined })),
+      stores: this.persistence.stores, databaseAccess: this.persistence.databaseAccess, objectKeys: () => objectKeys(this), rolePods: () => this.services,
       lockKey: `${this.namespace}/${this.name}`,
       lockRecord: () => this.lockRecord,
       persistenceMigrationFrom: this.persistenceMigrationFrom,

@@ -162,9 +162,11 @@ export interface SqlDatastoreOptions {
    * three labels such as `pg-0.pg.ns` is taken as written, since outside the cluster it is a DNS name
    * of its own: write `pg-0.pg.ns.svc` for a pod), whatever
    * their databases: each server pod's `pool.maxConns` per store, at its role's `replicas` (an
-   * autoscaled frontend's `autoscaling.maxReplicas`) plus the one pod a rollout adds per role, and
-   * one connection per schema Job. Pods still terminating after a rollout step are not counted:
-   * leave room for them. Stores on one server that give different values are held to the smallest.
+   * autoscaled frontend's `autoscaling.maxReplicas`, and the pods a scale-down to its minimum leaves
+   * exiting), plus a rollout's pods: the new one beside the replicas and the old ones still exiting
+   * with their connections open (one stopped per `minReadySeconds` of the role, each exiting within
+   * its grace period; at most the replicas), and one connection per schema Job. Pods a node drain
+   * evicts are not counted. Stores on one server that give different values are held to the smallest.
    * Behind a pooler Service (PgBouncer) give the pooler's client limit (`max_client_conn`); behind
    * a pooler sidecar on the pod's loopback the server sees the poolers' own pools, which this
    * cannot count: leave it unset there.

@@ -69,6 +69,12 @@ export abstract class TemporalService extends Construct {
   public readonly replicas: number;
   /** The most pods the role runs outside a rollout: `replicas`, or `autoscaling.maxReplicas` when the autoscaler owns the count. */
   public readonly maxReplicas: number;
+  /** The fewest pods the role runs: `replicas`, or `autoscaling.minReplicas` when the autoscaler owns the count. */
+  public readonly minReplicas: number;
+  /** How long a new pod must be ready before a rollout counts it available and stops an old one (the Deployment's `minReadySeconds`). */
+  public readonly minReadySeconds: number;
+  /** How long a stopping pod may take to exit before the kubelet kills it (the pods' `terminationGracePeriodSeconds`). */
+  public readonly terminationGracePeriodSeconds: number;
   public readonly ports: RolePorts;
   public readonly image: string;
   /** The pods' PriorityClass: the role's `priorityClassName`, else the cluster's. */
@@ -107,6 +113,9 @@ export abstract class TemporalService extends Construct {
     }
     const autoscaling = props.autoscaling ? checkAutoscaling(owner, props.autoscaling, props.replicas) : undefined;
     this.maxReplicas = autoscaling?.maxReplicas ?? this.replicas;
+    this.minReplicas = autoscaling?.minReplicas ?? this.replicas;
+    this.minReadySeconds = MIN_READY_SECONDS[role];
+    this.terminationGracePeriodSeconds = props.context.terminationGracePeriodSeconds[role] ?? 60;
     this.ports = props.ports;
     this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
       : props.context.serverImage;
@@ -156,7 +165,7 @@ export abstract class TemporalService extends Construct {
       metadata: metadata(this.name),
       spec: {
         replicas: autoscaling ? undefined : this.replicas,
-        minReadySeconds: MIN_READY_SECONDS[role],
+        minReadySeconds: this.minReadySeconds,
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selectorLabels },
         // One new pod at a time, and no old pod leaves before its replacement is ready: the ring
@@ -175,7 +184,7 @@ export abstract class TemporalService extends Construct {
             imagePullSecrets: pullSecretRefs(props.context.imagePullSecrets),
             securityContext: podSecurityContextFor([...containerPorts.map((p) => p.containerPort), ...sidecarPorts(props.context.initContainers)]),
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: props.context.terminationGracePeriodSeconds[role] ?? 60,
+            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
             nodeSelector: placement.nodeSelector,
             tolerations: placement.tolerations,
             affinity: placement.affinity,
