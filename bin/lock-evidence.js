@@ -34,11 +34,26 @@ const RELEASE_LABEL = 'app.kubernetes.io/version';
  */
 function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
   if (!fs.existsSync(outdir)) return undefined;
+  // Behind the command's stand-in (bin/lazy-yaml.js) the package itself loads on its first parse.
   const yaml = loadYaml(appFile);
   if (!yaml) return undefined;
-  const before = pinnedConfigMaps(outdir, yaml);
+  const beforeDocs = pinnedCandidates(outdir);
+  if (beforeDocs.length === 0) return undefined;
+  const afterDocs = pinnedCandidates(staging);
+  // The same documents, in the same order, read as the same ConfigMaps: nothing differs, so there is
+  // nothing to refuse. The usual synth over its own earlier output stops here, without loading
+  // `yaml` and parsing every cluster's ConfigMap twice (about 130 ms of CPU at 100 clusters).
+  if (beforeDocs.length === afterDocs.length && beforeDocs.every((doc, i) => doc === afterDocs[i])) return undefined;
+  // A document both folders hold is parsed once; the objects are only read.
+  /** @type {Map<string, any>} */
+  const parsed = new Map();
+  const parse = (/** @type {string} */ doc) => {
+    if (!parsed.has(doc)) parsed.set(doc, yaml.parse(doc));
+    return parsed.get(doc);
+  };
+  const before = pinnedConfigMaps(beforeDocs, parse);
   if (before.size === 0) return undefined;
-  const after = pinnedConfigMaps(staging, yaml);
+  const after = pinnedConfigMaps(afterDocs, parse);
   /** @type {Map<string, { before?: string, contents: string }>} */
   const files = new Map();
   for (const lock of locks) files.set(lock.path, { before: files.has(lock.path) ? files.get(lock.path)?.before : lock.before, contents: lock.contents });
@@ -127,27 +142,40 @@ function releaseStep(from, to) {
 }
 
 /**
- * The pinned ConfigMaps of a synthesized folder, by `<namespace>/<cluster name>`. Only the YAML
- * documents that can be one are parsed.
+ * The YAML documents of a synthesized folder that can be a pinned ConfigMap, in the order of its
+ * files and their documents.
  * @param {string} dir
- * @param {{ parse: (text: string) => any }} yaml
- * @returns {Map<string, any>}
+ * @returns {string[]}
  */
-function pinnedConfigMaps(dir, yaml) {
-  const found = new Map();
+function pinnedCandidates(dir) {
+  const docs = [];
   for (const file of listFiles(dir).filter((f) => /\.ya?ml$/.test(f))) {
     for (const doc of fs.readFileSync(path.join(dir, file), 'utf-8').split(/^---$/m)) {
-      if (!/^kind: ConfigMap$/m.test(doc) || !/^immutable: true$/m.test(doc) || !doc.includes('-pinned')) continue;
-      let object;
-      try {
-        object = yaml.parse(doc);
-      } catch {
-        continue;
-      }
-      const name = object?.metadata?.name;
-      if (typeof name !== 'string' || !name.endsWith('-pinned') || object.data?.numHistoryShards === undefined) continue;
-      found.set(`${object.metadata.namespace ?? 'default'}/${name.slice(0, -'-pinned'.length)}`, object);
+      if (/^kind: ConfigMap$/m.test(doc) && /^immutable: true$/m.test(doc) && doc.includes('-pinned')) docs.push(doc);
     }
+  }
+  return docs;
+}
+
+/**
+ * The pinned ConfigMaps among `docs` (pinnedCandidates), by `<namespace>/<cluster name>`; a
+ * document `parse` refuses is skipped.
+ * @param {string[]} docs
+ * @param {(text: string) => any} parse
+ * @returns {Map<string, any>}
+ */
+function pinnedConfigMaps(docs, parse) {
+  const found = new Map();
+  for (const doc of docs) {
+    let object;
+    try {
+      object = parse(doc);
+    } catch {
+      continue;
+    }
+    const name = object?.metadata?.name;
+    if (typeof name !== 'string' || !name.endsWith('-pinned') || object.data?.numHistoryShards === undefined) continue;
+    found.set(`${object.metadata.namespace ?? 'default'}/${name.slice(0, -'-pinned'.length)}`, object);
   }
   return found;
 }
