@@ -158,7 +158,8 @@ export class ClusterLock {
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
-    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(updates[cluster.lockKey]) });
+    // What the app declares, as the next app's is compared: the entry written keeps what the lock knew (migratedFrom).
+    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)) });
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
