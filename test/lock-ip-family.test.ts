@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, IpFamily, Persistence, SecretRef, TemporalCluster } from '../lib';
 import { carriedOut, IP_FAMILY_CHANGES } from './support/ip-family-changes';
@@ -22,14 +22,14 @@ type Value = IpFamily | undefined;
 const VALUES: readonly Value[] = [undefined, IpFamily.IPV4, IpFamily.IPV6, IpFamily.DUAL_STACK];
 const shown = (v: Value) => v ?? 'unset';
 
-function app(ipFamily: Value, { namespace = 'temporal', name = 'temporal', previously }: { namespace?: string; name?: string; previously?: string } = {}): App {
+function app(ipFamily: Value, { namespace = 'temporal', name = 'temporal', previously, ui }: { namespace?: string; name?: string; previously?: string; ui?: boolean } = {}): App {
   const a = Testing.app();
   const chart = new Chart(a, 'c', { namespace });
   const persistence = new Persistence(chart, 'p', {
     defaultStore: Datastore.postgres({ host: 'pg.temporal.svc', database: 'temporal', user: 'u', password }),
     visibilityStore: Datastore.postgres({ host: 'pg.temporal.svc', database: 'visibility', user: 'u', password }),
   });
-  new TemporalCluster(chart, name, { numHistoryShards: 512, persistence, ...(ipFamily === undefined ? {} : { ipFamily }), ...(previously ? { previously, clusterName: 'temporal' } : {}) });
+  new TemporalCluster(chart, name, { numHistoryShards: 512, persistence, ...(ipFamily === undefined ? {} : { ipFamily }), ...(previously ? { previously, clusterName: 'temporal' } : {}), ...(ui ? { ui: {} } : {}) });
   return a;
 }
 
@@ -226,5 +226,47 @@ describe('ClusterLock and ipFamily', () => {
       const message = messageOf(() => ClusterLock.inMemory({ clusters: { [KEY]: { ...entry, ipFamily: bad } } } as unknown as ClusterLockContents));
       expect(message).toContain(`has ipFamily ${JSON.stringify(bad)}; expected one of "IPv4", "IPv6", "DualStack"`);
     }
+  });
+
+  /*
+   * The lock reads the prop: a JSON patch of a Service's families or policy would write Services
+   * of another family than the lock records (lib/cluster/written-objects.ts).
+   */
+  const servicesOf = (a: App) => a.node.findAll().filter((o): o is ApiObject => o instanceof ApiObject && o.kind === 'Service');
+  const specOf = (o: ApiObject, field: string) => JSON.stringify((o.toJson() as { spec: Record<string, unknown> }).spec[field]);
+
+  test('fails when a JSON patch changes a Service\'s ipFamilies or ipFamilyPolicy, whichever Service, value and operation', () => {
+    type Patch = readonly [field: string, patch: (path: string) => JsonPatch];
+    const patches: fc.Arbitrary<Patch> = fc.oneof(
+      fc.constantFrom(['IPv6'], ['IPv4'], ['IPv6', 'IPv4'], ['IPv4', 'IPv6']).map((v): Patch => ['ipFamilies', (path) => JsonPatch.add(path, v)]),
+      fc.constantFrom('SingleStack', 'PreferDualStack', 'RequireDualStack').map((v): Patch => ['ipFamilyPolicy', (path) => JsonPatch.add(path, v)]),
+      fc.constantFrom('ipFamilies', 'ipFamilyPolicy').map((f): Patch => [f, (path) => JsonPatch.remove(path)]),
+    );
+    fc.assert(fc.property(fc.constantFrom(...VALUES), fc.nat(), patches, (ipFamily, n, [field, patch]) => {
+      const a = app(ipFamily, { ui: true });
+      const services = servicesOf(a);
+      const service = services[n % services.length];
+      const before = specOf(service, field);
+      service.addJsonPatch(patch(`/spec/${field}`));
+      let after: string;
+      try {
+        after = specOf(service, field);
+      } catch {
+        return; // a removal of a field the Service does not write: cdk8s refuses the patch itself
+      }
+      if (after === before) return;
+      const message = messageOf(() => Testing.synth(a.node.findChild('c') as Chart));
+      expect(message).toContain(`a JSON patch of Service ${service.name} (${service.node.path}) changes ${field}`);
+      expect(message).toMatch(new RegExp(`changes ${field}(\\.\\d+)? from `));
+      expect(message).toContain('Remove the patch and set ipFamily.');
+    }), { numRuns: 60 });
+  });
+
+  test('passes with a patch of a Service\'s annotations or ports', () => {
+    const a = app(IpFamily.IPV6, { ui: true });
+    for (const service of servicesOf(a)) {
+      service.addJsonPatch(JsonPatch.add('/metadata/annotations', { team: 'x' }), JsonPatch.replace('/spec/ports/0/name', 'renamed'));
+    }
+    expect(() => Testing.synth(a.node.findChild('c') as Chart)).not.toThrow();
   });
 });
