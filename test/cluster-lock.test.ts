@@ -183,6 +183,23 @@ describe('ClusterLock', () => {
     lock.check(app({ version: '1.32.2' }));
   });
 
+  test('passes when two apps of one cdk8s-temporal synth write one cluster whose entry keeps the stores it migrated away from: each app is compared by what it declares, not by the entry the lock writes', () => {
+    const moved = ClusterLock.inMemory(locked());
+    moved.check(app({ persistenceMigration: { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] } }, 'pg2'));
+    expect(moved.contents.clusters['temporal/temporal'].migratedFrom).toEqual(['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility']);
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    global[command] = { check: true, locks: [] };
+    try {
+      const lock = ClusterLock.inMemory(moved.contents);
+      lock.check(app({}, 'pg2'));
+      lock.check(app({ frontend: { replicas: 5 } }, 'pg2'));
+      expect(() => lock.check(app({ version: '1.31.5' }, 'pg2'))).toThrow(/declared by two apps of this synth/);
+    } finally {
+      delete global[command];
+    }
+  });
+
   describe('fails when', () => {
     const refuses = (before: Partial<TemporalClusterProps>, after: Partial<TemporalClusterProps>, host?: string) => {
       const lock = ClusterLock.inMemory(locked(before));

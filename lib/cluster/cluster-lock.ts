@@ -6,6 +6,7 @@ import { recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
+import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
 import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
@@ -152,13 +153,18 @@ export class ClusterLock {
         if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
         claimedBy.set(lockedAs, key);
         errors.push(...compare(key, lockedAs, this.entries[lockedAs], current, cluster.persistenceMigrationFrom, cluster.dns));
+        // Only under the same key: a cluster moved to another name or namespace has new Services, of any family.
+        const family = lockedAs === key ? ipFamilyError(key, this.entries[key], cluster.ipFamily) : undefined;
+        if (family) errors.push(family);
       }
-      updates[key] = withMigratedFrom(current, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
+      const own = lockedAs === key ? withIpFamily(current, this.entries[key]) : current;
+      updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
-    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(updates[cluster.lockKey]) });
+    // What the app declares, as the next app's is compared: the entry written keeps what the lock knew (migratedFrom, ipFamily).
+    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)) });
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;

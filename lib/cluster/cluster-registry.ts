@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
+import type { IpFamily } from '../pod/ip-family';
 import { ownValidation } from '../own-validation';
 import { sameShape, TreeShape, TreeShapeBuilder } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
@@ -33,6 +34,8 @@ export interface RegisteredCluster {
   readonly lockKey: string;
   /** What the lock records, read once the app is complete. */
   readonly lockRecord: () => LockedCluster;
+  /** `ipFamily` as the app gives it, undefined when left out (lib/cluster/lock-ip-family.ts). */
+  readonly ipFamily?: IpFamily;
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   readonly persistenceMigrationFrom: readonly string[];
   /** Where the cluster's namespace-relative store hosts resolve. */

@@ -1,6 +1,7 @@
 import type { ClusterLockContents } from './cluster-lock';
 import { LockedCluster, migratedFromProblem } from './lock-record';
 import { StoreRole } from '../persistence/datastore';
+import { IpFamily } from '../pod/ip-family';
 import { LIBRARY_VERSION } from '../versions';
 
 /*
@@ -45,7 +46,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -93,6 +94,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (migrated) return migrated;
   if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
     return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
+  }
+  if (e.ipFamily !== undefined && !(Object.values(IpFamily) as unknown[]).includes(e.ipFamily)) {
+    return `has ipFamily ${JSON.stringify(e.ipFamily)}; expected one of ${Object.values(IpFamily).map((f) => JSON.stringify(f)).join(', ')}, as the ipFamily prop spells it`;
   }
   const persistence = e.persistence as Record<string, unknown> | null;
   if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {

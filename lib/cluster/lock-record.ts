@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-proxies';
 import { isLoopbackHost } from '../persistence/store-identity';
+import { IpFamily } from '../pod/ip-family';
 
 /** What the lock records for one cluster. */
 export interface LockedCluster {
@@ -48,6 +49,19 @@ export interface LockedCluster {
    * databases. Once such a database is dropped, remove its URI here by hand to use it again.
    */
   readonly migratedFrom?: string[];
+  /**
+   * What the lock knows of the IP families of the cluster's Services (`ipFamily`): IPv4 or IPv6,
+   * their first family, which Kubernetes never changes and DualStack keeps; DualStack when it was
+   * declared with no first family known (the Kubernetes cluster's own). Absent when nothing was
+   * declared (the prop left out) or for an entry written before the lock recorded it. What each
+   * allows next: lib/cluster/lock-ip-family.ts.
+   */
+  readonly ipFamily?: IpFamily;
+}
+
+/** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */
+export function lockedIpFamily(declared: IpFamily | undefined): Pick<LockedCluster, 'ipFamily'> {
+  return declared === undefined ? {} : { ipFamily: declared };
 }
 
 /**

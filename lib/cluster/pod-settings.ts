@@ -22,6 +22,8 @@ export interface ClusterPodSettings {
   readonly placement: PodPlacement;
   /** `ipFamily`: the families of every Service the cluster emits, and its WorkerFleets' default. */
   readonly ipFamily: IpFamily;
+  /** `ipFamily` as given, undefined when left out: ClusterLock tells the default from a declared IPv4. */
+  readonly declaredIpFamily?: IpFamily;
 }
 
 /** The cluster-wide pod settings of `props`, checked under their own props. */
@@ -30,5 +32,6 @@ export function clusterPodSettings(owner: string, props: TemporalClusterProps): 
     imagePullSecrets: checkPullSecrets(owner, props.imagePullSecrets),
     placement: checkedPlacement(owner, '', props),
     ipFamily: checkIpFamily(owner, 'ipFamily', props.ipFamily),
+    declaredIpFamily: props.ipFamily === undefined ? undefined : checkIpFamily(owner, 'ipFamily', props.ipFamily),
   };
 }

@@ -335,7 +335,12 @@ export interface TemporalClusterProps {
    * its workers bind (`[::]:<port>` unless IPv4). Kubernetes never changes a Service's first
    * family in place: on a dual-stack cluster whose first family is IPv4, switching an applied
    * cluster to IPv6 needs its Services deleted and created again, and a switch from IPv6 to IPv4
-   * applies without an error and leaves them IPv6 unless they are deleted first.
+   * (or to no value) applies without an error and leaves them IPv6 unless they are deleted first.
+   * `ClusterLock` records the value once given and refuses such a change at synth: IPv4 to IPv6,
+   * IPv6 to IPv4 or no value (through DualStack too), DualStack with no family before it to IPv6.
+   * The remedy: remove `ipFamily` from the cluster's entry in the lock, synthesize, delete the
+   * cluster's Services, apply (README, *The lock file, in a platform repo*). Left out, the
+   * Services take the Kubernetes cluster's first family, and any value may follow.
    * @default IpFamily.IPV4
    */
   readonly ipFamily?: IpFamily;

@@ -4,7 +4,7 @@ import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './clust
 import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
-import { LockedCluster, lockedDatabaseProxies } from './lock-record';
+import { LockedCluster, lockedDatabaseProxies, lockedIpFamily } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
@@ -123,6 +123,8 @@ export class TemporalCluster extends Construct {
   public readonly placement: PodPlacement;
   /** The pod network's IP family (`ipFamily`), which the Services' families and the fleets' metrics address follow. */
   public readonly ipFamily: IpFamily;
+  /** `ipFamily` as given, undefined when left out: the lock records a declared family, never the default (lib/cluster/lock-ip-family.ts). */
+  private readonly declaredIpFamily?: IpFamily;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -156,8 +158,7 @@ export class TemporalCluster extends Construct {
     const identity = clusterIdentity(this, id, props, this.version);
     ({ name: this.name, namespace: this.namespace, labels: this.labels, clusterDomain: this.clusterDomain, configMapName: this.configMapName,
       pinnedConfigMapName: this.pinnedConfigMapName, serviceAccountName: this.serviceAccountName, jobServiceAccountName: this.jobServiceAccountName,
-      frontendFqdn: this.frontendFqdn,
-      frontendDnsNames: this.frontendDnsNames, internodeServerName: this.internodeServerName } = identity);
+      frontendFqdn: this.frontendFqdn, frontendDnsNames: this.frontendDnsNames, internodeServerName: this.internodeServerName } = identity);
     const owner = `TemporalCluster '${this.name}'`;
     this.version.checkAdvisories(owner, props.acknowledgedAdvisories);
     this.numHistoryShards = requireInteger(owner, 'numHistoryShards', props.numHistoryShards, 1, 2 ** 31 - 1);
@@ -169,7 +170,7 @@ export class TemporalCluster extends Construct {
     this.authorizationEnabled = checkAuthorization(owner, checkFeatureOptions(owner, props));
     const images = clusterImages(owner, this.version.version, props.images, props);
     ({ server: this.serverImage, adminTools: this.adminToolsImage } = images);
-    ({ imagePullSecrets: this.imagePullSecrets, placement: this.placement, ipFamily: this.ipFamily } = clusterPodSettings(owner, props));
+    ({ imagePullSecrets: this.imagePullSecrets, placement: this.placement, ipFamily: this.ipFamily, declaredIpFamily: this.declaredIpFamily } = clusterPodSettings(owner, props));
     this.metricsPort = requirePort(owner, 'metricsPort', props.metricsPort ?? 9090);
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
@@ -242,10 +243,9 @@ export class TemporalCluster extends Construct {
       numHistoryShards: this.numHistoryShards,
       failoverVersionIncrement: this.failoverVersionIncrement, ...(this.enableGlobalNamespace ? { initialFailoverVersion: this.initialFailoverVersion } : {}),
       currentClusterName: this.clusterName, serverVersion: this.version.version,
-      ...(digests.length > 0 ? { imageDigests: digests } : {}),
-      enableGlobalNamespace: this.enableGlobalNamespace,
+      ...(digests.length > 0 ? { imageDigests: digests } : {}), enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
-      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily),
     };
   }
 
@@ -343,7 +343,7 @@ export class TemporalCluster extends Construct {
       reservedMembershipPorts,
       stores: this.persistence.stores, databaseAccess: this.persistence.databaseAccess, objectKeys: () => objectKeys(this), rolePods: () => this.services,
       lockKey: `${this.namespace}/${this.name}`,
-      lockRecord: () => this.lockRecord,
+      lockRecord: () => this.lockRecord, ipFamily: this.declaredIpFamily,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
       previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl,

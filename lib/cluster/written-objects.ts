@@ -81,7 +81,8 @@ export interface GuardedObjects {
 
 /**
  * What of an object the lock records or compares, as written: the pinned and server config's data,
- * the dynamic config's, an admission policy's spec, and each container's image, pinned env, command,
+ * the dynamic config's, an admission policy's spec, a Service's IP families and policy (`ipFamily`,
+ * lib/cluster/lock-ip-family.ts), and each container's image, pinned env, command,
  * args and volume mounts and the pod's volumes (the server reads the config the library writes only
  * through those), and for a sidecar everything its proxy digest reads (lib/persistence/database-proxies.ts).
  */
@@ -89,6 +90,7 @@ export function lockedFacts(json: unknown, guarded: GuardedObjects): Record<stri
   const o = json as { kind?: string; metadata?: { name?: string }; data?: unknown; immutable?: unknown; spec?: Record<string, unknown> };
   if (o.kind === 'ConfigMap') return isGuardedConfigMap(o.metadata?.name ?? '', guarded) ? { data: o.data, immutable: o.immutable } : {};
   if (ADMISSION.has(o.kind ?? '')) return { spec: o.spec };
+  if (o.kind === 'Service') return { ipFamilies: o.spec?.ipFamilies, ipFamilyPolicy: o.spec?.ipFamilyPolicy };
   const facts: Record<string, unknown> = {};
   const podSpec = (spec: unknown): Record<string, unknown> | undefined => {
     const s = spec as { template?: { spec?: Record<string, unknown> }; jobTemplate?: { spec?: unknown } } | undefined;
@@ -120,6 +122,10 @@ function isGuardedConfigMap(name: string, guarded: GuardedObjects): boolean {
 function expectedAndRemedy(o: ApiObject, path: readonly string[], guarded: GuardedObjects): string {
   if (o.kind === 'ConfigMap' && o.name === guarded.dynamicConfigMap) {
     return 'expected no patch of the dynamic config, whose keys, types and values the library checks against the release. Remove the patch and set the dynamicConfig prop.';
+  }
+  if (o.kind === 'Service') {
+    return 'expected no patch of a Service\'s ipFamilies or ipFamilyPolicy: ClusterLock records the family ipFamily gives the Services, and refuses a change '
+      + 'Kubernetes would not carry out (their first family never changes), so the change would be written out unchecked. Remove the patch and set ipFamily.';
   }
   if (ADMISSION.has(o.kind)) {
     return 'expected no patch of the spec of the admission policies that refuse a change of the pinned values (or of a server\'s env) in the running cluster: '
@@ -183,7 +189,7 @@ export function shown(facts: unknown, path: readonly string[], other: unknown): 
 export function guardLockedFactsFromPatches(cluster: IConstruct, label: string, guarded: GuardedObjects): void {
   Node.of(cluster).addValidation(ownValidation({
     validate: () => Node.of(cluster).findAll().flatMap((c) => {
-      if (!(c instanceof ApiObject) || (c.kind !== 'ConfigMap' && !WORKLOADS.has(c.kind) && !ADMISSION.has(c.kind))) return [];
+      if (!(c instanceof ApiObject) || (c.kind !== 'ConfigMap' && c.kind !== 'Service' && !WORKLOADS.has(c.kind) && !ADMISSION.has(c.kind))) return [];
       const patches = patchesOf(c);
       if (patches.length === 0 || onlyRemovesNamespace(c, patches) || (c.kind === 'ConfigMap' && !isGuardedConfigMap(c.name, guarded))) return [];
       const before = lockedFacts(unpatchedJson(c, patches), guarded);

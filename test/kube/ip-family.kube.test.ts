@@ -1,8 +1,11 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { IpFamily } from '../../lib';
+import { Chart, Testing } from 'cdk8s';
+import { ClusterLock, IpFamily } from '../../lib';
 import { KubeApiServer } from './api-server';
 import { ensureKubeTools, KubeTools, TOOLS_TIMEOUT_MS } from './tools';
+import { carriedOut, IP_FAMILY_CHANGES } from '../support/ip-family-changes';
 import { cluster, objects, testChart } from '../support/synth';
 
 /**
@@ -25,6 +28,25 @@ function servicesOf(ipFamily: IpFamily): any[] {
   const chart = testChart();
   cluster(chart, { ipFamily, ui: {} });
   return objects(chart).filter((o) => o.kind === 'Service');
+}
+
+/** Applies `services` in `namespace`, client-side or server-side; returns kubectl's result. */
+async function applyServices(server: KubeApiServer, namespace: string, services: any[], mode: 'client-side' | 'server-side') {
+  const file = path.join(server.dir, `${namespace}-${randomBytes(4).toString('hex')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: services.map((s) => ({ ...s, metadata: { ...s.metadata, namespace } })) }));
+  return server.kubectl(['apply', ...(mode === 'server-side' ? ['--server-side'] : []), '-f', file]);
+}
+
+/** ClusterLock's refusal of the last of `steps`, each synthesized in `namespace` over the lock the ones before left; undefined when it takes every one. */
+function lockRefusal(steps: readonly IpFamily[], namespace: string): string | undefined {
+  const lock = ClusterLock.inMemory();
+  for (const ipFamily of steps.slice(0, -1)) lock.check(cluster(new Chart(Testing.app(), 'test', { namespace }), { ipFamily, ui: {} }).node.root);
+  try {
+    lock.check(cluster(new Chart(Testing.app(), 'test', { namespace }), { ipFamily: steps[steps.length - 1], ui: {} }).node.root);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 /** Creates the Services in a namespace of their own; returns kubectl's result. */
@@ -77,43 +99,41 @@ describe('ipFamily on a dual-stack kube-apiserver', () => {
   });
 
   /*
-   * A day-2 change of ipFamily, applied over the Services of the other (README, Changing a running
-   * installation). The API server never changes a Service's first family, and keeps the families
-   * and policy a Service holds when the applied one leaves them out. IPv4 writes the frontend's and
-   * UI's policy, SingleStack, so a change to it from DualStack drops the IPv6 address; it names no
-   * family, so a change from IPv6 applies without an error and changes nothing.
+   * A day-2 change of ipFamily, applied over the Services of the values before it (README, Changing
+   * a running installation). The API server never changes a Service's first family, and keeps the
+   * families and policy a Service holds when the applied one leaves them out. IPv4 writes the
+   * frontend's and UI's policy, SingleStack, so a change to it from DualStack drops the IPv6
+   * address; it names no family, so a change from IPv6 applies without an error and leaves IPv6,
+   * through DualStack too. ClusterLock refuses at synth exactly the changes not carried out
+   * (test/support/ip-family-changes.ts), and its remedy, the cluster's Services deleted by the
+   * selector its message gives, lets the last value apply with its own family.
    */
-  type Outcome = 'applied' | 'refused' | 'unchanged';
-  const CHANGES: Array<[IpFamily, IpFamily, Outcome, string[]]> = [
-    [IpFamily.IPV4, IpFamily.DUAL_STACK, 'applied', ['IPv4', 'IPv6']],
-    [IpFamily.DUAL_STACK, IpFamily.IPV4, 'applied', ['IPv4']],
-    [IpFamily.IPV4, IpFamily.IPV6, 'refused', ['IPv4']],
-    [IpFamily.DUAL_STACK, IpFamily.IPV6, 'refused', ['IPv4', 'IPv6']],
-    [IpFamily.IPV6, IpFamily.IPV4, 'unchanged', ['IPv6']],
-    // The stored first family stays: dual-stack with IPv6 first, as an IPv6-first cluster would give.
-    [IpFamily.IPV6, IpFamily.DUAL_STACK, 'applied', ['IPv6', 'IPv4']],
-  ];
-  test.each(CHANGES.flatMap(([from, to, outcome, families]) => (['client-side', 'server-side'] as const).map((mode) => [from, to, mode, outcome, families] as const)))(
-    'a change from %s to %s applied %s: %s, the frontend Service then %j', async (from, to, mode, outcome, families) => {
-      const namespace = `${from}-${to}-${mode}`.toLowerCase();
+  const name = (steps: readonly IpFamily[]) => steps.join('-').toLowerCase();
+  test.each(IP_FAMILY_CHANGES.flatMap((change) => (['client-side', 'server-side'] as const).map((mode) => [name(change.steps), mode, change] as const)))(
+    'a change %s applied %s: as test/support/ip-family-changes.ts records it, and ClusterLock refuses it at synth unless carried out', async (steps, mode, change) => {
+      const namespace = `${steps}-${mode}`;
       await server!.kubectlOk(`create namespace ${namespace}`, ['create', 'namespace', namespace]);
-      const apply = async (family: IpFamily) => {
-        const file = path.join(server!.dir, `${namespace}-${family}.json`);
-        fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: servicesOf(family).map((s) => ({ ...s, metadata: { ...s.metadata, namespace } })) }));
-        return server!.kubectl(['apply', ...(mode === 'server-side' ? ['--server-side'] : []), '-f', file]);
-      };
-      expect((await apply(from)).code).toBe(0);
-      const before = await storedFamilies(server!, namespace);
-      const result = await apply(to);
-      if (outcome === 'refused') {
+      const results = [];
+      for (const family of change.steps) results.push(await applyServices(server!, namespace, servicesOf(family), mode));
+      for (const result of results.slice(0, -1)) expect([result.code, result.stderr]).toEqual([0, expect.anything()]);
+      const result = results[results.length - 1];
+      if (change.outcome === 'refused') {
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/temporal-frontend/);
       } else {
         expect([result.code, result.stderr]).toEqual([0, expect.anything()]);
       }
       const after = await storedFamilies(server!, namespace);
-      expect(after['temporal-frontend']).toEqual(families);
-      if (outcome !== 'applied') expect(after).toEqual(before);
+      expect(after['temporal-frontend']).toEqual(change.families);
+      const refusal = lockRefusal(change.steps, namespace);
+      expect(refusal === undefined).toBe(carriedOut(change));
+      if (refusal === undefined) return;
+      const remedy = /\(kubectl (delete service [^;]+);/.exec(refusal);
+      expect(remedy).not.toBeNull();
+      await server!.kubectlOk('the lock\'s remedy', remedy![1].split(' '));
+      const last = change.steps[change.steps.length - 1];
+      expect((await applyServices(server!, namespace, servicesOf(last), mode)).code).toBe(0);
+      expect((await storedFamilies(server!, namespace))['temporal-frontend']).toEqual(last === IpFamily.DUAL_STACK ? ['IPv4', 'IPv6'] : [last]);
     });
 
   test('IPv4 (the default): one IPv4 address, as before ipFamily existed', async () => {
