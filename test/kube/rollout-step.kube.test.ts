@@ -99,3 +99,22 @@ test(`${RELEASE_N}, then ${NEXT_MINOR}, then ${SKIPPED_BY_ROLLOUT} before ${NEXT
   const after = await applyServerSide(server, listFile(server, 'next-after-rollout', app(SKIPPED_BY_ROLLOUT)));
   if (after.code !== 0) throw new Error(server.failure('next minor after the rollout', ['apply', '--server-side', '-f', 'next-after-rollout.json'], after));
 }, TOOLS_TIMEOUT_MS);
+
+test('every other way to write a skipped minor on a Deployment is denied as an apply is: kubectl label, a merge patch of both labels, a server-side apply by another field manager, and a new Deployment with the cluster\'s labels', async () => {
+  const history = objectsOfKind(app(SKIPPED_BY_ROLLOUT), 'Deployment').find((d) => d.metadata.labels['app.kubernetes.io/component'] === 'history');
+  const name = history.metadata.name as string;
+  const [major, minor] = SKIPPED_BY_ROLLOUT.split('.').map(Number);
+  const skip = `${major}.${minor + 2}.0`;
+  const label = `app.kubernetes.io/version=${skip}`;
+  const labelled = await server.kubectl(['label', '--overwrite', 'deployment', name, '-n', NS, label]);
+  const patched = await server.kubectl(['patch', 'deployment', name, '-n', NS, '--type=merge', '-p', JSON.stringify({
+    metadata: { labels: { 'app.kubernetes.io/version': skip } }, spec: { template: { metadata: { labels: { 'app.kubernetes.io/version': skip } } } } })]);
+  const ahead = JSON.parse(JSON.stringify(history).split(SKIPPED_BY_ROLLOUT).join(skip));
+  const otherManager = await server.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=platform-team', '-f', listFile(server, 'other-manager', [ahead])]);
+  const created = await server.kubectl(['create', '-f', listFile(server, 'new-deployment', [{ ...ahead, metadata: { ...ahead.metadata, name: `${name}-copy` } }])]);
+  for (const [how, result] of Object.entries({ labelled, patched, otherManager, created })) {
+    expect([how, result.code, result.stderr]).toEqual([how, 1, expect.stringContaining(`and this update says ${skip}`)]);
+  }
+  expect((await server.getJson('deployment', name, NS)).metadata.labels['app.kubernetes.io/version']).toBe(SKIPPED_BY_ROLLOUT);
+  expect(await server.getJson('deployment', `${name}-copy`, NS)).toBeUndefined();
+}, TOOLS_TIMEOUT_MS);
