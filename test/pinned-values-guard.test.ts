@@ -605,6 +605,80 @@ function recordGuard(protect: { breakGlassGroups?: string[] } = {}, props: Recor
   };
 }
 
+/** A Deployment's rollout as its controller reports it: `generation` of the spec, `observed` by the controller, `replicas` wanted, pods `updated` and in `total`. */
+interface Rollout { generation: number; observed?: number; replicas: number; updated: number; total: number }
+
+/**
+ * What the API server decides under the rollout rule for an update of the history Deployment from
+ * release `from` to `to`, the stored one reporting `rollout` (undefined: no status, as before the
+ * Deployment controller first saw it). The controller leaves zero counts out of the status.
+ */
+function rolloutDecision(policy: any, from: string, to: string, rollout: Rollout | undefined, annotations?: Record<string, string>) {
+  const labels = (release: string) => ({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/version': release });
+  const deployment = (release: string, generation: number, extra: Record<string, unknown> = {}) => ({
+    metadata: { name: 'temporal-history', generation, labels: labels(release), ...extra },
+    spec: { replicas: rollout?.replicas ?? 3, template: { metadata: { labels: labels(release) }, spec: { containers: [{ name: 'temporal', image: `temporalio/server:${release}` }] } } },
+  });
+  const generation = rollout?.generation ?? 1;
+  const counts = rollout === undefined ? undefined : Object.fromEntries(Object.entries({ observedGeneration: rollout.observed, replicas: rollout.total, updatedReplicas: rollout.updated })
+    .filter(([, n]) => n !== undefined && n !== 0));
+  const bindings: Record<string, any> = {
+    object: toCel(deployment(to, generation, annotations ? { annotations } : {})),
+    oldObject: toCel({ ...deployment(from, generation), ...(counts ? { status: counts } : {}) }),
+    request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: ['system:authenticated'] } }),
+    params: null,
+  };
+  // Every rule of the policy, as the API server runs them: the first that denies decides.
+  const decisions = policy.spec.validations.map((_: unknown, i: number) => decision(policy, bindings, i, `${from} -> ${to} ${JSON.stringify(rollout)}`));
+  return decisions.find((d: { allowed: boolean }) => !d.allowed) ?? { allowed: true, message: undefined };
+}
+
+describe('the rollout rule of the Deployment policy', () => {
+  const policy = envPolicy();
+  const done: Rollout = { generation: 4, observed: 4, replicas: 3, updated: 3, total: 3 };
+
+  test('fails when a Deployment moves up a minor while the rollout of the release it runs has not finished (two applies a minute apart, two commits Argo CD synced one after the other): the labels stepped one minor each, and the cluster went from running 1.30 to 1.32', () => {
+    for (const rollout of [
+      { ...done, updated: 1, total: 4 }, // the 1.31 rollout under way: one new pod (the surge), the three old ones still there
+      { ...done, updated: 3, total: 4 }, // every new pod made, an old one not yet gone
+      { ...done, updated: 0, total: 3 }, // the controller has made no new pod yet
+      { ...done, observed: 3 }, // the controller has not seen the last change yet
+      { ...done, replicas: 0, total: 1, updated: 0 }, // scaled to 0 while an old pod is left
+    ]) {
+      const decision = rolloutDecision(policy, '1.31.5', '1.32.2', rollout);
+      expect([rollout, decision.allowed]).toEqual([rollout, false]);
+      expect(decision.message).toContain('Deployment temporal-history of Temporal cluster temporal/temporal runs release 1.31.5 and this update says 1.32.2, but the rollout of 1.31.5 has not finished: '
+        + `${rollout.updated} of ${rollout.replicas} pods updated, ${rollout.total} in all`);
+      expect(decision.message).toContain('wait until kubectl rollout status deployment/temporal-history succeeds, then apply again. Annotate it temporal.io/break-glass=1.32.2');
+    }
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', { ...done, observed: 3 }).message).toContain('in all, its last change not yet seen by the Deployment controller.');
+  });
+
+  test('lets a minor step through once the rollout is done, and leaves patches, a Deployment never rolled out and break-glass alone', () => {
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', done).allowed).toBe(true);
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', { generation: 1, observed: 1, replicas: 0, updated: 0, total: 0 }).allowed).toBe(true);
+    // Pods of the only ReplicaSet that never became ready (a first install): nothing older is left to replace.
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', { ...done, updated: 3, total: 3 }).allowed).toBe(true);
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', undefined).allowed).toBe(true);
+    const underWay = { ...done, updated: 1, total: 4 };
+    for (const to of ['1.31.5', '1.31.6', '1.31.1']) expect([to, rolloutDecision(policy, '1.31.5', to, underWay).allowed]).toEqual([to, true]);
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', underWay, { [BREAK_GLASS_ANNOTATION]: '1.32.2' }).allowed).toBe(true);
+    expect(rolloutDecision(policy, '1.31.5', '1.32.2', underWay, { [BREAK_GLASS_ANNOTATION]: 'true' }).allowed).toBe(false);
+  });
+
+  test('on generated rollouts and releases, a minor step up (one minor, the release rule\'s) passes exactly when no status was reported or the controller saw the last change and every pod is of it', () => {
+    const count = fc.integer({ min: 0, max: 6 });
+    const rollout = fc.record({ generation: fc.integer({ min: 1, max: 5 }), observed: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), replicas: count, updated: count, total: count })
+      .map((r) => ({ ...r, total: Math.max(r.total, r.updated) }));
+    const release = fc.tuple(fc.constant(1), fc.integer({ min: 28, max: 40 }), fc.integer({ min: 0, max: 9 }));
+    fc.assert(fc.property(fc.option(rollout, { nil: undefined }), release, release, (r, from, to) => {
+      const minorUp = to[1] > from[1];
+      const finished = r === undefined || r.observed === undefined || (r.observed === r.generation && r.updated === r.replicas && r.total === r.updated);
+      expect(rolloutDecision(policy, from.join('.'), to.join('.'), r).allowed).toBe(stepAllowed(from, to) && (!minorUp || finished));
+    }), { numRuns: 60 });
+  });
+});
+
 describe('the release record (the pinned ConfigMap\'s release label)', () => {
   const { policy, envPolicy: deployments, envBinding, pinned: pinnedMap, all } = recordGuard();
 

@@ -236,6 +236,33 @@ export function knownReleaseCel(): string {
     + '&& (!variables.deployment || variables.podRelease == variables.toRelease)';
 }
 
+/*
+ * The old Deployment's status is read as `d`, bound to `dyn(oldObject)`: the policy is type-checked
+ * against every kind it matches, and a Pod or a DaemonSet has no `updatedReplicas`, which
+ * `oldObject.status` would be refused for in each.
+ */
+const asOldDeployment = (cel: string) => `[dyn(oldObject)].map(d, ${cel})[0]`;
+
+/** CEL: a count of the old Deployment's status (`d`), 0 where the controller leaves it out (it omits zeros). */
+const oldCount = (field: string) => `(has(d.status.${field}) ? d.status.${field} : 0)`;
+
+/**
+ * The rollout rule: a Deployment moves up a minor only once the rollout of the release it runs is
+ * done: the Deployment controller has seen its last spec, every pod it wants is of that spec, and
+ * no pod of an earlier ReplicaSet is left (under maxUnavailable 0 those go only as new ones become
+ * available). The release rule compares labels, which say what was applied, not what ran: two
+ * applies a minute apart (1.30 to 1.31, then 1.32, two commits Argo CD synced one after the other)
+ * each stepped one minor while the 1.31 pods still waited for their schema, so the cluster went
+ * from running 1.30 to running 1.32. A Deployment no controller has seen yet (no status) has run
+ * nothing, and a patch or a downgrade is the release rule's.
+ */
+export function rolloutDoneCel(): string {
+  return `!variables.deployment || oldObject == null || variables.${BREAK_GLASS_VARIABLE} || size(variables.fromRelease) < 2 || size(variables.toRelease) < 2 `
+    + '|| variables.toRelease[0] != variables.fromRelease[0] || int(variables.toRelease[1]) <= int(variables.fromRelease[1]) '
+    + `|| ${asOldDeployment('!has(d.status) || !has(d.status.observedGeneration) || (d.status.observedGeneration == d.metadata.generation '
+    + `&& ${oldCount('updatedReplicas')} == d.spec.replicas && ${oldCount('replicas')} == ${oldCount('updatedReplicas')})`)}`;
+}
+
 /** What the workload policy needs of the guard's props. */
 export interface WorkloadGuardOptions {
   /** The policy's name, and its CREATE binding's; the UPDATE binding's adds `-update`. */
@@ -304,6 +331,16 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `+ ': its ReplicaSets and pods would be held to theirs. Label its pod template ${RELEASE_LABEL} as the Deployment.' `
           + `: 'has no release to step from (it was no workload of the cluster, or had no label ${RELEASE_LABEL}, before this update): create it anew, `
           + `held to the release ConfigMap ${o.configMapName} records. ${override})`,
+        reason: 'Forbidden',
+      }, {
+        expression: rolloutDoneCel(),
+        messageExpression: `${what}runs release ' + variables.fromRelease.join('.') + ' and this update says ' + variables.toRelease.join('.') `
+          + `+ ', but the rollout of ' + variables.fromRelease.join('.') + ' has not finished: ' + ${asOldDeployment(`string(${oldCount('updatedReplicas')}) + ' of ' `
+          + `+ string(d.spec.replicas) + ' pods updated, ' + string(${oldCount('replicas')}) + ' in all' `
+          + "+ (d.status.observedGeneration == d.metadata.generation ? '' : ', its last change not yet seen by the Deployment controller')")} `
+          + "+ '. Temporal upgrades one minor at a time, each once the one before runs on every pod (history loads and updates every shard): wait until "
+          + "kubectl rollout status deployment/' + object.metadata.name + ' succeeds, then apply again. "
+          + `${override}`,
         reason: 'Forbidden',
       }],
       variables: workloadVariables(o.groups, o.controllers, o.configMaps, o.selector),

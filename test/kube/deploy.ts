@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KubeApiServer } from './api-server';
 import { RunResult } from './process';
-import { copyRepo, CrdFile, crdsFor, namespacesOf, synth, Synthesized } from './synth';
+import { copyRepo, CrdFile, crdsFor, namespacesOf, objectsOfKind, synth, Synthesized } from './synth';
+import { pollUntil } from '../support/processes';
 import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 
 /**
@@ -97,4 +98,74 @@ export function deployedApp(label: string, app: string): DeployedApp {
       return server!.kubectl([...args, '-f', file]);
     },
   };
+}
+
+/** How long the controllers get to make a Deployment's ReplicaSet and pods. */
+const CONTROLLERS_WAIT_MS = 120_000;
+
+/** Writes `objects` as one List file in the server's dir. */
+export function listFile(server: KubeApiServer, name: string, objects: any[]): string {
+  const file = path.join(server.dir, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  return file;
+}
+
+/**
+ * Applies the output with its admission policies in force first: the policies, their bindings and
+ * the pinned ConfigMap (the CREATE binding's param), then, once the API server denies a history
+ * Deployment with a literal shard count (the policy is loaded), everything. Applied all at once,
+ * the controllers could create the first ReplicaSets and pods before the API server has loaded the
+ * policies, and a pass would prove nothing.
+ */
+export async function applyGuarded(server: KubeApiServer, objects: any[], step: string): Promise<void> {
+  await prepareFor(server, { outDir: '', objects });
+  const guards = objects.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy') || (o.kind === 'ConfigMap' && o.immutable === true));
+  expect(guards.filter((o) => o.kind === 'ValidatingAdmissionPolicy').length).toBeGreaterThan(0);
+  await server.kubectlOk(`${step}: the policies`, ['apply', '--server-side', '-f', listFile(server, `${step}-guards`, guards)]);
+  const history = objectsOfKind(objects, 'Deployment').find((d) => d.metadata.labels['app.kubernetes.io/component'] === 'history');
+  const probe = JSON.parse(JSON.stringify(history));
+  probe.metadata.name = `${history.metadata.name}-probe`;
+  const env = probe.spec.template.spec.containers[0].env.find((e: any) => e.name === 'TEMPORAL_NUM_HISTORY_SHARDS');
+  delete env.valueFrom;
+  env.value = '4';
+  const probeFile = listFile(server, `${step}-probe`, [probe]);
+  await pollUntil(`${step}: the workload policy to deny a history Deployment with a literal shard count`, 60_000, async () => {
+    const result = await server.kubectl(['create', '--dry-run=server', '-f', probeFile]);
+    return result.code !== 0 && result.stderr.includes('sets a value it can never change') ? true : undefined;
+  }, { intervalMs: 500, abort: () => server.crashed });
+  const result = await applyServerSide(server, listFile(server, step, objects));
+  if (result.code !== 0) throw new Error(server.failure(step, ['apply', '--server-side', '-f', `${step}.json`], result));
+}
+
+export const ownedBy = (items: any[], owner: any) => items.filter((i) => (i.metadata.ownerReferences ?? []).some((r: any) => r.controller && r.uid === owner.metadata.uid));
+export const list = async (server: KubeApiServer, kind: string, ns: string) => JSON.parse(await server.kubectlOk(`list ${kind}`, ['get', kind, '-n', ns, '-o', 'json'])).items as any[];
+
+/**
+ * For every Deployment of `objects`, its current ReplicaSet (the Deployment's revision) labelled
+ * `release` (when given) with all its pods; for every Job, its pod. Polls until the controllers have made them
+ * all; returns the current ReplicaSets by Deployment.
+ */
+export async function controllersCreated(server: KubeApiServer, ns: string, objects: any[], release?: string): Promise<Record<string, any>> {
+  const deployments = objectsOfKind(objects, 'Deployment').map((d) => d.metadata.name as string);
+  const jobs = objectsOfKind(objects, 'Job').map((j) => j.metadata.name as string);
+  expect(deployments.length).toBeGreaterThan(0);
+  let missing: string[] = [];
+  return pollUntil(`the controllers' ReplicaSets and pods in ${ns} (missing: ${missing.join(', ')})`, CONTROLLERS_WAIT_MS, async () => {
+    const [stored, sets, pods, storedJobs] = await Promise.all(['deployments', 'replicasets', 'pods', 'jobs'].map((k) => list(server, k, ns)));
+    const current: Record<string, any> = {};
+    missing = [];
+    for (const name of deployments) {
+      const d = stored.find((s) => s.metadata.name === name);
+      const revision = d?.metadata.annotations?.['deployment.kubernetes.io/revision'];
+      const rs = d && ownedBy(sets, d).find((r) => r.metadata.annotations?.['deployment.kubernetes.io/revision'] === revision);
+      const ok = rs && (release === undefined || rs.spec.template.metadata.labels['app.kubernetes.io/version'] === release) && rs.spec.replicas > 0 && ownedBy(pods, rs).length === rs.spec.replicas;
+      if (ok) current[name] = rs;
+      else missing.push(`Deployment ${name}`);
+    }
+    for (const name of jobs) {
+      const job = storedJobs.find((j) => j.metadata.name === name);
+      if (!job || ownedBy(pods, job).length === 0) missing.push(`Job ${name}`);
+    }
+    return missing.length === 0 ? current : undefined;
+  }, { intervalMs: 1000, abort: () => server.crashed });
 }
