@@ -77,7 +77,10 @@ export interface DatastoreTlsOptions {
   /**
    * Name to verify the database's certificate against (MySQL, Cassandra, Elasticsearch). Refused
    * for PostgreSQL, whose driver the server never gives it: it checks the certificate against `host`.
-   * @default - the host the client connects to
+   * On Cassandra the driver dials each node it finds in `system.peers` by IP address, and without a
+   * serverName checks that node's certificate against the IP: give one unless every node's
+   * certificate carries its IP address.
+   * @default - the host the client connects to (Cassandra: each node's IP address, the contact points' names)
    */
   readonly serverName?: string;
   /**
