@@ -181,7 +181,7 @@ export interface SqlDatastoreOptions {
    * `sslmode` is one the drivers accept, in lower case. On MySQL,
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
    * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and
-   * `allowFallbackToPlaintext` is refused beside TLS, and the isolation level is
+   * `allowFallbackToPlaintext` is refused beside TLS; the isolation level is
    * `transaction_isolation` (never `tx_isolation`, which MySQL 8 removed), one of READ-UNCOMMITTED,
    * READ-COMMITTED (the server's own when it is left out), REPEATABLE-READ or SERIALIZABLE.
    * @default - none
