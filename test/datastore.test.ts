@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Datastore, DatastoreTlsOptions, DatastoreType, ElasticsearchVersion, SecretRef, serverCredentialEnvNames, SqlPlugin, StoreRole } from '../lib';
 
 const password = SecretRef.of('db', 'password');
@@ -285,6 +286,31 @@ describe('Datastore', () => {
       for (const value of ['true', 'False', '1', 'Skip-Verify', 'PREFERRED']) expect(mysql({ tls: value })()._sql!.connectAttributes).toEqual({ tls: value });
       // PostgreSQL has no such attributes: its drivers would send them as run-time settings.
       expect(Datastore.postgres({ host: 'h', database: 'd', user: 'u', connectAttributes: { allowCleartextPasswords: 'true' } })._sql!.connectAttributes).toEqual({ allowCleartextPasswords: 'true' });
+    });
+    test('fails when a MySQL isolation attribute is one MySQL 8 refuses: tx_isolation (removed in 8.0) or a "-" in the name in any case, a level other than the four, or two spellings of the key', () => {
+      const mysql = (connectAttributes: Record<string, string>) => () => Datastore.mysql({ host: 'my', database: 'd', user: 'u', connectAttributes });
+      const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+        .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+      const LEVELS = ['read-uncommitted', 'read-committed', 'repeatable-read', 'serializable'];
+      const level = fc.tuple(fc.constantFrom(...LEVELS).chain(anyCase), fc.boolean()).map(([l, quoted]) => (quoted ? `'${l}'` : l));
+      // The server reads these names as the isolation level too, and sends them as MySQL 8 cannot take them.
+      fc.assert(fc.property(fc.constantFrom('tx_isolation', 'tx-isolation', 'transaction-isolation').chain(anyCase), level, (key, value) => {
+        expect(mysql({ [key]: value })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${key}"\\] is "${key}"; expected transaction_isolation, the name MySQL 8 knows the isolation level by\\. `
+          + `The server sends it as "SET ${key} = \\.\\.\\.", which MySQL 8 refuses on every connection .*Write transaction_isolation`));
+      }));
+      // Every level in any case, quoted or not, passes as given; anything else is refused.
+      fc.assert(fc.property(anyCase('transaction_isolation'), level, (key, value) => {
+        expect(mysql({ [key]: value })()._sql!.connectAttributes).toEqual({ [key]: value });
+      }));
+      const notALevel = fc.oneof(fc.constantFrom('READ COMMITTED', 'read_committed', 'READ-COMMITED', "'read-committed", "read-committed'", '"READ-COMMITTED"', '1', 'snapshot'),
+        fc.string({ minLength: 1, maxLength: 20 }).filter((v) => v.trim() !== '' && !LEVELS.includes(v.trim().replace(/^'(.*)'$/, '$1').toLowerCase())));
+      fc.assert(fc.property(notALevel, (value) => {
+        expect(mysql({ transaction_isolation: value })).toThrow(/Datastore.mysql: connectAttributes\["transaction_isolation"\] is .*; expected READ-UNCOMMITTED, READ-COMMITTED, REPEATABLE-READ or SERIALIZABLE, with hyphens, optionally in single quotes\. MySQL refuses any other value/s);
+      }));
+      expect(mysql({ transaction_isolation: 'READ-COMMITTED', Transaction_Isolation: 'SERIALIZABLE' }))
+        .toThrow(/connectAttributes\["Transaction_Isolation"\] is "Transaction_Isolation"; expected one transaction_isolation attribute; "transaction_isolation" is one too\. The server reads every case of the name as one attribute/);
+      // PostgreSQL has no such variable rule: the name is a run-time setting there.
+      expect(Datastore.postgres({ host: 'pg', database: 'd', user: 'u', connectAttributes: { tx_isolation: 'x' } })._sql!.connectAttributes).toEqual({ tx_isolation: 'x' });
     });
     test('fails when a PostgreSQL sslmode is none the drivers accept, in any case: every connection of the server and the schema tool would fail', () => {
       const ca = SecretRef.of('db-ca', 'ca.crt');

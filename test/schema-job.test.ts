@@ -78,6 +78,56 @@ describe('SchemaJob', () => {
     for (const step of nonEmpty(steps(all[0]))) expect(step.image).toBe('temporalio/admin-tools:1.32.2');
   });
 
+  test('every TLS file a MySQL, Cassandra or Elasticsearch schema step or schema wait names is mounted from the store\'s own Secret key, in each role', () => {
+    const ref = (role: string, kind: string) => SecretRef.of(`${role}-${kind}`, `${kind}.pem`);
+    const tls = (role: string) => ({ ca: ref(role, 'ca'), clientCertificate: ref(role, 'cert'), clientKey: ref(role, 'key'), serverName: 'db.example.com' });
+    const sources = (role: string) => [`${role}-ca/ca.pem`, `${role}-cert/cert.pem`, `${role}-key/key.pem`];
+    /** The Secret key a file path shows in a pod, through the container's mounts. */
+    const fileSource = (pod: any, container: any, file: string) => {
+      const mount = (container.volumeMounts ?? []).filter((m: any) => file.startsWith(`${m.mountPath}/`)).sort((a: any, b: any) => b.mountPath.length - a.mountPath.length)[0];
+      if (!mount) return undefined;
+      const volume = pod.volumes.find((v: any) => v.name === mount.name);
+      for (const source of volume?.projected?.sources ?? []) {
+        const item = source.secret?.items?.find((i: any) => i.path === file.slice(mount.mountPath.length + 1));
+        if (item) return `${source.secret.name}/${item.key}`;
+      }
+      return undefined;
+    };
+    const files = (pod: any, container: any, env: Array<{ name: string; value?: string }>) =>
+      env.filter((e) => /_(CA|CERT|KEY)(_FILE)?$/.test(e.name)).map((e) => fileSource(pod, container, e.value!));
+    for (const [defaultStore, visibility] of [
+      [(role: string) => Datastore.mysql({ host: 'my', database: `t_${role.replace('-', '_')}`, user: 'u', password, tls: tls(role) }),
+        (role: string) => Datastore.mysql({ host: 'my', database: `t_${role.replace('-', '_')}`, user: 'u', password, tls: tls(role) })],
+      [(role: string) => Datastore.cassandra({ hosts: ['c'], keyspace: 'temporal', user: 'u', password, tls: tls(role) }),
+        (role: string) => Datastore.elasticsearch({ url: 'https://es:9200', index: `temporal_visibility_v1_${role}`, tls: tls(role) })],
+    ] as const) {
+      const chart = testChart();
+      cluster(chart, {
+        persistence: new Persistence(chart, 'p', { defaultStore: defaultStore('default'), visibilityStore: visibility('visibility'), secondaryVisibilityStore: visibility('secondary-visibility') }),
+        schema: { waitForElasticsearch: false },
+      });
+      const all = objects(chart);
+      const jobsOf = all.filter((o) => o.kind === 'Job' && o.metadata.name.startsWith('temporal-schema-'));
+      expect(jobsOf.map((j) => j.spec.template.metadata.labels['app.kubernetes.io/component']).sort()).toEqual(['schema-default', 'schema-secondary-visibility', 'schema-visibility']);
+      for (const job of jobsOf) {
+        const role = job.spec.template.metadata.labels['app.kubernetes.io/component'].replace(/^schema-/, '');
+        const pod = job.spec.template.spec;
+        for (const step of nonEmpty(steps(job))) {
+          const container = [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === step.name);
+          expect([step.name, files(pod, container, step.env)]).toEqual([step.name, sources(role)]);
+        }
+      }
+      // The servers' schema waits read the same files (an Elasticsearch store has no such wait here).
+      const frontend = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'temporal-frontend').spec.template.spec;
+      const waited = (frontend.initContainers ?? []).flatMap((c: any) => schemaWaitStores(c).map((s) => s.store));
+      expect(waited.length).toBeGreaterThan(0);
+      for (const role of waited) {
+        const wait = schemaWaitOf(frontend, role);
+        expect([role, files(frontend, wait, Object.entries(schemaWaitEnv(frontend, wait, all, role)).map(([name, value]) => ({ name, value })))]).toEqual([role, sources(role)]);
+      }
+    }
+  });
+
   test('MySQL with TLS: the MySQL folders and the TLS files from the Secrets', () => {
     const tls = { ca: SecretRef.of('ca', 'ca.crt'), clientCertificate: SecretRef.of('client', 'tls.crt'), clientKey: SecretRef.of('client', 'tls.key'), serverName: 'mysql.db' };
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {

@@ -352,6 +352,39 @@ export function checkMysqlDriverAttributes(owner: string, type: DatastoreType, t
   }
 }
 
+/*
+ * The MySQL plugin sends `transaction_isolation = 'READ-COMMITTED'` on every connection unless an
+ * attribute names the isolation level, as transaction_isolation or tx_isolation in any case
+ * (buildDSNAttrs, sqlplugin/mysql/session): it then lower-cases the value, quotes it, and the driver
+ * sends it as `SET <key> = <value>`. MySQL 8 removed tx_isolation ("Unknown system variable"), SET
+ * takes no "-" in a name, and a value other than the four levels is refused: each fails every
+ * connection of the server and temporal-sql-tool. Two spellings of the key are one to the plugin,
+ * which would keep either value as Go's map order falls.
+ */
+const MYSQL_ISOLATION_KEY = /^(transaction|tx)[_-]isolation$/i;
+const MYSQL_ISOLATION_LEVEL = /^(?:'(read-uncommitted|read-committed|repeatable-read|serializable)'|(read-uncommitted|read-committed|repeatable-read|serializable))$/i;
+
+export function checkMysqlIsolation(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.MYSQL) return;
+  const keys = Object.keys(attributes).filter((key) => MYSQL_ISOLATION_KEY.test(key.trim()));
+  for (const key of keys) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    if (key.trim().toLowerCase() !== 'transaction_isolation') {
+      throw propError(owner, prop, key, 'transaction_isolation, the name MySQL 8 knows the isolation level by',
+        `The server sends it as "SET ${key.trim()} = ...", which MySQL 8 refuses on every connection (tx_isolation was removed in 8.0, and SET takes no "-" in a name), `
+        + 'and drops its own READ-COMMITTED for it. Write transaction_isolation, or leave it out for the server\'s READ-COMMITTED.');
+    }
+    if (!MYSQL_ISOLATION_LEVEL.test(attributes[key].trim())) {
+      throw propError(owner, prop, attributes[key], 'READ-UNCOMMITTED, READ-COMMITTED, REPEATABLE-READ or SERIALIZABLE, with hyphens, optionally in single quotes',
+        'MySQL refuses any other value for the variable (the SQL spelling "READ COMMITTED" included), so every connection would fail. Leave it out for the server\'s READ-COMMITTED.');
+    }
+  }
+  if (keys.length > 1) {
+    throw propError(owner, `connectAttributes[${JSON.stringify(keys[1])}]`, keys[1], `one transaction_isolation attribute; ${JSON.stringify(keys[0])} is one too`,
+      'The server reads every case of the name as one attribute, and which value it keeps is left to chance; keep one.');
+  }
+}
+
 /** A connection lifetime the server parses as a Go duration: whole milliseconds. */
 export function checkedLifetime(owner: string, lifetime: Duration): Duration {
   requireDurationMillis(owner, 'pool.maxConnLifetime', lifetime, 0);

@@ -77,7 +77,10 @@ export interface DatastoreTlsOptions {
   /**
    * Name to verify the database's certificate against (MySQL, Cassandra, Elasticsearch). Refused
    * for PostgreSQL, whose driver the server never gives it: it checks the certificate against `host`.
-   * @default - the host the client connects to
+   * On Cassandra the driver dials each node it finds in `system.peers` by IP address, and without a
+   * serverName checks that node's certificate against the IP: give one unless every node's
+   * certificate carries its IP address.
+   * @default - the host the client connects to (Cassandra: each node's IP address, the contact points' names)
    */
   readonly serverName?: string;
   /**
@@ -180,7 +183,9 @@ export interface SqlDatastoreOptions {
    * `sslmode` is one the drivers accept, in lower case. On MySQL,
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
    * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and
-   * `allowFallbackToPlaintext` is refused beside TLS.
+   * `allowFallbackToPlaintext` is refused beside TLS; the isolation level is
+   * `transaction_isolation` (never `tx_isolation`, which MySQL 8 removed), one of READ-UNCOMMITTED,
+   * READ-COMMITTED (the server's own when it is left out), REPEATABLE-READ or SERIALIZABLE.
    * @default - none
    */
   readonly connectAttributes?: Record<string, string>;

@@ -4,7 +4,7 @@ import { GoTemplate } from '../config/template';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
-  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
+  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
 } from './datastore-checks';
 import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
@@ -158,6 +158,7 @@ export class Datastore {
     checkPostgresSslmode(owner, type, connectAttributes);
     checkTlsAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlDriverAttributes(owner, type, options.tls, connectAttributes);
+    checkMysqlIsolation(owner, type, connectAttributes);
     checkSchemaAttributes(owner, type, connectAttributes);
     return new Datastore({
       type,

@@ -38,6 +38,8 @@ interface Decoded {
   readonly loadError: string;
   readonly strictError: string;
   readonly rendered: string;
+  /** By datastore name: the parameters the server's MySQL plugin hands its driver, or its error. */
+  readonly mysqlDSNAttrs?: Record<string, { attrs?: Record<string, string>; error?: string }>;
 }
 
 /** What the server's loader makes of each (file, env) pair, in one process. */
@@ -104,6 +106,16 @@ const attributeKey = fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,12}$/)
   .filter((k) => !/^(ssl)?(password|passwd|pwd|pass)$|^(host|hostaddr|port|dbname|database|user|service|servicefile|sslmode|tls)$/.test(k));
 const attributes = fc.dictionary(attributeKey, hostile(1, 8).filter((v) => v.trim() !== ''), { maxKeys: 3 });
 
+/** A word in any mix of upper and lower case. */
+const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+  .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+/** A MySQL isolation attribute as synth takes it: the name in any case, one of the four levels in any case, quoted or not. */
+const mysqlIsolation = fc.record({
+  key: anyCase('transaction_isolation'),
+  level: fc.constantFrom('read-uncommitted', 'read-committed', 'repeatable-read', 'serializable').chain(anyCase),
+  quoted: fc.boolean(),
+});
+
 const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
   type: fc.constant(type),
   host: hostName,
@@ -118,10 +130,13 @@ const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
     timeoutSeconds: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
   }), { nil: undefined }),
   connectAttributes: attributes,
+  isolation: type === 'mysql' ? fc.option(mysqlIsolation, { nil: undefined }) : fc.constant(undefined),
   tls: fc.option(storeTlsSpec(type), { nil: undefined }),
   maxConns: fc.integer({ min: 1, max: 50 }),
   lifetimeSeconds: fc.integer({ min: 1, max: 86400 }),
-});
+}).map((s) => (s.isolation
+  ? { ...s, connectAttributes: { ...s.connectAttributes, [s.isolation.key]: s.isolation.quoted ? `'${s.isolation.level}'` : s.isolation.level } }
+  : s));
 const cassandraStore = fc.record({
   type: fc.constant('cassandra' as const),
   hosts: fc.array(hostName, { minLength: 1, maxLength: 3 }),
@@ -134,6 +149,7 @@ const cassandraStore = fc.record({
   }), { nil: undefined }),
   datacenter: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { nil: undefined }),
   consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'ONE', 'ALL'), { nil: undefined }),
+  serialConsistency: fc.option(fc.constantFrom('SERIAL', 'LOCAL_SERIAL'), { nil: undefined }),
   tls: fc.option(storeTlsSpec('cassandra'), { nil: undefined }),
 }).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
 const elasticStore = fc.record({
@@ -222,7 +238,8 @@ function datastore(spec: any): Datastore {
         pool: { maxConns: spec.maxConns, maxIdleConns: 1, maxConnLifetime: Duration.seconds(spec.lifetimeSeconds) },
       });
     case 'cassandra':
-      return Datastore.cassandra({ hosts: spec.hosts, port: spec.port, keyspace: spec.keyspace, user: userOf(spec.user), password, datacenter: spec.datacenter, consistency: spec.consistency, tls });
+      return Datastore.cassandra({ hosts: spec.hosts, port: spec.port, keyspace: spec.keyspace, user: userOf(spec.user), password, datacenter: spec.datacenter, consistency: spec.consistency,
+        serialConsistency: spec.serialConsistency, tls });
     default:
       return Datastore.elasticsearch({
         url: `${spec.scheme}://${spec.host}${spec.port === undefined ? '' : `:${spec.port}`}`, index: spec.index, version: spec.version, username: userOf(spec.user), password, tls,
@@ -351,7 +368,8 @@ const joinHostPort = (host: string, p: number) => {
   return bare.includes(':') ? `[${bare}]:${p}` : `${host}:${p}`;
 };
 
-function expectStore(problems: string[], where: string, decoded: any, spec: any, secrets: Map<string, string>, file: (p: string) => string | undefined) {
+function expectStore(problems: string[], where: string, decoded: any, spec: any, secrets: Map<string, string>, file: (p: string) => string | undefined,
+  visibility: boolean, dsn: { attrs?: Record<string, string>; error?: string } | undefined) {
   const want = (field: string, actual: unknown, expected: unknown) => {
     if (canon(actual) !== canon(expected)) problems.push(`${where}.${field}: the server read ${show(actual)}, the props said ${show(expected)}`);
   };
@@ -384,8 +402,21 @@ function expectStore(problems: string[], where: string, decoded: any, spec: any,
         : null);
       want('sql.connectAttributes', sql?.connectAttributes ?? {}, spec.connectAttributes);
       want('sql.maxConns', sql?.maxConns, spec.maxConns);
+      want('sql.maxIdleConns', sql?.maxIdleConns, 1);
       want('sql.maxConnLifetime', sql?.maxConnLifetime, goSeconds(spec.lifetimeSeconds));
       tlsOf(sql?.tls);
+      if (spec.type === 'mysql') {
+        // What the MySQL plugin hands the driver, which sends every parameter it does not know as
+        // `SET <key> = <value>`: MySQL 8's transaction_isolation at a level it knows, lower-cased
+        // and quoted, or the plugin's own; never the tx_isolation MySQL 8 removed.
+        const { [spec.isolation?.key ?? '']: _isolation, ...others } = spec.connectAttributes;
+        want('mysql driver parameters', dsn, {
+          attrs: {
+            ...others, ...(visibility ? {} : { interpolateParams: 'true' }), parseTime: 'true', clientFoundRows: 'true',
+            transaction_isolation: spec.isolation ? `'${spec.isolation.level.toLowerCase()}'` : "'READ-COMMITTED'",
+          },
+        });
+      }
       break;
     }
     case 'cassandra': {
@@ -397,6 +428,7 @@ function expectStore(problems: string[], where: string, decoded: any, spec: any,
       want('cassandra.password', c?.password, password);
       want('cassandra.datacenter', c?.datacenter, spec.datacenter ?? '');
       want('cassandra.consistency.default.consistency', c?.consistency?.default?.consistency ?? '', spec.consistency ?? '');
+      want('cassandra.consistency.default.serialConsistency', c?.consistency?.default?.serialConsistency ?? '', spec.serialConsistency ?? '');
       tlsOf(c?.tls);
       break;
     }
@@ -448,10 +480,14 @@ function compare(s: Scenario, cluster: TemporalCluster, objects: any[], role: st
   want('log.level', c.log.level, s.logLevel ?? 'info');
   want('persistence.numHistoryShards', c.persistence.numHistoryShards, s.numHistoryShards);
   const stores = c.persistence.datastores ?? {};
-  expectStore(problems, `datastores[defaultStore=${c.persistence.defaultStore}]`, stores[c.persistence.defaultStore], s.defaultStore, secrets, file);
-  expectStore(problems, `datastores[visibilityStore=${c.persistence.visibilityStore}]`, stores[c.persistence.visibilityStore], s.visibilityStore, secrets, file);
+  const dsn = (name: string) => d.mysqlDSNAttrs?.[name];
+  expectStore(problems, `datastores[defaultStore=${c.persistence.defaultStore}]`, stores[c.persistence.defaultStore], s.defaultStore, secrets, file,
+    false, dsn(c.persistence.defaultStore));
+  expectStore(problems, `datastores[visibilityStore=${c.persistence.visibilityStore}]`, stores[c.persistence.visibilityStore], s.visibilityStore, secrets, file,
+    true, dsn(c.persistence.visibilityStore));
   if (s.secondaryVisibilityStore) {
-    expectStore(problems, `datastores[secondaryVisibilityStore=${c.persistence.secondaryVisibilityStore}]`, stores[c.persistence.secondaryVisibilityStore], s.secondaryVisibilityStore, secrets, file);
+    expectStore(problems, `datastores[secondaryVisibilityStore=${c.persistence.secondaryVisibilityStore}]`, stores[c.persistence.secondaryVisibilityStore], s.secondaryVisibilityStore, secrets, file,
+      true, dsn(c.persistence.secondaryVisibilityStore));
   }
   want('persistence.secondaryVisibilityStore set', c.persistence.secondaryVisibilityStore !== '', s.secondaryVisibilityStore !== undefined);
   want('persistence.datastores keys', Object.keys(stores).sort(),
@@ -607,4 +643,17 @@ test('the checks can fail: the loader reports a key the server ignores, and a va
   expect(unknown.loadError).toBe('');
   expect(unknown.strictError).toMatch(/field levle not found/);
   expect(folded.config.persistence.datastores.default.sql.connectAttributes.a).toBe('x y');
+});
+
+test('the checks can fail: the MySQL plugin sends a tx_isolation attribute instead of its own level, and refuses interpolateParams on a visibility store', () => {
+  const mysql = (attributes: string) => `      sql:\n        pluginName: mysql8\n        databaseName: x\n        connectAddr: h:3306\n        connectProtocol: tcp\n        connectAttributes:\n${attributes}`;
+  const [decoded] = decode([{
+    config: '# enable-template\npersistence:\n  defaultStore: default\n  visibilityStore: visibility\n  numHistoryShards: 4\n  datastores:\n'
+      + `    default:\n${mysql('          TX_Isolation: READ-COMMITTED\n')}    visibility:\n${mysql('          interpolateParams: "false"\n')}`,
+    env: {},
+  }]);
+  expect(decoded.loadError).toBe('');
+  // MySQL 8 answers `SET tx_isolation = ...` with "Unknown system variable" (synth refuses the attribute).
+  expect(decoded.mysqlDSNAttrs!.default).toEqual({ attrs: { tx_isolation: "'read-committed'", interpolateParams: 'true', parseTime: 'true', clientFoundRows: 'true' } });
+  expect(decoded.mysqlDSNAttrs!.visibility).toEqual({ error: 'interpolateParams is not supported for mysql visibility stores' });
 });

@@ -18,7 +18,10 @@
 //   - strictError is yaml.v3's error when the rendered file is decoded again into config.Config
 //     with KnownFields(true): a key the server's structs do not have, which the server itself
 //     ignores without a word;
-//   - rendered is the file after the server's template step, as yaml.v3 reads it.
+//   - rendered is the file after the server's template step, as yaml.v3 reads it;
+//   - mysqlDSNAttrs holds, for each MySQL datastore of a config that loaded, the parameters the
+//     server's MySQL plugin hands its driver ({"attrs": {...}} or {"error": "..."}), made by the
+//     plugin's own code from the store's connectAttributes, as a default or a visibility store.
 package main
 
 import (
@@ -34,6 +37,8 @@ import (
 	_ "unsafe" // go:linkname
 
 	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
+	_ "go.temporal.io/server/common/persistence/sql/sqlplugin/mysql/session" // mysqlDSNAttrs
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,6 +47,18 @@ import (
 //
 //go:linkname processConfigFile go.temporal.io/server/common/config.processConfigFile
 func processConfigFile(data []byte, filename string) ([]byte, error)
+
+// mysqlDSNAttrs is the MySQL plugin's step from sql.connectAttributes to the driver's parameters
+// (sqlplugin/mysql/session): the default isolation level, the attributes it always sets, and
+// interpolateParams, which it refuses on a visibility store. The password command is never run.
+//
+//go:linkname mysqlDSNAttrs go.temporal.io/server/common/persistence/sql/sqlplugin/mysql/session.buildDSNAttrs
+func mysqlDSNAttrs(dbKind sqlplugin.DbKind, cfg *config.SQL) (map[string]string, error)
+
+type dsnAttrs struct {
+	Attrs map[string]string `json:"attrs,omitempty"`
+	Error string            `json:"error,omitempty"`
+}
 
 type inputCase struct {
 	Config string            `json:"config"`
@@ -53,6 +70,8 @@ type result struct {
 	LoadError   string `json:"loadError"`
 	StrictError string `json:"strictError"`
 	Rendered    string `json:"rendered"`
+
+	MysqlDSNAttrs map[string]dsnAttrs `json:"mysqlDSNAttrs"`
 }
 
 func main() {
@@ -102,6 +121,7 @@ func decodeCase(path string, c inputCase) result {
 		r.LoadError = err.Error()
 	} else {
 		r.Config = plain(reflect.ValueOf(cfg))
+		r.MysqlDSNAttrs = mysqlAttrs(cfg.Persistence)
 	}
 
 	rendered, err := processConfigFile([]byte(c.Config), filepath.Base(path))
@@ -118,6 +138,27 @@ func decodeCase(path string, c inputCase) result {
 		r.StrictError = err.Error()
 	}
 	return r
+}
+
+func mysqlAttrs(p config.Persistence) map[string]dsnAttrs {
+	out := map[string]dsnAttrs{}
+	for name, ds := range p.DataStores {
+		if ds.SQL == nil || ds.SQL.PluginName != "mysql8" {
+			continue
+		}
+		kind := sqlplugin.DbKindMain
+		if name == p.VisibilityStore || name == p.SecondaryVisibilityStore {
+			kind = sqlplugin.DbKindVisibility
+		}
+		sql := *ds.SQL
+		attrs, err := mysqlDSNAttrs(kind, &sql)
+		if err != nil {
+			out[name] = dsnAttrs{Error: err.Error()}
+		} else {
+			out[name] = dsnAttrs{Attrs: attrs}
+		}
+	}
+	return out
 }
 
 var durationType = reflect.TypeFor[time.Duration]()
