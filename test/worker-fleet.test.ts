@@ -1145,6 +1145,23 @@ describe('WorkerFleet', () => {
       expect(() => setup({ temporalNamespace: 'payments' }, { ...declared, enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' }] })).not.toThrow();
     });
 
+    test('the cluster it polls has its frontend, matching or history stopped (replicas 0), and the fleet runs pods or is autoscaled', () => {
+      const fleets: Array<[string, Partial<WorkerFleetProps>]> = [['fixed', {}], ['KEDA', { autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }) }], ['HPA', { autoscaling: FleetAutoscaling.cpu() }]];
+      fc.assert(fc.property(fc.constantFrom('frontend', 'matching', 'history'), fc.constantFrom(...fleets), fc.boolean(), (role, [, props], elsewhere) => {
+        const app = Testing.app();
+        const clusterChart = testChart(app);
+        const c = cluster(clusterChart, { [role]: { replicas: 0 } });
+        const chart = elsewhere ? new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true }) : clusterChart;
+        const fleet = () => new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
+        expect(fleet).toThrow(`WorkerFleet 'orders': cluster is "TemporalCluster 'temporal'"; expected a cluster whose ${role} runs: it has replicas 0. `
+          + `Every poll of the fleet's workers (and KEDA's backlog reads) would fail while it is stopped. Give the cluster's ${role} replicas, or set the fleet's replicas: 0`);
+      }), { numRuns: 30 });
+      // A fleet held at 0 pods while the cluster is stopped, a stopped system worker, and a frontend scaled by its autoscaler pass.
+      expect(() => setup({ replicas: 0 }, { frontend: { replicas: 0 } })).not.toThrow();
+      expect(() => setup({}, { worker: { replicas: 0 } })).not.toThrow();
+      expect(() => setup({ autoscaling: FleetAutoscaling.backlog() }, { frontend: { autoscaling: { minReplicas: 1, maxReplicas: 3 } } })).not.toThrow();
+    });
+
     test('a KEDA setting that only acts at zero pods is set with minReplicas above 0', () => {
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 5 }))
         .toThrow(/FleetAutoscaling.backlog: activationBacklog is 5; expected no value with minReplicas 2\. .*KEDA ignores it unless minReplicas is 0/);

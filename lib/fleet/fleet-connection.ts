@@ -240,6 +240,20 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
 }
 
 /**
+ * A fleet that runs pods (or is autoscaled) on a cluster with a role a poll goes through stopped:
+ * the frontend takes the poll, matching holds the queue, history records the task's start and
+ * completion. Every poll, and every backlog read of KEDA, would fail until the role runs again.
+ */
+export function checkClusterRuns(owner: string, cluster: TemporalCluster | undefined, runsPods: boolean): void {
+  if (!cluster || !runsPods) return;
+  const stopped = [cluster.frontend, cluster.matching, cluster.history].find((role) => role.maxReplicas === 0);
+  if (stopped) {
+    throw propError(owner, 'cluster', `TemporalCluster '${cluster.name}'`, `a cluster whose ${stopped.role} runs: it has replicas 0`,
+      `Every poll of the fleet's workers (and KEDA's backlog reads) would fail while it is stopped. Give the cluster's ${stopped.role} replicas, or set the fleet's replicas: 0 (without autoscaling) until the cluster runs again.`);
+  }
+}
+
+/**
  * Where the fleet would read one of `cluster`'s own Secrets (in the same namespace) beyond the
  * frontend's CA: its client certificate, another key of a server Secret, an API key kept there.
  */

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
 import { clashKey, addFleetCheck } from './fleet-app-index';
-import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { boundCluster, checkTaskQueues } from './task-queues';
@@ -170,6 +170,7 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'replicas', props.replicas, 'no value with autoscaling', 'The autoscaler owns the replica count; set its minReplicas instead.');
     }
     this.replicas = this.autoscaling ? undefined : requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
+    checkClusterRuns(owner, cluster, this.autoscaling !== undefined || this.replicas! > 0);
     const graceSeconds = requireDurationSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
     this.shutdownGraceTime = Duration.seconds(graceSeconds);
     this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
