@@ -10,7 +10,7 @@ import {
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetMonitoring, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
-import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
+import { KubeHorizontalPodAutoscalerV2, KubeSecret, KubeServiceAccount } from '../imports/k8s';
 import { ScaledObject } from '../imports/keda.sh_scaledobjects';
 import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support/network-policy';
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
@@ -1160,6 +1160,25 @@ describe('WorkerFleet', () => {
       expect(() => setup({ replicas: 0 }, { frontend: { replicas: 0 } })).not.toThrow();
       expect(() => setup({}, { worker: { replicas: 0 } })).not.toThrow();
       expect(() => setup({ autoscaling: FleetAutoscaling.backlog() }, { frontend: { autoscaling: { minReplicas: 1, maxReplicas: 3 } } })).not.toThrow();
+    });
+
+    test('it runs as a ServiceAccount the library emits for another workload: a cluster\'s servers or Jobs, or another fleet, in any chart of its namespace', () => {
+      fc.assert(fc.property(fc.constantFrom('temporal', 'prod', 'tmp-a'), fc.constantFrom('server', 'jobs', 'fleet'), fc.boolean(), (clusterName, of, otherChart) => {
+        const app = Testing.app();
+        const clusterChart = testChart(app);
+        const c = cluster(clusterChart, {}, clusterName);
+        const chart = otherChart ? new Chart(app, 'apps', { namespace: 'temporal', disableResourceNameHashes: true }) : clusterChart;
+        new WorkerFleet(clusterChart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c });
+        const sa = of === 'fleet' ? 'billing' : `${clusterName}-${of}`;
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, serviceAccountName: sa });
+        expect(() => app.synth()).toThrow(`WorkerFleet 'orders': serviceAccountName is "${sa}", the ServiceAccount of test/${of === 'fleet' ? 'billing' : clusterName}; expected a ServiceAccount made for the workers. `
+          + 'Its workload identity annotations (a cloud role for the database or the archival buckets) and pull secrets would be the workers\' too.');
+      }), { numRuns: 20 });
+      // A ServiceAccount of the user's own, and the servers' name in another namespace, where it is another ServiceAccount, pass.
+      const { chart } = setup({ serviceAccountName: 'orders-irsa' });
+      new KubeServiceAccount(chart, 'irsa', { metadata: { name: 'orders-irsa', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/orders' } } });
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(() => Testing.synth(setup({ namespace: 'orders', serviceAccountName: 'temporal-server' }).chart)).not.toThrow();
     });
 
     test('a KEDA setting that only acts at zero pods is set with minReplicas above 0', () => {

@@ -25,7 +25,7 @@ import { checkedPlacement } from '../pod/placement';
 import { namespaceCheckContainer } from '../pod/namespace-check';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
-import { pullSecretRefs } from '../pod/service-account';
+import { borrowedServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
@@ -354,10 +354,12 @@ export class WorkerFleet extends Construct {
       if (ownKeys.has(clashKey(c))) errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
       // Only the kinds read below are rendered (every object, for every fleet, made a synth of 100
       // fleets take seconds), and placed as written: a JSON patch may move a Secret into the namespace.
-      if (!RENDERED_KINDS.has(c.kind)) continue;
+      // A ServiceAccount only when the pods run as one named in the props: the fleet's own is none of the others.
+      if (!RENDERED_KINDS.has(c.kind) || (c.kind === 'ServiceAccount' && this.node.tryFindChild('ServiceAccount'))) continue;
       const json = c.toJson();
       const name = json.metadata?.name;
       if (json.metadata?.namespace !== this.namespace) continue;
+      if (c.kind === 'ServiceAccount') errors.push(...borrowedServiceAccount(owner, this.serviceAccountName, json, c.node.scope!.node.path));
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
         const mine = this.autoscaling ? `its own ${this.autoscaler!.scaledObject ? 'ScaledObject' : 'HorizontalPodAutoscaler'}` : `fixed replicas (${this.replicas})`;
@@ -378,8 +380,8 @@ export class WorkerFleet extends Construct {
   }
 }
 
-/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, and Secrets it mounts. */
-const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret']);
+/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, Secrets it mounts, the ServiceAccount it runs as. */
+const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret', 'ServiceAccount']);
 
 /**
  * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the
