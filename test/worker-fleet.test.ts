@@ -1181,6 +1181,37 @@ describe('WorkerFleet', () => {
       expect(() => Testing.synth(setup({ namespace: 'orders', serviceAccountName: 'temporal-server' }).chart)).not.toThrow();
     });
 
+    test('it reads the client certificate cert-manager issues for another fleet of its namespace: as its own, as an API key, or any key but the CA', () => {
+      const tls = { tls: ClusterTls.certManager({ issuer: { kind: IssuerKind.CLUSTER_ISSUER, name: 'temporal-ca' } }) };
+      const uses = fc.oneof(
+        fc.record({ prop: fc.constant('clientCertificate'), key: fc.constantFrom('tls.crt', 'tls.key', 'ca.crt') }),
+        fc.record({ prop: fc.constantFrom('serverCa', 'apiKey'), key: fc.constantFrom('tls.crt', 'tls.key', 'token') }));
+      fc.assert(fc.property(uses, fc.constantFrom('billing', 'payments-eu'), fc.boolean(), fc.constantFrom('default', 'other'), ({ prop, key }, other, otherChart, otherTemporalNamespace) => {
+        const app = Testing.app();
+        const chart = testChart(app);
+        const c = cluster(chart, tls);
+        const theirs = otherChart ? new Chart(app, 'apps', { namespace: 'temporal', disableResourceNameHashes: true }) : chart;
+        new WorkerFleet(theirs, other, { image: IMAGE, taskQueues: [other], cluster: c, temporalNamespace: otherTemporalNamespace });
+        const secret = `${other}-client-tls`;
+        const read = prop === 'clientCertificate' ? { clientCertificate: FleetClientCertificate.fromSecret(secret, key === 'tls.crt' ? {} : { cert: key, key: 'other.key' }) }
+          : prop === 'serverCa' ? { serverCa: SecretRef.of(secret, key) } : { apiKey: SecretRef.of(secret, key), clientCertificate: FleetClientCertificate.certManager() };
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...read });
+        const theirsPath = `${otherChart ? 'apps' : 'test'}/${other}`;
+        expect(() => app.synth()).toThrow(prop === 'clientCertificate'
+          ? `WorkerFleet 'orders': clientCertificate is Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${theirsPath}; expected a client certificate of the fleet's own. Its holder calls the frontend as that fleet`
+          : `WorkerFleet 'orders': ${prop} is key "${key}" of Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${theirsPath}; expected `);
+      }), { numRuns: 40 });
+      // Its CA alone is the CA, and a Secret of that name in another namespace is another Secret.
+      const app = Testing.app();
+      const chart = testChart(app);
+      const c = cluster(chart, tls);
+      new WorkerFleet(chart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c });
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, serverCa: SecretRef.of('billing-client-tls', 'ca.crt') });
+      new WorkerFleet(new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true }), 'orders', { image: IMAGE, taskQueues: ['orders-eu'], cluster: c,
+        clientCertificate: FleetClientCertificate.fromSecret('billing-client-tls'), serverCa: SecretRef.of('temporal-ca', 'ca.crt') });
+      expect(() => app.synth()).not.toThrow();
+    });
+
     test('a KEDA setting that only acts at zero pods is set with minReplicas above 0', () => {
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 5 }))
         .toThrow(/FleetAutoscaling.backlog: activationBacklog is 5; expected no value with minReplicas 2\. .*KEDA ignores it unless minReplicas is 0/);

@@ -282,6 +282,25 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
   return errors;
 }
 
+/**
+ * Where the fleet would read the client certificate cert-manager issues for another fleet of its
+ * namespace (`certificate`, that fleet's Certificate as written): as its own client certificate, it
+ * calls the frontend as that fleet, with that fleet's permissions under an authorizer; as an API key
+ * or any key but the CA, it holds that fleet's certificate or private key. Its `ca.crt` is the CA alone.
+ */
+export function otherFleetSecretUses(owner: string, connection: FleetConnection, certificate: any, path: string): string[] {
+  const secret = certificate?.spec?.secretName;
+  const theirs = `Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${path}`;
+  const uses = referencedSecretKeys(connection).filter((r) => r.secret === secret && !(r.what === 'serverCa' && r.key === 'ca.crt'));
+  if (uses.length === 0) return [];
+  // A certificate and its key from one Secret are one mistake.
+  if (uses.some((r) => r.what.startsWith('clientCertificate'))) {
+    return [`${owner}: clientCertificate is ${theirs}; expected a client certificate of the fleet's own. Its holder calls the frontend as that fleet, with that fleet's permissions; give this fleet its own (FleetClientCertificate.certManager() issues one).`];
+  }
+  return uses.map((r) => `${owner}: ${r.what} is key ${JSON.stringify(r.key)} of ${theirs}; expected ${r.what === 'serverCa' ? 'its "ca.crt" only' : 'a Secret that holds the fleet\'s API key'}. `
+    + 'Its other keys are that fleet\'s certificate and private key, whose holder calls the frontend as that fleet.');
+}
+
 /** The SDKs' standard connection variables (Temporal's environment configuration), and nothing else. */
 export function connectionEnv(connection: FleetConnection, temporalNamespace: string): EnvVar[] {
   const env: EnvVar[] = [

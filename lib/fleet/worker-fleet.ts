@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
 import { clashKey, addFleetCheck } from './fleet-app-index';
-import { checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, otherFleetSecretUses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { boundCluster, checkTaskQueues } from './task-queues';
@@ -355,11 +355,13 @@ export class WorkerFleet extends Construct {
       // Only the kinds read below are rendered (every object, for every fleet, made a synth of 100
       // fleets take seconds), and placed as written: a JSON patch may move a Secret into the namespace.
       // A ServiceAccount only when the pods run as one named in the props: the fleet's own is none of the others.
-      if (!RENDERED_KINDS.has(c.kind) || (c.kind === 'ServiceAccount' && this.node.tryFindChild('ServiceAccount'))) continue;
+      if (!RENDERED_KINDS.has(c.kind) || (c.kind === 'ServiceAccount' && this.node.tryFindChild('ServiceAccount'))
+        || (c.kind === 'Certificate' && !(c.node.scope instanceof WorkerFleet && referencedSecretKeys(this.connection).length > 0))) continue;
       const json = c.toJson();
       const name = json.metadata?.name;
       if (json.metadata?.namespace !== this.namespace) continue;
       if (c.kind === 'ServiceAccount') errors.push(...borrowedServiceAccount(owner, this.serviceAccountName, json, c.node.scope!.node.path));
+      if (c.kind === 'Certificate') errors.push(...otherFleetSecretUses(owner, this.connection, json, c.node.scope!.node.path));
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
         const mine = this.autoscaling ? `its own ${this.autoscaler!.scaledObject ? 'ScaledObject' : 'HorizontalPodAutoscaler'}` : `fixed replicas (${this.replicas})`;
@@ -380,8 +382,8 @@ export class WorkerFleet extends Construct {
   }
 }
 
-/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, Secrets it mounts, the ServiceAccount it runs as. */
-const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret', 'ServiceAccount']);
+/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, Secrets it mounts, the ServiceAccount it runs as, other fleets' Certificates. */
+const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret', 'ServiceAccount', 'Certificate']);
 
 /**
  * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the
