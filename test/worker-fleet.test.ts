@@ -1493,6 +1493,18 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('fails when its validation renders the other fleets\' Certificates: rendering each for each of 100 fleets with client certificates tripled the synth', () => {
+      const { chart, cluster: c } = setup({}, { tls: ClusterTls.certManager({ issuer: { kind: IssuerKind.CLUSTER_ISSUER, name: 'temporal-ca' } }) });
+      const fleets = ['billing', 'payments'].map((name) => new WorkerFleet(chart, name, { image: IMAGE, taskQueues: [name], cluster: c }));
+      const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
+      try {
+        for (const f of fleets) expect(f.node.validate()).toEqual([]);
+        expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).not.toContain('Certificate');
+      } finally {
+        toJson.mockRestore();
+      }
+    });
+
     test('fails when the fleets\' checks walk the app once per fleet per chart: 100 fleets, each in its team\'s chart, took seconds to synthesize', () => {
       // Walks of the whole app, counted as reads of its root's children, per chart, for an app of n fleets in n charts.
       const walksFor = (n: number) => {

@@ -284,12 +284,11 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
 
 /**
  * Where the fleet would read the client certificate cert-manager issues for another fleet of its
- * namespace (`certificate`, that fleet's Certificate as written): as its own client certificate, it
+ * namespace (`secret`, the Secret that fleet's pods mount): as its own client certificate, it
  * calls the frontend as that fleet, with that fleet's permissions under an authorizer; as an API key
  * or any key but the CA, it holds that fleet's certificate or private key. Its `ca.crt` is the CA alone.
  */
-export function otherFleetSecretUses(owner: string, connection: FleetConnection, certificate: any, path: string): string[] {
-  const secret = certificate?.spec?.secretName;
+export function otherFleetSecretUses(owner: string, connection: FleetConnection, secret: string, path: string): string[] {
   const theirs = `Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${path}`;
   const uses = referencedSecretKeys(connection).filter((r) => r.secret === secret && !(r.what === 'serverCa' && r.key === 'ca.crt'));
   if (uses.length === 0) return [];
