@@ -28,16 +28,3 @@ export function emitServiceAccount(scope: Construct, id: string, metadata: { nam
 export function pullSecretRefs(names: readonly string[]): Array<{ name: string }> | undefined {
   return names.length > 0 ? names.map((name) => ({ name })) : undefined;
 }
-
-/**
- * Where a workload given an existing ServiceAccount by name (`sa`, an object of the app as written)
- * would run as one the library emits for another workload: that ServiceAccount's workload identity
- * (a cloud role for the database or the archival buckets) and pull secrets would be the workload's
- * too, which one ServiceAccount per kind of workload is there to prevent.
- */
-export function borrowedServiceAccount(owner: string, serviceAccountName: string, sa: any, path: string): string[] {
-  if (sa?.metadata?.name !== serviceAccountName || sa.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-temporal') return [];
-  return [`${owner}: serviceAccountName is ${JSON.stringify(serviceAccountName)}, the ServiceAccount of ${path}; expected a ServiceAccount made for the workers. `
-    + 'Its workload identity annotations (a cloud role for the database or the archival buckets) and pull secrets would be the workers\' too. '
-    + 'Leave serviceAccountName unset for one of the fleet\'s own, or name a ServiceAccount of your own.'];
-}
