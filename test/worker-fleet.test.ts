@@ -10,7 +10,7 @@ import {
   TemporalCluster, TopologySpread, WorkerFleet, WorkerFleetAlert, WorkerFleetMonitoring, WorkerFleetProps, WORKER_FLEET_LABEL, tallyLabelValue,
 } from '../lib';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT } from '../lib/pod/security-context';
-import { KubeHorizontalPodAutoscalerV2, KubeSecret } from '../imports/k8s';
+import { KubeHorizontalPodAutoscalerV2, KubeSecret, KubeServiceAccount } from '../imports/k8s';
 import { ScaledObject } from '../imports/keda.sh_scaledobjects';
 import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support/network-policy';
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
@@ -1145,6 +1145,73 @@ describe('WorkerFleet', () => {
       expect(() => setup({ temporalNamespace: 'payments' }, { ...declared, enableGlobalNamespace: true, remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' }] })).not.toThrow();
     });
 
+    test('the cluster it polls has its frontend, matching or history stopped (replicas 0), and the fleet runs pods or is autoscaled', () => {
+      const fleets: Array<[string, Partial<WorkerFleetProps>]> = [['fixed', {}], ['KEDA', { autoscaling: FleetAutoscaling.backlog({ minReplicas: 0 }) }], ['HPA', { autoscaling: FleetAutoscaling.cpu() }]];
+      fc.assert(fc.property(fc.constantFrom('frontend', 'matching', 'history'), fc.constantFrom(...fleets), fc.boolean(), (role, [, props], elsewhere) => {
+        const app = Testing.app();
+        const clusterChart = testChart(app);
+        const c = cluster(clusterChart, { [role]: { replicas: 0 } });
+        const chart = elsewhere ? new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true }) : clusterChart;
+        const fleet = () => new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...props });
+        expect(fleet).toThrow(`WorkerFleet 'orders': cluster is "TemporalCluster 'temporal'"; expected a cluster whose ${role} runs: it has replicas 0. `
+          + `Every poll of the fleet's workers (and KEDA's backlog reads) would fail while it is stopped. Give the cluster's ${role} replicas, or set the fleet's replicas: 0`);
+      }), { numRuns: 30 });
+      // A fleet held at 0 pods while the cluster is stopped, a stopped system worker, and a frontend scaled by its autoscaler pass.
+      expect(() => setup({ replicas: 0 }, { frontend: { replicas: 0 } })).not.toThrow();
+      expect(() => setup({}, { worker: { replicas: 0 } })).not.toThrow();
+      expect(() => setup({ autoscaling: FleetAutoscaling.backlog() }, { frontend: { autoscaling: { minReplicas: 1, maxReplicas: 3 } } })).not.toThrow();
+    });
+
+    test('it runs as a ServiceAccount the library emits for another workload: a cluster\'s servers or Jobs, or another fleet, in any chart of its namespace', () => {
+      fc.assert(fc.property(fc.constantFrom('temporal', 'prod', 'tmp-a'), fc.constantFrom('server', 'jobs', 'fleet'), fc.boolean(), (clusterName, of, otherChart) => {
+        const app = Testing.app();
+        const clusterChart = testChart(app);
+        const c = cluster(clusterChart, {}, clusterName);
+        const chart = otherChart ? new Chart(app, 'apps', { namespace: 'temporal', disableResourceNameHashes: true }) : clusterChart;
+        new WorkerFleet(clusterChart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c });
+        const sa = of === 'fleet' ? 'billing' : `${clusterName}-${of}`;
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, serviceAccountName: sa });
+        expect(() => app.synth()).toThrow(`WorkerFleet 'orders': serviceAccountName is "${sa}", the ServiceAccount of test/${of === 'fleet' ? 'billing' : clusterName}; expected a ServiceAccount made for the workers. `
+          + 'Its workload identity annotations (a cloud role for the database or the archival buckets) and pull secrets would be the workers\' too.');
+      }), { numRuns: 20 });
+      // A ServiceAccount of the user's own, and the servers' name in another namespace, where it is another ServiceAccount, pass.
+      const { chart } = setup({ serviceAccountName: 'orders-irsa' });
+      new KubeServiceAccount(chart, 'irsa', { metadata: { name: 'orders-irsa', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/orders' } } });
+      expect(() => Testing.synth(chart)).not.toThrow();
+      expect(() => Testing.synth(setup({ namespace: 'orders', serviceAccountName: 'temporal-server' }).chart)).not.toThrow();
+    });
+
+    test('it reads the client certificate cert-manager issues for another fleet of its namespace: as its own, as an API key, or any key but the CA', () => {
+      const tls = { tls: ClusterTls.certManager({ issuer: { kind: IssuerKind.CLUSTER_ISSUER, name: 'temporal-ca' } }) };
+      const uses = fc.oneof(
+        fc.record({ prop: fc.constant('clientCertificate'), key: fc.constantFrom('tls.crt', 'tls.key', 'ca.crt') }),
+        fc.record({ prop: fc.constantFrom('serverCa', 'apiKey'), key: fc.constantFrom('tls.crt', 'tls.key', 'token') }));
+      fc.assert(fc.property(uses, fc.constantFrom('billing', 'payments-eu'), fc.boolean(), fc.constantFrom('default', 'other'), ({ prop, key }, other, otherChart, otherTemporalNamespace) => {
+        const app = Testing.app();
+        const chart = testChart(app);
+        const c = cluster(chart, tls);
+        const theirs = otherChart ? new Chart(app, 'apps', { namespace: 'temporal', disableResourceNameHashes: true }) : chart;
+        new WorkerFleet(theirs, other, { image: IMAGE, taskQueues: [other], cluster: c, temporalNamespace: otherTemporalNamespace });
+        const secret = `${other}-client-tls`;
+        const read = prop === 'clientCertificate' ? { clientCertificate: FleetClientCertificate.fromSecret(secret, key === 'tls.crt' ? {} : { cert: key, key: 'other.key' }) }
+          : prop === 'serverCa' ? { serverCa: SecretRef.of(secret, key) } : { apiKey: SecretRef.of(secret, key), clientCertificate: FleetClientCertificate.certManager() };
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...read });
+        const theirsPath = `${otherChart ? 'apps' : 'test'}/${other}`;
+        expect(() => app.synth()).toThrow(prop === 'clientCertificate'
+          ? `WorkerFleet 'orders': clientCertificate is Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${theirsPath}; expected a client certificate of the fleet's own. Its holder calls the frontend as that fleet`
+          : `WorkerFleet 'orders': ${prop} is key "${key}" of Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${theirsPath}; expected `);
+      }), { numRuns: 40 });
+      // Its CA alone is the CA, and a Secret of that name in another namespace is another Secret.
+      const app = Testing.app();
+      const chart = testChart(app);
+      const c = cluster(chart, tls);
+      new WorkerFleet(chart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c });
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, serverCa: SecretRef.of('billing-client-tls', 'ca.crt') });
+      new WorkerFleet(new Chart(app, 'apps', { namespace: 'orders', disableResourceNameHashes: true }), 'orders', { image: IMAGE, taskQueues: ['orders-eu'], cluster: c,
+        clientCertificate: FleetClientCertificate.fromSecret('billing-client-tls'), serverCa: SecretRef.of('temporal-ca', 'ca.crt') });
+      expect(() => app.synth()).not.toThrow();
+    });
+
     test('a KEDA setting that only acts at zero pods is set with minReplicas above 0', () => {
       expect(() => FleetAutoscaling.backlog({ minReplicas: 2, activationBacklog: 5 }))
         .toThrow(/FleetAutoscaling.backlog: activationBacklog is 5; expected no value with minReplicas 2\. .*KEDA ignores it unless minReplicas is 0/);
@@ -1421,6 +1488,18 @@ describe('WorkerFleet', () => {
         expect(fleet.node.validate()).toEqual([]);
         // The Secret (a key the fleet may mount) is read; the cluster's Deployments, ConfigMaps... are not.
         expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).toEqual(['Secret']);
+      } finally {
+        toJson.mockRestore();
+      }
+    });
+
+    test('fails when its validation renders the other fleets\' Certificates: rendering each for each of 100 fleets with client certificates tripled the synth', () => {
+      const { chart, cluster: c } = setup({}, { tls: ClusterTls.certManager({ issuer: { kind: IssuerKind.CLUSTER_ISSUER, name: 'temporal-ca' } }) });
+      const fleets = ['billing', 'payments'].map((name) => new WorkerFleet(chart, name, { image: IMAGE, taskQueues: [name], cluster: c }));
+      const toJson = jest.spyOn(ApiObject.prototype, 'toJson');
+      try {
+        for (const f of fleets) expect(f.node.validate()).toEqual([]);
+        expect(toJson.mock.contexts.map((o) => (o as ApiObject).kind)).not.toContain('Certificate');
       } finally {
         toJson.mockRestore();
       }

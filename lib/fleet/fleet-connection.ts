@@ -240,6 +240,20 @@ function clusterConnection(inputs: ConnectionInputs, cluster: TemporalCluster): 
 }
 
 /**
+ * A fleet that runs pods (or is autoscaled) on a cluster with a role a poll goes through stopped:
+ * the frontend takes the poll, matching holds the queue, history records the task's start and
+ * completion. Every poll, and every backlog read of KEDA, would fail until the role runs again.
+ */
+export function checkClusterRuns(owner: string, cluster: TemporalCluster | undefined, runsPods: boolean): void {
+  if (!cluster || !runsPods) return;
+  const stopped = [cluster.frontend, cluster.matching, cluster.history].find((role) => role.maxReplicas === 0);
+  if (stopped) {
+    throw propError(owner, 'cluster', `TemporalCluster '${cluster.name}'`, `a cluster whose ${stopped.role} runs: it has replicas 0`,
+      `Every poll of the fleet's workers (and KEDA's backlog reads) would fail while it is stopped. Give the cluster's ${stopped.role} replicas, or set the fleet's replicas: 0 (without autoscaling) until the cluster runs again.`);
+  }
+}
+
+/**
  * Where the fleet would read one of `cluster`'s own Secrets (in the same namespace) beyond the
  * frontend's CA: its client certificate, another key of a server Secret, an API key kept there.
  */
@@ -266,6 +280,37 @@ export function serverSecretUses(connection: FleetConnection, cluster: TemporalC
     errors.push(`apiKey is key ${JSON.stringify(apiKey.key)} of ${of(apiKey.secretName)}; expected a Secret that holds the fleet's API key.`);
   }
   return errors;
+}
+
+/**
+ * Where the fleet would read the client certificate cert-manager issues for another fleet of its
+ * namespace (`secret`, the Secret that fleet's pods mount): as its own client certificate, it
+ * calls the frontend as that fleet, with that fleet's permissions under an authorizer; as an API key
+ * or any key but the CA, it holds that fleet's certificate or private key. Its `ca.crt` is the CA alone.
+ */
+export function otherFleetSecretUses(owner: string, connection: FleetConnection, secret: string, path: string): string[] {
+  const theirs = `Secret ${secret}, the client certificate cert-manager issues for WorkerFleet ${path}`;
+  const uses = referencedSecretKeys(connection).filter((r) => r.secret === secret && !(r.what === 'serverCa' && r.key === 'ca.crt'));
+  if (uses.length === 0) return [];
+  // A certificate and its key from one Secret are one mistake.
+  if (uses.some((r) => r.what.startsWith('clientCertificate'))) {
+    return [`${owner}: clientCertificate is ${theirs}; expected a client certificate of the fleet's own. Its holder calls the frontend as that fleet, with that fleet's permissions; give this fleet its own (FleetClientCertificate.certManager() issues one).`];
+  }
+  return uses.map((r) => `${owner}: ${r.what} is key ${JSON.stringify(r.key)} of ${theirs}; expected ${r.what === 'serverCa' ? 'its "ca.crt" only' : 'a Secret that holds the fleet\'s API key'}. `
+    + 'Its other keys are that fleet\'s certificate and private key, whose holder calls the frontend as that fleet.');
+}
+
+/**
+ * Where a fleet given an existing ServiceAccount by name (`sa`, an object of the app as written)
+ * would run as one the library emits for another workload: that ServiceAccount's workload identity
+ * (a cloud role for the database or the archival buckets) and pull secrets would be the workers'
+ * too, which one ServiceAccount per kind of workload is there to prevent.
+ */
+export function borrowedServiceAccount(owner: string, serviceAccountName: string, sa: any, path: string): string[] {
+  if (sa?.metadata?.name !== serviceAccountName || sa.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'cdk8s-temporal') return [];
+  return [`${owner}: serviceAccountName is ${JSON.stringify(serviceAccountName)}, the ServiceAccount of ${path}; expected a ServiceAccount made for the workers. `
+    + 'Its workload identity annotations (a cloud role for the database or the archival buckets) and pull secrets would be the workers\' too. '
+    + 'Leave serviceAccountName unset for one of the fleet\'s own, or name a ServiceAccount of your own.'];
 }
 
 /** The SDKs' standard connection variables (Temporal's environment configuration), and nothing else. */

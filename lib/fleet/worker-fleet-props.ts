@@ -348,7 +348,9 @@ export interface WorkerFleetProps {
    */
   readonly networkPolicy?: FleetNetworkPolicyOptions;
   /**
-   * An existing ServiceAccount for the pods (for cloud identities).
+   * An existing ServiceAccount for the pods (for cloud identities). Not one the library emits for
+   * another workload of the app (a cluster's servers or Jobs, another fleet): its workload identity
+   * and pull secrets would be the workers' too.
    * @default - a ServiceAccount of the fleet's own, without an API token
    */
   readonly serviceAccountName?: string;

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
 import { clashKey, addFleetCheck } from './fleet-app-index';
-import { connectionEnv, connectionVolumes, FleetConnection, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
+import { borrowedServiceAccount, checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, otherFleetSecretUses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
 import { boundCluster, checkTaskQueues } from './task-queues';
@@ -170,6 +170,7 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'replicas', props.replicas, 'no value with autoscaling', 'The autoscaler owns the replica count; set its minReplicas instead.');
     }
     this.replicas = this.autoscaling ? undefined : requireInt32(owner, 'replicas', props.replicas ?? 2, 0);
+    checkClusterRuns(owner, cluster, this.autoscaling !== undefined || this.replicas! > 0);
     const graceSeconds = requireDurationSeconds(owner, 'shutdownGraceTime', props.shutdownGraceTime ?? Duration.seconds(30), 1, 3600);
     this.shutdownGraceTime = Duration.seconds(graceSeconds);
     this.terminationGracePeriodSeconds = graceSeconds + SHUTDOWN_MARGIN_SECONDS;
@@ -351,12 +352,17 @@ export class WorkerFleet extends Construct {
       if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(clashKey(c))) errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
+      // Another fleet's Certificate by the Secret its pods mount, unrendered: rendering each for each fleet tripled the synth of 100 fleets.
+      const issued = c.kind === 'Certificate' && c.node.scope instanceof WorkerFleet && c.node.scope.namespace === this.namespace ? c.node.scope : undefined;
+      if (issued?.clientCertificateSecret) errors.push(...otherFleetSecretUses(owner, this.connection, issued.clientCertificateSecret, issued.node.path));
       // Only the kinds read below are rendered (every object, for every fleet, made a synth of 100
       // fleets take seconds), and placed as written: a JSON patch may move a Secret into the namespace.
-      if (!RENDERED_KINDS.has(c.kind)) continue;
+      // A ServiceAccount only when the pods run as one named in the props: the fleet's own is none of the others.
+      if (!RENDERED_KINDS.has(c.kind) || c.kind === 'Certificate' || (c.kind === 'ServiceAccount' && this.node.tryFindChild('ServiceAccount'))) continue;
       const json = c.toJson();
       const name = json.metadata?.name;
       if (json.metadata?.namespace !== this.namespace) continue;
+      if (c.kind === 'ServiceAccount') errors.push(...borrowedServiceAccount(owner, this.serviceAccountName, json, c.node.scope!.node.path));
       if ((c.kind === 'HorizontalPodAutoscaler' || c.kind === 'ScaledObject')
         && json.spec?.scaleTargetRef?.name === this.name && (json.spec.scaleTargetRef.kind ?? 'Deployment') === 'Deployment') {
         const mine = this.autoscaling ? `its own ${this.autoscaler!.scaledObject ? 'ScaledObject' : 'HorizontalPodAutoscaler'}` : `fixed replicas (${this.replicas})`;
@@ -377,8 +383,8 @@ export class WorkerFleet extends Construct {
   }
 }
 
-/** The kinds of other objects a fleet's validation reads: autoscalers of its Deployment, and Secrets it mounts. */
-const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret']);
+/** The kinds of other objects a fleet's validation visits: autoscalers of its Deployment, Secrets it mounts, the ServiceAccount it runs as, other fleets' Certificates. */
+const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret', 'ServiceAccount', 'Certificate']);
 
 /**
  * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the

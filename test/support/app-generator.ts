@@ -513,6 +513,8 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
 }
 
 function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster, clusterMonitored: boolean, clusterAuthorized: boolean, spec: any, index: number): void {
+  // A fleet of a cluster with a role a poll needs stopped runs no pod until the cluster runs again: synth refuses it otherwise.
+  if (spec.connect === 'cluster' && [cluster.frontend, cluster.matching, cluster.history].some((r) => r.maxReplicas === 0)) spec = { ...spec, autoscaling: undefined, replicas: 0 };
   const chart = spec.ownNamespace ? new Chart(app, `fleet-${index}`, { namespace: spec.ownNamespace, disableResourceNameHashes: true }) : clusterChart;
   const a = spec.autoscaling;
   const min = a?.minReplicas ?? 1;
