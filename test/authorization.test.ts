@@ -99,13 +99,7 @@ describe('authorization', () => {
       // One Secret for the frontend and internode: every client certificate signed for the public frontend passes the internal one.
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.fromSecrets({ internode: 'temporal-tls', frontend: 'temporal-tls' }) }))
         .toThrow(/networkPolicy.enabled is false; .*signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret \(temporal-tls\).*ClusterTls.fromSecrets with an internode CA/);
-      // The UI mounting the tools' certificate (the internal frontend's, signed by the internode CA).
-      for (const tools of ['adminTools', 'namespaceJob'] as const) {
-        expect(() => cluster(testChart(), {
-          internalFrontend: {}, authorization, networkPolicy: off, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
-          tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { ui: 'shared-client-tls', adminTools: 'admin-tls', namespaceJob: 'job-tls', [tools]: 'shared-client-tls' } }),
-        })).toThrow(new RegExp(`networkPolicy.enabled is false; .*the UI, whose client certificate is the .*: tls clients.ui and clients.${tools} are one Secret \\(shared-client-tls\\)`));
-      }
+      // The UI mounting the tools' certificate is refused whatever the policies (tls.test.ts).
     });
     test('without NetworkPolicies, the internal frontend serves its HTTP API (cluster admin) with the frontend\'s TLS, which its clients\' certificates pass', () => {
       // The server wraps the internal frontend's HTTP API in the frontend's server TLS settings

@@ -6,7 +6,7 @@ import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { GitOps } from '../operations/gitops';
 import { RolePortOptions, ServicePorts } from '../services/ports';
-import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
+import { ClusterTls, ResolvedTls } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
@@ -140,8 +140,7 @@ export function checkInternalFrontendGuard(owner: string, props: TemporalCluster
 /**
  * Who, beyond the servers and the tools, holds a certificate the internal frontend accepts, as far
  * as the Secret names tell: from Secrets, the internode CA is the frontend's when both are one
- * Secret (every client certificate signed for the public frontend passes), and the UI holds the
- * tools' certificate when it mounts their Secret.
+ * Secret (every client certificate signed for the public frontend passes).
  */
 function internalFrontendAdmits(tls: ResolvedTls | undefined, internalFrontendHttp: boolean): string | undefined {
   if (!tls) return 'every pod of the Kubernetes cluster, since there is no TLS';
@@ -156,9 +155,7 @@ function internalFrontendAdmits(tls: ResolvedTls | undefined, internalFrontendHt
   if (tls.frontendSecret === tls.internodeSecret) {
     return `every holder of a client certificate signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret (${tls.internodeSecret})`;
   }
-  const ui = tls.clientSecrets[TlsClient.UI];
-  const tools = [TlsClient.ADMIN_TOOLS, TlsClient.NAMESPACE_JOB].find((client) => ui !== undefined && tls.clientSecrets[client] === ui);
-  if (tools) return `the UI, whose client certificate is the ${tools === TlsClient.ADMIN_TOOLS ? 'admin tools\'' : 'namespace Job\'s'}: tls clients.ui and clients.${tools} are one Secret (${ui})`;
+  // A UI that shares the tools' certificate is refused whatever the policies (ClusterTls.fromSecrets).
   return undefined;
 }
 
