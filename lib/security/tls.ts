@@ -106,6 +106,12 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
 
 /** Certificates issued by cert-manager. */
 export interface TlsCertManagerOptions extends TlsCommonOptions {
+  /**
+   * Signs every certificate of the cluster with one CA, which it writes to each Secret's `ca.crt`:
+   * a CA, Vault or external CA issuer. Each server and client trusts its peers through that file, so
+   * a `selfSigned` issuer (each certificate its own `ca.crt`) leaves the frontends trusting no client
+   * certificate of the UI, the tools or a fleet, and an ACME issuer can prove no `.svc` name.
+   */
   readonly issuer: CertManagerIssuer;
   /**
    * Also serve the frontend over TLS.
