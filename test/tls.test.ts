@@ -1,6 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import fc from 'fast-check';
-import { ClusterTls, IssuerKind } from '../lib';
+import { ClusterTls, DynamicConfigValue, IssuerKind } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
@@ -279,6 +279,23 @@ describe('ClusterTls', () => {
     test('a system-worker certificate is given beside an internal frontend: nothing presents it, and the frontend stops trusting its CA for clients', () => {
       expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'system-worker-tls' }), { internalFrontend: {} }))
         .toThrow(/TemporalCluster 'temporal': tls.systemWorker is "system-worker-tls"; expected no value while the cluster runs an internal frontend\. .*clients signed by it are refused\. Leave systemWorker out/);
+    });
+
+    test('the membership port is to serve TLS (system.enableRingpopTLS) in a cluster without TLS: every role would exit at start', () => {
+      // Go's tls.Listen refuses the empty internode server config (common/membership/ringpop/factory.go).
+      const on = DynamicConfigValue.of('system.enableRingpopTLS', true);
+      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, props).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const refusal = /TemporalCluster 'temporal': dynamicConfig system.enableRingpopTLS is true; expected no value while the cluster has no tls\. .*exit at start.*Give the cluster tls/;
+      expect(synth({ dynamicConfig: { values: [on] } })).toThrow(refusal);
+      expect(synth({}, [on])).toThrow(refusal);
+      expect(synth({}, [DynamicConfigValue.unchecked('SYSTEM.enableringpoptls', true)])).toThrow(/dynamicConfig SYSTEM.enableringpoptls is true; expected no value while the cluster has no tls/);
+      // Off, or with the internode settings it serves the port with, it starts.
+      expect(synth({ dynamicConfig: { values: [DynamicConfigValue.of('system.enableRingpopTLS', false)] } })).not.toThrow();
+      expect(synth({ tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }) }, [on])).not.toThrow();
     });
 
     test('a client certificate is a server\'s Secret, however it is named', () => {

@@ -1,6 +1,6 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
-import { DynamicConfigValue } from '../config/dynamic-config';
+import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
@@ -10,6 +10,7 @@ import { ClusterTls, ResolvedTls } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
+import { ownValidation } from '../own-validation';
 import { optionalBoolean, propError, requirePort } from '../validation';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
@@ -135,6 +136,24 @@ export function checkInternalFrontendGuard(owner: string, props: TemporalCluster
   throw propError(owner, 'networkPolicy.enabled', false, 'the NetworkPolicies while authorization is on and nothing else guards the internal frontend',
     `The internal frontend grants its callers cluster admin without a token; without the policies it admits ${admits}, and the authorizer guards nothing. `
     + `Keep networkPolicy on, or use ClusterTls.fromSecrets with an internode CA that signs only the servers' and the tools' certificates${internalFrontendHttp ? ' and leave internalFrontend.httpPort out' : ''}.`);
+}
+
+/**
+ * Refuses TLS on the membership port (`system.enableRingpopTLS`) of a cluster without TLS, over the
+ * file as synthesized (`cluster.dynamicConfig.add()` puts values in after the props were read).
+ * Every role reads the switch once at start and serves that port with the internode server
+ * settings, empty without TLS: Go's tls.Listen refuses a config without a certificate, and the role
+ * exits (common/membership/ringpop/factory.go). Returns `dynamicConfig`.
+ */
+export function guardRingpopTls(owner: string, hasTls: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
+  if (hasTls) return dynamicConfig;
+  dynamicConfig.node.addValidation(ownValidation({
+    validate: () => dynamicConfig.valuesOf('system.enableRingpopTLS').filter((v) => v.value === true).slice(0, 1).map((v) =>
+      propError(owner, `dynamicConfig ${v.key}`, v.value, 'no value while the cluster has no tls',
+        'Every role would serve its membership port with the internode TLS settings, which are empty without tls, and exit at start ("Failed to start ringpop TLS listener"). '
+        + 'Give the cluster tls (ClusterTls.fromSecrets or ClusterTls.certManager), or drop the value.').message),
+  }));
+  return dynamicConfig;
 }
 
 /**
