@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { Authorizer, ClusterTls } from '../lib';
+import { Duration, Testing } from 'cdk8s';
+import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
 import { cluster, find, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 
@@ -114,6 +114,22 @@ describe('authorization', () => {
       // Without the HTTP API, or with the policies (which admit only the server pods to it), it stays allowed.
       expect(cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: tls(false) }).authorizationEnabled).toBe(true);
       expect(cluster(testChart(), { internalFrontend: { httpPort: 7246 }, authorization, tls: tls(false) }).internalFrontendHttp).toBe(true);
+    });
+    test('the dynamic config turns the authorizer off for streams (system.disableStreamingAuthorizer): the replication stream would serve every history without a token', () => {
+      // common/authorization/interceptor.go skips the authorizer on every stream when the switch is on.
+      const off = DynamicConfigValue.of('system.disableStreamingAuthorizer', true);
+      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, props).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const refusal = /TemporalCluster 'temporal': dynamicConfig system.disableStreamingAuthorizer is true; expected no value while authorization is on\. .*without a token\. Drop the value/;
+      expect(synth({ internalFrontend: {}, authorization, dynamicConfig: { values: [off] } })).toThrow(refusal);
+      expect(synth({ internalFrontend: {}, authorization }, [off])).toThrow(refusal);
+      expect(synth({ internalFrontend: {}, authorization }, [DynamicConfigValue.unchecked('System.DisableStreamingAuthorizer', true)])).toThrow(/dynamicConfig System.DisableStreamingAuthorizer is true; expected no value while authorization is on/);
+      // Without an authorizer there is nothing to skip; false keeps it on.
+      expect(synth({ dynamicConfig: { values: [off] } })).not.toThrow();
+      expect(synth({ internalFrontend: {}, authorization }, [DynamicConfigValue.of('system.disableStreamingAuthorizer', false)])).not.toThrow();
     });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);

@@ -139,19 +139,29 @@ export function checkInternalFrontendGuard(owner: string, props: TemporalCluster
 }
 
 /**
- * Refuses TLS on the membership port (`system.enableRingpopTLS`) of a cluster without TLS, over the
- * file as synthesized (`cluster.dynamicConfig.add()` puts values in after the props were read).
- * Every role reads the switch once at start and serves that port with the internode server
- * settings, empty without TLS: Go's tls.Listen refuses a config without a certificate, and the role
- * exits (common/membership/ringpop/factory.go). Returns `dynamicConfig`.
+ * Refuses the dynamic config switches that undo what tls and authorization set up, over the file as
+ * synthesized (`cluster.dynamicConfig.add()` puts values in after the props were read):
+ *  - `system.enableRingpopTLS` without tls: every role reads it once at start and serves its
+ *    membership port with the internode server settings, empty without TLS; Go's tls.Listen refuses
+ *    a config without a certificate, and the role exits (common/membership/ringpop/factory.go).
+ *  - `system.disableStreamingAuthorizer` under authorization: the frontend's interceptor then skips
+ *    the authorizer on every stream (common/authorization/interceptor.go), the replication stream of
+ *    every namespace's history included, for callers without a token. Its use is remote clusters,
+ *    which cannot carry one and are refused under authorization anyway.
+ * Returns `dynamicConfig`.
  */
-export function guardRingpopTls(owner: string, hasTls: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
-  if (hasTls) return dynamicConfig;
+export function guardSecuritySwitches(owner: string, hasTls: boolean, authorization: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
+  const refusals: Array<{ key: string; when: boolean; expected: string; remedy: string }> = [
+    { key: 'system.enableRingpopTLS', when: !hasTls, expected: 'no value while the cluster has no tls',
+      remedy: 'Every role would serve its membership port with the internode TLS settings, which are empty without tls, and exit at start ("Failed to start ringpop TLS listener"). '
+        + 'Give the cluster tls (ClusterTls.fromSecrets or ClusterTls.certManager), or drop the value.' },
+    { key: 'system.disableStreamingAuthorizer', when: authorization, expected: 'no value while authorization is on',
+      remedy: 'The frontend would skip the authorizer on its streams, the replication stream of every namespace\'s history included, for any caller without a token. Drop the value.' },
+  ];
+  if (!refusals.some((r) => r.when)) return dynamicConfig;
   dynamicConfig.node.addValidation(ownValidation({
-    validate: () => dynamicConfig.valuesOf('system.enableRingpopTLS').filter((v) => v.value === true).slice(0, 1).map((v) =>
-      propError(owner, `dynamicConfig ${v.key}`, v.value, 'no value while the cluster has no tls',
-        'Every role would serve its membership port with the internode TLS settings, which are empty without tls, and exit at start ("Failed to start ringpop TLS listener"). '
-        + 'Give the cluster tls (ClusterTls.fromSecrets or ClusterTls.certManager), or drop the value.').message),
+    validate: () => refusals.filter((r) => r.when).flatMap((r) => dynamicConfig.valuesOf(r.key).filter((v) => v.value === true).slice(0, 1)
+      .map((v) => propError(owner, `dynamicConfig ${v.key}`, v.value, r.expected, r.remedy).message)),
   }));
   return dynamicConfig;
 }
