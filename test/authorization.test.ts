@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { Authorizer, ClusterTls } from '../lib';
+import { Duration, Testing } from 'cdk8s';
+import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
 import { cluster, find, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 
@@ -99,13 +99,7 @@ describe('authorization', () => {
       // One Secret for the frontend and internode: every client certificate signed for the public frontend passes the internal one.
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: ClusterTls.fromSecrets({ internode: 'temporal-tls', frontend: 'temporal-tls' }) }))
         .toThrow(/networkPolicy.enabled is false; .*signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret \(temporal-tls\).*ClusterTls.fromSecrets with an internode CA/);
-      // The UI mounting the tools' certificate (the internal frontend's, signed by the internode CA).
-      for (const tools of ['adminTools', 'namespaceJob'] as const) {
-        expect(() => cluster(testChart(), {
-          internalFrontend: {}, authorization, networkPolicy: off, ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }],
-          tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { ui: 'shared-client-tls', adminTools: 'admin-tls', namespaceJob: 'job-tls', [tools]: 'shared-client-tls' } }),
-        })).toThrow(new RegExp(`networkPolicy.enabled is false; .*the UI, whose client certificate is the .*: tls clients.ui and clients.${tools} are one Secret \\(shared-client-tls\\)`));
-      }
+      // The UI mounting the tools' certificate is refused whatever the policies (tls.test.ts).
     });
     test('without NetworkPolicies, the internal frontend serves its HTTP API (cluster admin) with the frontend\'s TLS, which its clients\' certificates pass', () => {
       // The server wraps the internal frontend's HTTP API in the frontend's server TLS settings
@@ -120,6 +114,22 @@ describe('authorization', () => {
       // Without the HTTP API, or with the policies (which admit only the server pods to it), it stays allowed.
       expect(cluster(testChart(), { internalFrontend: {}, authorization, networkPolicy: off, tls: tls(false) }).authorizationEnabled).toBe(true);
       expect(cluster(testChart(), { internalFrontend: { httpPort: 7246 }, authorization, tls: tls(false) }).internalFrontendHttp).toBe(true);
+    });
+    test('the dynamic config turns the authorizer off for streams (system.disableStreamingAuthorizer): the replication stream would serve every history without a token', () => {
+      // common/authorization/interceptor.go skips the authorizer on every stream when the switch is on.
+      const off = DynamicConfigValue.of('system.disableStreamingAuthorizer', true);
+      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, props).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const refusal = /TemporalCluster 'temporal': dynamicConfig system.disableStreamingAuthorizer is true; expected no value while authorization is on\. .*without a token\. Drop the value/;
+      expect(synth({ internalFrontend: {}, authorization, dynamicConfig: { values: [off] } })).toThrow(refusal);
+      expect(synth({ internalFrontend: {}, authorization }, [off])).toThrow(refusal);
+      expect(synth({ internalFrontend: {}, authorization }, [DynamicConfigValue.unchecked('System.DisableStreamingAuthorizer', true)])).toThrow(/dynamicConfig System.DisableStreamingAuthorizer is true; expected no value while authorization is on/);
+      // Without an authorizer there is nothing to skip; false keeps it on.
+      expect(synth({ dynamicConfig: { values: [off] } })).not.toThrow();
+      expect(synth({ internalFrontend: {}, authorization }, [DynamicConfigValue.of('system.disableStreamingAuthorizer', false)])).not.toThrow();
     });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);

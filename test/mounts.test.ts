@@ -73,9 +73,10 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
       defaultStore: (c.store === 'mysql' ? Datastore.mysql : Datastore.postgres)({ host: 'db', database: 'temporal', user: 'u', password, tls: storeTls }),
       visibilityStore: (c.store === 'mysql' ? Datastore.mysql : Datastore.postgres)({ host: 'db', database: 'visibility', user: 'u', password, tls: storeTls }),
     });
-  // Client certificates only for a frontend that serves TLS (the tools talk to the internal one under authorization), and mutual TLS only with frontend TLS.
-  const tools = c.frontendTls || c.authorization ? { adminTools: 'admin-client-tls', namespaceJob: 'namespace-client-tls' } : {};
-  const clients = { ...(c.frontendTls ? { ui: 'ui-client-tls' } : {}), ...tools };
+  // Client certificates only for a frontend that asks for them (the tools talk to the internal one under authorization), and mutual TLS only with frontend TLS.
+  const publicMtls = c.frontendTls && c.mutualTls;
+  const tools = publicMtls || c.authorization ? { adminTools: 'admin-client-tls', namespaceJob: 'namespace-client-tls' } : {};
+  const clients = { ...(publicMtls ? { ui: 'ui-client-tls' } : {}), ...tools };
   const requireClientAuth = c.frontendTls ? c.mutualTls : undefined;
   const tls = c.tls === 'none' ? undefined
     : c.tls === 'secrets'

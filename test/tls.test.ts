@@ -1,5 +1,6 @@
-import { Duration } from 'cdk8s';
-import { ClusterTls, IssuerKind } from '../lib';
+import { Duration, Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { ClusterTls, DynamicConfigValue, IssuerKind } from '../lib';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
@@ -139,10 +140,11 @@ describe('ClusterTls', () => {
       expect(spec.volumes).toContainEqual({ name: 'tls-system-worker', secret: { secretName: 'system-worker-tls', items: [...ca, { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } });
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'tls-system-worker', mountPath: '/etc/temporal/tls/system-worker', readOnly: true });
     }
-    const withIfe = withTls(tls, { internalFrontend: {} });
+    // With an internal frontend the system workers present the internode certificate to it, and no role reads a system-worker section.
+    const withIfe = withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false }), { internalFrontend: {} });
     expect(withIfe.config.global.tls.systemWorker).toBeUndefined();
-    expect(withIfe.all.length).toBeGreaterThan(0);
-    expect(JSON.stringify(withIfe.all)).not.toContain('system-worker-tls');
+    expect(withIfe.config.global.tls.frontend.server.clientCaFiles).toEqual(['/etc/temporal/tls/frontend/ca.crt']);
+    expect(withIfe.all.filter((o) => o.kind === 'Deployment').flatMap((o) => o.spec.template.spec.volumes.map((v: any) => v.name))).not.toContain('tls-system-worker');
   });
 
   test('an external issuer (AWS PCA, Google CAS, step-ca) is named by its own kind and group, with kind saying its scope', () => {
@@ -245,6 +247,57 @@ describe('ClusterTls', () => {
       expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls' }), { internalFrontend: {}, adminTools: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'] } }))
         .toThrow(/tls.clients.adminTools is undefined.*the internode Secret's ca.crt \(internode-tls\)/);
     });
+    test('under an authorizer the UI shares a client certificate with the tools, which one CA cannot sign for both frontends, whatever the Secret names and policies', () => {
+      // The UI dials the public frontend (frontend CA), the tools and the namespace Job the internal one (internode CA):
+      // tls.e2e.test.ts shows the public frontend refusing a client certificate of the internode CA.
+      const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/);
+      const secret = fc.array(label, { minLength: 1, maxLength: 3 }).map((labels) => labels.join('.')).filter((n) => !['internode-tls', 'frontend-tls', 'admin-tls', 'job-tls'].includes(n));
+      fc.assert(fc.property(secret, fc.constantFrom('adminTools', 'namespaceJob'), fc.boolean(), (shared, tools, policies) => {
+        const clients = { ui: shared, adminTools: 'admin-tls', namespaceJob: 'job-tls', [tools]: shared };
+        const props = (authorization?: { jwtKeySources: string[] }) => ({
+          ui: { allowAnonymous: true }, adminTools: {}, namespaces: [{ name: 'default', retention: Duration.days(1) }], internalFrontend: {}, authorization,
+          networkPolicy: { enabled: policies }, tls: ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients }),
+        });
+        expect(() => withTls(props().tls, props({ jwtKeySources: ['https://idp/jwks'] })))
+          .toThrow(new RegExp(`TemporalCluster 'temporal': tls.clients.ui is "${shared.replace(/\./g, '\\.')}"; expected a Secret of its own, not the one of clients.${tools}, which talks to the internal frontend\\. `
+            + '.*frontend Secret\'s CA \\(frontend-tls\\), the internal frontend against the internode CA \\(internode-tls\\).*Give this client a certificate signed by the CA in the frontend Secret\'s ca.crt'));
+        // Without an authorizer every client dials the public frontend, whose CA signs them all.
+        expect(withTls(props().tls, { ...props(), authorization: undefined }).c.tls!.clientSecrets).toEqual(clients);
+      }), { numRuns: 40 });
+    });
+
+    test('a client certificate is given while the public frontend requires none (requireClientAuth: false): the pod would present nothing', () => {
+      const tls = (clients: object) => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', requireClientAuth: false, clients });
+      expect(() => withTls(tls({ ui: 'ui-tls' }), { ui: { allowAnonymous: true } }))
+        .toThrow(/TemporalCluster 'temporal': tls.clients.ui is "ui-tls"; expected no value while the public frontend, which this client talks to, requires no client certificate \(requireClientAuth: false\)\. .*Leave requireClientAuth out/);
+      expect(() => withTls(tls({ adminTools: 'admin-tls' }), { adminTools: {} })).toThrow(/tls.clients.adminTools is "admin-tls"; expected no value while the public frontend/);
+      // Under an authorizer the tools dial the internal frontend, which always asks for one.
+      const authorized = withTls(tls({ adminTools: 'admin-tls' }), { adminTools: {}, internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks'] } });
+      expect(authorized.c.tls!.clientSecrets).toEqual({ adminTools: 'admin-tls' });
+    });
+
+    test('a system-worker certificate is given beside an internal frontend: nothing presents it, and the frontend stops trusting its CA for clients', () => {
+      expect(() => withTls(ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'system-worker-tls' }), { internalFrontend: {} }))
+        .toThrow(/TemporalCluster 'temporal': tls.systemWorker is "system-worker-tls"; expected no value while the cluster runs an internal frontend\. .*clients signed by it are refused\. Leave systemWorker out/);
+    });
+
+    test('the membership port is to serve TLS (system.enableRingpopTLS) in a cluster without TLS: every role would exit at start', () => {
+      // Go's tls.Listen refuses the empty internode server config (common/membership/ringpop/factory.go).
+      const on = DynamicConfigValue.of('system.enableRingpopTLS', true);
+      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
+        const chart = testChart();
+        cluster(chart, props).dynamicConfig.add(...later);
+        Testing.synth(chart);
+      };
+      const refusal = /TemporalCluster 'temporal': dynamicConfig system.enableRingpopTLS is true; expected no value while the cluster has no tls\. .*exit at start.*Give the cluster tls/;
+      expect(synth({ dynamicConfig: { values: [on] } })).toThrow(refusal);
+      expect(synth({}, [on])).toThrow(refusal);
+      expect(synth({}, [DynamicConfigValue.unchecked('SYSTEM.enableringpoptls', true)])).toThrow(/dynamicConfig SYSTEM.enableringpoptls is true; expected no value while the cluster has no tls/);
+      // Off, or with the internode settings it serves the port with, it starts.
+      expect(synth({ dynamicConfig: { values: [DynamicConfigValue.of('system.enableRingpopTLS', false)] } })).not.toThrow();
+      expect(synth({ tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }) }, [on])).not.toThrow();
+    });
+
     test('a client certificate is a server\'s Secret, however it is named', () => {
       for (const [client, secret] of [['ui', 'internode-tls'], ['adminTools', 'frontend-tls'], ['namespaceJob', 'worker-tls']] as const) {
         expect(() => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'worker-tls', clients: { [client]: secret } }))

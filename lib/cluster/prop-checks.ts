@@ -1,15 +1,16 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
-import { DynamicConfigValue } from '../config/dynamic-config';
+import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
 import { GitOps } from '../operations/gitops';
 import { RolePortOptions, ServicePorts } from '../services/ports';
-import { ClusterTls, ResolvedTls, TlsClient } from '../security/tls';
+import { ClusterTls, ResolvedTls } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
+import { ownValidation } from '../own-validation';
 import { optionalBoolean, propError, requirePort } from '../validation';
 
 // The TemporalCluster props that are checked on their own, before anything is built from them.
@@ -138,10 +139,37 @@ export function checkInternalFrontendGuard(owner: string, props: TemporalCluster
 }
 
 /**
+ * Refuses the dynamic config switches that undo what tls and authorization set up, over the file as
+ * synthesized (`cluster.dynamicConfig.add()` puts values in after the props were read):
+ *  - `system.enableRingpopTLS` without tls: every role reads it once at start and serves its
+ *    membership port with the internode server settings, empty without TLS; Go's tls.Listen refuses
+ *    a config without a certificate, and the role exits (common/membership/ringpop/factory.go).
+ *  - `system.disableStreamingAuthorizer` under authorization: the frontend's interceptor then skips
+ *    the authorizer on every stream (common/authorization/interceptor.go), the replication stream of
+ *    every namespace's history included, for callers without a token. Its use is remote clusters,
+ *    which cannot carry one and are refused under authorization anyway.
+ * Returns `dynamicConfig`.
+ */
+export function guardSecuritySwitches(owner: string, hasTls: boolean, authorization: boolean, dynamicConfig: DynamicConfig): DynamicConfig {
+  const refusals: Array<{ key: string; when: boolean; expected: string; remedy: string }> = [
+    { key: 'system.enableRingpopTLS', when: !hasTls, expected: 'no value while the cluster has no tls',
+      remedy: 'Every role would serve its membership port with the internode TLS settings, which are empty without tls, and exit at start ("Failed to start ringpop TLS listener"). '
+        + 'Give the cluster tls (ClusterTls.fromSecrets or ClusterTls.certManager), or drop the value.' },
+    { key: 'system.disableStreamingAuthorizer', when: authorization, expected: 'no value while authorization is on',
+      remedy: 'The frontend would skip the authorizer on its streams, the replication stream of every namespace\'s history included, for any caller without a token. Drop the value.' },
+  ];
+  if (!refusals.some((r) => r.when)) return dynamicConfig;
+  dynamicConfig.node.addValidation(ownValidation({
+    validate: () => refusals.filter((r) => r.when).flatMap((r) => dynamicConfig.valuesOf(r.key).filter((v) => v.value === true).slice(0, 1)
+      .map((v) => propError(owner, `dynamicConfig ${v.key}`, v.value, r.expected, r.remedy).message)),
+  }));
+  return dynamicConfig;
+}
+
+/**
  * Who, beyond the servers and the tools, holds a certificate the internal frontend accepts, as far
  * as the Secret names tell: from Secrets, the internode CA is the frontend's when both are one
- * Secret (every client certificate signed for the public frontend passes), and the UI holds the
- * tools' certificate when it mounts their Secret.
+ * Secret (every client certificate signed for the public frontend passes).
  */
 function internalFrontendAdmits(tls: ResolvedTls | undefined, internalFrontendHttp: boolean): string | undefined {
   if (!tls) return 'every pod of the Kubernetes cluster, since there is no TLS';
@@ -156,9 +184,7 @@ function internalFrontendAdmits(tls: ResolvedTls | undefined, internalFrontendHt
   if (tls.frontendSecret === tls.internodeSecret) {
     return `every holder of a client certificate signed by the frontend's CA, which is the internode CA: tls frontend and internode are one Secret (${tls.internodeSecret})`;
   }
-  const ui = tls.clientSecrets[TlsClient.UI];
-  const tools = [TlsClient.ADMIN_TOOLS, TlsClient.NAMESPACE_JOB].find((client) => ui !== undefined && tls.clientSecrets[client] === ui);
-  if (tools) return `the UI, whose client certificate is the ${tools === TlsClient.ADMIN_TOOLS ? 'admin tools\'' : 'namespace Job\'s'}: tls clients.ui and clients.${tools} are one Secret (${ui})`;
+  // A UI that shares the tools' certificate is refused whatever the policies (ClusterTls.fromSecrets).
   return undefined;
 }
 

@@ -8,7 +8,7 @@ import { LockedCluster, lockedDatabaseProxies, lockedIpFamily } from './lock-rec
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import {
-  bindPersistence, checkAuthorization, checkFeatureOptions, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
+  bindPersistence, checkAuthorization, checkFeatureOptions, guardSecuritySwitches, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
 } from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs, jobPlacement, storeSchemaPlans } from './schema-jobs';
@@ -286,10 +286,10 @@ export class TemporalCluster extends Construct {
   }
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
-    return guardTaskQueueIds(`TemporalCluster '${this.name}'`, this.persistence.defaultStore.type === DatastoreType.MYSQL, guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
+    return guardSecuritySwitches(`TemporalCluster '${this.name}'`, props.tls !== undefined, this.authorizationEnabled, guardTaskQueueIds(`TemporalCluster '${this.name}'`, this.persistence.defaultStore.type === DatastoreType.MYSQL, guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
       name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards, pollInterval: props.dynamicConfig?.pollInterval,
       values: withSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()]),
-    }))));
+    })))));
   }
 
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {

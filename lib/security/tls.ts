@@ -88,14 +88,17 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
   readonly frontend?: string;
   /**
    * Client certificate of the system workers, trusted by the frontend. Used only with frontend TLS
-   * and no internal frontend (with one, the system workers use internode TLS). Every role dials the
+   * and no internal frontend, and refused beside one (the system workers then use internode TLS, and
+   * the frontend no longer trusts this CA for clients). Every role dials the
    * public frontend with it and the server loads it at start, so every server pod mounts it: never
    * the frontend's Secret, whose key would then be in every server pod.
    * @default - the internode certificate
    */
   readonly systemWorker?: string;
   /**
-   * Client certificates of the UI, the admin tools and the namespace Job. Never a server's Secret.
+   * Client certificates of the UI, the admin tools and the namespace Job. Never a server's Secret,
+   * nor one for a client whose frontend asks for none (`requireClientAuth: false`); under
+   * `authorization` the UI's is not the tools' or the Job's, which the internode CA signs.
    * @default - none: a client whose frontend requires client certificates is a synth error
    */
   readonly clients?: TlsClientSecrets;
@@ -103,6 +106,12 @@ export interface TlsSecretsOptions extends TlsCommonOptions {
 
 /** Certificates issued by cert-manager. */
 export interface TlsCertManagerOptions extends TlsCommonOptions {
+  /**
+   * Signs every certificate of the cluster with one CA, which it writes to each Secret's `ca.crt`:
+   * a CA, Vault or external CA issuer. Each server and client trusts its peers through that file, so
+   * a `selfSigned` issuer (each certificate its own `ca.crt`) leaves the frontends trusting no client
+   * certificate of the UI, the tools or a fleet, and an ACME issuer can prove no `.svc` name.
+   */
   readonly issuer: CertManagerIssuer;
   /**
    * Also serve the frontend over TLS.
@@ -248,22 +257,45 @@ export class ClusterTls {
     }
     const shared = common(owner, options);
     return new ClusterTls((cluster) => {
+      const at = `TemporalCluster '${cluster.name}'`;
+      if (cluster.internalFrontend && options.systemWorker !== undefined) {
+        // The frontend trusts the system workers' CA for clients only while they dial it: SDK clients signed by it would be refused.
+        throw propError(at, 'tls.systemWorker', options.systemWorker, 'no value while the cluster runs an internal frontend',
+          'The system workers reach the internal frontend with the internode certificate, so nothing presents this one, and the public frontend no longer trusts its CA: '
+          + 'clients signed by it are refused. Leave systemWorker out, and sign clients with the CA in the frontend Secret\'s ca.crt.');
+      }
       const clientSecrets: Partial<Record<TlsClient, string>> = {};
       for (const { client, internal } of cluster.clients) {
         if (!internal && options.frontend === undefined && options.clients?.[client] !== undefined) {
           // A client certificate for the public frontend says TLS was meant there; without frontend it serves plaintext and the Secret goes unused.
-          throw propError(`TemporalCluster '${cluster.name}'`, `tls.clients.${client}`, options.clients[client], 'no value while the public frontend, which this client talks to, serves plaintext',
+          throw propError(at, `tls.clients.${client}`, options.clients[client], 'no value while the public frontend, which this client talks to, serves plaintext',
             'Name the frontend\'s Secret (tls frontend) for TLS there, or leave the client certificate out.');
         }
-        if (!clientNeedsCertificate({ frontendSecret: options.frontend, requireClientAuth: shared.requireClientAuth }, internal)) continue;
         const secret = options.clients?.[client];
+        if (!clientNeedsCertificate({ frontendSecret: options.frontend, requireClientAuth: shared.requireClientAuth }, internal)) {
+          // The client would present nothing, and the frontend admits clients without a certificate: the Secret says mutual TLS was meant.
+          if (secret !== undefined && options.frontend !== undefined) {
+            throw propError(at, `tls.clients.${client}`, secret, 'no value while the public frontend, which this client talks to, requires no client certificate (requireClientAuth: false)',
+              'The pod would present no certificate, and the frontend admits every client without one. Leave requireClientAuth out (true) for mutual TLS there, or leave the client certificate out.');
+          }
+          continue;
+        }
         if (secret === undefined) {
           const signer = internal ? `the internode Secret's ca.crt (${options.internode})` : `the frontend Secret's ca.crt (${options.frontend})`;
-          throw propError(`TemporalCluster '${cluster.name}'`, `tls.clients.${client}`, undefined,
+          throw propError(at, `tls.clients.${client}`, undefined,
             `the name of a kubernetes.io/tls Secret with the ${client} client certificate: its frontend requires client certificates`,
             `Sign it with the CA in ${signer}; the library never gives a client pod a server's Secret.`);
         }
         clientSecrets[client] = secret;
+      }
+      // Under an authorizer the tools dial the internal frontend (internode CA) and the UI the public one (frontend CA): no one certificate is meant for both.
+      for (const { client } of cluster.clients.filter((c) => !c.internal && clientSecrets[c.client] !== undefined)) {
+        const tools = cluster.clients.find((other) => other.internal && clientSecrets[other.client] === clientSecrets[client]);
+        if (!tools) continue;
+        throw propError(at, `tls.clients.${client}`, clientSecrets[client], `a Secret of its own, not the one of clients.${tools.client}, which talks to the internal frontend`,
+          `This client's frontend checks client certificates against the frontend Secret's CA (${options.frontend}), the internal frontend against the internode CA (${options.internode}): `
+          + 'one certificate passes both only if both CAs are one, and then a pod outside the tools holds a certificate the internal frontend takes as cluster admin. '
+          + 'Give this client a certificate signed by the CA in the frontend Secret\'s ca.crt.');
       }
       return {
         internodeSecret: options.internode,

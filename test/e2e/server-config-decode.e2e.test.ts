@@ -280,9 +280,9 @@ function build(s: Scenario): { chart: Chart; cluster: TemporalCluster } {
     ports: s.portOffset === undefined ? undefined : ServicePorts.offset(s.portOffset),
     dynamicConfig: s.pollSeconds === undefined ? undefined : { pollInterval: Duration.seconds(s.pollSeconds) },
     archival: archivalOptions(s.archival),
-    // Mutual TLS and a client certificate only for a frontend that serves TLS (the Jobs talk to the internal one under authorization).
+    // Mutual TLS only for a frontend that serves TLS, and a client certificate only where the Jobs' frontend asks for one (the internal one under authorization always does).
     tls: s.tls && ClusterTls.fromSecrets({ internode: s.tls.internode, frontend: s.tls.frontend, requireClientAuth: s.tls.frontend === undefined ? undefined : s.tls.requireClientAuth,
-      clients: s.tls.frontend !== undefined || s.authorization ? { namespaceJob: 'namespace-job-client' } : undefined,
+      clients: (s.tls.frontend !== undefined && s.tls.requireClientAuth !== false) || s.authorization ? { namespaceJob: 'namespace-job-client' } : undefined,
       refreshInterval: s.tls.refreshMinutes === undefined ? undefined : Duration.minutes(s.tls.refreshMinutes) }),
     enableGlobalNamespace: remoteClusters.length > 0 ? true : undefined,
     remoteClusters: remoteClusters.length > 0 ? remoteClusters : undefined,

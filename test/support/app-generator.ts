@@ -378,16 +378,18 @@ function clusterProps(spec: ClusterSpec, n: Namer): Omit<TemporalClusterProps, '
   // replication, whose remotes would call the frontend without a token.
   const authorization = spec.authorization && np !== 'off' && spec.remoteClusters.length === 0 && !spec.peer;
   // The public frontend's TLS settings only with its certificate, and a client certificate only
-  // where the client's frontend serves TLS (the tools talk to the internal one under authorization).
+  // where the client's frontend asks for one (the tools talk to the internal one under authorization);
+  // the system workers' only where they dial the public frontend (no internal frontend).
   const publicTls = spec.tls?.frontend !== false;
+  const publicMtls = spec.tls?.kind === 'secrets' && spec.tls.frontend && spec.tls.requireClientAuth !== false;
   const tls = spec.tls?.kind === 'secrets'
     ? ClusterTls.fromSecrets({
       internode: n.name(10),
       frontend: spec.tls.frontend ? n.name(11) : undefined,
-      systemWorker: spec.tls.frontend && spec.tls.systemWorker ? n.name(12) : undefined,
+      systemWorker: spec.tls.frontend && spec.tls.systemWorker && !spec.internalFrontend && !authorization ? n.name(12) : undefined,
       requireClientAuth: spec.tls.frontend ? spec.tls.requireClientAuth ?? undefined : undefined,
       clients: spec.tls.clients || spec.tls.frontend || spec.internalFrontend || authorization
-        ? { ui: spec.tls.frontend ? n.name(13) : undefined, adminTools: spec.tls.frontend || authorization ? n.name(14) : undefined, namespaceJob: spec.tls.frontend || authorization ? n.name(15) : undefined }
+        ? { ui: publicMtls ? n.name(13) : undefined, adminTools: publicMtls || authorization ? n.name(14) : undefined, namespaceJob: publicMtls || authorization ? n.name(15) : undefined }
         : undefined,
       refreshInterval: spec.tls.refreshMinutes ? Duration.minutes(spec.tls.refreshMinutes) : undefined,
     })
