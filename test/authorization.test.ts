@@ -1,6 +1,6 @@
-import { Duration, Testing } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
-import { cluster, find, testChart } from './support/synth';
+import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 
 // Most tests look at the config without TLS; the tests of allowPlaintextTokens say what it guards.
@@ -118,11 +118,7 @@ describe('authorization', () => {
     test('the dynamic config turns the authorizer off for streams (system.disableStreamingAuthorizer): the replication stream would serve every history without a token', () => {
       // common/authorization/interceptor.go skips the authorizer on every stream when the switch is on.
       const off = DynamicConfigValue.of('system.disableStreamingAuthorizer', true);
-      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, props).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const synth = synthWithDynamicConfig;
       const refusal = /TemporalCluster 'temporal': dynamicConfig system.disableStreamingAuthorizer is true; expected no value while authorization is on\. .*without a token\. Drop the value/;
       expect(synth({ internalFrontend: {}, authorization, dynamicConfig: { values: [off] } })).toThrow(refusal);
       expect(synth({ internalFrontend: {}, authorization }, [off])).toThrow(refusal);

@@ -1,7 +1,7 @@
-import { Duration, Testing } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import fc from 'fast-check';
 import { ClusterTls, DynamicConfigValue, IssuerKind } from '../lib';
-import { cluster, find, objects, testChart } from './support/synth';
+import { cluster, find, objects, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
 
@@ -284,11 +284,7 @@ describe('ClusterTls', () => {
     test('the membership port is to serve TLS (system.enableRingpopTLS) in a cluster without TLS: every role would exit at start', () => {
       // Go's tls.Listen refuses the empty internode server config (common/membership/ringpop/factory.go).
       const on = DynamicConfigValue.of('system.enableRingpopTLS', true);
-      const synth = (props: Parameters<typeof cluster>[1], later: DynamicConfigValue[] = []) => () => {
-        const chart = testChart();
-        cluster(chart, props).dynamicConfig.add(...later);
-        Testing.synth(chart);
-      };
+      const synth = synthWithDynamicConfig;
       const refusal = /TemporalCluster 'temporal': dynamicConfig system.enableRingpopTLS is true; expected no value while the cluster has no tls\. .*exit at start.*Give the cluster tls/;
       expect(synth({ dynamicConfig: { values: [on] } })).toThrow(refusal);
       expect(synth({}, [on])).toThrow(refusal);

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Datastore, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../../lib';
+import { Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../../lib';
 
 /** A chart in namespace `temporal` with stable names, as the example apps use. */
 export function testChart(app: App = Testing.app()): Chart {
@@ -25,6 +25,18 @@ export function cluster(chart: Chart, props: Partial<TemporalClusterProps> = {},
     persistence: props.persistence ?? postgresPersistence(chart, `${id}-persistence`),
     ...props,
   });
+}
+
+/**
+ * A function that builds a default cluster with `props`, adds `later` to its dynamic config as a
+ * user's code would after construction, and synthesizes it: for `expect(...).toThrow`.
+ */
+export function synthWithDynamicConfig(props: Partial<TemporalClusterProps>, later: readonly DynamicConfigValue[] = []): () => void {
+  return () => {
+    const chart = testChart();
+    cluster(chart, props).dynamicConfig.add(...later);
+    Testing.synth(chart);
+  };
 }
 
 /** The chart's objects, as plain JSON. */
