@@ -2,6 +2,8 @@ import { Duration } from 'cdk8s';
 import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
+import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
+import fc from 'fast-check';
 
 // Most tests look at the config without TLS; the tests of allowPlaintextTokens say what it guards.
 const authorization = { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], allowPlaintextTokens: true };
@@ -126,6 +128,15 @@ describe('authorization', () => {
       // Without an authorizer there is nothing to skip; false keeps it on.
       expect(synth({ dynamicConfig: { values: [off] } })).not.toThrow();
       expect(synth({ internalFrontend: {}, authorization }, [DynamicConfigValue.of('system.disableStreamingAuthorizer', false)])).not.toThrow();
+    });
+    test('fails when system.disableStreamingAuthorizer is a string the server reads as true, unchecked: its convertBool parses strings as Go\'s strconv.ParseBool does', () => {
+      fc.assert(fc.property(fc.constantFrom(...GO_TRUE), (value) => {
+        expect(synthWithDynamicConfig({ internalFrontend: {}, authorization }, [DynamicConfigValue.unchecked('system.disableStreamingAuthorizer', value)]))
+          .toThrow(`dynamicConfig system.disableStreamingAuthorizer is "${value}"; expected no value while authorization is on`);
+      }), { numRuns: GO_TRUE.length * 2 });
+      for (const value of GO_NOT_TRUE) {
+        expect(synthWithDynamicConfig({ internalFrontend: {}, authorization }, [DynamicConfigValue.unchecked('system.disableStreamingAuthorizer', value)])).not.toThrow();
+      }
     });
     test('the authorizer is on without an internal frontend', () => {
       expect(() => cluster(testChart(), { authorization })).toThrow(/authorization is "set"; expected an internalFrontend as well.*Add internalFrontend: \{\}/);

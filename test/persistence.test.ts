@@ -4,6 +4,7 @@ import { ArchivalProvider, Datastore, DynamicConfigValue, Persistence, SecretRef
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { schemaWaitStores } from './support/schema-wait-env';
+import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
 
 const password = SecretRef.of('db', 'password');
 const pg = (database: string, host = 'pg') => Datastore.postgres({ host, database, user: 'u', password });
@@ -80,6 +81,14 @@ describe('Persistence', () => {
       expect(() => dynamicConfig(true, [mode('off'), readSecondary(true)])).toThrow(/dynamicConfig system.enableReadFromSecondaryVisibility is true; expected no read from the secondary visibility store while system.secondaryVisibilityWritingMode is "off"/);
       expect(dynamicConfig(false, [mode('off'), readSecondary(false)])).toContain('"off"');
       expect(dynamicConfig(true, [readSecondary(true)])).toContain('"dual"');
+    });
+    test('fails when the read from a secondary store is a string the server reads as true, unchecked: its convertBool parses strings as Go\'s strconv.ParseBool does', () => {
+      const read = (value: string) => DynamicConfigValue.unchecked('system.enableReadFromSecondaryVisibility', value);
+      for (const value of GO_TRUE) {
+        expect(() => dynamicConfig(false, [read(value)])).toThrow(`dynamicConfig system.enableReadFromSecondaryVisibility is "${value}"; expected no setting that uses a secondary visibility store`);
+        expect(() => dynamicConfig(true, [mode('off'), read(value)])).toThrow(`is "${value}"; expected no read from the secondary visibility store while`);
+      }
+      for (const value of GO_NOT_TRUE) expect(dynamicConfig(false, [read(value)])).toContain('enableReadFromSecondaryVisibility');
     });
     test('fails when cluster.dynamicConfig.add() puts in a setting that uses a secondary store the persistence lacks, or a read nothing writes for', () => {
       const added = (secondary: boolean, props: DynamicConfigValue[], later: DynamicConfigValue[]) => () => {

@@ -4,6 +4,7 @@ import { ClusterTls, DynamicConfigValue, IssuerKind } from '../lib';
 import { cluster, find, objects, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
+import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
 
 const issuer = { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER };
 
@@ -292,6 +293,14 @@ describe('ClusterTls', () => {
       // Off, or with the internode settings it serves the port with, it starts.
       expect(synth({ dynamicConfig: { values: [DynamicConfigValue.of('system.enableRingpopTLS', false)] } })).not.toThrow();
       expect(synth({ tls: ClusterTls.fromSecrets({ internode: 'internode-tls' }) }, [on])).not.toThrow();
+    });
+
+    test('fails when system.enableRingpopTLS is a string the server reads as true, unchecked: its convertBool parses strings as Go\'s strconv.ParseBool does', () => {
+      fc.assert(fc.property(fc.constantFrom(...GO_TRUE), (value) => {
+        expect(synthWithDynamicConfig({}, [DynamicConfigValue.unchecked('system.enableRingpopTLS', value)]))
+          .toThrow(`dynamicConfig system.enableRingpopTLS is "${value}"; expected no value while the cluster has no tls`);
+      }), { numRuns: GO_TRUE.length * 2 });
+      for (const value of GO_NOT_TRUE) expect(synthWithDynamicConfig({}, [DynamicConfigValue.unchecked('system.enableRingpopTLS', value)])).not.toThrow();
     });
 
     test('a client certificate is a server\'s Secret, however it is named', () => {

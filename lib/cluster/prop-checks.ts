@@ -1,6 +1,7 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
+import { serverReadsAsTrue } from '../config/setting-choices';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
 import { DnsContext } from '../persistence/store-identity';
@@ -160,7 +161,7 @@ export function guardSecuritySwitches(owner: string, hasTls: boolean, authorizat
   ];
   if (!refusals.some((r) => r.when)) return dynamicConfig;
   dynamicConfig.node.addValidation(ownValidation({
-    validate: () => refusals.filter((r) => r.when).flatMap((r) => dynamicConfig.valuesOf(r.key).filter((v) => v.value === true).slice(0, 1)
+    validate: () => refusals.filter((r) => r.when).flatMap((r) => dynamicConfig.valuesOf(r.key).filter((v) => serverReadsAsTrue(v.value)).slice(0, 1)
       .map((v) => propError(owner, `dynamicConfig ${v.key}`, v.value, r.expected, r.remedy).message)),
   }));
   return dynamicConfig;

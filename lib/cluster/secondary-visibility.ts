@@ -1,5 +1,5 @@
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
-import { checkSettingChoice } from '../config/setting-choices';
+import { checkSettingChoice, serverReadsAsTrue } from '../config/setting-choices';
 import { ownValidation } from '../own-validation';
 import type { Persistence } from '../persistence/persistence';
 import { propError } from '../validation';
@@ -55,7 +55,7 @@ function checkSecondaryVisibility(owner: string, persistence: Persistence, value
   const of = (key: string) => values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
   const modes = of(WRITING_MODE);
   for (const mode of modes) checkSettingChoice(mode.key, mode.value);
-  const reads = of(READ_FROM_SECONDARY).filter((v) => v.value === true);
+  const reads = of(READ_FROM_SECONDARY).filter((v) => serverReadsAsTrue(v.value));
   if (persistence.secondaryVisibilityStore === undefined) {
     const used = [...modes.filter((v) => v.value !== 'off'), ...reads][0];
     if (used !== undefined) {
@@ -65,7 +65,7 @@ function checkSecondaryVisibility(owner: string, persistence: Persistence, value
     return;
   }
   if (modes.some((v) => v.value === 'off') && reads.length > 0) {
-    throw propError(owner, `dynamicConfig ${reads[0].key}`, true, `no read from the secondary visibility store while ${WRITING_MODE} is "off"`,
+    throw propError(owner, `dynamicConfig ${reads[0].key}`, reads[0].value, `no read from the secondary visibility store while ${WRITING_MODE} is "off"`,
       'Nothing writes to that store, so reads from it return stale or no records; write to it ("dual") first, for the retention period.');
   }
 }

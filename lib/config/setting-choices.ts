@@ -21,3 +21,15 @@ export function checkSettingChoice(key: string, value: unknown): void {
   throw propError('DynamicConfigValue', `value of ${key}`, value, `one of ${choice.values.map((v) => `"${v}"`).join(', ')}, as the server spells them (${choice.meaning})`,
     `${near ? `Did you mean "${near}"? ` : ''}The server compares the word exactly and fails every operation that reads another.`);
 }
+
+/** The strings Go's strconv.ParseBool reads as true. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+/**
+ * Whether the server reads a boolean setting's `value` as on: its convertBool takes a boolean, or a
+ * string through strconv.ParseBool (common/dynamicconfig/collection.go), so a guard on a switch
+ * holds for `DynamicConfigValue.unchecked(key, 'true')` as for `true`.
+ */
+export function serverReadsAsTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && GO_TRUE.has(value));
+}
