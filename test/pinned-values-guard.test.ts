@@ -649,7 +649,7 @@ describe('the rollout rule of the Deployment policy', () => {
       expect([rollout, decision.allowed]).toEqual([rollout, false]);
       expect(decision.message).toContain('Deployment temporal-history of Temporal cluster temporal/temporal runs release 1.31.5 and this update says 1.32.2, but the rollout of 1.31.5 has not finished: '
         + `${rollout.updated} of ${rollout.replicas} pods updated, ${rollout.total} in all`);
-      expect(decision.message).toContain('wait until kubectl rollout status deployment/temporal-history succeeds, then apply again. Annotate it temporal.io/break-glass=1.32.2');
+      expect(decision.message).toContain('wait until kubectl rollout status deployment/temporal-history succeeds (kubectl rollout resume it if paused), then apply again. Annotate it temporal.io/break-glass=1.32.2');
     }
     expect(rolloutDecision(policy, '1.31.5', '1.32.2', { ...done, observed: 3 }).message).toContain('in all, its last change not yet seen by the Deployment controller.');
   });

@@ -339,7 +339,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `+ string(d.spec.replicas) + ' pods updated, ' + string(${oldCount('replicas')}) + ' in all' `
           + "+ (d.status.observedGeneration == d.metadata.generation ? '' : ', its last change not yet seen by the Deployment controller')")} `
           + "+ '. Temporal upgrades one minor at a time, each once the one before runs on every pod (history loads and updates every shard): wait until "
-          + "kubectl rollout status deployment/' + object.metadata.name + ' succeeds, then apply again. "
+          + "kubectl rollout status deployment/' + object.metadata.name + ' succeeds (kubectl rollout resume it if paused), then apply again. "
           + `${override}`,
         reason: 'Forbidden',
       }],
