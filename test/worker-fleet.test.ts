@@ -16,6 +16,7 @@ import { connectionAllowed, egressAllowed, ingressAllowed, Pod } from './support
 import { checkLabels, checkMetrics, MetricCatalog } from './support/promql';
 import { K8sSchema } from './support/k8s-schema';
 import { cluster, objects, postgresPersistence, testChart } from './support/synth';
+import { GO_TRUE } from './support/go-bool';
 import { nonEmpty } from './support/non-empty';
 
 const IMAGE = 'registry.example/orders-worker:1.4.2';
@@ -724,6 +725,11 @@ describe('WorkerFleet', () => {
       expect(synth([on(), off({ taskQueueName: 'orders' })])).toThrow(/false for orders \(Workflow\), orders \(Activity\)/);
       // The workers' own alert reads the SDK's task_queue label, which the server's setting does not touch.
       expect(synth([off()], [], [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS])).not.toThrow();
+      // Unchecked, a string the server's convertBool reads as false (strconv.ParseBool) drops the queue as false does; one it reads as true keeps it.
+      for (const value of ['false', 'FALSE', 'False', '0', 'f', 'F']) {
+        expect(synth([DynamicConfigValue.unchecked('metrics.breakdownByTaskQueue', value)])).toThrow(`sets metrics.breakdownByTaskQueue to false for orders (Workflow)`);
+      }
+      for (const value of GO_TRUE) expect(synth([off()], [DynamicConfigValue.unchecked('metrics.breakdownByTaskQueue', value, { namespace: 'shop-prod' })])).not.toThrow();
     });
 
     test('the SDK metric fixture is what the SDK core\'s sources in node_modules define', () => {

@@ -22,8 +22,9 @@ export function checkSettingChoice(key: string, value: unknown): void {
     `${near ? `Did you mean "${near}"? ` : ''}The server compares the word exactly and fails every operation that reads another.`);
 }
 
-/** The strings Go's strconv.ParseBool reads as true. */
+/** The strings Go's strconv.ParseBool reads as true, and as false. */
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /**
  * Whether the server reads a boolean setting's `value` as on: its convertBool takes a boolean, or a
@@ -32,4 +33,9 @@ const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  */
 export function serverReadsAsTrue(value: unknown): boolean {
   return value === true || (typeof value === 'string' && GO_TRUE.has(value));
+}
+
+/** Whether the server reads a boolean setting's `value` as off, as serverReadsAsTrue reads it as on. */
+export function serverReadsAsFalse(value: unknown): boolean {
+  return value === false || (typeof value === 'string' && GO_FALSE.has(value));
 }

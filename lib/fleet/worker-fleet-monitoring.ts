@@ -6,6 +6,7 @@ import {
 } from '../../imports/monitoring.coreos.com_podmonitors';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
+import { serverReadsAsFalse } from '../config/setting-choices';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { checkTaskQueues } from './task-queues';
@@ -244,7 +245,7 @@ function omittedTaskQueues(dynamicConfig: DynamicConfig, namespace: string, task
     for (const type of [TaskQueueType.WORKFLOW, TaskQueueType.ACTIVITY]) {
       const levels: Array<Record<string, string>> = [{ namespace, taskQueueName: queue, taskQueueType: type }, { namespace, taskQueueName: queue }, { taskQueueName: queue }, { namespace }, {}];
       const value = levels.map((level) => values.find((v) => sameConstraints({ ...v.constraints }, level))).find((v) => v !== undefined);
-      if (value?.value === false) omitted.push({ queue, type });
+      if (value !== undefined && serverReadsAsFalse(value.value)) omitted.push({ queue, type });
     }
   }
   return omitted;
