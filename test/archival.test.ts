@@ -1,6 +1,7 @@
 import { ArchivalProvider, DcRedirectionPolicy, SecretRef } from '../lib';
 import { cluster, find, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
+import fc from 'fast-check';
 
 describe('archival', () => {
   test('off by default: no archival section, the server\'s valid disabled shape', () => {
@@ -94,6 +95,29 @@ describe('archival', () => {
       expect(() => cluster(testChart(), { archival: { history: { provider: ArchivalProvider.s3({ region: 'x' }), uri: '' } } }))
         .toThrow(/archival.history.uri is ""; expected a s3:\/\/ URI with a location. Enabled archival needs both a provider and a URI/);
       expect(() => cluster(testChart(), { archival: { visibility: { provider: ArchivalProvider.gcs(), uri: 's3://bucket' } } })).toThrow(/archival.visibility.uri is "s3:\/\/bucket"; expected a gs:\/\/ URI/);
+    });
+    test('an S3 region is no name the server\'s S3 client takes (bindRegion: dot-separated host labels), or not AWS\'s lower case without an endpoint', () => {
+      // Before: any letters, digits, '-', '_' and '.' passed; the server started and every archive call failed.
+      const label = fc.stringMatching(/^[a-z0-9](?:[-a-z0-9]{0,20}[a-z0-9])?$/);
+      const region = fc.array(label, { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.'));
+      const s3 = (r: string, endpoint?: string) => () => ArchivalProvider.s3({ region: r, endpoint });
+      fc.assert(fc.property(region, (r) => {
+        expect(s3(r)).not.toThrow();
+        expect(s3(r.toUpperCase(), 'https://minio.storage.svc:9000')).not.toThrow();
+      }));
+      // Each way out of the rule: a character outside it, '-' at either end of a part, an empty part, a part over 63.
+      const broken = fc.tuple(region, fc.constantFrom('_', ' _', '-', '.', 'x'.repeat(64), '/', 'é'), fc.constantFrom('start', 'end', 'middle')).map(([r, bad, where]) => {
+        const wrap = bad === '-' || bad === '.' ? bad : `.${bad}.`;
+        return where === 'start' ? `${bad === '-' || bad === '.' ? bad : `${bad}.`}${r}` : where === 'end' ? `${r}${bad === '-' || bad === '.' ? bad : `.${bad}`}` : `${r}${wrap}${r}`;
+      }).filter((r) => r.trim() === r && r.split('.').some((l) => !/^[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(l)));
+      fc.assert(fc.property(broken, fc.boolean(), (r, compatible) => {
+        expect(s3(r, compatible ? 'https://minio.storage.svc:9000' : undefined)).toThrow(/^ArchivalProvider.s3: region is ".*"; expected a region name of .*letters, digits and '-'.*"invalid input region"/);
+      }));
+      for (const r of ['us_east_1', 'us-east-1.', 'us-east-1-', 'eu..west-1', '-eu-west-1']) {
+        expect(s3(r)).toThrow(`ArchivalProvider.s3: region is "${r}"; expected a region name of lower-case letters, digits and '-'`);
+      }
+      expect(s3('US-EAST-1')).toThrow(/region is "US-EAST-1"; expected a region name of lower-case letters.*AWS's region names are lower case and S3 refuses a request signed for another spelling/);
+      expect(s3('Eu-West-1')).toThrow(/region is "Eu-West-1"/);
     });
     test('a bucket URI names no bucket, or GCS no path, which the server refuses when a namespace with archival on is created', () => {
       const s3 = ArchivalProvider.s3({ region: 'eu-west-1' });

@@ -2,6 +2,24 @@ import { SecretRef } from '../persistence/secret-ref';
 import { secretVolume, VolumeSet } from '../pod/volumes';
 import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
 
+/*
+ * The server starts with any region that is not empty, but its S3 client (aws-sdk-go-v2's
+ * bindRegion, server 1.31 and 1.32) refuses every call whose region is not dot-separated host
+ * labels ("invalid input region"): every archive would fail, long after the deploy. AWS signs for
+ * the region as written, and its regions are lower case, so without an endpoint S3 refuses
+ * "US-EAST-1" too; an S3-compatible store names its own regions.
+ */
+function checkS3Region(region: string, compatible: boolean): void {
+  const labels = region.split('.');
+  const hostLabels = labels.every((l) => /^[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?$/.test(l));
+  if (!hostLabels || (!compatible && /[A-Z]/.test(region))) {
+    throw propError('ArchivalProvider.s3', 'region', region,
+      `a region name of ${compatible ? '' : 'lower-case '}letters, digits and '-' (not at either end of a dot-separated part, at most 63 characters each), such as "us-east-1"`,
+      hostLabels ? 'AWS\'s region names are lower case and S3 refuses a request signed for another spelling, so every archive would fail; write the region as AWS does.'
+        : 'The server starts with it, but its S3 client refuses every call with this region ("invalid input region"), so every archive would fail; give the region as the store names it.');
+  }
+}
+
 /** Options of `ArchivalProvider.gcs`. */
 export interface GcsArchivalOptions {
   /**
@@ -47,9 +65,7 @@ export class ArchivalProvider {
   public static s3(options: { readonly region: string; readonly endpoint?: string; readonly forcePathStyle?: boolean }): ArchivalProvider {
     options = plainProps('ArchivalProvider.s3', options, 'ArchivalProvider.s3.options', 'options');
     requireNonEmpty('ArchivalProvider.s3', 'region', options.region);
-    if (!/^[a-zA-Z0-9][-a-zA-Z0-9_.]*$/.test(options.region)) {
-      throw propError('ArchivalProvider.s3', 'region', options.region, 'a region name: letters, digits, \'-\', \'_\' and \'.\', such as "us-east-1"');
-    }
+    checkS3Region(options.region, options.endpoint !== undefined);
     let port = 443;
     if (options.endpoint !== undefined) {
       const url = requireUrl('ArchivalProvider.s3', 'endpoint', options.endpoint);
