@@ -6,6 +6,7 @@ import { interpolateConstants, selectors } from './support/promql';
 import { ServicePorts } from '../lib';
 import { cluster, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
+import fc from 'fast-check';
 
 /** A cluster and its monitoring, wired the way TemporalCluster wires them. */
 function make(options: MonitoringOptions, rolesOverride?: (roles: any[]) => any[]) {
@@ -162,6 +163,33 @@ describe('TemporalMonitoring', () => {
       expect(monitored([''])).toThrow(/monitoring of TemporalCluster 'temporal': seriesSelector\[0\] is ""; expected a LabelMatcher/);
       expect(monitored([LabelMatcher.equal('job', 'temporal'), 5])).toThrow(/seriesSelector\[1\] is 5; expected a LabelMatcher/);
       expect(monitored([LabelMatcher.equal('job', 'temporal')])).not.toThrow();
+    });
+    test('the library\'s monitor scrapes the cluster and namespaceLabel names a label other than namespace or exported_namespace, the only two that can hold the Temporal namespace', () => {
+      // Before: accepted; the per-namespace alerts summed every namespace and the dashboard listed none.
+      const monitored = (scrape: ScrapeConfig, namespaceLabel: string) => () => make({ scrape, namespaceLabel, alerts: {}, dashboard: {} });
+      const other = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,20}$/).filter((l) => !['namespace', 'exported_namespace'].includes(l));
+      fc.assert(fc.property(other, fc.constantFrom(ScrapeConfig.serviceMonitor(), ScrapeConfig.podMonitor()), (label, scrape) => {
+        expect(monitored(scrape, label)).toThrow(`monitoring of TemporalCluster 'temporal': namespaceLabel is "${label}"; expected 'namespace' or 'exported_namespace' while the library's ${scrape.kind} scrapes the cluster`);
+      }), { numRuns: 50 });
+      for (const label of ['temporal_namespace', 'Namespace', 'kubernetes_namespace', TEMPORAL_CLUSTER_LABEL, 'le', 'taskqueue']) {
+        expect(monitored(ScrapeConfig.serviceMonitor(), label)).toThrow(/no series carries ".*", so the per-namespace alerts would add every namespace up and the dashboard would list none/);
+        // The user's own scrape config may attach any label.
+        expect(make({ scrape: ScrapeConfig.none(), seriesSelector: [LabelMatcher.equal('job', 'temporal')], namespaceLabel: label, alerts: {} }).monitoring.namespaceLabel).toBe(label);
+      }
+      for (const label of ['namespace', 'exported_namespace']) expect(make({ scrape: ScrapeConfig.podMonitor(), namespaceLabel: label, alerts: {} }).monitoring.alerts!.namespaceLabel).toBe(label);
+    });
+    test('the library\'s monitor scrapes the cluster and a seriesSelector matcher on temporal_cluster does not hold for this cluster\'s value (one copied from another cluster)', () => {
+      // Before: accepted; the alerts and dashboard watched the other cluster's series, or none, and stayed silent for this one.
+      const monitored = (matcher: LabelMatcher) => () => make({ scrape: ScrapeConfig.serviceMonitor(), seriesSelector: [LabelMatcher.equal('job', 'x'), matcher], alerts: {} });
+      fc.assert(fc.property(fc.stringMatching(/^[a-z0-9-]{1,10}\/[a-z0-9-]{1,10}$/).filter((v) => v !== 'temporal/temporal'), (value) => {
+        expect(monitored(LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, value)))
+          .toThrow(`monitoring of TemporalCluster 'temporal': seriesSelector[1] is "temporal_cluster=\\"${value}\\""; expected a matcher that this cluster's series satisfy: its ServiceMonitor labels every one temporal_cluster="temporal/temporal"`);
+        expect(monitored(LabelMatcher.notEqual(TEMPORAL_CLUSTER_LABEL, value))).not.toThrow();
+      }), { numRuns: 25 });
+      expect(monitored(LabelMatcher.notEqual(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal'))).toThrow(/seriesSelector\[1\] is .*; expected a matcher that this cluster's series satisfy.*Leave seriesSelector out/);
+      expect(monitored(LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal'))).not.toThrow();
+      // Without the library's monitor, the user's own scrape config sets the label.
+      expect(make({ scrape: ScrapeConfig.none(), seriesSelector: [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'prod')], alerts: {} }).monitoring.alerts).toBeDefined();
     });
     test.each([
       ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterLabelValue, LabelMatcher, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
+import { clusterLabelValue, LabelMatcher, MatchOperator, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
 import { ScrapeConfig, ScrapeKind } from './scrape-config';
 import { AlertOptions, TemporalAlerts } from './temporal-alerts';
 import { DashboardOptions, TemporalDashboard } from './temporal-dashboard';
@@ -37,13 +37,15 @@ export interface MonitoringOptions {
   /**
    * Matchers that scope the alerts and dashboard to this cluster's series.
    * @default - `temporal_cluster="<namespace>/<name>"`, the label the monitors attach; required
-   * with `ScrapeConfig.none()`
+   * with `ScrapeConfig.none()`. With the library's monitors, a matcher on `temporal_cluster` must
+   * hold for this cluster's value.
    */
   readonly seriesSelector?: LabelMatcher[];
   /**
    * The Prometheus label that holds the Temporal namespace. The monitors keep Temporal's own
    * `namespace` (they honor the server's labels); set `exported_namespace` when your Prometheus
-   * overrides that (`overrideHonorLabels`) or when your own scrape config renames it.
+   * overrides that (`overrideHonorLabels`) or when your own scrape config renames it. With the
+   * library's monitors, no other label can hold it.
    * @default 'namespace'
    */
   readonly namespaceLabel?: string;
@@ -118,6 +120,7 @@ export class TemporalMonitoring extends Construct {
     // Checked while neither alerts nor dashboard reads it too: the mistake would otherwise wait for the day one is turned on.
     (o.seriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const cluster = clusterLabelValue(props.namespace, props.clusterName);
+    if (this.scrape.kind !== ScrapeKind.NONE) checkMonitoredScope(owner, this.scrape.kind, this.namespaceLabel, o.seriesSelector, cluster);
 
     if (this.scrape.kind === ScrapeKind.SERVICE_MONITOR) {
       this.resource = this.serviceMonitor(props, cluster);
@@ -182,6 +185,34 @@ export class TemporalMonitoring extends Construct {
       },
     });
   }
+}
+
+/** The labels that can hold the Temporal namespace on series the library's monitors scrape (honorLabels: true). */
+const MONITORED_NAMESPACE_LABELS = ['namespace', 'exported_namespace'];
+
+/**
+ * What the alerts and dashboard select must be on the series the library's own monitor scrapes. It
+ * keeps Temporal's `namespace` (honorLabels), which Prometheus renames `exported_namespace` only
+ * under its overrideHonorLabels: any other label is on no series, so the per-namespace alerts would
+ * add every namespace up and the dashboard list none. It labels every series
+ * `temporal_cluster="<namespace>/<name>"`, so a matcher on that label with another value (one copied
+ * from another cluster) watches another cluster's series, or none, and stays silent for this one.
+ */
+function checkMonitoredScope(owner: string, kind: ScrapeKind, namespaceLabel: string, selector: LabelMatcher[] | undefined, cluster: string): void {
+  if (!MONITORED_NAMESPACE_LABELS.includes(namespaceLabel)) {
+    throw propError(owner, 'namespaceLabel', namespaceLabel, `'namespace' or 'exported_namespace' while the library's ${kind} scrapes the cluster`,
+      `The ${kind} keeps Temporal's own namespace label (honorLabels), which Prometheus renames exported_namespace only under its overrideHonorLabels; `
+      + `no series carries "${namespaceLabel}", so the per-namespace alerts would add every namespace up and the dashboard would list none. `
+      + 'To read another label, scrape with your own config (ScrapeConfig.none()) and give seriesSelector.');
+  }
+  (selector ?? []).forEach((m, i) => {
+    const holds = m.operator === MatchOperator.EQUAL ? m.value === cluster : m.operator === MatchOperator.NOT_EQUAL ? m.value !== cluster : true;
+    if (m.label === TEMPORAL_CLUSTER_LABEL && !holds) {
+      throw propError(owner, `seriesSelector[${i}]`, String(m), `a matcher that this cluster's series satisfy: its ${kind} labels every one ${TEMPORAL_CLUSTER_LABEL}="${cluster}"`,
+        'As written, the alerts and dashboard would watch another cluster\'s series, or none, and stay silent for this one. '
+        + `Leave seriesSelector out (it defaults to ${TEMPORAL_CLUSTER_LABEL}="${cluster}"), or match that value.`);
+    }
+  });
 }
 
 /**

@@ -229,7 +229,7 @@ export function catalogue(): CatalogueEntry[] {
     c('monitoring.scrape labels value', labelValue, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.podMonitor({ labels: { release: v } }) } }), ['labels']),
     c('monitoring.scrape interval', seconds(5, 300), fc.oneof(durationBad, seconds(0, 4), seconds(301, 5000), fc.constant(Duration.millis(7500)), notDuration),
       (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor({ interval: v }) } }), ['interval']),
-    c('monitoring.namespaceLabel', promLabelName, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), namespaceLabel: v, alerts: {} } }), ['namespaceLabel']),
+    c('monitoring.namespaceLabel', promLabelName, anyString, (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.none(), seriesSelector: [LabelMatcher.equal('job', 'temporal')], namespaceLabel: v, alerts: {} } }), ['namespaceLabel']),
     c('monitoring.seriesSelector', fc.constant(LabelMatcher.equal('job', 'temporal')), fc.oneof(junk, fc.constantFrom(5, null, [], {})),
       (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), seriesSelector: [v] } }), ['seriesSelector[0]']),
     c('monitoring.alerts.rateWindow', seconds(60, 3600), fc.oneof(durationBad, seconds(0, 59), seconds(3601, 90000), notDuration),
