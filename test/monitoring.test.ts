@@ -191,6 +191,28 @@ describe('TemporalMonitoring', () => {
       // Without the library's monitor, the user's own scrape config sets the label.
       expect(make({ scrape: ScrapeConfig.none(), seriesSelector: [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'prod')], alerts: {} }).monitoring.alerts).toBeDefined();
     });
+    test('one cluster\'s series selector takes in another\'s series: its matchers are all among the other\'s (the same job="temporal" given to both)', () => {
+      // Before: accepted; each cluster's alerts and dashboard summed the other's series into its own.
+      const two = (a: LabelMatcher[] | undefined, b: LabelMatcher[] | undefined, scrape = ScrapeConfig.none()) => () => {
+        const chart = testChart();
+        cluster(chart, { name: 'blue', monitoring: { scrape, seriesSelector: a, alerts: {} } }, 'blue');
+        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape, seriesSelector: b, dashboard: {} } }, 'green');
+        objects(chart);
+      };
+      const matcher = fc.tuple(fc.constantFrom('job', 'env', 'cluster', 'team'), fc.stringMatching(/^[a-z]{1,6}$/)).map(([l, v]) => LabelMatcher.equal(l, v));
+      fc.assert(fc.property(fc.uniqueArray(matcher, { minLength: 1, maxLength: 3, selector: String }), fc.array(matcher, { maxLength: 2 }), fc.boolean(),
+        (shared, more, swap) => {
+          const wide = [...shared].reverse();
+          const narrow = [...shared, ...more];
+          const [a, b] = swap ? [narrow, wide] : [wide, narrow];
+          expect(two(a, b)).toThrow(/TemporalCluster 'temporal\/(blue|green)': monitoring.seriesSelector is .*, which every series that TemporalCluster 'temporal\/(blue|green)''s \(.*\) selects satisfies too; expected a selector that only this cluster's series satisfy/);
+        }), { numRuns: 25 });
+      expect(two([LabelMatcher.equal('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(/TemporalCluster 'temporal\/blue': monitoring.seriesSelector is job="temporal"/);
+      // Selectors apart: the library's own label, or a value each.
+      expect(two(undefined, undefined, ScrapeConfig.serviceMonitor())).not.toThrow();
+      expect(two([LabelMatcher.equal('job', 'blue')], [LabelMatcher.equal('job', 'green')])).not.toThrow();
+      expect(two([LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'blue')], [LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'green')])).not.toThrow();
+    });
     test.each([
       ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],
       ['the interval is over 5 minutes', () => ScrapeConfig.podMonitor({ interval: Duration.minutes(10) }), /ScrapeConfig.podMonitor: interval is "600000ms"/],
