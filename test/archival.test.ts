@@ -1,5 +1,5 @@
-import { ArchivalProvider, DcRedirectionPolicy, SecretRef } from '../lib';
-import { cluster, find, testChart } from './support/synth';
+import { ArchivalProvider, DcRedirectionPolicy, DynamicConfigValue, SecretRef } from '../lib';
+import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import fc from 'fast-check';
 
@@ -118,6 +118,33 @@ describe('archival', () => {
       }
       expect(s3('US-EAST-1')).toThrow(/region is "US-EAST-1"; expected a region name of lower-case letters.*AWS's region names are lower case and S3 refuses a request signed for another spelling/);
       expect(s3('Eu-West-1')).toThrow(/region is "Eu-West-1"/);
+    });
+    test('dynamic config turns archival on where the static config has none, or gives a state the server reads as disabled', () => {
+      // Before: accepted; the server reads these keys only when archival.<kind> enables that archival, and any other state as disabled.
+      const history = { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://temporal-archive/history' };
+      const spell = (word: string) => fc.tuple(fc.constantFrom('', ' ', '\t'), fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }), fc.constantFrom('', ' '))
+        .map(([before, upper, after]) => `${before}${[...word].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join('')}${after}`);
+      fc.assert(fc.property(fc.constantFrom('history', 'visibility'), fc.oneof(spell('enabled'), spell('paused')), fc.boolean(), (kind, state, later) => {
+        const key = `system.${kind}ArchivalState`;
+        const value = DynamicConfigValue.unchecked(later ? key : key.toLowerCase(), state);
+        const props = { archival: kind === 'history' ? {} : { history } };
+        const run = later ? synthWithDynamicConfig(props, [value]) : synthWithDynamicConfig({ ...props, dynamicConfig: { values: [value] } });
+        expect(run).toThrow(`dynamicConfig ${value.key} is ${JSON.stringify(state)}; expected no value other than "disabled" while archival.${kind} is off. The server reads it only when its static config enables ${kind} archival`);
+        // With the static config on, every spelling the server reads is accepted.
+        expect(synthWithDynamicConfig({ archival: { history, visibility: { provider: ArchivalProvider.gcs(), uri: 'gs://temporal-archive/visibility' } } }, [value])).not.toThrow();
+      }), { numRuns: 30 });
+      for (const state of ['on', 'true', 'enable', 'Enabled!']) {
+        expect(synthWithDynamicConfig({ archival: { history } }, [DynamicConfigValue.of('system.historyArchivalState', state)]))
+          .toThrow(`dynamicConfig system.historyArchivalState is "${state}"; expected "enabled", "paused" or "disabled". The server reads any other state as disabled`);
+      }
+      expect(synthWithDynamicConfig({ archival: { history } }, [DynamicConfigValue.unchecked('system.visibilityArchivalState', true)])).toThrow(/system.visibilityArchivalState is true; expected "enabled", "paused" or "disabled"/);
+      for (const on of [true, 'true', 'T', '1']) {
+        expect(synthWithDynamicConfig({}, [DynamicConfigValue.unchecked('system.enableReadFromHistoryArchival', on)]))
+          .toThrow(/dynamicConfig system.enableReadFromHistoryArchival is .*; expected no true value while archival.history is off/);
+      }
+      // What agrees with archival off, or reads it on where it is on, stays accepted.
+      expect(synthWithDynamicConfig({}, [DynamicConfigValue.of('system.historyArchivalState', 'disabled'), DynamicConfigValue.of('system.enableReadFromVisibilityArchival', false)])).not.toThrow();
+      expect(synthWithDynamicConfig({ archival: { history } }, [DynamicConfigValue.of('system.historyArchivalState', 'paused'), DynamicConfigValue.of('system.enableReadFromHistoryArchival', true)])).not.toThrow();
     });
     test('a bucket URI names no bucket, or GCS no path, which the server refuses when a namespace with archival on is created', () => {
       const s3 = ArchivalProvider.s3({ region: 'eu-west-1' });

@@ -16,7 +16,7 @@ import { frontendShutdown } from './shutdown';
 import { TemporalClusterProps } from './temporal-cluster-props';
 import { clusterPodSettings } from './pod-settings';
 import { KubeConfigMap } from '../../imports/k8s';
-import { archivalConfig } from '../config/archival';
+import { archivalConfig, guardArchivalSwitches } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { guardTaskQueueIds } from '../config/task-queue-id';
@@ -286,10 +286,10 @@ export class TemporalCluster extends Construct {
   }
 
   private emitDynamicConfig(props: TemporalClusterProps, name: string, shutdownValues: DynamicConfigValue[]): DynamicConfig {
-    return guardSecuritySwitches(`TemporalCluster '${this.name}'`, props.tls !== undefined, this.authorizationEnabled, guardTaskQueueIds(`TemporalCluster '${this.name}'`, this.persistence.defaultStore.type === DatastoreType.MYSQL, guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
+    return guardArchivalSwitches(`TemporalCluster '${this.name}'`, props.archival, guardSecuritySwitches(`TemporalCluster '${this.name}'`, props.tls !== undefined, this.authorizationEnabled, guardTaskQueueIds(`TemporalCluster '${this.name}'`, this.persistence.defaultStore.type === DatastoreType.MYSQL, guardSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, new DynamicConfig(this, 'DynamicConfig', copiedProps({
       name, namespace: this.namespace, labels: this.labels, release: this.version.version, numHistoryShards: this.numHistoryShards, pollInterval: props.dynamicConfig?.pollInterval,
       values: withSecondaryVisibility(`TemporalCluster '${this.name}'`, this.persistence, [...shutdownValues, ...(props.dynamicConfig?.values ?? []).flat()]),
-    })))));
+    }))))));
   }
 
   private renderServerConfig(owner: string, props: TemporalClusterProps, metadata: ClusterMetadata, ports: Partial<Record<ServiceRole, RolePorts>>): string {

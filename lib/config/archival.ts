@@ -1,3 +1,6 @@
+import type { DynamicConfig } from './dynamic-config';
+import { serverReadsAsTrue } from './setting-choices';
+import { ownValidation } from '../own-validation';
 import { SecretRef } from '../persistence/secret-ref';
 import { secretVolume, VolumeSet } from '../pod/volumes';
 import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
@@ -318,4 +321,44 @@ function checkFilestorePath(owner: string, prop: string, uri: string): void {
     throw propError(owner, prop, uri, `a file:// URI whose path is a directory of its own, not ${clash === path ? clash : `${clash} or a directory above or under it`}`,
       'The claim is mounted there and would hide what the pod keeps in it; use a path such as "file:///archival/history".');
   }
+}
+
+/** The states the server reads from `system.<kind>ArchivalState`, trimmed and in lower case (archival_metadata.go). */
+const CLUSTER_ARCHIVAL_STATES = ['', 'disabled', 'paused', 'enabled'];
+
+/**
+ * @internal
+ * Refuses the dynamic config switches of archival that the server would ignore or read as off, over
+ * the file as synthesized (`cluster.dynamicConfig.add()` puts values in after the props were read).
+ * The server reads `system.historyArchivalState` and `system.visibilityArchivalState` only when the
+ * static config enables that archival, which `archival` writes: without it no archiver exists, and
+ * "enabled" there, or `system.enableReadFrom*Archival` true, turns nothing on. A state other than
+ * "", disabled, paused or enabled (any case) is read as disabled: "on" or "true" stops archiving.
+ * Returns `dynamicConfig`.
+ */
+export function guardArchivalSwitches(owner: string, archival: ArchivalOptions | undefined, dynamicConfig: DynamicConfig): DynamicConfig {
+  dynamicConfig.node.addValidation(ownValidation({
+    validate: () => (['history', 'visibility'] as const).flatMap((kind) => {
+      const Kind = `${kind[0].toUpperCase()}${kind.slice(1)}`;
+      const stateKey = `system.${kind}ArchivalState`;
+      const off = !archival?.[kind];
+      const errors: string[] = [];
+      for (const v of dynamicConfig.valuesOf(stateKey)) {
+        const state = typeof v.value === 'string' ? v.value.trim().toLowerCase() : undefined;
+        if (state === undefined || !CLUSTER_ARCHIVAL_STATES.includes(state)) {
+          errors.push(propError(owner, `dynamicConfig ${v.key}`, v.value, '"enabled", "paused" or "disabled"',
+            'The server reads any other state as disabled, and archives nothing while it holds.').message);
+        } else if (off && (state === 'enabled' || state === 'paused')) {
+          errors.push(propError(owner, `dynamicConfig ${v.key}`, v.value, `no value other than "disabled" while archival.${kind} is off`,
+            `The server reads it only when its static config enables ${kind} archival, which archival.${kind} (a provider and a URI) writes; without that it archives nothing whatever this says. Set archival.${kind}.`).message);
+        }
+      }
+      for (const v of dynamicConfig.valuesOf(`system.enableReadFrom${Kind}Archival`).filter((r) => off && serverReadsAsTrue(r.value))) {
+        errors.push(propError(owner, `dynamicConfig ${v.key}`, v.value, `no true value while archival.${kind} is off`,
+          `The server reads it only when its static config enables ${kind} archival; set archival.${kind}, whose enableRead says the same.`).message);
+      }
+      return errors.slice(0, 2);
+    }),
+  }));
+  return dynamicConfig;
 }

@@ -299,6 +299,9 @@ export function catalogue(): CatalogueEntry[] {
       fc.oneof(anyString.filter((x) => !['off', 'on', 'dual'].includes(x)), fc.constantFrom('Dual', 'OFF', 'both', ' dual', 'true')),
       (ch, v) => ({ persistence: new Persistence(ch, 'p', { ...pgStores(), secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility_next', user: 'temporal', password: PASSWORD }) }),
         dynamicConfig: { values: [DynamicConfigValue.of('system.secondaryVisibilityWritingMode', v)] } }), ['system.secondaryVisibilityWritingMode']),
+    c('DynamicConfigValue.of system.historyArchivalState', fc.constantFrom('enabled', 'paused', 'disabled', ' Enabled', 'PAUSED', ''), anyString,
+      (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.s3({ region: 'eu-west-3' }), uri: 's3://bucket/history' } },
+        dynamicConfig: { values: [DynamicConfigValue.of('system.historyArchivalState', v)] } }), ['system.historyArchivalState']),
     c('DynamicConfigValue constraints.taskQueueName', taskQueueName, taskQueueNameBad, (_ch, v) => ({
       dynamicConfig: { values: DynamicConfigValue.taskQueuePartitions({ read: 8, write: 8 }, { namespace: 'orders', taskQueueName: v }) },
     }), ['taskQueueName']),
