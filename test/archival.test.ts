@@ -119,6 +119,17 @@ describe('archival', () => {
       expect(s3('US-EAST-1')).toThrow(/region is "US-EAST-1"; expected a region name of lower-case letters.*AWS's region names are lower case and S3 refuses a request signed for another spelling/);
       expect(s3('Eu-West-1')).toThrow(/region is "Eu-West-1"/);
     });
+    test('an S3 endpoint has a query, which the server\'s S3 client refuses on every call (rulesfn.ParseURL)', () => {
+      // Before: accepted; the server started and every archive failed with "Custom endpoint ... was not a valid URI".
+      const query = fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.stringMatching(/^[a-z0-9=&]{0,8}$/)).map(([k, v]) => `?${k}${v}`);
+      fc.assert(fc.property(fc.constantFrom('https://minio.storage.svc:9000', 'http://10.0.0.5:9000/', 'https://s3.example.com/prefix'), query, (base, q) => {
+        expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: `${base}${q}` }))
+          .toThrow(`ArchivalProvider.s3: endpoint is "${base}${q}"; expected the store's URL without a query, such as "https://minio.storage.svc:9000". The server starts with it, but its S3 client refuses the endpoint on every call`);
+        expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: base })).not.toThrow();
+      }), { numRuns: 30 });
+      // A bare "?" leaves Go's RawQuery empty, as it leaves the URL's search: the client takes it.
+      expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: 'https://minio.storage.svc:9000?' })).not.toThrow();
+    });
     test('dynamic config turns archival on where the static config has none, or gives a state the server reads as disabled', () => {
       // Before: accepted; the server reads these keys only when archival.<kind> enables that archival, and any other state as disabled.
       const history = { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://temporal-archive/history' };

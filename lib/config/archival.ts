@@ -72,6 +72,11 @@ export class ArchivalProvider {
     let port = 443;
     if (options.endpoint !== undefined) {
       const url = requireUrl('ArchivalProvider.s3', 'endpoint', options.endpoint);
+      // aws-sdk-go-v2's endpoint rules (smithy-go rulesfn.ParseURL) take no URL with a query.
+      if (url.search !== '') {
+        throw propError('ArchivalProvider.s3', 'endpoint', options.endpoint, 'the store\'s URL without a query, such as "https://minio.storage.svc:9000"',
+          'The server starts with it, but its S3 client refuses the endpoint on every call ("Custom endpoint ... was not a valid URI"), so every archive would fail.');
+      }
       port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     }
     return new ArchivalProvider('s3', { s3store: { region: options.region, endpoint: options.endpoint, s3ForcePathStyle: options.forcePathStyle } }, undefined, port);
