@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import {
-  LabelMatcher, MonitoringOptions, ScrapeConfig, ScrapeKind, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalMonitoring,
+  DashboardOptions, LabelMatcher, MonitoringOptions, ScrapeConfig, ScrapeKind, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalMonitoring,
 } from '../lib/observability';
 import { interpolateConstants, selectors } from './support/promql';
 import { ServicePorts } from '../lib';
@@ -212,6 +212,23 @@ describe('TemporalMonitoring', () => {
       expect(two(undefined, undefined, ScrapeConfig.serviceMonitor())).not.toThrow();
       expect(two([LabelMatcher.equal('job', 'blue')], [LabelMatcher.equal('job', 'green')])).not.toThrow();
       expect(two([LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'blue')], [LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'green')])).not.toThrow();
+    });
+    test('two clusters\' dashboards share a uid or a title, of which Grafana keeps one dashboard in the sidecar\'s folder', () => {
+      // Before: accepted; one cluster's dashboard was never loaded.
+      const two = (a: DashboardOptions, b: DashboardOptions) => () => {
+        const chart = testChart();
+        cluster(chart, { name: 'blue', monitoring: { scrape: ScrapeConfig.serviceMonitor(), dashboard: a } }, 'blue');
+        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape: ScrapeConfig.podMonitor(), alerts: {}, dashboard: b } }, 'green');
+        objects(chart);
+      };
+      fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,20}$/), (uid, title) => {
+        expect(two({ uid }, { uid })).toThrow(`TemporalCluster 'temporal/green': monitoring.dashboard.uid is ${JSON.stringify(uid)}, the dashboard uid of TemporalCluster 'temporal/blue' too; expected a uid of its own`);
+        expect(two({ title }, { title })).toThrow(`monitoring.dashboard.title is ${JSON.stringify(title)}, the dashboard title of TemporalCluster 'temporal/blue' too; expected a title of its own`);
+        expect(two({ uid, title }, {})).not.toThrow();
+      }), { numRuns: 20 });
+      // A title given to one cluster that is another's default.
+      expect(two({}, { title: 'Temporal temporal/blue' })).toThrow(/dashboard.title is "Temporal temporal\/blue", the dashboard title of TemporalCluster 'temporal\/blue' too/);
+      expect(two({}, {})).not.toThrow();
     });
     test.each([
       ['the interval is under 5 seconds', () => ScrapeConfig.serviceMonitor({ interval: Duration.seconds(1) }), /ScrapeConfig.serviceMonitor: interval is "1000ms"; expected a whole number of seconds from 5 to 300/],

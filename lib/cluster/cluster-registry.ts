@@ -9,7 +9,7 @@ import { connectionBudgetErrors, RolePods } from './connection-budget';
 import { replicationErrors } from './replication-checks';
 import { sharedServerSecrets } from './shared-secrets';
 import { uiCallbackErrors, uiIngressHostErrors } from './ui-ingress-hosts';
-import { sharedMonitoringScopeErrors } from './monitoring-scopes';
+import { MonitoringScope, sharedMonitoringScopeErrors } from './monitoring-scopes';
 import { Datastore } from '../persistence/datastore';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarsFingerprinted } from '../persistence/database-proxies';
@@ -49,8 +49,8 @@ export interface RegisteredCluster {
   readonly uiIngress?: { readonly host: string; readonly className?: string };
   /** The UI's OIDC callback URL, which no other cluster's UI may receive. */
   readonly uiCallbackUrl?: string;
-  /** The matchers its alerts and dashboard select on (PromQL), when either is on: no other cluster's may select its series. */
-  readonly monitoringScope?: readonly string[];
+  /** The matchers its alerts and dashboard select on (PromQL) and its dashboard's uid and title, when on: no other cluster's may overlap. */
+  readonly monitoringScope?: Omit<MonitoringScope, 'label'>;
   /** The names of its pinned and server config ConfigMaps, whose data no JSON patch may change (lib/cluster/written-objects.ts). */
   readonly lockedConfigMaps?: readonly string[];
   /** The name of its dynamic config ConfigMap, whose data no JSON patch may change either. */
@@ -279,7 +279,7 @@ export function validateClusters(clusters: readonly RegisteredCluster[], others:
   errors.push(...replicationErrors(clusters, objectKeysOf));
   errors.push(...connectionBudgetErrors(clusters));
   errors.push(...uiIngressHostErrors(clusters.map((c) => c.uiIngress && { label: c.label, ...c.uiIngress })));
-  errors.push(...sharedMonitoringScopeErrors(clusters.flatMap((c) => (c.monitoringScope ? [{ label: c.label, matchers: c.monitoringScope }] : []))));
+  errors.push(...sharedMonitoringScopeErrors(clusters.flatMap((c) => (c.monitoringScope ? [{ label: c.label, ...c.monitoringScope }] : []))));
   errors.push(...uiCallbackErrors(clusters.flatMap((c) => (c.uiCallbackUrl ? [{ label: c.label, ingressHost: c.uiIngress?.host, callbackUrl: c.uiCallbackUrl }] : []))));
   errors.push(...sharedServerSecrets(clusters.map((c) => ({ label: c.label, namespace: c.dns.namespace, tls: c.tls, uiIngressSecret: c.uiIngressSecret, remotes: c.replication.remotes }))));
   const byDatabase = new Map<string, Array<{ cluster: RegisteredCluster; role: string; store: Datastore; identity: StoreIdentity }>>();

@@ -346,7 +346,7 @@ export class TemporalCluster extends Construct {
       lockRecord: () => this.lockRecord, ipFamily: this.declaredIpFamily,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
-      previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl, monitoringScope: this.monitoring?.seriesSelector?.map(String),
+      previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl, monitoringScope: this.monitoring && { matchers: this.monitoring.seriesSelector?.map(String), dashboard: this.monitoring.dashboard && { uid: this.monitoring.dashboard.uid, title: this.monitoring.dashboard.title } },
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion, numHistoryShards: this.numHistoryShards, enableGlobalNamespace: this.enableGlobalNamespace,
         frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined
