@@ -183,6 +183,42 @@ describe('ClusterLock', () => {
     lock.check(app({ version: '1.32.2' }));
   });
 
+  test('fails when two apps of one cdk8s-temporal synth that share a lock have clusters with a membership port in common, which each app\'s own check could not see', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const ROLES = ['frontend', 'history', 'matching', 'worker'] as const;
+    const DEFAULTS = { frontend: 6933, history: 6934, matching: 6935, worker: 6939 };
+    const side = fc.record({ offset: fc.constantFrom(0, 1, 1000), overrides: fc.dictionary(fc.constantFrom(...ROLES), fc.constantFrom(6933, 6934, 7934, 8000)) });
+    type Side = { offset: number; overrides: Partial<Record<(typeof ROLES)[number], number>> };
+    const membership = (s: Side) => ROLES.map((r) => s.overrides[r] ?? DEFAULTS[r] + s.offset);
+    const props = (s: Side): Partial<TemporalClusterProps> => ({
+      ports: ServicePorts.offset(s.offset), ...Object.fromEntries(Object.entries(s.overrides).map(([role, port]) => [role, { membershipPort: port }])),
+    });
+    fc.assert(fc.property(side, side, fc.boolean(), (a, b, oneLock) => {
+      // Ports of one cluster that collide are refused at once, another rule.
+      if ([a, b].some((s) => new Set([...membership(s), ...[7233, 7234, 7235, 7239, 7243].map((p) => p + s.offset)]).size < 9)) return;
+      global[command] = { check: true, locks: [] };
+      try {
+        const first = ClusterLock.inMemory();
+        first.check(app(props(a), 'pg', 'team-a'));
+        const shared = membership(a).filter((p) => membership(b).includes(p));
+        const second = () => (oneLock ? first : ClusterLock.inMemory()).check(app(props(b), 'pg', 'team-b'));
+        if (shared.length === 0 || !oneLock) {
+          second();
+        } else {
+          expect(second).toThrow(new RegExp(`TemporalCluster 'team-b/temporal' of the app writing to .* and TemporalCluster 'team-a/temporal' of the app writing to .*, two apps of this synth that share the lock, share membership ports? ${shared[0]} \\(`));
+          expect(second).toThrow(/give one of them ports: ServicePorts.offset\(N\)\. If the apps run on different Kubernetes clusters \(an environment each\), give each app a lock file of its own/);
+        }
+      } finally {
+        delete global[command];
+      }
+    }), { seed: 2207, numRuns: 40 });
+    // Outside the command, each synth is its own run.
+    const lock = ClusterLock.inMemory();
+    lock.check(app({}, 'pg', 'team-a'));
+    lock.check(app({}, 'pg', 'team-b'));
+  });
+
   test('passes when two apps of one cdk8s-temporal synth write one cluster whose entry keeps the stores it migrated away from: each app is compared by what it declares, not by the entry the lock writes', () => {
     const moved = ClusterLock.inMemory(locked());
     moved.check(app({ persistenceMigration: { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] } }, 'pg2'));

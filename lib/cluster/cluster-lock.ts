@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { recordLockCheck, registeredClusters } from './cluster-registry';
+import { RegisteredCluster, recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
@@ -108,6 +108,7 @@ export class ClusterLock {
           + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
           + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
       }
+      if (declaredBy) errors.push(...sharedMembershipPorts(cluster, root, declaredBy, this.path));
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       // A move the lock recorded (it has the new key, and the old one no more) is done: the next synth
       // of the same app, as CI's --check runs it over the committed lock, declares it again.
@@ -164,7 +165,9 @@ export class ClusterLock {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
     // What the app declares, as the next app's is compared: the entry written keeps what the lock knew (migratedFrom, ipFamily).
-    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)) });
+    for (const cluster of clusters) {
+      declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)), label: cluster.label, membershipPorts: cluster.membershipPorts });
+    }
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
@@ -263,14 +266,42 @@ interface SynthCommand {
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
   /** Per lock (its path, or an in-memory lock), the app that declared each cluster key in this run. */
-  declared?: Map<unknown, Map<string, { root: IConstruct; record: string }>>;
+  declared?: Map<unknown, Map<string, Declared>>;
 }
 
-function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, { root: IConstruct; record: string }> {
+/** A cluster as an app of the run declared it: its record, and what the checks between apps read. */
+interface Declared {
+  readonly root: IConstruct;
+  readonly record: string;
+  readonly label: string;
+  readonly membershipPorts: RegisteredCluster['membershipPorts'];
+}
+
+function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, Declared> {
   command.declared ??= new Map();
   let byKey = command.declared.get(lock);
   if (!byKey) command.declared.set(lock, byKey = new Map());
   return byKey;
+}
+
+/*
+ * The app-wide check of membership ports (cluster-registry.ts) sees one app. Apps of one run that
+ * share a lock file are clusters of one Kubernetes cluster to the lock, which takes a relative
+ * database host in two of its entries for one database; two such apps with the default ports each
+ * passed their own check, and a pod IP one of them reuses can merge both rings.
+ */
+function sharedMembershipPorts(cluster: RegisteredCluster, root: IConstruct, declaredBy: ReadonlyMap<string, Declared>, path: string | undefined): string[] {
+  const errors: string[] = [];
+  for (const [key, other] of declaredBy) {
+    if (other.root === root || key === cluster.lockKey || key === cluster.previously) continue;
+    const shared = cluster.membershipPorts.flatMap(({ role, port }) => other.membershipPorts.filter((o) => o.port === port).map((o) => `${port} (${role} and ${o.role})`));
+    if (shared.length === 0) continue;
+    errors.push(`${cluster.label} of ${appName(root)} and ${other.label} of ${appName(other.root)}, two apps of this synth that share the lock${path ? ` ${path}` : ''}, `
+      + `share membership port${shared.length > 1 ? 's' : ''} ${shared.join(', ')}. The clusters of one lock file are on one Kubernetes cluster (its databases are `
+      + 'compared so), where deployments need distinct membership ports, or a reused pod IP can merge their rings: give one of them ports: ServicePorts.offset(N). '
+      + 'If the apps run on different Kubernetes clusters (an environment each), give each app a lock file of its own.');
+  }
+  return errors;
 }
 
 /** An app, as a message names it: by its output folder. */
