@@ -219,6 +219,50 @@ describe('ClusterLock', () => {
     lock.check(app({}, 'pg', 'team-b'));
   });
 
+  test('fails when two clusters of one replication group, each in its own app of one cdk8s-temporal synth on one lock file, disagree: each app alone saw no remote of its own', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const side = (name: string, offset: number, version: number, props: Partial<TemporalClusterProps>) => app({
+      ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: name, initialFailoverVersion: version, numHistoryShards: 4, ...props,
+    }, 'pg', `temporal-${name}`);
+    const east = (remote: Record<string, unknown> = {}, props: Partial<TemporalClusterProps> = {}) => side('east', 0, 1, {
+      remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west:8233', ...remote }], ...props,
+    });
+    const west = (props: Partial<TemporalClusterProps> = {}) => side('west', 1000, 2, {
+      remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc:7233' }], ...props,
+    });
+    const twoApps = (first: App, second: App, oneLock = true) => {
+      global[command] = { check: true, locks: [] };
+      try {
+        const lock = ClusterLock.inMemory();
+        lock.check(first);
+        (oneLock ? lock : ClusterLock.inMemory()).check(second);
+        return '';
+      } catch (e) {
+        return String(e);
+      } finally {
+        delete global[command];
+      }
+    };
+    expect(twoApps(east(), west())).toBe('');
+    const between = /\(Between two apps of this synth that share the lock, whose clusters are on one Kubernetes cluster to it\.\)/;
+    // Each mistake the app-wide check refuses within one app, across two apps in either order.
+    for (const [first, second, message] of [
+      [east({ initialFailoverVersion: 3 }), west(), /TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\]\.initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/],
+      [west(), east({ name: 'West' }), /remoteClusters\[0\]\.name is West, but its rpcAddress temporal-frontend\.temporal-west:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/],
+      [east(), west({ numHistoryShards: 6 }), /numHistoryShards is 6, but its remote TemporalCluster 'temporal-east\/temporal' has 4/],
+      [east(), west({ failoverVersionIncrement: 100 }), /failoverVersionIncrement is 100, but its remote TemporalCluster 'temporal-east\/temporal' has 10/],
+      [east(), west({ remoteClusters: [] }), /remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)/],
+      [east({ rpcAddress: 'temporal-frontend.temporal-west:8243' }), west(), /remoteClusters\[0\]\.rpcAddress is temporal-frontend\.temporal-west:8243, a Service of TemporalCluster 'temporal-west\/temporal' that is not its public frontend's gRPC port/],
+    ] as Array<[App, App, RegExp]>) {
+      const refusal = twoApps(first, second);
+      expect(refusal).toMatch(message);
+      expect(refusal).toMatch(between);
+      // Apps on separate lock files may be separate Kubernetes clusters: left to the registration Job.
+      expect(twoApps(first, second, false)).toBe('');
+    }
+  });
+
   test('passes when two apps of one cdk8s-temporal synth write one cluster whose entry keeps the stores it migrated away from: each app is compared by what it declares, not by the entry the lock writes', () => {
     const moved = ClusterLock.inMemory(locked());
     moved.check(app({ persistenceMigration: { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] } }, 'pg2'));

@@ -6,6 +6,7 @@ import { RegisteredCluster, recordLockCheck, registeredClusters } from './cluste
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
+import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
@@ -161,12 +162,13 @@ export class ClusterLock {
       const own = lockedAs === key ? withIpFamily(current, this.entries[key]) : current;
       updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
+    if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
     // What the app declares, as the next app's is compared: the entry written keeps what the lock knew (migratedFrom, ipFamily).
     for (const cluster of clusters) {
-      declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)), label: cluster.label, membershipPorts: cluster.membershipPorts });
+      declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)), label: cluster.label, membershipPorts: cluster.membershipPorts, cluster });
     }
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
@@ -275,6 +277,7 @@ interface Declared {
   readonly record: string;
   readonly label: string;
   readonly membershipPorts: RegisteredCluster['membershipPorts'];
+  readonly cluster: RegisteredCluster;
 }
 
 function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, Declared> {
@@ -302,6 +305,21 @@ function sharedMembershipPorts(cluster: RegisteredCluster, root: IConstruct, dec
       + 'If the apps run on different Kubernetes clusters (an environment each), give each app a lock file of its own.');
   }
   return errors;
+}
+
+/*
+ * The replication checks between clusters (replication-checks.ts) see one app; two clusters of one
+ * replication group in two apps of a run on one lock file are on one Kubernetes cluster to the lock,
+ * so a remote's address reaches the other app's cluster as it would one of its own app. Reported:
+ * what the clusters of both apps together give that each app alone does not.
+ */
+function replicationBetweenApps(clusters: readonly RegisteredCluster[], declaredBy: ReadonlyMap<string, Declared>, path: string | undefined): string[] {
+  const own = new Set(clusters.map((c) => c.lockKey));
+  const others = [...declaredBy.entries()].filter(([key, d]) => !own.has(key) && !clusters.includes(d.cluster)).map(([, d]) => d.cluster);
+  if (others.length === 0 || ![...clusters, ...others].some((c) => c.replication.remotes.length > 0)) return [];
+  const alone = new Set([...replicationErrors(clusters), ...replicationErrors(others)]);
+  return replicationErrors([...others, ...clusters]).filter((e) => !alone.has(e))
+    .map((e) => `${e} (Between two apps of this synth that share the lock${path ? ` ${path}` : ''}, whose clusters are on one Kubernetes cluster to it.)`);
 }
 
 /** An app, as a message names it: by its output folder. */
