@@ -366,7 +366,7 @@ for (const env of ['staging', 'prod']) {
   expect(read(dir, 'temporal.lock.json')).toBe(lock);
 });
 
-test('fails when two apps of one synth on one lock file have clusters on one membership port: each app\'s own check saw only its cluster', () => {
+test('warns when two apps of one synth on one lock file have clusters on one membership port: each app\'s own check saw only its cluster, and they may share a Kubernetes cluster', () => {
   const dir = appDir('teams-one-lock', {
     'main.ts': `
 import { App, Chart } from 'cdk8s';
@@ -386,10 +386,11 @@ for (const team of ['team-a', 'team-b']) {
 `,
   });
   const r = run(dir, ['synth']);
-  expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`TemporalCluster 'team-b/temporal' of the app writing to `)]);
-  expect(r.stderr).toMatch(/two apps of this synth that share the lock .*temporal\.lock\.json, share membership ports 6933 \(frontend and frontend\), 6934 \(history and history\)/);
-  expect(existsSync(join(dir, 'temporal.lock.json'))).toBe(false);
-  expect(run(dir, ['synth'], { OFFSET: '1000' }).status).toBe(0);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^ {2}warning {2}TemporalCluster 'team-b\/temporal' of the app writing to .* and TemporalCluster 'team-a\/temporal' of the app writing to .*, two apps of this synth that share the lock .*temporal\.lock\.json, share membership ports 6933 \(frontend and frontend\), 6934 \(history and history\), .*ServicePorts\.offset\(N\)/m);
+  expect(r.stderr.match(/share membership ports/g)).toHaveLength(1);
+  const moved = run(dir, ['synth'], { OFFSET: '1000' });
+  expect([moved.status, moved.stderr]).toEqual([0, expect.not.stringContaining('membership port')]);
 });
 
 test('fails when one app of several synthesizes without its lock (app.synth() beside lock.synth(other)): the summary reported the lock and said nothing of the cluster it never checked', () => {

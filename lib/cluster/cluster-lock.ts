@@ -109,7 +109,7 @@ export class ClusterLock {
           + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
           + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
       }
-      if (declaredBy) errors.push(...sharedMembershipPorts(cluster, root, declaredBy, this.path));
+      if (declaredBy) command!.warnings = [...command!.warnings ?? [], ...sharedMembershipPorts(cluster, root, declaredBy, this.path)];
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       // A move the lock recorded (it has the new key, and the old one no more) is done: the next synth
       // of the same app, as CI's --check runs it over the committed lock, declares it again.
@@ -269,6 +269,8 @@ interface SynthCommand {
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
   /** Per lock (its path, or an in-memory lock), the app that declared each cluster key in this run. */
   declared?: Map<unknown, Map<string, Declared>>;
+  /** What the command's summary prints as warnings: findings that hold only when the apps share a Kubernetes cluster. */
+  warnings?: string[];
 }
 
 /** A cluster as an app of the run declared it: its record, and what the checks between apps read. */
@@ -288,23 +290,23 @@ function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, D
 }
 
 /*
- * The app-wide check of membership ports (cluster-registry.ts) sees one app. Apps of one run that
- * share a lock file are clusters of one Kubernetes cluster to the lock, which takes a relative
- * database host in two of its entries for one database; two such apps with the default ports each
- * passed their own check, and a pod IP one of them reuses can merge both rings.
+ * The app-wide check of membership ports (cluster-registry.ts) sees one app. Two apps of one run on
+ * one lock file may be two teams' on one Kubernetes cluster, where clusters on the default ports
+ * each passed their own check and a pod IP one of them reuses can merge both rings; or apps per
+ * environment, each on its own Kubernetes cluster, where the same ports are right. Synth cannot
+ * tell which, so the command's summary warns, naming both clusters, both apps and the ports.
  */
 function sharedMembershipPorts(cluster: RegisteredCluster, root: IConstruct, declaredBy: ReadonlyMap<string, Declared>, path: string | undefined): string[] {
-  const errors: string[] = [];
+  const warnings: string[] = [];
   for (const [key, other] of declaredBy) {
     if (other.root === root || key === cluster.lockKey || key === cluster.previously) continue;
     const shared = cluster.membershipPorts.flatMap(({ role, port }) => other.membershipPorts.filter((o) => o.port === port).map((o) => `${port} (${role} and ${o.role})`));
     if (shared.length === 0) continue;
-    errors.push(`${cluster.label} of ${appName(root)} and ${other.label} of ${appName(other.root)}, two apps of this synth that share the lock${path ? ` ${path}` : ''}, `
-      + `share membership port${shared.length > 1 ? 's' : ''} ${shared.join(', ')}. The clusters of one lock file are on one Kubernetes cluster (its databases are `
-      + 'compared so), where deployments need distinct membership ports, or a reused pod IP can merge their rings: give one of them ports: ServicePorts.offset(N). '
-      + 'If the apps run on different Kubernetes clusters (an environment each), give each app a lock file of its own.');
+    warnings.push(`${cluster.label} of ${appName(root)} and ${other.label} of ${appName(other.root)}, two apps of this synth that share the lock${path ? ` ${path}` : ''}, `
+      + `share membership port${shared.length > 1 ? 's' : ''} ${shared.join(', ')}: on one Kubernetes cluster, a reused pod IP can merge their rings, so give one `
+      + 'of them ports: ServicePorts.offset(N); apps that run on Kubernetes clusters of their own (an environment each) need nothing.');
   }
-  return errors;
+  return warnings;
 }
 
 /*
@@ -318,7 +320,8 @@ function replicationBetweenApps(clusters: readonly RegisteredCluster[], declared
   const others = [...declaredBy.entries()].filter(([key, d]) => !own.has(key) && !clusters.includes(d.cluster)).map(([, d]) => d.cluster);
   if (others.length === 0 || ![...clusters, ...others].some((c) => c.replication.remotes.length > 0)) return [];
   const alone = new Set([...replicationErrors(clusters), ...replicationErrors(others)]);
-  return replicationErrors([...others, ...clusters]).filter((e) => !alone.has(e))
+  // By address only: apps per environment on one lock file may each have a cluster of a remote's name.
+  return replicationErrors([...others, ...clusters], undefined, false).filter((e) => !alone.has(e))
     .map((e) => `${e} (Between two apps of this synth that share the lock${path ? ` ${path}` : ''}, whose clusters are on one Kubernetes cluster to it.)`);
 }
 
