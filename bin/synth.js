@@ -167,7 +167,7 @@ function synth(options, done) {
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
   // app: where ClusterLock looks for a lock file that the working directory hides (lib/cluster/lock-elsewhere.ts).
   // declared: what the library's locks checked in this run, per lock and key (lib/cluster/cluster-lock.ts).
-  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>> }} */
+  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, warnings?: string[] }} */
   const command = { check: options.check, writesLocks: true, app: appFile, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
@@ -288,7 +288,7 @@ function synth(options, done) {
       for (const c of checked && locks.length > 0 ? clusters.filter((x) => !checked.has(x.key)) : []) {
         lines.push(`  warning  cluster ${c.key} is in no ClusterLock check: nothing stops a later synth from changing what it can never change; synthesize its app with lock.synth(app)`);
       }
-      for (const note of notes) lines.push(`  warning  ${note}`);
+      for (const note of [...new Set(command.warnings ?? []), ...notes]) lines.push(`  warning  ${note}`);
       options.log(lines.join('\n'));
       finish(0);
     }, fail);

@@ -366,6 +366,33 @@ for (const env of ['staging', 'prod']) {
   expect(read(dir, 'temporal.lock.json')).toBe(lock);
 });
 
+test('warns when two apps of one synth on one lock file have clusters on one membership port: each app\'s own check saw only its cluster, and they may share a Kubernetes cluster', () => {
+  const dir = appDir('teams-one-lock', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
+for (const team of ['team-a', 'team-b']) {
+  const app = new App();
+  const chart = new Chart(app, team, { namespace: team, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
+  });
+  const ports = team === 'team-b' && process.env.OFFSET ? { ports: ServicePorts.offset(Number(process.env.OFFSET)) } : {};
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, ...ports });
+  ClusterLock.file('temporal.lock.json').synth(app);
+}
+`,
+  });
+  const r = run(dir, ['synth']);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^ {2}warning {2}TemporalCluster 'team-b\/temporal' of the app writing to .* and TemporalCluster 'team-a\/temporal' of the app writing to .*, two apps of this synth that share the lock .*temporal\.lock\.json, share membership ports 6933 \(frontend and frontend\), 6934 \(history and history\), .*ServicePorts\.offset\(N\)/m);
+  expect(r.stderr.match(/share membership ports/g)).toHaveLength(1);
+  const moved = run(dir, ['synth'], { OFFSET: '1000' });
+  expect([moved.status, moved.stderr]).toEqual([0, expect.not.stringContaining('membership port')]);
+});
+
 test('fails when one app of several synthesizes without its lock (app.synth() beside lock.synth(other)): the summary reported the lock and said nothing of the cluster it never checked', () => {
   const dir = appDir('unlocked-app', {
     'main.ts': `

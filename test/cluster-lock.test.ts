@@ -183,6 +183,86 @@ describe('ClusterLock', () => {
     lock.check(app({ version: '1.32.2' }));
   });
 
+  test('warns when two apps of one cdk8s-temporal synth that share a lock have clusters with a membership port in common, which each app\'s own check could not see (two teams on one Kubernetes cluster, or an environment each)', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const ROLES = ['frontend', 'history', 'matching', 'worker'] as const;
+    const DEFAULTS = { frontend: 6933, history: 6934, matching: 6935, worker: 6939 };
+    const side = fc.record({ offset: fc.constantFrom(0, 1, 1000), overrides: fc.dictionary(fc.constantFrom(...ROLES), fc.constantFrom(6933, 6934, 7934, 8000)) });
+    type Side = { offset: number; overrides: Partial<Record<(typeof ROLES)[number], number>> };
+    const membership = (s: Side) => ROLES.map((r) => s.overrides[r] ?? DEFAULTS[r] + s.offset);
+    const props = (s: Side): Partial<TemporalClusterProps> => ({
+      ports: ServicePorts.offset(s.offset), ...Object.fromEntries(Object.entries(s.overrides).map(([role, port]) => [role, { membershipPort: port }])),
+    });
+    fc.assert(fc.property(side, side, fc.boolean(), (a, b, oneLock) => {
+      // Ports of one cluster that collide are refused at once, another rule.
+      if ([a, b].some((s) => new Set([...membership(s), ...[7233, 7234, 7235, 7239, 7243].map((p) => p + s.offset)]).size < 9)) return;
+      const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
+      global[command] = run;
+      try {
+        const first = ClusterLock.inMemory();
+        first.check(app(props(a), 'pg', 'team-a'));
+        (oneLock ? first : ClusterLock.inMemory()).check(app(props(b), 'pg', 'team-b'));
+        const shared = membership(a).filter((p) => membership(b).includes(p));
+        if (shared.length === 0 || !oneLock) {
+          expect(run.warnings ?? []).toEqual([]);
+        } else {
+          expect(run.warnings).toEqual([expect.stringMatching(new RegExp(`^TemporalCluster 'team-b/temporal' of the app writing to .* and TemporalCluster 'team-a/temporal' of the app writing to .*, `
+            + `two apps of this synth that share the lock, share membership ports? ${shared[0]} \\(.*: on one Kubernetes cluster, a reused pod IP can merge their rings, so give one of them `
+            + 'ports: ServicePorts\\.offset\\(N\\); apps that run on Kubernetes clusters of their own \\(an environment each\\) need nothing\\.$'))]);
+        }
+      } finally {
+        delete global[command];
+      }
+    }), { seed: 2207, numRuns: 40 });
+  });
+
+  test('fails when two clusters of one replication group, each in its own app of one cdk8s-temporal synth on one lock file, disagree: each app alone saw no remote of its own', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const side = (name: string, offset: number, version: number, props: Partial<TemporalClusterProps>) => app({
+      ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: name, initialFailoverVersion: version, numHistoryShards: 4, ...props,
+    }, 'pg', `temporal-${name}`);
+    const east = (remote: Record<string, unknown> = {}, props: Partial<TemporalClusterProps> = {}) => side('east', 0, 1, {
+      remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west:8233', ...remote }], ...props,
+    });
+    const west = (props: Partial<TemporalClusterProps> = {}) => side('west', 1000, 2, {
+      remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc:7233' }], ...props,
+    });
+    const twoApps = (first: App, second: App, oneLock = true) => {
+      global[command] = { check: true, locks: [] };
+      try {
+        const lock = ClusterLock.inMemory();
+        lock.check(first);
+        (oneLock ? lock : ClusterLock.inMemory()).check(second);
+        return '';
+      } catch (e) {
+        return String(e);
+      } finally {
+        delete global[command];
+      }
+    };
+    expect(twoApps(east(), west())).toBe('');
+    const between = /\(Between two apps of this synth that share the lock, whose clusters are on one Kubernetes cluster to it\.\)/;
+    // Each mistake the app-wide check refuses within one app, across two apps in either order.
+    for (const [first, second, message] of [
+      [east({ initialFailoverVersion: 3 }), west(), /TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\]\.initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/],
+      [west(), east({ name: 'West' }), /remoteClusters\[0\]\.name is West, but its rpcAddress temporal-frontend\.temporal-west:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/],
+      [east(), west({ numHistoryShards: 6 }), /numHistoryShards is 6, but its remote TemporalCluster 'temporal-east\/temporal' has 4/],
+      [east(), west({ failoverVersionIncrement: 100 }), /failoverVersionIncrement is 100, but its remote TemporalCluster 'temporal-east\/temporal' has 10/],
+      [east(), west({ remoteClusters: [] }), /remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)/],
+      [east({ rpcAddress: 'temporal-frontend.temporal-west:8243' }), west(), /remoteClusters\[0\]\.rpcAddress is temporal-frontend\.temporal-west:8243, a Service of TemporalCluster 'temporal-west\/temporal' that is not its public frontend's gRPC port/],
+    ] as Array<[App, App, RegExp]>) {
+      const refusal = twoApps(first, second);
+      expect(refusal).toMatch(message);
+      expect(refusal).toMatch(between);
+      // Apps on separate lock files may be separate Kubernetes clusters: left to the registration Job.
+      expect(twoApps(first, second, false)).toBe('');
+    }
+    // By address only: an app per environment whose remote is elsewhere may share its name with a cluster of the other app.
+    expect(twoApps(east({ rpcAddress: 'temporal-west.example.com:7233', initialFailoverVersion: 3 }), west({ remoteClusters: [] }))).toBe('');
+  });
+
   test('passes when two apps of one cdk8s-temporal synth write one cluster whose entry keeps the stores it migrated away from: each app is compared by what it declares, not by the entry the lock writes', () => {
     const moved = ClusterLock.inMemory(locked());
     moved.check(app({ persistenceMigration: { from: ['postgres://pg:5432/temporal', 'postgres://pg:5432/visibility'] } }, 'pg2'));

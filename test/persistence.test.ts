@@ -428,7 +428,7 @@ describe('Persistence databaseAccess', () => {
         for (const port of [0, 65536, 5432.5, '5432', undefined]) {
           expect(onLoopback({ sidecars, proxies: [{ port, sidecars: ['cloud-sql-proxy'] }] })).toThrow(/databaseAccess\.proxies\[0\]\.port is .*; expected an integer port from 1 to 65535/);
         }
-        expect(onLoopback({ sidecars, proxies: [null] })).toThrow(/databaseAccess\.proxies\[0\]\.port is undefined; expected an integer port/);
+        expect(onLoopback({ sidecars, proxies: [null] })).toThrow(/databaseAccess\.proxies\[0\] is null; expected an object of DatabaseProxy, \{ port, sidecars \}/);
       });
       test('fails when a port is named twice', () => {
         expect(onLoopback({ sidecars, proxies: [{ port: 5432, sidecars: ['cloud-sql-proxy'] }, { port: 5432, sidecars: ['log-shipper'] }] }))

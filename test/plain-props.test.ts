@@ -4,6 +4,7 @@ import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
 import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
 import { copiedProps, manifestTextProblem, plainProps } from '../lib/validation';
+import { fieldCheck, KeyCheck, propKeyCheck } from '../lib/validation/prop-keys';
 
 /**
  * Props as data: maps without a prototype (what `Object.create(null)`, `querystring.parse` and some
@@ -165,11 +166,43 @@ describe('props', () => {
       expect(() => cluster({ history: { nodeSelector } })).toThrow(/history of TemporalCluster 'temporal': nodeSelector is \{\}; expected a map of label keys to label values. Give a plain object \(\{ key: value \}\), for example Object.fromEntries\(map\)/);
       expect(() => cluster({ history: { podLabels: ['team'] } })).toThrow(/podLabels is \["team"\]; expected a map of label keys to label values/);
       expect(() => cluster({ history: { podAnnotations: new Map() } })).toThrow(/podAnnotations is \{\}; expected a map of annotation keys to strings/);
-      expect(() => cluster({ history: { tolerations: [null] } })).toThrow(/tolerations\[0\] is null; expected a toleration/);
+      expect(() => cluster({ history: { tolerations: [null] } })).toThrow(/tolerations\[0\] is null; expected an object of Toleration/);
       expect(() => cluster({ history: { tolerations: ['NoSchedule'] } })).toThrow(/tolerations\[0\] is "NoSchedule"; expected a toleration/);
       expect(() => cluster({ history: { affinity: [] } })).toThrow(/props\.history\.affinity is \[\]; expected an object of Affinity, \{ nodeAffinity, podAffinity, podAntiAffinity \}\. Give one object, \{ \.\.\. \}, not a list\./);
       // JSON.parse makes "__proto__" an own key; the copy keeps it one, for the label check to refuse.
       expect(() => cluster({ history: { podLabels: JSON.parse('{"__proto__": {"team": "a"}}') } })).toThrow(/podLabels key is "__proto__"/);
+    });
+    test('a list of objects holds null or undefined, at any depth of the cluster\'s props, after other items or alone', () => {
+      // Such an item passed the copy and failed further in on "Cannot read properties of null (reading 'name')", naming no prop.
+      const lists: string[] = [];
+      const walk = (check: KeyCheck | null | undefined, path: string, seen: readonly string[]): void => {
+        const shape = check?.shape;
+        if (shape === undefined || seen.includes(shape.name)) return;
+        for (const [key, field] of shape.fields) {
+          if (field === null) continue;
+          const inner = fieldCheck(shape, key, field);
+          if (inner.items?.shape !== undefined) lists.push(`${path}.${key}`);
+          walk(inner, `${path}.${key}`, [...seen, shape.name]);
+        }
+      };
+      walk(propKeyCheck('TemporalClusterProps'), 'props', []);
+      expect(lists).toEqual(expect.arrayContaining(['props.remoteClusters', 'props.namespaces', 'props.tolerations', 'props.history.tolerations']));
+      fc.assert(fc.property(fc.constantFrom(...lists), fc.constantFrom(null, undefined), fc.nat({ max: 2 }), (path, empty, before) => {
+        const keys = path.split('.').slice(1);
+        // Items before it that are lists themselves (of the wrong kind) would be refused first: the empty one leads then.
+        const items = [...Array(keys[keys.length - 1] === 'remoteClusters' ? before : 0).keys()].map((i) => ({ name: `r${i}`, initialFailoverVersion: i + 2, rpcAddress: `r${i}.example.com:7233` }));
+        const props = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), [...items, empty]) as Record<string, unknown>;
+        const message = (() => {
+          try {
+            cluster({ enableGlobalNamespace: true, ...props });
+            return 'built';
+          } catch (e) {
+            return String(e);
+          }
+        })();
+        expect(message).toContain(`${path}[${items.length}] is ${empty === null ? 'null' : 'undefined'}; expected an object of `);
+        expect(message).not.toMatch(/TypeError/);
+      }), { seed: SEED, numRuns: RUNS * 3 });
     });
     test('any string of the props holds text that kubectl would refuse or read otherwise, in generated apps', () => {
       const draws = fc.sample(fc.tuple(clusterSpec, fc.nat(), fc.nat(), fc.constantFrom(...UNREADABLE)), { seed: SEED, numRuns: RUNS * 2 });

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart } from './support/synth';
 import { parse } from 'yaml';
-import { ClusterTls, RemoteCluster, RemoteClusterRegistration, TemporalClusterProps } from '../lib';
+import { ClusterTls, RemoteCluster, RemoteClusterRegistration, ServicePorts, TemporalClusterProps } from '../lib';
 import { canonicalHost } from '../lib/persistence/store-identity';
 
 const west: RemoteCluster = { name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.example.com:7233' };
@@ -187,6 +187,27 @@ describe('RemoteClusterRegistration', () => {
         expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(/rpcAddress is/);
       }), { numRuns: 100 });
       expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::7]:7233' }] })).not.toThrow();
+    });
+    test('an address on the pod\'s loopback, in any spelling, at a port of this cluster\'s own servers: each pod would dial itself', () => {
+      // Passed: the registration Job waited for its own frontend, which then refused "Cannot update current cluster metadata from rpc calls".
+      const loopback = fc.oneof(
+        fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.integer({ min: 1, max: 254 })).map(([a, b, c]) => `127.${a}.${b}.${c}`),
+        fc.constantFrom('localhost', 'LOCALHOST', 'ip6-localhost', 'ip6-loopback', 'temporal.localhost', '[::1]', '[0:0:0:0:0:0:0:1]', '0.0.0.0', '[::]'),
+      );
+      const ROLE_PORTS = [7233, 7234, 7235, 7239, 6933, 6934, 6935, 6939, 7243];
+      fc.assert(fc.property(loopback, fc.constantFrom(0, 1, 1000), fc.constantFrom(...ROLE_PORTS, 9090, 7236, 15001), fc.boolean(), (host, offset, base, second) => {
+        const port = base === 9090 || base === 15001 ? base : base + offset;
+        const own = base !== 15001 && !(base === 7236);
+        const remotes = [...(second ? [south] : []), { ...west, rpcAddress: `${host}:${port}` }];
+        const build = bad({ ports: ServicePorts.offset(offset), remoteClusters: remotes });
+        if (own) {
+          expect(build).toThrow(new RegExp(`remoteClusters\\[${remotes.length - 1}\\]\\.rpcAddress is "${host.replace(/[.[\]]/g, '\\$&')}:${port}"; expected the address of another cluster's frontend; `
+            + `on the pod's loopback, ${port} is (the \\S+ \\S+ port|metricsPort) of this cluster\\. Each server pod dials it on its own loopback, where it reaches this cluster itself`));
+        } else {
+          // Another port may be a tunnel's (a sidecar; processes sharing one host, as the e2e tests run them).
+          expect(build).not.toThrow();
+        }
+      }), { seed: 2207, numRuns: 120 });
     });
     test('two remotes share an address, however it is written (host case, IPv6 spelling)', () => {
       expect(bad({ remoteClusters: [west, { ...south, rpcAddress: west.rpcAddress }] })).toThrow(/remoteClusters\[1\].rpcAddress is .*; expected an address no other remote cluster has; west already has it/);

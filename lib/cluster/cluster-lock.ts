@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
-import { recordLockCheck, registeredClusters } from './cluster-registry';
+import { RegisteredCluster, recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
+import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
@@ -108,6 +109,7 @@ export class ClusterLock {
           + 'of one would count as a step of the other (staging upgraded one minor would let production skip it). '
           + 'Give the clusters of each app their own namespace or name, or give each app a lock file of its own.');
       }
+      if (declaredBy) command!.warnings = [...command!.warnings ?? [], ...sharedMembershipPorts(cluster, root, declaredBy, this.path)];
       let lockedAs: string | undefined = this.entries[key] ? key : undefined;
       // A move the lock recorded (it has the new key, and the old one no more) is done: the next synth
       // of the same app, as CI's --check runs it over the committed lock, declares it again.
@@ -160,11 +162,14 @@ export class ClusterLock {
       const own = lockedAs === key ? withIpFamily(current, this.entries[key]) : current;
       updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
+    if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
     // What the app declares, as the next app's is compared: the entry written keeps what the lock knew (migratedFrom, ipFamily).
-    for (const cluster of clusters) declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)) });
+    for (const cluster of clusters) {
+      declaredBy?.set(cluster.lockKey, { root, record: JSON.stringify(records.get(cluster)), label: cluster.label, membershipPorts: cluster.membershipPorts, cluster });
+    }
     for (const key of retired) delete this.entries[key];
     Object.assign(this.entries, updates);
     this.unsaved = true;
@@ -263,14 +268,61 @@ interface SynthCommand {
   /** `before`: the file's text as the lock reads it (line endings and a byte order mark aside), for --check's diff. */
   readonly locks: Array<{ path: string; changed: boolean; contents: string; before?: string }>;
   /** Per lock (its path, or an in-memory lock), the app that declared each cluster key in this run. */
-  declared?: Map<unknown, Map<string, { root: IConstruct; record: string }>>;
+  declared?: Map<unknown, Map<string, Declared>>;
+  /** What the command's summary prints as warnings: findings that hold only when the apps share a Kubernetes cluster. */
+  warnings?: string[];
 }
 
-function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, { root: IConstruct; record: string }> {
+/** A cluster as an app of the run declared it: its record, and what the checks between apps read. */
+interface Declared {
+  readonly root: IConstruct;
+  readonly record: string;
+  readonly label: string;
+  readonly membershipPorts: RegisteredCluster['membershipPorts'];
+  readonly cluster: RegisteredCluster;
+}
+
+function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, Declared> {
   command.declared ??= new Map();
   let byKey = command.declared.get(lock);
   if (!byKey) command.declared.set(lock, byKey = new Map());
   return byKey;
+}
+
+/*
+ * The app-wide check of membership ports (cluster-registry.ts) sees one app. Two apps of one run on
+ * one lock file may be two teams' on one Kubernetes cluster, where clusters on the default ports
+ * each passed their own check and a pod IP one of them reuses can merge both rings; or apps per
+ * environment, each on its own Kubernetes cluster, where the same ports are right. Synth cannot
+ * tell which, so the command's summary warns, naming both clusters, both apps and the ports.
+ */
+function sharedMembershipPorts(cluster: RegisteredCluster, root: IConstruct, declaredBy: ReadonlyMap<string, Declared>, path: string | undefined): string[] {
+  const warnings: string[] = [];
+  for (const [key, other] of declaredBy) {
+    if (other.root === root || key === cluster.lockKey || key === cluster.previously) continue;
+    const shared = cluster.membershipPorts.flatMap(({ role, port }) => other.membershipPorts.filter((o) => o.port === port).map((o) => `${port} (${role} and ${o.role})`));
+    if (shared.length === 0) continue;
+    warnings.push(`${cluster.label} of ${appName(root)} and ${other.label} of ${appName(other.root)}, two apps of this synth that share the lock${path ? ` ${path}` : ''}, `
+      + `share membership port${shared.length > 1 ? 's' : ''} ${shared.join(', ')}: on one Kubernetes cluster, a reused pod IP can merge their rings, so give one `
+      + 'of them ports: ServicePorts.offset(N); apps that run on Kubernetes clusters of their own (an environment each) need nothing.');
+  }
+  return warnings;
+}
+
+/*
+ * The replication checks between clusters (replication-checks.ts) see one app; two clusters of one
+ * replication group in two apps of a run on one lock file are on one Kubernetes cluster to the lock,
+ * so a remote's address reaches the other app's cluster as it would one of its own app. Reported:
+ * what the clusters of both apps together give that each app alone does not.
+ */
+function replicationBetweenApps(clusters: readonly RegisteredCluster[], declaredBy: ReadonlyMap<string, Declared>, path: string | undefined): string[] {
+  const own = new Set(clusters.map((c) => c.lockKey));
+  const others = [...declaredBy.entries()].filter(([key, d]) => !own.has(key) && !clusters.includes(d.cluster)).map(([, d]) => d.cluster);
+  if (others.length === 0 || ![...clusters, ...others].some((c) => c.replication.remotes.length > 0)) return [];
+  const alone = new Set([...replicationErrors(clusters), ...replicationErrors(others)]);
+  // By address only: apps per environment on one lock file may each have a cluster of a remote's name.
+  return replicationErrors([...others, ...clusters], undefined, false).filter((e) => !alone.has(e))
+    .map((e) => `${e} (Between two apps of this synth that share the lock${path ? ` ${path}` : ''}, whose clusters are on one Kubernetes cluster to it.)`);
 }
 
 /** An app, as a message names it: by its output folder. */

@@ -1,7 +1,7 @@
 import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replication-props';
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { builtByCluster } from './built-by-cluster';
-import { canonicalHost, DnsContext } from '../persistence/store-identity';
+import { canonicalHost, DnsContext, isLoopbackHost } from '../persistence/store-identity';
 import { propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
@@ -167,4 +167,28 @@ function remoteTls(owner: string, prop: string, remote: RemoteCluster, host: str
     throw propError(owner, `${prop}.tls.serverName`, serverName, 'a DNS name or an IP address that the remote frontend\'s certificate carries');
   }
   return { caSecret, clientCertificateSecret, serverName };
+}
+
+/**
+ * A remote on the pod's loopback (`127.0.0.1`, `localhost`, `[::1]`, `0.0.0.0`) is dialed by each
+ * frontend, history and worker pod on its own loopback, where a port of the server containers is
+ * this cluster itself: the frontend reads its own metadata there, which the server refuses ("Cannot
+ * update current cluster metadata from rpc calls"), after a Job that waited on it; history streams
+ * to itself. Another port may be a tunnel's (a sidecar of the pods; processes sharing one host, as
+ * the e2e tests run them), so only these are refused.
+ */
+export function checkLoopbackRemotes<T extends Partial<Record<string, { grpc: number; membership: number; http?: number }>>>(owner: string,
+  remotes: readonly ResolvedRemoteCluster[], ports: T, metricsPort: number): T {
+  for (const [i, remote] of remotes.entries()) {
+    if (!isLoopbackHost(remote.host)) continue;
+    const port = Number(remote.rpcAddress.slice(remote.rpcAddress.lastIndexOf(':') + 1));
+    const taken = port === metricsPort ? ['metricsPort'] : Object.entries(ports)
+      .flatMap(([role, p]) => Object.entries(p ?? {}).filter(([, n]) => n === port).map(([kind]) => `the ${role} ${kind} port`));
+    if (taken.length > 0) {
+      throw propError(owner, `remoteClusters[${i}].rpcAddress`, remote.rpcAddress, `the address of another cluster's frontend; on the pod's loopback, ${port} is ${taken[0]} of this cluster`,
+        'Each server pod dials it on its own loopback, where it reaches this cluster itself, and a cluster cannot replicate with itself. Give the remote frontend\'s '
+        + 'address (its Service, DNS name or IP address).');
+    }
+  }
+  return ports;
 }

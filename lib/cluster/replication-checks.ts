@@ -23,7 +23,7 @@ function sharedNamespace(a: RegisteredCluster, b: RegisteredCluster): [string, s
  * which is its cluster too and grants every caller cluster admin, past the authorizer.
  */
 export function replicationErrors(clusters: readonly RegisteredCluster[],
-  objectKeysOf: (cluster: RegisteredCluster) => readonly string[] = (c) => c.objectKeys()): string[] {
+  objectKeysOf: (cluster: RegisteredCluster) => readonly string[] = (c) => c.objectKeys(), byNameToo = true): string[] {
   const errors: string[] = [];
   const byService = servicesByHost(clusters, objectKeysOf);
   const byClusterName = new Map<string, RegisteredCluster[]>();
@@ -92,7 +92,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       }
       const byName = byClusterName.get(remote.name) ?? [];
       // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
-      const peerCluster = reached ?? (byName.length === 1 ? byName[0] : undefined);
+      const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
       if (!peerCluster) continue;
       const peer = peerCluster.replication;
       if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {

@@ -16,7 +16,8 @@ export interface RemoteCluster {
   /**
    * `host:port` of its public frontend's gRPC port, reachable from this cluster's frontend,
    * history and worker pods (they dial it for registration, the replication stream and namespace
-   * replication).
+   * replication). Never on the pod's loopback at a port of this cluster's servers: each pod would
+   * dial itself.
    */
   readonly rpcAddress: string;
   /**

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
+import { checkLoopbackRemotes, ClusterMetadata, clusterMetadata, ResolvedRemoteCluster } from './cluster-metadata';
 import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
@@ -175,7 +175,7 @@ export class TemporalCluster extends Construct {
     this.persistence = bindPersistence(this, owner, props.persistence, this.name, { namespace: this.namespace, clusterDomain: this.clusterDomain });
     checkPasswordCommands(owner, this.persistence, this.version);
     this.previously = checkPreviously(owner, props.previously, `${this.namespace}/${this.name}`);
-    const ports = checkAccessPorts(owner, this.persistence, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort);
+    const ports = checkLoopbackRemotes(owner, this.remoteClusters, checkAccessPorts(owner, this.persistence, resolvePorts(owner, roleOptionsOf(props), props.ports ?? ServicePorts.defaults(), this.metricsPort), this.metricsPort), this.metricsPort);
     this.internalFrontendHttp = ports[ServiceRole.INTERNAL_FRONTEND]?.http !== undefined;
     this.tls = this.resolveTls(owner, props);
     checkInternalFrontendGuard(owner, props, this.tls, this.internalFrontendHttp);

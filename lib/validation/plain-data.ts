@@ -73,6 +73,9 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
       for (let i = 0; i < list.length; i++) {
         if (!(i in list)) continue; // a hole stays a hole, as map() left it
         keys.push(i);
+        // Null and undefined pass a prop's own check (leaving it out), but an item of a list of objects
+        // is read field by field: `remoteClusters: [null]` failed on "reading 'name'", naming no prop.
+        if (itemCheck?.shape !== undefined && (list[i] === null || list[i] === undefined)) throw emptyItemError(owner, pathOf(keys), list[i], itemCheck.shape);
         items[i] = copy(owner, keys, list[i], open, itemCheck);
         keys.pop();
       }
@@ -103,6 +106,12 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
   } finally {
     open.pop();
   }
+}
+
+function emptyItemError(owner: string, path: string, value: unknown, shape: NonNullable<KeyCheck['shape']>): Error {
+  const keys = [...shape.fields.keys()].sort();
+  return propError(owner, path, value, `an object of ${shape.name}, { ${keys.length <= 6 ? keys.join(', ') : '...'} }`,
+    'Leave the item out of the list (a conditional item: [...(condition ? [item] : [])]), or give the list without it.');
 }
 
 function enter(owner: string, keys: KeyPath, value: object, open: unknown[]): void {
