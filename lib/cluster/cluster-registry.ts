@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { LockedCluster } from './lock-record';
 import type { IpFamily } from '../pod/ip-family';
+import type { MembershipTls } from './membership-tls';
 import { ownValidation } from '../own-validation';
 import { sameShape, TreeShape, TreeShapeBuilder } from '../tree-shape';
 import { checkOneCdk8s } from '../cdk8s-copies';
@@ -36,6 +37,8 @@ export interface RegisteredCluster {
   readonly lockRecord: () => LockedCluster;
   /** `ipFamily` as the app gives it, undefined when left out (lib/cluster/lock-ip-family.ts). */
   readonly ipFamily?: IpFamily;
+  /** Whether the membership ports serve TLS, which the lock settles (lib/cluster/membership-tls.ts). */
+  readonly membershipTls: MembershipTls;
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   readonly persistenceMigrationFrom: readonly string[];
   /** Where the cluster's namespace-relative store hosts resolve. */
