@@ -70,7 +70,8 @@ export class MembershipTls {
     const declared = this.declared;
     if (declared === undefined || declared === was) return undefined;
     const [namespace, name] = key.split('/');
-    const how = this.given !== undefined ? `membershipTls: ${declared}` : `dynamicConfig ${this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0].key}: ${JSON.stringify(this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0].value)}`;
+    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    const how = this.given !== undefined ? `membershipTls: ${declared}` : `dynamicConfig ${value.key}: ${JSON.stringify(value.value)}`;
     const recorded = locked.membershipTls === undefined ? `${was}, what its pods ran before the lock recorded the field (${RINGPOP_TLS_KEY} ${was ? 'on' : 'left out'})` : `${was}`;
     return `cluster ${key}: membershipTls is locked at ${recorded}, but the app now says ${how}. Each role reads ${RINGPOP_TLS_KEY} once, at start: during a rolling `
       + `change the pods that serve the membership port over TLS cannot gossip with those that serve it plaintext, the ring splits in two, and each half takes `
