@@ -159,7 +159,10 @@ export class ClusterLock {
         const family = lockedAs === key ? ipFamilyError(key, this.entries[key], cluster.ipFamily) : undefined;
         if (family) errors.push(family);
       }
-      const own = lockedAs === key ? withIpFamily(current, this.entries[key]) : current;
+      // The entry it was counts too: a moved cluster on the same databases finds its old pods' ring there (cluster_membership).
+      const membership = cluster.membershipTls.settle(key, lockedAs ? this.entries[lockedAs] : undefined);
+      if (membership) errors.push(membership);
+      const own = { ...(lockedAs === key ? withIpFamily(current, this.entries[key]) : current), ...cluster.membershipTls.record() };
       updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
     if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));

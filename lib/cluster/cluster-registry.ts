@@ -37,6 +37,8 @@ export interface RegisteredCluster {
   readonly lockRecord: () => LockedCluster;
   /** `ipFamily` as the app gives it, undefined when left out (lib/cluster/lock-ip-family.ts). */
   readonly ipFamily?: IpFamily;
+  /** Whether the membership ports serve TLS, which the lock settles (lib/cluster/membership-tls.ts). */
+  readonly membershipTls: import('./membership-tls').MembershipTls;
   /** Store URIs the lock accepts as replaced by this cluster's current stores. */
   readonly persistenceMigrationFrom: readonly string[];
   /** Where the cluster's namespace-relative store hosts resolve. */

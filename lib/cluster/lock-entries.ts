@@ -46,7 +46,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'membershipTls']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -92,8 +92,8 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (lists) return lists;
   const migrated = migratedFromProblem(e.migratedFrom);
   if (migrated) return migrated;
-  if (e.enableGlobalNamespace !== undefined && typeof e.enableGlobalNamespace !== 'boolean') {
-    return `has enableGlobalNamespace ${JSON.stringify(e.enableGlobalNamespace)}; expected true or false`;
+  for (const field of ['enableGlobalNamespace', 'membershipTls'] as const) {
+    if (e[field] !== undefined && typeof e[field] !== 'boolean') return `has ${field} ${JSON.stringify(e[field])}; expected true or false`;
   }
   if (e.ipFamily !== undefined && !(Object.values(IpFamily) as unknown[]).includes(e.ipFamily)) {
     return `has ipFamily ${JSON.stringify(e.ipFamily)}; expected one of ${Object.values(IpFamily).map((f) => JSON.stringify(f)).join(', ')}, as the ipFamily prop spells it`;

@@ -57,6 +57,14 @@ export interface LockedCluster {
    * allows next: lib/cluster/lock-ip-family.ts.
    */
   readonly ipFamily?: IpFamily;
+  /**
+   * Whether the membership (ringpop) ports serve TLS (`membershipTls`), recorded while the cluster
+   * has tls: each role reads it once at start, so a rolling change splits the ring. Absent for a
+   * cluster without tls, and in an entry written before the lock recorded it: its cluster is taken
+   * to run what its dynamic config's system.enableRingpopTLS says, off without it
+   * (lib/cluster/membership-tls.ts).
+   */
+  readonly membershipTls?: boolean;
 }
 
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */

@@ -160,6 +160,19 @@ export interface TemporalClusterProps {
    */
   readonly tls?: ClusterTls;
   /**
+   * Whether the roles' membership (ringpop) ports serve TLS too, with the internode certificate
+   * and CA (the library writes the dynamic config switch `system.enableRingpopTLS`; a value of it
+   * in `dynamicConfig` must agree). Only with `tls`. Each role reads the switch once, at start, and
+   * a pod with one value cannot gossip with a pod with the other: `ClusterLock` records the value,
+   * and refuses a change on a locked cluster, whose remedy is to scale every Deployment of the
+   * cluster to 0, set the value in the lock entry, then apply (README, *TLS and authorization*). An entry written
+   * before the lock recorded it keeps what its cluster ran: the switch in its dynamic config, off
+   * without one. Without a lock, a cluster deployed with tls by an older version of the library
+   * runs plaintext membership ports: set false, or follow the same procedure.
+   * @default - true with `tls` for a cluster new to the lock (or without a lock); what the lock recorded for a locked one; false without `tls`
+   */
+  readonly membershipTls?: boolean;
+  /**
    * JWT authorization on the frontend. Requires `internalFrontend`.
    * @default - no authorization
    */

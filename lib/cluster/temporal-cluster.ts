@@ -7,9 +7,8 @@ import { clusterIdentity } from './identity';
 import { LockedCluster, lockedDatabaseProxies, lockedIpFamily } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
-import {
-  bindPersistence, checkAuthorization, checkFeatureOptions, guardSecuritySwitches, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf,
-} from './prop-checks';
+import { MembershipTls } from './membership-tls';
+import { bindPersistence, checkAuthorization, checkFeatureOptions, guardSecuritySwitches, checkHistoryReplicas, checkInternalFrontendGuard, checkLogLevel, checkPreviously, migrationFrom, reservedMembershipPorts, roleOptionsOf } from './prop-checks';
 import { roleContext } from './role-context';
 import { emitSchemaJobs, jobPlacement, storeSchemaPlans } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
@@ -125,6 +124,7 @@ export class TemporalCluster extends Construct {
   public readonly ipFamily: IpFamily;
   /** `ipFamily` as given, undefined when left out: the lock records a declared family, never the default (lib/cluster/lock-ip-family.ts). */
   private readonly declaredIpFamily?: IpFamily;
+  private readonly membershipTls: MembershipTls;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -186,6 +186,7 @@ export class TemporalCluster extends Construct {
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
     this.dynamicConfig = this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig);
+    this.membershipTls = new MembershipTls(owner, props.tls !== undefined, props.membershipTls, this.dynamicConfig);
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
     emitPinnedConfigMap(this, { name: this.pinnedConfigMapName, namespace: this.namespace, labels: this.labels }, this.pinned);
@@ -210,8 +211,7 @@ export class TemporalCluster extends Construct {
     checkHistoryReplicas(owner, props.history?.replicas, this.history.replicas, this.numHistoryShards, this.size);
 
     ({ namespaceBootstrap: this.namespaceBootstrap, ui: this.ui, adminTools: this.adminTools } = this.emitOperatorTools(props, images));
-    this.remoteClusterRegistration = this.remoteClusters.length > 0
-      ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB, props), remoteClusters: this.remoteClusters })) : undefined;
+    this.remoteClusterRegistration = this.remoteClusters.length > 0 ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB, props), remoteClusters: this.remoteClusters })) : undefined;
     this.networkPolicies = emitNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
     if (props.gitOps) this.annotateForGitOps(props.gitOps);
@@ -245,7 +245,7 @@ export class TemporalCluster extends Construct {
       currentClusterName: this.clusterName, serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}), enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
-      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), ...this.membershipTls.record(),
     };
   }
 
@@ -343,7 +343,7 @@ export class TemporalCluster extends Construct {
       reservedMembershipPorts,
       stores: this.persistence.stores, databaseAccess: this.persistence.databaseAccess, objectKeys: () => objectKeys(this), rolePods: () => this.services,
       lockKey: `${this.namespace}/${this.name}`,
-      lockRecord: () => this.lockRecord, ipFamily: this.declaredIpFamily,
+      lockRecord: () => this.lockRecord, ipFamily: this.declaredIpFamily, membershipTls: this.membershipTls,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
       previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl, monitoringScope: this.monitoring && { matchers: this.monitoring.seriesSelector?.map(String), dashboard: this.monitoring.dashboard && { uid: this.monitoring.dashboard.uid, title: this.monitoring.dashboard.title } },

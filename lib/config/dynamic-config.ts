@@ -260,6 +260,8 @@ export class DynamicConfig extends Construct {
   /** The cluster's history shard count, when known. */
   public readonly numHistoryShards?: number;
   private readonly values: DynamicConfigValue[] = [];
+  /** @internal Values the library settles only once the app is complete (after a ClusterLock checked it): render() writes them, valuesOf() gives the app's alone. */
+  public _late?: () => DynamicConfigValue[];
 
   constructor(scope: Construct, id: string, props: DynamicConfigProps) {
     super(scope, id);
@@ -318,7 +320,7 @@ export class DynamicConfig extends Construct {
         throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `one spelling per key; ${twin.key} is already set`,
           `The server compares keys ignoring case, so both would set the same key. ${twin._setBy ?? 'Use one spelling.'}`);
       }
-      const clash = this.values.find((v) => v.key === value.key && sameConstraints(v.constraints, value.constraints));
+      const clash = this.values.find((v) => v.key === value.key && CONSTRAINT_KEYS.every(([prop]) => v.constraints[prop] === value.constraints[prop]));
       if (clash) {
         throw propError(`DynamicConfig '${this.configMapName}'`, `value of ${value.key}`, value.value,
           `one value per key and constraints; ${value.key} is already ${JSON.stringify(clash.value)} for ${JSON.stringify(value.constraints)}`, clash._setBy);
@@ -334,9 +336,10 @@ export class DynamicConfig extends Construct {
 
   /** The file contents, keys sorted, values in the order they were added. */
   public render(): string {
-    if (this.values.length === 0) return '# No dynamic config values: every key has the server\'s default.\n{}\n';
+    const values = [...this.values, ...this._late?.() ?? []];
+    if (values.length === 0) return '# No dynamic config values: every key has the server\'s default.\n{}\n';
     const byKey = new Map<string, DynamicConfigValue[]>();
-    for (const v of this.values) byKey.set(v.key, [...(byKey.get(v.key) ?? []), v]);
+    for (const v of values) byKey.set(v.key, [...(byKey.get(v.key) ?? []), v]);
     const lines: string[] = [];
     for (const key of [...byKey.keys()].sort()) {
       lines.push(`${key}:`);
@@ -392,8 +395,4 @@ function checkConstraintValues(key: string, constraints: DynamicConfigConstraint
     throw propError(owner, `constraints.historyTaskType of ${key}`, taskType, 'a history task type such as "TransferActivityTask" (or "TASK_TYPE_TRANSFER_ACTIVITY_TASK")',
       `${near ? `Did you mean "${near}"? ` : ''}The server cannot parse another value, and a constraint it cannot parse fails the whole dynamic config file.`);
   }
-}
-
-function sameConstraints(a: DynamicConfigConstraints, b: DynamicConfigConstraints): boolean {
-  return CONSTRAINT_KEYS.every(([prop]) => a[prop] === b[prop]);
 }

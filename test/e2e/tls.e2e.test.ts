@@ -16,9 +16,14 @@
  *    among the frontend's client CAs and hands the worker that certificate.
  * Three CAs rather than one: with a single CA, a Secret mounted in the wrong place, or a CA file
  * pointing at the wrong Secret, would still verify.
+ * The membership (ringpop) ports serve TLS too, by default under tls (membershipTls): each role's
+ * answers a TChannel peer only over TLS with the internode certificate, and a workflow runs only
+ * once the ring formed over it.
  */
 import * as https from 'https';
+import * as net from 'net';
 import * as path from 'path';
+import * as tls from 'tls';
 import { Client, Connection } from '@temporalio/client';
 import { CertificateAuthority, describeCertificate, IssuedCertificate, tlsSecret } from './certificates';
 import { HealthClient, HealthTls, SERVING } from './grpc-health';
@@ -100,6 +105,56 @@ async function healthOverTls(address: string, service: string, tls: HealthTls): 
   } finally {
     health.close();
   }
+}
+
+/**
+ * A TChannel init request (frame type 0x01, version 2, the two headers every peer sends), which a
+ * plaintext ringpop listener answers with an init response (frame type 0x02).
+ */
+function tchannelInitRequest(): Buffer {
+  const str = (s: string) => Buffer.concat([Buffer.from([s.length >> 8, s.length & 0xff]), Buffer.from(s)]);
+  const payload = Buffer.concat([Buffer.from([0, 2, 0, 2]), str('host_port'), str('127.0.0.1:1'), str('process_name'), str('e2e-probe')]);
+  const header = Buffer.alloc(16);
+  header.writeUInt16BE(16 + payload.length, 0);
+  header[2] = 0x01;
+  header.writeUInt32BE(1, 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** What a plaintext TChannel peer gets from `address`: the bytes received before the connection closed or 5 s passed, and whether it closed. */
+function plaintextTchannel(ip: string, port: number): Promise<{ received: Buffer; closed: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: ip, port }, () => socket.write(tchannelInitRequest()));
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ received: Buffer.concat(chunks), closed });
+    };
+    const timer = setTimeout(() => done(false), 5_000);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('close', () => done(true));
+    socket.on('error', () => undefined);
+  });
+}
+
+/** A TLS handshake with `address` as a ringpop peer makes it, then a read: 'established', or the error the server sent. */
+function membershipTls(ip: string, port: number, options: tls.ConnectionOptions): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: ip, port, timeout: 5_000, ...options }, () => {
+      // TLS 1.3 checks the client's certificate after the client's handshake ends: a refusal arrives as an alert on the first read.
+      socket.write(tchannelInitRequest());
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data[2] === 0x02 ? 'established' : `answered frame type ${data[2]}`);
+      });
+    });
+    socket.on('error', (err) => resolve(err.message));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve('no answer within 5 s');
+    });
+  });
 }
 
 /** The message a refused connection fails with; fails the test if it connects. */
@@ -227,4 +282,29 @@ describe('a cluster with mutual TLS between its roles and at the frontend', () =
     expect(sdkCertificate).toMatch(/alert unknown ca/);
     expect(noCertificate).toMatch(/alert certificate required/);
   }, MINUTE);
+
+  it('serves every role\'s membership (ringpop) port over TLS with the internode certificate, and refuses plaintext peers', async () => {
+    const internode = { ca: pki.internodeCa.cert, servername: pki.internodeServerName };
+    const results: Record<string, { internodeCertificate: string; noCertificate: string; sdkCertificate: string; plaintext: { closed: boolean; answered: boolean; bytes: number } }> = {};
+    for (const role of runner.roleNames) {
+      const { ip, ports } = runner.endpoint(role);
+      const plaintext = await plaintextTchannel(ip, ports.membership);
+      results[role] = {
+        internodeCertificate: await membershipTls(ip, ports.membership, { ...internode, cert: pki.internode.cert, key: pki.internode.key }),
+        noCertificate: await membershipTls(ip, ports.membership, internode),
+        sdkCertificate: await membershipTls(ip, ports.membership, { ...internode, cert: pki.sdkClient.cert, key: pki.sdkClient.key }),
+        // A plaintext ringpop listener answers an init request with an init response (type 0x02); a TLS one reads no record in it and closes.
+        plaintext: { closed: plaintext.closed, answered: plaintext.received.length >= 3 && plaintext.received[2] === 0x02, bytes: plaintext.received.length },
+      };
+    }
+    console.log(`e2e: tls: membership ports:\n${JSON.stringify(results, null, 2)}`);
+    for (const [role, result] of Object.entries(results)) {
+      expect([role, result.plaintext.answered]).toEqual([role, false]);
+      expect([role, result.internodeCertificate]).toEqual([role, 'established']);
+      expect([role, result.noCertificate]).toEqual([role, expect.stringMatching(/alert certificate required/)]);
+      expect([role, result.sdkCertificate]).toEqual([role, expect.stringMatching(/alert unknown ca/)]);
+    }
+    const file = runner.manifestObjects('ConfigMap').map((c) => c.data?.['dynamic_config.yaml']).find((f) => f !== undefined);
+    expect(file).toContain('system.enableRingpopTLS:\n  - value: true');
+  }, 2 * MINUTE);
 });

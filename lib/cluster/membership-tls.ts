@@ -1,0 +1,98 @@
+import type { LockedCluster } from './lock-record';
+import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
+import { serverReadsAsTrue } from '../config/setting-choices';
+import { ownValidation } from '../own-validation';
+import { propError } from '../validation';
+
+/** The dynamic config switch the server reads for TLS on the membership (ringpop) port. */
+export const RINGPOP_TLS_KEY = 'system.enableRingpopTLS';
+
+/*
+ * Every role reads system.enableRingpopTLS once, when it opens its membership channel
+ * (common/membership/ringpop/factory.go, getTChannel under a sync.Once), and then listens with the
+ * internode server settings (tls.Listen) and dials its peers with the internode client settings
+ * (tls.Dialer): the same certificate, CA and server name as the gRPC ports, client certificates
+ * required as `requireClientAuth` says for the internode port. A pod that read one value cannot
+ * gossip with one that read the other, and a dynamic config edit restarts no pod, so a rolling
+ * change splits the ring until the last old pod is gone. What the lock records is what ran.
+ */
+
+/** Whether a cluster's membership ports serve TLS: the prop, the user's switch, and what the lock recorded. */
+export class MembershipTls {
+  /** The value the lock recorded for the cluster, once a ClusterLock checked it. */
+  private settled?: boolean;
+
+  /**
+   * `given`: the `membershipTls` prop; `dynamicConfig` holds the user's switch, read when the app
+   * is complete (cluster.dynamicConfig.add() may set it after the cluster is built).
+   */
+  constructor(private readonly owner: string, private readonly hasTls: boolean, private readonly given: boolean | undefined, private readonly dynamicConfig: DynamicConfig) {
+    if (given !== undefined && typeof given !== 'boolean') throw propError(owner, 'membershipTls', given, 'true or false');
+    if (given === true && !hasTls) {
+      throw propError(owner, 'membershipTls', true, 'false or no value while the cluster has no tls',
+        'The membership ports are served with the internode TLS settings, which are empty without tls: every role would exit at start. '
+        + 'Give the cluster tls (ClusterTls.fromSecrets or ClusterTls.certManager), or drop membershipTls.');
+    }
+    dynamicConfig._late = () => this.libraryValues();
+    dynamicConfig.node.addValidation(ownValidation({ validate: () => this.contradictions() }));
+  }
+
+  /** The user's switch as the server reads it: a value it cannot read as true keeps its default, false; undefined without one. */
+  public get switched(): boolean | undefined {
+    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    return value === undefined ? undefined : serverReadsAsTrue(value.value);
+  }
+
+  /** What the app says: the prop, else the switch; undefined when it says nothing. */
+  public get declared(): boolean | undefined {
+    return this.given ?? this.switched;
+  }
+
+  /** Whether the membership ports serve TLS: as declared, else as the lock recorded, else on with tls. */
+  public get on(): boolean {
+    return this.hasTls && (this.declared ?? this.settled ?? true);
+  }
+
+  /** `{ membershipTls }` for a cluster with tls; `{}` without, so that the entry of such a cluster stays as it was. */
+  public record(): Pick<LockedCluster, 'membershipTls'> {
+    return this.hasTls ? { membershipTls: this.on } : {};
+  }
+
+  /**
+   * Takes the value of the lock entry `locked` (the cluster's, or the one it was) as the default,
+   * and returns why the app cannot have what it declares, if it cannot. An entry without the field
+   * was written before the lock recorded it: its cluster ran what its switch said (off without one).
+   */
+  public settle(key: string, locked: LockedCluster | undefined): string | undefined {
+    if (!this.hasTls || locked === undefined) return undefined;
+    const was = locked.membershipTls ?? this.switched ?? false;
+    this.settled = was;
+    const declared = this.declared;
+    if (declared === undefined || declared === was) return undefined;
+    const [namespace, name] = key.split('/');
+    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    const how = this.given !== undefined ? `membershipTls: ${declared}` : `dynamicConfig ${value.key}: ${JSON.stringify(value.value)}`;
+    const recorded = locked.membershipTls === undefined ? `${was}, what its pods ran before the lock recorded the field (${RINGPOP_TLS_KEY} ${was ? 'on' : 'left out'})` : `${was}`;
+    return `cluster ${key}: membershipTls is locked at ${recorded}, but the app now says ${how}. Each role reads ${RINGPOP_TLS_KEY} once, at start: during a rolling `
+      + `change the pods that serve the membership port over TLS cannot gossip with those that serve it plaintext, the ring splits in two, and each half takes `
+      + `every history shard. To change it, stop the whole cluster first: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, `
+      + `wait until no pod of it runs, set "membershipTls": ${declared} in the entry ${key} of the lock file, synthesize and apply (the Deployments come back at their replicas). `
+      + `Or keep membershipTls: ${was}.`;
+  }
+
+  /** What the library writes itself: the switch, when the ports serve TLS and the app did not set it. */
+  private libraryValues(): DynamicConfigValue[] {
+    if (!this.on || this.switched !== undefined) return [];
+    const value = DynamicConfigValue.of(RINGPOP_TLS_KEY, true);
+    value._setBy = `${this.owner} sets it itself, from membershipTls (on with tls unless the lock recorded it off).`;
+    return [value];
+  }
+
+  /** The prop and the switch say one thing, in whatever spelling the switch is given. */
+  private contradictions(): string[] {
+    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    if (this.given === undefined || value === undefined || serverReadsAsTrue(value.value) === this.given) return [];
+    return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
+      `The server would read it as ${!this.given}. The library writes ${RINGPOP_TLS_KEY} from membershipTls: drop the value, or change membershipTls.`).message];
+  }
+}

@@ -1,0 +1,195 @@
+import { App, Chart, Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { ClusterLock, ClusterLockContents, ClusterTls, Datastore, DynamicConfigValue, Persistence, SecretRef, TemporalCluster, TemporalClusterProps } from '../lib';
+import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
+import { messageOf } from './support/errors';
+
+/*
+ * Under `tls` the membership (ringpop) ports serve TLS too, unless membershipTls says otherwise.
+ * Each role reads system.enableRingpopTLS once, at start, and a pod with one value cannot gossip
+ * with a pod with the other: the lock records the value, keeps an older entry's (what its dynamic
+ * config said, off without it) and refuses a change on a locked cluster (lib/cluster/membership-tls.ts).
+ */
+const password = SecretRef.of('db', 'password');
+const KEY = 'temporal/temporal';
+const TLS = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls' });
+const SWITCH = 'system.enableRingpopTLS';
+
+interface Shape {
+  readonly tls?: boolean;
+  readonly membershipTls?: boolean;
+  /** A value of the switch, given as the user gives it (unchecked, in `key`'s spelling), after the cluster is built. */
+  readonly switched?: { key: string; value: unknown };
+}
+
+function build({ tls = true, membershipTls, switched }: Shape = {}): { app: App; chart: Chart; cluster: TemporalCluster } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'c', { namespace: 'temporal', disableResourceNameHashes: true });
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg.temporal.svc', database: 'temporal', user: 'u', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg.temporal.svc', database: 'visibility', user: 'u', password }),
+  });
+  const props: TemporalClusterProps = { numHistoryShards: 512, persistence, ...(tls ? { tls: TLS } : {}), ...(membershipTls === undefined ? {} : { membershipTls }) };
+  const cluster = new TemporalCluster(chart, 'temporal', props);
+  if (switched) cluster.dynamicConfig.add(DynamicConfigValue.unchecked(switched.key, switched.value));
+  return { app, chart, cluster };
+}
+
+/** The dynamic config file as the ConfigMap holds it. */
+function dynamicConfigFile(chart: Chart): string {
+  return Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.data?.['dynamic_config.yaml'] !== undefined).data['dynamic_config.yaml'];
+}
+
+/** The membership switch as the file writes it: the value of its one line, or undefined when the file has none. */
+function writtenSwitch(file: string): string | undefined {
+  const lines = file.split('\n');
+  const at = lines.findIndex((l) => l.toLowerCase() === `${SWITCH.toLowerCase()}:`);
+  return at < 0 ? undefined : /^ {2}- value: (.*)$/.exec(lines[at + 1])![1];
+}
+
+/** Whether the server reads the switch's `value` as true (Go's strconv.ParseBool, for a string). */
+const readsTrue = (value: unknown) => value === true || GO_TRUE.includes(value as string);
+
+/** A lock holding the entry a first synth of `shape` wrote, with `membershipTls` as `locked` says (absent: an entry of an older library). */
+function lockWith(locked: boolean | 'absent', shape: Shape = {}): ClusterLock {
+  const first = ClusterLock.inMemory();
+  first.check(build(shape).app);
+  const { membershipTls: _dropped, ...entry } = first.contents.clusters[KEY];
+  const contents: ClusterLockContents = { clusters: { [KEY]: locked === 'absent' ? entry : { ...entry, membershipTls: locked } } };
+  return ClusterLock.inMemory(contents);
+}
+
+describe('membershipTls', () => {
+  test('a new cluster with tls serves its membership ports over TLS: the library writes the switch, and the lock records it', () => {
+    const { app, chart } = build();
+    const lock = ClusterLock.inMemory();
+    lock.check(app);
+    const file = dynamicConfigFile(chart);
+    expect(writtenSwitch(file)).toBe('true');
+    expect(file).toMatchSnapshot();
+    expect(lock.contents.clusters[KEY].membershipTls).toBe(true);
+    // Without a lock, the same.
+    expect(writtenSwitch(dynamicConfigFile(build().chart))).toBe('true');
+  });
+
+  test('without tls nothing is written, and the entry stays as it was (no field)', () => {
+    const { app, chart } = build({ tls: false });
+    const lock = ClusterLock.inMemory();
+    lock.check(app);
+    expect(writtenSwitch(dynamicConfigFile(chart))).toBeUndefined();
+    expect(Object.keys(lock.contents.clusters[KEY])).not.toContain('membershipTls');
+  });
+
+  test('membershipTls: false keeps the ports plaintext: no switch written, the lock records false', () => {
+    const { app, chart } = build({ membershipTls: false });
+    const lock = ClusterLock.inMemory();
+    lock.check(app);
+    expect(writtenSwitch(dynamicConfigFile(chart))).toBeUndefined();
+    expect(lock.contents.clusters[KEY].membershipTls).toBe(false);
+  });
+
+  test('fails when membershipTls is true without tls, naming the prop, the value and the remedy', () => {
+    expect(() => build({ tls: false, membershipTls: true })).toThrow(
+      /TemporalCluster 'temporal': membershipTls is true; expected false or no value while the cluster has no tls\. .*exit at start\. Give the cluster tls/);
+    expect(() => build({ tls: false, membershipTls: false })).not.toThrow();
+    expect(() => build({ membershipTls: 'yes' as unknown as boolean })).toThrow(/membershipTls is "yes"; expected true or false/);
+  });
+
+  test('fails when the switch in the dynamic config contradicts membershipTls, in any spelling of the key and any string the server reads', () => {
+    const spelling = fc.constantFrom(SWITCH, SWITCH.toLowerCase(), SWITCH.toUpperCase(), 'System.EnableRingpopTls');
+    const asTrue = fc.constantFrom<unknown>(true, ...GO_TRUE);
+    const asFalse = fc.constantFrom<unknown>(false, ...GO_NOT_TRUE);
+    fc.assert(fc.property(fc.boolean(), spelling, fc.boolean(), asTrue, asFalse, (prop, key, agrees, t, f) => {
+      const value = prop === agrees ? t : f;
+      const synth = () => dynamicConfigFile(build({ membershipTls: prop, switched: { key, value } }).chart);
+      if (agrees) {
+        // The user's value stands alone: the library adds no second one.
+        expect(writtenSwitch(synth())).toBe(JSON.stringify(value));
+      } else {
+        expect(synth).toThrow(`TemporalCluster 'temporal': dynamicConfig ${key} is ${JSON.stringify(value)}; expected ${prop}, as membershipTls says, or no value. `
+          + `The server would read it as ${!prop}.`);
+      }
+    }), { numRuns: 200 });
+  });
+
+  test('the switch alone declares the value: off keeps the ports plaintext on a new cluster, and the lock records it', () => {
+    for (const value of [false, ...GO_NOT_TRUE]) {
+      const { app, chart } = build({ switched: { key: SWITCH, value } });
+      const lock = ClusterLock.inMemory();
+      lock.check(app);
+      expect(writtenSwitch(dynamicConfigFile(chart))).toBe(JSON.stringify(value));
+      expect(lock.contents.clusters[KEY].membershipTls).toBe(false);
+    }
+  });
+
+  test('an entry written before the lock recorded the field keeps what its cluster ran: off, or on when its switch said so; never flipped by the upgrade', () => {
+    const old = build();
+    const lock = lockWith('absent');
+    lock.check(old.app);
+    expect(writtenSwitch(dynamicConfigFile(old.chart))).toBeUndefined();
+    expect(lock.contents.clusters[KEY].membershipTls).toBe(false);
+    // The next synth, against what it recorded, stays off.
+    const next = build();
+    lock.check(next.app);
+    expect(writtenSwitch(dynamicConfigFile(next.chart))).toBeUndefined();
+    // An app that turned it on by the switch ran it on.
+    const switchedOn = build({ switched: { key: SWITCH, value: 'true' } });
+    const lock2 = lockWith('absent');
+    lock2.check(switchedOn.app);
+    expect(lock2.contents.clusters[KEY].membershipTls).toBe(true);
+    expect(writtenSwitch(dynamicConfigFile(switchedOn.chart))).toBe('"true"');
+  });
+
+  test('fails when a locked entry holds membershipTls that is no boolean', () => {
+    const { membershipTls: _m, ...entry } = lockWith(true).contents.clusters[KEY];
+    expect(() => ClusterLock.inMemory({ clusters: { [KEY]: { ...entry, membershipTls: 'true' as unknown as boolean } } })).toThrow(/has membershipTls "true"; expected true or false/);
+  });
+
+  // Every locked value (absent: an older entry) against every declaration (the prop, the switch, both agreeing, none).
+  const locked = fc.constantFrom<boolean | 'absent'>(true, false, 'absent');
+  const declaration = fc.record({
+    membershipTls: fc.option(fc.boolean(), { nil: undefined }),
+    switchedValue: fc.option(fc.constantFrom<unknown>(true, false, ...GO_TRUE, ...GO_NOT_TRUE), { nil: undefined }),
+  }).filter(({ membershipTls, switchedValue }) => membershipTls === undefined || switchedValue === undefined || readsTrue(switchedValue) === membershipTls);
+
+  test('a change on a locked cluster is refused, naming membershipTls, both values and the remedy; anything else keeps the recorded value', () => {
+    fc.assert(fc.property(locked, declaration, (lockedValue, { membershipTls, switchedValue }) => {
+      const switched = switchedValue === undefined ? undefined : { key: SWITCH, value: switchedValue };
+      const switchOn = switchedValue === undefined ? undefined : readsTrue(switchedValue);
+      // An older entry's cluster ran what its switch said; the prop did not exist then.
+      const was = lockedValue === 'absent' ? switchOn ?? false : lockedValue;
+      const declared = membershipTls ?? switchOn;
+      const lock = lockWith(lockedValue);
+      const before = JSON.stringify(lock.contents);
+      const { app, chart } = build({ membershipTls, switched });
+      if (declared !== undefined && declared !== was) {
+        const message = messageOf(() => lock.check(app));
+        expect(message).toContain(`cluster ${KEY}: membershipTls is locked at ${was}`);
+        expect(message).toContain(membershipTls !== undefined ? `the app now says membershipTls: ${declared}` : `the app now says dynamicConfig ${SWITCH}: ${JSON.stringify(switchedValue)}`);
+        expect(message).toContain('the ring splits in two');
+        expect(message).toContain(`kubectl scale deployment -n temporal -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=temporal --replicas=0`);
+        expect(message).toContain(`set "membershipTls": ${declared} in the entry ${KEY} of the lock file`);
+        expect(message).toContain(`Or keep membershipTls: ${was}.`);
+        expect(JSON.stringify(lock.contents)).toBe(before);
+      } else {
+        lock.check(app);
+        expect(lock.contents.clusters[KEY].membershipTls).toBe(was);
+        const written = writtenSwitch(dynamicConfigFile(chart));
+        expect(written === undefined ? false : ['true', ...GO_TRUE.map((v) => JSON.stringify(v))].includes(written)).toBe(was);
+      }
+    }), { numRuns: 300 });
+  });
+
+  test('the remedy works: with the entry set by hand to the new value, the synth passes and writes it', () => {
+    const lock = lockWith(false);
+    expect(() => lock.check(build({ membershipTls: true }).app)).toThrow(/membershipTls is locked at false/);
+    const edited = ClusterLock.inMemory({ clusters: { [KEY]: { ...lock.contents.clusters[KEY], membershipTls: true } } });
+    const { app, chart } = build({ membershipTls: true });
+    edited.check(app);
+    expect(writtenSwitch(dynamicConfigFile(chart))).toBe('true');
+    // And once recorded, leaving the prop out keeps it.
+    const later = build();
+    edited.check(later.app);
+    expect(writtenSwitch(dynamicConfigFile(later.chart))).toBe('true');
+  });
+});
