@@ -185,8 +185,11 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"
     + ".filter(n, n.contains(':')).map(n, n.substring(n.lastIndexOf(':') + 1))" },
   { name: 'imageNames', expression: imageNamesCel('variables.pod.spec.containers') },
-  { name: 'imageNamesRun', expression: `(variables.asBefore ? [] : variables.imageNames) + ${imageNamesCel(`((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) + variables.ephemeral)`
-    + `.filter(c, ${envFromConfigMapsCel('c', celList(configMaps))} || ${imageNamesCel('[c]')}.exists(n, variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0])))`)}` },
+  // Each init or ephemeral container's name is read once, '' marking one the rule does not read: an empty name names no
+  // release, so leaving one out changes no decision.
+  { name: 'imageNamesRun', expression: '(variables.asBefore ? [] : variables.imageNames) + ((variables.asBefore || !has(variables.pod.spec.initContainers) ? [] : variables.pod.spec.initContainers) '
+    + `+ variables.ephemeral).map(c, ${imageNamesCel('[c]')}.map(n, ${envFromConfigMapsCel('c', celList(configMaps))} `
+    + "|| variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]) ? n : '')[0]).filter(n, n != '')" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
 ];
