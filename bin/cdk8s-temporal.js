@@ -68,6 +68,11 @@ function main() {
   if (!app) return usageError(`no app given and none of ${DEFAULT_APPS.join(', ')} in ${process.cwd()}`);
   // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command.
   const outdir = /** @type {string | undefined} */ (values.output) ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  // An empty one (--output "$OUT" with OUT unset, CDK8S_OUTDIR= in a CI file) was refused as the working directory, ".".
+  if (outdir.trim() === '') {
+    return usageError(`${values.output !== undefined ? '--output' : 'the environment variable CDK8S_OUTDIR'} is blank (${JSON.stringify(outdir)}); `
+      + `expected the output folder: give one, such as --output dist${values.output !== undefined ? '' : ', or unset CDK8S_OUTDIR'}`);
+  }
   if (process.env.CDK8S_CHECK_UPGRADE === undefined) process.env.CDK8S_CHECK_UPGRADE = 'false';
   tuneOptimizer();
   require('./synth').synth({

@@ -1609,3 +1609,18 @@ describe('cdk8s-temporal on a Node.js older than package.json engines', () => {
     expect(() => acorn.parse('let a; a ??= 1;', { ecmaVersion: 2020, sourceType: 'script' })).toThrow();
   });
 });
+
+describe('cdk8s-temporal synth with a blank output folder', () => {
+  test('fails when --output or CDK8S_OUTDIR is blank ("$OUT" with OUT unset) and the refusal names "." instead of the option', () => {
+    const dir = appDir('blank-output', { 'main.ts': CLUSTER_APP(512) });
+    for (const blank of ['', ' ', '\t', '  \t ']) {
+      const option = run(dir, ['synth', `--output=${blank}`]);
+      expect([option.status, option.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: --output is blank (${JSON.stringify(blank)}); expected the output folder: give one, such as --output dist`]);
+      const short = run(dir, ['synth', '-o', blank]);
+      expect([short.status, short.stderr.split('\n')[0]]).toEqual([2, option.stderr.split('\n')[0]]);
+      const env = run(dir, ['synth'], { CDK8S_OUTDIR: blank });
+      expect([env.status, env.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: the environment variable CDK8S_OUTDIR is blank (${JSON.stringify(blank)}); expected the output folder: give one, such as --output dist, or unset CDK8S_OUTDIR`]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+});
