@@ -97,7 +97,12 @@ const DEFAULT_APPS = ['main.ts', 'main.js', 'src/main.ts', 'apps/main.ts'];
  * Node.js 14 parses so that the check is reached.
  */
 function tooOldNode() {
-  const engines = require('../package.json').engines.node;
+  let engines = '>=20';
+  try {
+    engines = require('../package.json').engines.node;
+  } catch {
+    // The command's files copied without their package (a vendored bin/): the engines as published.
+  }
   const wanted = Number(/^>=\s*(\d+)/.exec(engines)?.[1]);
   const major = Number(process.versions.node.split('.')[0]);
   if (!(major < wanted)) return false;
