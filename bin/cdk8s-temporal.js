@@ -26,6 +26,7 @@ As the app of cdk8s synth (cdk8s.yaml: app: node_modules/.bin/cdk8s-temporal syn
 note that cdk8s synth deletes the output folder before it starts the command.`;
 
 function main() {
+  if (tooOldNode()) return;
   try {
     process.cwd();
   } catch (err) {
@@ -67,7 +68,12 @@ function main() {
   if (!app) return usageError(`no app given and none of ${DEFAULT_APPS.join(', ')} in ${process.cwd()}`);
   // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command.
   const outdir = /** @type {string | undefined} */ (values.output) ?? process.env.CDK8S_OUTDIR ?? 'dist';
-  process.env.CDK8S_CHECK_UPGRADE ??= 'false';
+  // An empty one (--output "$OUT" with OUT unset, CDK8S_OUTDIR= in a CI file) was refused as the working directory, ".".
+  if (outdir.trim() === '') {
+    return usageError(`${values.output !== undefined ? '--output' : 'the environment variable CDK8S_OUTDIR'} is blank (${JSON.stringify(outdir)}); `
+      + `expected the output folder: give one, such as --output dist${values.output !== undefined ? '' : ', or unset CDK8S_OUTDIR'}`);
+  }
+  if (process.env.CDK8S_CHECK_UPGRADE === undefined) process.env.CDK8S_CHECK_UPGRADE = 'false';
   tuneOptimizer();
   require('./synth').synth({
     app,
@@ -83,6 +89,29 @@ function main() {
 }
 
 const DEFAULT_APPS = ['main.ts', 'main.js', 'src/main.ts', 'apps/main.ts'];
+
+/*
+ * package.json's engines only warns at npm install, and a consumer's CI image may carry an older
+ * Node.js than their laptop: there the command failed on the first API that Node lacks
+ * ("parseArgs is not a function" before 16.17), naming nothing to install. This file keeps to syntax
+ * Node.js 14 parses so that the check is reached.
+ */
+function tooOldNode() {
+  let engines = '>=20';
+  try {
+    engines = require('../package.json').engines.node;
+  } catch {
+    // The command's files copied without their package (a vendored bin/): the engines as published.
+  }
+  const wanted = Number(/^>=\s*(\d+)/.exec(engines)?.[1]);
+  const major = Number(process.versions.node.split('.')[0]);
+  if (!(major < wanted)) return false;
+  process.stderr.write(`cdk8s-temporal: this is Node.js ${process.version} (${process.execPath}), but the command needs Node.js ${wanted} or later `
+    + `(package.json engines: "${engines}"). Install Node.js ${wanted} or later (nvm install ${wanted}, your package manager, or https://nodejs.org) `
+    + `and put it first in PATH, or use a CI image with it (node:${wanted}); node --version shows which one runs.\n`);
+  process.exitCode = 1;
+  return true;
+}
 
 /*
  * A synth runs most of its code a few hundred times and then never again: a construct per object,

@@ -1597,3 +1597,57 @@ ClusterLock.file('temporal.lock.json').synth(app);
 function renameSyncOf(from: string, to: string) {
   require('fs').renameSync(from, to);
 }
+
+describe('cdk8s-temporal on a Node.js older than package.json engines', () => {
+  /** Runs the command as if under Node.js `version`: a preload that sets what the command reads. */
+  function runAs(version: string, args: string[]) {
+    const dir = join(work, `node-${version}`);
+    mkdirSync(dir, { recursive: true });
+    const preload = join(dir, 'version.js');
+    writeFileSync(preload, `Object.defineProperty(process, 'version', { value: 'v${version}' });\n`
+      + `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '${version}' } });\n`);
+    const r = spawnSync(process.execPath, ['-r', preload, bin, ...args], { cwd: dir, encoding: 'utf-8' });
+    return { status: r.status, stderr: r.stderr, stdout: r.stdout, dir };
+  }
+  const wanted = Number(/^>=\s*(\d+)/.exec(JSON.parse(read(repo, 'package.json')).engines.node)![1]);
+
+  test('fails when an older Node.js is not refused first, with the version found and how to install one (it failed on the first API it lacks)', () => {
+    // Every older major, and a few patch levels, whatever the command was asked.
+    for (const [major, args] of [[0, ['synth']], [14, ['synth', 'main.ts']], [16, ['--help']], [18, ['synth', '-o', 'out']], [wanted - 1, ['--version']]] as const) {
+      const version = `${major}.${major % 7}.1`;
+      const r = runAs(version, [...args]);
+      expect([r.status, r.stdout]).toEqual([1, '']);
+      expect(r.stderr).toBe(`cdk8s-temporal: this is Node.js v${version} (${process.execPath}), but the command needs Node.js ${wanted} or later (package.json engines: ">=${wanted}"). `
+        + `Install Node.js ${wanted} or later (nvm install ${wanted}, your package manager, or https://nodejs.org) and put it first in PATH, or use a CI image with it (node:${wanted}); node --version shows which one runs.\n`);
+      expect(readdirSync(r.dir)).toEqual(['version.js']);
+    }
+  });
+
+  test('Node.js of the engines\' major or later runs the command', () => {
+    for (const version of [`${wanted}.0.0`, `${wanted}.19.5`, `${wanted + 1}.0.0`, `${wanted + 10}.1.2`]) {
+      expect(runAs(version, ['--version'])).toMatchObject({ status: 0, stdout: `${JSON.parse(read(repo, 'package.json')).version}\n`, stderr: '' });
+    }
+  });
+
+  test('fails when the command file uses syntax Node.js 14 cannot parse, which would stop an old Node.js with a SyntaxError before the check', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const acorn = require('acorn');
+    expect(() => acorn.parse(read(repo, 'bin/cdk8s-temporal.js').replace(/^#!.*/, ''), { ecmaVersion: 2020, sourceType: 'script' })).not.toThrow();
+    expect(() => acorn.parse('let a; a ??= 1;', { ecmaVersion: 2020, sourceType: 'script' })).toThrow();
+  });
+});
+
+describe('cdk8s-temporal synth with a blank output folder', () => {
+  test('fails when --output or CDK8S_OUTDIR is blank ("$OUT" with OUT unset) and the refusal names "." instead of the option', () => {
+    const dir = appDir('blank-output', { 'main.ts': CLUSTER_APP(512) });
+    for (const blank of ['', ' ', '\t', '  \t ']) {
+      const option = run(dir, ['synth', `--output=${blank}`]);
+      expect([option.status, option.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: --output is blank (${JSON.stringify(blank)}); expected the output folder: give one, such as --output dist`]);
+      const short = run(dir, ['synth', '-o', blank]);
+      expect([short.status, short.stderr.split('\n')[0]]).toEqual([2, option.stderr.split('\n')[0]]);
+      const env = run(dir, ['synth'], { CDK8S_OUTDIR: blank });
+      expect([env.status, env.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: the environment variable CDK8S_OUTDIR is blank (${JSON.stringify(blank)}); expected the output folder: give one, such as --output dist, or unset CDK8S_OUTDIR`]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
+  });
+});

@@ -1,7 +1,9 @@
-import { Duration } from 'cdk8s';
+import { App, Duration, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Datastore, Persistence, PostgresOptions, SecretRef, TemporalClusterProps } from '../lib';
 import { Quantity } from '../imports/k8s';
 import { SCHEMA_RESOURCES } from '../lib/operations/tool-job';
+import { buildApp, clusterSpec } from './support/app-generator';
 import { cluster, objects, testChart, withoutSchemaHash } from './support/synth';
 
 /**
@@ -83,8 +85,9 @@ describe('a schema Job\'s name', () => {
     // installed cluster's schema Jobs again on its next apply, for a spec that is stored the same. They
     // changed on purpose when every Job's pod got its namespace check (4f0ef3 to e12cbd; 9a398d
     // before) and when that check compared the pod's ServiceAccount too and moved into the first step
-    // (to 82d131).
-    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-82d131', 'temporal-schema-visibility-684739']);
+    // (to 82d131), and when the hash began to read the spec's keys in sorted order, so that the same
+    // props in another key order give the same name (to 5b22e7).
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-5b22e7', 'temporal-schema-visibility-96735a']);
     for (const job of [base.default, base.visibility]) {
       const pod = job.spec.template.spec;
       for (const c of [...pod.initContainers ?? [], ...pod.containers]) expect([c.name, c.image, c.imagePullPolicy]).toEqual([c.name, 'temporalio/admin-tools:1.32.2', undefined]);
@@ -106,5 +109,45 @@ describe('a schema Job\'s name', () => {
     expect(upgraded.default.metadata.name).not.toBe(base.default.metadata.name);
     expect(upgraded.visibility.metadata.name).not.toBe(base.visibility.metadata.name);
     expect(schemaJobs().default.metadata.name).toBe(base.default.metadata.name);
+  });
+});
+
+describe('a Job\'s name does not depend on the order the app built its props in', () => {
+  /** `value` with every plain object's keys in the order `order` gives them, at any depth. */
+  const reordered = (order: (keys: string[]) => string[]) => function again<T>(value: T): T {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map(again) as T;
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    const copy: Record<string, unknown> = {};
+    for (const key of order(Object.keys(value))) copy[key] = again((value as Record<string, unknown>)[key]);
+    return copy as T;
+  };
+  const synthOf = (build: (app: App) => void): string => {
+    try {
+      const app = Testing.app();
+      build(app);
+      return JSON.stringify(app.charts.map((chart) => Testing.synth(chart)));
+    } catch (e) {
+      return `refused: ${(e as Error).message}`;
+    }
+  };
+
+  test('fails when generated apps whose props have their keys reversed or shuffled (a values file, a spread) name other Jobs, or write other bytes', () => {
+    const specs = fc.sample(clusterSpec, { seed: Number(process.env.FC_SEED ?? 20261207), numRuns: Number(process.env.FC_RUNS ?? 30) });
+    let synthesized = 0;
+    specs.forEach((spec, i) => {
+      const written = synthOf((app) => buildApp(spec, app));
+      const shuffle = (keys: string[]) => keys.map((k, j) => [k, (j * 7919 + i * 104729) % 1009] as const).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+      expect(synthOf((app) => buildApp(spec, app, reordered((keys) => [...keys].reverse())))).toBe(written);
+      expect(synthOf((app) => buildApp(spec, app, reordered(shuffle)))).toBe(written);
+      if (!written.startsWith('refused: ')) synthesized++;
+    });
+    expect(synthesized).toBeGreaterThan(specs.length / 3);
+  });
+
+  test('fails when the Jobs\' placement written in another order names another schema Job', () => {
+    const jobs = { nodeSelector: { pool: 'jobs', zone: 'a' }, tolerations: [{ key: 'dedicated', operator: 'Equal' as const, value: 'jobs', effect: 'NoSchedule' as const }] };
+    const backwards = { tolerations: [{ effect: 'NoSchedule' as const, value: 'jobs', operator: 'Equal' as const, key: 'dedicated' }], nodeSelector: { zone: 'a', pool: 'jobs' } };
+    expect(schemaJobs({ jobs: backwards }).default.metadata.name).toBe(schemaJobs({ jobs }).default.metadata.name);
   });
 });

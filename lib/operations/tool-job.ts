@@ -77,9 +77,17 @@ export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'
   return { name, resource: jobResource(scope, props, name, toolJobSpec(props, steps)) };
 }
 
-/** @internal The first `length` hex digits of the SHA-256 of a Job spec as JSON. */
+/**
+ * @internal The first `length` hex digits of the SHA-256 of a Job spec as JSON, every object's keys
+ * in code-unit order, as the manifest writes them: the spec holds the app's own maps and objects
+ * (labels, a nodeSelector, tolerations, resources) in the order the app built them, so the same
+ * props written in another order (a values file, a spread) named another Job, and a reordering
+ * alone made every schema Job run again.
+ */
 export function jobSpecHash(spec: JobSpec, length: number): string {
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, length);
+  const sorted = JSON.stringify(spec, (_key, v) => (v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v));
+  return createHash('sha256').update(sorted).digest('hex').slice(0, length);
 }
 
 function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: JobSpec): KubeJob {
