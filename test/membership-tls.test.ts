@@ -68,8 +68,19 @@ describe('membershipTls', () => {
     expect(writtenSwitch(file)).toBe('true');
     expect(file).toMatchSnapshot();
     expect(lock.contents.clusters[KEY].membershipTls).toBe(true);
-    // Without a lock, the same.
-    expect(writtenSwitch(dynamicConfigFile(build().chart))).toBe('true');
+  });
+
+  test('without a lock the ports stay plaintext unless membershipTls says true: upgrading the library never flips a running cluster', () => {
+    // An older version deployed every tls cluster with plaintext membership ports; with no lock
+    // entry there is nothing to tell such a cluster from a new one, and a rollout would split its ring.
+    expect(writtenSwitch(dynamicConfigFile(build().chart))).toBeUndefined();
+    expect(writtenSwitch(dynamicConfigFile(build({ membershipTls: true }).chart))).toBe('true');
+  });
+
+  test('fails when the switch is given with constraints, which the server never reads for a global key', () => {
+    const { chart, cluster } = build();
+    cluster.dynamicConfig.add(DynamicConfigValue.unchecked('System.EnableRingpopTLS', true, { namespace: 'orders' }));
+    expect(() => Testing.synth(chart)).toThrow(/dynamicConfig System\.EnableRingpopTLS is \{"namespace":"orders"\}; expected no constraints \(the key is global\)/);
   });
 
   test('without tls nothing is written, and the entry stays as it was (no field)', () => {

@@ -37,9 +37,13 @@ export class MembershipTls {
     dynamicConfig.node.addValidation(ownValidation({ validate: () => this.contradictions() }));
   }
 
-  /** The user's switch as the server reads it: a value it cannot read as true keeps its default, false; undefined without one. */
+  /**
+   * The user's switch as the server reads it: a value it cannot read as true keeps its default,
+   * false; undefined without one. Only a value without constraints counts: the server matches a
+   * global key's constraints exactly against none, so a constrained value is never read (and is refused).
+   */
   public get switched(): boolean | undefined {
-    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    const value = this.unconstrained();
     return value === undefined ? undefined : serverReadsAsTrue(value.value);
   }
 
@@ -48,9 +52,13 @@ export class MembershipTls {
     return this.given ?? this.switched;
   }
 
-  /** Whether the membership ports serve TLS: as declared, else as the lock recorded, else on with tls. */
+  /**
+   * Whether the membership ports serve TLS: as declared, else as the lock recorded (on for a cluster
+   * new to the lock), else off. Without a lock the library cannot tell a new cluster from one an
+   * older version deployed with plaintext ports, whose ring a rollout would split.
+   */
   public get on(): boolean {
-    return this.hasTls && (this.declared ?? this.settled ?? true);
+    return this.hasTls && (this.declared ?? this.settled ?? false);
   }
 
   /** `{ membershipTls }` for a cluster with tls; `{}` without, so that the entry of such a cluster stays as it was. */
@@ -64,13 +72,17 @@ export class MembershipTls {
    * was written before the lock recorded it: its cluster ran what its switch said (off without one).
    */
   public settle(key: string, locked: LockedCluster | undefined): string | undefined {
-    if (!this.hasTls || locked === undefined) return undefined;
+    if (!this.hasTls) return undefined;
+    if (locked === undefined) {
+      this.settled = true;
+      return undefined;
+    }
     const was = locked.membershipTls ?? this.switched ?? false;
     this.settled = was;
     const declared = this.declared;
     if (declared === undefined || declared === was) return undefined;
     const [namespace, name] = key.split('/');
-    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    const value = this.unconstrained()!;
     const how = this.given !== undefined ? `membershipTls: ${declared}` : `dynamicConfig ${value.key}: ${JSON.stringify(value.value)}`;
     const recorded = locked.membershipTls === undefined ? `${was}, what its pods ran before the lock recorded the field (${RINGPOP_TLS_KEY} ${was ? 'on' : 'left out'})` : `${was}`;
     return `cluster ${key}: membershipTls is locked at ${recorded}, but the app now says ${how}. Each role reads ${RINGPOP_TLS_KEY} once, at start: during a rolling `
@@ -88,9 +100,18 @@ export class MembershipTls {
     return [value];
   }
 
-  /** The prop and the switch say one thing, in whatever spelling the switch is given. */
+  private unconstrained(): DynamicConfigValue | undefined {
+    return this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY).find((v) => Object.values(v.constraints).every((c) => c === undefined));
+  }
+
+  /** The prop and the switch say one thing, in whatever spelling the switch is given, and the switch is one the server reads. */
   private contradictions(): string[] {
-    const value = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY)[0];
+    const constrained = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY).filter((v) => v !== this.unconstrained());
+    if (constrained.length) {
+      return [propError(this.owner, `dynamicConfig ${constrained[0].key}`, constrained[0].constraints, 'no constraints (the key is global)',
+        'The server reads a global key only from a value without constraints, so this one is never read, and the pods run another value than the lock records. Give the value without constraints, or set membershipTls.').message];
+    }
+    const value = this.unconstrained();
     if (this.given === undefined || value === undefined || serverReadsAsTrue(value.value) === this.given) return [];
     return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
       `The server would read it as ${!this.given}. The library writes ${RINGPOP_TLS_KEY} from membershipTls: drop the value, or change membershipTls.`).message];

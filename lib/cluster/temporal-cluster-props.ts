@@ -167,9 +167,9 @@ export interface TemporalClusterProps {
    * and refuses a change on a locked cluster, whose remedy is to scale every Deployment of the
    * cluster to 0, set the value in the lock entry, then apply (README, *TLS and authorization*). An entry written
    * before the lock recorded it keeps what its cluster ran: the switch in its dynamic config, off
-   * without one. Without a lock, a cluster deployed with tls by an older version of the library
-   * runs plaintext membership ports: set false, or follow the same procedure.
-   * @default - true with `tls` for a cluster new to the lock (or without a lock); what the lock recorded for a locked one; false without `tls`
+   * without one. Without a lock the library cannot tell a new cluster from one an older version
+   * deployed with plaintext membership ports, so it leaves them plaintext: set true for a new cluster.
+   * @default - true with `tls` for a cluster new to the lock; what the lock recorded for a locked one; false without a lock or without `tls`
    */
   readonly membershipTls?: boolean;
   /**

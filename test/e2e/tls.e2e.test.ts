@@ -29,7 +29,7 @@ import { CertificateAuthority, describeCertificate, IssuedCertificate, tlsSecret
 import { HealthClient, HealthTls, SERVING } from './grpc-health';
 import { E2eEnvironment, greet, MINUTE, NAMESPACE, SdkSession } from './harness';
 import { ClusterRunner, TlsHealthCheck } from './runner';
-import { ClusterTls, ROLE_FACTS, ServiceRole, TemporalCluster } from '../../lib';
+import { ClusterLock, ClusterTls, ROLE_FACTS, ServiceRole, TemporalCluster } from '../../lib';
 import { pollUntil } from '../support/processes';
 
 /** The Secrets the manifest mounts; the test fills them with the certificates below. */
@@ -178,6 +178,8 @@ describe('a cluster with mutual TLS between its roles and at the frontend', () =
   beforeAll(async () => {
     runner = await env.up('tls', {
       tls: ClusterTls.fromSecrets(SECRETS),
+      // A cluster new to its lock: the lock is what turns the membership ports' TLS on by default.
+      lock: ClusterLock.inMemory(),
       secrets: (cluster) => {
         pki = issueCertificates(path.join(env.workRoot, 'pki'), cluster);
         return {
