@@ -12,7 +12,6 @@ import { resolveRotation } from './certificate-rotation';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
 import { checkFleetPolicyEnabled, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
-import { keepTextFromFluxSubstitution } from '../operations/flux-text';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
@@ -162,6 +161,7 @@ export class WorkerFleet extends Construct {
     this.address = this.connection.address;
     this.tls = this.connection.tls;
     this.clientCertificateSecret = this.tls ? this.connection.clientSecret?.name : undefined;
+
     if (props.autoscaling !== undefined && !(props.autoscaling instanceof FleetAutoscaling)) {
       throw propError(owner, 'autoscaling', props.autoscaling, 'a FleetAutoscaling (FleetAutoscaling.backlog() for KEDA, or .cpu() for an HPA), not both');
     }
@@ -289,7 +289,6 @@ export class WorkerFleet extends Construct {
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
-    keepTextFromFluxSubstitution(this);
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { keepTextFromFluxSubstitution } from './flux-text';
 import { plainProps, propError } from '../validation';
 
 /** Annotations for one kind of object. */
@@ -72,10 +71,9 @@ export class GitOps {
    * immutable, and versioned names only cover upgrades), and keeps its post-build variable
    * substitution off every object. A Kustomization with `postBuild.substitute` or
    * `substituteFrom` runs envsubst over each object's YAML, where `${...}` is a variable (an unset
-   * one becomes "") and `$$` one `$`. The library's own text holds neither, and an object whose
-   * text from the app does (an env value, a description, a password command, a `$(` written `$$(`
-   * for the kubelet) gets the annotation without this too, so the output is applied as written
-   * either way; this puts it on every object.
+   * one becomes "") and `$$` one `$`. The library's own text holds neither, so the output is
+   * applied as written without this too; the annotation keeps such text that the app gives (an env
+   * value, a description, a password command, a `$(` written `$$(` for the kubelet) as written.
    * Order across Kustomizations is Flux's `dependsOn`; within this output the schema waits keep
    * the order.
    */
@@ -105,14 +103,8 @@ export interface GitOpsGroups {
   readonly clientJobs: ReadonlySet<ApiObject>;
 }
 
-/**
- * Puts the GitOps annotations on every object under `scope`: each group's set on its objects, the
- * others' on the rest. With or without them, an object whose text Flux's post-build substitution
- * would change is rendered with it disabled (lib/operations/flux-text.ts).
- */
-export function annotateForGitOps(scope: IConstruct, gitOps: GitOps | undefined, groups: GitOpsGroups): void {
-  keepTextFromFluxSubstitution(scope);
-  if (gitOps === undefined) return;
+/** Puts the GitOps annotations on every object under `scope`: each group's set on its objects, the others' on the rest. */
+export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, groups: GitOpsGroups): void {
   const { annotations } = gitOps;
   for (const child of scope.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
