@@ -316,6 +316,13 @@ describe('NamespaceBootstrap', () => {
       }
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
     });
+    test('an entry of namespaces or of searchAttributes is not an object (a config file\'s null or bare name): a TypeError naming no prop', () => {
+      for (const entry of [null, undefined, 'orders', 7, ['orders']]) {
+        expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': namespaces\[1\] is .*; expected a namespace: \{ name, retention \}/);
+        expect(() => job({ namespaces: [{ ...namespaces[0], searchAttributes: [{ name: 'A', type: SearchAttributeType.INT }, entry as never] }] }))
+          .toThrow(/namespaces\[0\].searchAttributes\[1\] is .*; expected a search attribute: \{ name, type \}/);
+      }
+    });
     test('a name is not a namespace name or is listed twice', () => {
       expect(() => job({ namespaces: [{ name: 'a b', retention: Duration.days(1) }] })).toThrow(/namespaces\[0\].name is "a b"; expected a Temporal namespace name/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1) }, { name: 'a', retention: Duration.days(2) }] })).toThrow(/namespaces\[1\].name is "a"; expected a name not listed twice/);
