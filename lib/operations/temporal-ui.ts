@@ -21,6 +21,9 @@ import {
 import { oidcEnv } from './ui-oidc';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
+/** The annotation that named an Ingress's class before `ingressClassName`; controllers still honour it. */
+const LEGACY_CLASS = 'kubernetes.io/ingress.class';
+
 /** Slack after the preStop sleep before the kubelet's SIGKILL; the UI exits at once on SIGTERM. */
 const EXIT_SLACK_SECONDS = 15;
 
@@ -222,7 +225,8 @@ export class TemporalUi extends Construct {
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
-    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className };
+    // The legacy class annotation chooses the controller as className does, for the host checks between clusters.
+    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className ?? props.ingress.annotations?.[LEGACY_CLASS] };
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -352,6 +356,11 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
   }
   if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
   checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
+  const legacyClass = ingress.annotations?.[LEGACY_CLASS];
+  if (legacyClass !== undefined && ingress.className !== undefined && legacyClass !== ingress.className) {
+    throw propError(owner, `ingress.annotations["${LEGACY_CLASS}"]`, legacyClass, `the IngressClass ingress.className names ("${ingress.className}"), or no such annotation`,
+      'The API server refuses to create an Ingress whose class annotation differs from its ingressClassName ("must match `ingressClassName` when both are specified"). Drop the annotation: className replaces it.');
+  }
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
   const clusterSecret = ingress.tlsSecretName === undefined ? undefined : clusterSecrets?.get(ingress.tlsSecretName);
   if (clusterSecret !== undefined) {
