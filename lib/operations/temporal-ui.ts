@@ -79,7 +79,7 @@ export interface UiIngressOptions {
    */
   readonly tlsSecretName?: string;
   /**
-   * Annotations, for the controller or cert-manager.
+   * Annotations, for the controller or cert-manager; a `kubernetes.io/ingress.class` one must name `className`'s class.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
