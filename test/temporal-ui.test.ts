@@ -349,6 +349,14 @@ describe('TemporalUi', () => {
       expect(k8sViolations([{ kind: 'Ingress', metadata: { name: 'ui', annotations: { 'kubernetes.io/ingress.class': 'traefik' } }, spec: { ingressClassName: 'nginx' } }]))
         .toEqual(['Ingress/ui: metadata.annotations.kubernetes.io/ingress.class: "traefik" must match ingressClassName "nginx"']);
     });
+    test('the Ingress would serve the Secret of the OIDC client secret, handing it to the Ingress controller', () => {
+      const ui = (tlsSecretName: string, secretName: string) => () => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: SecretRef.of(secretName, 'client-secret') }, ingress: { host: 'temporal.example.com', tlsSecretName } } });
+      expect(ui('temporal-ui', 'temporal-ui')).toThrow(/ui of TemporalCluster 'temporal': ingress.tlsSecretName is "temporal-ui"; expected a certificate Secret for the host, not temporal-ui, the Secret oidc.clientSecret reads. The Ingress controller, often shared and in another namespace, would load the OIDC client secret/);
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), (tls, secret) => {
+        if (tls === secret) expect(ui(tls, secret)).toThrow(/ingress.tlsSecretName is .*the Secret oidc.clientSecret reads/);
+        else expect(ui(tls, secret)).not.toThrow();
+      }), { numRuns: 30 });
+    });
     test('the Ingress would serve one of the cluster\'s TLS Secrets, handing its private key to the Ingress controller', () => {
       const ui = (tlsSecretName: string) => ({ allowAnonymous: true, ingress: { host: 'ui.example.com', tlsSecretName } });
       const fromSecrets = ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', systemWorker: 'worker-tls', clients: { ui: 'ui-client-tls' } });
