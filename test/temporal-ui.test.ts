@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { AdminTools, ClusterTls, NamespaceBootstrap, NetworkPeer, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { AdminTools, ClusterTls, Datastore, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { k8sViolations } from './support/k8s-rules';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -356,6 +356,22 @@ describe('TemporalUi', () => {
         if (tls === secret) expect(ui(tls, secret)).toThrow(/ingress.tlsSecretName is .*the Secret oidc.clientSecret reads/);
         else expect(ui(tls, secret)).not.toThrow();
       }), { numRuns: 30 });
+    });
+    test('the Ingress would serve a Secret of the cluster\'s stores (credentials, schema credentials, TLS files), handing it to the Ingress controller', () => {
+      const ref = (name: string) => SecretRef.of(name, 'key');
+      const ui = (tlsSecretName: string) => () => {
+        const chart = testChart();
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: ref('db-user'), password: ref('db-password'), schemaCredentials: { user: 'admin', password: ref('db-admin') } }),
+          visibilityStore: Datastore.mysql({ host: 'my', database: 'v', user: 'u', password: ref('vis-password'), tls: { ca: ref('vis-ca'), clientCertificate: ref('vis-cert'), clientKey: ref('vis-key') } }),
+        });
+        return cluster(chart, { persistence, ui: { oidc, ingress: { host: 'temporal.example.com', tlsSecretName } } });
+      };
+      for (const [secret, role] of [['db-user', 'default'], ['db-password', 'default'], ['db-admin', 'default'], ['vis-password', 'visibility'], ['vis-ca', 'visibility'], ['vis-cert', 'visibility'], ['vis-key', 'visibility']]) {
+        expect(ui(secret)).toThrow(new RegExp(`ui of TemporalCluster 'temporal': ingress.tlsSecretName is "${secret}"; expected a certificate Secret for the host, not the cluster's ${role} store's credentials Secret\\. `
+          + `The Ingress controller would hold the ${role} store's credentials; issue a certificate for temporal.example.com in a Secret of its own\\.`));
+      }
+      expect(ui('temporal-ui-tls')).not.toThrow();
     });
     test('the Ingress would serve one of the cluster\'s TLS Secrets, handing its private key to the Ingress controller', () => {
       const ui = (tlsSecretName: string) => ({ allowAnonymous: true, ingress: { host: 'ui.example.com', tlsSecretName } });

@@ -150,7 +150,7 @@ export interface TemporalUiProps extends UiOptions {
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
   /**
-   * The cluster's TLS Secrets, by what they hold; the Ingress must not serve one of them.
+   * The cluster's TLS Secrets and its stores' Secrets, by what they hold; the Ingress must not serve one of them.
    * @default - none
    */
   readonly clusterSecrets?: ReadonlyMap<string, string>;
@@ -364,9 +364,9 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
   const clusterSecret = ingress.tlsSecretName === undefined ? undefined : clusterSecrets?.get(ingress.tlsSecretName);
   if (clusterSecret !== undefined) {
-    // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
+    // The Ingress controller, often shared and in another namespace, would read its key (and serve its certificate) or a store's credentials.
     throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
-      `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+      `The Ingress controller would hold the ${clusterSecret.endsWith('credentials') ? clusterSecret : `${clusterSecret} private key`}; issue a certificate for ${ingress.host} in a Secret of its own.`);
   }
 }
 
