@@ -225,8 +225,8 @@ export class TemporalUi extends Construct {
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
-    // The legacy class annotation chooses the controller as className does, for the host checks between clusters.
-    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className ?? props.ingress.annotations?.[LEGACY_CLASS] };
+    // The legacy class annotation chooses the controller as className does (empty, it names none), for the host checks between clusters.
+    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className ?? (props.ingress.annotations?.[LEGACY_CLASS] || undefined) };
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
