@@ -492,6 +492,14 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       // Hosts of their own, or two named classes (two controllers), pass.
       expect(clusters(['t', 'a', own('a'), ingress('a.example.com')], ['t', 'b', own('b'), ingress('b.example.com')])).toEqual([]);
       expect(clusters(['t', 'a', own('a'), ingress('temporal.example.com', 'internal')], ['t', 'b', own('b'), ingress('temporal.example.com', 'external')])).toEqual([]);
+      // The legacy kubernetes.io/ingress.class annotation names the class as className does: two controllers pass, one is one route.
+      const annotated = (host: string, className: string) => ({ ui: { allowAnonymous: true, ingress: { host, annotations: { 'kubernetes.io/ingress.class': className }, tlsSecretName: 'ui-tls' } } });
+      expect(clusters(['t', 'a', own('a'), annotated('temporal.example.com', 'internal')], ['t', 'b', own('b'), ingress('temporal.example.com', 'external')])).toEqual([]);
+      expect(clusters(['t', 'a', own('a'), annotated('temporal.example.com', 'nginx')], ['u', 'b', own('b'), ingress('temporal.example.com', 'nginx')]))
+        .toEqual([expect.stringMatching(expected('IngressClass nginx'))]);
+      // An empty annotation names no class: the default one, which may be any other.
+      expect(clusters(['t', 'a', own('a'), annotated('temporal.example.com', '')], ['u', 'b', own('b'), ingress('temporal.example.com', 'nginx')]))
+        .toEqual([expect.stringMatching(expected('IngressClass \\(the default\\) and nginx, which may be one'))]);
     });
     test('two clusters\' UIs receive their logins at one callback URL, or one UI\'s callback is on another\'s Ingress host: the provider hands its logins to the wrong UI', () => {
       const login = (callbackUrl: string, host?: string) => ({ ui: {

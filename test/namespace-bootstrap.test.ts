@@ -294,6 +294,28 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: '72h' as never }] })).toThrow(/namespaces\[0\].retention is "72h"; expected a whole number of hours/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.minutes(1450) }] })).toThrow(/retention is/);
     });
+    test('a retention is under the cluster\'s own system.namespaceMinRetentionLocal, in any spelling, set before or after the namespaces: the server refused it and the Job failed on every retry', () => {
+      const run = (retentionHours: number, floor: string | number, after: boolean, unchecked = false) => () => {
+        const chart = testChart();
+        // The server reads keys in any case, and unchecked values in any form its converter takes.
+        const value = unchecked ? DynamicConfigValue.unchecked('SYSTEM.NamespaceMinRetentionLocal', floor) : DynamicConfigValue.of('system.namespaceMinRetentionLocal', floor);
+        const c = cluster(chart, { namespaces: [namespaces[0], { name: 'short', retention: Duration.hours(retentionHours) }], dynamicConfig: { values: after ? [] : [value] } });
+        if (after) c.dynamicConfig.add(value);
+        Testing.synth(chart);
+      };
+      expect(run(24, '2d', true)).toThrow(/\[test\/temporal\/Namespaces\] TemporalCluster 'temporal': namespaces\[1\].retention is "24h"; expected at least 48h, the cluster's dynamic config system.namespaceMinRetentionLocal \("2d"\), the floor of the local namespaces the Job creates\. The server refuses a shorter retention \("A valid retention period is not set on request\."\), so the Job would fail on every retry\. Lengthen the retention, or lower system.namespaceMinRetentionLocal\./);
+      // Every spelling the server reads as the same floor: a Go duration with its day unit, bare seconds as text or a number (at most the other namespace's 72h).
+      const spellings = (h: number) => [`${h}h`, `${h * 60}m`, `${h * 3600}s`, `${h * 3600}`, h * 3600, `${h - 1}h60m`, ...(h % 24 === 0 ? [`${h / 24}d`] : [])];
+      const uncheckedSpellings = (h: number) => [...spellings(h), `+${h}h`, `${h * 3600}.0`, `${h * 60}.0m`, `${h * 3600000}ms`, h * 3600 + 0.0];
+      fc.assert(fc.property(fc.integer({ min: 1, max: 72 }), fc.integer({ min: 1, max: 200 }), fc.boolean(), fc.boolean(), fc.nat(11), (floorHours, retentionHours, after, unchecked, pick) => {
+        const all = unchecked ? uncheckedSpellings(floorHours) : spellings(floorHours);
+        const floor = all[pick % all.length];
+        if (retentionHours < floorHours) expect(run(retentionHours, floor, after, unchecked)).toThrow(new RegExp(`namespaces\\[1\\].retention is "${retentionHours}h"; expected at least ${floorHours}h`));
+        else expect(run(retentionHours, floor, after, unchecked)).not.toThrow();
+      }), { numRuns: 80 });
+      // A value the server cannot convert leaves its default floor, an hour.
+      expect(run(2, '48 hours', false, true)).not.toThrow();
+    });
     test('a retention is over the 100 years the server caps it at (and past Go\'s longest duration the CLI fails)', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(36501) }] })).toThrow(/namespaces\[0\].retention is "876024h"; expected at most 876000h \(100 years\)/);
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1e9) }] })).toThrow(/namespaces\[0\].retention is "24000000000h"; expected at most 876000h/);
@@ -315,6 +337,13 @@ describe('NamespaceBootstrap', () => {
         expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: description as never }] })).toThrow(/namespaces\[0\].description is .*; expected a string/);
       }
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
+    });
+    test('an entry of namespaces or of searchAttributes is not an object (a config file\'s null or bare name): a TypeError naming no prop', () => {
+      for (const entry of [null, undefined, 'orders', 7, ['orders']]) {
+        expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': namespaces\[1\] is .*; expected a namespace: \{ name, retention \}/);
+        expect(() => job({ namespaces: [{ ...namespaces[0], searchAttributes: [{ name: 'A', type: SearchAttributeType.INT }, entry as never] }] }))
+          .toThrow(/namespaces\[0\].searchAttributes\[1\] is .*; expected a search attribute: \{ name, type \}/);
+      }
     });
     test('a name is not a namespace name or is listed twice', () => {
       expect(() => job({ namespaces: [{ name: 'a b', retention: Duration.days(1) }] })).toThrow(/namespaces\[0\].name is "a b"; expected a Temporal namespace name/);

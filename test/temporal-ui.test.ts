@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { AdminTools, ClusterTls, NamespaceBootstrap, NetworkPeer, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { AdminTools, ClusterTls, Datastore, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { k8sViolations } from './support/k8s-rules';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
 
@@ -333,6 +334,44 @@ describe('TemporalUi', () => {
       expect(() => cluster(testChart(), { ui: { oidc, ingress: { host: 'ui.example.com', className: 'alb' } } }))
         .toThrow(/or if the controller serves the host with a certificate the Ingress does not name \(an AWS load balancer's alb.ingress.kubernetes.io\/certificate-arn, GKE managed certificates, ingress-nginx's default certificate\)\./);
       expect(() => cluster(testChart(), { ui: { allowAnonymous: true, ingress: { host: 'ui.example.com', allowPlaintext: true } } })).not.toThrow();
+    });
+    test('the Ingress\'s kubernetes.io/ingress.class annotation names another class than className: the API server refuses to create it', () => {
+      const ui = (className: string | undefined, annotated: string) => () => cluster(testChart(), { ui: { oidc, ingress: { host: 'temporal.example.com', tlsSecretName: 'ui-tls', className, annotations: { 'kubernetes.io/ingress.class': annotated } } } });
+      expect(ui('nginx', 'traefik')).toThrow(/ui of TemporalCluster 'temporal': ingress.annotations\["kubernetes.io\/ingress.class"\] is "traefik"; expected the IngressClass ingress.className names \("nginx"\), or no such annotation\. The API server refuses .*"must match `ingressClassName` when both are specified"\)\. Drop the annotation/);
+      // Any other spelling of the same class is another string to the API server.
+      for (const annotated of ['Nginx', 'nginx ', ' nginx', '']) expect(ui('nginx', annotated)).toThrow(/ingress.annotations\["kubernetes.io\/ingress.class"\] is/);
+      expect(ui('nginx', 'nginx')).not.toThrow();
+      expect(ui(undefined, 'traefik')).not.toThrow();
+      const chart = testChart();
+      cluster(chart, { ui: { oidc, ingress: { host: 'temporal.example.com', tlsSecretName: 'ui-tls', className: 'nginx', annotations: { 'kubernetes.io/ingress.class': 'nginx' } } } });
+      expect(k8sViolations(objects(chart))).toEqual([]);
+      // The checker the generated apps go through knows the rule too.
+      expect(k8sViolations([{ kind: 'Ingress', metadata: { name: 'ui', annotations: { 'kubernetes.io/ingress.class': 'traefik' } }, spec: { ingressClassName: 'nginx' } }]))
+        .toEqual(['Ingress/ui: metadata.annotations.kubernetes.io/ingress.class: "traefik" must match ingressClassName "nginx"']);
+    });
+    test('the Ingress would serve the Secret of the OIDC client secret, handing it to the Ingress controller', () => {
+      const ui = (tlsSecretName: string, secretName: string) => () => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: SecretRef.of(secretName, 'client-secret') }, ingress: { host: 'temporal.example.com', tlsSecretName } } });
+      expect(ui('temporal-ui', 'temporal-ui')).toThrow(/ui of TemporalCluster 'temporal': ingress.tlsSecretName is "temporal-ui"; expected a certificate Secret for the host, not temporal-ui, the Secret oidc.clientSecret reads. The Ingress controller, often shared and in another namespace, would load the OIDC client secret/);
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), (tls, secret) => {
+        if (tls === secret) expect(ui(tls, secret)).toThrow(/ingress.tlsSecretName is .*the Secret oidc.clientSecret reads/);
+        else expect(ui(tls, secret)).not.toThrow();
+      }), { numRuns: 30 });
+    });
+    test('the Ingress would serve a Secret of the cluster\'s stores (credentials, schema credentials, TLS files), handing it to the Ingress controller', () => {
+      const ref = (name: string) => SecretRef.of(name, 'key');
+      const ui = (tlsSecretName: string) => () => {
+        const chart = testChart();
+        const persistence = new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: 'pg', database: 't', user: ref('db-user'), password: ref('db-password'), schemaCredentials: { user: 'admin', password: ref('db-admin') } }),
+          visibilityStore: Datastore.mysql({ host: 'my', database: 'v', user: 'u', password: ref('vis-password'), tls: { ca: ref('vis-ca'), clientCertificate: ref('vis-cert'), clientKey: ref('vis-key') } }),
+        });
+        return cluster(chart, { persistence, ui: { oidc, ingress: { host: 'temporal.example.com', tlsSecretName } } });
+      };
+      for (const [secret, role] of [['db-user', 'default'], ['db-password', 'default'], ['db-admin', 'default'], ['vis-password', 'visibility'], ['vis-ca', 'visibility'], ['vis-cert', 'visibility'], ['vis-key', 'visibility']]) {
+        expect(ui(secret)).toThrow(new RegExp(`ui of TemporalCluster 'temporal': ingress.tlsSecretName is "${secret}"; expected a certificate Secret for the host, not the cluster's ${role} store's credentials Secret\\. `
+          + `The Ingress controller would hold the ${role} store's credentials; issue a certificate for temporal.example.com in a Secret of its own\\.`));
+      }
+      expect(ui('temporal-ui-tls')).not.toThrow();
     });
     test('the Ingress would serve one of the cluster\'s TLS Secrets, handing its private key to the Ingress controller', () => {
       const ui = (tlsSecretName: string) => ({ allowAnonymous: true, ingress: { host: 'ui.example.com', tlsSecretName } });

@@ -14,6 +14,7 @@ import { emitSchemaJobs, jobPlacement, storeSchemaPlans } from './schema-jobs';
 import { frontendShutdown } from './shutdown';
 import { TemporalClusterProps } from './temporal-cluster-props';
 import { clusterPodSettings } from './pod-settings';
+import { uiForbiddenSecrets } from './ui-ingress-secrets';
 import { KubeConfigMap } from '../../imports/k8s';
 import { archivalConfig, guardArchivalSwitches } from '../config/archival';
 import { buildServerConfig } from '../config/build-server-config';
@@ -39,7 +40,7 @@ import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { authorizationConfig } from '../security/authorization';
 import { emitCertificates } from '../security/certificates';
 import { PinnedValuesGuard } from '../security/pinned-values-guard';
-import { ResolvedTls, TlsClient, tlsSecretNames } from '../security/tls';
+import { ResolvedTls, TlsClient } from '../security/tls';
 import { FrontendClient, frontendClient } from '../security/tls-mounts';
 import { FrontendService } from '../services/frontend-service';
 import { HistoryService } from '../services/history-service';
@@ -78,7 +79,6 @@ export class TemporalCluster extends Construct {
   public readonly clusterDomain: string;
   /** Labels on every object of this cluster. */
   public readonly labels: Record<string, string>;
-
   public readonly frontend: FrontendService;
   public readonly history: HistoryService;
   public readonly matching: MatchingService;
@@ -377,7 +377,7 @@ export class TemporalCluster extends Construct {
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
       const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
-      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, namespaceCheckImage: this.adminToolsImage, frontendAddress: client.address, client, ipFamily: this.ipFamily, authorizationEnabled: this.authorizationEnabled, clusterSecrets: tlsSecretNames(this.tls), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
+      tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, namespaceCheckImage: this.adminToolsImage, frontendAddress: client.address, client, ipFamily: this.ipFamily, authorizationEnabled: this.authorizationEnabled, clusterSecrets: uiForbiddenSecrets(this.tls, this.persistence), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);
     if (adminTools) {

@@ -9,6 +9,8 @@ import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FO
 import { propError, plainProps } from '../validation';
 import type { DynamicConfig } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
+import { serverDurationMs } from '../config/dynamic-config-types';
+import { ownValidation } from '../own-validation';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -19,8 +21,8 @@ export interface TemporalNamespace {
   readonly name: string;
   /**
    * How long closed workflows are kept, in whole hours: at least one hour (the server's minimum for
-   * the local namespaces the Job creates, `system.namespaceMinRetentionLocal`) and at most 100 years
-   * (the server caps longer ones).
+   * the local namespaces the Job creates, `system.namespaceMinRetentionLocal`, or the cluster's own
+   * value of that key when higher) and at most 100 years (the server caps longer ones).
    */
   readonly retention: Duration;
   /**
@@ -51,6 +53,9 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
 
 /** The namespace the server creates for its own system workflows. */
 const SYSTEM_NAMESPACE = 'temporal-system';
+
+/** The server's floor of the local namespaces' retention (its default is an hour). */
+const MIN_RETENTION_LOCAL = 'system.namespaceMinRetentionLocal';
 
 /** The server caps a retention at 100 years of 365 days (common/primitives/timestamp/duration.go). */
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
@@ -112,10 +117,15 @@ export class NamespaceBootstrap extends Construct {
     const seen = new Map<string, string>();
     const args: string[] = [];
     let withAttributes = false;
+    const retentions: Array<{ prop: string; hours: number }> = [];
     // On Elasticsearch the attributes belong to the index, which every namespace shares; on SQL each namespace maps its own columns.
     const indexTypes = new Map<string, { type: string; where: string }>();
     if (!Array.isArray(props.namespaces)) throw propError(owner, 'namespaces', props.namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]');
     props.namespaces.forEach((ns, i) => {
+      // A null or a bare name from a config file failed with a TypeError that named no prop.
+      if (ns === null || typeof ns !== 'object' || Array.isArray(ns)) {
+        throw propError(owner, `namespaces[${i}]`, ns, 'a namespace: { name, retention }, such as { name: \'orders\', retention: Duration.days(3) }');
+      }
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
       }
@@ -159,15 +169,36 @@ export class NamespaceBootstrap extends Construct {
           if (!first) indexTypes.set(a.name, { type: a.type, where: `namespaces[${i}] (${ns.name})` });
         });
       }
+      retentions.push({ prop: `namespaces[${i}].retention`, hours });
       withAttributes ||= attributes.length > 0;
       args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
     });
     this.namespaceNames = [...seen.values()];
     const names = props.namespaces.map((ns, i) => ({ prop: `namespaces[${i}].name`, name: ns.name }));
-    if (props.dynamicConfig) checkNamespaceLengths(this, owner, names, props.dynamicConfig);
+    if (props.dynamicConfig) {
+      checkNamespaceLengths(this, owner, names, props.dynamicConfig);
+      const dynamicConfig = props.dynamicConfig;
+      // Once every value is in: the floor may be added after the namespaces, with cluster.dynamicConfig.add().
+      this.node.addValidation(ownValidation({ validate: () => retentionFloorErrors(owner, retentions, dynamicConfig) }));
+    }
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
   }
+}
+
+/**
+ * Retentions under the cluster's own system.namespaceMinRetentionLocal, when it raises the floor
+ * above the hour every retention is already held to: the server refuses to create such a namespace
+ * or to set such a retention, so the Job fails on every retry. A global setting: one value, never
+ * constrained to a namespace; one the server cannot read leaves its default.
+ */
+function retentionFloorErrors(owner: string, retentions: ReadonlyArray<{ prop: string; hours: number }>, dynamicConfig: DynamicConfig): string[] {
+  const value = dynamicConfig.valuesOf(MIN_RETENTION_LOCAL)[0]?.value;
+  const floorMs = serverDurationMs(value);
+  if (floorMs === undefined) return [];
+  return retentions.filter(({ hours }) => hours * 3_600_000 < floorMs).map(({ prop, hours }) =>
+    propError(owner, prop, `${hours}h`, `at least ${floorMs / 3_600_000}h, the cluster's dynamic config ${MIN_RETENTION_LOCAL} (${JSON.stringify(value)}), the floor of the local namespaces the Job creates`,
+      `The server refuses a shorter retention ("A valid retention period is not set on request."), so the Job would fail on every retry. Lengthen the retention, or lower ${MIN_RETENTION_LOCAL}.`).message);
 }

@@ -67,8 +67,9 @@ export function checkSearchAttributes(owner: string, prop: string, attributes: S
   const perType = new Map<SearchAttributeType, string[]>();
   attributes.forEach((a, i) => {
     const where = `${prop}[${i}]`;
-    if (typeof a?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,254}$/.test(a.name)) {
-      throw propError(owner, `${where}.name`, a?.name, 'a letter, then letters, digits or "_", at most 255 characters',
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) throw propError(owner, where, a, 'a search attribute: { name, type }, such as { name: \'CustomerId\', type: SearchAttributeType.KEYWORD }');
+    if (typeof a.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,254}$/.test(a.name)) {
+      throw propError(owner, `${where}.name`, a.name, 'a letter, then letters, digits or "_", at most 255 characters',
         'A rule of this library, so that the name means the same to SQL and Elasticsearch visibility and needs no quoting in list filters; write it as CustomerEmail or customer_email.');
     }
     if (RESERVED.has(a.name) || a.name.startsWith(RESERVED_PREFIX)) {

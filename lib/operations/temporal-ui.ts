@@ -21,6 +21,9 @@ import {
 import { oidcEnv } from './ui-oidc';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
+/** The annotation that named an Ingress's class before `ingressClassName`; controllers still honour it. */
+const LEGACY_CLASS = 'kubernetes.io/ingress.class';
+
 /** Slack after the preStop sleep before the kubelet's SIGKILL; the UI exits at once on SIGTERM. */
 const EXIT_SLACK_SECONDS = 15;
 
@@ -76,7 +79,7 @@ export interface UiIngressOptions {
    */
   readonly tlsSecretName?: string;
   /**
-   * Annotations, for the controller or cert-manager.
+   * Annotations, for the controller or cert-manager; a `kubernetes.io/ingress.class` one must name `className`'s class.
    * @default - none
    */
   readonly annotations?: Record<string, string>;
@@ -147,7 +150,7 @@ export interface TemporalUiProps extends UiOptions {
   /** TLS to the frontend: env and the volumes holding the client certificate and CA. */
   readonly client: FrontendClient;
   /**
-   * The cluster's TLS Secrets, by what they hold; the Ingress must not serve one of them.
+   * The cluster's TLS Secrets and its stores' Secrets, by what they hold; the Ingress must not serve one of them.
    * @default - none
    */
   readonly clusterSecrets?: ReadonlyMap<string, string>;
@@ -222,7 +225,8 @@ export class TemporalUi extends Construct {
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
     if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
-    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className };
+    // The legacy class annotation chooses the controller as className does (empty, it names none), for the host checks between clusters.
+    this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className ?? (props.ingress.annotations?.[LEGACY_CLASS] || undefined) };
 
     // The UI reads its settings from env (config/docker.yaml in the image renders them).
     const env: EnvVar[] = [
@@ -352,12 +356,17 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
   }
   if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
   checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
+  const legacyClass = ingress.annotations?.[LEGACY_CLASS];
+  if (legacyClass !== undefined && ingress.className !== undefined && legacyClass !== ingress.className) {
+    throw propError(owner, `ingress.annotations["${LEGACY_CLASS}"]`, legacyClass, `the IngressClass ingress.className names ("${ingress.className}"), or no such annotation`,
+      'The API server refuses to create an Ingress whose class annotation differs from its ingressClassName ("must match `ingressClassName` when both are specified"). Drop the annotation: className replaces it.');
+  }
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
   const clusterSecret = ingress.tlsSecretName === undefined ? undefined : clusterSecrets?.get(ingress.tlsSecretName);
   if (clusterSecret !== undefined) {
-    // The Ingress controller, often shared and in another namespace, would read its key and serve its certificate to the Internet.
+    // The Ingress controller, often shared and in another namespace, would read its key (and serve its certificate) or a store's credentials.
     throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
-      `The Ingress controller would hold the ${clusterSecret} private key; issue a certificate for ${ingress.host} in a Secret of its own.`);
+      `The Ingress controller would hold the ${clusterSecret.endsWith('credentials') ? clusterSecret : `${clusterSecret} private key`}; issue a certificate for ${ingress.host} in a Secret of its own.`);
   }
 }
 

@@ -28,6 +28,11 @@ export function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress:
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
   for (const prop of ['providerUrl', 'clientId', 'callbackUrl'] as const) requireUiTemplateText(owner, `oidc.${prop}`, oidc[prop]);
   requireSecretRef(owner, 'oidc.clientSecret', oidc.clientSecret, 'The client secret stays in a Secret; written into the props it would end up in the YAML.');
+  // One Secret for both: the Ingress controller, often shared and in another namespace, would load the client secret with the certificate.
+  if (ingress?.tlsSecretName !== undefined && ingress.tlsSecretName === oidc.clientSecret.secretName) {
+    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not ${oidc.clientSecret.secretName}, the Secret oidc.clientSecret reads`,
+      'The Ingress controller, often shared and in another namespace, would load the OIDC client secret with the certificate. Keep them in two Secrets: a kubernetes.io/tls one for the host.');
+  }
   return [
     { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
     { name: 'TEMPORAL_AUTH_TYPE', value: 'oidc' },

@@ -69,6 +69,11 @@ export function k8sViolations(objects: any[]): string[] {
     const name = o.metadata?.name;
     if (o.kind === 'Service' ? !isDns1035Label(name) : LABEL_NAMED.has(o.kind) ? !isDns1123Label(name) : !isDns1123Subdomain(name)) bad('metadata.name', `bad name ${JSON.stringify(name)}`);
     if (o.metadata?.namespace !== undefined && !isDns1123Label(o.metadata.namespace)) bad('metadata.namespace', JSON.stringify(o.metadata.namespace));
+    // ValidateIngressCreate: the legacy class annotation and the field must agree when both are set.
+    const legacyClass = o.kind === 'Ingress' ? o.metadata?.annotations?.['kubernetes.io/ingress.class'] : undefined;
+    if (legacyClass !== undefined && o.spec?.ingressClassName !== undefined && legacyClass !== o.spec.ingressClassName) {
+      bad('metadata.annotations.kubernetes.io/ingress.class', `${JSON.stringify(legacyClass)} must match ingressClassName ${JSON.stringify(o.spec.ingressClassName)}`);
+    }
     walk(o, '', bad);
   }
   return out;
