@@ -133,6 +133,20 @@ describe('membershipTls', () => {
     }
   });
 
+  test('fails when a switch added after the lock checked a locked cluster changes its value', () => {
+    for (const [locked, value] of [[true, false], [true, 'F'], [false, true], [false, '1']] as const) {
+      const { app, cluster } = build();
+      lockWith(locked).check(app);
+      cluster.dynamicConfig.add(DynamicConfigValue.unchecked('System.EnableRingpopTLS', value));
+      expect(() => app.synth()).toThrow(`cluster ${KEY}: membershipTls is locked at ${locked}, but the app now says dynamicConfig System.EnableRingpopTLS: ${JSON.stringify(value)}.`);
+    }
+    // The same value added late is no change.
+    const { app, cluster } = build();
+    lockWith(true).check(app);
+    cluster.dynamicConfig.add(DynamicConfigValue.unchecked(SWITCH, 'true'));
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('an entry written before the lock recorded the field keeps what its cluster ran: off, or on when its switch said so; never flipped by the upgrade', () => {
     const old = build();
     const lock = lockWith('absent');

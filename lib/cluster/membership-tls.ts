@@ -19,8 +19,10 @@ export const RINGPOP_TLS_KEY = 'system.enableRingpopTLS';
 
 /** Whether a cluster's membership ports serve TLS: the prop, the user's switch, and what the lock recorded. */
 export class MembershipTls {
-  /** The value the lock recorded for the cluster, once a ClusterLock checked it. */
+  /** The value the lock recorded for the cluster (true for one new to it), once a ClusterLock checked it. */
   private settled?: boolean;
+  /** The entry of a locked cluster, whose value no later switch may change either. */
+  private lockedAs?: { readonly key: string; readonly fieldRecorded: boolean };
 
   /**
    * `given`: the `membershipTls` prop; `dynamicConfig` holds the user's switch, read when the app
@@ -77,14 +79,21 @@ export class MembershipTls {
       this.settled = true;
       return undefined;
     }
-    const was = locked.membershipTls ?? this.switched ?? false;
-    this.settled = was;
+    this.settled = locked.membershipTls ?? this.switched ?? false;
+    this.lockedAs = { key, fieldRecorded: locked.membershipTls !== undefined };
+    return this.lockRefusal();
+  }
+
+  /** Why the app cannot have what it declares on a locked cluster (also for a switch added after the lock checked it), if it cannot. */
+  private lockRefusal(): string | undefined {
     const declared = this.declared;
-    if (declared === undefined || declared === was) return undefined;
+    const was = this.settled;
+    if (this.lockedAs === undefined || declared === undefined || declared === was) return undefined;
+    const { key, fieldRecorded } = this.lockedAs;
     const [namespace, name] = key.split('/');
     const value = this.unconstrained()!;
     const how = this.given !== undefined ? `membershipTls: ${declared}` : `dynamicConfig ${value.key}: ${JSON.stringify(value.value)}`;
-    const recorded = locked.membershipTls === undefined ? `${was}, what its pods ran before the lock recorded the field (${RINGPOP_TLS_KEY} ${was ? 'on' : 'left out'})` : `${was}`;
+    const recorded = fieldRecorded ? `${was}` : `${was}, what its pods ran before the lock recorded the field (${RINGPOP_TLS_KEY} ${was ? 'on' : 'left out'})`;
     return `cluster ${key}: membershipTls is locked at ${recorded}, but the app now says ${how}. Each role reads ${RINGPOP_TLS_KEY} once, at start: during a rolling `
       + `change the pods that serve the membership port over TLS cannot gossip with those that serve it plaintext, the ring splits in two, and each half takes `
       + `every history shard. To change it, stop the whole cluster first: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, `
@@ -111,6 +120,8 @@ export class MembershipTls {
       return [propError(this.owner, `dynamicConfig ${constrained[0].key}`, constrained[0].constraints, 'no constraints (the key is global)',
         'The server reads a global key only from a value without constraints, so this one is never read, and the pods run another value than the lock records. Give the value without constraints, or set membershipTls.').message];
     }
+    const late = this.lockRefusal();
+    if (late !== undefined) return [late];
     const value = this.unconstrained();
     if (this.given === undefined || value === undefined || serverReadsAsTrue(value.value) === this.given) return [];
     return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
