@@ -213,6 +213,35 @@ describe('TemporalMonitoring', () => {
       expect(two([LabelMatcher.equal('job', 'blue')], [LabelMatcher.equal('job', 'green')])).not.toThrow();
       expect(two([LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'blue')], [LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'green')])).not.toThrow();
     });
+    test('one cluster\'s series selector takes in another\'s through a pattern or a negation that the other\'s value satisfies', () => {
+      // Before: accepted; only matchers written alike were compared, and a regex or != passed.
+      const two = (a: LabelMatcher[] | undefined, b: LabelMatcher[] | undefined, scrape = ScrapeConfig.none()) => () => {
+        const chart = testChart();
+        cluster(chart, { name: 'blue', monitoring: { scrape, seriesSelector: a, alerts: {} } }, 'blue');
+        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape, seriesSelector: b, dashboard: {} } }, 'green');
+        objects(chart);
+      };
+      const refused = /TemporalCluster 'temporal\/blue': monitoring.seriesSelector is .*, which every series that TemporalCluster 'temporal\/green''s/;
+      expect(two([LabelMatcher.regex('job', 'temporal.*')], [LabelMatcher.equal('job', 'temporal-green')])).toThrow(refused);
+      expect(two([LabelMatcher.regex('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(refused);
+      expect(two([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'staging')])).toThrow(refused);
+      expect(two([LabelMatcher.notRegex('env', 'prod|dev')], [LabelMatcher.equal('env', 'staging'), LabelMatcher.equal('job', 'x')])).toThrow(refused);
+      // The library's monitors label each cluster's series with its own value, which a pattern may take in.
+      expect(two([LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'temporal/.*')], undefined, ScrapeConfig.serviceMonitor())).toThrow(refused);
+      // Generated: a value the pattern takes is refused, one it does not passes.
+      fc.assert(fc.property(fc.stringMatching(/^[a-z]{1,5}$/), fc.stringMatching(/^[a-z]{0,4}$/), (prefix, rest) => {
+        expect(two([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `${prefix}${rest}`)])).toThrow(refused);
+        expect(two([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `0${prefix}${rest}`)])).not.toThrow();
+      }), { numRuns: 25 });
+      expect(two([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'prod')])).not.toThrow();
+      expect(two([LabelMatcher.regex('job', 'blue-.*')], [LabelMatcher.regex('job', 'green-.*')])).not.toThrow();
+    });
+    test('the library\'s monitor scrapes the cluster and a pattern on temporal_cluster does not take this cluster\'s value', () => {
+      const monitored = (matcher: LabelMatcher) => () => make({ scrape: ScrapeConfig.serviceMonitor(), seriesSelector: [matcher], alerts: {} });
+      expect(monitored(LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'prod/.*'))).toThrow(/seriesSelector\[0\] is .*; expected a matcher that this cluster's series satisfy/);
+      expect(monitored(LabelMatcher.notRegex(TEMPORAL_CLUSTER_LABEL, 'temporal/.*'))).toThrow(/seriesSelector\[0\] is .*; expected a matcher that this cluster's series satisfy/);
+      expect(monitored(LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'temporal/temp.*'))).not.toThrow();
+    });
     test('two clusters\' dashboards share a uid or a title, of which Grafana keeps one dashboard in the sidecar\'s folder', () => {
       // Before: accepted; one cluster's dashboard was never loaded.
       const two = (a: DashboardOptions, b: DashboardOptions) => () => {

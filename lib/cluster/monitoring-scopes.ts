@@ -1,29 +1,41 @@
 // The check between clusters of one app that no cluster's alerts and dashboard take in another
 // cluster's series, run by validateClusters (cluster-registry.ts).
+import { LabelMatcher, MatchOperator, matcherHolds } from '../observability/promql';
 
-/** A cluster whose alerts or dashboard are on, with the matchers that scope them, as PromQL, and its dashboard's uid and title. */
+/** A cluster whose alerts or dashboard are on, with the matchers that scope them and its dashboard's uid and title. */
 export interface MonitoringScope {
   readonly label: string;
-  readonly matchers?: readonly string[];
+  readonly matchers?: readonly LabelMatcher[];
   readonly dashboard?: { readonly uid: string; readonly title: string };
 }
 
 /**
- * A series that satisfies every matcher of one selector satisfies every matcher of a selector
- * holding fewer of them: when one cluster's matchers are all among another's (the same
- * `job="temporal"` given to two clusters scraped by one config, say), its alerts and dashboard sum
- * the other cluster's series into its own, whichever labels the scrape attaches. The default
+ * Whether every series that satisfies all of `narrow` satisfies `matcher` too: it is one of them,
+ * or `narrow` fixes the label to a value the matcher takes (`env!="prod"` over `env="staging"`,
+ * `job=~"temporal.*"` over `job="temporal-green"`). Anything else is not known to, and passes.
+ */
+function implied(matcher: LabelMatcher, narrow: readonly LabelMatcher[]): boolean {
+  return narrow.some((n) => String(n) === String(matcher)
+    || (n.label === matcher.label && n.operator === MatchOperator.EQUAL && matcherHolds(matcher, n.value) === true));
+}
+
+/**
+ * A series that satisfies every matcher of one selector satisfies a selector whose matchers all
+ * follow from them: when that holds (the same `job="temporal"` given to two clusters scraped by
+ * one config, or a pattern one cluster's value matches), the wider cluster's alerts and dashboard
+ * sum the other cluster's series into its own, whichever labels the scrape attaches. The default
  * selector, `temporal_cluster="<namespace>/<name>"`, is one of a kind per cluster.
  */
 export function sharedMonitoringScopeErrors(scopes: readonly MonitoringScope[]): string[] {
   const errors: string[] = [];
-  const sets = scopes.filter((s) => s.matchers !== undefined).map((s) => ({ ...s, set: new Set(s.matchers) }));
-  for (const wide of sets) {
+  const selectors = scopes.filter((s): s is MonitoringScope & { matchers: readonly LabelMatcher[] } => s.matchers !== undefined);
+  const text = (matchers: readonly LabelMatcher[]) => matchers.map(String).join(', ');
+  for (const wide of selectors) {
     // A cluster defined twice is reported as such elsewhere.
-    const narrow = sets.find((other) => other !== wide && other.label !== wide.label && [...wide.set].every((m) => other.set.has(m)));
+    const narrow = selectors.find((other) => other !== wide && other.label !== wide.label && wide.matchers.every((m) => implied(m, other.matchers)));
     if (narrow === undefined) continue;
-    errors.push(`${wide.label}: monitoring.seriesSelector is ${[...wide.set].join(', ')}, which every series that ${narrow.label}'s `
-      + `(${[...narrow.set].join(', ')}) selects satisfies too; expected a selector that only this cluster's series satisfy. `
+    errors.push(`${wide.label}: monitoring.seriesSelector is ${text(wide.matchers)}, which every series that ${narrow.label}'s `
+      + `(${text(narrow.matchers)}) selects satisfies too; expected a selector that only this cluster's series satisfy. `
       + 'Its alerts and dashboard would sum the other cluster\'s series into its own: an outage of one would show, or stay hidden, in both. '
       + 'Select on a label your scrape config gives each cluster\'s series apart, or scrape with the library\'s monitor and leave seriesSelector out.');
   }

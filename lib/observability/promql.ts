@@ -214,6 +214,23 @@ function goRegexpProblem(pattern: string): string | undefined {
 }
 
 /** A Prometheus label name, as Prometheus accepts it without quoting. */
+/**
+ * Whether a series whose label is `value` satisfies `matcher`, as Prometheus decides (a pattern
+ * anchored at both ends); undefined for a pattern JavaScript cannot run as Go would (flag groups,
+ * `\Q…\E`), whose answer is not known here. A series without the label has it as "".
+ */
+export function matcherHolds(matcher: Pick<LabelMatcher, 'operator' | 'value'>, value: string): boolean | undefined {
+  if (matcher.operator === MatchOperator.EQUAL) return value === matcher.value;
+  if (matcher.operator === MatchOperator.NOT_EQUAL) return value !== matcher.value;
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(`^(?:${matcher.value})$`);
+  } catch {
+    return undefined;
+  }
+  return pattern.test(value) === (matcher.operator === MatchOperator.REGEX);
+}
+
 export function requireLabelName(owner: string, prop: string, value: string): string {
   if (typeof value !== 'string' || !LABEL_NAME.test(value)) {
     throw propError(owner, prop, value, 'a Prometheus label name: letters, digits and \'_\', not starting with a digit');

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterLabelValue, LabelMatcher, MatchOperator, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
+import { clusterLabelValue, LabelMatcher, matcherHolds, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
 import { ScrapeConfig, ScrapeKind } from './scrape-config';
 import { AlertOptions, TemporalAlerts } from './temporal-alerts';
 import { DashboardOptions, TemporalDashboard } from './temporal-dashboard';
@@ -206,7 +206,7 @@ function checkMonitoredScope(owner: string, kind: ScrapeKind, namespaceLabel: st
       + 'To read another label, scrape with your own config (ScrapeConfig.none()) and give seriesSelector.');
   }
   (selector ?? []).forEach((m, i) => {
-    const holds = m.operator === MatchOperator.EQUAL ? m.value === cluster : m.operator === MatchOperator.NOT_EQUAL ? m.value !== cluster : true;
+    const holds = matcherHolds(m, cluster) !== false;
     if (m.label === TEMPORAL_CLUSTER_LABEL && !holds) {
       throw propError(owner, `seriesSelector[${i}]`, String(m), `a matcher that this cluster's series satisfy: its ${kind} labels every one ${TEMPORAL_CLUSTER_LABEL}="${cluster}"`,
         'As written, the alerts and dashboard would watch another cluster\'s series, or none, and stay silent for this one. '
