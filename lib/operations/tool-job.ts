@@ -72,7 +72,9 @@ export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]
 export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'>, steps: ToolStep[],
   hashLength: number, jobName: (hash: string) => string): { name: string; resource: KubeJob } {
   // The name hashes the spec with each step's pull policy written out, as the API server stores it
-  // and as the library wrote it before leaving the default out: the same Job keeps its name.
+  // and as the library wrote it before leaving the default out, and with its keys sorted (which
+  // renamed every Job once, see the README's upgrade notes). A list's order still counts: lists
+  // whose order means nothing to the Job (tolerations, pull secrets) are hashed as the app gives them.
   const name = jobName(jobSpecHash(toolJobSpec(props, steps, true), hashLength));
   return { name, resource: jobResource(scope, props, name, toolJobSpec(props, steps)) };
 }
