@@ -339,7 +339,13 @@ describe('NamespaceBootstrap', () => {
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
     });
     test('an entry of namespaces or of searchAttributes is not an object (a config file\'s null or bare name): a TypeError naming no prop', () => {
-      for (const entry of [null, undefined, 'orders', 7, ['orders']]) {
+      // An empty item is refused where the props are copied, for every list of objects (plain-data.ts).
+      for (const entry of [null, undefined]) {
+        expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': props\.namespaces\[1\] is (null|undefined); expected an object of TemporalNamespace/);
+        expect(() => job({ namespaces: [{ ...namespaces[0], searchAttributes: [{ name: 'A', type: SearchAttributeType.INT }, entry as never] }] }))
+          .toThrow(/props\.namespaces\[0\]\.searchAttributes\[1\] is (null|undefined); expected an object of/);
+      }
+      for (const entry of ['orders', 7, ['orders']]) {
         expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': namespaces\[1\] is .*; expected a namespace: \{ name, retention \}/);
         expect(() => job({ namespaces: [{ ...namespaces[0], searchAttributes: [{ name: 'A', type: SearchAttributeType.INT }, entry as never] }] }))
           .toThrow(/namespaces\[0\].searchAttributes\[1\] is .*; expected a search attribute: \{ name, type \}/);
