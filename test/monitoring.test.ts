@@ -31,6 +31,14 @@ const matches = (labels: Record<string, string> | undefined, selector: { matchLa
   Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v)
   && (selector.matchExpressions ?? []).every((e) => e.operator === 'In' && e.values.includes(labels?.[e.key]));
 
+/** Blue's and green's clusters in one chart, with these series selectors; synthesizes them. */
+const twoClusters = (a: LabelMatcher[] | undefined, b: LabelMatcher[] | undefined, scrape = ScrapeConfig.none()) => () => {
+  const chart = testChart();
+  cluster(chart, { name: 'blue', monitoring: { scrape, seriesSelector: a, alerts: {} } }, 'blue');
+  cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape, seriesSelector: b, dashboard: {} } }, 'green');
+  objects(chart);
+};
+
 describe('TemporalMonitoring', () => {
   test('defaults: nothing, since the Prometheus Operator CRDs may not be installed', () => {
     const { added, monitoring } = make({});
@@ -193,48 +201,36 @@ describe('TemporalMonitoring', () => {
     });
     test('one cluster\'s series selector takes in another\'s series: its matchers are all among the other\'s (the same job="temporal" given to both)', () => {
       // Before: accepted; each cluster's alerts and dashboard summed the other's series into its own.
-      const two = (a: LabelMatcher[] | undefined, b: LabelMatcher[] | undefined, scrape = ScrapeConfig.none()) => () => {
-        const chart = testChart();
-        cluster(chart, { name: 'blue', monitoring: { scrape, seriesSelector: a, alerts: {} } }, 'blue');
-        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape, seriesSelector: b, dashboard: {} } }, 'green');
-        objects(chart);
-      };
       const matcher = fc.tuple(fc.constantFrom('job', 'env', 'cluster', 'team'), fc.stringMatching(/^[a-z]{1,6}$/)).map(([l, v]) => LabelMatcher.equal(l, v));
       fc.assert(fc.property(fc.uniqueArray(matcher, { minLength: 1, maxLength: 3, selector: String }), fc.array(matcher, { maxLength: 2 }), fc.boolean(),
         (shared, more, swap) => {
           const wide = [...shared].reverse();
           const narrow = [...shared, ...more];
           const [a, b] = swap ? [narrow, wide] : [wide, narrow];
-          expect(two(a, b)).toThrow(/TemporalCluster 'temporal\/(blue|green)': monitoring.seriesSelector is .*, which every series that TemporalCluster 'temporal\/(blue|green)''s \(.*\) selects satisfies too; expected a selector that only this cluster's series satisfy/);
+          expect(twoClusters(a, b)).toThrow(/TemporalCluster 'temporal\/(blue|green)': monitoring.seriesSelector is .*, which every series that TemporalCluster 'temporal\/(blue|green)''s \(.*\) selects satisfies too; expected a selector that only this cluster's series satisfy/);
         }), { numRuns: 25 });
-      expect(two([LabelMatcher.equal('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(/TemporalCluster 'temporal\/blue': monitoring.seriesSelector is job="temporal"/);
+      expect(twoClusters([LabelMatcher.equal('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(/TemporalCluster 'temporal\/blue': monitoring.seriesSelector is job="temporal"/);
       // Selectors apart: the library's own label, or a value each.
-      expect(two(undefined, undefined, ScrapeConfig.serviceMonitor())).not.toThrow();
-      expect(two([LabelMatcher.equal('job', 'blue')], [LabelMatcher.equal('job', 'green')])).not.toThrow();
-      expect(two([LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'blue')], [LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'green')])).not.toThrow();
+      expect(twoClusters(undefined, undefined, ScrapeConfig.serviceMonitor())).not.toThrow();
+      expect(twoClusters([LabelMatcher.equal('job', 'blue')], [LabelMatcher.equal('job', 'green')])).not.toThrow();
+      expect(twoClusters([LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'blue')], [LabelMatcher.equal('job', 'temporal'), LabelMatcher.equal('env', 'green')])).not.toThrow();
     });
     test('one cluster\'s series selector takes in another\'s through a pattern or a negation that the other\'s value satisfies', () => {
       // Before: accepted; only matchers written alike were compared, and a regex or != passed.
-      const two = (a: LabelMatcher[] | undefined, b: LabelMatcher[] | undefined, scrape = ScrapeConfig.none()) => () => {
-        const chart = testChart();
-        cluster(chart, { name: 'blue', monitoring: { scrape, seriesSelector: a, alerts: {} } }, 'blue');
-        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape, seriesSelector: b, dashboard: {} } }, 'green');
-        objects(chart);
-      };
       const refused = /TemporalCluster 'temporal\/blue': monitoring.seriesSelector is .*, which every series that TemporalCluster 'temporal\/green''s/;
-      expect(two([LabelMatcher.regex('job', 'temporal.*')], [LabelMatcher.equal('job', 'temporal-green')])).toThrow(refused);
-      expect(two([LabelMatcher.regex('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(refused);
-      expect(two([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'staging')])).toThrow(refused);
-      expect(two([LabelMatcher.notRegex('env', 'prod|dev')], [LabelMatcher.equal('env', 'staging'), LabelMatcher.equal('job', 'x')])).toThrow(refused);
+      expect(twoClusters([LabelMatcher.regex('job', 'temporal.*')], [LabelMatcher.equal('job', 'temporal-green')])).toThrow(refused);
+      expect(twoClusters([LabelMatcher.regex('job', 'temporal')], [LabelMatcher.equal('job', 'temporal')])).toThrow(refused);
+      expect(twoClusters([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'staging')])).toThrow(refused);
+      expect(twoClusters([LabelMatcher.notRegex('env', 'prod|dev')], [LabelMatcher.equal('env', 'staging'), LabelMatcher.equal('job', 'x')])).toThrow(refused);
       // The library's monitors label each cluster's series with its own value, which a pattern may take in.
-      expect(two([LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'temporal/.*')], undefined, ScrapeConfig.serviceMonitor())).toThrow(refused);
+      expect(twoClusters([LabelMatcher.regex(TEMPORAL_CLUSTER_LABEL, 'temporal/.*')], undefined, ScrapeConfig.serviceMonitor())).toThrow(refused);
       // Generated: a value the pattern takes is refused, one it does not passes.
       fc.assert(fc.property(fc.stringMatching(/^[a-z]{1,5}$/), fc.stringMatching(/^[a-z]{0,4}$/), (prefix, rest) => {
-        expect(two([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `${prefix}${rest}`)])).toThrow(refused);
-        expect(two([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `0${prefix}${rest}`)])).not.toThrow();
+        expect(twoClusters([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `${prefix}${rest}`)])).toThrow(refused);
+        expect(twoClusters([LabelMatcher.regex('job', `${prefix}.*`)], [LabelMatcher.equal('job', `0${prefix}${rest}`)])).not.toThrow();
       }), { numRuns: 25 });
-      expect(two([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'prod')])).not.toThrow();
-      expect(two([LabelMatcher.regex('job', 'blue-.*')], [LabelMatcher.regex('job', 'green-.*')])).not.toThrow();
+      expect(twoClusters([LabelMatcher.notEqual('env', 'prod')], [LabelMatcher.equal('env', 'prod')])).not.toThrow();
+      expect(twoClusters([LabelMatcher.regex('job', 'blue-.*')], [LabelMatcher.regex('job', 'green-.*')])).not.toThrow();
     });
     test('the library\'s monitor scrapes the cluster and a pattern on temporal_cluster does not take this cluster\'s value', () => {
       const monitored = (matcher: LabelMatcher) => () => make({ scrape: ScrapeConfig.serviceMonitor(), seriesSelector: [matcher], alerts: {} });

@@ -2,6 +2,7 @@ import { Chart, Testing, Yaml } from 'cdk8s';
 import { EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
+import { synthOrRefusal } from './support/synth';
 import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
 import { copiedProps, manifestTextProblem, plainProps } from '../lib/validation';
 import { fieldCheck, KeyCheck, propKeyCheck } from '../lib/validation/prop-keys';
@@ -21,15 +22,6 @@ function nullPrototypes<T>(value: T): T {
   return copy;
 }
 
-function synthOrRefusal(build: (app: ReturnType<typeof Testing.app>) => void): string {
-  try {
-    const app = Testing.app();
-    build(app);
-    return JSON.stringify(app.charts.map((chart) => Testing.synth(chart)));
-  } catch (e) {
-    return `refused: ${(e as Error).message}`;
-  }
-}
 
 /** Fixed seed by default; FC_SEED=<n> draws other apps, FC_RUNS=<n> more of them. */
 const SEED = Number(process.env.FC_SEED ?? 20261203);

@@ -66,3 +66,14 @@ export function schemaJob(chart: Chart, store: string, clusterName = 'temporal')
   if (found.length !== 1) throw new Error(`${found.length} schema Jobs of ${clusterName}'s ${store} store in the chart`);
   return found[0];
 }
+
+/** Every chart of the app `build` makes, synthesized, as one JSON text; or the refusal's message. */
+export function synthOrRefusal(build: (app: App) => void): string {
+  try {
+    const app = Testing.app();
+    build(app);
+    return JSON.stringify(app.charts.map((chart) => Testing.synth(chart)));
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  }
+}
