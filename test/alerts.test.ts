@@ -41,7 +41,7 @@ describe('TemporalAlerts', () => {
     const { alerts, rule, rules } = make();
     expect(rule).toMatchSnapshot();
     expect(alerts.alerts).toEqual(Object.values(TemporalAlert));
-    expect(rules).toHaveLength(8);
+    expect(rules).toHaveLength(9);
     expect({
       rateWindow: alerts.rateWindow.toSeconds(),
       minRate: alerts.minRate,
@@ -65,9 +65,11 @@ describe('TemporalAlerts', () => {
       expect(r.for).toMatch(/^\d+m$/);
       expect(['warning', 'critical']).toContain(r.labels.severity);
       expect(r.labels[TEMPORAL_CLUSTER_LABEL]).toBe('temporal/temporal');
+      expect(r.annotations.description).toContain('temporal/temporal');
+      // absent() gives 1 and only the labels of the selector's equality matchers: nothing to template.
+      if (r.alert === TemporalAlert.METRICS_ABSENT) continue;
       expect(r.annotations.summary).toContain('{{ $value');
       expect(r.annotations.description).toContain('{{ $labels.');
-      expect(r.annotations.description).toContain('temporal/temporal');
     }
   });
 
@@ -113,6 +115,20 @@ describe('TemporalAlerts', () => {
     // poll_success already counts sync matches (the matcher records both counters for one poll),
     // so poll_success_sync must not be added to it.
     expect(metrics(TemporalAlert.POLL_SUCCESS)).toEqual(['poll_success', 'poll_timeouts']);
+    // A gauge every role's runtime reporter records every few seconds (common/metrics/runtime.go), whatever the load.
+    expect(metrics(TemporalAlert.METRICS_ABSENT)).toEqual(['num_goroutines']);
+  });
+
+  test('an alert fires when none of the cluster\'s series reaches Prometheus, which silences every other alert', () => {
+    const { byName } = make();
+    const absent = byName(TemporalAlert.METRICS_ABSENT);
+    expect(absent.expr).toBe('absent(num_goroutines{temporal_cluster="temporal/temporal"})');
+    expect([absent.for, absent.labels.severity]).toEqual(['10m', 'critical']);
+    expect(absent.annotations.description).toMatch(/selects its monitor .*NetworkPolicies admit Prometheus to the metrics port/);
+    // Every matcher of a custom selector scopes it too: absent() of a wider selector would see other clusters' series.
+    const custom = make({}, { seriesSelector: [LabelMatcher.equal('job', 'temporal'), LabelMatcher.regex('env', 'prod|staging')] }).byName(TemporalAlert.METRICS_ABSENT);
+    expect(custom.expr).toBe('absent(num_goroutines{job="temporal", env=~"prod|staging"})');
+    expect(make({ exclude: [TemporalAlert.METRICS_ABSENT] }).rules.map((r) => r.alert)).not.toContain(TemporalAlert.METRICS_ABSENT);
   });
 
   test('the latency alert leaves out long polls; the persistence one has nothing to leave out', () => {
@@ -172,7 +188,7 @@ describe('TemporalAlerts', () => {
     expect(rule.metadata.labels.release).toBe('prometheus');
     expect(rule.metadata.labels['app.kubernetes.io/instance']).toBe('temporal');
     expect(rules.map((r) => r.alert)).not.toContain(TemporalAlert.WORKFLOW_FAILURES);
-    expect(alerts.alerts).toHaveLength(6);
+    expect(alerts.alerts).toHaveLength(7);
     for (const r of nonEmpty(rules)) expect(r.labels.team).toBe('platform');
     const s2s = rules.find((r) => r.alert === TemporalAlert.SCHEDULE_TO_START_LATENCY);
     expect(groupings(s2s.expr)[0].labels).toEqual(['exported_namespace', 'taskqueue', 'task_type', 'le']);

@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName,
+  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName, selector,
   requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
-import { checkLabels, durationMillis, propError, requireDns1123Label, plainProps, shownDuration } from '../validation';
+import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
+import { requireLatency, requireNumber, requireRatio } from './alert-thresholds';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -31,6 +32,11 @@ export enum TemporalAlert {
   SCHEDULE_TO_START_LATENCY = 'TemporalScheduleToStartLatencyHigh',
   /** Share of long polls that got a task (`poll_success` over `poll_success + poll_timeouts`). */
   POLL_SUCCESS = 'TemporalPollSuccessRatioLow',
+  /**
+   * No series of the cluster reaches Prometheus (`num_goroutines`, which every role reports all the
+   * time): the scrape is blocked or not selected, or no server pod runs, and no other alert can fire.
+   */
+  METRICS_ABSENT = 'TemporalMetricsAbsent',
 }
 
 /** Alerts on the metric families Temporal's production deployment guide names. */
@@ -147,12 +153,6 @@ export interface TemporalAlertsProps {
   readonly options: AlertOptions;
 }
 
-/**
- * The largest finite bucket of the server's timers (seconds). histogram_quantile never returns
- * more than this, so a threshold at or above it could never fire.
- */
-const LARGEST_TIMER_BUCKET_SECONDS = 1000;
-
 /** How long each condition must hold before its alert fires, and how loud it is. */
 const ALERT_POLICY: Record<TemporalAlert, { for: string; severity: AlertSeverity }> = {
   [TemporalAlert.SERVICE_ERRORS]: { for: '10m', severity: AlertSeverity.CRITICAL },
@@ -164,6 +164,8 @@ const ALERT_POLICY: Record<TemporalAlert, { for: string; severity: AlertSeverity
   // Stalled work is the symptom users feel first, whatever its cause.
   [TemporalAlert.SCHEDULE_TO_START_LATENCY]: { for: '10m', severity: AlertSeverity.CRITICAL },
   [TemporalAlert.POLL_SUCCESS]: { for: '15m', severity: AlertSeverity.WARNING },
+  // Every other alert is silent meanwhile.
+  [TemporalAlert.METRICS_ABSENT]: { for: '10m', severity: AlertSeverity.CRITICAL },
 };
 
 interface AlertSpec {
@@ -352,6 +354,13 @@ export class TemporalAlerts extends Construct {
         description: `Less than ${percent(this.pollSuccessRatio)} of the polls on ${q} in ${where} return a task. `
           + 'Workers are over-provisioned for the queue, or its tasks go to other partitions or builds.',
       },
+      {
+        alert: TemporalAlert.METRICS_ABSENT,
+        expr: `absent(${selector('num_goroutines', this.seriesSelector)})`,
+        summary: `Temporal cluster ${cluster}: no metrics reach Prometheus`,
+        description: `No series of ${where} reaches Prometheus, so none of its other alerts can fire. Check that Prometheus selects its `
+          + 'monitor (the labels it requires), that the NetworkPolicies admit Prometheus to the metrics port, and that the server pods run.',
+      },
     ];
   }
 }
@@ -365,30 +374,4 @@ function requireSelector(owner: string, matchers: LabelMatcher[]): LabelMatcher[
     if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher');
   });
   return [...matchers];
-}
-
-function requireRatio(owner: string, prop: string, value: number): number {
-  return requireNumber(owner, prop, value, { min: 0, max: 1, exclusive: true });
-}
-
-function requireNumber(owner: string, prop: string, value: number, range: { min: number; max?: number; exclusive?: boolean }): number {
-  const { min, max, exclusive } = range;
-  const ok = typeof value === 'number' && Number.isFinite(value)
-    && (exclusive ? value > min : value >= min) && (max === undefined || (exclusive ? value < max : value <= max));
-  if (!ok) {
-    const lower = exclusive ? `above ${min}` : `at least ${min}`;
-    throw propError(owner, prop, value, `a number ${lower}${max === undefined ? '' : ` and below ${max}`}`);
-  }
-  return value;
-}
-
-function requireLatency(owner: string, prop: string, value: Duration): Duration {
-  const ms = durationMillis(owner, prop, value);
-  // Whole milliseconds: the rule writes the threshold from toMilliseconds(), which refuses a fraction.
-  if (ms === undefined || !Number.isInteger(ms) || !(ms > 0) || ms >= LARGEST_TIMER_BUCKET_SECONDS * 1000) {
-    throw propError(owner, prop, shownDuration(ms),
-      `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s, in whole milliseconds`,
-      `The server's largest finite timer bucket is ${LARGEST_TIMER_BUCKET_SECONDS}s, so the quantile never goes higher.`);
-  }
-  return value;
 }

@@ -1,0 +1,35 @@
+// The alerts' thresholds, checked where the props are read (temporal-alerts.ts).
+import { Duration } from 'cdk8s';
+import { durationMillis, propError, shownDuration } from '../validation';
+
+/**
+ * The largest finite bucket of the server's timers (seconds). histogram_quantile never returns
+ * more than this, so a threshold at or above it could never fire.
+ */
+export const LARGEST_TIMER_BUCKET_SECONDS = 1000;
+
+export function requireRatio(owner: string, prop: string, value: number): number {
+  return requireNumber(owner, prop, value, { min: 0, max: 1, exclusive: true });
+}
+
+export function requireNumber(owner: string, prop: string, value: number, range: { min: number; max?: number; exclusive?: boolean }): number {
+  const { min, max, exclusive } = range;
+  const ok = typeof value === 'number' && Number.isFinite(value)
+    && (exclusive ? value > min : value >= min) && (max === undefined || (exclusive ? value < max : value <= max));
+  if (!ok) {
+    const lower = exclusive ? `above ${min}` : `at least ${min}`;
+    throw propError(owner, prop, value, `a number ${lower}${max === undefined ? '' : ` and below ${max}`}`);
+  }
+  return value;
+}
+
+export function requireLatency(owner: string, prop: string, value: Duration): Duration {
+  const ms = durationMillis(owner, prop, value);
+  // Whole milliseconds: the rule writes the threshold from toMilliseconds(), which refuses a fraction.
+  if (ms === undefined || !Number.isInteger(ms) || !(ms > 0) || ms >= LARGEST_TIMER_BUCKET_SECONDS * 1000) {
+    throw propError(owner, prop, shownDuration(ms),
+      `a duration above 0 and below ${LARGEST_TIMER_BUCKET_SECONDS}s, in whole milliseconds`,
+      `The server's largest finite timer bucket is ${LARGEST_TIMER_BUCKET_SECONDS}s, so the quantile never goes higher.`);
+  }
+  return value;
+}
