@@ -27,6 +27,20 @@ const synthWith = (values: DynamicConfigValue[], later: DynamicConfigValue[] = [
 };
 
 describe('DynamicConfig', () => {
+  test('an object value is written with its keys sorted: the same value built in another key order writes the same file', () => {
+    // Before: written in the order the app built it, so a values file or a spread reordered alone changed the file.
+    const shuffled = (entries: Array<[string, unknown]>, order: number[]) => Object.fromEntries(order.map((i) => entries[i % entries.length]));
+    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[A-Za-z]{1,8}$/), { minLength: 2, maxLength: 6 }), fc.integer({ min: 1, max: 5 }), (keys, rotate) => {
+      const entries = keys.map((k, i): [string, unknown] => [k, i % 2 ? i : { [`${k}B`]: i, [`${k}A`]: [k, { z: 1, a: 2 }] }]);
+      const forward = entries.map((_, i) => i);
+      const rotated = forward.map((i) => (i + rotate) % entries.length).reverse();
+      const write = (order: number[]) => make([DynamicConfigValue.unchecked('history.defaultActivityRetryPolicy', shuffled(entries, order))]).file();
+      expect(write(rotated)).toBe(write(forward));
+      expect(write(forward)).toContain(`{${[...keys].sort().map((k) => JSON.stringify(k))[0]}:`);
+    }), { numRuns: 50 });
+    expect(jsonForYamlV3({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
+  });
+
   test('defaults', () => {
     const { chart, dc, file } = make();
     expect(dc.pollInterval.toSeconds()).toBe(10);

@@ -220,10 +220,13 @@ const JSON_RAW_UNREADABLE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 /**
  * `value` as JSON that is also YAML yaml.v3 reads back exactly (the dynamic config file writes its
  * values and constraints this way): JSON.stringify, with the characters above escaped as \uXXXX,
- * which both read as the character itself. Outside strings JSON holds none of them.
+ * which both read as the character itself. Outside strings JSON holds none of them. An object's
+ * keys are written sorted: the server reads them into Go maps and structs, where their order means
+ * nothing, and the same value built in another order (a values file, a spread) writes the same file.
  */
 export function jsonForYamlV3(value: unknown): string {
-  return JSON.stringify(value).replace(JSON_RAW_UNREADABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v)).replace(JSON_RAW_UNREADABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `text` as a YAML double-quoted scalar that yaml.v3 reads back exactly, safe in the template. */
