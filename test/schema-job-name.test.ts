@@ -141,4 +141,16 @@ describe('a Job\'s name does not depend on the order the app built its props in'
     const backwards = { tolerations: [{ effect: 'NoSchedule' as const, value: 'jobs', operator: 'Equal' as const, key: 'dedicated' }], nodeSelector: { zone: 'a', pool: 'jobs' } };
     expect(schemaJobs({ jobs: backwards }).default.metadata.name).toBe(schemaJobs({ jobs }).default.metadata.name);
   });
+
+  test('fails when tolerations or pull secrets given in another order, which means nothing to a pod, name another schema Job', () => {
+    const toleration = (key: string) => ({ key, operator: 'Exists' as const, effect: 'NoSchedule' as const });
+    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}$/), { minLength: 2, maxLength: 4 }), (names) => {
+      const reversed = [...names].reverse();
+      const named = (props: Partial<TemporalClusterProps>) => schemaJobs(props).default.metadata.name;
+      expect(named({ jobs: { tolerations: reversed.map(toleration) } })).toBe(named({ jobs: { tolerations: names.map(toleration) } }));
+      expect(named({ imagePullSecrets: reversed })).toBe(named({ imagePullSecrets: names }));
+      // What a Job runs still names it.
+      expect(named({ imagePullSecrets: names.slice(1) })).not.toBe(named({ imagePullSecrets: names }));
+    }), { numRuns: 20 });
+  });
 });

@@ -73,8 +73,8 @@ export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'
   hashLength: number, jobName: (hash: string) => string): { name: string; resource: KubeJob } {
   // The name hashes the spec with each step's pull policy written out, as the API server stores it
   // and as the library wrote it before leaving the default out, and with its keys sorted (which
-  // renamed every Job once, see the README's upgrade notes). A list's order still counts: lists
-  // whose order means nothing to the Job (tolerations, pull secrets) are hashed as the app gives them.
+  // renamed every Job once, see the README's upgrade notes), and tolerations and pull secrets in
+  // one order. The order of any other list (a container's args, the steps) still names another Job.
   const name = jobName(jobSpecHash(toolJobSpec(props, steps, true), hashLength));
   return { name, resource: jobResource(scope, props, name, toolJobSpec(props, steps)) };
 }
@@ -84,13 +84,19 @@ export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'
  * in code-unit order, as the manifest writes them: the spec holds the app's own maps and objects
  * (labels, a nodeSelector, tolerations, resources) in the order the app built them, so the same
  * props written in another order (a values file, a spread) named another Job, and a reordering
- * alone made every schema Job run again.
+ * alone made every schema Job run again. Tolerations and pull secrets are hashed sorted, for the same reason.
  */
 export function jobSpecHash(spec: JobSpec, length: number): string {
-  const sorted = JSON.stringify(spec, (_key, v) => (v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v));
+  const sortedKeys = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v);
+  const sorted = JSON.stringify(spec, (key, v) => (UNORDERED_LISTS.has(key) && Array.isArray(v)
+    ? v.map((item) => [JSON.stringify(item, (_k, x) => sortedKeys(x)), item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item)
+    : sortedKeys(v)));
   return createHash('sha256').update(sorted).digest('hex').slice(0, length);
 }
+
+/** Lists of a pod spec whose order means nothing to the Job: hashed in one order, whatever the app's. */
+const UNORDERED_LISTS = new Set(['tolerations', 'imagePullSecrets']);
 
 function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: JobSpec): KubeJob {
   return new KubeJob(scope, 'Resource', { metadata: { name, namespace: props.namespace, labels: props.labels, annotations: props.annotations }, spec });
