@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration } from 'cdk8s';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
-import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts } from '../lib/observability';
+import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
 } from './support/promql';
@@ -257,6 +257,16 @@ describe('TemporalAlerts', () => {
       expect(() => make(options, extra)).toThrow(message);
     });
 
+    test('a standalone construct of the monitoring is given a namespace that is no Kubernetes namespace name', () => {
+      // Before: the alerts, dashboard and monitors were written into it, and the API server refused every one at apply.
+      const base = { clusterName: 'temporal', labels: {}, seriesSelector: SELECTOR, options: {} };
+      for (const namespace of ['Temporal', 'a_b', '', 'a'.repeat(64), 'temporal.'] as const) {
+        const expected = new RegExp(`namespace is ${JSON.stringify(namespace).replace(/[.]/g, '\\.')}; expected`);
+        expect(() => new TemporalAlerts(testChart(), 'alerts', { ...base, namespace })).toThrow(expected);
+        expect(() => new TemporalDashboard(testChart(), 'dashboard', { ...base, namespace })).toThrow(expected);
+        expect(() => new TemporalMonitoring(testChart(), 'monitoring', { clusterName: 'temporal', namespace, labels: {}, clusterSelector: {}, roles: [], options: {} })).toThrow(expected);
+      }
+    });
     test('every error names the cluster', () => {
       expect(() => make({ serviceErrorRatio: 2 })).toThrow(/^alerts of TemporalCluster 'temporal': /);
     });

@@ -206,6 +206,7 @@ export class TemporalAlerts extends Construct {
     const owner = `alerts of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);
+    requireDns1123Label(owner, 'namespace', props.namespace);
     this.seriesSelector = requireSelector(owner, props.seriesSelector);
     this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
 

@@ -109,6 +109,7 @@ export class TemporalMonitoring extends Construct {
     const owner = `monitoring of TemporalCluster '${props.clusterName}'`;
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);
+    requireDns1123Label(owner, 'namespace', props.namespace);
     if (!(o.scrape === undefined || o.scrape instanceof ScrapeConfig)) {
       throw propError(owner, 'scrape', o.scrape, 'a ScrapeConfig (ScrapeConfig.serviceMonitor(), .podMonitor() or .none())');
     }
