@@ -115,7 +115,7 @@ describe('TemporalAlerts', () => {
     // poll_success already counts sync matches (the matcher records both counters for one poll),
     // so poll_success_sync must not be added to it.
     expect(metrics(TemporalAlert.POLL_SUCCESS)).toEqual(['poll_success', 'poll_timeouts']);
-    // A gauge every role's runtime reporter records every few seconds (common/metrics/runtime.go), whatever the load.
+    // A gauge every role's runtime reporter records at start and once a minute (common/metrics/runtime.go, common/resource/fx.go), whatever the load.
     expect(metrics(TemporalAlert.METRICS_ABSENT)).toEqual(['num_goroutines']);
   });
 

@@ -33,8 +33,9 @@ export enum TemporalAlert {
   /** Share of long polls that got a task (`poll_success` over `poll_success + poll_timeouts`). */
   POLL_SUCCESS = 'TemporalPollSuccessRatioLow',
   /**
-   * No series of the cluster reaches Prometheus (`num_goroutines`, which every role reports all the
-   * time): the scrape is blocked or not selected, or no server pod runs, and no other alert can fire.
+   * No series of the cluster reaches Prometheus (`num_goroutines`, which every role reports at start
+   * and once a minute): the scrape is blocked or not selected, or no server pod runs, and no other
+   * alert can fire. One role gone dark while the others report is not this alert's.
    */
   METRICS_ABSENT = 'TemporalMetricsAbsent',
 }
