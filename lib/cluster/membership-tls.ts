@@ -115,14 +115,14 @@ export class MembershipTls {
 
   /** The prop and the switch say one thing, in whatever spelling the switch is given, and the switch is one the server reads. */
   private contradictions(): string[] {
-    const constrained = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY).filter((v) => v !== this.unconstrained());
+    const value = this.unconstrained();
+    const constrained = this.dynamicConfig.valuesOf(RINGPOP_TLS_KEY).filter((v) => v !== value);
     if (constrained.length) {
       return [propError(this.owner, `dynamicConfig ${constrained[0].key}`, constrained[0].constraints, 'no constraints (the key is global)',
         'The server reads a global key only from a value without constraints, so this one is never read, and the pods run another value than the lock records. Give the value without constraints, or set membershipTls.').message];
     }
     const late = this.lockRefusal();
     if (late !== undefined) return [late];
-    const value = this.unconstrained();
     if (this.given === undefined || value === undefined || serverReadsAsTrue(value.value) === this.given) return [];
     return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
       `The server would read it as ${!this.given}. The library writes ${RINGPOP_TLS_KEY} from membershipTls: drop the value, or change membershipTls.`).message];
