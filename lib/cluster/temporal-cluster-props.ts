@@ -111,7 +111,8 @@ export interface TemporalClusterProps {
    * the server ignores for them: a Job registers each one at run time with `temporal operator
    * cluster upsert` once this cluster's frontend answers (see `RemoteClusterRegistration`).
    * Requires `enableGlobalNamespace`. Removing a cluster from the list does not unregister it: set
-   * `enabled: false` first, or run `temporal operator cluster remove`.
+   * `enabled: false` first, or run `temporal operator cluster remove`. The Job takes them in name
+   * order: a reordered list is the same Job.
    * @default - none
    */
   readonly remoteClusters?: RemoteCluster[];
@@ -318,6 +319,8 @@ export interface TemporalClusterProps {
   readonly jobs?: PodPlacement;
   /**
    * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
+   * Their order means nothing to the Job, which takes them, and each one's search attributes, in
+   * name order: a reordered list is the same Job. The UI opens on the first one listed.
    * @default - none
    */
   readonly namespaces?: TemporalNamespace[];

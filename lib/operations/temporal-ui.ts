@@ -179,7 +179,7 @@ export interface TemporalUiProps extends UiOptions {
  * @internal
  * The namespace the UI of a cluster that creates `namespaces` opens on: the UI opens on `default`,
  * which such a cluster may not have (the landing page then shows only "not found" or, under
- * authorization, permission errors), so the first one it creates when none is named `default`.
+ * authorization, permission errors), so the first one listed when none is named `default`.
  */
 export function uiDefaultNamespace(namespaces: readonly string[] | undefined): string | undefined {
   // Only a name the UI's config template reads back as written (not `123` or `true`).
