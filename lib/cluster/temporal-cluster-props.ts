@@ -170,6 +170,8 @@ export interface TemporalClusterProps {
    * before the lock recorded it keeps what its cluster ran: the switch in its dynamic config, off
    * without one. Without a lock the library cannot tell a new cluster from one an older version
    * deployed with plaintext membership ports, so it leaves them plaintext: set true for a new cluster.
+   * Ports left plaintext under `tls` without this prop or the switch saying so (`tls` added to a
+   * locked cluster too) make the synth summary warn; false says so.
    * @default - true with `tls` for a cluster new to the lock; what the lock recorded for a locked one; false without a lock or without `tls`
    */
   readonly membershipTls?: boolean;
