@@ -205,6 +205,64 @@ describe('membershipTls', () => {
     }), { numRuns: 300 });
   });
 
+  describe('the synth summary warns when a cluster with tls serves its membership ports plaintext and the app never said so', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    /** The summary's warnings of a synth of `shape` checked by `lock` (none: no lock), as the cdk8s-temporal command collects them. */
+    const warningsOf = (shape: Shape, lock: ClusterLock | undefined) => {
+      const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
+      global[command] = run;
+      try {
+        const { app, chart } = build(shape);
+        lock?.check(app);
+        app.synth();
+        return { warnings: (run.warnings ?? []).filter((w) => w.includes('membership (ringpop) ports serve plaintext')), file: dynamicConfigFile(chart) };
+      } finally {
+        delete global[command];
+      }
+    };
+
+    test('fails when tls added to a locked cluster leaves its membership ports plaintext unsaid: the warning names the cluster and the procedure', () => {
+      const lock = ClusterLock.inMemory();
+      lock.check(build({ tls: false }).app);
+      expect(lock.contents.clusters[KEY].membershipTls).toBeUndefined();
+      const { warnings, file } = warningsOf({}, lock);
+      // Kept off, as the lock's rule says (each role reads the switch once), and recorded so.
+      expect(writtenSwitch(file)).toBeUndefined();
+      expect(lock.contents.clusters[KEY].membershipTls).toBe(false);
+      expect(warnings).toEqual([`TemporalCluster 'temporal' has tls, but its membership (ringpop) ports serve plaintext: the lock's entry ${KEY} was written while its pods ran them plaintext `
+        + '(before the lock recorded membershipTls, or before the cluster had tls), and a rolling change would split the ring. To serve them over TLS, stop the whole cluster: '
+        + 'kubectl scale deployment -n temporal -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=temporal --replicas=0, wait until no pod of it runs, '
+        + `set "membershipTls": true in the entry ${KEY} of the lock file, synthesize and apply. Set membershipTls: false to keep them so (and silence this warning); `
+        + 'then only NetworkPolicies keep other pods off those ports.']);
+      // The next synth, against the entry that now records false, still warns; the procedure ends it.
+      expect(warningsOf({}, lock).warnings).toEqual([expect.stringContaining(`the lock's entry ${KEY} records membershipTls false, and a rolling change would split the ring.`)]);
+      const fixed = ClusterLock.inMemory({ clusters: { [KEY]: { ...lock.contents.clusters[KEY], membershipTls: true } } });
+      const after = warningsOf({}, fixed);
+      expect(after.warnings).toEqual([]);
+      expect(writtenSwitch(after.file)).toBe('true');
+    });
+
+    test('warns exactly when tls is on, the ports are plaintext and neither membershipTls nor the switch says so, for every lock state', () => {
+      const lockState = fc.constantFrom<boolean | 'absent' | 'new' | 'none'>(true, false, 'absent', 'new', 'none');
+      fc.assert(fc.property(lockState, declaration, fc.boolean(), (state, { membershipTls, switchedValue }, tls) => {
+        const switched = switchedValue === undefined ? undefined : { key: SWITCH, value: switchedValue };
+        const switchOn = switchedValue === undefined ? undefined : readsTrue(switchedValue);
+        const declared = membershipTls ?? switchOn;
+        if (!tls && (membershipTls === true || declared === true)) return; // refused without tls, another rule
+        const lock = state === 'none' ? undefined : state === 'new' ? ClusterLock.inMemory() : lockWith(state);
+        const was = state === 'none' ? false : state === 'new' ? true : state === 'absent' ? switchOn ?? false : state;
+        if (lock && state !== 'new' && declared !== undefined && declared !== was) return; // refused by the lock, another test
+        const { warnings, file } = warningsOf({ tls, membershipTls, switched }, lock);
+        const on = tls && (declared ?? was);
+        const written = writtenSwitch(file);
+        expect(written === undefined ? false : ['true', ...GO_TRUE.map((v) => JSON.stringify(v))].includes(written)).toBe(on);
+        expect(warnings.length).toBe(tls && !on && declared === undefined ? 1 : 0);
+        if (warnings.length) expect(warnings[0]).toContain(lock ? 'To serve them over TLS, stop the whole cluster' : 'without a ClusterLock the library cannot tell a new cluster');
+      }), { numRuns: 80 });
+    });
+  });
+
   test('the remedy works: with the entry set by hand to the new value, the synth passes and writes it', () => {
     const lock = lockWith(false);
     expect(() => lock.check(build({ membershipTls: true }).app)).toThrow(/membershipTls is locked at false/);

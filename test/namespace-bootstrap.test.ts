@@ -120,7 +120,7 @@ describe('NamespaceBootstrap', () => {
     const command = (ns: TemporalNamespace[] = [orders]) => job({ namespaces: ns }).job.spec.template.spec.containers.map(ownStep)[0].command;
 
     test('arrive as a count, then a name and a type each, after the namespace\'s own arguments', () => {
-      expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Total', 'Double', 'Tags', 'KeywordList']);
+      expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double']);
     });
 
     test('the script creates the missing ones, leaves those of the same type, and names undeclared ones, which it keeps', () => {
@@ -133,8 +133,8 @@ describe('NamespaceBootstrap', () => {
       expect(r.out).toContain('search attribute Legacy of namespace orders is not declared by the app; it is kept (this Job never removes one)');
       const creates = r.calls.filter((c) => c.includes('search-attribute|create'));
       expect(creates).toEqual([
-        'operator|search-attribute|create|--address|fe:7233|--namespace|orders|--name|Total|--type|Double|',
         'operator|search-attribute|create|--address|fe:7233|--namespace|orders|--name|Tags|--type|KeywordList|',
+        'operator|search-attribute|create|--address|fe:7233|--namespace|orders|--name|Total|--type|Double|',
       ]);
       expect(r.calls.filter((c) => c.includes('search-attribute|remove'))).toEqual([]);
     });
@@ -173,7 +173,8 @@ describe('NamespaceBootstrap', () => {
       const mixed = command([plain, orders]);
       expect(mixed[2]).toContain('temporal operator search-attribute create');
       // The arguments differ as well (a count above 0), so one Job name never gets two scripts.
-      expect(mixed.slice(3)).toEqual(['create-namespaces', 'plain', '24h', '', '0', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Total', 'Double', 'Tags', 'KeywordList']);
+      // Namespaces and attributes in code-unit order, whatever the app's.
+      expect(mixed.slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double', 'plain', '24h', '', '0']);
       const r = runScript(mixed, ['plain']);
       expect(r.status).toBe(0);
       expect(r.out).toContain('namespace plain exists');
@@ -238,6 +239,26 @@ describe('NamespaceBootstrap', () => {
     const second = job({ namespaces: [namespaces[0]] }).c.namespaceBootstrap!.name;
     expect(first).toMatch(/^temporal-namespaces-[0-9a-f]{8}$/);
     expect(second).not.toBe(first);
+  });
+
+  test('fails when the same namespaces and search attributes listed in another order name another Job (and run it again): the args are in one order', () => {
+    const attributeTypes = fc.constantFrom(...Object.values(SearchAttributeType));
+    // A lower-case first letter: no name the server reserves (those are capitalised). Three at most fit a SQL store's columns of any type.
+    const attributes = fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z][A-Za-z0-9_]{0,6}$/), type: attributeTypes }), { selector: (a) => a.name, maxLength: 3 });
+    const list = fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), hours: fc.integer({ min: 1, max: 200 }), searchAttributes: attributes }),
+      { selector: (n) => n.name, minLength: 2, maxLength: 4 });
+    fc.assert(fc.property(list, fc.nat(), (declared, seed) => {
+      const built: TemporalNamespace[] = declared.map((n) => ({ name: n.name, retention: Duration.hours(n.hours), searchAttributes: n.searchAttributes }));
+      // Rotated, reversed, and each namespace's attributes reversed.
+      const shuffled = built.map((_, i) => built[(i + seed) % built.length]).reverse().map((n) => ({ ...n, searchAttributes: [...n.searchAttributes!].reverse() }));
+      const of = (ns: TemporalNamespace[]) => {
+        const { c, job: j } = job({ namespaces: ns });
+        return { name: c.namespaceBootstrap!.name, command: asKubeletStarts(j.spec.template.spec.containers.map(ownStep)[0]).command };
+      };
+      expect(of(shuffled)).toEqual(of(built));
+      // What the Job does still names it.
+      expect(of(built.slice(1)).name).not.toBe(of(built).name);
+    }), { numRuns: 25 });
   });
 
   test('anything else in the Job\'s spec makes a new name too, so an apply never edits the immutable pod template', () => {

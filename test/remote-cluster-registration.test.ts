@@ -84,7 +84,7 @@ describe('RemoteClusterRegistration', () => {
     expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: c.remoteClusters })).toThrow(expected);
     expect(() => new RemoteClusterRegistration(testChart(), 'rogue', { ...pod, remoteClusters: [] })).toThrow(expected);
     // The cluster's own Job is built, with the remotes as arguments.
-    expect(c.remoteClusterRegistration?.resource.toJson().spec.template.spec.containers.map(ownStep)[0].command.slice(3, 5)).toEqual(['register-remote-clusters', 'west']);
+    expect(c.remoteClusterRegistration?.resource.toJson().spec.template.spec.containers.map(ownStep)[0].command.slice(3, 5)).toEqual(['register-remote-clusters', 'south']);
   });
 
   test('keeps only this cluster in the static clusterInformation', () => {
@@ -106,7 +106,8 @@ describe('RemoteClusterRegistration', () => {
     expect(job.metadata.labels['app.kubernetes.io/component']).toBe('remote-clusters');
     expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
-    expect(container.command.slice(3)).toEqual(['register-remote-clusters', 'west', west.rpcAddress, '2', 'true', 'south', south.rpcAddress, '3', 'false']);
+    // In name order, whatever the app's.
+    expect(container.command.slice(3)).toEqual(['register-remote-clusters', 'south', south.rpcAddress, '3', 'false', 'west', west.rpcAddress, '2', 'true']);
     expect(container.command[2]).not.toContain('west');
   });
 
@@ -116,9 +117,9 @@ describe('RemoteClusterRegistration', () => {
     expect(calls).toEqual([
       'operator|cluster|health|--address|fe:7233|',
       'operator|cluster|upsert|--help|',
-      `operator|cluster|upsert|--address|fe:7233|--frontend-address|${west.rpcAddress}|--enable-connection=true|`,
-      'operator|cluster|list|--address|fe:7233|-o|jsonl|',
       `operator|cluster|upsert|--address|fe:7233|--frontend-address|${south.rpcAddress}|--enable-connection=false|`,
+      'operator|cluster|list|--address|fe:7233|-o|jsonl|',
+      `operator|cluster|upsert|--address|fe:7233|--frontend-address|${west.rpcAddress}|--enable-connection=true|`,
       'operator|cluster|list|--address|fe:7233|-o|jsonl|',
     ]);
     expect(out).toContain(`remote cluster west at ${west.rpcAddress}: registered, connection enabled: true, initial failover version 2`);
@@ -158,6 +159,21 @@ describe('RemoteClusterRegistration', () => {
       expect(r.status).toBe(1);
       expect(r.err).toContain('has initial failover version 5, but this cluster lists it with 2');
     });
+  });
+
+  test('fails when the same remotes listed in another order name another Job (and run it again): the args are in one order', () => {
+    const remotes = fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), enabled: fc.boolean() }), { selector: (r) => r.name, minLength: 2, maxLength: 4 })
+      .filter((list) => !list.some((r) => r.name === 'active'))
+      .map((list) => list.map((r, i): RemoteCluster => ({ ...r, initialFailoverVersion: i + 2, rpcAddress: `temporal-frontend.${r.name}.example.com:7233` })));
+    fc.assert(fc.property(remotes, fc.nat(), (list, seed) => {
+      const shuffled = list.map((_, i) => list[(i + seed) % list.length]).reverse();
+      const of = (remoteClusters: RemoteCluster[]) => {
+        const { job, c } = registration({ remoteClusters });
+        return { name: c.remoteClusterRegistration!.name, command: job.spec.template.spec.containers.map(ownStep)[0].command };
+      };
+      expect(of(shuffled)).toEqual(of(list));
+      expect(of(list.slice(1)).name).not.toBe(of(list).name);
+    }), { numRuns: 20 });
   });
 
   test('a changed list makes a new Job name; no Job without remote clusters', () => {

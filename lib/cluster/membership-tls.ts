@@ -37,6 +37,7 @@ export class MembershipTls {
     }
     dynamicConfig._late = () => this.libraryValues();
     dynamicConfig.node.addValidation(ownValidation({ validate: () => this.contradictions() }));
+    dynamicConfig.node.addValidation(ownValidation({ validate: () => summaryWarning(this.plaintextNote()) }));
   }
 
   /**
@@ -101,6 +102,27 @@ export class MembershipTls {
       + `Or keep membershipTls: ${was}.`;
   }
 
+  /**
+   * Why the synth summary warns, when it should: the cluster has tls, its membership ports serve
+   * plaintext, and the app never said so; the lock kept its recorded value (what the cluster ran
+   * before the lock recorded the field, or before it had tls), or there is no lock to tell a new
+   * cluster from an old one. Not refused: the ring works, a change needs the whole cluster stopped,
+   * and refusing would fail the first synth of every such cluster after a library upgrade.
+   */
+  private plaintextNote(): string | undefined {
+    if (!this.hasTls || this.on || this.declared !== undefined) return undefined;
+    const plaintext = `${this.owner} has tls, but its membership (ringpop) ports serve plaintext`;
+    const keep = 'Set membershipTls: false to keep them so (and silence this warning); then only NetworkPolicies keep other pods off those ports.';
+    if (this.lockedAs === undefined) {
+      return `${plaintext}: without a ClusterLock the library cannot tell a new cluster from one an older library deployed with plaintext membership ports. `
+        + `Set membershipTls: true for a new cluster, or synthesize with a ClusterLock, which turns them on for a cluster new to it. ${keep}`;
+    }
+    const [namespace, name] = this.lockedAs.key.split('/');
+    return `${plaintext}: the lock's entry ${this.lockedAs.key} ${this.lockedAs.fieldRecorded ? 'records membershipTls false' : `was written while its pods ran them plaintext (before the lock recorded membershipTls, or before the cluster had tls)`}, `
+      + `and a rolling change would split the ring. To serve them over TLS, stop the whole cluster: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, `
+      + `wait until no pod of it runs, set "membershipTls": true in the entry ${this.lockedAs.key} of the lock file, synthesize and apply. ${keep}`;
+  }
+
   /** What the library writes itself: the switch, when the ports serve TLS and the app did not set it. */
   private libraryValues(): DynamicConfigValue[] {
     if (!this.on || this.switched !== undefined) return [];
@@ -127,4 +149,14 @@ export class MembershipTls {
     return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
       `The server would read it as ${!this.given}. The library writes ${RINGPOP_TLS_KEY} from membershipTls: drop the value, or change membershipTls.`).message];
   }
+}
+
+/** Where the cdk8s-temporal command collects what its summary prints as warnings (lib/cluster/cluster-lock.ts, SynthCommand). */
+const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
+
+/** Adds `note` to the command's summary, once; outside the command (a test's app.synth()) there is no summary. */
+function summaryWarning(note: string | undefined): string[] {
+  const command = (globalThis as { [SYNTH_COMMAND]?: { warnings?: string[] } })[SYNTH_COMMAND];
+  if (note !== undefined && command && !command.warnings?.includes(note)) command.warnings = [...command.warnings ?? [], note];
+  return [];
 }

@@ -111,7 +111,8 @@ export interface TemporalClusterProps {
    * the server ignores for them: a Job registers each one at run time with `temporal operator
    * cluster upsert` once this cluster's frontend answers (see `RemoteClusterRegistration`).
    * Requires `enableGlobalNamespace`. Removing a cluster from the list does not unregister it: set
-   * `enabled: false` first, or run `temporal operator cluster remove`.
+   * `enabled: false` first, or run `temporal operator cluster remove`. The Job takes them in name
+   * order: a reordered list is the same Job.
    * @default - none
    */
   readonly remoteClusters?: RemoteCluster[];
@@ -169,6 +170,8 @@ export interface TemporalClusterProps {
    * before the lock recorded it keeps what its cluster ran: the switch in its dynamic config, off
    * without one. Without a lock the library cannot tell a new cluster from one an older version
    * deployed with plaintext membership ports, so it leaves them plaintext: set true for a new cluster.
+   * Ports left plaintext under `tls` without this prop or the switch saying so (`tls` added to a
+   * locked cluster too) make the synth summary warn; false says so.
    * @default - true with `tls` for a cluster new to the lock; what the lock recorded for a locked one; false without a lock or without `tls`
    */
   readonly membershipTls?: boolean;
@@ -318,6 +321,8 @@ export interface TemporalClusterProps {
   readonly jobs?: PodPlacement;
   /**
    * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
+   * Their order means nothing to the Job, which takes them, and each one's search attributes, in
+   * name order: a reordered list is the same Job. The UI opens on the first one listed.
    * @default - none
    */
   readonly namespaces?: TemporalNamespace[];

@@ -115,7 +115,7 @@ export class NamespaceBootstrap extends Construct {
     // Keyed lower-cased: MySQL's default collation makes the namespaces table's unique name
     // case-insensitive, so there "Orders" finds "orders" and the Job would skip creating it.
     const seen = new Map<string, string>();
-    const args: string[] = [];
+    const groups: Array<{ name: string; args: string[] }> = [];
     let withAttributes = false;
     const retentions: Array<{ prop: string; hours: number }> = [];
     // On Elasticsearch the attributes belong to the index, which every namespace shares; on SQL each namespace maps its own columns.
@@ -171,8 +171,13 @@ export class NamespaceBootstrap extends Construct {
       }
       retentions.push({ prop: `namespaces[${i}].retention`, hours });
       withAttributes ||= attributes.length > 0;
-      args.push(ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...attributes.flatMap((a) => [a.name, a.type]));
+      const sortedAttributes = [...attributes].sort((a, b) => byCodeUnits(a.name, b.name));
+      groups.push({ name: ns.name, args: [ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...sortedAttributes.flatMap((a) => [a.name, a.type])] });
     });
+    // In one order, whatever the app's: no namespace or attribute depends on another (each step
+    // creates or updates its own, an index-wide attribute's type clash is refused above), so a
+    // reordered list ran the same steps under another Job name, and ran them again.
+    const args = groups.sort((a, b) => byCodeUnits(a.name, b.name)).flatMap((g) => g.args);
     this.namespaceNames = [...seen.values()];
     const names = props.namespaces.map((ns, i) => ({ prop: `namespaces[${i}].name`, name: ns.name }));
     if (props.dynamicConfig) {
@@ -186,6 +191,10 @@ export class NamespaceBootstrap extends Construct {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
   }
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -87,7 +87,11 @@ export class RemoteClusterRegistration extends Construct {
         'A registration Job outside its cluster writes remotes into a database whose cluster never checked them (global namespaces, authorization, distinct '
         + 'failover versions, an internal frontend of the app as a remote, which is cluster admin to every caller); declare them in the TemporalCluster\'s remoteClusters.');
     }
-    const args = props.remoteClusters.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
+    // In one order, whatever the app's: each remote's upsert and check stand alone, so a reordered
+    // list ran the same steps under another Job name, and ran them again.
+    const key = (r: ResolvedRemoteCluster) => `${r.name}\n${r.rpcAddress}`;
+    const remotes = [...props.remoteClusters].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const args = remotes.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),
     }));

@@ -18,7 +18,8 @@ import { containerResources } from '../services/container-resources';
 import {
   checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationSeconds, requireInt32, requireNonEmpty, plainProps,
 } from '../validation';
-import { oidcEnv } from './ui-oidc';
+import { oidcEnv, urlPort } from './ui-oidc';
+import { checkUiReadsEnv } from './ui-release';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
 /** The annotation that named an Ingress's class before `ingressClassName`; controllers still honour it. */
@@ -59,7 +60,8 @@ export interface UiOidcOptions {
    * access token (`TEMPORAL_AUTH_USE_ID_TOKEN_AS_BEARER`, read by UI 2.39.0 and later): for a
    * provider whose access tokens the frontend's authorizer cannot verify (opaque ones, or JWTs
    * for another audience) while its ID tokens are JWTs signed by the key sets it reads. Off, the
-   * UI sends the access token.
+   * UI sends the access token. Refused with an `image` that names an older UI release, which
+   * would ignore it.
    * @default false
    */
   readonly useIdTokenAsBearer?: boolean;
@@ -177,7 +179,7 @@ export interface TemporalUiProps extends UiOptions {
  * @internal
  * The namespace the UI of a cluster that creates `namespaces` opens on: the UI opens on `default`,
  * which such a cluster may not have (the landing page then shows only "not found" or, under
- * authorization, permission errors), so the first one it creates when none is named `default`.
+ * authorization, permission errors), so the first one listed when none is named `default`.
  */
 export function uiDefaultNamespace(namespaces: readonly string[] | undefined): string | undefined {
   // Only a name the UI's config template reads back as written (not `123` or `true`).
@@ -237,6 +239,7 @@ export class TemporalUi extends Construct {
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc, props.ingress),
     ];
+    checkUiReadsEnv(owner, this.image, env);
     if (!isBuiltByCluster(props.client)) throw outsideCluster(owner, 'client', 'the UI');
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
     this.callbackUrl = props.oidc?.callbackUrl;
@@ -309,10 +312,6 @@ export class TemporalUi extends Construct {
       });
     }
   }
-}
-
-function urlPort(url: URL): number {
-  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
 /** Refuses a UI that anyone could use, or that could read nothing, unless the props say so on purpose. */

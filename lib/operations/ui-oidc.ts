@@ -89,6 +89,11 @@ function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOption
   }
 }
 
+/** The port `url` reaches: the identity provider's, which the UI's egress must allow. */
+export function urlPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
 /** Whether `url` is on the browser's own machine, where a port-forward serves the UI (http:// allowed, one URL for any forwarded UI). */
 export function isPortForwardHost(url: URL): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
