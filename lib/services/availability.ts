@@ -1,6 +1,6 @@
 import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
-import { propError, requireInt32 } from '../validation';
+import { parseQuantity, propError, requireInt32 } from '../validation';
 
 /** The pods a rollout adds to a role beside its replicas (the Deployments' `maxSurge`), which the connection budget counts. */
 export const ROLLOUT_SURGE = 1;
@@ -17,6 +17,19 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
   }
   const cpuUtilization = requireInt32(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
   return { minReplicas, maxReplicas, cpuUtilization };
+}
+
+/**
+ * The autoscaler's target is a share of the CPU request. At a zero request (0, 0m, 0.000) it finds
+ * no request to divide by, reports FailedGetResourceMetric and never scales: the frontend stays at
+ * minReplicas under any load.
+ */
+export function checkAutoscaledCpuRequest(owner: string, request: string): void {
+  const q = parseQuantity(request);
+  if (q && q.numerator === 0n) {
+    throw propError(owner, 'resources.cpu.request', request, 'more than 0 when autoscaling is on',
+      'The autoscaler targets autoscaling.cpuUtilization percent of the CPU request and computes no utilization without one, so it would never scale; give a CPU request.');
+  }
 }
 
 /**
