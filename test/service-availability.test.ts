@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu, EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 import { FleetAutoscaling, TemporalClusterProps, WorkerFleet } from '../lib';
-import { checkAutoscaledCpuRequest } from '../lib/services/availability';
+import { checkAutoscaledCpu } from '../lib/services/availability';
 import { checkGoMemoryLimit } from '../lib/services/container-resources';
 import { cluster, find, testChart } from './support/synth';
 
@@ -83,10 +83,10 @@ describe('an autoscaled frontend', () => {
 
   test('every spelling of zero is refused and any other amount accepted, generated', () => {
     fc.assert(fc.property(fc.constantFrom('0', '0m', '0.0', '0.000', '0u', '0n', '0e3', '.0', '+0'), (zero) => {
-      expect(() => checkAutoscaledCpuRequest(OWNER, zero)).toThrow(`resources.cpu.request is "${zero}"; expected more than 0 when autoscaling is on`);
+      expect(() => checkAutoscaledCpu(OWNER, zero, '1', 70)).toThrow(`resources.cpu.request is "${zero}"; expected more than 0 when autoscaling is on`);
     }));
     fc.assert(fc.property(fc.integer({ min: 1, max: 100000 }), fc.constantFrom('m', '', 'u', 'n'), (n, unit) => {
-      expect(() => checkAutoscaledCpuRequest(OWNER, `${n}${unit}`)).not.toThrow();
+      expect(() => checkAutoscaledCpu(OWNER, `${n}${unit}`, `${2 * n}${unit}`, 70)).not.toThrow();
     }));
   });
 
@@ -98,6 +98,36 @@ describe('an autoscaled frontend', () => {
     expect(fleet(FleetAutoscaling.cpu({ minReplicas: 2, maxReplicas: 8 })))
       .toThrow("WorkerFleet 'orders': resources.cpu.request is \"0m\"; expected more than 0 when autoscaling is on.");
     expect(fleet(FleetAutoscaling.backlog({ minReplicas: 1, maxReplicas: 8 }))).not.toThrow();
+  });
+
+  test('fails when its target is out of reach under the CPU limit: a pod never uses more than its limit, and the autoscaler scales up only past 110% of the target', () => {
+    const guaranteed = { cpu: { request: Cpu.units(1), limit: Cpu.units(1) } };
+    expect(() => synth({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 95 }, resources: guaranteed } }))
+      .toThrow(`${OWNER}: autoscaling.cpuUtilization is 95; expected less than 90.909 with a CPU request of 1 and a limit of 1. `
+        + 'A pod uses at most its CPU limit, 100% of its request, and the autoscaler (at kube-controller-manager\'s default tolerance of 10%) scales up only past 110% of the target, '
+        + 'so it would never add a pod; lower the target, or raise resources.cpu.limit above the request.');
+    expect(() => synth({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 91 }, resources: guaranteed } })).toThrow('autoscaling.cpuUtilization is 91');
+    expect(find(synth({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 90 }, resources: guaranteed } }), 'HorizontalPodAutoscaler', 'temporal-frontend')
+      .spec.metrics[0].resource.target.averageUtilization).toBe(90);
+    const chart = testChart();
+    expect(() => new WorkerFleet(chart, 'orders', {
+      image: 'registry.example/orders-worker:1.4.2', taskQueues: ['orders'], cluster: cluster(chart),
+      autoscaling: FleetAutoscaling.cpu({ minReplicas: 2, maxReplicas: 8, cpuUtilization: 100 }), resources: guaranteed,
+    })).toThrow("WorkerFleet 'orders': autoscaling.cpuUtilization is 100; expected less than 90.909 with a CPU request of 1 and a limit of 1.");
+  });
+
+  test('the target is refused exactly when 110% of it reaches 100 × limit / request, in any units, generated', () => {
+    const milli: Record<string, number> = { 'm': 1, '': 1000 };
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4000 }), fc.constantFrom('m', ''), fc.integer({ min: 1, max: 4000 }), fc.constantFrom('m', ''), fc.integer({ min: 1, max: 100 }),
+      (req, reqUnit, lim, limUnit, target) => {
+        const request = req * milli[reqUnit];
+        const limit = lim * milli[limUnit];
+        fc.pre(limit >= request);
+        const check = () => checkAutoscaledCpu(OWNER, `${req}${reqUnit}`, `${lim}${limUnit}`, target);
+        // Integers: target × 1.1 ≥ 100 × limit / request, multiplied out.
+        if (target * 11 * request >= 1000 * limit) expect(check).toThrow(`autoscaling.cpuUtilization is ${target}`);
+        else expect(check).not.toThrow();
+      }));
   });
 
   test('a CPU request of zero stays legitimate without autoscaling', () => {

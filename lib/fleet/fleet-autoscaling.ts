@@ -7,7 +7,7 @@ import type { ContainerResources } from 'cdk8s-plus-27';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { isLoopbackHost } from '../persistence/store-identity';
-import { checkAutoscaledCpuRequest } from '../services/availability';
+import { checkAutoscaledCpu } from '../services/availability';
 import { renderResources } from '../services/container-resources';
 import type { RoleSizing } from '../services/sizing';
 import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
@@ -99,7 +99,8 @@ export interface CpuScalingOptions {
    */
   readonly maxReplicas?: number;
   /**
-   * Target average CPU use, in percent of the CPU request.
+   * Target average CPU use, in percent of the CPU request. Below 100 × limit / request ÷ 1.1: a
+   * pod never uses more than its limit, and the autoscaler scales up only past 110% of the target.
    * @default 70
    */
   readonly cpuUtilization?: number;
@@ -354,6 +355,8 @@ export class FleetAutoscaler extends Construct {
  */
 export function fleetResources(owner: string, defaults: RoleSizing, resources: ContainerResources | undefined, autoscaling: FleetAutoscaling | undefined) {
   const rendered = renderResources(owner, defaults, resources);
-  if (autoscaling?.kind === FleetAutoscalerKind.HPA_CPU) checkAutoscaledCpuRequest(owner, String(rendered.requests.cpu.value));
+  if (autoscaling?.kind === FleetAutoscalerKind.HPA_CPU) {
+    checkAutoscaledCpu(owner, String(rendered.requests.cpu.value), String(rendered.limits.cpu.value), autoscaling.cpuUtilization!, 'autoscaling.');
+  }
   return rendered;
 }

@@ -77,7 +77,8 @@ export interface FrontendAutoscaling {
   /** Most pods. At least `minReplicas`. */
   readonly maxReplicas: number;
   /**
-   * Target average CPU use, in percent of the CPU request.
+   * Target average CPU use, in percent of the CPU request. Below 100 × limit / request ÷ 1.1: a
+   * pod never uses more than its limit, and the autoscaler scales up only past 110% of the target.
    * @default 70
    */
   readonly cpuUtilization?: number;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkAutoscaledCpuRequest, checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
+import { checkAutoscaledCpu, checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
 import { checkGoMemoryLimit, goMemoryLimit, renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
@@ -151,7 +151,7 @@ export abstract class TemporalService extends Construct {
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort }] : []),
     ];
     const resources = renderResources(owner, sizing, props.resources);
-    if (autoscaling) checkAutoscaledCpuRequest(owner, String(resources.requests.cpu.value));
+    if (autoscaling) checkAutoscaledCpu(owner, String(resources.requests.cpu.value), String(resources.limits.cpu.value), autoscaling.cpuUtilization);
     // The user's own GOMEMLIMIT (a share of their choosing, or `off`) wins over the library's.
     const ownLimit = userEnv.find(([name]) => name === 'GOMEMLIMIT');
     if (ownLimit) checkGoMemoryLimit(owner, ownLimit[1].value, String(resources.limits.memory.value));
