@@ -3,9 +3,13 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { checkTaskQueues } from './task-queues';
 import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
+import type { ContainerResources } from 'cdk8s-plus-27';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../../imports/keda.sh_triggerauthentications';
 import { isLoopbackHost } from '../persistence/store-identity';
+import { checkAutoscaledCpu } from '../services/availability';
+import { renderResources } from '../services/container-resources';
+import type { RoleSizing } from '../services/sizing';
 import { NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { checkOptionsObject, durationMillis, INT32_MAX, propError, requireInt32, requireInteger, plainProps, shownDuration } from '../validation';
 
@@ -95,7 +99,8 @@ export interface CpuScalingOptions {
    */
   readonly maxReplicas?: number;
   /**
-   * Target average CPU use, in percent of the CPU request.
+   * Target average CPU use, in percent of the CPU request. Below 100 × limit / request ÷ 1.1: a
+   * pod never uses more than its limit, and the autoscaler scales up only past 110% of the target.
    * @default 70
    */
   readonly cpuUtilization?: number;
@@ -342,4 +347,16 @@ export class FleetAutoscaler extends Construct {
       },
     });
   }
+}
+
+/**
+ * @internal
+ * A fleet container's resources; under an autoscaler on CPU, with a CPU request for it to take its share of.
+ */
+export function fleetResources(owner: string, defaults: RoleSizing, resources: ContainerResources | undefined, autoscaling: FleetAutoscaling | undefined) {
+  const rendered = renderResources(owner, defaults, resources);
+  if (autoscaling?.kind === FleetAutoscalerKind.HPA_CPU) {
+    checkAutoscaledCpu(owner, String(rendered.requests.cpu.value), String(rendered.limits.cpu.value), autoscaling.cpuUtilization!, 'autoscaling.');
+  }
+  return rendered;
 }

@@ -1,7 +1,7 @@
 import { parseImage } from '../validation/images';
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling } from './fleet-autoscaling';
+import { FleetAutoscaler, FleetAutoscalerKind, FleetAutoscaling, fleetResources } from './fleet-autoscaling';
 import { frontendMisuses } from './external-frontend';
 import { clashKey, addFleetCheck } from './fleet-app-index';
 import { borrowedServiceAccount, checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, otherFleetSecretUses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
@@ -27,7 +27,6 @@ import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor
 import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
 import { pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
-import { renderResources } from '../services/container-resources';
 import { TopologySpread } from '../services/topology-spread';
 import {
   checkAnnotations, checkCommand, checkCommandLine, checkedUserEnv, checkPodLabels, checkPullSecrets, kubeletLiteralEnv, propError,
@@ -237,7 +236,7 @@ export class WorkerFleet extends Construct {
               args: props.args,
               env: this.env,
               ports: [{ name: FLEET_METRICS_PORT_NAME, containerPort: this.metricsPort }],
-              resources: renderResources(owner, DEFAULT_SIZING, props.resources),
+              resources: fleetResources(owner, DEFAULT_SIZING, props.resources, this.autoscaling),
               securityContext: CONTAINER_SECURITY_CONTEXT,
               volumeMounts: volumes.mounts,
             }],

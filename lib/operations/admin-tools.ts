@@ -11,6 +11,7 @@ import { emitServiceAccount, pullSecretRefs } from '../pod/service-account';
 import { SCHEMA_RESOURCES } from './tool-job';
 import { FrontendClient } from '../security/tls-mounts';
 import { renderResources } from '../services/container-resources';
+import { UNHEALTHY_POD_EVICTION } from '../services/availability';
 import { propError, plainProps } from '../validation';
 
 /**
@@ -128,10 +129,13 @@ export class AdminTools extends Construct {
         },
       },
     });
-    // A tools pod may always be evicted; the budget says so explicitly for drain tooling.
+    // A tools pod may always be evicted; the budget says so explicitly for drain tooling. Unready
+    // too: at one replica the budget wants no healthy pod, and under the API's default policy an
+    // eviction of an unready pod then falls to disruptionsAllowed, which is 0 with none ready, so
+    // a pod stuck in its namespace check would hold its node's drain forever.
     new KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: { name: this.name, namespace: props.namespace, labels },
-      spec: { selector: { matchLabels: selector }, maxUnavailable: IntOrString.fromNumber(1) },
+      spec: { selector: { matchLabels: selector }, maxUnavailable: IntOrString.fromNumber(1), ...UNHEALTHY_POD_EVICTION },
     });
   }
 }

@@ -1,6 +1,6 @@
 import { DisruptionBudget, FrontendAutoscaling } from './service-options';
 import { IntOrString } from '../../imports/k8s';
-import { propError, requireInt32 } from '../validation';
+import { parseQuantity, propError, requireInt32 } from '../validation';
 
 /** The pods a rollout adds to a role beside its replicas (the Deployments' `maxSurge`), which the connection budget counts. */
 export const ROLLOUT_SURGE = 1;
@@ -17,6 +17,31 @@ export function checkAutoscaling(owner: string, autoscaling: FrontendAutoscaling
   }
   const cpuUtilization = requireInt32(owner, 'autoscaling.cpuUtilization', autoscaling.cpuUtilization ?? 70, 1, 100);
   return { minReplicas, maxReplicas, cpuUtilization };
+}
+
+/**
+ * The autoscaler's target is a share of the CPU request. At a zero request (0, 0m, 0.000) it finds
+ * no request to divide by, reports FailedGetResourceMetric and never scales: the frontend stays at
+ * minReplicas under any load. And a pod never uses more than its CPU limit, so its utilization never
+ * passes limit / request: the autoscaler, which under kube-controller-manager's default tolerance
+ * (10%) scales up only past 110% of the target, never scales up once that is out of reach (request
+ * equal to the limit with a target of 91% or more, the Guaranteed class production often asks for).
+ */
+export function checkAutoscaledCpu(owner: string, request: string, limit: string, cpuUtilization: number, prefix = 'autoscaling.'): void {
+  const r = parseQuantity(request);
+  if (r && r.numerator === 0n) {
+    throw propError(owner, 'resources.cpu.request', request, 'more than 0 when autoscaling is on',
+      `The autoscaler targets ${prefix}cpuUtilization percent of the CPU request and computes no utilization without one, so it would never scale; give a CPU request.`);
+  }
+  const l = parseQuantity(limit);
+  // Scales up only while utilization / target > 1.1; utilization is at most 100 × limit / request.
+  if (r && l && BigInt(cpuUtilization) * 11n * r.numerator * l.denominator >= 1000n * l.numerator * r.denominator) {
+    const ceiling = Number((100000n * l.numerator * r.denominator) / (l.denominator * r.numerator)) / 1000;
+    throw propError(owner, `${prefix}cpuUtilization`, cpuUtilization,
+      `less than ${Math.round((ceiling / 1.1) * 1000) / 1000} with a CPU request of ${request} and a limit of ${limit}`,
+      `A pod uses at most its CPU limit, ${ceiling}% of its request, and the autoscaler (at kube-controller-manager's default tolerance of 10%) scales up only past 110% of the target, `
+      + 'so it would never add a pod; lower the target, or raise resources.cpu.limit above the request.');
+  }
 }
 
 /**

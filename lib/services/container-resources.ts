@@ -33,6 +33,38 @@ export function goMemoryLimit(limit: string): string | undefined {
   return mebibytes > 0n ? `${mebibytes}MiB` : undefined;
 }
 
+/*
+ * The spellings the Go runtime reads from GOMEMLIMIT (runtime.parseByteCount): a byte count, or one
+ * with a B, KiB, MiB, GiB or TiB suffix. It throws at start on any other (Kubernetes' 900Mi or 1G).
+ */
+const GO_BYTE_COUNT = /^\+?(\d+)(B|KiB|MiB|GiB|TiB)?$/;
+const GO_UNIT_POWER: Record<string, bigint> = { B: 0n, KiB: 10n, MiB: 20n, GiB: 30n, TiB: 40n };
+const MAX_INT64 = (1n << 63n) - 1n;
+
+/**
+ * A role's own GOMEMLIMIT, checked against the container's memory `limit`. A value the runtime cannot
+ * parse kills every pod at start (`malformed GOMEMLIMIT`); 0 makes the collector run without pause;
+ * above the limit the kernel OOM-kills the pod before the runtime ever collects harder. `off`, the
+ * empty value (the runtime's unset) and a value the kubelet expands from `$(...)` are left as given.
+ */
+export function checkGoMemoryLimit(owner: string, value: string | undefined, limit: string): void {
+  if (value === undefined || value === '' || value === 'off' || value.includes('$')) return;
+  const prop = 'env["GOMEMLIMIT"]';
+  const match = GO_BYTE_COUNT.exec(value);
+  const bytes = match ? BigInt(match[1]) << GO_UNIT_POWER[match[2] ?? 'B'] : undefined;
+  if (bytes === undefined || bytes > MAX_INT64) {
+    throw propError(owner, prop, value, 'a byte count the Go runtime reads: digits, optionally followed by B, KiB, MiB, GiB or TiB (such as "900MiB"), or "off"',
+      'The runtime refuses any other spelling at start (malformed GOMEMLIMIT), so every pod of the role would crash-loop: Kubernetes\' Mi, Gi, M and G are not Go\'s. '
+      + 'Leave it out for the library\'s 90% of the memory limit.');
+  }
+  const q = parseQuantity(limit)!;
+  if (bytes === 0n || bytes * q.denominator > q.numerator) {
+    throw propError(owner, prop, value, `more than 0 and at most the container's memory limit (${limit})`,
+      'At 0 the collector runs without pause; above the limit the kernel OOM-kills the pod before the runtime collects harder. '
+      + 'Leave it out for the library\'s 90% of the memory limit, or raise resources.memory.limit.');
+  }
+}
+
 /**
  * Requests and limits from cdk8s-plus `ContainerResources` over defaults: every CPU amount a valid
  * quantity, every size rendered exactly, and every request at most its limit, compared exactly.

@@ -31,7 +31,8 @@ export interface TemporalServiceOptions extends PodPlacement {
   /**
    * Extra env vars for the server container. Names the library sets itself are refused, and so are
    * PGOPTIONS, PGSERVICE and PGSERVICEFILE (driver settings go in the store's connectAttributes).
-   * A `GOMEMLIMIT` here replaces the library's (90% of the memory limit).
+   * A `GOMEMLIMIT` here replaces the library's (90% of the memory limit): in Go's units (`900MiB`,
+   * not `900Mi`, which the runtime refuses at start), above 0 and at most the memory limit.
    * @default - none
    */
   readonly env?: Record<string, EnvValue>;
@@ -76,7 +77,8 @@ export interface FrontendAutoscaling {
   /** Most pods. At least `minReplicas`. */
   readonly maxReplicas: number;
   /**
-   * Target average CPU use, in percent of the CPU request.
+   * Target average CPU use, in percent of the CPU request. Below 100 × limit / request ÷ 1.1: a
+   * pod never uses more than its limit, and the autoscaler scales up only past 110% of the target.
    * @default 70
    */
   readonly cpuUtilization?: number;
@@ -93,7 +95,7 @@ export interface FrontendServiceOptions extends TemporalServiceOptions {
   readonly httpPort?: number;
   /**
    * Scale the frontend with a HorizontalPodAutoscaler. The Deployment then omits `replicas`, so
-   * that `kubectl apply` and the autoscaler do not fight over it.
+   * that `kubectl apply` and the autoscaler do not fight over it. It needs a CPU request above 0.
    * @default - fixed replicas
    */
   readonly autoscaling?: FrontendAutoscaling;

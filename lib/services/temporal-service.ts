@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
-import { goMemoryLimit, renderResources } from './container-resources';
+import { checkAutoscaledCpu, checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
+import { checkGoMemoryLimit, goMemoryLimit, renderResources } from './container-resources';
 import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
 import { appProtocols, probeAction, ReadinessCheck } from './probes';
@@ -151,8 +151,11 @@ export abstract class TemporalService extends Construct {
       ...(props.context.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.context.metricsPort }] : []),
     ];
     const resources = renderResources(owner, sizing, props.resources);
+    if (autoscaling) checkAutoscaledCpu(owner, String(resources.requests.cpu.value), String(resources.limits.cpu.value), autoscaling.cpuUtilization);
     // The user's own GOMEMLIMIT (a share of their choosing, or `off`) wins over the library's.
-    const memoryLimit = userEnv.some(([name]) => name === 'GOMEMLIMIT') ? undefined : goMemoryLimit(String(resources.limits.memory.value));
+    const ownLimit = userEnv.find(([name]) => name === 'GOMEMLIMIT');
+    if (ownLimit) checkGoMemoryLimit(owner, ownLimit[1].value, String(resources.limits.memory.value));
+    const memoryLimit = ownLimit ? undefined : goMemoryLimit(String(resources.limits.memory.value));
     const { volumes, mounts } = props.context.podVolumes(role);
     const check = props.context.readinessCheck(role);
     const probe = probeAction(check, role, this.ports);

@@ -8,7 +8,12 @@ export class TopologySpread {
     return new TopologySpread('ScheduleAnyway');
   }
 
-  /** Refuse to schedule a pod that would break the spread (maxSkew 1 over zones and nodes). */
+  /**
+   * Refuse to schedule a pod that would break the spread (maxSkew 1 over zones and nodes). The
+   * scheduler then places no pod on a node without a `topology.kubernetes.io/zone` or
+   * `kubernetes.io/hostname` label (missing required label): on nodes without zone labels (kind,
+   * many bare-metal clusters) every pod stays Pending, so use `soft()` there.
+   */
   public static hard(): TopologySpread {
     return new TopologySpread('DoNotSchedule');
   }
