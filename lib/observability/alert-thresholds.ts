@@ -1,4 +1,4 @@
-// The alerts' thresholds, checked where the props are read (temporal-alerts.ts).
+// The alerts' thresholds and roles, checked where the props are read (temporal-alerts.ts).
 import { Duration } from 'cdk8s';
 import { durationMillis, propError, shownDuration } from '../validation';
 
@@ -32,4 +32,19 @@ export function requireLatency(owner: string, prop: string, value: Duration): Du
       `The server's largest finite timer bucket is ${LARGEST_TIMER_BUCKET_SECONDS}s, so the quantile never goes higher.`);
   }
   return value;
+}
+
+/** The server's service names (primitives.ServiceName), the `service_name` of each role's series. */
+const SERVICE_NAMES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
+
+/** The roles TemporalMetricsAbsent watches one by one: service names, each once. */
+export function requireRoles(owner: string, roles: string[] | undefined): string[] {
+  if (roles === undefined) return [];
+  if (!Array.isArray(roles)) throw propError(owner, 'roles', roles, 'a list of server roles such as [\'frontend\', \'history\']');
+  roles.forEach((r, i) => {
+    if (!SERVICE_NAMES.includes(r) || roles.indexOf(r) !== i) {
+      throw propError(owner, `roles[${i}]`, r, `one of ${SERVICE_NAMES.join(', ')}, each once`, 'The server labels each role\'s series with its service name.');
+    }
+  });
+  return [...roles];
 }

@@ -146,6 +146,11 @@ describe('a cluster on fresh databases', () => {
       ...eventOnly.map((m) => `  absent, created only on an event (${EVENT_ONLY[m].why}): ${m}, its labels checked as ${EVENT_ONLY[m].sibling}'s`),
     ].join('\n'));
     expect(findings.filter((f) => f.problems.length).map((f) => `${f.where}: ${f.selector}: ${f.problems.join('; ')}`)).toEqual([]);
+    // TemporalMetricsAbsent watches each role by the service_name its runtime gauge carries: every
+    // role the monitor scrapes has its clause, and each clause selects that role's own series.
+    const absent = findings.filter((f) => f.where.endsWith(': TemporalMetricsAbsent'));
+    expect(absent.map((f) => [/service_name="([^"]+)"/.exec(f.selector)?.[1], f.example?.target]).sort())
+      .toEqual(targets.map((t) => [t.role, t.role]).sort());
     // With honorLabels, a label the server exposed would replace the one the scrape attaches (the
     // monitor's temporal_cluster, job, pod...). Only tally's own tally_internal_* gauges carry one,
     // instance="global" (so those few series lose their target's instance; no query reads them).
