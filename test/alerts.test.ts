@@ -5,6 +5,7 @@ import { join } from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
+import { SERVER_OPERATIONS } from '../lib/observability/server-operations';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, ScrapeConfig, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
@@ -194,6 +195,29 @@ describe('TemporalAlerts', () => {
     const service = make().byName(TemporalAlert.SERVICE_LATENCY).expr as string;
     expect(keptOperations(service, Object.keys(WAITING_OPERATIONS))).toEqual([]);
     expect(keptOperations(service, PLAIN_OPERATIONS)).toEqual(PLAIN_OPERATIONS);
+  });
+
+  test('fails when an excluded operation is no name the server records: misspelt, another case, a service\'s name missing or the gRPC path', () => {
+    expect(() => make({ latencyExcludedOperations: ['PollWorkflowTaskQeue'] })).toThrow(
+      /^alerts of TemporalCluster 'temporal': latencyExcludedOperations\[0\] is "PollWorkflowTaskQeue"; expected an operation the server records on service_latency: .* Did you mean "PollWorkflowTaskQueue"\? A name no series carries excludes nothing/);
+    expect(() => make({ latencyExcludedOperations: ['GetWorkflowExecutionHistory', 'pollActivityTaskQueue'] })).toThrow(/latencyExcludedOperations\[1\] is "pollActivityTaskQueue"; .*Did you mean "PollActivityTaskQueue"\?/);
+    // The server prefixes the operator and admin services' methods: the bare method matches no series.
+    expect(() => make({ latencyExcludedOperations: ['ListClusters'] })).toThrow(/is "ListClusters"; .*Did you mean "OperatorListClusters"\?/);
+    expect(() => make({ latencyExcludedOperations: ['Frobnicate'] })).toThrow(/is "Frobnicate"; expected an operation the server records on service_latency[^"]*A name no series/);
+    // Every name the library leaves out by default, and the ones a running server showed, are names it records; Nexus operations carry the caller's names.
+    for (const op of [...LONG_POLL_OPERATIONS, ...PLAIN_OPERATIONS, 'OperatorListClusters', 'AdminDescribeCluster', 'StartNexusOperation_orders_create', 'Check']) {
+      expect(() => make({ latencyExcludedOperations: [op] })).not.toThrow();
+    }
+    expect(() => make({ latencyExcludedOperations: ['StartNexusOperation_'] })).toThrow(/is "StartNexusOperation_"/);
+    // Generated misspellings of the real names: one letter dropped, doubled or swapped is refused, naming a name the server records.
+    const real = [...LONG_POLL_OPERATIONS, ...PLAIN_OPERATIONS];
+    fc.assert(fc.property(fc.constantFrom(...real), fc.nat(), fc.constantFrom('drop', 'double', 'swap', 'case'), (op, at, how) => {
+      const i = at % (op.length - 1);
+      const typo = how === 'drop' ? op.slice(0, i) + op.slice(i + 1) : how === 'double' ? op.slice(0, i) + op[i] + op.slice(i)
+        : how === 'swap' ? op.slice(0, i) + op[i + 1] + op[i] + op.slice(i + 2) : op.toLowerCase();
+      fc.pre(!SERVER_OPERATIONS.has(typo));
+      expect(() => make({ latencyExcludedOperations: [typo] })).toThrow(/; expected an operation the server records on service_latency.* Did you mean "\w+"\?/);
+    }), { numRuns: 150 });
   });
 
   test('thresholds and the rate window reach the expressions, in seconds for latencies', () => {

@@ -1,6 +1,9 @@
 // The alerts' thresholds and roles, checked where the props are read (temporal-alerts.ts).
 import { Duration } from 'cdk8s';
+import { requireOperationName } from './promql';
+import { NEXUS_OPERATION_PREFIXES, SERVER_OPERATIONS } from './server-operations';
 import { durationMillis, propError, shownDuration } from '../validation';
+import { nearestKey } from '../validation/prop-keys';
 
 /**
  * The largest finite bucket of the server's timers (seconds). histogram_quantile never returns
@@ -47,4 +50,17 @@ export function requireRoles(owner: string, roles: string[] | undefined): string
     }
   });
   return [...roles];
+}
+
+/**
+ * An operation the latency alert leaves out: one the server gives its service_latency series. A
+ * misspelt one matches no series, so the alert keeps the operation it meant to leave out.
+ */
+export function requireExcludedOperation(owner: string, prop: string, value: string): string {
+  requireOperationName(owner, prop, value);
+  if (SERVER_OPERATIONS.has(value) || NEXUS_OPERATION_PREFIXES.some((p) => value.startsWith(p) && value.length > p.length)) return value;
+  // The method of the operator or admin service, which the server records with the service's name before it.
+  const near = [`Operator${value}`, `Admin${value}`].find((op) => SERVER_OPERATIONS.has(op)) ?? nearestKey(value, [...SERVER_OPERATIONS]);
+  throw propError(owner, prop, value, 'an operation the server records on service_latency: a gRPC method name, Admin or Operator methods with that prefix',
+    `${near ? `Did you mean "${near}"? ` : ''}A name no series carries excludes nothing, so the alert would still fire on the operation meant.`);
 }

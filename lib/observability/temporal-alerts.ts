@@ -2,11 +2,11 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName, selector,
-  requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
+  sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
-import { requireLatency, requireNumber, requireRatio, requireRoles } from './alert-thresholds';
+import { requireExcludedOperation, requireLatency, requireNumber, requireRatio, requireRoles } from './alert-thresholds';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -89,7 +89,8 @@ export interface AlertOptions {
    */
   readonly serviceLatencyP99?: Duration;
   /**
-   * Operations left out of the latency alert because they wait by design.
+   * Operations left out of the latency alert because they wait by design, as the server names them
+   * on `service_latency` (`OperatorListClusters`, not `ListClusters`); another name is refused.
    * @default LONG_POLL_OPERATIONS
    */
   readonly latencyExcludedOperations?: string[];
@@ -233,7 +234,7 @@ export class TemporalAlerts extends Construct {
       throw propError(owner, 'latencyExcludedOperations', o.latencyExcludedOperations, 'a list of gRPC method names such as [\'PollWorkflowTaskQueue\']');
     }
     this.latencyExcludedOperations = [...new Set(o.latencyExcludedOperations ?? LONG_POLL_OPERATIONS)]
-      .map((op, i) => requireOperationName(owner, `latencyExcludedOperations[${i}]`, op)).sort();
+      .map((op, i) => requireExcludedOperation(owner, `latencyExcludedOperations[${i}]`, op)).sort();
     this.persistenceErrorRatio = requireRatio(owner, 'persistenceErrorRatio', o.persistenceErrorRatio ?? 0.01);
     this.persistenceLatencyP99 = requireLatency(owner, 'persistenceLatencyP99', o.persistenceLatencyP99 ?? Duration.seconds(1));
     this.workflowFailuresPerSecond = requireNumber(owner, 'workflowFailuresPerSecond', o.workflowFailuresPerSecond ?? 0.1, { min: 0, exclusive: true });
