@@ -3,19 +3,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
-import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
+import { SERVER_OPERATIONS } from '../lib/observability/server-operations';
+import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, ScrapeConfig, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
 } from './support/promql';
-import { find, objects, testChart } from './support/synth';
+import { cluster, find, objects, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
 import { keptOperations, PLAIN_OPERATIONS, WAITING_OPERATIONS } from './support/server-operations';
 
 const catalog = MetricCatalog.v1_32_2();
 const SELECTOR = [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, 'temporal/temporal')];
 
-function make(options: AlertOptions = {}, extra: { scrapeIntervalSeconds?: number; namespaceLabel?: string; seriesSelector?: LabelMatcher[] } = {}) {
+function make(options: AlertOptions = {}, extra: { scrapeIntervalSeconds?: number; namespaceLabel?: string; seriesSelector?: LabelMatcher[]; roles?: string[] } = {}) {
   const chart = testChart();
   const alerts = new TemporalAlerts(chart, 'alerts', {
     clusterName: 'temporal',
@@ -24,6 +26,7 @@ function make(options: AlertOptions = {}, extra: { scrapeIntervalSeconds?: numbe
     seriesSelector: extra.seriesSelector ?? SELECTOR,
     namespaceLabel: extra.namespaceLabel,
     scrapeIntervalSeconds: extra.scrapeIntervalSeconds,
+    roles: extra.roles,
     options,
   });
   const rule = find(chart, 'PrometheusRule', 'temporal');
@@ -131,6 +134,40 @@ describe('TemporalAlerts', () => {
     expect(make({ exclude: [TemporalAlert.METRICS_ABSENT] }).rules.map((r) => r.alert)).not.toContain(TemporalAlert.METRICS_ABSENT);
   });
 
+  test('fails when one role goes dark while the others report: with the cluster\'s roles, one absent() per role, each naming it', () => {
+    const roleNames = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
+    fc.assert(fc.property(fc.subarray(roleNames, { minLength: 1 }).chain((r) => fc.shuffledSubarray(r, { minLength: r.length })), (roles) => {
+      const absent = make({}, { roles }).byName(TemporalAlert.METRICS_ABSENT);
+      parsePromQL(absent.expr);
+      // absent() yields the labels of its equality matchers: each clause's series names its role, for the summary.
+      expect(selectorMatchers(absent.expr)).toEqual(roles.map((role) => ({
+        metric: 'num_goroutines', matchers: [{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }, { label: 'service_name', op: '=', value: role }],
+      })));
+      expect(absent.expr.split(' or ')).toHaveLength(roles.length);
+      expect(absent.annotations.summary).toBe('Temporal cluster temporal/temporal: no {{ $labels.service_name }} metrics reach Prometheus');
+    }), { numRuns: 60 });
+    expect(make({}, { roles: ['frontend', 'history'] }).byName(TemporalAlert.METRICS_ABSENT).expr)
+      .toBe('absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="frontend"}) or absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="history"})');
+    // An empty list knows no role: the whole cluster's series, as without roles.
+    expect(make({}, { roles: [] }).byName(TemporalAlert.METRICS_ABSENT).expr).toBe('absent(num_goroutines{temporal_cluster="temporal/temporal"})');
+    // A TemporalCluster gives its roles: internal-frontend only when it runs one.
+    const clusterAbsent = (props: Parameters<typeof cluster>[1]) => {
+      const chart = testChart();
+      cluster(chart, { monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: {} }, ...props });
+      return selectorMatchers(find(chart, 'PrometheusRule', 'temporal').spec.groups[0].rules.find((r: any) => r.alert === TemporalAlert.METRICS_ABSENT).expr)
+        .map((sel) => sel.matchers.find((m) => m.label === 'service_name')?.value);
+    };
+    expect(clusterAbsent({})).toEqual(['frontend', 'history', 'matching', 'worker']);
+    expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal-frontend', 'history', 'matching', 'worker']);
+  });
+
+  test('a role is not a server service name, or is given twice: its absent() would never, or twice, fire', () => {
+    expect(() => make({}, { roles: ['histroy'] })).toThrow(/alerts of TemporalCluster 'temporal': roles\[0\] is "histroy"; expected one of frontend, internal-frontend, history, matching, worker, each once/);
+    expect(() => make({}, { roles: ['history', 'history'] })).toThrow(/roles\[1\] is "history"; expected one of/);
+    expect(() => make({}, { roles: ['Frontend'] })).toThrow(/roles\[0\] is "Frontend"/);
+    expect(() => make({}, { roles: 'history' as never })).toThrow(/roles is "history"; expected a list of server roles/);
+  });
+
   test('the latency alert leaves out long polls; the persistence one has nothing to leave out', () => {
     const { byName } = make();
     const service = byName(TemporalAlert.SERVICE_LATENCY).expr as string;
@@ -158,6 +195,29 @@ describe('TemporalAlerts', () => {
     const service = make().byName(TemporalAlert.SERVICE_LATENCY).expr as string;
     expect(keptOperations(service, Object.keys(WAITING_OPERATIONS))).toEqual([]);
     expect(keptOperations(service, PLAIN_OPERATIONS)).toEqual(PLAIN_OPERATIONS);
+  });
+
+  test('fails when an excluded operation is no name the server records: misspelt, another case, a service\'s name missing or the gRPC path', () => {
+    expect(() => make({ latencyExcludedOperations: ['PollWorkflowTaskQeue'] })).toThrow(
+      /^alerts of TemporalCluster 'temporal': latencyExcludedOperations\[0\] is "PollWorkflowTaskQeue"; expected an operation the server records on service_latency: .* Did you mean "PollWorkflowTaskQueue"\? A name no series carries excludes nothing/);
+    expect(() => make({ latencyExcludedOperations: ['GetWorkflowExecutionHistory', 'pollActivityTaskQueue'] })).toThrow(/latencyExcludedOperations\[1\] is "pollActivityTaskQueue"; .*Did you mean "PollActivityTaskQueue"\?/);
+    // The server prefixes the operator and admin services' methods: the bare method matches no series.
+    expect(() => make({ latencyExcludedOperations: ['ListClusters'] })).toThrow(/is "ListClusters"; .*Did you mean "OperatorListClusters"\?/);
+    expect(() => make({ latencyExcludedOperations: ['Frobnicate'] })).toThrow(/is "Frobnicate"; expected an operation the server records on service_latency[^"]*A name no series/);
+    // Every name the library leaves out by default, and the ones a running server showed, are names it records; Nexus operations carry the caller's names.
+    for (const op of [...LONG_POLL_OPERATIONS, ...PLAIN_OPERATIONS, 'OperatorListClusters', 'AdminDescribeCluster', 'StartNexusOperation_orders_create', 'Check']) {
+      expect(() => make({ latencyExcludedOperations: [op] })).not.toThrow();
+    }
+    expect(() => make({ latencyExcludedOperations: ['StartNexusOperation_'] })).toThrow(/is "StartNexusOperation_"/);
+    // Generated misspellings of the real names: one letter dropped, doubled or swapped is refused, naming a name the server records.
+    const real = [...LONG_POLL_OPERATIONS, ...PLAIN_OPERATIONS];
+    fc.assert(fc.property(fc.constantFrom(...real), fc.nat(), fc.constantFrom('drop', 'double', 'swap', 'case'), (op, at, how) => {
+      const i = at % (op.length - 1);
+      const typo = how === 'drop' ? op.slice(0, i) + op.slice(i + 1) : how === 'double' ? op.slice(0, i) + op[i] + op.slice(i)
+        : how === 'swap' ? op.slice(0, i) + op[i + 1] + op[i] + op.slice(i + 2) : op.toLowerCase();
+      fc.pre(!SERVER_OPERATIONS.has(typo));
+      expect(() => make({ latencyExcludedOperations: [typo] })).toThrow(/; expected an operation the server records on service_latency.* Did you mean "\w+"\?/);
+    }), { numRuns: 150 });
   });
 
   test('thresholds and the rate window reach the expressions, in seconds for latencies', () => {

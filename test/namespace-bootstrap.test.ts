@@ -6,7 +6,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
-import { Datastore, DynamicConfigValue, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
+import { Datastore, DynamicConfigValue, NamespaceBootstrap, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 import { nonEmpty } from './support/non-empty';
 import { asKubeletStarts } from './support/kubelet-expansion';
 
@@ -365,6 +365,8 @@ describe('NamespaceBootstrap', () => {
         expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': props\.namespaces\[1\] is (null|undefined); expected an object of TemporalNamespace/);
         expect(() => job({ namespaces: [{ ...namespaces[0], searchAttributes: [{ name: 'A', type: SearchAttributeType.INT }, entry as never] }] }))
           .toThrow(/props\.namespaces\[0\]\.searchAttributes\[1\] is (null|undefined); expected an object of/);
+        // Built on its own too: the copy of its props refuses the entry before the Job reads one (the Job no longer checks for it).
+        expect(() => new NamespaceBootstrap(testChart(), 'own', { namespaces: [namespaces[0], entry] } as never)).toThrow(/^NamespaceBootstrap 'own': props\.namespaces\[1\] is (null|undefined); expected an object of TemporalNamespace/);
       }
       for (const entry of ['orders', 7, ['orders']]) {
         expect(() => job({ namespaces: [namespaces[0], entry as never] })).toThrow(/TemporalCluster 'temporal': namespaces\[1\] is .*; expected a namespace: \{ name, retention \}/);

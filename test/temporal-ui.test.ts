@@ -384,11 +384,23 @@ describe('TemporalUi', () => {
     });
     test('the Ingress would serve the Secret of the OIDC client secret, handing it to the Ingress controller', () => {
       const ui = (tlsSecretName: string, secretName: string) => () => cluster(testChart(), { ui: { oidc: { ...oidc, clientSecret: SecretRef.of(secretName, 'client-secret') }, ingress: { host: 'temporal.example.com', tlsSecretName } } });
-      expect(ui('temporal-ui', 'temporal-ui')).toThrow(/ui of TemporalCluster 'temporal': ingress.tlsSecretName is "temporal-ui"; expected a certificate Secret for the host, not temporal-ui, the Secret oidc.clientSecret reads. The Ingress controller, often shared and in another namespace, would load the OIDC client secret/);
+      expect(ui('temporal-ui', 'temporal-ui')).toThrow(/ui of TemporalCluster 'temporal': ingress.tlsSecretName is "temporal-ui"; expected a certificate Secret for the host, not temporal-ui, the Secret oidc.clientSecret reads\. The Ingress controller would hold the OIDC client secret; issue a certificate for temporal\.example\.com in a Secret of its own\./);
       fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/), (tls, secret) => {
         if (tls === secret) expect(ui(tls, secret)).toThrow(/ingress.tlsSecretName is .*the Secret oidc.clientSecret reads/);
         else expect(ui(tls, secret)).not.toThrow();
       }), { numRuns: 30 });
+    });
+    test('the Ingress would serve the OIDC client secret\'s Secret on a TemporalUi built on its own, given no cluster Secrets: one check holds for it too', () => {
+      const c = cluster(testChart());
+      const own = (tlsSecretName: string, clusterSecrets?: Map<string, string>) => () => new TemporalUi(testChart(), 'own-ui', {
+        clusterName: 'temporal', namespace: 'temporal', labels: {}, frontendAddress: c.frontend.grpcAddress, authorizationEnabled: false, client: c.adminClient(),
+        imagePullSecrets: [], namespaceCheckImage: c.adminToolsImage, clusterSecrets, oidc: { ...oidc, clientSecret: SecretRef.of('ui-oidc', 'client-secret') }, ingress: { host: 'temporal.example.com', tlsSecretName },
+      });
+      expect(own('ui-oidc')).toThrow(/^ui of TemporalCluster 'temporal': ingress.tlsSecretName is "ui-oidc"; expected a certificate Secret for the host, not ui-oidc, the Secret oidc.clientSecret reads\. The Ingress controller would hold the OIDC client secret/);
+      // A Secret both the cluster and the OIDC client read is named as the cluster's, whose private key it holds.
+      expect(own('ui-oidc', new Map([['ui-oidc', 'internode']]))).toThrow(/not the cluster's internode Secret\. The Ingress controller would hold the internode private key/);
+      // Past the Ingress, the UI built on its own is refused for its client.
+      expect(own('ui-tls')).toThrow(/client is "\(a client built outside a TemporalCluster\)"/);
     });
     test('the Ingress would serve a Secret of the cluster\'s stores (credentials, schema credentials, TLS files), handing it to the Ingress controller', () => {
       const ref = (name: string) => SecretRef.of(name, 'key');

@@ -2,11 +2,11 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName, selector,
-  requireOperationName, sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
+  sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
-import { requireLatency, requireNumber, requireRatio } from './alert-thresholds';
+import { requireExcludedOperation, requireLatency, requireNumber, requireRatio, requireRoles } from './alert-thresholds';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -35,7 +35,8 @@ export enum TemporalAlert {
   /**
    * No series of the cluster reaches Prometheus (`num_goroutines`, which every role reports at start
    * and once a minute): the scrape is blocked or not selected, or no server pod runs, and no other
-   * alert can fire. One role gone dark while the others report is not this alert's.
+   * alert can fire. With the cluster's roles known (`TemporalAlertsProps.roles`, which a
+   * TemporalCluster gives), one alert per role whose series are all gone, while the others report.
    */
   METRICS_ABSENT = 'TemporalMetricsAbsent',
 }
@@ -88,7 +89,8 @@ export interface AlertOptions {
    */
   readonly serviceLatencyP99?: Duration;
   /**
-   * Operations left out of the latency alert because they wait by design.
+   * Operations left out of the latency alert because they wait by design, as the server names them
+   * on `service_latency` (`OperatorListClusters`, not `ListClusters`); another name is refused.
    * @default LONG_POLL_OPERATIONS
    */
   readonly latencyExcludedOperations?: string[];
@@ -151,6 +153,13 @@ export interface TemporalAlertsProps {
    * @default - unknown: only the 1 minute floor applies
    */
   readonly scrapeIntervalSeconds?: number;
+  /**
+   * The server roles the cluster runs, as the `service_name` label of their runtime series reads
+   * them (`frontend`, `internal-frontend`, `history`, `matching`, `worker`), so that
+   * `TemporalMetricsAbsent` fires for one role gone dark.
+   * @default - unknown: `TemporalMetricsAbsent` sees only the loss of every role's series
+   */
+  readonly roles?: string[];
   readonly options: AlertOptions;
 }
 
@@ -196,6 +205,8 @@ export class TemporalAlerts extends Construct {
   public readonly pollSuccessRatio: number;
   public readonly namespaceLabel: string;
   public readonly seriesSelector: LabelMatcher[];
+  /** The roles `TemporalMetricsAbsent` watches one by one; empty: only the whole cluster. */
+  public readonly roles: string[];
   /** The alerts this rule raises, in rule order. */
   public readonly alerts: TemporalAlert[];
   /** The PrometheusRule. */
@@ -210,6 +221,7 @@ export class TemporalAlerts extends Construct {
     requireDns1123Label(owner, 'namespace', props.namespace);
     this.seriesSelector = requireSelector(owner, props.seriesSelector);
     this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
+    this.roles = requireRoles(owner, props.roles);
 
     const windowFloor = Math.max(60, 4 * (props.scrapeIntervalSeconds ?? 0));
     this.rateWindow = Duration.seconds(wholeSeconds(owner, 'rateWindow', o.rateWindow ?? Duration.minutes(5), windowFloor, 3600,
@@ -222,7 +234,7 @@ export class TemporalAlerts extends Construct {
       throw propError(owner, 'latencyExcludedOperations', o.latencyExcludedOperations, 'a list of gRPC method names such as [\'PollWorkflowTaskQueue\']');
     }
     this.latencyExcludedOperations = [...new Set(o.latencyExcludedOperations ?? LONG_POLL_OPERATIONS)]
-      .map((op, i) => requireOperationName(owner, `latencyExcludedOperations[${i}]`, op)).sort();
+      .map((op, i) => requireExcludedOperation(owner, `latencyExcludedOperations[${i}]`, op)).sort();
     this.persistenceErrorRatio = requireRatio(owner, 'persistenceErrorRatio', o.persistenceErrorRatio ?? 0.01);
     this.persistenceLatencyP99 = requireLatency(owner, 'persistenceLatencyP99', o.persistenceLatencyP99 ?? Duration.seconds(1));
     this.workflowFailuresPerSecond = requireNumber(owner, 'workflowFailuresPerSecond', o.workflowFailuresPerSecond ?? 0.1, { min: 0, exclusive: true });
@@ -358,9 +370,12 @@ export class TemporalAlerts extends Construct {
       },
       {
         alert: TemporalAlert.METRICS_ABSENT,
-        expr: `absent(${selector('num_goroutines', this.seriesSelector)})`,
-        summary: `Temporal cluster ${cluster}: no metrics reach Prometheus`,
-        description: `No series of ${where} reaches Prometheus, so none of its other alerts can fire. Check that Prometheus selects its `
+        // absent() of each role's series: the one result carries its service_name, for the text.
+        expr: (this.roles.length ? this.roles.map((r) => [`service_name="${r}"`]) : [[]])
+          .map((role) => `absent(${selector('num_goroutines', [...this.seriesSelector, ...role])})`).join(' or '),
+        summary: `Temporal cluster ${cluster}: no ${this.roles.length ? '{{ $labels.service_name }} ' : ''}metrics reach Prometheus`,
+        description: `No ${this.roles.length ? '{{ $labels.service_name }} ' : ''}series of ${where} reaches Prometheus, so none of its `
+          + `${this.roles.length ? '' : 'other '}alerts can fire. Check that Prometheus selects its `
           + 'monitor (the labels it requires), that the NetworkPolicies admit Prometheus to the metrics port, and that the server pods run.',
       },
     ];

@@ -145,7 +145,7 @@ export class TemporalMonitoring extends Construct {
     }
     const shared = { clusterName: props.clusterName, namespace: props.namespace, labels: props.labels, seriesSelector: this.seriesSelector!, namespaceLabel: this.namespaceLabel };
     if (alertsOn) {
-      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, options: o.alerts as AlertOptions }));
+      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, roles: props.roles.map((r) => r.role), options: o.alerts as AlertOptions }));
     }
     if (dashboardOn) {
       this.dashboard = new TemporalDashboard(this, 'Dashboard', copiedProps({ ...shared, options: o.dashboard as DashboardOptions }));

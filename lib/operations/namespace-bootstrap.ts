@@ -122,8 +122,9 @@ export class NamespaceBootstrap extends Construct {
     const indexTypes = new Map<string, { type: string; where: string }>();
     if (!Array.isArray(props.namespaces)) throw propError(owner, 'namespaces', props.namespaces, 'a list of namespaces, such as [{ name: \'default\', retention: Duration.days(3) }]');
     props.namespaces.forEach((ns, i) => {
-      // A null or a bare name from a config file failed with a TypeError that named no prop.
-      if (ns === null || typeof ns !== 'object' || Array.isArray(ns)) {
+      // A bare name from a config file failed with a TypeError that named no prop. A null or an
+      // undefined entry never gets here: the props' copy refuses it (plain-data.ts), on both ways in.
+      if (typeof ns !== 'object' || Array.isArray(ns)) {
         throw propError(owner, `namespaces[${i}]`, ns, 'a namespace: { name, retention }, such as { name: \'orders\', retention: Duration.days(3) }');
       }
       if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {

@@ -18,7 +18,7 @@ import { containerResources } from '../services/container-resources';
 import {
   checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationSeconds, requireInt32, requireNonEmpty, plainProps,
 } from '../validation';
-import { oidcEnv, urlPort } from './ui-oidc';
+import { ingressForbiddenSecrets, oidcEnv, urlPort } from './ui-oidc';
 import { checkUiReadsEnv } from './ui-release';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
 
@@ -225,7 +225,7 @@ export class TemporalUi extends Construct {
     checkExposure(owner, props);
     const placement = checkedPlacement(owner, '', props);
     const ipFamily = checkIpFamily(owner, 'ipFamily', props.ipFamily);
-    if (props.ingress) checkIngress(owner, props.ingress, props.clusterSecrets);
+    if (props.ingress) checkIngress(owner, props.ingress, ingressForbiddenSecrets(props.clusterSecrets, props.oidc));
     this.ingressTlsSecretName = props.ingress?.tlsSecretName;
     // The legacy class annotation chooses the controller as className does (empty, it names none), for the host checks between clusters.
     this.ingressRoute = props.ingress && { host: props.ingress.host, className: props.ingress.className ?? (props.ingress.annotations?.[LEGACY_CLASS] || undefined) };
@@ -341,7 +341,7 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
   }
 }
 
-function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: ReadonlyMap<string, string> | undefined): void {
+function checkIngress(owner: string, ingress: UiIngressOptions, forbidden: ReturnType<typeof ingressForbiddenSecrets>): void {
   requireDnsName(owner, 'ingress.host', ingress.host, true);
   // Dotted decimals pass as DNS labels, but an Ingress rule matches the Host header by name: the API server refuses an address.
   if (isIpv4(ingress.host)) {
@@ -361,11 +361,10 @@ function checkIngress(owner: string, ingress: UiIngressOptions, clusterSecrets: 
       'The API server refuses to create an Ingress whose class annotation differs from its ingressClassName ("must match `ingressClassName` when both are specified"). Drop the annotation: className replaces it.');
   }
   if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
-  const clusterSecret = ingress.tlsSecretName === undefined ? undefined : clusterSecrets?.get(ingress.tlsSecretName);
-  if (clusterSecret !== undefined) {
-    // The Ingress controller, often shared and in another namespace, would read its key (and serve its certificate) or a store's credentials.
-    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not the cluster's ${clusterSecret} Secret`,
-      `The Ingress controller would hold the ${clusterSecret.endsWith('credentials') ? clusterSecret : `${clusterSecret} private key`}; issue a certificate for ${ingress.host} in a Secret of its own.`);
+  const refused = ingress.tlsSecretName === undefined ? undefined : forbidden.get(ingress.tlsSecretName);
+  if (refused !== undefined) {
+    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not ${refused.secret}`,
+      `The Ingress controller would hold ${refused.held}; issue a certificate for ${ingress.host} in a Secret of its own.`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { EnvVar } from '../../imports/k8s';
+import { SecretRef } from '../persistence/secret-ref';
 import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { optionalBoolean, propError, requireNonEmpty, requireUrl } from '../validation';
 import type { UiIngressOptions, UiOidcOptions } from './temporal-ui';
@@ -28,11 +29,6 @@ export function oidcEnv(owner: string, oidc: UiOidcOptions | undefined, ingress:
   requireNonEmpty(owner, 'oidc.clientId', oidc.clientId);
   for (const prop of ['providerUrl', 'clientId', 'callbackUrl'] as const) requireUiTemplateText(owner, `oidc.${prop}`, oidc[prop]);
   requireSecretRef(owner, 'oidc.clientSecret', oidc.clientSecret, 'The client secret stays in a Secret; written into the props it would end up in the YAML.');
-  // One Secret for both: the Ingress controller, often shared and in another namespace, would load the client secret with the certificate.
-  if (ingress?.tlsSecretName !== undefined && ingress.tlsSecretName === oidc.clientSecret.secretName) {
-    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not ${oidc.clientSecret.secretName}, the Secret oidc.clientSecret reads`,
-      'The Ingress controller, often shared and in another namespace, would load the OIDC client secret with the certificate. Keep them in two Secrets: a kubernetes.io/tls one for the host.');
-  }
   return [
     { name: 'TEMPORAL_AUTH_ENABLED', value: 'true' },
     { name: 'TEMPORAL_AUTH_TYPE', value: 'oidc' },
@@ -122,4 +118,17 @@ function hostMatches(rule: string, host: string): boolean {
   if (!rule.startsWith('*.')) return rule === host;
   const suffix = rule.slice(1);
   return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length;
+}
+
+/**
+ * The Secrets the UI's Ingress may not serve as the host's certificate, since the Ingress
+ * controller, often shared and in another namespace, would load them: the cluster's (given by the
+ * cluster: its TLS keys and the stores' credentials) and the OIDC client secret's, which a
+ * TemporalUi of its own has too. Each with how the refusal names it and what the controller would hold.
+ */
+export function ingressForbiddenSecrets(clusterSecrets: ReadonlyMap<string, string> | undefined, oidc: UiOidcOptions | undefined): Map<string, { secret: string; held: string }> {
+  const forbidden = new Map([...clusterSecrets ?? []].map(([name, what]) => [name, { secret: `the cluster's ${what} Secret`, held: what.endsWith('credentials') ? `the ${what}` : `the ${what} private key` }]));
+  const client = oidc !== null && typeof oidc === 'object' ? oidc.clientSecret : undefined;
+  if (client instanceof SecretRef && !forbidden.has(client.secretName)) forbidden.set(client.secretName, { secret: `${client.secretName}, the Secret oidc.clientSecret reads`, held: 'the OIDC client secret' });
+  return forbidden;
 }

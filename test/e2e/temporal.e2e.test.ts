@@ -12,6 +12,7 @@ import { checkQuery, EVENT_ONLY, Exposition, scrape, SelectorFinding, serviceMon
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
 import { ClusterLock, ScrapeConfig, TemporalAlert, TemporalCluster, WorkerFleet, WorkerFleetAlert } from '../../lib';
 import { keptOperations } from '../support/server-operations';
+import { NEXUS_OPERATION_PREFIXES, SERVER_OPERATIONS } from '../../lib/observability/server-operations';
 
 /** Bound of each wait in the scenarios that are meant to fail. */
 const MISWIRED_TIMEOUT = 75_000;
@@ -146,6 +147,11 @@ describe('a cluster on fresh databases', () => {
       ...eventOnly.map((m) => `  absent, created only on an event (${EVENT_ONLY[m].why}): ${m}, its labels checked as ${EVENT_ONLY[m].sibling}'s`),
     ].join('\n'));
     expect(findings.filter((f) => f.problems.length).map((f) => `${f.where}: ${f.selector}: ${f.problems.join('; ')}`)).toEqual([]);
+    // TemporalMetricsAbsent watches each role by the service_name its runtime gauge carries: every
+    // role the monitor scrapes has its clause, and each clause selects that role's own series.
+    const absent = findings.filter((f) => f.where.endsWith(': TemporalMetricsAbsent'));
+    expect(absent.map((f) => [/service_name="([^"]+)"/.exec(f.selector)?.[1], f.example?.target]).sort())
+      .toEqual(targets.map((t) => [t.role, t.role]).sort());
     // With honorLabels, a label the server exposed would replace the one the scrape attaches (the
     // monitor's temporal_cluster, job, pod...). Only tally's own tally_internal_* gauges carry one,
     // instance="global" (so those few series lose their target's instance; no query reads them).
@@ -162,6 +168,11 @@ describe('a cluster on fresh databases', () => {
     console.log(`e2e: metrics: operations with a call slower than 5 s: ${slow.map((o) => `${o.service} ${o.operation}`).join(', ')}`);
     expect(slow.map((o) => o.operation)).toContain('PollWorkflowExecutionHistory');
     expect(keptOperations(latencyAlert, [...new Set(slow.map((o) => o.operation))])).toEqual([]);
+    // latencyExcludedOperations takes only the names the library generated from the server's gRPC
+    // services: every operation a running server records must be one of them.
+    const recorded = [...new Set(exposition.filter((x) => x.name === 'service_latency_count').map((x) => x.labels.operation))].sort();
+    expect(recorded.length).toBeGreaterThan(10);
+    expect(recorded.filter((op) => !SERVER_OPERATIONS.has(op) && !NEXUS_OPERATION_PREFIXES.some((p) => op.startsWith(p)))).toEqual([]);
   }, 6 * MINUTE);
 });
 

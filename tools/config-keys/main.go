@@ -314,10 +314,13 @@ func main() {
 	dynamic := flag.Bool("dynamic", false, "list registered dynamic config settings instead of static config keys")
 	verbose := flag.Bool("v", false, "print notes about leaves/custom unmarshalers/untagged fields to stderr")
 	srcDir := flag.String("src", "", "-dynamic: go.temporal.io/server source dir used to recover original key casing (default: auto-detect)")
+	vectors := flag.Bool("dynamic-vectors", false, "read a JSON list of duration value texts from stdin and print what the server's dynamic config loader reads for each (nanoseconds, or null)")
 	flag.Parse()
 
 	var err error
-	if *dynamic {
+	if *vectors {
+		err = runDynamicVectors()
+	} else if *dynamic {
 		err = runDynamic(*srcDir, *verbose)
 	} else {
 		err = runStatic(*verbose)
