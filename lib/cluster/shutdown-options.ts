@@ -34,9 +34,9 @@ export interface ShutdownOptions {
    * shard its new owner has already taken, drops it when it learns, and a request waiting for that
    * shard waits out the frontend's 30 s call to history and fails with DEADLINE_EXCEEDED. With an
    * alignment the server ignores `historyDrainDuration`: a stopping pod keeps its shards until the
-   * aligned time, then waits for the change to propagate, this interval plus about 12 s at most,
-   * within the 60 s grace period. A starting pod is ready that much later. The nodes' clocks must
-   * agree (NTP). 0 (the server's default) to 30 s.
+   * aligned time, then waits for the change to propagate: it exits within this interval plus
+   * 14 s, which the grace period covers. A starting pod joins, and is ready, up to this interval
+   * plus 3 s later. The nodes' clocks must agree (NTP). 0 (the server's default) to 30 s.
    * @default Duration.seconds(10)
    */
   readonly historyMembershipAlignment?: Duration;
