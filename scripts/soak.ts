@@ -3,11 +3,12 @@
 // the throughput dip and the time back to 90%. It exits non-zero when a workflow was lost, an
 // activity attempt ran twice, or a client call failed during the rolling restart.
 //
-//   npm run soak [-- --profile short|long] [--json FILE] [--faults F1,F2] [--rate N] [--shutdown F,D,H,M]
+//   npm run soak [-- --profile short|long] [--json FILE] [--faults F1,F2] [--rate N] [--shutdown F,D,H,M,A]
 //
 // --faults, --rate and --shutdown compare settings: only these faults, at a fixed rate instead of
 // 70% of the one found, with the shutdown prop's durations in seconds: the frontend's
-// fail-health-check and drain, history's and matching's drains (empty for the default).
+// fail-health-check and drain, history's and matching's drains, history's membership alignment
+// (empty for the default; a history drain given alone turns the alignment off, as the prop does).
 //
 // Heavy: it runs eight or more server processes and PostgreSQL; on a shared machine run it alone.
 import * as fs from 'fs';
@@ -26,8 +27,10 @@ async function main(): Promise<number> {
   if (values.faults) profile = { ...profile, faults: values.faults.split(',') as FaultKind[] };
   if (values.rate) profile = { ...profile, fixedRate: Number(values.rate) };
   if (values.shutdown) {
-    const [fail, drain, history, matching] = values.shutdown.split(',').map((v) => (v === '' || v === undefined ? undefined : Duration.seconds(Number(v))));
-    profile = { ...profile, app: { shutdown: { failHealthCheckDuration: fail, drainDuration: drain, historyDrainDuration: history, matchingDrainDuration: matching } } };
+    const [fail, drain, history, matching, alignment] = values.shutdown.split(',').map((v) => (v === '' || v === undefined ? undefined : Duration.seconds(Number(v))));
+    profile = { ...profile, app: { shutdown: {
+      failHealthCheckDuration: fail, drainDuration: drain, historyDrainDuration: history, matchingDrainDuration: matching, historyMembershipAlignment: alignment,
+    } } };
   }
   process.env.CDK8S_CHECK_UPGRADE ??= 'false';
   const env = await E2eEnvironment.create();

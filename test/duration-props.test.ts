@@ -42,6 +42,7 @@ const PROPS: Array<[string, Apply]> = [
   ['shutdown.drainDuration', (_c, v) => ({ shutdown: { drainDuration: v } })],
   ['shutdown.historyDrainDuration', (_c, v) => ({ shutdown: { historyDrainDuration: v } })],
   ['shutdown.matchingDrainDuration', (_c, v) => ({ shutdown: { matchingDrainDuration: v } })],
+  ['shutdown.historyMembershipAlignment', (_c, v) => ({ shutdown: { historyMembershipAlignment: v } })],
   ['drainDuration', (_c, v) => ({ ui: { drainDuration: v } })],
   ['refreshInterval', (_c, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, refreshInterval: v }) })],
   ['duration', (_c, v) => ({ tls: ClusterTls.certManager({ issuer: { name: 'ca' }, duration: v }) })],

@@ -28,7 +28,13 @@ function synth(entry: CatalogueEntry, value: unknown): Outcome {
   } catch (e) {
     return { refused: e instanceof Error ? e.message : String(e) };
   }
-  const objects = Testing.synth(chart);
+  let objects: any[];
+  try {
+    // Checks across constructs (node.addValidation) refuse at synth, not in the constructor.
+    objects = Testing.synth(chart);
+  } catch (e) {
+    return { refused: e instanceof Error ? e.message : String(e) };
+  }
   const dynamic = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cluster.dynamicConfig.configMapName)?.data?.['dynamic_config.yaml'] ?? '';
   return { problems: [...k8sViolations(objects), ...serverConfigViolations(cluster.serverConfig), ...dynamicConfigViolations(dynamic)] };
 }

@@ -202,6 +202,37 @@ describe('production defaults', () => {
     expect(deployment(chart, 'worker').spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
 
+  test('history\'s membership changes are aligned to 10 s, so that every pod switches rings at once, within the history grace period', () => {
+    // Without it (the server's default, 0) pods learn of a change by gossip, hundreds of ms apart,
+    // and the short soak failed 1 start of 1,920 with DEADLINE_EXCEEDED in a rolling restart.
+    const chart = testChart();
+    expect(cluster(chart).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "10s"');
+    // A pod stopping under it waits up to the alignment + 14 s (service/history Stop).
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 14);
+  });
+
+  test('shutdown.historyMembershipAlignment sets the alignment, from 0 to 30 s, and the grace period covers it', () => {
+    expect(cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(0) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "0s"');
+    const chart = testChart();
+    expect(cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(30) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "30s"');
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30 + 14);
+    expect(() => cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(31) } }))
+      .toThrow(/shutdown.historyMembershipAlignment is "31s"; expected a whole number of seconds, from 0s to 30s/);
+  });
+
+  test('a history drain given alone turns the alignment off, since the server ignores the drain under one; both are refused', () => {
+    for (const seconds of [0, 10, 45]) {
+      const rendered = cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(seconds) } }).dynamicConfig.render();
+      expect([seconds, rendered]).toEqual([seconds, expect.stringContaining('history.alignMembershipChange:\n  - value: "0s"')]);
+    }
+    expect(cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(45), historyMembershipAlignment: Duration.seconds(0) } }).dynamicConfig.render())
+      .toContain('history.shutdownDrainDuration:\n  - value: "45s"');
+    for (const alignment of [1, 10, 30]) {
+      expect(() => cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(10), historyMembershipAlignment: Duration.seconds(alignment) } }))
+        .toThrow(`TemporalCluster 'temporal': shutdown.historyDrainDuration is "10s"; expected no value while shutdown.historyMembershipAlignment is not 0. With an alignment (${alignment}s) the server ignores the drain`);
+    }
+  });
+
   test('a longer history or matching drain lengthens that role\'s grace period alone', () => {
     const chart = testChart();
     const c = cluster(chart, { shutdown: { historyDrainDuration: Duration.minutes(2), matchingDrainDuration: Duration.seconds(0) } });
@@ -358,7 +389,7 @@ describe('production defaults', () => {
     });
     test('the drain settings are also given as raw dynamic config', () => {
       const keys: Array<[string, string]> = [['frontend.shutdownDrainDuration', 'drainDuration'], ['frontend.shutdownFailHealthCheckDuration', 'failHealthCheckDuration'],
-        ['history.shutdownDrainDuration', 'historyDrainDuration'], ['matching.shutdownDrainDuration', 'matchingDrainDuration']];
+        ['history.shutdownDrainDuration', 'historyDrainDuration'], ['matching.shutdownDrainDuration', 'matchingDrainDuration'], ['history.alignMembershipChange', 'historyMembershipAlignment']];
       expect(keys.length).toBeGreaterThan(0);
       for (const [key, prop] of nonEmpty(keys)) {
         const told = `; expected no value here: the library sets ${key} from shutdown.${prop}. Set shutdown.${prop} instead, which also sizes the pods' termination grace periods.`;
@@ -371,7 +402,8 @@ describe('production defaults', () => {
     test('a drain setting is added later with cluster.dynamicConfig.add(): the error says the library set it from the shutdown prop, and which prop to use', () => {
       const keys: Array<[string, string, string, string]> = [['frontend.shutdownDrainDuration', 'drainDuration', '30s', ' (its default)'],
         ['frontend.shutdownFailHealthCheckDuration', 'failHealthCheckDuration', '10s', ' (its default)'],
-        ['history.shutdownDrainDuration', 'historyDrainDuration', '45s', ''], ['matching.shutdownDrainDuration', 'matchingDrainDuration', '10s', ' (its default)']];
+        ['history.shutdownDrainDuration', 'historyDrainDuration', '45s', ''], ['matching.shutdownDrainDuration', 'matchingDrainDuration', '10s', ' (its default)'],
+        ['history.alignMembershipChange', 'historyMembershipAlignment', '0s', ' (its default)']];
       for (const [key, prop, current, origin] of nonEmpty(keys)) {
         const c = cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(45) } });
         expect(() => c.dynamicConfig.add(DynamicConfigValue.of(key, '5s'))).toThrow(

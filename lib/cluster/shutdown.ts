@@ -10,13 +10,14 @@ export interface FrontendShutdown {
   readonly drainDuration: Duration;
   readonly historyDrainDuration: Duration;
   readonly matchingDrainDuration: Duration;
+  readonly historyMembershipAlignment: Duration;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   readonly terminationGracePeriodSeconds: number;
   /** Seconds a history pod gets to drain and exit. */
   readonly historyTerminationGracePeriodSeconds: number;
   /** Seconds a matching pod gets to drain and exit. */
   readonly matchingTerminationGracePeriodSeconds: number;
-  /** The `frontend.shutdown*`, `history.shutdownDrainDuration` and `matching.shutdownDrainDuration` dynamic config values. */
+  /** The `frontend.shutdown*`, `history.shutdownDrainDuration`, `history.alignMembershipChange` and `matching.shutdownDrainDuration` dynamic config values. */
   readonly dynamicConfig: DynamicConfigValue[];
 }
 
@@ -30,8 +31,17 @@ const OWNED_KEYS: Record<string, keyof ShutdownOptions> = {
   'frontend.shutdownDrainDuration': 'drainDuration',
   'history.shutdownDrainDuration': 'historyDrainDuration',
   'matching.shutdownDrainDuration': 'matchingDrainDuration',
+  'history.alignMembershipChange': 'historyMembershipAlignment',
 };
 const GRACE = 'which also sizes the pods\' termination grace periods';
+/*
+ * A history pod stopping under an alignment waits for the aligned time (at most the alignment after
+ * the ring's propagation time, 3 s), then leaves after the propagation time again (with 20% jitter)
+ * and waits it out once more, then the shard finalizer (2 s) and the gRPC server's stop (2 s):
+ * alignment + 14 s at most, which the 60 s grace period covers up to 30 s (service/history Stop).
+ */
+const MAX_ALIGNMENT_SECONDS = 30;
+const ALIGNED_STOP_SECONDS = 14;
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   for (const v of userValues) {
@@ -49,23 +59,38 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
   // (the soak measured it: README, Reliability under load).
   const historyDrainDuration = shutdown?.historyDrainDuration ?? Duration.seconds(10);
   const matchingDrainDuration = shutdown?.matchingDrainDuration ?? Duration.seconds(10);
+  // The server's default is 0: each history and frontend pod learns of a ring change by gossip, up to
+  // hundreds of ms apart. One that has not learned yet re-creates a shard its new owner has just
+  // taken and drops it, unacquired, when it learns; a shard dropped so never hands its engine to the
+  // requests waiting for it, which wait out the frontend's 30 s call to history and fail with
+  // DEADLINE_EXCEEDED (the short soak's one failed start in a rolling restart; README, Reliability
+  // under load). Aligned, every pod switches rings in the same instant.
+  // A drain given explicitly keeps the server's unaligned stop, the one the drain applies to.
+  const historyMembershipAlignment = shutdown?.historyMembershipAlignment ?? (shutdown?.historyDrainDuration !== undefined ? Duration.seconds(0) : Duration.seconds(10));
   requireDurationSeconds(owner, 'shutdown.failHealthCheckDuration', failHealthCheckDuration, 0, 600);
   requireDurationSeconds(owner, 'shutdown.drainDuration', drainDuration, 0, 600);
   requireDurationSeconds(owner, 'shutdown.historyDrainDuration', historyDrainDuration, 0, 600);
   requireDurationSeconds(owner, 'shutdown.matchingDrainDuration', matchingDrainDuration, 0, 600);
+  const alignment = requireDurationSeconds(owner, 'shutdown.historyMembershipAlignment', historyMembershipAlignment, 0, MAX_ALIGNMENT_SECONDS);
+  if (alignment > 0 && shutdown?.historyDrainDuration !== undefined) {
+    throw propError(owner, 'shutdown.historyDrainDuration', goDuration(historyDrainDuration), 'no value while shutdown.historyMembershipAlignment is not 0',
+      `With an alignment (${goDuration(historyMembershipAlignment)}) the server ignores the drain: a stopping history pod keeps its shards until the aligned time instead. `
+      + 'Drop historyDrainDuration, or set historyMembershipAlignment to Duration.seconds(0) to drain instead.');
+  }
   const grace = (drain: Duration) => Math.max(MIN_GRACE_SECONDS, Math.ceil(drain.toSeconds()) + EXIT_SLACK_SECONDS);
   return {
     failHealthCheckDuration,
     drainDuration,
     historyDrainDuration,
     matchingDrainDuration,
+    historyMembershipAlignment,
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
-    historyTerminationGracePeriodSeconds: grace(historyDrainDuration),
+    historyTerminationGracePeriodSeconds: alignment > 0 ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS)) : grace(historyDrainDuration),
     matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
     dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
       const given = shutdown?.[prop] !== undefined;
-      const value = DynamicConfigValue.of(key, goDuration({ failHealthCheckDuration, drainDuration, historyDrainDuration, matchingDrainDuration }[prop]));
+      const value = DynamicConfigValue.of(key, goDuration({ failHealthCheckDuration, drainDuration, historyDrainDuration, matchingDrainDuration, historyMembershipAlignment }[prop]));
       value._setBy = `${owner} set it itself, from shutdown.${prop}${given ? '' : ' (its default)'}. Set shutdown.${prop} instead, ${GRACE}; `
         + 'cluster.dynamicConfig.add() cannot change a value already set.';
       return value;

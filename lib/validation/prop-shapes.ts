@@ -177,7 +177,7 @@ const SHAPES = {
   ServiceAccountTokenProjection: { audience: '#s', expirationSeconds: '#n', path: '#s' },
   ServiceContext: { checkImage: 0, clusterDomain: 0, clusterName: 0, env: 'EnvVar[]|+a', imagePullSecrets: 0, initContainers: 'Container[]|+a', ipFamily: 0, labels: 0, metricsPort: 0, namespace: 0, placement: 'PodPlacement|+', podAnnotations: 0, podVolumes: 0, readinessCheck: 0, serverImage: 0, serviceAccountName: 0, size: 0, terminationGracePeriodSeconds: 'ServiceContext.terminationGracePeriodSeconds|+', topologySpread: 0, version: 0 },
   'ServiceContext.terminationGracePeriodSeconds': { frontend: 0, history: 0, 'internal-frontend': 0, matching: 0, worker: 0 },
-  ShutdownOptions: { drainDuration: 0, failHealthCheckDuration: 0, historyDrainDuration: 0, matchingDrainDuration: 0 },
+  ShutdownOptions: { drainDuration: 0, failHealthCheckDuration: 0, historyDrainDuration: 0, historyMembershipAlignment: 0, matchingDrainDuration: 0 },
   SleepAction: { seconds: '#n' },
   SqlConnectionPool: { maxConnLifetime: 0, maxConns: 0, maxIdleConns: 0 },
   SqlDatastoreOptions: { connectAttributes: 0, database: 0, host: 0, maxServerConnections: 0, password: 0, passwordCommand: 'PasswordCommand|+', pool: 'SqlConnectionPool|+', port: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', user: 0 },

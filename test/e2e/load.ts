@@ -27,6 +27,8 @@ export interface CallFailure {
   /** The gRPC status name, else the error's type. */
   readonly code: string;
   readonly message: string;
+  /** How long the call ran before it failed for good, the SDK's retries included (starts only). */
+  readonly tookMs?: number;
 }
 
 export interface WorkflowRecord {
@@ -280,7 +282,7 @@ export class LoadGenerator {
         });
         record.startedAt = Date.now();
       } catch (err) {
-        record.startError = this.fail('start', err);
+        record.startError = this.fail('start', err, record.startCallAt);
         return;
       } finally {
         this.inFlightStarts--;
@@ -296,8 +298,9 @@ export class LoadGenerator {
     void done.finally(() => this.pending.delete(done));
   }
 
-  private fail(call: string, err: unknown): CallFailure {
-    const failure = { at: Date.now(), call, code: errorCode(err), message: (err as Error)?.message ?? String(err) };
+  private fail(call: string, err: unknown, calledAt?: number): CallFailure {
+    const at = Date.now();
+    const failure = { at, call, code: errorCode(err), message: (err as Error)?.message ?? String(err), tookMs: calledAt === undefined ? undefined : at - calledAt };
     this.failures.push(failure);
     return failure;
   }

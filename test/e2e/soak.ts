@@ -129,6 +129,8 @@ export interface FaultResult {
   readonly figures: { before: PhaseFigures; during: PhaseFigures; after: PhaseFigures };
   /** Client calls that failed for good from the fault's start to the end of the after window. */
   readonly failedCalls: Record<string, number>;
+  /** The same calls one by one, with when each failed and the server's message: what a flake's diagnosis starts from. */
+  readonly failures: CallFailure[];
   /** Attempts the SDK retried (and so hid) in the same span. */
   readonly retriedAttempts: Record<string, number>;
   readonly throughput: ThroughputImpact;
@@ -353,6 +355,7 @@ function faultResult(f: { fault: FaultKind; before: TimeWindow; during: TimeWind
     ...f,
     figures: { before: phaseFigures(load.records, f.before), during: phaseFigures(load.records, f.during), after: phaseFigures(load.records, f.after) },
     failedCalls: countFailures(load.failures, span),
+    failures: load.failures.filter((c) => c.at >= span.from && c.at < span.to),
     retriedAttempts: countFailures(load.attempts.filter((a) => !isLongPollTimeout(a)), span),
     throughput: throughputImpact(load.records, f.before, f.during, f.after),
     activityRetries,
@@ -389,6 +392,8 @@ export function formatReport(report: SoakReport): string {
     `${report.workflows} workflows started, ${report.lost.length} lost, ${e.completed} completed; activity: ${e.missing.length} missing, ${e.duplicates.length} duplicated attempts, `
       + `${e.retried.length} retried attempts, ${e.phantom.length} ran for a workflow that never started; ${report.startsShed} starts shed; ${ms(report.durationMs)} in all.`,
     `Slowest workflows, and the step that waited longest: ${report.slowest.slice(0, 5).map((w) => `${ms(w.e2eMs)} (${w.longestGap ? `${ms(w.longestGap.ms)} from ${w.longestGap.from} to ${w.longestGap.to}` : '?'})`).join('; ')}.`,
+    ...report.faults.flatMap((f) => f.failures.map((c) => `Failed in ${f.fault}, ${ms(c.at - f.during.from)} after it began${c.tookMs === undefined ? '' : `, after ${ms(c.tookMs)}`}: `
+      + `${c.call} ${c.code}: ${c.message}`)),
     ...(report.activityRetries.length ? [`Activity retries (a second attempt after the first did not report back within its 10 s start-to-close timeout): ${
       Object.entries(report.activityRetries.reduce<Record<string, number>>((c, r) => ({ ...c, [r.during]: (c[r.during] ?? 0) + 1 }), {})).map(([k, v]) => `${v} during ${k}`).join(', ')}.`] : []),
   ].join('\n\n');

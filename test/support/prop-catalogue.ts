@@ -241,6 +241,7 @@ export function catalogue(): CatalogueEntry[] {
     c('monitoring.alerts.minRate', fc.double({ min: 0, max: 1000, noNaN: true }), fc.oneof(badNumber.filter((n) => !(n >= 0 && Number.isFinite(n))), fc.constantFrom('1', true)),
       (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { minRate: v } } }), ['minRate']),
     c('shutdown.historyDrainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000), notDuration), (_ch, v) => ({ shutdown: { historyDrainDuration: v } }), ['historyDrainDuration']),
+    c('shutdown.historyMembershipAlignment', seconds(0, 30), fc.oneof(durationBad, seconds(31, 5000), notDuration), (_ch, v) => ({ shutdown: { historyMembershipAlignment: v } }), ['historyMembershipAlignment']),
     c('archival filestore dirMode', fc.constantFrom('0755', '0700', '0766', '0777'), fc.oneof(anyString, fc.constantFrom('755', '0644', '0o755', '0800', '07777')),
       (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', dirMode: v }), uri: 'file:///archival' } } }), ['dirMode']),
     // TLS and authorization
