@@ -40,8 +40,8 @@ function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESS
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
 
 /**
- * Whether the env guard of `guarded` runs for Deployment `d`: its binding's selectors, then its
- * policy's match conditions, as the API server applies them.
+ * Whether the env guard of `guarded` holds Deployment `d`: its binding's selectors, then its
+ * policy's `isClusters`, which each of its rules reads first.
  */
 function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolean {
   const named = (kind: string) => all.find((o) => o.kind === kind && o.metadata.name === guarded.pinnedValuesGuard!.envPolicyName);
@@ -49,7 +49,21 @@ function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolea
   const { namespaceSelector, objectSelector } = binding.spec.matchResources;
   return (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
     && Object.entries(objectSelector?.matchLabels ?? {}).every(([k, v]) => d.metadata.labels[k] === v)
-    && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: d.kind } }) as Map<string, never> }) === true);
+    && isClusters(policy, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: d.kind } }) as Map<string, never> });
+}
+
+/**
+ * The workload policy's `isClusters` for `bindings`: its variables up to it, in order (the others
+ * may read the param, absent here). Every rule lets through an object for which it is false.
+ */
+function isClusters(policy: any, bindings: Record<string, any>): boolean {
+  expect(policy.spec.matchConditions).toBeUndefined();
+  const variables = new Map<string, never>();
+  for (const v of policy.spec.variables) {
+    variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+    if (v.name === 'isClusters') return variables.get(v.name) === (true as never);
+  }
+  throw new Error('the workload policy has no variable isClusters');
 }
 
 /** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
@@ -131,9 +145,13 @@ describe('PinnedValuesGuard', () => {
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
         resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: [operation === 'CREATE' ? '*' : '*/*'] }] });
     }
-    expect(policy.spec.matchConditions).toEqual([{ name: 'workload-of-this-cluster', expression: PinnedValuesGuard.workloadExpression(
-      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned', 'temporal-config']) }]);
-    expect(policy.spec.matchConditions[0].expression).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    // No match condition: each rule lets through first what `isClusters` says is no workload of the
+    // cluster, which reads the variables `pod` and `usesConfigMaps` (a match condition cannot).
+    expect(policy.spec.matchConditions).toBeUndefined();
+    for (const v of nonEmpty(policy.spec.validations as any[])) expect(v.expression).toMatch(/^!variables\.isClusters \|\| \(.*\)$/s);
+    const variableNamed = (name: string) => policy.spec.variables.find((v: any) => v.name === name).expression;
+    expect(variableNamed('usesConfigMaps')).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    expect(variableNamed('isClusters')).toMatch(/ \|\| variables\.usesConfigMaps\[0\]$/);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
@@ -143,10 +161,9 @@ describe('PinnedValuesGuard', () => {
     for (const d of nonEmpty(deployments)) {
       expect(decision(policy, { object: toCel(d), oldObject: null, request: toCel({ kind: { kind: 'Deployment' }, userInfo: { groups: [] } }), params: null }, 0, d.metadata.name).allowed).toBe(true);
     }
-    // The match condition asks once whether the pod template has labels, then for each label.
-    const condition = policy.spec.matchConditions[0].expression;
-    expect(condition.split('has(t.metadata.labels)')).toHaveLength(2);
-    const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
+    // isClusters asks once whether the pod template has labels, then for each label.
+    expect(variableNamed('isClusters').split('has(variables.pod.metadata.labels)')).toHaveLength(2);
+    const matches = (d: any) => isClusters(policy, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
     // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
     const d = { ...deployments[0], spec: { ...deployments[0].spec, template: { ...deployments[0].spec.template, spec: withoutClusterConfigMaps(deployments[0].spec.template.spec) } } };
@@ -293,7 +310,7 @@ describe('PinnedValuesGuard', () => {
       const expression = PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV);
       for (const name of Object.keys(PINNED_ENV)) expect([name, expression.split(`'${name}'`).length - 1]).toEqual([name, 1]);
       expect(expression).toMatch(/^\[\{'TEMPORAL_CURRENT_CLUSTER_NAME': 'currentClusterName', 'TEMPORAL_FAILOVER_VERSION_INCREMENT': 'failoverVersionIncrement', 'TEMPORAL_NUM_HISTORY_SHARDS': 'numHistoryShards'\}\]\.all\(p, /);
-      // The match condition names the pods once as well, as `t`.
+      // The policy's test on the object alone (PinnedValuesGuard.workloadExpression) names the pods once as well, as `t`.
       const condition = PinnedValuesGuard.workloadExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned']);
       expect(condition.split('.spec.template').length - 1).toBe(2);
       expect(condition.split('t.metadata.labels').length - 1).toBe(5);
@@ -317,13 +334,17 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
   const deployment = (release: string | undefined, annotations?: Record<string, string>, images = [`temporalio/server:${release ?? '1.32.2'}`]) => ({
     metadata: { name: 'temporal-history', labels: { 'app.kubernetes.io/component': 'history', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) },
       ...(annotations ? { annotations } : {}) },
-    spec: { template: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
+    // The cluster's pod labels, as its Deployments carry them: the policy holds no other Deployment.
+    spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' } },
+      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
   });
   const bindings: Record<string, any> = {
     object: toCel(deployment(to, options.annotations, options.images)), oldObject: from === null ? null : toCel(deployment(from)),
     request: toCel({ kind: { kind: 'Deployment' }, operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
     params: options.record === null || !('record' in options) ? null : toCel(pinnedRecord(options.record)),
   };
+  // A Deployment of the cluster, which the rules hold (a rule lets any other through).
+  expect(isClusters(policy, bindings)).toBe(true);
   return decision(policy, bindings, options.rule ?? 1, `${from} -> ${to}`);
 }
 
@@ -476,13 +497,14 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'isClusters', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
-    expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
-    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
-    expect(PinnedValuesGuard.knownReleaseExpression()).toBe(policy.spec.validations[3].expression);
+    // Each rule as the policy writes it, after the test that the object is the cluster's.
+    expect(policy.spec.validations[1].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.releaseExpression()})`);
+    expect(policy.spec.validations[2].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.imageExpression()})`);
+    expect(policy.spec.validations[3].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.knownReleaseExpression()})`);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -628,6 +650,7 @@ function rolloutDecision(policy: any, from: string, to: string, rollout: Rollout
     request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: ['system:authenticated'] } }),
     params: null,
   };
+  expect(isClusters(policy, bindings)).toBe(true);
   // Every rule of the policy, as the API server runs them: the first that denies decides.
   const decisions = policy.spec.validations.map((_: unknown, i: number) => decision(policy, bindings, i, `${from} -> ${to} ${JSON.stringify(rollout)}`));
   return decisions.find((d: { allowed: boolean }) => !d.allowed) ?? { allowed: true, message: undefined };
@@ -929,8 +952,11 @@ function workloadDecision(policy: any, object: any, oldObject: any, rule: number
       userInfo: { username: options.username ?? 'jane', groups: options.groups ?? ['system:authenticated'] } }),
     params: oldObject || options.record === undefined ? null : toCel(pinnedRecord(options.record)),
   };
-  const matched = policy.spec.matchConditions.every((c: any) => run(c.expression, bindings, { funcs: K8S_FUNCS }) === true);
-  return { matched, ...decision(policy, bindings, rule, `${object.kind} ${rule}`) };
+  const matched = isClusters(policy, bindings);
+  const d = decision(policy, bindings, rule, `${object.kind} ${rule}`);
+  // Every rule lets through what is not the cluster's.
+  if (!matched) expect(d.allowed).toBe(true);
+  return { matched, ...d };
 }
 
 describe('the workload policy, for the other kinds (every kind whose pods carry the cluster\'s labels; Deployments above)', () => {
