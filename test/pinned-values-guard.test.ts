@@ -58,12 +58,17 @@ function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolea
  */
 function isClusters(policy: any, bindings: Record<string, any>): boolean {
   expect(policy.spec.matchConditions).toBeUndefined();
+  return variableValue(policy, bindings, 'isClusters') === true;
+}
+
+/** The workload policy's variable `name` for `bindings`: its variables up to it, in order. */
+function variableValue(policy: any, bindings: Record<string, any>, name: string): unknown {
   const variables = new Map<string, never>();
   for (const v of policy.spec.variables) {
     variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
-    if (v.name === 'isClusters') return variables.get(v.name) === (true as never);
+    if (v.name === name) return variables.get(v.name);
   }
-  throw new Error('the workload policy has no variable isClusters');
+  throw new Error(`the workload policy has no variable ${name}`);
 }
 
 /** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
@@ -161,8 +166,9 @@ describe('PinnedValuesGuard', () => {
     for (const d of nonEmpty(deployments)) {
       expect(decision(policy, { object: toCel(d), oldObject: null, request: toCel({ kind: { kind: 'Deployment' }, userInfo: { groups: [] } }), params: null }, 0, d.metadata.name).allowed).toBe(true);
     }
-    // isClusters asks once whether the pod template has labels, then for each label.
-    expect(variableNamed('isClusters').split('has(variables.pod.metadata.labels)')).toHaveLength(2);
+    // `labelled` asks once whether each pod has labels, then for each label; isClusters reads it.
+    expect(variableNamed('labelled').split('has(t.metadata.labels)')).toHaveLength(2);
+    expect(variableNamed('isClusters')).toBe('variables.labelled[0] || variables.usesConfigMaps[0]');
     const matches = (d: any) => isClusters(policy, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
     // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
@@ -497,7 +503,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'isClusters', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'pods', 'usesConfigMaps', 'labelled', 'isClusters', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -962,6 +968,33 @@ function workloadDecision(policy: any, object: any, oldObject: any, rule: number
 describe('the workload policy, for the other kinds (every kind whose pods carry the cluster\'s labels; Deployments above)', () => {
   const { policy, pod, bindings, all } = workloadGuard();
   const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+
+  test('fails when isClusters or wasClusters decides otherwise than each pod\'s own test (every label of the cluster, or one of its ConfigMaps), for every kind, CREATE and UPDATE; the labels are written once, for both pods', () => {
+    // The labels once in the policy (in `labelled`, an `in` and an index each), not once per pod.
+    for (const key of ['app.kubernetes.io/instance', 'app.kubernetes.io/name']) {
+      expect([key, JSON.stringify(policy.spec.variables).split(`'${key}'`).length - 1]).toEqual([key, 2]);
+    }
+    const ours = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' };
+    const labels = fc.option(fc.dictionary(fc.constantFrom('app.kubernetes.io/name', 'app.kubernetes.io/instance', 'stranger'), fc.constantFrom('temporal', 'orders', '')), { nil: undefined });
+    const use = fc.constantFrom('none', 'volume', 'projected', 'env', 'envFrom', 'other');
+    const podOf = (l: Record<string, string> | undefined, u: string) => {
+      const spec = JSON.parse(JSON.stringify(withoutClusterConfigMaps(pod.spec)));
+      const name = u === 'other' ? 'other-config' : 'temporal-config';
+      if (u === 'volume' || u === 'other') spec.volumes = [...spec.volumes, { name: 'c', configMap: { name } }];
+      if (u === 'projected') spec.volumes = [...spec.volumes, { name: 'p', projected: { sources: [{ configMap: { name } }] } }];
+      if (u === 'env') spec.containers[0].env = [...spec.containers[0].env, fromPinned('X', 'numHistoryShards')];
+      if (u === 'envFrom') spec.containers[0].envFrom = [{ configMapRef: { name: 'temporal-pinned' } }];
+      return { metadata: l === undefined ? {} : { labels: l }, spec };
+    };
+    const own = (l: Record<string, string> | undefined, u: string) => Object.entries(ours).every(([k, v]) => l?.[k] === v) || !['none', 'other'].includes(u);
+    fc.assert(fc.property(fc.constantFrom('Deployment', ...WORKLOAD_KINDS), labels, use, fc.option(fc.tuple(labels, use), { nil: undefined }), (kind, l, u, old) => {
+      const bindings = {
+        object: toCel(workloadOf(kind, podOf(l, u))), oldObject: old ? toCel(workloadOf(kind, podOf(...old))) : null,
+        request: toCel({ kind: { kind }, operation: old ? 'UPDATE' : 'CREATE', userInfo: { username: 'jane', groups: [] } }), params: null,
+      };
+      expect([kind, variableValue(policy, bindings, 'isClusters'), variableValue(policy, bindings, 'wasClusters')]).toEqual([kind, own(l, u), !!old && own(...old)]);
+    }), { numRuns: 300 });
+  });
 
   test('matches CREATE and UPDATE of Deployments, Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
     // One rule: its groups and resources match as every pair (apps deployments, core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.

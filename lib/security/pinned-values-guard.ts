@@ -145,7 +145,8 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): the pods, whether the new
-   * and the old pods use one of `configMaps` (the cluster's pinned and server config ConfigMaps), whether
+   * and the old pods carry `selector`'s labels and whether they use one of `configMaps` (the cluster's
+   * pinned and server config ConfigMaps), each tested once for both, whether
    * the object is the cluster's (its pods carry `selector`'s labels or use those ConfigMaps: every
    * rule lets any other object through) and the old object was (an update that leaves the containers
    * alone passes as before only then), the releases,

@@ -141,9 +141,10 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
- * an empty list. `podRelease`: the release label of its pods, split likewise. `isClusters`: its
- * pods carry `selector`'s labels or use one of `configMaps` (`usesConfigMaps`: the old pods' too), a
- * workload of the cluster, which every rule holds and lets any other object through;
+ * an empty list. `podRelease`: the release label of its pods, split likewise. `pods`: the pod and, on an
+ * UPDATE, the old one, each tested once for `selector`'s labels (`labelled`) and for one of
+ * `configMaps` (`usesConfigMaps`). `isClusters`: its pods carry those labels or use those
+ * ConfigMaps, a workload of the cluster, which every rule holds and lets any other object through;
  * `wasClusters`: an UPDATE of an object whose old pods did. `asBefore`: not a
  * Deployment, and it changes nothing of what runs (an UPDATE of an object that was the cluster's,
  * with the same containers and release: a scale, a finalizer the Job controller or the garbage
@@ -170,10 +171,12 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   selector: Record<string, string> = {}) => [
   { name: 'pod', expression: podCel('object') },
   { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
-  { name: 'usesConfigMaps', expression: `(oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]).map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
-  { name: 'isClusters', expression: `${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('variables.pod', selector)} || variables.usesConfigMaps[0]` },
+  { name: 'pods', expression: 'oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]' },
+  { name: 'usesConfigMaps', expression: `variables.pods.map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
+  { name: 'labelled', expression: `variables.pods.map(t, ${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('t', selector)})` },
+  { name: 'isClusters', expression: 'variables.labelled[0] || variables.usesConfigMaps[0]' },
   { name: 'podRelease', expression: `${release('variables.pod')} : []` },
-  { name: 'wasClusters', expression: `oldObject != null && (${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('variables.oldPod', selector)} || variables.usesConfigMaps[1])` },
+  { name: 'wasClusters', expression: 'oldObject != null && (variables.labelled[1] || variables.usesConfigMaps[1])' },
   { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
