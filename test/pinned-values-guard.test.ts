@@ -503,7 +503,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'pods', 'usesConfigMaps', 'labelled', 'isClusters', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pod', 'oldPod', 'pods', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -612,7 +612,8 @@ describe('the image rule of the Deployment policy', () => {
       const c = cluster(chart, { protectPinnedValues: {}, ui: { allowAnonymous: true }, adminTools: {}, internalFrontend: {}, ...props });
       const p = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
       for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/instance'] === 'temporal'))) {
-        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
+        // An UPDATE, whose binding names no param: the API server binds `params` to null.
+        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), params: null, request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
         const variables = new Map<string, never>();
         for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
         expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
@@ -716,7 +717,10 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     // No namespace: the Deployment's own, the one namespace the binding selects.
     expect(envBinding.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
     expect(envBinding.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['CREATE']]);
-    expect(deployments.spec.variables.find((v: any) => v.name === 'fromRelease').expression).toContain("params != null && has(params.metadata) && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
+    // The record's release label, read with the others in `releases` (last), is fromRelease where the old object says none.
+    expect(deployments.spec.variables.find((v: any) => v.name === 'releases').expression)
+      .toContain(", params].map(x, x != null && has(x.metadata) && has(x.metadata.labels) && 'app.kubernetes.io/version' in x.metadata.labels");
+    expect(deployments.spec.variables.find((v: any) => v.name === 'fromRelease').expression).toBe('size(variables.releases[2]) > 0 ? variables.releases[2] : variables.releases[3]');
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
     expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name))
@@ -993,6 +997,31 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
         request: toCel({ kind: { kind }, operation: old ? 'UPDATE' : 'CREATE', userInfo: { username: 'jane', groups: [] } }), params: null,
       };
       expect([kind, variableValue(policy, bindings, 'isClusters'), variableValue(policy, bindings, 'wasClusters')]).toEqual([kind, own(l, u), !!old && own(...old)]);
+    }), { numRuns: 300 });
+  });
+
+  test('fails when fromRelease, toRelease or podRelease reads another label than before (the object\'s or its pods\', the old one\'s, else the record\'s), for every kind, with or without an old object and a record; the label is read once', () => {
+    // The release label once in the variables (in `releases`, an `in` and an index), not once per object read.
+    expect(JSON.stringify(policy.spec.variables).split("'app.kubernetes.io/version'").length - 1).toBe(2);
+    const release = fc.option(fc.constantFrom('1.32.2', '1.33.0', '1.32', '', 'x.y.z'), { nil: undefined });
+    const split = (r: string | undefined) => (r === undefined ? [] : r.split('.'));
+    const labelledAs = (r: string | undefined) => ({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', ...(r === undefined ? {} : { 'app.kubernetes.io/version': r }) });
+    const objectOf = (kind: string, own: string | undefined, pods: string | undefined) =>
+      workloadOf(kind, { metadata: { labels: labelledAs(pods) }, spec: pod.spec }, kind === 'Pod' ? {} : { labels: labelledAs(own) });
+    const sides = fc.tuple(release, release);
+    fc.assert(fc.property(fc.constantFrom('Deployment', ...WORKLOAD_KINDS), sides, fc.option(sides, { nil: undefined }), fc.option(release, { nil: null }), (kind, [own, pods], old, record) => {
+      const object = objectOf(kind, own, pods);
+      const oldObject = old ? objectOf(kind, ...old) : null;
+      const bindings = {
+        object: toCel(object), oldObject: oldObject ? toCel(oldObject) : null,
+        request: toCel({ kind: { kind }, operation: old ? 'UPDATE' : 'CREATE', userInfo: { username: 'jane', groups: [] } }),
+        params: record === null ? null : toCel({ metadata: record === undefined ? {} : { labels: { 'app.kubernetes.io/version': record } } }),
+      };
+      // What carries the release: a Deployment itself, any other kind its pods (a Pod is its own pod).
+      const carried = (o: any, [ownRelease, podsRelease]: readonly [string | undefined, string | undefined]) => (o.kind === 'Deployment' ? ownRelease : podsRelease);
+      const wasRelease = old ? carried(oldObject, old) : undefined;
+      const expected = [wasRelease !== undefined ? split(wasRelease) : split(record ?? undefined), split(carried(object, [own, pods])), split(pods)];
+      expect([kind, ...['fromRelease', 'toRelease', 'podRelease'].map((n) => Array.from(variableValue(policy, bindings, n) as Iterable<unknown>))]).toEqual([kind, ...expected]);
     }), { numRuns: 300 });
   });
 

@@ -141,7 +141,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
- * an empty list. `podRelease`: the release label of its pods, split likewise. `pods`: the pod and, on an
+ * an empty list. `podRelease`: the release label of its pods, split likewise. Each is read from
+ * `releases`, which splits each label once (the object's or its pods', its pods', the old one's,
+ * the record's): the record's only where the old object says none, as a split label is never empty. `pods`: the pod and, on an
  * UPDATE, the old one, each tested once for `selector`'s labels (`labelled`) and for one of
  * `configMaps` (`usesConfigMaps`). `isClusters`: its pods carry those labels or use those
  * ConfigMaps, a workload of the cluster, which every rule holds and lets any other object through;
@@ -175,14 +177,16 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'usesConfigMaps', expression: `variables.pods.map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
   { name: 'labelled', expression: `variables.pods.map(t, ${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('t', selector)})` },
   { name: 'isClusters', expression: 'variables.labelled[0] || variables.usesConfigMaps[0]' },
-  { name: 'podRelease', expression: `${release('variables.pod')} : []` },
   { name: 'wasClusters', expression: 'oldObject != null && (variables.labelled[1] || variables.usesConfigMaps[1])' },
   { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
   { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
-  { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
-  { name: 'toRelease', expression: `${release('variables.released')} : []` },
+  // Each release label read once: the object's (or its pods'), its pods', the old object's, the record's.
+  { name: 'releases', expression: `[variables.released, variables.pod, variables.oldReleased, params].map(x, x != null && ${release('x')} : [])` },
+  { name: 'fromRelease', expression: 'size(variables.releases[2]) > 0 ? variables.releases[2] : variables.releases[3]' },
+  { name: 'toRelease', expression: 'variables.releases[0]' },
+  { name: 'podRelease', expression: 'variables.releases[1]' },
   { name: 'sameContainers', expression: `!variables.deployment && variables.wasClusters && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
