@@ -503,7 +503,7 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'pods', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
@@ -974,6 +974,8 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
   const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
 
   test('fails when isClusters or wasClusters decides otherwise than each pod\'s own test (every label of the cluster, or one of its ConfigMaps), for every kind, CREATE and UPDATE; the labels are written once, for both pods', () => {
+    // Where each kind keeps its pods written once, for the object and the old one (`pods`).
+    expect(JSON.stringify(policy.spec.variables).split('.spec.jobTemplate.spec.template').length - 1).toBe(1);
     // The labels once in the policy (in `labelled`, an `in` and an index each), not once per pod.
     for (const key of ['app.kubernetes.io/instance', 'app.kubernetes.io/name']) {
       expect([key, JSON.stringify(policy.spec.variables).split(`'${key}'`).length - 1]).toEqual([key, 2]);

@@ -32,7 +32,7 @@ export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: 
  * job template's pod template, any other kind's pod template. `dyn` because one expression serves
  * every kind, each with its own schema: the type checker would find no `template` in a Pod.
  */
-export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind == 'Pod' ? dyn(${target}) : request.kind.kind == 'CronJob' `
+export const podCel = (target: string) => `(request.kind.kind == 'Pod' ? dyn(${target}) : request.kind.kind == 'CronJob' `
   + `? dyn(${target}).spec.jobTemplate.spec.template : dyn(${target}).spec.template)`;
 
 /**
@@ -133,8 +133,8 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
- * server evaluates them (a variable reads only those before it). `pod`/`oldPod`: the pods
- * (podCel); `containers`: their containers and init containers (podContainersCel), which every
+ * server evaluates them (a variable reads only those before it). `pods`: the object's pod and, on an
+ * UPDATE, the old object's (podCel, written once for both), `pod`/`oldPod` each; `containers`: their containers and init containers (podContainersCel), which every
  * rule reads (an init container that ran the server with a literal shard count, or two minors
  * ahead, passed them all when they read `containers` alone). `deployment`: the object is a Deployment, whose release label is its own
  * (`released`/`oldReleased`: what carries the label, a Deployment or the pods of any other kind)
@@ -143,8 +143,7 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
  * an empty list. `podRelease`: the release label of its pods, split likewise. Each is read from
  * `releases`, which splits each label once (the object's or its pods', its pods', the old one's,
- * the record's): the record's only where the old object says none, as a split label is never empty. `pods`: the pod and, on an
- * UPDATE, the old one, each tested once for `selector`'s labels (`labelled`) and for one of
+ * the record's): the record's only where the old object says none, as a split label is never empty. Each of `pods` is tested once for `selector`'s labels (`labelled`) and for one of
  * `configMaps` (`usesConfigMaps`). `isClusters`: its pods carry those labels or use those
  * ConfigMaps, a workload of the cluster, which every rule holds and lets any other object through;
  * `wasClusters`: an UPDATE of an object whose old pods did. `asBefore`: not a
@@ -171,9 +170,10 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  */
 export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = [],
   selector: Record<string, string> = {}) => [
-  { name: 'pod', expression: podCel('object') },
-  { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
-  { name: 'pods', expression: 'oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]' },
+  // Where each kind keeps its pods, written once for the object and the old one.
+  { name: 'pods', expression: `(oldObject == null ? [object] : [object, oldObject]).map(o, ${podCel('o')})` },
+  { name: 'pod', expression: 'variables.pods[0]' },
+  { name: 'oldPod', expression: 'oldObject == null ? null : variables.pods[1]' },
   { name: 'usesConfigMaps', expression: `variables.pods.map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
   { name: 'labelled', expression: `variables.pods.map(t, ${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('t', selector)})` },
   { name: 'isClusters', expression: 'variables.labelled[0] || variables.usesConfigMaps[0]' },
