@@ -40,8 +40,8 @@ function allowsDelete(oldObject: unknown, expression = PinnedValuesGuard.EXPRESS
 const PINNED_ENV = { TEMPORAL_NUM_HISTORY_SHARDS: 'numHistoryShards', TEMPORAL_FAILOVER_VERSION_INCREMENT: 'failoverVersionIncrement', TEMPORAL_CURRENT_CLUSTER_NAME: 'currentClusterName' };
 
 /**
- * Whether the env guard of `guarded` runs for Deployment `d`: its binding's selectors, then its
- * policy's match conditions, as the API server applies them.
+ * Whether the env guard of `guarded` holds Deployment `d`: its binding's selectors, then its
+ * policy's `isClusters`, which each of its rules reads first.
  */
 function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolean {
   const named = (kind: string) => all.find((o) => o.kind === kind && o.metadata.name === guarded.pinnedValuesGuard!.envPolicyName);
@@ -49,7 +49,26 @@ function envGuardBinds(all: any[], guarded: TemporalCluster): (d: any) => boolea
   const { namespaceSelector, objectSelector } = binding.spec.matchResources;
   return (d: any) => namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === d.metadata.namespace
     && Object.entries(objectSelector?.matchLabels ?? {}).every(([k, v]) => d.metadata.labels[k] === v)
-    && policy.spec.matchConditions.every((c: any) => run(c.expression, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: d.kind } }) as Map<string, never> }) === true);
+    && isClusters(policy, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: d.kind } }) as Map<string, never> });
+}
+
+/**
+ * The workload policy's `isClusters` for `bindings`: its variables up to it, in order (the others
+ * may read the param, absent here). Every rule lets through an object for which it is false.
+ */
+function isClusters(policy: any, bindings: Record<string, any>): boolean {
+  expect(policy.spec.matchConditions).toBeUndefined();
+  return variableValue(policy, bindings, 'isClusters') === true;
+}
+
+/** The workload policy's variable `name` for `bindings`: its variables up to it, in order. */
+function variableValue(policy: any, bindings: Record<string, any>, name: string): unknown {
+  const variables = new Map<string, never>();
+  for (const v of policy.spec.variables) {
+    variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
+    if (v.name === name) return variables.get(v.name);
+  }
+  throw new Error(`the workload policy has no variable ${name}`);
 }
 
 /** What the API server decides for a CREATE or UPDATE of a Deployment whose server container has `env` (and `envFrom`). */
@@ -131,9 +150,13 @@ describe('PinnedValuesGuard', () => {
       expect(b.spec.matchResources).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } },
         resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: [operation], resources: [operation === 'CREATE' ? '*' : '*/*'] }] });
     }
-    expect(policy.spec.matchConditions).toEqual([{ name: 'workload-of-this-cluster', expression: PinnedValuesGuard.workloadExpression(
-      { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned', 'temporal-config']) }]);
-    expect(policy.spec.matchConditions[0].expression).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    // No match condition: each rule lets through first what `isClusters` says is no workload of the
+    // cluster, which reads the variables `pod` and `usesConfigMaps` (a match condition cannot).
+    expect(policy.spec.matchConditions).toBeUndefined();
+    for (const v of nonEmpty(policy.spec.validations as any[])) expect(v.expression).toMatch(/^!variables\.isClusters \|\| \(.*\)$/s);
+    const variableNamed = (name: string) => policy.spec.variables.find((v: any) => v.name === name).expression;
+    expect(variableNamed('usesConfigMaps')).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    expect(variableNamed('isClusters')).toMatch(/ \|\| variables\.usesConfigMaps\[0\]$/);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
     }
@@ -143,10 +166,10 @@ describe('PinnedValuesGuard', () => {
     for (const d of nonEmpty(deployments)) {
       expect(decision(policy, { object: toCel(d), oldObject: null, request: toCel({ kind: { kind: 'Deployment' }, userInfo: { groups: [] } }), params: null }, 0, d.metadata.name).allowed).toBe(true);
     }
-    // The match condition asks once whether the pod template has labels, then for each label.
-    const condition = policy.spec.matchConditions[0].expression;
-    expect(condition.split('has(t.metadata.labels)')).toHaveLength(2);
-    const matches = (d: any) => run(condition, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
+    // `labelled` asks once whether each pod has labels, then for each label; isClusters reads it.
+    expect(variableNamed('labelled').split('has(t.metadata.labels)')).toHaveLength(2);
+    expect(variableNamed('isClusters')).toBe('variables.labelled[0] || variables.usesConfigMaps[0]');
+    const matches = (d: any) => isClusters(policy, { object: toCel(d) as Map<string, never>, oldObject: null, request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
     const template = (d: any, labels: Record<string, string> | undefined) => ({ ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { ...d.spec.template.metadata, labels } } } });
     // Labels alone decide for a pod template that uses none of the cluster's ConfigMaps (see the commonLabels test for one that does).
     const d = { ...deployments[0], spec: { ...deployments[0].spec, template: { ...deployments[0].spec.template, spec: withoutClusterConfigMaps(deployments[0].spec.template.spec) } } };
@@ -293,7 +316,7 @@ describe('PinnedValuesGuard', () => {
       const expression = PinnedValuesGuard.envExpression('temporal-pinned', PINNED_ENV);
       for (const name of Object.keys(PINNED_ENV)) expect([name, expression.split(`'${name}'`).length - 1]).toEqual([name, 1]);
       expect(expression).toMatch(/^\[\{'TEMPORAL_CURRENT_CLUSTER_NAME': 'currentClusterName', 'TEMPORAL_FAILOVER_VERSION_INCREMENT': 'failoverVersionIncrement', 'TEMPORAL_NUM_HISTORY_SHARDS': 'numHistoryShards'\}\]\.all\(p, /);
-      // The match condition names the pods once as well, as `t`.
+      // The policy's test on the object alone (PinnedValuesGuard.workloadExpression) names the pods once as well, as `t`.
       const condition = PinnedValuesGuard.workloadExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned']);
       expect(condition.split('.spec.template').length - 1).toBe(2);
       expect(condition.split('t.metadata.labels').length - 1).toBe(5);
@@ -317,13 +340,17 @@ function releaseDecision(policy: any, from: string | undefined | null, to: strin
   const deployment = (release: string | undefined, annotations?: Record<string, string>, images = [`temporalio/server:${release ?? '1.32.2'}`]) => ({
     metadata: { name: 'temporal-history', labels: { 'app.kubernetes.io/component': 'history', ...(release === undefined ? {} : { 'app.kubernetes.io/version': release }) },
       ...(annotations ? { annotations } : {}) },
-    spec: { template: { spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
+    // The cluster's pod labels, as its Deployments carry them: the policy holds no other Deployment.
+    spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' } },
+      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } } },
   });
   const bindings: Record<string, any> = {
     object: toCel(deployment(to, options.annotations, options.images)), oldObject: from === null ? null : toCel(deployment(from)),
     request: toCel({ kind: { kind: 'Deployment' }, operation: from === null ? 'CREATE' : 'UPDATE', userInfo: { groups: options.groups ?? ['system:authenticated'] } }),
     params: options.record === null || !('record' in options) ? null : toCel(pinnedRecord(options.record)),
   };
+  // A Deployment of the cluster, which the rules hold (a rule lets any other through).
+  expect(isClusters(policy, bindings)).toBe(true);
   return decision(policy, bindings, options.rule ?? 1, `${from} -> ${to}`);
 }
 
@@ -476,13 +503,14 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pod', 'oldPod', 'usesConfigMaps', 'podRelease', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'fromRelease', 'toRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
+      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
       expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
-    expect(PinnedValuesGuard.releaseExpression()).toBe(policy.spec.validations[1].expression);
-    expect(PinnedValuesGuard.imageExpression()).toBe(policy.spec.validations[2].expression);
-    expect(PinnedValuesGuard.knownReleaseExpression()).toBe(policy.spec.validations[3].expression);
+    // Each rule as the policy writes it, after the test that the object is the cluster's.
+    expect(policy.spec.validations[1].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.releaseExpression()})`);
+    expect(policy.spec.validations[2].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.imageExpression()})`);
+    expect(policy.spec.validations[3].expression).toBe(`!variables.isClusters || (${PinnedValuesGuard.knownReleaseExpression()})`);
   });
 
   test('every Deployment the library emits carries the release label the rule reads, and passes it against itself', () => {
@@ -584,7 +612,8 @@ describe('the image rule of the Deployment policy', () => {
       const c = cluster(chart, { protectPinnedValues: {}, ui: { allowAnonymous: true }, adminTools: {}, internalFrontend: {}, ...props });
       const p = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
       for (const d of nonEmpty(objects(chart).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/instance'] === 'temporal'))) {
-        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
+        // An UPDATE, whose binding names no param: the API server binds `params` to null.
+        const bindings: Record<string, any> = { object: toCel(d), oldObject: toCel(d), params: null, request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: [] } }) };
         const variables = new Map<string, never>();
         for (const v of p.spec.variables) variables.set(v.name, run(v.expression, { ...bindings, variables }, { funcs: K8S_FUNCS }) as never);
         expect([d.metadata.name, run(p.spec.validations[2].expression, { ...bindings, variables }, { funcs: K8S_FUNCS })]).toEqual([d.metadata.name, true]);
@@ -628,6 +657,7 @@ function rolloutDecision(policy: any, from: string, to: string, rollout: Rollout
     request: toCel({ kind: { kind: 'Deployment' }, operation: 'UPDATE', userInfo: { groups: ['system:authenticated'] } }),
     params: null,
   };
+  expect(isClusters(policy, bindings)).toBe(true);
   // Every rule of the policy, as the API server runs them: the first that denies decides.
   const decisions = policy.spec.validations.map((_: unknown, i: number) => decision(policy, bindings, i, `${from} -> ${to} ${JSON.stringify(rollout)}`));
   return decisions.find((d: { allowed: boolean }) => !d.allowed) ?? { allowed: true, message: undefined };
@@ -687,7 +717,10 @@ describe('the release record (the pinned ConfigMap\'s release label)', () => {
     // No namespace: the Deployment's own, the one namespace the binding selects.
     expect(envBinding.spec.paramRef).toEqual({ name: 'temporal-pinned', parameterNotFoundAction: 'Deny' });
     expect(envBinding.spec.matchResources.resourceRules.map((r: any) => r.operations)).toEqual([['CREATE']]);
-    expect(deployments.spec.variables.find((v: any) => v.name === 'fromRelease').expression).toContain("params != null && has(params.metadata) && has(params.metadata.labels) && 'app.kubernetes.io/version' in params.metadata.labels");
+    // The record's release label, read with the others in `releases` (last), is fromRelease where the old object says none.
+    expect(deployments.spec.variables.find((v: any) => v.name === 'releases').expression)
+      .toContain(", params].map(x, x != null && has(x.metadata) && has(x.metadata.labels) && 'app.kubernetes.io/version' in x.metadata.labels");
+    expect(deployments.spec.variables.find((v: any) => v.name === 'fromRelease').expression).toBe('size(variables.releases[2]) > 0 ? variables.releases[2] : variables.releases[3]');
     // The deletion guard reads no param: its binding has no paramRef.
     expect(policy.spec.paramKind).toBeUndefined();
     expect(all.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.paramRef).map((b) => b.metadata.name))
@@ -929,13 +962,70 @@ function workloadDecision(policy: any, object: any, oldObject: any, rule: number
       userInfo: { username: options.username ?? 'jane', groups: options.groups ?? ['system:authenticated'] } }),
     params: oldObject || options.record === undefined ? null : toCel(pinnedRecord(options.record)),
   };
-  const matched = policy.spec.matchConditions.every((c: any) => run(c.expression, bindings, { funcs: K8S_FUNCS }) === true);
-  return { matched, ...decision(policy, bindings, rule, `${object.kind} ${rule}`) };
+  const matched = isClusters(policy, bindings);
+  const d = decision(policy, bindings, rule, `${object.kind} ${rule}`);
+  // Every rule lets through what is not the cluster's.
+  if (!matched) expect(d.allowed).toBe(true);
+  return { matched, ...d };
 }
 
 describe('the workload policy, for the other kinds (every kind whose pods carry the cluster\'s labels; Deployments above)', () => {
   const { policy, pod, bindings, all } = workloadGuard();
   const literal = (e: any[]) => e.map((x) => (x.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: x.name, value: '4' } : x));
+
+  test('fails when isClusters or wasClusters decides otherwise than each pod\'s own test (every label of the cluster, or one of its ConfigMaps), for every kind, CREATE and UPDATE; the labels are written once, for both pods', () => {
+    // Where each kind keeps its pods written once, for the object and the old one (`pods`).
+    expect(JSON.stringify(policy.spec.variables).split('.spec.jobTemplate.spec.template').length - 1).toBe(1);
+    // The labels once in the policy (in `labelled`, an `in` and an index each), not once per pod.
+    for (const key of ['app.kubernetes.io/instance', 'app.kubernetes.io/name']) {
+      expect([key, JSON.stringify(policy.spec.variables).split(`'${key}'`).length - 1]).toEqual([key, 2]);
+    }
+    const ours = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' };
+    const labels = fc.option(fc.dictionary(fc.constantFrom('app.kubernetes.io/name', 'app.kubernetes.io/instance', 'stranger'), fc.constantFrom('temporal', 'orders', '')), { nil: undefined });
+    const use = fc.constantFrom('none', 'volume', 'projected', 'env', 'envFrom', 'other');
+    const podOf = (l: Record<string, string> | undefined, u: string) => {
+      const spec = JSON.parse(JSON.stringify(withoutClusterConfigMaps(pod.spec)));
+      const name = u === 'other' ? 'other-config' : 'temporal-config';
+      if (u === 'volume' || u === 'other') spec.volumes = [...spec.volumes, { name: 'c', configMap: { name } }];
+      if (u === 'projected') spec.volumes = [...spec.volumes, { name: 'p', projected: { sources: [{ configMap: { name } }] } }];
+      if (u === 'env') spec.containers[0].env = [...spec.containers[0].env, fromPinned('X', 'numHistoryShards')];
+      if (u === 'envFrom') spec.containers[0].envFrom = [{ configMapRef: { name: 'temporal-pinned' } }];
+      return { metadata: l === undefined ? {} : { labels: l }, spec };
+    };
+    const own = (l: Record<string, string> | undefined, u: string) => Object.entries(ours).every(([k, v]) => l?.[k] === v) || !['none', 'other'].includes(u);
+    fc.assert(fc.property(fc.constantFrom('Deployment', ...WORKLOAD_KINDS), labels, use, fc.option(fc.tuple(labels, use), { nil: undefined }), (kind, l, u, old) => {
+      const bindings = {
+        object: toCel(workloadOf(kind, podOf(l, u))), oldObject: old ? toCel(workloadOf(kind, podOf(...old))) : null,
+        request: toCel({ kind: { kind }, operation: old ? 'UPDATE' : 'CREATE', userInfo: { username: 'jane', groups: [] } }), params: null,
+      };
+      expect([kind, variableValue(policy, bindings, 'isClusters'), variableValue(policy, bindings, 'wasClusters')]).toEqual([kind, own(l, u), !!old && own(...old)]);
+    }), { numRuns: 300 });
+  });
+
+  test('fails when fromRelease, toRelease or podRelease reads another label than before (the object\'s or its pods\', the old one\'s, else the record\'s), for every kind, with or without an old object and a record; the label is read once', () => {
+    // The release label once in the variables (in `releases`, an `in` and an index), not once per object read.
+    expect(JSON.stringify(policy.spec.variables).split("'app.kubernetes.io/version'").length - 1).toBe(2);
+    const release = fc.option(fc.constantFrom('1.32.2', '1.33.0', '1.32', '', 'x.y.z'), { nil: undefined });
+    const split = (r: string | undefined) => (r === undefined ? [] : r.split('.'));
+    const labelledAs = (r: string | undefined) => ({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', ...(r === undefined ? {} : { 'app.kubernetes.io/version': r }) });
+    const objectOf = (kind: string, own: string | undefined, pods: string | undefined) =>
+      workloadOf(kind, { metadata: { labels: labelledAs(pods) }, spec: pod.spec }, kind === 'Pod' ? {} : { labels: labelledAs(own) });
+    const sides = fc.tuple(release, release);
+    fc.assert(fc.property(fc.constantFrom('Deployment', ...WORKLOAD_KINDS), sides, fc.option(sides, { nil: undefined }), fc.option(release, { nil: null }), (kind, [own, pods], old, record) => {
+      const object = objectOf(kind, own, pods);
+      const oldObject = old ? objectOf(kind, ...old) : null;
+      const bindings = {
+        object: toCel(object), oldObject: oldObject ? toCel(oldObject) : null,
+        request: toCel({ kind: { kind }, operation: old ? 'UPDATE' : 'CREATE', userInfo: { username: 'jane', groups: [] } }),
+        params: record === null ? null : toCel({ metadata: record === undefined ? {} : { labels: { 'app.kubernetes.io/version': record } } }),
+      };
+      // What carries the release: a Deployment itself, any other kind its pods (a Pod is its own pod).
+      const carried = (o: any, [ownRelease, podsRelease]: readonly [string | undefined, string | undefined]) => (o.kind === 'Deployment' ? ownRelease : podsRelease);
+      const wasRelease = old ? carried(oldObject, old) : undefined;
+      const expected = [wasRelease !== undefined ? split(wasRelease) : split(record ?? undefined), split(carried(object, [own, pods])), split(pods)];
+      expect([kind, ...['fromRelease', 'toRelease', 'podRelease'].map((n) => Array.from(variableValue(policy, bindings, n) as Iterable<unknown>))]).toEqual([kind, ...expected]);
+    }), { numRuns: 300 });
+  });
 
   test('matches CREATE and UPDATE of Deployments, Pods, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs in the cluster\'s namespace; creates read the record, updates do not', () => {
     // One rule: its groups and resources match as every pair (apps deployments, core pods, apps replicasets, batch jobs, ...); a pair that names no resource matches nothing.

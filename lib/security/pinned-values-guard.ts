@@ -112,10 +112,11 @@ export class PinnedValuesGuard extends Construct {
   }
 
   /**
-   * The match condition of the workload policy: the object's pods (a Deployment's pod template, a
-   * Pod, a CronJob's job template's pod template, ...) carry every label of `selector`, or use one
-   * of `configMaps` (the cluster's pinned and server config ConfigMaps), which kustomize's
-   * commonLabels, rewriting the instance in pod templates and selectors, leaves alone.
+   * Which objects the workload policy holds (its variable `isClusters`, written on `object` alone):
+   * the object's pods (a Deployment's pod template, a Pod, a CronJob's job template's pod template,
+   * ...) carry every label of `selector`, or use one of `configMaps` (the cluster's pinned and server
+   * config ConfigMaps), which kustomize's commonLabels, rewriting the instance in pod templates and
+   * selectors, leaves alone.
    */
   public static workloadExpression(selector: Record<string, string>, configMaps: readonly string[]): string {
     return workloadOfClusterCel(selector, configMaps);
@@ -144,9 +145,11 @@ export class PinnedValuesGuard extends Construct {
   /**
    * The CEL variables of the workload policy, for the given break-glass groups, in the order the
    * API server evaluates them (a variable reads only those before it): the pods, whether the new
-   * and the old pods use one of `configMaps` (the cluster's pinned and server config ConfigMaps), whether
-   * the old object was the cluster's (its pods carried `selector`'s labels or used those ConfigMaps:
-   * an update that leaves the containers alone passes as before only then), the releases,
+   * and the old pods carry `selector`'s labels and whether they use one of `configMaps` (the cluster's
+   * pinned and server config ConfigMaps), each tested once for both, whether
+   * the object is the cluster's (its pods carry `selector`'s labels or use those ConfigMaps: every
+   * rule lets any other object through) and the old object was (an update that leaves the containers
+   * alone passes as before only then), the releases,
    * the exemptions (an object created with a controller reference by the controller of its owner's
    * kind, one of `controllerUsernames` by kind, passes as its owner did), the ephemeral containers,
    * the images, `breakGlass` (the object is annotated for break-glass naming the tag

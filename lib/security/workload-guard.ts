@@ -32,7 +32,7 @@ export const GUARDED_WORKLOADS = { apiGroups: ['', 'apps', 'batch'], resources: 
  * job template's pod template, any other kind's pod template. `dyn` because one expression serves
  * every kind, each with its own schema: the type checker would find no `template` in a Pod.
  */
-export const podCel = (target: 'object' | 'oldObject') => `(request.kind.kind == 'Pod' ? dyn(${target}) : request.kind.kind == 'CronJob' `
+export const podCel = (target: string) => `(request.kind.kind == 'Pod' ? dyn(${target}) : request.kind.kind == 'CronJob' `
   + `? dyn(${target}).spec.jobTemplate.spec.template : dyn(${target}).spec.template)`;
 
 /**
@@ -60,9 +60,10 @@ export function readsClusterConfigMapsCel(spec: string, configMaps: readonly str
 }
 
 /**
- * The match condition: the object's pods carry every label of `selector`, or use the cluster's `configMaps` (readsClusterConfigMapsCel).
- * It writes podCel out again rather than read the policy's variable `pod`: the API server refuses a
- * policy whose match condition reads `variables` (compilation failed: undeclared reference to
+ * The test of the policy's `isClusters` on `object` alone: its pods carry every label of `selector`,
+ * or use the cluster's `configMaps` (readsClusterConfigMapsCel). The policy reads its variables
+ * instead: as a match condition this wrote podCel out again, since the API server refuses a policy
+ * whose match condition reads `variables` (compilation failed: undeclared reference to
  * 'variables'; tried on 1.37).
  */
 export function workloadOfClusterCel(selector: Record<string, string>, configMaps: readonly string[]): string {
@@ -132,17 +133,20 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
 
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
- * server evaluates them (a variable reads only those before it). `pod`/`oldPod`: the pods
- * (podCel); `containers`: their containers and init containers (podContainersCel), which every
+ * server evaluates them (a variable reads only those before it). `pods`: the object's pod and, on an
+ * UPDATE, the old object's (podCel, written once for both), `pod`/`oldPod` each; `containers`: their containers and init containers (podContainersCel), which every
  * rule reads (an init container that ran the server with a literal shard count, or two minors
  * ahead, passed them all when they read `containers` alone). `deployment`: the object is a Deployment, whose release label is its own
  * (`released`/`oldReleased`: what carries the label, a Deployment or the pods of any other kind)
  * and which is never `asBefore`. `fromRelease`: the release it ran or, where it says none (a
  * CREATE, an object without the label), the record's (`params`, the pinned ConfigMap;
  * lib/security/release-record.ts); `toRelease`: the release it says; each split at the dots, or
- * an empty list. `podRelease`: the release label of its pods, split likewise. `wasClusters`: an
- * UPDATE of an object whose old pods carried `selector`'s labels or used one of `configMaps`, the
- * match condition's test of the old object. `asBefore`: not a
+ * an empty list. `podRelease`: the release label of its pods, split likewise. Each is read from
+ * `releases`, which splits each label once (the object's or its pods', its pods', the old one's,
+ * the record's): the record's only where the old object says none, as a split label is never empty. Each of `pods` is tested once for `selector`'s labels (`labelled`) and for one of
+ * `configMaps` (`usesConfigMaps`). `isClusters`: its pods carry those labels or use those
+ * ConfigMaps, a workload of the cluster, which every rule holds and lets any other object through;
+ * `wasClusters`: an UPDATE of an object whose old pods did. `asBefore`: not a
  * Deployment, and it changes nothing of what runs (an UPDATE of an object that was the cluster's,
  * with the same containers and release: a scale, a finalizer the Job controller or the garbage
  * collector removes), or it is created, with a controller reference to an owner of a guarded kind,
@@ -166,17 +170,23 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  */
 export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = [],
   selector: Record<string, string> = {}) => [
-  { name: 'pod', expression: podCel('object') },
-  { name: 'oldPod', expression: `oldObject == null ? null : ${podCel('oldObject')}` },
-  { name: 'usesConfigMaps', expression: `(oldObject == null ? [variables.pod] : [variables.pod, variables.oldPod]).map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
-  { name: 'podRelease', expression: `${release('variables.pod')} : []` },
-  { name: 'wasClusters', expression: `oldObject != null && (${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('variables.oldPod', selector)} || variables.usesConfigMaps[1])` },
+  // Where each kind keeps its pods, written once for the object and the old one.
+  { name: 'pods', expression: `(oldObject == null ? [object] : [object, oldObject]).map(o, ${podCel('o')})` },
+  { name: 'pod', expression: 'variables.pods[0]' },
+  { name: 'oldPod', expression: 'oldObject == null ? null : variables.pods[1]' },
+  { name: 'usesConfigMaps', expression: `variables.pods.map(t, ${readsClusterConfigMapsCel('t.spec', configMaps)})` },
+  { name: 'labelled', expression: `variables.pods.map(t, ${Object.keys(selector).length === 0 ? 'false' : carriesLabelsCel('t', selector)})` },
+  { name: 'isClusters', expression: 'variables.labelled[0] || variables.usesConfigMaps[0]' },
+  { name: 'wasClusters', expression: 'oldObject != null && (variables.labelled[1] || variables.usesConfigMaps[1])' },
   { name: 'containers', expression: podContainersCel('variables.pod.spec') },
   { name: 'deployment', expression: "request.kind.kind == 'Deployment'" },
   { name: 'released', expression: 'variables.deployment ? dyn(object) : variables.pod' },
   { name: 'oldReleased', expression: 'oldObject == null ? null : variables.deployment ? dyn(oldObject) : variables.oldPod' },
-  { name: 'fromRelease', expression: `oldObject != null && ${release('variables.oldReleased')} : params != null && ${release('params')} : []` },
-  { name: 'toRelease', expression: `${release('variables.released')} : []` },
+  // Each release label read once: the object's (or its pods'), its pods', the old object's, the record's.
+  { name: 'releases', expression: `[variables.released, variables.pod, variables.oldReleased, params].map(x, x != null && ${release('x')} : [])` },
+  { name: 'fromRelease', expression: 'size(variables.releases[2]) > 0 ? variables.releases[2] : variables.releases[3]' },
+  { name: 'toRelease', expression: 'variables.releases[0]' },
+  { name: 'podRelease', expression: 'variables.releases[1]' },
   { name: 'sameContainers', expression: `!variables.deployment && variables.wasClusters && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
     + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
@@ -227,7 +237,7 @@ export function workloadImagesCel(): string {
 /**
  * The known-release rule: an update that changes what a workload runs steps from a release it had
  * as a workload of the cluster (its pods carried `selector`'s labels or used its ConfigMaps, as the
- * match condition reads them), and a Deployment's pods are labelled its release. The release rule steps from the old
+ * policy's `isClusters` reads them), and a Deployment's pods are labelled its release. The release rule steps from the old
  * object's label, and the image rule compares with the new one, so a Deployment created under
  * labels of its own (a copy of the history Deployment running the server two minors ahead, no
  * release label) passed both on the update that gave it the cluster's labels and ConfigMaps; and
@@ -283,6 +293,9 @@ export interface WorkloadGuardOptions {
   readonly controllers: Record<string, readonly string[]>;
 }
 
+/** A rule of the workload policy, which holds the cluster's workloads only (`isClusters`). */
+const ofCluster = (rule: string) => `!variables.isClusters || (${rule})`;
+
 /**
  * The policy (and its two bindings, by operation) that holds every workload of the cluster to the
  * rules. A CREATE is held to the release record, the pinned ConfigMap, as the binding's param;
@@ -302,32 +315,34 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
       failurePolicy: 'Fail',
       paramKind: RECORD_PARAM_KIND,
       matchConstraints: { resourceRules: [{ ...GUARDED_WORKLOADS, apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'] }] },
-      // This cluster's workloads, by their pods' labels: Argo CD's label tracking rewrites
-      // app.kubernetes.io/instance on every object it applies (to its Application's name), never
-      // in a pod template, whose labels a Deployment's immutable selector holds in place. Or by
-      // the cluster's ConfigMaps they use, which kustomize's commonLabels, rewriting the instance
-      // in pod templates and selectors, leaves alone.
-      matchConditions: [{ name: 'workload-of-this-cluster', expression: workloadOfClusterCel(o.selector, o.configMaps) }],
+      // This cluster's workloads (`isClusters`), by their pods' labels: Argo CD's label tracking
+      // rewrites app.kubernetes.io/instance on every object it applies (to its Application's name),
+      // never in a pod template, whose labels a Deployment's immutable selector holds in place. Or
+      // by the cluster's ConfigMaps they use, which kustomize's commonLabels, rewriting the instance
+      // in pod templates and selectors, leaves alone. Each rule lets any other object through
+      // first, rather than a match condition, which cannot read the variables `pod` and
+      // `usesConfigMaps` and wrote both out again (1.1 KB). The param is read before either (a
+      // missing one denies every object the bindings match, see name-prefix.kube.test.ts).
       validations: [{
-        expression: pinnedEnvCel(o.configMapName, o.pinnedEnv, 'variables.envContainers'),
+        expression: ofCluster(pinnedEnvCel(o.configMapName, o.pinnedEnv, 'variables.envContainers')),
         messageExpression: `${what}sets a value it can never change (history shard count, cluster name, failover increment) other than from ConfigMap ${o.configMapName}: `
           + `${Object.keys(o.pinnedEnv).sort().join(', ')} only from its keys (no literal, other ConfigMap or key, or envFrom without them in env).'`,
         reason: 'Forbidden',
       }, {
-        expression: WORKLOAD_RELEASE,
+        expression: ofCluster(WORKLOAD_RELEASE),
         messageExpression: `${what}' + (oldObject == null ? 'is created where ConfigMap ${o.configMapName} records release ' : 'runs release ') + variables.fromRelease.join('.') `
           + `+ ' and this update says ' + (size(variables.toRelease) == 0 ? 'no release (no label ${RELEASE_LABEL})' : variables.toRelease.join('.')) `
           + "+ '. Temporal upgrades one minor release at a time and never back to an earlier minor: apply the newest patch of each minor in between, in order, "
           + `letting each rollout finish (the lock file prints the path). ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: workloadImagesCel(),
+        expression: ofCluster(workloadImagesCel()),
         messageExpression: `${what}is labelled release ' + variables.toRelease.join('.') + ' but its containers run ' + variables.imageNamesRun.join(', ') `
           + "+ '. An image tag names the release that runs; change the release with the manifests (version), one minor at a time, so that the label and the "
           + `upgrade rule see it. ${override}`,
         reason: 'Forbidden',
       }, {
-        expression: knownReleaseCel(),
+        expression: ofCluster(knownReleaseCel()),
         // Break-glass does not excuse pods that say another release: their ReplicaSets carry it.
         messageExpression: `${what}' + (variables.deployment && variables.podRelease != variables.toRelease `
           + "? 'says release ' + variables.toRelease.join('.') + ' but its pods say ' + (size(variables.podRelease) == 0 ? 'none' : variables.podRelease.join('.')) "
@@ -336,7 +351,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `held to the release ConfigMap ${o.configMapName} records. ${override})`,
         reason: 'Forbidden',
       }, {
-        expression: rolloutDoneCel(),
+        expression: ofCluster(rolloutDoneCel()),
         messageExpression: `${what}runs release ' + variables.fromRelease.join('.') + ' and this update says ' + variables.toRelease.join('.') `
           + `+ ', but the rollout of ' + variables.fromRelease.join('.') + ' has not finished: ' + ${asOldDeployment(`string(${oldCount('updatedReplicas')}) + ' of ' `
           + `+ string(d.spec.replicas) + ' pods updated, ' + string(${oldCount('replicas')}) + ' in all' `
@@ -357,7 +372,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
       validationActions: ['Deny'],
       matchResources: {
         // No objectSelector: a Deployment's own labels are anyone's to rewrite (kustomize's `labels`,
-        // a chart wrapping the manifests); the match condition reads the pods' labels.
+        // a chart wrapping the manifests); `isClusters` reads the pods' labels.
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.namespace } },
         // Every resource the policy matches, for one operation; on UPDATE their subresources too ('*'
         // names none): a pod's ephemeral containers are added through pods/ephemeralcontainers.

@@ -12,7 +12,7 @@ import { pollUntil } from '../support/processes';
  * ConfigMap references in the pod templates and a binding's `policyName`, but not the ConfigMap
  * names inside the policies' CEL nor the workload policy's `paramRef`. That must fail closed (and
  * loudly), not open: the paramRef then names no ConfigMap, and with `parameterNotFoundAction: Deny`
- * the API server, which looks the param up before the match conditions, denies every create of a
+ * the API server, which looks the param up before it runs any rule, denies every create of a
  * guarded kind in the namespace; the renamed Deployments, whose env reads another ConfigMap than
  * the policy names, are denied every update.
  */
