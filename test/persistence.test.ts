@@ -40,8 +40,8 @@ describe('Persistence', () => {
     expect(c.serverConfig).toMatch(/pluginName: mysql8/);
     const jobs = objects(chart).filter((o) => o.kind === 'Job');
     const update = (role: string) => jobs.find((j) => withoutSchemaHash(j.metadata.name) === `temporal-schema-${role}`).spec.template.spec.containers[0].command.join(' ');
-    expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
-    expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    expect(update('visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned --version 1.14');
+    expect(update('secondary-visibility')).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned --version 1.14');
     const waits = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
     expect(waits.map((i: any) => i.name)).toEqual(['wait-for-schema']);
     expect(schemaWaitStores(waits[0])).toEqual([{ store: 'default', version: '1.19' }, { store: 'visibility', version: '1.14' }, { store: 'secondary-visibility', version: '1.14' }]);

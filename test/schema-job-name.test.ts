@@ -86,8 +86,9 @@ describe('a schema Job\'s name', () => {
     // changed on purpose when every Job's pod got its namespace check (4f0ef3 to e12cbd; 9a398d
     // before) and when that check compared the pod's ServiceAccount too and moved into the first step
     // (to 82d131), and when the hash began to read the spec's keys in sorted order, so that the same
-    // props in another key order give the same name (to 5b22e7).
-    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-5b22e7', 'temporal-schema-visibility-96735a']);
+    // props in another key order give the same name (to 5b22e7), and when update-schema named the
+    // release's version instead of taking the image's newest folder (to c47ec5).
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-c47ec5', 'temporal-schema-visibility-262e5c']);
     for (const job of [base.default, base.visibility]) {
       const pod = job.spec.template.spec;
       for (const c of [...pod.initContainers ?? [], ...pod.containers]) expect([c.name, c.image, c.imagePullPolicy]).toEqual([c.name, 'temporalio/admin-tools:1.32.2', undefined]);

@@ -56,9 +56,9 @@ describe('SchemaJob', () => {
     expect(commands(all[0])).toEqual([
       'temporal-sql-tool create-database',
       'temporal-sql-tool setup-schema -v 0.0',
-      'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned',
+      'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned --version 1.19',
     ]);
-    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned');
+    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned --version 1.14');
     // The steps run one after the other: init containers run in order, each only once the one
     // before it has succeeded, and the last step is the Job's only container.
     const pod = all[0].spec.template.spec;
@@ -136,8 +136,8 @@ describe('SchemaJob', () => {
       visibilityStore: Datastore.mysql({ host: 'mysql', database: 'temporal_visibility', user: 'temporal', password, tls: { enableHostVerification: false } }),
     }), { version: '1.30.9' });
     expect(all.map((j) => withoutSchemaHash(j.metadata.name))).toEqual(['temporal-schema-default', 'temporal-schema-visibility']);
-    expect(commands(all[0])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/temporal/versioned');
-    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned');
+    expect(commands(all[0])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/temporal/versioned --version 1.18');
+    expect(commands(all[1])[2]).toBe('temporal-sql-tool update-schema -d /etc/temporal/schema/mysql/v8/visibility/versioned --version 1.13');
     expect(steps(all[0])[0].image).toBe('temporalio/admin-tools:1.30.9');
     expect(steps(all[0])[0].env).toEqual(expect.arrayContaining([
       { name: 'SQL_PLUGIN', value: 'mysql8' },
@@ -170,7 +170,7 @@ describe('SchemaJob', () => {
     expect(commands(all[0])).toEqual([
       'temporal-cassandra-tool create-keyspace --keyspace "temporal" --replication-factor 5 --datacenter dc1',
       'temporal-cassandra-tool setup-schema -v 0.0',
-      'temporal-cassandra-tool update-schema -d /etc/temporal/schema/cassandra/temporal/versioned',
+      'temporal-cassandra-tool update-schema -d /etc/temporal/schema/cassandra/temporal/versioned --version 1.13',
     ]);
     expect(steps(all[0])[0].env).toEqual([
       { name: 'CASSANDRA_HOST', value: 'c1,c2' },
@@ -198,7 +198,7 @@ describe('SchemaJob', () => {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),
       visibilityStore: Datastore.postgres({ host: 'pg', database: 'b', user: 'u', password }),
     }), { schema: { createDatabase: false, ttlAfterFinished: Duration.hours(1), backoffLimit: 2 } });
-    expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned']);
+    expect(commands(all[0])).toEqual(['temporal-sql-tool setup-schema -v 0.0', 'temporal-sql-tool update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned --version 1.19']);
     expect(all[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['setup-schema']);
     expect(all[0].spec.template.spec.initContainers[0].command.slice(2, 8)).toEqual([NAMESPACE_CHECK_THEN_EXEC_SCRIPT, 'check-namespace', 'temporal', 'temporal-jobs', 'temporal-sql-tool', 'setup-schema']);
     expect(all[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['update-schema']);
@@ -670,6 +670,28 @@ describe('SchemaJob', () => {
     test('schema credentials have no user or a literal password', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: '' } })).toThrow(/Datastore.postgres: schemaCredentials.user is ""; expected a non-empty string/);
       expect(() => Datastore.mysql({ host: 'pg', database: 'd', user: 'u', schemaCredentials: { user: 'ddl', password: 'hunter2' as never } })).toThrow(/schemaCredentials.password is "\(a string\)"; expected a SecretRef/);
+    });
+    test('update-schema names no target version: the tool went to the newest folder of whatever image a digest pinned, past or short of the release\'s schema', () => {
+      // The e2e test schema-target runs the step with the real tool on images of a later and an earlier schema.
+      const stores = {
+        postgres: (database: string) => Datastore.postgres({ host: 'pg', database, user: 'u', password }),
+        mysql: (database: string) => Datastore.mysql({ host: 'my', database, user: 'u', password }),
+        cassandra: (database: string) => Datastore.cassandra({ hosts: ['c'], keyspace: database, user: 'u', password }),
+      };
+      fc.assert(fc.property(
+        fc.constantFrom(...TemporalVersion.known()), fc.constantFrom(...Object.keys(stores) as Array<keyof typeof stores>),
+        fc.constantFrom(StoreRole.DEFAULT, StoreRole.VISIBILITY, StoreRole.SECONDARY_VISIBILITY), fc.boolean(),
+        (release, kind, role, createDatabase) => {
+          fc.pre(kind !== 'cassandra' || role === StoreRole.DEFAULT);
+          const version = TemporalVersion.of(release);
+          const plan = schemaPlan(role, stores[kind]('temporal'), version, { createDatabase });
+          const expected = kind === 'cassandra' ? version.schema.cassandra : role === StoreRole.DEFAULT ? version.schema.sql : version.schema.sqlVisibility;
+          const update = plan.steps.filter((step) => step.name === 'update-schema');
+          expect(update).toHaveLength(1);
+          expect(update[0].command.slice(-2)).toEqual(['--version', expected]);
+          // The version the servers wait for, so the Job brings exactly what they need.
+          expect(plan.requiredVersion).toBe(expected);
+        }), { numRuns: 200 });
     });
     test('the backoff limit is negative', () => {
       expect(() => cluster(testChart(), { schema: { backoffLimit: -1 } })).toThrow(/schema.backoffLimit is -1; expected an integer at least 0/);

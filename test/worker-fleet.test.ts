@@ -1138,6 +1138,23 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('the Temporal namespace is temporal-system in another case: on MySQL (case-insensitive names) the fleet polled the server\'s own namespace', () => {
+      const mysql = (chart: Chart) => new Persistence(chart, 'p', {
+        defaultStore: Datastore.mysql({ host: 'my', database: 'temporal', user: 'u', password: SecretRef.of('db', 'password') }),
+        visibilityStore: Datastore.mysql({ host: 'my', database: 'visibility', user: 'u', password: SecretRef.of('db', 'password') }),
+      });
+      fc.assert(fc.property(fc.array(fc.boolean(), { minLength: 15, maxLength: 15 }).filter((upper) => upper.some((u, i) => u && 'temporal-system'[i] !== '-')), (upper) => {
+        const spelling = [...'temporal-system'].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join('');
+        const chart = testChart();
+        const c = cluster(chart, { persistence: mysql(chart) });
+        expect(() => new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, temporalNamespace: spelling }))
+          .toThrow(`temporalNamespace is "${spelling}"; expected a namespace of the application, not temporal-system in any case (one namespace on MySQL)`);
+        // An external frontend's store is unknown: refused all the same.
+        expect(() => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: { address: 'temporal.other:7233' }, temporalNamespace: spelling }))
+          .toThrow(`temporalNamespace is "${spelling}"; expected a namespace of the application, not temporal-system in any case`);
+      }), { numRuns: 40 });
+    });
+
     test('the Temporal namespace is the server\'s own, or one the cluster does not declare', () => {
       expect(() => setup({ temporalNamespace: 'temporal-system' })).toThrow(/temporalNamespace is "temporal-system"; expected a namespace of the application/);
       const declared = { namespaces: [{ name: 'orders', retention: Duration.days(3) }, { name: 'billing', retention: Duration.days(3) }] };

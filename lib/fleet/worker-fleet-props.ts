@@ -249,7 +249,7 @@ export interface WorkerFleetProps {
   /** Task queues the workers poll. At least one; the first is `TEMPORAL_TASK_QUEUE`. */
   readonly taskQueues: string[];
   /**
-   * The Temporal namespace the workers poll in.
+   * The Temporal namespace the workers poll in; never `temporal-system`, in any case.
    * @default 'default'
    */
   readonly temporalNamespace?: string;

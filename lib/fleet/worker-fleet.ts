@@ -142,8 +142,9 @@ export class WorkerFleet extends Construct {
       throw propError(owner, 'name', this.name, `a name that with namespace ${this.namespace} makes a client certificate common name (<name>.<namespace>) of at most 64 characters, not ${this.name.length + 1 + this.namespace.length}`,
         'Shorten the fleet\'s name (props.name) or its namespace, or give clientCertificate: FleetClientCertificate.fromSecret(...) with a certificate issued elsewhere.');
     }
-    if (this.temporalNamespace === SYSTEM_NAMESPACE) {
-      throw propError(owner, 'temporalNamespace', this.temporalNamespace, 'a namespace of the application',
+    // In any case: MySQL's default collation makes namespace names case-insensitive, "Temporal-System" the server's own there.
+    if (this.temporalNamespace.toLowerCase() === SYSTEM_NAMESPACE) {
+      throw propError(owner, 'temporalNamespace', this.temporalNamespace, `a namespace of the application${this.temporalNamespace === SYSTEM_NAMESPACE ? '' : `, not ${SYSTEM_NAMESPACE} in any case (one namespace on MySQL)`}`,
         'temporal-system holds the server\'s own system workflows, which its worker role runs; poll a namespace of your own.');
     }
     // Only a cluster that declares its namespaces can tell: others get theirs some other way. With

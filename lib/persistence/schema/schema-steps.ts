@@ -51,6 +51,17 @@ export interface SchemaPlanOptions {
 const quotedMysqlName = (name: string) => `\`${name}\``;
 const quotedCqlName = (name: string) => `"${name}"`;
 
+/*
+ * Every update-schema step names the release's version (`--version`): without it the tool goes to
+ * the newest folder of the image it runs in, and the image is only known to be the release's by its
+ * tag. A digest (images.digests.adminTools, or one in adminToolsImage) pins any build whatever tag
+ * is written beside it, so a digest of another release's admin-tools took the database to that
+ * release's schema (a newer one the lock never recorded, which the servers' wait accepts), or to an
+ * older one while the Job reported success and every server waited for a version it never brought.
+ * With the version, the tool stops at it, fails on an image without it ("end version ... not
+ * found"), and fails on a database already past it ("must be less than end version"), which no
+ * release this cluster went through left there (the lock refuses going back a minor).
+ */
 const SQL_TOOL = 'temporal-sql-tool';
 const CASSANDRA_TOOL = 'temporal-cassandra-tool';
 const ES_TOOL = 'temporal-elasticsearch-tool';
@@ -100,7 +111,7 @@ function sqlPlan(role: StoreRole, store: Datastore, version: TemporalVersion, op
     steps: [
       ...(options.createDatabase ? [{ name: 'create-database', command: createDatabase }] : []),
       { name: 'setup-schema', command: [SQL_TOOL, 'setup-schema', '-v', '0.0'] },
-      { name: 'update-schema', command: [SQL_TOOL, 'update-schema', '-d', schemaDir] },
+      { name: 'update-schema', command: [SQL_TOOL, 'update-schema', '-d', schemaDir, '--version', requiredVersion] },
     ],
     wait: { tool: SQL_TOOL, store: `${role} store ${store.database}` },
   };
@@ -139,7 +150,7 @@ function cassandraPlan(role: StoreRole, store: Datastore, version: TemporalVersi
     steps: [
       ...(options.createDatabase ? [{ name: 'create-keyspace', command: createKeyspace }] : []),
       { name: 'setup-schema', command: [CASSANDRA_TOOL, 'setup-schema', '-v', '0.0'] },
-      { name: 'update-schema', command: [CASSANDRA_TOOL, 'update-schema', '-d', `${SCHEMA_ROOT}/cassandra/temporal/versioned`] },
+      { name: 'update-schema', command: [CASSANDRA_TOOL, 'update-schema', '-d', `${SCHEMA_ROOT}/cassandra/temporal/versioned`, '--version', requiredVersion] },
     ],
     wait: { tool: CASSANDRA_TOOL, store: `${role} store keyspace ${store.database}` },
   };
