@@ -161,6 +161,21 @@ describe('TemporalAlerts', () => {
     expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal-frontend', 'history', 'matching', 'worker']);
   });
 
+  test('fails when a role scaled to zero is watched: its absent() would fire for as long as the role stays stopped', () => {
+    const watched = (props: Parameters<typeof cluster>[1]) => {
+      const chart = testChart();
+      cluster(chart, { monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: {} }, ...props });
+      return selectorMatchers(find(chart, 'PrometheusRule', 'temporal').spec.groups[0].rules.find((r: any) => r.alert === TemporalAlert.METRICS_ABSENT).expr)
+        .map((sel) => sel.matchers.find((m) => m.label === 'service_name')?.value);
+    };
+    expect(watched({ worker: { replicas: 0 } })).toEqual(['frontend', 'history', 'matching']);
+    expect(watched({ internalFrontend: { replicas: 0 } })).toEqual(['frontend', 'history', 'matching', 'worker']);
+    // An autoscaled frontend runs while it may scale up.
+    expect(watched({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } })).toContain('frontend');
+    // Every role stopped (the stop-the-cluster procedure): no role is expected, so only the whole cluster's series, as without roles.
+    expect(watched({ frontend: { replicas: 0 }, history: { replicas: 0 }, matching: { replicas: 0 }, worker: { replicas: 0 } })).toEqual([undefined]);
+  });
+
   test('a role is not a server service name, or is given twice: its absent() would never, or twice, fire', () => {
     expect(() => make({}, { roles: ['histroy'] })).toThrow(/alerts of TemporalCluster 'temporal': roles\[0\] is "histroy"; expected one of frontend, internal-frontend, history, matching, worker, each once/);
     expect(() => make({}, { roles: ['history', 'history'] })).toThrow(/roles\[1\] is "history"; expected one of/);

@@ -41,9 +41,13 @@ describe('a role\'s own GOMEMLIMIT', () => {
   });
 
   test('what the runtime reads, up to the limit, is written as given, and so are off, the empty value and a $(reference)', () => {
-    for (const value of ['1GiB', '1024MiB', '1073741824', '1073741824B', '+900MiB', '921MiB', 'off', '', '$(MEMORY_SHARE)']) {
+    for (const value of ['1GiB', '1024MiB', '1073741824', '1073741824B', '921MiB', 'off', '', '$(MEMORY_SHARE)']) {
       expect(goMemLimitOf(synth({ frontend: { env: { GOMEMLIMIT: EnvValue.fromValue(value) } } }), 'frontend')).toEqual([{ name: 'GOMEMLIMIT', value }]);
     }
+  });
+
+  test('fails when the value has a leading +: the Go 1.25 runtime of the 1.30 images reads only digits (its atoi64 takes a - alone)', () => {
+    for (const value of ['+900MiB', '+1073741824', '+1GiB']) expect(() => checkGoMemoryLimit(OWNER, value, '8Ei')).toThrow('malformed GOMEMLIMIT');
   });
 
   test('fails for any Kubernetes or decimal spelling, generated: every unit but B, KiB, MiB, GiB and TiB', () => {

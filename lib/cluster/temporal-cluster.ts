@@ -305,7 +305,7 @@ export class TemporalCluster extends Construct {
   private emitMonitoring(options: MonitoringOptions, clusterSelector: Record<string, string>): TemporalMonitoring {
     return new TemporalMonitoring(this, 'Monitoring', copiedProps({
       clusterName: this.name, namespace: this.namespace, labels: this.labels, clusterSelector,
-      roles: this.services.map((svc) => ({ role: svc.role, selector: svc.selectorLabels, headlessServiceName: svc.headlessServiceName })),
+      roles: this.services.map((svc) => ({ role: svc.role, selector: svc.selectorLabels, headlessServiceName: svc.headlessServiceName, running: (svc.autoscaler ? svc.maxReplicas : svc.replicas) > 0 })),
       options,
     }));
   }

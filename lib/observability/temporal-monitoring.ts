@@ -59,6 +59,12 @@ export interface MonitoredRole {
   readonly selector: Record<string, string>;
   /** Its headless Service, which exposes the `metrics` port. */
   readonly headlessServiceName: string;
+  /**
+   * False for a role scaled to zero: no series of it is expected, so `TemporalMetricsAbsent` leaves
+   * it out rather than fire for as long as the role stays stopped.
+   * @default true
+   */
+  readonly running?: boolean;
 }
 
 export interface TemporalMonitoringProps {
@@ -145,7 +151,7 @@ export class TemporalMonitoring extends Construct {
     }
     const shared = { clusterName: props.clusterName, namespace: props.namespace, labels: props.labels, seriesSelector: this.seriesSelector!, namespaceLabel: this.namespaceLabel };
     if (alertsOn) {
-      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, roles: props.roles.map((r) => r.role), options: o.alerts as AlertOptions }));
+      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, roles: props.roles.filter((r) => r.running !== false).map((r) => r.role), options: o.alerts as AlertOptions }));
     }
     if (dashboardOn) {
       this.dashboard = new TemporalDashboard(this, 'Dashboard', copiedProps({ ...shared, options: o.dashboard as DashboardOptions }));

@@ -36,8 +36,9 @@ export function goMemoryLimit(limit: string): string | undefined {
 /*
  * The spellings the Go runtime reads from GOMEMLIMIT (runtime.parseByteCount): a byte count, or one
  * with a B, KiB, MiB, GiB or TiB suffix. It throws at start on any other (Kubernetes' 900Mi or 1G).
+ * A leading `+` is left out: newer runtimes read it, the Go 1.25 runtime of the 1.30 images does not.
  */
-const GO_BYTE_COUNT = /^\+?(\d+)(B|KiB|MiB|GiB|TiB)?$/;
+const GO_BYTE_COUNT = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/;
 const GO_UNIT_POWER: Record<string, bigint> = { B: 0n, KiB: 10n, MiB: 20n, GiB: 30n, TiB: 40n };
 const MAX_INT64 = (1n << 63n) - 1n;
 
