@@ -65,6 +65,7 @@ describe('ClusterLock', () => {
           serverVersion: '1.32.2',
           enableGlobalNamespace: false,
           persistence: { default: 'postgres://pg:5432/temporal', visibility: 'postgres://pg:5432/visibility' },
+          internodeTls: false,
         },
       },
     });
@@ -424,7 +425,7 @@ describe('ClusterLock', () => {
       const variants: Array<[string, unknown]> = [['null entry', null], ['array entry', []], ['string entry', 'x']];
       for (const field of Object.keys(good)) {
         for (const bad of [undefined, null, 'x', -1, 1.5, [], {}, true]) {
-          if (field === 'enableGlobalNamespace' && (bad === undefined || bad === true)) continue;
+          if ((field === 'enableGlobalNamespace' || field === 'internodeTls') && (bad === undefined || bad === true)) continue;
           if (field === 'currentClusterName' && bad === 'x') continue;
           variants.push([`${field} = ${JSON.stringify(bad)}`, { ...good, [field]: bad }]);
         }

@@ -223,9 +223,12 @@ describe('membershipTls', () => {
     };
 
     test('fails when tls added to a locked cluster leaves its membership ports plaintext unsaid: the warning names the cluster and the procedure', () => {
-      const lock = ClusterLock.inMemory();
-      lock.check(build({ tls: false }).app);
-      expect(lock.contents.clusters[KEY].membershipTls).toBeUndefined();
+      const first = ClusterLock.inMemory();
+      first.check(build({ tls: false }).app);
+      expect(first.contents.clusters[KEY].membershipTls).toBeUndefined();
+      // Adding tls is refused first (lib/cluster/lock-internode-tls.ts); its procedure sets internodeTls in the entry, and membershipTls only if asked.
+      expect(() => warningsOf({}, first)).toThrow(`cluster ${KEY}: internodeTls is locked at false`);
+      const lock = ClusterLock.inMemory({ clusters: { [KEY]: { ...first.contents.clusters[KEY], internodeTls: true } } });
       const { warnings, file } = warningsOf({}, lock);
       // Kept off, as the lock's rule says (each role reads the switch once), and recorded so.
       expect(writtenSwitch(file)).toBeUndefined();
@@ -250,7 +253,7 @@ describe('membershipTls', () => {
         const switchOn = switchedValue === undefined ? undefined : readsTrue(switchedValue);
         const declared = membershipTls ?? switchOn;
         if (!tls && (membershipTls === true || declared === true)) return; // refused without tls, another rule
-        const lock = state === 'none' ? undefined : state === 'new' ? ClusterLock.inMemory() : lockWith(state);
+        const lock = state === 'none' ? undefined : state === 'new' ? ClusterLock.inMemory() : lockWith(state, { tls });
         const was = state === 'none' ? false : state === 'new' ? true : state === 'absent' ? switchOn ?? false : state;
         if (lock && state !== 'new' && declared !== undefined && declared !== was) return; // refused by the lock, another test
         const { warnings, file } = warningsOf({ tls, membershipTls, switched }, lock);

@@ -1,3 +1,4 @@
+import { internodeTlsError } from './lock-internode-tls';
 import { LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
@@ -74,6 +75,8 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       + 'The server stored it when global namespaces were turned on and reads it from its database from then on: a new value is ignored without an error, '
       + `while the checks between clusters (distinct failover versions, each remote's declared version) would compare it. Set initialFailoverVersion: ${locked.initialFailoverVersion}. ${REMEDY}`);
   }
+  const internode = internodeTlsError(key, lockedAs, locked, current);
+  if (internode) errors.push(internode);
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));

@@ -46,7 +46,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'membershipTls']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -92,7 +92,7 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (lists) return lists;
   const migrated = migratedFromProblem(e.migratedFrom);
   if (migrated) return migrated;
-  for (const field of ['enableGlobalNamespace', 'membershipTls'] as const) {
+  for (const field of ['enableGlobalNamespace', 'internodeTls', 'membershipTls'] as const) {
     if (e[field] !== undefined && typeof e[field] !== 'boolean') return `has ${field} ${JSON.stringify(e[field])}; expected true or false`;
   }
   if (e.ipFamily !== undefined && !(Object.values(IpFamily) as unknown[]).includes(e.ipFamily)) {

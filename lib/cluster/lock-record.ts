@@ -58,6 +58,14 @@ export interface LockedCluster {
    */
   readonly ipFamily?: IpFamily;
   /**
+   * Whether the cluster's internode gRPC ports serve TLS, which is whether it has `tls` (certificates
+   * from Secrets or cert-manager alike). Each role serves them over TLS or plaintext, never both,
+   * so a rolling change leaves old and new pods unable to call each other. Recorded for every
+   * cluster, false too; absent only in an entry written before the lock recorded it, which refuses
+   * nothing and gets the field at its next write (lib/cluster/lock-internode-tls.ts).
+   */
+  readonly internodeTls?: boolean;
+  /**
    * Whether the membership (ringpop) ports serve TLS (`membershipTls`), recorded while the cluster
    * has tls: each role reads it once at start, so a rolling change splits the ring. Absent for a
    * cluster without tls, and in an entry written before the lock recorded it: its cluster is taken

@@ -156,7 +156,10 @@ export interface TemporalClusterProps {
    */
   readonly protectPinnedValues?: PinnedValuesProtection;
   /**
-   * Mutual TLS between the roles, and for the frontend when the certificates include one.
+   * Mutual TLS between the roles, and for the frontend when the certificates include one. Each role
+   * serves its internode port over TLS or plaintext, never both: `ClusterLock` records whether a
+   * cluster has it (`internodeTls`) and refuses adding or removing it on a locked cluster, whose
+   * remedy is to stop the whole cluster (README, *TLS and authorization*). Other certificates are no change.
    * @default - no TLS
    */
   readonly tls?: ClusterTls;

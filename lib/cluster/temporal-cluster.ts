@@ -245,7 +245,7 @@ export class TemporalCluster extends Construct {
       currentClusterName: this.clusterName, serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}), enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
-      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), ...this.membershipTls.record(),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), internodeTls: this.tls !== undefined, ...this.membershipTls.record(),
     };
   }
 
