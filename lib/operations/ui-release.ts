@@ -17,18 +17,20 @@ const UI_ENV_SINCE: Readonly<Record<string, { readonly prop: string; readonly si
 };
 
 /**
- * The release a UI image names, as its parts (`[2, 38, 3]`, or `[2, 38]`), read the way the server
- * images' are (RELEASE_IN_TAG): from the tag first, then from the path, last component first (a
- * mirror laid out by release, `registry.example.com/ui-2.38.3@sha256:…`). A date or another
- * program's version written with hyphens is not one. Undefined when the reference names none: a
- * digest alone, `latest`, a build tag such as `build-42`; then only the user knows what runs.
+ * The release a UI image names, as its parts (`[2, 38, 3]`, or `[2, 38]`), read from the tag of an
+ * image named `ui` (temporalio/ui and its mirrors) only. A path component names the server release
+ * a mirror is laid out by (`registry/temporal-1.31.5/ui@sha256:…`), and an image of another name
+ * (`acme/temporal-ui:1.4.0`) is an in-house build with versions of its own: neither says which UI
+ * runs. Undefined when the reference names none: a digest alone, `latest`, a build tag such as
+ * `build-42`; then only the user knows what runs.
  */
 export function uiReleaseOf(image: string): number[] | undefined {
-  for (const word of releaseWords(image).reverse()) {
-    for (const [match] of word.matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
-      if (new RegExp(TOOL_IN_TAG).test(match) || new RegExp(HYPHEN_VERSION).test(match)) continue;
-      return match.match(/[0-9]+/g)!.slice(0, 3).map(Number);
-    }
+  const words = releaseWords(image);
+  const tagged = image.split('@')[0].lastIndexOf(':') > image.split('@')[0].lastIndexOf('/');
+  if (!tagged || words[words.length - 2] !== 'ui') return undefined;
+  for (const [match] of words[words.length - 1].matchAll(new RegExp(RELEASE_IN_TAG, 'g'))) {
+    if (new RegExp(TOOL_IN_TAG).test(match) || new RegExp(HYPHEN_VERSION).test(match)) continue;
+    return match.match(/[0-9]+/g)!.slice(0, 3).map(Number);
   }
   return undefined;
 }
