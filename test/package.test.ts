@@ -118,7 +118,7 @@ describe('the npm package', () => {
     delete env.CDK8S_OUTDIR;
     const command = spawnSync(process.execPath, [join(app, 'node_modules', 'cdk8s-temporal', 'bin', 'cdk8s-temporal.js'), 'synth', 'main.ts', '--output', 'out-command'],
       { cwd: app, encoding: 'utf-8', env });
-    expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 16 history shards/);
+    expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 32 history shards/);
     expect(command.status).toBe(0);
     expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
     // The package's compiled library goes through V8's code cache too: an entry per module it loaded, besides the app's.
