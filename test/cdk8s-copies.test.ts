@@ -29,22 +29,22 @@ describe('an app with a second copy of cdk8s', () => {
   test('a TemporalCluster in an App and Chart of the other copy is refused, naming both copies and the remedy', () => {
     const chart = new other.Chart(new other.App(), 'temporal', { namespace: 'temporal' }) as unknown as Chart;
     const stores = persistence(chart);
-    expect(() => new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: stores }))
+    expect(() => new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: stores }))
       .toThrow(/^TemporalCluster 'temporal' is created in an App of (another copy of cdk8s|cdk8s 2\.\d+\.\d+ in \S+), while cdk8s-temporal uses cdk8s 2\.\d+\.\d+ in \S+: the app loads two copies of cdk8s\..*`npm ls cdk8s` lists the copies.*npm dedupe.*npm link.*install cdk8s-temporal from its tarball/s);
     // Under jest, Node's module cache does not tell where the app's copy is; the likely cause in a test is named.
-    expect(() => new TemporalCluster(chart, 'again', { numHistoryShards: 4, persistence: stores }))
+    expect(() => new TemporalCluster(chart, 'again', { numHistoryShards: 32, persistence: stores }))
       .toThrow(/In a test, resetting the module registry \(jest\.resetModules, jest\.isolateModules\) between importing cdk8s and cdk8s-temporal loads cdk8s twice\./);
   });
 
   test('a chart of the other copy in an App of the library\'s is refused too, by name', () => {
     const chart = new other.Chart(new App() as never, 'team-a') as unknown as Chart;
-    expect(() => new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(chart) }))
+    expect(() => new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence(chart) }))
       .toThrow(/^TemporalCluster 'temporal' is created in the chart 'team-a', a Chart of .* the app loads two copies of cdk8s/);
   });
 
   test('a WorkerFleet in a chart of the other copy is refused the same way', () => {
     const own = new Chart(new App(), 'temporal', { namespace: 'temporal' });
-    const cluster = new TemporalCluster(own, 'temporal', { numHistoryShards: 4, persistence: persistence(own) });
+    const cluster = new TemporalCluster(own, 'temporal', { numHistoryShards: 32, persistence: persistence(own) });
     const chart = new other.Chart(new other.App(), 'workers') as unknown as Chart;
     expect(() => new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster }))
       .toThrow(/^WorkerFleet 'orders' is created in an App of .* the app loads two copies of cdk8s/);
@@ -59,7 +59,7 @@ describe('an app with a second copy of cdk8s', () => {
   test('one copy: charts of subclasses, Testing apps and the library\'s own Durations pass', () => {
     class TeamChart extends Chart {}
     const chart = new TeamChart(Testing.app(), 'team', { namespace: 'temporal' });
-    new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(chart) });
+    new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence(chart) });
     expect(() => store('temporal', { pool: { maxConnLifetime: Duration.minutes(5) } })).not.toThrow();
     expect(() => store('temporal', { pool: { maxConnLifetime: { toMilliseconds: () => 1 } as never } })).toThrow(/expected a cdk8s Duration, such as Duration\.seconds\(30\)/);
   });

@@ -22,7 +22,7 @@ const persistence = new Persistence(chart, 'p', {
   defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
   visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
 });
-new TemporalCluster(chart, 'temporal', { numHistoryShards: ${shards}, persistence, frontend: { replicas: ${replicas} } });
+new TemporalCluster(chart, 'temporal', { numHistoryShards: ${shards}, persistence, frontend: { replicas: ${replicas} }, history: { replicas: 2 } });
 ${extra}
 ClusterLock.file('temporal.lock.json').synth(app);
 `;
@@ -277,7 +277,7 @@ import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from 
 const envs = (process.env.ENVS ?? 'staging,prod').split(',');
 const locks = envs.map(() => ClusterLock.file('temporal.lock.json'));
 envs.forEach((env, i) => {
-${envApp('4')}
+${envApp('32')}
   locks[i].synth(app);
 });
 `,
@@ -304,7 +304,7 @@ for (const env of ['staging', 'prod']) {
     defaultStore: Datastore.postgres({ host: env === 'prod' ? '${prod}' : '${staging}', database: 'temporal', user: 'temporal', password }),
     visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
   });
-  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
   ClusterLock.file('temporal.' + env + '.lock.json').synth(app);
 }
 `;
@@ -327,7 +327,7 @@ test('fails when an app per environment saves one lock file twice: the command w
 import { App, Chart } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
 for (const env of ['staging', 'prod']) {
-${envApp("env === 'prod' ? 512 : 4")}
+${envApp("env === 'prod' ? 512 : 32")}
   ClusterLock.file('temporal.lock.json').synth(app);
 }
 `,
@@ -351,7 +351,7 @@ for (const env of ['staging', 'prod']) {
     defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),
     visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
   });
-  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, version: env === 'prod' ? process.env.PROD : process.env.STAGING });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, version: env === 'prod' ? process.env.PROD : process.env.STAGING });
   ClusterLock.file('temporal.lock.json').synth(app);
 }
 `,
@@ -380,7 +380,7 @@ for (const team of ['team-a', 'team-b']) {
     visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),
   });
   const ports = team === 'team-b' && process.env.OFFSET ? { ports: ServicePorts.offset(Number(process.env.OFFSET)) } : {};
-  new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, ...ports });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ...ports });
   ClusterLock.file('temporal.lock.json').synth(app);
 }
 `,
@@ -400,7 +400,7 @@ import { App, Chart } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
 const lock = ClusterLock.file('temporal.lock.json');
 for (const env of ['staging', 'prod']) {
-${envApp('4')}
+${envApp('32')}
   if (env === 'staging') lock.synth(app);
   else app.synth();
 }
@@ -417,7 +417,7 @@ describe('cdk8s-temporal synth writes the same bytes on every machine', () => {
   test('whatever the locale: env vars and connect attributes are ordered the same under Estonian, Lithuanian or Danish rules', () => {
     // Estonian sorts Z before T, Lithuanian Y before I, Danish AA after Z: each reordered these
     // lists (and so the config checksum) when the library sorted in the machine's locale.
-    const extra = "new TemporalCluster(chart, 'other', { numHistoryShards: 4, ports: ServicePorts.offset(100), persistence: new Persistence(chart, 'q', {"
+    const extra = "new TemporalCluster(chart, 'other', { numHistoryShards: 32, ports: ServicePorts.offset(100), persistence: new Persistence(chart, 'q', {"
       + " defaultStore: Datastore.postgres({ host: 'pg', database: 'other', user: 'temporal', password, connectAttributes: { zone: 'a', tz: 'b', year: 'c', ia: 'd', aa: 'e' } }),"
       + " visibilityStore: Datastore.postgres({ host: 'pg', database: 'other_visibility', user: 'temporal', password }) }),"
       + " frontend: { env: Object.fromEntries(['ZONE', 'TZ', 'YEAR', 'IA', 'AA', 'lower'].map((n) => [n, EnvValue.fromValue(n)])) } });";
@@ -1576,7 +1576,7 @@ while (!existsSync(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new Share
       'main.ts': `import { App, Chart } from 'cdk8s';
 import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
 const env = process.env.ENV!;
-${envApp('4')}
+${envApp('32')}
 ClusterLock.file('temporal.lock.json').synth(app);
 `,
     });

@@ -222,7 +222,7 @@ describe('ClusterLock', () => {
     const command = Symbol.for('cdk8s-temporal.synth-command');
     const global = globalThis as Record<symbol, unknown>;
     const side = (name: string, offset: number, version: number, props: Partial<TemporalClusterProps>) => app({
-      ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: name, initialFailoverVersion: version, numHistoryShards: 4, ...props,
+      ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: name, initialFailoverVersion: version, numHistoryShards: 32, ...props,
     }, 'pg', `temporal-${name}`);
     const east = (remote: Record<string, unknown> = {}, props: Partial<TemporalClusterProps> = {}) => side('east', 0, 1, {
       remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.temporal-west:8233', ...remote }], ...props,
@@ -249,7 +249,7 @@ describe('ClusterLock', () => {
     for (const [first, second, message] of [
       [east({ initialFailoverVersion: 3 }), west(), /TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\]\.initialFailoverVersion is 3, but TemporalCluster 'temporal-west\/temporal', the cluster named west in this app, has initialFailoverVersion 2/],
       [west(), east({ name: 'West' }), /remoteClusters\[0\]\.name is West, but its rpcAddress temporal-frontend\.temporal-west:8233 reaches TemporalCluster 'temporal-west\/temporal', whose clusterName is west/],
-      [east(), west({ numHistoryShards: 6 }), /numHistoryShards is 6, but its remote TemporalCluster 'temporal-east\/temporal' has 4/],
+      [east(), west({ numHistoryShards: 48 }), /numHistoryShards is 48, but its remote TemporalCluster 'temporal-east\/temporal' has 32/],
       [east(), west({ failoverVersionIncrement: 100 }), /failoverVersionIncrement is 100, but its remote TemporalCluster 'temporal-east\/temporal' has 10/],
       [east(), west({ remoteClusters: [] }), /remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)/],
       [east({ rpcAddress: 'temporal-frontend.temporal-west:8243' }), west(), /remoteClusters\[0\]\.rpcAddress is temporal-frontend\.temporal-west:8243, a Service of TemporalCluster 'temporal-west\/temporal' that is not its public frontend's gRPC port/],
@@ -409,7 +409,7 @@ describe('ClusterLock', () => {
       expect(refuses({ version: '1.31.5' }, { version: '1.30.9' })).toMatch(/server version 1.30.9 is a downgrade from 1.31.5.*stay on 1.31.x or newer/);
     });
     test('every violation is reported at once', () => {
-      const message = refuses({}, { numHistoryShards: 8, clusterName: 'x' });
+      const message = refuses({}, { numHistoryShards: 32, clusterName: 'x' });
       expect(message.split('\n- ')).toHaveLength(3);
     });
     test('the lock file is not a lock', () => {
@@ -674,7 +674,7 @@ describe('ClusterLock', () => {
         const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password });
         const persistence = new Persistence(chart, 'p', { defaultStore: store('temporal'), visibilityStore: store('visibility'),
           databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', 'project:region:a'] }] } });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
         return a;
       };
       const proxiedLock = ClusterLock.inMemory();
@@ -734,7 +734,7 @@ describe('ClusterLock', () => {
         .map(([stem, ext]) => `${stem}${ext}`).filter((n) => n.toLowerCase() !== 'temporal.lock.json');
       // The locked cluster's databases (pg in namespace temporal), as a cluster of another name or namespace may write them.
       const spelling = fc.constantFrom<[string, string]>(['pg', 'temporal'], ['pg.temporal', 'renamed'], ['PG.temporal.svc', 'other'], ['pg.temporal.svc.cluster.local.', 'temporal']);
-      fc.assert(fc.property(name, spelling, fc.integer({ min: 3, max: 4096 }), (file, [host, namespace], shards) => {
+      fc.assert(fc.property(name, spelling, fc.integer({ min: 21, max: 4096 }), (file, [host, namespace], shards) => {
         const renamed = join(dir, file);
         const lock = ClusterLock.file(renamed);
         let refusal = '';
@@ -1043,7 +1043,7 @@ describe('ClusterLock', () => {
           defaultStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'temporal', user: 'u', password }),
           visibilityStore: Datastore.postgres({ host: `pg-${chartId}`, database: 'visibility', user: 'u', password }),
         });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: offsetSecond && chartId === 'two' ? ServicePorts.offset(1000) : undefined });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: offsetSecond && chartId === 'two' ? ServicePorts.offset(1000) : undefined });
       }
       return a;
     };
@@ -1068,7 +1068,7 @@ describe('ClusterLock', () => {
           defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u', password }),
           visibilityStore: Datastore.postgres({ host, database: `visibility_${chartId}`, user: 'u', password }),
         });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: chartId === 'two' ? ServicePorts.offset(1000) : undefined });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: chartId === 'two' ? ServicePorts.offset(1000) : undefined });
       }
       expect(() => a.synth()).toThrow(/'two\/temporal' \(default store\) and TemporalCluster 'one\/temporal' \(default store\) point at the same database/);
     });
@@ -1082,7 +1082,7 @@ describe('ClusterLock', () => {
       for (const [i, store] of [one, two].entries()) {
         const chart = new Chart(a, `c${i}`, { namespace: `ns${i}` });
         const persistence = new Persistence(chart, 'p', { defaultStore: store, visibilityStore: visibility(i) });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(i * 1000), schema: createDatabase === undefined ? undefined : { createDatabase } });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(i * 1000), schema: createDatabase === undefined ? undefined : { createDatabase } });
       }
       a.synth();
     };
@@ -1142,7 +1142,7 @@ describe('ClusterLock', () => {
         const a = Testing.app();
         const chart = new Chart(a, 'c', { namespace: 'temporal' });
         const persistence = new Persistence(chart, 'p', { defaultStore: mysql(host, database), visibilityStore: mysql(host, 'visibility') });
-        new TemporalCluster(chart, name, { numHistoryShards: 8, persistence });
+        new TemporalCluster(chart, name, { numHistoryShards: 32, persistence });
         return a;
       };
       const lock = ClusterLock.inMemory();
@@ -1157,7 +1157,7 @@ describe('ClusterLock', () => {
         const a = Testing.app();
         const chart = new Chart(a, 'c', { namespace: 'temporal' });
         const persistence = new Persistence(chart, 'p', { defaultStore: mysql(host, database), visibilityStore: mysql(host, 'visibility') });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
         return a;
       };
       const lock = ClusterLock.inMemory();
@@ -1179,7 +1179,7 @@ describe('ClusterLock', () => {
           defaultStore: store('temporal'), visibilityStore: store('visibility'),
           databaseAccess: instance === undefined ? undefined : { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
         });
-        new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10) });
+        new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(k * 10) });
       }
       return a;
     };
@@ -1229,7 +1229,7 @@ describe('ClusterLock', () => {
             visibilityStore: Datastore.postgres({ host: '127.0.0.1', database: 'visibility', user: 'u', password }),
             databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
           });
-          new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10), ...(namespace === 'a' ? { persistenceMigration: { from } } : {}) });
+          new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(k * 10), ...(namespace === 'a' ? { persistenceMigration: { from } } : {}) });
         }
         return a;
       };
@@ -1284,7 +1284,7 @@ describe('ClusterLock', () => {
               defaultStore: store('temporal'), visibilityStore: store('visibility'),
               databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', instance] }] },
             });
-            new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10),
+            new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(k * 10),
               ...(namespace === 'c' ? { persistenceMigration: { from: ['postgres://127.0.0.1:5432/temporal'] } } : {}) });
           }
           return a;
@@ -1311,7 +1311,7 @@ describe('ClusterLock', () => {
         visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
         databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['x'] }] },
       });
-      new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence });
+      new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
       const lock = ClusterLock.inMemory();
       lock.check(a);
       expect(lock.contents.clusters['temporal/temporal']).not.toHaveProperty('databaseProxies');
@@ -1335,7 +1335,7 @@ describe('ClusterLock', () => {
     const first = readFileSync(path, 'utf-8');
     synth({});
     expect(readFileSync(path, 'utf-8')).toBe(first);
-    expect(() => synth({ numHistoryShards: 4 })).toThrow(/numHistoryShards is locked at 512/);
+    expect(() => synth({ numHistoryShards: 1024 })).toThrow(/numHistoryShards is locked at 512/);
     expect(readFileSync(path, 'utf-8')).toBe(first);
     rmSync(dir, { recursive: true });
   });

@@ -46,7 +46,7 @@ function appOf(...specs: ClusterSpec[]): App {
     const [d, v]: Array<[number, string]> = [s.stores?.default ?? [5432, 'temporal'], s.stores?.visibility ?? [5432, 'visibility']];
     const store = ([port, database]: [number, string]) => Datastore.postgres({ host: s.host ?? '127.0.0.1', port, database, user: 'u', password });
     const persistence = new Persistence(chart, 'p', { defaultStore: store(d), visibilityStore: store(v), databaseAccess: { sidecars: s.sidecars, proxies: s.proxies } });
-    new TemporalCluster(chart, 'temporal', { numHistoryShards: 8, persistence, ports: ServicePorts.offset(k * 10),
+    new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(k * 10),
       ...(s.migrationFrom ? { persistenceMigration: { from: s.migrationFrom } } : {}) });
   });
   return a;

@@ -350,10 +350,10 @@ describe('DynamicConfig', () => {
     });
     test('a shard id is above the cluster\'s shard count', () => {
       const shard = (shardId: number) => DynamicConfigValue.of('history.ReplicationTaskProcessorCleanupInterval', '1m', { shardId });
-      expect(() => cluster(testChart(), { numHistoryShards: 8, dynamicConfig: { values: [shard(9)] } }))
-        .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 9; expected a shard of the cluster, from 1 to numHistoryShards \(8\)/);
-      const c = cluster(testChart(), { numHistoryShards: 8, dynamicConfig: { values: [shard(8)] } });
-      expect(() => c.dynamicConfig.add(shard(10))).toThrow(/shardId .* is 10/);
+      expect(() => cluster(testChart(), { numHistoryShards: 32, dynamicConfig: { values: [shard(33)] } }))
+        .toThrow(/constraints.shardId of history.ReplicationTaskProcessorCleanupInterval is 33; expected a shard of the cluster, from 1 to numHistoryShards \(32\)/);
+      const c = cluster(testChart(), { numHistoryShards: 32, dynamicConfig: { values: [shard(32)] } });
+      expect(() => c.dynamicConfig.add(shard(34))).toThrow(/shardId .* is 34/);
     });
     test('an unchecked key is not a dotted key or the value is not serialisable', () => {
       expect(() => DynamicConfigValue.unchecked('frontend rps', 1)).toThrow(/key is "frontend rps"; expected a dotted dynamic config key/);

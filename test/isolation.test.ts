@@ -133,7 +133,7 @@ function twoClusters(a: { viewer: Viewer; store: Datastore; role: Role }, b: { v
     const chart = new Chart(app, id, { namespace: side.viewer.namespace, disableResourceNameHashes: true });
     new TemporalCluster(chart, id, {
       // Databases created by hand: a keyspace in upper case is refused while the schema Job creates it.
-      numHistoryShards: 4, clusterDomain: side.viewer.domain, ports: ServicePorts.offset(offset), networkPolicy: { enabled: false }, schema: { createDatabase: false },
+      numHistoryShards: 32, clusterDomain: side.viewer.domain, ports: ServicePorts.offset(offset), networkPolicy: { enabled: false }, schema: { createDatabase: false },
       persistence: persistence(chart, `${id}-p`, side.store, side.role),
     });
   };
@@ -221,7 +221,7 @@ describe('clusters of one app never share a database, however it is written', ()
     test('one cluster\'s two stores are one database written two of these ways', () => {
       const chart = new Chart(Testing.app(), 'c', { namespace: 'blue-ns' });
       const p = new Persistence(chart, 'p', { defaultStore: pg('pg-0.pg.data'), visibilityStore: pg('pg.data.svc.cluster.local') });
-      expect(() => new TemporalCluster(chart, 'blue', { numHistoryShards: 4, persistence: p }))
+      expect(() => new TemporalCluster(chart, 'blue', { numHistoryShards: 32, persistence: p }))
         .toThrow(/Persistence 'p': visibility store is "postgres:\/\/pg.data.svc.cluster.local:5432\/temporal"; expected a database different from the default store/);
     });
     test('an Elasticsearch URL carries what would make one server look like another (path, user, scheme case), refused naming url', () => {
@@ -252,7 +252,7 @@ describe('clusters whose stores are on the pod\'s loopback, each through a datab
     specs.forEach(([namespace, sidecar, host = '127.0.0.1'], i) => {
       const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
       new TemporalCluster(chart, `t${i}`, {
-        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000),
+        numHistoryShards: 32, ports: ServicePorts.offset(i * 1000),
         persistence: new Persistence(chart, `p${i}`, {
           defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host, database: 'visibility', user: 'u' }),
           databaseAccess: { sidecars: [sidecar as any] },
@@ -293,7 +293,7 @@ describe('clusters of one app never emit the same object', () => {
     const app = Testing.app();
     specs.forEach(([namespace, name, props], i) => {
       const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
-      new TemporalCluster(chart, name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props });
+      new TemporalCluster(chart, name, { numHistoryShards: 32, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props });
     });
     return Node.of(app).validate();
   };
@@ -316,7 +316,7 @@ describe('clusters of one app never emit the same object', () => {
       const app = Testing.app();
       const made = [a, b].map((s: { namespace: string; name: string; internal: boolean; guard: boolean; ui: boolean }, i) => {
         const chart = new Chart(app, `c${i}`, { namespace: s.namespace, disableResourceNameHashes: true });
-        return new TemporalCluster(chart, s.name, { numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props(s) });
+        return new TemporalCluster(chart, s.name, { numHistoryShards: 32, ports: ServicePorts.offset(i * 1000), persistence: pgStores(chart, `${i}`), ...props(s) });
       });
       const keys = made.map((c) => new Set(Node.of(c).findAll().filter((x): x is ApiObject => x instanceof ApiObject).map((x) => x.toJson()).map((o: any) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`.replace(/ [^/]*\/(.*-pinned(-env)?-guard)$/, ' /$1'))));
       const shared = [...keys[0]].filter((k) => keys[1].has(k));
@@ -343,7 +343,7 @@ describe('clusters of one app never emit the same object', () => {
     test('an object of the app\'s own, outside the clusters, has the name of a cluster\'s object', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
-      new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      new TemporalCluster(chart, 'x', { numHistoryShards: 32, persistence: pgStores(chart, 'x') });
       new KubeConfigMap(chart, 'mine', { metadata: { name: 'x-dynamic-config' }, data: { 'dynamic_config.yaml': '{}' } });
       new KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'x-dynamic-config', namespace: 'other' } });
       expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-dynamic-config, and so does c\/mine: .*Rename that object/)]);
@@ -351,7 +351,7 @@ describe('clusters of one app never emit the same object', () => {
     test('fails when an object of the app\'s own takes a cluster\'s object name after a first validation (Testing.synth of a chart, then the object, then app.synth()): the first result was reused', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
-      new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
+      new TemporalCluster(chart, 'x', { numHistoryShards: 32, persistence: pgStores(chart, 'x') });
       expect(Node.of(app).validate()).toEqual([]);
       new KubeConfigMap(chart, 'late', { metadata: { name: 'x-config' }, data: {} });
       expect(Node.of(app).validate()).toEqual([expect.stringMatching(/^TemporalCluster 't\/x' emits ConfigMap.core t\/x-config, and so does c\/late: .*Rename that object/)]);
@@ -360,8 +360,8 @@ describe('clusters of one app never emit the same object', () => {
     test('an object added inside a cluster\'s own subtree after a first validation takes another cluster\'s object name: the first result was reused', () => {
       const app = Testing.app();
       const chart = new Chart(app, 'c', { namespace: 't', disableResourceNameHashes: true });
-      const x = new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pgStores(chart, 'x') });
-      new TemporalCluster(chart, 'y', { numHistoryShards: 4, persistence: pgStores(chart, 'y'), ports: ServicePorts.offset(1000) });
+      const x = new TemporalCluster(chart, 'x', { numHistoryShards: 32, persistence: pgStores(chart, 'x') });
+      new TemporalCluster(chart, 'y', { numHistoryShards: 32, persistence: pgStores(chart, 'y'), ports: ServicePorts.offset(1000) });
       expect(Node.of(app).validate()).toEqual([]);
       // Deep in x's subtree, under a scope of its own that was not there at the first validation either.
       const late = new KubeConfigMap(new Construct(x, 'extra'), 'late', { metadata: { name: 'y-config' }, data: {} });
@@ -374,7 +374,7 @@ describe('clusters of one app never emit the same object', () => {
         const app = new App({ yamlOutputType, outdir: Testing.app().outdir });
         ['staging', 'prod'].forEach((ns, i) => {
           const chart = new Chart(app, ns, { namespace: ns, disableResourceNameHashes: true });
-          new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: pgStores(chart, ns), ports: ServicePorts.offset(i * 1000) });
+          new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: pgStores(chart, ns), ports: ServicePorts.offset(i * 1000) });
         });
         return Node.of(app).validate();
       };
@@ -397,7 +397,7 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
     specs.forEach(([namespace, name, tls, props], i) => {
       const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
       new TemporalCluster(chart, name, {
-        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), tls, ui: { allowAnonymous: true }, adminTools: {}, ...props,
+        numHistoryShards: 32, ports: ServicePorts.offset(i * 1000), tls, ui: { allowAnonymous: true }, adminTools: {}, ...props,
         persistence: new Persistence(chart, `p${i}`, {
           defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
         }),
@@ -533,7 +533,7 @@ describe('clusters of one namespace never share an internode Secret', () => {
     specs.forEach(([namespace, name, tls, props], i) => {
       const chart = new Chart(app, `c${i}`, { namespace, disableResourceNameHashes: true });
       new TemporalCluster(chart, name, {
-        numHistoryShards: 4, ports: ServicePorts.offset(i * 1000), tls, ...props,
+        numHistoryShards: 32, ports: ServicePorts.offset(i * 1000), tls, ...props,
         persistence: new Persistence(chart, `p${i}`, {
           defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
         }),
@@ -587,7 +587,7 @@ describe('clusters of one app replicate with the cluster their address reaches',
     const make = (side: string, offset: number, props: Record<string, unknown>) => {
       const chart = new Chart(app, side, { namespace: `temporal-${side}`, disableResourceNameHashes: true });
       new TemporalCluster(chart, 'temporal', {
-        numHistoryShards: 4, ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: side, initialFailoverVersion: offset === 0 ? 1 : 2,
+        numHistoryShards: 32, ports: ServicePorts.offset(offset), enableGlobalNamespace: true, clusterName: side, initialFailoverVersion: offset === 0 ? 1 : 2,
         persistence: new Persistence(chart, 'p', {
           defaultStore: Datastore.postgres({ host: `pg-${side}`, database: 'temporal', user: 'u' }),
           visibilityStore: Datastore.postgres({ host: `pg-${side}`, database: 'visibility', user: 'u' }),
@@ -709,13 +709,13 @@ describe('clusters of one app replicate with the cluster their address reaches',
     });
     test('the two shard counts are not multiples of each other, which the server refuses to register', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 64 }), (east, west) => {
-        const errors = pair({ numHistoryShards: east }, { numHistoryShards: west });
+        const errors = pair({ numHistoryShards: east, history: { replicas: 1 } }, { numHistoryShards: west, history: { replicas: 1 } });
         const multiples = Math.max(east, west) % Math.min(east, west) === 0;
         expect(errors.includes(`TemporalCluster 'temporal-east/temporal': numHistoryShards is ${east}, but its remote TemporalCluster 'temporal-west/temporal' has ${west}.`)).toBe(!multiples);
         expect(errors.includes(`TemporalCluster 'temporal-west/temporal': numHistoryShards is ${west}, but its remote TemporalCluster 'temporal-east/temporal' has ${east}.`)).toBe(!multiples);
         if (multiples) expect(errors).toBe('');
       }), { numRuns: 15 });
-      expect(pair({ numHistoryShards: 6 }, { numHistoryShards: 4 })).toMatch(/numHistoryShards is 6, but its remote .* has 4\. The server registers a remote only when one shard count is a multiple of the other/);
+      expect(pair({ numHistoryShards: 48 }, { numHistoryShards: 32 })).toMatch(/numHistoryShards is 48, but its remote .* has 32\. The server registers a remote only when one shard count is a multiple of the other/);
     });
   });
 });
@@ -726,7 +726,7 @@ describe('a fleet reaches a cluster of its app only bound to it', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'temporal', disableResourceNameHashes: true });
     new TemporalCluster(chart, 'temporal', {
-      numHistoryShards: 4, ...props,
+      numHistoryShards: 32, ...props,
       persistence: new Persistence(chart, 'p', {
         defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u' }),
         visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u' }),
@@ -804,7 +804,7 @@ describe('clusters of one app never share a membership port, however the ports a
         const chart = new Chart(app, `c${i}`, { namespace: `ns${i}`, disableResourceNameHashes: true });
         try {
           new TemporalCluster(chart, `t${i}`, {
-            numHistoryShards: 4, metricsPort: 9090 + i, ...props(s),
+            numHistoryShards: 32, metricsPort: 9090 + i, ...props(s),
             persistence: new Persistence(chart, 'p', {
               defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }),
               visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
@@ -830,7 +830,7 @@ describe('clusters of one app never share a membership port, however the ports a
     const chart = new Chart(Testing.app(), 'c', { namespace: 't' });
     let n = 0;
     const make = (props: Record<string, unknown>) => () => new TemporalCluster(chart, `x${++n}`, {
-      numHistoryShards: 4, ...props,
+      numHistoryShards: 32, ...props,
       persistence: new Persistence(chart, `p${n}`, {
         defaultStore: Datastore.postgres({ host: `pg${n}`, database: 'temporal', user: 'u' }), visibilityStore: Datastore.postgres({ host: `pg${n}`, database: 'v', user: 'u' }),
       }),

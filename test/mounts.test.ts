@@ -83,7 +83,7 @@ function propsFor(c: Combination, chart: ReturnType<typeof testChart>): Temporal
       ? ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: c.frontendTls ? 'frontend-tls' : undefined, requireClientAuth, clients })
       : ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, frontend: c.frontendTls, requireClientAuth });
   return {
-    numHistoryShards: 8,
+    numHistoryShards: 32,
     persistence,
     tls,
     internalFrontend: c.internalFrontend === 'off' ? undefined : c.internalFrontend === 'on' ? {} : { httpPort: 7246 },

@@ -130,7 +130,7 @@ function propsOf(c: Config, persistence: Persistence): TemporalClusterProps | un
   const internalFrontend = c.internalFrontend || c.authorization;
   const oidc = { providerUrl: 'https://login.example.com:8444', clientId: 'ui', clientSecret: SecretRef.of('oidc', 'secret'), callbackUrl: 'https://ui.example.com/auth/sso/callback' };
   return {
-    numHistoryShards: 4,
+    numHistoryShards: 32,
     persistence,
     ports: ServicePorts.offset(c.offset),
     metricsPort: c.metricsPort,
@@ -355,7 +355,7 @@ function check(drawn: Config): string[] | undefined {
         visibilityStore: Datastore.postgres({ host: 'pg.green.svc', database: 'green_visibility', user: 'temporal', password: PASSWORD }),
       });
       green = new TemporalCluster(chart, 'green', {
-        numHistoryShards: 4, namespace: 'green', persistence: greenStores, ports: ServicePorts.offset(2000),
+        numHistoryShards: 32, namespace: 'green', persistence: greenStores, ports: ServicePorts.offset(2000),
         ...(c.peer === 'replicating' ? {
           enableGlobalNamespace: true, initialFailoverVersion: 4,
           remoteClusters: [{

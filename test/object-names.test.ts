@@ -17,7 +17,7 @@ function everything(name: string) {
     secondaryVisibilityStore: Datastore.postgres({ host: 'pg', database: 'v2', user: 'u', password: PASSWORD }),
   });
   const c = new TemporalCluster(chart, name, {
-    numHistoryShards: 8, persistence, internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {},
+    numHistoryShards: 32, persistence, internalFrontend: {}, ui: { allowAnonymous: true }, adminTools: {},
     namespaces: [{ name: 'default', retention: Duration.days(3) }], enableGlobalNamespace: true,
     remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'west.example.com:7233', tls: { caSecret: 'west-ca', clientCertificateSecret: 'to-west' } }],
     tls: ClusterTls.certManager({ issuer: { name: 'ca' } }), monitoring: {}, protectPinnedValues: {},

@@ -90,7 +90,7 @@ describe('the npm package', () => {
       "  defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password }),",
       "  visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'temporal', password }),",
       '});',
-      "const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 16, persistence, adminTools: {}, frontend: { resources: { cpu: { request: Cpu.millis(100) } } } });",
+      "const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, adminTools: {}, frontend: { resources: { cpu: { request: Cpu.millis(100) } } } });",
       'const address: string = cluster.frontend.grpcAddress;',
       'console.log(address);',
       'app.synth();',
@@ -118,7 +118,7 @@ describe('the npm package', () => {
     delete env.CDK8S_OUTDIR;
     const command = spawnSync(process.execPath, [join(app, 'node_modules', 'cdk8s-temporal', 'bin', 'cdk8s-temporal.js'), 'synth', 'main.ts', '--output', 'out-command'],
       { cwd: app, encoding: 'utf-8', env });
-    expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 16 history shards/);
+    expect(command.stderr).toMatch(/synthesized main.ts into out-command\/ in \d+ ms\n {2}cluster {2}temporal\/temporal: Temporal 1\.32\.2, 32 history shards/);
     expect(command.status).toBe(0);
     expect(readFileSync(join(app, 'out-command', 'c.k8s.yaml'), 'utf-8')).toBe(readFileSync(join(app, 'dist', 'c.k8s.yaml'), 'utf-8'));
     // The package's compiled library goes through V8's code cache too: an entry per module it loaded, besides the app's.
@@ -163,7 +163,7 @@ describe('the npm package', () => {
     test('of cdk8s (nested under cdk8s-temporal): refused at the cluster, naming both; it failed at synth with cdk8s\'s "can\'t render non-simple object of type \'Lazy\'"', () => {
       const app = twoCopiesApp('two-cdk8s', (_modules, installed) => cpSync(realpathSync(join(repo, 'node_modules', 'cdk8s')), join(installed, 'node_modules', 'cdk8s'), { recursive: true }));
       const version = JSON.parse(readFileSync(join(repo, 'node_modules', 'cdk8s', 'package.json'), 'utf-8')).version;
-      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(require('cdk8s-temporal')) });", 'chart.node.root.synth();']);
+      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence(require('cdk8s-temporal')) });", 'chart.node.root.synth();']);
       expect(r.status).not.toBe(0);
       // Node names a linked package by the folder the link points to.
       expect(r.stderr).toContain(`TemporalCluster 'temporal' is created in an App of cdk8s ${version} in ${realpathSync(join(app, 'node_modules', 'cdk8s'))}, while cdk8s-temporal uses cdk8s ${version} `
@@ -178,7 +178,7 @@ describe('the npm package', () => {
         writeFileSync(join(modules, 'platform-kit', 'index.js'), "module.exports = require('cdk8s-temporal');\n");
         cpSync(installed, join(modules, 'platform-kit', 'node_modules', 'cdk8s-temporal'), { recursive: true });
       });
-      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(require('platform-kit')) });"]);
+      const r = runApp(app, [...CLUSTER, "new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence(require('platform-kit')) });"]);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain("persistence is temporal/p; expected a Persistence construct. It is a Persistence of another copy of cdk8s-temporal, 0.1.0 in "
         + `${join(app, 'node_modules', 'platform-kit', 'node_modules', 'cdk8s-temporal')}, and this one is 0.1.0 in ${join(app, 'node_modules', 'cdk8s-temporal')}: `
@@ -187,12 +187,12 @@ describe('the npm package', () => {
       // A loaded module whose export of that name throws when read (a lazy getter) is passed over.
       writeFileSync(join(app, 'lazy.js'), "Object.defineProperty(exports, 'Persistence', { enumerable: true, get() { throw new Error('lazy export'); } });\n");
       const subclass = runApp(app, [...CLUSTER, "require('./lazy');", "const kit = require('platform-kit');", 'class AppPersistence extends kit.Persistence {}',
-        "new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence({ ...kit, Persistence: AppPersistence }) });"]);
+        "new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence({ ...kit, Persistence: AppPersistence }) });"]);
       expect(subclass.stderr).toMatch(/expected a Persistence construct\. It is a Persistence of another copy of cdk8s-temporal, 0\.1\.0 in .*platform-kit/);
       expect(subclass.stderr).not.toMatch(/lazy export/);
       // A WorkerFleet given a cluster of the other copy says so too.
       const fleet = runApp(app, [...CLUSTER, "const kit = require('platform-kit');",
-        "const cluster = new kit.TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence: persistence(kit) });",
+        "const cluster = new kit.TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence: persistence(kit) });",
         "new (require('cdk8s-temporal').WorkerFleet)(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster });"]);
       expect(fleet.stderr).toMatch(/cluster is "\(not a TemporalCluster\)"; expected a TemporalCluster of this app\. It is a TemporalCluster of another copy of cdk8s-temporal, 0\.1\.0 in .*platform-kit/);
     });

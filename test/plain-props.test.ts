@@ -64,7 +64,7 @@ function cluster(extra: Record<string, unknown>, chart = new Chart(Testing.app()
     defaultStore: Datastore.postgres({ host: 'postgres.databases.svc', database: 'temporal', user: 'temporal', password }),
     visibilityStore: Datastore.postgres({ host: 'postgres.databases.svc', database: 'temporal_visibility', user: 'temporal', password }),
   });
-  return new TemporalCluster(chart, 'temporal', { version: '1.32.2', numHistoryShards: 4, persistence, ...extra });
+  return new TemporalCluster(chart, 'temporal', { version: '1.32.2', numHistoryShards: 32, persistence, ...extra });
 }
 
 describe('props', () => {

@@ -100,7 +100,7 @@ function synth(c: Config): any[] {
         : { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri: 'file:///archive/history' },
   };
   const cluster = new TemporalCluster(chart, 'temporal', {
-    numHistoryShards: 8, persistence, tls,
+    numHistoryShards: 32, persistence, tls,
     internalFrontend: c.internalFrontend ? {} : undefined,
     authorization: c.authorization ? { allowPlaintextTokens: true, jwtKeySources: ['https://idp.example.com/jwks.json'] } : undefined,
     ui: c.ui === 'none' ? undefined : c.ui === 'anonymous' ? { allowAnonymous: true } : {

@@ -109,7 +109,7 @@ describe('the checks between clusters run again only when the app changed', () =
   test('the first result is reused while no construct was added, and recomputed after one was, inside a cluster too', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 't' });
-    const cluster = new TemporalCluster(chart, 'x', { numHistoryShards: 4, persistence: pg(chart, 'x') });
+    const cluster = new TemporalCluster(chart, 'x', { numHistoryShards: 32, persistence: pg(chart, 'x') });
     new KubeConfigMap(chart, 'mine', { metadata: { name: 'mine' } });
     // The cluster as the checks between clusters see it, whose membership ports they read for each run, and nothing else during a validation.
     const registered = (Node.of(app).root as unknown as Record<symbol, Array<Record<string, unknown>>>)[Symbol.for('cdk8s-temporal.cluster-registry')][0];

@@ -102,7 +102,7 @@ describe('TemporalCluster', () => {
 
     test('replicas exceed int32, or the size preset puts more history pods than shards', () => {
       expect(bad({ frontend: { replicas: 2 ** 31 } })).toThrow(/replicas is 2147483648/);
-      expect(bad({ numHistoryShards: 2, size: ClusterSize.MEDIUM })).toThrow(/size is "medium"; expected a size whose 3 history replicas are at most numHistoryShards \(2\)/);
+      expect(bad({ numHistoryShards: 2, size: ClusterSize.MEDIUM })).toThrow(/size is "medium"; expected a size whose 3 history replicas fit numHistoryShards 2 \(at most 1\)/);
     });
 
     test('clusterDomain or priorityClassName is not a DNS subdomain', () => {

@@ -17,7 +17,7 @@ function cluster(props: Partial<TemporalClusterProps>): TemporalCluster {
     defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
     visibilityStore: Datastore.postgres({ host: 'pg', database: 'visibility', user: 'u', password }),
   });
-  return new TemporalCluster(chart, 'temporal', { numHistoryShards: 4, persistence, ...props });
+  return new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ...props });
 }
 
 describe('TemporalVersion', () => {

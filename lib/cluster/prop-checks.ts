@@ -9,6 +9,7 @@ import { GitOps } from '../operations/gitops';
 import { RolePortOptions, ServicePorts } from '../services/ports';
 import { ClusterTls, ResolvedTls } from '../security/tls';
 import { ServiceRole } from '../services/service-role';
+import { historyPodsInRing, maxHistoryReplicas, minHistoryShards } from '../services/shard-coverage';
 import { TopologySpread } from '../services/topology-spread';
 import { ClusterSize } from '../services/sizing';
 import { ownValidation } from '../own-validation';
@@ -217,15 +218,24 @@ export function reservedMembershipPorts(owner: string, props: TemporalClusterPro
   return ports.map((p, i) => requirePort(owner, `reservedMembershipPorts[${i}]`, p));
 }
 
-/** History pods beyond the shard count do nothing, whether the replicas are explicit or come from the size preset. */
+/**
+ * Refuses history replicas that, with the rollout's surge pod, leave more than a 1% chance that a pod
+ * owns no shard: that pod never turns Ready and the rollout never ends (shard-coverage.ts).
+ * Names the prop that can change, replicas or size: the shard count never can.
+ */
 export function checkHistoryReplicas(owner: string, explicit: number | undefined, replicas: number, numHistoryShards: number, size: ClusterSize): void {
-  if (replicas <= numHistoryShards) return;
+  const pods = historyPodsInRing(replicas, numHistoryShards);
+  const needed = minHistoryShards(pods);
+  if (numHistoryShards >= needed) return;
+  const most = maxHistoryReplicas(numHistoryShards);
+  const why = `During a rollout ${pods} history pods (${replicas} replicas and the new one) share the ring, and ${pods} pods need at least ${needed} shards `
+    + `for a 1% or lower chance that one of them owns none; with ${numHistoryShards} that pod is never Ready (its health waits for a shard) and the rollout waits forever.`;
   if (explicit !== undefined) {
-    throw propError(owner, 'history.replicas', replicas, `at most numHistoryShards (${numHistoryShards})`,
-      'A history pod without a shard does nothing; lower the replicas (the shard count can never change).');
+    throw propError(owner, 'history.replicas', replicas, `at most ${most} with numHistoryShards ${numHistoryShards}`,
+      `${why} Lower history.replicas to ${most} or fewer: the shard count is fixed for the cluster's life.`);
   }
-  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas are at most numHistoryShards (${numHistoryShards})`,
-    'A history pod without a shard does nothing; pick a smaller size or set history.replicas (the shard count can never change).');
+  throw propError(owner, 'size', size, `a size whose ${replicas} history replicas fit numHistoryShards ${numHistoryShards} (at most ${most})`,
+    `${why} Pick a smaller size or set history.replicas to ${most} or fewer: the shard count is fixed for the cluster's life.`);
 }
 
 /** Props that take one of the library's value classes; a plain object in their place failed with a TypeError naming no prop. */

@@ -109,6 +109,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     },
     readinessCheck: (role) => readinessCheck(role, cluster.tls, cluster.version),
     ipFamily: cluster.ipFamily,
+    numHistoryShards: cluster.numHistoryShards,
   });
 }
 

@@ -76,7 +76,9 @@ export interface TemporalClusterProps {
   /**
    * History shards. Fixed for the life of the cluster: the server keeps the first value it stored
    * and silently ignores any other. Size it for the largest load you expect (512 to 4096 for
-   * production).
+   * production). It also bounds the history replicas for good: p history pods in the ring (the
+   * replicas and a rollout's surge pod) need at least ln(0.01/p) / ln(1 - 1/p) shards, or a pod
+   * too often owns none and is never ready (21 for the MEDIUM size, 43 for LARGE, 58 replicas on 512).
    */
   readonly numHistoryShards: number;
   /** The cluster's databases. */

@@ -40,4 +40,6 @@ export interface ServiceContext {
   readonly readinessCheck: (role: ServiceRole) => ReadinessCheck;
   /** The pod network's IP family, which the roles' Services follow. */
   readonly ipFamily: IpFamily;
+  /** The cluster's shard count, which decides how a lone history pod rolls. */
+  readonly numHistoryShards: number;
 }

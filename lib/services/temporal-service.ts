@@ -5,6 +5,7 @@ import { ServiceContext } from './service-context';
 import { FrontendServiceOptions } from './service-options';
 import { appProtocols, probeAction, ReadinessCheck } from './probes';
 import { ROLE_FACTS, RolePorts, ServiceRole } from './service-role';
+import { replacesLoneHistoryPod } from './shard-coverage';
 import { roleSizing } from './sizing';
 import { IntOrString, KubeDeployment, KubeHorizontalPodAutoscalerV2, KubePodDisruptionBudget, KubeService } from '../../imports/k8s';
 import { serviceIpFamilies } from '../pod/ip-family';
@@ -172,9 +173,12 @@ export abstract class TemporalService extends Construct {
         revisionHistoryLimit: 5,
         selector: { matchLabels: this.selectorLabels },
         // One new pod at a time, and no old pod leaves before its replacement is ready: the ring
-        // changes by one member per step instead of several at once.
+        // changes by one member per step instead of several at once. A lone history pod with too few
+        // shards for two leaves first instead, or its surge pod could own no shard and never be ready.
         // RollingUpdate, the API's default type (the stored object carries it either way).
-        strategy: { rollingUpdate: { maxSurge: IntOrString.fromNumber(ROLLOUT_SURGE), maxUnavailable: IntOrString.fromNumber(0) } },
+        strategy: { rollingUpdate: role === ServiceRole.HISTORY && replacesLoneHistoryPod(this.replicas, props.context.numHistoryShards)
+          ? { maxSurge: IntOrString.fromNumber(0), maxUnavailable: IntOrString.fromNumber(1) }
+          : { maxSurge: IntOrString.fromNumber(ROLLOUT_SURGE), maxUnavailable: IntOrString.fromNumber(0) } },
         template: {
           metadata: {
             labels: { ...labels, ...props.podLabels, ...this.selectorLabels },

@@ -175,7 +175,7 @@ const SHAPES = {
   SecurityContext: { allowPrivilegeEscalation: '#b', appArmorProfile: 'AppArmorProfile|+', capabilities: 'Capabilities|+', privileged: '#b', procMount: '#s', readOnlyRootFilesystem: '#b', runAsGroup: '#n', runAsNonRoot: '#b', runAsUser: '#n', seLinuxOptions: 'SeLinuxOptions|+', seccompProfile: 'SeccompProfile|+', windowsOptions: 'WindowsSecurityContextOptions|+' },
   ServiceAccountOptions: { annotations: 0 },
   ServiceAccountTokenProjection: { audience: '#s', expirationSeconds: '#n', path: '#s' },
-  ServiceContext: { checkImage: 0, clusterDomain: 0, clusterName: 0, env: 'EnvVar[]|+a', imagePullSecrets: 0, initContainers: 'Container[]|+a', ipFamily: 0, labels: 0, metricsPort: 0, namespace: 0, placement: 'PodPlacement|+', podAnnotations: 0, podVolumes: 0, readinessCheck: 0, serverImage: 0, serviceAccountName: 0, size: 0, terminationGracePeriodSeconds: 'ServiceContext.terminationGracePeriodSeconds|+', topologySpread: 0, version: 0 },
+  ServiceContext: { checkImage: 0, clusterDomain: 0, clusterName: 0, env: 'EnvVar[]|+a', imagePullSecrets: 0, initContainers: 'Container[]|+a', ipFamily: 0, labels: 0, metricsPort: 0, namespace: 0, numHistoryShards: 0, placement: 'PodPlacement|+', podAnnotations: 0, podVolumes: 0, readinessCheck: 0, serverImage: 0, serviceAccountName: 0, size: 0, terminationGracePeriodSeconds: 'ServiceContext.terminationGracePeriodSeconds|+', topologySpread: 0, version: 0 },
   'ServiceContext.terminationGracePeriodSeconds': { frontend: 0, history: 0, 'internal-frontend': 0, matching: 0, worker: 0 },
   ShutdownOptions: { drainDuration: 0, failHealthCheckDuration: 0, historyDrainDuration: 0, historyMembershipAlignment: 0, matchingDrainDuration: 0 },
   SleepAction: { seconds: '#n' },

@@ -44,7 +44,7 @@ function waitContainer(): { command: string[]; env: Array<{ name: string; value?
   const chart = new Chart(app, 'e2e', { namespace: 'temporal-e2e', disableResourceNameHashes: true });
   new TemporalCluster(chart, 'temporal', {
     name: 'temporal-e2e',
-    numHistoryShards: 4,
+    numHistoryShards: 32,
     persistence: new Persistence(chart, 'persistence', {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: SecretRef.of('db', 'password') }),
       visibilityStore: Datastore.elasticsearch({ url: 'http://elasticsearch.search.svc:9200', index: INDEX, username: USER, password: SecretRef.of('es', 'password') }),

@@ -65,7 +65,8 @@ async function main(out: string): Promise<void> {
     } finally {
       await wildcard.down();
     }
-    const pods = await env.up('ipv6pods', { cluster: { ipFamily: IpFamily.IPV6 }, podNetwork: 'ipv6', replicas: 2 });
+    // Two history pods and the rollout's surge pod need 15 shards at least (shard-coverage.ts); the scenario has databases of its own.
+    const pods = await env.up('ipv6pods', { cluster: { ipFamily: IpFamily.IPV6 }, podNetwork: 'ipv6', replicas: 2, numHistoryShards: 16 });
     try {
       results.push(await runWorkflow(pods, 'ipv6pods', pods.serviceEndpoint('frontend'), env));
     } finally {

@@ -498,7 +498,7 @@ function buildPeer(spec: ClusterSpec, app: App, mainChart: Chart, main: Temporal
   }));
   const served = main.tls?.frontendSecret !== undefined;
   new TemporalCluster(chart, 'peer', shape({
-    clusterName: 'peer-cluster', numHistoryShards: 8, persistence, ports: ServicePorts.offset(peerOffset(spec)),
+    clusterName: 'peer-cluster', numHistoryShards: 32, persistence, ports: ServicePorts.offset(peerOffset(spec)),
     enableGlobalNamespace: true, initialFailoverVersion: PEER_FAILOVER_VERSION,
     tls: p.tls ? ClusterTls.certManager({ issuer: { name: 'peer-ca', kind: IssuerKind.CLUSTER_ISSUER }, requireClientAuth: p.requireClientAuth }) : undefined,
     remoteClusters: [{

@@ -157,8 +157,9 @@ export function catalogue(): CatalogueEntry[] {
     c('ports', int(0, 1000), badNumber, (_ch, v) => ({ ports: ServicePorts.offset(v) }), ['offset']),
     c('shutdown.drainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000)), (_ch, v) => ({ shutdown: { drainDuration: v } }), ['drainDuration']),
     c('size', fc.constantFrom('small', 'medium', 'large'), fc.constantFrom('huge', ''), (_ch, v) => ({ size: v }), ['size']),
-    c('size vs numHistoryShards', int(6, 100), int(1, 2), (_ch, v) => ({ size: 'large' as any, numHistoryShards: v }), ['size']),
-    c('history.replicas vs shards', int(1, 4), int(5, 50), (_ch, v) => ({ history: { replicas: v }, numHistoryShards: 4 }), ['replicas']),
+    // 6 history pods and the rollout's surge pod need 43 shards, 4 and the surge pod 28 (shard-coverage.ts).
+    c('size vs numHistoryShards', int(43, 200), int(1, 42), (_ch, v) => ({ size: 'large' as any, numHistoryShards: v }), ['size']),
+    c('history.replicas vs shards', int(1, 4), int(5, 50), (_ch, v) => ({ history: { replicas: v }, numHistoryShards: 32 }), ['replicas']),
     // Datastores
     c('postgres host', hostName, fc.oneof(anyString, fc.constantFrom('pg.db.svc:5432', 'postgres://pg', 'pg db')), (ch, v) => ({ persistence: pg(ch, 'p', { host: v }) }), ['host']),
     c('postgres port', int(1, 65535), portBad, (ch, v) => ({ persistence: pg(ch, 'p', { port: v }) }), ['port']),
