@@ -172,8 +172,18 @@ describe('TemporalAlerts', () => {
     expect(watched({ internalFrontend: { replicas: 0 } })).toEqual(['frontend', 'history', 'matching', 'worker']);
     // An autoscaled frontend runs while it may scale up.
     expect(watched({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } })).toContain('frontend');
-    // Every role stopped (the stop-the-cluster procedure): no role is expected, so only the whole cluster's series, as without roles.
-    expect(watched({ frontend: { replicas: 0 }, history: { replicas: 0 }, matching: { replicas: 0 }, worker: { replicas: 0 } })).toEqual([undefined]);
+  });
+
+  test('fails when a cluster with every role stopped (a cold standby, the stop-the-cluster procedure) gets the absent alert: no series is expected, and it would fire for as long as the cluster stays stopped', () => {
+    const alertsOf = (alerts: object) => {
+      const chart = testChart();
+      cluster(chart, { monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts }, frontend: { replicas: 0 }, history: { replicas: 0 }, matching: { replicas: 0 }, worker: { replicas: 0 } });
+      return find(chart, 'PrometheusRule', 'temporal').spec.groups[0].rules.map((r: any) => r.alert);
+    };
+    expect(alertsOf({})).not.toContain(TemporalAlert.METRICS_ABSENT);
+    expect(alertsOf({})).toContain(TemporalAlert.SERVICE_LATENCY);
+    expect(alertsOf({ exclude: [TemporalAlert.METRICS_ABSENT] })).not.toContain(TemporalAlert.METRICS_ABSENT);
+    expect(alertsOf({ exclude: [TemporalAlert.SERVICE_LATENCY] })).toEqual(expect.not.arrayContaining([TemporalAlert.METRICS_ABSENT, TemporalAlert.SERVICE_LATENCY]));
   });
 
   test('a role is not a server service name, or is given twice: its absent() would never, or twice, fire', () => {

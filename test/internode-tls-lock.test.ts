@@ -109,9 +109,21 @@ describe('the lock records internodeTls', () => {
     }
   });
 
+  test('fails when tls goes from a cluster whose older entry records membershipTls: the lock writes that field for a cluster with tls alone', () => {
+    const lock = lockAfter({ tls: 'cert-manager' }, 'older');
+    expect(lock.contents.clusters[KEY].membershipTls).toBeDefined();
+    expect(() => lock.check(build({}).app)).toThrow(`cluster ${KEY}: internodeTls is locked at true (the entry records membershipTls, which the lock writes for a cluster with tls alone), but the app now gives no tls`);
+  });
+
+  test('the stop-the-cluster remedy says an autoscaled frontend does not come back by itself: its Deployment has no replicas, and its autoscaler does not scale up from 0', () => {
+    expect(() => lockAfter({}).check(build({ tls: 'cert-manager' }).app)).toThrow('an autoscaled frontend does not, as its autoscaler does not scale up from 0: kubectl scale it to its minReplicas');
+  });
+
   test('an entry written before the lock recorded the field refuses nothing, and records what the app says from then on', () => {
     for (const [was, now] of [[undefined, 'cert-manager'], ['cert-manager', undefined]] as const) {
       const lock = lockAfter({ tls: was }, 'older');
+      // An entry from before membershipTls too: nothing says whether its cluster had tls.
+      delete (lock.contents.clusters[KEY] as { membershipTls?: boolean }).membershipTls;
       expect(lock.contents.clusters[KEY].internodeTls).toBeUndefined();
       lock.check(build({ tls: now }).app);
       expect(lock.contents.clusters[KEY].internodeTls).toBe(now !== undefined);
@@ -142,7 +154,8 @@ describe('the lock records internodeTls', () => {
       const lock = entry === 'new' ? ClusterLock.inMemory() : lockAfter({ tls: was, internalFrontend: ifeBefore && was !== undefined }, entry);
       const before = JSON.stringify(lock.contents);
       const app = build({ tls: now, internalFrontend: ifeAfter && now !== undefined }).app;
-      const recorded = entry === 'as written' ? was !== undefined : undefined;
+      // An older entry of a cluster with tls has membershipTls, which says so.
+      const recorded = entry === 'as written' ? was !== undefined : entry === 'older' && was !== undefined ? true : undefined;
       if (recorded !== undefined && recorded !== (now !== undefined)) {
         const message = messageOf(() => lock.check(app));
         expect(message).toContain(`internodeTls is locked at ${recorded}`);

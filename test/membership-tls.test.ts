@@ -236,7 +236,8 @@ describe('membershipTls', () => {
       expect(warnings).toEqual([`TemporalCluster 'temporal' has tls, but its membership (ringpop) ports serve plaintext: the lock's entry ${KEY} was written while its pods ran them plaintext `
         + '(before the lock recorded membershipTls, or before the cluster had tls), and a rolling change would split the ring. To serve them over TLS, stop the whole cluster: '
         + 'kubectl scale deployment -n temporal -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=temporal --replicas=0, wait until no pod of it runs, '
-        + `set "membershipTls": true in the entry ${KEY} of the lock file, synthesize and apply. Set membershipTls: false to keep them so (and silence this warning); `
+        + `set "membershipTls": true in the entry ${KEY} of the lock file, synthesize and apply (the Deployments come back at their replicas; an autoscaled frontend does not, `
+        + `as its autoscaler does not scale up from 0: kubectl scale it to its minReplicas). Set membershipTls: false to keep them so (and silence this warning); `
         + 'then only NetworkPolicies keep other pods off those ports.']);
       // The next synth, against the entry that now records false, still warns; the procedure ends it.
       expect(warningsOf({}, lock).warnings).toEqual([expect.stringContaining(`the lock's entry ${KEY} records membershipTls false, and a rolling change would split the ring.`)]);

@@ -41,7 +41,7 @@ describe('history shard coverage', () => {
   test('fails when explicit history replicas and the surge pod leave a pod without a shard too likely: it named nothing below the shard count', () => {
     expect(() => cluster(testChart(), { numHistoryShards: 4, history: { replicas: 3 } })).toThrow(
       'TemporalCluster \'temporal\': history.replicas is 3; expected at most 1 with numHistoryShards 4. During a rollout 4 history pods (3 replicas and the new one) share the ring, '
-      + 'and 4 pods need at least 21 shards for a 1% or lower chance that one of them owns none; with 4 that pod is never Ready (its health waits for a shard) and the rollout waits forever. '
+      + 'and 4 pods need at least 21 shards for about a 1% chance that one of them owns none; with 4 that pod is never Ready (its health waits for a shard) and the rollout waits forever. '
       + 'Lower history.replicas to 1 or fewer: the shard count is fixed for the cluster\'s life.');
     expect(() => cluster(testChart(), { numHistoryShards: 14, history: { replicas: 2 } })).toThrow(/history.replicas is 2; expected at most 1 with numHistoryShards 14\. .*3 pods need at least 15 shards/);
     expect(() => cluster(testChart(), { numHistoryShards: 15, history: { replicas: 2 } })).not.toThrow();

@@ -15,12 +15,22 @@ import type { LockedCluster } from './lock-record';
  */
 
 /**
+ * How a stopped cluster comes back: apply restores a Deployment's replicas, but an autoscaled one
+ * has none in its spec, and an autoscaler does not scale a Deployment up from 0.
+ */
+export const BACK_AFTER_STOP = '(the Deployments come back at their replicas; an autoscaled frontend does not, as its autoscaler does not scale up from 0: '
+  + 'kubectl scale it to its minReplicas)';
+
+/**
  * Why the cluster `key` (locked as `lockedAs`, whose entry is `locked`) cannot turn its internode
  * TLS to what `current` records; undefined when it keeps it, or when the entry was written before
  * the lock recorded it (its value is recorded at this synth, and refused from the next).
  */
 export function internodeTlsError(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): string | undefined {
-  const was = locked.internodeTls;
+  // The lock records membershipTls for a cluster with tls alone: an entry written before
+  // internodeTls that has it is one of a cluster that ran with tls.
+  const inferred = locked.internodeTls === undefined && locked.membershipTls !== undefined;
+  const was = inferred ? true : locked.internodeTls;
   const now = current.internodeTls;
   if (was === undefined || now === undefined || was === now) return undefined;
   const [namespace, name] = lockedAs.split('/');
@@ -28,11 +38,12 @@ export function internodeTlsError(key: string, lockedAs: string, locked: LockedC
   const membership = now
     ? ' The cluster is stopped then anyway: set "membershipTls": true in the entry as well to serve its membership (ringpop) ports over TLS too; left out, they stay plaintext and the synth summary says so.'
     : '';
-  return `cluster ${key}${as}: internodeTls is locked at ${was} (${was ? 'the cluster ran with tls' : 'the cluster ran without tls'}), but the app now `
+  const why = inferred ? 'the entry records membershipTls, which the lock writes for a cluster with tls alone' : was ? 'the cluster ran with tls' : 'the cluster ran without tls';
+  return `cluster ${key}${as}: internodeTls is locked at ${was} (${why}), but the app now `
     + `${now ? 'gives tls' : 'gives no tls'}, which makes it ${now}. Each role serves its internode gRPC port either over TLS or plaintext, never both, and dials its `
     + 'peers as its own config says: during a rolling change the old pods and the new cannot call each other, and the frontend\'s calls to history and matching '
     + 'and history\'s calls to matching fail until the last old pod is gone. To change it, stop the whole cluster first: '
     + `kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, wait until no pod of it runs, `
-    + `set "internodeTls": ${now} in the entry ${lockedAs} of the lock file, synthesize and apply (the Deployments come back at their replicas).${membership} `
+    + `set "internodeTls": ${now} in the entry ${lockedAs} of the lock file, synthesize and apply ${BACK_AFTER_STOP}.${membership} `
     + `Or ${was ? 'keep tls (other certificates, Secrets or cert-manager instead of Secrets are no change)' : 'leave tls out'}.`;
 }

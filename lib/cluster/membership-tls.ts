@@ -1,4 +1,5 @@
 import type { LockedCluster } from './lock-record';
+import { BACK_AFTER_STOP } from './lock-internode-tls';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { serverReadsAsTrue } from '../config/setting-choices';
 import { ownValidation } from '../own-validation';
@@ -98,7 +99,7 @@ export class MembershipTls {
     return `cluster ${key}: membershipTls is locked at ${recorded}, but the app now says ${how}. Each role reads ${RINGPOP_TLS_KEY} once, at start: during a rolling `
       + `change the pods that serve the membership port over TLS cannot gossip with those that serve it plaintext, the ring splits in two, and each half takes `
       + `every history shard. To change it, stop the whole cluster first: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, `
-      + `wait until no pod of it runs, set "membershipTls": ${declared} in the entry ${key} of the lock file, synthesize and apply (the Deployments come back at their replicas). `
+      + `wait until no pod of it runs, set "membershipTls": ${declared} in the entry ${key} of the lock file, synthesize and apply ${BACK_AFTER_STOP}. `
       + `Or keep membershipTls: ${was}.`;
   }
 
@@ -120,7 +121,7 @@ export class MembershipTls {
     const [namespace, name] = this.lockedAs.key.split('/');
     return `${plaintext}: the lock's entry ${this.lockedAs.key} ${this.lockedAs.fieldRecorded ? 'records membershipTls false' : `was written while its pods ran them plaintext (before the lock recorded membershipTls, or before the cluster had tls)`}, `
       + `and a rolling change would split the ring. To serve them over TLS, stop the whole cluster: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, `
-      + `wait until no pod of it runs, set "membershipTls": true in the entry ${this.lockedAs.key} of the lock file, synthesize and apply. ${keep}`;
+      + `wait until no pod of it runs, set "membershipTls": true in the entry ${this.lockedAs.key} of the lock file, synthesize and apply ${BACK_AFTER_STOP}. ${keep}`;
   }
 
   /** What the library writes itself: the switch, when the ports serve TLS and the app did not set it. */

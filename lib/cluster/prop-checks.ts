@@ -229,7 +229,7 @@ export function checkHistoryReplicas(owner: string, explicit: number | undefined
   if (numHistoryShards >= needed) return;
   const most = maxHistoryReplicas(numHistoryShards);
   const why = `During a rollout ${pods} history pods (${replicas} replicas and the new one) share the ring, and ${pods} pods need at least ${needed} shards `
-    + `for a 1% or lower chance that one of them owns none; with ${numHistoryShards} that pod is never Ready (its health waits for a shard) and the rollout waits forever.`;
+    + `for about a 1% chance that one of them owns none; with ${numHistoryShards} that pod is never Ready (its health waits for a shard) and the rollout waits forever.`;
   if (explicit !== undefined) {
     throw propError(owner, 'history.replicas', replicas, `at most ${most} with numHistoryShards ${numHistoryShards}`,
       `${why} Lower history.replicas to ${most} or fewer: the shard count is fixed for the cluster's life.`);

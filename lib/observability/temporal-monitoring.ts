@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterLabelValue, LabelMatcher, matcherHolds, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
 import { ScrapeConfig, ScrapeKind } from './scrape-config';
-import { AlertOptions, TemporalAlerts } from './temporal-alerts';
+import { AlertOptions, TemporalAlert, TemporalAlerts } from './temporal-alerts';
 import { DashboardOptions, TemporalDashboard } from './temporal-dashboard';
 import {
   PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelings, PodMonitorSpecPodMetricsEndpointsRelabelingsAction,
@@ -151,7 +151,13 @@ export class TemporalMonitoring extends Construct {
     }
     const shared = { clusterName: props.clusterName, namespace: props.namespace, labels: props.labels, seriesSelector: this.seriesSelector!, namespaceLabel: this.namespaceLabel };
     if (alertsOn) {
-      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, roles: props.roles.filter((r) => r.running !== false).map((r) => r.role), options: o.alerts as AlertOptions }));
+      const running = props.roles.filter((r) => r.running !== false).map((r) => r.role);
+      const alerts = o.alerts as AlertOptions;
+      // With every role stopped (a cold standby, the stop-the-cluster procedure) no series is
+      // expected at all, and the absent alert would fire for as long as the cluster stays stopped.
+      const options = running.length > 0 || (alerts.exclude !== undefined && !Array.isArray(alerts.exclude)) ? alerts
+        : { ...alerts, exclude: [...(alerts.exclude ?? []), TemporalAlert.METRICS_ABSENT] };
+      this.alerts = new TemporalAlerts(this, 'Alerts', copiedProps({ ...shared, scrapeIntervalSeconds: this.scrape.intervalSeconds, roles: running, options }));
     }
     if (dashboardOn) {
       this.dashboard = new TemporalDashboard(this, 'Dashboard', copiedProps({ ...shared, options: o.dashboard as DashboardOptions }));
