@@ -7,7 +7,9 @@
 //
 // The names are the gRPC methods of every service the server's telemetry interceptor times
 // (common/rpc/interceptor/telemetry.go): the WorkflowService and OperatorService of go.temporal.io/api,
-// the server's HistoryService, MatchingService and AdminService, and gRPC's health service; the
+// the server's HistoryService, MatchingService and AdminService, the CHASM library services
+// (chasm/lib/*/gen) that history registers on its own gRPC server (service/history/service.go,
+// chasmRegistry.RegisterServices) and the interceptor times like any other, and gRPC's health service; the
 // interceptor prefixes Operator and Admin methods with their service name, and tags a
 // GetWorkflowExecutionHistory that waits as PollWorkflowExecutionHistory. Read from the
 // *_grpc.pb.go files of each server release the library supports and the API module it requires
@@ -29,6 +31,25 @@ function methods(file) {
   return [...fs.readFileSync(file, 'utf8').matchAll(METHOD)].map(([, service, method]) => `${PREFIX[service] ?? ''}${method}`);
 }
 
+// chasm/lib/tests is the server's own test library, never registered in a release build.
+function chasmServices(server) {
+  const lib = path.join(server, 'chasm/lib');
+  if (!fs.existsSync(lib)) return [];
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === 'service_grpc.pb.go') found.push(full);
+    }
+  };
+  for (const library of fs.readdirSync(lib).filter((d) => d !== 'tests').sort()) {
+    const gen = path.join(lib, library, 'gen');
+    if (fs.existsSync(gen)) walk(gen);
+  }
+  return found.sort();
+}
+
 const names = new Set(['PollWorkflowExecutionHistory']);
 const read = [];
 const skipped = [];
@@ -46,6 +67,7 @@ for (const release of RELEASES) {
     path.join(api, 'workflowservice/v1/service_grpc.pb.go'), path.join(api, 'operatorservice/v1/service_grpc.pb.go'),
     ...['historyservice', 'matchingservice', 'adminservice'].map((s) => path.join(server, `api/${s}/v1/service_grpc.pb.go`)),
     path.join(grpc, 'health/grpc_health_v1/health_grpc.pb.go'),
+    ...chasmServices(server),
   ]) for (const name of methods(file)) names.add(name);
   read.push(release);
 }

@@ -245,6 +245,17 @@ describe('TemporalAlerts', () => {
     }), { numRuns: 150 });
   });
 
+  test('fails when an operation of a CHASM library service that history serves is refused as unknown', () => {
+    // service/history/service.go registers the chasm/lib services on history's gRPC server, which the telemetry interceptor times.
+    for (const op of ['PollNexusOperation', 'DescribeNexusOperation', 'RequestCancelNexusOperation', 'TerminateNexusOperation', 'DeleteNexusOperation',
+      'CreateFromMigrationState', 'CreateSentinel', 'MigrateToWorkflow']) {
+      expect(SERVER_OPERATIONS.has(op)).toBe(true);
+      expect(() => make({ latencyExcludedOperations: [op] })).not.toThrow();
+    }
+    // The server's test library is never registered in a release.
+    expect(SERVER_OPERATIONS.has('Test')).toBe(false);
+  });
+
   test('thresholds and the rate window reach the expressions, in seconds for latencies', () => {
     const { byName } = make({
       serviceErrorRatio: 0.02, serviceLatencyP99: Duration.millis(250), persistenceErrorRatio: 0.005, persistenceLatencyP99: Duration.seconds(2),

@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Cpu } from 'cdk8s-plus-27';
 import { ClusterSize, DynamicConfigValue, TopologySpread, WorkerFleet } from '../lib';
 import { cluster, find, objects, SCHEMA_JOB_NAME, testChart, withoutSchemaHash } from './support/synth';
@@ -207,17 +208,38 @@ describe('production defaults', () => {
     // and the short soak failed 1 start of 1,920 with DEADLINE_EXCEEDED in a rolling restart.
     const chart = testChart();
     expect(cluster(chart).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "10s"');
-    // A pod stopping under it waits up to the alignment + 14 s (service/history Stop).
-    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 14);
+    // A pod stopping under it waits up to the alignment + 12 s + the shard finalizer's 2 s (service/history Stop).
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 12 + 2);
   });
 
   test('shutdown.historyMembershipAlignment sets the alignment, from 0 to 30 s, and the grace period covers it', () => {
     expect(cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(0) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "0s"');
     const chart = testChart();
     expect(cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(30) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "30s"');
-    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30 + 14);
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30 + 12 + 2);
     expect(() => cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(31) } }))
       .toThrow(/shutdown.historyMembershipAlignment is "31s"; expected a whole number of seconds, from 0s to 30s/);
+  });
+
+  test('fails when the history grace period under an alignment leaves out the user\'s shard linger or finalizer time', () => {
+    // service/history Stop sleeps the aligned wait + history.shardLingerTimeLimit + history.shardFinalizerTimeout.
+    const grace = (alignment: number, values: DynamicConfigValue[]) => {
+      const chart = testChart();
+      cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(alignment) }, dynamicConfig: { values } });
+      return deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds as number;
+    };
+    // 30 s aligned + 12 s + 30 s linger + the 2 s default finalizer: 74 s, past the 60 s floor.
+    expect(grace(30, [DynamicConfigValue.of('history.shardLingerTimeLimit', '30s')])).toBeGreaterThanOrEqual(74);
+    expect(grace(30, [DynamicConfigValue.of('history.shardFinalizerTimeout', '20s')])).toBeGreaterThanOrEqual(30 + 12 + 20);
+    // Whole seconds as a number, another unit and another case of the key are read as the server reads them.
+    expect(grace(10, [DynamicConfigValue.of('history.shardLingerTimeLimit', 45), DynamicConfigValue.of('History.ShardFinalizerTimeout', '1m')]))
+      .toBeGreaterThanOrEqual(10 + 12 + 45 + 60);
+    // With no alignment the server sleeps the drain only.
+    expect(grace(0, [DynamicConfigValue.of('history.shardLingerTimeLimit', '5m')])).toBe(60);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
+      const values = [DynamicConfigValue.of('history.shardLingerTimeLimit', `${linger}s`), DynamicConfigValue.of('history.shardFinalizerTimeout', `${finalizer}s`)];
+      expect(grace(alignment, values)).toBeGreaterThanOrEqual(alignment + 12 + linger + finalizer);
+    }), { numRuns: 40 });
   });
 
   test('a history drain given alone turns the alignment off, since the server ignores the drain under one; both are refused', () => {

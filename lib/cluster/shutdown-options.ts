@@ -35,7 +35,8 @@ export interface ShutdownOptions {
    * shard waits out the frontend's 30 s call to history and fails with DEADLINE_EXCEEDED. With an
    * alignment the server ignores `historyDrainDuration`: a stopping pod keeps its shards until the
    * aligned time, then waits for the change to propagate: it exits within this interval plus
-   * 14 s, which the grace period covers. A starting pod joins, and is ready, up to this interval
+   * 12 s plus `history.shardLingerTimeLimit` (0 by default) and `history.shardFinalizerTimeout`
+   * (2 s by default), read from `dynamicConfig`, which the grace period covers. A starting pod joins, and is ready, up to this interval
    * plus 3 s later. The nodes' clocks must agree (NTP). 0 (the server's default) to 30 s.
    * @default Duration.seconds(10)
    */

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ShutdownOptions } from './shutdown-options';
 import { DynamicConfigValue } from '../config/dynamic-config';
-import { goDuration } from '../config/go-duration';
+import { goDuration, serverDurationNs } from '../config/go-duration';
 import { propError, requireDurationSeconds } from '../validation';
 
 /** The roles' graceful shutdown, as dynamic config values and the pods' grace periods. */
@@ -37,11 +37,27 @@ const GRACE = 'which also sizes the pods\' termination grace periods';
 /*
  * A history pod stopping under an alignment waits for the aligned time (at most the alignment after
  * the ring's propagation time, 3 s), then leaves after the propagation time again (with 20% jitter)
- * and waits it out once more, then the shard finalizer (2 s) and the gRPC server's stop (2 s):
- * alignment + 14 s at most, which the 60 s grace period covers up to 30 s (service/history Stop).
+ * and waits it out once more, then history.shardLingerTimeLimit and history.shardFinalizerTimeout
+ * (service/history Stop, 1.30 to 1.32), then the gRPC server's stop (2 s): alignment + 12 s + linger
+ * + finalizer at most.
  */
 const MAX_ALIGNMENT_SECONDS = 30;
-const ALIGNED_STOP_SECONDS = 14;
+const ALIGNED_STOP_SECONDS = 12;
+/** The keys the aligned stop sleeps for besides the alignment, with the server's defaults in seconds. */
+const ALIGNED_STOP_KEYS: Record<string, number> = { 'history.shardLingerTimeLimit': 0, 'history.shardFinalizerTimeout': 2 };
+
+/**
+ * Seconds of the aligned stop the user's dynamic config adds: each key's largest value as the server
+ * reads it, or its default where none is set or the server cannot read it (it keeps the default then).
+ */
+function alignedStopOverheadSeconds(userValues: DynamicConfigValue[]): number {
+  return Object.entries(ALIGNED_STOP_KEYS).reduce((sum, [key, fallback]) => {
+    const read = userValues.filter((v) => v.key.toLowerCase() === key.toLowerCase())
+      .map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
+    // A negative value shortens the stop; counting it as 0 only lengthens the grace.
+    return sum + (read.length ? Math.max(0, ...read.map((ns) => Number(ns) / 1e9)) : fallback);
+  }, 0);
+}
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   for (const v of userValues) {
@@ -86,7 +102,8 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
     historyMembershipAlignment,
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
-    historyTerminationGracePeriodSeconds: alignment > 0 ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS)) : grace(historyDrainDuration),
+    historyTerminationGracePeriodSeconds: alignment > 0
+      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(userValues))) : grace(historyDrainDuration),
     matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
     dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
       const given = shutdown?.[prop] !== undefined;

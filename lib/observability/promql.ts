@@ -317,7 +317,9 @@ export function requireOperationName(owner: string, prop: string, value: string)
  * not wait, a plain read, stays in the alert. GetTaskQueueUserData and ListNexusEndpoints wait up
  * to matching.getUserDataLongPollTimeout and matching.listNexusEndpointsLongPollTimeout (5
  * minutes less 10 seconds), CheckTaskQueueUserDataPropagation until every partition has the new
- * data.
+ * data. The standalone activity and Nexus operation polls (PollActivityExecution on frontend and
+ * history, PollNexusOperationExecution on frontend, PollNexusOperation on history) wait for the
+ * execution to reach the stage asked for, up to their libraries' longPollTimeout.
  */
 export const LONG_POLL_OPERATIONS: readonly string[] = [
   'CheckTaskQueueUserDataPropagation',
@@ -326,8 +328,11 @@ export const LONG_POLL_OPERATIONS: readonly string[] = [
   'GetMutableState',
   'GetTaskQueueUserData',
   'ListNexusEndpoints',
+  'PollActivityExecution',
   'PollActivityTaskQueue',
   'PollMutableState',
+  'PollNexusOperation',
+  'PollNexusOperationExecution',
   'PollNexusTaskQueue',
   'PollWorkflowExecutionHistory',
   'PollWorkflowExecutionUpdate',

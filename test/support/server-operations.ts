@@ -28,6 +28,11 @@ export const WAITING_OPERATIONS: Record<string, string> = {
   // up to matching.listNexusEndpointsLongPollTimeout (5 minutes less 10 s); 20 s seen in the e2e run.
   ListNexusEndpoints: 'matching: Nexus endpoint registry long poll',
   CheckTaskQueueUserDataPropagation: 'matching: waits until every partition has the new user data',
+  // chasm/lib/activity and chasm/lib/nexusoperation handler.go: chasm.PollComponent until the stage asked
+  // for, up to the library's longPollTimeout; the frontend call forwards to history's.
+  PollActivityExecution: 'frontend and history: standalone activity long poll',
+  PollNexusOperationExecution: 'frontend: standalone Nexus operation long poll, forwarded to history',
+  PollNexusOperation: 'history (CHASM nexusoperation service): standalone Nexus operation long poll',
 };
 
 /** Calls that never wait: their latency is what a user or worker feels, so the latency alert watches it. */
