@@ -6,7 +6,7 @@ import { KubeJob } from '../../imports/k8s';
 import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
-import { propError, plainProps } from '../validation';
+import { byCodeUnits, propError, plainProps } from '../validation';
 import type { DynamicConfig } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
@@ -192,10 +192,6 @@ export class NamespaceBootstrap extends Construct {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
   }
-}
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

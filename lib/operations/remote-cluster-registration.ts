@@ -3,7 +3,7 @@ import { remoteClustersJobName } from '../cluster/object-names';
 import { KubeJob } from '../../imports/k8s';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { ResolvedRemoteCluster } from '../cluster/cluster-metadata';
-import { plainProps, propError } from '../validation';
+import { byCodeUnits, plainProps, propError } from '../validation';
 import { isBuiltByCluster } from '../cluster/built-by-cluster';
 
 export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
@@ -90,7 +90,7 @@ export class RemoteClusterRegistration extends Construct {
     // In one order, whatever the app's: each remote's upsert and check stand alone, so a reordered
     // list ran the same steps under another Job name, and ran them again.
     const key = (r: ResolvedRemoteCluster) => `${r.name}\n${r.rpcAddress}`;
-    const remotes = [...props.remoteClusters].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const remotes = [...props.remoteClusters].sort((a, b) => byCodeUnits(key(a), key(b)));
     const args = remotes.flatMap((r) => [r.name, r.rpcAddress, String(r.initialFailoverVersion), String(r.enabled)]);
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'register-remote-clusters', script: SCRIPT, args, jobName: (hash) => remoteClustersJobName(props.clusterName, hash),

@@ -6,7 +6,7 @@ import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { libraryPullPolicy } from '../pod/images';
 import { namespaceCheckContainer, withNamespaceCheck } from '../pod/namespace-check';
-import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
+import { byCodeUnits, checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
 export interface ToolPodProps extends PodPlacement {
@@ -90,7 +90,7 @@ export function jobSpecHash(spec: JobSpec, length: number): string {
   const sortedKeys = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v)
     ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v);
   const sorted = JSON.stringify(spec, (key, v) => (UNORDERED_LISTS.has(key) && Array.isArray(v)
-    ? v.map((item) => [JSON.stringify(item, (_k, x) => sortedKeys(x)), item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item)
+    ? v.map((item) => [JSON.stringify(item, (_k, x) => sortedKeys(x)), item] as const).sort(([a], [b]) => byCodeUnits(a, b)).map(([, item]) => item)
     : sortedKeys(v)));
   return createHash('sha256').update(sorted).digest('hex').slice(0, length);
 }

@@ -17,3 +17,4 @@ export * from './plain-data';
 export * from './manifest-text';
 export * from './go-yaml-scalar';
 export * from './value-list';
+export * from './order';

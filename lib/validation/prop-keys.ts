@@ -1,6 +1,7 @@
 import { editDistance, propError, redactCredentials } from './errors';
 import { escapeUnreadable } from './manifest-text';
 import { PROP_SHAPES, PropShapeName } from './prop-shapes';
+import { byCodeUnits } from './order';
 
 export type { PropShapeName } from './prop-shapes';
 
@@ -153,7 +154,7 @@ export function unknownKeyError(owner: string, path: string, key: string, shape:
 
 /** A key one level down that the misspelt one may have meant (`maxConns` for `pool.maxConns`), as its path. */
 function nestedKey(key: string, shape: PropShape): string | undefined {
-  for (const [field, check] of [...shape.fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [field, check] of [...shape.fields].sort(([a], [b]) => byCodeUnits(a, b))) {
     const inner = check?.shape;
     if (inner === undefined) continue;
     const nearest = nearestKey(key, [...inner.fields.keys()].sort());
