@@ -1,5 +1,7 @@
-import { Duration } from 'cdk8s';
-import { GitOps, LabelMatcher } from '../lib';
+import { Duration, Testing } from 'cdk8s';
+import fc from 'fast-check';
+import { EnvValue } from 'cdk8s-plus-27';
+import { GitOps, LabelMatcher, WorkerFleet } from '../lib';
 import { synthesizedApps } from './support/app-generator';
 import { fluxSubstitutedText } from './support/flux-text';
 import { cluster, objects, testChart } from './support/synth';
@@ -156,5 +158,60 @@ describe('GitOps', () => {
       expect(nonEmpty(ttlJobs(GitOps.argoCd({ jobsAsPreSyncHooks: true }))())).toEqual(expect.arrayContaining([3600]));
       expect(nonEmpty(ttlJobs(undefined)())).toEqual(expect.arrayContaining([3600]));
     });
+  });
+});
+
+describe('text that Flux\'s post-build substitution would change, in an app that did not say how it is applied', () => {
+  const command = Symbol.for('cdk8s-temporal.synth-command');
+  const global = globalThis as Record<symbol, unknown>;
+  /** An app whose user text is `description` (a namespace's) and `env` (a fleet's): its objects and the summary's warnings about substitution. */
+  const synthOf = (gitOps: GitOps | undefined, description: string, env: string) => {
+    const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: false, locks: [] };
+    global[command] = run;
+    try {
+      const chart = testChart();
+      const c = cluster(chart, { gitOps, namespaces: [{ name: 'default', retention: Duration.days(3), description }] });
+      new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: c, env: { GREETING: EnvValue.fromValue(env) } });
+      const output = Testing.synth(chart);
+      return { output, warnings: (run.warnings ?? []).filter((w) => w.includes('post-build substitution')) };
+    } finally {
+      delete global[command];
+    }
+  };
+  /** What Flux would change: text in an object not kept from substitution. */
+  const substituted = (output: any[]) => fluxSubstitutedText(output.filter((o) => o.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute'] !== 'disabled'));
+
+  test('fails when a ${ in the app\'s text goes out with no gitOps: the summary names the object, the text and the remedy', () => {
+    const { warnings } = synthOf(undefined, 'costs ${price}', 'plain');
+    expect(warnings).toEqual([expect.stringMatching(/^TemporalCluster 'temporal': Job\/temporal-namespaces-[0-9a-f]+ holds " ?costs \$\{price\}", which a Flux Kustomization with post-build substitution would apply changed .*If Flux applies the output, give the cluster gitOps: GitOps.flux\(\), which keeps every object as written; if another tool does, say which \(GitOps.kubectl\(\), GitOps.argoCd\(\)\) to silence this warning.$/)]);
+    // A fleet of the cluster goes out the same way: its env is the app's text too.
+    expect(synthOf(undefined, 'plain', 'echo $$HOME').warnings).toEqual([expect.stringMatching(/^WorkerFleet 'orders': Deployment\/orders holds .*give its cluster gitOps: GitOps.flux\(\)/)]);
+  });
+
+  test('fails when a worker fleet of a cluster with GitOps.flux() is substituted: the fleet\'s objects are kept as written too', () => {
+    const { output, warnings } = synthOf(GitOps.flux(), 'costs ${price}', 'echo ${HOME}');
+    expect(substituted(output)).toEqual([]);
+    expect(warnings).toEqual([]);
+    const fleetObjects = output.filter((o) => o.metadata.labels?.['app.kubernetes.io/instance'] === 'orders' || /^orders-to-/.test(o.metadata.name));
+    expect(nonEmpty(fleetObjects).map((o) => o.metadata.annotations)).toEqual(fleetObjects.map(() => ({ 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' })));
+  });
+
+  test('GitOps.kubectl() says no controller rewrites the output: no annotations, no warning', () => {
+    const { output, warnings } = synthOf(GitOps.kubectl(), 'costs ${price}', 'echo $$HOME');
+    expect(warnings).toEqual([]);
+    expect(output.filter((o) => o.metadata.annotations && Object.keys(o.metadata.annotations).some((k) => /fluxcd|argoproj/.test(k)))).toEqual([]);
+    expect(synthOf(GitOps.argoCd(), 'costs ${price}', 'x').warnings).toEqual([]);
+  });
+
+  test('generated text: the summary warns exactly when, without gitOps, Flux would change an object, and never with GitOps.flux()', () => {
+    // Text around the two forms envsubst reads, and near misses it leaves alone ($name, $(VAR), a lone $ or {).
+    const piece = fc.constantFrom('${', '$$', '$', '{', '}', '$(', 'a', ' ', 'HOME', '\\');
+    const text = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(text, text, (description, env) => {
+      const plain = synthOf(undefined, description, env);
+      expect(plain.warnings.length > 0).toBe(substituted(plain.output).length > 0);
+      const flux = synthOf(GitOps.flux(), description, env);
+      expect([substituted(flux.output), flux.warnings]).toEqual([[], []]);
+    }), { numRuns: 40 });
   });
 });

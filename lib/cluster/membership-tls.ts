@@ -4,6 +4,7 @@ import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { serverReadsAsTrue } from '../config/setting-choices';
 import { ownValidation } from '../own-validation';
 import { propError } from '../validation';
+import { summaryWarning } from '../summary-warning';
 
 /** The dynamic config switch the server reads for TLS on the membership (ringpop) port. */
 export const RINGPOP_TLS_KEY = 'system.enableRingpopTLS';
@@ -150,14 +151,4 @@ export class MembershipTls {
     return [propError(this.owner, `dynamicConfig ${value.key}`, value.value, `${this.given}, as membershipTls says, or no value`,
       `The server would read it as ${!this.given}. The library writes ${RINGPOP_TLS_KEY} from membershipTls: drop the value, or change membershipTls.`).message];
   }
-}
-
-/** Where the cdk8s-temporal command collects what its summary prints as warnings (lib/cluster/cluster-lock.ts, SynthCommand). */
-const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
-
-/** Adds `note` to the command's summary, once; outside the command (a test's app.synth()) there is no summary. */
-function summaryWarning(note: string | undefined): string[] {
-  const command = (globalThis as { [SYNTH_COMMAND]?: { warnings?: string[] } })[SYNTH_COMMAND];
-  if (note !== undefined && command && !command.warnings?.includes(note)) command.warnings = [...command.warnings ?? [], note];
-  return [];
 }

@@ -214,7 +214,7 @@ export class TemporalCluster extends Construct {
     this.remoteClusterRegistration = this.remoteClusters.length > 0 ? new RemoteClusterRegistration(this, 'RemoteClusters', copiedProps({ ...this.clientJobProps('remote-clusters', TlsClient.NAMESPACE_JOB, props), remoteClusters: this.remoteClusters })) : undefined;
     this.networkPolicies = emitNetworkPolicies(this, props, identity.clusterSelector);
     this.monitoring = props.monitoring ? this.emitMonitoring(props.monitoring, identity.clusterSelector) : undefined;
-    if (props.gitOps) this.annotateForGitOps(props.gitOps);
+    this.annotateForGitOps(props.gitOps);
     this.register(reservedMembershipPorts(owner, props));
   }
 
@@ -310,9 +310,9 @@ export class TemporalCluster extends Construct {
     }));
   }
 
-  private annotateForGitOps(gitOps: GitOps): void {
+  private annotateForGitOps(gitOps: GitOps | undefined): void {
     const clientJobs = [...(this.namespaceBootstrap ? [this.namespaceBootstrap] : []), ...(this.remoteClusterRegistration ? [this.remoteClusterRegistration] : [])];
-    annotateForGitOps(this, gitOps, { jobs: new Set<ApiObject>(this.schemaJobs.map((j) => j.resource)), jobPrerequisites: new Set([this.node.findChild('JobServiceAccount') as ApiObject, ...(this.networkPolicies?.schemaJobEgress ?? [])]), clientJobs: new Set<ApiObject>(clientJobs.map((j) => j.resource)) });
+    annotateForGitOps(this, gitOps, { jobs: new Set<ApiObject>(this.schemaJobs.map((j) => j.resource)), jobPrerequisites: new Set([this.node.findChild('JobServiceAccount') as ApiObject, ...(this.networkPolicies?.schemaJobEgress ?? [])]), clientJobs: new Set<ApiObject>(clientJobs.map((j) => j.resource)) }, `TemporalCluster '${this.name}'`);
   }
 
   /** What decides which objects this cluster emits, and so how long its derived names get. */

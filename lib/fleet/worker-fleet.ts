@@ -17,6 +17,7 @@ import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServi
 import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registry';
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
+import { followClusterGitOps } from '../operations/gitops';
 import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
 import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
@@ -246,7 +247,6 @@ export class WorkerFleet extends Construct {
         },
       },
     });
-
     const minReplicas = this.autoscaling?.minReplicas ?? this.replicas!;
     if (!this.autoscaling && minReplicas === 0 && props.podDisruptionBudget !== undefined) {
       throw propError(owner, 'podDisruptionBudget', props.podDisruptionBudget, 'no value with replicas 0',
@@ -285,6 +285,7 @@ export class WorkerFleet extends Construct {
     const rotation = resolveRotation(owner, this, props.certificateRotation, this.connection);
     this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
       deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
+    followClusterGitOps(this, owner, cluster);
     addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.

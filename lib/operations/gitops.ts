@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ownValidation } from '../own-validation';
+import { summaryCollected, summaryWarning } from '../summary-warning';
 import { plainProps, propError } from '../validation';
 
 /** Annotations for one kind of object. */
@@ -63,7 +65,7 @@ export class GitOps {
     const hook = (phase: string) => ({ 'argocd.argoproj.io/hook': phase, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     const jobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PreSync') : { 'argocd.argoproj.io/sync-wave': String(wave) };
     const clientJobs: Record<string, string> = options.jobsAsPreSyncHooks ? hook('PostSync') : { 'argocd.argoproj.io/sync-wave': '1' };
-    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } }, options.jobsAsPreSyncHooks !== true);
+    return new GitOps({ jobs, jobPrerequisites: jobs, clientJobs, others: { 'argocd.argoproj.io/sync-wave': '0' } }, options.jobsAsPreSyncHooks !== true, {});
   }
 
   /**
@@ -80,7 +82,16 @@ export class GitOps {
   public static flux(): GitOps {
     const noSubstitution = { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' };
     const jobs = { 'kustomize.toolkit.fluxcd.io/force': 'enabled', ...noSubstitution };
-    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution }, true);
+    return new GitOps({ jobs, jobPrerequisites: noSubstitution, clientJobs: jobs, others: noSubstitution }, true, noSubstitution);
+  }
+
+  /**
+   * Applied by `kubectl apply` or a tool that neither orders nor rewrites the output: no
+   * annotations. It says that no Flux post-build substitution reads the output, which the synth
+   * summary otherwise warns about when the app's text holds `${` or `$$`.
+   */
+  public static kubectl(): GitOps {
+    return new GitOps({ jobs: {}, jobPrerequisites: {}, clientJobs: {}, others: {} }, false, {});
   }
 
   /**
@@ -91,8 +102,16 @@ export class GitOps {
    */
   public readonly _keepsJobs: boolean;
 
-  private constructor(public readonly annotations: GitOpsAnnotations, keepsJobs: boolean) {
+  /**
+   * @internal
+   * What the cluster's worker fleets get, which the same controller applies: Flux would substitute
+   * into a fleet's env as into the cluster's text. Ordering is the cluster's own concern.
+   */
+  public readonly _fleetAnnotations: Record<string, string>;
+
+  private constructor(public readonly annotations: GitOpsAnnotations, keepsJobs: boolean, fleetAnnotations: Record<string, string>) {
     this._keepsJobs = keepsJobs;
+    this._fleetAnnotations = fleetAnnotations;
   }
 }
 
@@ -103,8 +122,17 @@ export interface GitOpsGroups {
   readonly clientJobs: ReadonlySet<ApiObject>;
 }
 
-/** Puts the GitOps annotations on every object under `scope`: each group's set on its objects, the others' on the rest. */
-export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, groups: GitOpsGroups): void {
+/** The `gitOps` of each cluster that has one, for its worker fleets. */
+const APPLIED_BY = new WeakMap<IConstruct, GitOps>();
+
+/**
+ * Puts the GitOps annotations on every object under `scope` (a cluster, `owner`): each group's set
+ * on its objects, the others' on the rest. Without `gitOps`, the summary warns of text that Flux
+ * would substitute.
+ */
+export function annotateForGitOps(scope: IConstruct, gitOps: GitOps | undefined, groups: GitOpsGroups, owner: string): void {
+  if (!gitOps) return watchSubstitution(scope, owner, 'give the cluster gitOps');
+  APPLIED_BY.set(scope, gitOps);
   const { annotations } = gitOps;
   for (const child of scope.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
@@ -112,4 +140,61 @@ export function annotateForGitOps(scope: IConstruct, gitOps: GitOps, groups: Git
       : groups.clientJobs.has(child) ? annotations.clientJobs : annotations.others;
     for (const [key, value] of Object.entries(set)) child.metadata.addAnnotation(key, value);
   }
+}
+
+/**
+ * A worker fleet of `cluster` goes out through the cluster's controller: with GitOps.flux() its
+ * objects are kept from substitution too; without a `gitOps` on the cluster, the summary warns of
+ * its text as of the cluster's. A fleet of a frontend outside the app has no cluster to say how it
+ * is applied, and is left as it is.
+ */
+export function followClusterGitOps(fleet: IConstruct, owner: string, cluster: IConstruct | undefined): void {
+  if (!cluster) return;
+  const gitOps = APPLIED_BY.get(cluster);
+  if (!gitOps) return watchSubstitution(fleet, owner, 'give its cluster gitOps');
+  for (const child of fleet.node.findAll()) {
+    if (child instanceof ApiObject) for (const [key, value] of Object.entries(gitOps._fleetAnnotations)) child.metadata.addAnnotation(key, value);
+  }
+}
+
+const NO_SUBSTITUTION = 'kustomize.toolkit.fluxcd.io/substitute';
+
+/**
+ * A Flux Kustomization with `postBuild.substitute` or `substituteFrom` runs envsubst over every
+ * object not annotated (or labelled) `kustomize.toolkit.fluxcd.io/substitute: disabled`, whether
+ * or not the app said it uses Flux: `${name}` becomes the variable's value ("" when unset) and `$$`
+ * one `$`, so a dynamic config value, an env value or a password command the app gives would be
+ * applied changed, without a word. Platforms often substitute into everything they apply. The
+ * library's own text holds neither (lib/pod/shell-expand.ts), so only the app's can; when the app
+ * did not say how it is applied, the summary names the first such text and how to say it. The walk
+ * renders the objects, so it runs only when there is a summary to print.
+ */
+function watchSubstitution(scope: IConstruct, owner: string, remedy: string): void {
+  scope.node.addValidation(ownValidation({
+    validate: () => {
+      if (!summaryCollected()) return [];
+      const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: o.toJson() }))
+        .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
+        .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
+      if (hits.length === 0) return [];
+      const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
+      return summaryWarning(`${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
+        + 'substitution would apply changed (${name} becomes the variable, "" when unset; $$ becomes $). If Flux applies the output, '
+        + `${remedy}: GitOps.flux(), which keeps every object as written; if another tool does, say which (GitOps.kubectl(), GitOps.argoCd()) to silence this warning.`);
+    },
+  }));
+}
+
+/** The first string (value or key) in `value` that holds `${` or `$$`, cut around it. */
+function substitutedText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const at = value.search(/\$\{|\$\$/);
+    return at < 0 ? undefined : value.slice(Math.max(0, at - 20), at + 20);
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = substitutedText(key) ?? substitutedText(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
