@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, ClusterDns, ClusterTls, Datastore, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps } from '../lib';
+import fc from 'fast-check';
+import { ArchivalProvider, ClusterDns, ClusterTls, Datastore, IpFamily, NetworkPeer, Persistence, SecretRef, ServicePorts, TemporalClusterProps, WorkerFleet } from '../lib';
 import { connectionAllowed, External, ingressAllowed, Pod } from './support/network-policy';
 import { cluster, objects, PASSWORD, testChart } from './support/synth';
 import { nonEmpty } from './support/non-empty';
@@ -365,6 +366,26 @@ describe('ClusterNetworkPolicies', () => {
     expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::10'), 53, 'UDP')).toBe(true);
     expect(connectionAllowed(policies, pod('temporal', 'history'), address('fd00::11'), 53, 'UDP')).toBe(false);
     expect(() => ClusterDns.nodeLocal('fd00::10%eth0')).toThrow(/ClusterDns.nodeLocal: address is "fd00::10%eth0"/);
+  });
+
+  test('fails when an IPv6 cluster\'s NodeLocal DNSCache is given an IPv4 address (the default): its pods query the cache\'s IPv6 one, which the policy shut, and resolved no name', () => {
+    const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o) => o.join('.'));
+    const build = (ipFamily: IpFamily, dns: ClusterDns, fleetDns?: ClusterDns) => () => {
+      const chart = testChart();
+      const c = cluster(chart, { ipFamily, networkPolicy: { restrictEgress: true, dns } });
+      new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: c, networkPolicy: fleetDns ? { dns: fleetDns } : {} });
+      return objects(chart);
+    };
+    fc.assert(fc.property(fc.option(ipv4, { nil: undefined }), (address) => {
+      const dns = ClusterDns.nodeLocal(address);
+      const shown = address ?? '169.254.20.10';
+      expect(build(IpFamily.IPV6, dns)).toThrow(`TemporalCluster 'temporal': networkPolicy.dns is "ClusterDns.nodeLocal(\\"${shown}\\")"; expected a NodeLocal DNSCache address of IPv6 on an IPv6 cluster (ipFamily IPv6). Pods of an IPv6-only network send their queries to the cache's IPv6 address: give it, such as ClusterDns.nodeLocal("fd00::10")`);
+      // A fleet's own dns, on the cluster's IPv6 network.
+      expect(build(IpFamily.IPV6, ClusterDns.nodeLocal('fd00::10'), dns)).toThrow(`WorkerFleet 'orders': networkPolicy.dns is "ClusterDns.nodeLocal(\\"${shown}\\")"`);
+      // IPv4 pods reach it, on an IPv4 or a dual-stack network.
+      for (const family of [IpFamily.IPV4, IpFamily.DUAL_STACK]) expect(nonEmpty(build(family, dns, dns)())).toBeTruthy();
+    }), { numRuns: 30 });
+    expect(nonEmpty(build(IpFamily.IPV6, ClusterDns.nodeLocal('fd00::10'), ClusterDns.kubeDns())())).toBeTruthy();
   });
 
   test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {

@@ -4,7 +4,7 @@ import { archivalEgressPorts, archivalMetadataEgress } from '../config/archival'
 import { LabelSelector } from '../../imports/k8s';
 import { TemporalUi } from '../operations/temporal-ui';
 import { emitReplicationNetworkPolicies } from './replication-network-policies';
-import { ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
+import { checkDnsFamily, ClientPods, ClusterNetworkPolicies } from '../security/network-policies';
 import { ServiceRole } from '../services/service-role';
 import { TemporalService } from '../services/temporal-service';
 import { copiedProps } from '../validation';
@@ -13,6 +13,7 @@ export { ClusterNetworkPolicies };
 
 /** The cluster's NetworkPolicies when `networkPolicy.enabled` (the default), and those between it and the clusters of the app it replicates with. */
 export function emitNetworkPolicies(cluster: TemporalCluster, props: TemporalClusterProps, clusterSelector: Record<string, string>): ClusterNetworkPolicies | undefined {
+  checkDnsFamily(`TemporalCluster '${cluster.name}'`, 'networkPolicy.dns', props.networkPolicy?.dns, cluster.ipFamily);
   const policies = (props.networkPolicy?.enabled ?? true) ? emitClusterNetworkPolicies(cluster, props, clusterSelector) : undefined;
   emitReplicationNetworkPolicies(cluster, policies !== undefined);
   return policies;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
-import { ClusterDns, dnsEgressRule, egressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
+import { checkDnsFamily, ClusterDns, dnsEgressRule, egressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { propError, plainProps } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -51,6 +51,8 @@ export class FleetNetworkPolicies extends Construct {
     if (options.dns !== undefined && !(options.dns instanceof ClusterDns)) {
       throw propError(owner, 'networkPolicy.dns', options.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
     }
+    // A fleet of a cluster runs in its pod network (fleetIpFamily refuses another family).
+    checkDnsFamily(owner, 'networkPolicy.dns', options.dns, connection.cluster?.ipFamily);
     const dns = options.dns ?? clusterPolicies?.dns ?? ClusterDns.kubeDns();
     if (options.egress !== undefined && !Array.isArray(options.egress)) {
       throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');

@@ -6,6 +6,7 @@ import {
 } from '../../imports/k8s';
 import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort, plainProps } from '../validation';
 import { isIpv6 } from '../validation/hosts';
+import { IpFamily } from '../pod/ip-family';
 
 /**
  * A selector of pods the output does not hold (DNS, KEDA's operator, the user's clients), written as
@@ -78,7 +79,8 @@ export class ClusterDns {
 
   /**
    * NodeLocal DNSCache: the node-local address (`169.254.20.10` by default) as well as the
-   * cluster's DNS pods, which the cache forwards to and pods fall back to.
+   * cluster's DNS pods, which the cache forwards to and pods fall back to. On an IPv6 cluster the
+   * cache has an IPv6 address (such as `fd00::10`): give it, an IPv4 one is refused there.
    */
   public static nodeLocal(address = '169.254.20.10'): ClusterDns {
     // An IPv6-only cluster gives NodeLocal DNSCache an IPv6 address (such as fd00::10): a /128 of it.
@@ -86,7 +88,7 @@ export class ClusterDns {
     if (!ipv4 && !(typeof address === 'string' && isIpv6(address))) {
       throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10"');
     }
-    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: ipv4 ? `${address}/32` : `${address}/128` } }]);
+    return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: ipv4 ? `${address}/32` : `${address}/128` } }], 53, ipv4 ? address : undefined);
   }
 
   /**
@@ -100,7 +102,28 @@ export class ClusterDns {
     return new ClusterDns([peer], requirePort('ClusterDns.pods', 'port', port));
   }
 
-  private constructor(public readonly peers: NetworkPolicyPeer[], public readonly port = 53) {}
+  /**
+   * @internal
+   * The IPv4 address of a NodeLocal DNSCache, which pods of an IPv6-only network cannot reach.
+   */
+  public readonly _nodeLocalIpv4?: string;
+
+  private constructor(public readonly peers: NetworkPolicyPeer[], public readonly port = 53, nodeLocalIpv4?: string) {
+    this._nodeLocalIpv4 = nodeLocalIpv4;
+  }
+}
+
+/**
+ * @internal
+ * Refuses a NodeLocal DNSCache at an IPv4 address for pods of an IPv6-only network (`family`):
+ * there the cache listens on an IPv6 address (fd00::10 in the Kubernetes docs), which the pods'
+ * resolv.conf names, and the policy would let only the IPv4 one through, so that no pod resolved
+ * a name (the store's, the frontend's) and every one of them failed at start.
+ */
+export function checkDnsFamily(owner: string, prop: string, dns: unknown, family: IpFamily | undefined): void {
+  if (!(dns instanceof ClusterDns) || family !== IpFamily.IPV6 || dns._nodeLocalIpv4 === undefined) return;
+  throw propError(owner, prop, `ClusterDns.nodeLocal("${dns._nodeLocalIpv4}")`, 'a NodeLocal DNSCache address of IPv6 on an IPv6 cluster (ipFamily IPv6)',
+    'Pods of an IPv6-only network send their queries to the cache\'s IPv6 address: give it, such as ClusterDns.nodeLocal("fd00::10") (the address in its manifest\'s __PILLAR__LOCAL__DNS__).');
 }
 
 /** Traffic a restricted egress lets through beyond what the library derives from the cluster's features. */
