@@ -386,6 +386,12 @@ describe('ClusterNetworkPolicies', () => {
       for (const family of [IpFamily.IPV4, IpFamily.DUAL_STACK]) expect(nonEmpty(build(family, dns, dns)())).toBeTruthy();
     }), { numRuns: 30 });
     expect(nonEmpty(build(IpFamily.IPV6, ClusterDns.nodeLocal('fd00::10'), ClusterDns.kubeDns())())).toBeTruthy();
+    // A fleet of a frontend outside the app, on an IPv6 network of its own saying.
+    const external = (ipFamily: IpFamily) => () => new WorkerFleet(testChart(), 'orders', {
+      image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], ipFamily, frontend: { address: 'temporal.other.example:7233', tls: true }, networkPolicy: { dns: ClusterDns.nodeLocal() },
+    });
+    expect(external(IpFamily.IPV6)).toThrow(`WorkerFleet 'orders': networkPolicy.dns is "ClusterDns.nodeLocal(\\"169.254.20.10\\")"; expected a NodeLocal DNSCache address of IPv6`);
+    expect(external(IpFamily.DUAL_STACK)).not.toThrow();
   });
 
   test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {

@@ -3,6 +3,7 @@ import { FleetConnection } from './fleet-connection';
 import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
 import { checkDnsFamily, ClusterDns, dnsEgressRule, egressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
+import { IpFamily } from '../pod/ip-family';
 import { propError, plainProps } from '../validation';
 
 export interface FleetNetworkPoliciesProps {
@@ -19,6 +20,8 @@ export interface FleetNetworkPoliciesProps {
   readonly options: FleetNetworkPolicyOptions;
   /** Whether to emit the fleet's own policy (`networkPolicy.enabled`); the frontend's follows the cluster's policies. */
   readonly ownPolicy: boolean;
+  /** The fleet's pod network's family (`ipFamily`: its own, or its cluster's). */
+  readonly ipFamily: IpFamily;
 }
 
 // TCP is the API's default protocol for a port.
@@ -51,8 +54,7 @@ export class FleetNetworkPolicies extends Construct {
     if (options.dns !== undefined && !(options.dns instanceof ClusterDns)) {
       throw propError(owner, 'networkPolicy.dns', options.dns, 'a ClusterDns, such as ClusterDns.nodeLocal()');
     }
-    // A fleet of a cluster runs in its pod network (fleetIpFamily refuses another family).
-    checkDnsFamily(owner, 'networkPolicy.dns', options.dns, connection.cluster?.ipFamily);
+    checkDnsFamily(owner, 'networkPolicy.dns', options.dns, props.ipFamily);
     const dns = options.dns ?? clusterPolicies?.dns ?? ClusterDns.kubeDns();
     if (options.egress !== undefined && !Array.isArray(options.egress)) {
       throw propError(owner, 'networkPolicy.egress', options.egress, 'a list of egress rules ({ peers, ports })');

@@ -269,7 +269,7 @@ export class WorkerFleet extends Construct {
     if (policiesEnabled || cluster?.networkPoliciesEnabled) {
       this.networkPolicies = new FleetNetworkPolicies(this, 'NetworkPolicies', {
         owner, fleetName: this.name, namespace: this.namespace, labels: this.labels, selector: this.selectorLabels, connection: this.connection,
-        metricsPort: this.metricsPort, options: props.networkPolicy ?? {}, ownPolicy: policiesEnabled,
+        metricsPort: this.metricsPort, options: props.networkPolicy ?? {}, ownPolicy: policiesEnabled, ipFamily: this.ipFamily,
         kedaOperator: this.autoscaling?.kind === FleetAutoscalerKind.KEDA_BACKLOG ? this.autoscaling.backlog!.kedaOperator : undefined,
       });
     }

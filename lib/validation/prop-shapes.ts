@@ -78,7 +78,7 @@ const SHAPES = {
   'FleetConnection.certificate': { duration: 0, issuer: 'CertManagerIssuer|+', renewBefore: 0 },
   'FleetConnection.clientSecret': { certKey: 0, keyKey: 0, name: 0 },
   FleetEgressRule: { peers: '#a', ports: 0 },
-  FleetNetworkPoliciesProps: { connection: 'FleetConnection|+', fleetName: 0, kedaOperator: '#a', labels: 0, metricsPort: 0, namespace: 0, options: 'FleetNetworkPolicyOptions|+', ownPolicy: '#b', owner: 0, selector: 0 },
+  FleetNetworkPoliciesProps: { connection: 'FleetConnection|+', fleetName: 0, ipFamily: 0, kedaOperator: '#a', labels: 0, metricsPort: 0, namespace: 0, options: 'FleetNetworkPolicyOptions|+', ownPolicy: '#b', owner: 0, selector: 0 },
   FleetNetworkPolicyOptions: { dns: 0, egress: 'FleetEgressRule[]|+a', enabled: '#b=true', monitoring: '#a' },
   FleetRestartScheduleProps: { deployment: 0, fleetName: 0, labels: 0, namespace: 0, networkPolicy: '#b', placement: 'PodPlacement|+', rotation: 'ResolvedRotation|+' },
   FlexVolumeSource: { driver: '#s', fsType: '#s', options: 0, readOnly: '#b', secretRef: 'LocalObjectReference|+' },
