@@ -257,6 +257,32 @@ describe('cdk8s-temporal synth', () => {
     expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
     expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
   });
+
+  test('fails when cdk8s.yaml sets output: run on its own, the command wrote dist/ beside the folder cdk8s synth writes, and --check compared dist/', () => {
+    const app = appDir('cdk8s-yaml-output', {
+      'main.ts': CLUSTER_APP(16),
+      'cdk8s.yaml': 'language: typescript\napp: node_modules/.bin/cdk8s-temporal synth main.ts\noutput: "manifests" # what kubectl applies\n',
+    });
+    const r = run(app, ['synth']);
+    expect(r.stderr).toMatch(/synthesized main\.ts into manifests\/ in/);
+    expect(r.status).toBe(0);
+    expect(existsSync(join(app, 'dist'))).toBe(false);
+    expect(readdirSync(join(app, 'manifests'))).toEqual(['temporal.k8s.yaml']);
+    expect(run(app, ['synth', '--check']).stderr).toMatch(/^cdk8s-temporal: manifests\/ is up to date with main\.ts/m);
+    // --output and CDK8S_OUTDIR (cdk8s synth -o) still win over it.
+    expect(run(app, ['synth', '-o', 'out/a']).status).toBe(0);
+    expect(run(app, ['synth'], { CDK8S_OUTDIR: 'out/b' }).status).toBe(0);
+    expect(readdirSync(join(app, 'out')).sort()).toEqual(['a', 'b']);
+    // A key left empty is cdk8s synth's default; a value that is no folder name is refused, naming the file.
+    writeFileSync(join(app, 'cdk8s.yaml'), 'output:\n');
+    expect(run(app, ['synth']).stderr).toMatch(/synthesized main\.ts into dist\/ in/);
+    for (const bad of ['output: 5', 'output: ["a"]', 'output: " "', 'output: [a']) {
+      writeFileSync(join(app, 'cdk8s.yaml'), `${bad}\n`);
+      const refused = run(app, ['synth']);
+      expect(refused.stderr).toMatch(/^cdk8s-temporal: cdk8s\.yaml (sets output to .*; expected the output folder|cannot be read for its output folder .*; fix it, or give the folder with --output)/);
+      expect(refused.status).toBe(2);
+    }
+  });
 });
 
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
