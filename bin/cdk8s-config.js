@@ -44,18 +44,21 @@ function configOutput(cwd) {
 }
 
 /**
- * The `yaml` package that the project's cdk8s (whose cdk8s-cli reads cdk8s.yaml with it) resolves,
- * else this command's.
+ * The `yaml` package that cdk8s-cli reads cdk8s.yaml with: the one the project's cdk8s resolves,
+ * else the one of the cdk8s beside this command (a peer dependency, so no dependency of its own).
  * @param {string} cwd
  * @returns {{ parse: (text: string) => any }}
  */
 function loadYaml(cwd) {
-  try {
-    const cdk8sMain = require.resolve('cdk8s', { paths: [cwd] });
-    return require(require.resolve('yaml', { paths: [path.dirname(cdk8sMain)] }));
-  } catch {
-    return require('yaml');
+  for (const from of [cwd, __dirname]) {
+    try {
+      const cdk8sMain = require.resolve('cdk8s', { paths: [from] });
+      return require(require.resolve('yaml', { paths: [path.dirname(cdk8sMain)] }));
+    } catch {
+      // not from here: the next place
+    }
   }
+  throw new Error('the yaml package of cdk8s is not installed: npm install cdk8s');
 }
 
 module.exports = { configOutput, CONFIG_FILE };
