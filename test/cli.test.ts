@@ -1294,6 +1294,36 @@ setTimeout(() => undefined, 20_000);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
   }, 30_000);
 
+  test('fails when Ctrl-C comes before the app starts (while the command loads cdk8s, up to hundreds of ms): the signal was dropped, and the synth or check went on and exited 0', () => {
+    const dir = appDir('stopped-setup', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    // The command's process signals itself once it has written its owner file, a step of its setup
+    // after its listeners are in place: a Ctrl-C at that point, deterministically.
+    const preload = join(work, 'sigint-at-setup.js');
+    writeFileSync(preload, `const fs = require('fs');
+const write = fs.writeFileSync;
+fs.writeFileSync = function (file, ...rest) {
+  const written = write.call(this, file, ...rest);
+  if (String(file).endsWith('.owner')) { fs.writeFileSync = write; process.kill(process.pid, 'SIGINT'); }
+  return written;
+};
+`);
+    const inherited = { ...process.env };
+    delete inherited.CDK8S_OUTDIR;
+    for (const check of [false, true]) {
+      const r = spawnSync(process.execPath, ['-r', preload, bin, 'synth', ...(check ? ['--check'] : [])], { cwd: dir, encoding: 'utf-8', env: inherited });
+      expect(r.stderr).toMatch(check ? /^cdk8s-temporal: --check of main\.ts stopped by SIGINT; it writes nothing, and its temporary folder .* is removed\.\n$/
+        : /^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+      expect(r.status).toBe(130);
+    }
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+  });
+
   test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
     const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });
     const denied = run(dir, ['synth'], fault('mkdir-denied', 'mkdirSync', 'staging-\\d+-[0-9a-f]{8}$', "throw Object.assign(new Error(`EACCES: permission denied, mkdir '${p}'`), { code: 'EACCES', syscall: 'mkdir', path: String(p) });"));
