@@ -12,7 +12,7 @@ Synthesizes a cdk8s app (TypeScript or JavaScript) into the output folder, all o
   app           the app's entry file (default: the first of main.ts, main.js,
                 src/main.ts, apps/main.ts that exists)
   --output, -o  the output folder (default: $CDK8S_OUTDIR when cdk8s synth runs
-                the command, else dist)
+                the command, else cdk8s.yaml's output, else dist)
   --check       synthesize into a temporary folder and exit 1, with a short
                 diff, when the output folder differs or the lock file would
                 change; writes nothing
@@ -66,8 +66,14 @@ function main() {
   if (rest.length > 1) return usageError(`one app at a time; got ${rest.join(', ')}`);
   const app = rest[0] ?? defaultApp();
   if (!app) return usageError(`no app given and none of ${DEFAULT_APPS.join(', ')} in ${process.cwd()}`);
-  // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command.
-  const outdir = /** @type {string | undefined} */ (values.output) ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command; run on its
+  // own, the command takes the folder cdk8s synth would (cdk8s.yaml's output), not a second one.
+  let outdir = /** @type {string | undefined} */ (values.output) ?? process.env.CDK8S_OUTDIR;
+  if (outdir === undefined) {
+    const config = require('./cdk8s-config').configOutput(process.cwd());
+    if (config && 'error' in config) return usageError(config.error);
+    outdir = config ? config.output : 'dist';
+  }
   // An empty one (--output "$OUT" with OUT unset, CDK8S_OUTDIR= in a CI file) was refused as the working directory, ".".
   if (outdir.trim() === '') {
     return usageError(`${values.output !== undefined ? '--output' : 'the environment variable CDK8S_OUTDIR'} is blank (${JSON.stringify(outdir)}); `

@@ -192,36 +192,44 @@ function synth(options, done) {
       if (code === 0) process.exitCode = 1;
     }
   });
-  try {
-    // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
-    // module` holds in the app, and process.argv is [node, app].
-    process.argv = [process.argv[0], appFile];
-    runBreakingOnSigint(() => require('module').runMain());
-  } catch (err) {
-    if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
-    else fail(err);
-    return;
-  }
-  // An app may synthesize after awaiting something; the event loop running dry means it is done.
-  process.once('beforeExit', () => {
-    if (finished) return;
-    // An app that reports a failure through the exit code (main().catch((e) => { console.error(e);
-    // process.exitCode = 1; })) may have written part of its output before it failed.
-    const appExitCode = process.exitCode;
-    if (appExitCode !== undefined && appExitCode !== null && Number(appExitCode) !== 0) {
-      fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
+  // The app starts after one turn of the event loop: a signal that came during the setup above waits
+  // there for its listener, and the SIGINT listener goes while the app runs (runBreakingOnSigint),
+  // which dropped a Ctrl-C of those first hundreds of ms: the synth went on and exited 0.
+  setImmediate(() => {
+    if (!finished) runApp();
+  });
+  function runApp() {
+    try {
+      // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
+      // module` holds in the app, and process.argv is [node, app].
+      process.argv = [process.argv[0], appFile];
+      runBreakingOnSigint(() => require('module').runMain());
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
+      else fail(err);
       return;
     }
-    // A turn of the event loop first: a Ctrl-C during a synchronous app is heard only there.
-    setImmediate(() => {
+    // An app may synthesize after awaiting something; the event loop running dry means it is done.
+    process.once('beforeExit', () => {
       if (finished) return;
-      try {
-        complete();
-      } catch (err) {
-        fail(err);
+      // An app that reports a failure through the exit code (main().catch((e) => { console.error(e);
+      // process.exitCode = 1; })) may have written part of its output before it failed.
+      const appExitCode = process.exitCode;
+      if (appExitCode !== undefined && appExitCode !== null && Number(appExitCode) !== 0) {
+        fail(new SynthError(`the app set the exit code to ${appExitCode}: it reports a failure (see above), so its output is not used.`));
+        return;
       }
+      // A turn of the event loop first: a Ctrl-C during a synchronous app is heard only there.
+      setImmediate(() => {
+        if (finished) return;
+        try {
+          complete();
+        } catch (err) {
+          fail(err);
+        }
+      });
     });
-  });
+  }
 
   function complete() {
     if (apps.length > 0 && !fs.existsSync(staging)) {

@@ -257,6 +257,32 @@ describe('cdk8s-temporal synth', () => {
     expect(readdirSync(join(dir, 'out', 'b'))).toEqual(['temporal.k8s.yaml']);
     expect(read(dir, 'out/b/temporal.k8s.yaml')).toBe(read(dir, 'dist/temporal.k8s.yaml'));
   });
+
+  test('fails when cdk8s.yaml sets output: run on its own, the command wrote dist/ beside the folder cdk8s synth writes, and --check compared dist/', () => {
+    const app = appDir('cdk8s-yaml-output', {
+      'main.ts': CLUSTER_APP(16),
+      'cdk8s.yaml': 'language: typescript\napp: node_modules/.bin/cdk8s-temporal synth main.ts\noutput: "manifests" # what kubectl applies\n',
+    });
+    const r = run(app, ['synth']);
+    expect(r.stderr).toMatch(/synthesized main\.ts into manifests\/ in/);
+    expect(r.status).toBe(0);
+    expect(existsSync(join(app, 'dist'))).toBe(false);
+    expect(readdirSync(join(app, 'manifests'))).toEqual(['temporal.k8s.yaml']);
+    expect(run(app, ['synth', '--check']).stderr).toMatch(/^cdk8s-temporal: manifests\/ is up to date with main\.ts/m);
+    // --output and CDK8S_OUTDIR (cdk8s synth -o) still win over it.
+    expect(run(app, ['synth', '-o', 'out/a']).status).toBe(0);
+    expect(run(app, ['synth'], { CDK8S_OUTDIR: 'out/b' }).status).toBe(0);
+    expect(readdirSync(join(app, 'out')).sort()).toEqual(['a', 'b']);
+    // A key left empty is cdk8s synth's default; a value that is no folder name is refused, naming the file.
+    writeFileSync(join(app, 'cdk8s.yaml'), 'output:\n');
+    expect(run(app, ['synth']).stderr).toMatch(/synthesized main\.ts into dist\/ in/);
+    for (const bad of ['output: 5', 'output: ["a"]', 'output: " "', 'output: [a']) {
+      writeFileSync(join(app, 'cdk8s.yaml'), `${bad}\n`);
+      const refused = run(app, ['synth']);
+      expect(refused.stderr).toMatch(/^cdk8s-temporal: cdk8s\.yaml (sets output to .*; expected the output folder|cannot be read for its output folder .*; fix it, or give the folder with --output)/);
+      expect(refused.status).toBe(2);
+    }
+  });
 });
 
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
@@ -1267,6 +1293,36 @@ setTimeout(() => undefined, 20_000);
     expect(tree(dir)).toEqual(before);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
   }, 30_000);
+
+  test('fails when Ctrl-C comes before the app starts (while the command loads cdk8s, up to hundreds of ms): the signal was dropped, and the synth or check went on and exited 0', () => {
+    const dir = appDir('stopped-setup', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const lock = read(dir, 'temporal.lock.json');
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    // The command's process signals itself once it has written its owner file, a step of its setup
+    // after its listeners are in place: a Ctrl-C at that point, deterministically.
+    const preload = join(work, 'sigint-at-setup.js');
+    writeFileSync(preload, `const fs = require('fs');
+const write = fs.writeFileSync;
+fs.writeFileSync = function (file, ...rest) {
+  const written = write.call(this, file, ...rest);
+  if (String(file).endsWith('.owner')) { fs.writeFileSync = write; process.kill(process.pid, 'SIGINT'); }
+  return written;
+};
+`);
+    const inherited = { ...process.env };
+    delete inherited.CDK8S_OUTDIR;
+    for (const check of [false, true]) {
+      const r = spawnSync(process.execPath, ['-r', preload, bin, 'synth', ...(check ? ['--check'] : [])], { cwd: dir, encoding: 'utf-8', env: inherited });
+      expect(r.stderr).toMatch(check ? /^cdk8s-temporal: --check of main\.ts stopped by SIGINT; it writes nothing, and its temporary folder .* is removed\.\n$/
+        : /^cdk8s-temporal: synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$/);
+      expect(r.status).toBe(130);
+    }
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+    expect(read(dir, 'temporal.lock.json')).toBe(lock);
+  });
 
   test('fails when the output cannot be written (a full disk, a folder of another user): the error named a staging folder or no file at all, and no remedy', () => {
     const dir = appDir('unwritable', { 'main.ts': CLUSTER_APP(16) });

@@ -420,6 +420,16 @@ describe('ClusterLock', () => {
       expect(() => ClusterLock.file(join(dir, 'garbage.json'))).toThrow(/is not valid JSON.*do not delete it/);
       rmSync(dir, { recursive: true });
     });
+    test('fails when an empty lock file (started with touch, or emptied) is refused as "Unexpected end of JSON input", without the {"clusters": {}} a new lock starts from', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+      const file = join(dir, 'temporal.lock.json');
+      fc.assert(fc.property(fc.array(fc.constantFrom(' ', '\n', '\r\n', '\t'), { maxLength: 6 }), fc.boolean(), (blanks, bom) => {
+        writeFileSync(file, `${bom ? '\uFEFF' : ''}${blanks.join('')}`);
+        expect(() => ClusterLock.file(file)).toThrow(/temporal\.lock\.json is empty; expected the lock file this library writes\. To start a new lock, write \{"clusters": \{\}\} in it; .*restore it from version control; do not delete it/);
+      }));
+      expect(readFileSync(file, 'utf-8').trim().replace(/^\uFEFF/, '')).toBe('');
+      rmSync(dir, { recursive: true });
+    });
     test('any field of a lock entry is missing, null or of another type: the message names the file and the key, never a TypeError', () => {
       const good = locked().clusters['temporal/temporal'] as unknown as Record<string, unknown>;
       const variants: Array<[string, unknown]> = [['null entry', null], ['array entry', []], ['string entry', 'x']];

@@ -33,7 +33,7 @@ describe('the npm package', () => {
 
   test('ships compiled JS and declarations, and no tests, apps or TypeScript sources', () => {
     expect(files).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/index.d.ts', 'build/imports/k8s.js', 'build/imports/k8s.d.ts', 'package.json', 'README.md',
-      'bin/cdk8s-temporal.js', 'bin/synth.js', 'bin/ts-hook.js', 'bin/output.js', 'bin/lazy-yaml.js', 'bin/swap.js', 'bin/tsconfig.js', 'bin/remedies.js', 'bin/lock-evidence.js', 'bin/output-folder.js', 'bin/owner.js']));
+      'bin/cdk8s-temporal.js', 'bin/synth.js', 'bin/ts-hook.js', 'bin/output.js', 'bin/lazy-yaml.js', 'bin/swap.js', 'bin/tsconfig.js', 'bin/remedies.js', 'bin/lock-evidence.js', 'bin/output-folder.js', 'bin/owner.js', 'bin/cdk8s-config.js']));
     expect(files.filter((f) => /^(test|apps|lib|imports)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
-import { duplicateKey, lockText, numberNotInDigits } from './lock-text';
+import { duplicateKey, emptyLockError, lockText, numberNotInDigits } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
 import { factsChange, writtenFacts } from './written-objects';
@@ -347,6 +347,7 @@ function latestText(path: string): string | undefined {
 /** The lock file's text, parsed and checked: invalid JSON, a key twice or a malformed entry name the file. */
 function parseLock(absolute: string, text: string): ClusterLockContents {
   let contents: unknown;
+  if (text.trim() === '') throw new Error(emptyLockError(absolute));
   try {
     contents = JSON.parse(text);
   } catch (e) {

@@ -10,6 +10,16 @@ export function lockText(text: string): string {
 }
 
 /**
+ * Why an empty lock file is refused, with both remedies: an empty file is a lock started with `touch`
+ * (a new lock starts from {"clusters": {}}) or one a failed checkout or copy emptied, and JSON.parse's
+ * "Unexpected end of JSON input" said neither.
+ */
+export function emptyLockError(path: string): string {
+  return `ClusterLock: ${path} is empty; expected the lock file this library writes. To start a new lock, write {"clusters": {}} in it; `
+    + 'if it held entries (a checkout or a copy that failed), restore it from version control; do not delete it to get past this error.';
+}
+
+/**
  * The first key that occurs twice in one object of `text` (valid JSON), as a path such as
  * `"clusters" > "temporal/temporal"`, or undefined.
  */

@@ -1,0 +1,64 @@
+// @ts-check
+// The output folder that the project's cdk8s.yaml names, as `cdk8s synth` reads it.
+//
+// `cdk8s synth` writes into cdk8s.yaml's `output` when it is set (cdk8s-cli: argv.output ??
+// config.output ?? 'dist') and passes that folder in CDK8S_OUTDIR. The command run on its own
+// (`npx cdk8s-temporal synth`, `--check` in CI) wrote dist/ instead: a second output folder beside
+// the one `cdk8s synth` keeps, which `kubectl apply` never reads, and a `--check` that compared a
+// folder nobody commits. So the command takes the same folder.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const CONFIG_FILE = 'cdk8s.yaml';
+
+/** A top-level `output` key. Most cdk8s.yaml files have none, and then `yaml` (50 ms to load) is not needed. */
+const OUTPUT_KEY = /^(output|"output"|'output')[ \t]*:/m;
+
+/**
+ * The `output` of `cdk8s.yaml` in `cwd`: `{ output }` when it sets one, `{ error }` when it sets one
+ * that is not a folder name, undefined when there is no such file or key.
+ * @param {string} cwd
+ * @returns {{ output: string } | { error: string } | undefined}
+ */
+function configOutput(cwd) {
+  let text;
+  try {
+    text = fs.readFileSync(path.join(cwd, CONFIG_FILE), 'utf-8');
+  } catch {
+    return undefined; // no cdk8s.yaml: the command needs none
+  }
+  if (!OUTPUT_KEY.test(text)) return undefined;
+  let config;
+  try {
+    config = loadYaml(cwd).parse(text);
+  } catch (err) {
+    return { error: `${CONFIG_FILE} cannot be read for its output folder (${/** @type {Error} */ (err).message.split('\n')[0]}); fix it, or give the folder with --output` };
+  }
+  const output = config && typeof config === 'object' ? config.output : undefined;
+  if (output === undefined || output === null) return undefined;
+  if (typeof output !== 'string' || output.trim() === '') {
+    return { error: `${CONFIG_FILE} sets output to ${JSON.stringify(output)}; expected the output folder, such as output: dist (cdk8s synth writes into it too)` };
+  }
+  return { output };
+}
+
+/**
+ * The `yaml` package that cdk8s-cli reads cdk8s.yaml with: the one the project's cdk8s resolves,
+ * else the one of the cdk8s beside this command (a peer dependency, so no dependency of its own).
+ * @param {string} cwd
+ * @returns {{ parse: (text: string) => any }}
+ */
+function loadYaml(cwd) {
+  for (const from of [cwd, __dirname]) {
+    try {
+      const cdk8sMain = require.resolve('cdk8s', { paths: [from] });
+      return require(require.resolve('yaml', { paths: [path.dirname(cdk8sMain)] }));
+    } catch {
+      // not from here: the next place
+    }
+  }
+  throw new Error('the yaml package of cdk8s is not installed: npm install cdk8s');
+}
+
+module.exports = { configOutput, CONFIG_FILE };
