@@ -180,7 +180,11 @@ export interface SqlDatastoreOptions {
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
    * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
    * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an
-   * `sslmode` is one the drivers accept, in lower case. On MySQL,
+   * `sslmode` is one the drivers accept, in lower case; no certificate attribute (`sslrootcert`,
+   * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files) and the drivers' own keys spelt
+   * exactly. On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
+   * `true`/`false`/`1`/`0`, timeouts as Go durations), never `strict`, `serverPubKey`,
+   * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
    * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and
    * `allowFallbackToPlaintext` is refused beside TLS; the isolation level is

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
+import { checkMysqlDriverParams, checkPostgresDriverAttributes } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
@@ -155,6 +156,8 @@ export class Datastore {
     }
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
     const connectAttributes = checkConnectAttributes(owner, options.connectAttributes);
+    checkPostgresDriverAttributes(owner, type, connectAttributes);
+    checkMysqlDriverParams(owner, type, connectAttributes);
     checkPostgresSslmode(owner, type, connectAttributes);
     checkTlsAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlDriverAttributes(owner, type, options.tls, connectAttributes);

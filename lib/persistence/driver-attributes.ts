@@ -1,0 +1,106 @@
+import { DatastoreType } from './datastore-options';
+import { parseGoDurationNs } from '../config/go-duration';
+import { propError } from '../validation';
+
+// The connection attributes the SQL drivers read themselves, checked as the drivers read them.
+
+/*
+ * What PostgreSQL's drivers (lib/pq for postgres12, pgx for postgres12_pgx) consume and never send
+ * to the database. Both match these names exactly and send any other spelling as a run-time
+ * parameter of the startup packet, which the database refuses for these names in any case
+ * (FATAL: unrecognized configuration parameter): `SSLMode: "disable"` fails every connection,
+ * and slips past the checks that read `sslmode`. `options` is matched exactly by the database itself.
+ */
+const POSTGRES_DRIVER_KEYS = [
+  'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslinline', 'sslsni', 'sslnegotiation', 'ssl_min_protocol_version', 'ssl_max_protocol_version',
+  'connect_timeout', 'krbspn', 'krbsrvname', 'target_session_attrs', 'load_balance_hosts', 'min_protocol_version', 'max_protocol_version',
+  'channel_binding', 'require_auth', 'passfile', 'binary_parameters', 'disable_prepared_binary_result', 'fallback_application_name', 'options',
+];
+
+/*
+ * Certificate attributes: the server keeps each one the user gives over what the tls prop mounts
+ * (buildDSNAttr in sqlplugin/postgresql/session sets sslrootcert, sslcert and sslkey only when
+ * they are absent), so they point the driver at paths nothing mounts, or at PEM text written
+ * into the ConfigMap (lib/pq's sslinline takes sslkey as the private key itself). Without tls the
+ * server writes sslmode=disable and the driver reads none of them: plain text where the attribute
+ * suggests TLS.
+ */
+const POSTGRES_CERTIFICATE_KEYS = ['sslrootcert', 'sslcert', 'sslkey', 'sslinline'];
+
+/** go-sql-driver/mysql's parameters (parseDSNParams, v1.9); any other key is sent as `SET <key>=<value>`. */
+const MYSQL_BOOL_KEYS = ['allowAllFiles', 'allowCleartextPasswords', 'allowFallbackToPlaintext', 'allowNativePasswords', 'allowOldPasswords',
+  'checkConnLiveness', 'clientFoundRows', 'columnsWithAlias', 'compress', 'interpolateParams', 'multiStatements', 'parseTime', 'rejectReadOnly'];
+const MYSQL_DURATION_KEYS = ['timeout', 'readTimeout', 'writeTimeout', 'timeTruncate'];
+const MYSQL_DRIVER_KEYS = [...MYSQL_BOOL_KEYS, ...MYSQL_DURATION_KEYS, 'charset', 'collation', 'loc', 'maxAllowedPacket', 'serverPubKey', 'strict', 'tls', 'connectionAttributes'];
+/** readBool: the only spellings the driver takes for a switch; any other fails every connection ("invalid bool value"). */
+const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
+const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
+
+/*
+ * The server hands the attributes to the driver's FormatDSN, which query-escapes every value, and
+ * the driver reads the values of these parameters back without unescaping them: a value that
+ * escaping changes ("utf8mb4,utf8" becomes "utf8mb4%2Cutf8") reaches the driver garbled. Go's
+ * url.QueryEscape keeps exactly these characters.
+ */
+const QUERY_SAFE = /^[A-Za-z0-9._~-]+$/;
+
+function wrongCase(owner: string, key: string, canonical: string, consequence: string): Error {
+  return propError(owner, `connectAttributes[${JSON.stringify(key)}]`, key, `"${canonical}", spelt as the driver reads it`,
+    `The driver matches its parameters by exact name and ${consequence}, so every connection of the server and temporal-sql-tool would fail. Write "${canonical}".`);
+}
+
+/** PostgreSQL attributes the drivers consume: exact names only, and no certificate attribute (the tls prop mounts the files). */
+export function checkPostgresDriverAttributes(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.POSTGRES) return;
+  for (const key of Object.keys(attributes)) {
+    const lower = key.toLowerCase();
+    if (POSTGRES_CERTIFICATE_KEYS.includes(lower)) {
+      throw propError(owner, `connectAttributes[${JSON.stringify(key)}]`, lower === 'sslkey' ? '(hidden)' : attributes[key], 'no certificate attribute: the tls prop gives the files',
+        'The server keeps the attribute over the file the tls prop mounts, so the driver would read a path nothing mounts (or PEM text written in plain text into the config), '
+        + 'and without tls the server turns TLS off (sslmode=disable) and the driver reads none of it. Give tls: { ca, clientCertificate, clientKey } from Secrets instead.');
+    }
+    const canonical = POSTGRES_DRIVER_KEYS.find((k) => k === lower);
+    if (canonical !== undefined && key !== canonical) {
+      throw wrongCase(owner, key, canonical, 'sends any other spelling to the database as a run-time setting, which it refuses (unrecognized configuration parameter)');
+    }
+  }
+}
+
+/** MySQL attributes go-sql-driver/mysql reads: exact names, values it can parse, and none that turns off a safeguard. */
+export function checkMysqlDriverParams(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.MYSQL) return;
+  for (const [key, value] of Object.entries(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+    if (canonical === undefined) continue;
+    if (key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
+    if (key === 'strict') {
+      throw propError(owner, prop, value, 'no strict attribute', 'go-sql-driver/mysql panics on it ("strict mode has been removed"): the server would crash at start. Remove it.');
+    }
+    if (key === 'serverPubKey') {
+      throw propError(owner, prop, value, 'no serverPubKey attribute', 'It names a public key registered in the process, and the server registers none: every connection would fail. '
+        + 'Use TLS (the tls prop) for caching_sha2_password instead.');
+    }
+    if (MYSQL_BOOL_KEYS.includes(key) && ![...MYSQL_TRUE, ...MYSQL_FALSE].includes(value)) {
+      throw propError(owner, prop, value, `one of ${[...MYSQL_TRUE, ...MYSQL_FALSE].join(', ')}`, 'go-sql-driver/mysql refuses any other value ("invalid bool value"), so every connection would fail.');
+    }
+    if (key === 'allowAllFiles' && MYSQL_TRUE.includes(value)) {
+      throw propError(owner, prop, value, 'no value that turns it on', 'With it the driver answers a LOAD DATA LOCAL INFILE request for any path, and the database (or anything '
+        + 'posing as it) may send one in reply to any query: it could read the pod\'s service account token and certificate keys. Temporal never loads files; remove it.');
+    }
+    if (key === 'rejectReadOnly' && MYSQL_FALSE.includes(value)) {
+      throw propError(owner, prop, value, 'no value that turns it off', 'The server turns it on so that after a failover the driver drops connections to the old primary, now read-only '
+        + '(temporalio/temporal#1703), and the attribute is written after it into the DSN, where the last value wins: the servers would keep failing writes. Remove it.');
+    }
+    if (MYSQL_DURATION_KEYS.includes(key) && (!QUERY_SAFE.test(value) || parseGoDurationNs(value) === undefined)) {
+      throw propError(owner, prop, value, 'a Go duration such as 30s or 1m30s', 'go-sql-driver/mysql reads it with time.ParseDuration, which needs a unit; any other value fails every connection.');
+    }
+    if (key === 'maxAllowedPacket' && !/^-?[0-9]{1,18}$/.test(value)) {
+      throw propError(owner, prop, value, 'a whole number of bytes', 'go-sql-driver/mysql reads it with strconv.Atoi; any other value fails every connection.');
+    }
+    if ((key === 'charset' || key === 'collation') && !QUERY_SAFE.test(value)) {
+      throw propError(owner, prop, value, 'a single name of letters, digits, _, . or -', 'The server query-escapes the value into the DSN and the driver reads it back unescaped '
+        + '("utf8mb4,utf8" arrives as "utf8mb4%2Cutf8"), so MySQL would refuse it on every connection. Give one character set.');
+    }
+  }
+}

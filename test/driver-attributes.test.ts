@@ -1,0 +1,81 @@
+import * as fc from 'fast-check';
+import { Datastore, SecretRef } from '../lib';
+
+const postgres = (connectAttributes: Record<string, string>, tls?: object) => () => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', tls, connectAttributes });
+const mysql = (connectAttributes: Record<string, string>) => () => Datastore.mysql({ host: 'my', database: 'd', user: 'u', connectAttributes });
+/** `word` in another mix of cases, never as it is. */
+const otherCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+  .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''))
+  .filter((w) => w !== word && /[a-z]/i.test(w));
+
+describe('PostgreSQL driver attributes', () => {
+  test('fails when a certificate attribute is given: the server keeps it over the tls prop\'s mounted file, or drops it with TLS off', () => {
+    const ca = SecretRef.of('pg-ca', 'ca.crt');
+    for (const key of ['sslrootcert', 'sslcert', 'sslkey', 'sslinline', 'SSLROOTCERT', 'SslKey']) {
+      for (const tls of [undefined, { ca }]) {
+        expect(postgres({ [key]: '/etc/ssl/certs/ca.crt' }, tls)).toThrow(new RegExp(`^Datastore.postgres: connectAttributes\\["${key}"\\] is ".*"; expected no certificate attribute: the tls prop gives the files\\. `
+          + '.*Give tls: \\{ ca, clientCertificate, clientKey \\} from Secrets instead'));
+      }
+    }
+    // lib/pq's sslinline takes the private key itself as sslkey: it is not printed.
+    expect(postgres({ sslinline: 'true', sslkey: '-----BEGIN PRIVATE KEY-----x' })).toThrow(/connectAttributes\["sslinline"\]/);
+    expect(postgres({ sslkey: '-----BEGIN PRIVATE KEY-----x' })).toThrow(/connectAttributes\["sslkey"\] is "\(hidden\)"/);
+    expect(() => postgres({ sslkey: '-----BEGIN PRIVATE KEY-----x' })()).not.toThrow(/BEGIN/);
+  });
+
+  test('fails when a key the drivers consume is spelt in another case: the database refuses it as a run-time setting', () => {
+    const keys = ['sslmode', 'connect_timeout', 'target_session_attrs', 'sslnegotiation', 'options', 'channel_binding'];
+    fc.assert(fc.property(fc.constantFrom(...keys).chain((k) => otherCase(k).map((spelt) => [k, spelt] as const)), ([key, spelt]) => {
+      expect(postgres({ [spelt]: 'disable' })).toThrow(new RegExp(`^Datastore.postgres: connectAttributes\\["${spelt}"\\] is "${spelt}"; expected "${key}", spelt as the driver reads it\\. `
+        + '.*unrecognized configuration parameter'));
+    }));
+    // Settings the database reads, in any case, and driver keys as the drivers spell them, still pass.
+    expect(postgres({ Application_Name: 'temporal', connect_timeout: '10', sslmode: 'verify-full', target_session_attrs: 'read-write' })()._sql!.connectAttributes)
+      .toEqual({ Application_Name: 'temporal', connect_timeout: '10', sslmode: 'verify-full', target_session_attrs: 'read-write' });
+  });
+});
+
+describe('MySQL driver parameters', () => {
+  test('fails when a driver parameter is spelt in another case: MySQL gets it as SET <key>=..., an unknown system variable', () => {
+    const keys = ['tls', 'parseTime', 'interpolateParams', 'rejectReadOnly', 'allowAllFiles', 'timeout', 'charset', 'allowCleartextPasswords'];
+    fc.assert(fc.property(fc.constantFrom(...keys).chain((k) => otherCase(k).map((spelt) => [k, spelt] as const)), ([key, spelt]) => {
+      expect(mysql({ [spelt]: 'true' })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${spelt}"\\] is "${spelt}"; expected "${key}", spelt as the driver reads it\\. `
+        + `.*"SET ${spelt}=\\.\\.\\.", an unknown system variable`));
+    }));
+  });
+
+  test('fails when a switch has a value the driver does not read as true or false', () => {
+    const BOOLS = ['1', 'true', 'TRUE', 'True', '0', 'false', 'FALSE', 'False'];
+    fc.assert(fc.property(fc.constantFrom('parseTime', 'multiStatements', 'checkConnLiveness', 'interpolateParams', 'compress'),
+      fc.oneof(fc.constantFrom('yes', 'on', ' true', 'tRUE', '2', ''), fc.string({ maxLength: 6 })).filter((v) => !BOOLS.includes(v)), (key, value) => {
+        expect(mysql({ [key]: value })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${key}"\\] is .*; expected (one of 1, true, TRUE, True, 0, false, FALSE, False|a non-empty value)`));
+      }));
+    for (const value of BOOLS) expect(mysql({ multiStatements: value })()._sql!.connectAttributes).toEqual({ multiStatements: value });
+  });
+
+  test('fails when strict (the driver panics) or serverPubKey (names no registered key) is given', () => {
+    expect(mysql({ strict: 'true' })).toThrow(/connectAttributes\["strict"\] is "true"; expected no strict attribute\. go-sql-driver\/mysql panics on it/);
+    expect(mysql({ serverPubKey: 'rds' })).toThrow(/connectAttributes\["serverPubKey"\] is "rds"; expected no serverPubKey attribute\. .*registers none/);
+  });
+
+  test('fails when allowAllFiles turns on (any file of the pod for the asking) or rejectReadOnly turns off (the server\'s failover guard)', () => {
+    for (const value of ['1', 'true', 'TRUE', 'True']) {
+      expect(mysql({ allowAllFiles: value })).toThrow(/connectAttributes\["allowAllFiles"\] is ".*"; expected no value that turns it on\. .*LOAD DATA LOCAL INFILE/);
+    }
+    for (const value of ['0', 'false', 'FALSE', 'False']) {
+      expect(mysql({ rejectReadOnly: value })).toThrow(/connectAttributes\["rejectReadOnly"\] is ".*"; expected no value that turns it off\. .*read-only/);
+      expect(mysql({ allowAllFiles: value, rejectReadOnly: 'true' })()._sql!.connectAttributes).toEqual({ allowAllFiles: value, rejectReadOnly: 'true' });
+    }
+  });
+
+  test('fails when a timeout is no Go duration, maxAllowedPacket no integer, or charset a value the DSN escaping garbles', () => {
+    fc.assert(fc.property(fc.constantFrom('timeout', 'readTimeout', 'writeTimeout', 'timeTruncate'), fc.constantFrom('30', '1 m', '5sec', '1.5', 'PT30S', '1m+30s', '10µs'), (key, value) => {
+      expect(mysql({ [key]: value })).toThrow(new RegExp(`connectAttributes\\["${key}"\\] is ".*"; expected a Go duration such as 30s or 1m30s`));
+    }));
+    expect(mysql({ timeout: '30s', readTimeout: '1m30s', writeTimeout: '500ms', timeTruncate: '1us' })()._sql!.connectAttributes.readTimeout).toBe('1m30s');
+    for (const value of ['16M', '1e6', '+4096', '1 024']) expect(mysql({ maxAllowedPacket: value })).toThrow(/connectAttributes\["maxAllowedPacket"\] is .*; expected a whole number of bytes/);
+    expect(mysql({ maxAllowedPacket: '67108864' })()._sql!.connectAttributes.maxAllowedPacket).toBe('67108864');
+    for (const value of ['utf8mb4,utf8', 'utf8mb4 ', 'utf8+mb4']) expect(mysql({ charset: value })).toThrow(/connectAttributes\["charset"\] is .*; expected a single name .*utf8mb4%2Cutf8/);
+    expect(mysql({ charset: 'utf8mb4', collation: 'utf8mb4_0900_ai_ci' })()._sql!.connectAttributes.collation).toBe('utf8mb4_0900_ai_ci');
+  });
+});
