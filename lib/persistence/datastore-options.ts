@@ -101,7 +101,8 @@ export interface SqlConnectionPool {
    */
   readonly maxConns?: number;
   /**
-   * Maximum idle connections per server process.
+   * Maximum idle connections per server process, at least 1 (the server ignores 0, which leaves
+   * database/sql's default of 2).
    * @default 20
    */
   readonly maxIdleConns?: number;

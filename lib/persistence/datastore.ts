@@ -142,7 +142,12 @@ export class Datastore {
     }
     const pool = options.pool ?? {};
     const maxConns = requireInteger(owner, 'pool.maxConns', pool.maxConns ?? 20, 1);
-    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 0);
+    // The server calls SetMaxIdleConns only for a value above 0 (sqlplugin's createConnection), so 0
+    // leaves database/sql's default of 2 idle connections per pool, not none.
+    if (pool.maxIdleConns === 0) {
+      throw propError(owner, 'pool.maxIdleConns', 0, 'at least 1', 'The server ignores 0 and keeps database/sql\'s default of 2 idle connections; give 1 for the fewest it can keep.');
+    }
+    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 1);
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
