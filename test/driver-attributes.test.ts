@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { Datastore, SecretRef } from '../lib';
+import { Datastore, SecretRef, SqlPlugin } from '../lib';
 
 const postgres = (connectAttributes: Record<string, string>, tls?: object) => () => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', tls, connectAttributes });
 const mysql = (connectAttributes: Record<string, string>) => () => Datastore.mysql({ host: 'my', database: 'd', user: 'u', connectAttributes });
@@ -32,6 +32,32 @@ describe('PostgreSQL driver attributes', () => {
     // Settings the database reads, in any case, and driver keys as the drivers spell them, still pass.
     expect(postgres({ Application_Name: 'temporal', connect_timeout: '10', sslmode: 'verify-full', target_session_attrs: 'read-write' })()._sql!.connectAttributes)
       .toEqual({ Application_Name: 'temporal', connect_timeout: '10', sslmode: 'verify-full', target_session_attrs: 'read-write' });
+  });
+});
+
+describe('PostgreSQL driver attributes and the plugin', () => {
+  const pg = (plugin: SqlPlugin, connectAttributes: Record<string, string>) => () => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', plugin, connectAttributes });
+  test('fails when an attribute only the other plugin\'s driver reads is given: this one sends it as a run-time setting the database refuses', () => {
+    const PQ_ONLY = ['binary_parameters', 'disable_prepared_binary_result', 'fallback_application_name', 'load_balance_hosts', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'tz'];
+    const PGX_ONLY = ['channel_binding', 'require_auth', 'statement_cache_capacity', 'description_cache_capacity', 'default_query_exec_mode'];
+    for (const [plugin, refused, other] of [[SqlPlugin.POSTGRES12_PGX, PQ_ONLY, 'postgres12'], [SqlPlugin.POSTGRES12, PGX_ONLY, 'postgres12_pgx']] as const) {
+      for (const key of refused) {
+        expect(pg(plugin, { [key]: 'x' })).toThrow(new RegExp(`^Datastore.postgres: connectAttributes\\["${key}"\\] is "${key}"; expected an attribute the ${plugin} plugin's driver reads \\(${key} is ${other}'s only\\)\\. `
+          + '.*unrecognized configuration parameter'));
+      }
+      // The plugin whose driver reads them takes them.
+      const otherPlugin = plugin === SqlPlugin.POSTGRES12 ? SqlPlugin.POSTGRES12_PGX : SqlPlugin.POSTGRES12;
+      expect(Object.keys(pg(otherPlugin, Object.fromEntries(refused.map((k) => [k, 'x'])))()._sql!.connectAttributes)).toEqual(refused);
+    }
+  });
+
+  test('fails when target_session_attrs accepts a standby or refuses the primary: the server writes to every store through its one host', () => {
+    for (const plugin of [SqlPlugin.POSTGRES12, SqlPlugin.POSTGRES12_PGX]) {
+      for (const value of ['read-only', 'standby', 'prefer-standby', 'READ-WRITE', 'readwrite', 'master']) {
+        expect(pg(plugin, { target_session_attrs: value })).toThrow(/connectAttributes\["target_session_attrs"\] is ".*"; expected one of any, read-write, primary\. .*fail every write/);
+      }
+      for (const value of ['any', 'read-write', 'primary']) expect(pg(plugin, { target_session_attrs: value })()._sql!.connectAttributes.target_session_attrs).toBe(value);
+    }
   });
 });
 

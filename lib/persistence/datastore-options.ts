@@ -182,8 +182,10 @@ export interface SqlDatastoreOptions {
    * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
    * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an
    * `sslmode` is one the drivers accept, in lower case; no certificate attribute (`sslrootcert`,
-   * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files) and the drivers' own keys spelt
-   * exactly. On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
+   * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files), the drivers' own keys spelt
+   * exactly and only those the plugin's driver reads (`default_query_exec_mode` is pgx's,
+   * `binary_parameters` lib/pq's), and a `target_session_attrs` that takes the primary (`any`,
+   * `read-write`, `primary`). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), never `strict`, `serverPubKey`,
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),

@@ -161,7 +161,7 @@ export class Datastore {
     }
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
     const connectAttributes = checkConnectAttributes(owner, options.connectAttributes);
-    checkPostgresDriverAttributes(owner, type, connectAttributes);
+    checkPostgresDriverAttributes(owner, type, plugin, connectAttributes);
     checkMysqlDriverParams(owner, type, connectAttributes);
     checkPostgresSslmode(owner, type, connectAttributes);
     checkTlsAttributes(owner, type, options.tls, connectAttributes);

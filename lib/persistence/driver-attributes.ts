@@ -1,4 +1,4 @@
-import { DatastoreType } from './datastore-options';
+import { DatastoreType, SqlPlugin } from './datastore-options';
 import { parseGoDurationNs } from '../config/go-duration';
 import { propError } from '../validation';
 
@@ -15,7 +15,31 @@ const POSTGRES_DRIVER_KEYS = [
   'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslinline', 'sslsni', 'sslnegotiation', 'ssl_min_protocol_version', 'ssl_max_protocol_version',
   'connect_timeout', 'krbspn', 'krbsrvname', 'target_session_attrs', 'load_balance_hosts', 'min_protocol_version', 'max_protocol_version',
   'channel_binding', 'require_auth', 'passfile', 'binary_parameters', 'disable_prepared_binary_result', 'fallback_application_name', 'options',
+  'tz', 'statement_cache_capacity', 'description_cache_capacity', 'default_query_exec_mode',
 ];
+
+/*
+ * Keys one driver consumes and the other sends to the database as a run-time setting, which it
+ * refuses (unrecognized configuration parameter) on every connection: lib/pq's (postgres12) own
+ * settings under pgx (postgres12_pgx), and the other way round.
+ */
+const POSTGRES_PLUGIN_KEYS: Record<string, { plugin: SqlPlugin; keys: readonly string[] }> = {
+  [SqlPlugin.POSTGRES12]: {
+    plugin: SqlPlugin.POSTGRES12_PGX,
+    keys: ['channel_binding', 'require_auth', 'statement_cache_capacity', 'description_cache_capacity', 'default_query_exec_mode'],
+  },
+  [SqlPlugin.POSTGRES12_PGX]: {
+    plugin: SqlPlugin.POSTGRES12,
+    keys: ['binary_parameters', 'disable_prepared_binary_result', 'fallback_application_name', 'load_balance_hosts', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'tz'],
+  },
+};
+
+/*
+ * target_session_attrs: the server dials one host, so the attribute only decides whether that host
+ * is accepted. read-only, standby and prefer-standby accept a standby (whose every write fails) or
+ * refuse the primary; both drivers refuse a value they do not know.
+ */
+const WRITABLE_SESSION_ATTRS = ['any', 'read-write', 'primary'];
 
 /*
  * Certificate attributes: the server keeps each one the user gives over what the tls prop mounts
@@ -50,18 +74,30 @@ function wrongCase(owner: string, key: string, canonical: string, consequence: s
 }
 
 /** PostgreSQL attributes the drivers consume: exact names only, and no certificate attribute (the tls prop mounts the files). */
-export function checkPostgresDriverAttributes(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+export function checkPostgresDriverAttributes(owner: string, type: DatastoreType, plugin: SqlPlugin, attributes: Record<string, string>): void {
   if (type !== DatastoreType.POSTGRES) return;
   for (const key of Object.keys(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
     const lower = key.toLowerCase();
     if (POSTGRES_CERTIFICATE_KEYS.includes(lower)) {
-      throw propError(owner, `connectAttributes[${JSON.stringify(key)}]`, lower === 'sslkey' ? '(hidden)' : attributes[key], 'no certificate attribute: the tls prop gives the files',
+      throw propError(owner, prop, lower === 'sslkey' ? '(hidden)' : attributes[key], 'no certificate attribute: the tls prop gives the files',
         'The server keeps the attribute over the file the tls prop mounts, so the driver would read a path nothing mounts (or PEM text written in plain text into the config), '
         + 'and without tls the server turns TLS off (sslmode=disable) and the driver reads none of it. Give tls: { ca, clientCertificate, clientKey } from Secrets instead.');
     }
     const canonical = POSTGRES_DRIVER_KEYS.find((k) => k === lower);
     if (canonical !== undefined && key !== canonical) {
       throw wrongCase(owner, key, canonical, 'sends any other spelling to the database as a run-time setting, which it refuses (unrecognized configuration parameter)');
+    }
+    const other = POSTGRES_PLUGIN_KEYS[plugin];
+    if (other?.keys.includes(key)) {
+      throw propError(owner, prop, key, `an attribute the ${plugin} plugin's driver reads (${key} is ${other.plugin}'s only)`,
+        `The ${plugin} driver sends a key it does not know to the database as a run-time setting, which the database refuses (unrecognized configuration parameter) on every connection. `
+        + `Remove it, or set plugin: SqlPlugin.${other.plugin === SqlPlugin.POSTGRES12 ? 'POSTGRES12' : 'POSTGRES12_PGX'}.`);
+    }
+    if (key === 'target_session_attrs' && !WRITABLE_SESSION_ATTRS.includes(attributes[key].trim())) {
+      throw propError(owner, prop, attributes[key], `one of ${WRITABLE_SESSION_ATTRS.join(', ')}`,
+        'The server dials one host and writes to every store: a session the attribute accepts only on a standby would fail every write, or every connection to the primary '
+        + '(and the drivers refuse a value they do not know). Point host at the primary\'s Service instead.');
     }
   }
 }
