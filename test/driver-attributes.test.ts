@@ -61,6 +61,19 @@ describe('PostgreSQL driver attributes and the plugin', () => {
   });
 });
 
+describe('PostgreSQL verify-ca', () => {
+  test('fails when sslmode verify-ca comes without tls.ca: the drivers check the chain against the public roots and not the name', () => {
+    const ca = SecretRef.of('pg-ca', 'ca.crt');
+    for (const tls of [undefined, {}, { enableHostVerification: false }, { enableHostVerification: false, clientCertificate: ca, clientKey: SecretRef.of('pg-client', 'tls.key') }]) {
+      for (const sslmode of ['verify-ca', ' verify-ca ']) {
+        expect(postgres({ sslmode }, tls)).toThrow(/^Datastore.postgres: connectAttributes\["sslmode"\] is ".*"; expected verify-ca only with tls.ca, the private CA the certificate must chain to\. .*any publicly issued certificate/);
+      }
+    }
+    expect(postgres({ sslmode: 'verify-ca' }, { ca, enableHostVerification: false })()._sql!.connectAttributes.sslmode).toBe('verify-ca');
+    expect(postgres({ sslmode: 'verify-full' })()._sql!.connectAttributes.sslmode).toBe('verify-full');
+  });
+});
+
 describe('MySQL driver parameters', () => {
   test('fails when a driver parameter is spelt in another case: MySQL gets it as SET <key>=..., an unknown system variable', () => {
     const keys = ['tls', 'parseTime', 'interpolateParams', 'rejectReadOnly', 'allowAllFiles', 'timeout', 'charset', 'allowCleartextPasswords'];

@@ -185,7 +185,8 @@ export interface SqlDatastoreOptions {
    * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files), the drivers' own keys spelt
    * exactly and only those the plugin's driver reads (`default_query_exec_mode` is pgx's,
    * `binary_parameters` lib/pq's), and a `target_session_attrs` that takes the primary (`any`,
-   * `read-write`, `primary`). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
+   * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
+   * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), never `strict`, `serverPubKey`,
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
-import { checkMysqlDriverParams, checkPostgresDriverAttributes } from './driver-attributes';
+import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
@@ -164,6 +164,7 @@ export class Datastore {
     checkPostgresDriverAttributes(owner, type, plugin, connectAttributes);
     checkMysqlDriverParams(owner, type, connectAttributes);
     checkPostgresSslmode(owner, type, connectAttributes);
+    checkPostgresVerifyCa(owner, type, options.tls, connectAttributes);
     checkTlsAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlDriverAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlIsolation(owner, type, connectAttributes);

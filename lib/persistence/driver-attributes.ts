@@ -1,4 +1,4 @@
-import { DatastoreType, SqlPlugin } from './datastore-options';
+import { DatastoreTlsOptions, DatastoreType, SqlPlugin } from './datastore-options';
 import { parseGoDurationNs } from '../config/go-duration';
 import { propError } from '../validation';
 
@@ -139,4 +139,17 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
         + '("utf8mb4,utf8" arrives as "utf8mb4%2Cutf8"), so MySQL would refuse it on every connection. Give one character set.');
     }
   }
+}
+
+/*
+ * sslmode verify-ca checks the certificate's chain but not its name. Without tls.ca the server
+ * gives the driver no sslrootcert, and lib/pq and pgx then check the chain against the image's
+ * public roots: any certificate any public CA issued, for any name (one bought for the attacker's
+ * own domain), passes. verify-ca is a check only against a private CA that signs nothing else.
+ */
+export function checkPostgresVerifyCa(owner: string, type: DatastoreType, tls: DatastoreTlsOptions | undefined, attributes: Record<string, string>): void {
+  if (type !== DatastoreType.POSTGRES || attributes.sslmode?.trim() !== 'verify-ca' || tls?.ca !== undefined) return;
+  throw propError(owner, 'connectAttributes["sslmode"]', attributes.sslmode, 'verify-ca only with tls.ca, the private CA the certificate must chain to',
+    'Without a CA the drivers check the chain against the public roots and not the name, so any publicly issued certificate for any domain passes. '
+    + 'Give tls: { ca: SecretRef.of(...), enableHostVerification: false } for verify-ca against your CA, or leave sslmode out and set tls for verify-full.');
 }
