@@ -184,7 +184,7 @@ export interface SqlDatastoreOptions {
    * `sslmode` is one the drivers accept, in lower case; no certificate attribute (`sslrootcert`,
    * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files), the drivers' own keys spelt
    * exactly and only those the plugin's driver reads (`default_query_exec_mode` is pgx's,
-   * `binary_parameters` lib/pq's), and a `target_session_attrs` that takes the primary (`any`,
+   * `binary_parameters` lib/pq's), `connect_timeout` in whole seconds, a `target_session_attrs` that takes the primary (`any`,
    * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), never `strict`, `serverPubKey`,

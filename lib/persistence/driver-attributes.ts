@@ -94,6 +94,10 @@ export function checkPostgresDriverAttributes(owner: string, type: DatastoreType
         `The ${plugin} driver sends a key it does not know to the database as a run-time setting, which the database refuses (unrecognized configuration parameter) on every connection. `
         + `Remove it, or set plugin: SqlPlugin.${other.plugin === SqlPlugin.POSTGRES12 ? 'POSTGRES12' : 'POSTGRES12_PGX'}.`);
     }
+    // Both drivers read it with strconv.ParseInt as whole seconds, and pgx refuses a negative one.
+    if (key === 'connect_timeout' && !/^\+?[0-9]{1,9}$/.test(attributes[key].trim())) {
+      throw propError(owner, prop, attributes[key], 'a whole number of seconds, such as 10', 'lib/pq and pgx refuse any other value (a unit included), so every connection would fail.');
+    }
     if (key === 'target_session_attrs' && !WRITABLE_SESSION_ATTRS.includes(attributes[key].trim())) {
       throw propError(owner, prop, attributes[key], `one of ${WRITABLE_SESSION_ATTRS.join(', ')}`,
         'The server dials one host and writes to every store: a session the attribute accepts only on a standby would fail every write, or every connection to the primary '
