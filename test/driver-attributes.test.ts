@@ -83,6 +83,36 @@ describe('PostgreSQL verify-ca', () => {
   });
 });
 
+describe('session settings that keep writes from landing', () => {
+  test('fails when a PostgreSQL attribute, alone or in options, makes the session read-only: every write fails', () => {
+    const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((u) => [...word].map((c, i) => (u[i] ? c.toUpperCase() : c)).join(''));
+    const key = fc.constantFrom('default_transaction_read_only', 'transaction_read_only').chain(anyCase);
+    const on = fc.constantFrom('on', 'ON', 'true', 't', 'tr', 'yes', 'y', '1', 'On');
+    fc.assert(fc.property(key, on, (k, v) => {
+      expect(postgres({ [k]: v })).toThrow(new RegExp(`^Datastore.postgres: connectAttributes\\["${k}"\\] is "${v}"; expected no setting that makes the session read-only \\(${k}=${v}\\)\\. .*read-only transaction`));
+      for (const options of [`-c ${k}=${v}`, `-c${k}=${v}`, `--${k.replace(/_/g, '-')}=${v}`, `-c statement_timeout=5s -c ${k}=${v}`]) {
+        expect(postgres({ options })).toThrow(/connectAttributes\["options"\] is ".*"; expected no setting that makes the session read-only/);
+      }
+    }));
+    for (const v of ['off', 'false', 'f', 'no', 'n', '0', 'OFF', 'of']) {
+      expect(postgres({ default_transaction_read_only: v, options: `-c transaction_read_only=${v}` })()._sql!.connectAttributes.default_transaction_read_only).toBe(v);
+    }
+  });
+
+  test('fails when a MySQL attribute turns autocommit off (writes stay uncommitted) or makes transactions read-only', () => {
+    for (const key of ['autocommit', 'AUTOCOMMIT', 'AutoCommit']) {
+      for (const value of ['0', 'OFF', 'off', 'false', "'OFF'", 'no']) {
+        expect(mysql({ [key]: value })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${key}"\\] is ".*"; expected no value that turns autocommit off\\. .*rolled back`));
+      }
+      for (const value of ['1', 'ON', 'true', "'on'"]) expect(mysql({ [key]: value })()._sql!.connectAttributes[key]).toBe(value);
+    }
+    for (const key of ['transaction_read_only', 'TRANSACTION_READ_ONLY', 'tx_read_only']) {
+      for (const value of ['1', 'ON', 'true', "'ON'"]) expect(mysql({ [key]: value })).toThrow(/expected no setting that makes the session read-only/);
+      expect(mysql({ [key]: 'OFF' })()._sql!.connectAttributes[key]).toBe('OFF');
+    }
+  });
+});
+
 describe('MySQL driver parameters', () => {
   test('fails when a driver parameter is spelt in another case: MySQL gets it as SET <key>=..., an unknown system variable', () => {
     const keys = ['tls', 'parseTime', 'interpolateParams', 'rejectReadOnly', 'allowAllFiles', 'timeout', 'charset', 'allowCleartextPasswords'];

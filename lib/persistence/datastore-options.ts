@@ -179,7 +179,8 @@ export interface SqlDatastoreOptions {
   readonly maxServerConnections?: number;
   /**
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
-   * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
+   * None may be a credential or choose the server, database or user, or keep writes from landing
+   * (a read-only session, MySQL's `autocommit` off); on PostgreSQL none may choose
    * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an
    * `sslmode` is one the drivers accept, in lower case; no certificate attribute (`sslrootcert`,
    * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files), the drivers' own keys spelt

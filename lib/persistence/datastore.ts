@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
-import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa } from './driver-attributes';
+import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa, checkSessionWrites } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
@@ -169,6 +169,7 @@ export class Datastore {
     checkMysqlDriverAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlIsolation(owner, type, connectAttributes);
     checkSchemaAttributes(owner, type, connectAttributes);
+    checkSessionWrites(owner, type, connectAttributes);
     return new Datastore({
       type,
       hosts: [host],

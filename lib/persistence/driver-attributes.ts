@@ -1,4 +1,5 @@
 import { DatastoreTlsOptions, DatastoreType, SqlPlugin } from './datastore-options';
+import { optionsSettings } from './datastore-checks';
 import { parseGoDurationNs } from '../config/go-duration';
 import { propError } from '../validation';
 
@@ -156,4 +157,37 @@ export function checkPostgresVerifyCa(owner: string, type: DatastoreType, tls: D
   throw propError(owner, 'connectAttributes["sslmode"]', attributes.sslmode, 'verify-ca only with tls.ca, the private CA the certificate must chain to',
     'Without a CA the drivers check the chain against the public roots and not the name, so any publicly issued certificate for any domain passes. '
     + 'Give tls: { ca: SecretRef.of(...), enableHostVerification: false } for verify-ca against your CA, or leave sslmode out and set tls for verify-full.');
+}
+
+/*
+ * Session settings that keep the server's writes from landing. Read-only sessions fail every write
+ * (PostgreSQL's default_transaction_read_only or transaction_read_only, MySQL's
+ * transaction_read_only). MySQL's autocommit off leaves every statement the server runs outside
+ * its own transactions (cluster membership, namespaces, visibility records, queue messages) open
+ * in an implicit transaction that commits only when that pooled connection next begins one, holding
+ * its row locks meanwhile, and is rolled back when the pool closes the connection first.
+ * The names are the databases' own, read in any case; PostgreSQL's in `options` too.
+ */
+const PG_FALSE = /^(f|fa|fal|fals|false|n|no|of|off|0)$/i;
+const PG_READ_ONLY = /^(default_)?transaction_read_only$/i;
+const MYSQL_ON = /^'?(1|on|true)'?$/i;
+const MYSQL_OFF = /^'?(0|off|false)'?$/i;
+
+export function checkSessionWrites(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
+  for (const [key, raw] of Object.entries(attributes)) {
+    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const value = raw.trim();
+    const readOnly = type === DatastoreType.POSTGRES
+      ? [{ name: key, value }, ...(key === 'options' ? optionsSettings(value) : [])].find((s) => PG_READ_ONLY.test(s.name) && !PG_FALSE.test(s.value.trim()))
+      : /^(transaction|tx)_read_only$/i.test(key) && !MYSQL_OFF.test(value) ? { name: key, value } : undefined;
+    if (readOnly !== undefined) {
+      throw propError(owner, prop, raw, `no setting that makes the session read-only (${readOnly.name}=${readOnly.value})`,
+        'Temporal writes to every store: each write would fail ("read-only transaction"). Remove it; to keep a user from changing the schema, grant it no DDL instead.');
+    }
+    if (type === DatastoreType.MYSQL && /^autocommit$/i.test(key) && !MYSQL_ON.test(value)) {
+      throw propError(owner, prop, raw, 'no value that turns autocommit off',
+        'The server runs many writes outside its own transactions (cluster membership, namespaces, visibility records); with autocommit off each stays uncommitted, holding its locks, '
+        + 'until that pooled connection next begins a transaction, and is rolled back when the pool closes the connection first. Remove it.');
+    }
+  }
 }
