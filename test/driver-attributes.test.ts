@@ -131,6 +131,21 @@ describe('MySQL driver parameters', () => {
     for (const value of BOOLS) expect(mysql({ multiStatements: value })()._sql!.connectAttributes).toEqual({ multiStatements: value });
   });
 
+  test('fails when the client character set is one whose characters can hold a backslash byte: interpolated text would end its string (SQL injection)', () => {
+    const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((u) => [...word].map((c, i) => (u[i] ? c.toUpperCase() : c)).join(''));
+    const charset = fc.constantFrom('big5', 'cp932', 'gbk', 'gb18030', 'sjis').chain(anyCase);
+    fc.assert(fc.property(charset, fc.constantFrom('', '_chinese_ci', '_bin', '_japanese_ci'), fc.boolean(), (name, suffix, quoted) => {
+      const value = quoted ? `'${name}${suffix}'` : `${name}${suffix}`;
+      for (const key of ['charset', 'collation', 'character_set_client', 'CHARACTER_SET_CLIENT']) {
+        expect(mysql({ [key]: value })).toThrow(/connectAttributes\[".*"\] is ".*"; expected a character set none of whose characters holds the byte of a backslash .*would be run as SQL/);
+      }
+      expect(mysql({ charset: `utf8mb4,${name}` })).toThrow(/would be run as SQL/);
+    }));
+    expect(mysql({ charset: 'utf8mb4', collation: 'utf8mb4_bin', character_set_client: 'utf8mb4' })()._sql!.connectAttributes.charset).toBe('utf8mb4');
+    // Names that merely start alike are other character sets.
+    expect(mysql({ character_set_client: 'big5hkscs_x' })()._sql!.connectAttributes.character_set_client).toBe('big5hkscs_x');
+  });
+
   test('fails when strict (the driver panics) or serverPubKey (names no registered key) is given', () => {
     expect(mysql({ strict: 'true' })).toThrow(/connectAttributes\["strict"\] is "true"; expected no strict attribute\. go-sql-driver\/mysql panics on it/);
     expect(mysql({ serverPubKey: 'rds' })).toThrow(/connectAttributes\["serverPubKey"\] is "rds"; expected no serverPubKey attribute\. .*registers none/);

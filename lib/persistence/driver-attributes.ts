@@ -57,6 +57,14 @@ const MYSQL_BOOL_KEYS = ['allowAllFiles', 'allowCleartextPasswords', 'allowFallb
   'checkConnLiveness', 'clientFoundRows', 'columnsWithAlias', 'compress', 'interpolateParams', 'multiStatements', 'parseTime', 'rejectReadOnly'];
 const MYSQL_DURATION_KEYS = ['timeout', 'readTimeout', 'writeTimeout', 'timeTruncate'];
 const MYSQL_DRIVER_KEYS = [...MYSQL_BOOL_KEYS, ...MYSQL_DURATION_KEYS, 'charset', 'collation', 'loc', 'maxAllowedPacket', 'serverPubKey', 'strict', 'tls', 'connectionAttributes'];
+/*
+ * Multibyte character sets in which a character's second byte can be 0x5c, a backslash, for which the
+ * driver refuses its own client-side interpolation only when they come as `collation`
+ * (unsafeCollations); as `charset` or the client's character set variable they pass.
+ */
+const CLIENT_CHARSET_KEYS = /^(charset|collation|character_set_client)$/i;
+// gb2312 has no such character, but the driver lists its collation too; it is held to the driver's list.
+const UNSAFE_CHARSET = /^'?(big5|cp932|gbk|gb18030|gb2312|sjis)(_|'?$)/i;
 /** readBool: the only spellings the driver takes for a switch; any other fails every connection ("invalid bool value"). */
 const MYSQL_TRUE = ['1', 'true', 'TRUE', 'True'];
 const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
@@ -112,6 +120,12 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
   if (type !== DatastoreType.MYSQL) return;
   for (const [key, value] of Object.entries(attributes)) {
     const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    if (CLIENT_CHARSET_KEYS.test(key) && value.split(',').some((name) => UNSAFE_CHARSET.test(name.trim()))) {
+      throw propError(owner, prop, value, 'a character set none of whose characters holds the byte of a backslash (utf8mb4, as Temporal\'s schema is)',
+        'The server has go-sql-driver/mysql write the values into each statement itself (interpolateParams, on for the default store), escaping a quote byte by byte; '
+        + 'in big5, cp932, gbk, gb18030 or sjis a byte before that escape makes one character with it and the quote ends the string, so a workflow ID or other text a client '
+        + 'sends would be run as SQL. Leave it out, or give utf8mb4.');
+    }
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical === undefined) continue;
     if (key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
