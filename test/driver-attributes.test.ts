@@ -146,6 +146,13 @@ describe('MySQL driver parameters', () => {
     expect(mysql({ character_set_client: 'big5hkscs_x' })()._sql!.connectAttributes.character_set_client).toBe('big5hkscs_x');
   });
 
+  test('fails when loc is not UTC: Temporal\'s DATETIME columns would hold wall time of a zone with daylight saving, or of the pod\'s TZ', () => {
+    for (const loc of ['Local', 'America/New_York', 'Europe/Berlin', 'utc', 'Etc/UTC', 'UTC0']) {
+      expect(mysql({ loc })).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc}"; expected UTC, or no loc attribute\\. .*timers fire out of order or late`));
+    }
+    expect(mysql({ loc: 'UTC' })()._sql!.connectAttributes.loc).toBe('UTC');
+  });
+
   test('fails when strict (the driver panics) or serverPubKey (names no registered key) is given', () => {
     expect(mysql({ strict: 'true' })).toThrow(/connectAttributes\["strict"\] is "true"; expected no strict attribute\. go-sql-driver\/mysql panics on it/);
     expect(mysql({ serverPubKey: 'rds' })).toThrow(/connectAttributes\["serverPubKey"\] is "rds"; expected no serverPubKey attribute\. .*registers none/);

@@ -150,6 +150,12 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     if (MYSQL_DURATION_KEYS.includes(key) && (!QUERY_SAFE.test(value) || parseGoDurationNs(value) === undefined)) {
       throw propError(owner, prop, value, 'a Go duration such as 30s or 1m30s', 'go-sql-driver/mysql reads it with time.ParseDuration, which needs a unit; any other value fails every connection.');
     }
+    // Temporal's DATETIME(6) columns (timer tasks' visibility_timestamp among them, in their primary key) hold wall time in the driver's loc.
+    if (key === 'loc' && value !== 'UTC') {
+      throw propError(owner, prop, value, 'UTC, or no loc attribute', 'The driver writes and reads Temporal\'s DATETIME columns (the timer tasks\' visibility_timestamp among them) as wall time in loc: '
+        + 'in a zone with daylight saving time an hour a year is written twice and another parses an hour off, so timers fire out of order or late, and a loc changed later, '
+        + 'or "Local" with another TZ in a pod, moves every stored time. Remove it.');
+    }
     if (key === 'maxAllowedPacket' && !/^-?[0-9]{1,18}$/.test(value)) {
       throw propError(owner, prop, value, 'a whole number of bytes', 'go-sql-driver/mysql reads it with strconv.Atoi; any other value fails every connection.');
     }
