@@ -142,8 +142,14 @@ describe('MySQL driver parameters', () => {
       expect(mysql({ charset: `utf8mb4,${name}` })).toThrow(/would be run as SQL/);
     }));
     expect(mysql({ charset: 'utf8mb4', collation: 'utf8mb4_bin', character_set_client: 'utf8mb4' })()._sql!.connectAttributes.charset).toBe('utf8mb4');
-    // Names that merely start alike are other character sets.
-    expect(mysql({ character_set_client: 'big5hkscs_x' })()._sql!.connectAttributes.character_set_client).toBe('big5hkscs_x');
+  });
+
+  test('fails when the client character set or collation is not utf8mb4: text outside the set fails its write or is stored re-encoded', () => {
+    for (const [key, value] of [['charset', 'utf8'], ['charset', 'utf8mb3'], ['charset', 'latin1'], ['collation', 'latin1_swedish_ci'], ['collation', 'utf8_general_ci'],
+      ['character_set_client', "'ascii'"], ['CHARACTER_SET_CONNECTION', 'binary'], ['charset', 'utf8mb4x']]) {
+      expect(mysql({ [key]: value })).toThrow(new RegExp(`connectAttributes\\["${key}"\\] is "${value}"; expected (utf8mb4|a utf8mb4 collation \\(utf8mb4_\\.\\.\\.\\))\\. .*an emoji in a workflow ID`));
+    }
+    expect(mysql({ charset: 'UTF8MB4', collation: 'utf8mb4_0900_ai_ci', character_set_client: "'utf8mb4'", character_set_connection: 'utf8mb4' })()._sql!.connectAttributes.charset).toBe('UTF8MB4');
   });
 
   test('fails when loc is not UTC: Temporal\'s DATETIME columns would hold wall time of a zone with daylight saving, or of the pod\'s TZ', () => {

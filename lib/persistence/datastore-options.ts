@@ -188,8 +188,8 @@ export interface SqlDatastoreOptions {
    * `binary_parameters` lib/pq's), `connect_timeout` in whole seconds, a `target_session_attrs` that takes the primary (`any`,
    * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
-   * `true`/`false`/`1`/`0`, timeouts as Go durations), no client character set in which a
-   * character can hold a backslash byte (big5, cp932, gbk, gb18030, sjis), no `loc` but UTC, never
+   * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
+   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC, never
    * `strict`, `serverPubKey`,
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),

@@ -62,7 +62,8 @@ const MYSQL_DRIVER_KEYS = [...MYSQL_BOOL_KEYS, ...MYSQL_DURATION_KEYS, 'charset'
  * driver refuses its own client-side interpolation only when they come as `collation`
  * (unsafeCollations); as `charset` or the client's character set variable they pass.
  */
-const CLIENT_CHARSET_KEYS = /^(charset|collation|character_set_client)$/i;
+const CLIENT_CHARSET_KEYS = /^(charset|collation|character_set_client|character_set_connection)$/i;
+const UTF8MB4 = /^'?utf8mb4(_[a-z0-9_]+)?'?$/i;
 // gb2312 has no such character, but the driver lists its collation too; it is held to the driver's list.
 const UNSAFE_CHARSET = /^'?(big5|cp932|gbk|gb18030|gb2312|sjis)(_|'?$)/i;
 /** readBool: the only spellings the driver takes for a switch; any other fails every connection ("invalid bool value"). */
@@ -120,15 +121,8 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
   if (type !== DatastoreType.MYSQL) return;
   for (const [key, value] of Object.entries(attributes)) {
     const prop = `connectAttributes[${JSON.stringify(key)}]`;
-    if (CLIENT_CHARSET_KEYS.test(key) && value.split(',').some((name) => UNSAFE_CHARSET.test(name.trim()))) {
-      throw propError(owner, prop, value, 'a character set none of whose characters holds the byte of a backslash (utf8mb4, as Temporal\'s schema is)',
-        'The server has go-sql-driver/mysql write the values into each statement itself (interpolateParams, on for the default store), escaping a quote byte by byte; '
-        + 'in big5, cp932, gbk, gb18030 or sjis a byte before that escape makes one character with it and the quote ends the string, so a workflow ID or other text a client '
-        + 'sends would be run as SQL. Leave it out, or give utf8mb4.');
-    }
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-    if (canonical === undefined) continue;
-    if (key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
+    if (canonical !== undefined && key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
     if (key === 'strict') {
       throw propError(owner, prop, value, 'no strict attribute', 'go-sql-driver/mysql panics on it ("strict mode has been removed"): the server would crash at start. Remove it.');
     }
@@ -159,9 +153,20 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     if (key === 'maxAllowedPacket' && !/^-?[0-9]{1,18}$/.test(value)) {
       throw propError(owner, prop, value, 'a whole number of bytes', 'go-sql-driver/mysql reads it with strconv.Atoi; any other value fails every connection.');
     }
+    if (CLIENT_CHARSET_KEYS.test(key) && value.split(',').some((name) => UNSAFE_CHARSET.test(name.trim()))) {
+      throw propError(owner, prop, value, 'a character set none of whose characters holds the byte of a backslash (utf8mb4, as Temporal\'s schema is)',
+        'The server has go-sql-driver/mysql write the values into each statement itself (interpolateParams, on for the default store), escaping a quote byte by byte; '
+        + 'in big5, cp932, gbk, gb18030 or sjis a byte before that escape makes one character with it and the quote ends the string, so a workflow ID or other text a client '
+        + 'sends would be run as SQL. Leave it out, or give utf8mb4.');
+    }
     if ((key === 'charset' || key === 'collation') && !QUERY_SAFE.test(value)) {
       throw propError(owner, prop, value, 'a single name of letters, digits, _, . or -', 'The server query-escapes the value into the DSN and the driver reads it back unescaped '
         + '("utf8mb4,utf8" arrives as "utf8mb4%2Cutf8"), so MySQL would refuse it on every connection. Give one character set.');
+    }
+    if (CLIENT_CHARSET_KEYS.test(key) && !UTF8MB4.test(value.trim())) {
+      throw propError(owner, prop, value, key.toLowerCase() === 'collation' ? 'a utf8mb4 collation (utf8mb4_...)' : 'utf8mb4',
+        'Temporal\'s tables are utf8mb4 and the server sends Go\'s UTF-8 text: MySQL would read it in another set and convert it, so a character outside that set '
+        + '(an emoji in a workflow ID, in utf8mb3) fails the write, and latin1 stores each byte as a character, longer than the columns allow. Leave it out, or give utf8mb4.');
     }
   }
 }
