@@ -33,7 +33,7 @@ interface ClusterSpec {
 function store(spec: StoreSpec, database: string): Datastore {
   const options = {
     host: spec.host ?? 'pg.db.svc', port: spec.port, database, user: 'temporal', password,
-    pool: { maxConns: spec.maxConns ?? 5, maxIdleConns: 0 },
+    pool: { maxConns: spec.maxConns ?? 5, maxIdleConns: 1 },
     ...(spec.limit !== undefined ? { maxServerConnections: spec.limit } : {}),
   };
   return spec.mysql ? Datastore.mysql(options) : Datastore.postgres(options);

@@ -179,7 +179,7 @@ const SCHEMA_SETTING = /^(search[_-]path|role|session[_-]authorization)$/i;
  * character; `-c name=value`, `-cname=value` or `--name=value`, short switches combined before `c`
  * (`-ec name=value`), and '-' read as '_' in the name.
  */
-function optionsSettings(options: string): string[] {
+export function optionsSettings(options: string): Array<{ name: string; value: string }> {
   const args: string[] = [];
   let arg: string | undefined;
   for (let i = 0; i < options.length; i++) {
@@ -191,11 +191,11 @@ function optionsSettings(options: string): string[] {
     }
   }
   if (arg !== undefined) args.push(arg);
-  const settings: string[] = [];
+  const settings: Array<{ name: string; value: string }> = [];
   args.forEach((a, i) => {
     const short = /^-[A-Za-z]*?c(.*)$/.exec(a);
     const setting = a.startsWith('--') ? a.slice(2) : short ? (short[1] === '' ? args[i + 1] : short[1]) : undefined;
-    if (setting !== undefined) settings.push(setting.split('=')[0].replace(/-/g, '_'));
+    if (setting !== undefined) settings.push({ name: setting.split('=')[0].replace(/-/g, '_'), value: setting.slice(setting.indexOf('=') + 1) });
   });
   return settings;
 }
@@ -205,7 +205,7 @@ export function checkSchemaAttributes(owner: string, type: DatastoreType, attrib
   if (type !== DatastoreType.POSTGRES) return;
   for (const [key, value] of Object.entries(attributes)) {
     const trimmed = key.trim();
-    const setting = SCHEMA_SETTING.test(trimmed) ? trimmed : trimmed === 'options' ? optionsSettings(value).find((name) => SCHEMA_SETTING.test(name)) : undefined;
+    const setting = SCHEMA_SETTING.test(trimmed) ? trimmed : trimmed === 'options' ? optionsSettings(value).map(({ name }) => name).find((name) => SCHEMA_SETTING.test(name)) : undefined;
     if (setting !== undefined) {
       throw propError(owner, `connectAttributes[${JSON.stringify(key)}]`, value, 'an attribute that does not choose the schema Temporal\'s tables are in',
         `It sets ${setting.toLowerCase().replace(/-/g, '_')}: the lock and the checks between clusters know a cluster's data by its database, and a search path `

@@ -101,7 +101,8 @@ export interface SqlConnectionPool {
    */
   readonly maxConns?: number;
   /**
-   * Maximum idle connections per server process.
+   * Maximum idle connections per server process, at least 1 (the server ignores 0, which leaves
+   * database/sql's default of 2).
    * @default 20
    */
   readonly maxIdleConns?: number;
@@ -178,9 +179,19 @@ export interface SqlDatastoreOptions {
   readonly maxServerConnections?: number;
   /**
    * Driver connection attributes (`sql.connectAttributes`), for example `{ sslmode: 'verify-full' }`.
-   * None may be a credential or choose the server, database or user; on PostgreSQL none may choose
+   * None may be a credential or choose the server, database or user, or keep writes from landing
+   * (a read-only session, MySQL's `autocommit` off); on PostgreSQL none may choose
    * the schema (`search_path`, `role`, `session_authorization`, alone or in `options`), and an
-   * `sslmode` is one the drivers accept, in lower case. On MySQL,
+   * `sslmode` is one the drivers accept, in lower case; no certificate attribute (`sslrootcert`,
+   * `sslcert`, `sslkey`, `sslinline`: `tls` mounts the files), the drivers' own keys spelt
+   * exactly and only those the plugin's driver reads (`default_query_exec_mode` is pgx's,
+   * `binary_parameters` lib/pq's), `connect_timeout` in whole seconds, a `target_session_attrs` that takes the primary (`any`,
+   * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
+   * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
+   * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
+   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC, never
+   * `strict`, `serverPubKey`,
+   * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
    * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and
    * `allowFallbackToPlaintext` is refused beside TLS; the isolation level is

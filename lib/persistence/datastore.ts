@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
+import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa, checkSessionWrites } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
@@ -141,7 +142,12 @@ export class Datastore {
     }
     const pool = options.pool ?? {};
     const maxConns = requireInteger(owner, 'pool.maxConns', pool.maxConns ?? 20, 1);
-    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 0);
+    // The server calls SetMaxIdleConns only for a value above 0 (sqlplugin's createConnection), so 0
+    // leaves database/sql's default of 2 idle connections per pool, not none.
+    if (pool.maxIdleConns === 0) {
+      throw propError(owner, 'pool.maxIdleConns', 0, 'at least 1', 'The server ignores 0 and keeps database/sql\'s default of 2 idle connections; give 1 for the fewest it can keep.');
+    }
+    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 1);
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }
@@ -155,11 +161,15 @@ export class Datastore {
     }
     const passwordCommand = options.passwordCommand === undefined ? undefined : resolvePasswordCommand(owner, options.passwordCommand);
     const connectAttributes = checkConnectAttributes(owner, options.connectAttributes);
+    checkPostgresDriverAttributes(owner, type, plugin, connectAttributes);
+    checkMysqlDriverParams(owner, type, connectAttributes);
     checkPostgresSslmode(owner, type, connectAttributes);
+    checkPostgresVerifyCa(owner, type, options.tls, connectAttributes);
     checkTlsAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlDriverAttributes(owner, type, options.tls, connectAttributes);
     checkMysqlIsolation(owner, type, connectAttributes);
     checkSchemaAttributes(owner, type, connectAttributes);
+    checkSessionWrites(owner, type, connectAttributes);
     return new Datastore({
       type,
       hosts: [host],
