@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Container, EnvVar, JobSpec, KubeJob, Quantity, Volume, VolumeMount } from '../../imports/k8s';
+import { canonicalJson } from './canonical-json';
 import { CONTAINER_SECURITY_CONTEXT, podSecurityContextFor, sidecarPorts } from '../pod/security-context';
 import { checkedPlacement, PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { libraryPullPolicy } from '../pod/images';
 import { namespaceCheckContainer, withNamespaceCheck } from '../pod/namespace-check';
-import { byCodeUnits, checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
+import { checkAnnotations, checkLabels, checkPullSecrets, kubeletLiteral, kubeletLiteralEnv, parseImage, requireDns1123Label, requireDns1123Subdomain } from '../validation';
 
 /** What every Job running the admin tools shares; the placement is the cluster's `jobs`, field by field over the cluster's own placement and priority. */
 export interface ToolPodProps extends PodPlacement {
@@ -87,12 +88,7 @@ export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'
  * alone made every schema Job run again. Tolerations and pull secrets are hashed sorted, for the same reason.
  */
 export function jobSpecHash(spec: JobSpec, length: number): string {
-  const sortedKeys = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v);
-  const sorted = JSON.stringify(spec, (key, v) => (UNORDERED_LISTS.has(key) && Array.isArray(v)
-    ? v.map((item) => [JSON.stringify(item, (_k, x) => sortedKeys(x)), item] as const).sort(([a], [b]) => byCodeUnits(a, b)).map(([, item]) => item)
-    : sortedKeys(v)));
-  return createHash('sha256').update(sorted).digest('hex').slice(0, length);
+  return createHash('sha256').update(canonicalJson(spec, UNORDERED_LISTS)!).digest('hex').slice(0, length);
 }
 
 /** Lists of a pod spec whose order means nothing to the Job: hashed in one order, whatever the app's. */
