@@ -20,7 +20,7 @@ function receiver(event: 'started' | 'shutting down', shard: number, peer: strin
 const everyShard = (n: number, line: (shard: number) => string): string[] => Array.from({ length: n }, (_, i) => line(i + 1));
 
 describe('settledSenders', () => {
-  const open = [...everyShard(8, (s) => sender('started', s, 'west', T0)), '[e2e] ---- restarting history ----'].join('\n');
+  const open = [...everyShard(8, (s) => sender('started', s, 'west', T0)), '{"level":"info","ts":"2026-12-07T13:'].join('\n');
 
   it('holds once every shard has sent to the peer for the settling time', () => {
     expect([...settledSenders(open, 'west', 8, T0 + 3_000)!.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -38,6 +38,14 @@ describe('settledSenders', () => {
     const again = `${open}\n${sender('stopped', 5, 'west', T0 + 1_000)}\n${sender('started', 5, 'west', T0 + 10_000)}`;
     expect(settledSenders(again, 'west', 8, T0 + 12_000)).toBeUndefined();
     expect(settledSenders(again, 'west', 8, T0 + 13_000)?.get(5)).toBe(T0 + 10_000);
+  });
+
+  it('fails when the history process was started again since: its streams ended with the process before', () => {
+    const restarted = `${open}\n\n[e2e] ---- restarting history ----\n${sender('started', 1, 'west', T0 + 5_000)}`;
+    expect(settledSenders(restarted, 'west', 8, T0 + 60_000)).toBeUndefined();
+    expect(openSenders(restarted, 'west')).toEqual(new Map([[1, T0 + 5_000]]));
+    const ended = `${open}\n\n[e2e] ---- temporal-east-history ended (exit code 1); starting it again in 1 s ----\n`;
+    expect(openSenders(ended, 'west').size).toBe(0);
   });
 
   it('fails when the senders are to another cluster, or the lines are receivers\'', () => {

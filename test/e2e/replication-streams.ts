@@ -22,9 +22,13 @@ interface LogLine {
   readonly level?: string;
 }
 
+/** How the runner's marks begin, which it writes into a role's log when the process ended or starts again (runner.ts). */
+const RESTART = '[e2e] ---- ';
+
 function lines(log: string): LogLine[] {
   const out: LogLine[] = [];
   for (const text of log.split('\n')) {
+    if (text.startsWith(RESTART)) out.push({ ts: NaN, msg: RESTART });
     if (!text.startsWith('{')) continue;
     try {
       const j = JSON.parse(text) as Record<string, unknown>;
@@ -35,7 +39,7 @@ function lines(log: string): LogLine[] {
         error: j.error === undefined ? undefined : String(j.error),
       });
     } catch {
-      // a line the server did not write (the runner's restart marks)
+      // a line cut short by the process's end
     }
   }
   return out;
@@ -43,11 +47,13 @@ function lines(log: string): LogLine[] {
 
 /**
  * The shards on which `history` (the log of the active cluster's history) runs a sender to
- * `peer` now, each with the time it started (ms since the epoch).
+ * `peer` now, each with the time it started (ms since the epoch). A restarted process starts with
+ * none: the streams of the one before ended with it, unlogged.
  */
 export function openSenders(history: string, peer: string): Map<number, number> {
   const open = new Map<number, number>();
   for (const l of lines(history)) {
+    if (l.msg === RESTART) open.clear();
     if (l.peer !== peer || l.shard === undefined) continue;
     if (l.msg === 'StreamSender started.') open.set(l.shard, l.ts);
     else if (l.msg === 'StreamSender stopped.') open.delete(l.shard);
