@@ -7,9 +7,10 @@
  * oldest one: Temporal 1.32 `service/history/replication/stream_sender.go`, sendCatchUp, begins at
  * the queue's high watermark when the shard holds no reader state for the peer, and the reader
  * state is saved only once the peer acknowledges what it received. So a workflow written before
- * the first stream of its shard reaches the standby only with its next event (its whole history is
- * then fetched), never by itself. Whether the standby's namespace is there says nothing about
- * these streams: namespaces travel by the standby's worker polling the active frontend.
+ * the first stream of its shard reaches the standby only with its next event (the events it lacks
+ * are then fetched from the active cluster), never by itself. Whether the standby's namespace is
+ * there says nothing about these streams: namespaces travel by the standby's worker polling the
+ * active frontend.
  */
 import type { ClusterRunner } from './runner';
 
