@@ -19,6 +19,10 @@
  * registration Job by itself: the test runs east's while west is still starting (so the Job must
  * wait for a remote that does not answer yet), then west's. Both clusters re-read their cluster
  * metadata every 5 s instead of every minute, so that a registration takes effect within the test.
+ * The workflow starts only once each history sends to the other cluster on every shard, as its log
+ * tells (replication-streams.ts): the first stream of a shard starts at its newest task, so a
+ * workflow that ran before it would never show up on west by itself. A wait on replication that
+ * times out prints what both clusters logged about it.
  */
 import * as path from 'path';
 import { Client, Connection, TLSConfig } from '@temporalio/client';
@@ -27,6 +31,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities';
 import { CertificateAuthority, IssuedCertificate, tlsSecret } from './certificates';
 import { E2eEnvironment, MINUTE } from './harness';
+import { replicationReport, settledSenders } from './replication-streams';
 import { ClusterRunner } from './runner';
 import { TcpProxy } from './tcp-proxy';
 import { approve, greetThenAwaitApproval } from './workflows';
@@ -62,6 +67,16 @@ async function register(runner: ClusterRunner): Promise<string> {
   const [job] = runner.jobNamesOf('remote-clusters');
   expect(runner.jobNamesOf('remote-clusters')).toHaveLength(1);
   return runner.containerLog(await runner.rerunJob(job), 'register-remote-clusters');
+}
+
+/** `wait`'s value; if it fails, what both clusters logged about replication is printed first. */
+async function reporting<T>(clusters: Record<string, ClusterRunner>, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (err) {
+    console.log(`e2e: replication as the clusters logged it:\n${replicationReport(clusters)}`);
+    throw err;
+  }
 }
 
 /** A worker of `greetThenAwaitApproval` on one cluster, until `stop`. */
@@ -147,6 +162,8 @@ describe('two clusters replicating a global namespace', () => {
         .map((x) => [x.clusterName, { address: x.address, initialFailoverVersion: Number(x.initialFailoverVersion), connected: x.isConnectionEnabled }]));
       expect((await clusters(eastConn)).west).toEqual({ address: proxies.west.address, initialFailoverVersion: 2, connected: true });
       expect((await clusters(westConn)).east).toEqual({ address: proxies.east.address, initialFailoverVersion: 1, connected: true });
+      const both = { east, west };
+      const shards = Object.fromEntries(((await eastConn.operatorService.listClusters({})).clusters ?? []).map((x) => [x.clusterName, x.historyShardCount ?? 0]));
 
       // A global namespace, active on east; east's frontend knows west once it re-reads its metadata.
       await pollUntil('east to accept a global namespace replicated to west', 2 * MINUTE, async () => {
@@ -162,8 +179,19 @@ describe('two clusters replicating a global namespace', () => {
           return undefined;
         }
       });
+      const registeredAt = Date.now();
       const activeOnWest = async () => (await westConn.workflowService.describeNamespace({ namespace: NAMESPACE }).catch(() => undefined))?.replicationConfig?.activeClusterName ?? undefined;
-      expect(await pollUntil(`${NAMESPACE} to reach west`, 2 * MINUTE, activeOnWest)).toBe('east');
+      expect(await reporting(both, pollUntil(`${NAMESPACE} to reach west`, 2 * MINUTE, activeOnWest))).toBe('east');
+
+      // The namespace came by west's worker; the workflow's history goes by the streams each history
+      // opens to the other cluster's frontend, per shard. They open once both of its ends have read the
+      // other cluster from their metadata, each on a 5 s timer of its own (so east's frontend may
+      // know west seconds before east's history), and a stream's first catch-up starts at the
+      // shard's newest task: a workflow that ran before would never reach west by itself. An
+      // operator waits for replication to be connected before relying on it; so does the test.
+      const toWest = await reporting(both, pollUntil('the replication streams east to west and west to east on every shard', 2 * MINUTE,
+        async () => (settledSenders(west.log('history'), 'east', shards.west) && settledSenders(east.log('history'), 'west', shards.east))));
+      console.log(`e2e: east's history sends to west on every shard since ${Math.round((Math.max(...toWest.values()) - registeredAt) / 100) / 10} s after ${NAMESPACE} was registered`);
 
       // The first half on east: the activity runs, then the workflow waits for the signal.
       workers.push(await startWorker(east.endpoint('frontend').grpc));
@@ -174,16 +202,16 @@ describe('two clusters replicating a global namespace', () => {
       await workers.pop()!.stop();
 
       // West holds the same half-done workflow: read from west's own frontend, which never forwards (dcRedirectionPolicy noop).
-      const westHistory = await pollUntil('the half-done workflow to be replicated to west', 2 * MINUTE, async () => {
+      const westHistory = await reporting(both, pollUntil('the half-done workflow to be replicated to west', 2 * MINUTE, async () => {
         const types = await eventTypes(westConn, workflowId).catch((): string[] => []);
         return types.includes('activityTaskCompleted') ? types : undefined;
-      });
+      }));
       expect(westHistory[0]).toBe('workflowExecutionStarted');
       expect(westHistory).not.toContain('workflowExecutionCompleted');
 
       // Fail over, then finish on west.
       await eastConn.workflowService.updateNamespace({ namespace: NAMESPACE, replicationConfig: { activeClusterName: 'west' } });
-      await pollUntil(`${NAMESPACE} to be active on west`, 2 * MINUTE, async () => ((await activeOnWest()) === 'west' ? true : undefined));
+      await reporting(both, pollUntil(`${NAMESPACE} to be active on west`, 2 * MINUTE, async () => ((await activeOnWest()) === 'west' ? true : undefined)));
       workers.push(await startWorker(west.endpoint('frontend').grpc, westTls));
       const handle = new Client({ connection: westConn, namespace: NAMESPACE }).workflow.getHandle(workflowId);
       await pollUntil('west to take the signal', 2 * MINUTE, async () => {
@@ -200,8 +228,8 @@ describe('two clusters replicating a global namespace', () => {
       expect(westEvents).toContain('workflowExecutionSignaled');
       expect(westEvents[westEvents.length - 1]).toBe('workflowExecutionCompleted');
       // And the end travels back to east, now the standby.
-      await pollUntil('the completion to be replicated back to east', 2 * MINUTE,
-        async () => ((await eventTypes(eastConn, workflowId)).includes('workflowExecutionCompleted') ? true : undefined));
+      await reporting(both, pollUntil('the completion to be replicated back to east', 2 * MINUTE,
+        async () => ((await eventTypes(eastConn, workflowId)).includes('workflowExecutionCompleted') ? true : undefined)));
     } finally {
       for (const w of workers) await w.stop();
       for (const c of connections) await c.close();
