@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ShutdownOptions } from './shutdown-options';
 import { DynamicConfigValue } from '../config/dynamic-config';
+import { sameKey, valuesOfKeys } from '../config/dynamic-config-lookup';
 import { goDuration, serverDurationNs } from '../config/go-duration';
 import { propError, requireDurationSeconds } from '../validation';
 
@@ -52,21 +53,19 @@ const ALIGNED_STOP_KEYS: Record<string, number> = { 'history.shardLingerTimeLimi
  */
 function alignedStopOverheadSeconds(userValues: DynamicConfigValue[]): number {
   return Object.entries(ALIGNED_STOP_KEYS).reduce((sum, [key, fallback]) => {
-    const read = userValues.filter((v) => v.key.toLowerCase() === key.toLowerCase())
-      .map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
+    const read = valuesOfKeys(userValues, key).map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
     // A negative value shortens the stop; counting it as 0 only lengthens the grace.
     return sum + (read.length ? Math.max(0, ...read.map((ns) => Number(ns) / 1e9)) : fallback);
   }, 0);
 }
 
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
-  for (const v of userValues) {
-    // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
-    const owned = Object.keys(OWNED_KEYS).find((k) => k.toLowerCase() === v.key.toLowerCase());
-    if (owned) {
-      throw propError(owner, `dynamicConfig value ${v.key}`, v.value, `no value here: the library sets ${owned} from shutdown.${OWNED_KEYS[owned]}`,
-        `Set shutdown.${OWNED_KEYS[owned]} instead, ${GRACE}.`);
-    }
+  // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
+  const [v] = valuesOfKeys(userValues, ...Object.keys(OWNED_KEYS));
+  if (v) {
+    const owned = Object.keys(OWNED_KEYS).find((k) => sameKey(k, v.key))!;
+    throw propError(owner, `dynamicConfig value ${v.key}`, v.value, `no value here: the library sets ${owned} from shutdown.${OWNED_KEYS[owned]}`,
+      `Set shutdown.${OWNED_KEYS[owned]} instead, ${GRACE}.`);
   }
   const failHealthCheckDuration = shutdown?.failHealthCheckDuration ?? Duration.seconds(10);
   const drainDuration = shutdown?.drainDuration ?? Duration.seconds(30);
