@@ -14,8 +14,11 @@ export interface FrontendShutdown {
   readonly historyMembershipAlignment: Duration;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   readonly terminationGracePeriodSeconds: number;
-  /** Seconds a history pod gets to drain and exit. */
-  readonly historyTerminationGracePeriodSeconds: number;
+  /**
+   * Seconds a history pod gets to drain and exit, given the values of the cluster's dynamic config:
+   * read at synth, as cluster.dynamicConfig.add() may set the shard linger or finalizer after the cluster is built.
+   */
+  readonly historyTerminationGracePeriodSeconds: (values: readonly DynamicConfigValue[]) => number;
   /** Seconds a matching pod gets to drain and exit. */
   readonly matchingTerminationGracePeriodSeconds: number;
   /** The `frontend.shutdown*`, `history.shutdownDrainDuration`, `history.alignMembershipChange` and `matching.shutdownDrainDuration` dynamic config values. */
@@ -51,14 +54,15 @@ const ALIGNED_STOP_KEYS: Record<string, number> = { 'history.shardLingerTimeLimi
  * Seconds of the aligned stop the user's dynamic config adds: each key's largest value as the server
  * reads it, or its default where none is set or the server cannot read it (it keeps the default then).
  */
-function alignedStopOverheadSeconds(userValues: DynamicConfigValue[]): number {
+function alignedStopOverheadSeconds(values: readonly DynamicConfigValue[]): number {
   return Object.entries(ALIGNED_STOP_KEYS).reduce((sum, [key, fallback]) => {
-    const read = valuesOfKeys(userValues, key).map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
+    const read = valuesOfKeys(values, key).map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
     // A negative value shortens the stop; counting it as 0 only lengthens the grace.
     return sum + (read.length ? Math.max(0, ...read.map((ns) => Number(ns) / 1e9)) : fallback);
   }, 0);
 }
 
+/** `userValues`: the values of the cluster's dynamicConfig prop, which may not set the keys the library sets from `shutdown`. */
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
   // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
   const [v] = valuesOfKeys(userValues, ...Object.keys(OWNED_KEYS));
@@ -101,8 +105,8 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
     historyMembershipAlignment,
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
-    historyTerminationGracePeriodSeconds: alignment > 0
-      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(userValues))) : grace(historyDrainDuration),
+    historyTerminationGracePeriodSeconds: (values) => (alignment > 0
+      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(values))) : grace(historyDrainDuration)),
     matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
     dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
       const given = shutdown?.[prop] !== undefined;
