@@ -6,7 +6,6 @@ import { RegisteredCluster, recordLockCheck, registeredClusters } from './cluste
 import { checkContents } from './lock-entries';
 import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withMigratedFrom } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
-import { warnInternodeTlsUnrecorded } from './lock-internode-tls';
 import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
@@ -156,7 +155,6 @@ export class ClusterLock {
         if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
         claimedBy.set(lockedAs, key);
         errors.push(...compare(key, lockedAs, this.entries[lockedAs], current, cluster.persistenceMigrationFrom, cluster.dns));
-        warnInternodeTlsUnrecorded(command, key, lockedAs, this.entries[lockedAs], current);
         // Only under the same key: a cluster moved to another name or namespace has new Services, of any family.
         const family = lockedAs === key ? ipFamilyError(key, this.entries[key], cluster.ipFamily) : undefined;
         if (family) errors.push(family);

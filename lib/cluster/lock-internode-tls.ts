@@ -55,7 +55,7 @@ export function internodeTlsError(key: string, lockedAs: string, locked: LockedC
  * records what the app says, unrefused, and only the user knows whether the pods that run now
  * were deployed so; the next synth reads the field, so the warning comes once.
  */
-function internodeTlsUnrecorded(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): string | undefined {
+export function internodeTlsUnrecorded(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): string | undefined {
   if (locked.internodeTls !== undefined || locked.membershipTls !== undefined || current.internodeTls === undefined) return undefined;
   const [namespace, name] = lockedAs.split('/');
   const now = current.internodeTls;
@@ -67,8 +67,3 @@ function internodeTlsUnrecorded(key: string, lockedAs: string, locked: LockedClu
     + `pod of it runs, and apply ${BACK_AFTER_STOP}. If they were deployed ${now ? 'with' : 'without'} tls, nothing is to do.`;
 }
 
-/** Adds internodeTlsUnrecorded's warning to the synth command's summary, once; outside the command (a test's app.synth()) there is no summary. */
-export function warnInternodeTlsUnrecorded(command: { warnings?: string[] } | undefined, key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): void {
-  const note = internodeTlsUnrecorded(key, lockedAs, locked, current);
-  if (note !== undefined && command && !command.warnings?.includes(note)) command.warnings = [...command.warnings ?? [], note];
-}
