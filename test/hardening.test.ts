@@ -242,6 +242,28 @@ describe('production defaults', () => {
     }), { numRuns: 40 });
   });
 
+  test('fails when the history grace period leaves out a shard linger or finalizer added with cluster.dynamicConfig.add() after the cluster was built', () => {
+    // The grace period is read at synth, from every value the file holds then.
+    const grace = (alignment: number, late: DynamicConfigValue[]) => {
+      const chart = testChart();
+      const c = cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(alignment) } });
+      c.dynamicConfig.add(...late);
+      const seconds = deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds as number;
+      expect(c.history.terminationGracePeriodSeconds).toBe(seconds);
+      return seconds;
+    };
+    expect(grace(10, [])).toBe(60);
+    // 10 s aligned + 12 s + a 5 min linger + the 2 s default finalizer + 15 s to exit.
+    expect(grace(10, [DynamicConfigValue.of('history.shardLingerTimeLimit', '5m')])).toBe(10 + 12 + 300 + 2 + 15);
+    expect(grace(10, [DynamicConfigValue.unchecked('HISTORY.shardFinalizerTimeout', '2m')])).toBe(10 + 12 + 0 + 120 + 15);
+    // Without an alignment the server sleeps the drain only, late values or not.
+    expect(grace(0, [DynamicConfigValue.of('history.shardLingerTimeLimit', '5m')])).toBe(60);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
+      const late = [DynamicConfigValue.of('history.shardLingerTimeLimit', `${linger}s`), DynamicConfigValue.of('history.shardFinalizerTimeout', `${finalizer}s`)];
+      expect(grace(alignment, late)).toBeGreaterThanOrEqual(alignment + 12 + linger + finalizer);
+    }), { numRuns: 30 });
+  });
+
   test('a history drain given alone turns the alignment off, since the server ignores the drain under one; both are refused', () => {
     for (const seconds of [0, 10, 45]) {
       const rendered = cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(seconds) } }).dynamicConfig.render();

@@ -168,4 +168,64 @@ describe('the lock records internodeTls', () => {
       }
     }), { numRuns: 60 });
   });
+
+  describe('an entry with neither internodeTls nor membershipTls', () => {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const UNRECORDED = 'was written before the lock recorded internodeTls, and nothing in it tells whether the cluster ran with tls';
+    /** The summary's warnings about an unrecorded internodeTls, of a synth of `shape` checked by `lock`, as the cdk8s-temporal command collects them. */
+    const warningsOf = (shape: Shape, lock: ClusterLock) => {
+      const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
+      global[command] = run;
+      try {
+        lock.check(build(shape).app);
+        return (run.warnings ?? []).filter((w) => w.includes(UNRECORDED));
+      } finally {
+        delete global[command];
+      }
+    };
+    /** An entry of an older library: without internodeTls, and without membershipTls either (before that field, or a cluster without tls). */
+    const oldest = (shape: Shape) => {
+      const lock = lockAfter(shape, 'older');
+      delete (lock.contents.clusters[KEY] as { membershipTls?: boolean }).membershipTls;
+      return lock;
+    };
+
+    test('the synth summary warns once: the lock records what the app says at this synth, and a change of tls must come with the stop of the cluster', () => {
+      for (const now of [undefined, 'cert-manager']) {
+        const lock = oldest({});
+        const [warning, ...more] = warningsOf({ tls: now }, lock);
+        expect(more).toEqual([]);
+        expect(warning).toContain(`cluster ${KEY}: the lock's entry ${KEY} ${UNRECORDED}.`);
+        expect(warning).toContain(`This synth records "internodeTls": ${now !== undefined} (the app ${now ? 'gives tls' : 'gives no tls'}), and later synths refuse a change of it.`);
+        expect(warning).toContain(`If the pods that run now were deployed ${now ? 'without' : 'with'} tls, applying this output is such a change`);
+        expect(warning).toContain(`${SCALE}, wait until no pod of it runs, and apply (the Deployments come back at their replicas`);
+        expect(lock.contents.clusters[KEY].internodeTls).toBe(now !== undefined);
+        // Recorded: the next synth reads the field and says nothing.
+        expect(warningsOf({ tls: now }, lock)).toEqual([]);
+      }
+    });
+
+    test('a moved cluster names the entry it was', () => {
+      expect(warningsOf({ tls: 'cert-manager', moved: { name: 'orders', previously: KEY } }, oldest({})).join())
+        .toContain(`cluster temporal/orders (locked as ${KEY}): the lock's entry ${KEY} ${UNRECORDED}`);
+    });
+
+    test('fails when the warning is missing or shows where a recorded field already tells, for every lock state and every way of giving tls', () => {
+      const variant = fc.option(fc.constantFrom(...Object.keys(TLS_VARIANTS)), { nil: undefined });
+      const state = fc.constantFrom<'as written' | 'older' | 'oldest' | 'new'>('as written', 'older', 'oldest', 'new');
+      fc.assert(fc.property(variant, variant, state, (was, now, entry) => {
+        const lock = entry === 'new' ? ClusterLock.inMemory() : entry === 'oldest' ? oldest({ tls: was }) : lockAfter({ tls: was }, entry);
+        // An older entry of a cluster with tls has membershipTls, which says so; one without has neither field.
+        const recorded = entry === 'as written' ? was !== undefined : entry === 'older' && was !== undefined ? true : undefined;
+        const unrecorded = entry === 'oldest' || (entry === 'older' && was === undefined);
+        if (recorded !== undefined && recorded !== (now !== undefined)) {
+          expect(() => warningsOf({ tls: now }, lock)).toThrow('internodeTls is locked at');
+        } else {
+          expect(warningsOf({ tls: now }, lock)).toHaveLength(unrecorded ? 1 : 0);
+        }
+      }), { numRuns: 60 });
+    });
+  });
 });
+

@@ -1314,6 +1314,38 @@ describe('WorkerFleet', () => {
         .toThrow(/taskQueues\[0\] is "orders#queue"; expected letters, digits and -_.\/: only, with autoscaling keepWhileWorkflowsRun/);
     });
 
+    test('fails when keepWhileWorkflowsRun is on a fleet that runs no workflows without workflowTaskQueue: KEDA counts workflows by their own queue, so it scaled to zero under running activities', () => {
+      const types = fc.subarray([BacklogQueueType.ACTIVITY, BacklogQueueType.NEXUS], { minLength: 1 });
+      fc.assert(fc.property(types, (queueTypes) => {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, queueTypes }))
+          .toThrow(`FleetAutoscaling.backlog: keepWhileWorkflowsRun is true; expected workflowTaskQueue as well with queueTypes [${queueTypes.join(', ')}], a fleet that runs no workflows. `
+            + 'KEDA counts the running workflows whose own task queue is the fleet\'s queue');
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, queueTypes })).toThrow(/Set workflowTaskQueue to the queue those workflows are started on .* or keep a pod with minReplicas 1 instead\./);
+        // Named, KEDA counts the workflows there, for every trigger of the fleet.
+        const { chart } = setup({ taskQueues: ['orders-activities', 'orders-priority'], autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, queueTypes, workflowTaskQueue: 'orders' }) });
+        const triggers = Testing.synth(chart).find((o) => o.kind === 'ScaledObject').spec.triggers;
+        expect(triggers.map((t: any) => [t.metadata.taskQueue, t.metadata.includeRunningWorkflowCount, t.metadata.workflowTaskQueueForCount]))
+          .toEqual([['orders-activities', 'true', 'orders'], ['orders-priority', 'true', 'orders']]);
+      }), { numRuns: 6 });
+      // A fleet that runs workflows counts its own queues unless told otherwise.
+      const { chart } = setup({ autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, queueTypes: [BacklogQueueType.WORKFLOW] }) });
+      expect(Testing.synth(chart).find((o) => o.kind === 'ScaledObject').spec.triggers[0].metadata).not.toHaveProperty('workflowTaskQueueForCount');
+    });
+
+    test('fails when workflowTaskQueue is given without keepWhileWorkflowsRun (KEDA refuses the trigger), or is a name KEDA\'s visibility query refuses', () => {
+      for (const options of [{ minReplicas: 0 }, { minReplicas: 0, keepWhileWorkflowsRun: false }, { minReplicas: 2 }]) {
+        expect(() => FleetAutoscaling.backlog({ ...options, workflowTaskQueue: 'orders' }))
+          .toThrow('FleetAutoscaling.backlog: workflowTaskQueue is "orders"; expected no value without keepWhileWorkflowsRun: true. It names the queue whose running workflows keep the fleet');
+      }
+      for (const bad of ['orders queue', 'orders#1', 'ordërs', "o'rders"]) {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, workflowTaskQueue: bad }))
+          .toThrow(`workflowTaskQueue is ${JSON.stringify(bad)}; expected letters, digits and -_./: only, with keepWhileWorkflowsRun`);
+      }
+      for (const bad of ['', ' orders', '/_sys/orders/1', 5]) {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, workflowTaskQueue: bad as string })).toThrow(/workflowTaskQueue is .*; expected a task queue name/);
+      }
+    });
+
     test('the client certificate is one of the servers\' (or the cluster\'s clients\') Secrets', () => {
       for (const [what, secret] of [['internode', TLS_SECRETS.internode], ['frontend', TLS_SECRETS.frontend], ['system-worker', TLS_SECRETS.systemWorker]]) {
         expect(() => tlsSetup({ clientCertificate: FleetClientCertificate.fromSecret(secret) }))

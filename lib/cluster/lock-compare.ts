@@ -1,4 +1,5 @@
-import { internodeTlsError } from './lock-internode-tls';
+import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
+import { summaryWarning } from '../summary-warning';
 import { LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
@@ -77,6 +78,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   }
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
+  summaryWarning(internodeTlsUnrecorded(key, lockedAs, locked, current));
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));

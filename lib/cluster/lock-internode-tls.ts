@@ -47,3 +47,23 @@ export function internodeTlsError(key: string, lockedAs: string, locked: LockedC
     + `set "internodeTls": ${now} in the entry ${lockedAs} of the lock file, synthesize and apply ${BACK_AFTER_STOP}.${membership} `
     + `Or ${was ? 'keep tls (other certificates, Secrets or cert-manager instead of Secrets are no change)' : 'leave tls out'}.`;
 }
+
+/**
+ * What the synth summary warns of for an entry written before the lock recorded internodeTls or
+ * membershipTls, or undefined. Nothing else in such an entry tells whether the cluster had tls:
+ * its store URIs, versions, digests and shard count are recorded alike either way. So this synth
+ * records what the app says, unrefused, and only the user knows whether the pods that run now
+ * were deployed so; the next synth reads the field, so the warning comes once.
+ */
+export function internodeTlsUnrecorded(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): string | undefined {
+  if (locked.internodeTls !== undefined || locked.membershipTls !== undefined || current.internodeTls === undefined) return undefined;
+  const [namespace, name] = lockedAs.split('/');
+  const now = current.internodeTls;
+  return `cluster ${key}${lockedAs === key ? '' : ` (locked as ${lockedAs})`}: the lock's entry ${lockedAs} was written before the lock recorded internodeTls, `
+    + `and nothing in it tells whether the cluster ran with tls. This synth records "internodeTls": ${now} (the app ${now ? 'gives tls' : 'gives no tls'}), and later synths `
+    + `refuse a change of it. If the pods that run now were deployed ${now ? 'without' : 'with'} tls, applying this output is such a change: each role serves its `
+    + 'internode gRPC port over TLS or plaintext, never both, so during a rolling update the old pods and the new cannot call each other. Then stop the whole '
+    + `cluster first: kubectl scale deployment -n ${namespace} -l app.kubernetes.io/name=temporal,app.kubernetes.io/instance=${name} --replicas=0, wait until no `
+    + `pod of it runs, and apply ${BACK_AFTER_STOP}. If they were deployed ${now ? 'with' : 'without'} tls, nothing is to do.`;
+}
+

@@ -61,8 +61,9 @@ export interface LockedCluster {
    * Whether the cluster's internode gRPC ports serve TLS, which is whether it has `tls` (certificates
    * from Secrets or cert-manager alike). Each role serves them over TLS or plaintext, never both,
    * so a rolling change leaves old and new pods unable to call each other. Recorded for every
-   * cluster, false too; absent only in an entry written before the lock recorded it, which refuses
-   * nothing and gets the field at its next write (lib/cluster/lock-internode-tls.ts).
+   * cluster, false too; absent only in an entry written before the lock recorded it, which gets the
+   * field at its next write and refuses nothing then, unless it has membershipTls; with neither
+   * field the synth summary warns (lib/cluster/lock-internode-tls.ts).
    */
   readonly internodeTls?: boolean;
   /**

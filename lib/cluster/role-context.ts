@@ -24,7 +24,8 @@ import { builtByCluster } from './built-by-cluster';
 
 /** History's and matching's termination grace periods, which cover their shutdown drains. */
 export interface DrainGracePeriods {
-  readonly history: number;
+  /** Read at synth: it counts dynamic config values added after the cluster was built. */
+  readonly history: () => number;
   readonly matching: number;
 }
 

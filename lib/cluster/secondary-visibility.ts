@@ -1,4 +1,5 @@
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
+import { valuesOfKeys } from '../config/dynamic-config-lookup';
 import { checkSettingChoice, serverReadsAsTrue } from '../config/setting-choices';
 import { ownValidation } from '../own-validation';
 import type { Persistence } from '../persistence/persistence';
@@ -23,7 +24,7 @@ const READ_FROM_SECONDARY = 'system.enableReadFromSecondaryVisibility';
 export function withSecondaryVisibility(owner: string, persistence: Persistence, values: DynamicConfigValue[]): DynamicConfigValue[] {
   checkSecondaryVisibility(owner, persistence, values);
   if (persistence.secondaryVisibilityStore === undefined) return values;
-  if (values.some((v) => v.key.toLowerCase() === WRITING_MODE.toLowerCase())) return values;
+  if (valuesOfKeys(values, WRITING_MODE).length > 0) return values;
   const dual = DynamicConfigValue.of(WRITING_MODE, 'dual');
   dual._setBy = `${owner} set it itself, because persistence has a secondaryVisibilityStore: the server writes to that store only as ${WRITING_MODE} says `
     + '(its default is "off"). To choose the mode, give the value in the cluster\'s dynamicConfig.values prop instead, where it replaces the library\'s "dual"; '
@@ -40,7 +41,7 @@ export function guardSecondaryVisibility(owner: string, persistence: Persistence
   dynamicConfig.node.addValidation(ownValidation({
     validate: () => {
       try {
-        checkSecondaryVisibility(owner, persistence, [...dynamicConfig.valuesOf(WRITING_MODE), ...dynamicConfig.valuesOf(READ_FROM_SECONDARY)]);
+        checkSecondaryVisibility(owner, persistence, dynamicConfig.valuesOf());
         return [];
       } catch (e) {
         return [(e as Error).message];
@@ -52,10 +53,9 @@ export function guardSecondaryVisibility(owner: string, persistence: Persistence
 
 /** Throws on the first rule of withSecondaryVisibility that `values` break. */
 function checkSecondaryVisibility(owner: string, persistence: Persistence, values: readonly DynamicConfigValue[]): void {
-  const of = (key: string) => values.filter((v) => v.key.toLowerCase() === key.toLowerCase());
-  const modes = of(WRITING_MODE);
+  const modes = valuesOfKeys(values, WRITING_MODE);
   for (const mode of modes) checkSettingChoice(mode.key, mode.value);
-  const reads = of(READ_FROM_SECONDARY).filter((v) => serverReadsAsTrue(v.value));
+  const reads = valuesOfKeys(values, READ_FROM_SECONDARY).filter((v) => serverReadsAsTrue(v.value));
   if (persistence.secondaryVisibilityStore === undefined) {
     const used = [...modes.filter((v) => v.value !== 'off'), ...reads][0];
     if (used !== undefined) {

@@ -36,7 +36,8 @@ export interface ShutdownOptions {
    * alignment the server ignores `historyDrainDuration`: a stopping pod keeps its shards until the
    * aligned time, then waits for the change to propagate: it exits within this interval plus
    * 12 s plus `history.shardLingerTimeLimit` (0 by default) and `history.shardFinalizerTimeout`
-   * (2 s by default), read from `dynamicConfig`, which the grace period covers. A starting pod joins, and is ready, up to this interval
+   * (2 s by default), read at synth from the cluster's dynamic config (its `dynamicConfig` prop and
+   * `cluster.dynamicConfig.add()`), which the grace period covers. A starting pod joins, and is ready, up to this interval
    * plus 3 s later. The nodes' clocks must agree (NTP). 0 (the server's default) to 30 s.
    * @default Duration.seconds(10)
    */

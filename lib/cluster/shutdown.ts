@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ShutdownOptions } from './shutdown-options';
 import { DynamicConfigValue } from '../config/dynamic-config';
+import { sameKey, valuesOfKeys } from '../config/dynamic-config-lookup';
 import { goDuration, serverDurationNs } from '../config/go-duration';
 import { propError, requireDurationSeconds } from '../validation';
 
@@ -13,8 +14,11 @@ export interface FrontendShutdown {
   readonly historyMembershipAlignment: Duration;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   readonly terminationGracePeriodSeconds: number;
-  /** Seconds a history pod gets to drain and exit. */
-  readonly historyTerminationGracePeriodSeconds: number;
+  /**
+   * Seconds a history pod gets to drain and exit, given the values of the cluster's dynamic config:
+   * read at synth, as cluster.dynamicConfig.add() may set the shard linger or finalizer after the cluster is built.
+   */
+  readonly historyTerminationGracePeriodSeconds: (values: readonly DynamicConfigValue[]) => number;
   /** Seconds a matching pod gets to drain and exit. */
   readonly matchingTerminationGracePeriodSeconds: number;
   /** The `frontend.shutdown*`, `history.shutdownDrainDuration`, `history.alignMembershipChange` and `matching.shutdownDrainDuration` dynamic config values. */
@@ -50,23 +54,22 @@ const ALIGNED_STOP_KEYS: Record<string, number> = { 'history.shardLingerTimeLimi
  * Seconds of the aligned stop the user's dynamic config adds: each key's largest value as the server
  * reads it, or its default where none is set or the server cannot read it (it keeps the default then).
  */
-function alignedStopOverheadSeconds(userValues: DynamicConfigValue[]): number {
+function alignedStopOverheadSeconds(values: readonly DynamicConfigValue[]): number {
   return Object.entries(ALIGNED_STOP_KEYS).reduce((sum, [key, fallback]) => {
-    const read = userValues.filter((v) => v.key.toLowerCase() === key.toLowerCase())
-      .map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
+    const read = valuesOfKeys(values, key).map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
     // A negative value shortens the stop; counting it as 0 only lengthens the grace.
     return sum + (read.length ? Math.max(0, ...read.map((ns) => Number(ns) / 1e9)) : fallback);
   }, 0);
 }
 
+/** `userValues`: the values of the cluster's dynamicConfig prop, which may not set the keys the library sets from `shutdown`. */
 export function frontendShutdown(owner: string, shutdown: ShutdownOptions | undefined, userValues: DynamicConfigValue[]): FrontendShutdown {
-  for (const v of userValues) {
-    // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
-    const owned = Object.keys(OWNED_KEYS).find((k) => k.toLowerCase() === v.key.toLowerCase());
-    if (owned) {
-      throw propError(owner, `dynamicConfig value ${v.key}`, v.value, `no value here: the library sets ${owned} from shutdown.${OWNED_KEYS[owned]}`,
-        `Set shutdown.${OWNED_KEYS[owned]} instead, ${GRACE}.`);
-    }
+  // The server compares keys lower-cased, so an unchecked value in another case sets the same key.
+  const [v] = valuesOfKeys(userValues, ...Object.keys(OWNED_KEYS));
+  if (v) {
+    const owned = Object.keys(OWNED_KEYS).find((k) => sameKey(k, v.key))!;
+    throw propError(owner, `dynamicConfig value ${v.key}`, v.value, `no value here: the library sets ${owned} from shutdown.${OWNED_KEYS[owned]}`,
+      `Set shutdown.${OWNED_KEYS[owned]} instead, ${GRACE}.`);
   }
   const failHealthCheckDuration = shutdown?.failHealthCheckDuration ?? Duration.seconds(10);
   const drainDuration = shutdown?.drainDuration ?? Duration.seconds(30);
@@ -102,8 +105,8 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
     historyMembershipAlignment,
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
-    historyTerminationGracePeriodSeconds: alignment > 0
-      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(userValues))) : grace(historyDrainDuration),
+    historyTerminationGracePeriodSeconds: (values) => (alignment > 0
+      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(values))) : grace(historyDrainDuration)),
     matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
     dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
       const given = shutdown?.[prop] !== undefined;

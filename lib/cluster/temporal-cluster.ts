@@ -200,7 +200,7 @@ export class TemporalCluster extends Construct {
     this.size = props.size ?? ClusterSize.MEDIUM;
     emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = roleContext(this, props, schemaPlans, images, { history: shutdown.historyTerminationGracePeriodSeconds, matching: shutdown.matchingTerminationGracePeriodSeconds });
+    const context = roleContext(this, props, schemaPlans, images, { history: () => shutdown.historyTerminationGracePeriodSeconds(this.dynamicConfig.valuesOf()), matching: shutdown.matchingTerminationGracePeriodSeconds });
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, copiedProps({ ...roleOptionsOf(props)[role], ports: ports[role]!, context }));
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');

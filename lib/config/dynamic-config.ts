@@ -1,5 +1,6 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { sameKey, valuesOfKeys } from './dynamic-config-lookup';
 import { DYNAMIC_CONFIG_KEYS, DYNAMIC_CONFIG_RELEASES, DYNAMIC_CONFIG_TYPES, OLDER_DYNAMIC_CONFIG_KEYS } from './dynamic-config-keys';
 import { checkValueType } from './dynamic-config-types';
 import { goDuration } from './go-duration';
@@ -315,7 +316,7 @@ export class DynamicConfig extends Construct {
           'The server cannot parse it, and a constraint it cannot parse fails the whole dynamic config file; drop it until the upgrade.');
       }
       // The server compares keys lower-cased (common/dynamicconfig/file_based_client.go), so two casings are one key.
-      const twin = this.values.find((v) => v.key !== value.key && v.key.toLowerCase() === value.key.toLowerCase());
+      const twin = this.values.find((v) => v.key !== value.key && sameKey(v.key, value.key));
       if (twin) {
         throw propError(`DynamicConfig '${this.configMapName}'`, 'key', value.key, `one spelling per key; ${twin.key} is already set`,
           `The server compares keys ignoring case, so both would set the same key. ${twin._setBy ?? 'Use one spelling.'}`);
@@ -331,7 +332,7 @@ export class DynamicConfig extends Construct {
 
   /** The values of a key (compared ignoring case, as the server does), or without one every value, each with its constraints. */
   public valuesOf(key?: string): DynamicConfigValue[] {
-    return this.values.filter((v) => key === undefined || v.key.toLowerCase() === key.toLowerCase());
+    return key === undefined ? valuesOfKeys(this.values) : valuesOfKeys(this.values, key);
   }
 
   /** The file contents, keys sorted, values in the order they were added. */

@@ -7,6 +7,8 @@
  * included, as the server resolves them (common/dynamicconfig/setting_gen.go, shared_constants.go).
  */
 
+import { valuesOfKeys } from './dynamic-config-lookup';
+
 /** What the check reads of a dynamic config value. */
 export interface PartitionValue {
   readonly key: string;
@@ -14,8 +16,8 @@ export interface PartitionValue {
   readonly constraints: { readonly namespace?: string; readonly taskQueueName?: string; readonly taskQueueType?: string };
 }
 
-const READ = 'matching.numtaskqueuereadpartitions';
-const WRITE = 'matching.numtaskqueuewritepartitions';
+const READ = 'matching.numTaskqueueReadPartitions';
+const WRITE = 'matching.numTaskqueueWritePartitions';
 /** Both keys' default for every task queue but a few system ones, which get 1 for both. */
 const SERVER_DEFAULT = 4;
 const TYPES = ['Workflow', 'Activity'];
@@ -40,7 +42,7 @@ const same = (a: Point, b: Point) => a.namespace === b.namespace && a.taskQueueN
 /** The value the server uses at `p`, and the constraints it comes from (undefined: the server's default). */
 function effective(values: readonly PartitionValue[], key: string, p: Point): { value: number; from?: Point } {
   for (const at of lookups(p)) {
-    const found = values.find((v) => v.key.toLowerCase() === key && same(v.constraints, at));
+    const found = valuesOfKeys(values, key).find((v) => same(v.constraints, at));
     if (found && typeof found.value === 'number') return { value: found.value, from: at };
   }
   return { value: SERVER_DEFAULT };
@@ -52,7 +54,7 @@ function effective(values: readonly PartitionValue[], key: string, p: Point): { 
  */
 export function mostPartitions(values: readonly PartitionValue[], name: string): number {
   const counts = [READ, WRITE].flatMap((key) => {
-    const set = values.filter((v) => v.key.toLowerCase() === key);
+    const set = valuesOfKeys(values, key);
     const applies = set.filter((v) => v.constraints.taskQueueName === undefined || v.constraints.taskQueueName === name).map((v) => v.value);
     const everyQueue = set.some((v) => Object.values(v.constraints).every((c) => c === undefined));
     return [...applies, ...(everyQueue ? [] : [SERVER_DEFAULT])];
@@ -66,7 +68,7 @@ const source = (e: { value: number; from?: Point }) => `${e.value} (${e.from ? `
 
 /** Errors for every set of constraints where the file makes write partitions outnumber read partitions. */
 export function partitionErrors(owner: string, values: readonly PartitionValue[]): string[] {
-  const set = values.filter((v) => [READ, WRITE].includes(v.key.toLowerCase()));
+  const set = valuesOfKeys(values, READ, WRITE);
   // Every kind of task queue the file tells apart: each namespace it names (or another), each task
   // queue name (or another), each type (or another). One key may come from a namespace's value and
   // the other from a task queue name's, so the points the values are set at are not enough.

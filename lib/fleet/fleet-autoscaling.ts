@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
+import { countedWorkflowQueue, VISIBILITY_LITERAL } from './running-workflows';
 import { checkTaskQueues } from './task-queues';
 import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import type { ContainerResources } from 'cdk8s-plus-27';
@@ -66,12 +67,24 @@ export interface BacklogScalingOptions {
    */
   readonly cooldownPeriod?: Duration;
   /**
-   * Stay active while workflows on the task queue are running, even without backlog (KEDA's
-   * `includeRunningWorkflowCount`, a visibility query per poll). Only with `minReplicas: 0`: KEDA
-   * ignores it otherwise. Task queue names may then only hold letters, digits and `-_./:`.
+   * Stay active while workflows are running, even without backlog (KEDA's
+   * `includeRunningWorkflowCount`, a visibility query per poll): those whose workflow task queue is
+   * `workflowTaskQueue`, else each of the fleet's own queues. Only with `minReplicas: 0`: KEDA
+   * ignores it otherwise. A fleet that runs no workflows (`queueTypes` without WORKFLOW) must name
+   * `workflowTaskQueue`: KEDA counts workflows by their workflow task queue, so on an activity
+   * queue of their own the workflows whose activities the fleet runs would count as none, and it
+   * would scale to zero under them. Task queue names may then only hold letters, digits and `-_./:`.
    * @default false
    */
   readonly keepWhileWorkflowsRun?: boolean;
+  /**
+   * With `keepWhileWorkflowsRun`, the task queue whose running workflows keep the fleet active
+   * (KEDA's `workflowTaskQueueForCount`), in the fleet's Temporal namespace: the queue the workflows
+   * whose activities the fleet runs are started on, or the fleet's own queue when they share its
+   * name. Required for a fleet with `queueTypes` without WORKFLOW; only with `keepWhileWorkflowsRun`.
+   * @default - each of the fleet's own task queues, for a fleet that runs workflows
+   */
+  readonly workflowTaskQueue?: string;
   /**
    * Pods KEDA sets after it failed to read the backlog 3 times in a row. From `minReplicas` (at
    * least 1) to `maxReplicas`: the HPA never goes below `minReplicas` anyway.
@@ -161,11 +174,12 @@ export class FleetAutoscaling {
         }
       }
     }
+    const workflowTaskQueue = countedWorkflowQueue(owner, options.workflowTaskQueue, keepWhileWorkflowsRun, queueTypes, queueTypes.includes(BacklogQueueType.WORKFLOW));
     const kedaOperator = options.kedaOperator ?? [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')];
     requireNetworkPeers(owner, 'kedaOperator', kedaOperator, 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');
     return new FleetAutoscaling(FleetAutoscalerKind.KEDA_BACKLOG, minReplicas, maxReplicas, {
       targetBacklogPerReplica, activationBacklog, queueTypes: [...queueTypes], pollingSeconds, cooldownSeconds,
-      keepWhileWorkflowsRun, fallbackReplicas, kedaOperator: [...kedaOperator],
+      keepWhileWorkflowsRun, workflowTaskQueue, fallbackReplicas, kedaOperator: [...kedaOperator],
     });
   }
 
@@ -198,6 +212,7 @@ export interface ResolvedBacklogScaling {
   readonly pollingSeconds: number;
   readonly cooldownSeconds: number;
   readonly keepWhileWorkflowsRun: boolean;
+  readonly workflowTaskQueue?: string;
   readonly fallbackReplicas?: number;
   readonly kedaOperator: NetworkPeer[];
 }
@@ -242,9 +257,6 @@ function checkKedaResolvable(owner: string, address: string): void {
       `KEDA's operator resolves ${host} in its own namespace, where it is another Service or none. Write the Service's namespace too (${host}.<namespace>${address.slice(at)}), or its full name.`);
   }
 }
-
-/** Characters KEDA allows in a name it puts into its visibility query (validVisibilityQueryLiteral). */
-const VISIBILITY_LITERAL = /^[a-zA-Z0-9\-_./:]+$/;
 
 export interface FleetAutoscalerProps {
   readonly owner: string;
@@ -328,6 +340,7 @@ export class FleetAutoscaler extends Construct {
       ...(c.tls && c.serverName ? { tlsServerName: c.serverName } : {}),
       ...(c.apiKey && !c.tls ? { enableTLS: 'false' } : {}),
       ...(b.keepWhileWorkflowsRun ? { includeRunningWorkflowCount: 'true' } : {}),
+      ...(b.workflowTaskQueue !== undefined ? { workflowTaskQueueForCount: b.workflowTaskQueue } : {}),
     };
     const triggers: ScaledObjectSpecTriggers[] = props.taskQueues.map((taskQueue) => ({
       type: 'temporal',

@@ -34,8 +34,8 @@ export interface ServiceContext {
   readonly placement: PodPlacement;
   readonly imagePullSecrets: string[];
   readonly topologySpread: TopologySpread;
-  /** Seconds a pod of each role gets to shut down. */
-  readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number>>;
+  /** Seconds a pod of each role gets to shut down; a function is read at synth (history's counts dynamic config values added late). */
+  readonly terminationGracePeriodSeconds: Partial<Record<ServiceRole, number | (() => number)>>;
   /** How each role's readiness is probed, from its TLS settings and release. */
   readonly readinessCheck: (role: ServiceRole) => ReadinessCheck;
   /** The pod network's IP family, which the roles' Services follow. */

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkAutoscaledCpu, checkAutoscaling, disruptionBudget, ROLLOUT_SURGE } from './availability';
 import { checkGoMemoryLimit, goMemoryLimit, renderResources } from './container-resources';
@@ -74,8 +75,6 @@ export abstract class TemporalService extends Construct {
   public readonly minReplicas: number;
   /** How long a new pod must be ready before a rollout counts it available and stops an old one (the Deployment's `minReadySeconds`). */
   public readonly minReadySeconds: number;
-  /** How long a stopping pod may take to exit before the kubelet kills it (the pods' `terminationGracePeriodSeconds`). */
-  public readonly terminationGracePeriodSeconds: number;
   public readonly ports: RolePorts;
   public readonly image: string;
   /** The pods' PriorityClass: the role's `priorityClassName`, else the cluster's. */
@@ -91,6 +90,15 @@ export abstract class TemporalService extends Construct {
   /** The role's PodDisruptionBudget, when the role runs pods. */
   public readonly disruptionBudget?: KubePodDisruptionBudget;
   protected readonly context: ServiceContext;
+
+  /**
+   * How long a stopping pod may take to exit before the kubelet kills it (the pods' `terminationGracePeriodSeconds`).
+   * Read when asked: history's counts dynamic config values added after the cluster was built.
+   */
+  public get terminationGracePeriodSeconds(): number {
+    const grace = this.context.terminationGracePeriodSeconds[this.role];
+    return typeof grace === 'function' ? grace() : grace ?? 60;
+  }
 
   protected constructor(scope: Construct, id: string, role: ServiceRole, props: TemporalServiceProps) {
     super(scope, id);
@@ -116,7 +124,6 @@ export abstract class TemporalService extends Construct {
     this.maxReplicas = autoscaling?.maxReplicas ?? this.replicas;
     this.minReplicas = autoscaling?.minReplicas ?? this.replicas;
     this.minReadySeconds = MIN_READY_SECONDS[role];
-    this.terminationGracePeriodSeconds = props.context.terminationGracePeriodSeconds[role] ?? 60;
     this.ports = props.ports;
     this.image = props.image !== undefined ? props.context.checkImage(`${role === ServiceRole.INTERNAL_FRONTEND ? 'internalFrontend' : role}.image`, props.image)
       : props.context.serverImage;
@@ -191,7 +198,7 @@ export abstract class TemporalService extends Construct {
             imagePullSecrets: pullSecretRefs(props.context.imagePullSecrets),
             securityContext: podSecurityContextFor([...containerPorts.map((p) => p.containerPort), ...sidecarPorts(props.context.initContainers)]),
             enableServiceLinks: false,
-            terminationGracePeriodSeconds: this.terminationGracePeriodSeconds,
+            terminationGracePeriodSeconds: Lazy.any({ produce: () => this.terminationGracePeriodSeconds }),
             nodeSelector: placement.nodeSelector,
             tolerations: placement.tolerations,
             affinity: placement.affinity,

@@ -18,7 +18,7 @@ const SHAPES = {
   AwsElasticBlockStoreVolumeSource: { fsType: '#s', partition: '#n', readOnly: '#b', volumeId: '#s' },
   AzureDiskVolumeSource: { cachingMode: '#s', diskName: '#s', diskUri: '#s', fsType: '#s', kind: '#s', readOnly: '#b' },
   AzureFileVolumeSource: { readOnly: '#b', secretName: '#s', shareName: '#s' },
-  BacklogScalingOptions: { activationBacklog: 0, cooldownPeriod: 0, fallbackReplicas: 0, kedaOperator: '#a', keepWhileWorkflowsRun: '#b=false', maxReplicas: 0, minReplicas: 0, pollingInterval: 0, queueTypes: 0, targetBacklogPerReplica: 0 },
+  BacklogScalingOptions: { activationBacklog: 0, cooldownPeriod: 0, fallbackReplicas: 0, kedaOperator: '#a', keepWhileWorkflowsRun: '#b=false', maxReplicas: 0, minReplicas: 0, pollingInterval: 0, queueTypes: 0, targetBacklogPerReplica: 0, workflowTaskQueue: 0 },
   Capabilities: { add: '#a', drop: '#a' },
   CassandraOptions: { consistency: 0, datacenter: 0, hosts: 0, keyspace: 0, password: 0, port: 0, replicationFactor: 0, schemaCredentials: 'SchemaCredentials|+', serialConsistency: 0, tls: 'DatastoreTlsOptions|+', user: 0 },
   CephFsVolumeSource: { monitors: '#a', path: '#s', readOnly: '#b', secretFile: '#s', secretRef: 'LocalObjectReference|+', user: '#s' },

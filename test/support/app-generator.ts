@@ -529,6 +529,8 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
       activationBacklog: toZero ? a.activationBacklog ?? undefined : undefined, queueTypes: a.queueTypes ?? undefined,
       pollingInterval: a.pollingSeconds ? Duration.seconds(a.pollingSeconds) : undefined, cooldownPeriod: toZero && a.cooldownSeconds !== undefined && a.cooldownSeconds !== null ? Duration.seconds(a.cooldownSeconds) : undefined,
       keepWhileWorkflowsRun: toZero && plainQueues ? a.keepWhileWorkflowsRun ?? undefined : undefined, fallbackReplicas: a.fallbackReplicas ?? undefined,
+      // A fleet that runs no workflows names the queue whose workflows keep it; here its own first queue.
+      workflowTaskQueue: toZero && plainQueues && a.keepWhileWorkflowsRun && a.queueTypes && !a.queueTypes.includes(BacklogQueueType.WORKFLOW) ? spec.taskQueues[0] : undefined,
     })
     : a?.kind === 'cpu' ? FleetAutoscaling.cpu({ minReplicas: a.minReplicas ?? undefined, maxReplicas: min + a.extra, cpuUtilization: a.cpuUtilization ?? undefined }) : undefined;
   const connection: any = spec.connect === 'cluster' ? { cluster, ...(clusterAuthorized ? { apiKey: n.secret(30 + index, 6) } : {}) }
