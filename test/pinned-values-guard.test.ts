@@ -399,6 +399,21 @@ function envPolicy(protect: { breakGlassGroups?: string[] } = {}): any {
 describe('the release rule of the Deployment policy', () => {
   const policy = envPolicy();
 
+  test('fails when a message writes the object and its cluster out again: every rule\'s message starts from the variable subject, which names the object and the cluster it was synthesized for', () => {
+    const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    fc.assert(fc.property(dnsLabel, dnsLabel, (namespace, name) => {
+      const chart = testChart();
+      const c = cluster(chart, { name, namespace, protectPinnedValues: {} });
+      const guarded = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+      for (const rule of nonEmpty(guarded.spec.validations as any[])) {
+        expect(rule.messageExpression).toMatch(/^variables\.subject \+ ' /);
+        expect(rule.messageExpression).not.toContain('of Temporal cluster');
+      }
+      const subject = variableValue(guarded, { object: toCel({ metadata: { name: 'copy' } }), oldObject: null, request: toCel({ kind: { kind: 'StatefulSet' } }) }, 'subject');
+      expect(subject).toBe(`StatefulSet copy of Temporal cluster ${namespace}/${name}`);
+    }), { numRuns: 15 });
+  });
+
   test('lets a Deployment stay on its minor, move to any patch of it, or go one minor up', () => {
     for (const [from, to] of [['1.31.5', '1.31.5'], ['1.31.5', '1.31.1'], ['1.31.1', '1.31.9'], ['1.31.5', '1.32.2'], ['1.31.9', '1.32.0'], ['1.9.3', '1.10.0']]) {
       expect([from, to, releaseDecision(policy, from, to).allowed]).toEqual([from, to, true]);
@@ -503,8 +518,8 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
-      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
+      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint', 'subject']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }, 'temporal/temporal'));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     // Each rule as the policy writes it, after the test that the object is the cluster's.
@@ -1145,7 +1160,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([allowed(custom, rsPod, 'system:serviceaccount:openshift-infra:replicaset-controller'), allowed(custom, rsPod, 'system:kube-controller-manager'),
       allowed(custom, rsPod, 'system:serviceaccount:kube-system:replicaset-controller'), allowed(custom, jobPod, 'system:serviceaccount:kube-system:job-controller'),
       allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
-    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
+    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }, 'temporal/temporal'));
     const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
     expect(refused({ rollout: ['argo'] })).toThrow(/controllerUsernames\.rollout is not a prop of ControllerUsernames.*expected one of cronJob, daemonSet, deployment, job, replicaSet, statefulSet/);
     expect(refused({ ReplicaSet: ['system:kube-controller-manager'] })).toThrow(/controllerUsernames\.ReplicaSet is not a prop of ControllerUsernames.*Did you mean "replicaSet"\?/);
