@@ -74,9 +74,12 @@ export function workloadOfClusterCel(selector: Record<string, string>, configMap
 const envFromConfigMapsCel = (c: string, names: string) =>
   `(has(${c}.env) && ${c}.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
 
-/** CEL: the pod `t` carries every label of `selector`. */
+/**
+ * CEL: the pod `t` carries every label of `selector`. The selector is written as a map, `s`, so
+ * that each key is written once rather than for the test that it is there and for its value.
+ */
 const carriesLabelsCel = (t: string, selector: Record<string, string>) => `(has(${t}.metadata) && has(${t}.metadata.labels) && `
-  + `${Object.keys(selector).sort().map((k) => `${celString(k)} in ${t}.metadata.labels && ${t}.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
+  + `[{${Object.keys(selector).sort().map((k) => `${celString(k)}: ${celString(selector[k])}`).join(', ')}}].all(s, s.all(k, k in ${t}.metadata.labels && ${t}.metadata.labels[k] == s[k])))`;
 
 /**
  * The env rule's CEL: every container at `containers` that sets a pinned env var takes it from the
