@@ -156,6 +156,8 @@ describe('PinnedValuesGuard', () => {
     for (const v of nonEmpty(policy.spec.validations as any[])) expect(v.expression).toMatch(/^!variables\.isClusters \|\| \(.*\)$/s);
     const variableNamed = (name: string) => policy.spec.variables.find((v: any) => v.name === name).expression;
     expect(variableNamed('usesConfigMaps')).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    // The ConfigMaps' names written once, for the four ways a pod uses one (volume, projected volume, env, envFrom).
+    for (const name of ['temporal-pinned', 'temporal-config']) expect([name, variableNamed('usesConfigMaps').split(`'${name}'`).length - 1]).toEqual([name, 1]);
     expect(variableNamed('isClusters')).toMatch(/ \|\| variables\.usesConfigMaps\[0\]$/);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);

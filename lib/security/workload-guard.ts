@@ -51,12 +51,13 @@ export const podContainersCel = (spec: string) => `${spec}.containers + (has(${s
  * while ConfigMap references, which no label transformer touches, still name the cluster's.
  */
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
-  const names = celList(configMaps);
+  // The names are written once, as the list `configMaps`, which each of the four tests reads.
+  const names = 'configMaps';
   // A projected volume and envFrom use a ConfigMap as well: a pod that mounted the server config
   // through one, under labels of its own, was no pod of the cluster's and set a literal shard count.
-  return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
+  return `[${celList(configMaps)}].all(${names}, (has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
     + `&& v.projected.sources.exists(s, has(s.configMap) && s.configMap.name in ${names})))) || (${podContainersCel(spec)}).exists(c, `
-    + `${envFromConfigMapsCel('c', names)} || (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names})))`;
+    + `${envFromConfigMapsCel('c', names)} || (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names}))))`;
 }
 
 /**
