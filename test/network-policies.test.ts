@@ -110,6 +110,17 @@ describe('ClusterNetworkPolicies', () => {
   };
   const t = (component: string) => pod('temporal', component);
 
+  test('fails when a cluster policy writes the policyTypes the API server would store without them (Ingress, and Egress with egress rules), the deny-all aside: it reads as a no-op without them', () => {
+    for (const policies of [everyFeature(false), everyFeature(true), policiesOf().policies, policiesOf({ networkPolicy: { restrictEgress: true } }).policies]) {
+      expect(policies.some((p) => p.spec.ingress && !p.spec.egress)).toBe(true);
+      for (const p of nonEmpty(policies)) {
+        const defaulted = ['Ingress', ...(p.spec.egress ? ['Egress'] : [])];
+        if (p.metadata.name.endsWith('-deny-all')) expect(p.spec.policyTypes).toBeDefined();
+        else expect([p.metadata.name, p.spec.policyTypes]).not.toEqual([p.metadata.name, defaulted]);
+      }
+    }
+  });
+
   test('every feature on but replication, egress restricted: who reaches what', () => {
     const policies = everyFeature(false);
     const rows: Row[] = [
@@ -292,7 +303,7 @@ describe('ClusterNetworkPolicies', () => {
 
   test('with restricted egress, DNS goes to the cluster DNS pods by default, and each kind of pod gets its own egress policy', () => {
     const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true } });
-    const names = policies.filter((p) => p.spec.policyTypes.includes('Egress')).map((p) => p.metadata.name);
+    const names = policies.filter((p) => (p.spec.policyTypes ?? []).includes('Egress')).map((p) => p.metadata.name);
     expect(names).toEqual(['temporal-deny-all', 'temporal-servers-egress', 'temporal-admin-tools-egress', 'temporal-schema-default-egress', 'temporal-schema-visibility-egress']);
     const servers = policies.find((p) => p.metadata.name === 'temporal-servers-egress');
     expect(servers.spec.egress[0]).toEqual({

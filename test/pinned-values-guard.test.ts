@@ -156,6 +156,8 @@ describe('PinnedValuesGuard', () => {
     for (const v of nonEmpty(policy.spec.validations as any[])) expect(v.expression).toMatch(/^!variables\.isClusters \|\| \(.*\)$/s);
     const variableNamed = (name: string) => policy.spec.variables.find((v: any) => v.name === name).expression;
     expect(variableNamed('usesConfigMaps')).toContain(readsClusterConfigMapsCel('t.spec', ['temporal-pinned', 'temporal-config']));
+    // The ConfigMaps' names written once, for the four ways a pod uses one (volume, projected volume, env, envFrom).
+    for (const name of ['temporal-pinned', 'temporal-config']) expect([name, variableNamed('usesConfigMaps').split(`'${name}'`).length - 1]).toEqual([name, 1]);
     expect(variableNamed('isClusters')).toMatch(/ \|\| variables\.usesConfigMaps\[0\]$/);
     for (const p of nonEmpty(objects(chart).filter((o) => o.kind === 'ValidatingAdmissionPolicy'))) {
       expect(p.spec.validations[0].message ?? p.spec.validations[0].messageExpression).toMatch(/history shard count, cluster name, failover increment/);
@@ -319,7 +321,8 @@ describe('PinnedValuesGuard', () => {
       // The policy's test on the object alone (PinnedValuesGuard.workloadExpression) names the pods once as well, as `t`.
       const condition = PinnedValuesGuard.workloadExpression({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' }, ['temporal-pinned']);
       expect(condition.split('.spec.template').length - 1).toBe(2);
-      expect(condition.split('t.metadata.labels').length - 1).toBe(5);
+      // Its labels as one map, each key written once: the labels are read by has(), `in` and an index, whatever their number.
+      expect(condition.split('t.metadata.labels').length - 1).toBe(3);
       const labelled = (labels?: Record<string, string>) => run(condition, { object: toCel({ spec: { template: { metadata: labels ? { labels } : {}, spec: { containers: [] } } } }) as Map<string, never>,
         request: toCel({ kind: { kind: 'Deployment' } }) as Map<string, never> });
       expect([labelled({ 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal', other: 'x' }), labelled({ 'app.kubernetes.io/name': 'temporal' }),
@@ -398,6 +401,21 @@ function envPolicy(protect: { breakGlassGroups?: string[] } = {}): any {
 
 describe('the release rule of the Deployment policy', () => {
   const policy = envPolicy();
+
+  test('fails when a message writes the object and its cluster out again: every rule\'s message starts from the variable subject, which names the object and the cluster it was synthesized for', () => {
+    const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    fc.assert(fc.property(dnsLabel, dnsLabel, (namespace, name) => {
+      const chart = testChart();
+      const c = cluster(chart, { name, namespace, protectPinnedValues: {} });
+      const guarded = objects(chart).find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === c.pinnedValuesGuard!.envPolicyName);
+      for (const rule of nonEmpty(guarded.spec.validations as any[])) {
+        expect(rule.messageExpression).toMatch(/^variables\.subject \+ ' /);
+        expect(rule.messageExpression).not.toContain('of Temporal cluster');
+      }
+      const subject = variableValue(guarded, { object: toCel({ metadata: { name: 'copy' } }), oldObject: null, request: toCel({ kind: { kind: 'StatefulSet' } }) }, 'subject');
+      expect(subject).toBe(`StatefulSet copy of Temporal cluster ${namespace}/${name}`);
+    }), { numRuns: 15 });
+  });
 
   test('lets a Deployment stay on its minor, move to any patch of it, or go one minor up', () => {
     for (const [from, to] of [['1.31.5', '1.31.5'], ['1.31.5', '1.31.1'], ['1.31.1', '1.31.9'], ['1.31.5', '1.32.2'], ['1.31.9', '1.32.0'], ['1.9.3', '1.10.0']]) {
@@ -503,8 +521,8 @@ describe('the release rule of the Deployment policy', () => {
       }
       const names = guarded.spec.variables.map((v: any) => v.name);
       // A variable reads only those before it: breakGlass and its hint read imageTags.
-      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint']);
-      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
+      expect(names).toEqual(['pods', 'pod', 'oldPod', 'usesConfigMaps', 'labelled', 'isClusters', 'wasClusters', 'containers', 'deployment', 'released', 'oldReleased', 'releases', 'fromRelease', 'toRelease', 'podRelease', 'sameContainers', 'asBefore', 'ephemeral', 'envContainers', 'imageTags', 'imageNames', 'imageNamesRun', 'breakGlass', 'breakGlassHint', 'subject']);
+      expect(guarded.spec.variables).toEqual(PinnedValuesGuard.workloadVariables(guarded === policy ? [] : ['temporal-admins'], undefined, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }, 'temporal/temporal'));
       expect(JSON.stringify(guarded.spec).split(`'${BREAK_GLASS_ANNOTATION}`).length - 1).toBe(3);
     }
     // Each rule as the policy writes it, after the test that the object is the cluster's.
@@ -976,9 +994,9 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
   test('fails when isClusters or wasClusters decides otherwise than each pod\'s own test (every label of the cluster, or one of its ConfigMaps), for every kind, CREATE and UPDATE; the labels are written once, for both pods', () => {
     // Where each kind keeps its pods written once, for the object and the old one (`pods`).
     expect(JSON.stringify(policy.spec.variables).split('.spec.jobTemplate.spec.template').length - 1).toBe(1);
-    // The labels once in the policy (in `labelled`, an `in` and an index each), not once per pod.
+    // The labels once in the policy (in `labelled`, as a map the test reads), not once per pod nor for `in` and an index.
     for (const key of ['app.kubernetes.io/instance', 'app.kubernetes.io/name']) {
-      expect([key, JSON.stringify(policy.spec.variables).split(`'${key}'`).length - 1]).toEqual([key, 2]);
+      expect([key, JSON.stringify(policy.spec.variables).split(`'${key}'`).length - 1]).toEqual([key, 1]);
     }
     const ours = { 'app.kubernetes.io/name': 'temporal', 'app.kubernetes.io/instance': 'temporal' };
     const labels = fc.option(fc.dictionary(fc.constantFrom('app.kubernetes.io/name', 'app.kubernetes.io/instance', 'stranger'), fc.constantFrom('temporal', 'orders', '')), { nil: undefined });
@@ -1145,7 +1163,7 @@ describe('the workload policy, for the other kinds (every kind whose pods carry 
     expect([allowed(custom, rsPod, 'system:serviceaccount:openshift-infra:replicaset-controller'), allowed(custom, rsPod, 'system:kube-controller-manager'),
       allowed(custom, rsPod, 'system:serviceaccount:kube-system:replicaset-controller'), allowed(custom, jobPod, 'system:serviceaccount:kube-system:job-controller'),
       allowed(custom, jobPod, 'system:kube-controller-manager')]).toEqual([true, false, false, true, true]);
-    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }));
+    expect(custom.spec.variables).toEqual(PinnedValuesGuard.workloadVariables([], { ...DEFAULT_CONTROLLER_USERNAMES, ReplicaSet: ['system:serviceaccount:openshift-infra:replicaset-controller'] }, ['temporal-pinned', 'temporal-config'], { 'app.kubernetes.io/instance': 'temporal', 'app.kubernetes.io/name': 'temporal' }, 'temporal/temporal'));
     const refused = (controllerUsernames: unknown) => () => workloadGuard({ controllerUsernames } as any);
     expect(refused({ rollout: ['argo'] })).toThrow(/controllerUsernames\.rollout is not a prop of ControllerUsernames.*expected one of cronJob, daemonSet, deployment, job, replicaSet, statefulSet/);
     expect(refused({ ReplicaSet: ['system:kube-controller-manager'] })).toThrow(/controllerUsernames\.ReplicaSet is not a prop of ControllerUsernames.*Did you mean "replicaSet"\?/);

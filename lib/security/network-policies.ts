@@ -266,7 +266,8 @@ export class ClusterNetworkPolicies extends Construct {
     const policy = (childId: string, suffix: string, spec: NetworkPolicySpec) =>
       new KubeNetworkPolicy(this, childId, { metadata: { name: networkPolicyName(props.clusterName, suffix), namespace: props.namespace, labels: props.labels }, spec });
     const ingress = (childId: string, suffix: string, pods: PodGroup, rules: NetworkPolicyIngressRule[]) => {
-      if (rules.length > 0) policy(childId, suffix, { podSelector: pods.selector, policyTypes: ['Ingress'], ingress: rules });
+      // No policyTypes: with no egress rules the API server stores [Ingress], on every release since 1.8.
+      if (rules.length > 0) policy(childId, suffix, { podSelector: pods.selector, ingress: rules });
     };
     const from = (peers: NetworkPolicyPeer[], portNumbers: number[]): NetworkPolicyIngressRule[] =>
       (peers.length === 0 ? [] : [{ from: peers, ports: ports(portNumbers) }]);

@@ -155,11 +155,13 @@ export class PinnedValuesGuard extends Construct {
    * the images, `breakGlass` (the object is annotated for break-glass naming the tag
    * or digest of an image it runs, by a member of `groups` when given), which both the release and
    * the image rule test, and `breakGlassHint`, the end of both rules' messages: how to override
-   * them on purpose. Each is written once in the policy instead of once per rule.
+   * them on purpose, and `subject`, the start of every rule's message (the object's kind and name,
+   * of the Temporal cluster `cluster`, as `namespace/name`). Each is written once in the policy
+   * instead of once per rule.
    */
   public static workloadVariables(groups: readonly string[], controllerUsernames: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES,
-    configMaps: readonly string[] = [], selector: Record<string, string> = {}): { name: string; expression: string }[] {
-    return workloadVariables(groups, controllerUsernames, configMaps, selector).map((v) => ({ ...v }));
+    configMaps: readonly string[] = [], selector: Record<string, string> = {}, cluster = ''): { name: string; expression: string }[] {
+    return workloadVariables(groups, controllerUsernames, configMaps, selector, cluster).map((v) => ({ ...v }));
   }
 
   /**

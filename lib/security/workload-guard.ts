@@ -51,12 +51,13 @@ export const podContainersCel = (spec: string) => `${spec}.containers + (has(${s
  * while ConfigMap references, which no label transformer touches, still name the cluster's.
  */
 export function readsClusterConfigMapsCel(spec: string, configMaps: readonly string[]): string {
-  const names = celList(configMaps);
+  // The names are written once, as the list `configMaps`, which each of the four tests reads.
+  const names = 'configMaps';
   // A projected volume and envFrom use a ConfigMap as well: a pod that mounted the server config
   // through one, under labels of its own, was no pod of the cluster's and set a literal shard count.
-  return `(has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
+  return `[${celList(configMaps)}].all(${names}, (has(${spec}.volumes) && ${spec}.volumes.exists(v, (has(v.configMap) && v.configMap.name in ${names}) || (has(v.projected) && has(v.projected.sources) `
     + `&& v.projected.sources.exists(s, has(s.configMap) && s.configMap.name in ${names})))) || (${podContainersCel(spec)}).exists(c, `
-    + `${envFromConfigMapsCel('c', names)} || (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names})))`;
+    + `${envFromConfigMapsCel('c', names)} || (has(c.envFrom) && c.envFrom.exists(f, has(f.configMapRef) && f.configMapRef.name in ${names}))))`;
 }
 
 /**
@@ -74,9 +75,12 @@ export function workloadOfClusterCel(selector: Record<string, string>, configMap
 const envFromConfigMapsCel = (c: string, names: string) =>
   `(has(${c}.env) && ${c}.env.exists(e, has(e.valueFrom) && has(e.valueFrom.configMapKeyRef) && e.valueFrom.configMapKeyRef.name in ${names}))`;
 
-/** CEL: the pod `t` carries every label of `selector`. */
+/**
+ * CEL: the pod `t` carries every label of `selector`. The selector is written as a map, `s`, so
+ * that each key is written once rather than for the test that it is there and for its value.
+ */
 const carriesLabelsCel = (t: string, selector: Record<string, string>) => `(has(${t}.metadata) && has(${t}.metadata.labels) && `
-  + `${Object.keys(selector).sort().map((k) => `${celString(k)} in ${t}.metadata.labels && ${t}.metadata.labels[${celString(k)}] == ${celString(selector[k])}`).join(' && ')})`;
+  + `[{${Object.keys(selector).sort().map((k) => `${celString(k)}: ${celString(selector[k])}`).join(', ')}}].all(s, s.all(k, k in ${t}.metadata.labels && ${t}.metadata.labels[k] == s[k])))`;
 
 /**
  * The env rule's CEL: every container at `containers` that sets a pinned env var takes it from the
@@ -131,6 +135,9 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
   return `r.kind in ${celList(kinds)} && (${tests.join(' || ')})`;
 }
 
+/** The workload policy's variable that starts each rule's message: the object's kind and name, and the cluster's `namespace/name`. */
+export const SUBJECT_VARIABLE = 'subject';
+
 /**
  * The CEL variables of the workload policy, for the given break-glass groups, in the order the API
  * server evaluates them (a variable reads only those before it). `pods`: the object's pod and, on an
@@ -166,10 +173,11 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
  * of another repository, `myorg/temporal:1.34.0`, ran the server two minors ahead). `breakGlass`: the
  * object is annotated for break-glass naming the tag or digest of an image it runs, by a member of
  * `groups` when given; `breakGlassHint`, the end of the release and image rules' messages: how to
- * override them on purpose.
+ * override them on purpose. `subject`, the start of every rule's message: the object's kind and
+ * name, of the Temporal cluster `cluster` (`namespace/name`), written once instead of in each message.
  */
 export const workloadVariables = (groups: readonly string[], controllers: Record<string, readonly string[]> = DEFAULT_CONTROLLER_USERNAMES, configMaps: readonly string[] = [],
-  selector: Record<string, string> = {}) => [
+  selector: Record<string, string> = {}, cluster = '') => [
   // Where each kind keeps its pods, written once for the object and the old one.
   { name: 'pods', expression: `(oldObject == null ? [object] : [object, oldObject]).map(o, ${podCel('o')})` },
   { name: 'pod', expression: 'variables.pods[0]' },
@@ -202,6 +210,8 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
     + "|| variables.imageNames.exists(m, m.split(':')[0] == n.split(':')[0]) ? n : '')[0]).filter(n, n != '')" },
   { name: BREAK_GLASS_VARIABLE, expression: podBreakGlassCel(groups) },
   { name: BREAK_GLASS_HINT_VARIABLE, expression: breakGlassHintCel(groups) },
+  // Last, as no other variable reads it: the start of every rule's message, written once.
+  { name: SUBJECT_VARIABLE, expression: `request.kind.kind + ' ' + object.metadata.name + ' of Temporal cluster${cluster ? ` ${celString(cluster).slice(1, -1)}` : ''}'` },
 ];
 
 /** CEL: `target`'s release label split at the dots, when its metadata has one (a CronJob's pod template may have none). */
@@ -307,7 +317,8 @@ const ofCluster = (rule: string) => `!variables.isClusters || (${rule})`;
  */
 export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiObject[] {
   const { policyName } = o;
-  const what = `request.kind.kind + ' ' + object.metadata.name + ' of Temporal cluster ${o.namespace}/${o.selector['app.kubernetes.io/instance']} `;
+  const cluster = `${o.namespace}/${o.selector['app.kubernetes.io/instance']}`;
+  const what = `variables.${SUBJECT_VARIABLE} + ' `;
   const override = `Annotate it ' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
   const policy = new KubeValidatingAdmissionPolicy(scope, 'EnvPolicy', {
     metadata: { name: policyName, labels: o.labels },
@@ -361,7 +372,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
           + `${override}`,
         reason: 'Forbidden',
       }],
-      variables: workloadVariables(o.groups, o.controllers, o.configMaps, o.selector),
+      variables: workloadVariables(o.groups, o.controllers, o.configMaps, o.selector, cluster),
     },
   });
   const binding = (id: string, name: string, operation: 'CREATE' | 'UPDATE') => new KubeValidatingAdmissionPolicyBinding(scope, id, {

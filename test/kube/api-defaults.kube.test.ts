@@ -9,10 +9,11 @@ import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 /**
  * The library leaves some fields to the API server where its defaulting stores the same value
  * (imagePullPolicy IfNotPresent for a release tag, a Deployment's strategy type RollingUpdate, a
- * readiness probe's period of 10 s and threshold of 3). A cluster installed by an earlier version,
+ * readiness probe's period of 10 s and threshold of 3, a NetworkPolicy's policyTypes of Ingress, and
+ * Egress with egress rules). A cluster installed by an earlier version,
  * which wrote them out, must see no change when the output without them is applied over it: the
- * same stored Deployments (no new generation, so no rollout) and the same Jobs (no immutable-field
- * error, no Job run again).
+ * same stored Deployments (no new generation, so no rollout), the same Jobs (no immutable-field
+ * error, no Job run again) and the same NetworkPolicies.
  */
 
 const KEEP = process.env.KUBE_TEST_KEEP === '1';
@@ -33,12 +34,13 @@ function withDefaultsWritten(objects: any[]): any[] {
     }
     if (o.kind === 'Deployment') o.spec.strategy = { type: 'RollingUpdate', ...o.spec.strategy };
   }
+  for (const o of copy.filter((x: any) => x.kind === 'NetworkPolicy')) o.spec.policyTypes ??= ['Ingress', ...(o.spec.egress ? ['Egress'] : [])];
   return copy;
 }
 
-/** Deployments and Jobs as stored: name -> spec, generation and uid. */
+/** Deployments, Jobs and NetworkPolicies as stored: name -> spec, generation and uid. */
 async function stored(): Promise<Record<string, { spec: unknown; generation: number; uid: string }>> {
-  const list = JSON.parse(await server!.kubectlOk('list Deployments and Jobs', ['get', 'deployments,jobs', '-A', '-o', 'json']));
+  const list = JSON.parse(await server!.kubectlOk('list Deployments, Jobs and NetworkPolicies', ['get', 'deployments,jobs,networkpolicies', '-A', '-o', 'json']));
   return Object.fromEntries(list.items.map((o: any) => [`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`,
     { spec: o.spec, generation: o.metadata.generation, uid: o.metadata.uid }]));
 }
@@ -55,7 +57,7 @@ afterAll(async () => {
   if (repo && !KEEP) fs.rmSync(repo, { recursive: true, force: true });
 });
 
-test('the output applied over the same objects with the defaults written out changes no stored Deployment or Job', async () => {
+test('the output applied over the same objects with the defaults written out changes no stored Deployment, Job or NetworkPolicy', async () => {
   const explicit = withDefaultsWritten(app.objects);
   // The fields are indeed left out of the output, or this test would compare nothing.
   expect(JSON.stringify(explicit)).not.toBe(JSON.stringify(app.objects));
@@ -65,6 +67,7 @@ test('the output applied over the same objects with the defaults written out cha
   const before = await stored();
   expect(Object.keys(before).filter((k) => k.startsWith('Deployment/')).length).toBe(4);
   expect(Object.keys(before).filter((k) => k.startsWith('Job/')).length).toBe(3);
+  expect(Object.keys(before).filter((k) => k.startsWith('NetworkPolicy/')).length).toBe(5);
 
   const result = await applyServerSide(server!, app.outDir);
   if (result.code !== 0) throw new Error(server!.failure('apply the output over it', ['apply', '--server-side', '--validate=strict', '-f', app.outDir], result));

@@ -206,7 +206,9 @@ describe('the ValidatingAdmissionPolicy that guards the servers\' pinned env', (
     container.env = container.env.map((e: any) => (e.name === 'TEMPORAL_NUM_HISTORY_SHARDS' ? { name: e.name, value: '1024' } : e));
     const file = path.join(app.server.dir, 'tampered-history.json');
     fs.writeFileSync(file, JSON.stringify(tampered));
-    expect(envPolicy.spec.validations[0].messageExpression).toContain("request.kind.kind + ' ' + object.metadata.name");
+    // The message starts from the policy's variable `subject`, the object's kind and name, which the API server evaluates for it.
+    expect(envPolicy.spec.validations[0].messageExpression).toMatch(/^variables\.subject \+ /);
+    expect(envPolicy.spec.variables.find((v: any) => v.name === 'subject').expression).toContain("request.kind.kind + ' ' + object.metadata.name");
     const message = envMessage('Deployment', history.metadata.name);
     const denied = await pollUntil('the env guard to deny the tampered Deployment', 60_000, async () => {
       const result = await app.server.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
