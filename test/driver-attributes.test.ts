@@ -159,6 +159,21 @@ describe('MySQL driver parameters', () => {
     expect(mysql({ loc: 'UTC' })()._sql!.connectAttributes.loc).toBe('UTC');
   });
 
+  test('fails when a session variable\'s value holds more than one value: the driver\'s SET statement would set another variable, unseen by the other checks', () => {
+    // handleParams writes "SET k1 = v1, k2 = v2" with the values as they are.
+    const key = fc.oneof(fc.constantFrom('sql_mode', 'time_zone', 'wait_timeout', 'character_set_results', 'innodb_lock_wait_timeout'),
+      fc.stringMatching(/^[a-z0-9_]{1,10}$/).map((k) => `my_${k}`));
+    const first = fc.constantFrom("'ANSI'", '1', "'+00:00'", "'it\\'s'", 'CONCAT(@@sql_mode, \',X\')', '28800');
+    const rest = fc.constantFrom(', autocommit=0', ',transaction_read_only = 1', ', character_set_client=gbk', ' /* hidden */', ' # rest', ' -- rest', " 'unclosed", ' "a", b = 2');
+    fc.assert(fc.property(key, first, rest, (k, a, b) => {
+      expect(mysql({ [k]: `${a}${b}` })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${k}"\\] is ".*"; expected one value for the variable, with no comma, comment or unclosed quote `
+        + `outside quotes and parentheses\\. go-sql-driver/mysql sends every attribute it does not read in one statement, SET ${k} = .*Give each variable its own attribute`));
+    }));
+    // Lists in quotes, commas in a function's parentheses and escaped quotes are one value.
+    const one = { sql_mode: "'STRICT_TRANS_TABLES,NO_ZERO_DATE'", time_zone: "'+00:00'", wait_timeout: '28800', init_x: "CONCAT(@@sql_mode, ',NO_ZERO_DATE')", note: "'a\\', b'" };
+    expect(mysql(one)()._sql!.connectAttributes).toEqual(one);
+  });
+
   test('fails when strict (the driver panics) or serverPubKey (names no registered key) is given', () => {
     expect(mysql({ strict: 'true' })).toThrow(/connectAttributes\["strict"\] is "true"; expected no strict attribute\. go-sql-driver\/mysql panics on it/);
     expect(mysql({ serverPubKey: 'rds' })).toThrow(/connectAttributes\["serverPubKey"\] is "rds"; expected no serverPubKey attribute\. .*registers none/);

@@ -123,6 +123,15 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     const prop = `connectAttributes[${JSON.stringify(key)}]`;
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical !== undefined && key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
+    if (!MYSQL_DRIVER_KEYS.includes(key)) {
+      const extra = setStatementBreak(value);
+      if (extra !== undefined) {
+        throw propError(owner, prop, value, 'one value for the variable, with no comma, comment or unclosed quote outside quotes and parentheses',
+          `go-sql-driver/mysql sends every attribute it does not read in one statement, SET ${key} = <value>, <key> = <value>...: the ${extra} would make the rest of the value `
+          + 'part of that statement (another variable set, unseen by the checks of the other attributes) or fail every connection. Give each variable its own attribute, '
+          + 'and quote a list, as in sql_mode: "\'STRICT_TRANS_TABLES,NO_ZERO_DATE\'".');
+      }
+    }
     if (key === 'strict') {
       throw propError(owner, prop, value, 'no strict attribute', 'go-sql-driver/mysql panics on it ("strict mode has been removed"): the server would crash at start. Remove it.');
     }
@@ -169,6 +178,29 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
         + '(an emoji in a workflow ID, in utf8mb3) fails the write, and latin1 stores each byte as a character, longer than the columns allow. Leave it out, or give utf8mb4.');
     }
   }
+}
+
+/*
+ * Where a value sent in the driver's SET statement (handleParams joins `key = value` pairs with
+ * ", ", unescaped) would stop being one value: a comma outside quotes and parentheses starts
+ * another assignment, a comment can hide the rest, and an unclosed quote swallows the attributes
+ * after it. Inside quotes a backslash escapes the next character (MySQL's default).
+ */
+function setStatementBreak(value: string): string | undefined {
+  let quote: string | undefined;
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quote !== undefined) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) return 'comma';
+    else if (c === '#' || value.startsWith('/*', i) || value.startsWith('--', i)) return 'comment';
+  }
+  return quote === undefined ? undefined : 'unclosed quote';
 }
 
 /*
