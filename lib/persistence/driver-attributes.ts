@@ -123,7 +123,8 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     const prop = `connectAttributes[${JSON.stringify(key)}]`;
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical !== undefined && key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
-    if (!MYSQL_DRIVER_KEYS.includes(key)) {
+    // The isolation level has a check of its own (checkMysqlIsolation): one of four levels.
+    if (!MYSQL_DRIVER_KEYS.includes(key) && !/^(transaction|tx)[_-]isolation$/i.test(key)) {
       const extra = setStatementBreak(value);
       if (extra !== undefined) {
         throw propError(owner, prop, value, 'one value for the variable, with no comma, comment or unclosed quote outside quotes and parentheses',
