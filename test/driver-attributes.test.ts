@@ -146,7 +146,9 @@ describe('MySQL driver parameters', () => {
 
   test('fails when the client character set or collation is not utf8mb4: text outside the set fails its write or is stored re-encoded', () => {
     for (const [key, value] of [['charset', 'utf8'], ['charset', 'utf8mb3'], ['charset', 'latin1'], ['collation', 'latin1_swedish_ci'], ['collation', 'utf8_general_ci'],
-      ['character_set_client', "'ascii'"], ['CHARACTER_SET_CONNECTION', 'binary'], ['charset', 'utf8mb4x']]) {
+      ['character_set_client', "'ascii'"], ['CHARACTER_SET_CONNECTION', 'binary'], ['charset', 'utf8mb4x'],
+      // A collation where a set goes (SET NAMES utf8mb4_bin fails), a set where a collation goes (no such collation).
+      ['charset', 'utf8mb4_bin'], ['charset', 'utf8mb4_0900_ai_ci'], ['character_set_client', 'utf8mb4_general_ci'], ['collation', 'utf8mb4']]) {
       expect(mysql({ [key]: value })).toThrow(new RegExp(`connectAttributes\\["${key}"\\] is "${value}"; expected (utf8mb4|a utf8mb4 collation \\(utf8mb4_\\.\\.\\.\\))\\. .*an emoji in a workflow ID`));
     }
     expect(mysql({ charset: 'UTF8MB4', collation: 'utf8mb4_0900_ai_ci', character_set_client: "'utf8mb4'", character_set_connection: 'utf8mb4' })()._sql!.connectAttributes.charset).toBe('UTF8MB4');

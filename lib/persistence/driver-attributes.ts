@@ -63,7 +63,9 @@ const MYSQL_DRIVER_KEYS = [...MYSQL_BOOL_KEYS, ...MYSQL_DURATION_KEYS, 'charset'
  * (unsafeCollations); as `charset` or the client's character set variable they pass.
  */
 const CLIENT_CHARSET_KEYS = /^(charset|collation|character_set_client|character_set_connection)$/i;
-const UTF8MB4 = /^'?utf8mb4(_[a-z0-9_]+)?'?$/i;
+// A character set is named alone (SET NAMES utf8mb4_bin fails every connection), a collation with its set's prefix.
+const UTF8MB4 = /^'?utf8mb4'?$/i;
+const UTF8MB4_COLLATION = /^'?utf8mb4_[a-z0-9_]+'?$/i;
 // gb2312 has no such character, but the driver lists its collation too; it is held to the driver's list.
 const UNSAFE_CHARSET = /^'?(big5|cp932|gbk|gb18030|gb2312|sjis)(_|'?$)/i;
 /** readBool: the only spellings the driver takes for a switch; any other fails every connection ("invalid bool value"). */
@@ -173,7 +175,7 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
       throw propError(owner, prop, value, 'a single name of letters, digits, _, . or -', 'The server query-escapes the value into the DSN and the driver reads it back unescaped '
         + '("utf8mb4,utf8" arrives as "utf8mb4%2Cutf8"), so MySQL would refuse it on every connection. Give one character set.');
     }
-    if (CLIENT_CHARSET_KEYS.test(key) && !UTF8MB4.test(value.trim())) {
+    if (CLIENT_CHARSET_KEYS.test(key) && !(key.toLowerCase() === 'collation' ? UTF8MB4_COLLATION : UTF8MB4).test(value.trim())) {
       throw propError(owner, prop, value, key.toLowerCase() === 'collation' ? 'a utf8mb4 collation (utf8mb4_...)' : 'utf8mb4',
         'Temporal\'s tables are utf8mb4 and the server sends Go\'s UTF-8 text: MySQL would read it in another set and convert it, so a character outside that set '
         + '(an emoji in a workflow ID, in utf8mb3) fails the write, and latin1 stores each byte as a character, longer than the columns allow. Leave it out, or give utf8mb4.');
