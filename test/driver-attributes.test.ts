@@ -94,6 +94,10 @@ describe('session settings that keep writes from landing', () => {
         expect(postgres({ options })).toThrow(/connectAttributes\["options"\] is ".*"; expected no setting that makes the session read-only/);
       }
     }));
+    // Without "=value" the database refuses the switch at connect; the message shows no value rather than the name again.
+    for (const options of ['--default_transaction_read_only', '-c default_transaction_read_only']) {
+      expect(postgres({ options })).toThrow(/expected no setting that makes the session read-only \(default_transaction_read_only=\)\./);
+    }
     for (const v of ['off', 'false', 'f', 'no', 'n', '0', 'OFF', 'of']) {
       expect(postgres({ default_transaction_read_only: v, options: `-c transaction_read_only=${v}` })()._sql!.connectAttributes.default_transaction_read_only).toBe(v);
     }
