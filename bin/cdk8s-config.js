@@ -12,8 +12,13 @@ const path = require('path');
 
 const CONFIG_FILE = 'cdk8s.yaml';
 
-/** A top-level `output` key. Most cdk8s.yaml files have none, and then `yaml` (50 ms to load) is not needed. */
-const OUTPUT_KEY = /^(output|"output"|'output')[ \t]*:/m;
+/**
+ * Text that could set `output`. Most cdk8s.yaml files never name it, and then `yaml` (50 ms to load)
+ * is not needed. Any mention, not a key at the start of a line: cdk8s-cli's yaml.parse also reads
+ * the key after a byte order mark (Windows editors write one) and in a flow mapping
+ * (`{app: ..., output: out}`), which that test missed, so the command wrote dist/ beside `out`.
+ */
+const OUTPUT_KEY = /output/;
 
 /**
  * The `output` of `cdk8s.yaml` in `cwd`: `{ output }` when it sets one, `{ error }` when it sets one

@@ -285,6 +285,20 @@ describe('cdk8s-temporal synth', () => {
   });
 });
 
+test('fails when cdk8s.yaml sets output after a byte order mark or in a flow mapping: cdk8s synth reads both, the command took dist/', () => {
+  const { configOutput } = require('../bin/cdk8s-config') as { configOutput: (cwd: string) => { output: string } | { error: string } | undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    for (const [text, output] of [['\uFEFFoutput: manifests\n', 'manifests'], ['{language: typescript, output: out}\n', 'out'], ['\uFEFF{"output": "a/b"}\r\n', 'a/b'],
+      ['language: typescript # output goes to the default\n', undefined], ['app: x\noutput: ./manifests/ # applied by kubectl\n', './manifests/']] as const) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), text);
+      expect(configOutput(dir)).toEqual(output === undefined ? undefined : { output });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });

@@ -94,6 +94,10 @@ describe('session settings that keep writes from landing', () => {
         expect(postgres({ options })).toThrow(/connectAttributes\["options"\] is ".*"; expected no setting that makes the session read-only/);
       }
     }));
+    // Without "=value" the database refuses the switch at connect; the message shows no value rather than the name again.
+    for (const options of ['--default_transaction_read_only', '-c default_transaction_read_only']) {
+      expect(postgres({ options })).toThrow(/expected no setting that makes the session read-only \(default_transaction_read_only=\)\./);
+    }
     for (const v of ['off', 'false', 'f', 'no', 'n', '0', 'OFF', 'of']) {
       expect(postgres({ default_transaction_read_only: v, options: `-c transaction_read_only=${v}` })()._sql!.connectAttributes.default_transaction_read_only).toBe(v);
     }
@@ -146,7 +150,9 @@ describe('MySQL driver parameters', () => {
 
   test('fails when the client character set or collation is not utf8mb4: text outside the set fails its write or is stored re-encoded', () => {
     for (const [key, value] of [['charset', 'utf8'], ['charset', 'utf8mb3'], ['charset', 'latin1'], ['collation', 'latin1_swedish_ci'], ['collation', 'utf8_general_ci'],
-      ['character_set_client', "'ascii'"], ['CHARACTER_SET_CONNECTION', 'binary'], ['charset', 'utf8mb4x']]) {
+      ['character_set_client', "'ascii'"], ['CHARACTER_SET_CONNECTION', 'binary'], ['charset', 'utf8mb4x'],
+      // A collation where a set goes (SET NAMES utf8mb4_bin fails), a set where a collation goes (no such collation).
+      ['charset', 'utf8mb4_bin'], ['charset', 'utf8mb4_0900_ai_ci'], ['character_set_client', 'utf8mb4_general_ci'], ['collation', 'utf8mb4']]) {
       expect(mysql({ [key]: value })).toThrow(new RegExp(`connectAttributes\\["${key}"\\] is "${value}"; expected (utf8mb4|a utf8mb4 collation \\(utf8mb4_\\.\\.\\.\\))\\. .*an emoji in a workflow ID`));
     }
     expect(mysql({ charset: 'UTF8MB4', collation: 'utf8mb4_0900_ai_ci', character_set_client: "'utf8mb4'", character_set_connection: 'utf8mb4' })()._sql!.connectAttributes.charset).toBe('UTF8MB4');
@@ -157,6 +163,21 @@ describe('MySQL driver parameters', () => {
       expect(mysql({ loc })).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc}"; expected UTC, or no loc attribute\\. .*timers fire out of order or late`));
     }
     expect(mysql({ loc: 'UTC' })()._sql!.connectAttributes.loc).toBe('UTC');
+  });
+
+  test('fails when a session variable\'s value holds more than one value: the driver\'s SET statement would set another variable, unseen by the other checks', () => {
+    // handleParams writes "SET k1 = v1, k2 = v2" with the values as they are.
+    const key = fc.oneof(fc.constantFrom('sql_mode', 'time_zone', 'wait_timeout', 'character_set_results', 'innodb_lock_wait_timeout'),
+      fc.stringMatching(/^[a-z0-9_]{1,10}$/).map((k) => `my_${k}`));
+    const first = fc.constantFrom("'ANSI'", '1', "'+00:00'", "'it\\'s'", 'CONCAT(@@sql_mode, \',X\')', '28800');
+    const rest = fc.constantFrom(', autocommit=0', ',transaction_read_only = 1', ', character_set_client=gbk', ' /* hidden */', ' # rest', ' -- rest', " 'unclosed", ' "a", b = 2');
+    fc.assert(fc.property(key, first, rest, (k, a, b) => {
+      expect(mysql({ [k]: `${a}${b}` })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${k}"\\] is ".*"; expected one value for the variable, with no comma, comment or unclosed quote `
+        + `outside quotes and parentheses\\. go-sql-driver/mysql sends every attribute it does not read in one statement, SET ${k} = .*Give each variable its own attribute`));
+    }));
+    // Lists in quotes, commas in a function's parentheses and escaped quotes are one value.
+    const one = { sql_mode: "'STRICT_TRANS_TABLES,NO_ZERO_DATE'", time_zone: "'+00:00'", wait_timeout: '28800', init_x: "CONCAT(@@sql_mode, ',NO_ZERO_DATE')", note: "'a\\', b'" };
+    expect(mysql(one)()._sql!.connectAttributes).toEqual(one);
   });
 
   test('fails when strict (the driver panics) or serverPubKey (names no registered key) is given', () => {

@@ -195,7 +195,7 @@ export function optionsSettings(options: string): Array<{ name: string; value: s
   args.forEach((a, i) => {
     const short = /^-[A-Za-z]*?c(.*)$/.exec(a);
     const setting = a.startsWith('--') ? a.slice(2) : short ? (short[1] === '' ? args[i + 1] : short[1]) : undefined;
-    if (setting !== undefined) settings.push({ name: setting.split('=')[0].replace(/-/g, '_'), value: setting.slice(setting.indexOf('=') + 1) });
+    if (setting !== undefined) settings.push({ name: setting.split('=')[0].replace(/-/g, '_'), value: setting.includes('=') ? setting.slice(setting.indexOf('=') + 1) : '' });
   });
   return settings;
 }

@@ -102,8 +102,8 @@ export interface SqlConnectionPool {
   readonly maxConns?: number;
   /**
    * Maximum idle connections per server process, at least 1 (the server ignores 0, which leaves
-   * database/sql's default of 2).
-   * @default 20
+   * database/sql's default of 2) and at most `maxConns`.
+   * @default 20, or `maxConns` when it is lower
    */
   readonly maxIdleConns?: number;
   /**
@@ -190,7 +190,8 @@ export interface SqlDatastoreOptions {
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
    * (`charset`, `collation`, `character_set_client`), no `loc` but UTC, never
-   * `strict`, `serverPubKey`,
+   * `strict`, `serverPubKey`, no comma, comment or unclosed quote outside quotes in a session variable's value (the
+   * driver joins them into one `SET`),
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
    * `allowCleartextPasswords` (RDS IAM) needs TLS that verifies the server, and

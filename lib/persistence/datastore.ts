@@ -147,7 +147,8 @@ export class Datastore {
     if (pool.maxIdleConns === 0) {
       throw propError(owner, 'pool.maxIdleConns', 0, 'at least 1', 'The server ignores 0 and keeps database/sql\'s default of 2 idle connections; give 1 for the fewest it can keep.');
     }
-    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? 20, 1);
+    // database/sql keeps at most maxConns idle anyway: a default above a smaller maxConns given alone is no mistake of the user's.
+    const maxIdleConns = requireInteger(owner, 'pool.maxIdleConns', pool.maxIdleConns ?? Math.min(20, maxConns), 1);
     if (maxIdleConns > maxConns) {
       throw propError(owner, 'pool.maxIdleConns', maxIdleConns, `at most pool.maxConns (${maxConns})`);
     }

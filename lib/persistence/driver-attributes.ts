@@ -63,7 +63,9 @@ const MYSQL_DRIVER_KEYS = [...MYSQL_BOOL_KEYS, ...MYSQL_DURATION_KEYS, 'charset'
  * (unsafeCollations); as `charset` or the client's character set variable they pass.
  */
 const CLIENT_CHARSET_KEYS = /^(charset|collation|character_set_client|character_set_connection)$/i;
-const UTF8MB4 = /^'?utf8mb4(_[a-z0-9_]+)?'?$/i;
+// A character set is named alone (SET NAMES utf8mb4_bin fails every connection), a collation with its set's prefix.
+const UTF8MB4 = /^'?utf8mb4'?$/i;
+const UTF8MB4_COLLATION = /^'?utf8mb4_[a-z0-9_]+'?$/i;
 // gb2312 has no such character, but the driver lists its collation too; it is held to the driver's list.
 const UNSAFE_CHARSET = /^'?(big5|cp932|gbk|gb18030|gb2312|sjis)(_|'?$)/i;
 /** readBool: the only spellings the driver takes for a switch; any other fails every connection ("invalid bool value"). */
@@ -123,6 +125,16 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     const prop = `connectAttributes[${JSON.stringify(key)}]`;
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical !== undefined && key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
+    // The isolation level has a check of its own (checkMysqlIsolation): one of four levels.
+    if (!MYSQL_DRIVER_KEYS.includes(key) && !/^(transaction|tx)[_-]isolation$/i.test(key)) {
+      const extra = setStatementBreak(value);
+      if (extra !== undefined) {
+        throw propError(owner, prop, value, 'one value for the variable, with no comma, comment or unclosed quote outside quotes and parentheses',
+          `go-sql-driver/mysql sends every attribute it does not read in one statement, SET ${key} = <value>, <key> = <value>...: the ${extra} would make the rest of the value `
+          + 'part of that statement (another variable set, unseen by the checks of the other attributes) or fail every connection. Give each variable its own attribute, '
+          + 'and quote a list, as in sql_mode: "\'STRICT_TRANS_TABLES,NO_ZERO_DATE\'".');
+      }
+    }
     if (key === 'strict') {
       throw propError(owner, prop, value, 'no strict attribute', 'go-sql-driver/mysql panics on it ("strict mode has been removed"): the server would crash at start. Remove it.');
     }
@@ -163,12 +175,35 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
       throw propError(owner, prop, value, 'a single name of letters, digits, _, . or -', 'The server query-escapes the value into the DSN and the driver reads it back unescaped '
         + '("utf8mb4,utf8" arrives as "utf8mb4%2Cutf8"), so MySQL would refuse it on every connection. Give one character set.');
     }
-    if (CLIENT_CHARSET_KEYS.test(key) && !UTF8MB4.test(value.trim())) {
+    if (CLIENT_CHARSET_KEYS.test(key) && !(key.toLowerCase() === 'collation' ? UTF8MB4_COLLATION : UTF8MB4).test(value.trim())) {
       throw propError(owner, prop, value, key.toLowerCase() === 'collation' ? 'a utf8mb4 collation (utf8mb4_...)' : 'utf8mb4',
         'Temporal\'s tables are utf8mb4 and the server sends Go\'s UTF-8 text: MySQL would read it in another set and convert it, so a character outside that set '
         + '(an emoji in a workflow ID, in utf8mb3) fails the write, and latin1 stores each byte as a character, longer than the columns allow. Leave it out, or give utf8mb4.');
     }
   }
+}
+
+/*
+ * Where a value sent in the driver's SET statement (handleParams joins `key = value` pairs with
+ * ", ", unescaped) would stop being one value: a comma outside quotes and parentheses starts
+ * another assignment, a comment can hide the rest, and an unclosed quote swallows the attributes
+ * after it. Inside quotes a backslash escapes the next character (MySQL's default).
+ */
+function setStatementBreak(value: string): string | undefined {
+  let quote: string | undefined;
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quote !== undefined) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) return 'comma';
+    else if (c === '#' || value.startsWith('/*', i) || value.startsWith('--', i)) return 'comment';
+  }
+  return quote === undefined ? undefined : 'unclosed quote';
 }
 
 /*
