@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { runInNewContext } from 'vm';
 import * as fc from 'fast-check';
 import { Quantity } from '../imports/k8s';
 import { canonicalJson } from '../lib/operations/canonical-json';
@@ -79,6 +80,14 @@ describe('canonicalJson', () => {
   test('fails when an unordered list keeps the app\'s order, or another list gets sorted', () => {
     expect(canonicalJson({ tolerations: [{ key: 'b' }, { key: 'a' }], args: ['b', 'a'] }, UNORDERED))
       .toBe('{"args":["b","a"],"tolerations":[{"key":"a"},{"key":"b"}]}');
+  });
+
+  test('fails when a boxed primitive of another realm (a vm context) is written as its value instead of {}', () => {
+    // instanceof Number is false for another realm's Number object, which plain JSON still unboxes.
+    for (const boxed of ['new Number(2)', 'new String("s")', 'new Boolean(false)', 'Object(BigInt(3))']) {
+      const value = { env: [runInNewContext(boxed)], b: [{ a: runInNewContext(boxed) }] };
+      expect([boxed, canonicalJson(value, UNORDERED)]).toEqual([boxed, replacerForm(value)]);
+    }
   });
 
   test('jobSpecHash hashes the canonical text', () => {

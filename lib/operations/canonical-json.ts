@@ -1,3 +1,4 @@
+import { types } from 'util';
 import { byCodeUnits } from '../validation/order';
 
 /**
@@ -42,8 +43,8 @@ function replacerForm(value: unknown, unorderedLists: ReadonlySet<string>): stri
  */
 function sortedCopy(value: unknown, key: string, unordered: ReadonlySet<string>): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' || value instanceof Number || value instanceof String
-    || value instanceof Boolean || value instanceof BigInt) throw REPLACER_FORM;
+  // isBoxedPrimitive reads the internal slot JSON.stringify unboxes by, as instanceof does not for another realm's (a vm context's) objects.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' || types.isBoxedPrimitive(value)) throw REPLACER_FORM;
   if (Array.isArray(value)) {
     const list: unknown[] = unordered.has(key)
       ? value.map((item) => [JSON.stringify(sortedCopy(item, '', NONE)), item] as const).sort(([a], [b]) => byCodeUnits(a!, b!)).map(([, item]) => item)
