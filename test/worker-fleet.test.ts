@@ -1346,6 +1346,17 @@ describe('WorkerFleet', () => {
       }
     });
 
+    test('fails when workflowTaskQueue is given on a fleet that runs workflows: KEDA would count that queue alone and the fleet\'s own running workflows would keep no pod', () => {
+      const types = fc.subarray([BacklogQueueType.WORKFLOW, BacklogQueueType.ACTIVITY, BacklogQueueType.NEXUS], { minLength: 1 })
+        .filter((t) => t.includes(BacklogQueueType.WORKFLOW));
+      fc.assert(fc.property(types, fc.constantFrom('orders', 'other', 'a/b:c'), (queueTypes, queue) => {
+        expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, queueTypes, workflowTaskQueue: queue }))
+          .toThrow(`FleetAutoscaling.backlog: workflowTaskQueue is "${queue}"; expected no value with queueTypes [${queueTypes.join(', ')}], a fleet that runs workflows. `
+            + 'KEDA then counts the running workflows on that queue alone');
+      }), { numRuns: 12 });
+      expect(() => FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true, workflowTaskQueue: 'orders' })).toThrow(/a fleet that runs workflows/);
+    });
+
     test('the client certificate is one of the servers\' (or the cluster\'s clients\') Secrets', () => {
       for (const [what, secret] of [['internode', TLS_SECRETS.internode], ['frontend', TLS_SECRETS.frontend], ['system-worker', TLS_SECRETS.systemWorker]]) {
         expect(() => tlsSetup({ clientCertificate: FleetClientCertificate.fromSecret(secret) }))

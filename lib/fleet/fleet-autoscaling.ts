@@ -81,7 +81,9 @@ export interface BacklogScalingOptions {
    * With `keepWhileWorkflowsRun`, the task queue whose running workflows keep the fleet active
    * (KEDA's `workflowTaskQueueForCount`), in the fleet's Temporal namespace: the queue the workflows
    * whose activities the fleet runs are started on, or the fleet's own queue when they share its
-   * name. Required for a fleet with `queueTypes` without WORKFLOW; only with `keepWhileWorkflowsRun`.
+   * name. Required for a fleet with `queueTypes` without WORKFLOW, refused for one with WORKFLOW (KEDA
+   * would count that queue alone, and the fleet's own running workflows would keep no pod); only with
+   * `keepWhileWorkflowsRun`.
    * @default - each of the fleet's own task queues, for a fleet that runs workflows
    */
   readonly workflowTaskQueue?: string;

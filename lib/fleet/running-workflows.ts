@@ -28,5 +28,11 @@ export function countedWorkflowQueue(owner: string, given: unknown, keepWhileWor
     throw propError(owner, 'workflowTaskQueue', queue, 'letters, digits and -_./: only, with keepWhileWorkflowsRun',
       'KEDA refuses other characters in the visibility query it runs; name the queue so, or keep a pod with minReplicas 1 instead.');
   }
+  if (runsWorkflows) {
+    // KEDA counts on this one queue for every trigger, so the fleet's own running workflows would stop keeping a pod.
+    throw propError(owner, 'workflowTaskQueue', queue, `no value with queueTypes [${queueTypes.join(', ')}], a fleet that runs workflows`,
+      'KEDA then counts the running workflows on that queue alone, for every trigger, and this fleet\'s own running workflows no longer keep a pod. '
+      + 'Drop workflowTaskQueue (the fleet\'s own queues are counted), or run the activities in a fleet of their own with queueTypes without WORKFLOW.');
+  }
   return queue;
 }
