@@ -6,6 +6,9 @@ import { hasUrlCredentials, propError, requireDurationMillis, requireHost, requi
 
 // The checks of Datastore's factories, apart so that datastore.ts stays the class.
 
+/** The prop an error about one connection attribute names. */
+export const attributeProp = (key: string): string => `connectAttributes[${JSON.stringify(key)}]`;
+
 /*
  * PostgreSQL: the server writes the name unescaped into the DSN's path (`postgres://u:p@h:5432/<name>?...`,
  * where "/", "?", "#" and "%" change what is parsed) and the schema tool into CREATE DATABASE "<name>";
@@ -136,7 +139,7 @@ export function checkConnectAttributes(owner: string, attributes: Record<string,
     throw propError(owner, 'connectAttributes', attributes, 'an object of driver attributes, such as { sslmode: "verify-full" }');
   }
   for (const [key, value] of Object.entries(attributes)) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     const trimmed = key.trim();
     if (CREDENTIAL_ATTRIBUTE.test(trimmed)) {
       throw propError(owner, prop, '(hidden)', 'an attribute that is not a credential',
@@ -207,7 +210,7 @@ export function checkSchemaAttributes(owner: string, type: DatastoreType, attrib
     const trimmed = key.trim();
     const setting = SCHEMA_SETTING.test(trimmed) ? trimmed : trimmed === 'options' ? optionsSettings(value).map(({ name }) => name).find((name) => SCHEMA_SETTING.test(name)) : undefined;
     if (setting !== undefined) {
-      throw propError(owner, `connectAttributes[${JSON.stringify(key)}]`, value, 'an attribute that does not choose the schema Temporal\'s tables are in',
+      throw propError(owner, attributeProp(key), value, 'an attribute that does not choose the schema Temporal\'s tables are in',
         `It sets ${setting.toLowerCase().replace(/-/g, '_')}: the lock and the checks between clusters know a cluster's data by its database, and a search path `
         + 'set or changed later would point the schema Jobs and the servers at an empty schema of the same database, where they start a new, empty cluster. '
         + 'Keep Temporal\'s tables in the database\'s default schema (public) and give each cluster a database of its own.');
@@ -284,7 +287,7 @@ export function checkTlsAttributes(owner: string, type: DatastoreType, tls: Data
   if (tls === undefined) return;
   const verifyHost = tls.enableHostVerification ?? true;
   for (const [key, value] of Object.entries(attributes)) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     const mode = value.trim().toLowerCase();
     if (type === DatastoreType.POSTGRES && key === 'sslmode') {
       if (!['require', 'verify-ca', 'verify-full'].includes(mode)) {
@@ -368,7 +371,7 @@ export function checkMysqlIsolation(owner: string, type: DatastoreType, attribut
   if (type !== DatastoreType.MYSQL) return;
   const keys = Object.keys(attributes).filter((key) => MYSQL_ISOLATION_KEY.test(key.trim()));
   for (const key of keys) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     if (key.trim().toLowerCase() !== 'transaction_isolation') {
       throw propError(owner, prop, key, 'transaction_isolation, the name MySQL 8 knows the isolation level by',
         `The server sends it as "SET ${key.trim()} = ...", which MySQL 8 refuses on every connection (tx_isolation was removed in 8.0, and SET takes no "-" in a name), `
@@ -380,7 +383,7 @@ export function checkMysqlIsolation(owner: string, type: DatastoreType, attribut
     }
   }
   if (keys.length > 1) {
-    throw propError(owner, `connectAttributes[${JSON.stringify(keys[1])}]`, keys[1], `one transaction_isolation attribute; ${JSON.stringify(keys[0])} is one too`,
+    throw propError(owner, attributeProp(keys[1]), keys[1], `one transaction_isolation attribute; ${JSON.stringify(keys[0])} is one too`,
       'The server reads every case of the name as one attribute, and which value it keeps is left to chance; keep one.');
   }
 }

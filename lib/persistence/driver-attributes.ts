@@ -1,5 +1,5 @@
 import { DatastoreTlsOptions, DatastoreType, SqlPlugin } from './datastore-options';
-import { optionsSettings } from './datastore-checks';
+import { attributeProp, optionsSettings } from './datastore-checks';
 import { parseGoDurationNs } from '../config/go-duration';
 import { propError } from '../validation';
 
@@ -81,7 +81,7 @@ const MYSQL_FALSE = ['0', 'false', 'FALSE', 'False'];
 const QUERY_SAFE = /^[A-Za-z0-9._~-]+$/;
 
 function wrongCase(owner: string, key: string, canonical: string, consequence: string): Error {
-  return propError(owner, `connectAttributes[${JSON.stringify(key)}]`, key, `"${canonical}", spelt as the driver reads it`,
+  return propError(owner, attributeProp(key), key, `"${canonical}", spelt as the driver reads it`,
     `The driver matches its parameters by exact name and ${consequence}, so every connection of the server and temporal-sql-tool would fail. Write "${canonical}".`);
 }
 
@@ -89,7 +89,7 @@ function wrongCase(owner: string, key: string, canonical: string, consequence: s
 export function checkPostgresDriverAttributes(owner: string, type: DatastoreType, plugin: SqlPlugin, attributes: Record<string, string>): void {
   if (type !== DatastoreType.POSTGRES) return;
   for (const key of Object.keys(attributes)) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     const lower = key.toLowerCase();
     if (POSTGRES_CERTIFICATE_KEYS.includes(lower)) {
       throw propError(owner, prop, lower === 'sslkey' ? '(hidden)' : attributes[key], 'no certificate attribute: the tls prop gives the files',
@@ -122,7 +122,7 @@ export function checkPostgresDriverAttributes(owner: string, type: DatastoreType
 export function checkMysqlDriverParams(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
   if (type !== DatastoreType.MYSQL) return;
   for (const [key, value] of Object.entries(attributes)) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     const canonical = MYSQL_DRIVER_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
     if (canonical !== undefined && key !== canonical) throw wrongCase(owner, key, canonical, `sends any other spelling to MySQL as "SET ${key}=...", an unknown system variable`);
     // The isolation level has a check of its own (checkMysqlIsolation): one of four levels.
@@ -235,7 +235,7 @@ const MYSQL_OFF = /^'?(0|off|false)'?$/i;
 
 export function checkSessionWrites(owner: string, type: DatastoreType, attributes: Record<string, string>): void {
   for (const [key, raw] of Object.entries(attributes)) {
-    const prop = `connectAttributes[${JSON.stringify(key)}]`;
+    const prop = attributeProp(key);
     const value = raw.trim();
     const readOnly = type === DatastoreType.POSTGRES
       ? [{ name: key, value }, ...(key === 'options' ? optionsSettings(value) : [])].find((s) => PG_READ_ONLY.test(s.name) && !PG_FALSE.test(s.value.trim()))
