@@ -225,6 +225,42 @@ describe('TemporalUi', () => {
         expect(withImage(image)).not.toThrow();
       }
     });
+    describe('ui.release, the UI release an image is built from when its reference does not say', () => {
+      const withRelease = (image: string, release: string | undefined, useIdTokenAsBearer = true) => () => cluster(testChart(), { ui: { image, release, oidc: { ...oidc, useIdTokenAsBearer } } });
+      // References that name no UI release, or another program's version, in every form the tag reading passes or misreads.
+      const unnamed = [`temporalio/ui@${digest}`, `registry.example.com/acme/ui@${digest}`, 'registry.example.com/acme/ui:3.1.0', 'registry.example.com/acme/ui:build-42',
+        'ghcr.io/acme/temporal-ui:1.4.0', `harbor.example.com/temporal-1.31.5/ui@${digest}`];
+      test('fails when the declared release is older than a setting needs, whatever the reference says', () => {
+        fc.assert(fc.property(fc.constantFrom(...unnamed), fc.integer({ min: 0, max: 38 }), fc.integer({ min: 0, max: 30 }), (image, minor, patch) => {
+          expect(withRelease(image, `2.${minor}.${patch}`)).toThrow(`ui of TemporalCluster 'temporal': oidc.useIdTokenAsBearer is true; expected false or unset with the UI image ${image} (UI 2.${minor}.${patch}, as release says), or a UI image of 2.39.0 or later.`);
+          expect(withRelease(image, `2.${minor}.${patch}`, false)).not.toThrow();
+        }), { numRuns: 60 });
+      });
+      test('an in-house image named ui whose tag is its own version is read by its declared release, not its tag', () => {
+        expect(withRelease('registry.example.com/acme/ui:1.4.0', undefined)).toThrow(/UI 1\.4\.0\)[^]*set release to the UI release it is built from/);
+        expect(withRelease('registry.example.com/acme/ui:1.4.0', '2.52.0')).not.toThrow();
+        expect(withRelease('registry.example.com/acme/ui:3.1.0', '2.38.3')).toThrow(/\(UI 2\.38\.3, as release says\)/);
+      });
+      test('fails when the release is not MAJOR.MINOR.PATCH', () => {
+        fc.assert(fc.property(fc.oneof(
+          fc.tuple(fc.nat(9), fc.nat(99)).map(([a, b]) => `${a}.${b}`),
+          fc.tuple(fc.nat(9), fc.nat(99), fc.nat(30)).map(([a, b, c]) => `v${a}.${b}.${c}`),
+          fc.tuple(fc.nat(9), fc.nat(99), fc.nat(30), fc.constantFrom('-rc1', '-fips', '.1', ' ')).map(([a, b, c, s]) => `${a}.${b}.${c}${s}`),
+          fc.constantFrom('', 'latest', '02.52.0'),
+        ), (release) => {
+          expect(withRelease(`temporalio/ui@${digest}`, release)).toThrow(`ui of TemporalCluster 'temporal': release is ${JSON.stringify(release)}; expected the UI release the image is built from, as MAJOR.MINOR.PATCH`);
+        }), { numRuns: 60 });
+        expect(withRelease(`temporalio/ui@${digest}`, 2.52 as never)).toThrow(/release is 2\.52; expected the UI release/);
+      });
+      test('fails when it contradicts the official image\'s tag, which is the release', () => {
+        fc.assert(fc.property(fc.constantFrom('', 'docker.io/', 'index.docker.io/'), fc.integer({ min: 39, max: 60 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (registry, minor, patch, off) => {
+          const image = `${registry}temporalio/ui:2.${minor}.${patch}`;
+          expect(withRelease(image, `2.${minor}.${patch + off}`)).toThrow(`release is "2.${minor}.${patch + off}"; expected the release the official image's tag names (2.${minor}.${patch}), or no release.`);
+          expect(withRelease(image, `2.${minor}.${patch}`)).not.toThrow();
+          expect(withRelease(`${registry}temporalio/ui:2.${minor}`, `2.${minor}.${patch}`)).not.toThrow();
+        }), { numRuns: 30 });
+      });
+    });
   });
 
   describe('fails when', () => {
