@@ -336,17 +336,26 @@ describe('TemporalUi', () => {
       for (const callbackUrl of ['https://temporal.example.com/callback', 'https://temporal.example.com/auth/sso', 'https://temporal.example.com/auth/sso/callback/', 'https://temporal.example.com/auth/sso/callback?x=1',
         // A bare "?" or "#" too, which URL parses to an empty query or fragment: a redirect URI has no fragment (RFC 6749 3.1.2).
         'https://temporal.example.com/auth/sso/callback?', 'https://temporal.example.com/auth/sso/callback#']) {
-        expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path ends in \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
+        expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path is \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
+      }
+      // A path prefix, in any spelling: the UI serves its pages, assets and API at the root (no public path), so only the callback could be routed there.
+      fc.assert(fc.property(fc.array(fc.stringMatching(/^[a-zA-Z0-9._~%-]{1,8}$/).filter((seg) => !/^(\.|%2e){1,2}$/i.test(seg)), { minLength: 1, maxLength: 3 }), fc.boolean(), (segments, ingress) => {
+        // Dot segments are no prefix: URL resolves them away.
+        const callbackUrl = `${ingress ? 'https://temporal.example.com' : 'http://localhost:8080'}/${segments.join('/')}/auth/sso/callback`;
+        const build = ingress ? withIngress(callbackUrl) : () => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl } } });
+        expect(build).toThrow(/oidc.callbackUrl is .*; expected a URL whose path is \/auth\/sso\/callback, where the UI receives the login. The UI is served at the root of its host/);
+      }), { numRuns: 50 });
+      for (const path of ['//auth/sso/callback', '/AUTH/sso/callback', '/auth/sso/%63allback', '/auth//sso/callback']) {
+        expect(withIngress(`https://temporal.example.com${path}`)).toThrow(/expected a URL whose path is \/auth\/sso\/callback/);
       }
       for (const callbackUrl of ['https://ui.example.com/auth/sso/callback', 'https://temporal.example.com.evil.example/auth/sso/callback', 'https://a.b.example.com/auth/sso/callback']) {
         expect(withIngress(callbackUrl, callbackUrl.includes('a.b.') ? '*.example.com' : 'temporal.example.com'))
           .toThrow(/expected a URL on the Ingress host .*which this UI's Ingress does not serve/);
       }
       expect(withIngress('http://temporal.example.com/auth/sso/callback')).toThrow(/expected an https:\/\/ URL \(http:\/\/ only on localhost, for a port-forward\)/);
-      // Accepted: the Ingress host in any case, a wildcard rule, a proxy's path prefix, and http on localhost without an Ingress.
+      // Accepted: the Ingress host in any case, a wildcard rule, and http on localhost without an Ingress.
       expect(withIngress('https://TEMPORAL.example.com/auth/sso/callback')).not.toThrow();
       expect(withIngress('https://temporal.example.com/auth/sso/callback', '*.example.com')).not.toThrow();
-      expect(withIngress('https://temporal.example.com/temporal/auth/sso/callback')).not.toThrow();
       for (const callbackUrl of ['http://localhost:8080/auth/sso/callback', 'http://127.0.0.1:8080/auth/sso/callback', 'http://[::1]:8080/auth/sso/callback']) {
         expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl } } })).not.toThrow();
       }

@@ -43,7 +43,8 @@ export interface UiOidcOptions {
   readonly clientSecret: SecretRef;
   /**
    * The UI's callback URL, `https://<host>/auth/sso/callback`: on the Ingress host when there is an
-   * Ingress (a proxy in front may add a path prefix); `http://` only on localhost, for a port-forward.
+   * Ingress, at the host's root (the UI is served there: no path prefix); `http://` only on
+   * localhost, for a port-forward.
    */
   readonly callbackUrl: string;
   /**
