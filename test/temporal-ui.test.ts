@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { AdminTools, ClusterTls, Datastore, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { AdminTools, ClusterTls, Datastore, DEFAULT_UI_VERSION, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { k8sViolations } from './support/k8s-rules';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -251,6 +251,14 @@ describe('TemporalUi', () => {
           expect(withRelease(`temporalio/ui@${digest}`, release)).toThrow(`ui of TemporalCluster 'temporal': release is ${JSON.stringify(release)}; expected the UI release the image is built from, as MAJOR.MINOR.PATCH`);
         }), { numRuns: 60 });
         expect(withRelease(`temporalio/ui@${digest}`, 2.52 as never)).toThrow(/release is 2\.52; expected the UI release/);
+      });
+      test('fails when given without ui.image and not the default image\'s release, which the library chose', () => {
+        const withoutImage = (release: string, images?: object) => () => cluster(testChart(), { images, ui: { release, oidc } });
+        fc.assert(fc.property(fc.tuple(fc.nat(3), fc.nat(60), fc.nat(9)).map((parts) => parts.join('.')).filter((r) => r !== DEFAULT_UI_VERSION),
+          fc.constantFrom(undefined, { repository: 'registry.example.com/mirror' }, { digests: { ui: digest } }), (release, images) => {
+            expect(withoutImage(release, images)).toThrow(`TemporalCluster 'temporal': ui.release is "${release}"; expected the release of the library's default UI image (${DEFAULT_UI_VERSION}), or no release, since ui.image is not set.`);
+          }), { numRuns: 40 });
+        expect(withoutImage(DEFAULT_UI_VERSION)).not.toThrow();
       });
       test('fails when it contradicts the official image\'s tag, which is the release', () => {
         fc.assert(fc.property(fc.constantFrom('', 'docker.io/', 'index.docker.io/'), fc.integer({ min: 39, max: 60 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (registry, minor, patch, off) => {

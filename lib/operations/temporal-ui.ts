@@ -108,8 +108,8 @@ export interface UiOptions extends PodPlacement {
   /**
    * The UI release `image` is built from (`2.52.0`), for a reference that does not name it: a
    * digest alone, or an in-house build whose tag is a version of its own. Settings that only newer
-   * UI releases read are checked against it. Beside the official `temporalio/ui` image's tag it
-   * must name the same release.
+   * UI releases read are checked against it. Beside the official `temporalio/ui` image's tag, and
+   * without `image` (the library's default), it must name the image's own release.
    * @default - the release the tag of an image named `ui` names; none otherwise (settings unchecked)
    */
   readonly release?: string;
