@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { AdminTools, ClusterTls, Datastore, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { AdminTools, ClusterTls, Datastore, DEFAULT_UI_VERSION, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { k8sViolations } from './support/k8s-rules';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -225,6 +225,50 @@ describe('TemporalUi', () => {
         expect(withImage(image)).not.toThrow();
       }
     });
+    describe('ui.release, the UI release an image is built from when its reference does not say', () => {
+      const withRelease = (image: string, release: string | undefined, useIdTokenAsBearer = true) => () => cluster(testChart(), { ui: { image, release, oidc: { ...oidc, useIdTokenAsBearer } } });
+      // References that name no UI release, or another program's version, in every form the tag reading passes or misreads.
+      const unnamed = [`temporalio/ui@${digest}`, `registry.example.com/acme/ui@${digest}`, 'registry.example.com/acme/ui:3.1.0', 'registry.example.com/acme/ui:build-42',
+        'ghcr.io/acme/temporal-ui:1.4.0', `harbor.example.com/temporal-1.31.5/ui@${digest}`];
+      test('fails when the declared release is older than a setting needs, whatever the reference says', () => {
+        fc.assert(fc.property(fc.constantFrom(...unnamed), fc.integer({ min: 0, max: 38 }), fc.integer({ min: 0, max: 30 }), (image, minor, patch) => {
+          expect(withRelease(image, `2.${minor}.${patch}`)).toThrow(`ui of TemporalCluster 'temporal': oidc.useIdTokenAsBearer is true; expected false or unset with the UI image ${image} (UI 2.${minor}.${patch}, as release says), or a UI image of 2.39.0 or later.`);
+          expect(withRelease(image, `2.${minor}.${patch}`, false)).not.toThrow();
+        }), { numRuns: 60 });
+      });
+      test('an in-house image named ui whose tag is its own version is read by its declared release, not its tag', () => {
+        expect(withRelease('registry.example.com/acme/ui:1.4.0', undefined)).toThrow(/UI 1\.4\.0\)[^]*set release to the UI release it is built from/);
+        expect(withRelease('registry.example.com/acme/ui:1.4.0', '2.52.0')).not.toThrow();
+        expect(withRelease('registry.example.com/acme/ui:3.1.0', '2.38.3')).toThrow(/\(UI 2\.38\.3, as release says\)/);
+      });
+      test('fails when the release is not MAJOR.MINOR.PATCH', () => {
+        fc.assert(fc.property(fc.oneof(
+          fc.tuple(fc.nat(9), fc.nat(99)).map(([a, b]) => `${a}.${b}`),
+          fc.tuple(fc.nat(9), fc.nat(99), fc.nat(30)).map(([a, b, c]) => `v${a}.${b}.${c}`),
+          fc.tuple(fc.nat(9), fc.nat(99), fc.nat(30), fc.constantFrom('-rc1', '-fips', '.1', ' ')).map(([a, b, c, s]) => `${a}.${b}.${c}${s}`),
+          fc.constantFrom('', 'latest', '02.52.0'),
+        ), (release) => {
+          expect(withRelease(`temporalio/ui@${digest}`, release)).toThrow(`ui of TemporalCluster 'temporal': release is ${JSON.stringify(release)}; expected the UI release the image is built from, as MAJOR.MINOR.PATCH`);
+        }), { numRuns: 60 });
+        expect(withRelease(`temporalio/ui@${digest}`, 2.52 as never)).toThrow(/release is 2\.52; expected the UI release/);
+      });
+      test('fails when given without ui.image and not the default image\'s release, which the library chose', () => {
+        const withoutImage = (release: string, images?: object) => () => cluster(testChart(), { images, ui: { release, oidc } });
+        fc.assert(fc.property(fc.tuple(fc.nat(3), fc.nat(60), fc.nat(9)).map((parts) => parts.join('.')).filter((r) => r !== DEFAULT_UI_VERSION),
+          fc.constantFrom(undefined, { repository: 'registry.example.com/mirror' }, { digests: { ui: digest } }), (release, images) => {
+            expect(withoutImage(release, images)).toThrow(`TemporalCluster 'temporal': ui.release is "${release}"; expected the release of the library's default UI image (${DEFAULT_UI_VERSION}), or no release, since ui.image is not set.`);
+          }), { numRuns: 40 });
+        expect(withoutImage(DEFAULT_UI_VERSION)).not.toThrow();
+      });
+      test('fails when it contradicts the official image\'s tag, which is the release', () => {
+        fc.assert(fc.property(fc.constantFrom('', 'docker.io/', 'index.docker.io/'), fc.integer({ min: 39, max: 60 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (registry, minor, patch, off) => {
+          const image = `${registry}temporalio/ui:2.${minor}.${patch}`;
+          expect(withRelease(image, `2.${minor}.${patch + off}`)).toThrow(`release is "2.${minor}.${patch + off}"; expected the release the official image's tag names (2.${minor}.${patch}), or no release.`);
+          expect(withRelease(image, `2.${minor}.${patch}`)).not.toThrow();
+          expect(withRelease(`${registry}temporalio/ui:2.${minor}`, `2.${minor}.${patch}`)).not.toThrow();
+        }), { numRuns: 30 });
+      });
+    });
   });
 
   describe('fails when', () => {
@@ -300,17 +344,26 @@ describe('TemporalUi', () => {
       for (const callbackUrl of ['https://temporal.example.com/callback', 'https://temporal.example.com/auth/sso', 'https://temporal.example.com/auth/sso/callback/', 'https://temporal.example.com/auth/sso/callback?x=1',
         // A bare "?" or "#" too, which URL parses to an empty query or fragment: a redirect URI has no fragment (RFC 6749 3.1.2).
         'https://temporal.example.com/auth/sso/callback?', 'https://temporal.example.com/auth/sso/callback#']) {
-        expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path ends in \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
+        expect(withIngress(callbackUrl)).toThrow(/oidc.callbackUrl is .*; expected a URL whose path is \/auth\/sso\/callback.*Such as https:\/\/temporal.example.com\/auth\/sso\/callback/);
+      }
+      // A path prefix, in any spelling: the UI serves its pages, assets and API at the root (no public path), so only the callback could be routed there.
+      fc.assert(fc.property(fc.array(fc.stringMatching(/^[a-zA-Z0-9._~%-]{1,8}$/).filter((seg) => !/^(\.|%2e){1,2}$/i.test(seg)), { minLength: 1, maxLength: 3 }), fc.boolean(), (segments, ingress) => {
+        // Dot segments are no prefix: URL resolves them away.
+        const callbackUrl = `${ingress ? 'https://temporal.example.com' : 'http://localhost:8080'}/${segments.join('/')}/auth/sso/callback`;
+        const build = ingress ? withIngress(callbackUrl) : () => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl } } });
+        expect(build).toThrow(/oidc.callbackUrl is .*; expected a URL whose path is \/auth\/sso\/callback, where the UI receives the login. The UI is served at the root of its host/);
+      }), { numRuns: 50 });
+      for (const path of ['//auth/sso/callback', '/AUTH/sso/callback', '/auth/sso/%63allback', '/auth//sso/callback']) {
+        expect(withIngress(`https://temporal.example.com${path}`)).toThrow(/expected a URL whose path is \/auth\/sso\/callback/);
       }
       for (const callbackUrl of ['https://ui.example.com/auth/sso/callback', 'https://temporal.example.com.evil.example/auth/sso/callback', 'https://a.b.example.com/auth/sso/callback']) {
         expect(withIngress(callbackUrl, callbackUrl.includes('a.b.') ? '*.example.com' : 'temporal.example.com'))
           .toThrow(/expected a URL on the Ingress host .*which this UI's Ingress does not serve/);
       }
       expect(withIngress('http://temporal.example.com/auth/sso/callback')).toThrow(/expected an https:\/\/ URL \(http:\/\/ only on localhost, for a port-forward\)/);
-      // Accepted: the Ingress host in any case, a wildcard rule, a proxy's path prefix, and http on localhost without an Ingress.
+      // Accepted: the Ingress host in any case, a wildcard rule, and http on localhost without an Ingress.
       expect(withIngress('https://TEMPORAL.example.com/auth/sso/callback')).not.toThrow();
       expect(withIngress('https://temporal.example.com/auth/sso/callback', '*.example.com')).not.toThrow();
-      expect(withIngress('https://temporal.example.com/temporal/auth/sso/callback')).not.toThrow();
       for (const callbackUrl of ['http://localhost:8080/auth/sso/callback', 'http://127.0.0.1:8080/auth/sso/callback', 'http://[::1]:8080/auth/sso/callback']) {
         expect(() => cluster(testChart(), { ui: { oidc: { ...oidc, callbackUrl } } })).not.toThrow();
       }

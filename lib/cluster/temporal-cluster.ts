@@ -376,7 +376,7 @@ export class TemporalCluster extends Construct {
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);
-      const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.ui;
+      const image = props.ui.image !== undefined ? images.override('ui.image', props.ui.image, 'ui') : images.defaultUi(props.ui.release);
       tools.ui = new TemporalUi(this, 'Ui', copiedProps({ ...withDefaultPlacement(props.ui, this.placement), ...shared, image, namespaceCheckImage: this.adminToolsImage, frontendAddress: client.address, client, ipFamily: this.ipFamily, authorizationEnabled: this.authorizationEnabled, clusterSecrets: uiForbiddenSecrets(this.tls, this.persistence), defaultNamespace: uiDefaultNamespace(tools.namespaceBootstrap?.namespaceNames) }));
     }
     const adminTools = adminToolsOptions(props.adminTools);

@@ -15,15 +15,11 @@ import { FrontendClient } from '../security/tls-mounts';
 import { SecretRef } from '../persistence/secret-ref';
 import { UNHEALTHY_POD_EVICTION } from '../services/availability';
 import { containerResources } from '../services/container-resources';
-import {
-  checkAnnotations, isIpv4, kubeletLiteralEnv, optionalBoolean, propError, requireDns1123Subdomain, requireDnsName, requireDurationSeconds, requireInt32, requireNonEmpty, plainProps,
-} from '../validation';
+import { kubeletLiteralEnv, optionalBoolean, propError, requireDurationSeconds, requireInt32, requireNonEmpty, plainProps } from '../validation';
+import { checkIngress, LEGACY_CLASS } from './ui-ingress';
 import { ingressForbiddenSecrets, oidcEnv, urlPort } from './ui-oidc';
 import { checkUiReadsEnv } from './ui-release';
 import { requireUiTemplateText, uiTemplateTextProblem } from './ui-template-text';
-
-/** The annotation that named an Ingress's class before `ingressClassName`; controllers still honour it. */
-const LEGACY_CLASS = 'kubernetes.io/ingress.class';
 
 /** Slack after the preStop sleep before the kubelet's SIGKILL; the UI exits at once on SIGTERM. */
 const EXIT_SLACK_SECONDS = 15;
@@ -47,7 +43,8 @@ export interface UiOidcOptions {
   readonly clientSecret: SecretRef;
   /**
    * The UI's callback URL, `https://<host>/auth/sso/callback`: on the Ingress host when there is an
-   * Ingress (a proxy in front may add a path prefix); `http://` only on localhost, for a port-forward.
+   * Ingress, at the host's root (the UI is served there: no path prefix); `http://` only on
+   * localhost, for a port-forward.
    */
   readonly callbackUrl: string;
   /**
@@ -108,6 +105,14 @@ export interface UiOptions extends PodPlacement {
    * @default - `<images.repository>/ui:2.52.0` (DEFAULT_UI_IMAGE with the default repository)
    */
   readonly image?: string;
+  /**
+   * The UI release `image` is built from (`2.52.0`), for a reference that does not name it: a
+   * digest alone, or an in-house build whose tag is a version of its own. Settings that only newer
+   * UI releases read are checked against it. Beside the official `temporalio/ui` image's tag, and
+   * without `image` (the library's default), it must name the image's own release.
+   * @default - the release the tag of an image named `ui` names; none otherwise (settings unchecked)
+   */
+  readonly release?: string;
   /** @default - 100m CPU and 128Mi requested, 500m and 256Mi limits */
   readonly resources?: ContainerResources;
   /**
@@ -239,7 +244,7 @@ export class TemporalUi extends Construct {
       ...(props.client.env.length ? [{ name: 'TEMPORAL_TLS_ENABLE_HOST_VERIFICATION', value: 'true' }] : []),
       ...oidcEnv(owner, props.oidc, props.ingress),
     ];
-    checkUiReadsEnv(owner, this.image, env);
+    checkUiReadsEnv(owner, this.image, env, props.release);
     if (!isBuiltByCluster(props.client)) throw outsideCluster(owner, 'client', 'the UI');
     this.egressPorts = props.oidc ? [urlPort(new URL(props.oidc.providerUrl))] : [];
     this.callbackUrl = props.oidc?.callbackUrl;
@@ -338,46 +343,6 @@ function checkExposure(owner: string, props: TemporalUiProps): void {
       'Without it the UI and its login travel in the clear. Set ingress.allowPlaintext: true if TLS ends in front of the Ingress, '
       + 'or if the controller serves the host with a certificate the Ingress does not name (an AWS load balancer\'s '
       + 'alb.ingress.kubernetes.io/certificate-arn, GKE managed certificates, ingress-nginx\'s default certificate).');
-  }
-}
-
-function checkIngress(owner: string, ingress: UiIngressOptions, forbidden: ReturnType<typeof ingressForbiddenSecrets>): void {
-  requireDnsName(owner, 'ingress.host', ingress.host, true);
-  // Dotted decimals pass as DNS labels, but an Ingress rule matches the Host header by name: the API server refuses an address.
-  if (isIpv4(ingress.host)) {
-    throw propError(owner, 'ingress.host', ingress.host, 'a DNS name, not an IP address',
-      'An Ingress routes by host name; give the name clients use (such as "temporal-ui.example.com"), or reach the UI Service without an Ingress.');
-  }
-  if (!browsersOpen(ingress.host.replace(/^\*\./, 'any.'))) {
-    throw propError(owner, 'ingress.host', ingress.host, 'a DNS name whose last label is not a number',
-      'A browser reads a host that ends in a number (ui.1, ui.0x1f, 1.2.3) as an IPv4 address and cannot open it, though the API server takes the Ingress; '
-      + 'give the name clients use, ending in a top-level domain (such as "temporal-ui.example.com").');
-  }
-  if (ingress.className !== undefined) requireDns1123Subdomain(owner, 'ingress.className', ingress.className);
-  checkAnnotations(owner, 'ingress.annotations', ingress.annotations);
-  const legacyClass = ingress.annotations?.[LEGACY_CLASS];
-  if (legacyClass !== undefined && ingress.className !== undefined && legacyClass !== ingress.className) {
-    throw propError(owner, `ingress.annotations["${LEGACY_CLASS}"]`, legacyClass, `the IngressClass ingress.className names ("${ingress.className}"), or no such annotation`,
-      'The API server refuses to create an Ingress whose class annotation differs from its ingressClassName ("must match `ingressClassName` when both are specified"). Drop the annotation: className replaces it.');
-  }
-  if (ingress.tlsSecretName !== undefined) requireDns1123Subdomain(owner, 'ingress.tlsSecretName', ingress.tlsSecretName);
-  const refused = ingress.tlsSecretName === undefined ? undefined : forbidden.get(ingress.tlsSecretName);
-  if (refused !== undefined) {
-    throw propError(owner, 'ingress.tlsSecretName', ingress.tlsSecretName, `a certificate Secret for the host, not ${refused.secret}`,
-      `The Ingress controller would hold ${refused.held}; issue a certificate for ${ingress.host} in a Secret of its own.`);
-  }
-}
-
-/**
- * Whether a browser opens `host` as the name it is: the URL standard parses a host whose last label
- * is a number as an IPv4 address, and refuses it (`ui.1`) or reads another one (`1.2.3` is 1.2.0.3).
- * Node's URL follows that standard, so it answers as a browser would.
- */
-function browsersOpen(host: string): boolean {
-  try {
-    return new URL(`https://${host}/`).hostname === host;
-  } catch {
-    return false;
   }
 }
 

@@ -76,8 +76,11 @@ function checkCallbackUrl(owner: string, value: string, ingress: UiIngressOption
     throw propError(owner, 'oidc.callbackUrl', value, 'an https:// URL (http:// only on localhost, for a port-forward)',
       `The login code would travel in the clear to the UI, and whoever reads it logs in. Use ${example}.`);
   }
-  if (!url.pathname.endsWith(CALLBACK_PATH) || /[?#]/.test(value)) {
-    throw propError(owner, 'oidc.callbackUrl', value, `a URL whose path ends in ${CALLBACK_PATH}, where the UI receives the login`, `Such as ${example}.`);
+  // Exactly the path: the library sets no public path (TEMPORAL_UI_PUBLIC_PATH), so the UI serves its pages, assets (/_app/) and API at the host's
+  // root, and under a prefix a proxy adds only the callback could reach it, after which the UI redirects the browser to "/", outside the prefix.
+  if (url.pathname !== CALLBACK_PATH || /[?#]/.test(value)) {
+    throw propError(owner, 'oidc.callbackUrl', value, `a URL whose path is ${CALLBACK_PATH}, where the UI receives the login`,
+      `The UI is served at the root of its host (no public path), so a path prefix or any other path does not reach it. Such as ${example}.`);
   }
   if (ingress && typeof ingress.host === 'string' && !hostMatches(ingress.host.toLowerCase(), host)) {
     throw propError(owner, 'oidc.callbackUrl', value, `a URL on the Ingress host ${ingress.host}`,

@@ -1,6 +1,6 @@
 import { EnvVar } from '../../imports/k8s';
 import { propError } from '../validation';
-import { HYPHEN_VERSION, RELEASE_IN_TAG, releaseWords, TOOL_IN_TAG } from '../validation/images';
+import { HYPHEN_VERSION, parseImage, RELEASE_IN_TAG, releaseWords, TOOL_IN_TAG } from '../validation/images';
 
 /*
  * The UI renders its config from env at start (config/docker.yaml in the image) and a release
@@ -44,18 +44,45 @@ function olderThan(release: readonly number[], since: string): boolean {
   return false;
 }
 
+/** The official image's repository, as Docker Hub names it; its tags are UI releases and nothing else. */
+const OFFICIAL_UI = /^((docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?temporalio\/ui$/;
+
 /**
- * Refuses a setting the UI image is too old to read. An image whose reference names no release is
- * taken at the user's word: refusing it would refuse every digest-pinned image.
+ * The UI release `image` runs, as its parts: `declared` (ui.release) when given, else what the
+ * image's reference names (uiReleaseOf). The declared release stands in for a reference that names
+ * none or names another program's version (a digest alone, an in-house image named `ui` tagged with
+ * its own version); beside the official repository's tag, which is the release, it must agree.
  */
-export function checkUiReadsEnv(owner: string, image: string, env: readonly EnvVar[]): void {
-  const release = uiReleaseOf(image);
+export function uiRelease(owner: string, image: string, declared: string | undefined): number[] | undefined {
+  if (declared === undefined) return uiReleaseOf(image);
+  if (typeof declared !== 'string' || !/^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/.test(declared)) {
+    throw propError(owner, 'release', declared, 'the UI release the image is built from, as MAJOR.MINOR.PATCH such as "2.52.0" (no leading "v", no suffix)',
+      'The settings that only newer UI releases read are checked against it.');
+  }
+  const release = declared.split('.').map(Number);
+  const tagged = uiReleaseOf(image);
+  if (tagged !== undefined && OFFICIAL_UI.test(parseImage(owner, 'image', image).repository) && tagged.some((part, i) => part !== release[i])) {
+    throw propError(owner, 'release', declared, `the release the official image's tag names (${tagged.join('.')}), or no release`,
+      `The tag of ${image} is the UI release it runs. Set release only for an image whose reference does not say (a digest alone, an in-house build), or leave it out.`);
+  }
+  return release;
+}
+
+/**
+ * Refuses a setting the UI image is too old to read. An image whose reference names no release,
+ * and for which no release is declared, is taken at the user's word: refusing it would refuse
+ * every digest-pinned image.
+ */
+export function checkUiReadsEnv(owner: string, image: string, env: readonly EnvVar[], declared?: string): void {
+  const release = uiRelease(owner, image, declared);
   if (release === undefined) return;
+  const named = declared === undefined ? `UI ${release.join('.')}` : `UI ${release.join('.')}, as release says`;
   for (const { name } of env) {
     const setting = Object.prototype.hasOwnProperty.call(UI_ENV_SINCE, name) ? UI_ENV_SINCE[name] : undefined;
     if (setting === undefined || !olderThan(release, setting.since)) continue;
-    throw propError(owner, setting.prop, true, `false or unset with the UI image ${image} (UI ${release.join('.')}), or a UI image of ${setting.since} or later`,
+    throw propError(owner, setting.prop, true, `false or unset with the UI image ${image} (${named}), or a UI image of ${setting.since} or later`,
       `UI releases before ${setting.since} do not read ${name}, so ${setting.effect}. Set image to a UI release of ${setting.since} or later `
-      + '(leave it out for the library\'s default, a newer one), or leave the setting out.');
+      + '(leave it out for the library\'s default, a newer one), or leave the setting out'
+      + (declared === undefined ? '; if the tag is an in-house build\'s own version, set release to the UI release it is built from.' : '.'));
   }
 }

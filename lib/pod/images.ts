@@ -76,6 +76,11 @@ export interface ClusterImages {
   readonly server: string;
   readonly adminTools: string;
   readonly ui: string;
+  /**
+   * `ui`, for a UI without `ui.image`, whose `ui.release` (given or not) is checked against it: the
+   * library chose that image, so another release describes an image that is not deployed.
+   */
+  readonly defaultUi: (release: string | undefined) => string;
   /** Checks a per-role or UI override the same way as the cluster's. */
   readonly override: (prop: string, reference: string, kind: 'server' | 'ui') => string;
 }
@@ -109,12 +114,20 @@ export function clusterImages(owner: string, version: string, options: ImageOpti
   const allowOtherTags = options?.allowOtherTags ?? false;
   // Only a boolean: the string "false" (an env var, a templated value) is truthy and would lift the check.
   if (typeof allowOtherTags !== 'boolean') throw propError(owner, 'images.allowOtherTags', allowOtherTags, 'true or false');
+  const uiImage = image('ui', DEFAULT_UI_VERSION, digests.ui, 'images.digests.ui');
   const override = (prop: string, reference: string, kind: 'server' | 'ui') => checkedOverride(owner, prop, reference, kind === 'server' ? version : undefined, allowOtherTags);
   return {
     server: overrides.serverImage !== undefined ? override('serverImage', overrides.serverImage, 'server') : image('server', version, digests.server, 'images.digests.server'),
     adminTools: overrides.adminToolsImage !== undefined ? override('adminToolsImage', overrides.adminToolsImage, 'server')
       : image('admin-tools', version, digests.adminTools, 'images.digests.adminTools'),
-    ui: image('ui', DEFAULT_UI_VERSION, digests.ui, 'images.digests.ui'),
+    ui: uiImage,
+    defaultUi: (release) => {
+      if (release !== undefined && release !== DEFAULT_UI_VERSION) {
+        throw propError(owner, 'ui.release', release, `the release of the library's default UI image (${DEFAULT_UI_VERSION}), or no release, since ui.image is not set`,
+          `ui.release describes the image ui.image names; without one the UI runs ${uiImage}. Set ui.image to the image built from that release, or leave ui.release out.`);
+      }
+      return uiImage;
+    },
     override,
   };
 }

@@ -276,6 +276,9 @@ export function catalogue(): CatalogueEntry[] {
     c('ui.replicas', int(0, 3), badNumber, (_ch, v) => ({ ui: { allowAnonymous: true, replicas: v } }), ['replicas']),
     c('ui.resources.cpu', cpuOk, cpuBad, (_ch, v) => ({ ui: { allowAnonymous: true, resources: { cpu: { request: v, limit: Cpu.units(16) } } } }), ['cpu']),
     c('ui.oidc.providerUrl', urlOk, urlBad, (_ch, v) => ({ ui: { oidc: { providerUrl: v, callbackUrl: 'https://ui/auth/sso/callback', clientId: 'c', clientSecret: SecretRef.of('oidc', 'secret') } } }), ['providerUrl']),
+    // A release beside a digest-pinned image (which names none); junk never reads as MAJOR.MINOR.PATCH.
+    c('ui.release', fc.tuple(fc.nat(3), fc.nat(60), fc.nat(9)).map((p) => p.join('.')), fc.oneof(junk, fc.constantFrom('v2.52.0', '2.52', '2.52.0-rc1', '02.52.0')).filter((v) => !/^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*)){2}$/.test(v)),
+      (_ch, v) => ({ ui: { allowAnonymous: true, image: `temporalio/ui@sha256:${'a'.repeat(64)}`, release: v } }), ['release']),
     c('ui.image', fc.constantFrom('temporalio/ui:2.52.0', 'mirror.example.com/ui:2.40.1'), imageBad.filter((i) => i !== 'temporalio/server:latest'), (_ch, v) => ({ ui: { allowAnonymous: true, image: v } }), ['ui.image']),
     // Network policies and service accounts
     c('networkPolicy.frontendClients ipBlock', cidr, cidrBad, (_ch, v) => ({ networkPolicy: { frontendClients: [NetworkPeer.ipBlock(v)] } }), ['cidr']),
