@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ownValidation } from '../own-validation';
+import { checkWhenRendered, RenderedJson } from '../rendered-checks';
 import { summaryCollected, summaryWarning } from '../summary-warning';
 import { plainProps, propError } from '../validation';
 
@@ -170,18 +171,19 @@ const NO_SUBSTITUTION = 'kustomize.toolkit.fluxcd.io/substitute';
  * renders the objects, so it runs only when there is a summary to print.
  */
 function watchSubstitution(scope: IConstruct, owner: string, remedy: string): void {
+  const note = (json: RenderedJson): string | undefined => {
+    const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: json(o) }))
+      .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
+      .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
+    if (hits.length === 0) return undefined;
+    const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
+    return `${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
+      + 'substitution would apply changed (${name} becomes the variable, "" when unset; $$ becomes $). If Flux applies the output, '
+      + `${remedy}: GitOps.flux(), which keeps every object as written; if another tool does, say which (GitOps.kubectl(), GitOps.argoCd()) to silence this warning.`;
+  };
   scope.node.addValidation(ownValidation({
-    validate: () => {
-      if (!summaryCollected()) return [];
-      const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: o.toJson() }))
-        .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
-        .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
-      if (hits.length === 0) return [];
-      const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
-      return summaryWarning(`${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
-        + 'substitution would apply changed (${name} becomes the variable, "" when unset; $$ becomes $). If Flux applies the output, '
-        + `${remedy}: GitOps.flux(), which keeps every object as written; if another tool does, say which (GitOps.kubectl(), GitOps.argoCd()) to silence this warning.`);
-    },
+    // Under a fast synth the objects are read as written, not rendered once more here (lib/rendered-checks.ts).
+    validate: () => (!summaryCollected() || checkWhenRendered(scope, note) ? [] : summaryWarning(note((o) => o.toJson()))),
   }));
 }
 
