@@ -187,15 +187,21 @@ function watchSubstitution(scope: IConstruct, owner: string, remedy: string): vo
   }));
 }
 
-/** The first string (value or key) in `value` that holds `${` or `$$`, cut around it. */
+/**
+ * The first string (value or key) in `value` that holds `${` or `$$`, cut around it. It reads every
+ * string the cluster writes: a string without a `$` is passed over without the pattern, and a map's
+ * keys are read without a list of its entries.
+ */
 function substitutedText(value: unknown): string | undefined {
   if (typeof value === 'string') {
+    if (value.indexOf('$') < 0) return undefined;
     const at = value.search(/\$\{|\$\$/);
     return at < 0 ? undefined : value.slice(Math.max(0, at - 20), at + 20);
   }
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = substitutedText(key) ?? substitutedText(child);
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const found = substitutedText(keys[i]) ?? substitutedText((value as Record<string, unknown>)[keys[i]]);
     if (found !== undefined) return found;
   }
   return undefined;
