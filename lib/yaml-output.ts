@@ -5,6 +5,7 @@ import { IConstruct, Node } from 'constructs';
 import { libraryObjectKey, outputClash, rewrittenFacts, WrittenFactsReader } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
+import { noteRenderedJson, withRenderedChecks } from './rendered-checks';
 import { noteOutdirForRefusal } from './refused-synth';
 import { isPlainObject } from './validation/plain-data';
 import { FALLBACK, indentOf, remember, renderKey, renderNumber, renderString } from './yaml-scalar';
@@ -96,8 +97,10 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
   const files: Array<[string, unknown[]]> = [];
   yaml.save = (file: string, docs: unknown[]) => void files.push([file, docs]);
   // cdk8s validates the app again for every chart it writes; only the library's own validations,
-  // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth.
-  let renderOnly: boolean | undefined;
+  // which change nothing, may be left out (lib/own-validation.ts). Decided once per synth, before
+  // it validates (no validation of the library's adds one of the app's): the checks that read the
+  // rendered objects then read them as written instead of rendering them again (lib/rendered-checks.ts).
+  const renderOnly = onlyOwnValidations(app);
   // What a chart's own toJson is given, for the charts that have one (lib/cluster/output-clashes.ts):
   // the facts are read as rendered, before that toJson can change the objects in place.
   const rendered = new Map<string, Record<string, unknown>>();
@@ -110,8 +113,12 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
     return objects;
   };
   appClass._synthChart = (chart: Chart) => {
-    if (App.of(chart) !== app || !(renderOnly ??= onlyOwnValidations(app))) return noteRendered(chart, originalSynthChart.call(App, chart));
-    return noteRendered(chart, chartObjects(chart).map((o) => o.toJson()));
+    if (App.of(chart) !== app || !renderOnly) return noteRendered(chart, originalSynthChart.call(App, chart));
+    return noteRendered(chart, chartObjects(chart).map((o) => {
+      const json = o.toJson();
+      noteRenderedJson(o, json);
+      return json;
+    }));
   };
   if (chartsGetter && !ownCharts) {
     Object.defineProperty(app, 'charts', {
@@ -121,7 +128,7 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
   }
   const undoRefused = noteOutdirForRefusal(app);
   try {
-    withPlainToJson(synth);
+    withRenderedChecks(renderOnly, () => withPlainToJson(synth));
     const clash = outputClash(files, app.outdir) ?? (reader && rewrittenFacts(files, rendered, reader));
     if (clash !== undefined) {
       undoRefused();

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ownValidation } from '../own-validation';
+import { checkWhenRendered, RenderedJson } from '../rendered-checks';
 import { summaryCollected, summaryWarning } from '../summary-warning';
 import { plainProps, propError } from '../validation';
 
@@ -170,30 +171,37 @@ const NO_SUBSTITUTION = 'kustomize.toolkit.fluxcd.io/substitute';
  * renders the objects, so it runs only when there is a summary to print.
  */
 function watchSubstitution(scope: IConstruct, owner: string, remedy: string): void {
+  const note = (json: RenderedJson): string | undefined => {
+    const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: json(o) }))
+      .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
+      .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
+    if (hits.length === 0) return undefined;
+    const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
+    return `${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
+      + 'substitution would apply changed (${name} becomes the variable, "" when unset; $$ becomes $). If Flux applies the output, '
+      + `${remedy}: GitOps.flux(), which keeps every object as written; if another tool does, say which (GitOps.kubectl(), GitOps.argoCd()) to silence this warning.`;
+  };
   scope.node.addValidation(ownValidation({
-    validate: () => {
-      if (!summaryCollected()) return [];
-      const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: o.toJson() }))
-        .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
-        .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
-      if (hits.length === 0) return [];
-      const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
-      return summaryWarning(`${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
-        + 'substitution would apply changed (${name} becomes the variable, "" when unset; $$ becomes $). If Flux applies the output, '
-        + `${remedy}: GitOps.flux(), which keeps every object as written; if another tool does, say which (GitOps.kubectl(), GitOps.argoCd()) to silence this warning.`);
-    },
+    // Under a fast synth the objects are read as written, not rendered once more here (lib/rendered-checks.ts).
+    validate: () => (!summaryCollected() || checkWhenRendered(scope, note) ? [] : summaryWarning(note((o) => o.toJson()))),
   }));
 }
 
-/** The first string (value or key) in `value` that holds `${` or `$$`, cut around it. */
+/**
+ * The first string (value or key) in `value` that holds `${` or `$$`, cut around it. It reads every
+ * string the cluster writes: a string without a `$` is passed over without the pattern, and a map's
+ * keys are read without a list of its entries.
+ */
 function substitutedText(value: unknown): string | undefined {
   if (typeof value === 'string') {
+    if (value.indexOf('$') < 0) return undefined;
     const at = value.search(/\$\{|\$\$/);
     return at < 0 ? undefined : value.slice(Math.max(0, at - 20), at + 20);
   }
   if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const found = substitutedText(key) ?? substitutedText(child);
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const found = substitutedText(keys[i]) ?? substitutedText((value as Record<string, unknown>)[keys[i]]);
     if (found !== undefined) return found;
   }
   return undefined;
