@@ -6,6 +6,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
 import { SERVER_OPERATIONS } from '../lib/observability/server-operations';
+import { tallyLabelValue } from '../lib/fleet';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, ScrapeConfig, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
@@ -141,7 +142,7 @@ describe('TemporalAlerts', () => {
       parsePromQL(absent.expr);
       // absent() yields the labels of its equality matchers: each clause's series names its role, for the summary.
       expect(selectorMatchers(absent.expr)).toEqual(roles.map((role) => ({
-        metric: 'num_goroutines', matchers: [{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }, { label: 'service_name', op: '=', value: role }],
+        metric: 'num_goroutines', matchers: [{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }, { label: 'service_name', op: '=', value: tallyLabelValue(role) }],
       })));
       expect(absent.expr.split(' or ')).toHaveLength(roles.length);
       expect(absent.annotations.summary).toBe('Temporal cluster temporal/temporal: no {{ $labels.service_name }} metrics reach Prometheus');
@@ -158,7 +159,23 @@ describe('TemporalAlerts', () => {
         .map((sel) => sel.matchers.find((m) => m.label === 'service_name')?.value);
     };
     expect(clusterAbsent({})).toEqual(['frontend', 'history', 'matching', 'worker']);
-    expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal-frontend', 'history', 'matching', 'worker']);
+    expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal_frontend', 'history', 'matching', 'worker']);
+  });
+
+  test('fails when a role\'s absent() selects service_name as the server names the role rather than as its reporter writes it: the internal frontend\'s alert fired for as long as the cluster ran', () => {
+    // The default (tally) reporter replaces every character outside [A-Za-z0-9_] of a tag value with
+    // '_' (defaultTallySanitizeOptions, common/metrics/config.go, v1.32.2): no series is ever
+    // service_name="internal-frontend", so absent() of one is always 1.
+    const absent = make({}, { roles: ['internal-frontend', 'history'] }).byName(TemporalAlert.METRICS_ABSENT);
+    expect(absent.expr).toBe('absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="internal_frontend"}) '
+      + 'or absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="history"})');
+    const roleNames = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
+    fc.assert(fc.property(fc.subarray(roleNames, { minLength: 1 }), (roles) => {
+      const values = selectorMatchers(make({}, { roles }).byName(TemporalAlert.METRICS_ABSENT).expr)
+        .flatMap((sel) => sel.matchers.filter((m) => m.label === 'service_name').map((m) => m.value));
+      expect(values).toHaveLength(roles.length);
+      for (const v of values) expect(v).toMatch(/^[A-Za-z0-9_]+$/);
+    }), { numRuns: 40 });
   });
 
   test('fails when a role scaled to zero is watched: its absent() would fire for as long as the role stays stopped', () => {

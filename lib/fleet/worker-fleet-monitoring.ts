@@ -9,6 +9,7 @@ import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { serverReadsAsFalse } from '../config/setting-choices';
 import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
 import { ScrapeConfig } from '../observability/scrape-config';
+import { tallyLabelValue } from '../observability/tally-label';
 import { checkTaskQueues } from './task-queues';
 import { ownValidation } from '../own-validation';
 import { checkLabels, durationMillis, propError, plainProps, shownDuration } from '../validation';
@@ -18,16 +19,6 @@ export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
 
 /** The named container port the workers serve metrics on. */
 export const FLEET_METRICS_PORT_NAME = 'metrics';
-
-/**
- * The server's default (tally) Prometheus reporter replaces every character of a label value
- * outside [A-Za-z0-9_] with `_`: task queue `orders-v2` is `taskqueue="orders_v2"` in Prometheus.
- * It walks the value by code point (Go's range over a string), so a character outside the Basic
- * Multilingual Plane, two UTF-16 units in JavaScript, is one `_`.
- */
-export function tallyLabelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_]/gu, '_');
-}
 
 const POLICY: Record<WorkerFleetAlert, { for?: string; severity: string }> = {
   // Work waiting for workers is what users feel first.
