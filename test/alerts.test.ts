@@ -410,6 +410,19 @@ describe('LabelMatcher', () => {
     }
   });
 
+  test('fails when a value holds a lone UTF-16 surrogate (a string cut inside an emoji): written \\ud800, an escape Prometheus\' parser refuses ("invalid Unicode code point"), and the rule file with it', () => {
+    const surrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+    const builders = [LabelMatcher.equal, LabelMatcher.notEqual, LabelMatcher.regex, LabelMatcher.notRegex];
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), surrogate, fc.string({ unit: 'grapheme' }), fc.constantFrom(...builders), (before, lone, after, build) => {
+      expect(() => build('job', `${before}${lone}${after}`)).toThrow(/LabelMatcher: value is .*; expected a string of whole Unicode characters, without a lone UTF-16 surrogate/);
+    }), { numRuns: 200 });
+    // Whole characters outside the Basic Multilingual Plane (a surrogate pair) are taken.
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (value) => {
+      parsePromQL(`service_requests{${LabelMatcher.equal('job', value)}}`);
+    }), { numRuns: 100 });
+    expect(String(LabelMatcher.equal('job', 'a\u{1F600}'))).toBe('job="a\u{1F600}"');
+  });
+
   test.each([
     ['the label is not a label name', () => LabelMatcher.equal('app.kubernetes.io/name', 'x'), /LabelMatcher: label is "app.kubernetes.io\/name"/],
     ['the label is __name__', () => LabelMatcher.equal('__name__', 'service_requests'), /a label other than __name__/],
