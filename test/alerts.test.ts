@@ -6,7 +6,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
 import { SERVER_OPERATIONS } from '../lib/observability/server-operations';
-import { tallyLabelValue } from '../lib/fleet';
+import { tallyLabelValue, WorkerFleetMonitoring } from '../lib/fleet';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, ScrapeConfig, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
@@ -160,6 +160,28 @@ describe('TemporalAlerts', () => {
     };
     expect(clusterAbsent({})).toEqual(['frontend', 'history', 'matching', 'worker']);
     expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal_frontend', 'history', 'matching', 'worker']);
+  });
+
+  test('fails when the namespace label is one Prometheus\' parser does not read as a label in sum by (...): without, inf or nan in any case refused the whole rule file', () => {
+    // Prometheus v0.316.0's parser: "unexpected <without> in grouping opts", "unexpected number "inf" in grouping opts".
+    const word = fc.constantFrom('without', 'inf', 'nan').chain((w) => fc.array(fc.boolean(), { minLength: w.length, maxLength: w.length })
+      .map((upper) => [...w].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('')));
+    const builds: Array<[string, (label: string) => unknown]> = [
+      ['namespaceLabel', (label) => make({}, { namespaceLabel: label })],
+      ['namespaceLabel', (label) => new TemporalDashboard(testChart(), 'd', { clusterName: 'temporal', namespace: 'temporal', labels: {}, seriesSelector: SELECTOR, namespaceLabel: label, options: {} })],
+      ['namespaceLabel', (label) => new TemporalMonitoring(testChart(), 'm', { clusterName: 'temporal', namespace: 'temporal', labels: {}, clusterSelector: { a: 'b' },
+        roles: [{ role: 'frontend', selector: { a: 'b' }, headlessServiceName: 'f' }], options: { seriesSelector: SELECTOR, namespaceLabel: label, alerts: {} } })],
+      ['monitoring.serverNamespaceLabel', (label) => new WorkerFleetMonitoring(testChart(), 'f', { owner: 'fleet', fleetName: 'w', namespace: 'temporal', labels: {}, selector: { a: 'b' },
+        temporalNamespace: 'default', taskQueues: ['orders'], options: { serverSeriesSelector: SELECTOR, serverNamespaceLabel: label, alerts: {} } })],
+    ];
+    fc.assert(fc.property(word, fc.constantFrom(...builds), (label, [prop, build]) => {
+      expect(() => build(label)).toThrow(new RegExp(`${prop.replace('.', '\\.')} is "${label}"; expected a label name other than without, inf and nan`));
+    }), { numRuns: 80 });
+    // The other keywords and the names that only start like them are labels there.
+    for (const label of ['by', 'and', 'offset', 'bool', 'sum', 'infinity', 'nan_', 'without_x']) {
+      for (const [, build] of builds) expect(() => build(label)).not.toThrow();
+      parsePromQL(make({}, { namespaceLabel: label }).byName(TemporalAlert.WORKFLOW_FAILURES).expr);
+    }
   });
 
   test('fails when a role\'s absent() selects service_name as the server names the role rather than as its reporter writes it: the internal frontend\'s alert fired for as long as the cluster ran', () => {

@@ -7,7 +7,8 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { serverReadsAsFalse } from '../config/setting-choices';
-import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
+import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, sumBy, wholeSeconds } from '../observability/promql';
+import { requireGroupingLabel } from '../observability/grouping-label';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { tallyLabelValue } from '../observability/tally-label';
 import { checkTaskQueues } from './task-queues';
@@ -65,7 +66,7 @@ export class WorkerFleetMonitoring extends Construct {
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
     (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
-    if (o.serverNamespaceLabel !== undefined) requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
+    if (o.serverNamespaceLabel !== undefined) requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
       this.podMonitor = new PodMonitor(this, 'PodMonitor', {
@@ -108,7 +109,7 @@ export class WorkerFleetMonitoring extends Construct {
           + 'alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] }.');
     }
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
-    const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
+    const ns = requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
     // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window
     // needs four of its monitor's scrapes, or rate() sees too few samples and the alerts flap.

@@ -1,9 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName, selector,
+  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, selector,
   sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
+import { requireGroupingLabel } from './grouping-label';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
 import { requireExcludedOperation, requireLatency, requireNumber, requireRatio, requireRoles } from './alert-thresholds';
@@ -222,7 +223,7 @@ export class TemporalAlerts extends Construct {
     requireDns1123Label(owner, 'clusterName', props.clusterName);
     requireDns1123Label(owner, 'namespace', props.namespace);
     this.seriesSelector = requireSelector(owner, props.seriesSelector);
-    this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
+    this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
     this.roles = requireRoles(owner, props.roles);
 
     const windowFloor = Math.max(60, 4 * (props.scrapeIntervalSeconds ?? 0));
