@@ -41,7 +41,7 @@ step() {
 
 # In the order the tests need them: the e2e tests run before the API server tests.
 step "Temporal ${releases[0]}" bash scripts/e2e-tools.sh "${releases[0]}"
-for tool in config-decode flux-substitute; do
+for tool in config-decode flux-substitute promql-parse; do
   step "$tool" bash scripts/go-tool.sh "$tool"
 done
 for release in "${releases[@]:1}"; do

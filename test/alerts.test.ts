@@ -6,6 +6,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { GO_UNICODE_SCRIPTS } from '../lib/observability/go-unicode-scripts';
 import { SERVER_OPERATIONS } from '../lib/observability/server-operations';
+import { tallyLabelValue, WorkerFleetMonitoring } from '../lib/fleet';
 import { AlertOptions, LabelMatcher, LONG_POLL_OPERATIONS, ScrapeConfig, TEMPORAL_CLUSTER_LABEL, TemporalAlert, TemporalAlerts, TemporalDashboard, TemporalMonitoring } from '../lib/observability';
 import {
   checkLabels, checkMetrics, groupings, MetricCatalog, parsePromQL, selectorMatchers, selectors,
@@ -141,7 +142,7 @@ describe('TemporalAlerts', () => {
       parsePromQL(absent.expr);
       // absent() yields the labels of its equality matchers: each clause's series names its role, for the summary.
       expect(selectorMatchers(absent.expr)).toEqual(roles.map((role) => ({
-        metric: 'num_goroutines', matchers: [{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }, { label: 'service_name', op: '=', value: role }],
+        metric: 'num_goroutines', matchers: [{ label: TEMPORAL_CLUSTER_LABEL, op: '=', value: 'temporal/temporal' }, { label: 'service_name', op: '=', value: tallyLabelValue(role) }],
       })));
       expect(absent.expr.split(' or ')).toHaveLength(roles.length);
       expect(absent.annotations.summary).toBe('Temporal cluster temporal/temporal: no {{ $labels.service_name }} metrics reach Prometheus');
@@ -158,7 +159,45 @@ describe('TemporalAlerts', () => {
         .map((sel) => sel.matchers.find((m) => m.label === 'service_name')?.value);
     };
     expect(clusterAbsent({})).toEqual(['frontend', 'history', 'matching', 'worker']);
-    expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal-frontend', 'history', 'matching', 'worker']);
+    expect(clusterAbsent({ internalFrontend: {} })).toEqual(['frontend', 'internal_frontend', 'history', 'matching', 'worker']);
+  });
+
+  test('fails when the namespace label is one Prometheus\' parser does not read as a label in sum by (...): without, inf or nan in any case refused the whole rule file', () => {
+    // Prometheus v0.316.0's parser: "unexpected <without> in grouping opts", "unexpected number "inf" in grouping opts".
+    const word = fc.constantFrom('without', 'inf', 'nan').chain((w) => fc.array(fc.boolean(), { minLength: w.length, maxLength: w.length })
+      .map((upper) => [...w].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('')));
+    const builds: Array<[string, (label: string) => unknown]> = [
+      ['namespaceLabel', (label) => make({}, { namespaceLabel: label })],
+      ['namespaceLabel', (label) => new TemporalDashboard(testChart(), 'd', { clusterName: 'temporal', namespace: 'temporal', labels: {}, seriesSelector: SELECTOR, namespaceLabel: label, options: {} })],
+      ['namespaceLabel', (label) => new TemporalMonitoring(testChart(), 'm', { clusterName: 'temporal', namespace: 'temporal', labels: {}, clusterSelector: { a: 'b' },
+        roles: [{ role: 'frontend', selector: { a: 'b' }, headlessServiceName: 'f' }], options: { seriesSelector: SELECTOR, namespaceLabel: label, alerts: {} } })],
+      ['monitoring.serverNamespaceLabel', (label) => new WorkerFleetMonitoring(testChart(), 'f', { owner: 'fleet', fleetName: 'w', namespace: 'temporal', labels: {}, selector: { a: 'b' },
+        temporalNamespace: 'default', taskQueues: ['orders'], options: { serverSeriesSelector: SELECTOR, serverNamespaceLabel: label, alerts: {} } })],
+    ];
+    fc.assert(fc.property(word, fc.constantFrom(...builds), (label, [prop, build]) => {
+      expect(() => build(label)).toThrow(new RegExp(`${prop.replace('.', '\\.')} is "${label}"; expected a label name other than without, inf and nan`));
+    }), { numRuns: 80 });
+    // The other keywords and the names that only start like them are labels there.
+    for (const label of ['by', 'and', 'offset', 'bool', 'sum', 'infinity', 'nan_', 'without_x']) {
+      for (const [, build] of builds) expect(() => build(label)).not.toThrow();
+      parsePromQL(make({}, { namespaceLabel: label }).byName(TemporalAlert.WORKFLOW_FAILURES).expr);
+    }
+  });
+
+  test('fails when a role\'s absent() selects service_name as the server names the role rather than as its reporter writes it: the internal frontend\'s alert fired for as long as the cluster ran', () => {
+    // The default (tally) reporter replaces every character outside [A-Za-z0-9_] of a tag value with
+    // '_' (defaultTallySanitizeOptions, common/metrics/config.go, v1.32.2): no series is ever
+    // service_name="internal-frontend", so absent() of one is always 1.
+    const absent = make({}, { roles: ['internal-frontend', 'history'] }).byName(TemporalAlert.METRICS_ABSENT);
+    expect(absent.expr).toBe('absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="internal_frontend"}) '
+      + 'or absent(num_goroutines{temporal_cluster="temporal/temporal", service_name="history"})');
+    const roleNames = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
+    fc.assert(fc.property(fc.subarray(roleNames, { minLength: 1 }), (roles) => {
+      const values = selectorMatchers(make({}, { roles }).byName(TemporalAlert.METRICS_ABSENT).expr)
+        .flatMap((sel) => sel.matchers.filter((m) => m.label === 'service_name').map((m) => m.value));
+      expect(values).toHaveLength(roles.length);
+      for (const v of values) expect(v).toMatch(/^[A-Za-z0-9_]+$/);
+    }), { numRuns: 40 });
   });
 
   test('fails when a role scaled to zero is watched: its absent() would fire for as long as the role stays stopped', () => {
@@ -391,6 +430,19 @@ describe('LabelMatcher', () => {
     for (const r of nonEmpty(rules)) {
       for (const s of nonEmpty(selectorMatchers(r.expr))) expect(s.matchers[1]).toEqual({ label: 'job', op: '=', value: 'temporal\ufffd' });
     }
+  });
+
+  test('fails when a value holds a lone UTF-16 surrogate (a string cut inside an emoji): written \\ud800, an escape Prometheus\' parser refuses ("invalid Unicode code point"), and the rule file with it', () => {
+    const surrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
+    const builders = [LabelMatcher.equal, LabelMatcher.notEqual, LabelMatcher.regex, LabelMatcher.notRegex];
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), surrogate, fc.string({ unit: 'grapheme' }), fc.constantFrom(...builders), (before, lone, after, build) => {
+      expect(() => build('job', `${before}${lone}${after}`)).toThrow(/LabelMatcher: value is .*; expected a string of whole Unicode characters, without a lone UTF-16 surrogate/);
+    }), { numRuns: 200 });
+    // Whole characters outside the Basic Multilingual Plane (a surrogate pair) are taken.
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (value) => {
+      parsePromQL(`service_requests{${LabelMatcher.equal('job', value)}}`);
+    }), { numRuns: 100 });
+    expect(String(LabelMatcher.equal('job', 'a\u{1F600}'))).toBe('job="a\u{1F600}"');
   });
 
   test.each([

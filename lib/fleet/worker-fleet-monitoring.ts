@@ -7,8 +7,10 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { serverReadsAsFalse } from '../config/setting-choices';
-import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelName, sumBy, wholeSeconds } from '../observability/promql';
+import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, sumBy, wholeSeconds } from '../observability/promql';
+import { requireGroupingLabel } from '../observability/grouping-label';
 import { ScrapeConfig } from '../observability/scrape-config';
+import { tallyLabelValue } from '../observability/tally-label';
 import { checkTaskQueues } from './task-queues';
 import { ownValidation } from '../own-validation';
 import { checkLabels, durationMillis, propError, plainProps, shownDuration } from '../validation';
@@ -18,16 +20,6 @@ export const WORKER_FLEET_LABEL = 'temporal_worker_fleet';
 
 /** The named container port the workers serve metrics on. */
 export const FLEET_METRICS_PORT_NAME = 'metrics';
-
-/**
- * The server's default (tally) Prometheus reporter replaces every character of a label value
- * outside [A-Za-z0-9_] with `_`: task queue `orders-v2` is `taskqueue="orders_v2"` in Prometheus.
- * It walks the value by code point (Go's range over a string), so a character outside the Basic
- * Multilingual Plane, two UTF-16 units in JavaScript, is one `_`.
- */
-export function tallyLabelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_]/gu, '_');
-}
 
 const POLICY: Record<WorkerFleetAlert, { for?: string; severity: string }> = {
   // Work waiting for workers is what users feel first.
@@ -74,7 +66,7 @@ export class WorkerFleetMonitoring extends Construct {
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
     (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
-    if (o.serverNamespaceLabel !== undefined) requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
+    if (o.serverNamespaceLabel !== undefined) requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
       this.podMonitor = new PodMonitor(this, 'PodMonitor', {
@@ -117,7 +109,7 @@ export class WorkerFleetMonitoring extends Construct {
           + 'alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] }.');
     }
     (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
-    const ns = requireLabelName(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
+    const ns = requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
     // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window
     // needs four of its monitor's scrapes, or rate() sees too few samples and the alerts flap.

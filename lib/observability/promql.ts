@@ -44,7 +44,8 @@ export class LabelMatcher {
       // The checks that every queried metric exists read metric names from the selector's name.
       throw propError('LabelMatcher', 'label', label, 'a label other than __name__', 'The alerts and dashboard name their metrics themselves.');
     }
-    if (typeof value !== 'string') throw propError('LabelMatcher', 'value', value, 'a string');
+    // A lone UTF-16 surrogate (a string cut inside an emoji) is written \ud800, an escape Prometheus' parser refuses, and the rule file with it.
+    if (typeof value !== 'string' || /\p{Cs}/u.test(value)) throw propError('LabelMatcher', 'value', value, 'a string of whole Unicode characters, without a lone UTF-16 surrogate');
     if (operator === MatchOperator.REGEX || operator === MatchOperator.NOT_REGEX) {
       // Here rather than in Prometheus' rule loader, which would drop the whole rule file.
       const problem = goRegexpProblem(value);

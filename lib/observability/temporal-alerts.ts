@@ -1,12 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelName, selector,
+  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, selector,
   sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
+import { requireGroupingLabel } from './grouping-label';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { checkLabels, propError, requireDns1123Label, plainProps } from '../validation';
 import { requireExcludedOperation, requireLatency, requireNumber, requireRatio, requireRoles } from './alert-thresholds';
+import { tallyLabelValue } from './tally-label';
 
 /** Alert severities, as Alertmanager routes usually expect them in `labels.severity`. */
 export enum AlertSeverity {
@@ -154,9 +156,10 @@ export interface TemporalAlertsProps {
    */
   readonly scrapeIntervalSeconds?: number;
   /**
-   * The server roles the cluster runs, as the `service_name` label of their runtime series reads
-   * them (`frontend`, `internal-frontend`, `history`, `matching`, `worker`), so that
-   * `TemporalMetricsAbsent` fires for one role gone dark.
+   * The server roles the cluster runs, by the server's service names (`frontend`,
+   * `internal-frontend`, `history`, `matching`, `worker`), so that `TemporalMetricsAbsent` fires for
+   * one role gone dark. Their series carry them as `service_name`, spelled as the reporter writes
+   * label values (`internal_frontend`).
    * @default - unknown: `TemporalMetricsAbsent` sees only the loss of every role's series
    */
   readonly roles?: string[];
@@ -220,7 +223,7 @@ export class TemporalAlerts extends Construct {
     requireDns1123Label(owner, 'clusterName', props.clusterName);
     requireDns1123Label(owner, 'namespace', props.namespace);
     this.seriesSelector = requireSelector(owner, props.seriesSelector);
-    this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
+    this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
     this.roles = requireRoles(owner, props.roles);
 
     const windowFloor = Math.max(60, 4 * (props.scrapeIntervalSeconds ?? 0));
@@ -371,7 +374,8 @@ export class TemporalAlerts extends Construct {
       {
         alert: TemporalAlert.METRICS_ABSENT,
         // absent() of each role's series: the one result carries its service_name, for the text.
-        expr: (this.roles.length ? this.roles.map((r) => [`service_name="${r}"`]) : [[]])
+        // The reporter writes the role's name as it writes every label value (internal_frontend).
+        expr: (this.roles.length ? this.roles.map((r) => [`service_name="${tallyLabelValue(r)}"`]) : [[]])
           .map((role) => `absent(${selector('num_goroutines', [...this.seriesSelector, ...role])})`).join(' or '),
         summary: `Temporal cluster ${cluster}: no ${this.roles.length ? '{{ $labels.service_name }} ' : ''}metrics reach Prometheus`,
         description: `No ${this.roles.length ? '{{ $labels.service_name }} ' : ''}series of ${where} reaches Prometheus, so none of its `

@@ -2,9 +2,10 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
 import {
-  clusterLabelValue, grafanaInert, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, requireLabelName, selector, sumBy,
+  clusterLabelValue, grafanaInert, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, selector, sumBy,
   TEMPORAL_CLUSTER_LABEL,
 } from './promql';
+import { requireGroupingLabel } from './grouping-label';
 import { KubeConfigMap } from '../../imports/k8s';
 import { checkLabels, propError, requireDns1123Label, requireNonEmpty, plainProps } from '../validation';
 
@@ -103,7 +104,7 @@ export class TemporalDashboard extends Construct {
         'Without one, the panels would mix the series of every Temporal cluster Prometheus scrapes.');
     }
     this.seriesSelector = [...props.seriesSelector];
-    this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
+    this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', props.namespaceLabel ?? 'namespace');
     const cluster = clusterLabelValue(props.namespace, props.clusterName);
     this.title = requireNonEmpty(owner, 'title', o.title ?? `Temporal ${cluster}`);
     this.uid = o.uid ?? defaultUid(props.namespace, props.clusterName);

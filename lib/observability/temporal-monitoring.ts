@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterLabelValue, LabelMatcher, matcherHolds, requireLabelName, TEMPORAL_CLUSTER_LABEL } from './promql';
+import { clusterLabelValue, LabelMatcher, matcherHolds, TEMPORAL_CLUSTER_LABEL } from './promql';
+import { requireGroupingLabel } from './grouping-label';
 import { ScrapeConfig, ScrapeKind } from './scrape-config';
 import { AlertOptions, TemporalAlert, TemporalAlerts } from './temporal-alerts';
 import { DashboardOptions, TemporalDashboard } from './temporal-dashboard';
@@ -123,7 +124,7 @@ export class TemporalMonitoring extends Construct {
       throw propError(owner, 'roles', props.roles, 'at least one role');
     }
     this.scrape = o.scrape ?? ScrapeConfig.none();
-    this.namespaceLabel = requireLabelName(owner, 'namespaceLabel', o.namespaceLabel ?? 'namespace');
+    this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', o.namespaceLabel ?? 'namespace');
     // Checked while neither alerts nor dashboard reads it too: the mistake would otherwise wait for the day one is turned on.
     (o.seriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const cluster = clusterLabelValue(props.namespace, props.clusterName);

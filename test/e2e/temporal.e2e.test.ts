@@ -10,7 +10,7 @@ import { E2E, synthE2eApp } from './app';
 import { closeEveryWay, E2eEnvironment, greet, greetThroughHistoryKill, MINUTE, NAMESPACE, SdkSession, TASK_QUEUE } from './harness';
 import { checkQuery, EVENT_ONLY, Exposition, scrape, SelectorFinding, serviceMonitorTargets, seriesText, slowOperations, variableQuery } from './metrics';
 import { ClusterRunner, ProcessSpec, RunnerError } from './runner';
-import { ClusterLock, ScrapeConfig, TemporalAlert, TemporalCluster, WorkerFleet, WorkerFleetAlert } from '../../lib';
+import { ClusterLock, ScrapeConfig, TemporalAlert, TemporalCluster, WorkerFleet, WorkerFleetAlert, tallyLabelValue } from '../../lib';
 import { keptOperations } from '../support/server-operations';
 import { NEXUS_OPERATION_PREFIXES, SERVER_OPERATIONS } from '../../lib/observability/server-operations';
 
@@ -148,10 +148,11 @@ describe('a cluster on fresh databases', () => {
     ].join('\n'));
     expect(findings.filter((f) => f.problems.length).map((f) => `${f.where}: ${f.selector}: ${f.problems.join('; ')}`)).toEqual([]);
     // TemporalMetricsAbsent watches each role by the service_name its runtime gauge carries: every
-    // role the monitor scrapes has its clause, and each clause selects that role's own series.
+    // role the monitor scrapes has its clause, and each clause selects that role's own series, by
+    // the name as the reporter spells it (internal_frontend).
     const absent = findings.filter((f) => f.where.endsWith(': TemporalMetricsAbsent'));
     expect(absent.map((f) => [/service_name="([^"]+)"/.exec(f.selector)?.[1], f.example?.target]).sort())
-      .toEqual(targets.map((t) => [t.role, t.role]).sort());
+      .toEqual(targets.map((t) => [tallyLabelValue(t.role), t.role]).sort());
     // With honorLabels, a label the server exposed would replace the one the scrape attaches (the
     // monitor's temporal_cluster, job, pod...). Only tally's own tally_internal_* gauges carry one,
     // instance="global" (so those few series lose their target's instance; no query reads them).
