@@ -189,7 +189,7 @@ export interface SqlDatastoreOptions {
    * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
-   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC, never
+   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC (by that name), no `timeTruncate` that moves a microsecond time, never
    * `strict`, `serverPubKey`, no comma, comment or unclosed quote outside quotes in a session variable's value (the
    * driver joins them into one `SET`),
    * `allowAllFiles` on or `rejectReadOnly` off;
