@@ -23,15 +23,23 @@ export enum ElasticsearchVersion {
   V8 = 'v8',
 }
 
-/** Cassandra consistency levels the server accepts. */
+/**
+ * Cassandra consistency levels the server accepts. The server runs every read and write at the one
+ * level given, so `Datastore.cassandra` refuses ONE, TWO, THREE and LOCAL_ONE: with a replication
+ * factor of twice the count or more, a read can miss the last write.
+ */
 export enum CassandraConsistency {
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   ONE = 'ONE',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   TWO = 'TWO',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   THREE = 'THREE',
   QUORUM = 'QUORUM',
   ALL = 'ALL',
   LOCAL_QUORUM = 'LOCAL_QUORUM',
   EACH_QUORUM = 'EACH_QUORUM',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   LOCAL_ONE = 'LOCAL_ONE',
 }
 
@@ -261,7 +269,9 @@ export interface CassandraOptions {
    */
   readonly replicationFactor?: number;
   /**
-   * Default consistency.
+   * Consistency of every read and write the server makes: QUORUM, LOCAL_QUORUM, EACH_QUORUM or
+   * ALL. A fixed count of replicas (ONE, TWO, THREE, LOCAL_ONE) is refused, since reads at it can
+   * miss writes at it once the replication factor is twice the count.
    * @default - the server's default (LOCAL_QUORUM)
    */
   readonly consistency?: CassandraConsistency;

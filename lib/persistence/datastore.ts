@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
+import { checkCassandraConsistency } from './cassandra-checks';
 import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa, checkSessionWrites } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
-  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
+  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, USER_RULES,
 } from './datastore-checks';
 import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
@@ -69,8 +70,7 @@ export class Datastore {
         throw propError(owner, 'datacenter', options.datacenter, 'a datacenter name: letters, digits, _, ., : or -, as the snitch reports it (nodetool status)');
       }
     }
-    requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
-    requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
+    checkCassandraConsistency(owner, options.consistency, options.serialConsistency);
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
     checkTls(owner, DatastoreType.CASSANDRA, options.tls);
     return new Datastore({

@@ -1,0 +1,36 @@
+import { CassandraConsistency, CassandraSerialConsistency } from './datastore-options';
+import { propError } from '../validation';
+
+/*
+ * The server hands `consistency` to gocql as the session's default (cluster.Consistency in the
+ * Cassandra plugin's ConfigureCassandraCluster) and no query sets its own: every read and every
+ * write runs at that one level, lightweight transactions' commits included. Reads see the last
+ * write only where the replicas a read asks and those a write waited for always overlap, which
+ * the quorum levels and ALL give for any replication factor. A fixed count (ONE, TWO, THREE,
+ * LOCAL_ONE) overlaps only while twice it exceeds the keyspace's replication factor, which synth
+ * cannot see (replicationFactor is read only when the schema Job creates the keyspace, and a
+ * datacenter added later doubles it): a read can then miss the shard's new range_id or a history
+ * branch's last events, and Temporal works from stale state. ANY fails every read.
+ * The server parses the level in any case (strings.ToUpper before gocql's UnmarshalText).
+ */
+const WEAK_CONSISTENCY = ['ANY', 'ONE', 'TWO', 'THREE', 'LOCAL_ONE'];
+const STRONG_CONSISTENCY: string[] = [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL];
+
+export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown): void {
+  if (consistency !== undefined) {
+    const upper = typeof consistency === 'string' ? consistency.toUpperCase() : undefined;
+    if (upper !== undefined && WEAK_CONSISTENCY.includes(upper)) {
+      throw propError(owner, 'consistency', consistency, `a level whose reads see every write made at it: ${STRONG_CONSISTENCY.join(', ')}`,
+        upper === 'ANY' ? 'Cassandra refuses reads at ANY, and the server runs every read and write at this one level: every read would fail. Leave it out for LOCAL_QUORUM.'
+          : `The server runs every read and write at this one level, and ${upper} waits for a fixed number of replicas: with a replication factor of ${upper === 'TWO' ? 4 : upper === 'THREE' ? 6 : 2} `
+          + 'or more (or another datacenter added later) a read can miss the last write, and Temporal would work from stale shard ownership and history. '
+          + 'Leave it out for LOCAL_QUORUM, or give QUORUM.');
+    }
+    if (!STRONG_CONSISTENCY.includes(consistency as string)) {
+      throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`);
+    }
+  }
+  if (serialConsistency !== undefined && !Object.values(CassandraSerialConsistency).includes(serialConsistency as CassandraSerialConsistency)) {
+    throw propError(owner, 'serialConsistency', serialConsistency, `one of ${Object.values(CassandraSerialConsistency).join(', ')} (CassandraSerialConsistency), in upper case`);
+  }
+}

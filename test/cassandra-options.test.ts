@@ -1,0 +1,42 @@
+import * as fc from 'fast-check';
+import { CassandraConsistency, CassandraSerialConsistency, Datastore } from '../lib';
+
+const cassandra = (props: object) => () => Datastore.cassandra({ hosts: ['cassandra'], keyspace: 'temporal', ...props });
+/** `word` in any mix of cases, the server's strings.ToUpper reading each as the word. */
+const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+  .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+
+describe('Cassandra consistency', () => {
+  test('fails when the consistency counts a fixed number of replicas, in any case the server parses: reads at it can miss writes at it', () => {
+    fc.assert(fc.property(fc.constantFrom('ONE', 'TWO', 'THREE', 'LOCAL_ONE').chain(anyCase), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(new RegExp(`^Datastore.cassandra: consistency is "${level}"; expected a level whose reads see every write made at it: `
+        + 'QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL\\. The server runs every read and write at this one level, .* a read can miss the last write.*Leave it out for LOCAL_QUORUM'));
+    }));
+  });
+
+  test('fails when the consistency is ANY, which Cassandra refuses for every read', () => {
+    fc.assert(fc.property(anyCase('ANY'), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(new RegExp(`consistency is "${level}"; expected a level whose reads see every write .*Cassandra refuses reads at ANY`));
+    }));
+  });
+
+  test('the quorum levels and ALL pass, and reach the server config as given; both serial levels pass', () => {
+    for (const consistency of [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL]) {
+      for (const serialConsistency of [undefined, CassandraSerialConsistency.SERIAL, CassandraSerialConsistency.LOCAL_SERIAL]) {
+        expect(cassandra({ consistency, serialConsistency })()._cassandra).toMatchObject({ consistency, serialConsistency });
+      }
+    }
+  });
+
+  test('fails when a level is no string or a strong one in another case: the enum\'s spelling only', () => {
+    fc.assert(fc.property(fc.oneof(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain(anyCase).filter((l) => l !== l.toUpperCase()),
+      fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'LOCALQUORUM', '')), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case/);
+    }));
+    for (const level of [1, null, ['QUORUM'], { toUpperCase: () => 'QUORUM' }]) {
+      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM/);
+    }
+    fc.assert(fc.property(fc.oneof(fc.constantFrom('SERIAL', 'LOCAL_SERIAL').chain(anyCase).filter((l) => l !== l.toUpperCase()), fc.constantFrom('QUORUM', 'ONE', '', 'LOCAL-SERIAL')),
+      (level) => expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL/)));
+  });
+});
