@@ -40,3 +40,22 @@ describe('Cassandra consistency', () => {
       (level) => expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL/)));
   });
 });
+
+describe('Cassandra hosts and keyspace', () => {
+  test('fails when hosts is a sparse list: its holes would reach the server config as empty hosts (map skips them)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 }), (length, hole) => {
+      const hosts = Array.from({ length }, (_, i) => `c${i}`);
+      delete hosts[hole % length];
+      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: hosts\\[${hole % length}\\] is undefined; expected a host name`));
+    }));
+    expect(cassandra({ hosts: new Array(2) })).toThrow(/hosts\[0\] is undefined/);
+  });
+
+  test('fails when the keyspace is one of Cassandra\'s system keyspaces, where the schema Job cannot create tables', () => {
+    for (const keyspace of ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema', 'system_cluster_metadata']) {
+      expect(cassandra({ keyspace })).toThrow(new RegExp(`^Datastore.cassandra: keyspace is "${keyspace}"; expected a keyspace of Temporal's own, not one of Cassandra's system keyspaces\\. `));
+    }
+    // The create step quotes the name: another case, or a name that only starts alike, is a keyspace of its own.
+    for (const keyspace of ['System', 'system_temporal', 'temporal_system']) expect(cassandra({ keyspace })().database).toBe(keyspace);
+  });
+});

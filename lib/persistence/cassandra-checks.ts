@@ -34,3 +34,22 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
     throw propError(owner, 'serialConsistency', serialConsistency, `one of ${Object.values(CassandraSerialConsistency).join(', ')} (CassandraSerialConsistency), in upper case`);
   }
 }
+
+/*
+ * Cassandra's own keyspaces. The schema Job's CREATE KEYSPACE IF NOT EXISTS finds one there and
+ * goes on, and setup-schema then fails to create Temporal's tables in it: Cassandra refuses a
+ * CREATE in its system keyspaces to every user, superusers included ("keyspace is not
+ * user-modifiable", "Cannot CREATE"). The create step quotes the name, so another case ("System")
+ * is a keyspace of its own and passes.
+ */
+const SYSTEM_KEYSPACES = ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema', 'system_cluster_metadata'];
+
+export function checkCassandraKeyspace(owner: string, keyspace: string): void {
+  if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(keyspace)) {
+    throw propError(owner, 'keyspace', keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
+  }
+  if (SYSTEM_KEYSPACES.includes(keyspace)) {
+    throw propError(owner, 'keyspace', keyspace, 'a keyspace of Temporal\'s own, not one of Cassandra\'s system keyspaces',
+      'The schema Job would find it already there and fail to create Temporal\'s tables in it (Cassandra keeps its system keyspaces to itself). Give a new name, such as "temporal".');
+  }
+}

@@ -238,7 +238,7 @@ export interface CassandraOptions {
    * @default 9042
    */
   readonly port?: number;
-  /** Keyspace. Each cluster needs its own. */
+  /** Keyspace, not one of Cassandra's system keyspaces. Each cluster needs its own. */
   readonly keyspace: string;
   /**
    * User name, as a literal or from a Secret. Together with `password`: the server and the schema
