@@ -20,10 +20,10 @@ describe('Cassandra consistency', () => {
     }));
   });
 
-  test('the quorum levels and ALL pass, and reach the server config as given; both serial levels pass', () => {
+  test('the quorum levels and ALL pass and are kept as given (EACH_QUORUM with a datacenter); both serial levels pass', () => {
     for (const consistency of [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL]) {
       for (const serialConsistency of [undefined, CassandraSerialConsistency.SERIAL, CassandraSerialConsistency.LOCAL_SERIAL]) {
-        expect(cassandra({ consistency, serialConsistency })()._cassandra).toMatchObject({ consistency, serialConsistency });
+        expect(cassandra({ consistency, serialConsistency, datacenter: 'dc1' })()._cassandra).toMatchObject({ consistency, serialConsistency });
       }
     }
   });
@@ -57,5 +57,15 @@ describe('Cassandra hosts and keyspace', () => {
     }
     // The create step quotes the name: another case, or a name that only starts alike, is a keyspace of its own.
     for (const keyspace of ['System', 'system_temporal', 'temporal_system']) expect(cassandra({ keyspace })().database).toBe(keyspace);
+  });
+});
+
+describe('Cassandra EACH_QUORUM and the keyspace\'s replication strategy', () => {
+  test('fails when EACH_QUORUM is given without datacenter: the schema Job creates a SimpleStrategy keyspace, where Cassandra refuses it for lightweight transactions', () => {
+    expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM })).toThrow(new RegExp('^Datastore.cassandra: consistency is "EACH_QUORUM"; expected EACH_QUORUM only with datacenter set\\. '
+      + '.*not compatible with replication strategy.*Give datacenter'));
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), (datacenter) => {
+      expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM, datacenter })()._cassandra).toMatchObject({ consistency: 'EACH_QUORUM', datacenter });
+    }));
   });
 });

@@ -16,7 +16,7 @@ import { propError } from '../validation';
 const WEAK_CONSISTENCY = ['ANY', 'ONE', 'TWO', 'THREE', 'LOCAL_ONE'];
 const STRONG_CONSISTENCY: string[] = [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL];
 
-export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown): void {
+export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown, datacenter: string | undefined): void {
   if (consistency !== undefined) {
     const upper = typeof consistency === 'string' ? consistency.toUpperCase() : undefined;
     if (upper !== undefined && WEAK_CONSISTENCY.includes(upper)) {
@@ -28,6 +28,14 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
     }
     if (!STRONG_CONSISTENCY.includes(consistency as string)) {
       throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`);
+    }
+    // Cassandra takes EACH_QUORUM as a conditional update's commit level only in a NetworkTopologyStrategy keyspace
+    // (ConsistencyLevel.validateForCasCommit), and the schema Job creates a SimpleStrategy one unless a datacenter is given.
+    if (consistency === CassandraConsistency.EACH_QUORUM && datacenter === undefined) {
+      throw propError(owner, 'consistency', consistency, 'EACH_QUORUM only with datacenter set',
+        'The server writes executions and shard ownership with lightweight transactions committed at this level, which Cassandra refuses in a SimpleStrategy keyspace '
+        + '("consistency level EACH_QUORUM not compatible with replication strategy"), and without datacenter the schema Job creates one. '
+        + 'Give datacenter (the keyspace is then NetworkTopologyStrategy), or use LOCAL_QUORUM or QUORUM.');
     }
   }
   if (serialConsistency !== undefined && !Object.values(CassandraSerialConsistency).includes(serialConsistency as CassandraSerialConsistency)) {

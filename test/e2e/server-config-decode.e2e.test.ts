@@ -155,7 +155,8 @@ const cassandraStore = fc.record({
   consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'EACH_QUORUM', 'ALL'), { nil: undefined }),
   serialConsistency: fc.option(fc.constantFrom('SERIAL', 'LOCAL_SERIAL'), { nil: undefined }),
   tls: fc.option(storeTlsSpec('cassandra'), { nil: undefined }),
-}).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
+  // EACH_QUORUM needs a datacenter (Datastore.cassandra refuses it alone).
+}).filter((s) => s.consistency !== 'EACH_QUORUM' || s.datacenter !== undefined).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
 const elasticStore = fc.record({
   type: fc.constant('elasticsearch' as const),
   scheme: fc.constantFrom('http', 'https'),
