@@ -180,6 +180,13 @@ describe('MySQL driver parameters', () => {
     }));
   });
 
+  test('fails when parseTime or clientFoundRows is turned off: the server puts its own true over the attribute, which would be ignored', () => {
+    fc.assert(fc.property(fc.constantFrom('parseTime', 'clientFoundRows'), fc.constantFrom('0', 'false', 'FALSE', 'False'), (key, value) => {
+      expect(mysql({ [key]: value })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${key}"\\] is "${value}"; expected no value that turns it off\\. The server sets ${key}=true over any value given`));
+    }));
+    expect(mysql({ parseTime: 'true', clientFoundRows: '1' })()._sql!.connectAttributes.parseTime).toBe('true');
+  });
+
   test('fails when timeTruncate changes the times Temporal stores: any step that does not divide the microsecond its columns keep', () => {
     const step = fc.oneof(fc.constantFrom('1s', '1ms', '2us', '3us', '1.5us', '999ns', '3ns', '1m', '1h', '1000001ns', '0.001s'),
       fc.bigInt({ min: 1n, max: 10n ** 12n }).filter((ns) => 1000n % ns !== 0n).map((ns) => `${ns}ns`));

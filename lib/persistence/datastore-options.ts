@@ -198,7 +198,7 @@ export interface SqlDatastoreOptions {
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
    * (`charset`, `collation`, `character_set_client`), no `loc` but UTC (by that name), no `timeTruncate` that moves a microsecond time, never
-   * `strict`, `serverPubKey`, no comma, comment or unclosed quote outside quotes in a session variable's value (the
+   * `strict`, `serverPubKey`, `parseTime` or `clientFoundRows` off (the server sets them), no comma, comment or unclosed quote outside quotes in a session variable's value (the
    * driver joins them into one `SET`),
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),

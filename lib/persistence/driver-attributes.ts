@@ -145,6 +145,11 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     if (MYSQL_BOOL_KEYS.includes(key) && ![...MYSQL_TRUE, ...MYSQL_FALSE].includes(value)) {
       throw propError(owner, prop, value, `one of ${[...MYSQL_TRUE, ...MYSQL_FALSE].join(', ')}`, 'go-sql-driver/mysql refuses any other value ("invalid bool value"), so every connection would fail.');
     }
+    // The plugin puts its own true over the attribute (dsnAttrOverrides in sqlplugin/mysql/session) before the DSN is written.
+    if ((key === 'parseTime' || key === 'clientFoundRows') && MYSQL_FALSE.includes(value)) {
+      throw propError(owner, prop, value, 'no value that turns it off', `The server sets ${key}=true over any value given (it reads DATETIME columns as times, and its conditional `
+        + 'updates count the rows they match), so the attribute would be ignored. Remove it.');
+    }
     if (key === 'allowAllFiles' && MYSQL_TRUE.includes(value)) {
       throw propError(owner, prop, value, 'no value that turns it on', 'With it the driver answers a LOAD DATA LOCAL INFILE request for any path, and the database (or anything '
         + 'posing as it) may send one in reply to any query: it could read the pod\'s service account token and certificate keys. Temporal never loads files; remove it.');
