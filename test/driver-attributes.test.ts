@@ -159,10 +159,44 @@ describe('MySQL driver parameters', () => {
   });
 
   test('fails when loc is not UTC: Temporal\'s DATETIME columns would hold wall time of a zone with daylight saving, or of the pod\'s TZ', () => {
-    for (const loc of ['Local', 'America/New_York', 'Europe/Berlin', 'utc', 'Etc/UTC', 'UTC0']) {
-      expect(mysql({ loc })).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc}"; expected UTC, or no loc attribute\\. .*timers fire out of order or late`));
+    for (const loc of ['Local', 'America/New_York', 'Europe/Berlin', 'UTC0', 'Etc/GMT+5']) {
+      expect(mysql({ loc })).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc.replace('+', '\\+')}"; expected UTC, or no loc attribute\\. .*timers fire out of order or late`));
     }
     expect(mysql({ loc: 'UTC' })()._sql!.connectAttributes.loc).toBe('UTC');
+  });
+
+  test('fails when loc is UTC under another name, with the reason that fits: the zone database the schema tool lacks, not daylight saving', () => {
+    const aliases = ['Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/Greenwich', 'Greenwich', 'GMT', 'GMT0', 'GMT+0', 'GMT-0', 'Etc/GMT', 'Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0'];
+    fc.assert(fc.property(fc.constantFrom(...aliases), (loc) => {
+      const message = () => mysql({ loc })();
+      expect(message).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc.replace('+', '\\+')}"; expected UTC, or no loc attribute\\. ${loc.replace('+', '\\+')} is UTC under another name .*temporal-sql-tool does not.*Write UTC`));
+      expect(message).not.toThrow(/daylight saving/);
+    }));
+    // In another case Go finds no zone at all (only "UTC" and "Local" are read without the database, exactly): that reason instead.
+    fc.assert(fc.property(fc.constantFrom('UTC', 'Local', ...aliases).chain((word) => otherCase(word)), (loc) => {
+      const message = () => mysql({ loc })();
+      expect(message).toThrow(new RegExp(`connectAttributes\\["loc"\\] is "${loc.replace('+', '\\+')}"; expected UTC, or no loc attribute\\. Go's zone names are read exactly.*unknown time zone`));
+      expect(message).not.toThrow(/daylight saving/);
+    }));
+  });
+
+  test('fails when parseTime or clientFoundRows is turned off: the server puts its own true over the attribute, which would be ignored', () => {
+    fc.assert(fc.property(fc.constantFrom('parseTime', 'clientFoundRows'), fc.constantFrom('0', 'false', 'FALSE', 'False'), (key, value) => {
+      expect(mysql({ [key]: value })).toThrow(new RegExp(`^Datastore.mysql: connectAttributes\\["${key}"\\] is "${value}"; expected no value that turns it off\\. The server sets ${key}=true over any value given`));
+    }));
+    expect(mysql({ parseTime: 'true', clientFoundRows: '1' })()._sql!.connectAttributes.parseTime).toBe('true');
+  });
+
+  test('fails when timeTruncate changes the times Temporal stores: any step that does not divide the microsecond its columns keep', () => {
+    const step = fc.oneof(fc.constantFrom('1s', '1ms', '2us', '3us', '1.5us', '999ns', '3ns', '1m', '1h', '1000001ns', '0.001s'),
+      fc.bigInt({ min: 1n, max: 10n ** 12n }).filter((ns) => 1000n % ns !== 0n).map((ns) => `${ns}ns`));
+    fc.assert(fc.property(step, (value) => {
+      expect(mysql({ timeTruncate: value })).toThrow(new RegExp(`connectAttributes\\["timeTruncate"\\] is "${value.replace('+', '\\+')}"; expected no timeTruncate attribute .*timers would be stored, and fire, up to that much early`));
+    }));
+    // Steps that leave a microsecond time as it is (and 0 or less, which truncate nothing) pass.
+    for (const value of ['1us', '500ns', '250ns', '125ns', '1ns', '0', '0s', '-1s', '1000ns']) {
+      expect(mysql({ timeTruncate: value })()._sql!.connectAttributes.timeTruncate).toBe(value);
+    }
   });
 
   test('fails when a session variable\'s value holds more than one value: the driver\'s SET statement would set another variable, unseen by the other checks', () => {

@@ -26,10 +26,6 @@ export function checkSqlDatabase(owner: string, type: DatastoreType, database: s
   if (!rule.pattern.test(database)) throw propError(owner, 'database', database, rule.expected);
 }
 
-export function requireEnumValue(owner: string, prop: string, value: unknown, values: readonly string[]): void {
-  if (value !== undefined && !values.includes(value as string)) throw propError(owner, prop, value, `one of ${values.join(', ')}`);
-}
-
 /*
  * Characters a literal user name may not hold, per client. The PostgreSQL DSN is
  * postgres://<user>:<password>@<host>/<database> with the user unescaped: ":" moves the rest into the

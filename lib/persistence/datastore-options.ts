@@ -23,15 +23,23 @@ export enum ElasticsearchVersion {
   V8 = 'v8',
 }
 
-/** Cassandra consistency levels the server accepts. */
+/**
+ * Cassandra consistency levels the server accepts. The server runs every read and write at the one
+ * level given, so `Datastore.cassandra` refuses ONE, TWO, THREE and LOCAL_ONE: with a replication
+ * factor of twice the count or more, a read can miss the last write.
+ */
 export enum CassandraConsistency {
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   ONE = 'ONE',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   TWO = 'TWO',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   THREE = 'THREE',
   QUORUM = 'QUORUM',
   ALL = 'ALL',
   LOCAL_QUORUM = 'LOCAL_QUORUM',
   EACH_QUORUM = 'EACH_QUORUM',
+  /** Refused by `Datastore.cassandra`: reads can miss writes. */
   LOCAL_ONE = 'LOCAL_ONE',
 }
 
@@ -189,8 +197,8 @@ export interface SqlDatastoreOptions {
    * `read-write`, `primary`); `sslmode: 'verify-ca'` only with `tls.ca` (without it any publicly
    * issued certificate passes). On MySQL, the driver's parameters are spelt exactly, with values it parses (switches
    * `true`/`false`/`1`/`0`, timeouts as Go durations), a client character set of utf8mb4 only
-   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC, never
-   * `strict`, `serverPubKey`, no comma, comment or unclosed quote outside quotes in a session variable's value (the
+   * (`charset`, `collation`, `character_set_client`), no `loc` but UTC (by that name), no `timeTruncate` that moves a microsecond time, never
+   * `strict`, `serverPubKey`, `parseTime` or `clientFoundRows` off (the server sets them), no comma, comment or unclosed quote outside quotes in a session variable's value (the
    * driver joins them into one `SET`),
    * `allowAllFiles` on or `rejectReadOnly` off;
    * `tls` is one the driver knows (`true`, `false`, `skip-verify`, `preferred`),
@@ -230,7 +238,7 @@ export interface CassandraOptions {
    * @default 9042
    */
   readonly port?: number;
-  /** Keyspace. Each cluster needs its own. */
+  /** Keyspace, not one of Cassandra's system keyspaces. Each cluster needs its own. */
   readonly keyspace: string;
   /**
    * User name, as a literal or from a Secret. Together with `password`: the server and the schema
@@ -261,7 +269,11 @@ export interface CassandraOptions {
    */
   readonly replicationFactor?: number;
   /**
-   * Default consistency.
+   * Consistency of every read and write the server makes: QUORUM, LOCAL_QUORUM, EACH_QUORUM or
+   * ALL. A fixed count of replicas (ONE, TWO, THREE, LOCAL_ONE) is refused, since reads at it can
+   * miss writes at it once the replication factor is twice the count. EACH_QUORUM needs
+   * `datacenter`: Cassandra refuses it for lightweight transactions in the SimpleStrategy keyspace
+   * the schema Job creates without one.
    * @default - the server's default (LOCAL_QUORUM)
    */
   readonly consistency?: CassandraConsistency;

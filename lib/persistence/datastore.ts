@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { GoTemplate } from '../config/template';
+import { checkCassandraConsistency, checkCassandraKeyspace } from './cassandra-checks';
 import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa, checkSessionWrites } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
 import {
-  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, requireEnumValue, USER_RULES,
+  checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, USER_RULES,
 } from './datastore-checks';
 import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
@@ -55,12 +56,11 @@ export class Datastore {
     if (!Array.isArray(options.hosts) || options.hosts.length === 0) {
       throw propError(owner, 'hosts', options.hosts, 'at least one contact point');
     }
-    const hosts = options.hosts.map((h, i) => requireHost(owner, `hosts[${i}]`, h));
+    // Array.from visits a sparse list's holes, which map skips and the server config would write as empty hosts.
+    const hosts = Array.from(options.hosts, (h, i) => requireHost(owner, `hosts[${i}]`, h));
     const port = requirePort(owner, 'port', options.port ?? 9042);
     requireNonEmpty(owner, 'keyspace', options.keyspace);
-    if (!/^[a-zA-Z][a-zA-Z0-9_]{0,47}$/.test(options.keyspace)) {
-      throw propError(owner, 'keyspace', options.keyspace, 'a Cassandra keyspace name: a letter, then letters, digits or _, at most 48 characters');
-    }
+    checkCassandraKeyspace(owner, options.keyspace);
     const replicationFactor = requireInteger(owner, 'replicationFactor', options.replicationFactor ?? 3, 1);
     if (options.datacenter !== undefined) {
       requireNonEmpty(owner, 'datacenter', options.datacenter);
@@ -69,8 +69,7 @@ export class Datastore {
         throw propError(owner, 'datacenter', options.datacenter, 'a datacenter name: letters, digits, _, ., : or -, as the snitch reports it (nodetool status)');
       }
     }
-    requireEnumValue(owner, 'consistency', options.consistency, Object.values(CassandraConsistency));
-    requireEnumValue(owner, 'serialConsistency', options.serialConsistency, Object.values(CassandraSerialConsistency));
+    checkCassandraConsistency(owner, options.consistency, options.serialConsistency, options.datacenter);
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
     checkTls(owner, DatastoreType.CASSANDRA, options.tls);
     return new Datastore({

@@ -145,6 +145,11 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     if (MYSQL_BOOL_KEYS.includes(key) && ![...MYSQL_TRUE, ...MYSQL_FALSE].includes(value)) {
       throw propError(owner, prop, value, `one of ${[...MYSQL_TRUE, ...MYSQL_FALSE].join(', ')}`, 'go-sql-driver/mysql refuses any other value ("invalid bool value"), so every connection would fail.');
     }
+    // The plugin puts its own true over the attribute (dsnAttrOverrides in sqlplugin/mysql/session) before the DSN is written.
+    if ((key === 'parseTime' || key === 'clientFoundRows') && MYSQL_FALSE.includes(value)) {
+      throw propError(owner, prop, value, 'no value that turns it off', `The server sets ${key}=true over any value given (it reads DATETIME columns as times, and its conditional `
+        + 'updates count the rows they match), so the attribute would be ignored. Remove it.');
+    }
     if (key === 'allowAllFiles' && MYSQL_TRUE.includes(value)) {
       throw propError(owner, prop, value, 'no value that turns it on', 'With it the driver answers a LOAD DATA LOCAL INFILE request for any path, and the database (or anything '
         + 'posing as it) may send one in reply to any query: it could read the pod\'s service account token and certificate keys. Temporal never loads files; remove it.');
@@ -156,12 +161,8 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
     if (MYSQL_DURATION_KEYS.includes(key) && (!QUERY_SAFE.test(value) || parseGoDurationNs(value) === undefined)) {
       throw propError(owner, prop, value, 'a Go duration such as 30s or 1m30s', 'go-sql-driver/mysql reads it with time.ParseDuration, which needs a unit; any other value fails every connection.');
     }
-    // Temporal's DATETIME(6) columns (timer tasks' visibility_timestamp among them, in their primary key) hold wall time in the driver's loc.
-    if (key === 'loc' && value !== 'UTC') {
-      throw propError(owner, prop, value, 'UTC, or no loc attribute', 'The driver writes and reads Temporal\'s DATETIME columns (the timer tasks\' visibility_timestamp among them) as wall time in loc: '
-        + 'in a zone with daylight saving time an hour a year is written twice and another parses an hour off, so timers fire out of order or late, and a loc changed later, '
-        + 'or "Local" with another TZ in a pod, moves every stored time. Remove it.');
-    }
+    if (key === 'timeTruncate') checkTimeTruncate(owner, prop, value);
+    if (key === 'loc') checkLoc(owner, prop, value);
     if (key === 'maxAllowedPacket' && !/^-?[0-9]{1,18}$/.test(value)) {
       throw propError(owner, prop, value, 'a whole number of bytes', 'go-sql-driver/mysql reads it with strconv.Atoi; any other value fails every connection.');
     }
@@ -181,6 +182,48 @@ export function checkMysqlDriverParams(owner: string, type: DatastoreType, attri
         + '(an emoji in a workflow ID, in utf8mb3) fails the write, and latin1 stores each byte as a character, longer than the columns allow. Leave it out, or give utf8mb4.');
     }
   }
+}
+
+/*
+ * The driver truncates every time it sends to a multiple of timeTruncate (appendDateTime, for
+ * interpolated and bound values alike). The plugin already cuts times to the microsecond that
+ * Temporal's DATETIME(6) columns keep (ToMySQLDateTime), so only a step that divides 1us leaves them
+ * as they are; a coarser one moves timer tasks' visibility_timestamp earlier, and the fire times
+ * and ordering keys built from it. 0 or a negative step truncates nothing.
+ */
+function checkTimeTruncate(owner: string, prop: string, value: string): void {
+  const ns = parseGoDurationNs(value)!;
+  if (ns <= 0n || 1000n % ns === 0n) return;
+  throw propError(owner, prop, value, 'no timeTruncate attribute (or one of at most 1us that divides it, which changes nothing)',
+    'go-sql-driver/mysql truncates every time the server writes or queries by to a multiple of it, while Temporal keeps microseconds (DATETIME(6)): timers '
+    + 'would be stored, and fire, up to that much early, and two timers or records within one step would get the same time and lose their order. Remove it.');
+}
+
+/*
+ * Names Go's time.LoadLocation reads as UTC itself (only "UTC"), and the zone files that are UTC
+ * under another name, with no offset and no daylight saving time.
+ */
+const UTC_ALIAS = /^(Etc\/)?(UTC|UCT|Universal|Zulu|Greenwich|GMT([+-]?0)?)$/;
+
+/*
+ * Temporal's DATETIME(6) columns (timer tasks' visibility_timestamp among them, in their primary
+ * key) hold wall time in the driver's loc, which the driver loads with time.LoadLocation: an exact
+ * name, read from the zone database unless it is "UTC" or "Local".
+ */
+function checkLoc(owner: string, prop: string, value: string): void {
+  if (value === 'UTC') return;
+  if (UTC_ALIAS.test(value)) {
+    throw propError(owner, prop, value, 'UTC, or no loc attribute', `${value} is UTC under another name and would store the same times, but the driver reads it from the zone database `
+      + '(time.LoadLocation), which the server binary embeds and temporal-sql-tool does not: in an image without /usr/share/zoneinfo the schema Jobs and the servers\' '
+      + 'schema waits fail to connect ("unknown time zone"). Write UTC, which Go knows without a database, or leave it out.');
+  }
+  if (value !== 'Local' && (new RegExp(UTC_ALIAS.source, 'i').test(value) || /^local$/i.test(value))) {
+    throw propError(owner, prop, value, 'UTC, or no loc attribute', 'Go\'s zone names are read exactly, in their own case, and the zone database has no such name: '
+      + 'every connection of the server and temporal-sql-tool would fail ("unknown time zone"). Write UTC.');
+  }
+  throw propError(owner, prop, value, 'UTC, or no loc attribute', 'The driver writes and reads Temporal\'s DATETIME columns (the timer tasks\' visibility_timestamp among them) as wall time in loc: '
+    + 'in a zone with daylight saving time an hour a year is written twice and another parses an hour off, so timers fire out of order or late, and a loc changed later, '
+    + 'or "Local" with another TZ in a pod, moves every stored time (and a name the zone database lacks fails every connection). Remove it.');
 }
 
 /*

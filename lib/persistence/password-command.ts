@@ -45,7 +45,7 @@ export function resolvePasswordCommand(owner: string, value: PasswordCommand): R
   if (typeof value.command !== 'string' || value.command.trim() === '' || value.command.trim() !== value.command) {
     throw propError(owner, 'passwordCommand.command', value.command, 'the path of an executable, without surrounding whitespace');
   }
-  if (value.args !== undefined && (!Array.isArray(value.args) || value.args.some((a) => typeof a !== 'string'))) {
+  if (value.args !== undefined && (!Array.isArray(value.args) || [...value.args].some((a) => typeof a !== 'string'))) {
     throw propError(owner, 'passwordCommand.args', value.args, 'a list of strings');
   }
   refuseCredentialsInArgs(owner, 'passwordCommand.args', value.args);

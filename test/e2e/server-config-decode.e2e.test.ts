@@ -152,10 +152,11 @@ const cassandraStore = fc.record({
     password: secretSpec,
   }), { nil: undefined }),
   datacenter: fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), { nil: undefined }),
-  consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'ONE', 'ALL'), { nil: undefined }),
+  consistency: fc.option(fc.constantFrom('LOCAL_QUORUM', 'QUORUM', 'EACH_QUORUM', 'ALL'), { nil: undefined }),
   serialConsistency: fc.option(fc.constantFrom('SERIAL', 'LOCAL_SERIAL'), { nil: undefined }),
   tls: fc.option(storeTlsSpec('cassandra'), { nil: undefined }),
-}).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
+  // EACH_QUORUM needs a datacenter (Datastore.cassandra refuses it alone).
+}).filter((s) => s.consistency !== 'EACH_QUORUM' || s.datacenter !== undefined).map(({ credentials, ...s }) => ({ ...s, user: credentials?.user, password: credentials?.password }));
 const elasticStore = fc.record({
   type: fc.constant('elasticsearch' as const),
   scheme: fc.constantFrom('http', 'https'),

@@ -1,0 +1,71 @@
+import * as fc from 'fast-check';
+import { CassandraConsistency, CassandraSerialConsistency, Datastore } from '../lib';
+
+const cassandra = (props: object) => () => Datastore.cassandra({ hosts: ['cassandra'], keyspace: 'temporal', ...props });
+/** `word` in any mix of cases, the server's strings.ToUpper reading each as the word. */
+const anyCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+  .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+
+describe('Cassandra consistency', () => {
+  test('fails when the consistency counts a fixed number of replicas, in any case the server parses: reads at it can miss writes at it', () => {
+    fc.assert(fc.property(fc.constantFrom('ONE', 'TWO', 'THREE', 'LOCAL_ONE').chain(anyCase), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(new RegExp(`^Datastore.cassandra: consistency is "${level}"; expected a level whose reads see every write made at it: `
+        + 'QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL\\. The server runs every read and write at this one level, .* a read can miss the last write.*Leave it out for LOCAL_QUORUM'));
+    }));
+  });
+
+  test('fails when the consistency is ANY, which Cassandra refuses for every read', () => {
+    fc.assert(fc.property(anyCase('ANY'), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(new RegExp(`consistency is "${level}"; expected a level whose reads see every write .*Cassandra refuses reads at ANY`));
+    }));
+  });
+
+  test('the quorum levels and ALL pass and are kept as given (EACH_QUORUM with a datacenter); both serial levels pass', () => {
+    for (const consistency of [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL]) {
+      for (const serialConsistency of [undefined, CassandraSerialConsistency.SERIAL, CassandraSerialConsistency.LOCAL_SERIAL]) {
+        expect(cassandra({ consistency, serialConsistency, datacenter: 'dc1' })()._cassandra).toMatchObject({ consistency, serialConsistency });
+      }
+    }
+  });
+
+  test('fails when a level is no string or a strong one in another case: the enum\'s spelling only', () => {
+    fc.assert(fc.property(fc.oneof(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain(anyCase).filter((l) => l !== l.toUpperCase()),
+      fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'LOCALQUORUM', '')), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case/);
+    }));
+    for (const level of [1, null, ['QUORUM'], { toUpperCase: () => 'QUORUM' }]) {
+      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM/);
+    }
+    fc.assert(fc.property(fc.oneof(fc.constantFrom('SERIAL', 'LOCAL_SERIAL').chain(anyCase).filter((l) => l !== l.toUpperCase()), fc.constantFrom('QUORUM', 'ONE', '', 'LOCAL-SERIAL')),
+      (level) => expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL/)));
+  });
+});
+
+describe('Cassandra hosts and keyspace', () => {
+  test('fails when hosts is a sparse list: its holes would reach the server config as empty hosts (map skips them)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 }), (length, hole) => {
+      const hosts = Array.from({ length }, (_, i) => `c${i}`);
+      delete hosts[hole % length];
+      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: hosts\\[${hole % length}\\] is undefined; expected a host name`));
+    }));
+    expect(cassandra({ hosts: new Array(2) })).toThrow(/hosts\[0\] is undefined/);
+  });
+
+  test('fails when the keyspace is one of Cassandra\'s system keyspaces, where the schema Job cannot create tables', () => {
+    for (const keyspace of ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema', 'system_cluster_metadata']) {
+      expect(cassandra({ keyspace })).toThrow(new RegExp(`^Datastore.cassandra: keyspace is "${keyspace}"; expected a keyspace of Temporal's own, not one of Cassandra's system keyspaces\\. `));
+    }
+    // The create step quotes the name: another case, or a name that only starts alike, is a keyspace of its own.
+    for (const keyspace of ['System', 'system_temporal', 'temporal_system']) expect(cassandra({ keyspace })().database).toBe(keyspace);
+  });
+});
+
+describe('Cassandra EACH_QUORUM and the keyspace\'s replication strategy', () => {
+  test('fails when EACH_QUORUM is given without datacenter: the schema Job creates a SimpleStrategy keyspace, where Cassandra refuses it for lightweight transactions', () => {
+    expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM })).toThrow(new RegExp('^Datastore.cassandra: consistency is "EACH_QUORUM"; expected EACH_QUORUM only with datacenter set\\. '
+      + '.*not compatible with replication strategy.*Give datacenter'));
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), (datacenter) => {
+      expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM, datacenter })()._cassandra).toMatchObject({ consistency: 'EACH_QUORUM', datacenter });
+    }));
+  });
+});
