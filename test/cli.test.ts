@@ -299,6 +299,38 @@ test('fails when cdk8s.yaml sets output after a byte order mark or in a flow map
   }
 });
 
+test('fails when cdk8s.yaml sets output to a number, a boolean, a list or a mapping: the command said only "expected the output folder", not to quote a folder named 123', () => {
+  const { configOutput } = require('../bin/cdk8s-config') as { configOutput: (cwd: string) => { output: string } | { error: string } | undefined };
+  const fc = require('fast-check') as typeof import('fast-check');
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    // What YAML 1.2 (cdk8s-cli's yaml package) reads as no string, spelled as a user would write a folder name.
+    const scalar = fc.oneof(fc.nat().map(String), fc.integer().map((n) => `0x${Math.abs(n).toString(16)}`), fc.nat(4095).map((n) => `0o${n.toString(8)}`),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((n) => String(n)), fc.constantFrom('true', 'True', 'FALSE', '.inf', '-.Inf', '.nan', '1e3'));
+    fc.assert(fc.property(scalar, fc.boolean(), fc.constantFrom('', ' # the manifests'), (value, flow, comment) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), flow ? `{app: main.ts, output: ${value}}\n` : `app: main.ts\noutput: ${value}${comment}\n`);
+      const result = configOutput(dir) as { error: string };
+      expect(result.error).toMatch(/^cdk8s\.yaml sets output to the (number|boolean) \S+; expected the output folder as a string path, such as output: dist/);
+      expect(result.error).toContain(`: to name the folder ${value}, quote it: output: "${value}"`);
+      // Quoted, it is that folder.
+      writeFileSync(join(dir, 'cdk8s.yaml'), `output: "${value}"\n`);
+      expect(configOutput(dir)).toEqual({ output: value });
+    }), { numRuns: 200 });
+    for (const [text, shown] of [['output: [a, b]', 'the list ["a","b"]'], ['output:\n  - dist', 'the list ["dist"]'], ['output: {dir: dist}', 'the mapping {"dir":"dist"}']]) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `${text}\n`);
+      expect((configOutput(dir) as { error: string }).error).toBe(`cdk8s.yaml sets output to ${shown}; expected the output folder as a string path, such as output: dist (cdk8s synth writes into it too). `
+        + 'Give one folder name, quoted if it holds YAML\'s special characters: output: "manifests"');
+    }
+    // null, ~ and an empty value are cdk8s synth's own default (its output ?? 'dist'): the same folder.
+    for (const text of ['output: null', 'output: ~', 'output:']) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `${text}\n`);
+      expect(configOutput(dir)).toBeUndefined();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
