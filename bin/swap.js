@@ -15,6 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 const owner = require('./owner');
+const { specialKind, specialKindAt } = require('./file-kind');
 
 /** An error whose message says all there is to say: printed without a stack. */
 class SynthError extends Error {}
@@ -143,6 +144,12 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
     // A lock another synth saved since this one read it (an app per environment, run in parallel)
     // would lose that synth's entries, and what they pin, if this one wrote what it computed.
     for (const lock of locks) {
+      const kind = lock.changed ? specialKindAt(lock.path) : undefined;
+      // Put there since the library read it: reading a pipe would wait for a writer forever.
+      if (kind) {
+        throw new SynthError(`the lock file ${rel(lock.path)} is ${kind}, not a file: expected the lock file ClusterLock writes, a regular JSON file. `
+          + `Remove it (rm ${rel(lock.path)}), restore the lock file from version control and synthesize again; ${rel(outdir)}/ is unchanged.`);
+      }
       if (!lock.changed || readLockText(lock.path) === lock.before) continue;
       throw new SynthError(`${rel(lock.path)} was saved by another synth while this one ran, and writing this one's would drop what that one recorded. `
         + `Synthesize again (one synth at a time on a lock file); ${rel(outdir)}/ and ${rel(lock.path)} are as the other synth left them.`);
@@ -275,6 +282,14 @@ function* taking(resource, rel) {
       return release;
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
+    }
+    // Only ever a file this command created: a folder there made the read below fail on every try,
+    // which never waited and never gave up, and a pipe's read waited for a writer forever.
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    const kind = stat?.isDirectory() ? 'a folder' : stat?.isSymbolicLink() ? `a symbolic link (to ${fs.readlinkSync(file)})` : specialKind(stat);
+    if (kind) {
+      throw new SynthError(`${rel(file)} is ${kind}, not the commit lock file this command creates (and removes) while it puts ${rel(resource)} in place. `
+        + `Remove it (rm ${stat?.isDirectory() ? '-r ' : ''}${rel(file)}) and synthesize again.`);
     }
     const text = readText(file);
     if (text === undefined) continue; // released meanwhile

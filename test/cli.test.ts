@@ -1572,6 +1572,73 @@ fs.writeFileSync = function (file, ...rest) {
     expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
   });
 
+  test('fails when the lock file, the output folder, a file in it or a commit lock is a named pipe, a socket, a device or a folder: the synth waited for a pipe\'s writer forever, or spun on the commit lock', () => {
+    const runFor = (dir: string, args: string[]) => {
+      const inherited = { ...process.env };
+      delete inherited.CDK8S_OUTDIR;
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf-8', env: inherited, timeout: 30_000, killSignal: 'SIGKILL' });
+      return { status: r.status, stderr: r.stderr };
+    };
+    const fifo = (p: string) => expect(spawnSync('mkfifo', [p]).status).toBe(0);
+    const dir = appDir('special-files', { 'main.ts': CLUSTER_APP(16) });
+    expect(runFor(dir, ['synth']).status).toBe(0);
+    const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    const lockPath = join(dir, 'temporal.lock.json');
+    const server = require('net').createServer();
+    const sockets: string[] = [];
+    const socketAt = (p: string) => new Promise<void>((done) => { sockets.push(p); server.listen(p, done); });
+    return (async () => {
+      try {
+        // The lock file: a pipe, a link to one, a socket, a device (through a link).
+        const cases: Array<[string, () => void | Promise<void>, RegExp]> = [
+          ['pipe', () => fifo(lockPath), /ClusterLock: .*temporal\.lock\.json is a named pipe \(FIFO\), not a file; expected the lock file this library writes, a regular JSON file\. Remove it \(rm .*temporal\.lock\.json\)/],
+          ['link to a pipe', () => { fifo(join(work, 'special-fifo')); symlinkSync(join(work, 'special-fifo'), lockPath); }, /temporal\.lock\.json is a named pipe \(FIFO\), not a file/],
+          ['socket', () => socketAt(lockPath), /temporal\.lock\.json is a socket, not a file/],
+          ['device', () => symlinkSync('/dev/zero', lockPath), /temporal\.lock\.json is a character device, not a file/],
+        ];
+        for (const [, make, message] of cases) {
+          rmSync(lockPath, { force: true });
+          await make();
+          const r = runFor(dir, ['synth']);
+          expect(r.stderr).toMatch(message);
+          expect(r.status).toBe(1);
+          expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+          if (sockets.length) await new Promise((done) => server.close(done));
+          sockets.length = 0;
+        }
+        rmSync(lockPath, { force: true });
+        writeFileSync(lockPath, lock);
+        // The output folder itself, and a file in it that --check would read.
+        const out = join(dir, 'piped');
+        fifo(out);
+        let r = runFor(dir, ['synth', '-o', 'piped']);
+        expect(r.stderr).toMatch(/the output folder piped is a named pipe \(FIFO\), not a folder: .*Give a folder of its own, such as --output dist, or remove piped \(rm piped\)/);
+        expect(r.status).toBe(1);
+        fifo(join(dir, 'dist', 'extra.k8s.yaml'));
+        for (const args of [['synth'], ['synth', '--check']]) {
+          r = runFor(dir, args);
+          expect(r.stderr).toMatch(/the output folder dist holds dist\/extra\.k8s\.yaml, which is a named pipe \(FIFO\), not a manifest: no synth writes one\. Remove it \(rm dist\/extra\.k8s\.yaml\)/);
+          expect(r.status).toBe(1);
+        }
+        rmSync(join(dir, 'dist', 'extra.k8s.yaml'));
+        // A commit lock that is a folder or a pipe: the synth spun, or waited, for good.
+        upgrade(dir);
+        for (const make of [(p: string) => mkdirSync(p), fifo]) {
+          const commitLock = join(dir, 'dist.cdk8s-temporal-commit');
+          make(commitLock);
+          r = runFor(dir, ['synth']);
+          expect(r.stderr).toMatch(/dist\.cdk8s-temporal-commit is (a folder|a named pipe \(FIFO\)), not the commit lock file this command creates \(and removes\) while it puts dist in place\. Remove it \(rm (-r )?dist\.cdk8s-temporal-commit\) and synthesize again\./);
+          expect(r.status).toBe(1);
+          rmSync(commitLock, { recursive: true });
+        }
+        expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+        expect(runFor(dir, ['synth']).status).toBe(0);
+      } finally {
+        if (sockets.length) server.close();
+      }
+    })();
+  }, 120_000);
+
   /** Starts a synth in the background; resolves with its exit code and stderr once `ready` (a file it writes when `fault` runs) exists. */
   const background = (dir: string, args: string[], env: Record<string, string>, ready: string) => {
     const child = require('child_process').spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, READY_FILE: ready } });
