@@ -16,6 +16,7 @@ const fs = require('fs');
 const path = require('path');
 const owner = require('./owner');
 const { specialKind, specialKindAt } = require('./file-kind');
+const { syncPath, syncTree, writeFileSynced } = require('./durable');
 
 /** An error whose message says all there is to say: printed without a stack. */
 class SynthError extends Error {}
@@ -162,10 +163,9 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
         const tmp = `${file}.tmp-${owner.tag()}`;
         written.push([tmp, file]);
         try {
-          fs.writeFileSync(tmp, contents);
           // The modes the lock had (readable by the group, say), not what this process's umask gives a new file.
           const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode;
-          if (mode !== undefined) fs.chmodSync(tmp, mode & 0o7777);
+          writeFileSynced(tmp, contents, mode === undefined ? undefined : mode & 0o7777);
         } catch (err) {
           const folder = path.dirname(file);
           throw new SynthError(`the lock file ${rel(file)} cannot be written (${/** @type {Error} */ (err).message.split(tmp).join(file)}): `
@@ -173,12 +173,15 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
               : /ENOSPC|EDQUOT/.test(String(/** @type {NodeJS.ErrnoException} */ (err).code)) ? 'free space on its disk' : `make ${rel(folder)} writable`}.`);
         }
       }
+      // On the disk before the renames that give them their names (bin/durable.js).
+      syncTree(staging);
       hadOld = swap(staging, outdir, old, rel);
     } catch (err) {
       for (const [tmp] of written) fs.rmSync(tmp, { force: true });
       throw err;
     }
     for (const [tmp, file] of written) fs.renameSync(tmp, file);
+    for (const folder of new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))) syncPath(folder);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
     return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];

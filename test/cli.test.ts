@@ -1639,6 +1639,41 @@ fs.writeFileSync = function (file, ...rest) {
     })();
   }, 120_000);
 
+  test('fails when the output and the lock are renamed into place before their data is on the disk: a crash right after left an empty or truncated file under the final name', () => {
+    const dir = appDir('fsync', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    // Records, in order, each fsync (by the path its descriptor was opened on) and each rename.
+    const log = join(work, 'fsync-log.json');
+    const preload = join(work, 'fsync-log.js');
+    writeFileSync(preload, `const fs = require('fs');
+const events = []; const paths = new Map();
+const open = fs.openSync; fs.openSync = function (p) { const fd = open.apply(this, arguments); paths.set(fd, String(p)); return fd; };
+const fsync = fs.fsyncSync; fs.fsyncSync = function (fd) { events.push(['fsync', paths.get(fd)]); return fsync.apply(this, arguments); };
+const rename = fs.renameSync; fs.renameSync = function (a, b) { events.push(['rename', String(a), String(b)]); return rename.apply(this, arguments); };
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, JSON.stringify(events)));
+`);
+    const r = run(dir, ['synth'], { NODE_OPTIONS: `--require ${preload}` });
+    expect(r.status).toBe(0);
+    const events = JSON.parse(read(work, 'fsync-log.json')) as string[][];
+    const at = (op: string, test: (e: string[]) => boolean) => events.findIndex((e) => e[0] === op && test(e));
+    const published = at('rename', (e) => e[2] === join(dir, 'dist'));
+    const staging = events[published][1];
+    expect(staging).toMatch(/dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}$/);
+    const lockRename = at('rename', (e) => e[2] === join(dir, 'temporal.lock.json'));
+    expect(published).toBeGreaterThan(-1);
+    expect(lockRename).toBeGreaterThan(-1);
+    // The manifest and the folder holding it before the rename that names them; the lock's new text before its rename; the folder after both.
+    expect(at('fsync', (e) => e[1] === join(staging, 'temporal.k8s.yaml'))).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === join(staging, 'temporal.k8s.yaml'))).toBeLessThan(published);
+    expect(at('fsync', (e) => e[1] === staging)).toBeLessThan(published);
+    expect(at('fsync', (e) => e[1] === staging)).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === events[lockRename][1])).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === events[lockRename][1])).toBeLessThan(lockRename);
+    expect(events.slice(Math.max(published, lockRename)).some((e) => e[0] === 'fsync' && e[1] === dir)).toBe(true);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
+  });
+
   /** Starts a synth in the background; resolves with its exit code and stderr once `ready` (a file it writes when `fault` runs) exists. */
   const background = (dir: string, args: string[], env: Record<string, string>, ready: string) => {
     const child = require('child_process').spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, READY_FILE: ready } });
