@@ -1225,7 +1225,7 @@ while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArr
       expect(readdirSync(join(dir, staging))).toEqual(['temporal.k8s.yaml']);
       synth.child.kill(signal);
       // A SIGINT ends the waiting app by itself (Node's watchdog); releasing the app as well would
-      // race the watchdog's thread, and a SIGINT that comes as the app returns is not heard at all.
+      // race the watchdog's thread: the app might return first, and the synth then stops after it (exit 130 all the same).
       if (signal !== 'SIGINT') writeFileSync(go, 'x');
       const r = await synth.exited;
       expect(r.stderr).toBe(`cdk8s-temporal: synth of main.ts stopped by ${signal}; dist/ is unchanged, as are the lock files, and its staging folder ${staging} is removed.\n`);
@@ -1339,6 +1339,46 @@ setTimeout(() => undefined, 20_000);
     expect(tree(dir)).toEqual(before);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
   }, 30_000);
+
+  test('fails when Ctrl-C comes as the app returns: vm\'s watchdog heard it with no script left to stop, dropped it, and the synth or check exited 0', async () => {
+    const dir = appDir('stopped-at-return', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    // The app's last statement: the signal comes while the watchdog still runs, and its thread acts on it once the app has returned, or not.
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}\nprocess.kill(process.pid, 'SIGINT');\n`);
+    const inherited = { ...process.env };
+    delete inherited.CDK8S_OUTDIR;
+    // Many at once (the race lost one in three runs alone): --check runs write nothing, so they share the app.
+    const runs = Array.from({ length: 10 }, () => new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = require('child_process').spawn(process.execPath, [bin, 'synth', '--check'], { cwd: dir, env: inherited });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('close', (status: number | null) => done({ status, stderr }));
+    }));
+    // Stopped before it compared, or (when the watchdog's thread ran only later, on a loaded machine) after: exit 130 either way.
+    for (const r of await Promise.all(runs)) {
+      expect(r.stderr).toMatch(/^cdk8s-temporal: (--check of main\.ts stopped by SIGINT; it writes nothing, and its temporary folder .* is removed\.|dist\/ is out of date: [^]*)\n$/);
+      expect(r.status).toBe(130);
+    }
+    // The output and the lock both old (stopped before the swap) or both new (the swap done whole), never one of each; exit 130.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    expect(run(dir, ['synth', '-o', 'new']).status).toBe(0);
+    const [newOutput, newLock] = [read(dir, 'new/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    rmSync(join(dir, 'new'), { recursive: true });
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}\nprocess.kill(process.pid, 'SIGINT');\n`);
+    for (let i = 0; i < 3; i++) {
+      const r = run(dir, ['synth']);
+      expect(r.stderr).toMatch(/^cdk8s-temporal: (synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$|synthesized main\.ts into dist\/ [^]*\ncdk8s-temporal: SIGINT came while dist\/ and the lock files were put in place; that step was finished first, so they are the new ones \(see above\)\.\n$)/);
+      expect(r.status).toBe(130);
+      const now = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+      if (now[0] !== output) expect(now).toEqual([newOutput, newLock]);
+      else expect(now[1]).toBe(lock);
+      writeFileSync(join(dir, 'dist', 'temporal.k8s.yaml'), output);
+    }
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+  }, 60_000);
 
   test('fails when Ctrl-C comes before the app starts (while the command loads cdk8s, up to hundreds of ms): the signal was dropped, and the synth or check went on and exited 0', () => {
     const dir = appDir('stopped-setup', { 'main.ts': CLUSTER_APP(16) });
