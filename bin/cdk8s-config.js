@@ -9,6 +9,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { specialKindAt } = require('./file-kind');
 
 const CONFIG_FILE = 'cdk8s.yaml';
 
@@ -28,6 +29,9 @@ const OUTPUT_KEY = /output/;
  */
 function configOutput(cwd) {
   let text;
+  const kind = specialKindAt(path.join(cwd, CONFIG_FILE));
+  // Reading a pipe there waited for a writer forever.
+  if (kind) return { error: `${CONFIG_FILE} is ${kind}, not a file: remove it (rm ${CONFIG_FILE}) and restore the project's cdk8s.yaml, or give the folder with --output` };
   try {
     text = fs.readFileSync(path.join(cwd, CONFIG_FILE), 'utf-8');
   } catch {

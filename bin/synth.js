@@ -23,6 +23,7 @@ const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 const { lostLockRefusal } = require('./lock-evidence');
 const { createCheckFolder } = require('./check-folder');
+const { specialKindAt } = require('./file-kind');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -133,6 +134,12 @@ function synth(options, done) {
 
   if (!fs.existsSync(appFile)) {
     fail(new SynthError(`${rel(appFile)} does not exist; give the app's entry file: cdk8s-temporal synth main.ts`));
+    return;
+  }
+  const appKind = specialKindAt(appFile);
+  if (appKind) {
+    // Node's read of it would wait for a writer forever (a pipe) or never end (a device).
+    fail(new SynthError(`${rel(appFile)} is ${appKind}, not a file Node can run: give the app's entry file (cdk8s-temporal synth main.ts).`));
     return;
   }
   const entryless = folderWithoutEntry(appFile);

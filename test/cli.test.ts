@@ -1672,6 +1672,17 @@ fs.writeFileSync = function (file, ...rest) {
           rmSync(commitLock, { recursive: true });
         }
         expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+        // The app's entry file, and cdk8s.yaml, which the command reads for the output folder.
+        const app = appDir('special-app', { 'cdk8s.yaml': 'app: x\n' });
+        fifo(join(app, 'main.ts'));
+        r = runFor(app, ['synth', 'main.ts', '-o', 'dist']);
+        expect(r.stderr).toMatch(/main\.ts is a named pipe \(FIFO\), not a file Node can run: give the app's entry file/);
+        expect(r.status).toBe(1);
+        rmSync(join(app, 'cdk8s.yaml'));
+        fifo(join(app, 'cdk8s.yaml'));
+        r = runFor(app, ['synth', 'main.ts']);
+        expect(r.stderr).toMatch(/^cdk8s-temporal: cdk8s\.yaml is a named pipe \(FIFO\), not a file: remove it \(rm cdk8s\.yaml\)/);
+        expect(r.status).toBe(2);
         // A pipe under a stopped synth's owner-file name: no record to read, so no leftover to judge.
         fifo(join(dir, 'dist.cdk8s-temporal-staging-1-abcdef01.owner'));
         expect(runFor(dir, ['synth']).status).toBe(0);
