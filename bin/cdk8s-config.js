@@ -9,6 +9,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { specialKindAt } = require('./file-kind');
 
 const CONFIG_FILE = 'cdk8s.yaml';
 
@@ -28,6 +29,9 @@ const OUTPUT_KEY = /output/;
  */
 function configOutput(cwd) {
   let text;
+  const kind = specialKindAt(path.join(cwd, CONFIG_FILE));
+  // Reading a pipe there waited for a writer forever.
+  if (kind) return { error: `${CONFIG_FILE} is ${kind}, not a file: remove it (rm ${CONFIG_FILE}) and restore the project's cdk8s.yaml, or give the folder with --output` };
   try {
     text = fs.readFileSync(path.join(cwd, CONFIG_FILE), 'utf-8');
   } catch {
@@ -42,10 +46,30 @@ function configOutput(cwd) {
   }
   const output = config && typeof config === 'object' ? config.output : undefined;
   if (output === undefined || output === null) return undefined;
-  if (typeof output !== 'string' || output.trim() === '') {
-    return { error: `${CONFIG_FILE} sets output to ${JSON.stringify(output)}; expected the output folder, such as output: dist (cdk8s synth writes into it too)` };
+  if (typeof output !== 'string') {
+    // YAML reads output: 123 or output: true as a number or a boolean, which a folder of that name
+    // must be quoted against; a list or a mapping is no folder name at all.
+    const scalar = typeof output === 'number' || typeof output === 'boolean';
+    const shown = `the ${Array.isArray(output) ? 'list' : typeof output === 'object' ? 'mapping' : typeof output} ${scalar ? String(output) : JSON.stringify(output)}`;
+    return {
+      error: `${CONFIG_FILE} sets output to ${shown}; expected the output folder as a string path, such as output: dist (cdk8s synth writes into it too). `
+        + (scalar ? `YAML reads an unquoted ${typeof output} as no string: to name the folder ${scalarText(text, output)}, quote it: output: "${scalarText(text, output)}"`
+          : 'Give one folder name, quoted if it holds YAML\'s special characters: output: "manifests"'),
+    };
+  }
+  if (output.trim() === '') {
+    return { error: `${CONFIG_FILE} sets output to ${JSON.stringify(output)}; expected the output folder as a string path, such as output: dist (cdk8s synth writes into it too)` };
   }
   return { output };
+}
+
+/**
+ * The value of `output:` as written in `text` (0x7B, 1e3, TRUE), for the quoted form to suggest;
+ * `read` (what YAML made of it) when it is not found as written.
+ * @param {string} text @param {unknown} read
+ */
+function scalarText(text, read) {
+  return /(?:^\uFEFF?|[{,])\s*["']?output["']?\s*:[ \t]*([^\s,}#]+)/m.exec(text)?.[1] ?? String(read);
 }
 
 /**

@@ -4,6 +4,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { specialKind, specialKindAt } = require('./file-kind');
 
 /**
  * Why `outdir` must not be replaced as a whole, or undefined when it may. The swap deletes the old
@@ -36,10 +37,20 @@ function notAnOutputFolder(outdir, cwd, keep) {
     return `the output folder ${shown} is a symbolic link (to ${fs.readlinkSync(outdir)}); the swap would replace the link with a folder and leave what it `
       + `points to as it was. Give the folder itself: --output ${path.relative(cwd, realpathOrSelf(outdir)) || '.'}.`;
   }
+  const special = specialKind(stat);
+  if (special) {
+    return `the output folder ${shown} is ${special}, not a folder: the command writes one file per chart into a folder and would replace it. `
+      + `Give a folder of its own, such as --output dist, or remove ${shown} (rm ${shown}) if nothing uses it.`;
+  }
   if (stat && !stat.isDirectory()) return `the output folder ${shown} is a file, not a folder: the command writes one file per chart into a folder. ${remedy}`;
   const kept = keep.find(within);
   if (kept) return `the output folder ${shown} holds ${path.relative(cwd, kept)}, which the synth reads or writes. ${remedy}`;
   const foreign = foreignFile(outdir);
+  const foreignKind = foreign && specialKindAt(foreign);
+  if (foreignKind) {
+    // Reading it (--check's diff, the summary) waited for a writer forever.
+    return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which is ${foreignKind}, not a manifest: no synth writes one. Remove it (rm ${path.relative(cwd, foreign)}), or give a folder of its own, such as --output dist.`;
+  }
   if (foreign) return `the output folder ${shown} holds ${path.relative(cwd, foreign)}, which no synth writes: it is not an output folder. ${remedy}`;
   return undefined;
 }
@@ -87,7 +98,7 @@ function foreignFile(dir) {
       // A file without an extension is no manifest (cdk8s names each file <chart><extension>), but a
       // repository's own folder (.git/HEAD, --output .git), a key (~/.ssh/id_ed25519) or a Makefile.
       const bare = !entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.includes('.');
-      if (--budget < 0 || bare || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
+      if (--budget < 0 || bare || specialKind(entry) || (entry.isSymbolicLink() && specialKindAt(p)) || ['.git', 'package.json', 'node_modules'].includes(entry.name) || /\.([cm]?[jt]s|tsx|jsx)$/.test(entry.name)) return p;
       if (entry.isDirectory()) pending.push(p);
     }
   }

@@ -15,6 +15,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { specialKindAt } = require('./file-kind');
 
 /**
  * @typedef {object} Owner
@@ -146,8 +147,9 @@ function startTicks(pid) {
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
-/** @param {string} file */
+/** A file's text; none for a pipe, a socket or a device there, whose read could wait forever. @param {string} file */
 function readText(file) {
+  if (specialKindAt(file)) return undefined;
   try {
     return fs.readFileSync(file, 'utf-8').trim() || undefined;
   } catch {

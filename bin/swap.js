@@ -15,6 +15,8 @@
 const fs = require('fs');
 const path = require('path');
 const owner = require('./owner');
+const { specialKind, specialKindAt } = require('./file-kind');
+const { syncPath, syncTree, writeFileSynced } = require('./durable');
 
 /** An error whose message says all there is to say: printed without a stack. */
 class SynthError extends Error {}
@@ -143,6 +145,12 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
     // A lock another synth saved since this one read it (an app per environment, run in parallel)
     // would lose that synth's entries, and what they pin, if this one wrote what it computed.
     for (const lock of locks) {
+      const kind = lock.changed ? specialKindAt(lock.path) : undefined;
+      // Put there since the library read it: reading a pipe would wait for a writer forever.
+      if (kind) {
+        throw new SynthError(`the lock file ${rel(lock.path)} is ${kind}, not a file: expected the lock file ClusterLock writes, a regular JSON file. `
+          + `Remove it (rm ${rel(lock.path)}), restore the lock file from version control and synthesize again; ${rel(outdir)}/ is unchanged.`);
+      }
       if (!lock.changed || readLockText(lock.path) === lock.before) continue;
       throw new SynthError(`${rel(lock.path)} was saved by another synth while this one ran, and writing this one's would drop what that one recorded. `
         + `Synthesize again (one synth at a time on a lock file); ${rel(outdir)}/ and ${rel(lock.path)} are as the other synth left them.`);
@@ -155,10 +163,9 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
         const tmp = `${file}.tmp-${owner.tag()}`;
         written.push([tmp, file]);
         try {
-          fs.writeFileSync(tmp, contents);
           // The modes the lock had (readable by the group, say), not what this process's umask gives a new file.
           const mode = fs.statSync(file, { throwIfNoEntry: false })?.mode;
-          if (mode !== undefined) fs.chmodSync(tmp, mode & 0o7777);
+          writeFileSynced(tmp, contents, mode === undefined ? undefined : mode & 0o7777);
         } catch (err) {
           const folder = path.dirname(file);
           throw new SynthError(`the lock file ${rel(file)} cannot be written (${/** @type {Error} */ (err).message.split(tmp).join(file)}): `
@@ -166,12 +173,15 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
               : /ENOSPC|EDQUOT/.test(String(/** @type {NodeJS.ErrnoException} */ (err).code)) ? 'free space on its disk' : `make ${rel(folder)} writable`}.`);
         }
       }
+      // On the disk before the renames that give them their names (bin/durable.js).
+      syncTree(staging);
       hadOld = swap(staging, outdir, old, rel);
     } catch (err) {
       for (const [tmp] of written) fs.rmSync(tmp, { force: true });
       throw err;
     }
     for (const [tmp, file] of written) fs.renameSync(tmp, file);
+    for (const folder of new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))) syncPath(folder);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
     return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
@@ -275,6 +285,14 @@ function* taking(resource, rel) {
       return release;
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') return () => {};
+    }
+    // Only ever a file this command created: a folder there made the read below fail on every try,
+    // which never waited and never gave up, and a pipe's read waited for a writer forever.
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    const kind = stat?.isDirectory() ? 'a folder' : stat?.isSymbolicLink() ? `a symbolic link (to ${fs.readlinkSync(file)})` : specialKind(stat);
+    if (kind) {
+      throw new SynthError(`${rel(file)} is ${kind}, not the commit lock file this command creates (and removes) while it puts ${rel(resource)} in place. `
+        + `Remove it (rm ${stat?.isDirectory() ? '-r ' : ''}${rel(file)}) and synthesize again.`);
     }
     const text = readText(file);
     if (text === undefined) continue; // released meanwhile

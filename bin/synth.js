@@ -23,6 +23,7 @@ const owner = require('./owner');
 const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies');
 const { lostLockRefusal } = require('./lock-evidence');
 const { createCheckFolder } = require('./check-folder');
+const { specialKindAt } = require('./file-kind');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -95,7 +96,10 @@ function synth(options, done) {
     removeStaging();
     // One more turn of the event loop: a signal that came during the synchronous step just done
     // (the app, the swap) is only heard there.
-    setImmediate(() => done(lateSignal ? exitCodeOf(lateSignal) : code));
+    setImmediate(() => {
+      if (sigintPending()) interrupted('SIGINT');
+      done(lateSignal ? exitCodeOf(lateSignal) : code);
+    });
   };
   /** @param {'SIGINT' | 'SIGTERM' | 'SIGHUP'} signal */
   function interrupted(signal) {
@@ -130,6 +134,12 @@ function synth(options, done) {
 
   if (!fs.existsSync(appFile)) {
     fail(new SynthError(`${rel(appFile)} does not exist; give the app's entry file: cdk8s-temporal synth main.ts`));
+    return;
+  }
+  const appKind = specialKindAt(appFile);
+  if (appKind) {
+    // Node's read of it would wait for a writer forever (a pipe) or never end (a device).
+    fail(new SynthError(`${rel(appFile)} is ${appKind}, not a file Node can run: give the app's entry file (cdk8s-temporal synth main.ts).`));
     return;
   }
   const entryless = folderWithoutEntry(appFile);
@@ -203,7 +213,10 @@ function synth(options, done) {
       // As the process's main module, as `node main.js` or ts-node would run it: `require.main ===
       // module` holds in the app, and process.argv is [node, app].
       process.argv = [process.argv[0], appFile];
-      runBreakingOnSigint(() => require('module').runMain());
+      if (runBreakingOnSigint(() => require('module').runMain())) {
+        interrupted('SIGINT');
+        return;
+      }
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') interrupted('SIGINT');
       else fail(err);
@@ -221,6 +234,7 @@ function synth(options, done) {
       }
       // A turn of the event loop first: a Ctrl-C during a synchronous app is heard only there.
       setImmediate(() => {
+        if (!finished && sigintPending()) interrupted('SIGINT');
         if (finished) return;
         try {
           complete();
@@ -278,7 +292,10 @@ function synth(options, done) {
     const synthesized = new Set(output.files.map((f) => f.name));
     const removed = listFiles(outdir).filter((f) => !synthesized.has(f)).map((f) => rel(path.join(outdir, f)));
     // Resolves once the output and the locks are in place, after waiting for another synth's commit lock if need be.
-    commit(staging, outdir, locks, rel, () => finished).then((notes) => {
+    commit(staging, outdir, locks, rel, () => {
+      if (!finished && sigintPending()) interrupted('SIGINT');
+      return finished;
+    }).then((notes) => {
       if (notes === undefined) return; // stopped by a signal while it waited: nothing was put in place
       committed = true;
       const lines = [`cdk8s-temporal: synthesized ${rel(appFile)} into ${rel(outdir)}/ in ${elapsedMs()} ms`];
@@ -308,15 +325,63 @@ function synth(options, done) {
  * does: a listener hears a signal only once the synchronous code returns to the event loop, so an
  * app that loops (or waits) without returning held Ctrl-C off for good. SIGTERM has no such
  * watchdog in Node; it is heard once the app returns, and a CI runner's SIGKILL follows anyway.
+ * Returns whether a SIGINT came that ended nothing.
+ *
+ * vm's own watchdog lost a SIGINT that came as the app returned: its thread, when it ran only once
+ * the script was over, found no script to stop, and its stop ended the thread without a word, so
+ * the synth went on and exited 0. A watchdog of this run's own, started around vm's and never
+ * stopped, records such a SIGINT instead (sigintPending), which the run reads before each step
+ * that writes; Node's listeners, put back after the app, hear every later one. (Stopping it would
+ * drop what its thread had not yet seen, and hand SIGINT to Node's default, which ends the process.)
  * @param {() => void} fn
+ * @returns {boolean}
  */
 function runBreakingOnSigint(fn) {
   const key = Symbol.for('cdk8s-temporal.run-app');
   /** @type {any} */ (globalThis)[key] = fn;
+  watchdog = watchdog ?? sigintWatchdog();
+  const listeners = watchdog ? process.rawListeners('SIGINT') : [];
+  if (watchdog) {
+    // As vm does with breakOnSigint: the watchdog's signal handler replaces Node's while the app runs.
+    process.removeAllListeners('SIGINT');
+    watchdog.startSigintWatchdog();
+  }
   try {
     require('vm').runInThisContext("globalThis[Symbol.for('cdk8s-temporal.run-app')]()", { filename: 'cdk8s-temporal-run-app', breakOnSigint: true });
   } finally {
+    // Node's handler back in place of the watchdog's, which stays to report what it heard.
+    for (const listener of listeners) process.addListener('SIGINT', /** @type {(...args: any[]) => void} */ (listener));
     delete (/** @type {any} */ (globalThis)[key]);
+  }
+  return sigintPending();
+}
+
+/** @type {{ startSigintWatchdog: () => unknown, watchdogHasPendingSigint: () => unknown } | undefined} */
+let watchdog;
+
+/** Whether this run's watchdog heard a SIGINT that stopped no app. */
+function sigintPending() {
+  return Boolean(watchdog?.watchdogHasPendingSigint());
+}
+
+/**
+ * Node's SIGINT watchdog, as the REPL starts it around an evaluation; undefined where this Node.js
+ * does not expose it, and on Windows, where a watchdog left running would take Ctrl-C from Node's
+ * listeners (the run then has vm's watchdog alone).
+ * @returns {{ startSigintWatchdog: () => unknown, watchdogHasPendingSigint: () => unknown } | undefined}
+ */
+function sigintWatchdog() {
+  if (process.platform === 'win32') return undefined;
+  const quiet = process.noDeprecation;
+  try {
+    // process.binding warns only under --pending-deprecation, which would print it on every synth.
+    process.noDeprecation = true;
+    const contextify = /** @type {any} */ (process).binding('contextify');
+    return ['startSigintWatchdog', 'watchdogHasPendingSigint'].every((f) => typeof contextify?.[f] === 'function') ? contextify : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    process.noDeprecation = quiet;
   }
 }
 

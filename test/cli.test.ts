@@ -299,6 +299,38 @@ test('fails when cdk8s.yaml sets output after a byte order mark or in a flow map
   }
 });
 
+test('fails when cdk8s.yaml sets output to a number, a boolean, a list or a mapping: the command said only "expected the output folder", not to quote a folder named 123', () => {
+  const { configOutput } = require('../bin/cdk8s-config') as { configOutput: (cwd: string) => { output: string } | { error: string } | undefined };
+  const fc = require('fast-check') as typeof import('fast-check');
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    // What YAML 1.2 (cdk8s-cli's yaml package) reads as no string, spelled as a user would write a folder name.
+    const scalar = fc.oneof(fc.nat().map(String), fc.integer().map((n) => `0x${Math.abs(n).toString(16)}`), fc.nat(4095).map((n) => `0o${n.toString(8)}`),
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((n) => String(n)), fc.constantFrom('true', 'True', 'FALSE', '.inf', '-.Inf', '.nan', '1e3'));
+    fc.assert(fc.property(scalar, fc.boolean(), fc.constantFrom('', ' # the manifests'), (value, flow, comment) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), flow ? `{app: main.ts, output: ${value}}\n` : `app: main.ts\noutput: ${value}${comment}\n`);
+      const result = configOutput(dir) as { error: string };
+      expect(result.error).toMatch(/^cdk8s\.yaml sets output to the (number|boolean) \S+; expected the output folder as a string path, such as output: dist/);
+      expect(result.error).toContain(`: to name the folder ${value}, quote it: output: "${value}"`);
+      // Quoted, it is that folder.
+      writeFileSync(join(dir, 'cdk8s.yaml'), `output: "${value}"\n`);
+      expect(configOutput(dir)).toEqual({ output: value });
+    }), { numRuns: 200 });
+    for (const [text, shown] of [['output: [a, b]', 'the list ["a","b"]'], ['output:\n  - dist', 'the list ["dist"]'], ['output: {dir: dist}', 'the mapping {"dir":"dist"}']]) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `${text}\n`);
+      expect((configOutput(dir) as { error: string }).error).toBe(`cdk8s.yaml sets output to ${shown}; expected the output folder as a string path, such as output: dist (cdk8s synth writes into it too). `
+        + 'Give one folder name, quoted if it holds YAML\'s special characters: output: "manifests"');
+    }
+    // null, ~ and an empty value are cdk8s synth's own default (its output ?? 'dist'): the same folder.
+    for (const text of ['output: null', 'output: ~', 'output:']) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `${text}\n`);
+      expect(configOutput(dir)).toBeUndefined();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
@@ -1193,7 +1225,7 @@ while (!exists(process.env.WAIT_FOR!)) Atomics.wait(new Int32Array(new SharedArr
       expect(readdirSync(join(dir, staging))).toEqual(['temporal.k8s.yaml']);
       synth.child.kill(signal);
       // A SIGINT ends the waiting app by itself (Node's watchdog); releasing the app as well would
-      // race the watchdog's thread, and a SIGINT that comes as the app returns is not heard at all.
+      // race the watchdog's thread: the app might return first, and the synth then stops after it (exit 130 all the same).
       if (signal !== 'SIGINT') writeFileSync(go, 'x');
       const r = await synth.exited;
       expect(r.stderr).toBe(`cdk8s-temporal: synth of main.ts stopped by ${signal}; dist/ is unchanged, as are the lock files, and its staging folder ${staging} is removed.\n`);
@@ -1307,6 +1339,46 @@ setTimeout(() => undefined, 20_000);
     expect(tree(dir)).toEqual(before);
     expect(read(dir, 'temporal.lock.json')).toBe(lock);
   }, 30_000);
+
+  test('fails when Ctrl-C comes as the app returns: vm\'s watchdog heard it with no script left to stop, dropped it, and the synth or check exited 0', async () => {
+    const dir = appDir('stopped-at-return', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const before = tree(dir);
+    const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    // The app's last statement: the signal comes while the watchdog still runs, and its thread acts on it once the app has returned, or not.
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}\nprocess.kill(process.pid, 'SIGINT');\n`);
+    const inherited = { ...process.env };
+    delete inherited.CDK8S_OUTDIR;
+    // Many at once (the race lost one in three runs alone): --check runs write nothing, so they share the app.
+    const runs = Array.from({ length: 10 }, () => new Promise<{ status: number | null; stderr: string }>((done) => {
+      const child = require('child_process').spawn(process.execPath, [bin, 'synth', '--check'], { cwd: dir, env: inherited });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('close', (status: number | null) => done({ status, stderr }));
+    }));
+    // Stopped before it compared, or (when the watchdog's thread ran only later, on a loaded machine) after: exit 130 either way.
+    for (const r of await Promise.all(runs)) {
+      expect(r.stderr).toMatch(/^cdk8s-temporal: (--check of main\.ts stopped by SIGINT; it writes nothing, and its temporary folder .* is removed\.|dist\/ is out of date: [^]*)\n$/);
+      expect(r.status).toBe(130);
+    }
+    // The output and the lock both old (stopped before the swap) or both new (the swap done whole), never one of each; exit 130.
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16, 3));
+    expect(run(dir, ['synth', '-o', 'new']).status).toBe(0);
+    const [newOutput, newLock] = [read(dir, 'new/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    rmSync(join(dir, 'new'), { recursive: true });
+    writeFileSync(join(dir, 'main.ts'), `${CLUSTER_APP(16, 3)}\nprocess.kill(process.pid, 'SIGINT');\n`);
+    for (let i = 0; i < 3; i++) {
+      const r = run(dir, ['synth']);
+      expect(r.stderr).toMatch(/^cdk8s-temporal: (synth of main\.ts stopped by SIGINT; dist\/ is unchanged, as are the lock files, and its staging folder dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8} is removed\.\n$|synthesized main\.ts into dist\/ [^]*\ncdk8s-temporal: SIGINT came while dist\/ and the lock files were put in place; that step was finished first, so they are the new ones \(see above\)\.\n$)/);
+      expect(r.status).toBe(130);
+      const now = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+      if (now[0] !== output) expect(now).toEqual([newOutput, newLock]);
+      else expect(now[1]).toBe(lock);
+      writeFileSync(join(dir, 'dist', 'temporal.k8s.yaml'), output);
+    }
+    writeFileSync(join(dir, 'main.ts'), CLUSTER_APP(16));
+    expect(tree(dir)).toEqual(before);
+  }, 60_000);
 
   test('fails when Ctrl-C comes before the app starts (while the command loads cdk8s, up to hundreds of ms): the signal was dropped, and the synth or check went on and exited 0', () => {
     const dir = appDir('stopped-setup', { 'main.ts': CLUSTER_APP(16) });
@@ -1538,6 +1610,121 @@ fs.writeFileSync = function (file, ...rest) {
     expect(lstatSync(join(dir, 'locks', 'temporal.lock.json')).isSymbolicLink()).toBe(true);
     expect(read(shared, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
     expect(readdirSync(shared)).toEqual(['temporal.lock.json']);
+  });
+
+  test('fails when the lock file, the output folder, a file in it or a commit lock is a named pipe, a socket, a device or a folder: the synth waited for a pipe\'s writer forever, or spun on the commit lock', () => {
+    const runFor = (dir: string, args: string[]) => {
+      const inherited = { ...process.env };
+      delete inherited.CDK8S_OUTDIR;
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf-8', env: inherited, timeout: 30_000, killSignal: 'SIGKILL' });
+      return { status: r.status, stderr: r.stderr };
+    };
+    const fifo = (p: string) => expect(spawnSync('mkfifo', [p]).status).toBe(0);
+    const dir = appDir('special-files', { 'main.ts': CLUSTER_APP(16) });
+    expect(runFor(dir, ['synth']).status).toBe(0);
+    const [output, lock] = [read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')];
+    const lockPath = join(dir, 'temporal.lock.json');
+    const server = require('net').createServer();
+    const sockets: string[] = [];
+    const socketAt = (p: string) => new Promise<void>((done) => { sockets.push(p); server.listen(p, done); });
+    return (async () => {
+      try {
+        // The lock file: a pipe, a link to one, a socket, a device (through a link).
+        const cases: Array<[string, () => void | Promise<void>, RegExp]> = [
+          ['pipe', () => fifo(lockPath), /ClusterLock: .*temporal\.lock\.json is a named pipe \(FIFO\), not a file; expected the lock file this library writes, a regular JSON file\. Remove it \(rm .*temporal\.lock\.json\)/],
+          ['link to a pipe', () => { fifo(join(work, 'special-fifo')); symlinkSync(join(work, 'special-fifo'), lockPath); }, /temporal\.lock\.json is a named pipe \(FIFO\), not a file/],
+          ['socket', () => socketAt(lockPath), /temporal\.lock\.json is a socket, not a file/],
+          ['device', () => symlinkSync('/dev/zero', lockPath), /temporal\.lock\.json is a character device, not a file/],
+        ];
+        for (const [, make, message] of cases) {
+          rmSync(lockPath, { force: true });
+          await make();
+          const r = runFor(dir, ['synth']);
+          expect(r.stderr).toMatch(message);
+          expect(r.status).toBe(1);
+          expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+          if (sockets.length) await new Promise((done) => server.close(done));
+          sockets.length = 0;
+        }
+        rmSync(lockPath, { force: true });
+        writeFileSync(lockPath, lock);
+        // The output folder itself, and a file in it that --check would read.
+        const out = join(dir, 'piped');
+        fifo(out);
+        let r = runFor(dir, ['synth', '-o', 'piped']);
+        expect(r.stderr).toMatch(/the output folder piped is a named pipe \(FIFO\), not a folder: .*Give a folder of its own, such as --output dist, or remove piped \(rm piped\)/);
+        expect(r.status).toBe(1);
+        fifo(join(dir, 'dist', 'extra.k8s.yaml'));
+        for (const args of [['synth'], ['synth', '--check']]) {
+          r = runFor(dir, args);
+          expect(r.stderr).toMatch(/the output folder dist holds dist\/extra\.k8s\.yaml, which is a named pipe \(FIFO\), not a manifest: no synth writes one\. Remove it \(rm dist\/extra\.k8s\.yaml\)/);
+          expect(r.status).toBe(1);
+        }
+        rmSync(join(dir, 'dist', 'extra.k8s.yaml'));
+        // A commit lock that is a folder or a pipe: the synth spun, or waited, for good.
+        upgrade(dir);
+        for (const make of [(p: string) => mkdirSync(p), fifo]) {
+          const commitLock = join(dir, 'dist.cdk8s-temporal-commit');
+          make(commitLock);
+          r = runFor(dir, ['synth']);
+          expect(r.stderr).toMatch(/dist\.cdk8s-temporal-commit is (a folder|a named pipe \(FIFO\)), not the commit lock file this command creates \(and removes\) while it puts dist in place\. Remove it \(rm (-r )?dist\.cdk8s-temporal-commit\) and synthesize again\./);
+          expect(r.status).toBe(1);
+          rmSync(commitLock, { recursive: true });
+        }
+        expect([read(dir, 'dist/temporal.k8s.yaml'), read(dir, 'temporal.lock.json')]).toEqual([output, lock]);
+        // The app's entry file, and cdk8s.yaml, which the command reads for the output folder.
+        const app = appDir('special-app', { 'cdk8s.yaml': 'app: x\n' });
+        fifo(join(app, 'main.ts'));
+        r = runFor(app, ['synth', 'main.ts', '-o', 'dist']);
+        expect(r.stderr).toMatch(/main\.ts is a named pipe \(FIFO\), not a file Node can run: give the app's entry file/);
+        expect(r.status).toBe(1);
+        rmSync(join(app, 'cdk8s.yaml'));
+        fifo(join(app, 'cdk8s.yaml'));
+        r = runFor(app, ['synth', 'main.ts']);
+        expect(r.stderr).toMatch(/^cdk8s-temporal: cdk8s\.yaml is a named pipe \(FIFO\), not a file: remove it \(rm cdk8s\.yaml\)/);
+        expect(r.status).toBe(2);
+        // A pipe under a stopped synth's owner-file name: no record to read, so no leftover to judge.
+        fifo(join(dir, 'dist.cdk8s-temporal-staging-1-abcdef01.owner'));
+        expect(runFor(dir, ['synth']).status).toBe(0);
+      } finally {
+        if (sockets.length) server.close();
+      }
+    })();
+  }, 120_000);
+
+  test('fails when the output and the lock are renamed into place before their data is on the disk: a crash right after left an empty or truncated file under the final name', () => {
+    const dir = appDir('fsync', { 'main.ts': CLUSTER_APP(16) });
+    expect(run(dir, ['synth']).status).toBe(0);
+    upgrade(dir);
+    // Records, in order, each fsync (by the path its descriptor was opened on) and each rename.
+    const log = join(work, 'fsync-log.json');
+    const preload = join(work, 'fsync-log.js');
+    writeFileSync(preload, `const fs = require('fs');
+const events = []; const paths = new Map();
+const open = fs.openSync; fs.openSync = function (p) { const fd = open.apply(this, arguments); paths.set(fd, String(p)); return fd; };
+const fsync = fs.fsyncSync; fs.fsyncSync = function (fd) { events.push(['fsync', paths.get(fd)]); return fsync.apply(this, arguments); };
+const rename = fs.renameSync; fs.renameSync = function (a, b) { events.push(['rename', String(a), String(b)]); return rename.apply(this, arguments); };
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, JSON.stringify(events)));
+`);
+    const r = run(dir, ['synth'], { NODE_OPTIONS: `--require ${preload}` });
+    expect(r.status).toBe(0);
+    const events = JSON.parse(read(work, 'fsync-log.json')) as string[][];
+    const at = (op: string, test: (e: string[]) => boolean) => events.findIndex((e) => e[0] === op && test(e));
+    const published = at('rename', (e) => e[2] === join(dir, 'dist'));
+    const staging = events[published][1];
+    expect(staging).toMatch(/dist\.cdk8s-temporal-staging-\d+-[0-9a-f]{8}$/);
+    const lockRename = at('rename', (e) => e[2] === join(dir, 'temporal.lock.json'));
+    expect(published).toBeGreaterThan(-1);
+    expect(lockRename).toBeGreaterThan(-1);
+    // The manifest and the folder holding it before the rename that names them; the lock's new text before its rename; the folder after both.
+    expect(at('fsync', (e) => e[1] === join(staging, 'temporal.k8s.yaml'))).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === join(staging, 'temporal.k8s.yaml'))).toBeLessThan(published);
+    expect(at('fsync', (e) => e[1] === staging)).toBeLessThan(published);
+    expect(at('fsync', (e) => e[1] === staging)).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === events[lockRename][1])).toBeGreaterThan(-1);
+    expect(at('fsync', (e) => e[1] === events[lockRename][1])).toBeLessThan(lockRename);
+    expect(events.slice(Math.max(published, lockRename)).some((e) => e[0] === 'fsync' && e[1] === dir)).toBe(true);
+    expect(read(dir, 'temporal.lock.json')).toContain('"serverVersion": "1.32.1"');
   });
 
   /** Starts a synth in the background; resolves with its exit code and stderr once `ready` (a file it writes when `fault` runs) exists. */

@@ -1374,3 +1374,37 @@ describe('ClusterLock', () => {
     }
   }, 60_000);
 });
+
+test('fails when the library renames its lock file into place before the text is on the disk (a save outside cdk8s-temporal synth): a crash right after left an empty lock under its name', () => {
+  const fs = require('fs') as typeof import('fs');
+  const { writeLock } = require('../lib/cluster/lock-write') as typeof import('../lib/cluster/lock-write');
+  const dir = mkdtempSync(join(tmpdir(), 'lock-fsync-'));
+  const events: string[][] = [];
+  const paths = new Map<number, string>();
+  const [openSync, renameSync] = [fs.openSync, fs.renameSync];
+  const open = jest.spyOn(fs, 'openSync').mockImplementation(((p: string, flags: string) => {
+    const fd = openSync(p, flags);
+    paths.set(fd, String(p));
+    return fd;
+  }) as typeof fs.openSync);
+  const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation(((fd: number) => { events.push(['fsync', paths.get(fd)!]); }) as typeof fs.fsyncSync);
+  const rename = jest.spyOn(fs, 'renameSync').mockImplementation(((a: string, b: string) => {
+    events.push(['rename', String(a), String(b)]);
+    renameSync(a, b);
+  }) as typeof fs.renameSync);
+  try {
+    const path = join(dir, 'temporal.lock.json');
+    writeFileSync(path, '{"clusters": {}}\n');
+    writeLock(path, '{"clusters": {"a": {}}}\n');
+    const renamed = events.findIndex((e) => e[0] === 'rename' && e[2] === path);
+    expect(renamed).toBeGreaterThan(-1);
+    expect(events.slice(0, renamed)).toContainEqual(['fsync', events[renamed][1]]);
+    expect(events.slice(renamed)).toContainEqual(['fsync', dir]);
+    expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {"a": {}}}\n');
+  } finally {
+    open.mockRestore();
+    fsync.mockRestore();
+    rename.mockRestore();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -215,3 +215,93 @@ describe('text that Flux\'s post-build substitution would change, in an app that
     }), { numRuns: 40 });
   });
 });
+
+describe('the Flux substitution warning beyond the cdk8s-temporal command\'s summary', () => {
+  const command = Symbol.for('cdk8s-temporal.synth-command');
+  const global = globalThis as Record<symbol, unknown>;
+  /** A fleet of a frontend outside the app, with `env` and `gitOps`, synthesized under the command: its objects and the summary's warnings. */
+  const externalFleet = (gitOps: GitOps | undefined, env: string) => {
+    const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: false, locks: [] };
+    global[command] = run;
+    try {
+      const chart = testChart();
+      new WorkerFleet(chart, 'orders', {
+        image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], frontend: { address: 'temporal.other.example:7233' }, env: { GREETING: EnvValue.fromValue(env) }, gitOps,
+      });
+      const output = Testing.synth(chart);
+      return { output, warnings: (run.warnings ?? []).filter((w) => w.includes('post-build substitution')) };
+    } finally {
+      delete global[command];
+    }
+  };
+
+  test('fails when a worker fleet of an external frontend holds text Flux would substitute: no warning, and no way to say GitOps.flux() or GitOps.kubectl()', () => {
+    expect(externalFleet(undefined, 'echo ${HOME}').warnings).toEqual([expect.stringMatching(/^WorkerFleet 'orders': Deployment\/orders holds "echo \$\{HOME\}", which a Flux Kustomization with post-build substitution would apply changed .*If Flux applies the output, give the fleet gitOps: GitOps.flux\(\), which keeps every object as written; if another tool does, say which \(GitOps.kubectl\(\), GitOps.argoCd\(\)\) to silence this warning\.$/)]);
+    const flux = externalFleet(GitOps.flux(), 'echo ${HOME}');
+    expect(flux.warnings).toEqual([]);
+    expect(nonEmpty(flux.output).map((o) => o.metadata.annotations)).toEqual(flux.output.map(() => ({ 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' })));
+    for (const gitOps of [GitOps.kubectl(), GitOps.argoCd()]) {
+      const said = externalFleet(gitOps, 'echo $$HOME');
+      expect(said.warnings).toEqual([]);
+      expect(said.output.filter((o) => o.metadata.annotations && Object.keys(o.metadata.annotations).some((k) => /fluxcd|argoproj/.test(k)))).toEqual([]);
+    }
+    // The same rule over generated text: a warning exactly when Flux would change an object.
+    const piece = fc.constantFrom('${', '$$', '$', '{', '}', '$(', 'a', ' ', 'HOME');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 6 }).map((p) => p.join('')), (env) => {
+      const plain = externalFleet(undefined, env);
+      expect(plain.warnings.length > 0).toBe(fluxSubstitutedText(plain.output).length > 0);
+      expect(externalFleet(GitOps.flux(), env).warnings).toEqual([]);
+    }), { numRuns: 25 });
+  });
+
+  test('fails when a fleet of a cluster is given gitOps of its own, or gitOps is no GitOps: the cluster\'s controller applies it', () => {
+    const chart = testChart();
+    const c = cluster(chart, { gitOps: GitOps.kubectl() });
+    expect(() => new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: c, gitOps: GitOps.flux() }))
+      .toThrow("WorkerFleet 'orders': gitOps is \"set\"; expected no value with cluster: the fleet goes out through its cluster's controller, as the cluster's gitOps says. Drop it, and give the cluster gitOps.");
+    expect(() => new WorkerFleet(testChart(), 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], frontend: { address: 'temporal.other.example:7233' }, gitOps: 'flux' as never }))
+      .toThrow(/WorkerFleet 'orders': gitOps is "flux"; expected GitOps.flux\(\), GitOps.argoCd\(\) or GitOps.kubectl\(\)/);
+  });
+
+  test('fails when plain cdk8s synth (CDK8S_OUTDIR set, no command) runs an app with text Flux would substitute: the warning went nowhere', () => {
+    const synthApp = () => {
+      const chart = testChart();
+      const c = cluster(chart, { namespaces: [{ name: 'default', retention: Duration.days(3), description: 'costs ${price}' }] });
+      new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: c, env: { GREETING: EnvValue.fromValue('echo $$HOME') } });
+      return Testing.synth(chart);
+    };
+    const written: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(((text: string) => { written.push(String(text)); return true; }) as typeof process.stderr.write);
+    const before = process.env.CDK8S_OUTDIR;
+    try {
+      delete process.env.CDK8S_OUTDIR;
+      const quiet = synthApp();
+      expect(written).toEqual([]); // a test's synth: nobody to tell
+      process.env.CDK8S_OUTDIR = 'dist';
+      const told = synthApp();
+      expect(told).toEqual(quiet); // the output is the same, byte for byte
+      expect(written).toEqual([
+        expect.stringMatching(/^cdk8s-temporal: warning: TemporalCluster 'temporal': Job\/temporal-namespaces-[0-9a-f]+ holds " ?costs \$\{price\}", which a Flux Kustomization with post-build substitution .*give the cluster gitOps: GitOps.flux\(\).*\n$/),
+        expect.stringMatching(/^cdk8s-temporal: warning: WorkerFleet 'orders': Deployment\/orders holds .*give its cluster gitOps: GitOps.flux\(\).*\n$/),
+      ]);
+      // Once per process, however often the app synthesizes; under the command, in its summary only.
+      synthApp();
+      expect(written.length).toBe(2);
+      const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: false, locks: [] };
+      global[command] = run;
+      try {
+        const chart = testChart();
+        cluster(chart, { namespaces: [{ name: 'default', retention: Duration.days(3), description: 'costs ${other}' }] });
+        Testing.synth(chart);
+      } finally {
+        delete global[command];
+      }
+      expect(written.length).toBe(2);
+      expect(run.warnings).toEqual([expect.stringMatching(/costs \$\{other\}/)]);
+    } finally {
+      stderr.mockRestore();
+      if (before === undefined) delete process.env.CDK8S_OUTDIR;
+      else process.env.CDK8S_OUTDIR = before;
+    }
+  });
+});

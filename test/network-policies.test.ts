@@ -405,6 +405,29 @@ describe('ClusterNetworkPolicies', () => {
     expect(external(IpFamily.DUAL_STACK)).not.toThrow();
   });
 
+  test('fails when NodeLocal DNSCache is given an IPv4 address written as IPv6 (::ffff:169.254.20.10 and its other spellings): an IPv4 packet, which the /128 never matched, so no pod resolved a name', () => {
+    const octets = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
+    const hex = (n: number, upper: boolean, pad: boolean) => { const h = n.toString(16); const p = pad ? h.padStart(4, '0') : h; return upper ? p.toUpperCase() : p; };
+    // The same address in the spellings RFC 4291 and RFC 5952 allow: dotted or hex low groups, "::" or zeros written out, any case, leading zeros.
+    const spelled = fc.record({ o: octets, prefix: fc.constantFrom(['ffff'], ['ffff', '0'], []), dotted: fc.boolean(), compress: fc.boolean(), upper: fc.boolean(), pad: fc.boolean() })
+      .filter(({ o, prefix }) => prefix.length > 0 || o[0] > 0)
+      .map(({ o, prefix, dotted, compress, upper, pad }) => {
+        const low = dotted ? [o.join('.')] : [hex(o[0] * 256 + o[1], upper, pad), hex(o[2] * 256 + o[3], upper, pad)];
+        const high = prefix.map((g) => hex(parseInt(g, 16), upper, pad));
+        const zeros = 6 - high.length;
+        const text = compress ? `::${[...high, ...low].join(':')}` : [...new Array(zeros).fill(pad ? '0000' : '0'), ...high, ...low].join(':');
+        return { text, ipv4: o.join('.') };
+      });
+    fc.assert(fc.property(spelled, ({ text, ipv4 }) => {
+      expect(() => ClusterDns.nodeLocal(text)).toThrow(`ClusterDns.nodeLocal: address is "${text}"; expected an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10". It is the IPv4 address ${ipv4} written as IPv6`);
+    }), { numRuns: 300 });
+    for (const text of ['::ffff:169.254.20.10', '::ffff:a9fe:140a', '0:0:0:0:0:FFFF:A9FE:140A', '::ffff:0:169.254.20.10', '::169.254.20.10']) {
+      expect(() => ClusterDns.nodeLocal(text)).toThrow(/It is the IPv4 address 169\.254\.20\.10 written as IPv6/);
+    }
+    // IPv6 addresses of their own stay: the unspecified and loopback ones, NAT64's prefix, a ULA ending in ffff.
+    for (const text of ['fd00::10', '::1', '64:ff9b::a9fe:140a', 'fd00::ffff:a9fe:140a', '::ffff']) expect(() => ClusterDns.nodeLocal(text)).not.toThrow();
+  });
+
   test('DNS pods of another kind (OpenShift\'s, on 5353) are reached on their own port', () => {
     const openshift = ClusterDns.pods({ 'dns.operator.openshift.io/daemonset-dns': 'default' }, 'openshift-dns', 5353);
     const { policies } = policiesOf({ adminTools: {}, networkPolicy: { restrictEgress: true, dns: openshift } });

@@ -10,7 +10,7 @@ import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
-import { duplicateKey, emptyLockError, lockText, numberNotInDigits } from './lock-text';
+import { duplicateKey, emptyLockError, lockText, numberNotInDigits, readLock } from './lock-text';
 import { lockedStores } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
 import { factsChange, writtenFacts } from './written-objects';
@@ -377,16 +377,6 @@ function readEntries(path: string): Record<string, LockedCluster> | undefined {
     return text.includes('"clusters"') ? parseLock(path, lockText(text)).clusters : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** The lock file's text; a path that cannot be read (a directory, no permission) is named, never a bare EISDIR. */
-function readLock(path: string): string {
-  try {
-    return readFileSync(path, 'utf-8');
-  } catch (e) {
-    throw new Error(`ClusterLock: ${path} cannot be read (${(e as Error).message}); expected the lock file this library writes. `
-      + 'Restore it from version control (or give ClusterLock.file the path of the file); do not delete it to get past this error.');
   }
 }
 

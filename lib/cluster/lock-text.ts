@@ -1,4 +1,38 @@
-/* The lock file's text: how it is normalized and what JSON.parse would hide in it. */
+/* The lock file's text: how it is read, how it is normalized and what JSON.parse would hide in it. */
+import { readFileSync, statSync } from 'fs';
+
+/**
+ * What a path that is no regular file is, as a message names it; undefined for a regular file, a
+ * directory (EISDIR says so) or nothing.
+ */
+export function specialFileKind(stat: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean } | undefined): string | undefined {
+  if (!stat) return undefined;
+  return stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device' : undefined;
+}
+
+/**
+ * The lock file's text; a path that cannot be read (a directory, no permission) is named, never a
+ * bare EISDIR. A named pipe, a socket or a device there (through a link too) is refused before it is
+ * opened: reading a pipe waited for a writer forever, and a device gave bytes that were no lock.
+ */
+export function readLock(path: string): string {
+  let kind: string | undefined;
+  try {
+    kind = specialFileKind(statSync(path, { throwIfNoEntry: false }));
+  } catch {
+    // EACCES on a folder of the path, ELOOP: the read below says so
+  }
+  if (kind) {
+    throw new Error(`ClusterLock: ${path} is ${kind}, not a file; expected the lock file this library writes, a regular JSON file. `
+      + `Remove it (rm ${path}) and restore the lock file from version control, or give ClusterLock.file the path of the lock file.`);
+  }
+  try {
+    return readFileSync(path, 'utf-8');
+  } catch (e) {
+    throw new Error(`ClusterLock: ${path} cannot be read (${(e as Error).message}); expected the lock file this library writes. `
+      + 'Restore it from version control (or give ClusterLock.file the path of the file); do not delete it to get past this error.');
+  }
+}
 
 /**
  * The lock file's text as this library writes it: a checkout with Windows line endings

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { chmodSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { dirname, resolve } from 'path';
 
 /** A lock file's new text, written beside it and not yet renamed over it. */
@@ -31,9 +31,16 @@ export function stageLock(path: string, text: string): StagedLock {
   }
   const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    writeFileSync(tmp, text, { flag: 'wx' });
     const mode = statSync(target, { throwIfNoEntry: false })?.mode; // the file's modes, not what the umask gives a new one
-    if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeFileSync(fd, text);
+      if (mode !== undefined) fchmodSync(fd, mode & 0o7777);
+      // On the disk before the rename names it: a crash after a rename of unflushed data left an empty lock under the lock's name.
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new Error(`ClusterLock: ${path} could not be written (${(e as Error).message.split(tmp).join(path)}); nothing was written, neither the manifests nor the lock. `
@@ -44,6 +51,7 @@ export function stageLock(path: string, text: string): StagedLock {
     commit: () => {
       try {
         renameSync(tmp, target);
+        syncFolder(dirname(target));
       } catch (e) {
         rmSync(tmp, { force: true });
         throw new Error(`ClusterLock: ${path} could not be written (${(e as Error).message}); the manifests were written and the lock was not. `
@@ -57,4 +65,24 @@ export function stageLock(path: string, text: string): StagedLock {
 /** Writes a lock file's new text at once (stage, then rename), for `save()` called on its own. */
 export function writeLock(path: string, text: string): void {
   stageLock(path, text).commit();
+}
+
+/**
+ * Flushes a folder, so that a rename in it is on the disk; a system where a folder cannot be
+ * flushed (Windows, some file systems) keeps the rename as durable as it makes it.
+ */
+function syncFolder(folder: string): void {
+  let fd: number;
+  try {
+    fd = openSync(folder, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // EINVAL, EPERM: not flushable here
+  } finally {
+    closeSync(fd);
+  }
 }

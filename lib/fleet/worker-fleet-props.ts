@@ -8,6 +8,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import type { IpFamily } from '../pod/ip-family';
 import { ClusterDns, NetworkPeer } from '../security/network-policies';
 import { DisruptionBudget } from '../services/service-options';
+import type { GitOps } from '../operations/gitops';
 import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
 import { FleetClientCertificate } from './fleet-connection';
@@ -263,6 +264,13 @@ export interface WorkerFleetProps {
    * @default - none: `cluster` is required
    */
   readonly frontend?: ExternalFrontend;
+  /**
+   * How the output of a fleet of `frontend` is applied: GitOps.flux() keeps its objects from
+   * Flux's post-build substitution; GitOps.kubectl() or GitOps.argoCd() says no such substitution
+   * runs. A fleet of `cluster` follows the cluster's `gitOps` and takes none of its own.
+   * @default - none: the synth warns of text in the fleet that Flux would substitute (`${`, `$$`)
+   */
+  readonly gitOps?: GitOps;
   /**
    * The fleet's own client certificate, for a frontend that asks for one.
    * @default - for a cluster whose frontend requires client certificates and whose TLS is

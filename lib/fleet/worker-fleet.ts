@@ -285,7 +285,7 @@ export class WorkerFleet extends Construct {
     const rotation = resolveRotation(owner, this, props.certificateRotation, this.connection);
     this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
       deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
-    followClusterGitOps(this, owner, cluster);
+    followClusterGitOps(this, owner, cluster, props.gitOps);
     addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.

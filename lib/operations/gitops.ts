@@ -145,14 +145,20 @@ export function annotateForGitOps(scope: IConstruct, gitOps: GitOps | undefined,
 
 /**
  * A worker fleet of `cluster` goes out through the cluster's controller: with GitOps.flux() its
- * objects are kept from substitution too; without a `gitOps` on the cluster, the summary warns of
- * its text as of the cluster's. A fleet of a frontend outside the app has no cluster to say how it
- * is applied, and is left as it is.
+ * objects are kept from substitution too; without a `gitOps` on the cluster, the synth warns of
+ * its text as of the cluster's. A fleet of a frontend outside the app says it with its own
+ * `gitOps`, by the same rule (it had none, and its text went out with no warning).
  */
-export function followClusterGitOps(fleet: IConstruct, owner: string, cluster: IConstruct | undefined): void {
-  if (!cluster) return;
-  const gitOps = APPLIED_BY.get(cluster);
-  if (!gitOps) return watchSubstitution(fleet, owner, 'give its cluster gitOps');
+export function followClusterGitOps(fleet: IConstruct, owner: string, cluster: IConstruct | undefined, own?: GitOps): void {
+  if (own !== undefined && !(own instanceof GitOps)) {
+    throw propError(owner, 'gitOps', own, 'GitOps.flux(), GitOps.argoCd() or GitOps.kubectl()');
+  }
+  if (own !== undefined && cluster) {
+    throw propError(owner, 'gitOps', 'set', 'no value with cluster: the fleet goes out through its cluster\'s controller, as the cluster\'s gitOps says',
+      'Drop it, and give the cluster gitOps.');
+  }
+  const gitOps = cluster ? APPLIED_BY.get(cluster) : own;
+  if (!gitOps) return watchSubstitution(fleet, owner, cluster ? 'give its cluster gitOps' : 'give the fleet gitOps');
   for (const child of fleet.node.findAll()) {
     if (child instanceof ApiObject) for (const [key, value] of Object.entries(gitOps._fleetAnnotations)) child.metadata.addAnnotation(key, value);
   }
@@ -167,8 +173,9 @@ const NO_SUBSTITUTION = 'kustomize.toolkit.fluxcd.io/substitute';
  * one `$`, so a dynamic config value, an env value or a password command the app gives would be
  * applied changed, without a word. Platforms often substitute into everything they apply. The
  * library's own text holds neither (lib/pod/shell-expand.ts), so only the app's can; when the app
- * did not say how it is applied, the summary names the first such text and how to say it. The walk
- * renders the objects, so it runs only when there is a summary to print.
+ * did not say how it is applied, the synth names the first such text and how to say it (in the
+ * command's summary, or on stderr under plain `cdk8s synth`). The walk renders the objects, so it
+ * runs only when a warning would be seen.
  */
 function watchSubstitution(scope: IConstruct, owner: string, remedy: string): void {
   const note = (json: RenderedJson): string | undefined => {

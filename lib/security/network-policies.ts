@@ -5,7 +5,7 @@ import {
   NetworkPolicySpec,
 } from '../../imports/k8s';
 import { checkLabels, propError, requireCidr, requireDns1123Label, requirePort, plainProps } from '../validation';
-import { isIpv6 } from '../validation/hosts';
+import { embeddedIpv4, isIpv6 } from '../validation/hosts';
 import { IpFamily } from '../pod/ip-family';
 
 /**
@@ -80,13 +80,20 @@ export class ClusterDns {
   /**
    * NodeLocal DNSCache: the node-local address (`169.254.20.10` by default) as well as the
    * cluster's DNS pods, which the cache forwards to and pods fall back to. On an IPv6 cluster the
-   * cache has an IPv6 address (such as `fd00::10`): give it, an IPv4 one is refused there.
+   * cache has an IPv6 address (such as `fd00::10`): give it, an IPv4 one is refused there. An IPv4
+   * address written as IPv6 (`::ffff:169.254.20.10`) is refused on every network: its packets are IPv4 ones.
    */
   public static nodeLocal(address = '169.254.20.10'): ClusterDns {
     // An IPv6-only cluster gives NodeLocal DNSCache an IPv6 address (such as fd00::10): a /128 of it.
     const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/.test(address) && !address.split('.').some((o) => Number(o) > 255);
     if (!ipv4 && !(typeof address === 'string' && isIpv6(address))) {
       throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10"');
+    }
+    const mapped = ipv4 ? undefined : embeddedIpv4(address);
+    if (mapped !== undefined) {
+      throw propError('ClusterDns.nodeLocal', 'address', address, 'an IPv4 address such as "169.254.20.10", or an IPv6 one such as "fd00::10"',
+        `It is the IPv4 address ${mapped} written as IPv6 (IPv4-mapped or -compatible): the cache's packets are IPv4 ones, which a policy's IPv6 block never matches. `
+        + `Give "${mapped}" on an IPv4 or dual-stack cluster, or the cache's own IPv6 address (such as "fd00::10", its manifest's __PILLAR__LOCAL__DNS__) on an IPv6 one.`);
     }
     return new ClusterDns([...ClusterDns.kubeDns().peers, { ipBlock: { cidr: ipv4 ? `${address}/32` : `${address}/128` } }], 53, ipv4 ? address : undefined);
   }

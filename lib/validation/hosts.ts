@@ -16,6 +16,30 @@ export function isIpv6(value: string): boolean {
   return value.includes(':') && isIPv6(value) && !value.includes('%');
 }
 
+/**
+ * The IPv4 address an IPv6 address only stands for, or undefined: IPv4-mapped (::ffff:0:0/96, in
+ * any spelling: ::ffff:169.254.20.10, ::FFFF:a9fe:140a, 0:0:0:0:0:ffff:...), IPv4-translated
+ * (::ffff:0:0:0/96) and the deprecated IPv4-compatible (::a.b.c.d, a not 0). A packet to one is an
+ * IPv4 packet, so a policy's /128 of it matches nothing on either kind of network.
+ */
+export function embeddedIpv4(value: string): string | undefined {
+  if (!isIpv6(value)) return undefined;
+  const toGroups = (part: string) => (part === '' ? [] : part.split(':').flatMap((g) => {
+    if (!g.includes('.')) return [parseInt(g, 16)];
+    const [a, b, c, d] = g.split('.').map(Number);
+    return [a * 256 + b, c * 256 + d];
+  }));
+  const [head, tail] = value.split('::');
+  const front = toGroups(head);
+  const back = tail === undefined ? [] : toGroups(tail);
+  const groups = [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
+  const prefix = groups.slice(0, 6).join(':');
+  // ::1 and ::ffff are IPv6 addresses of their own; an IPv4-compatible one carried a global IPv4 address.
+  const compatible = prefix === '0:0:0:0:0:0' && groups[6] >= 256;
+  if (prefix !== '0:0:0:0:0:65535' && prefix !== '0:0:0:0:65535:0' && !compatible) return undefined;
+  return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255].join('.');
+}
+
 /** A DNS name as cert-manager and an Ingress take it, optionally with a leading `*.` where the field allows wildcards. */
 export function isDnsName(value: unknown, allowWildcard: boolean): value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253) return false;
