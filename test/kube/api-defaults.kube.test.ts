@@ -9,8 +9,8 @@ import { ensureKubeTools, TOOLS_TIMEOUT_MS } from './tools';
 /**
  * The library leaves some fields to the API server where its defaulting stores the same value
  * (imagePullPolicy IfNotPresent for a release tag, a Deployment's strategy type RollingUpdate, a
- * readiness probe's period of 10 s and threshold of 3, a NetworkPolicy's policyTypes of Ingress, and
- * Egress with egress rules). A cluster installed by an earlier version,
+ * readiness probe's period of 10 s and threshold of 3, a Job's backoffLimit of 6, a NetworkPolicy's
+ * policyTypes of Ingress, and Egress with egress rules). A cluster installed by an earlier version,
  * which wrote them out, must see no change when the output without them is applied over it: the
  * same stored Deployments (no new generation, so no rollout), the same Jobs (no immutable-field
  * error, no Job run again) and the same NetworkPolicies.
@@ -28,6 +28,7 @@ function withDefaultsWritten(objects: any[]): any[] {
       if (c.readinessProbe) c.readinessProbe = { periodSeconds: 10, failureThreshold: 3, ...c.readinessProbe };
     }
     if (o.kind === 'Deployment') o.spec.strategy = { type: 'RollingUpdate', ...o.spec.strategy };
+    if (o.kind === 'Job') o.spec.backoffLimit ??= 6;
   }
   for (const o of copy.filter((x: any) => x.kind === 'NetworkPolicy')) o.spec.policyTypes ??= ['Ingress', ...(o.spec.egress ? ['Egress'] : [])];
   return copy;
