@@ -237,9 +237,11 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * without: a new Deployment or bare Pod labelled as the UI's ran the server two minors ahead.
  */
 export function workloadImagesCel(): string {
+  // The Deployment's selector labels or the pod's labels, tested once for the UI's component.
   return 'size(variables.toRelease) < 2 || variables.breakGlass || ((variables.deployment '
-    + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
-    + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
+    + '? [dyn(object).spec].map(s, has(s.selector) && has(s.selector.matchLabels) ? s.selector.matchLabels : {}) '
+    + ': [has(variables.pod.metadata.labels) ? variables.pod.metadata.labels : {}])'
+    + ".exists(m, m.exists(k, k == 'app.kubernetes.io/component' && m[k] == 'ui')) "
     + '&& !variables.usesConfigMaps[0]) '
     + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
 }
