@@ -285,7 +285,8 @@ export function rolloutDoneCel(): string {
   return `!variables.deployment || oldObject == null || variables.${BREAK_GLASS_VARIABLE} || size(variables.fromRelease) < 2 || size(variables.toRelease) < 2 `
     + '|| variables.toRelease[0] != variables.fromRelease[0] || int(variables.toRelease[1]) <= int(variables.fromRelease[1]) '
     + `|| ${asOldDeployment('!has(d.status) || !has(d.status.observedGeneration) || (d.status.observedGeneration == d.metadata.generation '
-    + `&& ${oldCount('updatedReplicas')} == d.spec.replicas && ${oldCount('replicas')} == ${oldCount('updatedReplicas')})`)}`;
+    // The updated count, which both tests read, bound once as `u`.
+    + `&& [${oldCount('updatedReplicas')}].all(u, u == d.spec.replicas && ${oldCount('replicas')} == u))`)}`;
 }
 
 /** What the workload policy needs of the guard's props. */
