@@ -322,7 +322,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
   const { policyName } = o;
   const cluster = `${o.namespace}/${o.selector['app.kubernetes.io/instance']}`;
   const what = `variables.${SUBJECT_VARIABLE} + ' `;
-  const override = `Annotate it ' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
+  const override = `' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
   const policy = new KubeValidatingAdmissionPolicy(scope, 'EnvPolicy', {
     metadata: { name: policyName, labels: o.labels },
     spec: {
