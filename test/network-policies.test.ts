@@ -110,8 +110,25 @@ describe('ClusterNetworkPolicies', () => {
   };
   const t = (component: string) => pod('temporal', component);
 
+  // Two clusters of one app that replicate with each other: each writes a policy admitting the other's servers.
+  const replicatingPair = () => {
+    const chart = testChart();
+    cluster(chart, {
+      name: 'temporal', namespace: 'east', clusterName: 'east', initialFailoverVersion: 1, enableGlobalNamespace: true,
+      remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'temporal-frontend.west.svc:8233' }],
+    }, 'east');
+    cluster(chart, {
+      name: 'temporal', namespace: 'west', clusterName: 'west', initialFailoverVersion: 2, enableGlobalNamespace: true, ports: ServicePorts.offset(1000),
+      remoteClusters: [{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.east.svc:7233' }],
+    }, 'west');
+    return objects(chart).filter((o) => o.kind === 'NetworkPolicy');
+  };
+
   test('fails when a cluster policy writes the policyTypes the API server would store without them (Ingress, and Egress with egress rules), the deny-all aside: it reads as a no-op without them', () => {
-    for (const policies of [everyFeature(false), everyFeature(true), policiesOf().policies, policiesOf({ networkPolicy: { restrictEgress: true } }).policies]) {
+    const pair = replicatingPair();
+    // The replication policies (one per direction) are among those checked.
+    expect(pair.filter((p) => p.metadata.name.includes('-frontend-from-')).length).toBe(2);
+    for (const policies of [everyFeature(false), everyFeature(true), policiesOf().policies, policiesOf({ networkPolicy: { restrictEgress: true } }).policies, pair]) {
       expect(policies.some((p) => p.spec.ingress && !p.spec.egress)).toBe(true);
       for (const p of nonEmpty(policies)) {
         const defaulted = ['Ingress', ...(p.spec.egress ? ['Egress'] : [])];

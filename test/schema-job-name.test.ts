@@ -95,6 +95,18 @@ describe('a schema Job\'s name', () => {
     }
   });
 
+  test('fails when a Job writes the backoffLimit of 6 the API server stores without one, or when leaving it out renames the Job', () => {
+    // The names are those the previous test pins, which the library gave with backoffLimit: 6 written.
+    expect([base.default.metadata.name, base.visibility.metadata.name]).toEqual(['temporal-schema-default-c47ec5', 'temporal-schema-visibility-262e5c']);
+    const chart = testChart();
+    cluster(chart, { namespaces: [{ name: 'default', retention: Duration.days(1) }] });
+    const jobs = [base.default, base.visibility, ...objects(chart).filter((o) => o.kind === 'Job')];
+    expect(jobs.length).toBe(5);
+    for (const job of jobs) expect([job.metadata.name, job.spec.backoffLimit]).toEqual([job.metadata.name, undefined]);
+    // Another limit is the user's, and written.
+    expect(schemaJobs({ schema: { backoffLimit: 2 } }).default.spec.backoffLimit).toBe(2);
+  });
+
   test('changes when a newer cdk8s-temporal changes the pod template, with the app and the release unchanged', () => {
     // A library upgrade that touches the tool containers (here: their CPU request), as the quoting
     // of the MySQL database name in the create step did within release 1.32.2.

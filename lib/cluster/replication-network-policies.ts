@@ -56,7 +56,6 @@ function admit(owner: TemporalCluster, from: TemporalCluster, to: TemporalCluste
     },
     spec: {
       podSelector: { matchLabels: { ...to.frontend.selectorLabels } },
-      policyTypes: ['Ingress'],
       ingress: [{
         from: [{
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': from.namespace } },

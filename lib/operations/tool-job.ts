@@ -53,6 +53,9 @@ export const SCHEMA_RESOURCES = {
   limits: { 'cpu': Quantity.fromString('500m'), 'memory': Quantity.fromString('256Mi'), 'ephemeral-storage': Quantity.fromString('256Mi') },
 };
 
+/** A Job's backoffLimit where it has none (and no backoffLimitPerIndex, which tool Jobs never set). */
+const DEFAULT_BACKOFF_LIMIT = 6;
+
 type ToolJobProps = ToolPodProps & { name: string; backoffLimit: number; ttlSecondsAfterFinished?: number };
 type ToolStep = { name: string; command: string[]; env: EnvVar[] };
 
@@ -72,8 +75,8 @@ export function toolJob(scope: Construct, props: ToolJobProps, steps: ToolStep[]
  */
 export function hashedToolJob(scope: Construct, props: Omit<ToolJobProps, 'name'>, steps: ToolStep[],
   hashLength: number, jobName: (hash: string) => string): { name: string; resource: KubeJob } {
-  // The name hashes the spec with each step's pull policy written out, as the API server stores it
-  // and as the library wrote it before leaving the default out, and with its keys sorted (which
+  // The name hashes the spec with each step's pull policy and the backoffLimit written out, as the
+  // API server stores them and as the library wrote them before leaving the defaults out, and with its keys sorted (which
   // renamed every Job once, see the README's upgrade notes), and tolerations and pull secrets in
   // one order. The order of any other list (a container's args, the steps) still names another Job.
   const name = jobName(jobSpecHash(toolJobSpec(props, steps, true), hashLength));
@@ -98,12 +101,16 @@ function jobResource(scope: Construct, props: ToolPodProps, name: string, spec: 
   return new KubeJob(scope, 'Resource', { metadata: { name, namespace: props.namespace, labels: props.labels, annotations: props.annotations }, spec });
 }
 
-/** The spec of a tool Job; `pullPolicyWritten` writes IfNotPresent on each step even where it is the API's default. */
-function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullPolicyWritten = false): JobSpec {
+/**
+ * The spec of a tool Job; `defaultsWritten` writes IfNotPresent on each step even where it is the
+ * API's default, and a backoffLimit of 6, which the API server stores for a Job without one (the
+ * name's hash reads them written, so leaving them out renamed no Job).
+ */
+function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], defaultsWritten = false): JobSpec {
   const containers: Container[] = steps.map((step) => ({
     name: step.name,
     image: props.image,
-    imagePullPolicy: pullPolicyWritten ? 'IfNotPresent' : libraryPullPolicy(props.image),
+    imagePullPolicy: defaultsWritten ? 'IfNotPresent' : libraryPullPolicy(props.image),
     command: step.command,
     env: kubeletLiteralEnv(step.env),
     securityContext: CONTAINER_SECURITY_CONTEXT,
@@ -116,9 +123,9 @@ function toolJobSpec(props: Omit<ToolJobProps, 'name'>, steps: ToolStep[], pullP
   const own = (props.podInitContainers ?? []).length > 0;
   const check = namespaceCheckContainer(props.namespace, props.serviceAccountName, props.image);
   if (!own) containers[0] = withNamespaceCheck(containers[0], props.namespace, props.serviceAccountName);
-  const initContainers = [...own ? [pullPolicyWritten ? { ...check, imagePullPolicy: 'IfNotPresent' } : check] : [], ...props.podInitContainers ?? [], ...containers.slice(0, -1)];
+  const initContainers = [...own ? [defaultsWritten ? { ...check, imagePullPolicy: 'IfNotPresent' } : check] : [], ...props.podInitContainers ?? [], ...containers.slice(0, -1)];
   return {
-    backoffLimit: props.backoffLimit,
+    backoffLimit: defaultsWritten || props.backoffLimit !== DEFAULT_BACKOFF_LIMIT ? props.backoffLimit : undefined,
     ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
     template: {
       metadata: { labels: props.labels },
@@ -175,5 +182,5 @@ export function frontendClientJob(scope: Construct, props: FrontendClientJobProp
     command: ['sh', '-c', step.script, step.name, ...step.args.map(kubeletLiteral)],
     env: [{ name: 'TEMPORAL_ADDRESS', value: props.frontendAddress }, ...(props.clientEnv ?? [])],
   }];
-  return hashedToolJob(scope, { ...props, backoffLimit: 6 }, steps, 8, step.jobName);
+  return hashedToolJob(scope, { ...props, backoffLimit: DEFAULT_BACKOFF_LIMIT }, steps, 8, step.jobName);
 }

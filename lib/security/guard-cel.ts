@@ -51,9 +51,13 @@ export const podBreakGlassCel = (groups: readonly string[]) => breakGlassCel('ob
 export const BREAK_GLASS_VARIABLE = 'breakGlass';
 export const BREAK_GLASS_HINT_VARIABLE = 'breakGlassHint';
 
-/** The end of the workload policy's release and image rules' messages: how to override them on purpose, naming the tag of the image the object runs once changed. */
+/**
+ * The end of the workload policy's release and image rules' messages, its last sentence whole (four
+ * messages wrote its start out): how to override them on purpose, naming the tag of the image the
+ * object runs once changed.
+ */
 export function breakGlassHintCel(groups: readonly string[]): string {
-  return `'${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
+  return `'Annotate it ${BREAK_GLASS_ANNOTATION}=' + (size(variables.imageTags) == 0 ? '<its image tag or digest>' : variables.imageTags[0]) + ' (the tag it runs once changed)`
     + overrideOnPurposeCel(groups);
 }
 

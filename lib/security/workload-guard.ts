@@ -237,9 +237,11 @@ export const WORKLOAD_RELEASE = `variables.asBefore || ${releaseStepCel(`variabl
  * without: a new Deployment or bare Pod labelled as the UI's ran the server two minors ahead.
  */
 export function workloadImagesCel(): string {
+  // The Deployment's selector labels or the pod's labels, tested once for the UI's component.
   return 'size(variables.toRelease) < 2 || variables.breakGlass || ((variables.deployment '
-    + "? [dyn(object).spec].exists(s, has(s.selector) && has(s.selector.matchLabels) && s.selector.matchLabels.exists(k, k == 'app.kubernetes.io/component' && s.selector.matchLabels[k] == 'ui')) "
-    + ": has(variables.pod.metadata.labels) && variables.pod.metadata.labels.exists(k, k == 'app.kubernetes.io/component' && variables.pod.metadata.labels[k] == 'ui')) "
+    + '? [dyn(object).spec].map(s, has(s.selector) && has(s.selector.matchLabels) ? s.selector.matchLabels : {}) '
+    + ': [has(variables.pod.metadata.labels) ? variables.pod.metadata.labels : {}])'
+    + ".exists(m, m.exists(k, k == 'app.kubernetes.io/component' && m[k] == 'ui')) "
     + '&& !variables.usesConfigMaps[0]) '
     + `|| ${namesOnlyMinorCel('variables.imageNamesRun', 'variables.toRelease[0]', 'variables.toRelease[1]')}`;
 }
@@ -283,7 +285,8 @@ export function rolloutDoneCel(): string {
   return `!variables.deployment || oldObject == null || variables.${BREAK_GLASS_VARIABLE} || size(variables.fromRelease) < 2 || size(variables.toRelease) < 2 `
     + '|| variables.toRelease[0] != variables.fromRelease[0] || int(variables.toRelease[1]) <= int(variables.fromRelease[1]) '
     + `|| ${asOldDeployment('!has(d.status) || !has(d.status.observedGeneration) || (d.status.observedGeneration == d.metadata.generation '
-    + `&& ${oldCount('updatedReplicas')} == d.spec.replicas && ${oldCount('replicas')} == ${oldCount('updatedReplicas')})`)}`;
+    // The updated count, which both tests read, bound once as `u`.
+    + `&& [${oldCount('updatedReplicas')}].all(u, u == d.spec.replicas && ${oldCount('replicas')} == u))`)}`;
 }
 
 /** What the workload policy needs of the guard's props. */
@@ -319,7 +322,7 @@ export function guardWorkloads(scope: Construct, o: WorkloadGuardOptions): ApiOb
   const { policyName } = o;
   const cluster = `${o.namespace}/${o.selector['app.kubernetes.io/instance']}`;
   const what = `variables.${SUBJECT_VARIABLE} + ' `;
-  const override = `Annotate it ' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
+  const override = `' + variables.${BREAK_GLASS_HINT_VARIABLE}`;
   const policy = new KubeValidatingAdmissionPolicy(scope, 'EnvPolicy', {
     metadata: { name: policyName, labels: o.labels },
     spec: {

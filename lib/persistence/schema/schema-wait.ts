@@ -89,7 +89,6 @@ export const SCHEMA_WAIT_SCRIPT = [
   '  expand_param store \'arg%%=*\'',
   '  case "$arg" in *=*) expand_param SCHEMA_WAIT_VERSION \'arg#*=\'; export SCHEMA_WAIT_VERSION;; esac',
   '  loaded=0',
-  '  expand_param dir \'0%/*\'',
   '  for setting in "$dir/$store".*; do',
   '    [ -f "$setting" ] || continue',
   '    value=$(cat "$setting"; echo x)',
