@@ -181,6 +181,24 @@ describe('authorization', () => {
         expect(message).not.toMatch(/s3cret|token@/);
       }
     });
+    test('a key source is a URL node repairs but Go reads with another host or none (https:/idp, backslashes, 1.2.3): every fetch would fail', () => {
+      // Go's url.Parse and http.Get (checked with Go 1.26): "https:/idp.example.com/jwks" has no host ("no Host in request URL"),
+      // "https://1.2.3/jwks" is looked up as a name. node's URL reads them as https://idp.example.com/jwks and https://1.2.0.3/jwks.
+      const host = fc.constantFrom('idp.example.com', 'IdP.Example.com', 'keys.internal', '10.0.0.7');
+      const mangled = fc.tuple(fc.constantFrom('https', 'HTTPS', 'http'), host, fc.constantFrom(':', ':/', ':///', ':\\\\', ':/\\', '://'), fc.constantFrom('', ':8443'),
+        fc.constantFrom('/jwks', '\\jwks', '/a\\b'))
+        .filter(([, , sep, , path]) => sep !== '://' || path.includes('\\'))
+        .map(([scheme, h, sep, port, path]) => `${scheme}${sep}${h}${port}${path}`);
+      const renamed = fc.tuple(fc.constantFrom('1.2.3', '0x7f.1', '127.1', '%69dp.example.com', 'ÉXAMPLE.com', 'idp%2eexample.com'), fc.constantFrom('', ':443'))
+        .map(([h, port]) => `https://${h}${port}/jwks`);
+      fc.assert(fc.property(fc.oneof(mangled, renamed), (uri) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URL written "https?:\/\/host\[:port\]\/path"|an http\(s\) URI with a host)/);
+      }), { numRuns: 200 });
+      for (const fine of ['HTTPS://idp.example.com/jwks', 'https://IdP.example.com:8443/jwks#keys', 'https://[fd00::7]:8443/jwks', 'https://idp.example.com./jwks', 'https://10.0.0.7/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
+      }
+    });
     test('a key source is the provider\'s discovery document, which holds no keys: every token would be refused', () => {
       for (const uri of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.well-known/OpenID-Configuration/',
         'https://idp.example.com/.well-known/oauth-authorization-server']) {
