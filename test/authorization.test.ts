@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
-import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
+import { Authorizer, ClusterTls, DynamicConfigValue, SecretRef } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
+import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 
 // Most tests look at the config without TLS; the tests of allowPlaintextTokens say what it guards.
@@ -60,6 +61,22 @@ describe('authorization', () => {
     const withFlag = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens: true } }).serverConfig);
     expect(unknownKeys(withFlag)).toEqual([]);
     expect(Object.keys(withFlag.global.authorization).sort()).toEqual(['authorizer', 'claimMapper', 'jwtKeyProvider', 'permissionsClaimName']);
+  });
+
+  test('keySourceCa mounts the CA of a key set served under a private CA in every server pod, and adds it to the roots Go trusts after the system directories', () => {
+    const chart = testChart();
+    cluster(chart, { internalFrontend: {}, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } });
+    for (const role of ['frontend', 'internal-frontend', 'history', 'matching', 'worker']) {
+      const spec = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec;
+      expect(spec.volumes).toContainEqual({ name: 'key-source-ca', secret: { secretName: 'idp-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'key-source-ca', mountPath: '/etc/temporal/key-source-ca', readOnly: true });
+      expect(spec.containers[0].env).toContainEqual({ name: 'SSL_CERT_DIR', value: '/etc/ssl/certs:/etc/pki/tls/certs:/etc/temporal/key-source-ca' });
+    }
+    // Without it nothing changes: Go reads the image's roots alone.
+    const plain = testChart();
+    cluster(plain, { internalFrontend: {}, authorization });
+    const spec = find(plain, 'Deployment', 'temporal-history').spec.template.spec;
+    expect(JSON.stringify(spec)).not.toMatch(/SSL_CERT|key-source-ca/);
   });
 
   describe('fails when', () => {
@@ -213,6 +230,16 @@ describe('authorization', () => {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))
           .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. The server fetches key sets with an HTTP client/);
       }
+    });
+    test('keySourceCa is not a SecretRef, or no key source is https:// (the CA would verify nothing), or a role\'s env sets SSL_CERT_DIR beside it', () => {
+      for (const bad of ['-----BEGIN CERTIFICATE-----', { secretName: 'idp-ca', key: 'ca.crt' }, null]) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: bad as any } }))
+          .toThrow(/authorization.keySourceCa is .*; expected a SecretRef \(SecretRef.of\(secretName, key\)\)/);
+      }
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
+        .toThrow(/authorization.keySourceCa is "SecretRef.of\('idp-ca', 'ca.crt'\)"; expected no value while no key source is https:\/\//);
+      expect(() => cluster(testChart(), { internalFrontend: {}, history: { env: { SSL_CERT_DIR: EnvValue.fromValue('/etc/other') } }, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
+        .toThrow(/env\["SSL_CERT_DIR"\] is "SSL_CERT_DIR"; expected an env var the library does not set itself/);
     });
     test('the key sets would never be refreshed', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keyRefreshInterval: Duration.seconds(0) } }))

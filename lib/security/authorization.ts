@@ -1,6 +1,10 @@
 import { Duration } from 'cdk8s';
+import { EnvVar } from '../../imports/k8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
+import { SecretRef } from '../persistence/secret-ref';
+import { requireSecretRef } from '../persistence/secret-ref-checks';
+import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
@@ -27,6 +31,18 @@ export interface AuthorizationOptions {
    * ports are opened to every server role.
    */
   readonly jwtKeySources: string[];
+  /**
+   * The CA certificate (PEM) that signs the key sources' HTTPS certificates, for a key set served
+   * under a private CA, such as cert-manager's `ca.crt`. The server fetches the key sets with Go's
+   * default HTTP client, which trusts only the image's system roots: without it, every fetch of
+   * such a key set fails its TLS handshake and every token is refused. That key alone is mounted
+   * in every server pod (each server process fetches the key sets) and added to those roots through
+   * `SSL_CERT_DIR`, after the system directories; every other HTTPS client of the server that uses
+   * the system roots (S3 and GCS archival, among others) trusts it too. The roots are read once per
+   * process: a new CA reaches the servers when their pods restart.
+   * @default - the image's system roots only
+   */
+  readonly keySourceCa?: SecretRef;
   /**
    * Whether `http://` key sources are accepted. The key sets decide whose tokens are valid, admin
    * included: fetched over plain HTTP, anything on the path can serve keys of its own and sign any
@@ -76,6 +92,13 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
         + 'serve its own keys and sign any token. Serve the JWKS over https, or set authorization.allowPlaintextKeySources: true for a key set inside a trusted network.');
     }
   });
+  if (options.keySourceCa !== undefined) {
+    requireSecretRef(owner, 'authorization.keySourceCa', options.keySourceCa, 'Give the CA certificate\'s Secret and key, such as SecretRef.of(\'idp-ca\', \'ca.crt\').');
+    if (!options.jwtKeySources.some((uri) => /^https:/i.test(uri))) {
+      throw propError(owner, 'authorization.keySourceCa', `SecretRef.of('${options.keySourceCa.secretName}', '${options.keySourceCa.key}')`, 'no value while no key source is https://',
+        'The CA verifies the key sources\' HTTPS certificates; over http:// it is never used. Serve the key set over https, or drop keySourceCa.');
+    }
+  }
   const refresh = options.keyRefreshInterval ?? Duration.minutes(1);
   const refreshMs = requireDurationMillis(owner, 'authorization.keyRefreshInterval', refresh, 0);
   if (refreshMs < 1000) {
@@ -145,4 +168,29 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
       'This is the provider\'s discovery document, which holds no keys: the server would refuse every token. Use the jwks_uri it names.');
   }
   return url;
+}
+
+/** Where `keySourceCa` is mounted: a directory of its own, which Go reads whole as a directory of roots. */
+const KEY_SOURCE_CA_DIR = '/etc/temporal/key-source-ca';
+
+/**
+ * Go's own certificate directories on Linux (crypto/x509 root_linux.go), which SSL_CERT_DIR
+ * replaces: kept first, so the image's roots stay trusted. The bundle file Go reads beside them is
+ * untouched (SSL_CERT_FILE is not set).
+ */
+const GO_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+
+/** The key source CA's volume and mount, for every server pod. @internal */
+export function keySourceCaVolumes(options: AuthorizationOptions | undefined): VolumeSet {
+  const ca = options?.keySourceCa;
+  if (!ca) return NO_VOLUMES;
+  return {
+    volumes: [secretVolume('key-source-ca', ca.secretName, [{ key: ca.key, path: 'ca.crt' }])],
+    mounts: [{ name: 'key-source-ca', mountPath: KEY_SOURCE_CA_DIR, readOnly: true }],
+  };
+}
+
+/** The env that adds the key source CA to the server's roots. @internal */
+export function keySourceCaEnv(options: AuthorizationOptions | undefined): EnvVar[] {
+  return options?.keySourceCa ? [{ name: 'SSL_CERT_DIR', value: [...GO_CERT_DIRS, KEY_SOURCE_CA_DIR].join(':') }] : [];
 }
