@@ -241,6 +241,20 @@ describe('authorization', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, history: { env: { SSL_CERT_DIR: EnvValue.fromValue('/etc/other') } }, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
         .toThrow(/env\["SSL_CERT_DIR"\] is "SSL_CERT_DIR"; expected an env var the library does not set itself/);
     });
+    test('the permissions claim is a path into the token (JSONPath, JSON Pointer, realm_access.roles), which the server reads as one top-level name and finds nothing', () => {
+      // default_jwt_claim_mapper.go: jwtClaims[permissionsClaimName].([]any), no path; before, accepted and every call was refused.
+      const segment = fc.stringMatching(/^[a-z][a-z_]{0,8}$/);
+      const path = fc.oneof(
+        segment.map((x) => `$.${x}`), segment.map((x) => `/${x}`), segment.map((x) => `.${x}`), segment.map((x) => `${x}[0]`), segment.map((x) => `${x}[*]`),
+        fc.tuple(fc.constantFrom('realm_access', 'resource_access'), segment).map(([a, b]) => `${a}.${b}`), segment.map((x) => `$['${x}']`));
+      fc.assert(fc.property(path, (name) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: name } }))
+          .toThrow(`authorization.permissionsClaimName is ${JSON.stringify(name)}; expected the name of a top-level claim of the token`);
+      }), { numRuns: 100 });
+      for (const fine of ['permissions', 'temporal-permissions', 'https://example.com/permissions', 'urn:example:permissions', 'groups']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
+      }
+    });
     test('the key sets would never be refreshed', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keyRefreshInterval: Duration.seconds(0) } }))
         .toThrow(/authorization.keyRefreshInterval is "0s"; expected at least 1s. Without a refresh the server never retries/);

@@ -64,7 +64,7 @@ export interface AuthorizationOptions {
    */
   readonly keyRefreshInterval?: Duration;
   /**
-   * Claim holding the permissions (`<namespace>:<read|write|worker|admin>`).
+   * Top-level claim holding the permissions (`<namespace>:<read|write|worker|admin>` strings), by its name: the server takes no path into the token.
    * @default 'permissions'
    */
   readonly permissionsClaimName?: string;
@@ -115,6 +115,7 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
         `The server compares it exactly with the token's ${prop === 'audience' ? 'aud claim' : 'claim names'}, so every token would be refused. Write ${JSON.stringify(value.trim())}.`);
     }
   }
+  checkClaimName(owner, options.permissionsClaimName);
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {
@@ -193,4 +194,19 @@ export function keySourceCaVolumes(options: AuthorizationOptions | undefined): V
 /** The env that adds the key source CA to the server's roots. @internal */
 export function keySourceCaEnv(options: AuthorizationOptions | undefined): EnvVar[] {
   return options?.keySourceCa ? [{ name: 'SSL_CERT_DIR', value: [...GO_CERT_DIRS, KEY_SOURCE_CA_DIR].join(':') }] : [];
+}
+
+/**
+ * The default claim mapper reads the permissions from one top-level claim, by its name as written
+ * (jwtClaims[permissionsClaimName]), and ignores a claim that is not a list of strings: a path into
+ * the token (a JSONPath, a JSON Pointer, Keycloak's realm_access.roles, which is an object's field)
+ * finds nothing, and every token gets no permission. A claim named by a URL (Auth0's namespaced
+ * claims, "https://example.com/permissions") is a name and is read.
+ */
+function checkClaimName(owner: string, name: string | undefined): void {
+  if (name === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(name)) return;
+  if (/^[$./]|[[\]*]|^(realm_access|resource_access)\./.test(name)) {
+    throw propError(owner, 'authorization.permissionsClaimName', name, 'the name of a top-level claim of the token, such as "permissions" or "https://example.com/permissions"',
+      'The server reads one claim by this very name and takes no path into the token: it would find no permissions and refuse every call. Have the identity provider put the permissions, as a list of "<namespace>:<role>" strings, in a top-level claim and name it.');
+  }
 }
