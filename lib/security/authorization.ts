@@ -26,7 +26,9 @@ export interface AuthorizationOptions {
    * `http(s)://` URIs of the JSON Web Key Sets that sign the tokens. The server fetches them with
    * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
    * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
-   * refuses every token until a refresh succeeds. Every server process fetches them, whatever role
+   * refuses every token until a refresh succeeds. A refresh takes no key from any source unless
+   * every source answers (default_token_key_provider.go stops at the first failure): one source
+   * down keeps the last keys, or none after a start, for all of them. Every server process fetches them, whatever role
    * it runs (only the frontend checks tokens): with `NetworkPolicyOptions.restrictEgress`, their
    * ports are opened to every server role.
    */
