@@ -130,6 +130,19 @@ describe('archival', () => {
       // A bare "?" leaves Go's RawQuery empty, as it leaves the URL's search: the client takes it.
       expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: 'https://minio.storage.svc:9000?' })).not.toThrow();
     });
+    test('an S3 endpoint is a URL node repairs but Go reads with another host or none: the S3 client (rulesfn.ParseURL, url.Parse) would dial nowhere', () => {
+      // Before: accepted; node's URL reads "https:/minio:9000" as https://minio:9000, Go's url.Parse finds no host, and every archive fails.
+      const endpoint = fc.tuple(fc.constantFrom('https', 'http', 'HTTPS'), fc.constantFrom(':', ':/', ':///', ':\\\\', '://'),
+        fc.constantFrom('minio.storage.svc', '10.0.0.5', '10.5', '0x0a.0.0.5'), fc.constantFrom('', ':9000'), fc.constantFrom('', '/', '\\'))
+        .filter(([, sep, host, , path]) => sep !== '://' || !/^\d+\.\d+\.\d+\.\d+$/.test(host) && host !== 'minio.storage.svc' || path === '\\')
+        .map(([scheme, sep, host, port, path]) => `${scheme}${sep}${host}${port}${path}`);
+      fc.assert(fc.property(endpoint, (e) => {
+        expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: e })).toThrow(/ArchivalProvider.s3: endpoint is .*; expected (a URL written "https?:\/\/host\[:port\]\/path"|an absolute URL)/);
+      }), { numRuns: 150 });
+      for (const fine of ['https://minio.storage.svc:9000', 'HTTP://10.0.0.5:9000/', 'https://[fd00::5]:9000']) {
+        expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: fine })).not.toThrow();
+      }
+    });
     test('dynamic config turns archival on where the static config has none, or gives a state the server reads as disabled', () => {
       // Before: accepted; the server reads these keys only when archival.<kind> enables that archival, and any other state as disabled.
       const history = { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://temporal-archive/history' };

@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
-import { Authorizer, ClusterTls, DynamicConfigValue } from '../lib';
+import { Authorizer, ClusterTls, DynamicConfigValue, SecretRef } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
+import { EnvValue } from 'cdk8s-plus-27';
 import fc from 'fast-check';
 
 // Most tests look at the config without TLS; the tests of allowPlaintextTokens say what it guards.
@@ -60,6 +61,22 @@ describe('authorization', () => {
     const withFlag = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: { ...strict, allowPlaintextTokens: true } }).serverConfig);
     expect(unknownKeys(withFlag)).toEqual([]);
     expect(Object.keys(withFlag.global.authorization).sort()).toEqual(['authorizer', 'claimMapper', 'jwtKeyProvider', 'permissionsClaimName']);
+  });
+
+  test('keySourceCa mounts the CA of a key set served under a private CA in every server pod, and adds it to the roots Go trusts after the system directories', () => {
+    const chart = testChart();
+    cluster(chart, { internalFrontend: {}, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } });
+    for (const role of ['frontend', 'internal-frontend', 'history', 'matching', 'worker']) {
+      const spec = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec;
+      expect(spec.volumes).toContainEqual({ name: 'key-source-ca', secret: { secretName: 'idp-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } });
+      expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'key-source-ca', mountPath: '/etc/temporal/key-source-ca', readOnly: true });
+      expect(spec.containers[0].env).toContainEqual({ name: 'SSL_CERT_DIR', value: '/etc/ssl/certs:/etc/pki/tls/certs:/etc/temporal/key-source-ca' });
+    }
+    // Without it nothing changes: Go reads the image's roots alone.
+    const plain = testChart();
+    cluster(plain, { internalFrontend: {}, authorization });
+    const spec = find(plain, 'Deployment', 'temporal-history').spec.template.spec;
+    expect(JSON.stringify(spec)).not.toMatch(/SSL_CERT|key-source-ca/);
   });
 
   describe('fails when', () => {
@@ -181,6 +198,24 @@ describe('authorization', () => {
         expect(message).not.toMatch(/s3cret|token@/);
       }
     });
+    test('a key source is a URL node repairs but Go reads with another host or none (https:/idp, backslashes, 1.2.3): every fetch would fail', () => {
+      // Go's url.Parse and http.Get (checked with Go 1.26): "https:/idp.example.com/jwks" has no host ("no Host in request URL"),
+      // "https://1.2.3/jwks" is looked up as a name. node's URL reads them as https://idp.example.com/jwks and https://1.2.0.3/jwks.
+      const host = fc.constantFrom('idp.example.com', 'IdP.Example.com', 'keys.internal', '10.0.0.7');
+      const mangled = fc.tuple(fc.constantFrom('https', 'HTTPS', 'http'), host, fc.constantFrom(':', ':/', ':///', ':\\\\', ':/\\', '://'), fc.constantFrom('', ':8443'),
+        fc.constantFrom('/jwks', '\\jwks', '/a\\b'))
+        .filter(([, , sep, , path]) => sep !== '://' || path.includes('\\'))
+        .map(([scheme, h, sep, port, path]) => `${scheme}${sep}${h}${port}${path}`);
+      const renamed = fc.tuple(fc.constantFrom('1.2.3', '0x7f.1', '127.1', '%69dp.example.com', 'ÉXAMPLE.com', 'idp%2eexample.com'), fc.constantFrom('', ':443'))
+        .map(([h, port]) => `https://${h}${port}/jwks`);
+      fc.assert(fc.property(fc.oneof(mangled, renamed), (uri) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URL written "https?:\/\/host\[:port\]\/path"|an http\(s\) URI with a host)/);
+      }), { numRuns: 200 });
+      for (const fine of ['HTTPS://idp.example.com/jwks', 'https://IdP.example.com:8443/jwks#keys', 'https://[fd00::7]:8443/jwks', 'https://idp.example.com./jwks', 'https://10.0.0.7/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
+      }
+    });
     test('a key source is the provider\'s discovery document, which holds no keys: every token would be refused', () => {
       for (const uri of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.well-known/OpenID-Configuration/',
         'https://idp.example.com/.well-known/oauth-authorization-server']) {
@@ -194,6 +229,30 @@ describe('authorization', () => {
       for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))
           .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. The server fetches key sets with an HTTP client/);
+      }
+    });
+    test('keySourceCa is not a SecretRef, or no key source is https:// (the CA would verify nothing), or a role\'s env sets SSL_CERT_DIR beside it', () => {
+      for (const bad of ['-----BEGIN CERTIFICATE-----', { secretName: 'idp-ca', key: 'ca.crt' }, null]) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: bad as any } }))
+          .toThrow(/authorization.keySourceCa is .*; expected a SecretRef \(SecretRef.of\(secretName, key\)\)/);
+      }
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
+        .toThrow(/authorization.keySourceCa is "SecretRef.of\('idp-ca', 'ca.crt'\)"; expected no value while no key source is https:\/\//);
+      expect(() => cluster(testChart(), { internalFrontend: {}, history: { env: { SSL_CERT_DIR: EnvValue.fromValue('/etc/other') } }, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
+        .toThrow(/env\["SSL_CERT_DIR"\] is "SSL_CERT_DIR"; expected an env var the library does not set itself/);
+    });
+    test('the permissions claim is a path into the token (JSONPath, JSON Pointer, realm_access.roles), which the server reads as one top-level name and finds nothing', () => {
+      // default_jwt_claim_mapper.go: jwtClaims[permissionsClaimName].([]any), no path; before, accepted and every call was refused.
+      const segment = fc.stringMatching(/^[a-z][a-z_]{0,8}$/);
+      const path = fc.oneof(
+        segment.map((x) => `$.${x}`), segment.map((x) => `/${x}`), segment.map((x) => `.${x}`), segment.map((x) => `${x}[0]`), segment.map((x) => `${x}[*]`),
+        fc.tuple(fc.constantFrom('realm_access', 'resource_access'), segment).map(([a, b]) => `${a}.${b}`), segment.map((x) => `$['${x}']`));
+      fc.assert(fc.property(path, (name) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: name } }))
+          .toThrow(`authorization.permissionsClaimName is ${JSON.stringify(name)}; expected the name of a top-level claim of the token`);
+      }), { numRuns: 100 });
+      for (const fine of ['permissions', 'temporal-permissions', 'https://example.com/permissions', 'urn:example:permissions', 'groups']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
       }
     });
     test('the key sets would never be refreshed', () => {

@@ -201,7 +201,8 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
     for (const [role, port] of Object.entries(storePorts)) {
       if (cluster.persistence.stores.some((s) => s.role === role)) needed.push([`${from} -> the ${role} store`, source, databasePod(port), port]);
     }
-    // The authorizer runs in the frontends; every role but matching archives, reads archives or talks to remotes.
+    // Every server process fetches the key sets (the claim mapper is built before the services, in every role);
+    // every role but matching archives, reads archives or talks to remotes.
     const role = source.labels['app.kubernetes.io/component'];
     const remotes = c.remotes.map((i): Flow => [`${from} -> remote ${REMOTES[i].name}`, source, { ip: REMOTES[i].ip }, Number(REMOTES[i].rpcAddress.split(':')[1])]);
     const features: Flow[] = [
@@ -210,7 +211,7 @@ function flowsOf(c: Config, cluster: TemporalCluster, output: any[], storePorts:
       ...remotes,
     ];
     for (const flow of features) {
-      const needs = flow[2] === JWKS ? role === 'frontend' || role === 'internal-frontend' : role !== 'matching';
+      const needs = flow[2] === JWKS || role !== 'matching';
       if (needs) needed.push(flow);
       else if (c.restrictEgress) denied.push(flow);
     }

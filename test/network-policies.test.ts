@@ -165,9 +165,12 @@ describe('ClusterNetworkPolicies', () => {
       ['history -> the database', t('history'), address('10.20.0.5'), 5432, true],
       ['frontend -> the key sets', t('frontend'), address('203.0.113.7'), 8443, true],
       ['internal frontend -> the key sets', t('internal-frontend'), address('203.0.113.7'), 8443, true],
+      // Every server process fetches the key sets at start and at each refresh (cmd/server/main.go builds the claim
+      // mapper before it starts its services): blocked, history, matching and the worker logged an error every refresh.
+      ['history -> the key sets (its process fetches them too)', t('history'), address('203.0.113.7'), 8443, true],
+      ['matching -> the key sets', t('matching'), address('203.0.113.7'), 8443, true],
+      ['worker -> the key sets', t('worker'), address('203.0.113.7'), 8443, true],
       // Each feature's port is open to the roles that dial it, not to every server.
-      ['history -> the key sets (only the frontends authorize)', t('history'), address('203.0.113.7'), 8443, false],
-      ['matching -> the key sets', t('matching'), address('203.0.113.7'), 8443, false],
       ['matching -> S3-compatible archival', t('matching'), address('10.30.0.9'), 9000, false],
       ['frontend -> S3-compatible archival (it reads archives back)', t('frontend'), address('10.30.0.9'), 9000, true],
       ['history -> S3-compatible archival', t('history'), address('10.30.0.9'), 9000, true],

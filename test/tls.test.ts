@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
 import { ClusterTls, DynamicConfigValue, IssuerKind } from '../lib';
+import { checkIssuer } from '../lib/security/cert-manager-issuer';
 import { cluster, find, objects, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { nonEmpty } from './support/non-empty';
@@ -167,6 +168,23 @@ describe('ClusterTls', () => {
       }
       expect(certManager({ kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' }))
         .toThrow(/issuer.kind is "AWSPCAClusterIssuer"; expected one of Issuer, ClusterIssuer\. An external issuer's own kind goes in issuer.externalKind/);
+    });
+    test('an external issuer\'s group comes without its kind, or kind names another scope than externalKind: the Certificates would wait for an issuer cert-manager cannot find', () => {
+      const certManager = (i: object) => () => ClusterTls.certManager({ issuer: { name: 'pca', ...i } as never });
+      const groups = fc.constantFrom('awspca.cert-manager.io', 'cas-issuer.jetstack.io', 'certmanager.step.sm', 'cert-manager.k8s.cloudflare.com', 'cert-manager.example.io');
+      fc.assert(fc.property(groups, fc.constantFrom(undefined, IssuerKind.ISSUER, IssuerKind.CLUSTER_ISSUER), (group, kind) => {
+        expect(certManager({ group, kind })).toThrow(new RegExp(`ClusterTls.certManager: issuer.externalKind is undefined; expected the external issuer's resource kind beside group "${group.replace(/\./g, '\\.')}"`));
+      }), { numRuns: 30 });
+      const cluster = fc.tuple(fc.constantFrom('AWSPCA', 'GoogleCAS', 'Step', 'Venafi', ''), fc.constantFrom('ClusterIssuer', 'ClusterOriginIssuer')).map(([a, b]) => `${a}${b}`);
+      const namespaced = fc.constantFrom('AWSPCAIssuer', 'GoogleCASIssuer', 'StepIssuer', 'OriginIssuer', 'KMSIssuer');
+      fc.assert(fc.property(fc.oneof(cluster.map((k) => [k, IssuerKind.ISSUER] as const), namespaced.map((k) => [k, IssuerKind.CLUSTER_ISSUER] as const)), ([externalKind, kind]) => {
+        expect(certManager({ group: 'example.io', externalKind, kind })).toThrow(`issuer.kind is "${kind}"; expected IssuerKind.${kind === IssuerKind.ISSUER ? 'CLUSTER_ISSUER' : 'ISSUER'}, the scope externalKind "${externalKind}" names`);
+        // Without kind the scope follows the name; a fleet elsewhere may borrow the cluster-wide one only.
+        expect(checkIssuer('o', { name: 'pca', group: 'example.io', externalKind }).kind).toBe(kind === IssuerKind.ISSUER ? IssuerKind.CLUSTER_ISSUER : IssuerKind.ISSUER);
+      }), { numRuns: 60 });
+      // An external issuer whose kinds really are Issuer and ClusterIssuer (cert-manager's sample external issuer) says so.
+      expect(certManager({ group: 'sample-issuer.example.com', externalKind: 'ClusterIssuer', kind: IssuerKind.CLUSTER_ISSUER })).not.toThrow();
+      expect(certManager({ group: 'cert-manager.io', kind: IssuerKind.CLUSTER_ISSUER })).not.toThrow();
     });
     test('renewal would not come before expiry', () => {
       expect(() => ClusterTls.certManager({ issuer, duration: Duration.days(30), renewBefore: Duration.days(30) })).toThrow(/ClusterTls.certManager: renewBefore is "720h"; expected less than duration \(720h\)/);

@@ -70,8 +70,10 @@ function emitClusterNetworkPolicies(cluster: TemporalCluster, props: TemporalClu
 }
 
 /**
- * What the servers dial for their features, each with the roles that dial it: the frontends fetch
- * the key sets (the authorizer runs there); every role but matching archives or reads archives
+ * What the servers dial for their features, each with the roles that dial it: every role fetches
+ * the key sets (the server builds its claim mapper, whose key provider fetches them at start and at
+ * every refresh, before it knows which services it runs: cmd/server/main.go), although only the
+ * public frontend checks tokens; every role but matching archives or reads archives
  * (history writes them, the frontends read them back) and talks to remote clusters (the frontends
  * register them and forward to them, history pulls the replication stream, the worker replicates
  * namespaces). Matching does neither. A gcs() archiver without a key file takes its token from the
@@ -83,7 +85,7 @@ function featureEgress(props: TemporalClusterProps, services: TemporalService[],
   const frontends = services.filter((svc) => svc.role === ServiceRole.FRONTEND || svc.role === ServiceRole.INTERNAL_FRONTEND).map((svc) => svc.role);
   const notMatching = services.filter((svc) => svc.role !== ServiceRole.MATCHING).map((svc) => svc.role);
   return [
-    { name: 'key-sets', selector: componentIs(...frontends), ports: (props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))) },
+    { name: 'key-sets', selector: componentIs(...services.map((svc) => svc.role)), ports: (props.authorization?.jwtKeySources ?? []).map((uri) => urlPort(new URL(uri))) },
     { name: 'archival', selector: componentIs(...notMatching), ports: archivalEgressPorts(props.archival) },
     // Only the roles that take a token to reach the bucket: history archives, the frontends check the URI and read archives back.
     { name: 'gcs-metadata', selector: componentIs(ServiceRole.HISTORY, ...frontends), ports: [], addresses: archivalMetadataEgress(props.archival) },

@@ -12,6 +12,7 @@ import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { databaseAccessVolumes, serverStoreCredentialEnv, storeTlsVolume, storeTlsVolumes, withStorePassword } from '../persistence/store-access';
 import { ClusterImages } from '../pod/images';
 import { joinVolumes, NO_VOLUMES, TMP_VOLUMES, VolumeSet } from '../pod/volumes';
+import { keySourceCaEnv, keySourceCaVolumes } from '../security/authorization';
 import { ResolvedTls } from '../security/tls';
 import { remoteClusterTlsVolumes, serverTlsVolumes } from '../security/tls-mounts';
 import { ReadinessCheck } from '../services/probes';
@@ -54,7 +55,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
     let set = joined.get(role);
     if (!set) {
       set = joinVolumes(configVolumes, storeVolumes, serverTlsVolumes(cluster.tls, role, cluster.internalFrontendHttp),
-        remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, archivalKeys(role), waitScript);
+        remoteClusterTlsVolumes(cluster.remoteClusters, role), archivalVolumes, archivalKeys(role), keySourceCaVolumes(props.authorization), waitScript);
       joined.set(role, set);
     }
     return { volumes: [...set.volumes], mounts: [...set.mounts] };
@@ -93,6 +94,7 @@ export function roleContext(cluster: TemporalCluster, props: TemporalClusterProp
       ...serverStoreCredentialEnv(persistence),
       // Without an authorizer the server asks for --allow-no-auth, and says future releases will require it.
       ...(cluster.authorizationEnabled ? [] : [{ name: 'TEMPORAL_ALLOW_NO_AUTH', value: 'true' }]),
+      ...keySourceCaEnv(props.authorization),
     ],
     podVolumes: serverVolumes,
     initContainers,

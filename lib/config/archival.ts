@@ -3,7 +3,7 @@ import { serverReadsAsTrue } from './setting-choices';
 import { ownValidation } from '../own-validation';
 import { SecretRef } from '../persistence/secret-ref';
 import { secretVolume, VolumeSet } from '../pod/volumes';
-import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireNonEmpty, requireUrl } from '../validation';
+import { hasUrlCredentials, isUnder, plainProps, propError, requireAbsolutePath, requireDns1123Subdomain, requireHostAsWritten, requireNonEmpty, requireUrl } from '../validation';
 
 /*
  * The server starts with any region that is not empty, but its S3 client (aws-sdk-go-v2's
@@ -72,6 +72,7 @@ export class ArchivalProvider {
     let port = 443;
     if (options.endpoint !== undefined) {
       const url = requireUrl('ArchivalProvider.s3', 'endpoint', options.endpoint);
+      requireHostAsWritten('ArchivalProvider.s3', 'endpoint', options.endpoint, url);
       // aws-sdk-go-v2's endpoint rules (smithy-go rulesfn.ParseURL) take no URL with a query.
       if (url.search !== '') {
         throw propError('ArchivalProvider.s3', 'endpoint', options.endpoint, 'the store\'s URL without a query, such as "https://minio.storage.svc:9000"',

@@ -1,7 +1,11 @@
 import { Duration } from 'cdk8s';
+import { EnvVar } from '../../imports/k8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
-import { optionalBoolean, propError, requireDurationMillis, requireNonEmpty, requireNoUrlCredentials } from '../validation';
+import { SecretRef } from '../persistence/secret-ref';
+import { requireSecretRef } from '../persistence/secret-ref-checks';
+import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
+import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -22,10 +26,25 @@ export interface AuthorizationOptions {
    * `http(s)://` URIs of the JSON Web Key Sets that sign the tokens. The server fetches them with
    * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
    * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
-   * refuses every token until a refresh succeeds. With `NetworkPolicyOptions.restrictEgress`, their
-   * ports are opened to the frontends, where the authorizer runs.
+   * refuses every token until a refresh succeeds. A refresh takes no key from any source unless
+   * every source answers (default_token_key_provider.go stops at the first failure): one source
+   * down keeps the last keys, or none after a start, for all of them. Every server process fetches them, whatever role
+   * it runs (only the frontend checks tokens): with `NetworkPolicyOptions.restrictEgress`, their
+   * ports are opened to every server role.
    */
   readonly jwtKeySources: string[];
+  /**
+   * The CA certificate (PEM) that signs the key sources' HTTPS certificates, for a key set served
+   * under a private CA, such as cert-manager's `ca.crt`. The server fetches the key sets with Go's
+   * default HTTP client, which trusts only the image's system roots: without it, every fetch of
+   * such a key set fails its TLS handshake and every token is refused. That key alone is mounted
+   * in every server pod (each server process fetches the key sets) and added to those roots through
+   * `SSL_CERT_DIR`, after the system directories; every other HTTPS client of the server that uses
+   * the system roots (S3 and GCS archival, among others) trusts it too. The roots are read once per
+   * process: a new CA reaches the servers when their pods restart.
+   * @default - the image's system roots only
+   */
+  readonly keySourceCa?: SecretRef;
   /**
    * Whether `http://` key sources are accepted. The key sets decide whose tokens are valid, admin
    * included: fetched over plain HTTP, anything on the path can serve keys of its own and sign any
@@ -47,7 +66,7 @@ export interface AuthorizationOptions {
    */
   readonly keyRefreshInterval?: Duration;
   /**
-   * Claim holding the permissions (`<namespace>:<read|write|worker|admin>`).
+   * Top-level claim holding the permissions (`<namespace>:<read|write|worker|admin>` strings), by its name: the server takes no path into the token.
    * @default 'permissions'
    */
   readonly permissionsClaimName?: string;
@@ -75,6 +94,13 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
         + 'serve its own keys and sign any token. Serve the JWKS over https, or set authorization.allowPlaintextKeySources: true for a key set inside a trusted network.');
     }
   });
+  if (options.keySourceCa !== undefined) {
+    requireSecretRef(owner, 'authorization.keySourceCa', options.keySourceCa, 'Give the CA certificate\'s Secret and key, such as SecretRef.of(\'idp-ca\', \'ca.crt\').');
+    if (!options.jwtKeySources.some((uri) => /^https:/i.test(uri))) {
+      throw propError(owner, 'authorization.keySourceCa', `SecretRef.of('${options.keySourceCa.secretName}', '${options.keySourceCa.key}')`, 'no value while no key source is https://',
+        'The CA verifies the key sources\' HTTPS certificates; over http:// it is never used. Serve the key set over https, or drop keySourceCa.');
+    }
+  }
   const refresh = options.keyRefreshInterval ?? Duration.minutes(1);
   const refreshMs = requireDurationMillis(owner, 'authorization.keyRefreshInterval', refresh, 0);
   if (refreshMs < 1000) {
@@ -91,6 +117,7 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
         `The server compares it exactly with the token's ${prop === 'audience' ? 'aud claim' : 'claim names'}, so every token would be refused. Write ${JSON.stringify(value.trim())}.`);
     }
   }
+  checkClaimName(owner, options.permissionsClaimName);
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {
@@ -137,10 +164,51 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
+  requireHostAsWritten(owner, prop, String(uri), url);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
   if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/i.test(url.pathname)) {
     throw propError(owner, prop, uri, 'the URI of the JSON Web Key Set itself (the discovery document\'s "jwks_uri"), such as "https://idp.example.com/.well-known/jwks.json"',
       'This is the provider\'s discovery document, which holds no keys: the server would refuse every token. Use the jwks_uri it names.');
   }
   return url;
+}
+
+/** Where `keySourceCa` is mounted: a directory of its own, which Go reads whole as a directory of roots. */
+const KEY_SOURCE_CA_DIR = '/etc/temporal/key-source-ca';
+
+/**
+ * Go's own certificate directories on Linux (crypto/x509 root_linux.go), which SSL_CERT_DIR
+ * replaces: kept first, so the image's roots stay trusted. The bundle file Go reads beside them is
+ * untouched (SSL_CERT_FILE is not set).
+ */
+const GO_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+
+/** The key source CA's volume and mount, for every server pod. @internal */
+export function keySourceCaVolumes(options: AuthorizationOptions | undefined): VolumeSet {
+  const ca = options?.keySourceCa;
+  if (!ca) return NO_VOLUMES;
+  return {
+    volumes: [secretVolume('key-source-ca', ca.secretName, [{ key: ca.key, path: 'ca.crt' }])],
+    mounts: [{ name: 'key-source-ca', mountPath: KEY_SOURCE_CA_DIR, readOnly: true }],
+  };
+}
+
+/** The env that adds the key source CA to the server's roots. @internal */
+export function keySourceCaEnv(options: AuthorizationOptions | undefined): EnvVar[] {
+  return options?.keySourceCa ? [{ name: 'SSL_CERT_DIR', value: [...GO_CERT_DIRS, KEY_SOURCE_CA_DIR].join(':') }] : [];
+}
+
+/**
+ * The default claim mapper reads the permissions from one top-level claim, by its name as written
+ * (jwtClaims[permissionsClaimName]), and ignores a claim that is not a list of strings: a path into
+ * the token (a JSONPath, a JSON Pointer, Keycloak's realm_access.roles, which is an object's field)
+ * finds nothing, and every token gets no permission. A claim named by a URL (Auth0's namespaced
+ * claims, "https://example.com/permissions") is a name and is read.
+ */
+function checkClaimName(owner: string, name: string | undefined): void {
+  if (name === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(name)) return;
+  if (/^[$./]|[[\]*]|^(realm_access|resource_access)\./.test(name)) {
+    throw propError(owner, 'authorization.permissionsClaimName', name, 'the name of a top-level claim of the token, such as "permissions" or "https://example.com/permissions"',
+      'The server reads one claim by this very name and takes no path into the token: it would find no permissions and refuse every call. Have the identity provider put the permissions, as a list of "<namespace>:<role>" strings, in a top-level claim and name it.');
+  }
 }

@@ -165,7 +165,7 @@ export interface NetworkPolicyOptions {
   readonly monitoring?: NetworkPeer[];
   /**
    * Also restrict egress: each kind of pod may then reach DNS and only what its features need (the
-   * servers: each other and the stores; the frontends: the key sets; every role but matching:
+   * servers: each other, the stores and the key sets (every server process fetches them); every role but matching:
    * archival and remote clusters; history and the frontends: the metadata server, for gcs()
    * archival without a key file; the UI: the
    * frontend and its identity provider; the tools, the namespace and remote-cluster Jobs: their frontend; each

@@ -120,6 +120,21 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
 }
 
 /**
+ * Refuses a URL whose host the WHATWG parser (node's URL) repairs but Go's url.Parse, which every
+ * reader of these URLs uses, reads as written: "https:/idp", "https:///idp" and "https:\\\\idp" have
+ * no host for Go (every fetch fails with "no Host in request URL"), "1.2.3" and "0x7f.1" are names Go
+ * resolves and fails, and a percent-encoded or non-ASCII host is not the name the check saw.
+ */
+export function requireHostAsWritten(owner: string, prop: string, value: string, url: URL): void {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1];
+  const host = authority?.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').toLowerCase();
+  const sameIpv6 = host?.startsWith('[') === true && url.hostname.startsWith('[');
+  if ((host === url.hostname || sameIpv6) && !value.includes('\\')) return;
+  throw propError(owner, prop, value, `a URL written "${url.protocol}//host[:port]/path", its host in ASCII as it is dialled (here "${url.protocol}//${url.host}${url.pathname}")`,
+    'The check reads the text with a URL parser that repairs it, the server and its clients with Go\'s, which reads it as written and finds another host or none: every fetch would fail.');
+}
+
+/**
  * Refuses a URL that carries a credential: in its user-info (as parsed, or as written with a
  * password that holds "/", which a parser reads as a path), or in its query (?access_token=...,
  * ?api_key=..., a presigned ?X-Amz-Signature=...). Every URL the library takes is written in plain

@@ -14,7 +14,7 @@ const SHAPES = {
   'ArchivalProvider.s3.options': { endpoint: 0, forcePathStyle: '#b', region: 0 },
   ArchivalTarget: { enableRead: '#b=true', namespaceDefault: '#b=true', provider: 0, uri: 0 },
   ArgoCdOptions: { jobSyncWave: 0, jobsAsPreSyncHooks: '#b=false' },
-  AuthorizationOptions: { allowPlaintextKeySources: '#b=false', allowPlaintextTokens: '#b', audience: 0, authorizer: 0, claimMapper: 0, jwtKeySources: 0, keyRefreshInterval: 0, permissionsClaimName: 0 },
+  AuthorizationOptions: { allowPlaintextKeySources: '#b=false', allowPlaintextTokens: '#b', audience: 0, authorizer: 0, claimMapper: 0, jwtKeySources: 0, keyRefreshInterval: 0, keySourceCa: 0, permissionsClaimName: 0 },
   AwsElasticBlockStoreVolumeSource: { fsType: '#s', partition: '#n', readOnly: '#b', volumeId: '#s' },
   AzureDiskVolumeSource: { cachingMode: '#s', diskName: '#s', diskUri: '#s', fsType: '#s', kind: '#s', readOnly: '#b' },
   AzureFileVolumeSource: { readOnly: '#b', secretName: '#s', shareName: '#s' },
