@@ -216,6 +216,19 @@ describe('authorization', () => {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
       }
     });
+    test('a key source holds a control character, which node drops or encodes and Go\'s url.Parse refuses (every fetch fails)', () => {
+      // Before: accepted; node's URL read "https://idp.example.com/jwks\\u0001" as .../jwks%01, and the server's http.Get failed with "invalid control character in URL".
+      // DEL is refused before, as text kubectl's YAML reader refuses; whitespace is refused as such.
+      const control = fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)).filter((c) => !/\s/.test(c));
+      const base = 'https://idp.example.com:8443/keys/jwks.json';
+      fc.assert(fc.property(control, fc.integer({ min: 0, max: base.length }), (ch, at) => {
+        const uri = `${base.slice(0, at)}${ch}${base.slice(at)}`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URL without control characters. It holds .* at position \d+, which node's URL parser drops or encodes and Go's refuses|an http\(s\) URI with a host)/);
+      }), { numRuns: 200 });
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [`${base}\u0001`] } }))
+        .toThrow('expected a URL without control characters. It holds "\\u0001" at position 43');
+    });
     test('a key source is the provider\'s discovery document, which holds no keys: every token would be refused', () => {
       for (const uri of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.well-known/OpenID-Configuration/',
         'https://idp.example.com/.well-known/oauth-authorization-server']) {

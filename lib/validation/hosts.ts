@@ -124,8 +124,15 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
  * reader of these URLs uses, reads as written: "https:/idp", "https:///idp" and "https:\\\\idp" have
  * no host for Go (every fetch fails with "no Host in request URL"), "1.2.3" and "0x7f.1" are names Go
  * resolves and fails, and a percent-encoded or non-ASCII host is not the name the check saw.
+ * A control character anywhere makes Go refuse the URL, where node's parser drops or encodes it.
  */
 export function requireHostAsWritten(owner: string, prop: string, value: string, url: URL): void {
+  // Node drops or percent-encodes a control character; Go's url.Parse refuses the whole URL ("invalid control character in URL").
+  const control = /[\u0000-\u001f\u007f]/.exec(value)?.[0];
+  if (control !== undefined) {
+    throw propError(owner, prop, value, 'a URL without control characters',
+      `It holds ${JSON.stringify(control)} at position ${value.indexOf(control)}, which node's URL parser drops or encodes and Go's refuses: every fetch would fail. Remove it.`);
+  }
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1];
   const host = authority?.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').toLowerCase();
   const sameIpv6 = host?.startsWith('[') === true && url.hostname.startsWith('[');
