@@ -268,6 +268,16 @@ describe('authorization', () => {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
       }
     });
+    test('the permissions claim is Keycloak\'s realm_access or resource_access whole, an object the server ignores (it takes a list of strings)', () => {
+      // default_jwt_claim_mapper.go: jwtClaims[name].([]any) fails on {"roles": [...]}; before, accepted and every call was refused.
+      for (const name of ['realm_access', 'resource_access']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: name } }))
+          .toThrow(`authorization.permissionsClaimName is "${name}"; expected the name of a top-level claim holding a list of "<namespace>:<role>" strings, such as "permissions". Keycloak's ${name} is an object`);
+      }
+      for (const fine of ['realm_roles', 'access', 'resource_access_permissions']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
+      }
+    });
     test('the key sets would never be refreshed', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keyRefreshInterval: Duration.seconds(0) } }))
         .toThrow(/authorization.keyRefreshInterval is "0s"; expected at least 1s. Without a refresh the server never retries/);
