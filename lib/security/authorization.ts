@@ -164,7 +164,7 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
-  requireHostAsWritten(owner, prop, String(uri), url);
+  requireHostAsWritten(owner, prop, String(uri), url, true);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
   if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/i.test(url.pathname)) {
     throw propError(owner, prop, uri, 'the URI of the JSON Web Key Set itself (the discovery document\'s "jwks_uri"), such as "https://idp.example.com/.well-known/jwks.json"',
