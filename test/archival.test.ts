@@ -143,6 +143,14 @@ describe('archival', () => {
         expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: fine })).not.toThrow();
       }
     });
+    test('an S3 endpoint holds a control character, which node drops or encodes and Go\'s url.Parse refuses', () => {
+      // Before: accepted; "https://minio.storage.svc:9000/\\u0000" parsed in node, and every archive failed in the S3 client's url.Parse.
+      for (const ch of ['\u0000', '\u0001', '\u001b', '\u001f']) {
+        for (const endpoint of [`https://minio.storage.svc:9000/${ch}`, `https://minio.storage.svc:9000/a${ch}b`]) {
+          expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint })).toThrow(/ArchivalProvider.s3: endpoint is .*; expected a URL without control characters/);
+        }
+      }
+    });
     test('dynamic config turns archival on where the static config has none, or gives a state the server reads as disabled', () => {
       // Before: accepted; the server reads these keys only when archival.<kind> enables that archival, and any other state as disabled.
       const history = { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://temporal-archive/history' };

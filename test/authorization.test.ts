@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Authorizer, ClusterTls, DynamicConfigValue, SecretRef } from '../lib';
+import { ArchivalProvider, Authorizer, ClusterTls, DynamicConfigValue, SecretRef } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
@@ -206,7 +206,7 @@ describe('authorization', () => {
         fc.constantFrom('/jwks', '\\jwks', '/a\\b'))
         .filter(([, , sep, , path]) => sep !== '://' || path.includes('\\'))
         .map(([scheme, h, sep, port, path]) => `${scheme}${sep}${h}${port}${path}`);
-      const renamed = fc.tuple(fc.constantFrom('1.2.3', '0x7f.1', '127.1', '%69dp.example.com', 'ÉXAMPLE.com', 'idp%2eexample.com'), fc.constantFrom('', ':443'))
+      const renamed = fc.tuple(fc.constantFrom('1.2.3', '0x7f.1', '127.1', '%69dp.example.com', '%C3%89xample.com', 'idp%2eexample.com', 'bücher。example'), fc.constantFrom('', ':443'))
         .map(([h, port]) => `https://${h}${port}/jwks`);
       fc.assert(fc.property(fc.oneof(mangled, renamed), (uri) => {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
@@ -215,6 +215,31 @@ describe('authorization', () => {
       for (const fine of ['HTTPS://idp.example.com/jwks', 'https://IdP.example.com:8443/jwks#keys', 'https://[fd00::7]:8443/jwks', 'https://idp.example.com./jwks', 'https://10.0.0.7/jwks']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
       }
+    });
+    test('a key source with a host of letters beyond ASCII is taken: Go\'s http.Get dials and verifies its punycode, the name node made of it', () => {
+      // Go 1.26, net/http transport.go canonicalAddr: "https://bücher.example/jwks" dials xn--bcher-kva.example:443 (checked with a DialContext
+      // that prints its address). Before: refused as "not the name the check saw", although Go fetches it.
+      const label = fc.stringMatching(/^[a-zäöüéßñ例えテスト]{1,8}$/).filter((l) => /[^a-z]/.test(l) && !l.startsWith('-'));
+      fc.assert(fc.property(label, fc.constantFrom('example', 'テスト', 'com'), fc.constantFrom('', ':8443'), (l, tld, port) => {
+        const uri = `https://${l}.${tld}${port}/jwks`;
+        const rendered = parseRendered(cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }).serverConfig);
+        expect(rendered.global.authorization.jwtKeyProvider.keySourceURIs).toEqual([uri]);
+      }), { numRuns: 60 });
+      // An S3 endpoint stays ASCII: its client signs the host it was given, and the request carries the punycode.
+      expect(() => ArchivalProvider.s3({ region: 'us-east-1', endpoint: 'https://bücher.example:9000' })).toThrow(/endpoint is "https:\/\/bücher.example:9000"; expected a URL written "https:\/\/host\[:port\]\/path", its host in ASCII as it is dialled \(here "https:\/\/xn--bcher-kva.example:9000\/"\)/);
+    });
+    test('a key source holds a control character, which node drops or encodes and Go\'s url.Parse refuses (every fetch fails)', () => {
+      // Before: accepted; node's URL read "https://idp.example.com/jwks\\u0001" as .../jwks%01, and the server's http.Get failed with "invalid control character in URL".
+      // DEL is refused before, as text kubectl's YAML reader refuses; whitespace is refused as such.
+      const control = fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)).filter((c) => !/\s/.test(c));
+      const base = 'https://idp.example.com:8443/keys/jwks.json';
+      fc.assert(fc.property(control, fc.integer({ min: 0, max: base.length }), (ch, at) => {
+        const uri = `${base.slice(0, at)}${ch}${base.slice(at)}`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URL without control characters. It holds .* at position \d+, which node's URL parser drops or encodes and Go's refuses|an http\(s\) URI with a host)/);
+      }), { numRuns: 200 });
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [`${base}\u0001`] } }))
+        .toThrow('expected a URL without control characters. It holds "\\u0001" at position 43');
     });
     test('a key source is the provider\'s discovery document, which holds no keys: every token would be refused', () => {
       for (const uri of ['https://idp.example.com/.well-known/openid-configuration', 'https://idp.example.com/realms/t/.well-known/OpenID-Configuration/',
@@ -252,6 +277,16 @@ describe('authorization', () => {
           .toThrow(`authorization.permissionsClaimName is ${JSON.stringify(name)}; expected the name of a top-level claim of the token`);
       }), { numRuns: 100 });
       for (const fine of ['permissions', 'temporal-permissions', 'https://example.com/permissions', 'urn:example:permissions', 'groups']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
+      }
+    });
+    test('the permissions claim is Keycloak\'s realm_access or resource_access whole, an object the server ignores (it takes a list of strings)', () => {
+      // default_jwt_claim_mapper.go: jwtClaims[name].([]any) fails on {"roles": [...]}; before, accepted and every call was refused.
+      for (const name of ['realm_access', 'resource_access']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: name } }))
+          .toThrow(`authorization.permissionsClaimName is "${name}"; expected the name of a top-level claim holding a list of "<namespace>:<role>" strings, such as "permissions". Keycloak's ${name} is an object`);
+      }
+      for (const fine of ['realm_roles', 'access', 'resource_access_permissions']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, permissionsClaimName: fine } })).not.toThrow();
       }
     });

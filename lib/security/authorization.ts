@@ -164,7 +164,7 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
-  requireHostAsWritten(owner, prop, String(uri), url);
+  requireHostAsWritten(owner, prop, String(uri), url, true);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
   if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/i.test(url.pathname)) {
     throw propError(owner, prop, uri, 'the URI of the JSON Web Key Set itself (the discovery document\'s "jwks_uri"), such as "https://idp.example.com/.well-known/jwks.json"',
@@ -203,10 +203,16 @@ export function keySourceCaEnv(options: AuthorizationOptions | undefined): EnvVa
  * (jwtClaims[permissionsClaimName]), and ignores a claim that is not a list of strings: a path into
  * the token (a JSONPath, a JSON Pointer, Keycloak's realm_access.roles, which is an object's field)
  * finds nothing, and every token gets no permission. A claim named by a URL (Auth0's namespaced
- * claims, "https://example.com/permissions") is a name and is read.
+ * claims, "https://example.com/permissions") is a name and is read. Keycloak's realm_access and
+ * resource_access, named whole, are objects, which the server ignores as it would a path.
  */
 function checkClaimName(owner: string, name: string | undefined): void {
   if (name === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(name)) return;
+  // Keycloak's own claims are objects ({"roles": [...]}, per client for resource_access), never the list the server takes.
+  if (name === 'realm_access' || name === 'resource_access') {
+    throw propError(owner, 'authorization.permissionsClaimName', name, 'the name of a top-level claim holding a list of "<namespace>:<role>" strings, such as "permissions"',
+      `Keycloak's ${name} is an object, not a list of strings: the server would find no permissions in it and refuse every call. Add a multivalued mapper (User Realm Role, User Client Role or User Attribute) whose Token Claim Name is a top-level name, such as permissions, and name that claim.`);
+  }
   if (/^[$./]|[[\]*]|^(realm_access|resource_access)\./.test(name)) {
     throw propError(owner, 'authorization.permissionsClaimName', name, 'the name of a top-level claim of the token, such as "permissions" or "https://example.com/permissions"',
       'The server reads one claim by this very name and takes no path into the token: it would find no permissions and refuse every call. Have the identity provider put the permissions, as a list of "<namespace>:<role>" strings, in a top-level claim and name it.');

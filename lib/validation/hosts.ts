@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
+import { domainToASCII } from 'url';
 import { hasUrlCredentials, propError } from './errors';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -123,13 +124,23 @@ export function requireUrl(owner: string, prop: string, value: string, schemes: 
  * Refuses a URL whose host the WHATWG parser (node's URL) repairs but Go's url.Parse, which every
  * reader of these URLs uses, reads as written: "https:/idp", "https:///idp" and "https:\\\\idp" have
  * no host for Go (every fetch fails with "no Host in request URL"), "1.2.3" and "0x7f.1" are names Go
- * resolves and fails, and a percent-encoded or non-ASCII host is not the name the check saw.
+ * resolves and fails, and a percent-encoded host (or a non-ASCII one, but for net/http alone) is
+ * not the name the check saw.
+ * A control character anywhere makes Go refuse the URL, where node's parser drops or encodes it.
+ * `unicodeHostDialled` says the reader is Go's net/http alone (http.Get), which dials and verifies a
+ * host of letters beyond ASCII by its punycode (transport.go canonicalAddr), the name node made of it.
  */
-export function requireHostAsWritten(owner: string, prop: string, value: string, url: URL): void {
+export function requireHostAsWritten(owner: string, prop: string, value: string, url: URL, unicodeHostDialled = false): void {
+  // Node drops or percent-encodes a control character; Go's url.Parse refuses the whole URL ("invalid control character in URL").
+  const control = /[\u0000-\u001f\u007f]/.exec(value)?.[0];
+  if (control !== undefined) {
+    throw propError(owner, prop, value, 'a URL without control characters',
+      `It holds ${JSON.stringify(control)} at position ${value.indexOf(control)}, which node's URL parser drops or encodes and Go's refuses: every fetch would fail. Remove it.`);
+  }
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1];
   const host = authority?.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').toLowerCase();
   const sameIpv6 = host?.startsWith('[') === true && url.hostname.startsWith('[');
-  if ((host === url.hostname || sameIpv6) && !value.includes('\\')) return;
+  if ((host === url.hostname || sameIpv6 || (unicodeHostDialled && host !== undefined && dialledAsPunycode(host, url))) && !value.includes('\\')) return;
   throw propError(owner, prop, value, `a URL written "${url.protocol}//host[:port]/path", its host in ASCII as it is dialled (here "${url.protocol}//${url.host}${url.pathname}")`,
     'The check reads the text with a URL parser that repairs it, the server and its clients with Go\'s, which reads it as written and finds another host or none: every fetch would fail.');
 }
@@ -163,4 +174,13 @@ export function requireNoUserinfo(owner: string, prop: string, url: URL): void {
     throw propError(owner, prop, `${url.protocol}//(credentials)@${url.host}${url.pathname}`, 'a URL without a user or password',
       'It would be written in plain text into a ConfigMap or an env var; credentials only come from Secrets.');
   }
+}
+
+/**
+ * Whether Go's net/http dials `host`, written with letters beyond ASCII, as `url.hostname`: labels
+ * of letters, marks, digits and hyphens, separated by ASCII dots (no percent-encoding, no other
+ * dot, which the two IDNA mappings could read apart), that node mapped to that punycode.
+ */
+function dialledAsPunycode(host: string, url: URL): boolean {
+  return /[^\x00-\x7f]/.test(host) && /^[\p{L}\p{M}\p{N}-]+(\.[\p{L}\p{M}\p{N}-]+)*\.?$/u.test(host) && domainToASCII(host) === url.hostname;
 }
