@@ -196,6 +196,44 @@ describe('props', () => {
         expect(message).not.toMatch(/TypeError/);
       }), { seed: SEED, numRuns: RUNS * 3 });
     });
+    test('a list of objects has a hole, at any depth of the props and anywhere in the list: it is refused by path like undefined, one hole or several, before other items', () => {
+      // A hole passed the copy (which kept it) and the constructs' forEach: `databaseAccess: { sidecars: [, proxy] }`
+      // failed on "Cannot read properties of undefined (reading 'restartPolicy')", a hole in proxies was dropped unsaid.
+      const lists: Array<[string, string]> = [];
+      const walk = (root: string, check: KeyCheck | null | undefined, path: string, seen: readonly string[]): void => {
+        const shape = check?.shape;
+        if (shape === undefined || seen.includes(shape.name)) return;
+        for (const [key, field] of shape.fields) {
+          if (field === null) continue;
+          const inner = fieldCheck(shape, key, field);
+          if (inner.items?.shape !== undefined) lists.push([root, `${path}.${key}`]);
+          walk(root, inner, `${path}.${key}`, [...seen, shape.name]);
+        }
+      };
+      walk('TemporalClusterProps', propKeyCheck('TemporalClusterProps'), 'props', []);
+      walk('PersistenceProps', propKeyCheck('PersistenceProps'), 'props', []);
+      expect(lists.map(([, p]) => p)).toEqual(expect.arrayContaining(['props.tolerations', 'props.databaseAccess.sidecars', 'props.databaseAccess.proxies']));
+      const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password: SecretRef.of('pg', 'password') });
+      fc.assert(fc.property(fc.constantFrom(...lists), fc.nat({ max: 3 }), fc.nat({ max: 2 }), ([root, path], holes, after) => {
+        const keys = path.split('.').slice(1);
+        const list: unknown[] = [];
+        list.length = holes + 1 + after;
+        // Items after the holes are of the wrong kind: were the holes passed over, they would be refused instead.
+        for (let i = holes + 1; i < list.length; i++) list[i] = 'not an object';
+        const props = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), list) as Record<string, unknown>;
+        const message = (() => {
+          try {
+            if (root === 'PersistenceProps') new Persistence(new Chart(Testing.app(), 'c'), 'p', { defaultStore: store('temporal'), visibilityStore: store('visibility'), ...props });
+            else cluster({ enableGlobalNamespace: true, ...props });
+            return 'built';
+          } catch (e) {
+            return String(e);
+          }
+        })();
+        expect(message).toContain(`${path}[0] is undefined; expected an object of `);
+        expect(message).not.toMatch(/TypeError/);
+      }), { seed: SEED, numRuns: RUNS * 3 });
+    });
     test('any string of the props holds text that kubectl would refuse or read otherwise, in generated apps', () => {
       const draws = fc.sample(fc.tuple(clusterSpec, fc.nat(), fc.nat(), fc.constantFrom(...UNREADABLE)), { seed: SEED, numRuns: RUNS * 2 });
       expect(UNREADABLE.every((spoil) => ['', 'x', 'text'].every((t) => manifestTextProblem(spoil(t)) !== undefined))).toBe(true);

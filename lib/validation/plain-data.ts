@@ -71,12 +71,14 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
       const itemCheck = check?.items;
       const items = new Array<unknown>(list.length);
       for (let i = 0; i < list.length; i++) {
-        if (!(i in list)) continue; // a hole stays a hole, as map() left it
+        const hole = !(i in list);
         keys.push(i);
         // Null and undefined pass a prop's own check (leaving it out), but an item of a list of objects
         // is read field by field: `remoteClusters: [null]` failed on "reading 'name'", naming no prop.
-        if (itemCheck?.shape !== undefined && (list[i] === null || list[i] === undefined)) throw emptyItemError(owner, pathOf(keys), list[i], itemCheck.shape);
-        items[i] = copy(owner, keys, list[i], open, itemCheck);
+        // A hole too (`[, sidecar]`): the constructs' forEach passes over it, and a spread or Array.from
+        // hands it on as undefined. In a list of other values it stays a hole, as map() left it.
+        if (itemCheck?.shape !== undefined && (hole || list[i] === null || list[i] === undefined)) throw emptyItemError(owner, pathOf(keys), list[i], itemCheck.shape);
+        if (!hole) items[i] = copy(owner, keys, list[i], open, itemCheck);
         keys.pop();
       }
       return items;
