@@ -32,6 +32,10 @@ describe('Cassandra consistency', () => {
     fc.assert(fc.property(fc.oneof(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain(anyCase).filter((l) => l !== l.toUpperCase()),
       fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'LOCALQUORUM', '')), (level) => {
       expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case/);
+      // The remedy names the level meant, in the enum's spelling, when there is one.
+      const meant = level.trim().toUpperCase().replace(/[- ]/g, '_');
+      expect(cassandra({ consistency: level })).toThrow(['QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL'].includes(meant)
+        ? `Write "${meant}" (CassandraConsistency.${meant})` : 'Give one of CassandraConsistency, or leave it out for the server\'s default (LOCAL_QUORUM).');
     }));
     for (const level of [1, null, ['QUORUM'], { toUpperCase: () => 'QUORUM' }]) {
       expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM/);
