@@ -50,7 +50,7 @@ describe('Cassandra hosts and keyspace', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 }), (length, hole) => {
       const hosts = Array.from({ length }, (_, i) => `c${i}`);
       delete hosts[hole % length];
-      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: hosts\\[${hole % length}\\] is undefined; expected a host name`));
+      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: props\\.hosts\\[${hole % length}\\] is undefined; expected an item: the list has a hole there`));
     }));
     expect(cassandra({ hosts: new Array(2) })).toThrow(/hosts\[0\] is undefined/);
   });

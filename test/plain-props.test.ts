@@ -3,7 +3,7 @@ import { EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
 import { synthOrRefusal } from './support/synth';
-import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 import { copiedProps, manifestTextProblem, plainProps } from '../lib/validation';
 import { fieldCheck, KeyCheck, propKeyCheck } from '../lib/validation/prop-keys';
 
@@ -233,6 +233,24 @@ describe('props', () => {
         expect(message).toContain(`${path}[0] is undefined; expected an object of `);
         expect(message).not.toMatch(/TypeError/);
       }), { seed: SEED, numRuns: RUNS * 3 });
+    });
+    test('a list of strings has a hole: refused by path where the constructs\' checks passed over it (a TypeError, an empty host or queue)', () => {
+      const lists: Array<[string, string, string[], (list: string[]) => unknown]> = [
+        ["WorkerFleet 'w'", 'taskQueues', ['orders', 'billing'], (taskQueues) => {
+          const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+          new WorkerFleet(chart, 'w', { image: 'registry.example/orders-worker:1.4.2', taskQueues, cluster: cluster({}, chart) });
+        }],
+        ['Datastore.cassandra', 'hosts', ['c1', 'c2'], (hosts) => Datastore.cassandra({ hosts, keyspace: 'temporal' })],
+        ['Datastore.postgres', 'passwordCommand.args', ['--a', '--b'], (args) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: '/bin/token', args } })],
+      ];
+      fc.assert(fc.property(fc.constantFrom(...lists), fc.nat({ max: 2 }), fc.nat({ max: 2 }), ([owner, prop, items, build], at, extra) => {
+        const list = [...items];
+        list.length = items.length + extra;
+        const hole = Math.min(at, list.length - 1);
+        delete list[hole];
+        const first = [...list.keys()].find((i) => !(i in list))!;
+        expect(() => build(list)).toThrow(`${owner}: props.${prop}[${first}] is undefined; expected an item: the list has a hole there`);
+      }), { seed: SEED, numRuns: RUNS });
     });
     test('any string of the props holds text that kubectl would refuse or read otherwise, in generated apps', () => {
       const draws = fc.sample(fc.tuple(clusterSpec, fc.nat(), fc.nat(), fc.constantFrom(...UNREADABLE)), { seed: SEED, numRuns: RUNS * 2 });
