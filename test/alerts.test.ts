@@ -184,6 +184,32 @@ describe('TemporalAlerts', () => {
     }
   });
 
+  test('fails when a list of roles or matchers has holes: forEach passed over them, and a hole reached the expressions (a TypeError, or an alert without its selector)', () => {
+    const roleNames = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'];
+    const HOLE = (prop: string) => new RegExp(`props\\.${prop.replace('.', '\\.')}\\[[0-9]+\\] is undefined; expected an item: the list has a hole there`);
+    const sparse = <T>(values: T[]) => fc.tuple(fc.shuffledSubarray(values, { minLength: 1 }), fc.nat(values.length), fc.nat(3)).map(([list, at, extra]) => {
+      const holed: T[] = [];
+      list.forEach((v, i) => { holed[i < at ? i : i + 1 + extra] = v; });
+      holed.length = Math.max(holed.length, at + 1);
+      return holed;
+    }).filter((l) => Object.keys(l).length < l.length);
+    const monitoring = (seriesSelector: LabelMatcher[]) => new TemporalMonitoring(testChart(), 'm', { clusterName: 'temporal', namespace: 'temporal', labels: {}, clusterSelector: { a: 'b' },
+      roles: [{ role: 'frontend', selector: { a: 'b' }, headlessServiceName: 'f' }], options: { seriesSelector, alerts: {} } });
+    const fleet = (serverSeriesSelector: LabelMatcher[]) => new WorkerFleetMonitoring(testChart(), 'f', { owner: 'fleet', fleetName: 'w', namespace: 'temporal', labels: {}, selector: { a: 'b' },
+      temporalNamespace: 'default', taskQueues: ['orders'], options: { serverSeriesSelector, alerts: {} } });
+    fc.assert(fc.property(sparse(roleNames), (roles) => {
+      expect(() => make({}, { roles })).toThrow(HOLE('roles'));
+    }), { numRuns: 40 });
+    const matchers = [...SELECTOR, LabelMatcher.equal('job', 'temporal'), LabelMatcher.notEqual('env', 'dev')];
+    fc.assert(fc.property(sparse(matchers), (selector) => {
+      expect(() => make({}, { seriesSelector: selector })).toThrow(HOLE('seriesSelector'));
+      expect(() => new TemporalDashboard(testChart(), 'd', { clusterName: 'temporal', namespace: 'temporal', labels: {}, seriesSelector: selector, options: {} }))
+        .toThrow(HOLE('seriesSelector'));
+      expect(() => monitoring(selector)).toThrow(HOLE('options.seriesSelector'));
+      expect(() => fleet(selector)).toThrow(HOLE('options.serverSeriesSelector'));
+    }), { numRuns: 40 });
+  });
+
   test('fails when a role\'s absent() selects service_name as the server names the role rather than as its reporter writes it: the internal frontend\'s alert fired for as long as the cluster ran', () => {
     // The default (tally) reporter replaces every character outside [A-Za-z0-9_] of a tag value with
     // '_' (defaultTallySanitizeOptions, common/metrics/config.go, v1.32.2): no series is ever

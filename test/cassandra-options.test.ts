@@ -32,6 +32,10 @@ describe('Cassandra consistency', () => {
     fc.assert(fc.property(fc.oneof(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain(anyCase).filter((l) => l !== l.toUpperCase()),
       fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'LOCALQUORUM', '')), (level) => {
       expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case/);
+      // The remedy names the level meant, in the enum's spelling, when there is one.
+      const meant = level.trim().toUpperCase().replace(/[- ]/g, '_');
+      expect(cassandra({ consistency: level })).toThrow(['QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL'].includes(meant)
+        ? `Write "${meant}" (CassandraConsistency.${meant})` : 'Give one of CassandraConsistency, or leave it out for the server\'s default (LOCAL_QUORUM).');
     }));
     for (const level of [1, null, ['QUORUM'], { toUpperCase: () => 'QUORUM' }]) {
       expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM/);
@@ -46,7 +50,7 @@ describe('Cassandra hosts and keyspace', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 }), (length, hole) => {
       const hosts = Array.from({ length }, (_, i) => `c${i}`);
       delete hosts[hole % length];
-      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: hosts\\[${hole % length}\\] is undefined; expected a host name`));
+      expect(cassandra({ hosts })).toThrow(new RegExp(`^Datastore.cassandra: props\\.hosts\\[${hole % length}\\] is undefined; expected an item: the list has a hole there`));
     }));
     expect(cassandra({ hosts: new Array(2) })).toThrow(/hosts\[0\] is undefined/);
   });

@@ -218,9 +218,9 @@ describe('Datastore', () => {
     });
     test('a Cassandra consistency is not one of the enum\'s (untyped code; the server would take another case, the enum keeps one)', () => {
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', consistency: 'local_quorum' as never }))
-        .toThrow(/Datastore.cassandra: consistency is "local_quorum"; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case\.$/);
+        .toThrow(/Datastore.cassandra: consistency is "local_quorum"; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case\. Write "LOCAL_QUORUM" \(CassandraConsistency\.LOCAL_QUORUM\): the checks here read the enum's spelling\.$/);
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', serialConsistency: 'QUORUM' as never }))
-        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL \(CassandraSerialConsistency\), in upper case/);
+        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL \(CassandraSerialConsistency\), in upper case\. Give one of CassandraSerialConsistency, or leave it out for the server's default \(LOCAL_SERIAL\)\.$/);
     });
     test('a literal user would reshape or break the connection string (the PostgreSQL DSN is postgres://<user>:<password>@<host>/<database>)', () => {
       // "/" ends the authority: this user would send the servers to pg2's database "other", unseen by the checks between clusters.

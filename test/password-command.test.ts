@@ -196,7 +196,7 @@ describe('passwordCommand', () => {
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args: [1 as unknown as string] } })).toThrow(/passwordCommand.args is \[1\]; expected a list of strings/);
       // A sparse list's hole, which some() skips, used to fail later with a TypeError naming no prop.
       for (const args of [[, '--token'], new Array(1), ['--a', , '--b']] as unknown as string[][]) {
-        expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args } })).toThrow(/^Datastore.postgres: passwordCommand.args is .*; expected a list of strings\.$/);
+        expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', args } })).toThrow(/^Datastore.postgres: props\.passwordCommand\.args\[[0-9]\] is undefined; expected an item: the list has a hole there/);
       }
       expect(() => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: 'x', timeout: Duration.millis(500) } })).toThrow(/passwordCommand.timeout is "0.5s"; expected at least one second/);
     });

@@ -3,7 +3,7 @@ import { EnvValue } from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { buildApp, clusterSpec } from './support/app-generator';
 import { synthOrRefusal } from './support/synth';
-import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster } from '../lib';
+import { Datastore, DynamicConfig, Persistence, SecretRef, TemporalCluster, WorkerFleet } from '../lib';
 import { copiedProps, manifestTextProblem, plainProps } from '../lib/validation';
 import { fieldCheck, KeyCheck, propKeyCheck } from '../lib/validation/prop-keys';
 
@@ -195,6 +195,62 @@ describe('props', () => {
         expect(message).toContain(`${path}[${items.length}] is ${empty === null ? 'null' : 'undefined'}; expected an object of `);
         expect(message).not.toMatch(/TypeError/);
       }), { seed: SEED, numRuns: RUNS * 3 });
+    });
+    test('a list of objects has a hole, at any depth of the props and anywhere in the list: it is refused by path like undefined, one hole or several, before other items', () => {
+      // A hole passed the copy (which kept it) and the constructs' forEach: `databaseAccess: { sidecars: [, proxy] }`
+      // failed on "Cannot read properties of undefined (reading 'restartPolicy')", a hole in proxies was dropped unsaid.
+      const lists: Array<[string, string]> = [];
+      const walk = (root: string, check: KeyCheck | null | undefined, path: string, seen: readonly string[]): void => {
+        const shape = check?.shape;
+        if (shape === undefined || seen.includes(shape.name)) return;
+        for (const [key, field] of shape.fields) {
+          if (field === null) continue;
+          const inner = fieldCheck(shape, key, field);
+          if (inner.items?.shape !== undefined) lists.push([root, `${path}.${key}`]);
+          walk(root, inner, `${path}.${key}`, [...seen, shape.name]);
+        }
+      };
+      walk('TemporalClusterProps', propKeyCheck('TemporalClusterProps'), 'props', []);
+      walk('PersistenceProps', propKeyCheck('PersistenceProps'), 'props', []);
+      expect(lists.map(([, p]) => p)).toEqual(expect.arrayContaining(['props.tolerations', 'props.databaseAccess.sidecars', 'props.databaseAccess.proxies']));
+      const store = (database: string) => Datastore.postgres({ host: '127.0.0.1', database, user: 'u', password: SecretRef.of('pg', 'password') });
+      fc.assert(fc.property(fc.constantFrom(...lists), fc.nat({ max: 3 }), fc.nat({ max: 2 }), ([root, path], holes, after) => {
+        const keys = path.split('.').slice(1);
+        const list: unknown[] = [];
+        list.length = holes + 1 + after;
+        // Items after the holes are of the wrong kind: were the holes passed over, they would be refused instead.
+        for (let i = holes + 1; i < list.length; i++) list[i] = 'not an object';
+        const props = keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), list) as Record<string, unknown>;
+        const message = (() => {
+          try {
+            if (root === 'PersistenceProps') new Persistence(new Chart(Testing.app(), 'c'), 'p', { defaultStore: store('temporal'), visibilityStore: store('visibility'), ...props });
+            else cluster({ enableGlobalNamespace: true, ...props });
+            return 'built';
+          } catch (e) {
+            return String(e);
+          }
+        })();
+        expect(message).toContain(`${path}[0] is undefined; expected an object of `);
+        expect(message).not.toMatch(/TypeError/);
+      }), { seed: SEED, numRuns: RUNS * 3 });
+    });
+    test('a list of strings has a hole: refused by path where the constructs\' checks passed over it (a TypeError, an empty host or queue)', () => {
+      const lists: Array<[string, string, string[], (list: string[]) => unknown]> = [
+        ["WorkerFleet 'w'", 'taskQueues', ['orders', 'billing'], (taskQueues) => {
+          const chart = new Chart(Testing.app(), 'c', { namespace: 'temporal' });
+          new WorkerFleet(chart, 'w', { image: 'registry.example/orders-worker:1.4.2', taskQueues, cluster: cluster({}, chart) });
+        }],
+        ['Datastore.cassandra', 'hosts', ['c1', 'c2'], (hosts) => Datastore.cassandra({ hosts, keyspace: 'temporal' })],
+        ['Datastore.postgres', 'passwordCommand.args', ['--a', '--b'], (args) => Datastore.postgres({ host: 'pg', database: 'd', user: 'u', passwordCommand: { command: '/bin/token', args } })],
+      ];
+      fc.assert(fc.property(fc.constantFrom(...lists), fc.nat({ max: 2 }), fc.nat({ max: 2 }), ([owner, prop, items, build], at, extra) => {
+        const list = [...items];
+        list.length = items.length + extra;
+        const hole = Math.min(at, list.length - 1);
+        delete list[hole];
+        const first = [...list.keys()].find((i) => !(i in list))!;
+        expect(() => build(list)).toThrow(`${owner}: props.${prop}[${first}] is undefined; expected an item: the list has a hole there`);
+      }), { seed: SEED, numRuns: RUNS });
     });
     test('any string of the props holds text that kubectl would refuse or read otherwise, in generated apps', () => {
       const draws = fc.sample(fc.tuple(clusterSpec, fc.nat(), fc.nat(), fc.constantFrom(...UNREADABLE)), { seed: SEED, numRuns: RUNS * 2 });

@@ -267,6 +267,11 @@ describe('TemporalUi', () => {
           expect(withRelease(image, `2.${minor}.${patch}`)).not.toThrow();
           expect(withRelease(`${registry}temporalio/ui:2.${minor}`, `2.${minor}.${patch}`)).not.toThrow();
         }), { numRuns: 30 });
+        // The registry host in any case is the same registry: Docker.io and INDEX.DOCKER.IO pull the official image.
+        const anyCase = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((up) => [...s].map((c, i) => (up[i] ? c.toUpperCase() : c)).join(''));
+        fc.assert(fc.property(fc.constantFrom('docker.io', 'index.docker.io', 'registry-1.docker.io').chain(anyCase), fc.integer({ min: 39, max: 60 }), (host, minor) => {
+          expect(withRelease(`${host}/temporalio/ui:2.${minor}.0`, `2.${minor}.1`)).toThrow(`release is "2.${minor}.1"; expected the release the official image's tag names (2.${minor}.0), or no release.`);
+        }), { numRuns: 30 });
       });
     });
   });

@@ -65,7 +65,7 @@ export class WorkerFleetMonitoring extends Construct {
     checkTaskQueues(owner, props.taskQueues, scope);
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
-    (o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    Array.from(o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     if (o.serverNamespaceLabel !== undefined) requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
@@ -108,7 +108,7 @@ export class WorkerFleetMonitoring extends Construct {
           + 'or, where no Prometheus of yours scrapes the server (Temporal Cloud), keep the workers\' own alert only: '
           + 'alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] }.');
     }
-    (serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    Array.from(serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const ns = requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
     // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window

@@ -44,12 +44,14 @@ const SERVICE_NAMES = ['frontend', 'internal-frontend', 'history', 'matching', '
 export function requireRoles(owner: string, roles: string[] | undefined): string[] {
   if (roles === undefined) return [];
   if (!Array.isArray(roles)) throw propError(owner, 'roles', roles, 'a list of server roles such as [\'frontend\', \'history\']');
-  roles.forEach((r, i) => {
-    if (!SERVICE_NAMES.includes(r) || roles.indexOf(r) !== i) {
+  // Array.from visits a sparse list's holes, which forEach skips and the alert would write as a role.
+  const list = Array.from(roles);
+  list.forEach((r, i) => {
+    if (!SERVICE_NAMES.includes(r) || list.indexOf(r) !== i) {
       throw propError(owner, `roles[${i}]`, r, `one of ${SERVICE_NAMES.join(', ')}, each once`, 'The server labels each role\'s series with its service name.');
     }
   });
-  return [...roles];
+  return list;
 }
 
 /**

@@ -391,8 +391,8 @@ function requireSelector(owner: string, matchers: LabelMatcher[]): LabelMatcher[
     throw propError(owner, 'seriesSelector', matchers, 'at least one LabelMatcher',
       'Without one, the expressions would mix the series of every Temporal cluster Prometheus scrapes.');
   }
-  matchers.forEach((m, i) => {
-    if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher');
-  });
-  return [...matchers];
+  // Array.from visits a sparse list's holes, which forEach skips.
+  const list = Array.from(matchers);
+  list.forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
+  return list;
 }

@@ -99,7 +99,7 @@ export class TemporalDashboard extends Construct {
     const o = props.options;
     requireDns1123Label(owner, 'clusterName', props.clusterName);
     requireDns1123Label(owner, 'namespace', props.namespace);
-    if (!Array.isArray(props.seriesSelector) || props.seriesSelector.length === 0 || props.seriesSelector.some((m) => !(m instanceof LabelMatcher))) {
+    if (!Array.isArray(props.seriesSelector) || props.seriesSelector.length === 0 || Array.from(props.seriesSelector).some((m) => !(m instanceof LabelMatcher))) {
       throw propError(owner, 'seriesSelector', props.seriesSelector, 'at least one LabelMatcher',
         'Without one, the panels would mix the series of every Temporal cluster Prometheus scrapes.');
     }

@@ -126,7 +126,7 @@ export class TemporalMonitoring extends Construct {
     this.scrape = o.scrape ?? ScrapeConfig.none();
     this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', o.namespaceLabel ?? 'namespace');
     // Checked while neither alerts nor dashboard reads it too: the mistake would otherwise wait for the day one is turned on.
-    (o.seriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    Array.from(o.seriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
     const cluster = clusterLabelValue(props.namespace, props.clusterName);
     if (this.scrape.kind !== ScrapeKind.NONE) checkMonitoredScope(owner, this.scrape.kind, this.namespaceLabel, o.seriesSelector, cluster);
 

@@ -44,8 +44,11 @@ function olderThan(release: readonly number[], since: string): boolean {
   return false;
 }
 
-/** The official image's repository, as Docker Hub names it; its tags are UI releases and nothing else. */
-const OFFICIAL_UI = /^((docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?temporalio\/ui$/;
+/**
+ * The official image's repository, as Docker Hub names it; its tags are UI releases and nothing else.
+ * A host name is read in any case (DNS and the pull alike); the path is lower case in any reference.
+ */
+const OFFICIAL_UI = /^((docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?temporalio\/ui$/i;
 
 /**
  * The UI release `image` runs, as its parts: `declared` (ui.release) when given, else what the

@@ -27,7 +27,7 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
           + 'Leave it out for LOCAL_QUORUM, or give QUORUM.');
     }
     if (!STRONG_CONSISTENCY.includes(consistency as string)) {
-      throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`);
+      throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`, spelling(consistency, STRONG_CONSISTENCY, 'CassandraConsistency', 'LOCAL_QUORUM'));
     }
     // Cassandra takes EACH_QUORUM as a conditional update's commit level only in a NetworkTopologyStrategy keyspace
     // (ConsistencyLevel.validateForCasCommit), and the schema Job creates a SimpleStrategy one unless a datacenter is given.
@@ -39,8 +39,16 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
     }
   }
   if (serialConsistency !== undefined && !Object.values(CassandraSerialConsistency).includes(serialConsistency as CassandraSerialConsistency)) {
-    throw propError(owner, 'serialConsistency', serialConsistency, `one of ${Object.values(CassandraSerialConsistency).join(', ')} (CassandraSerialConsistency), in upper case`);
+    throw propError(owner, 'serialConsistency', serialConsistency, `one of ${Object.values(CassandraSerialConsistency).join(', ')} (CassandraSerialConsistency), in upper case`,
+      spelling(serialConsistency, Object.values(CassandraSerialConsistency), 'CassandraSerialConsistency', 'LOCAL_SERIAL'));
   }
+}
+
+/** The remedy for a level the checks do not read: its enum spelling when it is one in another spelling. */
+function spelling(value: unknown, levels: readonly string[], enumName: string, serverDefault: string): string {
+  const meant = typeof value === 'string' ? value.trim().toUpperCase().replace(/[- ]/g, '_') : undefined;
+  return meant !== undefined && levels.includes(meant) ? `Write "${meant}" (${enumName}.${meant}): the checks here read the enum's spelling.`
+    : `Give one of ${enumName}, or leave it out for the server's default (${serverDefault}).`;
 }
 
 /*

@@ -71,11 +71,14 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
       const itemCheck = check?.items;
       const items = new Array<unknown>(list.length);
       for (let i = 0; i < list.length; i++) {
-        if (!(i in list)) continue; // a hole stays a hole, as map() left it
+        const hole = !(i in list);
         keys.push(i);
         // Null and undefined pass a prop's own check (leaving it out), but an item of a list of objects
         // is read field by field: `remoteClusters: [null]` failed on "reading 'name'", naming no prop.
-        if (itemCheck?.shape !== undefined && (list[i] === null || list[i] === undefined)) throw emptyItemError(owner, pathOf(keys), list[i], itemCheck.shape);
+        // A hole too (`[, sidecar]`), in any list: the constructs' checks (forEach, some) pass over it,
+        // and a spread, join or Array.from hands it on as undefined, "" or null.
+        if (itemCheck?.shape !== undefined && (hole || list[i] === null || list[i] === undefined)) throw emptyItemError(owner, pathOf(keys), list[i], itemCheck.shape);
+        if (hole) throw holeError(owner, pathOf(keys));
         items[i] = copy(owner, keys, list[i], open, itemCheck);
         keys.pop();
       }
@@ -111,6 +114,11 @@ function copy(owner: string, keys: KeyPath, value: unknown, open: unknown[], che
 function emptyItemError(owner: string, path: string, value: unknown, shape: NonNullable<KeyCheck['shape']>): Error {
   const keys = [...shape.fields.keys()].sort();
   return propError(owner, path, value, `an object of ${shape.name}, { ${keys.length <= 6 ? keys.join(', ') : '...'} }`,
+    'Leave the item out of the list (a conditional item: [...(condition ? [item] : [])]), or give the list without it.');
+}
+
+function holeError(owner: string, path: string): Error {
+  return propError(owner, path, undefined, 'an item: the list has a hole there ([, x], new Array(n) or delete leave one)',
     'Leave the item out of the list (a conditional item: [...(condition ? [item] : [])]), or give the list without it.');
 }
 
