@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { CassandraConsistency, CassandraSerialConsistency, Datastore } from '../lib';
+import { CassandraConsistency, CassandraSerialConsistency, Datastore, Persistence, SecretRef } from '../lib';
+import { cluster, testChart } from './support/synth';
 
 const cassandra = (props: object) => () => Datastore.cassandra({ hosts: ['cassandra'], keyspace: 'temporal', ...props });
 /** `word` in any mix of cases, the server's strings.ToUpper reading each as the word. */
@@ -65,11 +66,28 @@ describe('Cassandra hosts and keyspace', () => {
 });
 
 describe('Cassandra EACH_QUORUM and the keyspace\'s replication strategy', () => {
-  test('fails when EACH_QUORUM is given without datacenter: the schema Job creates a SimpleStrategy keyspace, where Cassandra refuses it for lightweight transactions', () => {
-    expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM })).toThrow(new RegExp('^Datastore.cassandra: consistency is "EACH_QUORUM"; expected EACH_QUORUM only with datacenter set\\. '
-      + '.*not compatible with replication strategy.*Give datacenter'));
+  const withStore = (cassandraProps: object, schema?: object) => () => {
+    const chart = testChart();
+    return cluster(chart, { schema, persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.cassandra({ hosts: ['cassandra'], keyspace: 'temporal', ...cassandraProps }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'temporal_visibility', user: 'u', password: SecretRef.of('db', 'password') }),
+    }) });
+  };
+
+  test('fails when EACH_QUORUM is given without datacenter and the schema Job creates the keyspace: it creates a SimpleStrategy one, where Cassandra refuses it for lightweight transactions', () => {
+    for (const schema of [undefined, {}, { createDatabase: true }]) {
+      expect(withStore({ consistency: CassandraConsistency.EACH_QUORUM }, schema)).toThrow(new RegExp("^TemporalCluster 'temporal': persistence default store's consistency is \"EACH_QUORUM\"; "
+        + 'expected EACH_QUORUM only with datacenter set, or with schema.createDatabase false .*not compatible with replication strategy.*Give datacenter.*schema\\.createDatabase: false'));
+    }
     fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,10}$/), (datacenter) => {
       expect(cassandra({ consistency: CassandraConsistency.EACH_QUORUM, datacenter })()._cassandra).toMatchObject({ consistency: 'EACH_QUORUM', datacenter });
-    }));
+      expect(withStore({ consistency: CassandraConsistency.EACH_QUORUM, datacenter })).not.toThrow();
+    }), { numRuns: 20 });
+  });
+
+  test('EACH_QUORUM without datacenter passes when the platform makes the keyspace (createDatabase false): a NetworkTopologyStrategy keyspace made beforehand takes it, and datacenter would hold the server to one datacenter', () => {
+    const made = withStore({ consistency: CassandraConsistency.EACH_QUORUM }, { createDatabase: false })();
+    expect(made.persistence.defaultStore._cassandra).toMatchObject({ consistency: 'EACH_QUORUM' });
+    expect(made.persistence.defaultStore._cassandra?.datacenter).toBeUndefined();
   });
 });

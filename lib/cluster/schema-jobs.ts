@@ -2,6 +2,7 @@ import { builtByCluster } from './built-by-cluster';
 import { schemaJobName } from './object-names';
 import type { TemporalCluster } from './temporal-cluster';
 import type { TemporalClusterProps } from './temporal-cluster-props';
+import { checkEachQuorumKeyspace } from '../persistence/cassandra-checks';
 import { checkPodMounts, checkPodNames } from '../persistence/database-access';
 import { SchemaJob } from '../persistence/schema/schema-job';
 import { schemaPlan, StoreSchemaPlan } from '../persistence/schema/schema-steps';
@@ -19,7 +20,11 @@ export function jobPlacement(cluster: { readonly name: string; readonly placemen
 
 /** What each store's schema Job does, and whether the servers wait for it. */
 export function storeSchemaPlans(cluster: TemporalCluster, props: TemporalClusterProps): StoreSchemaPlan[] {
-  return cluster.persistence.stores.map(({ role, store }) => builtByCluster(schemaPlan(role, store, cluster.version, { createDatabase: props.schema?.createDatabase ?? true })));
+  const createDatabase = props.schema?.createDatabase ?? true;
+  return cluster.persistence.stores.map(({ role, store }) => {
+    checkEachQuorumKeyspace(`TemporalCluster '${cluster.name}'`, `persistence ${role} store's consistency`, store._cassandra, createDatabase);
+    return builtByCluster(schemaPlan(role, store, cluster.version, { createDatabase }));
+  });
 }
 
 /** One schema Job per store, and the Jobs' ServiceAccount. */

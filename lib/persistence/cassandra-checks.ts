@@ -16,7 +16,7 @@ import { propError } from '../validation';
 const WEAK_CONSISTENCY = ['ANY', 'ONE', 'TWO', 'THREE', 'LOCAL_ONE'];
 const STRONG_CONSISTENCY: string[] = [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL];
 
-export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown, datacenter: string | undefined): void {
+export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown): void {
   if (consistency !== undefined) {
     const upper = typeof consistency === 'string' ? consistency.toUpperCase() : undefined;
     if (upper !== undefined && WEAK_CONSISTENCY.includes(upper)) {
@@ -28,14 +28,6 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
     }
     if (!STRONG_CONSISTENCY.includes(consistency as string)) {
       throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`, spelling(consistency, STRONG_CONSISTENCY, 'CassandraConsistency', 'LOCAL_QUORUM'));
-    }
-    // Cassandra takes EACH_QUORUM as a conditional update's commit level only in a NetworkTopologyStrategy keyspace
-    // (ConsistencyLevel.validateForCasCommit), and the schema Job creates a SimpleStrategy one unless a datacenter is given.
-    if (consistency === CassandraConsistency.EACH_QUORUM && datacenter === undefined) {
-      throw propError(owner, 'consistency', consistency, 'EACH_QUORUM only with datacenter set',
-        'The server writes executions and shard ownership with lightweight transactions committed at this level, which Cassandra refuses in a SimpleStrategy keyspace '
-        + '("consistency level EACH_QUORUM not compatible with replication strategy"), and without datacenter the schema Job creates one. '
-        + 'Give datacenter (the keyspace is then NetworkTopologyStrategy), or use LOCAL_QUORUM or QUORUM.');
     }
   }
   if (serialConsistency !== undefined && !Object.values(CassandraSerialConsistency).includes(serialConsistency as CassandraSerialConsistency)) {
@@ -68,4 +60,19 @@ export function checkCassandraKeyspace(owner: string, keyspace: string): void {
     throw propError(owner, 'keyspace', keyspace, 'a keyspace of Temporal\'s own, not one of Cassandra\'s system keyspaces',
       'The schema Job would find it already there and fail to create Temporal\'s tables in it (Cassandra keeps its system keyspaces to itself). Give a new name, such as "temporal".');
   }
+}
+
+/**
+ * Cassandra takes EACH_QUORUM as a lightweight transaction's commit level only in a
+ * NetworkTopologyStrategy keyspace (ConsistencyLevel.validateForCasCommit), and the server commits
+ * executions and shard ownership that way. The schema Job creates a SimpleStrategy keyspace unless
+ * the store names a datacenter; a keyspace the platform made itself (createDatabase off) may be
+ * NetworkTopologyStrategy without the server being held to one datacenter.
+ */
+export function checkEachQuorumKeyspace(owner: string, prop: string, cassandra: { consistency?: string; datacenter?: string } | undefined, createsKeyspace: boolean): void {
+  if (cassandra?.consistency !== CassandraConsistency.EACH_QUORUM || cassandra.datacenter !== undefined || !createsKeyspace) return;
+  throw propError(owner, prop, cassandra.consistency, 'EACH_QUORUM only with datacenter set, or with schema.createDatabase false over a NetworkTopologyStrategy keyspace made beforehand',
+    'The server writes executions and shard ownership with lightweight transactions committed at this level, which Cassandra refuses in a SimpleStrategy keyspace '
+    + '("consistency level EACH_QUORUM not compatible with replication strategy"), and without datacenter the schema Job creates one. '
+    + 'Give datacenter (the keyspace is then NetworkTopologyStrategy), set schema.createDatabase: false if the keyspace is made NetworkTopologyStrategy beforehand, or use LOCAL_QUORUM or QUORUM.');
 }

@@ -272,8 +272,9 @@ export interface CassandraOptions {
    * Consistency of every read and write the server makes: QUORUM, LOCAL_QUORUM, EACH_QUORUM or
    * ALL. A fixed count of replicas (ONE, TWO, THREE, LOCAL_ONE) is refused, since reads at it can
    * miss writes at it once the replication factor is twice the count. EACH_QUORUM needs
-   * `datacenter`: Cassandra refuses it for lightweight transactions in the SimpleStrategy keyspace
-   * the schema Job creates without one.
+   * `datacenter` while the schema Job creates the keyspace: Cassandra refuses it for lightweight
+   * transactions in the SimpleStrategy keyspace the Job creates without one. With
+   * `schema.createDatabase: false` the keyspace made beforehand must be NetworkTopologyStrategy.
    * @default - the server's default (LOCAL_QUORUM)
    */
   readonly consistency?: CassandraConsistency;
