@@ -21,11 +21,19 @@ function specialKind(stat) {
  * @param {string} p
  */
 function specialKindAt(p) {
+  let kind;
   try {
-    return specialKind(fs.statSync(p, { throwIfNoEntry: false }));
+    kind = specialKind(fs.statSync(p, { throwIfNoEntry: false }));
   } catch {
     return undefined;
   }
+  // Node's fs.realpathSync, which require() uses, reads the result of the process's last stat
+  // where it meant its own: after a stat that found a pipe or a socket it stopped resolving
+  // links, so an app whose node_modules is a link loaded a second cdk8s from the link's path
+  // (a pipe skipped as a stopped synth's owner file did this). A stat of this regular file
+  // leaves it a result that stops nothing.
+  if (kind !== undefined) fs.statSync(__filename);
+  return kind;
 }
 
 module.exports = { specialKind, specialKindAt };

@@ -1911,3 +1911,25 @@ describe('cdk8s-temporal synth with a blank output folder', () => {
     expect(readdirSync(dir).sort()).toEqual(['main.ts', 'node_modules']);
   });
 });
+
+describe('cdk8s-temporal synth after it looked at a pipe or a socket', () => {
+  test('fails when a pipe the command looked at (a stopped synth\'s owner file) leaves require() resolving an app\'s linked node_modules by the link\'s path: Node\'s realpath read that stat as its own and stopped, and the app loaded a second cdk8s', () => {
+    // In a process of its own: jest's module registry is not Node's loader.
+    const script = `
+      const fs = require('fs'), path = require('path');
+      const { specialKindAt } = require(${JSON.stringify(join(repo, 'bin', 'file-kind.js'))});
+      const t = fs.mkdtempSync(path.join(${JSON.stringify(work)}, 'linked-'));
+      fs.mkdirSync(path.join(t, 'real', 'pkg'), { recursive: true });
+      fs.writeFileSync(path.join(t, 'real', 'pkg', 'index.js'), 'module.exports = 1');
+      fs.mkdirSync(path.join(t, 'app'));
+      fs.symlinkSync(path.join(t, 'real'), path.join(t, 'app', 'node_modules'));
+      fs.writeFileSync(path.join(t, 'app', 'first.js'), '');
+      require(path.join(t, 'app', 'first.js'));
+      require('child_process').execFileSync('mkfifo', [path.join(t, 'pipe')]);
+      const kind = specialKindAt(path.join(t, 'pipe'));
+      console.log(JSON.stringify({ kind, resolved: path.relative(t, require.resolve('pkg', { paths: [path.join(t, 'app')] })) }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf-8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ kind: 'a named pipe (FIFO)', resolved: join('real', 'pkg', 'index.js') });
+  });
+});
