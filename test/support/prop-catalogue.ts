@@ -27,6 +27,8 @@ const CHARS = ['a', 'b', 'z', 'A', 'Z', '0', '9', '-', '.', '_', '/', ':', ' ', 
 export const junk = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 24 });
 
 /** A value the server compares exactly with a token's claims: non-blank, no surrounding whitespace, no control character. */
+/** A claim name the server would read as no claim: a path into the token (JSONPath, JSON Pointer, a field of Keycloak's object claims) or one of those objects. */
+const readsAsClaimPath = (v: string) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && (/^[$./]|[[\]*]|^(realm_access|resource_access)(\.|$)/.test(v));
 const isExactTokenValue = (s: string): boolean => s.trim() !== '' && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s);
 /** Free text that kubectl reads back as written (see lib/validation/manifest-text.ts); other text is refused everywhere. */
 const readsBack = junk.filter((v) => manifestTextProblem(v) === undefined);
@@ -252,7 +254,7 @@ export function catalogue(): CatalogueEntry[] {
     c('authorization.jwtKeySources', urlOk, urlBad, (_ch, v) => ({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: [v] } }), ['jwtKeySources']),
     // The server compares both exactly with the token: surrounding whitespace or a control character matches nothing.
     c('authorization.audience', junk.filter(isExactTokenValue), fc.constantFrom('', ' aud', 'aud\n', 'a\u0000b'), (_ch, v) => ({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'], audience: v } }), ['audience']),
-    c('authorization.permissionsClaimName', junk.filter(isExactTokenValue), fc.constantFrom('', 'permissions ', '\tpermissions', 'perm\u007fs'), (_ch, v) => ({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'], permissionsClaimName: v } }), ['permissionsClaimName']),
+    c('authorization.permissionsClaimName', junk.filter((v) => isExactTokenValue(v) && !readsAsClaimPath(v)), fc.constantFrom('', 'permissions ', '\tpermissions', 'perm\u007fs', '/', '$.permissions', 'a[0]', 'realm_access', 'realm_access.roles'), (_ch, v) => ({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'], permissionsClaimName: v } }), ['permissionsClaimName']),
     c('authorization.keyRefreshInterval', seconds(1, 3600), fc.oneof(durationBad, fc.constant(Duration.millis(500))), (_ch, v) => ({ internalFrontend: {}, authorization: { allowPlaintextTokens: true, jwtKeySources: ['https://idp/jwks'], keyRefreshInterval: v } }), ['keyRefreshInterval']),
     // Archival
     c('archival filestore uri', fc.constantFrom('file:///archival/history', 'file:///data/a_b'), fc.oneof(fc.constantFrom('file:///', 'file:///etc/temporal/config', 'file:///tmp', 'file:///etc', 'file://relative', 'file:///a b'), junk.map((j) => `file://${j}`)),
