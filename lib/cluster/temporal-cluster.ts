@@ -22,6 +22,7 @@ import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { guardTaskQueueIds } from '../config/task-queue-id';
 import { renderServerConfig } from '../config/server-config';
 import { MonitoringOptions, TemporalMonitoring } from '../observability';
+import { clusterDashboard } from '../observability/dashboard-registry';
 import { AdminTools, adminToolsOptions } from '../operations/admin-tools';
 import { annotateForGitOps, GitOps } from '../operations/gitops';
 import { NamespaceBootstrap } from '../operations/namespace-bootstrap';
@@ -96,7 +97,6 @@ export class TemporalCluster extends Construct {
   public readonly namespaceBootstrap?: NamespaceBootstrap;
   /** The Job that registers the remote clusters, when `remoteClusters` is set. */
   public readonly remoteClusterRegistration?: RemoteClusterRegistration;
-
   /** The rendered server config, exactly as the ConfigMap holds it. */
   public readonly serverConfig: string;
   /** Name of the server config ConfigMap. */
@@ -346,7 +346,7 @@ export class TemporalCluster extends Construct {
       lockRecord: () => this.lockRecord, ipFamily: this.declaredIpFamily, membershipTls: this.membershipTls,
       persistenceMigrationFrom: this.persistenceMigrationFrom,
       dns: { namespace: this.namespace, clusterDomain: this.clusterDomain },
-      previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl, monitoringScope: this.monitoring && { matchers: this.monitoring.seriesSelector, dashboard: this.monitoring.dashboard && { uid: this.monitoring.dashboard.uid, title: this.monitoring.dashboard.title } },
+      previously: this.previously, lockedConfigMaps: [this.pinnedConfigMapName, this.configMapName], dynamicConfigMap: this.dynamicConfig.configMapName, namespaces: this.namespaceBootstrap?.namespaceNames, tls: this.tls, uiIngressSecret: this.ui?.ingressTlsSecretName, uiIngress: this.ui?.ingressRoute, uiCallbackUrl: this.ui?.callbackUrl, monitoringScope: this.monitoring && { matchers: this.monitoring.seriesSelector, dashboard: this.monitoring.dashboard && clusterDashboard(this.monitoring.dashboard) },
       replication: {
         clusterName: this.clusterName, failoverVersionIncrement: this.failoverVersionIncrement, initialFailoverVersion: this.initialFailoverVersion, numHistoryShards: this.numHistoryShards, enableGlobalNamespace: this.enableGlobalNamespace,
         frontend: { host: this.frontendFqdn, headlessHost: `${this.frontend.headlessServiceName}.${this.namespace}.svc`, port: this.frontend.ports.grpc, authorization: this.authorizationEnabled, tls: this.tls?.frontendSecret === undefined ? undefined

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { GO_UNICODE_SCRIPTS } from './go-unicode-scripts';
+import { GO_ESCAPES, GO_ESCAPES_OUTSIDE_CLASS, GO_MAX_REPEAT, POSIX_CLASSES, goHexEscape, goHexEscapesForJs, goUnicodeClassProblem } from './go-regexp';
 import { durationMillis, propError, shownDuration } from '../validation';
 
 /** How a label matcher compares a series' label with its value. */
@@ -61,22 +61,6 @@ export class LabelMatcher {
   }
 }
 
-/** Letters and digits Go's regexp accepts after a backslash, outside and inside a character class. */
-const GO_ESCAPES = 'afnrtvxdDsSwWpP01234567';
-const GO_ESCAPES_OUTSIDE_CLASS = `${GO_ESCAPES}AbBzQ`;
-/** Go's largest repeat count. */
-const GO_MAX_REPEAT = 1000;
-/** The Unicode classes Go's regexp has known by these names in every release (its newest also takes other spellings). */
-const GO_CATEGORIES = new Set('Any C Cc Cf Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '));
-const POSIX_CLASSES = new Set('alnum alpha ascii blank cntrl digit graph lower print punct space upper word xdigit'.split(' '));
-
-/** Why Go's regexp has no class `\p{name}` (name without its braces, `^` allowed), or undefined. */
-function goUnicodeClassProblem(name: string): string | undefined {
-  const bare = name.replace(/^\^/, '');
-  return GO_CATEGORIES.has(bare) || GO_UNICODE_SCRIPTS.has(bare) ? undefined
-    : `Go's regexp has no Unicode class \\p{${name}}: give a general category (L, Lu, Nd...) or a script by its full name (Greek, Han, Latin), spelled as Unicode does.`;
-}
-
 /**
  * Why Go's regexp (Prometheus' engine) refuses `pattern`, or undefined. The constructs where Go and
  * JavaScript differ are checked here: lookarounds, backreferences and escapes JavaScript has and Go
@@ -128,6 +112,11 @@ function goRegexpProblem(pattern: string): string | undefined {
         if (problem) return problem;
         js += '\\w';
         i = end;
+      } else if (next === 'x') {
+        const hex = goHexEscape(pattern.slice(i + 1), inClass);
+        if ('problem' in hex) return hex.problem;
+        js += hex.js;
+        i += hex.length;
       } else {
         js += next === 'z' ? '$' : next === 'A' ? '^' : next === '_' ? '_' : c + next;
         i++;
@@ -218,14 +207,16 @@ function goRegexpProblem(pattern: string): string | undefined {
 /**
  * Whether a series whose label is `value` satisfies `matcher`, as Prometheus decides (a pattern
  * anchored at both ends); undefined for a pattern JavaScript cannot run as Go would (flag groups,
- * `\Q…\E`), whose answer is not known here. A series without the label has it as "".
+ * `\Q…\E`, a `\x{…}` past U+FFFF), whose answer is not known here. A series without the label has it as "".
  */
 export function matcherHolds(matcher: Pick<LabelMatcher, 'operator' | 'value'>, value: string): boolean | undefined {
   if (matcher.operator === MatchOperator.EQUAL) return value === matcher.value;
   if (matcher.operator === MatchOperator.NOT_EQUAL) return value !== matcher.value;
+  const js = goHexEscapesForJs(matcher.value);
+  if (js === undefined) return undefined;
   let pattern: RegExp;
   try {
-    pattern = new RegExp(`^(?:${matcher.value})$`);
+    pattern = new RegExp(`^(?:${js})$`);
   } catch {
     return undefined;
   }

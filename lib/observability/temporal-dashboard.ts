@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { dashboardConfigMapName } from '../cluster/object-names';
+import { registerDashboard } from './dashboard-registry';
 import {
   clusterLabelValue, grafanaInert, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, MatchOperator, promString, rate as promRate, selector, sumBy,
   TEMPORAL_CLUSTER_LABEL,
@@ -117,6 +118,7 @@ export class TemporalDashboard extends Construct {
       throw propError(owner, 'sidecarLabels', o.sidecarLabels, 'at least one label', 'The sidecar only loads ConfigMaps it finds by label.');
     }
     this.fileName = `temporal-${qualifiedName(props.namespace, props.clusterName)}.json`;
+    registerDashboard(this, `TemporalDashboard '${id}' of ${cluster}`);
     this.model = this.buildModel(cluster);
 
     this.resource = new KubeConfigMap(this, 'Resource', {
