@@ -64,12 +64,40 @@ function configOutput(cwd) {
 }
 
 /**
- * The value of `output:` as written in `text` (0x7B, 1e3, TRUE), for the quoted form to suggest;
- * `read` (what YAML made of it) when it is not found as written.
+ * The value of the top-level `output:` as written in `text` (0x7B, 1e3, TRUE), for the quoted form
+ * to suggest; `read` (what YAML made of it) when it is not found as written. Only the top level:
+ * an `output:` nested under another key (a plugin's options, say) may come first, and suggesting
+ * its value quoted named another folder than the one refused.
  * @param {string} text @param {unknown} read
  */
 function scalarText(text, read) {
-  return /(?:^\uFEFF?|[{,])\s*["']?output["']?\s*:[ \t]*([^\s,}#]+)/m.exec(text)?.[1] ?? String(read);
+  const body = text.replace(/^\uFEFF/, '');
+  // A block mapping's top-level keys start their lines; a flow mapping's are at its first depth.
+  if (!/^(?:\s*#.*\n)*\s*\{/.test(body)) return /^["']?output["']?[ \t]*:[ \t]*([^\s,}#]+)/m.exec(body)?.[1] ?? String(read);
+  for (const m of body.matchAll(/[{,]\s*["']?output["']?\s*:[ \t]*([^\s,}#]+)/g)) if (depthAt(body, m.index + 1) === 1) return m[1];
+  return String(read);
+}
+
+/**
+ * How many flow mappings and sequences are open at `end` in `text`; brackets inside quotes and
+ * comments do not count.
+ * @param {string} text @param {number} end
+ */
+function depthAt(text, end) {
+  let depth = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text[i];
+    const starts = i === 0 || /[\s{[,:]/.test(text[i - 1]); // a quote inside a plain scalar (don't) opens nothing
+    if (c === '"' && starts) {
+      for (i++; i < end && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === "'" && starts) {
+      for (i++; i < end && !(text[i] === "'" && text[i + 1] !== "'"); i++) if (text[i] === "'") i++; // '' is one quote
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < end && text[i] !== '\n') i++;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return depth;
 }
 
 /**

@@ -10,6 +10,29 @@ const fs = require('fs');
 const path = require('path');
 
 /**
+ * What fsync answers on a file system or system that cannot flush that file or folder (Windows:
+ * EPERM, EISDIR; some file systems: EINVAL, EBADF, ENOTSUP): there a write is as durable as the
+ * system makes it, and the synth goes on. Any other code (EIO, ENOSPC) is a real write error.
+ * lib/cluster/lock-write.ts follows the same list for the lock that `save()` writes.
+ */
+const FSYNC_UNSUPPORTED = ['EINVAL', 'EPERM', 'EISDIR', 'EBADF', 'ENOTSUP'];
+
+/**
+ * Flushes `fd` (opened on `p`); a refusal from FSYNC_UNSUPPORTED is no failure, and a real error
+ * names `p`, which Node's own message ("EIO: i/o error, fsync") leaves out.
+ * @param {number} fd @param {string} p
+ */
+function fsyncTolerant(fd, p) {
+  try {
+    fs.fsyncSync(fd);
+  } catch (err) {
+    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+    if (FSYNC_UNSUPPORTED.includes(String(code))) return;
+    throw Object.assign(new Error(`${p} could not be flushed to the disk (${/** @type {Error} */ (err).message})`), { code });
+  }
+}
+
+/**
  * Writes `contents` to `file`, created anew (it is a name of this run's), with `mode` when given,
  * and flushes it to the disk.
  * @param {string} file @param {string} contents @param {number} [mode]
@@ -19,7 +42,7 @@ function writeFileSynced(file, contents, mode) {
   try {
     fs.writeFileSync(fd, contents);
     if (mode !== undefined) fs.fchmodSync(fd, mode);
-    fs.fsyncSync(fd);
+    fsyncTolerant(fd, file);
   } finally {
     fs.closeSync(fd);
   }
@@ -40,10 +63,7 @@ function syncPath(p) {
     throw err;
   }
   try {
-    fs.fsyncSync(fd);
-  } catch (err) {
-    const code = /** @type {NodeJS.ErrnoException} */ (err).code;
-    if (!['EINVAL', 'EPERM', 'EISDIR', 'EBADF', 'ENOTSUP'].includes(String(code))) throw err;
+    fsyncTolerant(fd, p);
   } finally {
     fs.closeSync(fd);
   }
@@ -63,4 +83,20 @@ function syncTree(dir) {
   syncPath(dir);
 }
 
-module.exports = { writeFileSynced, syncPath, syncTree };
+/**
+ * Flushes folder `p` after the renames that published the output into it: the output is in place
+ * by then, so an error is a warning (returned), not a failure that would claim nothing was written.
+ * @param {string} p
+ * @returns {string | undefined}
+ */
+function syncPublished(p) {
+  try {
+    syncPath(p);
+    return undefined;
+  } catch (err) {
+    // Both the flush's error and Node's open error name the folder.
+    return `the new output and lock files are in place, but ${/** @type {Error} */ (err).message}: a crash now could lose the renames; check the disk and synthesize again if they are lost.`;
+  }
+}
+
+module.exports = { FSYNC_UNSUPPORTED, writeFileSynced, syncPath, syncPublished, syncTree };

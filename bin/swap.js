@@ -16,7 +16,7 @@ const fs = require('fs');
 const path = require('path');
 const owner = require('./owner');
 const { specialKind, specialKindAt } = require('./file-kind');
-const { syncPath, syncTree, writeFileSynced } = require('./durable');
+const { syncPublished, syncTree, writeFileSynced } = require('./durable');
 
 /** An error whose message says all there is to say: printed without a stack. */
 class SynthError extends Error {}
@@ -181,10 +181,10 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
       throw err;
     }
     for (const [tmp, file] of written) fs.renameSync(tmp, file);
-    for (const folder of new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))) syncPath(folder);
+    const warnings = [...new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))].map(syncPublished).filter((w) => w !== undefined);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
-    return error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : [];
+    return [...warnings, ...error ? [`the previous output, set aside as ${rel(old)}, could not be deleted (${error}): delete it yourself.`] : []];
   } finally {
     for (const signal of HELD_SIGNALS) process.removeListener(signal, hold);
     for (const release of releases) release();

@@ -331,6 +331,31 @@ test('fails when cdk8s.yaml sets output to a number, a boolean, a list or a mapp
   }
 });
 
+test('fails when the quoting suggestion for a non-string output takes an output: nested under another key that comes before the top-level one', () => {
+  const { configOutput } = require('../bin/cdk8s-config') as { configOutput: (cwd: string) => { output: string } | { error: string } | undefined };
+  const fc = require('fast-check') as typeof import('fast-check');
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    const value = fc.oneof(fc.nat().map(String), fc.nat().map((n) => `0x${n.toString(16)}`), fc.constantFrom('true', 'FALSE', '1e3', '.inf'));
+    const key = fc.constantFrom('output', '"output"', "'output'");
+    // Where cdk8s.yaml may hold another output: a plugin's or an import's options, a validation's, a quoted text with braces.
+    const file = fc.constantFrom(
+      (k: string, v: string) => `app: main.ts\nplugins:\n  opts:\n    ${k}: nested\n${k}: ${v}\n`,
+      (k: string, v: string) => `# the manifests\nvalidations:\n  - ${k}: nested\n${k}: ${v} # here\n`,
+      (k: string, v: string) => `imports: [{${k}: nested}]\n${k}: ${v}\n`,
+      (k: string, v: string) => `{app: main.ts, plugins: {${k}: nested}, ${k}: ${v}}\n`,
+      (k: string, v: string) => `{imports: [{${k}: nested}, "{", 'it''s ['], ${k}: ${v}}\n`,
+      (k: string, v: string) => `# {\n{\n  plugins: {opts: {${k}: nested}},\n  ${k}: ${v}\n}\n`,
+    );
+    fc.assert(fc.property(value, key, file, (v, k, make) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), make(k, v));
+      expect((configOutput(dir) as { error: string }).error).toContain(`: to name the folder ${v}, quote it: output: "${v}"`);
+    }), { numRuns: 150 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });

@@ -1408,3 +1408,76 @@ test('fails when the library renames its lock file into place before the text is
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+describe('fsync errors of the library\'s lock save follow bin/durable.js', () => {
+  const fs = require('fs') as typeof import('fs');
+  const { writeLock, FSYNC_UNSUPPORTED } = require('../lib/cluster/lock-write') as typeof import('../lib/cluster/lock-write');
+  /** Runs `body` with fsync failing with `code` on what `fails` picks (by the path its descriptor was opened on). */
+  const withFsync = (code: string, fails: (p: string) => boolean, body: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lock-fsync-code-'));
+    const paths = new Map<number, string>();
+    const [openSync, fsyncSync] = [fs.openSync, fs.fsyncSync];
+    const open = jest.spyOn(fs, 'openSync').mockImplementation(((p: string, flags: string) => {
+      const fd = openSync(p, flags);
+      paths.set(fd, String(p));
+      return fd;
+    }) as typeof fs.openSync);
+    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation(((fd: number) => {
+      if (fails(paths.get(fd) ?? '')) throw Object.assign(new Error(`${code}: refused, fsync`), { code });
+      fsyncSync(fd);
+    }) as typeof fs.fsyncSync);
+    try {
+      body(dir);
+    } finally {
+      open.mockRestore();
+      fsync.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test('fails when the lock save fails on a file system that refuses fsync (EINVAL, EPERM, EISDIR, EBADF, ENOTSUP), which the synth command writes through', () => {
+    fc.assert(fc.property(fc.constantFrom(...FSYNC_UNSUPPORTED), fc.boolean(), (code, onFolder) => {
+      withFsync(code, (p) => onFolder || p.includes('.tmp-'), (dir) => {
+        const path = join(dir, 'temporal.lock.json');
+        writeLock(path, '{"clusters": {"a": {}}}\n');
+        expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {"a": {}}}\n');
+        expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+      });
+    }));
+  });
+
+  test('fails when a real write error (EIO, ENOSPC, EROFS) while the lock is flushed before its rename passes, or its message leaves out the path', () => {
+    fc.assert(fc.property(fc.constantFrom('EIO', 'ENOSPC', 'EROFS', 'EDQUOT'), (code) => {
+      withFsync(code, (p) => p.includes('.tmp-'), (dir) => {
+        const path = join(dir, 'temporal.lock.json');
+        writeFileSync(path, '{"clusters": {}}\n');
+        expect(() => writeLock(path, '{"clusters": {"a": {}}}\n')).toThrow(`ClusterLock: ${path} could not be written (${code}: refused, fsync); nothing was written`);
+        expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {}}\n');
+        expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
+      });
+    }));
+  });
+
+  test('fails when a real error flushing the folder after the rename is silent: the lock is in place and a warning names the folder', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      fc.assert(fc.property(fc.constantFrom('EIO', 'ENOSPC', 'EROFS'), (code) => {
+        warn.mockClear();
+        withFsync(code, (p) => !p.includes('.tmp-'), (dir) => {
+          const path = join(dir, 'temporal.lock.json');
+          expect(() => writeLock(path, '{"clusters": {"a": {}}}\n')).not.toThrow();
+          expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {"a": {}}}\n');
+          expect(warn).toHaveBeenCalledTimes(1);
+          expect(String(warn.mock.calls[0][0])).toContain(`the lock file was written, but its folder ${dir} could not be flushed to the disk (${code}: refused, fsync)`);
+        });
+      }));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('fails when the library and the synth command tolerate different fsync codes', () => {
+    const durable = require('../bin/durable') as { FSYNC_UNSUPPORTED: string[] };
+    expect([...FSYNC_UNSUPPORTED].sort()).toEqual([...durable.FSYNC_UNSUPPORTED].sort());
+  });
+});

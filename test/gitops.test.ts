@@ -258,7 +258,18 @@ describe('the Flux substitution warning beyond the cdk8s-temporal command\'s sum
     const chart = testChart();
     const c = cluster(chart, { gitOps: GitOps.kubectl() });
     expect(() => new WorkerFleet(chart, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: c, gitOps: GitOps.flux() }))
-      .toThrow("WorkerFleet 'orders': gitOps is \"set\"; expected no value with cluster: the fleet goes out through its cluster's controller, as the cluster's gitOps says. Drop it, and give the cluster gitOps.");
+      .toThrow("WorkerFleet 'orders': gitOps is GitOps.flux(); expected no value with cluster: the fleet goes out through its cluster's controller, as the cluster's gitOps says. Drop it, and give the cluster gitOps.");
+    // Every way to make one, the call as written: "set" told the user nothing they could look for.
+    fc.assert(fc.property(fc.oneof(
+      fc.constant(['GitOps.flux()', GitOps.flux()] as const), fc.constant(['GitOps.kubectl()', GitOps.kubectl()] as const),
+      fc.constant(['GitOps.argoCd()', GitOps.argoCd()] as const), fc.constant(['GitOps.argoCd({ jobsAsPreSyncHooks: true })', GitOps.argoCd({ jobsAsPreSyncHooks: true })] as const),
+      fc.integer({ min: -1000, max: -2 }).map((w) => [`GitOps.argoCd({ jobSyncWave: ${w} })`, GitOps.argoCd({ jobSyncWave: w })] as const),
+    ), ([text, own]) => {
+      const ch = testChart();
+      const cl = cluster(ch, { gitOps: GitOps.kubectl() });
+      expect(() => new WorkerFleet(ch, 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], cluster: cl, gitOps: own }))
+        .toThrow(`WorkerFleet 'orders': gitOps is ${text}; expected no value with cluster`);
+    }), { numRuns: 20 });
     expect(() => new WorkerFleet(testChart(), 'orders', { image: 'ghcr.io/acme/orders:1.0.0', taskQueues: ['orders'], frontend: { address: 'temporal.other.example:7233' }, gitOps: 'flux' as never }))
       .toThrow(/WorkerFleet 'orders': gitOps is "flux"; expected GitOps.flux\(\), GitOps.argoCd\(\) or GitOps.kubectl\(\)/);
   });

@@ -43,3 +43,69 @@ describe('bin/swap.js and files named with this process\'s id', () => {
     expect(existsSync(join(outdir, 'a.k8s.yaml'))).toBe(true);
   }, 60_000);
 });
+
+/** fsync errors in the synth command (bin/durable.js): before the renames they fail it naming the path, after them they warn. */
+describe('bin/swap.js and fsync errors', () => {
+  const fs = require('fs') as typeof import('fs');
+  let dir: string;
+  let restore: () => void = () => undefined;
+  const rel = (p: string) => p;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cdk8s-temporal-fsync-'));
+  });
+  afterEach(() => {
+    restore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  /** fsync fails with `code` on what `fails` picks, by the path its descriptor was opened on. */
+  const failFsync = (code: string, fails: (p: string) => boolean) => {
+    const paths = new Map<number, string>();
+    const [openSync, fsyncSync] = [fs.openSync, fs.fsyncSync];
+    const open = jest.spyOn(fs, 'openSync').mockImplementation(((p: string, flags: string) => {
+      const fd = openSync(p, flags);
+      paths.set(fd, String(p));
+      return fd;
+    }) as typeof fs.openSync);
+    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation(((fd: number) => {
+      if (fails(paths.get(fd) ?? '')) throw Object.assign(new Error(`${code}: i/o error, fsync`), { code });
+      fsyncSync(fd);
+    }) as typeof fs.fsyncSync);
+    restore = () => {
+      open.mockRestore();
+      fsync.mockRestore();
+    };
+  };
+  const stage = () => {
+    const outdir = join(dir, 'dist');
+    const staging = `${outdir}.cdk8s-temporal-staging-${process.pid}`;
+    mkdirSync(staging);
+    writeFileSync(join(staging, 'a.k8s.yaml'), 'kind: ConfigMap\n');
+    const lock = join(dir, 'temporal.lock.json');
+    return { outdir, staging, lock, locks: [{ path: lock, changed: true, contents: '{"clusters": {}}\n' }] };
+  };
+
+  test.each(['EIO', 'ENOSPC', 'EROFS'])('fails when a real error (%s) flushing the folder after the renames fails the synth whose output is in place, instead of warning', async (code) => {
+    const { outdir, staging, lock, locks } = stage();
+    failFsync(code, (p) => p === dir);
+    const notes = await commit(staging, outdir, locks, rel);
+    expect(notes).toEqual([expect.stringContaining(`the new output and lock files are in place, but ${dir} could not be flushed to the disk (${code}: i/o error, fsync)`)]);
+    expect(readFileSync(join(outdir, 'a.k8s.yaml'), 'utf-8')).toBe('kind: ConfigMap\n');
+    expect(readFileSync(lock, 'utf-8')).toBe('{"clusters": {}}\n');
+  }, 60_000);
+
+  test.each(['EIO', 'ENOSPC'])('fails when a real error (%s) flushing a manifest before the renames passes, or its message leaves out the path', async (code) => {
+    const { outdir, staging, lock, locks } = stage();
+    failFsync(code, (p) => p.endsWith('a.k8s.yaml'));
+    await expect(commit(staging, outdir, locks, rel)).rejects.toThrow(`${join(staging, 'a.k8s.yaml')} could not be flushed to the disk (${code}: i/o error, fsync)`);
+    expect(existsSync(outdir)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  }, 60_000);
+
+  test.each(['EINVAL', 'EPERM', 'EISDIR', 'EBADF', 'ENOTSUP'])('fails when a file system that refuses fsync (%s) fails the synth', async (code) => {
+    const { outdir, staging, lock, locks } = stage();
+    failFsync(code, () => true);
+    expect(await commit(staging, outdir, locks, rel)).toEqual([]);
+    expect(readFileSync(join(outdir, 'a.k8s.yaml'), 'utf-8')).toBe('kind: ConfigMap\n');
+    expect(readFileSync(lock, 'utf-8')).toBe('{"clusters": {}}\n');
+  }, 60_000);
+});

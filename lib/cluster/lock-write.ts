@@ -37,7 +37,7 @@ export function stageLock(path: string, text: string): StagedLock {
       writeFileSync(fd, text);
       if (mode !== undefined) fchmodSync(fd, mode & 0o7777);
       // On the disk before the rename names it: a crash after a rename of unflushed data left an empty lock under the lock's name.
-      fsyncSync(fd);
+      flush(fd);
     } finally {
       closeSync(fd);
     }
@@ -68,8 +68,23 @@ export function writeLock(path: string, text: string): void {
 }
 
 /**
- * Flushes a folder, so that a rename in it is on the disk; a system where a folder cannot be
- * flushed (Windows, some file systems) keeps the rename as durable as it makes it.
+ * What fsync answers where a file or folder cannot be flushed (Windows, some file systems): the
+ * same list as bin/durable.js, so the lock that `save()` writes and the one the synth command
+ * writes fail on the same errors. Any other code (EIO) is a real write error.
+ */
+export const FSYNC_UNSUPPORTED: readonly string[] = ['EINVAL', 'EPERM', 'EISDIR', 'EBADF', 'ENOTSUP'];
+
+function flush(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    if (!FSYNC_UNSUPPORTED.includes(String((e as NodeJS.ErrnoException).code))) throw e;
+  }
+}
+
+/**
+ * Flushes a folder, so that a rename in it is on the disk. The lock is in place by then, so a real
+ * error is a warning, not a failure that would say the lock was not written.
  */
 function syncFolder(folder: string): void {
   let fd: number;
@@ -79,9 +94,10 @@ function syncFolder(folder: string): void {
     return;
   }
   try {
-    fsyncSync(fd);
-  } catch {
-    // EINVAL, EPERM: not flushable here
+    flush(fd);
+  } catch (e) {
+    process.emitWarning(`ClusterLock: the lock file was written, but its folder ${folder} could not be flushed to the disk (${(e as Error).message}): `
+      + 'a crash now could lose the new lock; check the disk and synthesize again if it is lost.');
   } finally {
     closeSync(fd);
   }

@@ -144,6 +144,20 @@ export function annotateForGitOps(scope: IConstruct, gitOps: GitOps | undefined,
 }
 
 /**
+ * The call that made `g`, as the app wrote it (GitOps.argoCd({ jobSyncWave: -2 })), for an error
+ * to show what it was given: its annotations are the only trace of the call, and their JSON would
+ * say less.
+ */
+function gitOpsText(g: GitOps): string {
+  const all = { ...g.annotations.jobs, ...g.annotations.others };
+  if (Object.keys(all).some((k) => k.startsWith('kustomize.toolkit.fluxcd.io/'))) return 'GitOps.flux()';
+  if (Object.keys(all).length === 0) return 'GitOps.kubectl()';
+  if (g.annotations.jobs['argocd.argoproj.io/hook']) return 'GitOps.argoCd({ jobsAsPreSyncHooks: true })';
+  const wave = g.annotations.jobs['argocd.argoproj.io/sync-wave'];
+  return wave === '-1' ? 'GitOps.argoCd()' : `GitOps.argoCd({ jobSyncWave: ${wave} })`;
+}
+
+/**
  * A worker fleet of `cluster` goes out through the cluster's controller: with GitOps.flux() its
  * objects are kept from substitution too; without a `gitOps` on the cluster, the synth warns of
  * its text as of the cluster's. A fleet of a frontend outside the app says it with its own
@@ -154,8 +168,8 @@ export function followClusterGitOps(fleet: IConstruct, owner: string, cluster: I
     throw propError(owner, 'gitOps', own, 'GitOps.flux(), GitOps.argoCd() or GitOps.kubectl()');
   }
   if (own !== undefined && cluster) {
-    throw propError(owner, 'gitOps', 'set', 'no value with cluster: the fleet goes out through its cluster\'s controller, as the cluster\'s gitOps says',
-      'Drop it, and give the cluster gitOps.');
+    throw new Error(`${owner}: gitOps is ${gitOpsText(own)}; expected no value with cluster: the fleet goes out through its cluster's controller, as the cluster's gitOps says. `
+      + 'Drop it, and give the cluster gitOps.');
   }
   const gitOps = cluster ? APPLIED_BY.get(cluster) : own;
   if (!gitOps) return watchSubstitution(fleet, owner, cluster ? 'give its cluster gitOps' : 'give the fleet gitOps');
