@@ -73,3 +73,12 @@ describe('checks that read the rendered objects, under the fast synth', () => {
     }), { numRuns: 25 });
   });
 });
+
+describe('checks that read the rendered objects, under app.synth()', () => {
+  test('fails when the substitution check renders the objects again for every chart: cdk8s validates the whole app once per chart it writes, and an app with a chart per fleet rendered itself once per chart', () => {
+    const { warnings, renders } = warningsOf(['costs ${price}', 'plain'], undefined, plain);
+    expect(warnings).toEqual([expect.stringMatching(/^TemporalCluster 'temporal': Job\/temporal-namespaces-[0-9a-f]+ holds .*post-build substitution/), 'a note of another validation']);
+    // Once for the check and once to write it, whatever the number of charts (three here).
+    expect(renders).toEqual([2]);
+  });
+});
