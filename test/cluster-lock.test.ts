@@ -5,6 +5,7 @@ import { join, resolve } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
+import { failFsyncOn } from './support/fsync-fault';
 import { nonEmpty } from './support/non-empty';
 import * as storeIdentity from '../lib/persistence/store-identity';
 
@@ -1410,27 +1411,15 @@ test('fails when the library renames its lock file into place before the text is
 });
 
 describe('fsync errors of the library\'s lock save follow bin/durable.js', () => {
-  const fs = require('fs') as typeof import('fs');
   const { writeLock, FSYNC_UNSUPPORTED } = require('../lib/cluster/lock-write') as typeof import('../lib/cluster/lock-write');
   /** Runs `body` with fsync failing with `code` on what `fails` picks (by the path its descriptor was opened on). */
   const withFsync = (code: string, fails: (p: string) => boolean, body: (dir: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'lock-fsync-code-'));
-    const paths = new Map<number, string>();
-    const [openSync, fsyncSync] = [fs.openSync, fs.fsyncSync];
-    const open = jest.spyOn(fs, 'openSync').mockImplementation(((p: string, flags: string) => {
-      const fd = openSync(p, flags);
-      paths.set(fd, String(p));
-      return fd;
-    }) as typeof fs.openSync);
-    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation(((fd: number) => {
-      if (fails(paths.get(fd) ?? '')) throw Object.assign(new Error(`${code}: refused, fsync`), { code });
-      fsyncSync(fd);
-    }) as typeof fs.fsyncSync);
+    const restore = failFsyncOn(code, fails);
     try {
       body(dir);
     } finally {
-      open.mockRestore();
-      fsync.mockRestore();
+      restore();
       rmSync(dir, { recursive: true, force: true });
     }
   };
@@ -1451,7 +1440,7 @@ describe('fsync errors of the library\'s lock save follow bin/durable.js', () =>
       withFsync(code, (p) => p.includes('.tmp-'), (dir) => {
         const path = join(dir, 'temporal.lock.json');
         writeFileSync(path, '{"clusters": {}}\n');
-        expect(() => writeLock(path, '{"clusters": {"a": {}}}\n')).toThrow(`ClusterLock: ${path} could not be written (${code}: refused, fsync); nothing was written`);
+        expect(() => writeLock(path, '{"clusters": {"a": {}}}\n')).toThrow(`ClusterLock: ${path} could not be written (${code}: i/o error, fsync); nothing was written`);
         expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {}}\n');
         expect(readdirSync(dir)).toEqual(['temporal.lock.json']);
       });
@@ -1468,7 +1457,7 @@ describe('fsync errors of the library\'s lock save follow bin/durable.js', () =>
           expect(() => writeLock(path, '{"clusters": {"a": {}}}\n')).not.toThrow();
           expect(readFileSync(path, 'utf-8')).toBe('{"clusters": {"a": {}}}\n');
           expect(warn).toHaveBeenCalledTimes(1);
-          expect(String(warn.mock.calls[0][0])).toContain(`the lock file was written, but its folder ${dir} could not be flushed to the disk (${code}: refused, fsync)`);
+          expect(String(warn.mock.calls[0][0])).toContain(`the lock file was written, but its folder ${dir} could not be flushed to the disk (${code}: i/o error, fsync)`);
         });
       }));
     } finally {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
 import { join } from 'path';
+import { failFsyncOn } from './support/fsync-fault';
 const { commit, removeLeftovers } = require('../bin/swap') as {
   commit: (staging: string, outdir: string, locks: unknown[], rel: (p: string) => string) => Promise<string[] | undefined>;
   removeLeftovers: (outdir: string, rel: (p: string) => string) => string[];
@@ -46,7 +47,6 @@ describe('bin/swap.js and files named with this process\'s id', () => {
 
 /** fsync errors in the synth command (bin/durable.js): before the renames they fail it naming the path, after them they warn. */
 describe('bin/swap.js and fsync errors', () => {
-  const fs = require('fs') as typeof import('fs');
   let dir: string;
   let restore: () => void = () => undefined;
   const rel = (p: string) => p;
@@ -59,21 +59,7 @@ describe('bin/swap.js and fsync errors', () => {
   });
   /** fsync fails with `code` on what `fails` picks, by the path its descriptor was opened on. */
   const failFsync = (code: string, fails: (p: string) => boolean) => {
-    const paths = new Map<number, string>();
-    const [openSync, fsyncSync] = [fs.openSync, fs.fsyncSync];
-    const open = jest.spyOn(fs, 'openSync').mockImplementation(((p: string, flags: string) => {
-      const fd = openSync(p, flags);
-      paths.set(fd, String(p));
-      return fd;
-    }) as typeof fs.openSync);
-    const fsync = jest.spyOn(fs, 'fsyncSync').mockImplementation(((fd: number) => {
-      if (fails(paths.get(fd) ?? '')) throw Object.assign(new Error(`${code}: i/o error, fsync`), { code });
-      fsyncSync(fd);
-    }) as typeof fs.fsyncSync);
-    restore = () => {
-      open.mockRestore();
-      fsync.mockRestore();
-    };
+    restore = failFsyncOn(code, fails);
   };
   const stage = () => {
     const outdir = join(dir, 'dist');
