@@ -7,7 +7,7 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { serverReadsAsFalse } from '../config/setting-choices';
-import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, sumBy, wholeSeconds } from '../observability/promql';
+import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelMatchers, sumBy, wholeSeconds } from '../observability/promql';
 import { requireGroupingLabel } from '../observability/grouping-label';
 import { ScrapeConfig } from '../observability/scrape-config';
 import { tallyLabelValue } from '../observability/tally-label';
@@ -65,7 +65,7 @@ export class WorkerFleetMonitoring extends Construct {
     checkTaskQueues(owner, props.taskQueues, scope);
     const fleet = `${props.namespace}/${props.fleetName}`;
     // Checked while no alert reads them too: the mistake would otherwise wait for the day alerts are turned on.
-    Array.from(o.serverSeriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    requireLabelMatchers(owner, 'monitoring.serverSeriesSelector', o.serverSeriesSelector ?? []);
     if (o.serverNamespaceLabel !== undefined) requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel);
     if (o.podMonitor !== false) {
       const scrape = ScrapeConfig.podMonitor(o.podMonitor ?? {});
@@ -108,7 +108,7 @@ export class WorkerFleetMonitoring extends Construct {
           + 'or, where no Prometheus of yours scrapes the server (Temporal Cloud), keep the workers\' own alert only: '
           + 'alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] }.');
     }
-    Array.from(serverSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `monitoring.serverSeriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    requireLabelMatchers(owner, 'monitoring.serverSeriesSelector', serverSelector ?? []);
     const ns = requireGroupingLabel(owner, 'monitoring.serverNamespaceLabel', o.serverNamespaceLabel ?? props.clusterSeries?.namespaceLabel ?? 'namespace');
 
     // The server-side alerts rate the cluster's series: like the cluster's own alerts, their window

@@ -13,6 +13,13 @@ export enum MatchOperator {
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** Throws unless every item of `matchers` is a LabelMatcher, holes included (Array.from visits them, forEach skips them). */
+export function requireLabelMatchers(owner: string, prop: string, matchers: readonly unknown[]): LabelMatcher[] {
+  const list = Array.from(matchers);
+  list.forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `${prop}[${i}]`, m, 'a LabelMatcher'); });
+  return list as LabelMatcher[];
+}
+
 /**
  * One PromQL label matcher, such as `temporal_cluster="temporal/temporal"`. The alerts and the
  * dashboard add these to every selector so that they only see this cluster's series.

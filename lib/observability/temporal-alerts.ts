@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, selector,
+  checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, LONG_POLL_OPERATIONS, promDuration, promString, rate as promRate, requireLabelMatchers, selector,
   sumBy, TEMPORAL_CLUSTER_LABEL, wholeSeconds,
 } from './promql';
 import { requireGroupingLabel } from './grouping-label';
@@ -391,8 +391,5 @@ function requireSelector(owner: string, matchers: LabelMatcher[]): LabelMatcher[
     throw propError(owner, 'seriesSelector', matchers, 'at least one LabelMatcher',
       'Without one, the expressions would mix the series of every Temporal cluster Prometheus scrapes.');
   }
-  // Array.from visits a sparse list's holes, which forEach skips.
-  const list = Array.from(matchers);
-  list.forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
-  return list;
+  return requireLabelMatchers(owner, 'seriesSelector', matchers);
 }

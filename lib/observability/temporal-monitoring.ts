@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { clusterLabelValue, LabelMatcher, matcherHolds, TEMPORAL_CLUSTER_LABEL } from './promql';
+import { clusterLabelValue, LabelMatcher, matcherHolds, requireLabelMatchers, TEMPORAL_CLUSTER_LABEL } from './promql';
 import { requireGroupingLabel } from './grouping-label';
 import { ScrapeConfig, ScrapeKind } from './scrape-config';
 import { AlertOptions, TemporalAlert, TemporalAlerts } from './temporal-alerts';
@@ -126,7 +126,7 @@ export class TemporalMonitoring extends Construct {
     this.scrape = o.scrape ?? ScrapeConfig.none();
     this.namespaceLabel = requireGroupingLabel(owner, 'namespaceLabel', o.namespaceLabel ?? 'namespace');
     // Checked while neither alerts nor dashboard reads it too: the mistake would otherwise wait for the day one is turned on.
-    Array.from(o.seriesSelector ?? []).forEach((m, i) => { if (!(m instanceof LabelMatcher)) throw propError(owner, `seriesSelector[${i}]`, m, 'a LabelMatcher'); });
+    requireLabelMatchers(owner, 'seriesSelector', o.seriesSelector ?? []);
     const cluster = clusterLabelValue(props.namespace, props.clusterName);
     if (this.scrape.kind !== ScrapeKind.NONE) checkMonitoredScope(owner, this.scrape.kind, this.namespaceLabel, o.seriesSelector, cluster);
 
