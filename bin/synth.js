@@ -263,7 +263,7 @@ function synth(options, done) {
     const clusters = apps.flatMap(clustersOf);
     // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
     const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
-    const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, staging, outdir, appFile, rel });
+    const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, sameDatabase: command.sameDatabase, staging, outdir, appFile, rel });
     if (lost) throw new SynthError(lost);
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });

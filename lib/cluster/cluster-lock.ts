@@ -11,7 +11,7 @@ import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
 import { duplicateKey, emptyLockError, lockText, numberNotInDigits, readLock } from './lock-text';
-import { lockedStores } from './locked-stores';
+import { lockedStores, sameDatabaseUris } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
 import { factsChange, writtenFacts } from './written-objects';
 import { withFastOutput } from '../yaml-output';
@@ -81,6 +81,7 @@ export class ClusterLock {
       .map((k) => [k, records.get(c)!.databaseProxies ?? []] as const)));
     const locked = lockedStores(this.entries, proxiesNow);
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    if (command) command.sameDatabase ??= sameDatabaseUris;
     const ignored = this.path ? lockIgnoredError(this.path) : undefined;
     if (ignored) throw new Error(ignored);
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
@@ -274,6 +275,8 @@ interface SynthCommand {
   declared?: Map<unknown, Map<string, Declared>>;
   /** What the command's summary prints as warnings: findings that hold only when the apps share a Kubernetes cluster. */
   warnings?: string[];
+  /** Whether two store URIs, each with its cluster's namespace, may be one database: the command finds a renamed cluster's earlier synth by it. */
+  sameDatabase?: typeof sameDatabaseUris;
 }
 
 /** A cluster as an app of the run declared it: its record, and what the checks between apps read. */
