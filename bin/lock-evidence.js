@@ -71,11 +71,13 @@ function lostLockRefusal({ locks, declared, sameDatabase, staging, outdir, appFi
   /** @type {Array<{ key: string, lockPath: string, changed: string[] }>} */
   const edited = [];
   // A cluster whose key the output folder does not hold is that cluster's earlier synth when it is on its databases.
-  const stores = sameDatabase ? storeUris(outdir, staging, parse) : undefined;
+  // Only when the folder lacks one of this synth's keys: the server configs are parsed then alone.
+  const unknown = [...after.keys()].filter((key) => !before.has(key));
+  const stores = sameDatabase && unknown.length > 0 ? storeUris(outdir, staging, parse) : undefined;
   /** @type {Map<string, string>} */
   const renamedFrom = new Map();
-  for (const key of after.keys()) {
-    if (before.has(key) || !stores || !sameDatabase) continue;
+  for (const key of unknown) {
+    if (!stores || !sameDatabase) continue;
     const own = stores.after.get(key) ?? [];
     const onIts = [...before.keys()].filter((b) => !after.has(b)).sort()
       .find((b) => (stores.before.get(b) ?? []).some((uri) => own.some((u) => sameDatabase(u, key.split('/')[0], uri, b.split('/')[0]))));
