@@ -12,8 +12,10 @@
 // cluster of this synth that no lock checked against an entry its file held is compared with that
 // ConfigMap in the output folder, as the lock would have compared it; one that a lock did check is
 // held to the three values there too (an entry edited by hand to the app's new shard count passed
-// its lock). A cluster the folder does not hold (a new one, a renamed one, or the folder was deleted
-// too, as `cdk8s synth` does) is not checked.
+// its lock). A cluster the folder does not hold under its key is held to the earlier synth of a
+// cluster on one of its databases that this synth no longer writes: renamed while the entry was
+// lost, it is that cluster to Temporal. A new cluster on new databases, or a folder deleted too (as
+// `cdk8s synth` does), is not checked.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -28,11 +30,16 @@ const RELEASE_LABEL = 'app.kubernetes.io/version';
  * values, or a release more than one minor behind or any minor ahead, or with a cluster that a lock
  * checked and the output folder holds with other pinned values; else undefined. `locks` is
  * every save of the run, in order: of several locks on one file, the first says what the file held.
- * `declared`, when the library gives it, says which keys each lock (by its path) checked.
- * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
+ * `declared`, when the library gives it, says which keys each lock (by its path) checked;
+ * `sameDatabase`, whether two store URIs may be one database: a cluster the output folder does not
+ * hold under its key is held to the earlier synth of a cluster on one of its databases that this
+ * synth no longer writes (a cluster renamed while its entry was lost: to Temporal it is that cluster).
+ * @param {{ locks: Array<{ path: string, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>,
+ *   sameDatabase?: (a: string, aNamespace: string, b: string, bNamespace: string) => boolean,
+ *   staging: string, outdir: string, appFile: string, rel: (p: string) => string }} options
  * @returns {string | undefined}
  */
-function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
+function lostLockRefusal({ locks, declared, sameDatabase, staging, outdir, appFile, rel }) {
   if (!fs.existsSync(outdir)) return undefined;
   // Behind the command's stand-in (bin/lazy-yaml.js) the package itself loads on its first parse.
   const yaml = loadYaml(appFile);
@@ -63,11 +70,27 @@ function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
   const problems = [];
   /** @type {Array<{ key: string, lockPath: string, changed: string[] }>} */
   const edited = [];
+  // A cluster whose key the output folder does not hold is that cluster's earlier synth when it is on its databases.
+  // Only when the folder lacks one of this synth's keys: the server configs are parsed then alone.
+  const unknown = [...after.keys()].filter((key) => !before.has(key));
+  const stores = sameDatabase && unknown.length > 0 ? storeUris(outdir, staging, parse) : undefined;
+  /** @type {Map<string, string>} */
+  const renamedFrom = new Map();
+  for (const key of unknown) {
+    if (!stores || !sameDatabase) continue;
+    const own = stores.after.get(key) ?? [];
+    const onIts = [...before.keys()].filter((b) => !after.has(b)).sort()
+      .find((b) => (stores.before.get(b) ?? []).some((uri) => own.some((u) => sameDatabase(u, key.split('/')[0], uri, b.split('/')[0]))));
+    if (onIts !== undefined) renamedFrom.set(key, onIts);
+  }
   for (const key of [...after.keys()].sort()) {
     const lock = lockOf(key);
-    const was = before.get(key);
+    const from = renamedFrom.get(key);
+    const was = before.get(key) ?? (from === undefined ? undefined : before.get(from));
     const now = after.get(key);
     if (!was || !now) continue;
+    // A cluster its lock checked against an entry passed that entry; one checked as new had no entry on its databases.
+    if (from !== undefined && lock && lock[1].before !== undefined && key in clustersOf(lock[1].before)) continue;
     const changed = PINNED_FIELDS.filter((f) => was.data?.[f] !== now.data?.[f])
       .map((f) => `${f} ${JSON.stringify(was.data?.[f])} where this synth writes ${JSON.stringify(now.data?.[f])}`);
     // An entry the lock held and passed: the three values never change under one key, so one that did was edited by hand to
@@ -78,7 +101,10 @@ function lostLockRefusal({ locks, declared, staging, outdir, appFile, rel }) {
     }
     const step = releaseStep(was.metadata?.labels?.[RELEASE_LABEL], now.metadata?.labels?.[RELEASE_LABEL]);
     if (step) changed.push(step);
-    if (changed.length > 0) problems.push({ key, lockPath: lock?.[0], fileWasNew: lock !== undefined && lock[1].before === undefined, changed });
+    if (from !== undefined) changed.unshift(`the same database as cluster ${key}, which it is, renamed`);
+    if (changed.length > 1 || (changed.length > 0 && from === undefined)) {
+      problems.push({ key: from ?? key, lockPath: lock?.[0], fileWasNew: lock !== undefined && lock[1].before === undefined, changed });
+    }
   }
   const closing = 'If the cluster was retired with its databases on purpose, remove ' + `${rel(outdir)}/ as well.`;
   if (edited.length > 0) {
@@ -139,6 +165,44 @@ function releaseStep(from, to) {
   if (tMajor === fMajor && tMinor >= fMinor && tMinor <= fMinor + 1) return undefined;
   const why = tMajor === fMajor && tMinor > fMinor ? 'which skips a minor' : 'which goes back a minor';
   return `release ${from} where this synth writes ${to}, ${why}`;
+}
+
+/**
+ * The store URIs (as the lock writes them) of each cluster's server config in the two folders, by
+ * `<namespace>/<cluster name>`: the datastores of its `<name>-config` ConfigMap's config.yaml, whose
+ * Go template actions are read as plain text.
+ * @param {string} outdir
+ * @param {string} staging
+ * @param {(text: string) => any} parse
+ */
+function storeUris(outdir, staging, parse) {
+  const read = (/** @type {string} */ dir) => {
+    /** @type {Map<string, string[]>} */
+    const found = new Map();
+    for (const file of listFiles(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      for (const doc of fs.readFileSync(path.join(dir, file), 'utf-8').split(/^---$/m)) {
+        if (!/^kind: ConfigMap$/m.test(doc) || !doc.includes('datastores:')) continue;
+        let object;
+        let config;
+        try {
+          object = parse(doc);
+          config = parse(String(object?.data?.['config.yaml']).replace(/\{\{.*?\}\}/g, 'template'));
+        } catch {
+          continue;
+        }
+        const name = object?.metadata?.name;
+        if (typeof name !== 'string' || !name.endsWith('-config') || !config?.persistence?.datastores) continue;
+        const uris = Object.values(config.persistence.datastores).map((/** @type {any} */ d) => (d?.sql
+          ? `${String(d.sql.pluginName).startsWith('mysql') ? 'mysql' : 'postgres'}://${d.sql.connectAddr}/${d.sql.databaseName}`
+          : d?.cassandra ? `cassandra://${d.cassandra.hosts}:${d.cassandra.port}/${d.cassandra.keyspace}`
+            : d?.elasticsearch ? `elasticsearch://${d.elasticsearch.url?.host}/${d.elasticsearch.indices?.visibility}` : undefined))
+          .filter((/** @type {unknown} */ u) => typeof u === 'string');
+        found.set(`${object.metadata.namespace ?? 'default'}/${name.slice(0, -'-config'.length)}`, uris);
+      }
+    }
+    return found;
+  };
+  return { before: read(outdir), after: read(staging) };
 }
 
 /**

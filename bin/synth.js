@@ -177,7 +177,8 @@ function synth(options, done) {
   // once the output folder is in place (bin/swap.js); a library without it writes them itself.
   // app: where ClusterLock looks for a lock file that the working directory hides (lib/cluster/lock-elsewhere.ts).
   // declared: what the library's locks checked in this run, per lock and key (lib/cluster/cluster-lock.ts).
-  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, warnings?: string[] }} */
+  /** @type {{ check: boolean, writesLocks: boolean, app: string, locks: Array<{ path: string, changed: boolean, contents: string, before?: string }>, declared?: Map<unknown, Map<string, unknown>>, warnings?: string[],
+    sameDatabase?: (a: string, aNamespace: string, b: string, bNamespace: string) => boolean }} */
   const command = { check: options.check, writesLocks: true, app: appFile, locks: [] };
   /** @type {any} */ (globalThis)[SYNTH_COMMAND] = command;
   if (options.stack) process.setSourceMapsEnabled(true);
@@ -263,7 +264,7 @@ function synth(options, done) {
     const clusters = apps.flatMap(clustersOf);
     // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
     const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
-    const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, staging, outdir, appFile, rel });
+    const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, sameDatabase: command.sameDatabase, staging, outdir, appFile, rel });
     if (lost) throw new SynthError(lost);
     if (options.check) {
       const diff = diffFolders(staging, outdir, { prefix: `${rel(outdir)}/` });

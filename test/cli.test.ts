@@ -1573,6 +1573,37 @@ fs.writeFileSync = function (file, ...rest) {
     expect(run(dir, ['synth'], { S: '32' }).status).toBe(0);
   });
 
+  test.each([
+    ['deleted', null],
+    ['reset to {"clusters": {}}', '{"clusters": {}}\n'],
+  ])('fails when the lock file was %s and the cluster renamed in the same change: the output folder was compared by key alone, so a new name on the old databases took another shard count or a skipped minor', (_, text) => {
+    const dir = appDir(`lock-lost-renamed-${text === null ? 'deleted' : 'reset'}`, { 'main.ts': CLUSTER_APP(16)
+      .replace("new TemporalCluster(chart, 'temporal', { numHistoryShards: 16,", "new TemporalCluster(chart, process.env.ID ?? 'temporal', { numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9', clusterName: process.env.N,")
+      .replace(/host: 'pg'/g, "host: process.env.H ?? 'pg'") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const output = read(dir, 'dist/temporal.k8s.yaml');
+    const lose = () => (text === null ? rmSync(join(dir, 'temporal.lock.json'), { force: true }) : writeFileSync(join(dir, 'temporal.lock.json'), text));
+    // The old database however its host is written: the cluster's own Service, fully qualified, in upper case, with the trailing dot.
+    // Its cluster name follows the new name unless clusterName keeps it (N).
+    for (const [env, change] of [[{ ID: 'orders', N: 'temporal', S: '32' }, 'numHistoryShards "16" where this synth writes "32"'],
+      [{ ID: 'orders', N: 'temporal', S: '32', H: 'PG.temporal.svc.cluster.local.' }, 'numHistoryShards "16" where this synth writes "32"'],
+      [{ ID: 'orders' }, 'currentClusterName "temporal" where this synth writes "orders"'],
+      [{ ID: 'orders', N: 'temporal', V: '1.32.2' }, 'release 1.30.9 where this synth writes 1.32.2, which skips a minor']] as const) {
+      for (const args of [['synth'], ['synth', '--check']]) {
+        lose();
+        const r = run(dir, args, env);
+        expect([r.status, r.stderr]).toEqual([1, expect.stringContaining(`dist/ holds an earlier synth of cluster temporal/temporal with the same database as cluster temporal/orders, which it is, renamed, ${change}`)]);
+        expect(r.stderr).toContain('restore temporal.lock.json from version control (git checkout -- temporal.lock.json)');
+      }
+    }
+    expect(read(dir, 'dist/temporal.k8s.yaml')).toBe(output);
+    // A rename that keeps every value, and a new cluster on new databases, go through.
+    lose();
+    expect(run(dir, ['synth', '--check'], { ID: 'orders', N: 'temporal' }).stderr).not.toContain('holds an earlier synth');
+    lose();
+    expect(run(dir, ['synth'], { ID: 'orders', S: '32', H: 'pg-orders' }).status).toBe(0);
+  });
+
   test('fails when the app no longer checks the cluster with a lock (app.synth() in place of lock.synth(app)): the shard count or a skipped minor went through with a note', () => {
     const dir = appDir('lock-dropped', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',")
       .replace("ClusterLock.file('temporal.lock.json').synth(app);", "if (process.env.UNLOCKED) app.synth(); else ClusterLock.file('temporal.lock.json').synth(app);") });

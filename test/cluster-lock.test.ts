@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { ClusterLock, ClusterLockContents, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster, TemporalClusterProps } from '../lib';
 import { failFsyncOn } from './support/fsync-fault';
 import { nonEmpty } from './support/non-empty';
+import { messageOf } from './support/errors';
 import * as storeIdentity from '../lib/persistence/store-identity';
 
 const password = SecretRef.of('db', 'password');
@@ -341,6 +342,40 @@ describe('ClusterLock', () => {
       expect(two(512, (a) => [a])).not.toThrow();
       expect(two(512, () => [])).not.toThrow();
     });
+    test('a cluster is new to one lock of its app, on the databases of a cluster another lock of the app records (retired from the app, or moved to the other lock\'s chart): each lock compared it with its own entries alone', () => {
+      /** An app of charts a and b, each checked by a lock of its own; `clusters` says which cluster runs in which chart, on which host spelling and database. */
+      const synth = (locks: ClusterLock[], order: readonly number[], clusters: Array<{ chart: number; name: string; host: string; database: string; shards: number }>) => {
+        const a = Testing.app();
+        const charts = ['a', 'b'].map((ns) => new Chart(a, ns, { namespace: ns }));
+        clusters.forEach((c, k) => new TemporalCluster(charts[c.chart], c.name, {
+          numHistoryShards: c.shards, ports: ServicePorts.offset(k * 10), persistence: new Persistence(charts[c.chart], `p-${c.name}`, {
+            defaultStore: Datastore.postgres({ host: c.host, database: c.database, user: 'u', password }),
+            visibilityStore: Datastore.postgres({ host: c.host, database: `${c.database}_visibility`, user: 'u', password }),
+          }),
+        }));
+        for (const k of order) locks[k].check(charts[k]);
+        return a;
+      };
+      const spelling = fc.constantFrom('pg.db', 'PG.db', 'pg.db.svc', 'pg.db.svc.cluster.local.', 'pg-0.pg.db.svc');
+      fc.assert(fc.property(spelling, fc.constantFrom([0, 1], [1, 0]), fc.boolean(), fc.constantFrom('Temporal', 'temporal'), (host, order, moved, database) => {
+        const locks = [ClusterLock.inMemory(), ClusterLock.inMemory()];
+        synth(locks, [0, 1], [{ chart: 0, name: 'temporal', host: 'pg.db', database: 'temporal', shards: 512 }]);
+        const before = locks.map((l) => l.contents);
+        // The cluster retired from chart a and a new one in chart b on its databases, or the cluster moved to chart b under its key.
+        const next = [ClusterLock.inMemory(before[0]), ClusterLock.inMemory(before[1])];
+        const message = messageOf(() => synth(next, order, [{ chart: 1, name: moved ? 'temporal' : 'orders', host, database, shards: 1024 }]));
+        expect(message).toContain(`cluster b/${moved ? 'temporal' : 'orders'} is new to an in-memory ClusterLock, but its databases are those of a/temporal, which an in-memory ClusterLock locks, another ClusterLock that checks this app`);
+        expect(message).toContain('move the entry a/temporal from');
+        // Refused by the lock that checks second, whichever it is: it records nothing.
+        expect(next[order[1]].contents).toEqual(before[order[1]]);
+      }), { numRuns: 30 });
+      // New databases pass; so does a cluster each lock checks (both locks on the whole app), and a cluster that stays with the lock that records it.
+      const locks = [ClusterLock.inMemory(), ClusterLock.inMemory()];
+      synth(locks, [0, 1], [{ chart: 0, name: 'temporal', host: 'pg.db', database: 'temporal', shards: 512 }]);
+      expect(() => synth([ClusterLock.inMemory(locks[0].contents), ClusterLock.inMemory()], [0, 1], [{ chart: 1, name: 'orders', host: 'pg.db', database: 'orders', shards: 1024 }])).not.toThrow();
+      expect(() => synth([ClusterLock.inMemory(locks[0].contents), ClusterLock.inMemory()], [1, 0], [{ chart: 0, name: 'temporal', host: 'pg.db', database: 'temporal', shards: 512 },
+        { chart: 1, name: 'orders', host: 'pg.db', database: 'orders', shards: 1024 }])).not.toThrow();
+    });
     test('the cluster name changes', () => {
       expect(refuses({}, { clusterName: 'renamed' })).toMatch(/currentClusterName is locked at "temporal" but the app now says "renamed"/);
     });
@@ -598,7 +633,7 @@ describe('ClusterLock', () => {
       expect(() => ClusterLock.file(path)).toThrow(/has the key "clusters" > "temporal\/temporal" > "numHistoryShards" twice/);
       // Equal keys in different objects, and key-like text inside strings, are no duplicates.
       const good = locked().clusters['temporal/temporal'];
-      writeFileSync(path, JSON.stringify({ clusters: { 'a/b': { ...good, persistence: { ...good.persistence, default: 'postgres://pg:5432/\\"clusters\\": { 1e3' } },
+      writeFileSync(path, JSON.stringify({ clusters: { 'a/b': { ...good, persistence: { ...good.persistence, default: 'postgres://pg:5432/\\"clusters\\":{1e3' } },
         'c/d': { ...locked({}, 'other').clusters['temporal/temporal'] } } }, null, 2));
       expect(() => ClusterLock.file(path)).not.toThrow();
     });

@@ -121,3 +121,57 @@ describe('a lock file is read strictly: every field, as written', () => {
     refused(JSON.stringify(lock, null, 2), 'databaseProxies', '["0123456789abcdef","0123456789abcdef"]; expected a list of proxy digests of 16 hex digits, each once');
   });
 });
+
+describe('a locked store URI is one the library writes', () => {
+  /** Spellings a hand edit or a merge may leave in a store URI that no Datastore writes: another scheme, whitespace, a port out of range or not in digits, no host or database. */
+  const badUri = fc.oneof(
+    fc.constantFrom('postgresql', 'postgress', 'pg', 'Postgres', 'POSTGRES', 'psql', 'mysql8', 'es', 'cql', 'http').map((t) => `${t}://pg:5432/temporal`),
+    fc.constantFrom(' ', '\t', '\n').chain((ws) => fc.constantFrom(`postgres://pg:5432/temporal${ws}`, `postgres://pg${ws}:5432/temporal`, `${ws}postgres://pg:5432/temporal`)),
+    fc.integer({ min: 65536, max: 10 ** 6 }).map((port) => `postgres://pg:${port}/temporal`),
+    fc.constantFrom('postgres://pg:0/temporal', 'postgres://pg:05432/temporal', 'postgres://pg:/temporal', 'postgres://:5432/temporal',
+      'postgres://pg:5432/', 'postgres://pg:5432/temporal/x', 'cassandra://,cass:9042/temporal', 'cassandra://cass,:9042/temporal'),
+  );
+
+  test('passes every URI a Datastore writes', () => {
+    const uris = [
+      Datastore.postgres({ host: 'PG.db.svc.cluster.local.', port: 65535, database: 'temporal', user: 'u', password }),
+      Datastore.mysql({ host: '10.0.0.5', port: 1, database: 'Temporal$1', user: 'u', password }),
+      Datastore.cassandra({ hosts: ['cass-1.cass', 'cass-0.cass'], keyspace: 'temporal', user: 'u', password }),
+      Datastore.elasticsearch({ url: 'https://es.search.svc:9200', index: 'temporal_visibility_v1_dev' }),
+    ].map((s) => s.uri);
+    const lock = JSON.parse(written);
+    lock.clusters['temporal/temporal'].migratedFrom = uris;
+    writeFileSync(path, JSON.stringify(lock, null, 2));
+    expect(ClusterLock.file(path).contents.clusters['temporal/temporal'].migratedFrom).toEqual(uris);
+    writeFileSync(path, written);
+  });
+
+  // A URI no Datastore writes names no store: a retired cluster's entry left with one let a new cluster on its database pass as on new databases.
+  test('fails when a locked store URI (persistence or migratedFrom) is none a Datastore writes: another scheme, whitespace, a port out of range, no host or database', () => {
+    fc.assert(fc.property(badUri, fc.constantFrom('default', 'visibility', 'migratedFrom'), (uri, field) => {
+      const lock = JSON.parse(written);
+      const entry = lock.clusters['temporal/temporal'];
+      if (field === 'migratedFrom') entry.migratedFrom = [uri];
+      else entry.persistence[field] = uri;
+      refused(JSON.stringify(lock, null, 2), field === 'migratedFrom' ? 'migratedFrom' : `persistence.${field}`, JSON.stringify(field === 'migratedFrom' ? [uri] : uri));
+    }), { numRuns: 150 });
+  });
+
+  test('fails when a retired cluster\'s entry names its database with another scheme, and a new cluster on that database passed as on new databases', () => {
+    const lock = JSON.parse(written);
+    lock.clusters['retired/temporal'] = { ...lock.clusters['temporal/temporal'], persistence: { default: 'postgresql://pg.orders:5432/temporal', visibility: 'postgres://pg.orders:5432/visibility' } };
+    delete lock.clusters['temporal/temporal'];
+    writeFileSync(path, JSON.stringify(lock, null, 2));
+    const a = new App({ outdir: join(dir, 'dist') });
+    const chart = new Chart(a, 'c', { namespace: 'orders' });
+    const persistence = new Persistence(chart, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'u', password }),
+      visibilityStore: Datastore.postgres({ host: 'pg', database: 'other', user: 'u', password }),
+    });
+    new TemporalCluster(chart, 'new', { numHistoryShards: 1024, persistence });
+    expect(messageOf(() => ClusterLock.file(path).synth(a))).toContain('entry "retired/temporal" of');
+    expect(messageOf(() => ClusterLock.file(path))).toContain('has persistence.default "postgresql://pg.orders:5432/temporal"; expected a store URI such as "postgres://pg:5432/temporal", of the types postgres, mysql, cassandra, elasticsearch');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+    writeFileSync(path, written);
+  });
+});

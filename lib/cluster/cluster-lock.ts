@@ -10,8 +10,9 @@ import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
+import { acrossLocks, recordAcross } from './lock-across';
 import { duplicateKey, emptyLockError, lockText, numberNotInDigits, readLock } from './lock-text';
-import { lockedStores } from './locked-stores';
+import { lockedStores, sameDatabaseUris } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
 import { factsChange, writtenFacts } from './written-objects';
 import { withFastOutput } from '../yaml-output';
@@ -74,6 +75,7 @@ export class ClusterLock {
     const updates: Record<string, LockedCluster> = {};
     const retired = new Set<string>();
     const claimedBy = new Map<string, string>();
+    const fresh: Array<{ cluster: RegisteredCluster; record: LockedCluster }> = [];
     const clusters = registeredClusters(scope);
     const records = new Map(clusters.map((cluster) => [cluster, cluster.lockRecord()]));
     // The proxies each cluster of this synth records now, under its key and the key it was.
@@ -81,6 +83,7 @@ export class ClusterLock {
       .map((k) => [k, records.get(c)!.databaseProxies ?? []] as const)));
     const locked = lockedStores(this.entries, proxiesNow);
     const command = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND];
+    if (command) command.sameDatabase ??= sameDatabaseUris;
     const ignored = this.path ? lockIgnoredError(this.path) : undefined;
     if (ignored) throw new Error(ignored);
     // No file yet: a synth from another folder than the lock's would start an empty lock beside the real one.
@@ -150,6 +153,7 @@ export class ClusterLock {
           : `cluster ${key} is new to the lock, but persistenceMigration.from names ${uri}, a database of ${other}, which is locked: a cluster whose data moved `
             + `keeps every value it can never change. Declare the move, previously: '${other}', or remove persistenceMigration if this cluster starts on new, empty databases.${hint}`);
       }
+      if (!lockedAs) fresh.push({ cluster, record: current });
       if (lockedAs) {
         const holder = claimedBy.get(lockedAs);
         if (holder) errors.push(`clusters ${holder} and ${key} both claim the locked entry ${lockedAs}; one entry is one cluster.`);
@@ -166,6 +170,8 @@ export class ClusterLock {
       updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
     if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
+    const across = { lock: this, file: this.path, name: this.path ?? 'an in-memory ClusterLock', entries: { ...this.entries }, checked: clusters, fresh };
+    errors.push(...acrossLocks(scope, across));
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);
     }
@@ -177,6 +183,7 @@ export class ClusterLock {
     Object.assign(this.entries, updates);
     this.unsaved = true;
     recordLockCheck(scope, clusters);
+    recordAcross(scope, across);
   }
 
   /**
@@ -274,6 +281,8 @@ interface SynthCommand {
   declared?: Map<unknown, Map<string, Declared>>;
   /** What the command's summary prints as warnings: findings that hold only when the apps share a Kubernetes cluster. */
   warnings?: string[];
+  /** Whether two store URIs, each with its cluster's namespace, may be one database: the command finds a renamed cluster's earlier synth by it. */
+  sameDatabase?: typeof sameDatabaseUris;
 }
 
 /** A cluster as an app of the run declared it: its record, and what the checks between apps read. */

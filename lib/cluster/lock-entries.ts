@@ -1,6 +1,7 @@
 import type { ClusterLockContents } from './cluster-lock';
-import { LockedCluster, migratedFromProblem } from './lock-record';
+import { isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
 import { StoreRole } from '../persistence/datastore';
+import { DatastoreType } from '../persistence/datastore-options';
 import { IpFamily } from '../pod/ip-family';
 import { LIBRARY_VERSION } from '../versions';
 
@@ -106,7 +107,9 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   const missing = [StoreRole.DEFAULT, StoreRole.VISIBILITY].find((r) => persistence[r] === undefined);
   if (missing !== undefined) return `has no persistence.${missing}; expected the store URI of each role`;
   for (const [role, uri] of Object.entries(persistence)) {
-    if (typeof uri !== 'string' || !/^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)) return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal"`;
+    if (!isStoreUri(uri)) {
+      return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal", of the types ${Object.values(DatastoreType).join(', ')}`;
+    }
   }
   return undefined;
 }

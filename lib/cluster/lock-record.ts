@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-proxies';
+import { DatastoreType } from '../persistence/datastore-options';
 import { isLoopbackHost } from '../persistence/store-identity';
 import { IpFamily } from '../pod/ip-family';
 
@@ -92,10 +93,24 @@ export function withMigratedFrom(current: LockedCluster, locked: LockedCluster |
   return migratedFrom.length > 0 ? { ...current, migratedFrom } : current;
 }
 
+/** A store URI as `Datastore.uri` writes one: a store type, hosts, a port from 1 to 65535 in digits, a database; no whitespace. */
+const STORE_URI = new RegExp(`^(?:${Object.values(DatastoreType).join('|')})://[^/\\s,]+(?:,[^/\\s,]+)*:([1-9]\\d{0,4})/[^/\\s]+$`);
+
+/**
+ * @internal Whether `uri` is a store URI this library writes (`Datastore.uri`). One it never writes
+ * (`postgresql://`, `postgress://`, a space, port 0 or 70000) names no store: as a locked entry's
+ * database, or one it migrated away from, it would match no cluster, and a new cluster there would
+ * pass as on new databases.
+ */
+export function isStoreUri(uri: unknown): uri is string {
+  const port = typeof uri === 'string' ? STORE_URI.exec(uri)?.[1] : undefined;
+  return port !== undefined && Number(port) <= 65535;
+}
+
 /** @internal Why an entry's `migratedFrom` is malformed, or undefined. */
 export function migratedFromProblem(value: unknown): string | undefined {
-  if (value === undefined || (Array.isArray(value) && value.length > 0 && value.every((uri) => typeof uri === 'string' && /^[a-z]+:\/\/[^/]+:\d+\/.+$/.test(uri)))) return undefined;
-  return `has migratedFrom ${JSON.stringify(value)}; expected a list of store URIs such as "postgres://pg:5432/temporal"`;
+  if (value === undefined || (Array.isArray(value) && value.length > 0 && value.every(isStoreUri))) return undefined;
+  return `has migratedFrom ${JSON.stringify(value)}; expected a list of store URIs such as "postgres://pg:5432/temporal", of the types ${Object.values(DatastoreType).join(', ')}`;
 }
 
 /** @internal For a refusal of a cluster as on the databases of the entry `other`: when that entry migrated away from some, how to use one again; else ''. */

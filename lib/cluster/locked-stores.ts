@@ -80,3 +80,15 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
     reachedBy,
   };
 }
+
+/**
+ * Whether two store URIs, as the lock and `Datastore.uri` write them, may be one database, the
+ * relative hosts of each resolved in its cluster's namespace (the default DNS domain): for
+ * `cdk8s-temporal synth`, which finds the earlier synth of a cluster renamed while its lock entry was
+ * lost by its databases (bin/lock-evidence.js).
+ */
+export function sameDatabaseUris(a: string, aNamespace: string, b: string, bNamespace: string): boolean {
+  const x = parseStoreUri(a, { namespace: aNamespace, clusterDomain: 'cluster.local' });
+  const y = parseStoreUri(b, { namespace: bNamespace, clusterDomain: 'cluster.local' });
+  return x !== undefined && y !== undefined && sameStore(x, y);
+}

@@ -1,5 +1,6 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
+import { isStoreUri } from './lock-record';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { serverReadsAsTrue } from '../config/setting-choices';
 import { DatastoreType } from '../persistence/datastore-options';
@@ -39,8 +40,7 @@ export function migrationFrom(owner: string, migration: PersistenceMigration | u
   // cluster declaring it would escape the pinned values of the cluster whose data it holds.
   const types = Object.values(DatastoreType) as string[];
   from.forEach((uri: string, i) => {
-    const type = /^([a-z]+):\/\/[^/\s]+:\d+\/\S+$/.exec(uri)?.[1];
-    if (type === undefined || !types.includes(type)) {
+    if (!isStoreUri(uri)) {
       throw propError(owner, `persistenceMigration.from[${i}]`, uri, `a store URI as the lock records it, <type>://<host>:<port>/<database> with type ${types.join(', ')}, `
         + 'such as postgres://old-pg:5432/temporal', 'Copy it from the lock\'s error or the lock file: a URI that names no store matches no locked database, so the migration it declares is not checked.');
     }
