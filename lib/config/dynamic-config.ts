@@ -348,7 +348,8 @@ export class DynamicConfig extends Construct {
         lines.push(`  - value: ${jsonForYamlV3(v.value)}`);
         const constraints = CONSTRAINT_KEYS.filter(([prop]) => v.constraints[prop] !== undefined)
           .map(([prop, yamlKey]) => `${yamlKey}: ${jsonForYamlV3(v.constraints[prop])}`);
-        lines.push(`    constraints: {${constraints.join(', ')}}`);
+        // No constraints is the server's reading of a value without the key (yaml_loader.go ranges over a nil map).
+        if (constraints.length > 0) lines.push(`    constraints: {${constraints.join(', ')}}`);
       }
     }
     return `${lines.join('\n')}\n`;
