@@ -59,9 +59,9 @@ describe('DynamicConfig', () => {
     const parsed = parse(file());
     expect(parsed).toEqual({
       'frontend.namespaceRPS': [{ value: 500, constraints: { namespace: 'payments' } }],
-      'frontend.rps': [{ value: 3000, constraints: {} }],
-      'history.persistenceMaxQPS': [{ value: 9000, constraints: {} }],
-      'limit.maxIDLength': [{ value: 255, constraints: {} }],
+      'frontend.rps': [{ value: 3000 }],
+      'history.persistenceMaxQPS': [{ value: 9000 }],
+      'limit.maxIDLength': [{ value: 255 }],
       'matching.numTaskqueueReadPartitions': [{ value: 8, constraints: { namespace: 'orders', taskQueueName: 'checkout', taskType: 'Activity' } }],
       'matching.numTaskqueueWritePartitions': [{ value: 4, constraints: { namespace: 'orders', taskQueueName: 'checkout', taskType: 'Activity' } }],
     });
@@ -78,7 +78,7 @@ describe('DynamicConfig', () => {
     expect(parse(`a: ${written}`)).toEqual({ a: pattern });
     const { file } = make([DynamicConfigValue.of('history.TaskDLQErrorPattern', 'x\ufeffy')]);
     expect(file()).not.toMatch(/\ufeff/);
-    expect(parse(file())).toEqual({ 'history.TaskDLQErrorPattern': [{ value: 'x\ufeffy', constraints: {} }] });
+    expect(parse(file())).toEqual({ 'history.TaskDLQErrorPattern': [{ value: 'x\ufeffy' }] });
   });
 
   test('keys match the registry case-insensitively and keep its spelling', () => {
@@ -139,7 +139,7 @@ describe('DynamicConfig', () => {
       const { file } = make([DynamicConfigValue.of('frontend.namespaceRPS', 100, constraints), DynamicConfigValue.unchecked('x.y', value)]);
       constraints.taskQueueName = 'checkout'; // a constraint frontend.namespaceRPS ignores, which of() refuses
       value.b = 2;
-      expect(parse(file())).toEqual({ 'frontend.namespaceRPS': [{ value: 100, constraints: { namespace: 'orders' } }], 'x.y': [{ value: { a: 1 }, constraints: {} }] });
+      expect(parse(file())).toEqual({ 'frontend.namespaceRPS': [{ value: 100, constraints: { namespace: 'orders' } }], 'x.y': [{ value: { a: 1 } }] });
     });
     test('a DynamicConfig of its own names a release that is not in the table, whatever its keys', () => {
       const own = (release: unknown, values: DynamicConfigValue[]) => () => new DynamicConfig(testChart(), 'dc',

@@ -363,6 +363,40 @@ describe('SchemaJob', () => {
       const other = runScript(files, ['secondary-visibility'], { SCHEMA_WAIT_VERSION: '1.19' }, tool);
       expect([other.code, other.out]).toEqual([1, expect.stringContaining('no settings for store secondary-visibility beside')]);
     });
+    test('exports the settings every store shares (stores.<NAME>) for each store, its own <store>.<NAME> over them, and still fails for a store with none of its own', () => {
+      const tool = '#!/bin/sh\necho "$SQL_DATABASE $SQL_HOST $SCHEMA_WAIT_STORE" >> "$(dirname "$0")/calls"\nexit 0\n';
+      const files = {
+        'stores.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'stores.SCHEMA_WAIT_ATTEMPTS': '1', 'stores.SCHEMA_WAIT_INTERVAL_SECONDS': '0', 'stores.SQL_HOST': 'pg', 'stores.SQL_DATABASE': 'shared',
+        'default.SCHEMA_WAIT_STORE': 'default store temporal', 'default.SQL_DATABASE': 'temporal', 'visibility.SCHEMA_WAIT_STORE': 'visibility store shared',
+      };
+      const r = runScript(files, ['default=1.19', 'visibility=1.14'], {}, tool);
+      expect([r.code, r.calls]).toEqual([0, ['temporal pg default store temporal', 'shared pg visibility store shared']]);
+      const other = runScript(files, ['secondary-visibility=1.15'], {}, tool);
+      expect([other.code, other.calls, other.out]).toEqual([1, [], expect.stringContaining('no settings for store secondary-visibility beside')]);
+    });
+    test('run with the synthesized ConfigMap, each store of generated stores waits with its own connection, shared settings or not', () => {
+      // Stores on one server take a database each (the Persistence check); the rest of their connections may be alike.
+      const store = fc.record({ host: fc.constantFrom('pg', 'pg.db'), port: fc.constantFrom(5432, 5433), user: fc.constantFrom('temporal', 'u') });
+      fc.assert(fc.property(fc.array(store, { minLength: 2, maxLength: 3 }), (generated) => {
+        const stores = generated.map((s, i) => ({ ...s, database: `db${i}` }));
+        const chart = testChart();
+        const [defaultStore, visibilityStore, secondaryVisibilityStore] = stores.map((s) => Datastore.postgres({ ...s, password }));
+        cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore, secondaryVisibilityStore }) });
+        const data = find(chart, 'ConfigMap', 'temporal-schema-wait').data;
+        const [c] = find(chart, 'Deployment', 'temporal-history').spec.template.spec.initContainers;
+        // Every store keeps settings of its own; none is written both shared and as a store's.
+        const roles = ['default', 'visibility', 'secondary-visibility'].slice(0, stores.length);
+        for (const role of roles) expect(Object.keys(data).filter((k) => k.startsWith(`${role}.`)).length).toBeGreaterThan(0);
+        for (const key of Object.keys(data).filter((k) => k.startsWith('stores.'))) expect(roles.filter((role) => `${role}.${key.slice(7)}` in data)).toEqual([]);
+        const files: Record<string, string> = { ...data, 'stores.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool' };
+        for (const role of roles) if (`${role}.SCHEMA_WAIT_TOOL` in files) files[`${role}.SCHEMA_WAIT_TOOL`] = '@DIR@/stub-tool';
+        delete files['wait-for-schema.sh'];
+        const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.valueFrom.fieldRef ? downward[e.valueFrom.fieldRef.fieldPath] : 'secret']));
+        const tool = '#!/bin/sh\necho "$SQL_HOST $SQL_PORT $SQL_DATABASE $SQL_USER $SQL_PASSWORD $SCHEMA_WAIT_ATTEMPTS" >> "$(dirname "$0")/calls"\nexit 0\n';
+        const r = runScript(files, c.command.slice(2), env, tool);
+        expect([r.code, r.calls]).toEqual([0, stores.map((s) => `${s.host} ${s.port} ${s.database} ${s.user} secret 120`)]);
+      }), { numRuns: 12 });
+    });
     test('waits for each store in turn, each with the version its argument names and its own Secret values, and stops at the first that never gets there', () => {
       const store = (role: string, database: string, secretEnv?: string) => ({
         [`${role}.SCHEMA_WAIT_TOOL`]: '@DIR@/stub-tool', [`${role}.SCHEMA_WAIT_STORE`]: `${role} store ${database}`, [`${role}.SCHEMA_WAIT_ATTEMPTS`]: '2',

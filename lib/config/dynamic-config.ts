@@ -335,7 +335,7 @@ export class DynamicConfig extends Construct {
     return key === undefined ? valuesOfKeys(this.values) : valuesOfKeys(this.values, key);
   }
 
-  /** The file contents, keys sorted, values in the order they were added. */
+  /** The file contents, keys sorted, values in the order they were added; no `constraints` key where there are none (yaml_loader.go reads that as `{}`). */
   public render(): string {
     const values = [...this.values, ...this._late?.() ?? []];
     if (values.length === 0) return '# No dynamic config values: every key has the server\'s default.\n{}\n';
@@ -348,7 +348,7 @@ export class DynamicConfig extends Construct {
         lines.push(`  - value: ${jsonForYamlV3(v.value)}`);
         const constraints = CONSTRAINT_KEYS.filter(([prop]) => v.constraints[prop] !== undefined)
           .map(([prop, yamlKey]) => `${yamlKey}: ${jsonForYamlV3(v.constraints[prop])}`);
-        lines.push(`    constraints: {${constraints.join(', ')}}`);
+        if (constraints.length > 0) lines.push(`    constraints: {${constraints.join(', ')}}`);
       }
     }
     return `${lines.join('\n')}\n`;

@@ -16,7 +16,7 @@ export function schemaWaitOf(pod: any, store: string): any {
 /**
  * The env a schema-wait init container runs with for one of its stores, as its script builds it:
  * the container's own literal env, the store's version from its argument, then the files
- * `<store>.<NAME>` beside the script in the ConfigMap it mounts (the script exports each one), then
+ * `stores.<NAME>` and `<store>.<NAME>` beside the script in the ConfigMap it mounts (the script exports each one), then
  * the store's `<NAME>_<STORE>` values under `<NAME>` for the names `SCHEMA_WAIT_SECRET_ENV` lists, or,
  * for an entry `<NAME>=<VAR>` (a Secret key an earlier store shares), `<VAR>`'s when the container
  * has no `<NAME>_<STORE>`.
@@ -39,8 +39,9 @@ export function schemaWaitEnv(pod: any, container: any, configMaps: ReadonlyMap<
   const data = byName.get(volume?.configMap?.name)?.data;
   if (!wait || !data) throw new Error(`${container.name}: runs the schema-wait script without ${store ?? 'a store'} or without its ConfigMap mounted at ${dir}`);
   if (wait.version !== undefined) env.SCHEMA_WAIT_VERSION = wait.version;
-  for (const [key, value] of Object.entries(data as Record<string, string>)) {
-    if (key.startsWith(`${wait.store}.`)) env[key.slice(wait.store.length + 1)] = value;
+  // The settings every store shares (`stores.<NAME>`) first, then the store's own.
+  for (const prefix of ['stores.', `${wait.store}.`]) {
+    for (const [key, value] of Object.entries(data as Record<string, string>)) if (key.startsWith(prefix)) env[key.slice(prefix.length)] = value;
   }
   const suffix = `_${wait.store.toUpperCase().replace(/-/g, '_')}`;
   for (const entry of (env.SCHEMA_WAIT_SECRET_ENV ?? '').split(' ').filter(Boolean)) {

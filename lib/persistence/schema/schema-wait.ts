@@ -18,6 +18,12 @@ export const SCHEMA_WAIT_FILE = 'wait-for-schema.sh';
 export const SYNTHESIZED_NAMESPACE_FILE = 'synthesized-namespace';
 /** The key of the schema-wait ConfigMap that holds the server pods' ServiceAccount as synthesized. */
 export const SYNTHESIZED_SERVICE_ACCOUNT_FILE = 'synthesized-service-account';
+/**
+ * The prefix of the schema-wait settings every store of the cluster has with the same value
+ * (`stores.SQL_HOST`), which the script exports before the store's own `<store>.<NAME>`. No store
+ * role is named `stores`.
+ */
+export const SHARED_SETTINGS_PREFIX = 'stores';
 /** Where a pod's DNS search path, and so its namespace, is read: the kubelet writes it for every pod. */
 const RESOLV_CONF = '/etc/resolv.conf';
 
@@ -30,9 +36,10 @@ const RESOLV_CONF = '/etc/resolv.conf';
  *   - database older or missing: "end version ... specified but not found", so we wait.
  * The script is the same text for every store of every cluster, and no prop (a database name, say)
  * is ever part of what the shell parses. A store's connection settings sit beside it in the same
- * ConfigMap, one file per env var (`<store>.<NAME>`), written once per cluster instead of once per
- * init container of every role; the script exports them as they are, byte for byte (the `x` keeps
- * a trailing newline that `$(...)` would cut). What differs per container stays in the container:
+ * ConfigMap, one file per env var (`<store>.<NAME>`, or `stores.<NAME>` for a value every store
+ * has), written once per cluster instead of once per init container of every role; the script
+ * exports them as they are, byte for byte, the shared ones first (the `x` keeps a trailing newline
+ * that `$(...)` would cut). What differs per container stays in the container:
  * the credentials from Secrets, and the schema version its own release needs (`<store>=<version>`
  * in its arguments), so that a pod of the previous release that restarts during an upgrade still
  * waits for its own version only.
@@ -89,13 +96,13 @@ export const SCHEMA_WAIT_SCRIPT = [
   '  expand_param store \'arg%%=*\'',
   '  case "$arg" in *=*) expand_param SCHEMA_WAIT_VERSION \'arg#*=\'; export SCHEMA_WAIT_VERSION;; esac',
   '  loaded=0',
-  '  for setting in "$dir/$store".*; do',
+  '  for setting in "$dir/' + SHARED_SETTINGS_PREFIX + '".* "$dir/$store".*; do',
   '    [ -f "$setting" ] || continue',
   '    value=$(cat "$setting"; echo x)',
   '    expand_param setting_name \'setting##*.\'',
   '    expand_param value \'value%x\'',
   '    export "$setting_name=$value"',
-  '    loaded=1',
+  '    case "$setting" in "$dir/$store".*) loaded=1;; esac',
   '  done',
   '  if [ "$loaded" = 0 ]; then echo "no settings for store $store beside $0" >&2; exit 1; fi',
   '  suffix=$(echo "$store" | tr a-z- A-Z_)',
@@ -141,14 +148,13 @@ export interface SchemaWaitTiming {
 
 /**
  * The store settings of the waits: every env var of a wait with a literal value, as the file
- * `<store>.<NAME>`. Values from Secrets stay in the containers' env; `SCHEMA_WAIT_SECRET_ENV` names
+ * `<store>.<NAME>`, or `stores.<NAME>` once when every store (two or more) has the same value. Values from Secrets stay in the containers' env; `SCHEMA_WAIT_SECRET_ENV` names
  * them, and the var of an earlier store that carries a shared Secret key, for the containers that
  * wait for several stores.
  */
 export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: SchemaWaitTiming): Record<string, string> {
-  const settings: Record<string, string> = {};
   const sources = new Map(schemaWaitGroups(plans).flatMap((group) => [...schemaWaitSecretEnv(group).sources]));
-  for (const plan of plans) {
+  const perStore = plans.map((plan) => {
     const literal: [string, string][] = [
       ...plan.waitEnv.flatMap((e): [string, string][] => (e.value === undefined || e.valueFrom ? [] : [[e.name, e.value]])),
       ['SCHEMA_WAIT_TOOL', plan.wait!.tool],
@@ -161,7 +167,16 @@ export function schemaWaitSettings(plans: readonly StoreSchemaPlan[], timing: Sc
       return from === undefined ? e.name : `${e.name}=${from}`;
     });
     if (secret.length > 0) literal.push(['SCHEMA_WAIT_SECRET_ENV', secret.join(' ')]);
-    for (const [name, value] of literal) settings[`${plan.role}.${name}`] = value;
+    return { role: plan.role, literal: new Map(literal) };
+  });
+  // A setting every store has with the same value is written once, under the shared prefix; each
+  // store keeps its SCHEMA_WAIT_STORE, so that the script finds settings of its own for every store.
+  const shared = new Map(perStore.length < 2 ? [] : [...perStore[0].literal].filter(([name, value]) =>
+    name !== 'SCHEMA_WAIT_STORE' && perStore.every((store) => store.literal.get(name) === value)));
+  const settings: Record<string, string> = {};
+  for (const [name, value] of shared) settings[`${SHARED_SETTINGS_PREFIX}.${name}`] = value;
+  for (const { role, literal } of perStore) {
+    for (const [name, value] of literal) if (!shared.has(name)) settings[`${role}.${name}`] = value;
   }
   return settings;
 }
