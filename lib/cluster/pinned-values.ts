@@ -50,8 +50,7 @@ export function pinnedConfigLines(serverConfig: string, owner = 'TemporalCluster
     const pattern = new RegExp(pinnedKeyPattern(key));
     const reading = lines.filter((l) => l.startsWith(`${key}: {{ env `));
     if (reading.length !== 1) throw new Error(`The server config reads ${key} on ${reading.length} lines, not one: a bug in cdk8s-temporal.`);
-    // The pattern holds the key as written (letters only): a line without it is passed over without the pattern.
-    const other = lines.find((l) => l.includes(key) && pattern.test(l) && l !== reading[0]);
+    const other = lines.find((l) => pattern.test(l) && l !== reading[0]);
     if (other !== undefined) {
       throw new Error(`${owner}: protectPinnedValues would deny this cluster's own server config, where "${other}" sets the pinned key ${key} `
         + 'beside the line that reads it from env: a value of the props (a database, user, host or other name) reads there as that key and a colon. '
