@@ -107,6 +107,9 @@ const releaseNotes = (version: string) => `https://github.com/temporalio/tempora
  * the CVE records' own, except where noted. Dependency vulnerabilities of the images (Go modules,
  * Alpine packages) are not tracked here: scan the images for those.
  */
+/** By release, the advisories that affect it (TemporalVersion.advisoriesOf). */
+const ADVISORIES_OF = new Map<string, readonly SecurityAdvisory[]>();
+
 const ADVISORIES: readonly SecurityAdvisory[] = [
   {
     id: 'CVE-2026-5199',
@@ -209,7 +212,14 @@ export class TemporalVersion {
 
   /** The advisories that affect `version`. */
   public static advisoriesOf(version: string): SecurityAdvisory[] {
-    return ADVISORIES.filter((a) => a.affected.some((range) => inRange(version, range)));
+    // The table is constant: each release's list is computed once per process (every cluster asks), and copied for the caller.
+    let found = ADVISORIES_OF.get(version);
+    if (found === undefined) {
+      found = ADVISORIES.filter((a) => a.affected.some((range) => inRange(version, range)));
+      if (ADVISORIES_OF.size >= 1_000) ADVISORIES_OF.clear();
+      ADVISORIES_OF.set(version, found);
+    }
+    return [...found];
   }
 
   /**

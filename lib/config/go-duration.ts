@@ -94,6 +94,17 @@ function goFixed6(x: number): string {
 
 /** timestamp.ParseDurationDefaultSeconds: bare seconds, and a day unit made into hours. */
 export function parseServerDurationNs(text: string): bigint | undefined {
+  // A pure function of the text, and every cluster reads the same few (its shutdown's defaults): parsed once per process.
+  if (SERVER_DURATIONS.has(text)) return SERVER_DURATIONS.get(text);
+  if (SERVER_DURATIONS.size >= 10_000) SERVER_DURATIONS.clear();
+  const ns = parseServerDurationNsOnce(text);
+  SERVER_DURATIONS.set(text, ns);
+  return ns;
+}
+
+const SERVER_DURATIONS = new Map<string, bigint | undefined>();
+
+function parseServerDurationNsOnce(text: string): bigint | undefined {
   const s = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(text) ? `${text}s` : text;
   return parseGoDurationNs(s.replace(/([0-9]+(\.[0-9]*)?|\.[0-9]+)d/g, (day) => {
     const days = Number(day.slice(0, -1));

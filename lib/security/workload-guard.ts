@@ -116,9 +116,9 @@ const CONTROLLER_SERVICE_ACCOUNTS: Record<string, string> = {
 /** The guarded kinds that own the pods (and ReplicaSets, Jobs) of the cluster's own workloads. */
 export const OWNER_KINDS = Object.keys(CONTROLLER_SERVICE_ACCOUNTS);
 
-/** By owner kind, the usernames its controller creates objects under: kube-controller-manager's own, or its ServiceAccount's. */
-export const DEFAULT_CONTROLLER_USERNAMES: Record<string, string[]> = Object.fromEntries(OWNER_KINDS.map((k) => [k,
-  [CONTROLLER_MANAGER_USERNAME, `system:serviceaccount:kube-system:${CONTROLLER_SERVICE_ACCOUNTS[k]}`]]));
+/** By owner kind, the usernames its controller creates objects under: kube-controller-manager's own, or its ServiceAccount's. Frozen: its CEL, which every cluster without controllerUsernames writes, is built once (DEFAULT_OWNER_CONTROLLER_CEL). */
+export const DEFAULT_CONTROLLER_USERNAMES: Record<string, string[]> = Object.freeze(Object.fromEntries(OWNER_KINDS.map((k) => [k,
+  Object.freeze([CONTROLLER_MANAGER_USERNAME, `system:serviceaccount:kube-system:${CONTROLLER_SERVICE_ACCOUNTS[k]}`]) as string[]])));
 
 /**
  * CEL: the request comes from the controller of owner kind `r.kind` (`controllers`, by kind). A
@@ -134,6 +134,7 @@ export function fromOwnerControllerCel(controllers: Record<string, readonly stri
   ];
   return `r.kind in ${celList(kinds)} && (${tests.join(' || ')})`;
 }
+const DEFAULT_OWNER_CONTROLLER_CEL = fromOwnerControllerCel(DEFAULT_CONTROLLER_USERNAMES);
 
 /** The workload policy's variable that starts each rule's message: the object's kind and name, and the cluster's `namespace/name`. */
 export const SUBJECT_VARIABLE = 'subject';
@@ -197,7 +198,7 @@ export const workloadVariables = (groups: readonly string[], controllers: Record
   { name: 'podRelease', expression: 'variables.releases[1]' },
   { name: 'sameContainers', expression: `!variables.deployment && variables.wasClusters && variables.containers == ${podContainersCel('variables.oldPod.spec')}` },
   { name: 'asBefore', expression: 'oldObject == null ? !variables.deployment && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, '
-    + `has(r.controller) && r.controller && ${fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
+    + `has(r.controller) && r.controller && ${controllers === DEFAULT_CONTROLLER_USERNAMES ? DEFAULT_OWNER_CONTROLLER_CEL : fromOwnerControllerCel(controllers)}) : variables.sameContainers && variables.toRelease == variables.fromRelease` },
   { name: 'ephemeral', expression: 'has(variables.pod.spec.ephemeralContainers) ? variables.pod.spec.ephemeralContainers : []' },
   { name: 'envContainers', expression: '(variables.sameContainers ? [] : variables.containers) + variables.ephemeral' },
   { name: 'imageTags', expression: "variables.pod.spec.containers.map(c, c.image.split('@')[0]).map(r, r.substring(r.lastIndexOf('/') + 1))"

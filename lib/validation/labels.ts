@@ -43,9 +43,10 @@ export function requireAnnotationKey(owner: string, prop: string, key: string): 
 export function checkLabels(owner: string, prop: string, labels: Record<string, string> | undefined): Record<string, string> | undefined {
   if (labels === undefined) return undefined;
   requirePlainMap(owner, prop, labels, 'a map of label keys to label values');
+  // The prop's name is built only for the error: a synth checks tens of thousands of valid labels.
   for (const [key, value] of Object.entries(labels)) {
-    requireLabelKey(owner, `${prop} key`, key);
-    requireLabelValue(owner, `${prop}["${key}"]`, value);
+    if (!isQualifiedName(key)) requireLabelKey(owner, `${prop} key`, key);
+    if (!isLabelValue(value)) requireLabelValue(owner, `${prop}["${key}"]`, value);
   }
   return labels;
 }
