@@ -1,5 +1,6 @@
 import type { RegisteredCluster } from './cluster-registry';
 import { DnsContext, normalizeHost } from '../persistence/store-identity';
+import { DeclaredRemote, sharedRemoteErrors } from './replication-groups';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -29,6 +30,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
   const byClusterName = new Map<string, RegisteredCluster[]>();
   const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
   const namespacePairs = new Set<string>();
+  const declared: DeclaredRemote[] = [];
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
     const { host, headlessHost, port } = cluster.replication.frontend;
@@ -69,15 +71,21 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
           + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
       }
       if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
-      if (reached && !reached.replication.enableGlobalNamespace) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose enableGlobalNamespace is false. `
+      const byName = byClusterName.get(remote.name) ?? [];
+      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
+      const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
+      declared.push({ cluster, index: i, remote, peer: peerCluster });
+      // A remote outside the app by address, named as a cluster of the app, is taken for it (an address of its own: a load balancer's).
+      const how = reached ? `rpcAddress ${remote.host}:${remote.port} reaches` : `name ${remote.name} is that of`;
+      if (peerCluster && !peerCluster.replication.enableGlobalNamespace) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].${how} ${peerCluster.label}, whose enableGlobalNamespace is false. `
           + 'The server refuses to register a remote without global namespaces ("Cannot add remote cluster as global namespace is not supported"), so the '
-          + `registration Job would fail; set enableGlobalNamespace: true on ${reached.label} and declare this cluster in its remoteClusters.`);
-      } else if (reached && remote.enabled && !reached.replication.remotes.some((r) => r.name === own.clusterName)) {
+          + `registration Job would fail; set enableGlobalNamespace: true on ${peerCluster.label} and declare this cluster in its remoteClusters.`);
+      } else if (peerCluster && remote.enabled && !peerCluster.replication.remotes.some((r) => r.name === own.clusterName)) {
         // With the connection off nothing replicates either way: a pairing being taken apart, one side first.
-        errors.push(`${cluster.label}: remoteClusters[${i}] reaches ${reached.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
+        errors.push(`${cluster.label}: remoteClusters[${i}] ${reached ? 'reaches' : `(${remote.name}) is`} ${peerCluster.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
           + 'Replication runs between clusters that each have the other registered: a cluster fetches the replication tasks and namespace changes of the '
-          + `remotes it knows, so nothing active here would reach ${reached.label}, and a failover to it would find stale data. Add `
+          + `remotes it knows, so nothing active here would reach ${peerCluster.label}, and a failover to it would find stale data. Add `
           + `{ name: '${own.clusterName}', initialFailoverVersion: ${own.initialFailoverVersion}, rpcAddress: '${own.frontend.host}:${own.frontend.port}' } to its remoteClusters.`);
       }
       // Reported once per pair, whichever of the two lists the other, or both.
@@ -90,9 +98,6 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
           + 'namespace of that name could never be registered on both. List it on one cluster only, or create it as a global namespace '
           + '(temporal operator namespace create --global) on one cluster and leave it out of namespaces.');
       }
-      const byName = byClusterName.get(remote.name) ?? [];
-      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
-      const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
       if (!peerCluster) continue;
       const peer = peerCluster.replication;
       if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
@@ -113,7 +118,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       }
     }
   }
-  return errors;
+  return [...errors, ...sharedRemoteErrors(declared, byNameToo)];
 }
 
 /**
