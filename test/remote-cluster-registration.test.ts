@@ -154,6 +154,28 @@ describe('RemoteClusterRegistration', () => {
       expect(r.err).toContain(`the cluster at ${west.rpcAddress} calls itself "east", but this cluster lists it as west`);
       expect(r.err).toContain('temporal operator cluster remove --name east');
     });
+    test('when a registration is left at the address from a cluster no longer there (a remote renamed or rebuilt in place), whichever row the list prints first', () => {
+      // Passed before when the new row came first; with the old row first, it said the cluster calls itself by the old name.
+      const command = registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      for (const listed of [[row('west-old', west.rpcAddress, 4), row('west', west.rpcAddress, 2)], [row('west', west.rpcAddress, 2), row('west-old', west.rpcAddress, 4)]]) {
+        const r = runScript(command, { rows: [rows[0], ...listed] });
+        expect(r.status).toBe(1);
+        expect(r.err).toContain(`remote cluster west at ${west.rpcAddress}: registered, but this cluster also has a registration left at that address from a cluster that is no longer there`);
+        expect(r.err).toContain(': west-old. Its servers would keep dialing it there, and reach west. Remove each with: temporal operator cluster remove --name <name>');
+      }
+      // Two rows at the address, neither of the declared name: both named.
+      const r = runScript(command, { rows: [row('a', west.rpcAddress, 4), row('b', west.rpcAddress, 2)] });
+      expect(r.status).toBe(1);
+      expect(r.err).toContain(`the clusters registered at ${west.rpcAddress} are a b, none of them west`);
+      // Rows at other addresses are other remotes.
+      expect(runScript(command, { rows: [...rows, row('north', 'north.example.com:7233', 4)] }).status).toBe(0);
+    });
+    test('at once on a failover version conflict, naming the stale registration a renamed remote leaves as a cause', () => {
+      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command,
+        { rows, refusal: 'Unable connect to remote cluster with invalid config: Cannot add remote cluster due to initial failover version conflict.' });
+      expect(r.status).toBe(1);
+      expect(r.err).toMatch(/failed to register remote cluster west at .*initial failover version conflict.*has initial failover version 2: a remote renamed or rebuilt, whose old registration is left \(remove it with: temporal operator cluster remove --name <name>\)/);
+    });
     test('when the remote has another initial failover version', () => {
       const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows: [row('west', west.rpcAddress, 5)] });
       expect(r.status).toBe(1);
