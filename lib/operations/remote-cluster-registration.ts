@@ -65,7 +65,7 @@ const SCRIPT = [
   '$rows',
   'EOF',
   '  if [ -z "$row" ]; then',
-  '    actual=${others# }',
+  '    actual=$(echo $others)',
   '    case "$actual" in *" "*) echo "the clusters registered at $address are $actual, none of them $name; fix remoteClusters (name or rpcAddress), then remove the wrong registrations with: temporal operator cluster remove --name <name>" >&2; exit 1;; esac',
   '    echo "the cluster at $address calls itself \\"$actual\\", but this cluster lists it as $name; fix remoteClusters (name or rpcAddress), then remove the wrong registration with: temporal operator cluster remove --name $actual" >&2; exit 1',
   '  fi',
