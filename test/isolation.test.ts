@@ -697,6 +697,23 @@ describe('clusters of one app replicate with the cluster their address reaches',
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7243, a Service of this cluster that is not its public frontend's gRPC port; expected the public frontend of another cluster/);
       expect(pair({}, { ui: {} })).toBe('');
     });
+    test('a remote\'s address is the frontend a cluster of the app had before it was moved or renamed (previously), however written', () => {
+      // Passed before: the old address reached no cluster, the remote's name matched the moved one, and the Job waited on an address nothing answers.
+      const moved = (previously: string) => ({ previously });
+      fc.assert(fc.property(fc.constantFrom('temporal-frontend', 'temporal-frontend-headless', 'TEMPORAL-FRONTEND'), fc.constantFrom('', '.svc', '.svc.cluster.local'),
+        fc.constantFrom(8233, 7233, 9999), (service, suffix, port) => {
+          const rpcAddress = `${service}.temporal-old${suffix}:${port}`;
+          const errors = pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress }] }, moved('temporal-old/temporal'));
+          expect(errors).toContain(`TemporalCluster 'temporal-east/temporal': remoteClusters[0].rpcAddress is ${rpcAddress}, the frontend of TemporalCluster 'temporal-west/temporal' before its move `
+            + '(previously: \'temporal-old/temporal\'), where no cluster of the app runs now; expected its frontend now, temporal-frontend.temporal-west.svc.cluster.local:8233.');
+        }), { numRuns: 12 });
+      // Renamed in its namespace: the old name's frontend.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'orders-frontend.temporal-west:8233' }] }, moved('temporal-west/orders')))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\]\.rpcAddress is orders-frontend.temporal-west:8233, the frontend of TemporalCluster 'temporal-west\/temporal' before its move/);
+      // Its address now passes; another Service of the old namespace is no frontend it had.
+      expect(pair({}, moved('temporal-old/temporal'))).toBe('');
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'proxy.temporal-old:8233' }] }, moved('temporal-old/temporal'))).toBe('');
+    });
     test('a cluster of the app that a remote\'s address reaches does not list this cluster back: it would never fetch what is active here', () => {
       expect(pair({}, { remoteClusters: undefined }))
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)\. .* Add \{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' \} to its remoteClusters\.$/);

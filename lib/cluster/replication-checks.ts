@@ -1,6 +1,8 @@
 import type { RegisteredCluster } from './cluster-registry';
 import { DnsContext, normalizeHost } from '../persistence/store-identity';
 import { DeclaredRemote, sharedRemoteErrors } from './replication-groups';
+import { headlessServiceName, roleName } from './object-names';
+import { ServiceRole } from '../services/service-role';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -31,6 +33,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
   const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
   const namespacePairs = new Set<string>();
   const declared: DeclaredRemote[] = [];
+  const byPreviousFrontend = previousFrontends(clusters);
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
     const { host, headlessHost, port } = cluster.replication.frontend;
@@ -54,6 +57,13 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         const service = names.map((name) => byService.get(name)).find((c) => c !== undefined);
         if (service) errors.push(notTheFrontendPort(cluster, i, remote, service));
         if (service) continue;
+        const moved = names.map((name) => byPreviousFrontend.get(name)).find((c) => c !== undefined);
+        if (moved) {
+          errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the frontend of ${moved.label} before its move `
+            + `(previously: '${moved.previously}'), where no cluster of the app runs now; expected its frontend now, ${moved.replication.frontend.host}:${moved.replication.frontend.port}. `
+            + 'The registration Job would wait for an address that no longer answers, or register what is left there.');
+          continue;
+        }
       }
       if (reached === cluster) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
@@ -129,6 +139,24 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
  */
 export function remoteHostNames(host: string, dns: DnsContext): string[] {
   return /\.svc\.clusterset\.local\.?$/i.test(host) ? [] : normalizeHost(host, dns);
+}
+
+/**
+ * The frontend Services (and headless ones) a cluster moved or renamed with `previously` had under
+ * its old key, by each name its address may be written as: a remote still at one of them dials a
+ * namespace no cluster of the app is in now (a name of a cluster there now is a Service of the app).
+ */
+function previousFrontends(clusters: readonly RegisteredCluster[]): Map<string, RegisteredCluster> {
+  const byHost = new Map<string, RegisteredCluster>();
+  for (const cluster of clusters) {
+    const [namespace, name] = cluster.previously?.split('/') ?? [];
+    if (name === undefined) continue;
+    const dns = { namespace, clusterDomain: cluster.dns.clusterDomain };
+    for (const service of [roleName(name, ServiceRole.FRONTEND), headlessServiceName(name, ServiceRole.FRONTEND)]) {
+      for (const host of normalizeHost(`${service}.${namespace}.svc`, dns)) byHost.set(host, cluster);
+    }
+  }
+  return byHost;
 }
 
 /** Every Service of the app's clusters, by each name its address may be written as, with its cluster. */
