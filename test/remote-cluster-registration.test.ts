@@ -226,6 +226,23 @@ describe('RemoteClusterRegistration', () => {
       }), { numRuns: 100 });
       expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::7]:7233' }] })).not.toThrow();
     });
+    test('an address with a scheme, a path, spaces, a trailing dot, an unbracketed IPv6 host or no port names the address it most likely means', () => {
+      // Refused before with a generic remedy ("give an address they can reach"), naming no fix.
+      const host = fc.constantFrom('west.example.com', 'temporal-frontend.west', '10.1.2.3', 'fd00::5');
+      const mistakes = fc.record({ scheme: fc.constantFrom('', 'dns:///', 'https://', 'grpc://'), path: fc.constantFrom('', '/', '/api/v1'),
+        space: fc.constantFrom('', ' '), dot: fc.boolean(), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), brackets: fc.boolean() });
+      fc.assert(fc.property(host, mistakes, (h, m) => {
+        const ipv6 = h.includes(':');
+        const written = ipv6 && m.brackets ? `[${h}]` : !ipv6 && !/^\d/.test(h) && m.dot ? `${h}.` : h;
+        const rpcAddress = `${m.space}${m.scheme}${written}${m.port === undefined ? '' : `:${m.port}`}${m.path}${m.space}`;
+        const meant = `${ipv6 ? `[${h}]` : h}:${m.port ?? 7233}`;
+        fc.pre(rpcAddress !== meant);
+        expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(`remoteClusters[0].rpcAddress is ${JSON.stringify(rpcAddress)}; expected the host:port of the remote cluster's public frontend gRPC port`);
+        expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(`Give "${meant}"${m.port === undefined ? ' (7233 is the frontend\'s default gRPC port' : ipv6 && !m.brackets ? ` (if ${m.port} is the port` : ':'}`);
+      }), { seed: 2207, numRuns: 80 });
+      // No guess where none is sure: the generic remedy.
+      expect(bad({ remoteClusters: [{ ...west, rpcAddress: 'we st:7233' }] })).toThrow(/give an address they can reach\.$/);
+    });
     test('an address on the pod\'s loopback, in any spelling, at a port of this cluster\'s own servers: each pod would dial itself', () => {
       // Passed: the registration Job waited for its own frontend, which then refused "Cannot update current cluster metadata from rpc calls".
       const loopback = fc.oneof(
