@@ -767,7 +767,7 @@ describe('clusters of one app that register one remote agree on it, and it can r
     addressName: /remoteClusters\[0\] is \S+ at \S+, but TemporalCluster '[^']+' registers the cluster at that address as \S+ \(its remoteClusters\[0\]\)\./,
   };
 
-  test('fails when, and only when, two clusters registering one remote outside the app disagree on it, or share a name, an initial failover version or not the increment (generated)', () => {
+  test('fails when, and only when, two clusters registering one remote outside the app (one name at one address) disagree on it, or share a name, an initial failover version or not the increment (generated)', () => {
     // Passed before: each cluster alone was fine, and the remote refused to register the second cluster, or one registration Job failed on what the remote reports.
     const side = fc.record({
       clusterName: fc.constantFrom('east', 'East', 'west', 'prod'),
@@ -784,8 +784,8 @@ describe('clusters of one app that register one remote agree on it, and it can r
       const expected = new Set<string>();
       sides.forEach((b, j) => sides.slice(0, j).forEach((a) => {
         const [ra, rb] = [a.remote, b.remote];
-        if (!ra || !rb) return;
-        if (ra.address.toLowerCase() === rb.address.toLowerCase() && ra.name.toLowerCase() !== rb.name.toLowerCase()) expected.add('addressName');
+        if (!ra || !rb || ra.address.toLowerCase() !== rb.address.toLowerCase()) return;
+        if (ra.name.toLowerCase() !== rb.name.toLowerCase()) expected.add('addressName');
         if (ra.name.toLowerCase() !== rb.name.toLowerCase()) return;
         if (ra.name !== rb.name) expected.add('spelling');
         if (ra.version !== rb.version) expected.add('declaredVersion');
@@ -799,6 +799,11 @@ describe('clusters of one app that register one remote agree on it, and it can r
       expect([sides, found.sort()]).toEqual([sides, [...expected].sort()]);
       expect(errors).toHaveLength(errors.filter((e) => Object.values(KINDS).some((re) => re.test(e))).length);
     }), { seed: 2207, numRuns: 60 });
+  });
+
+  test('passes when clusters of the app register remotes of one name at other addresses, which may be other clusters (each replication group its own "dr")', () => {
+    const dr = (address: string) => ({ name: 'dr', version: 4, address, enabled: true });
+    expect(app([{ clusterName: 'east', version: 1, increment: 10, remote: dr('dr.east.example.com:7233') }, { clusterName: 'west', version: 1, increment: 100, remote: dr('dr.west.example.com:7233') }])).toEqual([]);
   });
 
   test('fails when two clusters of one clusterName register one cluster of the app, which lists that name once: it keeps one row per name', () => {

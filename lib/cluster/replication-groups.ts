@@ -19,21 +19,23 @@ export interface DeclaredRemote {
  * cluster name and refuses a second cluster at one initial failover version ("Cannot add remote
  * cluster due to initial failover version conflict") or at another increment, so two such clusters
  * need distinct names (case aside: a MySQL database compares them so) and initial failover versions
- * and one increment. A remote outside the app is declared alike by each (its name and initial
- * failover version; the one name at one address): its registration Job checks what the remote
- * reports, so every other declaration fails its Job. Pairs within the app are checked by
- * replicationErrors; `byName` also groups remotes outside the app by name (off between apps, which
- * may be environments of their own with a remote of one name each).
+ * and one increment. A remote outside the app is one name (case aside) at one address, declared
+ * alike by each (its name as spelt and its initial failover version; one name at one address): its
+ * registration Job checks what the remote reports, so every other declaration fails its Job. Pairs
+ * within the app are checked by replicationErrors; `byName` also groups remotes outside the app
+ * (off between apps, which may be environments of their own with a remote of one address each).
  */
 export function sharedRemoteErrors(declared: readonly DeclaredRemote[], byName: boolean): string[] {
   const errors: string[] = [];
   const groups = new Map<unknown, DeclaredRemote[]>();
   const byAddress = new Map<string, DeclaredRemote[]>();
   for (const d of declared) {
-    const key = d.peer ?? (byName ? `name:${d.remote.name.toLowerCase()}` : undefined);
-    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), d]);
+    if (d.peer) groups.set(d.peer, [...(groups.get(d.peer) ?? []), d]);
     if (d.peer || !byName) continue;
+    // One name at two addresses may be two clusters (each group its own "dr"): only one address is surely one remote.
     const address = `${canonicalHost(d.remote.host, d.cluster.dns)}:${d.remote.port}`;
+    const key = `${d.remote.name.toLowerCase()}@${address}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
     byAddress.set(address, [...(byAddress.get(address) ?? []), d]);
   }
   for (const [key, group] of groups) {
