@@ -11,6 +11,7 @@ import { nonEmpty } from './support/non-empty';
 const SCRIPTS: Array<[string, string]> = [
   ['schema wait', 'wait-for-schema.sh'], ['Elasticsearch wait', 'ES_MAPPING_FIELD'], ['password command', 'with-password-command'],
   ['namespaces', 'operator namespace create'], ['search attributes', 'search-attribute create'], ['dashboard', '\\"uid\\":\\"$datasource\\"'],
+  ['remote clusters', 'operator cluster upsert'],
 ];
 
 function annotated(gitOps: GitOps) {

@@ -463,8 +463,9 @@ describe('a client pod of one cluster never mounts a server Secret of another cl
       expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'b-to-c' })], ['t', 'a', own('a'), ingress])).toEqual([
         expect.stringMatching(/^TemporalCluster 't\/a': ui\.ingress\.tlsSecretName is "b-to-c", the remoteClusters\[0\] \(c\) client Secret of TemporalCluster 't\/b'/),
       ]);
-      // Two clusters that present one certificate to the same remote share nothing the other lacks.
-      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })], ['t', 'a', remoting('a'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })])).toEqual([]);
+      // Two clusters that present one certificate to the same remote share nothing the other lacks (c registers both: distinct failover versions).
+      expect(clusters(['t', 'b', remoting('b'), towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' })],
+        ['t', 'a', remoting('a'), { ...towardsC({ caSecret: 'c-ca', clientCertificateSecret: 'to-c' }), initialFailoverVersion: 3 }])).toEqual([]);
     });
     test('the UI Ingress of one cluster serves a TLS Secret of another (its controller would hold the key)', () => {
       const ingress = (tlsSecretName: string) => ({ ui: { allowAnonymous: true, ingress: { host: 'temporal-ui.example.com', tlsSecretName } } });
@@ -696,6 +697,23 @@ describe('clusters of one app replicate with the cluster their address reaches',
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\].rpcAddress is temporal-frontend:7243, a Service of this cluster that is not its public frontend's gRPC port; expected the public frontend of another cluster/);
       expect(pair({}, { ui: {} })).toBe('');
     });
+    test('a remote\'s address is the frontend a cluster of the app had before it was moved or renamed (previously), however written', () => {
+      // Passed before: the old address reached no cluster, the remote's name matched the moved one, and the Job waited on an address nothing answers.
+      const moved = (previously: string) => ({ previously });
+      fc.assert(fc.property(fc.constantFrom('temporal-frontend', 'temporal-frontend-headless', 'TEMPORAL-FRONTEND'), fc.constantFrom('', '.svc', '.svc.cluster.local'),
+        fc.constantFrom(8233, 7233, 9999), (service, suffix, port) => {
+          const rpcAddress = `${service}.temporal-old${suffix}:${port}`;
+          const errors = pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress }] }, moved('temporal-old/temporal'));
+          expect(errors).toContain(`TemporalCluster 'temporal-east/temporal': remoteClusters[0].rpcAddress is ${rpcAddress}, the frontend of TemporalCluster 'temporal-west/temporal' before its move `
+            + '(previously: \'temporal-old/temporal\'), where no cluster of the app runs now; expected its frontend now, temporal-frontend.temporal-west.svc.cluster.local:8233.');
+        }), { numRuns: 12 });
+      // Renamed in its namespace: the old name's frontend.
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'orders-frontend.temporal-west:8233' }] }, moved('temporal-west/orders')))
+        .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\]\.rpcAddress is orders-frontend.temporal-west:8233, the frontend of TemporalCluster 'temporal-west\/temporal' before its move/);
+      // Its address now passes; another Service of the old namespace is no frontend it had.
+      expect(pair({}, moved('temporal-old/temporal'))).toBe('');
+      expect(pair({ remoteClusters: [{ name: 'west', initialFailoverVersion: 2, rpcAddress: 'proxy.temporal-old:8233' }] }, moved('temporal-old/temporal'))).toBe('');
+    });
     test('a cluster of the app that a remote\'s address reaches does not list this cluster back: it would never fetch what is active here', () => {
       expect(pair({}, { remoteClusters: undefined }))
         .toMatch(/^TemporalCluster 'temporal-east\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-west\/temporal', whose remoteClusters does not list this cluster \(east\)\. .* Add \{ name: 'east', initialFailoverVersion: 1, rpcAddress: 'temporal-frontend.temporal-east.svc.cluster.local:7233' \} to its remoteClusters\.$/);
@@ -717,6 +735,107 @@ describe('clusters of one app replicate with the cluster their address reaches',
       }), { numRuns: 15 });
       expect(pair({ numHistoryShards: 48 }, { numHistoryShards: 32 })).toMatch(/numHistoryShards is 48, but its remote .* has 32\. The server registers a remote only when one shard count is a multiple of the other/);
     });
+  });
+});
+
+describe('clusters of one app that register one remote agree on it, and it can register them all', () => {
+  type Side = { clusterName: string; version: number; increment: number; remote?: { name: string; version: number; address: string; enabled: boolean } };
+  /** Clusters in namespaces of their own, each registering `remote` if given (outside the app unless its address reaches one); the errors at synth. */
+  const app = (sides: Array<Side & { props?: Record<string, unknown> }>) => {
+    const a = Testing.app();
+    sides.forEach((side, i) => {
+      const chart = new Chart(a, `c${i}`, { namespace: `temporal-c${i}`, disableResourceNameHashes: true });
+      new TemporalCluster(chart, 'temporal', {
+        numHistoryShards: 32, ports: ServicePorts.offset(i * 1000), enableGlobalNamespace: true, clusterName: side.clusterName,
+        initialFailoverVersion: side.version, failoverVersionIncrement: side.increment,
+        persistence: new Persistence(chart, 'p', {
+          defaultStore: Datastore.postgres({ host: `pg-${i}`, database: 'temporal', user: 'u' }),
+          visibilityStore: Datastore.postgres({ host: `pg-${i}`, database: 'visibility', user: 'u' }),
+        }),
+        remoteClusters: side.remote && [{ name: side.remote.name, initialFailoverVersion: side.remote.version, rpcAddress: side.remote.address, enabled: side.remote.enabled }],
+        ...side.props,
+      });
+    });
+    return Node.of(a).validate();
+  };
+  const KINDS = {
+    spelling: /remoteClusters\[0\] registers \S+, as TemporalCluster '[^']+' does \(its remoteClusters\[0\]\), which spells it /,
+    declaredVersion: /remoteClusters\[0\] registers \S+, as .* does \(its remoteClusters\[0\]\), but declares its initialFailoverVersion as \d+ where/,
+    sameName: /remoteClusters\[0\] registers \S+, as .* does \(its remoteClusters\[0\]\), and both are named \S+?[ .].* keeps one row per cluster name/,
+    sameVersion: /remoteClusters\[0\] registers \S+, as .* does \(its remoteClusters\[0\]\), and both have initialFailoverVersion \d+\. .*initial failover version conflict/,
+    increment: /remoteClusters\[0\] registers \S+, as .* does \(its remoteClusters\[0\]\), but its failoverVersionIncrement is \d+ and that cluster's \d+\..*increment mismatch/,
+    addressName: /remoteClusters\[0\] is \S+ at \S+, but TemporalCluster '[^']+' registers the cluster at that address as \S+ \(its remoteClusters\[0\]\)\./,
+  };
+
+  test('fails when, and only when, two clusters registering one remote outside the app (one name at one address) disagree on it, or share a name, an initial failover version or not the increment (generated)', () => {
+    // Passed before: each cluster alone was fine, and the remote refused to register the second cluster, or one registration Job failed on what the remote reports.
+    const side = fc.record({
+      clusterName: fc.constantFrom('east', 'East', 'west', 'prod'),
+      version: fc.constantFrom(1, 2, 3),
+      increment: fc.constantFrom(10, 100),
+      remote: fc.option(fc.record({
+        name: fc.constantFrom('central', 'Central', 'hub'),
+        version: fc.constantFrom(4, 5),
+        address: fc.constantFrom('central.example.com:7233', 'CENTRAL.example.com:7233', 'hub.example.com:7233'),
+        enabled: fc.boolean(),
+      }), { nil: undefined }),
+    });
+    fc.assert(fc.property(fc.array(side, { minLength: 2, maxLength: 3 }), (sides) => {
+      const expected = new Set<string>();
+      sides.forEach((b, j) => sides.slice(0, j).forEach((a) => {
+        const [ra, rb] = [a.remote, b.remote];
+        if (!ra || !rb || ra.address.toLowerCase() !== rb.address.toLowerCase()) return;
+        if (ra.name.toLowerCase() !== rb.name.toLowerCase()) expected.add('addressName');
+        if (ra.name.toLowerCase() !== rb.name.toLowerCase()) return;
+        if (ra.name !== rb.name) expected.add('spelling');
+        if (ra.version !== rb.version) expected.add('declaredVersion');
+        if (!ra.enabled || !rb.enabled) return;
+        if (a.clusterName.toLowerCase() === b.clusterName.toLowerCase()) expected.add('sameName');
+        else if (a.version === b.version) expected.add('sameVersion');
+        if (a.increment !== b.increment) expected.add('increment');
+      }));
+      const errors = app(sides);
+      const found = Object.entries(KINDS).filter(([, re]) => errors.some((e) => re.test(e))).map(([kind]) => kind);
+      expect([sides, found.sort()]).toEqual([sides, [...expected].sort()]);
+      expect(errors).toHaveLength(errors.filter((e) => Object.values(KINDS).some((re) => re.test(e))).length);
+    }), { seed: 2207, numRuns: 60 });
+  });
+
+  test('passes when clusters of the app register remotes of one name at other addresses, which may be other clusters (each replication group its own "dr")', () => {
+    const dr = (address: string) => ({ name: 'dr', version: 4, address, enabled: true });
+    expect(app([{ clusterName: 'east', version: 1, increment: 10, remote: dr('dr.east.example.com:7233') }, { clusterName: 'west', version: 1, increment: 100, remote: dr('dr.west.example.com:7233') }])).toEqual([]);
+  });
+
+  test('fails when two clusters of one clusterName register one cluster of the app, which lists that name once: it keeps one row per name', () => {
+    // Passed before: both saw their name in the remote's list, and the remote registered only one of them.
+    const central = { name: 'central', version: 4, address: 'temporal-frontend.temporal-c0:7233', enabled: true };
+    const sides = (second: string) => app([
+      { clusterName: 'central', version: 4, increment: 10, remote: { name: 'prod', version: 1, address: 'temporal-frontend.temporal-c1:8233', enabled: true } },
+      { clusterName: 'prod', version: 1, increment: 10, remote: central },
+      { clusterName: second, version: 2, increment: 10, remote: central },
+    ]);
+    expect(sides('prod')).toEqual([expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] registers central, as TemporalCluster 'temporal-c1\/temporal' does \(its remoteClusters\[0\]\), and both are named prod\. central keeps one row per cluster name, so registering the second overwrites the first/)]);
+    // Apart in case only: one row on MySQL, and the remote does not list this spelling either.
+    expect(sides('PROD')).toEqual([
+      expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-c0\/temporal', whose remoteClusters does not list this cluster \(PROD\)/),
+      expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] registers central, .* and both are named PROD \(prod there, one name to a MySQL database\)\. central keeps one row per cluster name/),
+    ]);
+    // Another name: the remote does not list it, which the pair check reports.
+    expect(sides('dev')).toEqual([expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-c0\/temporal', whose remoteClusters does not list this cluster \(dev\)/)]);
+  });
+
+  test('fails when a remote outside the app by address, named as a cluster of the app, has global namespaces off or does not list this cluster', () => {
+    // Passed before: its failover version, shards and increment were checked against that cluster, not whether it could register this one or would list it back.
+    const east = { clusterName: 'east', version: 1, increment: 10, remote: { name: 'west', version: 2, address: 'west.example.com:7233', enabled: true } };
+    expect(app([east, { clusterName: 'west', version: 2, increment: 10, props: { enableGlobalNamespace: false } }])).toEqual([
+      expect.stringMatching(/^TemporalCluster 'temporal-c0\/temporal': remoteClusters\[0\]\.name west is that of TemporalCluster 'temporal-c1\/temporal', whose enableGlobalNamespace is false\. .*Cannot add remote cluster as global namespace is not supported/),
+    ]);
+    expect(app([east, { clusterName: 'west', version: 2, increment: 10 }])).toEqual([
+      expect.stringMatching(/^TemporalCluster 'temporal-c0\/temporal': remoteClusters\[0\] \(west\) is TemporalCluster 'temporal-c1\/temporal', whose remoteClusters does not list this cluster \(east\)\./),
+    ]);
+    expect(app([east, { clusterName: 'west', version: 2, increment: 10, remote: { name: 'east', version: 1, address: 'east.example.com:7233', enabled: true } }])).toEqual([]);
+    // With its connection off, nothing replicates either way.
+    expect(app([{ ...east, remote: { ...east.remote, enabled: false } }, { clusterName: 'west', version: 2, increment: 10 }])).toEqual([]);
   });
 });
 

@@ -154,6 +154,28 @@ describe('RemoteClusterRegistration', () => {
       expect(r.err).toContain(`the cluster at ${west.rpcAddress} calls itself "east", but this cluster lists it as west`);
       expect(r.err).toContain('temporal operator cluster remove --name east');
     });
+    test('when a registration is left at the address from a cluster no longer there (a remote renamed or rebuilt in place), whichever row the list prints first', () => {
+      // Passed before when the new row came first; with the old row first, it said the cluster calls itself by the old name.
+      const command = registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      for (const listed of [[row('west-old', west.rpcAddress, 4), row('west', west.rpcAddress, 2)], [row('west', west.rpcAddress, 2), row('west-old', west.rpcAddress, 4)]]) {
+        const r = runScript(command, { rows: [rows[0], ...listed] });
+        expect(r.status).toBe(1);
+        expect(r.err).toContain(`remote cluster west at ${west.rpcAddress}: registered, but this cluster also has a registration left at that address from a cluster that is no longer there`);
+        expect(r.err).toContain(': west-old. Its servers would keep dialing it there, and reach west. Remove each with: temporal operator cluster remove --name <name>');
+      }
+      // Two rows at the address, neither of the declared name: both named.
+      const r = runScript(command, { rows: [row('a', west.rpcAddress, 4), row('b', west.rpcAddress, 2)] });
+      expect(r.status).toBe(1);
+      expect(r.err).toContain(`the clusters registered at ${west.rpcAddress} are a b, none of them west`);
+      // Rows at other addresses are other remotes.
+      expect(runScript(command, { rows: [...rows, row('north', 'north.example.com:7233', 4)] }).status).toBe(0);
+    });
+    test('at once on a failover version conflict, naming the stale registration a renamed remote leaves as a cause', () => {
+      const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command,
+        { rows, refusal: 'Unable connect to remote cluster with invalid config: Cannot add remote cluster due to initial failover version conflict.' });
+      expect(r.status).toBe(1);
+      expect(r.err).toMatch(/failed to register remote cluster west at .*initial failover version conflict.*has initial failover version 2: a remote renamed or rebuilt, whose old registration is left \(remove it with: temporal operator cluster remove --name <name>\)/);
+    });
     test('when the remote has another initial failover version', () => {
       const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows: [row('west', west.rpcAddress, 5)] });
       expect(r.status).toBe(1);
@@ -203,6 +225,23 @@ describe('RemoteClusterRegistration', () => {
         expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(/rpcAddress is/);
       }), { numRuns: 100 });
       expect(bad({ remoteClusters: [{ ...west, rpcAddress: '[fd00::7]:7233' }] })).not.toThrow();
+    });
+    test('an address with a scheme, a path, spaces, a trailing dot, an unbracketed IPv6 host or no port names the address it most likely means', () => {
+      // Refused before with a generic remedy ("give an address they can reach"), naming no fix.
+      const host = fc.constantFrom('west.example.com', 'temporal-frontend.west', '10.1.2.3', 'fd00::5');
+      const mistakes = fc.record({ scheme: fc.constantFrom('', 'dns:///', 'https://', 'grpc://'), path: fc.constantFrom('', '/', '/api/v1'),
+        space: fc.constantFrom('', ' '), dot: fc.boolean(), port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), brackets: fc.boolean() });
+      fc.assert(fc.property(host, mistakes, (h, m) => {
+        const ipv6 = h.includes(':');
+        const written = ipv6 && m.brackets ? `[${h}]` : !ipv6 && !/^\d/.test(h) && m.dot ? `${h}.` : h;
+        const rpcAddress = `${m.space}${m.scheme}${written}${m.port === undefined ? '' : `:${m.port}`}${m.path}${m.space}`;
+        const meant = `${ipv6 ? `[${h}]` : h}:${m.port ?? 7233}`;
+        fc.pre(rpcAddress !== meant);
+        expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(`remoteClusters[0].rpcAddress is ${JSON.stringify(rpcAddress)}; expected the host:port of the remote cluster's public frontend gRPC port`);
+        expect(bad({ remoteClusters: [{ ...west, rpcAddress }] })).toThrow(`Give "${meant}"${m.port === undefined ? ' (7233 is the frontend\'s default gRPC port' : ipv6 && !m.brackets ? ` (if ${m.port} is the port` : ':'}`);
+      }), { seed: 2207, numRuns: 80 });
+      // No guess where none is sure: the generic remedy.
+      expect(bad({ remoteClusters: [{ ...west, rpcAddress: 'we st:7233' }] })).toThrow(/give an address they can reach\.$/);
     });
     test('an address on the pod\'s loopback, in any spelling, at a port of this cluster\'s own servers: each pod would dial itself', () => {
       // Passed: the registration Job waited for its own frontend, which then refused "Cannot update current cluster metadata from rpc calls".

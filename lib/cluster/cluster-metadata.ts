@@ -2,7 +2,7 @@ import { DcRedirectionPolicy, RemoteCluster, RemoteClusterTls } from './replicat
 import type { TemporalClusterProps } from './temporal-cluster-props';
 import { builtByCluster } from './built-by-cluster';
 import { canonicalHost, DnsContext, isLoopbackHost } from '../persistence/store-identity';
-import { propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
+import { isIpv6, propError, requireClusterName, requireDns1123Subdomain, requireHostPort, requireInteger, requireNonEmpty } from '../validation';
 
 /** `clusterMetadata` and `dcRedirectionPolicy` of one cluster, checked. */
 export interface ClusterMetadata {
@@ -96,7 +96,7 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     const port = ADDRESS.exec(typeof remote.rpcAddress === 'string' ? remote.rpcAddress : '')?.[1];
     if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
       throw propError(owner, `${prop}.rpcAddress`, remote.rpcAddress, 'the host:port of the remote cluster\'s public frontend gRPC port, such as "temporal-frontend.west.example.com:7233"',
-        'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
+        rpcAddressRemedy(remote.rpcAddress) ?? 'This cluster\'s frontend, history and worker pods dial it; give an address they can reach.');
     }
     const dialed = requireHostPort(owner, `${prop}.rpcAddress`, remote.rpcAddress);
     // As DNS and the dialer read it: host names in any case, relative or fully qualified under the
@@ -140,6 +140,37 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     enableGlobalNamespace,
     dcRedirectionPolicy,
   };
+}
+
+/**
+ * The address a malformed rpcAddress most likely means, as a remedy: without a scheme (`dns:///`,
+ * `https://`), path, surrounding spaces or trailing dot, an IPv6 address in brackets, with the
+ * default gRPC port when it has none. Undefined when that is still no address.
+ */
+function rpcAddressRemedy(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let v = value.trim().replace(/^[a-z][a-z0-9+.-]*:\/\/\/?/i, '').replace(/\/.*$/, '');
+  const notes: string[] = [];
+  if (!v.startsWith('[') && (v.match(/:/g) ?? []).length > 1) {
+    const port = /^(.*):(\d{1,5})$/.exec(v);
+    if (isIpv6(v) && !(port && isIpv6(port[1]))) v = `[${v}]`;
+    else if (port && isIpv6(port[1])) {
+      notes.push(`if ${port[2]} is the port; an IPv6 address is written in brackets before it`);
+      v = `[${port[1]}]:${port[2]}`;
+    } else if (isIpv6(v)) v = `[${v}]`;
+  }
+  if (!/:\d{1,5}$/.test(v)) {
+    v = `${v}:7233`;
+    notes.push('7233 is the frontend\'s default gRPC port: give the remote\'s own if its ports are offset');
+  }
+  v = v.replace(/\.(:\d+)$/, '$1');
+  if (v === value || !ADDRESS.test(v)) return undefined;
+  try {
+    requireHostPort('', '', v);
+  } catch {
+    return undefined;
+  }
+  return `Give "${v}"${notes.length > 0 ? ` (${notes.join('; ')})` : ''}: host and port alone, which this cluster's frontend, history and worker pods dial.`;
 }
 
 /** A remote's TLS, checked; plaintext towards a remote is refused from a cluster that uses TLS unless declared. */

@@ -1,5 +1,8 @@
 import type { RegisteredCluster } from './cluster-registry';
 import { DnsContext, normalizeHost } from '../persistence/store-identity';
+import { DeclaredRemote, sharedRemoteErrors } from './replication-groups';
+import { headlessServiceName, roleName } from './object-names';
+import { ServiceRole } from '../services/service-role';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -29,6 +32,8 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
   const byClusterName = new Map<string, RegisteredCluster[]>();
   const [byFrontend, byInternalFrontend] = [new Map<string, RegisteredCluster>(), new Map<string, RegisteredCluster>()];
   const namespacePairs = new Set<string>();
+  const declared: DeclaredRemote[] = [];
+  const byPreviousFrontend = previousFrontends(clusters);
   for (const cluster of clusters) {
     byClusterName.set(cluster.replication.clusterName, [...(byClusterName.get(cluster.replication.clusterName) ?? []), cluster]);
     const { host, headlessHost, port } = cluster.replication.frontend;
@@ -52,6 +57,13 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         const service = names.map((name) => byService.get(name)).find((c) => c !== undefined);
         if (service) errors.push(notTheFrontendPort(cluster, i, remote, service));
         if (service) continue;
+        const moved = names.map((name) => byPreviousFrontend.get(name)).find((c) => c !== undefined);
+        if (moved) {
+          errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the frontend of ${moved.label} before its move `
+            + `(previously: '${moved.previously}'), where no cluster of the app runs now; expected its frontend now, ${moved.replication.frontend.host}:${moved.replication.frontend.port}. `
+            + 'The registration Job would wait for an address that no longer answers, or register what is left there.');
+          continue;
+        }
       }
       if (reached === cluster) {
         errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
@@ -69,15 +81,21 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
           + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
       }
       if (reached) errors.push(...remoteTlsErrors(cluster, i, remote, reached));
-      if (reached && !reached.replication.enableGlobalNamespace) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose enableGlobalNamespace is false. `
+      const byName = byClusterName.get(remote.name) ?? [];
+      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
+      const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
+      declared.push({ cluster, index: i, remote, peer: peerCluster });
+      // A remote outside the app by address, named as a cluster of the app, is taken for it (an address of its own: a load balancer's).
+      const how = reached ? `rpcAddress ${remote.host}:${remote.port} reaches` : `name ${remote.name} is that of`;
+      if (peerCluster && !peerCluster.replication.enableGlobalNamespace) {
+        errors.push(`${cluster.label}: remoteClusters[${i}].${how} ${peerCluster.label}, whose enableGlobalNamespace is false. `
           + 'The server refuses to register a remote without global namespaces ("Cannot add remote cluster as global namespace is not supported"), so the '
-          + `registration Job would fail; set enableGlobalNamespace: true on ${reached.label} and declare this cluster in its remoteClusters.`);
-      } else if (reached && remote.enabled && !reached.replication.remotes.some((r) => r.name === own.clusterName)) {
+          + `registration Job would fail; set enableGlobalNamespace: true on ${peerCluster.label} and declare this cluster in its remoteClusters.`);
+      } else if (peerCluster && remote.enabled && !peerCluster.replication.remotes.some((r) => r.name === own.clusterName)) {
         // With the connection off nothing replicates either way: a pairing being taken apart, one side first.
-        errors.push(`${cluster.label}: remoteClusters[${i}] reaches ${reached.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
+        errors.push(`${cluster.label}: remoteClusters[${i}] ${reached ? 'reaches' : `(${remote.name}) is`} ${peerCluster.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
           + 'Replication runs between clusters that each have the other registered: a cluster fetches the replication tasks and namespace changes of the '
-          + `remotes it knows, so nothing active here would reach ${reached.label}, and a failover to it would find stale data. Add `
+          + `remotes it knows, so nothing active here would reach ${peerCluster.label}, and a failover to it would find stale data. Add `
           + `{ name: '${own.clusterName}', initialFailoverVersion: ${own.initialFailoverVersion}, rpcAddress: '${own.frontend.host}:${own.frontend.port}' } to its remoteClusters.`);
       }
       // Reported once per pair, whichever of the two lists the other, or both.
@@ -90,9 +108,6 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
           + 'namespace of that name could never be registered on both. List it on one cluster only, or create it as a global namespace '
           + '(temporal operator namespace create --global) on one cluster and leave it out of namespaces.');
       }
-      const byName = byClusterName.get(remote.name) ?? [];
-      // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
-      const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
       if (!peerCluster) continue;
       const peer = peerCluster.replication;
       if (remote.initialFailoverVersion !== peer.initialFailoverVersion) {
@@ -113,7 +128,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       }
     }
   }
-  return errors;
+  return [...errors, ...sharedRemoteErrors(declared, byNameToo)];
 }
 
 /**
@@ -124,6 +139,24 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
  */
 export function remoteHostNames(host: string, dns: DnsContext): string[] {
   return /\.svc\.clusterset\.local\.?$/i.test(host) ? [] : normalizeHost(host, dns);
+}
+
+/**
+ * The frontend Services (and headless ones) a cluster moved or renamed with `previously` had under
+ * its old key, by each name its address may be written as: a remote still at one of them dials a
+ * namespace no cluster of the app is in now (a name of a cluster there now is a Service of the app).
+ */
+function previousFrontends(clusters: readonly RegisteredCluster[]): Map<string, RegisteredCluster> {
+  const byHost = new Map<string, RegisteredCluster>();
+  for (const cluster of clusters) {
+    const [namespace, name] = cluster.previously?.split('/') ?? [];
+    if (name === undefined) continue;
+    const dns = { namespace, clusterDomain: cluster.dns.clusterDomain };
+    for (const service of [roleName(name, ServiceRole.FRONTEND), headlessServiceName(name, ServiceRole.FRONTEND)]) {
+      for (const host of normalizeHost(`${service}.${namespace}.svc`, dns)) byHost.set(host, cluster);
+    }
+  }
+  return byHost;
 }
 
 /** Every Service of the app's clusters, by each name its address may be written as, with its cluster. */

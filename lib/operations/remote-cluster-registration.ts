@@ -27,7 +27,9 @@ export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
  * Afterwards the script reads the stored row back (`cluster list -o jsonl`, one JSON object per
  * cluster) and checks that the cluster at that address calls itself by the declared name and has
  * the declared initial failover version, so that an address pointing at the wrong cluster fails
- * the Job instead of replicating with it. Values arrive as positional arguments, four per cluster,
+ * the Job instead of replicating with it. Another cluster registered at that address is one that was there
+ * before (a remote renamed or rebuilt in place): the servers would keep dialing it and reach the new
+ * one, so the Job fails naming it and the command that removes it. Values arrive as positional arguments, four per cluster,
  * never spliced into the script.
  */
 const SCRIPT = [
@@ -47,19 +49,32 @@ const SCRIPT = [
   '    fi',
   '    case "$out" in',
   '      *"Unable connect to remote cluster "*" with error: "*) ;;',
+  '      *"initial failover version conflict"*) echo "failed to register remote cluster $name at $address: $out; another cluster this one has registered (temporal operator cluster list) has initial failover version $version: a remote renamed or rebuilt, whose old registration is left (remove it with: temporal operator cluster remove --name <name>), or two remotes with one version" >&2; exit 1;;',
   '      *) echo "failed to register remote cluster $name at $address: $out" >&2; exit 1;;',
   '    esac',
   '    if [ "$attempt" -ge 120 ]; then echo "gave up: remote cluster $name at $address did not answer: $out" >&2; exit 1; fi',
   '    echo "waiting for remote cluster $name at $address to answer (attempt $attempt): $(printf "%s\\n" "$out" | tail -n 1)"',
   '    attempt=$((attempt + 1)); sleep 5',
   '  done',
-  '  row=$(temporal operator cluster list --address "$TEMPORAL_ADDRESS" -o jsonl 2>&1 | grep -F "\\"$address\\"" | head -n 1)',
-  '  actual=$(field clusterName "$row"); actual_version=$(field initialFailoverVersion "$row")',
-  '  if [ "$actual" != "$name" ]; then',
+  '  rows=$(temporal operator cluster list --address "$TEMPORAL_ADDRESS" -o jsonl 2>&1 | grep -F "\\"$address\\"")',
+  '  row=; others=',
+  '  while IFS= read -r line; do',
+  '    [ -n "$line" ] || continue',
+  '    if [ "$(field clusterName "$line")" = "$name" ]; then row=$line; else others="$others $(field clusterName "$line")"; fi',
+  '  done <<EOF',
+  '$rows',
+  'EOF',
+  '  if [ -z "$row" ]; then',
+  '    actual=$(echo $others)',
+  '    case "$actual" in *" "*) echo "the clusters registered at $address are $actual, none of them $name; fix remoteClusters (name or rpcAddress), then remove the wrong registrations with: temporal operator cluster remove --name <name>" >&2; exit 1;; esac',
   '    echo "the cluster at $address calls itself \\"$actual\\", but this cluster lists it as $name; fix remoteClusters (name or rpcAddress), then remove the wrong registration with: temporal operator cluster remove --name $actual" >&2; exit 1',
   '  fi',
+  '  actual_version=$(field initialFailoverVersion "$row")',
   '  if [ "$actual_version" != "$version" ]; then',
   '    echo "remote cluster $name at $address has initial failover version $actual_version, but this cluster lists it with $version; fix remoteClusters" >&2; exit 1',
+  '  fi',
+  '  if [ -n "$others" ]; then',
+  '    echo "remote cluster $name at $address: registered, but this cluster also has a registration left at that address from a cluster that is no longer there (a remote renamed or rebuilt at the same address):$others. Its servers would keep dialing it there, and reach $name. Remove each with: temporal operator cluster remove --name <name>" >&2; exit 1',
   '  fi',
   '  echo "remote cluster $name at $address: registered, connection enabled: $enabled, initial failover version $version"',
   'done',
