@@ -7,7 +7,7 @@ import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { byCodeUnits, propError, plainProps } from '../validation';
-import type { DynamicConfig } from '../config/dynamic-config';
+import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
 import { ownValidation } from '../own-validation';
@@ -185,7 +185,9 @@ export class NamespaceBootstrap extends Construct {
       checkNamespaceLengths(this, owner, names, props.dynamicConfig);
       const dynamicConfig = props.dynamicConfig;
       // Once every value is in: the floor may be added after the namespaces, with cluster.dynamicConfig.add().
-      this.node.addValidation(ownValidation({ validate: () => retentionFloorErrors(owner, retentions, dynamicConfig) }));
+      // Values added with cluster.dynamicConfig.add() after the props (those are checked before anything is built).
+      this.node.addValidation(ownValidation({ validate: () => [...retentionFloorErrors(owner, retentions, dynamicConfig),
+        ...constraintNamespaceErrors(owner, 'dynamicConfig', this.namespaceNames, dynamicConfig.valuesOf())] }));
     }
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
@@ -207,4 +209,18 @@ function retentionFloorErrors(owner: string, retentions: ReadonlyArray<{ prop: s
   return retentions.filter(({ hours }) => hours * 3_600_000 < floorMs).map(({ prop, hours }) =>
     propError(owner, prop, `${hours}h`, `at least ${floorMs / 3_600_000}h, the cluster's dynamic config ${MIN_RETENTION_LOCAL} (${JSON.stringify(value)}), the floor of the local namespaces the Job creates`,
       `The server refuses a shorter retention ("A valid retention period is not set on request."), so the Job would fail on every retry. Lengthen the retention, or lower ${MIN_RETENTION_LOCAL}.`).message);
+}
+
+/**
+ * Dynamic config values constrained to a declared namespace spelt in another case: the server
+ * matches the namespace constraint exactly (names are case-sensitive), so each would apply to no
+ * namespace and the default would stay. `prop` is where the values were given.
+ */
+export function constraintNamespaceErrors(owner: string, prop: string, names: readonly string[], values: readonly DynamicConfigValue[]): string[] {
+  return values.flatMap((value) => {
+    const ns = value.constraints.namespace;
+    const declared = ns === undefined || names.includes(ns) ? undefined : names.find((n) => n.toLowerCase() === ns.toLowerCase());
+    return declared === undefined ? [] : [propError(owner, `${prop} constraints.namespace of ${value.key}`, ns, `"${declared}", as namespaces declares it`,
+      'The server matches the namespace constraint exactly (namespace names are case-sensitive), so the value would apply to no namespace and the default would stay.').message];
+  });
 }
