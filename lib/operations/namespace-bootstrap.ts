@@ -26,7 +26,8 @@ export interface TemporalNamespace {
    */
   readonly retention: Duration;
   /**
-   * Description.
+   * Description. The Job sets a changed one on the namespace; the server cannot clear one, so a
+   * description removed from the app stays on the namespace.
    * @default - none
    */
   readonly description?: string;
@@ -61,12 +62,12 @@ const MIN_RETENTION_LOCAL = 'system.namespaceMinRetentionLocal';
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
 
 /*
- * Describe first, create only what is missing, set the declared retention on a namespace that has
- * another (a changed retention makes a new Job, which would otherwise find the namespace and do
- * nothing), and retry until the frontend answers: the Job runs
+ * Describe first, create only what is missing, set the declared retention and description on a
+ * namespace that has others (a changed one makes a new Job, which would otherwise find the
+ * namespace and do nothing), and retry until the frontend answers: the Job runs
  * alongside the servers and may start long before they are up. Names and retentions arrive as
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
- * per namespace its name, retention, description and the number of search attributes, then a name
+ * per namespace its name, retention, description (as is, and as protojson writes it) and the number of search attributes, then a name
  * and a type for each of those. The search-attribute part is in the script only when a namespace
  * declares one.
  */
@@ -76,8 +77,8 @@ function script(withAttributes: boolean): string {
     SHELL_EXPAND,
     WAIT_FOR_FRONTEND,
     ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
-    'while [ "$#" -ge 4 ]; do',
-    '  ns=$1; count=$4',
+    'while [ "$#" -ge 5 ]; do',
+    '  ns=$1; count=$5',
     '  if described=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null); then',
     // protojson writes the retention as a Duration, "259200s"; one that is not the declared one is set.
     '    have=$(printf "%s\\n" "$described" | sed -n "s/.*\\"workflowExecutionRetentionTtl\\": *\\"\\([0-9]*\\)s\\".*/\\1/p")',
@@ -87,10 +88,16 @@ function script(withAttributes: boolean): string {
     '    else',
     '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was $was)" || exit 1',
     '    fi',
+    // $4 is the description as protojson writes it (quoted, escaped): an unescaped quote ends a JSON
+    // string, so only the description field itself, with exactly that value, matches. The server
+    // cannot clear a description (an update with an empty one changes nothing): an empty one is left.
+    '    case "$described" in *"\\"description\\":$4"*|*"\\"description\\": $4"*) ;; *)',
+    '      if [ -n "$3" ]; then temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --description "$3" >/dev/null && echo "namespace $1: description set" || exit 1; fi;;',
+    '    esac',
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
     '  fi',
-    '  shift 4',
+    '  shift 5',
     ...(withAttributes ? [SEARCH_ATTRIBUTES_STEP] : []),
     'done',
   ].join('\n');
@@ -173,7 +180,7 @@ export class NamespaceBootstrap extends Construct {
       retentions.push({ prop: `namespaces[${i}].retention`, hours });
       withAttributes ||= attributes.length > 0;
       const sortedAttributes = [...attributes].sort((a, b) => byCodeUnits(a.name, b.name));
-      groups.push({ name: ns.name, args: [ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...sortedAttributes.flatMap((a) => [a.name, a.type])] });
+      groups.push({ name: ns.name, args: [ns.name, `${hours}h`, ns.description ?? '', JSON.stringify(ns.description ?? ''), String(attributes.length), ...sortedAttributes.flatMap((a) => [a.name, a.type])] });
     });
     // In one order, whatever the app's: no namespace or attribute depends on another (each step
     // creates or updates its own, an index-wide attribute's type clash is refused above), so a
