@@ -383,6 +383,17 @@ describe('NamespaceBootstrap', () => {
       }
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
     });
+    test('fails when a description cannot be a process argument (a NUL, or over the kernel\'s 128 KiB as is or JSON-escaped): the container never started', () => {
+      const withDescription = (description: string) => () => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description }] });
+      fc.assert(fc.property(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), (before, after) => {
+        expect(withDescription(`${before}\0${after}`)).toThrow(/namespaces\[0\]\.description is .*; expected text without a NUL character/);
+      }), { numRuns: 30 });
+      // JSON-escaped, with its quotes: 131071 bytes pass, one more is refused; a control character is 6 bytes there, "é" 2.
+      expect(withDescription('x'.repeat(131069))).not.toThrow();
+      for (const description of ['x'.repeat(131070), '\u0001'.repeat(21846), 'é'.repeat(65535)]) {
+        expect(withDescription(description)).toThrow(/namespaces\[0\]\.description is .*bytes JSON-escaped\)"; expected at most 131071 bytes once JSON-escaped/);
+      }
+    });
     test('an entry of namespaces or of searchAttributes is not an object (a config file\'s null or bare name): a TypeError naming no prop', () => {
       // An empty item is refused where the props are copied, for every list of objects (plain-data.ts).
       for (const entry of [null, undefined]) {

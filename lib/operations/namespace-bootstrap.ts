@@ -166,6 +166,7 @@ export class NamespaceBootstrap extends Construct {
       if (ns.description !== undefined && ns.description !== null && typeof ns.description !== 'string') {
         throw propError(owner, `namespaces[${i}].description`, ns.description, 'a string', 'The Job hands the description to the CLI as one argument.');
       }
+      checkArgumentText(owner, `namespaces[${i}].description`, ns.description ?? '');
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
       if (props.visibility === VisibilityKind.ELASTICSEARCH) {
         attributes.forEach((a, j) => {
@@ -200,6 +201,26 @@ export class NamespaceBootstrap extends Construct {
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
+  }
+}
+
+/** The kernel's limit on one argument of a process (MAX_ARG_STRLEN, 32 pages of 4 KiB), its terminating NUL included. */
+const MAX_ARGUMENT_BYTES = 32 * 4096;
+
+/**
+ * Text the Job hands its script as an argument, as is and JSON-escaped (the longer of the two): the
+ * kernel ends an argument at a NUL, which the container runtime refuses ("invalid argument"), and
+ * refuses a longer argument (E2BIG). Either way the container never starts, and the Job fails on
+ * every retry, long after the synth.
+ */
+function checkArgumentText(owner: string, prop: string, text: string): void {
+  if (text.includes('\0')) {
+    throw propError(owner, prop, text, 'text without a NUL character', 'The Job hands it to the CLI as a process argument, which cannot hold one: the container would never start.');
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(text));
+  if (bytes >= MAX_ARGUMENT_BYTES) {
+    throw propError(owner, prop, `${text.slice(0, 40)}... (${bytes} bytes JSON-escaped)`, `at most ${MAX_ARGUMENT_BYTES - 1} bytes once JSON-escaped`,
+      'The Job hands it to its script as a process argument, as is and JSON-escaped, and the kernel refuses a longer one (E2BIG): the container would never start. Shorten it.');
   }
 }
 
