@@ -6,7 +6,7 @@ import { KubeJob } from '../../imports/k8s';
 import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
-import { byCodeUnits, propError, plainProps } from '../validation';
+import { byCodeUnits, propError, plainProps, requireTemporalNamespaceName } from '../validation';
 import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
@@ -134,9 +134,7 @@ export class NamespaceBootstrap extends Construct {
       if (typeof ns !== 'object' || Array.isArray(ns)) {
         throw propError(owner, `namespaces[${i}]`, ns, 'a namespace: { name, retention }, such as { name: \'orders\', retention: Duration.days(3) }');
       }
-      if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
-        throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
-      }
+      requireTemporalNamespaceName(owner, `namespaces[${i}].name`, ns.name);
       // The server creates temporal-system itself: the Job would find it and set the retention and search attributes of the system workflows' namespace.
       if (ns.name.toLowerCase() === SYSTEM_NAMESPACE) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, `a namespace of the application, not ${SYSTEM_NAMESPACE}${ns.name === SYSTEM_NAMESPACE ? '' : ' in any case (one namespace on MySQL)'}`,
