@@ -238,6 +238,7 @@ function retentionFloorErrors(owner: string, retentions: ReadonlyArray<{ prop: s
 }
 
 /**
+ * @internal
  * Dynamic config values constrained to a declared namespace spelt in another case: the server
  * matches the namespace constraint exactly (names are case-sensitive), so each would apply to no
  * namespace and the default would stay. `prop` is where the values were given.
