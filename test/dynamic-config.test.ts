@@ -305,6 +305,20 @@ describe('DynamicConfig', () => {
       expect(withValues(DynamicConfigValue.frontendNamespaceRps(100, 'orders'), DynamicConfigValue.frontendNamespaceRps(50, 'billing'))()['frontend.namespaceRPS'])
         .toEqual([{ value: 100, constraints: { namespace: 'orders' } }, { value: 50, constraints: { namespace: 'billing' } }]);
     });
+    test('fails when a value added with cluster.dynamicConfig.add() after the props spells a declared namespace in another case (any casing of any name)', () => {
+      const name = fc.stringMatching(/^[a-z][a-z0-9.-]{0,20}$/);
+      fc.assert(fc.property(name, fc.array(fc.boolean(), { minLength: 22, maxLength: 22 }), (declared, flips) => {
+        const spelt = [...declared].map((c, i) => (flips[i] ? c.toUpperCase() : c)).join('');
+        fc.pre(spelt !== declared);
+        const later = (ns: string) => () => {
+          const chart = testChart();
+          cluster(chart, { namespaces: [{ name: declared, retention: Duration.days(3) }] }).dynamicConfig.add(DynamicConfigValue.frontendNamespaceRps(100, ns));
+          Testing.synth(chart);
+        };
+        expect(later(spelt)).toThrow(`dynamicConfig constraints.namespace of frontend.namespaceRPS is "${spelt}"; expected "${declared}", as namespaces declares it`);
+        expect(later(declared)).not.toThrow();
+      }), { numRuns: 25 });
+    });
     test('a namespaceId constraint is not a namespace id (a name, an upper-case UUID), which the server\'s exact match never finds', () => {
       const key = 'history.SkipReapplicationByNamespaceID';
       for (const id of ['orders', 'F47AC10B-58CC-4372-A567-0E02B2C3D479', 'f47ac10b58cc4372a5670e02b2c3d479', '{f47ac10b-58cc-4372-a567-0e02b2c3d479}']) {

@@ -110,8 +110,8 @@ describe('text from the props reaches the processes as written', () => {
     const description = 'costs $$5, owned by $(TEMPORAL_ADDRESS)';
     cluster(chart, { namespaces: [{ name: 'orders', retention: Duration.days(3), description }] });
     const [run] = only(chart, /-namespaces-.*\/create-namespaces$/).map(asKubeletStarts);
-    // sh -c SCRIPT $0 name retention description count
-    expect(run.command.slice(4, 8)).toEqual(['orders', '72h', description, '0']);
+    // sh -c SCRIPT $0 name retention description (as is, then as JSON) count
+    expect(run.command.slice(4, 9)).toEqual(['orders', '72h', description, JSON.stringify(description), '0']);
   });
 
   test('task queues: the workers poll the queues KEDA watches', () => {

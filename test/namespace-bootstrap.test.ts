@@ -29,12 +29,16 @@ function job(props: Parameters<typeof cluster>[1] = { namespaces }) {
  * `search-attribute list -o jsonl` prints the custom attributes in `attributes` (name -> the
  * server's INDEXED_VALUE_TYPE_* name) plus those `create` added, as the real CLI prints them.
  */
-function runScript(command: string[], existing: string[], attributes: Record<string, string> = {}, notServedTimes = 0): { status: number | null; out: string; err: string; calls: string[] } {
+function runScript(command: string[], existing: string[], attributes: Record<string, string> = {}, notServedTimes = 0,
+  descriptions: Record<string, string> = { orders: namespaces[0].description! }): { status: number | null; out: string; err: string; calls: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ns-'));
   const log = join(dir, 'calls');
   const exists = existing.map((entry) => {
     const [name, seconds = '259200'] = entry.split('=');
-    return `*"describe"*"${name}"*) printf '{"namespaceInfo":{"name":"${name}"},"config":{"workflowExecutionRetentionTtl": "${seconds}s"}}\\n'; exit 0;;`;
+    // protojson leaves out an empty description.
+    const description = descriptions[name] ? `,"description":${JSON.stringify(descriptions[name])}` : '';
+    writeFileSync(join(dir, `ns-${name}`), `{"namespaceInfo":{"name":"${name}"${description}},"config":{"workflowExecutionRetentionTtl": "${seconds}s"}}\n`);
+    return `*"describe"*"${name}"*) cat ${dir}/ns-${name}; exit 0;;`;
   }).join(' ');
   writeFileSync(join(dir, 'attributes'), Object.entries(attributes).map(([n, t]) => `"${n}":"${t}"`).join(','));
   writeFileSync(join(dir, 'temporal'), [
@@ -76,7 +80,7 @@ describe('NamespaceBootstrap', () => {
     const container = j.spec.template.spec.containers.map(ownStep)[0];
     expect(container.image).toBe('temporalio/admin-tools:1.32.2');
     expect(container.env).toEqual([{ name: 'TEMPORAL_ADDRESS', value: c.frontend.grpcAddress }]);
-    expect(asKubeletStarts(container).command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, '0', 'payments', '36h', '', '0']);
+    expect(asKubeletStarts(container).command.slice(3)).toEqual(['create-namespaces', 'orders', '72h', namespaces[0].description, JSON.stringify(namespaces[0].description), '0', 'payments', '36h', '', '""', '0']);
     expect(container.command[2]).not.toContain('orders');
     // Written for the kubelet, which would run $(touch ...) as a reference to an env var: $$ is its literal $.
     expect(container.command[6]).toBe('it\'s "quoted"; $$(touch /tmp/pwned)');
@@ -97,6 +101,26 @@ describe('NamespaceBootstrap', () => {
       'operator|namespace|describe|--address|fe:7233|--namespace|payments|-o|jsonl|',
       'operator|namespace|create|--address|fe:7233|--namespace|payments|--retention|36h|--description||',
     ]);
+  });
+
+  test('fails when a changed description is not set on a namespace that exists: the new Job found it and changed nothing', () => {
+    // Descriptions the shell, the kubelet and JSON each escape: the script compares the one the
+    // server holds, as protojson writes it, with the declared one, exactly.
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('a\nb', '"', '\\', 'a\tb\u0001', '$(X) $$', 'é')).filter((d) => !d.includes('\0'));
+    fc.assert(fc.property(text, text, (declared, held) => {
+      const command = job({ namespaces: [{ name: 'orders', retention: Duration.days(3), description: declared }] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      const r = runScript(command, ['orders'], {}, 0, { orders: held });
+      expect(r.status).toBe(0);
+      const updates = r.calls.filter((c) => c.includes('namespace|update'));
+      if (declared === held || declared === '') {
+        // An equal one is left alone, and an empty one too: the server cannot clear a description.
+        expect(updates).toEqual([]);
+      } else {
+        // The stand-in CLI logs a call a line: a newline in the description splits it.
+        expect(updates).toEqual([`operator|namespace|update|--address|fe:7233|--namespace|orders|--description|${declared.split('\n')[0]}${declared.includes('\n') ? '' : '|'}`]);
+        expect(r.out).toContain('namespace orders: description set');
+      }
+    }), { numRuns: 40 });
   });
 
   test('the script sets the declared retention on a namespace that exists with another, and leaves an equal one alone', () => {
@@ -120,7 +144,7 @@ describe('NamespaceBootstrap', () => {
     const command = (ns: TemporalNamespace[] = [orders]) => job({ namespaces: ns }).job.spec.template.spec.containers.map(ownStep)[0].command;
 
     test('arrive as a count, then a name and a type each, after the namespace\'s own arguments', () => {
-      expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double']);
+      expect(command().slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '""', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double']);
     });
 
     test('the script creates the missing ones, leaves those of the same type, and names undeclared ones, which it keeps', () => {
@@ -174,7 +198,7 @@ describe('NamespaceBootstrap', () => {
       expect(mixed[2]).toContain('temporal operator search-attribute create');
       // The arguments differ as well (a count above 0), so one Job name never gets two scripts.
       // Namespaces and attributes in code-unit order, whatever the app's.
-      expect(mixed.slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double', 'plain', '24h', '', '0']);
+      expect(mixed.slice(3)).toEqual(['create-namespaces', 'orders', '72h', '', '""', '3', 'CustomerId', 'Keyword', 'Tags', 'KeywordList', 'Total', 'Double', 'plain', '24h', '', '""', '0']);
       const r = runScript(mixed, ['plain']);
       expect(r.status).toBe(0);
       expect(r.out).toContain('namespace plain exists');
@@ -358,6 +382,17 @@ describe('NamespaceBootstrap', () => {
         expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: description as never }] })).toThrow(/namespaces\[0\].description is .*; expected a string/);
       }
       expect(() => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description: null as never }] })).not.toThrow();
+    });
+    test('fails when a description cannot be a process argument (a NUL, or over the kernel\'s 128 KiB as is or JSON-escaped): the container never started', () => {
+      const withDescription = (description: string) => () => job({ namespaces: [{ name: 'a', retention: Duration.days(1), description }] });
+      fc.assert(fc.property(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), (before, after) => {
+        expect(withDescription(`${before}\0${after}`)).toThrow(/namespaces\[0\]\.description is .*; expected text without a NUL character/);
+      }), { numRuns: 30 });
+      // JSON-escaped, with its quotes: 131071 bytes pass, one more is refused; a control character is 6 bytes there, "é" 2.
+      expect(withDescription('x'.repeat(131069))).not.toThrow();
+      for (const description of ['x'.repeat(131070), '\u0001'.repeat(21846), 'é'.repeat(65535)]) {
+        expect(withDescription(description)).toThrow(/namespaces\[0\]\.description is .*bytes JSON-escaped\)"; expected at most 131071 bytes once JSON-escaped/);
+      }
     });
     test('an entry of namespaces or of searchAttributes is not an object (a config file\'s null or bare name): a TypeError naming no prop', () => {
       // An empty item is refused where the props are copied, for every list of objects (plain-data.ts).

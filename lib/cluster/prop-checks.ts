@@ -2,6 +2,7 @@ import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
 import { isStoreUri } from './lock-record';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
+import { constraintNamespaceErrors } from '../operations/namespace-bootstrap';
 import { serverReadsAsTrue } from '../config/setting-choices';
 import { DatastoreType } from '../persistence/datastore-options';
 import { Persistence } from '../persistence/persistence';
@@ -88,21 +89,12 @@ export function checkFeatureOptions(owner: string, props: TemporalClusterProps):
   return props;
 }
 
-/**
- * A dynamic config value for a declared namespace spelt in another case: the server matches the
- * namespace constraint exactly (names are case-sensitive), so it would apply to no namespace.
- */
+/** A dynamic config value for a declared namespace spelt in another case (see constraintNamespaceErrors), thrown before anything is built. */
 function checkConstraintNamespaces(owner: string, namespaces: unknown, values: DynamicConfigValue[]): void {
   if (!Array.isArray(namespaces)) return;
   const names = namespaces.map((n) => n?.name).filter((n): n is string => typeof n === 'string');
-  for (const value of values) {
-    const ns = value.constraints.namespace;
-    const declared = ns === undefined || names.includes(ns) ? undefined : names.find((n) => n.toLowerCase() === ns.toLowerCase());
-    if (declared !== undefined) {
-      throw propError(owner, `dynamicConfig.values constraints.namespace of ${value.key}`, ns, `"${declared}", as namespaces declares it`,
-        'The server matches the namespace constraint exactly (namespace names are case-sensitive), so the value would apply to no namespace and the default would stay.');
-    }
-  }
+  const [first] = constraintNamespaceErrors(owner, 'dynamicConfig.values', names, values);
+  if (first !== undefined) throw new Error(first);
 }
 
 export function checkAuthorization(owner: string, props: TemporalClusterProps): boolean {

@@ -327,7 +327,8 @@ export interface TemporalClusterProps {
   /**
    * Temporal namespaces to create once the frontend answers (describe, then create what is missing).
    * Their order means nothing to the Job, which takes them, and each one's search attributes, in
-   * name order: a reordered list is the same Job. The UI opens on the first one listed.
+   * name order: a reordered list is the same Job. The UI opens on the first one listed. A namespace
+   * dropped from the list is left on the server as it is (the Job never deletes one).
    * @default - none
    */
   readonly namespaces?: TemporalNamespace[];

@@ -6,8 +6,8 @@ import { KubeJob } from '../../imports/k8s';
 import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
-import { byCodeUnits, propError, plainProps } from '../validation';
-import type { DynamicConfig } from '../config/dynamic-config';
+import { byCodeUnits, propError, plainProps, requireTemporalNamespaceName } from '../validation';
+import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
 import { ownValidation } from '../own-validation';
@@ -26,7 +26,8 @@ export interface TemporalNamespace {
    */
   readonly retention: Duration;
   /**
-   * Description.
+   * Description. The Job sets a changed one on the namespace; the server cannot clear one, so a
+   * description removed from the app stays on the namespace.
    * @default - none
    */
   readonly description?: string;
@@ -61,12 +62,12 @@ const MIN_RETENTION_LOCAL = 'system.namespaceMinRetentionLocal';
 const MAX_RETENTION_HOURS = 100 * 365 * 24;
 
 /*
- * Describe first, create only what is missing, set the declared retention on a namespace that has
- * another (a changed retention makes a new Job, which would otherwise find the namespace and do
- * nothing), and retry until the frontend answers: the Job runs
+ * Describe first, create only what is missing, set the declared retention and description on a
+ * namespace that has others (a changed one makes a new Job, which would otherwise find the
+ * namespace and do nothing), and retry until the frontend answers: the Job runs
  * alongside the servers and may start long before they are up. Names and retentions arrive as
  * positional arguments, never spliced into the script, so no value can change what the shell runs:
- * per namespace its name, retention, description and the number of search attributes, then a name
+ * per namespace its name, retention, description (as is, and as protojson writes it) and the number of search attributes, then a name
  * and a type for each of those. The search-attribute part is in the script only when a namespace
  * declares one.
  */
@@ -76,8 +77,8 @@ function script(withAttributes: boolean): string {
     SHELL_EXPAND,
     WAIT_FOR_FRONTEND,
     ...(withAttributes ? [SEARCH_ATTRIBUTE_FUNCTIONS] : []),
-    'while [ "$#" -ge 4 ]; do',
-    '  ns=$1; count=$4',
+    'while [ "$#" -ge 5 ]; do',
+    '  ns=$1; count=$5',
     '  if described=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null); then',
     // protojson writes the retention as a Duration, "259200s"; one that is not the declared one is set.
     '    have=$(printf "%s\\n" "$described" | sed -n "s/.*\\"workflowExecutionRetentionTtl\\": *\\"\\([0-9]*\\)s\\".*/\\1/p")',
@@ -87,10 +88,16 @@ function script(withAttributes: boolean): string {
     '    else',
     '      temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" >/dev/null && echo "namespace $1 exists; retention set to $2 (it was $was)" || exit 1',
     '    fi',
+    // $4 is the description as protojson writes it (quoted, escaped): an unescaped quote ends a JSON
+    // string, so only the description field itself, with exactly that value, matches. The server
+    // cannot clear a description (an update with an empty one changes nothing): an empty one is left.
+    '    case "$described" in *"\\"description\\":$4"*|*"\\"description\\": $4"*) ;; *)',
+    '      if [ -n "$3" ]; then temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --description "$3" >/dev/null && echo "namespace $1: description set" || exit 1; fi;;',
+    '    esac',
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
     '  fi',
-    '  shift 4',
+    '  shift 5',
     ...(withAttributes ? [SEARCH_ATTRIBUTES_STEP] : []),
     'done',
   ].join('\n');
@@ -127,9 +134,7 @@ export class NamespaceBootstrap extends Construct {
       if (typeof ns !== 'object' || Array.isArray(ns)) {
         throw propError(owner, `namespaces[${i}]`, ns, 'a namespace: { name, retention }, such as { name: \'orders\', retention: Duration.days(3) }');
       }
-      if (typeof ns.name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(ns.name)) {
-        throw propError(owner, `namespaces[${i}].name`, ns.name, 'a Temporal namespace name: letters, digits, ".", "_" and "-", at most 255 characters');
-      }
+      requireTemporalNamespaceName(owner, `namespaces[${i}].name`, ns.name);
       // The server creates temporal-system itself: the Job would find it and set the retention and search attributes of the system workflows' namespace.
       if (ns.name.toLowerCase() === SYSTEM_NAMESPACE) {
         throw propError(owner, `namespaces[${i}].name`, ns.name, `a namespace of the application, not ${SYSTEM_NAMESPACE}${ns.name === SYSTEM_NAMESPACE ? '' : ' in any case (one namespace on MySQL)'}`,
@@ -159,6 +164,7 @@ export class NamespaceBootstrap extends Construct {
       if (ns.description !== undefined && ns.description !== null && typeof ns.description !== 'string') {
         throw propError(owner, `namespaces[${i}].description`, ns.description, 'a string', 'The Job hands the description to the CLI as one argument.');
       }
+      checkArgumentText(owner, `namespaces[${i}].description`, ns.description ?? '');
       const attributes = checkSearchAttributes(owner, `namespaces[${i}].searchAttributes`, ns.searchAttributes, props.visibility);
       if (props.visibility === VisibilityKind.ELASTICSEARCH) {
         attributes.forEach((a, j) => {
@@ -173,7 +179,7 @@ export class NamespaceBootstrap extends Construct {
       retentions.push({ prop: `namespaces[${i}].retention`, hours });
       withAttributes ||= attributes.length > 0;
       const sortedAttributes = [...attributes].sort((a, b) => byCodeUnits(a.name, b.name));
-      groups.push({ name: ns.name, args: [ns.name, `${hours}h`, ns.description ?? '', String(attributes.length), ...sortedAttributes.flatMap((a) => [a.name, a.type])] });
+      groups.push({ name: ns.name, args: [ns.name, `${hours}h`, ns.description ?? '', JSON.stringify(ns.description ?? ''), String(attributes.length), ...sortedAttributes.flatMap((a) => [a.name, a.type])] });
     });
     // In one order, whatever the app's: no namespace or attribute depends on another (each step
     // creates or updates its own, an index-wide attribute's type clash is refused above), so a
@@ -185,12 +191,34 @@ export class NamespaceBootstrap extends Construct {
       checkNamespaceLengths(this, owner, names, props.dynamicConfig);
       const dynamicConfig = props.dynamicConfig;
       // Once every value is in: the floor may be added after the namespaces, with cluster.dynamicConfig.add().
-      this.node.addValidation(ownValidation({ validate: () => retentionFloorErrors(owner, retentions, dynamicConfig) }));
+      // Values added with cluster.dynamicConfig.add() after the props (those are checked before anything is built).
+      this.node.addValidation(ownValidation({ validate: () => [...retentionFloorErrors(owner, retentions, dynamicConfig),
+        ...constraintNamespaceErrors(owner, 'dynamicConfig', this.namespaceNames, dynamicConfig.valuesOf())] }));
     }
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
+  }
+}
+
+/** The kernel's limit on one argument of a process (MAX_ARG_STRLEN, 32 pages of 4 KiB), its terminating NUL included. */
+const MAX_ARGUMENT_BYTES = 32 * 4096;
+
+/**
+ * Text the Job hands its script as an argument, as is and JSON-escaped (the longer of the two): the
+ * kernel ends an argument at a NUL, which the container runtime refuses ("invalid argument"), and
+ * refuses a longer argument (E2BIG). Either way the container never starts, and the Job fails on
+ * every retry, long after the synth.
+ */
+function checkArgumentText(owner: string, prop: string, text: string): void {
+  if (text.includes('\0')) {
+    throw propError(owner, prop, text, 'text without a NUL character', 'The Job hands it to the CLI as a process argument, which cannot hold one: the container would never start.');
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(text));
+  if (bytes >= MAX_ARGUMENT_BYTES) {
+    throw propError(owner, prop, `${text.slice(0, 40)}... (${bytes} bytes JSON-escaped)`, `at most ${MAX_ARGUMENT_BYTES - 1} bytes once JSON-escaped`,
+      'The Job hands it to its script as a process argument, as is and JSON-escaped, and the kernel refuses a longer one (E2BIG): the container would never start. Shorten it.');
   }
 }
 
@@ -207,4 +235,19 @@ function retentionFloorErrors(owner: string, retentions: ReadonlyArray<{ prop: s
   return retentions.filter(({ hours }) => hours * 3_600_000 < floorMs).map(({ prop, hours }) =>
     propError(owner, prop, `${hours}h`, `at least ${floorMs / 3_600_000}h, the cluster's dynamic config ${MIN_RETENTION_LOCAL} (${JSON.stringify(value)}), the floor of the local namespaces the Job creates`,
       `The server refuses a shorter retention ("A valid retention period is not set on request."), so the Job would fail on every retry. Lengthen the retention, or lower ${MIN_RETENTION_LOCAL}.`).message);
+}
+
+/**
+ * @internal
+ * Dynamic config values constrained to a declared namespace spelt in another case: the server
+ * matches the namespace constraint exactly (names are case-sensitive), so each would apply to no
+ * namespace and the default would stay. `prop` is where the values were given.
+ */
+export function constraintNamespaceErrors(owner: string, prop: string, names: readonly string[], values: readonly DynamicConfigValue[]): string[] {
+  return values.flatMap((value) => {
+    const ns = value.constraints.namespace;
+    const declared = ns === undefined || names.includes(ns) ? undefined : names.find((n) => n.toLowerCase() === ns.toLowerCase());
+    return declared === undefined ? [] : [propError(owner, `${prop} constraints.namespace of ${value.key}`, ns, `"${declared}", as namespaces declares it`,
+      'The server matches the namespace constraint exactly (namespace names are case-sensitive), so the value would apply to no namespace and the default would stay.').message];
+  });
 }

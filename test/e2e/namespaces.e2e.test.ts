@@ -3,8 +3,8 @@
  * `temporal` CLI, as in the admin-tools image) waits for the frontend through the frontend Service's
  * name, creates the namespace the app lists with its retention, and says so; run again, as a retry
  * or a re-created Job would, it finds the namespace and changes nothing; run on a namespace whose
- * retention was changed since, it sets the declared retention again (the server's JSON is what the
- * script reads the old one from).
+ * retention and description were changed since, it sets the declared ones again (the server's JSON
+ * is what the script reads the old ones from).
  */
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
@@ -61,15 +61,19 @@ describe('the namespace Job', () => {
         expect(again).toContain(`namespace ${NAMESPACE} exists\n`);
         expect(again).not.toContain('created');
         expect(again).not.toContain('retention set');
+        // The description the server holds, as its JSON writes it, is the declared one.
+        expect(again).not.toContain('description set');
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
 
-        // Someone (or an earlier app) gave the namespace another retention: the Job sets the declared one.
-        await onceRegistered(() => connection.workflowService.updateNamespace({ namespace: NAMESPACE, config: { workflowExecutionRetentionTtl: msToTs('5 days') } }));
+        // Someone (or an earlier app) gave the namespace another retention and description: the Job sets the declared ones.
+        await onceRegistered(() => connection.workflowService.updateNamespace({ namespace: NAMESPACE, config: { workflowExecutionRetentionTtl: msToTs('5 days') }, updateInfo: { description: 'changed by hand' } }));
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(5 * 24 * 3600);
         const reset = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
         console.log(`e2e: ${job} (run on a changed retention):\n${reset.trim()}`);
         expect(reset).toContain(`namespace ${NAMESPACE} exists; retention set to 48h (it was ${5 * 24 * 3600}s)`);
+        expect(reset).toContain(`namespace ${NAMESPACE}: description set`);
         expect(Number((await describe()).config?.workflowExecutionRetentionTtl?.seconds)).toBe(2 * 24 * 3600);
+        expect((await describe()).namespaceInfo?.description).toBe(DESCRIPTION);
       } finally {
         await connection.close();
       }
