@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { LabelMatcher } from '../lib';
+import { matcherHolds } from '../lib/observability/promql';
 
 /** A code point outside the surrogates, up to U+10FFFF, drawn often at the ends of the planes. */
 const codePoint = fc.oneof(
@@ -52,5 +53,20 @@ describe('character class ranges in a label matcher pattern, read as Go reads th
     for (const pattern of ['[[:^alpha:]]', '[[:word:][:xdigit:]]', '[[:a]', '[[]']) expect(() => LabelMatcher.regex('job', pattern)).not.toThrow();
     expect(() => LabelMatcher.regex('job', '[a')).toThrow(/not closed/);
     expect(() => LabelMatcher.regex('job', '[a-\\pL]')).toThrow(/A range ends at a class/);
+  });
+});
+
+describe('whether a value matches, where JavaScript reads the pattern apart from Go', () => {
+  test('fails when matcherHolds answers against Go (astral characters as two units, octal past \\377, POSIX and Unicode classes, \\a \\z \\Q as letters): it must answer nothing', () => {
+    // Each value matches the pattern in Go's reading (Prometheus').
+    const cases: Array<[string, string]> = [['[😀]', '😀'], ['😀+', '😀😀'], ['[😀-😎]', '😎'], ['\\400', '\u0100'], ['[\\400]', '\u0100'], ['[[:alpha:]]', 'a'],
+      ['\\pL', 'a'], ['[\\p{Greek}]', 'α'], ['\\a', '\x07'], ['\\Qa.b\\E', 'a.b'], ['a\\z', 'a']];
+    for (const [pattern, value] of cases) {
+      expect([pattern, matcherHolds(LabelMatcher.regex('job', pattern), value)]).not.toEqual([pattern, false]);
+      expect([pattern, matcherHolds(LabelMatcher.notRegex('job', pattern), value)]).not.toEqual([pattern, true]);
+    }
+    // Patterns JavaScript reads as Go does still get an answer.
+    expect(matcherHolds(LabelMatcher.regex('job', '[a-c\\x{e9}]+'), 'abé')).toBe(true);
+    expect(matcherHolds(LabelMatcher.regex('job', 'temporal-(blue|green)'), 'temporal-red')).toBe(false);
   });
 });

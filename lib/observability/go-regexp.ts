@@ -132,17 +132,21 @@ export function goClass(pattern: string, start: number): { end: number } | { pro
 
 /**
  * `pattern` with Go's `\x` escapes written as JavaScript (without the u flag) reads them, to run
- * it; undefined when one is past U+FFFF, which is two UTF-16 units to JavaScript and one character
- * to Go, so a repeat or class holding it would not match alike. Other escapes are kept as they are.
+ * it; undefined where JavaScript would read it apart from Go: a character past U+FFFF, escaped or
+ * written as itself, is two UTF-16 units to JavaScript and one character to Go, so a repeat or
+ * class holding it would not match alike; an octal escape (`\101`, Go reads up to `\777`) is a
+ * backreference or a shorter octal to JavaScript; `\a`, `\A`, `\z`, `\p`, `\P` and `\Q` are
+ * letters to JavaScript, and `[[:alpha:]]` a class of ':' and letters. Other escapes are kept as they are.
  */
 export function goHexEscapesForJs(pattern: string): string | undefined {
-  let astral = false;
+  let unlike = /[\ud800-\udbff][\udc00-\udfff]|\[:/.test(pattern);
   const js = pattern.replace(/\\(?:x\{([0-9A-Fa-f]+)\}|x([0-9A-Fa-f]{2})|[\s\S])/g, (escape, braced?: string, pair?: string) => {
     const digits = braced ?? pair;
+    unlike ||= /^\\[0-7aAzpPQ]$/.test(escape);
     if (digits === undefined) return escape;
     const code = parseInt(digits, 16);
-    astral ||= code > 0xffff;
+    unlike ||= code > 0xffff;
     return `\\u${code.toString(16).padStart(4, '0')}`;
   });
-  return astral ? undefined : js;
+  return unlike ? undefined : js;
 }

@@ -173,7 +173,8 @@ function goRegexpProblem(pattern: string): string | undefined {
 /**
  * Whether a series whose label is `value` satisfies `matcher`, as Prometheus decides (a pattern
  * anchored at both ends); undefined for a pattern JavaScript cannot run as Go would (flag groups,
- * `\Q…\E`, a `\x{…}` past U+FFFF), whose answer is not known here. A series without the label has it as "".
+ * `\Q…\E`, a character past U+FFFF, octal escapes, POSIX and Unicode classes: goHexEscapesForJs),
+ * whose answer is not known here. A series without the label has it as "".
  */
 export function matcherHolds(matcher: Pick<LabelMatcher, 'operator' | 'value'>, value: string): boolean | undefined {
   if (matcher.operator === MatchOperator.EQUAL) return value === matcher.value;
