@@ -31,6 +31,7 @@ export * from './services/probes';
 export * from './services/sizing';
 export * from './services/topology-spread';
 export * from './persistence/secret-ref';
+export * from './persistence/config-map-ref';
 export * from './persistence/datastore-options';
 export * from './persistence/datastore';
 export * from './persistence/persistence';

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ArchivalProvider, Authorizer, ClusterTls, DynamicConfigValue, SecretRef } from '../lib';
+import { ArchivalProvider, Authorizer, ClusterTls, ConfigMapRef, DynamicConfigValue, SecretRef } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
@@ -77,6 +77,21 @@ describe('authorization', () => {
     cluster(plain, { internalFrontend: {}, authorization });
     const spec = find(plain, 'Deployment', 'temporal-history').spec.template.spec;
     expect(JSON.stringify(spec)).not.toMatch(/SSL_CERT|key-source-ca/);
+  });
+
+  test('fails when keySourceCa as a ConfigMap (a trust-manager Bundle\'s target) is refused or mounted other than a Secret\'s: same path, same SSL_CERT_DIR', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?)?$/), fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/).filter((k) => k !== '.' && k !== '..'), (name, key) => {
+      const chart = testChart();
+      cluster(chart, { internalFrontend: {}, authorization: { ...authorization, keySourceCa: ConfigMapRef.of(name, key) } });
+      for (const role of ['frontend', 'internal-frontend', 'history', 'matching', 'worker']) {
+        const spec = find(chart, 'Deployment', `temporal-${role}`).spec.template.spec;
+        expect(spec.volumes).toContainEqual({ name: 'key-source-ca', configMap: { name, items: [{ key, path: 'ca.crt' }] } });
+        expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'key-source-ca', mountPath: '/etc/temporal/key-source-ca', readOnly: true });
+        expect(spec.containers[0].env).toContainEqual({ name: 'SSL_CERT_DIR', value: '/etc/ssl/certs:/etc/pki/tls/certs:/etc/temporal/key-source-ca' });
+      }
+    }), { numRuns: 5 });
+    expect(() => ConfigMapRef.of('Bundle_CA', 'ca.crt')).toThrow(/ConfigMapRef: configMapName is "Bundle_CA"/);
+    expect(() => ConfigMapRef.of('bundle', 'ca/crt')).toThrow(/ConfigMapRef: key is "ca\/crt"/);
   });
 
   describe('fails when', () => {
@@ -257,10 +272,14 @@ describe('authorization', () => {
       }
     });
     test('keySourceCa is not a SecretRef, or no key source is https:// (the CA would verify nothing), or a role\'s env sets SSL_CERT_DIR beside it', () => {
-      for (const bad of ['-----BEGIN CERTIFICATE-----', { secretName: 'idp-ca', key: 'ca.crt' }, null]) {
+      for (const bad of ['-----BEGIN CERTIFICATE-----', { secretName: 'idp-ca', key: 'ca.crt' }, { configMapName: 'idp-ca', key: 'ca.crt' }, null, ['idp-ca']]) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: bad as any } }))
-          .toThrow(/authorization.keySourceCa is .*; expected a SecretRef \(SecretRef.of\(secretName, key\)\)/);
+          .toThrow(/authorization.keySourceCa is .*; expected a SecretRef or a ConfigMapRef \(SecretRef.of\(secretName, key\), ConfigMapRef.of\(configMapName, key\)\)/);
       }
+      // The value itself is never shown: a string there may be the certificate, or a key by mistake.
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: '-----BEGIN' as any } })).toThrow(/keySourceCa is "\(a string\)"/);
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: ConfigMapRef.of('bundle', 'ca.crt') } }))
+        .toThrow(/authorization.keySourceCa is "ConfigMapRef.of\('bundle', 'ca.crt'\)"; expected no value while no key source is https:\/\//);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))
         .toThrow(/authorization.keySourceCa is "SecretRef.of\('idp-ca', 'ca.crt'\)"; expected no value while no key source is https:\/\//);
       expect(() => cluster(testChart(), { internalFrontend: {}, history: { env: { SSL_CERT_DIR: EnvValue.fromValue('/etc/other') } }, authorization: { ...authorization, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))

@@ -29,10 +29,9 @@ describe('Cassandra consistency', () => {
     }
   });
 
-  test('fails when a level is no string or a strong one in another case: the enum\'s spelling only', () => {
-    fc.assert(fc.property(fc.oneof(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain(anyCase).filter((l) => l !== l.toUpperCase()),
-      fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'LOCALQUORUM', '')), (level) => {
-      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case/);
+  test('fails when a level is no string or not one the server parses in any case (spaces, \'-\', none)', () => {
+    fc.assert(fc.property(fc.constantFrom(' QUORUM', 'QUORUM ', 'LOCAL-QUORUM', 'local quorum', 'LOCALQUORUM', '', 'QUORUMS', 'ﬀ'), (level) => {
+      expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in any case/);
       // The remedy names the level meant, in the enum's spelling, when there is one.
       const meant = level.trim().toUpperCase().replace(/[- ]/g, '_');
       expect(cassandra({ consistency: level })).toThrow(['QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL'].includes(meant)
@@ -40,9 +39,30 @@ describe('Cassandra consistency', () => {
     }));
     for (const level of [1, null, ['QUORUM'], { toUpperCase: () => 'QUORUM' }]) {
       expect(cassandra({ consistency: level })).toThrow(/consistency is .*; expected one of QUORUM/);
+      expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL/);
     }
-    fc.assert(fc.property(fc.oneof(fc.constantFrom('SERIAL', 'LOCAL_SERIAL').chain(anyCase).filter((l) => l !== l.toUpperCase()), fc.constantFrom('QUORUM', 'ONE', '', 'LOCAL-SERIAL')),
-      (level) => expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL/)));
+    for (const level of ['QUORUM', 'ONE', '', 'LOCAL-SERIAL', ' serial']) {
+      expect(cassandra({ serialConsistency: level })).toThrow(/serialConsistency is .*; expected one of SERIAL, LOCAL_SERIAL \(CassandraSerialConsistency\), in any case/);
+    }
+  });
+
+  test('fails when a level in another case the server parses (strings.ToUpper: local_quorum, ı for I, ſ for S) is refused, or written other than in the enum\'s spelling', () => {
+    /** `word` in any case, an I or S sometimes as the dotless ı or long ſ, which Go's ToUpper reads as I and S. */
+    const respelled = (word: string) => fc.tuple(anyCase(word), fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }))
+      .map(([w, odd]) => [...w].map((c, i) => (odd[i] && /i/i.test(c) ? 'ı' : odd[i] && /s/i.test(c) ? 'ſ' : c)).join(''));
+    fc.assert(fc.property(fc.constantFrom('QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL').chain((l) => respelled(l).map((s) => [l, s])),
+      fc.constantFrom('SERIAL', 'LOCAL_SERIAL').chain((l) => respelled(l).map((s) => [l, s])), ([level, consistency], [serial, serialConsistency]) => {
+        expect(cassandra({ consistency, serialConsistency, datacenter: 'dc1' })()._cassandra).toMatchObject({ consistency: level, serialConsistency: serial });
+      }));
+    // In the server config and the EACH_QUORUM check, which compare the enum's spelling.
+    const withLevels = (props: object) => {
+      const chart = testChart();
+      return cluster(chart, { persistence: new Persistence(chart, 'p', {
+        defaultStore: cassandra(props)(), visibilityStore: Datastore.postgres({ host: 'pg', database: 'v', user: 'u', password: SecretRef.of('db', 'password') }),
+      }) });
+    };
+    expect(withLevels({ consistency: 'local_quorum', serialConsistency: 'serial' }).persistence.defaultStore._cassandra).toMatchObject({ consistency: 'LOCAL_QUORUM', serialConsistency: 'SERIAL' });
+    expect(() => withLevels({ consistency: 'each_Quorum' })).toThrow(/persistence default store's consistency is "EACH_QUORUM"; /);
   });
 });
 

@@ -26,8 +26,6 @@ describe('dashboards that Grafana would keep one of', () => {
         ? `monitoring.dashboard.title is ${JSON.stringify(other)}, the dashboard title of TemporalCluster 'temporal/blue' too`
         : `monitoring.dashboard.title is ${JSON.stringify(other)}, which Grafana reads as ${JSON.stringify(title)}, the dashboard title of TemporalCluster 'temporal/blue' too`);
     }), { numRuns: 15 });
-    // Uids keep their case: Grafana's default store (SQLite) and PostgreSQL compare them as written.
-    expect(two({ uid: 'temporal-a' }, { uid: 'Temporal-A' })).not.toThrow();
     expect(two({ title: 'Temporal blue' }, { title: 'Temporal green' })).not.toThrow();
   });
 
@@ -54,6 +52,34 @@ describe('dashboards that Grafana would keep one of', () => {
     cluster(chart, { name: 'blue', monitoring: { scrape: ScrapeConfig.serviceMonitor(), dashboard: {} } }, 'blue');
     standalone(chart, 'one', {});
     standalone(chart, 'two', {});
+    expect(() => objects(chart)).not.toThrow();
+  });
+
+  test('fails when two dashboards\' uids apart only in case are accepted (one uid to Grafana on MySQL, whose collation ignores case)', () => {
+    const standalone = (chart: ReturnType<typeof testChart>, id: string, uid: string) =>
+      new TemporalDashboard(chart, id, { clusterName: id, namespace: 'monitoring', labels: {}, seriesSelector: SELECTOR, options: { uid } });
+    const recased = fc.tuple(fc.stringMatching(/^[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]*$/).filter((u) => u.length <= 40), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }))
+      .map(([uid, upper]) => ({ uid, other: [...uid].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('') }));
+    fc.assert(fc.property(recased, ({ uid, other }) => {
+      const readAs = uid === other ? '' : `which Grafana backed by MySQL (its collation ignores case) reads as ${JSON.stringify(uid)}, `;
+      // Two clusters'.
+      expect(() => {
+        const chart = testChart();
+        cluster(chart, { name: 'blue', monitoring: { scrape: ScrapeConfig.serviceMonitor(), dashboard: { uid } } }, 'blue');
+        cluster(chart, { name: 'green', ports: ServicePorts.offset(1000), monitoring: { scrape: ScrapeConfig.podMonitor(), dashboard: { uid: other } } }, 'green');
+        objects(chart);
+      }).toThrow(`monitoring.dashboard.uid is ${JSON.stringify(other)}, ${readAs}the dashboard uid of TemporalCluster 'temporal/blue' too`);
+      // Two standalone ones.
+      expect(() => {
+        const chart = testChart();
+        standalone(chart, 'one', uid);
+        standalone(chart, 'two', other);
+        objects(chart);
+      }).toThrow(`TemporalDashboard 'two' of monitoring/two (test/two): uid is ${JSON.stringify(other)}, ${readAs}the uid of TemporalDashboard 'one' of monitoring/one (test/one) too`);
+    }), { numRuns: 15 });
+    const chart = testChart();
+    standalone(chart, 'one', 'temporal-a');
+    standalone(chart, 'two', 'temporal-b');
     expect(() => objects(chart)).not.toThrow();
   });
 

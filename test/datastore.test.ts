@@ -216,11 +216,11 @@ describe('Datastore', () => {
       }
       expect(Datastore.cassandra({ hosts: ['c'], keyspace: 'k', datacenter: 'us-east-1_a:b.c' })._cassandra!.datacenter).toBe('us-east-1_a:b.c');
     });
-    test('a Cassandra consistency is not one of the enum\'s (untyped code; the server would take another case, the enum keeps one)', () => {
-      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', consistency: 'local_quorum' as never }))
-        .toThrow(/Datastore.cassandra: consistency is "local_quorum"; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in upper case\. Write "LOCAL_QUORUM" \(CassandraConsistency\.LOCAL_QUORUM\): the checks here read the enum's spelling\.$/);
+    test('a Cassandra consistency is not one the server reads, in any case (untyped code)', () => {
+      expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', consistency: 'local-quorum' as never }))
+        .toThrow(/Datastore.cassandra: consistency is "local-quorum"; expected one of QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL \(CassandraConsistency\), in any case\. Write "LOCAL_QUORUM" \(CassandraConsistency\.LOCAL_QUORUM\): the server reads the level's name as it is, in any case, without spaces or '-'\.$/);
       expect(() => Datastore.cassandra({ hosts: ['c'], keyspace: 'k', serialConsistency: 'QUORUM' as never }))
-        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL \(CassandraSerialConsistency\), in upper case\. Give one of CassandraSerialConsistency, or leave it out for the server's default \(LOCAL_SERIAL\)\.$/);
+        .toThrow(/Datastore.cassandra: serialConsistency is "QUORUM"; expected one of SERIAL, LOCAL_SERIAL \(CassandraSerialConsistency\), in any case\. Give one of CassandraSerialConsistency, or leave it out for the server's default \(LOCAL_SERIAL\)\.$/);
     });
     test('a literal user would reshape or break the connection string (the PostgreSQL DSN is postgres://<user>:<password>@<host>/<database>)', () => {
       // "/" ends the authority: this user would send the servers to pg2's database "other", unseen by the checks between clusters.

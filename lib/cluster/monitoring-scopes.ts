@@ -1,6 +1,6 @@
 // The check between clusters of one app that no cluster's alerts and dashboard take in another
 // cluster's series, run by validateClusters (cluster-registry.ts).
-import { grafanaTitleKey } from '../observability/dashboard-registry';
+import { grafanaReading, grafanaTitleKey, grafanaUidKey } from '../observability/dashboard-registry';
 import { LabelMatcher, MatchOperator, matcherHolds } from '../observability/promql';
 
 /** A cluster whose alerts or dashboard are on, with the matchers that scope them and its dashboard's uid and title. */
@@ -47,20 +47,21 @@ export function sharedMonitoringScopeErrors(scopes: readonly MonitoringScope[]):
  * Grafana's sidecar loads every namespace's dashboard ConfigMaps into one folder, and Grafana keeps
  * one dashboard per uid, and per title in a folder: a second with the same one is not loaded, and
  * that cluster has no dashboard. The defaults differ per cluster; a uid or title given to two does not.
- * Titles are compared as Grafana does (grafanaTitleKey): "Temporal Prod" and "temporal-prod" are one.
+ * Titles are compared as Grafana does (grafanaTitleKey): "Temporal Prod" and "temporal-prod" are one;
+ * uids as Grafana on MySQL does (grafanaUidKey): "Temporal-A" and "temporal-a" are one.
  */
 function sharedDashboardErrors(scopes: readonly MonitoringScope[]): string[] {
   const errors: string[] = [];
   for (const field of ['uid', 'title'] as const) {
-    // Uids are compared as SQLite and PostgreSQL (Grafana's default store and the other usual) do, case and all.
-    const key = (d: { readonly uid: string; readonly title: string }) => (field === 'uid' ? d.uid : grafanaTitleKey(d.title));
+    // Uids are compared as MySQL's collation does, case ignored (grafanaUidKey).
+    const key = (d: { readonly uid: string; readonly title: string }) => (field === 'uid' ? grafanaUidKey(d.uid) : grafanaTitleKey(d.title));
     const seen = new Map<string, { label: string; value: string }>();
     for (const { label, dashboard } of scopes) {
       if (dashboard === undefined) continue;
       const first = seen.get(key(dashboard));
       const other = first?.label;
       if (first !== undefined && other !== label) {
-        const readAs = first.value !== dashboard[field] ? `which Grafana reads as ${JSON.stringify(first.value)}, ` : '';
+        const readAs = grafanaReading(field, dashboard[field], first.value);
         errors.push(`${label}: monitoring.dashboard.${field} is ${JSON.stringify(dashboard[field])}, ${readAs}the dashboard ${field} of ${other} too; expected a ${field} of its own. `
           + `Grafana's sidecar loads both into one folder, where Grafana keeps one dashboard per ${field}: one cluster would have none. Leave ${field} out for the per-cluster default, or give each its own.`);
       } else if (first === undefined) {

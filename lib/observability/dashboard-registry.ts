@@ -16,6 +16,21 @@ export function grafanaTitleKey(title: string): string {
   return slug === '' ? title : slug;
 }
 
+/**
+ * A uid as Grafana's store compares it: on MySQL, whose default collation ignores case, "Temporal-A"
+ * and "temporal-a" are one (SQLite and PostgreSQL keep them apart; the app cannot know the store).
+ * Uids are ASCII (TemporalDashboard checks them), so lower case is the whole of the folding.
+ */
+export function grafanaUidKey(uid: string): string {
+  return uid.toLowerCase();
+}
+
+/** What `field` of `value` reads as to Grafana when it differs from `first`'s spelling: "which Grafana reads as …, ". */
+export function grafanaReading(field: 'uid' | 'title', value: string, first: string): string {
+  if (value === first) return '';
+  return field === 'uid' ? `which Grafana backed by MySQL (its collation ignores case) reads as ${JSON.stringify(first)}, ` : `which Grafana reads as ${JSON.stringify(first)}, `;
+}
+
 interface Registered { readonly label: string; readonly uid: string; readonly title: string; readonly path: string }
 const REGISTRY = Symbol.for('cdk8s-temporal.dashboards');
 const CLUSTER_OWNED = new WeakSet<IConstruct>();
@@ -49,14 +64,14 @@ export function registerDashboard(dashboard: IConstruct & { readonly uid: string
 export function sharedStandaloneDashboardErrors(dashboards: ReadonlyArray<Registered & { readonly standalone: boolean }>): string[] {
   const errors: string[] = [];
   for (const field of ['uid', 'title'] as const) {
-    const key = (d: Registered) => (field === 'uid' ? d.uid : grafanaTitleKey(d.title));
+    const key = (d: Registered) => (field === 'uid' ? grafanaUidKey(d.uid) : grafanaTitleKey(d.title));
     const seen = new Map<string, Registered & { readonly standalone: boolean }>();
     for (const d of dashboards) {
       const other = seen.get(key(d));
       if (other === undefined) {
         seen.set(key(d), d);
       } else if (d.standalone || other.standalone) {
-        errors.push(`${d.label} (${d.path}): ${field} is ${JSON.stringify(d[field])}, ${field === 'title' && d.title !== other.title ? `which Grafana reads as ${JSON.stringify(other.title)}, ` : ''}`
+        errors.push(`${d.label} (${d.path}): ${field} is ${JSON.stringify(d[field])}, ${grafanaReading(field, d[field], other[field])}`
           + `the ${field} of ${other.label} (${other.path}) too; expected a ${field} of its own. `
           + `Grafana's sidecar loads both into one folder, where Grafana keeps one dashboard per ${field}: one of them would not be loaded. Give each its own ${field}.`);
       }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { GO_ESCAPES, GO_ESCAPES_OUTSIDE_CLASS, GO_MAX_REPEAT, POSIX_CLASSES, goHexEscape, goHexEscapesForJs, goUnicodeClassProblem } from './go-regexp';
+import { GO_MAX_REPEAT, goClass, goEscapeProblem, goHexEscape, goHexEscapesForJs, goUnicodeEscape } from './go-regexp';
 import { durationMillis, propError, shownDuration } from '../validation';
 
 /** How a label matcher compares a series' label with its value. */
@@ -72,28 +72,22 @@ export class LabelMatcher {
  * Why Go's regexp (Prometheus' engine) refuses `pattern`, or undefined. The constructs where Go and
  * JavaScript differ are checked here: lookarounds, backreferences and escapes JavaScript has and Go
  * has not, possessive or nested repeats and counts over 1000 are refused, and so are Unicode and
- * POSIX classes Go has no table for (`\p{Grek}`, `[[:foo:]]`) and ranges that end at a class
- * (`[a-\d]`), which JavaScript reads; Go's flag groups (`(?i)`), `(?P<name>…)` (a name twice too)
- * and `\Q…\E` are accepted. The rest (balanced groups and brackets) is left to JavaScript's
- * parser, on the pattern with Go's own syntax translated. Checked against Go's regexp.Compile on
- * 30,000 generated patterns: none it refuses is accepted here.
+ * POSIX classes Go has no table for (`\p{Grek}`, `[[:foo:]]`). Character classes are read here
+ * whole as Go reads them (goClass): a range backwards by code point is refused in every escape and
+ * literal form, astral characters included, where JavaScript compares UTF-16 units. Go's flag
+ * groups (`(?i)`), `(?P<name>…)` (a name twice too) and `\Q…\E` are accepted. The rest (balanced
+ * groups) is left to JavaScript's parser, on the pattern with Go's own syntax translated. Checked
+ * against Go's regexp.Compile on 30,000 generated patterns: none it refuses is accepted here.
  */
 function goRegexpProblem(pattern: string): string | undefined {
   let js = '';
-  let inClass = false;
-  // In a class: nothing read yet (a first ']' is a character), the last item a character that may
-  // start a range, a '-' read after such a character.
-  let classEmpty = false;
-  let single = false;
-  let rangeOpen = false;
   // After a repeat: another one is nested (Go refuses `a**`, `a++`), but one `?` makes it lazy.
   let repeated: 'no' | 'yes' | 'lazy' = 'no';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '\\') {
       const next = pattern[i + 1];
-      if (next === undefined) return 'It ends with a lone backslash.';
-      if (!inClass && next === 'Q') {
+      if (next === 'Q') {
         const end = pattern.indexOf('\\E', i + 2);
         // Prometheus wraps the pattern in ^(?s:…)$, whose closing ')' an open \Q would take literally.
         if (end < 0) return 'A \\Q without its \\E quotes the rest, and with it the group Prometheus wraps the pattern in.';
@@ -102,25 +96,15 @@ function goRegexpProblem(pattern: string): string | undefined {
         repeated = 'no';
         continue;
       }
-      // Go escapes letters and digits only as it knows them; any ASCII punctuation, "_" included, is itself.
-      if (next > '\x7f') return `Go's regexp has no escape \\${String.fromCodePoint(pattern.codePointAt(i + 1)!)}: only ASCII punctuation is escaped; write the character itself.`;
-      if (/[A-Za-z0-9]/.test(next) && !(inClass ? GO_ESCAPES : GO_ESCAPES_OUTSIDE_CLASS).includes(next)) {
-        return `Go's regexp has no escape \\${next}${/[1-9]/.test(next) ? ' (no backreferences)' : ''}.`;
-      }
-      if (/[1-7]/.test(next) && !/[0-7]/.test(pattern[i + 2] ?? '')) return `\\${next} is a backreference, which Go's regexp does not support.`;
-      const classEscape = 'dDsSwWpP'.includes(next);
-      if (inClass && classEscape && rangeOpen) return `A range ends at a class (${pattern.slice(i - 2, i + 2)}…), which Go's regexp refuses.`;
+      const problem = goEscapeProblem(pattern, i, false);
+      if (problem) return problem;
       if (next === 'p' || next === 'P') {
-        const braced = pattern[i + 2] === '{';
-        const end = braced ? pattern.indexOf('}', i + 3) : i + 2;
-        const name = braced ? pattern.slice(i + 3, end) : pattern[i + 2];
-        if (name === undefined || end < 0 || (!braced && !'CLMNPSZ'.includes(name))) return `\\${next} needs a Unicode class: \\${next}L, \\${next}{Lu} or \\${next}{Greek}.`;
-        const problem = braced ? goUnicodeClassProblem(name) : undefined;
-        if (problem) return problem;
+        const unicode = goUnicodeEscape(pattern, i);
+        if ('problem' in unicode) return unicode.problem;
         js += '\\w';
-        i = end;
+        i += unicode.length - 1;
       } else if (next === 'x') {
-        const hex = goHexEscape(pattern.slice(i + 1), inClass);
+        const hex = goHexEscape(pattern.slice(i + 1));
         if ('problem' in hex) return hex.problem;
         js += hex.js;
         i += hex.length;
@@ -128,34 +112,7 @@ function goRegexpProblem(pattern: string): string | undefined {
         js += next === 'z' ? '$' : next === 'A' ? '^' : next === '_' ? '_' : c + next;
         i++;
       }
-      // In a class: a class escape ends nothing and starts no range; a character may start one, or end the one open.
-      single = inClass && !classEscape && !rangeOpen;
-      rangeOpen = false;
-      classEmpty = false;
       repeated = 'no';
-      continue;
-    }
-    if (inClass) {
-      const posix = c === '[' && pattern[i + 1] === ':' ? /^\[:(\^?)([a-z]*):\]/.exec(pattern.slice(i)) : null;
-      if (c === '^' && classEmpty && pattern[i - 1] === '[') {
-        js += c;
-      } else if (c === ']' && !classEmpty) {
-        inClass = false;
-        js += c;
-      } else if (c === '-' && single && pattern[i + 1] !== ']') {
-        rangeOpen = true;
-        single = false;
-        js += c;
-      } else if (posix) {
-        if (!POSIX_CLASSES.has(posix[2])) return `Go's regexp has no class ${posix[0]}; its POSIX classes are ${[...POSIX_CLASSES].join(', ')}.`;
-        js += '\\w';
-        i += posix[0].length - 1;
-        single = rangeOpen = classEmpty = false;
-      } else {
-        js += c === ']' ? '\\]' : c;
-        single = !rangeOpen;
-        rangeOpen = classEmpty = false;
-      }
       continue;
     }
     const count = c === '{' ? /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i)) : null;
@@ -176,9 +133,11 @@ function goRegexpProblem(pattern: string): string | undefined {
     }
     repeated = 'no';
     if (c === '[') {
-      inClass = classEmpty = true;
-      single = rangeOpen = false;
-      js += c;
+      // Read here whole, as Go reads it; JavaScript is given one character in its place.
+      const klass = goClass(pattern, i);
+      if ('problem' in klass) return klass.problem;
+      js += '.';
+      i = klass.end - 1;
       continue;
     }
     if (c === '(' && pattern[i + 1] === '?') {
@@ -214,7 +173,8 @@ function goRegexpProblem(pattern: string): string | undefined {
 /**
  * Whether a series whose label is `value` satisfies `matcher`, as Prometheus decides (a pattern
  * anchored at both ends); undefined for a pattern JavaScript cannot run as Go would (flag groups,
- * `\Q…\E`, a `\x{…}` past U+FFFF), whose answer is not known here. A series without the label has it as "".
+ * `\Q…\E`, a character past U+FFFF, octal escapes, POSIX and Unicode classes: goHexEscapesForJs),
+ * whose answer is not known here. A series without the label has it as "".
  */
 export function matcherHolds(matcher: Pick<LabelMatcher, 'operator' | 'value'>, value: string): boolean | undefined {
   if (matcher.operator === MatchOperator.EQUAL) return value === matcher.value;

@@ -11,14 +11,28 @@ import { propError } from '../validation';
  * cannot see (replicationFactor is read only when the schema Job creates the keyspace, and a
  * datacenter added later doubles it): a read can then miss the shard's new range_id or a history
  * branch's last events, and Temporal works from stale state. ANY fails every read.
- * The server parses the level in any case (strings.ToUpper before gocql's UnmarshalText).
+ * The server parses the level in any case (strings.ToUpper before gocql's UnmarshalText, in
+ * ParseConsistencyWrapper at startup and ParseConsistency when it connects): every spelling it
+ * takes is taken here, and written in the enum's.
  */
 const WEAK_CONSISTENCY = ['ANY', 'ONE', 'TWO', 'THREE', 'LOCAL_ONE'];
 const STRONG_CONSISTENCY: string[] = [CassandraConsistency.QUORUM, CassandraConsistency.LOCAL_QUORUM, CassandraConsistency.EACH_QUORUM, CassandraConsistency.ALL];
 
-export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown): void {
+/**
+ * `value` upper-cased as Go's strings.ToUpper does: each character by its simple case mapping, so
+ * one for one ("ı" is "I", "ſ" is "S"; "ﬀ", whose upper case is two letters, stays as it is).
+ */
+export function goToUpper(value: string): string {
+  return Array.from(value, (c) => {
+    const upper = c.toUpperCase();
+    return Array.from(upper).length === 1 ? upper : c;
+  }).join('');
+}
+
+/** The levels checked (see above) and written as the enum spells them. */
+export function checkCassandraConsistency(owner: string, consistency: unknown, serialConsistency: unknown): { consistency?: CassandraConsistency; serialConsistency?: CassandraSerialConsistency } {
+  const upper = typeof consistency === 'string' ? goToUpper(consistency) : undefined;
   if (consistency !== undefined) {
-    const upper = typeof consistency === 'string' ? consistency.toUpperCase() : undefined;
     if (upper !== undefined && WEAK_CONSISTENCY.includes(upper)) {
       throw propError(owner, 'consistency', consistency, `a level whose reads see every write made at it: ${STRONG_CONSISTENCY.join(', ')}`,
         upper === 'ANY' ? 'Cassandra refuses reads at ANY, and the server runs every read and write at this one level: every read would fail. Leave it out for LOCAL_QUORUM.'
@@ -26,20 +40,23 @@ export function checkCassandraConsistency(owner: string, consistency: unknown, s
           + 'or more (or another datacenter added later) a read can miss the last write, and Temporal would work from stale shard ownership and history. '
           + 'Leave it out for LOCAL_QUORUM, or give QUORUM.');
     }
-    if (!STRONG_CONSISTENCY.includes(consistency as string)) {
-      throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in upper case`, spelling(consistency, STRONG_CONSISTENCY, 'CassandraConsistency', 'LOCAL_QUORUM'));
+    if (upper === undefined || !STRONG_CONSISTENCY.includes(upper)) {
+      throw propError(owner, 'consistency', consistency, `one of ${STRONG_CONSISTENCY.join(', ')} (CassandraConsistency), in any case`, spelling(consistency, STRONG_CONSISTENCY, 'CassandraConsistency', 'LOCAL_QUORUM'));
     }
   }
-  if (serialConsistency !== undefined && !Object.values(CassandraSerialConsistency).includes(serialConsistency as CassandraSerialConsistency)) {
-    throw propError(owner, 'serialConsistency', serialConsistency, `one of ${Object.values(CassandraSerialConsistency).join(', ')} (CassandraSerialConsistency), in upper case`,
-      spelling(serialConsistency, Object.values(CassandraSerialConsistency), 'CassandraSerialConsistency', 'LOCAL_SERIAL'));
+  const serialUpper = typeof serialConsistency === 'string' ? goToUpper(serialConsistency) : undefined;
+  const serialLevels: string[] = Object.values(CassandraSerialConsistency);
+  if (serialConsistency !== undefined && (serialUpper === undefined || !serialLevels.includes(serialUpper))) {
+    throw propError(owner, 'serialConsistency', serialConsistency, `one of ${serialLevels.join(', ')} (CassandraSerialConsistency), in any case`,
+      spelling(serialConsistency, serialLevels, 'CassandraSerialConsistency', 'LOCAL_SERIAL'));
   }
+  return { consistency: upper as CassandraConsistency | undefined, serialConsistency: serialUpper as CassandraSerialConsistency | undefined };
 }
 
 /** The remedy for a level the checks do not read: its enum spelling when it is one in another spelling. */
 function spelling(value: unknown, levels: readonly string[], enumName: string, serverDefault: string): string {
   const meant = typeof value === 'string' ? value.trim().toUpperCase().replace(/[- ]/g, '_') : undefined;
-  return meant !== undefined && levels.includes(meant) ? `Write "${meant}" (${enumName}.${meant}): the checks here read the enum's spelling.`
+  return meant !== undefined && levels.includes(meant) ? `Write "${meant}" (${enumName}.${meant}): the server reads the level's name as it is, in any case, without spaces or '-'.`
     : `Give one of ${enumName}, or leave it out for the server's default (${serverDefault}).`;
 }
 

@@ -275,11 +275,13 @@ export interface CassandraOptions {
    * `datacenter` while the schema Job creates the keyspace: Cassandra refuses it for lightweight
    * transactions in the SimpleStrategy keyspace the Job creates without one. With
    * `schema.createDatabase: false` the keyspace made beforehand must be NetworkTopologyStrategy.
+   * Untyped code may give a level in any case, as the server reads it (`local_quorum`); it is
+   * written in the enum's spelling.
    * @default - the server's default (LOCAL_QUORUM)
    */
   readonly consistency?: CassandraConsistency;
   /**
-   * Serial consistency.
+   * Serial consistency, in any case as `consistency`.
    * @default - the server's default (LOCAL_SERIAL)
    */
   readonly serialConsistency?: CassandraSerialConsistency;

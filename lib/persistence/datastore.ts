@@ -69,7 +69,7 @@ export class Datastore {
         throw propError(owner, 'datacenter', options.datacenter, 'a datacenter name: letters, digits, _, ., : or -, as the snitch reports it (nodetool status)');
       }
     }
-    checkCassandraConsistency(owner, options.consistency, options.serialConsistency);
+    const levels = checkCassandraConsistency(owner, options.consistency, options.serialConsistency);
     checkCredentials(owner, 'user', options.user, options.password, USER_RULES.cassandra);
     checkTls(owner, DatastoreType.CASSANDRA, options.tls);
     return new Datastore({
@@ -84,8 +84,8 @@ export class Datastore {
       cassandra: {
         datacenter: options.datacenter,
         replicationFactor,
-        consistency: options.consistency,
-        serialConsistency: options.serialConsistency,
+        consistency: levels.consistency,
+        serialConsistency: levels.serialConsistency,
       },
     });
   }

@@ -2,8 +2,8 @@ import { Duration } from 'cdk8s';
 import { EnvVar } from '../../imports/k8s';
 import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
+import { ConfigMapRef } from '../persistence/config-map-ref';
 import { SecretRef } from '../persistence/secret-ref';
-import { requireSecretRef } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
 
@@ -41,10 +41,12 @@ export interface AuthorizationOptions {
    * in every server pod (each server process fetches the key sets) and added to those roots through
    * `SSL_CERT_DIR`, after the system directories; every other HTTPS client of the server that uses
    * the system roots (S3 and GCS archival, among others) trusts it too. The roots are read once per
-   * process: a new CA reaches the servers when their pods restart.
+   * process: a new CA reaches the servers when their pods restart. A Secret's key
+   * (`SecretRef.of('idp-ca', 'ca.crt')`) or a ConfigMap's (`ConfigMapRef.of('idp-ca', 'ca.crt')`,
+   * such as trust-manager's Bundle writes), mounted alike.
    * @default - the image's system roots only
    */
-  readonly keySourceCa?: SecretRef;
+  readonly keySourceCa?: SecretRef | ConfigMapRef;
   /**
    * Whether `http://` key sources are accepted. The key sets decide whose tokens are valid, admin
    * included: fetched over plain HTTP, anything on the path can serve keys of its own and sign any
@@ -95,9 +97,15 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
     }
   });
   if (options.keySourceCa !== undefined) {
-    requireSecretRef(owner, 'authorization.keySourceCa', options.keySourceCa, 'Give the CA certificate\'s Secret and key, such as SecretRef.of(\'idp-ca\', \'ca.crt\').');
+    const ca: unknown = options.keySourceCa;
+    if (!(ca instanceof SecretRef || ca instanceof ConfigMapRef)) {
+      const received = ca === null ? ca : `(${Array.isArray(ca) ? 'a list' : `a ${typeof ca}`})`;
+      throw propError(owner, 'authorization.keySourceCa', received, 'a SecretRef or a ConfigMapRef (SecretRef.of(secretName, key), ConfigMapRef.of(configMapName, key))',
+        'Give the key of the Secret or ConfigMap that holds the CA certificate, such as SecretRef.of(\'idp-ca\', \'ca.crt\') or ConfigMapRef.of(\'idp-ca\', \'ca.crt\') for a trust-manager Bundle.');
+    }
     if (!options.jwtKeySources.some((uri) => /^https:/i.test(uri))) {
-      throw propError(owner, 'authorization.keySourceCa', `SecretRef.of('${options.keySourceCa.secretName}', '${options.keySourceCa.key}')`, 'no value while no key source is https://',
+      const given = ca instanceof SecretRef ? `SecretRef.of('${ca.secretName}', '${ca.key}')` : `ConfigMapRef.of('${ca.configMapName}', '${ca.key}')`;
+      throw propError(owner, 'authorization.keySourceCa', given, 'no value while no key source is https://',
         'The CA verifies the key sources\' HTTPS certificates; over http:// it is never used. Serve the key set over https, or drop keySourceCa.');
     }
   }
@@ -187,8 +195,10 @@ const GO_CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
 export function keySourceCaVolumes(options: AuthorizationOptions | undefined): VolumeSet {
   const ca = options?.keySourceCa;
   if (!ca) return NO_VOLUMES;
+  const items = [{ key: ca.key, path: 'ca.crt' }];
   return {
-    volumes: [secretVolume('key-source-ca', ca.secretName, [{ key: ca.key, path: 'ca.crt' }])],
+    // A CA certificate is public: a ConfigMap's file keeps the kubelet's default mode, as the library's other ConfigMaps do.
+    volumes: [ca instanceof SecretRef ? secretVolume('key-source-ca', ca.secretName, items) : { name: 'key-source-ca', configMap: { name: ca.configMapName, items } }],
     mounts: [{ name: 'key-source-ca', mountPath: KEY_SOURCE_CA_DIR, readOnly: true }],
   };
 }

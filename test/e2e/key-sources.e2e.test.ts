@@ -18,7 +18,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { CertificateAuthority } from './certificates';
 import { E2eTools, ensureTools } from './tools';
-import { Datastore, Persistence, SecretRef, TemporalCluster, TemporalVersion } from '../../lib';
+import { ConfigMapRef, Datastore, Persistence, SecretRef, TemporalCluster, TemporalVersion } from '../../lib';
 
 let tools: E2eTools;
 let dir: string;
@@ -57,8 +57,8 @@ function synth(authorization: ConstructorParameters<typeof TemporalCluster>[2]['
     visibilityStore: Datastore.postgres({ host: '127.0.0.1', port: 1, database: 'visibility', user: 'temporal', password: SecretRef.of('db', 'password') }),
   });
   const cluster = new TemporalCluster(chart, 'temporal', { numHistoryShards: 64, persistence, internalFrontend: {}, authorization });
-  const container = (role: string) => chart.toJson().find((o: any) => o.kind === 'Deployment' && o.metadata.name === `temporal-${role}`)!.spec.template.spec.containers[0];
-  return { config: cluster.serverConfig, container };
+  const pod = (role: string) => chart.toJson().find((o: any) => o.kind === 'Deployment' && o.metadata.name === `temporal-${role}`)!.spec.template.spec;
+  return { config: cluster.serverConfig, container: (role: string) => pod(role).containers[0], volume: (role: string, name: string) => pod(role).volumes.find((v: any) => v.name === name) };
 }
 
 /** Starts one role's server process with the container's env, every mounted path moved under `podDir`. */
@@ -119,13 +119,21 @@ test('a key set served under a private CA: refused by the system roots, fetched 
     expect(keys.fetches()).toBe(0);
     expect(refused).toMatch(/error during initial retrieval of token keys.*certificate signed by unknown authority/);
 
-    const withCa = synth({ jwtKeySources: [keys.url], allowPlaintextTokens: true, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') });
-    for (const role of ['frontend', 'history']) {
-      const before = keys.fetches();
-      const container = withCa.container(role);
-      const mount = (container.volumeMounts as Array<{ name: string; mountPath: string }>).find((m) => m.name === 'key-source-ca')!;
-      const log = await firstFetch(startRole(withCa.config, container, role, path.join(dir, `ca-${role}`), { [`${mount.mountPath}/ca.crt`]: ca.cert }), () => keys.fetches() > before);
-      expect([role, keys.fetches() - before, log.match(/token keys[^\n]*/)?.[0]]).toEqual([role, 1, undefined]);
+    // A Secret's key, or a ConfigMap's (a trust-manager Bundle's target), mounted alike.
+    for (const [kind, keySourceCa] of [['secret', SecretRef.of('idp-ca', 'ca.crt')], ['configmap', ConfigMapRef.of('idp-bundle', 'trust-bundle.pem')]] as const) {
+      const withCa = synth({ jwtKeySources: [keys.url], allowPlaintextTokens: true, keySourceCa });
+      for (const role of ['frontend', 'history']) {
+        const before = keys.fetches();
+        const container = withCa.container(role);
+        const mount = (container.volumeMounts as Array<{ name: string; mountPath: string }>).find((m) => m.name === 'key-source-ca')!;
+        // The file where the kubelet writes it: the volume's item path, under the mount.
+        const volume = withCa.volume(role, 'key-source-ca');
+        const items: Array<{ key: string; path: string }> = (volume.secret ?? volume.configMap).items;
+        expect(items.map((i) => i.key)).toEqual([keySourceCa.key]);
+        const files = { [`${mount.mountPath}/${items[0].path}`]: ca.cert };
+        const log = await firstFetch(startRole(withCa.config, container, role, path.join(dir, `ca-${kind}-${role}`), files), () => keys.fetches() > before);
+        expect([kind, role, keys.fetches() - before, log.match(/token keys[^\n]*/)?.[0]]).toEqual([kind, role, 1, undefined]);
+      }
     }
   } finally {
     await keys.close();

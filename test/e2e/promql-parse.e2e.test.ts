@@ -181,3 +181,20 @@ test('the parser refuses what Prometheus refuses: a range function over an insta
     { id: 'fine', kind: 'rules', text: rule('{{ $labels.if }} {{ $value | humanize }}') },
   ]).map((r) => r.id)).toEqual(['instant', 'surrogate', 'template']);
 });
+
+test('character classes with generated items (ranges in every escape and literal form, astral and BMP, POSIX and Perl classes): the library refuses what Prometheus refuses, and only that', () => {
+  const code = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff }), fc.constantFrom(0x5b, 0x5d, 0x2d, 0x10000, 0x10ffff, 0xffff));
+  const char = code.chain((c) => fc.constantFrom(
+    `\\x{${c.toString(16)}}`, ...(c <= 0xff ? [`\\x${c.toString(16).padStart(2, '0')}`] : []), ...(c <= 0o777 ? [`\\${c.toString(8).padStart(3, '0')}`] : []),
+    ...(c > 0x1f && c !== 0x5c ? [String.fromCodePoint(c)] : []), ...(c < 0x80 && /[!-/:-@[-`{-~]/.test(String.fromCharCode(c)) ? [`\\${String.fromCharCode(c)}`] : []),
+  ));
+  const item = fc.oneof(char, fc.tuple(char, char).map(([a, b]) => `${a}-${b}`),
+    fc.constantFrom('-', ']', '^', '[', '[:alpha:]', '[:^word:]', '[:Alpha:]', '[:a]b:]', '\\d', '\\pL', '\\p{Greek}', '\\n', '\\t', '\\0', '\\a'));
+  const patterns = fc.sample(fc.tuple(fc.boolean(), fc.array(item, { minLength: 1, maxLength: 5 }), fc.constantFrom(']', ']]', ']+', '')).map(([negated, items, end]) => `[${negated ? '^' : ''}${items.join('')}${end}`),
+    { seed: SEED, numRuns: RUNS * 20 });
+  const accepted = (p: string) => built(() => LabelMatcher.regex('job', p)) !== undefined;
+  // A PromQL string as the library writes one (U+FFFD escaped: Prometheus' lexer refuses it raw).
+  const goRefused = new Set(refused(patterns.map((p) => ({ id: p, kind: 'expr' as const, text: `up{job=~${JSON.stringify(p).replace(/\ufffd/g, '\\ufffd')}}` }))).map((r) => r.id));
+  expect(patterns.filter((p) => goRefused.has(p) === accepted(p))).toEqual([]);
+  expect(goRefused.size).toBeGreaterThan(patterns.length / 10);
+});
