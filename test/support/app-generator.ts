@@ -228,7 +228,7 @@ export const clusterSpec = fc.record({
   waitForElasticsearch: maybe(fc.boolean()),
   logLevel: maybe(fc.constantFrom(...Object.values(LogLevel))),
   clusterDomain: maybe(fc.constantFrom('cluster.local', 'k8s.example.internal')),
-  shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 600 }) })),
+  shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 240 }) })),
   imageMirror: maybe(fc.constantFrom('registry.example.com/temporalio', 'registry.example.com:5000/mirror/temporalio', '[fd00::1]:5000/temporalio')),
   fleets: fc.array(fleetSpec, { maxLength: 2 }),
   /**
