@@ -339,10 +339,15 @@ function withoutSharedBacklog(f: any, earlier: any[]): any {
   return backlogOn(f) && shares ? { ...f, autoscaling: undefined } : f;
 }
 
-/** A budget that leaves a node drainable: minAvailable below the replicas, when they are known. */
+/**
+ * A budget that leaves a node drainable and protects some pods: minAvailable below the replicas and,
+ * from two replicas on, above 0; maxUnavailable below the replicas from two on (known, or the default size's).
+ */
 function pdb(spec: any, replicas: number | undefined): any {
-  if (!spec || spec.minAvailable === undefined) return spec ?? undefined;
-  return replicas !== undefined && replicas !== null && spec.minAvailable < replicas ? spec : { maxUnavailable: 1 };
+  if (!spec) return undefined;
+  const n = replicas ?? 2;
+  if (spec.minAvailable === undefined) return n < 2 || spec.maxUnavailable < n ? spec : { maxUnavailable: 1 };
+  return replicas !== undefined && replicas !== null && spec.minAvailable < replicas && (replicas < 2 || spec.minAvailable > 0) ? spec : { maxUnavailable: 1 };
 }
 
 function frontend(spec: any, internal = false): any {

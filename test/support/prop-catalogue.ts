@@ -123,7 +123,8 @@ function roleEntries(): CatalogueEntry[] {
       e('resources.memory.limit', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
       e('resources.memory.request', memOk, memBad, (v) => ({ resources: { memory: { request: v, limit: Size.gibibytes(64) } } }), ['memory']),
       e('image', imageOk, imageBad, (v) => ({ image: v })),
-      e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
+      // Four replicas: a budget that lets every pod of a role of two or more go at once is refused.
+      e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ replicas: 4, podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
       e('grpcPort', int(20000, 30000), portBad, (v) => ({ grpcPort: v })),
     ];
   });
