@@ -353,8 +353,11 @@ function pdb(spec: any, replicas: number | undefined): any {
 function frontend(spec: any, internal = false): any {
   if (!spec) return undefined;
   const options = { ...role(spec.role), autoscaling: spec.autoscaling ?? undefined, httpPort: internal ? undefined : spec.httpPort ?? undefined };
-  // The autoscaler owns the replica count.
-  if (options.autoscaling) delete options.replicas;
+  // The autoscaler owns the replica count, and the budget is held to its fewest pods.
+  if (options.autoscaling) {
+    delete options.replicas;
+    options.podDisruptionBudget = pdb(spec.role?.pdb, options.autoscaling.minReplicas);
+  }
   return options;
 }
 const spread = (s?: string) => (s === 'hard' ? TopologySpread.hard() : s === 'none' ? TopologySpread.none() : s === 'soft' ? TopologySpread.soft() : undefined);
