@@ -212,13 +212,11 @@ describe('production defaults', () => {
     expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10 + 12 + 2);
   });
 
-  test('shutdown.historyMembershipAlignment sets the alignment, from 0 to 30 s, and the grace period covers it', () => {
+  test('shutdown.historyMembershipAlignment sets the alignment, from 0 to 11 s, and the grace period covers it', () => {
     expect(cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(0) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "0s"');
     const chart = testChart();
-    expect(cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(30) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "30s"');
-    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(30 + 12 + 2);
-    expect(() => cluster(testChart(), { shutdown: { historyMembershipAlignment: Duration.seconds(31) } }))
-      .toThrow(/shutdown.historyMembershipAlignment is "31s"; expected a whole number of seconds, from 0s to 30s/);
+    expect(cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(11) } }).dynamicConfig.render()).toContain('history.alignMembershipChange:\n  - value: "11s"');
+    expect(deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(11 + 12 + 2);
   });
 
   test('fails when the history grace period under an alignment leaves out the user\'s shard linger or finalizer time', () => {
@@ -228,15 +226,15 @@ describe('production defaults', () => {
       cluster(chart, { shutdown: { historyMembershipAlignment: Duration.seconds(alignment) }, dynamicConfig: { values } });
       return deployment(chart, 'history').spec.template.spec.terminationGracePeriodSeconds as number;
     };
-    // 30 s aligned + 12 s + 30 s linger + the 2 s default finalizer: 74 s, past the 60 s floor.
-    expect(grace(30, [DynamicConfigValue.of('history.shardLingerTimeLimit', '30s')])).toBeGreaterThanOrEqual(74);
-    expect(grace(30, [DynamicConfigValue.of('history.shardFinalizerTimeout', '20s')])).toBeGreaterThanOrEqual(30 + 12 + 20);
+    // 11 s aligned + 12 s + 40 s linger + the 2 s default finalizer: 65 s, past the 60 s floor.
+    expect(grace(11, [DynamicConfigValue.of('history.shardLingerTimeLimit', '40s')])).toBeGreaterThanOrEqual(65);
+    expect(grace(11, [DynamicConfigValue.of('history.shardFinalizerTimeout', '40s')])).toBeGreaterThanOrEqual(11 + 12 + 40);
     // Whole seconds as a number, another unit and another case of the key are read as the server reads them.
     expect(grace(10, [DynamicConfigValue.of('history.shardLingerTimeLimit', 45), DynamicConfigValue.of('History.ShardFinalizerTimeout', '1m')]))
       .toBeGreaterThanOrEqual(10 + 12 + 45 + 60);
     // With no alignment the server sleeps the drain only.
     expect(grace(0, [DynamicConfigValue.of('history.shardLingerTimeLimit', '5m')])).toBe(60);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 11 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
       const values = [DynamicConfigValue.of('history.shardLingerTimeLimit', `${linger}s`), DynamicConfigValue.of('history.shardFinalizerTimeout', `${finalizer}s`)];
       expect(grace(alignment, values)).toBeGreaterThanOrEqual(alignment + 12 + linger + finalizer);
     }), { numRuns: 40 });
@@ -258,7 +256,7 @@ describe('production defaults', () => {
     expect(grace(10, [DynamicConfigValue.unchecked('HISTORY.shardFinalizerTimeout', '2m')])).toBe(10 + 12 + 0 + 120 + 15);
     // Without an alignment the server sleeps the drain only, late values or not.
     expect(grace(0, [DynamicConfigValue.of('history.shardLingerTimeLimit', '5m')])).toBe(60);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 11 }), fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 120 }), (alignment, linger, finalizer) => {
       const late = [DynamicConfigValue.of('history.shardLingerTimeLimit', `${linger}s`), DynamicConfigValue.of('history.shardFinalizerTimeout', `${finalizer}s`)];
       expect(grace(alignment, late)).toBeGreaterThanOrEqual(alignment + 12 + linger + finalizer);
     }), { numRuns: 30 });
@@ -271,7 +269,7 @@ describe('production defaults', () => {
     }
     expect(cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(45), historyMembershipAlignment: Duration.seconds(0) } }).dynamicConfig.render())
       .toContain('history.shutdownDrainDuration:\n  - value: "45s"');
-    for (const alignment of [1, 10, 30]) {
+    for (const alignment of [1, 10, 11]) {
       expect(() => cluster(testChart(), { shutdown: { historyDrainDuration: Duration.seconds(10), historyMembershipAlignment: Duration.seconds(alignment) } }))
         .toThrow(`TemporalCluster 'temporal': shutdown.historyDrainDuration is "10s"; expected no value while shutdown.historyMembershipAlignment is not 0. With an alignment (${alignment}s) the server ignores the drain`);
     }
@@ -457,7 +455,7 @@ describe('production defaults', () => {
       }
     });
     test('a drain is out of range', () => {
-      expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration is "660s"; expected a whole number of seconds, from 0s to 600s/);
+      expect(bad({ shutdown: { historyDrainDuration: Duration.minutes(11) } })).toThrow(/shutdown.historyDrainDuration is "660s"; expected a whole number of seconds, from 0s to 300s/);
       expect(bad({ shutdown: { matchingDrainDuration: Duration.seconds(601) } })).toThrow(/shutdown.matchingDrainDuration is "601s"/);
     });
   });

@@ -149,3 +149,29 @@ test('fails when the admin tools\' budget holds a drain on an unready pod: its o
     unhealthyPodEvictionPolicy: 'AlwaysAllow',
   });
 });
+
+describe('a disruption budget that protects no pod', () => {
+  const roleOwner = (role: string) => `${role} of TemporalCluster 'temporal'`;
+  test('fails when maxUnavailable lets a drain take every pod of a role of two or more, or minAvailable is 0 there, generated over roles and replica counts', () => {
+    fc.assert(fc.property(fc.constantFrom(...ROLE_KEYS), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 0, max: 6 }), ([role, key], replicas, extra) => {
+      expect(() => synth({ internalFrontend: {}, [key]: { replicas, podDisruptionBudget: { maxUnavailable: replicas + extra } } })).toThrow(
+        `${roleOwner(role)}: podDisruptionBudget.maxUnavailable is ${replicas + extra}; expected less than the role's ${replicas} replicas. It would let a node drain evict all ${replicas} pods at once`);
+      expect(() => synth({ internalFrontend: {}, [key]: { replicas, podDisruptionBudget: { minAvailable: 0 } } })).toThrow(
+        `${roleOwner(role)}: podDisruptionBudget.minAvailable is 0; expected at least 1. It would let a node drain evict all ${replicas} pods at once`);
+      expect(() => synth({ internalFrontend: {}, [key]: { replicas, podDisruptionBudget: { maxUnavailable: replicas - 1 } } })).not.toThrow();
+    }), { numRuns: 25 });
+  });
+
+  test('fails the same for an autoscaled frontend at its fewest pods and for a worker fleet; one replica must let its pod go', () => {
+    expect(() => synth({ frontend: { autoscaling: { minReplicas: 2, maxReplicas: 6 }, podDisruptionBudget: { maxUnavailable: 2 } } }))
+      .toThrow(`${OWNER}: podDisruptionBudget.maxUnavailable is 2; expected less than the role's 2 replicas.`);
+    const chart = testChart();
+    const c = cluster(chart);
+    expect(() => new WorkerFleet(chart, 'orders', { cluster: c, image: 'example/worker:1', taskQueues: ['orders'], replicas: 3, podDisruptionBudget: { minAvailable: 0 } }))
+      .toThrow("podDisruptionBudget.minAvailable is 0; expected at least 1.");
+    for (const podDisruptionBudget of [{ maxUnavailable: 1 }, { maxUnavailable: 5 }, { minAvailable: 0 }]) {
+      expect(() => synth({ frontend: { replicas: 1, podDisruptionBudget } })).not.toThrow();
+    }
+    expect(() => synth({ frontend: { replicas: 0, podDisruptionBudget: { minAvailable: 0 } } })).not.toThrow();
+  });
+});

@@ -228,7 +228,7 @@ describe.each(ROLES)('$role', (r) => {
     expect(pdb.metadata).toMatchObject({ name: `temporal-${r.role}`, namespace: 'temporal' });
     expect(pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     expect(service.disruptionBudget).toBeDefined();
-    expect(render(r, { [r.key]: { podDisruptionBudget: { maxUnavailable: 2 } } }).pdb.spec.maxUnavailable).toBe(2);
+    expect(render(r, { [r.key]: { replicas: 3, podDisruptionBudget: { maxUnavailable: 2 } } }).pdb.spec.maxUnavailable).toBe(2);
     expect(render(r, { [r.key]: { podDisruptionBudget: { minAvailable: r.replicas - 1 } } }).pdb.spec).toEqual({ selector: { matchLabels: SELECTOR(r.role) }, minAvailable: r.replicas - 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
     const none = render(r, { [r.key]: { replicas: 0 } });
     expect(none.deployment.spec.replicas).toBe(0);

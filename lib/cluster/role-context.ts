@@ -25,9 +25,9 @@ import { builtByCluster } from './built-by-cluster';
 
 /** History's and matching's termination grace periods, which cover their shutdown drains. */
 export interface DrainGracePeriods {
-  /** Read at synth: it counts dynamic config values added after the cluster was built. */
+  /** Read at synth, as both count dynamic config values added after the cluster was built. */
   readonly history: () => number;
-  readonly matching: number;
+  readonly matching: () => number;
 }
 
 /**

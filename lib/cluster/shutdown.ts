@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import { ShutdownOptions } from './shutdown-options';
-import { DynamicConfigValue } from '../config/dynamic-config';
+import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { sameKey, valuesOfKeys } from '../config/dynamic-config-lookup';
 import { goDuration, serverDurationNs } from '../config/go-duration';
+import { ownValidation } from '../own-validation';
 import { propError, requireDurationSeconds } from '../validation';
 
 /** The roles' graceful shutdown, as dynamic config values and the pods' grace periods. */
@@ -19,8 +20,10 @@ export interface FrontendShutdown {
    * read at synth, as cluster.dynamicConfig.add() may set the shard linger or finalizer after the cluster is built.
    */
   readonly historyTerminationGracePeriodSeconds: (values: readonly DynamicConfigValue[]) => number;
-  /** Seconds a matching pod gets to drain and exit. */
-  readonly matchingTerminationGracePeriodSeconds: number;
+  /** Seconds a matching pod gets to drain and exit, given the values of the cluster's dynamic config (its own `matching.alignMembershipChange`). */
+  readonly matchingTerminationGracePeriodSeconds: (values: readonly DynamicConfigValue[]) => number;
+  /** Refuses, at synth, membership alignments the server would not honour with the dynamic config's propagation time. Returns `dynamicConfig`. */
+  readonly guard: (dynamicConfig: DynamicConfig) => DynamicConfig;
   /** The `frontend.shutdown*`, `history.shutdownDrainDuration`, `history.alignMembershipChange` and `matching.shutdownDrainDuration` dynamic config values. */
   readonly dynamicConfig: DynamicConfigValue[];
 }
@@ -43,12 +46,41 @@ const GRACE = 'which also sizes the pods\' termination grace periods';
  * the ring's propagation time, 3 s), then leaves after the propagation time again (with 20% jitter)
  * and waits it out once more, then history.shardLingerTimeLimit and history.shardFinalizerTimeout
  * (service/history Stop, 1.30 to 1.32), then the gRPC server's stop (2 s): alignment + 12 s + linger
- * + finalizer at most.
+ * + finalizer at most, ceil(3.2 × propagation) + 2 s in general. Matching waits the same way for its
+ * own matching.alignMembershipChange, or its drain if longer, then stops its gRPC server (2 s).
  */
-const MAX_ALIGNMENT_SECONDS = 30;
-const ALIGNED_STOP_SECONDS = 12;
+const GRPC_STOP_SECONDS = 2;
+/** The server's system.ringpopApproximateMaxPropagationTime, which a value of the dynamic config replaces. */
+const PROPAGATION_KEY = 'system.ringpopApproximateMaxPropagationTime';
+const PROPAGATION_SECONDS = 3;
+/** Matching's alignment, which the library leaves to the dynamic config (the server's default is 0). */
+const MATCHING_ALIGNMENT_KEY = 'matching.alignMembershipChange';
+/**
+ * The ringpop monitor schedules a leave or a join only when its aligned time is less than this far
+ * off (maxScheduledEventTimeSeconds, common/membership/ringpop/monitor.go, 1.30 to 1.32); a later one
+ * it makes at once, unaligned, and a history pod then drains for history.shutdownDrainDuration
+ * instead. The aligned time is up to alignment + propagation time away.
+ */
+const SCHEDULED_CHANGE_LIMIT_SECONDS = 15;
+const MAX_ALIGNMENT_SECONDS = SCHEDULED_CHANGE_LIMIT_SECONDS - PROPAGATION_SECONDS - 1;
+/**
+ * Each role's stop is cut after 5 minutes (serviceStopTimeout, temporal/server.go, 1.30 to 1.32), and
+ * the process exits: a drain past it is cut short.
+ */
+const SERVER_STOP_LIMIT_SECONDS = 300;
 /** The keys the aligned stop sleeps for besides the alignment, with the server's defaults in seconds. */
 const ALIGNED_STOP_KEYS: Record<string, number> = { 'history.shardLingerTimeLimit': 0, 'history.shardFinalizerTimeout': 2 };
+
+/** The largest value of `key` the server reads, in seconds, or `fallback` where none is set or readable (the server keeps its default then). */
+function largestSeconds(values: readonly DynamicConfigValue[], key: string, fallback: number): number {
+  const read = valuesOfKeys(values, key).map((v) => serverDurationNs(v.value)).filter((ns): ns is bigint => ns !== undefined);
+  return read.length ? Math.max(...read.map((ns) => Number(ns) / 1e9)) : fallback;
+}
+
+/** Seconds from an aligned stop's start to its gRPC server's end: the wait for the aligned time, the leave, its propagation and the gRPC stop. */
+function alignedStopSeconds(alignment: number, values: readonly DynamicConfigValue[]): number {
+  return alignment + Math.ceil(3.2 * largestSeconds(values, PROPAGATION_KEY, PROPAGATION_SECONDS)) + GRPC_STOP_SECONDS;
+}
 
 /**
  * Seconds of the aligned stop the user's dynamic config adds: each key's largest value as the server
@@ -86,17 +118,46 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
   // under load). Aligned, every pod switches rings in the same instant.
   // A drain given explicitly keeps the server's unaligned stop, the one the drain applies to.
   const historyMembershipAlignment = shutdown?.historyMembershipAlignment ?? (shutdown?.historyDrainDuration !== undefined ? Duration.seconds(0) : Duration.seconds(10));
-  requireDurationSeconds(owner, 'shutdown.failHealthCheckDuration', failHealthCheckDuration, 0, 600);
-  requireDurationSeconds(owner, 'shutdown.drainDuration', drainDuration, 0, 600);
-  requireDurationSeconds(owner, 'shutdown.historyDrainDuration', historyDrainDuration, 0, 600);
-  requireDurationSeconds(owner, 'shutdown.matchingDrainDuration', matchingDrainDuration, 0, 600);
-  const alignment = requireDurationSeconds(owner, 'shutdown.historyMembershipAlignment', historyMembershipAlignment, 0, MAX_ALIGNMENT_SECONDS);
+  const fail = requireDurationSeconds(owner, 'shutdown.failHealthCheckDuration', failHealthCheckDuration, 0, SERVER_STOP_LIMIT_SECONDS);
+  const drain = requireDurationSeconds(owner, 'shutdown.drainDuration', drainDuration, 0, SERVER_STOP_LIMIT_SECONDS);
+  const historyDrain = requireDurationSeconds(owner, 'shutdown.historyDrainDuration', historyDrainDuration, 0, SERVER_STOP_LIMIT_SECONDS);
+  const matchingDrain = requireDurationSeconds(owner, 'shutdown.matchingDrainDuration', matchingDrainDuration, 0, SERVER_STOP_LIMIT_SECONDS);
+  // The frontend drains for at least 1 s (requestDrainTime); history and matching stop their gRPC server for up to 2 s after theirs.
+  const stopLimit = (prop: keyof ShutdownOptions, seconds: number, after: number, what: string) => {
+    if (seconds + after <= SERVER_STOP_LIMIT_SECONDS) return;
+    throw propError(owner, `shutdown.${prop}`, `${seconds}s`, `at most ${SERVER_STOP_LIMIT_SECONDS - after}s${what}`,
+      `The server cuts each role's stop after ${SERVER_STOP_LIMIT_SECONDS / 60} minutes (its serviceStopTimeout) and exits, so the rest of the drain would never happen, `
+      + 'though the grace period waited for it. Shorten it.');
+  };
+  stopLimit('failHealthCheckDuration', fail, 1, ': the frontend then drains for at least 1s');
+  stopLimit('drainDuration', drain, fail, ` with shutdown.failHealthCheckDuration at ${fail}s before it`);
+  stopLimit('historyDrainDuration', historyDrain, GRPC_STOP_SECONDS, `: history then stops its gRPC server for up to ${GRPC_STOP_SECONDS}s`);
+  stopLimit('matchingDrainDuration', matchingDrain, GRPC_STOP_SECONDS, `: matching then stops its gRPC server for up to ${GRPC_STOP_SECONDS}s`);
+  const alignment = requireDurationSeconds(owner, 'shutdown.historyMembershipAlignment', historyMembershipAlignment);
+  const alignmentErrors = (values: readonly DynamicConfigValue[]) => {
+    const propagation = largestSeconds(values, PROPAGATION_KEY, PROPAGATION_SECONDS);
+    const given = propagation === PROPAGATION_SECONDS ? '' : ` with dynamicConfig ${PROPAGATION_KEY} at ${propagation}s`;
+    const refuse = (prop: string, value: unknown, role: string) => propError(owner, prop, value, `less than ${SCHEDULED_CHANGE_LIMIT_SECONDS - propagation}s${given}`,
+      `The server schedules an aligned membership change only when it is less than ${SCHEDULED_CHANGE_LIMIT_SECONDS}s away (maxScheduledEventTimeSeconds), and it can be `
+      + `the alignment plus the ring's propagation time (${propagation}s) away: past that a stopping ${role} pod leaves the ring at once, unaligned, and a starting one joins at once. `
+      + `Use at most ${MAX_ALIGNMENT_SECONDS}s (at the default propagation time), or 0 for no alignment.`);
+    return [
+      ...(alignment > 0 && alignment + propagation >= SCHEDULED_CHANGE_LIMIT_SECONDS ? [refuse('shutdown.historyMembershipAlignment', `${alignment}s`, 'history')] : []),
+      ...valuesOfKeys(values, MATCHING_ALIGNMENT_KEY).filter((v) => {
+        const ns = serverDurationNs(v.value);
+        return ns !== undefined && ns > 0n && Number(ns) / 1e9 + propagation >= SCHEDULED_CHANGE_LIMIT_SECONDS;
+      }).map((v) => refuse(`dynamicConfig ${v.key}`, v.value, 'matching')),
+    ];
+  };
+  const [early] = alignmentErrors([]);
+  if (early) throw early;
   if (alignment > 0 && shutdown?.historyDrainDuration !== undefined) {
     throw propError(owner, 'shutdown.historyDrainDuration', goDuration(historyDrainDuration), 'no value while shutdown.historyMembershipAlignment is not 0',
       `With an alignment (${goDuration(historyMembershipAlignment)}) the server ignores the drain: a stopping history pod keeps its shards until the aligned time instead. `
       + 'Drop historyDrainDuration, or set historyMembershipAlignment to Duration.seconds(0) to drain instead.');
   }
-  const grace = (drain: Duration) => Math.max(MIN_GRACE_SECONDS, Math.ceil(drain.toSeconds()) + EXIT_SLACK_SECONDS);
+  // Seconds, not a Duration: a fractional stop (a 1500ms shard finalizer) makes Duration.toSeconds() throw at synth.
+  const grace = (stopSeconds: number) => Math.max(MIN_GRACE_SECONDS, Math.ceil(stopSeconds) + EXIT_SLACK_SECONDS);
   return {
     failHealthCheckDuration,
     drainDuration,
@@ -106,8 +167,15 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
     // The kubelet must not kill a frontend before it has failed its health check and drained.
     terminationGracePeriodSeconds: Math.ceil(failHealthCheckDuration.toSeconds() + drainDuration.toSeconds()) + EXIT_SLACK_SECONDS,
     historyTerminationGracePeriodSeconds: (values) => (alignment > 0
-      ? grace(Duration.seconds(alignment + ALIGNED_STOP_SECONDS + alignedStopOverheadSeconds(values))) : grace(historyDrainDuration)),
-    matchingTerminationGracePeriodSeconds: grace(matchingDrainDuration),
+      ? grace(alignedStopSeconds(alignment, values) + alignedStopOverheadSeconds(values)) : grace(historyDrain)),
+    matchingTerminationGracePeriodSeconds: (values) => {
+      const matchingAlignment = largestSeconds(values, MATCHING_ALIGNMENT_KEY, 0);
+      return grace(Math.max(matchingDrain, matchingAlignment > 0 ? alignedStopSeconds(matchingAlignment, values) : 0));
+    },
+    guard: (dynamicConfig) => {
+      dynamicConfig.node.addValidation(ownValidation({ validate: () => alignmentErrors(dynamicConfig.valuesOf()).map((e) => e.message) }));
+      return dynamicConfig;
+    },
     dynamicConfig: Object.entries(OWNED_KEYS).map(([key, prop]) => {
       const given = shutdown?.[prop] !== undefined;
       const value = DynamicConfigValue.of(key, goDuration({ failHealthCheckDuration, drainDuration, historyDrainDuration, matchingDrainDuration, historyMembershipAlignment }[prop]));

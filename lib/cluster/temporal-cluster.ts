@@ -185,7 +185,7 @@ export class TemporalCluster extends Construct {
 
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
-    this.dynamicConfig = this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig);
+    this.dynamicConfig = shutdown.guard(this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig));
     this.membershipTls = new MembershipTls(owner, props.tls !== undefined, props.membershipTls, this.dynamicConfig);
     this.serverConfig = this.renderServerConfig(owner, props, metadata, ports);
     new KubeConfigMap(this, 'Config', { metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels }, data: { [CONFIG_FILE]: this.serverConfig } });
@@ -200,7 +200,7 @@ export class TemporalCluster extends Construct {
     this.size = props.size ?? ClusterSize.MEDIUM;
     emitServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, namespace: this.namespace, labels: this.labels }, props.serviceAccount);
 
-    const context = roleContext(this, props, schemaPlans, images, { history: () => shutdown.historyTerminationGracePeriodSeconds(this.dynamicConfig.valuesOf()), matching: shutdown.matchingTerminationGracePeriodSeconds });
+    const context = roleContext(this, props, schemaPlans, images, { history: () => shutdown.historyTerminationGracePeriodSeconds(this.dynamicConfig.valuesOf()), matching: () => shutdown.matchingTerminationGracePeriodSeconds(this.dynamicConfig.valuesOf()) });
     const service = <T>(Role: new (s: Construct, i: string, p: TemporalServiceProps) => T, role: ServiceRole, roleId: string): T =>
       new Role(this, roleId, copiedProps({ ...roleOptionsOf(props)[role], ports: ports[role]!, context }));
     this.frontend = service(FrontendService, ServiceRole.FRONTEND, 'Frontend');

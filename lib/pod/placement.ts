@@ -1,5 +1,5 @@
 import { Affinity, Toleration } from '../../imports/k8s';
-import { checkAffinity, checkLabels, checkTolerations, requireDns1123Subdomain } from '../validation';
+import { checkAffinity, checkLabels, checkTolerations, requireDns1123Subdomain, requireNodeLabelKey } from '../validation';
 
 /**
  * Where, and before which other pods, a pod is scheduled: for node pools that carry labels or
@@ -43,8 +43,10 @@ export interface PodPlacement {
  */
 export function checkedPlacement(owner: string, prefix: string, placement: PodPlacement | undefined, defaults: PodPlacement = {}): PodPlacement {
   const priorityClassName = placement?.priorityClassName;
+  const nodeSelector = checkLabels(owner, `${prefix}nodeSelector`, placement?.nodeSelector);
+  Object.keys(nodeSelector ?? {}).forEach((key) => requireNodeLabelKey(owner, `${prefix}nodeSelector key`, key));
   return withDefaultPlacement({
-    nodeSelector: checkLabels(owner, `${prefix}nodeSelector`, placement?.nodeSelector),
+    nodeSelector,
     tolerations: checkTolerations(owner, `${prefix}tolerations`, placement?.tolerations),
     affinity: checkAffinity(owner, `${prefix}affinity`, placement?.affinity),
     priorityClassName: priorityClassName === undefined ? undefined : requireDns1123Subdomain(owner, `${prefix}priorityClassName`, priorityClassName),

@@ -53,7 +53,18 @@ export function checkAutoscaledCpu(owner: string, request: string, limit: string
  */
 export const UNHEALTHY_POD_EVICTION = { unhealthyPodEvictionPolicy: 'AlwaysAllow' } as const;
 
-/** The budget's spec, refusing one that would block every voluntary disruption of the role. */
+/**
+ * A budget that lets a drain take every pod of a role of two or more at once (a node pool upgrade
+ * drains several nodes together) protects nothing: the role serves nothing until its pods are
+ * rescheduled and ready. At one replica a budget must let that pod go, or no drain ends.
+ */
+function protectsNothing(owner: string, field: string, value: number, expected: string, replicas: number): Error {
+  return propError(owner, `podDisruptionBudget.${field}`, value, expected,
+    `It would let a node drain evict all ${replicas} pods at once, and the role would serve nothing until they are rescheduled and ready. `
+    + 'Leave podDisruptionBudget out to let one pod go at a time.');
+}
+
+/** The budget's spec, refusing one that would block every voluntary disruption of the role, or protect none of its pods. */
 export function disruptionBudget(owner: string, budget: DisruptionBudget | undefined, replicas: number) {
   // podDisruptionBudget: 2 or false from plain JS is refused by plainProps, which knows the prop's type.
   if (budget?.maxUnavailable !== undefined && budget.minAvailable !== undefined) {
@@ -65,11 +76,13 @@ export function disruptionBudget(owner: string, budget: DisruptionBudget | undef
       throw propError(owner, 'podDisruptionBudget.minAvailable', budget.minAvailable, `less than the role's ${replicas} replica(s)`,
         'Otherwise no node holding one of its pods can ever be drained.');
     }
+    if (replicas >= 2 && budget.minAvailable === 0) throw protectsNothing(owner, 'minAvailable', 0, 'at least 1', replicas);
     return { minAvailable: IntOrString.fromNumber(budget.minAvailable), ...UNHEALTHY_POD_EVICTION };
   }
   const maxUnavailable = requireInt32(owner, 'podDisruptionBudget.maxUnavailable', budget?.maxUnavailable ?? 1, 0);
   if (maxUnavailable === 0) {
     throw propError(owner, 'podDisruptionBudget.maxUnavailable', 0, 'at least 1', 'Otherwise no node holding one of the role\'s pods can ever be drained.');
   }
+  if (replicas >= 2 && maxUnavailable >= replicas) throw protectsNothing(owner, 'maxUnavailable', maxUnavailable, `less than the role's ${replicas} replicas`, replicas);
   return { maxUnavailable: IntOrString.fromNumber(maxUnavailable), ...UNHEALTHY_POD_EVICTION };
 }

@@ -52,7 +52,9 @@ export interface TemporalServiceOptions extends PodPlacement {
    */
   readonly image?: string;
   /**
-   * The role's PodDisruptionBudget. Give `maxUnavailable` or `minAvailable`, not both.
+   * The role's PodDisruptionBudget. Give `maxUnavailable` or `minAvailable`, not both: a drain must
+   * be able to take a pod (`minAvailable` below the replicas), and from two replicas on must not take
+   * them all at once (`maxUnavailable` below the replicas, `minAvailable` at least 1).
    * @default - maxUnavailable 1: a drain takes one pod of the role at a time
    */
   readonly podDisruptionBudget?: DisruptionBudget;

@@ -18,3 +18,4 @@ export * from './manifest-text';
 export * from './go-yaml-scalar';
 export * from './value-list';
 export * from './order';
+export * from './node-labels';

@@ -1,6 +1,7 @@
 import { propError } from './errors';
 import { isLabelValue, requireLabelKey, requireLabelValue } from './labels';
 import { requireInteger } from './numbers';
+import { requireNodeLabelKey } from './node-labels';
 import { requirePlainMap } from './plain-data';
 
 const OPERATORS = ['Exists', 'Equal'];
@@ -105,7 +106,10 @@ export function checkAffinity<T extends AffinityLike>(owner: string, prop: strin
   requirePlainMap(owner, prop, affinity, 'an affinity ({ nodeAffinity, podAffinity, podAntiAffinity })');
   const node = affinity.nodeAffinity;
   const term = (at: string, t: NodeSelectorTermLike) => {
-    (t.matchExpressions ?? []).forEach((r, i) => checkRequirement(owner, `${at}.matchExpressions[${i}]`, r, NODE_OPERATORS, true));
+    (t.matchExpressions ?? []).forEach((r, i) => {
+      checkRequirement(owner, `${at}.matchExpressions[${i}]`, r, NODE_OPERATORS, true);
+      requireNodeLabelKey(owner, `${at}.matchExpressions[${i}].key`, r.key);
+    });
     (t.matchFields ?? []).forEach((r, i) => checkRequirement(owner, `${at}.matchFields[${i}]`, r, ['In', 'NotIn'], false));
   };
   const required = node?.requiredDuringSchedulingIgnoredDuringExecution;
@@ -126,7 +130,7 @@ export function checkAffinity<T extends AffinityLike>(owner: string, prop: strin
     const podTerm = (at: string, t: PodAffinityTermLike) => {
       checkLabelSelector(owner, `${at}.labelSelector`, t.labelSelector);
       checkLabelSelector(owner, `${at}.namespaceSelector`, t.namespaceSelector);
-      requireLabelKey(owner, `${at}.topologyKey`, t.topologyKey);
+      requireNodeLabelKey(owner, `${at}.topologyKey`, requireLabelKey(owner, `${at}.topologyKey`, t.topologyKey));
     };
     (pod?.requiredDuringSchedulingIgnoredDuringExecution ?? []).forEach((t, i) => podTerm(`${prop}.${kind}.requiredDuringSchedulingIgnoredDuringExecution[${i}]`, t));
     (pod?.preferredDuringSchedulingIgnoredDuringExecution ?? []).forEach((p, i) => {

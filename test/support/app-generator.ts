@@ -228,7 +228,7 @@ export const clusterSpec = fc.record({
   waitForElasticsearch: maybe(fc.boolean()),
   logLevel: maybe(fc.constantFrom(...Object.values(LogLevel))),
   clusterDomain: maybe(fc.constantFrom('cluster.local', 'k8s.example.internal')),
-  shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 600 }) })),
+  shutdown: maybe(fc.record({ failSeconds: fc.integer({ min: 0, max: 60 }), drainSeconds: fc.integer({ min: 0, max: 240 }) })),
   imageMirror: maybe(fc.constantFrom('registry.example.com/temporalio', 'registry.example.com:5000/mirror/temporalio', '[fd00::1]:5000/temporalio')),
   fleets: fc.array(fleetSpec, { maxLength: 2 }),
   /**
@@ -339,17 +339,25 @@ function withoutSharedBacklog(f: any, earlier: any[]): any {
   return backlogOn(f) && shares ? { ...f, autoscaling: undefined } : f;
 }
 
-/** A budget that leaves a node drainable: minAvailable below the replicas, when they are known. */
+/**
+ * A budget that leaves a node drainable and protects some pods: minAvailable below the replicas and,
+ * from two replicas on, above 0; maxUnavailable below the replicas from two on (known, or the default size's).
+ */
 function pdb(spec: any, replicas: number | undefined): any {
-  if (!spec || spec.minAvailable === undefined) return spec ?? undefined;
-  return replicas !== undefined && replicas !== null && spec.minAvailable < replicas ? spec : { maxUnavailable: 1 };
+  if (!spec) return undefined;
+  const n = replicas ?? 2;
+  if (spec.minAvailable === undefined) return n < 2 || spec.maxUnavailable < n ? spec : { maxUnavailable: 1 };
+  return replicas !== undefined && replicas !== null && spec.minAvailable < replicas && (replicas < 2 || spec.minAvailable > 0) ? spec : { maxUnavailable: 1 };
 }
 
 function frontend(spec: any, internal = false): any {
   if (!spec) return undefined;
   const options = { ...role(spec.role), autoscaling: spec.autoscaling ?? undefined, httpPort: internal ? undefined : spec.httpPort ?? undefined };
-  // The autoscaler owns the replica count.
-  if (options.autoscaling) delete options.replicas;
+  // The autoscaler owns the replica count, and the budget is held to its fewest pods.
+  if (options.autoscaling) {
+    delete options.replicas;
+    options.podDisruptionBudget = pdb(spec.role?.pdb, options.autoscaling.minReplicas);
+  }
   return options;
 }
 const spread = (s?: string) => (s === 'hard' ? TopologySpread.hard() : s === 'none' ? TopologySpread.none() : s === 'soft' ? TopologySpread.soft() : undefined);

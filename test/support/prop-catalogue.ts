@@ -123,7 +123,8 @@ function roleEntries(): CatalogueEntry[] {
       e('resources.memory.limit', memOk, memBad, (v) => ({ resources: { memory: { request: Size.kibibytes(1), limit: v } } }), ['memory']),
       e('resources.memory.request', memOk, memBad, (v) => ({ resources: { memory: { request: v, limit: Size.gibibytes(64) } } }), ['memory']),
       e('image', imageOk, imageBad, (v) => ({ image: v })),
-      e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
+      // Four replicas: a budget that lets every pod of a role of two or more go at once is refused.
+      e('podDisruptionBudget.maxUnavailable', int(1, 3), badNumber, (v) => ({ replicas: 4, podDisruptionBudget: { maxUnavailable: v } }), ['maxUnavailable']),
       e('grpcPort', int(20000, 30000), portBad, (v) => ({ grpcPort: v })),
     ];
   });
@@ -157,7 +158,7 @@ export function catalogue(): CatalogueEntry[] {
     c('schema.waitTimeout', seconds(5, 3600), durationBad, (_ch, v) => ({ schema: { waitTimeout: v } })),
     c('reservedMembershipPorts', int(1, 5000), portBad, (_ch, v) => ({ reservedMembershipPorts: [v] })),
     c('ports', int(0, 1000), badNumber, (_ch, v) => ({ ports: ServicePorts.offset(v) }), ['offset']),
-    c('shutdown.drainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000)), (_ch, v) => ({ shutdown: { drainDuration: v } }), ['drainDuration']),
+    c('shutdown.drainDuration', seconds(0, 290), fc.oneof(durationBad, seconds(291, 5000)), (_ch, v) => ({ shutdown: { drainDuration: v } }), ['drainDuration']),
     c('size', fc.constantFrom('small', 'medium', 'large'), fc.constantFrom('huge', ''), (_ch, v) => ({ size: v }), ['size']),
     // 6 history pods and the rollout's surge pod need 43 shards, 4 and the surge pod 28 (shard-coverage.ts).
     c('size vs numHistoryShards', int(43, 200), int(1, 42), (_ch, v) => ({ size: 'large' as any, numHistoryShards: v }), ['size']),
@@ -243,8 +244,8 @@ export function catalogue(): CatalogueEntry[] {
       (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { serviceErrorRatio: v } } }), ['serviceErrorRatio']),
     c('monitoring.alerts.minRate', fc.double({ min: 0, max: 1000, noNaN: true }), fc.oneof(badNumber.filter((n) => !(n >= 0 && Number.isFinite(n))), fc.constantFrom('1', true)),
       (_ch, v) => ({ monitoring: { scrape: ScrapeConfig.serviceMonitor(), alerts: { minRate: v } } }), ['minRate']),
-    c('shutdown.historyDrainDuration', seconds(0, 600), fc.oneof(durationBad, seconds(601, 5000), notDuration), (_ch, v) => ({ shutdown: { historyDrainDuration: v } }), ['historyDrainDuration']),
-    c('shutdown.historyMembershipAlignment', seconds(0, 30), fc.oneof(durationBad, seconds(31, 5000), notDuration), (_ch, v) => ({ shutdown: { historyMembershipAlignment: v } }), ['historyMembershipAlignment']),
+    c('shutdown.historyDrainDuration', seconds(0, 298), fc.oneof(durationBad, seconds(299, 5000), notDuration), (_ch, v) => ({ shutdown: { historyDrainDuration: v } }), ['historyDrainDuration']),
+    c('shutdown.historyMembershipAlignment', seconds(0, 11), fc.oneof(durationBad, seconds(12, 5000), notDuration), (_ch, v) => ({ shutdown: { historyMembershipAlignment: v } }), ['historyMembershipAlignment']),
     c('archival filestore dirMode', fc.constantFrom('0755', '0700', '0766', '0777'), fc.oneof(anyString, fc.constantFrom('755', '0644', '0o755', '0800', '07777')),
       (_ch, v) => ({ archival: { history: { provider: ArchivalProvider.filestore({ claimName: 'arch', dirMode: v }), uri: 'file:///archival' } } }), ['dirMode']),
     // TLS and authorization
