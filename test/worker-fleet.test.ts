@@ -782,6 +782,38 @@ describe('WorkerFleet', () => {
       expect(fleetObject(chart, 'PrometheusRule').spec.groups[0].rules[0].expr).toContain('taskqueue="orders__"');
     });
 
+    test('fails when two fleets\' server-side alerts select one series for different queues (orders-v2 and orders_v2, or namespaces a-b and a.b): each fired, and told to scale itself, for the other\'s queue', () => {
+      const job = [LabelMatcher.equal('job', 'temporal')];
+      const two = (a: Partial<WorkerFleetProps>, b: Partial<WorkerFleetProps>) => {
+        const app = Testing.app();
+        const c = cluster(new Chart(app, 'c', { namespace: 'temporal' }), {});
+        new WorkerFleet(new Chart(app, 'a', { namespace: 'team-a' }), 'a', { image: IMAGE, taskQueues: ['other'], cluster: c, monitoring: { serverSeriesSelector: job, alerts: {} }, ...a });
+        new WorkerFleet(new Chart(app, 'b', { namespace: 'team-b' }), 'b', { image: IMAGE, taskQueues: ['other'], cluster: c, monitoring: { serverSeriesSelector: job, alerts: {} }, ...b });
+        return () => app.synth();
+      };
+      expect(two({ taskQueues: ['x', 'orders-v2'] }, { taskQueues: ['orders_v2'] })).toThrow(new RegExp("WorkerFleet 'a': taskQueues\\[1\\] is \"orders-v2\" in Temporal namespace \"default\"; "
+        + "expected a queue whose server metrics are its own: WorkerFleet 'b' \\(b/b\\) polls \"orders_v2\" in \"default\", which the server's metrics label namespace=\"default\", taskqueue=\"orders_v2\" too"));
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'] })).toThrow(/WorkerFleet 'b': taskQueues\[0\] is "orders_v2" .*WorkerFleet 'a' \(a\/a\) polls "orders-v2"/);
+      // Namespaces the server spells alike, though fleets of two namespaces are otherwise never compared.
+      expect(two({ temporalNamespace: 'team-a' }, { temporalNamespace: 'team.a' })).toThrow(/taskQueues\[0\] is "other" in Temporal namespace "team-a"; .* polls "other" in "team.a", which the server's metrics label namespace="team_a", taskqueue="other"/);
+      // Generated: any queue, and another whose characters outside [A-Za-z0-9_] are others (or _).
+      const special = fc.constantFrom('-', '.', '/', ':', 'é', '😀', '_', '@');
+      const word = fc.stringMatching(/^[A-Za-z0-9]{1,6}$/);
+      fc.assert(fc.property(fc.array(fc.tuple(word, special, special), { minLength: 1, maxLength: 3 }), (parts) => {
+        const mine = parts.map(([w, s]) => `${w}${s}`).join('') + 'q';
+        const theirs = parts.map(([w, , s]) => `${w}${s}`).join('') + 'q';
+        fc.pre(mine !== theirs);
+        expect(two({ taskQueues: [mine] }, { taskQueues: [theirs] })).toThrow(/expected a queue whose server metrics are its own/);
+      }), { numRuns: 25 });
+      // Fine: the same queue (one queue, both fleets serve it), another selector or namespace label, or no server-side alert on one of them.
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders-v2'] })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'other')], alerts: {} } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job, serverNamespaceLabel: 'exported_namespace', alerts: {} } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job, alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], temporalNamespace: 'billing' })).not.toThrow();
+    });
+
     test('thresholds, exclusions and a server selector for an external frontend', () => {
       const chart = testChart();
       new WorkerFleet(chart, 'orders', {
