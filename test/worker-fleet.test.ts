@@ -265,7 +265,7 @@ describe('WorkerFleet', () => {
         setup().chart,
         tlsSetup({ apiKey: SecretRef.of('orders-key', 'jwt') }).chart,
         setup({ namespace: 'orders' }, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart,
-        setup({ cluster: undefined, frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
+        setup({ cluster: undefined, temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
         setup({ cluster: undefined, frontend: { address: 'temporal.other:7233', tls: true, serverName: 'temporal' },
           clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: 'client.pem', key: 'client-key.pem' }), serverCa: SecretRef.of('other-ca', 'root.pem') }).chart,
       ];
@@ -465,7 +465,7 @@ describe('WorkerFleet', () => {
           { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart],
         ['API key over plaintext', () => external({ frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
         ['API key over TLS to a public CA', () => external({
-          frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
+          temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
         })],
       ];
       test.each(cases)('%s', (_, chart) => {
@@ -551,7 +551,7 @@ describe('WorkerFleet', () => {
       expect(ingressAllowed(own, prometheus('temporal'), fleetPod(), 9464)).toBe(false);
       const nobody = policies(setup({}, { networkPolicy: { monitoring: [] } }).chart);
       expect(ingressAllowed(nobody, prometheus('monitoring'), fleetPod(), 9464)).toBe(true);
-      const external = policies(setup({ cluster: undefined, frontend: { address: 'x.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
+      const external = policies(setup({ cluster: undefined, temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
       expect(egressAllowed(external, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
     });
 
@@ -671,7 +671,7 @@ describe('WorkerFleet', () => {
     });
 
     test('frontend.targetPort is refused when it is no port, and for Temporal Cloud, which no Service translates', () => {
-      const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any });
+      const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: frontend as any });
       expect(fleet({ address: 'temporal.platform:7233', targetPort: '17233' })).toThrow('WorkerFleet \'orders\': frontend.targetPort is "17233"; expected an integer port from 1 to 65535.');
       expect(fleet({ address: 'temporal.platform:7233', targetPort: 0 })).toThrow(/frontend.targetPort is 0; expected an integer port from 1 to 65535/);
       expect(fleet({ address: 'orders.a1b2c.tmprl.cloud:7233', tls: true, targetPort: 17233 })).toThrow(
@@ -1488,6 +1488,31 @@ describe('WorkerFleet', () => {
       expect(() => setup({ autoscaling: FleetAutoscaling.backlog(), apiKey: SecretRef.of('k', 'jwt') }, { tls: noClientAuth }))
         .toThrow(/expected a client certificate for the fleet: the frontend's CA is a private one/);
       expect(() => setup({ autoscaling: FleetAutoscaling.cpu() }, { tls: noClientAuth })).not.toThrow();
+    });
+
+    test('the Temporal namespace of a Temporal Cloud frontend is no Namespace ID, or not the one its namespace endpoint serves: every poll (and KEDA\'s every read) was refused', () => {
+      const fleet = (address: string, temporalNamespace?: string) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace, frontend: { address, tls: true }, apiKey: SecretRef.of('cloud', 'key'), autoscaling: FleetAutoscaling.backlog(),
+      });
+      expect(fleet('orders.a1b2c.tmprl.cloud:7233')).toThrow("WorkerFleet 'orders': temporalNamespace is \"default\"; expected orders.a1b2c, the Namespace ID of Temporal Cloud namespace endpoint "
+        + 'orders.a1b2c.tmprl.cloud:7233. A namespace endpoint (<namespace id>.tmprl.cloud) serves that namespace only, and Temporal Cloud refuses every call for another. '
+        + 'Set temporalNamespace to the ID the endpoint names, or dial the endpoint of the namespace the workers poll.');
+      for (const ns of ['orders', 'billing.a1b2c', 'ORDERS.A1B2C', 'orders.a1b2c.tmprl.cloud']) expect(fleet('ORDERS.A1B2C.TMPRL.CLOUD:7233', ns)).toThrow(/temporalNamespace is "[^"]+"; expected orders.a1b2c, the Namespace ID/);
+      for (const ns of [undefined, 'orders', 'Orders.a1b2c', 'orders.A1B2C', 'o.a1b2c', '1orders.a1b2c', 'orders-.a1b2c', 'orders.a1b2c.x', 'orders_x.a1b2c']) {
+        expect(fleet('us-east-1.aws.api.temporal.io:7233', ns)).toThrow(new RegExp(`temporalNamespace is ${ns === undefined ? '"default"' : JSON.stringify(ns).replace(/\./g, '\\.')}; `
+          + 'expected a Temporal Cloud Namespace ID \\(<name>\\.<account id>, lowercase, e\\.g\\. orders\\.a1b2c\\): us-east-1\\.aws\\.api\\.temporal\\.io:7233 is a Temporal Cloud endpoint'));
+      }
+      // Generated: the endpoint of one Namespace ID takes that ID alone; a regional endpoint any ID.
+      const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,37}[a-z0-9]$/);
+      const account = fc.stringMatching(/^[a-z0-9]{5}$/);
+      fc.assert(fc.property(name, account, name, account, (n1, a1, n2, a2) => {
+        const [id, other] = [`${n1}.${a1}`, `${n2}.${a2}`];
+        expect(fleet(`${id}.tmprl.cloud:7233`, id)).not.toThrow();
+        expect(fleet('eu-west-1.aws.api.temporal.io:7233', other)).not.toThrow();
+        if (other !== id) expect(fleet(`${id}.tmprl.cloud:7233`, other)).toThrow(`expected ${id}, the Namespace ID of Temporal Cloud namespace endpoint`);
+      }), { numRuns: 30 });
+      // Not Temporal Cloud: any namespace.
+      expect(fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });
 
     test('KEDA would resolve the external frontend\'s address elsewhere: a single-label name or the pod\'s loopback', () => {

@@ -250,7 +250,9 @@ export interface WorkerFleetProps {
   /** Task queues the workers poll. At least one; the first is `TEMPORAL_TASK_QUEUE`. */
   readonly taskQueues: string[];
   /**
-   * The Temporal namespace the workers poll in; never `temporal-system`, in any case.
+   * The Temporal namespace the workers poll in; never `temporal-system`, in any case. On a Temporal
+   * Cloud `frontend`, its Namespace ID (`<name>.<account id>`), and on a namespace endpoint
+   * (`<namespace id>.tmprl.cloud`) the one that endpoint names.
    * @default 'default'
    */
   readonly temporalNamespace?: string;

@@ -135,7 +135,7 @@ export class WorkerFleet extends Construct {
     this.temporalNamespace = requireTemporalNamespaceName(owner, 'temporalNamespace', temporalNamespace);
     this.connection = resolveConnection({
       owner, fleetName: this.name, namespace: this.namespace, scopeRoot: this.node.root, cluster: props.cluster, frontend: props.frontend,
-      clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
+      clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey, temporalNamespace: this.temporalNamespace,
     });
     const cluster = this.connection.cluster;
     // cert-manager refuses a common name over 64 characters (X.509's bound), and would never issue the fleet's certificate.
