@@ -297,7 +297,8 @@ export interface WorkerFleetProps {
    */
   readonly serverCa?: SecretRef;
   /**
-   * An API key (or a JWT for the cluster's authorizer), sent as a bearer token.
+   * An API key (or a JWT for the cluster's authorizer), sent as a bearer token. Pods read it once, at
+   * start (`TEMPORAL_API_KEY`): after it rotates in the Secret, restart the fleet before the old one expires.
    * @default - none
    */
   readonly apiKey?: SecretRef;
