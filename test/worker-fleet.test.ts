@@ -1125,6 +1125,36 @@ describe('WorkerFleet', () => {
       // Characters, not bytes; PostgreSQL only, as MySQL's task_queue_id holds fewer bytes (test/task-queue-id.test.ts).
       expect(fleet(defaults[0], '日'.repeat(255))()).toEqual(['orders', '日'.repeat(255)]);
     });
+    test('fails when two queues differ only in case or accents on a cluster that keeps queue names in MySQL, in one fleet or two: they shared one row of task_queue_user_data', () => {
+      const password = SecretRef.of('db', 'password');
+      const my = Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password });
+      const es = Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' });
+      const pg = Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password });
+      const [myVis, pgVis] = [Datastore.mysql({ host: 'my', database: 'vis', user: 'temporal', password }), Datastore.postgres({ host: 'pg', database: 'vis', user: 'temporal', password })];
+      const app = (defaultStore: Datastore, visibilityStore: Datastore, a: Partial<WorkerFleetProps>, b?: Partial<WorkerFleetProps>) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore }) });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...a });
+        if (b) new WorkerFleet(chart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c, ...b });
+        Testing.synth(chart);
+      };
+      expect(app(my, es, { taskQueues: ['x', 'Orders', 'orders'] })).toThrow("WorkerFleet 'orders': taskQueues[2] is \"orders\"; expected a queue MySQL tells apart from taskQueues[1] (\"Orders\"). "
+        + 'The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would share one row of task_queue_user_data');
+      expect(app(my, es, {}, { taskQueues: ['ÓRDERS'] })).toThrow(/WorkerFleet 'orders': taskQueues\[0\] is "orders"; expected a queue MySQL tells apart from "ÓRDERS", which WorkerFleet 'billing' \(test\/billing\) polls in the same Temporal namespace \(default\) at temporal-frontend/);
+      // Generated: a name, and the same with letters in another case or with an accent, on a MySQL default or visibility store.
+      const accents: Record<string, string> = { a: 'á', e: 'è', o: 'ö', u: 'û', c: 'ç', n: 'ñ' };
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), fc.boolean(), (name, flips, visibility) => {
+        const twin = [...name].map((ch, i) => (flips[i] ? accents[ch] ?? ch.toUpperCase() : ch)).join('');
+        fc.pre(twin !== name);
+        expect(app(visibility ? pg : my, visibility ? my : es, { taskQueues: [name, twin] })).toThrow(/expected a queue MySQL tells apart from taskQueues\[0\]/);
+      }), { numRuns: 25 });
+      // Fine: PostgreSQL and Elasticsearch compare names exactly; one queue of two fleets is one queue; another Temporal namespace.
+      expect(app(pg, pgVis, { taskQueues: ['Orders', 'orders'] })).not.toThrow();
+      expect(app(pg, es, {}, { taskQueues: ['Orders'] })).not.toThrow();
+      expect(app(my, myVis, { taskQueues: ['orders-v2', 'orders_v2', 'orders'] })).not.toThrow();
+      expect(app(my, myVis, {}, { taskQueues: ['orders'], autoscaling: FleetAutoscaling.cpu() })).not.toThrow();
+      expect(app(my, myVis, {}, { taskQueues: ['Orders'], temporalNamespace: 'billing' })).not.toThrow();
+    });
     test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
       const run = (namespace: string, limit: number, after: boolean) => () => {
         const chart = testChart();

@@ -1,6 +1,7 @@
 import type { FleetAutoscaling } from './fleet-autoscaling';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
+import { MYSQL_SAME_NAME, mysqlSameName } from './task-queues';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
 export interface BacklogScaledFleet {
@@ -16,6 +17,20 @@ export interface BacklogScaledFleet {
   readonly autoscaling?: FleetAutoscaling;
   /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
   readonly alertSeries?: { readonly selector: string; readonly namespaceLabel: string };
+  /** Whether its bound cluster keeps queue names in MySQL, which compares them ignoring case and accents. */
+  readonly mysqlNames?: boolean;
+}
+
+/** Where `other` polls a queue of the same MySQL-backed frontend and Temporal namespace that MySQL holds for one of `mine`'s, though another. */
+export function mysqlSameQueue(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
+  if (!mine.mysqlNames || !other.mysqlNames || mine.temporalNamespace !== other.temporalNamespace || !sameFrontend(mine, other)) return undefined;
+  for (const [i, q] of mine.taskQueues.entries()) {
+    const theirs = other.taskQueues.find((o) => mysqlSameName(o, q));
+    if (theirs === undefined) continue;
+    return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)}; expected a queue MySQL tells apart from ${JSON.stringify(theirs)}, which ${other.owner} (${other.path}) `
+      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${MYSQL_SAME_NAME}`;
+  }
+  return undefined;
 }
 
 /**
