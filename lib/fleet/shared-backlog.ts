@@ -1,7 +1,7 @@
 import type { FleetAutoscaling } from './fleet-autoscaling';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
-import { MYSQL_SAME_NAME, mysqlSameName } from './task-queues';
+import { mysqlSameName } from './task-queues';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
 export interface BacklogScaledFleet {
@@ -17,8 +17,8 @@ export interface BacklogScaledFleet {
   readonly autoscaling?: FleetAutoscaling;
   /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
   readonly alertSeries?: { readonly selector: string; readonly namespaceLabel: string };
-  /** Whether its bound cluster keeps queue names in MySQL, which compares them ignoring case and accents. */
-  readonly mysqlNames?: boolean;
+  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL (which ignores case and accents). */
+  readonly mysqlNames?: string;
 }
 
 /** Where `other` polls a queue of the same MySQL-backed frontend and Temporal namespace that MySQL holds for one of `mine`'s, though another. */
@@ -28,7 +28,7 @@ export function mysqlSameQueue(mine: BacklogScaledFleet, other: BacklogScaledFle
     const theirs = other.taskQueues.find((o) => mysqlSameName(o, q));
     if (theirs === undefined) continue;
     return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)}; expected a queue MySQL tells apart from ${JSON.stringify(theirs)}, which ${other.owner} (${other.path}) `
-      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${MYSQL_SAME_NAME}`;
+      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames}`;
   }
   return undefined;
 }

@@ -29,7 +29,7 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
     dynamicConfig: cluster.dynamicConfig, sqlVisibility: isSql(cluster.persistence.visibilityStore.type),
     sqlUserData: isSql(cluster.persistence.defaultStore.type),
     mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
-    mysqlNames: [cluster.persistence.defaultStore, cluster.persistence.visibilityStore].some((s) => s.type === DatastoreType.MYSQL),
+    mysqlNames: mysqlSameNameHarm(cluster.persistence.defaultStore.type === DatastoreType.MYSQL, cluster.persistence.visibilityStore.type === DatastoreType.MYSQL),
   };
 }
 
@@ -47,10 +47,15 @@ export function mysqlSameName(a: string, b: string): boolean {
   return a !== b && MYSQL_NAME_COLLATOR.compare(a, b) === 0;
 }
 
-/** Why two queues MySQL holds for one break, for the messages that refuse them. */
-export const MYSQL_SAME_NAME = 'The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: '
-  + 'the two would share one row of task_queue_user_data (their versioning data and config, and a conflict on each write), and a visibility query '
-  + 'on either (TaskQueue = \'...\') would list the other\'s workflows too. Rename one of them.';
+/** Why two queues MySQL holds for one break on a cluster with these MySQL stores, for the messages that refuse them; undefined without MySQL. */
+function mysqlSameNameHarm(defaultStore: boolean, visibilityStore: boolean): string | undefined {
+  if (!defaultStore && !visibilityStore) return undefined;
+  const harms = [
+    ...(defaultStore ? ['share one row of task_queue_user_data (their versioning data and config, and a conflict on each write)'] : []),
+    ...(visibilityStore ? ['be one queue to visibility: a query on either (TaskQueue = \'...\', and KEDA\'s running-workflow count) would find the other\'s workflows too'] : []),
+  ];
+  return `The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would ${harms.join(', and ')}. Rename one of them.`;
+}
 
 /** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
 const LENGTH_CHECKED_LATER = new WeakMap<IConstruct, Set<string>>();
@@ -81,7 +86,7 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
     }
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
     const twin = bound?.mysqlNames ? queues.findIndex((o) => mysqlSameName(o, q)) : -1;
-    if (twin !== -1 && twin < i) throw propError(owner, `taskQueues[${i}]`, q, `a queue MySQL tells apart from taskQueues[${twin}] (${JSON.stringify(queues[twin])})`, MYSQL_SAME_NAME);
+    if (twin !== -1 && twin < i) throw propError(owner, `taskQueues[${i}]`, q, `a queue MySQL tells apart from taskQueues[${twin}] (${JSON.stringify(queues[twin])})`, bound!.mysqlNames);
   });
   const names = queues.map((name, i) => ({ prop: `taskQueues[${i}]`, name }));
   if (fleet && dynamicConfig) {
