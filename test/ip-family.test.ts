@@ -69,7 +69,7 @@ describe('ipFamily', () => {
     expect(metricsBind(setup({ ipFamily: IpFamily.DUAL_STACK }).fleet)).toBe('[::]:9464');
     expect(metricsBind(setup({ ipFamily: IpFamily.IPV6 }, { ipFamily: IpFamily.IPV6 }).fleet)).toBe('[::]:9464');
     const external = (ipFamily?: IpFamily) => new WorkerFleet(testChart(), 'orders', {
-      image: IMAGE, taskQueues: ['orders'], frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('temporal-cloud', 'api-key'), ipFamily,
+      image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('temporal-cloud', 'api-key'), ipFamily,
     });
     expect(metricsBind(external())).toBe('0.0.0.0:9464');
     expect(metricsBind(external(IpFamily.IPV6))).toBe('[::]:9464');

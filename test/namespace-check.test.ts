@@ -212,8 +212,8 @@ describe('every pod that talks to the cluster or its stores checks its namespace
   test('a fleet of an external frontend checks too, in the admin-tools image of the library\'s default release or frontend.namespaceCheckImage; fails when moved or renamed', () => {
     const chart = new Chart(Testing.app(), 'w', { namespace: 'workers' });
     const frontend = { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true };
-    new WorkerFleet(chart, 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], frontend, apiKey: SecretRef.of('cloud-key', 'key') });
-    new WorkerFleet(chart, 'mirrored', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['mirrored'], frontend: { ...frontend, namespaceCheckImage: 'registry.example.com/mirror/admin-tools:1.32.2' }, apiKey: SecretRef.of('cloud-key', 'key') });
+    new WorkerFleet(chart, 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], temporalNamespace: 'reports.a1b2c', frontend, apiKey: SecretRef.of('cloud-key', 'key') });
+    new WorkerFleet(chart, 'mirrored', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['mirrored'], temporalNamespace: 'reports.a1b2c', frontend: { ...frontend, namespaceCheckImage: 'registry.example.com/mirror/admin-tools:1.32.2' }, apiKey: SecretRef.of('cloud-key', 'key') });
     const objects = Testing.synth(chart);
     const fleet = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name);
     expect(DEFAULT_CHECK_IMAGE).toBe(`temporalio/admin-tools:${TemporalVersion.DEFAULT}`);
@@ -228,7 +228,7 @@ describe('every pod that talks to the cluster or its stores checks its namespace
     expect(runCheckContainer(check, { POD_NAMESPACE: MOVED, POD_SERVICE_ACCOUNT: 'reports' })).toEqual({ code: 1, out: expect.stringContaining(`this pod runs in namespace ${MOVED}, but was synthesized for namespace workers`) });
     expect(runCheckContainer(check, { POD_NAMESPACE: 'workers', POD_SERVICE_ACCOUNT: 'staging-reports' })).toEqual({ code: 1, out: renamedMessage('staging-reports', 'reports') });
     for (const namespaceCheckImage of ['busybox', 'busybox:latest']) {
-      expect(() => new WorkerFleet(new Chart(Testing.app(), 'x', { namespace: 'workers' }), 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], frontend: { ...frontend, namespaceCheckImage }, apiKey: SecretRef.of('cloud-key', 'key') }))
+      expect(() => new WorkerFleet(new Chart(Testing.app(), 'x', { namespace: 'workers' }), 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], temporalNamespace: 'reports.a1b2c', frontend: { ...frontend, namespaceCheckImage }, apiKey: SecretRef.of('cloud-key', 'key') }))
         .toThrow(`WorkerFleet 'reports': frontend.namespaceCheckImage is "${namespaceCheckImage}"; expected an image pinned to a tag or a digest`);
     }
   });

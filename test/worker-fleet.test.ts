@@ -265,7 +265,7 @@ describe('WorkerFleet', () => {
         setup().chart,
         tlsSetup({ apiKey: SecretRef.of('orders-key', 'jwt') }).chart,
         setup({ namespace: 'orders' }, { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart,
-        setup({ cluster: undefined, frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
+        setup({ cluster: undefined, temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud', 'key') }).chart,
         setup({ cluster: undefined, frontend: { address: 'temporal.other:7233', tls: true, serverName: 'temporal' },
           clientCertificate: FleetClientCertificate.fromSecret(FLEET_SECRET, { cert: 'client.pem', key: 'client-key.pem' }), serverCa: SecretRef.of('other-ca', 'root.pem') }).chart,
       ];
@@ -465,7 +465,7 @@ describe('WorkerFleet', () => {
           { tls: ClusterTls.certManager({ issuer: { name: 'temporal-ca', kind: IssuerKind.CLUSTER_ISSUER } }) }).chart],
         ['API key over plaintext', () => external({ frontend: { address: 'temporal.other:7233', allowPlaintextApiKey: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog({ minReplicas: 0, keepWhileWorkflowsRun: true }) })],
         ['API key over TLS to a public CA', () => external({
-          frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
+          temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('orders-key', 'jwt'), autoscaling: FleetAutoscaling.backlog(),
         })],
       ];
       test.each(cases)('%s', (_, chart) => {
@@ -551,7 +551,7 @@ describe('WorkerFleet', () => {
       expect(ingressAllowed(own, prometheus('temporal'), fleetPod(), 9464)).toBe(false);
       const nobody = policies(setup({}, { networkPolicy: { monitoring: [] } }).chart);
       expect(ingressAllowed(nobody, prometheus('monitoring'), fleetPod(), 9464)).toBe(true);
-      const external = policies(setup({ cluster: undefined, frontend: { address: 'x.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
+      const external = policies(setup({ cluster: undefined, temporalNamespace: 'orders.a1b2c', frontend: { address: 'orders.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('k', 'key'), networkPolicy: { dns: ClusterDns.nodeLocal() } }).chart);
       expect(egressAllowed(external, fleetPod(), nodeLocal, 53, 'UDP')).toBe(true);
     });
 
@@ -671,7 +671,7 @@ describe('WorkerFleet', () => {
     });
 
     test('frontend.targetPort is refused when it is no port, and for Temporal Cloud, which no Service translates', () => {
-      const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], frontend: frontend as any });
+      const fleet = (frontend: Record<string, unknown>) => () => new WorkerFleet(testChart(), 'orders', { image: IMAGE, taskQueues: ['orders'], temporalNamespace: 'orders.a1b2c', frontend: frontend as any });
       expect(fleet({ address: 'temporal.platform:7233', targetPort: '17233' })).toThrow('WorkerFleet \'orders\': frontend.targetPort is "17233"; expected an integer port from 1 to 65535.');
       expect(fleet({ address: 'temporal.platform:7233', targetPort: 0 })).toThrow(/frontend.targetPort is 0; expected an integer port from 1 to 65535/);
       expect(fleet({ address: 'orders.a1b2c.tmprl.cloud:7233', tls: true, targetPort: 17233 })).toThrow(
@@ -780,6 +780,38 @@ describe('WorkerFleet', () => {
       expect(tallyLabelValue('café-𝔸')).toBe('caf___');
       const { chart } = setup({ taskQueues: ['orders-😀'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'temporal')], alerts: {} } });
       expect(fleetObject(chart, 'PrometheusRule').spec.groups[0].rules[0].expr).toContain('taskqueue="orders__"');
+    });
+
+    test('fails when two fleets\' server-side alerts select one series for different queues (orders-v2 and orders_v2, or namespaces a-b and a.b): each fired, and told to scale itself, for the other\'s queue', () => {
+      const job = [LabelMatcher.equal('job', 'temporal')];
+      const two = (a: Partial<WorkerFleetProps>, b: Partial<WorkerFleetProps>) => {
+        const app = Testing.app();
+        const c = cluster(new Chart(app, 'c', { namespace: 'temporal' }), {});
+        new WorkerFleet(new Chart(app, 'a', { namespace: 'team-a' }), 'a', { image: IMAGE, taskQueues: ['other'], cluster: c, monitoring: { serverSeriesSelector: job, alerts: {} }, ...a });
+        new WorkerFleet(new Chart(app, 'b', { namespace: 'team-b' }), 'b', { image: IMAGE, taskQueues: ['other'], cluster: c, monitoring: { serverSeriesSelector: job, alerts: {} }, ...b });
+        return () => app.synth();
+      };
+      expect(two({ taskQueues: ['x', 'orders-v2'] }, { taskQueues: ['orders_v2'] })).toThrow(new RegExp("WorkerFleet 'a': taskQueues\\[1\\] is \"orders-v2\" in Temporal namespace \"default\"; "
+        + "expected a queue whose server metrics are its own: WorkerFleet 'b' \\(b/b\\) polls \"orders_v2\" in \"default\", which the server's metrics label namespace=\"default\", taskqueue=\"orders_v2\" too"));
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'] })).toThrow(/WorkerFleet 'b': taskQueues\[0\] is "orders_v2" .*WorkerFleet 'a' \(a\/a\) polls "orders-v2"/);
+      // Namespaces the server spells alike, though fleets of two namespaces are otherwise never compared.
+      expect(two({ temporalNamespace: 'team-a' }, { temporalNamespace: 'team.a' })).toThrow(/taskQueues\[0\] is "other" in Temporal namespace "team-a"; .* polls "other" in "team.a", which the server's metrics label namespace="team_a", taskqueue="other"/);
+      // Generated: any queue, and another whose characters outside [A-Za-z0-9_] are others (or _).
+      const special = fc.constantFrom('-', '.', '/', ':', 'é', '😀', '_', '@');
+      const word = fc.stringMatching(/^[A-Za-z0-9]{1,6}$/);
+      fc.assert(fc.property(fc.array(fc.tuple(word, special, special), { minLength: 1, maxLength: 3 }), (parts) => {
+        const mine = parts.map(([w, s]) => `${w}${s}`).join('') + 'q';
+        const theirs = parts.map(([w, , s]) => `${w}${s}`).join('') + 'q';
+        fc.pre(mine !== theirs);
+        expect(two({ taskQueues: [mine] }, { taskQueues: [theirs] })).toThrow(/expected a queue whose server metrics are its own/);
+      }), { numRuns: 25 });
+      // Fine: the same queue (one queue, both fleets serve it), another selector or namespace label, or no server-side alert on one of them.
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders-v2'] })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'other')], alerts: {} } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job, serverNamespaceLabel: 'exported_namespace', alerts: {} } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job, alerts: { exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS] } } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: job } })).not.toThrow();
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], temporalNamespace: 'billing' })).not.toThrow();
     });
 
     test('thresholds, exclusions and a server selector for an external frontend', () => {
@@ -1092,6 +1124,38 @@ describe('WorkerFleet', () => {
       }
       // Characters, not bytes; PostgreSQL only, as MySQL's task_queue_id holds fewer bytes (test/task-queue-id.test.ts).
       expect(fleet(defaults[0], '日'.repeat(255))()).toEqual(['orders', '日'.repeat(255)]);
+    });
+    test('fails when two queues differ only in case or accents on a cluster that keeps queue names in MySQL, in one fleet or two: they shared one row of task_queue_user_data', () => {
+      const password = SecretRef.of('db', 'password');
+      const my = Datastore.mysql({ host: 'my', database: 'temporal', user: 'temporal', password });
+      const es = Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' });
+      const pg = Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password });
+      const [myVis, pgVis] = [Datastore.mysql({ host: 'my', database: 'vis', user: 'temporal', password }), Datastore.postgres({ host: 'pg', database: 'vis', user: 'temporal', password })];
+      const app = (defaultStore: Datastore, visibilityStore: Datastore, a: Partial<WorkerFleetProps>, b?: Partial<WorkerFleetProps>) => () => {
+        const chart = testChart();
+        const c = cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore, visibilityStore }) });
+        new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['orders'], cluster: c, ...a });
+        if (b) new WorkerFleet(chart, 'billing', { image: IMAGE, taskQueues: ['billing'], cluster: c, ...b });
+        Testing.synth(chart);
+      };
+      expect(app(my, es, { taskQueues: ['x', 'Orders', 'orders'] })).toThrow("WorkerFleet 'orders': taskQueues[2] is \"orders\"; expected a queue MySQL tells apart from taskQueues[1] (\"Orders\"). "
+        + 'The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would share one row of task_queue_user_data');
+      expect(app(pg, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/ignores case and accents: the two would be one queue to visibility: a query on either .* would find the other's workflows too\. Rename/);
+      expect(app(my, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/the two would share one row of task_queue_user_data .*, and be one queue to visibility/);
+      expect(app(my, es, {}, { taskQueues: ['ÓRDERS'] })).toThrow(/WorkerFleet 'orders': taskQueues\[0\] is "orders"; expected a queue MySQL tells apart from "ÓRDERS", which WorkerFleet 'billing' \(test\/billing\) polls in the same Temporal namespace \(default\) at temporal-frontend/);
+      // Generated: a name, and the same with letters in another case or with an accent, on a MySQL default or visibility store.
+      const accents: Record<string, string> = { a: 'á', e: 'è', o: 'ö', u: 'û', c: 'ç', n: 'ñ' };
+      fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), fc.boolean(), (name, flips, visibility) => {
+        const twin = [...name].map((ch, i) => (flips[i] ? accents[ch] ?? ch.toUpperCase() : ch)).join('');
+        fc.pre(twin !== name);
+        expect(app(visibility ? pg : my, visibility ? my : es, { taskQueues: [name, twin] })).toThrow(/expected a queue MySQL tells apart from taskQueues\[0\]/);
+      }), { numRuns: 25 });
+      // Fine: PostgreSQL and Elasticsearch compare names exactly; one queue of two fleets is one queue; another Temporal namespace.
+      expect(app(pg, pgVis, { taskQueues: ['Orders', 'orders'] })).not.toThrow();
+      expect(app(pg, es, {}, { taskQueues: ['Orders'] })).not.toThrow();
+      expect(app(my, myVis, { taskQueues: ['orders-v2', 'orders_v2', 'orders'] })).not.toThrow();
+      expect(app(my, myVis, {}, { taskQueues: ['orders'], autoscaling: FleetAutoscaling.cpu() })).not.toThrow();
+      expect(app(my, myVis, {}, { taskQueues: ['Orders'], temporalNamespace: 'billing' })).not.toThrow();
     });
     test('the Temporal namespace is longer than the bound cluster\'s limit.maxIDLength, set before or after the fleet: the frontend refuses every request naming it', () => {
       const run = (namespace: string, limit: number, after: boolean) => () => {
@@ -1456,6 +1520,31 @@ describe('WorkerFleet', () => {
       expect(() => setup({ autoscaling: FleetAutoscaling.backlog(), apiKey: SecretRef.of('k', 'jwt') }, { tls: noClientAuth }))
         .toThrow(/expected a client certificate for the fleet: the frontend's CA is a private one/);
       expect(() => setup({ autoscaling: FleetAutoscaling.cpu() }, { tls: noClientAuth })).not.toThrow();
+    });
+
+    test('the Temporal namespace of a Temporal Cloud frontend is no Namespace ID, or not the one its namespace endpoint serves: every poll (and KEDA\'s every read) was refused', () => {
+      const fleet = (address: string, temporalNamespace?: string) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace, frontend: { address, tls: true }, apiKey: SecretRef.of('cloud', 'key'), autoscaling: FleetAutoscaling.backlog(),
+      });
+      expect(fleet('orders.a1b2c.tmprl.cloud:7233')).toThrow("WorkerFleet 'orders': temporalNamespace is \"default\"; expected orders.a1b2c, the Namespace ID of Temporal Cloud namespace endpoint "
+        + 'orders.a1b2c.tmprl.cloud:7233. A namespace endpoint (<namespace id>.tmprl.cloud) serves that namespace only, and Temporal Cloud refuses every call for another. '
+        + 'Set temporalNamespace to the ID the endpoint names, or dial the endpoint of the namespace the workers poll.');
+      for (const ns of ['orders', 'billing.a1b2c', 'ORDERS.A1B2C', 'orders.a1b2c.tmprl.cloud']) expect(fleet('ORDERS.A1B2C.TMPRL.CLOUD:7233', ns)).toThrow(/temporalNamespace is "[^"]+"; expected orders.a1b2c, the Namespace ID/);
+      for (const ns of [undefined, 'orders', 'Orders.a1b2c', 'orders.A1B2C', 'o.a1b2c', '1orders.a1b2c', 'orders-.a1b2c', 'orders.a1b2c.x', 'orders_x.a1b2c']) {
+        expect(fleet('us-east-1.aws.api.temporal.io:7233', ns)).toThrow(new RegExp(`temporalNamespace is ${ns === undefined ? '"default"' : JSON.stringify(ns).replace(/\./g, '\\.')}; `
+          + 'expected a Temporal Cloud Namespace ID \\(<name>\\.<account id>, lowercase, e\\.g\\. orders\\.a1b2c\\): us-east-1\\.aws\\.api\\.temporal\\.io:7233 is a Temporal Cloud endpoint'));
+      }
+      // Generated: the endpoint of one Namespace ID takes that ID alone; a regional endpoint any ID.
+      const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,37}[a-z0-9]$/);
+      const account = fc.stringMatching(/^[a-z0-9]{5}$/);
+      fc.assert(fc.property(name, account, name, account, (n1, a1, n2, a2) => {
+        const [id, other] = [`${n1}.${a1}`, `${n2}.${a2}`];
+        expect(fleet(`${id}.tmprl.cloud:7233`, id)).not.toThrow();
+        expect(fleet('eu-west-1.aws.api.temporal.io:7233', other)).not.toThrow();
+        if (other !== id) expect(fleet(`${id}.tmprl.cloud:7233`, other)).toThrow(`expected ${id}, the Namespace ID of Temporal Cloud namespace endpoint`);
+      }), { numRuns: 30 });
+      // Not Temporal Cloud: any namespace.
+      expect(fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });
 
     test('KEDA would resolve the external frontend\'s address elsewhere: a single-label name or the pod\'s loopback', () => {

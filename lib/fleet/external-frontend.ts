@@ -58,6 +58,7 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
     throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
       `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
   }
+  if (cloud) checkCloudNamespace(owner, frontend.address, match[1], cloud[1], inputs.temporalNamespace);
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
@@ -92,6 +93,25 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
     // No cluster's image to borrow: the default release's admin tools, as a cluster of this library runs them.
     checkImage: checkedOverride(owner, 'frontend.namespaceCheckImage', frontend.namespaceCheckImage ?? DEFAULT_CHECK_IMAGE, undefined, false),
   };
+}
+
+/**
+ * Temporal Cloud knows a namespace by its ID, `<name>.<account id>` (lowercase, the name from a
+ * letter to a letter or digit), in every call: a name without its account, or `default`, fails every
+ * poll and KEDA's every backlog read. A namespace endpoint (`<namespace id>.tmprl.cloud`) serves its
+ * own namespace only.
+ */
+function checkCloudNamespace(owner: string, address: string, host: string, domain: string, namespace: string | undefined): void {
+  const endpointOf = domain.toLowerCase() === 'tmprl.cloud' ? host.toLowerCase().replace(/\.?$/, '').slice(0, -'.tmprl.cloud'.length) : undefined;
+  if (endpointOf !== undefined && namespace !== endpointOf) {
+    throw propError(owner, 'temporalNamespace', namespace, `${endpointOf}, the Namespace ID of Temporal Cloud namespace endpoint ${address}`,
+      'A namespace endpoint (<namespace id>.tmprl.cloud) serves that namespace only, and Temporal Cloud refuses every call for another. '
+      + 'Set temporalNamespace to the ID the endpoint names, or dial the endpoint of the namespace the workers poll.');
+  }
+  if (namespace === undefined || !/^[a-z][a-z0-9-]*[a-z0-9]\.[a-z0-9]+$/.test(namespace)) {
+    throw propError(owner, 'temporalNamespace', namespace, `a Temporal Cloud Namespace ID (<name>.<account id>, lowercase, e.g. orders.a1b2c): ${address} is a Temporal Cloud endpoint`,
+      'Temporal Cloud knows namespaces by their ID in every call: a name without the account ID, or default, fails every poll. Copy the ID from the namespace\'s page in the Cloud UI.');
+  }
 }
 
 /** The check image of a fleet of an external frontend, unless `frontend.namespaceCheckImage` names another. */

@@ -74,6 +74,8 @@ export interface BacklogScalingOptions {
    * `workflowTaskQueue`: KEDA counts workflows by their workflow task queue, so on an activity
    * queue of their own the workflows whose activities the fleet runs would count as none, and it
    * would scale to zero under them. Task queue names may then only hold letters, digits and `-_./:`.
+   * KEDA counts only unversioned workflows (`TemporalWorkerDeploymentVersion is null`): the
+   * workflows of workers that use Worker Deployment Versioning keep no pod.
    * @default false
    */
   readonly keepWhileWorkflowsRun?: boolean;

@@ -130,6 +130,8 @@ export interface ConnectionInputs {
   readonly clientCertificate?: FleetClientCertificate;
   readonly serverCa?: SecretRef;
   readonly apiKey?: SecretRef;
+  /** The Temporal namespace the workers poll, checked: a Temporal Cloud endpoint takes namespace IDs only. */
+  readonly temporalNamespace?: string;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { FleetAutoscaling } from './fleet-autoscaling';
+import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
+import { mysqlSameName } from './task-queues';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
 export interface BacklogScaledFleet {
@@ -13,6 +15,57 @@ export interface BacklogScaledFleet {
   readonly temporalNamespace: string;
   readonly taskQueues: string[];
   readonly autoscaling?: FleetAutoscaling;
+  /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
+  readonly alertSeries?: { readonly selector: string; readonly namespaceLabel: string };
+  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL (which ignores case and accents). */
+  readonly mysqlNames?: string;
+}
+
+/** Where `other` polls a queue of the same MySQL-backed frontend and Temporal namespace that MySQL holds for one of `mine`'s, though another. */
+export function mysqlSameQueue(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
+  if (!mine.mysqlNames || !other.mysqlNames || mine.temporalNamespace !== other.temporalNamespace || !sameFrontend(mine, other)) return undefined;
+  for (const [i, q] of mine.taskQueues.entries()) {
+    const theirs = other.taskQueues.find((o) => mysqlSameName(o, q));
+    if (theirs === undefined) continue;
+    return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)}; expected a queue MySQL tells apart from ${JSON.stringify(theirs)}, which ${other.owner} (${other.path}) `
+      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames}`;
+  }
+  return undefined;
+}
+
+/**
+ * The group of a fleet's app-wide check (see fleet-app-index.ts): the fleets whose Temporal
+ * namespaces the server's metrics label alike, a superset of those of one namespace, so that each
+ * check below sees the other fleets it compares with.
+ */
+export function fleetCheckGroup(temporalNamespace: string): string {
+  return tallyLabelValue(temporalNamespace);
+}
+
+/**
+ * Where the server-side alerts of `other` select the series of a queue of `mine` that is another
+ * queue: the server's metrics write every character of a namespace or queue outside [A-Za-z0-9_] as
+ * `_`, so `orders-v2` and `orders_v2` (or namespaces `a-b` and `a.b`) are one series, and each
+ * fleet's alerts would fire, and name itself, for the other's queue. The same queue of two fleets is
+ * one queue, which both serve.
+ */
+export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
+  const a = mine.alertSeries;
+  const b = other.alertSeries;
+  if (!a || !b || a.selector !== b.selector || a.namespaceLabel !== b.namespaceLabel) return undefined;
+  if (tallyLabelValue(mine.temporalNamespace) !== tallyLabelValue(other.temporalNamespace)) return undefined;
+  const sameNamespace = mine.temporalNamespace === other.temporalNamespace;
+  for (const [i, q] of mine.taskQueues.entries()) {
+    const theirs = other.taskQueues.find((o) => tallyLabelValue(o) === tallyLabelValue(q) && !(sameNamespace && o === q));
+    if (theirs === undefined) continue;
+    return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)} in Temporal namespace ${JSON.stringify(mine.temporalNamespace)}; expected a queue whose server metrics are its own: `
+      + `${other.owner} (${other.path}) polls ${JSON.stringify(theirs)} in ${JSON.stringify(other.temporalNamespace)}, which the server's metrics label `
+      + `${a.namespaceLabel}="${tallyLabelValue(mine.temporalNamespace)}", taskqueue="${tallyLabelValue(q)}" too `
+      + '(every character outside [A-Za-z0-9_] becomes _), and both fleets\' server-side alerts select those series with the same selector: each would fire, '
+      + 'and tell to scale itself, for the other\'s queue. Rename one of the queues (or namespaces), or exclude the server-side alerts of one fleet '
+      + '(monitoring.alerts.exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS]).';
+  }
+  return undefined;
 }
 
 /**

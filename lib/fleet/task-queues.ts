@@ -29,7 +29,32 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
     dynamicConfig: cluster.dynamicConfig, sqlVisibility: isSql(cluster.persistence.visibilityStore.type),
     sqlUserData: isSql(cluster.persistence.defaultStore.type),
     mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
+    mysqlNames: mysqlSameNameHarm(cluster.persistence.defaultStore.type === DatastoreType.MYSQL, cluster.persistence.visibilityStore.type === DatastoreType.MYSQL),
   };
+}
+
+/*
+ * MySQL compares the VARCHAR columns that hold a queue's name (task_queue_user_data.task_queue_name,
+ * the primary key of the queue's user data, and executions_visibility.task_queue) in the database's
+ * collation, by default utf8mb4_0900_ai_ci (the server creates the database with CHARACTER SET
+ * utf8mb4 alone), which ignores case, accents and ignorable characters: `Orders`, `orders` and
+ * `órders` are one row there. ICU's root collation at base strength draws the same lines.
+ */
+const MYSQL_NAME_COLLATOR = new Intl.Collator('und', { sensitivity: 'base' });
+
+/** Whether MySQL's default collation holds two different queue names for one. */
+export function mysqlSameName(a: string, b: string): boolean {
+  return a !== b && MYSQL_NAME_COLLATOR.compare(a, b) === 0;
+}
+
+/** Why two queues MySQL holds for one break on a cluster with these MySQL stores, for the messages that refuse them; undefined without MySQL. */
+function mysqlSameNameHarm(defaultStore: boolean, visibilityStore: boolean): string | undefined {
+  if (!defaultStore && !visibilityStore) return undefined;
+  const harms = [
+    ...(defaultStore ? ['share one row of task_queue_user_data (their versioning data and config, and a conflict on each write)'] : []),
+    ...(visibilityStore ? ['be one queue to visibility: a query on either (TaskQueue = \'...\', and KEDA\'s running-workflow count) would find the other\'s workflows too'] : []),
+  ];
+  return `The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would ${harms.join(', and ')}. Rename one of them.`;
 }
 
 /** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
@@ -60,6 +85,8 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
         'The server\'s own system workers poll those queues; a fleet polling one would take and fail their tasks.');
     }
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
+    const twin = bound?.mysqlNames ? queues.findIndex((o) => mysqlSameName(o, q)) : -1;
+    if (twin !== -1 && twin < i) throw propError(owner, `taskQueues[${i}]`, q, `a queue MySQL tells apart from taskQueues[${twin}] (${JSON.stringify(queues[twin])})`, bound!.mysqlNames);
   });
   const names = queues.map((name, i) => ({ prop: `taskQueues[${i}]`, name }));
   if (fleet && dynamicConfig) {

@@ -250,7 +250,9 @@ export interface WorkerFleetProps {
   /** Task queues the workers poll. At least one; the first is `TEMPORAL_TASK_QUEUE`. */
   readonly taskQueues: string[];
   /**
-   * The Temporal namespace the workers poll in; never `temporal-system`, in any case.
+   * The Temporal namespace the workers poll in; never `temporal-system`, in any case. On a Temporal
+   * Cloud `frontend`, its Namespace ID (`<name>.<account id>`), and on a namespace endpoint
+   * (`<namespace id>.tmprl.cloud`) the one that endpoint names.
    * @default 'default'
    */
   readonly temporalNamespace?: string;
@@ -295,7 +297,8 @@ export interface WorkerFleetProps {
    */
   readonly serverCa?: SecretRef;
   /**
-   * An API key (or a JWT for the cluster's authorizer), sent as a bearer token.
+   * An API key (or a JWT for the cluster's authorizer), sent as a bearer token. Pods read it once, at
+   * start (`TEMPORAL_API_KEY`): after it rotates in the Secret, restart the fleet before the old one expires.
    * @default - none
    */
   readonly apiKey?: SecretRef;

@@ -6,7 +6,7 @@ import { frontendMisuses } from './external-frontend';
 import { clashKey, addFleetCheck } from './fleet-app-index';
 import { borrowedServiceAccount, checkClusterRuns, connectionEnv, connectionVolumes, FleetConnection, otherFleetSecretUses, referencedSecretKeys, resolveConnection, serverSecretUses } from './fleet-connection';
 import { FleetNetworkPolicies } from './fleet-network-policies';
-import { BacklogScaledFleet, sharedBacklog } from './shared-backlog';
+import { BacklogScaledFleet, fleetCheckGroup, mysqlSameQueue, sharedAlertSeries, sharedBacklog } from './shared-backlog';
 import { boundCluster, checkTaskQueues } from './task-queues';
 import { resolveRotation } from './certificate-rotation';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
@@ -135,7 +135,7 @@ export class WorkerFleet extends Construct {
     this.temporalNamespace = requireTemporalNamespaceName(owner, 'temporalNamespace', temporalNamespace);
     this.connection = resolveConnection({
       owner, fleetName: this.name, namespace: this.namespace, scopeRoot: this.node.root, cluster: props.cluster, frontend: props.frontend,
-      clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey,
+      clientCertificate: props.clientCertificate, serverCa: props.serverCa, apiKey: props.apiKey, temporalNamespace: this.temporalNamespace,
     });
     const cluster = this.connection.cluster;
     // cert-manager refuses a common name over 64 characters (X.509's bound), and would never issue the fleet's certificate.
@@ -286,8 +286,8 @@ export class WorkerFleet extends Construct {
     this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
       deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
     followClusterGitOps(this, owner, cluster, props.gitOps);
-    addFleetCheck({ scope: this, group: this.temporalNamespace, namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
-      (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: c.temporalNamespace } : undefined, RENDERED_KINDS);
+    addFleetCheck({ scope: this, group: fleetCheckGroup(this.temporalNamespace), namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
+      (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: fleetCheckGroup(c.temporalNamespace) } : undefined, RENDERED_KINDS);
     // Its validation compares its objects with every other object of the app, clusters' included.
     (this as { [CHECKS_OWN_OBJECTS]?: boolean })[CHECKS_OWN_OBJECTS] = true;
   }
@@ -338,7 +338,7 @@ export class WorkerFleet extends Construct {
 
   private backlogView(owner: string): BacklogScaledFleet {
     return { owner, path: this.node.path, namespace: this.namespace, address: this.address, clusterDomain: this.connection.cluster?.clusterDomain ?? 'cluster.local',
-      temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, autoscaling: this.autoscaling };
+      temporalNamespace: this.temporalNamespace, taskQueues: this.taskQueues, autoscaling: this.autoscaling, alertSeries: this.monitoring?.serverSeries, mysqlNames: boundCluster(this.connection.cluster)?.mysqlNames };
   }
 
   /** The checks that need the whole app: name clashes, other autoscalers and fleets scaled on its backlog, Secrets' keys, the servers' Secrets. */
@@ -350,7 +350,7 @@ export class WorkerFleet extends Construct {
         errors.push(...serverSecretUses(this.connection, c).map((e) => `${owner}: ${e}`));
       }
       if (c instanceof TemporalCluster && !this.connection.cluster) errors.push(...frontendMisuses(this.connection.address, this.namespace, c).map((e) => `${owner}: ${e}`));
-      if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))].filter((e): e is string => e !== undefined));
+      if (c instanceof WorkerFleet && c !== this) errors.push(...[sharedBacklog, sharedAlertSeries, mysqlSameQueue].map((f) => f(this.backlogView(owner), c.backlogView(`WorkerFleet '${c.name}'`))).filter((e): e is string => e !== undefined));
       if (!(c instanceof ApiObject) || own.has(c)) continue;
       if (ownKeys.has(clashKey(c))) errors.push(`${owner}: ${clashKey(c)} is also emitted by ${c.node.path}; one would overwrite the other. Give the fleet another name.`);
       // Another fleet's Certificate by the Secret its pods mount, unrendered: rendering each for each fleet tripled the synth of 100 fleets.

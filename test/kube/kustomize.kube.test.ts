@@ -201,7 +201,7 @@ describe('the fleets\' own gaps: a ServiceAccount of the props, an external fron
     });
     new WorkerFleet(chart, 'orders', { cluster, image: 'registry.example.com/orders-worker:1.0.0', taskQueues: ['orders'], serviceAccountName: 'orders-irsa' });
     new WorkerFleet(chart, 'billing', { cluster, image: 'registry.example.com/billing-worker:1.0.0', taskQueues: ['billing'] });
-    const cloud = { frontend: { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud-key', 'key') };
+    const cloud = { temporalNamespace: 'reports.a1b2c', frontend: { address: 'reports.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: SecretRef.of('cloud-key', 'key') };
     new WorkerFleet(chart, 'reports', { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: ['reports'], ...cloud });
     // The longest name whose pods' names the API server never cuts before the hash ends, and the longest of all.
     for (const name of [LONG, LONGEST]) new WorkerFleet(chart, name, { image: 'registry.example.com/reports-worker:1.0.0', taskQueues: [name], ...cloud, serviceAccountName: 'reports-irsa' });

@@ -545,7 +545,7 @@ function fleet(n: Namer, app: App, clusterChart: Chart, cluster: TemporalCluster
   const connection: any = spec.connect === 'cluster' ? { cluster, ...(clusterAuthorized ? { apiKey: n.secret(30 + index, 6) } : {}) }
     : spec.connect === 'external' ? { frontend: { address: 'temporal.example.com:7233' } }
       : spec.connect === 'externalTls' ? { frontend: { address: 'temporal.example.com:7233', tls: true }, clientCertificate: FleetClientCertificate.fromSecret(n.name(32 + index)), serverCa: n.secret(34 + index, 7) }
-        : { frontend: { address: 'team.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: n.secret(36 + index, 6) };
+        : { temporalNamespace: 'team.a1b2c', frontend: { address: 'team.a1b2c.tmprl.cloud:7233', tls: true }, apiKey: n.secret(36 + index, 6) };
   const np = spec.networkPolicy;
   new WorkerFleet(chart, spec.name, shape({
     image: 'registry.example.com/team/worker:1.2.3',
