@@ -107,9 +107,6 @@ const releaseNotes = (version: string) => `https://github.com/temporalio/tempora
  * the CVE records' own, except where noted. Dependency vulnerabilities of the images (Go modules,
  * Alpine packages) are not tracked here: scan the images for those.
  */
-/** By release, the advisories that affect it (TemporalVersion.advisoriesOf). */
-const ADVISORIES_OF = new Map<string, readonly SecurityAdvisory[]>();
-
 const ADVISORIES: readonly SecurityAdvisory[] = [
   {
     id: 'CVE-2026-5199',
@@ -149,7 +146,12 @@ const ADVISORIES: readonly SecurityAdvisory[] = [
     affected: [{ introduced: '1.30.0', fixed: '1.30.8' }, { introduced: '1.31.0', fixed: '1.31.4' }, { introduced: '1.32.0', fixed: '1.32.1' }],
     published: [cve('CVE-2026-89140')],
   },
-];
+].map((a) => Object.freeze({ ...a, aliases: Object.freeze([...a.aliases]), published: Object.freeze([...a.published]), affected: Object.freeze(a.affected.map((r) => Object.freeze({ ...r }))) }));
+// Every cluster reads the table and gets its entries (advisories(), advisoriesOf()): frozen, as a caller's change would reach every later cluster.
+Object.freeze(ADVISORIES);
+
+/** By release, the advisories that affect it (TemporalVersion.advisoriesOf). */
+const ADVISORIES_OF = new Map<string, readonly SecurityAdvisory[]>();
 
 /** Schema versions a server release requires, per store type. */
 export interface SchemaVersions {

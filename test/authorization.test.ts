@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ArchivalProvider, Authorizer, ClusterTls, ConfigMapRef, DynamicConfigValue, SecretRef } from '../lib';
 import { cluster, find, synthWithDynamicConfig, testChart } from './support/synth';
+import { requireSecretRef } from '../lib/persistence/secret-ref-checks';
 import { parseRendered, unknownKeys } from './support/server-config';
 import { GO_NOT_TRUE, GO_TRUE } from './support/go-bool';
 import { EnvValue } from 'cdk8s-plus-27';
@@ -278,6 +279,10 @@ describe('authorization', () => {
       }
       // The value itself is never shown: a string there may be the certificate, or a key by mistake.
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: '-----BEGIN' as any } })).toThrow(/keySourceCa is "\(a string\)"/);
+      // Its kind in words ("a object" before), and the same words where a Secret's key belongs (requireSecretRef).
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, keySourceCa: { secretName: 'idp-ca', key: 'ca.crt' } as any } })).toThrow(/keySourceCa is "\(an object\)"/);
+      expect(() => requireSecretRef('o', 'password', { secretName: 's', key: 'k' })).toThrow('o: password is "(an object)"; expected a SecretRef');
+      expect(() => requireSecretRef('o', 'password', 'hunter2')).toThrow('o: password is "(a string)"; expected a SecretRef');
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: ConfigMapRef.of('bundle', 'ca.crt') } }))
         .toThrow(/authorization.keySourceCa is "ConfigMapRef.of\('bundle', 'ca.crt'\)"; expected no value while no key source is https:\/\//);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['http://idp.internal/jwks'], allowPlaintextKeySources: true, allowPlaintextTokens: true, keySourceCa: SecretRef.of('idp-ca', 'ca.crt') } }))

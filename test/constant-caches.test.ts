@@ -1,6 +1,6 @@
 import { parseServerDurationNs } from '../lib/config/go-duration';
 import { DEFAULT_CONTROLLER_USERNAMES, fromOwnerControllerCel, workloadVariables } from '../lib/security/workload-guard';
-import { TemporalVersion } from '../lib/versions';
+import { AffectedReleases, SecurityAdvisory, TemporalVersion } from '../lib/versions';
 
 /*
  * Work on constant data is done once per process (every cluster of an app asks the same): these
@@ -14,6 +14,20 @@ describe('work done once per process', () => {
     first.length = 0;
     expect(TemporalVersion.advisoriesOf(affected).map((a) => a.id)).toEqual(ids);
     expect(TemporalVersion.of(affected).advisories.map((a) => a.id)).toEqual(ids);
+  });
+
+  test('the advisories table and its entries cannot be changed by a caller, which every later cluster\'s advisory check would read', () => {
+    const affected = TemporalVersion.known().find((v) => TemporalVersion.advisoriesOf(v).length > 0)!;
+    const before = JSON.stringify(TemporalVersion.advisories());
+    const table = TemporalVersion.advisories() as SecurityAdvisory[];
+    const entry = TemporalVersion.advisoriesOf(affected)[0] as { -readonly [K in keyof SecurityAdvisory]: SecurityAdvisory[K] };
+    expect(() => table.push(table[0])).toThrow(TypeError);
+    expect(() => { entry.id = 'CVE-0000-0000'; }).toThrow(TypeError);
+    expect(() => (entry.affected as AffectedReleases[]).splice(0)).toThrow(TypeError);
+    expect(() => { (entry.affected[0] as { fixed?: string }).fixed = '9.9.9'; }).toThrow(TypeError);
+    expect(() => (entry.aliases as string[]).push('x')).toThrow(TypeError);
+    expect(() => (entry.published as string[]).pop()).toThrow(TypeError);
+    expect(JSON.stringify(TemporalVersion.advisories())).toBe(before);
   });
 
   test('a duration read twice reads the same, also one the server refuses', () => {

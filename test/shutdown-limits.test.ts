@@ -34,6 +34,18 @@ describe('membership alignments the server honours', () => {
     expect(synthWithDynamicConfig({ shutdown: { historyMembershipAlignment: Duration.seconds(11) } }, propagation('5 s'))).not.toThrow();
   });
 
+  test('fails when the propagation time leaves no alignment honoured, naming 0 and the propagation time, never a negative bound', () => {
+    fc.assert(fc.property(fc.integer({ min: 15, max: 120 }), fc.integer({ min: 1, max: 11 }), (propagation, alignment) => {
+      const values = [DynamicConfigValue.unchecked('system.ringpopApproximateMaxPropagationTime', `${propagation}s`)];
+      const run = synthWithDynamicConfig({ shutdown: { historyMembershipAlignment: Duration.seconds(alignment) } }, values);
+      expect(run).toThrow(`${OWNER}: shutdown.historyMembershipAlignment is "${alignment}s"; expected 0 (no alignment) with dynamicConfig system.ringpopApproximateMaxPropagationTime at ${propagation}s.`);
+      expect(run).toThrow('Set it to 0 for no alignment, or lower system.ringpopApproximateMaxPropagationTime below 15s.');
+      expect(run).not.toThrow(/less than -|less than 0s/);
+    }), { numRuns: 20 });
+    // Below 15 s the remedy names the bound the propagation time leaves, not the default's.
+    expect(synthWithDynamicConfig({}, [DynamicConfigValue.unchecked('system.ringpopApproximateMaxPropagationTime', '5s')])).toThrow('Use less than 10s, or 0 for no alignment.');
+  });
+
   test('fails when the dynamic config aligns matching past what the server schedules, in any case or spelling of the value', () => {
     fc.assert(fc.property(fc.integer({ min: 12, max: 3600 }), fc.constantFrom('s', 'number', 'ms'), fc.boolean(), (seconds, unit, late) => {
       const value = unit === 'number' ? seconds : unit === 'ms' ? `${seconds * 1000}ms` : `${seconds}s`;

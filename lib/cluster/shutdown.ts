@@ -62,7 +62,6 @@ const MATCHING_ALIGNMENT_KEY = 'matching.alignMembershipChange';
  * instead. The aligned time is up to alignment + propagation time away.
  */
 const SCHEDULED_CHANGE_LIMIT_SECONDS = 15;
-const MAX_ALIGNMENT_SECONDS = SCHEDULED_CHANGE_LIMIT_SECONDS - PROPAGATION_SECONDS - 1;
 /**
  * Each role's stop is cut after 5 minutes (serviceStopTimeout, temporal/server.go, 1.30 to 1.32), and
  * the process exits: a drain past it is cut short.
@@ -137,10 +136,12 @@ export function frontendShutdown(owner: string, shutdown: ShutdownOptions | unde
   const alignmentErrors = (values: readonly DynamicConfigValue[]) => {
     const propagation = largestSeconds(values, PROPAGATION_KEY, PROPAGATION_SECONDS);
     const given = propagation === PROPAGATION_SECONDS ? '' : ` with dynamicConfig ${PROPAGATION_KEY} at ${propagation}s`;
-    const refuse = (prop: string, value: unknown, role: string) => propError(owner, prop, value, `less than ${SCHEDULED_CHANGE_LIMIT_SECONDS - propagation}s${given}`,
+    // The longest alignment honoured is under 15 s less the propagation time: none at all from 15 s of propagation on.
+    const room = Math.round((SCHEDULED_CHANGE_LIMIT_SECONDS - propagation) * 1000) / 1000;
+    const refuse = (prop: string, value: unknown, role: string) => propError(owner, prop, value, room > 0 ? `less than ${room}s${given}` : `0 (no alignment)${given}`,
       `The server schedules an aligned membership change only when it is less than ${SCHEDULED_CHANGE_LIMIT_SECONDS}s away (maxScheduledEventTimeSeconds), and it can be `
       + `the alignment plus the ring's propagation time (${propagation}s) away: past that a stopping ${role} pod leaves the ring at once, unaligned, and a starting one joins at once. `
-      + `Use at most ${MAX_ALIGNMENT_SECONDS}s (at the default propagation time), or 0 for no alignment.`);
+      + (room > 0 ? `Use less than ${room}s, or 0 for no alignment.` : `Set it to 0 for no alignment, or lower ${PROPAGATION_KEY} below ${SCHEDULED_CHANGE_LIMIT_SECONDS}s.`));
     return [
       ...(alignment > 0 && alignment + propagation >= SCHEDULED_CHANGE_LIMIT_SECONDS ? [refuse('shutdown.historyMembershipAlignment', `${alignment}s`, 'history')] : []),
       ...valuesOfKeys(values, MATCHING_ALIGNMENT_KEY).filter((v) => {

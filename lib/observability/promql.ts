@@ -169,7 +169,6 @@ function goRegexpProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-/** A Prometheus label name, as Prometheus accepts it without quoting. */
 /**
  * Whether a series whose label is `value` satisfies `matcher`, as Prometheus decides (a pattern
  * anchored at both ends); undefined for a pattern JavaScript cannot run as Go would (flag groups,
@@ -190,6 +189,7 @@ export function matcherHolds(matcher: Pick<LabelMatcher, 'operator' | 'value'>, 
   return pattern.test(value) === (matcher.operator === MatchOperator.REGEX);
 }
 
+/** A Prometheus label name, as Prometheus accepts it without quoting. */
 export function requireLabelName(owner: string, prop: string, value: string): string {
   if (typeof value !== 'string' || !LABEL_NAME.test(value)) {
     throw propError(owner, prop, value, 'a Prometheus label name: letters, digits and \'_\', not starting with a digit');

@@ -185,6 +185,7 @@ export class NamespaceBootstrap extends Construct {
     // creates or updates its own, an index-wide attribute's type clash is refused above), so a
     // reordered list ran the same steps under another Job name, and ran them again.
     const args = groups.sort((a, b) => byCodeUnits(a.name, b.name)).flatMap((g) => g.args);
+    checkArgumentsTotal(owner, props.namespaces, args);
     this.namespaceNames = [...seen.values()];
     const names = props.namespaces.map((ns, i) => ({ prop: `namespaces[${i}].name`, name: ns.name }));
     if (props.dynamicConfig) {
@@ -220,6 +221,26 @@ function checkArgumentText(owner: string, prop: string, text: string): void {
     throw propError(owner, prop, `${text.slice(0, 40)}... (${bytes} bytes JSON-escaped)`, `at most ${MAX_ARGUMENT_BYTES - 1} bytes once JSON-escaped`,
       'The Job hands it to its script as a process argument, as is and JSON-escaped, and the kernel refuses a longer one (E2BIG): the container would never start. Shorten it.');
   }
+}
+
+/**
+ * The bytes of all the namespaces' arguments together (each with its NUL). One Job carries them
+ * all: etcd refuses an object over 1.5 MiB by default (--max-request-bytes), so the API server
+ * refuses the Job, and the kernel refuses arguments and environment over 2 MiB together (a quarter
+ * of the default 8 MiB stack, E2BIG). 1 MiB leaves the rest to the script, the pod spec and metadata.
+ */
+const MAX_ARGUMENTS_TOTAL_BYTES = 1024 * 1024;
+
+/** The namespaces' arguments together within MAX_ARGUMENTS_TOTAL_BYTES: each description is held to 128 KiB alone, not all of them. */
+function checkArgumentsTotal(owner: string, namespaces: readonly TemporalNamespace[], args: readonly string[]): void {
+  const total = args.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0);
+  if (total <= MAX_ARGUMENTS_TOTAL_BYTES) return;
+  const sizes = namespaces.map((ns, i) => ({ i, bytes: Buffer.byteLength(ns.description ?? '') }));
+  const longest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  throw propError(owner, 'namespaces', `${namespaces.length} namespaces, ${total} bytes of Job arguments`,
+    `at most ${MAX_ARGUMENTS_TOTAL_BYTES} bytes of arguments in all (names, retentions, each description as is and JSON-escaped, search attributes)`,
+    'One Job creates every namespace and takes them all as arguments: over that the API server refuses the Job (etcd holds an object to 1.5 MiB) or the kernel '
+    + `refuses to start the container (E2BIG). Shorten the descriptions, the longest first: namespaces[${longest.i}].description (${longest.bytes} bytes).`);
 }
 
 /**

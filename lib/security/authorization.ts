@@ -4,6 +4,7 @@ import { goDuration } from '../config/go-duration';
 import { AuthorizationConfig } from '../config/server-config';
 import { ConfigMapRef } from '../persistence/config-map-ref';
 import { SecretRef } from '../persistence/secret-ref';
+import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
 
@@ -99,8 +100,7 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   if (options.keySourceCa !== undefined) {
     const ca: unknown = options.keySourceCa;
     if (!(ca instanceof SecretRef || ca instanceof ConfigMapRef)) {
-      const received = ca === null ? ca : `(${Array.isArray(ca) ? 'a list' : `a ${typeof ca}`})`;
-      throw propError(owner, 'authorization.keySourceCa', received, 'a SecretRef or a ConfigMapRef (SecretRef.of(secretName, key), ConfigMapRef.of(configMapName, key))',
+      throw refError(owner, 'authorization.keySourceCa', ca, 'a SecretRef or a ConfigMapRef (SecretRef.of(secretName, key), ConfigMapRef.of(configMapName, key))',
         'Give the key of the Secret or ConfigMap that holds the CA certificate, such as SecretRef.of(\'idp-ca\', \'ca.crt\') or ConfigMapRef.of(\'idp-ca\', \'ca.crt\') for a trust-manager Bundle.');
     }
     if (!options.jwtKeySources.some((uri) => /^https:/i.test(uri))) {
