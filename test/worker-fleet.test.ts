@@ -1541,8 +1541,11 @@ describe('WorkerFleet', () => {
         const [id, other] = [`${n1}.${a1}`, `${n2}.${a2}`];
         expect(fleet(`${id}.tmprl.cloud:7233`, id)).not.toThrow();
         expect(fleet('eu-west-1.aws.api.temporal.io:7233', other)).not.toThrow();
+        // The regional endpoints under tmprl.cloud (<cloud>-<region>.region.tmprl.cloud), in any case, serve every namespace of the region.
+        for (const regional of ['aws-us-east-1.region.tmprl.cloud:7233', 'GCP-US-CENTRAL1.Region.TMPRL.cloud:7233']) expect(fleet(regional, other)).not.toThrow();
         if (other !== id) expect(fleet(`${id}.tmprl.cloud:7233`, other)).toThrow(`expected ${id}, the Namespace ID of Temporal Cloud namespace endpoint`);
       }), { numRuns: 30 });
+      expect(fleet('aws-us-east-1.region.tmprl.cloud:7233')).toThrow(/temporalNamespace is "default"; expected a Temporal Cloud Namespace ID .*aws-us-east-1\.region\.tmprl\.cloud:7233 is a Temporal Cloud endpoint/);
       // Not Temporal Cloud: any namespace.
       expect(fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });

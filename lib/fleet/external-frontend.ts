@@ -99,10 +99,12 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
  * Temporal Cloud knows a namespace by its ID, `<name>.<account id>` (lowercase, the name from a
  * letter to a letter or digit), in every call: a name without its account, or `default`, fails every
  * poll and KEDA's every backlog read. A namespace endpoint (`<namespace id>.tmprl.cloud`) serves its
- * own namespace only.
+ * own namespace only; a regional endpoint (`<region>.<cloud>.api.temporal.io`, or
+ * `<cloud>-<region>.region.tmprl.cloud`) serves every namespace of its region.
  */
 function checkCloudNamespace(owner: string, address: string, host: string, domain: string, namespace: string | undefined): void {
-  const endpointOf = domain.toLowerCase() === 'tmprl.cloud' ? host.toLowerCase().replace(/\.?$/, '').slice(0, -'.tmprl.cloud'.length) : undefined;
+  const labels = domain.toLowerCase() === 'tmprl.cloud' ? host.toLowerCase().replace(/\.?$/, '').split('.').slice(0, -2) : [];
+  const endpointOf = labels.length === 2 && labels[1] !== 'region' ? labels.join('.') : undefined;
   if (endpointOf !== undefined && namespace !== endpointOf) {
     throw propError(owner, 'temporalNamespace', namespace, `${endpointOf}, the Namespace ID of Temporal Cloud namespace endpoint ${address}`,
       'A namespace endpoint (<namespace id>.tmprl.cloud) serves that namespace only, and Temporal Cloud refuses every call for another. '
