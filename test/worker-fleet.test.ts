@@ -805,6 +805,13 @@ describe('WorkerFleet', () => {
         fc.pre(mine !== theirs);
         expect(two({ taskQueues: [mine] }, { taskQueues: [theirs] })).toThrow(/expected a queue whose server metrics are its own/);
       }), { numRuns: 25 });
+      // A selector that takes in every series of the other's (fewer matchers, a pattern the other's value matches), in either fleet.
+      const narrow = { serverSeriesSelector: [LabelMatcher.equal('cluster', 'a'), ...job], alerts: {} };
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: narrow })).toThrow(/polls "orders_v2" in "default", .*\(selectors job="temporal" and cluster="a", job="temporal", one taking in the other's series\)/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: narrow }, { taskQueues: ['orders_v2'] })).toThrow(/WorkerFleet 'a': taskQueues\[0\] is "orders-v2"/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: { serverSeriesSelector: [LabelMatcher.regex('job', 'temporal.*')], alerts: {} } }, { taskQueues: ['orders_v2'] }))
+        .toThrow(/expected a queue whose server metrics are its own/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: narrow }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('cluster', 'b'), ...job], alerts: {} } })).not.toThrow();
       // Fine: the same queue (one queue, both fleets serve it), another selector or namespace label, or no server-side alert on one of them.
       expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders-v2'] })).not.toThrow();
       expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'other')], alerts: {} } })).not.toThrow();
