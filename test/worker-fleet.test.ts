@@ -1553,6 +1553,15 @@ describe('WorkerFleet', () => {
         if (other !== id) expect(fleet(`${id}.tmprl.cloud:7233`, other)).toThrow(`expected ${id}, the Namespace ID of Temporal Cloud namespace endpoint`);
       }), { numRuns: 30 });
       expect(fleet('aws-us-east-1.region.tmprl.cloud:7233')).toThrow(/temporalNamespace is "default"; expected a Temporal Cloud Namespace ID .*aws-us-east-1\.region\.tmprl\.cloud:7233 is a Temporal Cloud endpoint/);
+      // Through PrivateLink: the VPC endpoint's address, and the Cloud endpoint as the TLS server name, which Cloud routes by.
+      const privateLink = (serverName: string, temporalNamespace?: string) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace, frontend: { address: 'vpce-0a1b.vpce-svc-08f3.us-east-1.vpce.amazonaws.com:7233', tls: true, serverName }, apiKey: SecretRef.of('cloud', 'key'),
+      });
+      expect(privateLink('orders.a1b2c.tmprl.cloud', 'orders.a1b2c')).not.toThrow();
+      expect(privateLink('aws-us-east-1.region.tmprl.cloud', 'billing.a1b2c')).not.toThrow();
+      expect(privateLink('orders.a1b2c.tmprl.cloud')).toThrow('temporalNamespace is "default"; expected orders.a1b2c, the Namespace ID of Temporal Cloud namespace endpoint '
+        + 'vpce-0a1b.vpce-svc-08f3.us-east-1.vpce.amazonaws.com:7233 (frontend.serverName orders.a1b2c.tmprl.cloud)');
+      expect(privateLink('us-east-1.aws.api.temporal.io', 'orders')).toThrow(/temporalNamespace is "orders"; expected a Temporal Cloud Namespace ID/);
       // Not Temporal Cloud: any namespace.
       expect(fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });

@@ -59,6 +59,9 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
       `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
   }
   if (cloud) checkCloudNamespace(owner, frontend.address, match[1], cloud[1], inputs.temporalNamespace);
+  // Through PrivateLink the address is the VPC endpoint's, and the TLS server name the Cloud endpoint that Cloud routes by.
+  const sni = !cloud && tls && typeof frontend.serverName === 'string' ? /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(frontend.serverName) : null;
+  if (sni) checkCloudNamespace(owner, `${frontend.address} (frontend.serverName ${frontend.serverName})`, frontend.serverName!, sni[1], inputs.temporalNamespace);
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
