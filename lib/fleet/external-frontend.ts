@@ -43,6 +43,9 @@ export function frontendMisuses(address: string, namespace: string, cluster: Tem
     + `whose frontend ${roleName(cluster.name, cluster.frontend.role)} the workers then dial at its gRPC port ${cluster.frontend.ports.grpc}.`];
 }
 
+/** The domains of Temporal Cloud's endpoints: namespace and regional under tmprl.cloud, regional under api.temporal.io. */
+const CLOUD_DOMAIN = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i;
+
 export function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
   const { owner } = inputs;
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(String(frontend.address));
@@ -53,14 +56,14 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
   if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
   // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
   // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
-  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
+  const cloud = CLOUD_DOMAIN.exec(match[1]);
   if (cloud && !tls) {
     throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
       `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
   }
   if (cloud) checkCloudNamespace(owner, frontend.address, match[1], cloud[1], inputs.temporalNamespace);
   // Through PrivateLink the address is the VPC endpoint's, and the TLS server name the Cloud endpoint that Cloud routes by.
-  const sni = !cloud && tls && typeof frontend.serverName === 'string' ? /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(frontend.serverName) : null;
+  const sni = !cloud && tls && typeof frontend.serverName === 'string' ? CLOUD_DOMAIN.exec(frontend.serverName) : null;
   if (sni) checkCloudNamespace(owner, `${frontend.address} (frontend.serverName ${frontend.serverName})`, frontend.serverName!, sni[1], inputs.temporalNamespace);
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
