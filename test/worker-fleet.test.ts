@@ -805,6 +805,13 @@ describe('WorkerFleet', () => {
         fc.pre(mine !== theirs);
         expect(two({ taskQueues: [mine] }, { taskQueues: [theirs] })).toThrow(/expected a queue whose server metrics are its own/);
       }), { numRuns: 25 });
+      // A selector that takes in every series of the other's (fewer matchers, a pattern the other's value matches), in either fleet.
+      const narrow = { serverSeriesSelector: [LabelMatcher.equal('cluster', 'a'), ...job], alerts: {} };
+      expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: narrow })).toThrow(/polls "orders_v2" in "default", .*\(selectors job="temporal" and cluster="a", job="temporal", one taking in the other's series\)/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: narrow }, { taskQueues: ['orders_v2'] })).toThrow(/WorkerFleet 'a': taskQueues\[0\] is "orders-v2"/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: { serverSeriesSelector: [LabelMatcher.regex('job', 'temporal.*')], alerts: {} } }, { taskQueues: ['orders_v2'] }))
+        .toThrow(/expected a queue whose server metrics are its own/);
+      expect(two({ taskQueues: ['orders-v2'], monitoring: narrow }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('cluster', 'b'), ...job], alerts: {} } })).not.toThrow();
       // Fine: the same queue (one queue, both fleets serve it), another selector or namespace label, or no server-side alert on one of them.
       expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders-v2'] })).not.toThrow();
       expect(two({ taskQueues: ['orders-v2'] }, { taskQueues: ['orders_v2'], monitoring: { serverSeriesSelector: [LabelMatcher.equal('job', 'other')], alerts: {} } })).not.toThrow();
@@ -1541,8 +1548,20 @@ describe('WorkerFleet', () => {
         const [id, other] = [`${n1}.${a1}`, `${n2}.${a2}`];
         expect(fleet(`${id}.tmprl.cloud:7233`, id)).not.toThrow();
         expect(fleet('eu-west-1.aws.api.temporal.io:7233', other)).not.toThrow();
+        // The regional endpoints under tmprl.cloud (<cloud>-<region>.region.tmprl.cloud), in any case, serve every namespace of the region.
+        for (const regional of ['aws-us-east-1.region.tmprl.cloud:7233', 'GCP-US-CENTRAL1.Region.TMPRL.cloud:7233']) expect(fleet(regional, other)).not.toThrow();
         if (other !== id) expect(fleet(`${id}.tmprl.cloud:7233`, other)).toThrow(`expected ${id}, the Namespace ID of Temporal Cloud namespace endpoint`);
       }), { numRuns: 30 });
+      expect(fleet('aws-us-east-1.region.tmprl.cloud:7233')).toThrow(/temporalNamespace is "default"; expected a Temporal Cloud Namespace ID .*aws-us-east-1\.region\.tmprl\.cloud:7233 is a Temporal Cloud endpoint/);
+      // Through PrivateLink: the VPC endpoint's address, and the Cloud endpoint as the TLS server name, which Cloud routes by.
+      const privateLink = (serverName: string, temporalNamespace?: string) => () => new WorkerFleet(testChart(), 'orders', {
+        image: IMAGE, taskQueues: ['orders'], temporalNamespace, frontend: { address: 'vpce-0a1b.vpce-svc-08f3.us-east-1.vpce.amazonaws.com:7233', tls: true, serverName }, apiKey: SecretRef.of('cloud', 'key'),
+      });
+      expect(privateLink('orders.a1b2c.tmprl.cloud', 'orders.a1b2c')).not.toThrow();
+      expect(privateLink('aws-us-east-1.region.tmprl.cloud', 'billing.a1b2c')).not.toThrow();
+      expect(privateLink('orders.a1b2c.tmprl.cloud')).toThrow('temporalNamespace is "default"; expected orders.a1b2c, the Namespace ID of Temporal Cloud namespace endpoint '
+        + 'vpce-0a1b.vpce-svc-08f3.us-east-1.vpce.amazonaws.com:7233 (frontend.serverName orders.a1b2c.tmprl.cloud)');
+      expect(privateLink('us-east-1.aws.api.temporal.io', 'orders')).toThrow(/temporalNamespace is "orders"; expected a Temporal Cloud Namespace ID/);
       // Not Temporal Cloud: any namespace.
       expect(fleet('temporal.tmprl.cloud.example.com:7233')).not.toThrow();
     });

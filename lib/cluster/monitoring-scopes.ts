@@ -15,7 +15,7 @@ export interface MonitoringScope {
  * or `narrow` fixes the label to a value the matcher takes (`env!="prod"` over `env="staging"`,
  * `job=~"temporal.*"` over `job="temporal-green"`). Anything else is not known to, and passes.
  */
-function implied(matcher: LabelMatcher, narrow: readonly LabelMatcher[]): boolean {
+export function implied(matcher: LabelMatcher, narrow: readonly LabelMatcher[]): boolean {
   return narrow.some((n) => String(n) === String(matcher)
     || (n.label === matcher.label && n.operator === MatchOperator.EQUAL && matcherHolds(matcher, n.value) === true));
 }

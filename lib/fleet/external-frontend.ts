@@ -43,6 +43,9 @@ export function frontendMisuses(address: string, namespace: string, cluster: Tem
     + `whose frontend ${roleName(cluster.name, cluster.frontend.role)} the workers then dial at its gRPC port ${cluster.frontend.ports.grpc}.`];
 }
 
+/** The domains of Temporal Cloud's endpoints: namespace and regional under tmprl.cloud, regional under api.temporal.io. */
+const CLOUD_DOMAIN = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i;
+
 export function externalConnection(inputs: ConnectionInputs, frontend: ExternalFrontend): FleetConnection {
   const { owner } = inputs;
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(String(frontend.address));
@@ -53,12 +56,15 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
   if (typeof tls !== 'boolean') throw propError(owner, 'frontend.tls', tls, 'true or false');
   // Temporal Cloud serves TLS only. TEMPORAL_TLS=false (which the fleet always writes) overrides the
   // SDKs' own rule that an API key turns TLS on, so the key would cross the Internet in the clear.
-  const cloud = /\.(tmprl\.cloud|api\.temporal\.io)\.?$/i.exec(match[1]);
+  const cloud = CLOUD_DOMAIN.exec(match[1]);
   if (cloud && !tls) {
     throw propError(owner, 'frontend.tls', frontend.tls, `true: ${frontend.address} is a Temporal Cloud endpoint (*.${cloud[1].toLowerCase()}), which serves TLS only`,
       `Without it the workers${inputs.apiKey ? ' would send their API key in plain text and' : ''} could never connect. Set frontend.tls: true.`);
   }
   if (cloud) checkCloudNamespace(owner, frontend.address, match[1], cloud[1], inputs.temporalNamespace);
+  // Through PrivateLink the address is the VPC endpoint's, and the TLS server name the Cloud endpoint that Cloud routes by.
+  const sni = !cloud && tls && typeof frontend.serverName === 'string' ? CLOUD_DOMAIN.exec(frontend.serverName) : null;
+  if (sni) checkCloudNamespace(owner, `${frontend.address} (frontend.serverName ${frontend.serverName})`, frontend.serverName!, sni[1], inputs.temporalNamespace);
   if (!tls) {
     for (const [prop, value] of [['clientCertificate', inputs.clientCertificate], ['serverCa', inputs.serverCa], ['frontend.serverName', frontend.serverName]] as const) {
       if (value !== undefined) throw propError(owner, prop, 'set', 'no value without frontend.tls', 'Set frontend.tls: true, or drop it.');
@@ -99,10 +105,12 @@ export function externalConnection(inputs: ConnectionInputs, frontend: ExternalF
  * Temporal Cloud knows a namespace by its ID, `<name>.<account id>` (lowercase, the name from a
  * letter to a letter or digit), in every call: a name without its account, or `default`, fails every
  * poll and KEDA's every backlog read. A namespace endpoint (`<namespace id>.tmprl.cloud`) serves its
- * own namespace only.
+ * own namespace only; a regional endpoint (`<region>.<cloud>.api.temporal.io`, or
+ * `<cloud>-<region>.region.tmprl.cloud`) serves every namespace of its region.
  */
 function checkCloudNamespace(owner: string, address: string, host: string, domain: string, namespace: string | undefined): void {
-  const endpointOf = domain.toLowerCase() === 'tmprl.cloud' ? host.toLowerCase().replace(/\.?$/, '').slice(0, -'.tmprl.cloud'.length) : undefined;
+  const labels = domain.toLowerCase() === 'tmprl.cloud' ? host.toLowerCase().replace(/\.?$/, '').split('.').slice(0, -2) : [];
+  const endpointOf = labels.length === 2 && labels[1] !== 'region' ? labels.join('.') : undefined;
   if (endpointOf !== undefined && namespace !== endpointOf) {
     throw propError(owner, 'temporalNamespace', namespace, `${endpointOf}, the Namespace ID of Temporal Cloud namespace endpoint ${address}`,
       'A namespace endpoint (<namespace id>.tmprl.cloud) serves that namespace only, and Temporal Cloud refuses every call for another. '

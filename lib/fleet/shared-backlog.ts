@@ -1,4 +1,6 @@
 import type { FleetAutoscaling } from './fleet-autoscaling';
+import { implied } from '../cluster/monitoring-scopes';
+import type { LabelMatcher } from '../observability/promql';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
 import { mysqlSameName } from './task-queues';
@@ -16,7 +18,7 @@ export interface BacklogScaledFleet {
   readonly taskQueues: string[];
   readonly autoscaling?: FleetAutoscaling;
   /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
-  readonly alertSeries?: { readonly selector: string; readonly namespaceLabel: string };
+  readonly alertSeries?: { readonly selector: string; readonly matchers: readonly LabelMatcher[]; readonly namespaceLabel: string };
   /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL (which ignores case and accents). */
   readonly mysqlNames?: string;
 }
@@ -46,13 +48,16 @@ export function fleetCheckGroup(temporalNamespace: string): string {
  * Where the server-side alerts of `other` select the series of a queue of `mine` that is another
  * queue: the server's metrics write every character of a namespace or queue outside [A-Za-z0-9_] as
  * `_`, so `orders-v2` and `orders_v2` (or namespaces `a-b` and `a.b`) are one series, and each
- * fleet's alerts would fire, and name itself, for the other's queue. The same queue of two fleets is
- * one queue, which both serve.
+ * fleet's alerts would fire, and name itself, for the other's queue. The series are shared when one
+ * fleet's selector takes in every series the other's selects (the same matchers, or fewer:
+ * `job="temporal"` beside `job="temporal", cluster="a"`), as the clusters' own check reads it
+ * (monitoring-scopes.ts). The same queue of two fleets is one queue, which both serve.
  */
 export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   const a = mine.alertSeries;
   const b = other.alertSeries;
-  if (!a || !b || a.selector !== b.selector || a.namespaceLabel !== b.namespaceLabel) return undefined;
+  const wider = (x: typeof a, y: typeof a) => x!.matchers.every((m) => implied(m, y!.matchers));
+  if (!a || !b || !(wider(a, b) || wider(b, a)) || a.namespaceLabel !== b.namespaceLabel) return undefined;
   if (tallyLabelValue(mine.temporalNamespace) !== tallyLabelValue(other.temporalNamespace)) return undefined;
   const sameNamespace = mine.temporalNamespace === other.temporalNamespace;
   for (const [i, q] of mine.taskQueues.entries()) {
@@ -61,7 +66,7 @@ export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaled
     return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)} in Temporal namespace ${JSON.stringify(mine.temporalNamespace)}; expected a queue whose server metrics are its own: `
       + `${other.owner} (${other.path}) polls ${JSON.stringify(theirs)} in ${JSON.stringify(other.temporalNamespace)}, which the server's metrics label `
       + `${a.namespaceLabel}="${tallyLabelValue(mine.temporalNamespace)}", taskqueue="${tallyLabelValue(q)}" too `
-      + '(every character outside [A-Za-z0-9_] becomes _), and both fleets\' server-side alerts select those series with the same selector: each would fire, '
+      + `(every character outside [A-Za-z0-9_] becomes _), and both fleets' server-side alerts select those series (selectors ${a.selector || 'none'} and ${b.selector || 'none'}, one taking in the other's series): each would fire, `
       + 'and tell to scale itself, for the other\'s queue. Rename one of the queues (or namespaces), or exclude the server-side alerts of one fleet '
       + '(monitoring.alerts.exclude: [WorkerFleetAlert.SCHEDULE_TO_START_LATENCY, WorkerFleetAlert.POLL_SUCCESS]).';
   }

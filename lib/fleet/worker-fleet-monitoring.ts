@@ -58,10 +58,11 @@ export class WorkerFleetMonitoring extends Construct {
   public readonly alerts: WorkerFleetAlert[] = [];
   /**
    * What the server-side alerts select the server's series by, when one of them is raised: the
-   * selector as PromQL and the label holding the Temporal namespace. Two fleets with the same
-   * select the same series for the queues whose label values are the same.
+   * selector's matchers (and as PromQL) and the label holding the Temporal namespace. Two fleets
+   * one of whose selectors takes in every series of the other's select the same series for the
+   * queues whose label values are the same.
    */
-  public readonly serverSeries?: { readonly selector: string; readonly namespaceLabel: string };
+  public readonly serverSeries?: { readonly selector: string; readonly matchers: LabelMatcher[]; readonly namespaceLabel: string };
 
   constructor(scope: Construct, id: string, props: WorkerFleetMonitoringProps) {
     super(scope, id);
@@ -208,7 +209,7 @@ export class WorkerFleetMonitoring extends Construct {
       },
     });
     const serverAlerts = this.alerts.filter((alert) => alert !== WorkerFleetAlert.SLOTS_EXHAUSTED);
-    if (serverAlerts.length > 0) this.serverSeries = { selector: (serverSelector ?? []).map(String).sort().join(', '), namespaceLabel: ns };
+    if (serverAlerts.length > 0) this.serverSeries = { selector: (serverSelector ?? []).map(String).sort().join(', '), matchers: [...(serverSelector ?? [])], namespaceLabel: ns };
     const dynamicConfig = props.dynamicConfig;
     if (dynamicConfig && serverAlerts.length > 0) {
       // At synth: the cluster's dynamic config may get values after the fleet is declared.

@@ -251,8 +251,8 @@ export interface WorkerFleetProps {
   readonly taskQueues: string[];
   /**
    * The Temporal namespace the workers poll in; never `temporal-system`, in any case. On a Temporal
-   * Cloud `frontend`, its Namespace ID (`<name>.<account id>`), and on a namespace endpoint
-   * (`<namespace id>.tmprl.cloud`) the one that endpoint names.
+   * Cloud `frontend` (its address, or through PrivateLink its `serverName`), its Namespace ID
+   * (`<name>.<account id>`), and on a namespace endpoint (`<namespace id>.tmprl.cloud`) the one it names.
    * @default 'default'
    */
   readonly temporalNamespace?: string;
