@@ -1604,6 +1604,17 @@ fs.writeFileSync = function (file, ...rest) {
     expect(run(dir, ['synth'], { ID: 'orders', S: '32', H: 'pg-orders' }).status).toBe(0);
   });
 
+  test('passes when a cluster behind a database proxy is retired and a new one behind a proxy to other databases takes its place: each pod\'s loopback is its own', () => {
+    // Refused before: the output folder's earlier synth of the retired cluster, at 127.0.0.1:5432/temporal too, was taken for the new one renamed.
+    const dir = appDir('lock-proxied-replaced', { 'main.ts': CLUSTER_APP(16)
+      .replace("new TemporalCluster(chart, 'temporal', { numHistoryShards: 16,", "new TemporalCluster(chart, process.env.ID ?? 'temporal', { numHistoryShards: Number(process.env.S ?? 16),")
+      .replace(/host: 'pg'/g, "host: '127.0.0.1'")
+      .replace("  visibilityStore:", "  databaseAccess: { sidecars: [{ name: 'proxy', image: 'proxy:1.0.0', args: ['--port=5432', process.env.INST ?? 'project:region:a'] }] },\n  visibilityStore:") });
+    expect(run(dir, ['synth']).status).toBe(0);
+    const r = run(dir, ['synth'], { ID: 'orders', S: '32', INST: 'project:region:b' });
+    expect([r.status, r.stderr]).toEqual([0, expect.not.stringContaining('holds an earlier synth')]);
+  });
+
   test('fails when the app no longer checks the cluster with a lock (app.synth() in place of lock.synth(app)): the shard count or a skipped minor went through with a note', () => {
     const dir = appDir('lock-dropped', { 'main.ts': CLUSTER_APP(16).replace('numHistoryShards: 16,', "numHistoryShards: Number(process.env.S ?? 16), version: process.env.V ?? '1.30.9',")
       .replace("ClusterLock.file('temporal.lock.json').synth(app);", "if (process.env.UNLOCKED) app.synth(); else ClusterLock.file('temporal.lock.json').synth(app);") });

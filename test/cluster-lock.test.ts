@@ -1317,6 +1317,18 @@ describe('ClusterLock', () => {
           .toThrow(/cluster c\/temporal is new to the lock, but its databases are those of x\/temporal/);
       });
 
+      test('takes the proxies its cluster records in the same synth when another lock of the app checks that cluster (a lock per chart)', () => {
+        // Refused before: the other lock's entry was compared as it was read, its loopback any cluster's, though its cluster records its proxies in this synth.
+        const twoLocks = (cInstance: string) => () => {
+          const a = proxied({ x: 'project:region:a', c: cInstance });
+          const chart = (id: string) => a.node.findChild(id) as Chart;
+          ClusterLock.inMemory(legacyLock({ x: 'project:region:a' })).check(chart('x'));
+          ClusterLock.inMemory().check(chart('c'));
+        };
+        expect(twoLocks('project:region:c')).not.toThrow();
+        expect(twoLocks('project:region:a')).toThrow(/cluster c\/temporal is new to an in-memory ClusterLock, but its databases are those of x\/temporal, which an in-memory ClusterLock locks/);
+      });
+
       test('fails when a cluster declares a migration from its loopback database, reached through the proxy that entry\'s cluster records in the same synth', () => {
         // c is on other databases of the instance (temporal_c), behind a proxy configured as x's, and says its data came from
         // 127.0.0.1:5432/temporal: through that proxy, x's database. x's entry records no proxies yet; its cluster, in this

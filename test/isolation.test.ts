@@ -824,6 +824,19 @@ describe('clusters of one app that register one remote agree on it, and it can r
     expect(sides('dev')).toEqual([expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] reaches TemporalCluster 'temporal-c0\/temporal', whose remoteClusters does not list this cluster \(dev\)/)]);
   });
 
+  test('passes when two replication groups name their clusters alike and one group\'s remote is outside the app: a name alone is not that cluster of the app', () => {
+    // Refused before: c2's "secondary" outside the app was taken for c1 by its name, and c0 and c2, both "primary" in groups of their own, as registering one remote.
+    const at = (name: string, version: number, address: string) => ({ name, version, address, enabled: true });
+    const groups = (external: string) => app([
+      { clusterName: 'primary', version: 1, increment: 10, remote: at('secondary', 2, 'temporal-frontend.temporal-c1:8233') },
+      { clusterName: 'secondary', version: 2, increment: 10, remote: at('primary', 1, 'temporal-frontend.temporal-c0:7233') },
+      { clusterName: 'primary', version: 1, increment: 10, remote: at('secondary', 2, external) },
+    ]);
+    expect(groups('temporal.dr.example.com:7233')).toEqual([]);
+    // At the address of c1 it is c1, which cannot keep two rows named primary.
+    expect(groups('temporal-frontend.temporal-c1.svc:8233')).toEqual([expect.stringMatching(/^TemporalCluster 'temporal-c2\/temporal': remoteClusters\[0\] registers secondary, .* and both are named primary\. secondary keeps one row per cluster name/)]);
+  });
+
   test('fails when a remote outside the app by address, named as a cluster of the app, has global namespaces off or does not list this cluster', () => {
     // Passed before: its failover version, shards and increment were checked against that cluster, not whether it could register this one or would list it back.
     const east = { clusterName: 'east', version: 1, increment: 10, remote: { name: 'west', version: 2, address: 'west.example.com:7233', enabled: true } };

@@ -170,6 +170,16 @@ describe('RemoteClusterRegistration', () => {
       // Rows at other addresses are other remotes.
       expect(runScript(command, { rows: [...rows, row('north', 'north.example.com:7233', 4)] }).status).toBe(0);
     });
+    test('when the cluster list shows no cluster at the address (the list failed, or names it otherwise): it says so, not that the remote calls itself ""', () => {
+      // Before: 'the cluster at ... calls itself "", ...remove the wrong registration with: temporal operator cluster remove --name ' (no name).
+      const command = registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      for (const listed of [['Error: unable to list clusters: context deadline exceeded'], [rows[0]]]) {
+        const r = runScript(command, { rows: listed });
+        expect([r.status, r.err]).toEqual([1, expect.stringContaining(`remote cluster west at ${west.rpcAddress}: the upsert passed, but temporal operator cluster list shows no cluster at that address`)]);
+        expect(r.err).toContain(`(its last line: ${listed[listed.length - 1]}); run the Job again once the frontend answers`);
+        expect(r.err).not.toContain('calls itself');
+      }
+    });
     test('at once on a failover version conflict, naming the stale registration a renamed remote leaves as a cause', () => {
       const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command,
         { rows, refusal: 'Unable connect to remote cluster with invalid config: Cannot add remote cluster due to initial failover version conflict.' });

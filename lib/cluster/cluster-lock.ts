@@ -170,7 +170,7 @@ export class ClusterLock {
       updates[key] = withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom);
     }
     if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
-    const across = { lock: this, file: this.path, name: this.path ?? 'an in-memory ClusterLock', entries: { ...this.entries }, checked: clusters, fresh };
+    const across = { lock: this, file: this.path, name: this.path ?? 'an in-memory ClusterLock', entries: { ...this.entries }, proxiesNow, checked: clusters, fresh };
     errors.push(...acrossLocks(scope, across));
     if (errors.length > 0) {
       throw new Error(`ClusterLock${this.path ? ` (${this.path})` : ''} refuses this synth:\n- ${errors.join('\n- ')}`);

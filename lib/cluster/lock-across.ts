@@ -20,6 +20,8 @@ export interface LockCheckInApp {
   readonly name: string;
   /** Its entries as the check read them. */
   readonly entries: Record<string, LockedCluster>;
+  /** The proxies its clusters record now, by their keys and the keys they were: an entry that records none yet takes those, as in its own check. */
+  readonly proxiesNow: ReadonlyMap<string, readonly string[]>;
   /** The clusters the check compared with it. */
   readonly checked: readonly RegisteredCluster[];
   /** Those new to it (no entry, no declared move), with what it records for them. */
@@ -43,7 +45,7 @@ export function recordAcross(scope: IConstruct, check: LockCheckInApp): void {
 
 /** The clusters new to `a`, and checked by `a` alone, that are on the databases of an entry of `b`. */
 function freshOnEntries(a: LockCheckInApp, b: LockCheckInApp): string[] {
-  const locked = lockedStores(b.entries);
+  const locked = lockedStores(b.entries, b.proxiesNow);
   return a.fresh.filter(({ cluster }) => !b.checked.includes(cluster)).flatMap(({ cluster, record }) => {
     const proxiesAt = (port: number) => proxyDigests(cluster.databaseAccess, cluster.dns.namespace, port);
     return [...locked.sharing(record, cluster.dns, true, proxiesAt)].sort().map((other) => `cluster ${cluster.lockKey} is new to ${a.name}, but its databases `

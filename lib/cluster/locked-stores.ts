@@ -1,5 +1,5 @@
 import { LockedCluster } from './lock-record';
-import { DnsContext, loopbackThrough, parseStoreUri, portSelectsServer, sameStore, StoreIdentity } from '../persistence/store-identity';
+import { DnsContext, LOOPBACK, loopbackThrough, parseStoreUri, portSelectsServer, sameStore, StoreIdentity } from '../persistence/store-identity';
 
 /** The namespace and DNS domain a locked entry's relative hosts resolve in: its key's namespace. */
 export function entryDns(entryKey: string, dns: DnsContext): DnsContext {
@@ -85,10 +85,13 @@ export function lockedStores(entries: Record<string, LockedCluster>, proxiesNow:
  * Whether two store URIs, as the lock and `Datastore.uri` write them, may be one database, the
  * relative hosts of each resolved in its cluster's namespace (the default DNS domain): for
  * `cdk8s-temporal synth`, which finds the earlier synth of a cluster renamed while its lock entry was
- * lost by its databases (bin/lock-evidence.js).
+ * lost by its databases (bin/lock-evidence.js). A store on the pods' loopback is the database their
+ * proxies reach, which a URI does not name: no other cluster's (two clusters behind Cloud SQL proxies
+ * to other instances both write postgres://127.0.0.1:5432/temporal).
  */
 export function sameDatabaseUris(a: string, aNamespace: string, b: string, bNamespace: string): boolean {
   const x = parseStoreUri(a, { namespace: aNamespace, clusterDomain: 'cluster.local' });
   const y = parseStoreUri(b, { namespace: bNamespace, clusterDomain: 'cluster.local' });
-  return x !== undefined && y !== undefined && sameStore(x, y);
+  const proxied = (id: StoreIdentity) => id.hosts.includes(LOOPBACK);
+  return x !== undefined && y !== undefined && !proxied(x) && !proxied(y) && sameStore(x, y);
 }

@@ -84,7 +84,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       const byName = byClusterName.get(remote.name) ?? [];
       // Two clusters of the app answer to that name and the address reaches neither: which one it is, is not known here.
       const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
-      declared.push({ cluster, index: i, remote, peer: peerCluster });
+      declared.push({ cluster, index: i, remote, peer: peerCluster, reached: reached !== undefined });
       // A remote outside the app by address, named as a cluster of the app, is taken for it (an address of its own: a load balancer's).
       const how = reached ? `rpcAddress ${remote.host}:${remote.port} reaches` : `name ${remote.name} is that of`;
       if (peerCluster && !peerCluster.replication.enableGlobalNamespace) {

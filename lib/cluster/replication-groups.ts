@@ -11,6 +11,8 @@ export interface DeclaredRemote {
   readonly remote: RegisteredCluster['replication']['remotes'][number];
   /** The cluster of the app the remote is (its address reaches it, or it is the one cluster of that name). */
   readonly peer?: RegisteredCluster;
+  /** Whether the remote's address reaches `peer`; otherwise it is `peer` by name alone. */
+  readonly reached?: boolean;
 }
 
 /**
@@ -30,16 +32,18 @@ export function sharedRemoteErrors(declared: readonly DeclaredRemote[], byName: 
   const groups = new Map<unknown, DeclaredRemote[]>();
   const byAddress = new Map<string, DeclaredRemote[]>();
   for (const d of declared) {
-    if (d.peer) groups.set(d.peer, [...(groups.get(d.peer) ?? []), d]);
-    if (d.peer || !byName) continue;
-    // One name at two addresses may be two clusters (each group its own "dr"): only one address is surely one remote.
+    // One name at two addresses may be two clusters (each group its own "dr"): only one address is surely one remote,
+    // also for a cluster of the app taken for a remote by its name alone (another group's cluster of that name outside the app).
     const address = `${canonicalHost(d.remote.host, d.cluster.dns)}:${d.remote.port}`;
+    const peerKey = d.peer && !d.reached ? `${d.peer.label}@${address}` : d.peer;
+    if (peerKey) groups.set(peerKey, [...(groups.get(peerKey) ?? []), d]);
+    if (d.peer || !byName) continue;
     const key = `${d.remote.name.toLowerCase()}@${address}`;
     groups.set(key, [...(groups.get(key) ?? []), d]);
     byAddress.set(address, [...(byAddress.get(address) ?? []), d]);
   }
-  for (const [key, group] of groups) {
-    const external = typeof key === 'string';
+  for (const group of groups.values()) {
+    const external = group[0].peer === undefined;
     for (const [j, b] of group.entries()) {
       for (const a of group.slice(0, j)) {
         if (a.cluster === b.cluster) continue;

@@ -160,7 +160,7 @@ function ipAddress(value: string): string | undefined {
  * ip6-loopback); every address of 127.0.0.0/8 reaches the lo interface, and dialing 0.0.0.0 or ::
  * reaches the local host on Linux. A proxy bound to all of them serves one database under every spelling.
  */
-const LOOPBACK = 'loopback';
+export const LOOPBACK = 'loopback';
 const LOOPBACK_NAMES: readonly string[] = ['localhost', 'ip6-localhost', 'ip6-loopback'];
 
 /**
