@@ -24,6 +24,7 @@ const { esModuleTypeScript, missingPackage, unwritable } = require('./remedies')
 const { lostLockRefusal } = require('./lock-evidence');
 const { createCheckFolder } = require('./check-folder');
 const { specialKindAt } = require('./file-kind');
+const { startWatchdogThread } = require('./watchdog-thread');
 
 // Where the library lists an app's clusters (lib/cluster/cluster-registry.ts); Symbol.for, so that
 // any copy of the library is found.
@@ -334,6 +335,7 @@ function synth(options, done) {
  * stopped, records such a SIGINT instead (sigintPending), which the run reads before each step
  * that writes; Node's listeners, put back after the app, hear every later one. (Stopping it would
  * drop what its thread had not yet seen, and hand SIGINT to Node's default, which ends the process.)
+ * The record is read once the watchdog's thread is done with any signal (bin/watchdog-thread.js).
  * @param {() => void} fn
  * @returns {boolean}
  */
@@ -345,7 +347,8 @@ function runBreakingOnSigint(fn) {
   if (watchdog) {
     // As vm does with breakOnSigint: the watchdog's signal handler replaces Node's while the app runs.
     process.removeAllListeners('SIGINT');
-    watchdog.startSigintWatchdog();
+    const helper = /** @type {NonNullable<typeof watchdog>} */ (watchdog);
+    settleWatchdog = startWatchdogThread(() => helper.startSigintWatchdog());
   }
   try {
     require('vm').runInThisContext("globalThis[Symbol.for('cdk8s-temporal.run-app')]()", { filename: 'cdk8s-temporal-run-app', breakOnSigint: true });
@@ -360,9 +363,14 @@ function runBreakingOnSigint(fn) {
 /** @type {{ startSigintWatchdog: () => unknown, watchdogHasPendingSigint: () => unknown } | undefined} */
 let watchdog;
 
+/** Waits until the watchdog's thread has recorded any SIGINT that woke it. @type {() => void} */
+let settleWatchdog = () => undefined;
+
 /** Whether this run's watchdog heard a SIGINT that stopped no app. */
 function sigintPending() {
-  return Boolean(watchdog?.watchdogHasPendingSigint());
+  if (!watchdog) return false;
+  settleWatchdog();
+  return Boolean(watchdog.watchdogHasPendingSigint());
 }
 
 /**
