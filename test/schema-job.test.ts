@@ -366,11 +366,11 @@ describe('SchemaJob', () => {
     test('exports the settings every store shares (stores.<NAME>) for each store, its own <store>.<NAME> over them, and still fails for a store with none of its own', () => {
       const tool = '#!/bin/sh\necho "$SQL_DATABASE $SQL_HOST $SCHEMA_WAIT_STORE" >> "$(dirname "$0")/calls"\nexit 0\n';
       const files = {
-        'stores.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'stores.SCHEMA_WAIT_ATTEMPTS': '1', 'stores.SCHEMA_WAIT_INTERVAL_SECONDS': '0', 'stores.SQL_HOST': 'pg', 'stores.SQL_DATABASE': 'shared',
-        'default.SCHEMA_WAIT_STORE': 'default store temporal', 'default.SQL_DATABASE': 'temporal', 'visibility.SCHEMA_WAIT_STORE': 'visibility store shared',
+        'stores.SCHEMA_WAIT_TOOL': '@DIR@/stub-tool', 'stores.SCHEMA_WAIT_ATTEMPTS': '1', 'stores.SCHEMA_WAIT_INTERVAL_SECONDS': '0', 'stores.SQL_HOST': 'pg', 'stores.SQL_DATABASE': 'common',
+        'default.SCHEMA_WAIT_STORE': 'default store temporal', 'default.SQL_DATABASE': 'temporal', 'visibility.SCHEMA_WAIT_STORE': 'visibility store common',
       };
       const r = runScript(files, ['default=1.19', 'visibility=1.14'], {}, tool);
-      expect([r.code, r.calls]).toEqual([0, ['temporal pg default store temporal', 'shared pg visibility store shared']]);
+      expect([r.code, r.calls]).toEqual([0, ['temporal pg default store temporal', 'common pg visibility store common']]);
       const other = runScript(files, ['secondary-visibility=1.15'], {}, tool);
       expect([other.code, other.calls, other.out]).toEqual([1, [], expect.stringContaining('no settings for store secondary-visibility beside')]);
     });
