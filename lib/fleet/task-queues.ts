@@ -40,11 +40,15 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
  * utf8mb4 alone), which ignores case, accents and ignorable characters: `Orders`, `orders` and
  * `órders` are one row there. ICU's root collation at base strength draws the same lines.
  */
-const MYSQL_NAME_COLLATOR = new Intl.Collator('und', { sensitivity: 'base' });
+let mysqlNameCollator: Intl.Collator | undefined;
 
-/** Whether MySQL's default collation holds two different queue names for one. */
+/**
+ * Whether MySQL's default collation holds two different queue names for one. The collator is made
+ * on the first comparison: ICU loads its root collation then (about 8 ms), which an app without
+ * worker fleets on MySQL never needs.
+ */
 export function mysqlSameName(a: string, b: string): boolean {
-  return a !== b && MYSQL_NAME_COLLATOR.compare(a, b) === 0;
+  return a !== b && (mysqlNameCollator ??= new Intl.Collator('und', { sensitivity: 'base' })).compare(a, b) === 0;
 }
 
 /** Why two queues MySQL holds for one break on a cluster with these MySQL stores, for the messages that refuse them; undefined without MySQL. */
