@@ -356,6 +356,97 @@ test('fails when the quoting suggestion for a non-string output takes an output:
   }
 });
 
+/** An app of one ConfigMap named `name`, in a chart of that name. */
+const CONFIG_MAP_APP = (name: string) => `import { App, Chart, ApiObject } from 'cdk8s';
+const app = new App();
+new ApiObject(new Chart(app, '${name}'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '${name}' } });
+app.synth();
+`;
+
+test('fails when cdk8s.yaml\'s app runs another file than main.ts: run on its own, the command synthesized main.ts into the folder cdk8s.yaml names, replacing that app\'s manifests', () => {
+  const app = appDir('cdk8s-yaml-app', {
+    'main.ts': CONFIG_MAP_APP('demo'),
+    'src/app.ts': CONFIG_MAP_APP('prod'),
+    'cdk8s.yaml': 'language: typescript\napp: node_modules/.bin/cdk8s-temporal synth src/app.ts\noutput: manifests\n',
+  });
+  const r = run(app, ['synth']);
+  expect(r.stderr).toMatch(/^cdk8s-temporal: synthesized src\/app\.ts into manifests\/ in/m);
+  expect(r.status).toBe(0);
+  expect(readdirSync(join(app, 'manifests'))).toEqual(['prod.k8s.yaml']);
+  expect(run(app, ['synth', '--check']).stderr).toMatch(/^cdk8s-temporal: manifests\/ is up to date with src\/app\.ts/m);
+  // The app given wins, as --output wins over output.
+  expect(run(app, ['synth', 'main.ts', '--check']).status).toBe(1);
+  // The template's ts-node command, and a compile then node: the TypeScript the JavaScript is compiled from.
+  for (const command of ['npx ts-node src/app.ts', '"npm run compile && node src/app.js"', 'node -r ./setup.js src/app.js # then kubectl']) {
+    writeFileSync(join(app, 'cdk8s.yaml'), `app: ${command}\noutput: manifests\n`);
+    expect([command, run(app, ['synth', '--check']).stderr.split('\n')[0]]).toEqual([command, expect.stringMatching(/ up to date with src\/app\.ts/)]);
+  }
+  // A file that is not there, or an app that is no command, is refused naming cdk8s.yaml: it is what cdk8s synth runs.
+  writeFileSync(join(app, 'cdk8s.yaml'), 'app: npx ts-node src/gone.ts\noutput: manifests\n');
+  const gone = run(app, ['synth']);
+  expect([gone.status, gone.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: cdk8s.yaml's app (npx ts-node src/gone.ts) runs src/gone.ts, which does not exist in ${app}: `
+    + 'fix cdk8s.yaml, or give the app: cdk8s-temporal synth main.ts']);
+  for (const [bad, shown] of [['app: [a]', '["a"]'], ['app: " "', '" "'], ['app: 5', '5']]) {
+    writeFileSync(join(app, 'cdk8s.yaml'), `${bad}\n`);
+    const refused = run(app, ['synth']);
+    expect([refused.status, refused.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: cdk8s.yaml sets app to ${shown}; expected the command cdk8s synth runs, `
+      + 'such as app: node_modules/.bin/cdk8s-temporal synth main.ts. Fix it, or give the app: cdk8s-temporal synth main.ts']);
+  }
+  expect(readdirSync(join(app, 'manifests'))).toEqual(['prod.k8s.yaml']);
+});
+
+test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth reads (a byte order mark, CRLF, a flow mapping, quotes, comments, options before the app)', () => {
+  const { configApp, plainAppLine } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined, plainAppLine: (text: string) => string | undefined };
+  const fc = require('fast-check') as typeof import('fast-check');
+  const yaml = require(require.resolve('yaml', { paths: [join(require.resolve('cdk8s'), '..')] })) as { stringify: (v: unknown) => string, parse: (t: string) => unknown };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    const segment = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,8}$/).filter((s) => !/\.(?:[cm]?[jt]s|[jt]sx)$/.test(s));
+    const file = fc.tuple(fc.array(segment, { maxLength: 2 }), segment, fc.constantFrom('.ts', '.js', '.mjs', '.cts', '.tsx')).map(([dirs, stem, ext]) => [...dirs, `${stem}${ext}`].join('/'));
+    const command = fc.constantFrom(
+      (f: string) => `node_modules/.bin/cdk8s-temporal synth ${f}`,
+      (f: string) => `npx cdk8s-temporal synth --stack -o out ${f} --check`,
+      (f: string) => `node node_modules/cdk8s-temporal/bin/cdk8s-temporal.js synth --output=x ${f}`,
+      (f: string) => `npx ts-node ${f}`,
+      (f: string) => `npx ts-node --project tsconfig.json -r tsconfig-paths/register ${f}`,
+      (f: string) => `npm run build && node -r ./setup.js ${f} && echo done.js`,
+    );
+    const layout = fc.constantFrom(
+      (app: string) => `language: typescript\napp: ${app}\noutput: dist\n`,
+      (app: string) => `\uFEFFapp: ${app}   # what cdk8s synth runs\r\nimports:\r\n  - k8s\r\n`,
+      (app: string) => `app: ${JSON.stringify(app)}\n`,
+      (app: string) => `app: '${app.replace(/'/g, "''")}'\n`,
+      (app: string) => `{language: typescript, app: ${JSON.stringify(app)}}\n`,
+      (app: string) => `# app: old.ts\nplugins:\n  app: nested.ts\napp: >-\n  ${app}\n`,
+      (app: string) => yaml.stringify({ language: 'typescript', app }),
+    );
+    fc.assert(fc.property(file, command, layout, (f, make, lay) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), lay(make(f)));
+      expect(configApp(dir)).toEqual({ app: f, command: make(f) });
+    }), { numRuns: 300 });
+    // The read without yaml of a one-line app agrees with yaml's wherever it gives a value (app: 5 is a number).
+    const unit = fc.constantFrom('a', ' ', '#', ':', '"', "'", '-', '{', '\n', '\t', '.ts', 'b', '5', '0x1', 'true', '~', 'null', '.inf', '&', '|', '!', '%');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 24 }), (rest) => {
+      const text = `app: ${rest}\n`;
+      let parsed: unknown;
+      try {
+        parsed = (yaml.parse(text) as { app?: unknown } | null)?.app;
+      } catch {
+        return; // cdk8s synth refuses it too
+      }
+      const fast = plainAppLine(text);
+      if (fast !== undefined) expect([text, fast]).toEqual([text, parsed]);
+    }), { numRuns: 1000 });
+    // Nothing to take: no app key, or the command alone (its default files then).
+    for (const text of ['language: typescript\n', 'app: node bin/cdk8s-temporal.js synth\n', 'app: npm run synth\n', 'app:\n']) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), text);
+      expect(configApp(dir)).toBeUndefined();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
