@@ -480,6 +480,50 @@ ${envApp('32')}
   expect(run(dir, ['synth', '--check']).status).toBe(0);
 });
 
+test('fails when a lock file cannot be replaced as the synth ends (a file mounted on its own, EBUSY): the new output stayed beside the old locks, with the lock\'s copy left, and the synth said the output was unchanged', () => {
+  const dir = appDir('lock-rename-fails', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of (process.env.ENVS ?? '').split(',')) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: env + '-pg', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: env + '-pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
+  ClusterLock.file('temporal.' + env + '.lock.json').synth(app);
+}
+`,
+    'temporal.prod.lock.json': '{"clusters": {}}\n',
+    // A rename onto a file that is a mount point fails with EBUSY: as a mount would, without one.
+    'mounted.js': `const fs = require('fs');
+const rename = fs.renameSync;
+fs.renameSync = function (from, to) {
+  if (String(to).endsWith(process.env.MOUNTED)) throw Object.assign(new Error('EBUSY: resource busy or locked, rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code: 'EBUSY' });
+  return rename.apply(this, arguments);
+};
+`,
+  });
+  const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => f !== 'node_modules').flatMap((f) => (statSync(join(dir, f)).isDirectory()
+    ? readdirSync(join(dir, f)).map((g) => [`${f}/${g}`, read(dir, `${f}/${g}`)]) : [[f, read(dir, f)]])));
+  expect(run(dir, ['synth'], { ENVS: 'staging' }).status).toBe(0);
+  const before = snapshot();
+  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were.
+  for (const mounted of ['temporal.dev.lock.json', 'temporal.prod.lock.json']) {
+    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+    expect([r.status, r.stderr.split('\n').slice(0, 2)]).toEqual([1, ['cdk8s-temporal: synth of main.ts failed; dist/ is unchanged.',
+      `the lock file ${mounted} cannot be replaced by its new version (EBUSY: resource busy or locked). `
+      + `A file mounted on its own (docker run -v ./${mounted}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
+      + `On Windows, close the program that holds it open; elsewhere, make it replaceable (chattr -i ${mounted}). dist/ and the lock files were put back as they were.`]]);
+    expect(snapshot()).toEqual(before);
+  }
+  expect(run(dir, ['synth'], { ENVS: 'staging,prod,dev' }).status).toBe(0);
+  expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['dev.k8s.yaml', 'prod.k8s.yaml', 'staging.k8s.yaml']);
+});
+
 test('fails when two apps of one run, each with a lock file of its own, put their new clusters on one database outside the clusters\' DNS: the second lock read the first one\'s file, which the command writes only after the output', () => {
   const main = (prod: string, staging: string) => `
 import { App, Chart } from 'cdk8s';
