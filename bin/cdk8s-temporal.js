@@ -100,6 +100,8 @@ function main() {
     stack: Boolean(values.stack),
     // stderr: cdk8s synth captures and drops the app command's stdout.
     log: (line) => process.stderr.write(`${line}\n`),
+    // The folder of --output or CDK8S_OUTDIR is not the one the command alone picks: the remedy names it.
+    rerun: `cdk8s-temporal synth ${shellWord(app)}${values.output !== undefined || process.env.CDK8S_OUTDIR !== undefined ? ` --output ${shellWord(outdir)}` : ''}`,
   }, (code) => {
     process.exitCode = code;
     if (code !== 0) process.exit(code);
@@ -169,6 +171,15 @@ function unknownOption(err) {
   const name = option.replace(/^-+/, '').split('=')[0];
   const near = OPTIONS.find((o) => name.length > 1 && (o.startsWith(name) || distance(o, name) <= 2));
   return `unknown option ${option}${near ? `: did you mean --${near}?` : ''}`;
+}
+
+/**
+ * `word` as a POSIX shell reads it back: as it is when it holds no character a shell treats
+ * specially, else in single quotes (my out as 'my out'), for a command to copy.
+ * @param {string} word
+ */
+function shellWord(word) {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Levenshtein distance. @param {string} a @param {string} b */

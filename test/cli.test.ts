@@ -395,6 +395,26 @@ test('fails when cdk8s.yaml\'s app runs another file than main.ts: run on its ow
   expect(readdirSync(join(app, 'manifests'))).toEqual(['prod.k8s.yaml']);
 });
 
+test('fails when --check\'s remedy for a folder given with --output or CDK8S_OUTDIR leaves the folder out, or a name with a space or a quote unquoted: run as printed, it wrote dist/ and the check failed again', () => {
+  const app = appDir('check-remedy', { 'my app.ts': CONFIG_MAP_APP('demo') });
+  // The command as npm installs it, on the PATH.
+  const commandDir = mkdirp(join(work, 'check-remedy-bin'));
+  writeFileSync(join(commandDir, 'cdk8s-temporal'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`, { mode: 0o755 });
+  for (const [folder, args, env] of [['my out', ['-o', 'my out'], {}], ["it's ü", [], { CDK8S_OUTDIR: "it's ü" }], ['out/a', ['--output=out/a'], {}]] as const) {
+    expect(run(app, ['synth', 'my app.ts', ...args], env).status).toBe(0);
+    writeFileSync(join(app, folder, 'demo.k8s.yaml'), `${read(app, `${folder}/demo.k8s.yaml`)}# edited by hand\n`);
+    const check = run(app, ['synth', 'my app.ts', '--check', ...args], env);
+    expect(check.status).toBe(1);
+    const remedy = /^Run (cdk8s-temporal synth .*) and commit (.*)\/\.$/m.exec(check.stderr);
+    expect(remedy?.[2]).toBe(folder);
+    // The command as printed, run by a shell in a clean environment: it puts the folder checked right.
+    const shell = spawnSync('sh', ['-c', remedy?.[1] ?? ''], { cwd: app, encoding: 'utf-8', env: { PATH: `${commandDir}:${process.env.PATH}`, CDK8S_CHECK_UPGRADE: 'false' } });
+    expect([folder, shell.status, shell.stderr.split('\n')[0].replace(/\d+ ms$/, 'N ms')]).toEqual([folder, 0, `cdk8s-temporal: synthesized my app.ts into ${folder}/ in N ms`]);
+    expect(run(app, ['synth', 'my app.ts', '--check', ...args], env).status).toBe(0);
+  }
+  expect(existsSync(join(app, 'dist'))).toBe(false);
+});
+
 test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth reads (a byte order mark, CRLF, a flow mapping, quotes, comments, options before the app)', () => {
   const { configApp, plainAppLine } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined, plainAppLine: (text: string) => string | undefined };
   const fc = require('fast-check') as typeof import('fast-check');
