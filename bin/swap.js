@@ -180,7 +180,7 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
       for (const [tmp] of written) fs.rmSync(tmp, { force: true });
       throw err;
     }
-    renameLocks(written, () => unswap(staging, outdir, old, hadOld), outdir, rel);
+    renameLocks(written, () => unswap(staging, outdir, old, hadOld, rel), outdir, rel);
     const warnings = [...new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))].map(syncPublished).filter((w) => w !== undefined);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
@@ -240,7 +240,7 @@ function swap(staging, outdir, old, rel) {
  * the output was unchanged. Now the locks renamed so far get their bytes back, the output its old
  * folder (`undoOutput`), and the error says so.
  * @param {Array<[string, string]>} written each lock's written copy and its path
- * @param {() => void} undoOutput @param {string} outdir @param {(p: string) => string} rel
+ * @param {() => string | undefined} undoOutput what it could not undo @param {string} outdir @param {(p: string) => string} rel
  */
 function renameLocks(written, undoOutput, outdir, rel) {
   const before = written.map(([, file]) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined));
@@ -262,7 +262,8 @@ function renameLocks(written, undoOutput, outdir, rel) {
           unrestored.push(`${rel(done)} (${/** @type {Error} */ (undo).message}): restore it from version control`);
         }
       }
-      undoOutput();
+      const undone = undoOutput();
+      if (undone) unrestored.push(undone);
       const code = /** @type {NodeJS.ErrnoException} */ (err).code;
       throw new SynthError(`the lock file ${rel(file)} cannot be replaced by its new version (${/** @type {Error} */ (err).message.replace(/, rename .*$/s, '')}). `
         + `${code === 'EBUSY' || code === 'EXDEV' ? `A file mounted on its own (docker run -v ./${path.basename(file)}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
@@ -274,12 +275,24 @@ function renameLocks(written, undoOutput, outdir, rel) {
 
 /**
  * Undoes `swap`: the new output goes back to `staging` (which the synth then deletes), the old
- * folder, when there was one, back to `outdir`.
- * @param {string} staging @param {string} outdir @param {string} old @param {boolean} hadOld
+ * folder, when there was one, back to `outdir`. Returns what could not be undone, or undefined.
+ * @param {string} staging @param {string} outdir @param {string} old @param {boolean} hadOld @param {(p: string) => string} rel
+ * @returns {string | undefined}
  */
-function unswap(staging, outdir, old, hadOld) {
-  fs.renameSync(outdir, staging);
-  if (hadOld) fs.renameSync(old, outdir);
+function unswap(staging, outdir, old, hadOld, rel) {
+  const why = (/** @type {unknown} */ err) => (err instanceof Error ? err.message : String(err));
+  try {
+    fs.renameSync(outdir, staging);
+  } catch (err) {
+    return `${rel(outdir)}/ (${why(err)}), which holds the new output${hadOld ? `; the previous one is ${rel(old)}: rm -rf ${rel(outdir)} && mv ${rel(old)} ${rel(outdir)}` : ''}`;
+  }
+  if (!hadOld) return undefined;
+  try {
+    fs.renameSync(old, outdir);
+  } catch (err) {
+    return `${rel(outdir)}/ (${why(err)}): the previous output is ${rel(old)}, which the next synth puts back`;
+  }
+  return undefined;
 }
 
 /**
