@@ -20,7 +20,7 @@ import { ownValidation } from '../own-validation';
 interface SecretNeeds {
   readonly what: string;
   readonly prop: string;
-  readonly serverName?: string;
+  readonly serverNames: readonly string[];
   readonly usages: readonly string[];
   readonly keys: readonly string[];
 }
@@ -30,14 +30,20 @@ const KEY_PAIR = ['tls.crt', 'tls.key'];
 
 function needsOf(tls: ResolvedTls, names: { internodeServerName: string; frontendFqdn: string }): Map<string, SecretNeeds> {
   const needs = new Map<string, SecretNeeds>();
+  // One Secret may serve two roles (internode and frontend, internode and the system workers'): it must do for both.
   const add = (secret: string | undefined, need: SecretNeeds) => {
-    if (secret !== undefined && !needs.has(secret)) needs.set(secret, need);
+    if (secret === undefined) return;
+    const had = needs.get(secret);
+    needs.set(secret, had === undefined ? need : {
+      what: had.what, prop: had.prop, serverNames: [...had.serverNames, ...need.serverNames],
+      usages: [...new Set([...had.usages, ...need.usages])], keys: [...new Set([...had.keys, ...need.keys])],
+    });
   };
-  add(tls.internodeSecret, { what: 'internode', prop: 'internode', serverName: names.internodeServerName, usages: ['server auth', 'client auth'], keys: ALL_KEYS });
-  add(tls.frontendSecret, { what: 'frontend', prop: 'frontend', serverName: names.frontendFqdn, usages: ['server auth'], keys: ALL_KEYS });
+  add(tls.internodeSecret, { what: 'internode', prop: 'internode', serverNames: [names.internodeServerName], usages: ['server auth', 'client auth'], keys: ALL_KEYS });
+  add(tls.frontendSecret, { what: 'frontend', prop: 'frontend', serverNames: [names.frontendFqdn], usages: ['server auth'], keys: ALL_KEYS });
   // The frontend mounts the system workers' ca.crt to trust their certificate.
-  add(tls.systemWorkerSecret, { what: 'system workers\' client', prop: 'systemWorker', usages: ['client auth'], keys: ALL_KEYS });
-  for (const client of Object.values(TlsClient)) add(tls.clientSecrets[client], { what: `${client} client`, prop: `clients.${client}`, usages: ['client auth'], keys: KEY_PAIR });
+  add(tls.systemWorkerSecret, { what: 'system workers\' client', prop: 'systemWorker', serverNames: [], usages: ['client auth'], keys: ALL_KEYS });
+  for (const client of Object.values(TlsClient)) add(tls.clientSecrets[client], { what: `${client} client`, prop: `clients.${client}`, serverNames: [], usages: ['client auth'], keys: KEY_PAIR });
   return needs;
 }
 
@@ -57,10 +63,10 @@ export function sanCovers(san: string, host: string): boolean {
 export function checkInAppTlsObjects(cluster: IConstruct, owner: string, tls: ResolvedTls | undefined, namespace: string,
   names: { internodeServerName: string; frontendFqdn: string }): void {
   if (!tls || tls.issuer) return;
-  cluster.node.addValidation(ownValidation({ validate: () => inAppTlsErrors(cluster, owner, needsOf(tls, names), namespace) }));
+  cluster.node.addValidation(ownValidation({ validate: () => inAppTlsErrors(cluster, owner, needsOf(tls, names), namespace, names.internodeServerName) }));
 }
 
-function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, SecretNeeds>, namespace: string): string[] {
+function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, SecretNeeds>, namespace: string, internodeServerName: string): string[] {
   const errors: string[] = [];
   for (const c of cluster.node.root.node.findAll()) {
     if (!(c instanceof ApiObject) || (c.kind !== 'Secret' && c.kind !== 'Certificate')) continue;
@@ -82,11 +88,12 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
       continue;
     }
     const dnsNames: string[] = Array.isArray(json.spec?.dnsNames) ? json.spec.dnsNames : [];
-    if (need.serverName !== undefined && !dnsNames.some((san) => typeof san === 'string' && sanCovers(san, need.serverName!))) {
-      const cn = json.spec?.commonName === need.serverName ? ' Its commonName is the name, but Go checks the DNS SANs only.' : '';
-      errors.push(`${owner}: tls.${need.prop} is "${secret}", whose ${at} has dnsNames ${JSON.stringify(dnsNames)}; expected one that covers ${need.serverName}. `
-        + `Every ${need.what === 'internode' ? 'role dials its peers (and their membership ports)' : 'system worker, UI, admin tools pod and Job dials the frontend'} verifying that name, `
-        + `and each handshake would fail.${cn} Add "${need.serverName}" to spec.dnsNames.`);
+    for (const serverName of need.serverNames) {
+      if (dnsNames.some((san) => typeof san === 'string' && sanCovers(san, serverName))) continue;
+      const cn = json.spec?.commonName === serverName ? ' Its commonName is the name, but Go checks the DNS SANs only.' : '';
+      const dialers = serverName === internodeServerName ? 'role dials its peers (and their membership ports)' : 'system worker, UI, admin tools pod and Job dials the frontend';
+      errors.push(`${owner}: tls.${need.prop} is "${secret}", whose ${at} has dnsNames ${JSON.stringify(dnsNames)}; expected one that covers ${serverName}. `
+        + `Every ${dialers} verifying that name, and each handshake would fail.${cn} Add "${serverName}" to spec.dnsNames.`);
     }
     const usages: string[] = Array.isArray(json.spec?.usages) ? json.spec.usages : [];
     const lacking = need.usages.filter((u) => !usages.includes(u));
