@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { ClusterTls, IssuerKind } from '../lib';
+import { ClusterTls, IssuerKind, TemporalCluster, WorkerFleet } from '../lib';
 import { synthErrors } from './support/errors';
 import { cluster, objects, testChart } from './support/synth';
 
@@ -12,9 +12,10 @@ import { cluster, objects, testChart } from './support/synth';
  */
 type Made = { kind: 'Issuer' | 'ClusterIssuer'; namespace?: string; spec?: object; name?: string };
 
-function withIssuers(issuer: { name: string; kind?: IssuerKind }, made: Made[], props: object = {}): string[] {
+function withIssuers(issuer: { name: string; kind?: IssuerKind }, made: Made[], props: object = {}, more?: (chart: Chart, c: TemporalCluster) => void): string[] {
   const chart = testChart();
-  cluster(chart, { tls: ClusterTls.certManager({ issuer }), ...props });
+  const c = cluster(chart, { tls: ClusterTls.certManager({ issuer }), ...props });
+  more?.(chart, c);
   made.forEach((m, i) => new ApiObject(chart, `issuer${i}`, {
     apiVersion: 'cert-manager.io/v1', kind: m.kind,
     metadata: { name: m.name ?? issuer.name, ...(m.kind === 'Issuer' ? { namespace: m.namespace ?? 'temporal' } : {}) },
@@ -54,10 +55,14 @@ describe('a cert-manager issuer the app makes beside ClusterTls.certManager', ()
     expect(withIssuers({ name: 'le', kind: IssuerKind.CLUSTER_ISSUER }, [{ kind: 'ClusterIssuer', spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory' } } }])[0])
       .toContain('tls.issuer le is an ACME ClusterIssuer (test/issuer0); expected a CA, Vault or other private CA issuer.');
     fc.assert(fc.property(fc.constantFrom<[object, string]>(
-      [{ ui: { allowAnonymous: true } }, 'ui'], [{ adminTools: {} }, 'adminTools'], [{ namespaces: [{ name: 'orders', retention: Duration.days(3) }] }, 'namespaceJob']), ([props, client]) => {
+      [{ ui: { allowAnonymous: true } }, 'temporal-ui-client'], [{ adminTools: {} }, 'temporal-admin-tools-client'], [{ namespaces: [{ name: 'orders', retention: Duration.days(3) }] }, 'temporal-namespace-job-client']), ([props, client]) => {
       const errors = withIssuers({ name: 'ca' }, [{ kind: 'Issuer', spec: { selfSigned: {} } }], props);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toContain(`tls.issuer ca is a selfSigned Issuer (test/issuer0); expected one CA that signs every certificate of the cluster, since the cluster issues client certificates (${client}).`);
+      expect(errors[0]).toContain(`tls.issuer ca is a selfSigned Issuer (test/issuer0); expected one CA that signs every certificate of the cluster, since it signs client certificates (${client}).`);
     }), { numRuns: 3 });
+    // A fleet that borrows the issuer: its certificate is a client's too.
+    const errors = withIssuers({ name: 'ca' }, [{ kind: 'Issuer', spec: { selfSigned: {} } }], {}, (chart, c) => new WorkerFleet(chart, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], cluster: c }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('since it signs client certificates (orders).');
   });
 });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IssuerKind } from './cert-manager-issuer';
-import { ResolvedTls, TlsClient } from './tls';
+import { ResolvedTls } from './tls';
 import { ownValidation } from '../own-validation';
 
 /*
@@ -21,7 +21,8 @@ const CERT_MANAGER = 'cert-manager.io/';
 export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: ResolvedTls | undefined, namespace: string): void {
   const issuer = tls?.issuer;
   if (!issuer || (issuer.group !== undefined && issuer.group !== 'cert-manager.io')) return;
-  const clientCertificates = Object.values(TlsClient).filter((c) => tls.clientSecrets[c] !== undefined);
+  // Every Certificate the issuer signs beside the servers' and the system workers' is a client's: the UI's, the tools', a Job's, a fleet's.
+  const servers = new Set([tls.internodeSecret, tls.frontendSecret, tls.systemWorkerSecret]);
   cluster.node.addValidation(ownValidation({
     validate: () => {
       const found = cluster.node.root.node.findAll()
@@ -40,6 +41,12 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
           + (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)];
       }
       const spec = target.json.spec ?? {};
+      const clientCertificates = cluster.node.root.node.findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Certificate' && c.apiVersion.startsWith(CERT_MANAGER))
+        .map((c) => c.toJson())
+        .filter((json) => json.spec?.issuerRef?.name === issuer.name && (json.spec.issuerRef.kind ?? IssuerKind.ISSUER) === kind
+          && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace) && !servers.has(json.spec.secretName))
+        .map((json) => json.metadata?.name as string);
       if (spec.acme !== undefined) {
         return [`${owner}: tls.issuer ${issuer.name} is an ACME ${target.object.kind} (${target.object.node.path}); expected a CA, Vault or other private CA issuer. `
           + 'A public ACME CA issues no certificate for a cluster-internal name (the frontend\'s and the internode .svc names), and writes no ca.crt, which every pod mounts: '
@@ -47,8 +54,8 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
       }
       if (spec.selfSigned !== undefined && clientCertificates.length > 0) {
         return [`${owner}: tls.issuer ${issuer.name} is a selfSigned ${target.object.kind} (${target.object.node.path}); expected one CA that signs every certificate of the cluster, `
-          + `since the cluster issues client certificates (${clientCertificates.join(', ')}). A self-signed certificate is its own ca.crt, so the frontend, which trusts the CA in its own `
-          + 'Secret (the internal frontend: in the internode Secret), refuses each of them. Make a CA issuer (spec.ca with a CA certificate the selfSigned issuer signs) and name it.'];
+          + `since it signs client certificates (${clientCertificates.join(', ')}). A self-signed certificate is its own ca.crt, so the frontend, which trusts the CA in its own `
+          + 'Secret (the internal frontend: in the internode Secret), refuses each of them, as do the frontends the fleets dial. Make a CA issuer (spec.ca with a CA certificate the selfSigned issuer signs) and name it.'];
       }
       return [];
     },
