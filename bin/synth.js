@@ -39,6 +39,7 @@ const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
  * @property {boolean} check compare with the output folder instead of replacing it
  * @property {boolean} stack print the stack of an error (with source maps) and not only its message
  * @property {(line: string) => void} log
+ * @property {string} [rerun] the command that synthesizes into the folder checked, for --check's remedy
  */
 
 /**
@@ -279,7 +280,7 @@ function synth(options, done) {
       const elapsed = `${elapsedMs()} ms`;
       if (stale.length > 0) {
         options.log([`cdk8s-temporal: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`,
-          ...diff.map((l) => `  ${l}`), `Run cdk8s-temporal synth ${options.app} and commit ${stale.join(' and ')}.`].join('\n'));
+          ...diff.map((l) => `  ${l}`), `Run ${options.rerun ?? `cdk8s-temporal synth ${options.app}`} and commit ${stale.join(' and ')}.`].join('\n'));
         finish(1);
         return;
       }
