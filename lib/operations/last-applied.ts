@@ -31,7 +31,7 @@ function goJsonBytes(value: unknown): number {
  * The bytes of the annotations an object would have once applied client-side: its own, and the
  * last-applied one holding its JSON (as kubectl writes it).
  */
-export function clientSideApplyAnnotationBytes(json: { metadata?: { annotations?: Record<string, string> } }): number {
+export function clientSideApplyAnnotationBytes(json: { metadata?: { annotations?: Record<string, string>; [key: string]: unknown }; [key: string]: unknown }): number {
   const own = { ...(json.metadata?.annotations ?? {}) };
   delete own[LAST_APPLIED_ANNOTATION];
   const metadata = { ...json.metadata, annotations: Object.keys(own).length ? own : undefined };
