@@ -3,7 +3,7 @@
  * applies: the object's JSON as kubectl wrote it, without this annotation. The API server holds all
  * of an object's annotations together, keys and values, to 256 KiB
  * (apimachinery's TotalAnnotationSizeLimitB), so an object whose JSON is near that size cannot be
- * applied that way ("metadata.annotations: Too long: must have at most 262144 bytes").
+ * applied that way ("metadata.annotations: Too long: may not be more than 262144 bytes").
  */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -34,7 +34,8 @@ function goJsonBytes(value: unknown): number {
 export function clientSideApplyAnnotationBytes(json: { metadata?: { annotations?: Record<string, string>; [key: string]: unknown }; [key: string]: unknown }): number {
   const own = { ...(json.metadata?.annotations ?? {}) };
   delete own[LAST_APPLIED_ANNOTATION];
-  const metadata = { ...json.metadata, annotations: Object.keys(own).length ? own : undefined };
+  // kubectl sets the annotations it read, less its own, as a map even when empty: the copy holds "annotations":{} then.
+  const metadata = { ...json.metadata, annotations: own };
   const ownBytes = Object.entries(own).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   return ownBytes + LAST_APPLIED_ANNOTATION.length + goJsonBytes({ ...json, metadata });
 }

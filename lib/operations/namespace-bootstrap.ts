@@ -262,7 +262,7 @@ function lastAppliedErrors(owner: string, namespaces: readonly TemporalNamespace
   if (bytes <= MAX_ANNOTATIONS_BYTES) return [];
   return [propError(owner, 'namespaces', `${namespaces.length} namespaces, a namespace Job whose annotations would be ${bytes} bytes once applied with kubectl apply (client-side)`,
     `a namespace Job whose annotations, with the ${LAST_APPLIED_ANNOTATION} copy of the whole Job that kubectl apply adds, are at most ${MAX_ANNOTATIONS_BYTES} bytes`,
-    `The API server refuses more ("metadata.annotations: Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes"), so kubectl apply and Argo CD's default sync fail on the Job. ${shortenDescriptions(namespaces)}`).message];
+    `The API server refuses more ("metadata.annotations: Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes"), so kubectl apply and Argo CD's default sync fail on the Job. ${shortenDescriptions(namespaces)}`).message];
 }
 
 /**
