@@ -4,6 +4,7 @@ import type { LabelMatcher } from '../observability/promql';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
 import { mysqlSameName } from './task-queues';
+import { versionKey } from './worker-deployment';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
 export interface BacklogScaledFleet {
@@ -75,13 +76,14 @@ export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaled
 
 /**
  * Where `other` scales on a backlog `mine` scales on too: a task queue of both, in one Temporal
- * namespace of one frontend, with a queue type in common. Each ScaledObject asks for
+ * namespace of one frontend, with a queue type in common, and the same Worker Deployment Version or none. Each ScaledObject asks for
  * ceil(backlog / target) pods from the same backlog, so together the fleets run about twice what it calls for.
  */
 export function sharedBacklog(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   const a = mine.autoscaling?.backlog;
   const b = other.autoscaling?.backlog;
-  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace) return undefined;
+  // Two Worker Deployment Versions of one queue (or one and the unversioned queue) are backlogs of their own.
+  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace || versionKey(a.workerDeploymentVersion) !== versionKey(b.workerDeploymentVersion)) return undefined;
   const types = a.queueTypes.filter((t) => b.queueTypes.includes(t));
   const index = mine.taskQueues.findIndex((q) => other.taskQueues.includes(q));
   if (types.length === 0 || index === -1 || !sameFrontend(mine, other)) return undefined;

@@ -10,6 +10,7 @@ import { BacklogScaledFleet, fleetCheckGroup, mysqlSameQueue, sharedAlertSeries,
 import { boundCluster, checkTaskQueues } from './task-queues';
 import { addReloaderSecret, API_KEY_FILE_ENV, ApiKeyRotationKind, resolveApiKeyRotation } from './api-key-rotation';
 import { resolveRotation } from './certificate-rotation';
+import { workerDeploymentEnv } from './worker-deployment';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
 import { checkFleetPolicyEnabled, clusterSeriesSelector, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
@@ -297,8 +298,12 @@ export class WorkerFleet extends Construct {
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
+    const versionEnv = workerDeploymentEnv(this.autoscaling?.backlog?.workerDeploymentVersion);
     const userEnv = checkedUserEnv(owner, props.env, (name) => {
       const upper = name.toUpperCase();
+      if (versionEnv.some((e) => e.name === upper)) {
+        throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself', `The fleet sets ${upper} from autoscaling workerDeploymentVersion: set that instead.`);
+      }
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
         const from = ENV_PROPS[upper] ?? (upper.startsWith('TEMPORAL_TLS_CLIENT') ? 'clientCertificate' : upper.startsWith('TEMPORAL_TLS_SERVER_CA') ? 'serverCa'
           : 'cluster, frontend (tls, serverName), clientCertificate and serverCa');
@@ -315,7 +320,7 @@ export class WorkerFleet extends Construct {
         { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
         { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
         { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
-        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: wildcardListenAddress(this.ipFamily, this.metricsPort) }]),
+        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: wildcardListenAddress(this.ipFamily, this.metricsPort) }, ...versionEnv]),
       ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
     ];
   }
