@@ -3,7 +3,7 @@ import { implied } from '../cluster/monitoring-scopes';
 import type { LabelMatcher } from '../observability/promql';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
-import { mysqlSameName } from './task-queues';
+import type { MysqlNames } from './task-queues';
 import { versionKey } from './worker-deployment';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
@@ -20,18 +20,18 @@ export interface BacklogScaledFleet {
   readonly autoscaling?: FleetAutoscaling;
   /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
   readonly alertSeries?: { readonly selector: string; readonly matchers: readonly LabelMatcher[]; readonly namespaceLabel: string };
-  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL (which ignores case and accents). */
-  readonly mysqlNames?: string;
+  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL under a collation that merges some. */
+  readonly mysqlNames?: MysqlNames;
 }
 
 /** Where `other` polls a queue of the same MySQL-backed frontend and Temporal namespace that MySQL holds for one of `mine`'s, though another. */
 export function mysqlSameQueue(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   if (!mine.mysqlNames || !other.mysqlNames || mine.temporalNamespace !== other.temporalNamespace || !sameFrontend(mine, other)) return undefined;
   for (const [i, q] of mine.taskQueues.entries()) {
-    const theirs = other.taskQueues.find((o) => mysqlSameName(o, q));
+    const theirs = other.taskQueues.find((o) => mine.mysqlNames!.harm(o, q) !== undefined);
     if (theirs === undefined) continue;
     return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)}; expected a queue MySQL tells apart from ${JSON.stringify(theirs)}, which ${other.owner} (${other.path}) `
-      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames}`;
+      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames.harm(theirs, q)}`;
   }
   return undefined;
 }

@@ -111,7 +111,7 @@ const SHAPES = {
   MonitorOptions: { interval: 0, labels: 0 },
   MonitoredRole: { headlessServiceName: 0, role: 0, running: '#b=true', selector: 0 },
   MonitoringOptions: { alerts: 'AlertOptions|+f', dashboard: 'DashboardOptions|+f', namespaceLabel: 0, scrape: 0, seriesSelector: '#a' },
-  MysqlOptions: { connectAttributes: 0, database: 0, host: 0, maxServerConnections: 0, password: 0, passwordCommand: 'PasswordCommand|+', plugin: 0, pool: 'SqlConnectionPool|+', port: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', user: 0 },
+  MysqlOptions: { collation: 0, connectAttributes: 0, database: 0, host: 0, maxServerConnections: 0, password: 0, passwordCommand: 'PasswordCommand|+', plugin: 0, pool: 'SqlConnectionPool|+', port: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', user: 0 },
   NamespaceBootstrapProps: { affinity: 'Affinity|+', annotations: 0, clientEnv: 'EnvVar[]|+a', clusterName: 0, dynamicConfig: 0, frontendAddress: 0, image: 0, imagePullSecrets: 0, labels: 0, namespace: 0, namespaces: 'TemporalNamespace[]|+a', nodeSelector: 0, podInitContainers: 'Container[]|+a', priorityClassName: 0, serviceAccountName: 0, tolerations: 'Toleration[]|+a', visibility: 0, volumeMounts: 'VolumeMount[]|+a', volumes: 'Volume[]|+a' },
   NetworkPolicyEgressRule: { ports: '#a|NetworkPolicyPort[]', to: '#a|NetworkPolicyPeer[]' },
   NetworkPolicyOptions: { databaseEgress: 'EgressAllowance[]|+a', dns: 0, enabled: '#b=true', extraEgress: 'EgressAllowance[]|+a', frontendClients: '#a', monitoring: '#a', restrictEgress: '#b=false' },
