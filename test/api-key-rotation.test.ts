@@ -79,8 +79,8 @@ describe('ApiKeyRotation', () => {
 
   test('fails when podAnnotations may also set the version annotation, in any letter case of its name', () => {
     // (An upper-case or padded prefix is no annotation key at all, and refused as such.)
-    for (const key of [API_KEY_VERSION_ANNOTATION, 'temporal.cdk8s.io/API-Key-Version']) {
-      expect(() => cloudFleet({ apiKeyRotation: ApiKeyRotation.version('2'), podAnnotations: { [key]: '1' } })).toThrow(/podAnnotations.*no temporal.cdk8s.io\/api-key-version annotation/);
+    for (const key of [API_KEY_VERSION_ANNOTATION, 'temporal.io/API-Key-Version']) {
+      expect(() => cloudFleet({ apiKeyRotation: ApiKeyRotation.version('2'), podAnnotations: { [key]: '1' } })).toThrow(/podAnnotations.*no temporal.io\/api-key-version annotation/);
     }
   });
 

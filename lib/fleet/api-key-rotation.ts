@@ -5,7 +5,7 @@ import { propError } from '../validation';
 import type { FleetConnection } from './fleet-connection';
 
 /** The pod template annotation `ApiKeyRotation.version()` sets: a new value is a new template, so a rolling restart. */
-export const API_KEY_VERSION_ANNOTATION = 'temporal.cdk8s.io/api-key-version';
+export const API_KEY_VERSION_ANNOTATION = 'temporal.io/api-key-version';
 /** Where `ApiKeyRotation.processReloads()` mounts the API key, and the env var that names the file. */
 export const API_KEY_DIR = '/etc/temporal/api-key';
 export const API_KEY_FILE_ENV = 'TEMPORAL_WORKER_API_KEY_FILE';
@@ -40,7 +40,7 @@ export class ApiKeyRotation {
   }
 
   /**
-   * Put `version` in the pod template (annotation `temporal.cdk8s.io/api-key-version`): change it
+   * Put `version` in the pod template (annotation `temporal.io/api-key-version`): change it
    * (e.g. to the new key's ID or date) when you put a new key in the Secret, and the next apply
    * rolls the pods onto it. Nothing runs in the cluster; the old key must stay valid until the rollout ends.
    * @param version 1 to 253 printable characters, without leading or trailing whitespace
