@@ -198,8 +198,9 @@ export interface WorkerFleetProps {
   /**
    * Extra env vars. Names the fleet sets (the SDK connection variables `TEMPORAL_ADDRESS`,
    * `TEMPORAL_NAMESPACE`, `TEMPORAL_TLS*`, `TEMPORAL_API_KEY`, and the fleet's own
-   * `TEMPORAL_TASK_QUEUE(S)`, `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME` and
-   * `TEMPORAL_WORKER_METRICS_BIND_ADDRESS`) are refused, in any letter case, and so is
+   * `TEMPORAL_TASK_QUEUE(S)`, `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME`,
+   * `TEMPORAL_WORKER_METRICS_BIND_ADDRESS` and `TEMPORAL_WORKER_API_KEY_FILE`, and with autoscaling's
+   * `workerDeploymentVersion` `TEMPORAL_WORKER_DEPLOYMENT_NAME` and `TEMPORAL_WORKER_BUILD_ID`) are refused, in any letter case, and so is
    * `TEMPORAL_GRPC_META_AUTHORIZATION`, the header `apiKey` sets.
    * @default - none
    */
