@@ -1,3 +1,4 @@
+import { globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
 import { summaryWarning } from '../summary-warning';
 import { LockedCluster } from './lock-record';
@@ -80,6 +81,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
   summaryWarning(internodeTlsUnrecorded(key, lockedAs, locked, current));
+  summaryWarning(globalNamespacesUnrecorded(key, lockedAs, locked, current));
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
