@@ -31,12 +31,12 @@ function twoPaths(spelling: Spelling): { dir: string; first: string; second: str
 }
 
 /** A chart of `app` with one cluster `<namespace>/temporal` on the databases of `database`. */
-function cluster(app: App, namespace: string, database: string, version?: string): Chart {
+function cluster(app: App, namespace: string, database: string, version?: string, host = 'pg.db'): Chart {
   const chart = new Chart(app, namespace, { namespace });
   const password = SecretRef.of('db', 'password');
   const persistence = new Persistence(chart, 'p', {
-    defaultStore: Datastore.postgres({ host: 'pg.db', database, user: 'u', password }),
-    visibilityStore: Datastore.postgres({ host: 'pg.db', database: `${database}_visibility`, user: 'u', password }),
+    defaultStore: Datastore.postgres({ host, database, user: 'u', password }),
+    visibilityStore: Datastore.postgres({ host, database: `${database}_visibility`, user: 'u', password }),
   });
   new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence, version });
   return chart;
@@ -124,5 +124,32 @@ describe('one lock file named by two paths', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     }), { numRuns: 8 });
+  });
+
+  test('fails when the search for other lock files takes the lock itself, by a link in a folder above it, for another lock on its cluster\'s databases', () => {
+    // Refused before: "a database of east/temporal in <the link>, another lock file", on every synth after the first.
+    for (const kind of ['symlink', 'hard link'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'lock-same-file-'));
+      try {
+        mkdirSync(join(dir, '.git'));
+        mkdirSync(join(dir, 'locks'));
+        const path = join(dir, 'locks', 'temporal.lock.json');
+        writeFileSync(path, '{\n  "clusters": {}\n}\n');
+        if (kind === 'symlink') symlinkSync(path, join(dir, 'temporal.lock.json'));
+        else linkSync(path, join(dir, 'temporal.lock.json'));
+        const synth = () => {
+          const app = Testing.app();
+          cluster(app, 'east', 'east', undefined, 'pg.prod.example.com');
+          const lock = ClusterLock.file(path);
+          lock.check(app);
+          lock.save();
+          return lock;
+        };
+        synth();
+        expect(Object.keys(synth().contents.clusters)).toEqual(['east/temporal']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   });
 });
