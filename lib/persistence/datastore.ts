@@ -245,9 +245,13 @@ export class Datastore {
     Object.freeze(this);
   }
 
-  /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */
+  /**
+   * The store as one string, for messages and the lock file: `postgres://host:5432/temporal`, an
+   * IPv6 host in brackets (`postgres://[fd00::1]:5432/temporal`), where the port would otherwise
+   * read as part of the address.
+   */
   public get uri(): string {
-    return `${this.type}://${[...this.hosts].sort().join(',')}:${this.port}/${this.database}`;
+    return `${this.type}://${[...this.hosts].sort().map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h)).join(',')}:${this.port}/${this.database}`;
   }
 
   /**
