@@ -264,8 +264,9 @@ function synth(options, done) {
         + 'share one; use FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart, or FILE_PER_CHART. Two Apps with charts of one name do the same.');
     }
     const clusters = apps.flatMap(clustersOf);
-    // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
-    const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
+    // Two locks on one file (an app each) save it twice, the last with every entry: one report per file, by whatever path
+    // each named it (a link, \`..\`), with the last save: kept per path, the link's older save was renamed over the file last.
+    const locks = [...new Map(command.locks.map((l) => [fileIdentity(l.path), l])).values()];
     const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, sameDatabase: command.sameDatabase, staging, outdir, appFile, rel });
     if (lost) throw new SynthError(lost);
     if (options.check) {
@@ -460,6 +461,29 @@ function clustersOf(app) {
     const record = c.lockRecord();
     return { key: c.lockKey, version: record.serverVersion, shards: record.numHistoryShards };
   });
+}
+
+
+/**
+ * One file by whatever path names it (a symbolic link to it or its folder, a hard link, `..`): its
+ * device and inode, else, for a file not there yet or one without inode numbers, the path it resolves to.
+ * @param {string} file
+ */
+function fileIdentity(file) {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.ino) return `${stat.dev}:${stat.ino}`;
+  } catch {
+    // not there yet: by its path
+  }
+  for (const resolved of [() => fs.realpathSync(file), () => path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file))]) {
+    try {
+      return resolved();
+    } catch {
+      // the next way, else the path as given
+    }
+  }
+  return path.resolve(file);
 }
 
 module.exports = { synth };

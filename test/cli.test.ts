@@ -618,6 +618,35 @@ for (const env of ['staging', 'prod']) {
   expect(read(dir, 'temporal.lock.json')).toBe(lock);
 });
 
+test('fails when three apps of one run save one lock file through two paths (the file and a link to it), and the command writes an older save last', () => {
+  // Lost the third app's entry before: the command kept one save per path, and the link's, older, was renamed over the file last.
+  const dir = appDir('lock-by-two-paths', {
+    'temporal.lock.json': '{\n  "clusters": {}\n}\n',
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
+for (const [i, [env, file]] of [['a', 'temporal.lock.json'], ['b', 'link.json'], ['c', 'temporal.lock.json']].entries()) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(i * 100) });
+  ClusterLock.file(file).synth(app);
+}
+`,
+  });
+  symlinkSync(join(dir, 'temporal.lock.json'), join(dir, 'link.json'));
+  const r = run(dir, ['synth']);
+  expect([r.status, r.stderr]).toEqual([0, expect.stringContaining('lock     temporal.lock.json (updated: commit it with the output)')]);
+  // One file, reported once.
+  expect(r.stderr).not.toContain('link.json');
+  expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['a/temporal', 'b/temporal', 'c/temporal']);
+  expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+});
+
 test('warns when two apps of one synth on one lock file have clusters on one membership port: each app\'s own check saw only its cluster, and they may share a Kubernetes cluster', () => {
   const dir = appDir('teams-one-lock', {
     'main.ts': `
