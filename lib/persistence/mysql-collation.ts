@@ -80,8 +80,6 @@ export class MysqlCollation {
     return new MysqlCollation(lower, strength, !uca0900, bmpOnly);
   }
 
-  private readonly collator?: Intl.Collator;
-
   private constructor(
     /** The collation's name, lower-case. */
     public readonly name: string,
@@ -89,10 +87,7 @@ export class MysqlCollation {
     /** Whether trailing spaces are ignored (PAD SPACE): every collation but the `_0900_` ones. */
     public readonly padSpace: boolean,
     /** @internal */ public readonly _bmpOnly: boolean,
-  ) {
-    const sensitivity = ICU_SENSITIVITY[strength];
-    this.collator = sensitivity ? new Intl.Collator('und', { sensitivity }) : undefined;
-  }
+  ) {}
 
   /** Whether this collation holds two different strings for one, as near as ICU tells. */
   public holdsForOne(a: string, b: string): boolean {
@@ -102,7 +97,8 @@ export class MysqlCollation {
       return this._bmpOnly ? unpadded.replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD') : unpadded;
     };
     const [x, y] = [fold(a), fold(b)];
-    return this.collator ? this.collator.compare(x, y) === 0 : x === y;
+    const sensitivity = ICU_SENSITIVITY[this.strength];
+    return sensitivity ? collatorOf(sensitivity).compare(x, y) === 0 : x === y;
   }
 
   /** Whether the collation merges some different names (any but a NO PAD binary one). */
@@ -110,3 +106,20 @@ export class MysqlCollation {
     return this.strength !== MysqlCollationStrength.BINARY || this.padSpace;
   }
 }
+
+/**
+ * ICU's root collator at `sensitivity`, made on the first comparison and kept for the process (one
+ * per sensitivity, shared by every collation: a collator holds no state between comparisons). The
+ * first Intl.Collator of a process loads ICU's collation data (about 8 ms), which every synth paid
+ * when the library loaded and built the constants above, also in apps that never compare a name.
+ */
+function collatorOf(sensitivity: 'base' | 'accent' | 'variant'): Intl.Collator {
+  let collator = COLLATORS.get(sensitivity);
+  if (collator === undefined) {
+    collator = new Intl.Collator('und', { sensitivity });
+    COLLATORS.set(sensitivity, collator);
+  }
+  return collator;
+}
+
+const COLLATORS = new Map<string, Intl.Collator>();
