@@ -75,7 +75,8 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
   const errors: string[] = [];
   for (const c of cluster.node.root.node.findAll()) {
     if (!(c instanceof ApiObject) || (c.kind !== 'Secret' && c.kind !== 'Certificate')) continue;
-    if (c.kind === 'Certificate' && !c.apiVersion.startsWith('cert-manager.io/')) continue;
+    // A kind of that name in another API group (a CRD's own Secret) is not the Secret the pods mount.
+    if (c.kind === 'Certificate' ? !c.apiVersion.startsWith('cert-manager.io/') : c.apiVersion !== 'v1') continue;
     const json = c.toJson();
     if ((json.metadata?.namespace ?? 'default') !== namespace) continue;
     const secret: string | undefined = c.kind === 'Secret' ? json.metadata?.name : json.spec?.secretName;
@@ -84,6 +85,8 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
     const at = `${c.kind} ${json.metadata?.name} (${c.node.path})`;
     if (c.kind === 'Secret') {
       const keys = Object.keys({ ...json.data, ...json.stringData });
+      // A Secret the app makes empty but annotated is filled by a controller (kubernetes-replicator's replicate-from, reflector's reflects): its keys are not the app's.
+      if (keys.length === 0 && Object.keys(json.metadata?.annotations ?? {}).length > 0) continue;
       const missing = need.keys.filter((k) => !keys.includes(k));
       if (missing.length) {
         errors.push(`${owner}: tls.${need.prop} is "${secret}", which ${at} fills with the keys ${JSON.stringify(keys.sort())}; expected ${need.keys.join(', ')}. `
