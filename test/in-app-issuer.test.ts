@@ -65,4 +65,18 @@ describe('a cert-manager issuer the app makes beside ClusterTls.certManager', ()
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('since it signs client certificates (orders).');
   });
+
+  test('passes a selfSigned issuer that also bootstraps a CA or signs another program\'s serving certificate (no client certificate of the cluster)', () => {
+    const other = (isCA: boolean, usages?: string[]) => (chart: Chart) => new ApiObject(chart, 'other', {
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'other', namespace: 'cert-manager' },
+      spec: { secretName: 'other', isCA, usages, commonName: 'other', issuerRef: { name: 'selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    });
+    const selfSigned = [{ kind: 'ClusterIssuer' as const, spec: { selfSigned: {} } }];
+    const issuer = { name: 'selfsigned', kind: IssuerKind.CLUSTER_ISSUER };
+    expect(withIssuers(issuer, selfSigned, {}, other(true))).toEqual([]);
+    expect(withIssuers(issuer, selfSigned, {}, other(false, ['digital signature', 'key encipherment', 'server auth']))).toEqual([]);
+    expect(withIssuers(issuer, selfSigned, {}, other(false))).toEqual([]);
+    // One signed for client auth is a client certificate, in any namespace, of a ClusterIssuer.
+    expect(withIssuers(issuer, selfSigned, {}, other(false, ['client auth']))[0]).toContain('since it signs client certificates (other).');
+  });
 });

@@ -21,7 +21,8 @@ const CERT_MANAGER = 'cert-manager.io/';
 export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: ResolvedTls | undefined, namespace: string): void {
   const issuer = tls?.issuer;
   if (!issuer || (issuer.group !== undefined && issuer.group !== 'cert-manager.io')) return;
-  // Every Certificate the issuer signs beside the servers' and the system workers' is a client's: the UI's, the tools', a Job's, a fleet's.
+  // A client's Certificate is one the issuer signs for client auth, beside the servers' and the system workers': the UI's, the tools', a Job's, a fleet's.
+  // A CA it bootstraps (the selfSigned -> CA Certificate -> CA issuer pattern) and a serving certificate of another program are none.
   const servers = new Set([tls.internodeSecret, tls.frontendSecret, tls.systemWorkerSecret]);
   cluster.node.addValidation(ownValidation({
     validate: () => {
@@ -45,7 +46,8 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
         .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Certificate' && c.apiVersion.startsWith(CERT_MANAGER))
         .map((c) => c.toJson())
         .filter((json) => json.spec?.issuerRef?.name === issuer.name && (json.spec.issuerRef.kind ?? IssuerKind.ISSUER) === kind
-          && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace) && !servers.has(json.spec.secretName))
+          && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace) && !servers.has(json.spec.secretName)
+          && json.spec.isCA !== true && Array.isArray(json.spec.usages) && json.spec.usages.some((u: unknown) => u === 'client auth' || u === 'any'))
         .map((json) => json.metadata?.name as string);
       if (spec.acme !== undefined) {
         return [`${owner}: tls.issuer ${issuer.name} is an ACME ${target.object.kind} (${target.object.node.path}); expected a CA, Vault or other private CA issuer. `
