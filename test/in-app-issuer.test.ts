@@ -49,6 +49,11 @@ describe('a cert-manager issuer the app makes beside ClusterTls.certManager', ()
     }), { numRuns: 4 });
     const clusterWide = withIssuers({ name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, [{ kind: 'Issuer' }]);
     expect(clusterWide[0]).toContain('tls.issuer is {"name":"ca","kind":"ClusterIssuer"}, but the app makes ca only as Issuer in namespace temporal (test/issuer0); expected a ClusterIssuer.');
+    // The remedy fits the kind named: an Issuer of the cluster's namespace is found by kind Issuer; one of another namespace by no kind.
+    expect(clusterWide[0]).toContain('Set issuer.kind: IssuerKind.ISSUER (or leave it out): the Issuer is in the cluster\'s namespace, temporal.');
+    const elsewhere = withIssuers({ name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, [{ kind: 'Issuer', namespace: 'other' }]);
+    expect(elsewhere[0]).toContain('Make ca a ClusterIssuer, or an Issuer in namespace temporal with issuer.kind: IssuerKind.ISSUER.');
+    expect(elsewhere[0]).not.toContain('use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER)');
   });
 
   test('fails when the issuer is ACME, or selfSigned while the cluster issues client certificates', () => {

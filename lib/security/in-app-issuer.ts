@@ -36,10 +36,15 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
       if (!target) {
         const where = found.map(({ object, json }) => `${object.kind}${object.kind === IssuerKind.ISSUER ? ` in namespace ${json.metadata?.namespace ?? 'default'}` : ''} (${object.node.path})`).join(', ');
         const clusterWide = found.some(({ object }) => object.kind === IssuerKind.CLUSTER_ISSUER);
+        const inNamespace = found.some(({ object, json }) => object.kind === IssuerKind.ISSUER && (json.metadata?.namespace ?? 'default') === namespace);
+        const remedy = kind === IssuerKind.ISSUER
+          ? (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)
+          : (inNamespace ? `Set issuer.kind: IssuerKind.ISSUER (or leave it out): the Issuer is in the cluster's namespace, ${namespace}.`
+            : `Make ${issuer.name} a ClusterIssuer, or an Issuer in namespace ${namespace} with issuer.kind: IssuerKind.ISSUER.`);
         return [`${owner}: tls.issuer is ${JSON.stringify({ name: issuer.name, kind })}, but the app makes ${issuer.name} only as ${where}; expected `
           + `${kind === IssuerKind.ISSUER ? `an Issuer in namespace ${namespace}, the cluster's` : 'a ClusterIssuer'}. cert-manager looks for ${kind === IssuerKind.ISSUER ? 'an Issuer' : 'a ClusterIssuer'} `
           + `${kind === IssuerKind.ISSUER ? `in the Certificates' namespace (${namespace}) ` : ''}and finds none: the Certificates wait for ever, their Secrets never appear, and no server pod starts. `
-          + (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)];
+          + remedy];
       }
       const spec = target.json.spec ?? {};
       const clientCertificates = cluster.node.root.node.findAll()
