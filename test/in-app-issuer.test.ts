@@ -49,6 +49,11 @@ describe('a cert-manager issuer the app makes beside ClusterTls.certManager', ()
     }), { numRuns: 4 });
     const clusterWide = withIssuers({ name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, [{ kind: 'Issuer' }]);
     expect(clusterWide[0]).toContain('tls.issuer is {"name":"ca","kind":"ClusterIssuer"}, but the app makes ca only as Issuer in namespace temporal (test/issuer0); expected a ClusterIssuer.');
+    // The remedy fits the kind named: an Issuer of the cluster's namespace is found by kind Issuer; one of another namespace by no kind.
+    expect(clusterWide[0]).toContain('Set issuer.kind: IssuerKind.ISSUER (or leave it out): the Issuer is in the cluster\'s namespace, temporal.');
+    const elsewhere = withIssuers({ name: 'ca', kind: IssuerKind.CLUSTER_ISSUER }, [{ kind: 'Issuer', namespace: 'other' }]);
+    expect(elsewhere[0]).toContain('Make ca a ClusterIssuer, or an Issuer in namespace temporal with issuer.kind: IssuerKind.ISSUER.');
+    expect(elsewhere[0]).not.toContain('use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER)');
   });
 
   test('fails when the issuer is ACME, or selfSigned while the cluster issues client certificates', () => {
@@ -64,5 +69,19 @@ describe('a cert-manager issuer the app makes beside ClusterTls.certManager', ()
     const errors = withIssuers({ name: 'ca' }, [{ kind: 'Issuer', spec: { selfSigned: {} } }], {}, (chart, c) => new WorkerFleet(chart, 'orders', { image: 'registry.example/orders:1.0.0', taskQueues: ['orders'], cluster: c }));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('since it signs client certificates (orders).');
+  });
+
+  test('passes a selfSigned issuer that also bootstraps a CA or signs another program\'s serving certificate (no client certificate of the cluster)', () => {
+    const other = (isCA: boolean, usages?: string[]) => (chart: Chart) => new ApiObject(chart, 'other', {
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'other', namespace: 'cert-manager' },
+      spec: { secretName: 'other', isCA, usages, commonName: 'other', issuerRef: { name: 'selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    });
+    const selfSigned = [{ kind: 'ClusterIssuer' as const, spec: { selfSigned: {} } }];
+    const issuer = { name: 'selfsigned', kind: IssuerKind.CLUSTER_ISSUER };
+    expect(withIssuers(issuer, selfSigned, {}, other(true))).toEqual([]);
+    expect(withIssuers(issuer, selfSigned, {}, other(false, ['digital signature', 'key encipherment', 'server auth']))).toEqual([]);
+    expect(withIssuers(issuer, selfSigned, {}, other(false))).toEqual([]);
+    // One signed for client auth is a client certificate, in any namespace, of a ClusterIssuer.
+    expect(withIssuers(issuer, selfSigned, {}, other(false, ['client auth']))[0]).toContain('since it signs client certificates (other).');
   });
 });

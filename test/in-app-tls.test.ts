@@ -94,6 +94,30 @@ describe('Certificates and Secrets of the app that fill the Secrets of ClusterTl
     expect(errors.find((e) => e.includes('tls.clients.ui'))).toContain('(tls.crt, tls.key)');
   });
 
+  test('fails when the only SAN for the name has a trailing dot, which Go never drops from a SAN (checked against crypto/x509 VerifyHostname)', () => {
+    fc.assert(fc.property(fc.constantFrom(`${INTERNODE}.`, `${INTERNODE.toUpperCase()}.`, '*.temporal.svc.'), (san) => {
+      const errors = withCertificates([{ secret: 'internode-tls', dnsNames: [san] }]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`has dnsNames ${JSON.stringify([san])}; expected one that covers ${INTERNODE}.`);
+      expect(errors[0]).toContain('A SAN with a trailing dot matches no name dialed without one in Go.');
+    }), { numRuns: 3 });
+    // A host dialed with the dot loses it before a pattern is matched; a dotted SAN matches it spelled alike only.
+    expect(sanCovers(INTERNODE, `${INTERNODE}.`)).toBe(true);
+    expect(sanCovers(`${INTERNODE}.`, `${INTERNODE}.`)).toBe(true);
+    expect(sanCovers(`${INTERNODE}.`, INTERNODE)).toBe(false);
+  });
+
+  test('passes a Secret a controller fills (empty, annotated) and a kind Secret of another API group; fails an empty Secret nothing fills', () => {
+    const errors = withCertificates([], (chart) => {
+      new KubeSecret(chart, 'internode', { metadata: { name: 'internode-tls', namespace: 'temporal', annotations: { 'replicator.v1.mittwald.de/replicate-from': 'cert-manager/internode-tls' } } });
+      new KubeSecret(chart, 'frontend', { metadata: { name: 'frontend-tls', namespace: 'temporal', annotations: { 'reflector.v1.k8s.emberstack.com/reflects': 'certs/frontend-tls' } } });
+      new ApiObject(chart, 'vaultish', { apiVersion: 'secrets.example.com/v1', kind: 'Secret', metadata: { name: 'ui-tls', namespace: 'temporal' }, spec: { path: 'pki/ui' } });
+      new KubeSecret(chart, 'tools', { metadata: { name: 'tools-tls', namespace: 'temporal' } });
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('tls.clients.adminTools is "tools-tls", which Secret tools-tls (test/tools) fills with the keys []; expected tls.crt, tls.key.');
+  });
+
   test('a wildcard SAN covers one leftmost label only, case aside, as Go matches it', () => {
     fc.assert(fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), (a, b) => {
       expect(sanCovers(`*.${b}.svc`, `${a}.${b}.svc`)).toBe(true);

@@ -309,6 +309,12 @@ describe('TemporalUi', () => {
       expect(withUi(ClusterTls.certManager({ issuer: { name: 'ca' }, requireClientAuth: false }), 'temporalio/ui:2.30.0')).not.toThrow();
       expect(withUi(ClusterTls.certManager({ issuer: { name: 'ca' }, frontend: false }), 'temporalio/ui:2.30.0')).not.toThrow();
     });
+    test('passes a tag that names 2.37 without its patch (it may be any 2.37.x), refuses one that names an older minor', () => {
+      fc.assert(fc.property(fc.constantFrom('temporalio/ui:2.37', 'temporalio/ui:v2.37', 'registry.example.com/mirror/ui:release-2.37'), fc.nat(1), (image, which) => {
+        expect(withUi(tlsOf[which](), image)).not.toThrow();
+        expect(withUi(tlsOf[which](), image.replace('2.37', '2.36'))).toThrow('expected a UI image of 2.37.3 or later, since the UI presents a client certificate to the frontend (this one is UI 2.36).');
+      }), { numRuns: 6 });
+    });
   });
 
   describe('fails when', () => {

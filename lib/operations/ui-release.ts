@@ -42,10 +42,12 @@ export function uiReleaseOf(image: string): number[] | undefined {
   return undefined;
 }
 
+/** Whether `release` is surely before `since`: a tag that stops short (`2.37` beside 2.37.3) may be any patch of it, so it is not. */
 function olderThan(release: readonly number[], since: string): boolean {
   const want = since.split('.').map(Number);
   for (let i = 0; i < want.length; i++) {
-    const part = release[i] ?? 0;
+    const part = release[i];
+    if (part === undefined) return false;
     if (part !== want[i]) return part < want[i];
   }
   return false;

@@ -21,7 +21,8 @@ const CERT_MANAGER = 'cert-manager.io/';
 export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: ResolvedTls | undefined, namespace: string): void {
   const issuer = tls?.issuer;
   if (!issuer || (issuer.group !== undefined && issuer.group !== 'cert-manager.io')) return;
-  // Every Certificate the issuer signs beside the servers' and the system workers' is a client's: the UI's, the tools', a Job's, a fleet's.
+  // A client's Certificate is one the issuer signs for client auth, beside the servers' and the system workers': the UI's, the tools', a Job's, a fleet's.
+  // A CA it bootstraps (the selfSigned -> CA Certificate -> CA issuer pattern) and a serving certificate of another program are none.
   const servers = new Set([tls.internodeSecret, tls.frontendSecret, tls.systemWorkerSecret]);
   cluster.node.addValidation(ownValidation({
     validate: () => {
@@ -35,17 +36,23 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
       if (!target) {
         const where = found.map(({ object, json }) => `${object.kind}${object.kind === IssuerKind.ISSUER ? ` in namespace ${json.metadata?.namespace ?? 'default'}` : ''} (${object.node.path})`).join(', ');
         const clusterWide = found.some(({ object }) => object.kind === IssuerKind.CLUSTER_ISSUER);
+        const inNamespace = found.some(({ object, json }) => object.kind === IssuerKind.ISSUER && (json.metadata?.namespace ?? 'default') === namespace);
+        const remedy = kind === IssuerKind.ISSUER
+          ? (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)
+          : (inNamespace ? `Set issuer.kind: IssuerKind.ISSUER (or leave it out): the Issuer is in the cluster's namespace, ${namespace}.`
+            : `Make ${issuer.name} a ClusterIssuer, or an Issuer in namespace ${namespace} with issuer.kind: IssuerKind.ISSUER.`);
         return [`${owner}: tls.issuer is ${JSON.stringify({ name: issuer.name, kind })}, but the app makes ${issuer.name} only as ${where}; expected `
           + `${kind === IssuerKind.ISSUER ? `an Issuer in namespace ${namespace}, the cluster's` : 'a ClusterIssuer'}. cert-manager looks for ${kind === IssuerKind.ISSUER ? 'an Issuer' : 'a ClusterIssuer'} `
           + `${kind === IssuerKind.ISSUER ? `in the Certificates' namespace (${namespace}) ` : ''}and finds none: the Certificates wait for ever, their Secrets never appear, and no server pod starts. `
-          + (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)];
+          + remedy];
       }
       const spec = target.json.spec ?? {};
       const clientCertificates = cluster.node.root.node.findAll()
         .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Certificate' && c.apiVersion.startsWith(CERT_MANAGER))
         .map((c) => c.toJson())
         .filter((json) => json.spec?.issuerRef?.name === issuer.name && (json.spec.issuerRef.kind ?? IssuerKind.ISSUER) === kind
-          && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace) && !servers.has(json.spec.secretName))
+          && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace) && !servers.has(json.spec.secretName)
+          && json.spec.isCA !== true && Array.isArray(json.spec.usages) && json.spec.usages.some((u: unknown) => u === 'client auth' || u === 'any'))
         .map((json) => json.metadata?.name as string);
       if (spec.acme !== undefined) {
         return [`${owner}: tls.issuer ${issuer.name} is an ACME ${target.object.kind} (${target.object.node.path}); expected a CA, Vault or other private CA issuer. `

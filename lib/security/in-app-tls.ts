@@ -47,9 +47,14 @@ function needsOf(tls: ResolvedTls, names: { internodeServerName: string; fronten
   return needs;
 }
 
-/** Whether a DNS SAN covers `host` as Go's crypto/x509 matches them: case aside, exactly, or a `*.` wildcard for one leftmost label. */
+/**
+ * Whether a DNS SAN covers `host` as Go's crypto/x509 matches them: case aside, exactly, or a `*.` wildcard for one
+ * leftmost label. Go drops a trailing dot of the host dialed, never of the SAN: a SAN `a.svc.` is no pattern and
+ * covers only the host spelled `a.svc.` (case aside), not `a.svc`.
+ */
 export function sanCovers(san: string, host: string): boolean {
-  const [pattern, name] = [san.toLowerCase().replace(/\.$/, ''), host.toLowerCase()];
+  if (san.endsWith('.')) return san.toLowerCase() === host.toLowerCase();
+  const [pattern, name] = [san.toLowerCase(), host.toLowerCase().replace(/\.$/, '')];
   if (pattern === name) return true;
   if (!pattern.startsWith('*.')) return false;
   const dot = name.indexOf('.');
@@ -70,7 +75,8 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
   const errors: string[] = [];
   for (const c of cluster.node.root.node.findAll()) {
     if (!(c instanceof ApiObject) || (c.kind !== 'Secret' && c.kind !== 'Certificate')) continue;
-    if (c.kind === 'Certificate' && !c.apiVersion.startsWith('cert-manager.io/')) continue;
+    // A kind of that name in another API group (a CRD's own Secret) is not the Secret the pods mount.
+    if (c.kind === 'Certificate' ? !c.apiVersion.startsWith('cert-manager.io/') : c.apiVersion !== 'v1') continue;
     const json = c.toJson();
     if ((json.metadata?.namespace ?? 'default') !== namespace) continue;
     const secret: string | undefined = c.kind === 'Secret' ? json.metadata?.name : json.spec?.secretName;
@@ -79,6 +85,8 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
     const at = `${c.kind} ${json.metadata?.name} (${c.node.path})`;
     if (c.kind === 'Secret') {
       const keys = Object.keys({ ...json.data, ...json.stringData });
+      // A Secret the app makes empty but annotated is filled by a controller (kubernetes-replicator's replicate-from, reflector's reflects): its keys are not the app's.
+      if (keys.length === 0 && Object.keys(json.metadata?.annotations ?? {}).length > 0) continue;
       const missing = need.keys.filter((k) => !keys.includes(k));
       if (missing.length) {
         errors.push(`${owner}: tls.${need.prop} is "${secret}", which ${at} fills with the keys ${JSON.stringify(keys.sort())}; expected ${need.keys.join(', ')}. `
@@ -90,7 +98,8 @@ function inAppTlsErrors(cluster: IConstruct, owner: string, needs: Map<string, S
     const dnsNames: string[] = Array.isArray(json.spec?.dnsNames) ? json.spec.dnsNames : [];
     for (const serverName of need.serverNames) {
       if (dnsNames.some((san) => typeof san === 'string' && sanCovers(san, serverName))) continue;
-      const cn = json.spec?.commonName === serverName ? ' Its commonName is the name, but Go checks the DNS SANs only.' : '';
+      const cn = (json.spec?.commonName === serverName ? ' Its commonName is the name, but Go checks the DNS SANs only.' : '')
+        + (dnsNames.some((san) => typeof san === 'string' && san.endsWith('.') && sanCovers(san.slice(0, -1), serverName)) ? ' A SAN with a trailing dot matches no name dialed without one in Go.' : '');
       const dialers = serverName === internodeServerName ? 'role dials its peers (and their membership ports)' : 'system worker, UI, admin tools pod and Job dials the frontend';
       errors.push(`${owner}: tls.${need.prop} is "${secret}", whose ${at} has dnsNames ${JSON.stringify(dnsNames)}; expected one that covers ${serverName}. `
         + `Every ${dialers} verifying that name, and each handshake would fail.${cn} Add "${serverName}" to spec.dnsNames.`);
