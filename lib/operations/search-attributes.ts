@@ -89,7 +89,7 @@ function reservedNameProblem(name: string): { expected: string; remedy: string }
   if (PREALLOCATED_COLUMN.test(name)) {
     return {
       expected: 'a name other than a column of the SQL visibility schema (Keyword01..Keyword10, Int01..Int03, ... in any case)',
-      remedy: 'A rule of this library: on SQL visibility the server maps an attribute to the first free column of its type, so an attribute named Int01 may be held in column Int02 while another one is held in column Int01. Use a name that says what it holds, such as CustomerId.',
+      remedy: 'A rule of this library: on SQL visibility the server maps an attribute to a free column of its type, picked in no set order, so an attribute named Int01 may be held in column Int02 while another one is held in column Int01. Use a name that says what it holds, such as CustomerId.',
     };
   }
   return undefined;
