@@ -80,6 +80,10 @@ describe('MysqlOptions.collation', () => {
     for (const bad of ['', 'utf8mb4 bin', ' utf8mb4_bin', 'latin1_swedish_ci', 'utf8mb3_general_ci', 'utf8_bin', 'binary', 'utf8mb4_0900', 42 as never]) {
       expect(() => MysqlCollation.of(bad)).toThrow(/MysqlCollation.of: name is/);
     }
+    // MariaDB's names, which the suffix rules would misread: _ai_cs as case- and accent-sensitive, nopad as PAD SPACE.
+    for (const mariadb of ['utf8mb4_uca1400_ai_cs', 'UTF8MB4_UCA1400_AI_CS', 'utf8mb4_nopad_bin', 'utf8mb4_general_nopad_ci', 'utf8mb4_uca1400_nopad_as_cs']) {
+      expect(() => MysqlCollation.of(mariadb)).toThrow(new RegExp(`MysqlCollation.of: name is "${mariadb}"; expected a MySQL 8 utf8mb4 collation \\(none ends in _ai_cs or has nopad in its name: those are MariaDB's\\)`));
+    }
     expect(() => mysql('utf8mb4_bin' as never)).toThrow(/Datastore.mysql: collation is "utf8mb4_bin"; expected a MysqlCollation/);
   });
 });
