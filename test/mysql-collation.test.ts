@@ -45,6 +45,18 @@ describe('MysqlOptions.collation', () => {
       .toThrow(/share one row of task_queue_user_data in the default store, whose collation \(utf8mb4_unicode_ci\) holds them for one \(their versioning data and config, and a conflict on each write\)\. Rename/);
   });
 
+  test('fails when the check forgets the secondary visibility store, a migration\'s other half, in its own collation', () => {
+    const bin = (database: string) => mysql(MysqlCollation.UTF8MB4_0900_BIN, database);
+    const withSecondary = (secondary: Datastore) => () => {
+      const chart = testChart();
+      const c = cluster(chart, { persistence: new Persistence(chart, 'p', { defaultStore: bin('temporal'), visibilityStore: bin('vis'), secondaryVisibilityStore: secondary }) });
+      new WorkerFleet(chart, 'orders', { image: IMAGE, taskQueues: ['Orders', 'orders'], cluster: c });
+      Testing.synth(chart);
+    };
+    expect(withSecondary(bin('vis2'))).not.toThrow();
+    expect(withSecondary(mysql(undefined, 'vis2'))).toThrow(/taskQueues\[1\] is "orders".*the two would be one queue to the secondary visibility store, whose collation \(utf8mb4_0900_ai_ci\) holds them for one: read from it, a query on either/);
+  });
+
   test('fails when the comparison differs from MySQL\'s on padding or characters beyond the BMP', () => {
     // PAD SPACE (every collation but the _0900_ ones): trailing spaces do not count; NO PAD: they do.
     expect(MysqlCollation.UTF8MB4_BIN.holdsForOne('orders', 'orders  ')).toBe(true);
@@ -79,6 +91,10 @@ describe('MysqlOptions.collation', () => {
     for (const [name, strength, padSpace] of strengths) expect(MysqlCollation.of(name)).toMatchObject({ name: name.toLowerCase(), strength, padSpace });
     for (const bad of ['', 'utf8mb4 bin', ' utf8mb4_bin', 'latin1_swedish_ci', 'utf8mb3_general_ci', 'utf8_bin', 'binary', 'utf8mb4_0900', 42 as never]) {
       expect(() => MysqlCollation.of(bad)).toThrow(/MysqlCollation.of: name is/);
+    }
+    // MariaDB's names, which the suffix rules would misread: _ai_cs as case- and accent-sensitive, nopad as PAD SPACE.
+    for (const mariadb of ['utf8mb4_uca1400_ai_cs', 'UTF8MB4_UCA1400_AI_CS', 'utf8mb4_nopad_bin', 'utf8mb4_general_nopad_ci', 'utf8mb4_uca1400_nopad_as_cs']) {
+      expect(() => MysqlCollation.of(mariadb)).toThrow(new RegExp(`MysqlCollation.of: name is "${mariadb}"; expected a MySQL 8 utf8mb4 collation \\(none ends in _ai_cs or has nopad in its name: those are MariaDB's\\)`));
     }
     expect(() => mysql('utf8mb4_bin' as never)).toThrow(/Datastore.mysql: collation is "utf8mb4_bin"; expected a MysqlCollation/);
   });

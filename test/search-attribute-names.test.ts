@@ -1,12 +1,12 @@
 /*
  * Custom search attribute names the server reserves (sadefs.IsReserved of 1.32: compared exactly), the
  * same names in another case (which the server accepts beside the system ones), and the SQL
- * visibility schema's pre-allocated columns (sadefs.IsPreallocatedCSAFieldName, in any case).
+ * visibility schema's pre-allocated columns on SQL visibility (sadefs.IsPreallocatedCSAFieldName, in any case).
  */
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { cluster, testChart } from './support/synth';
-import { SearchAttributeType } from '../lib';
+import { Datastore, Persistence, SearchAttributeType, SecretRef } from '../lib';
 
 const attrs = (name: string) => () => cluster(testChart(), { namespaces: [{ name: 'orders', retention: Duration.days(1), searchAttributes: [{ name, type: SearchAttributeType.KEYWORD }] }] });
 
@@ -44,6 +44,23 @@ describe('search attribute names', () => {
       const name = recase(`${type}${String(n).padStart(2, '0')}`, flags);
       expect(attrs(name)).toThrow(`searchAttributes[0].name is "${name}"; expected a name other than a column of the SQL visibility schema`);
     }), { numRuns: 80 });
+  });
+
+  test('fails when the pre-allocated column rule holds on Elasticsearch visibility, which has no such columns: there the name is a field like any other', () => {
+    const withEs = (name: string) => () => {
+      const chart = testChart();
+      const persistence = new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'temporal', user: 'temporal', password: SecretRef.of('db', 'password') }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_temporal' }),
+      });
+      cluster(chart, { persistence, namespaces: [{ name: 'orders', retention: Duration.days(1), searchAttributes: [{ name, type: SearchAttributeType.KEYWORD }] }] });
+    };
+    for (const name of ['Keyword01', 'int02', 'KeywordList03', 'Text45']) {
+      expect(withEs(name)).not.toThrow();
+      expect(attrs(name)).toThrow(`searchAttributes[0].name is "${name}"; expected a name other than a column of the SQL visibility schema`);
+    }
+    // The other rules hold on every store.
+    expect(withEs('workflowId')).toThrow(/differs from WorkflowId only in case/);
   });
 
   test('names near those rules are accepted', () => {

@@ -17,7 +17,7 @@ function setup(props: Partial<WorkerFleetProps> = {}) {
 const backlog = (workerDeploymentVersion: WorkerDeploymentVersion, more = {}) => FleetAutoscaling.backlog({ workerDeploymentVersion, ...more });
 
 describe('FleetAutoscaling.backlog workerDeploymentVersion', () => {
-  test('without it, KEDA scales on the unversioned backlog and the fleet sets no version env (the reproduction)', () => {
+  test('without it, KEDA scales on the queue\'s whole backlog and the fleet sets no version env (the reproduction)', () => {
     const { scaledObject, container } = setup({ autoscaling: FleetAutoscaling.backlog() });
     for (const t of scaledObject.spec.triggers) expect(Object.keys(t.metadata).filter((k) => /workerDeployment|buildId|select/i.test(k))).toEqual([]);
     expect(container.env.map((e: any) => e.name)).not.toContain(WORKER_BUILD_ID_ENV);
@@ -78,8 +78,20 @@ describe('FleetAutoscaling.backlog workerDeploymentVersion', () => {
     };
     expect(twoFleets(V1, { deploymentName: 'orders', buildId: '1.5.0' })).not.toThrow();
     expect(twoFleets(V1, { deploymentName: 'orders-eu', buildId: '1.4.2' })).not.toThrow();
-    expect(twoFleets(undefined, V1)).not.toThrow();
     expect(twoFleets(V1, { ...V1 })).toThrow(/expected a queue no other fleet scales on/);
+    expect(twoFleets(V1, { ...V1 })).not.toThrow(/every version's too/);
     expect(twoFleets(undefined, undefined)).toThrow(/expected a queue no other fleet scales on/);
+  });
+
+  test('fails when a fleet without a version and a versioned one of its queue count as two backlogs: KEDA\'s trigger without a version reads the whole queue, every version\'s backlog too', () => {
+    // Server 1.29 and later: DescribeTaskQueue with report_stats and no version sums the unversioned queue and every version.
+    const twoFleets = (a: WorkerDeploymentVersion | undefined, b: WorkerDeploymentVersion | undefined) => {
+      const { chart, cluster: c } = setup({ autoscaling: FleetAutoscaling.backlog({ workerDeploymentVersion: a }) });
+      new WorkerFleet(chart, 'orders-next', { image: IMAGE, taskQueues: ['orders'], cluster: c, autoscaling: FleetAutoscaling.backlog({ workerDeploymentVersion: b }) });
+      return () => Testing.synth(chart);
+    };
+    for (const [a, b] of [[undefined, V1], [V1, undefined]] as const) {
+      expect(twoFleets(a, b)).toThrow(/taskQueues\[0\] is "orders"; expected a queue no other fleet scales on.*A backlog trigger without workerDeploymentVersion counts the queue's whole backlog, every version's too/);
+    }
   });
 });

@@ -101,9 +101,11 @@ export interface BacklogScalingOptions {
    * backlog alone KEDA scales on (its `workerDeploymentName` and `workerDeploymentBuildId`, read from
    * `TEMPORAL_WORKER_DEPLOYMENT_NAME` and `TEMPORAL_WORKER_BUILD_ID`, which the fleet sets for the
    * program to give its SDK, so the two never disagree). One fleet per version: two fleets of one
-   * queue with other versions scale on backlogs of their own. KEDA's older `buildId`,
+   * queue with other versions scale on backlogs of their own, but a fleet of the queue without a
+   * version scales on theirs too (see the default) and is refused beside them. KEDA's older `buildId`,
    * `selectAllActive` and `selectUnversioned` (rule-based versioning, which the server dropped) are not offered.
-   * @default - none: KEDA scales on the queues' unversioned backlog
+   * @default - none: KEDA scales on each queue's whole backlog, the unversioned one's and every
+   * version's (the server's DescribeTaskQueue without a version, since 1.29)
    */
   readonly workerDeploymentVersion?: WorkerDeploymentVersion;
   /**

@@ -76,14 +76,18 @@ export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaled
 
 /**
  * Where `other` scales on a backlog `mine` scales on too: a task queue of both, in one Temporal
- * namespace of one frontend, with a queue type in common, and the same Worker Deployment Version or none. Each ScaledObject asks for
- * ceil(backlog / target) pods from the same backlog, so together the fleets run about twice what it calls for.
+ * namespace of one frontend, with a queue type in common, unless both scale on Worker Deployment
+ * Versions and on two different ones. Each ScaledObject asks for ceil(backlog / target) pods from
+ * the same backlog, so together the fleets run about twice what it calls for.
  */
 export function sharedBacklog(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   const a = mine.autoscaling?.backlog;
   const b = other.autoscaling?.backlog;
-  // Two Worker Deployment Versions of one queue (or one and the unversioned queue) are backlogs of their own.
-  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace || versionKey(a.workerDeploymentVersion) !== versionKey(b.workerDeploymentVersion)) return undefined;
+  // Two Worker Deployment Versions of one queue are backlogs of their own. A trigger without a
+  // version is not the unversioned queue's alone: KEDA's DescribeTaskQueue without a version gets
+  // (server 1.29 and later) the queue's whole backlog, every version's and the unversioned one's.
+  const [va, vb] = [versionKey(a?.workerDeploymentVersion), versionKey(b?.workerDeploymentVersion)];
+  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace || (va !== undefined && vb !== undefined && va !== vb)) return undefined;
   const types = a.queueTypes.filter((t) => b.queueTypes.includes(t));
   const index = mine.taskQueues.findIndex((q) => other.taskQueues.includes(q));
   if (types.length === 0 || index === -1 || !sameFrontend(mine, other)) return undefined;
@@ -91,7 +95,8 @@ export function sharedBacklog(mine: BacklogScaledFleet, other: BacklogScaledFlee
     + `${other.owner} (${other.path}) scales on its backlog too (Temporal namespace ${mine.temporalNamespace} at ${mine.address}, queue types ${types.join(', ')}). `
     + 'Each ScaledObject asks for ceil(backlog / targetBacklogPerReplica) pods from the same backlog, so the two fleets run about twice the pods it calls for. '
     + 'Scale one of them on backlog and the other with FleetAutoscaling.cpu() or fixed replicas, give them queueTypes without a type in common '
-    + '(a workflow-only and an activity-only fleet), or make them one fleet.';
+    + '(a workflow-only and an activity-only fleet), or make them one fleet.'
+    + (va === vb ? '' : ' A backlog trigger without workerDeploymentVersion counts the queue\'s whole backlog, every version\'s too, so it shares the versioned fleet\'s.');
 }
 
 /** Whether two fleets' addresses reach one frontend, as their pods (and KEDA) resolve them. */

@@ -30,7 +30,7 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
     dynamicConfig: cluster.dynamicConfig, sqlVisibility: isSql(cluster.persistence.visibilityStore.type),
     sqlUserData: isSql(cluster.persistence.defaultStore.type),
     mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
-    mysqlNames: mysqlNames(cluster.persistence.defaultStore, cluster.persistence.visibilityStore),
+    mysqlNames: mysqlNames(cluster.persistence.defaultStore, cluster.persistence.visibilityStore, cluster.persistence.secondaryVisibilityStore),
   };
 }
 
@@ -49,15 +49,18 @@ export interface MysqlNames {
 }
 
 /** Whether a cluster's MySQL stores hold two different queue names for one, and why that breaks. */
-function mysqlNames(defaultStore: Datastore, visibilityStore: Datastore): MysqlNames | undefined {
-  const merging = (store: Datastore) => store.type === DatastoreType.MYSQL && store.mysqlCollation!.mergesNames ? store.mysqlCollation : undefined;
-  const [tasks, visibility] = [merging(defaultStore), merging(visibilityStore)];
-  if (!tasks && !visibility) return undefined;
+function mysqlNames(defaultStore: Datastore, visibilityStore: Datastore, secondaryVisibilityStore: Datastore | undefined): MysqlNames | undefined {
+  const merging = (store: Datastore | undefined) => store?.type === DatastoreType.MYSQL && store.mysqlCollation!.mergesNames ? store.mysqlCollation : undefined;
+  // The secondary visibility store (a migration's other half) is written and may be read as the primary is, in its own collation.
+  const [tasks, visibility, secondary] = [merging(defaultStore), merging(visibilityStore), merging(secondaryVisibilityStore)];
+  if (!tasks && !visibility && !secondary) return undefined;
+  const query = 'a query on either (TaskQueue = \'...\', and KEDA\'s running-workflow count) would find the other\'s workflows too';
   return {
     harm: (a, b) => {
       const harms = [
         ...(tasks?.holdsForOne(a, b) ? [`share one row of task_queue_user_data in the default store, whose collation (${tasks.name}) holds them for one (their versioning data and config, and a conflict on each write)`] : []),
-        ...(visibility?.holdsForOne(a, b) ? [`be one queue to the visibility store, whose collation (${visibility.name}) holds them for one: a query on either (TaskQueue = '...', and KEDA's running-workflow count) would find the other's workflows too`] : []),
+        ...(visibility?.holdsForOne(a, b) ? [`be one queue to the visibility store, whose collation (${visibility.name}) holds them for one: ${query}`] : []),
+        ...(secondary?.holdsForOne(a, b) ? [`be one queue to the secondary visibility store, whose collation (${secondary.name}) holds them for one: read from it, ${query}`] : []),
       ];
       return harms.length === 0 ? undefined : `The cluster keeps queue names in MySQL: the two would ${harms.join(', and ')}. Rename one of them.`;
     },

@@ -17,7 +17,7 @@ export interface SearchAttribute {
    * Its name: a letter, then letters, digits or `_` (a rule of this library, so that the name means
    * the same to SQL and Elasticsearch visibility). Not a system or predefined name, and not
    * starting with `Temporal`: the server reserves those; nor one of them in another case, nor a
-   * pre-allocated column of the SQL visibility schema such as `Keyword01` (rules of this library).
+   * pre-allocated column of the SQL visibility schema such as `Keyword01`, on SQL visibility (rules of this library).
    */
   readonly name: string;
   readonly type: SearchAttributeType;
@@ -72,7 +72,7 @@ const RESERVED_LOWER = new Map([...RESERVED].map((n) => [n.toLowerCase(), n]));
 const PREALLOCATED_COLUMN = /^(Bool|Datetime|Double|Int|Keyword|KeywordList|Text)(0[1-9]|[1-9][0-9])$/i;
 
 /** Why a name is refused as a custom search attribute, or undefined. */
-function reservedNameProblem(name: string): { expected: string; remedy: string } | undefined {
+function reservedNameProblem(name: string, sqlVisibility: boolean): { expected: string; remedy: string } | undefined {
   const lower = name.toLowerCase();
   const system = RESERVED_LOWER.get(lower);
   const prefixed = lower.startsWith(RESERVED_PREFIX.toLowerCase());
@@ -86,17 +86,19 @@ function reservedNameProblem(name: string): { expected: string; remedy: string }
       remedy: `A rule of this library: the server compares names case-sensitively and would add it beside the system's ${like}, so a query's meaning would hang on one letter's case. Choose another name, such as Custom${name.charAt(0).toUpperCase()}${name.slice(1)}.`,
     };
   }
-  if (PREALLOCATED_COLUMN.test(name)) {
+  // Elasticsearch has no such columns: there the name is a field of the index like any other.
+  if (sqlVisibility && PREALLOCATED_COLUMN.test(name)) {
     return {
       expected: 'a name other than a column of the SQL visibility schema (Keyword01..Keyword10, Int01..Int03, ... in any case)',
-      remedy: 'A rule of this library: on SQL visibility the server maps an attribute to the first free column of its type, so an attribute named Int01 may be held in column Int02 while another one is held in column Int01. Use a name that says what it holds, such as CustomerId.',
+      remedy: 'A rule of this library: on SQL visibility the server maps an attribute to a free column of its type, picked in no set order, so an attribute named Int01 may be held in column Int02 while another one is held in column Int01. Use a name that says what it holds, such as CustomerId.',
     };
   }
   return undefined;
 }
 
-/** Checks one namespace's attributes: names, types, no name twice, and the SQL store's limits per type. */
+/** Checks one namespace's attributes: names, types, no name twice, and on a SQL visibility store its schema's rules (limits per type, no column's name). */
 export function checkSearchAttributes(owner: string, prop: string, attributes: SearchAttribute[] | undefined, visibility: VisibilityKind): SearchAttribute[] {
+  const sqlVisibility = visibility === VisibilityKind.SQL;
   if (attributes === undefined) return [];
   if (!Array.isArray(attributes)) throw propError(owner, prop, attributes, 'a list of search attributes');
   const names = new Set<string>();
@@ -108,7 +110,7 @@ export function checkSearchAttributes(owner: string, prop: string, attributes: S
       throw propError(owner, `${where}.name`, a.name, 'a letter, then letters, digits or "_", at most 255 characters',
         'A rule of this library, so that the name means the same to SQL and Elasticsearch visibility and needs no quoting in list filters; write it as CustomerEmail or customer_email.');
     }
-    const reserved = reservedNameProblem(a.name);
+    const reserved = reservedNameProblem(a.name, sqlVisibility);
     if (reserved) throw propError(owner, `${where}.name`, a.name, reserved.expected, reserved.remedy);
     if (names.has(a.name)) throw propError(owner, `${where}.name`, a.name, 'a name not listed twice in the namespace');
     names.add(a.name);
@@ -117,7 +119,7 @@ export function checkSearchAttributes(owner: string, prop: string, attributes: S
     }
     perType.set(a.type, [...(perType.get(a.type) ?? []), a.name]);
   });
-  if (visibility === VisibilityKind.SQL) {
+  if (sqlVisibility) {
     for (const [type, list] of perType) {
       if (list.length > SQL_LIMITS[type]) {
         throw propError(owner, prop, list, `at most ${SQL_LIMITS[type]} ${type} attributes in one namespace on a SQL visibility store`,

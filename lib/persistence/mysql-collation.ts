@@ -55,7 +55,8 @@ export class MysqlCollation {
 
   /**
    * Any utf8mb4 collation by name, in any letter case (MySQL's names are case-insensitive): its
-   * strength from its suffix (`_ai_ci` or `_ci`, `_as_ci`, `_as_cs` or `_cs`, `_bin`).
+   * strength from its suffix (`_ai_ci` or `_ci`, `_as_ci`, `_as_cs` or `_cs`, `_bin`). MariaDB's
+   * `_ai_cs` and `nopad` collations, which those rules would misread, are refused.
    */
   public static of(name: string): MysqlCollation {
     const owner = 'MysqlCollation.of';
@@ -66,6 +67,12 @@ export class MysqlCollation {
     if (!lower.startsWith('utf8mb4_')) {
       throw propError(owner, 'name', name, 'a utf8mb4 collation (utf8mb4_...)',
         'Temporal\'s schema creates its databases with CHARACTER SET utf8mb4; another character set would refuse names outside it.');
+    }
+    // MariaDB's: accent-insensitive but case-sensitive, and NO PAD variants of PAD SPACE names; read
+    // by the suffix rules below they would be taken as case- and accent-sensitive, or PAD SPACE.
+    if (/_ai_cs$|nopad/.test(lower)) {
+      throw propError(owner, 'name', name, 'a MySQL 8 utf8mb4 collation (none ends in _ai_cs or has nopad in its name: those are MariaDB\'s)',
+        'Temporal\'s mysql8 plugin targets MySQL 8; give the collation SHOW COLLATION lists on MySQL.');
     }
     const strength = lower.endsWith('_bin') ? MysqlCollationStrength.BINARY
       : /_(as_)?cs(_ks)?$/.test(lower) ? MysqlCollationStrength.TERTIARY
