@@ -4,12 +4,15 @@
  * name, creates the namespace the app lists with its retention, and says so; run again, as a retry
  * or a re-created Job would, it finds the namespace and changes nothing; run on a namespace whose
  * retention and description were changed since, it sets the declared ones again (the server's JSON
- * is what the script reads the old ones from).
+ * is what the script reads the old ones from). A namespace it created before the cluster had
+ * archival keeps archival never enabled on the server; once the app adds archival, the new Job
+ * turns it on, and the server gives it the cluster's URI.
  */
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { Duration } from 'cdk8s';
 import { E2eEnvironment, MINUTE } from './harness';
+import { ArchivalProvider } from '../../lib';
 
 const env = E2eEnvironment.setUp();
 const NAMESPACE = 'e2e-bootstrap';
@@ -81,4 +84,39 @@ describe('the namespace Job', () => {
       await runner.down();
     }
   }, 10 * MINUTE);
+  it('turns archival on, at the cluster\'s URI, in a listed namespace created before the cluster had archival', async () => {
+    const scenario = 'namespaces-archival';
+    const namespaces = [{ name: 'e2e-archival', retention: Duration.days(1) }];
+    const before = await env.up(scenario, { namespaces });
+    try {
+      expect(before.containerLog(before.namespaceJobNames[0], 'create-namespaces')).toContain('namespace e2e-archival created');
+    } finally {
+      await before.down();
+    }
+    // The same databases, now with history archival to a shared claim (a folder every pod links to).
+    const archival = { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri: 'file:///archival/history' } };
+    const runner = await env.up(scenario, { namespaces, cluster: { archival } });
+    try {
+      const [job] = runner.namespaceJobNames;
+      const log = runner.containerLog(job, 'create-namespaces');
+      console.log(`e2e: ${job} (archival added):\n${log.trim()}`);
+      expect(log).toContain('namespace e2e-archival: history archival enabled (it was never enabled)');
+      expect(log).not.toContain('visibility archival');
+      const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
+      try {
+        const describe = () => connection.workflowService.describeNamespace({ namespace: 'e2e-archival' });
+        const { config } = await describe();
+        expect(config?.historyArchivalState).toBe(2); // ARCHIVAL_STATE_ENABLED
+        expect(config?.historyArchivalUri).toMatch(/^file:\/\/\/.*\/archival\/history$/);
+        // Run again: the namespace has its URI now, and nothing is changed.
+        const again = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
+        expect(again).not.toContain('archival enabled');
+        expect((await describe()).config?.historyArchivalState).toBe(2);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await runner.down();
+    }
+  }, 15 * MINUTE);
 });
