@@ -62,7 +62,7 @@ const SHAPES = {
   'DynamicConfigValue.taskQueuePartitions.constraints': { namespace: 0, taskQueueName: 0, taskQueueType: 0 },
   'DynamicConfigValue.taskQueuePartitions.partitions': { read: 0, write: 0 },
   EgressAllowance: { peers: '#a', ports: 0 },
-  ElasticsearchOptions: { index: 0, password: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', url: 0, username: 0, version: 0 },
+  ElasticsearchOptions: { clusterSettings: '#b=true', index: 0, password: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', url: 0, username: 0, version: 0 },
   EmptyDirVolumeSource: { medium: '#s', sizeLimit: '#q' },
   EnvFromSource: { configMapRef: 'ConfigMapEnvSource|+', prefix: '#s', secretRef: 'SecretEnvSource|+' },
   EnvVar: { name: '#s', value: '#s', valueFrom: 'EnvVarSource|+' },
