@@ -54,6 +54,10 @@ function runScript(command: string[], existing: string[], attributes: Record<str
     '    while [ "$#" -gt 0 ]; do case "$1" in --name) n=$2;; --type) t=$2;; esac; shift; done',
     `    t=$(printf %s "$t" | sed 's/KeywordList/KEYWORD_LIST/' | tr '[:lower:]' '[:upper:]'); a=$(cat ${dir}/attributes)`,
     `    printf '%s%s"%s":"INDEXED_VALUE_TYPE_%s"' "$a" "\${a:+,}" "$n" "$t" > ${dir}/attributes; echo "Search attributes have been added"; exit 0;;`,
+    // An archival state set: the namespace gets the cluster's URI, unless the server skips archival (its dynamic config).
+    '  *"namespace update"*"-archival-state"*)',
+    '    while [ "$#" -gt 0 ]; do case "$1" in --namespace) n=$2;; --history-archival-state) k=history;; --visibility-archival-state) k=visibility;; esac; shift; done',
+    `    grep -q '"ignoresArchival"' ${dir}/ns-$n || sed -i "s|\\"config\\":{|\\"config\\":{\\"\${k}ArchivalUri\\": \\"s3://archive/\${k}\\",|" ${dir}/ns-$n; exit 0;;`,
     'esac',
     'exit 0',
   ].join('\n'));
@@ -159,6 +163,15 @@ describe('NamespaceBootstrap', () => {
       expect(r.calls.filter((c) => c.includes('namespace|update'))).toEqual(expected.map((kind) => `operator|namespace|update|--address|fe:7233|--namespace|orders|--${kind}-archival-state|enabled|`));
       for (const kind of expected) expect(r.out).toContain(`namespace orders: ${kind} archival enabled (it was never enabled)`);
     }), { numRuns: 60 });
+  });
+
+  test('fails when the Job says archival was enabled while the server skipped it (its dynamic config holds that archival paused or disabled)', () => {
+    const archival = { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://archive/history' } };
+    const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    const r = runScript(command, ['orders'], {}, 0, undefined, { orders: ',"ignoresArchival":true' });
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('namespace orders: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
+    expect(r.out).not.toContain('archival enabled');
   });
 
   describe('search attributes', () => {

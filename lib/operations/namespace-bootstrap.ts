@@ -124,9 +124,14 @@ type ArchivalKind = 'history' | 'visibility';
  * server keeps a namespace's URI for life.
  */
 function archivalStep(kind: ArchivalKind): string {
-  return `    if ! printf "%s\\n" "$described" | grep -q '"${kind}ArchivalUri": *"[^"]'; then `
-    + `temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --${kind}-archival-state enabled >/dev/null `
-    + `&& echo "namespace $1: ${kind} archival enabled (it was never enabled)" || exit 1; fi`;
+  const hasUri = (json: string) => `printf "%s\\n" "${json}" | grep -q '"${kind}ArchivalUri": *"[^"]'`;
+  return `    if ! ${hasUri('$described')}; then `
+    + `temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --${kind}-archival-state enabled >/dev/null || exit 1; `
+    // The server skips the archival part of an update while its dynamic config holds that archival
+    // disabled or paused (system.<kind>ArchivalState), and the update succeeds all the same.
+    + `if now=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null) && ${hasUri('$now')}; then `
+    + `echo "namespace $1: ${kind} archival enabled (it was never enabled)"; `
+    + `else echo "namespace $1: ${kind} archival is still off: the server did not turn it on (is system.${kind}ArchivalState disabled or paused in the dynamic config?)"; fi; fi`;
 }
 
 /**
