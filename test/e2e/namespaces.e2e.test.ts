@@ -12,7 +12,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { Duration } from 'cdk8s';
 import { E2eEnvironment, MINUTE } from './harness';
-import { ArchivalProvider } from '../../lib';
+import { ArchivalProvider, DynamicConfigValue } from '../../lib';
 
 const env = E2eEnvironment.setUp();
 const NAMESPACE = 'e2e-bootstrap';
@@ -84,8 +84,12 @@ describe('the namespace Job', () => {
       await runner.down();
     }
   }, 10 * MINUTE);
-  it('turns archival on, at the cluster\'s URI, in a listed namespace created before the cluster had archival', async () => {
-    const scenario = 'namespaces-archival';
+  /**
+   * Runs the app without archival (the Job creates the namespace, archival never enabled), then on
+   * the same databases with history archival to a shared claim (a folder every pod links to) and
+   * `values` in its dynamic config; returns the new Job's log and the namespace's archival.
+   */
+  async function archivalAdded(scenario: string, values: DynamicConfigValue[]): Promise<{ log: string; again: string; state?: number | null; uri?: string | null }> {
     const namespaces = [{ name: 'e2e-archival', retention: Duration.days(1) }];
     const before = await env.up(scenario, { namespaces });
     try {
@@ -93,30 +97,44 @@ describe('the namespace Job', () => {
     } finally {
       await before.down();
     }
-    // The same databases, now with history archival to a shared claim (a folder every pod links to).
     const archival = { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri: 'file:///archival/history' } };
-    const runner = await env.up(scenario, { namespaces, cluster: { archival } });
+    const runner = await env.up(scenario, { namespaces, cluster: { archival, dynamicConfig: { values } } });
     try {
       const [job] = runner.namespaceJobNames;
       const log = runner.containerLog(job, 'create-namespaces');
       console.log(`e2e: ${job} (archival added):\n${log.trim()}`);
-      expect(log).toContain('namespace e2e-archival: history archival enabled (it was never enabled)');
-      expect(log).not.toContain('visibility archival');
       const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
       try {
-        const describe = () => connection.workflowService.describeNamespace({ namespace: 'e2e-archival' });
-        const { config } = await describe();
-        expect(config?.historyArchivalState).toBe(2); // ARCHIVAL_STATE_ENABLED
-        expect(config?.historyArchivalUri).toBe('file:///archival/history');
-        // Run again: the namespace has its URI now, and nothing is changed.
+        const { config } = await connection.workflowService.describeNamespace({ namespace: 'e2e-archival' });
+        // Run again: nothing more is changed.
         const again = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
-        expect(again).not.toContain('archival enabled');
-        expect((await describe()).config?.historyArchivalState).toBe(2);
+        const after = (await connection.workflowService.describeNamespace({ namespace: 'e2e-archival' })).config;
+        expect([after?.historyArchivalState, after?.historyArchivalUri]).toEqual([config?.historyArchivalState, config?.historyArchivalUri]);
+        return { log, again, state: config?.historyArchivalState, uri: config?.historyArchivalUri };
       } finally {
         await connection.close();
       }
     } finally {
       await runner.down();
     }
+  }
+
+  it('turns archival on, at the cluster\'s URI, in a listed namespace created before the cluster had archival', async () => {
+    const { log, again, state, uri } = await archivalAdded('namespaces-archival', []);
+    expect(log).toContain('namespace e2e-archival: history archival enabled (it was never enabled)');
+    expect(log).not.toContain('visibility archival');
+    expect(state).toBe(2); // ARCHIVAL_STATE_ENABLED
+    expect(uri).toBe('file:///archival/history');
+    // The namespace has its URI now.
+    expect(again).toContain('namespace e2e-archival exists\n');
+    expect(again).not.toMatch(/archival (enabled|is still off)/);
+  }, 15 * MINUTE);
+
+  it('says archival is still off where the server skips it: its dynamic config holds that archival paused', async () => {
+    const { log, state, uri } = await archivalAdded('namespaces-archival-paused', [DynamicConfigValue.of('system.historyArchivalState', 'paused')]);
+    expect(log).toContain('namespace e2e-archival: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
+    expect(log).not.toContain('archival enabled');
+    expect(state).toBe(1); // ARCHIVAL_STATE_DISABLED
+    expect(uri ?? '').toBe('');
   }, 15 * MINUTE);
 });
