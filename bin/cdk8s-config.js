@@ -22,21 +22,32 @@ const CONFIG_FILE = 'cdk8s.yaml';
 const OUTPUT_KEY = /output/;
 
 /**
+ * The text of `cdk8s.yaml` in `cwd`: `{ text }`, `{ error }` when it is no file to read (a pipe
+ * there waited for a writer forever), undefined when there is none.
+ * @param {string} cwd
+ * @param {string} remedy how to do without it
+ * @returns {{ text: string } | { error: string } | undefined}
+ */
+function readConfig(cwd, remedy) {
+  const kind = specialKindAt(path.join(cwd, CONFIG_FILE));
+  if (kind) return { error: `${CONFIG_FILE} is ${kind}, not a file: remove it (rm ${CONFIG_FILE}) and restore the project's cdk8s.yaml, or ${remedy}` };
+  try {
+    return { text: fs.readFileSync(path.join(cwd, CONFIG_FILE), 'utf-8') };
+  } catch {
+    return undefined; // no cdk8s.yaml: the command needs none
+  }
+}
+
+/**
  * The `output` of `cdk8s.yaml` in `cwd`: `{ output }` when it sets one, `{ error }` when it sets one
  * that is not a folder name, undefined when there is no such file or key.
  * @param {string} cwd
  * @returns {{ output: string } | { error: string } | undefined}
  */
 function configOutput(cwd) {
-  let text;
-  const kind = specialKindAt(path.join(cwd, CONFIG_FILE));
-  // Reading a pipe there waited for a writer forever.
-  if (kind) return { error: `${CONFIG_FILE} is ${kind}, not a file: remove it (rm ${CONFIG_FILE}) and restore the project's cdk8s.yaml, or give the folder with --output` };
-  try {
-    text = fs.readFileSync(path.join(cwd, CONFIG_FILE), 'utf-8');
-  } catch {
-    return undefined; // no cdk8s.yaml: the command needs none
-  }
+  const read = readConfig(cwd, 'give the folder with --output');
+  if (!read || 'error' in read) return read;
+  const { text } = read;
   if (!OUTPUT_KEY.test(text)) return undefined;
   let config;
   try {
@@ -61,6 +72,88 @@ function configOutput(cwd) {
     return { error: `${CONFIG_FILE} sets output to ${JSON.stringify(output)}; expected the output folder as a string path, such as output: dist (cdk8s synth writes into it too)` };
   }
   return { output };
+}
+
+/**
+ * The app file that `cdk8s.yaml`'s `app` command runs, for a run given none: `{ app, command }`,
+ * `{ error }` when cdk8s.yaml cannot say, undefined when it has no app or names no file (the
+ * command's default files then). Without it, `cdk8s-temporal synth` run on its own took main.ts
+ * while cdk8s.yaml's app (and so `cdk8s synth`) ran src/app.ts: it replaced the output folder that
+ * cdk8s.yaml names with another app's manifests, and --check asked to commit them.
+ * @param {string} cwd
+ * @returns {{ app: string, command: string } | { error: string } | undefined}
+ */
+function configApp(cwd) {
+  const remedy = 'give the app: cdk8s-temporal synth main.ts';
+  const read = readConfig(cwd, remedy);
+  if (!read || 'error' in read) return read;
+  let command = plainAppLine(read.text);
+  if (command === undefined) {
+    if (!/app/.test(read.text)) return undefined;
+    let config;
+    try {
+      config = loadYaml(cwd).parse(read.text);
+    } catch (err) {
+      return { error: `${CONFIG_FILE} cannot be read for its app (${/** @type {Error} */ (err).message.split('\n')[0]}); fix it, or ${remedy}` };
+    }
+    command = config && typeof config === 'object' ? config.app : undefined;
+  }
+  if (command === undefined || command === null) return undefined;
+  if (typeof command !== 'string' || command.trim() === '') {
+    return { error: `${CONFIG_FILE} sets app to ${JSON.stringify(command)}; expected the command cdk8s synth runs, such as app: node_modules/.bin/cdk8s-temporal synth main.ts. Fix it, or ${remedy}` };
+  }
+  const app = entryFile(command);
+  if (app === undefined) return undefined;
+  // The JavaScript that tsc compiles from the TypeScript beside it (`npm run compile && node main.js`):
+  // the TypeScript, as the app's own imports of ./chart.js load chart.ts (bin/ts-hook.js).
+  const source = app.replace(/\.([cm]?)js$/i, '.$1ts');
+  return { app: source !== app && fs.existsSync(path.resolve(cwd, source)) ? source : app, command };
+}
+
+/**
+ * The value of a top-level `app:` line when it is a plain scalar on one line (`app: npx ts-node
+ * main.ts`, cdk8s init's), read without `yaml` (see OUTPUT_KEY); undefined for any other form.
+ * @param {string} text
+ */
+function plainAppLine(text) {
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const lines = [...body.matchAll(/^app[ \t]*:(.*)\n?(.*)/gm)];
+  if (lines.length !== 1 || /^(?:\s*#.*\n)*\s*[{[]/.test(body)) return undefined;
+  const [, rest, next] = lines[0];
+  // A more indented next line continues a plain scalar; a comment or a key does not.
+  if (/^[ \t]+[^\s#]/.test(next)) return undefined;
+  const value = rest.replace(/(^|[ \t])#.*$/, '').trim();
+  // A command of two words or more: one word may be what YAML reads as no string (5, true, ~, null).
+  return /^[^\s#'"{}[\]|>&*!%@`,?:-]/.test(value) && /\s/.test(value) && !/:[ \t]|[ \t]#/.test(value) ? value : undefined;
+}
+
+/** Operators that end one shell command and start another. */
+const SHELL_SEPARATORS = ['&&', '||', ';', '|', '&'];
+
+/**
+ * The file an app command runs: the app of `cdk8s-temporal synth [options] <app>`, or else the
+ * last script (.ts, .js and their kin) the command names (`npx ts-node main.ts`, `node lib/main.js`,
+ * `npm run compile && node main.js`); undefined when it names none (`cdk8s-temporal synth` alone).
+ * @param {string} command
+ */
+function entryFile(command) {
+  const words = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  const at = words.findIndex((w, i) => /(^|[/\\])cdk8s-temporal(\.js|\.cmd)?$/.test(w) && words[i + 1] === 'synth');
+  if (at >= 0) {
+    for (let i = at + 2; i < words.length && !SHELL_SEPARATORS.includes(words[i]); i++) {
+      if (words[i] === '--output' || words[i] === '-o') i++;
+      else if (!words[i].startsWith('-')) return words[i];
+    }
+    return undefined;
+  }
+  // The first command that runs a script (`npm run compile && node main.js`), its last one (`node -r ./setup.js main.js`).
+  /** @type {string[][]} */
+  const commands = [[]];
+  for (const w of words) {
+    if (SHELL_SEPARATORS.includes(w)) commands.push([]);
+    else if (!w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)) commands[commands.length - 1].push(w);
+  }
+  return commands.find((c) => c.length > 0)?.pop();
 }
 
 /**
@@ -118,4 +211,5 @@ function loadYaml(cwd) {
   throw new Error('the yaml package of cdk8s is not installed: npm install cdk8s');
 }
 
-module.exports = { configOutput, CONFIG_FILE };
+// plainAppLine: for the test that checks it against yaml's reading.
+module.exports = { configApp, configOutput, plainAppLine, CONFIG_FILE };

@@ -9,8 +9,9 @@ const USAGE = `usage: cdk8s-temporal synth [app] [--output dir] [--check] [--sta
 
 Synthesizes a cdk8s app (TypeScript or JavaScript) into the output folder, all or nothing.
 
-  app           the app's entry file (default: the first of main.ts, main.js,
-                src/main.ts, apps/main.ts that exists)
+  app           the app's entry file (default: the file cdk8s.yaml's app runs,
+                else the first of main.ts, main.js, src/main.ts, apps/main.ts
+                that exists)
   --output, -o  the output folder (default: $CDK8S_OUTDIR when cdk8s synth runs
                 the command, else cdk8s.yaml's output, else dist)
   --check       synthesize into a temporary folder and exit 1, with a short
@@ -64,7 +65,18 @@ function main() {
   const [command, ...rest] = positionals;
   if (command !== 'synth') return usageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
   if (rest.length > 1) return usageError(`one app at a time; got ${rest.join(', ')}`);
-  const app = rest[0] ?? defaultApp();
+  /** @type {string | undefined} */
+  let app = rest[0];
+  if (app === undefined) {
+    // The app cdk8s.yaml runs, as for the output folder below: cdk8s synth and this command alone synthesize the same app.
+    const config = require('./cdk8s-config').configApp(process.cwd());
+    if (config && 'error' in config) return usageError(config.error);
+    if (config && !require('fs').existsSync(config.app)) {
+      return usageError(`cdk8s.yaml's app (${config.command}) runs ${config.app}, which does not exist in ${process.cwd()}: `
+        + 'fix cdk8s.yaml, or give the app: cdk8s-temporal synth main.ts');
+    }
+    app = config ? config.app : defaultApp();
+  }
   if (!app) return usageError(`no app given and none of ${DEFAULT_APPS.join(', ')} in ${process.cwd()}`);
   // cdk8s synth passes its output folder in CDK8S_OUTDIR when it runs the app command; run on its
   // own, the command takes the folder cdk8s synth would (cdk8s.yaml's output), not a second one.
@@ -88,6 +100,8 @@ function main() {
     stack: Boolean(values.stack),
     // stderr: cdk8s synth captures and drops the app command's stdout.
     log: (line) => process.stderr.write(`${line}\n`),
+    // The folder of --output or CDK8S_OUTDIR is not the one the command alone picks: the remedy names it.
+    rerun: `cdk8s-temporal synth ${shellWord(app)}${values.output !== undefined || process.env.CDK8S_OUTDIR !== undefined ? ` --output ${shellWord(outdir)}` : ''}`,
   }, (code) => {
     process.exitCode = code;
     if (code !== 0) process.exit(code);
@@ -157,6 +171,15 @@ function unknownOption(err) {
   const name = option.replace(/^-+/, '').split('=')[0];
   const near = OPTIONS.find((o) => name.length > 1 && (o.startsWith(name) || distance(o, name) <= 2));
   return `unknown option ${option}${near ? `: did you mean --${near}?` : ''}`;
+}
+
+/**
+ * `word` as a POSIX shell reads it back: as it is when it holds no character a shell treats
+ * specially, else in single quotes (my out as 'my out'), for a command to copy.
+ * @param {string} word
+ */
+function shellWord(word) {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Levenshtein distance. @param {string} a @param {string} b */

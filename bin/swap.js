@@ -180,7 +180,7 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
       for (const [tmp] of written) fs.rmSync(tmp, { force: true });
       throw err;
     }
-    for (const [tmp, file] of written) fs.renameSync(tmp, file);
+    renameLocks(written, () => unswap(staging, outdir, old, hadOld, rel), outdir, rel);
     const warnings = [...new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))].map(syncPublished).filter((w) => w !== undefined);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
@@ -230,6 +230,69 @@ function swap(staging, outdir, old, rel) {
     throw err;
   }
   return hadOld;
+}
+
+/**
+ * Renames each lock's written copy over it, the last step of the commit. A rename that fails (a
+ * lock file mounted on its own, as docker run -v ./temporal.lock.json:... or a Kubernetes subPath
+ * mount does, which no file can replace; a file another program holds open on Windows) put back
+ * nothing: the new output stayed beside the old lock, the written copy was left, and the synth said
+ * the output was unchanged. Now the locks renamed so far get their bytes back, the output its old
+ * folder (`undoOutput`), and the error says so.
+ * @param {Array<[string, string]>} written each lock's written copy and its path
+ * @param {() => string | undefined} undoOutput what it could not undo @param {string} outdir @param {(p: string) => string} rel
+ */
+function renameLocks(written, undoOutput, outdir, rel) {
+  const before = written.map(([, file]) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined));
+  for (let i = 0; i < written.length; i++) {
+    const [tmp, file] = written[i];
+    try {
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      for (const [rest] of written.slice(i)) fs.rmSync(rest, { force: true });
+      /** @type {string[]} */
+      const unrestored = [];
+      for (let j = 0; j < i; j++) {
+        const [, done] = written[j];
+        const bytes = before[j];
+        try {
+          if (bytes === undefined) fs.rmSync(done, { force: true });
+          else fs.writeFileSync(done, bytes);
+        } catch (undo) {
+          unrestored.push(`${rel(done)} (${/** @type {Error} */ (undo).message}): restore it from version control`);
+        }
+      }
+      const undone = undoOutput();
+      if (undone) unrestored.push(undone);
+      const code = /** @type {NodeJS.ErrnoException} */ (err).code;
+      throw new SynthError(`the lock file ${rel(file)} cannot be replaced by its new version (${/** @type {Error} */ (err).message.replace(/, rename .*$/s, '')}). `
+        + `${code === 'EBUSY' || code === 'EXDEV' ? `A file mounted on its own (docker run -v ./${path.basename(file)}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
+          : ''}On Windows, close the program that holds it open; elsewhere, make it replaceable (chattr -i ${rel(file)}). `
+        + `${rel(outdir)}/ and the lock files were put back as they were${unrestored.length ? `, except ${unrestored.join('; ')}` : ''}.`);
+    }
+  }
+}
+
+/**
+ * Undoes `swap`: the new output goes back to `staging` (which the synth then deletes), the old
+ * folder, when there was one, back to `outdir`. Returns what could not be undone, or undefined.
+ * @param {string} staging @param {string} outdir @param {string} old @param {boolean} hadOld @param {(p: string) => string} rel
+ * @returns {string | undefined}
+ */
+function unswap(staging, outdir, old, hadOld, rel) {
+  const why = (/** @type {unknown} */ err) => (err instanceof Error ? err.message : String(err));
+  try {
+    fs.renameSync(outdir, staging);
+  } catch (err) {
+    return `${rel(outdir)}/ (${why(err)}), which holds the new output${hadOld ? `; the previous one is ${rel(old)}: rm -rf ${rel(outdir)} && mv ${rel(old)} ${rel(outdir)}` : ''}`;
+  }
+  if (!hadOld) return undefined;
+  try {
+    fs.renameSync(old, outdir);
+  } catch (err) {
+    return `${rel(outdir)}/ (${why(err)}): the previous output is ${rel(old)}, which the next synth puts back`;
+  }
+  return undefined;
 }
 
 /**

@@ -39,6 +39,7 @@ const SYNTH_COMMAND = Symbol.for('cdk8s-temporal.synth-command');
  * @property {boolean} check compare with the output folder instead of replacing it
  * @property {boolean} stack print the stack of an error (with source maps) and not only its message
  * @property {(line: string) => void} log
+ * @property {string} [rerun] the command that synthesizes into the folder checked, for --check's remedy
  */
 
 /**
@@ -263,8 +264,9 @@ function synth(options, done) {
         + 'share one; use FOLDER_PER_CHART_FILE_PER_RESOURCE with one namespace per chart, or FILE_PER_CHART. Two Apps with charts of one name do the same.');
     }
     const clusters = apps.flatMap(clustersOf);
-    // Two locks on one file (an app each) save it twice, the last with every entry: one report per file.
-    const locks = [...new Map(command.locks.map((l) => [l.path, l])).values()];
+    // Two locks on one file (an app each) save it twice, the last with every entry: one report per file, by whatever path
+    // each named it (a link, \`..\`), with the last save: kept per path, the link's older save was renamed over the file last.
+    const locks = [...new Map(command.locks.map((l) => [fileIdentity(l.path), l])).values()];
     const lost = lostLockRefusal({ locks: command.locks, declared: command.declared, sameDatabase: command.sameDatabase, staging, outdir, appFile, rel });
     if (lost) throw new SynthError(lost);
     if (options.check) {
@@ -279,7 +281,7 @@ function synth(options, done) {
       const elapsed = `${elapsedMs()} ms`;
       if (stale.length > 0) {
         options.log([`cdk8s-temporal: ${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} out of date: a synth of ${rel(appFile)} writes something else (${elapsed}).`,
-          ...diff.map((l) => `  ${l}`), `Run cdk8s-temporal synth ${options.app} and commit ${stale.join(' and ')}.`].join('\n'));
+          ...diff.map((l) => `  ${l}`), `Run ${options.rerun ?? `cdk8s-temporal synth ${options.app}`} and commit ${stale.join(' and ')}.`].join('\n'));
         finish(1);
         return;
       }
@@ -459,6 +461,29 @@ function clustersOf(app) {
     const record = c.lockRecord();
     return { key: c.lockKey, version: record.serverVersion, shards: record.numHistoryShards };
   });
+}
+
+
+/**
+ * One file by whatever path names it (a symbolic link to it or its folder, a hard link, `..`): its
+ * device and inode, else, for a file not there yet or one without inode numbers, the path it resolves to.
+ * @param {string} file
+ */
+function fileIdentity(file) {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.ino) return `${stat.dev}:${stat.ino}`;
+  } catch {
+    // not there yet: by its path
+  }
+  for (const resolved of [() => fs.realpathSync(file), () => path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file))]) {
+    try {
+      return resolved();
+    } catch {
+      // the next way, else the path as given
+    }
+  }
+  return path.resolve(file);
 }
 
 module.exports = { synth };

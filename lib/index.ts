@@ -34,6 +34,7 @@ export * from './persistence/secret-ref';
 export * from './persistence/config-map-ref';
 export * from './persistence/datastore-options';
 export * from './persistence/datastore';
+export * from './persistence/mysql-collation';
 export * from './persistence/persistence';
 export type { DatabaseAccessOptions } from './persistence/database-access';
 export type { DatabaseProxy } from './persistence/database-proxies';

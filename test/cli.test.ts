@@ -356,6 +356,117 @@ test('fails when the quoting suggestion for a non-string output takes an output:
   }
 });
 
+/** An app of one ConfigMap named `name`, in a chart of that name. */
+const CONFIG_MAP_APP = (name: string) => `import { App, Chart, ApiObject } from 'cdk8s';
+const app = new App();
+new ApiObject(new Chart(app, '${name}'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '${name}' } });
+app.synth();
+`;
+
+test('fails when cdk8s.yaml\'s app runs another file than main.ts: run on its own, the command synthesized main.ts into the folder cdk8s.yaml names, replacing that app\'s manifests', () => {
+  const app = appDir('cdk8s-yaml-app', {
+    'main.ts': CONFIG_MAP_APP('demo'),
+    'src/app.ts': CONFIG_MAP_APP('prod'),
+    'cdk8s.yaml': 'language: typescript\napp: node_modules/.bin/cdk8s-temporal synth src/app.ts\noutput: manifests\n',
+  });
+  const r = run(app, ['synth']);
+  expect(r.stderr).toMatch(/^cdk8s-temporal: synthesized src\/app\.ts into manifests\/ in/m);
+  expect(r.status).toBe(0);
+  expect(readdirSync(join(app, 'manifests'))).toEqual(['prod.k8s.yaml']);
+  expect(run(app, ['synth', '--check']).stderr).toMatch(/^cdk8s-temporal: manifests\/ is up to date with src\/app\.ts/m);
+  // The app given wins, as --output wins over output.
+  expect(run(app, ['synth', 'main.ts', '--check']).status).toBe(1);
+  // The template's ts-node command, and a compile then node: the TypeScript the JavaScript is compiled from.
+  for (const command of ['npx ts-node src/app.ts', '"npm run compile && node src/app.js"', 'node -r ./setup.js src/app.js # then kubectl']) {
+    writeFileSync(join(app, 'cdk8s.yaml'), `app: ${command}\noutput: manifests\n`);
+    expect([command, run(app, ['synth', '--check']).stderr.split('\n')[0]]).toEqual([command, expect.stringMatching(/ up to date with src\/app\.ts/)]);
+  }
+  // A file that is not there, or an app that is no command, is refused naming cdk8s.yaml: it is what cdk8s synth runs.
+  writeFileSync(join(app, 'cdk8s.yaml'), 'app: npx ts-node src/gone.ts\noutput: manifests\n');
+  const gone = run(app, ['synth']);
+  expect([gone.status, gone.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: cdk8s.yaml's app (npx ts-node src/gone.ts) runs src/gone.ts, which does not exist in ${app}: `
+    + 'fix cdk8s.yaml, or give the app: cdk8s-temporal synth main.ts']);
+  for (const [bad, shown] of [['app: [a]', '["a"]'], ['app: " "', '" "'], ['app: 5', '5']]) {
+    writeFileSync(join(app, 'cdk8s.yaml'), `${bad}\n`);
+    const refused = run(app, ['synth']);
+    expect([refused.status, refused.stderr.split('\n')[0]]).toEqual([2, `cdk8s-temporal: cdk8s.yaml sets app to ${shown}; expected the command cdk8s synth runs, `
+      + 'such as app: node_modules/.bin/cdk8s-temporal synth main.ts. Fix it, or give the app: cdk8s-temporal synth main.ts']);
+  }
+  expect(readdirSync(join(app, 'manifests'))).toEqual(['prod.k8s.yaml']);
+});
+
+test('fails when --check\'s remedy for a folder given with --output or CDK8S_OUTDIR leaves the folder out, or a name with a space or a quote unquoted: run as printed, it wrote dist/ and the check failed again', () => {
+  const app = appDir('check-remedy', { 'my app.ts': CONFIG_MAP_APP('demo') });
+  // The command as npm installs it, on the PATH.
+  const commandDir = mkdirp(join(work, 'check-remedy-bin'));
+  writeFileSync(join(commandDir, 'cdk8s-temporal'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`, { mode: 0o755 });
+  for (const [folder, args, env] of [['my out', ['-o', 'my out'], {}], ["it's ü", [], { CDK8S_OUTDIR: "it's ü" }], ['out/a', ['--output=out/a'], {}]] as const) {
+    expect(run(app, ['synth', 'my app.ts', ...args], env).status).toBe(0);
+    writeFileSync(join(app, folder, 'demo.k8s.yaml'), `${read(app, `${folder}/demo.k8s.yaml`)}# edited by hand\n`);
+    const check = run(app, ['synth', 'my app.ts', '--check', ...args], env);
+    expect(check.status).toBe(1);
+    const remedy = /^Run (cdk8s-temporal synth .*) and commit (.*)\/\.$/m.exec(check.stderr);
+    expect(remedy?.[2]).toBe(folder);
+    // The command as printed, run by a shell in a clean environment: it puts the folder checked right.
+    const shell = spawnSync('sh', ['-c', remedy?.[1] ?? ''], { cwd: app, encoding: 'utf-8', env: { PATH: `${commandDir}:${process.env.PATH}`, CDK8S_CHECK_UPGRADE: 'false' } });
+    expect([folder, shell.status, shell.stderr.split('\n')[0].replace(/\d+ ms$/, 'N ms')]).toEqual([folder, 0, `cdk8s-temporal: synthesized my app.ts into ${folder}/ in N ms`]);
+    expect(run(app, ['synth', 'my app.ts', '--check', ...args], env).status).toBe(0);
+  }
+  expect(existsSync(join(app, 'dist'))).toBe(false);
+});
+
+test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth reads (a byte order mark, CRLF, a flow mapping, quotes, comments, options before the app)', () => {
+  const { configApp, plainAppLine } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined, plainAppLine: (text: string) => string | undefined };
+  const fc = require('fast-check') as typeof import('fast-check');
+  const yaml = require(require.resolve('yaml', { paths: [join(require.resolve('cdk8s'), '..')] })) as { stringify: (v: unknown) => string, parse: (t: string) => unknown };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-'));
+  try {
+    const segment = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,8}$/).filter((s) => !/\.(?:[cm]?[jt]s|[jt]sx)$/.test(s));
+    const file = fc.tuple(fc.array(segment, { maxLength: 2 }), segment, fc.constantFrom('.ts', '.js', '.mjs', '.cts', '.tsx')).map(([dirs, stem, ext]) => [...dirs, `${stem}${ext}`].join('/'));
+    const command = fc.constantFrom(
+      (f: string) => `node_modules/.bin/cdk8s-temporal synth ${f}`,
+      (f: string) => `npx cdk8s-temporal synth --stack -o out ${f} --check`,
+      (f: string) => `node node_modules/cdk8s-temporal/bin/cdk8s-temporal.js synth --output=x ${f}`,
+      (f: string) => `npx ts-node ${f}`,
+      (f: string) => `npx ts-node --project tsconfig.json -r tsconfig-paths/register ${f}`,
+      (f: string) => `npm run build && node -r ./setup.js ${f} && echo done.js`,
+    );
+    const layout = fc.constantFrom(
+      (app: string) => `language: typescript\napp: ${app}\noutput: dist\n`,
+      (app: string) => `\uFEFFapp: ${app}   # what cdk8s synth runs\r\nimports:\r\n  - k8s\r\n`,
+      (app: string) => `app: ${JSON.stringify(app)}\n`,
+      (app: string) => `app: '${app.replace(/'/g, "''")}'\n`,
+      (app: string) => `{language: typescript, app: ${JSON.stringify(app)}}\n`,
+      (app: string) => `# app: old.ts\nplugins:\n  app: nested.ts\napp: >-\n  ${app}\n`,
+      (app: string) => yaml.stringify({ language: 'typescript', app }),
+    );
+    fc.assert(fc.property(file, command, layout, (f, make, lay) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), lay(make(f)));
+      expect(configApp(dir)).toEqual({ app: f, command: make(f) });
+    }), { numRuns: 300 });
+    // The read without yaml of a one-line app agrees with yaml's wherever it gives a value (app: 5 is a number).
+    const unit = fc.constantFrom('a', ' ', '#', ':', '"', "'", '-', '{', '\n', '\t', '.ts', 'b', '5', '0x1', 'true', '~', 'null', '.inf', '&', '|', '!', '%');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 24 }), (rest) => {
+      const text = `app: ${rest}\n`;
+      let parsed: unknown;
+      try {
+        parsed = (yaml.parse(text) as { app?: unknown } | null)?.app;
+      } catch {
+        return; // cdk8s synth refuses it too
+      }
+      const fast = plainAppLine(text);
+      if (fast !== undefined) expect([text, fast]).toEqual([text, parsed]);
+    }), { numRuns: 1000 });
+    // Nothing to take: no app key, or the command alone (its default files then).
+    for (const text of ['language: typescript\n', 'app: node bin/cdk8s-temporal.js synth\n', 'app: npm run synth\n', 'app:\n']) {
+      writeFileSync(join(dir, 'cdk8s.yaml'), text);
+      expect(configApp(dir)).toBeUndefined();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
@@ -387,6 +498,50 @@ ${envApp('32')}
   expect(r.stderr.match(/lock {5}temporal\.lock\.json/g)).toHaveLength(1);
   expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['prod/temporal', 'staging/temporal']);
   expect(run(dir, ['synth', '--check']).status).toBe(0);
+});
+
+test('fails when a lock file cannot be replaced as the synth ends (a file mounted on its own, EBUSY): the new output stayed beside the old locks, with the lock\'s copy left, and the synth said the output was unchanged', () => {
+  const dir = appDir('lock-rename-fails', {
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, TemporalCluster } from ${lib};
+for (const env of (process.env.ENVS ?? '').split(',')) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: env + '-pg', database: 'temporal', user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: env + '-pg', database: 'visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence });
+  ClusterLock.file('temporal.' + env + '.lock.json').synth(app);
+}
+`,
+    'temporal.prod.lock.json': '{"clusters": {}}\n',
+    // A rename onto a file that is a mount point fails with EBUSY: as a mount would, without one.
+    'mounted.js': `const fs = require('fs');
+const rename = fs.renameSync;
+fs.renameSync = function (from, to) {
+  if (String(to).endsWith(process.env.MOUNTED)) throw Object.assign(new Error('EBUSY: resource busy or locked, rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code: 'EBUSY' });
+  return rename.apply(this, arguments);
+};
+`,
+  });
+  const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => f !== 'node_modules').flatMap((f) => (statSync(join(dir, f)).isDirectory()
+    ? readdirSync(join(dir, f)).map((g) => [`${f}/${g}`, read(dir, `${f}/${g}`)]) : [[f, read(dir, f)]])));
+  expect(run(dir, ['synth'], { ENVS: 'staging' }).status).toBe(0);
+  const before = snapshot();
+  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were.
+  for (const mounted of ['temporal.dev.lock.json', 'temporal.prod.lock.json']) {
+    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+    expect([r.status, r.stderr.split('\n').slice(0, 2)]).toEqual([1, ['cdk8s-temporal: synth of main.ts failed; dist/ is unchanged.',
+      `the lock file ${mounted} cannot be replaced by its new version (EBUSY: resource busy or locked). `
+      + `A file mounted on its own (docker run -v ./${mounted}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
+      + `On Windows, close the program that holds it open; elsewhere, make it replaceable (chattr -i ${mounted}). dist/ and the lock files were put back as they were.`]]);
+    expect(snapshot()).toEqual(before);
+  }
+  expect(run(dir, ['synth'], { ENVS: 'staging,prod,dev' }).status).toBe(0);
+  expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['dev.k8s.yaml', 'prod.k8s.yaml', 'staging.k8s.yaml']);
 });
 
 test('fails when two apps of one run, each with a lock file of its own, put their new clusters on one database outside the clusters\' DNS: the second lock read the first one\'s file, which the command writes only after the output', () => {
@@ -461,6 +616,35 @@ for (const env of ['staging', 'prod']) {
     + '(the app writing to ')]);
   expect(r.stderr).toMatch(/with different values: one entry of the lock is one cluster, .*staging upgraded one minor would let production skip it\)\. Give the clusters of each app their own namespace or name, or give each app a lock file of its own\./);
   expect(read(dir, 'temporal.lock.json')).toBe(lock);
+});
+
+test('fails when three apps of one run save one lock file through two paths (the file and a link to it), and the command writes an older save last', () => {
+  // Lost the third app's entry before: the command kept one save per path, and the link's, older, was renamed over the file last.
+  const dir = appDir('lock-by-two-paths', {
+    'temporal.lock.json': '{\n  "clusters": {}\n}\n',
+    'main.ts': `
+import { App, Chart } from 'cdk8s';
+import { ClusterLock, Datastore, Persistence, SecretRef, ServicePorts, TemporalCluster } from ${lib};
+for (const [i, [env, file]] of [['a', 'temporal.lock.json'], ['b', 'link.json'], ['c', 'temporal.lock.json']].entries()) {
+  const app = new App();
+  const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
+  const password = SecretRef.of('db', 'password');
+  const persistence = new Persistence(chart, 'p', {
+    defaultStore: Datastore.postgres({ host: 'pg', database: env, user: 'temporal', password }),
+    visibilityStore: Datastore.postgres({ host: 'pg', database: env + '_visibility', user: 'temporal', password }),
+  });
+  new TemporalCluster(chart, 'temporal', { numHistoryShards: 32, persistence, ports: ServicePorts.offset(i * 100) });
+  ClusterLock.file(file).synth(app);
+}
+`,
+  });
+  symlinkSync(join(dir, 'temporal.lock.json'), join(dir, 'link.json'));
+  const r = run(dir, ['synth']);
+  expect([r.status, r.stderr]).toEqual([0, expect.stringContaining('lock     temporal.lock.json (updated: commit it with the output)')]);
+  // One file, reported once.
+  expect(r.stderr).not.toContain('link.json');
+  expect(Object.keys(JSON.parse(read(dir, 'temporal.lock.json')).clusters)).toEqual(['a/temporal', 'b/temporal', 'c/temporal']);
+  expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
 });
 
 test('warns when two apps of one synth on one lock file have clusters on one membership port: each app\'s own check saw only its cluster, and they may share a Kubernetes cluster', () => {

@@ -382,6 +382,16 @@ describe('ClusterLock', () => {
     test('the failover increment changes', () => {
       expect(refuses({}, { failoverVersionIncrement: 100 })).toMatch(/failoverVersionIncrement is locked at 10 but the app now says 100/);
     });
+    test('fails when the failover increment changes as global namespaces are turned on, saying why although Temporal would take it then', () => {
+      // Refused before with the bare "can never change": true of the pinned ConfigMap, not of the server, which rewrites its metadata at that synth.
+      for (const increment of [100, 7, 1000000]) {
+        expect(refuses({}, { enableGlobalNamespace: true, failoverVersionIncrement: increment }))
+          .toMatch(new RegExp(`failoverVersionIncrement is locked at 10 but the app now says ${increment}\\. Temporal would take a new increment at the synth that turns global namespaces on .*immutable pinned ConfigMap.*failoverVersionIncrement: 10 `));
+      }
+      // Off to off, or on to on: the plain refusal.
+      expect(refuses({}, { failoverVersionIncrement: 100 })).not.toMatch(/Temporal would take/);
+      expect(refuses({ enableGlobalNamespace: true }, { enableGlobalNamespace: true, failoverVersionIncrement: 100 })).not.toMatch(/Temporal would take/);
+    });
     test('a store moves without a declared migration', () => {
       expect(refuses({}, {}, 'other-pg')).toMatch(/the default store is locked at postgres:\/\/pg:5432\/temporal but the app now says postgres:\/\/other-pg:5432\/temporal.*persistenceMigration: \{ from: \['postgres:\/\/pg:5432\/temporal'\] \}/);
     });

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { parseServerDurationNs } from '../lib/config/go-duration';
 import { DEFAULT_CONTROLLER_USERNAMES, fromOwnerControllerCel, workloadVariables } from '../lib/security/workload-guard';
 import { AffectedReleases, SecurityAdvisory, TemporalVersion } from '../lib/versions';
@@ -30,12 +31,25 @@ describe('work done once per process', () => {
     expect(JSON.stringify(TemporalVersion.advisories())).toBe(before);
   });
 
-  test('a duration read twice reads the same, also one the server refuses', () => {
-    for (const text of ['10s', '1.5h', '2d', '30', '', 'x', '-0s', '9223372036854775808ns']) {
-      expect(parseServerDurationNs(text)).toBe(parseServerDurationNs(text));
+  test('fails when the duration cache gives another text\'s value: every read, first or cached, in any order, is the text\'s own', () => {
+    const unit: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n };
+    const cases = fc.array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(...Object.keys(unit))), { minLength: 2, maxLength: 30 });
+    fc.assert(fc.property(cases, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), (texts, order) => {
+      const reads = [...texts, ...order.map((i) => texts[i % texts.length])];
+      for (const [n, u] of reads) expect(parseServerDurationNs(`${n}${u}`)).toBe(BigInt(n) * unit[u]);
+    }), { numRuns: 100 });
+    // Ones the server refuses stay refused when read again, and a bare number is seconds, each time.
+    for (let round = 0; round < 2; round++) {
+      for (const text of ['', 'x', '1x', '-', '9223372036854775808ns']) expect(parseServerDurationNs(text)).toBeUndefined();
+      expect(parseServerDurationNs('30')).toBe(30_000_000_000n);
+      expect(parseServerDurationNs('1.5h')).toBe(5_400_000_000_000n);
+      expect(parseServerDurationNs('-0s')).toBe(0n);
     }
-    expect(parseServerDurationNs('1m')).toBe(60_000_000_000n);
-    expect(parseServerDurationNs('1x')).toBeUndefined();
+  });
+
+  test('fails when the duration cache, once full and cleared, gives wrong values: more texts than it keeps, then the first again', () => {
+    for (let i = 0; i < 10_050; i++) expect(parseServerDurationNs(`${i}ms`)).toBe(BigInt(i) * 1_000_000n);
+    for (let i = 0; i < 100; i++) expect(parseServerDurationNs(`${i}ms`)).toBe(BigInt(i) * 1_000_000n);
   });
 
   test('the default controller usernames are frozen, and their test is the one built from a copy of them', () => {

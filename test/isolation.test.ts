@@ -806,6 +806,16 @@ describe('clusters of one app that register one remote agree on it, and it can r
     expect(app([{ clusterName: 'east', version: 1, increment: 10, remote: dr('dr.east.example.com:7233') }, { clusterName: 'west', version: 1, increment: 100, remote: dr('dr.west.example.com:7233') }])).toEqual([]);
   });
 
+  test('fails when two clusters register one address under two names, naming an IPv6 address in brackets, as it is dialled (generated)', () => {
+    // Printed "at fd00::1:7233" before: no address anyone can dial or paste back into rpcAddress.
+    fc.assert(fc.property(fc.constantFrom('fd00::1', '2001:DB8::7', '::ffff:10.0.0.1', 'fe80::1:2:3:4'), fc.constantFrom(7233, 443), (ip, port) => {
+      const remote = (name: string) => ({ name, version: 4, address: `[${ip}]:${port}`, enabled: true });
+      const errors = app([{ clusterName: 'east', version: 1, increment: 10, remote: remote('central') }, { clusterName: 'west', version: 2, increment: 10, remote: remote('hub') }]);
+      expect(errors).toEqual([expect.stringContaining(`remoteClusters[0] is hub at [${ip}]:${port}, but TemporalCluster 'temporal-c0/temporal' registers the cluster at that address as central`)]);
+      expect(errors.join('\n')).not.toMatch(new RegExp(`(^|[^[])${ip.replace(/\./g, '\\.')}:${port}`, 'i'));
+    }), { numRuns: 8 });
+  });
+
   test('fails when two clusters of one clusterName register one cluster of the app, which lists that name once: it keeps one row per name', () => {
     // Passed before: both saw their name in the remote's list, and the remote registered only one of them.
     const central = { name: 'central', version: 4, address: 'temporal-frontend.temporal-c0:7233', enabled: true };

@@ -270,3 +270,29 @@ describe('ClusterLock and ipFamily', () => {
     expect(() => Testing.synth(a.node.findChild('c') as Chart)).not.toThrow();
   });
 });
+
+describe('a store on an IPv6 address in the lock file', () => {
+  const appOn = (host: string) => {
+    const a = Testing.app();
+    const chart = new Chart(a, 'c', { namespace: 'temporal' });
+    const password = SecretRef.of('db', 'password');
+    new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistence: new Persistence(chart, 'p', {
+      defaultStore: Datastore.postgres({ host, database: 'temporal', user: 'u', password }),
+      visibilityStore: Datastore.postgres({ host, database: 'visibility', user: 'u', password }),
+    }) });
+    return a;
+  };
+  test('fails when the lock writes an IPv6 store unbracketed (postgres://fd00::1:5432/temporal, where the port reads as part of the address), or reads an entry an older version wrote so as another store', () => {
+    for (const host of ['fd00::1', '[fd00::1]', '2001:db8::5432']) {
+      const lock = ClusterLock.inMemory();
+      lock.check(appOn(host));
+      const bare = host.replace(/^\[|\]$/g, '');
+      expect(lock.contents.clusters['temporal/temporal'].persistence).toEqual({ default: `postgres://[${bare}]:5432/temporal`, visibility: `postgres://[${bare}]:5432/visibility` });
+      // An entry written unbracketed, as before, is the same store, rewritten bracketed.
+      const entry = lock.contents.clusters['temporal/temporal'];
+      const older = ClusterLock.inMemory({ clusters: { 'temporal/temporal': { ...entry, persistence: { default: `postgres://${bare}:5432/temporal`, visibility: `postgres://${bare}:5432/visibility` } } } });
+      older.check(appOn(host));
+      expect(older.contents.clusters['temporal/temporal'].persistence.default).toBe(`postgres://[${bare}]:5432/temporal`);
+    }
+  });
+});

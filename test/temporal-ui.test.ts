@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import fc from 'fast-check';
-import { AdminTools, ClusterTls, Datastore, DEFAULT_UI_VERSION, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
+import { AdminTools, ClusterTls, Datastore, DEFAULT_UI_VERSION, IssuerKind, NamespaceBootstrap, NetworkPeer, Persistence, SecretRef, TemporalUi, VisibilityKind } from '../lib';
 import { k8sViolations } from './support/k8s-rules';
 import { ingressAllowed } from './support/network-policy';
 import { cluster, find, objects, testChart } from './support/synth';
@@ -273,6 +273,47 @@ describe('TemporalUi', () => {
           expect(withRelease(`${host}/temporalio/ui:2.${minor}.0`, `2.${minor}.1`)).toThrow(`release is "2.${minor}.1"; expected the release the official image's tag names (2.${minor}.0), or no release.`);
         }), { numRuns: 30 });
       });
+    });
+  });
+
+  describe('fails when the UI presents a client certificate and its release reads it only at start (before 2.37.3)', () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    // Every way the UI gets a client certificate: cert-manager issues it, or a Secret holds it; the frontend requires one either way.
+    const tlsOf = [
+      () => ClusterTls.certManager({ issuer: { name: 'ca', kind: IssuerKind.CLUSTER_ISSUER } }),
+      () => ClusterTls.fromSecrets({ internode: 'internode-tls', frontend: 'frontend-tls', clients: { ui: 'ui-client-tls' } }),
+    ];
+    const withUi = (tls: ClusterTls | undefined, image: string, release?: string) => () => cluster(testChart(), { tls, ui: { image, release, allowAnonymous: true } });
+    const older = fc.oneof(
+      fc.tuple(fc.constant(2), fc.integer({ min: 0, max: 36 }), fc.integer({ min: 0, max: 30 })),
+      fc.tuple(fc.constant(2), fc.constant(37), fc.integer({ min: 0, max: 2 })),
+      fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 30 })),
+    );
+    test('refused for any such release, tagged in any spelling or declared by ui.release, with either source of certificates', () => {
+      fc.assert(fc.property(older, fc.nat(1), fc.nat(2), ([major, minor, patch], which, spelling) => {
+        const version = `${major}.${minor}.${patch}`;
+        const image = [`temporalio/ui:${version}`, `temporalio/ui:v${version}`, `registry.example.com/mirror/ui:${version}-fips`][spelling];
+        expect(withUi(tlsOf[which](), image)).toThrow(`ui of TemporalCluster 'temporal': image is "${image}"; expected a UI image of 2.37.3 or later, since the UI presents a client certificate to the frontend (this one is UI ${version}). `
+          + 'UI releases before 2.37.3 read the client certificate once, at start: a renewed certificate never reaches the running pods');
+        expect(withUi(tlsOf[which](), `temporalio/ui@${digest}`, version)).toThrow(`(this one is UI ${version}, as release says)`);
+      }), { numRuns: 60 });
+    });
+    test('passes 2.37.3 and later, the default image, an image that names no release, and an older UI that presents no certificate', () => {
+      fc.assert(fc.property(fc.oneof(fc.tuple(fc.constant(37), fc.integer({ min: 3, max: 30 })), fc.tuple(fc.integer({ min: 38, max: 99 }), fc.integer({ min: 0, max: 30 }))), fc.nat(1), ([minor, patch], which) => {
+        expect(withUi(tlsOf[which](), `temporalio/ui:2.${minor}.${patch}`)).not.toThrow();
+      }), { numRuns: 30 });
+      expect(() => cluster(testChart(), { tls: tlsOf[0](), ui: { allowAnonymous: true } })).not.toThrow();
+      expect(withUi(tlsOf[0](), `temporalio/ui@${digest}`)).not.toThrow();
+      // No client certificate: no TLS, or a frontend that asks for none, or one that serves plaintext.
+      expect(withUi(undefined, 'temporalio/ui:2.30.0')).not.toThrow();
+      expect(withUi(ClusterTls.certManager({ issuer: { name: 'ca' }, requireClientAuth: false }), 'temporalio/ui:2.30.0')).not.toThrow();
+      expect(withUi(ClusterTls.certManager({ issuer: { name: 'ca' }, frontend: false }), 'temporalio/ui:2.30.0')).not.toThrow();
+    });
+    test('passes a tag that names 2.37 without its patch (it may be any 2.37.x), refuses one that names an older minor', () => {
+      fc.assert(fc.property(fc.constantFrom('temporalio/ui:2.37', 'temporalio/ui:v2.37', 'registry.example.com/mirror/ui:release-2.37'), fc.nat(1), (image, which) => {
+        expect(withUi(tlsOf[which](), image)).not.toThrow();
+        expect(withUi(tlsOf[which](), image.replace('2.37', '2.36'))).toThrow('expected a UI image of 2.37.3 or later, since the UI presents a client certificate to the frontend (this one is UI 2.36).');
+      }), { numRuns: 6 });
     });
   });
 

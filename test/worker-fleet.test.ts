@@ -1146,9 +1146,9 @@ describe('WorkerFleet', () => {
         Testing.synth(chart);
       };
       expect(app(my, es, { taskQueues: ['x', 'Orders', 'orders'] })).toThrow("WorkerFleet 'orders': taskQueues[2] is \"orders\"; expected a queue MySQL tells apart from taskQueues[1] (\"Orders\"). "
-        + 'The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would share one row of task_queue_user_data');
-      expect(app(pg, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/ignores case and accents: the two would be one queue to visibility: a query on either .* would find the other's workflows too\. Rename/);
-      expect(app(my, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/the two would share one row of task_queue_user_data .*, and be one queue to visibility/);
+        + 'The cluster keeps queue names in MySQL: the two would share one row of task_queue_user_data in the default store, whose collation (utf8mb4_0900_ai_ci) holds them for one');
+      expect(app(pg, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/the two would be one queue to the visibility store, whose collation \(utf8mb4_0900_ai_ci\) holds them for one: a query on either .* would find the other's workflows too\. Rename/);
+      expect(app(my, myVis, { taskQueues: ['Orders', 'orders'] })).toThrow(/the two would share one row of task_queue_user_data .*, and be one queue to the visibility store/);
       expect(app(my, es, {}, { taskQueues: ['ÓRDERS'] })).toThrow(/WorkerFleet 'orders': taskQueues\[0\] is "orders"; expected a queue MySQL tells apart from "ÓRDERS", which WorkerFleet 'billing' \(test\/billing\) polls in the same Temporal namespace \(default\) at temporal-frontend/);
       // Generated: a name, and the same with letters in another case or with an accent, on a MySQL default or visibility store.
       const accents: Record<string, string> = { a: 'á', e: 'è', o: 'ö', u: 'û', c: 'ç', n: 'ñ' };

@@ -11,6 +11,7 @@ import { ipFamilyError, withIpFamily } from './lock-ip-family';
 import { lockElsewhere, lockElsewhereError, lockedElsewhereError, lockedElsewhereOnItsDatabases } from './lock-elsewhere';
 import { lockIgnoredError } from './lock-ignored';
 import { acrossLocks, recordAcross } from './lock-across';
+import { sameLockFile } from './lock-file-identity';
 import { duplicateKey, emptyLockError, lockText, numberNotInDigits, readLock } from './lock-text';
 import { lockedStores, sameDatabaseUris } from './locked-stores';
 import { StagedLock, stageLock, writeLock } from './lock-write';
@@ -92,7 +93,7 @@ export class ClusterLock {
       if (found) throw new Error(lockElsewhereError(this.path, this.given ?? this.path, found));
     }
     // Under the command a lock saved earlier in this run is written only after the output: its entries are the ones it saved.
-    const saved = (file: string) => command?.locks.filter((l) => l.path === file).pop()?.contents;
+    const saved = (file: string) => command?.locks.filter((l) => sameLockFile(l.path, file)).pop()?.contents;
     const readSaved = (file: string) => {
       const text = saved(file);
       return text === undefined ? readEntries(file) : parseLock(file, text).clusters;
@@ -296,7 +297,8 @@ interface Declared {
 
 function sharedDeclarations(command: SynthCommand, lock: unknown): Map<string, Declared> {
   command.declared ??= new Map();
-  let byKey = command.declared.get(lock);
+  const known = typeof lock === 'string' ? [...command.declared.keys()].find((k) => typeof k === 'string' && sameLockFile(k, lock)) : undefined; // by any path to it
+  let byKey = command.declared.get(known ?? lock);
   if (!byKey) command.declared.set(lock, byKey = new Map());
   return byKey;
 }
@@ -348,7 +350,7 @@ function appName(root: IConstruct): string {
  * (undefined when there is none).
  */
 function latestText(path: string): string | undefined {
-  const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => l.path === path).pop();
+  const pending = (globalThis as { [SYNTH_COMMAND]?: SynthCommand })[SYNTH_COMMAND]?.locks.filter((l) => sameLockFile(l.path, path)).pop();
   if (!pending && !existsSync(path)) return undefined;
   return lockText(pending ? pending.contents : readLock(path));
 }

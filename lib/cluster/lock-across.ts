@@ -1,6 +1,7 @@
 import { IConstruct, Node } from 'constructs';
 import type { RegisteredCluster } from './cluster-registry';
 import { LockedCluster, proxyDigests } from './lock-record';
+import { sameLockFile } from './lock-file-identity';
 import { lockedStores } from './locked-stores';
 
 /*
@@ -30,10 +31,10 @@ export interface LockCheckInApp {
 
 const CHECKS_IN_APP = Symbol('cdk8s-temporal.lock-checks-in-app');
 
-/** The errors of `check` against the checks of other locks in its app so far; none for a lock of the same file. */
+/** The errors of `check` against the checks of other locks in its app so far; none for a lock of the same file, by whatever path (lock-file-identity.ts). */
 export function acrossLocks(scope: IConstruct, check: LockCheckInApp): string[] {
   const root = Node.of(scope).root as IConstruct & { [CHECKS_IN_APP]?: LockCheckInApp[] };
-  const others = (root[CHECKS_IN_APP] ?? []).filter((o) => o.lock !== check.lock && (o.file === undefined || o.file !== check.file));
+  const others = (root[CHECKS_IN_APP] ?? []).filter((o) => o.lock !== check.lock && (o.file === undefined || check.file === undefined || !sameLockFile(o.file, check.file)));
   return others.flatMap((other) => [...freshOnEntries(check, other), ...freshOnEntries(other, check)]);
 }
 

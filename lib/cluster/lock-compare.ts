@@ -1,3 +1,4 @@
+import { globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
 import { summaryWarning } from '../summary-warning';
 import { LockedCluster } from './lock-record';
@@ -46,7 +47,8 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
   for (const field of ['numHistoryShards', 'failoverVersionIncrement', 'currentClusterName'] as const) {
     if (locked[field] !== current[field]) {
-      const hint = field === 'currentClusterName' && lockedAs !== key ? ` Set clusterName: ${JSON.stringify(locked[field])}: it followed the old name.` : '';
+      const hint = field === 'currentClusterName' && lockedAs !== key ? ` Set clusterName: ${JSON.stringify(locked[field])}: it followed the old name.`
+        : field === 'failoverVersionIncrement' && !locked.enableGlobalNamespace && current.enableGlobalNamespace ? incrementAtGlobalNamespaces(locked[field]) : '';
       errors.push(`cluster ${key}${as}: ${field} is locked at ${JSON.stringify(locked[field])} but the app now says ${JSON.stringify(current[field])}.${hint} ${REMEDY}`);
     }
   }
@@ -79,6 +81,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
   summaryWarning(internodeTlsUnrecorded(key, lockedAs, locked, current));
+  summaryWarning(globalNamespacesUnrecorded(key, lockedAs, locked, current));
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));
@@ -89,6 +92,20 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       + `${current.serverVersion} images (images.digests, or the digest in serverImage, adminToolsImage and each role's image).`);
   }
   return errors;
+}
+
+/**
+ * Why a new increment is refused even at the synth that turns global namespaces on. Temporal itself
+ * takes the config's increment then (temporal/fx.go, updateCurrentClusterMetadataRecord, 1.29 to
+ * 1.32: the stored metadata is rewritten only while global namespaces were off, and no global
+ * namespace can exist before), but the increment is also in the cluster's immutable pinned
+ * ConfigMap, whose data the API server refuses to change: the apply would fail with the new pods
+ * half rolled out.
+ */
+function incrementAtGlobalNamespaces(locked: number): string {
+  return ' Temporal would take a new increment at the synth that turns global namespaces on (none can exist before), but this cluster pins it in its immutable '
+    + 'pinned ConfigMap, which the API server refuses to change, so the apply would fail. Clusters that replicate share one increment: give the other clusters of the '
+    + `replication group this one's, failoverVersionIncrement: ${locked} (a cluster not created yet can take any).`;
 }
 
 /** Upgrades go one minor at a time; patches may be skipped; nothing goes back a minor. */

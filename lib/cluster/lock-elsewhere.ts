@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'fs';
 import { isIP } from 'net';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'path';
 import { RegisteredCluster } from './cluster-registry';
+import { sameLockFile } from './lock-file-identity';
 import { LockedCluster, proxyDigests } from './lock-record';
 import { lockedStores } from './locked-stores';
 import { isLoopbackHost } from '../persistence/store-identity';
@@ -63,7 +64,8 @@ function* otherLockFiles(path: string, given: string, appFile: string | undefine
         // A name that climbs (ClusterLock.file('../x.json')) reaches above the repository's root, into other projects, from the root.
         if (seen.has(candidate) || (root !== undefined && relative(root, candidate).startsWith('..'))) continue;
         seen.add(candidate);
-        if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) yield candidate;
+        // The lock itself by another path (a link to it, a hard link) is no other lock.
+        if (statSync(candidate, { throwIfNoEntry: false })?.isFile() && !sameLockFile(candidate, path)) yield candidate;
       }
       if (existsSync(join(dir, '.git')) || dirname(dir) === dir) break;
     }

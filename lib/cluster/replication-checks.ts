@@ -1,3 +1,4 @@
+import { joinHostPort } from '../validation/hosts';
 import type { RegisteredCluster } from './cluster-registry';
 import { DnsContext, normalizeHost } from '../persistence/store-identity';
 import { DeclaredRemote, sharedRemoteErrors } from './replication-groups';
@@ -48,8 +49,8 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       const reached = names.map((name) => byFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       const internal = normalizeHost(remote.host, cluster.dns).map((name) => byInternalFrontend.get(`${name}:${remote.port}`)).find((c) => c !== undefined);
       if (internal) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
-          + `expected the public frontend${internal === cluster ? ' of another cluster: a cluster cannot replicate with itself' : ` of that cluster (${internal.replication.frontend.host}:${internal.replication.frontend.port})`}. `
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${joinHostPort(remote.host, remote.port)}, the internal frontend of ${internal === cluster ? 'this cluster' : internal.label}; `
+          + `expected the public frontend${internal === cluster ? ' of another cluster: a cluster cannot replicate with itself' : ` of that cluster (${joinHostPort(internal.replication.frontend.host, internal.replication.frontend.port)})`}. `
           + 'The internal frontend grants every caller cluster admin without a token, past any authorizer, and serves only its own cluster\'s servers and tools.');
         continue;
       }
@@ -59,24 +60,24 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         if (service) continue;
         const moved = names.map((name) => byPreviousFrontend.get(name)).find((c) => c !== undefined);
         if (moved) {
-          errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, the frontend of ${moved.label} before its move `
-            + `(previously: '${moved.previously}'), where no cluster of the app runs now; expected its frontend now, ${moved.replication.frontend.host}:${moved.replication.frontend.port}. `
+          errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${joinHostPort(remote.host, remote.port)}, the frontend of ${moved.label} before its move `
+            + `(previously: '${moved.previously}'), where no cluster of the app runs now; expected its frontend now, ${joinHostPort(moved.replication.frontend.host, moved.replication.frontend.port)}. `
             + 'The registration Job would wait for an address that no longer answers, or register what is left there.');
           continue;
         }
       }
       if (reached === cluster) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, this cluster's own frontend. `
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress is ${joinHostPort(remote.host, remote.port)}, this cluster's own frontend. `
           + 'A cluster cannot replicate with itself; give the address of the other cluster\'s frontend.');
         continue;
       }
       if (reached && reached.replication.clusterName !== remote.name) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, `
+        errors.push(`${cluster.label}: remoteClusters[${i}].name is ${remote.name}, but its rpcAddress ${joinHostPort(remote.host, remote.port)} reaches ${reached.label}, `
           + `whose clusterName is ${reached.replication.clusterName}. Declare the remote by its own clusterName: the registration Job fails on any other, `
           + 'and a name that is another cluster\'s mixes up the two in replication.');
       }
       if (reached?.replication.frontend.authorization) {
-        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${remote.host}:${remote.port} reaches ${reached.label}, whose frontend has an authorizer. `
+        errors.push(`${cluster.label}: remoteClusters[${i}].rpcAddress ${joinHostPort(remote.host, remote.port)} reaches ${reached.label}, whose frontend has an authorizer. `
           + 'This cluster\'s servers call it without a token (registration reads its metadata, history streams replication through the admin API), '
           + 'and it answers PERMISSION_DENIED to every such call. Replicate with clusters without authorization.');
       }
@@ -86,7 +87,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
       const peerCluster = reached ?? (byNameToo && byName.length === 1 ? byName[0] : undefined);
       declared.push({ cluster, index: i, remote, peer: peerCluster, reached: reached !== undefined });
       // A remote outside the app by address, named as a cluster of the app, is taken for it (an address of its own: a load balancer's).
-      const how = reached ? `rpcAddress ${remote.host}:${remote.port} reaches` : `name ${remote.name} is that of`;
+      const how = reached ? `rpcAddress ${joinHostPort(remote.host, remote.port)} reaches` : `name ${remote.name} is that of`;
       if (peerCluster && !peerCluster.replication.enableGlobalNamespace) {
         errors.push(`${cluster.label}: remoteClusters[${i}].${how} ${peerCluster.label}, whose enableGlobalNamespace is false. `
           + 'The server refuses to register a remote without global namespaces ("Cannot add remote cluster as global namespace is not supported"), so the '
@@ -96,7 +97,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
         errors.push(`${cluster.label}: remoteClusters[${i}] ${reached ? 'reaches' : `(${remote.name}) is`} ${peerCluster.label}, whose remoteClusters does not list this cluster (${own.clusterName}). `
           + 'Replication runs between clusters that each have the other registered: a cluster fetches the replication tasks and namespace changes of the '
           + `remotes it knows, so nothing active here would reach ${peerCluster.label}, and a failover to it would find stale data. Add `
-          + `{ name: '${own.clusterName}', initialFailoverVersion: ${own.initialFailoverVersion}, rpcAddress: '${own.frontend.host}:${own.frontend.port}' } to its remoteClusters.`);
+          + `{ name: '${own.clusterName}', initialFailoverVersion: ${own.initialFailoverVersion}, rpcAddress: '${joinHostPort(own.frontend.host, own.frontend.port)}' } to its remoteClusters.`);
       }
       // Reported once per pair, whichever of the two lists the other, or both.
       const pair = reached && [clusters.indexOf(cluster), clusters.indexOf(reached)].sort((x, y) => x - y).join('|');
@@ -177,8 +178,8 @@ function servicesByHost(clusters: readonly RegisteredCluster[], objectKeysOf: (c
  * metadata and fails, or waits for ten minutes on a port that never answers gRPC.
  */
 function notTheFrontendPort(cluster: RegisteredCluster, i: number, remote: { host: string; port: number }, service: RegisteredCluster): string {
-  const frontend = `${service.replication.frontend.host}:${service.replication.frontend.port}`;
-  return `${cluster.label}: remoteClusters[${i}].rpcAddress is ${remote.host}:${remote.port}, a Service of ${service === cluster ? 'this cluster' : service.label} `
+  const frontend = joinHostPort(service.replication.frontend.host, service.replication.frontend.port);
+  return `${cluster.label}: remoteClusters[${i}].rpcAddress is ${joinHostPort(remote.host, remote.port)}, a Service of ${service === cluster ? 'this cluster' : service.label} `
     + `that is not its public frontend's gRPC port; expected ${service === cluster ? 'the public frontend of another cluster: a cluster cannot replicate with itself'
       : `that cluster's public frontend, ${frontend}`}. The registration Job reads the remote's metadata over gRPC at that address, which only the `
     + 'frontend\'s gRPC port answers.';
@@ -194,7 +195,7 @@ function notTheFrontendPort(cluster: RegisteredCluster, i: number, remote: { hos
 function remoteTlsErrors(cluster: RegisteredCluster, i: number, remote: RegisteredCluster['replication']['remotes'][number], reached: RegisteredCluster): string[] {
   const served = reached.replication.frontend.tls;
   const at = `remoteClusters[${i}]`;
-  const address = `${remote.host}:${remote.port}`;
+  const address = joinHostPort(remote.host, remote.port);
   if (served && !remote.tls) {
     return [`${cluster.label}: ${at}.tls is not set (plaintext), but its rpcAddress ${address} reaches ${reached.label}, whose frontend serves TLS. `
       + `Give ${at}.tls: { caSecret } (a Secret of this namespace holding the CA that signed that frontend's certificate), and drop allowPlaintext.`];

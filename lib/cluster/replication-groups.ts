@@ -1,3 +1,4 @@
+import { joinHostPort } from '../validation/hosts';
 import type { RegisteredCluster } from './cluster-registry';
 import { canonicalHost } from '../persistence/store-identity';
 
@@ -55,7 +56,7 @@ export function sharedRemoteErrors(declared: readonly DeclaredRemote[], byName: 
     const b = group.find((d) => d.remote.name.toLowerCase() !== group[0].remote.name.toLowerCase());
     if (b === undefined) continue;
     const a = group[0];
-    errors.push(`${b.cluster.label}: remoteClusters[${b.index}] is ${b.remote.name} at ${b.remote.host}:${b.remote.port}, but ${a.cluster.label} registers the cluster `
+    errors.push(`${b.cluster.label}: remoteClusters[${b.index}] is ${b.remote.name} at ${joinHostPort(b.remote.host, b.remote.port)}, but ${a.cluster.label} registers the cluster `
       + `at that address as ${a.remote.name} (its remoteClusters[${a.index}]). The cluster there has one name, and each registration Job checks the name it `
       + 'reports, so one of the two Jobs fails; declare it by its own clusterName on both.');
   }

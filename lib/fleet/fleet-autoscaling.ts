@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
 import { countedWorkflowQueue, VISIBILITY_LITERAL } from './running-workflows';
 import { checkTaskQueues } from './task-queues';
+import { checkWorkerDeploymentVersion, WorkerDeploymentVersion, workerDeploymentTrigger } from './worker-deployment';
 import { KubeHorizontalPodAutoscalerV2 } from '../../imports/k8s';
 import type { ContainerResources } from 'cdk8s-plus-27';
 import { ScaledObject, ScaledObjectSpecTriggers } from '../../imports/keda.sh_scaledobjects';
@@ -74,8 +75,8 @@ export interface BacklogScalingOptions {
    * `workflowTaskQueue`: KEDA counts workflows by their workflow task queue, so on an activity
    * queue of their own the workflows whose activities the fleet runs would count as none, and it
    * would scale to zero under them. Task queue names may then only hold letters, digits and `-_./:`.
-   * KEDA counts only unversioned workflows (`TemporalWorkerDeploymentVersion is null`): the
-   * workflows of workers that use Worker Deployment Versioning keep no pod.
+   * KEDA counts only unversioned workflows (`TemporalWorkerDeploymentVersion is null`), or with
+   * `workerDeploymentVersion` those of that version (a draining version's keep it active).
    * @default false
    */
   readonly keepWhileWorkflowsRun?: boolean;
@@ -95,6 +96,16 @@ export interface BacklogScalingOptions {
    * @default - none: KEDA keeps the current count
    */
   readonly fallbackReplicas?: number;
+  /**
+   * For workers that use Worker Deployment Versioning: the version the fleet's pods run, whose
+   * backlog alone KEDA scales on (its `workerDeploymentName` and `workerDeploymentBuildId`, read from
+   * `TEMPORAL_WORKER_DEPLOYMENT_NAME` and `TEMPORAL_WORKER_BUILD_ID`, which the fleet sets for the
+   * program to give its SDK, so the two never disagree). One fleet per version: two fleets of one
+   * queue with other versions scale on backlogs of their own. KEDA's older `buildId`,
+   * `selectAllActive` and `selectUnversioned` (rule-based versioning, which the server dropped) are not offered.
+   * @default - none: KEDA scales on the queues' unversioned backlog
+   */
+  readonly workerDeploymentVersion?: WorkerDeploymentVersion;
   /**
    * The KEDA operator's pods, which read the backlog from the frontend: the frontend policy
    * admits them on the gRPC port.
@@ -179,11 +190,13 @@ export class FleetAutoscaling {
       }
     }
     const workflowTaskQueue = countedWorkflowQueue(owner, options.workflowTaskQueue, keepWhileWorkflowsRun, queueTypes, queueTypes.includes(BacklogQueueType.WORKFLOW));
+    const workerDeploymentVersion = options.workerDeploymentVersion === undefined ? undefined
+      : checkWorkerDeploymentVersion(owner, 'workerDeploymentVersion', options.workerDeploymentVersion, keepWhileWorkflowsRun);
     const kedaOperator = options.kedaOperator ?? [NetworkPeer.pods({ 'app.kubernetes.io/name': 'keda-operator' }, 'keda')];
     requireNetworkPeers(owner, 'kedaOperator', kedaOperator, 'KEDA reads the backlog from the frontend; without a peer the frontend policy would shut it out.');
     return new FleetAutoscaling(FleetAutoscalerKind.KEDA_BACKLOG, minReplicas, maxReplicas, {
       targetBacklogPerReplica, activationBacklog, queueTypes: [...queueTypes], pollingSeconds, cooldownSeconds,
-      keepWhileWorkflowsRun, workflowTaskQueue, fallbackReplicas, kedaOperator: [...kedaOperator],
+      keepWhileWorkflowsRun, workflowTaskQueue, fallbackReplicas, kedaOperator: [...kedaOperator], workerDeploymentVersion,
     });
   }
 
@@ -219,6 +232,7 @@ export interface ResolvedBacklogScaling {
   readonly workflowTaskQueue?: string;
   readonly fallbackReplicas?: number;
   readonly kedaOperator: NetworkPeer[];
+  readonly workerDeploymentVersion?: WorkerDeploymentVersion;
 }
 
 /** From plain JS, null or a string for the options reached a TypeError, or passed as the defaults. */
@@ -345,6 +359,7 @@ export class FleetAutoscaler extends Construct {
       ...(c.apiKey && !c.tls ? { enableTLS: 'false' } : {}),
       ...(b.keepWhileWorkflowsRun ? { includeRunningWorkflowCount: 'true' } : {}),
       ...(b.workflowTaskQueue !== undefined ? { workflowTaskQueueForCount: b.workflowTaskQueue } : {}),
+      ...workerDeploymentTrigger(b.workerDeploymentVersion),
     };
     const triggers: ScaledObjectSpecTriggers[] = props.taskQueues.map((taskQueue) => ({
       type: 'temporal',

@@ -1,10 +1,49 @@
 import { Construct } from 'constructs';
 import { FleetConnection } from './fleet-connection';
-import { FleetNetworkPolicyOptions } from './worker-fleet-props';
 import { IntOrString, KubeNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../imports/k8s';
 import { checkDnsFamily, ClusterDns, dnsEgressRule, egressRule, NetworkPeer, requireNetworkPeers } from '../security/network-policies';
 import { IpFamily } from '../pod/ip-family';
 import { propError, plainProps } from '../validation';
+
+/** One egress rule the fleet's NetworkPolicy adds: the workers' own dependencies. */
+export interface FleetEgressRule {
+  /**
+   * Destinations.
+   * @default - any address
+   */
+  readonly peers?: NetworkPeer[];
+  /** TCP ports. At least one: a rule without ports would open every port. */
+  readonly ports: number[];
+}
+
+/** The fleet's NetworkPolicies. */
+export interface FleetNetworkPolicyOptions {
+  /**
+   * Emit the fleet's own policy (deny by default, then DNS, the frontend, `egress` and the scrapes).
+   * The one that admits the fleet and KEDA to the bound cluster's frontend comes with the cluster's
+   * policies whatever this says: a cluster that restricts `frontendClients` would shut the workers out.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * What the workers may reach besides the frontend and DNS: their database, APIs, and so on.
+   * @default - nothing else
+   */
+  readonly egress?: FleetEgressRule[];
+  /**
+   * Who may scrape the workers' metrics port.
+   * @default - the bound cluster's `networkPolicy.monitoring` when its policies are on and admit
+   * someone (so the Prometheus that scrapes the servers scrapes the workers too), else
+   * [NetworkPeer.namespace('monitoring')]
+   */
+  readonly monitoring?: NetworkPeer[];
+  /**
+   * Where the workers' DNS queries go.
+   * @default - the bound cluster's `networkPolicy.dns` (NodeLocal DNSCache there is NodeLocal DNSCache
+   * here), else ClusterDns.kubeDns()
+   */
+  readonly dns?: ClusterDns;
+}
 
 export interface FleetNetworkPoliciesProps {
   readonly owner: string;

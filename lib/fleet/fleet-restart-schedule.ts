@@ -6,10 +6,10 @@ import { PodPlacement } from '../pod/placement';
 import { pullSecretRefs } from '../pod/service-account';
 import { TMP_VOLUMES } from '../pod/volumes';
 import { plainProps } from '../validation';
+import { addReloaderSecret } from './api-key-rotation';
 import { CertificateRotationKind, ResolvedRotation } from './certificate-rotation';
 
-/** The annotation stakater Reloader watches: a rolling restart when one of the named Secrets changes. */
-export const RELOADER_ANNOTATION = 'secret.reloader.stakater.com/reload';
+export { RELOADER_ANNOTATION } from './api-key-rotation';
 
 /** CronJob names are at most 52 characters: the controller appends an 11-character suffix for each Job. */
 const CRONJOB_NAME_MAX = 52;
@@ -49,7 +49,7 @@ export class FleetRestartSchedule extends Construct {
     props = plainProps(`FleetRestartSchedule '${id}'`, props, 'FleetRestartScheduleProps');
     const { rotation, fleetName, namespace } = props;
     if (rotation.kind === CertificateRotationKind.RELOADER) {
-      props.deployment.metadata.addAnnotation(RELOADER_ANNOTATION, rotation.secretName);
+      addReloaderSecret(props.deployment, rotation.secretName);
       return;
     }
     if (rotation.kind !== CertificateRotationKind.RESTART_PODS) return;

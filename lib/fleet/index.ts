@@ -12,3 +12,6 @@ export { CertificateRotation, CertificateRotationKind, DEFAULT_KUBECTL_IMAGE } f
 export type { ApiServerAccess, ResolvedRotation, RestartPodsOptions, RestartPodsSettings } from './certificate-rotation';
 export { FleetRestartSchedule, RELOADER_ANNOTATION } from './fleet-restart-schedule';
 export type { FleetRestartScheduleProps } from './fleet-restart-schedule';
+export { ApiKeyRotation, ApiKeyRotationKind, API_KEY_DIR, API_KEY_FILE_ENV, API_KEY_VERSION_ANNOTATION } from './api-key-rotation';
+export { WORKER_BUILD_ID_ENV, WORKER_DEPLOYMENT_NAME_ENV } from './worker-deployment';
+export type { WorkerDeploymentVersion } from './worker-deployment';

@@ -3,7 +3,8 @@ import { implied } from '../cluster/monitoring-scopes';
 import type { LabelMatcher } from '../observability/promql';
 import { tallyLabelValue } from '../observability/tally-label';
 import { normalizeHost } from '../persistence/store-identity';
-import { mysqlSameName } from './task-queues';
+import type { MysqlNames } from './task-queues';
+import { versionKey } from './worker-deployment';
 
 /** What the check for two fleets scaled on one backlog reads of a fleet. */
 export interface BacklogScaledFleet {
@@ -19,18 +20,18 @@ export interface BacklogScaledFleet {
   readonly autoscaling?: FleetAutoscaling;
   /** What its server-side alerts select the server's series by, when it raises one (WorkerFleetMonitoring.serverSeries). */
   readonly alertSeries?: { readonly selector: string; readonly matchers: readonly LabelMatcher[]; readonly namespaceLabel: string };
-  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL (which ignores case and accents). */
-  readonly mysqlNames?: string;
+  /** What two queue names MySQL holds for one break, when its bound cluster keeps them in MySQL under a collation that merges some. */
+  readonly mysqlNames?: MysqlNames;
 }
 
 /** Where `other` polls a queue of the same MySQL-backed frontend and Temporal namespace that MySQL holds for one of `mine`'s, though another. */
 export function mysqlSameQueue(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   if (!mine.mysqlNames || !other.mysqlNames || mine.temporalNamespace !== other.temporalNamespace || !sameFrontend(mine, other)) return undefined;
   for (const [i, q] of mine.taskQueues.entries()) {
-    const theirs = other.taskQueues.find((o) => mysqlSameName(o, q));
+    const theirs = other.taskQueues.find((o) => mine.mysqlNames!.harm(o, q) !== undefined);
     if (theirs === undefined) continue;
     return `${mine.owner}: taskQueues[${i}] is ${JSON.stringify(q)}; expected a queue MySQL tells apart from ${JSON.stringify(theirs)}, which ${other.owner} (${other.path}) `
-      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames}`;
+      + `polls in the same Temporal namespace (${mine.temporalNamespace}) at ${mine.address}. ${mine.mysqlNames.harm(theirs, q)}`;
   }
   return undefined;
 }
@@ -75,13 +76,14 @@ export function sharedAlertSeries(mine: BacklogScaledFleet, other: BacklogScaled
 
 /**
  * Where `other` scales on a backlog `mine` scales on too: a task queue of both, in one Temporal
- * namespace of one frontend, with a queue type in common. Each ScaledObject asks for
+ * namespace of one frontend, with a queue type in common, and the same Worker Deployment Version or none. Each ScaledObject asks for
  * ceil(backlog / target) pods from the same backlog, so together the fleets run about twice what it calls for.
  */
 export function sharedBacklog(mine: BacklogScaledFleet, other: BacklogScaledFleet): string | undefined {
   const a = mine.autoscaling?.backlog;
   const b = other.autoscaling?.backlog;
-  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace) return undefined;
+  // Two Worker Deployment Versions of one queue (or one and the unversioned queue) are backlogs of their own.
+  if (!a || !b || mine.temporalNamespace !== other.temporalNamespace || versionKey(a.workerDeploymentVersion) !== versionKey(b.workerDeploymentVersion)) return undefined;
   const types = a.queueTypes.filter((t) => b.queueTypes.includes(t));
   const index = mine.taskQueues.findIndex((q) => other.taskQueues.includes(q));
   if (types.length === 0 || index === -1 || !sameFrontend(mine, other)) return undefined;

@@ -3,6 +3,7 @@ import { checkNamespaceLengths, checkTaskQueueLengths, DynamicConfigValues } fro
 import { checkTaskQueueIds } from '../config/task-queue-id';
 import { MAX_TASK_QUEUE_BYTES, propError, requireTaskQueueName } from '../validation';
 import { DatastoreType } from '../persistence/datastore-options';
+import type { Datastore } from '../persistence/datastore';
 import type { Persistence } from '../persistence/persistence';
 
 /*
@@ -29,7 +30,7 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
     dynamicConfig: cluster.dynamicConfig, sqlVisibility: isSql(cluster.persistence.visibilityStore.type),
     sqlUserData: isSql(cluster.persistence.defaultStore.type),
     mysqlTasks: cluster.persistence.defaultStore.type === DatastoreType.MYSQL,
-    mysqlNames: mysqlSameNameHarm(cluster.persistence.defaultStore.type === DatastoreType.MYSQL, cluster.persistence.visibilityStore.type === DatastoreType.MYSQL),
+    mysqlNames: mysqlNames(cluster.persistence.defaultStore, cluster.persistence.visibilityStore),
   };
 }
 
@@ -38,23 +39,29 @@ export function boundCluster(cluster: { readonly dynamicConfig: DynamicConfigVal
  * the primary key of the queue's user data, and executions_visibility.task_queue) in the database's
  * collation, by default utf8mb4_0900_ai_ci (the server creates the database with CHARACTER SET
  * utf8mb4 alone), which ignores case, accents and ignorable characters: `Orders`, `orders` and
- * `órders` are one row there. ICU's root collation at base strength draws the same lines.
+ * `órders` are one row there. The store's `collation` says which it is (MysqlCollation.holdsForOne).
  */
-const MYSQL_NAME_COLLATOR = new Intl.Collator('und', { sensitivity: 'base' });
 
-/** Whether MySQL's default collation holds two different queue names for one. */
-export function mysqlSameName(a: string, b: string): boolean {
-  return a !== b && MYSQL_NAME_COLLATOR.compare(a, b) === 0;
+/** What two queue names MySQL holds for one break, for a cluster that keeps them in MySQL under a collation that merges some. */
+export interface MysqlNames {
+  /** Why `a` and `b`, when a store of the cluster holds them for one; undefined otherwise. */
+  readonly harm: (a: string, b: string) => string | undefined;
 }
 
-/** Why two queues MySQL holds for one break on a cluster with these MySQL stores, for the messages that refuse them; undefined without MySQL. */
-function mysqlSameNameHarm(defaultStore: boolean, visibilityStore: boolean): string | undefined {
-  if (!defaultStore && !visibilityStore) return undefined;
-  const harms = [
-    ...(defaultStore ? ['share one row of task_queue_user_data (their versioning data and config, and a conflict on each write)'] : []),
-    ...(visibilityStore ? ['be one queue to visibility: a query on either (TaskQueue = \'...\', and KEDA\'s running-workflow count) would find the other\'s workflows too'] : []),
-  ];
-  return `The cluster keeps queue names in MySQL, whose default collation (utf8mb4_0900_ai_ci) ignores case and accents: the two would ${harms.join(', and ')}. Rename one of them.`;
+/** Whether a cluster's MySQL stores hold two different queue names for one, and why that breaks. */
+function mysqlNames(defaultStore: Datastore, visibilityStore: Datastore): MysqlNames | undefined {
+  const merging = (store: Datastore) => store.type === DatastoreType.MYSQL && store.mysqlCollation!.mergesNames ? store.mysqlCollation : undefined;
+  const [tasks, visibility] = [merging(defaultStore), merging(visibilityStore)];
+  if (!tasks && !visibility) return undefined;
+  return {
+    harm: (a, b) => {
+      const harms = [
+        ...(tasks?.holdsForOne(a, b) ? [`share one row of task_queue_user_data in the default store, whose collation (${tasks.name}) holds them for one (their versioning data and config, and a conflict on each write)`] : []),
+        ...(visibility?.holdsForOne(a, b) ? [`be one queue to the visibility store, whose collation (${visibility.name}) holds them for one: a query on either (TaskQueue = '...', and KEDA's running-workflow count) would find the other's workflows too`] : []),
+      ];
+      return harms.length === 0 ? undefined : `The cluster keeps queue names in MySQL: the two would ${harms.join(', and ')}. Rename one of them.`;
+    },
+  };
 }
 
 /** The queues whose length each fleet checks against its cluster's limit.maxIDLength once every value is in. */
@@ -85,8 +92,8 @@ export function checkTaskQueues(owner: string, queues: string[], fleet?: IConstr
         'The server\'s own system workers poll those queues; a fleet polling one would take and fail their tasks.');
     }
     if (queues.indexOf(q) !== i) throw propError(owner, `taskQueues[${i}]`, q, 'a queue not listed twice');
-    const twin = bound?.mysqlNames ? queues.findIndex((o) => mysqlSameName(o, q)) : -1;
-    if (twin !== -1 && twin < i) throw propError(owner, `taskQueues[${i}]`, q, `a queue MySQL tells apart from taskQueues[${twin}] (${JSON.stringify(queues[twin])})`, bound!.mysqlNames);
+    const twin = bound?.mysqlNames ? queues.findIndex((o, j) => j < i && bound.mysqlNames!.harm(o, q) !== undefined) : -1;
+    if (twin !== -1) throw propError(owner, `taskQueues[${i}]`, q, `a queue MySQL tells apart from taskQueues[${twin}] (${JSON.stringify(queues[twin])})`, bound!.mysqlNames!.harm(queues[twin], q));
   });
   const names = queues.map((name, i) => ({ prop: `taskQueues[${i}]`, name }));
   if (fleet && dynamicConfig) {

@@ -7,9 +7,10 @@ import {
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com_prometheusrules';
 import { DynamicConfig, TaskQueueType } from '../config/dynamic-config';
 import { serverReadsAsFalse } from '../config/setting-choices';
-import { checkAlertLabels, checkExcludedAlerts, histogramQuantile, LabelMatcher, promDuration, rate as promRate, requireLabelMatchers, sumBy, wholeSeconds } from '../observability/promql';
+import { checkAlertLabels, checkExcludedAlerts, clusterLabelValue, histogramQuantile, LabelMatcher, TEMPORAL_CLUSTER_LABEL, promDuration, rate as promRate, requireLabelMatchers, sumBy, wholeSeconds } from '../observability/promql';
 import { requireGroupingLabel } from '../observability/grouping-label';
-import { ScrapeConfig } from '../observability/scrape-config';
+import { ScrapeConfig, ScrapeKind } from '../observability/scrape-config';
+import type { TemporalCluster } from '../cluster/temporal-cluster';
 import { tallyLabelValue } from '../observability/tally-label';
 import { checkTaskQueues } from './task-queues';
 import { ownValidation } from '../own-validation';
@@ -259,4 +260,15 @@ function omittedTaskQueues(dynamicConfig: DynamicConfig, namespace: string, task
 export function checkFleetPolicyEnabled(owner: string, props: Pick<WorkerFleetProps, 'networkPolicy'>): void {
   const enabled: unknown = props.networkPolicy?.enabled;
   if (enabled !== undefined && typeof enabled !== 'boolean') throw propError(owner, 'networkPolicy.enabled', enabled, 'true or false');
+}
+
+/**
+ * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the
+ * label its own ServiceMonitor or PodMonitor attaches. None when the cluster is scraped elsewhere.
+ */
+export function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undefined {
+  const monitoring = cluster.monitoring!;
+  if (monitoring.seriesSelector) return monitoring.seriesSelector;
+  if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
+  return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
 }

@@ -6,13 +6,15 @@ import { LabelMatcher } from '../observability/promql';
 import { MonitorOptions } from '../observability/scrape-config';
 import { SecretRef } from '../persistence/secret-ref';
 import type { IpFamily } from '../pod/ip-family';
-import { ClusterDns, NetworkPeer } from '../security/network-policies';
+import { NetworkPeer } from '../security/network-policies';
 import { DisruptionBudget } from '../services/service-options';
 import type { GitOps } from '../operations/gitops';
 import { TopologySpread } from '../services/topology-spread';
 import { FleetAutoscaling } from './fleet-autoscaling';
 import { FleetClientCertificate } from './fleet-connection';
 import { CertificateRotation } from './certificate-rotation';
+import type { ApiKeyRotation } from './api-key-rotation';
+import type { FleetNetworkPolicyOptions } from './fleet-network-policies';
 
 /** When the kubelet pulls the workers' image. */
 export enum FleetImagePullPolicy {
@@ -75,46 +77,6 @@ export interface ExternalFrontend {
    * @default - the admin-tools image of the library's default release (`temporalio/admin-tools:1.32.2`)
    */
   readonly namespaceCheckImage?: string;
-}
-
-/** One egress rule the fleet's NetworkPolicy adds: the workers' own dependencies. */
-export interface FleetEgressRule {
-  /**
-   * Destinations.
-   * @default - any address
-   */
-  readonly peers?: NetworkPeer[];
-  /** TCP ports. At least one: a rule without ports would open every port. */
-  readonly ports: number[];
-}
-
-/** The fleet's NetworkPolicies. */
-export interface FleetNetworkPolicyOptions {
-  /**
-   * Emit the fleet's own policy (deny by default, then DNS, the frontend, `egress` and the scrapes).
-   * The one that admits the fleet and KEDA to the bound cluster's frontend comes with the cluster's
-   * policies whatever this says: a cluster that restricts `frontendClients` would shut the workers out.
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * What the workers may reach besides the frontend and DNS: their database, APIs, and so on.
-   * @default - nothing else
-   */
-  readonly egress?: FleetEgressRule[];
-  /**
-   * Who may scrape the workers' metrics port.
-   * @default - the bound cluster's `networkPolicy.monitoring` when its policies are on and admit
-   * someone (so the Prometheus that scrapes the servers scrapes the workers too), else
-   * [NetworkPeer.namespace('monitoring')]
-   */
-  readonly monitoring?: NetworkPeer[];
-  /**
-   * Where the workers' DNS queries go.
-   * @default - the bound cluster's `networkPolicy.dns` (NodeLocal DNSCache there is NodeLocal DNSCache
-   * here), else ClusterDns.kubeDns()
-   */
-  readonly dns?: ClusterDns;
 }
 
 /** Which alerts `WorkerFleetAlerts` raises; the values are the alert names. */
@@ -236,8 +198,9 @@ export interface WorkerFleetProps {
   /**
    * Extra env vars. Names the fleet sets (the SDK connection variables `TEMPORAL_ADDRESS`,
    * `TEMPORAL_NAMESPACE`, `TEMPORAL_TLS*`, `TEMPORAL_API_KEY`, and the fleet's own
-   * `TEMPORAL_TASK_QUEUE(S)`, `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME` and
-   * `TEMPORAL_WORKER_METRICS_BIND_ADDRESS`) are refused, in any letter case, and so is
+   * `TEMPORAL_TASK_QUEUE(S)`, `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME`,
+   * `TEMPORAL_WORKER_METRICS_BIND_ADDRESS` and `TEMPORAL_WORKER_API_KEY_FILE`, and with autoscaling's
+   * `workerDeploymentVersion` `TEMPORAL_WORKER_DEPLOYMENT_NAME` and `TEMPORAL_WORKER_BUILD_ID`) are refused, in any letter case, and so is
    * `TEMPORAL_GRPC_META_AUTHORIZATION`, the header `apiKey` sets.
    * @default - none
    */
@@ -298,10 +261,21 @@ export interface WorkerFleetProps {
   readonly serverCa?: SecretRef;
   /**
    * An API key (or a JWT for the cluster's authorizer), sent as a bearer token. Pods read it once, at
-   * start (`TEMPORAL_API_KEY`): after it rotates in the Secret, restart the fleet before the old one expires.
+   * start (`TEMPORAL_API_KEY`): to pick up a key rotated in the Secret, see `apiKeyRotation`.
    * @default - none
    */
   readonly apiKey?: SecretRef;
+  /**
+   * How the pods come to send the API key once it is rotated in its Secret. The SDKs' env config
+   * has no file-based key and reads `TEMPORAL_API_KEY` once, at connect, and the kubelet never
+   * updates an env var: a pod keeps the key it started with. `ApiKeyRotation.reloader()` restarts
+   * the Deployment when the Secret changes (stakater Reloader); `version(v)` puts a version you bump
+   * with each rotation in the pod template, so the next apply rolls the pods; `processReloads()`
+   * also mounts the key as a file (`TEMPORAL_WORKER_API_KEY_FILE`) that the program rereads.
+   * Refused without `apiKey`.
+   * @default - none: restart the fleet yourself after each rotation, before the old key is revoked
+   */
+  readonly apiKeyRotation?: ApiKeyRotation;
   /**
    * How long a worker may finish its in-flight tasks after SIGTERM before it cancels them. The
    * program reads it from `TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME` (e.g. `30s`) and passes it to its

@@ -8,9 +8,11 @@ import { borrowedServiceAccount, checkClusterRuns, connectionEnv, connectionVolu
 import { FleetNetworkPolicies } from './fleet-network-policies';
 import { BacklogScaledFleet, fleetCheckGroup, mysqlSameQueue, sharedAlertSeries, sharedBacklog } from './shared-backlog';
 import { boundCluster, checkTaskQueues } from './task-queues';
+import { addReloaderSecret, API_KEY_FILE_ENV, ApiKeyRotationKind, resolveApiKeyRotation } from './api-key-rotation';
 import { resolveRotation } from './certificate-rotation';
+import { workerDeploymentEnv } from './worker-deployment';
 import { FleetRestartSchedule } from './fleet-restart-schedule';
-import { checkFleetPolicyEnabled, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
+import { checkFleetPolicyEnabled, clusterSeriesSelector, FLEET_METRICS_PORT_NAME, WorkerFleetMonitoring } from './worker-fleet-monitoring';
 import { FleetImagePullPolicy, WorkerFleetProps } from './worker-fleet-props';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io_certificates';
 import { EnvVar, IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeServiceAccount } from '../../imports/k8s';
@@ -18,14 +20,12 @@ import { CHECKS_OWN_OBJECTS, guardOutputFiles } from '../cluster/cluster-registr
 import { TemporalCluster } from '../cluster/temporal-cluster';
 import { goDuration } from '../config/go-duration';
 import { followClusterGitOps } from '../operations/gitops';
-import { clusterLabelValue, LabelMatcher, TEMPORAL_CLUSTER_LABEL } from '../observability/promql';
-import { ScrapeKind } from '../observability/scrape-config';
 import { issuerRef } from '../security/cert-manager-issuer';
 import { fleetIpFamily, IpFamily, wildcardListenAddress } from '../pod/ip-family';
 import { checkedPlacement } from '../pod/placement';
 import { namespaceCheckContainer } from '../pod/namespace-check';
 import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, podSecurityContextFor } from '../pod/security-context';
-import { joinVolumes, TMP_VOLUMES } from '../pod/volumes';
+import { joinVolumes, NO_VOLUMES, TMP_VOLUMES } from '../pod/volumes';
 import { pullSecretRefs } from '../pod/service-account';
 import { disruptionBudget } from '../services/availability';
 import { TopologySpread } from '../services/topology-spread';
@@ -54,12 +54,12 @@ const DEFAULT_SIZING = { replicas: 0, cpu: '250m', memory: '256Mi', cpuLimit: '1
  * `TEMPORAL_TLS`, in any letter case, is refused.
  */
 const RESERVED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_TASK_QUEUES',
-  'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS'];
+  'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', API_KEY_FILE_ENV];
 /** The prop each of them comes from, for the message that refuses it. */
 const ENV_PROPS: Record<string, string> = {
   TEMPORAL_ADDRESS: 'cluster or frontend.address', TEMPORAL_NAMESPACE: 'temporalNamespace', TEMPORAL_API_KEY: 'apiKey', TEMPORAL_TASK_QUEUE: 'taskQueues',
   TEMPORAL_TASK_QUEUES: 'taskQueues', TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME: 'shutdownGraceTime', TEMPORAL_WORKER_METRICS_BIND_ADDRESS: 'metricsPort',
-  TEMPORAL_TLS: 'cluster or frontend.tls', TEMPORAL_TLS_SERVER_NAME: 'frontend.serverName',
+  [API_KEY_FILE_ENV]: 'apiKeyRotation', TEMPORAL_TLS: 'cluster or frontend.tls', TEMPORAL_TLS_SERVER_NAME: 'frontend.serverName',
 };
 
 /**
@@ -114,6 +114,8 @@ export class WorkerFleet extends Construct {
   public readonly monitoring?: WorkerFleetMonitoring;
   /** What replaces the pods with the renewed client certificate (see `certificateRotation`). */
   public readonly certificateRotation?: FleetRestartSchedule;
+  /** How the pods pick up a rotated API key (see `apiKeyRotation`); none unless given. */
+  public readonly apiKeyRotation?: ApiKeyRotationKind;
   private readonly connection: FleetConnection;
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
@@ -194,13 +196,15 @@ export class WorkerFleet extends Construct {
     // Its own props only: a fleet takes no pod setting of the cluster it names (see ClusterPodSettings).
     const placement = checkedPlacement(owner, '', props);
     this.priorityClassName = placement.priorityClassName;
-    this.env = this.buildEnv(owner, props, graceSeconds);
+    const keyRotation = resolveApiKeyRotation(owner, props.apiKeyRotation, this.connection, props.podAnnotations);
+    this.apiKeyRotation = keyRotation?.kind;
+    this.env = [...this.buildEnv(owner, props, graceSeconds), ...keyRotation?.env ?? []];
     const metadata = (name: string) => ({ name, namespace: this.namespace, labels: this.labels });
     if (this.tls && this.connection.certificate) this.certificate = this.emitCertificate(metadata(this.name));
     this.serviceAccountName = props.serviceAccountName !== undefined
       ? requireDns1123Subdomain(owner, 'serviceAccountName', props.serviceAccountName)
       : new KubeServiceAccount(this, 'ServiceAccount', { metadata: metadata(this.name), automountServiceAccountToken: false }).name;
-    const volumes = joinVolumes(TMP_VOLUMES, connectionVolumes(this.connection));
+    const volumes = joinVolumes(TMP_VOLUMES, connectionVolumes(this.connection), keyRotation?.volumes ?? NO_VOLUMES);
     const topology = props.topologySpread ?? TopologySpread.soft();
     if (!(topology instanceof TopologySpread)) throw propError(owner, 'topologySpread', topology, 'a TopologySpread (soft(), hard() or none())');
 
@@ -215,7 +219,7 @@ export class WorkerFleet extends Construct {
         selector: { matchLabels: this.selectorLabels },
         strategy: { rollingUpdate: { maxSurge: IntOrString.fromString('25%'), maxUnavailable: IntOrString.fromNumber(0) } }, // type: the API's default, RollingUpdate
         template: {
-          metadata: { labels: { ...this.labels, ...props.podLabels, ...this.selectorLabels }, annotations: props.podAnnotations },
+          metadata: { labels: { ...this.labels, ...props.podLabels, ...this.selectorLabels }, annotations: keyRotation?.podAnnotations ?? props.podAnnotations },
           spec: {
             serviceAccountName: this.serviceAccountName,
             automountServiceAccountToken: false,
@@ -285,6 +289,7 @@ export class WorkerFleet extends Construct {
     const rotation = resolveRotation(owner, this, props.certificateRotation, this.connection);
     this.certificateRotation = rotation && new FleetRestartSchedule(this, 'CertificateRotation', { fleetName: this.name, namespace: this.namespace, labels: this.labels,
       deployment: this.resource, rotation, networkPolicy: Boolean(this.networkPolicies?.fleetPolicy), placement });
+    if (keyRotation?.reloaderSecret) addReloaderSecret(this.resource, keyRotation.reloaderSecret);
     followClusterGitOps(this, owner, cluster, props.gitOps);
     addFleetCheck({ scope: this, group: fleetCheckGroup(this.temporalNamespace), namespace: this.namespace, run: (candidates, own) => this.validateInApp(owner, candidates, own) },
       (c) => c instanceof TemporalCluster ? { group: undefined } : c instanceof WorkerFleet ? { group: fleetCheckGroup(c.temporalNamespace) } : undefined, RENDERED_KINDS);
@@ -293,8 +298,12 @@ export class WorkerFleet extends Construct {
   }
 
   private buildEnv(owner: string, props: WorkerFleetProps, graceSeconds: number): EnvVar[] {
+    const versionEnv = workerDeploymentEnv(this.autoscaling?.backlog?.workerDeploymentVersion);
     const userEnv = checkedUserEnv(owner, props.env, (name) => {
       const upper = name.toUpperCase();
+      if (versionEnv.some((e) => e.name === upper)) {
+        throw propError(owner, `env["${name}"]`, name, 'an env var the fleet does not set itself', `The fleet sets ${upper} from autoscaling workerDeploymentVersion: set that instead.`);
+      }
       if (RESERVED_ENV.includes(upper) || upper.startsWith('TEMPORAL_TLS')) {
         const from = ENV_PROPS[upper] ?? (upper.startsWith('TEMPORAL_TLS_CLIENT') ? 'clientCertificate' : upper.startsWith('TEMPORAL_TLS_SERVER_CA') ? 'serverCa'
           : 'cluster, frontend (tls, serverName), clientCertificate and serverCa');
@@ -311,7 +320,7 @@ export class WorkerFleet extends Construct {
         { name: 'TEMPORAL_TASK_QUEUE', value: this.taskQueues[0] },
         { name: 'TEMPORAL_TASK_QUEUES', value: this.taskQueues.join(',') },
         { name: 'TEMPORAL_WORKER_SHUTDOWN_GRACE_TIME', value: `${graceSeconds}s` },
-        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: wildcardListenAddress(this.ipFamily, this.metricsPort) }]),
+        { name: 'TEMPORAL_WORKER_METRICS_BIND_ADDRESS', value: wildcardListenAddress(this.ipFamily, this.metricsPort) }, ...versionEnv]),
       ...userEnv.map(([name, v]) => ({ name, value: v.value, valueFrom: v.valueFrom })),
     ];
   }
@@ -386,14 +395,3 @@ export class WorkerFleet extends Construct {
 
 /** The kinds of other objects a fleet's validation visits: autoscalers of its Deployment, Secrets it mounts, the ServiceAccount it runs as, other fleets' Certificates. */
 const RENDERED_KINDS: ReadonlySet<string> = new Set(['HorizontalPodAutoscaler', 'ScaledObject', 'Secret', 'ServiceAccount', 'Certificate']);
-
-/**
- * The matchers that select a cluster's server series: its alerts' and dashboard's, or else the
- * label its own ServiceMonitor or PodMonitor attaches. None when the cluster is scraped elsewhere.
- */
-function clusterSeriesSelector(cluster: TemporalCluster): LabelMatcher[] | undefined {
-  const monitoring = cluster.monitoring!;
-  if (monitoring.seriesSelector) return monitoring.seriesSelector;
-  if (monitoring.scrape.kind === ScrapeKind.NONE) return undefined;
-  return [LabelMatcher.equal(TEMPORAL_CLUSTER_LABEL, clusterLabelValue(cluster.namespace, cluster.name))];
-}

@@ -12,6 +12,7 @@ import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
 import { ownValidation } from '../own-validation';
+import { clientSideApplyAnnotationBytes, LAST_APPLIED_ANNOTATION, MAX_ANNOTATIONS_BYTES } from './last-applied';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -28,7 +29,10 @@ export interface TemporalNamespace {
   readonly retention: Duration;
   /**
    * Description. The Job sets a changed one on the namespace; the server cannot clear one, so a
-   * description removed from the app stays on the namespace.
+   * description removed from the app stays on the namespace. The Job holds every description
+   * twice, and `kubectl apply` (client-side) copies the Job into an annotation the API server holds
+   * to 256 KiB: all the descriptions together are held to about 125 KiB of plain text (less with
+   * `<`, `>`, `&` or control characters, which kubectl writes escaped).
    * @default - none
    */
   readonly description?: string;
@@ -231,6 +235,9 @@ export class NamespaceBootstrap extends Construct {
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
       name: 'create-namespaces', script: script(withAttributes, (['history', 'visibility'] as const).filter((k) => props.archival?.[k] && (props.archival[k]!.namespaceDefault ?? true))), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
+    // Once every label and annotation is on the Job (the GitOps ones, a chart's, the app's own).
+    const job = this.resource;
+    this.node.addValidation(ownValidation({ validate: () => lastAppliedErrors(owner, props.namespaces, clientSideApplyAnnotationBytes(job.toJson())) }));
   }
 }
 
@@ -255,23 +262,38 @@ function checkArgumentText(owner: string, prop: string, text: string): void {
 }
 
 /**
- * The bytes of all the namespaces' arguments together (each with its NUL). One Job carries them
- * all: etcd refuses an object over 1.5 MiB by default (--max-request-bytes), so the API server
- * refuses the Job, and the kernel refuses arguments and environment over 2 MiB together (a quarter
- * of the default 8 MiB stack, E2BIG). 1 MiB leaves the rest to the script, the pod spec and metadata.
+ * The bytes of all the namespaces' arguments together (each with its NUL). kubectl apply (client-side,
+ * and Argo CD's default sync) copies the whole Job into its last-applied annotation, and the API
+ * server holds an object's annotations to 256 KiB: each argument lands there at least as long as it
+ * is, so arguments over that can never be applied so, whatever else the Job holds (the exact check,
+ * of the rendered Job, is lastAppliedErrors). Under it etcd's 1.5 MiB and the kernel's 2 MiB of
+ * arguments are far off.
  */
-const MAX_ARGUMENTS_TOTAL_BYTES = 1024 * 1024;
+const MAX_ARGUMENTS_TOTAL_BYTES = MAX_ANNOTATIONS_BYTES;
+
+/** The remedy of a Job too large: the descriptions take the room, the longest named first. */
+function shortenDescriptions(namespaces: readonly TemporalNamespace[]): string {
+  const sizes = namespaces.map((ns, i) => ({ i, bytes: Buffer.byteLength(ns.description ?? '') }));
+  const longest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  return `Shorten the descriptions, the longest first: namespaces[${longest.i}].description (${longest.bytes} bytes); each is in the Job twice, as is and JSON-escaped.`;
+}
 
 /** The namespaces' arguments together within MAX_ARGUMENTS_TOTAL_BYTES: each description is held to 128 KiB alone, not all of them. */
 function checkArgumentsTotal(owner: string, namespaces: readonly TemporalNamespace[], args: readonly string[]): void {
   const total = args.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0);
   if (total <= MAX_ARGUMENTS_TOTAL_BYTES) return;
-  const sizes = namespaces.map((ns, i) => ({ i, bytes: Buffer.byteLength(ns.description ?? '') }));
-  const longest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   throw propError(owner, 'namespaces', `${namespaces.length} namespaces, ${total} bytes of Job arguments`,
     `at most ${MAX_ARGUMENTS_TOTAL_BYTES} bytes of arguments in all (names, retentions, each description as is and JSON-escaped, search attributes)`,
-    'One Job creates every namespace and takes them all as arguments: over that the API server refuses the Job (etcd holds an object to 1.5 MiB) or the kernel '
-    + `refuses to start the container (E2BIG). Shorten the descriptions, the longest first: namespaces[${longest.i}].description (${longest.bytes} bytes).`);
+    'One Job creates every namespace and takes them all as arguments, and kubectl apply (client-side, and Argo CD\'s default sync) copies the Job into its '
+    + `${LAST_APPLIED_ANNOTATION} annotation, which the API server holds to ${MAX_ANNOTATIONS_BYTES} bytes with the object's other annotations. ${shortenDescriptions(namespaces)}`);
+}
+
+/** The namespace Job, as rendered, too large for kubectl apply (client-side): its annotations once applied over the API server's limit. */
+function lastAppliedErrors(owner: string, namespaces: readonly TemporalNamespace[], bytes: number): string[] {
+  if (bytes <= MAX_ANNOTATIONS_BYTES) return [];
+  return [propError(owner, 'namespaces', `${namespaces.length} namespaces, a namespace Job whose annotations would be ${bytes} bytes once applied with kubectl apply (client-side)`,
+    `a namespace Job whose annotations, with the ${LAST_APPLIED_ANNOTATION} copy of the whole Job that kubectl apply adds, are at most ${MAX_ANNOTATIONS_BYTES} bytes`,
+    `The API server refuses more ("metadata.annotations: Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes"), so kubectl apply and Argo CD's default sync fail on the Job. ${shortenDescriptions(namespaces)}`).message];
 }
 
 /**

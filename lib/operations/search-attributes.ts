@@ -16,7 +16,8 @@ export interface SearchAttribute {
   /**
    * Its name: a letter, then letters, digits or `_` (a rule of this library, so that the name means
    * the same to SQL and Elasticsearch visibility). Not a system or predefined name, and not
-   * starting with `Temporal`: the server reserves those.
+   * starting with `Temporal`: the server reserves those; nor one of them in another case, nor a
+   * pre-allocated column of the SQL visibility schema such as `Keyword01` (rules of this library).
    */
   readonly name: string;
   readonly type: SearchAttributeType;
@@ -49,7 +50,9 @@ const SQL_LIMITS: Record<SearchAttributeType, number> = {
 /*
  * Names the server refuses ("Search attribute X is reserved by system", sadefs.IsReserved in 1.32):
  * the system attributes, the predefined ones, internal field names, and anything starting with
- * "Temporal".
+ * "Temporal". The server compares them exactly (case-sensitively), so it takes "workflowId" or
+ * "temporalTag" as a custom attribute beside the system one: a query on WorkflowId and one on
+ * workflowId then read two fields, one letter apart. This library refuses them in any case.
  */
 const RESERVED = new Set([
   'WorkflowId', 'RunId', 'WorkflowType', 'StartTime', 'ExecutionTime', 'CloseTime', 'ExecutionStatus', 'TaskQueue', 'HistoryLength',
@@ -58,6 +61,39 @@ const RESERVED = new Set([
   'NamespaceId', 'Memo', 'MemoEncoding', 'VisibilityTaskKey',
 ]);
 const RESERVED_PREFIX = 'Temporal';
+const RESERVED_LOWER = new Map([...RESERVED].map((n) => [n.toLowerCase(), n]));
+/*
+ * The SQL visibility schema's pre-allocated columns (Keyword01..Keyword10, Int01..Int03, ...; the
+ * server's sadefs.IsPreallocatedCSAFieldName: a type's name, then 01 to 99). The server takes one as
+ * an alias, but maps it to whichever column of the type is free, so "Int01" may be stored in
+ * column Int02 while another attribute holds Int01. The snake_case columns (status, memo,
+ * close_time...) are never an alias's target nor looked up by a query's name, so they are allowed.
+ */
+const PREALLOCATED_COLUMN = /^(Bool|Datetime|Double|Int|Keyword|KeywordList|Text)(0[1-9]|[1-9][0-9])$/i;
+
+/** Why a name is refused as a custom search attribute, or undefined. */
+function reservedNameProblem(name: string): { expected: string; remedy: string } | undefined {
+  const lower = name.toLowerCase();
+  const system = RESERVED_LOWER.get(lower);
+  const prefixed = lower.startsWith(RESERVED_PREFIX.toLowerCase());
+  if (RESERVED.has(name) || name.startsWith(RESERVED_PREFIX)) {
+    return { expected: `a name the server does not reserve (not a system attribute, not starting with "${RESERVED_PREFIX}")`, remedy: 'The server refuses it: "Search attribute is reserved by system".' };
+  }
+  if (system !== undefined || prefixed) {
+    const like = system ?? `${RESERVED_PREFIX}...`;
+    return {
+      expected: `a name the server does not reserve in any case (it differs from ${like} only in case)`,
+      remedy: `A rule of this library: the server compares names case-sensitively and would add it beside the system's ${like}, so a query's meaning would hang on one letter's case. Choose another name, such as Custom${name.charAt(0).toUpperCase()}${name.slice(1)}.`,
+    };
+  }
+  if (PREALLOCATED_COLUMN.test(name)) {
+    return {
+      expected: 'a name other than a column of the SQL visibility schema (Keyword01..Keyword10, Int01..Int03, ... in any case)',
+      remedy: 'A rule of this library: on SQL visibility the server maps an attribute to the first free column of its type, so an attribute named Int01 may be held in column Int02 while another one is held in column Int01. Use a name that says what it holds, such as CustomerId.',
+    };
+  }
+  return undefined;
+}
 
 /** Checks one namespace's attributes: names, types, no name twice, and the SQL store's limits per type. */
 export function checkSearchAttributes(owner: string, prop: string, attributes: SearchAttribute[] | undefined, visibility: VisibilityKind): SearchAttribute[] {
@@ -72,10 +108,8 @@ export function checkSearchAttributes(owner: string, prop: string, attributes: S
       throw propError(owner, `${where}.name`, a.name, 'a letter, then letters, digits or "_", at most 255 characters',
         'A rule of this library, so that the name means the same to SQL and Elasticsearch visibility and needs no quoting in list filters; write it as CustomerEmail or customer_email.');
     }
-    if (RESERVED.has(a.name) || a.name.startsWith(RESERVED_PREFIX)) {
-      throw propError(owner, `${where}.name`, a.name, `a name the server does not reserve (not a system attribute, not starting with "${RESERVED_PREFIX}")`,
-        'The server refuses it: "Search attribute is reserved by system".');
-    }
+    const reserved = reservedNameProblem(a.name);
+    if (reserved) throw propError(owner, `${where}.name`, a.name, reserved.expected, reserved.remedy);
     if (names.has(a.name)) throw propError(owner, `${where}.name`, a.name, 'a name not listed twice in the namespace');
     names.add(a.name);
     if (!Object.values(SearchAttributeType).includes(a.type)) {

@@ -17,6 +17,13 @@ const UI_ENV_SINCE: Readonly<Record<string, { readonly prop: string; readonly si
 };
 
 /**
+ * The first UI release that reads its client certificate again when the file changes (a
+ * GetClientCertificate callback in server/rpc/tls.go that reloads the pair on a newer mtime, from
+ * temporalio/ui v2.37.3); older ones keep the pair they read at start until they restart.
+ */
+const UI_RELOADS_CLIENT_CERTIFICATE = '2.37.3';
+
+/**
  * The release a UI image names, as its parts (`[2, 38, 3]`, or `[2, 38]`), read from the tag of an
  * image named `ui` (temporalio/ui and its mirrors) only. A path component names the server release
  * a mirror is laid out by (`registry/temporal-1.31.5/ui@sha256:…`), and an image of another name
@@ -35,10 +42,12 @@ export function uiReleaseOf(image: string): number[] | undefined {
   return undefined;
 }
 
+/** Whether `release` is surely before `since`: a tag that stops short (`2.37` beside 2.37.3) may be any patch of it, so it is not. */
 function olderThan(release: readonly number[], since: string): boolean {
   const want = since.split('.').map(Number);
   for (let i = 0; i < want.length; i++) {
-    const part = release[i] ?? 0;
+    const part = release[i];
+    if (part === undefined) return false;
     if (part !== want[i]) return part < want[i];
   }
   return false;
@@ -80,6 +89,12 @@ export function checkUiReadsEnv(owner: string, image: string, env: readonly EnvV
   const release = uiRelease(owner, image, declared);
   if (release === undefined) return;
   const named = declared === undefined ? `UI ${release.join('.')}` : `UI ${release.join('.')}, as release says`;
+  if (env.some((e) => e.name === 'TEMPORAL_TLS_CERT') && olderThan(release, UI_RELOADS_CLIENT_CERTIFICATE)) {
+    throw propError(owner, 'image', image, `a UI image of ${UI_RELOADS_CLIENT_CERTIFICATE} or later, since the UI presents a client certificate to the frontend (this one is ${named})`,
+      `UI releases before ${UI_RELOADS_CLIENT_CERTIFICATE} read the client certificate once, at start: a renewed certificate never reaches the running pods, and once the one `
+      + 'they read expires the frontend refuses every call of the UI until the pods restart. Leave image out for the library\'s default UI (a newer release), or set a UI image of '
+      + `${UI_RELOADS_CLIENT_CERTIFICATE} or later` + (declared === undefined ? '; if the tag is an in-house build\'s own version, set release to the UI release it is built from.' : '.'));
+  }
   for (const { name } of env) {
     const setting = Object.prototype.hasOwnProperty.call(UI_ENV_SINCE, name) ? UI_ENV_SINCE[name] : undefined;
     if (setting === undefined || !olderThan(release, setting.since)) continue;

@@ -1,3 +1,4 @@
+import type { MysqlCollation } from './mysql-collation';
 import { Duration } from 'cdk8s';
 import { PasswordCommand } from './password-command';
 import { SecretRef } from './secret-ref';
@@ -227,6 +228,15 @@ export interface MysqlOptions extends SqlDatastoreOptions {
    * @default SqlPlugin.MYSQL8
    */
   readonly plugin?: SqlPlugin;
+  /**
+   * The database's collation, which its columns of task queue and namespace names compare with.
+   * Not applied (Temporal's schema tools create the database with `CHARACTER SET utf8mb4` alone):
+   * it tells the library which different names MySQL holds for one, so that worker fleets on queues
+   * it would merge (`Orders` and `orders` under a case-insensitive collation) are refused, and
+   * none are under a binary or case- and accent-sensitive one.
+   * @default MysqlCollation.UTF8MB4_0900_AI_CI, MySQL 8.0's default for utf8mb4
+   */
+  readonly collation?: MysqlCollation;
 }
 
 /** Cassandra options. */

@@ -4,6 +4,7 @@ import { GoTemplate } from '../config/template';
 import { checkCassandraConsistency, checkCassandraKeyspace } from './cassandra-checks';
 import { checkMysqlDriverParams, checkPostgresDriverAttributes, checkPostgresVerifyCa, checkSessionWrites } from './driver-attributes';
 import { ResolvedPasswordCommand, resolvePasswordCommand } from './password-command';
+import { MysqlCollation } from './mysql-collation';
 import { SecretRef } from './secret-ref';
 import {
   checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, USER_RULES,
@@ -43,11 +44,13 @@ const TLS_ROOT = '/etc/temporal/tls/datastore';
  */
 export class Datastore {
   public static postgres(options: PostgresOptions): Datastore {
+    options = plainProps('Datastore.postgres', options, 'PostgresOptions');
     return Datastore.sql(DatastoreType.POSTGRES, options, 5432, SqlPlugin.POSTGRES12, [SqlPlugin.POSTGRES12, SqlPlugin.POSTGRES12_PGX]);
   }
 
   public static mysql(options: MysqlOptions): Datastore {
-    return Datastore.sql(DatastoreType.MYSQL, options, 3306, SqlPlugin.MYSQL8, [SqlPlugin.MYSQL8]);
+    options = plainProps('Datastore.mysql', options, 'MysqlOptions');
+    return Datastore.sql(DatastoreType.MYSQL, options, 3306, SqlPlugin.MYSQL8, [SqlPlugin.MYSQL8], options.collation);
   }
 
   public static cassandra(options: CassandraOptions): Datastore {
@@ -127,9 +130,8 @@ export class Datastore {
   }
 
   private static sql(type: DatastoreType, options: SqlDatastoreOptions & { plugin?: SqlPlugin }, defaultPort: number,
-    defaultPlugin: SqlPlugin, plugins: SqlPlugin[]): Datastore {
+    defaultPlugin: SqlPlugin, plugins: SqlPlugin[], givenCollation?: MysqlCollation): Datastore {
     const owner = `Datastore.${type}`;
-    options = plainProps(owner, options, type === DatastoreType.POSTGRES ? 'PostgresOptions' : 'MysqlOptions');
     const host = requireHost(owner, 'host', options.host);
     const port = requirePort(owner, 'port', options.port ?? defaultPort);
     requireNonEmpty(owner, 'database', options.database);
@@ -170,8 +172,13 @@ export class Datastore {
     checkMysqlIsolation(owner, type, connectAttributes);
     checkSchemaAttributes(owner, type, connectAttributes);
     checkSessionWrites(owner, type, connectAttributes);
+    const collation = type === DatastoreType.MYSQL ? givenCollation ?? MysqlCollation.UTF8MB4_0900_AI_CI : undefined;
+    if (collation !== undefined && !(collation instanceof MysqlCollation)) {
+      throw propError(owner, 'collation', collation, 'a MysqlCollation (MysqlCollation.UTF8MB4_0900_AI_CI, ... or MysqlCollation.of(name))');
+    }
     return new Datastore({
       type,
+      mysqlCollation: collation,
       hosts: [host],
       port,
       database: options.database,
@@ -203,6 +210,8 @@ export class Datastore {
   /** The schema Jobs' credentials, when they differ from the servers'. */
   public readonly schemaCredentials?: SchemaCredentials;
   public readonly tls?: DatastoreTlsOptions;
+  /** The MySQL database's collation (`collation`), for a MySQL store. */
+  public readonly mysqlCollation?: MysqlCollation;
   /** @internal */
   public readonly _sql?: {
     plugin: SqlPlugin; maxConns: number; maxIdleConns: number; maxConnLifetime: Duration; connectAttributes: Record<string, string>;
@@ -214,10 +223,11 @@ export class Datastore {
   public readonly _elasticsearch?: { scheme: string; version: ElasticsearchVersion; clusterSettings: boolean };
 
   private constructor(spec: {
-    type: DatastoreType; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef; schemaCredentials?: SchemaCredentials;
+    type: DatastoreType; mysqlCollation?: MysqlCollation; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef; schemaCredentials?: SchemaCredentials;
     tls?: DatastoreTlsOptions; sql?: Datastore['_sql']; cassandra?: Datastore['_cassandra']; elasticsearch?: Datastore['_elasticsearch'];
   }) {
     this.type = spec.type;
+    this.mysqlCollation = spec.mysqlCollation;
     this.hosts = Object.freeze([...spec.hosts]);
     this.port = spec.port;
     this.database = spec.database;
@@ -235,9 +245,13 @@ export class Datastore {
     Object.freeze(this);
   }
 
-  /** The store as one string, for messages and the lock file: `postgres://host:5432/temporal`. */
+  /**
+   * The store as one string, for messages and the lock file: `postgres://host:5432/temporal`, an
+   * IPv6 host in brackets (`postgres://[fd00::1]:5432/temporal`), where the port would otherwise
+   * read as part of the address.
+   */
   public get uri(): string {
-    return `${this.type}://${[...this.hosts].sort().join(',')}:${this.port}/${this.database}`;
+    return `${this.type}://${[...this.hosts].sort().map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h)).join(',')}:${this.port}/${this.database}`;
   }
 
   /**

@@ -18,7 +18,7 @@ const SHAPES = {
   AwsElasticBlockStoreVolumeSource: { fsType: '#s', partition: '#n', readOnly: '#b', volumeId: '#s' },
   AzureDiskVolumeSource: { cachingMode: '#s', diskName: '#s', diskUri: '#s', fsType: '#s', kind: '#s', readOnly: '#b' },
   AzureFileVolumeSource: { readOnly: '#b', secretName: '#s', shareName: '#s' },
-  BacklogScalingOptions: { activationBacklog: 0, cooldownPeriod: 0, fallbackReplicas: 0, kedaOperator: '#a', keepWhileWorkflowsRun: '#b=false', maxReplicas: 0, minReplicas: 0, pollingInterval: 0, queueTypes: 0, targetBacklogPerReplica: 0, workflowTaskQueue: 0 },
+  BacklogScalingOptions: { activationBacklog: 0, cooldownPeriod: 0, fallbackReplicas: 0, kedaOperator: '#a', keepWhileWorkflowsRun: '#b=false', maxReplicas: 0, minReplicas: 0, pollingInterval: 0, queueTypes: 0, targetBacklogPerReplica: 0, workerDeploymentVersion: 'WorkerDeploymentVersion|+', workflowTaskQueue: 0 },
   Capabilities: { add: '#a', drop: '#a' },
   CassandraOptions: { consistency: 0, datacenter: 0, hosts: 0, keyspace: 0, password: 0, port: 0, replicationFactor: 0, schemaCredentials: 'SchemaCredentials|+', serialConsistency: 0, tls: 'DatastoreTlsOptions|+', user: 0 },
   CephFsVolumeSource: { monitors: '#a', path: '#s', readOnly: '#b', secretFile: '#s', secretRef: 'LocalObjectReference|+', user: '#s' },
@@ -111,7 +111,7 @@ const SHAPES = {
   MonitorOptions: { interval: 0, labels: 0 },
   MonitoredRole: { headlessServiceName: 0, role: 0, running: '#b=true', selector: 0 },
   MonitoringOptions: { alerts: 'AlertOptions|+f', dashboard: 'DashboardOptions|+f', namespaceLabel: 0, scrape: 0, seriesSelector: '#a' },
-  MysqlOptions: { connectAttributes: 0, database: 0, host: 0, maxServerConnections: 0, password: 0, passwordCommand: 'PasswordCommand|+', plugin: 0, pool: 'SqlConnectionPool|+', port: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', user: 0 },
+  MysqlOptions: { collation: 0, connectAttributes: 0, database: 0, host: 0, maxServerConnections: 0, password: 0, passwordCommand: 'PasswordCommand|+', plugin: 0, pool: 'SqlConnectionPool|+', port: 0, schemaCredentials: 'SchemaCredentials|+', tls: 'DatastoreTlsOptions|+', user: 0 },
   NamespaceBootstrapProps: { affinity: 'Affinity|+', annotations: 0, archival: 'ArchivalOptions|+', clientEnv: 'EnvVar[]|+a', clusterName: 0, dynamicConfig: 0, frontendAddress: 0, image: 0, imagePullSecrets: 0, labels: 0, namespace: 0, namespaces: 'TemporalNamespace[]|+a', nodeSelector: 0, podInitContainers: 'Container[]|+a', priorityClassName: 0, serviceAccountName: 0, tolerations: 'Toleration[]|+a', visibility: 0, volumeMounts: 'VolumeMount[]|+a', volumes: 'Volume[]|+a' },
   NetworkPolicyEgressRule: { ports: '#a|NetworkPolicyPort[]', to: '#a|NetworkPolicyPeer[]' },
   NetworkPolicyOptions: { databaseEgress: 'EgressAllowance[]|+a', dns: 0, enabled: '#b=true', extraEgress: 'EgressAllowance[]|+a', frontendClients: '#a', monitoring: '#a', restrictEgress: '#b=false' },
@@ -212,11 +212,12 @@ const SHAPES = {
   VsphereVirtualDiskVolumeSource: { fsType: '#s', storagePolicyId: '#s', storagePolicyName: '#s', volumePath: '#s' },
   WeightedPodAffinityTerm: { podAffinityTerm: 'PodAffinityTerm|+', weight: '#n' },
   WindowsSecurityContextOptions: { gmsaCredentialSpec: '#s', gmsaCredentialSpecName: '#s', hostProcess: '#b', runAsUserName: '#s' },
+  WorkerDeploymentVersion: { buildId: 0, deploymentName: 0 },
   WorkerFleetAlertOptions: { alertLabels: 0, exclude: 0, labels: 0, minPollRate: 0, pollSuccessRatio: 0, rateWindow: 0, scheduleToStartP95: 0, slotsExhaustedFor: 0 },
   WorkerFleetMonitoringOptions: { alerts: 'WorkerFleetAlertOptions|+f', podMonitor: 'MonitorOptions|+f', serverNamespaceLabel: 0, serverSeriesSelector: '#a' },
   WorkerFleetMonitoringProps: { clusterSeries: 'WorkerFleetMonitoringProps.clusterSeries|+', dynamicConfig: 0, fleetName: 0, labels: 0, namespace: 0, options: 'WorkerFleetMonitoringOptions|+', owner: 0, selector: 0, taskQueues: 0, temporalNamespace: 0 },
   'WorkerFleetMonitoringProps.clusterSeries': { namespaceLabel: 0, scrapeIntervalSeconds: 0, selector: '#a' },
-  WorkerFleetProps: { affinity: 'Affinity|+', apiKey: 0, args: 0, autoscaling: 0, certificateRotation: 0, clientCertificate: 0, cluster: 0, command: 0, env: 0, frontend: 'ExternalFrontend|+', gitOps: 0, image: 0, imagePullPolicy: 0, imagePullSecrets: 0, ipFamily: 0, metricsPort: 0, monitoring: 'WorkerFleetMonitoringOptions|+', name: 0, namespace: 0, networkPolicy: 'FleetNetworkPolicyOptions|+', nodeSelector: 0, podAnnotations: 0, podDisruptionBudget: 'DisruptionBudget|+', podLabels: 0, priorityClassName: 0, replicas: 0, resources: 'ContainerResources|+', runAsUser: 0, serverCa: 0, serviceAccountName: 0, shutdownGraceTime: 0, taskQueues: 0, temporalNamespace: 0, tolerations: 'Toleration[]|+a', topologySpread: 0 },
+  WorkerFleetProps: { affinity: 'Affinity|+', apiKey: 0, apiKeyRotation: 0, args: 0, autoscaling: 0, certificateRotation: 0, clientCertificate: 0, cluster: 0, command: 0, env: 0, frontend: 'ExternalFrontend|+', gitOps: 0, image: 0, imagePullPolicy: 0, imagePullSecrets: 0, ipFamily: 0, metricsPort: 0, monitoring: 'WorkerFleetMonitoringOptions|+', name: 0, namespace: 0, networkPolicy: 'FleetNetworkPolicyOptions|+', nodeSelector: 0, podAnnotations: 0, podDisruptionBudget: 'DisruptionBudget|+', podLabels: 0, priorityClassName: 0, replicas: 0, resources: 'ContainerResources|+', runAsUser: 0, serverCa: 0, serviceAccountName: 0, shutdownGraceTime: 0, taskQueues: 0, temporalNamespace: 0, tolerations: 'Toleration[]|+a', topologySpread: 0 },
 } as const;
 
 /** The name of a props type with a shape. */

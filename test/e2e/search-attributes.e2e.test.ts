@@ -4,7 +4,8 @@
  * and answers a visibility query on one of them. Run again, the Job finds them all and creates
  * nothing; an attribute added by hand is named and kept. When an attribute the app declares has
  * another type on the server, the Job fails with both types before it creates anything, and the
- * attributes stay as they were.
+ * attributes stay as they were. The server refuses the names it reserves, and takes them in another
+ * case and the SQL schema's column names, which the library refuses as rules of its own.
  */
 import { Connection, Client } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType as SdkType } from '@temporalio/common';
@@ -91,6 +92,24 @@ describe('search attributes as code', () => {
       expect((clash as RunnerError).logTail).toContain(
         `search attribute Quantity of namespace ${NAMESPACE} is INDEXED_VALUE_TYPE_KEYWORD on the server, but the app declares it Int; a search attribute never changes type`);
       expect(await custom()).toEqual(before);
+
+      // The library's name rules against the server's own (test/search-attribute-names.test.ts): the names it
+      // reserves, exactly spelt, are refused by the server too; in another case it takes them, beside the system
+      // one, and a pre-allocated column's name is an alias of whichever column of its type was free.
+      for (const name of ['WorkflowId', 'Memo', 'TemporalTag']) {
+        const refused = await connection.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes: { [name]: SERVER_TYPE[SearchAttributeType.KEYWORD] } })
+          .then(() => undefined, (err: unknown) => err);
+        expect(String((refused as Error | undefined)?.message)).toContain(`Search attribute ${name} is reserved by system.`);
+      }
+      await connection.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes: { workflowId: SERVER_TYPE[SearchAttributeType.KEYWORD], Int01: SERVER_TYPE[SearchAttributeType.INT] } });
+      await pollUntil('workflowId and Int01 to be listed', MINUTE, async () => {
+        const listed = await custom();
+        return listed.workflowId && listed.Int01 ? true : undefined;
+      });
+      const aliases = (await connection.workflowService.describeNamespace({ namespace: NAMESPACE })).config?.customSearchAttributeAliases ?? {};
+      const column = Object.entries(aliases).find(([, alias]) => alias === 'Int01')?.[0];
+      console.log(`e2e: the server took workflowId beside WorkflowId, and Int01 as an alias of column ${column}`);
+      expect(column).toMatch(/^Int0[1-3]$/);
     } finally {
       await connection.close();
       await runner.down();
