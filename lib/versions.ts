@@ -276,6 +276,14 @@ export class TemporalVersion {
     return this.atLeast(1, 31);
   }
 
+  /**
+   * Whether `temporal-elasticsearch-tool setup-schema` takes `--skip-cluster-settings`, added in
+   * 1.32.0 (tools/elasticsearch/main.go; the 1.30 and 1.31 tools refuse a flag they do not define).
+   */
+  public get elasticsearchSkipsClusterSettings(): boolean {
+    return this.atLeast(1, 32);
+  }
+
   /** The security advisories that affect this release. */
   public get advisories(): SecurityAdvisory[] {
     return TemporalVersion.advisoriesOf(this.version);

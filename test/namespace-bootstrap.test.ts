@@ -6,7 +6,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { ownStep } from './support/namespace-checks';
 import { cluster, find, objects, testChart, withoutSchemaHash } from './support/synth';
-import { Datastore, DynamicConfigValue, NamespaceBootstrap, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
+import { ArchivalProvider, Datastore, DynamicConfigValue, NamespaceBootstrap, Persistence, SearchAttributeType, TemporalNamespace } from '../lib';
 import { nonEmpty } from './support/non-empty';
 import { asKubeletStarts } from './support/kubelet-expansion';
 
@@ -30,14 +30,14 @@ function job(props: Parameters<typeof cluster>[1] = { namespaces }) {
  * server's INDEXED_VALUE_TYPE_* name) plus those `create` added, as the real CLI prints them.
  */
 function runScript(command: string[], existing: string[], attributes: Record<string, string> = {}, notServedTimes = 0,
-  descriptions: Record<string, string> = { orders: namespaces[0].description! }): { status: number | null; out: string; err: string; calls: string[] } {
+  descriptions: Record<string, string> = { orders: namespaces[0].description! }, config: Record<string, string> = {}): { status: number | null; out: string; err: string; calls: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ns-'));
   const log = join(dir, 'calls');
   const exists = existing.map((entry) => {
     const [name, seconds = '259200'] = entry.split('=');
     // protojson leaves out an empty description.
     const description = descriptions[name] ? `,"description":${JSON.stringify(descriptions[name])}` : '';
-    writeFileSync(join(dir, `ns-${name}`), `{"namespaceInfo":{"name":"${name}"${description}},"config":{"workflowExecutionRetentionTtl": "${seconds}s"}}\n`);
+    writeFileSync(join(dir, `ns-${name}`), `{"namespaceInfo":{"name":"${name}"${description}},"config":{"workflowExecutionRetentionTtl": "${seconds}s"${config[name] ?? ''}}}\n`);
     return `*"describe"*"${name}"*) cat ${dir}/ns-${name}; exit 0;;`;
   }).join(' ');
   writeFileSync(join(dir, 'attributes'), Object.entries(attributes).map(([n, t]) => `"${n}":"${t}"`).join(','));
@@ -54,6 +54,10 @@ function runScript(command: string[], existing: string[], attributes: Record<str
     '    while [ "$#" -gt 0 ]; do case "$1" in --name) n=$2;; --type) t=$2;; esac; shift; done',
     `    t=$(printf %s "$t" | sed 's/KeywordList/KEYWORD_LIST/' | tr '[:lower:]' '[:upper:]'); a=$(cat ${dir}/attributes)`,
     `    printf '%s%s"%s":"INDEXED_VALUE_TYPE_%s"' "$a" "\${a:+,}" "$n" "$t" > ${dir}/attributes; echo "Search attributes have been added"; exit 0;;`,
+    // An archival state set: the namespace gets the cluster's URI, unless the server skips archival (its dynamic config).
+    '  *"namespace update"*"-archival-state"*)',
+    '    while [ "$#" -gt 0 ]; do case "$1" in --namespace) n=$2;; --history-archival-state) k=history;; --visibility-archival-state) k=visibility;; esac; shift; done',
+    `    grep -q '"ignoresArchival"' ${dir}/ns-$n || sed -i "s|\\"config\\":{|\\"config\\":{\\"\${k}ArchivalUri\\": \\"s3://archive/\${k}\\",|" ${dir}/ns-$n; exit 0;;`,
     'esac',
     'exit 0',
   ].join('\n'));
@@ -134,6 +138,40 @@ describe('NamespaceBootstrap', () => {
       'operator|namespace|update|--address|fe:7233|--namespace|orders|--retention|72h|',
     ]);
     expect(r.calls.filter((c) => c.includes('namespace|create'))).toEqual([]);
+  });
+
+  test('fails when a listed namespace that exists with archival never enabled is left so while the cluster archives new namespaces by default', () => {
+    // The server gives a namespace the cluster's archival default only when it creates it: one made
+    // before archival was set up (or while namespaceDefault was off) held none, and its histories were
+    // deleted at the end of the retention without an archive. The Job turns that kind on (the server
+    // then takes the cluster's URI); a namespace with a URI was enabled once, and is left as it is.
+    const state = fc.constantFrom('none', 'enabled', 'disabled');
+    const held = (kind: string, s: string) => (s === 'none' ? `,"${kind}ArchivalState":"ARCHIVAL_STATE_DISABLED"`
+      : `,"${kind}ArchivalState":"ARCHIVAL_STATE_${s.toUpperCase()}", "${kind}ArchivalUri": "s3://archive/${kind}"`);
+    const target = fc.option(fc.record({ namespaceDefault: fc.option(fc.boolean(), { nil: undefined }) }), { nil: undefined });
+    fc.assert(fc.property(target, target, state, state, (history, visibility, heldHistory, heldVisibility) => {
+      const provider = ArchivalProvider.s3({ region: 'eu-west-1' });
+      const archival = {
+        ...(history ? { history: { provider, uri: 's3://archive/history', namespaceDefault: history.namespaceDefault } } : {}),
+        ...(visibility ? { visibility: { provider, uri: 's3://archive/visibility', namespaceDefault: visibility.namespaceDefault } } : {}),
+      };
+      const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      const r = runScript(command, ['orders'], {}, 0, undefined, { orders: held('history', heldHistory) + held('visibility', heldVisibility) });
+      expect(r.status).toBe(0);
+      const expected = ([['history', history, heldHistory], ['visibility', visibility, heldVisibility]] as const)
+        .filter(([, t, s]) => t !== undefined && t.namespaceDefault !== false && s === 'none').map(([kind]) => kind);
+      expect(r.calls.filter((c) => c.includes('namespace|update'))).toEqual(expected.map((kind) => `operator|namespace|update|--address|fe:7233|--namespace|orders|--${kind}-archival-state|enabled|`));
+      for (const kind of expected) expect(r.out).toContain(`namespace orders: ${kind} archival enabled (it was never enabled)`);
+    }), { numRuns: 60 });
+  });
+
+  test('fails when the Job says archival was enabled while the server skipped it (its dynamic config holds that archival paused or disabled)', () => {
+    const archival = { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://archive/history' } };
+    const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    const r = runScript(command, ['orders'], {}, 0, undefined, { orders: ',"ignoresArchival":true' });
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('namespace orders: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
+    expect(r.out).not.toContain('archival enabled');
   });
 
   describe('search attributes', () => {

@@ -193,6 +193,49 @@ describe('SchemaJob', () => {
     ]);
   });
 
+  test('fails when an Elasticsearch whose user may not change cluster settings still gets setup-schema\'s cluster setting: the step failed and the servers waited forever', () => {
+    // clusterSettings: false skips the cluster setting (1.32 and later) and nothing else; the index
+    // template, the index and its mapping are written as before, on every release and store role.
+    const es = (clusterSettings?: boolean) => (c: any) => new Persistence(c, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),
+      visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_a', clusterSettings }),
+      secondaryVisibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_b', clusterSettings }),
+    });
+    const newer = TemporalVersion.known().filter((v) => TemporalVersion.of(v).elasticsearchSkipsClusterSettings);
+    expect(newer).toContain('1.32.0');
+    for (const version of newer) {
+      for (const setting of [undefined, true, false]) {
+        const esJobs = jobs(es(setting), { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) }).jobs.slice(1);
+        expect(esJobs).toHaveLength(2);
+        for (const [i, job] of esJobs.entries()) {
+          const index = `temporal_visibility_v1_${'ab'[i]}`;
+          expect(commands(job)).toEqual([
+            `temporal-elasticsearch-tool setup-schema${setting === false ? ' --skip-cluster-settings' : ''}`,
+            `temporal-elasticsearch-tool create-index --index ${index}`,
+            `temporal-elasticsearch-tool update-schema --index ${index}`,
+          ]);
+        }
+      }
+    }
+  });
+
+  test('fails when clusterSettings: false meets admin tools without --skip-cluster-settings (before 1.32), or is not a boolean', () => {
+    const es = (clusterSettings: unknown) => (c: any) => new Persistence(c, 'p', {
+      defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),
+      visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', clusterSettings: clusterSettings as boolean }),
+    });
+    const older = TemporalVersion.known().filter((v) => !TemporalVersion.of(v).elasticsearchSkipsClusterSettings);
+    expect(older).toEqual(expect.arrayContaining(['1.30.9', '1.31.5']));
+    for (const version of older) {
+      expect(() => jobs(es(false), { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) }))
+        .toThrow(new RegExp(`persistence visibility store's clusterSettings is false; expected true \\(the default\\) on release ${version.replace(/\./g, '\\.')}, or version 1\\.32\\.0 or later\\. .*has no --skip-cluster-settings`));
+      expect(() => jobs(es(true), { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) })).not.toThrow();
+    }
+    for (const value of ['false', 0, null, 'no']) {
+      expect(() => es(value)(testChart())).toThrow(/Datastore.elasticsearch: (props\.)?clusterSettings is .*; expected true or false/);
+    }
+  });
+
   test('opting out of database creation, a TTL and a backoff limit', () => {
     const { jobs: all } = jobs((c) => new Persistence(c, 'p', {
       defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),

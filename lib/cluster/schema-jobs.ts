@@ -23,6 +23,11 @@ export function storeSchemaPlans(cluster: TemporalCluster, props: TemporalCluste
   const createDatabase = props.schema?.createDatabase ?? true;
   return cluster.persistence.stores.map(({ role, store }) => {
     checkEachQuorumKeyspace(`TemporalCluster '${cluster.name}'`, `persistence ${role} store's consistency`, store._cassandra, createDatabase);
+    if (store._elasticsearch?.clusterSettings === false && !cluster.version.elasticsearchSkipsClusterSettings) {
+      throw propError(`TemporalCluster '${cluster.name}'`, `persistence ${role} store's clusterSettings`, false, `true (the default) on release ${cluster.version.version}, or version 1.32.0 or later`,
+        `The ${cluster.version.version} admin tools' setup-schema has no --skip-cluster-settings (added in 1.32.0) and fails on the flag, so the schema Job would never finish. `
+        + 'Upgrade to 1.32 first, or give the schema Job a user that may change cluster settings (schemaCredentials).');
+    }
     return builtByCluster(schemaPlan(role, store, cluster.version, { createDatabase }));
   });
 }

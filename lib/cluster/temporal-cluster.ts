@@ -372,7 +372,7 @@ export class TemporalCluster extends Construct {
     const tools: { namespaceBootstrap?: NamespaceBootstrap; ui?: TemporalUi; adminTools?: AdminTools } = {};
     if (props.namespaces && props.namespaces.length > 0) {
       const visibility = this.persistence.visibilityStore.type === DatastoreType.ELASTICSEARCH ? VisibilityKind.ELASTICSEARCH : VisibilityKind.SQL;
-      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', copiedProps({ ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB, props), namespaces: props.namespaces, visibility, dynamicConfig: this.dynamicConfig }));
+      tools.namespaceBootstrap = new NamespaceBootstrap(this, 'Namespaces', copiedProps({ ...this.clientJobProps('namespaces', TlsClient.NAMESPACE_JOB, props), namespaces: props.namespaces, visibility, dynamicConfig: this.dynamicConfig, archival: props.archival }));
     }
     if (props.ui) {
       const client = this.frontendClient(TlsClient.UI, false);

@@ -127,7 +127,8 @@ export interface ArchivalTarget {
    */
   readonly enableRead?: boolean;
   /**
-   * New namespaces archive by default.
+   * New namespaces archive by default; and the namespace Job turns archival on in a listed
+   * namespace that exists with it never enabled (created before archival was set).
    * @default true
    */
   readonly namespaceDefault?: boolean;

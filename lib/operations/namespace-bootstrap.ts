@@ -7,6 +7,7 @@ import { SHELL_EXPAND } from '../pod/shell-expand';
 import { checkSearchAttributes, SEARCH_ATTRIBUTE_FUNCTIONS, SEARCH_ATTRIBUTES_STEP, SearchAttribute, VisibilityKind } from './search-attributes';
 import { checkedToolPodProps, frontendClientJob, FrontendClientJobProps, WAIT_FOR_FRONTEND } from './tool-job';
 import { byCodeUnits, propError, plainProps, requireTemporalNamespaceName } from '../validation';
+import type { ArchivalOptions } from '../config/archival';
 import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
@@ -54,6 +55,12 @@ export interface NamespaceBootstrapProps extends FrontendClientJobProps {
    * @default - the names are held to the server's default limit only
    */
   readonly dynamicConfig?: DynamicConfig;
+  /**
+   * The cluster's archival: each kind whose `namespaceDefault` is on is turned on, at the cluster's
+   * URI, in a listed namespace that exists with that archival never enabled.
+   * @default - no archival
+   */
+  readonly archival?: ArchivalOptions;
 }
 
 /** The namespace the server creates for its own system workflows. */
@@ -75,7 +82,7 @@ const MAX_RETENTION_HOURS = 100 * 365 * 24;
  * and a type for each of those. The search-attribute part is in the script only when a namespace
  * declares one.
  */
-function script(withAttributes: boolean): string {
+function script(withAttributes: boolean, archived: readonly ArchivalKind[]): string {
   return [
     'set -u',
     SHELL_EXPAND,
@@ -98,6 +105,7 @@ function script(withAttributes: boolean): string {
     '    case "$described" in *"\\"description\\":$4"*|*"\\"description\\": $4"*) ;; *)',
     '      if [ -n "$3" ]; then temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --description "$3" >/dev/null && echo "namespace $1: description set" || exit 1; fi;;',
     '    esac',
+    ...archived.map(archivalStep),
     '  else',
     '    temporal operator namespace create --address "$TEMPORAL_ADDRESS" --namespace "$1" --retention "$2" --description "$3" && echo "namespace $1 created" || exit 1',
     '  fi',
@@ -105,6 +113,29 @@ function script(withAttributes: boolean): string {
     ...(withAttributes ? [SEARCH_ATTRIBUTES_STEP] : []),
     'done',
   ].join('\n');
+}
+
+type ArchivalKind = 'history' | 'visibility';
+
+/*
+ * The server gives a namespace the cluster's archival default (state and URI) only when it creates
+ * it: one created before archival was configured, or while namespaceDefault was off, keeps archival
+ * never enabled (disabled, no URI) until someone turns it on, and its closed workflows are deleted at the end of the
+ * retention without an archive, while the config says namespaces archive by default. For a listed
+ * namespace with no URI of that kind, the step turns it on, and the server gives it the cluster's
+ * URI (archival_config_state_machine.go: disabled without a URI, enabled without one, takes the
+ * default). A namespace with a URI was enabled once: turned off since, it is left as it is, as the
+ * server keeps a namespace's URI for life.
+ */
+function archivalStep(kind: ArchivalKind): string {
+  const hasUri = (json: string) => `printf "%s\\n" "${json}" | grep -q '"${kind}ArchivalUri": *"[^"]'`;
+  return `    if ! ${hasUri('$described')}; then `
+    + `temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --${kind}-archival-state enabled >/dev/null || exit 1; `
+    // The server skips the archival part of an update while its dynamic config holds that archival
+    // disabled or paused (system.<kind>ArchivalState), and the update succeeds all the same.
+    + `if now=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null) && ${hasUri('$now')}; then `
+    + `echo "namespace $1: ${kind} archival enabled (it was never enabled)"; `
+    + `else echo "namespace $1: ${kind} archival is still off: the server did not turn it on (is system.${kind}ArchivalState disabled or paused in the dynamic config?)"; fi; fi`;
 }
 
 /**
@@ -202,7 +233,7 @@ export class NamespaceBootstrap extends Construct {
     }
     if (!isBuiltByCluster(props.clientEnv)) throw outsideCluster(`NamespaceBootstrap '${id}'`, 'clientEnv', 'the namespace Job');
     ({ name: this.name, resource: this.resource } = frontendClientJob(this, props, {
-      name: 'create-namespaces', script: script(withAttributes), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
+      name: 'create-namespaces', script: script(withAttributes, (['history', 'visibility'] as const).filter((k) => props.archival?.[k] && (props.archival[k]!.namespaceDefault ?? true))), args, jobName: (hash) => namespaceJobName(props.clusterName, hash),
     }));
     // Once every label and annotation is on the Job (the GitOps ones, a chart's, the app's own).
     const job = this.resource;

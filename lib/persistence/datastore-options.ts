@@ -317,6 +317,17 @@ export interface ElasticsearchOptions {
    */
   readonly index?: string;
   /**
+   * Let the schema Job's `setup-schema` set the release's cluster setting on the Elasticsearch
+   * cluster (`action.auto_create_index: false`, for every index of that cluster). Turn off where
+   * the Job's user may not change cluster settings (a managed Elasticsearch or OpenSearch that
+   * refuses them, a user without the `manage` cluster privilege): `setup-schema` fails there, and
+   * the servers wait for it forever. Off, the Job runs `setup-schema --skip-cluster-settings`,
+   * which the admin tools of 1.32.0 and later have; indices are then created on a first write as
+   * the cluster's own setting says. Refused on an earlier release.
+   * @default true
+   */
+  readonly clusterSettings?: boolean;
+  /**
    * User name, as a literal or from a Secret. Together with `password`: basic authentication with
    * one of them empty fails every request.
    * @default - no authentication

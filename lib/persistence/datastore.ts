@@ -9,7 +9,7 @@ import { SecretRef } from './secret-ref';
 import {
   checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, USER_RULES,
 } from './datastore-checks';
-import { isHostNameOrIpv4, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
+import { isHostNameOrIpv4, optionalBoolean, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -125,7 +125,7 @@ export class Datastore {
       password: options.password,
       schemaCredentials: checkSchemaCredentials(owner, options.schemaCredentials, USER_RULES.elasticsearch),
       tls: options.tls,
-      elasticsearch: { scheme, version },
+      elasticsearch: { scheme, version, clusterSettings: optionalBoolean(owner, 'clusterSettings', options.clusterSettings, true) },
     });
   }
 
@@ -220,7 +220,7 @@ export class Datastore {
   /** @internal */
   public readonly _cassandra?: { datacenter?: string; replicationFactor: number; consistency?: CassandraConsistency; serialConsistency?: CassandraSerialConsistency };
   /** @internal */
-  public readonly _elasticsearch?: { scheme: string; version: ElasticsearchVersion };
+  public readonly _elasticsearch?: { scheme: string; version: ElasticsearchVersion; clusterSettings: boolean };
 
   private constructor(spec: {
     type: DatastoreType; mysqlCollation?: MysqlCollation; hosts: string[]; port: number; database: string; user?: string | SecretRef; password?: SecretRef; schemaCredentials?: SchemaCredentials;

@@ -4,12 +4,15 @@
  * name, creates the namespace the app lists with its retention, and says so; run again, as a retry
  * or a re-created Job would, it finds the namespace and changes nothing; run on a namespace whose
  * retention and description were changed since, it sets the declared ones again (the server's JSON
- * is what the script reads the old ones from).
+ * is what the script reads the old ones from). A namespace it created before the cluster had
+ * archival keeps archival never enabled on the server; once the app adds archival, the new Job
+ * turns it on, and the server gives it the cluster's URI.
  */
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import { Duration } from 'cdk8s';
 import { E2eEnvironment, MINUTE } from './harness';
+import { ArchivalProvider, DynamicConfigValue } from '../../lib';
 
 const env = E2eEnvironment.setUp();
 const NAMESPACE = 'e2e-bootstrap';
@@ -81,4 +84,57 @@ describe('the namespace Job', () => {
       await runner.down();
     }
   }, 10 * MINUTE);
+  /**
+   * Runs the app without archival (the Job creates the namespace, archival never enabled), then on
+   * the same databases with history archival to a shared claim (a folder every pod links to) and
+   * `values` in its dynamic config; returns the new Job's log and the namespace's archival.
+   */
+  async function archivalAdded(scenario: string, values: DynamicConfigValue[]): Promise<{ log: string; again: string; state?: number | null; uri?: string | null }> {
+    const namespaces = [{ name: 'e2e-archival', retention: Duration.days(1) }];
+    const before = await env.up(scenario, { namespaces });
+    try {
+      expect(before.containerLog(before.namespaceJobNames[0], 'create-namespaces')).toContain('namespace e2e-archival created');
+    } finally {
+      await before.down();
+    }
+    const archival = { history: { provider: ArchivalProvider.filestore({ claimName: 'archive' }), uri: 'file:///archival/history' } };
+    const runner = await env.up(scenario, { namespaces, cluster: { archival, dynamicConfig: { values } } });
+    try {
+      const [job] = runner.namespaceJobNames;
+      const log = runner.containerLog(job, 'create-namespaces');
+      console.log(`e2e: ${job} (archival added):\n${log.trim()}`);
+      const connection = await Connection.connect({ address: runner.endpoint('frontend').grpc });
+      try {
+        const { config } = await connection.workflowService.describeNamespace({ namespace: 'e2e-archival' });
+        // Run again: nothing more is changed.
+        const again = runner.containerLog(await runner.rerunJob(job), 'create-namespaces');
+        const after = (await connection.workflowService.describeNamespace({ namespace: 'e2e-archival' })).config;
+        expect([after?.historyArchivalState, after?.historyArchivalUri]).toEqual([config?.historyArchivalState, config?.historyArchivalUri]);
+        return { log, again, state: config?.historyArchivalState, uri: config?.historyArchivalUri };
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await runner.down();
+    }
+  }
+
+  it('turns archival on, at the cluster\'s URI, in a listed namespace created before the cluster had archival', async () => {
+    const { log, again, state, uri } = await archivalAdded('namespaces-archival', []);
+    expect(log).toContain('namespace e2e-archival: history archival enabled (it was never enabled)');
+    expect(log).not.toContain('visibility archival');
+    expect(state).toBe(2); // ARCHIVAL_STATE_ENABLED
+    expect(uri).toBe('file:///archival/history');
+    // The namespace has its URI now.
+    expect(again).toContain('namespace e2e-archival exists\n');
+    expect(again).not.toMatch(/archival (enabled|is still off)/);
+  }, 15 * MINUTE);
+
+  it('says archival is still off where the server skips it: its dynamic config holds that archival paused', async () => {
+    const { log, state, uri } = await archivalAdded('namespaces-archival-paused', [DynamicConfigValue.of('system.historyArchivalState', 'paused')]);
+    expect(log).toContain('namespace e2e-archival: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
+    expect(log).not.toContain('archival enabled');
+    expect(state).toBe(1); // ARCHIVAL_STATE_DISABLED
+    expect(uri ?? '').toBe('');
+  }, 15 * MINUTE);
 });

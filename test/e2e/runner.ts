@@ -19,7 +19,8 @@
  *  3. Mounts. Each volume mount is materialised under the pod's own folder, at <folder><mountPath>:
  *     a ConfigMap, Secret or projected volume as the files the kubelet would write there (every key,
  *     or only the listed `items` at their `path`s; a missing key or object fails, unless `optional`),
- *     an emptyDir as an empty folder. Secrets come from the test (`secrets`), never from the YAML.
+ *     an emptyDir as an empty folder, a PersistentVolumeClaim as a link to one folder per claim that
+ *     every pod shares (a ReadWriteMany volume, such as a filestore archive's). Secrets come from the test (`secrets`), never from the YAML.
  *     The files are plain files, not the kubelet's `..data` symlinks, and no subPath is supported.
  *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH),
  *     its command arguments (a password command's file) and in the server config
@@ -327,6 +328,7 @@ interface Volume {
   secret?: KeyProjection & { secretName: string };
   projected?: { sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
   emptyDir?: unknown;
+  persistentVolumeClaim?: { claimName: string };
 }
 
 /** One pod as the runner lays it out: its address, folder and volumes. */
@@ -949,6 +951,13 @@ export class ClusterRunner {
       if (!volume) throw new Error(`${where}: the pod has no such volume`);
       if (mount.subPath) throw new Error(`${where}: mounted with subPath ${mount.subPath}, which the runner does not support`);
       const target = path.join(pod.dir, mount.mountPath);
+      if (volume.persistentVolumeClaim) {
+        const claim = path.join(this.options.workDir, 'claims', volume.persistentVolumeClaim.claimName);
+        fs.mkdirSync(claim, { recursive: true });
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        if (!fs.existsSync(target)) fs.symlinkSync(claim, target);
+        continue;
+      }
       fs.mkdirSync(target, { recursive: true });
       if (volume.emptyDir) continue;
       const namespace = volume.configMap ? this.ofKind('ConfigMap').find((o) => o.metadata.name === volume.configMap!.name)?.metadata.namespace : undefined;

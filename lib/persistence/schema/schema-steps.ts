@@ -171,7 +171,7 @@ function elasticsearchPlan(role: StoreRole, store: Datastore, version: TemporalV
     waitEnv: env(store),
     mappingField: version.schema.elasticsearchField,
     steps: [
-      { name: 'setup-schema', command: [ES_TOOL, 'setup-schema'] },
+      { name: 'setup-schema', command: [ES_TOOL, 'setup-schema', ...(es.clusterSettings ? [] : ['--skip-cluster-settings'])] },
       { name: 'create-index', command: [ES_TOOL, 'create-index', '--index', store.database] },
       { name: 'update-schema', command: [ES_TOOL, 'update-schema', '--index', store.database] },
     ],
