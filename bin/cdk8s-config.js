@@ -102,12 +102,31 @@ function configApp(cwd) {
   if (typeof command !== 'string' || command.trim() === '') {
     return { error: `${CONFIG_FILE} sets app to ${JSON.stringify(command)}; expected the command cdk8s synth runs, such as app: node_modules/.bin/cdk8s-temporal synth main.ts. Fix it, or ${remedy}` };
   }
-  const app = entryFile(command);
-  if (app === undefined) return undefined;
   // The JavaScript that tsc compiles from the TypeScript beside it (`npm run compile && node main.js`):
   // the TypeScript, as the app's own imports of ./chart.js load chart.ts (bin/ts-hook.js).
-  const source = app.replace(/\.([cm]?)js$/i, '.$1ts');
-  return { app: source !== app && fs.existsSync(path.resolve(cwd, source)) ? source : app, command };
+  const sourceOf = (/** @type {string} */ file) => {
+    const source = file.replace(/\.([cm]?)js$/i, '.$1ts');
+    return source !== file && fs.existsSync(path.resolve(cwd, source)) ? source : file;
+  };
+  const found = entryFiles(command).map(sourceOf);
+  // Two commands of a chain that each run a file of the project (`node scripts/crds.js && npx ts-node main.ts`):
+  // taking the first ran the script before the app as the app, which writes other output or none.
+  const existing = found.filter((f) => fs.existsSync(path.resolve(cwd, f)));
+  if (new Set(existing).size > 1) {
+    return { error: `${CONFIG_FILE}'s app (${command}) runs more than one file of the project (${[...new Set(existing)].join(', ')}), and which of them is the app `
+      + `cannot be told from the command: give the app on the command line, as cdk8s-temporal synth ${shellWord(existing[0])}` };
+  }
+  const app = existing[0] ?? found[0];
+  return app === undefined ? undefined : { app, command };
+}
+
+/**
+ * `word` as a POSIX shell reads it back: as it is when it holds no character a shell treats
+ * specially, else in single quotes (my out as 'my out'), for a command to copy.
+ * @param {string} word
+ */
+function shellWord(word) {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -127,33 +146,33 @@ function plainAppLine(text) {
   return /^[^\s#'"{}[\]|>&*!%@`,?:-]/.test(value) && /\s/.test(value) && !/:[ \t]|[ \t]#/.test(value) ? value : undefined;
 }
 
-/** Operators that end one shell command and start another. */
-const SHELL_SEPARATORS = ['&&', '||', ';', '|', '&'];
-
 /**
- * The file an app command runs: the app of `cdk8s-temporal synth [options] <app>`, or else the
- * last script (.ts, .js and their kin) the command names (`npx ts-node main.ts`, `node lib/main.js`,
- * `npm run compile && node main.js`); undefined when it names none (`cdk8s-temporal synth` alone).
+ * The files an app command runs, one per command of a chain that names one: the app of
+ * `cdk8s-temporal synth [options] <app>`, else each command's last script (.ts, .js and their kin:
+ * `npx ts-node main.ts`, `node -r ./setup.js main.js`), in order; none when it names none
+ * (`cdk8s-temporal synth` alone). An operator glued to a word (`node main.js;`, `tsc&&node main.js`)
+ * ends the command as one apart does: read as part of the word, it hid the script.
  * @param {string} command
+ * @returns {string[]}
  */
-function entryFile(command) {
-  const words = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-  const at = words.findIndex((w, i) => /(^|[/\\])cdk8s-temporal(\.js|\.cmd)?$/.test(w) && words[i + 1] === 'synth');
-  if (at >= 0) {
-    for (let i = at + 2; i < words.length && !SHELL_SEPARATORS.includes(words[i]); i++) {
-      if (words[i] === '--output' || words[i] === '-o') i++;
-      else if (!words[i].startsWith('-')) return words[i];
-    }
-    return undefined;
-  }
-  // The first command that runs a script (`npm run compile && node main.js`), its last one (`node -r ./setup.js main.js`).
+function entryFiles(command) {
+  const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(&&|\|\||[;|&])|([^\s;|&"']+)/g)]
+    .map((m) => (m[3] !== undefined ? { op: m[3] } : { word: m[1] ?? m[2] ?? m[4] }));
   /** @type {string[][]} */
   const commands = [[]];
-  for (const w of words) {
-    if (SHELL_SEPARATORS.includes(w)) commands.push([]);
-    else if (!w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)) commands[commands.length - 1].push(w);
+  for (const t of tokens) {
+    if (t.op !== undefined) commands.push([]);
+    else commands[commands.length - 1].push(/** @type {string} */ (t.word));
   }
-  return commands.find((c) => c.length > 0)?.pop();
+  // This command's synth says which app it runs, whatever else the chain runs (its default files when it names none).
+  for (const words of commands) {
+    const at = words.findIndex((w, i) => /(^|[/\\])cdk8s-temporal(\.js|\.cmd)?$/.test(w) && words[i + 1] === 'synth');
+    if (at < 0) continue;
+    const given = words.slice(at + 2).find((w, i, rest) => !w.startsWith('-') && rest[i - 1] !== '--output' && rest[i - 1] !== '-o');
+    return given === undefined ? [] : [given];
+  }
+  return commands.map((words) => words.filter((w) => !w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)).pop())
+    .filter((f) => f !== undefined);
 }
 
 /**
@@ -212,4 +231,4 @@ function loadYaml(cwd) {
 }
 
 // plainAppLine: for the test that checks it against yaml's reading.
-module.exports = { configApp, configOutput, plainAppLine, CONFIG_FILE };
+module.exports = { configApp, configOutput, plainAppLine, shellWord, CONFIG_FILE };

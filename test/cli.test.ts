@@ -467,6 +467,29 @@ test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth
   }
 });
 
+test('fails when an operator glued to the script (node main.js;) hides the app, or a chain that runs two files of the project takes the one before the app for it', () => {
+  const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-chain-'));
+  try {
+    mkdirp(join(dir, 'scripts'));
+    for (const f of ['main.ts', 'scripts/crds.js']) writeFileSync(join(dir, f), '');
+    const appOf = (command: string) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${command}\n`);
+      return configApp(dir);
+    };
+    // Before, each of these fell back to the default files without a word, or took the script as the app.
+    for (const command of ['npx ts-node main.ts; echo done', 'node main.js;', 'tsc&&node main.js', 'node main.js 2>&1|tee synth.log', 'node scripts/crds.js && cdk8s-temporal synth main.ts']) {
+      expect([command, appOf(command)]).toEqual([command, { app: 'main.ts', command }]);
+    }
+    for (const command of ['node scripts/crds.js && npx ts-node main.ts', 'node scripts/crds.js;npx ts-node main.ts', 'npx ts-node main.ts || node scripts/crds.js']) {
+      expect([command, appOf(command)]).toEqual([command, { error: `cdk8s.yaml's app (${command}) runs more than one file of the project (${command.startsWith('node') ? 'scripts/crds.js, main.ts' : 'main.ts, scripts/crds.js'}), `
+        + `and which of them is the app cannot be told from the command: give the app on the command line, as cdk8s-temporal synth ${command.startsWith('node') ? 'scripts/crds.js' : 'main.ts'}` }]);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
