@@ -548,15 +548,24 @@ fs.renameSync = function (from, to) {
   if (String(to).endsWith(process.env.MOUNTED)) throw Object.assign(new Error('EBUSY: resource busy or locked, rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code: 'EBUSY' });
   return rename.apply(this, arguments);
 };
+// A lock file of mode 0444 opened for writing by a user other than root (these tests may run as root).
+const open = fs.openSync;
+fs.openSync = function (file, flags) {
+  if (process.env.READ_ONLY && String(file).endsWith(process.env.READ_ONLY) && /[wa+]/.test(String(flags ?? 'r'))) {
+    throw Object.assign(new Error('EACCES: permission denied, open ' + JSON.stringify(file)), { code: 'EACCES' });
+  }
+  return open.apply(this, arguments);
+};
 `,
   });
   const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => f !== 'node_modules').flatMap((f) => (statSync(join(dir, f)).isDirectory()
     ? readdirSync(join(dir, f)).map((g) => [`${f}/${g}`, read(dir, `${f}/${g}`)]) : [[f, read(dir, f)]])));
   expect(run(dir, ['synth'], { ENVS: 'staging' }).status).toBe(0);
   const before = snapshot();
-  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were.
-  for (const mounted of ['temporal.dev.lock.json', 'temporal.prod.lock.json']) {
-    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were, also a read-only prod lock,
+  // which the rollback wrote over where it was (EACCES, restore it from version control) before it renamed it back.
+  for (const [mounted, readOnly] of [['temporal.dev.lock.json', ''], ['temporal.prod.lock.json', ''], ['temporal.dev.lock.json', 'temporal.prod.lock.json']]) {
+    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, READ_ONLY: readOnly, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
     expect([r.status, r.stderr.split('\n').slice(0, 2)]).toEqual([1, ['cdk8s-temporal: synth of main.ts failed; dist/ is unchanged.',
       `the lock file ${mounted} cannot be replaced by its new version (EBUSY: resource busy or locked). `
       + `A file mounted on its own (docker run -v ./${mounted}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
