@@ -108,7 +108,7 @@ function configApp(cwd) {
     const source = file.replace(/\.([cm]?)js$/i, '.$1ts');
     return source !== file && fs.existsSync(path.resolve(cwd, source)) ? source : file;
   };
-  const found = entryFiles(command).map(sourceOf);
+  const found = entryFiles(command, (name) => packageScript(cwd, name)).map(sourceOf);
   // Two commands of a chain that each run a file of the project (`node scripts/crds.js && npx ts-node main.ts`):
   // taking the first ran the script before the app as the app, which writes other output or none.
   const existing = found.filter((f) => fs.existsSync(path.resolve(cwd, f)));
@@ -118,6 +118,33 @@ function configApp(cwd) {
   }
   const app = existing[0] ?? found[0];
   return app === undefined ? undefined : { app, command };
+}
+
+/**
+ * The `scripts` entry `name` of the package.json in `cwd`, or undefined.
+ * @param {string} cwd @param {string} name
+ */
+function packageScript(cwd, name) {
+  try {
+    const script = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf-8'))?.scripts?.[name];
+    return typeof script === 'string' ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The package script a command runs (`npm run synth:prod`, `npm run-script x`, `npm start`, `yarn run x`,
+ * `pnpm run x`, after any `VAR=value`), or undefined.
+ * @param {string[]} words
+ */
+function runsScript(words) {
+  const rest = words.slice(words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
+  const [tool, verb, ...args] = rest;
+  if (!['npm', 'yarn', 'pnpm'].includes(tool)) return undefined;
+  if (tool === 'npm' && verb === 'start') return 'start';
+  if (verb !== 'run' && !(tool === 'npm' && verb === 'run-script')) return undefined;
+  return args.find((w) => !w.startsWith('-'));
 }
 
 /**
@@ -153,9 +180,11 @@ function plainAppLine(text) {
  * (`cdk8s-temporal synth` alone). An operator glued to a word (`node main.js;`, `tsc&&node main.js`)
  * ends the command as one apart does: read as part of the word, it hid the script.
  * @param {string} command
+ * @param {(name: string) => string | undefined} scriptOf the package.json script of a name
+ * @param {number} [depth] how many package scripts deep
  * @returns {string[]}
  */
-function entryFiles(command) {
+function entryFiles(command, scriptOf, depth = 0) {
   const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(&&|\|\||[;|&])|([^\s;|&"']+)/g)]
     .map((m) => (m[3] !== undefined ? { op: m[3] } : { word: m[1] ?? m[2] ?? m[4] }));
   /** @type {string[][]} */
@@ -171,8 +200,15 @@ function entryFiles(command) {
     const given = words.slice(at + 2).find((w, i, rest) => !w.startsWith('-') && rest[i - 1] !== '--output' && rest[i - 1] !== '-o');
     return given === undefined ? [] : [given];
   }
-  return commands.map((words) => words.filter((w) => !w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)).pop())
-    .filter((f) => f !== undefined);
+  // A package script (`npm run synth:prod`) runs what package.json says: read as naming no file, the command
+  // alone synthesized main.ts while cdk8s synth ran the script's app.
+  return commands.flatMap((words) => {
+    const name = runsScript(words);
+    const script = name === undefined || depth > 4 ? undefined : scriptOf(name);
+    if (script !== undefined) return entryFiles(script, scriptOf, depth + 1);
+    const file = words.filter((w) => !w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)).pop();
+    return file === undefined ? [] : [file];
+  });
 }
 
 /**

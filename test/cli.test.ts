@@ -490,6 +490,27 @@ test('fails when an operator glued to the script (node main.js;) hides the app, 
   }
 });
 
+test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app) and the command alone takes main.ts, while cdk8s synth runs the script\'s app', () => {
+  const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-script-'));
+  try {
+    mkdirp(join(dir, 'src'));
+    for (const f of ['main.ts', 'src/app.ts']) writeFileSync(join(dir, f), '');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { 'synth:app': 'tsc && node src/app.js', 'start': 'ts-node src/app.ts', 'synth': 'cdk8s synth', 'loop': 'npm run loop' } }));
+    const appOf = (command: string) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${command}\n`);
+      return configApp(dir);
+    };
+    for (const command of ['npm run synth:app', 'npm run --silent synth:app', 'CI=1 npm run-script synth:app', 'npm start', 'yarn run synth:app', 'pnpm run start']) {
+      expect([command, appOf(command)]).toEqual([command, { app: 'src/app.ts', command }]);
+    }
+    // A script that names no file (cdk8s synth itself), one that runs itself, one not there: the default files.
+    for (const command of ['npm run synth', 'npm run loop', 'npm run gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
