@@ -108,7 +108,14 @@ function configApp(cwd) {
     const source = file.replace(/\.([cm]?)js$/i, '.$1ts');
     return source !== file && fs.existsSync(path.resolve(cwd, source)) ? source : file;
   };
-  const found = entryFiles(command, (name) => packageScript(cwd, name)).map(sourceOf);
+  let found;
+  try {
+    found = entryFiles(command, (name) => packageScript(cwd, name)).map(sourceOf);
+  } catch (err) {
+    // A chain that changes folder (`cd infra && npx ts-node main.ts`) runs its app from there: its files,
+    // a ClusterLock.file among them, are found from that folder, which this run does not enter.
+    return { error: `${CONFIG_FILE}'s app (${command}) ${/** @type {Error} */ (err).message}` };
+  }
   // Two commands of a chain that each run a file of the project (`node scripts/crds.js && npx ts-node main.ts`):
   // taking the first ran the script before the app as the app, which writes other output or none.
   const existing = found.filter((f) => fs.existsSync(path.resolve(cwd, f)));
@@ -203,6 +210,12 @@ function entryFiles(command, scriptOf, depth = 0) {
   // A package script (`npm run synth:prod`) runs what package.json says: read as naming no file, the command
   // alone synthesized main.ts while cdk8s synth ran the script's app.
   return commands.flatMap((words) => {
+    const program = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+    if (program === 'cd' || program === 'pushd') {
+      const to = words[words.indexOf(program) + 1] ?? '~';
+      throw new Error(`changes folder (${program} ${to}) before it runs the app, which then runs from there: run the command there, `
+        + `cd ${shellWord(to)} && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder`);
+    }
     const name = runsScript(words);
     const script = name === undefined || depth > 4 ? undefined : scriptOf(name);
     if (script !== undefined) return entryFiles(script, scriptOf, depth + 1);

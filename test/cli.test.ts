@@ -490,7 +490,7 @@ test('fails when an operator glued to the script (node main.js;) hides the app, 
   }
 });
 
-test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app) and the command alone takes main.ts, while cdk8s synth runs the script\'s app', () => {
+test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), or from another folder (cd src &&), and the command alone takes main.ts here, while cdk8s synth runs the other app', () => {
   const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-script-'));
   try {
@@ -506,6 +506,9 @@ test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app) and
     }
     // A script that names no file (cdk8s synth itself), one that runs itself, one not there: the default files.
     for (const command of ['npm run synth', 'npm run loop', 'npm run gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
+    // A chain that changes folder runs the app, and finds its lock file, from there: main.ts here is another app.
+    expect(appOf('cd src && npx ts-node app.ts')).toEqual({ error: 'cdk8s.yaml\'s app (cd src && npx ts-node app.ts) changes folder (cd src) before it runs the app, '
+      + 'which then runs from there: run the command there, cd src && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
