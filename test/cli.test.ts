@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 
 /**
  * `cdk8s-temporal synth` (bin/), run as a user runs it: a separate process in the app's folder.
@@ -467,16 +467,29 @@ test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth
   }
 });
 
-test('fails when an operator glued to the script (node main.js;) hides the app, or a chain that runs two files of the project takes the one before the app for it', () => {
+/**
+ * Runs `body` with what configApp reads of an `app:` command in a project of `files` (empty unless
+ * given), then deletes the project.
+ */
+function withConfigApp(files: Record<string, string>, body: (appOf: (command: string) => { app: string, command: string } | { error: string } | undefined) => void): void {
   const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-chain-'));
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-app-'));
   try {
-    mkdirp(join(dir, 'scripts'));
-    for (const f of ['main.ts', 'scripts/crds.js']) writeFileSync(join(dir, f), '');
-    const appOf = (command: string) => {
+    for (const [f, text] of Object.entries(files)) {
+      mkdirp(dirname(join(dir, f)));
+      writeFileSync(join(dir, f), text);
+    }
+    body((command) => {
       writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${command}\n`);
       return configApp(dir);
-    };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('fails when an operator glued to the script (node main.js;) hides the app, or a chain that runs two files of the project takes the one before the app for it', () => {
+  withConfigApp({ 'main.ts': '', 'scripts/crds.js': '' }, (appOf) => {
     // Before, each of these fell back to the default files without a word, or took the script as the app.
     for (const command of ['npx ts-node main.ts; echo done', 'node main.js;', 'tsc&&node main.js', 'node main.js 2>&1|tee synth.log', 'node scripts/crds.js && cdk8s-temporal synth main.ts']) {
       expect([command, appOf(command)]).toEqual([command, { app: 'main.ts', command }]);
@@ -485,22 +498,12 @@ test('fails when an operator glued to the script (node main.js;) hides the app, 
       expect([command, appOf(command)]).toEqual([command, { error: `cdk8s.yaml's app (${command}) runs more than one file of the project (${command.startsWith('node') ? 'scripts/crds.js, main.ts' : 'main.ts, scripts/crds.js'}), `
         + `and which of them is the app cannot be told from the command: give the app on the command line, as cdk8s-temporal synth ${command.startsWith('node') ? 'scripts/crds.js' : 'main.ts'}` }]);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), or from another folder (cd src &&), and the command alone takes main.ts here, while cdk8s synth runs the other app', () => {
-  const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-script-'));
-  try {
-    mkdirp(join(dir, 'src'));
-    for (const f of ['main.ts', 'src/app.ts']) writeFileSync(join(dir, f), '');
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { 'synth:app': 'tsc && node src/app.js', 'start': 'ts-node src/app.ts', 'synth': 'cdk8s synth', 'loop': 'npm run loop' } }));
-    const appOf = (command: string) => {
-      writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${command}\n`);
-      return configApp(dir);
-    };
+  const scripts = { 'synth:app': 'tsc && node src/app.js', 'start': 'ts-node src/app.ts', 'synth': 'cdk8s synth', 'loop': 'npm run loop' };
+  withConfigApp({ 'main.ts': '', 'src/app.ts': '', 'package.json': JSON.stringify({ scripts }) }, (appOf) => {
     for (const command of ['npm run synth:app', 'npm run --silent synth:app', 'CI=1 npm run-script synth:app', 'npm start', 'yarn run synth:app', 'pnpm run start']) {
       expect([command, appOf(command)]).toEqual([command, { app: 'src/app.ts', command }]);
     }
@@ -509,9 +512,7 @@ test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), or
     // A chain that changes folder runs the app, and finds its lock file, from there: main.ts here is another app.
     expect(appOf('cd src && npx ts-node app.ts')).toEqual({ error: 'cdk8s.yaml\'s app (cd src && npx ts-node app.ts) changes folder (cd src) before it runs the app, '
       + 'which then runs from there: run the command there, cd src && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
