@@ -110,7 +110,8 @@ function configApp(cwd) {
   };
   let found;
   try {
-    found = entryFiles(command, (name) => packageScript(cwd, name)).map(sourceOf);
+    const isFolder = (/** @type {string} */ word) => Boolean(fs.statSync(path.resolve(cwd, word), { throwIfNoEntry: false })?.isDirectory());
+    found = entryFiles(command, (name) => packageScript(cwd, name), isFolder).map(sourceOf);
   } catch (err) {
     // A chain that changes folder (`cd infra && npx ts-node main.ts`) runs its app from there: its files,
     // a ClusterLock.file among them, are found from that folder, which this run does not enter.
@@ -180,6 +181,9 @@ function plainAppLine(text) {
   return /^[^\s#'"{}[\]|>&*!%@`,?:-]/.test(value) && /\s/.test(value) && !/:[ \t]|[ \t]#/.test(value) ? value : undefined;
 }
 
+/** Programs that run the script or folder they are given. */
+const RUNNERS = ['node', 'ts-node', 'ts-node-esm', 'tsx', 'bun'];
+
 /**
  * The files an app command runs, one per command of a chain that names one: the app of
  * `cdk8s-temporal synth [options] <app>`, else each command's last script (.ts, .js and their kin:
@@ -188,10 +192,11 @@ function plainAppLine(text) {
  * ends the command as one apart does: read as part of the word, it hid the script.
  * @param {string} command
  * @param {(name: string) => string | undefined} scriptOf the package.json script of a name
+ * @param {(word: string) => boolean} isFolder whether a word names a folder of the project
  * @param {number} [depth] how many package scripts deep
  * @returns {string[]}
  */
-function entryFiles(command, scriptOf, depth = 0) {
+function entryFiles(command, scriptOf, isFolder, depth = 0) {
   const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(&&|\|\||[;|&])|([^\s;|&"']+)/g)]
     .map((m) => (m[3] !== undefined ? { op: m[3] } : { word: m[1] ?? m[2] ?? m[4] }));
   /** @type {string[][]} */
@@ -218,9 +223,13 @@ function entryFiles(command, scriptOf, depth = 0) {
     }
     const name = runsScript(words);
     const script = name === undefined || depth > 4 ? undefined : scriptOf(name);
-    if (script !== undefined) return entryFiles(script, scriptOf, depth + 1);
+    if (script !== undefined) return entryFiles(script, scriptOf, isFolder, depth + 1);
     const file = words.filter((w) => !w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)).pop();
-    return file === undefined ? [] : [file];
+    if (file !== undefined) return [file];
+    // A runner given a folder (`node .`, `npx ts-node src`) runs its index or package.json main, as the command does.
+    const runner = program === undefined ? [] : words.slice(words.indexOf(program) + (program === 'npx' ? 1 : 0));
+    const operand = RUNNERS.includes(runner[0]) ? runner.slice(1).filter((w) => !w.startsWith('-')).pop() : undefined;
+    return operand !== undefined && isFolder(operand) ? [operand] : [];
   });
 }
 

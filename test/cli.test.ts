@@ -501,7 +501,7 @@ test('fails when an operator glued to the script (node main.js;) hides the app, 
   });
 });
 
-test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), or from another folder (cd src &&), and the command alone takes main.ts here, while cdk8s synth runs the other app', () => {
+test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), a folder (npx ts-node src), or from another folder (cd src &&), and the command alone takes main.ts here, while cdk8s synth runs the other app', () => {
   const scripts = { 'synth:app': 'tsc && node src/app.js', 'start': 'ts-node src/app.ts', 'synth': 'cdk8s synth', 'loop': 'npm run loop' };
   withConfigApp({ 'main.ts': '', 'src/app.ts': '', 'package.json': JSON.stringify({ scripts }) }, (appOf) => {
     for (const command of ['npm run synth:app', 'npm run --silent synth:app', 'CI=1 npm run-script synth:app', 'npm start', 'yarn run synth:app', 'pnpm run start']) {
@@ -509,6 +509,9 @@ test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), or
     }
     // A script that names no file (cdk8s synth itself), one that runs itself, one not there: the default files.
     for (const command of ['npm run synth', 'npm run loop', 'npm run gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
+    // A runner given a folder runs its index: that folder is the app (the command takes one too).
+    for (const command of ['npx ts-node src', 'node -r ts-node/register src', 'FOO=1 tsx src --verbose']) expect([command, appOf(command)]).toEqual([command, { app: 'src', command }]);
+    for (const command of ['tsc -p src', 'node gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
     // A chain that changes folder runs the app, and finds its lock file, from there: main.ts here is another app.
     expect(appOf('cd src && npx ts-node app.ts')).toEqual({ error: 'cdk8s.yaml\'s app (cd src && npx ts-node app.ts) changes folder (cd src) before it runs the app, '
       + 'which then runs from there: run the command there, cd src && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder' });
