@@ -102,12 +102,66 @@ function configApp(cwd) {
   if (typeof command !== 'string' || command.trim() === '') {
     return { error: `${CONFIG_FILE} sets app to ${JSON.stringify(command)}; expected the command cdk8s synth runs, such as app: node_modules/.bin/cdk8s-temporal synth main.ts. Fix it, or ${remedy}` };
   }
-  const app = entryFile(command);
-  if (app === undefined) return undefined;
   // The JavaScript that tsc compiles from the TypeScript beside it (`npm run compile && node main.js`):
   // the TypeScript, as the app's own imports of ./chart.js load chart.ts (bin/ts-hook.js).
-  const source = app.replace(/\.([cm]?)js$/i, '.$1ts');
-  return { app: source !== app && fs.existsSync(path.resolve(cwd, source)) ? source : app, command };
+  const sourceOf = (/** @type {string} */ file) => {
+    const source = file.replace(/\.([cm]?)js$/i, '.$1ts');
+    return source !== file && fs.existsSync(path.resolve(cwd, source)) ? source : file;
+  };
+  let found;
+  try {
+    const isFolder = (/** @type {string} */ word) => Boolean(fs.statSync(path.resolve(cwd, word), { throwIfNoEntry: false })?.isDirectory());
+    found = entryFiles(command, (name) => packageScript(cwd, name), isFolder).map(sourceOf);
+  } catch (err) {
+    // A chain that changes folder (`cd infra && npx ts-node main.ts`) runs its app from there: its files,
+    // a ClusterLock.file among them, are found from that folder, which this run does not enter.
+    return { error: `${CONFIG_FILE}'s app (${command}) ${/** @type {Error} */ (err).message}` };
+  }
+  // Two commands of a chain that each run a file of the project (`node scripts/crds.js && npx ts-node main.ts`):
+  // taking the first ran the script before the app as the app, which writes other output or none.
+  const existing = found.filter((f) => fs.existsSync(path.resolve(cwd, f)));
+  if (new Set(existing).size > 1) {
+    return { error: `${CONFIG_FILE}'s app (${command}) runs more than one file of the project (${[...new Set(existing)].join(', ')}), and which of them is the app `
+      + `cannot be told from the command: give the app on the command line, as cdk8s-temporal synth ${shellWord(existing[0])}` };
+  }
+  const app = existing[0] ?? found[0];
+  return app === undefined ? undefined : { app, command };
+}
+
+/**
+ * The `scripts` entry `name` of the package.json in `cwd`, or undefined.
+ * @param {string} cwd @param {string} name
+ */
+function packageScript(cwd, name) {
+  try {
+    const script = JSON.parse(fs.readFileSync(path.join(cwd, 'package.json'), 'utf-8'))?.scripts?.[name];
+    return typeof script === 'string' ? script : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The package script a command runs (`npm run synth:prod`, `npm run-script x`, `npm start`, `yarn run x`,
+ * `pnpm run x`, after any `VAR=value`), or undefined.
+ * @param {string[]} words
+ */
+function runsScript(words) {
+  const rest = words.slice(words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
+  const [tool, verb, ...args] = rest;
+  if (!['npm', 'yarn', 'pnpm'].includes(tool)) return undefined;
+  if (tool === 'npm' && verb === 'start') return 'start';
+  if (verb !== 'run' && !(tool === 'npm' && verb === 'run-script')) return undefined;
+  return args.find((w) => !w.startsWith('-'));
+}
+
+/**
+ * `word` as a POSIX shell reads it back: as it is when it holds no character a shell treats
+ * specially, else in single quotes (my out as 'my out'), for a command to copy.
+ * @param {string} word
+ */
+function shellWord(word) {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -127,33 +181,56 @@ function plainAppLine(text) {
   return /^[^\s#'"{}[\]|>&*!%@`,?:-]/.test(value) && /\s/.test(value) && !/:[ \t]|[ \t]#/.test(value) ? value : undefined;
 }
 
-/** Operators that end one shell command and start another. */
-const SHELL_SEPARATORS = ['&&', '||', ';', '|', '&'];
+/** Programs that run the script or folder they are given. */
+const RUNNERS = ['node', 'ts-node', 'ts-node-esm', 'tsx', 'bun'];
 
 /**
- * The file an app command runs: the app of `cdk8s-temporal synth [options] <app>`, or else the
- * last script (.ts, .js and their kin) the command names (`npx ts-node main.ts`, `node lib/main.js`,
- * `npm run compile && node main.js`); undefined when it names none (`cdk8s-temporal synth` alone).
+ * The files an app command runs, one per command of a chain that names one: the app of
+ * `cdk8s-temporal synth [options] <app>`, else each command's last script (.ts, .js and their kin:
+ * `npx ts-node main.ts`, `node -r ./setup.js main.js`), in order; none when it names none
+ * (`cdk8s-temporal synth` alone). An operator glued to a word (`node main.js;`, `tsc&&node main.js`)
+ * ends the command as one apart does: read as part of the word, it hid the script.
  * @param {string} command
+ * @param {(name: string) => string | undefined} scriptOf the package.json script of a name
+ * @param {(word: string) => boolean} isFolder whether a word names a folder of the project
+ * @param {number} [depth] how many package scripts deep
+ * @returns {string[]}
  */
-function entryFile(command) {
-  const words = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-  const at = words.findIndex((w, i) => /(^|[/\\])cdk8s-temporal(\.js|\.cmd)?$/.test(w) && words[i + 1] === 'synth');
-  if (at >= 0) {
-    for (let i = at + 2; i < words.length && !SHELL_SEPARATORS.includes(words[i]); i++) {
-      if (words[i] === '--output' || words[i] === '-o') i++;
-      else if (!words[i].startsWith('-')) return words[i];
-    }
-    return undefined;
-  }
-  // The first command that runs a script (`npm run compile && node main.js`), its last one (`node -r ./setup.js main.js`).
+function entryFiles(command, scriptOf, isFolder, depth = 0) {
+  const tokens = [...command.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(&&|\|\||[;|&])|([^\s;|&"']+)/g)]
+    .map((m) => (m[3] !== undefined ? { op: m[3] } : { word: m[1] ?? m[2] ?? m[4] }));
   /** @type {string[][]} */
   const commands = [[]];
-  for (const w of words) {
-    if (SHELL_SEPARATORS.includes(w)) commands.push([]);
-    else if (!w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)) commands[commands.length - 1].push(w);
+  for (const t of tokens) {
+    if (t.op !== undefined) commands.push([]);
+    else commands[commands.length - 1].push(/** @type {string} */ (t.word));
   }
-  return commands.find((c) => c.length > 0)?.pop();
+  // This command's synth says which app it runs, whatever else the chain runs (its default files when it names none).
+  for (const words of commands) {
+    const at = words.findIndex((w, i) => /(^|[/\\])cdk8s-temporal(\.js|\.cmd)?$/.test(w) && words[i + 1] === 'synth');
+    if (at < 0) continue;
+    const given = words.slice(at + 2).find((w, i, rest) => !w.startsWith('-') && rest[i - 1] !== '--output' && rest[i - 1] !== '-o');
+    return given === undefined ? [] : [given];
+  }
+  // A package script (`npm run synth:prod`) runs what package.json says: read as naming no file, the command
+  // alone synthesized main.ts while cdk8s synth ran the script's app.
+  return commands.flatMap((words) => {
+    const program = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+    if (program === 'cd' || program === 'pushd') {
+      const to = words[words.indexOf(program) + 1] ?? '~';
+      throw new Error(`changes folder (${program} ${to}) before it runs the app, which then runs from there: run the command there, `
+        + `cd ${shellWord(to)} && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder`);
+    }
+    const name = runsScript(words);
+    const script = name === undefined || depth > 4 ? undefined : scriptOf(name);
+    if (script !== undefined) return entryFiles(script, scriptOf, isFolder, depth + 1);
+    const file = words.filter((w) => !w.startsWith('-') && /\.(?:[cm]?[jt]s|[jt]sx)$/i.test(w)).pop();
+    if (file !== undefined) return [file];
+    // A runner given a folder (`node .`, `npx ts-node src`) runs its index or package.json main, as the command does.
+    const runner = program === undefined ? [] : words.slice(words.indexOf(program) + (program === 'npx' ? 1 : 0));
+    const operand = RUNNERS.includes(runner[0]) ? runner.slice(1).filter((w) => !w.startsWith('-')).pop() : undefined;
+    return operand !== undefined && isFolder(operand) ? [operand] : [];
+  });
 }
 
 /**
@@ -212,4 +289,4 @@ function loadYaml(cwd) {
 }
 
 // plainAppLine: for the test that checks it against yaml's reading.
-module.exports = { configApp, configOutput, plainAppLine, CONFIG_FILE };
+module.exports = { configApp, configOutput, plainAppLine, shellWord, CONFIG_FILE };

@@ -93,6 +93,7 @@ function main() {
   }
   if (process.env.CDK8S_CHECK_UPGRADE === undefined) process.env.CDK8S_CHECK_UPGRADE = 'false';
   tuneOptimizer();
+  const { shellWord } = require('./cdk8s-config');
   require('./synth').synth({
     app,
     outdir,
@@ -171,15 +172,6 @@ function unknownOption(err) {
   const name = option.replace(/^-+/, '').split('=')[0];
   const near = OPTIONS.find((o) => name.length > 1 && (o.startsWith(name) || distance(o, name) <= 2));
   return `unknown option ${option}${near ? `: did you mean --${near}?` : ''}`;
-}
-
-/**
- * `word` as a POSIX shell reads it back: as it is when it holds no character a shell treats
- * specially, else in single quotes (my out as 'my out'), for a command to copy.
- * @param {string} word
- */
-function shellWord(word) {
-  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Levenshtein distance. @param {string} a @param {string} b */

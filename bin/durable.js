@@ -35,7 +35,7 @@ function fsyncTolerant(fd, p) {
 /**
  * Writes `contents` to `file`, created anew (it is a name of this run's), with `mode` when given,
  * and flushes it to the disk.
- * @param {string} file @param {string} contents @param {number} [mode]
+ * @param {string} file @param {string | Buffer} contents @param {number} [mode]
  */
 function writeFileSynced(file, contents, mode) {
   const fd = fs.openSync(file, 'wx');

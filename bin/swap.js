@@ -243,7 +243,10 @@ function swap(staging, outdir, old, rel) {
  * @param {() => string | undefined} undoOutput what it could not undo @param {string} outdir @param {(p: string) => string} rel
  */
 function renameLocks(written, undoOutput, outdir, rel) {
-  const before = written.map(([, file]) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined));
+  const before = written.map(([, file]) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return stat && { bytes: fs.readFileSync(file), mode: stat.mode & 0o7777 };
+  });
   for (let i = 0; i < written.length; i++) {
     const [tmp, file] = written[i];
     try {
@@ -253,12 +256,19 @@ function renameLocks(written, undoOutput, outdir, rel) {
       /** @type {string[]} */
       const unrestored = [];
       for (let j = 0; j < i; j++) {
-        const [, done] = written[j];
-        const bytes = before[j];
+        // Renamed back into place as the new version was, with its modes: written over where it is,
+        // a read-only lock (0444, a user not root) refused the write, and a failure halfway left it cut short.
+        const [copy, done] = written[j];
+        const was = before[j];
         try {
-          if (bytes === undefined) fs.rmSync(done, { force: true });
-          else fs.writeFileSync(done, bytes);
+          if (was === undefined) {
+            fs.rmSync(done, { force: true });
+          } else {
+            writeFileSynced(copy, was.bytes, was.mode);
+            fs.renameSync(copy, done);
+          }
         } catch (undo) {
+          fs.rmSync(copy, { force: true });
           unrestored.push(`${rel(done)} (${/** @type {Error} */ (undo).message}): restore it from version control`);
         }
       }

@@ -471,7 +471,8 @@ function clustersOf(app) {
  */
 function fileIdentity(file) {
   try {
-    const stat = fs.statSync(file);
+    // As bigints: a Windows file id past 2^53 rounds as a number, and two files would read as one (lib/cluster/lock-file-identity.ts).
+    const stat = fs.statSync(file, { bigint: true });
     if (stat.ino) return `${stat.dev}:${stat.ino}`;
   } catch {
     // not there yet: by its path

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { hostname, tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { dirname, join, resolve } from 'path';
 
 /**
  * `cdk8s-temporal synth` (bin/), run as a user runs it: a separate process in the app's folder.
@@ -467,6 +467,57 @@ test('fails when the app cdk8s.yaml runs is read wrong in any layout cdk8s synth
   }
 });
 
+/**
+ * Runs `body` with what configApp reads of an `app:` command in a project of `files` (empty unless
+ * given), then deletes the project.
+ */
+function withConfigApp(files: Record<string, string>, body: (appOf: (command: string) => { app: string, command: string } | { error: string } | undefined) => void): void {
+  const { configApp } = require('../bin/cdk8s-config') as { configApp: (cwd: string) => { app: string, command: string } | { error: string } | undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-config-app-'));
+  try {
+    for (const [f, text] of Object.entries(files)) {
+      mkdirp(dirname(join(dir, f)));
+      writeFileSync(join(dir, f), text);
+    }
+    body((command) => {
+      writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${command}\n`);
+      return configApp(dir);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('fails when an operator glued to the script (node main.js;) hides the app, or a chain that runs two files of the project takes the one before the app for it', () => {
+  withConfigApp({ 'main.ts': '', 'scripts/crds.js': '' }, (appOf) => {
+    // Before, each of these fell back to the default files without a word, or took the script as the app.
+    for (const command of ['npx ts-node main.ts; echo done', 'node main.js;', 'tsc&&node main.js', 'node main.js 2>&1|tee synth.log', 'node scripts/crds.js && cdk8s-temporal synth main.ts']) {
+      expect([command, appOf(command)]).toEqual([command, { app: 'main.ts', command }]);
+    }
+    for (const command of ['node scripts/crds.js && npx ts-node main.ts', 'node scripts/crds.js;npx ts-node main.ts', 'npx ts-node main.ts || node scripts/crds.js']) {
+      expect([command, appOf(command)]).toEqual([command, { error: `cdk8s.yaml's app (${command}) runs more than one file of the project (${command.startsWith('node') ? 'scripts/crds.js, main.ts' : 'main.ts, scripts/crds.js'}), `
+        + `and which of them is the app cannot be told from the command: give the app on the command line, as cdk8s-temporal synth ${command.startsWith('node') ? 'scripts/crds.js' : 'main.ts'}` }]);
+    }
+  });
+});
+
+test('fails when cdk8s.yaml\'s app runs a package script (npm run synth:app), a folder (npx ts-node src), or from another folder (cd src &&), and the command alone takes main.ts here, while cdk8s synth runs the other app', () => {
+  const scripts = { 'synth:app': 'tsc && node src/app.js', 'start': 'ts-node src/app.ts', 'synth': 'cdk8s synth', 'loop': 'npm run loop' };
+  withConfigApp({ 'main.ts': '', 'src/app.ts': '', 'package.json': JSON.stringify({ scripts }) }, (appOf) => {
+    for (const command of ['npm run synth:app', 'npm run --silent synth:app', 'CI=1 npm run-script synth:app', 'npm start', 'yarn run synth:app', 'pnpm run start']) {
+      expect([command, appOf(command)]).toEqual([command, { app: 'src/app.ts', command }]);
+    }
+    // A script that names no file (cdk8s synth itself), one that runs itself, one not there: the default files.
+    for (const command of ['npm run synth', 'npm run loop', 'npm run gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
+    // A runner given a folder runs its index: that folder is the app (the command takes one too).
+    for (const command of ['npx ts-node src', 'node -r ts-node/register src', 'FOO=1 tsx src --verbose']) expect([command, appOf(command)]).toEqual([command, { app: 'src', command }]);
+    for (const command of ['tsc -p src', 'node gone']) expect([command, appOf(command)]).toEqual([command, undefined]);
+    // A chain that changes folder runs the app, and finds its lock file, from there: main.ts here is another app.
+    expect(appOf('cd src && npx ts-node app.ts')).toEqual({ error: 'cdk8s.yaml\'s app (cd src && npx ts-node app.ts) changes folder (cd src) before it runs the app, '
+      + 'which then runs from there: run the command there, cd src && cdk8s-temporal synth <app>, or give cdk8s.yaml an app that runs from this folder' });
+  });
+});
+
 /** The source of an app per environment `env` (a variable of the app), its cluster with `shards` history shards. */
 const envApp = (shards: string) => `  const app = new App();
   const chart = new Chart(app, env, { namespace: env, disableResourceNameHashes: true });
@@ -525,15 +576,24 @@ fs.renameSync = function (from, to) {
   if (String(to).endsWith(process.env.MOUNTED)) throw Object.assign(new Error('EBUSY: resource busy or locked, rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code: 'EBUSY' });
   return rename.apply(this, arguments);
 };
+// A lock file of mode 0444 opened for writing by a user other than root (these tests may run as root).
+const open = fs.openSync;
+fs.openSync = function (file, flags) {
+  if (process.env.READ_ONLY && String(file).endsWith(process.env.READ_ONLY) && /[wa+]/.test(String(flags ?? 'r'))) {
+    throw Object.assign(new Error('EACCES: permission denied, open ' + JSON.stringify(file)), { code: 'EACCES' });
+  }
+  return open.apply(this, arguments);
+};
 `,
   });
   const snapshot = () => Object.fromEntries(readdirSync(dir).filter((f) => f !== 'node_modules').flatMap((f) => (statSync(join(dir, f)).isDirectory()
     ? readdirSync(join(dir, f)).map((g) => [`${f}/${g}`, read(dir, `${f}/${g}`)]) : [[f, read(dir, f)]])));
   expect(run(dir, ['synth'], { ENVS: 'staging' }).status).toBe(0);
   const before = snapshot();
-  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were.
-  for (const mounted of ['temporal.dev.lock.json', 'temporal.prod.lock.json']) {
-    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+  // prod's lock is renamed first, then dev's (a new file) fails: both locks and dist/ as they were, also a read-only prod lock,
+  // which the rollback wrote over where it was (EACCES, restore it from version control) before it renamed it back.
+  for (const [mounted, readOnly] of [['temporal.dev.lock.json', ''], ['temporal.prod.lock.json', ''], ['temporal.dev.lock.json', 'temporal.prod.lock.json']]) {
+    const r = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: mounted, READ_ONLY: readOnly, NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
     expect([r.status, r.stderr.split('\n').slice(0, 2)]).toEqual([1, ['cdk8s-temporal: synth of main.ts failed; dist/ is unchanged.',
       `the lock file ${mounted} cannot be replaced by its new version (EBUSY: resource busy or locked). `
       + `A file mounted on its own (docker run -v ./${mounted}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `

@@ -295,4 +295,29 @@ describe('a store on an IPv6 address in the lock file', () => {
       expect(older.contents.clusters['temporal/temporal'].persistence.default).toBe(`postgres://[${bare}]:5432/temporal`);
     }
   });
+
+  test('fails when a migration declared from an IPv6 store in the older, unbracketed spelling (copied from an older lock or message) is refused as undeclared, or an older entry keeps that spelling in migratedFrom', () => {
+    const appMoved = (from: string) => {
+      const a = Testing.app();
+      const chart = new Chart(a, 'c', { namespace: 'temporal' });
+      const password = SecretRef.of('db', 'password');
+      new TemporalCluster(chart, 'temporal', { numHistoryShards: 512, persistenceMigration: { from: [from] }, persistence: new Persistence(chart, 'p', {
+        defaultStore: Datastore.postgres({ host: 'fd00::2', database: 'temporal', user: 'u', password }),
+        visibilityStore: Datastore.postgres({ host: 'fd00::1', database: 'visibility', user: 'u', password }),
+      }) });
+      return a;
+    };
+    for (const from of ['postgres://fd00::1:5432/temporal', 'postgres://[fd00::1]:5432/temporal']) {
+      // The lock as this version writes it (bracketed), the migration as an older one printed the store.
+      const lock = ClusterLock.inMemory();
+      lock.check(appOn('fd00::1'));
+      lock.check(appMoved(from));
+      expect(lock.contents.clusters['temporal/temporal'].migratedFrom).toEqual(['postgres://[fd00::1]:5432/temporal']);
+      // An entry an older version wrote, migratedFrom included, is rewritten bracketed.
+      const entry = { ...lock.contents.clusters['temporal/temporal'], migratedFrom: ['postgres://fd00::1:5432/temporal'] };
+      const older = ClusterLock.inMemory({ clusters: { 'temporal/temporal': entry } });
+      older.check(appMoved(from));
+      expect(older.contents.clusters['temporal/temporal'].migratedFrom).toEqual(['postgres://[fd00::1]:5432/temporal']);
+    }
+  });
 });

@@ -153,3 +153,26 @@ describe('one lock file named by two paths', () => {
     }
   });
 });
+
+test('fails when two lock files whose file ids differ past 2^53 (NTFS and ReFS ids, which Node gives as the inode) are taken for one: read as numbers, the ids round to one', () => {
+  const fs = require('fs') as typeof import('fs');
+  const { sameLockFile } = require('../lib/cluster/lock-file-identity') as typeof import('../lib/cluster/lock-file-identity');
+  const dir = mkdtempSync(join(tmpdir(), 'lock-file-ids-'));
+  const [a, b] = [join(dir, 'prod.lock.json'), join(dir, 'staging.lock.json')];
+  for (const f of [a, b]) writeFileSync(f, '{\n  "clusters": {}\n}\n');
+  const ids = new Map([[a, BigInt(2) ** BigInt(60) + BigInt(1)], [b, BigInt(2) ** BigInt(60) + BigInt(2)]]);
+  const real = fs.statSync;
+  const spy = jest.spyOn(fs, 'statSync').mockImplementation(((p: string, options?: { bigint?: boolean }) => {
+    const stat = real(p, options as never) as unknown as Record<string, unknown>;
+    const id = ids.get(p);
+    if (!stat || id === undefined) return stat;
+    return Object.assign(Object.create(Object.getPrototypeOf(stat)), stat, options?.bigint ? { dev: BigInt(7), ino: id } : { dev: 7, ino: Number(id) });
+  }) as never);
+  try {
+    expect(Number(ids.get(a))).toBe(Number(ids.get(b)));
+    expect([sameLockFile(a, b), sameLockFile(a, a)]).toEqual([false, true]);
+  } finally {
+    spy.mockRestore();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
 import { globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
 import { summaryWarning } from '../summary-warning';
-import { LockedCluster } from './lock-record';
+import { bracketedStoreUri, LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
 import { StoreRole } from '../persistence/datastore';
 import { DnsContext, loopbackThrough, parseStoreUri, sameStore } from '../persistence/store-identity';
@@ -63,7 +63,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       const id = uri === undefined ? undefined : parseStoreUri(uri, entryDns(lockedAs, dns));
       return id !== undefined && sameStore(id, nowId, true);
     });
-    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(was)) {
+    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(bracketedStoreUri(was))) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
     }

@@ -16,13 +16,17 @@ export function sameLockFile(a: string, b: string): boolean {
   if (a === b) return true;
   const [sa, sb] = [existing(a), existing(b)];
   // A file system without inode numbers (0) is compared by the real paths.
-  if (sa && sb) return sa.ino !== 0 ? sa.dev === sb.dev && sa.ino === sb.ino : canonical(a) === canonical(b);
+  if (sa && sb) return sa.ino !== BigInt(0) ? sa.dev === sb.dev && sa.ino === sb.ino : canonical(a) === canonical(b);
   return !sa && !sb && canonical(a) === canonical(b);
 }
 
-function existing(path: string): { dev: number; ino: number } | undefined {
+/**
+ * Its device and inode, as bigints: NTFS and ReFS file ids, which Node gives as the inode, go past
+ * 2^53, where two files' ids read as numbers may round to one, and two lock files would be one lock.
+ */
+function existing(path: string): { dev: bigint; ino: bigint } | undefined {
   try {
-    return statSync(path, { throwIfNoEntry: false });
+    return statSync(path, { bigint: true, throwIfNoEntry: false });
   } catch {
     return undefined; // EACCES on a folder of the path, ELOOP: compared by the path it resolves to
   }

@@ -89,7 +89,7 @@ export function lockedIpFamily(declared: IpFamily | undefined): Pick<LockedClust
  */
 export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[]): LockedCluster {
   const now = new Set(Object.values(current.persistence));
-  const migratedFrom = [...new Set([...locked?.migratedFrom ?? [], ...from])].filter((uri) => !now.has(uri)).sort();
+  const migratedFrom = [...new Set([...locked?.migratedFrom ?? [], ...from].map(bracketedStoreUri))].filter((uri) => !now.has(uri)).sort();
   return migratedFrom.length > 0 ? { ...current, migratedFrom } : current;
 }
 
@@ -105,6 +105,18 @@ const STORE_URI = new RegExp(`^(?:${Object.values(DatastoreType).join('|')})://[
 export function isStoreUri(uri: unknown): uri is string {
   const port = typeof uri === 'string' ? STORE_URI.exec(uri)?.[1] : undefined;
   return port !== undefined && Number(port) <= 65535;
+}
+
+/**
+ * @internal `uri` as `Datastore.uri` writes it now, an IPv6 host in brackets: an older version wrote
+ * `postgres://fd00::1:5432/temporal`, which a lock entry, or a migration copied from one, may still
+ * hold; compared as written with the bracketed spelling, one store read as two.
+ */
+export function bracketedStoreUri(uri: string): string {
+  const match = /^([a-z]+):\/\/([^/]+):(\d+)\/(.+)$/.exec(uri);
+  if (!match) return uri;
+  const hosts = match[2].split(',').map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h));
+  return `${match[1]}://${hosts.join(',')}:${match[3]}/${match[4]}`;
 }
 
 /** @internal Why an entry's `migratedFrom` is malformed, or undefined. */

@@ -1,6 +1,6 @@
 import { IConstruct, Node } from 'constructs';
 import { LogLevel, type PersistenceMigration, type TemporalClusterProps } from './temporal-cluster-props';
-import { isStoreUri } from './lock-record';
+import { bracketedStoreUri, isStoreUri } from './lock-record';
 import { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config';
 import { constraintNamespaceErrors } from '../operations/namespace-bootstrap';
 import { serverReadsAsTrue } from '../config/setting-choices';
@@ -46,7 +46,7 @@ export function migrationFrom(owner: string, migration: PersistenceMigration | u
         + 'such as postgres://old-pg:5432/temporal', 'Copy it from the lock\'s error or the lock file: a URI that names no store matches no locked database, so the migration it declares is not checked.');
     }
   });
-  return [...from];
+  return from.map(bracketedStoreUri);
 }
 
 /**

@@ -107,7 +107,7 @@ export class TemporalCluster extends Construct {
   public readonly masterClusterName: string;
   /** The clusters the registration Job registers with this one. */
   public readonly remoteClusters: ResolvedRemoteCluster[];
-  /** Store URIs the lock accepts as replaced by this cluster's current stores. */
+  /** Store URIs the lock accepts as replaced by this cluster's current stores, an IPv6 host in brackets as `Datastore.uri` writes it. */
   public readonly persistenceMigrationFrom: string[];
   /** The lock key (`<namespace>/<name>`) the cluster had before a declared rename or move. */
   public readonly previously?: string;
