@@ -57,6 +57,7 @@ function runScript(command: string[], existing: string[], attributes: Record<str
     // An archival state set: the namespace gets the cluster's URI, unless the server skips archival (its dynamic config).
     '  *"namespace update"*"-archival-state"*)',
     '    while [ "$#" -gt 0 ]; do case "$1" in --namespace) n=$2;; --history-archival-state) k=history;; --visibility-archival-state) k=visibility;; esac; shift; done',
+    `    if grep -q '"failsArchival"' ${dir}/ns-$n; then echo 'Error: unable to update namespace: bucket does not exist' >&2; exit 1; fi`,
     `    grep -q '"ignoresArchival"' ${dir}/ns-$n || sed -i "s|\\"config\\":{|\\"config\\":{\\"\${k}ArchivalUri\\": \\"s3://archive/\${k}\\",|" ${dir}/ns-$n; exit 0;;`,
     'esac',
     'exit 0',
@@ -172,6 +173,16 @@ describe('NamespaceBootstrap', () => {
     expect(r.status).toBe(0);
     expect(r.out).toContain('namespace orders: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
     expect(r.out).not.toContain('archival enabled');
+  });
+
+  test('fails when a refused archival update fails the Job without saying which archival failed and what to do', () => {
+    // The server checks the URI as it turns archival on (HeadBucket for S3): a missing bucket refuses the update.
+    const archival = { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://archive/history' } };
+    const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    const r = runScript(command, ['orders'], {}, 0, undefined, { orders: ',"failsArchival":true' });
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('bucket does not exist');
+    expect(r.out).toContain("namespace orders: turning history archival on failed (the error above): the server checks the cluster's history archival URI as it does so; create its bucket or let the servers reach it, or set archival.history.namespaceDefault to false");
   });
 
   describe('search attributes', () => {

@@ -230,6 +230,14 @@ describe('SchemaJob', () => {
       expect(() => jobs(es(false), { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) }))
         .toThrow(new RegExp(`persistence visibility store's clusterSettings is false; expected true \\(the default\\) on release ${version.replace(/\./g, '\\.')}, or version 1\\.32\\.0 or later\\. .*has no --skip-cluster-settings`));
       expect(() => jobs(es(true), { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) })).not.toThrow();
+      // A secondary visibility store (a migration's other half) has a schema Job of its own: held to the same rule.
+      const secondary = (c: any) => new Persistence(c, 'p', {
+        defaultStore: Datastore.postgres({ host: 'pg', database: 'a', user: 'u', password }),
+        visibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_a' }),
+        secondaryVisibilityStore: Datastore.elasticsearch({ url: 'http://es:9200', index: 'temporal_visibility_v1_b', clusterSettings: false }),
+      });
+      expect(() => jobs(secondary, { version, acknowledgedAdvisories: TemporalVersion.advisoriesOf(version).map((a) => a.id) }))
+        .toThrow(/persistence secondary-visibility store's clusterSettings is false; expected true \(the default\)/);
     }
     for (const value of ['false', 0, null, 'no']) {
       expect(() => es(value)(testChart())).toThrow(/Datastore.elasticsearch: (props\.)?clusterSettings is .*; expected true or false/);

@@ -130,7 +130,10 @@ type ArchivalKind = 'history' | 'visibility';
 function archivalStep(kind: ArchivalKind): string {
   const hasUri = (json: string) => `printf "%s\\n" "${json}" | grep -q '"${kind}ArchivalUri": *"[^"]'`;
   return `    if ! ${hasUri('$described')}; then `
-    + `temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --${kind}-archival-state enabled >/dev/null || exit 1; `
+    // The server checks the URI as it turns archival on (an S3 or GCS bucket must exist and answer):
+    // a refusal fails the Job, as creating a namespace would, with the reason and where to look.
+    + `temporal operator namespace update --address "$TEMPORAL_ADDRESS" --namespace "$1" --${kind}-archival-state enabled >/dev/null `
+    + `|| { echo "namespace $1: turning ${kind} archival on failed (the error above): the server checks the cluster's ${kind} archival URI as it does so; create its bucket or let the servers reach it, or set archival.${kind}.namespaceDefault to false"; exit 1; }; `
     // The server skips the archival part of an update while its dynamic config holds that archival
     // disabled or paused (system.<kind>ArchivalState), and the update succeeds all the same.
     + `if now=$(temporal operator namespace describe --address "$TEMPORAL_ADDRESS" --namespace "$1" -o jsonl 2>/dev/null) && ${hasUri('$now')}; then `
