@@ -180,7 +180,7 @@ function putInPlace(staging, outdir, locks, changed, releases, rel) {
       for (const [tmp] of written) fs.rmSync(tmp, { force: true });
       throw err;
     }
-    renameLocks(written, () => unswap(staging, outdir, old, hadOld, rel), outdir, rel);
+    renameLocks(written, () => unswap(staging, outdir, old, hadOld, rel), hadOld, outdir, rel);
     const warnings = [...new Set([outdir, ...changed.keys()].map((p) => path.dirname(p)))].map(syncPublished).filter((w) => w !== undefined);
     // Still under the commit lock: the next synth takes a set-aside folder it finds for a stopped synth's.
     const error = hadOld ? removeFolder(old) : undefined;
@@ -240,9 +240,10 @@ function swap(staging, outdir, old, rel) {
  * the output was unchanged. Now the locks renamed so far get their bytes back, the output its old
  * folder (`undoOutput`), and the error says so.
  * @param {Array<[string, string]>} written each lock's written copy and its path
- * @param {() => string | undefined} undoOutput what it could not undo @param {string} outdir @param {(p: string) => string} rel
+ * @param {() => string | undefined} undoOutput what it could not undo @param {boolean} hadOld whether the output folder existed before
+ * @param {string} outdir @param {(p: string) => string} rel
  */
-function renameLocks(written, undoOutput, outdir, rel) {
+function renameLocks(written, undoOutput, hadOld, outdir, rel) {
   const before = written.map(([, file]) => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     return stat && { bytes: fs.readFileSync(file), mode: stat.mode & 0o7777 };
@@ -276,11 +277,27 @@ function renameLocks(written, undoOutput, outdir, rel) {
       if (undone) unrestored.push(undone);
       const code = /** @type {NodeJS.ErrnoException} */ (err).code;
       throw new SynthError(`the lock file ${rel(file)} cannot be replaced by its new version (${/** @type {Error} */ (err).message.replace(/, rename .*$/s, '')}). `
-        + `${code === 'EBUSY' || code === 'EXDEV' ? `A file mounted on its own (docker run -v ./${path.basename(file)}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
-          : ''}On Windows, close the program that holds it open; elsewhere, make it replaceable (chattr -i ${rel(file)}). `
-        + `${rel(outdir)}/ and the lock files were put back as they were${unrestored.length ? `, except ${unrestored.join('; ')}` : ''}.`);
+        + lockRenameRemedy(code, file, rel)
+        + `${hadOld ? `${rel(outdir)}/ and the lock files were` : `The new ${rel(outdir)}/ was removed (there was none before) and the lock files`} put back as they were${unrestored.length ? `, except ${unrestored.join('; ')}` : ''}.`);
     }
   }
+}
+
+/**
+ * What makes a lock file unreplaceable, by the rename's error: a mount (or, on Windows, a program
+ * holding the file) is EBUSY or EXDEV; a folder this user cannot write, or an immutable file, is
+ * EPERM or EACCES. chattr would not help a mount, nor a new mount a permission.
+ * @param {string | undefined} code @param {string} file @param {(p: string) => string} rel
+ */
+function lockRenameRemedy(code, file, rel) {
+  if (code === 'EBUSY' || code === 'EXDEV') {
+    return `A file mounted on its own (docker run -v ./${path.basename(file)}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
+      + 'On Windows, close the program that holds it open. ';
+  }
+  if (code === 'EPERM' || code === 'EACCES') {
+    return `Make it replaceable: its folder writable by this user, and the file not immutable (chattr -i ${rel(file)}). `;
+  }
+  return '';
 }
 
 /**

@@ -573,7 +573,10 @@ for (const env of (process.env.ENVS ?? '').split(',')) {
     'mounted.js': `const fs = require('fs');
 const rename = fs.renameSync;
 fs.renameSync = function (from, to) {
-  if (String(to).endsWith(process.env.MOUNTED)) throw Object.assign(new Error('EBUSY: resource busy or locked, rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code: 'EBUSY' });
+  if (String(to).endsWith(process.env.MOUNTED)) {
+    const code = process.env.MOUNTED_CODE || 'EBUSY';
+    throw Object.assign(new Error(code + (code === 'EBUSY' ? ': resource busy or locked' : ': operation not permitted') + ', rename ' + JSON.stringify(from) + ' -> ' + JSON.stringify(to)), { code });
+  }
   return rename.apply(this, arguments);
 };
 // A lock file of mode 0444 opened for writing by a user other than root (these tests may run as root).
@@ -597,9 +600,20 @@ fs.openSync = function (file, flags) {
     expect([r.status, r.stderr.split('\n').slice(0, 2)]).toEqual([1, ['cdk8s-temporal: synth of main.ts failed; dist/ is unchanged.',
       `the lock file ${mounted} cannot be replaced by its new version (EBUSY: resource busy or locked). `
       + `A file mounted on its own (docker run -v ./${mounted}:..., a Kubernetes subPath mount) cannot be replaced: mount the folder that holds it instead. `
-      + `On Windows, close the program that holds it open; elsewhere, make it replaceable (chattr -i ${mounted}). dist/ and the lock files were put back as they were.`]]);
+      + 'On Windows, close the program that holds it open. dist/ and the lock files were put back as they were.']]);
     expect(snapshot()).toEqual(before);
   }
+  // A permission or an immutable file is no mount: its remedy is the folder's permissions or chattr, and a mount's is not given.
+  const denied = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: 'temporal.prod.lock.json', MOUNTED_CODE: 'EPERM', NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+  expect([denied.status, denied.stderr.split('\n')[1]]).toEqual([1, 'the lock file temporal.prod.lock.json cannot be replaced by its new version (EPERM: operation not permitted). '
+    + 'Make it replaceable: its folder writable by this user, and the file not immutable (chattr -i temporal.prod.lock.json). dist/ and the lock files were put back as they were.']);
+  expect(snapshot()).toEqual(before);
+  // Without a dist/ before the run, none is left after it, and the message does not say one was put back.
+  rmSync(join(dir, 'dist'), { recursive: true });
+  const noDist = snapshot();
+  const fresh = run(dir, ['synth'], { ENVS: 'staging,prod,dev', MOUNTED: 'temporal.dev.lock.json', NODE_OPTIONS: `--require ${join(dir, 'mounted.js')}` });
+  expect([fresh.status, fresh.stderr]).toEqual([1, expect.stringContaining('On Windows, close the program that holds it open. The new dist/ was removed (there was none before) and the lock files put back as they were.')]);
+  expect(snapshot()).toEqual(noDist);
   expect(run(dir, ['synth'], { ENVS: 'staging,prod,dev' }).status).toBe(0);
   expect(readdirSync(join(dir, 'dist')).sort()).toEqual(['dev.k8s.yaml', 'prod.k8s.yaml', 'staging.k8s.yaml']);
 });
