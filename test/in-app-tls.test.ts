@@ -63,10 +63,10 @@ describe('Certificates and Secrets of the app that fill the Secrets of ClusterTl
   test('fails when one Secret serves internode and frontend and its certificate covers one name of the two', () => {
     const chart = testChart();
     cluster(chart, { tls: ClusterTls.fromSecrets({ internode: 'server-tls', frontend: 'server-tls', requireClientAuth: false }) });
-    new Certificate(chart, 'shared', { metadata: { name: 'server', namespace: 'temporal' }, spec: { secretName: 'server-tls', dnsNames: [INTERNODE], issuerRef: { name: 'ca' } } });
+    new Certificate(chart, 'both-roles', { metadata: { name: 'server', namespace: 'temporal' }, spec: { secretName: 'server-tls', dnsNames: [INTERNODE], issuerRef: { name: 'ca' } } });
     const errors = synthErrors(() => objects(chart));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(`tls.internode is "server-tls", whose Certificate server (test/shared) has dnsNames ["${INTERNODE}"]; expected one that covers ${FRONTEND}. Every system worker, UI, admin tools pod and Job dials the frontend`);
+    expect(errors[0]).toContain(`tls.internode is "server-tls", whose Certificate server (test/both-roles) has dnsNames ["${INTERNODE}"]; expected one that covers ${FRONTEND}. Every system worker, UI, admin tools pod and Job dials the frontend`);
   });
 
   test('fails when extended key usages leave out a role the certificate is presented in', () => {
