@@ -166,9 +166,14 @@ describe('NamespaceBootstrap', () => {
     }), { numRuns: 60 });
   });
 
-  test('fails when the Job says archival was enabled while the server skipped it (its dynamic config holds that archival paused or disabled)', () => {
+  /** The namespace Job's own step for one namespace, with S3 history archival on by default. */
+  const s3HistoryArchivalCommand = () => {
     const archival = { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://archive/history' } };
-    const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    return job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+  };
+
+  test('fails when the Job says archival was enabled while the server skipped it (its dynamic config holds that archival paused or disabled)', () => {
+    const command = s3HistoryArchivalCommand();
     const r = runScript(command, ['orders'], {}, 0, undefined, { orders: ',"ignoresArchival":true' });
     expect(r.status).toBe(0);
     expect(r.out).toContain('namespace orders: history archival is still off: the server did not turn it on (is system.historyArchivalState disabled or paused in the dynamic config?)');
@@ -177,8 +182,7 @@ describe('NamespaceBootstrap', () => {
 
   test('fails when a refused archival update fails the Job without saying which archival failed and what to do', () => {
     // The server checks the URI as it turns archival on (HeadBucket for S3): a missing bucket refuses the update.
-    const archival = { history: { provider: ArchivalProvider.s3({ region: 'eu-west-1' }), uri: 's3://archive/history' } };
-    const command = job({ namespaces: [namespaces[0]], archival }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    const command = s3HistoryArchivalCommand();
     const r = runScript(command, ['orders'], {}, 0, undefined, { orders: ',"failsArchival":true' });
     expect(r.status).toBe(1);
     expect(r.err).toContain('bucket does not exist');
