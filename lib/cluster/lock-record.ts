@@ -4,6 +4,7 @@ import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-p
 import { DatastoreType } from '../persistence/datastore-options';
 import { isLoopbackHost } from '../persistence/store-identity';
 import { IpFamily } from '../pod/ip-family';
+import { bracketHost } from '../validation/hosts';
 
 /** What the lock records for one cluster. */
 export interface LockedCluster {
@@ -115,7 +116,7 @@ export function isStoreUri(uri: unknown): uri is string {
 export function bracketedStoreUri(uri: string): string {
   const match = /^([a-z]+):\/\/([^/]+):(\d+)\/(.+)$/.exec(uri);
   if (!match) return uri;
-  const hosts = match[2].split(',').map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h));
+  const hosts = match[2].split(',').map(bracketHost);
   return `${match[1]}://${hosts.join(',')}:${match[3]}/${match[4]}`;
 }
 

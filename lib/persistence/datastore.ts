@@ -9,7 +9,7 @@ import { SecretRef } from './secret-ref';
 import {
   checkConnectAttributes, checkCredentials, checkedLifetime, checkSchemaAttributes, checkSchemaCredentials, checkMysqlDriverAttributes, checkMysqlIsolation, checkPostgresSslmode, checkSqlDatabase, checkTls, checkTlsAttributes, USER_RULES,
 } from './datastore-checks';
-import { isHostNameOrIpv4, optionalBoolean, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
+import { bracketHost, isHostNameOrIpv4, optionalBoolean, propError, requireHost, requireInteger, requireNonEmpty, requirePort, plainProps } from '../validation';
 
 import {
   CassandraConsistency, CassandraOptions, CassandraSerialConsistency, DatastoreTlsOptions, DatastoreType, ElasticsearchOptions, ElasticsearchVersion,
@@ -251,7 +251,7 @@ export class Datastore {
    * read as part of the address.
    */
   public get uri(): string {
-    return `${this.type}://${[...this.hosts].sort().map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h)).join(',')}:${this.port}/${this.database}`;
+    return `${this.type}://${[...this.hosts].sort().map(bracketHost).join(',')}:${this.port}/${this.database}`;
   }
 
   /**

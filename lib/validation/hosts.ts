@@ -86,6 +86,11 @@ export function requireHost(owner: string, prop: string, value: string, portProp
       ? 'An IPv4 address is four decimal numbers from 0 to 255 without leading zeros, such as 10.0.0.1; a host name does not end in a number.' : undefined);
 }
 
+/** A host as it stands before `:port` in a URI: an IPv6 address in brackets, once. */
+export function bracketHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** `host:port`, with an IPv6 host bracketed as Go's net.JoinHostPort writes it. */
 export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
