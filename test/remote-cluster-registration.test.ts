@@ -184,7 +184,23 @@ describe('RemoteClusterRegistration', () => {
       const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command,
         { rows, refusal: 'Unable connect to remote cluster with invalid config: Cannot add remote cluster due to initial failover version conflict.' });
       expect(r.status).toBe(1);
-      expect(r.err).toMatch(/failed to register remote cluster west at .*initial failover version conflict.*has initial failover version 2: a remote renamed or rebuilt, whose old registration is left \(remove it with: temporal operator cluster remove --name <name>\)/);
+      expect(r.err).toMatch(/failed to register remote cluster west at .*initial failover version conflict.*has initial failover version 2: a remote renamed or rebuilt, whose old registration is left \(remove it with: temporal operator cluster remove --name <name>, once no global namespace lists it/);
+    });
+    test('fails when a removal it prescribes leaves out narrowing the namespaces first (1.32 refuses to remove a cluster a global namespace of both lists)', () => {
+      // Before: each message said only "temporal operator cluster remove --name <name>", which the server refuses
+      // ("cannot remove cluster ...: still referenced by namespace ...") while a global namespace of both lists the cluster.
+      const command = registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+      const narrow = 'once no global namespace lists it (the server refuses before: take it out of each with temporal operator namespace update --namespace <namespace> --cluster <each cluster kept>)';
+      const cases: FakeCli[] = [
+        { rows: [row('east', west.rpcAddress, 2)] },
+        { rows: [row('west-old', west.rpcAddress, 4), row('west', west.rpcAddress, 2)] },
+        { rows: [row('a', west.rpcAddress, 4), row('b', west.rpcAddress, 2)] },
+        { rows, refusal: 'Cannot add remote cluster due to initial failover version conflict.' },
+      ];
+      for (const cli of cases) {
+        const r = runScript(command, cli);
+        expect([r.status, r.err]).toEqual([1, expect.stringContaining(`temporal operator cluster remove --name ${cli.rows[0].startsWith('{"clusterName":"east"') ? 'east' : '<name>'}, ${narrow}`)]);
+      }
     });
     test('when the remote has another initial failover version', () => {
       const r = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows: [row('west', west.rpcAddress, 5)] });

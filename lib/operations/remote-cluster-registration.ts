@@ -29,14 +29,17 @@ export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
  * the declared initial failover version, so that an address pointing at the wrong cluster fails
  * the Job instead of replicating with it. Another cluster registered at that address is one that was there
  * before (a remote renamed or rebuilt in place): the servers would keep dialing it and reach the new
- * one, so the Job fails naming it and the command that removes it. Values arrive as positional arguments, four per cluster,
- * never spliced into the script.
+ * one, so the Job fails naming it and the commands that remove it: since 1.32 the server refuses to
+ * remove a cluster that a global namespace of both still lists ("still referenced by namespace"),
+ * so each such namespace is narrowed first (`namespace update --cluster` for each cluster kept).
+ * Values arrive as positional arguments, four per cluster, never spliced into the script.
  */
 const SCRIPT = [
   'set -u',
   WAIT_FOR_FRONTEND,
   'replication=false',
   'if temporal operator cluster upsert --help 2>&1 | grep -q -e "--enable-replication"; then replication=true; fi',
+  'remove="temporal operator cluster remove --name <name>, once no global namespace lists it (the server refuses before: take it out of each with temporal operator namespace update --namespace <namespace> --cluster <each cluster kept>)"',
   'field() { printf "%s\\n" "$2" | sed -n "s/.*\\"$1\\": *\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p"; }',
   'while [ "$#" -ge 4 ]; do',
   '  name=$1; address=$2; version=$3; enabled=$4; shift 4',
@@ -49,7 +52,7 @@ const SCRIPT = [
   '    fi',
   '    case "$out" in',
   '      *"Unable connect to remote cluster "*" with error: "*) ;;',
-  '      *"initial failover version conflict"*) echo "failed to register remote cluster $name at $address: $out; another cluster this one has registered (temporal operator cluster list) has initial failover version $version: a remote renamed or rebuilt, whose old registration is left (remove it with: temporal operator cluster remove --name <name>), or two remotes with one version" >&2; exit 1;;',
+  '      *"initial failover version conflict"*) echo "failed to register remote cluster $name at $address: $out; another cluster this one has registered (temporal operator cluster list) has initial failover version $version: a remote renamed or rebuilt, whose old registration is left (remove it with: $remove), or two remotes with one version" >&2; exit 1;;',
   '      *) echo "failed to register remote cluster $name at $address: $out" >&2; exit 1;;',
   '    esac',
   '    if [ "$attempt" -ge 120 ]; then echo "gave up: remote cluster $name at $address did not answer: $out" >&2; exit 1; fi',
@@ -68,15 +71,15 @@ const SCRIPT = [
   '  if [ -z "$row" ]; then',
   '    actual=$(echo $others)',
   '    if [ -z "$actual" ]; then echo "remote cluster $name at $address: the upsert passed, but temporal operator cluster list shows no cluster at that address, so which cluster answers there is not known (its last line: $(printf "%s\\n" "$list" | tail -n 1)); run the Job again once the frontend answers, and if it fails the same way, see what is registered with: temporal operator cluster list" >&2; exit 1; fi',
-  '    case "$actual" in *" "*) echo "the clusters registered at $address are $actual, none of them $name; fix remoteClusters (name or rpcAddress), then remove the wrong registrations with: temporal operator cluster remove --name <name>" >&2; exit 1;; esac',
-  '    echo "the cluster at $address calls itself \\"$actual\\", but this cluster lists it as $name; fix remoteClusters (name or rpcAddress), then remove the wrong registration with: temporal operator cluster remove --name $actual" >&2; exit 1',
+  '    case "$actual" in *" "*) echo "the clusters registered at $address are $actual, none of them $name; fix remoteClusters (name or rpcAddress), then remove the wrong registrations with: $remove" >&2; exit 1;; esac',
+  '    echo "the cluster at $address calls itself \\"$actual\\", but this cluster lists it as $name; fix remoteClusters (name or rpcAddress), then remove the wrong registration with: $(printf "%s\\n" "$remove" | sed "s/<name>/$actual/")" >&2; exit 1',
   '  fi',
   '  actual_version=$(field initialFailoverVersion "$row")',
   '  if [ "$actual_version" != "$version" ]; then',
   '    echo "remote cluster $name at $address has initial failover version $actual_version, but this cluster lists it with $version; fix remoteClusters" >&2; exit 1',
   '  fi',
   '  if [ -n "$others" ]; then',
-  '    echo "remote cluster $name at $address: registered, but this cluster also has a registration left at that address from a cluster that is no longer there (a remote renamed or rebuilt at the same address):$others. Its servers would keep dialing it there, and reach $name. Remove each with: temporal operator cluster remove --name <name>" >&2; exit 1',
+  '    echo "remote cluster $name at $address: registered, but this cluster also has a registration left at that address from a cluster that is no longer there (a remote renamed or rebuilt at the same address):$others. Its servers would keep dialing it there, and reach $name. Remove each with: $remove" >&2; exit 1',
   '  fi',
   '  echo "remote cluster $name at $address: registered, connection enabled: $enabled, initial failover version $version"',
   'done',
