@@ -1,5 +1,6 @@
 import { globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
+import { droppedRemotesError } from './lock-remotes';
 import { summaryWarning } from '../summary-warning';
 import { bracketedStoreUri, LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
@@ -80,6 +81,8 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   }
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
+  const dropped = droppedRemotesError(key, lockedAs, locked, current);
+  if (dropped) errors.push(dropped);
   summaryWarning(internodeTlsUnrecorded(key, lockedAs, locked, current));
   summaryWarning(globalNamespacesUnrecorded(key, lockedAs, locked, current));
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);

@@ -1,5 +1,6 @@
 import type { ClusterLockContents } from './cluster-lock';
 import { isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
+import { lockedRemotesProblem } from './lock-remotes';
 import { StoreRole } from '../persistence/datastore';
 import { DatastoreType } from '../persistence/datastore-options';
 import { IpFamily } from '../pod/ip-family';
@@ -47,7 +48,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls', 'remoteClusters']);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -91,7 +92,7 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   const lists = listProblem('imageDigests', e.imageDigests, /^sha256:[0-9a-f]{64}$/, 'image digests such as "sha256:" and 64 hex digits')
     ?? listProblem('databaseProxies', e.databaseProxies, /^[0-9a-f]{16}$/, 'proxy digests of 16 hex digits');
   if (lists) return lists;
-  const migrated = migratedFromProblem(e.migratedFrom);
+  const migrated = migratedFromProblem(e.migratedFrom) ?? lockedRemotesProblem(e.remoteClusters, CLUSTER_NAME);
   if (migrated) return migrated;
   for (const field of ['enableGlobalNamespace', 'internodeTls', 'membershipTls'] as const) {
     if (e[field] !== undefined && typeof e[field] !== 'boolean') return `has ${field} ${JSON.stringify(e[field])}; expected true or false`;

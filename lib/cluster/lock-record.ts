@@ -6,6 +6,8 @@ import { isLoopbackHost } from '../persistence/store-identity';
 import { IpFamily } from '../pod/ip-family';
 import { bracketHost } from '../validation/hosts';
 
+export { lockedRemotes } from './lock-remotes';
+
 /** What the lock records for one cluster. */
 export interface LockedCluster {
   readonly numHistoryShards: number;
@@ -76,6 +78,21 @@ export interface LockedCluster {
    * (lib/cluster/membership-tls.ts).
    */
   readonly membershipTls?: boolean;
+  /**
+   * The remote clusters its registration Job registers (`remoteClusters`), by name, with whether
+   * each connection is on; absent for a cluster without remotes, and in an entry written before the
+   * lock recorded them. The Job never unregisters one: a remote dropped from the list while on
+   * stays registered and replicating, so that is refused (lib/cluster/lock-remotes.ts).
+   */
+  readonly remoteClusters?: LockedRemote[];
+}
+
+/** A remote cluster as the lock records it. */
+export interface LockedRemote {
+  /** Its name, as the server keys it. */
+  readonly name: string;
+  /** Whether its connection is on (`RemoteCluster.enabled`). */
+  readonly enabled: boolean;
 }
 
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */

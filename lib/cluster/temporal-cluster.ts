@@ -4,7 +4,7 @@ import { checkLoopbackRemotes, ClusterMetadata, clusterMetadata, ResolvedRemoteC
 import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
-import { LockedCluster, lockedDatabaseProxies, lockedIpFamily } from './lock-record';
+import { LockedCluster, lockedDatabaseProxies, lockedIpFamily, lockedRemotes } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import { MembershipTls } from './membership-tls';
@@ -245,7 +245,7 @@ export class TemporalCluster extends Construct {
       currentClusterName: this.clusterName, serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}), enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
-      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), internodeTls: this.tls !== undefined, ...this.membershipTls.record(),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), internodeTls: this.tls !== undefined, ...this.membershipTls.record(), ...lockedRemotes(this.remoteClusters),
     };
   }
 
