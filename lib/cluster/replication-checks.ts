@@ -4,6 +4,7 @@ import { DnsContext, normalizeHost } from '../persistence/store-identity';
 import { DeclaredRemote, sharedRemoteErrors } from './replication-groups';
 import { headlessServiceName, roleName } from './object-names';
 import { ServiceRole } from '../services/service-role';
+import { summaryWarning } from '../summary-warning';
 
 // The checks between clusters of one app that replicate, run by validateClusters
 // (cluster-registry.ts): which cluster of the app each remote's address reaches, and whether the
@@ -123,6 +124,7 @@ export function replicationErrors(clusters: readonly RegisteredCluster[],
           + 'number are not multiples"), so the registration Job would fail; the shard count of a cluster never changes, so create the new cluster '
           + `with ${own.numHistoryShards} shards or a multiple or divisor of it.`);
       }
+      summaryWarning(versionSkew(cluster, peerCluster));
       if (own.failoverVersionIncrement !== peer.failoverVersionIncrement) {
         errors.push(`${cluster.label}: failoverVersionIncrement is ${own.failoverVersionIncrement}, but its remote ${peerCluster.label} has `
           + `${peer.failoverVersionIncrement}. Clusters that replicate use one increment; the server refuses to register the other.`);
@@ -225,4 +227,22 @@ function dnsNameMatches(name: string, host: string): boolean {
   if (!n.startsWith('*.')) return n === h;
   const dot = h.indexOf('.');
   return dot > 0 && h.slice(dot + 1) === n.slice(2);
+}
+
+/**
+ * A warning for two clusters of the app that replicate and run server releases more than one minor
+ * apart. The server compares no release across clusters, and Temporal ships multi-cluster
+ * replication as experimental, outside its versioning policy: one minor apart is the step of an
+ * upgrade done one cluster at a time, which the releases are built for; further apart nothing
+ * promises that one reads what the other sends (replication streams, namespace replication).
+ */
+function versionSkew(a: RegisteredCluster, b: RegisteredCluster): string | undefined {
+  const [va, vb] = [a.lockRecord().serverVersion, b.lockRecord().serverVersion];
+  const [[aMajor, aMinor], [bMajor, bMinor]] = [va, vb].map((v) => v.split('.').map(Number));
+  if (aMajor === bMajor && Math.abs(aMinor - bMinor) <= 1) return undefined;
+  const [older, newer] = aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor) ? [[a, va], [b, vb]] as const : [[b, vb], [a, va]] as const;
+  return `${older[0].label} runs server ${older[1]} and ${newer[0].label}, which replicates with it, ${newer[1]}: more than one minor apart. The server compares no `
+    + 'release across clusters, and Temporal ships multi-cluster replication as experimental, outside its versioning policy: one minor apart is the step of an '
+    + 'upgrade done one cluster at a time, further apart nothing promises that one reads what the other sends. Upgrade '
+    + `${older[0].label} a minor at a time to within one minor of ${newer[1]} before relying on replication or a failover between them.`;
 }
