@@ -46,7 +46,7 @@ describe('clusters of one app that replicate, on different releases', () => {
 
   test('warns exactly when the releases are more than one minor apart; a minor apart (one cluster upgraded first) passes silently (generated)', () => {
     // The newest patch of each minor: older patches may be refused for advisories.
-    const listed = [...new Set(TemporalVersion.listed().map((v) => TemporalVersion.newestPatchOf(1, Number(v.split('.')[1]))!))];
+    const listed = [...new Map(TemporalVersion.listed().map((v) => [v.split('.').slice(0, 2).join('.'), v])).values()];
     fc.assert(fc.property(fc.constantFrom(...listed), fc.constantFrom(...listed), (east, west) => {
       const apart = Math.abs(Number(east.split('.')[1]) - Number(west.split('.')[1]));
       expect(skewWarnings(east, west)).toHaveLength(apart > 1 ? 1 : 0);
