@@ -288,6 +288,12 @@ describe('TemporalCluster', () => {
       expect(multi({ remoteClusters: [{ ...remote, initialFailoverVersion: 1 }] })).toThrow(/remoteClusters\[0\].initialFailoverVersion is 1; expected a value distinct from every other cluster's; temporal already has it/);
       expect(multi({ remoteClusters: [remote, { ...remote, name: 'south', rpcAddress: 's:1' }] })).toThrow(/remoteClusters\[1\].initialFailoverVersion is 2; .*west already has it/);
     });
+    test('fails when the refusal of a shared initial failover version gives no remedy (the server keeps each cluster\'s for life)', () => {
+      // Before: "...; temporal already has it." and nothing on what to do, where changing either value is refused by the lock once stored.
+      for (const remotes of [[{ ...remote, initialFailoverVersion: 1 }], [remote, { ...remote, name: 'south', rpcAddress: 's:1' }]]) {
+        expect(multi({ remoteClusters: remotes })).toThrow(/already has it\. Declare the remote's own value \(temporal operator cluster describe --detail against its frontend\)\..*two clusters that both stored it never replicate with each other/);
+      }
+    });
     test('fails when an initial failover version is not above 0 and below the increment', () => {
       expect(multi({ remoteClusters: [{ ...remote, initialFailoverVersion: 10 }] })).toThrow(/initialFailoverVersion is 10; expected an integer from 1 to 9/);
       expect(() => cluster(testChart(), { initialFailoverVersion: 0 })).toThrow(/initialFailoverVersion is 0/);

@@ -90,7 +90,10 @@ export function clusterMetadata(owner: string, name: string, props: TemporalClus
     requireInteger(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, 1, failoverVersionIncrement - 1);
     const holder = versions.get(remote.initialFailoverVersion);
     if (holder) {
-      throw propError(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, `a value distinct from every other cluster's; ${holder} already has it`);
+      throw propError(owner, `${prop}.initialFailoverVersion`, remote.initialFailoverVersion, `a value distinct from every other cluster's; ${holder} already has it`,
+        'Declare the remote\'s own value (temporal operator cluster describe --detail against its frontend). Each cluster stores its value when global namespaces '
+        + 'are turned on and keeps it for life, and the server refuses to register a second cluster at one value ("initial failover version conflict"): two '
+        + 'clusters that both stored it never replicate with each other, and one of them is replaced by a new cluster, on new databases, with its own value.');
     }
     versions.set(remote.initialFailoverVersion, remote.name);
     const port = ADDRESS.exec(typeof remote.rpcAddress === 'string' ? remote.rpcAddress : '')?.[1];
