@@ -230,6 +230,11 @@ describe('two clusters replicating a global namespace', () => {
       // And the end travels back to east, now the standby.
       await reporting(both, pollUntil('the completion to be replicated back to east', 2 * MINUTE,
         async () => ((await eventTypes(eastConn, workflowId)).includes('workflowExecutionCompleted') ? true : undefined)));
+
+      // Taking a remote apart: the server refuses to remove it while a global namespace of both lists it, which is
+      // why the registration Job's remedies say to narrow each namespace first.
+      await expect(eastConn.operatorService.removeRemoteCluster({ clusterName: 'west' })).rejects.toThrow(/still referenced by namespace "e2e-global"/);
+      expect((await clusters(eastConn)).west).toEqual({ address: proxies.west.address, initialFailoverVersion: 2, connected: true });
     } finally {
       for (const w of workers) await w.stop();
       for (const c of connections) await c.close();
