@@ -30,7 +30,7 @@ describe('the lock records the remote clusters', () => {
       const lock = ClusterLock.inMemory();
       lock.check(east([west, north]));
       expect(lock.contents.clusters[KEY].remoteClusters).toEqual([{ name: 'north', enabled: true }, { name: 'west', enabled: true }]);
-      expect(() => lock.check(east(next))).toThrow(/cluster temporal\/temporal: remoteClusters no longer lists (north, )?west, which the lock records as registered with the connection on.*enabled: false for one synth and apply.*delete it from remoteClusters of the entry temporal\/temporal in the lock file/);
+      expect(() => lock.check(east(next))).toThrow(/cluster temporal\/temporal: remoteClusters no longer lists (north, )?west, which the lock records as registered with the connection on.*Take it out of each global namespace that lists it \(temporal operator namespace update --cluster for each cluster kept.*enabled: false for one synth and apply.*delete it from remoteClusters of the entry temporal\/temporal in the lock file/);
       // Unchanged by the refusal.
       expect(lock.contents.clusters[KEY].remoteClusters).toEqual([{ name: 'north', enabled: true }, { name: 'west', enabled: true }]);
     }

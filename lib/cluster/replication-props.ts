@@ -23,6 +23,9 @@ export interface RemoteCluster {
   /**
    * Whether the connection to it is on. `false` registers it with the connection off, which stops
    * replication to and from it. Registering still dials it once: the frontend reads its metadata.
+   * Take it out of each global namespace that lists it first (`temporal operator namespace update
+   * --cluster` for each cluster kept): with its connection off the server refuses every update of
+   * a global namespace that still lists it, failover and retention alike ("Invalid cluster name").
    * @default true
    */
   readonly enabled?: boolean;

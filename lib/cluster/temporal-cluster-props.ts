@@ -112,12 +112,13 @@ export interface TemporalClusterProps {
    * Other clusters this one replicates with. They are not written into the static config, which
    * the server ignores for them: a Job registers each one at run time with `temporal operator
    * cluster upsert` once this cluster's frontend answers (see `RemoteClusterRegistration`).
-   * Requires `enableGlobalNamespace`. Removing a cluster from the list does not unregister it: set
-   * `enabled: false` first and apply (the Job turns its connection off; it dials the remote once,
-   * so the remote must still answer), then drop it. To unregister it, take it out of each global
-   * namespace that lists it (`temporal operator namespace update --cluster` for each cluster kept;
-   * server 1.32 refuses the removal before), then run `temporal operator cluster remove`. The Job
-   * takes them in name order: a reordered list is the same Job.
+   * Requires `enableGlobalNamespace`. Removing a cluster from the list does not unregister it, so
+   * `ClusterLock` refuses it while its connection was on. To take one apart: take it out of each
+   * global namespace that lists it (`temporal operator namespace update --cluster` for each cluster
+   * kept), set `enabled: false` and apply (the Job turns its connection off; it dials the remote
+   * once, so the remote must still answer), then drop it, and to unregister it run `temporal
+   * operator cluster remove` (server 1.32 refuses while a global namespace lists it). The Job takes
+   * them in name order: a reordered list is the same Job.
    * @default - none
    */
   readonly remoteClusters?: RemoteCluster[];
