@@ -40,6 +40,7 @@ export function droppedRemotesError(key: string, lockedAs: string, locked: Locke
     + 'Take it out of each global namespace that lists it (temporal operator namespace update --cluster for each cluster kept: with the connection off, the server '
     + `refuses every update of a namespace that still lists it), keep ${dropped.length > 1 ? 'each' : 'it'} in remoteClusters with enabled: false for one synth and apply `
     + '(the Job turns the connection off; the remote must still answer), then drop it. A remote keeps its name for life: if it was renamed here, declare it by the name it has (temporal operator cluster list). '
-    + 'If it is unregistered already (temporal operator cluster remove, once no global namespace lists it), delete it from remoteClusters of the entry '
+    + 'If it never was registered (its Job failed: temporal operator cluster list does not show it) or is unregistered already (temporal operator cluster '
+    + 'remove, once no global namespace lists it), delete it from remoteClusters of the entry '
     + `${lockedAs} in the lock file.`;
 }
