@@ -23,6 +23,8 @@ interface FakeCli {
   readonly rows: string[];
   /** How many upserts fail with "the remote does not answer" before one succeeds. */
   readonly unreachableTimes?: number;
+  /** A frontend address whose upserts never answer. */
+  readonly silentAt?: string;
   /** An upsert error that is final. */
   readonly refusal?: string;
   /** Whether `upsert --help` mentions --enable-replication (CLI 1.7 and later). */
@@ -43,6 +45,7 @@ function runScript(command: string[], cli: FakeCli): { status: number | null; ou
     'case "$*" in',
     `  *"upsert --help"*) echo "  --frontend-address string"; echo "  --enable-connection"; ${cli.knowsReplicationFlag ? 'echo "  --enable-replication";' : ''} exit 0;;`,
     '  *"cluster upsert"*)',
+    `    case "$*" in *"--frontend-address ${cli.silentAt ?? '(none)'} "*) echo "Error: unable to upsert cluster: Unable connect to remote cluster x:1 with error: i/o timeout." >&2; exit 1;; esac`,
     `    n=$(cat ${dir}/failures 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/failures`,
     `    if [ "$n" -lt ${cli.unreachableTimes ?? 0} ]; then echo "Error: unable to upsert cluster: Unable connect to remote cluster x:1 with error: connection refused." >&2; exit 1; fi`,
     cli.refusal ? `    echo "Error: unable to upsert cluster: ${cli.refusal}" >&2; exit 1;;` : '    echo "Upserted cluster"; exit 0;;',
@@ -130,6 +133,18 @@ describe('RemoteClusterRegistration', () => {
     const { status, calls } = runScript(registration({ remoteClusters: [west] }).job.spec.template.spec.containers.map(ownStep)[0].command, { rows, knowsReplicationFlag: true });
     expect(status).toBe(0);
     expect(calls[2]).toBe(`operator|cluster|upsert|--address|fe:7233|--frontend-address|${west.rpcAddress}|--enable-connection=true|--enable-replication=true|`);
+  });
+
+  test('fails when a remote that never answers holds up the remotes after it: each other one is registered, then the Job fails naming it', () => {
+    // Before: the script gave up on the first silent remote with exit 1, and the remotes after it (in name order) were never registered.
+    const north: RemoteCluster = { name: 'north', initialFailoverVersion: 4, rpcAddress: 'north.example.com:7233', enabled: false };
+    const command = registration({ remoteClusters: [west, north, south] }).job.spec.template.spec.containers.map(ownStep)[0].command;
+    const r = runScript(command, { rows: [...rows, row('north', north.rpcAddress, 4)], silentAt: north.rpcAddress });
+    expect(r.status).toBe(1);
+    expect(r.err).toContain(`gave up: remote cluster north at ${north.rpcAddress} did not answer`);
+    for (const remote of [south, west]) expect(r.out).toContain(`remote cluster ${remote.name} at ${remote.rpcAddress}: registered`);
+    expect(r.err).toMatch(/remote clusters that did not answer, left as they were \(the others are registered\): north; the Job fails so that it runs again$/m);
+    expect(r.calls.filter((c) => c.includes(`--frontend-address|${north.rpcAddress}|`))).toHaveLength(120);
   });
 
   test('the script waits for a remote that does not answer yet', () => {

@@ -17,8 +17,10 @@ export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
  * OperatorService.AddOrUpdateRemoteCluster (`temporal operator cluster upsert`), which stores it in
  * this cluster's database. The local frontend dials the remote to read its metadata first, so a
  * remote that does not answer yet ("Unable connect to remote cluster <addr> with error") is waited
- * for; any other refusal (same name, increment mismatch, failover version conflict, global
- * namespaces off) is final. An upsert of the same address is idempotent: the row is saved again.
+ * for, ten minutes, and one that never answers (a remote being taken apart, one not built yet)
+ * fails the Job only after the others, so it holds up no other remote; any other refusal (same
+ * name, increment mismatch, failover version conflict, global namespaces off) is final. An
+ * upsert of the same address is idempotent: the row is saved again.
  *
  * `--enable-connection` is a bool flag: it must be given (and as --flag=value), or the remote is
  * stored with its connection off. CLIs from 1.7 also store the separate replication flag, which the
@@ -37,7 +39,7 @@ export interface RemoteClusterRegistrationProps extends FrontendClientJobProps {
 const SCRIPT = [
   'set -u',
   WAIT_FOR_FRONTEND,
-  'replication=false',
+  'replication=false; silent=',
   'if temporal operator cluster upsert --help 2>&1 | grep -q -e "--enable-replication"; then replication=true; fi',
   'remove="temporal operator cluster remove --name <name>, once no global namespace lists it (the server refuses before: take it out of each with temporal operator namespace update --namespace <namespace> --cluster <each cluster kept>)"',
   'field() { printf "%s\\n" "$2" | sed -n "s/.*\\"$1\\": *\\"\\{0,1\\}\\([^\\",}]*\\).*/\\1/p"; }',
@@ -55,7 +57,7 @@ const SCRIPT = [
   '      *"initial failover version conflict"*) echo "failed to register remote cluster $name at $address: $out; another cluster this one has registered (temporal operator cluster list) has initial failover version $version: a remote renamed or rebuilt, whose old registration is left (remove it with: $remove), or two remotes with one version" >&2; exit 1;;',
   '      *) echo "failed to register remote cluster $name at $address: $out" >&2; exit 1;;',
   '    esac',
-  '    if [ "$attempt" -ge 120 ]; then echo "gave up: remote cluster $name at $address did not answer: $out" >&2; exit 1; fi',
+  '    if [ "$attempt" -ge 120 ]; then echo "gave up: remote cluster $name at $address did not answer: $out" >&2; silent="$silent $name"; continue 2; fi',
   '    echo "waiting for remote cluster $name at $address to answer (attempt $attempt): $(printf "%s\\n" "$out" | tail -n 1)"',
   '    attempt=$((attempt + 1)); sleep 5',
   '  done',
@@ -83,6 +85,7 @@ const SCRIPT = [
   '  fi',
   '  echo "remote cluster $name at $address: registered, connection enabled: $enabled, initial failover version $version"',
   'done',
+  'if [ -n "$silent" ]; then echo "remote clusters that did not answer, left as they were (the others are registered):$silent; the Job fails so that it runs again" >&2; exit 1; fi',
 ].join('\n');
 
 /**
