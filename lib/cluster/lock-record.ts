@@ -5,8 +5,7 @@ import { DatastoreType } from '../persistence/datastore-options';
 import { isLoopbackHost } from '../persistence/store-identity';
 import { IpFamily } from '../pod/ip-family';
 import { bracketHost } from '../validation/hosts';
-
-export { lockedRemotes } from './lock-remotes';
+import { byCodeUnits } from '../validation';
 
 /** What the lock records for one cluster. */
 export interface LockedCluster {
@@ -98,6 +97,12 @@ export interface LockedRemote {
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */
 export function lockedIpFamily(declared: IpFamily | undefined): Pick<LockedCluster, 'ipFamily'> {
   return declared === undefined ? {} : { ipFamily: declared };
+}
+
+/** @internal `{ remoteClusters }` in name order, or `{}` for a cluster without remotes, so that the entry of such a cluster stays as it was. */
+export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>): Pick<LockedCluster, 'remoteClusters'> {
+  if (remotes.length === 0) return {};
+  return { remoteClusters: remotes.map(({ name, enabled }) => ({ name, enabled })).sort((a, b) => byCodeUnits(a.name, b.name)) };
 }
 
 /**

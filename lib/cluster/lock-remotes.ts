@@ -1,5 +1,4 @@
 import type { LockedCluster, LockedRemote } from './lock-record';
-import { byCodeUnits } from '../validation';
 
 /*
  * The remotes a cluster registered, as the lock records them. The registration Job only upserts
@@ -9,12 +8,6 @@ import { byCodeUnits } from '../validation';
  * `enabled: false` (its Job turns the connection off), or the lock entry says it is gone. One app
  * per cluster, each with its own lock, sees only its own side: this is what catches it there.
  */
-
-/** @internal `{ remoteClusters }` in name order, or `{}` for a cluster without remotes, so that the entry of such a cluster stays as it was. */
-export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>): Pick<LockedCluster, 'remoteClusters'> {
-  if (remotes.length === 0) return {};
-  return { remoteClusters: remotes.map(({ name, enabled }) => ({ name, enabled })).sort((a, b) => byCodeUnits(a.name, b.name)) };
-}
 
 /** Why an entry's `remoteClusters` is malformed, or undefined. `clusterName` is the pattern of a cluster name. */
 export function lockedRemotesProblem(value: unknown, clusterName: RegExp): string | undefined {
