@@ -82,3 +82,34 @@ describe('an entry written before the lock recorded enableGlobalNamespace or ini
     }
   });
 });
+
+describe('the synth that turns global namespaces on', () => {
+  const TURNED_ON = /global namespaces are turned on, and the server stores initialFailoverVersion/;
+  /** The summary notes of that kind of a check of `props` by `lock`. */
+  function turnedOnNotes(lock: ClusterLock, props: Partial<TemporalClusterProps>): string[] {
+    const command = Symbol.for('cdk8s-temporal.synth-command');
+    const global = globalThis as Record<symbol, unknown>;
+    const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
+    global[command] = run;
+    try {
+      lock.check(app(props));
+      return (run.warnings ?? []).filter((w) => TURNED_ON.test(w));
+    } finally {
+      delete global[command];
+    }
+  }
+
+  test('fails when it passes without a note that the initial failover version is stored now, for life (two clusters left at the default 1 never replicate)', () => {
+    for (const version of [undefined, 4]) {
+      const lock = ClusterLock.inMemory(older({}));
+      expect(turnedOnNotes(lock, { enableGlobalNamespace: true, initialFailoverVersion: version })).toEqual([expect.stringMatching(
+        new RegExp(`^cluster temporal/temporal: global namespaces are turned on, and the server stores initialFailoverVersion ${version ?? 1} at this start, for the cluster's life.*give this one another now, below failoverVersionIncrement 10, before applying\\.$`))]);
+      // Once: the synths after compare with what the lock recorded.
+      expect(turnedOnNotes(lock, { enableGlobalNamespace: true, initialFailoverVersion: version })).toEqual([]);
+    }
+    // Nor while they stay off, nor for a cluster new to the lock (no entry to compare with), nor an entry that never recorded the field (its own warning).
+    expect(turnedOnNotes(ClusterLock.inMemory(older({})), {})).toEqual([]);
+    expect(turnedOnNotes(ClusterLock.inMemory(), GLOBAL)).toEqual([]);
+    expect(turnedOnNotes(ClusterLock.inMemory(older({}, 'enableGlobalNamespace')), GLOBAL)).toEqual([]);
+  });
+});

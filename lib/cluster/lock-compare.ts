@@ -1,4 +1,4 @@
-import { globalNamespacesUnrecorded } from './lock-global-namespaces';
+import { globalNamespacesTurnedOn, globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
 import { droppedRemotesError } from './lock-remotes';
 import { summaryWarning } from '../summary-warning';
@@ -85,6 +85,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
   if (dropped) errors.push(dropped);
   summaryWarning(internodeTlsUnrecorded(key, lockedAs, locked, current));
   summaryWarning(globalNamespacesUnrecorded(key, lockedAs, locked, current));
+  summaryWarning(globalNamespacesTurnedOn(`${key}${as}`, locked, current));
   const versionError = checkUpgrade(`${key}${as}`, locked.serverVersion, current.serverVersion);
   if (versionError) errors.push(versionError);
   const keptDigests = locked.serverVersion === current.serverVersion ? [] : (current.imageDigests ?? []).filter((d) => locked.imageDigests?.includes(d));

@@ -32,3 +32,18 @@ export function globalNamespacesUnrecorded(key: string, lockedAs: string, locked
   }
   return undefined;
 }
+
+/**
+ * What the synth summary notes at the synth that turns global namespaces on for a cluster the lock
+ * recorded with them off: the server stores its initial failover version at that start, for life,
+ * and a second cluster of one replication group at that value can never be registered. One app per
+ * cluster sees only its own: this is the last moment a shared value (two clusters left at the
+ * default 1) can still be changed.
+ */
+export function globalNamespacesTurnedOn(key: string, locked: LockedCluster, current: LockedCluster): string | undefined {
+  if (locked.enableGlobalNamespace !== false || !current.enableGlobalNamespace) return undefined;
+  return `cluster ${key}: global namespaces are turned on, and the server stores initialFailoverVersion ${current.initialFailoverVersion} at this start, for the `
+    + 'cluster\'s life (the lock records it). Each cluster of a replication group needs its own (the server refuses to register a second at one value); '
+    + 'if another cluster you will replicate with has it (temporal operator cluster describe --detail against it; 1 is the default), give this one another now, '
+    + `below failoverVersionIncrement ${current.failoverVersionIncrement}, before applying.`;
+}
