@@ -30,15 +30,15 @@ function older(props: Partial<TemporalClusterProps>, ...drop: Array<'enableGloba
   return { clusters: { [KEY]: entry as never } };
 }
 
-/** The check of `props` by `lock`, with the summary warnings about an unrecorded field, as the cdk8s-temporal command collects them. */
-function warningsOf(lock: ClusterLock, props: Partial<TemporalClusterProps>): string[] {
+/** The check of `props` by `lock`, with the summary warnings that match `kind` (about an unrecorded field), as the cdk8s-temporal command collects them. */
+function warningsOf(lock: ClusterLock, props: Partial<TemporalClusterProps>, kind = UNRECORDED): string[] {
   const command = Symbol.for('cdk8s-temporal.synth-command');
   const global = globalThis as Record<symbol, unknown>;
   const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
   global[command] = run;
   try {
     lock.check(app(props));
-    return (run.warnings ?? []).filter((w) => UNRECORDED.test(w));
+    return (run.warnings ?? []).filter((w) => kind.test(w));
   } finally {
     delete global[command];
   }
@@ -85,19 +85,7 @@ describe('an entry written before the lock recorded enableGlobalNamespace or ini
 
 describe('the synth that turns global namespaces on', () => {
   const TURNED_ON = /global namespaces are turned on, and the server stores initialFailoverVersion/;
-  /** The summary notes of that kind of a check of `props` by `lock`. */
-  function turnedOnNotes(lock: ClusterLock, props: Partial<TemporalClusterProps>): string[] {
-    const command = Symbol.for('cdk8s-temporal.synth-command');
-    const global = globalThis as Record<symbol, unknown>;
-    const run: { check: boolean; locks: unknown[]; warnings?: string[] } = { check: true, locks: [] };
-    global[command] = run;
-    try {
-      lock.check(app(props));
-      return (run.warnings ?? []).filter((w) => TURNED_ON.test(w));
-    } finally {
-      delete global[command];
-    }
-  }
+  const turnedOnNotes = (lock: ClusterLock, props: Partial<TemporalClusterProps>) => warningsOf(lock, props, TURNED_ON);
 
   test('fails when it passes without a note that the initial failover version is stored now, for life (two clusters left at the default 1 never replicate)', () => {
     for (const version of [undefined, 4]) {
