@@ -1,6 +1,7 @@
 import { globalNamespacesTurnedOn, globalNamespacesUnrecorded } from './lock-global-namespaces';
 import { internodeTlsError, internodeTlsUnrecorded } from './lock-internode-tls';
 import { droppedRemotesError } from './lock-remotes';
+import { archivalUriErrors } from './lock-archival';
 import { summaryWarning } from '../summary-warning';
 import { bracketedStoreUri, LockedCluster } from './lock-record';
 import { entryDns, LockedStores } from './locked-stores';
@@ -79,6 +80,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       + 'The server stored it when global namespaces were turned on and reads it from its database from then on: a new value is ignored without an error, '
       + `while the checks between clusters (distinct failover versions, each remote's declared version) would compare it. Set initialFailoverVersion: ${locked.initialFailoverVersion}. ${REMEDY}`);
   }
+  errors.push(...archivalUriErrors(key, as, locked, current));
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
   const dropped = droppedRemotesError(key, lockedAs, locked, current);

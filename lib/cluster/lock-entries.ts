@@ -1,6 +1,7 @@
 import type { ClusterLockContents } from './cluster-lock';
-import { isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
+import { ARCHIVAL_URI_FIELDS, isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
 import { lockedRemotesProblem } from './lock-remotes';
+import { archivalUriProblem } from './lock-archival';
 import { StoreRole } from '../persistence/datastore';
 import { DatastoreType } from '../persistence/datastore-options';
 import { IpFamily } from '../pod/ip-family';
@@ -48,7 +49,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
 
 /** The fields of an entry, as LockedCluster declares them. */
 const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls', 'remoteClusters']);
+  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls', 'remoteClusters', ...Object.values(ARCHIVAL_URI_FIELDS)]);
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 
@@ -100,6 +101,8 @@ function entryProblem(key: string, entry: unknown): string | undefined {
   if (e.ipFamily !== undefined && !(Object.values(IpFamily) as unknown[]).includes(e.ipFamily)) {
     return `has ipFamily ${JSON.stringify(e.ipFamily)}; expected one of ${Object.values(IpFamily).map((f) => JSON.stringify(f)).join(', ')}, as the ipFamily prop spells it`;
   }
+  const archival = Object.values(ARCHIVAL_URI_FIELDS).map((field) => archivalUriProblem(field, e[field])).find((p) => p !== undefined);
+  if (archival) return archival;
   const persistence = e.persistence as Record<string, unknown> | null;
   if (!persistence || typeof persistence !== 'object' || Array.isArray(persistence) || Object.keys(persistence).length === 0) {
     return `has persistence ${JSON.stringify(e.persistence)}; expected the store URI of each role`;

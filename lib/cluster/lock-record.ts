@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import type { ArchivalOptions } from '../config/archival';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-proxies';
 import { DatastoreType } from '../persistence/datastore-options';
@@ -84,6 +85,15 @@ export interface LockedCluster {
    * stays registered and replicating, so that is refused (lib/cluster/lock-remotes.ts).
    */
   readonly remoteClusters?: LockedRemote[];
+  /**
+   * The cluster's history archival URI (`archival.history.uri`), recorded while it archives
+   * history, and kept once the app no longer does: a namespace keeps the URI it took for life, so
+   * a new one is refused (lib/cluster/lock-archival.ts). Absent in an entry written before the lock
+   * recorded it, which refuses nothing and gets it at its next write.
+   */
+  readonly historyArchivalUri?: string;
+  /** The same for visibility archival (`archival.visibility.uri`). */
+  readonly visibilityArchivalUri?: string;
 }
 
 /** A remote cluster as the lock records it. */
@@ -92,6 +102,21 @@ export interface LockedRemote {
   readonly name: string;
   /** Whether its connection is on (`RemoteCluster.enabled`). */
   readonly enabled: boolean;
+}
+
+/** @internal The lock's field of the URI of each kind of archival. */
+export const ARCHIVAL_URI_FIELDS = { history: 'historyArchivalUri', visibility: 'visibilityArchivalUri' } as const;
+
+/** @internal The URIs of the archival the cluster configures (`archival`), each kind while it is on; `{}` without archival. */
+export function lockedArchivalUris(archival: ArchivalOptions | undefined): Pick<LockedCluster, 'historyArchivalUri' | 'visibilityArchivalUri'> {
+  const uris = (['history', 'visibility'] as const).filter((kind) => archival?.[kind]?.uri !== undefined);
+  return Object.fromEntries(uris.map((kind) => [ARCHIVAL_URI_FIELDS[kind], archival![kind]!.uri]));
+}
+
+/** @internal `current` keeping each archival URI its entry `locked` recorded while the app configures none of that kind: the namespaces keep it. */
+export function withArchivalUris(current: LockedCluster, locked: LockedCluster | undefined): LockedCluster {
+  const kept = Object.values(ARCHIVAL_URI_FIELDS).filter((field) => current[field] === undefined && locked?.[field] !== undefined);
+  return kept.length === 0 ? current : { ...current, ...Object.fromEntries(kept.map((field) => [field, locked![field]])) };
 }
 
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */

@@ -4,7 +4,7 @@ import { checkLoopbackRemotes, ClusterMetadata, clusterMetadata, ResolvedRemoteC
 import { ClusterNetworkPolicies, emitNetworkPolicies, networkPolicySuffixes } from './cluster-network-policies';
 import { objectKeys, registerCluster } from './cluster-registry';
 import { clusterIdentity } from './identity';
-import { LockedCluster, lockedDatabaseProxies, lockedIpFamily, lockedRemotes } from './lock-record';
+import { LockedCluster, lockedArchivalUris, lockedDatabaseProxies, lockedIpFamily, lockedRemotes } from './lock-record';
 import { checkClusterName, DerivedName, derivedNames, NamedFeatures } from './object-names';
 import { emitPinnedConfigMap, pinnedConfigLines, PinnedValues, pinnedEnvKeys } from './pinned-values';
 import { MembershipTls } from './membership-tls';
@@ -125,6 +125,7 @@ export class TemporalCluster extends Construct {
   /** `ipFamily` as given, undefined when left out: the lock records a declared family, never the default (lib/cluster/lock-ip-family.ts). */
   private readonly declaredIpFamily?: IpFamily;
   private readonly membershipTls: MembershipTls;
+  private readonly lockedArchivalUris: Pick<LockedCluster, 'historyArchivalUri' | 'visibilityArchivalUri'>;
   /** Seconds a frontend pod gets to fail its health check, drain and exit. */
   public readonly frontendTerminationGracePeriodSeconds: number;
   /** The certificates behind TLS, when TLS is on. */
@@ -182,7 +183,7 @@ export class TemporalCluster extends Construct {
     const named = this.namedFeatures(props);
     checkClusterName(owner, this.name, named);
     this.derivedNames = derivedNames(this.name, named);
-
+    this.lockedArchivalUris = lockedArchivalUris(props.archival);
     const shutdown = frontendShutdown(owner, props.shutdown, (props.dynamicConfig?.values ?? []).flat());
     this.frontendTerminationGracePeriodSeconds = shutdown.terminationGracePeriodSeconds;
     this.dynamicConfig = shutdown.guard(this.emitDynamicConfig(props, identity.dynamicConfigName, shutdown.dynamicConfig));
@@ -241,11 +242,10 @@ export class TemporalCluster extends Construct {
     const digests = imageDigests([...this.services.map((svc) => svc.image), this.adminToolsImage]);
     return {
       numHistoryShards: this.numHistoryShards,
-      failoverVersionIncrement: this.failoverVersionIncrement, ...(this.enableGlobalNamespace ? { initialFailoverVersion: this.initialFailoverVersion } : {}),
-      currentClusterName: this.clusterName, serverVersion: this.version.version,
+      failoverVersionIncrement: this.failoverVersionIncrement, ...(this.enableGlobalNamespace ? { initialFailoverVersion: this.initialFailoverVersion } : {}), currentClusterName: this.clusterName, serverVersion: this.version.version,
       ...(digests.length > 0 ? { imageDigests: digests } : {}), enableGlobalNamespace: this.enableGlobalNamespace,
       persistence: Object.fromEntries(this.persistence.stores.map(({ role, store }) => [role, store.uri])),
-      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), internodeTls: this.tls !== undefined, ...this.membershipTls.record(), ...lockedRemotes(this.remoteClusters),
+      ...lockedDatabaseProxies(this.persistence.stores, this.persistence.databaseAccess, this.namespace), ...lockedIpFamily(this.declaredIpFamily), internodeTls: this.tls !== undefined, ...this.membershipTls.record(), ...lockedRemotes(this.remoteClusters), ...this.lockedArchivalUris,
     };
   }
 

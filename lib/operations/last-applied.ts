@@ -39,3 +39,42 @@ export function clientSideApplyAnnotationBytes(json: { metadata?: { annotations?
   const ownBytes = Object.entries(own).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   return ownBytes + LAST_APPLIED_ANNOTATION.length + goJsonBytes({ ...json, metadata });
 }
+
+/**
+ * Argo CD's tracking (argo-cd util/argo/resource_tracking.go): with annotation tracking (its
+ * default since 3.0) it sets this annotation on every object before it applies it, as
+ * `<application>:<group>/<kind>:<namespace>/<name>`; so the annotation counts twice, as itself and
+ * in the last-applied copy. With label tracking (2.x's default), or both, it sets
+ * ARGOCD_INSTANCE_LABEL to the application's name, cut to 63 characters, which lands in the copy.
+ */
+export const ARGOCD_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+
+/** The label Argo CD's label tracking sets (its default `application.instanceLabelKey`). */
+export const ARGOCD_INSTANCE_LABEL = 'app.kubernetes.io/instance';
+
+/**
+ * The longest application name Argo CD writes in a tracking id: an Application's name is a DNS
+ * subdomain (253 characters), and one outside Argo CD's own namespace (apps in any namespace) is
+ * written `<namespace>_<name>`, with a namespace of up to 63.
+ */
+export const ARGOCD_LONGEST_APPLICATION = 63 + 1 + 253;
+
+/**
+ * The object as Argo CD applies it at its longest tracking: the tracking-id annotation of an
+ * application named `ARGOCD_LONGEST_APPLICATION` characters and the instance label at 63 (in place
+ * of any the object has). Flux tracks with labels and applies server-side: no copy, no more bytes.
+ */
+export function withLongestArgoCdTracking<T extends { apiVersion?: unknown; kind?: unknown; metadata?: Record<string, any>; [key: string]: unknown }>(json: T): T {
+  const apiVersion = String(json.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const metadata = json.metadata ?? {};
+  const id = `${'a'.repeat(ARGOCD_LONGEST_APPLICATION)}:${group}/${String(json.kind)}:${metadata.namespace ?? 'a'.repeat(63)}/${metadata.name}`;
+  return {
+    ...json,
+    metadata: {
+      ...metadata,
+      labels: { ...metadata.labels, [ARGOCD_INSTANCE_LABEL]: 'a'.repeat(63) },
+      annotations: { ...metadata.annotations, [ARGOCD_TRACKING_ANNOTATION]: id },
+    },
+  };
+}

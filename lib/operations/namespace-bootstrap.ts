@@ -12,7 +12,7 @@ import type { DynamicConfig, DynamicConfigValue } from '../config/dynamic-config
 import { checkNamespaceLengths } from '../config/id-length';
 import { serverDurationMs } from '../config/dynamic-config-types';
 import { ownValidation } from '../own-validation';
-import { clientSideApplyAnnotationBytes, LAST_APPLIED_ANNOTATION, MAX_ANNOTATIONS_BYTES } from './last-applied';
+import { ARGOCD_INSTANCE_LABEL, ARGOCD_LONGEST_APPLICATION, ARGOCD_TRACKING_ANNOTATION, clientSideApplyAnnotationBytes, LAST_APPLIED_ANNOTATION, MAX_ANNOTATIONS_BYTES, withLongestArgoCdTracking } from './last-applied';
 
 /** A Temporal namespace the cluster creates once its frontend answers. */
 export interface TemporalNamespace {
@@ -240,7 +240,7 @@ export class NamespaceBootstrap extends Construct {
     }));
     // Once every label and annotation is on the Job (the GitOps ones, a chart's, the app's own).
     const job = this.resource;
-    this.node.addValidation(ownValidation({ validate: () => lastAppliedErrors(owner, props.namespaces, clientSideApplyAnnotationBytes(job.toJson())) }));
+    this.node.addValidation(ownValidation({ validate: () => lastAppliedErrors(owner, props.namespaces, clientSideApplyAnnotationBytes(withLongestArgoCdTracking(job.toJson()))) }));
   }
 }
 
@@ -274,11 +274,18 @@ function checkArgumentText(owner: string, prop: string, text: string): void {
  */
 const MAX_ARGUMENTS_TOTAL_BYTES = MAX_ANNOTATIONS_BYTES;
 
-/** The remedy of a Job too large: the descriptions take the room, the longest named first. */
-function shortenDescriptions(namespaces: readonly TemporalNamespace[]): string {
-  const sizes = namespaces.map((ns, i) => ({ i, bytes: Buffer.byteLength(ns.description ?? '') }));
-  const longest = sizes.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  return `Shorten the descriptions, the longest first: namespaces[${longest.i}].description (${longest.bytes} bytes); each is in the Job twice, as is and JSON-escaped.`;
+/**
+ * The remedy of a Job too large: the prop of a namespace that takes the most of it, a description
+ * (in the Job twice, as is and JSON-escaped) or a list of search attributes (their names and types).
+ */
+function shortenLargest(namespaces: readonly TemporalNamespace[]): string {
+  const sizes = namespaces.flatMap((ns, i) => [
+    { prop: `namespaces[${i}].description`, bytes: Buffer.byteLength(ns.description ?? ''), weight: 2 },
+    { prop: `namespaces[${i}].searchAttributes`, bytes: (ns.searchAttributes ?? []).reduce((sum, a) => sum + Buffer.byteLength(`${a.name}${a.type}`), 0), weight: 1 },
+  ]);
+  const largest = sizes.reduce((a, b) => (b.bytes * b.weight > a.bytes * a.weight ? b : a));
+  const what = largest.prop.endsWith('description') ? 'Shorten the descriptions (each is in the Job twice, as is and JSON-escaped)' : 'Shorten or drop search attributes';
+  return `${what}, the largest first: ${largest.prop} (${largest.bytes} bytes).`;
 }
 
 /** The namespaces' arguments together within MAX_ARGUMENTS_TOTAL_BYTES: each description is held to 128 KiB alone, not all of them. */
@@ -288,15 +295,20 @@ function checkArgumentsTotal(owner: string, namespaces: readonly TemporalNamespa
   throw propError(owner, 'namespaces', `${namespaces.length} namespaces, ${total} bytes of Job arguments`,
     `at most ${MAX_ARGUMENTS_TOTAL_BYTES} bytes of arguments in all (names, retentions, each description as is and JSON-escaped, search attributes)`,
     'One Job creates every namespace and takes them all as arguments, and kubectl apply (client-side, and Argo CD\'s default sync) copies the Job into its '
-    + `${LAST_APPLIED_ANNOTATION} annotation, which the API server holds to ${MAX_ANNOTATIONS_BYTES} bytes with the object's other annotations. ${shortenDescriptions(namespaces)}`);
+    + `${LAST_APPLIED_ANNOTATION} annotation, which the API server holds to ${MAX_ANNOTATIONS_BYTES} bytes with the object's other annotations. ${shortenLargest(namespaces)}`);
 }
 
-/** The namespace Job, as rendered, too large for kubectl apply (client-side): its annotations once applied over the API server's limit. */
+/**
+ * The namespace Job, as rendered, too large for kubectl apply (client-side): its annotations once
+ * applied over the API server's limit, with Argo CD's tracking at its longest on it (an exact Job at
+ * the limit would fail under Argo CD's sync alone).
+ */
 function lastAppliedErrors(owner: string, namespaces: readonly TemporalNamespace[], bytes: number): string[] {
   if (bytes <= MAX_ANNOTATIONS_BYTES) return [];
-  return [propError(owner, 'namespaces', `${namespaces.length} namespaces, a namespace Job whose annotations would be ${bytes} bytes once applied with kubectl apply (client-side)`,
-    `a namespace Job whose annotations, with the ${LAST_APPLIED_ANNOTATION} copy of the whole Job that kubectl apply adds, are at most ${MAX_ANNOTATIONS_BYTES} bytes`,
-    `The API server refuses more ("metadata.annotations: Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes"), so kubectl apply and Argo CD's default sync fail on the Job. ${shortenDescriptions(namespaces)}`).message];
+  return [propError(owner, 'namespaces', `${namespaces.length} namespaces, a namespace Job whose annotations would be ${bytes} bytes once applied with kubectl apply (client-side) under Argo CD's tracking at its longest`,
+    `a namespace Job whose annotations, with the ${LAST_APPLIED_ANNOTATION} copy of the whole Job that kubectl apply adds and Argo CD's ${ARGOCD_TRACKING_ANNOTATION} `
+    + `annotation and ${ARGOCD_INSTANCE_LABEL} label at their longest (an application name of ${ARGOCD_LONGEST_APPLICATION} characters, <namespace>_<name>), are at most ${MAX_ANNOTATIONS_BYTES} bytes`,
+    `The API server refuses more ("metadata.annotations: Too long: may not be more than ${MAX_ANNOTATIONS_BYTES} bytes"), so kubectl apply and Argo CD's default sync fail on the Job. ${shortenLargest(namespaces)}`).message];
 }
 
 /**

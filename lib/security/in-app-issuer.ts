@@ -5,11 +5,12 @@ import { ResolvedTls } from './tls';
 import { ownValidation } from '../own-validation';
 
 /*
- * ClusterTls.certManager names an issuer the library cannot see, unless the app makes it too. Then
- * a reference that finds nothing is known at synth: a Certificate's issuerRef of kind Issuer looks
- * in the Certificate's namespace only, and one of kind ClusterIssuer never at an Issuer. Such
- * Certificates wait for ever, their Secrets never appear, and no server pod starts. And the kind
- * of issuer: an ACME one cannot prove a `.svc` name to a public CA (and writes no ca.crt), and a
+ * ClusterTls.certManager names an issuer the library cannot see, unless the app makes it too: a
+ * Certificate's issuerRef of kind Issuer finds an Issuer of the Certificate's namespace only, and
+ * one of kind ClusterIssuer a ClusterIssuer only. An issuer of that name the app makes elsewhere (an
+ * Issuer of another namespace, or of the other kind) proves nothing: the one the reference finds may
+ * be made outside the app (another app, a Helm chart), so it is not refused. When the app makes the
+ * one found, its kind of issuer is checked: an ACME one cannot prove a `.svc` name to a public CA (and writes no ca.crt), and a
  * selfSigned one makes each certificate its own ca.crt, so the frontends, which trust the CA in
  * the frontend's (or the internode) Secret, refuse the client certificates of the UI, the tools
  * and the Jobs.
@@ -26,26 +27,14 @@ export function checkInAppIssuer(cluster: IConstruct, owner: string, tls: Resolv
   const servers = new Set([tls.internodeSecret, tls.frontendSecret, tls.systemWorkerSecret]);
   cluster.node.addValidation(ownValidation({
     validate: () => {
-      const found = cluster.node.root.node.findAll()
-        .filter((c): c is ApiObject => c instanceof ApiObject && (c.kind === IssuerKind.ISSUER || c.kind === IssuerKind.CLUSTER_ISSUER) && c.apiVersion.startsWith(CERT_MANAGER))
-        .map((c) => ({ object: c, json: c.toJson() }))
-        .filter(({ json }) => json.metadata?.name === issuer.name);
-      if (found.length === 0) return [];
       const kind = issuer.kind ?? IssuerKind.ISSUER;
-      const target = found.find(({ object, json }) => object.kind === kind && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace));
-      if (!target) {
-        const where = found.map(({ object, json }) => `${object.kind}${object.kind === IssuerKind.ISSUER ? ` in namespace ${json.metadata?.namespace ?? 'default'}` : ''} (${object.node.path})`).join(', ');
-        const clusterWide = found.some(({ object }) => object.kind === IssuerKind.CLUSTER_ISSUER);
-        const inNamespace = found.some(({ object, json }) => object.kind === IssuerKind.ISSUER && (json.metadata?.namespace ?? 'default') === namespace);
-        const remedy = kind === IssuerKind.ISSUER
-          ? (clusterWide ? 'Set issuer.kind: IssuerKind.CLUSTER_ISSUER.' : `Make the Issuer in namespace ${namespace}, or use a ClusterIssuer (issuer.kind: IssuerKind.CLUSTER_ISSUER).`)
-          : (inNamespace ? `Set issuer.kind: IssuerKind.ISSUER (or leave it out): the Issuer is in the cluster's namespace, ${namespace}.`
-            : `Make ${issuer.name} a ClusterIssuer, or an Issuer in namespace ${namespace} with issuer.kind: IssuerKind.ISSUER.`);
-        return [`${owner}: tls.issuer is ${JSON.stringify({ name: issuer.name, kind })}, but the app makes ${issuer.name} only as ${where}; expected `
-          + `${kind === IssuerKind.ISSUER ? `an Issuer in namespace ${namespace}, the cluster's` : 'a ClusterIssuer'}. cert-manager looks for ${kind === IssuerKind.ISSUER ? 'an Issuer' : 'a ClusterIssuer'} `
-          + `${kind === IssuerKind.ISSUER ? `in the Certificates' namespace (${namespace}) ` : ''}and finds none: the Certificates wait for ever, their Secrets never appear, and no server pod starts. `
-          + remedy];
-      }
+      // Only the issuer the reference finds: one of another kind, or an Issuer of another namespace, says
+      // nothing of it, which may be made elsewhere (another app, a Helm chart, by hand).
+      const target = cluster.node.root.node.findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === kind && c.apiVersion.startsWith(CERT_MANAGER))
+        .map((c) => ({ object: c, json: c.toJson() }))
+        .find(({ json }) => json.metadata?.name === issuer.name && (kind === IssuerKind.CLUSTER_ISSUER || (json.metadata?.namespace ?? 'default') === namespace));
+      if (!target) return [];
       const spec = target.json.spec ?? {};
       const clientCertificates = cluster.node.root.node.findAll()
         .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Certificate' && c.apiVersion.startsWith(CERT_MANAGER))

@@ -105,7 +105,7 @@ const SHAPES = {
   Lifecycle: { postStart: 'LifecycleHandler|+', preStop: 'LifecycleHandler|+' },
   LifecycleHandler: { exec: 'ExecAction|+', httpGet: 'HttpGetAction|+', sleep: 'SleepAction|+', tcpSocket: 'TcpSocketAction|+' },
   LocalObjectReference: { name: '#s' },
-  LockedCluster: { currentClusterName: 0, databaseProxies: 0, enableGlobalNamespace: '#b', failoverVersionIncrement: 0, imageDigests: 0, initialFailoverVersion: 0, internodeTls: '#b', ipFamily: 0, membershipTls: '#b', migratedFrom: 0, numHistoryShards: 0, persistence: 0, remoteClusters: 'LockedRemote[]|+a', serverVersion: 0 },
+  LockedCluster: { currentClusterName: 0, databaseProxies: 0, enableGlobalNamespace: '#b', failoverVersionIncrement: 0, historyArchivalUri: 0, imageDigests: 0, initialFailoverVersion: 0, internodeTls: '#b', ipFamily: 0, membershipTls: '#b', migratedFrom: 0, numHistoryShards: 0, persistence: 0, remoteClusters: 'LockedRemote[]|+a', serverVersion: 0, visibilityArchivalUri: 0 },
   LockedRemote: { enabled: '#b', name: 0 },
   ManagedFieldsEntry: { apiVersion: '#s', fieldsType: '#s', fieldsV1: 0, manager: '#s', operation: '#s', subresource: '#s', time: 0 },
   MemoryResources: { limit: 0, request: 0 },
