@@ -76,6 +76,21 @@ describe('Cassandra hosts and keyspace', () => {
     expect(cassandra({ hosts: new Array(2) })).toThrow(/hosts\[0\] is undefined/);
   });
 
+  test('fails when a contact point is listed twice, in any case, with a trailing dot or in another IPv6 notation: the ring has fewer ways in than the list reads', () => {
+    const spelled = fc.oneof(
+      fc.tuple(fc.constantFrom('cass-0.cassandra.db.svc', 'cassandra', '10.0.0.7'), fc.boolean(), fc.boolean())
+        .map(([h, upper, dot]) => [h, `${upper ? h.toUpperCase() : h}${dot && !/^\d/.test(h) ? '.' : ''}`]),
+      fc.constantFrom(['fd00::5', '[FD00:0:0:0:0:0:0:5]'], ['fd00::5', 'fd00:0::5'], ['::ffff:10.0.0.7', '::FFFF:a00:7']),
+    );
+    fc.assert(fc.property(spelled, fc.integer({ min: 0, max: 2 }), ([first, again], before) => {
+      const others = ['other-1', 'other-2'].slice(0, before);
+      const hosts = [first, ...others, again];
+      const shown = again.startsWith('[') ? again.slice(1, -1) : again;
+      expect(cassandra({ hosts })).toThrow(`Datastore.cassandra: hosts[${hosts.length - 1}] is "${shown}"; expected a contact point not already listed; hosts[0] is "${first}", the same host. Remove the repeat`);
+    }), { numRuns: 60 });
+    expect(cassandra({ hosts: ['cass-0.db', 'cass-1.db', 'fd00::5', 'fd00::6'] })().hosts).toEqual(['cass-0.db', 'cass-1.db', 'fd00::5', 'fd00::6']);
+  });
+
   test('fails when the keyspace is one of Cassandra\'s system keyspaces, where the schema Job cannot create tables', () => {
     for (const keyspace of ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema', 'system_cluster_metadata']) {
       expect(cassandra({ keyspace })).toThrow(new RegExp(`^Datastore.cassandra: keyspace is "${keyspace}"; expected a keyspace of Temporal's own, not one of Cassandra's system keyspaces\\. `));

@@ -157,6 +157,21 @@ describe('a locked store URI is one the library writes', () => {
     }), { numRuns: 150 });
   });
 
+  test('fails when an entry holds a store in a role Persistence refuses it (Cassandra as a visibility store, Elasticsearch as the default store): no cluster was ever on it', () => {
+    const cassandra = fc.tuple(fc.constantFrom('cass', 'c1,c2', 'fd00::5'), fc.constantFrom(9042, 9142)).map(([hosts, port]) => Datastore.cassandra({ hosts: hosts.split(','), port, keyspace: 'temporal' }).uri);
+    const elasticsearch = fc.constantFrom('http://es:9200', 'https://es.search.svc').map((url) => Datastore.elasticsearch({ url }).uri);
+    fc.assert(fc.property(fc.oneof(
+      fc.tuple(fc.constantFrom('visibility', 'secondary-visibility'), cassandra, fc.constant('Cassandra cannot hold visibility records')),
+      fc.tuple(fc.constant('default'), elasticsearch, fc.constant('Elasticsearch holds visibility records only')),
+    ), ([role, uri, why]) => {
+      const lock = JSON.parse(written);
+      lock.clusters['temporal/temporal'].persistence[role] = uri;
+      refused(JSON.stringify(lock, null, 2), `persistence.${role}`, `${JSON.stringify(uri)}; expected a PostgreSQL, MySQL or`);
+      expect(messageOf(() => ClusterLock.file(path))).toContain(why);
+    }), { numRuns: 20 });
+    writeFileSync(path, written);
+  });
+
   test('fails when a retired cluster\'s entry names its database with another scheme, and a new cluster on that database passed as on new databases', () => {
     const lock = JSON.parse(written);
     lock.clusters['retired/temporal'] = { ...lock.clusters['temporal/temporal'], persistence: { default: 'postgresql://pg.orders:5432/temporal', visibility: 'postgres://pg.orders:5432/visibility' } };

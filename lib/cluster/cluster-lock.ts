@@ -168,7 +168,7 @@ export class ClusterLock {
       const membership = cluster.membershipTls.settle(key, lockedAs ? this.entries[lockedAs] : undefined);
       if (membership) errors.push(membership);
       const own = { ...(lockedAs === key ? withIpFamily(current, this.entries[key]) : current), ...cluster.membershipTls.record() };
-      updates[key] = withArchivalUris(withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom), lockedAs ? this.entries[lockedAs] : undefined);
+      updates[key] = withArchivalUris(withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom, cluster.dns), lockedAs ? this.entries[lockedAs] : undefined);
     }
     if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
     const across = { lock: this, file: this.path, name: this.path ?? 'an in-memory ClusterLock', entries: { ...this.entries }, proxiesNow, checked: clusters, fresh };

@@ -44,6 +44,23 @@ export function migratedFromOther(entries: Record<string, LockedCluster>, key: s
   return found;
 }
 
+/*
+ * Whether `from` names the locked store `was`, however its hosts are written: in another order or
+ * case (a Cassandra ring's contact points, a host name), by another of the ring's contact points,
+ * or through another of the ring's native ports, as the lock compares stores everywhere else
+ * (sameStore, the database name exact). Compared as text, a migration naming the ring
+ * `cassandra://b,a:9042/temporal` was refused as undeclared while the lock held `cassandra://a,b:9042/temporal`.
+ * The URIs are written as the lock prints them, so they resolve where the entry's relative hosts do.
+ */
+function declaredMoved(was: string, from: readonly string[], context: DnsContext): boolean {
+  if (from.includes(bracketedStoreUri(was))) return true;
+  const locked = parseStoreUri(was, context);
+  return locked !== undefined && from.some((uri) => {
+    const id = parseStoreUri(uri, context);
+    return id !== undefined && sameStore(locked, id, true);
+  });
+}
+
 export function compare(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster, migratedFrom: readonly string[], dns: DnsContext): string[] {
   const errors: string[] = [];
   const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
@@ -65,7 +82,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       const id = uri === undefined ? undefined : parseStoreUri(uri, entryDns(lockedAs, dns));
       return id !== undefined && sameStore(id, nowId, true);
     });
-    if (was !== undefined && now !== undefined && !same && !migratedFrom.includes(bracketedStoreUri(was))) {
+    if (was !== undefined && now !== undefined && !same && !declaredMoved(was, migratedFrom, entryDns(lockedAs, dns))) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
         + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
     }

@@ -114,6 +114,13 @@ function entryProblem(key: string, entry: unknown): string | undefined {
     if (!isStoreUri(uri)) {
       return `has persistence.${role} ${JSON.stringify(uri)}; expected a store URI such as "postgres://pg:5432/temporal", of the types ${Object.values(DatastoreType).join(', ')}`;
     }
+    // What Persistence refuses no cluster ever had: Cassandra holds no visibility records, Elasticsearch only those.
+    const type = uri.slice(0, uri.indexOf(':'));
+    const refused = role === StoreRole.DEFAULT ? DatastoreType.ELASTICSEARCH : DatastoreType.CASSANDRA;
+    if (type === refused) {
+      return `has persistence.${role} ${JSON.stringify(uri)}; expected ${role === StoreRole.DEFAULT ? 'a PostgreSQL, MySQL or Cassandra' : 'a PostgreSQL, MySQL or Elasticsearch'} store, `
+        + `as Persistence takes for that role (${refused === DatastoreType.CASSANDRA ? 'Cassandra cannot hold visibility records' : 'Elasticsearch holds visibility records only'})`;
+    }
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { ArchivalOptions } from '../config/archival';
 import { DatabaseAccess } from '../persistence/database-access';
 import { proxyFingerprints, sidecarFingerprint } from '../persistence/database-proxies';
 import { DatastoreType } from '../persistence/datastore-options';
-import { isLoopbackHost } from '../persistence/store-identity';
+import { DnsContext, isLoopbackHost, LOOPBACK, parseStoreUri, sameStore } from '../persistence/store-identity';
 import { IpFamily } from '../pod/ip-family';
 import { bracketHost } from '../validation/hosts';
 import { byCodeUnits } from '../validation';
@@ -133,11 +133,21 @@ export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; re
 /**
  * @internal
  * `current` with the stores its cluster migrated away from (`from`, and those its entry `locked`
- * recorded), less the ones it is on again: recorded for as long as the lock has the cluster.
+ * recorded), less the ones it is on again, however their hosts are written (`dns` resolves them):
+ * a ring it moved back to, named now with its contact points in another order or case, or another
+ * of them, is its store again, not one it left. Recorded for as long as the lock has the cluster.
  */
-export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[]): LockedCluster {
-  const now = new Set(Object.values(current.persistence));
-  const migratedFrom = [...new Set([...locked?.migratedFrom ?? [], ...from].map(bracketedStoreUri))].filter((uri) => !now.has(uri)).sort();
+export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
+  const named = [...new Set([...locked?.migratedFrom ?? [], ...from].map(bracketedStoreUri))];
+  if (named.length === 0) return current;
+  const nowText = new Set(Object.values(current.persistence));
+  const now = Object.values(current.persistence).map((uri) => parseStoreUri(uri, dns)).filter((id) => id !== undefined);
+  // A store on the pod's loopback is whichever database the proxies reach: only its own URI is the same one.
+  const isCurrent = (uri: string) => {
+    const id = parseStoreUri(uri, dns);
+    return nowText.has(uri) || (id !== undefined && !id.hosts.includes(LOOPBACK) && now.some((store) => sameStore(store, id, true)));
+  };
+  const migratedFrom = named.filter((uri) => !isCurrent(uri)).sort();
   return migratedFrom.length > 0 ? { ...current, migratedFrom } : current;
 }
 

@@ -267,8 +267,11 @@ export interface CassandraOptions {
    */
   readonly schemaCredentials?: SchemaCredentials;
   /**
-   * Local datacenter, for token-aware routing and `NetworkTopologyStrategy` keyspaces.
-   * @default - none
+   * Local datacenter, exactly as `nodetool status` names it (case counts). The servers then connect
+   * to that datacenter's nodes only (gocql's DataCentreHostFilter): a name no node reports leaves
+   * them no host to connect to. The schema Job's create step makes the keyspace
+   * `NetworkTopologyStrategy` with `replicationFactor` replicas in this datacenter alone.
+   * @default - none: the servers connect to nodes of every datacenter, and the keyspace is created `SimpleStrategy`
    */
   readonly datacenter?: string;
   /**

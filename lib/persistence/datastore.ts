@@ -39,6 +39,24 @@ export interface StoreFile {
 const TLS_ROOT = '/etc/temporal/tls/datastore';
 
 /**
+ * Each contact point once, whatever its case, trailing dot or IPv6 notation: a host listed twice is
+ * one contact point, so the ring has fewer ways in than the list reads (a node meant there is
+ * missing), and the lock records the ring with the repeat.
+ */
+function checkDistinctContactPoints(owner: string, hosts: readonly string[]): void {
+  const key = (host: string) => (host.includes(':') ? new URL(`http://[${host}]/`).hostname : host.toLowerCase().replace(/\.$/, ''));
+  const seen = new Map<string, number>();
+  hosts.forEach((host, i) => {
+    const first = seen.get(key(host));
+    if (first !== undefined) {
+      throw propError(owner, `hosts[${i}]`, host, `a contact point not already listed; hosts[${first}] is ${JSON.stringify(hosts[first])}, the same host`,
+        'Remove the repeat, or give the node that was meant there: each contact point is a way into the ring when another node is down.');
+    }
+    seen.set(key(host), i);
+  });
+}
+
+/**
  * One database a Temporal cluster uses. Build it with `Datastore.postgres`, `Datastore.mysql`,
  * `Datastore.cassandra` or `Datastore.elasticsearch`; hand it to `Persistence`.
  */
@@ -61,6 +79,7 @@ export class Datastore {
     }
     // Array.from visits a sparse list's holes, which map skips and the server config would write as empty hosts.
     const hosts = Array.from(options.hosts, (h, i) => requireHost(owner, `hosts[${i}]`, h));
+    checkDistinctContactPoints(owner, hosts);
     const port = requirePort(owner, 'port', options.port ?? 9042);
     requireNonEmpty(owner, 'keyspace', options.keyspace);
     checkCassandraKeyspace(owner, options.keyspace);

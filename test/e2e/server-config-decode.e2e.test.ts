@@ -143,7 +143,8 @@ const sqlStore = (type: 'postgres' | 'mysql') => fc.record({
   : s));
 const cassandraStore = fc.record({
   type: fc.constant('cassandra' as const),
-  hosts: fc.array(hostName, { minLength: 1, maxLength: 3 }),
+  // Each contact point once (Datastore.cassandra refuses a repeat, in any case or IPv6 notation).
+  hosts: fc.uniqueArray(hostName, { minLength: 1, maxLength: 3, selector: (h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '') }),
   port: fc.option(port, { nil: undefined }),
   keyspace: fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/),
   // A user and a password together, or neither: the server's gocql drops either one alone, and synth refuses it.
