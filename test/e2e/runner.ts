@@ -324,9 +324,9 @@ interface KeyProjection {
 
 interface Volume {
   name: string;
-  configMap?: KeyProjection & { name: string };
-  secret?: KeyProjection & { secretName: string };
-  projected?: { sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
+  configMap?: KeyProjection & { name: string; defaultMode?: number };
+  secret?: KeyProjection & { secretName: string; defaultMode?: number };
+  projected?: { defaultMode?: number; sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
   emptyDir?: unknown;
   persistentVolumeClaim?: { claimName: string };
 }
@@ -961,9 +961,15 @@ export class ClusterRunner {
       fs.mkdirSync(target, { recursive: true });
       if (volume.emptyDir) continue;
       const namespace = volume.configMap ? this.ofKind('ConfigMap').find((o) => o.metadata.name === volume.configMap!.name)?.metadata.namespace : undefined;
+      // The kubelet writes each file at the volume's defaultMode (0644 without one): a driver that checks a key file's mode (lib/pq) reads it as in a pod.
+      const mode = volume.secret?.defaultMode ?? volume.configMap?.defaultMode ?? volume.projected?.defaultMode ?? 0o644;
       for (const [file, text] of Object.entries(this.volumeFiles(where, volume))) {
-        fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-        fs.writeFileSync(path.join(target, file), this.podResolvConf(pod, pod.namespace ?? namespace, text));
+        const written = path.join(target, file);
+        fs.mkdirSync(path.dirname(written), { recursive: true });
+        // A container started again rewrites the file, which its last start left read-only.
+        if (fs.existsSync(written)) fs.chmodSync(written, 0o600);
+        fs.writeFileSync(written, this.podResolvConf(pod, pod.namespace ?? namespace, text));
+        fs.chmodSync(written, mode);
       }
     }
     return Object.fromEntries(this.containerEnv(pod, container));
