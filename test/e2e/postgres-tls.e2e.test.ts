@@ -42,7 +42,7 @@ function serveTls(server: IssuedCertificate, trusted: string): void {
   write('server.key', server.key);
   write('client-ca.crt', trusted);
   const rest = fs.readFileSync(hba, 'utf8').split('\n').filter((l) => !l.startsWith('hostssl ') && !l.startsWith('hostnossl ')).join('\n');
-  fs.writeFileSync(hba, `hostnossl all all 0.0.0.0/0 reject\nhostssl all ${pg.user} 127.0.0.1/32 cert\n${rest}`);
+  fs.writeFileSync(hba, `hostnossl all all 0.0.0.0/0 reject\nhostssl all ${pg.user} 127.0.0.0/8 cert\n${rest}`);
   for (const sql of ["ALTER SYSTEM SET ssl = on", "ALTER SYSTEM SET ssl_cert_file = 'server.crt'", "ALTER SYSTEM SET ssl_key_file = 'server.key'",
     "ALTER SYSTEM SET ssl_ca_file = 'client-ca.crt'", 'SELECT pg_reload_conf()']) pg.query('postgres', sql);
 }

@@ -23,6 +23,7 @@
  *     every pod shares (a ReadWriteMany volume, such as a filestore archive's). Secrets come from the test (`secrets`), never from the YAML.
  *     The files are plain files, not the kubelet's `..data` symlinks, and no subPath is supported.
  *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH),
+ *     in the files of a ConfigMap volume it mounts (the schema wait's settings, SQL_TLS_CA_FILE),
  *     its command arguments (a password command's file) and in the server config
  *     (dynamicConfigClient.filepath, the global.tls files, sql.passwordCommand), gets the folder
  *     as prefix. The emptyDir mounted at /tmp is also passed as TMPDIR, since /tmp itself cannot be
@@ -968,7 +969,8 @@ export class ClusterRunner {
         fs.mkdirSync(path.dirname(written), { recursive: true });
         // A container started again rewrites the file, which its last start left read-only.
         if (fs.existsSync(written)) fs.chmodSync(written, 0o600);
-        fs.writeFileSync(written, this.podResolvConf(pod, pod.namespace ?? namespace, text));
+        // A ConfigMap's text names files by the paths the container mounts them at (the schema wait's SQL_TLS_CA_FILE setting): under the pod's folder, as in its env (rewrite 3).
+        fs.writeFileSync(written, this.podResolvConf(pod, pod.namespace ?? namespace, volume.configMap ? this.underPod(pod, container, text) : text));
         fs.chmodSync(written, mode);
       }
     }
