@@ -394,6 +394,8 @@ describe('ClusterLock', () => {
     });
     test('a store moves without a declared migration', () => {
       expect(refuses({}, {}, 'other-pg')).toMatch(/the default store is locked at postgres:\/\/pg:5432\/temporal but the app now says postgres:\/\/other-pg:5432\/temporal.*persistenceMigration: \{ from: \['postgres:\/\/pg:5432\/temporal'\] \}/);
+      // A pooler put in front of the database is the commonest new host for the same data: the remedy says it is declared the same way.
+      expect(refuses({}, {}, 'pgbouncer')).toMatch(/or postgres:\/\/pgbouncer:5432\/temporal reaches the same database another way \(a pooler such as PgBouncer in front of it, another name or address of its server\), say so: persistenceMigration/);
     });
     test('an upgrade skips a minor, listing the versions to go through', () => {
       expect(refuses({ version: '1.30.8' }, { version: '1.32.2' })).toMatch(/server version 1.32.2 skips minor versions from 1.30.8.*deploy these in order, one synth and rollout each: 1.30.9 -> 1.31.5 -> 1.32.2/);

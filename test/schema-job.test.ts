@@ -390,6 +390,23 @@ describe('SchemaJob', () => {
       expect(r.out).toContain('schema of default store temporal is at 1.19');
       expect(r.calls).toHaveLength(2);
     });
+    test('fails when a PostgreSQL store\'s password holds a space, naming the cause, without calling the tool; other passwords and MySQL\'s pass', () => {
+      // Checked against PostgreSQL 15 with the 1.32.2 temporal-sql-tool: "a b" fails both plugins (password authentication failed); "a+b", "a%b", "p@ss:w/rd?#" log in.
+      const tool = '#!/bin/sh\nprintf "%s\\n" "$SQL_PASSWORD" >> "$(dirname "$0")/calls"\nexit 0\n';
+      const run = (plugin: string, password: string) => runScript(settings('1'), ['default'], { SCHEMA_WAIT_VERSION: '1.19', SQL_PLUGIN: plugin, SQL_PASSWORD: password }, tool);
+      const chars = fc.constantFrom('a', 'Z', '0', '+', '%', '&', '@', ':', '/', '?', '#', '"', "'", '$', '`', '\\', '*', '-');
+      fc.assert(fc.property(fc.array(chars, { minLength: 1, maxLength: 8 }), fc.array(chars, { maxLength: 8 }), fc.constantFrom('postgres12', 'postgres12_pgx'),
+        (before, after, plugin) => {
+          const spaced = run(plugin, `${before.join('')} ${after.join('')}`);
+          expect(spaced.code).toBe(1);
+          expect(spaced.out).toContain('the password of default store temporal holds a space');
+          expect(spaced.out).toContain('url.QueryEscape, which turns a space into a "+"');
+          expect(spaced.calls).toEqual([]);
+          const plain = run(plugin, before.join(''));
+          expect([plain.code, plain.calls]).toEqual([0, [before.join('')]]);
+        }), { numRuns: 15 });
+      expect(run('mysql8', 'a b')).toMatchObject({ code: 0, calls: ['a b'] });
+    });
     test('a store name with shell syntax is printed, never run', () => {
       const marker = path.join(os.tmpdir(), `schema-wait-injected-${process.pid}`);
       const r = runWait({ exit: 0, output: 'ok' }, `$(touch ${marker}); \`touch ${marker}\``);

@@ -11,8 +11,6 @@ export interface RolePods {
   readonly maxReplicas: number;
   /** `replicas`, or `autoscaling.minReplicas` when an autoscaler owns the count. */
   readonly minReplicas: number;
-  readonly minReadySeconds: number;
-  readonly terminationGracePeriodSeconds: number;
   /** Set when an autoscaler owns the count. */
   readonly autoscaler?: unknown;
 }
@@ -46,24 +44,27 @@ interface StoreDemand {
 
 /**
  * The most pods of a role that can hold connections at once, and why. A stopping pod keeps its
- * pools until it exits, and the Deployment controller does not count it against `maxSurge`: in a
- * rollout it stops an old pod each time a new one has been ready for `minReadySeconds`, then starts
- * the next new one at once. So beside the `replicas` + surge pods that run, the old pods stopped in
- * the last grace period may all still be exiting: one per `minReadySeconds`, at most
- * ⌊grace / minReady⌋ + 1 of them, and never more than the replicas (the surge pod has gone by the
- * time the last old pod stops). An autoscaler's scale-down stops its surplus at once besides
- * (the HPA's default stabilization, 300 s, keeps a second one out of a grace period).
+ * pools until it exits, within its grace period, while its replacement already runs. Beside the
+ * `replicas` and a rollout's surge pod, each of the replicas may be stopped within one grace period
+ * and still be exiting: a rollout stops an old pod each time a new one has been ready for
+ * `minReadySeconds`, but a node drain (a node pool upgrade) evicts the next pod as soon as the
+ * budget allows, and the PodDisruptionBudget counts a replacement healthy once it is Ready, not
+ * `minReadySeconds` later, so nothing the app sets paces evictions below the pods' start time (11 s
+ * in the soak, against grace periods of 55 to 60 s). An autoscaler's scale-down stops its surplus
+ * at once besides (the HPA's default stabilization, 300 s, keeps a second one out of a grace period).
+ * A pod stopped twice within one grace period (its replacement evicted again) is not counted.
  */
 export function podsAtOnce(r: RolePods): { pods: number; parts: string } {
   const replicas = r.maxReplicas;
   // A role at 0 replicas gets no surge pod: the Deployment controller never scales a new ReplicaSet above replicas.
   if (replicas === 0) return { pods: 0, parts: '0 replicas' };
-  const exitingInRollout = r.minReadySeconds > 0 ? Math.floor(r.terminationGracePeriodSeconds / r.minReadySeconds) + 1 : replicas;
-  const rollout = Math.min(replicas, ROLLOUT_SURGE + exitingInRollout);
   const scaledDown = r.autoscaler !== undefined ? r.maxReplicas - r.minReplicas : 0;
   const what = r.autoscaler !== undefined ? `autoscaling.maxReplicas ${replicas}` : `${replicas} replicas`;
   const exiting = scaledDown > 0 ? ` + ${scaledDown} exiting after a scale-down to ${r.minReplicas}` : '';
-  return { pods: replicas + rollout + scaledDown, parts: `${what} + ${rollout} new or exiting in a rollout${exiting}` };
+  return {
+    pods: replicas + ROLLOUT_SURGE + replicas + scaledDown,
+    parts: `${what} + ${ROLLOUT_SURGE} new in a rollout + ${replicas} stopped by a rollout or a node drain and still exiting${exiting}`,
+  };
 }
 
 function demandOf(cluster: BudgetCluster, role: string, store: Datastore): StoreDemand {
@@ -114,8 +115,8 @@ export function connectionBudgetErrors(clusters: readonly BudgetCluster[]): stri
     const server = `${demand.store.type}://${demand.store.hosts[0]}:${demand.store.port}`;
     return `${demand.cluster.label} (${demand.role} store): maxServerConnections is ${limit}, but the app's pods can open ${total} connections at once `
       + `to the database server ${server}: ${peers.map((p) => p.breakdown).join('; ')}. Expected at most ${limit}: a rollout starts ${ROLLOUT_SURGE} new pod beside a role's `
-      + 'replicas and stops an old one each time the new one has been ready for the role\'s minReadySeconds, and a stopped pod keeps its connections until it '
-      + `exits, within its terminationGracePeriodSeconds. When the pods open more, the server `
+      + 'replicas, and a rollout or a node drain can stop every replica within one grace period (a drain evicts the next pod once the replacement is Ready), '
+      + `each keeping its connections until it exits, within its terminationGracePeriodSeconds. When the pods open more, the server `
       + 'refuses the rest ("too many clients", "Too many connections") and the pods that asked fail their calls. Lower pool.maxConns of these stores, '
       + 'run fewer replicas (or a lower autoscaling.maxReplicas), raise the server\'s max_connections and maxServerConnections with it, or put a pooler '
       + 'such as PgBouncer between the pods and the server and give its client limit (max_client_conn) as maxServerConnections.';

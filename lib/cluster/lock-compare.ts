@@ -84,7 +84,8 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
     });
     if (was !== undefined && now !== undefined && !same && !declaredMoved(was, migratedFrom, entryDns(lockedAs, dns))) {
       errors.push(`cluster ${key}${as}: the ${role} store is locked at ${was} but the app now says ${now}. A cluster on a different database is a `
-        + `different cluster. If you moved the data there, say so: persistenceMigration: { from: ['${was}'] }.`);
+        + `different cluster. If you moved the data there, or ${now} reaches the same database another way (a pooler such as PgBouncer in front of it, `
+        + `another name or address of its server), say so: persistenceMigration: { from: ['${was}'] }. The lock keeps ${was} as this cluster's either way, so no other cluster takes it.`);
     }
   }
   if (locked.enableGlobalNamespace && !current.enableGlobalNamespace) {

@@ -176,10 +176,10 @@ export interface SqlDatastoreOptions {
    * of its own: write `pg-0.pg.ns.svc` for a pod), whatever
    * their databases: each server pod's `pool.maxConns` per store, at its role's `replicas` (an
    * autoscaled frontend's `autoscaling.maxReplicas`, and the pods a scale-down to its minimum leaves
-   * exiting), plus a rollout's pods: the new one beside the replicas and the old ones still exiting
-   * with their connections open (one stopped per `minReadySeconds` of the role, each exiting within
-   * its grace period; at most the replicas), and one connection per schema Job. Pods a node drain
-   * evicts are not counted. Stores on one server that give different values are held to the smallest.
+   * exiting), plus the new pod a rollout runs beside the replicas and every replica stopped by a
+   * rollout or a node drain and still exiting with its connections open within its grace period (a
+   * drain evicts the next pod once the replacement is Ready), 2 × replicas + 1 pods a role, and one
+   * connection per schema Job. Stores on one server that give different values are held to the smallest.
    * Behind a pooler Service (PgBouncer) give the pooler's client limit (`max_client_conn`); behind
    * a pooler sidecar on the pod's loopback the server sees the poolers' own pools, which this
    * cannot count: leave it unset there.

@@ -23,6 +23,7 @@
  *     every pod shares (a ReadWriteMany volume, such as a filestore archive's). Secrets come from the test (`secrets`), never from the YAML.
  *     The files are plain files, not the kubelet's `..data` symlinks, and no subPath is supported.
  *     Every path under any mount, in the container's env values (TEMPORAL_SERVER_CONFIG_FILE_PATH),
+ *     in the files of a ConfigMap volume it mounts (the schema wait's settings, SQL_TLS_CA_FILE),
  *     its command arguments (a password command's file) and in the server config
  *     (dynamicConfigClient.filepath, the global.tls files, sql.passwordCommand), gets the folder
  *     as prefix. The emptyDir mounted at /tmp is also passed as TMPDIR, since /tmp itself cannot be
@@ -324,9 +325,9 @@ interface KeyProjection {
 
 interface Volume {
   name: string;
-  configMap?: KeyProjection & { name: string };
-  secret?: KeyProjection & { secretName: string };
-  projected?: { sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
+  configMap?: KeyProjection & { name: string; defaultMode?: number };
+  secret?: KeyProjection & { secretName: string; defaultMode?: number };
+  projected?: { defaultMode?: number; sources: Array<{ configMap?: KeyProjection & { name: string }; secret?: KeyProjection & { name: string } }> };
   emptyDir?: unknown;
   persistentVolumeClaim?: { claimName: string };
 }
@@ -961,9 +962,16 @@ export class ClusterRunner {
       fs.mkdirSync(target, { recursive: true });
       if (volume.emptyDir) continue;
       const namespace = volume.configMap ? this.ofKind('ConfigMap').find((o) => o.metadata.name === volume.configMap!.name)?.metadata.namespace : undefined;
+      // The kubelet writes each file at the volume's defaultMode (0644 without one): a driver that checks a key file's mode (lib/pq) reads it as in a pod.
+      const mode = volume.secret?.defaultMode ?? volume.configMap?.defaultMode ?? volume.projected?.defaultMode ?? 0o644;
       for (const [file, text] of Object.entries(this.volumeFiles(where, volume))) {
-        fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-        fs.writeFileSync(path.join(target, file), this.podResolvConf(pod, pod.namespace ?? namespace, text));
+        const written = path.join(target, file);
+        fs.mkdirSync(path.dirname(written), { recursive: true });
+        // A container started again rewrites the file, which its last start left read-only.
+        if (fs.existsSync(written)) fs.chmodSync(written, 0o600);
+        // A ConfigMap's text names files by the paths the container mounts them at (the schema wait's SQL_TLS_CA_FILE setting): under the pod's folder, as in its env (rewrite 3).
+        fs.writeFileSync(written, this.podResolvConf(pod, pod.namespace ?? namespace, volume.configMap ? this.underPod(pod, container, text) : text));
+        fs.chmodSync(written, mode);
       }
     }
     return Object.fromEntries(this.containerEnv(pod, container));

@@ -118,6 +118,14 @@ export const SCHEMA_WAIT_SCRIPT = [
   '      if [ -n "$is_set" ]; then expand_param "$name" "$var"; export "$name"; fi',
   '    done',
   '  done',
+  // Temporal's PostgreSQL plugin writes the password into the connection URL with url.QueryEscape, which makes a space a "+" that stays one: no password with a space ever logs in.
+  '  expand_param plugin \'SQL_PLUGIN:-\'',
+  '  expand_param password \'SQL_PASSWORD:-\'',
+  '  case "$plugin" in postgres*) case "$password" in *" "*)',
+  '    echo "the password of $SCHEMA_WAIT_STORE holds a space, which Temporal\'s servers and temporal-sql-tool never log in with: their PostgreSQL plugin puts the password '
+    + 'into the connection URL with url.QueryEscape, which turns a space into a \\"+\\" that PostgreSQL reads as a plus (password authentication failed). '
+    + 'Change the password to one without spaces, in the database and in its Secret (or what the password command prints)." >&2; exit 1;;',
+  '  esac;; esac',
   '  expand_param probe \'TMPDIR:-/tmp\'',
   '  probe=$probe/schema-probe',
   '  mkdir -p "$probe/not-a-version"',
