@@ -202,6 +202,23 @@ describe('authorization', () => {
           .toThrow(/jwtKeySources\[0\] is .*; expected an http\(s\) URI with a host/);
       }
     });
+    test('a key source is listed twice, in any spelling of the same URL (scheme or host case, the default port, a final dot, a fragment): a second provider was likely meant', () => {
+      const caseOf = (text: string) => fc.array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+        .map((upper) => [...text].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
+      const source = fc.record({ host: fc.constantFrom('idp.example.com', 'keys.internal', '10.0.0.7'), path: fc.constantFrom('/jwks', '/.well-known/jwks.json', '/keys?v=2') });
+      const spelling = (s: { host: string; path: string }) => fc.tuple(caseOf('https'), caseOf(s.host), fc.constantFrom('', ':443'), fc.boolean(), fc.constantFrom('', '#keys'))
+        .map(([scheme, host, port, dot, hash]) => `${scheme}://${host}${dot && !/^\d/.test(host) ? '.' : ''}${port}${s.path}${hash}`);
+      const listed = source.chain((s) => fc.tuple(spelling(s), spelling(s), fc.array(fc.constantFrom('https://other.example.com/jwks', 'https://idp.example.com:8443/jwks', 'https://idp.example.com/JWKS'), { maxLength: 2 })));
+      fc.assert(fc.property(listed, ([first, again, others]) => {
+        const sources = [...new Set(others), first, again];
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: sources } }))
+          .toThrow(`authorization.jwtKeySources[${sources.length - 1}] is ${JSON.stringify(again)}; expected a key set not listed already: it is jwtKeySources[${sources.length - 2}] (${JSON.stringify(first)}) written again.`);
+      }), { numRuns: 200 });
+      // Another port, path (the server's to read, in its case), scheme or host is another key set.
+      const distinct = ['https://idp.example.com/jwks', 'https://idp.example.com:8443/jwks', 'https://idp.example.com/JWKS', 'http://idp.example.com/jwks', 'https://idp2.example.com/jwks', 'https://idp.example.com/jwks?v=2'];
+      const c = cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, allowPlaintextKeySources: true, jwtKeySources: distinct } });
+      expect(parseRendered(c.serverConfig).global.authorization.jwtKeyProvider.keySourceURIs).toEqual(distinct);
+    });
     test('a key source carries a user or password, which the ConfigMap would hold in plain text', () => {
       for (const uri of ['https://svc:s3cret@idp.example.com/jwks', 'https://token@idp.example.com/jwks']) {
         let message = '';

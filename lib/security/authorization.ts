@@ -90,12 +90,21 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
   }
   const allowPlaintext = optionalBoolean(owner, 'authorization.allowPlaintextKeySources', options.allowPlaintextKeySources, false);
+  const seen = new Map<string, number>();
   options.jwtKeySources.forEach((uri, i) => {
     const prop = `authorization.jwtKeySources[${i}]`;
-    if (jwksUrl(owner, prop, uri).protocol === 'http:' && !allowPlaintext) {
+    const url = jwksUrl(owner, prop, uri);
+    if (url.protocol === 'http:' && !allowPlaintext) {
       throw propError(owner, prop, uri, 'an https:// URI', 'The key sets decide whose tokens are valid, admin included; over plain HTTP anything on the path can '
         + 'serve its own keys and sign any token. Serve the JWKS over https, or set authorization.allowPlaintextKeySources: true for a key set inside a trusted network.');
     }
+    const first = seen.get(keySetIdentity(url));
+    if (first !== undefined) {
+      throw propError(owner, prop, uri, `a key set not listed already: it is jwtKeySources[${first}] (${JSON.stringify(options.jwtKeySources[first])}) written again`,
+        'The server fetches every source at start and at each refresh, and keeps no key from a refresh unless all of them answer: a second copy adds no key, only another fetch. '
+        + 'Remove it, or, if a second identity provider was meant (a migration between two), give that provider\'s JWKS URI.');
+    }
+    seen.set(keySetIdentity(url), i);
   });
   if (options.keySourceCa !== undefined) {
     const ca: unknown = options.keySourceCa;
@@ -155,6 +164,16 @@ function checkTokenTransport(owner: string, options: AuthorizationOptions, front
   throw propError(owner, 'authorization', 'set with a plaintext public frontend', 'TLS on the public frontend (ClusterTls with a frontend certificate)',
     'Every call carries its bearer token, admin tokens and the users\' tokens the UI forwards included, and without TLS anything that reads the traffic can replay them. '
     + 'Give the cluster tls: ClusterTls.certManager({...}) or ClusterTls.fromSecrets({ frontend, ... }), or set authorization.allowPlaintextTokens: true where a service mesh encrypts the traffic.');
+}
+
+/**
+ * The key set a URI fetches, whatever its spelling: the scheme and host in any case (Go lowercases
+ * the scheme, DNS ignores the host's case), the default port written or not, a host's final dot,
+ * and the fragment, which an HTTP request never carries. The path and query are the server's to read.
+ */
+function keySetIdentity(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${url.pathname}${url.search}`;
 }
 
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
