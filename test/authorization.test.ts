@@ -185,6 +185,13 @@ describe('authorization', () => {
     test('the authorizer or claim mapper is not one the server ships', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);
+      // Any other spelling of the one name (case, whitespace, empty: the server's "" is no authorizer at all) is refused with the enum to give.
+      const spelling = fc.tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('default', 'Default', 'DEFAULT', 'defualt', 'noop', ''), fc.constantFrom('', ' ', '\t'))
+        .map(([before, name, after]) => `${before}${name}${after}`).filter((v) => v !== 'default');
+      fc.assert(fc.property(spelling, fc.constantFrom(['authorizer', 'Authorizer'], ['claimMapper', 'ClaimMapper']), (value, [prop, type]) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+          .toThrow(`authorization.${prop} is ${JSON.stringify(value)}; expected "default", the only ${prop === 'authorizer' ? 'authorizer' : 'claim mapper'} the server ships. Give ${type}.DEFAULT, or leave ${prop} out.`);
+      }), { numRuns: 60 });
     });
     test('the audience or the permissions claim has surrounding whitespace, which no token matches', () => {
       for (const prop of ['audience', 'permissionsClaimName'] as const) {
@@ -286,7 +293,7 @@ describe('authorization', () => {
     test('a key source is a file, which the server cannot fetch and nothing mounts', () => {
       for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))
-          .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. The server fetches key sets with an HTTP client/);
+          .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts/);
       }
     });
     test('keySourceCa is not a SecretRef, or no key source is https:// (the CA would verify nothing), or a role\'s env sets SSL_CERT_DIR beside it', () => {

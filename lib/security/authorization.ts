@@ -25,13 +25,17 @@ export enum ClaimMapper {
 export interface AuthorizationOptions {
   /**
    * `http(s)://` URIs of the JSON Web Key Sets that sign the tokens. The server fetches them with
-   * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
+   * an HTTP client (`file://` is refused: 1.30 and 1.31 fetch every source with http.Get, which has no
+   * file scheme, and 1.32, which reads a file path, would find none: no key file is mounted), at
    * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
    * refuses every token until a refresh succeeds. A refresh takes no key from any source unless
    * every source answers (default_token_key_provider.go stops at the first failure): one source
    * down keeps the last keys, or none after a start, for all of them. Every server process fetches them, whatever role
    * it runs (only the frontend checks tokens): with `NetworkPolicyOptions.restrictEgress`, their
-   * ports are opened to every server role.
+   * ports are opened to every server role. A key set served by a Service of the cluster (an in-cluster
+   * Keycloak or Dex) is reached on its pods' targetPort, the port a NetworkPolicy sees: when it differs
+   * from the URI's, open it with `networkPolicy.extraEgress` (`{ ports: [8443], peers: [NetworkPeer.pods({ app: 'keycloak' }, 'auth')] }`),
+   * or every fetch times out and every token is refused.
    */
   readonly jwtKeySources: string[];
   /**
@@ -138,10 +142,10 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {
-    throw propError(owner, 'authorization.authorizer', authorizer, '"default", the only authorizer the server ships');
+    throw propError(owner, 'authorization.authorizer', authorizer, '"default", the only authorizer the server ships', 'Give Authorizer.DEFAULT, or leave authorizer out.');
   }
   if (!Object.values(ClaimMapper).includes(claimMapper)) {
-    throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships');
+    throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships', 'Give ClaimMapper.DEFAULT, or leave claimMapper out.');
   }
   checkTokenTransport(owner, options, frontendServesTls);
   return {
@@ -185,7 +189,7 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
     url = undefined;
   }
   if (url?.protocol === 'file:') {
-    throw propError(owner, prop, uri, 'an http(s) URI', 'The server fetches key sets with an HTTP client (1.31 refuses file://) and the library mounts no key file; serve the JWKS over https.');
+    throw propError(owner, prop, uri, 'an http(s) URI', 'Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts: every token would be refused. Serve the JWKS over https.');
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
