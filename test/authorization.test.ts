@@ -24,6 +24,25 @@ describe('authorization', () => {
     expect(config.publicClient).toBeUndefined();
   });
 
+  test('renders the same global.authorization on every supported release line, in keys each one\'s Authorization struct reads', () => {
+    // The yaml tags of common/config/config.go's Authorization and JWTKeyProvider on v1.30.9 and v1.31.5 (v1.32 adds
+    // remoteClusterAuth, which the library never writes: authorization refuses remote clusters). The server ignores any other key.
+    const read = new Set(['jwtKeyProvider', 'jwtKeyProvider.keySourceURIs', 'jwtKeyProvider.refreshInterval', 'permissionsClaimName', 'permissionsRegex',
+      'authorizer', 'claimMapper', 'authHeaderName', 'authExtraHeaderName', 'audience']);
+    const paths = (o: object, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) =>
+      (v !== null && typeof v === 'object' && !Array.isArray(v) ? [`${prefix}${k}`, ...paths(v, `${prefix}${k}.`)] : [`${prefix}${k}`]));
+    const full = { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions', keyRefreshInterval: Duration.seconds(90) };
+    const rendered = ['1.30.9', '1.31.5', '1.32.2'].map((version) => {
+      const config = parseRendered(cluster(testChart(), { version, internalFrontend: {}, authorization: full }).serverConfig);
+      expect([version, unknownKeys(config)]).toEqual([version, []]);
+      expect([version, paths(config.global.authorization).filter((p) => !read.has(p))]).toEqual([version, []]);
+      return config.global.authorization;
+    });
+    expect(rendered[0]).toEqual({ jwtKeyProvider: { keySourceURIs: full.jwtKeySources, refreshInterval: '1m30s' }, permissionsClaimName: 'https://example.com/permissions',
+      audience: 'api://temporal', authorizer: 'default', claimMapper: 'default' });
+    expect(rendered.slice(1)).toEqual([rendered[0], rendered[0]]);
+  });
+
   test('tools reach the internal frontend, which needs no token, over internode TLS', () => {
     const chart = testChart();
     const c = cluster(chart, {
@@ -202,8 +221,18 @@ describe('authorization', () => {
       }
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions' } })).not.toThrow();
     });
+    test('the audience or the permissions claim is empty or blank, which the server reads as no audience check or as "permissions", not as written', () => {
+      const blank = fc.array(fc.constantFrom(' ', '\t', '\u00a0'), { maxLength: 4 }).map((chars) => chars.join(''));
+      fc.assert(fc.property(blank, fc.constantFrom('audience', 'permissionsClaimName'), (value, prop) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+          .toThrow(`authorization.${prop} is ${JSON.stringify(value)}; expected a non-empty string. The server reads ${prop === 'audience' ? 'a blank audience as no audience' : 'an empty claim name as "permissions"'}`);
+      }), { numRuns: 40 });
+    });
     test('there is no key source, or it is not a URI', () => {
-      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);
+      for (const none of [[], undefined, 'https://idp.example.com/jwks', {}] as any[]) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: none } }))
+          .toThrow(/jwtKeySources is .*; expected a list of at least one JWKS URI. Without a key set the server takes no token .* or leave authorization out\./);
+      }
       for (const bad of ['idp.example.com', 'ftp://idp.example.com/jwks', 'https://', 'https://idp.example.com/jw ks']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [bad] } }))
           .toThrow(/jwtKeySources\[0\] is .*; expected an http\(s\) URI with a host/);

@@ -91,7 +91,9 @@ export interface AuthorizationOptions {
 /** The `global.authorization` section, checked, for a cluster whose public frontend serves TLS or not. */
 export function authorizationConfig(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): AuthorizationConfig {
   if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
-    throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
+    throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'a list of at least one JWKS URI',
+      'Without a key set the server takes no token and refuses every call of the public frontend. Give the identity provider\'s JWKS URI (its discovery document\'s "jwks_uri"), '
+      + 'such as ["https://idp.example.com/.well-known/jwks.json"], or leave authorization out.');
   }
   const allowPlaintext = optionalBoolean(owner, 'authorization.allowPlaintextKeySources', options.allowPlaintextKeySources, false);
   const seen = new Map<string, number>();
@@ -131,6 +133,12 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   for (const prop of ['permissionsClaimName', 'audience'] as const) {
     const value = options[prop];
     if (value === undefined) continue;
+    if (typeof value === 'string' && value.trim() === '') {
+      // The server reads an empty or blank audience as none (it trims it) and an empty claim name as "permissions": neither says what was written.
+      throw propError(owner, `authorization.${prop}`, value, 'a non-empty string', prop === 'audience'
+        ? 'The server reads a blank audience as no audience and checks none. Give the tokens\' aud, or leave audience out to check none.'
+        : 'The server reads an empty claim name as "permissions". Give the name of the claim that holds the permissions, or leave permissionsClaimName out for "permissions".');
+    }
     requireNonEmpty(owner, `authorization.${prop}`, value);
     // The server compares both as they are: a stray space or newline matches no token, and every call is refused.
     if (value.trim() !== value || /[\u0000-\u001f\u007f]/.test(value)) {
