@@ -255,6 +255,16 @@ describe('authorization', () => {
       const c = cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, allowPlaintextKeySources: true, jwtKeySources: distinct } });
       expect(parseRendered(c.serverConfig).global.authorization.jwtKeyProvider.keySourceURIs).toEqual(distinct);
     });
+    test('a key source names port 0, in any number of zeros: no fetch reaches a server, and the egress rule on port 0 is refused by the API server', () => {
+      fc.assert(fc.property(fc.constantFrom('https', 'http', 'HTTPS'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('idp.example.com', '10.0.0.7', '[fd00::7]'), (scheme, zeros, host) => {
+        const uri = `${scheme}://${host}:${'0'.repeat(zeros)}/jwks`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, networkPolicy: { restrictEgress: true }, authorization: { ...authorization, allowPlaintextKeySources: true, jwtKeySources: [uri] } }))
+          .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose port, when written, is from 1 to 65535. Port 0 reaches no server`);
+      }), { numRuns: 40 });
+      for (const fine of ['https://idp.example.com:1/jwks', 'https://idp.example.com:00443/jwks', 'https://idp.example.com:65535/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
+      }
+    });
     test('a key source carries a user or password, which the ConfigMap would hold in plain text', () => {
       for (const uri of ['https://svc:s3cret@idp.example.com/jwks', 'https://token@idp.example.com/jwks']) {
         let message = '';

@@ -203,6 +203,10 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
+  // Node reads port 0 as written; Go dials it and fails every fetch, and the key sets' egress rule on port 0 is refused by the API server.
+  if (url.port === '0') {
+    throw propError(owner, prop, uri, 'a URI whose port, when written, is from 1 to 65535', `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
+  }
   requireNoUrlCredentials(owner, prop, String(uri), url);
   requireHostAsWritten(owner, prop, String(uri), url, true);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
