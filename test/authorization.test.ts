@@ -265,6 +265,24 @@ describe('authorization', () => {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
       }
     });
+    test('a key source has a host no resolver looks up (an empty label, "-" at a label\'s edge, "*"), or a "%" that starts no escape in its path or fragment, which Go\'s url.Parse refuses', () => {
+      const label = fc.stringMatching(/^[a-z0-9]{1,6}$/);
+      const badHost = fc.tuple(label, label, fc.constantFrom((a: string, b: string) => `${a}..${b}`, (a: string, b: string) => `-${a}.${b}`, (a: string, b: string) => `${a}-.${b}`,
+        (a: string, b: string) => `*.${a}.${b}`, (a: string, b: string) => `${a}.-${b}.com`)).map(([a, b, make]) => make(a, b.replace(/^\d+$/, 'x')));
+      fc.assert(fc.property(badHost, fc.constantFrom('', ':8443'), (host, port) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [`https://${host}${port}/jwks`] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URI whose host is a DNS name|an http\(s\) URI with a host|a URL written)/);
+      }), { numRuns: 100 });
+      const badEscape = fc.tuple(fc.constantFrom('%', '%z', '%g1', '%1', '%%41'), fc.constantFrom((e: string) => `/jwks${e}`, (e: string) => `/a${e}/jwks`, (e: string) => `/jwks#${e}`));
+      fc.assert(fc.property(badEscape, ([escape, place]) => {
+        const uri = `https://idp.example.com${place(escape)}`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose every "%" in the path and fragment starts an escape of two hex digits (such as %20).`);
+      }), { numRuns: 60 });
+      for (const fine of ['https://idp_1.example.com/jwks', 'https://idp.example.com/a%20b/jwks%2Fx', 'https://idp.example.com/jwks?q=100%', 'https://xn--bcher-kva.example/jwks', 'https://localhost:8443/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
+      }
+    });
     test('a key source carries a user or password, which the ConfigMap would hold in plain text', () => {
       for (const uri of ['https://svc:s3cret@idp.example.com/jwks', 'https://token@idp.example.com/jwks']) {
         let message = '';

@@ -7,6 +7,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
+import { isHostNameOrIpv4 } from '../validation/hosts';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -209,12 +210,33 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
   requireHostAsWritten(owner, prop, String(uri), url, true);
+  checkGoReadsUrl(owner, prop, String(uri), url);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
   if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/i.test(url.pathname)) {
     throw propError(owner, prop, uri, 'the URI of the JSON Web Key Set itself (the discovery document\'s "jwks_uri"), such as "https://idp.example.com/.well-known/jwks.json"',
       'This is the provider\'s discovery document, which holds no keys: the server would refuse every token. Use the jwks_uri it names.');
   }
   return url;
+}
+
+/**
+ * What node's URL parser takes and Go's fetch does not: a host that is no DNS name (an empty label,
+ * a label starting or ending with "-", a "*"), which Go's resolver never looks up, and a "%" not
+ * followed by two hex digits in the path or fragment, which Go's url.Parse refuses ("invalid URL
+ * escape"). Either way every fetch fails and every token is refused.
+ */
+function checkGoReadsUrl(owner: string, prop: string, uri: string, url: URL): void {
+  if (!url.hostname.startsWith('[') && !isHostNameOrIpv4(url.hostname)) {
+    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-") or an IP address',
+      `Go's resolver looks up no host "${url.hostname}": every fetch would fail and every token be refused. Give the key set's host as it is dialled.`);
+  }
+  const [beforeFragment, fragment = ''] = uri.split(/#(.*)/s);
+  const path = beforeFragment.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('?')[0];
+  const bad = /%(?![0-9a-f]{2})/i.exec(path) ?? /%(?![0-9a-f]{2})/i.exec(fragment);
+  if (bad) {
+    throw propError(owner, prop, uri, 'a URI whose every "%" in the path and fragment starts an escape of two hex digits (such as %20)',
+      `"${bad.input.slice(bad.index, bad.index + 3)}" is no escape: Go's url.Parse refuses the URI ("invalid URL escape"), so every fetch would fail. Write a literal "%" as %25.`);
+  }
 }
 
 /** Where `keySourceCa` is mounted: a directory of its own, which Go reads whole as a directory of roots. */
