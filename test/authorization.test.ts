@@ -24,6 +24,25 @@ describe('authorization', () => {
     expect(config.publicClient).toBeUndefined();
   });
 
+  test('renders the same global.authorization on every supported release line, in keys each one\'s Authorization struct reads', () => {
+    // The yaml tags of common/config/config.go's Authorization and JWTKeyProvider on v1.30.9 and v1.31.5 (v1.32 adds
+    // remoteClusterAuth, which the library never writes: authorization refuses remote clusters). The server ignores any other key.
+    const read = new Set(['jwtKeyProvider', 'jwtKeyProvider.keySourceURIs', 'jwtKeyProvider.refreshInterval', 'permissionsClaimName', 'permissionsRegex',
+      'authorizer', 'claimMapper', 'authHeaderName', 'authExtraHeaderName', 'audience']);
+    const paths = (o: object, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) =>
+      (v !== null && typeof v === 'object' && !Array.isArray(v) ? [`${prefix}${k}`, ...paths(v, `${prefix}${k}.`)] : [`${prefix}${k}`]));
+    const full = { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions', keyRefreshInterval: Duration.seconds(90) };
+    const rendered = ['1.30.9', '1.31.5', '1.32.2'].map((version) => {
+      const config = parseRendered(cluster(testChart(), { version, internalFrontend: {}, authorization: full }).serverConfig);
+      expect([version, unknownKeys(config)]).toEqual([version, []]);
+      expect([version, paths(config.global.authorization).filter((p) => !read.has(p))]).toEqual([version, []]);
+      return config.global.authorization;
+    });
+    expect(rendered[0]).toEqual({ jwtKeyProvider: { keySourceURIs: full.jwtKeySources, refreshInterval: '1m30s' }, permissionsClaimName: 'https://example.com/permissions',
+      audience: 'api://temporal', authorizer: 'default', claimMapper: 'default' });
+    expect(rendered.slice(1)).toEqual([rendered[0], rendered[0]]);
+  });
+
   test('tools reach the internal frontend, which needs no token, over internode TLS', () => {
     const chart = testChart();
     const c = cluster(chart, {
@@ -185,6 +204,13 @@ describe('authorization', () => {
     test('the authorizer or claim mapper is not one the server ships', () => {
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, authorizer: 'custom' as Authorizer } })).toThrow(/authorization.authorizer is "custom"; expected "default"/);
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, claimMapper: 'x' as any } })).toThrow(/authorization.claimMapper is "x"/);
+      // Any other spelling of the one name (case, whitespace, empty: the server's "" is no authorizer at all) is refused with the enum to give.
+      const spelling = fc.tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('default', 'Default', 'DEFAULT', 'defualt', 'noop', ''), fc.constantFrom('', ' ', '\t'))
+        .map(([before, name, after]) => `${before}${name}${after}`).filter((v) => v !== 'default');
+      fc.assert(fc.property(spelling, fc.constantFrom(['authorizer', 'Authorizer'], ['claimMapper', 'ClaimMapper']), (value, [prop, type]) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+          .toThrow(`authorization.${prop} is ${JSON.stringify(value)}; expected "default", the only ${prop === 'authorizer' ? 'authorizer' : 'claim mapper'} the server ships. Give ${type}.DEFAULT, or leave ${prop} out.`);
+      }), { numRuns: 60 });
     });
     test('the audience or the permissions claim has surrounding whitespace, which no token matches', () => {
       for (const prop of ['audience', 'permissionsClaimName'] as const) {
@@ -195,11 +221,66 @@ describe('authorization', () => {
       }
       expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, audience: 'api://temporal', permissionsClaimName: 'https://example.com/permissions' } })).not.toThrow();
     });
+    test('the audience or the permissions claim is empty or blank, which the server reads as no audience check or as "permissions", not as written', () => {
+      const blank = fc.array(fc.constantFrom(' ', '\t', '\u00a0'), { maxLength: 4 }).map((chars) => chars.join(''));
+      fc.assert(fc.property(blank, fc.constantFrom('audience', 'permissionsClaimName'), (value, prop) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, [prop]: value } }))
+          .toThrow(`authorization.${prop} is ${JSON.stringify(value)}; expected a non-empty string. The server reads ${prop === 'audience' ? 'a blank audience as no audience' : 'an empty claim name as "permissions"'}`);
+      }), { numRuns: 40 });
+    });
     test('there is no key source, or it is not a URI', () => {
-      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [] } })).toThrow(/jwtKeySources is \[\]; expected at least one JWKS URI/);
+      for (const none of [[], undefined, 'https://idp.example.com/jwks', {}] as any[]) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: none } }))
+          .toThrow(/jwtKeySources is .*; expected a list of at least one JWKS URI. Without a key set the server takes no token .* or leave authorization out\./);
+      }
       for (const bad of ['idp.example.com', 'ftp://idp.example.com/jwks', 'https://', 'https://idp.example.com/jw ks']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: [bad] } }))
           .toThrow(/jwtKeySources\[0\] is .*; expected an http\(s\) URI with a host/);
+      }
+    });
+    test('a key source is listed twice, in any spelling of the same URL (scheme or host case, the default port, a final dot, a fragment): a second provider was likely meant', () => {
+      const caseOf = (text: string) => fc.array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+        .map((upper) => [...text].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
+      const source = fc.record({ host: fc.constantFrom('idp.example.com', 'keys.internal', '10.0.0.7'), path: fc.constantFrom('/jwks', '/.well-known/jwks.json', '/keys?v=2') });
+      const spelling = (s: { host: string; path: string }) => fc.tuple(caseOf('https'), caseOf(s.host), fc.constantFrom('', ':443'), fc.boolean(), fc.constantFrom('', '#keys'))
+        .map(([scheme, host, port, dot, hash]) => `${scheme}://${host}${dot && !/^\d/.test(host) ? '.' : ''}${port}${s.path}${hash}`);
+      const listed = source.chain((s) => fc.tuple(spelling(s), spelling(s), fc.array(fc.constantFrom('https://other.example.com/jwks', 'https://idp.example.com:8443/jwks', 'https://idp.example.com/JWKS'), { maxLength: 2 })));
+      fc.assert(fc.property(listed, ([first, again, others]) => {
+        const sources = [...new Set(others), first, again];
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: sources } }))
+          .toThrow(`authorization.jwtKeySources[${sources.length - 1}] is ${JSON.stringify(again)}; expected a key set not listed already: it is jwtKeySources[${sources.length - 2}] (${JSON.stringify(first)}) written again.`);
+      }), { numRuns: 200 });
+      // Another port, path (the server's to read, in its case), scheme or host is another key set.
+      const distinct = ['https://idp.example.com/jwks', 'https://idp.example.com:8443/jwks', 'https://idp.example.com/JWKS', 'http://idp.example.com/jwks', 'https://idp2.example.com/jwks', 'https://idp.example.com/jwks?v=2'];
+      const c = cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, allowPlaintextKeySources: true, jwtKeySources: distinct } });
+      expect(parseRendered(c.serverConfig).global.authorization.jwtKeyProvider.keySourceURIs).toEqual(distinct);
+    });
+    test('a key source names port 0, in any number of zeros: no fetch reaches a server, and the egress rule on port 0 is refused by the API server', () => {
+      fc.assert(fc.property(fc.constantFrom('https', 'http', 'HTTPS'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('idp.example.com', '10.0.0.7', '[fd00::7]'), (scheme, zeros, host) => {
+        const uri = `${scheme}://${host}:${'0'.repeat(zeros)}/jwks`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, networkPolicy: { restrictEgress: true }, authorization: { ...authorization, allowPlaintextKeySources: true, jwtKeySources: [uri] } }))
+          .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose port, when written, is from 1 to 65535. Port 0 reaches no server`);
+      }), { numRuns: 40 });
+      for (const fine of ['https://idp.example.com:1/jwks', 'https://idp.example.com:00443/jwks', 'https://idp.example.com:65535/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
+      }
+    });
+    test('a key source has a host no resolver looks up (an empty label, "-" at a label\'s edge, "*"), or a "%" that starts no escape in its path or fragment, which Go\'s url.Parse refuses', () => {
+      const label = fc.stringMatching(/^[a-z0-9]{1,6}$/);
+      const badHost = fc.tuple(label, label, fc.constantFrom((a: string, b: string) => `${a}..${b}`, (a: string, b: string) => `-${a}.${b}`, (a: string, b: string) => `${a}-.${b}`,
+        (a: string, b: string) => `*.${a}.${b}`, (a: string, b: string) => `${a}.-${b}.com`)).map(([a, b, make]) => make(a, b.replace(/^\d+$/, 'x')));
+      fc.assert(fc.property(badHost, fc.constantFrom('', ':8443'), (host, port) => {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [`https://${host}${port}/jwks`] } }))
+          .toThrow(/jwtKeySources\[0\] is .*; expected (a URI whose host is a DNS name|an http\(s\) URI with a host|a URL written)/);
+      }), { numRuns: 100 });
+      const badEscape = fc.tuple(fc.constantFrom('%', '%z', '%g1', '%1', '%%41'), fc.constantFrom((e: string) => `/jwks${e}`, (e: string) => `/a${e}/jwks`, (e: string) => `/jwks#${e}`));
+      fc.assert(fc.property(badEscape, ([escape, place]) => {
+        const uri = `https://idp.example.com${place(escape)}`;
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+          .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose every "%" in the path and fragment starts an escape of two hex digits (such as %20).`);
+      }), { numRuns: 60 });
+      for (const fine of ['https://idp_1.example.com/jwks', 'https://idp.example.com/a%20b/jwks%2Fx', 'https://idp.example.com/jwks?q=100%', 'https://xn--bcher-kva.example/jwks', 'https://localhost:8443/jwks']) {
+        expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [fine] } })).not.toThrow();
       }
     });
     test('a key source carries a user or password, which the ConfigMap would hold in plain text', () => {
@@ -269,7 +350,7 @@ describe('authorization', () => {
     test('a key source is a file, which the server cannot fetch and nothing mounts', () => {
       for (const file of ['file:///etc/jwks.json', 'FILE:///etc/jwks.json', 'file://localhost/etc/jwks.json']) {
         expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp/jwks', file] } }))
-          .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. The server fetches key sets with an HTTP client/);
+          .toThrow(/jwtKeySources\[1\] is .*; expected an http\(s\) URI. Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts/);
       }
     });
     test('keySourceCa is not a SecretRef, or no key source is https:// (the CA would verify nothing), or a role\'s env sets SSL_CERT_DIR beside it', () => {

@@ -337,11 +337,15 @@ describe('TemporalCluster', () => {
       // adminTools: test/admin-tools.test.ts, with null and false refused too.
       for (const prop of ['ui', 'internalFrontend', 'monitoring', 'protectPinnedValues', 'archival', 'authorization', 'serviceAccount', 'shutdown',
         'images', 'dynamicConfig', 'schema', 'persistenceMigration'] as const) {
+        // Every feature turns on with {}, but authorization, which needs its key sets: the remedy names them.
+        const on = prop === 'authorization' ? "\\{ jwtKeySources: \\['https://idp\\.example\\.com/\\.well-known/jwks\\.json'\\] \\}" : '\\{\\}';
         for (const value of ['false', 'no', true, 1, []]) {
           expect(() => cluster(testChart(), { [prop]: value as any }))
-            .toThrow(new RegExp(`TemporalCluster 'temporal': props\\.${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an object of [A-Za-z]+, \\{ [^}]* \\}, or false\\. Write ${prop}: \\{\\} to turn it on, or leave ${prop} out for none\\.$`));
+            .toThrow(new RegExp(`TemporalCluster 'temporal': props\\.${prop} is ${JSON.stringify(value).replace(/[[\]]/g, '\\$&')}; expected an object of [A-Za-z]+, \\{ [^}]* \\}, or false\\. Write ${prop}: ${on} to turn it on, or leave ${prop} out for none\\.$`));
         }
       }
+      // The value the remedy names turns authorization on (with the internal frontend and a transport it asks for in turn).
+      expect(cluster(testChart(), { internalFrontend: {}, authorization: { jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'], allowPlaintextTokens: true } }).authorizationEnabled).toBe(true);
       // A value class given as the plain object it looks like failed with a TypeError naming no prop.
       expect(() => cluster(testChart(), { ports: { offset: 100 } as any })).toThrow(/TemporalCluster 'temporal': ports is \{"offset":100\}; expected a ServicePorts: ServicePorts.defaults\(\) or ServicePorts.offset\(n\)/);
       expect(() => cluster(testChart(), { topologySpread: 'hard' as any })).toThrow(/topologySpread is "hard"; expected a TopologySpread: TopologySpread.soft\(\), .hard\(\) or .none\(\)/);

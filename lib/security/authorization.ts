@@ -7,6 +7,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
+import { isHostNameOrIpv4 } from '../validation/hosts';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -25,13 +26,18 @@ export enum ClaimMapper {
 export interface AuthorizationOptions {
   /**
    * `http(s)://` URIs of the JSON Web Key Sets that sign the tokens. The server fetches them with
-   * an HTTP client (`file://` is refused: 1.31 cannot read it, and no key file is mounted), at
+   * an HTTP client (`file://` is refused: 1.30 and 1.31 fetch every source with http.Get, which has no
+   * file scheme, and 1.32, which reads a file path, would find none: no key file is mounted), at
    * start and then every `keyRefreshInterval`; if the first fetch fails, the server still starts and
    * refuses every token until a refresh succeeds. A refresh takes no key from any source unless
    * every source answers (default_token_key_provider.go stops at the first failure): one source
    * down keeps the last keys, or none after a start, for all of them. Every server process fetches them, whatever role
    * it runs (only the frontend checks tokens): with `NetworkPolicyOptions.restrictEgress`, their
-   * ports are opened to every server role.
+   * ports are opened to every server role. A key set served by a Service of the cluster (an in-cluster
+   * Keycloak or Dex) is reached on its pods' targetPort, the port a NetworkPolicy sees: when it differs
+   * from the URI's, open it with `networkPolicy.extraEgress` (`{ ports: [8443], peers: [NetworkPeer.pods({ app: 'keycloak' }, 'auth')] }`),
+   * or every fetch times out and every token is refused. Each key set once: the same URL written twice
+   * (in any case of scheme or host, with or without the default port) is refused.
    */
   readonly jwtKeySources: string[];
   /**
@@ -87,15 +93,26 @@ export interface AuthorizationOptions {
 /** The `global.authorization` section, checked, for a cluster whose public frontend serves TLS or not. */
 export function authorizationConfig(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): AuthorizationConfig {
   if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
-    throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'at least one JWKS URI');
+    throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'a list of at least one JWKS URI',
+      'Without a key set the server takes no token and refuses every call of the public frontend. Give the identity provider\'s JWKS URI (its discovery document\'s "jwks_uri"), '
+      + 'such as ["https://idp.example.com/.well-known/jwks.json"], or leave authorization out.');
   }
   const allowPlaintext = optionalBoolean(owner, 'authorization.allowPlaintextKeySources', options.allowPlaintextKeySources, false);
+  const seen = new Map<string, number>();
   options.jwtKeySources.forEach((uri, i) => {
     const prop = `authorization.jwtKeySources[${i}]`;
-    if (jwksUrl(owner, prop, uri).protocol === 'http:' && !allowPlaintext) {
+    const url = jwksUrl(owner, prop, uri);
+    if (url.protocol === 'http:' && !allowPlaintext) {
       throw propError(owner, prop, uri, 'an https:// URI', 'The key sets decide whose tokens are valid, admin included; over plain HTTP anything on the path can '
         + 'serve its own keys and sign any token. Serve the JWKS over https, or set authorization.allowPlaintextKeySources: true for a key set inside a trusted network.');
     }
+    const first = seen.get(keySetIdentity(url));
+    if (first !== undefined) {
+      throw propError(owner, prop, uri, `a key set not listed already: it is jwtKeySources[${first}] (${JSON.stringify(options.jwtKeySources[first])}) written again`,
+        'The server fetches every source at start and at each refresh, and keeps no key from a refresh unless all of them answer: a second copy adds no key, only another fetch. '
+        + 'Remove it, or, if a second identity provider was meant (a migration between two), give that provider\'s JWKS URI.');
+    }
+    seen.set(keySetIdentity(url), i);
   });
   if (options.keySourceCa !== undefined) {
     const ca: unknown = options.keySourceCa;
@@ -118,6 +135,12 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   for (const prop of ['permissionsClaimName', 'audience'] as const) {
     const value = options[prop];
     if (value === undefined) continue;
+    if (typeof value === 'string' && value.trim() === '') {
+      // The server reads an empty or blank audience as none (it trims it) and an empty claim name as "permissions": neither says what was written.
+      throw propError(owner, `authorization.${prop}`, value, 'a non-empty string', prop === 'audience'
+        ? 'The server reads a blank audience as no audience and checks none. Give the tokens\' aud, or leave audience out to check none.'
+        : 'The server reads an empty claim name as "permissions". Give the name of the claim that holds the permissions, or leave permissionsClaimName out for "permissions".');
+    }
     requireNonEmpty(owner, `authorization.${prop}`, value);
     // The server compares both as they are: a stray space or newline matches no token, and every call is refused.
     if (value.trim() !== value || /[\u0000-\u001f\u007f]/.test(value)) {
@@ -129,10 +152,10 @@ export function authorizationConfig(owner: string, options: AuthorizationOptions
   const authorizer = options.authorizer ?? Authorizer.DEFAULT;
   const claimMapper = options.claimMapper ?? ClaimMapper.DEFAULT;
   if (!Object.values(Authorizer).includes(authorizer)) {
-    throw propError(owner, 'authorization.authorizer', authorizer, '"default", the only authorizer the server ships');
+    throw propError(owner, 'authorization.authorizer', authorizer, '"default", the only authorizer the server ships', 'Give Authorizer.DEFAULT, or leave authorizer out.');
   }
   if (!Object.values(ClaimMapper).includes(claimMapper)) {
-    throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships');
+    throw propError(owner, 'authorization.claimMapper', claimMapper, '"default", the only claim mapper the server ships', 'Give ClaimMapper.DEFAULT, or leave claimMapper out.');
   }
   checkTokenTransport(owner, options, frontendServesTls);
   return {
@@ -157,6 +180,16 @@ function checkTokenTransport(owner: string, options: AuthorizationOptions, front
     + 'Give the cluster tls: ClusterTls.certManager({...}) or ClusterTls.fromSecrets({ frontend, ... }), or set authorization.allowPlaintextTokens: true where a service mesh encrypts the traffic.');
 }
 
+/**
+ * The key set a URI fetches, whatever its spelling: the scheme and host in any case (Go lowercases
+ * the scheme, DNS ignores the host's case), the default port written or not, a host's final dot,
+ * and the fragment, which an HTTP request never carries. The path and query are the server's to read.
+ */
+function keySetIdentity(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${url.pathname}${url.search}`;
+}
+
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
 export function jwksUrl(owner: string, prop: string, uri: string): URL {
   let url: URL | undefined;
@@ -166,19 +199,44 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
     url = undefined;
   }
   if (url?.protocol === 'file:') {
-    throw propError(owner, prop, uri, 'an http(s) URI', 'The server fetches key sets with an HTTP client (1.31 refuses file://) and the library mounts no key file; serve the JWKS over https.');
+    throw propError(owner, prop, uri, 'an http(s) URI', 'Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts: every token would be refused. Serve the JWKS over https.');
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
+  // Node reads port 0 as written; Go dials it and fails every fetch, and the key sets' egress rule on port 0 is refused by the API server.
+  if (url.port === '0') {
+    throw propError(owner, prop, uri, 'a URI whose port, when written, is from 1 to 65535', `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
+  }
   requireNoUrlCredentials(owner, prop, String(uri), url);
   requireHostAsWritten(owner, prop, String(uri), url, true);
+  checkGoReadsUrl(owner, prop, String(uri), url);
   // The server parses what it fetches as a key set: a discovery document holds no keys, and every token would be refused.
   if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)\/?$/i.test(url.pathname)) {
     throw propError(owner, prop, uri, 'the URI of the JSON Web Key Set itself (the discovery document\'s "jwks_uri"), such as "https://idp.example.com/.well-known/jwks.json"',
       'This is the provider\'s discovery document, which holds no keys: the server would refuse every token. Use the jwks_uri it names.');
   }
   return url;
+}
+
+/**
+ * What node's URL parser takes and Go's fetch does not: a host that is no DNS name (an empty label,
+ * a label starting or ending with "-", a "*"), which Go's resolver never looks up, and a "%" not
+ * followed by two hex digits in the path or fragment, which Go's url.Parse refuses ("invalid URL
+ * escape"). Either way every fetch fails and every token is refused.
+ */
+function checkGoReadsUrl(owner: string, prop: string, uri: string, url: URL): void {
+  if (!url.hostname.startsWith('[') && !isHostNameOrIpv4(url.hostname)) {
+    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-") or an IP address',
+      `Go's resolver looks up no host "${url.hostname}": every fetch would fail and every token be refused. Give the key set's host as it is dialled.`);
+  }
+  const [beforeFragment, fragment = ''] = uri.split(/#(.*)/s);
+  const path = beforeFragment.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('?')[0];
+  const bad = /%(?![0-9a-f]{2})/i.exec(path) ?? /%(?![0-9a-f]{2})/i.exec(fragment);
+  if (bad) {
+    throw propError(owner, prop, uri, 'a URI whose every "%" in the path and fragment starts an escape of two hex digits (such as %20)',
+      `"${bad.input.slice(bad.index, bad.index + 3)}" is no escape: Go's url.Parse refuses the URI ("invalid URL escape"), so every fetch would fail. Write a literal "%" as %25.`);
+  }
 }
 
 /** Where `keySourceCa` is mounted: a directory of its own, which Go reads whole as a directory of roots. */

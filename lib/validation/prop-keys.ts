@@ -47,6 +47,8 @@ export const CLUSTER_FEATURE_OPTIONS = ['ui', 'internalFrontend', 'monitoring', 
  */
 const FEATURES: Record<string, ReadonlySet<string>> = { TemporalClusterProps: new Set(CLUSTER_FEATURE_OPTIONS), WorkerFleetProps: new Set(['monitoring']) };
 const featureChecks = new WeakMap<KeyCheck, KeyCheck>();
+/** What turns on a feature whose options have a required prop, where `{}` would be refused in turn. */
+const FEATURE_ON: Readonly<Record<string, string>> = { authorization: "{ jwtKeySources: ['https://idp.example.com/.well-known/jwks.json'] }" };
 
 /** The check of `key` of `shape`: `check` itself, or for a feature's options the same that also takes `false`. */
 export function fieldCheck(shape: PropShape, key: string, check: KeyCheck): KeyCheck {
@@ -247,7 +249,7 @@ export function otherKindError(owner: string, path: string, value: unknown, chec
   const looksBoolean = typeof value === 'boolean' || (typeof value === 'string' && /^(true|false|yes|no|on|off)$/i.test(value.trim()));
   const key = /([^.[\]]+)$/.exec(path)?.[1] ?? path;
   let remedy: string | undefined;
-  if (check.feature) remedy = `Write ${key}: {} to turn it on, or leave ${key} out for none.`;
+  if (check.feature) remedy = `Write ${key}: ${FEATURE_ON[key] ?? '{}'} to turn it on, or leave ${key} out for none.`;
   else if (typeof value === 'string' && looksBoolean && /[btf]/.test(check.others)) remedy = 'Write the boolean itself: text is not a boolean, and the text "false" would read as true.';
   else if (shape !== undefined && INSTEAD[shape.name] !== undefined) remedy = INSTEAD[shape.name].replace('KEY', key);
   else if (shape !== undefined && shape.name !== 'a map' && !Array.isArray(value)) remedy = `Write ${key}: {} for its defaults, or leave it out.`;

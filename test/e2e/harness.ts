@@ -172,6 +172,19 @@ export class SdkSession {
   }
 }
 
+/** The gRPC status code an SDK call failed with, or 'ok' (PERMISSION_DENIED is 7). */
+export async function statusOf(call: () => Promise<unknown>): Promise<number | 'ok'> {
+  try {
+    await call();
+    return 'ok';
+  } catch (err) {
+    // The SDK wraps the gRPC error; its status code is on the cause.
+    const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
+    if (typeof code !== 'number') throw err;
+    return code;
+  }
+}
+
 /** Registers NAMESPACE the way an operator would (the library creates none) and waits until it is there. */
 export async function registerNamespace(connection: Connection): Promise<void> {
   await connection.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });

@@ -33,11 +33,15 @@ export class JwksServer {
     this.url = `http://${address}:${port}/.well-known/jwks.json`;
   }
 
-  /** A token for `subject` with `permissions`, valid for an hour (or signed by another key, to be refused). */
-  public token(subject: string, permissions: string[], options: { foreignKey?: boolean } = {}): string {
+  /**
+   * A token for `subject` with `permissions` (in the claim `claimName`, `permissions` unless given),
+   * with `audience` as its `aud` claim if given, valid for an hour (or signed by another key, to be refused).
+   */
+  public token(subject: string, permissions: string[], options: { foreignKey?: boolean; claimName?: string; audience?: string | string[] } = {}): string {
     const now = Math.floor(Date.now() / 1000);
     const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const unsigned = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode({ sub: subject, permissions, iat: now, exp: now + 3600 })}`;
+    const claims = { sub: subject, [options.claimName ?? 'permissions']: permissions, ...(options.audience === undefined ? {} : { aud: options.audience }), iat: now, exp: now + 3600 };
+    const unsigned = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode(claims)}`;
     const key = options.foreignKey ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : this.key;
     return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key).toString('base64url')}`;
   }

@@ -18,7 +18,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import { CertificateAuthority, IssuedCertificate, tlsSecret } from './certificates';
-import { E2eEnvironment, greetThroughHistoryKill, MINUTE, NAMESPACE, SdkSession, TASK_QUEUE } from './harness';
+import { E2eEnvironment, greetThroughHistoryKill, MINUTE, NAMESPACE, SdkSession, statusOf, TASK_QUEUE } from './harness';
 import { JwksServer } from './jwt';
 import { ClusterRunner } from './runner';
 import { greetAfterTimer } from './workflows';
@@ -89,19 +89,6 @@ function productionProps(jwks: JwksServer, tls: ClusterTls): Partial<TemporalClu
     ui: { replicas: 1, allowAnonymous: true },
     adminTools: {},
   };
-}
-
-/** The gRPC status code an SDK call failed with, or 'ok'. */
-async function statusOf(call: () => Promise<unknown>): Promise<number | 'ok'> {
-  try {
-    await call();
-    return 'ok';
-  } catch (err) {
-    // The SDK wraps the gRPC error; its status code is on the cause.
-    const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
-    if (typeof code !== 'number') throw err;
-    return code;
-  }
 }
 
 describe('the production combination: mutual TLS, an internal frontend, JWT authorization, namespace Job, admin tools, UI', () => {

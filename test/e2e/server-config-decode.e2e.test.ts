@@ -214,7 +214,7 @@ const scenario = fc.record({
   internalFrontend: fc.boolean(),
   internalFrontendHttpPort: fc.option(fc.integer({ min: 20000, max: 30000 }), { nil: undefined }),
   authorization: fc.option(fc.record({
-    jwtKeySources: fc.array(fc.constantFrom('https://idp.example.com/jwks.json', 'https://10.0.0.1:8080/k?tenant={{env.HOME}}', 'https://[fd00::1]:8443/x'), { minLength: 1, maxLength: 2 }),
+    jwtKeySources: fc.uniqueArray(fc.constantFrom('https://idp.example.com/jwks.json', 'https://10.0.0.1:8080/k?tenant={{env.HOME}}', 'https://[fd00::1]:8443/x'), { minLength: 1, maxLength: 2 }),
     audience: fc.option(hostile(1, 8).filter((s) => s.trim() === s && s !== '' && !/[\u0000-\u001f\u007f]/.test(s)), { nil: undefined }),
     permissionsClaimName: fc.option(hostile(1, 8).filter((s) => s.trim() === s && s !== '' && !/[\u0000-\u001f\u007f]/.test(s)), { nil: undefined }),
   }), { nil: undefined }),
