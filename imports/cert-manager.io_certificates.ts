@@ -764,8 +764,8 @@ export function toJson_CertificateSpecSecretTemplate(obj: CertificateSpecSecretT
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['annotations'] = v; }
-  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = ((obj.annotations) === undefined) ? undefined : (linearDefinedMap(obj.annotations)); if (v !== undefined) { out['annotations'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (linearDefinedMap(obj.labels)); if (v !== undefined) { out['labels'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -1464,3 +1464,18 @@ export enum CertificateSpecKeystoresPkcs12Profile {
   MODERN2026 = "Modern2026",
 }
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

@@ -10295,8 +10295,8 @@ export function toJson_KubeConfigMapProps(obj: KubeConfigMapProps | undefined): 
   const out: Record<string, any> = {};
   let v: any;
   v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { out['metadata'] = v; }
-  v = ((obj.binaryData) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.binaryData).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['binaryData'] = v; }
-  v = ((obj.data) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.data).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['data'] = v; }
+  v = ((obj.binaryData) === undefined) ? undefined : (linearDefinedMap(obj.binaryData)); if (v !== undefined) { out['binaryData'] = v; }
+  v = ((obj.data) === undefined) ? undefined : (linearDefinedMap(obj.data)); if (v !== undefined) { out['data'] = v; }
   v = obj.immutable; if (v !== undefined) { out['immutable'] = v; }
   return out;
 }
@@ -11274,9 +11274,9 @@ export function toJson_KubeSecretProps(obj: KubeSecretProps | undefined): Record
   const out: Record<string, any> = {};
   let v: any;
   v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { out['metadata'] = v; }
-  v = ((obj.data) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.data).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['data'] = v; }
+  v = ((obj.data) === undefined) ? undefined : (linearDefinedMap(obj.data)); if (v !== undefined) { out['data'] = v; }
   v = obj.immutable; if (v !== undefined) { out['immutable'] = v; }
-  v = ((obj.stringData) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.stringData).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['stringData'] = v; }
+  v = ((obj.stringData) === undefined) ? undefined : (linearDefinedMap(obj.stringData)); if (v !== undefined) { out['stringData'] = v; }
   v = obj.type; if (v !== undefined) { out['type'] = v; }
   return out;
 }
@@ -13686,7 +13686,7 @@ export function toJson_KubeStorageClassProps(obj: KubeStorageClassProps | undefi
   v = obj.allowVolumeExpansion; if (v !== undefined) { out['allowVolumeExpansion'] = v; }
   v = obj.allowedTopologies?.map(y => toJson_TopologySelectorTerm(y)); if (v !== undefined) { out['allowedTopologies'] = v; }
   v = obj.mountOptions?.map(y => y); if (v !== undefined) { out['mountOptions'] = v; }
-  v = ((obj.parameters) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.parameters).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['parameters'] = v; }
+  v = ((obj.parameters) === undefined) ? undefined : (linearDefinedMap(obj.parameters)); if (v !== undefined) { out['parameters'] = v; }
   v = obj.provisioner; if (v !== undefined) { out['provisioner'] = v; }
   v = obj.reclaimPolicy; if (v !== undefined) { out['reclaimPolicy'] = v; }
   v = obj.volumeBindingMode; if (v !== undefined) { out['volumeBindingMode'] = v; }
@@ -13841,7 +13841,7 @@ export function toJson_KubeVolumeAttributesClassV1Alpha1Props(obj: KubeVolumeAtt
   let v: any;
   v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { out['metadata'] = v; }
   v = obj.driverName; if (v !== undefined) { out['driverName'] = v; }
-  v = ((obj.parameters) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.parameters).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['parameters'] = v; }
+  v = ((obj.parameters) === undefined) ? undefined : (linearDefinedMap(obj.parameters)); if (v !== undefined) { out['parameters'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -14284,14 +14284,14 @@ export function toJson_ObjectMeta(obj: ObjectMeta | undefined): Record<string, a
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['annotations'] = v; }
+  v = ((obj.annotations) === undefined) ? undefined : (linearDefinedMap(obj.annotations)); if (v !== undefined) { out['annotations'] = v; }
   v = obj.creationTimestamp?.toISOString(); if (v !== undefined) { out['creationTimestamp'] = v; }
   v = obj.deletionGracePeriodSeconds; if (v !== undefined) { out['deletionGracePeriodSeconds'] = v; }
   v = obj.deletionTimestamp?.toISOString(); if (v !== undefined) { out['deletionTimestamp'] = v; }
   v = obj.finalizers?.map(y => y); if (v !== undefined) { out['finalizers'] = v; }
   v = obj.generateName; if (v !== undefined) { out['generateName'] = v; }
   v = obj.generation; if (v !== undefined) { out['generation'] = v; }
-  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (linearDefinedMap(obj.labels)); if (v !== undefined) { out['labels'] = v; }
   v = obj.managedFields?.map(y => toJson_ManagedFieldsEntry(y)); if (v !== undefined) { out['managedFields'] = v; }
   v = obj.name; if (v !== undefined) { out['name'] = v; }
   v = obj.namespace; if (v !== undefined) { out['namespace'] = v; }
@@ -15615,7 +15615,7 @@ export function toJson_SubjectAccessReviewSpec(obj: SubjectAccessReviewSpec | un
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.extra) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.extra).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))); if (v !== undefined) { out['extra'] = v; }
+  v = ((obj.extra) === undefined) ? undefined : (linearDefinedMap(obj.extra, (x) => x?.map(y => y))); if (v !== undefined) { out['extra'] = v; }
   v = obj.groups?.map(y => y); if (v !== undefined) { out['groups'] = v; }
   v = toJson_NonResourceAttributes(obj.nonResourceAttributes); if (v !== undefined) { out['nonResourceAttributes'] = v; }
   v = toJson_ResourceAttributes(obj.resourceAttributes); if (v !== undefined) { out['resourceAttributes'] = v; }
@@ -16194,7 +16194,7 @@ export function toJson_CertificateSigningRequestSpec(obj: CertificateSigningRequ
   const out: Record<string, any> = {};
   let v: any;
   v = obj.expirationSeconds; if (v !== undefined) { out['expirationSeconds'] = v; }
-  v = ((obj.extra) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.extra).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))); if (v !== undefined) { out['extra'] = v; }
+  v = ((obj.extra) === undefined) ? undefined : (linearDefinedMap(obj.extra, (x) => x?.map(y => y))); if (v !== undefined) { out['extra'] = v; }
   v = obj.groups?.map(y => y); if (v !== undefined) { out['groups'] = v; }
   v = obj.request; if (v !== undefined) { out['request'] = v; }
   v = obj.signerName; if (v !== undefined) { out['signerName'] = v; }
@@ -16925,7 +16925,7 @@ export function toJson_PersistentVolumeSpec(obj: PersistentVolumeSpec | undefine
   v = toJson_AwsElasticBlockStoreVolumeSource(obj.awsElasticBlockStore); if (v !== undefined) { out['awsElasticBlockStore'] = v; }
   v = toJson_AzureDiskVolumeSource(obj.azureDisk); if (v !== undefined) { out['azureDisk'] = v; }
   v = toJson_AzureFilePersistentVolumeSource(obj.azureFile); if (v !== undefined) { out['azureFile'] = v; }
-  v = ((obj.capacity) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.capacity).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['capacity'] = v; }
+  v = ((obj.capacity) === undefined) ? undefined : (linearDefinedMap(obj.capacity, (x) => x?.value)); if (v !== undefined) { out['capacity'] = v; }
   v = toJson_CephFsPersistentVolumeSource(obj.cephfs); if (v !== undefined) { out['cephfs'] = v; }
   v = toJson_CinderPersistentVolumeSource(obj.cinder); if (v !== undefined) { out['cinder'] = v; }
   v = toJson_ObjectReference(obj.claimRef); if (v !== undefined) { out['claimRef'] = v; }
@@ -17381,9 +17381,9 @@ export function toJson_PodSpec(obj: PodSpec | undefined): Record<string, any> | 
   v = obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)); if (v !== undefined) { out['imagePullSecrets'] = v; }
   v = obj.initContainers?.map(y => toJson_Container(y)); if (v !== undefined) { out['initContainers'] = v; }
   v = obj.nodeName; if (v !== undefined) { out['nodeName'] = v; }
-  v = ((obj.nodeSelector) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.nodeSelector).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['nodeSelector'] = v; }
+  v = ((obj.nodeSelector) === undefined) ? undefined : (linearDefinedMap(obj.nodeSelector)); if (v !== undefined) { out['nodeSelector'] = v; }
   v = toJson_PodOs(obj.os); if (v !== undefined) { out['os'] = v; }
-  v = ((obj.overhead) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.overhead).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['overhead'] = v; }
+  v = ((obj.overhead) === undefined) ? undefined : (linearDefinedMap(obj.overhead, (x) => x?.value)); if (v !== undefined) { out['overhead'] = v; }
   v = obj.preemptionPolicy; if (v !== undefined) { out['preemptionPolicy'] = v; }
   v = obj.priority; if (v !== undefined) { out['priority'] = v; }
   v = obj.priorityClassName; if (v !== undefined) { out['priorityClassName'] = v; }
@@ -17489,7 +17489,7 @@ export function toJson_ReplicationControllerSpec(obj: ReplicationControllerSpec 
   let v: any;
   v = obj.minReadySeconds; if (v !== undefined) { out['minReadySeconds'] = v; }
   v = obj.replicas; if (v !== undefined) { out['replicas'] = v; }
-  v = ((obj.selector) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.selector).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['selector'] = v; }
+  v = ((obj.selector) === undefined) ? undefined : (linearDefinedMap(obj.selector)); if (v !== undefined) { out['selector'] = v; }
   v = toJson_PodTemplateSpec(obj.template); if (v !== undefined) { out['template'] = v; }
   return out;
 }
@@ -17531,7 +17531,7 @@ export function toJson_ResourceQuotaSpec(obj: ResourceQuotaSpec | undefined): Re
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.hard) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.hard).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['hard'] = v; }
+  v = ((obj.hard) === undefined) ? undefined : (linearDefinedMap(obj.hard, (x) => x?.value)); if (v !== undefined) { out['hard'] = v; }
   v = toJson_ScopeSelector(obj.scopeSelector); if (v !== undefined) { out['scopeSelector'] = v; }
   v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
   return out;
@@ -17715,7 +17715,7 @@ export function toJson_ServiceSpec(obj: ServiceSpec | undefined): Record<string,
   v = obj.loadBalancerSourceRanges?.map(y => y); if (v !== undefined) { out['loadBalancerSourceRanges'] = v; }
   v = obj.ports?.map(y => toJson_ServicePort(y)); if (v !== undefined) { out['ports'] = v; }
   v = obj.publishNotReadyAddresses; if (v !== undefined) { out['publishNotReadyAddresses'] = v; }
-  v = ((obj.selector) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.selector).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['selector'] = v; }
+  v = ((obj.selector) === undefined) ? undefined : (linearDefinedMap(obj.selector)); if (v !== undefined) { out['selector'] = v; }
   v = obj.sessionAffinity; if (v !== undefined) { out['sessionAffinity'] = v; }
   v = toJson_SessionAffinityConfig(obj.sessionAffinityConfig); if (v !== undefined) { out['sessionAffinityConfig'] = v; }
   v = obj.trafficDistribution; if (v !== undefined) { out['trafficDistribution'] = v; }
@@ -17824,7 +17824,7 @@ export function toJson_Endpoint(obj: Endpoint | undefined): Record<string, any> 
   let v: any;
   v = obj.addresses?.map(y => y); if (v !== undefined) { out['addresses'] = v; }
   v = toJson_EndpointConditions(obj.conditions); if (v !== undefined) { out['conditions'] = v; }
-  v = ((obj.deprecatedTopology) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.deprecatedTopology).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['deprecatedTopology'] = v; }
+  v = ((obj.deprecatedTopology) === undefined) ? undefined : (linearDefinedMap(obj.deprecatedTopology)); if (v !== undefined) { out['deprecatedTopology'] = v; }
   v = toJson_EndpointHints(obj.hints); if (v !== undefined) { out['hints'] = v; }
   v = obj.hostname; if (v !== undefined) { out['hostname'] = v; }
   v = obj.nodeName; if (v !== undefined) { out['nodeName'] = v; }
@@ -18296,7 +18296,7 @@ export function toJson_Overhead(obj: Overhead | undefined): Record<string, any> 
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.podFixed) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.podFixed).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['podFixed'] = v; }
+  v = ((obj.podFixed) === undefined) ? undefined : (linearDefinedMap(obj.podFixed, (x) => x?.value)); if (v !== undefined) { out['podFixed'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -18330,7 +18330,7 @@ export function toJson_Scheduling(obj: Scheduling | undefined): Record<string, a
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.nodeSelector) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.nodeSelector).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['nodeSelector'] = v; }
+  v = ((obj.nodeSelector) === undefined) ? undefined : (linearDefinedMap(obj.nodeSelector)); if (v !== undefined) { out['nodeSelector'] = v; }
   v = obj.tolerations?.map(y => toJson_Toleration(y)); if (v !== undefined) { out['tolerations'] = v; }
   return out;
 }
@@ -19232,7 +19232,7 @@ export function toJson_LabelSelector(obj: LabelSelector | undefined): Record<str
   const out: Record<string, any> = {};
   let v: any;
   v = obj.matchExpressions?.map(y => toJson_LabelSelectorRequirement(y)); if (v !== undefined) { out['matchExpressions'] = v; }
-  v = ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['matchLabels'] = v; }
+  v = ((obj.matchLabels) === undefined) ? undefined : (linearDefinedMap(obj.matchLabels)); if (v !== undefined) { out['matchLabels'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -21741,11 +21741,11 @@ export function toJson_LimitRangeItem(obj: LimitRangeItem | undefined): Record<s
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.default) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.default).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['default'] = v; }
-  v = ((obj.defaultRequest) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.defaultRequest).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['defaultRequest'] = v; }
-  v = ((obj.max) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.max).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['max'] = v; }
-  v = ((obj.maxLimitRequestRatio) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.maxLimitRequestRatio).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['maxLimitRequestRatio'] = v; }
-  v = ((obj.min) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.min).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['min'] = v; }
+  v = ((obj.default) === undefined) ? undefined : (linearDefinedMap(obj.default, (x) => x?.value)); if (v !== undefined) { out['default'] = v; }
+  v = ((obj.defaultRequest) === undefined) ? undefined : (linearDefinedMap(obj.defaultRequest, (x) => x?.value)); if (v !== undefined) { out['defaultRequest'] = v; }
+  v = ((obj.max) === undefined) ? undefined : (linearDefinedMap(obj.max, (x) => x?.value)); if (v !== undefined) { out['max'] = v; }
+  v = ((obj.maxLimitRequestRatio) === undefined) ? undefined : (linearDefinedMap(obj.maxLimitRequestRatio, (x) => x?.value)); if (v !== undefined) { out['maxLimitRequestRatio'] = v; }
+  v = ((obj.min) === undefined) ? undefined : (linearDefinedMap(obj.min, (x) => x?.value)); if (v !== undefined) { out['min'] = v; }
   v = obj.type; if (v !== undefined) { out['type'] = v; }
   return out;
 }
@@ -22215,7 +22215,7 @@ export function toJson_CsiPersistentVolumeSource(obj: CsiPersistentVolumeSource 
   v = toJson_SecretReference(obj.nodePublishSecretRef); if (v !== undefined) { out['nodePublishSecretRef'] = v; }
   v = toJson_SecretReference(obj.nodeStageSecretRef); if (v !== undefined) { out['nodeStageSecretRef'] = v; }
   v = obj.readOnly; if (v !== undefined) { out['readOnly'] = v; }
-  v = ((obj.volumeAttributes) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.volumeAttributes).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['volumeAttributes'] = v; }
+  v = ((obj.volumeAttributes) === undefined) ? undefined : (linearDefinedMap(obj.volumeAttributes)); if (v !== undefined) { out['volumeAttributes'] = v; }
   v = obj.volumeHandle; if (v !== undefined) { out['volumeHandle'] = v; }
   return out;
 }
@@ -22333,7 +22333,7 @@ export function toJson_FlexPersistentVolumeSource(obj: FlexPersistentVolumeSourc
   let v: any;
   v = obj.driver; if (v !== undefined) { out['driver'] = v; }
   v = obj.fsType; if (v !== undefined) { out['fsType'] = v; }
-  v = ((obj.options) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.options).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['options'] = v; }
+  v = ((obj.options) === undefined) ? undefined : (linearDefinedMap(obj.options)); if (v !== undefined) { out['options'] = v; }
   v = obj.readOnly; if (v !== undefined) { out['readOnly'] = v; }
   v = toJson_SecretReference(obj.secretRef); if (v !== undefined) { out['secretRef'] = v; }
   return out;
@@ -23300,8 +23300,8 @@ export function toJson_VolumeResourceRequirements(obj: VolumeResourceRequirement
   if (obj === undefined) { return undefined; }
   const out: Record<string, any> = {};
   let v: any;
-  v = ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['limits'] = v; }
-  v = ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['requests'] = v; }
+  v = ((obj.limits) === undefined) ? undefined : (linearDefinedMap(obj.limits, (x) => x?.value)); if (v !== undefined) { out['limits'] = v; }
+  v = ((obj.requests) === undefined) ? undefined : (linearDefinedMap(obj.requests, (x) => x?.value)); if (v !== undefined) { out['requests'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -27373,8 +27373,8 @@ export function toJson_ResourceRequirements(obj: ResourceRequirements | undefine
   const out: Record<string, any> = {};
   let v: any;
   v = obj.claims?.map(y => toJson_ResourceClaim(y)); if (v !== undefined) { out['claims'] = v; }
-  v = ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['limits'] = v; }
-  v = ((obj.requests) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.requests).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['requests'] = v; }
+  v = ((obj.limits) === undefined) ? undefined : (linearDefinedMap(obj.limits, (x) => x?.value)); if (v !== undefined) { out['limits'] = v; }
+  v = ((obj.requests) === undefined) ? undefined : (linearDefinedMap(obj.requests, (x) => x?.value)); if (v !== undefined) { out['requests'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -28177,7 +28177,7 @@ export function toJson_CsiVolumeSource(obj: CsiVolumeSource | undefined): Record
   v = obj.fsType; if (v !== undefined) { out['fsType'] = v; }
   v = toJson_LocalObjectReference(obj.nodePublishSecretRef); if (v !== undefined) { out['nodePublishSecretRef'] = v; }
   v = obj.readOnly; if (v !== undefined) { out['readOnly'] = v; }
-  v = ((obj.volumeAttributes) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.volumeAttributes).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['volumeAttributes'] = v; }
+  v = ((obj.volumeAttributes) === undefined) ? undefined : (linearDefinedMap(obj.volumeAttributes)); if (v !== undefined) { out['volumeAttributes'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -28338,7 +28338,7 @@ export function toJson_FlexVolumeSource(obj: FlexVolumeSource | undefined): Reco
   let v: any;
   v = obj.driver; if (v !== undefined) { out['driver'] = v; }
   v = obj.fsType; if (v !== undefined) { out['fsType'] = v; }
-  v = ((obj.options) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.options).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['options'] = v; }
+  v = ((obj.options) === undefined) ? undefined : (linearDefinedMap(obj.options)); if (v !== undefined) { out['options'] = v; }
   v = obj.readOnly; if (v !== undefined) { out['readOnly'] = v; }
   v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { out['secretRef'] = v; }
   return out;
@@ -31452,8 +31452,8 @@ export function toJson_JsonSchemaProps(obj: JsonSchemaProps | undefined): Record
   v = obj.allOf?.map(y => toJson_JsonSchemaProps(y)); if (v !== undefined) { out['allOf'] = v; }
   v = obj.anyOf?.map(y => toJson_JsonSchemaProps(y)); if (v !== undefined) { out['anyOf'] = v; }
   v = obj.default; if (v !== undefined) { out['default'] = v; }
-  v = ((obj.definitions) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.definitions).filter((i) => i[1] !== undefined).map((i) => [i[0], toJson_JsonSchemaProps(i[1])]))); if (v !== undefined) { out['definitions'] = v; }
-  v = ((obj.dependencies) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.dependencies).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['dependencies'] = v; }
+  v = ((obj.definitions) === undefined) ? undefined : (linearDefinedMap(obj.definitions, (x) => toJson_JsonSchemaProps(x))); if (v !== undefined) { out['definitions'] = v; }
+  v = ((obj.dependencies) === undefined) ? undefined : (linearDefinedMap(obj.dependencies)); if (v !== undefined) { out['dependencies'] = v; }
   v = obj.description; if (v !== undefined) { out['description'] = v; }
   v = obj.enum?.map(y => y); if (v !== undefined) { out['enum'] = v; }
   v = obj.example; if (v !== undefined) { out['example'] = v; }
@@ -31476,8 +31476,8 @@ export function toJson_JsonSchemaProps(obj: JsonSchemaProps | undefined): Record
   v = obj.nullable; if (v !== undefined) { out['nullable'] = v; }
   v = obj.oneOf?.map(y => toJson_JsonSchemaProps(y)); if (v !== undefined) { out['oneOf'] = v; }
   v = obj.pattern; if (v !== undefined) { out['pattern'] = v; }
-  v = ((obj.patternProperties) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.patternProperties).filter((i) => i[1] !== undefined).map((i) => [i[0], toJson_JsonSchemaProps(i[1])]))); if (v !== undefined) { out['patternProperties'] = v; }
-  v = ((obj.properties) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.properties).filter((i) => i[1] !== undefined).map((i) => [i[0], toJson_JsonSchemaProps(i[1])]))); if (v !== undefined) { out['properties'] = v; }
+  v = ((obj.patternProperties) === undefined) ? undefined : (linearDefinedMap(obj.patternProperties, (x) => toJson_JsonSchemaProps(x))); if (v !== undefined) { out['patternProperties'] = v; }
+  v = ((obj.properties) === undefined) ? undefined : (linearDefinedMap(obj.properties, (x) => toJson_JsonSchemaProps(x))); if (v !== undefined) { out['properties'] = v; }
   v = obj.required?.map(y => y); if (v !== undefined) { out['required'] = v; }
   v = obj.title; if (v !== undefined) { out['title'] = v; }
   v = obj.type; if (v !== undefined) { out['type'] = v; }
@@ -32118,3 +32118,18 @@ export function toJson_ValidationRule(obj: ValidationRule | undefined): Record<s
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

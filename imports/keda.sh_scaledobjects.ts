@@ -348,7 +348,7 @@ export function toJson_ScaledObjectSpecTriggers(obj: ScaledObjectSpecTriggers | 
   const out: Record<string, any> = {};
   let v: any;
   v = toJson_ScaledObjectSpecTriggersAuthenticationRef(obj.authenticationRef); if (v !== undefined) { out['authenticationRef'] = v; }
-  v = ((obj.metadata) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.metadata).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['metadata'] = v; }
+  v = ((obj.metadata) === undefined) ? undefined : (linearDefinedMap(obj.metadata)); if (v !== undefined) { out['metadata'] = v; }
   v = obj.metricType; if (v !== undefined) { out['metricType'] = v; }
   v = obj.name; if (v !== undefined) { out['name'] = v; }
   v = obj.type; if (v !== undefined) { out['type'] = v; }
@@ -846,3 +846,18 @@ export class ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehaviorScaleU
   }
 }
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

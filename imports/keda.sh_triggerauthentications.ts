@@ -624,7 +624,7 @@ export function toJson_TriggerAuthenticationSpecOauth2(obj: TriggerAuthenticatio
   v = toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
   v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
   v = obj.tokenUrl; if (v !== undefined) { out['tokenUrl'] = v; }
-  v = ((obj.tokenUrlParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.tokenUrlParams).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['tokenUrlParams'] = v; }
+  v = ((obj.tokenUrlParams) === undefined) ? undefined : (linearDefinedMap(obj.tokenUrlParams)); if (v !== undefined) { out['tokenUrlParams'] = v; }
   v = obj.type; if (v !== undefined) { out['type'] = v; }
   return out;
 }
@@ -2193,3 +2193,18 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClien
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

@@ -197,7 +197,7 @@ export function toJson_PrometheusRuleSpecGroups(obj: PrometheusRuleSpecGroups | 
   const out: Record<string, any> = {};
   let v: any;
   v = obj.interval; if (v !== undefined) { out['interval'] = v; }
-  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (linearDefinedMap(obj.labels)); if (v !== undefined) { out['labels'] = v; }
   v = obj.limit; if (v !== undefined) { out['limit'] = v; }
   v = obj.name; if (v !== undefined) { out['name'] = v; }
   v = obj.partialResponseStrategy; if (v !== undefined) { out['partial_response_strategy'] = v; }
@@ -276,11 +276,11 @@ export function toJson_PrometheusRuleSpecGroupsRules(obj: PrometheusRuleSpecGrou
   const out: Record<string, any> = {};
   let v: any;
   v = obj.alert; if (v !== undefined) { out['alert'] = v; }
-  v = ((obj.annotations) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.annotations).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['annotations'] = v; }
+  v = ((obj.annotations) === undefined) ? undefined : (linearDefinedMap(obj.annotations)); if (v !== undefined) { out['annotations'] = v; }
   v = obj.expr?.value; if (v !== undefined) { out['expr'] = v; }
   v = obj.for; if (v !== undefined) { out['for'] = v; }
   v = obj.keepFiringFor; if (v !== undefined) { out['keep_firing_for'] = v; }
-  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }
+  v = ((obj.labels) === undefined) ? undefined : (linearDefinedMap(obj.labels)); if (v !== undefined) { out['labels'] = v; }
   v = obj.record; if (v !== undefined) { out['record'] = v; }
   return out;
 }
@@ -302,3 +302,18 @@ export class PrometheusRuleSpecGroupsRulesExpr {
   }
 }
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

@@ -677,10 +677,10 @@ export function toJson_ServiceMonitorSpecEndpoints(obj: ServiceMonitorSpecEndpoi
   v = obj.metricRelabelings?.map(y => toJson_ServiceMonitorSpecEndpointsMetricRelabelings(y)); if (v !== undefined) { out['metricRelabelings'] = v; }
   v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
   v = toJson_ServiceMonitorSpecEndpointsOauth2(obj.oauth2); if (v !== undefined) { out['oauth2'] = v; }
-  v = ((obj.params) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.params).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => y)]))); if (v !== undefined) { out['params'] = v; }
+  v = ((obj.params) === undefined) ? undefined : (linearDefinedMap(obj.params, (x) => x?.map(y => y))); if (v !== undefined) { out['params'] = v; }
   v = obj.path; if (v !== undefined) { out['path'] = v; }
   v = obj.port; if (v !== undefined) { out['port'] = v; }
-  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (linearDefinedMap(obj.proxyConnectHeader, (x) => x?.map(y => toJson_ServiceMonitorSpecEndpointsProxyConnectHeader(y)))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
   v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
   v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
   v = obj.relabelings?.map(y => toJson_ServiceMonitorSpecEndpointsRelabelings(y)); if (v !== undefined) { out['relabelings'] = v; }
@@ -824,7 +824,7 @@ export function toJson_ServiceMonitorSpecSelector(obj: ServiceMonitorSpecSelecto
   const out: Record<string, any> = {};
   let v: any;
   v = obj.matchExpressions?.map(y => toJson_ServiceMonitorSpecSelectorMatchExpressions(y)); if (v !== undefined) { out['matchExpressions'] = v; }
-  v = ((obj.matchLabels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.matchLabels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['matchLabels'] = v; }
+  v = ((obj.matchLabels) === undefined) ? undefined : (linearDefinedMap(obj.matchLabels)); if (v !== undefined) { out['matchLabels'] = v; }
   return out;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
@@ -1197,9 +1197,9 @@ export function toJson_ServiceMonitorSpecEndpointsOauth2(obj: ServiceMonitorSpec
   let v: any;
   v = toJson_ServiceMonitorSpecEndpointsOauth2ClientId(obj.clientId); if (v !== undefined) { out['clientId'] = v; }
   v = toJson_ServiceMonitorSpecEndpointsOauth2ClientSecret(obj.clientSecret); if (v !== undefined) { out['clientSecret'] = v; }
-  v = ((obj.endpointParams) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.endpointParams).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['endpointParams'] = v; }
+  v = ((obj.endpointParams) === undefined) ? undefined : (linearDefinedMap(obj.endpointParams)); if (v !== undefined) { out['endpointParams'] = v; }
   v = obj.noProxy; if (v !== undefined) { out['noProxy'] = v; }
-  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.proxyConnectHeader).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y))]))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
+  v = ((obj.proxyConnectHeader) === undefined) ? undefined : (linearDefinedMap(obj.proxyConnectHeader, (x) => x?.map(y => toJson_ServiceMonitorSpecEndpointsOauth2ProxyConnectHeader(y)))); if (v !== undefined) { out['proxyConnectHeader'] = v; }
   v = obj.proxyFromEnvironment; if (v !== undefined) { out['proxyFromEnvironment'] = v; }
   v = obj.proxyUrl; if (v !== undefined) { out['proxyUrl'] = v; }
   v = obj.scopes?.map(y => y); if (v !== undefined) { out['scopes'] = v; }
@@ -2733,3 +2733,18 @@ export function toJson_ServiceMonitorSpecEndpointsOauth2TlsConfigCertSecret(obj:
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
+
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of `map`, each value through `convert` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+function linearDefinedMap(map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */

@@ -6,6 +6,11 @@
 // object with its fields in the same order. scripts/import-k8s.js and scripts/import-crds.sh run
 // it after they generate; it is idempotent.
 //
+// Maps (labels, annotations, data) are copied by a helper the rewrite appends to the file, a loop
+// over the map's keys, where `Object.fromEntries(Object.entries(map).filter(...))` made an array of
+// the entries, a pair per entry and a filtered array before the object (a pod template's labels,
+// annotations and selector are three maps, and each is copied again in the object's metadata).
+//
 // It then writes each toJson_* without its intermediate object: the generator builds a `result`
 // with every field of the schema (a PodSpec's 40, most undefined) and copies the defined ones into
 // a second object; the rewritten function puts each defined field straight into the one it
@@ -19,13 +24,36 @@ const path = require('path');
 
 const QUADRATIC = 'return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});';
 const LINEAR = 'const out: Record<string, any> = {}; for (const k of Object.keys(result)) { const v = (result as any)[k]; if (v !== undefined) { out[k] = v; } } return out;';
-// The same copy per entry for map fields (labels, annotations, data); fromEntries keeps the order
-// and, unlike assignment, makes a "__proto__" key an own key as the spread did.
+// The same copy per entry for map fields (labels, annotations, data), by the helper below.
 const QUADRATIC_MAP = /Object\.entries\(([^()]*)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: i\[1\] \}\), \{\}\)/g;
-const linearMap = (_, map) => `Object.fromEntries(Object.entries(${map}).filter((i) => i[1] !== undefined))`;
+const linearMap = (_, map) => `linearDefinedMap(${map})`;
 // The same copy for maps whose values the generator converts (quantities, lists, nested schemas).
 const QUADRATIC_MAP_OF = /Object\.entries\(([^()]*)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)/g;
-const linearMapOf = (_, map, value) => `Object.fromEntries(Object.entries(${map}).filter((i) => i[1] !== undefined).map((i) => [i[0], ${value}]))`;
+const linearMapOf = (_, map, value) => `linearDefinedMap(${map}, (x) => ${value.replace(/i\[1\]/g, 'x')})`;
+// The forms an earlier version of this script wrote, and rewrites now to the helper.
+const ENTRIES_MAP = /Object\.fromEntries\(Object\.entries\(([^()]*)\)\.filter\(\(i\) => i\[1\] !== undefined\)\)/g;
+const ENTRIES_MAP_OF = /Object\.fromEntries\(Object\.entries\(([^()]*)\)\.filter\(\(i\) => i\[1\] !== undefined\)\.map\(\(i\) => \[i\[0\], (.*?)\]\)\)/g;
+// The helper, appended once to a file that calls it: `Object.fromEntries(Object.entries(map)
+// .filter(([, v]) => v !== undefined).map(([k, v]) => [k, convert(v)]))` without the arrays. Both
+// read the map's own enumerable string keys in the same order and each value once; a "__proto__"
+// key becomes an own key, as fromEntries (and the generator's spread) made it, not the prototype.
+const HELPER_NAME = 'function linearDefinedMap(';
+const HELPER = `
+/* eslint-disable max-len, @stylistic/max-len */
+/** The defined entries of \`map\`, each value through \`convert\` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
+${HELPER_NAME}map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
+  const out: { [key: string]: any } = {};
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const value = map[keys[i]];
+    if (value === undefined) { continue; }
+    const v = convert === undefined ? value : convert(value);
+    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
+  }
+  return out;
+}
+/* eslint-enable max-len, @stylistic/max-len */
+`;
 // A toJson_* body as the generator writes it (after the LINEAR rewrite): one field a line.
 const RESULT_BODY = /^  const result = \{\n((?:    '[^'\n]*': .*,\n)*)  \};\n  \/\/ filter undefined values\n  (.*)$/gm;
 const FIELD = /^    '([^'\n]*)': (.*),$/;
@@ -58,12 +86,19 @@ function rewrite(file) {
   }).replace(QUADRATIC_MAP_OF, (...m) => {
     count++;
     return linearMapOf(...m);
+  }).replace(ENTRIES_MAP, (...m) => {
+    count++;
+    return linearMap(...m);
+  }).replace(ENTRIES_MAP_OF, (...m) => {
+    count++;
+    return linearMapOf(...m);
   }).replace(RESULT_BODY, (body, fields, tail) => {
     const direct = directBody(body, fields, tail);
     if (direct !== body) count++;
     return direct;
   });
-  if (count > 0) fs.writeFileSync(file, out);
+  const helped = out.includes('linearDefinedMap(') && !out.includes(HELPER_NAME) ? `${out}${HELPER}` : out;
+  if (count > 0) fs.writeFileSync(file, helped);
   return count;
 }
 
@@ -73,4 +108,4 @@ if (require.main === module) {
   for (const file of files) console.log(`linear-imports: ${path.relative(process.cwd(), file)}: ${rewrite(file)} places rewritten`);
 }
 
-module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF };
+module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF, ENTRIES_MAP, ENTRIES_MAP_OF };
