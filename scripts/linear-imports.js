@@ -6,7 +6,7 @@
 // object with its fields in the same order. scripts/import-k8s.js and scripts/import-crds.sh run
 // it after they generate; it is idempotent.
 //
-// Maps (labels, annotations, data) are copied by a helper the rewrite appends to the file, a loop
+// Maps (labels, annotations, data) are copied by a helper (imports/linear-map.ts), a loop
 // over the map's keys, where `Object.fromEntries(Object.entries(map).filter(...))` made an array of
 // the entries, a pair per entry and a filtered array before the object (a pod template's labels,
 // annotations and selector are three maps, and each is copied again in the object's metadata).
@@ -33,27 +33,8 @@ const linearMapOf = (_, map, value) => `linearDefinedMap(${map}, (x) => ${value.
 // The forms an earlier version of this script wrote, and rewrites now to the helper.
 const ENTRIES_MAP = /Object\.fromEntries\(Object\.entries\(([^()]*)\)\.filter\(\(i\) => i\[1\] !== undefined\)\)/g;
 const ENTRIES_MAP_OF = /Object\.fromEntries\(Object\.entries\(([^()]*)\)\.filter\(\(i\) => i\[1\] !== undefined\)\.map\(\(i\) => \[i\[0\], (.*?)\]\)\)/g;
-// The helper, appended once to a file that calls it: `Object.fromEntries(Object.entries(map)
-// .filter(([, v]) => v !== undefined).map(([k, v]) => [k, convert(v)]))` without the arrays. Both
-// read the map's own enumerable string keys in the same order and each value once; a "__proto__"
-// key becomes an own key, as fromEntries (and the generator's spread) made it, not the prototype.
-const HELPER_NAME = 'function linearDefinedMap(';
-const HELPER = `
-/* eslint-disable max-len, @stylistic/max-len */
-/** The defined entries of \`map\`, each value through \`convert\` (scripts/linear-imports.js): Object.fromEntries(Object.entries(map).filter(...)) without its arrays. */
-${HELPER_NAME}map: { [key: string]: any }, convert?: (value: any) => any): { [key: string]: any } {
-  const out: { [key: string]: any } = {};
-  const keys = Object.keys(map);
-  for (let i = 0; i < keys.length; i++) {
-    const value = map[keys[i]];
-    if (value === undefined) { continue; }
-    const v = convert === undefined ? value : convert(value);
-    if (keys[i] === '__proto__') { Object.defineProperty(out, '__proto__', { value: v, writable: true, enumerable: true, configurable: true }); } else { out[keys[i]] = v; }
-  }
-  return out;
-}
-/* eslint-enable max-len, @stylistic/max-len */
-`;
+// The helper lives in imports/linear-map.ts, which each binding that calls it imports once.
+const HELPER_IMPORT = "import { linearDefinedMap } from './linear-map';\n";
 // A toJson_* body as the generator writes it (after the LINEAR rewrite): one field a line.
 const RESULT_BODY = /^  const result = \{\n((?:    '[^'\n]*': .*,\n)*)  \};\n  \/\/ filter undefined values\n  (.*)$/gm;
 const FIELD = /^    '([^'\n]*)': (.*),$/;
@@ -74,6 +55,12 @@ function directBody(body, fields, tail) {
     ...entries.map(([, key, value]) => `  v = ${value}; if (v !== undefined) { out['${key}'] = v; }`),
     '  return out;',
   ].join('\n');
+}
+
+/** `text` with the helper's import before its first import (the generated header comment stays first). */
+function withImport(text) {
+  const at = text.search(/^import /m);
+  return at < 0 ? `${HELPER_IMPORT}${text}` : `${text.slice(0, at)}${HELPER_IMPORT}${text.slice(at)}`;
 }
 
 /** Rewrites `file` in place; returns how many places changed. */
@@ -97,7 +84,7 @@ function rewrite(file) {
     if (direct !== body) count++;
     return direct;
   });
-  const helped = out.includes('linearDefinedMap(') && !out.includes(HELPER_NAME) ? `${out}${HELPER}` : out;
+  const helped = out.includes('linearDefinedMap(') && !out.includes(HELPER_IMPORT) ? withImport(out) : out;
   if (count > 0) fs.writeFileSync(file, helped);
   return count;
 }
@@ -108,4 +95,4 @@ if (require.main === module) {
   for (const file of files) console.log(`linear-imports: ${path.relative(process.cwd(), file)}: ${rewrite(file)} places rewritten`);
 }
 
-module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF, ENTRIES_MAP, ENTRIES_MAP_OF };
+module.exports = { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF, ENTRIES_MAP, ENTRIES_MAP_OF, HELPER_IMPORT };
