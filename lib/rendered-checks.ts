@@ -20,6 +20,8 @@ interface Session {
   /** Per scope, the check and where the summary stood when validation reached it. */
   readonly checks: Map<object, { readonly check: RenderedCheck; readonly position: number }>;
   readonly rendered: Map<ApiObject, unknown>;
+  /** The JSON written as text without `${` and `$$` (lib/yaml-output.ts). */
+  readonly withoutSubstitution: Set<unknown>;
 }
 
 let session: Session | undefined;
@@ -39,6 +41,22 @@ export function noteRenderedJson(o: ApiObject, json: unknown): void {
   session?.rendered.set(o, json);
 }
 
+/** Notes JSON whose written text holds no `${` and no `$$`, so no key or string of it does. */
+export function noteWithoutSubstitution(json: readonly unknown[]): void {
+  if (session !== undefined) for (const j of json) session.withoutSubstitution.add(j);
+}
+
+/**
+ * Whether `json` was written, within the fast synth whose checks run now, as text without `${`
+ * and `$$` (the Flux substitution warning's patterns): then none of its keys or strings holds one.
+ */
+export function writtenWithoutSubstitution(json: unknown): boolean {
+  return checking?.withoutSubstitution.has(json) ?? false;
+}
+
+/** The session whose checks run now. */
+let checking: Session | undefined;
+
 /**
  * Runs `synth` with the checks of `checkWhenRendered` left for later when `defer`, then runs them
  * (in the order validation reached them) on the JSON noted during `synth`.
@@ -46,7 +64,7 @@ export function noteRenderedJson(o: ApiObject, json: unknown): void {
 export function withRenderedChecks(defer: boolean, synth: () => void): void {
   if (!defer) return synth();
   const outer = session;
-  const mine: Session = { checks: new Map(), rendered: new Map() };
+  const mine: Session = { checks: new Map(), rendered: new Map(), withoutSubstitution: new Set() };
   session = mine;
   try {
     synth();
@@ -55,7 +73,13 @@ export function withRenderedChecks(defer: boolean, synth: () => void): void {
   }
   const json: RenderedJson = (o) => (mine.rendered.has(o) ? mine.rendered.get(o) : o.toJson());
   let inserted = 0;
-  for (const { check, position } of mine.checks.values()) {
-    if (summaryWarningAt(check(json), position + inserted)) inserted++;
+  const outerChecking = checking;
+  checking = mine;
+  try {
+    for (const { check, position } of mine.checks.values()) {
+      if (summaryWarningAt(check(json), position + inserted)) inserted++;
+    }
+  } finally {
+    checking = outerChecking;
   }
 }

@@ -5,7 +5,7 @@ import { IConstruct, Node } from 'constructs';
 import { libraryObjectKey, outputClash, rewrittenFacts, WrittenFactsReader } from './cluster/output-clashes';
 import { onlyOwnValidations } from './own-validation';
 import { withPlainToJson } from './plain-to-json';
-import { noteRenderedJson, withRenderedChecks } from './rendered-checks';
+import { noteRenderedJson, noteWithoutSubstitution, withRenderedChecks } from './rendered-checks';
 import { noteOutdirForRefusal } from './refused-synth';
 import { isPlainObject } from './validation/plain-data';
 import { FALLBACK, indentOf, remember, renderKey, renderNumber, renderString } from './yaml-scalar';
@@ -28,22 +28,32 @@ export function stringifyDocument(doc: unknown): string {
   return parts.join('');
 }
 
-/** A multi-document YAML file, as `Yaml.stringify(...docs)` joins the documents. */
-export function stringifyDocuments(docs: readonly unknown[]): string {
+/**
+ * A multi-document YAML file, as `Yaml.stringify(...docs)` joins the documents. `written`, when
+ * given, gets each document this writer wrote itself (every key and string of it verbatim in the
+ * text, see appendDocument), and not those it handed to `Yaml.stringify`.
+ */
+export function stringifyDocuments(docs: readonly unknown[], written?: unknown[]): string {
   // The text is built as a list of pieces joined once: appending to a string makes a chain of
   // hundreds of thousands of pieces that each join then has to walk, a third of the writer's time.
   const parts: string[] = [];
   for (let i = 0; i < docs.length; i++) {
     if (i > 0) parts.push('---\n');
-    appendDocument(parts, docs[i]);
+    if (appendDocument(parts, docs[i])) written?.push(docs[i]);
   }
   return parts.join('');
 }
 
-function appendDocument(parts: string[], doc: unknown): void {
+/**
+ * Appends `doc`; returns true when this writer wrote it. Then the text holds each of its keys and
+ * strings as a run of the string's own characters, whatever the style: a `$`, `{` or `}` is never
+ * escaped or quoted away in YAML, lines are never folded, and a multi-line key hands the document
+ * to `Yaml.stringify`. So a text without `${` and `$$` has no key or string that holds either.
+ */
+function appendDocument(parts: string[], doc: unknown): boolean {
   if (doc === undefined) {
     parts.push('\n');
-    return;
+    return false;
   }
   const start = parts.length;
   const w: Writer = { parts, seen: new Set() };
@@ -58,10 +68,12 @@ function appendDocument(parts: string[], doc: unknown): void {
     } else {
       throw FALLBACK;
     }
+    return true;
   } catch (e) {
     if (e !== FALLBACK) throw e;
     parts.length = start;
     parts.push(Yaml.stringify(doc));
+    return false;
   }
 }
 
@@ -91,7 +103,19 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
   const chartsGetter = Object.getOwnPropertyDescriptor(App.prototype, 'charts')?.get;
   // An App subclass may list its charts its own way: only cdk8s's getter is replaced.
   const ownCharts = Object.getOwnPropertyDescriptor(app, 'charts') ?? chartsGetterOf(app) !== chartsGetter;
-  const write = ownWriter ? (file: string, docs: unknown[]) => writeFileSync(file, stringifyDocuments(docs), { encoding: 'utf8' })
+  // With its own writer, each file's text is written out before the checks that read the objects
+  // as rendered run (lib/rendered-checks.ts): the Flux substitution warning then passes over the
+  // objects of a file whose text holds no `${` and no `$$` instead of walking each of them once more.
+  const texts = new Map<string, string>();
+  const writeTexts = (): void => {
+    for (const [file, docs] of files) {
+      const written: unknown[] = [];
+      const text = stringifyDocuments(docs, written);
+      texts.set(file, text);
+      if (text.indexOf('${') < 0 && text.indexOf('$$') < 0) noteWithoutSubstitution(written);
+    }
+  };
+  const write = ownWriter ? (file: string, docs: unknown[]) => writeFileSync(file, texts.get(file) ?? stringifyDocuments(docs), { encoding: 'utf8' })
     : (file: string, docs: unknown[]) => originalSave.call(Yaml, file, docs);
   // Every file is held until the last chart is rendered, and written once the documents themselves pass (lib/cluster/output-clashes.ts).
   const files: Array<[string, unknown[]]> = [];
@@ -128,7 +152,10 @@ export function withFastOutput(app: App, synth: () => void, reader?: WrittenFact
   }
   const undoRefused = noteOutdirForRefusal(app);
   try {
-    withRenderedChecks(renderOnly, () => withPlainToJson(synth));
+    withRenderedChecks(renderOnly, () => {
+      withPlainToJson(synth);
+      if (ownWriter) writeTexts();
+    });
     const clash = outputClash(files, app.outdir) ?? (reader && rewrittenFacts(files, rendered, reader));
     if (clash !== undefined) {
       undoRefused();

@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import * as fc from 'fast-check';
 import { Quantity, toJson_Container, toJson_ObjectMeta, toJson_ResourceRequirements } from '../imports/k8s';
 
-const { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF } = require('../scripts/linear-imports') as {
-  rewrite: (file: string) => number; QUADRATIC: string; QUADRATIC_MAP: RegExp; QUADRATIC_MAP_OF: RegExp;
+const { rewrite, QUADRATIC, QUADRATIC_MAP, QUADRATIC_MAP_OF, ENTRIES_MAP, ENTRIES_MAP_OF, HELPER_IMPORT } = require('../scripts/linear-imports') as {
+  rewrite: (file: string) => number; QUADRATIC: string; QUADRATIC_MAP: RegExp; QUADRATIC_MAP_OF: RegExp; ENTRIES_MAP: RegExp; ENTRIES_MAP_OF: RegExp; HELPER_IMPORT: string;
 };
 
 const IMPORTS = join(__dirname, '..', 'imports');
@@ -48,7 +49,8 @@ describe('scripts/linear-imports.js', () => {
   test('rewrites both forms the generator writes, and only once', () => {
     const r = rewriteGenerated(["    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),"]);
     expect(r.count).toBe(2);
-    expect(r.text).toContain("Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))");
+    expect(r.text).toContain('linearDefinedMap(obj.labels)');
+    expect(r.text.split(HELPER_IMPORT).length).toBe(2);
     expect(r.text).toContain('for (const k of Object.keys(result))');
     expect(r.again).toBe(0);
   });
@@ -59,10 +61,62 @@ describe('scripts/linear-imports.js', () => {
       "    'name': obj.name,",
     ], ['  // filter undefined values']);
     expect(r.count).toBe(3);
-    expect(r.text).toContain('Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))');
+    expect(r.text).toContain('linearDefinedMap(obj.limits, (x) => x?.value)');
     expect(r.text).toContain("v = obj.name; if (v !== undefined) { out['name'] = v; }");
     expect(r.text).not.toContain('result');
     expect(r.again).toBe(0);
+  });
+
+  test('rewrites the map copies an earlier version wrote (fromEntries of the filtered entries) to the helper, once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linear-imports-'));
+    try {
+      const file = join(dir, 'x.ts');
+      writeFileSync(file, [
+        'export function toJson_X(obj: X | undefined): Record<string, any> | undefined {',
+        '  const out: Record<string, any> = {};',
+        '  let v: any;',
+        "  v = ((obj.labels) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.labels).filter((i) => i[1] !== undefined))); if (v !== undefined) { out['labels'] = v; }",
+        "  v = ((obj.limits) === undefined) ? undefined : (Object.fromEntries(Object.entries(obj.limits).filter((i) => i[1] !== undefined).map((i) => [i[0], i[1]?.value]))); if (v !== undefined) { out['limits'] = v; }",
+        '  return out;',
+        '}',
+      ].join('\n'));
+      expect(rewrite(file)).toBe(2);
+      const text = readFileSync(file, 'utf-8');
+      expect(text).toContain('(linearDefinedMap(obj.labels))');
+      expect(text).toContain('(linearDefinedMap(obj.limits, (x) => x?.value))');
+      expect(text).not.toContain('fromEntries(Object.entries(obj');
+      expect(rewrite(file)).toBe(0);
+      expect(readFileSync(file, 'utf-8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each(files)('imports/%s copies no map through fromEntries of its entries', (file) => {
+    const text = readFileSync(join(IMPORTS, file), 'utf-8');
+    expect(text.match(ENTRIES_MAP)).toBeNull();
+    expect(text.match(ENTRIES_MAP_OF)).toBeNull();
+    expect(text.split(HELPER_IMPORT).length).toBe(text.includes('linearDefinedMap(') && file !== 'linear-map.ts' ? 2 : 1);
+  });
+
+  test('a map is copied as fromEntries of its defined entries copied it: the same keys in the same order, "__proto__" an own key, values converted', () => {
+    const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', '2', 'a', 'b', ''), fc.string({ maxLength: 4 }));
+    const value = fc.option(fc.string({ maxLength: 3 }), { nil: undefined });
+    fc.assert(fc.property(fc.array(fc.tuple(key, value), { maxLength: 8 }), (entries) => {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of entries) Object.defineProperty(labels, k, { value: v, enumerable: true, writable: true, configurable: true });
+      const expected = Object.fromEntries(Object.entries(labels).filter((i) => i[1] !== undefined));
+      const got = toJson_ObjectMeta({ labels })!.labels;
+      expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+      expect(Object.keys(got)).toEqual(Object.keys(expected));
+      expect(Object.entries(got)).toEqual(Object.entries(expected));
+      const limits: Record<string, Quantity> = {};
+      for (const [k, v] of entries) {
+        Object.defineProperty(limits, k, { value: v === undefined ? undefined : Quantity.fromString(v), enumerable: true, writable: true, configurable: true });
+      }
+      const converted = toJson_ResourceRequirements({ limits })!.limits;
+      expect(Object.entries(converted)).toEqual(Object.entries(labels).filter((i) => i[1] !== undefined));
+    }), { numRuns: 500 });
   });
 
   test('the rewritten bindings drop undefined fields and keep the order of the rest', () => {

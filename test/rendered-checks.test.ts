@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Chart, Duration } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import fc from 'fast-check';
 import { Construct } from 'constructs';
 import { KubeConfigMap } from '../imports/k8s';
 import { GitOps, ServicePorts } from '../lib';
 import { ownValidation } from '../lib/own-validation';
+import { checkWhenRendered, RenderedJson, writtenWithoutSubstitution } from '../lib/rendered-checks';
 import { summaryWarning } from '../lib/summary-warning';
 import { withFastOutput } from '../lib/yaml-output';
 import { cluster, postgresPersistence } from './support/synth';
@@ -71,6 +72,53 @@ describe('checks that read the rendered objects, under the fast synth', () => {
       const gitOps = flux ? GitOps.flux() : undefined;
       expect(warningsOf([a, b], gitOps, fast).warnings).toEqual(warningsOf([a, b], gitOps, plain).warnings);
     }), { numRuns: 25 });
+  });
+});
+
+describe('objects written as text without ${ and $$, under the fast synth', () => {
+  /** Per chart, whether each of its objects was noted as written without `${` and `$$` (as the checks see it). */
+  function noted(texts: [string, string], synth: (app: App) => void): Record<string, boolean[]> {
+    const outdir = mkdtempSync(join(tmpdir(), 'rendered-checks-'));
+    try {
+      const app = new App({ outdir });
+      const result: Record<string, boolean[]> = {};
+      texts.forEach((description, k) => {
+        const id = `c${k}`;
+        const chart = new Chart(app, id, { namespace: id, disableResourceNameHashes: true });
+        cluster(chart, { namespace: id, namespaces: [{ name: 'default', retention: Duration.days(3), description }],
+          persistence: postgresPersistence(chart, `${id}-persistence`), ports: ServicePorts.offset(10 * k) });
+        chart.node.addValidation(ownValidation({
+          validate: () => {
+            const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+            const check = (json: RenderedJson) => void (result[id] = objects.map((o) => writtenWithoutSubstitution(json(o))));
+            if (!checkWhenRendered(chart, check)) check((o) => o.toJson());
+            return [];
+          },
+        }));
+      });
+      synth(app);
+      return result;
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test('fails when the substitution check walks objects whose file holds neither: each object of such a file is noted, and the check passes over it', () => {
+    const r = noted(['plain', 'a $HOME and {braces}'], fast);
+    expect(r.c0.length).toBeGreaterThan(20);
+    expect(r.c0.every((x) => x) && r.c1.every((x) => x)).toBe(true);
+  });
+
+  test.each(['costs ${price}', 'a $$ sign', 'ends in $', '${', '$$'])('fails when an object of a file that holds ${ or $$ is passed over: "%s" leaves its file\'s objects to the walk', (text) => {
+    const r = noted([text, 'plain'], fast);
+    const holds = text.includes('${') || text.includes('$$');
+    expect(r.c0.every((x) => x === !holds)).toBe(true);
+    expect(r.c1.every((x) => x)).toBe(true);
+  });
+
+  test('outside the fast synth, nothing is noted', () => {
+    const r = noted(['plain', 'plain'], plain);
+    expect(r.c0.some((x) => x) || r.c1.some((x) => x)).toBe(false);
   });
 });
 

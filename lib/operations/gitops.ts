@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ownValidation } from '../own-validation';
-import { checkWhenRendered, RenderedJson } from '../rendered-checks';
+import { checkWhenRendered, RenderedJson, writtenWithoutSubstitution } from '../rendered-checks';
 import { summaryCollected, summaryWarning } from '../summary-warning';
 import { plainProps, propError } from '../validation';
 
@@ -195,7 +195,7 @@ function watchSubstitution(scope: IConstruct, owner: string, remedy: string): vo
   const note = (json: RenderedJson): string | undefined => {
     const hits = scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => ({ object: `${o.kind}/${o.name}`, json: json(o) }))
       .filter(({ json }) => json.metadata?.annotations?.[NO_SUBSTITUTION] !== 'disabled' && json.metadata?.labels?.[NO_SUBSTITUTION] !== 'disabled')
-      .map(({ object, json }) => ({ object, text: substitutedText(json) })).filter((h) => h.text !== undefined);
+      .map(({ object, json }) => ({ object, text: writtenWithoutSubstitution(json) ? undefined : substitutedText(json) })).filter((h) => h.text !== undefined);
     if (hits.length === 0) return undefined;
     const others = hits.length > 1 ? ` (and ${hits.length - 1} other object${hits.length > 2 ? 's' : ''})` : '';
     return `${owner}: ${hits[0].object}${others} holds ${JSON.stringify(hits[0].text)}, which a Flux Kustomization with post-build `
