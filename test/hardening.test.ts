@@ -37,7 +37,7 @@ describe('production defaults', () => {
     expect(pods.map(([where]) => where).sort()).toEqual([
       'Deployment/temporal-admin-tools', 'Deployment/temporal-frontend', 'Deployment/temporal-history', 'Deployment/temporal-internal-frontend',
       'Deployment/temporal-matching', 'Deployment/temporal-ui', 'Deployment/temporal-worker',
-      'Job/temporal-namespaces-f6b8b9f4', 'Job/temporal-remote-clusters-9e72f7f2', 'Job/temporal-schema-default', 'Job/temporal-schema-visibility',
+      'Job/temporal-namespaces-f6b8b9f4', 'Job/temporal-remote-clusters-1fb96769', 'Job/temporal-schema-default', 'Job/temporal-schema-visibility',
     ]);
     for (const [where, pod] of nonEmpty(pods)) {
       expect([where, pod.securityContext]).toEqual([where, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } }]);

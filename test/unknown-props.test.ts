@@ -75,7 +75,7 @@ const ENTRIES: Record<string, { at: string; call: (props: any) => unknown }> = {
  * builds itself and only reads.
  */
 const NOT_TAKEN = [
-  'ClusterLockContents', 'LockedCluster', 'Datastore.credentialEnv.credentials', 'Datastore.credentialEnv.names', 'SchemaPlanOptions', 'SqlDatastoreOptions',
+  'ClusterLockContents', 'LockedCluster', 'LockedRemote', 'Datastore.credentialEnv.credentials', 'Datastore.credentialEnv.names', 'SchemaPlanOptions', 'SqlDatastoreOptions',
   'FrontendClientJobProps', 'ToolPodProps', 'DynamicConfigValue.taskQueuePartitions.constraints', 'RolePortOptions', 'TlsCommonOptions',
 ];
 
