@@ -179,7 +179,8 @@ export function bracketedStoreUri(uri: string): string {
 
 /** @internal Why an entry's `migratedFrom` is malformed, or undefined. */
 export function migratedFromProblem(value: unknown): string | undefined {
-  if (value === undefined || (Array.isArray(value) && value.length > 0 && value.every(isStoreUri))) return undefined;
+  // Empty once the only URI is removed by hand (a database dropped and recreated): nothing recorded, as without the field.
+  if (value === undefined || (Array.isArray(value) && value.every(isStoreUri))) return undefined;
   return `has migratedFrom ${JSON.stringify(value)}; expected a list of store URIs such as "postgres://pg:5432/temporal", of the types ${Object.values(DatastoreType).join(', ')}`;
 }
 
