@@ -119,6 +119,28 @@ export function withArchivalUris(current: LockedCluster, locked: LockedCluster |
   return kept.length === 0 ? current : { ...current, ...Object.fromEntries(kept.map((field) => [field, locked![field]])) };
 }
 
+/**
+ * @internal Every field of an entry, in the order the lock writes them: a new record's
+ * (TemporalCluster.lockRecord), then migratedFrom. One order whatever kept a field, so that an
+ * entry's text does not change with the path that led to it (an archival URI the app configures or
+ * one the lock kept, an ipFamily declared or kept).
+ */
+export const ENTRY_FIELD_ORDER: Readonly<Record<keyof LockedCluster, null>> = {
+  numHistoryShards: null, failoverVersionIncrement: null, initialFailoverVersion: null, currentClusterName: null, serverVersion: null, imageDigests: null,
+  enableGlobalNamespace: null, persistence: null, databaseProxies: null, ipFamily: null, internodeTls: null, membershipTls: null, remoteClusters: null,
+  historyArchivalUri: null, visibilityArchivalUri: null, migratedFrom: null,
+};
+
+/**
+ * @internal The entry written for a cluster whose record is `own`, locked as `locked` (undefined for
+ * a new one): with the stores it migrated away from (`from`, see withMigratedFrom) and the archival
+ * URIs its namespaces keep, its fields in ENTRY_FIELD_ORDER.
+ */
+export function writtenEntry(own: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
+  const entry: Record<string, unknown> = { ...withArchivalUris(withMigratedFrom(own, locked, from, dns), locked) };
+  return Object.fromEntries(Object.keys(ENTRY_FIELD_ORDER).filter((f) => entry[f] !== undefined).map((f) => [f, entry[f]])) as unknown as LockedCluster;
+}
+
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */
 export function lockedIpFamily(declared: IpFamily | undefined): Pick<LockedCluster, 'ipFamily'> {
   return declared === undefined ? {} : { ipFamily: declared };
