@@ -53,7 +53,7 @@ describe('an entry with remotes, archival URIs and a migration', () => {
     // The ring migrated, named in another order and case; a remote turned off; history archival turned off.
     lock.check(app({ ...MIGRATED, remotes: [{ ...west, enabled: false }, north], visibility: 's3://archive-a/visibility' }));
     expect(lock.contents.clusters[KEY]).toMatchObject({
-      persistence: { default: 'cassandra://new-a.example.com:9042/temporal' }, migratedFrom: [OLD_RING_AS_DECLARED],
+      persistence: { default: 'cassandra://new-a.example.com:9042/temporal' }, migratedFrom: [OLD_RING],
       remoteClusters: [{ name: 'north', enabled: true }, { name: 'west', enabled: false }],
       historyArchivalUri: 's3://archive-a/history', visibilityArchivalUri: 's3://archive-a/visibility',
     });
@@ -63,9 +63,20 @@ describe('an entry with remotes, archival URIs and a migration', () => {
     lock.check(app({ ring: ['new-a.example.com'], remotes: [{ ...west, name: 'west-2', enabled: false }, north] }));
     lock.check(app({ ring: ['new-a.example.com'], remotes: [north] }));
     expect(lock.contents.clusters[KEY]).toMatchObject({
-      migratedFrom: [OLD_RING_AS_DECLARED], remoteClusters: [{ name: 'north', enabled: true }],
+      migratedFrom: [OLD_RING], remoteClusters: [{ name: 'north', enabled: true }],
       historyArchivalUri: 's3://archive-a/history', visibilityArchivalUri: 's3://archive-a/visibility',
     });
+  });
+
+  test('fails when a migration naming the locked ring another way records a second spelling of it: the entry spells each store once, as it locked it', () => {
+    const lock = ClusterLock.inMemory();
+    lock.check(app({}));
+    lock.check(app(MIGRATED));
+    expect(lock.contents.clusters[KEY].migratedFrom).toEqual([OLD_RING]);
+    // Declared again in the lock's own spelling, then in a third: still one URI.
+    lock.check(app({ ring: ['new-a.example.com'], props: { persistenceMigration: { from: [OLD_RING] } } }));
+    lock.check(app({ ring: ['new-a.example.com'], props: { persistenceMigration: { from: ['cassandra://cass-b.example.com:9142/temporal'] } } }));
+    expect(lock.contents.clusters[KEY].migratedFrom).toEqual([OLD_RING]);
   });
 
   test('fails when one refusal hides another: a dropped remote, a new archival URI and an undeclared store are all named', () => {
@@ -79,6 +90,7 @@ describe('an entry with remotes, archival URIs and a migration', () => {
 
   test('fails when the same entry is written with its fields in another order: an archival URI kept while the app drops it sits where a configured one does', () => {
     const configured = ClusterLock.inMemory();
+    configured.check(app({ remotes: [west], history: 's3://archive-a/history', visibility: 's3://archive-a/visibility' }));
     configured.check(app({ ...MIGRATED, remotes: [west], history: 's3://archive-a/history', visibility: 's3://archive-a/visibility' }));
     const kept = ClusterLock.inMemory();
     kept.check(app({ remotes: [west], history: 's3://archive-a/history', visibility: 's3://archive-a/visibility' }));
@@ -96,6 +108,7 @@ describe('an entry with remotes, archival URIs and a migration', () => {
     const { remoteClusters: _r, historyArchivalUri: _h, ...older } = lock.contents.clusters[KEY];
     const reread = ClusterLock.inMemory({ clusters: { [KEY]: older } } as ClusterLockContents);
     expect(() => reread.check(app({ ring: ['new-a.example.com'], remotes: [west], history: 's3://archive-b/history' }))).not.toThrow();
+    // A cluster new to the lock at its migration has no locked spelling of the ring: recorded as declared.
     expect(reread.contents.clusters[KEY]).toMatchObject({ migratedFrom: [OLD_RING_AS_DECLARED], remoteClusters: [{ name: 'west', enabled: true }], historyArchivalUri: 's3://archive-b/history' });
   });
 

@@ -160,7 +160,14 @@ export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; re
  * of them, is its store again, not one it left. Recorded for as long as the lock has the cluster.
  */
 export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
-  const named = [...new Set([...locked?.migratedFrom ?? [], ...from].map(bracketedStoreUri))];
+  // A URI of `from` naming a store the entry has (its own, or one it left) another way is recorded as the entry spells it: one store, one spelling.
+  const known = [...Object.values(locked?.persistence ?? {}), ...locked?.migratedFrom ?? []];
+  const spelled = (uri: string) => {
+    const id = parseStoreUri(uri, dns);
+    if (id === undefined || id.hosts.includes(LOOPBACK)) return uri;
+    return known.find((was) => { const w = parseStoreUri(was, dns); return w !== undefined && sameStore(w, id, true); }) ?? uri;
+  };
+  const named = [...new Set([...locked?.migratedFrom ?? [], ...from.map(spelled)].map(bracketedStoreUri))];
   if (named.length === 0) return current;
   const nowText = new Set(Object.values(current.persistence));
   const now = Object.values(current.persistence).map((uri) => parseStoreUri(uri, dns)).filter((id) => id !== undefined);
