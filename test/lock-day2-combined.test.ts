@@ -77,6 +77,10 @@ describe('an entry with remotes, archival URIs and a migration', () => {
     lock.check(app({ ring: ['new-a.example.com'], props: { persistenceMigration: { from: [OLD_RING] } } }));
     lock.check(app({ ring: ['new-a.example.com'], props: { persistenceMigration: { from: ['cassandra://cass-b.example.com:9142/temporal'] } } }));
     expect(lock.contents.clusters[KEY].migratedFrom).toEqual([OLD_RING]);
+    // A spelling with a contact point more keeps it: the entry's would lose that way in.
+    const wider = 'cassandra://cass-a.example.com,cass-c.example.com:9042/temporal';
+    lock.check(app({ ring: ['new-a.example.com'], props: { persistenceMigration: { from: [wider] } } }));
+    expect(lock.contents.clusters[KEY].migratedFrom).toEqual([OLD_RING, wider]);
   });
 
   test('fails when one refusal hides another: a dropped remote, a new archival URI and an undeclared store are all named', () => {

@@ -160,12 +160,16 @@ export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; re
  * of them, is its store again, not one it left. Recorded for as long as the lock has the cluster.
  */
 export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
-  // A URI of `from` naming a store the entry has (its own, or one it left) another way is recorded as the entry spells it: one store, one spelling.
+  // A URI of `from` naming a store the entry has (its own, or one it left) another way, by its hosts or some of them, is recorded as the
+  // entry spells it: one store, one spelling. One naming a host more keeps its own, which the entry's would lose.
   const known = [...Object.values(locked?.persistence ?? {}), ...locked?.migratedFrom ?? []];
   const spelled = (uri: string) => {
     const id = parseStoreUri(uri, dns);
     if (id === undefined || id.hosts.includes(LOOPBACK)) return uri;
-    return known.find((was) => { const w = parseStoreUri(was, dns); return w !== undefined && sameStore(w, id, true); }) ?? uri;
+    return known.find((was) => {
+      const w = parseStoreUri(was, dns);
+      return w !== undefined && sameStore(w, id, true) && id.hosts.every((h) => w.hosts.includes(h));
+    }) ?? uri;
   };
   const named = [...new Set([...locked?.migratedFrom ?? [], ...from.map(spelled)].map(bracketedStoreUri))];
   if (named.length === 0) return current;
