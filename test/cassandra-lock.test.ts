@@ -48,8 +48,8 @@ describe('the lock and a Cassandra ring written another way', () => {
     for (const from of ['cassandra://cass-a.example.com:9042/Temporal', 'cassandra://cass-a.example.com:9042/temporal_old', 'cassandra://cass-d.example.com:9042/temporal']) {
       expect(() => ClusterLock.inMemory(contents).check(app(['new-ring.example.com'], { persistenceMigration: { from: [from] } })))
         .toThrow(`the default store is locked at ${LOCKED_URI} but the app now says cassandra://new-ring.example.com:9042/temporal. A cluster on a different database is a different cluster. `
-          + 'If you moved the data there, or cassandra://new-ring.example.com:9042/temporal reaches the same database another way (a pooler such as PgBouncer in front of it, another name or address of its server), '
-          + `say so: persistenceMigration: { from: ['${LOCKED_URI}'] }.`);
+          + 'If you moved the data there, or cassandra://new-ring.example.com:9042/temporal reaches the same database another way (a pooler such as PgBouncer in front of it, '
+          + `another name or address of its server), say so: persistenceMigration: { from: ['${LOCKED_URI}'] }.`);
     }
   });
 

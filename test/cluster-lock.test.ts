@@ -131,7 +131,7 @@ describe('ClusterLock', () => {
   });
 
   test('fails when an entry\'s migratedFrom is not a list of store URIs', () => {
-    for (const bad of [[], 'postgres://pg:5432/temporal', ['pg/temporal'], [5]]) {
+    for (const bad of ['postgres://pg:5432/temporal', ['pg/temporal'], [5]]) {
       const contents = { clusters: { 'temporal/temporal': { ...locked().clusters['temporal/temporal'], migratedFrom: bad } } } as unknown as ClusterLockContents;
       expect(() => ClusterLock.inMemory(contents).check(app())).toThrow(`entry "temporal/temporal" of ClusterLock.inMemory has migratedFrom ${JSON.stringify(bad)}; expected a list of store URIs`);
     }

@@ -73,7 +73,7 @@ describe('the lock records the remote clusters', () => {
   test('fails when a malformed remoteClusters in an entry is read rather than refused', () => {
     const lock = ClusterLock.inMemory();
     lock.check(east([west]));
-    for (const bad of [[], [{ name: 'west' }], [{ name: 'west', enabled: 'true' }], [{ name: 'west', enabled: true }, { name: 'west', enabled: false }], [{ name: '-x', enabled: true }], { west: true }]) {
+    for (const bad of [[{ name: 'west' }], [{ name: 'west', enabled: 'true' }], [{ name: 'west', enabled: true }, { name: 'west', enabled: false }], [{ name: '-x', enabled: true }], { west: true }]) {
       const entry = { ...lock.contents.clusters[KEY], remoteClusters: bad as never };
       expect(() => ClusterLock.inMemory({ clusters: { [KEY]: entry } }).check(east([west]))).toThrow(/has remoteClusters .*; expected a list of \{ "name": a cluster name, "enabled": true or false \}, each name once/);
     }

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { IConstruct, Node } from 'constructs';
 import { RegisteredCluster, recordLockCheck, registeredClusters } from './cluster-registry';
 import { checkContents } from './lock-entries';
-import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, withArchivalUris, withMigratedFrom } from './lock-record';
+import { LockedCluster, migratedFromNote, migrationProxies, proxyDigests, unnamedProxies, writtenEntry } from './lock-record';
 import { compare, migratedFromOther } from './lock-compare';
 import { replicationErrors } from './replication-checks';
 import { ipFamilyError, withIpFamily } from './lock-ip-family';
@@ -168,7 +168,7 @@ export class ClusterLock {
       const membership = cluster.membershipTls.settle(key, lockedAs ? this.entries[lockedAs] : undefined);
       if (membership) errors.push(membership);
       const own = { ...(lockedAs === key ? withIpFamily(current, this.entries[key]) : current), ...cluster.membershipTls.record() };
-      updates[key] = withArchivalUris(withMigratedFrom(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom, cluster.dns), lockedAs ? this.entries[lockedAs] : undefined);
+      updates[key] = writtenEntry(own, lockedAs ? this.entries[lockedAs] : undefined, cluster.persistenceMigrationFrom, cluster.dns);
     }
     if (declaredBy) errors.push(...replicationBetweenApps(clusters, declaredBy, this.path));
     const across = { lock: this, file: this.path, name: this.path ?? 'an in-memory ClusterLock', entries: { ...this.entries }, proxiesNow, checked: clusters, fresh };

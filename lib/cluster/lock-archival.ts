@@ -23,9 +23,10 @@ function scheme(uri: string): string {
   return uri.slice(0, uri.indexOf('://'));
 }
 
-/** @internal Why the cluster `key` (`as`: ` (locked as <entry>)`, or '') cannot take the archival URIs of `current`. */
-export function archivalUriErrors(key: string, as: string, locked: LockedCluster, current: LockedCluster): string[] {
+/** @internal Why the cluster `key`, locked as the entry `lockedAs`, cannot take the archival URIs of `current`. */
+export function archivalUriErrors(key: string, lockedAs: string, locked: LockedCluster, current: LockedCluster): string[] {
   const errors: string[] = [];
+  const as = lockedAs === key ? '' : ` (locked as ${lockedAs})`;
   for (const [kind, field] of Object.entries(ARCHIVAL_URI_FIELDS)) {
     const was = locked[field];
     const now = current[field];
@@ -36,7 +37,7 @@ export function archivalUriErrors(key: string, as: string, locked: LockedCluster
     errors.push(`cluster ${key}${as}: archival.${kind}.uri is locked at ${was} but the app now says ${now}. Temporal keeps a namespace's ${kind} archival URI for life `
       + `("Cannot update existing archival URI"): the namespaces that took ${was} (created with archival on, or turned on since) keep it, and ${lost}. `
       + `Keep archival.${kind}.uri: '${was}'. To archive new namespaces to ${now} anyway, knowing the others stay on ${was}, `
-      + `remove "${field}" from the entry ${key} of the lock file and synthesize (the lock records the new URI).`);
+      + `remove "${field}" from the entry ${lockedAs} of the lock file and synthesize (the lock records the new URI).`);
   }
   return errors;
 }

@@ -98,7 +98,7 @@ export function compare(key: string, lockedAs: string, locked: LockedCluster, cu
       + 'The server stored it when global namespaces were turned on and reads it from its database from then on: a new value is ignored without an error, '
       + `while the checks between clusters (distinct failover versions, each remote's declared version) would compare it. Set initialFailoverVersion: ${locked.initialFailoverVersion}. ${REMEDY}`);
   }
-  errors.push(...archivalUriErrors(key, as, locked, current));
+  errors.push(...archivalUriErrors(key, lockedAs, locked, current));
   const internode = internodeTlsError(key, lockedAs, locked, current);
   if (internode) errors.push(internode);
   const dropped = droppedRemotesError(key, lockedAs, locked, current);

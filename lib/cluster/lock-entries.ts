@@ -1,5 +1,5 @@
 import type { ClusterLockContents } from './cluster-lock';
-import { ARCHIVAL_URI_FIELDS, isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
+import { ARCHIVAL_URI_FIELDS, ENTRY_FIELD_ORDER, isStoreUri, LockedCluster, migratedFromProblem } from './lock-record';
 import { lockedRemotesProblem } from './lock-remotes';
 import { archivalUriProblem } from './lock-archival';
 import { StoreRole } from '../persistence/datastore';
@@ -48,8 +48,7 @@ const NEWER_OR_EDITED = `cdk8s-temporal ${LIBRARY_VERSION} does not know it. A n
   + 'or the file was edited by hand: restore it from version control.';
 
 /** The fields of an entry, as LockedCluster declares them. */
-const ENTRY_FIELDS: ReadonlySet<string> = new Set<keyof LockedCluster>(
-  ['numHistoryShards', 'failoverVersionIncrement', 'initialFailoverVersion', 'currentClusterName', 'serverVersion', 'imageDigests', 'enableGlobalNamespace', 'persistence', 'databaseProxies', 'migratedFrom', 'ipFamily', 'internodeTls', 'membershipTls', 'remoteClusters', ...Object.values(ARCHIVAL_URI_FIELDS)]);
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(Object.keys(ENTRY_FIELD_ORDER));
 
 const STORE_ROLES: ReadonlySet<string> = new Set<string>(Object.values(StoreRole));
 

@@ -119,6 +119,28 @@ export function withArchivalUris(current: LockedCluster, locked: LockedCluster |
   return kept.length === 0 ? current : { ...current, ...Object.fromEntries(kept.map((field) => [field, locked![field]])) };
 }
 
+/**
+ * @internal Every field of an entry, in the order the lock writes them: a new record's
+ * (TemporalCluster.lockRecord), then migratedFrom. One order whatever kept a field, so that an
+ * entry's text does not change with the path that led to it (an archival URI the app configures or
+ * one the lock kept, an ipFamily declared or kept).
+ */
+export const ENTRY_FIELD_ORDER: Readonly<Record<keyof LockedCluster, null>> = {
+  numHistoryShards: null, failoverVersionIncrement: null, initialFailoverVersion: null, currentClusterName: null, serverVersion: null, imageDigests: null,
+  enableGlobalNamespace: null, persistence: null, databaseProxies: null, ipFamily: null, internodeTls: null, membershipTls: null, remoteClusters: null,
+  historyArchivalUri: null, visibilityArchivalUri: null, migratedFrom: null,
+};
+
+/**
+ * @internal The entry written for a cluster whose record is `own`, locked as `locked` (undefined for
+ * a new one): with the stores it migrated away from (`from`, see withMigratedFrom) and the archival
+ * URIs its namespaces keep, its fields in ENTRY_FIELD_ORDER.
+ */
+export function writtenEntry(own: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
+  const entry: Record<string, unknown> = { ...withArchivalUris(withMigratedFrom(own, locked, from, dns), locked) };
+  return Object.fromEntries(Object.keys(ENTRY_FIELD_ORDER).filter((f) => entry[f] !== undefined).map((f) => [f, entry[f]])) as unknown as LockedCluster;
+}
+
 /** @internal `{ ipFamily }` as declared; `{}` when the prop is left out, so that the entry of such an app stays as it was. */
 export function lockedIpFamily(declared: IpFamily | undefined): Pick<LockedCluster, 'ipFamily'> {
   return declared === undefined ? {} : { ipFamily: declared };
@@ -138,7 +160,18 @@ export function lockedRemotes(remotes: ReadonlyArray<{ readonly name: string; re
  * of them, is its store again, not one it left. Recorded for as long as the lock has the cluster.
  */
 export function withMigratedFrom(current: LockedCluster, locked: LockedCluster | undefined, from: readonly string[], dns: DnsContext): LockedCluster {
-  const named = [...new Set([...locked?.migratedFrom ?? [], ...from].map(bracketedStoreUri))];
+  // A URI of `from` naming a store the entry has (its own, or one it left) another way, by its hosts or some of them, is recorded as the
+  // entry spells it: one store, one spelling. One naming a host more keeps its own, which the entry's would lose.
+  const known = [...Object.values(locked?.persistence ?? {}), ...locked?.migratedFrom ?? []];
+  const spelled = (uri: string) => {
+    const id = parseStoreUri(uri, dns);
+    if (id === undefined || id.hosts.includes(LOOPBACK)) return uri;
+    return known.find((was) => {
+      const w = parseStoreUri(was, dns);
+      return w !== undefined && sameStore(w, id, true) && id.hosts.every((h) => w.hosts.includes(h));
+    }) ?? uri;
+  };
+  const named = [...new Set([...locked?.migratedFrom ?? [], ...from.map(spelled)].map(bracketedStoreUri))];
   if (named.length === 0) return current;
   const nowText = new Set(Object.values(current.persistence));
   const now = Object.values(current.persistence).map((uri) => parseStoreUri(uri, dns)).filter((id) => id !== undefined);
@@ -179,7 +212,8 @@ export function bracketedStoreUri(uri: string): string {
 
 /** @internal Why an entry's `migratedFrom` is malformed, or undefined. */
 export function migratedFromProblem(value: unknown): string | undefined {
-  if (value === undefined || (Array.isArray(value) && value.length > 0 && value.every(isStoreUri))) return undefined;
+  // Empty once the only URI is removed by hand (a database dropped and recreated): nothing recorded, as without the field.
+  if (value === undefined || (Array.isArray(value) && value.every(isStoreUri))) return undefined;
   return `has migratedFrom ${JSON.stringify(value)}; expected a list of store URIs such as "postgres://pg:5432/temporal", of the types ${Object.values(DatastoreType).join(', ')}`;
 }
 

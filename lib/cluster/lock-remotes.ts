@@ -11,8 +11,9 @@ import type { LockedCluster, LockedRemote } from './lock-record';
 
 /** Why an entry's `remoteClusters` is malformed, or undefined. `clusterName` is the pattern of a cluster name. */
 export function lockedRemotesProblem(value: unknown, clusterName: RegExp): string | undefined {
+  // An empty list is what deleting the only remote from the entry by hand leaves (the refusal's remedy): nothing recorded, as without the field.
   if (value === undefined) return undefined;
-  const ok = Array.isArray(value) && value.length > 0 && value.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r)
+  const ok = Array.isArray(value) && value.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r)
     && Object.keys(r).sort().join() === 'enabled,name' && typeof r.name === 'string' && clusterName.test(r.name) && typeof r.enabled === 'boolean')
     && new Set(value.map((r: LockedRemote) => r.name)).size === value.length;
   return ok ? undefined : `has remoteClusters ${JSON.stringify(value)}; expected a list of { "name": a cluster name, "enabled": true or false }, each name once`;
