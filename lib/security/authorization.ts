@@ -7,7 +7,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
-import { isHostNameOrIpv4 } from '../validation/hosts';
+import { isGoDomainName, isIpv4 } from '../validation/hosts';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -183,11 +183,17 @@ function checkTokenTransport(owner: string, options: AuthorizationOptions, front
 /**
  * The key set a URI fetches, whatever its spelling: the scheme and host in any case (Go lowercases
  * the scheme, DNS ignores the host's case), the default port written or not, a host's final dot,
- * and the fragment, which an HTTP request never carries. The path and query are the server's to read.
+ * and the fragment, which an HTTP request never carries. The path and query are the server's to read,
+ * but an escape means the same in either case of its hex digits, and one of a letter, digit, "-",
+ * ".", "_" or "~" the same as that character (RFC 3986, 6.2.2): /%7ejwks is /~jwks.
  */
 function keySetIdentity(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${url.pathname}${url.search}`;
+  const escapes = (text: string) => text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return /[a-z0-9._~-]/i.test(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+  return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${escapes(url.pathname)}${escapes(url.search)}`;
 }
 
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
@@ -201,6 +207,7 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (url?.protocol === 'file:') {
     throw propError(owner, prop, uri, 'an http(s) URI', 'Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts: every token would be refused. Serve the JWKS over https.');
   }
+  if (!url) numberEndedHost(owner, prop, String(uri));
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
@@ -220,14 +227,27 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
 }
 
 /**
+ * Refuses, with its cause, a name whose last label is a number (a Service in a namespace named
+ * "2024": keycloak.2024): Go's resolver looks it up, but node's URL parser reads it as an IPv4
+ * address and fails, and the check and the network policy need the parsed URL.
+ */
+function numberEndedHost(owner: string, prop: string, uri: string): void {
+  const host = /^https?:\/\/(?:[^/?#@]*@)?([^/?#:]*)/i.exec(uri)?.[1];
+  if (host === undefined || !isGoDomainName(host) || !/(^|\.)(\d+|0x[0-9a-f]*)\.?$/i.test(host)) return;
+  throw propError(owner, prop, uri, 'a URI whose host does not end in a number',
+    `Go's resolver would look up "${host}", but the URL parser this check uses reads a name ending in a number as an IPv4 address and refuses it. `
+    + `Give a name whose last label is not a number, such as a Service's full name ("${host.replace(/\.$/, '')}.svc.cluster.local").`);
+}
+
+/**
  * What node's URL parser takes and Go's fetch does not: a host that is no DNS name (an empty label,
  * a label starting or ending with "-", a "*"), which Go's resolver never looks up, and a "%" not
  * followed by two hex digits in the path or fragment, which Go's url.Parse refuses ("invalid URL
  * escape"). Either way every fetch fails and every token is refused.
  */
 function checkGoReadsUrl(owner: string, prop: string, uri: string, url: URL): void {
-  if (!url.hostname.startsWith('[') && !isHostNameOrIpv4(url.hostname)) {
-    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-") or an IP address',
+  if (!url.hostname.startsWith('[') && !isIpv4(url.hostname) && !isGoDomainName(url.hostname)) {
+    throw propError(owner, prop, uri, 'a URI whose host is a DNS name (labels of letters, digits, "-" and "_", none empty, none starting or ending with "-", each at most 63 characters, 253 in all) or an IP address',
       `Go's resolver looks up no host "${url.hostname}": every fetch would fail and every token be refused. Give the key set's host as it is dialled.`);
   }
   const [beforeFragment, fragment = ''] = uri.split(/#(.*)/s);
