@@ -57,3 +57,12 @@ describe('authorization.jwtKeySources, spelled as Go reads them', () => {
     });
   });
 });
+
+describe('authorization.jwtKeySources given as one string', () => {
+  test('fails when a single URI, not in a list, is refused without saying to put it in one', () => {
+    fc.assert(fc.property(fc.constantFrom('https://idp.example.com/jwks', 'http://keys.internal:8080/jwks', ' https://x.example/jwks'), (uri) => {
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: uri as any } }))
+        .toThrow(`authorization.jwtKeySources is ${JSON.stringify(uri)}; expected a list of JWKS URIs. Write it in a list: [${JSON.stringify(uri)}].`);
+    }), { numRuns: 10 });
+  });
+});

@@ -92,7 +92,11 @@ export interface AuthorizationOptions {
 
 /** The `global.authorization` section, checked, for a cluster whose public frontend serves TLS or not. */
 export function authorizationConfig(owner: string, options: AuthorizationOptions, frontendServesTls: boolean): AuthorizationConfig {
-  if (!Array.isArray(options.jwtKeySources) || options.jwtKeySources.length === 0) {
+  const sources: unknown = options.jwtKeySources;
+  if (typeof sources === 'string' && sources.trim() !== '') {
+    throw propError(owner, 'authorization.jwtKeySources', sources, 'a list of JWKS URIs', `Write it in a list: [${JSON.stringify(sources)}].`);
+  }
+  if (!Array.isArray(sources) || sources.length === 0) {
     throw propError(owner, 'authorization.jwtKeySources', options.jwtKeySources, 'a list of at least one JWKS URI',
       'Without a key set the server takes no token and refuses every call of the public frontend. Give the identity provider\'s JWKS URI (its discovery document\'s "jwks_uri"), '
       + 'such as ["https://idp.example.com/.well-known/jwks.json"], or leave authorization out.');
