@@ -66,3 +66,18 @@ describe('authorization.jwtKeySources given as one string', () => {
     }), { numRuns: 10 });
   });
 });
+
+describe('a key source node\'s URL parser cannot read', () => {
+  test('fails when a port over 65535 or an IPv6 address out of brackets is refused as a URI without a host, not with its cause', () => {
+    fc.assert(fc.property(fc.integer({ min: 65536, max: 9999999 }), fc.constantFrom('idp.example.com', '10.0.0.7', '[fd00::7]'), (port, host) => {
+      const uri = `https://${host}:${port}/jwks`;
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+        .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose port, when written, is from 1 to 65535. Port ${port} is no TCP port`);
+    }), { numRuns: 40 });
+    const ipv6 = fc.tuple(fc.constantFrom('fd00::7', '::1', '2001:db8::1', 'fe80:0:0:0:0:0:0:1'), fc.constantFrom('', ':8443')).map(([address, port]) => `https://${address}${port}/jwks`);
+    fc.assert(fc.property(ipv6, (uri) => {
+      expect(() => cluster(testChart(), { internalFrontend: {}, authorization: { ...authorization, jwtKeySources: [uri] } }))
+        .toThrow(`authorization.jwtKeySources[0] is ${JSON.stringify(uri)}; expected a URI whose IPv6 host is in brackets, such as "https://[fd00::1]:8443/jwks". Without them`);
+    }), { numRuns: 20 });
+  });
+});

@@ -7,7 +7,7 @@ import { SecretRef } from '../persistence/secret-ref';
 import { refError } from '../persistence/secret-ref-checks';
 import { NO_VOLUMES, secretVolume, VolumeSet } from '../pod/volumes';
 import { optionalBoolean, propError, requireDurationMillis, requireHostAsWritten, requireNonEmpty, requireNoUrlCredentials } from '../validation';
-import { isGoDomainName, isIpv4 } from '../validation/hosts';
+import { isGoDomainName, isIpv4, isIpv6 } from '../validation/hosts';
 
 /** Authorizers the server ships. The server refuses any name but `default` (or none). */
 export enum Authorizer {
@@ -200,6 +200,8 @@ function keySetIdentity(url: URL): string {
   return `${url.protocol}//${url.hostname.replace(/\.$/, '')}:${port}${escapes(url.pathname)}${escapes(url.search)}`;
 }
 
+const PORT_RANGE = 'a URI whose port, when written, is from 1 to 65535';
+
 /** A key set URI the server can fetch: http or https with a host, parsed as the server's URL parser would. */
 export function jwksUrl(owner: string, prop: string, uri: string): URL {
   let url: URL | undefined;
@@ -211,13 +213,13 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
   if (url?.protocol === 'file:') {
     throw propError(owner, prop, uri, 'an http(s) URI', 'Releases before 1.32 fetch every key set with http.Get, which has no file scheme, and 1.32 would read a file that no volume mounts: every token would be refused. Serve the JWKS over https.');
   }
-  if (!url) numberEndedHost(owner, prop, String(uri));
+  if (!url) unparsedCause(owner, prop, String(uri));
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || /\s/.test(String(uri))) {
     throw propError(owner, prop, uri, 'an http(s) URI with a host, such as "https://idp.example.com/.well-known/jwks.json"');
   }
   // Node reads port 0 as written; Go dials it and fails every fetch, and the key sets' egress rule on port 0 is refused by the API server.
   if (url.port === '0') {
-    throw propError(owner, prop, uri, 'a URI whose port, when written, is from 1 to 65535', `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
+    throw propError(owner, prop, uri, PORT_RANGE, `Port 0 reaches no server: every fetch would fail and every token be refused. Write the key set's port, or none for ${url.protocol === 'https:' ? '443' : '80'}.`);
   }
   requireNoUrlCredentials(owner, prop, String(uri), url);
   requireHostAsWritten(owner, prop, String(uri), url, true);
@@ -231,13 +233,23 @@ export function jwksUrl(owner: string, prop: string, uri: string): URL {
 }
 
 /**
- * Refuses, with its cause, a name whose last label is a number (a Service in a namespace named
- * "2024": keycloak.2024): Go's resolver looks it up, but node's URL parser reads it as an IPv4
- * address and fails, and the check and the network policy need the parsed URL.
+ * Refuses, with its cause, an http(s) URI node's URL parser cannot read: a port over 65535, an IPv6
+ * address out of brackets, or a name whose last label is a number (a Service in a namespace named
+ * "2024": keycloak.2024), which Go's resolver looks up but node reads as an IPv4 address and fails;
+ * the check and the network policy need the parsed URL.
  */
-function numberEndedHost(owner: string, prop: string, uri: string): void {
-  const host = /^https?:\/\/(?:[^/?#@]*@)?([^/?#:]*)/i.exec(uri)?.[1];
-  if (host === undefined || !isGoDomainName(host) || !/(^|\.)(\d+|0x[0-9a-f]*)\.?$/i.test(host)) return;
+function unparsedCause(owner: string, prop: string, uri: string): void {
+  const authority = /^https?:\/\/(?:[^/?#@]*@)?([^/?#]*)/i.exec(uri)?.[1];
+  if (authority === undefined) return;
+  if (isIpv6(authority) || isIpv6(authority.replace(/:\d+$/, ''))) {
+    throw propError(owner, prop, uri, 'a URI whose IPv6 host is in brackets, such as "https://[fd00::1]:8443/jwks"', 'Without them the address\'s last group reads as a port. Write the address in brackets and the port, if any, after them.');
+  }
+  const port = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(authority)?.[2];
+  if (port !== undefined && Number(port) > 65535) {
+    throw propError(owner, prop, uri, PORT_RANGE, `Port ${port} is no TCP port: every fetch would fail and every token be refused. Write the key set's port.`);
+  }
+  const host = authority.replace(/:\d*$/, '');
+  if (!isGoDomainName(host) || !/(^|\.)(\d+|0x[0-9a-f]*)\.?$/i.test(host)) return;
   throw propError(owner, prop, uri, 'a URI whose host does not end in a number',
     `Go's resolver would look up "${host}", but the URL parser this check uses reads a name ending in a number as an IPv4 address and refuses it. `
     + `Give a name whose last label is not a number, such as a Service's full name ("${host.replace(/\.$/, '')}.svc.cluster.local").`);
