@@ -37,7 +37,7 @@ export interface AuthorizationOptions {
    * Keycloak or Dex) is reached on its pods' targetPort, the port a NetworkPolicy sees: when it differs
    * from the URI's, open it with `networkPolicy.extraEgress` (`{ ports: [8443], peers: [NetworkPeer.pods({ app: 'keycloak' }, 'auth')] }`),
    * or every fetch times out and every token is refused. Each key set once: the same URL written twice
-   * (in any case of scheme or host, with or without the default port) is refused.
+   * (in any case of scheme or host, with or without the default port, its escapes in either case) is refused.
    */
   readonly jwtKeySources: string[];
   /**
